@@ -1,0 +1,51 @@
+// One build script, several entry points (as in vscode-eslint): the extension, the CLI, and the
+// integration tests that run inside a real VS Code extension host.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+function integrationTestEntries() {
+  const dir = path.join(__dirname, 'test', 'integration');
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
+}
+
+const builds = [
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], metafile: true },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // Each test file is its own bundle; mocha and vscode come from the host at run time.
+  { ...common, minify: false, entryPoints: integrationTestEntries(), outdir: 'dist/test/integration', external: ['vscode', 'mocha'] },
+];
+
+async function main() {
+  if (watch) {
+    const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+    await Promise.all(contexts.map((c) => c.watch()));
+    console.log('[esbuild] watching…');
+    return;
+  }
+  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  fs.chmodSync('dist/cli.js', 0o755);
+  const size = fs.statSync('dist/extension.js').size;
+  console.log(`[esbuild] built dist/extension.js (${(size / 1024).toFixed(1)} KiB${production ? ', minified' : ''}), dist/cli.js, integration tests`);
+  if (results[0].metafile) fs.writeFileSync('dist/extension.meta.json', JSON.stringify(results[0].metafile));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

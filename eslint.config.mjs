@@ -1,0 +1,32 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'fs/promises', 'os', 'path', 'process', 'stream', 'util', 'url', 'worker_threads', 'zlib', 'readline'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', 'out/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    // src/core must run in the web extension host and the CLI: no vscode, no Node built-ins.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['vscode', ...nodeBuiltins].map((name) => ({ name, message: 'src/core is pure: no vscode or Node-only imports.' })),
+        patterns: [{ group: ['node:*'], message: 'src/core is pure: no node:* imports.' }, { group: ['**/extension/**', '**/cli/**', '**/node/**'], message: 'src/core must not depend on host code.' }],
+      }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'Use Uint8Array in src/core.' }, { name: 'process', message: 'No process in src/core.' }, { name: 'require', message: 'No require in src/core.' }],
+    },
+  },
+);

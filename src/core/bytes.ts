@@ -1,0 +1,152 @@
+// Byte helpers used across the core. Encodings only: nothing here is cryptography.
+import { InvalidArgumentError } from './errors';
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8Encode(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Decodes UTF-8, throwing on invalid sequences instead of inserting U+FFFD. */
+export function utf8Decode(bytes: Uint8Array): string {
+  return strictDecoder.decode(bytes);
+}
+
+export function isValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    strictDecoder.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/**
+ * Compares two byte arrays in time that depends only on their lengths, never on where they differ,
+ * so comparing a MAC or a secret does not leak how much of it matched.
+ */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
+/** Overwrites a buffer that held secret material. Best effort: JS engines may keep copies. */
+export function zeroize(...buffers: (Uint8Array | undefined)[]): void {
+  for (const b of buffers) b?.fill(0);
+}
+
+export function assertBytes(name: string, value: unknown, length?: number): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`"${name}" expected Uint8Array, got ${typeof value}`);
+  if (length !== undefined && value.length !== length) {
+    throw new RangeError(`"${name}" expected ${length} bytes, got ${value.length}`);
+  }
+}
+
+// ---- base64 (RFC 4648), strict: canonical padding, no whitespace, no other alphabet ----
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function makeReverse(alphabet: string): Int16Array {
+  const rev = new Int16Array(128).fill(-1);
+  for (let i = 0; i < alphabet.length; i++) rev[alphabet.charCodeAt(i)] = i;
+  return rev;
+}
+const B64_REV = makeReverse(B64);
+const B64URL_REV = makeReverse(B64URL);
+
+function encodeWith(bytes: Uint8Array, alphabet: string, pad: boolean): string {
+  const out: string[] = [];
+  let chunk = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    chunk += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + alphabet[n & 63];
+    if (chunk.length >= 8192) {
+      out.push(chunk);
+      chunk = '';
+    }
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    chunk += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + (pad ? '==' : '');
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    chunk += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + (pad ? '=' : '');
+  }
+  out.push(chunk);
+  return out.join('');
+}
+
+function decodeWith(text: string, rev: Int16Array, padded: boolean, what: string): Uint8Array {
+  let body = text;
+  if (padded) {
+    if (text.length % 4 !== 0) throw new InvalidArgumentError(`${what}: length is not a multiple of 4`);
+    if (body.endsWith('==')) body = body.slice(0, -2);
+    else if (body.endsWith('=')) body = body.slice(0, -1);
+  }
+  if (body.length % 4 === 1) throw new InvalidArgumentError(`${what}: impossible length`);
+  const out = new Uint8Array(Math.floor((body.length * 3) / 4));
+  let o = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    const v = c < 128 ? rev[c] : -1;
+    if (v < 0) throw new InvalidArgumentError(`${what}: invalid character at position ${i}`);
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  // Canonical encoding: the unused low bits of the last character must be zero.
+  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) throw new InvalidArgumentError(`${what}: non-canonical encoding`);
+  return out;
+}
+
+export function base64Encode(bytes: Uint8Array): string {
+  return encodeWith(bytes, B64, true);
+}
+export function base64Decode(text: string): Uint8Array {
+  return decodeWith(text, B64_REV, true, 'base64');
+}
+/** Unpadded standard base64, as in OpenSSH `SHA256:` fingerprints. */
+export function base64EncodeUnpadded(bytes: Uint8Array): string {
+  return encodeWith(bytes, B64, false);
+}
+export function base64UrlEncode(bytes: Uint8Array): string {
+  return encodeWith(bytes, B64URL, false);
+}
+export function base64UrlDecode(text: string): Uint8Array {
+  return decodeWith(text, B64URL_REV, false, 'base64url');
+}
+
+export function hexEncode(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += bytes[i].toString(16).padStart(2, '0');
+  return s;
+}
+export function hexDecode(hex: string): Uint8Array {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new InvalidArgumentError('hex: expected an even number of hex digits');
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}

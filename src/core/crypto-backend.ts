@@ -1,0 +1,45 @@
+// The primitives the core composes, behind one injected interface, so each host uses its fastest
+// native implementation (node:crypto in Node hosts, WebCrypto in the web extension host) and tests
+// can check that every backend produces byte-identical output. Nothing here implements a primitive.
+
+/** RSA key sizes Custodian generates. Imported keys may be any size >= MIN_RSA_BITS. */
+export type RsaKeySize = 2048 | 3072 | 4096;
+
+/** Keys below this size are refused everywhere (import, generate, encrypt to, decrypt with). */
+export const MIN_RSA_BITS = 2048;
+
+/** An AES-256-GCM instance bound to one key (WebCrypto wants the key imported once). */
+export interface AesGcm {
+  /** Returns ciphertext || 16-byte tag. `nonce` is 12 bytes. */
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
+  /** Verifies and decrypts ciphertext || tag; rejects (any error) when authentication fails. */
+  open(nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Incremental SHA-256, for digests over streams. */
+export interface Sha256Hasher {
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+}
+
+export interface RsaKeyPairDer {
+  /** PKCS#8 PrivateKeyInfo, DER. */
+  pkcs8Der: Uint8Array;
+  /** SubjectPublicKeyInfo, DER. */
+  spkiDer: Uint8Array;
+}
+
+export interface CryptoBackend {
+  /** Short name for diagnostics and benchmarks ("node", "webcrypto", "noble"). */
+  readonly name: string;
+  randomBytes(length: number): Uint8Array;
+  createAesGcm(key: Uint8Array): Promise<AesGcm>;
+  createSha256(): Sha256Hasher;
+  generateRsaKeyPair(bits: RsaKeySize): Promise<RsaKeyPairDer>;
+  /** RSA-OAEP with SHA-256 and MGF1-SHA-256. */
+  rsaOaepEncrypt(spkiDer: Uint8Array, plaintext: Uint8Array, label: Uint8Array): Promise<Uint8Array>;
+  rsaOaepDecrypt(pkcs8Der: Uint8Array, ciphertext: Uint8Array, label: Uint8Array): Promise<Uint8Array>;
+  /** RSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt, over `message` (hashed by the primitive). */
+  rsaPssSign(pkcs8Der: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
+  rsaPssVerify(spkiDer: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+}

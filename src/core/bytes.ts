@@ -150,3 +150,11 @@ export function hexDecode(hex: string): Uint8Array {
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
+
+/**
+ * Narrows a Uint8Array to the `Uint8Array<ArrayBuffer>` WebCrypto's `BufferSource` type wants
+ * (TypeScript ≥ 5.7). Our buffers are never SharedArrayBuffer-backed; those are copied anyway.
+ */
+export function toBufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+}

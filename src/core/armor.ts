@@ -1,0 +1,252 @@
+// ASCII armor for `.enc` files: PEM-like markers around strict base64. Spec: docs/FORMAT.md §7.
+import { base64Decode, base64Encode } from './bytes';
+import { ArmorError, InvalidArgumentError } from './errors';
+
+export const ARMOR_BEGIN = '-----BEGIN CUSTODIAN ENCRYPTED FILE-----';
+export const ARMOR_END = '-----END CUSTODIAN ENCRYPTED FILE-----';
+// §7: 64 base64 characters per line = 48 bytes.
+export const ARMOR_LINE_LENGTH = 64;
+const BYTES_PER_LINE = (ARMOR_LINE_LENGTH / 4) * 3;
+
+export interface ArmoredBlock {
+  /** Offset of the first `-` of the BEGIN marker. */
+  start: number;
+  /** Offset just past the END marker (exclusive). */
+  end: number;
+  /** Indentation found before each line of the block ('' when none). */
+  indent: string;
+  /** The block with its indentation removed and LF line endings, ready for `dearmor`. */
+  text: string;
+}
+
+function isBlank(line: string): boolean {
+  return /^[ \t]*$/.test(line);
+}
+
+/** Base64 lines for `bytes`, each ending in LF. `bytes.length` should be a multiple of 48 unless final. */
+function encodeLines(bytes: Uint8Array): string {
+  const b64 = base64Encode(bytes);
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += ARMOR_LINE_LENGTH) lines.push(b64.slice(i, i + ARMOR_LINE_LENGTH));
+  return lines.length === 0 ? '' : lines.join('\n') + '\n';
+}
+
+export function armor(bytes: Uint8Array): string {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`"bytes" expected Uint8Array, got ${typeof bytes}`);
+  if (bytes.length === 0) throw new InvalidArgumentError('"bytes" expected a non-empty file to armor');
+  return `${ARMOR_BEGIN}\n${encodeLines(bytes)}${ARMOR_END}\n`;
+}
+
+/** Checks body lines and decodes them; `lines` excludes the markers. */
+function decodeBody(lines: readonly string[]): Uint8Array {
+  if (lines.length === 0) throw new ArmorError('armored block has no data between its markers');
+  for (let i = 0; i < lines.length; i++) {
+    const len = lines[i].length;
+    const last = i === lines.length - 1;
+    if (last ? len < 1 || len > ARMOR_LINE_LENGTH : len !== ARMOR_LINE_LENGTH) {
+      throw new ArmorError(`armor line ${i + 2} has ${len} characters, expected ${last ? `1 to ${ARMOR_LINE_LENGTH}` : ARMOR_LINE_LENGTH}`);
+    }
+  }
+  try {
+    return base64Decode(lines.join(''));
+  } catch (err) {
+    throw new ArmorError('armored block is not valid canonical base64', { cause: err });
+  }
+}
+
+/** Decodes one armored file. Accepts CRLF and blank lines around the block, nothing else (§7). */
+export function dearmor(text: string): Uint8Array {
+  if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  let i = 0;
+  while (i < lines.length && isBlank(lines[i])) i++;
+  if (i === lines.length) throw new ArmorError('no armored block found (the text is empty)');
+  if (lines[i] !== ARMOR_BEGIN) throw new ArmorError(`expected "${ARMOR_BEGIN}" as the first line`);
+  const begin = i;
+  let end = begin + 1;
+  while (end < lines.length && lines[end] !== ARMOR_END) end++;
+  if (end === lines.length) throw new ArmorError(`missing "${ARMOR_END}" line`);
+  for (let j = end + 1; j < lines.length; j++) {
+    if (!isBlank(lines[j])) throw new ArmorError('unexpected text after the END marker');
+  }
+  return decodeBody(lines.slice(begin + 1, end));
+}
+
+/**
+ * Finds armored blocks inside arbitrary text (§7): a BEGIN marker after optional spaces/tabs, then lines
+ * with exactly that indentation up to the END marker. Only structure is checked; `dearmor(block.text)`
+ * validates the content.
+ */
+export function findArmoredBlocks(text: string): ArmoredBlock[] {
+  const blocks: ArmoredBlock[] = [];
+  const lineRe = /[^\n]*(\n|$)/g;
+  const lines: { start: number; content: string }[] = [];
+  for (let m = lineRe.exec(text); m && m[0].length > 0; m = lineRe.exec(text)) {
+    let content = m[0].endsWith('\n') ? m[0].slice(0, -1) : m[0];
+    if (content.endsWith('\r')) content = content.slice(0, -1);
+    lines.push({ start: m.index, content });
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([ \t]*)(-----BEGIN CUSTODIAN ENCRYPTED FILE-----)$/.exec(lines[i].content);
+    if (!match) continue;
+    const indent = match[1];
+    const body: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length; j++) {
+      const c = lines[j].content;
+      if (!c.startsWith(indent)) break;
+      const rest = c.slice(indent.length);
+      if (rest === ARMOR_END) break;
+      if (/^[ \t]/.test(rest) || rest.startsWith('-----')) break;
+      body.push(rest);
+    }
+    if (j < lines.length && lines[j].content === indent + ARMOR_END) {
+      blocks.push({
+        start: lines[i].start + indent.length,
+        end: lines[j].start + indent.length + ARMOR_END.length,
+        indent,
+        text: [ARMOR_BEGIN, ...body, ARMOR_END].join('\n') + '\n',
+      });
+      i = j;
+    }
+  }
+  return blocks;
+}
+
+const BEGIN_BYTES = new TextEncoder().encode(ARMOR_BEGIN);
+
+function isWhitespaceByte(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+}
+
+/** True when the input starts (after blank lines) with the BEGIN marker. */
+export function isArmored(input: Uint8Array | string): boolean {
+  if (typeof input === 'string') return input.replace(/^[ \t\r\n]+/, '').startsWith(ARMOR_BEGIN);
+  let i = 0;
+  while (i < input.length && isWhitespaceByte(input[i])) i++;
+  if (input.length - i < BEGIN_BYTES.length) return false;
+  for (let k = 0; k < BEGIN_BYTES.length; k++) if (input[i + k] !== BEGIN_BYTES[k]) return false;
+  return true;
+}
+
+/** Streaming armor encoder; output is identical to `armor` of the concatenated input. */
+export async function* armorStream(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const encoder = new TextEncoder();
+  const pending = new Uint8Array(BYTES_PER_LINE);
+  let fill = 0;
+  let total = 0;
+  yield encoder.encode(ARMOR_BEGIN + '\n');
+  for await (const piece of input) {
+    total += piece.length;
+    let offset = 0;
+    if (fill > 0) {
+      const n = Math.min(BYTES_PER_LINE - fill, piece.length);
+      pending.set(piece.subarray(0, n), fill);
+      fill += n;
+      offset = n;
+      if (fill < BYTES_PER_LINE) continue;
+      yield encoder.encode(encodeLines(pending));
+      fill = 0;
+    }
+    const whole = Math.floor((piece.length - offset) / BYTES_PER_LINE) * BYTES_PER_LINE;
+    if (whole > 0) yield encoder.encode(encodeLines(piece.subarray(offset, offset + whole)));
+    offset += whole;
+    pending.set(piece.subarray(offset), 0);
+    fill = piece.length - offset;
+  }
+  if (total === 0) throw new InvalidArgumentError('"input" expected a non-empty file to armor');
+  yield encoder.encode(encodeLines(pending.subarray(0, fill)) + ARMOR_END + '\n');
+}
+
+/** Streaming armor decoder with the same strictness as `dearmor`. */
+export async function* dearmorStream(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let state: 'before' | 'body' | 'after' = 'before';
+  let carry = '';
+  let held: string | undefined; // the latest body line: we only know it is not the last when another follows
+  let lineNo = 0;
+  const batch: string[] = [];
+  const flush = (): Uint8Array | undefined => {
+    if (batch.length === 0) return undefined;
+    const text = batch.join('');
+    batch.length = 0;
+    try {
+      return base64Decode(text);
+    } catch (err) {
+      throw new ArmorError('armored block is not valid canonical base64', { cause: err });
+    }
+  };
+  const handle = (raw: string): void => {
+    lineNo++;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (state === 'before') {
+      if (isBlank(line)) return;
+      if (line !== ARMOR_BEGIN) throw new ArmorError(`expected "${ARMOR_BEGIN}" as the first line`);
+      state = 'body';
+    } else if (state === 'body') {
+      if (line === ARMOR_END) {
+        if (held === undefined) throw new ArmorError('armored block has no data between its markers');
+        if (held.length < 1 || held.length > ARMOR_LINE_LENGTH) throw new ArmorError(`armor line ${lineNo - 1} has ${held.length} characters, expected 1 to ${ARMOR_LINE_LENGTH}`);
+        batch.push(held);
+        held = undefined;
+        state = 'after';
+        return;
+      }
+      if (held !== undefined) {
+        if (held.length !== ARMOR_LINE_LENGTH) throw new ArmorError(`armor line ${lineNo - 1} has ${held.length} characters, expected ${ARMOR_LINE_LENGTH}`);
+        if (held.includes('=')) throw new ArmorError('armored block is not valid canonical base64 (padding before the last line)');
+        batch.push(held);
+      }
+      held = line;
+    } else if (!isBlank(line)) {
+      throw new ArmorError('unexpected text after the END marker');
+    }
+  };
+  for await (const piece of input) {
+    let text: string;
+    try {
+      text = decoder.decode(piece, { stream: true });
+    } catch (err) {
+      throw new ArmorError('armored text is not valid UTF-8', { cause: err });
+    }
+    const parts = (carry + text).split('\n');
+    carry = parts.pop() ?? '';
+    if (carry.length > 4096) throw new ArmorError('armor line too long');
+    for (const p of parts) handle(p);
+    const out = flush();
+    if (out) yield out;
+  }
+  if (carry.length > 0) handle(carry);
+  const out = flush();
+  if (out) yield out;
+  if (state === 'before') throw new ArmorError('no armored block found');
+  if (state === 'body') throw new ArmorError(`missing "${ARMOR_END}" line`);
+}
+
+/** Passes binary input through and decodes armored input, deciding from the first non-blank byte. */
+export async function* dearmorIfArmored(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const iterator = input[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let armored: boolean | undefined;
+  for (;;) {
+    const r = await iterator.next();
+    if (r.done) break;
+    head.push(r.value);
+    let i = 0;
+    while (i < r.value.length && isWhitespaceByte(r.value[i])) i++;
+    if (i < r.value.length) {
+      armored = r.value[i] === 0x2d; // '-'
+      break;
+    }
+  }
+  const rest: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => {
+      let index = 0;
+      return {
+        next: async () => (index < head.length ? { done: false, value: head[index++] } : iterator.next()),
+      };
+    },
+  };
+  if (armored) yield* dearmorStream(rest);
+  else yield* rest;
+}

@@ -1,0 +1,420 @@
+// The `.enc` envelope: hybrid RSA-OAEP + AES-256-GCM STREAM, header MAC, optional RSA-PSS sender
+// signature trailer. The byte format is specified in docs/FORMAT.md; section numbers below refer to it.
+import { dearmorIfArmored, isArmored, dearmor } from './armor';
+import { concatBytes, zeroize } from './bytes';
+import { MIN_RSA_BITS, type AesGcm, type CryptoBackend } from './crypto-backend';
+import {
+  FormatError,
+  HeaderAuthError,
+  InvalidArgumentError,
+  NoIdentityMatchedError,
+  PayloadAuthError,
+  SignatureError,
+  TruncatedError,
+  WeakKeyError,
+  type IdentityFailure,
+} from './errors';
+import {
+  DEFAULT_CHUNK_SIZE,
+  FILE_KEY_LENGTH,
+  HEADER_PREFIX_LENGTH,
+  MAX_CHUNK_SIZE,
+  MAX_RECIPIENTS,
+  MIN_CHUNK_SIZE,
+  OAEP_LABEL,
+  PAYLOAD_NONCE_LENGTH,
+  SIGNATURE_CONTEXT,
+  TAG_LENGTH,
+  chunkNonce,
+  computeHeaderMac,
+  derivePayloadKey,
+  encodeHeaderBody,
+  fingerprintToString,
+  headerLengthFromPrefix,
+  parseHeader,
+  verifyHeaderMac,
+  type ParsedHeader,
+  type RecipientStanza,
+} from './envelope-header';
+import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
+import { ChunkReader, bytesToStream, collectStream } from './stream';
+
+export { DEFAULT_CHUNK_SIZE } from './envelope-header';
+
+/** What a file's header says, readable without a key. */
+export interface EnvelopeInfo {
+  readonly version: number;
+  /** Recipient fingerprints, `SHA256:…`, in header order. */
+  readonly recipients: readonly string[];
+  /** The signer named in the header (MAC-covered; whether the signature verifies is separate). */
+  readonly signer?: { readonly fingerprint: string; readonly spkiDer: Uint8Array };
+  readonly chunkSize: number;
+  readonly headerSize: number;
+  /** Bytes of payload chunks; known only when the whole file was read. */
+  readonly payloadSize?: number;
+  /** Plaintext length implied by the payload size; known only when the whole file was read. */
+  readonly plaintextSize?: number;
+}
+
+export type SignatureStatus = { readonly kind: 'unsigned' } | { readonly kind: 'signed'; readonly signer: RsaPublicKey };
+
+export type SignerDescription =
+  | { readonly kind: 'unsigned' }
+  | { readonly kind: 'known'; readonly key: RsaPublicKey }
+  | { readonly kind: 'unknown'; readonly fingerprint: string };
+
+export interface EncryptOptions {
+  recipients: readonly RsaPublicKey[];
+  signer?: RsaPrivateKey;
+  backend: CryptoBackend;
+  /** Plaintext bytes per chunk. Tests only: writers use the 64 KiB default (§4). */
+  chunkSize?: number;
+}
+
+export interface DecryptOptions {
+  identities: readonly RsaPrivateKey[];
+  backend: CryptoBackend;
+}
+
+export interface DecryptedStream {
+  readonly header: EnvelopeInfo;
+  /**
+   * Authenticated plaintext chunks. Iteration completes normally only after the final chunk, the
+   * signature (if any) and the absence of trailing data were verified; otherwise it throws. Treat the
+   * output as valid only once iteration completed. Iterate once.
+   */
+  readonly plaintext: AsyncIterable<Uint8Array>;
+  /** The sender signature status; throws until `plaintext` was read to the end. */
+  signature(): SignatureStatus;
+}
+
+export interface DecryptedBytes {
+  plaintext: Uint8Array;
+  signature: SignatureStatus;
+  header: EnvelopeInfo;
+}
+
+function rsaByteLength(bits: number): number {
+  return Math.ceil(bits / 8);
+}
+
+function checkRecipientKey(key: RsaPublicKey, role: string): void {
+  if (key.bits < MIN_RSA_BITS) {
+    throw new WeakKeyError(`${role} key ${key.fingerprint} has ${key.bits} bits; Custodian requires at least ${MIN_RSA_BITS}`);
+  }
+}
+
+/** Encrypts a plaintext stream (§3–§5). Output pieces are: header, each chunk, then the signature if signing. */
+export async function* encryptStream(plaintext: AsyncIterable<Uint8Array>, opts: EncryptOptions): AsyncIterable<Uint8Array> {
+  const { backend, signer } = opts;
+  const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+    throw new InvalidArgumentError(`"chunkSize" expected an integer in ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE}, got ${chunkSize}`);
+  }
+  const recipients = dedupeRecipients(opts.recipients);
+  if (recipients.length === 0) throw new InvalidArgumentError('no recipients: add at least one public key');
+  if (recipients.length > MAX_RECIPIENTS) throw new InvalidArgumentError(`too many recipients: ${recipients.length}, the limit is ${MAX_RECIPIENTS}`);
+  for (const r of recipients) checkRecipientKey(r, 'recipient');
+  if (signer) checkRecipientKey(signer.publicKey, 'signing');
+
+  const fileKey = backend.randomBytes(FILE_KEY_LENGTH);
+  const payloadNonce = backend.randomBytes(PAYLOAD_NONCE_LENGTH);
+  let header: Uint8Array;
+  let aes: AesGcm;
+  try {
+    const stanzas: RecipientStanza[] = [];
+    for (const r of recipients) {
+      stanzas.push({ fingerprint: r.fingerprintBytes, wrappedKey: await backend.rsaOaepEncrypt(r.spkiDer, fileKey, OAEP_LABEL) });
+    }
+    const body = encodeHeaderBody({ chunkSize, payloadNonce, stanzas, signerSpki: signer?.publicKey.spkiDer });
+    header = concatBytes(body, computeHeaderMac(fileKey, body));
+    const payloadKey = derivePayloadKey(fileKey, payloadNonce);
+    try {
+      aes = await backend.createAesGcm(payloadKey);
+    } finally {
+      zeroize(payloadKey);
+    }
+  } finally {
+    zeroize(fileKey);
+  }
+
+  const transcript = signer ? backend.createSha256() : undefined;
+  transcript?.update(header);
+  yield header;
+
+  // Hold back up to one chunk: a chunk is non-final only once we know more plaintext follows (§4).
+  const buffer = new Uint8Array(chunkSize);
+  let fill = 0;
+  let counter = 0;
+  const seal = async (data: Uint8Array, last: boolean): Promise<Uint8Array> => {
+    const sealed = await aes.seal(chunkNonce(counter++, last), data);
+    transcript?.update(sealed);
+    return sealed;
+  };
+  for await (const piece of plaintext) {
+    if (!(piece instanceof Uint8Array)) throw new TypeError(`plaintext stream expected Uint8Array pieces, got ${typeof piece}`);
+    let offset = 0;
+    while (offset < piece.length) {
+      if (fill === chunkSize) {
+        yield await seal(buffer, false);
+        fill = 0;
+      }
+      // Fast path: seal straight from the input when a whole chunk and more are available.
+      if (fill === 0 && piece.length - offset > chunkSize) {
+        yield await seal(piece.subarray(offset, offset + chunkSize), false);
+        offset += chunkSize;
+        continue;
+      }
+      const n = Math.min(chunkSize - fill, piece.length - offset);
+      buffer.set(piece.subarray(offset, offset + n), fill);
+      fill += n;
+      offset += n;
+    }
+  }
+  yield await seal(buffer.subarray(0, fill), true);
+  zeroize(buffer);
+
+  if (signer && transcript) {
+    const message = concatBytes(SIGNATURE_CONTEXT, transcript.digest());
+    yield await backend.rsaPssSign(signer.pkcs8Der, message);
+  }
+}
+
+function dedupeRecipients(recipients: readonly RsaPublicKey[]): RsaPublicKey[] {
+  const seen = new Set<string>();
+  const out: RsaPublicKey[] = [];
+  for (const r of recipients) {
+    if (seen.has(r.fingerprint)) continue;
+    seen.add(r.fingerprint);
+    out.push(r);
+  }
+  return out;
+}
+
+function infoFromHeader(header: ParsedHeader, payloadSize?: number, plaintextSize?: number): EnvelopeInfo {
+  let signer: EnvelopeInfo['signer'];
+  if (header.signerSpki) signer = { fingerprint: publicKeyFromSpkiDer(header.signerSpki).fingerprint, spkiDer: header.signerSpki };
+  return {
+    version: header.version,
+    recipients: header.stanzas.map((s) => fingerprintToString(s.fingerprint)),
+    signer,
+    chunkSize: header.chunkSize,
+    headerSize: header.bytes.length,
+    payloadSize,
+    plaintextSize,
+  };
+}
+
+/** Reads and parses the header from the front of `reader` (§3). */
+async function readHeader(reader: ChunkReader): Promise<ParsedHeader> {
+  const got = await reader.ensure(HEADER_PREFIX_LENGTH);
+  if (got === 0) throw new FormatError('empty input: not a Custodian encrypted file');
+  const total = headerLengthFromPrefix(reader.peek(Math.min(got, HEADER_PREFIX_LENGTH)));
+  if ((await reader.ensure(total)) < total) throw new FormatError('file ends inside the header');
+  return parseHeader(reader.read(total));
+}
+
+/** Parses the signer field into a key, enforcing the size floor (§3.1). */
+function signerFromHeader(header: ParsedHeader): RsaPublicKey | undefined {
+  if (!header.signerSpki) return undefined;
+  let key: RsaPublicKey;
+  try {
+    key = publicKeyFromSpkiDer(header.signerSpki);
+  } catch (err) {
+    throw new FormatError('malformed header: the signer field is not an RSA public key', { cause: err });
+  }
+  checkRecipientKey(key, 'signing');
+  return key;
+}
+
+/** Finds the file key with the first identity that unwraps it and verifies the header MAC (§3.2). */
+async function unwrapFileKey(header: ParsedHeader, identities: readonly RsaPrivateKey[], backend: CryptoBackend): Promise<Uint8Array> {
+  const failures: IdentityFailure[] = [];
+  let macFailed = false;
+  for (const identity of identities) {
+    const fingerprint = identity.publicKey.fingerprint;
+    const stanza = header.stanzas.find((s) => fingerprintToString(s.fingerprint) === fingerprint);
+    if (!stanza) continue;
+    if (identity.publicKey.bits < MIN_RSA_BITS) {
+      failures.push({ fingerprint, reason: `key has ${identity.publicKey.bits} bits, below the ${MIN_RSA_BITS}-bit minimum` });
+      continue;
+    }
+    let fileKey: Uint8Array;
+    try {
+      fileKey = await backend.rsaOaepDecrypt(identity.pkcs8Der, stanza.wrappedKey, OAEP_LABEL);
+    } catch {
+      failures.push({ fingerprint, reason: 'the wrapped file key does not decrypt with this key (stanza modified, or a different key with the same fingerprint)' });
+      continue;
+    }
+    if (fileKey.length !== FILE_KEY_LENGTH) {
+      zeroize(fileKey);
+      failures.push({ fingerprint, reason: `the unwrapped file key has ${fileKey.length} bytes, expected ${FILE_KEY_LENGTH}` });
+      continue;
+    }
+    if (!verifyHeaderMac(fileKey, header)) {
+      zeroize(fileKey);
+      macFailed = true;
+      failures.push({ fingerprint, reason: 'the header MAC does not verify' });
+      continue;
+    }
+    return fileKey;
+  }
+  if (macFailed) {
+    throw new HeaderAuthError('the file header was modified (its MAC does not verify): a recipient, the signer or another header field was changed', {
+      hint: 'ask the sender for a fresh copy',
+    });
+  }
+  const recipients = header.stanzas.map((s) => fingerprintToString(s.fingerprint));
+  const detail = failures.length > 0 ? `; ${failures.map((f) => `${f.fingerprint}: ${f.reason}`).join('; ')}` : '';
+  throw new NoIdentityMatchedError(`no identity matched: the file is encrypted to ${recipients.join(', ')}${detail}`, recipients, failures, {
+    hint: identities.length === 0 ? 'no private keys are available' : 'ask the sender to add one of your public keys as a recipient',
+  });
+}
+
+async function opens(aes: AesGcm, nonce: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined> {
+  try {
+    return await aes.open(nonce, sealed);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opens a ciphertext stream (binary or ASCII-armored). Resolves once the header is authenticated
+ * (§3.3); the payload is authenticated as `plaintext` is iterated (§6).
+ */
+export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts: DecryptOptions): Promise<DecryptedStream> {
+  const { backend } = opts;
+  const reader = new ChunkReader(dearmorIfArmored(ciphertext));
+  const header = await readHeader(reader);
+  const signer = signerFromHeader(header);
+  const info = infoFromHeader(header);
+  const fileKey = await unwrapFileKey(header, opts.identities, backend);
+  let aes: AesGcm;
+  try {
+    const payloadKey = derivePayloadKey(fileKey, header.payloadNonce);
+    try {
+      aes = await backend.createAesGcm(payloadKey);
+    } finally {
+      zeroize(payloadKey);
+    }
+  } finally {
+    zeroize(fileKey);
+  }
+
+  let status: SignatureStatus | undefined;
+  let started = false;
+  const transcript = signer ? backend.createSha256() : undefined;
+  transcript?.update(header.bytes);
+
+  async function* payload(): AsyncGenerator<Uint8Array> {
+    if (started) throw new InvalidArgumentError('the plaintext stream can be read only once');
+    started = true;
+    const sealedSize = header.chunkSize + TAG_LENGTH;
+    const trailer = signer ? rsaByteLength(signer.bits) : 0;
+    for (let counter = 0; ; counter++) {
+      if (counter > Number.MAX_SAFE_INTEGER - 1) throw new FormatError('too many chunks');
+      const available = await reader.ensure(sealedSize + trailer + 1);
+      if (available > sealedSize + trailer) {
+        const sealed = reader.read(sealedSize);
+        const plain = await opens(aes, chunkNonce(counter, false), sealed);
+        if (!plain) {
+          if (await opens(aes, chunkNonce(counter, true), sealed)) {
+            throw new FormatError(`trailing data after the final chunk (chunk ${counter}): the file has extra bytes appended`);
+          }
+          throw new PayloadAuthError(`payload chunk ${counter} failed authentication: the file was modified or its chunks reordered`);
+        }
+        transcript?.update(sealed);
+        yield plain;
+        continue;
+      }
+      const tail = reader.read(available);
+      const finalSize = available - trailer;
+      const plain = finalSize >= TAG_LENGTH && finalSize <= sealedSize ? await opens(aes, chunkNonce(counter, true), tail.subarray(0, finalSize)) : undefined;
+      if (!plain) await diagnoseFinal(aes, tail, counter, sealedSize, trailer);
+      if (plain!.length === 0 && counter > 0) throw new PayloadAuthError('empty final chunk after other chunks: the file was modified');
+      if (signer && transcript) {
+        transcript.update(tail.subarray(0, finalSize));
+        const message = concatBytes(SIGNATURE_CONTEXT, transcript.digest());
+        const ok = await backend.rsaPssVerify(signer.spkiDer, message, tail.subarray(finalSize)).catch(() => false);
+        if (!ok) throw new SignatureError(`the sender signature by ${signer.fingerprint} does not verify: the file was modified after signing`);
+        status = { kind: 'signed', signer };
+      } else {
+        status = { kind: 'unsigned' };
+      }
+      if (plain!.length > 0) yield plain!;
+      return;
+    }
+  }
+
+  return {
+    header: info,
+    plaintext: { [Symbol.asyncIterator]: () => payload() },
+    signature(): SignatureStatus {
+      if (!status) throw new InvalidArgumentError('the signature status is known only after the plaintext was read to the end');
+      return status;
+    },
+  };
+}
+
+/**
+ * Explains why the end of the file did not open (§6 step 2). Always throws. The tail is at most one
+ * chunk plus the trailer, so re-reading it as unsigned chunks costs little.
+ */
+async function diagnoseFinal(aes: AesGcm, tail: Uint8Array, counter: number, sealedSize: number, trailer: number): Promise<never> {
+  let offset = 0;
+  let i = counter;
+  while (tail.length - offset > sealedSize && (await opens(aes, chunkNonce(i, false), tail.subarray(offset, offset + sealedSize)))) {
+    offset += sealedSize;
+    i++;
+  }
+  const rest = tail.subarray(offset);
+  if (trailer > 0 && rest.length >= TAG_LENGTH && rest.length <= sealedSize && (await opens(aes, chunkNonce(i, true), rest))) {
+    throw new SignatureError('the file is marked as signed but its signature is missing (stripped)');
+  }
+  if (rest.length === 0 || (rest.length === sealedSize && (await opens(aes, chunkNonce(i, false), rest)))) {
+    throw new TruncatedError(`the file is truncated: it ends after chunk ${rest.length === 0 ? i - 1 : i} without a final chunk`);
+  }
+  throw new PayloadAuthError(`the final payload chunk (${i}) failed authentication: the file was modified, truncated or has data appended`);
+}
+
+/** Encrypts bytes in memory. */
+export async function encryptBytes(plaintext: Uint8Array, opts: EncryptOptions): Promise<Uint8Array> {
+  return collectStream(encryptStream(bytesToStream(plaintext), opts));
+}
+
+/** Decrypts a whole file held in memory (binary bytes, or armored text as a string or bytes). */
+export async function decryptBytes(ciphertext: Uint8Array | string, opts: DecryptOptions): Promise<DecryptedBytes> {
+  const binary = typeof ciphertext === 'string' ? dearmor(ciphertext) : ciphertext;
+  const stream = await decryptStream(bytesToStream(binary), opts);
+  const plaintext = await collectStream(stream.plaintext);
+  return { plaintext, signature: stream.signature(), header: stream.header };
+}
+
+/**
+ * Reads a file's header without any key (§3). Given the whole file (bytes, or a stream read to its end),
+ * also reports payload and plaintext sizes; those are unauthenticated.
+ */
+export async function inspectEnvelope(input: AsyncIterable<Uint8Array> | Uint8Array | string): Promise<EnvelopeInfo> {
+  let source: AsyncIterable<Uint8Array>;
+  if (typeof input === 'string') source = bytesToStream(dearmor(input));
+  else if (input instanceof Uint8Array) source = bytesToStream(isArmored(input) ? dearmor(new TextDecoder().decode(input)) : input);
+  else source = dearmorIfArmored(input);
+  const reader = new ChunkReader(source);
+  const header = await readHeader(reader);
+  const signer = signerFromHeader(header);
+  const rest = await reader.drain();
+  const payloadSize = rest - (signer ? rsaByteLength(signer.bits) : 0);
+  const sealedSize = header.chunkSize + TAG_LENGTH;
+  const chunks = Math.max(1, Math.ceil(payloadSize / sealedSize));
+  const plaintextSize = payloadSize - chunks * TAG_LENGTH;
+  if (payloadSize < TAG_LENGTH || plaintextSize < 0) return infoFromHeader(header);
+  return infoFromHeader(header, payloadSize, plaintextSize);
+}
+
+/** Classifies a verified signature against the caller's known keys by fingerprint. */
+export function describeSigner(status: SignatureStatus, knownKeys: readonly RsaPublicKey[]): SignerDescription {
+  if (status.kind === 'unsigned') return { kind: 'unsigned' };
+  const known = knownKeys.find((k) => k.fingerprint === status.signer.fingerprint);
+  return known ? { kind: 'known', key: known } : { kind: 'unknown', fingerprint: status.signer.fingerprint };
+}

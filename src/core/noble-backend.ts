@@ -1,0 +1,30 @@
+// Portable reference backend: AES-256-GCM and SHA-256 from @noble (audited pure JS), RSA from WebCrypto.
+// Slower than the native backends; it exists to cross-check them byte for byte.
+import { gcm } from '@noble/ciphers/aes.js';
+import type { CryptoBackend } from './crypto-backend';
+import type { BackendOptions } from './seeded-rsa';
+import { createNobleSha256, createWebCryptoRsa, defaultRandomBytes, webCryptoGenerateRsaKeyPair, withInjectedPadding } from './webcrypto-backend';
+
+const AES_KEY_LENGTH = 32;
+
+export function createNobleBackend(options: BackendOptions = {}): CryptoBackend {
+  return {
+    name: 'noble',
+    randomBytes: options.randomBytes ?? defaultRandomBytes,
+    async createAesGcm(key) {
+      if (!(key instanceof Uint8Array) || key.length !== AES_KEY_LENGTH) throw new RangeError(`"key" expected ${AES_KEY_LENGTH} bytes`);
+      const own = key.slice(); // the caller zeroes its copy after this returns
+      return {
+        async seal(nonce, plaintext, aad) {
+          return gcm(own, nonce, aad).encrypt(plaintext);
+        },
+        async open(nonce, sealed, aad) {
+          return gcm(own, nonce, aad).decrypt(sealed);
+        },
+      };
+    },
+    createSha256: createNobleSha256,
+    generateRsaKeyPair: webCryptoGenerateRsaKeyPair,
+    ...withInjectedPadding(options, createWebCryptoRsa()),
+  };
+}

@@ -1,0 +1,69 @@
+import { strict as assert } from 'node:assert';
+import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, sign, verify } from 'node:crypto';
+import { gcm } from '@noble/ciphers/aes.js';
+import type { CryptoBackend } from '../../src/core/crypto-backend';
+import { createNobleBackend } from '../../src/core/noble-backend';
+import { createWebCryptoBackend } from '../../src/core/webcrypto-backend';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { deterministicRandom, keyPem, loadKey } from './envelope-fixtures';
+
+/** Backend conformance, shared by the three backend test files. */
+export function backendConformance(make: (opts?: { randomBytes?: (n: number) => Uint8Array }) => CryptoBackend): void {
+  const alice = loadKey('alice');
+  const label = new TextEncoder().encode('custodian/v1/rsa-oaep-sha256');
+  it('AES-256-GCM matches @noble/ciphers and rejects tampering', async () => {
+    const b = make();
+    const key = b.randomBytes(32);
+    const nonce = b.randomBytes(12);
+    for (const size of [0, 1, 15, 16, 17, 65536]) {
+      const pt = b.randomBytes(size);
+      const aes = await b.createAesGcm(key);
+      const sealed = await aes.seal(nonce, pt);
+      assert.deepEqual(sealed, gcm(key, nonce).encrypt(pt));
+      assert.deepEqual(await aes.open(nonce, sealed), pt);
+      sealed[sealed.length - 1] ^= 1;
+      await assert.rejects(aes.open(nonce, sealed));
+    }
+    const aes = await b.createAesGcm(key);
+    const aad = new Uint8Array([1, 2, 3]);
+    assert.deepEqual(await aes.seal(nonce, new Uint8Array(5), aad), gcm(key, nonce, aad).encrypt(new Uint8Array(5)));
+  });
+  it('SHA-256 is incremental', () => {
+    const h = make().createSha256();
+    h.update(new TextEncoder().encode('ab'));
+    h.update(new TextEncoder().encode('c'));
+    assert.equal(Buffer.from(h.digest()).toString('hex'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+  it('RSA-OAEP and RSA-PSS interoperate with node:crypto (OpenSSL)', async () => {
+    for (const b of [make(), make({ randomBytes: deterministicRandom('conformance') })]) {
+      const priv = createPrivateKey(keyPem('alice'));
+      const msg = b.randomBytes(32);
+      const ct = await b.rsaOaepEncrypt(alice.publicKey.spkiDer, msg, label);
+      assert.deepEqual(new Uint8Array(privateDecrypt({ key: priv, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label }, ct)), msg);
+      const ct2 = publicEncrypt({ key: createPublicKey(priv), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label }, msg);
+      assert.deepEqual(await b.rsaOaepDecrypt(alice.pkcs8Der, ct2, label), msg);
+      await assert.rejects(b.rsaOaepDecrypt(alice.pkcs8Der, ct2, new TextEncoder().encode('other label')));
+      const sig = await b.rsaPssSign(alice.pkcs8Der, msg);
+      assert.ok(verify('sha256', msg, { key: createPublicKey(priv), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig));
+      const sig2 = sign('sha256', msg, { key: priv, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+      assert.equal(await b.rsaPssVerify(alice.publicKey.spkiDer, msg, sig2), true);
+      sig2[10] ^= 1;
+      assert.equal(await b.rsaPssVerify(alice.publicKey.spkiDer, msg, sig2), false);
+    }
+  });
+  it('injected randomness makes RSA output reproducible and identical across backends', async () => {
+    const outputs = await Promise.all(
+      [make, createNodeCryptoBackend, createNobleBackend].map(async (f) => {
+        const b = f({ randomBytes: deterministicRandom('same') });
+        return [await b.rsaOaepEncrypt(alice.publicKey.spkiDer, new Uint8Array(32), label), await b.rsaPssSign(alice.pkcs8Der, new Uint8Array(3))];
+      }),
+    );
+    assert.deepEqual(outputs[1], outputs[0]);
+    assert.deepEqual(outputs[2], outputs[0]);
+  });
+}
+
+describe('webcrypto backend', () => {
+  backendConformance(createWebCryptoBackend);
+  it('is named', () => assert.equal(createWebCryptoBackend().name, 'webcrypto'));
+});

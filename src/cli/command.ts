@@ -1,0 +1,63 @@
+// The shape every command has, and what it gets to run: the process's streams and environment, a
+// lazily created crypto backend, and the passphrase sources chosen by its flags.
+import type { CryptoBackend } from '../core/crypto-backend';
+import type { Args, OptionSpecs } from './args';
+import { PassphraseSource } from './passphrase';
+import { PROGRAM } from './output';
+
+export interface CliIo {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Command {
+  readonly name: string;
+  /** One line for `custodian --help`. */
+  readonly summary: string;
+  /** The full `custodian NAME --help` text: usage, description, flags, examples. */
+  readonly help: string;
+  readonly options: OptionSpecs;
+  run(args: Args, ctx: CommandContext): Promise<void>;
+}
+
+export class CommandContext {
+  private cachedBackend?: CryptoBackend;
+
+  constructor(
+    readonly io: CliIo,
+    private readonly createBackend: () => CryptoBackend,
+  ) {}
+
+  backend(): CryptoBackend {
+    this.cachedBackend ??= this.createBackend();
+    return this.cachedBackend;
+  }
+
+  passphrases(args: Args): PassphraseSource {
+    return new PassphraseSource({ passphraseFile: args.string('passphrase-file'), env: this.io.env, stdin: this.io.stdin, stderr: this.io.stderr });
+  }
+
+  /** A status line on stderr, `custodian: …` (stdout stays clean for data). */
+  info(message: string): void {
+    this.io.stderr.write(`${PROGRAM}: ${message}\n`);
+  }
+
+  warn(message: string): void {
+    this.io.stderr.write(`${PROGRAM}: warning: ${message}\n`);
+  }
+
+  /** A line of text output on stdout. */
+  print(line: string): void {
+    this.io.stdout.write(`${line}\n`);
+  }
+}
+
+/** Flags several commands share, spelled the same everywhere. */
+export const PASSPHRASE_FILE_OPTION = { 'passphrase-file': { type: 'string' } } as const satisfies OptionSpecs;
+export const FORCE_OPTION = { force: { type: 'boolean', short: 'f' } } as const satisfies OptionSpecs;
+
+export const PASSPHRASE_HELP = `  --passphrase-file FILE  read the key's passphrase from the first line of FILE
+                          (otherwise $CUSTODIAN_PASSPHRASE, otherwise a prompt on the terminal)`;
+export const FORCE_HELP = `  -f, --force             overwrite the output file if it exists`;

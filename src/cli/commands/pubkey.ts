@@ -1,0 +1,39 @@
+// custodian pubkey: the public half of a key, as an OpenSSH line or SPKI PEM.
+import { exportPublicKeyOpenSsh, exportPublicKeyPem } from '../../core/keys';
+import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { loadPublicKey } from '../key-files';
+
+export const pubkeyCommand: Command = {
+  name: 'pubkey',
+  summary: 'print the public key of a key file (OpenSSH line or PEM)',
+  options: {
+    pem: { type: 'boolean' },
+    comment: { type: 'string', short: 'C' },
+    ...PASSPHRASE_FILE_OPTION,
+  },
+  help: `Usage: custodian pubkey [--pem] [-C COMMENT] [--passphrase-file FILE] KEY
+
+Prints the public key of KEY: a private key (PKCS#8, encrypted PKCS#8, PKCS#1 or OpenSSH; an
+encrypted one asks for its passphrase), a public key (PEM, OpenSSH line) or an X.509 certificate.
+The output is one OpenSSH "ssh-rsa …" line, or with --pem a "PUBLIC KEY" (SPKI) PEM block.
+
+Flags:
+      --pem               print SPKI PEM instead of an OpenSSH line
+  -C, --comment TEXT      comment for the OpenSSH line (default: the key's own comment, if any)
+${PASSPHRASE_HELP}
+
+Examples:
+  custodian pubkey ~/.custodian/alice.pem > .custodian/team/alice.pub
+  custodian pubkey --pem alice.pub > alice-spki.pem
+`,
+  async run(args, ctx) {
+    args.expectPositionals(1, 1, 'the key file (custodian pubkey KEY)');
+    const key = await loadPublicKey(args.positionals[0], ctx.passphrases(args));
+    if (args.flag('pem')) {
+      if (args.has('comment')) throw args.usageError('--comment applies to OpenSSH lines, not to --pem');
+      ctx.io.stdout.write(exportPublicKeyPem(key));
+    } else {
+      ctx.print(exportPublicKeyOpenSsh(key, args.string('comment') ?? key.comment));
+    }
+  },
+};

@@ -1,0 +1,125 @@
+// Loading keys named on the command line: key files, literal `ssh-rsa …` lines, roster directories.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { KeyFormatError, PassphraseError } from '../core/errors';
+import { isEncryptedPrivateKey, parsePrivateKey, parsePublicKey, type RsaPrivateKey, type RsaPublicKey } from '../core/keys';
+import { isSshKeyType } from '../core/openssh';
+import { readAllBytes, readFileChunks } from '../node/node-streams';
+import { CliError } from './output';
+import { PROMPT_ATTEMPTS, type PassphraseSource } from './passphrase';
+
+/** Key files are small; a larger file is not a key (and must not be read whole). */
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
+
+/** Reads a key file as text; read errors name the file and say what was expected. */
+export async function readKeyFile(file: string, what: string): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readAllBytes(readFileChunks(file), MAX_KEY_FILE_BYTES, `${what} ${file}`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`${what} ${file} does not exist`, { cause: err });
+    if (code === 'EISDIR') throw new CliError(`${what} ${file} is a directory`, { cause: err });
+    if (code === 'EACCES') throw new CliError(`${what} ${file} is not readable (permission denied)`, { cause: err });
+    throw err;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new KeyFormatError(`${what} ${file} is not a text key file (PEM or OpenSSH)`);
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+/** Adds which file a key error is about, keeping its class and hint. */
+function inFile<E extends Error>(err: E, file: string): E {
+  if (err instanceof KeyFormatError || err instanceof PassphraseError || (err instanceof Error && err.name.endsWith('KeyError'))) {
+    err.message = `${file}: ${err.message}`;
+  }
+  return err;
+}
+
+function looksLikePrivateKey(text: string): boolean {
+  return /-----BEGIN (?:ENCRYPTED |RSA |OPENSSH )?PRIVATE KEY-----/.test(text);
+}
+
+/**
+ * Loads a private key, asking for its passphrase when it is encrypted. At an interactive prompt a
+ * wrong passphrase may be retried; from a file or the environment it fails at once.
+ */
+export async function loadPrivateKey(file: string, passphrases: PassphraseSource): Promise<RsaPrivateKey> {
+  const text = await readKeyFile(file, 'private key file');
+  try {
+    if (!isEncryptedPrivateKey(text)) return await parsePrivateKey(text);
+    const attempts = passphrases.interactive ? PROMPT_ATTEMPTS : 1;
+    for (let attempt = 1; ; attempt++) {
+      const passphrase = await passphrases.get({ prompt: `Passphrase for ${file}: ` });
+      try {
+        return await parsePrivateKey(text, passphrase);
+      } catch (err) {
+        if (!(err instanceof PassphraseError) || attempt >= attempts) {
+          if (err instanceof PassphraseError && !err.hint) {
+            throw new PassphraseError(err.message, {
+              cause: err,
+              hint: passphrases.interactive ? 'check the passphrase and try again' : 'check the passphrase in --passphrase-file or CUSTODIAN_PASSPHRASE',
+            });
+          }
+          throw err;
+        }
+        // Wrong passphrase at a prompt: ask again.
+      }
+    }
+  } catch (err) {
+    throw inFile(err as Error, file);
+  }
+}
+
+/**
+ * A public key from an argument: a literal `ssh-rsa AAAA… comment` line, or a file holding a public
+ * key (PEM, OpenSSH, certificate). A private key file is accepted too (its public half is used), so
+ * `-r my-key.pem` encrypts to oneself; an encrypted one asks for its passphrase.
+ */
+export async function loadPublicKey(arg: string, passphrases: PassphraseSource): Promise<RsaPublicKey> {
+  const firstWord = arg.trim().split(/\s+/)[0];
+  if (isSshKeyType(firstWord) && /\s/.test(arg.trim())) return parsePublicKey(arg);
+  const text = await readKeyFile(arg, 'key file');
+  if (looksLikePrivateKey(text)) return (await loadPrivateKey(arg, passphrases)).publicKey;
+  try {
+    const key = parsePublicKey(text);
+    return key;
+  } catch (err) {
+    throw inFile(err as Error, arg);
+  }
+}
+
+/** Every `*.pub` in a roster directory (e.g. `.custodian/team`), sorted by file name. */
+export async function loadRoster(dir: string): Promise<{ file: string; key: RsaPublicKey }[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`roster directory ${dir} does not exist`, { cause: err, hint: 'the team roster is usually .custodian/team' });
+    if (code === 'ENOTDIR') throw new CliError(`${dir} is not a directory`, { cause: err, hint: 'use -r FILE for a single public key' });
+    throw err;
+  }
+  const files = names.filter((n) => n.endsWith('.pub')).sort();
+  if (files.length === 0) throw new CliError(`roster directory ${dir} holds no .pub files`, { hint: 'add team members\' public keys as NAME.pub' });
+  const out: { file: string; key: RsaPublicKey }[] = [];
+  for (const name of files) {
+    const file = path.join(dir, name);
+    const text = await readKeyFile(file, 'public key file');
+    try {
+      out.push({ file, key: parsePublicKey(text) });
+    } catch (err) {
+      throw inFile(err as Error, file);
+    }
+  }
+  return out;
+}
+
+/** How a key is shown in messages: `SHA256:… (comment)`. */
+export function describeKey(key: RsaPublicKey): string {
+  return key.comment ? `${key.fingerprint} (${key.comment})` : key.fingerprint;
+}

@@ -1,0 +1,88 @@
+// Bridges between Node streams and the core's AsyncIterable<Uint8Array> streams. Reads are bounded
+// (~64 KiB) and writes wait for 'drain', so memory stays constant however large the input is.
+import * as fs from 'node:fs';
+import { CustodianError } from '../core/errors';
+
+/** Read size for files and pipes: the envelope's chunk size, so each read feeds about one chunk. */
+export const READ_CHUNK_SIZE = 64 * 1024;
+
+/** Chunks of a file, read ~64 KiB at a time. Opening errors (ENOENT, EACCES) surface on first iteration. */
+export async function* readFileChunks(path: string, chunkSize = READ_CHUNK_SIZE): AsyncIterable<Uint8Array> {
+  const stream = fs.createReadStream(path, { highWaterMark: chunkSize });
+  try {
+    for await (const chunk of stream) yield chunk as Uint8Array;
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Chunks of an already open readable (e.g. `process.stdin`). Strings are UTF-8 encoded. */
+export async function* readableChunks(readable: NodeJS.ReadableStream): AsyncIterable<Uint8Array> {
+  for await (const chunk of readable) {
+    yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array);
+  }
+}
+
+/** The input is larger than a caller's limit for inputs read whole (keys, shares, secrets). */
+export class InputTooLargeError extends CustodianError {}
+
+/** Reads a whole (small) input into memory, refusing more than `maxBytes`. */
+export async function readAllBytes(source: AsyncIterable<Uint8Array>, maxBytes: number, what = 'input'): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > maxBytes) throw new InputTooLargeError(`${what} is larger than ${maxBytes} bytes`);
+    parts.push(chunk);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+function waitForDrain(writable: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      writable.removeListener('error', onError);
+      resolve();
+    };
+    const onError = (err: unknown): void => {
+      writable.removeListener('drain', onDrain);
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    writable.once('drain', onDrain);
+    writable.once('error', onError);
+  });
+}
+
+/**
+ * Writes every chunk of `source` to `writable`, waiting for 'drain' whenever the writable's buffer is
+ * full (backpressure). Does not end the writable (stdout must stay open); resolves once the last chunk
+ * has been handed to the OS or an error occurs.
+ */
+export async function writeChunks(source: AsyncIterable<Uint8Array>, writable: NodeJS.WritableStream): Promise<void> {
+  let failure: Error | undefined;
+  const onError = (err: Error): void => {
+    failure ??= err;
+  };
+  writable.on('error', onError);
+  try {
+    for await (const chunk of source) {
+      if (failure) throw failure;
+      if (chunk.length === 0) continue;
+      if (!writable.write(chunk)) await waitForDrain(writable);
+    }
+    if (failure) throw failure;
+    // Wait for everything buffered so far to be flushed (the callback of an empty write runs after it).
+    await new Promise<void>((resolve, reject) => {
+      writable.write(new Uint8Array(0), (err) => (err ? reject(err) : resolve()));
+    });
+    if (failure) throw failure;
+  } finally {
+    writable.removeListener('error', onError);
+  }
+}

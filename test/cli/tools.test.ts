@@ -1,0 +1,185 @@
+// split / combine, totp, genpass through the CLI.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { listDir, removeDir, run, tempDir } from './helpers';
+
+describe('cli: split, combine, totp, genpass', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => {
+    dir = tempDir();
+  });
+  after(() => removeDir(dir));
+
+  describe('split / combine', () => {
+    it('split -t 2 -n 3 prints 3 lines; any 2 combine to the secret, from stdin or files', () => {
+      const secret = 'correct horse battery staple\n';
+      const s = run(['split', '-t', '2', '-n', '3'], { input: secret });
+      assert.equal(s.code, 0, s.stderr);
+      const lines = s.out.trim().split('\n');
+      assert.equal(lines.length, 3);
+      for (const l of lines) assert.match(l, /^custodian-share1:[A-Za-z0-9_-]+$/);
+      assert.match(s.stderr, /split into 3 shares \(set [0-9a-f]{16}\); any 2 recover the secret/);
+      assert.ok(!s.stderr.includes('horse'));
+      for (const pair of [[0, 1], [0, 2], [1, 2]]) {
+        const c = run(['combine'], { input: pair.map((i) => lines[i]).join('\n') + '\n' });
+        assert.equal(c.code, 0, c.stderr);
+        assert.equal(c.out, secret);
+      }
+      const files = lines.map((l, i) => {
+        const f = path.join(dir, `line-${i}.txt`);
+        fs.writeFileSync(f, l + '\n');
+        return f;
+      });
+      assert.equal(run(['combine', files[2], files[0]]).out, secret);
+    });
+
+    it('binary secrets from a file, -o DIR, armored shares, and combine -o', () => {
+      const secret = randomBytes(100_000);
+      const secretFile = path.join(dir, 'secret.bin');
+      fs.writeFileSync(secretFile, secret);
+      const outDir = path.join(dir, 'shares');
+      const s = run(['split', '-t', '3', '-n', '5', '-a', '-o', outDir, secretFile]);
+      assert.equal(s.code, 0, s.stderr);
+      assert.equal(s.out, '');
+      assert.deepEqual(listDir(outDir), [1, 2, 3, 4, 5].map((i) => `share-${i}-of-5.txt`));
+      assert.equal(fs.statSync(path.join(outDir, 'share-1-of-5.txt')).mode & 0o777, 0o600);
+      assert.match(fs.readFileSync(path.join(outDir, 'share-4-of-5.txt'), 'utf8'), /^-----BEGIN CUSTODIAN SHARE-----\nVersion: 1\n/);
+      const target = path.join(dir, 'recovered.bin');
+      const c = run(['combine', '-o', target, ...[1, 3, 5].map((i) => path.join(outDir, `share-${i}-of-5.txt`))]);
+      assert.equal(c.code, 0, c.stderr);
+      assert.ok(fs.readFileSync(target).equals(secret));
+      // Existing share files are not replaced without --force.
+      const again = run(['split', '-t', '3', '-n', '5', '-o', outDir, secretFile]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /already exists/);
+    });
+
+    it('too few, repeated, mixed or mistyped shares fail with exit 1 and name the problem', () => {
+      const a = run(['split', '-t', '3', '-n', '4'], { input: 'secret A' }).out.trim().split('\n');
+      const b = run(['split', '-t', '3', '-n', '4'], { input: 'secret B' }).out.trim().split('\n');
+      const tooFew = run(['combine'], { input: `${a[0]}\n${a[1]}\n` });
+      assert.equal(tooFew.code, 1);
+      assert.match(tooFew.stderr, /^custodian: error: .*(need|threshold|3)/);
+      assert.equal(tooFew.out, '');
+      const repeated = run(['combine'], { input: `${a[0]}\n${a[0]}\n${a[1]}\n` });
+      assert.equal(repeated.code, 1);
+      const mixed = run(['combine'], { input: `${a[0]}\n${a[1]}\n${b[2]}\n` });
+      assert.equal(mixed.code, 1);
+      assert.match(mixed.stderr, /share 3/);
+      const typo = a[2].slice(0, 30) + (a[2][30] === 'A' ? 'B' : 'A') + a[2].slice(31);
+      const mistyped = run(['combine'], { input: `${a[0]}\n${a[1]}\n${typo}\n` });
+      assert.equal(mistyped.code, 1);
+      assert.match(mistyped.stderr, /checksum|mistyped/);
+      const file = path.join(dir, 'bad-share.txt');
+      fs.writeFileSync(file, `${typo}\n`);
+      const named = run(['combine', file, file]);
+      assert.match(named.stderr, /bad-share\.txt: /);
+    });
+
+    it('Vault layout round-trips with --vault (base64 and hex)', () => {
+      for (const hex of [[], ['--hex']]) {
+        const s = run(['split', '--vault', ...hex, '-t', '2', '-n', '3'], { input: 'vault secret' });
+        assert.equal(s.code, 0, s.stderr);
+        assert.match(s.stderr, /warning: Vault-layout shares carry no integrity check/);
+        const lines = s.out.trim().split('\n');
+        const c = run(['combine', '--vault', ...hex], { input: `${lines[2]}\n${lines[0]}\n` });
+        assert.equal(c.out, 'vault secret');
+      }
+    });
+
+    it('usage errors: missing -t/-n, T > N, T < 2, --hex without --vault', () => {
+      assert.equal(run(['split', '-n', '3'], { input: 'x' }).code, 2);
+      assert.equal(run(['split', '-t', '4', '-n', '3'], { input: 'x' }).code, 2);
+      assert.equal(run(['split', '-t', '1', '-n', '3'], { input: 'x' }).code, 2);
+      assert.equal(run(['split', '-t', 'two', '-n', '3'], { input: 'x' }).code, 2);
+      assert.equal(run(['combine', '--hex'], { input: 'x' }).code, 2);
+      const empty = run(['split', '-t', '2', '-n', '3'], { input: '' });
+      assert.equal(empty.code, 1);
+      assert.match(empty.stderr, /the secret is empty/);
+    });
+  });
+
+  describe('totp', () => {
+    const SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'; // RFC 6238's "12345678901234567890"
+
+    it('matches the RFC 6238 vectors for --secret and --at', () => {
+      assert.equal(run(['totp', '--secret', SECRET, '--digits', '8', '--at', '59']).out, '94287082\n');
+      assert.equal(run(['totp', '--secret', SECRET, '--digits', '8', '--at', '1111111109']).out, '07081804\n');
+    });
+
+    it('agrees with oathtool for SHA1/SHA256/SHA512, 6–8 digits, several periods', () => {
+      const secretHex = randomBytes(20).toString('hex');
+      const b32 = spawnSync('oathtool', ['--totp', '-v', secretHex, '--now', '@0']).stdout.toString();
+      const base32 = /Base32 secret: (\S+)/.exec(b32)?.[1];
+      assert.ok(base32, b32);
+      for (const algorithm of ['SHA1', 'SHA256', 'SHA512']) {
+        for (const [digits, period, at] of [[6, 30, 1_700_000_000], [7, 60, 1_234_567_890], [8, 15, 42]]) {
+          const expected = spawnSync('oathtool', [`--totp=${algorithm}`, '-d', String(digits), '-s', `${period}s`, '--now', `@${at}`, secretHex]).stdout.toString();
+          const r = run(['totp', '--secret', base32, '--algorithm', algorithm, '--digits', String(digits), '--period', String(period), '--at', String(at)]);
+          assert.equal(r.code, 0, r.stderr);
+          assert.equal(r.out, expected, `${algorithm} ${digits} ${period} ${at}`);
+        }
+      }
+    });
+
+    it('reads an otpauth:// URI as an argument or from stdin ("-")', () => {
+      const uri = `otpauth://totp/Example:alice@example.com?secret=${SECRET}&issuer=Example&algorithm=SHA1&digits=8&period=30`;
+      assert.equal(run(['totp', uri, '--at', '59']).out, '94287082\n');
+      assert.equal(run(['totp', '-', '--at', '59'], { input: `${uri}\n` }).out, '94287082\n');
+    });
+
+    it('rejects malformed input without echoing the secret', () => {
+      const bad = run(['totp', '--secret', 'not*base32!', '--at', '1']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /--secret is not valid base32/);
+      assert.ok(!bad.stderr.includes('not*base32!'));
+      const uri = run(['totp', 'otpauth://totp/x?secret=SECRETSECRETSECRET&digits=11']);
+      assert.equal(uri.code, 1);
+      assert.ok(!uri.stderr.includes('SECRETSECRETSECRET'));
+      assert.equal(run(['totp']).code, 2);
+      assert.equal(run(['totp', 'otpauth://totp/x?secret=' + SECRET, '--digits', '8']).code, 2);
+      assert.equal(run(['totp', '--secret', SECRET, '--algorithm', 'MD5']).code, 2);
+      assert.equal(run(['totp', '--secret', SECRET, '--digits', '9']).code, 2);
+      const hotp = run(['totp', `otpauth://hotp/x?secret=${SECRET}&counter=1`]);
+      assert.equal(hotp.code, 1);
+      assert.match(hotp.stderr, /HOTP/);
+    });
+  });
+
+  describe('genpass', () => {
+    it('passwords: default 24 characters of every class, entropy on stderr', () => {
+      const r = run(['genpass', '-c', '20']);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.out.trim().split('\n');
+      assert.equal(lines.length, 20);
+      for (const l of lines) {
+        assert.equal(l.length, 24);
+        for (const cls of [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/]) assert.match(l, cls);
+      }
+      assert.match(r.stderr, /^custodian: entropy: 15\d\.\d bits each\n$/);
+      const alnum = run(['genpass', '-l', '40', '--no-symbols', '--no-look-alikes']);
+      assert.match(alnum.out, /^[a-zA-Z0-9]{40}\n$/);
+      assert.doesNotMatch(alnum.out.trim(), /[Il1O0]/);
+    });
+
+    it('passphrases and tokens', () => {
+      const p = run(['genpass', '-w', '5', '--separator', ' ', '--capitalize', '--number']);
+      assert.match(p.out, /^([A-Z][a-z-]+ ){5}[0-9]\n$/);
+      assert.match(p.stderr, /entropy: 67\.9 bits/);
+      assert.match(run(['genpass', '--token']).out, /^[0-9a-f]{64}\n$/);
+      assert.match(run(['genpass', '--token', '--bytes', '16', '--base64url']).out, /^[A-Za-z0-9_-]{22}\n$/);
+    });
+
+    it('conflicting or out-of-range flags are usage errors', () => {
+      assert.equal(run(['genpass', '--token', '-l', '10']).code, 2);
+      assert.equal(run(['genpass', '-w', '5', '--no-symbols']).code, 2);
+      assert.equal(run(['genpass', '-l', '0']).code, 2);
+      assert.equal(run(['genpass', '--no-lowercase', '--no-uppercase', '--no-digits', '--no-symbols']).code, 2);
+      assert.equal(run(['genpass', 'extra']).code, 2);
+    });
+  });
+});

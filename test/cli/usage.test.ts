@@ -1,0 +1,64 @@
+// The command line itself: help for every command, version, unknown commands and flags, exit codes.
+import * as assert from 'node:assert/strict';
+import { COMMANDS } from '../../src/cli/main';
+import { run } from './helpers';
+
+describe('cli: usage, help, exit codes', function () {
+  this.timeout(60_000);
+
+  it('--help lists every command and exits 0; no arguments prints it to stderr and exits 2', () => {
+    const r = run(['--help']);
+    assert.equal(r.code, 0);
+    for (const c of COMMANDS) assert.match(r.out, new RegExp(`^  ${c.name} +\\S`, 'm'));
+    assert.match(r.out, /Exit status: 0 success, 1 failure/);
+    const none = run([]);
+    assert.equal(none.code, 2);
+    assert.equal(none.out, '');
+    assert.match(none.stderr, /^Usage: custodian COMMAND/);
+  });
+
+  it('--version / -V print the package version', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { version } = require('../../package.json') as { version: string };
+    assert.equal(run(['--version']).out, `custodian ${version}\n`);
+    assert.equal(run(['-V']).out, `custodian ${version}\n`);
+  });
+
+  for (const c of COMMANDS) {
+    it(`${c.name} --help and -h print usage with examples, exit 0`, () => {
+      for (const flag of ['--help', '-h']) {
+        const r = run([c.name, flag]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(r.out.startsWith(`Usage: custodian ${c.name}`), r.out);
+        assert.match(r.out, /\nExamples:\n {2}custodian /);
+      }
+      assert.equal(run(['help', c.name]).out, c.help);
+    });
+
+    it(`${c.name}: an unknown flag is a usage error naming the flag (exit 2)`, () => {
+      const r = run([c.name, '--no-such-flag'], { input: '' });
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, `custodian: error: unknown flag --no-such-flag\ncustodian: hint: run 'custodian ${c.name} --help' for usage\n`);
+      assert.equal(r.out, '');
+    });
+  }
+
+  it('unknown commands exit 2, with a suggestion for a prefix', () => {
+    const r = run(['encrpyt']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^custodian: error: unknown command "encrpyt"\n/);
+    const prefix = run(['dec']);
+    assert.match(prefix.stderr, /did you mean 'custodian decrypt'\?/);
+    assert.equal(run(['--frobnicate']).code, 2);
+    assert.equal(run(['help', 'nope']).code, 2);
+  });
+
+  it('a flag missing its value, or given a value it does not take, is a usage error', () => {
+    const missing = run(['encrypt', '-r']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /flag -r\/--recipient needs a value/);
+    const extra = run(['encrypt', '--armor=yes']);
+    assert.equal(extra.code, 2);
+    assert.match(extra.stderr, /flag -a\/--armor does not take a value/);
+  });
+});

@@ -1,0 +1,91 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { assertWritable, FileExistsError, openAtomicFile, writeFileAtomic } from '../../src/node/atomic-file';
+
+describe('node/atomic-file', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-atomic-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('writes bytes and chunk streams; the file appears only at commit', async () => {
+    const target = path.join(dir, 'out.bin');
+    await writeFileAtomic(target, Uint8Array.of(1, 2, 3));
+    assert.deepEqual([...fs.readFileSync(target)], [1, 2, 3]);
+
+    const streamed = path.join(dir, 'streamed.bin');
+    const file = await openAtomicFile(streamed);
+    await file.write(Uint8Array.of(4, 5));
+    assert.equal(fs.existsSync(streamed), false, 'not visible before commit');
+    assert.equal(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')).length, 1, 'a temporary file in the same directory');
+    await file.write(Uint8Array.of(6));
+    await file.commit();
+    assert.deepEqual([...fs.readFileSync(streamed)], [4, 5, 6]);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['out.bin', 'streamed.bin']);
+  });
+
+  it('refuses to overwrite without force (FileExistsError with a hint), replaces with force', async () => {
+    const target = path.join(dir, 'existing.txt');
+    fs.writeFileSync(target, 'old');
+    await assert.rejects(writeFileAtomic(target, Uint8Array.of(1)), (err: unknown) => {
+      assert.ok(err instanceof FileExistsError);
+      assert.match(err.message, /existing\.txt already exists/);
+      assert.equal(err.hint, 'pass --force to overwrite it');
+      return true;
+    });
+    await assert.rejects(assertWritable(target), FileExistsError);
+    await assertWritable(target, { force: true });
+    assert.equal(fs.readFileSync(target, 'utf8'), 'old');
+    await writeFileAtomic(target, new TextEncoder().encode('new'), { force: true });
+    assert.equal(fs.readFileSync(target, 'utf8'), 'new');
+    assert.deepEqual(fs.readdirSync(dir), ['existing.txt']);
+  });
+
+  it('refuses at commit when the target appeared meanwhile (no clobbering race), leaving no temp file', async () => {
+    const target = path.join(dir, 'raced.txt');
+    const file = await openAtomicFile(target);
+    await file.write(Uint8Array.of(1));
+    fs.writeFileSync(target, 'someone else');
+    await assert.rejects(file.commit(), FileExistsError);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'someone else');
+    assert.deepEqual(fs.readdirSync(dir), ['raced.txt']);
+  });
+
+  it('a failing source removes the temporary file and leaves the target untouched', async () => {
+    const target = path.join(dir, 'failed.bin');
+    async function* failing(): AsyncIterable<Uint8Array> {
+      yield Uint8Array.of(1, 2, 3);
+      throw new Error('authentication failed');
+    }
+    await assert.rejects(writeFileAtomic(target, failing()), /authentication failed/);
+    assert.deepEqual(fs.readdirSync(dir), []);
+
+    fs.writeFileSync(target, 'previous');
+    await assert.rejects(writeFileAtomic(target, failing(), { force: true }), /authentication failed/);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'previous');
+    assert.deepEqual(fs.readdirSync(dir), ['failed.bin']);
+  });
+
+  it('abort is idempotent and removes the temp file; writing after abort throws', async () => {
+    const file = await openAtomicFile(path.join(dir, 'aborted.bin'));
+    await file.write(Uint8Array.of(1));
+    await file.abort();
+    await file.abort();
+    assert.deepEqual(fs.readdirSync(dir), []);
+    await assert.rejects(file.write(Uint8Array.of(2)));
+  });
+
+  it('applies the requested mode (0600 for secrets)', async function () {
+    if (process.platform === 'win32') this.skip();
+    const target = path.join(dir, 'secret.pem');
+    await writeFileAtomic(target, Uint8Array.of(1), { mode: 0o600 });
+    assert.equal(fs.statSync(target).mode & 0o777, 0o600);
+  });
+
+  it('fails cleanly when the directory does not exist', async () => {
+    await assert.rejects(writeFileAtomic(path.join(dir, 'missing', 'x.bin'), Uint8Array.of(1)), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  });
+});

@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { InputTooLargeError, READ_CHUNK_SIZE, readableChunks, readAllBytes, readFileChunks, writeChunks } from '../../src/node/node-streams';
+
+async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const c of source) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+describe('node/node-streams', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-streams-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('readFileChunks reads a file in pieces of at most 64 KiB', async () => {
+    const data = randomBytes(300_000);
+    const file = path.join(dir, 'data.bin');
+    fs.writeFileSync(file, data);
+    const sizes: number[] = [];
+    const parts: Uint8Array[] = [];
+    for await (const c of readFileChunks(file)) {
+      sizes.push(c.length);
+      parts.push(c);
+    }
+    assert.ok(Buffer.concat(parts).equals(data));
+    assert.ok(sizes.every((s) => s <= READ_CHUNK_SIZE));
+    assert.equal(sizes.length, Math.ceil(data.length / READ_CHUNK_SIZE));
+  });
+
+  it('readFileChunks reports a missing file as ENOENT on first iteration', async () => {
+    await assert.rejects(collect(readFileChunks(path.join(dir, 'missing'))), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  });
+
+  it('readableChunks passes bytes through and encodes strings', async () => {
+    const stream = new PassThrough();
+    stream.end(Buffer.from('abc'));
+    assert.equal((await collect(readableChunks(stream))).toString(), 'abc');
+    const text = new PassThrough({ encoding: 'utf8' });
+    text.end('héllo');
+    assert.equal((await collect(readableChunks(text))).toString('utf8'), 'héllo');
+  });
+
+  it('readAllBytes concatenates and enforces its limit', async () => {
+    async function* pieces(): AsyncIterable<Uint8Array> {
+      yield Uint8Array.of(1, 2);
+      yield Uint8Array.of(3);
+    }
+    assert.deepEqual([...(await readAllBytes(pieces(), 3))], [1, 2, 3]);
+    await assert.rejects(readAllBytes(pieces(), 2, 'key file'), (err: unknown) => err instanceof InputTooLargeError && /key file is larger than 2 bytes/.test(err.message));
+  });
+
+  it('writeChunks waits for drain (backpressure): the source is never far ahead of the sink', async () => {
+    let produced = 0;
+    let consumed = 0;
+    let maxAhead = 0;
+    const sink = new Writable({
+      highWaterMark: 64 * 1024,
+      write(chunk: Buffer, _enc, cb) {
+        setImmediate(() => {
+          consumed += chunk.length;
+          cb();
+        });
+      },
+    });
+    async function* source(): AsyncIterable<Uint8Array> {
+      for (let i = 0; i < 200; i++) {
+        produced += 16 * 1024;
+        maxAhead = Math.max(maxAhead, produced - consumed);
+        yield new Uint8Array(16 * 1024);
+      }
+    }
+    await writeChunks(source(), sink);
+    assert.equal(consumed, 200 * 16 * 1024, 'everything flushed when writeChunks resolves');
+    assert.ok(maxAhead <= 128 * 1024, `source ran ${maxAhead} bytes ahead`);
+  });
+
+  it('writeChunks rejects when the sink fails, and when the source fails', async () => {
+    const failingSink = new Writable({
+      write(_chunk, _enc, cb) {
+        cb(Object.assign(new Error('EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    failingSink.on('error', () => undefined);
+    async function* many(): AsyncIterable<Uint8Array> {
+      for (let i = 0; i < 10; i++) yield new Uint8Array(1024);
+    }
+    await assert.rejects(writeChunks(many(), failingSink), /EPIPE/);
+
+    async function* broken(): AsyncIterable<Uint8Array> {
+      yield new Uint8Array(1);
+      throw new Error('tampered');
+    }
+    const sink = new PassThrough();
+    sink.resume();
+    await assert.rejects(writeChunks(broken(), sink), /tampered/);
+  });
+});

@@ -1,0 +1,118 @@
+// Serves Custodian in code-server with a demo workspace: used by `npm start` and scripts/screenshot.js.
+'use strict';
+const cp = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const { ROOT, TEST_DIR, ENTRY, ensureCodeServer, freePort, isPortFree, startCodeServer, xdgEnv } = require('./code-server');
+
+const DEMO_WORKSPACE = path.join(TEST_DIR, 'demo-workspace');
+
+// Obviously fake values: the demo must never look like it holds a real credential.
+const DEMO_FILES = {
+  '.env': [
+    '# Demo values only: nothing here is a real credential.',
+    'DATABASE_URL=postgres://demo:not-a-real-password@localhost:5432/demo',
+    'STRIPE_SECRET_KEY=sk_test_FAKE0000000000000000000000',
+    'JWT_SECRET=demo-jwt-secret-change-me',
+    '',
+  ].join('\n'),
+  'config/secrets.yaml': [
+    '# Demo values only.',
+    'smtp:',
+    '  host: smtp.example.com',
+    '  user: demo@example.com',
+    '  password: not-a-real-password',
+    'api:',
+    '  token: demo-token-0000',
+    '',
+  ].join('\n'),
+  'README.md': [
+    '# Custodian demo workspace',
+    '',
+    'A throw-away project to try Custodian on. `.env` and `config/secrets.yaml` hold fake secrets;',
+    'open the Custodian view in the activity bar to create a key, then encrypt them for your team.',
+    'The team roster lives in `.custodian/team/`.',
+    '',
+  ].join('\n'),
+  '.custodian/team/.gitkeep': '',
+};
+
+// Quiet first start: no welcome page, no trust prompt, no telemetry.
+const USER_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'chat.commandCenter.enabled': false,
+};
+
+/** Creates the demo workspace, rewriting the seed files (other files are left alone). */
+function prepareDemoWorkspace(dir = DEMO_WORKSPACE) {
+  for (const [rel, content] of Object.entries(DEMO_FILES)) {
+    const p = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+  }
+  return dir;
+}
+
+function extensionFolderName() {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  return { id: `${pkg.publisher}.${pkg.name}`, folder: `${pkg.publisher}.${pkg.name}-${pkg.version}` };
+}
+
+/** An extensions dir holding only a symlink to this checkout (built dist/ is what loads). */
+function prepareExtensionsDir(dir) {
+  const { folder } = extensionFolderName();
+  const link = path.join(dir, folder);
+  let current = null;
+  try { current = fs.readlinkSync(link); } catch { /* not there yet */ }
+  if (current === ROOT && fs.readdirSync(dir).length === 1) return dir; // already right (maybe in use)
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.symlinkSync(ROOT, link, 'dir');
+  return dir;
+}
+
+/** Asks code-server which extensions it sees in `extensionsDir`; throws unless Custodian is there. */
+function verifyExtensionLoads(extensionsDir, userDataDir, dataDir) {
+  const { id } = extensionFolderName();
+  const r = cp.spawnSync(process.execPath, [ENTRY, '--list-extensions', '--show-versions',
+    '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], {
+    encoding: 'utf8', env: { ...process.env, ...xdgEnv(dataDir) },
+  });
+  const listed = (r.stdout || '').split('\n').map((l) => l.trim()).filter((l) => /^[\w-]+\.[\w-]+@/.test(l));
+  if (!listed.some((l) => l.toLowerCase().startsWith(`${id}@`))) {
+    throw new Error(`code-server does not list ${id} in ${extensionsDir} (it lists: ${listed.join(', ') || 'nothing'})\n${r.stderr || ''}`);
+  }
+  return listed;
+}
+
+/**
+ * Starts code-server with Custodian installed (symlinked) and the demo workspace.
+ * `dataDir` holds user data, extensions and XDG dirs; `port` is preferred, a free one is used if busy.
+ */
+async function serveCustodian({ dataDir, port, workspace = DEMO_WORKSPACE, verbose = false, onExit } = {}) {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'extension.js'))) {
+    throw new Error('dist/extension.js is missing: run `node esbuild.js` first');
+  }
+  ensureCodeServer({ quiet: true });
+  prepareDemoWorkspace(workspace);
+  const userDataDir = path.join(dataDir, 'user-data');
+  const extensionsDir = prepareExtensionsDir(path.join(dataDir, 'extensions'));
+  fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2) + '\n');
+  const listed = verifyExtensionLoads(extensionsDir, userDataDir, dataDir);
+
+  let chosen = port;
+  if (!chosen || !(await isPortFree(chosen))) chosen = await freePort();
+  const server = await startCodeServer({ port: chosen, dataDir, userDataDir, extensionsDir, verbose, onExit });
+  const url = `${server.url}/?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`;
+  return { ...server, url, requestedPort: port, workspace, userDataDir, extensions: listed };
+}
+
+module.exports = { DEMO_WORKSPACE, prepareDemoWorkspace, serveCustodian, extensionFolderName };

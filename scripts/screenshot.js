@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Takes a real screenshot of Custodian in code-server with headless Chromium (after the build).
+//   node scripts/screenshot.js [--name custodian] [--setup ./hook.js] [--no-click] [--wait 2500]
+//                              [--width 1280] [--height 800]
+// Saves docs/screenshots/<name>.png. A --setup module may export:
+//   prepare({ workspace })                      before code-server starts (seed files in the workspace)
+//   afterOpen({ page, workspace, url })         after the Custodian view is open (run commands, click)
+// Use from code: require('./screenshot').takeScreenshot({ name, setup: { prepare, afterOpen } }).
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { ROOT, xdgEnv, log: baseLog } = require('./lib/code-server');
+const { serveCustodian, prepareDemoWorkspace } = require('./lib/serve');
+const { launchChromium } = require('./lib/browser');
+
+const log = (msg) => baseLog('screenshot', msg);
+
+function parseArgs(argv) {
+  const opts = { name: 'custodian', click: true, waitMs: 2500, width: 1280, height: 800, setup: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => argv[++i];
+    if (a === '--name') opts.name = next();
+    else if (a === '--setup') opts.setup = require(path.resolve(next()));
+    else if (a === '--no-click') opts.click = false;
+    else if (a === '--wait') opts.waitMs = Number(next());
+    else if (a === '--width') opts.width = Number(next());
+    else if (a === '--height') opts.height = Number(next());
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return opts;
+}
+
+async function takeScreenshot({ name = 'custodian', click = true, waitMs = 2500, width = 1280, height = 800, setup = null } = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-shot-'));
+  const workspace = path.join(dataDir, 'demo-workspace');
+  let server;
+  let browser;
+  try {
+    prepareDemoWorkspace(workspace);
+    if (setup && setup.prepare) await setup.prepare({ workspace });
+    server = await serveCustodian({ dataDir, workspace });
+    log(`code-server on ${server.url}`);
+    browser = await launchChromium(xdgEnv(dataDir));
+    const page = await browser.newPage({ viewport: { width, height } });
+    page.on('pageerror', (e) => log(`page error: ${e.message}`));
+    await page.goto(server.url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const icon = page.locator('.part.activitybar [aria-label^="Custodian"]').first();
+    await icon.waitFor({ timeout: 30_000 });
+    if (click) {
+      await icon.click();
+      await page.locator('.part.sidebar .composite.title', { hasText: /custodian/i }).first().waitFor({ timeout: 15_000 });
+      await page.mouse.move(width / 2, height / 2); // no lingering hover tooltip in the picture
+    }
+    if (setup && setup.afterOpen) await setup.afterOpen({ page, workspace, url: server.url });
+    await page.waitForTimeout(waitMs);
+    const out = path.join(ROOT, 'docs', 'screenshots', `${name}.png`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    await page.screenshot({ path: out });
+    log(`saved ${path.relative(ROOT, out)}`);
+    return out;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (server) await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+if (require.main === module) {
+  takeScreenshot(parseArgs(process.argv.slice(2))).catch((e) => {
+    console.error(`custodian: error: ${e.message}`);
+    process.exit(1);
+  });
+}
+
+module.exports = { takeScreenshot };

@@ -1,4 +1,54 @@
 // Every command id in one place; package.json's contributes.commands must list the same ids.
 export const enum CommandId {
   ShowVersion = 'custodian.showVersion',
+  Refresh = 'custodian.refresh',
+
+  // My keys
+  GenerateKey = 'custodian.generateKey',
+  ImportPrivateKey = 'custodian.importPrivateKey',
+  ExportPublicKey = 'custodian.exportPublicKey',
+  ExportPrivateKey = 'custodian.exportPrivateKey',
+  RenameKey = 'custodian.renameKey',
+  SetDefaultKey = 'custodian.setDefaultKey',
+  CopyFingerprint = 'custodian.copyFingerprint',
+  DeleteKey = 'custodian.deleteKey',
+
+  // Team roster
+  AddMyselfToTeam = 'custodian.addMyselfToTeam',
+  AddTeammate = 'custodian.addTeammate',
+  RemoveTeammate = 'custodian.removeTeammate',
+  VerifyFingerprint = 'custodian.verifyFingerprint',
+
+  // Contacts
+  AddContact = 'custodian.addContact',
+  RemoveContact = 'custodian.removeContact',
+
+  // Passwords
+  GeneratePassword = 'custodian.generatePassword',
+
+  // Shared MFA
+  AddSharedMfa = 'custodian.addSharedMfa',
+  ShowMfaCode = 'custodian.showMfaCode',
+  CopyMfaCode = 'custodian.copyMfaCode',
+  RemoveSharedMfa = 'custodian.removeSharedMfa',
+
+  // Shamir share sets
+  SplitSecret = 'custodian.splitSecret',
+  ReleaseShare = 'custodian.releaseShare',
+  RecoverSecret = 'custodian.recoverSecret',
+  RevealShareManifest = 'custodian.revealShareManifest',
+
+  // Encrypt and decrypt (issue 5)
+  EncryptSelection = 'custodian.encryptSelection',
+  DecryptSelection = 'custodian.decryptSelection',
+  EncryptFile = 'custodian.encryptFile',
+  OpenDecrypted = 'custodian.openDecrypted',
+  DecryptToFile = 'custodian.decryptToFile',
+  CopyDecrypted = 'custodian.copyDecrypted',
+  ShowRecipients = 'custodian.showRecipients',
+  /** The CodeLens "Decrypt": a read-only preview of one armored block. */
+  PreviewBlock = 'custodian.previewBlock',
+  ReencryptFile = 'custodian.reencryptFile',
+  /** Remove Teammate calls it when present. */
+  ReencryptWorkspace = 'custodian.reencryptWorkspace',
 }

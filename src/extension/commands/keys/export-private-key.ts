@@ -1,0 +1,102 @@
+import * as vscode from 'vscode';
+import { zeroize } from '../../../core/bytes';
+import { CustodianError } from '../../../core/errors';
+import { estimatePassphraseStrength } from '../../../core/passphrase-strength';
+import type { Services } from '../../services';
+import { asObject, confirmModal, pickMyKey, type TargetArgs } from '../pick';
+
+export interface ExportPrivateKeyArgs extends TargetArgs {
+  /** Used as given (no second entry); still has to pass the strength check. */
+  passphrase?: string;
+  uri?: vscode.Uri;
+  /** Skip the modal warnings (what the file is; saving inside the workspace). */
+  confirm?: boolean;
+}
+
+export async function exportPrivateKey(services: Services, arg: unknown): Promise<{ uri: vscode.Uri } | undefined> {
+  const a = asObject<ExportPrivateKeyArgs>(arg);
+  const info = await pickMyKey(services, arg, 'Back up the private key of…');
+  if (!info) return undefined;
+  if (
+    !a.confirm &&
+    !(await confirmModal(
+      `Export a backup of the private key "${info.name}"?`,
+      'The file holds your private key, encrypted with a passphrase you choose (PKCS#8, AES-256-CBC, PBKDF2-HMAC-SHA256). ' +
+        'Anyone with the file AND the passphrase can read every secret encrypted to this key and sign as you.\n\n' +
+        'Keep it offline (a password manager, an encrypted USB stick in a safe); never commit it or send it. ' +
+        'Custodian cannot recover a forgotten passphrase.',
+      'Choose Passphrase…',
+    ))
+  ) {
+    return undefined;
+  }
+
+  const passphrase = a.passphrase ?? (await promptNewPassphrase(info.name));
+  if (passphrase === undefined) return undefined;
+  const strength = estimatePassphraseStrength(passphrase);
+  if (!strength.ok) throw new CustodianError(`The backup passphrase is too weak. ${strength.problem}`);
+
+  let uri = a.uri;
+  if (!uri) {
+    uri = await vscode.window.showSaveDialog({
+      title: `Save Private Key Backup: ${info.name}`,
+      saveLabel: 'Save Encrypted Backup',
+      filters: { 'Encrypted private key (PKCS#8 PEM)': ['pem'] },
+    });
+    if (!uri) return undefined;
+  }
+  if (
+    vscode.workspace.getWorkspaceFolder(uri) &&
+    !a.confirm &&
+    !(await confirmModal(
+      'Save the private key backup inside the workspace?',
+      'A file in the workspace is easily committed or shared by accident. A location outside the repository is safer.',
+      'Save Here Anyway',
+    ))
+  ) {
+    return undefined;
+  }
+
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Custodian: encrypting the backup of "${info.name}"…` },
+    async () => {
+      const keys = await services.keys();
+      const der = await services.keyStore.getPrivateKeyDer(info.id);
+      let key;
+      try {
+        key = keys.privateKeyFromPkcs8Der(der);
+        const pem = await keys.exportPrivateKeyEncrypted(key, passphrase);
+        await vscode.workspace.fs.writeFile(uri!, new TextEncoder().encode(pem));
+      } finally {
+        zeroize(der, key?.pkcs8Der);
+      }
+    },
+  );
+  void vscode.window.showInformationMessage(`Saved an encrypted backup of "${info.name}". Store it offline and remember its passphrase.`);
+  return { uri };
+}
+
+async function promptNewPassphrase(name: string): Promise<string | undefined> {
+  const first = await vscode.window.showInputBox({
+    title: `Backup passphrase for "${name}" (1/2)`,
+    prompt: 'At least 12 characters; a few random words work well.',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      if (!v) return undefined;
+      const s = estimatePassphraseStrength(v);
+      return s.ok ? undefined : s.problem;
+    },
+  });
+  if (!first) return undefined;
+  const second = await vscode.window.showInputBox({
+    title: `Backup passphrase for "${name}" (2/2)`,
+    prompt: 'Enter the same passphrase again.',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v && v !== first && v.length >= first.length ? 'The passphrases differ.' : undefined),
+  });
+  if (second === undefined) return undefined;
+  if (second !== first) throw new CustodianError('The two passphrases differ. Nothing was exported.');
+  return first;
+}

@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import { zeroize } from '../../../core/bytes';
+import type { RsaKeySize } from '../../../core/crypto-backend';
+import { InvalidArgumentError } from '../../../core/errors';
+import type { Services } from '../../services';
+import type { KeyInfo } from '../../storage/key-store';
+import { CommandId } from '../ids';
+import { asObject, isInteractive } from '../pick';
+
+export interface GenerateKeyArgs {
+  name?: string;
+  /** Email or label: the identity written into the roster by Add Myself to Team. */
+  label?: string;
+  bits?: RsaKeySize;
+}
+
+const SIZES: readonly RsaKeySize[] = [2048, 3072, 4096];
+
+/** Generates an RSA key pair into the keychain; resolves to its metadata (undefined when cancelled). */
+export async function generateKey(services: Services, arg: unknown): Promise<KeyInfo | undefined> {
+  const a = asObject<GenerateKeyArgs>(arg);
+  const name = a.name ?? (await promptName());
+  if (name === undefined) return undefined;
+  const label = a.name !== undefined ? a.label : await promptLabel();
+  if (label === undefined && a.name === undefined) return undefined;
+  const bits = a.bits ?? (await promptBits(services.config().defaultKeySize));
+  if (bits === undefined) return undefined;
+  if (!SIZES.includes(bits)) throw new InvalidArgumentError(`Key size must be one of ${SIZES.join(', ')} bits, got ${bits}.`);
+
+  const info = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Custodian: generating a ${bits}-bit RSA key for "${name}"…` },
+    async () => {
+      const [{ generateRsaKeyPair }, backend] = await Promise.all([services.keys(), services.backend()]);
+      const key = await generateRsaKeyPair(backend, bits);
+      try {
+        return await services.keyStore.add(key, { name, label: label || undefined });
+      } finally {
+        zeroize(key.pkcs8Der);
+      }
+    },
+  );
+  announce(services, info, isInteractive(arg));
+  return info;
+}
+
+/** Tells the user where the key went; interactively, offers the natural next step. */
+export function announce(services: Services, info: KeyInfo, interactive: boolean): void {
+  const text = `Key "${info.name}" (${info.bits}-bit, ${info.fingerprint}) is in your OS keychain${info.isDefault ? ' and is your default key' : ''}.`;
+  const canJoin = interactive && services.roster.folders().length > 0;
+  void vscode.window.showInformationMessage(text, ...(canJoin ? ['Add Myself to Team'] : [])).then((choice) => {
+    if (choice) void vscode.commands.executeCommand(CommandId.AddMyselfToTeam, { id: info.id });
+  });
+}
+
+function validateName(value: string): string | undefined {
+  return value.trim() ? undefined : 'Enter a name, e.g. "Alice (work laptop)".';
+}
+
+async function promptName(): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: 'Generate Key (1/3): name',
+    prompt: 'A name for the key, shown in the sidebar',
+    placeHolder: 'e.g. Alice (work laptop)',
+    validateInput: validateName,
+    ignoreFocusOut: true,
+  });
+}
+
+async function promptLabel(): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: 'Generate Key (2/3): email or label (optional)',
+    prompt: 'Your identity in team rosters (the comment of your public key line). Leave empty to use the name.',
+    placeHolder: 'e.g. alice@example.com',
+    ignoreFocusOut: true,
+  });
+}
+
+async function promptBits(preferred: RsaKeySize): Promise<RsaKeySize | undefined> {
+  const describe: Record<RsaKeySize, string> = {
+    2048: 'fastest; the minimum Custodian accepts',
+    3072: 'recommended: ~128-bit security',
+    4096: 'slower to generate and use',
+  };
+  const items = SIZES.map((bits) => ({ label: `${bits}-bit RSA`, description: describe[bits], picked: bits === preferred, bits }));
+  items.sort((x, y) => Number(y.bits === preferred) - Number(x.bits === preferred));
+  const picked = await vscode.window.showQuickPick(items, { title: 'Generate Key (3/3): size', placeHolder: 'RSA key size' });
+  return picked?.bits;
+}

@@ -1,0 +1,95 @@
+// Small commands on one of my keys (and Copy Fingerprint, which works on any tree item with a key).
+import * as vscode from 'vscode';
+import type { Services } from '../../services';
+import type { KeyInfo } from '../../storage/key-store';
+import { CommandId } from '../ids';
+import { asObject, pickMyKey, type TargetArgs } from '../pick';
+
+export interface RenameKeyArgs extends TargetArgs {
+  name?: string;
+  label?: string;
+}
+
+export async function renameKey(services: Services, arg: unknown): Promise<KeyInfo | undefined> {
+  const a = asObject<RenameKeyArgs>(arg);
+  const info = await pickMyKey(services, arg, 'Rename which key?');
+  if (!info) return undefined;
+  const name =
+    a.name ??
+    (await vscode.window.showInputBox({
+      title: 'Rename Key',
+      value: info.name,
+      prompt: `New name for ${info.fingerprint}`,
+      validateInput: (v) => (v.trim() ? undefined : 'Enter a name.'),
+    }));
+  if (name === undefined) return undefined;
+  return services.keyStore.rename(info.id, name, a.label);
+}
+
+export async function setDefaultKey(services: Services, arg: unknown): Promise<KeyInfo | undefined> {
+  const info = await pickMyKey(services, arg, 'Which key should decrypt first and sign?');
+  if (!info) return undefined;
+  const updated = await services.keyStore.setDefault(info.id);
+  void vscode.window.setStatusBarMessage(`Custodian: "${updated.name}" is now your default key`, 4000);
+  return updated;
+}
+
+/** Copies the full fingerprint of my key, a teammate's or a contact's; resolves to it. */
+export async function copyFingerprint(services: Services, arg: unknown): Promise<string | undefined> {
+  const a = asObject<TargetArgs>(arg);
+  let fingerprint: string | undefined;
+  let who: string | undefined;
+  if (a.entry) {
+    if (a.entry.kind !== 'member') return undefined;
+    fingerprint = a.entry.key.fingerprint;
+    who = a.entry.name;
+  } else if (a.contact) {
+    fingerprint = a.contact.fingerprint;
+    who = a.contact.name;
+  } else {
+    const info = await pickMyKey(services, arg, 'Copy the fingerprint of…');
+    if (!info) return undefined;
+    fingerprint = info.fingerprint;
+    who = info.name;
+  }
+  await vscode.env.clipboard.writeText(fingerprint);
+  void vscode.window.setStatusBarMessage(`Custodian: copied the fingerprint of "${who}"`, 4000);
+  return fingerprint;
+}
+
+export interface DeleteKeyArgs extends TargetArgs {
+  /** Skip the modal confirmation. */
+  confirm?: boolean;
+}
+
+const DELETE = 'Delete Key';
+const BACKUP_FIRST = 'Export Backup First…';
+
+export async function deleteKey(services: Services, arg: unknown): Promise<{ deleted: string } | undefined> {
+  const a = asObject<DeleteKeyArgs>(arg);
+  const info = await pickMyKey(services, arg, 'Delete which key?');
+  if (!info) return undefined;
+  if (!a.confirm) {
+    const choice = await vscode.window.showWarningMessage(
+      `Delete the key "${info.name}"?`,
+      {
+        modal: true,
+        detail:
+          `${info.fingerprint} (RSA ${info.bits}-bit${info.isDefault ? ', your default key' : ''})\n\n` +
+          'The private key is removed from this computer\'s keychain. Files encrypted only to this key become unreadable ' +
+          'for good, unless you have a backup of it. This cannot be undone.',
+      },
+      DELETE,
+      BACKUP_FIRST,
+    );
+    if (choice === BACKUP_FIRST) {
+      await vscode.commands.executeCommand(CommandId.ExportPrivateKey, { id: info.id });
+      return undefined;
+    }
+    if (choice !== DELETE) return undefined;
+  }
+  await services.keyStore.delete(info.id);
+  void vscode.window.showInformationMessage(`Deleted the key "${info.name}".`);
+  return { deleted: info.id };
+}
+

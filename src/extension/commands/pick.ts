@@ -1,0 +1,118 @@
+// Resolving a command's target: from an argument object (tests, other commands), a tree item
+// (context menus pass the node), or interactively with a QuickPick. Every picker resolves to
+// undefined when the user cancels.
+import * as vscode from 'vscode';
+import { CustodianError } from '../../core/errors';
+import type { Services } from '../services';
+import type { Contact } from '../storage/contacts';
+import type { KeyInfo } from '../storage/key-store';
+import type { RosterEntry } from '../storage/roster';
+import { MessageNode, SectionBase } from '../views/tree';
+
+/** Fields a command argument may carry to name its target; tree nodes carry them too. */
+export interface TargetArgs {
+  /** One of my keys (KeyNode has `keyId`). */
+  id?: string;
+  keyId?: string;
+  /** A roster entry (TeammateNode has `entry`), by file name (without `.pub`) or by uri. */
+  entry?: RosterEntry;
+  name?: string;
+  uri?: vscode.Uri;
+  /** A contact (ContactNode has `contact`). */
+  contact?: Contact;
+}
+
+/**
+ * The argument object of a command. Section headers and message rows (the tree passes them to
+ * inline actions) carry no target, so they count as no argument: the command asks interactively.
+ */
+export function asObject<T extends object>(arg: unknown): Partial<T> {
+  if (arg === null || typeof arg !== 'object' || arg instanceof vscode.Uri) return {};
+  if (arg instanceof SectionBase || arg instanceof MessageNode) return {};
+  return arg as Partial<T>;
+}
+
+/**
+ * True when a person runs the command: without arguments (palette, view title, welcome button) or
+ * on a tree item (context menu). Then missing values are asked for; with an argument object from
+ * code or tests, they take their defaults instead, so nothing waits for input that never comes.
+ */
+export function isInteractive(arg: unknown): boolean {
+  const a = asObject<object>(arg);
+  return Object.keys(a).length === 0 || typeof (a as { getTreeItem?: unknown }).getTreeItem === 'function';
+}
+
+export function noKeysError(): CustodianError {
+  return new CustodianError('You have no keys yet.', { hint: 'Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.' });
+}
+
+export async function pickMyKey(services: Services, arg: unknown, placeHolder: string): Promise<KeyInfo | undefined> {
+  const a = asObject<TargetArgs>(arg);
+  const id = a.keyId ?? a.id;
+  if (typeof id === 'string') return services.keyStore.require(id);
+  const keys = services.keyStore.list();
+  if (keys.length === 0) throw noKeysError();
+  if (keys.length === 1) return keys[0];
+  const { shortFingerprint } = await services.keys();
+  const picked = await vscode.window.showQuickPick(
+    keys.map((k) => ({
+      label: `${k.isDefault ? '$(star-full)' : '$(key)'} ${k.name}`,
+      description: `${k.bits}-bit · ${shortFingerprint(k.fingerprint)}${k.isDefault ? ' · default' : ''}`,
+      detail: k.label,
+      key: k,
+    })),
+    { placeHolder, matchOnDescription: true },
+  );
+  return picked?.key;
+}
+
+export async function pickRosterEntry(services: Services, arg: unknown, placeHolder: string): Promise<RosterEntry | undefined> {
+  const a = asObject<TargetArgs>(arg);
+  if (a.entry) return a.entry;
+  const entries = await services.roster.list();
+  if (a.uri) {
+    const wanted = a.uri.toString();
+    const found = entries.find((e) => e.uri.toString() === wanted);
+    if (!found) throw new CustodianError(`${vscode.workspace.asRelativePath(a.uri)} is not in the team roster.`);
+    return found;
+  }
+  if (typeof a.name === 'string') {
+    const found = await services.roster.find(a.name);
+    if (!found) throw new CustodianError(`"${a.name}" is not in the team roster.`);
+    return found;
+  }
+  if (entries.length === 0) throw new CustodianError('This workspace has no team roster yet.', { hint: 'Add yourself or a teammate first.' });
+  const { shortFingerprint } = await services.keys();
+  const picked = await vscode.window.showQuickPick(
+    entries.map((e) => ({
+      label: `${e.kind === 'member' ? '$(person)' : '$(error)'} ${e.name}`,
+      description: e.kind === 'member' ? `${e.identity} · ${e.key.bits}-bit · ${shortFingerprint(e.key.fingerprint)}` : e.problem,
+      entry: e,
+    })),
+    { placeHolder, matchOnDescription: true },
+  );
+  return picked?.entry;
+}
+
+export async function pickContact(services: Services, arg: unknown, placeHolder: string): Promise<Contact | undefined> {
+  const a = asObject<TargetArgs>(arg);
+  if (a.contact) return a.contact;
+  if (typeof a.id === 'string') {
+    const found = services.contacts.get(a.id);
+    if (!found) throw new CustodianError('That contact no longer exists.');
+    return found;
+  }
+  const contacts = services.contacts.list();
+  if (contacts.length === 0) throw new CustodianError('You have no contacts yet.');
+  const { shortFingerprint } = await services.keys();
+  const picked = await vscode.window.showQuickPick(
+    contacts.map((c) => ({ label: `$(account) ${c.name}`, description: `${c.bits}-bit · ${shortFingerprint(c.fingerprint)}`, contact: c })),
+    { placeHolder, matchOnDescription: true },
+  );
+  return picked?.contact;
+}
+
+/** A modal warning; resolves true only when the user chose `action`. */
+export async function confirmModal(message: string, detail: string, action: string): Promise<boolean> {
+  return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
+}

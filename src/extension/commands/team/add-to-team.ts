@@ -1,0 +1,93 @@
+// Add Myself to Team and Add Teammate: both write `.custodian/team/<name>.pub`.
+import * as vscode from 'vscode';
+import { CustodianError, InvalidArgumentError } from '../../../core/errors';
+import type { Services } from '../../services';
+import { normalizeRosterName, suggestRosterName, validateRosterName, type RosterEntry } from '../../storage/roster';
+import { asObject, isInteractive, pickMyKey, type TargetArgs } from '../pick';
+import { confirmFingerprint, readPublicKey, type PublicKeyArgs } from './trust-key';
+
+export interface RosterWriteResult {
+  name: string;
+  uri: vscode.Uri;
+  fingerprint: string;
+  /** True when the key was already in the roster and nothing was written. */
+  existed?: boolean;
+}
+
+interface NameArgs {
+  /** Roster file name, without `.pub`. */
+  name?: string;
+  /** Workspace folder to write into (multi-root); defaults to the first. */
+  folder?: vscode.Uri;
+  /** Replace an existing roster file of that name. */
+  overwrite?: boolean;
+}
+
+export type AddMyselfArgs = TargetArgs & NameArgs;
+
+export async function addMyselfToTeam(services: Services, arg: unknown): Promise<RosterWriteResult | undefined> {
+  const a = asObject<AddMyselfArgs>(arg);
+  services.roster.targetFolder(a.folder);
+  const info = await pickMyKey(services, arg, 'Which of your keys joins the team?');
+  if (!info) return undefined;
+  const existing = await findByFingerprint(services, info.fingerprint);
+  if (existing) {
+    void vscode.window.showInformationMessage(`"${info.name}" is already in the team as ${existing.name}.pub.`);
+    return { name: existing.name, uri: existing.uri, fingerprint: info.fingerprint, existed: true };
+  }
+  const identity = info.label ?? info.name;
+  const suggested = suggestRosterName(identity);
+  if (!a.name && !suggested && !isInteractive(arg)) throw new InvalidArgumentError('Cannot derive a roster file name from the key name: pass a name.');
+  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, `Your roster file name (${identity})`) : suggested);
+  if (name === undefined) return undefined;
+  const { exportPublicKeyOpenSsh } = await services.keys();
+  const line = exportPublicKeyOpenSsh(await services.keyStore.getPublicKey(info.id), identity);
+  const uri = await services.roster.write(name, line, { folderUri: a.folder, overwrite: a.overwrite });
+  void vscode.window.showInformationMessage(
+    `Added "${info.name}" to the team as ${vscode.workspace.asRelativePath(uri)}. Commit it so teammates can encrypt to you.`,
+  );
+  return { name: normalizeRosterName(name), uri, fingerprint: info.fingerprint };
+}
+
+export type AddTeammateArgs = PublicKeyArgs & NameArgs;
+
+export async function addTeammate(services: Services, arg: unknown): Promise<RosterWriteResult | undefined> {
+  const a = asObject<AddTeammateArgs>(arg);
+  services.roster.targetFolder(a.folder);
+  const read = await readPublicKey(services, a, 'Add Teammate');
+  if (!read) return undefined;
+  const { key, text } = read;
+  const existing = await findByFingerprint(services, key.fingerprint);
+  if (existing) {
+    throw new CustodianError(`This key is already in the team as ${existing.name}.pub.`);
+  }
+  const who = key.comment ?? a.name ?? 'this teammate';
+  if (!a.confirm && !(await confirmFingerprint(key, who, 'teammate'))) return undefined;
+  const suggested = suggestRosterName(key.comment);
+  if (!a.name && !suggested && !isInteractive(arg)) {
+    throw new InvalidArgumentError('The key has no comment to name the roster file after: pass a name.');
+  }
+  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, `Roster file name for ${who}`) : suggested);
+  if (name === undefined) return undefined;
+  const uri = await services.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
+  void vscode.window.showInformationMessage(
+    `Added ${who} to the team as ${vscode.workspace.asRelativePath(uri)}. Re-encrypt existing files so they can read them.`,
+  );
+  return { name: normalizeRosterName(name), uri, fingerprint: key.fingerprint };
+}
+
+async function findByFingerprint(services: Services, fingerprint: string): Promise<RosterEntry | undefined> {
+  return (await services.roster.list()).find((e) => e.kind === 'member' && e.key.fingerprint === fingerprint);
+}
+
+async function promptRosterName(suggested: string | undefined, prompt: string): Promise<string | undefined> {
+  const name = await vscode.window.showInputBox({
+    title: 'Team roster: .custodian/team/<name>.pub',
+    prompt,
+    value: suggested,
+    placeHolder: 'e.g. alice',
+    validateInput: (v) => validateRosterName(normalizeRosterName(v)),
+    ignoreFocusOut: true,
+  });
+  return name === undefined ? undefined : normalizeRosterName(name);
+}

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import type { Services } from '../../services';
+import { CommandId } from '../ids';
+import { asObject, confirmModal, pickRosterEntry, type TargetArgs } from '../pick';
+
+export interface RemoveTeammateArgs extends TargetArgs {
+  /** Skip the modal confirmation. */
+  confirm?: boolean;
+  /** Re-encrypt the workspace's `.enc` files right after (true), or not (false); asked when absent. */
+  reencrypt?: boolean;
+}
+
+export type ReencryptOutcome = 'done' | 'unavailable' | 'skipped' | 'offered';
+
+export interface RemoveTeammateResult {
+  removed: string;
+  reencrypt: ReencryptOutcome;
+}
+
+export async function removeTeammate(services: Services, arg: unknown): Promise<RemoveTeammateResult | undefined> {
+  const a = asObject<RemoveTeammateArgs>(arg);
+  const entry = await pickRosterEntry(services, arg, 'Remove whom from the team?');
+  if (!entry) return undefined;
+  const path = vscode.workspace.asRelativePath(entry.uri);
+  const who = entry.kind === 'member' ? entry.identity : entry.name;
+  if (
+    !a.confirm &&
+    !(await confirmModal(
+      `Remove ${who} from the team?`,
+      `This deletes ${path}. Files already encrypted to ${who} stay readable by them until they are re-encrypted ` +
+        'without them, and anything they could read before may already be copied: rotate those secrets.',
+      'Remove Teammate',
+    ))
+  ) {
+    return undefined;
+  }
+  await services.roster.remove(entry.uri);
+
+  const rotate = `Rotate the secrets ${who} could read: removing them does not make them forget.`;
+  let outcome: ReencryptOutcome;
+  if (a.reencrypt === false) outcome = 'skipped';
+  else if (!(await reencryptAvailable())) {
+    outcome = 'unavailable';
+    void vscode.window.showWarningMessage(
+      `Removed ${who} from the team. Re-encrypting the workspace's .enc files is not available in this version of Custodian yet; ` +
+        `until they are re-encrypted, ${who} can still open them. ${rotate}`,
+    );
+  } else if (a.reencrypt === true) {
+    await vscode.commands.executeCommand(CommandId.ReencryptWorkspace);
+    outcome = 'done';
+    void vscode.window.showInformationMessage(`Removed ${who} and re-encrypted the workspace's .enc files. ${rotate}`);
+  } else {
+    outcome = 'offered';
+    const action = 'Re-encrypt Workspace Files';
+    void vscode.window.showWarningMessage(`Removed ${who} from the team. ${rotate}`, action).then((choice) => {
+      if (choice === action) void vscode.commands.executeCommand(CommandId.ReencryptWorkspace);
+    });
+  }
+  return { removed: entry.name, reencrypt: outcome };
+}
+
+async function reencryptAvailable(): Promise<boolean> {
+  return (await vscode.commands.getCommands(true)).includes(CommandId.ReencryptWorkspace);
+}

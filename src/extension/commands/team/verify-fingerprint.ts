@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import { base64EncodeUnpadded, hexDecode } from '../../../core/bytes';
+import { CustodianError } from '../../../core/errors';
+import type { Services } from '../../services';
+import { asObject, isInteractive, type TargetArgs } from '../pick';
+
+export interface VerifyFingerprintArgs extends TargetArgs {
+  /** What the other person read out: `SHA256:…`, the bare base64, a `ssh-keygen -lf` line, or hex. */
+  fingerprint?: string;
+}
+
+export interface VerifyFingerprintResult {
+  match: boolean;
+  /** The fingerprint of the key that was checked. */
+  expected: string;
+}
+
+/**
+ * Brings a fingerprint typed or pasted by a person into the `SHA256:<base64>` form: picks the
+ * `SHA256:` token out of a `ssh-keygen -lf` line, ignores case of the prefix, whitespace and `=`
+ * padding, and accepts the 32 bytes as hex (with or without colons). Undefined when unrecognisable.
+ */
+export function normalizeFingerprint(input: string): string | undefined {
+  const prefix = /sha256:/i.exec(input);
+  if (prefix) {
+    // Chunks after the prefix, until 43 base64 characters are collected (a comment may follow).
+    let b64 = '';
+    for (const chunk of input.slice(prefix.index + prefix[0].length).trim().split(/\s+/)) {
+      if (b64.length >= 43) break;
+      const clean = chunk.replace(/=+$/, '');
+      if (!/^[A-Za-z0-9+/]+$/.test(clean)) break;
+      b64 += clean;
+    }
+    return /^[A-Za-z0-9+/]{43}$/.test(b64) ? `SHA256:${b64}` : undefined;
+  }
+  const compact = input.replace(/[\s=]/g, '');
+  const hex = compact.replace(/:/g, '');
+  if (/^[0-9a-fA-F]{64}$/.test(hex)) return `SHA256:${base64EncodeUnpadded(hexDecode(hex.toLowerCase()))}`;
+  if (/^[A-Za-z0-9+/]{43}$/.test(compact)) return `SHA256:${compact}`;
+  return undefined;
+}
+
+interface Candidate {
+  label: string;
+  description: string;
+  name: string;
+  fingerprint: string;
+}
+
+export async function verifyFingerprint(services: Services, arg: unknown): Promise<VerifyFingerprintResult | undefined> {
+  const a = asObject<VerifyFingerprintArgs>(arg);
+  const target = await resolveTarget(services, a);
+  if (!target) return undefined;
+  const given =
+    a.fingerprint ??
+    (await vscode.window.showInputBox({
+      title: `Verify Fingerprint: ${target.name}`,
+      prompt: `Paste or type the fingerprint ${target.name} reads out to you (from a channel you trust)`,
+      placeHolder: 'SHA256:…',
+      ignoreFocusOut: true,
+      validateInput: (v) => (!v.trim() || normalizeFingerprint(v) ? undefined : 'Expected SHA256:… (43 base64 characters) or 64 hex digits.'),
+    }));
+  if (given === undefined) return undefined;
+  const normalized = normalizeFingerprint(given);
+  if (!normalized) throw new CustodianError('That does not look like a SHA-256 key fingerprint.', { hint: 'Expected SHA256: followed by 43 base64 characters, as ssh-keygen -lf prints it.' });
+  // Fingerprints are public: a plain comparison is fine. Base64 is case-sensitive, so no case folding.
+  const match = normalized === target.fingerprint;
+  if (match) {
+    void vscode.window.showInformationMessage(`✓ The fingerprint matches the key of ${target.name}.`);
+  } else {
+    void vscode.window
+      .showWarningMessage(
+        `✗ The fingerprint does NOT match the key of ${target.name} (${target.fingerprint}). Do not trust this key until you know why.`,
+        { modal: isInteractive(arg) },
+      )
+      .then(undefined, () => undefined);
+  }
+  return { match, expected: target.fingerprint };
+}
+
+async function resolveTarget(services: Services, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string } | undefined> {
+  if (a.entry) {
+    if (a.entry.kind !== 'member') throw new CustodianError(`${a.entry.name}.pub does not hold a usable key: ${a.entry.problem}`);
+    return { name: a.entry.identity, fingerprint: a.entry.key.fingerprint };
+  }
+  if (a.contact) return { name: a.contact.name, fingerprint: a.contact.fingerprint };
+  const id = a.keyId ?? a.id;
+  if (typeof id === 'string') {
+    const mine = services.keyStore.get(id);
+    const contact = services.contacts.get(id);
+    const found = mine ?? contact;
+    if (!found) throw new CustodianError('No key or contact with that id.');
+    return { name: found.name, fingerprint: found.fingerprint };
+  }
+  if (typeof a.name === 'string') {
+    const entry = await services.roster.find(a.name);
+    if (!entry) throw new CustodianError(`"${a.name}" is not in the team roster.`);
+    return resolveTarget(services, { entry });
+  }
+  const candidates: Candidate[] = [];
+  for (const e of await services.roster.members()) {
+    candidates.push({ label: `$(person) ${e.name}`, description: `team · ${e.identity}`, name: e.identity, fingerprint: e.key.fingerprint });
+  }
+  for (const c of services.contacts.list()) {
+    candidates.push({ label: `$(account) ${c.name}`, description: 'contact', name: c.name, fingerprint: c.fingerprint });
+  }
+  for (const k of services.keyStore.list()) {
+    candidates.push({ label: `$(key) ${k.name}`, description: 'my key', name: k.name, fingerprint: k.fingerprint });
+  }
+  if (candidates.length === 0) throw new CustodianError('There is no key to verify yet: add a teammate or a contact first.');
+  return vscode.window.showQuickPick(candidates, { placeHolder: 'Whose fingerprint do you want to verify?', matchOnDescription: true });
+}

@@ -1,0 +1,15 @@
+// Core errors read like CLI output ("rsa key is 1024 bits", hint "generate a new key …"); in the
+// UI they are shown as sentences, hint after message.
+
+/** Capitalises the first letter and ends with a full stop (unless it already ends in punctuation). */
+export function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const capital = t[0].toUpperCase() + t.slice(1);
+  return /[.!?:)]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** "Message. Hint." for a notification, a tooltip or a diagnostic. */
+export function messageWithHint(message: string, hint?: string): string {
+  return hint ? `${sentence(message)} ${sentence(hint)}` : sentence(message);
+}

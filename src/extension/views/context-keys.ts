@@ -1,0 +1,33 @@
+// Context keys for `when` clauses (viewsWelcome, menus, commandPalette):
+//   custodian.hasKeys      I have at least one key
+//   custodian.rosterCount  number of `.pub` files in the workspace roster(s)
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { readDirectoryIfExists, ROSTER_EXT } from '../storage/roster';
+
+export class ContextKeys implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly services: Services) {
+    this.subscriptions = [services.onDidChangeKeys(() => this.updateKeys()), services.roster.onDidChange(() => void this.updateRoster())];
+    this.updateKeys();
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  /** Reads the roster directory listing only (no parsing), so it is cheap right after activation. */
+  async updateRoster(): Promise<void> {
+    let count = 0;
+    for (const folder of this.services.roster.folders()) {
+      const entries = await readDirectoryIfExists(this.services.roster.teamDir(folder));
+      count += entries.filter(([n, t]) => t === vscode.FileType.File && n.toLowerCase().endsWith(ROSTER_EXT)).length;
+    }
+    await vscode.commands.executeCommand('setContext', 'custodian.rosterCount', count);
+  }
+
+  private updateKeys(): void {
+    void vscode.commands.executeCommand('setContext', 'custodian.hasKeys', this.services.keyStore.list().length > 0);
+  }
+}

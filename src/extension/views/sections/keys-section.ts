@@ -1,0 +1,118 @@
+// "My Keys": the keys in SecretStorage, the default one starred; keys whose private half vanished
+// from the keychain, and a keychain that cannot be read, are shown as problems.
+import * as vscode from 'vscode';
+import { describeError } from '../../../core/errors';
+import { CommandId } from '../../commands/ids';
+import type { Services } from '../../services';
+import type { KeyInfo } from '../../storage/key-store';
+import { messageWithHint } from '../../ui/messages';
+import { MessageNode, SectionBase, type TreeNode } from '../tree';
+
+export class KeyNode implements TreeNode {
+  constructor(
+    readonly parent: TreeNode,
+    readonly info: KeyInfo,
+    private readonly shortFingerprint: string,
+    private readonly missing: boolean,
+  ) {}
+
+  /** Commands given this node as their argument act on this key. */
+  get keyId(): string {
+    return this.info.id;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const k = this.info;
+    const item = new vscode.TreeItem(k.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `key:${k.id}`;
+    const parts = [`${k.bits}-bit`, this.shortFingerprint];
+    if (k.isDefault) parts.push('default');
+    if (this.missing) parts.push('private key missing');
+    item.description = parts.join(' · ');
+    if (this.missing) {
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+      item.contextValue = 'custodian.myKey.missing';
+    } else if (k.isDefault) {
+      item.iconPath = new vscode.ThemeIcon('star-full', new vscode.ThemeColor('charts.yellow'));
+      item.contextValue = 'custodian.myKey.default';
+    } else {
+      item.iconPath = new vscode.ThemeIcon('key');
+      item.contextValue = 'custodian.myKey';
+    }
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`$(key) **${escapeMd(k.name)}**${k.isDefault ? ' — default key (decrypts first, signs)' : ''}\n\n`);
+    if (k.label) md.appendMarkdown(`${escapeMd(k.label)}\n\n`);
+    md.appendMarkdown(`RSA ${k.bits}-bit · created ${k.created.slice(0, 10)}\n\n`);
+    md.appendCodeblock(k.fingerprint, 'text');
+    md.appendMarkdown(
+      this.missing
+        ? '\n\n$(error) The private key is missing from the OS keychain. Import it again from a backup, or delete this entry.'
+        : '\n\nThe private key is stored in the OS keychain only.',
+    );
+    item.tooltip = md;
+    return item;
+  }
+}
+
+export class KeysSection extends SectionBase {
+  readonly id = 'keys';
+  readonly label = 'My Keys';
+  readonly order = 0;
+  protected readonly icon = 'key';
+  override readonly onDidChange: vscode.Event<void>;
+
+  constructor(private readonly services: Services) {
+    super();
+    this.onDidChange = services.onDidChangeKeys;
+  }
+
+  protected override description(): string | undefined {
+    const n = this.services.keyStore.list().length;
+    return n === 1 ? '1 key' : `${n} keys`;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const store = this.services.keyStore;
+    const keys = store.list();
+    const { shortFingerprint } = await this.services.keys();
+    const nodes: TreeNode[] = [];
+    let missing = new Set<string>();
+    try {
+      const present = await Promise.all(keys.map((k) => store.hasPrivateKey(k.id)));
+      missing = new Set(keys.filter((_, i) => !present[i]).map((k) => k.id));
+    } catch (err) {
+      nodes.push(
+        new MessageNode(this, {
+          id: 'keys:keychain-error',
+          label: 'OS keychain unavailable',
+          description: 'cannot read private keys',
+          tooltip: messageWithHint(describeError(err), (err as { hint?: string }).hint),
+          icon: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
+          contextValue: 'custodian.keychainError',
+        }),
+      );
+    }
+    for (const k of keys) nodes.push(new KeyNode(this, k, shortFingerprint(k.fingerprint), missing.has(k.id)));
+    if (keys.length === 0) {
+      nodes.push(
+        new MessageNode(this, {
+          id: 'keys:empty',
+          label: 'Generate a key…',
+          icon: new vscode.ThemeIcon('add'),
+          command: { command: CommandId.GenerateKey, title: 'Generate Key' },
+        }),
+      );
+    }
+    return nodes;
+  }
+}
+
+/** Escapes text for Markdown prose (not for code spans: use codeSpan there). */
+export function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, '\\$&');
+}
+
+/** An inline code span; backslashes are literal inside one, so nothing is escaped but backticks removed. */
+export function codeSpan(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}

@@ -1,0 +1,133 @@
+// "Team": this workspace's roster. Invalid files are items with an error icon (and a diagnostic on
+// the file), so a teammate never silently drops out of the recipients.
+import * as vscode from 'vscode';
+import { CommandId } from '../../commands/ids';
+import type { Services } from '../../services';
+import type { RosterEntry } from '../../storage/roster';
+import { MessageNode, SectionBase, type TreeNode } from '../tree';
+import { codeSpan, escapeMd } from './keys-section';
+
+export class TeammateNode implements TreeNode {
+  constructor(
+    readonly parent: TreeNode,
+    readonly entry: RosterEntry,
+    private readonly shortFingerprint: string | undefined,
+    /** Name of my key when this roster entry is one of mine. */
+    private readonly mine: string | undefined,
+    private readonly showFolder: boolean,
+  ) {}
+
+  getTreeItem(): vscode.TreeItem {
+    const e = this.entry;
+    const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `team:${e.uri.toString()}`;
+    item.resourceUri = e.uri;
+    item.command = { command: 'vscode.open', title: 'Open Roster File', arguments: [e.uri] };
+    const where = this.showFolder ? ` · ${e.folder.name}` : '';
+    const md = new vscode.MarkdownString(undefined, true);
+    if (e.kind === 'invalid') {
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+      item.contextValue = 'custodian.teammate.invalid';
+      item.description = `${shortProblem(e.errorName)}${where}`;
+      md.appendMarkdown(`$(error) **${escapeMd(e.name)}** is not a usable teammate key\n\n`);
+      md.appendMarkdown(`${escapeMd(e.problem)}\n\n`);
+      md.appendMarkdown(`Files will not be encrypted to this entry. Fix or remove ${codeSpan(vscode.workspace.asRelativePath(e.uri))}.`);
+    } else {
+      const k = e.key;
+      item.iconPath = new vscode.ThemeIcon(this.mine ? 'account' : 'person');
+      item.contextValue = this.mine ? 'custodian.teammate.me' : 'custodian.teammate';
+      const parts = [];
+      if (e.identity !== e.name) parts.push(e.identity);
+      parts.push(`${k.bits}-bit`, this.shortFingerprint ?? '');
+      if (this.mine) parts.push('you');
+      item.description = parts.join(' · ') + where;
+      md.appendMarkdown(`$(person) **${escapeMd(e.name)}**${this.mine ? ` — you (${escapeMd(this.mine)})` : ''}\n\n`);
+      if (e.identity !== e.name) md.appendMarkdown(`${escapeMd(e.identity)}\n\n`);
+      md.appendMarkdown(`RSA ${k.bits}-bit · ${codeSpan(vscode.workspace.asRelativePath(e.uri))}\n\n`);
+      md.appendCodeblock(k.fingerprint, 'text');
+      md.appendMarkdown('\n\nCompare this fingerprint with the teammate over a channel you trust before relying on it.');
+    }
+    item.tooltip = md;
+    return item;
+  }
+}
+
+function shortProblem(errorName: string): string {
+  switch (errorName) {
+    case 'WeakKeyError':
+      return 'weak key';
+    case 'UnsupportedKeyError':
+      return 'not an RSA key';
+    case 'DuplicateKey':
+      return 'duplicate key';
+    case 'FileSystemError':
+      return 'unreadable';
+    default:
+      return 'invalid key';
+  }
+}
+
+export class TeamSection extends SectionBase {
+  readonly id = 'team';
+  readonly label = 'Team';
+  readonly order = 10;
+  protected readonly icon = 'organization';
+  override readonly onDidChange: vscode.Event<void>;
+  private count: number | undefined;
+
+  constructor(private readonly services: Services) {
+    super();
+    this.onDidChange = services.roster.onDidChange;
+  }
+
+  protected override description(): string | undefined {
+    if (this.count === undefined) return 'this workspace';
+    return this.count === 1 ? '1 teammate' : `${this.count} teammates`;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const roster = this.services.roster;
+    if (roster.folders().length === 0) {
+      return [
+        new MessageNode(this, {
+          id: 'team:no-folder',
+          label: 'Open a folder to see its team',
+          tooltip: 'The team roster is a folder of public keys committed with the repository: .custodian/team/<name>.pub.',
+          icon: new vscode.ThemeIcon('info'),
+        }),
+      ];
+    }
+    const [entries, { shortFingerprint }] = await Promise.all([roster.list(), this.services.keys()]);
+    const previous = this.count;
+    this.count = entries.filter((e) => e.kind === 'member').length;
+    if (previous !== this.count) setTimeout(() => this.services.tree.refresh(this), 0); // header count
+    if (entries.length === 0) {
+      const md = new vscode.MarkdownString(
+        'This workspace has no team roster yet. The roster is `.custodian/team/<name>.pub`: one public key per teammate ' +
+          '(an `ssh-rsa` line or a PEM key), committed with the repository. Files are encrypted to everyone in it.',
+      );
+      return [
+        new MessageNode(this, {
+          id: 'team:empty',
+          label: 'Add myself to the team…',
+          description: 'no roster yet',
+          tooltip: md,
+          icon: new vscode.ThemeIcon('add'),
+          command: { command: CommandId.AddMyselfToTeam, title: 'Add Myself to Team' },
+        }),
+      ];
+    }
+    const mine = new Map(this.services.keyStore.list().map((k) => [k.fingerprint, k.name]));
+    const showFolder = new Set(entries.map((e) => e.folder.index)).size > 1;
+    return entries.map(
+      (e) =>
+        new TeammateNode(
+          this,
+          e,
+          e.kind === 'member' ? shortFingerprint(e.key.fingerprint) : undefined,
+          e.kind === 'member' ? mine.get(e.key.fingerprint) : undefined,
+          showFolder,
+        ),
+    );
+  }
+}

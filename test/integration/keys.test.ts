@@ -1,0 +1,237 @@
+// My keys: every key command through executeCommand with arguments, bad input, a failing
+// SecretStorage, and a scan proving private keys live only in SecretStorage.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { KeyInfo } from '../../src/extension/storage/key-store';
+import type { Services } from '../../src/extension/services';
+import { captureErrors, getServices, opensslPublicPem, opensslRsa, resetState, run, scratchDir, sh, sshKeygen, workspaceFolder } from './support/custodian';
+
+const STRONG = 'plover-cactus-umbrella-47-Quartz';
+
+describe('keys', function () {
+  this.timeout(120_000);
+  let services: Services;
+  let scratch: string;
+
+  before(async () => {
+    services = await getServices();
+    await resetState(services);
+    scratch = scratchDir();
+  });
+
+  after(async () => {
+    await resetState(services);
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('generates a key into SecretStorage; the first key is the default', async () => {
+    const info = await run<KeyInfo>('custodian.generateKey', { name: 'Alice', label: 'alice@example.com', bits: 2048 });
+    assert.ok(info, 'generateKey returns the new key');
+    assert.strictEqual(info.name, 'Alice');
+    assert.strictEqual(info.label, 'alice@example.com');
+    assert.strictEqual(info.bits, 2048);
+    assert.match(info.fingerprint, /^SHA256:[A-Za-z0-9+/]{43}$/);
+    assert.strictEqual(info.isDefault, true);
+    const secret = await services.context.secrets.get(`custodian.key.${info.id}`);
+    assert.ok(secret && secret.length > 1000, 'PKCS#8 stored in SecretStorage');
+    assert.deepStrictEqual(services.keyStore.list().map((k) => k.id), [info.id]);
+  });
+
+  it('generates a second key that is not the default; Set as Default, Rename and Copy Fingerprint', async () => {
+    const second = await run<KeyInfo>('custodian.generateKey', { name: 'Laptop', bits: 2048 });
+    assert.ok(second);
+    assert.strictEqual(second.isDefault, false);
+    const made = await run<KeyInfo>('custodian.setDefaultKey', { id: second.id });
+    assert.strictEqual(made?.isDefault, true);
+    assert.strictEqual(services.keyStore.getDefault()?.id, second.id);
+    assert.strictEqual(services.keyStore.list().filter((k) => k.isDefault).length, 1);
+
+    const renamed = await run<KeyInfo>('custodian.renameKey', { id: second.id, name: '  Work laptop ' });
+    assert.strictEqual(renamed?.name, 'Work laptop');
+
+    const fp = await run<string>('custodian.copyFingerprint', { id: second.id });
+    assert.strictEqual(fp, second.fingerprint);
+    assert.strictEqual(await vscode.env.clipboard.readText(), second.fingerprint);
+  });
+
+  it('exports the public key as an OpenSSH line (clipboard) and as PEM (file) that openssl reads', async () => {
+    const alice = services.keyStore.list().find((k) => k.name === 'Alice')!;
+    const line = await run<{ text: string }>('custodian.exportPublicKey', { id: alice.id, format: 'openssh', target: 'clipboard' });
+    assert.match(line?.text ?? '', /^ssh-rsa AAAA[A-Za-z0-9+/=]+ alice@example\.com$/);
+    assert.strictEqual(await vscode.env.clipboard.readText(), line?.text);
+
+    const file = path.join(scratch, 'alice.pem');
+    const pem = await run<{ text: string }>('custodian.exportPublicKey', { id: alice.id, format: 'pem', target: 'file', uri: vscode.Uri.file(file) });
+    assert.match(fs.readFileSync(file, 'utf8'), /^-----BEGIN PUBLIC KEY-----\n/);
+    assert.strictEqual(fs.readFileSync(file, 'utf8').trim(), pem?.text.trim());
+    assert.match(sh('openssl', ['pkey', '-pubin', '-in', file, '-noout', '-text']), /Public-Key: \(2048 bit\)/);
+    // ssh-keygen agrees with our fingerprint.
+    fs.writeFileSync(path.join(scratch, 'alice.pub'), line!.text + '\n');
+    assert.ok(sh('ssh-keygen', ['-lf', path.join(scratch, 'alice.pub')]).includes(alice.fingerprint));
+  });
+
+  it('refuses a weak backup passphrase and writes nothing', async () => {
+    const alice = services.keyStore.list().find((k) => k.name === 'Alice')!;
+    const target = vscode.Uri.file(path.join(scratch, 'weak.pem'));
+    for (const weak of ['short', 'password1234', 'aaaaaaaaaaaaaaaa', 'qwertyuiop123']) {
+      const { result, errors } = await captureErrors(services, () =>
+        run('custodian.exportPrivateKey', { id: alice.id, passphrase: weak, uri: target, confirm: true }),
+      );
+      assert.strictEqual(result, undefined, `"${weak}" is refused`);
+      assert.strictEqual(errors.length, 1);
+      assert.match(errors[0].message, /passphrase is too weak/);
+      assert.ok(!errors[0].message.includes(weak), 'the message never quotes the passphrase');
+    }
+    assert.ok(!fs.existsSync(target.fsPath));
+  });
+
+  it('exports an encrypted PKCS#8 backup that openssl opens and that imports back to the same key', async () => {
+    const alice = services.keyStore.list().find((k) => k.name === 'Alice')!;
+    const target = vscode.Uri.file(path.join(scratch, 'alice-backup.pem'));
+    const out = await run<{ uri: vscode.Uri }>('custodian.exportPrivateKey', { id: alice.id, passphrase: STRONG, uri: target, confirm: true });
+    assert.ok(out);
+    const pem = fs.readFileSync(target.fsPath, 'utf8');
+    assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+    const publicFromBackup = sh('openssl', ['pkey', '-in', target.fsPath, '-passin', `pass:${STRONG}`, '-pubout']);
+    const exported = await run<{ text: string }>('custodian.exportPublicKey', { id: alice.id, format: 'pem', target: 'clipboard' });
+    assert.strictEqual(publicFromBackup.trim(), exported?.text.trim());
+
+    // Delete, then restore from the backup.
+    assert.deepStrictEqual(await run('custodian.deleteKey', { id: alice.id, confirm: true }), { deleted: alice.id });
+    assert.strictEqual(await services.context.secrets.get(`custodian.key.${alice.id}`), undefined, 'secret removed');
+    const restored = await run<KeyInfo>('custodian.importPrivateKey', { pem, passphrase: STRONG, name: 'Alice', label: 'alice@example.com' });
+    assert.strictEqual(restored?.fingerprint, alice.fingerprint);
+    assert.strictEqual(restored?.id, alice.id);
+  });
+
+  it('imports openssl (PKCS#8, PKCS#1, encrypted PKCS#8) and ssh-keygen (plain and passphrase) RSA keys', async () => {
+    const pkcs8 = opensslRsa(2048);
+    const pkcs1 = sh('openssl', ['pkey', '-traditional'], opensslRsa(2048));
+    assert.match(pkcs1, /BEGIN RSA PRIVATE KEY/);
+    const encrypted = sh('openssl', ['pkcs8', '-topk8', '-v2', 'aes256', '-passout', 'pass:correct horse battery'], opensslRsa(2048));
+    const ssh = sshKeygen(scratch, 'id_plain', 'bob@example.com');
+    const sshEncrypted = sshKeygen(scratch, 'id_locked', 'carol@example.com', 'carol-passphrase');
+
+    const a = await run<KeyInfo>('custodian.importPrivateKey', { pem: pkcs8, name: 'openssl pkcs8' });
+    assert.strictEqual(a?.bits, 2048);
+    assert.strictEqual(a?.fingerprint, fingerprintOfPem(opensslPublicPem(pkcs8)));
+    const b = await run<KeyInfo>('custodian.importPrivateKey', { pem: pkcs1, name: 'openssl pkcs1' });
+    assert.ok(b);
+    const c = await run<KeyInfo>('custodian.importPrivateKey', { pem: encrypted, passphrase: 'correct horse battery', name: 'encrypted pkcs8' });
+    assert.ok(c);
+    const keyFile = path.join(scratch, 'id_plain');
+    const d = await run<KeyInfo>('custodian.importPrivateKey', { uri: vscode.Uri.file(keyFile), name: 'ssh plain' });
+    assert.ok(d && ssh.fingerprintLine.includes(d.fingerprint), 'same fingerprint as ssh-keygen -lf');
+    const e = await run<KeyInfo>('custodian.importPrivateKey', { pem: sshEncrypted.privateKey, passphrase: 'carol-passphrase', name: 'ssh locked' });
+    assert.ok(e && sshEncrypted.fingerprintLine.includes(e.fingerprint));
+  });
+
+  it('reports bad input without storing anything: malformed PEM, 1024-bit, EC, wrong or missing passphrase, duplicates, public keys', async () => {
+    const before = services.keyStore.list().length;
+    const encrypted = sh('openssl', ['pkcs8', '-topk8', '-v2', 'aes256', '-passout', 'pass:right-one'], opensslRsa(2048));
+    const existing = services.keyStore.list()[0];
+    const backup = path.join(scratch, 'dup.pem');
+    await run('custodian.exportPrivateKey', { id: existing.id, passphrase: STRONG, uri: vscode.Uri.file(backup), confirm: true });
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['malformed PEM', { pem: '-----BEGIN PRIVATE KEY-----\nnot base64!!\n-----END PRIVATE KEY-----\n' }, /KeyFormatError/],
+      ['garbage', { pem: 'hello world' }, /KeyFormatError/],
+      ['1024-bit key', { pem: opensslRsa(1024) }, /WeakKeyError/],
+      ['EC key', { pem: sh('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']) }, /UnsupportedKeyError/],
+      ['wrong passphrase', { pem: encrypted, passphrase: 'wrong-one' }, /PassphraseError/],
+      ['missing passphrase', { pem: encrypted, passphrase: '' }, /PassphraseError/],
+      ['a public key', { pem: opensslPublicPem(opensslRsa(2048)) }, /KeyFormatError/],
+      ['a key I already have', { pem: fs.readFileSync(backup, 'utf8'), passphrase: STRONG }, /CustodianError/],
+    ];
+    for (const [what, arg, expected] of cases) {
+      const { result, errors } = await captureErrors(services, () => run('custodian.importPrivateKey', { name: what, ...arg }));
+      assert.strictEqual(result, undefined, `${what}: nothing imported`);
+      assert.strictEqual(errors.length, 1, `${what}: one error shown`);
+      assert.match(errors[0].name, expected, `${what}: ${errors[0].name}: ${errors[0].message}`);
+      assert.ok(!/PRIVATE KEY-----|MII/.test(errors[0].message), `${what}: no key material in the message`);
+    }
+    assert.strictEqual(services.keyStore.list().length, before, 'no key added');
+  });
+
+  it('shows an actionable error and stores nothing when SecretStorage fails', async () => {
+    const before = services.keyStore.list();
+    const stateBefore = JSON.stringify(services.context.globalState.get('custodian.keys'));
+    const failing: vscode.SecretStorage = {
+      get: () => Promise.reject(new Error('org.freedesktop.secrets was not provided by any .service files')),
+      store: () => Promise.reject(new Error('org.freedesktop.secrets was not provided by any .service files')),
+      delete: () => Promise.reject(new Error('org.freedesktop.secrets was not provided by any .service files')),
+      onDidChange: new vscode.EventEmitter<vscode.SecretStorageChangeEvent>().event,
+    };
+    const restore = services.replaceSecretStorage(failing);
+    try {
+      const { result, errors } = await captureErrors(services, () => run('custodian.generateKey', { name: 'Doomed', bits: 2048 }));
+      assert.strictEqual(result, undefined);
+      assert.strictEqual(errors.length, 1);
+      assert.strictEqual(errors[0].name, 'SecretStorageError');
+      assert.match(errors[0].message, /could not access the OS keychain \(SecretStorage\)/);
+      assert.match(errors[0].hint ?? '', /gnome-keyring|password-store/);
+      assert.strictEqual(JSON.stringify(services.context.globalState.get('custodian.keys')), stateBefore, 'metadata unchanged');
+
+      const imported = await captureErrors(services, () => run('custodian.importPrivateKey', { pem: opensslRsa(2048), name: 'Doomed too' }));
+      assert.strictEqual(imported.result, undefined);
+      assert.strictEqual(imported.errors[0]?.name, 'SecretStorageError');
+
+      const backup = await captureErrors(services, () =>
+        run('custodian.exportPrivateKey', { id: before[0].id, passphrase: STRONG, uri: vscode.Uri.file(path.join(scratch, 'x.pem')), confirm: true }),
+      );
+      assert.strictEqual(backup.errors[0]?.name, 'SecretStorageError');
+      assert.ok(!fs.existsSync(path.join(scratch, 'x.pem')));
+    } finally {
+      restore.dispose();
+    }
+    assert.deepStrictEqual(services.keyStore.list(), before);
+  });
+
+  it('never puts a private key in globalState, extension storage or the workspace', async () => {
+    const secrets: string[] = [];
+    for (const k of services.keyStore.list()) {
+      const s = await services.context.secrets.get(`custodian.key.${k.id}`);
+      assert.ok(s, `secret of ${k.name}`);
+      secrets.push(s);
+    }
+    assert.ok(secrets.length >= 5);
+    // A 40-character slice from the middle of each base64 PKCS#8 (past the common DER prefix).
+    const needles = secrets.flatMap((s) => [s.slice(200, 240), s.slice(-80, -40)]);
+    const markers = [...needles, 'PRIVATE KEY-----'];
+    for (const key of services.context.globalState.keys()) {
+      const value = JSON.stringify(services.context.globalState.get(key)) ?? '';
+      for (const m of markers) assert.ok(!value.includes(m), `globalState["${key}"] holds no private key`);
+    }
+    const roots = [services.context.globalStorageUri, services.context.storageUri, services.context.logUri, workspaceFolder().uri];
+    for (const root of roots) {
+      if (!root) continue;
+      for (const file of walk(root.fsPath)) {
+        const text = fs.readFileSync(file).toString('latin1');
+        for (const n of needles) assert.ok(!text.includes(n), `${file} holds no private key`);
+        assert.ok(!/-----BEGIN (RSA |OPENSSH )?PRIVATE KEY-----/.test(text), `${file} holds no unencrypted PEM key`);
+      }
+    }
+  });
+});
+
+function fingerprintOfPem(publicPem: string): string {
+  const dir = scratchDir();
+  try {
+    fs.writeFileSync(path.join(dir, 'k.pem'), publicPem);
+    const line = sh('ssh-keygen', ['-i', '-m', 'PKCS8', '-f', path.join(dir, 'k.pem')]);
+    fs.writeFileSync(path.join(dir, 'k.pub'), line);
+    return /SHA256:[A-Za-z0-9+/]{43}/.exec(sh('ssh-keygen', ['-lf', path.join(dir, 'k.pub')]))![0];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function* walk(dir: string): Generator<string> {
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) yield* walk(p);
+    else if (e.isFile() && fs.statSync(p).size < 50 * 1024 * 1024) yield p;
+  }
+}

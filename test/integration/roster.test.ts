@@ -1,0 +1,149 @@
+// Team roster and contacts: Add Myself, Add / Remove Teammate, Verify Fingerprint, Add / Remove
+// Contact, and invalid roster files reported as problems (tree + Problems panel).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { RemoveTeammateResult } from '../../src/extension/commands/team/remove-teammate';
+import type { RosterWriteResult } from '../../src/extension/commands/team/add-to-team';
+import type { VerifyFingerprintResult } from '../../src/extension/commands/team/verify-fingerprint';
+import type { Services } from '../../src/extension/services';
+import type { Contact } from '../../src/extension/storage/contacts';
+import type { KeyInfo } from '../../src/extension/storage/key-store';
+import { captureErrors, getServices, opensslPublicPem, opensslRsa, resetState, run, scratchDir, sh, sshKeygen, teamDir, waitFor } from './support/custodian';
+
+describe('roster', function () {
+  this.timeout(120_000);
+  let services: Services;
+  let scratch: string;
+  let me: KeyInfo;
+  let bob: ReturnType<typeof sshKeygen>;
+
+  before(async () => {
+    services = await getServices();
+    await resetState(services);
+    scratch = scratchDir();
+    me = (await run<KeyInfo>('custodian.generateKey', { name: 'Alice', label: 'alice@example.com', bits: 2048 }))!;
+    bob = sshKeygen(scratch, 'bob', 'bob@example.com');
+  });
+
+  after(async () => {
+    await resetState(services);
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('Add Myself to Team writes .custodian/team/<name>.pub with my OpenSSH line', async () => {
+    const res = await run<RosterWriteResult>('custodian.addMyselfToTeam', { id: me.id });
+    assert.ok(res);
+    assert.strictEqual(res.name, 'alice', 'named after the email in my label');
+    const text = fs.readFileSync(path.join(teamDir(), 'alice.pub'), 'utf8');
+    assert.match(text, /^ssh-rsa AAAA[A-Za-z0-9+/=]+ alice@example\.com\n$/);
+    assert.ok(sh('ssh-keygen', ['-lf', path.join(teamDir(), 'alice.pub')]).includes(me.fingerprint));
+    const again = await run<RosterWriteResult>('custodian.addMyselfToTeam', { id: me.id });
+    assert.strictEqual(again?.existed, true, 'adding myself twice writes nothing new');
+  });
+
+  it('Add Teammate from text names the file after the key comment; from a file with a given name', async () => {
+    const res = await run<RosterWriteResult>('custodian.addTeammate', { text: bob.publicLine, confirm: true });
+    assert.strictEqual(res?.name, 'bob');
+    assert.strictEqual(fs.readFileSync(path.join(teamDir(), 'bob.pub'), 'utf8').trim(), bob.publicLine);
+
+    const carolPem = path.join(scratch, 'carol.pem');
+    fs.writeFileSync(carolPem, opensslPublicPem(opensslRsa(3072)));
+    const carol = await run<RosterWriteResult>('custodian.addTeammate', { uri: vscode.Uri.file(carolPem), name: 'carol', confirm: true });
+    assert.strictEqual(carol?.name, 'carol');
+    const members = await services.roster.members();
+    assert.deepStrictEqual(members.map((m) => m.name), ['alice', 'bob', 'carol']);
+    assert.strictEqual(members.find((m) => m.name === 'carol')?.key.bits, 3072);
+  });
+
+  it('refuses bad teammate keys without writing: duplicate, private key, 1024-bit, malformed, bad name, existing name', async () => {
+    const before = fs.readdirSync(teamDir()).sort();
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['duplicate', { text: bob.publicLine, name: 'bobby' }, /already in the team as bob\.pub/],
+      ['private key', { text: opensslRsa(2048), name: 'oops' }, /private key/],
+      ['1024-bit', { text: opensslPublicPem(opensslRsa(1024)), name: 'weak' }, /1024|bits/],
+      ['malformed', { text: 'ssh-rsa AAAA!!!! mallory', name: 'mallory' }, /./],
+      ['bad name', { text: sshKeygen(scratch, 'dan', 'dan').publicLine, name: '../escape' }, /cannot be a roster file name/],
+      ['existing name', { text: sshKeygen(scratch, 'eve', 'eve').publicLine, name: 'bob' }, /already has .*bob\.pub/],
+    ];
+    for (const [what, arg, expected] of cases) {
+      const { result, errors } = await captureErrors(services, () => run('custodian.addTeammate', { confirm: true, ...arg }));
+      assert.strictEqual(result, undefined, what);
+      assert.strictEqual(errors.length, 1, what);
+      assert.match(errors[0].message, expected, `${what}: ${errors[0].message}`);
+    }
+    assert.deepStrictEqual(fs.readdirSync(teamDir()).sort(), before);
+  });
+
+  it('Verify Fingerprint normalises what people paste and reports a mismatch', async () => {
+    const fp = /SHA256:[A-Za-z0-9+/]{43}/.exec(bob.fingerprintLine)![0];
+    const variants = [bob.fingerprintLine, fp, `  sha256:${fp.slice(7)}=  `, fp.slice(7), `SHA256: ${fp.slice(7, 20)} ${fp.slice(20)}`];
+    for (const fingerprint of variants) {
+      const res = await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { name: 'bob', fingerprint });
+      assert.deepStrictEqual(res, { match: true, expected: fp }, `accepts ${JSON.stringify(fingerprint)}`);
+    }
+    const hex = Buffer.from(fp.slice(7), 'base64').toString('hex').match(/../g)!.join(':');
+    assert.strictEqual((await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { name: 'bob', fingerprint: hex }))?.match, true);
+    const wrong = await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { name: 'bob', fingerprint: me.fingerprint });
+    assert.strictEqual(wrong?.match, false);
+    const mine = await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { id: me.id, fingerprint: me.fingerprint });
+    assert.strictEqual(mine?.match, true);
+    const { errors } = await captureErrors(services, () => run('custodian.verifyFingerprint', { name: 'bob', fingerprint: 'not a fingerprint' }));
+    assert.match(errors[0]?.message ?? '', /does not look like a SHA-256 key fingerprint/);
+  });
+
+  it('reports invalid and weak roster files as problems (tree item and diagnostic), not silently skipped', async () => {
+    const weakPath = path.join(teamDir(), 'weak.pub');
+    const brokenPath = path.join(teamDir(), 'broken.pub');
+    fs.writeFileSync(weakPath, opensslPublicPem(opensslRsa(1024)));
+    fs.writeFileSync(brokenPath, 'ssh-rsa this-is-not-base64 broken@example.com\n');
+    const entries = await waitFor('the roster to list the bad files', async () => {
+      const list = await services.roster.list();
+      return list.some((e) => e.name === 'weak') && list.some((e) => e.name === 'broken') ? list : undefined;
+    });
+    const weak = entries.find((e) => e.name === 'weak')!;
+    const broken = entries.find((e) => e.name === 'broken')!;
+    assert.strictEqual(weak.kind, 'invalid');
+    assert.strictEqual(weak.kind === 'invalid' && weak.errorName, 'WeakKeyError');
+    assert.strictEqual(broken.kind, 'invalid');
+    const diag = vscode.languages.getDiagnostics(vscode.Uri.file(weakPath));
+    assert.strictEqual(diag.length, 1);
+    assert.strictEqual(diag[0].severity, vscode.DiagnosticSeverity.Error);
+    assert.strictEqual(diag[0].source, 'Custodian');
+    assert.ok(vscode.languages.getDiagnostics(vscode.Uri.file(brokenPath)).length === 1);
+    assert.ok(!(await services.roster.members()).some((m) => m.name === 'weak' || m.name === 'broken'), 'never a recipient');
+
+    // Remove Teammate works on invalid entries too, and clears the diagnostic.
+    const res = await run<RemoveTeammateResult>('custodian.removeTeammate', { name: 'weak', confirm: true, reencrypt: false });
+    assert.deepStrictEqual(res, { removed: 'weak', reencrypt: 'skipped' });
+    assert.ok(!fs.existsSync(weakPath));
+    assert.strictEqual(vscode.languages.getDiagnostics(vscode.Uri.file(weakPath)).length, 0);
+    fs.rmSync(brokenPath);
+  });
+
+  it('Remove Teammate deletes the roster file and re-encrypts only when that command exists', async () => {
+    const registered = (await vscode.commands.getCommands(true)).includes('custodian.reencryptWorkspace');
+    const res = await run<RemoveTeammateResult>('custodian.removeTeammate', { name: 'carol', confirm: true, reencrypt: true });
+    assert.strictEqual(res?.removed, 'carol');
+    assert.strictEqual(res?.reencrypt, registered ? 'done' : 'unavailable');
+    assert.ok(!fs.existsSync(path.join(teamDir(), 'carol.pub')));
+    const missing = await captureErrors(services, () => run('custodian.removeTeammate', { name: 'carol', confirm: true }));
+    assert.match(missing.errors[0]?.message ?? '', /not in the team roster/);
+  });
+
+  it('Add Contact / Remove Contact keep public keys in globalState', async () => {
+    const frank = sshKeygen(scratch, 'frank', 'frank@partner.example');
+    const contact = await run<Contact>('custodian.addContact', { text: frank.publicLine, name: 'Frank (partner)', confirm: true });
+    assert.ok(contact);
+    assert.ok(frank.fingerprintLine.includes(contact.fingerprint));
+    assert.deepStrictEqual(services.contacts.list().map((c) => c.name), ['Frank (partner)']);
+    const stored = JSON.stringify(services.context.globalState.get('custodian.contacts'));
+    assert.ok(stored.includes(contact.fingerprint));
+    const dup = await captureErrors(services, () => run('custodian.addContact', { text: frank.publicLine, name: 'Again', confirm: true }));
+    assert.match(dup.errors[0]?.message ?? '', /already a contact/);
+    assert.strictEqual((await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { id: contact.id, fingerprint: frank.fingerprintLine }))?.match, true);
+    assert.deepStrictEqual(await run('custodian.removeContact', { id: contact.id, confirm: true }), { removed: contact.id });
+    assert.strictEqual(services.contacts.list().length, 0);
+  });
+});

@@ -1,0 +1,134 @@
+// Helpers for integration tests of the key manager: the extension's exported API, commands with
+// arguments, captured error reports, polling, and key material made by openssl / ssh-keygen.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { CustodianApi } from '../../../src/extension/extension';
+import type { Services } from '../../../src/extension/services';
+import type { ReportedError } from '../../../src/extension/ui/error-reporter';
+import type { TreeNode } from '../../../src/extension/views/tree';
+
+export const EXTENSION_ID = 'custodian-dev.custodian';
+
+export async function getApi(): Promise<CustodianApi> {
+  const ext = vscode.extensions.getExtension<CustodianApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is installed`);
+  const api = ext.isActive ? ext.exports : await ext.activate();
+  assert.ok(api?.services, 'activate() exports { services }');
+  return api;
+}
+
+export async function getServices(): Promise<Services> {
+  return (await getApi()).services;
+}
+
+export function run<T>(command: string, arg?: unknown): Promise<T | undefined> {
+  return Promise.resolve(vscode.commands.executeCommand<T | undefined>(command, arg));
+}
+
+/** Records what commands report through ErrorReporter while `fn` runs. */
+export async function captureErrors<T>(services: Services, fn: () => Promise<T>): Promise<{ result: T; errors: ReportedError[] }> {
+  const errors: ReportedError[] = [];
+  const sub = services.errors.onDidReport((e) => errors.push(e));
+  try {
+    return { result: await fn(), errors };
+  } finally {
+    sub.dispose();
+  }
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function workspaceFolder(): vscode.WorkspaceFolder {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test workspace has a folder');
+  return folder;
+}
+
+export function teamDir(): string {
+  return path.join(workspaceFolder().uri.fsPath, '.custodian', 'team');
+}
+
+/** A scratch directory outside the workspace, removed by the caller. */
+export function scratchDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-keys-'));
+}
+
+export function sh(cmd: string, args: string[], input?: string): string {
+  return execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** An RSA key made by openssl: PKCS#8 PEM (`openssl genpkey`). */
+export function opensslRsa(bits: number): string {
+  return sh('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${bits}`]);
+}
+
+export function opensslPublicPem(privatePem: string): string {
+  return sh('openssl', ['pkey', '-pubout'], privatePem);
+}
+
+/** An ssh-keygen RSA key pair; returns the private key file text, the .pub line and `ssh-keygen -lf` output. */
+export function sshKeygen(dir: string, name: string, comment: string, passphrase = ''): { privateKey: string; publicLine: string; fingerprintLine: string } {
+  const file = path.join(dir, name);
+  sh('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', passphrase, '-C', comment, '-f', file]);
+  return {
+    privateKey: fs.readFileSync(file, 'utf8'),
+    publicLine: fs.readFileSync(`${file}.pub`, 'utf8').trim(),
+    fingerprintLine: sh('ssh-keygen', ['-lf', `${file}.pub`]).trim(),
+  };
+}
+
+export interface TreeSnapshot {
+  label: string;
+  description?: string;
+  contextValue?: string;
+  icon?: string;
+  tooltip?: string;
+  node: TreeNode;
+  children: TreeSnapshot[];
+}
+
+/** The whole tree as the provider serves it (sections → items), with each TreeItem's visible fields. */
+export async function treeSnapshot(services: Services, node?: TreeNode): Promise<TreeSnapshot[]> {
+  const out: TreeSnapshot[] = [];
+  for (const child of await services.tree.getChildren(node)) {
+    const item = await services.tree.getTreeItem(child);
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+    // Duck-typed: the test bundle and the extension see the same API classes, but be robust anyway.
+    const tooltip = typeof item.tooltip === 'object' && item.tooltip ? (item.tooltip as vscode.MarkdownString).value : item.tooltip;
+    const icon = item.iconPath as { id?: unknown } | undefined;
+    out.push({
+      label,
+      description: typeof item.description === 'string' ? item.description : undefined,
+      contextValue: item.contextValue,
+      icon: typeof icon?.id === 'string' ? icon.id : undefined,
+      tooltip: typeof tooltip === 'string' ? tooltip : undefined,
+      node: child,
+      children: item.collapsibleState ? await treeSnapshot(services, child) : [],
+    });
+  }
+  return out;
+}
+
+export async function section(services: Services, id: string): Promise<TreeSnapshot | undefined> {
+  return (await treeSnapshot(services)).find((s) => s.contextValue === `custodian.section.${id}`);
+}
+
+/** Deletes every key, contact and roster file, so a test starts from a known state. */
+export async function resetState(services: Services): Promise<void> {
+  for (const k of services.keyStore.list()) await services.keyStore.delete(k.id);
+  for (const c of services.contacts.list()) await services.contacts.remove(c.id);
+  fs.rmSync(path.join(workspaceFolder().uri.fsPath, '.custodian'), { recursive: true, force: true });
+  services.refresh();
+}

@@ -1,0 +1,66 @@
+// Decrypt to File: the one explicit way plaintext reaches the disk. Asks where (defaulting to the name
+// without `.enc`), never replaces a file without asking, and streams through an atomic temp file that
+// becomes the target only once the whole `.enc` authenticated.
+import * as fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { CustodianError } from '../../../core/errors';
+import type { RsaPrivateKey } from '../../../core/keys';
+import type { EnvelopeDescription } from '../../crypto-session';
+import { ENC_SUFFIX } from '../../fs/enc-uri';
+import { decryptFile, readEnvelopeHeader } from '../../fs/envelope-files';
+import type { EncDeps } from '../encrypt/deps';
+import { withFileProgress } from '../encrypt/encrypt-file';
+import { encTargets, rel } from './target';
+
+export interface DecryptToFileArgs {
+  uri?: vscode.Uri;
+  uris?: vscode.Uri[];
+  /** Where to write (one input only); asked with a save dialog when absent. */
+  target?: vscode.Uri;
+  /** Replace an existing target; without it an existing target is refused. */
+  overwrite?: boolean;
+  cancellationToken?: vscode.CancellationToken;
+}
+
+export interface DecryptToFileResult {
+  files: { source: vscode.Uri; target: vscode.Uri; description: EnvelopeDescription }[];
+}
+
+export async function decryptToFile(deps: EncDeps, first: unknown, second: unknown): Promise<DecryptToFileResult | undefined> {
+  const { args, uris } = encTargets<DecryptToFileArgs>(first, second);
+  if (args.target && uris.length > 1) throw new CustodianError('"target" names one file; decrypt one .enc file at a time with it.');
+  const backend = await deps.services.backend();
+  const result: DecryptToFileResult = { files: [] };
+  for (const uri of uris) {
+    let target = args.target;
+    let overwrite = args.overwrite === true;
+    if (!target) {
+      const defaultUri = vscode.Uri.file(uri.fsPath.slice(0, -ENC_SUFFIX.length));
+      target = await vscode.window.showSaveDialog({ defaultUri, title: `Decrypt ${rel(uri)} to…`, saveLabel: 'Decrypt' });
+      if (!target) return result.files.length ? result : undefined;
+      // The save dialog already asked before choosing an existing file.
+      overwrite = true;
+    }
+    if (target.scheme !== 'file') throw new CustodianError('Decrypt to File writes to a file on disk.');
+    if (target.fsPath === uri.fsPath) throw new CustodianError('Choose a different file: the target is the encrypted file itself.');
+    if (!overwrite && (await fs.lstat(target.fsPath).then(() => true, () => false))) {
+      throw new CustodianError(`${rel(target)} already exists; it was not replaced.`, { hint: 'Choose another name, or confirm replacing it.' });
+    }
+    const header = await readEnvelopeHeader(uri.fsPath);
+    const identities: RsaPrivateKey[] = await deps.session.identitiesFor(header.recipients, rel(uri));
+    let decrypted;
+    try {
+      const size = (await fs.stat(uri.fsPath)).size;
+      decrypted = await withFileProgress(`Decrypting ${rel(uri)}`, size, args.cancellationToken, (token, progress) =>
+        decryptFile(uri.fsPath, target!.fsPath, { identities, backend, overwrite, token, progress }),
+      );
+    } finally {
+      deps.session.release(...identities);
+    }
+    const description = deps.session.describe(decrypted.header, decrypted.signature, await deps.session.knownKeys());
+    result.files.push({ source: uri, target, description });
+    const note = description.warning ? ` ${description.warning}` : '';
+    void vscode.window.showInformationMessage(`Decrypted ${rel(uri)} to ${rel(target)} (${description.summary}).${note}`);
+  }
+  return result;
+}

@@ -1,0 +1,30 @@
+// Which `.enc` file(s) a decrypt command acts on: explorer `(uri, uris[])`, a tree node, an argument
+// object, or the active editor (a decrypted document or a `.enc` file).
+import * as vscode from 'vscode';
+import { CustodianError } from '../../../core/errors';
+import { encryptedUriOf, isEncryptedFileUri } from '../../fs/enc-uri';
+import { parseFileArgs } from '../encrypt/encrypt-file';
+
+export function encTargets<T extends { uri?: vscode.Uri; uris?: vscode.Uri[] }>(first: unknown, second: unknown): { args: Partial<T>; uris: vscode.Uri[] } {
+  const { args, uris } = parseFileArgs<T>(first, second);
+  let list = uris;
+  if (!list) {
+    // Tree nodes of the Encrypted Files section carry `resourceUri`-like `fileUri`.
+    const node = first as { fileUri?: vscode.Uri } | undefined;
+    if (node?.fileUri instanceof vscode.Uri) list = [node.fileUri];
+  }
+  if (!list) {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (active) list = [active];
+  }
+  const resolved = (list ?? []).map(encryptedUriOf);
+  if (resolved.length === 0) throw new CustodianError('Choose a .enc file first (right-click it in the Explorer).');
+  for (const uri of resolved) {
+    if (!isEncryptedFileUri(uri)) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a .enc file.`);
+  }
+  return { args, uris: resolved };
+}
+
+export function rel(uri: vscode.Uri): string {
+  return vscode.workspace.asRelativePath(uri);
+}

@@ -1,0 +1,234 @@
+// Encrypt File: `NAME` → `NAME.enc` beside it, streamed (constant memory) through an atomic temp file,
+// with a cancellable progress notification for large files. The plaintext original is deleted only
+// when asked (custodian.deleteOriginalAfterEncrypt) and only after the new `.enc` was read back,
+// decrypted with one of my keys and matched the original's SHA-256.
+import * as fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { CustodianError } from '../../../core/errors';
+import type { RsaPrivateKey } from '../../../core/keys';
+import { FileExistsError } from '../../../node/atomic-file';
+import { isEncryptedFileUri } from '../../fs/enc-uri';
+import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation } from '../../fs/envelope-files';
+import type { EncDeps } from './deps';
+import { chooseRecipients, type RecipientArgs } from './recipients';
+
+export type DeleteOriginal = 'ask' | 'always' | 'never';
+
+export interface EncryptFileArgs extends RecipientArgs {
+  uri?: vscode.Uri;
+  uris?: vscode.Uri[];
+  /** Replace an existing `NAME.enc` (asked when absent; refused when false). */
+  overwrite?: boolean;
+  /** Overrides custodian.deleteOriginalAfterEncrypt (true = 'always', false = 'never'). */
+  deleteOriginal?: DeleteOriginal | boolean;
+  /** Write ASCII armor instead of binary. */
+  armor?: boolean;
+  /** Test hook: cancels like the notification's Cancel button. */
+  cancellationToken?: vscode.CancellationToken;
+  /** Test hook: called with (file, bytes done, total bytes). */
+  onProgress?: (uri: vscode.Uri, done: number, total: number) => void;
+}
+
+export interface EncryptedFileResult {
+  source: vscode.Uri;
+  target: vscode.Uri;
+  /** The original was deleted (after verification). */
+  deleted: boolean;
+  /** Why the original was kept although deletion was requested. */
+  kept?: string;
+}
+
+export interface EncryptFileResult {
+  files: EncryptedFileResult[];
+  recipients: string[];
+  cancelled: boolean;
+  /** Files that failed (the error was shown); nothing was written for them. */
+  failed: { uri: vscode.Uri; error: string }[];
+}
+
+/** Files at least this large get a notification with a Cancel button; smaller ones a status-bar progress. */
+const NOTIFY_BYTES = 4 * 1024 * 1024;
+
+export async function encryptFiles(deps: EncDeps, first: unknown, second: unknown): Promise<EncryptFileResult | undefined> {
+  const { args, uris: given } = parseFileArgs<EncryptFileArgs>(first, second);
+  const uris = given ?? (await pickFilesToEncrypt());
+  if (!uris || uris.length === 0) return undefined;
+  for (const uri of uris) {
+    if (uri.scheme !== 'file') throw new CustodianError(`${uri.toString()} is not a file on disk; Custodian encrypts files on disk.`);
+    if (isEncryptedFileUri(uri)) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is already encrypted.`);
+    const stat = await fs.stat(uri.fsPath).catch(() => undefined);
+    if (!stat?.isFile()) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a file.`);
+  }
+  const recipients = await chooseRecipients(deps.services, deps.session, args, uris[0]);
+  if (!recipients) return undefined;
+  const backend = await deps.services.backend();
+  const result: EncryptFileResult = { files: [], recipients: recipients.map((r) => r.fingerprint), cancelled: false, failed: [] };
+  const hashes = new Map<string, { sha256: Uint8Array; mtimeMs: number; size: number }>();
+
+  const signer = await deps.session.signer();
+  try {
+    for (const uri of uris) {
+      const target = vscode.Uri.file(uri.fsPath + '.enc');
+      const name = vscode.workspace.asRelativePath(uri);
+      let overwrite = args.overwrite === true;
+      if (args.overwrite === undefined && (await exists(target.fsPath))) {
+        const replace = 'Replace';
+        const choice = await vscode.window.showWarningMessage(`${name}.enc already exists. Replace it?`, { modal: true }, replace);
+        if (choice !== replace) {
+          result.failed.push({ uri, error: `${name}.enc already exists` });
+          continue;
+        }
+        overwrite = true;
+      }
+      const before = await fs.stat(uri.fsPath);
+      try {
+        const sha256 = await withFileProgress(`Encrypting ${name}`, before.size, args.cancellationToken, (token, progress) =>
+          encryptFile(uri.fsPath, target.fsPath, {
+            recipients: recipients.map((r) => r.key),
+            signer,
+            backend,
+            overwrite,
+            armor: args.armor === true,
+            token,
+            progress: (done) => {
+              progress(done);
+              args.onProgress?.(uri, done, before.size);
+            },
+          }),
+        );
+        hashes.set(uri.toString(), { sha256, mtimeMs: before.mtimeMs, size: before.size });
+        result.files.push({ source: uri, target, deleted: false });
+      } catch (err) {
+        if (err instanceof CancelledError) {
+          result.cancelled = true;
+          void vscode.window.showInformationMessage(`Cancelled: ${name} was not encrypted and nothing was written.`);
+          break;
+        }
+        if (err instanceof FileExistsError) {
+          result.failed.push({ uri, error: `${name}.enc already exists` });
+          deps.services.errors.report(new CustodianError(`${name}.enc already exists; it was not replaced.`, { hint: 'Delete or rename it first.' }), 'custodian.encryptFile');
+          continue;
+        }
+        throw err;
+      }
+    }
+  } finally {
+    deps.session.release(signer);
+  }
+  if (result.files.length === 0) return result;
+
+  const policy = deletePolicy(args.deleteOriginal, deps.services.config(uris[0]).deleteOriginalAfterEncrypt);
+  let remove = policy === 'always';
+  if (policy === 'ask') {
+    const names = result.files.map((f) => vscode.workspace.asRelativePath(f.source));
+    const del = 'Delete Original';
+    const choice = await vscode.window.showWarningMessage(
+      names.length === 1 ? `Encrypted ${names[0]}. Delete the plaintext original?` : `Encrypted ${names.length} files. Delete the plaintext originals?`,
+      { modal: true, detail: 'Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully.' },
+      del,
+      'Keep',
+    );
+    remove = choice === del;
+  }
+  if (remove) await deleteVerified(deps, result.files, hashes, backend);
+  if (!result.cancelled) {
+    const deleted = result.files.filter((f) => f.deleted).length;
+    const kept = result.files.filter((f) => f.kept);
+    const summary = `Encrypted ${result.files.length === 1 ? vscode.workspace.asRelativePath(result.files[0].target) : `${result.files.length} files`} for ${recipients.map((r) => r.name).join(', ')}.`;
+    void vscode.window.showInformationMessage(deleted > 0 ? `${summary} Deleted ${deleted} original${deleted === 1 ? '' : 's'}.` : summary);
+    for (const k of kept) void vscode.window.showWarningMessage(k.kept!);
+  }
+  return result;
+}
+
+async function deleteVerified(deps: EncDeps, files: EncryptedFileResult[], hashes: Map<string, { sha256: Uint8Array; mtimeMs: number; size: number }>, backend: Awaited<ReturnType<EncDeps['services']['backend']>>): Promise<void> {
+  for (const f of files) {
+    const name = vscode.workspace.asRelativePath(f.source);
+    const expected = hashes.get(f.source.toString())!;
+    const { readEnvelopeHeader } = await import('../../fs/envelope-files');
+    const header = await readEnvelopeHeader(f.target.fsPath);
+    if (!deps.session.canDecrypt(header.recipients)) {
+      f.kept = `Kept ${name}: you are not a recipient of ${name}.enc, so Custodian cannot check it decrypts before deleting the original. Turn on "custodian.alwaysIncludeMyself" or include one of your keys.`;
+      continue;
+    }
+    const now = await fs.stat(f.source.fsPath).catch(() => undefined);
+    if (!now || now.mtimeMs !== expected.mtimeMs || now.size !== expected.size) {
+      f.kept = `Kept ${name}: it changed while it was being encrypted. Encrypt it again.`;
+      continue;
+    }
+    let identities: RsaPrivateKey[] = [];
+    let ok = false;
+    try {
+      identities = await deps.session.identitiesFor(header.recipients, `${name}.enc`);
+      ok = await verifyFile(f.target.fsPath, expected.sha256, { identities, backend });
+    } catch (err) {
+      f.kept = `Kept ${name}: ${name}.enc did not decrypt (${err instanceof Error ? err.name : 'Error'}).`;
+      continue;
+    } finally {
+      deps.session.release(...identities);
+    }
+    if (!ok) {
+      f.kept = `Kept ${name}: ${name}.enc does not decrypt to the same content.`;
+      continue;
+    }
+    // No trash: a copy of the plaintext in the trash is what deleting it is meant to prevent.
+    await vscode.workspace.fs.delete(f.source, { useTrash: false });
+    f.deleted = true;
+  }
+}
+
+function deletePolicy(arg: DeleteOriginal | boolean | undefined, setting: DeleteOriginal): DeleteOriginal {
+  if (arg === true) return 'always';
+  if (arg === false) return 'never';
+  return arg ?? setting;
+}
+
+/** Runs `work` with a progress UI; cancelling (UI or `external`) makes `token` report cancellation. */
+export async function withFileProgress<T>(
+  title: string,
+  total: number,
+  external: vscode.CancellationToken | undefined,
+  work: (token: Cancellation, progress: (done: number) => void) => Promise<T>,
+): Promise<T> {
+  const location = total >= NOTIFY_BYTES ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
+  return vscode.window.withProgress({ location, title, cancellable: location === vscode.ProgressLocation.Notification }, (progress, uiToken) => {
+    let reported = 0;
+    const token: Cancellation = {
+      get isCancellationRequested() {
+        return uiToken.isCancellationRequested || external?.isCancellationRequested === true;
+      },
+    };
+    return work(token, (done) => {
+      if (total <= 0) return;
+      const pct = Math.floor((done / total) * 100);
+      if (pct > reported) {
+        progress.report({ increment: pct - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
+        reported = pct;
+      }
+    });
+  });
+}
+
+/** `(uri, uris[])` from the explorer, or one argument object. */
+export function parseFileArgs<T extends { uri?: vscode.Uri; uris?: vscode.Uri[] }>(first: unknown, second: unknown): { args: Partial<T>; uris?: vscode.Uri[] } {
+  if (first instanceof vscode.Uri) {
+    const many = Array.isArray(second) && second.every((u) => u instanceof vscode.Uri) && second.length > 0 ? (second as vscode.Uri[]) : [first];
+    return { args: {}, uris: many };
+  }
+  const args = (first !== null && typeof first === 'object' ? first : {}) as Partial<T>;
+  const uris = args.uris ?? (args.uri ? [args.uri] : undefined);
+  return { args, uris };
+}
+
+async function pickFilesToEncrypt(): Promise<vscode.Uri[] | undefined> {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active?.scheme === 'file' && !isEncryptedFileUri(active)) return [active];
+  return vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Encrypt', title: 'Encrypt Files', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
+}

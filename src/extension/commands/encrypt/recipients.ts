@@ -1,0 +1,63 @@
+// Choosing recipients: a multi-select QuickPick of the roster (all preselected), contacts and my own
+// keys; `custodian.alwaysIncludeMyself` adds my default key. Tests pass `{ recipients: fingerprints }`.
+import * as vscode from 'vscode';
+import { CustodianError, InvalidArgumentError } from '../../../core/errors';
+import type { CryptoSession, KnownKey } from '../../crypto-session';
+import type { Services } from '../../services';
+
+export interface RecipientArgs {
+  /** Recipient fingerprints ("SHA256:…"), each a roster member, contact or one of my keys. */
+  recipients?: string[];
+}
+
+const SOURCE_LABEL: Record<KnownKey['source'], string> = { roster: 'Team', contact: 'Contacts', mine: 'My keys' };
+const SOURCE_ICON: Record<KnownKey['source'], string> = { roster: '$(person)', contact: '$(account)', mine: '$(key)' };
+
+/** Resolves to the recipients (with my default key added per the setting), or undefined when cancelled. */
+export async function chooseRecipients(services: Services, session: CryptoSession, args: RecipientArgs, scope?: vscode.ConfigurationScope): Promise<KnownKey[] | undefined> {
+  const known = await session.knownKeys();
+  if (args.recipients !== undefined) {
+    if (!Array.isArray(args.recipients) || args.recipients.some((r) => typeof r !== 'string')) {
+      throw new InvalidArgumentError('"recipients" must be an array of fingerprints ("SHA256:…").');
+    }
+    const chosen = await session.resolve([...new Set(args.recipients)], known);
+    return finish(session, chosen, scope);
+  }
+  if (known.length === 0) {
+    throw new CustodianError('There is nobody to encrypt to yet.', { hint: 'Generate a key, or add teammates to the roster first.' });
+  }
+  const { shortFingerprint } = await services.keys();
+  const always = services.config(scope).alwaysIncludeMyself;
+  const me = services.keyStore.getDefault();
+  type Item = vscode.QuickPickItem & { key?: KnownKey };
+  const items: Item[] = [];
+  for (const source of ['roster', 'contact', 'mine'] as const) {
+    const group = known.filter((k) => k.source === source);
+    if (group.length === 0) continue;
+    items.push({ label: SOURCE_LABEL[source], kind: vscode.QuickPickItemKind.Separator });
+    for (const k of group) {
+      const isMe = k.fingerprint === me?.fingerprint;
+      items.push({
+        label: `${SOURCE_ICON[source]} ${k.name}`,
+        description: `${k.key.bits}-bit · ${shortFingerprint(k.fingerprint)}${isMe && always ? ' · always included' : ''}`,
+        picked: source === 'roster' || (isMe && always),
+        key: k,
+      });
+    }
+  }
+  const picked = await vscode.window.showQuickPick(items, {
+    canPickMany: true,
+    title: 'Encrypt for…',
+    placeHolder: 'Whole team preselected; add contacts or your other keys',
+    matchOnDescription: true,
+  });
+  if (!picked) return undefined;
+  const chosen = picked.flatMap((i) => (i.key ? [i.key] : []));
+  return finish(session, chosen, scope);
+}
+
+async function finish(session: CryptoSession, chosen: KnownKey[], scope?: vscode.ConfigurationScope): Promise<KnownKey[]> {
+  const all = await session.withMyself(chosen, scope);
+  if (all.length === 0) throw new CustodianError('Choose at least one recipient.');
+  return all;
+}

@@ -1,0 +1,105 @@
+// Encrypt/decrypt in the editor (issue 5): the custodian-enc file system, the double-click editor,
+// CodeLenses, the status-bar item, the Encrypted Files section and the commands. Same convention as
+// commands/register.ts: optional argument object (or the explorer's `(uri, uris[])`), errors shown
+// through ErrorReporter and resolved to undefined. Only registrations here: modules load on first use.
+import * as vscode from 'vscode';
+import { SecretClipboard } from '../../clipboard';
+import { CryptoSession } from '../../crypto-session';
+import { ArmorCodeLensProvider } from '../../editor/armor-codelens';
+import { DecryptedDecorations } from '../../editor/decorations';
+import { ENCRYPTED_EDITOR_VIEW_TYPE, EncryptedEditorProvider } from '../../editor/encrypted-editor';
+import { PEEK_SCHEME, PeekDocuments } from '../../editor/peek-documents';
+import { EncryptionStatusBar } from '../../editor/status-bar';
+import { BackupGuard } from '../../fs/backup-guard';
+import { ENC_SCHEME } from '../../fs/enc-uri';
+import { EncryptedFileSystem } from '../../fs/encrypted-file-system';
+import type { Services } from '../../services';
+import { EncryptedFilesSection } from '../../views/sections/encrypted-files-section';
+import { copyDecrypted } from '../decrypt/copy-decrypted';
+import { decryptSelection } from '../decrypt/decrypt-selection';
+import { decryptToFile } from '../decrypt/decrypt-to-file';
+import { openDecrypted } from '../decrypt/open-decrypted';
+import { previewBlock } from '../decrypt/preview-block';
+import { showRecipients } from '../decrypt/show-recipients';
+import { CommandId } from '../ids';
+import { DriftScanner } from '../rekey/drift';
+import { reencryptFiles, reencryptWorkspace } from '../rekey/reencrypt';
+import type { EncDeps } from './deps';
+import { encryptFiles } from './encrypt-file';
+import { encryptSelection } from './encrypt-selection';
+
+type Handler = (deps: EncDeps, first: unknown, second: unknown) => Promise<unknown>;
+
+const HANDLERS: ReadonlyArray<readonly [CommandId, Handler]> = [
+  [CommandId.EncryptSelection, encryptSelection],
+  [CommandId.DecryptSelection, decryptSelection],
+  [CommandId.EncryptFile, encryptFiles],
+  [CommandId.OpenDecrypted, openDecrypted],
+  [CommandId.DecryptToFile, decryptToFile],
+  [CommandId.CopyDecrypted, copyDecrypted],
+  [CommandId.ShowRecipients, showRecipients],
+  [CommandId.PreviewBlock, previewBlock],
+  [CommandId.ReencryptFile, reencryptFiles],
+  [CommandId.ReencryptWorkspace, reencryptWorkspace],
+];
+
+/** What the encryption feature exposes to tests (through the extension's API). */
+export interface EncryptionFeature {
+  readonly deps: EncDeps;
+  readonly statusBar: EncryptionStatusBar;
+  readonly backupGuard: BackupGuard;
+  readonly section: EncryptedFilesSection;
+}
+
+export function registerEncryptionCommands(context: vscode.ExtensionContext, services: Services): EncryptionFeature {
+  const session = new CryptoSession(services);
+  const backupGuard = new BackupGuard(context, services.log);
+  const fs = new EncryptedFileSystem(services, session, backupGuard);
+  const clipboard = new SecretClipboard(() => services.config().clipboardClearSeconds);
+  const peek = new PeekDocuments();
+  const drift = new DriftScanner(services, session);
+  const deps: EncDeps = { services, session, fs, clipboard, peek, drift };
+  const statusBar = new EncryptionStatusBar(fs);
+  const codeLens = new ArmorCodeLensProvider(session);
+  const section = new EncryptedFilesSection(services, drift);
+
+  context.subscriptions.push(
+    fs,
+    clipboard,
+    peek,
+    statusBar,
+    codeLens,
+    section,
+    services.tree.addSection(section),
+    vscode.workspace.registerFileSystemProvider(ENC_SCHEME, fs, { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(PEEK_SCHEME, peek),
+    vscode.window.registerCustomEditorProvider(ENCRYPTED_EDITOR_VIEW_TYPE, new EncryptedEditorProvider(services, fs), {
+      supportsMultipleEditorsPerDocument: true,
+    }),
+    vscode.window.registerFileDecorationProvider(new DecryptedDecorations()),
+    vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: ENC_SCHEME }], codeLens),
+    services.onDidChangeKeys(() => codeLens.refresh()),
+    services.roster.onDidChange(() => codeLens.refresh()),
+    // A modified decrypted document in a window whose backup folder was not known in advance (no
+    // workspace): re-check the backup folders before VS Code's first backup (about 1 s after an edit).
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.scheme === ENC_SCHEME && e.document.isDirty && !context.storageUri) void backupGuard.sweep();
+    }),
+  );
+
+  for (const [id, handler] of HANDLERS) {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (first?: unknown, second?: unknown) => {
+        try {
+          return await handler(deps, first, second);
+        } catch (err) {
+          services.errors.report(err, id);
+          return undefined;
+        } finally {
+          services.refresh();
+        }
+      }),
+    );
+  }
+  return { deps, statusBar, backupGuard, section };
+}

@@ -1,0 +1,73 @@
+// Drift: `.enc` files in the workspace whose recipients are not the team (the roster, plus me when
+// custodian.alwaysIncludeMyself is on) — a teammate missing, or someone no longer in the team still
+// able to read it. Only headers are read (no key needed). Unreadable files are reported, never dropped.
+import * as vscode from 'vscode';
+import { describeError } from '../../../core/errors';
+import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
+import type { Services } from '../../services';
+
+export const ENC_GLOB = '**/*.enc';
+const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
+
+export interface DriftEntry {
+  uri: vscode.Uri;
+  /** ok: recipients are the team; drift: they differ; invalid: the header cannot be read. */
+  status: 'ok' | 'drift' | 'invalid';
+  /** Team members who cannot open the file. */
+  missing: Party[];
+  /** Recipients who are not in the team. */
+  extra: Party[];
+  recipients: Party[];
+  /** One of my keys is a recipient (so I can re-encrypt it). */
+  canDecrypt: boolean;
+  /** For invalid files: why. */
+  problem?: string;
+}
+
+export interface DriftReport {
+  entries: DriftEntry[];
+  team: Party[];
+  /** False when the workspace has no roster (nothing to compare with). */
+  hasTeam: boolean;
+}
+
+export class DriftScanner {
+  constructor(
+    private readonly services: Services,
+    private readonly session: CryptoSession,
+  ) {}
+
+  async findFiles(): Promise<vscode.Uri[]> {
+    const files = await vscode.workspace.findFiles(ENC_GLOB, EXCLUDE_GLOB);
+    return files.filter((u) => u.scheme === 'file').sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+  }
+
+  async scan(files?: vscode.Uri[]): Promise<DriftReport> {
+    const { readEnvelopeHeader } = await import('../../fs/envelope-files');
+    const known = await this.session.knownKeys();
+    const members = await this.services.roster.members();
+    const entries: DriftEntry[] = [];
+    let teamKeys: KnownKey[] = [];
+    for (const uri of files ?? (await this.findFiles())) {
+      teamKeys = members.length ? await this.session.teamRecipients(uri) : [];
+      const team = new Set(teamKeys.map((k) => k.fingerprint));
+      try {
+        const header = await readEnvelopeHeader(uri.fsPath);
+        const have = new Set(header.recipients);
+        const missing = teamKeys.filter((k) => !have.has(k.fingerprint)).map((k) => this.session.party(k.fingerprint, known));
+        const extra = members.length ? header.recipients.filter((fp) => !team.has(fp)).map((fp) => this.session.party(fp, known)) : [];
+        entries.push({
+          uri,
+          status: missing.length || extra.length ? 'drift' : 'ok',
+          missing,
+          extra,
+          recipients: this.session.parties(header.recipients, known),
+          canDecrypt: this.session.canDecrypt(header.recipients),
+        });
+      } catch (err) {
+        entries.push({ uri, status: 'invalid', missing: [], extra: [], recipients: [], canDecrypt: false, problem: describeError(err) });
+      }
+    }
+    return { entries, team: this.session.parties(teamKeys.map((k) => k.fingerprint), known), hasTeam: members.length > 0 };
+  }
+}

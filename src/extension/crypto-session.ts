@@ -1,0 +1,195 @@
+// The glue between the key stores and the envelope: who is who (roster, contacts, my keys, by
+// fingerprint), which of my private keys can open a file, and who signs what I write (my default key).
+// Private keys are read from SecretStorage per operation and zeroized after use; nothing is cached.
+import type * as vscode from 'vscode';
+import { zeroize } from '../core/bytes';
+import { CustodianError } from '../core/errors';
+import type { EnvelopeInfo, SignatureStatus } from '../core/envelope';
+import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
+import { noKeysError } from './commands/pick';
+import type { Services } from './services';
+
+export type KeySource = 'mine' | 'roster' | 'contact';
+
+/** A public key Custodian knows a name for. */
+export interface KnownKey {
+  fingerprint: string;
+  /** Roster file name, contact name or my key's name. */
+  name: string;
+  source: KeySource;
+  key: RsaPublicKey;
+  /** For my keys: whether it is the default (signing) key. */
+  isDefault?: boolean;
+}
+
+/** A recipient or signer as shown to the user. */
+export interface Party {
+  fingerprint: string;
+  /** A name when the key is known, else a short fingerprint. */
+  name: string;
+  source?: KeySource;
+}
+
+export type SignerState =
+  | { kind: 'unsigned' }
+  /** The signature verified (the whole file was read). */
+  | { kind: 'verified'; party: Party; known: boolean }
+  /** Only the header's claim: not verified because the file was not decrypted. */
+  | { kind: 'claimed'; party: Party; known: boolean };
+
+export interface EnvelopeDescription {
+  recipients: Party[];
+  signer: SignerState;
+  /** "Encrypted for alice, bob · signed by carol ✓" */
+  summary: string;
+  /** Set when the file is unsigned or signed by a key Custodian does not know. */
+  warning?: string;
+}
+
+/** None of my keys is a recipient: says who can open the file, by name where known. */
+export class NotARecipientError extends CustodianError {
+  constructor(
+    what: string,
+    readonly recipients: readonly Party[],
+  ) {
+    super(`You are not a recipient of ${what}. It is encrypted to: ${recipients.map((r) => r.name).join(', ')}.`, {
+      hint: 'Ask one of them to add you to the team roster and run "Re-encrypt for Team".',
+    });
+  }
+}
+
+export class CryptoSession {
+  constructor(private readonly services: Services) {}
+
+  /** Every key with a name: mine first, then the roster, then contacts (first name wins). */
+  async knownKeys(): Promise<KnownKey[]> {
+    const out: KnownKey[] = [];
+    const seen = new Set<string>();
+    const add = (k: KnownKey): void => {
+      if (seen.has(k.fingerprint)) return;
+      seen.add(k.fingerprint);
+      out.push(k);
+    };
+    for (const info of this.services.keyStore.list()) {
+      add({ fingerprint: info.fingerprint, name: info.name, source: 'mine', key: await this.services.keyStore.getPublicKey(info.id), isDefault: info.isDefault });
+    }
+    for (const m of await this.services.roster.members()) add({ fingerprint: m.key.fingerprint, name: m.name, source: 'roster', key: m.key });
+    for (const c of this.services.contacts.list()) add({ fingerprint: c.fingerprint, name: c.name, source: 'contact', key: await this.services.contacts.publicKey(c) });
+    return out;
+  }
+
+  /** The team: every roster member, plus my default key when `alwaysIncludeMyself` is on. */
+  async teamRecipients(scope?: vscode.ConfigurationScope): Promise<KnownKey[]> {
+    const team: KnownKey[] = (await this.services.roster.members()).map((m) => ({ fingerprint: m.key.fingerprint, name: m.name, source: 'roster', key: m.key }));
+    return this.withMyself(team, scope);
+  }
+
+  /** Adds my default key to `keys` when `custodian.alwaysIncludeMyself` is on (and it is not there yet). */
+  async withMyself(keys: KnownKey[], scope?: vscode.ConfigurationScope): Promise<KnownKey[]> {
+    if (!this.services.config(scope).alwaysIncludeMyself) return keys;
+    const me = this.services.keyStore.getDefault();
+    if (!me || keys.some((k) => k.fingerprint === me.fingerprint)) return keys;
+    return [...keys, { fingerprint: me.fingerprint, name: me.name, source: 'mine', key: await this.services.keyStore.getPublicKey(me.id), isDefault: true }];
+  }
+
+  /** Public keys for fingerprints; every one must be known (roster, contact or mine). */
+  async resolve(fingerprints: readonly string[], known?: KnownKey[]): Promise<KnownKey[]> {
+    const all = known ?? (await this.knownKeys());
+    const byFp = new Map(all.map((k) => [k.fingerprint, k]));
+    const unknown = fingerprints.filter((fp) => !byFp.has(fp));
+    if (unknown.length > 0) {
+      throw new CustodianError(`No public key is known for ${unknown.length === 1 ? 'recipient' : 'recipients'} ${unknown.join(', ')}.`, {
+        hint: 'Add the key to the team roster or to your contacts first.',
+      });
+    }
+    return fingerprints.map((fp) => byFp.get(fp)!);
+  }
+
+  /** My default key, for signing what I write. The caller must `release` it. */
+  async signer(): Promise<RsaPrivateKey> {
+    const me = this.services.keyStore.getDefault();
+    if (!me) throw noKeysError();
+    return this.loadPrivateKey(me.id);
+  }
+
+  /**
+   * My private keys that are recipients of a file, default first. Only those are read from the keychain.
+   * Throws NotARecipientError naming the recipients when none is mine. The caller must `release` them.
+   */
+  async identitiesFor(recipients: readonly string[], what: string): Promise<RsaPrivateKey[]> {
+    const mine = this.services.keyStore.list().filter((k) => recipients.includes(k.fingerprint));
+    mine.sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
+    if (mine.length === 0) {
+      if (this.services.keyStore.list().length === 0) throw noKeysError();
+      throw new NotARecipientError(what, this.parties(recipients, await this.knownKeys()));
+    }
+    const keys: RsaPrivateKey[] = [];
+    try {
+      for (const k of mine) keys.push(await this.loadPrivateKey(k.id));
+    } catch (err) {
+      this.release(...keys);
+      throw err;
+    }
+    return keys;
+  }
+
+  /** Whether one of my keys is among these recipients (no keychain access). */
+  canDecrypt(recipients: readonly string[]): boolean {
+    return this.services.keyStore.list().some((k) => recipients.includes(k.fingerprint));
+  }
+
+  release(...keys: (RsaPrivateKey | undefined)[]): void {
+    for (const k of keys) if (k) zeroize(k.pkcs8Der);
+  }
+
+  parties(fingerprints: readonly string[], known: readonly KnownKey[]): Party[] {
+    return fingerprints.map((fp) => this.party(fp, known));
+  }
+
+  party(fingerprint: string, known: readonly KnownKey[]): Party {
+    const k = known.find((x) => x.fingerprint === fingerprint);
+    if (!k) return { fingerprint, name: shortFp(fingerprint) };
+    return { fingerprint, name: k.source === 'mine' ? `${k.name} (you)` : k.name, source: k.source };
+  }
+
+  /** Recipients and signer in words; `signature` when the file was decrypted (verified), else the header's claim. */
+  describe(header: EnvelopeInfo, signature: SignatureStatus | undefined, known: readonly KnownKey[]): EnvelopeDescription {
+    const recipients = this.parties(header.recipients, known);
+    let signer: SignerState;
+    if (signature) {
+      signer = signature.kind === 'unsigned' ? { kind: 'unsigned' } : this.signerState('verified', signature.signer.fingerprint, known);
+    } else {
+      signer = header.signer ? this.signerState('claimed', header.signer.fingerprint, known) : { kind: 'unsigned' };
+    }
+    const forWhom = `Encrypted for ${recipients.map((r) => r.name).join(', ')}`;
+    let summary: string;
+    let warning: string | undefined;
+    if (signer.kind === 'unsigned') {
+      summary = `${forWhom} · unsigned ⚠`;
+      warning = 'The file is not signed: anyone with the recipients\' public keys could have written it.';
+    } else {
+      const mark = signer.kind === 'verified' ? (signer.known ? '✓' : '⚠') : '?';
+      summary = `${forWhom} · signed by ${signer.party.name} ${mark}`;
+      if (!signer.known) warning = `Signed by a key Custodian does not know (${signer.party.fingerprint}): check who wrote it.`;
+    }
+    return { recipients, signer, summary, warning };
+  }
+
+  private signerState(kind: 'verified' | 'claimed', fingerprint: string, known: readonly KnownKey[]): SignerState {
+    const party = this.party(fingerprint, known);
+    return { kind, party, known: party.source !== undefined };
+  }
+
+  private async loadPrivateKey(id: string): Promise<RsaPrivateKey> {
+    const der = await this.services.keyStore.getPrivateKeyDer(id);
+    try {
+      return (await this.services.keys()).privateKeyFromPkcs8Der(der);
+    } finally {
+      zeroize(der);
+    }
+  }
+}
+
+function shortFp(fingerprint: string): string {
+  return fingerprint.startsWith('SHA256:') ? `${fingerprint.slice(7, 19)}… (unknown key)` : fingerprint;
+}

@@ -1,0 +1,77 @@
+// Double-clicking a `.enc` file: a custom editor (the default for *.enc) that decrypts it and hands
+// over to a normal text editor on custodian-enc:, then closes itself. When that is not possible
+// (binary plaintext, not a recipient, damaged file) it stays and explains, with the useful actions.
+// With custodian.openEncryptedInline off it reopens the file in VS Code's default editor.
+import * as vscode from 'vscode';
+import { CustodianError, describeError } from '../../core/errors';
+import { CommandId } from '../commands/ids';
+import { toDecryptedUri } from '../fs/enc-uri';
+import type { EncryptedFileSystem } from '../fs/encrypted-file-system';
+import type { Services } from '../services';
+
+export const ENCRYPTED_EDITOR_VIEW_TYPE = 'custodian.encryptedFile';
+
+export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvider {
+  constructor(
+    private readonly services: Services,
+    private readonly fs: EncryptedFileSystem,
+  ) {}
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const uri = document.uri;
+    const column = panel.viewColumn;
+    if (!this.services.config(uri).openEncryptedInline) {
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'default', column);
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = { enableCommandUris: true, enableScripts: false };
+    panel.webview.html = page('Decrypting…', '', []);
+    try {
+      const doc = await this.fs.prepare(uri);
+      if (doc.binary) {
+        doc.plaintext.fill(0);
+        panel.webview.html = page(
+          'This file decrypts to binary data',
+          `${doc.description.summary}. A text editor would corrupt binary data; decrypt it to a file instead.`,
+          [
+            ['Decrypt to File…', CommandId.DecryptToFile, uri],
+            ['Show Recipients and Signer', CommandId.ShowRecipients, uri],
+          ],
+        );
+        return;
+      }
+      await vscode.window.showTextDocument(toDecryptedUri(uri), { viewColumn: column, preview: true });
+      panel.dispose();
+    } catch (err) {
+      this.services.log.warn(`open ${uri.path.slice(uri.path.lastIndexOf('/') + 1)}: ${err instanceof Error ? err.name : 'Error'}`);
+      const hint = err instanceof CustodianError && err.hint ? err.hint : '';
+      panel.webview.html = page(`Cannot open this file decrypted`, `${describeError(err)} ${hint}`, [
+        ['Show Recipients and Signer', CommandId.ShowRecipients, uri],
+        ['Open the Encrypted Bytes', 'vscode.openWith', uri, 'default'],
+      ]);
+    }
+  }
+}
+
+function page(title: string, body: string, actions: [string, string, vscode.Uri, string?][]): string {
+  const links = actions
+    .map(([label, command, uri, extra]) => {
+      const args = encodeURIComponent(JSON.stringify(extra ? [uri, extra] : [uri]));
+      return `<a class="button" href="command:${command}?${args}">${escapeHtml(label)}</a>`;
+    })
+    .join(' ');
+  return `<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';">
+<style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:2em;max-width:48em}
+.button{display:inline-block;margin:.5em .5em 0 0;padding:.4em 1em;background:var(--vscode-button-background);color:var(--vscode-button-foreground);text-decoration:none;border-radius:2px}</style>
+</head><body><h2>${escapeHtml(title)}</h2><p>${escapeHtml(body)}</p><p>${links}</p></body></html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,64 @@
+// The status-bar item for a decrypted document: "Encrypted for alice, bob · signed by carol ✓",
+// with a warning background when the file is unsigned or signed by a key Custodian does not know.
+import * as vscode from 'vscode';
+import { CommandId } from '../commands/ids';
+import { ENC_SCHEME, toEncryptedUri } from '../fs/enc-uri';
+import type { EncryptedFileSystem } from '../fs/encrypted-file-system';
+
+export class EncryptionStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('custodian.encryption', vscode.StatusBarAlignment.Left, 100);
+  private readonly subscriptions: vscode.Disposable[] = [this.item];
+
+  constructor(private readonly fs: EncryptedFileSystem) {
+    this.item.name = 'Custodian: Encryption';
+    this.subscriptions.push(
+      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+      fs.onDidChangeInfo((uri) => {
+        if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.update();
+      }),
+    );
+    this.update();
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  /** What the item shows now (tests). */
+  get text(): string | undefined {
+    return this.visible ? this.item.text : undefined;
+  }
+
+  get isWarning(): boolean {
+    return this.item.backgroundColor !== undefined;
+  }
+
+  private visible = false;
+
+  private update(): void {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    const info = uri?.scheme === ENC_SCHEME ? this.fs.describe(uri) : undefined;
+    if (!uri || !info) {
+      this.visible = false;
+      this.item.hide();
+      return;
+    }
+    const icon = info.warning ? '$(warning)' : '$(lock)';
+    this.item.text = `${icon} ${info.summary}`;
+    this.item.backgroundColor = info.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${escapeMd(info.summary)}**\n\n`);
+    if (info.warning) md.appendMarkdown(`$(warning) ${escapeMd(info.warning)}\n\n`);
+    md.appendMarkdown('Recipients:\n\n');
+    for (const r of info.recipients) md.appendMarkdown(`- ${escapeMd(r.name)} — \`${r.fingerprint}\`\n`);
+    md.appendMarkdown('\nSaving re-encrypts to these recipients, signed by your default key.');
+    this.item.tooltip = md;
+    this.item.command = { command: CommandId.ShowRecipients, title: 'Show Recipients and Signer', arguments: [toEncryptedUri(uri)] };
+    this.visible = true;
+    this.item.show();
+  }
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

@@ -1,0 +1,111 @@
+// Keeps VS Code's hot-exit backups of decrypted documents off the disk.
+//
+// VS Code backs up every modified document about a second after each edit, whatever its scheme, into
+// `<Backups>/<workspace id>/<scheme>/<hash>` (desktop: `<user-data>/Backups`, code-server and other
+// web workbenches with remote user data: `<user-data>/User/Backups`); there is no API to opt out. So
+// the `custodian-enc` folder there is taken by a read-only *file*: the backup write then fails (the
+// folder cannot be created) and VS Code logs the failure instead of writing plaintext. On shutdown,
+// an unsaved decrypted document has no backup, so VS Code asks whether to save it instead of silently
+// keeping it. A `custodian-enc` backup *directory* left by an earlier session is wiped and replaced.
+// The workspace id is the name of the extension's workspaceStorage folder (`context.storageUri`).
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type * as vscode from 'vscode';
+import { ENC_SCHEME } from './enc-uri';
+
+const BLOCKER_TEXT =
+  'Custodian: hot-exit backups of decrypted documents (custodian-enc:) are disabled on purpose.\n' +
+  'This file takes the place of the folder VS Code would write them to, so plaintext never reaches the disk.\n';
+
+export class BackupGuard {
+  private done: Promise<string[]> | undefined;
+
+  constructor(
+    private readonly context: Pick<vscode.ExtensionContext, 'storageUri' | 'globalStorageUri'>,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Places the blockers once per session (idempotent, never throws); resolves to the blocker paths. */
+  ensure(): Promise<string[]> {
+    this.done ??= this.place().catch((err: unknown) => {
+      this.log.warn(`backup guard: ${err instanceof Error ? err.name : 'Error'}: could not block hot-exit backups of decrypted documents`);
+      return [];
+    });
+    return this.done;
+  }
+
+  /** Re-checks every known backup folder (e.g. after a document became dirty in an empty window). */
+  async sweep(): Promise<string[]> {
+    this.done = undefined;
+    return this.ensure();
+  }
+
+  /** Candidate `<Backups>/<id>` folders for this window. */
+  private async workspaceBackupDirs(): Promise<string[]> {
+    const userDirs = new Set<string>();
+    const ids = new Set<string>();
+    const storage = this.context.storageUri?.scheme === 'file' ? this.context.storageUri.fsPath : undefined;
+    if (storage) {
+      // <user-data>/User/workspaceStorage/<id>/<extension id>
+      ids.add(path.basename(path.dirname(storage)));
+      userDirs.add(path.dirname(path.dirname(path.dirname(storage))));
+    }
+    if (this.context.globalStorageUri.scheme === 'file') {
+      // <user-data>/User/globalStorage/<extension id>
+      userDirs.add(path.dirname(path.dirname(path.dirname(this.context.globalStorageUri.fsPath))));
+    }
+    const roots = [...userDirs].flatMap((user) => [path.join(user, 'Backups'), path.join(path.dirname(user), 'Backups')]);
+    const dirs = new Set<string>();
+    for (const root of roots) {
+      for (const id of ids) dirs.add(path.join(root, id));
+      // Other windows' (and empty windows') folders that already exist: block those too.
+      try {
+        for (const e of await fs.readdir(root, { withFileTypes: true })) if (e.isDirectory()) dirs.add(path.join(root, e.name));
+      } catch {
+        // no backups there yet
+      }
+    }
+    return [...dirs];
+  }
+
+  private async place(): Promise<string[]> {
+    const placed: string[] = [];
+    for (const dir of await this.workspaceBackupDirs()) {
+      const blocker = path.join(dir, ENC_SCHEME);
+      try {
+        const stat = await fs.lstat(blocker).catch(() => undefined);
+        if (stat?.isFile()) {
+          placed.push(blocker);
+          continue;
+        }
+        if (stat) await wipe(blocker);
+        await fs.mkdir(dir, { recursive: true });
+        await fs.writeFile(blocker, BLOCKER_TEXT, { flag: 'wx', mode: 0o444 });
+        placed.push(blocker);
+      } catch (err) {
+        this.log.warn(`backup guard: could not place ${blocker}: ${err instanceof Error ? err.name : 'Error'}`);
+      }
+    }
+    return placed;
+  }
+}
+
+/** Overwrites the files of an old backup folder with zeros before removing it. */
+async function wipe(p: string): Promise<void> {
+  const stat = await fs.lstat(p);
+  if (stat.isDirectory()) {
+    for (const e of await fs.readdir(p)) await wipe(path.join(p, e));
+    await fs.rmdir(p);
+    return;
+  }
+  if (stat.isFile() && stat.size > 0) {
+    const handle = await fs.open(p, 'r+');
+    try {
+      await handle.write(new Uint8Array(Math.min(stat.size, 64 * 1024 * 1024)), 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+  await fs.rm(p, { force: true });
+}

@@ -1,0 +1,310 @@
+// `custodian-enc:` — a `.enc` file seen as its plaintext. Reading decrypts in memory with my keys;
+// writing re-encrypts to the file's own recipients, signed by my default key, and replaces the `.enc`
+// atomically. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
+// of modified documents off the disk.
+import * as vscode from 'vscode';
+import { isValidUtf8 } from '../../core/bytes';
+import { CustodianError, describeError } from '../../core/errors';
+import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
+import type { Services } from '../services';
+import type { BackupGuard } from './backup-guard';
+import { basename, ENC_SCHEME, toDecryptedUri, toEncryptedUri } from './enc-uri';
+import { formatBytes } from './envelope-files';
+
+/** Larger `.enc` files are not opened in an editor (Decrypt to File streams them instead). */
+export const MAX_INLINE_BYTES = 32 * 1024 * 1024;
+/** How long a plaintext decrypted ahead of opening (to check it is text) waits for the editor to read it. */
+const PREPARED_TTL_MS = 30_000;
+
+export interface DecryptedDocument {
+  plaintext: Uint8Array;
+  /** Not UTF-8 text, or has NUL bytes: not for a text editor. */
+  binary: boolean;
+  description: EnvelopeDescription;
+  /** Recipient fingerprints of the file, in header order: a save encrypts to exactly these. */
+  recipients: readonly string[];
+  armored: boolean;
+}
+
+interface Entry {
+  description: EnvelopeDescription;
+  recipients: readonly string[];
+  armored: boolean;
+}
+
+interface Prepared {
+  doc: DecryptedDocument;
+  mtime: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Decryption failed in a way the user should read as-is (not a recipient, tampered, …). */
+class DecryptError extends CustodianError {}
+
+export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly fileEmitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.fileEmitter.event;
+  private readonly infoEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires with a decrypted URI whose recipients/signer description changed (opened, saved, reloaded). */
+  readonly onDidChangeInfo = this.infoEmitter.event;
+  private readonly entries = new Map<string, Entry>();
+  private readonly prepared = new Map<string, Prepared>();
+  private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; refs: number }>();
+
+  constructor(
+    private readonly services: Services,
+    private readonly session: CryptoSession,
+    private readonly guard: BackupGuard,
+  ) {}
+
+  dispose(): void {
+    for (const p of this.prepared.values()) clearTimeout(p.timer);
+    this.prepared.clear();
+    for (const w of this.watchers.values()) w.watcher.dispose();
+    this.watchers.clear();
+    this.fileEmitter.dispose();
+    this.infoEmitter.dispose();
+  }
+
+  /** Recipients and signer of an open decrypted document (undefined until it was read). */
+  describe(uri: vscode.Uri): EnvelopeDescription | undefined {
+    return this.entries.get(key(uri))?.description;
+  }
+
+  recipientsOf(uri: vscode.Uri): readonly string[] | undefined {
+    return this.entries.get(key(uri))?.recipients;
+  }
+
+  /**
+   * Decrypts a `.enc` file ahead of opening it, so a caller can tell text from binary and show errors
+   * its own way; the editor's readFile then takes this plaintext instead of decrypting again.
+   */
+  async prepare(encrypted: vscode.Uri): Promise<DecryptedDocument> {
+    const uri = toDecryptedUri(encrypted);
+    const doc = await this.decrypt(encrypted);
+    const k = key(uri);
+    const previous = this.prepared.get(k);
+    if (previous) clearTimeout(previous.timer);
+    if (!doc.binary) {
+      const mtime = (await vscode.workspace.fs.stat(encrypted)).mtime;
+      const timer = setTimeout(() => this.prepared.delete(k), PREPARED_TTL_MS);
+      this.prepared.set(k, { doc, mtime, timer });
+    }
+    return doc;
+  }
+
+  watch(uri: vscode.Uri): vscode.Disposable {
+    const k = key(uri);
+    let w = this.watchers.get(k);
+    if (!w) {
+      const encrypted = toEncryptedUri(uri);
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(encrypted, '..'), basename(encrypted.path)));
+      const fire = (type: vscode.FileChangeType) => () => this.fileEmitter.fire([{ type, uri }]);
+      watcher.onDidChange(fire(vscode.FileChangeType.Changed));
+      watcher.onDidCreate(fire(vscode.FileChangeType.Created));
+      watcher.onDidDelete(fire(vscode.FileChangeType.Deleted));
+      w = { watcher, refs: 0 };
+      this.watchers.set(k, w);
+    }
+    w.refs++;
+    return new vscode.Disposable(() => {
+      const current = this.watchers.get(k);
+      if (!current || --current.refs > 0) return;
+      current.watcher.dispose();
+      this.watchers.delete(k);
+    });
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const s = await statOrNotFound(toEncryptedUri(uri), uri);
+    if (s.type & vscode.FileType.Directory) throw vscode.FileSystemError.FileIsADirectory(uri);
+    return { type: vscode.FileType.File, ctime: s.ctime, mtime: s.mtime, size: s.size, permissions: s.permissions };
+  }
+
+  readDirectory(uri: vscode.Uri): [string, vscode.FileType][] {
+    throw vscode.FileSystemError.FileNotADirectory(uri);
+  }
+
+  createDirectory(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  delete(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  rename(oldUri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(oldUri);
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    void this.guard.ensure();
+    const encrypted = toEncryptedUri(uri);
+    const k = key(uri);
+    const ready = this.prepared.get(k);
+    let doc: DecryptedDocument | undefined;
+    if (ready) {
+      this.prepared.delete(k);
+      clearTimeout(ready.timer);
+      const s = await statOrNotFound(encrypted, uri);
+      if (s.mtime === ready.mtime) doc = ready.doc;
+    }
+    try {
+      doc ??= await this.decrypt(encrypted);
+    } catch (err) {
+      if (err instanceof vscode.FileSystemError) throw err;
+      this.services.log.warn(`open ${basename(encrypted.path)}: ${err instanceof Error ? err.name : 'Error'}`);
+      throw vscode.FileSystemError.Unavailable(messageOf(err));
+    }
+    if (doc.binary) {
+      throw vscode.FileSystemError.Unavailable(
+        `${basename(encrypted.path)} decrypts to binary data, which a text editor would corrupt. Use "Custodian: Decrypt to File" instead.`,
+      );
+    }
+    return doc.plaintext;
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
+    await this.guard.ensure();
+    const encrypted = toEncryptedUri(uri);
+    const exists = await vscode.workspace.fs.stat(encrypted).then(
+      () => true,
+      () => false,
+    );
+    if (!exists && !options.create) throw vscode.FileSystemError.FileNotFound(uri);
+    if (exists && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);
+    try {
+      await this.encrypt(uri, encrypted, content, exists);
+    } catch (err) {
+      this.services.log.warn(`save ${basename(encrypted.path)}: ${err instanceof Error ? err.name : 'Error'}`);
+      if (err instanceof vscode.FileSystemError) throw err;
+      throw vscode.FileSystemError.Unavailable(messageOf(err));
+    }
+  }
+
+  private async encrypt(uri: vscode.Uri, encrypted: vscode.Uri, content: Uint8Array, exists: boolean): Promise<void> {
+    const what = basename(encrypted.path);
+    let entry = this.entries.get(key(uri));
+    if (!entry && exists) {
+      const header = await readHeader(encrypted);
+      entry = { recipients: header.recipients, armored: header.armored, description: this.session.describe(header, undefined, await this.session.knownKeys()) };
+    }
+    const known = await this.session.knownKeys();
+    let recipientFps = entry?.recipients;
+    if (!recipientFps) recipientFps = (await this.session.teamRecipients(encrypted)).map((k) => k.fingerprint);
+    const byFp = new Map(known.map((k) => [k.fingerprint, k]));
+    const missing = recipientFps.filter((fp) => !byFp.has(fp));
+    if (missing.length > 0) {
+      throw new CustodianError(
+        `Cannot save ${what}: it must be re-encrypted to the same recipients, and no public key is known for ${missing.join(', ')}.`,
+        { hint: 'Add that key to the team roster or your contacts, or run "Re-encrypt for Team" to re-key the file to the current team.' },
+      );
+    }
+    if (recipientFps.length === 0) throw new CustodianError(`Cannot save ${what}: it has no recipients.`, { hint: 'Add yourself to the team first.' });
+    const [{ encryptBytes }, { armor }, backend] = await Promise.all([import('../../core/envelope'), import('../../core/armor'), this.services.backend()]);
+    const signer = await this.session.signer();
+    let sealed: Uint8Array;
+    try {
+      sealed = await encryptBytes(content, { recipients: recipientFps.map((fp) => byFp.get(fp)!.key), signer, backend });
+    } finally {
+      this.session.release(signer);
+    }
+    const armored = entry?.armored ?? false;
+    await writeAtomically(encrypted, armored ? new TextEncoder().encode(armor(sealed)) : sealed);
+    const { inspectEnvelope } = await import('../../core/envelope');
+    const header = await inspectEnvelope(sealed);
+    const me = this.services.keyStore.getDefault()!;
+    const signerKey = await this.services.keyStore.getPublicKey(me.id);
+    this.entries.set(key(uri), {
+      recipients: header.recipients,
+      armored,
+      description: this.session.describe(header, { kind: 'signed', signer: signerKey }, known),
+    });
+    this.infoEmitter.fire(uri);
+  }
+
+  private async decrypt(encrypted: vscode.Uri): Promise<DecryptedDocument> {
+    const what = basename(encrypted.path);
+    const bytes = await readLimited(encrypted, what);
+    const [{ decryptBytes, inspectEnvelope }, { isArmored }, backend] = await Promise.all([
+      import('../../core/envelope'),
+      import('../../core/armor'),
+      this.services.backend(),
+    ]);
+    const armored = isArmored(bytes);
+    const ciphertext = armored ? new TextDecoder().decode(bytes) : bytes;
+    const header = await inspectEnvelope(ciphertext);
+    const identities = await this.session.identitiesFor(header.recipients, what);
+    let result;
+    try {
+      result = await decryptBytes(ciphertext, { identities, backend });
+    } catch (err) {
+      throw err instanceof CustodianError ? err : new DecryptError(`Cannot decrypt ${what}: ${describeError(err)}`);
+    } finally {
+      this.session.release(...identities);
+    }
+    const known = await this.session.knownKeys();
+    const description = this.session.describe(result.header, result.signature, known);
+    const binary = !isValidUtf8(result.plaintext) || result.plaintext.includes(0);
+    const uri = toDecryptedUri(encrypted);
+    this.entries.set(key(uri), { description, recipients: result.header.recipients, armored });
+    this.infoEmitter.fire(uri);
+    return { plaintext: result.plaintext, binary, description, recipients: result.header.recipients, armored };
+  }
+}
+
+function key(uri: vscode.Uri): string {
+  return (uri.scheme === ENC_SCHEME ? uri : toDecryptedUri(uri)).toString();
+}
+
+function messageOf(err: unknown): string {
+  const hint = err instanceof CustodianError && err.hint ? ` ${err.hint}` : '';
+  return describeError(err) + hint;
+}
+
+async function statOrNotFound(encrypted: vscode.Uri, shown: vscode.Uri): Promise<vscode.FileStat> {
+  try {
+    return await vscode.workspace.fs.stat(encrypted);
+  } catch {
+    throw vscode.FileSystemError.FileNotFound(shown);
+  }
+}
+
+async function readLimited(uri: vscode.Uri, what: string): Promise<Uint8Array> {
+  const s = await vscode.workspace.fs.stat(uri);
+  if (s.size > MAX_INLINE_BYTES) {
+    throw new CustodianError(`${what} is too large to open in an editor (${formatBytes(s.size)}; the limit is ${formatBytes(MAX_INLINE_BYTES)}).`, {
+      hint: 'Use "Decrypt to File" instead.',
+    });
+  }
+  return vscode.workspace.fs.readFile(uri);
+}
+
+async function readHeader(uri: vscode.Uri): Promise<Awaited<ReturnType<typeof import('./envelope-files').readEnvelopeHeader>>> {
+  if (uri.scheme === 'file') return (await import('./envelope-files')).readEnvelopeHeader(uri.fsPath);
+  const { inspectEnvelope } = await import('../../core/envelope');
+  const { isArmored } = await import('../../core/armor');
+  const bytes = await readLimited(uri, basename(uri.path));
+  return { ...(await inspectEnvelope(bytes)), armored: isArmored(bytes) };
+}
+
+/** Temp file in the same directory, then rename over the target (node for file:, workspace.fs otherwise). */
+export async function writeAtomically(target: vscode.Uri, bytes: Uint8Array): Promise<void> {
+  if (target.scheme === 'file') {
+    const [{ writeFileAtomic }, fs] = await Promise.all([import('../../node/atomic-file'), import('node:fs/promises')]);
+    const mode = await fs.stat(target.fsPath).then(
+      (s) => s.mode & 0o777,
+      () => undefined,
+    );
+    await writeFileAtomic(target.fsPath, bytes, { force: true, mode });
+    return;
+  }
+  const tmp = vscode.Uri.joinPath(target, '..', `.${basename(target.path)}.${Date.now().toString(36)}.tmp`);
+  await vscode.workspace.fs.writeFile(tmp, bytes);
+  try {
+    await vscode.workspace.fs.rename(tmp, target, { overwrite: true });
+  } catch (err) {
+    await vscode.workspace.fs.delete(tmp).then(undefined, () => undefined);
+    throw err;
+  }
+}

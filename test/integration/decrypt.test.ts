@@ -1,0 +1,250 @@
+// Decrypting: `.enc` files opened inline (custodian-enc:), edited and saved (re-encrypted to the same
+// recipients, signed by me), no plaintext on disk (workspace + VS Code's hot-exit backups), Decrypt to
+// File, Copy Decrypted (clipboard clearing), Show Recipients, and every error leaving files unchanged.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import type { CopyDecryptedResult } from '../../src/extension/commands/decrypt/copy-decrypted';
+import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/decrypt-to-file';
+import type { OpenDecryptedResult } from '../../src/extension/commands/decrypt/open-decrypted';
+import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
+import { captureErrors, run } from './support/custodian';
+import { closeAllEditors, decryptAs, encryptFor, filesContaining, recipientsOf, setSetting, setupTeam, sleep, wsPath, wsUri, type Team } from './support/enc';
+
+const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
+
+describe('decrypt', function () {
+  this.timeout(120_000);
+  let team: Team;
+
+  before(async () => {
+    team = await setupTeam();
+  });
+
+  after(async () => {
+    await setSetting('clipboardClearSeconds', undefined);
+    await closeAllEditors();
+  });
+
+  async function writeEnc(name: string, plaintext: string, recipients = [team.alice.publicKey], signer = team.alice.key): Promise<string> {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath(name), await encryptFor([meKey, ...recipients], plaintext, signer));
+    return wsPath(name);
+  }
+
+  it('opens a .enc file as plaintext in a text editor with the inner language, recipients and signer', async () => {
+    await writeEnc('config.json.enc', '{ "password": "open-inline-secret" }\n');
+    const res = await run<OpenDecryptedResult>('custodian.openDecrypted', { uri: wsUri('config.json.enc') });
+    assert.strictEqual(res?.opened.length, 1);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor);
+    assert.strictEqual(editor.document.uri.scheme, 'custodian-enc');
+    assert.strictEqual(editor.document.getText(), '{ "password": "open-inline-secret" }\n');
+    assert.strictEqual(editor.document.languageId, 'json', 'language from config.json');
+    const status = team.encryption.statusBar.text ?? '';
+    assert.match(status, /Encrypted for me \(you\), alice · signed by alice ✓/);
+    assert.strictEqual(team.encryption.statusBar.isWarning, false);
+  });
+
+  it('saving re-encrypts to the same recipients, signed by me, atomically', async () => {
+    const file = wsPath('config.json.enc');
+    const recipientsBefore = await recipientsOf(new Uint8Array(fs.readFileSync(file)));
+    const editor = vscode.window.activeTextEditor!;
+    await editor.edit((e) => e.replace(new vscode.Range(0, 0, editor.document.lineCount, 0), '{ "password": "edited-and-saved" }\n'));
+    assert.ok(await editor.document.save(), 'saved');
+    const bytes = new Uint8Array(fs.readFileSync(file));
+    assert.deepStrictEqual(await recipientsOf(bytes), recipientsBefore, 'same recipients');
+    const out = await decryptAs(team.alice, bytes);
+    assert.strictEqual(new TextDecoder().decode(out.plaintext), '{ "password": "edited-and-saved" }\n');
+    assert.strictEqual(out.signature.kind === 'signed' && out.signature.signer.fingerprint, team.me.fingerprint, 're-signed by me');
+    assert.match(team.encryption.statusBar.text ?? '', /signed by me \(you\) ✓/);
+    assert.deepStrictEqual(filesContaining(wsPath(), 'edited-and-saved'), [], 'no plaintext in the workspace');
+    assert.deepStrictEqual(fs.readdirSync(wsPath()).filter((f) => f.endsWith('.tmp')), []);
+  });
+
+  it('keeps unsaved plaintext off the disk: no hot-exit backup (control: a plain file is backed up)', async () => {
+    assert.ok(USER_DATA && fs.existsSync(USER_DATA), 'CUSTODIAN_TEST_USER_DATA_DIR is set');
+    const editor = vscode.window.activeTextEditor!;
+    assert.strictEqual(editor.document.uri.scheme, 'custodian-enc');
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'UNSAVED-PLAINTEXT-MARKER-7f3a\n'));
+    assert.ok(editor.document.isDirty);
+    // Control: an untitled document with another marker, which VS Code does back up.
+    const control = await vscode.workspace.openTextDocument({ content: '' });
+    const controlEditor = await vscode.window.showTextDocument(control, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+    await controlEditor.edit((e) => e.insert(new vscode.Position(0, 0), 'CONTROL-BACKUP-MARKER-19be'));
+    await sleep(4000); // the backup tracker writes ~1 s after the last change
+    const controlHits = filesContaining(USER_DATA, 'CONTROL-BACKUP-MARKER-19be');
+    assert.ok(controlHits.some((p) => p.includes('Backups')), `VS Code backed up the control document (${controlHits.join(', ')})`);
+    assert.deepStrictEqual(filesContaining(USER_DATA, 'UNSAVED-PLAINTEXT-MARKER-7f3a'), [], 'no plaintext in user data (Backups)');
+    const blockers = await team.encryption.backupGuard.ensure();
+    assert.ok(blockers.some((b) => b.startsWith(USER_DATA) && fs.statSync(b).isFile()), `the backup folder for custodian-enc is blocked (${blockers.join(', ')})`);
+    assert.deepStrictEqual(filesContaining(wsPath(), 'UNSAVED-PLAINTEXT-MARKER-7f3a'), [], 'no plaintext in the workspace');
+    assert.deepStrictEqual(filesContaining(process.env.TMPDIR ?? '/tmp/none', 'UNSAVED-PLAINTEXT-MARKER-7f3a'), [], 'no plaintext in TMPDIR');
+    // Clean up: revert both.
+    await vscode.window.showTextDocument(control);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    assert.deepStrictEqual(filesContaining(USER_DATA, 'UNSAVED-PLAINTEXT-MARKER-7f3a'), []);
+  });
+
+  it('flags an unsigned file and a file signed by an unknown key', async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath('unsigned.env.enc'), await encryptFor([meKey], 'A=unsigned\n'));
+    await run('custodian.openDecrypted', { uri: wsUri('unsigned.env.enc') });
+    assert.match(team.encryption.statusBar.text ?? '', /unsigned/);
+    assert.strictEqual(team.encryption.statusBar.isWarning, true);
+    fs.writeFileSync(wsPath('stranger.env.enc'), await encryptFor([meKey], 'A=stranger\n', team.mallory.key));
+    await run('custodian.openDecrypted', { uri: wsUri('stranger.env.enc') });
+    assert.match(team.encryption.statusBar.text ?? '', /signed by .*unknown key.* ⚠/);
+    assert.strictEqual(team.encryption.statusBar.isWarning, true);
+    await closeAllEditors();
+  });
+
+  it('does not put binary plaintext into a text editor', async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    const { encryptBytes } = await import('../../src/core/envelope');
+    const { backend } = await import('./support/enc');
+    fs.writeFileSync(wsPath('image.png.enc'), await encryptBytes(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0xff, 0xfe]), { recipients: [meKey], backend }));
+    const res = await run<OpenDecryptedResult>('custodian.openDecrypted', { uri: wsUri('image.png.enc') });
+    assert.strictEqual(res?.opened.length, 0);
+    assert.strictEqual(res?.binary.length, 1);
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'custodian-enc' && d.uri.path.endsWith('image.png')));
+  });
+
+  describe('errors leave the file unchanged', () => {
+    async function expectError(name: string, pattern: RegExp, errorName: RegExp): Promise<void> {
+      const before = fs.readFileSync(wsPath(name));
+      const { result, errors } = await captureErrors(team.services, () => run('custodian.openDecrypted', { uri: wsUri(name) }));
+      assert.strictEqual(result, undefined, `${name}: nothing opened`);
+      assert.strictEqual(errors.length, 1, `${name}: one error`);
+      assert.match(errors[0].name, errorName);
+      assert.match(errors[0].message, pattern);
+      assert.ok(fs.readFileSync(wsPath(name)).equals(before), `${name} unchanged`);
+      assert.ok(!errors[0].message.includes('tamper-plaintext'), 'no plaintext in the message');
+    }
+
+    it('tampered payload', async () => {
+      const file = await writeEnc('tampered.env.enc', 'X=tamper-plaintext\n');
+      const bytes = fs.readFileSync(file);
+      bytes[bytes.length - 256 - 10] ^= 0x01; // inside the final chunk (the 256-byte signature follows)
+      fs.writeFileSync(file, bytes);
+      await expectError('tampered.env.enc', /failed authentication|modified/, /PayloadAuthError/);
+    });
+
+    it('truncated', async () => {
+      const big = 'X=' + 'y'.repeat(70_000) + '\n';
+      const file = await writeEnc('truncated.env.enc', big);
+      const bytes = fs.readFileSync(file);
+      const { inspectEnvelope } = await import('../../src/core/envelope');
+      const info = await inspectEnvelope(new Uint8Array(bytes));
+      fs.writeFileSync(file, bytes.subarray(0, info.headerSize + 65536 + 16));
+      await expectError('truncated.env.enc', /truncated/, /TruncatedError/);
+    });
+
+    it('bad signature', async () => {
+      const file = await writeEnc('badsig.env.enc', 'X=tamper-plaintext\n');
+      const bytes = fs.readFileSync(file);
+      bytes[bytes.length - 1] ^= 0x01;
+      fs.writeFileSync(file, bytes);
+      await expectError('badsig.env.enc', /signature/, /SignatureError/);
+    });
+
+    it('unknown format version', async () => {
+      const file = await writeEnc('v2.env.enc', 'X=tamper-plaintext\n');
+      const bytes = fs.readFileSync(file);
+      bytes[9] = 2;
+      fs.writeFileSync(file, bytes);
+      await expectError('v2.env.enc', /version/i, /UnsupportedVersionError/);
+    });
+
+    it('not a recipient: names who it is for', async () => {
+      fs.writeFileSync(wsPath('foreign.env.enc'), await encryptFor([team.alice.publicKey, team.mallory.publicKey], 'X=tamper-plaintext\n', team.alice.key));
+      await expectError('foreign.env.enc', /not a recipient.*alice/, /NotARecipientError/);
+    });
+
+    it('not a Custodian file', async () => {
+      fs.writeFileSync(wsPath('plain.env.enc'), 'just text, not encrypted\n');
+      await expectError('plain.env.enc', /not a Custodian encrypted file/, /FormatError/);
+    });
+
+    it('SecretStorage failure', async () => {
+      await writeEnc('keychain.env.enc', 'X=tamper-plaintext\n');
+      const failing: vscode.SecretStorage = {
+        get: () => Promise.reject(new Error('keychain locked')),
+        store: () => Promise.reject(new Error('keychain locked')),
+        delete: () => Promise.reject(new Error('keychain locked')),
+        keys: () => Promise.reject(new Error('keychain locked')),
+        onDidChange: new vscode.EventEmitter<vscode.SecretStorageChangeEvent>().event,
+      } as unknown as vscode.SecretStorage;
+      const restore = team.services.replaceSecretStorage(failing);
+      try {
+        await expectError('keychain.env.enc', /keychain/, /SecretStorageError/);
+      } finally {
+        restore.dispose();
+      }
+    });
+
+    it('saving a decrypted document whose recipient key is unknown fails and keeps the file', async () => {
+      const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+      const file = wsPath('unknown-recipient.env.enc');
+      fs.writeFileSync(file, await encryptFor([meKey, team.mallory.publicKey], 'X=1\n', team.alice.key));
+      const before = fs.readFileSync(file);
+      await run('custodian.openDecrypted', { uri: wsUri('unknown-recipient.env.enc') });
+      const editor = vscode.window.activeTextEditor!;
+      await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'Y=2\n'));
+      const saved = await editor.document.save().then(
+        (ok) => ok,
+        () => false,
+      );
+      assert.strictEqual(saved, false, 'save refused');
+      assert.ok(fs.readFileSync(file).equals(before), 'file unchanged');
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+  });
+
+  it('Decrypt to File writes the plaintext where asked, and never replaces a file without being asked', async () => {
+    await writeEnc('db.env.enc', 'DB_PASSWORD=to-file\n');
+    const target = wsUri('db.env');
+    const res = await run<DecryptToFileResult>('custodian.decryptToFile', { uri: wsUri('db.env.enc'), target });
+    assert.strictEqual(res?.files.length, 1);
+    assert.strictEqual(fs.readFileSync(target.fsPath, 'utf8'), 'DB_PASSWORD=to-file\n');
+    assert.match(res.files[0].description.summary, /signed by alice ✓/);
+    fs.writeFileSync(target.fsPath, 'EXISTING\n');
+    const { result, errors } = await captureErrors(team.services, () => run('custodian.decryptToFile', { uri: wsUri('db.env.enc'), target }));
+    assert.strictEqual(result, undefined);
+    assert.match(errors[0]?.message ?? '', /already exists/);
+    assert.strictEqual(fs.readFileSync(target.fsPath, 'utf8'), 'EXISTING\n', 'not replaced');
+    assert.ok(await run('custodian.decryptToFile', { uri: wsUri('db.env.enc'), target, overwrite: true }));
+    assert.strictEqual(fs.readFileSync(target.fsPath, 'utf8'), 'DB_PASSWORD=to-file\n');
+    fs.rmSync(target.fsPath);
+  });
+
+  it('Copy Decrypted to Clipboard clears the clipboard after clipboardClearSeconds, only if unchanged', async () => {
+    await setSetting('clipboardClearSeconds', 1);
+    await writeEnc('token.txt.enc', 'clipboard-secret-42');
+    const res = await run<CopyDecryptedResult>('custodian.copyDecrypted', { uri: wsUri('token.txt.enc') });
+    assert.strictEqual(res?.clearsInSeconds, 1);
+    assert.strictEqual(await vscode.env.clipboard.readText(), 'clipboard-secret-42');
+    await sleep(1800);
+    assert.strictEqual(await vscode.env.clipboard.readText(), '', 'cleared');
+
+    assert.ok(await run('custodian.copyDecrypted', { uri: wsUri('token.txt.enc') }));
+    await vscode.env.clipboard.writeText('something the user copied');
+    await sleep(1800);
+    assert.strictEqual(await vscode.env.clipboard.readText(), 'something the user copied', 'left alone');
+  });
+
+  it('Show Recipients and Signer names recipients and verifies the signature', async () => {
+    await writeEnc('who.env.enc', 'X=1\n', [team.alice.publicKey, team.bob.publicKey]);
+    const res = await run<ShowRecipientsResult>('custodian.showRecipients', { uri: wsUri('who.env.enc'), quiet: true });
+    assert.ok(res);
+    assert.deepStrictEqual(res.recipients.map((r) => r.name).sort(), ['alice', 'bob', 'me (you)']);
+    assert.strictEqual(res.signer.kind, 'verified');
+    assert.strictEqual(res.signer.kind === 'verified' && res.signer.party.name, 'alice');
+    fs.writeFileSync(wsPath('theirs.env.enc'), await encryptFor([team.alice.publicKey], 'X=1\n', team.bob.key));
+    const theirs = await run<ShowRecipientsResult>('custodian.showRecipients', { uri: wsUri('theirs.env.enc'), quiet: true });
+    assert.strictEqual(theirs?.canDecrypt, false);
+    assert.strictEqual(theirs?.signer.kind, 'claimed', 'not verifiable without a key');
+  });
+});

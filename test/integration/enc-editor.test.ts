@@ -1,0 +1,75 @@
+// Double-clicking a `.enc` file: the custom editor hands over to a decrypted text editor; with
+// custodian.openEncryptedInline off it does not; binary plaintext and foreign files stay in the
+// custom editor, which explains and offers Decrypt to File.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { closeAllEditors, encryptFor, setSetting, setupTeam, sleep, wsPath, wsUri, type Team } from './support/enc';
+
+const VIEW_TYPE = 'custodian.encryptedFile';
+
+function activeTabInput(): unknown {
+  return vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+}
+
+async function waitFor(what: string, probe: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('enc-editor', function () {
+  this.timeout(60_000);
+  let team: Team;
+
+  before(async () => {
+    team = await setupTeam();
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath('app.env.enc'), await encryptFor([me, team.alice.publicKey], 'SECRET=double-click\n', team.alice.key));
+    const { encryptBytes } = await import('../../src/core/envelope');
+    const { backend } = await import('./support/enc');
+    fs.writeFileSync(wsPath('blob.bin.enc'), await encryptBytes(new Uint8Array([0, 1, 2, 0xff]), { recipients: [me], backend }));
+    fs.writeFileSync(wsPath('foreign.env.enc'), await encryptFor([team.alice.publicKey], 'SECRET=foreign\n', team.alice.key));
+  });
+
+  afterEach(async () => {
+    await setSetting('openEncryptedInline', undefined);
+    await closeAllEditors();
+  });
+
+  it('opening a .enc file (double-click) shows the decrypted text in a normal editor', async () => {
+    await vscode.commands.executeCommand('vscode.open', wsUri('app.env.enc'));
+    await waitFor('the decrypted editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-enc');
+    assert.strictEqual(vscode.window.activeTextEditor!.document.getText(), 'SECRET=double-click\n');
+    await waitFor('the custom editor to close', () => !vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputCustom)));
+  });
+
+  it('with custodian.openEncryptedInline off the file opens as it is', async () => {
+    await setSetting('openEncryptedInline', false);
+    await vscode.commands.executeCommand('vscode.open', wsUri('app.env.enc'));
+    await sleep(1500);
+    assert.notStrictEqual(vscode.window.activeTextEditor?.document.uri.scheme, 'custodian-enc');
+    const input = activeTabInput();
+    assert.ok(!(input instanceof vscode.TabInputCustom && input.viewType === VIEW_TYPE), 'not our editor');
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'custodian-enc' && d.uri.path.endsWith('app.env') && d.getText().includes('double-click') && vscode.window.visibleTextEditors.some((e) => e.document === d)));
+  });
+
+  it('binary plaintext stays out of the text editor (the custom editor offers Decrypt to File)', async () => {
+    await vscode.commands.executeCommand('vscode.open', wsUri('blob.bin.enc'));
+    await sleep(1500);
+    const input = activeTabInput();
+    assert.ok(input instanceof vscode.TabInputCustom && input.viewType === VIEW_TYPE, 'the custom editor explains');
+    assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === 'custodian-enc'));
+  });
+
+  it('a file I cannot decrypt stays in the custom editor, nothing changes on disk', async () => {
+    const before = fs.readFileSync(wsPath('foreign.env.enc'));
+    await vscode.commands.executeCommand('vscode.open', wsUri('foreign.env.enc'));
+    await sleep(1500);
+    const input = activeTabInput();
+    assert.ok(input instanceof vscode.TabInputCustom && input.viewType === VIEW_TYPE);
+    assert.ok(fs.readFileSync(wsPath('foreign.env.enc')).equals(before));
+  });
+});

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import type { Services } from '../../services';
+import { asObject, confirmModal } from '../pick';
+import { pickMfaEntry, type MfaTargetArgs } from './pick-mfa';
+
+export interface RemoveSharedMfaArgs extends MfaTargetArgs {
+  /** Skip the modal confirmation. */
+  confirm?: boolean;
+}
+
+export async function removeSharedMfa(services: Services, arg: unknown): Promise<{ removed: string } | undefined> {
+  const a = asObject<RemoveSharedMfaArgs>(arg);
+  const entry = await pickMfaEntry(services, arg, 'Remove which shared MFA seed?');
+  if (!entry) return undefined;
+  const path = vscode.workspace.asRelativePath(entry.uri);
+  if (
+    !a.confirm &&
+    !(await confirmModal(
+      `Remove the shared MFA seed "${entry.name}"?`,
+      `This deletes ${path}. Teammates lose it once the deletion is committed, but anyone who could open it may have ` +
+        'kept the seed and can still make codes: reset the MFA device at the service to revoke it.',
+      'Remove',
+    ))
+  ) {
+    return undefined;
+  }
+  services.mfa.codes.forget(entry.uri.toString());
+  await services.mfa.store.remove(entry);
+  void vscode.window.setStatusBarMessage(`Custodian: removed ${path}`, 4000);
+  return { removed: entry.name };
+}

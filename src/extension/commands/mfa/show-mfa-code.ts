@@ -1,0 +1,47 @@
+// Show MFA Code (selecting an item runs it) and Copy MFA Code. Both decrypt the seed in memory; the
+// tree then shows the code, refreshing, until it goes idle. Neither logs the code.
+import * as vscode from 'vscode';
+import { groupCode } from '../../mfa/live-codes';
+import type { ShownCode } from '../../mfa/shared-mfa';
+import type { Services } from '../../services';
+import { CommandId } from '../ids';
+import { asObject } from '../pick';
+import { pickMfaEntry } from './pick-mfa';
+
+const COPY = 'Copy';
+
+export async function showMfaCode(services: Services, arg: unknown): Promise<ShownCode | undefined> {
+  const entry = await pickMfaEntry(services, arg, 'Show the code of…');
+  if (!entry) return undefined;
+  const shown = await services.mfa.show(entry);
+  if (Object.keys(asObject<object>(arg)).length === 0) {
+    // From the palette (no argument, not a tree item) the tree may be hidden: say the code here too.
+    void vscode.window
+      .showInformationMessage(`${describe(shown)}: ${groupCode(shown.code)} (${shown.secondsRemaining}s left)`, COPY)
+      .then((choice) => {
+        if (choice === COPY) void vscode.commands.executeCommand(CommandId.CopyMfaCode, { entry });
+      });
+  }
+  return shown;
+}
+
+export interface CopiedMfaCode {
+  name: string;
+  secondsRemaining: number;
+  /** Seconds until the clipboard is cleared (0: clearing disabled). */
+  clearsInSeconds: number;
+}
+
+export async function copyMfaCode(services: Services, arg: unknown): Promise<CopiedMfaCode | undefined> {
+  const entry = await pickMfaEntry(services, arg, 'Copy the code of…');
+  if (!entry) return undefined;
+  const shown = await services.mfa.show(entry);
+  const { clearsInSeconds } = await services.clipboard.copy(shown.code);
+  const clearing = clearsInSeconds > 0 ? `; the clipboard clears in ${clearsInSeconds}s` : '';
+  void vscode.window.setStatusBarMessage(`Custodian: copied the ${describe(shown)} code, valid ${shown.secondsRemaining}s more${clearing}`, 4000);
+  return { name: shown.name, secondsRemaining: shown.secondsRemaining, clearsInSeconds };
+}
+
+function describe(shown: ShownCode): string {
+  return shown.issuer ? `${shown.issuer} (${shown.account})` : shown.name;
+}

@@ -1,0 +1,163 @@
+// Generate Password…: a password (policy from `custodian.password.*`), a passphrase or a token, inserted
+// into the active editor or copied with clipboard clearing. With several cursors every cursor gets its
+// own independently generated value (like the $UUID snippet variable): one secret pasted in several
+// places is rarely what someone generating credentials wants, and the entropy shown holds for each value.
+import * as vscode from 'vscode';
+import { InvalidArgumentError } from '../../../core/errors';
+import type { Generated, PasswordPolicy } from '../../../core/password';
+import type { Services } from '../../services';
+import { asObject } from '../pick';
+
+export type SecretKind = 'password' | 'passphrase' | 'hex' | 'base64url';
+export type SecretTarget = 'editor' | 'clipboard';
+
+export interface GeneratePasswordArgs {
+  kind?: SecretKind;
+  /** Default: the active editor when there is one, else the clipboard. */
+  target?: SecretTarget;
+  /** Overrides the `custodian.password.*` settings for this call. */
+  policy?: Partial<PasswordPolicy>;
+  /** Token size in random bytes (hex and base64url); default 32. */
+  bytes?: number;
+}
+
+export interface GeneratePasswordResult {
+  kind: SecretKind;
+  target: SecretTarget;
+  /** Entropy of each generated value. */
+  entropyBits: number;
+  /** How many values were generated: one per cursor in the editor, one for the clipboard. */
+  count: number;
+}
+
+type PasswordModule = typeof import('../../../core/password');
+
+const KINDS: readonly SecretKind[] = ['password', 'passphrase', 'hex', 'base64url'];
+const OPEN_SETTINGS = 'settings';
+
+interface Plan {
+  kind: SecretKind;
+  entropyBits: number;
+  summary: string;
+  generate(): Generated;
+}
+
+/** What each kind would produce under the current policy, with its entropy, without generating anything. */
+function plans(m: PasswordModule, wordlistSize: number, policy: PasswordPolicy, tokenBytes: number): Record<SecretKind, Plan> {
+  const classes = m.characterClasses(policy);
+  const classNames = [policy.lowercase && 'a–z', policy.uppercase && 'A–Z', policy.digits && '0–9', policy.symbols && 'symbols'].filter(Boolean);
+  const wordBits = Math.log2(wordlistSize) * policy.words + (policy.appendNumber ? Math.log2(10) : 0);
+  const token = (encoding: 'hex' | 'base64url'): Plan => ({
+    kind: encoding,
+    entropyBits: 8 * tokenBytes,
+    summary: `${tokenBytes} random bytes as ${encoding === 'hex' ? 2 * tokenBytes : Math.ceil((4 * tokenBytes) / 3)} ${encoding} characters`,
+    generate: () => m.generateToken({ bytes: tokenBytes, encoding }),
+  });
+  return {
+    password: {
+      kind: 'password',
+      entropyBits: m.passwordEntropyBits(
+        classes.map((c) => c.length),
+        policy.length,
+        policy.requireEachClass,
+      ),
+      summary:
+        `${policy.length} characters from ${classNames.join(' ')}` +
+        `${policy.excludeLookAlikes ? ', no look-alikes' : ''}${policy.requireEachClass && classes.length > 1 ? ', each class present' : ''}`,
+      generate: () => m.generatePassword(policy),
+    },
+    passphrase: {
+      kind: 'passphrase',
+      entropyBits: wordBits,
+      summary:
+        `${policy.words} words from the EFF list, separated by "${policy.separator}"` +
+        `${policy.capitalize ? ', capitalized' : ''}${policy.appendNumber ? ', plus a digit' : ''}`,
+      generate: () => m.generatePassphrase(policy),
+    },
+    hex: token('hex'),
+    base64url: token('base64url'),
+  };
+}
+
+export function formatBits(bits: number): string {
+  return `${bits.toFixed(1)} bits`;
+}
+
+export async function generatePassword(services: Services, arg: unknown): Promise<GeneratePasswordResult | undefined> {
+  const a = asObject<GeneratePasswordArgs>(arg);
+  const [m, { EFF_LARGE_WORDLIST_SIZE }] = await Promise.all([import('../../../core/password'), import('../../../core/wordlists/eff-large')]);
+  const policy = m.resolvePasswordPolicy({ ...services.config().password, ...a.policy });
+  const tokenBytes = a.bytes ?? m.DEFAULT_TOKEN_BYTES;
+  if (!Number.isInteger(tokenBytes) || tokenBytes < m.MIN_TOKEN_BYTES || tokenBytes > m.MAX_TOKEN_BYTES) {
+    throw new InvalidArgumentError(`A token has ${m.MIN_TOKEN_BYTES} to ${m.MAX_TOKEN_BYTES} random bytes, got ${tokenBytes}.`);
+  }
+  if (a.kind !== undefined && !KINDS.includes(a.kind)) {
+    throw new InvalidArgumentError(`"kind" must be one of ${KINDS.join(', ')}.`);
+  }
+  const all = plans(m, EFF_LARGE_WORDLIST_SIZE, policy, tokenBytes);
+  const kind = a.kind ?? (await pickKind(all));
+  if (kind === undefined) return undefined;
+  const plan = all[kind];
+
+  const editor = vscode.window.activeTextEditor;
+  const target = a.target ?? (a.kind !== undefined || !editor ? (editor ? 'editor' : 'clipboard') : await pickTarget(editor, plan));
+  if (target === undefined) return undefined;
+
+  let count: number;
+  if (target === 'editor') {
+    if (!editor) throw new InvalidArgumentError('There is no active editor to insert into.', { hint: 'Open a file, or copy to the clipboard instead.' });
+    const selections = editor.selections;
+    const values = selections.map(() => plan.generate().value);
+    const applied = await editor.edit((edit) => selections.forEach((sel, i) => edit.replace(sel, values[i])));
+    if (!applied) throw new InvalidArgumentError('The editor refused the edit (is it read-only?).');
+    count = values.length;
+  } else if (target === 'clipboard') {
+    const { clearsInSeconds } = await services.clipboard.copy(plan.generate().value);
+    const clearing = clearsInSeconds > 0 ? `; the clipboard clears in ${clearsInSeconds}s` : '';
+    void vscode.window.setStatusBarMessage(`Custodian: copied a ${kindName(kind)} (${formatBits(plan.entropyBits)})${clearing}`, 4000);
+    count = 1;
+  } else {
+    throw new InvalidArgumentError('"target" must be "editor" or "clipboard".');
+  }
+  // The value itself is never logged.
+  services.log.info(`generated ${count} ${kindName(kind)}${count > 1 ? ' values' : ''} of ${formatBits(plan.entropyBits)} into the ${target}`);
+  return { kind, target, entropyBits: plan.entropyBits, count };
+}
+
+function kindName(kind: SecretKind): string {
+  return kind === 'hex' ? 'hex token' : kind === 'base64url' ? 'base64url token' : kind;
+}
+
+async function pickKind(all: Record<SecretKind, Plan>): Promise<SecretKind | undefined> {
+  type Item = vscode.QuickPickItem & { choice?: SecretKind | typeof OPEN_SETTINGS };
+  const icon: Record<SecretKind, string> = { password: '$(key)', passphrase: '$(whole-word)', hex: '$(symbol-number)', base64url: '$(symbol-string)' };
+  const title: Record<SecretKind, string> = { password: 'Password', passphrase: 'Passphrase', hex: 'Hex token', base64url: 'Base64url token' };
+  const items: Item[] = KINDS.map((k) => ({
+    label: `${icon[k]} ${title[k]}`,
+    description: all[k].summary,
+    detail: `${formatBits(all[k].entropyBits)} of entropy`,
+    choice: k,
+  }));
+  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+  items.push({ label: '$(gear) Change the defaults…', description: 'custodian.password.* settings', choice: OPEN_SETTINGS });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Generate Password', placeHolder: 'What kind of secret?', matchOnDescription: true });
+  if (picked?.choice === OPEN_SETTINGS) {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'custodian.password');
+    return undefined;
+  }
+  return picked?.choice;
+}
+
+async function pickTarget(editor: vscode.TextEditor, plan: Plan): Promise<SecretTarget | undefined> {
+  const n = editor.selections.length;
+  const items: (vscode.QuickPickItem & { target: SecretTarget })[] = [
+    {
+      label: n > 1 ? `$(multiple-windows) Insert at ${n} cursors` : '$(insert) Insert at the cursor',
+      description: n > 1 ? 'a different value at each cursor' : undefined,
+      target: 'editor',
+    },
+    { label: '$(copy) Copy to the clipboard', description: 'cleared after custodian.clipboardClearSeconds', target: 'clipboard' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: `Generate Password: ${formatBits(plan.entropyBits)}`, placeHolder: 'Where should it go?' });
+  return picked?.target;
+}

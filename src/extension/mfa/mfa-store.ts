@@ -1,0 +1,406 @@
+// Shared MFA seeds: `.custodian/mfa/<name>.otpauth.enc`, each an `.enc` envelope (docs/FORMAT.md) holding
+// one canonical `otpauth://totp/…` URI, encrypted to the team roster (+ me) and signed by my default key.
+// Only the file name is visible without a key; issuer, account, parameters and secret are inside
+// (docs/SHARED-MFA.md). Listing reads headers only; a seed is decrypted only when a code is asked for.
+import * as vscode from 'vscode';
+import { utf8Decode, utf8Encode, zeroize } from '../../core/bytes';
+import {
+  CustodianError,
+  FormatError,
+  HeaderAuthError,
+  InvalidArgumentError,
+  NoIdentityMatchedError,
+  OtpFormatError,
+  PayloadAuthError,
+  SignatureError,
+  describeError,
+} from '../../core/errors';
+import type { TotpKey } from '../../core/otpauth';
+import { CryptoSession, NotARecipientError } from '../crypto-session';
+import type { Services } from '../services';
+import { KeyNotFoundError, SecretStorageError } from '../storage/key-store';
+import { resolveRecipients, type RecipientOptions } from './mfa-crypto';
+
+export const MFA_DIR = ['.custodian', 'mfa'] as const;
+export const MFA_EXT = '.otpauth.enc';
+/** A URI is under 2 KiB; the header grows by ~0.5 KiB per recipient (at most 256). */
+const MAX_MFA_FILE_BYTES = 1024 * 1024;
+const WATCH_DEBOUNCE_MS = 150;
+
+export type MfaProblemKind = 'damaged' | 'not-recipient' | 'tampered' | 'invalid' | 'keychain' | 'unreadable';
+
+export interface MfaProblem {
+  kind: MfaProblemKind;
+  /** Safe to show: a typed error's message, never the seed. */
+  message: string;
+  hint?: string;
+  /** The error class name, for tests. */
+  errorName: string;
+}
+
+export interface MfaEntry {
+  /** File name without `.otpauth.enc`. */
+  name: string;
+  uri: vscode.Uri;
+  folder: vscode.WorkspaceFolder;
+  /** Recipient fingerprints from the header (readable without a key). */
+  recipients: readonly string[];
+  /** Signer fingerprint named in the header, if any. */
+  signer?: string;
+  /** Why no code can be shown, when known: from the header, or from the last failed attempt to open it. */
+  problem?: MfaProblem;
+  /** `mtime:size` of the file when listed: facts learnt from one version never describe another. */
+  version: string;
+}
+
+export type SignerKind = 'me' | 'teammate' | 'unknown' | 'unsigned';
+
+/** What opening an entry gave: the key (secret included: zeroize `key.secret` when done) and who signed it. */
+export interface OpenedMfa {
+  entry: MfaEntry;
+  key: TotpKey;
+  /** `mtime:size` of the file that was decrypted. */
+  version: string;
+  signer: { kind: SignerKind; name?: string; fingerprint?: string };
+}
+
+/** Non-secret facts learnt by opening an entry, shown until the file changes. */
+export interface MfaLabel {
+  issuer?: string;
+  account: string;
+  algorithm: string;
+  digits: number;
+  period: number;
+  signer: OpenedMfa['signer'];
+}
+
+export interface AddMfaOptions extends RecipientOptions {
+  folder?: vscode.Uri;
+  overwrite?: boolean;
+}
+
+/** A file name that is safe on every OS and readable in a diff. */
+export function validateMfaName(name: string): string | undefined {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/.test(name)) {
+    return 'Use 1–64 letters, digits, ".", "_", "@", "+" or "-", starting with a letter or digit.';
+  }
+  return undefined;
+}
+
+/** `Amazon Web Services` → `amazon-web-services`. */
+export function suggestMfaName(issuer: string | undefined, account: string | undefined): string | undefined {
+  const base = issuer ?? account;
+  if (!base) return undefined;
+  const slug = base.toLowerCase().replace(/[^a-z0-9._@+-]+/g, '-').replace(/^[^a-z0-9]+|-+$/g, '').slice(0, 64);
+  return slug && !validateMfaName(slug) ? slug : undefined;
+}
+
+export function normalizeMfaName(name: string): string {
+  const trimmed = name.trim();
+  return trimmed.toLowerCase().endsWith(MFA_EXT) ? trimmed.slice(0, -MFA_EXT.length) : trimmed;
+}
+
+/** What the header alone shows (no keychain access): none of my keys can open the file. */
+const NOT_A_RECIPIENT: MfaProblem = {
+  kind: 'not-recipient',
+  message: 'None of your keys is a recipient of this file.',
+  hint: 'Ask a teammate who can open it to add you to the team roster and add it again (or re-encrypt it for the team).',
+  errorName: 'NotARecipientError',
+};
+
+interface HeaderCache {
+  mtime: number;
+  size: number;
+  recipients: readonly string[];
+  signer?: string;
+  problem?: MfaProblem;
+}
+
+export function classifyProblem(err: unknown): MfaProblem {
+  const base = { message: describeError(err), hint: err instanceof CustodianError ? err.hint : undefined, errorName: err instanceof Error ? err.name : 'Error' };
+  let kind: MfaProblemKind;
+  // A key of mine matched a stanza but could not open it: the stanza (or the header) was changed.
+  if (err instanceof NoIdentityMatchedError && err.failures.length > 0) kind = 'tampered';
+  else if (err instanceof NoIdentityMatchedError || err instanceof NotARecipientError) kind = 'not-recipient';
+  else if (err instanceof HeaderAuthError || err instanceof PayloadAuthError || err instanceof SignatureError) kind = 'tampered';
+  else if (err instanceof FormatError) kind = 'damaged';
+  else if (err instanceof OtpFormatError) kind = 'invalid';
+  else if (err instanceof SecretStorageError || err instanceof KeyNotFoundError) kind = 'keychain';
+  else kind = 'unreadable';
+  return { kind, ...base };
+}
+
+export class MfaStore implements vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Fires when an MFA file changes on disk (debounced) or through this class, or my keys change. */
+  readonly onDidChange = this.changeEmitter.event;
+  private readonly fileEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires with each MFA file that changed or was deleted: anything decrypted from it is stale. */
+  readonly onDidChangeFile = this.fileEmitter.event;
+  private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter, this.fileEmitter];
+  private readonly headers = new Map<string, HeaderCache>();
+  /** Failures of the last attempt to open a file, by uri, valid for the file version it was made on. */
+  private readonly failures = new Map<string, HeaderCache>();
+  private readonly labels = new Map<string, { version: string; label: MfaLabel }>();
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private readonly session: CryptoSession;
+
+  constructor(private readonly services: Services) {
+    this.session = new CryptoSession(services);
+    const watcher = vscode.workspace.createFileSystemWatcher(`**/${MFA_DIR.join('/')}/*`);
+    // Failures and labels are kept per file version, so a late event for our own write cannot wipe them.
+    const changed = (uri: vscode.Uri) => {
+      this.headers.delete(uri.toString());
+      this.fileEmitter.fire(uri);
+      this.scheduleChange();
+    };
+    this.subscriptions.push(
+      watcher,
+      watcher.onDidCreate(changed),
+      watcher.onDidChange(changed),
+      watcher.onDidDelete(changed),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleChange()),
+      services.onDidChangeKeys(() => this.scheduleChange()),
+      { dispose: () => clearTimeout(this.debounce) },
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  mfaDir(folder: vscode.WorkspaceFolder): vscode.Uri {
+    return vscode.Uri.joinPath(folder.uri, ...MFA_DIR);
+  }
+
+  /** Every MFA file in every workspace folder, problems included. Reads headers only (cached by mtime). */
+  async list(): Promise<MfaEntry[]> {
+    const out: MfaEntry[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) out.push(...(await this.listFolder(folder)));
+    return out;
+  }
+
+  /** By file name; in the given folder, else the first folder that has it. */
+  async find(name: string, folderUri?: vscode.Uri): Promise<MfaEntry | undefined> {
+    const wanted = normalizeMfaName(name);
+    const folder = folderUri ? vscode.workspace.getWorkspaceFolder(folderUri) : undefined;
+    return (await this.list()).find((e) => e.name === wanted && (!folder || e.folder.index === folder.index));
+  }
+
+  async require(name: string, folderUri?: vscode.Uri): Promise<MfaEntry> {
+    const entry = await this.find(name, folderUri);
+    if (!entry) throw new CustodianError(`There is no shared MFA entry "${normalizeMfaName(name)}" (${MFA_DIR.join('/')}/<name>${MFA_EXT}).`);
+    return entry;
+  }
+
+  label(entry: MfaEntry): MfaLabel | undefined {
+    const known = this.labels.get(entry.uri.toString());
+    return known && known.version === entry.version ? known.label : undefined;
+  }
+
+  /** `mtime:size` of the file now; undefined when it is gone. */
+  async version(uri: vscode.Uri): Promise<string | undefined> {
+    try {
+      return versionOf(await vscode.workspace.fs.stat(uri));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Decrypts an entry in memory. A failure is remembered on the entry (the tree shows it) and rethrown.
+   * The caller owns `key.secret` and zeroizes it when done.
+   */
+  async open(entry: MfaEntry): Promise<OpenedMfa> {
+    const id = entry.uri.toString();
+    let stat: vscode.FileStat | undefined;
+    try {
+      stat = await vscode.workspace.fs.stat(entry.uri);
+      const opened = await this.decrypt(entry, stat);
+      this.failures.delete(id);
+      const k = opened.key;
+      this.labels.set(id, {
+        version: opened.version,
+        label: { issuer: k.issuer, account: k.account, algorithm: k.algorithm, digits: k.digits, period: k.period, signer: opened.signer },
+      });
+      return opened;
+    } catch (err) {
+      const problem = classifyProblem(err);
+      if (stat) this.failures.set(id, { mtime: stat.mtime, size: stat.size, recipients: entry.recipients, problem });
+      this.changeEmitter.fire();
+      throw err;
+    }
+  }
+
+  /** Encrypts `key` to the folder's team (see RecipientOptions) signed by my default key, as `<name>.otpauth.enc`. */
+  async add(name: string, key: TotpKey, options: AddMfaOptions = {}): Promise<{ entry: MfaEntry; recipients: number }> {
+    const clean = normalizeMfaName(name);
+    const invalid = validateMfaName(clean);
+    if (invalid) throw new InvalidArgumentError(`"${clean}" cannot be a shared MFA name. ${invalid}`);
+    const folder = this.services.roster.targetFolder(options.folder);
+    const dir = this.mfaDir(folder);
+    const uri = vscode.Uri.joinPath(dir, clean + MFA_EXT);
+    if (!options.overwrite && (await exists(uri))) {
+      throw new CustodianError(`${MFA_DIR.join('/')}/${clean}${MFA_EXT} already exists.`, { hint: 'Choose another name, or remove that entry first.' });
+    }
+    const recipients = await resolveRecipients(this.services, folder, options);
+    const [{ encryptBytes }, { formatOtpAuthUri }, backend] = await Promise.all([
+      import('../../core/envelope'),
+      import('../../core/otpauth'),
+      this.services.backend(),
+    ]);
+    const plaintext = utf8Encode(formatOtpAuthUri(key));
+    let sealed: Uint8Array;
+    let signer;
+    try {
+      signer = await this.session.signer();
+      sealed = await encryptBytes(plaintext, { recipients, signer, backend });
+    } finally {
+      zeroize(plaintext);
+      this.session.release(signer);
+    }
+    await vscode.workspace.fs.createDirectory(dir);
+    await vscode.workspace.fs.writeFile(uri, sealed);
+    this.forget(uri);
+    this.fileEmitter.fire(uri);
+    this.changeEmitter.fire();
+    const entry = (await this.find(clean, folder.uri)) ?? { name: clean, uri, folder, recipients: [], version: '' };
+    return { entry, recipients: recipients.length };
+  }
+
+  async remove(entry: MfaEntry): Promise<void> {
+    await vscode.workspace.fs.delete(entry.uri, { useTrash: false });
+    this.forget(entry.uri);
+    this.fileEmitter.fire(entry.uri);
+    this.changeEmitter.fire();
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const id = uri.toString();
+    this.headers.delete(id);
+    this.failures.delete(id);
+    this.labels.delete(id);
+  }
+
+  private async decrypt(entry: MfaEntry, stat: vscode.FileStat): Promise<OpenedMfa> {
+    if (stat.size > MAX_MFA_FILE_BYTES) throw new FormatError(`Too large to be a shared MFA file (${stat.size} bytes).`);
+    const bytes = await vscode.workspace.fs.readFile(entry.uri);
+    const [{ decryptBytes, describeSigner, inspectEnvelope }, { parseOtpAuthUri }, backend] = await Promise.all([
+      import('../../core/envelope'),
+      import('../../core/otpauth'),
+      this.services.backend(),
+    ]);
+    const header = await inspectEnvelope(bytes);
+    const identities = await this.session.identitiesFor(header.recipients, `${entry.name}${MFA_EXT}`);
+    let decrypted;
+    try {
+      decrypted = await decryptBytes(bytes, { identities, backend });
+    } finally {
+      this.session.release(...identities);
+    }
+    const { plaintext, signature } = decrypted;
+    let key;
+    try {
+      key = parseOtpAuthUri(utf8Decode(plaintext));
+    } catch (err) {
+      // The message never quotes the URI; say which file it is.
+      throw new OtpFormatError(`${entry.name}${MFA_EXT} decrypts, but not to a valid otpauth:// URI: ${describeError(err)}`, { cause: err });
+    } finally {
+      zeroize(plaintext);
+    }
+    if (key.type !== 'totp') {
+      zeroize(key.secret);
+      throw new OtpFormatError(`${entry.name}${MFA_EXT} holds an HOTP (counter-based) key; Shared MFA supports TOTP only.`, {
+        hint: 'A shared counter cannot be kept in step between teammates.',
+      });
+    }
+    return { entry, key, version: versionOf(stat), signer: await this.describeSignature(signature, describeSigner) };
+  }
+
+  private async describeSignature(
+    signature: import('../../core/envelope').SignatureStatus,
+    describeSigner: typeof import('../../core/envelope').describeSigner,
+  ): Promise<OpenedMfa['signer']> {
+    if (signature.kind === 'unsigned') return { kind: 'unsigned' };
+    const fingerprint = signature.signer.fingerprint;
+    const mine = this.services.keyStore.findByFingerprint(fingerprint);
+    if (mine) return { kind: 'me', name: mine.name, fingerprint };
+    const members = await this.services.roster.members();
+    const d = describeSigner(
+      signature,
+      members.map((m) => m.key),
+    );
+    if (d.kind === 'known') {
+      const member = members.find((m) => m.key.fingerprint === d.key.fingerprint);
+      return { kind: 'teammate', name: member?.identity, fingerprint };
+    }
+    return { kind: 'unknown', fingerprint };
+  }
+
+  private async listFolder(folder: vscode.WorkspaceFolder): Promise<MfaEntry[]> {
+    const dir = this.mfaDir(folder);
+    let names: [string, vscode.FileType][];
+    try {
+      names = await vscode.workspace.fs.readDirectory(dir);
+    } catch {
+      return []; // no MFA entries in this folder
+    }
+    const files = names
+      .filter(([n, type]) => type === vscode.FileType.File && n.toLowerCase().endsWith(MFA_EXT) && n.length > MFA_EXT.length)
+      .map(([n]) => n)
+      .sort((a, b) => a.localeCompare(b));
+    const entries: MfaEntry[] = [];
+    for (const file of files) {
+      const uri = vscode.Uri.joinPath(dir, file);
+      const name = file.slice(0, -MFA_EXT.length);
+      const header = await this.readHeader(uri);
+      const failure = this.failures.get(uri.toString());
+      let problem = header.problem;
+      if (!problem && failure && failure.mtime === header.mtime && failure.size === header.size) problem = failure.problem;
+      if (!problem && !this.session.canDecrypt(header.recipients)) problem = NOT_A_RECIPIENT;
+      entries.push({ name, uri, folder, recipients: header.recipients, signer: header.signer, problem, version: `${header.mtime}:${header.size}` });
+    }
+    return entries;
+  }
+
+  private async readHeader(uri: vscode.Uri): Promise<HeaderCache> {
+    const id = uri.toString();
+    let stat: vscode.FileStat;
+    try {
+      stat = await vscode.workspace.fs.stat(uri);
+    } catch (err) {
+      return { mtime: 0, size: 0, recipients: [], problem: { ...classifyProblem(err), kind: 'unreadable' } };
+    }
+    const cached = this.headers.get(id);
+    if (cached && cached.mtime === stat.mtime && cached.size === stat.size) return cached;
+    let entry: HeaderCache;
+    try {
+      if (stat.size > MAX_MFA_FILE_BYTES) throw new FormatError(`Too large to be a shared MFA file (${stat.size} bytes).`);
+      const { inspectEnvelope } = await import('../../core/envelope');
+      const info = await inspectEnvelope(await vscode.workspace.fs.readFile(uri));
+      entry = { mtime: stat.mtime, size: stat.size, recipients: info.recipients, signer: info.signer?.fingerprint };
+    } catch (err) {
+      entry = { mtime: stat.mtime, size: stat.size, recipients: [], problem: classifyProblem(err) };
+    }
+    this.headers.set(id, entry);
+    return entry;
+  }
+
+  private scheduleChange(): void {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.changeEmitter.fire(), WATCH_DEBOUNCE_MS);
+  }
+}
+
+function versionOf(stat: vscode.FileStat): string {
+  return `${stat.mtime}:${stat.size}`;
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,182 @@
+// "Shared MFA": one item per `.custodian/mfa/<name>.otpauth.enc`. Selecting an item (or its Show action)
+// decrypts its seed in memory and shows the current code with the seconds left (`123 456 · 17s`), redrawn
+// every second while shown; files I cannot open (not a recipient, tampered, damaged) are items with an error icon.
+import * as vscode from 'vscode';
+import { CommandId } from '../../commands/ids';
+import { groupCode } from '../../mfa/live-codes';
+import { MFA_DIR, MFA_EXT, type MfaEntry, type MfaProblemKind } from '../../mfa/mfa-store';
+import type { Services } from '../../services';
+import { MessageNode, SectionBase, type TreeNode } from '../tree';
+import { escapeMd } from './keys-section';
+
+const SHORT_PROBLEM: Record<MfaProblemKind, string> = {
+  'not-recipient': 'not a recipient',
+  tampered: 'tampered — do not trust',
+  damaged: 'damaged file',
+  invalid: 'not a TOTP key',
+  keychain: 'keychain unavailable',
+  unreadable: 'cannot open',
+};
+
+export class MfaNode implements TreeNode {
+  constructor(
+    readonly parent: TreeNode,
+    readonly entry: MfaEntry,
+    private readonly services: Services,
+    private readonly showFolder: boolean,
+  ) {}
+
+  /** Commands given this node act on this entry. */
+  get name(): string {
+    return this.entry.name;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const e = this.entry;
+    const mfa = this.services.mfa;
+    const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `mfa:${e.uri.toString()}`;
+    const where = this.showFolder ? ` · ${e.folder.name}` : '';
+    const live = e.problem ? undefined : mfa.codes.current(e.uri.toString());
+    const label = mfa.store.label(e);
+    const md = new vscode.MarkdownString(undefined, true);
+    const path = vscode.workspace.asRelativePath(e.uri);
+    if (e.problem) {
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+      item.contextValue = 'custodian.mfa.problem';
+      item.description = SHORT_PROBLEM[e.problem.kind] + where;
+      md.appendMarkdown(`$(error) **${escapeMd(e.name)}** cannot be opened\n\n${escapeMd(e.problem.message)}\n\n`);
+      if (e.problem.hint) md.appendMarkdown(`${escapeMd(e.problem.hint)}\n\n`);
+    } else if (live) {
+      const warn = label && label.signer.kind !== 'me' && label.signer.kind !== 'teammate';
+      item.iconPath = new vscode.ThemeIcon(warn ? 'warning' : 'unlock', warn ? new vscode.ThemeColor('list.warningForeground') : undefined);
+      item.contextValue = 'custodian.mfa.live';
+      item.description = `${groupCode(live.code)} · ${live.secondsRemaining}s${where}`;
+      md.appendMarkdown(`$(unlock) **${escapeMd(e.name)}**: \`${live.code}\`, ${live.secondsRemaining}s left\n\n`);
+    } else {
+      item.iconPath = new vscode.ThemeIcon('shield');
+      item.contextValue = 'custodian.mfa';
+      item.description = (label ? [label.issuer, label.account].filter(Boolean).join(' · ') : '') + where;
+      md.appendMarkdown(`$(shield) **${escapeMd(e.name)}**\n\nSelect to decrypt the seed in memory and show the current code.\n\n`);
+    }
+    if (label) {
+      md.appendMarkdown(`${escapeMd([label.issuer, label.account].filter(Boolean).join(': '))} · ${label.algorithm}, ${label.digits} digits, every ${label.period}s\n\n`);
+      md.appendMarkdown(`${signerText(label.signer)}\n\n`);
+    }
+    md.appendMarkdown(`\`${escapeMd(path)}\` · encrypted to ${e.recipients.length} ${e.recipients.length === 1 ? 'key' : 'keys'}`);
+    item.tooltip = md;
+    // No item.command: a command with arguments is cached per render, and the live item re-renders every second,
+    // so a click could hit a discarded cache entry. Selection (see MfaSection.attach) and menus use stable ids.
+    return item;
+  }
+}
+
+function signerText(signer: { kind: string; name?: string; fingerprint?: string }): string {
+  switch (signer.kind) {
+    case 'me':
+      return `Signed by you (${escapeMd(signer.name ?? '')}).`;
+    case 'teammate':
+      return `Signed by ${escapeMd(signer.name ?? 'a teammate')}.`;
+    case 'unknown':
+      return `$(warning) Signed by a key outside the team (\`${escapeMd(signer.fingerprint ?? '')}\`): check who added this seed.`;
+    default:
+      return '$(warning) Not signed: anyone who can write to the repository could have added this seed.';
+  }
+}
+
+export class MfaSection extends SectionBase implements vscode.Disposable {
+  readonly id = 'mfa';
+  readonly label = 'Shared MFA';
+  readonly order = 40;
+  protected readonly icon = 'shield';
+  override readonly onDidChange: vscode.Event<void>;
+  private nodes = new Map<string, MfaNode>();
+  private view: vscode.TreeView<TreeNode> | undefined;
+  private count: number | undefined;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly services: Services) {
+    super();
+    this.onDidChange = services.mfa.store.onDidChange;
+    // Redraw only the items whose code is ticking: a whole-tree refresh every second would re-read the roster.
+    this.subscriptions = [
+      services.mfa.codes.onDidTick((ids) => {
+        for (const id of ids) {
+          const node = this.nodes.get(id);
+          if (node) services.tree.refresh(node);
+        }
+      }),
+    ];
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  /**
+   * Wires the tree view: selecting an entry shows its code (trying again on a problem item says what is
+   * wrong, and works once it is fixed); hiding the view forgets every seed.
+   */
+  attach(view: vscode.TreeView<TreeNode>): vscode.Disposable {
+    this.view = view;
+    return vscode.Disposable.from(
+      view.onDidChangeVisibility((e) => this.services.mfa.codes.setVisible(e.visible)),
+      view.onDidChangeSelection((e) => {
+        const node = e.selection.find((n): n is MfaNode => n instanceof MfaNode);
+        if (node) void vscode.commands.executeCommand(CommandId.ShowMfaCode, node);
+      }),
+      { dispose: () => (this.view = undefined) },
+    );
+  }
+
+  /** Selects an entry's item in the view (as a click does), e.g. from tests. */
+  async select(name: string): Promise<boolean> {
+    const node = [...this.nodes.values()].find((n) => n.entry.name === name);
+    if (!node || !this.view) return false;
+    await this.view.reveal(node, { select: true, focus: true });
+    return true;
+  }
+
+  protected override description(): string | undefined {
+    if (this.count === undefined) return undefined;
+    return this.count === 1 ? '1 seed' : `${this.count} seeds`;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    if ((vscode.workspace.workspaceFolders ?? []).length === 0) {
+      this.nodes = new Map();
+      return [
+        new MessageNode(this, {
+          id: 'mfa:no-folder',
+          label: 'Open a folder to see its shared MFA seeds',
+          tooltip: `Shared MFA seeds are encrypted files committed with the repository: ${MFA_DIR.join('/')}/<name>${MFA_EXT}.`,
+          icon: new vscode.ThemeIcon('info'),
+        }),
+      ];
+    }
+    const entries = await this.services.mfa.store.list();
+    const previous = this.count;
+    this.count = entries.length;
+    if (previous !== this.count) setTimeout(() => this.services.tree.refresh(this), 0); // header count
+    if (entries.length === 0) {
+      this.nodes = new Map();
+      return [
+        new MessageNode(this, {
+          id: 'mfa:empty',
+          label: 'Add shared MFA…',
+          description: 'no seeds yet',
+          tooltip: new vscode.MarkdownString(
+            'Share a TOTP seed (e.g. of a shared root account) with the team: paste its `otpauth://` URI or base32 secret. ' +
+              `It is stored encrypted to the team roster as \`${MFA_DIR.join('/')}/<name>${MFA_EXT}\`.`,
+          ),
+          icon: new vscode.ThemeIcon('add'),
+          command: { command: CommandId.AddSharedMfa, title: 'Add Shared MFA' },
+        }),
+      ];
+    }
+    const showFolder = new Set(entries.map((e) => e.folder.index)).size > 1;
+    const nodes = entries.map((e) => new MfaNode(this, e, this.services, showFolder));
+    this.nodes = new Map(nodes.map((n) => [n.entry.uri.toString(), n]));
+    return nodes;
+  }
+}

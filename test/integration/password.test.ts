@@ -1,0 +1,127 @@
+// Generate Password: every kind into an editor with several cursors (a different value per cursor) and
+// to the clipboard (cleared later), the entropy it reports, and the custodian.password.* settings.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { characterClasses, DEFAULT_PASSWORD_POLICY, DIGITS, LOWERCASE, passwordEntropyBits, SYMBOLS, UPPERCASE } from '../../src/core/password';
+import { EFF_LARGE_WORDLIST } from '../../src/core/wordlists/eff-large';
+import type { GeneratePasswordResult } from '../../src/extension/commands/password/generate-password';
+import type { Services } from '../../src/extension/services';
+import { captureErrors, getServices, run, waitFor } from './support/custodian';
+
+const CMD = 'custodian.generatePassword';
+
+async function editorWithCursors(lines: number): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument({ content: '\n'.repeat(lines - 1) });
+  const editor = await vscode.window.showTextDocument(doc);
+  editor.selections = Array.from({ length: lines }, (_, i) => new vscode.Selection(i, 0, i, 0));
+  return editor;
+}
+
+async function closeEditor(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}
+
+function lines(editor: vscode.TextEditor): string[] {
+  return editor.document.getText().split('\n');
+}
+
+async function setGlobal(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('custodian').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+describe('password', function () {
+  this.timeout(60_000);
+  let services: Services;
+
+  before(async () => {
+    services = await getServices();
+  });
+
+  afterEach(async () => {
+    for (const key of ['password.length', 'password.symbols', 'clipboardClearSeconds']) await setGlobal(key, undefined);
+    await closeEditor();
+  });
+
+  it('inserts a different default-policy password at each of 2 cursors and reports the entropy', async () => {
+    const editor = await editorWithCursors(2);
+    const result = await run<GeneratePasswordResult>(CMD, { kind: 'password', target: 'editor' });
+    assert.ok(result, 'the command returns a result');
+    assert.strictEqual(result.count, 2);
+    assert.strictEqual(result.target, 'editor');
+    const expected = passwordEntropyBits(
+      characterClasses(DEFAULT_PASSWORD_POLICY).map((c) => c.length),
+      DEFAULT_PASSWORD_POLICY.length,
+      true,
+    );
+    assert.ok(Math.abs(result.entropyBits - expected) < 1e-9, `${result.entropyBits} bits`);
+    assert.ok(result.entropyBits > 157 && result.entropyBits < 157.31);
+    assert.ok(!('value' in result), 'the value is not returned');
+
+    const [a, b] = lines(editor);
+    for (const pw of [a, b]) {
+      assert.strictEqual(pw.length, 24);
+      for (const cls of [LOWERCASE, UPPERCASE, DIGITS, SYMBOLS]) assert.ok([...pw].some((c) => cls.includes(c)), 'every class present');
+    }
+    assert.notStrictEqual(a, b, 'each cursor gets its own value');
+  });
+
+  it('replaces the selection with a passphrase; policy arguments override the settings', async () => {
+    const editor = await editorWithCursors(1);
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'REPLACE-ME'));
+    editor.selection = new vscode.Selection(0, 0, 0, 'REPLACE-ME'.length);
+    const result = await run<GeneratePasswordResult>(CMD, { kind: 'passphrase', target: 'editor', policy: { words: 5, separator: ' ', appendNumber: true } });
+    assert.strictEqual(result?.count, 1);
+    assert.ok(Math.abs(result.entropyBits - (5 * Math.log2(7776) + Math.log2(10))) < 1e-9);
+    const parts = editor.document.getText().split(' ');
+    assert.strictEqual(parts.length, 6);
+    for (const w of parts.slice(0, 5)) assert.ok(EFF_LARGE_WORDLIST.includes(w), 'an EFF word');
+    assert.match(parts[5], /^[0-9]$/);
+  });
+
+  it('copies hex and base64url tokens to the clipboard', async () => {
+    const hex = await run<GeneratePasswordResult>(CMD, { kind: 'hex', target: 'clipboard' });
+    assert.deepStrictEqual(hex, { kind: 'hex', target: 'clipboard', entropyBits: 256, count: 1 });
+    assert.match(await vscode.env.clipboard.readText(), /^[0-9a-f]{64}$/);
+    const b64 = await run<GeneratePasswordResult>(CMD, { kind: 'base64url', target: 'clipboard', bytes: 16 });
+    assert.strictEqual(b64?.entropyBits, 128);
+    assert.match(await vscode.env.clipboard.readText(), /^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('clears the clipboard after custodian.clipboardClearSeconds, unless something else was copied', async () => {
+    await setGlobal('clipboardClearSeconds', 1);
+    await run(CMD, { kind: 'password', target: 'clipboard' });
+    assert.strictEqual((await vscode.env.clipboard.readText()).length, 24);
+    await waitFor('the clipboard to be cleared', async () => (await vscode.env.clipboard.readText()) === '', 5000);
+
+    await run(CMD, { kind: 'password', target: 'clipboard' });
+    await vscode.env.clipboard.writeText('something the user copied');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.strictEqual(await vscode.env.clipboard.readText(), 'something the user copied');
+  });
+
+  it('uses the custodian.password.* settings', async () => {
+    await setGlobal('password.length', 12);
+    await setGlobal('password.symbols', false);
+    const result = await run<GeneratePasswordResult>(CMD, { kind: 'password', target: 'clipboard' });
+    assert.ok(result);
+    assert.ok(Math.abs(result.entropyBits - passwordEntropyBits([26, 26, 10], 12, true)) < 1e-9);
+    assert.match(await vscode.env.clipboard.readText(), /^[A-Za-z0-9]{12}$/);
+  });
+
+  it('names the bad setting when the policy is impossible, and generates nothing', async () => {
+    await vscode.env.clipboard.writeText('untouched');
+    const { result, errors } = await captureErrors(services, () => run(CMD, { kind: 'password', target: 'clipboard', policy: { length: 2 } }));
+    assert.strictEqual(result, undefined);
+    assert.strictEqual(errors.length, 1);
+    assert.strictEqual(errors[0].name, 'InvalidArgumentError');
+    assert.match(errors[0].message, /custodian\.password\.length/);
+    assert.strictEqual(await vscode.env.clipboard.readText(), 'untouched');
+  });
+
+  it('without an editor, defaults to the clipboard', async () => {
+    await closeEditor();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const result = await run<GeneratePasswordResult>(CMD, { kind: 'hex' });
+    assert.strictEqual(result?.target, 'clipboard');
+  });
+});

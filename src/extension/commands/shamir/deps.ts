@@ -1,0 +1,42 @@
+// What the Shamir commands share: the extension's services and the objects registerShamirCommands builds.
+import * as vscode from 'vscode';
+import { CustodianError } from '../../../core/errors';
+import type { SecretClipboard } from '../../clipboard';
+import type { Services } from '../../services';
+import type { RecoveredDocuments } from '../../shamir/recovered-document';
+import type { ShareSet, ShareStore } from '../../shamir/share-store';
+import { asObject } from '../pick';
+
+export interface ShamirDeps {
+  services: Services;
+  store: ShareStore;
+  documents: RecoveredDocuments;
+  clipboard: SecretClipboard;
+}
+
+/** Names a set: commands take `{ setName, folderUri? }`; tree nodes carry `set`. */
+export interface SetArgs {
+  setName?: string;
+  folderUri?: vscode.Uri;
+  set?: ShareSet;
+}
+
+/** The set a command works on: from its argument, or picked from the workspace's sets. */
+export async function pickSet(deps: ShamirDeps, arg: unknown, placeHolder: string): Promise<ShareSet | undefined> {
+  const a = asObject<SetArgs>(arg);
+  if (a.set) return deps.store.get(a.set.name, a.set.folder.uri);
+  if (typeof a.setName === 'string') return deps.store.get(a.setName, a.folderUri);
+  const sets = (await deps.store.list()).filter((s): s is ShareSet => s.kind === 'set');
+  if (sets.length === 0) throw new CustodianError('This workspace has no share sets.', { hint: 'Run "Custodian: Split Secret…" first.' });
+  if (sets.length === 1) return sets[0];
+  const picked = await vscode.window.showQuickPick(
+    sets.map((s) => ({
+      label: `$(key) ${s.name}`,
+      description: `${s.manifest.threshold} of ${s.manifest.total} · ${s.manifest.created.slice(0, 10)}`,
+      detail: s.manifest.custodians.map((c) => c.name).join(', '),
+      set: s,
+    })),
+    { placeHolder },
+  );
+  return picked?.set;
+}

@@ -1,0 +1,212 @@
+// Recover Secret…: collect every share of a set that is sealed to one of my keys (my own share, and
+// shares custodians released to me), verify each, and with T of them reconstruct the secret into a
+// read-only editor, the clipboard (cleared later) or a new `.enc` file. Never to disk in the clear.
+import * as vscode from 'vscode';
+import { constantTimeEqual, isValidUtf8, utf8Decode, zeroize } from '../../../core/bytes';
+import { CustodianError, InvalidArgumentError } from '../../../core/errors';
+import type { Share } from '../../../core/shamir';
+import { MyIdentities, knownPeople, openShareFile, type Person } from '../../shamir/share-crypto';
+import { ShareSetError } from '../../shamir/share-set';
+import type { ShareSet } from '../../shamir/share-store';
+import { asObject } from '../pick';
+import { pickSet, type SetArgs, type ShamirDeps } from './deps';
+
+export type RecoverOutput = 'untitled' | 'clipboard' | 'encrypted';
+
+export interface RecoverSecretArgs extends SetArgs {
+  /** 'untitled': a read-only editor that is never saved or backed up. Default: ask. */
+  output?: RecoverOutput;
+  /** For 'encrypted': recipient fingerprints (default: my default key). */
+  recipients?: string[];
+  /** For 'encrypted': the `.enc` file to write (default: ask). */
+  uri?: vscode.Uri;
+  /** For 'encrypted': replace an existing file. */
+  overwrite?: boolean;
+}
+
+export interface RecoverSecretResult {
+  setName: string;
+  recovered: boolean;
+  /** Verified shares (distinct custodians) available to me. */
+  collected: number;
+  threshold: number;
+  /** Custodians whose shares I hold, verified. */
+  from: string[];
+  /** Custodians whose shares I do not hold yet. */
+  waitingFor: string[];
+  /** Files of the set that are damaged or inconsistent (but not sealed to me). */
+  damaged: string[];
+  dealer: { name: string; fingerprint: string; known: boolean };
+  output?: RecoverOutput;
+  /** The read-only document ('untitled') or the written file ('encrypted'). */
+  uri?: vscode.Uri;
+  /** For 'clipboard': seconds until it is cleared (0: never). */
+  clearsInSeconds?: number;
+}
+
+export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<RecoverSecretResult | undefined> {
+  const { services, store } = deps;
+  const a = asObject<RecoverSecretArgs>(arg);
+  if (a.output !== undefined && !['untitled', 'clipboard', 'encrypted'].includes(a.output)) {
+    throw new InvalidArgumentError(`"output" must be "untitled", "clipboard" or "encrypted", got ${String(a.output)}.`);
+  }
+  const set = await pickSet(deps, arg, 'Recover the secret of which set?');
+  if (!set) return undefined;
+  const m = set.manifest;
+  const identities = new MyIdentities(services);
+  if (identities.keys().length === 0) {
+    throw new CustodianError('Recovering needs your key: shares are sealed to custodians\' keys.', { hint: 'Import your private key first.' });
+  }
+  const shares = new Map<number, Share>();
+  let secret: Uint8Array | undefined;
+  try {
+    const status = await store.status(set);
+    const forMe = status.files.filter((f) => f.recipients.some((fp) => identities.has(fp)));
+    const damaged = status.files.filter((f) => f.problem && !forMe.includes(f)).map((f) => f.file);
+    const people = await knownPeople(services);
+    const dealer = { ...m.dealer, known: people.some((p) => p.fingerprint === m.dealer.fingerprint) };
+
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Custodian: recovering "${m.name}"` },
+      async (progress) => {
+        for (const info of forMe) {
+          progress.report({ message: `verifying ${info.custodian.name}'s share… (${shares.size} of ${m.threshold} needed)` });
+          const share = await openShareFile(services, m, info, await store.readFile(info.uri), identities);
+          const same = shares.get(share.index);
+          if (same) {
+            const agree = constantTimeEqual(same.value, share.value);
+            zeroize(share.value);
+            if (!agree) throw new ShareSetError(`Two files hold different shares for ${info.custodian.name} (${info.file}): the set was tampered with.`);
+            continue;
+          }
+          shares.set(share.index, share);
+        }
+        progress.report({ message: `${Math.min(shares.size, m.threshold)} of ${m.threshold} needed` });
+      },
+    );
+
+    const from = m.custodians.filter((c) => shares.has(c.index)).map((c) => c.name);
+    const waitingFor = m.custodians.filter((c) => !shares.has(c.index)).map((c) => c.name);
+    const base: RecoverSecretResult = { setName: m.name, recovered: false, collected: shares.size, threshold: m.threshold, from, waitingFor, damaged, dealer };
+    store.recordProgress(set, { collected: shares.size, threshold: m.threshold, recovered: false });
+    if (shares.size < m.threshold) {
+      const need = m.threshold - shares.size;
+      void vscode.window.showWarningMessage(
+        `"${m.name}": ${shares.size} of ${m.threshold} needed shares are available to you` +
+          (from.length ? ` (${from.join(', ')})` : '') +
+          `. Ask ${need === 1 ? 'one more custodian' : `${need} more custodians`} (${waitingFor.join(', ')}) to run "Release My Share…" to you.` +
+          (damaged.length ? ` Damaged files: ${damaged.join(', ')}.` : ''),
+      );
+      return base;
+    }
+
+    const output = a.output ?? (await pickOutput());
+    if (!output) return undefined;
+    const encryptTo = output === 'encrypted' ? await resolveRecipients(deps, a.recipients, people) : undefined;
+    if (output === 'encrypted' && !encryptTo) return undefined;
+
+    const { combineShares } = await import('../../../core/shamir');
+    secret = combineShares([...shares.values()]);
+    store.recordProgress(set, { collected: shares.size, threshold: m.threshold, recovered: true });
+    services.log.info(`Recovered the secret of share set "${m.name}" from ${from.join(', ')} (output: ${output}).`);
+    if (!dealer.known) {
+      void vscode.window.showWarningMessage(
+        `"${m.name}" was dealt by a key that is not in your team, contacts or keys (${m.dealer.fingerprint}). Make sure the set is genuine before using the secret.`,
+      );
+    }
+    const done = { ...base, recovered: true, output };
+    if (output === 'untitled' || output === 'clipboard') {
+      if (!isValidUtf8(secret)) {
+        throw new CustodianError(`The secret of "${m.name}" is binary, not text, so it cannot be shown or copied.`, {
+          hint: 'Recover it to an encrypted .enc file instead.',
+        });
+      }
+      const text = utf8Decode(secret);
+      if (output === 'untitled') {
+        const editor = await deps.documents.show(`${m.name}.txt`, text);
+        return { ...done, uri: editor.document.uri };
+      }
+      const { clearsInSeconds: seconds } = await deps.clipboard.copy(text);
+      void vscode.window.showInformationMessage(
+        `Copied the secret of "${m.name}".${seconds > 0 ? ` The clipboard is cleared in ${seconds} s.` : ''}`,
+      );
+      return { ...done, clearsInSeconds: seconds };
+    }
+    const uri = await writeEncrypted(deps, set, secret, encryptTo!, a);
+    if (!uri) return undefined;
+    void vscode.window.showInformationMessage(
+      `Saved the secret of "${m.name}" encrypted to ${encryptTo!.map((p) => p.label).join(', ')}: ${vscode.workspace.asRelativePath(uri)}.`,
+    );
+    return { ...done, uri };
+  } finally {
+    for (const s of shares.values()) zeroize(s.value);
+    zeroize(secret);
+    identities.dispose();
+  }
+}
+
+async function pickOutput(): Promise<RecoverOutput | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: '$(eye) Show in an Editor', description: 'read-only, never saved', output: 'untitled' as const },
+      { label: '$(copy) Copy to Clipboard', description: 'cleared after a while', output: 'clipboard' as const },
+      { label: '$(lock) Save Encrypted…', description: 'a .enc file for the people you choose', output: 'encrypted' as const },
+    ],
+    { title: 'Recover Secret', placeHolder: 'Enough shares are here. What should happen with the secret?' },
+  );
+  return picked?.output;
+}
+
+async function resolveRecipients(deps: ShamirDeps, wanted: string[] | undefined, people: Person[]): Promise<Person[] | undefined> {
+  const me = deps.services.keyStore.getDefault();
+  if (wanted !== undefined) {
+    if (!Array.isArray(wanted) || wanted.length === 0) throw new InvalidArgumentError('"recipients" must be a non-empty array of fingerprints.');
+    return wanted.map((fp) => {
+      const found = people.find((p) => p.fingerprint === fp);
+      if (!found) throw new InvalidArgumentError(`${fp} is not a teammate, a contact or one of your keys.`);
+      return found;
+    });
+  }
+  const { shortFingerprint } = await deps.services.keys();
+  const picked = await vscode.window.showQuickPick(
+    people.map((p) => ({
+      label: `${p.kind === 'me' ? '$(key)' : '$(person)'} ${p.label}`,
+      description: `${p.kind} · ${shortFingerprint(p.fingerprint)}`,
+      picked: p.fingerprint === me?.fingerprint,
+      person: p,
+    })),
+    { title: 'Recover Secret: encrypt to', placeHolder: 'Who can open the encrypted file?', canPickMany: true, ignoreFocusOut: true },
+  );
+  if (!picked) return undefined;
+  if (picked.length === 0) throw new InvalidArgumentError('Pick at least one recipient.');
+  return picked.map((p) => p.person);
+}
+
+async function writeEncrypted(deps: ShamirDeps, set: ShareSet, secret: Uint8Array, recipients: Person[], a: Partial<RecoverSecretArgs>): Promise<vscode.Uri | undefined> {
+  const { services, store } = deps;
+  let uri = a.uri;
+  let overwrite = a.overwrite ?? false;
+  if (!uri) {
+    uri = await vscode.window.showSaveDialog({
+      title: `Save the secret of "${set.name}" encrypted`,
+      defaultUri: vscode.Uri.joinPath(set.folder.uri, `${set.name}.enc`),
+      filters: { 'Custodian encrypted file': ['enc'] },
+    });
+    if (!uri) return undefined;
+    overwrite = true; // the save dialog asked already
+  }
+  const [{ encryptBytes }, backend] = await Promise.all([import('../../../core/envelope'), services.backend()]);
+  const identities = new MyIdentities(services);
+  try {
+    const sealed = await encryptBytes(secret, { recipients: recipients.map((p) => p.key), signer: await identities.dealer(), backend });
+    await store.writeAtomic(uri, sealed, overwrite).catch((err: unknown) => {
+      if (err instanceof vscode.FileSystemError && err.code === 'FileExists') {
+        throw new CustodianError(`${vscode.workspace.asRelativePath(uri!)} already exists.`, { hint: 'Choose another file, or pass overwrite: true.' });
+      }
+      throw err;
+    });
+    return uri;
+  } finally {
+    identities.dispose();
+  }
+}

@@ -1,0 +1,113 @@
+// Release My Share…: as a custodian, open my share (checking the dealer's signature) and re-seal it
+// to the person recovering, signed by me, as `<me>.release-to-<them>.share.enc` beside it.
+import * as vscode from 'vscode';
+import { zeroize } from '../../../core/bytes';
+import { CustodianError, InvalidArgumentError } from '../../../core/errors';
+import type { Share } from '../../../core/shamir';
+import { MyIdentities, knownPeople, openShareFile, sealShare, type Person } from '../../shamir/share-crypto';
+import { ShareSetError, releaseFileName, shareFileName, type ManifestCustodian } from '../../shamir/share-set';
+import { asObject } from '../pick';
+import { pickSet, type SetArgs, type ShamirDeps } from './deps';
+
+export interface ReleaseShareArgs extends SetArgs {
+  /** Who recovers: a fingerprint (`SHA256:…`) of a teammate, a contact or one of my keys. */
+  recipient?: string;
+  /** Which of my custodian entries, by name, when I hold more than one share of the set. */
+  custodian?: string | ManifestCustodian;
+}
+
+export interface ReleaseShareResult {
+  setName: string;
+  custodian: string;
+  recipient: { name: string; fingerprint: string };
+  uri: vscode.Uri;
+  /** True when an earlier release to the same person was replaced. */
+  replaced: boolean;
+}
+
+export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<ReleaseShareResult | undefined> {
+  const { services, store } = deps;
+  const a = asObject<ReleaseShareArgs>(arg);
+  const set = await pickSet(deps, arg, 'Release your share of which set?');
+  if (!set) return undefined;
+  const m = set.manifest;
+  const identities = new MyIdentities(services);
+  let share: Share | undefined;
+  try {
+    const mine = m.custodians.filter((c) => identities.has(c.fingerprint));
+    if (mine.length === 0) {
+      throw new CustodianError(`None of your keys is a custodian of "${m.name}".`, {
+        hint: `Its custodians are ${m.custodians.map((c) => c.name).join(', ')}. Import the key that holds a share, or ask one of them.`,
+      });
+    }
+    const wanted = typeof a.custodian === 'string' ? a.custodian : a.custodian?.name;
+    let custodian: ManifestCustodian | undefined;
+    if (wanted !== undefined) {
+      custodian = mine.find((c) => c.name === wanted);
+      if (!custodian) throw new InvalidArgumentError(`"${wanted}" is not one of your custodian entries in "${m.name}".`);
+    } else if (mine.length === 1) {
+      custodian = mine[0];
+    } else {
+      const picked = await vscode.window.showQuickPick(
+        mine.map((c) => ({ label: c.name, description: c.fingerprint, custodian: c })),
+        { placeHolder: 'You hold several shares of this set: release which one?' },
+      );
+      custodian = picked?.custodian;
+    }
+    if (!custodian) return undefined;
+
+    const status = await store.status(set);
+    const info = status.files.find((f) => f.file === shareFileName(custodian.name));
+    if (!info) throw new ShareSetError(`${shareFileName(custodian.name)} is missing from "${m.name}".`, { hint: 'Restore it from version control.' });
+
+    const recipient = await pickRecipient(deps, a.recipient, custodian);
+    if (!recipient) return undefined;
+    if (recipient.fingerprint === custodian.fingerprint) {
+      throw new InvalidArgumentError(`That is ${custodian.name}'s own key: your share already counts when you recover with it.`, {
+        hint: 'Release it to the person who will recover the secret.',
+      });
+    }
+
+    share = await openShareFile(services, m, info, await store.readFile(info.uri), identities);
+    const signer = await identities.get(custodian.fingerprint);
+    const sealed = await sealShare(services, share, recipient.key, signer);
+    const uri = vscode.Uri.joinPath(set.dir, releaseFileName(custodian.name, recipient.filePart));
+    const earlier = status.files.find((f) => f.uri.toString() === uri.toString());
+    if (earlier && !(earlier.recipients.length === 1 && earlier.recipients[0] === recipient.fingerprint)) {
+      throw new ShareSetError(`${vscode.workspace.asRelativePath(uri)} already exists and is sealed to someone else.`, {
+        hint: 'Delete it first if that release is no longer wanted.',
+      });
+    }
+    await store.writeAtomic(uri, sealed, earlier !== undefined);
+    services.log.info(`Released ${custodian.name}'s share of "${m.name}" to ${recipient.label} (${recipient.fingerprint}).`);
+    void vscode.window.showInformationMessage(
+      `Released your share of "${m.name}" to ${recipient.label}. Commit ${vscode.workspace.asRelativePath(uri)} so they can recover.`,
+    );
+    return { setName: m.name, custodian: custodian.name, recipient: { name: recipient.label, fingerprint: recipient.fingerprint }, uri, replaced: earlier !== undefined };
+  } finally {
+    if (share) zeroize(share.value);
+    identities.dispose();
+  }
+}
+
+async function pickRecipient(deps: ShamirDeps, fingerprint: string | undefined, custodian: ManifestCustodian): Promise<Person | undefined> {
+  const people = await knownPeople(deps.services);
+  if (fingerprint !== undefined) {
+    const found = people.find((p) => p.fingerprint === fingerprint);
+    if (!found) throw new InvalidArgumentError(`${fingerprint} is not a teammate, a contact or one of your keys.`);
+    return found;
+  }
+  const candidates = people.filter((p) => p.fingerprint !== custodian.fingerprint);
+  if (candidates.length === 0) throw new CustodianError('There is nobody to release the share to.', { hint: 'Add the teammate or contact who will recover.' });
+  const { shortFingerprint } = await deps.services.keys();
+  const icon = { teammate: '$(person)', contact: '$(account)', me: '$(key)' } as const;
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((p) => ({
+      label: `${icon[p.kind]} ${p.label}`,
+      description: `${p.kind === 'me' ? 'one of your keys' : p.kind} · ${shortFingerprint(p.fingerprint)}`,
+      person: p,
+    })),
+    { title: `Release My Share (${custodian.name})`, placeHolder: 'Who is recovering the secret? The share is sealed to them only.', matchOnDescription: true },
+  );
+  return picked?.person;
+}

@@ -1,0 +1,310 @@
+// Split Secret…: a secret from a selection, a file or a masked input box becomes a share set: one
+// share per custodian, each sealed to that custodian and signed by me (the dealer), plus a manifest.
+import * as vscode from 'vscode';
+import { constantTimeEqual, hexEncode, utf8Encode, zeroize } from '../../../core/bytes';
+import { CustodianError, InvalidArgumentError } from '../../../core/errors';
+import type { Share } from '../../../core/shamir';
+import { MyIdentities, sealShare } from '../../shamir/share-crypto';
+import {
+  MANIFEST_FILE,
+  MANIFEST_TYPE,
+  MANIFEST_VERSION,
+  RELEASE_INFIX,
+  ShareSetError,
+  defaultThreshold,
+  fileNamePart,
+  parseManifest,
+  shareFileName,
+  splitNote,
+  validateSetName,
+  type ShareSetManifest,
+} from '../../shamir/share-set';
+import type { RosterMember } from '../../storage/roster';
+import { asObject, isInteractive } from '../pick';
+import type { ShamirDeps } from './deps';
+
+/** Secrets are held in memory, and each share is as large as the secret (as in `custodian split`). */
+export const MAX_SECRET_BYTES = 16 * 1024 * 1024;
+
+export interface SplitSecretArgs {
+  /** The secret itself (tests, other commands). */
+  secret?: string | Uint8Array;
+  /** A file whose bytes are the secret. */
+  uri?: vscode.Uri;
+  /** Split the active editor's selection. */
+  source?: 'selection';
+  setName?: string;
+  /** Custodians by fingerprint (`SHA256:…`) or roster name. */
+  custodians?: string[];
+  threshold?: number;
+  /** Replace the selection with a note / delete the file once the set is written and read back. Default: ask (interactive) or keep. */
+  deleteOriginal?: boolean;
+}
+
+export interface SplitSecretResult {
+  setName: string;
+  setId: string;
+  threshold: number;
+  total: number;
+  custodians: { name: string; fingerprint: string; index: number }[];
+  dir: vscode.Uri;
+  manifest: vscode.Uri;
+  shareFiles: vscode.Uri[];
+  /** 'replaced' (selection), 'deleted' (file), or 'kept'. */
+  original: 'replaced' | 'deleted' | 'kept' | 'none';
+}
+
+type Source =
+  | { kind: 'input'; bytes: Uint8Array }
+  | { kind: 'file'; bytes: Uint8Array; uri: vscode.Uri }
+  | { kind: 'selection'; bytes: Uint8Array; document: vscode.TextDocument; range: vscode.Range; text: string };
+
+export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<SplitSecretResult | undefined> {
+  const { services, store } = deps;
+  const a = asObject<SplitSecretArgs>(arg);
+  const interactive = isInteractive(arg);
+  if (services.keyStore.list().length === 0) {
+    throw new CustodianError('Splitting a secret needs your key: you sign every share as the dealer.', {
+      hint: 'Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.',
+    });
+  }
+  const source = await resolveSource(arg, a);
+  if (!source) return undefined;
+  const identities = new MyIdentities(services);
+  const shares: Share[] = [];
+  try {
+    if (source.bytes.length === 0) throw new InvalidArgumentError('The secret is empty: there is nothing to split.');
+    if (source.bytes.length > MAX_SECRET_BYTES) {
+      throw new InvalidArgumentError(`The secret is too large to split (${source.bytes.length} bytes; at most ${MAX_SECRET_BYTES}).`, {
+        hint: 'Encrypt the file instead and split its key or passphrase.',
+      });
+    }
+    const folder = services.roster.targetFolder(source.kind === 'file' ? source.uri : undefined);
+    const custodians = await resolveCustodians(deps, a.custodians);
+    if (!custodians) return undefined;
+    const total = custodians.length;
+    const threshold = a.threshold ?? (await pickThreshold(total));
+    if (threshold === undefined) return undefined;
+    if (!Number.isInteger(threshold) || threshold < 2 || threshold > total) {
+      throw new InvalidArgumentError(`The threshold must be an integer from 2 to ${total} (the number of custodians), got ${threshold}.`);
+    }
+    const setName = a.setName ?? (await promptSetName(deps, folder, source));
+    if (setName === undefined) return undefined;
+    const invalid = validateSetName(setName);
+    if (invalid) throw new InvalidArgumentError(`"${setName}" cannot be a share set name. ${invalid}`);
+    if (await store.exists(folder, setName)) throw new ShareSetError(`A share set named "${setName}" already exists.`, { hint: 'Choose another name.' });
+
+    const dealerKey = await identities.dealer();
+    const dealerInfo = services.keyStore.findByFingerprint(dealerKey.publicKey.fingerprint)!;
+    const rosterMe = (await services.roster.members()).find((m) => m.key.fingerprint === dealerKey.publicKey.fingerprint);
+    const dealerName = rosterMe?.name ?? fileNamePart(dealerInfo.label ?? dealerInfo.name) ?? `key-${dealerInfo.id.slice(0, 8)}`;
+
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Custodian: splitting into "${setName}" (${threshold} of ${total})…` },
+      async () => {
+        const { splitSecret: split, combineShares } = await import('../../../core/shamir');
+        shares.push(...split(source.bytes, { threshold, shares: total }));
+        // Refuse to write a set that would not give the secret back.
+        const check = combineShares(shares.slice(0, threshold));
+        const same = constantTimeEqual(check, source.bytes);
+        zeroize(check);
+        if (!same) throw new ShareSetError('Internal error: the shares did not recombine to the secret. Nothing was written.');
+        const manifest: ShareSetManifest = {
+          type: MANIFEST_TYPE,
+          version: MANIFEST_VERSION,
+          name: setName,
+          setId: hexEncode(shares[0].setId),
+          threshold,
+          total,
+          created: new Date().toISOString(),
+          dealer: { name: dealerName, fingerprint: dealerKey.publicKey.fingerprint },
+          custodians: custodians.map((c, i) => ({ name: c.name, fingerprint: c.key.fingerprint, index: shares[i].index })),
+        };
+        const files = new Map<string, Uint8Array>();
+        for (let i = 0; i < total; i++) files.set(shareFileName(custodians[i].name), await sealShare(services, shares[i], custodians[i].key, dealerKey));
+        const set = await store.create(folder, manifest, files);
+        await readBack(set.dir, manifest, files);
+        return { set, manifest, files };
+      },
+    );
+    const { set, manifest, files } = result;
+    const original = await removeOriginal(source, manifest, a.deleteOriginal, interactive);
+    services.log.info(`Split a secret into share set "${setName}" (${threshold} of ${total}) in ${vscode.workspace.asRelativePath(set.dir)}.`);
+    if (interactive) {
+      void vscode.window.showInformationMessage(
+        `Split into share set "${setName}": any ${threshold} of ${custodians.map((c) => c.name).join(', ')} can recover it. ` +
+          `Commit ${vscode.workspace.asRelativePath(set.dir)} to share it.`,
+      );
+    }
+    return {
+      setName,
+      setId: manifest.setId,
+      threshold,
+      total,
+      custodians: manifest.custodians,
+      dir: set.dir,
+      manifest: vscode.Uri.joinPath(set.dir, MANIFEST_FILE),
+      shareFiles: [...files.keys()].map((f) => vscode.Uri.joinPath(set.dir, f)),
+      original,
+    };
+  } finally {
+    for (const s of shares) zeroize(s.value);
+    zeroize(source.bytes);
+    identities.dispose();
+  }
+}
+
+async function resolveSource(arg: unknown, a: Partial<SplitSecretArgs>): Promise<Source | undefined> {
+  if (a.secret !== undefined) {
+    if (typeof a.secret === 'string') return { kind: 'input', bytes: utf8Encode(a.secret) };
+    if (a.secret instanceof Uint8Array) return { kind: 'input', bytes: new Uint8Array(a.secret) };
+    throw new InvalidArgumentError('"secret" must be a string or a Uint8Array.');
+  }
+  const editor = vscode.window.activeTextEditor;
+  const fromUri = arg instanceof vscode.Uri ? arg : a.uri;
+  const selected = editor && !editor.selection.isEmpty ? editor : undefined;
+  // The editor context menu passes the document's uri: then the selection is meant.
+  if (a.source === 'selection' || (selected && (!fromUri || fromUri.toString() === selected.document.uri.toString()) && !a.uri)) {
+    if (!selected) throw new CustodianError('There is no selected text to split.', { hint: 'Select the secret in an editor first.' });
+    const range = new vscode.Range(selected.selection.start, selected.selection.end);
+    const text = selected.document.getText(range);
+    return { kind: 'selection', bytes: utf8Encode(text), document: selected.document, range, text };
+  }
+  if (fromUri) {
+    const stat = await vscode.workspace.fs.stat(fromUri);
+    if (stat.type & vscode.FileType.Directory) throw new InvalidArgumentError(`${vscode.workspace.asRelativePath(fromUri)} is a folder, not a file.`);
+    if (stat.size > MAX_SECRET_BYTES) throw new InvalidArgumentError(`The file is too large to split (${stat.size} bytes; at most ${MAX_SECRET_BYTES}).`);
+    return { kind: 'file', bytes: await vscode.workspace.fs.readFile(fromUri), uri: fromUri };
+  }
+  const typed = await vscode.window.showInputBox({
+    title: 'Split Secret (1/4): the secret',
+    prompt: 'Type or paste the secret. It is split in memory and never written anywhere in the clear.',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.length === 0 ? 'Enter the secret.' : undefined),
+  });
+  return typed === undefined ? undefined : { kind: 'input', bytes: utf8Encode(typed) };
+}
+
+async function resolveCustodians(deps: ShamirDeps, wanted: string[] | undefined): Promise<RosterMember[] | undefined> {
+  const { services } = deps;
+  const members = await services.roster.members();
+  if (members.length < 2) {
+    throw new CustodianError(`Splitting needs at least 2 custodians from the team roster; it has ${members.length}.`, {
+      hint: 'Add teammates (Custodian: Add Teammate…) first.',
+    });
+  }
+  const usable = members.filter((m) => !m.name.includes(RELEASE_INFIX));
+  let chosen: RosterMember[];
+  if (wanted) {
+    if (!Array.isArray(wanted)) throw new InvalidArgumentError('"custodians" must be an array of fingerprints or roster names.');
+    chosen = wanted.map((w) => {
+      const found = usable.find((m) => m.key.fingerprint === w || m.name === w);
+      if (!found) throw new InvalidArgumentError(`"${w}" is not a usable key in the team roster.`);
+      return found;
+    });
+  } else {
+    const mine = new Set(services.keyStore.list().map((k) => k.fingerprint));
+    const { shortFingerprint } = await services.keys();
+    const items = usable.map((m) => ({
+      label: `$(person) ${m.name}`,
+      description: `${m.identity !== m.name ? m.identity + ' · ' : ''}${shortFingerprint(m.key.fingerprint)}${mine.has(m.key.fingerprint) ? ' · you' : ''}`,
+      member: m,
+      picked: false,
+    }));
+    let placeHolder = 'Pick the custodians (at least 2): each gets one share';
+    for (;;) {
+      const picked = await vscode.window.showQuickPick(items, { title: 'Split Secret (2/4): custodians', placeHolder, canPickMany: true, ignoreFocusOut: true });
+      if (!picked) return undefined;
+      if (picked.length >= 2) {
+        chosen = picked.map((p) => p.member);
+        break;
+      }
+      for (const item of items) item.picked = picked.includes(item);
+      placeHolder = `Pick at least 2 custodians (you picked ${picked.length}): one person alone is not a split`;
+    }
+  }
+  if (new Set(chosen.map((c) => c.key.fingerprint)).size !== chosen.length) throw new InvalidArgumentError('Each custodian can be picked only once.');
+  if (chosen.length < 2) throw new InvalidArgumentError(`Pick at least 2 custodians (got ${chosen.length}): one person alone is not a split.`);
+  if (chosen.length > 255) throw new InvalidArgumentError('At most 255 custodians.');
+  return chosen;
+}
+
+async function pickThreshold(total: number): Promise<number | undefined> {
+  const preferred = defaultThreshold(total);
+  const items = Array.from({ length: total - 1 }, (_, i) => i + 2).map((t) => ({
+    label: `${t} of ${total}`,
+    description: t === preferred ? 'majority (recommended)' : t === total ? 'everyone must take part' : undefined,
+    threshold: t,
+  }));
+  items.sort((x, y) => Number(y.threshold === preferred) - Number(x.threshold === preferred));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Split Secret (3/4): threshold',
+    placeHolder: 'How many custodians must take part to recover the secret?',
+    ignoreFocusOut: true,
+  });
+  return picked?.threshold;
+}
+
+async function promptSetName(deps: ShamirDeps, folder: vscode.WorkspaceFolder, source: Source): Promise<string | undefined> {
+  const base = source.kind === 'file' ? fileNamePart(source.uri.path.split('/').pop()?.replace(/\.[^.]*$/, '') ?? '') : undefined;
+  return vscode.window.showInputBox({
+    title: 'Split Secret (4/4): set name',
+    prompt: 'A name for the share set (a folder under .custodian/shares/)',
+    value: base ?? `secret-${new Date().toISOString().slice(0, 10)}`,
+    ignoreFocusOut: true,
+    validateInput: async (v) => validateSetName(v) ?? ((await deps.store.exists(folder, v)) ? `A share set named "${v}" already exists.` : undefined),
+  });
+}
+
+/** Reads the written set back and compares it byte for byte, before the original may be removed. */
+async function readBack(dir: vscode.Uri, manifest: ShareSetManifest, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, MANIFEST_FILE)));
+  const readManifest = parseManifest(text, manifest.name);
+  if (JSON.stringify(readManifest) !== JSON.stringify(manifest)) throw new ShareSetError(`The manifest of "${manifest.name}" did not read back as written.`);
+  for (const [file, bytes] of files) {
+    const back = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, file));
+    if (!constantTimeEqual(back, bytes)) {
+      throw new ShareSetError(`${file} of "${manifest.name}" did not read back as written.`, { hint: 'Check the disk, delete the set and split again.' });
+    }
+  }
+}
+
+async function removeOriginal(source: Source, manifest: ShareSetManifest, wanted: boolean | undefined, interactive: boolean): Promise<SplitSecretResult['original']> {
+  if (source.kind === 'input') return 'none';
+  let remove = wanted ?? false;
+  if (wanted === undefined && interactive) {
+    if (source.kind === 'selection') {
+      const action = 'Replace Selection with a Note';
+      remove =
+        (await vscode.window.showInformationMessage(
+          `The secret is split into "${manifest.name}". Replace the selected secret with "${splitNote(manifest)}"?`,
+          action,
+          'Keep',
+        )) === action;
+    } else {
+      const action = 'Delete File';
+      remove =
+        (await vscode.window.showWarningMessage(
+          `The secret is split into "${manifest.name}" and the set was read back. Delete the original file?`,
+          { modal: true, detail: `${vscode.workspace.asRelativePath(source.uri)} is deleted permanently (not moved to the trash).` },
+          action,
+        )) === action;
+    }
+  }
+  if (!remove) return 'kept';
+  if (source.kind === 'selection') {
+    if (source.document.isClosed || source.document.getText(source.range) !== source.text) {
+      throw new CustodianError('The share set was written, but the selection changed meanwhile, so it was not replaced.', {
+        hint: 'Remove the secret from the editor yourself.',
+      });
+    }
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(source.document.uri, source.range, splitNote(manifest));
+    if (!(await vscode.workspace.applyEdit(edit))) throw new CustodianError('The share set was written, but the selection could not be replaced.');
+    return 'replaced';
+  }
+  // Not to the trash: a trashed secret is still a secret on disk.
+  await vscode.workspace.fs.delete(source.uri, { useTrash: false });
+  return 'deleted';
+}

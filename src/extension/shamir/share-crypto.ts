@@ -1,0 +1,146 @@
+// Sealing shares in `.enc` envelopes and opening them with my keys, with every check the layout
+// promises: the right signer (dealer for a share file, the custodian for a release), and share
+// metadata that agrees with the manifest. Each failure names the file; none quotes share bytes.
+import * as vscode from 'vscode';
+import { utf8Decode, utf8Encode, zeroize } from '../../core/bytes';
+import { CustodianError, describeError } from '../../core/errors';
+import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
+import type { Share } from '../../core/shamir';
+import { noKeysError } from '../commands/pick';
+import { CryptoSession } from '../crypto-session';
+import type { Services } from '../services';
+import type { KeyInfo } from '../storage/key-store';
+import { ShareSetError, fileNamePart, type ShareSetManifest } from './share-set';
+import type { ShareFileInfo } from './share-store';
+
+/** Someone a share can be sealed to: a teammate, a contact, or one of my keys. */
+export interface Person {
+  /** Shown in pickers and messages. */
+  label: string;
+  /** Used in file names (`<custodian>.release-to-<filePart>.share.enc`). */
+  filePart: string;
+  fingerprint: string;
+  key: RsaPublicKey;
+  kind: 'teammate' | 'contact' | 'me';
+}
+
+/** Everyone with a known key (mine, the roster, contacts: CryptoSession.knownKeys), named for files. */
+export async function knownPeople(services: Services): Promise<Person[]> {
+  const rosterNames = new Map((await services.roster.members()).map((m) => [m.key.fingerprint, m.name]));
+  return (await new CryptoSession(services).knownKeys()).map((k) => {
+    const rosterName = rosterNames.get(k.fingerprint);
+    const kind = k.source === 'mine' ? 'me' : k.source === 'roster' ? 'teammate' : 'contact';
+    const filePart = rosterName ?? fileNamePart(k.name) ?? `${kind}-${k.fingerprint.slice(7, 15).replace(/[^A-Za-z0-9]/g, 'x')}`;
+    return { label: rosterName ?? k.name, filePart, fingerprint: k.fingerprint, key: k.key, kind };
+  });
+}
+
+/** My private keys, read from the keychain (CryptoSession) once per command and zeroized on dispose. */
+export class MyIdentities implements vscode.Disposable {
+  private readonly session: CryptoSession;
+  private readonly unlocked = new Map<string, RsaPrivateKey>();
+
+  constructor(private readonly services: Services) {
+    this.session = new CryptoSession(services);
+  }
+
+  dispose(): void {
+    this.session.release(...this.unlocked.values());
+    this.unlocked.clear();
+  }
+
+  keys(): KeyInfo[] {
+    return this.services.keyStore.list();
+  }
+
+  has(fingerprint: string): boolean {
+    return this.services.keyStore.findByFingerprint(fingerprint) !== undefined;
+  }
+
+  /** My default key, as dealer (and signer of what Recover writes). */
+  async dealer(): Promise<RsaPrivateKey> {
+    const info = this.services.keyStore.getDefault();
+    if (!info) throw noKeysError();
+    return this.get(info.fingerprint);
+  }
+
+  async get(fingerprint: string): Promise<RsaPrivateKey> {
+    const cached = this.unlocked.get(fingerprint);
+    if (cached) return cached;
+    const [key] = await this.session.identitiesFor([fingerprint], 'this share');
+    this.unlocked.set(fingerprint, key);
+    return key;
+  }
+}
+
+/** Seals one share's text form to `recipient`, signed by `signer`. */
+export async function sealShare(services: Services, share: Share, recipient: RsaPublicKey, signer: RsaPrivateKey): Promise<Uint8Array> {
+  const [{ encryptBytes }, { encodeShareText }, backend] = await Promise.all([
+    import('../../core/envelope'),
+    import('../../core/share-encoding'),
+    services.backend(),
+  ]);
+  const plaintext = utf8Encode(encodeShareText(share) + '\n');
+  try {
+    return await encryptBytes(plaintext, { recipients: [recipient], signer, backend });
+  } finally {
+    zeroize(plaintext);
+  }
+}
+
+/**
+ * Opens a share file sealed to one of my keys and checks it: the signature (dealer for a share
+ * file, the custodian for a release) and the share's set id, T, N and index against the manifest.
+ */
+export async function openShareFile(
+  services: Services,
+  manifest: ShareSetManifest,
+  info: ShareFileInfo,
+  bytes: Uint8Array,
+  identities: MyIdentities,
+): Promise<Share> {
+  const [{ decryptBytes }, { parseShare }, { hexEncode }, backend] = await Promise.all([
+    import('../../core/envelope'),
+    import('../../core/share-encoding'),
+    import('../../core/bytes'),
+    services.backend(),
+  ]);
+  const fail = (why: string, cause?: unknown) =>
+    new ShareSetError(`Share file ${info.file} of set "${manifest.name}" failed verification: ${why}`, {
+      cause,
+      hint:
+        'The file was modified or damaged, or does not belong to this set. Do not use it: ask ' +
+        (info.releasedTo === undefined ? `the dealer (${manifest.dealer.name})` : `${info.custodian.name}`) +
+        ' to issue it again, and find out how it changed.',
+    });
+  if (info.problem) throw fail(info.problem);
+  const mine = info.recipients.filter((fp) => identities.has(fp));
+  if (mine.length === 0) throw new CustodianError(`${info.file} is not sealed to any of your keys.`);
+  const identity = await identities.get(mine[0]);
+  let plaintext: Uint8Array | undefined;
+  try {
+    const opened = await decryptBytes(bytes, { identities: [identity], backend }).catch((err: unknown) => {
+      throw fail(describeError(err), err);
+    });
+    plaintext = opened.plaintext;
+    const expectedSigner = info.releasedTo === undefined ? manifest.dealer : info.custodian;
+    if (opened.signature.kind !== 'signed') throw fail('it is not signed');
+    if (opened.signature.signer.fingerprint !== expectedSigner.fingerprint) {
+      throw fail(`it is signed by ${opened.signature.signer.fingerprint}, not by ${expectedSigner.name} (${expectedSigner.fingerprint})`);
+    }
+    let share: Share;
+    try {
+      share = parseShare(utf8Decode(plaintext));
+    } catch (err) {
+      throw fail(`it does not hold a share (${describeError(err)})`, err);
+    }
+    if (hexEncode(share.setId) !== manifest.setId) throw fail('its share belongs to a different share set');
+    if (share.threshold !== manifest.threshold || share.total !== manifest.total) {
+      throw fail(`its share says ${share.threshold} of ${share.total}, the manifest ${manifest.threshold} of ${manifest.total}`);
+    }
+    if (share.index !== info.custodian.index) throw fail(`its share has index ${share.index}, but ${info.custodian.name} holds index ${info.custodian.index}`);
+    return share;
+  } finally {
+    zeroize(plaintext);
+  }
+}

@@ -1,0 +1,269 @@
+// Share sets on disk (see share-set.ts for the layout). Writes are atomic: a new set is assembled in a
+// hidden temporary directory and renamed into place, and a release file is written to a hidden
+// temporary name and renamed, so a reader (or git) never sees half a set or half a share.
+import * as vscode from 'vscode';
+import { hexEncode } from '../../core/bytes';
+import { CustodianError, describeError } from '../../core/errors';
+import type { Services } from '../services';
+import {
+  MANIFEST_FILE,
+  MAX_MANIFEST_BYTES,
+  SHARES_DIR,
+  ShareSetError,
+  parseManifest,
+  parseShareFileName,
+  serializeManifest,
+  type ManifestCustodian,
+  type ShareSetManifest,
+} from './share-set';
+
+const WATCH_DEBOUNCE_MS = 150;
+/** A sealed share is a few KiB; a 16 MiB secret makes 16 MiB shares. */
+const MAX_SHARE_FILE_BYTES = 64 * 1024 * 1024;
+
+interface SetBase {
+  folder: vscode.WorkspaceFolder;
+  name: string;
+  dir: vscode.Uri;
+}
+
+export interface ShareSet extends SetBase {
+  kind: 'set';
+  manifest: ShareSetManifest;
+}
+
+export interface InvalidShareSet extends SetBase {
+  kind: 'invalid';
+  problem: string;
+}
+
+export type ShareSetEntry = ShareSet | InvalidShareSet;
+
+/** One `*.share.enc` file of a set, as far as its header tells without a private key. */
+export interface ShareFileInfo {
+  file: string;
+  uri: vscode.Uri;
+  custodian: ManifestCustodian;
+  /** File-name part of the recipient, for release files. */
+  releasedTo?: string;
+  /** Fingerprints the header says the file is sealed to. */
+  recipients: readonly string[];
+  /** Set when the header is unreadable or disagrees with the manifest (wrong recipient or signer). */
+  problem?: string;
+}
+
+export interface ShareSetStatus {
+  set: ShareSet;
+  files: ShareFileInfo[];
+  /** Custodians whose `<name>.share.enc` is missing. */
+  missing: ManifestCustodian[];
+  /** `*.share.enc` files that belong to no custodian of the manifest. */
+  strays: string[];
+}
+
+/** Progress of the last Recover run, per set (kept in memory only, shown in the tree). */
+export interface RecoveryProgress {
+  collected: number;
+  threshold: number;
+  recovered: boolean;
+}
+
+export class ShareStore implements vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Fires (debounced) when anything under `.custodian/shares/` changes, or progress is recorded. */
+  readonly onDidChange = this.changeEmitter.event;
+  private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter];
+  private readonly progress = new Map<string, RecoveryProgress>();
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly services: Services) {
+    const watcher = vscode.workspace.createFileSystemWatcher(`**/${SHARES_DIR.join('/')}/**`);
+    const changed = () => this.scheduleChange();
+    this.subscriptions.push(
+      watcher,
+      watcher.onDidCreate(changed),
+      watcher.onDidChange(changed),
+      watcher.onDidDelete(changed),
+      vscode.workspace.onDidChangeWorkspaceFolders(changed),
+      { dispose: () => clearTimeout(this.debounce) },
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  sharesDir(folder: vscode.WorkspaceFolder): vscode.Uri {
+    return vscode.Uri.joinPath(folder.uri, ...SHARES_DIR);
+  }
+
+  /** Every set in every workspace folder; unreadable manifests are entries too, never skipped. */
+  async list(): Promise<ShareSetEntry[]> {
+    const out: ShareSetEntry[] = [];
+    for (const folder of this.services.roster.folders()) {
+      const dir = this.sharesDir(folder);
+      let names: [string, vscode.FileType][];
+      try {
+        names = await vscode.workspace.fs.readDirectory(dir);
+      } catch {
+        continue; // no share sets in this folder
+      }
+      const sets = names.filter(([n, t]) => t === vscode.FileType.Directory && !n.startsWith('.')).map(([n]) => n);
+      for (const name of sets.sort((a, b) => a.localeCompare(b))) out.push(await this.read(folder, name));
+    }
+    return out;
+  }
+
+  /** The set named `name` (in `folderUri`'s folder when given); throws when missing or invalid. */
+  async get(name: string, folderUri?: vscode.Uri): Promise<ShareSet> {
+    const folder = folderUri ? vscode.workspace.getWorkspaceFolder(folderUri) : undefined;
+    const matches = (await this.list()).filter((s) => s.name === name && (!folder || s.folder.index === folder.index));
+    const entry = matches[0];
+    if (!entry) {
+      throw new ShareSetError(`There is no share set "${name}" in this workspace.`, { hint: `Share sets live in ${SHARES_DIR.join('/')}/<name>/.` });
+    }
+    if (entry.kind === 'invalid') throw new ShareSetError(entry.problem, { hint: 'Restore the set from version control.' });
+    return entry;
+  }
+
+  async exists(folder: vscode.WorkspaceFolder, name: string): Promise<boolean> {
+    return exists(vscode.Uri.joinPath(this.sharesDir(folder), name));
+  }
+
+  /**
+   * Creates a set: every file goes into a hidden temporary directory, which is then renamed to the
+   * set's name (refusing to replace an existing set). On failure nothing is left behind.
+   */
+  async create(folder: vscode.WorkspaceFolder, manifest: ShareSetManifest, shareFiles: ReadonlyMap<string, Uint8Array>): Promise<ShareSet> {
+    const root = this.sharesDir(folder);
+    const target = vscode.Uri.joinPath(root, manifest.name);
+    if (await exists(target)) throw new ShareSetError(`A share set named "${manifest.name}" already exists.`, { hint: 'Choose another name.' });
+    const temp = vscode.Uri.joinPath(root, `.${manifest.name}.${randomHex()}.tmp`);
+    try {
+      await vscode.workspace.fs.createDirectory(temp);
+      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(temp, MANIFEST_FILE), new TextEncoder().encode(serializeManifest(manifest)));
+      for (const [file, bytes] of shareFiles) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(temp, file), bytes);
+      await vscode.workspace.fs.rename(temp, target, { overwrite: false });
+    } catch (err) {
+      await vscode.workspace.fs.delete(temp, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+      if (err instanceof vscode.FileSystemError && err.code === 'FileExists') {
+        throw new ShareSetError(`A share set named "${manifest.name}" already exists.`, { hint: 'Choose another name.' });
+      }
+      throw new CustodianError(`Could not write share set "${manifest.name}": ${describeError(err)}`, { cause: err });
+    }
+    this.scheduleChange();
+    return { kind: 'set', folder, name: manifest.name, dir: target, manifest };
+  }
+
+  /** Writes one file of a set through a hidden temporary file and a rename. */
+  async writeAtomic(uri: vscode.Uri, bytes: Uint8Array, overwrite: boolean): Promise<void> {
+    const name = uri.path.split('/').pop() ?? 'file';
+    const temp = vscode.Uri.joinPath(uri, '..', `.${name}.${randomHex()}.tmp`);
+    try {
+      await vscode.workspace.fs.writeFile(temp, bytes);
+      await vscode.workspace.fs.rename(temp, uri, { overwrite });
+    } catch (err) {
+      await vscode.workspace.fs.delete(temp, { useTrash: false }).then(undefined, () => undefined);
+      throw err;
+    }
+    this.scheduleChange();
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > MAX_SHARE_FILE_BYTES) throw new ShareSetError(`${vscode.workspace.asRelativePath(uri)} is too large to be a share.`);
+    return vscode.workspace.fs.readFile(uri);
+  }
+
+  /** What the set's files say without any private key: who each is sealed to, what is missing. */
+  async status(set: ShareSet): Promise<ShareSetStatus> {
+    const { inspectEnvelope } = await import('../../core/envelope');
+    let names: [string, vscode.FileType][] = [];
+    try {
+      names = await vscode.workspace.fs.readDirectory(set.dir);
+    } catch {
+      // the set vanished meanwhile: everything is missing
+    }
+    const m = set.manifest;
+    const byName = new Map(m.custodians.map((c) => [c.name, c]));
+    const files: ShareFileInfo[] = [];
+    const strays: string[] = [];
+    for (const [file, type] of names.sort(([a], [b]) => a.localeCompare(b))) {
+      if (type !== vscode.FileType.File) continue;
+      const parsed = parseShareFileName(file);
+      if (!parsed) continue;
+      const custodian = byName.get(parsed.custodian);
+      if (!custodian) {
+        strays.push(file);
+        continue;
+      }
+      const uri = vscode.Uri.joinPath(set.dir, file);
+      const info: ShareFileInfo = { file, uri, custodian, releasedTo: parsed.releasedTo, recipients: [] };
+      try {
+        const header = await inspectEnvelope(await this.readFile(uri));
+        info.recipients = header.recipients;
+        const signer = header.signer?.fingerprint;
+        if (parsed.releasedTo === undefined) {
+          if (header.recipients.length !== 1 || header.recipients[0] !== custodian.fingerprint) {
+            info.problem = `it is not sealed to ${custodian.name}'s key as the manifest says`;
+          } else if (signer !== m.dealer.fingerprint) {
+            info.problem = `it is not signed by the dealer (${m.dealer.name})`;
+          }
+        } else if (header.recipients.length !== 1) {
+          info.problem = 'a release must be sealed to exactly one person';
+        } else if (signer !== custodian.fingerprint) {
+          info.problem = `it is not signed by the custodian ${custodian.name}`;
+        }
+      } catch (err) {
+        info.problem = `its envelope header is unreadable (${describeError(err)})`;
+      }
+      files.push(info);
+    }
+    const present = new Set(files.filter((f) => f.releasedTo === undefined).map((f) => f.custodian.name));
+    const missing = m.custodians.filter((c) => !present.has(c.name));
+    return { set, files, missing, strays };
+  }
+
+  recordProgress(set: ShareSet, progress: RecoveryProgress): void {
+    this.progress.set(set.dir.toString(), progress);
+    this.changeEmitter.fire();
+  }
+
+  lastProgress(set: ShareSet): RecoveryProgress | undefined {
+    return this.progress.get(set.dir.toString());
+  }
+
+  private async read(folder: vscode.WorkspaceFolder, name: string): Promise<ShareSetEntry> {
+    const dir = vscode.Uri.joinPath(this.sharesDir(folder), name);
+    const base = { folder, name, dir };
+    try {
+      const uri = vscode.Uri.joinPath(dir, MANIFEST_FILE);
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.size > MAX_MANIFEST_BYTES) throw new ShareSetError(`The manifest of share set "${name}" is too large (${stat.size} bytes).`);
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      return { ...base, kind: 'set', manifest: parseManifest(text, name) };
+    } catch (err) {
+      const problem =
+        err instanceof ShareSetError ? err.message : `Share set "${name}" has no readable ${MANIFEST_FILE} (${describeError(err)}).`;
+      return { ...base, kind: 'invalid', problem };
+    }
+  }
+
+  private scheduleChange(): void {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.changeEmitter.fire(), WATCH_DEBOUNCE_MS);
+  }
+}
+
+function randomHex(): string {
+  return hexEncode(globalThis.crypto.getRandomValues(new Uint8Array(6)));
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}

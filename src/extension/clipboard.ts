@@ -1,6 +1,7 @@
 // Copying secrets: the clipboard is cleared again after `custodian.clipboardClearSeconds` — but only if
 // it still holds what we copied (the user may have copied something else since). Only a SHA-256 of the
 // secret is kept to compare, never the secret itself. Pending clears also run when the extension stops.
+// One instance (Services.clipboard) serves every feature: a copy replaces the pending clear of the last.
 import * as vscode from 'vscode';
 
 export interface ClipboardLike {
@@ -16,6 +17,8 @@ export interface CopyResult {
 export class SecretClipboard implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private digest: string | undefined;
+  /** Counts copies, so that a copy overtaken by a later one (both await the clipboard) schedules nothing. */
+  private copies = 0;
   private readonly clearedEmitter = new vscode.EventEmitter<boolean>();
   /** Fires after a scheduled clear ran: true when the clipboard was cleared, false when it had changed. */
   readonly onDidClear = this.clearedEmitter.event;
@@ -32,11 +35,15 @@ export class SecretClipboard implements vscode.Disposable {
   }
 
   async copy(secret: string): Promise<CopyResult> {
+    const copy = ++this.copies;
     this.cancel();
     await this.clipboard.writeText(secret);
     const seconds = Math.max(0, this.seconds());
     if (seconds === 0) return { clearsInSeconds: 0 };
-    this.digest = await sha256(secret);
+    const digest = await sha256(secret);
+    // A later copy replaced this secret on the clipboard and owns the (single) pending clear.
+    if (copy !== this.copies) return { clearsInSeconds: seconds };
+    this.digest = digest;
     this.timer = setTimeout(() => void this.clearNow(), seconds * 1000);
     return { clearsInSeconds: seconds };
   }
@@ -44,11 +51,14 @@ export class SecretClipboard implements vscode.Disposable {
   /** Clears the clipboard now if it still holds the last secret copied; resolves whether it did. */
   async clearNow(): Promise<boolean> {
     const digest = this.digest;
+    const copies = this.copies;
     this.cancel();
     if (!digest) return false;
     let cleared = false;
     try {
-      if ((await sha256(await this.clipboard.readText())) === digest) {
+      const current = await sha256(await this.clipboard.readText());
+      // Not when a copy started meanwhile: its secret may be on the clipboard by now.
+      if (current === digest && copies === this.copies) {
         await this.clipboard.writeText('');
         cleared = true;
       }

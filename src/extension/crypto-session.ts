@@ -1,13 +1,16 @@
 // The glue between the key stores and the envelope: who is who (roster, contacts, my keys, by
-// fingerprint), which of my private keys can open a file, and who signs what I write (my default key).
-// Private keys are read from SecretStorage per operation and zeroized after use; nothing is cached.
-import type * as vscode from 'vscode';
+// fingerprint), who "the team" of a file is (its workspace folder's roster, plus me), which of my private
+// keys can open a file, and who signs what I write (my default key). Private keys are read from
+// SecretStorage per operation and zeroized after use; nothing is cached.
+import * as vscode from 'vscode';
 import { zeroize } from '../core/bytes';
 import { CustodianError } from '../core/errors';
 import type { EnvelopeInfo, SignatureStatus } from '../core/envelope';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { noKeysError } from './commands/pick';
 import type { Services } from './services';
+import { ROSTER_EXT, type RosterMember, type RosterProblem } from './storage/roster';
+import { workspaceFolders } from './storage/workspace-files';
 
 export type KeySource = 'mine' | 'roster' | 'contact';
 
@@ -58,6 +61,28 @@ export class NotARecipientError extends CustodianError {
   }
 }
 
+/**
+ * A roster with files that are not usable keys (malformed, weak, duplicates): encrypting "to the team"
+ * around them would silently leave those teammates out, so it is refused until they are fixed.
+ */
+export class UnusableRosterError extends CustodianError {
+  constructor(readonly entries: readonly RosterProblem[]) {
+    super(`The team roster has unusable entries: ${entries.map((e) => `${e.name}${ROSTER_EXT}`).join(', ')}.`, {
+      hint: 'Fix or remove them (see the Problems panel), so nobody silently drops out of the recipients.',
+    });
+  }
+}
+
+export interface TeamOptions {
+  /** Add my default key; default `custodian.alwaysIncludeMyself`. */
+  includeMyself?: boolean;
+  /**
+   * Roster entries that are not usable keys: 'refuse' (default) throws UnusableRosterError; 'skip' leaves
+   * them out, for reports and for callers that check each key they were given by name.
+   */
+  unusable?: 'refuse' | 'skip';
+}
+
 export class CryptoSession {
   constructor(private readonly services: Services) {}
 
@@ -73,23 +98,47 @@ export class CryptoSession {
     for (const info of this.services.keyStore.list()) {
       add({ fingerprint: info.fingerprint, name: info.name, source: 'mine', key: await this.services.keyStore.getPublicKey(info.id), isDefault: info.isDefault });
     }
-    for (const m of await this.services.roster.members()) add({ fingerprint: m.key.fingerprint, name: m.name, source: 'roster', key: m.key });
+    for (const m of await this.services.roster.members()) add(rosterKey(m));
     for (const c of this.services.contacts.list()) add({ fingerprint: c.fingerprint, name: c.name, source: 'contact', key: await this.services.contacts.publicKey(c) });
     return out;
   }
 
-  /** The team: every roster member, plus my default key when `alwaysIncludeMyself` is on. */
-  async teamRecipients(scope?: vscode.ConfigurationScope): Promise<KnownKey[]> {
-    const team: KnownKey[] = (await this.services.roster.members()).map((m) => ({ fingerprint: m.key.fingerprint, name: m.name, source: 'roster', key: m.key }));
-    return this.withMyself(team, scope);
+  /** The workspace folder whose roster is the team of `uri`: the folder holding it, else the first one. */
+  teamFolder(uri?: vscode.Uri): vscode.WorkspaceFolder | undefined {
+    return (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? workspaceFolders()[0];
   }
 
-  /** Adds my default key to `keys` when `custodian.alwaysIncludeMyself` is on (and it is not there yet). */
-  async withMyself(keys: KnownKey[], scope?: vscode.ConfigurationScope): Promise<KnownKey[]> {
-    if (!this.services.config(scope).alwaysIncludeMyself) return keys;
+  /** The usable members of one folder's roster (none without a folder); unusable entries are refused unless 'skip'. */
+  async rosterMembers(folder: vscode.WorkspaceFolder | undefined, unusable: TeamOptions['unusable'] = 'refuse'): Promise<RosterMember[]> {
+    if (!folder) return [];
+    const entries = (await this.services.roster.list()).filter((e) => e.folder.index === folder.index);
+    const broken = entries.filter((e): e is RosterProblem => e.kind === 'invalid');
+    if (broken.length > 0 && unusable !== 'skip') throw new UnusableRosterError(broken);
+    return entries.filter((e): e is RosterMember => e.kind === 'member');
+  }
+
+  /**
+   * The team a file at `uri` is encrypted to: the roster of its workspace folder (see teamFolder), plus my
+   * default key per `includeMyself`. A roster with unusable entries is refused (UnusableRosterError).
+   */
+  async teamRecipients(uri?: vscode.Uri, options: TeamOptions = {}): Promise<KnownKey[]> {
+    const folder = this.teamFolder(uri);
+    const members = await this.rosterMembers(folder, options.unusable);
+    return this.withMyself(members.map(rosterKey), uri ?? folder?.uri, options.includeMyself);
+  }
+
+  /** My default key when `include` (default `custodian.alwaysIncludeMyself`) says so and I have one. */
+  async myself(scope?: vscode.ConfigurationScope, include?: boolean): Promise<KnownKey | undefined> {
+    if (!(include ?? this.services.config(scope).alwaysIncludeMyself)) return undefined;
     const me = this.services.keyStore.getDefault();
-    if (!me || keys.some((k) => k.fingerprint === me.fingerprint)) return keys;
-    return [...keys, { fingerprint: me.fingerprint, name: me.name, source: 'mine', key: await this.services.keyStore.getPublicKey(me.id), isDefault: true }];
+    if (!me) return undefined;
+    return { fingerprint: me.fingerprint, name: me.name, source: 'mine', key: await this.services.keyStore.getPublicKey(me.id), isDefault: true };
+  }
+
+  /** Adds my default key to `keys` (see myself) when it is not there yet. */
+  async withMyself(keys: KnownKey[], scope?: vscode.ConfigurationScope, include?: boolean): Promise<KnownKey[]> {
+    const me = await this.myself(scope, include);
+    return !me || keys.some((k) => k.fingerprint === me.fingerprint) ? keys : [...keys, me];
   }
 
   /** Public keys for fingerprints; every one must be known (roster, contact or mine). */
@@ -188,6 +237,10 @@ export class CryptoSession {
       zeroize(der);
     }
   }
+}
+
+function rosterKey(m: RosterMember): KnownKey {
+  return { fingerprint: m.key.fingerprint, name: m.name, source: 'roster', key: m.key };
 }
 
 function shortFp(fingerprint: string): string {

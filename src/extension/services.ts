@@ -32,7 +32,7 @@ export class Services implements vscode.Disposable {
   readonly tree: CustodianTreeProvider;
   /** Shared MFA seeds (`.custodian/mfa/`) and the codes currently shown. */
   readonly mfa: SharedMfa;
-  /** Copies secrets and clears them after `custodian.clipboardClearSeconds` (Generate Password, MFA codes). */
+  /** The one clipboard for secrets (passwords, MFA codes, decrypted files, recovered secrets), cleared after `custodian.clipboardClearSeconds`. */
   readonly clipboard: SecretClipboard;
 
   private currentKeyStore: KeyStore;

@@ -6,15 +6,14 @@ import * as vscode from 'vscode';
 import { armor } from '../../src/core/armor';
 import type { PreviewBlockResult } from '../../src/extension/commands/decrypt/preview-block';
 import { captureErrors, run } from './support/custodian';
-import { closeAllEditors, encryptFor, setupTeam, wsPath, wsUri, type Team } from './support/enc';
+import { encryptFor, useTeam, wsPath, wsUri } from './support/enc';
 
 describe('armor-blocks', function () {
   this.timeout(60_000);
-  let team: Team;
+  const team = useTeam();
   let text: string;
 
   before(async () => {
-    team = await setupTeam();
     const me = await team.services.keyStore.getPublicKey(team.me.id);
     const mine = armor(await encryptFor([me, team.bob.publicKey], 'block-one-secret', team.bob.key));
     const foreign = armor(await encryptFor([team.alice.publicKey], 'block-two-secret', team.alice.key));
@@ -22,8 +21,6 @@ describe('armor-blocks', function () {
     text = `# config\napi:\n  key: |\n${indented}other: 1\n${foreign}end\n`;
     fs.writeFileSync(wsPath('notes.yaml'), text);
   });
-
-  after(closeAllEditors);
 
   it('shows CodeLenses per block: recipients, and Decrypt only where I am a recipient', async () => {
     const uri = wsUri('notes.yaml');

@@ -9,22 +9,13 @@ import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/d
 import type { OpenDecryptedResult } from '../../src/extension/commands/decrypt/open-decrypted';
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
 import { captureErrors, run } from './support/custodian';
-import { closeAllEditors, decryptAs, encryptFor, filesContaining, recipientsOf, setSetting, setupTeam, sleep, wsPath, wsUri, type Team } from './support/enc';
+import { closeAllEditors, decryptAs, encryptFor, filesContaining, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
 
 describe('decrypt', function () {
   this.timeout(120_000);
-  let team: Team;
-
-  before(async () => {
-    team = await setupTeam();
-  });
-
-  after(async () => {
-    await setSetting('clipboardClearSeconds', undefined);
-    await closeAllEditors();
-  });
+  const team = useTeam('clipboardClearSeconds');
 
   async function writeEnc(name: string, plaintext: string, recipients = [team.alice.publicKey], signer = team.alice.key): Promise<string> {
     const meKey = await team.services.keyStore.getPublicKey(team.me.id);

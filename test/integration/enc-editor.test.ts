@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { closeAllEditors, encryptFor, setSetting, setupTeam, sleep, wsPath, wsUri, type Team } from './support/enc';
+import { closeAllEditors, encryptFor, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 const VIEW_TYPE = 'custodian.encryptedFile';
 
@@ -22,10 +22,9 @@ async function waitFor(what: string, probe: () => boolean, ms = 10_000): Promise
 
 describe('enc-editor', function () {
   this.timeout(60_000);
-  let team: Team;
+  const team = useTeam();
 
   before(async () => {
-    team = await setupTeam();
     const me = await team.services.keyStore.getPublicKey(team.me.id);
     fs.writeFileSync(wsPath('app.env.enc'), await encryptFor([me, team.alice.publicKey], 'SECRET=double-click\n', team.alice.key));
     const { encryptBytes } = await import('../../src/core/envelope');

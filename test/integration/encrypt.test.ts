@@ -10,20 +10,11 @@ import type { EncryptFileResult } from '../../src/extension/commands/encrypt/enc
 import type { EncryptSelectionResult } from '../../src/extension/commands/encrypt/encrypt-selection';
 import type { DecryptSelectionResult } from '../../src/extension/commands/decrypt/decrypt-selection';
 import { captureErrors, run } from './support/custodian';
-import { closeAllEditors, decryptAs, recipientsOf, setSetting, setupTeam, wsPath, wsUri, type Team } from './support/enc';
+import { decryptAs, recipientsOf, setSetting, useTeam, wsPath, wsUri } from './support/enc';
 
 describe('encrypt', function () {
   this.timeout(180_000);
-  let team: Team;
-
-  before(async () => {
-    team = await setupTeam();
-  });
-
-  after(async () => {
-    await setSetting('alwaysIncludeMyself', undefined);
-    await closeAllEditors();
-  });
+  const team = useTeam('alwaysIncludeMyself');
 
   it('Encrypt Selection replaces each selection with an armored block for the recipients, signed by me', async () => {
     const doc = await vscode.workspace.openTextDocument({ content: 'user: admin\npassword: hunter2-secret\ntoken: tok-123\n', language: 'yaml' });

@@ -5,26 +5,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import type { Services } from '../../src/extension/services';
-import { captureErrors, getServices, opensslPublicPem, opensslRsa, resetState, run, scratchDir, sh, sshKeygen, workspaceFolder } from './support/custodian';
+import { captureErrors, opensslPublicPem, opensslRsa, run, scratchDir, sh, sshKeygen, useCleanState, workspaceFolder } from './support/custodian';
 
 const STRONG = 'plover-cactus-umbrella-47-Quartz';
 
 describe('keys', function () {
   this.timeout(120_000);
-  let services: Services;
-  let scratch: string;
-
-  before(async () => {
-    services = await getServices();
-    await resetState(services);
-    scratch = scratchDir();
-  });
-
-  after(async () => {
-    await resetState(services);
-    fs.rmSync(scratch, { recursive: true, force: true });
-  });
+  const state = useCleanState();
 
   it('generates a key into SecretStorage; the first key is the default', async () => {
     const info = await run<KeyInfo>('custodian.generateKey', { name: 'Alice', label: 'alice@example.com', bits: 2048 });
@@ -34,9 +21,9 @@ describe('keys', function () {
     assert.strictEqual(info.bits, 2048);
     assert.match(info.fingerprint, /^SHA256:[A-Za-z0-9+/]{43}$/);
     assert.strictEqual(info.isDefault, true);
-    const secret = await services.context.secrets.get(`custodian.key.${info.id}`);
+    const secret = await state.services.context.secrets.get(`custodian.key.${info.id}`);
     assert.ok(secret && secret.length > 1000, 'PKCS#8 stored in SecretStorage');
-    assert.deepStrictEqual(services.keyStore.list().map((k) => k.id), [info.id]);
+    assert.deepStrictEqual(state.services.keyStore.list().map((k) => k.id), [info.id]);
   });
 
   it('generates a second key that is not the default; Set as Default, Rename and Copy Fingerprint', async () => {
@@ -45,8 +32,8 @@ describe('keys', function () {
     assert.strictEqual(second.isDefault, false);
     const made = await run<KeyInfo>('custodian.setDefaultKey', { id: second.id });
     assert.strictEqual(made?.isDefault, true);
-    assert.strictEqual(services.keyStore.getDefault()?.id, second.id);
-    assert.strictEqual(services.keyStore.list().filter((k) => k.isDefault).length, 1);
+    assert.strictEqual(state.services.keyStore.getDefault()?.id, second.id);
+    assert.strictEqual(state.services.keyStore.list().filter((k) => k.isDefault).length, 1);
 
     const renamed = await run<KeyInfo>('custodian.renameKey', { id: second.id, name: '  Work laptop ' });
     assert.strictEqual(renamed?.name, 'Work laptop');
@@ -57,26 +44,26 @@ describe('keys', function () {
   });
 
   it('exports the public key as an OpenSSH line (clipboard) and as PEM (file) that openssl reads', async () => {
-    const alice = services.keyStore.list().find((k) => k.name === 'Alice')!;
+    const alice = state.services.keyStore.list().find((k) => k.name === 'Alice')!;
     const line = await run<{ text: string }>('custodian.exportPublicKey', { id: alice.id, format: 'openssh', target: 'clipboard' });
     assert.match(line?.text ?? '', /^ssh-rsa AAAA[A-Za-z0-9+/=]+ alice@example\.com$/);
     assert.strictEqual(await vscode.env.clipboard.readText(), line?.text);
 
-    const file = path.join(scratch, 'alice.pem');
+    const file = path.join(state.scratch, 'alice.pem');
     const pem = await run<{ text: string }>('custodian.exportPublicKey', { id: alice.id, format: 'pem', target: 'file', uri: vscode.Uri.file(file) });
     assert.match(fs.readFileSync(file, 'utf8'), /^-----BEGIN PUBLIC KEY-----\n/);
     assert.strictEqual(fs.readFileSync(file, 'utf8').trim(), pem?.text.trim());
     assert.match(sh('openssl', ['pkey', '-pubin', '-in', file, '-noout', '-text']), /Public-Key: \(2048 bit\)/);
     // ssh-keygen agrees with our fingerprint.
-    fs.writeFileSync(path.join(scratch, 'alice.pub'), line!.text + '\n');
-    assert.ok(sh('ssh-keygen', ['-lf', path.join(scratch, 'alice.pub')]).includes(alice.fingerprint));
+    fs.writeFileSync(path.join(state.scratch, 'alice.pub'), line!.text + '\n');
+    assert.ok(sh('ssh-keygen', ['-lf', path.join(state.scratch, 'alice.pub')]).includes(alice.fingerprint));
   });
 
   it('refuses a weak backup passphrase and writes nothing', async () => {
-    const alice = services.keyStore.list().find((k) => k.name === 'Alice')!;
-    const target = vscode.Uri.file(path.join(scratch, 'weak.pem'));
+    const alice = state.services.keyStore.list().find((k) => k.name === 'Alice')!;
+    const target = vscode.Uri.file(path.join(state.scratch, 'weak.pem'));
     for (const weak of ['short', 'password1234', 'aaaaaaaaaaaaaaaa', 'qwertyuiop123']) {
-      const { result, errors } = await captureErrors(services, () =>
+      const { result, errors } = await captureErrors(state.services, () =>
         run('custodian.exportPrivateKey', { id: alice.id, passphrase: weak, uri: target, confirm: true }),
       );
       assert.strictEqual(result, undefined, `"${weak}" is refused`);
@@ -88,8 +75,8 @@ describe('keys', function () {
   });
 
   it('exports an encrypted PKCS#8 backup that openssl opens and that imports back to the same key', async () => {
-    const alice = services.keyStore.list().find((k) => k.name === 'Alice')!;
-    const target = vscode.Uri.file(path.join(scratch, 'alice-backup.pem'));
+    const alice = state.services.keyStore.list().find((k) => k.name === 'Alice')!;
+    const target = vscode.Uri.file(path.join(state.scratch, 'alice-backup.pem'));
     const out = await run<{ uri: vscode.Uri }>('custodian.exportPrivateKey', { id: alice.id, passphrase: STRONG, uri: target, confirm: true });
     assert.ok(out);
     const pem = fs.readFileSync(target.fsPath, 'utf8');
@@ -100,7 +87,7 @@ describe('keys', function () {
 
     // Delete, then restore from the backup.
     assert.deepStrictEqual(await run('custodian.deleteKey', { id: alice.id, confirm: true }), { deleted: alice.id });
-    assert.strictEqual(await services.context.secrets.get(`custodian.key.${alice.id}`), undefined, 'secret removed');
+    assert.strictEqual(await state.services.context.secrets.get(`custodian.key.${alice.id}`), undefined, 'secret removed');
     const restored = await run<KeyInfo>('custodian.importPrivateKey', { pem, passphrase: STRONG, name: 'Alice', label: 'alice@example.com' });
     assert.strictEqual(restored?.fingerprint, alice.fingerprint);
     assert.strictEqual(restored?.id, alice.id);
@@ -111,8 +98,8 @@ describe('keys', function () {
     const pkcs1 = sh('openssl', ['pkey', '-traditional'], opensslRsa(2048));
     assert.match(pkcs1, /BEGIN RSA PRIVATE KEY/);
     const encrypted = sh('openssl', ['pkcs8', '-topk8', '-v2', 'aes256', '-passout', 'pass:correct horse battery'], opensslRsa(2048));
-    const ssh = sshKeygen(scratch, 'id_plain', 'bob@example.com');
-    const sshEncrypted = sshKeygen(scratch, 'id_locked', 'carol@example.com', 'carol-passphrase');
+    const ssh = sshKeygen(state.scratch, 'id_plain', 'bob@example.com');
+    const sshEncrypted = sshKeygen(state.scratch, 'id_locked', 'carol@example.com', 'carol-passphrase');
 
     const a = await run<KeyInfo>('custodian.importPrivateKey', { pem: pkcs8, name: 'openssl pkcs8' });
     assert.strictEqual(a?.bits, 2048);
@@ -121,7 +108,7 @@ describe('keys', function () {
     assert.ok(b);
     const c = await run<KeyInfo>('custodian.importPrivateKey', { pem: encrypted, passphrase: 'correct horse battery', name: 'encrypted pkcs8' });
     assert.ok(c);
-    const keyFile = path.join(scratch, 'id_plain');
+    const keyFile = path.join(state.scratch, 'id_plain');
     const d = await run<KeyInfo>('custodian.importPrivateKey', { uri: vscode.Uri.file(keyFile), name: 'ssh plain' });
     assert.ok(d && ssh.fingerprintLine.includes(d.fingerprint), 'same fingerprint as ssh-keygen -lf');
     const e = await run<KeyInfo>('custodian.importPrivateKey', { pem: sshEncrypted.privateKey, passphrase: 'carol-passphrase', name: 'ssh locked' });
@@ -129,10 +116,10 @@ describe('keys', function () {
   });
 
   it('reports bad input without storing anything: malformed PEM, 1024-bit, EC, wrong or missing passphrase, duplicates, public keys', async () => {
-    const before = services.keyStore.list().length;
+    const before = state.services.keyStore.list().length;
     const encrypted = sh('openssl', ['pkcs8', '-topk8', '-v2', 'aes256', '-passout', 'pass:right-one'], opensslRsa(2048));
-    const existing = services.keyStore.list()[0];
-    const backup = path.join(scratch, 'dup.pem');
+    const existing = state.services.keyStore.list()[0];
+    const backup = path.join(state.scratch, 'dup.pem');
     await run('custodian.exportPrivateKey', { id: existing.id, passphrase: STRONG, uri: vscode.Uri.file(backup), confirm: true });
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ['malformed PEM', { pem: '-----BEGIN PRIVATE KEY-----\nnot base64!!\n-----END PRIVATE KEY-----\n' }, /KeyFormatError/],
@@ -145,53 +132,53 @@ describe('keys', function () {
       ['a key I already have', { pem: fs.readFileSync(backup, 'utf8'), passphrase: STRONG }, /CustodianError/],
     ];
     for (const [what, arg, expected] of cases) {
-      const { result, errors } = await captureErrors(services, () => run('custodian.importPrivateKey', { name: what, ...arg }));
+      const { result, errors } = await captureErrors(state.services, () => run('custodian.importPrivateKey', { name: what, ...arg }));
       assert.strictEqual(result, undefined, `${what}: nothing imported`);
       assert.strictEqual(errors.length, 1, `${what}: one error shown`);
       assert.match(errors[0].name, expected, `${what}: ${errors[0].name}: ${errors[0].message}`);
       assert.ok(!/PRIVATE KEY-----|MII/.test(errors[0].message), `${what}: no key material in the message`);
     }
-    assert.strictEqual(services.keyStore.list().length, before, 'no key added');
+    assert.strictEqual(state.services.keyStore.list().length, before, 'no key added');
   });
 
   it('shows an actionable error and stores nothing when SecretStorage fails', async () => {
-    const before = services.keyStore.list();
-    const stateBefore = JSON.stringify(services.context.globalState.get('custodian.keys'));
+    const before = state.services.keyStore.list();
+    const stateBefore = JSON.stringify(state.services.context.globalState.get('custodian.keys'));
     const failing: vscode.SecretStorage = {
       get: () => Promise.reject(new Error('org.freedesktop.secrets was not provided by any .service files')),
       store: () => Promise.reject(new Error('org.freedesktop.secrets was not provided by any .service files')),
       delete: () => Promise.reject(new Error('org.freedesktop.secrets was not provided by any .service files')),
       onDidChange: new vscode.EventEmitter<vscode.SecretStorageChangeEvent>().event,
     };
-    const restore = services.replaceSecretStorage(failing);
+    const restore = state.services.replaceSecretStorage(failing);
     try {
-      const { result, errors } = await captureErrors(services, () => run('custodian.generateKey', { name: 'Doomed', bits: 2048 }));
+      const { result, errors } = await captureErrors(state.services, () => run('custodian.generateKey', { name: 'Doomed', bits: 2048 }));
       assert.strictEqual(result, undefined);
       assert.strictEqual(errors.length, 1);
       assert.strictEqual(errors[0].name, 'SecretStorageError');
       assert.match(errors[0].message, /could not access the OS keychain \(SecretStorage\)/);
       assert.match(errors[0].hint ?? '', /gnome-keyring|password-store/);
-      assert.strictEqual(JSON.stringify(services.context.globalState.get('custodian.keys')), stateBefore, 'metadata unchanged');
+      assert.strictEqual(JSON.stringify(state.services.context.globalState.get('custodian.keys')), stateBefore, 'metadata unchanged');
 
-      const imported = await captureErrors(services, () => run('custodian.importPrivateKey', { pem: opensslRsa(2048), name: 'Doomed too' }));
+      const imported = await captureErrors(state.services, () => run('custodian.importPrivateKey', { pem: opensslRsa(2048), name: 'Doomed too' }));
       assert.strictEqual(imported.result, undefined);
       assert.strictEqual(imported.errors[0]?.name, 'SecretStorageError');
 
-      const backup = await captureErrors(services, () =>
-        run('custodian.exportPrivateKey', { id: before[0].id, passphrase: STRONG, uri: vscode.Uri.file(path.join(scratch, 'x.pem')), confirm: true }),
+      const backup = await captureErrors(state.services, () =>
+        run('custodian.exportPrivateKey', { id: before[0].id, passphrase: STRONG, uri: vscode.Uri.file(path.join(state.scratch, 'x.pem')), confirm: true }),
       );
       assert.strictEqual(backup.errors[0]?.name, 'SecretStorageError');
-      assert.ok(!fs.existsSync(path.join(scratch, 'x.pem')));
+      assert.ok(!fs.existsSync(path.join(state.scratch, 'x.pem')));
     } finally {
       restore.dispose();
     }
-    assert.deepStrictEqual(services.keyStore.list(), before);
+    assert.deepStrictEqual(state.services.keyStore.list(), before);
   });
 
   it('never puts a private key in globalState, extension storage or the workspace', async () => {
     const secrets: string[] = [];
-    for (const k of services.keyStore.list()) {
-      const s = await services.context.secrets.get(`custodian.key.${k.id}`);
+    for (const k of state.services.keyStore.list()) {
+      const s = await state.services.context.secrets.get(`custodian.key.${k.id}`);
       assert.ok(s, `secret of ${k.name}`);
       secrets.push(s);
     }
@@ -199,11 +186,11 @@ describe('keys', function () {
     // A 40-character slice from the middle of each base64 PKCS#8 (past the common DER prefix).
     const needles = secrets.flatMap((s) => [s.slice(200, 240), s.slice(-80, -40)]);
     const markers = [...needles, 'PRIVATE KEY-----'];
-    for (const key of services.context.globalState.keys()) {
-      const value = JSON.stringify(services.context.globalState.get(key)) ?? '';
+    for (const key of state.services.context.globalState.keys()) {
+      const value = JSON.stringify(state.services.context.globalState.get(key)) ?? '';
       for (const m of markers) assert.ok(!value.includes(m), `globalState["${key}"] holds no private key`);
     }
-    const roots = [services.context.globalStorageUri, services.context.storageUri, services.context.logUri, workspaceFolder().uri];
+    const roots = [state.services.context.globalStorageUri, state.services.context.storageUri, state.services.context.logUri, workspaceFolder().uri];
     for (const root of roots) {
       if (!root) continue;
       for (const file of walk(root.fsPath)) {

@@ -16,14 +16,12 @@ import type { KeyInfo } from '../../src/extension/storage/key-store';
 import type { MfaSection } from '../../src/extension/views/sections/mfa-section';
 import {
   captureErrors,
-  getServices,
   opensslPublicPem,
   opensslRsa,
-  resetState,
   run,
-  scratchDir,
   section,
   sh,
+  useCleanState,
   waitFor,
   workspaceFolder,
   type TreeSnapshot,
@@ -84,28 +82,19 @@ async function mfaItem(services: Services, name: string): Promise<TreeSnapshot |
 
 describe('mfa', function () {
   this.timeout(120_000);
-  let services: Services;
-  let scratch: string;
+  const state = useCleanState();
   const secretBytes = crypto.randomBytes(20);
   const secret = base32Encode(secretBytes, { padding: false });
   const uri = `otpauth://totp/ACME%20Co:alice%40example.com?secret=${secret}&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30`;
 
   before(async () => {
-    services = await getServices();
-    await resetState(services);
-    scratch = scratchDir();
     const alice = await run<KeyInfo>('custodian.generateKey', { name: 'Alice', label: 'alice@example.com', bits: 2048 });
     assert.ok(alice);
     await run('custodian.addMyselfToTeam', { id: alice.id, name: 'alice' });
   });
 
-  after(async () => {
-    await resetState(services);
-    fs.rmSync(scratch, { recursive: true, force: true });
-  });
-
   it('shows an empty Shared MFA section that offers to add one', async () => {
-    const mfa = await section(services, 'mfa');
+    const mfa = await section(state.services, 'mfa');
     assert.ok(mfa, 'the tree has a Shared MFA section');
     assert.strictEqual(mfa.label, 'Shared MFA');
     assert.deepStrictEqual(
@@ -137,18 +126,19 @@ describe('mfa', function () {
     assert.ok(!JSON.stringify(shown).includes(secret), 'the result has no secret');
 
     const item = await waitFor('the live code in the tree', async () => {
-      const i = await mfaItem(services, 'acme');
+      const i = await mfaItem(state.services, 'acme');
       return i?.contextValue === 'custodian.mfa.live' ? i : undefined;
     });
     assert.match(item.description ?? '', /^\d{3} \d{3} · \d{1,2}s$/);
     assert.ok(!(item.tooltip ?? '').includes(secret), 'the tooltip has no secret');
+    assert.ok((item.tooltip ?? '').includes('`.custodian/mfa/acme.otpauth.enc`'), 'the path as a code span, with no escaping backslashes');
     // A timer redraws the item every second…
     const redrawn = await new Promise<boolean>((resolve) => {
       const timeout = setTimeout(() => {
         sub.dispose();
         resolve(false);
       }, 2500);
-      const sub = services.tree.onDidChangeTreeData((node) => {
+      const sub = state.services.tree.onDidChangeTreeData((node) => {
         if ((node as { entry?: { name?: string } } | undefined)?.entry?.name !== 'acme') return;
         clearTimeout(timeout);
         sub.dispose();
@@ -157,9 +147,9 @@ describe('mfa', function () {
     });
     assert.ok(redrawn, 'the item was refreshed by the timer');
     // …until the view is hidden: then the seed is forgotten and the item goes back to its resting state.
-    services.mfa.codes.setVisible(false);
-    assert.strictEqual((await mfaItem(services, 'acme'))?.contextValue, 'custodian.mfa');
-    assert.strictEqual(services.mfa.codes.current((await services.mfa.store.require('acme')).uri.toString()), undefined);
+    state.services.mfa.codes.setVisible(false);
+    assert.strictEqual((await mfaItem(state.services, 'acme'))?.contextValue, 'custodian.mfa');
+    assert.strictEqual(state.services.mfa.codes.current((await state.services.mfa.store.require('acme')).uri.toString()), undefined);
   });
 
   it('copies the code to the clipboard', async () => {
@@ -169,12 +159,12 @@ describe('mfa', function () {
   });
 
   it('selecting the item in the view shows its code (as a click does)', async () => {
-    services.mfa.codes.forgetAll();
-    assert.notStrictEqual((await mfaItem(services, 'acme'))?.contextValue, 'custodian.mfa.live', 'not shown before');
-    const mfa = services.tree.getSection('mfa') as MfaSection;
+    state.services.mfa.codes.forgetAll();
+    assert.notStrictEqual((await mfaItem(state.services, 'acme'))?.contextValue, 'custodian.mfa.live', 'not shown before');
+    const mfa = state.services.tree.getSection('mfa') as MfaSection;
     assert.ok(await mfa.select('acme'), 'the item was selected');
     const item = await waitFor('the live code after selecting', async () => {
-      const i = await mfaItem(services, 'acme');
+      const i = await mfaItem(state.services, 'acme');
       return i?.contextValue === 'custodian.mfa.live' ? i : undefined;
     });
     assert.match(item.description ?? '', /^\d{3} \d{3} · \d{1,2}s$/);
@@ -208,7 +198,7 @@ describe('mfa', function () {
       { uri, name: 'acme' },
     ];
     for (const arg of bad) {
-      const { result, errors } = await captureErrors(services, () => run('custodian.addSharedMfa', arg));
+      const { result, errors } = await captureErrors(state.services, () => run('custodian.addSharedMfa', arg));
       assert.strictEqual(result, undefined, `${arg.name} is refused`);
       assert.strictEqual(errors.length, 1);
       assert.ok(!errors[0].message.includes(secret) && !(errors[0].hint ?? '').includes(secret), 'no secret in the message');
@@ -221,14 +211,14 @@ describe('mfa', function () {
     const bytes = fs.readFileSync(mfaFile('tampered'));
     bytes[bytes.length - 256 - 8] ^= 0x01; // inside the final chunk (the 2048-bit signature is the last 256 bytes)
     fs.writeFileSync(mfaFile('tampered'), bytes);
-    await waitFor('the new file in the tree', async () => mfaItem(services, 'tampered'));
+    await waitFor('the new file in the tree', async () => mfaItem(state.services, 'tampered'));
 
-    const { result, errors } = await captureErrors(services, () => run('custodian.showMfaCode', { name: 'tampered' }));
+    const { result, errors } = await captureErrors(state.services, () => run('custodian.showMfaCode', { name: 'tampered' }));
     assert.strictEqual(result, undefined);
     assert.strictEqual(errors.length, 1);
     assert.strictEqual(errors[0].name, 'PayloadAuthError');
     const item = await waitFor('the problem on the item', async () => {
-      const i = await mfaItem(services, 'tampered');
+      const i = await mfaItem(state.services, 'tampered');
       return i?.contextValue === 'custodian.mfa.problem' ? i : undefined;
     });
     assert.strictEqual(item.icon, 'error');
@@ -239,7 +229,7 @@ describe('mfa', function () {
 
   it('a non-recipient cannot read it; the recipient can, with the CLI', async () => {
     const outsiderPem = opensslRsa(2048);
-    const keyFile = path.join(scratch, 'outsider.pem');
+    const keyFile = path.join(state.scratch, 'outsider.pem');
     fs.writeFileSync(keyFile, outsiderPem, { mode: 0o600 });
     const added = await run<AddSharedMfaResult>('custodian.addSharedMfa', {
       uri,
@@ -251,30 +241,30 @@ describe('mfa', function () {
 
     // Known from the header alone, before anyone clicks it.
     const item = await waitFor('the not-a-recipient item', async () => {
-      const i = await mfaItem(services, 'outsider-only');
+      const i = await mfaItem(state.services, 'outsider-only');
       return i?.contextValue === 'custodian.mfa.problem' ? i : undefined;
     });
     assert.match(item.description ?? '', /not a recipient/);
-    const { result, errors } = await captureErrors(services, () => run('custodian.showMfaCode', { name: 'outsider-only' }));
+    const { result, errors } = await captureErrors(state.services, () => run('custodian.showMfaCode', { name: 'outsider-only' }));
     assert.strictEqual(result, undefined);
     assert.strictEqual(errors[0]?.name, 'NotARecipientError');
 
     // The outsider decrypts it with the CLI: the canonical URI of the same key, signed by Alice.
-    const cli = path.join(services.context.extensionUri.fsPath, 'dist', 'cli.js');
+    const cli = path.join(state.services.context.extensionUri.fsPath, 'dist', 'cli.js');
     const out = spawnSync(process.execPath, [cli, 'decrypt', '-i', keyFile, mfaFile('outsider-only')], {
       encoding: 'utf8',
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     assert.strictEqual(out.status, 0, out.stderr);
     assert.strictEqual(out.stdout, `otpauth://totp/ACME%20Co:alice%40example.com?secret=${secret}&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30`);
-    assert.ok(out.stderr.includes(`signed by ${services.keyStore.getDefault()!.fingerprint}`), out.stderr);
+    assert.ok(out.stderr.includes(`signed by ${state.services.keyStore.getDefault()!.fingerprint}`), out.stderr);
   });
 
   it('refreshes when files under .custodian/mfa change on disk', async () => {
     fs.copyFileSync(mfaFile('acme'), mfaFile('copied'));
-    await waitFor('the copied file in the tree', async () => mfaItem(services, 'copied'));
+    await waitFor('the copied file in the tree', async () => mfaItem(state.services, 'copied'));
     fs.rmSync(mfaFile('copied'));
-    await waitFor('the deleted file to leave the tree', async () => !(await mfaItem(services, 'copied')));
+    await waitFor('the deleted file to leave the tree', async () => !(await mfaItem(state.services, 'copied')));
   });
 
   it('removes an entry (confirmed) and forgets its code', async () => {
@@ -282,8 +272,8 @@ describe('mfa', function () {
     const removed = await run<{ removed: string }>('custodian.removeSharedMfa', { name: 'acme', confirm: true });
     assert.deepStrictEqual(removed, { removed: 'acme' });
     assert.ok(!fs.existsSync(mfaFile('acme')));
-    assert.ok(!(await mfaItem(services, 'acme')));
-    const { result, errors } = await captureErrors(services, () => run('custodian.showMfaCode', { name: 'acme' }));
+    assert.ok(!(await mfaItem(state.services, 'acme')));
+    const { result, errors } = await captureErrors(state.services, () => run('custodian.showMfaCode', { name: 'acme' }));
     assert.strictEqual(result, undefined);
     assert.match(errors[0]?.message ?? '', /no shared MFA entry "acme"/);
   });

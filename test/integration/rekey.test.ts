@@ -6,16 +6,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
-import { run, section, teamDir } from './support/custodian';
-import { addToRoster, decryptAs, encryptFor, recipientsOf, setupTeam, waitForRoster, wsPath, wsUri, type Team } from './support/enc';
+import { captureErrors, run, section, teamDir, waitFor } from './support/custodian';
+import { addToRoster, decryptAs, encryptFor, recipientsOf, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
 
 describe('rekey', function () {
   this.timeout(120_000);
-  let team: Team;
-
-  before(async () => {
-    team = await setupTeam();
-  });
+  const team = useTeam();
 
   async function me() {
     return team.services.keyStore.getPublicKey(team.me.id);
@@ -77,6 +73,39 @@ describe('rekey', function () {
     addToRoster(team.bob);
     await waitForRoster(team.services, 3);
     assert.ok(fs.existsSync(path.join(teamDir(), 'bob.pub')));
+  });
+
+  it('refuses to encrypt for the team while the roster has an unusable entry, and writes nothing', async () => {
+    fs.writeFileSync(wsPath('kept.env.enc'), await encryptFor([await me()], 'KEPT=1\n', team.alice.key));
+    const before = fs.readFileSync(wsPath('kept.env.enc'));
+    const broken = path.join(teamDir(), 'carol.pub');
+    fs.writeFileSync(broken, 'ssh-rsa this-is-not-base64 carol@example.com\n');
+    try {
+      await waitFor('carol as an unusable roster entry', async () => (await team.services.roster.list()).some((e) => e.name === 'carol' && e.kind === 'invalid'));
+      const { result, errors } = await captureErrors(team.services, () => run<ReencryptResult>('custodian.reencryptFile', { uri: wsUri('kept.env.enc'), quiet: true }));
+      assert.strictEqual(result, undefined);
+      assert.strictEqual(errors[0]?.name, 'UnusableRosterError');
+      assert.match(errors[0]?.message ?? '', /unusable entries: carol\.pub/);
+      assert.ok(fs.readFileSync(wsPath('kept.env.enc')).equals(before), 'the file is unchanged');
+
+      // Encrypt File without recipients offers the team: refused before anything is asked or written.
+      fs.writeFileSync(wsPath('team.env'), 'TEAM=1\n');
+      const picked = await captureErrors(team.services, () => run('custodian.encryptFile', { uri: wsUri('team.env'), deleteOriginal: false }));
+      assert.strictEqual(picked.result, undefined);
+      assert.strictEqual(picked.errors[0]?.name, 'UnusableRosterError');
+      assert.ok(!fs.existsSync(wsPath('team.env.enc')));
+
+      // A new file saved through the custodian-enc: file system is encrypted to the team: refused too.
+      const fresh = vscode.Uri.from({ scheme: 'custodian-enc', path: wsUri('fresh.env').path, query: wsUri('fresh.env.enc').toString() });
+      const bytes = new TextEncoder().encode('FRESH=1\n');
+      await assert.rejects(team.encryption.deps.fs.writeFile(fresh, bytes, { create: true, overwrite: false }), /unusable entries: carol\.pub/);
+      assert.ok(!fs.existsSync(wsPath('fresh.env.enc')));
+    } finally {
+      fs.rmSync(broken, { force: true });
+      fs.rmSync(wsPath('team.env'), { force: true });
+      fs.rmSync(wsPath('kept.env.enc'), { force: true });
+      await waitFor('carol to leave the roster', async () => !(await team.services.roster.list()).some((e) => e.name === 'carol'));
+    }
   });
 
   async function waitForSection(expected: number) {

@@ -7,29 +7,19 @@ import * as vscode from 'vscode';
 import type { RemoveTeammateResult } from '../../src/extension/commands/team/remove-teammate';
 import type { RosterWriteResult } from '../../src/extension/commands/team/add-to-team';
 import type { VerifyFingerprintResult } from '../../src/extension/commands/team/verify-fingerprint';
-import type { Services } from '../../src/extension/services';
 import type { Contact } from '../../src/extension/storage/contacts';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, getServices, opensslPublicPem, opensslRsa, resetState, run, scratchDir, sh, sshKeygen, teamDir, waitFor } from './support/custodian';
+import { captureErrors, opensslPublicPem, opensslRsa, run, sh, sshKeygen, teamDir, useCleanState, waitFor } from './support/custodian';
 
 describe('roster', function () {
   this.timeout(120_000);
-  let services: Services;
-  let scratch: string;
+  const state = useCleanState();
   let me: KeyInfo;
   let bob: ReturnType<typeof sshKeygen>;
 
   before(async () => {
-    services = await getServices();
-    await resetState(services);
-    scratch = scratchDir();
     me = (await run<KeyInfo>('custodian.generateKey', { name: 'Alice', label: 'alice@example.com', bits: 2048 }))!;
-    bob = sshKeygen(scratch, 'bob', 'bob@example.com');
-  });
-
-  after(async () => {
-    await resetState(services);
-    fs.rmSync(scratch, { recursive: true, force: true });
+    bob = sshKeygen(state.scratch, 'bob', 'bob@example.com');
   });
 
   it('Add Myself to Team writes .custodian/team/<name>.pub with my OpenSSH line', async () => {
@@ -48,11 +38,11 @@ describe('roster', function () {
     assert.strictEqual(res?.name, 'bob');
     assert.strictEqual(fs.readFileSync(path.join(teamDir(), 'bob.pub'), 'utf8').trim(), bob.publicLine);
 
-    const carolPem = path.join(scratch, 'carol.pem');
+    const carolPem = path.join(state.scratch, 'carol.pem');
     fs.writeFileSync(carolPem, opensslPublicPem(opensslRsa(3072)));
     const carol = await run<RosterWriteResult>('custodian.addTeammate', { uri: vscode.Uri.file(carolPem), name: 'carol', confirm: true });
     assert.strictEqual(carol?.name, 'carol');
-    const members = await services.roster.members();
+    const members = await state.services.roster.members();
     assert.deepStrictEqual(members.map((m) => m.name), ['alice', 'bob', 'carol']);
     assert.strictEqual(members.find((m) => m.name === 'carol')?.key.bits, 3072);
   });
@@ -64,11 +54,11 @@ describe('roster', function () {
       ['private key', { text: opensslRsa(2048), name: 'oops' }, /private key/],
       ['1024-bit', { text: opensslPublicPem(opensslRsa(1024)), name: 'weak' }, /1024|bits/],
       ['malformed', { text: 'ssh-rsa AAAA!!!! mallory', name: 'mallory' }, /./],
-      ['bad name', { text: sshKeygen(scratch, 'dan', 'dan').publicLine, name: '../escape' }, /cannot be a roster file name/],
-      ['existing name', { text: sshKeygen(scratch, 'eve', 'eve').publicLine, name: 'bob' }, /already has .*bob\.pub/],
+      ['bad name', { text: sshKeygen(state.scratch, 'dan', 'dan').publicLine, name: '../escape' }, /cannot be a roster file name/],
+      ['existing name', { text: sshKeygen(state.scratch, 'eve', 'eve').publicLine, name: 'bob' }, /already has .*bob\.pub/],
     ];
     for (const [what, arg, expected] of cases) {
-      const { result, errors } = await captureErrors(services, () => run('custodian.addTeammate', { confirm: true, ...arg }));
+      const { result, errors } = await captureErrors(state.services, () => run('custodian.addTeammate', { confirm: true, ...arg }));
       assert.strictEqual(result, undefined, what);
       assert.strictEqual(errors.length, 1, what);
       assert.match(errors[0].message, expected, `${what}: ${errors[0].message}`);
@@ -89,7 +79,7 @@ describe('roster', function () {
     assert.strictEqual(wrong?.match, false);
     const mine = await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { id: me.id, fingerprint: me.fingerprint });
     assert.strictEqual(mine?.match, true);
-    const { errors } = await captureErrors(services, () => run('custodian.verifyFingerprint', { name: 'bob', fingerprint: 'not a fingerprint' }));
+    const { errors } = await captureErrors(state.services, () => run('custodian.verifyFingerprint', { name: 'bob', fingerprint: 'not a fingerprint' }));
     assert.match(errors[0]?.message ?? '', /does not look like a SHA-256 key fingerprint/);
   });
 
@@ -99,7 +89,7 @@ describe('roster', function () {
     fs.writeFileSync(weakPath, opensslPublicPem(opensslRsa(1024)));
     fs.writeFileSync(brokenPath, 'ssh-rsa this-is-not-base64 broken@example.com\n');
     const entries = await waitFor('the roster to list the bad files', async () => {
-      const list = await services.roster.list();
+      const list = await state.services.roster.list();
       return list.some((e) => e.name === 'weak') && list.some((e) => e.name === 'broken') ? list : undefined;
     });
     const weak = entries.find((e) => e.name === 'weak')!;
@@ -112,7 +102,7 @@ describe('roster', function () {
     assert.strictEqual(diag[0].severity, vscode.DiagnosticSeverity.Error);
     assert.strictEqual(diag[0].source, 'Custodian');
     assert.ok(vscode.languages.getDiagnostics(vscode.Uri.file(brokenPath)).length === 1);
-    assert.ok(!(await services.roster.members()).some((m) => m.name === 'weak' || m.name === 'broken'), 'never a recipient');
+    assert.ok(!(await state.services.roster.members()).some((m) => m.name === 'weak' || m.name === 'broken'), 'never a recipient');
 
     // Remove Teammate works on invalid entries too, and clears the diagnostic.
     const res = await run<RemoveTeammateResult>('custodian.removeTeammate', { name: 'weak', confirm: true, reencrypt: false });
@@ -128,22 +118,22 @@ describe('roster', function () {
     assert.strictEqual(res?.removed, 'carol');
     assert.strictEqual(res?.reencrypt, registered ? 'done' : 'unavailable');
     assert.ok(!fs.existsSync(path.join(teamDir(), 'carol.pub')));
-    const missing = await captureErrors(services, () => run('custodian.removeTeammate', { name: 'carol', confirm: true }));
+    const missing = await captureErrors(state.services, () => run('custodian.removeTeammate', { name: 'carol', confirm: true }));
     assert.match(missing.errors[0]?.message ?? '', /not in the team roster/);
   });
 
   it('Add Contact / Remove Contact keep public keys in globalState', async () => {
-    const frank = sshKeygen(scratch, 'frank', 'frank@partner.example');
+    const frank = sshKeygen(state.scratch, 'frank', 'frank@partner.example');
     const contact = await run<Contact>('custodian.addContact', { text: frank.publicLine, name: 'Frank (partner)', confirm: true });
     assert.ok(contact);
     assert.ok(frank.fingerprintLine.includes(contact.fingerprint));
-    assert.deepStrictEqual(services.contacts.list().map((c) => c.name), ['Frank (partner)']);
-    const stored = JSON.stringify(services.context.globalState.get('custodian.contacts'));
+    assert.deepStrictEqual(state.services.contacts.list().map((c) => c.name), ['Frank (partner)']);
+    const stored = JSON.stringify(state.services.context.globalState.get('custodian.contacts'));
     assert.ok(stored.includes(contact.fingerprint));
-    const dup = await captureErrors(services, () => run('custodian.addContact', { text: frank.publicLine, name: 'Again', confirm: true }));
+    const dup = await captureErrors(state.services, () => run('custodian.addContact', { text: frank.publicLine, name: 'Again', confirm: true }));
     assert.match(dup.errors[0]?.message ?? '', /already a contact/);
     assert.strictEqual((await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { id: contact.id, fingerprint: frank.fingerprintLine }))?.match, true);
     assert.deepStrictEqual(await run('custodian.removeContact', { id: contact.id, confirm: true }), { removed: contact.id });
-    assert.strictEqual(services.contacts.list().length, 0);
+    assert.strictEqual(state.services.contacts.list().length, 0);
   });
 });

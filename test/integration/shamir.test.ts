@@ -119,6 +119,7 @@ describe('shamir', function () {
     assert.strictEqual(set.contextValue, 'custodian.shamirSet');
     assert.match(set.description ?? '', /^3 of 4 · \d{4}-\d{2}-\d{2}/);
     assert.deepStrictEqual(set.children.map((c) => c.label), [...PEOPLE]);
+    assert.ok((set.tooltip ?? '').includes('`.custodian/shares/db-root`'), 'the folder as a code span, with no escaping backslashes');
     const alice = set.children[0];
     assert.strictEqual(alice.contextValue, 'custodian.shamirCustodian.mine');
     assert.match(alice.description ?? '', /you · sealed/);

@@ -4,29 +4,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Services } from '../../src/extension/services';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { getServices, resetState, run, scratchDir, section, sshKeygen, teamDir, treeSnapshot, waitFor } from './support/custodian';
+import { run, section, sshKeygen, teamDir, treeSnapshot, useCleanState, waitFor } from './support/custodian';
 
 describe('tree', function () {
   this.timeout(120_000);
-  let services: Services;
-  let scratch: string;
-
-  before(async () => {
-    services = await getServices();
-    await resetState(services);
-    scratch = scratchDir();
-  });
-
-  after(async () => {
-    await resetState(services);
-    fs.rmSync(scratch, { recursive: true, force: true });
-  });
+  const state = useCleanState();
 
   it('is empty without keys, so the view shows its welcome buttons', async () => {
-    assert.deepStrictEqual(await treeSnapshot(services), []);
-    const welcome = (services.context.extension.packageJSON.contributes.viewsWelcome as { view: string; contents: string; when: string }[]).filter(
+    assert.deepStrictEqual(await treeSnapshot(state.services), []);
+    const welcome = (state.services.context.extension.packageJSON.contributes.viewsWelcome as { view: string; contents: string; when: string }[]).filter(
       (w) => w.view === 'custodian.keys',
     );
     assert.ok(welcome.some((w) => w.when === '!custodian.hasKeys' && w.contents.includes('command:custodian.generateKey') && w.contents.includes('command:custodian.importPrivateKey')));
@@ -37,11 +24,11 @@ describe('tree', function () {
     const alice = (await run<KeyInfo>('custodian.generateKey', { name: 'Alice', label: 'alice@example.com', bits: 2048 }))!;
     const spare = (await run<KeyInfo>('custodian.generateKey', { name: 'Spare', bits: 2048 }))!;
     await run('custodian.addMyselfToTeam', { id: alice.id });
-    const bob = sshKeygen(scratch, 'bob', 'bob@example.com');
+    const bob = sshKeygen(state.scratch, 'bob', 'bob@example.com');
     await run('custodian.addTeammate', { text: bob.publicLine, confirm: true });
-    await run('custodian.addContact', { text: sshKeygen(scratch, 'zoe', 'zoe@elsewhere.example').publicLine, name: 'Zoe', confirm: true });
+    await run('custodian.addContact', { text: sshKeygen(state.scratch, 'zoe', 'zoe@elsewhere.example').publicLine, name: 'Zoe', confirm: true });
 
-    const roots = await treeSnapshot(services);
+    const roots = await treeSnapshot(state.services);
     // Later features add sections after these three.
     assert.deepStrictEqual(roots.slice(0, 3).map((r) => r.contextValue), ['custodian.section.keys', 'custodian.section.team', 'custodian.section.contacts']);
     assert.deepStrictEqual(roots.slice(0, 3).map((r) => r.label), ['My Keys', 'Team', 'Contacts']);
@@ -70,27 +57,27 @@ describe('tree', function () {
 
     // Set as Default moves the star.
     await run('custodian.setDefaultKey', { id: spare.id });
-    const after = (await section(services, 'keys'))!.children;
+    const after = (await section(state.services, 'keys'))!.children;
     assert.strictEqual(after.find((k) => k.label === 'Spare')?.contextValue, 'custodian.myKey.default');
     assert.strictEqual(after.find((k) => k.label === 'Alice')?.contextValue, 'custodian.myKey');
   });
 
   it('commands accept the tree node they were invoked on (context menus)', async () => {
-    const keyNode = (await section(services, 'keys'))!.children.find((k) => k.label === 'Alice')!.node;
-    assert.strictEqual(await run('custodian.copyFingerprint', keyNode), services.keyStore.list().find((k) => k.name === 'Alice')!.fingerprint);
-    const bobNode = (await section(services, 'team'))!.children.find((t) => t.label === 'bob')!.node;
+    const keyNode = (await section(state.services, 'keys'))!.children.find((k) => k.label === 'Alice')!.node;
+    assert.strictEqual(await run('custodian.copyFingerprint', keyNode), state.services.keyStore.list().find((k) => k.name === 'Alice')!.fingerprint);
+    const bobNode = (await section(state.services, 'team'))!.children.find((t) => t.label === 'bob')!.node;
     const fp = await run<string>('custodian.copyFingerprint', bobNode);
     assert.match(fp ?? '', /^SHA256:/);
     assert.deepStrictEqual(await run('custodian.verifyFingerprint', { ...bobNode, fingerprint: fp }), { match: true, expected: fp });
   });
 
   it('picks up roster files written to disk (FileSystemWatcher) and shows invalid ones as errors', async () => {
-    const carol = sshKeygen(scratch, 'carol', 'carol@example.com');
+    const carol = sshKeygen(state.scratch, 'carol', 'carol@example.com');
     fs.writeFileSync(path.join(teamDir(), 'carol.pub'), carol.publicLine + '\n');
-    await waitFor('carol in the Team section', async () => (await section(services, 'team'))?.children.find((t) => t.label === 'carol'));
+    await waitFor('carol in the Team section', async () => (await section(state.services, 'team'))?.children.find((t) => t.label === 'carol'));
 
     fs.writeFileSync(path.join(teamDir(), 'mallory.pub'), '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n');
-    const bad = await waitFor('mallory as an invalid item', async () => (await section(services, 'team'))?.children.find((t) => t.label === 'mallory'));
+    const bad = await waitFor('mallory as an invalid item', async () => (await section(state.services, 'team'))?.children.find((t) => t.label === 'mallory'));
     assert.strictEqual(bad.contextValue, 'custodian.teammate.invalid');
     assert.strictEqual(bad.icon, 'error');
     assert.match(bad.tooltip ?? '', /not a usable teammate key/);
@@ -98,34 +85,34 @@ describe('tree', function () {
     await vscode.workspace.fs.delete(vscode.Uri.file(path.join(teamDir(), 'carol.pub')));
     fs.rmSync(path.join(teamDir(), 'mallory.pub'));
     await waitFor('carol and mallory gone', async () => {
-      const labels = (await section(services, 'team'))?.children.map((t) => t.label) ?? [];
+      const labels = (await section(state.services, 'team'))?.children.map((t) => t.label) ?? [];
       return !labels.includes('carol') && !labels.includes('mallory');
     });
   });
 
   it('refreshes when SecretStorage changes elsewhere and flags a key whose private half is missing', async () => {
-    const spare = services.keyStore.list().find((k) => k.name === 'Spare')!;
+    const spare = state.services.keyStore.list().find((k) => k.name === 'Spare')!;
     let fired = 0;
-    const sub = services.tree.onDidChangeTreeData(() => fired++);
+    const sub = state.services.tree.onDidChangeTreeData(() => fired++);
     try {
       // As another window would: delete the secret directly.
-      await services.context.secrets.delete(`custodian.key.${spare.id}`);
+      await state.services.context.secrets.delete(`custodian.key.${spare.id}`);
       await waitFor('a tree refresh', async () => fired > 0);
     } finally {
       sub.dispose();
     }
-    const item = (await section(services, 'keys'))!.children.find((k) => k.label === 'Spare')!;
+    const item = (await section(state.services, 'keys'))!.children.find((k) => k.label === 'Spare')!;
     assert.strictEqual(item.contextValue, 'custodian.myKey.missing');
     assert.strictEqual(item.icon, 'error');
     assert.deepStrictEqual(await run('custodian.deleteKey', { id: spare.id, confirm: true }), { deleted: spare.id });
-    const keys = (await section(services, 'keys'))!.children;
+    const keys = (await section(state.services, 'keys'))!.children;
     assert.deepStrictEqual(keys.map((k) => [k.label, k.contextValue]), [['Alice', 'custodian.myKey.default']], 'the remaining key becomes the default');
   });
 
   it('shows a roster explanation in the Team section when the workspace has no roster', async () => {
     fs.rmSync(path.join(teamDir()), { recursive: true, force: true });
     const team = await waitFor('the empty Team section', async () => {
-      const t = await section(services, 'team');
+      const t = await section(state.services, 'team');
       return t?.children.length === 1 && t.children[0].contextValue === 'custodian.message' ? t : undefined;
     });
     assert.match(team.children[0].tooltip ?? '', /\.custodian\/team\/<name>\.pub/);

@@ -1,6 +1,7 @@
-// The one place commands are registered. Convention: every command takes one optional argument
-// object (or the tree node it was invoked on), resolves to a result for callers and tests, and on
-// failure shows the error through ErrorReporter and resolves to undefined (it never rejects).
+// How commands are registered (here, and by the Shamir and encryption features through registerHandlers).
+// Convention: every command takes one optional argument object (or the tree node it was invoked on, or
+// the explorer's `(uri, uris[])`), resolves to a result for callers and tests, and on failure shows the
+// error through ErrorReporter and resolves to undefined (it never rejects).
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { addContact, removeContact } from './contacts/contacts';
@@ -17,9 +18,11 @@ import { addMyselfToTeam, addTeammate } from './team/add-to-team';
 import { removeTeammate } from './team/remove-teammate';
 import { verifyFingerprint } from './team/verify-fingerprint';
 
-type Handler = (services: Services, arg: unknown) => Promise<unknown>;
+/** A command: its feature's dependencies, then the arguments VS Code (or a caller) passed. */
+export type Handler<D> = (deps: D, first: unknown, second: unknown) => Promise<unknown>;
+export type Handlers<D> = ReadonlyArray<readonly [CommandId, Handler<D>]>;
 
-const HANDLERS: ReadonlyArray<readonly [CommandId, Handler]> = [
+const HANDLERS: Handlers<Services> = [
   [CommandId.ShowVersion, (s) => showVersion(s.context)],
   [CommandId.Refresh, async (s) => s.refresh()],
   [CommandId.GenerateKey, generateKey],
@@ -41,11 +44,16 @@ const HANDLERS: ReadonlyArray<readonly [CommandId, Handler]> = [
 ];
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
-  for (const [id, handler] of HANDLERS) {
+  registerHandlers(context, services, services, HANDLERS);
+}
+
+/** Registers `handlers` with `deps`; failures go to ErrorReporter, and the tree refreshes after every run. */
+export function registerHandlers<D>(context: vscode.ExtensionContext, services: Services, deps: D, handlers: Handlers<D>): void {
+  for (const [id, handler] of handlers) {
     context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (arg?: unknown) => {
+      vscode.commands.registerCommand(id, async (first?: unknown, second?: unknown) => {
         try {
-          return await handler(services, arg);
+          return await handler(deps, first, second);
         } catch (err) {
           services.errors.report(err, id);
           return undefined;

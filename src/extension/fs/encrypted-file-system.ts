@@ -7,6 +7,7 @@ import { isValidUtf8 } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
 import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
 import type { Services } from '../services';
+import { writeFileAtomic } from '../storage/workspace-files';
 import type { BackupGuard } from './backup-guard';
 import { basename, ENC_SCHEME, toDecryptedUri, toEncryptedUri } from './enc-uri';
 import { formatBytes } from './envelope-files';
@@ -299,12 +300,5 @@ export async function writeAtomically(target: vscode.Uri, bytes: Uint8Array): Pr
     await writeFileAtomic(target.fsPath, bytes, { force: true, mode });
     return;
   }
-  const tmp = vscode.Uri.joinPath(target, '..', `.${basename(target.path)}.${Date.now().toString(36)}.tmp`);
-  await vscode.workspace.fs.writeFile(tmp, bytes);
-  try {
-    await vscode.workspace.fs.rename(tmp, target, { overwrite: true });
-  } catch (err) {
-    await vscode.workspace.fs.delete(tmp).then(undefined, () => undefined);
-    throw err;
-  }
+  await writeFileAtomic(target, bytes, { overwrite: true });
 }

@@ -1,8 +1,9 @@
-// Who a new Shared MFA file is encrypted to: the roster of its workspace folder (refusing a roster with
-// unusable entries, which would silently drop a teammate), or the keys a caller names; plus me.
-import * as vscode from 'vscode';
+// Who a new Shared MFA file is encrypted to: the team of its workspace folder (CryptoSession.teamRecipients,
+// which refuses a roster with unusable entries), or the keys a caller names; plus me.
+import type * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
+import type { CryptoSession } from '../crypto-session';
 import type { Services } from '../services';
 import { normalizeRosterName } from '../storage/roster';
 
@@ -21,36 +22,19 @@ function looksLikeKeyText(text: string): boolean {
 }
 
 /** The public keys a new file in `folder` is encrypted to, deduplicated by fingerprint. */
-export async function resolveRecipients(services: Services, folder: vscode.WorkspaceFolder, options: RecipientOptions): Promise<RsaPublicKey[]> {
-  const { parsePublicKey } = await services.keys();
-  const entries = (await services.roster.list()).filter((e) => e.folder.index === folder.index);
-  const keys: RsaPublicKey[] = [];
+export async function resolveRecipients(
+  services: Services,
+  session: CryptoSession,
+  folder: vscode.WorkspaceFolder,
+  options: RecipientOptions,
+): Promise<RsaPublicKey[]> {
+  let keys: RsaPublicKey[];
   if (options.recipients === undefined) {
-    const broken = entries.filter((e) => e.kind === 'invalid');
-    if (broken.length > 0) {
-      // Encrypting around a broken roster file would silently leave that teammate out.
-      throw new CustodianError(`The team roster has unusable entries: ${broken.map((e) => `${e.name}.pub`).join(', ')}.`, {
-        hint: 'Fix or remove them (see the Problems panel), so nobody silently drops out of the recipients.',
-      });
-    }
-    for (const e of entries) if (e.kind === 'member') keys.push(e.key);
+    keys = (await session.teamRecipients(folder.uri, { includeMyself: options.includeMyself })).map((k) => k.key);
   } else {
-    for (const r of options.recipients) {
-      if (typeof r !== 'string') throw new InvalidArgumentError('"recipients" must be roster names or public keys as text.');
-      if (looksLikeKeyText(r)) {
-        keys.push(parsePublicKey(r.trim()));
-        continue;
-      }
-      const name = normalizeRosterName(r);
-      const entry = entries.find((e) => e.name === name);
-      if (!entry) throw new CustodianError(`"${name}" is not in the team roster of ${folder.name}.`);
-      if (entry.kind !== 'member') throw new CustodianError(`${name}.pub is not a usable key: ${entry.problem}`);
-      keys.push(entry.key);
-    }
-  }
-  if (options.includeMyself ?? services.config(folder.uri).alwaysIncludeMyself) {
-    const me = services.keyStore.getDefault();
-    if (me) keys.push(await services.keyStore.getPublicKey(me.id));
+    keys = await namedKeys(services, folder, options.recipients);
+    const me = await session.myself(folder.uri, options.includeMyself);
+    if (me) keys.push(me.key);
   }
   const unique = [...new Map(keys.map((k) => [k.fingerprint, k])).values()];
   if (unique.length === 0) {
@@ -59,4 +43,24 @@ export async function resolveRecipients(services: Services, folder: vscode.Works
     });
   }
   return unique;
+}
+
+/** Roster names of `folder` (each must be a usable key) or public keys as text. */
+async function namedKeys(services: Services, folder: vscode.WorkspaceFolder, recipients: readonly string[]): Promise<RsaPublicKey[]> {
+  const { parsePublicKey } = await services.keys();
+  const entries = (await services.roster.list()).filter((e) => e.folder.index === folder.index);
+  const keys: RsaPublicKey[] = [];
+  for (const r of recipients) {
+    if (typeof r !== 'string') throw new InvalidArgumentError('"recipients" must be roster names or public keys as text.');
+    if (looksLikeKeyText(r)) {
+      keys.push(parsePublicKey(r.trim()));
+      continue;
+    }
+    const name = normalizeRosterName(r);
+    const entry = entries.find((e) => e.name === name);
+    if (!entry) throw new CustodianError(`"${name}" is not in the team roster of ${folder.name}.`);
+    if (entry.kind !== 'member') throw new CustodianError(`${name}.pub is not a usable key: ${entry.problem}`);
+    keys.push(entry.key);
+  }
+  return keys;
 }

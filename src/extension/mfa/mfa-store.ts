@@ -18,14 +18,25 @@ import {
 import type { TotpKey } from '../../core/otpauth';
 import { CryptoSession, NotARecipientError } from '../crypto-session';
 import type { Services } from '../services';
+import { stripExtension, validateEntryName } from '../storage/entry-names';
 import { KeyNotFoundError, SecretStorageError } from '../storage/key-store';
+import {
+  Debouncer,
+  WATCH_DEBOUNCE_MS,
+  exists,
+  inFolder,
+  readDirectoryIfExists,
+  targetFolder,
+  watchFiles,
+  workspaceFolders,
+  writeFileAtomic,
+} from '../storage/workspace-files';
 import { resolveRecipients, type RecipientOptions } from './mfa-crypto';
 
 export const MFA_DIR = ['.custodian', 'mfa'] as const;
 export const MFA_EXT = '.otpauth.enc';
 /** A URI is under 2 KiB; the header grows by ~0.5 KiB per recipient (at most 256). */
 const MAX_MFA_FILE_BYTES = 1024 * 1024;
-const WATCH_DEBOUNCE_MS = 150;
 
 export type MfaProblemKind = 'damaged' | 'not-recipient' | 'tampered' | 'invalid' | 'keychain' | 'unreadable';
 
@@ -79,25 +90,16 @@ export interface AddMfaOptions extends RecipientOptions {
   overwrite?: boolean;
 }
 
-/** A file name that is safe on every OS and readable in a diff. */
-export function validateMfaName(name: string): string | undefined {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/.test(name)) {
-    return 'Use 1–64 letters, digits, ".", "_", "@", "+" or "-", starting with a letter or digit.';
-  }
-  return undefined;
-}
-
 /** `Amazon Web Services` → `amazon-web-services`. */
 export function suggestMfaName(issuer: string | undefined, account: string | undefined): string | undefined {
   const base = issuer ?? account;
   if (!base) return undefined;
   const slug = base.toLowerCase().replace(/[^a-z0-9._@+-]+/g, '-').replace(/^[^a-z0-9]+|-+$/g, '').slice(0, 64);
-  return slug && !validateMfaName(slug) ? slug : undefined;
+  return slug && !validateEntryName(slug) ? slug : undefined;
 }
 
 export function normalizeMfaName(name: string): string {
-  const trimmed = name.trim();
-  return trimmed.toLowerCase().endsWith(MFA_EXT) ? trimmed.slice(0, -MFA_EXT.length) : trimmed;
+  return stripExtension(name, MFA_EXT);
 }
 
 /** What the header alone shows (no keychain access): none of my keys can open the file. */
@@ -142,26 +144,22 @@ export class MfaStore implements vscode.Disposable {
   /** Failures of the last attempt to open a file, by uri, valid for the file version it was made on. */
   private readonly failures = new Map<string, HeaderCache>();
   private readonly labels = new Map<string, { version: string; label: MfaLabel }>();
-  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private readonly debounce = new Debouncer(WATCH_DEBOUNCE_MS, () => this.changeEmitter.fire());
   private readonly session: CryptoSession;
 
   constructor(private readonly services: Services) {
     this.session = new CryptoSession(services);
-    const watcher = vscode.workspace.createFileSystemWatcher(`**/${MFA_DIR.join('/')}/*`);
-    // Failures and labels are kept per file version, so a late event for our own write cannot wipe them.
-    const changed = (uri: vscode.Uri) => {
-      this.headers.delete(uri.toString());
-      this.fileEmitter.fire(uri);
-      this.scheduleChange();
-    };
+    const changed = () => this.debounce.schedule();
     this.subscriptions.push(
-      watcher,
-      watcher.onDidCreate(changed),
-      watcher.onDidChange(changed),
-      watcher.onDidDelete(changed),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleChange()),
-      services.onDidChangeKeys(() => this.scheduleChange()),
-      { dispose: () => clearTimeout(this.debounce) },
+      // Failures and labels are kept per file version, so a late event for our own write cannot wipe them.
+      watchFiles(`**/${MFA_DIR.join('/')}/*`, (uri) => {
+        this.headers.delete(uri.toString());
+        this.fileEmitter.fire(uri);
+        changed();
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(changed),
+      services.onDidChangeKeys(changed),
+      this.debounce,
     );
   }
 
@@ -176,15 +174,15 @@ export class MfaStore implements vscode.Disposable {
   /** Every MFA file in every workspace folder, problems included. Reads headers only (cached by mtime). */
   async list(): Promise<MfaEntry[]> {
     const out: MfaEntry[] = [];
-    for (const folder of vscode.workspace.workspaceFolders ?? []) out.push(...(await this.listFolder(folder)));
+    for (const folder of workspaceFolders()) out.push(...(await this.listFolder(folder)));
     return out;
   }
 
   /** By file name; in the given folder, else the first folder that has it. */
   async find(name: string, folderUri?: vscode.Uri): Promise<MfaEntry | undefined> {
     const wanted = normalizeMfaName(name);
-    const folder = folderUri ? vscode.workspace.getWorkspaceFolder(folderUri) : undefined;
-    return (await this.list()).find((e) => e.name === wanted && (!folder || e.folder.index === folder.index));
+    const inWanted = inFolder(folderUri);
+    return (await this.list()).find((e) => e.name === wanted && inWanted(e.folder));
   }
 
   async require(name: string, folderUri?: vscode.Uri): Promise<MfaEntry> {
@@ -235,15 +233,15 @@ export class MfaStore implements vscode.Disposable {
   /** Encrypts `key` to the folder's team (see RecipientOptions) signed by my default key, as `<name>.otpauth.enc`. */
   async add(name: string, key: TotpKey, options: AddMfaOptions = {}): Promise<{ entry: MfaEntry; recipients: number }> {
     const clean = normalizeMfaName(name);
-    const invalid = validateMfaName(clean);
+    const invalid = validateEntryName(clean);
     if (invalid) throw new InvalidArgumentError(`"${clean}" cannot be a shared MFA name. ${invalid}`);
-    const folder = this.services.roster.targetFolder(options.folder);
+    const folder = targetFolder(options.folder);
     const dir = this.mfaDir(folder);
     const uri = vscode.Uri.joinPath(dir, clean + MFA_EXT);
     if (!options.overwrite && (await exists(uri))) {
       throw new CustodianError(`${MFA_DIR.join('/')}/${clean}${MFA_EXT} already exists.`, { hint: 'Choose another name, or remove that entry first.' });
     }
-    const recipients = await resolveRecipients(this.services, folder, options);
+    const recipients = await resolveRecipients(this.services, this.session, folder, options);
     const [{ encryptBytes }, { formatOtpAuthUri }, backend] = await Promise.all([
       import('../../core/envelope'),
       import('../../core/otpauth'),
@@ -260,7 +258,7 @@ export class MfaStore implements vscode.Disposable {
       this.session.release(signer);
     }
     await vscode.workspace.fs.createDirectory(dir);
-    await vscode.workspace.fs.writeFile(uri, sealed);
+    await writeFileAtomic(uri, sealed, { overwrite: options.overwrite === true });
     this.forget(uri);
     this.fileEmitter.fire(uri);
     this.changeEmitter.fire();
@@ -339,13 +337,7 @@ export class MfaStore implements vscode.Disposable {
 
   private async listFolder(folder: vscode.WorkspaceFolder): Promise<MfaEntry[]> {
     const dir = this.mfaDir(folder);
-    let names: [string, vscode.FileType][];
-    try {
-      names = await vscode.workspace.fs.readDirectory(dir);
-    } catch {
-      return []; // no MFA entries in this folder
-    }
-    const files = names
+    const files = (await readDirectoryIfExists(dir))
       .filter(([n, type]) => type === vscode.FileType.File && n.toLowerCase().endsWith(MFA_EXT) && n.length > MFA_EXT.length)
       .map(([n]) => n)
       .sort((a, b) => a.localeCompare(b));
@@ -385,22 +377,8 @@ export class MfaStore implements vscode.Disposable {
     this.headers.set(id, entry);
     return entry;
   }
-
-  private scheduleChange(): void {
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.changeEmitter.fire(), WATCH_DEBOUNCE_MS);
-  }
 }
 
 function versionOf(stat: vscode.FileStat): string {
   return `${stat.mtime}:${stat.size}`;
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -2,9 +2,18 @@
 // hidden temporary directory and renamed into place, and a release file is written to a hidden
 // temporary name and renamed, so a reader (or git) never sees half a set or half a share.
 import * as vscode from 'vscode';
-import { hexEncode } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
-import type { Services } from '../services';
+import {
+  Debouncer,
+  WATCH_DEBOUNCE_MS,
+  exists,
+  inFolder,
+  readDirectoryIfExists,
+  tempSibling,
+  watchFiles,
+  workspaceFolders,
+  writeFileAtomic,
+} from '../storage/workspace-files';
 import {
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
@@ -17,7 +26,6 @@ import {
   type ShareSetManifest,
 } from './share-set';
 
-const WATCH_DEBOUNCE_MS = 150;
 /** A sealed share is a few KiB; a 16 MiB secret makes 16 MiB shares. */
 const MAX_SHARE_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -74,19 +82,11 @@ export class ShareStore implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter];
   private readonly progress = new Map<string, RecoveryProgress>();
-  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private readonly debounce = new Debouncer(WATCH_DEBOUNCE_MS, () => this.changeEmitter.fire());
 
-  constructor(private readonly services: Services) {
-    const watcher = vscode.workspace.createFileSystemWatcher(`**/${SHARES_DIR.join('/')}/**`);
-    const changed = () => this.scheduleChange();
-    this.subscriptions.push(
-      watcher,
-      watcher.onDidCreate(changed),
-      watcher.onDidChange(changed),
-      watcher.onDidDelete(changed),
-      vscode.workspace.onDidChangeWorkspaceFolders(changed),
-      { dispose: () => clearTimeout(this.debounce) },
-    );
+  constructor() {
+    const changed = () => this.debounce.schedule();
+    this.subscriptions.push(watchFiles(`**/${SHARES_DIR.join('/')}/**`, changed), vscode.workspace.onDidChangeWorkspaceFolders(changed), this.debounce);
   }
 
   dispose(): void {
@@ -100,14 +100,8 @@ export class ShareStore implements vscode.Disposable {
   /** Every set in every workspace folder; unreadable manifests are entries too, never skipped. */
   async list(): Promise<ShareSetEntry[]> {
     const out: ShareSetEntry[] = [];
-    for (const folder of this.services.roster.folders()) {
-      const dir = this.sharesDir(folder);
-      let names: [string, vscode.FileType][];
-      try {
-        names = await vscode.workspace.fs.readDirectory(dir);
-      } catch {
-        continue; // no share sets in this folder
-      }
+    for (const folder of workspaceFolders()) {
+      const names = await readDirectoryIfExists(this.sharesDir(folder));
       const sets = names.filter(([n, t]) => t === vscode.FileType.Directory && !n.startsWith('.')).map(([n]) => n);
       for (const name of sets.sort((a, b) => a.localeCompare(b))) out.push(await this.read(folder, name));
     }
@@ -116,8 +110,8 @@ export class ShareStore implements vscode.Disposable {
 
   /** The set named `name` (in `folderUri`'s folder when given); throws when missing or invalid. */
   async get(name: string, folderUri?: vscode.Uri): Promise<ShareSet> {
-    const folder = folderUri ? vscode.workspace.getWorkspaceFolder(folderUri) : undefined;
-    const matches = (await this.list()).filter((s) => s.name === name && (!folder || s.folder.index === folder.index));
+    const wanted = inFolder(folderUri);
+    const matches = (await this.list()).filter((s) => s.name === name && wanted(s.folder));
     const entry = matches[0];
     if (!entry) {
       throw new ShareSetError(`There is no share set "${name}" in this workspace.`, { hint: `Share sets live in ${SHARES_DIR.join('/')}/<name>/.` });
@@ -138,7 +132,7 @@ export class ShareStore implements vscode.Disposable {
     const root = this.sharesDir(folder);
     const target = vscode.Uri.joinPath(root, manifest.name);
     if (await exists(target)) throw new ShareSetError(`A share set named "${manifest.name}" already exists.`, { hint: 'Choose another name.' });
-    const temp = vscode.Uri.joinPath(root, `.${manifest.name}.${randomHex()}.tmp`);
+    const temp = tempSibling(target);
     try {
       await vscode.workspace.fs.createDirectory(temp);
       await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(temp, MANIFEST_FILE), new TextEncoder().encode(serializeManifest(manifest)));
@@ -151,22 +145,14 @@ export class ShareStore implements vscode.Disposable {
       }
       throw new CustodianError(`Could not write share set "${manifest.name}": ${describeError(err)}`, { cause: err });
     }
-    this.scheduleChange();
+    this.debounce.schedule();
     return { kind: 'set', folder, name: manifest.name, dir: target, manifest };
   }
 
   /** Writes one file of a set through a hidden temporary file and a rename. */
   async writeAtomic(uri: vscode.Uri, bytes: Uint8Array, overwrite: boolean): Promise<void> {
-    const name = uri.path.split('/').pop() ?? 'file';
-    const temp = vscode.Uri.joinPath(uri, '..', `.${name}.${randomHex()}.tmp`);
-    try {
-      await vscode.workspace.fs.writeFile(temp, bytes);
-      await vscode.workspace.fs.rename(temp, uri, { overwrite });
-    } catch (err) {
-      await vscode.workspace.fs.delete(temp, { useTrash: false }).then(undefined, () => undefined);
-      throw err;
-    }
-    this.scheduleChange();
+    await writeFileAtomic(uri, bytes, { overwrite });
+    this.debounce.schedule();
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
@@ -178,12 +164,8 @@ export class ShareStore implements vscode.Disposable {
   /** What the set's files say without any private key: who each is sealed to, what is missing. */
   async status(set: ShareSet): Promise<ShareSetStatus> {
     const { inspectEnvelope } = await import('../../core/envelope');
-    let names: [string, vscode.FileType][] = [];
-    try {
-      names = await vscode.workspace.fs.readDirectory(set.dir);
-    } catch {
-      // the set vanished meanwhile: everything is missing
-    }
+    // A set that vanished meanwhile lists nothing: everything is missing.
+    const names = await readDirectoryIfExists(set.dir);
     const m = set.manifest;
     const byName = new Map(m.custodians.map((c) => [c.name, c]));
     const files: ShareFileInfo[] = [];
@@ -247,23 +229,5 @@ export class ShareStore implements vscode.Disposable {
         err instanceof ShareSetError ? err.message : `Share set "${name}" has no readable ${MANIFEST_FILE} (${describeError(err)}).`;
       return { ...base, kind: 'invalid', problem };
     }
-  }
-
-  private scheduleChange(): void {
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.changeEmitter.fire(), WATCH_DEBOUNCE_MS);
-  }
-}
-
-function randomHex(): string {
-  return hexEncode(globalThis.crypto.getRandomValues(new Uint8Array(6)));
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -6,12 +6,13 @@ import * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError, describeError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
 import { messageWithHint } from '../ui/messages';
+import { stripExtension, validateEntryName } from './entry-names';
+import { Debouncer, WATCH_DEBOUNCE_MS, exists, readDirectoryIfExists, targetFolder, watchFiles, workspaceFolders, writeFileAtomic } from './workspace-files';
 
 export const ROSTER_DIR = ['.custodian', 'team'] as const;
 export const ROSTER_EXT = '.pub';
 /** Roster files larger than this are not keys (a 16384-bit certificate chain is far smaller). */
 const MAX_ROSTER_FILE_BYTES = 64 * 1024;
-const WATCH_DEBOUNCE_MS = 150;
 
 interface RosterEntryBase {
   /** File name without `.pub`. */
@@ -37,26 +38,17 @@ export interface RosterProblem extends RosterEntryBase {
 
 export type RosterEntry = RosterMember | RosterProblem;
 
-/** A roster file name that is safe on every OS and readable in a diff. */
-export function validateRosterName(name: string): string | undefined {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/.test(name)) {
-    return 'Use 1–64 letters, digits, ".", "_", "@", "+" or "-", starting with a letter or digit.';
-  }
-  return undefined;
-}
-
 /** `Alice Smith <alice@example.com>` / `alice@example.com` / `Alice Smith` → `alice`, `alice-smith`. */
 export function suggestRosterName(identity: string | undefined): string | undefined {
   if (!identity) return undefined;
   const email = /([A-Za-z0-9._+-]+)@[A-Za-z0-9.-]+/.exec(identity);
   const base = email ? email[1] : identity;
   const slug = base.toLowerCase().replace(/[^a-z0-9._+-]+/g, '-').replace(/^[^a-z0-9]+|-+$/g, '').slice(0, 64);
-  return slug && !validateRosterName(slug) ? slug : undefined;
+  return slug && !validateEntryName(slug) ? slug : undefined;
 }
 
 export function normalizeRosterName(name: string): string {
-  const trimmed = name.trim();
-  return trimmed.toLowerCase().endsWith(ROSTER_EXT) ? trimmed.slice(0, -ROSTER_EXT.length) : trimmed;
+  return stripExtension(name, ROSTER_EXT);
 }
 
 interface CacheEntry {
@@ -71,21 +63,16 @@ export class Roster implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter];
   private readonly cache = new Map<string, CacheEntry>();
-  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private readonly debounce = new Debouncer(WATCH_DEBOUNCE_MS, () => this.changeEmitter.fire());
 
   constructor(private readonly diagnostics: vscode.DiagnosticCollection) {
-    const watcher = vscode.workspace.createFileSystemWatcher(`**/${ROSTER_DIR.join('/')}/*`);
-    const changed = (uri: vscode.Uri) => {
-      this.cache.delete(uri.toString());
-      this.scheduleChange();
-    };
     this.subscriptions.push(
-      watcher,
-      watcher.onDidCreate(changed),
-      watcher.onDidChange(changed),
-      watcher.onDidDelete(changed),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleChange()),
-      { dispose: () => clearTimeout(this.debounce) },
+      watchFiles(`**/${ROSTER_DIR.join('/')}/*`, (uri) => {
+        this.cache.delete(uri.toString());
+        this.debounce.schedule();
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.debounce.schedule()),
+      this.debounce,
     );
   }
 
@@ -93,29 +80,14 @@ export class Roster implements vscode.Disposable {
     for (const d of this.subscriptions) d.dispose();
   }
 
-  folders(): readonly vscode.WorkspaceFolder[] {
-    return vscode.workspace.workspaceFolders ?? [];
-  }
-
   teamDir(folder: vscode.WorkspaceFolder): vscode.Uri {
     return vscode.Uri.joinPath(folder.uri, ...ROSTER_DIR);
-  }
-
-  /** Where new roster files go: the given folder, else the first workspace folder. */
-  targetFolder(folderUri?: vscode.Uri): vscode.WorkspaceFolder {
-    const folder = folderUri ? vscode.workspace.getWorkspaceFolder(folderUri) : this.folders()[0];
-    if (!folder) {
-      throw new CustodianError('The team roster lives in a workspace folder, and none is open.', {
-        hint: 'Open the repository folder first.',
-      });
-    }
-    return folder;
   }
 
   /** Every roster file in every workspace folder, problems included; updates the Problems panel. */
   async list(): Promise<RosterEntry[]> {
     const entries: RosterEntry[] = [];
-    for (const folder of this.folders()) entries.push(...(await this.listFolder(folder)));
+    for (const folder of workspaceFolders()) entries.push(...(await this.listFolder(folder)));
     this.publishDiagnostics(entries);
     return entries;
   }
@@ -125,17 +97,17 @@ export class Roster implements vscode.Disposable {
   }
 
   async find(name: string, folderUri?: vscode.Uri): Promise<RosterEntry | undefined> {
-    const folder = this.targetFolder(folderUri);
+    const folder = targetFolder(folderUri);
     const wanted = normalizeRosterName(name);
     return (await this.list()).find((e) => e.folder.index === folder.index && e.name === wanted);
   }
 
-  /** Writes `<name>.pub`; refuses to replace an existing file unless `overwrite`. */
+  /** Writes `<name>.pub` (atomically); refuses to replace an existing file unless `overwrite`. */
   async write(name: string, text: string, options: { folderUri?: vscode.Uri; overwrite?: boolean } = {}): Promise<vscode.Uri> {
     const clean = normalizeRosterName(name);
-    const invalid = validateRosterName(clean);
+    const invalid = validateEntryName(clean);
     if (invalid) throw new InvalidArgumentError(`"${clean}" cannot be a roster file name. ${invalid}`);
-    const folder = this.targetFolder(options.folderUri);
+    const folder = targetFolder(options.folderUri);
     const dir = this.teamDir(folder);
     const uri = vscode.Uri.joinPath(dir, clean + ROSTER_EXT);
     if (!options.overwrite && (await exists(uri))) {
@@ -144,7 +116,7 @@ export class Roster implements vscode.Disposable {
       });
     }
     await vscode.workspace.fs.createDirectory(dir);
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text.endsWith('\n') ? text : text + '\n'));
+    await writeFileAtomic(uri, new TextEncoder().encode(text.endsWith('\n') ? text : text + '\n'), { overwrite: options.overwrite === true });
     this.cache.delete(uri.toString());
     this.changeEmitter.fire();
     return uri;
@@ -212,11 +184,6 @@ export class Roster implements vscode.Disposable {
       this.diagnostics.set(e.uri, [d]);
     }
   }
-
-  private scheduleChange(): void {
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.changeEmitter.fire(), WATCH_DEBOUNCE_MS);
-  }
 }
 
 async function parseEntry(base: RosterEntryBase, text: string): Promise<RosterEntry> {
@@ -227,24 +194,5 @@ async function parseEntry(base: RosterEntryBase, text: string): Promise<RosterEn
   } catch (err) {
     const hint = err instanceof CustodianError ? err.hint : undefined;
     return { ...base, kind: 'invalid', problem: messageWithHint(describeError(err), hint), errorName: err instanceof Error ? err.name : 'Error' };
-  }
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The directory's entries, or none when it does not exist (stat first: a failing readDirectory is logged). */
-export async function readDirectoryIfExists(dir: vscode.Uri): Promise<[string, vscode.FileType][]> {
-  try {
-    if ((await vscode.workspace.fs.stat(dir)).type !== vscode.FileType.Directory) return [];
-    return await vscode.workspace.fs.readDirectory(dir);
-  } catch {
-    return [];
   }
 }

@@ -3,7 +3,8 @@
 //   custodian.rosterCount  number of `.pub` files in the workspace roster(s)
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { readDirectoryIfExists, ROSTER_EXT } from '../storage/roster';
+import { ROSTER_EXT } from '../storage/roster';
+import { readDirectoryIfExists, workspaceFolders } from '../storage/workspace-files';
 
 export class ContextKeys implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
@@ -20,7 +21,7 @@ export class ContextKeys implements vscode.Disposable {
   /** Reads the roster directory listing only (no parsing), so it is cheap right after activation. */
   async updateRoster(): Promise<void> {
     let count = 0;
-    for (const folder of this.services.roster.folders()) {
+    for (const folder of workspaceFolders()) {
       const entries = await readDirectoryIfExists(this.services.roster.teamDir(folder));
       count += entries.filter(([n, t]) => t === vscode.FileType.File && n.toLowerCase().endsWith(ROSTER_EXT)).length;
     }

@@ -71,6 +71,16 @@ export class CustodianTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   }
 }
 
+/** The icon of an item that cannot be used (an invalid file, a missing key). */
+export function errorIcon(): vscode.ThemeIcon {
+  return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+}
+
+/** The icon of an item that needs attention. */
+export function warningIcon(): vscode.ThemeIcon {
+  return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+}
+
 /** A section header: collapsible, with a codicon and a contextValue `custodian.section.<id>`. */
 export abstract class SectionBase implements TreeSection {
   abstract readonly id: string;

@@ -125,6 +125,30 @@ export async function section(services: Services, id: string): Promise<TreeSnaps
   return (await treeSnapshot(services)).find((s) => s.contextValue === `custodian.section.${id}`);
 }
 
+export interface CleanState {
+  services: Services;
+  /** A scratch directory outside the workspace. */
+  scratch: string;
+}
+
+/**
+ * Mocha hooks for a suite that starts from a known state (resetState) with a scratch directory, and
+ * leaves both clean. The fields are set once the suite's first `before` hook ran.
+ */
+export function useCleanState(): CleanState {
+  const state = {} as CleanState;
+  before(async () => {
+    state.services = await getServices();
+    await resetState(state.services);
+    state.scratch = scratchDir();
+  });
+  after(async () => {
+    await resetState(state.services);
+    fs.rmSync(state.scratch, { recursive: true, force: true });
+  });
+  return state;
+}
+
 /** Deletes every key, contact and roster file, so a test starts from a known state. */
 export async function resetState(services: Services): Promise<void> {
   for (const k of services.keyStore.list()) await services.keyStore.delete(k.id);

@@ -62,6 +62,22 @@ export async function setupTeam(): Promise<Team> {
   return { services, encryption: api.encryption, me, alice, bob, mallory };
 }
 
+/**
+ * Mocha hooks: a fresh team (setupTeam) before the suite; after it, `settings` back to their defaults and
+ * every editor closed. The fields are set once the suite's first `before` hook ran.
+ */
+export function useTeam(...settings: string[]): Team {
+  const team = {} as Team;
+  before(async () => {
+    Object.assign(team, await setupTeam());
+  });
+  after(async () => {
+    for (const key of settings) await setSetting(key, undefined);
+    await closeAllEditors();
+  });
+  return team;
+}
+
 export async function waitForRoster(services: Services, count: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if ((await services.roster.members()).length === count) return;

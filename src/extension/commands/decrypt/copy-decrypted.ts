@@ -22,7 +22,7 @@ export async function copyDecrypted(deps: EncDeps, first: unknown, second: unkno
   const doc = await deps.fs.prepare(uri);
   if (doc.binary) throw new CustodianError(`${rel(uri)} decrypts to binary data, which cannot go to the clipboard.`, { hint: 'Use "Decrypt to File" instead.' });
   if (doc.plaintext.length > MAX_CLIPBOARD_BYTES) throw new CustodianError(`${rel(uri)} is too large for the clipboard.`, { hint: 'Use "Open Decrypted" instead.' });
-  const { clearsInSeconds } = await deps.clipboard.copy(new TextDecoder().decode(doc.plaintext));
+  const { clearsInSeconds } = await deps.services.clipboard.copy(new TextDecoder().decode(doc.plaintext));
   const when = clearsInSeconds > 0 ? ` It will be cleared in ${clearsInSeconds} s.` : '';
   void vscode.window.showInformationMessage(`Copied the decrypted ${rel(uri)}.${when}`);
   return { bytes: doc.plaintext.length, clearsInSeconds, description: doc.description };

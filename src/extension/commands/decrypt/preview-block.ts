@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import type { EnvelopeDescription } from '../../crypto-session';
+import { basename } from '../../fs/enc-uri';
 import type { EncDeps } from '../encrypt/deps';
 import { asObject } from '../pick';
 import { blockRange, blocksIn, decryptBlock, notTextError } from './blocks';
@@ -36,7 +37,7 @@ export async function previewBlock(deps: EncDeps, arg: unknown): Promise<Preview
   const decrypted = await decryptBlock(deps, block, what);
   decrypted.plaintext.fill(0);
   if (decrypted.text === undefined) throw notTextError(what);
-  const uri = deps.peek.add(docUri, `block ${index + 1}, decrypted`, decrypted.text);
+  const uri = deps.peek.add(`${basename(docUri.path) || 'untitled'} (block ${index + 1}, decrypted)`, decrypted.text);
   const range = blockRange(document, block);
   const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === docUri.toString());
   let peeked = false;

@@ -1,7 +1,6 @@
 // What the encrypt/decrypt/re-key commands share; built once in registerEncryptionCommands.
-import type { SecretClipboard } from '../../clipboard';
 import type { CryptoSession } from '../../crypto-session';
-import type { PeekDocuments } from '../../editor/peek-documents';
+import type { PlaintextDocuments } from '../../editor/plaintext-documents';
 import type { EncryptedFileSystem } from '../../fs/encrypted-file-system';
 import type { Services } from '../../services';
 import type { DriftScanner } from '../rekey/drift';
@@ -10,7 +9,7 @@ export interface EncDeps {
   services: Services;
   session: CryptoSession;
   fs: EncryptedFileSystem;
-  clipboard: SecretClipboard;
-  peek: PeekDocuments;
+  /** Read-only previews of decrypted armored blocks (`custodian-peek:`). */
+  peek: PlaintextDocuments;
   drift: DriftScanner;
 }

@@ -1,5 +1,6 @@
-// Choosing recipients: a multi-select QuickPick of the roster (all preselected), contacts and my own
-// keys; `custodian.alwaysIncludeMyself` adds my default key. Tests pass `{ recipients: fingerprints }`.
+// Choosing recipients: a multi-select QuickPick of the roster (the team of the file's workspace folder
+// preselected; a roster with unusable entries is refused, so nobody silently drops out), contacts and my
+// own keys; `custodian.alwaysIncludeMyself` adds my default key. Tests pass `{ recipients: fingerprints }`.
 import * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError } from '../../../core/errors';
 import type { CryptoSession, KnownKey } from '../../crypto-session';
@@ -14,7 +15,7 @@ const SOURCE_LABEL: Record<KnownKey['source'], string> = { roster: 'Team', conta
 const SOURCE_ICON: Record<KnownKey['source'], string> = { roster: '$(person)', contact: '$(account)', mine: '$(key)' };
 
 /** Resolves to the recipients (with my default key added per the setting), or undefined when cancelled. */
-export async function chooseRecipients(services: Services, session: CryptoSession, args: RecipientArgs, scope?: vscode.ConfigurationScope): Promise<KnownKey[] | undefined> {
+export async function chooseRecipients(services: Services, session: CryptoSession, args: RecipientArgs, scope?: vscode.Uri): Promise<KnownKey[] | undefined> {
   const known = await session.knownKeys();
   if (args.recipients !== undefined) {
     if (!Array.isArray(args.recipients) || args.recipients.some((r) => typeof r !== 'string')) {
@@ -23,6 +24,7 @@ export async function chooseRecipients(services: Services, session: CryptoSessio
     const chosen = await session.resolve([...new Set(args.recipients)], known);
     return finish(session, chosen, scope);
   }
+  const team = new Set((await session.rosterMembers(session.teamFolder(scope))).map((m) => m.key.fingerprint));
   if (known.length === 0) {
     throw new CustodianError('There is nobody to encrypt to yet.', { hint: 'Generate a key, or add teammates to the roster first.' });
   }
@@ -40,7 +42,7 @@ export async function chooseRecipients(services: Services, session: CryptoSessio
       items.push({
         label: `${SOURCE_ICON[source]} ${k.name}`,
         description: `${k.key.bits}-bit · ${shortFingerprint(k.fingerprint)}${isMe && always ? ' · always included' : ''}`,
-        picked: source === 'roster' || (isMe && always),
+        picked: (source === 'roster' && team.has(k.fingerprint)) || (isMe && always),
         key: k,
       });
     }

@@ -1,14 +1,12 @@
 // Encrypt/decrypt in the editor (issue 5): the custodian-enc file system, the double-click editor,
-// CodeLenses, the status-bar item, the Encrypted Files section and the commands. Same convention as
-// commands/register.ts: optional argument object (or the explorer's `(uri, uris[])`), errors shown
-// through ErrorReporter and resolved to undefined. Only registrations here: modules load on first use.
+// CodeLenses, the status-bar item, the Encrypted Files section and the commands (registered as in
+// commands/register.ts). Only registrations here: modules load on first use.
 import * as vscode from 'vscode';
-import { SecretClipboard } from '../../clipboard';
 import { CryptoSession } from '../../crypto-session';
 import { ArmorCodeLensProvider } from '../../editor/armor-codelens';
 import { DecryptedDecorations } from '../../editor/decorations';
 import { ENCRYPTED_EDITOR_VIEW_TYPE, EncryptedEditorProvider } from '../../editor/encrypted-editor';
-import { PEEK_SCHEME, PeekDocuments } from '../../editor/peek-documents';
+import { PEEK_SCHEME, PlaintextDocuments } from '../../editor/plaintext-documents';
 import { EncryptionStatusBar } from '../../editor/status-bar';
 import { BackupGuard } from '../../fs/backup-guard';
 import { ENC_SCHEME } from '../../fs/enc-uri';
@@ -22,15 +20,14 @@ import { openDecrypted } from '../decrypt/open-decrypted';
 import { previewBlock } from '../decrypt/preview-block';
 import { showRecipients } from '../decrypt/show-recipients';
 import { CommandId } from '../ids';
+import { registerHandlers, type Handlers } from '../register';
 import { DriftScanner } from '../rekey/drift';
 import { reencryptFiles, reencryptWorkspace } from '../rekey/reencrypt';
 import type { EncDeps } from './deps';
 import { encryptFiles } from './encrypt-file';
 import { encryptSelection } from './encrypt-selection';
 
-type Handler = (deps: EncDeps, first: unknown, second: unknown) => Promise<unknown>;
-
-const HANDLERS: ReadonlyArray<readonly [CommandId, Handler]> = [
+const HANDLERS: Handlers<EncDeps> = [
   [CommandId.EncryptSelection, encryptSelection],
   [CommandId.DecryptSelection, decryptSelection],
   [CommandId.EncryptFile, encryptFiles],
@@ -55,24 +52,21 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, ser
   const session = new CryptoSession(services);
   const backupGuard = new BackupGuard(context, services.log);
   const fs = new EncryptedFileSystem(services, session, backupGuard);
-  const clipboard = new SecretClipboard(() => services.config().clipboardClearSeconds);
-  const peek = new PeekDocuments();
+  const peek = new PlaintextDocuments(PEEK_SCHEME, '(This preview has expired. Run "Decrypt" on the block again.)\n');
   const drift = new DriftScanner(services, session);
-  const deps: EncDeps = { services, session, fs, clipboard, peek, drift };
+  const deps: EncDeps = { services, session, fs, peek, drift };
   const statusBar = new EncryptionStatusBar(fs);
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift);
 
   context.subscriptions.push(
     fs,
-    clipboard,
     peek,
     statusBar,
     codeLens,
     section,
     services.tree.addSection(section),
     vscode.workspace.registerFileSystemProvider(ENC_SCHEME, fs, { isCaseSensitive: true }),
-    vscode.workspace.registerTextDocumentContentProvider(PEEK_SCHEME, peek),
     vscode.window.registerCustomEditorProvider(ENCRYPTED_EDITOR_VIEW_TYPE, new EncryptedEditorProvider(services, fs), {
       supportsMultipleEditorsPerDocument: true,
     }),
@@ -87,19 +81,6 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, ser
     }),
   );
 
-  for (const [id, handler] of HANDLERS) {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (first?: unknown, second?: unknown) => {
-        try {
-          return await handler(deps, first, second);
-        } catch (err) {
-          services.errors.report(err, id);
-          return undefined;
-        } finally {
-          services.refresh();
-        }
-      }),
-    );
-  }
+  registerHandlers(context, services, deps, HANDLERS);
   return { deps, statusBar, backupGuard, section };
 }

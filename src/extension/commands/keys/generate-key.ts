@@ -4,6 +4,7 @@ import type { RsaKeySize } from '../../../core/crypto-backend';
 import { InvalidArgumentError } from '../../../core/errors';
 import type { Services } from '../../services';
 import type { KeyInfo } from '../../storage/key-store';
+import { workspaceFolders } from '../../storage/workspace-files';
 import { CommandId } from '../ids';
 import { asObject, isInteractive } from '../pick';
 
@@ -39,14 +40,14 @@ export async function generateKey(services: Services, arg: unknown): Promise<Key
       }
     },
   );
-  announce(services, info, isInteractive(arg));
+  announce(info, isInteractive(arg));
   return info;
 }
 
 /** Tells the user where the key went; interactively, offers the natural next step. */
-export function announce(services: Services, info: KeyInfo, interactive: boolean): void {
+export function announce(info: KeyInfo, interactive: boolean): void {
   const text = `Key "${info.name}" (${info.bits}-bit, ${info.fingerprint}) is in your OS keychain${info.isDefault ? ' and is your default key' : ''}.`;
-  const canJoin = interactive && services.roster.folders().length > 0;
+  const canJoin = interactive && workspaceFolders().length > 0;
   void vscode.window.showInformationMessage(text, ...(canJoin ? ['Add Myself to Team'] : [])).then((choice) => {
     if (choice) void vscode.commands.executeCommand(CommandId.AddMyselfToTeam, { id: info.id });
   });

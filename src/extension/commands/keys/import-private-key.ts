@@ -54,7 +54,7 @@ export async function importPrivateKey(services: Services, arg: unknown): Promis
       }));
     if (name === undefined) return undefined;
     const info = await services.keyStore.add(key, { name, label: a.label ?? (key.publicKey.comment?.includes('@') ? key.publicKey.comment : undefined) });
-    announce(services, info, interactive);
+    announce(info, interactive);
     return info;
   } finally {
     zeroize(key.pkcs8Der);

@@ -6,9 +6,11 @@ import { zeroize } from '../../../core/bytes';
 import { InvalidArgumentError, OtpFormatError, describeError } from '../../../core/errors';
 import type { OtpAlgorithm } from '../../../core/hotp';
 import type { TotpKey } from '../../../core/otpauth';
-import { MFA_DIR, MFA_EXT, normalizeMfaName, suggestMfaName, validateMfaName } from '../../mfa/mfa-store';
+import { MFA_DIR, MFA_EXT, normalizeMfaName, suggestMfaName } from '../../mfa/mfa-store';
 import type { RecipientOptions } from '../../mfa/mfa-crypto';
 import type { Services } from '../../services';
+import { validateEntryName } from '../../storage/entry-names';
+import { targetFolder } from '../../storage/workspace-files';
 import { asObject } from '../pick';
 
 export interface AddSharedMfaArgs extends RecipientOptions {
@@ -47,7 +49,7 @@ export async function addSharedMfa(services: Services, arg: unknown): Promise<Ad
   const a = asObject<AddSharedMfaArgs>(arg);
   const [otpauth, base32, hotp] = await Promise.all([import('../../../core/otpauth'), import('../../../core/base32'), import('../../../core/hotp')]);
   const m: OtpModules = { ...otpauth, ...base32, ...hotp };
-  const folder = services.roster.targetFolder(a.folder);
+  const folder = targetFolder(a.folder);
   const fromArgs = a.uri !== undefined || a.secret !== undefined;
   const key = fromArgs ? keyFromArgs(m, a) : await promptForKey(m);
   if (!key) return undefined;
@@ -212,7 +214,7 @@ async function promptName(services: Services, folder: vscode.WorkspaceFolder, ke
     ignoreFocusOut: true,
     validateInput: (v) => {
       const clean = normalizeMfaName(v);
-      return validateMfaName(clean) ?? (existing.has(clean) ? `${clean}${MFA_EXT} already exists.` : undefined);
+      return validateEntryName(clean) ?? (existing.has(clean) ? `${clean}${MFA_EXT} already exists.` : undefined);
     },
   });
   return name === undefined ? undefined : normalizeMfaName(name);

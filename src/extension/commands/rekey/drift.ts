@@ -1,6 +1,8 @@
-// Drift: `.enc` files in the workspace whose recipients are not the team (the roster, plus me when
-// custodian.alwaysIncludeMyself is on) — a teammate missing, or someone no longer in the team still
-// able to read it. Only headers are read (no key needed). Unreadable files are reported, never dropped.
+// Drift: `.enc` files in the workspace whose recipients are not the team (the roster of the file's
+// workspace folder, plus me when custodian.alwaysIncludeMyself is on) — a teammate missing, or someone no
+// longer in the team still able to read it. Only headers are read (no key needed). Unreadable files are
+// reported, never dropped. Unusable roster entries are left out of the comparison here (the Team section
+// and the Problems panel show them); re-encrypting refuses them.
 import * as vscode from 'vscode';
 import { describeError } from '../../../core/errors';
 import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
@@ -49,13 +51,16 @@ export class DriftScanner {
     const entries: DriftEntry[] = [];
     let teamKeys: KnownKey[] = [];
     for (const uri of files ?? (await this.findFiles())) {
-      teamKeys = members.length ? await this.session.teamRecipients(uri) : [];
+      const withMe = await this.session.teamRecipients(uri, { unusable: 'skip' });
+      // Without a roster there is no team to compare with: nothing is missing or extra.
+      const hasRoster = withMe.some((k) => k.source === 'roster');
+      teamKeys = hasRoster ? withMe : [];
       const team = new Set(teamKeys.map((k) => k.fingerprint));
       try {
         const header = await readEnvelopeHeader(uri.fsPath);
         const have = new Set(header.recipients);
         const missing = teamKeys.filter((k) => !have.has(k.fingerprint)).map((k) => this.session.party(k.fingerprint, known));
-        const extra = members.length ? header.recipients.filter((fp) => !team.has(fp)).map((fp) => this.session.party(fp, known)) : [];
+        const extra = hasRoster ? header.recipients.filter((fp) => !team.has(fp)).map((fp) => this.session.party(fp, known)) : [];
         entries.push({
           uri,
           status: missing.length || extra.length ? 'drift' : 'ok',

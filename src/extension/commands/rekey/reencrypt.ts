@@ -1,10 +1,12 @@
 // Re-encrypt for Team: a `.enc` file (or every drifted one in the workspace) is decrypted with my key
-// and encrypted again to the current roster (plus me when custodian.alwaysIncludeMyself is on), signed
-// by me, replacing the file atomically. Files I cannot decrypt are listed in the result and the
-// message, never skipped silently; a failure leaves that file as it was.
+// and encrypted again to the current roster of its workspace folder (plus me when
+// custodian.alwaysIncludeMyself is on), signed by me, replacing the file atomically. A roster with
+// unusable entries stops the run before any file changes. Files I cannot decrypt are listed in the
+// result and the message, never skipped silently; a failure leaves that file as it was.
 import * as vscode from 'vscode';
 import { CustodianError, describeError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
+import type { CryptoSession, KnownKey } from '../../crypto-session';
 import { readEnvelopeHeader, reencryptFile } from '../../fs/envelope-files';
 import { encTargets, rel } from '../decrypt/target';
 import type { EncDeps } from '../encrypt/deps';
@@ -45,11 +47,9 @@ export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<R
 }
 
 async function reencrypt(deps: EncDeps, uris: vscode.Uri[], args: Partial<ReencryptArgs>, workspace: boolean): Promise<ReencryptResult> {
-  const team = await deps.session.teamRecipients(uris[0]);
-  if (!(await deps.services.roster.members()).length) {
-    throw new CustodianError('This workspace has no team roster to re-encrypt for.', { hint: 'Add yourself and your teammates to the team first.' });
-  }
-  const result: ReencryptResult = { reencrypted: [], unchanged: [], failed: [], recipients: team.map((k) => k.fingerprint) };
+  const teams = await teamsOf(deps.session, uris);
+  const everyone = [...new Map([...teams.values()].flat().map((k) => [k.fingerprint, k])).values()];
+  const result: ReencryptResult = { reencrypted: [], unchanged: [], failed: [], recipients: everyone.map((k) => k.fingerprint) };
   if (uris.length === 0) {
     if (!args.quiet) void vscode.window.showInformationMessage('Every .enc file in the workspace is already encrypted for the current team.');
     return result;
@@ -67,6 +67,7 @@ async function reencrypt(deps: EncDeps, uris: vscode.Uri[], args: Partial<Reencr
           try {
             const header = await readEnvelopeHeader(uri.fsPath);
             identities = await deps.session.identitiesFor(header.recipients, rel(uri));
+            const team = teams.get(folderKey(deps.session, uri))!;
             await reencryptFile(uri.fsPath, { identities, recipients: team.map((k) => k.key), signer, backend, token: args.cancellationToken });
             result.reencrypted.push(uri);
           } catch (err) {
@@ -81,8 +82,30 @@ async function reencrypt(deps: EncDeps, uris: vscode.Uri[], args: Partial<Reencr
     deps.session.release(signer);
   }
   deps.services.log.info(`re-encrypt: ${result.reencrypted.length} re-encrypted, ${result.failed.length} failed`);
-  if (!args.quiet) announce(result, team.map((k) => k.name), workspace);
+  if (!args.quiet) announce(result, everyone.map((k) => k.name), workspace);
   return result;
+}
+
+/**
+ * The team of each workspace folder the files are in (the first folder's when there are none), all read
+ * before any file changes: a folder without a roster, or with unusable entries, stops the whole run.
+ */
+async function teamsOf(session: CryptoSession, uris: vscode.Uri[]): Promise<Map<string, KnownKey[]>> {
+  const teams = new Map<string, KnownKey[]>();
+  for (const uri of uris.length > 0 ? uris : [undefined]) {
+    const key = folderKey(session, uri);
+    if (teams.has(key)) continue;
+    const team = await session.teamRecipients(uri);
+    if (!team.some((k) => k.source === 'roster')) {
+      throw new CustodianError('This workspace has no team roster to re-encrypt for.', { hint: 'Add yourself and your teammates to the team first.' });
+    }
+    teams.set(key, team);
+  }
+  return teams;
+}
+
+function folderKey(session: CryptoSession, uri: vscode.Uri | undefined): string {
+  return session.teamFolder(uri)?.uri.toString() ?? '';
 }
 
 function announce(result: ReencryptResult, names: string[], workspace: boolean): void {

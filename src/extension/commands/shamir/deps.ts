@@ -1,17 +1,18 @@
 // What the Shamir commands share: the extension's services and the objects registerShamirCommands builds.
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
-import type { SecretClipboard } from '../../clipboard';
+import type { CryptoSession } from '../../crypto-session';
+import type { PlaintextDocuments } from '../../editor/plaintext-documents';
 import type { Services } from '../../services';
-import type { RecoveredDocuments } from '../../shamir/recovered-document';
 import type { ShareSet, ShareStore } from '../../shamir/share-store';
 import { asObject } from '../pick';
 
 export interface ShamirDeps {
   services: Services;
+  session: CryptoSession;
   store: ShareStore;
-  documents: RecoveredDocuments;
-  clipboard: SecretClipboard;
+  /** Read-only documents of recovered secrets (`custodian-recovered:`). */
+  documents: PlaintextDocuments;
 }
 
 /** Names a set: commands take `{ setName, folderUri? }`; tree nodes carry `set`. */

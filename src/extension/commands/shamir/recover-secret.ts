@@ -8,6 +8,7 @@ import type { Share } from '../../../core/shamir';
 import { MyIdentities, knownPeople, openShareFile, type Person } from '../../shamir/share-crypto';
 import { ShareSetError } from '../../shamir/share-set';
 import type { ShareSet } from '../../shamir/share-store';
+import { writeFileAtomic } from '../../storage/workspace-files';
 import { asObject } from '../pick';
 import { pickSet, type SetArgs, type ShamirDeps } from './deps';
 
@@ -123,10 +124,11 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
       }
       const text = utf8Decode(secret);
       if (output === 'untitled') {
-        const editor = await deps.documents.show(`${m.name}.txt`, text);
-        return { ...done, uri: editor.document.uri };
+        const doc = await vscode.workspace.openTextDocument(deps.documents.add(`${m.name}.txt`, text));
+        await vscode.window.showTextDocument(doc, { preview: false });
+        return { ...done, uri: doc.uri };
       }
-      const { clearsInSeconds: seconds } = await deps.clipboard.copy(text);
+      const { clearsInSeconds: seconds } = await services.clipboard.copy(text);
       void vscode.window.showInformationMessage(
         `Copied the secret of "${m.name}".${seconds > 0 ? ` The clipboard is cleared in ${seconds} s.` : ''}`,
       );
@@ -183,7 +185,7 @@ async function resolveRecipients(deps: ShamirDeps, wanted: string[] | undefined,
 }
 
 async function writeEncrypted(deps: ShamirDeps, set: ShareSet, secret: Uint8Array, recipients: Person[], a: Partial<RecoverSecretArgs>): Promise<vscode.Uri | undefined> {
-  const { services, store } = deps;
+  const { services } = deps;
   let uri = a.uri;
   let overwrite = a.overwrite ?? false;
   if (!uri) {
@@ -199,7 +201,7 @@ async function writeEncrypted(deps: ShamirDeps, set: ShareSet, secret: Uint8Arra
   const identities = new MyIdentities(services);
   try {
     const sealed = await encryptBytes(secret, { recipients: recipients.map((p) => p.key), signer: await identities.dealer(), backend });
-    await store.writeAtomic(uri, sealed, overwrite).catch((err: unknown) => {
+    await writeFileAtomic(uri, sealed, { overwrite }).catch((err: unknown) => {
       if (err instanceof vscode.FileSystemError && err.code === 'FileExists') {
         throw new CustodianError(`${vscode.workspace.asRelativePath(uri!)} already exists.`, { hint: 'Choose another file, or pass overwrite: true.' });
       }

@@ -1,21 +1,19 @@
-// Registers the Shamir commands, the Shamir Sets tree section and what they share. Same convention as
-// commands/register.ts: one optional argument object, failures shown by ErrorReporter, never a rejection.
-import * as vscode from 'vscode';
-import { SecretClipboard } from '../../clipboard';
+// Registers the Shamir commands (as in commands/register.ts), the Shamir Sets tree section and what they share.
+import type * as vscode from 'vscode';
+import { CryptoSession } from '../../crypto-session';
+import { PlaintextDocuments, RECOVERED_SCHEME } from '../../editor/plaintext-documents';
 import type { Services } from '../../services';
-import { RecoveredDocuments } from '../../shamir/recovered-document';
 import { ShareStore } from '../../shamir/share-store';
 import { ShamirSection } from '../../views/sections/shamir-section';
 import { CommandId } from '../ids';
+import { registerHandlers, type Handlers } from '../register';
 import type { ShamirDeps } from './deps';
 import { recoverSecret } from './recover-secret';
 import { releaseShare } from './release-share';
 import { revealManifest } from './reveal-manifest';
 import { splitSecret } from './split-secret';
 
-type Handler = (deps: ShamirDeps, arg: unknown) => Promise<unknown>;
-
-const HANDLERS: ReadonlyArray<readonly [CommandId, Handler]> = [
+const HANDLERS: Handlers<ShamirDeps> = [
   [CommandId.SplitSecret, splitSecret],
   [CommandId.ReleaseShare, releaseShare],
   [CommandId.RecoverSecret, recoverSecret],
@@ -25,23 +23,10 @@ const HANDLERS: ReadonlyArray<readonly [CommandId, Handler]> = [
 export function registerShamirCommands(context: vscode.ExtensionContext, services: Services): void {
   const deps: ShamirDeps = {
     services,
-    store: new ShareStore(services),
-    documents: new RecoveredDocuments(),
-    clipboard: new SecretClipboard(() => services.config().clipboardClearSeconds),
+    session: new CryptoSession(services),
+    store: new ShareStore(),
+    documents: new PlaintextDocuments(RECOVERED_SCHEME, ''),
   };
-  context.subscriptions.push(deps.store, deps.documents, deps.clipboard, services.tree.addSection(new ShamirSection(services, deps.store)));
-  for (const [id, handler] of HANDLERS) {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (arg?: unknown) => {
-        try {
-          return await handler(deps, arg);
-        } catch (err) {
-          services.errors.report(err, id);
-          return undefined;
-        } finally {
-          services.refresh();
-        }
-      }),
-    );
-  }
+  context.subscriptions.push(deps.store, deps.documents, services.tree.addSection(new ShamirSection(services, deps.store)));
+  registerHandlers(context, services, deps, HANDLERS);
 }

@@ -20,6 +20,7 @@ import {
   type ShareSetManifest,
 } from '../../shamir/share-set';
 import type { RosterMember } from '../../storage/roster';
+import { targetFolder } from '../../storage/workspace-files';
 import { asObject, isInteractive } from '../pick';
 import type { ShamirDeps } from './deps';
 
@@ -79,8 +80,8 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
         hint: 'Encrypt the file instead and split its key or passphrase.',
       });
     }
-    const folder = services.roster.targetFolder(source.kind === 'file' ? source.uri : undefined);
-    const custodians = await resolveCustodians(deps, a.custodians);
+    const folder = targetFolder(source.kind === 'file' ? source.uri : undefined);
+    const custodians = await resolveCustodians(deps, folder, a.custodians);
     if (!custodians) return undefined;
     const total = custodians.length;
     const threshold = a.threshold ?? (await pickThreshold(total));
@@ -186,9 +187,14 @@ async function resolveSource(arg: unknown, a: Partial<SplitSecretArgs>): Promise
   return typed === undefined ? undefined : { kind: 'input', bytes: utf8Encode(typed) };
 }
 
-async function resolveCustodians(deps: ShamirDeps, wanted: string[] | undefined): Promise<RosterMember[] | undefined> {
+/**
+ * Custodians come from the roster of the folder the set is written to. Offered as a list to pick from, a
+ * roster with unusable entries is refused (a teammate would be missing from it without a word); named
+ * custodians are each checked instead.
+ */
+async function resolveCustodians(deps: ShamirDeps, folder: vscode.WorkspaceFolder, wanted: string[] | undefined): Promise<RosterMember[] | undefined> {
   const { services } = deps;
-  const members = await services.roster.members();
+  const members = await deps.session.rosterMembers(folder, wanted ? 'skip' : 'refuse');
   if (members.length < 2) {
     throw new CustodianError(`Splitting needs at least 2 custodians from the team roster; it has ${members.length}.`, {
       hint: 'Add teammates (Custodian: Add Teammate…) first.',

@@ -2,7 +2,9 @@
 import * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError } from '../../../core/errors';
 import type { Services } from '../../services';
-import { normalizeRosterName, suggestRosterName, validateRosterName, type RosterEntry } from '../../storage/roster';
+import { validateEntryName } from '../../storage/entry-names';
+import { normalizeRosterName, suggestRosterName, type RosterEntry } from '../../storage/roster';
+import { targetFolder } from '../../storage/workspace-files';
 import { asObject, isInteractive, pickMyKey, type TargetArgs } from '../pick';
 import { confirmFingerprint, readPublicKey, type PublicKeyArgs } from './trust-key';
 
@@ -27,7 +29,7 @@ export type AddMyselfArgs = TargetArgs & NameArgs;
 
 export async function addMyselfToTeam(services: Services, arg: unknown): Promise<RosterWriteResult | undefined> {
   const a = asObject<AddMyselfArgs>(arg);
-  services.roster.targetFolder(a.folder);
+  targetFolder(a.folder);
   const info = await pickMyKey(services, arg, 'Which of your keys joins the team?');
   if (!info) return undefined;
   const existing = await findByFingerprint(services, info.fingerprint);
@@ -53,7 +55,7 @@ export type AddTeammateArgs = PublicKeyArgs & NameArgs;
 
 export async function addTeammate(services: Services, arg: unknown): Promise<RosterWriteResult | undefined> {
   const a = asObject<AddTeammateArgs>(arg);
-  services.roster.targetFolder(a.folder);
+  targetFolder(a.folder);
   const read = await readPublicKey(services, a, 'Add Teammate');
   if (!read) return undefined;
   const { key, text } = read;
@@ -86,7 +88,7 @@ async function promptRosterName(suggested: string | undefined, prompt: string): 
     prompt,
     value: suggested,
     placeHolder: 'e.g. alice',
-    validateInput: (v) => validateRosterName(normalizeRosterName(v)),
+    validateInput: (v) => validateEntryName(normalizeRosterName(v)),
     ignoreFocusOut: true,
   });
   return name === undefined ? undefined : normalizeRosterName(name);

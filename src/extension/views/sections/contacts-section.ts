@@ -4,7 +4,7 @@ import { CommandId } from '../../commands/ids';
 import type { Services } from '../../services';
 import type { Contact } from '../../storage/contacts';
 import { MessageNode, SectionBase, type TreeNode } from '../tree';
-import { escapeMd } from './keys-section';
+import { escapeMd } from '../markdown';
 
 export class ContactNode implements TreeNode {
   constructor(

@@ -6,7 +6,8 @@ import { CommandId } from '../../commands/ids';
 import type { DriftEntry, DriftScanner } from '../../commands/rekey/drift';
 import { ENC_GLOB } from '../../commands/rekey/drift';
 import type { Services } from '../../services';
-import { MessageNode, SectionBase, type TreeNode } from '../tree';
+import { Debouncer, watchFiles, workspaceFolders } from '../../storage/workspace-files';
+import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
 
 const RESCAN_DEBOUNCE_MS = 300;
 
@@ -29,7 +30,7 @@ export class EncryptedFileNode implements TreeNode {
     item.command = { command: 'vscode.open', title: 'Open', arguments: [e.uri] };
     const md = new vscode.MarkdownString(undefined, true);
     if (e.status === 'invalid') {
-      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+      item.iconPath = errorIcon();
       item.description = 'unreadable';
       item.contextValue = 'custodian.encFile.invalid';
       md.appendMarkdown(`$(error) Not a readable Custodian file: ${e.problem ?? ''}`);
@@ -39,7 +40,7 @@ export class EncryptedFileNode implements TreeNode {
       if (e.extra.length) parts.push(`not in team: ${e.extra.map((p) => p.name).join(', ')}`);
       if (!e.canDecrypt) parts.push('you cannot decrypt it');
       item.description = parts.join(' · ');
-      item.iconPath = e.canDecrypt ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('lock');
+      item.iconPath = e.canDecrypt ? warningIcon() : new vscode.ThemeIcon('lock');
       item.contextValue = e.canDecrypt ? 'custodian.encFile.drift' : 'custodian.encFile.locked';
       md.appendMarkdown(`**Recipients:** ${e.recipients.map((p) => p.name).join(', ')}\n\n`);
       if (e.missing.length) md.appendMarkdown(`$(person-add) Teammates who cannot open it: ${e.missing.map((p) => p.name).join(', ')}\n\n`);
@@ -59,7 +60,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   override readonly onDidChange = this.changeEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter];
-  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private readonly debounce = new Debouncer(RESCAN_DEBOUNCE_MS, () => this.changeEmitter.fire());
   private counts: { total: number; drift: number } | undefined;
 
   constructor(
@@ -67,19 +68,15 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
     private readonly scanner: DriftScanner,
   ) {
     super();
-    const watcher = vscode.workspace.createFileSystemWatcher(ENC_GLOB);
-    const changed = () => this.scheduleChange();
+    const changed = () => this.debounce.schedule();
     this.subscriptions.push(
-      watcher,
-      watcher.onDidCreate(changed),
-      watcher.onDidChange(changed),
-      watcher.onDidDelete(changed),
+      watchFiles(ENC_GLOB, changed),
       services.roster.onDidChange(changed),
       services.onDidChangeKeys(changed),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('custodian.alwaysIncludeMyself')) changed();
       }),
-      { dispose: () => clearTimeout(this.debounce) },
+      this.debounce,
     );
   }
 
@@ -94,7 +91,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
   }
 
   async getChildren(): Promise<TreeNode[]> {
-    if (this.services.roster.folders().length === 0) {
+    if (workspaceFolders().length === 0) {
       return [new MessageNode(this, { id: 'enc:no-folder', label: 'Open a folder to see its encrypted files', icon: new vscode.ThemeIcon('info') })];
     }
     const report = await this.scanner.scan();
@@ -121,10 +118,5 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
       );
     }
     return nodes;
-  }
-
-  private scheduleChange(): void {
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.changeEmitter.fire(), RESCAN_DEBOUNCE_MS);
   }
 }

@@ -6,7 +6,8 @@ import { CommandId } from '../../commands/ids';
 import type { Services } from '../../services';
 import type { KeyInfo } from '../../storage/key-store';
 import { messageWithHint } from '../../ui/messages';
-import { MessageNode, SectionBase, type TreeNode } from '../tree';
+import { escapeMd } from '../markdown';
+import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
 
 export class KeyNode implements TreeNode {
   constructor(
@@ -30,7 +31,7 @@ export class KeyNode implements TreeNode {
     if (this.missing) parts.push('private key missing');
     item.description = parts.join(' · ');
     if (this.missing) {
-      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+      item.iconPath = errorIcon();
       item.contextValue = 'custodian.myKey.missing';
     } else if (k.isDefault) {
       item.iconPath = new vscode.ThemeIcon('star-full', new vscode.ThemeColor('charts.yellow'));
@@ -87,7 +88,7 @@ export class KeysSection extends SectionBase {
           label: 'OS keychain unavailable',
           description: 'cannot read private keys',
           tooltip: messageWithHint(describeError(err), (err as { hint?: string }).hint),
-          icon: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
+          icon: errorIcon(),
           contextValue: 'custodian.keychainError',
         }),
       );
@@ -105,14 +106,4 @@ export class KeysSection extends SectionBase {
     }
     return nodes;
   }
-}
-
-/** Escapes text for Markdown prose (not for code spans: use codeSpan there). */
-export function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, '\\$&');
-}
-
-/** An inline code span; backslashes are literal inside one, so nothing is escaped but backticks removed. */
-export function codeSpan(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
 }

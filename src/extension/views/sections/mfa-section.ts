@@ -6,8 +6,9 @@ import { CommandId } from '../../commands/ids';
 import { groupCode } from '../../mfa/live-codes';
 import { MFA_DIR, MFA_EXT, type MfaEntry, type MfaProblemKind } from '../../mfa/mfa-store';
 import type { Services } from '../../services';
-import { MessageNode, SectionBase, type TreeNode } from '../tree';
-import { escapeMd } from './keys-section';
+import { workspaceFolders } from '../../storage/workspace-files';
+import { codeSpan, escapeMd } from '../markdown';
+import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
 
 const SHORT_PROBLEM: Record<MfaProblemKind, string> = {
   'not-recipient': 'not a recipient',
@@ -42,17 +43,17 @@ export class MfaNode implements TreeNode {
     const md = new vscode.MarkdownString(undefined, true);
     const path = vscode.workspace.asRelativePath(e.uri);
     if (e.problem) {
-      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+      item.iconPath = errorIcon();
       item.contextValue = 'custodian.mfa.problem';
       item.description = SHORT_PROBLEM[e.problem.kind] + where;
       md.appendMarkdown(`$(error) **${escapeMd(e.name)}** cannot be opened\n\n${escapeMd(e.problem.message)}\n\n`);
       if (e.problem.hint) md.appendMarkdown(`${escapeMd(e.problem.hint)}\n\n`);
     } else if (live) {
       const warn = label && label.signer.kind !== 'me' && label.signer.kind !== 'teammate';
-      item.iconPath = new vscode.ThemeIcon(warn ? 'warning' : 'unlock', warn ? new vscode.ThemeColor('list.warningForeground') : undefined);
+      item.iconPath = warn ? warningIcon() : new vscode.ThemeIcon('unlock');
       item.contextValue = 'custodian.mfa.live';
       item.description = `${groupCode(live.code)} · ${live.secondsRemaining}s${where}`;
-      md.appendMarkdown(`$(unlock) **${escapeMd(e.name)}**: \`${live.code}\`, ${live.secondsRemaining}s left\n\n`);
+      md.appendMarkdown(`$(unlock) **${escapeMd(e.name)}**: ${codeSpan(live.code)}, ${live.secondsRemaining}s left\n\n`);
     } else {
       item.iconPath = new vscode.ThemeIcon('shield');
       item.contextValue = 'custodian.mfa';
@@ -63,7 +64,7 @@ export class MfaNode implements TreeNode {
       md.appendMarkdown(`${escapeMd([label.issuer, label.account].filter(Boolean).join(': '))} · ${label.algorithm}, ${label.digits} digits, every ${label.period}s\n\n`);
       md.appendMarkdown(`${signerText(label.signer)}\n\n`);
     }
-    md.appendMarkdown(`\`${escapeMd(path)}\` · encrypted to ${e.recipients.length} ${e.recipients.length === 1 ? 'key' : 'keys'}`);
+    md.appendMarkdown(`${codeSpan(path)} · encrypted to ${e.recipients.length} ${e.recipients.length === 1 ? 'key' : 'keys'}`);
     item.tooltip = md;
     // No item.command: a command with arguments is cached per render, and the live item re-renders every second,
     // so a click could hit a discarded cache entry. Selection (see MfaSection.attach) and menus use stable ids.
@@ -78,7 +79,7 @@ function signerText(signer: { kind: string; name?: string; fingerprint?: string 
     case 'teammate':
       return `Signed by ${escapeMd(signer.name ?? 'a teammate')}.`;
     case 'unknown':
-      return `$(warning) Signed by a key outside the team (\`${escapeMd(signer.fingerprint ?? '')}\`): check who added this seed.`;
+      return `$(warning) Signed by a key outside the team (${codeSpan(signer.fingerprint ?? '')}): check who added this seed.`;
     default:
       return '$(warning) Not signed: anyone who can write to the repository could have added this seed.';
   }
@@ -143,7 +144,7 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
   }
 
   async getChildren(): Promise<TreeNode[]> {
-    if ((vscode.workspace.workspaceFolders ?? []).length === 0) {
+    if (workspaceFolders().length === 0) {
       this.nodes = new Map();
       return [
         new MessageNode(this, {
@@ -167,7 +168,7 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
           description: 'no seeds yet',
           tooltip: new vscode.MarkdownString(
             'Share a TOTP seed (e.g. of a shared root account) with the team: paste its `otpauth://` URI or base32 secret. ' +
-              `It is stored encrypted to the team roster as \`${MFA_DIR.join('/')}/<name>${MFA_EXT}\`.`,
+              `It is stored encrypted to the team roster as ${codeSpan(`${MFA_DIR.join('/')}/<name>${MFA_EXT}`)}.`,
           ),
           icon: new vscode.ThemeIcon('add'),
           command: { command: CommandId.AddSharedMfa, title: 'Add Shared MFA' },

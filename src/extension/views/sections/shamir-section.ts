@@ -7,8 +7,9 @@ import type { Services } from '../../services';
 import { knownPeople } from '../../shamir/share-crypto';
 import type { ManifestCustodian } from '../../shamir/share-set';
 import type { ShareSet, ShareSetEntry, ShareSetStatus, ShareStore } from '../../shamir/share-store';
-import { MessageNode, SectionBase, type TreeNode } from '../tree';
-import { escapeMd } from './keys-section';
+import { workspaceFolders } from '../../storage/workspace-files';
+import { codeSpan, escapeMd } from '../markdown';
+import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
 
 interface SetView {
   status: ShareSetStatus;
@@ -37,7 +38,7 @@ export class ShareSetNode implements TreeNode {
     item.id = `shamir:${e.dir.toString()}`;
     const md = new vscode.MarkdownString(undefined, true);
     if (e.kind === 'invalid' || !this.view) {
-      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+      item.iconPath = errorIcon();
       item.contextValue = 'custodian.shamirSet.invalid';
       item.description = 'invalid manifest';
       md.appendMarkdown(`$(error) ${escapeMd(e.kind === 'invalid' ? e.problem : 'unreadable')}`);
@@ -58,9 +59,9 @@ export class ShareSetNode implements TreeNode {
     item.iconPath = new vscode.ThemeIcon(troubled ? 'warning' : 'layers');
     item.contextValue = 'custodian.shamirSet';
     md.appendMarkdown(`$(layers) **${escapeMd(m.name)}**: any ${m.threshold} of ${m.total} custodians recover the secret\n\n`);
-    md.appendMarkdown(`Dealt by ${escapeMd(m.dealer.name)} on ${escapeMd(m.created.slice(0, 10))} · set \`${m.setId}\`\n\n`);
+    md.appendMarkdown(`Dealt by ${escapeMd(m.dealer.name)} on ${escapeMd(m.created.slice(0, 10))} · set ${codeSpan(m.setId)}\n\n`);
     md.appendMarkdown(`Custodians: ${m.custodians.map((c) => escapeMd(c.name)).join(', ')}\n\n`);
-    md.appendMarkdown(`\`${escapeMd(vscode.workspace.asRelativePath(e.dir))}\``);
+    md.appendMarkdown(codeSpan(vscode.workspace.asRelativePath(e.dir)));
     item.tooltip = md;
     return item;
   }
@@ -101,14 +102,14 @@ export class CustodianNode implements TreeNode {
     item.description = parts.join(' · ');
     item.iconPath =
       missing || problems.length
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+        ? warningIcon()
         : new vscode.ThemeIcon(releasedTo.length ? 'unlock' : isMine ? 'account' : 'lock');
     item.contextValue = isMine ? 'custodian.shamirCustodian.mine' : 'custodian.shamirCustodian';
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escapeMd(c.name)}** holds share ${c.index} of ${this.set.manifest.total}${isMine ? ' — you' : ''}\n\n`);
     md.appendCodeblock(c.fingerprint, 'text');
     if (missing) md.appendMarkdown(`\n\n$(warning) The share file is missing.`);
-    for (const f of problems) md.appendMarkdown(`\n\n$(warning) \`${escapeMd(f.file)}\`: ${escapeMd(f.problem!)}`);
+    for (const f of problems) md.appendMarkdown(`\n\n$(warning) ${codeSpan(f.file)}: ${escapeMd(f.problem!)}`);
     if (releasedTo.length) md.appendMarkdown(`\n\nReleased to ${releasedTo.map(escapeMd).join(', ')}.`);
     else if (isMine) md.appendMarkdown('\n\nRight-click → Release My Share… to seal it to the person recovering.');
     item.tooltip = md;
@@ -143,7 +144,7 @@ export class ShamirSection extends SectionBase {
   }
 
   async getChildren(): Promise<TreeNode[]> {
-    if (this.services.roster.folders().length === 0) {
+    if (workspaceFolders().length === 0) {
       return [new MessageNode(this, { id: 'shamir:no-folder', label: 'Open a folder to see its share sets', icon: new vscode.ThemeIcon('info') })];
     }
     const entries = await this.store.list();

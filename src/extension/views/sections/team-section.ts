@@ -1,11 +1,13 @@
 // "Team": this workspace's roster. Invalid files are items with an error icon (and a diagnostic on
-// the file), so a teammate never silently drops out of the recipients.
+// the file), and encrypting for the team is refused while they exist (CryptoSession.teamRecipients),
+// so a teammate never silently drops out of the recipients.
 import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
 import type { Services } from '../../services';
 import type { RosterEntry } from '../../storage/roster';
-import { MessageNode, SectionBase, type TreeNode } from '../tree';
-import { codeSpan, escapeMd } from './keys-section';
+import { workspaceFolders } from '../../storage/workspace-files';
+import { codeSpan, escapeMd } from '../markdown';
+import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
 
 export class TeammateNode implements TreeNode {
   constructor(
@@ -26,12 +28,12 @@ export class TeammateNode implements TreeNode {
     const where = this.showFolder ? ` · ${e.folder.name}` : '';
     const md = new vscode.MarkdownString(undefined, true);
     if (e.kind === 'invalid') {
-      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+      item.iconPath = errorIcon();
       item.contextValue = 'custodian.teammate.invalid';
       item.description = `${shortProblem(e.errorName)}${where}`;
       md.appendMarkdown(`$(error) **${escapeMd(e.name)}** is not a usable teammate key\n\n`);
       md.appendMarkdown(`${escapeMd(e.problem)}\n\n`);
-      md.appendMarkdown(`Files will not be encrypted to this entry. Fix or remove ${codeSpan(vscode.workspace.asRelativePath(e.uri))}.`);
+      md.appendMarkdown(`Encrypting for the team is refused until you fix or remove ${codeSpan(vscode.workspace.asRelativePath(e.uri))}.`);
     } else {
       const k = e.key;
       item.iconPath = new vscode.ThemeIcon(this.mine ? 'account' : 'person');
@@ -87,7 +89,7 @@ export class TeamSection extends SectionBase {
 
   async getChildren(): Promise<TreeNode[]> {
     const roster = this.services.roster;
-    if (roster.folders().length === 0) {
+    if (workspaceFolders().length === 0) {
       return [
         new MessageNode(this, {
           id: 'team:no-folder',

@@ -6,9 +6,10 @@
 #   ripgrep              stands in for @vscode/ripgrep's GitHub download during the code-server install
 #   g++ make python3     node-gyp builds (node-pty, kerberos, …)
 #   openssl openssh-client age oathtool hyperfine   interop tests and benchmarks
+#   time                 GNU time (/usr/bin/time -f %M): peak RSS in npm run bench
 set -euo pipefail
 
-PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine g++ make python3 ca-certificates)
+PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine time g++ make python3 ca-certificates)
 
 missing=()
 for p in "${PKGS[@]}"; do

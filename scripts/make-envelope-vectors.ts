@@ -10,6 +10,7 @@ import { base64Encode, concatBytes, hexEncode, utf8Encode } from '../src/core/by
 import { encryptBytes } from '../src/core/envelope';
 import { TAG_LENGTH, computeHeaderMac, encodeHeaderBody, parseHeader, type HeaderFields, type ParsedHeader } from '../src/core/envelope-header';
 import { createNobleBackend } from '../src/core/noble-backend';
+import { withInjectedRandomness } from '../src/core/seeded-rsa';
 import { VECTOR_DIR, deterministicRandom, loadKey, patternBytes, type KeyName } from '../test/core/envelope-fixtures';
 
 type Expect = 'success' | 'header failure' | 'payload failure' | 'truncated' | 'no match' | 'bad signature' | 'unsupported version' | 'trailing data' | 'format error';
@@ -38,7 +39,7 @@ function plainBytes(p: Plain): Uint8Array {
 
 async function make(name: string, recipients: KeyName[], plaintext: Plain, signer?: KeyName, chunkSize?: number): Promise<Encrypted> {
   const seed = `custodian envelope vector ${name}`;
-  const backend = createNobleBackend({ randomBytes: deterministicRandom(seed) });
+  const backend = withInjectedRandomness(createNobleBackend(), deterministicRandom(seed));
   const bytes = await encryptBytes(plainBytes(plaintext), {
     recipients: recipients.map((r) => loadKey(r).publicKey),
     signer: signer ? loadKey(signer) : undefined,

@@ -6,6 +6,8 @@ export const ARMOR_BEGIN = '-----BEGIN CUSTODIAN ENCRYPTED FILE-----';
 export const ARMOR_END = '-----END CUSTODIAN ENCRYPTED FILE-----';
 // §7: 64 base64 characters per line = 48 bytes.
 export const ARMOR_LINE_LENGTH = 64;
+/** Bytes of armored text decoded per step by dearmorStream (see there). */
+const TEXT_SLICE = 64 * 1024;
 const BYTES_PER_LINE = (ARMOR_LINE_LENGTH / 4) * 3;
 
 export interface ArmoredBlock {
@@ -203,18 +205,22 @@ export async function* dearmorStream(input: AsyncIterable<Uint8Array>): AsyncIte
     }
   };
   for await (const piece of input) {
-    let text: string;
-    try {
-      text = decoder.decode(piece, { stream: true });
-    } catch (err) {
-      throw new ArmorError('armored text is not valid UTF-8', { cause: err });
+    // At most TEXT_SLICE bytes become one string: bigger strings go to V8's old generation, where
+    // they stay until a full GC, so memory would grow with the input's piece size.
+    for (let start = 0; start < piece.length; start += TEXT_SLICE) {
+      let text: string;
+      try {
+        text = decoder.decode(piece.subarray(start, start + TEXT_SLICE), { stream: true });
+      } catch (err) {
+        throw new ArmorError('armored text is not valid UTF-8', { cause: err });
+      }
+      const parts = (carry + text).split('\n');
+      carry = parts.pop() ?? '';
+      if (carry.length > 4096) throw new ArmorError('armor line too long');
+      for (const p of parts) handle(p);
+      const out = flush();
+      if (out) yield out;
     }
-    const parts = (carry + text).split('\n');
-    carry = parts.pop() ?? '';
-    if (carry.length > 4096) throw new ArmorError('armor line too long');
-    for (const p of parts) handle(p);
-    const out = flush();
-    if (out) yield out;
   }
   if (carry.length > 0) handle(carry);
   const out = flush();
@@ -229,6 +235,8 @@ export async function* dearmorIfArmored(input: AsyncIterable<Uint8Array>): Async
   const head: Uint8Array[] = [];
   let armored: boolean | undefined;
   for (;;) {
+    // Still undecided (only blanks so far): keep a copy, as the source may reuse a piece once we pull again.
+    if (head.length > 0) head[head.length - 1] = head[head.length - 1].slice();
     const r = await iterator.next();
     if (r.done) break;
     head.push(r.value);

@@ -14,6 +14,11 @@ export interface AesGcm {
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
   /** Verifies and decrypts ciphertext || tag; rejects (any error) when authentication fails. */
   open(nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: `seal` with ciphertext and tag returned apart, for backends whose native API makes them
+   * apart (node:crypto); a stream then passes both on without copying every chunk to join them.
+   */
+  sealDetached?(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<readonly [ciphertext: Uint8Array, tag: Uint8Array]>;
 }
 
 /** Incremental SHA-256, for digests over streams. */

@@ -104,7 +104,11 @@ function checkRecipientKey(key: RsaPublicKey, role: string): void {
   }
 }
 
-/** Encrypts a plaintext stream (§3–§5). Output pieces are: header, each chunk, then the signature if signing. */
+/**
+ * Encrypts a plaintext stream (§3–§5). Output pieces are: the header, each chunk (as one piece, or as
+ * ciphertext and tag when the backend seals detached), then the signature if signing. An input piece
+ * is not used after the next one is requested, so a source may reuse its buffers.
+ */
 export async function* encryptStream(plaintext: AsyncIterable<Uint8Array>, opts: EncryptOptions): AsyncIterable<Uint8Array> {
   const { backend, signer } = opts;
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
@@ -146,22 +150,23 @@ export async function* encryptStream(plaintext: AsyncIterable<Uint8Array>, opts:
   const buffer = new Uint8Array(chunkSize);
   let fill = 0;
   let counter = 0;
-  const seal = async (data: Uint8Array, last: boolean): Promise<Uint8Array> => {
-    const sealed = await aes.seal(chunkNonce(counter++, last), data);
-    transcript?.update(sealed);
-    return sealed;
+  const seal = async (data: Uint8Array, last: boolean): Promise<readonly Uint8Array[]> => {
+    const nonce = chunkNonce(counter++, last);
+    const pieces = aes.sealDetached ? await aes.sealDetached(nonce, data) : [await aes.seal(nonce, data)];
+    for (const p of pieces) transcript?.update(p);
+    return pieces;
   };
   for await (const piece of plaintext) {
     if (!(piece instanceof Uint8Array)) throw new TypeError(`plaintext stream expected Uint8Array pieces, got ${typeof piece}`);
     let offset = 0;
     while (offset < piece.length) {
       if (fill === chunkSize) {
-        yield await seal(buffer, false);
+        yield* await seal(buffer, false);
         fill = 0;
       }
       // Fast path: seal straight from the input when a whole chunk and more are available.
       if (fill === 0 && piece.length - offset > chunkSize) {
-        yield await seal(piece.subarray(offset, offset + chunkSize), false);
+        yield* await seal(piece.subarray(offset, offset + chunkSize), false);
         offset += chunkSize;
         continue;
       }
@@ -171,7 +176,7 @@ export async function* encryptStream(plaintext: AsyncIterable<Uint8Array>, opts:
       offset += n;
     }
   }
-  yield await seal(buffer.subarray(0, fill), true);
+  yield* await seal(buffer.subarray(0, fill), true);
   zeroize(buffer);
 
   if (signer && transcript) {
@@ -281,7 +286,8 @@ async function opens(aes: AesGcm, nonce: Uint8Array, sealed: Uint8Array): Promis
 
 /**
  * Opens a ciphertext stream (binary or ASCII-armored). Resolves once the header is authenticated
- * (§3.3); the payload is authenticated as `plaintext` is iterated (§6).
+ * (§3.3); the payload is authenticated as `plaintext` is iterated (§6). An input piece is not used
+ * after the next one is requested, so a source may reuse its buffers.
  */
 export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts: DecryptOptions): Promise<DecryptedStream> {
   const { backend } = opts;
@@ -378,15 +384,20 @@ async function diagnoseFinal(aes: AesGcm, tail: Uint8Array, counter: number, sea
   throw new PayloadAuthError(`the final payload chunk (${i}) failed authentication: the file was modified, truncated or has data appended`);
 }
 
+/** In-memory input as a single piece: the envelope then seals and opens straight from it, copying nothing. */
+function onePiece(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  return bytesToStream(bytes, Math.max(1, bytes.length));
+}
+
 /** Encrypts bytes in memory. */
 export async function encryptBytes(plaintext: Uint8Array, opts: EncryptOptions): Promise<Uint8Array> {
-  return collectStream(encryptStream(bytesToStream(plaintext), opts));
+  return collectStream(encryptStream(onePiece(plaintext), opts));
 }
 
 /** Decrypts a whole file held in memory (binary bytes, or armored text as a string or bytes). */
 export async function decryptBytes(ciphertext: Uint8Array | string, opts: DecryptOptions): Promise<DecryptedBytes> {
   const binary = typeof ciphertext === 'string' ? dearmor(ciphertext) : ciphertext;
-  const stream = await decryptStream(bytesToStream(binary), opts);
+  const stream = await decryptStream(onePiece(binary), opts);
   const plaintext = await collectStream(stream.plaintext);
   return { plaintext, signature: stream.signature(), header: stream.header };
 }

@@ -2,15 +2,14 @@
 // Slower than the native backends; it exists to cross-check them byte for byte.
 import { gcm } from '@noble/ciphers/aes.js';
 import type { CryptoBackend } from './crypto-backend';
-import type { BackendOptions } from './seeded-rsa';
-import { createNobleSha256, createWebCryptoRsa, defaultRandomBytes, webCryptoGenerateRsaKeyPair, withInjectedPadding } from './webcrypto-backend';
+import { createNobleSha256, createWebCryptoRsa, defaultRandomBytes, webCryptoGenerateRsaKeyPair } from './webcrypto-backend';
 
 const AES_KEY_LENGTH = 32;
 
-export function createNobleBackend(options: BackendOptions = {}): CryptoBackend {
+export function createNobleBackend(): CryptoBackend {
   return {
     name: 'noble',
-    randomBytes: options.randomBytes ?? defaultRandomBytes,
+    randomBytes: defaultRandomBytes,
     async createAesGcm(key) {
       if (!(key instanceof Uint8Array) || key.length !== AES_KEY_LENGTH) throw new RangeError(`"key" expected ${AES_KEY_LENGTH} bytes`);
       const own = key.slice(); // the caller zeroes its copy after this returns
@@ -25,6 +24,6 @@ export function createNobleBackend(options: BackendOptions = {}): CryptoBackend 
     },
     createSha256: createNobleSha256,
     generateRsaKeyPair: webCryptoGenerateRsaKeyPair,
-    ...withInjectedPadding(options, createWebCryptoRsa()),
+    ...createWebCryptoRsa(),
   };
 }

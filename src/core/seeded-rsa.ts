@@ -1,17 +1,10 @@
 // RSA-OAEP encryption and RSA-PSS signing whose padding randomness (the OAEP seed, the PSS salt) comes
-// from a caller-supplied source. Native APIs draw that randomness internally, so backends use this only
-// when a test or the vector generator injects `randomBytes`: then every backend's output is a pure
-// function of the injected bytes. node-forge does the RSA; nothing here implements a primitive.
+// from a caller-supplied source, for reproducible test vectors. Native APIs draw that randomness
+// internally, so `withInjectedRandomness` swaps these in: then every backend's output is a pure function
+// of the injected bytes. node-forge does the RSA; nothing here implements a primitive. Only tests and
+// the vector generator import this module, which keeps node-forge (~300 KB) out of the shipped bundles.
 import forge from 'node-forge';
-
-/** Options every backend factory accepts. */
-export interface BackendOptions {
-  /**
-   * Replaces the CSPRNG, for reproducible test vectors only. When set, RSA-OAEP seeds and RSA-PSS
-   * salts are drawn from it as well (through node-forge, slower than the native path).
-   */
-  randomBytes?: (length: number) => Uint8Array;
-}
+import type { CryptoBackend } from './crypto-backend';
 
 // RFC 8017 §7.1.1: the OAEP seed is hLen bytes; §9.1.1 with our salt length 32 (SHA-256 hLen).
 const SHA256_LENGTH = 32;
@@ -63,3 +56,16 @@ export function seededRsaPssSign(pkcs8Der: Uint8Array, message: Uint8Array, salt
 
 export const SEED_LENGTH = SHA256_LENGTH;
 export const SALT_LENGTH = PSS_SALT_LENGTH;
+
+/**
+ * `backend` with its CSPRNG replaced by `randomBytes`, and RSA-OAEP seeds and RSA-PSS salts drawn from
+ * it too (through node-forge, slower than the native path). For reproducible test vectors only.
+ */
+export function withInjectedRandomness(backend: CryptoBackend, randomBytes: (length: number) => Uint8Array): CryptoBackend {
+  return {
+    ...backend,
+    randomBytes,
+    rsaOaepEncrypt: async (spkiDer, plaintext, label) => seededRsaOaepEncrypt(spkiDer, plaintext, label, randomBytes(SEED_LENGTH)),
+    rsaPssSign: async (pkcs8Der, message) => seededRsaPssSign(pkcs8Der, message, randomBytes(SALT_LENGTH)),
+  };
+}

@@ -1,12 +1,21 @@
 // Small helpers for async byte streams. A ChunkReader re-chunks input of any piece sizes without
-// accumulating: it keeps only the pieces needed for the next read, so memory does not grow with input.
+// accumulating: it keeps only the bytes needed for the next read, so memory does not grow with input.
 
-/** Pulls pieces from a source on demand and hands out exact-length reads. */
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+/**
+ * Pulls pieces from a source on demand and hands out exact-length reads. It never keeps a source's
+ * piece across a pull: bytes still unread when it must pull again are first copied into its own spill
+ * buffer, so a source may reuse a piece's memory as soon as the next piece is requested.
+ */
 export class ChunkReader {
   private readonly iterator: AsyncIterator<Uint8Array>;
-  private readonly pieces: Uint8Array[] = [];
-  private head = 0; // offset into pieces[0]
-  private buffered = 0;
+  // Buffered bytes are spill[spillStart..spillEnd] followed by piece[pieceStart..]; only `piece` is the source's.
+  private spill: Uint8Array = EMPTY;
+  private spillStart = 0;
+  private spillEnd = 0;
+  private piece: Uint8Array = EMPTY;
+  private pieceStart = 0;
   private done = false;
 
   constructor(source: AsyncIterable<Uint8Array>) {
@@ -15,7 +24,7 @@ export class ChunkReader {
 
   /** Bytes buffered now. */
   get available(): number {
-    return this.buffered;
+    return this.spillEnd - this.spillStart + (this.piece.length - this.pieceStart);
   }
 
   /** True once the source is exhausted (what is buffered is all there is). */
@@ -25,28 +34,29 @@ export class ChunkReader {
 
   /** Pulls until at least `n` bytes are buffered or the source ends; returns the bytes buffered. */
   async ensure(n: number): Promise<number> {
-    while (this.buffered < n && !this.done) {
+    while (this.available < n && !this.done) {
+      this.spillPiece();
       const r = await this.iterator.next();
       if (r.done) {
         this.done = true;
         break;
       }
       if (!(r.value instanceof Uint8Array)) throw new TypeError(`stream expected Uint8Array pieces, got ${typeof r.value}`);
-      if (r.value.length === 0) continue;
-      this.pieces.push(r.value);
-      this.buffered += r.value.length;
+      this.piece = r.value;
+      this.pieceStart = 0;
     }
-    return this.buffered;
+    return this.available;
   }
 
-  /** Returns the next `n` buffered bytes without consuming them (a copy only when they span pieces). */
+  /** Returns the next `n` buffered bytes without consuming them (a copy only when they span the buffers). */
   peek(n: number): Uint8Array {
     return this.take(n, false);
   }
 
   /**
-   * Consumes `n` buffered bytes. The result is a view into the source's piece when it lies within one
-   * piece, else a fresh copy; callers must not keep it past the next source read if the source reuses buffers.
+   * Consumes `n` buffered bytes. The result is a view into the source's piece or the spill buffer when
+   * it lies within one of them, else a fresh copy; either way callers must not keep it past the next
+   * `ensure` (the spill buffer is reused, and so may the source reuse its pieces).
    */
   read(n: number): Uint8Array {
     return this.take(n, true);
@@ -54,10 +64,10 @@ export class ChunkReader {
 
   /** Consumes and discards everything the source still has; returns how many bytes that was. */
   async drain(): Promise<number> {
-    let total = this.buffered;
-    this.pieces.length = 0;
-    this.head = 0;
-    this.buffered = 0;
+    let total = this.available;
+    this.spillStart = this.spillEnd = 0;
+    this.piece = EMPTY;
+    this.pieceStart = 0;
     while (!this.done) {
       const r = await this.iterator.next();
       if (r.done) this.done = true;
@@ -66,43 +76,50 @@ export class ChunkReader {
     return total;
   }
 
-  private take(n: number, consume: boolean): Uint8Array {
-    if (n > this.buffered) throw new RangeError(`"n" expected at most ${this.buffered} buffered bytes, got ${n}`);
-    const first = this.pieces[0];
-    if (n === 0) return new Uint8Array(0);
-    if (first.length - this.head >= n) {
-      const view = first.subarray(this.head, this.head + n);
-      if (consume) this.advance(n);
-      return view;
+  /** Moves the unread rest of the source's piece into the spill buffer, growing it only when needed. */
+  private spillPiece(): void {
+    const rest = this.piece.length - this.pieceStart;
+    if (rest > 0) {
+      const spilled = this.spillEnd - this.spillStart;
+      if (this.spill.length - this.spillEnd < rest) {
+        if (spilled + rest <= this.spill.length) {
+          this.spill.copyWithin(0, this.spillStart, this.spillEnd);
+        } else {
+          const grown = new Uint8Array(Math.max(spilled + rest, 2 * this.spill.length));
+          grown.set(this.spill.subarray(this.spillStart, this.spillEnd));
+          this.spill = grown;
+        }
+        this.spillStart = 0;
+        this.spillEnd = spilled;
+      }
+      this.spill.set(this.piece.subarray(this.pieceStart), this.spillEnd);
+      this.spillEnd += rest;
     }
-    const out = new Uint8Array(n);
-    let copied = 0;
-    let index = 0;
-    let offset = this.head;
-    while (copied < n) {
-      const piece = this.pieces[index];
-      const count = Math.min(piece.length - offset, n - copied);
-      out.set(piece.subarray(offset, offset + count), copied);
-      copied += count;
-      index++;
-      offset = 0;
-    }
-    if (consume) this.advance(n);
-    return out;
+    this.piece = EMPTY;
+    this.pieceStart = 0;
   }
 
-  private advance(n: number): void {
-    this.buffered -= n;
-    while (n > 0) {
-      const left = this.pieces[0].length - this.head;
-      if (n < left) {
-        this.head += n;
-        return;
-      }
-      n -= left;
-      this.pieces.shift();
-      this.head = 0;
+  private take(n: number, consume: boolean): Uint8Array {
+    if (n > this.available) throw new RangeError(`"n" expected at most ${this.available} buffered bytes, got ${n}`);
+    if (n === 0) return new Uint8Array(0);
+    const spilled = this.spillEnd - this.spillStart;
+    let out: Uint8Array;
+    if (spilled === 0) {
+      out = this.piece.subarray(this.pieceStart, this.pieceStart + n);
+    } else if (spilled >= n) {
+      out = this.spill.subarray(this.spillStart, this.spillStart + n);
+    } else {
+      out = new Uint8Array(n);
+      out.set(this.spill.subarray(this.spillStart, this.spillEnd));
+      out.set(this.piece.subarray(this.pieceStart, this.pieceStart + n - spilled), spilled);
     }
+    if (consume) {
+      const fromSpill = Math.min(spilled, n);
+      this.spillStart += fromSpill;
+      if (this.spillStart === this.spillEnd) this.spillStart = this.spillEnd = 0;
+      this.pieceStart += n - fromSpill;
+    }
+    return out;
   }
 }
 

@@ -3,7 +3,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MIN_RSA_BITS, type AesGcm, type CryptoBackend, type RsaKeyPairDer, type RsaKeySize, type Sha256Hasher } from './crypto-backend';
 import { InvalidArgumentError, WeakKeyError } from './errors';
-import { SALT_LENGTH, SEED_LENGTH, seededRsaOaepEncrypt, seededRsaPssSign, type BackendOptions } from './seeded-rsa';
 
 // RFC 8017 §9.1: PSS salt length 32 (= SHA-256 output), as docs/FORMAT.md §2 fixes.
 const PSS_SALT_LENGTH = 32;
@@ -107,28 +106,13 @@ export async function webCryptoGenerateRsaKeyPair(bits: RsaKeySize): Promise<Rsa
   return { pkcs8Der: new Uint8Array(pkcs8), spkiDer: new Uint8Array(spki) };
 }
 
-/**
- * RSA operations that draw padding randomness from an injected source (vectors) or natively.
- * Shared by the backends so all of them consume injected randomness identically.
- */
-export function withInjectedPadding(options: BackendOptions, native: RsaOps): RsaOps {
-  const inject = options.randomBytes;
-  if (!inject) return native;
-  return {
-    ...native,
-    rsaOaepEncrypt: async (spkiDer, plaintext, label) => seededRsaOaepEncrypt(spkiDer, plaintext, label, inject(SEED_LENGTH)),
-    rsaPssSign: async (pkcs8Der, message) => seededRsaPssSign(pkcs8Der, message, inject(SALT_LENGTH)),
-  };
-}
-
-export function createWebCryptoBackend(options: BackendOptions = {}): CryptoBackend {
-  const randomBytes = options.randomBytes ?? defaultRandomBytes;
+export function createWebCryptoBackend(): CryptoBackend {
   return {
     name: 'webcrypto',
-    randomBytes,
+    randomBytes: defaultRandomBytes,
     createAesGcm: webCryptoAesGcm,
     createSha256: createNobleSha256,
     generateRsaKeyPair: webCryptoGenerateRsaKeyPair,
-    ...withInjectedPadding(options, createWebCryptoRsa()),
+    ...createWebCryptoRsa(),
   };
 }

@@ -3,8 +3,7 @@ import { createCipheriv, createDecipheriv, createHash, createSecretKey, generate
 import { promisify } from 'node:util';
 import { MIN_RSA_BITS, type AesGcm, type CryptoBackend, type RsaKeyPairDer, type RsaKeySize } from '../core/crypto-backend';
 import { WeakKeyError } from '../core/errors';
-import type { BackendOptions } from '../core/seeded-rsa';
-import { createWebCryptoRsa, withInjectedPadding } from '../core/webcrypto-backend';
+import { createWebCryptoRsa } from '../core/webcrypto-backend';
 
 // RFC 8017 §3.1: e = 65537.
 const PUBLIC_EXPONENT = 65537;
@@ -25,19 +24,24 @@ function nodeAesGcm(key: Uint8Array): AesGcm {
   const check = (nonce: Uint8Array): void => {
     if (nonce.length !== GCM_NONCE_LENGTH) throw new RangeError(`"nonce" expected ${GCM_NONCE_LENGTH} bytes, got ${nonce.length}`);
   };
+  const sealDetached = (nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): [Uint8Array, Uint8Array] => {
+    check(nonce);
+    const cipher = createCipheriv('aes-256-gcm', secret, nonce, { authTagLength: GCM_TAG_LENGTH });
+    if (aad) cipher.setAAD(aad);
+    const body = cipher.update(plaintext);
+    const rest = cipher.final(); // empty for GCM
+    return [view(rest.length === 0 ? body : Buffer.concat([body, rest])), view(cipher.getAuthTag())];
+  };
   return {
     async seal(nonce, plaintext, aad) {
-      check(nonce);
-      const cipher = createCipheriv('aes-256-gcm', secret, nonce, { authTagLength: GCM_TAG_LENGTH });
-      if (aad) cipher.setAAD(aad);
-      const out = new Uint8Array(plaintext.length + GCM_TAG_LENGTH);
-      const body = cipher.update(plaintext);
-      out.set(body, 0);
-      const rest = cipher.final(); // empty for GCM, kept for form
-      out.set(rest, body.length);
-      out.set(cipher.getAuthTag(), body.length + rest.length);
+      const [ciphertext, tag] = sealDetached(nonce, plaintext, aad);
+      const out = new Uint8Array(ciphertext.length + GCM_TAG_LENGTH);
+      out.set(ciphertext, 0);
+      out.set(tag, ciphertext.length);
       return out;
     },
+    // What streams use: node:crypto returns the tag apart, and joining them would copy every chunk.
+    sealDetached: async (nonce, plaintext, aad) => sealDetached(nonce, plaintext, aad),
     async open(nonce, sealed, aad) {
       check(nonce);
       if (sealed.length < GCM_TAG_LENGTH) throw new RangeError('"sealed" is shorter than the GCM tag');
@@ -51,10 +55,10 @@ function nodeAesGcm(key: Uint8Array): AesGcm {
   };
 }
 
-export function createNodeCryptoBackend(options: BackendOptions = {}): CryptoBackend {
+export function createNodeCryptoBackend(): CryptoBackend {
   return {
     name: 'node',
-    randomBytes: options.randomBytes ?? ((length) => randomFillSync(new Uint8Array(length))),
+    randomBytes: (length) => randomFillSync(new Uint8Array(length)),
     createAesGcm: async (key) => nodeAesGcm(key),
     createSha256() {
       const h = createHash('sha256');
@@ -74,6 +78,6 @@ export function createNodeCryptoBackend(options: BackendOptions = {}): CryptoBac
       return { pkcs8Der: view(pkcs8), spkiDer: view(spki) };
     },
     // RSA through node's WebCrypto: with imported keys cached it is faster than privateDecrypt here.
-    ...withInjectedPadding(options, createWebCryptoRsa()),
+    ...createWebCryptoRsa(),
   };
 }

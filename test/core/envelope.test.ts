@@ -31,6 +31,7 @@ import {
 } from '../../src/core/errors';
 import { publicKeyFromSpkiDer } from '../../src/core/keys';
 import { createNobleBackend } from '../../src/core/noble-backend';
+import { withInjectedRandomness } from '../../src/core/seeded-rsa';
 import { bytesToStream, collectStream } from '../../src/core/stream';
 import { createWebCryptoBackend } from '../../src/core/webcrypto-backend';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
@@ -75,9 +76,9 @@ function vectorInput(v: Vector): Uint8Array | string {
 
 function seeded(seed: string): CryptoBackend[] {
   return [
-    createNodeCryptoBackend({ randomBytes: deterministicRandom(seed) }),
-    createWebCryptoBackend({ randomBytes: deterministicRandom(seed) }),
-    createNobleBackend({ randomBytes: deterministicRandom(seed) }),
+    withInjectedRandomness(createNodeCryptoBackend(), deterministicRandom(seed)),
+    withInjectedRandomness(createWebCryptoBackend(), deterministicRandom(seed)),
+    withInjectedRandomness(createNobleBackend(), deterministicRandom(seed)),
   ];
 }
 
@@ -253,7 +254,7 @@ describe('envelope', () => {
     it('a recipient cannot re-address a signed file to carol', async () => {
       // Alice knows the file key; she re-wraps it for carol with a valid MAC. The signature breaks.
       const rand = deterministicRandom('readdress');
-      const backend = createNodeCryptoBackend({ randomBytes: rand });
+      const backend = withInjectedRandomness(createNodeCryptoBackend(), rand);
       const signed = await encryptBytes(patternBytes(40), { recipients: [alice.publicKey], signer: bob, backend, chunkSize: 16 });
       const fileKey = deterministicRandom('readdress')(32);
       const h = parseHeader(signed);
@@ -324,7 +325,7 @@ describe('envelope', () => {
 
     it('openssl pkeyutl unwraps our stanza to the file key', async () => {
       const rand = deterministicRandom('openssl-oaep');
-      const ct = await encryptBytes(utf8Encode('x'), { recipients: [alice.publicKey], backend: createNodeCryptoBackend({ randomBytes: rand }) });
+      const ct = await encryptBytes(utf8Encode('x'), { recipients: [alice.publicKey], backend: withInjectedRandomness(createNodeCryptoBackend(), rand) });
       const fileKey = deterministicRandom('openssl-oaep')(32);
       writeFileSync(join(dir, 'alice.pem'), keyPem('alice'));
       writeFileSync(join(dir, 'wrapped'), parseHeader(ct).stanzas[0].wrappedKey);
@@ -355,7 +356,7 @@ describe('envelope', () => {
       const secret = 'TOP-SECRET-PLAINTEXT-0123456789';
       const plaintext = utf8Encode(secret.repeat(10));
       const rand = deterministicRandom('hygiene');
-      const ct = await encryptBytes(plaintext, { recipients: [alice.publicKey], signer: bob, backend: createNodeCryptoBackend({ randomBytes: rand }), chunkSize: 64 });
+      const ct = await encryptBytes(plaintext, { recipients: [alice.publicKey], signer: bob, backend: withInjectedRandomness(createNodeCryptoBackend(), rand), chunkSize: 64 });
       const fileKey = deterministicRandom('hygiene')(32);
       const forbidden = [secret, hexEncode(fileKey), Buffer.from(fileKey).toString('base64'), Buffer.from(alice.pkcs8Der).toString('base64').slice(40, 80)];
       const h = parseHeader(ct).bytes.length;

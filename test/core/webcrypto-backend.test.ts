@@ -1,14 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, sign, verify } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
+import { concatBytes } from '../../src/core/bytes';
 import type { CryptoBackend } from '../../src/core/crypto-backend';
 import { createNobleBackend } from '../../src/core/noble-backend';
+import { withInjectedRandomness } from '../../src/core/seeded-rsa';
 import { createWebCryptoBackend } from '../../src/core/webcrypto-backend';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { deterministicRandom, keyPem, loadKey } from './envelope-fixtures';
 
 /** Backend conformance, shared by the three backend test files. */
-export function backendConformance(make: (opts?: { randomBytes?: (n: number) => Uint8Array }) => CryptoBackend): void {
+export function backendConformance(make: () => CryptoBackend): void {
   const alice = loadKey('alice');
   const label = new TextEncoder().encode('custodian/v1/rsa-oaep-sha256');
   it('AES-256-GCM matches @noble/ciphers and rejects tampering', async () => {
@@ -20,6 +22,11 @@ export function backendConformance(make: (opts?: { randomBytes?: (n: number) => 
       const aes = await b.createAesGcm(key);
       const sealed = await aes.seal(nonce, pt);
       assert.deepEqual(sealed, gcm(key, nonce).encrypt(pt));
+      if (aes.sealDetached) {
+        const [ciphertext, tag] = await aes.sealDetached(nonce, pt);
+        assert.equal(tag.length, 16);
+        assert.deepEqual(concatBytes(ciphertext, tag), sealed);
+      }
       assert.deepEqual(await aes.open(nonce, sealed), pt);
       sealed[sealed.length - 1] ^= 1;
       await assert.rejects(aes.open(nonce, sealed));
@@ -35,7 +42,7 @@ export function backendConformance(make: (opts?: { randomBytes?: (n: number) => 
     assert.equal(Buffer.from(h.digest()).toString('hex'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
   it('RSA-OAEP and RSA-PSS interoperate with node:crypto (OpenSSL)', async () => {
-    for (const b of [make(), make({ randomBytes: deterministicRandom('conformance') })]) {
+    for (const b of [make(), withInjectedRandomness(make(), deterministicRandom('conformance'))]) {
       const priv = createPrivateKey(keyPem('alice'));
       const msg = b.randomBytes(32);
       const ct = await b.rsaOaepEncrypt(alice.publicKey.spkiDer, msg, label);
@@ -54,7 +61,7 @@ export function backendConformance(make: (opts?: { randomBytes?: (n: number) => 
   it('injected randomness makes RSA output reproducible and identical across backends', async () => {
     const outputs = await Promise.all(
       [make, createNodeCryptoBackend, createNobleBackend].map(async (f) => {
-        const b = f({ randomBytes: deterministicRandom('same') });
+        const b = withInjectedRandomness(f(), deterministicRandom('same'));
         return [await b.rsaOaepEncrypt(alice.publicKey.spkiDer, new Uint8Array(32), label), await b.rsaPssSign(alice.pkcs8Der, new Uint8Array(3))];
       }),
     );

@@ -16,5 +16,8 @@ describe('activation', () => {
     const ext = vscode.extensions.getExtension<{ activatedInMs: number }>(EXTENSION_ID);
     assert.ok(ext?.isActive, 'extension is active');
     assert.strictEqual(typeof ext.exports.activatedInMs, 'number');
+    assert.ok(Number.isFinite(ext.exports.activatedInMs) && ext.exports.activatedInMs >= 0);
+    // Parsed by scripts/bench.js (`npm run bench`), which holds it to the 20 ms target over several launches.
+    console.log(`[custodian-bench] activatedInMs=${ext.exports.activatedInMs.toFixed(3)}`);
   });
 });

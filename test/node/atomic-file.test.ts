@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assertWritable, FileExistsError, openAtomicFile, writeFileAtomic } from '../../src/node/atomic-file';
+import { assertWritable, FileExistsError, NotARegularFileError, openAtomicFile, writeFileAtomic } from '../../src/node/atomic-file';
 
 describe('node/atomic-file', () => {
   let dir: string;
@@ -27,6 +29,21 @@ describe('node/atomic-file', () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), ['out.bin', 'streamed.bin']);
   });
 
+  it('batches writes: several MiB in odd-sized pieces arrive intact, and a caller may reuse its buffer', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 777);
+    const target = path.join(dir, 'big.bin');
+    const file = await openAtomicFile(target);
+    const scratch = new Uint8Array(65_552);
+    for (let offset = 0; offset < data.length; offset += scratch.length) {
+      const n = Math.min(scratch.length, data.length - offset);
+      scratch.set(data.subarray(offset, offset + n));
+      await file.write(scratch.subarray(0, n));
+      scratch.fill(0xee); // write() may not keep a reference to its argument
+    }
+    await file.commit();
+    assert.ok(fs.readFileSync(target).equals(data));
+  });
+
   it('refuses to overwrite without force (FileExistsError with a hint), replaces with force', async () => {
     const target = path.join(dir, 'existing.txt');
     fs.writeFileSync(target, 'old');
@@ -42,6 +59,26 @@ describe('node/atomic-file', () => {
     await writeFileAtomic(target, new TextEncoder().encode('new'), { force: true });
     assert.equal(fs.readFileSync(target, 'utf8'), 'new');
     assert.deepEqual(fs.readdirSync(dir), ['existing.txt']);
+  });
+
+  it('refuses a target that is not a regular file, even with force (renaming would replace /dev/null)', async function () {
+    if (process.platform === 'win32') this.skip();
+    // A FIFO stands in for /dev/null (testing on the real device would risk replacing it).
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const target of [fifo, dir]) {
+      for (const force of [false, true]) {
+        await assert.rejects(writeFileAtomic(target, Uint8Array.of(1), { force }), (err: unknown) => {
+          assert.ok(err instanceof NotARegularFileError, String(err));
+          assert.match(err.message, /is not a regular file/);
+          return true;
+        });
+      }
+    }
+    assert.ok(fs.statSync(fifo).isFIFO(), 'the FIFO is still there');
+    const link = path.join(dir, 'dangling');
+    fs.symlinkSync(path.join(dir, 'nowhere'), link);
+    await assert.rejects(assertWritable(link), FileExistsError);
   });
 
   it('refuses at commit when the target appeared meanwhile (no clobbering race), leaving no temp file', async () => {

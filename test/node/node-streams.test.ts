@@ -1,10 +1,24 @@
 import * as assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { InputTooLargeError, READ_CHUNK_SIZE, readableChunks, readAllBytes, readFileChunks, writeChunks } from '../../src/node/node-streams';
+import { armorStream } from '../../src/core/armor';
+import { collectStream } from '../../src/core/stream';
+import { decryptStream, encryptStream } from '../../src/core/envelope';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { loadKey } from '../core/envelope-fixtures';
+import {
+  InputTooLargeError,
+  READ_CHUNK_SIZE,
+  readableChunks,
+  readAllBytes,
+  readFileChunks,
+  readFileReusingBuffers,
+  STREAM_READ_SIZE,
+  writeChunks,
+} from '../../src/node/node-streams';
 
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
@@ -36,6 +50,47 @@ describe('node/node-streams', () => {
 
   it('readFileChunks reports a missing file as ENOENT on first iteration', async () => {
     await assert.rejects(collect(readFileChunks(path.join(dir, 'missing'))), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  });
+
+  it('readFileReusingBuffers reads the whole file in pieces of STREAM_READ_SIZE, alternating two buffers', async () => {
+    const data = randomBytes(2 * STREAM_READ_SIZE + 12345);
+    const file = path.join(dir, 'reuse.bin');
+    fs.writeFileSync(file, data);
+    const hash = createHash('sha256');
+    const pieces: Uint8Array[] = [];
+    for await (const c of readFileReusingBuffers(file)) {
+      hash.update(c); // a piece is valid until the next is requested, so use it now
+      pieces.push(c);
+    }
+    assert.equal(hash.digest('hex'), createHash('sha256').update(data).digest('hex'));
+    assert.deepEqual(
+      pieces.map((p) => p.length),
+      [STREAM_READ_SIZE, STREAM_READ_SIZE, 12345],
+    );
+    assert.equal(pieces[2].buffer, pieces[0].buffer, 'the third piece reuses the first one\'s buffer');
+    assert.notEqual(pieces[1].buffer, pieces[0].buffer);
+    fs.writeFileSync(path.join(dir, 'empty.bin'), '');
+    assert.equal((await collect(readFileReusingBuffers(path.join(dir, 'empty.bin')))).length, 0);
+  });
+
+  it('readFileReusingBuffers reports a missing file as ENOENT on first iteration', async () => {
+    await assert.rejects(collect(readFileReusingBuffers(path.join(dir, 'missing'))), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  });
+
+  it('the envelope streams round-trip over readFileReusingBuffers (binary and armored, small pieces)', async () => {
+    const alice = loadKey('alice');
+    const backend = createNodeCryptoBackend();
+    const data = randomBytes(300_000);
+    const plainFile = path.join(dir, 'plain.bin');
+    fs.writeFileSync(plainFile, data);
+    for (const armored of [false, true]) {
+      const sealed = encryptStream(readFileReusingBuffers(plainFile, 10_000), { recipients: [alice.publicKey], signer: alice, backend });
+      const encFile = path.join(dir, armored ? 'x.asc' : 'x.enc');
+      fs.writeFileSync(encFile, await collectStream(armored ? armorStream(sealed) : sealed));
+      const opened = await decryptStream(readFileReusingBuffers(encFile, 7_000), { identities: [alice], backend });
+      assert.ok(Buffer.from(await collectStream(opened.plaintext)).equals(data), armored ? 'armored' : 'binary');
+      assert.equal(opened.signature().kind, 'signed');
+    }
   });
 
   it('readableChunks passes bytes through and encodes strings', async () => {

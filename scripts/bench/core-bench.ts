@@ -1,0 +1,116 @@
+// In-process measurements for `npm run bench`: scripts/bench.js bundles this file with esbuild (minified,
+// like the shipped bundles) and runs it in a child process. Prints one JSON line of raw samples (ms);
+// scripts/bench.js computes medians and judges. Every sample is checked: a wrong result exits 1.
+//   node core-bench.js '{"decryptRuns":31,"shamirRuns":15,"keygenRuns":21,"tempDir":"/tmp/…"}'
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { constantTimeEqual } from '../../src/core/bytes';
+import { decryptBytes, encryptBytes } from '../../src/core/envelope';
+import { generateRsaKeyPair } from '../../src/core/keys';
+import { combineShares, splitSecret } from '../../src/core/shamir';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+
+interface Options {
+  decryptRuns: number;
+  shamirRuns: number;
+  keygenRuns: number;
+  tempDir: string;
+}
+
+const MIB = 1024 * 1024;
+const WARMUP_RUNS = 5;
+
+function fail(message: string): never {
+  process.stderr.write(`core-bench: FAILED CHECK: ${message}\n`);
+  process.exit(1);
+}
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && constantTimeEqual(a, b);
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
+}
+
+/** The open-in-editor path: a whole signed 1 MiB `.enc` in memory, opened with the Node backend, warm. */
+async function decryptOneMiB(runs: number): Promise<number[]> {
+  const backend = createNodeCryptoBackend();
+  const key = await generateRsaKeyPair(backend, 3072);
+  const plaintext = backend.randomBytes(MIB);
+  const file = await encryptBytes(plaintext, { recipients: [key.publicKey], signer: key, backend });
+  const samples: number[] = [];
+  for (let i = 0; i < WARMUP_RUNS + runs; i++) {
+    const { ms, value } = await timed(() => decryptBytes(file, { identities: [key], backend }));
+    if (!same(value.plaintext, plaintext)) fail('decryptBytes returned different bytes');
+    if (value.signature.kind !== 'signed' || value.signature.signer.fingerprint !== key.publicKey.fingerprint) fail('decryptBytes did not verify the signature');
+    if (i >= WARMUP_RUNS) samples.push(ms);
+  }
+  return samples;
+}
+
+/** Split a 1 MiB secret into 5 shares (threshold 3), then combine 3 of them. */
+async function shamirOneMiB(runs: number): Promise<number[]> {
+  const secret = createNodeCryptoBackend().randomBytes(MIB);
+  const samples: number[] = [];
+  for (let i = 0; i < WARMUP_RUNS + runs; i++) {
+    const { ms, value } = await timed(() => {
+      const shares = splitSecret(secret, { threshold: 3, shares: 5 });
+      return combineShares([shares[4], shares[0], shares[2]]);
+    });
+    if (!same(value, secret)) fail('split + combine did not recover the secret');
+    if (i >= WARMUP_RUNS) samples.push(ms);
+  }
+  return samples;
+}
+
+/**
+ * 3072-bit key generation: the core through the Node backend (the extension's Generate Key path, no
+ * export) against `openssl genpkey` as a process, interleaved so load changes hit both alike.
+ */
+async function keygen(runs: number, tempDir: string): Promise<{ ours: number[]; openssl: number[] }> {
+  const backend = createNodeCryptoBackend();
+  const ours: number[] = [];
+  const openssl: number[] = [];
+  const out = join(tempDir, 'openssl-genpkey.pem');
+  const runOpenssl = async (): Promise<void> => {
+    rmSync(out, { force: true });
+    const { ms, value } = await timed(() =>
+      spawnSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072', '-out', out], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    );
+    if (value.status !== 0 || !existsSync(out)) fail(`openssl genpkey exited ${value.status}: ${value.stderr}`);
+    openssl.push(ms);
+  };
+  const runOurs = async (): Promise<void> => {
+    const { ms, value } = await timed(() => generateRsaKeyPair(backend, 3072));
+    if (value.publicKey.bits !== 3072) fail(`generated a ${value.publicKey.bits}-bit key`);
+    ours.push(ms);
+  };
+  await runOurs(); // warm-up: loads OpenSSL's RSA code and the thread pool
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      await runOpenssl();
+      await runOurs();
+    } else {
+      await runOurs();
+      await runOpenssl();
+    }
+  }
+  rmSync(out, { force: true });
+  return { ours, openssl };
+}
+
+async function main(): Promise<void> {
+  const options = JSON.parse(process.argv[2] ?? '{}') as Options;
+  const result = {
+    decryptOneMiB: await decryptOneMiB(options.decryptRuns),
+    shamirOneMiB: await shamirOneMiB(options.shamirRuns),
+    keygen: await keygen(options.keygenRuns, options.tempDir),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((err: unknown) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));

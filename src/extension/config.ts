@@ -48,12 +48,18 @@ function readPasswordPolicy(c: vscode.WorkspaceConfiguration): Partial<PasswordP
   return out as Partial<PasswordPolicy>;
 }
 
+/**
+ * Reads the settings. Most are `resource`-scoped (a team may commit them per folder); the two that
+ * protect the user (`clipboardClearSeconds`, `keys.defaultSize`) are `application`-scoped, so a cloned
+ * repository's `.vscode/settings.json` cannot turn clipboard clearing off. They are read unscoped.
+ */
 export function readConfig(scope?: vscode.ConfigurationScope): CustodianConfig {
   const c = vscode.workspace.getConfiguration(CONFIG_SECTION, scope);
-  const size = c.get<number>('keys.defaultSize', 3072);
+  const app = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const size = app.get<number>('keys.defaultSize', 3072);
   return {
     alwaysIncludeMyself: c.get<boolean>('alwaysIncludeMyself', true),
-    clipboardClearSeconds: Math.max(0, c.get<number>('clipboardClearSeconds', 30)),
+    clipboardClearSeconds: Math.max(0, app.get<number>('clipboardClearSeconds', 30)),
     defaultKeySize: KEY_SIZES.includes(size as RsaKeySize) ? (size as RsaKeySize) : 3072,
     password: readPasswordPolicy(c),
     deleteOriginalAfterEncrypt: readDeletePolicy(c.get<string>('deleteOriginalAfterEncrypt', 'ask')),

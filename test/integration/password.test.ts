@@ -118,6 +118,31 @@ describe('password', function () {
     assert.strictEqual(await vscode.env.clipboard.readText(), 'untouched');
   });
 
+  it("a repository's own settings cannot turn clipboard clearing off, but may set its password policy", async () => {
+    const folder = vscode.workspace.workspaceFolders![0];
+    const settings = vscode.Uri.joinPath(folder.uri, '.vscode', 'settings.json');
+    const changed = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('custodian.password.length', folder)) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    await vscode.workspace.fs.writeFile(
+      settings,
+      new TextEncoder().encode(JSON.stringify({ 'custodian.clipboardClearSeconds': 0, 'custodian.password.length': 40 })),
+    );
+    try {
+      await changed;
+      const config = services.config(folder.uri);
+      assert.strictEqual(config.password.length, 40, 'resource-scoped setting read from the folder');
+      assert.strictEqual(config.clipboardClearSeconds, 30, 'application-scoped setting ignores the workspace value');
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder.uri, '.vscode'), { recursive: true });
+    }
+  });
+
   it('without an editor, defaults to the clipboard', async () => {
     await closeEditor();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -39,6 +39,16 @@ import {
 import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { ChunkReader, bytesToStream, collectStream } from './stream';
 
+/** The payload's AES-256-GCM (FORMAT.md §4): the derived key is zeroed as soon as the cipher holds it. */
+async function createPayloadCipher(backend: CryptoBackend, fileKey: Uint8Array, payloadNonce: Uint8Array): Promise<AesGcm> {
+  const payloadKey = derivePayloadKey(fileKey, payloadNonce);
+  try {
+    return await backend.createAesGcm(payloadKey);
+  } finally {
+    zeroize(payloadKey);
+  }
+}
+
 export { DEFAULT_CHUNK_SIZE } from './envelope-header';
 
 /** What a file's header says, readable without a key. */
@@ -132,12 +142,7 @@ export async function* encryptStream(plaintext: AsyncIterable<Uint8Array>, opts:
     }
     const body = encodeHeaderBody({ chunkSize, payloadNonce, stanzas, signerSpki: signer?.publicKey.spkiDer });
     header = concatBytes(body, computeHeaderMac(fileKey, body));
-    const payloadKey = derivePayloadKey(fileKey, payloadNonce);
-    try {
-      aes = await backend.createAesGcm(payloadKey);
-    } finally {
-      zeroize(payloadKey);
-    }
+    aes = await createPayloadCipher(backend, fileKey, payloadNonce);
   } finally {
     zeroize(fileKey);
   }
@@ -298,12 +303,7 @@ export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts:
   const fileKey = await unwrapFileKey(header, opts.identities, backend);
   let aes: AesGcm;
   try {
-    const payloadKey = derivePayloadKey(fileKey, header.payloadNonce);
-    try {
-      aes = await backend.createAesGcm(payloadKey);
-    } finally {
-      zeroize(payloadKey);
-    }
+    aes = await createPayloadCipher(backend, fileKey, header.payloadNonce);
   } finally {
     zeroize(fileKey);
   }

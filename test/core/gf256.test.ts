@@ -1,18 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { InvalidArgumentError } from '../../src/core/errors';
 import { GF256_POLY, gfDiv, gfInv, gfMul, gfMulRow } from '../../src/core/gf256';
+import { slowMul } from './shamir-reference';
 
-/** Shift-and-add multiply with reduction by 0x11b: the textbook definition (FIPS 197 §4.2.1), no tables. */
-function slowMul(a: number, b: number): number {
-  let r = 0;
-  for (let i = 0; i < 8; i++) {
-    if (b & 1) r ^= a;
-    b >>= 1;
-    a <<= 1;
-    if (a & 0x100) a ^= 0x11b;
-  }
-  return r;
-}
 
 describe('gf256', () => {
   it('uses the AES polynomial', () => {

@@ -12,33 +12,9 @@ import {
   splitSecretRaw,
 } from '../../src/core/shamir';
 import splitVectors from '../vectors/shamir/split.json';
+import { replay, slowMul } from './shamir-reference';
 
-/** Textbook GF(2^8) multiply modulo 0x11b, independent of src/core/gf256.ts. */
-function slowMul(a: number, b: number): number {
-  let r = 0;
-  for (let i = 0; i < 8; i++) {
-    if (b & 1) r ^= a;
-    b >>= 1;
-    a <<= 1;
-    if (a & 0x100) a ^= 0x11b;
-  }
-  return r;
-}
 
-/** Serves recorded random bytes in order (fresh copies, as the RandomBytes contract asks). */
-function replay(hex: string): { randomBytes: (n: number) => Uint8Array; left: () => number } {
-  const bytes = hexDecode(hex);
-  let offset = 0;
-  return {
-    randomBytes(n: number): Uint8Array {
-      if (offset + n > bytes.length) throw new Error(`vector randomness exhausted: wanted ${n} at ${offset}`);
-      const out = bytes.slice(offset, offset + n);
-      offset += n;
-      return out;
-    },
-    left: () => bytes.length - offset,
-  };
-}
 
 /** SHAMIR.md §2–§3 computed from scratch: node:crypto HMAC, bitwise multiply, powers by repeated multiply. */
 function referenceValues(secret: Uint8Array, threshold: number, total: number, randomHex: string): Uint8Array[] {

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { CryptoBackend } from '../core/crypto-backend';
 import { SecretClipboard } from './clipboard';
 import { readConfig, type CustodianConfig } from './config';
+import { CryptoSession } from './crypto-session';
 import { SharedMfa } from './mfa/shared-mfa';
 import type { Contacts } from './storage/contacts';
 import { KeyStore } from './storage/key-store';
@@ -34,6 +35,8 @@ export class Services implements vscode.Disposable {
   readonly mfa: SharedMfa;
   /** The one clipboard for secrets (passwords, MFA codes, decrypted files, recovered secrets), cleared after `custodian.clipboardClearSeconds`. */
   readonly clipboard: SecretClipboard;
+  /** Who is who by fingerprint, my identities and my signing key; stateless, so one serves every feature. */
+  readonly session: CryptoSession;
 
   private currentKeyStore: KeyStore;
   private readonly keysChanged = new vscode.EventEmitter<void>();
@@ -54,6 +57,7 @@ export class Services implements vscode.Disposable {
     this.keyStoreListener = init.keyStore.onDidChange(() => this.keysChanged.fire());
     this.tree = new CustodianTreeProvider(() => this.keyStore.list().length === 0);
     this.subscriptions.push(this.tree, this.keysChanged, init.keyStore, init.roster, init.contacts, init.errors);
+    this.session = new CryptoSession(this);
     this.mfa = new SharedMfa(this);
     this.clipboard = new SecretClipboard(() => this.config().clipboardClearSeconds);
     this.subscriptions.push(this.mfa, this.clipboard);

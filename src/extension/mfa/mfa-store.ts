@@ -16,7 +16,7 @@ import {
   describeError,
 } from '../../core/errors';
 import type { TotpKey } from '../../core/otpauth';
-import { CryptoSession, NotARecipientError } from '../crypto-session';
+import { type CryptoSession, NotARecipientError } from '../crypto-session';
 import type { Services } from '../services';
 import { stripExtension, validateEntryName } from '../storage/entry-names';
 import { KeyNotFoundError, SecretStorageError } from '../storage/key-store';
@@ -148,7 +148,7 @@ export class MfaStore implements vscode.Disposable {
   private readonly session: CryptoSession;
 
   constructor(private readonly services: Services) {
-    this.session = new CryptoSession(services);
+    this.session = services.session;
     const changed = () => this.debounce.schedule();
     this.subscriptions.push(
       // Failures and labels are kept per file version, so a late event for our own write cannot wipe them.

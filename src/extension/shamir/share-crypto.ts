@@ -7,7 +7,7 @@ import { CustodianError, describeError } from '../../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
 import type { Share } from '../../core/shamir';
 import { noKeysError } from '../commands/pick';
-import { CryptoSession } from '../crypto-session';
+import type { CryptoSession } from '../crypto-session';
 import type { Services } from '../services';
 import type { KeyInfo } from '../storage/key-store';
 import { ShareSetError, fileNamePart, type ShareSetManifest } from './share-set';
@@ -27,7 +27,7 @@ export interface Person {
 /** Everyone with a known key (mine, the roster, contacts: CryptoSession.knownKeys), named for files. */
 export async function knownPeople(services: Services): Promise<Person[]> {
   const rosterNames = new Map((await services.roster.members()).map((m) => [m.key.fingerprint, m.name]));
-  return (await new CryptoSession(services).knownKeys()).map((k) => {
+  return (await services.session.knownKeys()).map((k) => {
     const rosterName = rosterNames.get(k.fingerprint);
     const kind = k.source === 'mine' ? 'me' : k.source === 'roster' ? 'teammate' : 'contact';
     const filePart = rosterName ?? fileNamePart(k.name) ?? `${kind}-${k.fingerprint.slice(7, 15).replace(/[^A-Za-z0-9]/g, 'x')}`;
@@ -41,7 +41,7 @@ export class MyIdentities implements vscode.Disposable {
   private readonly unlocked = new Map<string, RsaPrivateKey>();
 
   constructor(private readonly services: Services) {
-    this.session = new CryptoSession(services);
+    this.session = services.session;
   }
 
   dispose(): void {

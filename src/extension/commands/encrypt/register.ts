@@ -2,7 +2,6 @@
 // CodeLenses, the status-bar item, the Encrypted Files section and the commands (registered as in
 // commands/register.ts). Only registrations here: modules load on first use.
 import * as vscode from 'vscode';
-import { CryptoSession } from '../../crypto-session';
 import { ArmorCodeLensProvider } from '../../editor/armor-codelens';
 import { DecryptedDecorations } from '../../editor/decorations';
 import { ENCRYPTED_EDITOR_VIEW_TYPE, EncryptedEditorProvider } from '../../editor/encrypted-editor';
@@ -49,7 +48,7 @@ export interface EncryptionFeature {
 }
 
 export function registerEncryptionCommands(context: vscode.ExtensionContext, services: Services): EncryptionFeature {
-  const session = new CryptoSession(services);
+  const session = services.session;
   const backupGuard = new BackupGuard(context, services.log);
   const fs = new EncryptedFileSystem(services, session, backupGuard);
   const peek = new PlaintextDocuments(PEEK_SCHEME, '(This preview has expired. Run "Decrypt" on the block again.)\n');

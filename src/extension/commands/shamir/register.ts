@@ -1,6 +1,5 @@
 // Registers the Shamir commands (as in commands/register.ts), the Shamir Sets tree section and what they share.
 import type * as vscode from 'vscode';
-import { CryptoSession } from '../../crypto-session';
 import { PlaintextDocuments, RECOVERED_SCHEME } from '../../editor/plaintext-documents';
 import type { Services } from '../../services';
 import { ShareStore } from '../../shamir/share-store';
@@ -23,7 +22,7 @@ const HANDLERS: Handlers<ShamirDeps> = [
 export function registerShamirCommands(context: vscode.ExtensionContext, services: Services): void {
   const deps: ShamirDeps = {
     services,
-    session: new CryptoSession(services),
+    session: services.session,
     store: new ShareStore(),
     documents: new PlaintextDocuments(RECOVERED_SCHEME, ''),
   };

@@ -201,13 +201,12 @@ function dedupeRecipients(recipients: readonly RsaPublicKey[]): RsaPublicKey[] {
   return out;
 }
 
-function infoFromHeader(header: ParsedHeader, payloadSize?: number, plaintextSize?: number): EnvelopeInfo {
-  let signer: EnvelopeInfo['signer'];
-  if (header.signerSpki) signer = { fingerprint: publicKeyFromSpkiDer(header.signerSpki).fingerprint, spkiDer: header.signerSpki };
+/** `signer` is the header's signer field as `signerFromHeader` parsed it (parsed once, validated there). */
+function infoFromHeader(header: ParsedHeader, signer: RsaPublicKey | undefined, payloadSize?: number, plaintextSize?: number): EnvelopeInfo {
   return {
     version: header.version,
     recipients: header.stanzas.map((s) => fingerprintToString(s.fingerprint)),
-    signer,
+    signer: signer && { fingerprint: signer.fingerprint, spkiDer: signer.spkiDer },
     chunkSize: header.chunkSize,
     headerSize: header.bytes.length,
     payloadSize,
@@ -299,7 +298,7 @@ export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts:
   const reader = new ChunkReader(dearmorIfArmored(ciphertext));
   const header = await readHeader(reader);
   const signer = signerFromHeader(header);
-  const info = infoFromHeader(header);
+  const info = infoFromHeader(header, signer);
   const fileKey = await unwrapFileKey(header, opts.identities, backend);
   let aes: AesGcm;
   try {
@@ -419,8 +418,8 @@ export async function inspectEnvelope(input: AsyncIterable<Uint8Array> | Uint8Ar
   const sealedSize = header.chunkSize + TAG_LENGTH;
   const chunks = Math.max(1, Math.ceil(payloadSize / sealedSize));
   const plaintextSize = payloadSize - chunks * TAG_LENGTH;
-  if (payloadSize < TAG_LENGTH || plaintextSize < 0) return infoFromHeader(header);
-  return infoFromHeader(header, payloadSize, plaintextSize);
+  if (payloadSize < TAG_LENGTH || plaintextSize < 0) return infoFromHeader(header, signer);
+  return infoFromHeader(header, signer, payloadSize, plaintextSize);
 }
 
 /** Classifies a verified signature against the caller's known keys by fingerprint. */

@@ -3,7 +3,7 @@
 // (binary plaintext, not a recipient, damaged file) it stays and explains, with the useful actions.
 // With custodian.openEncryptedInline off it reopens the file in VS Code's default editor.
 import * as vscode from 'vscode';
-import { CustodianError, describeError } from '../../core/errors';
+import { errorMessageWithHint } from '../ui/messages';
 import { CommandId } from '../commands/ids';
 import { toDecryptedUri } from '../fs/enc-uri';
 import type { EncryptedFileSystem } from '../fs/encrypted-file-system';
@@ -49,8 +49,7 @@ export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvi
       panel.dispose();
     } catch (err) {
       this.services.log.warn(`open ${uri.path.slice(uri.path.lastIndexOf('/') + 1)}: ${err instanceof Error ? err.name : 'Error'}`);
-      const hint = err instanceof CustodianError && err.hint ? err.hint : '';
-      panel.webview.html = page(`Cannot open this file decrypted`, `${describeError(err)} ${hint}`, [
+      panel.webview.html = page(`Cannot open this file decrypted`, errorMessageWithHint(err), [
         ['Show Recipients and Signer', CommandId.ShowRecipients, uri],
         ['Open the Encrypted Bytes', 'vscode.openWith', uri, 'default'],
       ]);

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
+import { errorMessageWithHint } from '../ui/messages';
 import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
 import type { Services } from '../services';
 import { writeFileAtomic } from '../storage/workspace-files';
@@ -155,7 +156,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     } catch (err) {
       if (err instanceof vscode.FileSystemError) throw err;
       this.services.log.warn(`open ${basename(encrypted.path)}: ${err instanceof Error ? err.name : 'Error'}`);
-      throw vscode.FileSystemError.Unavailable(messageOf(err));
+      throw vscode.FileSystemError.Unavailable(errorMessageWithHint(err));
     }
     if (doc.binary) {
       throw vscode.FileSystemError.Unavailable(
@@ -179,7 +180,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     } catch (err) {
       this.services.log.warn(`save ${basename(encrypted.path)}: ${err instanceof Error ? err.name : 'Error'}`);
       if (err instanceof vscode.FileSystemError) throw err;
-      throw vscode.FileSystemError.Unavailable(messageOf(err));
+      throw vscode.FileSystemError.Unavailable(errorMessageWithHint(err));
     }
   }
 
@@ -256,11 +257,6 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
 
 function key(uri: vscode.Uri): string {
   return (uri.scheme === ENC_SCHEME ? uri : toDecryptedUri(uri)).toString();
-}
-
-function messageOf(err: unknown): string {
-  const hint = err instanceof CustodianError && err.hint ? ` ${err.hint}` : '';
-  return describeError(err) + hint;
 }
 
 async function statOrNotFound(encrypted: vscode.Uri, shown: vscode.Uri): Promise<vscode.FileStat> {

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError, describeError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
-import { messageWithHint } from '../ui/messages';
+import { errorMessageWithHint } from '../ui/messages';
 import { stripExtension, validateEntryName } from './entry-names';
 import { Debouncer, WATCH_DEBOUNCE_MS, exists, readDirectoryIfExists, targetFolder, watchFiles, workspaceFolders, writeFileAtomic } from './workspace-files';
 
@@ -192,7 +192,6 @@ async function parseEntry(base: RosterEntryBase, text: string): Promise<RosterEn
     const key = parsePublicKey(text);
     return { ...base, kind: 'member', key, identity: key.comment?.trim() || base.name };
   } catch (err) {
-    const hint = err instanceof CustodianError ? err.hint : undefined;
-    return { ...base, kind: 'invalid', problem: messageWithHint(describeError(err), hint), errorName: err instanceof Error ? err.name : 'Error' };
+    return { ...base, kind: 'invalid', problem: errorMessageWithHint(err), errorName: err instanceof Error ? err.name : 'Error' };
   }
 }

@@ -1,5 +1,6 @@
 // Core errors read like CLI output ("rsa key is 1024 bits", hint "generate a new key …"); in the
 // UI they are shown as sentences, hint after message.
+import { CustodianError, describeError } from '../../core/errors';
 
 /** Capitalises the first letter and ends with a full stop (unless it already ends in punctuation). */
 export function sentence(text: string): string {
@@ -7,6 +8,11 @@ export function sentence(text: string): string {
   if (!t) return t;
   const capital = t[0].toUpperCase() + t.slice(1);
   return /[.!?:)]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** "Message. Hint." of a thrown value: its safe message (`describeError`) and, for our errors, their hint. */
+export function errorMessageWithHint(err: unknown): string {
+  return messageWithHint(describeError(err), err instanceof CustodianError ? err.hint : undefined);
 }
 
 /** "Message. Hint." for a notification, a tooltip or a diagnostic. */

@@ -1,11 +1,10 @@
 // "My Keys": the keys in SecretStorage, the default one starred; keys whose private half vanished
 // from the keychain, and a keychain that cannot be read, are shown as problems.
 import * as vscode from 'vscode';
-import { describeError } from '../../../core/errors';
 import { CommandId } from '../../commands/ids';
 import type { Services } from '../../services';
 import type { KeyInfo } from '../../storage/key-store';
-import { messageWithHint } from '../../ui/messages';
+import { errorMessageWithHint } from '../../ui/messages';
 import { escapeMd } from '../markdown';
 import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
 
@@ -87,7 +86,7 @@ export class KeysSection extends SectionBase {
           id: 'keys:keychain-error',
           label: 'OS keychain unavailable',
           description: 'cannot read private keys',
-          tooltip: messageWithHint(describeError(err), (err as { hint?: string }).hint),
+          tooltip: errorMessageWithHint(err),
           icon: errorIcon(),
           contextValue: 'custodian.keychainError',
         }),

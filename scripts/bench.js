@@ -365,8 +365,12 @@ async function startupTimes() {
     expectOk(n, 'node -e 0');
     samples.node.push(n.ms);
     if (INHERITED_CA_CERTS === undefined) continue;
-    samples.oursWithCaCerts.push((await measure(process.execPath, [cli, '--version'], { env: withCaCerts })).ms);
-    samples.nodeWithCaCerts.push((await measure(process.execPath, ['-e', '0'], { env: withCaCerts })).ms);
+    const vc = await measure(process.execPath, [cli, '--version'], { env: withCaCerts });
+    expectOk(vc, 'custodian --version with NODE_EXTRA_CA_CERTS');
+    samples.oursWithCaCerts.push(vc.ms);
+    const nc = await measure(process.execPath, ['-e', '0'], { env: withCaCerts });
+    expectOk(nc, 'node -e 0 with NODE_EXTRA_CA_CERTS');
+    samples.nodeWithCaCerts.push(nc.ms);
   }
   const withCa = INHERITED_CA_CERTS === undefined ? undefined : { ours: median(samples.oursWithCaCerts), node: median(samples.nodeWithCaCerts) };
   return { ours: median(samples.ours), node: median(samples.node), withCa };

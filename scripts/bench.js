@@ -312,22 +312,29 @@ async function streaming(input, digest) {
   return samples;
 }
 
+/** Our encrypt of `input` to `${input}.enc` and decrypt back, both checked; `encryptEnv` for the encrypt. */
+async function ourRoundTrip(input, digest, what, encryptEnv) {
+  rm(`${input}.enc`, `${input}.out`);
+  settle();
+  const e = await ours.encrypt(input, `${input}.enc`, encryptEnv);
+  expectOk(e, `encrypt ${what}`);
+  settle();
+  const d = await ours.decrypt(`${input}.enc`, `${input}.out`);
+  expectOk(d, `decrypt ${what}`);
+  expectSigned(d, `decrypt ${what}`);
+  expectContent(`${input}.out`, digest, `decrypt ${what}`);
+  return { e, d };
+}
+
 /** Our encrypt with the shell's NODE_EXTRA_CA_CERTS (see the header), every output verified. */
 async function encryptWithInheritedCaCerts(input, digest) {
-  const env = { ...BENCH_ENV, NODE_EXTRA_CA_CERTS: INHERITED_CA_CERTS };
   const samples = [];
   for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
-    rm('ca.enc', 'ca.out');
-    settle();
-    const e = await ours.encrypt(input, 'ca.enc', env);
-    expectOk(e, 'encrypt with NODE_EXTRA_CA_CERTS');
-    const d = await ours.decrypt('ca.enc', 'ca.out');
-    expectOk(d, 'decrypt of the encrypt with NODE_EXTRA_CA_CERTS');
-    expectContent('ca.out', digest, 'decrypt of the encrypt with NODE_EXTRA_CA_CERTS');
+    const { e } = await ourRoundTrip(input, digest, `${input} with NODE_EXTRA_CA_CERTS`, process.env);
     samples.push(e.ms);
     log(`encrypt with NODE_EXTRA_CA_CERTS: ${e.ms.toFixed(0)} ms`);
   }
-  rm('ca.enc', 'ca.out');
+  rm(`${input}.enc`, `${input}.out`);
   return median(samples);
 }
 
@@ -337,15 +344,7 @@ async function rssAt(name, size, runs) {
   const digest = randomFile(name, size);
   let peak = 0;
   for (let i = 0; i < runs; i++) {
-    rm(`${name}.enc`, `${name}.out`);
-    settle();
-    const e = await ours.encrypt(name, `${name}.enc`);
-    expectOk(e, `encrypt ${name}`);
-    settle();
-    const d = await ours.decrypt(`${name}.enc`, `${name}.out`);
-    expectOk(d, `decrypt ${name}`);
-    expectSigned(d, `decrypt ${name}`);
-    expectContent(`${name}.out`, digest, `decrypt ${name}`);
+    const { e, d } = await ourRoundTrip(name, digest, name);
     peak = Math.max(peak, e.rssMiB, d.rssMiB);
     log(`${size / MIB} MiB: encrypt ${e.ms.toFixed(0)} ms ${e.rssMiB.toFixed(1)} MiB, decrypt ${d.ms.toFixed(0)} ms ${d.rssMiB.toFixed(1)} MiB`);
   }
@@ -356,7 +355,6 @@ async function rssAt(name, size, runs) {
 /** Median start-up of the CLI and of a bare Node.js, interleaved (what every CLI run pays first). */
 async function startupTimes() {
   const samples = { ours: [], node: [], oursWithCaCerts: [], nodeWithCaCerts: [] };
-  const withCaCerts = { ...BENCH_ENV, NODE_EXTRA_CA_CERTS: INHERITED_CA_CERTS };
   for (let i = 0; i < 21; i++) {
     const v = await measure(process.execPath, [cli, '--version']);
     expectOk(v, 'custodian --version');
@@ -365,10 +363,10 @@ async function startupTimes() {
     expectOk(n, 'node -e 0');
     samples.node.push(n.ms);
     if (INHERITED_CA_CERTS === undefined) continue;
-    const vc = await measure(process.execPath, [cli, '--version'], { env: withCaCerts });
+    const vc = await measure(process.execPath, [cli, '--version'], { env: process.env });
     expectOk(vc, 'custodian --version with NODE_EXTRA_CA_CERTS');
     samples.oursWithCaCerts.push(vc.ms);
-    const nc = await measure(process.execPath, ['-e', '0'], { env: withCaCerts });
+    const nc = await measure(process.execPath, ['-e', '0'], { env: process.env });
     expectOk(nc, 'node -e 0 with NODE_EXTRA_CA_CERTS');
     samples.nodeWithCaCerts.push(nc.ms);
   }

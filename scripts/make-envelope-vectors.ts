@@ -95,14 +95,16 @@ async function main(): Promise<void> {
   const short = await make('short', ['alice', 'bob'], { hex: hexEncode(utf8Encode('hello, custodian\n')) }, undefined, 64);
   const exact = await make('two-full-chunks', ['alice', 'bob'], { pattern_length: 128 }, undefined, 64);
   const signed = await make('signed-three-chunks', ['alice', 'bob'], { pattern_length: 150 }, 'carol', 64);
-  const big = await make('default-chunk-size-signed', ['bob'], { pattern_length: 70000 }, 'alice');
+  const big = await make('default-chunk-size-signed', ['bob'], { pattern_length: 300000 }, 'alice');
+  const chunks64k = await make('chunk-size-64k-signed', ['bob'], { pattern_length: 70000 }, 'alice', 65536);
   const signedFull = await make('signed-full-final-chunk', ['alice'], { pattern_length: 128 }, 'bob', 64);
 
   success(empty, 'empty plaintext: one empty final chunk', ['alice']);
   success(short, 'one short final chunk, two recipients; opened by the second', ['bob']);
   success(exact, 'plaintext a multiple of the chunk size: the final chunk is full', ['carol', 'alice']);
   success(signed, 'signed by carol, three chunks, last one short', ['bob']);
-  success(big, 'default 64 KiB chunks, signed by alice', ['bob']);
+  success(big, 'default 256 KiB chunks, signed by alice', ['bob']);
+  success(chunks64k, '64 KiB chunks (the writers\' default before 256 KiB; age\'s size), signed by alice', ['bob']);
   success(signedFull, 'signed, final chunk full', ['alice']);
   success(short, 'the same file ASCII-armored', ['alice'], armor(short.bytes), 'short-armored', false);
   success(short, 'an unknown non-critical header field (type 0x0042) is skipped', ['alice'], rebuild(short, (f) => f, true, [{ type: 0x0042, value: utf8Encode('ignore me') }]), 'unknown-noncritical-field', false);

@@ -9,6 +9,8 @@ export const ARMOR_LINE_LENGTH = 64;
 /** Bytes of armored text decoded per step by dearmorStream (see there). */
 const TEXT_SLICE = 64 * 1024;
 const BYTES_PER_LINE = (ARMOR_LINE_LENGTH / 4) * 3;
+/** Bytes armored into one string: whole lines, about TEXT_SLICE. */
+const ARMOR_SLICE = Math.floor(TEXT_SLICE / BYTES_PER_LINE) * BYTES_PER_LINE;
 
 export interface ArmoredBlock {
   /** Offset of the first `-` of the BEGIN marker. */
@@ -150,9 +152,14 @@ export async function* armorStream(input: AsyncIterable<Uint8Array>): AsyncItera
       yield encoder.encode(encodeLines(pending));
       fill = 0;
     }
-    const whole = Math.floor((piece.length - offset) / BYTES_PER_LINE) * BYTES_PER_LINE;
-    if (whole > 0) yield encoder.encode(encodeLines(piece.subarray(offset, offset + whole)));
-    offset += whole;
+    const whole = offset + Math.floor((piece.length - offset) / BYTES_PER_LINE) * BYTES_PER_LINE;
+    // Whole lines, at most ~TEXT_SLICE bytes per string (see dearmorStream): the envelope's 256 KiB
+    // chunks as one string each made V8 grow its young generation (~20 MiB) and ran 1.7x slower.
+    while (offset < whole) {
+      const end = Math.min(whole, offset + ARMOR_SLICE);
+      yield encoder.encode(encodeLines(piece.subarray(offset, end)));
+      offset = end;
+    }
     pending.set(piece.subarray(offset), 0);
     fill = piece.length - offset;
   }

@@ -77,7 +77,7 @@ export interface EncryptOptions {
   recipients: readonly RsaPublicKey[];
   signer?: RsaPrivateKey;
   backend: CryptoBackend;
-  /** Plaintext bytes per chunk. Tests only: writers use the 64 KiB default (§4). */
+  /** Plaintext bytes per chunk (§4). Default 256 KiB; the CLI armors 64 KiB chunks (less string churn). */
   chunkSize?: number;
 }
 

@@ -13,8 +13,9 @@ const closeAsync = promisify(fs.close);
 export const READ_CHUNK_SIZE = 64 * 1024;
 
 /**
- * Read size for bulk streams (the CLI's encrypt/decrypt input): 16 envelope chunks per read, so the
- * envelope seals most chunks straight from the input and a 256 MiB file takes 256 reads, not 4096.
+ * Read size for bulk streams (the CLI's encrypt/decrypt input): 4 envelope chunks per read, so the
+ * envelope seals 3 of 4 chunks straight from the input (it holds back, by copying, only a chunk that
+ * might be the last) and a 256 MiB file takes 256 reads, not 4096.
  */
 export const STREAM_READ_SIZE = 1024 * 1024;
 

@@ -23,7 +23,7 @@ describe('cli: encrypt, decrypt, inspect', function () {
     alice = makeOpensslKey(dir, 'alice');
     bob = makeOpensslKey(dir, 'bob', 2048, PASS);
     carol = makeOpensslKey(dir, 'carol', 3072);
-    plaintext = randomBytes(200_000); // several 64 KiB chunks plus a short final one
+    plaintext = randomBytes(600_000); // two full 256 KiB chunks plus a short final one
     plainFile = path.join(dir, 'plain.bin');
     fs.writeFileSync(plainFile, plaintext);
   });
@@ -56,6 +56,8 @@ describe('cli: encrypt, decrypt, inspect', function () {
     // '-' means stdin / stdout.
     const dash = run(['decrypt', '-i', alice.privatePath, '-o', '-', '-'], { input: fs.readFileSync(enc) });
     assert.ok(dash.stdout.equals(plaintext));
+    // Armored output seals 64 KiB chunks (less string churn); binary output the 256 KiB default.
+    assert.match(run(['inspect', enc]).out, /chunk size 65536 bytes/);
   });
 
   it('an empty input round-trips', () => {
@@ -79,6 +81,7 @@ describe('cli: encrypt, decrypt, inspect', function () {
     for (const key of [alice, bob, carol]) assert.ok(i.out.includes(key.fingerprint), i.out);
     assert.match(i.out, /recipients \(3\):/);
     assert.match(i.out, /signer: none/);
+    assert.match(i.out, /chunk size 262144 bytes/);
     assert.match(i.out, new RegExp(`plaintext: ${plaintext.length} bytes`));
   });
 

@@ -19,6 +19,13 @@ describe('armor', () => {
     assert.equal(lines[5], '');
     assert.equal(armor(bytes(48)).split('\n').length, 4); // exactly one full line
   });
+  it('streaming agrees with armor() for pieces larger than one armored string (256 KiB chunks)', async () => {
+    const big = Uint8Array.from({ length: 600_001 }, (_, i) => (i * 31 + (i >> 9)) & 0xff);
+    const whole = armor(big);
+    for (const piece of [65_536, 65_537, 262_160, 100_003, 600_001]) {
+      assert.equal(await text(armorStream(bytesToStream(big, piece))), whole, `pieces of ${piece}`);
+    }
+  });
   it('round-trips, and streaming agrees with whole-buffer forms (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 500 }), fc.integer({ min: 1, max: 100 }), async (b, piece) => {

@@ -17,7 +17,7 @@ import {
   inspectEnvelope,
   type DecryptedBytes,
 } from '../../src/core/envelope';
-import { OAEP_LABEL, SIGNATURE_CONTEXT, TAG_LENGTH, computeHeaderMac, encodeHeaderBody, parseHeader } from '../../src/core/envelope-header';
+import { DEFAULT_CHUNK_SIZE, OAEP_LABEL, SIGNATURE_CONTEXT, TAG_LENGTH, computeHeaderMac, encodeHeaderBody, parseHeader } from '../../src/core/envelope-header';
 import {
   FormatError,
   HeaderAuthError,
@@ -166,12 +166,12 @@ describe('envelope', () => {
         assert.deepEqual((await roundTrip(p, { chunkSize: 64 })).plaintext, p);
       });
     }
-    for (const size of [0, 1, 65535, 65536, 65537, 3 * 65536 + 17]) {
-      it(`size ${size} with the default 64 KiB chunks`, async () => {
+    for (const size of [0, 1, DEFAULT_CHUNK_SIZE - 1, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_SIZE + 1, 3 * DEFAULT_CHUNK_SIZE + 17]) {
+      it(`size ${size} with the default 256 KiB chunks`, async () => {
         const p = patternBytes(size);
         const out = await roundTrip(p, { signer: 'bob' });
         assert.deepEqual(out.plaintext, p);
-        assert.equal(out.header.chunkSize, 65536);
+        assert.equal(out.header.chunkSize, 262144);
       });
     }
     it('several MiB, streamed in odd-sized pieces', async () => {

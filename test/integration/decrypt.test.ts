@@ -124,12 +124,12 @@ describe('decrypt', function () {
     });
 
     it('truncated', async () => {
-      const big = 'X=' + 'y'.repeat(70_000) + '\n';
+      const big = 'X=' + 'y'.repeat(300_000) + '\n'; // more than one default chunk
       const file = await writeEnc('truncated.env.enc', big);
       const bytes = fs.readFileSync(file);
       const { inspectEnvelope } = await import('../../src/core/envelope');
       const info = await inspectEnvelope(new Uint8Array(bytes));
-      fs.writeFileSync(file, bytes.subarray(0, info.headerSize + 65536 + 16));
+      fs.writeFileSync(file, bytes.subarray(0, info.headerSize + info.chunkSize + 16)); // cut after the first chunk
       await expectError('truncated.env.enc', /truncated/, /TruncatedError/);
     });
 

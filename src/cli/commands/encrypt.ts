@@ -9,6 +9,9 @@ import { checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { loadPrivateKey, loadPublicKey, loadRoster } from '../key-files';
 import { UsageError } from '../output';
 
+/** Chunk size (and read size) of armored output; binary output uses the envelope's 256 KiB default. */
+const ARMORED_CHUNK_SIZE = READ_CHUNK_SIZE;
+
 export const encryptCommand: Command = {
   name: 'encrypt',
   summary: 'encrypt a file to recipients\' public keys (.enc), optionally signed',
@@ -25,7 +28,7 @@ export const encryptCommand: Command = {
 
 Encrypts IN (a file, or standard input when IN is absent or "-") to every recipient and writes a
 Custodian encrypted file to OUT (or standard output). Any recipient's private key can open it.
-Input is streamed in 64 KiB chunks; memory use is constant. OUT is written atomically and never
+Input is streamed in 256 KiB chunks (64 KiB with -a); memory use is constant. OUT is written atomically and never
 replaces an existing file unless -f is given.
 
 Flags:
@@ -60,9 +63,10 @@ Examples:
       throw new UsageError('refusing to write binary ciphertext to the terminal', { hint: 'pass -a for armored text, -o FILE, or redirect stdout' });
     }
     await checkOutput(out, { force });
-    // Armoring turns every input piece into strings at once; in 1 MiB bursts V8 grows its young
-    // generation (~20 MiB more peak memory), so armored output reads the envelope's chunk size.
-    const input = await openInput(args.positionals[0], ctx.io, undefined, armored ? READ_CHUNK_SIZE : undefined);
+    // Armoring turns every sealed chunk into strings; in bursts of 256 KiB or more V8 grows its young
+    // generation (~20 MiB more peak memory), so armored output reads and seals 64 KiB chunks.
+    const chunkSize = armored ? ARMORED_CHUNK_SIZE : undefined;
+    const input = await openInput(args.positionals[0], ctx.io, undefined, chunkSize);
 
     const passphrases = ctx.passphrases(args);
     const recipients: RsaPublicKey[] = [];
@@ -77,7 +81,7 @@ Examples:
     const signPath = args.string('sign');
     const signer = signPath === undefined ? undefined : await loadPrivateKey(signPath, passphrases);
 
-    const sealed = encryptStream(input.chunks, { recipients, signer, backend: ctx.backend() });
+    const sealed = encryptStream(input.chunks, { recipients, signer, backend: ctx.backend(), chunkSize });
     await writeOutput(out, armored ? armorStream(sealed) : sealed, ctx.io, { force, paceGc: !armored });
   },
 };

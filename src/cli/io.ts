@@ -75,7 +75,8 @@ export async function writeOutput(arg: string | undefined, source: AsyncIterable
     await writeChunks(chunks, io.stdout);
     return;
   }
-  const file = await openAtomicFile(arg as string, options);
+  // Direct I/O: the output is fsynced before the rename anyway (docs/PERFORMANCE.md).
+  const file = await openAtomicFile(arg as string, { force: options.force, mode: options.mode, direct: true });
   // Ctrl-C or a kill while writing must not leave the temporary file behind.
   const onSignal = (signal: NodeJS.Signals): void => {
     rmSync(file.tempPath, { force: true });

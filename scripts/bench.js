@@ -154,19 +154,24 @@ function vmHwmKiB(pid) {
   }
 }
 
-function sha256File(file) {
-  const hash = crypto.createHash('sha256');
+/** Reads `file` from start to end in 4 MiB pieces (each valid only during its `onPiece` call). */
+function readPieces(file, onPiece) {
   const fd = fs.openSync(file, 'r');
   const buffer = Buffer.allocUnsafe(4 * MIB);
   try {
     for (;;) {
       const n = fs.readSync(fd, buffer, 0, buffer.length, null);
       if (n === 0) break;
-      hash.update(buffer.subarray(0, n));
+      onPiece(buffer.subarray(0, n));
     }
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function sha256File(file) {
+  const hash = crypto.createHash('sha256');
+  readPieces(file, (piece) => hash.update(piece));
   return hash.digest('hex');
 }
 
@@ -198,13 +203,7 @@ function settle() {
  * (buffered) writes leave it cached while ours (O_DIRECT) do not; both tools then start alike.
  */
 function warm(name) {
-  const fd = fs.openSync(tmpPath(name), 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(MIB);
-    while (fs.readSync(fd, buffer, 0, buffer.length, null) > 0);
-  } finally {
-    fs.closeSync(fd);
-  }
+  readPieces(tmpPath(name), () => undefined);
 }
 
 // ---------------------------------------------------------------------------------------------------

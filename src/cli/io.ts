@@ -5,7 +5,7 @@ import * as fs from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { assertWritable, openAtomicFile } from '../node/atomic-file';
 import { createGcPacer } from '../node/gc-pacer';
-import { readAllBytes, readableChunks, readFileChunks, readFileReusingBuffers, STREAM_READ_SIZE, writeChunks } from '../node/node-streams';
+import { readAllBytes, readableChunks, readFileReusingBuffers, readSmallFile, STREAM_READ_SIZE, writeChunks } from '../node/node-streams';
 import type { CliIo } from './command';
 import { CliError } from './output';
 
@@ -110,7 +110,7 @@ export async function readSmallInput(arg: string | undefined, io: CliIo, maxByte
   if (isStdio(arg)) return readAllBytes(readableChunks(io.stdin), maxBytes, 'standard input');
   const file = arg as string;
   await checkInputFile(file, what);
-  return readAllBytes(readFileChunks(file), maxBytes, file);
+  return readSmallFile(file, maxBytes, file);
 }
 
 /** Decodes UTF-8 text, naming the input when it is not text. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { KeyFormatError, PassphraseError } from '../core/errors';
 import { isEncryptedPrivateKey, parsePrivateKey, parsePublicKey, type RsaPrivateKey, type RsaPublicKey } from '../core/keys';
 import { isSshKeyType } from '../core/openssh';
-import { readAllBytes, readFileChunks } from '../node/node-streams';
+import { readSmallFile } from '../node/node-streams';
 import { CliError } from './output';
 import { PROMPT_ATTEMPTS, type PassphraseSource } from './passphrase';
 
@@ -15,7 +15,7 @@ const MAX_KEY_FILE_BYTES = 1024 * 1024;
 export async function readKeyFile(file: string, what: string): Promise<string> {
   let bytes: Uint8Array;
   try {
-    bytes = await readAllBytes(readFileChunks(file), MAX_KEY_FILE_BYTES, `${what} ${file}`);
+    bytes = await readSmallFile(file, MAX_KEY_FILE_BYTES, `${what} ${file}`);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CliError(`${what} ${file} does not exist`, { cause: err });

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
 import { CliError, InterruptedError, UsageError } from './output';
-import { readAllBytes, readFileChunks } from '../node/node-streams';
+import { readSmallFile } from '../node/node-streams';
 
 export const PASSPHRASE_ENV = 'CUSTODIAN_PASSPHRASE';
 
@@ -57,7 +57,7 @@ export class PassphraseSource {
 
 /** The first line of a file, without its line ending (as `--passphrase-file` expects). */
 export async function readPassphraseFile(path: string): Promise<string> {
-  const bytes = await readAllBytes(readFileChunks(path), MAX_PASSPHRASE_FILE_BYTES, `passphrase file ${path}`);
+  const bytes = await readSmallFile(path, MAX_PASSPHRASE_FILE_BYTES, `passphrase file ${path}`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { PassThrough, Writable } from 'node:stream';
 import { armorStream } from '../../src/core/armor';
 import { collectStream } from '../../src/core/stream';
@@ -16,6 +17,7 @@ import {
   readAllBytes,
   readFileChunks,
   readFileReusingBuffers,
+  readSmallFile,
   STREAM_READ_SIZE,
   writeChunks,
 } from '../../src/node/node-streams';
@@ -109,6 +111,36 @@ describe('node/node-streams', () => {
     }
     assert.deepEqual([...(await readAllBytes(pieces(), 3))], [1, 2, 3]);
     await assert.rejects(readAllBytes(pieces(), 2, 'key file'), (err: unknown) => err instanceof InputTooLargeError && /key file is larger than 2 bytes/.test(err.message));
+  });
+
+  it('readSmallFile reads whole files of any size up to its limit, and refuses one byte more', async () => {
+    for (const size of [0, 1, 3000, 65_536, 100_000]) {
+      const data = randomBytes(size);
+      const file = path.join(dir, `small-${size}.bin`);
+      fs.writeFileSync(file, data);
+      assert.deepEqual(Buffer.from(await readSmallFile(file, 100_000)), data, `size ${size}`);
+    }
+    await assert.rejects(readSmallFile(path.join(dir, 'small-100000.bin'), 99_999, 'key file k.pem'), (err: unknown) => {
+      assert.ok(err instanceof InputTooLargeError);
+      assert.match(err.message, /^key file k\.pem is larger than 99999 bytes$/);
+      return true;
+    });
+  });
+
+  it('readSmallFile reads a pipe, whose size the OS does not tell, growing its buffer', async function () {
+    const fifo = path.join(dir, 'key.fifo');
+    if (spawnSync('mkfifo', [fifo]).status !== 0) this.skip();
+    const data = randomBytes(200_000); // more than the 64 KiB first buffer: it grows twice
+    const writer = fs.promises.writeFile(fifo, data);
+    assert.deepEqual(Buffer.from(await readSmallFile(fifo, 1 << 20)), data);
+    await writer;
+    const tooMuch = fs.promises.writeFile(fifo, data).catch(() => undefined); // EPIPE once the reader gives up
+    await assert.rejects(readSmallFile(fifo, 150_000), InputTooLargeError);
+    await tooMuch;
+  });
+
+  it('readSmallFile reports a missing file as ENOENT', async () => {
+    await assert.rejects(readSmallFile(path.join(dir, 'missing.pem'), 10), { code: 'ENOENT' });
   });
 
   it('writeChunks waits for drain (backpressure): the source is never far ahead of the sink', async () => {

@@ -2,8 +2,9 @@
 // `npm run bench` (issue 9): Custodian's performance targets, each measured against a reference tool in
 // the same run (medians, interleaved runs), printed as a Markdown table for docs/PERFORMANCE.md.
 // Runs against production bundles that it builds into its temp dir with esbuild.js's production options
-// (so a concurrent `node esbuild.js` dev build in dist/ cannot change what is measured): the CLI, the
-// extension (size, and its metafile for what loads eagerly) and the core (scripts/bench/core-bench.ts).
+// (so a concurrent `node esbuild.js` dev build in dist/ cannot change what is measured): the CLI as it
+// ships (launcher, bundle, code cache: scripts/lib/build-cli.js), the extension (size, and its metafile
+// for what loads eagerly) and the core (scripts/bench/core-bench.ts).
 // The activation figure comes from a real VS Code running dist/ (scripts/run-integration.js).
 // Every run is checked (exit codes, SHA-256 of every decrypted output, the signer, age's output); a
 // failed check stops the bench with exit status 1, a missed target makes it exit 1 after the table.
@@ -22,6 +23,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { buildCli } = require('./lib/build-cli');
 
 const ROOT = path.resolve(__dirname, '..');
 const MIB = 1024 * 1024;
@@ -263,8 +265,8 @@ async function setup() {
   for (const tool of ['age', 'openssl', 'ssh-keygen', 'sync']) check(which(tool), `${tool} is not installed (scripts/install-system-deps.sh installs it)`);
   check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
   if (!TIME_BIN) log('GNU time (/usr/bin/time) not found: peak RSS comes from polling /proc/PID/status VmHWM');
-  cli = tmpPath('cli.js');
-  buildProduction('src/cli/main.ts', cli, { banner: { js: '#!/usr/bin/env node' } });
+  // What ships: the launcher, the bundle and its code cache (scripts/lib/build-cli.js).
+  cli = buildCli(tmp, { production: true });
   const ext = buildProduction('src/extension/extension.ts', tmpPath('extension.js'), { external: ['vscode'], metafile: true });
   extension = { size: fs.statSync(tmpPath('extension.js')).size, meta: ext.metafile };
 

@@ -1,33 +1,19 @@
-// Runs the real CLI bundle in child processes. The bundle is built once per test run from
-// src/cli/main.ts with the same esbuild options as esbuild.js, into a temporary directory (so a
+// Runs the real CLI in child processes. It is built once per test run by the build esbuild.js uses
+// (scripts/lib/build-cli.js: launcher, bundle, code cache), into a temporary directory (so a
 // concurrent `node esbuild.js` or a broken extension entry point cannot interfere).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 let built: string | undefined;
 
 export function cliPath(): string {
   if (built) return built;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-cli-bundle-'));
-  const outfile = path.join(dir, 'cli.js');
-  esbuild.buildSync({
-    entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-    logLevel: 'warning',
-  });
-  fs.chmodSync(outfile, 0o755);
-  built = outfile;
-  return outfile;
+  const { buildCli } = require('../../scripts/lib/build-cli') as { buildCli: (outdir: string, options: { production: boolean }) => string };
+  built = buildCli(fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-cli-bundle-')), { production: false });
+  return built;
 }
 
 export interface RunResult {

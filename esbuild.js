@@ -3,24 +3,12 @@
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
-const { cliBuildOptions, writeCliCodeCache } = require('./scripts/lib/build-cli');
+const { commonBuildOptions, cliBuildOptions, writeCliCodeCache } = require('./scripts/lib/build-cli');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  minify: production,
-  // Error classes are told apart by name in logs, the tree and the CLI; minified names would break that.
-  keepNames: true,
-  sourcemap: production ? false : 'linked',
-  sourcesContent: false,
-  logLevel: 'warning',
-  legalComments: 'none',
-};
+const common = commonBuildOptions({ production });
 
 function integrationTestEntries() {
   const dir = path.join(__dirname, 'test', 'integration');

@@ -1,27 +1,32 @@
-// The CLI's build, shared by esbuild.js, the CLI tests and the bench, so all three run what ships:
-// dist/cli.js (the launcher, the package's `bin`), dist/cli-main.js (the bundle) and
-// dist/cli-main.js.cache (V8's code cache for the bundle; see src/cli/launcher.ts).
+// The project's esbuild options, and the CLI's build, shared by esbuild.js, the CLI tests and the bench,
+// so all three run what ships: dist/cli.js (the launcher, the package's `bin`), dist/cli-main.js (the
+// bundle) and dist/cli-main.js.cache (V8's code cache for the bundle; see src/cli/launcher.ts).
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** esbuild options of the launcher and of the bundle, written into `outdir`. */
-function cliBuildOptions(outdir, { production }) {
-  const common = {
+/** The esbuild options every bundle of the project shares (esbuild.js adds its other entry points). */
+function commonBuildOptions({ production }) {
+  return {
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     minify: production,
-    // Error classes are told apart by name in messages; minified names would break that.
+    // Error classes are told apart by name in logs, the tree and the CLI; minified names would break that.
     keepNames: true,
     sourcemap: production ? false : 'linked',
     sourcesContent: false,
     logLevel: 'warning',
     legalComments: 'none',
   };
+}
+
+/** esbuild options of the launcher and of the bundle, written into `outdir`. */
+function cliBuildOptions(outdir, { production }) {
+  const common = commonBuildOptions({ production });
   return [
     { ...common, entryPoints: [path.join(ROOT, 'src', 'cli', 'launcher.ts')], outfile: path.join(outdir, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
     { ...common, entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')], outfile: path.join(outdir, 'cli-main.js') },
@@ -47,4 +52,4 @@ function buildCli(outdir, { production }) {
   return path.join(outdir, 'cli.js');
 }
 
-module.exports = { cliBuildOptions, writeCliCodeCache, buildCli };
+module.exports = { commonBuildOptions, cliBuildOptions, writeCliCodeCache, buildCli };

@@ -28,6 +28,8 @@ export interface RunOptions {
   input?: string | Uint8Array;
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** Another build of the CLI to run (default: this test run's, cliPath()). */
+  cli?: string;
 }
 
 /** The parent's environment without any Custodian variables, plus `extra`. */
@@ -58,7 +60,7 @@ function command(argv: string[]): [string, string[]] {
 /** `custodian ARGS…` with stdin from `input` (or empty). */
 export function run(args: readonly string[], options: RunOptions = {}): RunResult {
   return result(
-    spawnSync(...command([process.execPath, cliPath(), ...args]), {
+    spawnSync(...command([process.execPath, options.cli ?? cliPath(), ...args]), {
       input: options.input ?? '',
       env: cleanEnv(options.env),
       cwd: options.cwd,

@@ -1,13 +1,12 @@
 // The launcher (dist/cli.js): runs the bundle with its V8 code cache only when the cache was made for
 // exactly that bundle, and runs it from source in every other case.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CODE_CACHE_SUFFIX, DEBUG_CODE_CACHE_ENV, encodeCodeCache, readCodeCache, runBundle, writeCodeCache } from '../../src/cli/launcher';
-import { cleanEnv, cliPath, run } from './helpers';
+import { cliPath, run } from './helpers';
 
 describe('cli: launcher and code cache', function () {
   this.timeout(60_000);
@@ -96,10 +95,10 @@ describe('cli: launcher and code cache', function () {
     const copy = path.join(dir, 'copy');
     fs.mkdirSync(copy);
     for (const name of ['cli.js', 'cli-main.js']) fs.copyFileSync(path.join(path.dirname(cliPath()), name), path.join(copy, name));
-    const runCopy = (): { out: string; stderr: string } => {
-      const r = spawnSync(process.execPath, [path.join(copy, 'cli.js'), 'fingerprint', '-h'], { env: cleanEnv(env), encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-      return { out: r.stdout, stderr: r.stderr };
+    const runCopy = (): ReturnType<typeof run> => {
+      const r = run(['fingerprint', '-h'], { env, cli: path.join(copy, 'cli.js') });
+      assert.equal(r.code, 0, r.stderr);
+      return r;
     };
     const absent = runCopy();
     assert.match(absent.stderr, /code cache absent/);

@@ -2,12 +2,14 @@
 // CLI bundle, after driving the bundle through the commands users run most (encrypt, signed and
 // armored; decrypt; inspect; fingerprint; pubkey; help), in a temporary directory with a throw-away
 // 2048-bit key. Functions that the warm-up did not reach are compiled at run time as before.
-// Inputs stay far below the GC pacer's 4 MiB, which would set a V8 flag and make V8 refuse the cache.
+// V8 refuses a cache made under other flags than the run's: inputs stay far below the GC pacer's
+// 4 MiB (it sets --expose-gc), and the flag binary encrypt and decrypt turn off is turned back on.
 const { generateKeyPairSync, randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { PassThrough, Readable } = require('node:stream');
+const { setFlagsFromString } = require('node:v8');
 
 async function warmUp(cli, dir) {
   const file = (name) => path.join(dir, name);
@@ -38,6 +40,7 @@ async function warmUp(cli, dir) {
   await run('fingerprint', file('key.pub'));
   await run('--version');
   await run('--help');
+  setFlagsFromString('--turbofan'); // src/node/optimizing-compiler.ts
 }
 
 async function main() {

@@ -2,8 +2,10 @@
 // To a file: atomic, so a file that fails authentication anywhere leaves nothing behind. To stdout:
 // only authenticated chunks are written, but a later failure still means "discard it" (exit status 1).
 import { decryptStream } from '../../core/envelope';
+import { hasEnvelopeMagic } from '../../core/envelope-header';
 import { SignatureError, SignerMismatchError } from '../../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
+import { stopOptimizingCompiler } from '../../node/optimizing-compiler';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { checkOutput, openInput, writeOutput } from '../io';
 import { describeKey, loadPrivateKey, loadPublicKey } from '../key-files';
@@ -14,6 +16,21 @@ function requireSigner(actual: string | undefined, required: RsaPublicKey): void
   }
   if (actual !== required.fingerprint) {
     throw new SignerMismatchError(`the file is signed by ${actual}, not by the required signer ${describeKey(required)}`);
+  }
+}
+
+/**
+ * Passes `chunks` through, calling `onBinary` first if the input starts as a binary envelope does:
+ * its time then goes to native crypto, whereas dearmoring an armored one is JavaScript.
+ */
+async function* whenBinary(chunks: AsyncIterable<Uint8Array>, onBinary: () => void): AsyncIterable<Uint8Array> {
+  let first = true;
+  for await (const piece of chunks) {
+    if (first && piece.length > 0) {
+      first = false;
+      if (hasEnvelopeMagic(piece)) onBinary();
+    }
+    yield piece;
   }
 }
 
@@ -69,7 +86,7 @@ Examples:
     const requiredArg = args.string('require-signer');
     const required = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, passphrases);
 
-    const opened = await decryptStream(input.chunks, { identities, backend: ctx.backend() });
+    const opened = await decryptStream(whenBinary(input.chunks, stopOptimizingCompiler), { identities, backend: ctx.backend() });
     // The header (MAC-verified) names the signer: refuse a wrong one before releasing any plaintext.
     if (required) requireSigner(opened.header.signer?.fingerprint, required);
     await writeOutput(out, opened.plaintext, ctx.io, { force, mode: 0o600 });

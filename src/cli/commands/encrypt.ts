@@ -4,6 +4,7 @@ import { armorStream } from '../../core/armor';
 import { encryptStream } from '../../core/envelope';
 import type { RsaPublicKey } from '../../core/keys';
 import { READ_CHUNK_SIZE } from '../../node/node-streams';
+import { stopOptimizingCompiler } from '../../node/optimizing-compiler';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { loadPrivateKey, loadPublicKey, loadRoster } from '../key-files';
@@ -63,6 +64,8 @@ Examples:
       throw new UsageError('refusing to write binary ciphertext to the terminal', { hint: 'pass -a for armored text, -o FILE, or redirect stdout' });
     }
     await checkOutput(out, { force });
+    // Binary output: the time goes to native crypto and I/O (armor's is in JavaScript).
+    if (!armored) stopOptimizingCompiler();
     // Armoring turns every sealed chunk into strings; in bursts of 256 KiB or more V8 grows its young
     // generation (~20 MiB more peak memory), so armored output reads and seals 64 KiB chunks.
     const chunkSize = armored ? ARMORED_CHUNK_SIZE : undefined;

@@ -21,6 +21,8 @@ export interface Input {
    * requested, which suits the core's stream functions; collect with readSmallInput instead.
    */
   readonly chunks: AsyncIterable<Uint8Array>;
+  /** A file's size when opened; undefined for standard input. */
+  readonly size?: number;
 }
 
 /**
@@ -30,16 +32,18 @@ export interface Input {
 export async function openInput(arg: string | undefined, io: CliIo, what = 'input file', pieceSize = STREAM_READ_SIZE): Promise<Input> {
   if (isStdio(arg)) return { name: 'standard input', chunks: readableChunks(io.stdin) };
   const file = arg as string;
-  await checkInputFile(file, what);
-  return { name: file, chunks: readFileReusingBuffers(file, pieceSize) };
+  const size = await checkInputFile(file, what);
+  return { name: file, chunks: readFileReusingBuffers(file, pieceSize), size };
 }
 
-async function checkInputFile(file: string, what: string): Promise<void> {
+/** Fails with a message naming the file unless it can be opened for reading; returns its size. */
+async function checkInputFile(file: string, what: string): Promise<number> {
   try {
     const handle = await fs.open(file, 'r');
     const stat = await handle.stat();
     await handle.close();
     if (stat.isDirectory()) throw new CliError(`${what} ${file} is a directory`);
+    return stat.size;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CliError(`${what} ${file} does not exist`, { cause: err });

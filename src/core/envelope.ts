@@ -2,7 +2,7 @@
 // signature trailer. The byte format is specified in docs/FORMAT.md; section numbers below refer to it.
 import { dearmorIfArmored, isArmored, dearmor } from './armor';
 import { concatBytes, zeroize } from './bytes';
-import { MIN_RSA_BITS, type AesGcm, type CryptoBackend } from './crypto-backend';
+import { MIN_RSA_BITS, type AesGcm, type CryptoBackend, type Sha256Hasher } from './crypto-backend';
 import {
   FormatError,
   HeaderAuthError,
@@ -79,6 +79,12 @@ export interface EncryptOptions {
   backend: CryptoBackend;
   /** Plaintext bytes per chunk (§4). Default 256 KiB; the CLI armors 64 KiB chunks (less string churn). */
   chunkSize?: number;
+  /**
+   * Hashes the signature transcript (§5) when signing; default `backend.createSha256()`. A host may
+   * pass one that hashes on another thread (the CLI does, for large files). Used once: `digest()` is
+   * called after the final chunk.
+   */
+  transcript?: Sha256Hasher;
 }
 
 export interface DecryptOptions {
@@ -147,7 +153,7 @@ export async function* encryptStream(plaintext: AsyncIterable<Uint8Array>, opts:
     zeroize(fileKey);
   }
 
-  const transcript = signer ? backend.createSha256() : undefined;
+  const transcript = signer ? (opts.transcript ?? backend.createSha256()) : undefined;
   transcript?.update(header);
   yield header;
 

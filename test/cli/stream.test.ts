@@ -83,6 +83,27 @@ describe('cli: streaming 256 MiB through encrypt | decrypt (memory bound)', func
     assert.equal(hash.digest('hex'), digest);
   });
 
+  it('a signed encrypt of a large file (transcript hashed on a worker thread) verifies with OpenSSL and decrypts', () => {
+    const enc = path.join(dir, 'signed.enc');
+    const out = path.join(dir, 'signed.out');
+    const r = sh(`$CUSTODIAN encrypt -r "${key.sshPubPath}" -s "${key.privatePath}" -o "${enc}" "${input}" && $CUSTODIAN decrypt -i "${key.privatePath}" -o "${out}" "${enc}"`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /signed by SHA256:/);
+    // FORMAT.md §5 recomputed by OpenSSL alone: the signature (the last 256 bytes, a 2048-bit key)
+    // is RSA-PSS over SIGNATURE_CONTEXT || SHA-256(everything before it).
+    const signatureLength = 256;
+    const bodyLength = fs.statSync(enc).size - signatureLength;
+    const verify = sh(
+      `head -c ${bodyLength} "${enc}" | openssl dgst -sha256 -binary > "${dir}/transcript" && ` +
+        `{ printf 'custodian/v1 signature\\0'; cat "${dir}/transcript"; } > "${dir}/message" && ` +
+        `tail -c ${signatureLength} "${enc}" > "${dir}/signature" && ` +
+        `openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -verify "${key.publicPemPath}" -signature "${dir}/signature" "${dir}/message"`,
+    );
+    assert.equal(verify.code, 0, verify.stderr);
+    assert.match(verify.out, /Verified OK/);
+    assert.equal(sh(`sha256sum < "${out}"`).out.split(' ')[0], digest);
+  });
+
   it('SIGINT while decrypting to a file exits 130 and leaves no output and no temporary file', async () => {
     const enc = path.join(dir, 'input.enc');
     if (!fs.existsSync(enc)) assert.equal(sh(`$CUSTODIAN encrypt -r "${key.sshPubPath}" -o "${enc}" "${input}"`).code, 0);

@@ -124,7 +124,7 @@ function ringHasher(bytes: Buffer, words: Int32Array, control: SharedArrayBuffer
   };
   const fail = (message: string): never => {
     dispose();
-    throw new TranscriptHashError(message, { hint: 'nothing was written; run the command again' });
+    throw new TranscriptHashError(message, { hint: 'run the command again' });
   };
   // Blocks while `index` holds a value `busy` accepts: the caller has nothing else to do until then.
   const waitWhile = (index: number, busy: (value: number) => boolean): void => {

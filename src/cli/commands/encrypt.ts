@@ -15,7 +15,7 @@ import { UsageError } from '../output';
 const ARMORED_CHUNK_SIZE = READ_CHUNK_SIZE;
 /**
  * From this input size a signed binary encrypt hashes its transcript on a worker thread. Below it the
- * worker's start (~20 ms of the other core, ~5 MiB) buys little (docs/PERFORMANCE.md).
+ * worker (~20 ms of the other core to start, ~12 MiB with its ring) buys little (docs/PERFORMANCE.md).
  */
 const OFF_THREAD_HASH_MIN_BYTES = 16 << 20;
 

@@ -24,6 +24,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { buildCli } = require('./lib/build-cli');
+const { interleaved } = require('./lib/interleave');
 
 const ROOT = path.resolve(__dirname, '..');
 const MIB = 1024 * 1024;
@@ -425,15 +426,7 @@ async function cliKeygen() {
     expectOk(r, 'openssl genpkey | openssl pkcs8');
     samples.openssl.push(r.ms);
   };
-  for (let i = 0; i < CLI_KEYGEN_RUNS; i++) {
-    if (i % 2 === 0) {
-      await runOpenssl();
-      await runOurs();
-    } else {
-      await runOurs();
-      await runOpenssl();
-    }
-  }
+  await interleaved(CLI_KEYGEN_RUNS, runOpenssl, runOurs);
   rm('cli-key.pem', 'openssl-key.pem');
   return samples;
 }

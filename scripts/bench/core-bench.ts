@@ -10,6 +10,8 @@ import { decryptBytes, encryptBytes } from '../../src/core/envelope';
 import { generateRsaKeyPair } from '../../src/core/keys';
 import { combineShares, splitSecret } from '../../src/core/shamir';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { interleaved } = require('../lib/interleave') as { interleaved: (runs: number, a: () => Promise<void>, b: () => Promise<void>) => Promise<void> };
 
 interface Options {
   decryptRuns: number;
@@ -90,15 +92,7 @@ async function keygen(runs: number, tempDir: string): Promise<{ ours: number[]; 
     ours.push(ms);
   };
   await runOurs(); // warm-up: loads OpenSSL's RSA code and the thread pool
-  for (let i = 0; i < runs; i++) {
-    if (i % 2 === 0) {
-      await runOpenssl();
-      await runOurs();
-    } else {
-      await runOurs();
-      await runOpenssl();
-    }
-  }
+  await interleaved(runs, runOpenssl, runOurs);
   rmSync(out, { force: true });
   return { ours, openssl };
 }

@@ -100,7 +100,7 @@ export function startOffThreadSha256(options: OffThreadSha256Options = {}): Prom
       worker.off('message', onReady).off('error', onFailure).off('exit', onFailure);
       if (ready) {
         worker.unref();
-        resolve(ringHasher(Buffer.from(ring), new Int32Array(control), control, worker, options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS));
+        resolve(ringHasher(Buffer.from(ring), new Int32Array(control), worker, options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS));
       } else {
         void worker.terminate();
         resolve(undefined);
@@ -112,7 +112,7 @@ export function startOffThreadSha256(options: OffThreadSha256Options = {}): Prom
   });
 }
 
-function ringHasher(bytes: Buffer, words: Int32Array, control: SharedArrayBuffer, worker: Worker, stallTimeoutMs: number): OffThreadSha256 {
+function ringHasher(bytes: Buffer, words: Int32Array, worker: Worker, stallTimeoutMs: number): OffThreadSha256 {
   let slot = 0;
   let fill = 0;
   let state: 'open' | 'finished' | 'disposed' = 'open';
@@ -166,7 +166,7 @@ function ringHasher(bytes: Buffer, words: Int32Array, control: SharedArrayBuffer
       Atomics.notify(words, slot);
       waitWhile(STATUS, (value) => value === RUNNING);
       if (Atomics.load(words, STATUS) !== DONE) fail('the SHA-256 worker thread failed');
-      const digest = new Uint8Array(control, DIGEST_OFFSET, 32).slice();
+      const digest = new Uint8Array(words.buffer, DIGEST_OFFSET, 32).slice();
       state = 'finished';
       void worker.terminate();
       return digest;

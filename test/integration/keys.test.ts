@@ -81,6 +81,7 @@ describe('keys', function () {
     assert.ok(out);
     const pem = fs.readFileSync(target.fsPath, 'utf8');
     assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+    assert.strictEqual((fs.statSync(target.fsPath).mode & 0o777).toString(8), '600', 'the backup is readable by me only');
     const publicFromBackup = sh('openssl', ['pkey', '-in', target.fsPath, '-passin', `pass:${STRONG}`, '-pubout']);
     const exported = await run<{ text: string }>('custodian.exportPublicKey', { id: alice.id, format: 'pem', target: 'clipboard' });
     assert.strictEqual(publicFromBackup.trim(), exported?.text.trim());

@@ -5,7 +5,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, opensslPublicPem, opensslRsa, run, scratchDir, sh, sshKeygen, useCleanState, workspaceFolder } from './support/custodian';
+import { announcement } from '../../src/extension/commands/keys/generate-key';
+import { secretLocation } from '../../src/extension/storage/secret-location';
+import { captureErrors, opensslPublicPem, opensslRsa, run, scratchDir, section, sh, sshKeygen, useCleanState, workspaceFolder } from './support/custodian';
 
 const STRONG = 'plover-cactus-umbrella-47-Quartz';
 
@@ -157,8 +159,11 @@ describe('keys', function () {
       assert.strictEqual(result, undefined);
       assert.strictEqual(errors.length, 1);
       assert.strictEqual(errors[0].name, 'SecretStorageError');
-      assert.match(errors[0].message, /could not access the OS keychain \(SecretStorage\)/);
-      assert.match(errors[0].hint ?? '', /gnome-keyring|password-store/);
+      // code-server: SecretStorage is the browser profile's, and the message must not claim an OS keychain.
+      assert.strictEqual(vscode.env.uiKind, vscode.UIKind.Web);
+      assert.match(errors[0].message, /could not access this browser profile's storage for this site \(SecretStorage\)/);
+      assert.doesNotMatch(errors[0].message, /keychain/i);
+      assert.match(errors[0].hint ?? '', /site data/);
       assert.strictEqual(JSON.stringify(state.services.context.globalState.get('custodian.keys')), stateBefore, 'metadata unchanged');
 
       const imported = await captureErrors(state.services, () => run('custodian.importPrivateKey', { pem: opensslRsa(2048), name: 'Doomed too' }));
@@ -174,6 +179,21 @@ describe('keys', function () {
       restore.dispose();
     }
     assert.deepStrictEqual(state.services.keyStore.list(), before);
+  });
+
+  it('says where keys live on this host (the browser profile in code-server) and offers the encrypted backup after Generate Key', async () => {
+    const key = state.services.keyStore.list()[0];
+    const told = announcement(key, false);
+    assert.match(told.text, /stored in this browser profile's storage for this site/);
+    assert.match(told.text, /Export Private Key/);
+    assert.doesNotMatch(told.text, /(in your|stored in the) OS keychain/i);
+    assert.deepStrictEqual(told.actions, ['Back Up (Export Private Key)…'], 'the backup is offered');
+    const keys = await section(state.services, 'keys');
+    const tooltip = keys?.children.find((c) => c.contextValue?.startsWith('custodian.myKey'))?.tooltip ?? '';
+    assert.match(tooltip, /stored in this browser profile's storage for this site only/);
+    // The same code on desktop hosts: the OS keychain, and for a remote window the local one.
+    assert.match(secretLocation({ uiKind: vscode.UIKind.Desktop, appHost: 'desktop', appName: 'Visual Studio Code' }).where, /^the OS keychain$/);
+    assert.match(secretLocation({ uiKind: vscode.UIKind.Desktop, remoteName: 'ssh-remote', appHost: 'desktop', appName: 'Visual Studio Code' }).detail, /not on the ssh-remote host/);
   });
 
   it('never puts a private key in globalState, extension storage or the workspace', async () => {

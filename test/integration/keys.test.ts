@@ -118,6 +118,27 @@ describe('keys', function () {
     assert.ok(e && sshEncrypted.fingerprintLine.includes(e.fingerprint));
   });
 
+  it('unlocks a passphrase key behind a cancellable progress: Cancel stops waiting at once and stores nothing', async () => {
+    // PBKDF2 with 3 000 000 iterations: seconds of derivation (the allowed maximum is 10^7).
+    const slow = sh('openssl', ['pkcs8', '-topk8', '-v2', 'aes256', '-v2prf', 'hmacWithSHA256', '-iter', '3000000', '-passout', `pass:${STRONG}`], opensslRsa(2048));
+    const before = state.services.keyStore.list().length;
+    const cts = new vscode.CancellationTokenSource();
+    const started = Date.now();
+    setTimeout(() => cts.cancel(), 300);
+    const cancelled = await run<KeyInfo>('custodian.importPrivateKey', { pem: slow, passphrase: STRONG, name: 'Slow', cancellationToken: cts.token });
+    const waited = Date.now() - started;
+    assert.strictEqual(cancelled, undefined, 'nothing imported');
+    assert.ok(waited < 1200, `stopped waiting when cancelled (${waited} ms)`);
+    // Control: the same import without Cancel takes longer than that, and succeeds.
+    const t0 = Date.now();
+    const imported = await run<KeyInfo>('custodian.importPrivateKey', { pem: slow, passphrase: STRONG, name: 'Slow' });
+    const took = Date.now() - t0;
+    assert.ok(imported, 'imported without Cancel');
+    assert.ok(took > waited + 300, `the derivation takes ${took} ms`);
+    assert.strictEqual(state.services.keyStore.list().length, before + 1, 'only the second import was stored');
+    assert.deepStrictEqual(await run('custodian.deleteKey', { id: imported.id, confirm: true }), { deleted: imported.id });
+  });
+
   it('reports bad input without storing anything: malformed PEM, 1024-bit, EC, wrong or missing passphrase, duplicates, public keys', async () => {
     const before = state.services.keyStore.list().length;
     const encrypted = sh('openssl', ['pkcs8', '-topk8', '-v2', 'aes256', '-passout', 'pass:right-one'], opensslRsa(2048));

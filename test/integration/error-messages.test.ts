@@ -4,7 +4,9 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as vscode from 'vscode';
 import { SignerMismatchError } from '../../src/core/errors';
+import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
 import { errorContext } from '../../src/extension/ui/error-context';
 import { captureErrors, opensslRsa, run, waitFor } from './support/custodian';
 import { encryptFor, filesContaining, useTeam, wsPath, wsUri } from './support/enc';
@@ -68,6 +70,11 @@ describe('error messages', function () {
     assert.match(shown.hint ?? '', /ask whoever encrypted it to re-encrypt it/, 'the header cannot say who');
     assert.match(shown.detail ?? '', /chunk size 17039360 outside 16\.\.16777216/);
     await loggedWhere('chunk size 17039360 outside');
+    // Opened as a document (double-click, a link): the editor's error says the same, details after.
+    await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(toDecryptedUri(wsUri('header.env.enc')))), (err: Error) => {
+      assert.match(err.message, /This file is damaged: .*re-encrypt it\. Details: Malformed header: chunk size 17039360/);
+      return true;
+    });
   });
 
   it('a damaged key (DER with trailing bytes) says so and what to do; the DER detail is in the output channel', async () => {

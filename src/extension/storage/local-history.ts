@@ -39,12 +39,13 @@ export class LocalHistory {
       return { removed: 0, unreachable: true };
     }
     // entries.json may not be written yet (desktop VS Code flushes it later), so the folder VS Code
-    // derives from the URI counts too.
+    // derives from the URI counts too, unless its entries.json names another file (a hash collision).
     const derived = historyFolderName(file);
     let removed = 0;
     for (const name of names) {
       const dir = path.join(home, name);
-      if (name !== derived && !(await namesFile(dir, file))) continue;
+      const owner = await ownerOf(dir, file);
+      if (owner !== 'this' && !(name === derived && owner === 'unknown')) continue;
       await fs.rm(dir, { recursive: true, force: true });
       removed++;
     }
@@ -52,18 +53,22 @@ export class LocalHistory {
   }
 }
 
-/** Whether `dir/entries.json` names `file`: as a `file:` URI, or a `vscode-remote:` one (the workbench's view of a remote host's file). */
-async function namesFile(dir: string, file: vscode.Uri): Promise<boolean> {
-  let resource: unknown;
+/**
+ * Whose history `dir` holds, by its entries.json: 'this' when it names `file` (as a `file:` URI, or a
+ * `vscode-remote:` one, the workbench's view of a remote host's file), 'unknown' without a readable one.
+ */
+async function ownerOf(dir: string, file: vscode.Uri): Promise<'this' | 'other' | 'unknown'> {
+  let uri: vscode.Uri;
   try {
-    resource = (JSON.parse(await fs.readFile(path.join(dir, 'entries.json'), 'utf8')) as { resource?: unknown }).resource;
+    const resource = (JSON.parse(await fs.readFile(path.join(dir, 'entries.json'), 'utf8')) as { resource?: unknown }).resource;
+    if (typeof resource !== 'string') return 'unknown';
+    uri = vscode.Uri.parse(resource, true);
   } catch {
-    return false;
+    return 'unknown';
   }
-  if (typeof resource !== 'string') return false;
-  const uri = vscode.Uri.parse(resource);
-  if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return false;
-  return process.platform === 'win32' || process.platform === 'darwin' ? uri.path.toLowerCase() === file.path.toLowerCase() : uri.path === file.path;
+  if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return 'other';
+  const same = process.platform === 'win32' || process.platform === 'darwin' ? uri.path.toLowerCase() === file.path.toLowerCase() : uri.path === file.path;
+  return same ? 'this' : 'other';
 }
 
 /** The folder name VS Code gives a file's history: its string hash of `uri.toString()` in hex (vs/base/common/hash.ts). */

@@ -2,6 +2,7 @@
 // `npm start` (after the build): Custodian in a real VS Code in your browser, on a demo workspace.
 //   PORT=9000 npm start        preferred port (default 8080; a free one is picked if it is busy)
 //   CUSTODIAN_VERBOSE=1        echo code-server's own output
+//   CUSTODIAN_DEMO_DIR=DIR     the demo workspace (default ~/custodian-demo; created once, never reset)
 // Ctrl-C (or SIGTERM) stops code-server and its extension host.
 'use strict';
 const path = require('path');
@@ -26,6 +27,7 @@ async function main() {
   });
   if (server.port !== port) log(`port ${port} is busy, using ${server.port}`);
   log(`extensions: ${server.extensions.join(', ')}`);
+  log(`${server.demoCreated ? 'created the demo workspace' : 'demo workspace (kept as you left it)'}: ${server.workspace}`);
   console.log(`Custodian is running: ${server.url}`);
   console.log('Press Ctrl-C to stop.');
 

@@ -2,10 +2,13 @@
 'use strict';
 const cp = require('child_process');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
-const { ROOT, TEST_DIR, ENTRY, ensureCodeServer, freePort, isPortFree, startCodeServer, xdgEnv } = require('./code-server');
+const { ROOT, ENTRY, ensureCodeServer, freePort, isPortFree, startCodeServer, xdgEnv } = require('./code-server');
 
-const DEMO_WORKSPACE = path.join(TEST_DIR, 'demo-workspace');
+// Outside this repository: inside it, VS Code's git extension asks about the parent repository on every
+// load, and the demo's files would sit in the project's working tree. CUSTODIAN_DEMO_DIR overrides it.
+const DEMO_WORKSPACE = process.env.CUSTODIAN_DEMO_DIR ? path.resolve(process.env.CUSTODIAN_DEMO_DIR) : path.join(os.homedir(), 'custodian-demo');
 
 // Obviously fake values: the demo must never look like it holds a real credential.
 const DEMO_FILES = {
@@ -50,14 +53,39 @@ const USER_SETTINGS = {
   'chat.commandCenter.enabled': false,
 };
 
-/** Creates the demo workspace, rewriting the seed files (other files are left alone). */
+function isInside(child, parent) {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Creates the demo workspace once, as its own git repository, and never touches it again: a second run
+ * must not put a plaintext `.env` back beside the `.env.enc` the user made, nor undo their edits.
+ * Returns { dir, created }.
+ */
 function prepareDemoWorkspace(dir = DEMO_WORKSPACE) {
-  for (const [rel, content] of Object.entries(DEMO_FILES)) {
-    const p = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, content);
+  const target = path.resolve(dir);
+  if (isInside(target, ROOT)) {
+    throw new Error(`the demo workspace ${target} is inside the project's repository ${ROOT}; set CUSTODIAN_DEMO_DIR to a folder outside it`);
   }
-  return dir;
+  if (fs.existsSync(target)) return { dir: target, created: false };
+  // Built beside the target and renamed into place, so an interrupted run leaves no half-made demo.
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const staging = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}-`));
+  try {
+    for (const [rel, content] of Object.entries(DEMO_FILES)) {
+      const p = path.join(staging, rel);
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, content);
+    }
+    // Its own repository: VS Code then never offers a parent folder's (the roster is meant to be committed).
+    cp.spawnSync('git', ['init', '-q', staging], { stdio: 'ignore' });
+    fs.renameSync(staging, target);
+  } catch (err) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  return { dir: target, created: true };
 }
 
 function extensionFolderName() {
@@ -101,7 +129,7 @@ async function serveCustodian({ dataDir, port, workspace = DEMO_WORKSPACE, verbo
     throw new Error('dist/extension.js is missing: run `node esbuild.js` first');
   }
   ensureCodeServer({ quiet: true });
-  prepareDemoWorkspace(workspace);
+  const demo = prepareDemoWorkspace(workspace);
   const userDataDir = path.join(dataDir, 'user-data');
   const extensionsDir = prepareExtensionsDir(path.join(dataDir, 'extensions'));
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
@@ -111,8 +139,8 @@ async function serveCustodian({ dataDir, port, workspace = DEMO_WORKSPACE, verbo
   let chosen = port;
   if (!chosen || !(await isPortFree(chosen))) chosen = await freePort();
   const server = await startCodeServer({ port: chosen, dataDir, userDataDir, extensionsDir, verbose, onExit });
-  const url = `${server.url}/?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`;
-  return { ...server, url, requestedPort: port, workspace, userDataDir, extensions: listed };
+  const url = `${server.url}/?folder=${encodeURIComponent(demo.dir).replace(/%2F/g, '/')}`;
+  return { ...server, url, requestedPort: port, workspace: demo.dir, demoCreated: demo.created, userDataDir, extensions: listed };
 }
 
 module.exports = { DEMO_WORKSPACE, prepareDemoWorkspace, serveCustodian, extensionFolderName };

@@ -170,7 +170,7 @@ describe('decrypt', function () {
       } as unknown as vscode.SecretStorage;
       const restore = team.services.replaceSecretStorage(failing);
       try {
-        await expectError('keychain.env.enc', /keychain/, /SecretStorageError/);
+        await expectError('keychain.env.enc', /keychain|browser profile's storage/, /SecretStorageError/);
       } finally {
         restore.dispose();
       }

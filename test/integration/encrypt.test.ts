@@ -9,8 +9,9 @@ import { findArmoredBlocks } from '../../src/core/armor';
 import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
 import type { EncryptSelectionResult } from '../../src/extension/commands/encrypt/encrypt-selection';
 import type { DecryptSelectionResult } from '../../src/extension/commands/decrypt/decrypt-selection';
+import type { KeyInfo } from '../../src/extension/storage/key-store';
 import { captureErrors, run } from './support/custodian';
-import { decryptAs, recipientsOf, setSetting, useTeam, wsPath, wsUri } from './support/enc';
+import { decryptAs, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 describe('encrypt', function () {
   this.timeout(180_000);
@@ -104,6 +105,26 @@ describe('encrypt', function () {
     assert.strictEqual(result?.failed.length, 1);
     assert.match(errors[0]?.message ?? '', /already exists/);
     assert.ok(fs.readFileSync(wsPath('a.env.enc')).equals(before), '.enc unchanged');
+  });
+
+  it('the recipient picker preselects the whole team by fingerprint, also a member whose key is in my keychain', async () => {
+    // bob's private key is also one of mine (say, a shared laptop): it must not drop him from "whole team".
+    const bobsKey = await run<KeyInfo>('custodian.importPrivateKey', { pem: team.bob.privatePem, name: 'bob (shared laptop)' });
+    assert.strictEqual(bobsKey?.fingerprint, team.bob.fingerprint);
+    try {
+      fs.writeFileSync(wsPath('picker.env'), 'PICKED=1\n');
+      const pending = run<EncryptFileResult>('custodian.encryptFile', { uri: wsUri('picker.env'), deleteOriginal: false, overwrite: true });
+      await sleep(1500);
+      // Enter on the picker as it opens: the preselection is what gets encrypted to.
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      const res = await pending;
+      const members = (await team.services.roster.members()).map((m) => m.key.fingerprint);
+      assert.deepStrictEqual([...(res?.recipients ?? [])].sort(), [...members].sort(), 'every roster member, bob included');
+      assert.deepStrictEqual(await recipientsOf(new Uint8Array(fs.readFileSync(wsPath('picker.env.enc')))), [...members].sort());
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await run('custodian.deleteKey', { id: bobsKey?.id, confirm: true });
+    }
   });
 
   it('deletes the original only after the new .enc was verified to decrypt', async () => {

@@ -5,7 +5,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, opensslPublicPem, opensslRsa, run, scratchDir, sh, sshKeygen, useCleanState, workspaceFolder } from './support/custodian';
+import { announcement } from '../../src/extension/commands/keys/generate-key';
+import { secretLocation } from '../../src/extension/storage/secret-location';
+import { captureErrors, opensslPublicPem, opensslRsa, run, scratchDir, section, sh, sshKeygen, useCleanState, workspaceFolder } from './support/custodian';
 
 const STRONG = 'plover-cactus-umbrella-47-Quartz';
 
@@ -81,6 +83,7 @@ describe('keys', function () {
     assert.ok(out);
     const pem = fs.readFileSync(target.fsPath, 'utf8');
     assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+    assert.strictEqual((fs.statSync(target.fsPath).mode & 0o777).toString(8), '600', 'the backup is readable by me only');
     const publicFromBackup = sh('openssl', ['pkey', '-in', target.fsPath, '-passin', `pass:${STRONG}`, '-pubout']);
     const exported = await run<{ text: string }>('custodian.exportPublicKey', { id: alice.id, format: 'pem', target: 'clipboard' });
     assert.strictEqual(publicFromBackup.trim(), exported?.text.trim());
@@ -113,6 +116,27 @@ describe('keys', function () {
     assert.ok(d && ssh.fingerprintLine.includes(d.fingerprint), 'same fingerprint as ssh-keygen -lf');
     const e = await run<KeyInfo>('custodian.importPrivateKey', { pem: sshEncrypted.privateKey, passphrase: 'carol-passphrase', name: 'ssh locked' });
     assert.ok(e && sshEncrypted.fingerprintLine.includes(e.fingerprint));
+  });
+
+  it('unlocks a passphrase key behind a cancellable progress: Cancel stops waiting at once and stores nothing', async () => {
+    // PBKDF2 with 3 000 000 iterations: seconds of derivation (the allowed maximum is 10^7).
+    const slow = sh('openssl', ['pkcs8', '-topk8', '-v2', 'aes256', '-v2prf', 'hmacWithSHA256', '-iter', '3000000', '-passout', `pass:${STRONG}`], opensslRsa(2048));
+    const before = state.services.keyStore.list().length;
+    const cts = new vscode.CancellationTokenSource();
+    const started = Date.now();
+    setTimeout(() => cts.cancel(), 300);
+    const cancelled = await run<KeyInfo>('custodian.importPrivateKey', { pem: slow, passphrase: STRONG, name: 'Slow', cancellationToken: cts.token });
+    const waited = Date.now() - started;
+    assert.strictEqual(cancelled, undefined, 'nothing imported');
+    assert.ok(waited < 1200, `stopped waiting when cancelled (${waited} ms)`);
+    // Control: the same import without Cancel takes longer than that, and succeeds.
+    const t0 = Date.now();
+    const imported = await run<KeyInfo>('custodian.importPrivateKey', { pem: slow, passphrase: STRONG, name: 'Slow' });
+    const took = Date.now() - t0;
+    assert.ok(imported, 'imported without Cancel');
+    assert.ok(took > waited + 300, `the derivation takes ${took} ms`);
+    assert.strictEqual(state.services.keyStore.list().length, before + 1, 'only the second import was stored');
+    assert.deepStrictEqual(await run('custodian.deleteKey', { id: imported.id, confirm: true }), { deleted: imported.id });
   });
 
   it('reports bad input without storing anything: malformed PEM, 1024-bit, EC, wrong or missing passphrase, duplicates, public keys', async () => {
@@ -156,8 +180,11 @@ describe('keys', function () {
       assert.strictEqual(result, undefined);
       assert.strictEqual(errors.length, 1);
       assert.strictEqual(errors[0].name, 'SecretStorageError');
-      assert.match(errors[0].message, /could not access the OS keychain \(SecretStorage\)/);
-      assert.match(errors[0].hint ?? '', /gnome-keyring|password-store/);
+      // code-server: SecretStorage is the browser profile's, and the message must not claim an OS keychain.
+      assert.strictEqual(vscode.env.uiKind, vscode.UIKind.Web);
+      assert.match(errors[0].message, /could not access this browser profile's storage for this site \(SecretStorage\)/);
+      assert.doesNotMatch(errors[0].message, /keychain/i);
+      assert.match(errors[0].hint ?? '', /site data/);
       assert.strictEqual(JSON.stringify(state.services.context.globalState.get('custodian.keys')), stateBefore, 'metadata unchanged');
 
       const imported = await captureErrors(state.services, () => run('custodian.importPrivateKey', { pem: opensslRsa(2048), name: 'Doomed too' }));
@@ -173,6 +200,21 @@ describe('keys', function () {
       restore.dispose();
     }
     assert.deepStrictEqual(state.services.keyStore.list(), before);
+  });
+
+  it('says where keys live on this host (the browser profile in code-server) and offers the encrypted backup after Generate Key', async () => {
+    const key = state.services.keyStore.list()[0];
+    const told = announcement(key, false);
+    assert.match(told.text, /stored in this browser profile's storage for this site/);
+    assert.match(told.text, /Export Private Key/);
+    assert.doesNotMatch(told.text, /(in your|stored in the) OS keychain/i);
+    assert.deepStrictEqual(told.actions, ['Back Up (Export Private Key)…'], 'the backup is offered');
+    const keys = await section(state.services, 'keys');
+    const tooltip = keys?.children.find((c) => c.contextValue?.startsWith('custodian.myKey'))?.tooltip ?? '';
+    assert.match(tooltip, /stored in this browser profile's storage for this site only/);
+    // The same code on desktop hosts: the OS keychain, and for a remote window the local one.
+    assert.match(secretLocation({ uiKind: vscode.UIKind.Desktop, appHost: 'desktop', appName: 'Visual Studio Code' }).where, /^the OS keychain$/);
+    assert.match(secretLocation({ uiKind: vscode.UIKind.Desktop, remoteName: 'ssh-remote', appHost: 'desktop', appName: 'Visual Studio Code' }).detail, /not on the ssh-remote host/);
   });
 
   it('never puts a private key in globalState, extension storage or the workspace', async () => {

@@ -136,4 +136,31 @@ describe('roster', function () {
     assert.deepStrictEqual(await run('custodian.removeContact', { id: contact.id, confirm: true }), { removed: contact.id });
     assert.strictEqual(state.services.contacts.list().length, 0);
   });
+
+  it('the fingerprint confirmation defaults to "not trusted": Enter on it adds nobody; choosing the match adds the key', async () => {
+    const dave = sshKeygen(state.scratch, 'dave', 'dave@example.com');
+    const daveFile = path.join(teamDir(), 'dave.pub');
+    const answer = async (steps: string[]): Promise<RosterWriteResult | undefined> => {
+      const pending = run<RosterWriteResult>('custodian.addTeammate', { text: dave.publicLine, name: 'dave' });
+      await new Promise((r) => setTimeout(r, 1500));
+      for (const step of steps) await vscode.commands.executeCommand(step);
+      const timeout = new Promise<'still asking'>((r) => setTimeout(() => r('still asking'), 5000));
+      return Promise.race([pending, timeout]).then((v) => {
+        assert.notStrictEqual(v, 'still asking', 'the confirmation took the keyboard answer (it is not a modal whose default is to trust)');
+        return v as RosterWriteResult | undefined;
+      });
+    };
+    try {
+      // A stray Enter: the first, default choice must be the safe one.
+      assert.strictEqual(await answer(['workbench.action.acceptSelectedQuickOpenItem']), undefined, 'not trusted');
+      assert.ok(!fs.existsSync(daveFile), 'nothing written');
+      // Moving to "matches" on purpose trusts it.
+      const added = await answer(['workbench.action.quickOpenSelectNext', 'workbench.action.acceptSelectedQuickOpenItem']);
+      assert.strictEqual(added?.fingerprint && dave.fingerprintLine.includes(added.fingerprint), true);
+      assert.strictEqual(fs.readFileSync(daveFile, 'utf8').trim(), dave.publicLine);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      fs.rmSync(daveFile, { force: true });
+    }
+  });
 });

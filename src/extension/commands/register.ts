@@ -4,6 +4,7 @@
 // error through ErrorReporter and resolves to undefined (it never rejects).
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { errorContext } from '../ui/error-context';
 import { addContact, removeContact } from './contacts/contacts';
 import { CommandId } from './ids';
 import { MFA_HANDLERS } from './mfa/register';
@@ -55,7 +56,7 @@ export function registerHandlers<D>(context: vscode.ExtensionContext, services: 
         try {
           return await handler(deps, first, second);
         } catch (err) {
-          services.errors.report(err, id);
+          services.errors.report(err, id, await errorContext(services, first).catch(() => undefined));
           return undefined;
         } finally {
           services.refresh();

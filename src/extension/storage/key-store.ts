@@ -1,10 +1,12 @@
-// My private keys. The PKCS#8 DER lives only in SecretStorage (the OS keychain), one entry per key
+// My private keys. The PKCS#8 DER lives only in SecretStorage (the OS keychain, or the browser profile on
+// a web host: see secret-location.ts), one entry per key
 // under SECRET_PREFIX; public keys and metadata live in globalState beside them. There is no fallback:
 // when SecretStorage fails the operation fails, because a private key must never be stored in the clear.
 import * as vscode from 'vscode';
 import { base64Decode, base64Encode, hexEncode } from '../../core/bytes';
 import { CustodianError, InvalidArgumentError } from '../../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
+import { secretLocation } from './secret-location';
 
 /** SecretStorage key of a private key: `custodian.key.<id>`, value base64(PKCS#8 DER). */
 export const SECRET_PREFIX = 'custodian.key.';
@@ -16,12 +18,15 @@ const KEYCHAIN_HINT =
   '`--password-store=gnome-libsecret` (set "password-store" in argv.json via "Preferences: Configure Runtime Arguments"). ' +
   'On macOS and Windows, make sure the keychain / Credential Manager is unlocked.';
 
-/** SecretStorage (the OS keychain) refused or failed an operation. */
+const BROWSER_HINT = 'Allow this site to store data (cookies and site data) in the browser settings, and do not use a private window.';
+
+/** SecretStorage (the OS keychain, or the browser profile on a web host) refused or failed an operation. */
 export class SecretStorageError extends CustodianError {
   constructor(operation: string, cause?: unknown) {
-    super(`Custodian could not access the OS keychain (SecretStorage) to ${operation}. No private key was stored anywhere else.`, {
+    const location = secretLocation();
+    super(`Custodian could not access ${location.where} (SecretStorage) to ${operation}. No private key was stored anywhere else.`, {
       cause,
-      hint: KEYCHAIN_HINT,
+      hint: location.inBrowser ? BROWSER_HINT : KEYCHAIN_HINT,
     });
   }
 }
@@ -152,7 +157,7 @@ export class KeyStore implements vscode.Disposable {
       throw new SecretStorageError('read a private key', err);
     }
     if (encoded === undefined) {
-      throw new KeyNotFoundError('The private key is missing from the OS keychain (the keychain was reset, or it was deleted elsewhere).', {
+      throw new KeyNotFoundError(`The private key is missing from ${secretLocation().where} (it was reset or cleared, or the key was deleted elsewhere).`, {
         hint: 'Import it again from a backup, or delete this entry.',
       });
     }

@@ -1,15 +1,21 @@
 // The one place command failures are shown. Convention for every command: it catches its errors,
 // shows them here (message + hint, never key material), logs them, and resolves to `undefined`;
 // tests read `onDidReport` (or the returned `undefined` and the unchanged state) instead of a rejection.
+// The notification says what happened and what to do (error-text.ts); the precise technical message
+// goes to the output channel.
 import * as vscode from 'vscode';
 import { CustodianError, describeError } from '../../core/errors';
+import { explainError, nameFingerprints, type ErrorContext } from './error-text';
 import { messageWithHint, sentence } from './messages';
 
 export interface ReportedError {
   /** Error class name: KeyFormatError, WeakKeyError, PassphraseError, SecretStorageError, … */
   name: string;
+  /** What the notification says. */
   message: string;
   hint?: string;
+  /** The error's own (technical) message when the notification says something else; it is logged. */
+  detail?: string;
   /** The command that failed. */
   command?: string;
 }
@@ -26,15 +32,21 @@ export class ErrorReporter implements vscode.Disposable {
     this.reportEmitter.dispose();
   }
 
-  report(err: unknown, command?: string): ReportedError {
+  /** `context` names the file and people involved, when the caller knows them (see error-context.ts). */
+  report(err: unknown, command?: string, context: ErrorContext = {}): ReportedError {
+    const technical = describeError(err);
+    const explained = explainError(err, context);
+    const hint = explained ? explained.hint : err instanceof CustodianError ? err.hint : undefined;
     const reported: ReportedError = {
       name: err instanceof Error ? err.name : 'Error',
-      message: describeError(err),
-      hint: err instanceof CustodianError ? err.hint : undefined,
+      message: nameFingerprints(explained?.message ?? technical, context.names),
+      hint: hint === undefined ? undefined : nameFingerprints(hint, context.names),
+      detail: explained ? technical : undefined,
       command,
     };
     // Only the name and our own message are logged: causes from libraries could quote input.
-    this.log.error(`${command ?? 'custodian'}: ${reported.name}: ${reported.message}`);
+    const about = context.file ? ` (${context.file})` : '';
+    this.log.error(`${command ?? 'custodian'}: ${reported.name}: ${technical}${about}`);
     this.reportEmitter.fire(reported);
     // A long hint (the keychain one) goes behind a button into a modal, so the toast stays readable.
     const longHint = reported.hint !== undefined && reported.hint.length > 160;

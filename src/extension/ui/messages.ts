@@ -1,6 +1,7 @@
 // Core errors read like CLI output ("rsa key is 1024 bits", hint "generate a new key …"); in the
 // UI they are shown as sentences, hint after message.
 import { CustodianError, describeError } from '../../core/errors';
+import { explainError } from './error-text';
 
 /** Capitalises the first letter and ends with a full stop (unless it already ends in punctuation). */
 export function sentence(text: string): string {
@@ -10,8 +11,13 @@ export function sentence(text: string): string {
   return /[.!?:)]$/.test(capital) ? capital : `${capital}.`;
 }
 
-/** "Message. Hint." of a thrown value: its safe message (`describeError`) and, for our errors, their hint. */
+/**
+ * "Message. Hint." of a thrown value, for a page, tooltip or diagnostic: what happened and what to do
+ * (explainError) followed by the technical message as details, or the error's own message and hint.
+ */
 export function errorMessageWithHint(err: unknown): string {
+  const explained = explainError(err);
+  if (explained) return `${messageWithHint(explained.message, explained.hint)} Details: ${sentence(describeError(err))}`;
   return messageWithHint(describeError(err), err instanceof CustodianError ? err.hint : undefined);
 }
 

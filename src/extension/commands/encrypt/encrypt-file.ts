@@ -1,15 +1,18 @@
 // Encrypt File: `NAME` → `NAME.enc` beside it, streamed (constant memory) through an atomic temp file,
 // with a cancellable progress notification for large files. The plaintext original is deleted only
 // when asked (custodian.deleteOriginalAfterEncrypt) and only after the new `.enc` was read back,
-// decrypted with one of my keys and matched the original's SHA-256.
+// decrypted with one of my keys and matched the original's SHA-256; its editors are closed first (so no
+// Save writes it back) and its Local History copies removed after.
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
 import { FileExistsError } from '../../../node/atomic-file';
 import { isEncryptedFileUri } from '../../fs/enc-uri';
+import { LocalHistory, type HistoryCleanup } from '../../storage/local-history';
 import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation } from '../../fs/envelope-files';
 import type { EncDeps } from './deps';
+import { closeOriginal } from './close-original';
 import { chooseRecipients, type RecipientArgs } from './recipients';
 
 export type DeleteOriginal = 'ask' | 'always' | 'never';
@@ -36,6 +39,10 @@ export interface EncryptedFileResult {
   deleted: boolean;
   /** Why the original was kept although deletion was requested. */
   kept?: string;
+  /** Its editor had unsaved changes, discarded when it was closed (they were not encrypted). */
+  discarded?: boolean;
+  /** What became of VS Code's Local History copies of the deleted original. */
+  history?: HistoryCleanup;
 }
 
 export interface EncryptFileResult {
@@ -135,13 +142,17 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
     const deleted = result.files.filter((f) => f.deleted).length;
     const kept = result.files.filter((f) => f.kept);
     const summary = `Encrypted ${result.files.length === 1 ? vscode.workspace.asRelativePath(result.files[0].target) : `${result.files.length} files`} for ${recipients.map((r) => r.name).join(', ')}.`;
-    void vscode.window.showInformationMessage(deleted > 0 ? `${summary} Deleted ${deleted} original${deleted === 1 ? '' : 's'}.` : summary);
+    const copies = result.files.reduce((n, f) => n + (f.history?.removed ?? 0), 0);
+    const history = copies > 0 ? ` Removed ${copies === 1 ? 'its' : 'their'} Local History copies.` : '';
+    void vscode.window.showInformationMessage(deleted > 0 ? `${summary} Deleted ${deleted} original${deleted === 1 ? '' : 's'}.${history}` : summary);
     for (const k of kept) void vscode.window.showWarningMessage(k.kept!);
+    reportLeftovers(result.files);
   }
   return result;
 }
 
 async function deleteVerified(deps: EncDeps, files: EncryptedFileResult[], hashes: Map<string, { sha256: Uint8Array; mtimeMs: number; size: number }>, backend: Awaited<ReturnType<EncDeps['services']['backend']>>): Promise<void> {
+  const history = new LocalHistory(deps.services.context.globalStorageUri);
   for (const f of files) {
     const name = vscode.workspace.asRelativePath(f.source);
     const expected = hashes.get(f.source.toString())!;
@@ -171,10 +182,36 @@ async function deleteVerified(deps: EncDeps, files: EncryptedFileResult[], hashe
       f.kept = `Kept ${name}: ${name}.enc does not decrypt to the same content.`;
       continue;
     }
+    const tabs = await closeOriginal(f.source);
+    if (!tabs.closed) {
+      f.kept = `Kept ${name}: its editor could not be closed, and saving it would write the plaintext back. Close it and delete ${name} yourself.`;
+      continue;
+    }
+    f.discarded = tabs.discarded;
     // No trash: a copy of the plaintext in the trash is what deleting it is meant to prevent.
     await vscode.workspace.fs.delete(f.source, { useTrash: false });
     f.deleted = true;
+    f.history = await history.remove(f.source).catch((): HistoryCleanup => ({ removed: 0, unreachable: true }));
   }
+}
+
+/** Says what was discarded, and where plaintext copies may remain that Custodian could not remove. */
+function reportLeftovers(files: EncryptedFileResult[]): void {
+  const deleted = files.filter((f) => f.deleted);
+  const discarded = deleted.filter((f) => f.discarded).map((f) => vscode.workspace.asRelativePath(f.source));
+  if (discarded.length > 0) {
+    void vscode.window.showWarningMessage(`Unsaved changes to ${discarded.join(', ')} were discarded: they were not in the file on disk, so they are not in the encrypted file either.`);
+  }
+  const unreachable = deleted.filter((f) => f.history?.unreachable).map((f) => vscode.workspace.asRelativePath(f.source));
+  if (unreachable.length === 0) return;
+  const clear = 'Delete All Local History…';
+  void vscode.window
+    .showWarningMessage(
+      `VS Code's Local History may still hold copies of ${unreachable.join(', ')} from before encryption, in the History folder of VS Code's user data ` +
+        `(in the browser's storage on a web host). Custodian cannot reach it from here. Open the file's Timeline to see them, or delete all Local History.`,
+      clear,
+    )
+    .then((choice) => (choice === clear ? vscode.commands.executeCommand('workbench.action.localHistory.deleteAll') : undefined));
 }
 
 function deletePolicy(arg: DeleteOriginal | boolean | undefined, setting: DeleteOriginal): DeleteOriginal {

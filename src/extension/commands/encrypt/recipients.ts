@@ -42,7 +42,9 @@ export async function chooseRecipients(services: Services, session: CryptoSessio
       items.push({
         label: `${SOURCE_ICON[source]} ${k.name}`,
         description: `${k.key.bits}-bit · ${shortFingerprint(k.fingerprint)}${isMe && always ? ' · always included' : ''}`,
-        picked: (source === 'roster' && team.has(k.fingerprint)) || (isMe && always),
+        // By fingerprint, whichever group the key is listed under: a teammate whose key is also in my
+        // keychain (listed under "My keys") is still part of the team.
+        picked: team.has(k.fingerprint) || (isMe && always),
         key: k,
       });
     }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { zeroize } from '../../../core/bytes';
 import { CustodianError } from '../../../core/errors';
 import { estimatePassphraseStrength } from '../../../core/passphrase-strength';
+import { writeFileAtomic } from '../../../node/atomic-file';
 import type { Services } from '../../services';
 import { asObject, confirmModal, pickMyKey, type TargetArgs } from '../pick';
 
@@ -66,7 +67,7 @@ export async function exportPrivateKey(services: Services, arg: unknown): Promis
       try {
         key = keys.privateKeyFromPkcs8Der(der);
         const pem = await keys.exportPrivateKeyEncrypted(key, passphrase);
-        await vscode.workspace.fs.writeFile(uri!, new TextEncoder().encode(pem));
+        await writeBackup(uri!, new TextEncoder().encode(pem));
       } finally {
         zeroize(der, key?.pkcs8Der);
       }
@@ -74,6 +75,16 @@ export async function exportPrivateKey(services: Services, arg: unknown): Promis
   );
   void vscode.window.showInformationMessage(`Saved an encrypted backup of "${info.name}". Store it offline and remember its passphrase.`);
   return { uri };
+}
+
+/**
+ * Readable by me only (0600, as the CLI writes it): an encrypted key is still something to keep from
+ * other accounts, which could guess at its passphrase offline. Atomic, so an existing backup the save
+ * dialog agreed to replace is never left half-written. Other file systems (remote, virtual) set their own modes.
+ */
+async function writeBackup(uri: vscode.Uri, bytes: Uint8Array): Promise<void> {
+  if (uri.scheme !== 'file') return vscode.workspace.fs.writeFile(uri, bytes);
+  await writeFileAtomic(uri.fsPath, bytes, { force: true, mode: 0o600 });
 }
 
 async function promptNewPassphrase(name: string): Promise<string | undefined> {

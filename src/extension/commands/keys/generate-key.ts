@@ -4,6 +4,7 @@ import type { RsaKeySize } from '../../../core/crypto-backend';
 import { InvalidArgumentError } from '../../../core/errors';
 import type { Services } from '../../services';
 import type { KeyInfo } from '../../storage/key-store';
+import { secretLocation, type SecretLocation } from '../../storage/secret-location';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { CommandId } from '../ids';
 import { asObject, isInteractive } from '../pick';
@@ -17,7 +18,7 @@ export interface GenerateKeyArgs {
 
 const SIZES: readonly RsaKeySize[] = [2048, 3072, 4096];
 
-/** Generates an RSA key pair into the keychain; resolves to its metadata (undefined when cancelled). */
+/** Generates an RSA key pair into SecretStorage; resolves to its metadata (undefined when cancelled). */
 export async function generateKey(services: Services, arg: unknown): Promise<KeyInfo | undefined> {
   const a = asObject<GenerateKeyArgs>(arg);
   const name = a.name ?? (await promptName());
@@ -44,12 +45,27 @@ export async function generateKey(services: Services, arg: unknown): Promise<Key
   return info;
 }
 
-/** Tells the user where the key went; interactively, offers the natural next step. */
+const BACK_UP = 'Back Up (Export Private Key)…';
+const JOIN = 'Add Myself to Team';
+
+/**
+ * What to say once a key is stored: where it actually lives on this host (secretLocation) and the next
+ * steps. The encrypted backup is always offered: a lost keychain or browser profile loses the key.
+ */
+export function announcement(info: KeyInfo, canJoin: boolean, location: SecretLocation = secretLocation()): { text: string; actions: string[] } {
+  const where = location.inBrowser ? `${location.where}. ${location.detail}` : `${location.where}.`;
+  const text = `Key "${info.name}" (${info.bits}-bit, ${info.fingerprint})${info.isDefault ? ' is your default key and' : ''} is stored in ${where}`;
+  return { text, actions: [BACK_UP, ...(canJoin ? [JOIN] : [])] };
+}
+
+/** Tells the user where the key went and offers the natural next steps. */
 export function announce(info: KeyInfo, interactive: boolean): void {
-  const text = `Key "${info.name}" (${info.bits}-bit, ${info.fingerprint}) is in your OS keychain${info.isDefault ? ' and is your default key' : ''}.`;
-  const canJoin = interactive && workspaceFolders().length > 0;
-  void vscode.window.showInformationMessage(text, ...(canJoin ? ['Add Myself to Team'] : [])).then((choice) => {
-    if (choice) void vscode.commands.executeCommand(CommandId.AddMyselfToTeam, { id: info.id });
+  const { text, actions } = announcement(info, interactive && workspaceFolders().length > 0);
+  // In a browser the key is one "clear site data" away from gone: a warning, not an info toast.
+  const shown = secretLocation().inBrowser ? vscode.window.showWarningMessage(text, ...actions) : vscode.window.showInformationMessage(text, ...actions);
+  void shown.then((choice) => {
+    if (choice === BACK_UP) void vscode.commands.executeCommand(CommandId.ExportPrivateKey, { id: info.id });
+    else if (choice === JOIN) void vscode.commands.executeCommand(CommandId.AddMyselfToTeam, { id: info.id });
   });
 }
 

@@ -16,6 +16,8 @@ export interface ImportPrivateKeyArgs {
   passphrase?: string;
   name?: string;
   label?: string;
+  /** Test hook: cancels like the progress notification's Cancel button. */
+  cancellationToken?: vscode.CancellationToken;
 }
 
 const PASSPHRASE_ATTEMPTS = 3;
@@ -38,7 +40,7 @@ export async function importPrivateKey(services: Services, arg: unknown): Promis
   if (!source) return undefined;
 
   const keys = await services.keys();
-  const key = await parseWithPassphrase(keys, source.text, a.passphrase, interactive);
+  const key = await parseWithPassphrase(keys, source.text, a.passphrase, interactive, a.cancellationToken);
   if (!key) return undefined;
   try {
     const suggested = key.publicKey.comment ?? source.uri?.path.split('/').pop()?.replace(/\.(pem|key|p8)$/i, '');
@@ -66,9 +68,11 @@ async function parseWithPassphrase(
   text: string,
   given: string | undefined,
   interactive: boolean,
+  external?: vscode.CancellationToken,
 ): Promise<RsaPrivateKey | undefined> {
   if (!keys.isEncryptedPrivateKey(text)) return keys.parsePrivateKey(text);
-  if (given !== undefined || !interactive) return keys.parsePrivateKey(text, given);
+  const unlock = (passphrase: string | undefined) => withDerivationProgress(() => keys.parsePrivateKey(text, passphrase), external);
+  if (given !== undefined || !interactive) return unlock(given);
   for (let attempt = 1; ; attempt++) {
     const passphrase = await vscode.window.showInputBox({
       title: 'Import Private Key: passphrase',
@@ -78,9 +82,44 @@ async function parseWithPassphrase(
     });
     if (passphrase === undefined) return undefined;
     try {
-      return await keys.parsePrivateKey(text, passphrase);
+      return await unlock(passphrase);
     } catch (err) {
       if (!(err instanceof PassphraseError) || attempt >= PASSPHRASE_ATTEMPTS) throw err;
     }
   }
+}
+
+/**
+ * Runs a passphrase's key derivation behind a cancellable notification: at the allowed maximums it
+ * takes seconds (PBKDF2 with 10^7 iterations: ~6 s; OpenSSH bcrypt with 1024 rounds: ~24 s). Cancel
+ * stops waiting at once (undefined) and the key, when it does arrive, is zeroized unused. WebCrypto's
+ * PBKDF2 runs off the extension host's thread; bcrypt (a synchronous library) holds it, so there
+ * Cancel takes effect when the derivation ends.
+ */
+async function withDerivationProgress(parse: () => Promise<RsaPrivateKey>, external?: vscode.CancellationToken): Promise<RsaPrivateKey | undefined> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Custodian: unlocking the key with its passphrase (this can take a few seconds)…', cancellable: true },
+    async (_progress, uiToken) => {
+      const subscriptions: vscode.Disposable[] = [];
+      const cancelled = new Promise<undefined>((resolve) => {
+        for (const token of [uiToken, external]) {
+          if (!token) continue;
+          if (token.isCancellationRequested) resolve(undefined);
+          subscriptions.push(token.onCancellationRequested(() => resolve(undefined)));
+        }
+      });
+      try {
+        // Let the notification render before a synchronous derivation holds the thread.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (uiToken.isCancellationRequested || external?.isCancellationRequested) return undefined;
+        const work = parse();
+        const winner = await Promise.race([work.then((key) => ({ key })), cancelled]);
+        if (winner) return winner.key;
+        work.then((key) => zeroize(key.pkcs8Der), () => undefined);
+        return undefined;
+      } finally {
+        for (const d of subscriptions) d.dispose();
+      }
+    },
+  );
 }

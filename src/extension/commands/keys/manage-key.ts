@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../../services';
 import type { KeyInfo } from '../../storage/key-store';
+import { secretLocation } from '../../storage/secret-location';
 import { CommandId } from '../ids';
 import { asObject, pickMyKey, type TargetArgs } from '../pick';
 
@@ -76,7 +77,7 @@ export async function deleteKey(services: Services, arg: unknown): Promise<{ del
         modal: true,
         detail:
           `${info.fingerprint} (RSA ${info.bits}-bit${info.isDefault ? ', your default key' : ''})\n\n` +
-          'The private key is removed from this computer\'s keychain. Files encrypted only to this key become unreadable ' +
+          `The private key is removed from ${secretLocation().where}. Files encrypted only to this key become unreadable ` +
           'for good, unless you have a backup of it. This cannot be undone.',
       },
       DELETE,

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { RsaPublicKey } from '../../../core/keys';
 import type { Services } from '../../services';
+import { displayText } from '../../../core/display-text';
 import { promptForKeyText, readKeyFile } from '../key-input';
 
 export interface PublicKeyArgs {
@@ -39,20 +40,31 @@ export async function readPublicKey(services: Services, a: Partial<PublicKeyArgs
   return { key: parsePublicKey(trimmed), text: trimmed };
 }
 
-const MATCHES = 'Fingerprint Matches';
-
+/**
+ * Asks whether `key` really is `who`'s. A QuickPick rather than a modal: in a modal the first button is
+ * the default, so a stray Enter would trust the key. Here the first (active) item declines, and trusting
+ * takes a deliberate move to the second one; Escape and focus loss decline too.
+ */
 export async function confirmFingerprint(key: RsaPublicKey, who: string, role: string): Promise<boolean> {
-  const choice = await vscode.window.showWarningMessage(
-    `Is this really ${who}'s key?`,
+  const name = displayText(who);
+  const items: (vscode.QuickPickItem & { trust: boolean })[] = [
     {
-      modal: true,
-      detail:
-        `Fingerprint (RSA ${key.bits}-bit):\n${key.fingerprint}\n\n` +
-        `Before trusting it as a ${role}, ask ${who} to read their fingerprint to you over a channel you trust ` +
-        '(in person or on a call), e.g. from "ssh-keygen -lf ~/.ssh/id_rsa.pub" or Custodian\'s Copy Fingerprint. ' +
-        'Whoever holds the matching private key can read everything encrypted to it.',
+      label: '$(circle-slash) Not yet: I have not compared it',
+      description: 'default',
+      detail: `Ask ${name} to read their fingerprint to you over a channel you trust (in person or on a call), e.g. from "ssh-keygen -lf ~/.ssh/id_rsa.pub" or Custodian's Copy Fingerprint.`,
+      trust: false,
     },
-    MATCHES,
-  );
-  return choice === MATCHES;
+    {
+      label: `$(pass) ${name} read me this same fingerprint`,
+      description: key.fingerprint,
+      detail: `Trust it as a ${role}: whoever holds the matching private key can read everything encrypted to it.`,
+      trust: true,
+    },
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Is this really ${name}'s key? RSA ${key.bits}-bit, ${key.fingerprint}`,
+    placeHolder: `Compare ${key.fingerprint} with what ${name} reads out`,
+    ignoreFocusOut: true,
+  });
+  return picked?.trust === true;
 }

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
 import type { Services } from '../../services';
 import type { KeyInfo } from '../../storage/key-store';
+import { secretLocation } from '../../storage/secret-location';
 import { errorMessageWithHint } from '../../ui/messages';
 import { escapeMd } from '../markdown';
 import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
@@ -46,8 +47,8 @@ export class KeyNode implements TreeNode {
     md.appendCodeblock(k.fingerprint, 'text');
     md.appendMarkdown(
       this.missing
-        ? '\n\n$(error) The private key is missing from the OS keychain. Import it again from a backup, or delete this entry.'
-        : '\n\nThe private key is stored in the OS keychain only.',
+        ? `\n\n$(error) The private key is missing from ${secretLocation().where}. Import it again from a backup, or delete this entry.`
+        : `\n\nThe private key is stored in ${secretLocation().where} only.`,
     );
     item.tooltip = md;
     return item;
@@ -84,7 +85,7 @@ export class KeysSection extends SectionBase {
       nodes.push(
         new MessageNode(this, {
           id: 'keys:keychain-error',
-          label: 'OS keychain unavailable',
+          label: secretLocation().inBrowser ? 'Browser key storage unavailable' : 'OS keychain unavailable',
           description: 'cannot read private keys',
           tooltip: errorMessageWithHint(err),
           icon: errorIcon(),

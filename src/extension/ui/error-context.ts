@@ -1,0 +1,51 @@
+// What the error reporter may say about a failed command: which file it was working on, who encrypted
+// that file, and the names of the keys it knows. Gathered only after a failure, and best effort: a
+// failure here must never hide the original error.
+import * as vscode from 'vscode';
+import { displayText } from '../../core/display-text';
+import type { Services } from '../services';
+import type { ErrorContext } from './error-text';
+
+/** Header reads stop here: a damaged file's signer is a courtesy, not worth reading a large file for. */
+const MAX_HEADER_READ_BYTES = 1024 * 1024;
+
+export async function errorContext(services: Services, arg: unknown): Promise<ErrorContext> {
+  const names = await knownNames(services).catch(() => new Map<string, string>());
+  const uri = targetUri(arg);
+  if (!uri) return { names };
+  const file = displayText(vscode.workspace.asRelativePath(uri));
+  const signer = await signerOf(uri).catch(() => undefined);
+  const author = signer === undefined ? undefined : names.get(signer)?.endsWith('(you)') ? 'you' : names.get(signer);
+  return { file, author, names };
+}
+
+/** Fingerprint → name: mine as `"name" (you)`, then the roster's and contacts' (first wins). */
+async function knownNames(services: Services): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const add = (fp: string, name: string): void => {
+    if (!names.has(fp)) names.set(fp, name);
+  };
+  for (const k of services.keyStore.list()) add(k.fingerprint, `"${displayText(k.name)}" (you)`);
+  for (const m of await services.roster.members()) add(m.key.fingerprint, displayText(m.name));
+  for (const c of services.contacts.list()) add(c.fingerprint, displayText(c.name));
+  return names;
+}
+
+function targetUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (arg === null || typeof arg !== 'object') return undefined;
+  const a = arg as { uri?: unknown; uris?: unknown };
+  if (a.uri instanceof vscode.Uri) return a.uri;
+  if (Array.isArray(a.uris) && a.uris[0] instanceof vscode.Uri) return a.uris[0];
+  return undefined;
+}
+
+/** The signer a `.enc` file's header names (its MAC is not checked: this only picks whom to ask). */
+async function signerOf(uri: vscode.Uri): Promise<string | undefined> {
+  if (!uri.path.toLowerCase().endsWith('.enc')) return undefined;
+  const stat = await vscode.workspace.fs.stat(uri);
+  if (stat.size > MAX_HEADER_READ_BYTES) return undefined;
+  const { inspectEnvelope } = await import('../../core/envelope');
+  const header = await inspectEnvelope(await vscode.workspace.fs.readFile(uri));
+  return header.signer?.fingerprint;
+}

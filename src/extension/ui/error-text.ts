@@ -1,0 +1,86 @@
+// What a failure means for the person who sees it. Core errors say precisely what is wrong with the
+// bytes ("malformed header: chunk size 17039360 outside 16..16777216"), which helps a developer and
+// nobody else; here each class of error becomes what happened and what to do, naming the file and the
+// people involved where they are known. The precise message still goes to the output channel.
+import {
+  ArmorError,
+  FormatError,
+  HeaderAuthError,
+  KeyFormatError,
+  PayloadAuthError,
+  SignatureError,
+  SignerMismatchError,
+  TruncatedError,
+  UnsupportedVersionError,
+} from '../../core/errors';
+
+export interface ErrorContext {
+  /** The file the command worked on, as shown to the user (workspace-relative, display-safe). */
+  file?: string;
+  /** Who encrypted that file (its header's signer), by name: "alice", or "you" for one of my keys. */
+  author?: string;
+  /** Names of known keys by fingerprint ("SHA256:…"): mine, the roster's and contacts'. */
+  names?: ReadonlyMap<string, string>;
+}
+
+export interface ErrorText {
+  message: string;
+  hint?: string;
+}
+
+const FINGERPRINT = /SHA256:[A-Za-z0-9+/]{43}/g;
+
+// KeyFormatError messages about bytes that do not parse (as opposed to "this is a public key, expected a
+// private key", which already says what to do).
+const DAMAGED_KEY = /malformed|truncated|trailing|non-minimal|negative integer|invalid UTF-8|not contain valid base64/i;
+
+/** The user's sentence for `err`; undefined when its own message already is one. */
+export function explainError(err: unknown, ctx: ErrorContext = {}): ErrorText | undefined {
+  const file = ctx.file ?? 'This file';
+  const restore = restoreHint(ctx);
+  if (err instanceof ArmorError) {
+    return { message: `An encrypted block${ctx.file ? ` in ${ctx.file}` : ''} is damaged: its text was changed or cut (e.g. by an editor or a merge).`, hint: restore };
+  }
+  if (err instanceof UnsupportedVersionError) {
+    return { message: `${file} was written in a format version this Custodian does not know.`, hint: 'Update Custodian, or ask whoever wrote it which version they use.' };
+  }
+  if (err instanceof FormatError) {
+    // "not a Custodian encrypted file" already says what it is; anything else is a damaged file.
+    if (/not a Custodian encrypted file/.test(err.message)) return undefined;
+    return { message: `${file} is damaged: it is not a readable Custodian encrypted file any more.`, hint: restore };
+  }
+  if (err instanceof TruncatedError) {
+    return { message: `${file} is truncated: it ends before its last part (an interrupted copy, download or merge).`, hint: restore };
+  }
+  if (err instanceof PayloadAuthError) {
+    return { message: `${file} is damaged or was modified after it was written: part of its contents failed authentication.`, hint: restore };
+  }
+  if (err instanceof HeaderAuthError) {
+    return { message: `${file} is damaged or was modified after it was written: its header failed authentication.`, hint: restore };
+  }
+  if (err instanceof SignatureError && !(err instanceof SignerMismatchError)) {
+    return {
+      message: `${file}'s signature does not verify: it was damaged or modified after it was signed.`,
+      hint: `Do not trust its contents. ${restore}`,
+    };
+  }
+  if (err instanceof KeyFormatError && DAMAGED_KEY.test(err.message)) {
+    return {
+      message: 'This key is damaged: its text was cut or changed on the way (copying, pasting or an e-mail client).',
+      hint: 'Copy or export the key again from where it came from.',
+    };
+  }
+  return undefined;
+}
+
+/** Fingerprints in `text` replaced by the names they are known by. */
+export function nameFingerprints(text: string, names: ReadonlyMap<string, string> | undefined): string {
+  if (!names || names.size === 0) return text;
+  return text.replace(FINGERPRINT, (fp) => names.get(fp) ?? fp);
+}
+
+function restoreHint(ctx: ErrorContext): string {
+  const from = ctx.file ? `Restore ${ctx.file} from git (git checkout -- ${ctx.file})` : 'Restore it from git';
+  if (ctx.author === 'you') return `${from}, or encrypt your original again.`;
+  return `${from}, or ask ${ctx.author ?? 'whoever encrypted it'} to re-encrypt it.`;
+}

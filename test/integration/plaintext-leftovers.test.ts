@@ -1,0 +1,98 @@
+// Plaintext that outlives Encrypt File with Delete Original: an open (even dirty) tab of the original
+// that one Save All writes back, and VS Code's Local History copies (<user-data>/User/History). Also
+// checks that decrypted `.enc` editors (custodian-enc) never get Local History entries.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
+import { historyFolderName } from '../../src/extension/storage/local-history';
+import { run, waitFor } from './support/custodian';
+import { closeAllEditors, encryptFor, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
+
+const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
+
+function tabsOf(uri: vscode.Uri): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
+}
+
+function marker(what: string): string {
+  return `${what}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+describe('plaintext leftovers', function () {
+  this.timeout(120_000);
+  const team = useTeam();
+
+  afterEach(async () => {
+    await closeAllEditors();
+  });
+
+  it('Encrypt File with Delete Original closes the plaintext tabs (a dirty one unsaved): Save All cannot write it back', async () => {
+    const uri = wsUri('tab.env');
+    fs.writeFileSync(uri.fsPath, 'TAB_SECRET=on-disk\n');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'UNSAVED_EDIT=1\n'));
+    assert.ok(doc.isDirty, 'the tab is dirty');
+
+    const res = await run<EncryptFileResult>('custodian.encryptFile', { uri, recipients: [team.alice.fingerprint], deleteOriginal: true });
+    assert.strictEqual(res?.files[0]?.deleted, true, 'original deleted');
+    assert.ok(!fs.existsSync(uri.fsPath));
+
+    await vscode.workspace.saveAll(false);
+    await vscode.commands.executeCommand('workbench.action.files.saveAll');
+    await sleep(500);
+    assert.ok(!fs.existsSync(uri.fsPath), 'Save All did not write the plaintext back');
+    assert.deepStrictEqual(tabsOf(uri), [], 'no tab of the deleted original is left');
+    assert.ok(fs.existsSync(`${uri.fsPath}.enc`));
+  });
+
+  it('Encrypt File with Delete Original removes the Local History copies of the file', async () => {
+    assert.ok(USER_DATA && fs.existsSync(USER_DATA), 'CUSTODIAN_TEST_USER_DATA_DIR is set');
+    const history = path.join(USER_DATA, 'User', 'History');
+    const secret = marker('HISTORY-PLAINTEXT');
+    const uri = wsUri('hist.env');
+    fs.writeFileSync(uri.fsPath, 'FIRST=1\n');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.insert(new vscode.Position(1, 0), `SECRET=${secret}\n`));
+    assert.ok(await doc.save(), 'saved');
+    await editor.edit((e) => e.insert(new vscode.Position(2, 0), 'THIRD=3\n'));
+    assert.ok(await doc.save(), 'saved again');
+    // The control: VS Code keeps a copy of each saved version in Local History.
+    const copies = await waitFor('a Local History copy of the plaintext', async () => {
+      const hits = filesContaining(history, secret);
+      return hits.length > 0 && hits;
+    });
+    // VS Code names each file's folder by a hash of its URI; Custodian derives it the same way for a
+    // file whose entries.json is not written yet (desktop VS Code writes it later).
+    const folder = path.dirname(copies[0]);
+    const entries = JSON.parse(fs.readFileSync(path.join(folder, 'entries.json'), 'utf8')) as { resource: string };
+    assert.strictEqual(historyFolderName(vscode.Uri.parse(entries.resource)), path.basename(folder));
+
+    const res = await run<EncryptFileResult>('custodian.encryptFile', { uri, recipients: [team.alice.fingerprint], deleteOriginal: true });
+    assert.strictEqual(res?.files[0]?.deleted, true);
+    await sleep(1000);
+    assert.deepStrictEqual(filesContaining(USER_DATA, secret), [], 'no copy of the plaintext left in user data');
+  });
+
+  it('a decrypted .enc editor leaves no Local History (edit, save, close, reopen)', async () => {
+    const secret = marker('ENC-EDITOR-PLAINTEXT');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath('edited.env.enc'), await encryptFor([me, team.alice.publicKey], 'START=1\n', team.alice.key));
+    for (let round = 1; round <= 2; round++) {
+      await run('custodian.openDecrypted', { uri: wsUri('edited.env.enc') });
+      const editor = vscode.window.activeTextEditor;
+      assert.strictEqual(editor?.document.uri.scheme, 'custodian-enc');
+      await editor.edit((e) => e.insert(new vscode.Position(0, 0), `EDIT${round}=${secret}\n`));
+      assert.ok(await editor.document.save(), 'saved (re-encrypted)');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+    await run('custodian.openDecrypted', { uri: wsUri('edited.env.enc') });
+    assert.match(vscode.window.activeTextEditor?.document.getText() ?? '', new RegExp(`EDIT2=${secret}`), 'reopened with the saved edits');
+    await sleep(1000);
+    assert.deepStrictEqual(filesContaining(USER_DATA, secret), [], 'no plaintext in user data (Local History, backups)');
+    assert.deepStrictEqual(filesContaining(wsPath(), secret), [], 'no plaintext in the workspace');
+  });
+});

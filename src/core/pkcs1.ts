@@ -14,7 +14,7 @@ import {
   readUnsignedIntegerBytes,
   sequence,
 } from './der';
-import { KeyFormatError, UnsupportedKeyError, WeakKeyError } from './errors';
+import { KeyFormatError, OversizedKeyError, UnsupportedKeyError, WeakKeyError } from './errors';
 
 /**
  * Largest public exponent accepted. Real keys use 65537 (17 bits) or 3; OpenSSL refuses exponents
@@ -47,7 +47,7 @@ function checkModulusBits(bits: number): void {
     });
   }
   if (bits > MAX_RSA_BITS) {
-    throw new UnsupportedKeyError(`RSA key of ${bits} bits is larger than the ${MAX_RSA_BITS} bits Custodian accepts`, {
+    throw new OversizedKeyError(`RSA key of ${bits} bits is larger than the ${MAX_RSA_BITS} bits Custodian accepts`, {
       hint: 'no real key is this large: the file is corrupt or was crafted; use a key of 3072 or 4096 bits',
     });
   }
@@ -61,7 +61,7 @@ export function rsaPublicParams(n: Uint8Array, e: Uint8Array): RsaPublicParams {
   checkModulusBits(magnitudeBitLength(n));
   const eBits = magnitudeBitLength(e);
   if (eBits > MAX_RSA_EXPONENT_BITS) {
-    throw new UnsupportedKeyError(`RSA public exponent of ${eBits} bits is larger than the ${MAX_RSA_EXPONENT_BITS} bits Custodian accepts`);
+    throw new OversizedKeyError(`RSA public exponent of ${eBits} bits is larger than the ${MAX_RSA_EXPONENT_BITS} bits Custodian accepts`);
   }
   return { n: bytesToBigInt(n), e: bytesToBigInt(e) };
 }
@@ -88,7 +88,7 @@ export function checkRsaPublicParams(key: RsaPublicParams): number {
   if (key.e < 3n || (key.e & 1n) === 0n) throw new WeakKeyError(`RSA public exponent ${key.e} is not usable (must be odd and at least 3)`);
   if (key.e >= key.n) throw new KeyFormatError('RSA public exponent is not smaller than the modulus');
   if (bitLength(key.e) > MAX_RSA_EXPONENT_BITS) {
-    throw new UnsupportedKeyError(`RSA public exponent of ${bitLength(key.e)} bits is larger than the ${MAX_RSA_EXPONENT_BITS} bits Custodian accepts`);
+    throw new OversizedKeyError(`RSA public exponent of ${bitLength(key.e)} bits is larger than the ${MAX_RSA_EXPONENT_BITS} bits Custodian accepts`);
   }
   return bits;
 }

@@ -8,7 +8,7 @@ import { createPrivateKey } from 'node:crypto';
 import { armor } from '../../src/core/armor';
 import { MAX_RSA_BITS } from '../../src/core/crypto-backend';
 import { inspectEnvelope } from '../../src/core/envelope';
-import { KeyFormatError, UnsupportedKeyError } from '../../src/core/errors';
+import { KeyFormatError, OversizedKeyError } from '../../src/core/errors';
 import { parsePrivateKey, parsePublicKey, publicKeyFromSpkiDer } from '../../src/core/keys';
 import { decodePemBlocks } from '../../src/core/pem';
 import {
@@ -39,7 +39,7 @@ async function refusedQuickly(what: string, attempt: () => unknown, check: (e: E
   assert.ok(elapsed < HANG_GUARD_MS, `${what}: took ${elapsed} ms to refuse`);
 }
 
-const tooLarge = (e: Error): boolean => e instanceof UnsupportedKeyError && TOO_LARGE.test(e.message);
+const tooLarge = (e: Error): boolean => e instanceof OversizedKeyError && TOO_LARGE.test(e.message);
 
 describe('core/keys: hostile inputs', () => {
   const n = hugeModulus();
@@ -72,17 +72,17 @@ describe('core/keys: hostile inputs', () => {
     assert.equal(parsePublicKey(sshRsaLine(max)).bits, MAX_RSA_BITS);
     const over = hugeModulus(MAX_RSA_BITS / 8 + 1);
     over[0] = 0x01;
-    assert.throws(() => parsePublicKey(pem('PUBLIC KEY', spkiDer(over))), (e: Error) => e instanceof UnsupportedKeyError && /16385 bits/.test(e.message));
+    assert.throws(() => parsePublicKey(pem('PUBLIC KEY', spkiDer(over))), (e: Error) => e instanceof OversizedKeyError && /16385 bits/.test(e.message));
   });
 
   it('refuses absurd public exponents (a 64 KiB one, and one of 65 bits) but keeps e = 3 and 65537', async () => {
     const m = hugeModulus(256);
     const hugeE = new Uint8Array(64 * 1024).fill(0x55);
-    await refusedQuickly('64 KiB exponent', () => parsePublicKey(sshRsaLine(m, 'x', hugeE)), (e) => e instanceof UnsupportedKeyError && /exponent of 524287 bits/.test(e.message));
+    await refusedQuickly('64 KiB exponent', () => parsePublicKey(sshRsaLine(m, 'x', hugeE)), (e) => e instanceof OversizedKeyError && /exponent of 524287 bits/.test(e.message));
     const e65 = new Uint8Array(9).fill(0);
     e65[0] = 1;
     e65[8] = 1;
-    assert.throws(() => parsePublicKey(pem('PUBLIC KEY', spkiDer(m, e65))), (e: Error) => e instanceof UnsupportedKeyError && /exponent of 65 bits/.test(e.message));
+    assert.throws(() => parsePublicKey(pem('PUBLIC KEY', spkiDer(m, e65))), (e: Error) => e instanceof OversizedKeyError && /exponent of 65 bits/.test(e.message));
     assert.equal(parsePublicKey(pem('PUBLIC KEY', spkiDer(m, Uint8Array.of(3)))).bits, 2048);
     assert.equal(parsePublicKey(pem('PUBLIC KEY', spkiDer(m, Uint8Array.of(1, 0, 1)))).bits, 2048);
   });

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { armor } from '../../src/core/armor';
+import type { Contact } from '../../src/extension/storage/contacts';
 import { envelopeWithSigner, hugeModulus, spkiDer, sshRsaLine } from '../helpers/hostile-keys';
 import { run, teamDir, treeSnapshot, useCleanState, waitFor, workspaceFolder } from './support/custodian';
 
@@ -76,5 +77,19 @@ describe('hostile workspace', function () {
       assert.ok(version?.extension);
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('a stored contact with a huge key (saved before keys were bounded) is refused by name, at once', async () => {
+    const contact: Contact = {
+      id: 'mallory',
+      name: 'Mallory',
+      bits: 2_097_152,
+      fingerprint: 'SHA256:x',
+      spki: Buffer.from(spkiDer(hugeModulus())).toString('base64'),
+      added: new Date().toISOString(),
+    };
+    await within('refusing the contact', STEP_MS, () =>
+      assert.rejects(state.services.contacts.publicKey(contact), (e: Error) => e.name === 'OversizedKeyError' && /^contact "Mallory": RSA key of 2097152 bits/.test(e.message)),
+    );
   });
 });

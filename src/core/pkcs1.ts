@@ -39,7 +39,10 @@ export interface RsaPrivateParams extends RsaPublicParams {
   readonly qInv: bigint;
 }
 
-/** Refuses a modulus size outside MIN_RSA_BITS..MAX_RSA_BITS: the one implementation of both bounds. */
+// The size checks run twice: on the bytes before conversion (rsaPublicParams) and on the key object
+// (checkRsaPublicParams, for parameters that did not come from bytes); one implementation serves both.
+
+/** Refuses a modulus size outside MIN_RSA_BITS..MAX_RSA_BITS. */
 function checkModulusBits(bits: number): void {
   if (bits < MIN_RSA_BITS) {
     throw new WeakKeyError(`RSA key is ${bits} bits; Custodian requires at least ${MIN_RSA_BITS} bits`, {
@@ -53,16 +56,19 @@ function checkModulusBits(bits: number): void {
   }
 }
 
+function checkExponentBits(bits: number): void {
+  if (bits > MAX_RSA_EXPONENT_BITS) {
+    throw new OversizedKeyError(`RSA public exponent of ${bits} bits is larger than the ${MAX_RSA_EXPONENT_BITS} bits Custodian accepts`);
+  }
+}
+
 /**
  * The integers of an RSA public key from their unsigned big-endian magnitudes. Sizes are checked on
  * the bytes, before any conversion: a hostile file may hold a modulus of megabits.
  */
 export function rsaPublicParams(n: Uint8Array, e: Uint8Array): RsaPublicParams {
   checkModulusBits(magnitudeBitLength(n));
-  const eBits = magnitudeBitLength(e);
-  if (eBits > MAX_RSA_EXPONENT_BITS) {
-    throw new OversizedKeyError(`RSA public exponent of ${eBits} bits is larger than the ${MAX_RSA_EXPONENT_BITS} bits Custodian accepts`);
-  }
+  checkExponentBits(magnitudeBitLength(e));
   return { n: bytesToBigInt(n), e: bytesToBigInt(e) };
 }
 
@@ -87,9 +93,7 @@ export function checkRsaPublicParams(key: RsaPublicParams): number {
   if ((key.n & 1n) === 0n) throw new KeyFormatError('RSA modulus is even: not a valid RSA key');
   if (key.e < 3n || (key.e & 1n) === 0n) throw new WeakKeyError(`RSA public exponent ${key.e} is not usable (must be odd and at least 3)`);
   if (key.e >= key.n) throw new KeyFormatError('RSA public exponent is not smaller than the modulus');
-  if (bitLength(key.e) > MAX_RSA_EXPONENT_BITS) {
-    throw new OversizedKeyError(`RSA public exponent of ${bitLength(key.e)} bits is larger than the ${MAX_RSA_EXPONENT_BITS} bits Custodian accepts`);
-  }
+  checkExponentBits(bitLength(key.e));
   return bits;
 }
 

@@ -2,9 +2,10 @@
 // roster, a megabyte of PEM BEGIN lines, and key comments / certificate CNs carrying terminal escapes.
 // Time bounds are hang guards (the unbounded code took minutes), not performance targets.
 import * as assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { certificateDer, envelopeWithSigner, hugeModulus, pem, spkiDer, sshRsaLine } from '../helpers/hostile-keys';
+import { certificateDer, envelopeWithSigner, hugeModulus, pem, rsaPrivateKeyDer, spkiDer, sshRsaLine } from '../helpers/hostile-keys';
 import { listDir, makeOpensslKey, removeDir, run, tempDir, type RunResult, type TestKey } from './helpers';
 
 /** CLI start-up included; the unbounded code needed minutes. */
@@ -71,6 +72,21 @@ describe('cli: hostile key material', function () {
       assertNoOpenSslJargon(r.stderr);
     }
     assert.deepEqual(listDir(dir), before);
+  });
+
+  it('encrypt -s with a private key whose dP is wrong refuses it and writes nothing (exit 1)', () => {
+    const jwk = createPrivateKey(fs.readFileSync(alice.privatePath)).export({ format: 'jwk' });
+    const int = (b64: string | undefined): bigint => BigInt(`0x${Buffer.from(b64!, 'base64url').toString('hex')}`);
+    const bad = path.join(dir, 'bad-dp.pem');
+    const k = { n: int(jwk.n), e: int(jwk.e), d: int(jwk.d), p: int(jwk.p), q: int(jwk.q), dP: int(jwk.dp) ^ 2n, dQ: int(jwk.dq), qInv: int(jwk.qi) };
+    fs.writeFileSync(bad, pem('RSA PRIVATE KEY', rsaPrivateKeyDer(k)));
+    const input = path.join(dir, 'signed-in.txt');
+    fs.writeFileSync(input, 'secret\n');
+    const out = path.join(dir, 'signed.enc');
+    const r = run(['encrypt', '-r', alice.sshPubPath, '-s', bad, '-o', out, input]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /bad-dp\.pem: RSA private key is inconsistent \(dP ≠ d mod \(p − 1\)\)/);
+    assert.equal(fs.existsSync(out), false);
   });
 
   it('fingerprint refuses a megabyte of PEM BEGIN lines at once (exit 1)', () => {

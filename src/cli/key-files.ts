@@ -1,10 +1,12 @@
 // Loading keys named on the command line: key files, literal `ssh-rsa …` lines, roster directories.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { displayText, hasUnsafeDisplayCharacters } from '../core/display-text';
 import { KeyFormatError, PassphraseError } from '../core/errors';
 import { isEncryptedPrivateKey, parsePrivateKey, parsePublicKey, type RsaPrivateKey, type RsaPublicKey } from '../core/keys';
 import { isSshKeyType } from '../core/openssh';
 import { readSmallFile } from '../node/node-streams';
+import type { Args } from './args';
 import { CliError } from './output';
 import { PROMPT_ATTEMPTS, type PassphraseSource } from './passphrase';
 
@@ -121,5 +123,11 @@ export async function loadRoster(dir: string): Promise<{ file: string; key: RsaP
 
 /** How a key is shown in messages: `SHA256:… (comment)`. */
 export function describeKey(key: RsaPublicKey): string {
-  return key.comment ? `${key.fingerprint} (${key.comment})` : key.fingerprint;
+  return key.comment ? `${key.fingerprint} (${displayText(key.comment)})` : key.fingerprint;
+}
+
+/** A `-C/--comment` value goes into a public key line others will read: printable, one line. */
+export function checkCommentOption(comment: string | undefined, args: Args): string | undefined {
+  if (comment !== undefined && hasUnsafeDisplayCharacters(comment)) throw args.usageError('--comment must be printable text on one line (no control characters)');
+  return comment;
 }

@@ -2,11 +2,17 @@
 // native implementation (node:crypto in Node hosts, WebCrypto in the web extension host) and tests
 // can check that every backend produces byte-identical output. Nothing here implements a primitive.
 
-/** RSA key sizes Custodian generates. Imported keys may be any size >= MIN_RSA_BITS. */
+/** RSA key sizes Custodian generates. Imported keys may be any size from MIN_RSA_BITS to MAX_RSA_BITS. */
 export type RsaKeySize = 2048 | 3072 | 4096;
 
 /** Keys below this size are refused everywhere (import, generate, encrypt to, decrypt with). */
 export const MIN_RSA_BITS = 2048;
+/**
+ * Keys above this size are refused before their integers are even converted: the format caps a
+ * wrapped key at 2048 bytes (docs/FORMAT.md §3.1), OpenSSL refuses larger moduli, and a hostile
+ * megabit "key" would otherwise cost seconds to minutes of arithmetic.
+ */
+export const MAX_RSA_BITS = 16384;
 
 /** An AES-256-GCM instance bound to one key (WebCrypto wants the key imported once). */
 export interface AesGcm {

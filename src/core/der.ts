@@ -106,7 +106,10 @@ export function readUnsignedInteger(element: DerElement | undefined, what: strin
 }
 
 export function readSmallInteger(element: DerElement | undefined, what: string): number {
-  const n = readUnsignedInteger(element, what);
+  // Length first: a hostile megabyte INTEGER must not be converted just to be found too large.
+  const bytes = readUnsignedIntegerBytes(element, what);
+  if (bytes.length > 7) fail(`${what}: INTEGER too large`);
+  const n = bytesToBigInt(bytes);
   if (n > BigInt(Number.MAX_SAFE_INTEGER)) fail(`${what}: INTEGER too large`);
   return Number(n);
 }
@@ -140,10 +143,25 @@ export function readOctetString(element: DerElement | undefined, what: string): 
   return expectTag(element, Tag.OCTET_STRING, what).value;
 }
 
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/**
+ * Unsigned big-endian bytes to a bigint. Through a hex string because BigInt parses a power-of-two
+ * radix in linear time, where shifting in one byte at a time is quadratic in the length.
+ */
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  return n;
+  if (bytes.length === 0) return 0n;
+  let hex = '0x';
+  for (let i = 0; i < bytes.length; i++) hex += HEX_BYTE[bytes[i]];
+  return BigInt(hex);
+}
+
+/** The bit length of unsigned big-endian bytes (leading zero bytes allowed), without converting them. */
+export function magnitudeBitLength(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]));
 }
 
 /** Minimal unsigned big-endian bytes (a single 0x00 for zero). */

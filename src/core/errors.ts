@@ -26,6 +26,8 @@ export class KeyFormatError extends CustodianError {}
 export class UnsupportedKeyError extends CustodianError {}
 /** An RSA key below the minimum size, or with an unusable exponent. */
 export class WeakKeyError extends CustodianError {}
+/** An RSA key above the maximum size (or with an absurd exponent): no real key, a corrupt or crafted file. */
+export class OversizedKeyError extends UnsupportedKeyError {}
 /** An encrypted key needs a passphrase, or the given one is wrong. */
 export class PassphraseError extends CustodianError {}
 

@@ -1,6 +1,7 @@
 // RSA keys: the one entry point for importing, exporting and generating them. Each format lives in
 // its own module (pem, pkcs1, spki, pkcs8, openssh, x509); this file dispatches and enforces policy
-// (RSA only, >= MIN_RSA_BITS, usable exponent). The formats and parameters are in docs/KEYS.md.
+// (RSA only, MIN_RSA_BITS..MAX_RSA_BITS, usable exponent, consistent private keys: the checks live in
+// pkcs1.ts). The formats and parameters are in docs/KEYS.md.
 import { constantTimeEqual, zeroize } from './bytes';
 import type { CryptoBackend, RsaKeySize } from './crypto-backend';
 import { InvalidArgumentError, KeyFormatError, PassphraseError, UnsupportedKeyError } from './errors';

@@ -2,9 +2,9 @@
 // "openssh-key-v1" private key container (OpenSSH PROTOCOL.key), unencrypted or bcrypt + AES-CTR.
 import { pbkdf as bcryptPbkdf } from 'bcrypt-pbkdf';
 import { base64Decode, base64Encode, concatBytes, constantTimeEqual, toBufferSource as bs, utf8Decode, utf8Encode, zeroize } from './bytes';
-import { bigIntToBytes, bytesToBigInt } from './der';
+import { bigIntToBytes } from './der';
 import { InvalidArgumentError, KeyFormatError, PassphraseError, UnsupportedKeyError } from './errors';
-import { encodeRsaPrivateKey, type RsaPublicParams } from './pkcs1';
+import { encodeRsaPrivateKey, rsaPrivateParams, rsaPublicParams, type RsaPublicParams } from './pkcs1';
 
 export const SSH_RSA = 'ssh-rsa';
 /** PROTOCOL.key: the container starts with this magic, NUL included. */
@@ -72,12 +72,15 @@ class SshReader {
       throw new KeyFormatError(`${this.what} contains invalid UTF-8`, { cause });
     }
   }
-  /** A non-negative mpint in minimal two's-complement form. */
-  mpint(): bigint {
+  /**
+   * The magnitude of a non-negative mpint in minimal two's-complement form, left as bytes: pkcs1.ts
+   * bounds its size before it becomes a bigint.
+   */
+  mpint(): Uint8Array {
     const v = this.string();
     if (v.length > 0 && v[0] & 0x80) throw new KeyFormatError(`${this.what} has a negative integer`);
     if (v.length > 1 && v[0] === 0 && !(v[1] & 0x80)) throw new KeyFormatError(`${this.what} has a non-minimal integer`);
-    return bytesToBigInt(v);
+    return v;
   }
   rest(): Uint8Array {
     const out = this.bytes.subarray(this.pos);
@@ -110,7 +113,7 @@ export function decodeSshPublicBlob(blob: Uint8Array): RsaPublicParams {
   const e = r.mpint();
   const n = r.mpint();
   if (r.remaining !== 0) throw new KeyFormatError('OpenSSH public key has trailing bytes');
-  return { n, e };
+  return rsaPublicParams(n, e);
 }
 
 export interface SshPublicLine extends RsaPublicParams {
@@ -248,7 +251,8 @@ function decodePrivateSection(section: Uint8Array, publicParams: RsaPublicParams
   for (let i = 0; i < padding.length; i++) {
     if (padding[i] !== i + 1) throw new KeyFormatError('OpenSSH private key has bad padding');
   }
-  if (n !== publicParams.n || e !== publicParams.e) throw new KeyFormatError('OpenSSH private key does not match its public key');
-  const pkcs1Der = encodeRsaPrivateKey({ n, e, d, p, q, qInv });
+  const key = rsaPrivateParams({ n, e, d, p, q, qInv });
+  if (key.n !== publicParams.n || key.e !== publicParams.e) throw new KeyFormatError('OpenSSH private key does not match its public key');
+  const pkcs1Der = encodeRsaPrivateKey(key);
   return comment ? { pkcs1Der, comment } : { pkcs1Der };
 }

@@ -10,33 +10,54 @@ export interface PemBlock {
   readonly der: Uint8Array;
 }
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]{1,64})-----\r?\n([\s\S]*?)-----END \1-----/g;
+// Matched against one line at a time, anchored at its end, with a bounded label: each line costs at
+// most a constant times its length, so hostile text (a megabyte of BEGIN lines) stays linear.
+const BEGIN = /-----BEGIN ([A-Z0-9 ]{1,64})-----$/;
 const HEADER = /^([A-Za-z0-9-]+):\s*(.*)$/;
 
-/** Every PEM block in `text`, in order. Text around the blocks (comments, bag attributes) is ignored. */
+function decodeBlock(label: string, lines: readonly string[]): PemBlock {
+  const headers = new Map<string, string>();
+  let i = 0;
+  if (lines.length > 0 && HEADER.test(lines[0].trim())) {
+    for (; i < lines.length && lines[i].trim() !== ''; i++) {
+      const h = HEADER.exec(lines[i].trim());
+      if (!h) throw new KeyFormatError(`PEM "${label}" block has a malformed header line`);
+      headers.set(h[1], h[2].trim());
+    }
+  }
+  const body = lines.slice(i).join('').replace(/\s+/g, '');
+  let der: Uint8Array;
+  try {
+    der = base64Decode(body);
+  } catch (cause) {
+    throw new KeyFormatError(`PEM "${label}" block does not contain valid base64`, { cause });
+  }
+  if (der.length === 0) throw new KeyFormatError(`PEM "${label}" block is empty`);
+  return { label, headers, der };
+}
+
+/**
+ * Every PEM block in `text`, in order, in one pass over its lines. Text around the blocks (comments,
+ * bag attributes) is ignored, and so is a block with no END line: a BEGIN line inside an open block
+ * starts over from there.
+ */
 export function decodePemBlocks(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
-  for (const match of text.matchAll(BLOCK)) {
-    const label = match[1];
-    const lines = match[2].split(/\r?\n/);
-    const headers = new Map<string, string>();
-    let i = 0;
-    if (lines.length > 0 && HEADER.test(lines[0].trim())) {
-      for (; i < lines.length && lines[i].trim() !== ''; i++) {
-        const h = HEADER.exec(lines[i].trim());
-        if (!h) throw new KeyFormatError(`PEM "${label}" block has a malformed header line`);
-        headers.set(h[1], h[2].trim());
+  let open: { label: string; end: string; lines: string[] } | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (open) {
+      const at = line.indexOf(open.end);
+      if (at >= 0) {
+        open.lines.push(line.slice(0, at));
+        blocks.push(decodeBlock(open.label, open.lines));
+        open = undefined;
+        continue;
       }
     }
-    const body = lines.slice(i).join('').replace(/\s+/g, '');
-    let der: Uint8Array;
-    try {
-      der = base64Decode(body);
-    } catch (cause) {
-      throw new KeyFormatError(`PEM "${label}" block does not contain valid base64`, { cause });
-    }
-    if (der.length === 0) throw new KeyFormatError(`PEM "${label}" block is empty`);
-    blocks.push({ label, headers, der });
+    const begin = line.includes('-----BEGIN ') ? BEGIN.exec(line) : null;
+    if (begin) open = { label: begin[1], end: `-----END ${begin[1]}-----`, lines: [] };
+    else open?.lines.push(line);
   }
   return blocks;
 }

@@ -9,13 +9,16 @@ import {
   derOid,
   derSequence,
   derUnsignedInteger,
+  magnitudeBitLength,
   parseDer,
   readOid,
+  readSmallInteger,
   readUnsignedInteger,
   sequence,
 } from '../../src/core/der';
 
 const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+const bitLengthOf = (n: bigint): number => n.toString(16).length * 4 - (Math.clz32(parseInt(n.toString(16)[0], 16)) - 28);
 
 describe('core/der', () => {
   it('encodes INTEGERs minimally with a sign octet when the high bit is set', () => {
@@ -48,6 +51,31 @@ describe('core/der', () => {
         assert.equal(bytesToBigInt(bigIntToBytes(n)), n);
       }),
     );
+  });
+
+  it('bytesToBigInt and magnitudeBitLength agree with a byte-by-byte reference, leading zeros included', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
+        let ref = 0n;
+        for (const b of bytes) ref = (ref << 8n) | BigInt(b);
+        assert.equal(bytesToBigInt(bytes), ref);
+        assert.equal(magnitudeBitLength(bytes), ref === 0n ? 0 : ref.toString(2).length);
+      }),
+    );
+  });
+
+  it('converts a 1 MiB integer at once (hang guard: shifting byte by byte took minutes)', () => {
+    const bytes = new Uint8Array(1 << 20).fill(0xa5);
+    const start = Date.now();
+    assert.equal(bitLengthOf(bytesToBigInt(bytes)), 8 * bytes.length);
+    assert.ok(Date.now() - start < 2000, `took ${Date.now() - start} ms`);
+  });
+
+  it('refuses a huge INTEGER where a small one is expected without converting it', () => {
+    const der = derUnsignedInteger(new Uint8Array(1 << 20).fill(0x7f));
+    assert.throws(() => readSmallInteger(parseDer(der), 'version'), /version: INTEGER too large/);
+    assert.equal(readSmallInteger(parseDer(derUnsignedInteger(Number.MAX_SAFE_INTEGER)), 'x'), Number.MAX_SAFE_INTEGER);
+    assert.throws(() => readSmallInteger(parseDer(derUnsignedInteger(2 ** 53)), 'x'), /too large/);
   });
 
   const malformed: [string, string][] = [

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { KeyFormatError, WeakKeyError } from '../../src/core/errors';
+import { KeyFormatError, OversizedKeyError, WeakKeyError } from '../../src/core/errors';
 import { checkRsaPublicParams, decodeRsaPrivateKey, decodeRsaPublicKey, encodeRsaPublicKey } from '../../src/core/pkcs1';
 import { decodePemBlocks } from '../../src/core/pem';
 import { fixture } from './key-fixtures';
@@ -21,6 +21,14 @@ describe('core/pkcs1', () => {
     assert.equal(checkRsaPublicParams({ n, e: 3n }), 2048);
     assert.throws(() => checkRsaPublicParams({ n: n + 1n, e: 65537n }), KeyFormatError);
     assert.throws(() => checkRsaPublicParams({ n: n >> 1100n, e: 65537n }), /948 bits/);
+  });
+
+  it('refuses key objects above 16384 bits or with an exponent above 64 bits (the same bounds as on bytes)', () => {
+    assert.equal(checkRsaPublicParams({ n: (1n << 16383n) + 1n, e: 65537n }), 16384);
+    assert.throws(() => checkRsaPublicParams({ n: (1n << 16384n) + 1n, e: 65537n }), (e: Error) => e instanceof OversizedKeyError && /16385 bits/.test(e.message));
+    const { n } = decodeRsaPublicKey(pub.der);
+    assert.throws(() => checkRsaPublicParams({ n, e: (1n << 64n) + 1n }), (e: Error) => e instanceof OversizedKeyError && /exponent of 65 bits/.test(e.message));
+    assert.equal(checkRsaPublicParams({ n, e: (1n << 63n) + 1n }), 2048);
   });
 
   it('detects an inconsistent private key (p·q ≠ n)', () => {

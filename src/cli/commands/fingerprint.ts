@@ -1,5 +1,6 @@
 // custodian fingerprint: `BITS SHA256:… COMMENT (RSA)`, the same line `ssh-keygen -lf` prints.
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { displayText } from '../../core/display-text';
 import { loadPublicKey } from '../key-files';
 
 export const fingerprintCommand: Command = {
@@ -26,7 +27,8 @@ Examples:
     const passphrases = ctx.passphrases(args);
     for (const arg of args.positionals) {
       const key = await loadPublicKey(arg, passphrases);
-      ctx.print(`${key.bits} ${key.fingerprint} ${key.comment ?? 'no comment'} (RSA)`);
+      // The comment comes from the file: shown through displayText so it cannot drive the terminal.
+      ctx.print(`${key.bits} ${key.fingerprint} ${key.comment === undefined ? 'no comment' : displayText(key.comment)} (RSA)`);
     }
   },
 };

@@ -5,6 +5,7 @@ import { exportPrivateKeyEncrypted, exportPublicKeyOpenSsh, generateRsaKeyPair }
 import { utf8Encode } from '../../core/bytes';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { checkOutput, isStdio, writeOutput } from '../io';
+import { checkCommentOption } from '../key-files';
 import { CliError, UsageError } from '../output';
 
 const SIZES: readonly RsaKeySize[] = [2048, 3072, 4096];
@@ -55,7 +56,7 @@ Examples:
       throw new UsageError('refusing to print a private key to the terminal', { hint: 'pass -o FILE, or redirect stdout to a file' });
     }
     await checkOutput(out, { force });
-    const comment = args.string('comment');
+    const comment = checkCommentOption(args.string('comment'), args);
 
     const passphrase = await ctx.passphrases(args).get({ prompt: 'Passphrase for the new key: ', confirm: true });
     if (passphrase.length === 0) {

@@ -1,7 +1,8 @@
 // custodian pubkey: the public half of a key, as an OpenSSH line or SPKI PEM.
+import { displayText } from '../../core/display-text';
 import { exportPublicKeyOpenSsh, exportPublicKeyPem } from '../../core/keys';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
-import { loadPublicKey } from '../key-files';
+import { checkCommentOption, loadPublicKey } from '../key-files';
 
 export const pubkeyCommand: Command = {
   name: 'pubkey',
@@ -28,12 +29,14 @@ Examples:
 `,
   async run(args, ctx) {
     args.expectPositionals(1, 1, 'the key file (custodian pubkey KEY)');
+    const comment = checkCommentOption(args.string('comment'), args);
     const key = await loadPublicKey(args.positionals[0], ctx.passphrases(args));
     if (args.flag('pem')) {
       if (args.has('comment')) throw args.usageError('--comment applies to OpenSSH lines, not to --pem');
       ctx.io.stdout.write(exportPublicKeyPem(key));
     } else {
-      ctx.print(exportPublicKeyOpenSsh(key, args.string('comment') ?? key.comment));
+      // A comment from the file (a certificate CN, an OpenSSH key's comment) may hold controls.
+      ctx.print(exportPublicKeyOpenSsh(key, comment ?? (key.comment === undefined ? undefined : displayText(key.comment))));
     }
   },
 };

@@ -2,6 +2,7 @@
 // (public data only) so they follow me across workspaces.
 import * as vscode from 'vscode';
 import { base64Decode, base64Encode } from '../../core/bytes';
+import { displayText } from '../../core/display-text';
 import { CustodianError, InvalidArgumentError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
 import { keyIdFor } from './key-store';
@@ -75,7 +76,13 @@ export class Contacts implements vscode.Disposable {
 
   async publicKey(contact: Contact): Promise<RsaPublicKey> {
     const { publicKeyFromSpkiDer } = await import('../../core/keys');
-    return publicKeyFromSpkiDer(base64Decode(contact.spki), contact.comment ?? contact.name);
+    try {
+      return publicKeyFromSpkiDer(base64Decode(contact.spki), contact.comment ?? contact.name);
+    } catch (err) {
+      // A contact stored by an older version (or edited) that no longer passes: say which one.
+      if (err instanceof CustodianError) err.message = `contact "${displayText(contact.name)}": ${err.message}`;
+      throw err;
+    }
   }
 
   private async write(contacts: Contact[]): Promise<void> {

@@ -220,6 +220,16 @@ function infoFromHeader(header: ParsedHeader, signer: RsaPublicKey | undefined, 
   };
 }
 
+/** Runs `work`; if it fails, closes the reader's source first (no descriptor left open per bad file). */
+async function closeOnError<T>(reader: ChunkReader, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
+}
+
 /** Reads and parses the header from the front of `reader` (§3). */
 async function readHeader(reader: ChunkReader): Promise<ParsedHeader> {
   const got = await reader.ensure(HEADER_PREFIX_LENGTH);
@@ -302,16 +312,17 @@ async function opens(aes: AesGcm, nonce: Uint8Array, sealed: Uint8Array): Promis
 export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts: DecryptOptions): Promise<DecryptedStream> {
   const { backend } = opts;
   const reader = new ChunkReader(dearmorIfArmored(ciphertext));
-  const header = await readHeader(reader);
-  const signer = signerFromHeader(header);
+  const { header, signer, aes } = await closeOnError(reader, async () => {
+    const header = await readHeader(reader);
+    const signer = signerFromHeader(header);
+    const fileKey = await unwrapFileKey(header, opts.identities, backend);
+    try {
+      return { header, signer, aes: await createPayloadCipher(backend, fileKey, header.payloadNonce) };
+    } finally {
+      zeroize(fileKey);
+    }
+  });
   const info = infoFromHeader(header, signer);
-  const fileKey = await unwrapFileKey(header, opts.identities, backend);
-  let aes: AesGcm;
-  try {
-    aes = await createPayloadCipher(backend, fileKey, header.payloadNonce);
-  } finally {
-    zeroize(fileKey);
-  }
 
   let status: SignatureStatus | undefined;
   let started = false;
@@ -321,6 +332,15 @@ export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts:
   async function* payload(): AsyncGenerator<Uint8Array> {
     if (started) throw new InvalidArgumentError('the plaintext stream can be read only once');
     started = true;
+    // However iteration stops (end, failure, a consumer that breaks early), the source is closed.
+    try {
+      yield* payloadChunks();
+    } finally {
+      await reader.close();
+    }
+  }
+
+  async function* payloadChunks(): AsyncGenerator<Uint8Array> {
     const sealedSize = header.chunkSize + TAG_LENGTH;
     const trailer = signer ? rsaByteLength(signer.bits) : 0;
     for (let counter = 0; ; counter++) {
@@ -417,9 +437,11 @@ export async function inspectEnvelope(input: AsyncIterable<Uint8Array> | Uint8Ar
   else if (input instanceof Uint8Array) source = bytesToStream(isArmored(input) ? dearmor(new TextDecoder().decode(input)) : input);
   else source = dearmorIfArmored(input);
   const reader = new ChunkReader(source);
-  const header = await readHeader(reader);
-  const signer = signerFromHeader(header);
-  const rest = await reader.drain();
+  const { header, signer } = await closeOnError(reader, async () => {
+    const header = await readHeader(reader);
+    return { header, signer: signerFromHeader(header) };
+  });
+  const rest = await closeOnError(reader, () => reader.drain());
   const payloadSize = rest - (signer ? rsaByteLength(signer.bits) : 0);
   const sealedSize = header.chunkSize + TAG_LENGTH;
   const chunks = Math.max(1, Math.ceil(payloadSize / sealedSize));

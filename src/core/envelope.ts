@@ -1,7 +1,7 @@
 // The `.enc` envelope: hybrid RSA-OAEP + AES-256-GCM STREAM, header MAC, optional RSA-PSS sender
 // signature trailer. The byte format is specified in docs/FORMAT.md; section numbers below refer to it.
 import { dearmorIfArmored, isArmored, dearmor } from './armor';
-import { concatBytes, zeroize } from './bytes';
+import { concatBytes, constantTimeEqual, zeroize } from './bytes';
 import { MIN_RSA_BITS, type AesGcm, type CryptoBackend, type Sha256Hasher } from './crypto-backend';
 import {
   FormatError,
@@ -37,6 +37,7 @@ import {
   type RecipientStanza,
 } from './envelope-header';
 import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
+import { unwrapSpki, wrapSpki } from './spki';
 import { ChunkReader, bytesToStream, collectStream } from './stream';
 
 /** The payload's AES-256-GCM (FORMAT.md §4): the derived key is zeroed as soon as the cipher holds it. */
@@ -239,14 +240,24 @@ async function readHeader(reader: ChunkReader): Promise<ParsedHeader> {
   return parseHeader(reader.read(total));
 }
 
-/** Parses the signer field into a key, enforcing the size floor (§3.1). */
+/**
+ * Parses the signer field into a key (§3.1): an RSA key below the floor (or with an unusable exponent)
+ * is a WeakKeyError as everywhere else; anything that is not an RSA SPKI in the one DER form writers
+ * emit (rsaEncryption with NULL parameters) is a FormatError, so a signer has one encoding.
+ */
 function signerFromHeader(header: ParsedHeader): RsaPublicKey | undefined {
   if (!header.signerSpki) return undefined;
   let key: RsaPublicKey;
   try {
     key = publicKeyFromSpkiDer(header.signerSpki);
   } catch (err) {
+    if (err instanceof WeakKeyError) {
+      throw new WeakKeyError(`the file is signed with a key Custodian refuses: ${err.message}`, { cause: err, hint: `ask the sender to sign with an RSA key of at least ${MIN_RSA_BITS} bits` });
+    }
     throw new FormatError('malformed header: the signer field is not an RSA public key', { cause: err });
+  }
+  if (!constantTimeEqual(wrapSpki(unwrapSpki(header.signerSpki)), header.signerSpki)) {
+    throw new FormatError('malformed header: the signer key is not in the DER form writers emit (rsaEncryption with NULL parameters)');
   }
   checkRecipientKey(key, 'signing');
   return key;
@@ -403,6 +414,7 @@ async function diagnoseFinal(aes: AesGcm, tail: Uint8Array, counter: number, sea
   if (trailer > 0 && rest.length >= TAG_LENGTH && rest.length <= sealedSize && (await opens(aes, chunkNonce(i, true), rest))) {
     throw new SignatureError('the file is marked as signed but its signature is missing (stripped)');
   }
+  if (rest.length === 0 && i === 0) throw new TruncatedError('the file is truncated: it ends after its header, before any payload');
   if (rest.length === 0 || (rest.length === sealedSize && (await opens(aes, chunkNonce(i, false), rest)))) {
     throw new TruncatedError(`the file is truncated: it ends after chunk ${rest.length === 0 ? i - 1 : i} without a final chunk`);
   }

@@ -35,6 +35,13 @@ describe('cli: split, combine, totp, genpass', function () {
         return f;
       });
       assert.equal(run(['combine', files[2], files[0]]).out, secret);
+      // As a mail client wraps them (SHAMIR.md §5): 72 or 76 columns, indented or not.
+      const wrap = (l: string, width: number, indent: string): string => (l.match(new RegExp(`.{1,${width}}`, 'g')) ?? []).map((p) => indent + p).join('\n');
+      for (const [width, indent] of [[72, ''], [76, '    ']] as const) {
+        const c = run(['combine'], { input: `${wrap(lines[0], width, indent)}\n${wrap(lines[2], width, indent)}\n` });
+        assert.equal(c.code, 0, c.stderr);
+        assert.equal(c.out, secret);
+      }
     });
 
     it('binary secrets from a file, -o DIR, armored shares, and combine -o', () => {

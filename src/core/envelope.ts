@@ -103,6 +103,11 @@ export interface DecryptedStream {
   readonly plaintext: AsyncIterable<Uint8Array>;
   /** The sender signature status; throws until `plaintext` was read to the end. */
   signature(): SignatureStatus;
+  /**
+   * Closes the input (a file's descriptor) for a caller that will not read `plaintext` after all,
+   * e.g. when its output cannot be opened. Reading `plaintext` closes it by itself, however it ends.
+   */
+  close(): Promise<void>;
 }
 
 export interface DecryptedBytes {
@@ -396,6 +401,7 @@ export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts:
       if (!status) throw new InvalidArgumentError('the signature status is known only after the plaintext was read to the end');
       return status;
     },
+    close: () => reader.close(),
   };
 }
 

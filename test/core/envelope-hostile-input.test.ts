@@ -185,6 +185,13 @@ describe('hostile inputs', () => {
       assert.equal(state.returned, 1);
       assert.ok(!state.ended);
     });
+    it('a caller that gives up after the header closes the source with close()', async () => {
+      const { source, state } = recordingSource(file, 100);
+      const d = await decryptStream(source, { identities: [alice], backend: node });
+      await d.close();
+      await d.close();
+      assert.equal(state.returned, 1);
+    });
     it('inspectEnvelope closes the source when the header is bad', async () => {
       const { source, state } = recordingSource(concatBytes(utf8Encode('NOTCUSTOD'), file.subarray(9)), 50);
       await assert.rejects(inspectEnvelope(source), FormatError);

@@ -313,6 +313,7 @@ export async function* dearmorIfArmored(input: AsyncIterable<Uint8Array>): Async
   yield* rest;
 }
 
+/** `first`, then `rest`; closing it closes `rest`. */
 function prepend(first: Uint8Array, rest: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
   return {
     [Symbol.asyncIterator]: () => {

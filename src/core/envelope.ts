@@ -261,6 +261,7 @@ function signerFromHeader(header: ParsedHeader): RsaPublicKey | undefined {
     }
     throw new FormatError('malformed header: the signer field is not an RSA public key', { cause: err });
   }
+  // Re-encoding gives the canonical form; the comparison is of public bytes (any equality would do).
   if (!constantTimeEqual(wrapSpki(unwrapSpki(header.signerSpki)), header.signerSpki)) {
     throw new FormatError('malformed header: the signer key is not in the DER form writers emit (rsaEncryption with NULL parameters)');
   }

@@ -8,12 +8,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { armor } from '../src/core/armor';
 import { base64Encode, concatBytes, hexEncode, utf8Encode } from '../src/core/bytes';
 import { encryptBytes } from '../src/core/envelope';
-import { TAG_LENGTH, computeHeaderMac, encodeHeaderBody, parseHeader, type HeaderFields, type ParsedHeader } from '../src/core/envelope-header';
+import { SIGNATURE_CONTEXT, TAG_LENGTH, computeHeaderMac, encodeHeaderBody, parseHeader, type HeaderFields, type ParsedHeader } from '../src/core/envelope-header';
 import { createNobleBackend } from '../src/core/noble-backend';
 import { withInjectedRandomness } from '../src/core/seeded-rsa';
+import { derNull, derOid, derSequence } from '../src/core/der';
 import { VECTOR_DIR, deterministicRandom, loadKey, patternBytes, type KeyName } from '../test/core/envelope-fixtures';
 
-type Expect = 'success' | 'header failure' | 'payload failure' | 'truncated' | 'no match' | 'bad signature' | 'unsupported version' | 'trailing data' | 'format error';
+type Expect = 'success' | 'header failure' | 'payload failure' | 'truncated' | 'no match' | 'bad signature' | 'unsupported version' | 'trailing data' | 'format error' | 'weak key';
 
 interface Plain {
   hex?: string;
@@ -84,6 +85,30 @@ function rebuild(e: Encrypted, edit: (f: HeaderFields) => HeaderFields, remac: b
   return concatBytes(body, remac ? computeHeaderMac(e.fileKey, body) : header.mac, payload);
 }
 
+/**
+ * Replaces the signer field with `spki` (valid MAC), and the signature with `signer`'s signature over
+ * the new transcript (§5), or with `signature` as given.
+ */
+async function resign(e: Encrypted, spki: Uint8Array, trailerLength: number, signer?: KeyName): Promise<Uint8Array> {
+  const { header } = split(e);
+  const body = encodeHeaderBody({ ...header, signerSpki: spki });
+  const newHeader = concatBytes(body, computeHeaderMac(e.fileKey, body));
+  const chunks = e.bytes.subarray(header.bytes.length, e.bytes.length - trailerLength);
+  if (!signer) return concatBytes(newHeader, chunks, e.bytes.subarray(e.bytes.length - trailerLength));
+  const backend = withInjectedRandomness(createNobleBackend(), deterministicRandom(`${e.seed} re-signed`));
+  const signature = await backend.rsaPssSign(loadKey(signer).pkcs8Der, concatBytes(SIGNATURE_CONTEXT, sha256(concatBytes(newHeader, chunks))));
+  return concatBytes(newHeader, chunks, signature);
+}
+
+/** `spki` re-encoded with its rsaEncryption AlgorithmIdentifier's NULL parameters left out. */
+function withoutNullParameters(spki: Uint8Array): Uint8Array {
+  const withNull = derSequence(derOid('1.2.840.113549.1.1.1'), derNull());
+  const without = derSequence(derOid('1.2.840.113549.1.1.1'));
+  const at = Buffer.from(spki).indexOf(Buffer.from(withNull));
+  if (at < 0) throw new Error('no rsaEncryption AlgorithmIdentifier found');
+  return derSequence(without, spki.subarray(at + withNull.length)); // the BIT STRING follows the AlgorithmIdentifier
+}
+
 function flip(bytes: Uint8Array, index: number, mask = 0x01): Uint8Array {
   const out = bytes.slice();
   out[index] ^= mask;
@@ -151,6 +176,21 @@ async function main(): Promise<void> {
   emit('too-many-recipients', '257 recipient stanzas (valid MAC)', 'format error', ['alice'], rebuild(short, (f) => ({ ...f, stanzas: [f.stanzas[0], ...many.slice(1)] }), true));
   emit('bad-magic', 'first byte changed', 'format error', ['alice'], flip(short.bytes, 0, 0x20));
   emit('duplicate-recipient', 'the same stanza twice (valid MAC)', 'format error', ['alice'], rebuild(short, (f) => ({ ...f, stanzas: [f.stanzas[0], f.stanzas[0]] }), true));
+
+  // §6 step 2 when the trailer is longer than what remains: the reader first skips the whole
+  // non-final chunks it can open, then judges the rest (a literal "first C bytes" reading got these wrong).
+  const shortTail = await make('signed-3072-short-final-chunk', ['alice'], { pattern_length: 1034 }, 'dave3072', 1024);
+  success(shortTail, 'signed with a 3072-bit key (384-byte signature), 1024-byte chunks, a 26-byte final chunk', ['alice']);
+  emit('signature-stripped-short-final-chunk', 'the 384-byte signature removed: what remains (a full chunk and a 26-byte final chunk) is shorter than chunk plus trailer', 'bad signature', ['alice'], shortTail.bytes.subarray(0, shortTail.bytes.length - 384));
+  const sg = split(signed).header.bytes.length;
+  emit('truncated-inside-chunk-signed', 'signed, 64-byte chunks: cut 40 bytes into chunk 1 (less than the 256-byte trailer remains)', 'payload failure', ['alice'], signed.bytes.subarray(0, sg + C + 40));
+  emit('truncated-at-chunk-boundary-signed', 'signed, 64-byte chunks: cut after chunk 1 of 3, signature gone', 'truncated', ['alice'], signed.bytes.subarray(0, sg + 2 * C));
+  emit('signature-truncated', 'signed, 64-byte chunks: the last 100 bytes of the signature cut off', 'payload failure', ['alice'], signed.bytes.subarray(0, signed.bytes.length - 100));
+  // §3.1 signer rules.
+  emit('signer-weak-1024', "the signer field holds a 1024-bit RSA key (valid MAC; the old 256-byte signature kept: a reader refuses before verifying)", 'weak key', ['alice'],
+    await resign(signed, loadKey('weak1024').publicKey.spkiDer, 256));
+  emit('signer-parameters-absent', "carol's SPKI with the rsaEncryption NULL parameters left out (valid MAC, re-signed by carol over the new header)", 'format error', ['alice'],
+    await resign(signed, withoutNullParameters(loadKey('carol').publicKey.spkiDer), 256, 'carol'));
 
   for (const f of readdirSync(VECTOR_DIR)) if (f.endsWith('.json')) unlinkSync(join(VECTOR_DIR, f));
   for (const v of vectors) writeFileSync(join(VECTOR_DIR, `${v.name as string}.json`), JSON.stringify(v, null, 2) + '\n');

@@ -91,6 +91,13 @@ function forgeText(fields: { version: number; setId: Uint8Array; threshold: numb
   return SHARE_TEXT_PREFIX + base64UrlEncode(concatBytes(payload, check));
 }
 
+/** `line` cut into lines of `width` characters, each after `indent`, as a mail client may wrap it. */
+function wrapAt(line: string, width: number, indent: string): string {
+  const out: string[] = [];
+  for (let i = 0; i < line.length; i += width) out.push(indent + line.slice(i, i + width));
+  return out.join('\n');
+}
+
 function flipChar(text: string, at: number): string {
   const c = text[at];
   return text.slice(0, at) + (c === 'A' ? 'B' : 'A') + text.slice(at + 1);
@@ -120,6 +127,12 @@ function makeListVectors(made: Share[][]): object[] {
     failure('too few shares', [t[0], t[3]].join('\n'), 'ShareCombineError', 'need 3 shares'),
     failure('altered value, threshold many', [t[0], forgeText(corrupted), t[2]].join('\n'), 'ShareCombineError', 'integrity check failed'),
     failure('altered value, one spare', [t[0], forgeText(corrupted), t[2], t[3]].join('\n'), 'ShareCombineError', 'share 2 (index 2) does not match the other shares'),
+    // SHAMIR.md §5: wrapped one-line shares (continuation rule) and the exact armor header syntax.
+    success('one-line shares wrapped at 72 and 76 columns, indented', [wrapAt(t[0], 72, ''), '', wrapAt(t[2], 76, '    '), wrapAt(t[4], 72, '\t')].join('\n')),
+    success('armor header values with spaces around them', [t[0], encodeShareArmored(five[1]).replace('Share: 2 of 5, threshold 3', 'Share:   2 of 5, threshold 3 \t'), t[2]].join('\n')),
+    failure('quoted one-line share', [t[0], `> ${t[1]}`, t[2]].join('\n'), 'ShareFormatError', 'line 2: quoted text'),
+    failure('armor header with a leading zero', [t[0], encodeShareArmored(five[1]).replace('Share: 2 of 5', 'Share: 02 of 5')].join('\n'), 'ShareFormatError', 'malformed armor header "Share"'),
+    failure('armor header with a double space', [t[0], encodeShareArmored(five[1]).replace('Share: 2 of 5', 'Share: 2  of 5')].join('\n'), 'ShareFormatError', 'malformed armor header "Share"'),
     failure(
       'threshold lowered on two shares',
       [forgeText({ ...five[0], threshold: 2 }), forgeText({ ...five[1], threshold: 2 })].join('\n'),

@@ -168,12 +168,17 @@ export async function* armorStream(input: AsyncIterable<Uint8Array>): AsyncItera
 }
 
 /** Streaming armor decoder with the same strictness as `dearmor`. */
-export async function* dearmorStream(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+export function dearmorStream(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  return decodeArmorLines(input, 0);
+}
+
+/** `dearmorStream` for input whose first `skippedLines` lines (blank ones) were already consumed. */
+async function* decodeArmorLines(input: AsyncIterable<Uint8Array>, skippedLines: number): AsyncIterable<Uint8Array> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let state: 'before' | 'body' | 'after' = 'before';
   let carry = '';
   let held: string | undefined; // the latest body line: we only know it is not the last when another follows
-  let lineNo = 0;
+  let lineNo = skippedLines;
   const batch: string[] = [];
   const flush = (): Uint8Array | undefined => {
     if (batch.length === 0) return undefined;
@@ -236,32 +241,92 @@ export async function* dearmorStream(input: AsyncIterable<Uint8Array>): AsyncIte
   if (state === 'body') throw new ArmorError(`missing "${ARMOR_END}" line`);
 }
 
-/** Passes binary input through and decodes armored input, deciding from the first non-blank byte. */
+/** 'armored' once `head` starts with the BEGIN marker, 'binary' once it cannot, undefined while it still may. */
+function classify(head: readonly Uint8Array[]): 'armored' | 'binary' | undefined {
+  let k = 0;
+  for (const piece of head) {
+    for (let i = 0; i < piece.length && k < BEGIN_BYTES.length; i++, k++) if (piece[i] !== BEGIN_BYTES[k]) return 'binary';
+  }
+  return k === BEGIN_BYTES.length ? 'armored' : undefined;
+}
+
+/**
+ * Passes binary input through and decodes armored input: armored input starts, after blank lines,
+ * with the whole BEGIN marker (§7), so a binary file that happens to start with "-" is still binary
+ * (and fails as "not a Custodian file", not as bad armor).
+ *
+ * Leading whitespace is consumed without being kept, however much there is: only the number of line
+ * feeds (for line numbers in errors) and whether the current line already holds whitespace (then a
+ * BEGIN marker after it is indented, which §7 forbids) are remembered. So memory stays constant
+ * before the armor as it does inside it.
+ */
 export async function* dearmorIfArmored(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
   const iterator = input[Symbol.asyncIterator]();
+  let skippedLines = 0;
+  let firstSkipped: number | undefined;
+  let lineHasWhitespace = false;
+  // Pieces from the first non-blank byte on, copied (the source may reuse a piece once we pull again),
+  // until the BEGIN marker is matched or ruled out: at most BEGIN_BYTES.length bytes are needed.
   const head: Uint8Array[] = [];
-  let armored: boolean | undefined;
-  for (;;) {
-    // Still undecided (only blanks so far): keep a copy, as the source may reuse a piece once we pull again.
-    if (head.length > 0) head[head.length - 1] = head[head.length - 1].slice();
+  let kind: 'armored' | 'binary' | undefined;
+  while (kind === undefined) {
     const r = await iterator.next();
     if (r.done) break;
-    head.push(r.value);
-    let i = 0;
-    while (i < r.value.length && isWhitespaceByte(r.value[i])) i++;
-    if (i < r.value.length) {
-      armored = r.value[i] === 0x2d; // '-'
-      break;
+    let piece = r.value;
+    if (head.length === 0) {
+      let i = 0;
+      for (; i < piece.length && isWhitespaceByte(piece[i]); i++) {
+        firstSkipped ??= piece[i];
+        if (piece[i] === 0x0a) {
+          skippedLines++;
+          lineHasWhitespace = false;
+        } else {
+          lineHasWhitespace = true;
+        }
+      }
+      piece = piece.subarray(i);
+      if (piece.length === 0) continue;
     }
+    head.push(piece.slice());
+    kind = classify(head);
   }
   const rest: AsyncIterable<Uint8Array> = {
     [Symbol.asyncIterator]: () => {
       let index = 0;
       return {
         next: async () => (index < head.length ? { done: false, value: head[index++] } : iterator.next()),
+        // Closing the decoded stream closes the source (a file reader's descriptor).
+        return: async () => (await iterator.return?.()) ?? { done: true, value: undefined },
       };
     },
   };
-  if (armored) yield* dearmorStream(rest);
-  else yield* rest;
+  if (kind === 'armored') {
+    // Whitespace before the marker on its own line makes it indented: keep one byte of it so the
+    // decoder refuses it exactly as it would have.
+    if (lineHasWhitespace) yield* decodeArmorLines(prepend(Uint8Array.of(0x20), rest), skippedLines);
+    else yield* decodeArmorLines(rest, skippedLines);
+    return;
+  }
+  // Binary files start with MAGIC (§7): one byte of skipped whitespace is enough for the header
+  // parser to refuse the file as it would have refused it whole.
+  if (firstSkipped !== undefined) yield Uint8Array.of(firstSkipped);
+  yield* rest;
+}
+
+/** `first`, then `rest`; closing it closes `rest`. */
+function prepend(first: Uint8Array, rest: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      const inner = rest[Symbol.asyncIterator]();
+      let sent = false;
+      return {
+        next: async () => {
+          if (sent) return inner.next();
+          sent = true;
+          return { done: false, value: first };
+        },
+        return: async () => (await inner.return?.()) ?? { done: true, value: undefined },
+      };
+    },
+  };
 }

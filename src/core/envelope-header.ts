@@ -114,7 +114,11 @@ export function encodeHeaderBody(fields: HeaderFields, extraFields: readonly { t
  * Throws FormatError / UnsupportedVersionError.
  */
 export function headerLengthFromPrefix(prefix: Uint8Array): number {
-  if (!hasEnvelopeMagic(prefix)) throw new FormatError('not a Custodian encrypted file (bad magic bytes)', { hint: 'is this file encrypted with Custodian, or ASCII-armored text that was altered?' });
+  if (!hasEnvelopeMagic(prefix)) {
+    throw new FormatError('not a Custodian encrypted file (no .enc magic and no armor)', {
+      hint: 'a Custodian file starts with the bytes "CUSTODIAN" (binary .enc) or the line "-----BEGIN CUSTODIAN ENCRYPTED FILE-----" (armored); check that you chose the encrypted file and not its plaintext',
+    });
+  }
   if (prefix.length < HEADER_PREFIX_LENGTH) throw new FormatError('file ends inside the header');
   const version = prefix[MAGIC.length];
   if (version !== VERSION) {

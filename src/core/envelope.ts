@@ -1,7 +1,7 @@
 // The `.enc` envelope: hybrid RSA-OAEP + AES-256-GCM STREAM, header MAC, optional RSA-PSS sender
 // signature trailer. The byte format is specified in docs/FORMAT.md; section numbers below refer to it.
 import { dearmorIfArmored, isArmored, dearmor } from './armor';
-import { concatBytes, zeroize } from './bytes';
+import { concatBytes, constantTimeEqual, zeroize } from './bytes';
 import { MIN_RSA_BITS, type AesGcm, type CryptoBackend, type Sha256Hasher } from './crypto-backend';
 import {
   FormatError,
@@ -37,6 +37,7 @@ import {
   type RecipientStanza,
 } from './envelope-header';
 import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
+import { unwrapSpki, wrapSpki } from './spki';
 import { ChunkReader, bytesToStream, collectStream } from './stream';
 
 /** The payload's AES-256-GCM (FORMAT.md §4): the derived key is zeroed as soon as the cipher holds it. */
@@ -102,6 +103,11 @@ export interface DecryptedStream {
   readonly plaintext: AsyncIterable<Uint8Array>;
   /** The sender signature status; throws until `plaintext` was read to the end. */
   signature(): SignatureStatus;
+  /**
+   * Closes the input (a file's descriptor) for a caller that will not read `plaintext` after all,
+   * e.g. when its output cannot be opened. Reading `plaintext` closes it by itself, however it ends.
+   */
+  close(): Promise<void>;
 }
 
 export interface DecryptedBytes {
@@ -220,6 +226,16 @@ function infoFromHeader(header: ParsedHeader, signer: RsaPublicKey | undefined, 
   };
 }
 
+/** Runs `work`; if it fails, closes the reader's source first (no descriptor left open per bad file). */
+async function closeOnError<T>(reader: ChunkReader, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
+}
+
 /** Reads and parses the header from the front of `reader` (§3). */
 async function readHeader(reader: ChunkReader): Promise<ParsedHeader> {
   const got = await reader.ensure(HEADER_PREFIX_LENGTH);
@@ -229,14 +245,25 @@ async function readHeader(reader: ChunkReader): Promise<ParsedHeader> {
   return parseHeader(reader.read(total));
 }
 
-/** Parses the signer field into a key, enforcing the size floor (§3.1). */
+/**
+ * Parses the signer field into a key (§3.1): an RSA key below the floor (or with an unusable exponent)
+ * is a WeakKeyError as everywhere else; anything that is not an RSA SPKI in the one DER form writers
+ * emit (rsaEncryption with NULL parameters) is a FormatError, so a signer has one encoding.
+ */
 function signerFromHeader(header: ParsedHeader): RsaPublicKey | undefined {
   if (!header.signerSpki) return undefined;
   let key: RsaPublicKey;
   try {
     key = publicKeyFromSpkiDer(header.signerSpki);
   } catch (err) {
+    if (err instanceof WeakKeyError) {
+      throw new WeakKeyError(`the file is signed with a key Custodian refuses: ${err.message}`, { cause: err, hint: `ask the sender to sign with an RSA key of at least ${MIN_RSA_BITS} bits` });
+    }
     throw new FormatError('malformed header: the signer field is not an RSA public key', { cause: err });
+  }
+  // Re-encoding gives the canonical form; the comparison is of public bytes (any equality would do).
+  if (!constantTimeEqual(wrapSpki(unwrapSpki(header.signerSpki)), header.signerSpki)) {
+    throw new FormatError('malformed header: the signer key is not in the DER form writers emit (rsaEncryption with NULL parameters)');
   }
   checkRecipientKey(key, 'signing');
   return key;
@@ -302,16 +329,17 @@ async function opens(aes: AesGcm, nonce: Uint8Array, sealed: Uint8Array): Promis
 export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts: DecryptOptions): Promise<DecryptedStream> {
   const { backend } = opts;
   const reader = new ChunkReader(dearmorIfArmored(ciphertext));
-  const header = await readHeader(reader);
-  const signer = signerFromHeader(header);
+  const { header, signer, aes } = await closeOnError(reader, async () => {
+    const header = await readHeader(reader);
+    const signer = signerFromHeader(header);
+    const fileKey = await unwrapFileKey(header, opts.identities, backend);
+    try {
+      return { header, signer, aes: await createPayloadCipher(backend, fileKey, header.payloadNonce) };
+    } finally {
+      zeroize(fileKey);
+    }
+  });
   const info = infoFromHeader(header, signer);
-  const fileKey = await unwrapFileKey(header, opts.identities, backend);
-  let aes: AesGcm;
-  try {
-    aes = await createPayloadCipher(backend, fileKey, header.payloadNonce);
-  } finally {
-    zeroize(fileKey);
-  }
 
   let status: SignatureStatus | undefined;
   let started = false;
@@ -321,6 +349,15 @@ export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts:
   async function* payload(): AsyncGenerator<Uint8Array> {
     if (started) throw new InvalidArgumentError('the plaintext stream can be read only once');
     started = true;
+    // However iteration stops (end, failure, a consumer that breaks early), the source is closed.
+    try {
+      yield* payloadChunks();
+    } finally {
+      await reader.close();
+    }
+  }
+
+  async function* payloadChunks(): AsyncGenerator<Uint8Array> {
     const sealedSize = header.chunkSize + TAG_LENGTH;
     const trailer = signer ? rsaByteLength(signer.bits) : 0;
     for (let counter = 0; ; counter++) {
@@ -365,6 +402,7 @@ export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts:
       if (!status) throw new InvalidArgumentError('the signature status is known only after the plaintext was read to the end');
       return status;
     },
+    close: () => reader.close(),
   };
 }
 
@@ -383,6 +421,7 @@ async function diagnoseFinal(aes: AesGcm, tail: Uint8Array, counter: number, sea
   if (trailer > 0 && rest.length >= TAG_LENGTH && rest.length <= sealedSize && (await opens(aes, chunkNonce(i, true), rest))) {
     throw new SignatureError('the file is marked as signed but its signature is missing (stripped)');
   }
+  if (rest.length === 0 && i === 0) throw new TruncatedError('the file is truncated: it ends after its header, before any payload');
   if (rest.length === 0 || (rest.length === sealedSize && (await opens(aes, chunkNonce(i, false), rest)))) {
     throw new TruncatedError(`the file is truncated: it ends after chunk ${rest.length === 0 ? i - 1 : i} without a final chunk`);
   }
@@ -417,9 +456,11 @@ export async function inspectEnvelope(input: AsyncIterable<Uint8Array> | Uint8Ar
   else if (input instanceof Uint8Array) source = bytesToStream(isArmored(input) ? dearmor(new TextDecoder().decode(input)) : input);
   else source = dearmorIfArmored(input);
   const reader = new ChunkReader(source);
-  const header = await readHeader(reader);
-  const signer = signerFromHeader(header);
-  const rest = await reader.drain();
+  const { header, signer } = await closeOnError(reader, async () => {
+    const header = await readHeader(reader);
+    return { header, signer: signerFromHeader(header) };
+  });
+  const rest = await closeOnError(reader, () => reader.drain());
   const payloadSize = rest - (signer ? rsaByteLength(signer.bits) : 0);
   const sealedSize = header.chunkSize + TAG_LENGTH;
   const chunks = Math.max(1, Math.ceil(payloadSize / sealedSize));

@@ -22,6 +22,17 @@ export const MIN_SHARE_VALUE_BYTES = MAC_KEY_BYTES + 1 + TAG_BYTES;
 const CONTEXT_LABEL = 'custodian-share-v1';
 /** SHAMIR.md §3: leave-one-out search for a bad share only while m·(m−1)·L stays below this. */
 const LOCATE_BUDGET = 1 << 25;
+/**
+ * SHAMIR.md §7: the largest secret `splitSecret` accepts. Shamir is for keys and passwords; every
+ * share is as large as the secret and is copied by hand or pasted into mail, so a larger file should
+ * be encrypted and its key split instead.
+ */
+export const MAX_SECRET_BYTES = 64 * 1024;
+/**
+ * SHAMIR.md §7: a split costs N·(T−1)·L table lookups (L = the split string's length). Bounded so a
+ * split takes seconds, not minutes: any T and N for a secret up to 4 KiB, fewer for larger ones.
+ */
+export const MAX_SPLIT_WORK = 300_000_000;
 /** WebCrypto getRandomValues refuses more than 65536 bytes per call. */
 const MAX_RANDOM_CHUNK = 65536;
 
@@ -77,6 +88,27 @@ function checkCounts(threshold: number, shares: number): void {
   }
 }
 
+/**
+ * Refuses, before any work, a split beyond the limits of SHAMIR.md §7. `secretLength` is the caller's
+ * secret (the integrity layer adds its 64 bytes here when `withIntegrity`).
+ */
+export function checkSplitLimits(secretLength: number, threshold: number, shares: number, withIntegrity = true): void {
+  if (secretLength > MAX_SECRET_BYTES) {
+    throw new InvalidArgumentError(`the secret is too large to split: ${secretLength} bytes, the limit is ${MAX_SECRET_BYTES} (64 KiB)`, {
+      hint: 'encrypt the file instead (custodian encrypt) and split the secret that protects it, such as a private key or passphrase',
+    });
+  }
+  const length = secretLength + (withIntegrity ? MAC_KEY_BYTES + TAG_BYTES : 0);
+  const work = shares * (threshold - 1) * length;
+  if (work > MAX_SPLIT_WORK) {
+    const maxThreshold = Math.floor(MAX_SPLIT_WORK / (shares * length)) + 1;
+    throw new InvalidArgumentError(
+      `splitting ${secretLength} bytes into ${shares} shares with threshold ${threshold} needs ${work} table lookups (shares × (threshold − 1) × ${length} bytes), the limit is ${MAX_SPLIT_WORK}`,
+      { hint: maxThreshold >= MIN_THRESHOLD ? `with ${shares} shares use a threshold of at most ${maxThreshold}, or fewer shares, or a smaller secret` : 'use fewer shares or a smaller secret' },
+    );
+  }
+}
+
 /** f(x) for every byte column at once, by Horner's rule with one "multiply by x" row. */
 function evaluateAt(constant: Uint8Array, coefficients: Uint8Array[], x: number): Uint8Array {
   const row = gfMulRow(x);
@@ -127,6 +159,7 @@ export function splitSecretRaw(secret: Uint8Array, options: SplitOptions): RawSh
   assertBytes('secret', secret);
   if (secret.length === 0) throw new InvalidArgumentError('the secret to split is empty');
   checkCounts(options.threshold, options.shares);
+  checkSplitLimits(secret.length, options.threshold, options.shares, false);
   const values = splitBytes(secret, options.threshold, options.shares, options.randomBytes ?? defaultRandomBytes);
   return values.map((y, i) => ({ x: i + 1, y }));
 }
@@ -172,6 +205,7 @@ export function splitSecret(secret: Uint8Array, options: SplitOptions): Share[] 
   if (secret.length === 0) throw new InvalidArgumentError('the secret to split is empty');
   const { threshold, shares: total } = options;
   checkCounts(threshold, total);
+  checkSplitLimits(secret.length, threshold, total);
   const randomBytes = options.randomBytes ?? defaultRandomBytes;
   const setId = draw(randomBytes, SET_ID_BYTES).slice();
   const key = draw(randomBytes, MAC_KEY_BYTES);

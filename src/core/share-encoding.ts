@@ -10,6 +10,7 @@ import {
   hexDecode,
   hexEncode,
 } from './bytes';
+import { displayText } from './display-text';
 import { ShareFormatError } from './errors';
 import { assertShare, combineSharesRaw, type RawShare, type Share, MIN_SHARE_VALUE_BYTES, SET_ID_BYTES } from './shamir';
 
@@ -24,6 +25,18 @@ const ARMOR_COLUMNS = 64;
 const HEADER_BYTES = 1 + SET_ID_BYTES + 3;
 /** SHAMIR.md §4: first 4 bytes of SHA-256(payload), a typo check. */
 const CHECKSUM_BYTES = 4;
+
+/** SHAMIR.md §5: armor header values, exactly as writers emit them (decimal without leading zeros). */
+const VERSION_VALUE = /^[1-9][0-9]{0,2}$/;
+const SET_VALUE = /^[0-9a-fA-F]{16}$/;
+const SHARE_VALUE = /^([1-9][0-9]{0,2}) of ([1-9][0-9]{0,2}), threshold ([1-9][0-9]{0,2})$/;
+const HEADER_SYNTAX: Record<string, { pattern: RegExp; form: string }> = {
+  Version: { pattern: VERSION_VALUE, form: 'Version: 1' },
+  Set: { pattern: SET_VALUE, form: 'Set: <16 hex digits>' },
+  Share: { pattern: SHARE_VALUE, form: 'Share: <k> of <N>, threshold <T>, decimal numbers without leading zeros, single spaces' },
+};
+/** SHAMIR.md §5: a line that continues a wrapped one-line share holds only base64url characters. */
+const CONTINUATION_LINE = /^[A-Za-z0-9_-]+$/;
 
 const NOT_A_SHARE_HINT = `A Custodian share is one line starting with "${SHARE_TEXT_PREFIX}" or a block starting with "${SHARE_ARMOR_BEGIN}".`;
 
@@ -91,6 +104,25 @@ function parseTextForm(text: string, where: string): Share {
   return decodeShareBytes(bytes, where);
 }
 
+/**
+ * The one-line share at `lines[start]` (SHAMIR.md §5). A mail client may have wrapped it: when that line
+ * does not parse on its own, the lines after it that hold only base64url characters are appended. (A
+ * complete share passes its checksum alone, so a word on the next line is not taken as part of it.)
+ * Returns the share and the index of its last line.
+ */
+function parseWrappedText(lines: readonly string[], start: number, where: string): { share: Share; last: number } {
+  let last = start;
+  while (last + 1 < lines.length && CONTINUATION_LINE.test(lines[last + 1])) last++;
+  if (last > start) {
+    try {
+      return { share: parseTextForm(lines[start], where), last: start };
+    } catch {
+      return { share: parseTextForm(lines.slice(start, last + 1).join(''), where), last };
+    }
+  }
+  return { share: parseTextForm(lines[start], where), last };
+}
+
 /** `lines` are the trimmed lines strictly between the BEGIN and END markers. */
 function parseArmorBody(lines: readonly string[], where: string): Share {
   const headers = new Map<string, string>();
@@ -100,11 +132,18 @@ function parseArmorBody(lines: readonly string[], where: string): Share {
     if (line === '') continue;
     const colon = line.indexOf(':');
     if (colon < 0) break; // base64 has no colon: the body starts here.
-    const name = line.slice(0, colon).trim();
-    const value = line.slice(colon + 1).trim();
+    const name = line.slice(0, colon);
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if (name === 'Comment') continue;
-    if (name !== 'Version' && name !== 'Set' && name !== 'Share') throw new ShareFormatError(`${where}: unknown armor header "${name}"`);
+    const syntax = HEADER_SYNTAX[name];
+    if (name !== name.trimEnd()) throw new ShareFormatError(`${where}: armor header "${displayText(name)}" has a space before its colon`);
+    if (!Object.hasOwn(HEADER_SYNTAX, name)) throw new ShareFormatError(`${where}: unknown armor header "${displayText(name)}"`);
     if (headers.has(name)) throw new ShareFormatError(`${where}: armor header "${name}" appears twice`);
+    if (!syntax.pattern.test(value)) {
+      throw new ShareFormatError(`${where}: malformed armor header "${name}": "${displayText(value)}" is not of the form "${syntax.form}"`, {
+        hint: 'The headers were edited; restore them as the share was written, or re-export the share.',
+      });
+    }
     headers.set(name, value);
   }
   for (const name of ['Version', 'Set', 'Share']) {
@@ -120,11 +159,7 @@ function parseArmorBody(lines: readonly string[], where: string): Share {
   }
   const share = decodeShareBytes(bytes, where);
   const described = `${share.index} of ${share.total}, threshold ${share.threshold}`;
-  if (
-    headers.get('Version') !== String(share.version) ||
-    headers.get('Set')?.toLowerCase() !== hexEncode(share.setId) ||
-    headers.get('Share')?.replace(/\s+/g, ' ') !== described
-  ) {
+  if (headers.get('Version') !== String(share.version) || headers.get('Set')?.toLowerCase() !== hexEncode(share.setId) || headers.get('Share') !== described) {
     throw new ShareFormatError(
       `${where}: the armor headers do not match the encoded share (set ${hexEncode(share.setId)}, share ${described})`,
       { hint: 'The headers were edited; the encoded body is authoritative. Restore the headers or re-export the share.' },
@@ -162,13 +197,17 @@ export function parseShares(text: string): Share[] {
     if (line === '') continue;
     const where = `share ${shares.length + 1} (line ${i + 1})`;
     if (line.startsWith(SHARE_TEXT_PREFIX)) {
-      shares.push(parseTextForm(line, where));
+      const { share, last } = parseWrappedText(lines, i, where);
+      shares.push(share);
+      i = last;
     } else if (line === SHARE_ARMOR_BEGIN) {
       const end = lines.indexOf(SHARE_ARMOR_END, i + 1);
       const nextBegin = lines.indexOf(SHARE_ARMOR_BEGIN, i + 1);
       if (end < 0 || (nextBegin >= 0 && nextBegin < end)) throw new ShareFormatError(`${where}: the armored block has no "${SHARE_ARMOR_END}" line`);
       shares.push(parseArmorBody(lines.slice(i + 1, end), where));
       i = end;
+    } else if (line.startsWith('>')) {
+      throw new ShareFormatError(`line ${i + 1}: quoted text is not read as a share`, { hint: 'Remove the "> " quote marks at the start of the lines, then try again.' });
     } else {
       throw new ShareFormatError(`line ${i + 1}: not part of a Custodian share`, { hint: NOT_A_SHARE_HINT });
     }

@@ -62,6 +62,26 @@ export class ChunkReader {
     return this.take(n, true);
   }
 
+  /**
+   * Tells the source that no more pieces are wanted (its `return()`: a file reader closes its
+   * descriptor there) and drops the buffers. Every reader that stops early must call it, on failure
+   * paths too, or a long-lived host (the extension) leaks a descriptor per damaged file. Idempotent;
+   * a source that already ended is not told again. An error from `return()` itself is ignored: the
+   * caller is already reporting why it stopped.
+   */
+  async close(): Promise<void> {
+    const wasDone = this.done;
+    this.done = true;
+    this.spill = this.piece = EMPTY;
+    this.spillStart = this.spillEnd = this.pieceStart = 0;
+    if (wasDone) return;
+    try {
+      await this.iterator.return?.();
+    } catch {
+      // see above
+    }
+  }
+
   /** Consumes and discards everything the source still has; returns how many bytes that was. */
   async drain(): Promise<number> {
     let total = this.available;

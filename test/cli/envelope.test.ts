@@ -210,9 +210,18 @@ describe('cli: encrypt, decrypt, inspect', function () {
     const missingIn = run(['encrypt', '-r', alice.sshPubPath, out('missing.txt')]);
     assert.equal(missingIn.code, 1);
     assert.match(missingIn.stderr, /custodian: error: input file .*missing\.txt does not exist/);
-    const notEnc = run(['decrypt', '-i', alice.privatePath, plainFile]);
-    assert.equal(notEnc.code, 1);
-    assert.match(notEnc.stderr, /not a Custodian encrypted file/);
+    // Random bytes, and binary junk that starts with "-" and is not valid UTF-8 (it once read as
+    // broken armor, so the random case failed 1 time in ~256): the same message and a hint.
+    const dashJunk = out('dash-junk.bin');
+    fs.writeFileSync(dashJunk, Buffer.concat([Buffer.from('\n-'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), randomBytes(1000)]));
+    for (const input of [plainFile, dashJunk]) {
+      const notEnc = run(['decrypt', '-i', alice.privatePath, input]);
+      assert.equal(notEnc.code, 1);
+      assert.match(notEnc.stderr, /custodian: error: .*not a Custodian encrypted file \(no \.enc magic and no armor\)/);
+      assert.match(notEnc.stderr, /custodian: hint: .*CUSTODIAN/);
+    }
+    const piped = run(['decrypt', '-i', alice.privatePath], { input: fs.readFileSync(dashJunk) });
+    assert.match(piped.stderr, /not a Custodian encrypted file \(no \.enc magic and no armor\)/);
     const inspectJunk = run(['inspect', plainFile]);
     assert.equal(inspectJunk.code, 1);
   });

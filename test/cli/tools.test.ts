@@ -35,10 +35,17 @@ describe('cli: split, combine, totp, genpass', function () {
         return f;
       });
       assert.equal(run(['combine', files[2], files[0]]).out, secret);
+      // As a mail client wraps them (SHAMIR.md §5): 72 or 76 columns, indented or not.
+      const wrap = (l: string, width: number, indent: string): string => (l.match(new RegExp(`.{1,${width}}`, 'g')) ?? []).map((p) => indent + p).join('\n');
+      for (const [width, indent] of [[72, ''], [76, '    ']] as const) {
+        const c = run(['combine'], { input: `${wrap(lines[0], width, indent)}\n${wrap(lines[2], width, indent)}\n` });
+        assert.equal(c.code, 0, c.stderr);
+        assert.equal(c.out, secret);
+      }
     });
 
     it('binary secrets from a file, -o DIR, armored shares, and combine -o', () => {
-      const secret = randomBytes(100_000);
+      const secret = randomBytes(60_000);
       const secretFile = path.join(dir, 'secret.bin');
       fs.writeFileSync(secretFile, secret);
       const outDir = path.join(dir, 'shares');
@@ -56,6 +63,28 @@ describe('cli: split, combine, totp, genpass', function () {
       const again = run(['split', '-t', '3', '-n', '5', '-o', outDir, secretFile]);
       assert.equal(again.code, 1);
       assert.match(again.stderr, /already exists/);
+    });
+
+    it('limits (SHAMIR.md §7): 64 KiB splits; one byte more, or too much work, is refused up front with a hint', () => {
+      const atLimit = path.join(dir, 'limit.bin');
+      fs.writeFileSync(atLimit, randomBytes(64 * 1024));
+      const ok = run(['split', '-t', '2', '-n', '3', atLimit]);
+      assert.equal(ok.code, 0, ok.stderr);
+      const c = run(['combine'], { input: ok.out.trim().split('\n').slice(1).join('\n') });
+      assert.ok(c.stdout.equals(fs.readFileSync(atLimit)));
+      const above = path.join(dir, 'above.bin');
+      fs.writeFileSync(above, randomBytes(64 * 1024 + 1));
+      for (const r of [run(['split', '-t', '2', '-n', '3', above]), run(['split', '-t', '2', '-n', '3'], { input: fs.readFileSync(above) })]) {
+        assert.equal(r.code, 1);
+        assert.equal(r.out, '');
+        assert.match(r.stderr, /custodian: error: .*at most 65536 bytes \(64 KiB\)/);
+        assert.match(r.stderr, /custodian: hint: encrypt the file instead/);
+      }
+      const work = run(['split', '-t', '19', '-n', '255', atLimit]);
+      assert.equal(work.code, 1);
+      assert.match(work.stderr, /custodian: error: splitting 65536 bytes into 255 shares with threshold 19 needs/);
+      assert.match(work.stderr, /custodian: hint: with 255 shares use a threshold of at most 18/);
+      assert.match(run(['split', '--help']).out, /the secret is at most 64 KiB/);
     });
 
     it('too few, repeated, mixed or mistyped shares fail with exit 1 and name the problem', () => {

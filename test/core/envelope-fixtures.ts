@@ -8,7 +8,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { RsaPrivateKey, RsaPublicKey } from '../../src/core/keys';
 
 export const VECTOR_DIR = join(__dirname, '..', 'vectors', 'envelope');
-export type KeyName = 'alice' | 'bob' | 'carol' | 'weak1024';
+export type KeyName = 'alice' | 'bob' | 'carol' | 'dave3072' | 'weak1024';
 
 function sshString(bytes: Uint8Array): Buffer {
   const len = Buffer.alloc(4);

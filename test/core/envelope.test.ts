@@ -61,13 +61,14 @@ const vectors: Vector[] = readdirSync(VECTOR_DIR)
 
 const EXPECTED_ERROR: Record<string, (err: unknown) => boolean> = {
   'header failure': (e) => e instanceof HeaderAuthError,
-  'payload failure': (e) => e instanceof PayloadAuthError,
+  'payload failure': (e) => e instanceof PayloadAuthError && !(e instanceof TruncatedError),
   truncated: (e) => e instanceof TruncatedError,
   'no match': (e) => e instanceof NoIdentityMatchedError,
   'bad signature': (e) => e instanceof SignatureError,
   'unsupported version': (e) => e instanceof UnsupportedVersionError,
   'trailing data': (e) => e instanceof FormatError && /trailing data/.test(e.message),
   'format error': (e) => e instanceof FormatError && !(e instanceof UnsupportedVersionError),
+  'weak key': (e) => e instanceof WeakKeyError,
 };
 
 function vectorInput(v: Vector): Uint8Array | string {
@@ -123,6 +124,19 @@ describe('envelope', () => {
         assert.ok(check(caught), `expected ${v.expect}, got ${String(caught)}`);
       });
     }
+    it('messages: a header-only file "ends after its header"; a 1024-bit signer is named as too weak, not as "not an RSA key"', async () => {
+      const byName = (n: string): Vector => vectors.find((v) => v.name === n)!;
+      const headerOnly = await decryptBytes(vectorInput(byName('truncated-no-payload')), { identities: [alice], backend: node }).catch((e: unknown) => e);
+      assert.ok(headerOnly instanceof TruncatedError);
+      assert.match(headerOnly.message, /ends after its header, before any payload/);
+      assert.doesNotMatch(headerOnly.message, /-1/);
+      const weak = await decryptBytes(vectorInput(byName('signer-weak-1024')), { identities: [alice], backend: node }).catch((e: unknown) => e);
+      assert.ok(weak instanceof WeakKeyError);
+      assert.match(weak.message, /1024 bits/);
+      assert.match(weak.hint ?? '', /at least 2048 bits/);
+      await assert.rejects(inspectEnvelope(vectorInput(byName('signer-weak-1024'))), WeakKeyError);
+      await assert.rejects(inspectEnvelope(vectorInput(byName('signer-parameters-absent'))), /NULL parameters/);
+    });
     it('every backend reproduces the positive vectors byte for byte from the same randomness', async function () {
       this.timeout(30000);
       for (const v of vectors.filter((x) => x.encrypt)) {

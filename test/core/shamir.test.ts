@@ -4,8 +4,11 @@ import fc from 'fast-check';
 import { concatBytes, hexDecode, hexEncode, utf8Encode } from '../../src/core/bytes';
 import { InvalidArgumentError, ShareCombineError, ShareFormatError } from '../../src/core/errors';
 import {
+  checkSplitLimits,
   combineShares,
   combineSharesRaw,
+  MAX_SECRET_BYTES,
+  MAX_SPLIT_WORK,
   MIN_SHARE_VALUE_BYTES,
   type Share,
   splitSecret,
@@ -129,8 +132,8 @@ describe('shamir', () => {
       assert.deepEqual(combineShares(shares), secret);
     });
 
-    it('a 1 MiB secret splits and recovers', () => {
-      const secret = new Uint8Array(1 << 20);
+    it('a secret of the largest size (64 KiB) splits and recovers', () => {
+      const secret = new Uint8Array(MAX_SECRET_BYTES);
       for (let i = 0; i < secret.length; i++) secret[i] = (i * 131 + (i >> 8)) & 0xff;
       const shares = splitSecret(secret, { threshold: 3, shares: 5 });
       assert.equal(shares[0].value.length, secret.length + 64);
@@ -343,5 +346,39 @@ describe('shamir', () => {
       assert.throws(() => combineSharesRaw([raw[0], raw[1], raw[0]]), (e: unknown) => e instanceof ShareCombineError && /^share 3 repeats x-coordinate 1 \(also share 1\)/.test(e.message));
       assert.throws(() => combineSharesRaw([raw[0], { x: 2, y: Uint8Array.of(1) }]), (e: unknown) => e instanceof ShareCombineError && /^share 2 \(x=2\) has 1 value bytes/.test(e.message));
     });
+  });
+});
+
+describe('shamir: size limits (SHAMIR.md §7)', () => {
+  const drawsNothing = (): Uint8Array => assert.fail('randomness drawn: the split was not refused up front');
+
+  it('splits a secret of exactly 64 KiB, and it round-trips', () => {
+    const secret = Uint8Array.from({ length: MAX_SECRET_BYTES }, (_, i) => (i * 13) & 0xff);
+    const shares = splitSecret(secret, { threshold: 2, shares: 3 });
+    assert.deepEqual(combineShares([shares[2], shares[0]]), secret);
+    assert.deepEqual(combineSharesRaw(splitSecretRaw(secret, { threshold: 2, shares: 3 }).slice(1)), secret);
+  });
+
+  it('refuses one byte more, before drawing any randomness, with a hint', () => {
+    for (const split of [splitSecret, splitSecretRaw]) {
+      assert.throws(
+        () => split(new Uint8Array(MAX_SECRET_BYTES + 1), { threshold: 2, shares: 2, randomBytes: drawsNothing }),
+        (e: unknown) => e instanceof InvalidArgumentError && /too large to split: 65537 bytes, the limit is 65536/.test(e.message) && /encrypt/.test(e.hint ?? ''),
+      );
+    }
+  });
+
+  it('bounds the work N×(T−1)×L: any T and N up to 4567 bytes, refused just above, up front', () => {
+    checkSplitLimits(4567, 255, 255);
+    checkSplitLimits(MAX_SECRET_BYTES, 18, 255);
+    assert.ok(255 * 254 * (4567 + 64) <= MAX_SPLIT_WORK && 255 * 254 * (4568 + 64) > MAX_SPLIT_WORK);
+    assert.throws(
+      () => splitSecret(new Uint8Array(4568), { threshold: 255, shares: 255, randomBytes: drawsNothing }),
+      (e: unknown) => e instanceof InvalidArgumentError && /needs \d+ table lookups/.test(e.message) && /threshold of at most 254/.test(e.hint ?? ''),
+    );
+    assert.throws(
+      () => splitSecret(new Uint8Array(MAX_SECRET_BYTES), { threshold: 19, shares: 255, randomBytes: drawsNothing }),
+      (e: unknown) => e instanceof InvalidArgumentError && /threshold of at most 18/.test(e.hint ?? ''),
+    );
   });
 });

@@ -145,6 +145,75 @@ describe('share-encoding', () => {
       assert.throws(() => parseShare(42 as unknown as string), TypeError);
     });
 
+    it('a one-line share wrapped by a mail client (72 or 76 columns, indented or not) parses in a list, between other shares', () => {
+      const big = splitSecret(utf8Encode('a secret long enough that its share line is wrapped more than once'), { threshold: 2, shares: 3 });
+      const lines = big.map(encodeShareText);
+      const wrap = (line: string, width: number, indent: string): string => {
+        const out: string[] = [];
+        for (let i = 0; i < line.length; i += width) out.push(indent + line.slice(i, i + width));
+        return out.join('\n');
+      };
+      for (const width of [72, 76]) {
+        for (const indent of ['', '  ', '\t', '    ']) {
+          for (const eol of ['\n', '\r\n']) {
+            const list = [wrap(lines[0], width, indent), '', wrap(lines[2], width, indent), encodeShareArmored(big[1])].join('\n').replace(/\n/g, eol);
+            const parsed = parseShares(list);
+            assert.equal(parsed.length, 3, `width ${width}, indent ${JSON.stringify(indent)}`);
+            assertSameShare(parsed[0], big[0]);
+            assertSameShare(parsed[1], big[2]);
+            assertSameShare(parsed[2], big[1]);
+            // Two wrapped shares with no blank line between them: the second starts with its prefix.
+            assert.equal(parseShares([wrap(lines[0], width, indent), wrap(lines[1], width, indent)].join(eol)).length, 2);
+            assertSameShare(parseShare(wrap(lines[1], width, indent)), big[1]);
+          }
+        }
+      }
+    });
+
+    it('a complete one-line share does not swallow a word on the next line', () => {
+      assert.throws(() => parseShares(`${text}\nthanks\n`), formatError(/^line 2: not part of a Custodian share/));
+      assert.throws(() => parseShares(`${text.slice(0, 50)}\n${text.slice(50)}\nthanks\n`), formatError(/^share 1 \(line 1\): /));
+    });
+
+    it('quoted ("> ") shares are not read, and the error says to remove the quote marks', () => {
+      const quoted = `> ${text.slice(0, 60)}\n> ${text.slice(60)}`;
+      assert.throws(() => parseShares(quoted), (e: unknown) => e instanceof ShareFormatError && /line 1/.test(e.message) && /quote/.test(e.hint ?? ''));
+    });
+
+    it('the armored "Share:" header has one exact syntax (SHAMIR.md §5)', () => {
+      const accepted = [
+        'Share: 2 of 3, threshold 2',
+        'Share:2 of 3, threshold 2',
+        'Share:   2 of 3, threshold 2\t ',
+      ];
+      for (const header of accepted) assertSameShare(parseShare(armored.replace('Share: 2 of 3, threshold 2', header)), shares[1]);
+      const malformed = [
+        'Share: 02 of 3, threshold 2',
+        'Share: 2 of 03, threshold 2',
+        'Share: 2 of 3, threshold 02',
+        'Share: 2  of 3, threshold 2',
+        'Share: 2 of 3,  threshold 2',
+        'Share: 2 of 3,threshold 2',
+        'Share: 2 of 3 threshold 2',
+        'Share: 2/3, threshold 2',
+        'Share: +2 of 3, threshold 2',
+        'Share: 2 of 3, threshold 2.',
+        'Share: 2 OF 3, THRESHOLD 2',
+        'Share: 2 of 3, threshold 0x2',
+        'Share: 2\u00a0of 3, threshold 2',
+      ];
+      for (const header of malformed) {
+        assert.throws(() => parseShare(armored.replace('Share: 2 of 3, threshold 2', header)), formatError(/^share: malformed armor header "Share"/), header);
+      }
+      for (const header of ['Version: 01', 'Version: 1.0', 'Set: 123', `Set: ${hexEncode(shares[1].setId)}0`]) {
+        const input = armored.replace(header.startsWith('Version') ? 'Version: 1' : /Set: [0-9a-f]+/, header);
+        assert.throws(() => parseShare(input), formatError(/^share: malformed armor header "(Version|Set)"/), header);
+      }
+      assert.throws(() => parseShare(armored.replace('Share:', 'Share :')), formatError(/^share: armor header "Share" has a space before its colon/));
+      // Well-formed but different numbers: the headers do not match the payload.
+      assert.throws(() => parseShare(armored.replace('Share: 2 of 3, threshold 2', 'Share: 2 of 3, threshold 3')), formatError(/do not match the encoded share/));
+    });
+
     it('refuses to encode an invalid share', () => {
       assert.throws(() => encodeShareText({ ...shares[0], index: 9 }), ShareFormatError);
       assert.throws(() => encodeShareArmored({ ...shares[0], version: 3 }), ShareFormatError);

@@ -6,8 +6,8 @@ import { zeroize } from '../../core/bytes';
 import { FORCE_HELP, FORCE_OPTION, type Command } from '../command';
 import { checkOutput, decodeText, readSmallInput, writeOutput } from '../io';
 
-/** A share is at most a few MiB more than its secret (see split's limit). */
-const MAX_SHARE_INPUT_BYTES = 64 * 1024 * 1024;
+/** 255 armored shares of the largest secret split accepts (64 KiB, SHAMIR.md §7) are about 23 MiB. */
+const MAX_SHARE_INPUT_BYTES = 32 * 1024 * 1024;
 
 function prefixed<E extends Error>(err: E, where: string): E {
   if (err instanceof ShareFormatError || err instanceof ShareCombineError) err.message = `${where}: ${err.message}`;

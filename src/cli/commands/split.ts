@@ -2,17 +2,16 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { utf8Encode, zeroize } from '../../core/bytes';
-import { MAX_SHARES, MIN_THRESHOLD, splitSecret, splitSecretRaw } from '../../core/shamir';
+import { InvalidArgumentError } from '../../core/errors';
+import { MAX_SECRET_BYTES, MAX_SHARES, MIN_THRESHOLD, checkSplitLimits, splitSecret, splitSecretRaw } from '../../core/shamir';
 import { encodeShareArmored, encodeShareText, encodeVaultShare } from '../../core/share-encoding';
 import { hexEncode } from '../../core/bytes';
 import { assertWritable, writeFileAtomic } from '../../node/atomic-file';
+import { InputTooLargeError } from '../../node/node-streams';
 import { FORCE_HELP, FORCE_OPTION, type Command } from '../command';
 import { isStdio, readSmallInput } from '../io';
 import { CliError } from '../output';
 import { promptHidden } from '../passphrase';
-
-/** Secrets are held in memory, and each share is as large as the secret. */
-export const MAX_SECRET_BYTES = 16 * 1024 * 1024;
 
 export const splitCommand: Command = {
   name: 'split',
@@ -33,6 +32,10 @@ shares such that any T of them recover it and fewer reveal nothing. Prints the s
 line ("custodian-share1:…"), or writes one file per share into DIR. Shares carry a set id, T, N,
 their index and a checksum; combining wrong, mixed or too few shares fails with an error instead
 of producing garbage.
+
+Limits: the secret is at most 64 KiB, and N × (T−1) × (size + 64) at most 300 000 000 (any T and
+N for a secret up to 4 KiB; a 64 KiB secret into 255 shares takes T ≤ 18). To share a larger
+file, encrypt it and split the key or passphrase that protects it.
 
 Flags:
   -t, --threshold T       shares needed to recover (2..255)
@@ -66,9 +69,22 @@ Examples:
     if (isStdio(source) && ctx.io.stdin.isTTY) {
       secret = utf8Encode(await promptHidden('Secret to split: ', { env: ctx.io.env, stdin: ctx.io.stdin, stderr: ctx.io.stderr }));
     } else {
-      secret = await readSmallInput(source, ctx.io, MAX_SECRET_BYTES, 'secret file');
+      try {
+        secret = await readSmallInput(source, ctx.io, MAX_SECRET_BYTES, 'secret file');
+      } catch (err) {
+        if (!(err instanceof InputTooLargeError)) throw err;
+        throw new InvalidArgumentError(`${err.message}: the secret to split may be at most ${MAX_SECRET_BYTES} bytes (64 KiB)`, {
+          hint: 'encrypt the file instead (custodian encrypt) and split the key or passphrase that protects it',
+        });
+      }
     }
     if (secret.length === 0) throw new CliError('the secret is empty');
+    try {
+      checkSplitLimits(secret.length, threshold, total, !vault);
+    } catch (err) {
+      zeroize(secret);
+      throw err;
+    }
 
     let texts: string[];
     let setLabel = '';

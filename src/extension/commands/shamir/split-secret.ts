@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { constantTimeEqual, hexEncode, utf8Encode, zeroize } from '../../../core/bytes';
 import { CustodianError, InvalidArgumentError } from '../../../core/errors';
-import type { Share } from '../../../core/shamir';
+import { MAX_SECRET_BYTES as CORE_MAX_SECRET_BYTES, type Share } from '../../../core/shamir';
 import { MyIdentities, sealShare } from '../../shamir/share-crypto';
 import {
   MANIFEST_FILE,
@@ -24,8 +24,8 @@ import { targetFolder } from '../../storage/workspace-files';
 import { asObject, isInteractive } from '../pick';
 import type { ShamirDeps } from './deps';
 
-/** Secrets are held in memory, and each share is as large as the secret (as in `custodian split`). */
-export const MAX_SECRET_BYTES = 16 * 1024 * 1024;
+/** The core's limit (docs/SHAMIR.md §7), as in `custodian split`. */
+export const MAX_SECRET_BYTES = CORE_MAX_SECRET_BYTES;
 
 export interface SplitSecretArgs {
   /** The secret itself (tests, other commands). */

@@ -9,6 +9,7 @@ import type { RsaPrivateKey } from '../../../core/keys';
 import { FileExistsError } from '../../../node/atomic-file';
 import { isEncryptedFileUri } from '../../fs/enc-uri';
 import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation } from '../../fs/envelope-files';
+import { policyForNewFile } from '../../recipient-policy';
 import type { EncDeps } from './deps';
 import { chooseRecipients, type RecipientArgs } from './recipients';
 
@@ -65,6 +66,8 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
   const result: EncryptFileResult = { files: [], recipients: recipients.map((r) => r.fingerprint), cancelled: false, failed: [] };
   const hashes = new Map<string, { sha256: Uint8Array; mtimeMs: number; size: number }>();
 
+  // FORMAT.md §3.4: "team" only when these are exactly the team, so re-keying never widens a chosen set.
+  const team = await deps.session.teamFingerprints(uris[0]);
   const signer = await deps.session.signer();
   try {
     for (const uri of uris) {
@@ -89,6 +92,7 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
             backend,
             overwrite,
             armor: args.armor === true,
+            recipientPolicy: policyForNewFile(target.fsPath, result.recipients, team),
             token,
             progress: (done) => {
               progress(done);

@@ -237,7 +237,7 @@ describe('rekey policy', function () {
       const edited = new TextEncoder().encode(new TextDecoder().decode(content) + 'MORE=1\n');
       const decline = answerModals(() => undefined);
       try {
-        await assert.rejects(team.encryption.deps.fs.writeFile(uri, edited, { create: false, overwrite: true }));
+        await assert.rejects(team.encryption.deps.fs.writeFile(uri, edited, { create: false, overwrite: true }), /Not saved/);
       } finally {
         decline.dispose();
       }

@@ -10,7 +10,7 @@ import type { EnvelopeInfo, SignatureStatus } from '../core/envelope';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { noKeysError } from './commands/pick';
 import type { Services } from './services';
-import { ROSTER_EXT, type RosterMember, type RosterProblem } from './storage/roster';
+import { ROSTER_DIR, ROSTER_EXT, type RosterMember, type RosterProblem } from './storage/roster';
 import { workspaceFolders } from './storage/workspace-files';
 
 export type KeySource = 'mine' | 'roster' | 'contact';
@@ -88,6 +88,9 @@ export interface TeamOptions {
 const ROSTER_NAMES_KEY = 'custodian.rosterNames';
 
 export class CryptoSession {
+  /** Fingerprints git history was already asked to name (see nameFormerTeammates): asked once each. */
+  private readonly askedGit = new Set<string>();
+
   constructor(private readonly services: Services) {}
 
   /** Every key with a name: mine first, then the roster, then contacts (first name wins). */
@@ -259,6 +262,37 @@ export class CryptoSession {
     const names = this.services.context.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY);
     const name = names && Object.prototype.hasOwnProperty.call(names, fingerprint) ? names[fingerprint] : undefined;
     return typeof name === 'string' ? name : undefined;
+  }
+
+  /**
+   * Names the unknown fingerprints among `fingerprints` that this window never saw in the roster, from
+   * the roster files deleted in git history of `uri`'s folder (storage/roster-history.ts). Trusted
+   * workspaces only: a repository's git config can run commands. Returns whether a name was learnt.
+   */
+  async nameFormerTeammates(uri: vscode.Uri | undefined, fingerprints: readonly string[], known: readonly KnownKey[]): Promise<boolean> {
+    const unnamed = fingerprints.filter((fp) => !known.some((k) => k.fingerprint === fp) && !this.formerName(fp) && !this.askedGit.has(fp));
+    const folder = this.teamFolder(uri);
+    if (unnamed.length === 0 || !folder || folder.uri.scheme !== 'file' || !this.services.trust.isTrusted) return false;
+    const [{ rosterNamesFromGit }, keys] = await Promise.all([import('./storage/roster-history'), this.services.keys()]);
+    const found = await rosterNamesFromGit(folder.uri.fsPath, { dir: ROSTER_DIR.join('/'), ext: ROSTER_EXT }, (text) => {
+      try {
+        return keys.parsePublicKey(text).fingerprint;
+      } catch {
+        return undefined;
+      }
+    });
+    // Asked once each, unless git did not answer (then the next scan asks again).
+    if (!found) return false;
+    for (const fp of unnamed) this.askedGit.add(fp);
+    const names = { ...(this.services.context.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY) ?? {}) };
+    let learnt = false;
+    for (const [fp, name] of found) {
+      if (Object.prototype.hasOwnProperty.call(names, fp)) continue;
+      names[fp] = name;
+      learnt = true;
+    }
+    if (learnt) await this.services.context.workspaceState.update(ROSTER_NAMES_KEY, names);
+    return learnt;
   }
 
   private async rememberRosterNames(members: readonly RosterMember[]): Promise<void> {

@@ -18,8 +18,8 @@ import { parseShare } from '../../src/core/share-encoding';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
 import type { SplitSecretResult } from '../../src/extension/commands/shamir/split-secret';
 import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
-import { run, section, waitFor } from './support/custodian';
-import { addToRoster, backend, encryptFor, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
+import { opensslPublicPem, run, section, sh, waitFor } from './support/custodian';
+import { addToRoster, backend, encryptFor, person, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
 import { answerModals } from './support/modals';
 
 const SECRET = 'root-password-7c1f0e55-do-not-leak';
@@ -273,5 +273,27 @@ describe('rekey policy', function () {
     assert.doesNotMatch(node.description ?? '', /unknown key/);
     addToRoster(team.bob);
     await waitForRoster(team.services, 3);
+  });
+
+  it('a teammate removed in a commit this window never saw is named from git history', async () => {
+    const carol = await person('carol');
+    const root = wsPath();
+    const git = (...args: string[]) => sh('git', ['-C', root, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args]);
+    try {
+      git('init', '-q');
+      // carol.pub is added and removed in history only: it never appears in the working tree.
+      const blob = sh('git', ['-C', root, 'hash-object', '-w', '--stdin'], opensslPublicPem(carol.privatePem)).trim();
+      git('update-index', '--add', '--cacheinfo', `100644,${blob},.custodian/team/carol.pub`);
+      git('commit', '-q', '-m', 'add carol');
+      git('rm', '-q', '--cached', '.custodian/team/carol.pub');
+      git('commit', '-q', '-m', 'remove carol');
+      const me = await team.services.keyStore.getPublicKey(team.me.id);
+      fs.writeFileSync(wsPath('carol.env.enc'), await encryptFor([me, team.alice.publicKey, team.bob.publicKey, carol.publicKey], 'C=1\n', team.alice.key));
+      const node = await waitFor('carol.env.enc to show drift', async () => (await section(team.services, 'encrypted'))?.children.find((c) => c.label === 'carol.env.enc'));
+      assert.match(node.description ?? '', /not in team: carol \(removed from team\)/);
+    } finally {
+      fs.rmSync(wsPath('carol.env.enc'), { force: true });
+      fs.rmSync(path.join(root, '.git'), { recursive: true, force: true });
+    }
   });
 });

@@ -82,6 +82,23 @@ export class DriftScanner {
         entries.push({ uri, status: 'invalid', missing: [], extra: [], recipients: [], canDecrypt: false, problem: describeError(err) });
       }
     }
+    // Recipients no longer in the roster that this window never saw there: ask git history for names.
+    const unknown = new Map<string, { uri: vscode.Uri; fingerprints: Set<string> }>();
+    for (const e of entries) {
+      for (const p of e.extra.filter((x) => !x.source)) {
+        const folder = this.session.teamFolder(e.uri)?.uri.toString() ?? '';
+        if (!unknown.has(folder)) unknown.set(folder, { uri: e.uri, fingerprints: new Set() });
+        unknown.get(folder)!.fingerprints.add(p.fingerprint);
+      }
+    }
+    let learnt = false;
+    for (const { uri, fingerprints } of unknown.values()) learnt = (await this.session.nameFormerTeammates(uri, [...fingerprints], known)) || learnt;
+    if (learnt) {
+      for (const e of entries) {
+        e.extra = e.extra.map((p) => this.session.party(p.fingerprint, known));
+        e.recipients = e.recipients.map((p) => this.session.party(p.fingerprint, known));
+      }
+    }
     return { entries, team: this.session.parties(teamKeys.map((k) => k.fingerprint), known), hasTeam: members.length > 0 };
   }
 }

@@ -279,6 +279,9 @@ describe('rekey policy', function () {
     const carol = await person('carol');
     const root = wsPath();
     const git = (...args: string[]) => sh('git', ['-C', root, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args]);
+    // VS Code's own git extension would open the repository and fail once it is deleted again.
+    const gitConfig = vscode.workspace.getConfiguration('git');
+    await gitConfig.update('enabled', false, vscode.ConfigurationTarget.Global);
     try {
       git('init', '-q');
       // carol.pub is added and removed in history only: it never appears in the working tree.
@@ -289,11 +292,12 @@ describe('rekey policy', function () {
       git('commit', '-q', '-m', 'remove carol');
       const me = await team.services.keyStore.getPublicKey(team.me.id);
       fs.writeFileSync(wsPath('carol.env.enc'), await encryptFor([me, team.alice.publicKey, team.bob.publicKey, carol.publicKey], 'C=1\n', team.alice.key));
-      const node = await waitFor('carol.env.enc to show drift', async () => (await section(team.services, 'encrypted'))?.children.find((c) => c.label === 'carol.env.enc'));
+      const node = await waitFor('carol.env.enc to show drift, named', async () => (await section(team.services, 'encrypted'))?.children.find((c) => c.label === 'carol.env.enc' && /carol/.test(c.description ?? '')), 30_000);
       assert.match(node.description ?? '', /not in team: carol \(removed from team\)/);
     } finally {
       fs.rmSync(wsPath('carol.env.enc'), { force: true });
       fs.rmSync(path.join(root, '.git'), { recursive: true, force: true });
+      await gitConfig.update('enabled', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 });

@@ -24,11 +24,15 @@ export interface ReencryptArgs {
   uris?: vscode.Uri[];
   /** No summary message. */
   quiet?: boolean;
-  /** Workspace run: skip the confirmation that lists the files (the caller already asked). */
+  /**
+   * Workspace run: skip the confirmation that lists the files. Honoured only in ExtensionMode.Test:
+   * any extension can run this command, and must not re-key the workspace unseen.
+   */
   confirm?: boolean;
   /**
    * Unsigned or unknown-signed files: true re-encrypts (signing them as me) without asking, false skips
    * them; asked per file when absent (single-file runs only: the workspace run always skips them).
+   * `true` is honoured only in ExtensionMode.Test: otherwise another extension would have a signing oracle.
    */
   signUnverified?: boolean;
   cancellationToken?: vscode.CancellationToken;
@@ -71,7 +75,13 @@ export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<R
   return result;
 }
 
-async function reencrypt(deps: EncDeps, uris: vscode.Uri[], args: Partial<ReencryptArgs>, workspace: boolean): Promise<ReencryptResult> {
+async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<ReencryptArgs>, workspace: boolean): Promise<ReencryptResult> {
+  const testMode = deps.services.context.extensionMode === vscode.ExtensionMode.Test;
+  const args: Partial<ReencryptArgs> = {
+    ...given,
+    confirm: testMode ? given.confirm : undefined,
+    signUnverified: testMode || given.signUnverified === false ? given.signUnverified : undefined,
+  };
   const teams = await teamsOf(deps.session, uris);
   const everyone = [...new Map([...teams.values()].flat().map((k) => [k.fingerprint, k])).values()];
   const result: ReencryptResult = { reencrypted: [], unchanged: [], skipped: [], failed: [], recipients: everyone.map((k) => k.fingerprint) };

@@ -213,7 +213,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
       recipientPolicy = policyForSave(encrypted.path, entry?.recipientPolicy);
     } else {
       recipientFps = (await this.session.teamRecipients(encrypted)).map((k) => k.fingerprint);
-      recipientPolicy = policyForNewFile(encrypted.path, recipientFps, recipientFps);
+      recipientPolicy = policyForNewFile(encrypted.path, recipientFps, await this.session.teamFingerprints(encrypted));
     }
     const byFp = new Map(known.map((k) => [k.fingerprint, k]));
     const missing = recipientFps.filter((fp) => !byFp.has(fp));

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { CustodianError, describeError } from '../../../core/errors';
 import type { EnvelopeInfo } from '../../../core/envelope';
 import type { RsaPrivateKey } from '../../../core/keys';
-import type { CryptoSession, KnownKey } from '../../crypto-session';
+import { NotARecipientError, type CryptoSession, type KnownKey } from '../../crypto-session';
 import { readEnvelopeHeader, reencryptFile } from '../../fs/envelope-files';
 import { describeKeepReason, keepReason } from '../../recipient-policy';
 import { encTargets, rel } from '../decrypt/target';
@@ -121,8 +121,8 @@ async function planFiles(deps: EncDeps, uris: vscode.Uri[], teams: Map<string, K
       continue;
     }
     if (!deps.session.canDecrypt(header.recipients)) {
-      // identitiesFor names the recipients in the error; the run reports it as a failure.
-      plan.push({ uri, header, team: teams.get(folderKey(deps.session, uri))! });
+      const err = new NotARecipientError(rel(uri), deps.session.parties(header.recipients, known));
+      result.failed.push({ uri, reason: describeError(err), errorName: err.name });
       continue;
     }
     const unverified = deps.session.unverifiedSigner(header, known);
@@ -161,7 +161,7 @@ async function confirmPlan(plan: Planned[], result: ReencryptResult): Promise<bo
     '',
     ...lines,
     ...(skipped.length ? ['', 'Skipped:', ...skipped] : []),
-    ...(failed.length ? ['', 'Cannot be read:', ...failed] : []),
+    ...(failed.length ? ['', 'You cannot re-encrypt:', ...failed] : []),
   ].join('\n');
   const n = plan.length;
   const choice = await vscode.window.showWarningMessage(`Re-encrypt ${n === 1 ? '1 file' : `${n} files`} for the team?`, { modal: true, detail }, REENCRYPT_ALL);

@@ -8,7 +8,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { armor } from '../src/core/armor';
 import { base64Encode, concatBytes, hexEncode, utf8Encode } from '../src/core/bytes';
 import { encryptBytes } from '../src/core/envelope';
-import { SIGNATURE_CONTEXT, TAG_LENGTH, computeHeaderMac, encodeHeaderBody, parseHeader, type HeaderFields, type ParsedHeader } from '../src/core/envelope-header';
+import { SIGNATURE_CONTEXT, TAG_LENGTH, computeHeaderMac, encodeHeaderBody, parseHeader, type HeaderFields, type ParsedHeader, type RecipientPolicy } from '../src/core/envelope-header';
 import { createNobleBackend } from '../src/core/noble-backend';
 import { withInjectedRandomness } from '../src/core/seeded-rsa';
 import { derNull, derOid, derSequence } from '../src/core/der';
@@ -27,6 +27,7 @@ interface Encrypted {
   recipients: KeyName[];
   signer?: KeyName;
   chunkSize?: number;
+  recipientPolicy?: RecipientPolicy;
   plaintext: Plain;
   bytes: Uint8Array;
   fileKey: Uint8Array;
@@ -38,7 +39,7 @@ function plainBytes(p: Plain): Uint8Array {
   return p.hex !== undefined ? Uint8Array.from(Buffer.from(p.hex, 'hex')) : patternBytes(p.pattern_length!);
 }
 
-async function make(name: string, recipients: KeyName[], plaintext: Plain, signer?: KeyName, chunkSize?: number): Promise<Encrypted> {
+async function make(name: string, recipients: KeyName[], plaintext: Plain, signer?: KeyName, chunkSize?: number, recipientPolicy?: RecipientPolicy): Promise<Encrypted> {
   const seed = `custodian envelope vector ${name}`;
   const backend = withInjectedRandomness(createNobleBackend(), deterministicRandom(seed));
   const bytes = await encryptBytes(plainBytes(plaintext), {
@@ -46,10 +47,11 @@ async function make(name: string, recipients: KeyName[], plaintext: Plain, signe
     signer: signer ? loadKey(signer) : undefined,
     backend,
     chunkSize,
+    recipientPolicy,
   });
   // The writer draws the file key first (src/core/envelope.ts), so the generator can re-MAC headers.
   const fileKey = deterministicRandom(seed)(32);
-  return { name, seed, recipients, signer, chunkSize, plaintext, bytes, fileKey };
+  return { name, seed, recipients, signer, chunkSize, recipientPolicy, plaintext, bytes, fileKey };
 }
 
 function emit(name: string, description: string, expect: Expect, identities: KeyName[], file: Uint8Array | string, extra: Record<string, unknown> = {}): void {
@@ -69,7 +71,8 @@ function success(e: Encrypted, description: string, identities: KeyName[], file:
     plaintext: e.plaintext,
     plaintext_sha256: hexEncode(sha256(plain)),
     signer: e.signer ? loadKey(e.signer).publicKey.fingerprint : 'unsigned',
-    ...(reproducible ? { encrypt: { seed: e.seed, recipients: e.recipients, signer: e.signer, chunk_size: e.chunkSize } } : {}),
+    ...(e.recipientPolicy ? { recipient_policy: e.recipientPolicy } : {}),
+    ...(reproducible ? { encrypt: { seed: e.seed, recipients: e.recipients, signer: e.signer, chunk_size: e.chunkSize, recipient_policy: e.recipientPolicy } } : {}),
   });
 }
 
@@ -123,6 +126,7 @@ async function main(): Promise<void> {
   const big = await make('default-chunk-size-signed', ['bob'], { pattern_length: 300000 }, 'alice');
   const chunks64k = await make('chunk-size-64k-signed', ['bob'], { pattern_length: 70000 }, 'alice', 65536);
   const signedFull = await make('signed-full-final-chunk', ['alice'], { pattern_length: 128 }, 'bob', 64);
+  const chosen = await make('recipient-policy-chosen', ['bob'], { hex: hexEncode(utf8Encode('custodian-share1:example\n')) }, 'alice', 64, 'chosen');
 
   success(empty, 'empty plaintext: one empty final chunk', ['alice']);
   success(short, 'one short final chunk, two recipients; opened by the second', ['bob']);
@@ -131,6 +135,7 @@ async function main(): Promise<void> {
   success(big, 'default 256 KiB chunks, signed by alice', ['bob']);
   success(chunks64k, '64 KiB chunks (the writers\' default before 256 KiB; age\'s size), signed by alice', ['bob']);
   success(signedFull, 'signed, final chunk full', ['alice']);
+  success(chosen, 'recipient-policy field 0x0001 = 0x02 (chosen, §3.4): decrypts as usual; readers that know the field report "chosen"', ['bob']);
   success(short, 'the same file ASCII-armored', ['alice'], armor(short.bytes), 'short-armored', false);
   success(short, 'an unknown non-critical header field (type 0x0042) is skipped', ['alice'], rebuild(short, (f) => f, true, [{ type: 0x0042, value: utf8Encode('ignore me') }]), 'unknown-noncritical-field', false);
 

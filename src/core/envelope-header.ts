@@ -41,6 +41,10 @@ export const CRITICAL_BIT = 0x8000;
 export const FIELD_PAYLOAD = 0x8001;
 export const FIELD_RECIPIENT = 0x8002;
 export const FIELD_SIGNER = 0x8003;
+// §3.4 non-critical: how the writer chose the recipients (old readers skip it; the MAC covers it).
+export const FIELD_RECIPIENT_POLICY = 0x0001;
+export const RECIPIENT_POLICY_TEAM = 0x01;
+export const RECIPIENT_POLICY_CHOSEN = 0x02;
 const FIELD_HEADER_LENGTH = 6;
 const PAYLOAD_FIELD_LENGTH = 4 + PAYLOAD_NONCE_LENGTH;
 
@@ -54,7 +58,14 @@ export interface HeaderFields {
   readonly payloadNonce: Uint8Array;
   readonly stanzas: readonly RecipientStanza[];
   readonly signerSpki?: Uint8Array;
+  /**
+   * §3.4: 'team' when the writer encrypted to exactly its team, 'chosen' when the recipients were picked
+   * (a share, a subset, contacts); absent in files written before the field. Unknown values read as 'chosen'.
+   */
+  readonly recipientPolicy?: RecipientPolicy;
 }
+
+export type RecipientPolicy = 'team' | 'chosen';
 
 export interface ParsedHeader extends HeaderFields {
   readonly version: number;
@@ -94,6 +105,9 @@ export function encodeHeaderBody(fields: HeaderFields, extraFields: readonly { t
   new DataView(payloadValue.buffer).setUint32(0, fields.chunkSize);
   payloadValue.set(fields.payloadNonce, 4);
   const records: { type: number; value: Uint8Array }[] = [{ type: FIELD_PAYLOAD, value: payloadValue }];
+  if (fields.recipientPolicy) {
+    records.push({ type: FIELD_RECIPIENT_POLICY, value: Uint8Array.of(fields.recipientPolicy === 'team' ? RECIPIENT_POLICY_TEAM : RECIPIENT_POLICY_CHOSEN) });
+  }
   for (const s of fields.stanzas) records.push({ type: FIELD_RECIPIENT, value: concatBytes(s.fingerprint, s.wrappedKey) });
   if (fields.signerSpki) records.push({ type: FIELD_SIGNER, value: fields.signerSpki });
   records.push(...extraFields);
@@ -141,6 +155,7 @@ export function parseHeader(bytes: Uint8Array): ParsedHeader {
   let chunkSize: number | undefined;
   let payloadNonce: Uint8Array | undefined;
   let signerSpki: Uint8Array | undefined;
+  let recipientPolicy: RecipientPolicy | undefined;
   const stanzas: RecipientStanza[] = [];
   const seen = new Set<string>();
   while (offset < macStart) {
@@ -182,6 +197,12 @@ export function parseHeader(bytes: Uint8Array): ParsedHeader {
         if (length === 0) throw new FormatError('malformed header: empty signer field');
         signerSpki = value.slice();
         break;
+      case FIELD_RECIPIENT_POLICY:
+        if (repeated) throw new FormatError('malformed header: more than one recipient-policy field');
+        if (length !== 1) throw new FormatError(`malformed header: recipient-policy field has ${length} bytes, expected 1`);
+        // §3.4: a value this reader does not know is read as "chosen" (never re-keyed to a team).
+        recipientPolicy = value[0] === RECIPIENT_POLICY_TEAM ? 'team' : 'chosen';
+        break;
       default:
         if (type & CRITICAL_BIT) {
           throw new UnsupportedVersionError(`file uses critical header field 0x${type.toString(16)}, unknown to this version of Custodian`, { hint: 'update Custodian to open this file' });
@@ -197,6 +218,7 @@ export function parseHeader(bytes: Uint8Array): ParsedHeader {
     payloadNonce,
     stanzas,
     signerSpki,
+    recipientPolicy,
     bytes: copy,
     macInput: copy.subarray(0, macStart),
     mac: copy.subarray(macStart),

@@ -35,6 +35,7 @@ import {
   verifyHeaderMac,
   type ParsedHeader,
   type RecipientStanza,
+  type RecipientPolicy,
 } from './envelope-header';
 import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
@@ -59,6 +60,8 @@ export interface EnvelopeInfo {
   readonly recipients: readonly string[];
   /** The signer named in the header (MAC-covered; whether the signature verifies is separate). */
   readonly signer?: { readonly fingerprint: string; readonly spkiDer: Uint8Array };
+  /** §3.4: how the writer chose the recipients; absent in older files. */
+  readonly recipientPolicy?: RecipientPolicy;
   readonly chunkSize: number;
   readonly headerSize: number;
   /** Bytes of payload chunks; known only when the whole file was read. */
@@ -86,6 +89,8 @@ export interface EncryptOptions {
    * called after the final chunk.
    */
   transcript?: Sha256Hasher;
+  /** §3.4: written as a non-critical field; omitted when undefined (as older writers did). */
+  recipientPolicy?: RecipientPolicy;
 }
 
 export interface DecryptOptions {
@@ -152,7 +157,7 @@ export async function* encryptStream(plaintext: AsyncIterable<Uint8Array>, opts:
     for (const r of recipients) {
       stanzas.push({ fingerprint: r.fingerprintBytes, wrappedKey: await backend.rsaOaepEncrypt(r.spkiDer, fileKey, OAEP_LABEL) });
     }
-    const body = encodeHeaderBody({ chunkSize, payloadNonce, stanzas, signerSpki: signer?.publicKey.spkiDer });
+    const body = encodeHeaderBody({ chunkSize, payloadNonce, stanzas, signerSpki: signer?.publicKey.spkiDer, recipientPolicy: opts.recipientPolicy });
     header = concatBytes(body, computeHeaderMac(fileKey, body));
     aes = await createPayloadCipher(backend, fileKey, payloadNonce);
   } finally {
@@ -219,6 +224,7 @@ function infoFromHeader(header: ParsedHeader, signer: RsaPublicKey | undefined, 
     version: header.version,
     recipients: header.stanzas.map((s) => fingerprintToString(s.fingerprint)),
     signer: signer && { fingerprint: signer.fingerprint, spkiDer: signer.spkiDer },
+    recipientPolicy: header.recipientPolicy,
     chunkSize: header.chunkSize,
     headerSize: header.bytes.length,
     payloadSize,

@@ -4,12 +4,13 @@
 // SecretStorage per operation and zeroized after use; nothing is cached.
 import * as vscode from 'vscode';
 import { zeroize } from '../core/bytes';
+import { displayText } from '../core/display-text';
 import { CustodianError } from '../core/errors';
 import type { EnvelopeInfo, SignatureStatus } from '../core/envelope';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { noKeysError } from './commands/pick';
 import type { Services } from './services';
-import { ROSTER_EXT, type RosterMember, type RosterProblem } from './storage/roster';
+import { ROSTER_DIR, ROSTER_EXT, type RosterMember, type RosterProblem } from './storage/roster';
 import { workspaceFolders } from './storage/workspace-files';
 
 export type KeySource = 'mine' | 'roster' | 'contact';
@@ -83,7 +84,13 @@ export interface TeamOptions {
   unusable?: 'refuse' | 'skip';
 }
 
+/** workspaceState: fingerprint → roster name, for every teammate the roster has named (see formerName). */
+const ROSTER_NAMES_KEY = 'custodian.rosterNames';
+
 export class CryptoSession {
+  /** Fingerprints git history was already asked to name (see nameFormerTeammates): asked once each. */
+  private readonly askedGit = new Set<string>();
+
   constructor(private readonly services: Services) {}
 
   /** Every key with a name: mine first, then the roster, then contacts (first name wins). */
@@ -98,7 +105,9 @@ export class CryptoSession {
     for (const info of this.services.keyStore.list()) {
       add({ fingerprint: info.fingerprint, name: info.name, source: 'mine', key: await this.services.keyStore.getPublicKey(info.id), isDefault: info.isDefault });
     }
-    for (const m of await this.services.roster.members()) add(rosterKey(m));
+    const members = await this.services.roster.members();
+    for (const m of members) add(rosterKey(m));
+    await this.rememberRosterNames(members);
     for (const c of this.services.contacts.list()) add({ fingerprint: c.fingerprint, name: c.name, source: 'contact', key: await this.services.contacts.publicKey(c) });
     return out;
   }
@@ -125,6 +134,15 @@ export class CryptoSession {
     const folder = this.teamFolder(uri);
     const members = await this.rosterMembers(folder, options.unusable);
     return this.withMyself(members.map(rosterKey), uri ?? folder?.uri, options.includeMyself);
+  }
+
+  /**
+   * The team's fingerprints for recipient-policy decisions (recipient-policy.ts): empty without a roster,
+   * so a file for me alone is never taken for a team file once a roster appears.
+   */
+  async teamFingerprints(uri?: vscode.Uri): Promise<string[]> {
+    const team = await this.teamRecipients(uri, { unusable: 'skip' });
+    return team.some((k) => k.source === 'roster') ? team.map((k) => k.fingerprint) : [];
   }
 
   /** My default key when `include` (default `custodian.alwaysIncludeMyself`) says so and I have one. */
@@ -197,7 +215,11 @@ export class CryptoSession {
 
   party(fingerprint: string, known: readonly KnownKey[]): Party {
     const k = known.find((x) => x.fingerprint === fingerprint);
-    if (!k) return { fingerprint, name: shortFp(fingerprint) };
+    if (!k) {
+      // A teammate removed from the roster keeps a name, but not the trust of a known key (no source).
+      const former = this.formerName(fingerprint);
+      return { fingerprint, name: former ? `${displayText(former)} (removed from team)` : shortFp(fingerprint) };
+    }
     return { fingerprint, name: k.source === 'mine' ? `${k.name} (you)` : k.name, source: k.source };
   }
 
@@ -222,6 +244,66 @@ export class CryptoSession {
       if (!signer.known) warning = `Signed by a key Custodian does not know (${signer.party.fingerprint}): check who wrote it.`;
     }
     return { recipients, signer, summary, warning };
+  }
+
+  /**
+   * Why re-encrypting this file would vouch for content I cannot vouch for: it is unsigned, or its
+   * signer is not one of my keys, a teammate or a contact. Undefined when the signer is known.
+   * (A bad signature by a known key fails the decryption itself.)
+   */
+  unverifiedSigner(header: EnvelopeInfo, known: readonly KnownKey[]): string | undefined {
+    if (!header.signer) return 'unsigned';
+    const party = this.party(header.signer.fingerprint, known);
+    return party.source ? undefined : `signed by a key Custodian does not know (${party.name})`;
+  }
+
+  /** The roster name a teammate had before leaving it, from the last roster that named them. */
+  formerName(fingerprint: string): string | undefined {
+    const names = this.services.context.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY);
+    const name = names && Object.prototype.hasOwnProperty.call(names, fingerprint) ? names[fingerprint] : undefined;
+    return typeof name === 'string' ? name : undefined;
+  }
+
+  /**
+   * Names the unknown fingerprints among `fingerprints` that this window never saw in the roster, from
+   * the roster files deleted in git history of `uri`'s folder (storage/roster-history.ts). Trusted
+   * workspaces only: a repository's git config can run commands. Returns whether a name was learnt.
+   */
+  async nameFormerTeammates(uri: vscode.Uri | undefined, fingerprints: readonly string[], known: readonly KnownKey[]): Promise<boolean> {
+    const unnamed = fingerprints.filter((fp) => !known.some((k) => k.fingerprint === fp) && !this.formerName(fp) && !this.askedGit.has(fp));
+    const folder = this.teamFolder(uri);
+    if (unnamed.length === 0 || !folder || folder.uri.scheme !== 'file' || !this.services.trust.isTrusted) return false;
+    const [{ rosterNamesFromGit }, keys] = await Promise.all([import('./storage/roster-history'), this.services.keys()]);
+    const found = await rosterNamesFromGit(folder.uri.fsPath, { dir: ROSTER_DIR.join('/'), ext: ROSTER_EXT }, (text) => {
+      try {
+        return keys.parsePublicKey(text).fingerprint;
+      } catch {
+        return undefined;
+      }
+    });
+    // Asked once each, unless git did not answer (then the next scan asks again).
+    if (!found) return false;
+    for (const fp of unnamed) this.askedGit.add(fp);
+    const names = { ...(this.services.context.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY) ?? {}) };
+    let learnt = false;
+    for (const [fp, name] of found) {
+      if (Object.prototype.hasOwnProperty.call(names, fp)) continue;
+      names[fp] = name;
+      learnt = true;
+    }
+    if (learnt) await this.services.context.workspaceState.update(ROSTER_NAMES_KEY, names);
+    return learnt;
+  }
+
+  private async rememberRosterNames(members: readonly RosterMember[]): Promise<void> {
+    const names = { ...(this.services.context.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY) ?? {}) };
+    let changed = false;
+    for (const m of members) {
+      if (names[m.key.fingerprint] === m.name) continue;
+      names[m.key.fingerprint] = m.name;
+      changed = true;
+    }
+    if (changed) await this.services.context.workspaceState.update(ROSTER_NAMES_KEY, names);
   }
 
   private signerState(kind: 'verified' | 'claimed', fingerprint: string, known: readonly KnownKey[]): SignerState {

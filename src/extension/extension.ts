@@ -17,15 +17,19 @@ import { TeamSection } from './views/sections/team-section';
 
 export const TREE_VIEW_ID = 'custodian.keys';
 
-/** What `vscode.extensions.getExtension('custodian-dev.custodian').exports` returns. */
+/**
+ * The test hooks: what `getExtension('custodian-dev.custodian').exports` is when the integration tests
+ * run (ExtensionMode.Test). Never exported otherwise: any extension can read `exports`, and these
+ * objects reach the key store.
+ */
 export interface CustodianApi {
   activatedInMs: number;
   services: Services;
-  /** Encrypt/decrypt in the editor (issue 5): its file system, status bar, … (for tests). */
+  /** Encrypt/decrypt in the editor: its file system, status bar, … */
   encryption: EncryptionFeature;
 }
 
-export function activate(context: vscode.ExtensionContext): CustodianApi {
+export function activate(context: vscode.ExtensionContext): CustodianApi | undefined {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Custodian', { log: true });
   const diagnostics = vscode.languages.createDiagnosticCollection('custodian');
@@ -57,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi {
   registerCommands(context, services);
   registerShamirCommands(context, services);
   const encryption = registerEncryptionCommands(context, services);
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { activatedInMs: performance.now() - started, services, encryption };
 }
 

@@ -11,6 +11,7 @@ import { KeyStore } from './storage/key-store';
 import type { Roster } from './storage/roster';
 import type { ErrorReporter } from './ui/error-reporter';
 import { CustodianTreeProvider } from './views/tree';
+import { WorkspaceTrust } from './workspace-trust';
 
 export type KeysModule = typeof import('../core/keys');
 
@@ -37,6 +38,8 @@ export class Services implements vscode.Disposable {
   readonly clipboard: SecretClipboard;
   /** Who is who by fingerprint, my identities and my signing key; stateless, so one serves every feature. */
   readonly session: CryptoSession;
+  /** Restricted Mode: what may read workspace files by itself. */
+  readonly trust: WorkspaceTrust;
 
   private currentKeyStore: KeyStore;
   private readonly keysChanged = new vscode.EventEmitter<void>();
@@ -55,8 +58,12 @@ export class Services implements vscode.Disposable {
     this.contacts = init.contacts;
     this.currentKeyStore = init.keyStore;
     this.keyStoreListener = init.keyStore.onDidChange(() => this.keysChanged.fire());
-    this.tree = new CustodianTreeProvider(() => this.keyStore.list().length === 0);
-    this.subscriptions.push(this.tree, this.keysChanged, init.keyStore, init.roster, init.contacts, init.errors);
+    this.trust = new WorkspaceTrust();
+    this.tree = new CustodianTreeProvider(
+      () => this.keyStore.list().length === 0,
+      (section) => this.trust.restrictedChildren(section),
+    );
+    this.subscriptions.push(this.trust, this.trust.onDidChange(() => this.tree.refresh()), this.tree, this.keysChanged, init.keyStore, init.roster, init.contacts, init.errors);
     this.session = new CryptoSession(this);
     this.mfa = new SharedMfa(this);
     this.clipboard = new SecretClipboard(() => this.config().clipboardClearSeconds);

@@ -52,7 +52,8 @@ interface Vector {
   plaintext?: { hex?: string; pattern_length?: number };
   plaintext_sha256?: string;
   signer?: string;
-  encrypt?: { seed: string; recipients: KeyName[]; signer?: KeyName; chunk_size?: number };
+  recipient_policy?: 'team' | 'chosen';
+  encrypt?: { seed: string; recipients: KeyName[]; signer?: KeyName; chunk_size?: number; recipient_policy?: 'team' | 'chosen' };
 }
 
 const vectors: Vector[] = readdirSync(VECTOR_DIR)
@@ -111,6 +112,7 @@ describe('envelope', () => {
           const out = await decryptBytes(vectorInput(v), { identities, backend: node });
           assert.equal(hexEncode(sha256(out.plaintext)), v.plaintext_sha256);
           assert.equal(out.signature.kind === 'signed' ? out.signature.signer.fingerprint : 'unsigned', v.signer);
+          assert.equal(out.header.recipientPolicy, v.recipient_policy, 'recipient policy (§3.4)');
           return;
         }
         const check = EXPECTED_ERROR[v.expect];
@@ -148,6 +150,7 @@ describe('envelope', () => {
             signer: e.signer ? loadKey(e.signer) : undefined,
             backend,
             chunkSize: e.chunk_size,
+            recipientPolicy: e.recipient_policy,
           });
           assert.equal(Buffer.from(out).toString('base64'), v.file, `${v.name} with ${backend.name}`);
         }

@@ -45,7 +45,7 @@ describe('rekey', function () {
     assert.strictEqual(byName.get(path.join('secrets', 'locked.env.enc'))?.contextValue, 'custodian.encFile.locked');
     assert.ok(!byName.has(path.join('secrets', 'ok.env.enc')), 'files that match are not listed');
 
-    const res = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true });
+    const res = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true, confirm: true });
     assert.ok(res);
     const rel = (u: vscode.Uri) => path.relative(wsPath(), u.fsPath);
     assert.deepStrictEqual(res.reencrypted.map(rel).sort(), [path.join('secrets', 'missing-bob.env.enc'), path.join('secrets', 'old-member.env.enc')]);

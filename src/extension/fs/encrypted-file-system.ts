@@ -1,12 +1,16 @@
 // `custodian-enc:` — a `.enc` file seen as its plaintext. Reading decrypts in memory with my keys;
-// writing re-encrypts to the file's own recipients, signed by my default key, and replaces the `.enc`
-// atomically. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
+// writing re-encrypts to the file's own recipients (never "the team": recipient-policy.ts keeps a share
+// or a chosen file chosen), signed by my default key, and replaces the `.enc` atomically. Saving a file
+// that was unsigned or signed by a key Custodian does not know first asks, once, since the save vouches
+// for its content with my signature. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
 // of modified documents off the disk.
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
 import { errorMessageWithHint } from '../ui/messages';
+import type { RecipientPolicy } from '../../core/envelope-header';
 import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
+import { policyForNewFile, policyForSave } from '../recipient-policy';
 import type { Services } from '../services';
 import { writeFileAtomic } from '../storage/workspace-files';
 import type { BackupGuard } from './backup-guard';
@@ -32,7 +36,11 @@ interface Entry {
   description: EnvelopeDescription;
   recipients: readonly string[];
   armored: boolean;
+  /** FORMAT.md §3.4, as the file had it. */
+  recipientPolicy?: RecipientPolicy;
 }
+
+const SIGN_AND_SAVE = 'Save and Sign as Me';
 
 interface Prepared {
   doc: DecryptedDocument;
@@ -52,6 +60,8 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
   private readonly entries = new Map<string, Entry>();
   private readonly prepared = new Map<string, Prepared>();
   private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; refs: number }>();
+  /** Documents whose unverified content I agreed to sign (asked once per document). */
+  private readonly signConsent = new Set<string>();
 
   constructor(
     private readonly services: Services,
@@ -189,11 +199,22 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     let entry = this.entries.get(key(uri));
     if (!entry && exists) {
       const header = await readHeader(encrypted);
-      entry = { recipients: header.recipients, armored: header.armored, description: this.session.describe(header, undefined, await this.session.knownKeys()) };
+      entry = {
+        recipients: header.recipients,
+        armored: header.armored,
+        recipientPolicy: header.recipientPolicy,
+        description: this.session.describe(header, undefined, await this.session.knownKeys()),
+      };
     }
     const known = await this.session.knownKeys();
     let recipientFps = entry?.recipients;
-    if (!recipientFps) recipientFps = (await this.session.teamRecipients(encrypted)).map((k) => k.fingerprint);
+    let recipientPolicy: RecipientPolicy | undefined;
+    if (recipientFps) {
+      recipientPolicy = policyForSave(encrypted.path, entry?.recipientPolicy);
+    } else {
+      recipientFps = (await this.session.teamRecipients(encrypted)).map((k) => k.fingerprint);
+      recipientPolicy = policyForNewFile(encrypted.path, recipientFps, await this.session.teamFingerprints(encrypted));
+    }
     const byFp = new Map(known.map((k) => [k.fingerprint, k]));
     const missing = recipientFps.filter((fp) => !byFp.has(fp));
     if (missing.length > 0) {
@@ -203,11 +224,12 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
       );
     }
     if (recipientFps.length === 0) throw new CustodianError(`Cannot save ${what}: it has no recipients.`, { hint: 'Add yourself to the team first.' });
+    if (entry && exists) await this.confirmSigning(uri, what, entry.description);
     const [{ encryptBytes }, { armor }, backend] = await Promise.all([import('../../core/envelope'), import('../../core/armor'), this.services.backend()]);
     const signer = await this.session.signer();
     let sealed: Uint8Array;
     try {
-      sealed = await encryptBytes(content, { recipients: recipientFps.map((fp) => byFp.get(fp)!.key), signer, backend });
+      sealed = await encryptBytes(content, { recipients: recipientFps.map((fp) => byFp.get(fp)!.key), signer, backend, recipientPolicy });
     } finally {
       this.session.release(signer);
     }
@@ -220,9 +242,35 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     this.entries.set(key(uri), {
       recipients: header.recipients,
       armored,
+      recipientPolicy: header.recipientPolicy,
       description: this.session.describe(header, { kind: 'signed', signer: signerKey }, known),
     });
     this.infoEmitter.fire(uri);
+  }
+
+  /** Unsigned or unknown-signed content: saving signs it as me, so ask (once per document) first. */
+  private async confirmSigning(uri: vscode.Uri, what: string, description: EnvelopeDescription): Promise<void> {
+    const signer = description.signer;
+    if (signer.kind !== 'unsigned' && signer.known) return;
+    const k = key(uri);
+    if (this.signConsent.has(k)) return;
+    const status = signer.kind === 'unsigned' ? 'unsigned' : `signed by a key Custodian does not know (${signer.party.name})`;
+    const choice = await vscode.window.showWarningMessage(
+      `${what} is ${status}. Saving signs it as you.`,
+      {
+        modal: true,
+        detail:
+          `Now: ${description.summary}.\n\nSaving re-encrypts it to the same recipients and signs the whole content with your key, ` +
+          'including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
+      },
+      SIGN_AND_SAVE,
+    );
+    if (choice !== SIGN_AND_SAVE) {
+      throw new CustodianError(`Not saved: ${what} is ${status}, and saving would sign it as you.`, {
+        hint: 'Save again and choose "Save and Sign as Me" if you trust its content.',
+      });
+    }
+    this.signConsent.add(k);
   }
 
   private async decrypt(encrypted: vscode.Uri): Promise<DecryptedDocument> {
@@ -249,7 +297,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     const description = this.session.describe(result.header, result.signature, known);
     const binary = !isValidUtf8(result.plaintext) || result.plaintext.includes(0);
     const uri = toDecryptedUri(encrypted);
-    this.entries.set(key(uri), { description, recipients: result.header.recipients, armored });
+    this.entries.set(key(uri), { description, recipients: result.header.recipients, armored, recipientPolicy: result.header.recipientPolicy });
     this.infoEmitter.fire(uri);
     return { plaintext: result.plaintext, binary, description, recipients: result.header.recipients, armored };
   }

@@ -5,6 +5,7 @@ import * as fs from 'node:fs/promises';
 import { constantTimeEqual } from '../../core/bytes';
 import type { CryptoBackend, Sha256Hasher } from '../../core/crypto-backend';
 import type { EnvelopeInfo, SignatureStatus } from '../../core/envelope';
+import type { RecipientPolicy } from '../../core/envelope-header';
 import { CustodianError, FormatError } from '../../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
 import { openAtomicFile } from '../../node/atomic-file';
@@ -93,6 +94,8 @@ export interface EncryptFileOptions {
   armor?: boolean;
   token?: Cancellation;
   progress?: StreamProgress;
+  /** FORMAT.md §3.4: "team" or "chosen" (recipient-policy.ts policyForNewFile). */
+  recipientPolicy?: RecipientPolicy;
 }
 
 /** Encrypts `source` to `target` (streamed, atomic). Resolves to the SHA-256 of the plaintext read. */
@@ -102,7 +105,12 @@ export async function encryptFile(source: string, target: string, opts: EncryptF
   const hasher = opts.backend.createSha256();
   const out = await openAtomicFile(target, { force: opts.overwrite });
   try {
-    const sealed = encryptStream(tap(readFileChunks(source), hasher, opts.token, opts.progress), { recipients: opts.recipients, signer: opts.signer, backend: opts.backend });
+    const sealed = encryptStream(tap(readFileChunks(source), hasher, opts.token, opts.progress), {
+      recipients: opts.recipients,
+      signer: opts.signer,
+      backend: opts.backend,
+      recipientPolicy: opts.recipientPolicy,
+    });
     for await (const piece of opts.armor ? armorStream(sealed) : sealed) {
       if (opts.token?.isCancellationRequested) throw new CancelledError();
       await out.write(piece);
@@ -163,20 +171,37 @@ export async function readSmallFile(path: string, maxBytes: number, what: string
 
 /**
  * Re-encrypts `path` in place to new recipients, signed by `signer`: decrypt stream → encrypt stream →
- * temp file, renamed over the original only once the old file fully authenticated.
+ * temp file, renamed over the original only once the old file fully authenticated. `expect` sees the
+ * header actually decrypted (the file may have changed since the caller looked): false writes nothing.
  */
 export async function reencryptFile(
   path: string,
-  opts: { identities: readonly RsaPrivateKey[]; recipients: readonly RsaPublicKey[]; signer: RsaPrivateKey; backend: CryptoBackend; token?: Cancellation },
+  opts: {
+    identities: readonly RsaPrivateKey[];
+    recipients: readonly RsaPublicKey[];
+    signer: RsaPrivateKey;
+    backend: CryptoBackend;
+    token?: Cancellation;
+    recipientPolicy?: RecipientPolicy;
+    expect?: (header: EnvelopeInfo) => boolean;
+  },
 ): Promise<DecryptedFile> {
   const { decryptStream, encryptStream } = await import('../../core/envelope');
   const { armorStream } = await import('../../core/armor');
   const armored = await isArmoredFile(path);
   const stream = await decryptStream(readFileChunks(path), { identities: opts.identities, backend: opts.backend });
+  if (opts.expect && !opts.expect(stream.header)) {
+    throw new CustodianError('The file changed since it was checked; nothing was re-encrypted.', { hint: 'Run the command again.' });
+  }
   const stat = await fs.stat(path);
   const out = await openAtomicFile(path, { force: true, mode: stat.mode & 0o777 });
   try {
-    const sealed = encryptStream(tap(stream.plaintext, undefined, opts.token, undefined), { recipients: opts.recipients, signer: opts.signer, backend: opts.backend });
+    const sealed = encryptStream(tap(stream.plaintext, undefined, opts.token, undefined), {
+      recipients: opts.recipients,
+      signer: opts.signer,
+      backend: opts.backend,
+      recipientPolicy: opts.recipientPolicy,
+    });
     for await (const piece of armored ? armorStream(sealed) : sealed) await out.write(piece);
     await out.commit();
   } catch (err) {

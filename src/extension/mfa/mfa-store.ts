@@ -17,6 +17,7 @@ import {
 } from '../../core/errors';
 import type { TotpKey } from '../../core/otpauth';
 import { type CryptoSession, NotARecipientError } from '../crypto-session';
+import { policyForNewFile } from '../recipient-policy';
 import type { Services } from '../services';
 import { stripExtension, validateEntryName } from '../storage/entry-names';
 import { KeyNotFoundError, SecretStorageError } from '../storage/key-store';
@@ -252,7 +253,9 @@ export class MfaStore implements vscode.Disposable {
     let signer;
     try {
       signer = await this.session.signer();
-      sealed = await encryptBytes(plaintext, { recipients, signer, backend });
+      const team = await this.session.teamFingerprints(folder.uri);
+      const recipientPolicy = policyForNewFile(uri.path, recipients.map((k) => k.fingerprint), team);
+      sealed = await encryptBytes(plaintext, { recipients, signer, backend, recipientPolicy });
     } finally {
       zeroize(plaintext);
       this.session.release(signer);

@@ -82,7 +82,8 @@ export async function sealShare(services: Services, share: Share, recipient: Rsa
   ]);
   const plaintext = utf8Encode(encodeShareText(share) + '\n');
   try {
-    return await encryptBytes(plaintext, { recipients: [recipient], signer, backend });
+    // FORMAT.md §3.4: a share is for its custodian alone; re-keying tools must leave it so.
+    return await encryptBytes(plaintext, { recipients: [recipient], signer, backend, recipientPolicy: 'chosen' });
   } finally {
     zeroize(plaintext);
   }

@@ -25,8 +25,14 @@ export class CustodianTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   private readonly sections: TreeSection[] = [];
   private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter];
 
-  /** @param showWelcome when true the root is empty, so VS Code shows the view's `viewsWelcome` content. */
-  constructor(private readonly showWelcome: () => boolean) {}
+  /**
+   * @param showWelcome when true the root is empty, so VS Code shows the view's `viewsWelcome` content.
+   * @param restricted children shown instead of a section's own (Restricted Mode: workspace-trust.ts).
+   */
+  constructor(
+    private readonly showWelcome: () => boolean,
+    private readonly restricted: (section: TreeSection) => TreeNode[] | undefined = () => undefined,
+  ) {}
 
   dispose(): void {
     for (const d of this.subscriptions) d.dispose();
@@ -62,6 +68,9 @@ export class CustodianTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    const section = this.sections.find((s) => s === node);
+    const instead = section && this.restricted(section);
+    if (instead) return instead;
     if (node) return (await node.getChildren?.()) ?? [];
     return this.showWelcome() ? [] : [...this.sections];
   }

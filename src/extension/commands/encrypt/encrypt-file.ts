@@ -11,6 +11,7 @@ import { FileExistsError } from '../../../node/atomic-file';
 import { isEncryptedFileUri } from '../../fs/enc-uri';
 import { LocalHistory, type HistoryCleanup } from '../../storage/local-history';
 import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation } from '../../fs/envelope-files';
+import { policyForNewFile } from '../../recipient-policy';
 import type { EncDeps } from './deps';
 import { closeOriginal } from './close-original';
 import { chooseRecipients, type RecipientArgs } from './recipients';
@@ -72,6 +73,8 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
   const result: EncryptFileResult = { files: [], recipients: recipients.map((r) => r.fingerprint), cancelled: false, failed: [] };
   const hashes = new Map<string, { sha256: Uint8Array; mtimeMs: number; size: number }>();
 
+  // FORMAT.md §3.4: "team" only when these are exactly the team, so re-keying never widens a chosen set.
+  const team = await deps.session.teamFingerprints(uris[0]);
   const signer = await deps.session.signer();
   try {
     for (const uri of uris) {
@@ -96,6 +99,7 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
             backend,
             overwrite,
             armor: args.armor === true,
+            recipientPolicy: policyForNewFile(target.fsPath, result.recipients, team),
             token,
             progress: (done) => {
               progress(done);

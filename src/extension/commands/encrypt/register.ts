@@ -70,7 +70,8 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, ser
       supportsMultipleEditorsPerDocument: true,
     }),
     vscode.window.registerFileDecorationProvider(new DecryptedDecorations()),
-    vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: ENC_SCHEME }], codeLens),
+    vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: ENC_SCHEME }], services.trust.codeLensesWhenTrusted(codeLens)),
+    services.trust.onDidChange(() => codeLens.refresh()),
     services.onDidChangeKeys(() => codeLens.refresh()),
     services.roster.onDidChange(() => codeLens.refresh()),
     // A modified decrypted document in a window whose backup folder was not known in advance (no

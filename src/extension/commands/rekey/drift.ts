@@ -2,10 +2,12 @@
 // workspace folder, plus me when custodian.alwaysIncludeMyself is on) — a teammate missing, or someone no
 // longer in the team still able to read it. Only headers are read (no key needed). Unreadable files are
 // reported, never dropped. Unusable roster entries are left out of the comparison here (the Team section
-// and the Problems panel show them); re-encrypting refuses them.
+// and the Problems panel show them); re-encrypting refuses them. Files whose recipients were chosen on
+// purpose (recipient-policy.ts: shares, MFA seeds, files marked "chosen") are "kept", never drift.
 import * as vscode from 'vscode';
 import { describeError } from '../../../core/errors';
 import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
+import { keepReason, type KeepReason } from '../../recipient-policy';
 import type { Services } from '../../services';
 
 export const ENC_GLOB = '**/*.enc';
@@ -13,8 +15,12 @@ const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
 
 export interface DriftEntry {
   uri: vscode.Uri;
-  /** ok: recipients are the team; drift: they differ; invalid: the header cannot be read. */
-  status: 'ok' | 'drift' | 'invalid';
+  /** ok: recipients are the team; drift: they differ; kept: chosen on purpose; invalid: the header cannot be read. */
+  status: 'ok' | 'drift' | 'kept' | 'invalid';
+  /** For kept files: why their recipients are not the team's business. */
+  keep?: KeepReason;
+  /** Set when the header names no signer, or one Custodian does not know: re-keying would vouch for it. */
+  unverified?: string;
   /** Team members who cannot open the file. */
   missing: Party[];
   /** Recipients who are not in the team. */
@@ -61,9 +67,12 @@ export class DriftScanner {
         const have = new Set(header.recipients);
         const missing = teamKeys.filter((k) => !have.has(k.fingerprint)).map((k) => this.session.party(k.fingerprint, known));
         const extra = hasRoster ? header.recipients.filter((fp) => !team.has(fp)).map((fp) => this.session.party(fp, known)) : [];
+        const keep = keepReason(uri.fsPath, header.recipientPolicy);
         entries.push({
           uri,
-          status: missing.length || extra.length ? 'drift' : 'ok',
+          status: keep ? 'kept' : missing.length || extra.length ? 'drift' : 'ok',
+          keep,
+          unverified: this.session.unverifiedSigner(header, known),
           missing,
           extra,
           recipients: this.session.parties(header.recipients, known),
@@ -71,6 +80,23 @@ export class DriftScanner {
         });
       } catch (err) {
         entries.push({ uri, status: 'invalid', missing: [], extra: [], recipients: [], canDecrypt: false, problem: describeError(err) });
+      }
+    }
+    // Recipients no longer in the roster that this window never saw there: ask git history for names.
+    const unknown = new Map<string, { uri: vscode.Uri; fingerprints: Set<string> }>();
+    for (const e of entries) {
+      for (const p of e.extra.filter((x) => !x.source)) {
+        const folder = this.session.teamFolder(e.uri)?.uri.toString() ?? '';
+        if (!unknown.has(folder)) unknown.set(folder, { uri: e.uri, fingerprints: new Set() });
+        unknown.get(folder)!.fingerprints.add(p.fingerprint);
+      }
+    }
+    let learnt = false;
+    for (const { uri, fingerprints } of unknown.values()) learnt = (await this.session.nameFormerTeammates(uri, [...fingerprints], known)) || learnt;
+    if (learnt) {
+      for (const e of entries) {
+        e.extra = e.extra.map((p) => this.session.party(p.fingerprint, known));
+        e.recipients = e.recipients.map((p) => this.session.party(p.fingerprint, known));
       }
     }
     return { entries, team: this.session.parties(teamKeys.map((k) => k.fingerprint), known), hasTeam: members.length > 0 };

@@ -3,11 +3,18 @@
 // custodian.alwaysIncludeMyself is on), signed by me, replacing the file atomically. A roster with
 // unusable entries stops the run before any file changes. Files I cannot decrypt are listed in the
 // result and the message, never skipped silently; a failure leaves that file as it was.
+// Two things are never re-keyed without the user seeing them: files whose recipients were chosen
+// (recipient-policy.ts: refused by every flow), and files that are unsigned or signed by a key
+// Custodian does not know (re-encrypting signs them as me): one by one they need a confirmation that
+// shows their status; the bulk run skips them and says so. The bulk run itself asks first, listing
+// every file and who will be able to read it.
 import * as vscode from 'vscode';
 import { CustodianError, describeError } from '../../../core/errors';
+import type { EnvelopeInfo } from '../../../core/envelope';
 import type { RsaPrivateKey } from '../../../core/keys';
-import type { CryptoSession, KnownKey } from '../../crypto-session';
+import { NotARecipientError, type CryptoSession, type KnownKey } from '../../crypto-session';
 import { readEnvelopeHeader, reencryptFile } from '../../fs/envelope-files';
+import { describeKeepReason, keepReason } from '../../recipient-policy';
 import { encTargets, rel } from '../decrypt/target';
 import type { EncDeps } from '../encrypt/deps';
 import { asObject } from '../pick';
@@ -15,17 +22,39 @@ import { asObject } from '../pick';
 export interface ReencryptArgs {
   uri?: vscode.Uri;
   uris?: vscode.Uri[];
-  /** No confirmation or summary message. */
+  /** No summary message. */
   quiet?: boolean;
+  /**
+   * Workspace run: skip the confirmation that lists the files. Honoured only in ExtensionMode.Test:
+   * any extension can run this command, and must not re-key the workspace unseen.
+   */
+  confirm?: boolean;
+  /**
+   * Unsigned or unknown-signed files: true re-encrypts (signing them as me) without asking, false skips
+   * them; asked per file when absent (single-file runs only: the workspace run always skips them).
+   * `true` is honoured only in ExtensionMode.Test: otherwise another extension would have a signing oracle.
+   */
+  signUnverified?: boolean;
   cancellationToken?: vscode.CancellationToken;
 }
 
 export interface ReencryptResult {
   reencrypted: vscode.Uri[];
-  /** Already encrypted to exactly the team (workspace run only). */
+  /** Already encrypted to exactly the team, or keeping chosen recipients (workspace run only). */
   unchanged: vscode.Uri[];
+  /** Left as they were on purpose: chosen recipients, an unverified signer, or the user said no. */
+  skipped: { uri: vscode.Uri; reason: string }[];
   failed: { uri: vscode.Uri; reason: string; errorName: string }[];
   recipients: string[];
+}
+
+const SIGN_AS_ME = 'Re-encrypt and Sign as Me';
+const REENCRYPT_ALL = 'Re-encrypt';
+
+interface Planned {
+  uri: vscode.Uri;
+  header: EnvelopeInfo;
+  team: KnownKey[];
 }
 
 export async function reencryptFiles(deps: EncDeps, first: unknown, second: unknown): Promise<ReencryptResult> {
@@ -38,37 +67,130 @@ export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<R
   const report = await deps.drift.scan();
   const result = await reencrypt(
     deps,
-    report.entries.filter((e) => e.status !== 'ok').map((e) => e.uri),
+    report.entries.filter((e) => e.status === 'drift' || e.status === 'invalid').map((e) => e.uri),
     args,
     true,
   );
-  result.unchanged.push(...report.entries.filter((e) => e.status === 'ok').map((e) => e.uri));
+  result.unchanged.push(...report.entries.filter((e) => e.status === 'ok' || e.status === 'kept').map((e) => e.uri));
   return result;
 }
 
-async function reencrypt(deps: EncDeps, uris: vscode.Uri[], args: Partial<ReencryptArgs>, workspace: boolean): Promise<ReencryptResult> {
+async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<ReencryptArgs>, workspace: boolean): Promise<ReencryptResult> {
+  const testMode = deps.services.context.extensionMode === vscode.ExtensionMode.Test;
+  const args: Partial<ReencryptArgs> = {
+    ...given,
+    confirm: testMode ? given.confirm : undefined,
+    signUnverified: testMode || given.signUnverified === false ? given.signUnverified : undefined,
+  };
   const teams = await teamsOf(deps.session, uris);
   const everyone = [...new Map([...teams.values()].flat().map((k) => [k.fingerprint, k])).values()];
-  const result: ReencryptResult = { reencrypted: [], unchanged: [], failed: [], recipients: everyone.map((k) => k.fingerprint) };
+  const result: ReencryptResult = { reencrypted: [], unchanged: [], skipped: [], failed: [], recipients: everyone.map((k) => k.fingerprint) };
   if (uris.length === 0) {
     if (!args.quiet) void vscode.window.showInformationMessage('Every .enc file in the workspace is already encrypted for the current team.');
     return result;
   }
+  const plan = await planFiles(deps, uris, teams, args, workspace, result);
+  if (workspace && plan.length > 0 && args.confirm !== true && !(await confirmPlan(plan, result))) {
+    result.skipped.push(...plan.map((p) => ({ uri: p.uri, reason: 'not confirmed' })));
+    return result;
+  }
+  if (plan.length > 0) await run(deps, plan, args, result);
+  deps.services.log.info(`re-encrypt: ${result.reencrypted.length} re-encrypted, ${result.skipped.length} skipped, ${result.failed.length} failed`);
+  if (!args.quiet) announce(result, everyone.map((k) => k.name), workspace);
+  return result;
+}
+
+/**
+ * Reads every header first and decides per file: chosen recipients are refused; an unverified signer
+ * is skipped in a workspace run and asked about one by one otherwise; unreadable headers fail.
+ */
+async function planFiles(deps: EncDeps, uris: vscode.Uri[], teams: Map<string, KnownKey[]>, args: Partial<ReencryptArgs>, workspace: boolean, result: ReencryptResult): Promise<Planned[]> {
+  const known = await deps.session.knownKeys();
+  const plan: Planned[] = [];
+  for (const uri of uris) {
+    let header: EnvelopeInfo;
+    try {
+      header = await readEnvelopeHeader(uri.fsPath);
+    } catch (err) {
+      result.failed.push({ uri, reason: describeError(err), errorName: err instanceof Error ? err.name : 'Error' });
+      continue;
+    }
+    const keep = keepReason(uri.fsPath, header.recipientPolicy);
+    if (keep) {
+      result.skipped.push({ uri, reason: `${describeKeepReason(keep)}; re-encrypting it for the team is refused` });
+      continue;
+    }
+    if (!deps.session.canDecrypt(header.recipients)) {
+      const err = new NotARecipientError(rel(uri), deps.session.parties(header.recipients, known));
+      result.failed.push({ uri, reason: describeError(err), errorName: err.name });
+      continue;
+    }
+    const unverified = deps.session.unverifiedSigner(header, known);
+    if (unverified && !(await acceptUnverified(uri, unverified, args, workspace))) {
+      result.skipped.push({ uri, reason: `${unverified}: re-encrypting would sign it as you${workspace ? '; re-encrypt it on its own to review it' : ''}` });
+      continue;
+    }
+    plan.push({ uri, header, team: teams.get(folderKey(deps.session, uri))! });
+  }
+  return plan;
+}
+
+async function acceptUnverified(uri: vscode.Uri, status: string, args: Partial<ReencryptArgs>, workspace: boolean): Promise<boolean> {
+  if (args.signUnverified !== undefined) return args.signUnverified;
+  if (workspace) return false;
+  const choice = await vscode.window.showWarningMessage(
+    `${rel(uri)} is ${status}. Re-encrypt it and sign it as you?`,
+    {
+      modal: true,
+      detail:
+        `Re-encrypting signs the content with your key: afterwards it reads "signed by you ✓" and passes checks that require your signature. ` +
+        `Custodian cannot tell who wrote it (${status}). Continue only if you know where this content came from.`,
+    },
+    SIGN_AS_ME,
+  );
+  return choice === SIGN_AS_ME;
+}
+
+/** The workspace run's modal: each file with the recipients it will get, and what is left alone. */
+async function confirmPlan(plan: Planned[], result: ReencryptResult): Promise<boolean> {
+  const lines = plan.map((p) => `• ${rel(p.uri)} → ${p.team.map((k) => k.name).join(', ')}`);
+  const skipped = result.skipped.map((s) => `• ${rel(s.uri)}: ${s.reason}`);
+  const failed = result.failed.map((f) => `• ${rel(f.uri)}: ${f.reason}`);
+  const detail = [
+    'Each file is decrypted with your key, encrypted to the recipients shown and signed by you.',
+    '',
+    ...lines,
+    ...(skipped.length ? ['', 'Skipped:', ...skipped] : []),
+    ...(failed.length ? ['', 'You cannot re-encrypt:', ...failed] : []),
+  ].join('\n');
+  const n = plan.length;
+  const choice = await vscode.window.showWarningMessage(`Re-encrypt ${n === 1 ? '1 file' : `${n} files`} for the team?`, { modal: true, detail }, REENCRYPT_ALL);
+  return choice === REENCRYPT_ALL;
+}
+
+async function run(deps: EncDeps, plan: Planned[], args: Partial<ReencryptArgs>, result: ReencryptResult): Promise<void> {
   const backend = await deps.services.backend();
   const signer = await deps.session.signer();
   try {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Re-encrypting for the team', cancellable: true },
       async (progress, token) => {
-        for (const uri of uris) {
+        for (const { uri, header, team } of plan) {
           if (token.isCancellationRequested || args.cancellationToken?.isCancellationRequested) break;
-          progress.report({ message: rel(uri), increment: 100 / uris.length });
+          progress.report({ message: rel(uri), increment: 100 / plan.length });
           let identities: RsaPrivateKey[] = [];
           try {
-            const header = await readEnvelopeHeader(uri.fsPath);
             identities = await deps.session.identitiesFor(header.recipients, rel(uri));
-            const team = teams.get(folderKey(deps.session, uri))!;
-            await reencryptFile(uri.fsPath, { identities, recipients: team.map((k) => k.key), signer, backend, token: args.cancellationToken });
+            await reencryptFile(uri.fsPath, {
+              identities,
+              recipients: team.map((k) => k.key),
+              signer,
+              backend,
+              token: args.cancellationToken,
+              recipientPolicy: 'team',
+              // The file may have changed since its header was read: refuse what was not planned.
+              expect: (current) => keepReason(uri.fsPath, current.recipientPolicy) === undefined && sameSigner(current, header),
+            });
             result.reencrypted.push(uri);
           } catch (err) {
             result.failed.push({ uri, reason: describeError(err), errorName: err instanceof Error ? err.name : 'Error' });
@@ -81,9 +203,10 @@ async function reencrypt(deps: EncDeps, uris: vscode.Uri[], args: Partial<Reencr
   } finally {
     deps.session.release(signer);
   }
-  deps.services.log.info(`re-encrypt: ${result.reencrypted.length} re-encrypted, ${result.failed.length} failed`);
-  if (!args.quiet) announce(result, everyone.map((k) => k.name), workspace);
-  return result;
+}
+
+function sameSigner(a: EnvelopeInfo, b: EnvelopeInfo): boolean {
+  return a.signer?.fingerprint === b.signer?.fingerprint;
 }
 
 /**
@@ -112,6 +235,11 @@ function announce(result: ReencryptResult, names: string[], workspace: boolean):
   const done = result.reencrypted.length;
   const what = done === 1 ? rel(result.reencrypted[0]) : `${done} files`;
   if (done > 0) void vscode.window.showInformationMessage(`Re-encrypted ${what} for ${names.join(', ')}.`);
+  const skipped = result.skipped.filter((s) => s.reason !== 'not confirmed');
+  if (skipped.length > 0) {
+    const list = skipped.map((s) => `${rel(s.uri)} (${s.reason})`).join('; ');
+    void vscode.window.showWarningMessage(`Left ${skipped.length === 1 ? '1 file' : `${skipped.length} files`} as ${skipped.length === 1 ? 'it was' : 'they were'}: ${list}.`);
+  }
   if (result.failed.length > 0) {
     const list = result.failed.map((f) => `${rel(f.uri)} (${f.reason})`).join('; ');
     const still = workspace ? ' They still have their old recipients.' : '';

@@ -200,7 +200,8 @@ async function writeEncrypted(deps: ShamirDeps, set: ShareSet, secret: Uint8Arra
   const [{ encryptBytes }, backend] = await Promise.all([import('../../../core/envelope'), services.backend()]);
   const identities = new MyIdentities(services);
   try {
-    const sealed = await encryptBytes(secret, { recipients: recipients.map((p) => p.key), signer: await identities.dealer(), backend });
+    // The recovered secret goes to the people picked here, never "the team" (FORMAT.md §3.4).
+    const sealed = await encryptBytes(secret, { recipients: recipients.map((p) => p.key), signer: await identities.dealer(), backend, recipientPolicy: 'chosen' });
     await writeFileAtomic(uri, sealed, { overwrite }).catch((err: unknown) => {
       if (err instanceof vscode.FileSystemError && err.code === 'FileExists') {
         throw new CustodianError(`${vscode.workspace.asRelativePath(uri!)} already exists.`, { hint: 'Choose another file, or pass overwrite: true.' });

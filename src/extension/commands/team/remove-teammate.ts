@@ -46,9 +46,11 @@ export async function removeTeammate(services: Services, arg: unknown): Promise<
         `until they are re-encrypted, ${who} can still open them. ${rotate}`,
     );
   } else if (a.reencrypt === true) {
-    await vscode.commands.executeCommand(CommandId.ReencryptWorkspace);
+    // The same command as the drift view: it leaves shares and chosen files alone, skips unverified
+    // files, and lists what it will do in a confirmation unless the caller already confirmed all of it.
+    await vscode.commands.executeCommand(CommandId.ReencryptWorkspace, { confirm: a.confirm === true });
     outcome = 'done';
-    void vscode.window.showInformationMessage(`Removed ${who} and re-encrypted the workspace's .enc files. ${rotate}`);
+    void vscode.window.showInformationMessage(`Removed ${who}; the workspace's team files were re-encrypted without them. ${rotate}`);
   } else {
     outcome = 'offered';
     const action = 'Re-encrypt Workspace Files';

@@ -1,6 +1,8 @@
 // "Encrypted Files": the drift report. `.enc` files whose recipients are not the current team (someone
 // missing, someone removed) and files that cannot be read are listed, each with what differs; the
-// section's inline action re-encrypts them all for the team in one go. Scans only when expanded.
+// section's action re-encrypts them for the team after a confirmation listing each file and its new
+// recipients. Files whose recipients were chosen (shares, MFA seeds, "chosen") are not listed: they are
+// not drift. Scans only when expanded.
 import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
 import type { DriftEntry, DriftScanner } from '../../commands/rekey/drift';
@@ -39,12 +41,16 @@ export class EncryptedFileNode implements TreeNode {
       if (e.missing.length) parts.push(`missing ${e.missing.map((p) => p.name).join(', ')}`);
       if (e.extra.length) parts.push(`not in team: ${e.extra.map((p) => p.name).join(', ')}`);
       if (!e.canDecrypt) parts.push('you cannot decrypt it');
+      if (e.unverified) parts.push(e.unverified === 'unsigned' ? 'unsigned' : 'unknown signer');
       item.description = parts.join(' · ');
       item.iconPath = e.canDecrypt ? warningIcon() : new vscode.ThemeIcon('lock');
       item.contextValue = e.canDecrypt ? 'custodian.encFile.drift' : 'custodian.encFile.locked';
       md.appendMarkdown(`**Recipients:** ${e.recipients.map((p) => p.name).join(', ')}\n\n`);
       if (e.missing.length) md.appendMarkdown(`$(person-add) Teammates who cannot open it: ${e.missing.map((p) => p.name).join(', ')}\n\n`);
       if (e.extra.length) md.appendMarkdown(`$(person) Recipients no longer in the team: ${e.extra.map((p) => p.name).join(', ')}\n\n`);
+      if (e.unverified) {
+        md.appendMarkdown(`$(warning) It is ${e.unverified}: re-encrypting signs it as you, so "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n`);
+      }
       md.appendMarkdown(e.canDecrypt ? 'Re-encrypt it for the team to fix this.' : 'None of your keys can open it: ask one of its recipients to re-encrypt it for the team.');
     }
     item.tooltip = md;
@@ -95,7 +101,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
       return [new MessageNode(this, { id: 'enc:no-folder', label: 'Open a folder to see its encrypted files', icon: new vscode.ThemeIcon('info') })];
     }
     const report = await this.scanner.scan();
-    const attention = report.entries.filter((e) => e.status !== 'ok');
+    const attention = report.entries.filter((e) => e.status === 'drift' || e.status === 'invalid');
     const previous = this.counts;
     this.counts = { total: report.entries.length, drift: attention.length };
     if (previous?.total !== this.counts.total || previous?.drift !== this.counts.drift) setTimeout(() => this.services.tree.refresh(this), 0);
@@ -105,7 +111,16 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
     } else if (!report.hasTeam) {
       nodes.push(new MessageNode(this, { id: 'enc:no-team', label: `${report.entries.length} .enc files · no team roster to compare with`, icon: new vscode.ThemeIcon('info') }));
     } else if (attention.length === 0) {
-      nodes.push(new MessageNode(this, { id: 'enc:ok', label: `All ${report.entries.length} encrypted for the current team`, icon: new vscode.ThemeIcon('check') }));
+      const kept = report.entries.filter((e) => e.status === 'kept').length;
+      const label = kept ? `All up to date · ${kept} keep chosen recipients` : `All ${report.entries.length} encrypted for the current team`;
+      nodes.push(
+        new MessageNode(this, {
+          id: 'enc:ok',
+          label,
+          icon: new vscode.ThemeIcon('check'),
+          tooltip: kept ? 'Shamir shares, MFA seeds for a subset and files encrypted to chosen people keep their recipients: re-keying never widens them to the team.' : undefined,
+        }),
+      );
     } else {
       nodes.push(
         new MessageNode(this, {

@@ -1,0 +1,60 @@
+// Whose files may be re-keyed to "the team", and what a writer records about its recipients
+// (docs/FORMAT.md §3.4). One module decides for every flow that re-encrypts — the drift view,
+// Re-encrypt File/All, Remove Teammate, saving in the .enc editor — so none can widen a Shamir share,
+// an MFA seed for a subset or a file for chosen people to the whole team. Pure: no vscode, no node.
+import type { RecipientPolicy } from '../core/envelope-header';
+
+/** Why a file keeps its recipients; undefined when it may be re-encrypted for the team. */
+export type KeepReason = 'share' | 'mfa' | 'chosen';
+
+// Shares are sealed to one custodian each: re-keying one to several people collapses the threshold,
+// so their location wins over whatever the header says. MFA seeds and other files written before the
+// recipient-policy field carry no statement; seeds are often for a subset, so they are kept unless
+// their header says "team".
+const SHARES = /(^|[\\/])\.custodian[\\/]shares[\\/]/;
+const MFA = /(^|[\\/])\.custodian[\\/]mfa[\\/]/;
+
+/**
+ * Whether the file at `path` (any form: absolute or workspace-relative) must keep its recipients,
+ * given its header's recipient-policy field (`undefined` for files written before it).
+ */
+export function keepReason(path: string, policy: RecipientPolicy | undefined): KeepReason | undefined {
+  if (SHARES.test(path)) return 'share';
+  if (policy === 'chosen') return 'chosen';
+  if (MFA.test(path) && policy !== 'team') return 'mfa';
+  return undefined;
+}
+
+/** A sentence for the user: why the file is left alone. */
+export function describeKeepReason(reason: KeepReason): string {
+  switch (reason) {
+    case 'share':
+      return 'a Shamir share stays sealed to its custodian only';
+    case 'mfa':
+      return 'an MFA seed keeps the recipients it was shared with';
+    case 'chosen':
+      return 'its recipients were chosen, not "the team"';
+  }
+}
+
+/**
+ * What a new file records (§3.4): "team" when `recipients` are exactly `team` (same fingerprints),
+ * otherwise "chosen". A share is always "chosen".
+ */
+export function policyForNewFile(path: string, recipients: readonly string[], team: readonly string[]): RecipientPolicy {
+  if (SHARES.test(path)) return 'chosen';
+  const want = new Set(team);
+  const have = new Set(recipients);
+  return want.size > 0 && have.size === want.size && [...have].every((fp) => want.has(fp)) ? 'team' : 'chosen';
+}
+
+/**
+ * What a file re-encrypted to its own recipients (a save in the editor) records: its old statement,
+ * "chosen" where the location says so, and nothing for other files that had none (so a team file written
+ * before the field can still be re-keyed when the team changes).
+ */
+export function policyForSave(path: string, previous: RecipientPolicy | undefined): RecipientPolicy | undefined {
+  const keep = keepReason(path, previous);
+  if (keep) return 'chosen';
+  return previous;
+}

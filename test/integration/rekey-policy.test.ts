@@ -1,0 +1,303 @@
+// Re-keying never widens a file whose recipients were chosen on purpose, and never turns content I did
+// not verify into content signed by me. Attacker / careless-user tests, in the real VS Code:
+// - a Shamir set 2 of 3 (me, alice, bob), an MFA seed for a subset (written before the recipient-policy
+//   field existed) and a file marked "chosen" keep their recipients through every flow that re-encrypts:
+//   the drift view, Re-encrypt All (which asks first, listing files and recipients), Re-encrypt File,
+//   Remove Teammate and saving in the .enc editor; no single custodian can combine the set afterwards;
+// - unsigned or unknown-signed files are skipped by bulk re-encryption (and it says so), need a
+//   confirmation showing their status when re-encrypted one by one or saved, and declining writes nothing;
+// - a removed teammate is still named in the drift view.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { decryptBytes, encryptBytes, inspectEnvelope } from '../../src/core/envelope';
+import { privateKeyFromPkcs8Der, type RsaPrivateKey } from '../../src/core/keys';
+import { combineShares } from '../../src/core/shamir';
+import { parseShare } from '../../src/core/share-encoding';
+import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
+import type { SplitSecretResult } from '../../src/extension/commands/shamir/split-secret';
+import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
+import { opensslPublicPem, run, section, sh, waitFor } from './support/custodian';
+import { addToRoster, backend, encryptFor, person, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
+import { answerModals } from './support/modals';
+
+const SECRET = 'root-password-7c1f0e55-do-not-leak';
+
+describe('rekey policy', function () {
+  this.timeout(180_000);
+  const team = useTeam();
+  let shareFiles: string[] = [];
+  /** Every protected file and its recipients when the suite started. */
+  const protectedFiles = new Map<string, string[]>();
+  const mfaSeed = () => wsPath('.custodian', 'mfa', 'bank.otpauth.enc');
+  const chosen = () => wsPath('chosen.env.enc');
+
+  async function recipients(file: string): Promise<string[]> {
+    return [...(await inspectEnvelope(new Uint8Array(fs.readFileSync(file)))).recipients].sort();
+  }
+
+  async function assertProtectedUnchanged(when: string): Promise<void> {
+    for (const [file, before] of protectedFiles) {
+      assert.ok(fs.existsSync(file), `${when}: ${path.relative(wsPath(), file)} still exists`);
+      assert.deepStrictEqual(await recipients(file), before, `${when}: recipients of ${path.relative(wsPath(), file)} changed`);
+    }
+  }
+
+  async function myKey(): Promise<RsaPrivateKey> {
+    return privateKeyFromPkcs8Der(await team.services.keyStore.getPrivateKeyDer(team.me.id));
+  }
+
+  /** The shares `who` alone can open from the set. */
+  async function sharesOpenableBy(who: RsaPrivateKey): Promise<string[]> {
+    const out: string[] = [];
+    for (const file of shareFiles) {
+      try {
+        out.push(new TextDecoder().decode((await decryptBytes(new Uint8Array(fs.readFileSync(file)), { identities: [who], backend })).plaintext));
+      } catch {
+        // not sealed to them
+      }
+    }
+    return out;
+  }
+
+  before(async () => {
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const split = await run<SplitSecretResult>('custodian.splitSecret', {
+      secret: SECRET,
+      setName: 'db-root',
+      custodians: [team.me.fingerprint, team.alice.fingerprint, team.bob.fingerprint],
+      threshold: 2,
+    });
+    assert.ok(split, 'split the secret');
+    shareFiles = split.shareFiles.map((u) => u.fsPath).sort();
+    assert.strictEqual(shareFiles.length, 3);
+    // An MFA seed for me and alice, as written before the recipient-policy field existed.
+    fs.mkdirSync(path.dirname(mfaSeed()), { recursive: true });
+    fs.writeFileSync(mfaSeed(), await encryptFor([me, team.alice.publicKey], 'otpauth://totp/bank?secret=JBSWY3DPEHPK3PXP', team.alice.key));
+    // A file deliberately for me and alice only, marked as chosen (§3.4), signed by alice.
+    fs.writeFileSync(
+      chosen(),
+      await encryptBytes(new TextEncoder().encode('CHOSEN=1\n'), { recipients: [me, team.alice.publicKey], signer: team.alice.key, backend, recipientPolicy: 'chosen' }),
+    );
+    for (const f of [...shareFiles, mfaSeed(), chosen()]) protectedFiles.set(f, await recipients(f));
+    // A file that did drift (bob is missing), signed by alice: this one is for the team.
+    fs.writeFileSync(wsPath('stale.env.enc'), await encryptFor([me, team.alice.publicKey], 'STALE=1\n', team.alice.key));
+  });
+
+  after(() => {
+    for (const f of ['stale.env.enc', 'chosen.env.enc', 'unsigned.env.enc', 'foreign.env.enc', 'foreign-save.env.enc', 'removed.env.enc']) fs.rmSync(wsPath(f), { force: true });
+  });
+
+  it('the drift view lists neither the shares, the MFA seed nor the chosen file as needing attention', async () => {
+    const enc = await waitFor('the drift view to list stale.env.enc', async () => {
+      const s = await section(team.services, 'encrypted');
+      return s?.children.some((c) => c.label === 'stale.env.enc') && s;
+    });
+    const listed = enc.children.filter((c) => c.contextValue?.startsWith('custodian.encFile')).map((c) => c.label);
+    assert.deepStrictEqual(listed, ['stale.env.enc'], `listed: ${listed.join(', ')}`);
+    const fix = enc.children.find((c) => c.contextValue === 'custodian.encFixAll');
+    assert.ok(fix, 'the section offers Re-encrypt All');
+    const item = await team.services.tree.getTreeItem(fix.node);
+    assert.strictEqual(item.command?.arguments, undefined, 'the click passes nothing that would skip the confirmation');
+  });
+
+  it('Re-encrypt All asks first, listing each file and who will be able to read it; Cancel writes nothing', async () => {
+    const staleBefore = fs.readFileSync(wsPath('stale.env.enc'));
+    const modals = answerModals(() => undefined);
+    try {
+      await run<ReencryptResult>('custodian.reencryptWorkspace');
+    } finally {
+      modals.dispose();
+    }
+    assert.strictEqual(modals.prompts.length, 1, 'one modal confirmation');
+    const text = `${modals.prompts[0].message}\n${modals.prompts[0].detail}`;
+    assert.match(text, /stale\.env\.enc/);
+    assert.match(text, /alice/);
+    assert.match(text, /bob/);
+    assert.doesNotMatch(text, /share\.enc|otpauth|chosen\.env/, 'protected files are not in the plan');
+    assert.ok(fs.readFileSync(wsPath('stale.env.enc')).equals(staleBefore), 'cancelled: nothing re-encrypted');
+    await assertProtectedUnchanged('after a cancelled Re-encrypt All');
+  });
+
+  it('Re-encrypt All (confirmed) re-keys the drifted team file and leaves every share, the MFA seed and the chosen file alone', async () => {
+    const modals = answerModals((p) => p.items[0]);
+    let res: ReencryptResult | undefined;
+    try {
+      res = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true });
+    } finally {
+      modals.dispose();
+    }
+    assert.ok(res);
+    assert.deepStrictEqual(res.reencrypted.map((u) => path.basename(u.fsPath)), ['stale.env.enc']);
+    assert.deepStrictEqual(await recipients(wsPath('stale.env.enc')), [team.me.fingerprint, team.alice.fingerprint, team.bob.fingerprint].sort());
+    await assertProtectedUnchanged('after Re-encrypt All');
+  });
+
+  it('Re-encrypt File refuses a share, the MFA seed and the chosen file, saying why', async () => {
+    const uris = [...protectedFiles.keys()].map((f) => vscode.Uri.file(f));
+    const res = await run<ReencryptResult>('custodian.reencryptFile', { uris, quiet: true });
+    assert.ok(res);
+    assert.deepStrictEqual(res.reencrypted, []);
+    assert.strictEqual(res.skipped.length, uris.length);
+    for (const s of res.skipped) assert.match(s.reason, /share|chosen|MFA/i, s.reason);
+    await assertProtectedUnchanged('after Re-encrypt File');
+  });
+
+  it('Remove Teammate with re-encryption leaves the share set alone', async () => {
+    const res = await run<{ reencrypt: string }>('custodian.removeTeammate', { name: 'bob', confirm: true, reencrypt: true });
+    assert.strictEqual(res?.reencrypt, 'done');
+    await waitForRoster(team.services, 2);
+    await assertProtectedUnchanged('after Remove Teammate');
+    assert.deepStrictEqual(await recipients(wsPath('stale.env.enc')), [team.me.fingerprint, team.alice.fingerprint].sort());
+    addToRoster(team.bob);
+    await waitForRoster(team.services, 3);
+  });
+
+  it('saving an opened share or MFA seed in the .enc editor keeps its own recipients and marks it chosen', async () => {
+    const myShare = shareFiles.find((f) => path.basename(f).startsWith('me.'));
+    assert.ok(myShare, 'my share file');
+    for (const file of [myShare, mfaSeed()]) {
+      const uri = toDecryptedUri(vscode.Uri.file(file));
+      const content = await team.encryption.deps.fs.readFile(uri);
+      await team.encryption.deps.fs.writeFile(uri, content, { create: false, overwrite: true });
+      const info = await inspectEnvelope(new Uint8Array(fs.readFileSync(file)));
+      assert.strictEqual(info.recipientPolicy, 'chosen', `${path.basename(file)} is marked chosen after a save`);
+    }
+    await assertProtectedUnchanged('after saving in the editor');
+  });
+
+  it('no single custodian can combine the set after all that', async () => {
+    for (const [name, key] of [['me', await myKey()], ['alice', team.alice.key], ['bob', team.bob.key]] as const) {
+      const shares = await sharesOpenableBy(key);
+      assert.strictEqual(shares.length, 1, `${name} alone opens exactly one share, got ${shares.length}`);
+      assert.throws(() => combineShares(shares.map((s) => parseShare(s))), `${name} alone cannot combine`);
+    }
+    // Two custodians can (the set still works).
+    const two = [...(await sharesOpenableBy(team.alice.key)), ...(await sharesOpenableBy(team.bob.key))];
+    assert.strictEqual(new TextDecoder().decode(combineShares(two.map((s) => parseShare(s)))), SECRET);
+  });
+
+  describe('signatures', () => {
+    const everyone = async () => [await team.services.keyStore.getPublicKey(team.me.id), team.alice.publicKey, team.bob.publicKey, team.mallory.publicKey];
+
+    it('bulk re-encryption skips unsigned and unknown-signed files, says so, and writes nothing to them', async () => {
+      fs.writeFileSync(wsPath('unsigned.env.enc'), await encryptFor(await everyone(), 'UNSIGNED=1\n'));
+      fs.writeFileSync(wsPath('foreign.env.enc'), await encryptFor(await everyone(), 'FOREIGN=1\n', team.mallory.key));
+      // A drifted file signed by alice, so there is something to confirm.
+      fs.writeFileSync(wsPath('stale.env.enc'), await encryptFor([await team.services.keyStore.getPublicKey(team.me.id)], 'STALE=2\n', team.alice.key));
+      const before = [fs.readFileSync(wsPath('unsigned.env.enc')), fs.readFileSync(wsPath('foreign.env.enc'))];
+      const modals = answerModals((p) => p.items[0]);
+      let res: ReencryptResult | undefined;
+      try {
+        res = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true });
+      } finally {
+        modals.dispose();
+      }
+      assert.ok(res);
+      assert.deepStrictEqual(res.reencrypted.map((u) => path.basename(u.fsPath)), ['stale.env.enc']);
+      const skipped = new Map(res.skipped.map((s) => [path.basename(s.uri.fsPath), s.reason]));
+      assert.match(skipped.get('unsigned.env.enc') ?? '', /unsigned/);
+      assert.match(skipped.get('foreign.env.enc') ?? '', /not know|unknown/);
+      assert.match(modals.prompts[0]?.detail ?? '', /unsigned\.env\.enc[^\n]*unsigned/, 'the confirmation says which files are skipped and why');
+      assert.ok(fs.readFileSync(wsPath('unsigned.env.enc')).equals(before[0]));
+      assert.ok(fs.readFileSync(wsPath('foreign.env.enc')).equals(before[1]));
+    });
+
+    it('Re-encrypt File on an unsigned file asks, showing it is unsigned; Cancel writes nothing, confirming signs it as me', async () => {
+      const before = fs.readFileSync(wsPath('unsigned.env.enc'));
+      const cancel = answerModals(() => undefined);
+      try {
+        await run<ReencryptResult>('custodian.reencryptFile', { uri: wsUri('unsigned.env.enc'), quiet: true });
+      } finally {
+        cancel.dispose();
+      }
+      assert.strictEqual(cancel.prompts.length, 1);
+      assert.match(`${cancel.prompts[0].message} ${cancel.prompts[0].detail}`, /unsigned/i);
+      assert.ok(fs.readFileSync(wsPath('unsigned.env.enc')).equals(before), 'declined: unchanged');
+
+      const accept = answerModals((p) => p.items[0]);
+      try {
+        const res = await run<ReencryptResult>('custodian.reencryptFile', { uri: wsUri('unsigned.env.enc'), quiet: true });
+        assert.strictEqual(res?.reencrypted.length, 1);
+      } finally {
+        accept.dispose();
+      }
+      const out = await decryptBytes(new Uint8Array(fs.readFileSync(wsPath('unsigned.env.enc'))), { identities: [team.alice.key], backend });
+      assert.strictEqual(out.signature.kind === 'signed' && out.signature.signer.fingerprint, team.me.fingerprint);
+    });
+
+    it('saving an opened file signed by an unknown key asks once that it will be signed by me; declining writes nothing', async () => {
+      const file = wsPath('foreign-save.env.enc');
+      const team3 = [await team.services.keyStore.getPublicKey(team.me.id), team.alice.publicKey, team.bob.publicKey];
+      fs.writeFileSync(file, await encryptFor(team3, 'FOREIGN=1\n', team.mallory.key));
+      const before = fs.readFileSync(file);
+      const uri = toDecryptedUri(vscode.Uri.file(file));
+      const content = await team.encryption.deps.fs.readFile(uri);
+      const edited = new TextEncoder().encode(new TextDecoder().decode(content) + 'MORE=1\n');
+      const decline = answerModals(() => undefined);
+      try {
+        await assert.rejects(team.encryption.deps.fs.writeFile(uri, edited, { create: false, overwrite: true }), /Not saved/);
+      } finally {
+        decline.dispose();
+      }
+      assert.strictEqual(decline.prompts.length, 1);
+      assert.match(`${decline.prompts[0].message} ${decline.prompts[0].detail}`, /does not know|unknown/i);
+      assert.ok(fs.readFileSync(file).equals(before), 'declined: unchanged');
+
+      const accept = answerModals((p) => p.items[0]);
+      try {
+        await team.encryption.deps.fs.writeFile(uri, edited, { create: false, overwrite: true });
+        await team.encryption.deps.fs.writeFile(uri, edited, { create: false, overwrite: true });
+      } finally {
+        accept.dispose();
+      }
+      assert.strictEqual(accept.prompts.length, 1, 'asked once, not on every save');
+      const out = await decryptBytes(new Uint8Array(fs.readFileSync(file)), { identities: [team.alice.key], backend });
+      assert.strictEqual(out.signature.kind === 'signed' && out.signature.signer.fingerprint, team.me.fingerprint);
+      assert.deepStrictEqual([...out.header.recipients].sort(), team3.map((k) => k.fingerprint).sort(), 'the save kept its recipients');
+    });
+  });
+
+  it('a removed teammate is still named in the drift view', async () => {
+    fs.writeFileSync(wsPath('removed.env.enc'), await encryptFor([await team.services.keyStore.getPublicKey(team.me.id), team.alice.publicKey, team.bob.publicKey], 'R=1\n', team.alice.key));
+    // The drift view has seen bob in the roster; then his .pub goes away (as after a git pull).
+    await waitFor('removed.env.enc to be up to date', async () => {
+      const s = await section(team.services, 'encrypted');
+      return s && !s.children.some((c) => c.label === 'removed.env.enc');
+    });
+    fs.rmSync(path.join(wsPath('.custodian', 'team'), 'bob.pub'));
+    await waitForRoster(team.services, 2);
+    const node = await waitFor('removed.env.enc to show drift', async () => (await section(team.services, 'encrypted'))?.children.find((c) => c.label === 'removed.env.enc'));
+    assert.match(node.description ?? '', /not in team: bob/);
+    assert.doesNotMatch(node.description ?? '', /unknown key/);
+    addToRoster(team.bob);
+    await waitForRoster(team.services, 3);
+  });
+
+  it('a teammate removed in a commit this window never saw is named from git history', async () => {
+    const carol = await person('carol');
+    const root = wsPath();
+    const git = (...args: string[]) => sh('git', ['-C', root, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args]);
+    // VS Code's own git extension would open the repository and fail once it is deleted again.
+    const gitConfig = vscode.workspace.getConfiguration('git');
+    await gitConfig.update('enabled', false, vscode.ConfigurationTarget.Global);
+    try {
+      git('init', '-q');
+      // carol.pub is added and removed in history only: it never appears in the working tree.
+      const blob = sh('git', ['-C', root, 'hash-object', '-w', '--stdin'], opensslPublicPem(carol.privatePem)).trim();
+      git('update-index', '--add', '--cacheinfo', `100644,${blob},.custodian/team/carol.pub`);
+      git('commit', '-q', '-m', 'add carol');
+      git('rm', '-q', '--cached', '.custodian/team/carol.pub');
+      git('commit', '-q', '-m', 'remove carol');
+      const me = await team.services.keyStore.getPublicKey(team.me.id);
+      fs.writeFileSync(wsPath('carol.env.enc'), await encryptFor([me, team.alice.publicKey, team.bob.publicKey, carol.publicKey], 'C=1\n', team.alice.key));
+      const node = await waitFor('carol.env.enc to show drift, named', async () => (await section(team.services, 'encrypted'))?.children.find((c) => c.label === 'carol.env.enc' && /carol/.test(c.description ?? '')), 30_000);
+      assert.match(node.description ?? '', /not in team: carol \(removed from team\)/);
+    } finally {
+      fs.rmSync(wsPath('carol.env.enc'), { force: true });
+      fs.rmSync(path.join(root, '.git'), { recursive: true, force: true });
+      await gitConfig.update('enabled', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+});

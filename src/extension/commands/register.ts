@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { errorContext } from '../ui/error-context';
+import { withoutAnswers } from './caller-arguments';
 import { addContact, removeContact } from './contacts/contacts';
 import { CommandId } from './ids';
 import { MFA_HANDLERS } from './mfa/register';
@@ -50,9 +51,13 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
 
 /** Registers `handlers` with `deps`; failures go to ErrorReporter, and the tree refreshes after every run. */
 export function registerHandlers<D>(context: vscode.ExtensionContext, services: Services, deps: D, handlers: Handlers<D>): void {
+  // Answers in argument objects are for the test harness only (caller-arguments.ts says why).
+  const parse = context.extensionMode === vscode.ExtensionMode.Test ? (arg: unknown) => arg : withoutAnswers;
   for (const [id, handler] of handlers) {
     context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (first?: unknown, second?: unknown) => {
+      vscode.commands.registerCommand(id, async (rawFirst?: unknown, rawSecond?: unknown) => {
+        const first = parse(rawFirst);
+        const second = parse(rawSecond);
         try {
           return await handler(deps, first, second);
         } catch (err) {

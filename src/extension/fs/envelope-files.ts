@@ -138,7 +138,10 @@ export async function decryptFile(
   const { decryptStream } = await import('../../core/envelope');
   const stream = await decryptStream(readFileChunks(source), { identities: opts.identities, backend: opts.backend });
   // Plaintext on disk is what the user asked for here; keep it private to the user.
-  const out = await openAtomicFile(target, { force: opts.overwrite, mode: 0o600 });
+  const out = await openAtomicFile(target, { force: opts.overwrite, mode: 0o600 }).catch(async (err: unknown) => {
+    await stream.close(); // the plaintext is never read: close the source here (no descriptor left open)
+    throw err;
+  });
   try {
     for await (const piece of tap(stream.plaintext, undefined, opts.token, opts.progress)) await out.write(piece);
     await out.commit();
@@ -190,11 +193,17 @@ export async function reencryptFile(
   const { armorStream } = await import('../../core/armor');
   const armored = await isArmoredFile(path);
   const stream = await decryptStream(readFileChunks(path), { identities: opts.identities, backend: opts.backend });
-  if (opts.expect && !opts.expect(stream.header)) {
-    throw new CustodianError('The file changed since it was checked; nothing was re-encrypted.', { hint: 'Run the command again.' });
+  let out: Awaited<ReturnType<typeof openAtomicFile>>;
+  try {
+    if (opts.expect && !opts.expect(stream.header)) {
+      throw new CustodianError('The file changed since it was checked; nothing was re-encrypted.', { hint: 'Run the command again.' });
+    }
+    const stat = await fs.stat(path);
+    out = await openAtomicFile(path, { force: true, mode: stat.mode & 0o777 });
+  } catch (err) {
+    await stream.close(); // the plaintext is never read: close the source here (no descriptor left open)
+    throw err;
   }
-  const stat = await fs.stat(path);
-  const out = await openAtomicFile(path, { force: true, mode: stat.mode & 0o777 });
   try {
     const sealed = encryptStream(tap(stream.plaintext, undefined, opts.token, undefined), {
       recipients: opts.recipients,

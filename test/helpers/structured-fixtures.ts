@@ -1,7 +1,9 @@
 // Structured files with secrets in the places people keep them (compose files, Kubernetes secrets,
-// package configs, .env, TOML), and the real parser for each. Invented but shaped like files in the
-// wild. `secrets` are the exact texts a user selects before Encrypt Selection; each occurs once.
+// package configs, .env, TOML), and the real parser for each (TOML: Python 3.11's tomllib). Invented
+// but shaped like files in the wild. `secrets` are the exact texts a user selects before Encrypt
+// Selection; each occurs once.
 import * as yaml from 'js-yaml';
+import { execFileSync } from 'node:child_process';
 import { parseEnv } from 'node:util';
 
 export interface StructuredFixture {
@@ -9,8 +11,12 @@ export interface StructuredFixture {
   fileName: string;
   text: string;
   secrets: string[];
-  /** The real parser, or undefined when none is installed (TOML: checked line by line instead). */
-  parse: ((text: string) => unknown) | undefined;
+  parse: (text: string) => unknown;
+}
+
+function parseToml(text: string): unknown {
+  const script = 'import sys, json, tomllib; print(json.dumps(tomllib.loads(sys.stdin.read())))';
+  return JSON.parse(execFileSync('python3', ['-c', script], { input: text, encoding: 'utf8' }));
 }
 
 const COMPOSE_YAML = `# docker compose file for the staging stack
@@ -123,7 +129,7 @@ export const STRUCTURED_FIXTURES: readonly StructuredFixture[] = [
     fileName: 'settings.toml',
     text: CARGO_STYLE_TOML,
     secrets: ['toml-basic-s3cret', "'toml-literal-s3cret'", 'toml-array-s3cret'],
-    parse: undefined,
+    parse: parseToml,
   },
 ];
 
@@ -167,16 +173,4 @@ export function shapeDifference(original: unknown, encrypted: unknown, where = '
     return undefined;
   }
   return Object.is(original, encrypted) ? undefined : `${where}: ${JSON.stringify(original)} became ${JSON.stringify(encrypted)}`;
-}
-
-/** TOML without a parser: each line that held a secret is still `key = "…"` / `key = '…'` with one token inside. */
-export function tomlLineDifference(original: string, encrypted: string): string | undefined {
-  const a = original.split(/\r?\n/);
-  const b = encrypted.split(/\r?\n/);
-  if (a.length !== b.length) return `line count ${a.length} became ${b.length}`;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i]) continue;
-    if (!/^[A-Za-z_][\w-]* = (["'])custodian-enc1\.[A-Za-z0-9_-]+\1$/.test(b[i])) return `line ${i + 1}: ${JSON.stringify(a[i])} became ${JSON.stringify(b[i].slice(0, 80))}`;
-  }
-  return undefined;
 }

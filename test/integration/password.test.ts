@@ -23,6 +23,16 @@ function assertDefaultPasswords(values: unknown[], count: number, where: string)
   assert.strictEqual(new Set(values).size, count, `${where}: all different`);
 }
 
+/** Deletes the folder's .vscode/settings.json and waits until VS Code no longer reads it (later tests expect the defaults). */
+async function removeWorkspaceSettings(): Promise<void> {
+  const folder = workspaceFolder();
+  await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder.uri, '.vscode'), { recursive: true });
+  await waitFor('the workspace settings to be gone', async () => {
+    const c = vscode.workspace.getConfiguration('custodian.password', folder.uri);
+    return c.inspect('length')?.workspaceFolderValue === undefined && c.inspect('length')?.workspaceValue === undefined && c.inspect('words')?.workspaceValue === undefined;
+  });
+}
+
 /** A file in the workspace with a cursor at each `|` (removed). */
 async function fileWithCursors(name: string, template: string): Promise<vscode.TextEditor> {
   const path = `${workspaceFolder().uri.fsPath}/${name}`;
@@ -171,7 +181,7 @@ describe('password', function () {
       assert.strictEqual(config.password.length, 40, 'resource-scoped setting read from the folder');
       assert.strictEqual(config.clipboardClearSeconds, 30, 'application-scoped setting ignores the workspace value');
     } finally {
-      await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder.uri, '.vscode'), { recursive: true });
+      await removeWorkspaceSettings();
     }
   });
 
@@ -263,7 +273,7 @@ describe('password', function () {
       assert.strictEqual((await vscode.env.clipboard.readText()).split('-').length >= 6, true);
       assert.match(words.notices.join(' '), /custodian\.password\.words" is 1 .*raised to 6/);
     } finally {
-      await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder.uri, '.vscode'), { recursive: true });
+      await removeWorkspaceSettings();
     }
   });
 

@@ -108,12 +108,13 @@ export function previewInsertions(title: string, first: InsertionDraw, redraw: (
   pick.placeholder = 'Insert the value, show it, or draw another';
   pick.ignoreFocusOut = true;
   render();
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let done = false;
-    const finish = (result: { draw: InsertionDraw; raw: boolean } | undefined): void => {
+    const finish = (result: { draw: InsertionDraw; raw: boolean } | undefined, error?: unknown): void => {
       if (done) return;
       done = true;
-      resolve(result);
+      if (error === undefined) resolve(result);
+      else reject(error);
       pick.dispose();
     };
     pick.onDidAccept(async () => {
@@ -122,7 +123,11 @@ export function previewInsertions(title: string, first: InsertionDraw, redraw: (
       if (action === 'toggle') revealed = !revealed;
       if (action === 'regenerate') {
         pick.busy = true;
-        draw = await redraw();
+        try {
+          draw = await redraw();
+        } catch (err) {
+          return finish(undefined, err);
+        }
         pick.busy = false;
       }
       render();

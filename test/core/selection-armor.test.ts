@@ -6,7 +6,12 @@ import * as yaml from 'js-yaml';
 import { COMPACT_PREFIX, armorCompact, dearmor, dearmorCompact, findCompactTokens } from '../../src/core/armor';
 import { ArmorError, InvalidArgumentError } from '../../src/core/errors';
 import { findEncryptedSpans, openedEdit, planSelection, sealedText, spanCiphertext, type EncryptedSpan } from '../../src/core/selection-armor';
+import { decryptBytes } from '../../src/core/envelope';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { shapeDifference, STRUCTURED_FIXTURES, uniqueOffset } from '../helpers/structured-fixtures';
+import { loadKey } from './envelope-fixtures';
+import compactVectors from '../vectors/armor/compact.json';
+import selectionVectors from '../vectors/armor/selections.json';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -187,6 +192,46 @@ describe('selection-armor', () => {
       const token = armorCompact(new Uint8Array(randomBytes(10)));
       for (const bad of [COMPACT_PREFIX, token + '=', token.slice(0, -1) + '+', 'x' + token, COMPACT_PREFIX + 'A']) {
         assert.throws(() => dearmorCompact(bad), ArmorError, bad);
+      }
+    });
+  });
+  describe('vectors (test/vectors/armor)', () => {
+    it('compact.json: the short-armored envelope in compact form decrypts; damaged tokens are ArmorErrors', async () => {
+      for (const c of compactVectors.cases) {
+        if (c.expect === 'success') {
+          const bytes = dearmorCompact(c.compact);
+          assert.deepEqual(bytes, dearmor(c.armored!));
+          assert.equal(armorCompact(bytes), c.compact);
+          assert.equal(c.compact, COMPACT_PREFIX + Buffer.from(bytes).toString('base64url'), 'matches an independent encoder');
+          const out = await decryptBytes(bytes, { identities: [loadKey('alice')], backend: createNodeCryptoBackend() });
+          assert.equal(hex(out.plaintext), c.plaintext!.hex);
+          assert.deepEqual(findCompactTokens(` x ${c.compact}" `).map((t) => t.token), [c.compact]);
+        } else {
+          assert.throws(() => dearmorCompact(c.compact), ArmorError, c.name);
+        }
+      }
+    });
+
+    it('selections.json: Encrypt Selection gives "output" exactly, Decrypt in Place gives back "text"', () => {
+      const sealed = new Uint8Array(Buffer.from(selectionVectors.sealed_hex, 'hex'));
+      for (const c of selectionVectors.cases) {
+        const [start, end] = c.selection;
+        if (c.expect === 'refused') {
+          assert.throws(() => planSelection(c.text, start, end), (e: unknown) => e instanceof InvalidArgumentError && e.message === c.error, c.name);
+          continue;
+        }
+        const plan = planSelection(c.text, start, end);
+        assert.equal(plan.form, c.form, c.name);
+        assert.equal(plan.plaintext, c.plaintext, c.name);
+        const eol = c.text.includes('\r\n') ? '\r\n' : '\n';
+        const output = c.text.slice(0, plan.start) + sealedText(plan, sealed, eol) + c.text.slice(plan.end);
+        assert.equal(output, c.output, c.name);
+        const spans = findEncryptedSpans(output);
+        assert.equal(spans.length, 1, c.name);
+        const ciphertext = spanCiphertext(spans[0]);
+        assert.deepEqual(typeof ciphertext === 'string' ? dearmor(ciphertext) : ciphertext, sealed, c.name);
+        const edit = openedEdit(output, spans[0], c.plaintext!);
+        assert.equal(output.slice(0, edit.start) + edit.text + output.slice(edit.end), c.text, c.name);
       }
     });
   });

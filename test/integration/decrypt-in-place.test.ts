@@ -107,4 +107,23 @@ describe('decrypt-in-place', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     assert.strictEqual(fs.readFileSync(wsPath('in-place.yaml'), 'utf8'), text);
   });
+  it("a file name with a bidi override is shown neutralized in the warning (the name comes from the repository)", async () => {
+    const name = 'notes-\u202Elmay.txt';
+    fs.writeFileSync(wsPath(name), text);
+    try {
+      const uri = wsUri(name);
+      await vscode.window.showTextDocument(uri);
+      const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+      const lens = lenses.find((l) => l.command?.command === 'custodian.decryptSelection');
+      assert.ok(lens);
+      const { shown } = await answeringWarnings(undefined, () => run('custodian.decryptSelection', lens.command!.arguments![0]));
+      const modal = shown.find((s) => s.modal);
+      assert.ok(modal);
+      assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(modal.message + modal.detail), JSON.stringify(modal.message));
+      assert.match(modal.message, /notes-\ufffdlmay\.txt/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(wsPath(name), { force: true });
+    }
+  });
 });

@@ -2,6 +2,7 @@
 // read-only peek) and "Decrypt in Place". Documents without a marker cost two `includes`.
 import * as vscode from 'vscode';
 import { ARMOR_BEGIN, COMPACT_PREFIX } from '../../core/armor';
+import { displayText } from '../../core/display-text';
 import type { CryptoSession } from '../crypto-session';
 import { CommandId } from '../commands/ids';
 
@@ -33,7 +34,7 @@ export class ArmorCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
       let canDecrypt = true;
       try {
         const header = await inspectEnvelope(spanCiphertext(block));
-        forWhom = `Encrypted for ${this.session.parties(header.recipients, known).map((p) => p.name).join(', ')}`;
+        forWhom = `Encrypted for ${this.session.parties(header.recipients, known).map((p) => displayText(p.name)).join(', ')}`;
         canDecrypt = this.session.canDecrypt(header.recipients);
       } catch {
         forWhom = '$(error) Damaged encrypted block';

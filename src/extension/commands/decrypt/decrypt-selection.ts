@@ -3,6 +3,7 @@
 // Plaintext in a document that is not Custodian's own reaches the disk through hot-exit backups and
 // (auto-)save, so the user is told first and may preview instead; the CodeLens "Decrypt" only previews.
 import * as vscode from 'vscode';
+import { displayText } from '../../../core/display-text';
 import { CustodianError } from '../../../core/errors';
 import type { EncryptedSpan } from '../../../core/selection-armor';
 import type { Party, SignerState } from '../../crypto-session';
@@ -103,7 +104,8 @@ async function canOpen(deps: EncDeps, block: EncryptedSpan): Promise<boolean> {
  */
 async function warnPlaintextInDocument(document: vscode.TextDocument): Promise<string | undefined> {
   const files = vscode.workspace.getConfiguration('files', document.uri);
-  const name = document.isUntitled ? 'this unsaved document' : vscode.workspace.asRelativePath(document.uri);
+  // A file name comes from the repository: shown without controls or bidi overrides.
+  const name = document.isUntitled ? 'this unsaved document' : displayText(vscode.workspace.asRelativePath(document.uri));
   const autoSave = files.get<string>('autoSave', 'off');
   const lines = ['The decrypted text becomes ordinary, unencrypted text of the document:'];
   if (files.get<string>('hotExit', 'onExitAndWindowClose') !== 'off') {

@@ -22,19 +22,19 @@ const compactCases = {
 fs.writeFileSync(join(__dirname, '..', 'test', 'vectors', 'armor', 'compact.json'), JSON.stringify(compactCases, null, 2) + '\n');
 
 const sealed = Uint8Array.from({ length: 60 }, (_, i) => (i * 37 + 11) & 0xff);
-const sel = (name: string, text: string, selected: string, eol: '\n' | '\r\n' = '\n') => {
+const sel = (name: string, text: string, selected: string, eol: '\n' | '\r\n' = '\n', syntax?: 'json' | 'toml') => {
   const start = text.indexOf(selected);
   const end = start + selected.length;
   try {
-    const plan = planSelection(text, start, end);
+    const plan = planSelection(text, start, end, syntax);
     const out = text.slice(0, plan.start) + sealedText(plan, sealed, eol) + text.slice(plan.end);
-    return { name, expect: 'success', text, selection: [start, end], form: plan.form, plaintext: plan.plaintext, output: out };
+    return { name, expect: 'success', ...(syntax ? { syntax } : {}), text, selection: [start, end], form: plan.form, plaintext: plan.plaintext, output: out };
   } catch (e) {
-    return { name, expect: 'refused', text, selection: [start, end], error: (e as Error).message };
+    return { name, expect: 'refused', ...(syntax ? { syntax } : {}), text, selection: [start, end], error: (e as Error).message };
   }
 };
 const selectionCases = {
-  description: 'FORMAT.md §7.2: Encrypt Selection of text[selection[0], selection[1]) when the envelope is the 60 bytes of sealed_hex; "output" is the whole text after, "plaintext" what is encrypted. Decrypt in Place of the output gives back "text". "refused": nothing may change.',
+  description: 'FORMAT.md §7.2: Encrypt Selection of text[selection[0], selection[1]) (in a file of `syntax` when given) when the envelope is the 60 bytes of sealed_hex; "output" is the whole text after, "plaintext" what is encrypted. Decrypt in Place of the output gives back "text". "refused": nothing may change.',
   sealed_hex: Buffer.from(sealed).toString('hex'),
   cases: [
     sel('YAML plain value', 'db:\n  password: pl41n-v4lue-19chars\nnext: 1\n', 'pl41n-v4lue-19chars'),
@@ -46,6 +46,10 @@ const selectionCases = {
     sel('whole lines a line less indented: compact', '  a\nb\n', '  a\nb\n'),
     sel('ends inside a word', 'token-abc_def\n', 'token'),
     sel('empty quoted string', 'a: ""\n', '""'),
+    sel('JSON: a number', '{"port": 5432}', '5432', '\n', 'json'),
+    sel('JSON: inside a string, after a comment with a quote', '{"a": /* " */ "s3cret"}', 's3cret', '\n', 'json'),
+    sel('TOML: a multi-line basic string', 'c = """\nmulti\nline\n"""\n', 'multi\nline', '\n', 'toml'),
+    sel('TOML: whole lines', 'a = "x"\nb = "y"\n', 'a = "x"\nb = "y"\n', '\n', 'toml'),
   ],
 };
 fs.writeFileSync(join(__dirname, '..', 'test', 'vectors', 'armor', 'selections.json'), JSON.stringify(selectionCases, null, 2) + '\n');

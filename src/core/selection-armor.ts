@@ -3,6 +3,7 @@
 // into the document's text; sealing and opening are the caller's.
 import { ARMOR_BEGIN, COMPACT_PREFIX, armor, armorCompact, continuesCompactToken, dearmorCompact, findArmoredBlocks, findCompactTokens } from './armor';
 import { InvalidArgumentError } from './errors';
+import type { ValueSyntax } from './value-quoting';
 
 /** §7.2: a value inside a line becomes a compact token (§7.1); whole lines become an armored block (§7). */
 export type EmbeddedForm = 'compact' | 'block';
@@ -70,17 +71,57 @@ function planBlock(text: string, start: number, end: number): SelectionPlan | un
   return { form: 'block', start: from, end, indent, plaintext };
 }
 
+/** Syntaxes whose values are not all strings: a token (or block) is only valid inside a string literal. */
+const STRING_ONLY: Readonly<Partial<Record<ValueSyntax, string>>> = { json: 'JSON', toml: 'TOML' };
+
+/**
+ * The content ranges of the string literals of a JSON(C/5) or TOML text that start before `until`:
+ * "…" (with \ escapes), '…' (JSON5; TOML literal, no escapes), TOML """…""" and '''…'''; comments
+ * (JSON: // and /* *\/, TOML: #) skipped.
+ */
+function stringContents(text: string, syntax: 'json' | 'toml', until: number): [number, number][] {
+  const out: [number, number][] = [];
+  let i = 0;
+  while (i < until && i < text.length) {
+    if (syntax === 'json' && text.startsWith('/*', i)) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? text.length : close + 2;
+      continue;
+    }
+    if ((syntax === 'json' && text.startsWith('//', i)) || (syntax === 'toml' && text[i] === '#')) {
+      const eol = text.indexOf('\n', i);
+      i = eol < 0 ? text.length : eol + 1;
+      continue;
+    }
+    const triple = syntax === 'toml' && (text.startsWith('"""', i) || text.startsWith("'''", i));
+    const delimiter = triple ? text.slice(i, i + 3) : text[i] === '"' || text[i] === "'" ? text[i] : undefined;
+    if (!delimiter) {
+      i++;
+      continue;
+    }
+    const escapes = delimiter[0] === '"';
+    let j = i + delimiter.length;
+    while (j < text.length && !text.startsWith(delimiter, j) && (triple || text[j] !== '\n')) j += escapes && text[j] === '\\' ? 2 : 1;
+    out.push([i + delimiter.length, Math.min(j, text.length)]);
+    i = j + delimiter.length;
+  }
+  return out;
+}
+
 /**
  * How the selection `text[start, end)` is encrypted in place (§7.2). A selection of whole lines
  * (it may start anywhere in its first line's indentation) becomes an armored block at that
  * indentation; anything else — a value inside a line — becomes a compact token where it stood. A
- * selection that is exactly a quoted string ("…" or '…') keeps its quotes. Throws when there is
- * nothing to encrypt, or when the character after the selection would run into the token.
+ * selection that is exactly a quoted string ("…" or '…') keeps its quotes. In JSON and TOML (`syntax`),
+ * where numbers, booleans and structure are not strings, only text inside a string literal qualifies.
+ * Throws when there is nothing to encrypt, when the character after the selection would run into the
+ * token, or when the file would no longer parse.
  */
-export function planSelection(text: string, start: number, end: number): SelectionPlan {
+export function planSelection(text: string, start: number, end: number, syntax?: ValueSyntax): SelectionPlan {
   assertRange(text, start, end);
   if (start === end) throw new InvalidArgumentError('Select the text to encrypt first.');
-  const block = planBlock(text, start, end);
+  const strict = syntax === 'json' || syntax === 'toml' ? syntax : undefined;
+  const block = strict ? undefined : planBlock(text, start, end);
   if (block) return block;
   let from = start;
   let to = end;
@@ -90,6 +131,12 @@ export function planSelection(text: string, start: number, end: number): Selecti
     to--;
   }
   if (from === to) throw new InvalidArgumentError('The selection is an empty string: there is nothing to encrypt.');
+  if (strict && !stringContents(text, strict, from + 1).some(([s, e]) => s <= from && to <= e)) {
+    const name = STRING_ONLY[strict];
+    throw new InvalidArgumentError(`In a ${name} file, select text inside a string ("…"): encrypted text anywhere else would make the file invalid ${name}.`, {
+      hint: 'To encrypt a number, a boolean or a whole section, use "Encrypt File" on the file instead.',
+    });
+  }
   if (continuesCompactToken(text.slice(to, to + 1))) {
     throw new InvalidArgumentError('The selection ends inside a word: select the whole value.', {
       hint: `The encrypted value ends at the first character that is not a letter, digit, "-" or "_"; the "${text[to]}" after the selection would become part of it.`,

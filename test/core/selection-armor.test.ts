@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseEnv } from 'node:util';
 import fc from 'fast-check';
@@ -8,6 +9,7 @@ import { ArmorError, InvalidArgumentError } from '../../src/core/errors';
 import { findEncryptedSpans, openedEdit, planSelection, sealedText, spanCiphertext, type EncryptedSpan } from '../../src/core/selection-armor';
 import { decryptBytes } from '../../src/core/envelope';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { valueSyntaxFor, type ValueSyntax } from '../../src/core/value-quoting';
 import { shapeDifference, STRUCTURED_FIXTURES, uniqueOffset } from '../helpers/structured-fixtures';
 import { loadKey } from './envelope-fixtures';
 import compactVectors from '../vectors/armor/compact.json';
@@ -32,8 +34,8 @@ class FakeSealer {
 }
 
 /** Encrypts every range [start, end) of `text` in place (as Encrypt Selection does with several selections). */
-function encryptAll(text: string, ranges: [number, number][], sealer: FakeSealer, eol: '\n' | '\r\n' = '\n'): string {
-  const plans = ranges.map(([s, e]) => planSelection(text, s, e)).sort((a, b) => b.start - a.start);
+function encryptAll(text: string, ranges: [number, number][], sealer: FakeSealer, eol: '\n' | '\r\n' = '\n', syntax?: ValueSyntax): string {
+  const plans = ranges.map(([s, e]) => planSelection(text, s, e, syntax)).sort((a, b) => b.start - a.start);
   let out = text;
   for (const p of plans) out = out.slice(0, p.start) + sealedText(p, sealer.seal(p.plaintext), eol) + out.slice(p.end);
   return out;
@@ -59,7 +61,7 @@ describe('selection-armor', () => {
           return [at, at + s.length];
         });
         const eol = fixture.text.includes('\r\n') ? '\r\n' : '\n';
-        const encrypted = encryptAll(fixture.text, ranges, sealer, eol);
+        const encrypted = encryptAll(fixture.text, ranges, sealer, eol, valueSyntaxFor('', fixture.fileName));
         assert.equal(findEncryptedSpans(encrypted).length, fixture.secrets.length);
         for (const s of fixture.secrets) assert.ok(!encrypted.includes(s.replace(/^['"]|['"]$/g, '')), `${s} is gone`);
         const diff = shapeDifference(fixture.parse(fixture.text), fixture.parse(encrypted));
@@ -121,6 +123,52 @@ describe('selection-armor', () => {
       assert.ok(env.A?.startsWith(COMPACT_PREFIX) && env.B?.startsWith(COMPACT_PREFIX));
       assert.match(env.C ?? '', /^postgres:\/\/u:custodian-enc1\.[A-Za-z0-9_-]+@h:5432\/db$/);
       assert.equal(decryptAll(encrypted, sealer), text);
+    });
+  });
+
+  describe('JSON and TOML: only text inside a string can be replaced and keep the file valid', () => {
+    const refuse = (text: string, selected: string, syntax: 'json' | 'toml'): void => {
+      const at = text.indexOf(selected);
+      assert.throws(
+        () => planSelection(text, at, at + selected.length, syntax),
+        (e: unknown) => e instanceof InvalidArgumentError && /inside a string/.test(e.message) && /Encrypt File/.test(e.hint ?? ''),
+        `${syntax}: ${JSON.stringify(selected)} in ${JSON.stringify(text)}`,
+      );
+    };
+
+    it('refuses a JSON number, boolean, key-value line or object, and a TOML number, date or whole line', () => {
+      refuse('{"port": 5432, "ok": true}', '5432', 'json');
+      refuse('{"port": 5432, "ok": true}', 'true', 'json');
+      refuse('{\n  "password": "x",\n  "b": 1\n}\n', '  "password": "x",\n', 'json');
+      refuse('{"db": {"password": "x"}}', '{"password": "x"}', 'json');
+      refuse('{"a": "x" /* "not a string" */, "b": 1}', 'not a string', 'json');
+      refuse('port = 5432\n', '5432', 'toml');
+      refuse('when = 1979-05-27T07:32:00Z\n', '1979-05-27T07:32:00Z', 'toml');
+      refuse('a = "x"\nb = "y"\n', 'a = "x"\nb = "y"\n', 'toml');
+      refuse('a = 1 # "quoted comment"\n', 'quoted comment', 'toml');
+    });
+
+    it('accepts string content, escapes included, and keeps the file parsing (JSON.parse, tomllib)', () => {
+      const json = '{"a": "x\\"y", "b": [\'no\', "s3cret"] // "c"\n}';
+      const jsonc = json.replace("[\'no\', ", '[');
+      const at = jsonc.indexOf('x\\"y');
+      const sealer = new FakeSealer();
+      const enc = (text: string, s: number, e: number, syntax: 'json' | 'toml'): string => {
+        const p = planSelection(text, s, e, syntax);
+        return text.slice(0, p.start) + sealedText(p, sealer.seal(p.plaintext), '\n') + text.slice(p.end);
+      };
+      const one = enc(jsonc, at, at + 4, 'json');
+      assert.ok(JSON.parse(one.replace(' // "c"', '')).a.startsWith(COMPACT_PREFIX));
+      const toml = 'a = "basic"\nb = \'literal\'\nc = """\nmulti\nline\n"""\n';
+      let out = toml;
+      for (const sel of ['multi\nline', 'literal', 'basic']) {
+        const i = out.indexOf(sel);
+        out = enc(out, i, i + sel.length, 'toml');
+      }
+      const parsed = JSON.parse(execFileSync('python3', ['-c', 'import sys, json, tomllib; print(json.dumps(tomllib.loads(sys.stdin.read())))'], { input: out, encoding: 'utf8' })) as Record<string, string>;
+      for (const k of ['a', 'b']) assert.match(parsed[k], /^custodian-enc1\.[A-Za-z0-9_-]+$/);
+      assert.match(parsed.c, /^custodian-enc1\.[A-Za-z0-9_-]+\n$/);
+      assert.equal(decryptAll(out, sealer), toml);
     });
   });
 
@@ -217,10 +265,10 @@ describe('selection-armor', () => {
       for (const c of selectionVectors.cases) {
         const [start, end] = c.selection;
         if (c.expect === 'refused') {
-          assert.throws(() => planSelection(c.text, start, end), (e: unknown) => e instanceof InvalidArgumentError && e.message === c.error, c.name);
+          assert.throws(() => planSelection(c.text, start, end, c.syntax as ValueSyntax | undefined), (e: unknown) => e instanceof InvalidArgumentError && e.message === c.error, c.name);
           continue;
         }
-        const plan = planSelection(c.text, start, end);
+        const plan = planSelection(c.text, start, end, c.syntax as ValueSyntax | undefined);
         assert.equal(plan.form, c.form, c.name);
         assert.equal(plan.plaintext, c.plaintext, c.name);
         const eol = c.text.includes('\r\n') ? '\r\n' : '\n';

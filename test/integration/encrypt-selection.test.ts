@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { PreviewBlockResult } from '../../src/extension/commands/decrypt/preview-block';
 import { shapeDifference, STRUCTURED_FIXTURES, uniqueOffset } from '../helpers/structured-fixtures';
-import { run } from './support/custodian';
+import { captureErrors, run } from './support/custodian';
 import { useTeam, wsPath, wsUri } from './support/enc';
 
 const MARKERS = ['custodian-enc1.', '-----BEGIN CUSTODIAN ENCRYPTED FILE-----'];
@@ -79,6 +79,29 @@ describe('encrypt-selection in structured files', function () {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       fs.rmSync(wsPath('lens.yaml'), { force: true });
+    }
+  });
+  it('in JSON and TOML, a number (not a string) is refused with what to do instead, and nothing changes', async () => {
+    for (const [name, text] of [
+      ['port.json', '{\n  "port": 5432\n}\n'],
+      ['port.toml', 'port = 5432\n'],
+    ]) {
+      fs.writeFileSync(wsPath(name), text);
+      const doc = await vscode.workspace.openTextDocument(wsUri(name));
+      const editor = await vscode.window.showTextDocument(doc);
+      try {
+        const at = text.indexOf('5432');
+        editor.selection = new vscode.Selection(doc.positionAt(at), doc.positionAt(at + 4));
+        const { result, errors } = await captureErrors(team.services, () => run('custodian.encryptSelection', { recipients: [team.alice.fingerprint] }));
+        assert.strictEqual(result, undefined);
+        assert.match(errors[0]?.message ?? '', /inside a string/);
+        assert.match(errors[0]?.hint ?? '', /Encrypt File/);
+        assert.strictEqual(doc.getText(), text);
+        assert.strictEqual(doc.isDirty, false);
+      } finally {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        fs.rmSync(wsPath(name), { force: true });
+      }
     }
   });
 });

@@ -29,9 +29,10 @@ export async function encryptSelection(deps: EncDeps, arg: unknown): Promise<Enc
   const version = document.version;
   const text = document.getText();
   const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-  const { planSelection, sealedText } = await import('../../../core/selection-armor');
+  const [{ planSelection, sealedText }, { valueSyntaxFor }] = await Promise.all([import('../../../core/selection-armor'), import('../../../core/value-quoting')]);
+  const syntax = valueSyntaxFor(document.languageId, document.fileName);
   // Every selection is checked before anything is asked or encrypted, so a bad one changes nothing.
-  const plans = selections.map((s) => planSelection(text, document.offsetAt(s.start), document.offsetAt(s.end)));
+  const plans = selections.map((s) => planSelection(text, document.offsetAt(s.start), document.offsetAt(s.end), syntax));
   const recipients = await chooseRecipients(deps.services, deps.session, a, document.uri);
   if (!recipients) return undefined;
 

@@ -150,7 +150,7 @@ describe('selection-armor', () => {
 
     it('accepts string content, escapes included, and keeps the file parsing (JSON.parse, tomllib)', () => {
       const json = '{"a": "x\\"y", "b": [\'no\', "s3cret"] // "c"\n}';
-      const jsonc = json.replace("[\'no\', ", '[');
+      const jsonc = json.replace("['no', ", '[');
       const at = jsonc.indexOf('x\\"y');
       const sealer = new FakeSealer();
       const enc = (text: string, s: number, e: number, syntax: 'json' | 'toml'): string => {

@@ -54,11 +54,10 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
   }
   const version = document.version;
   const original = document.getText();
-  const what = vscode.workspace.asRelativePath(document.uri);
+  const what = displayText(vscode.workspace.asRelativePath(document.uri));
   if (a.confirm !== true && document.uri.scheme !== ENC_SCHEME) {
     // A block I cannot open fails with who can, before asking about plaintext that will not come.
     for (const block of blocks) if (!(await canOpen(deps, block))) await decryptBlock(deps, block, `the encrypted block in ${what}`);
-
     const choice = await warnPlaintextInDocument(document);
     if (choice === undefined) return undefined;
     if (choice === PREVIEW) {

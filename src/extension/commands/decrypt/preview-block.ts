@@ -34,7 +34,7 @@ export async function previewBlock(deps: EncDeps, arg: unknown): Promise<Preview
   const index = blocks.findIndex((b) => (at ? blockRange(document, b).contains(at) : true));
   if (index < 0) throw new CustodianError('There is no encrypted block there.');
   const block = blocks[index];
-  const what = `the encrypted block in ${vscode.workspace.asRelativePath(docUri)}`;
+  const what = `the encrypted block in ${displayText(vscode.workspace.asRelativePath(docUri))}`;
   const decrypted = await decryptBlock(deps, block, what);
   decrypted.plaintext.fill(0);
   if (decrypted.text === undefined) throw notTextError(what);

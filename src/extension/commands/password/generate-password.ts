@@ -132,12 +132,15 @@ export async function generatePassword(services: Services, arg: unknown): Promis
   if (target === 'editor') {
     if (!editor) throw new InvalidArgumentError('There is no active editor to insert into.', { hint: 'Open a file, or copy to the clipboard instead.' });
     const draw = (): ReturnType<typeof drawInsertions> => drawInsertions(editor, () => plan.generate().value, a.quoting ?? 'auto');
+    const version = editor.document.version;
     let chosen = { draw: await draw(), raw: false };
     if (isInteractive(arg)) {
       const previewed = await previewInsertions(`Generate ${kindName(kind)}: ${formatBits(plan.entropyBits)}`, chosen.draw, draw);
       if (!previewed) return undefined;
       chosen = previewed;
     }
+    // The ranges (and the quoting chosen for their surroundings) belong to the text as it was.
+    if (editor.document.version !== version) throw new InvalidArgumentError('The document changed while the value was shown; nothing was inserted. Try again.');
     await applyInsertions(editor, chosen.draw.insertions, chosen.raw);
     count = chosen.draw.insertions.length;
     quotedFor = chosen.raw ? undefined : chosen.draw.syntax;

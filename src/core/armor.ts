@@ -1,5 +1,5 @@
 // ASCII armor for `.enc` files: PEM-like markers around strict base64. Spec: docs/FORMAT.md §7.
-import { base64Decode, base64Encode } from './bytes';
+import { base64Decode, base64Encode, base64UrlDecode, base64UrlEncode } from './bytes';
 import { ArmorError, InvalidArgumentError } from './errors';
 
 export const ARMOR_BEGIN = '-----BEGIN CUSTODIAN ENCRYPTED FILE-----';
@@ -115,6 +115,55 @@ export function findArmoredBlocks(text: string): ArmoredBlock[] {
     }
   }
   return blocks;
+}
+
+/** §7.1: the compact form is this prefix and the file in unpadded base64url, on one line. */
+export const COMPACT_PREFIX = 'custodian-enc1.';
+/** §7.1: the characters a compact token's body is made of; a token ends at the first other character. */
+const COMPACT_BODY = /[A-Za-z0-9_-]/;
+const COMPACT_RE = /custodian-enc1\.([A-Za-z0-9_-]*)/g;
+
+/** The compact one-line form of a file (§7.1): safe unquoted or inside any quotes in YAML, JSON, TOML, .env, shell, URLs. */
+export function armorCompact(bytes: Uint8Array): string {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`"bytes" expected Uint8Array, got ${typeof bytes}`);
+  if (bytes.length === 0) throw new InvalidArgumentError('"bytes" expected a non-empty file to armor');
+  return COMPACT_PREFIX + base64UrlEncode(bytes);
+}
+
+/** Decodes one compact token (§7.1), exactly: no whitespace, no padding, canonical base64url. */
+export function dearmorCompact(token: string): Uint8Array {
+  if (typeof token !== 'string') throw new TypeError(`"token" expected string, got ${typeof token}`);
+  if (!token.startsWith(COMPACT_PREFIX)) throw new ArmorError(`expected a compact token starting with "${COMPACT_PREFIX}"`);
+  const body = token.slice(COMPACT_PREFIX.length);
+  if (body.length === 0) throw new ArmorError('compact token has no data after its prefix');
+  try {
+    return base64UrlDecode(body);
+  } catch (err) {
+    throw new ArmorError('compact token is not valid canonical base64url', { cause: err });
+  }
+}
+
+/** True when `c` would run into a compact token placed right before it (§7.1). */
+export function continuesCompactToken(c: string): boolean {
+  return c.length > 0 && COMPACT_BODY.test(c[0]);
+}
+
+export interface CompactToken {
+  /** Offset of the prefix's first character. */
+  start: number;
+  /** Offset just past the token's last base64url character (exclusive). */
+  end: number;
+  token: string;
+}
+
+/** Compact tokens in arbitrary text (§7.1): the prefix and the longest run of base64url characters after it. */
+export function findCompactTokens(text: string): CompactToken[] {
+  const tokens: CompactToken[] = [];
+  for (const m of text.matchAll(COMPACT_RE)) {
+    if (m[1].length === 0) continue;
+    tokens.push({ start: m.index, end: m.index + m[0].length, token: m[0] });
+  }
+  return tokens;
 }
 
 const BEGIN_BYTES = new TextEncoder().encode(ARMOR_BEGIN);

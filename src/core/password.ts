@@ -134,13 +134,12 @@ function separatorSetting(value: unknown): string {
   return value;
 }
 
-/**
- * Fills unset (`undefined`) settings from {@link DEFAULT_PASSWORD_POLICY} and validates the rest, e.g. values read
- * from the VS Code configuration. Throws {@link InvalidArgumentError} naming the bad setting.
- */
-export function resolvePasswordPolicy(settings: { readonly [K in keyof PasswordPolicy]?: unknown } = {}): PasswordPolicy {
+type PasswordSettings = { readonly [K in keyof PasswordPolicy]?: unknown };
+
+/** Types and ranges of each setting, unset ones from the defaults; no checks across settings. */
+function parseSettings(settings: PasswordSettings): PasswordPolicy {
   const get = (name: keyof PasswordPolicy): unknown => settings[name] ?? DEFAULT_PASSWORD_POLICY[name];
-  const policy: PasswordPolicy = {
+  return {
     length: integerSetting('length', get('length'), MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH),
     lowercase: booleanSetting('lowercase', get('lowercase')),
     uppercase: booleanSetting('uppercase', get('uppercase')),
@@ -153,6 +152,9 @@ export function resolvePasswordPolicy(settings: { readonly [K in keyof PasswordP
     capitalize: booleanSetting('capitalize', get('capitalize')),
     appendNumber: booleanSetting('appendNumber', get('appendNumber')),
   };
+}
+
+function checkPolicy(policy: PasswordPolicy): PasswordPolicy {
   const classes = characterClasses(policy);
   if (classes.length === 0) {
     throw new InvalidArgumentError('no character class selected', { hint: 'enable lowercase, uppercase, digits or symbols' });
@@ -161,6 +163,74 @@ export function resolvePasswordPolicy(settings: { readonly [K in keyof PasswordP
     throw new InvalidArgumentError(`"${setting('length')}" must be at least ${classes.length} to include every selected class`);
   }
   return policy;
+}
+
+/**
+ * Fills unset (`undefined`) settings from {@link DEFAULT_PASSWORD_POLICY} and validates the rest.
+ * Throws {@link InvalidArgumentError} naming the bad setting. No entropy floor: the generators take
+ * what they are given; settings a user or a repository wrote go through {@link resolveSettingsWithFloor}.
+ */
+export function resolvePasswordPolicy(settings: PasswordSettings = {}): PasswordPolicy {
+  return checkPolicy(parseSettings(settings));
+}
+
+// ---- entropy floor ----
+
+/**
+ * The least entropy of anything Generate Password makes, whatever the settings say (docs/PASSWORDS.md
+ * "Entropy floor"): a repository's .vscode/settings.json can set `length: 1`, and a generated secret
+ * may end up behind a fast unsalted hash. 2^72 guesses at 10^12 per second take ~75 years on average.
+ */
+export const MIN_ENTROPY_BITS = 72;
+
+/** A setting raised to reach {@link MIN_ENTROPY_BITS}, with the entropy before and after. */
+export interface RaisedSetting {
+  setting: 'length' | 'words';
+  from: number;
+  to: number;
+  fromBits: number;
+  toBits: number;
+}
+
+/** Entropy of a policy's passwords; 0 when it is too short to hold every required class. */
+function policyPasswordBits(policy: PasswordPolicy): number {
+  const sizes = characterClasses(policy).map((c) => c.length);
+  if (sizes.length === 0 || (policy.requireEachClass && policy.length < sizes.length)) return 0;
+  return passwordEntropyBits(sizes, policy.length, policy.requireEachClass);
+}
+
+/** Entropy of a policy's passphrases from a list of `wordlistSize` words. */
+export function passphraseEntropyBits(policy: Pick<PasswordPolicy, 'words' | 'appendNumber'>, wordlistSize: number = EFF_LARGE_WORDLIST.length): number {
+  return policy.words * Math.log2(wordlistSize) + (policy.appendNumber ? Math.log2(PASSPHRASE_NUMBER_RANGE) : 0);
+}
+
+/**
+ * {@link resolvePasswordPolicy} for settings a person or a repository wrote: `length` and `words` below
+ * {@link MIN_ENTROPY_BITS} are raised to the least value that reaches it (the other settings kept),
+ * and each raise is returned so the caller can say so. Only a policy that cannot be met still throws.
+ */
+export function resolveSettingsWithFloor(settings: PasswordSettings = {}): { policy: PasswordPolicy; raised: RaisedSetting[] } {
+  const policy = parseSettings(settings);
+  const raised: RaisedSetting[] = [];
+  if (characterClasses(policy).length > 0) {
+    const fromBits = policyPasswordBits(policy);
+    const from = policy.length;
+    while (policyPasswordBits(policy) < MIN_ENTROPY_BITS && policy.length < MAX_PASSWORD_LENGTH) policy.length++;
+    if (policy.length !== from) raised.push({ setting: 'length', from, to: policy.length, fromBits, toBits: policyPasswordBits(policy) });
+  }
+  const fromWords = policy.words;
+  const fromBits = passphraseEntropyBits(policy);
+  while (passphraseEntropyBits(policy) < MIN_ENTROPY_BITS && policy.words < MAX_WORDS) policy.words++;
+  if (policy.words !== fromWords) raised.push({ setting: 'words', from: fromWords, to: policy.words, fromBits, toBits: passphraseEntropyBits(policy) });
+  return { policy: checkPolicy(policy), raised };
+}
+
+/** Token size in bytes: at least {@link MIN_ENTROPY_BITS} / 8, rounded up. */
+export const MIN_TOKEN_BYTES_FLOOR = Math.ceil(MIN_ENTROPY_BITS / 8);
+
+/** A human sentence for a raise: names the setting, its value and both entropies. */
+export function describeRaise(r: RaisedSetting): string {
+  return `"${setting(r.setting)}" is ${r.from} (${r.fromBits.toFixed(1)} bits): raised to ${r.to} (${r.toBits.toFixed(1)} bits), as Custodian never generates secrets below ${MIN_ENTROPY_BITS} bits.`;
 }
 
 export type PasswordOptions = Pick<

@@ -10,8 +10,12 @@ import {
   generateToken,
   LOOK_ALIKES,
   LOWERCASE,
+  describeRaise,
+  MIN_ENTROPY_BITS,
+  passphraseEntropyBits,
   passwordEntropyBits,
   resolvePasswordPolicy,
+  resolveSettingsWithFloor,
   SYMBOLS,
   uniformInt,
   uniformInts,
@@ -302,6 +306,55 @@ describe('password', () => {
 
     it('a passphrase ignores the character-class settings', () => {
       assert.doesNotThrow(() => generatePassphrase({ ...({ lowercase: false, uppercase: false, digits: false, symbols: false } as object) }));
+    });
+  });
+  describe('entropy floor (settings a repository can write)', () => {
+    const bits = (p: ReturnType<typeof resolvePasswordPolicy>): number =>
+      passwordEntropyBits(
+        characterClasses(p).map((c) => c.length),
+        p.length,
+        p.requireEachClass,
+      );
+
+    it(`raises length 1 and words 1 to the least values reaching ${MIN_ENTROPY_BITS} bits, and says so`, () => {
+      const { policy, raised } = resolveSettingsWithFloor({ length: 1, words: 1 });
+      assert.equal(raised.length, 2);
+      const [length, words] = raised;
+      assert.equal(length.setting, 'length');
+      assert.equal(length.from, 1);
+      assert.equal(length.to, policy.length);
+      assert.ok(bits(policy) >= MIN_ENTROPY_BITS && bits({ ...policy, length: policy.length - 1 }) < MIN_ENTROPY_BITS, `${policy.length} is the least`);
+      assert.ok(generatePassword(policy).entropyBits >= MIN_ENTROPY_BITS);
+      assert.deepEqual([words.setting, words.from, words.to, policy.words], ['words', 1, 6, 6]);
+      assert.ok(generatePassphrase(policy).entropyBits >= MIN_ENTROPY_BITS);
+      assert.match(describeRaise(length), /"custodian\.password\.length" is 1 \(0\.0 bits\): raised to 12 \(7\d\.\d bits\)/);
+    });
+
+    it('every class combination, with or without look-alikes and the class requirement, reaches the floor', () => {
+      for (let mask = 1; mask < 16; mask++) {
+        for (const excludeLookAlikes of [false, true]) {
+          for (const requireEachClass of [false, true]) {
+            const settings = { length: 1, lowercase: !!(mask & 1), uppercase: !!(mask & 2), digits: !!(mask & 4), symbols: !!(mask & 8), excludeLookAlikes, requireEachClass };
+            const { policy } = resolveSettingsWithFloor(settings);
+            assert.ok(bits(policy) >= MIN_ENTROPY_BITS, JSON.stringify(settings));
+            assert.ok(generatePassword(policy).value.length === policy.length);
+          }
+        }
+      }
+    });
+
+    it('5 words with a digit (67.9 bits) become 6; settings at or above the floor are kept', () => {
+      const five = resolveSettingsWithFloor({ words: 5, appendNumber: true });
+      assert.equal(five.policy.words, 6);
+      assert.ok(Math.abs(five.raised[0].fromBits - passphraseEntropyBits({ words: 5, appendNumber: true })) < 1e-9);
+      assert.deepEqual(resolveSettingsWithFloor({}).raised, []);
+      assert.deepEqual(resolveSettingsWithFloor({ length: 13, symbols: false, words: 6 }).raised, []);
+      assert.equal(resolveSettingsWithFloor({ length: 12, symbols: false, requireEachClass: true }).policy.length, 13, '12 alphanumerics with every class: 71.3 bits');
+    });
+
+    it('still names a setting that is invalid, rather than raising it', () => {
+      assert.throws(() => resolveSettingsWithFloor({ length: 0 }), /custodian\.password\.length/);
+      assert.throws(() => resolveSettingsWithFloor({ lowercase: false, uppercase: false, digits: false, symbols: false }), /no character class/);
     });
   });
 });

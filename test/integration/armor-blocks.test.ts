@@ -54,7 +54,7 @@ describe('armor-blocks', function () {
     const editor = await vscode.window.showTextDocument(uri);
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
     const lens = lenses.find((l) => l.command?.command === 'custodian.decryptSelection')!;
-    assert.ok(await run('custodian.decryptSelection', lens.command!.arguments![0]));
+    assert.ok(await run('custodian.decryptSelection', { ...lens.command!.arguments![0], confirm: true }));
     assert.match(editor.document.getText(), /\n {2}key: \|\n {4}block-one-secret\nother: 1\n/);
 
     const foreignLine = editor.document.getText().split('\n').findIndex((l) => l.startsWith('-----BEGIN'));

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { findArmoredBlocks } from '../../src/core/armor';
+import { findEncryptedSpans, spanCiphertext } from '../../src/core/selection-armor';
 import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
 import type { EncryptSelectionResult } from '../../src/extension/commands/encrypt/encrypt-selection';
 import type { DecryptSelectionResult } from '../../src/extension/commands/decrypt/decrypt-selection';
@@ -29,24 +30,26 @@ describe('encrypt', function () {
     assert.deepStrictEqual([...res.recipients].sort(), [team.alice.fingerprint, team.me.fingerprint].sort(), 'alice + me (alwaysIncludeMyself)');
     const text = doc.getText();
     assert.ok(!text.includes('hunter2-secret') && !text.includes('tok-123'), 'plaintext replaced');
-    const blocks = findArmoredBlocks(text);
+    // Values inside a line become one-line compact tokens in place (FORMAT.md §7.2).
+    const blocks = findEncryptedSpans(text);
     assert.strictEqual(blocks.length, 2);
+    assert.deepStrictEqual(blocks.map((b) => b.form), ['compact', 'compact']);
+    assert.strictEqual(text.split('\n').length, 4, 'no line added');
     const plain = [];
     for (const b of blocks) {
-      const out = await decryptAs(team.alice, b.text);
+      const out = await decryptAs(team.alice, spanCiphertext(b));
       plain.push(new TextDecoder().decode(out.plaintext));
       assert.strictEqual(out.signature.kind, 'signed');
       assert.strictEqual(out.signature.kind === 'signed' && out.signature.signer.fingerprint, team.me.fingerprint, 'signed by my default key');
-      assert.deepStrictEqual(await recipientsOf(b.text), [team.alice.fingerprint, team.me.fingerprint].sort());
+      assert.deepStrictEqual(await recipientsOf(spanCiphertext(b)), [team.alice.fingerprint, team.me.fingerprint].sort());
     }
     assert.deepStrictEqual(plain, ['hunter2-secret', 'tok-123']);
 
     // Decrypt Selection with the cursor inside each block restores the text exactly.
     editor.selections = blocks.map((b) => new vscode.Selection(doc.positionAt(b.start + 5), doc.positionAt(b.start + 5)));
-    const back = await run<DecryptSelectionResult>('custodian.decryptSelection', {});
+    const back = await run<DecryptSelectionResult>('custodian.decryptSelection', { confirm: true });
     assert.strictEqual(back?.blocks, 2);
-    // A block must start on its own line (FORMAT.md §7), so a mid-line selection keeps that line break.
-    assert.strictEqual(doc.getText(), 'user: admin\npassword: \nhunter2-secret\ntoken: \ntok-123\n');
+    assert.strictEqual(doc.getText(), 'user: admin\npassword: hunter2-secret\ntoken: tok-123\n');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
@@ -61,7 +64,7 @@ describe('encrypt', function () {
     assert.match(doc.getText(), /\nnext: 1\n$/);
     assert.strictEqual(new TextDecoder().decode((await decryptAs(team.bob, blocks[0].text)).plaintext), 's3cr3t-line-1\nline-2\n', 'the block scalar value, dedented');
     editor.selection = new vscode.Selection(doc.positionAt(blocks[0].start), doc.positionAt(blocks[0].start));
-    assert.ok(await run('custodian.decryptSelection', {}));
+    assert.ok(await run('custodian.decryptSelection', { confirm: true }));
     assert.strictEqual(doc.getText(), 'db:\n  password: |\n    s3cr3t-line-1\n    line-2\nnext: 1\n');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });

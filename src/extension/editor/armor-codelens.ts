@@ -1,7 +1,8 @@
-// CodeLenses above each armored block in a text document: who it is for, "Decrypt" (a read-only peek)
-// and "Decrypt in Place". Documents without the BEGIN marker cost one `includes`.
+// CodeLenses above each encrypted block or value in a text document: who it is for, "Decrypt" (a
+// read-only peek) and "Decrypt in Place". Documents without a marker cost two `includes`.
 import * as vscode from 'vscode';
-import { ARMOR_BEGIN } from '../../core/armor';
+import { ARMOR_BEGIN, COMPACT_PREFIX } from '../../core/armor';
+import { displayText } from '../../core/display-text';
 import type { CryptoSession } from '../crypto-session';
 import { CommandId } from '../commands/ids';
 
@@ -21,19 +22,19 @@ export class ArmorCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const text = document.getText();
-    if (!text.includes(ARMOR_BEGIN)) return [];
-    const [{ findArmoredBlocks }, { inspectEnvelope }] = await Promise.all([import('../../core/armor'), import('../../core/envelope')]);
+    if (!text.includes(ARMOR_BEGIN) && !text.includes(COMPACT_PREFIX)) return [];
+    const [{ findEncryptedSpans, spanCiphertext }, { inspectEnvelope }] = await Promise.all([import('../../core/selection-armor'), import('../../core/envelope')]);
     const known = await this.session.knownKeys();
     const lenses: vscode.CodeLens[] = [];
-    for (const [index, block] of findArmoredBlocks(text).entries()) {
+    for (const [index, block] of findEncryptedSpans(text).entries()) {
       const range = new vscode.Range(document.positionAt(block.start), document.positionAt(block.end));
       const head = new vscode.Range(range.start, range.start);
       const arg = { uri: document.uri, range, index };
       let forWhom = 'Encrypted';
       let canDecrypt = true;
       try {
-        const header = await inspectEnvelope(block.text);
-        forWhom = `Encrypted for ${this.session.parties(header.recipients, known).map((p) => p.name).join(', ')}`;
+        const header = await inspectEnvelope(spanCiphertext(block));
+        forWhom = `Encrypted for ${this.session.parties(header.recipients, known).map((p) => displayText(p.name)).join(', ')}`;
         canDecrypt = this.session.canDecrypt(header.recipients);
       } catch {
         forWhom = '$(error) Damaged encrypted block';
@@ -42,7 +43,7 @@ export class ArmorCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
       lenses.push(new vscode.CodeLens(head, { title: `$(lock) ${forWhom}`, command: '' }));
       if (canDecrypt) {
         lenses.push(new vscode.CodeLens(head, { title: '$(eye) Decrypt', tooltip: 'Show the plaintext in a read-only preview', command: CommandId.PreviewBlock, arguments: [arg] }));
-        lenses.push(new vscode.CodeLens(head, { title: 'Decrypt in Place', tooltip: 'Replace the block with its plaintext', command: CommandId.DecryptSelection, arguments: [arg] }));
+        lenses.push(new vscode.CodeLens(head, { title: 'Decrypt in Place', tooltip: 'Replace it with its plaintext (asks first: the plaintext can reach the disk)', command: CommandId.DecryptSelection, arguments: [arg] }));
       }
     }
     return lenses;

@@ -1,8 +1,9 @@
-// Armored blocks inside text documents: finding them and decrypting one in memory.
+// Encrypted values inside text documents (armored blocks and compact tokens, FORMAT.md §7.2):
+// finding them and decrypting one in memory.
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../../core/bytes';
-import type { ArmoredBlock } from '../../../core/armor';
 import { CustodianError } from '../../../core/errors';
+import type { EncryptedSpan } from '../../../core/selection-armor';
 import type { EnvelopeDescription } from '../../crypto-session';
 import type { EncDeps } from '../encrypt/deps';
 
@@ -13,24 +14,28 @@ export interface DecryptedBlock {
   description: EnvelopeDescription;
 }
 
-export async function blocksIn(document: vscode.TextDocument): Promise<ArmoredBlock[]> {
-  const { ARMOR_BEGIN, findArmoredBlocks } = await import('../../../core/armor');
-  const text = document.getText();
-  return text.includes(ARMOR_BEGIN) ? findArmoredBlocks(text) : [];
+export async function blocksIn(document: vscode.TextDocument): Promise<EncryptedSpan[]> {
+  const { findEncryptedSpans } = await import('../../../core/selection-armor');
+  return findEncryptedSpans(document.getText());
 }
 
-export function blockRange(document: vscode.TextDocument, block: ArmoredBlock): vscode.Range {
+export function blockRange(document: vscode.TextDocument, block: EncryptedSpan): vscode.Range {
   return new vscode.Range(document.positionAt(block.start), document.positionAt(block.end));
 }
 
-/** Decrypts one armored block (checks the header first, so "not a recipient" names who is). */
-export async function decryptBlock(deps: EncDeps, block: ArmoredBlock, what: string): Promise<DecryptedBlock> {
-  const [{ decryptBytes, inspectEnvelope }, backend] = await Promise.all([import('../../../core/envelope'), deps.services.backend()]);
-  const header = await inspectEnvelope(block.text);
+/** Decrypts one block or token (checks the header first, so "not a recipient" names who is). */
+export async function decryptBlock(deps: EncDeps, block: EncryptedSpan, what: string): Promise<DecryptedBlock> {
+  const [{ decryptBytes, inspectEnvelope }, { spanCiphertext }, backend] = await Promise.all([
+    import('../../../core/envelope'),
+    import('../../../core/selection-armor'),
+    deps.services.backend(),
+  ]);
+  const ciphertext = spanCiphertext(block);
+  const header = await inspectEnvelope(ciphertext);
   const identities = await deps.session.identitiesFor(header.recipients, what);
   let result;
   try {
-    result = await decryptBytes(block.text, { identities, backend });
+    result = await decryptBytes(ciphertext, { identities, backend });
   } finally {
     deps.session.release(...identities);
   }

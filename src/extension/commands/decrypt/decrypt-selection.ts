@@ -1,12 +1,17 @@
-// Decrypt Selection: armored blocks that touch a selection (or hold the cursor) are replaced in place
-// by their plaintext, re-indented like the block. Only when the user asks: the CodeLens "Decrypt"
-// only previews.
+// Decrypt Selection ("Decrypt in Place"): encrypted blocks and tokens that touch a selection (or hold
+// the cursor) are replaced by their plaintext, restoring the text that was encrypted (FORMAT.md §7.2).
+// Plaintext in a document that is not Custodian's own reaches the disk through hot-exit backups and
+// (auto-)save, so the user is told first and may preview instead; the CodeLens "Decrypt" only previews.
 import * as vscode from 'vscode';
+import { displayText } from '../../../core/display-text';
 import { CustodianError } from '../../../core/errors';
+import type { EncryptedSpan } from '../../../core/selection-armor';
 import type { Party, SignerState } from '../../crypto-session';
 import type { EncDeps } from '../encrypt/deps';
+import { ENC_SCHEME } from '../../fs/enc-uri';
 import { asObject } from '../pick';
 import { blockRange, blocksIn, decryptBlock, notTextError } from './blocks';
+import { previewBlock, type PreviewBlockResult } from './preview-block';
 
 export interface DecryptSelectionArgs {
   /** Defaults to the active editor (or the editor showing `uri`). */
@@ -14,13 +19,20 @@ export interface DecryptSelectionArgs {
   /** A document and a block range (from the CodeLens) instead of the selections. */
   uri?: vscode.Uri;
   range?: vscode.Range;
+  /** The user already agreed to plaintext in this document: skip the warning (tests, other commands). */
+  confirm?: boolean;
 }
 
 export interface DecryptSelectionResult {
   blocks: number;
   signers: SignerState[];
   recipients: Party[][];
+  /** Set when the user chose "Preview Instead": the read-only previews shown (nothing was replaced). */
+  previews?: PreviewBlockResult[];
 }
+
+const IN_PLACE = 'Decrypt in Place';
+const PREVIEW = 'Preview Instead';
 
 export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<DecryptSelectionResult | undefined> {
   const a = asObject<DecryptSelectionArgs>(arg);
@@ -36,23 +48,33 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
     return targets.some((t) => (t.isEmpty ? r.contains(t.start) : r.intersection(t) !== undefined));
   });
   if (blocks.length === 0) {
-    throw new CustodianError('There is no encrypted block at the selection.', { hint: 'Put the cursor inside a "-----BEGIN CUSTODIAN ENCRYPTED FILE-----" block.' });
+    throw new CustodianError('There is no encrypted block at the selection.', {
+      hint: 'Put the cursor inside an encrypted block ("-----BEGIN CUSTODIAN ENCRYPTED FILE-----") or value ("custodian-enc1.…").',
+    });
   }
   const version = document.version;
-  const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-  const what = vscode.workspace.asRelativePath(document.uri);
+  const original = document.getText();
+  const what = displayText(vscode.workspace.asRelativePath(document.uri));
+  if (a.confirm !== true && document.uri.scheme !== ENC_SCHEME) {
+    // A block I cannot open fails with who can, before asking about plaintext that will not come.
+    for (const block of blocks) if (!(await canOpen(deps, block))) await decryptBlock(deps, block, `the encrypted block in ${what}`);
+    const choice = await warnPlaintextInDocument(document);
+    if (choice === undefined) return undefined;
+    if (choice === PREVIEW) {
+      const previews: PreviewBlockResult[] = [];
+      for (const block of blocks) previews.push(await previewBlock(deps, { uri: document.uri, range: blockRange(document, block) }));
+      return { blocks: 0, signers: [], recipients: [], previews };
+    }
+  }
+  const { openedEdit } = await import('../../../core/selection-armor');
   const edits: [vscode.Range, string][] = [];
   const result: DecryptSelectionResult = { blocks: 0, signers: [], recipients: [] };
   for (const block of blocks) {
     const decrypted = await decryptBlock(deps, block, `the encrypted block in ${what}`);
+    decrypted.plaintext.fill(0);
     if (decrypted.text === undefined) throw notTextError(`The encrypted block in ${what}`);
-    const text = decrypted.text.split(/\r?\n/).map((l, i) => (i === 0 || l === '' ? l : block.indent + l)).join(eol);
-    // A block that replaced whole lines ends with the line break its plaintext also ends with.
-    let range = blockRange(document, block);
-    const after = document.getText(new vscode.Range(range.end, document.positionAt(block.end + 2)));
-    const lineBreak = /^\r?\n/.exec(after)?.[0];
-    if (lineBreak && /\n$/.test(decrypted.text)) range = new vscode.Range(range.start, document.positionAt(block.end + lineBreak.length));
-    edits.push([range, text]);
+    const edit = openedEdit(original, block, decrypted.text);
+    edits.push([new vscode.Range(document.positionAt(edit.start), document.positionAt(edit.end)), edit.text]);
     result.signers.push(decrypted.description.signer);
     result.recipients.push(decrypted.description.recipients);
     if (decrypted.description.warning) void vscode.window.showWarningMessage(`Decrypted block: ${decrypted.description.warning}`);
@@ -64,4 +86,37 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
   if (!ok) throw new CustodianError('The editor refused the change; nothing was replaced.');
   result.blocks = edits.length;
   return result;
+}
+
+async function canOpen(deps: EncDeps, block: EncryptedSpan): Promise<boolean> {
+  const [{ inspectEnvelope }, { spanCiphertext }] = await Promise.all([import('../../../core/envelope'), import('../../../core/selection-armor')]);
+  try {
+    return deps.session.canDecrypt((await inspectEnvelope(spanCiphertext(block))).recipients);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The modal before plaintext goes into a document VS Code backs up and saves as is: what can happen
+ * to it, with "Preview Instead" (read-only, nothing written). Resolves to the choice, or undefined.
+ */
+async function warnPlaintextInDocument(document: vscode.TextDocument): Promise<string | undefined> {
+  const files = vscode.workspace.getConfiguration('files', document.uri);
+  // A file name comes from the repository: shown without controls or bidi overrides.
+  const name = document.isUntitled ? 'this unsaved document' : displayText(vscode.workspace.asRelativePath(document.uri));
+  const autoSave = files.get<string>('autoSave', 'off');
+  const lines = ['The decrypted text becomes ordinary, unencrypted text of the document:'];
+  if (files.get<string>('hotExit', 'onExitAndWindowClose') !== 'off') {
+    lines.push('• VS Code backs up unsaved changes to disk (hot exit) about a second after an edit.');
+  }
+  if (!document.isUntitled) {
+    lines.push(
+      autoSave === 'off'
+        ? `• Saving (or turning auto-save on) writes the plaintext into ${name}, where git can commit it.`
+        : `• Auto-save is on ("${autoSave}"): the plaintext will be written into ${name}, where git can commit it.`,
+    );
+  }
+  lines.push('', '"Preview Instead" shows the plaintext read-only and leaves the file unchanged.');
+  return vscode.window.showWarningMessage(`Decrypt in Place puts the plaintext into ${name}.`, { modal: true, detail: lines.join('\n') }, IN_PLACE, PREVIEW);
 }

@@ -1,6 +1,7 @@
 // The CodeLens "Decrypt": shows one armored block's plaintext in a read-only peek under the block
 // (or beside the editor when peeking is not possible). The document is not changed.
 import * as vscode from 'vscode';
+import { displayText } from '../../../core/display-text';
 import { CustodianError } from '../../../core/errors';
 import type { EnvelopeDescription } from '../../crypto-session';
 import { basename } from '../../fs/enc-uri';
@@ -33,11 +34,11 @@ export async function previewBlock(deps: EncDeps, arg: unknown): Promise<Preview
   const index = blocks.findIndex((b) => (at ? blockRange(document, b).contains(at) : true));
   if (index < 0) throw new CustodianError('There is no encrypted block there.');
   const block = blocks[index];
-  const what = `the encrypted block in ${vscode.workspace.asRelativePath(docUri)}`;
+  const what = `the encrypted block in ${displayText(vscode.workspace.asRelativePath(docUri))}`;
   const decrypted = await decryptBlock(deps, block, what);
   decrypted.plaintext.fill(0);
   if (decrypted.text === undefined) throw notTextError(what);
-  const uri = deps.peek.add(`${basename(docUri.path) || 'untitled'} (block ${index + 1}, decrypted)`, decrypted.text);
+  const uri = deps.peek.add(`${displayText(basename(docUri.path)) || 'untitled'} (block ${index + 1}, decrypted)`, decrypted.text);
   const range = blockRange(document, block);
   const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === docUri.toString());
   let peeked = false;

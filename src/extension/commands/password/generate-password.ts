@@ -1,12 +1,15 @@
-// Generate Password…: a password (policy from `custodian.password.*`), a passphrase or a token, inserted
-// into the active editor or copied with clipboard clearing. With several cursors every cursor gets its
-// own independently generated value (like the $UUID snippet variable): one secret pasted in several
+// Generate Password…: a password (policy from `custodian.password.*`, never below the entropy floor),
+// a passphrase or a token, inserted into the active editor — quoted for the file's syntax, after a
+// preview — or copied with clipboard clearing. With several cursors every cursor gets its own
+// independently generated value (like the $UUID snippet variable): one secret pasted in several
 // places is rarely what someone generating credentials wants, and the entropy shown holds for each value.
 import * as vscode from 'vscode';
 import { InvalidArgumentError } from '../../../core/errors';
 import type { Generated, PasswordPolicy } from '../../../core/password';
+import type { ValueSyntax } from '../../../core/value-quoting';
 import type { Services } from '../../services';
-import { asObject } from '../pick';
+import { asObject, isInteractive } from '../pick';
+import { applyInsertions, drawInsertions, previewInsertions, type Quoting } from './insert-secret';
 
 export type SecretKind = 'password' | 'passphrase' | 'hex' | 'base64url';
 export type SecretTarget = 'editor' | 'clipboard';
@@ -17,8 +20,10 @@ export interface GeneratePasswordArgs {
   target?: SecretTarget;
   /** Overrides the `custodian.password.*` settings for this call. */
   policy?: Partial<PasswordPolicy>;
-  /** Token size in random bytes (hex and base64url); default 32. */
+  /** Token size in random bytes (hex and base64url); default 32, at least MIN_TOKEN_BYTES_FLOOR. */
   bytes?: number;
+  /** Into the editor: quoted for the document's syntax (default) or as is. */
+  quoting?: Quoting;
 }
 
 export interface GeneratePasswordResult {
@@ -28,6 +33,10 @@ export interface GeneratePasswordResult {
   entropyBits: number;
   /** How many values were generated: one per cursor in the editor, one for the clipboard. */
   count: number;
+  /** Into the editor: the syntax the values were quoted for (absent: inserted as is). */
+  quotedFor?: ValueSyntax;
+  /** Settings raised to the entropy floor, as told to the user. */
+  notices: string[];
 }
 
 type PasswordModule = typeof import('../../../core/password');
@@ -86,31 +95,55 @@ export function formatBits(bits: number): string {
 export async function generatePassword(services: Services, arg: unknown): Promise<GeneratePasswordResult | undefined> {
   const a = asObject<GeneratePasswordArgs>(arg);
   const [m, { EFF_LARGE_WORDLIST_SIZE }] = await Promise.all([import('../../../core/password'), import('../../../core/wordlists/eff-large')]);
-  const policy = m.resolvePasswordPolicy({ ...services.config().password, ...a.policy });
-  const tokenBytes = a.bytes ?? m.DEFAULT_TOKEN_BYTES;
+  const editor = vscode.window.activeTextEditor;
+  // Settings a repository wrote are raised to the floor, not obeyed below it (docs/PASSWORDS.md).
+  const { policy, raised } = m.resolveSettingsWithFloor({ ...services.config(editor?.document.uri).password, ...a.policy });
+  let tokenBytes = a.bytes ?? m.DEFAULT_TOKEN_BYTES;
   if (!Number.isInteger(tokenBytes) || tokenBytes < m.MIN_TOKEN_BYTES || tokenBytes > m.MAX_TOKEN_BYTES) {
     throw new InvalidArgumentError(`A token has ${m.MIN_TOKEN_BYTES} to ${m.MAX_TOKEN_BYTES} random bytes, got ${tokenBytes}.`);
   }
+  const tokenNotice =
+    tokenBytes < m.MIN_TOKEN_BYTES_FLOOR
+      ? `A token of ${tokenBytes} bytes (${8 * tokenBytes} bits) was asked for: raised to ${m.MIN_TOKEN_BYTES_FLOOR} bytes, as Custodian never generates secrets below ${m.MIN_ENTROPY_BITS} bits.`
+      : undefined;
+  tokenBytes = Math.max(tokenBytes, m.MIN_TOKEN_BYTES_FLOOR);
   if (a.kind !== undefined && !KINDS.includes(a.kind)) {
     throw new InvalidArgumentError(`"kind" must be one of ${KINDS.join(', ')}.`);
   }
+  if (a.quoting !== undefined && a.quoting !== 'auto' && a.quoting !== 'none') throw new InvalidArgumentError('"quoting" must be "auto" or "none".');
   const all = plans(m, EFF_LARGE_WORDLIST_SIZE, policy, tokenBytes);
   const kind = a.kind ?? (await pickKind(all));
   if (kind === undefined) return undefined;
   const plan = all[kind];
+  const relevant = kind === 'password' ? 'length' : kind === 'passphrase' ? 'words' : undefined;
+  const notices = [...raised.filter((r) => r.setting === relevant).map(m.describeRaise), ...(kind === 'hex' || kind === 'base64url' ? [tokenNotice] : [])].filter(
+    (n): n is string => n !== undefined,
+  );
+  for (const notice of notices) {
+    services.log.warn(notice);
+    void vscode.window.showWarningMessage(notice, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'custodian.password'));
+  }
 
-  const editor = vscode.window.activeTextEditor;
   const target = a.target ?? (a.kind !== undefined || !editor ? (editor ? 'editor' : 'clipboard') : await pickTarget(editor, plan));
   if (target === undefined) return undefined;
 
   let count: number;
+  let quotedFor: ValueSyntax | undefined;
   if (target === 'editor') {
     if (!editor) throw new InvalidArgumentError('There is no active editor to insert into.', { hint: 'Open a file, or copy to the clipboard instead.' });
-    const selections = editor.selections;
-    const values = selections.map(() => plan.generate().value);
-    const applied = await editor.edit((edit) => selections.forEach((sel, i) => edit.replace(sel, values[i])));
-    if (!applied) throw new InvalidArgumentError('The editor refused the edit (is it read-only?).');
-    count = values.length;
+    const draw = (): ReturnType<typeof drawInsertions> => drawInsertions(editor, () => plan.generate().value, a.quoting ?? 'auto');
+    const version = editor.document.version;
+    let chosen = { draw: await draw(), raw: false };
+    if (isInteractive(arg)) {
+      const previewed = await previewInsertions(`Generate ${kindName(kind)}: ${formatBits(plan.entropyBits)}`, chosen.draw, draw);
+      if (!previewed) return undefined;
+      chosen = previewed;
+    }
+    // The ranges (and the quoting chosen for their surroundings) belong to the text as it was.
+    if (editor.document.version !== version) throw new InvalidArgumentError('The document changed while the value was shown; nothing was inserted. Try again.');
+    await applyInsertions(editor, chosen.draw.insertions, chosen.raw);
+    count = chosen.draw.insertions.length;
+    quotedFor = chosen.raw ? undefined : chosen.draw.syntax;
   } else if (target === 'clipboard') {
     const { clearsInSeconds } = await services.clipboard.copy(plan.generate().value);
     const clearing = clearsInSeconds > 0 ? `; the clipboard clears in ${clearsInSeconds}s` : '';
@@ -120,8 +153,8 @@ export async function generatePassword(services: Services, arg: unknown): Promis
     throw new InvalidArgumentError('"target" must be "editor" or "clipboard".');
   }
   // The value itself is never logged.
-  services.log.info(`generated ${count} ${kindName(kind)}${count > 1 ? ' values' : ''} of ${formatBits(plan.entropyBits)} into the ${target}`);
-  return { kind, target, entropyBits: plan.entropyBits, count };
+  services.log.info(`generated ${count} ${kindName(kind)}${count > 1 ? ' values' : ''} of ${formatBits(plan.entropyBits)} into the ${target}${quotedFor ? `, quoted for ${quotedFor}` : ''}`);
+  return { kind, target, entropyBits: plan.entropyBits, count, ...(quotedFor ? { quotedFor } : {}), notices };
 }
 
 function kindName(kind: SecretKind): string {

@@ -1,0 +1,190 @@
+// Encrypted selections inside text documents (docs/FORMAT.md §7.2): which form replaces a selection
+// so the file keeps parsing, and the edit that restores the original text byte for byte. Offsets are
+// into the document's text; sealing and opening are the caller's.
+import { ARMOR_BEGIN, COMPACT_PREFIX, armor, armorCompact, continuesCompactToken, dearmorCompact, findArmoredBlocks, findCompactTokens } from './armor';
+import { InvalidArgumentError } from './errors';
+import type { ValueSyntax } from './value-quoting';
+
+/** §7.2: a value inside a line becomes a compact token (§7.1); whole lines become an armored block (§7). */
+export type EmbeddedForm = 'compact' | 'block';
+
+export interface SelectionPlan {
+  form: EmbeddedForm;
+  /** The range replaced: the selection, without a quoted string's quotes or its first line's indentation. */
+  start: number;
+  end: number;
+  /** Block form: the indentation repeated before every armor line after the first ('' for compact). */
+  indent: string;
+  /** What is encrypted: the range's text; for a block, without `indent` on its later lines. */
+  plaintext: string;
+}
+
+/** An encrypted value found in a document. */
+export interface EncryptedSpan {
+  form: EmbeddedForm;
+  /** Offset of the BEGIN marker or of the compact prefix. */
+  start: number;
+  /** Offset just past the END marker or the token (exclusive). */
+  end: number;
+  /** Block form: the indentation of the block's lines ('' for compact). */
+  indent: string;
+  /** The block as an armored file (indentation removed), or the compact token. */
+  text: string;
+}
+
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+function isEmptyLine(line: string): boolean {
+  return line === '' || line === '\r';
+}
+
+function assertRange(text: string, start: number, end: number): void {
+  if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > text.length) {
+    throw new RangeError(`"start".."end" expected a range inside the text (0..${text.length}), got ${start}..${end}`);
+  }
+}
+
+/**
+ * The block plan for a selection of whole lines, or undefined when the selection is not whole lines
+ * or its indentation could not be put back exactly (a later line less indented than the first).
+ */
+function planBlock(text: string, start: number, end: number): SelectionPlan | undefined {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (!/^[ \t]*$/.test(text.slice(lineStart, start))) return undefined;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const from = lineStart + indent.length;
+  const endsLine = end === text.length || text[end] === '\n' || text.startsWith('\r\n', end) || text[end - 1] === '\n';
+  if (from >= end || !endsLine) return undefined;
+  const body = text.slice(from, end);
+  if (!body.includes('\n')) return undefined;
+  const lines = body.split('\n');
+  const later = lines.slice(1, body.endsWith('\n') ? -1 : undefined);
+  // Decrypting re-indents every non-empty line after the first (§7.2), so only lines that come back
+  // unchanged qualify: empty, or the indentation followed by something.
+  if (!later.every((l) => isEmptyLine(l) || (l.startsWith(indent) && !isEmptyLine(l.slice(indent.length))))) return undefined;
+  const plaintext = lines.map((l, i) => (i > 0 && !isEmptyLine(l) ? l.slice(indent.length) : l)).join('\n');
+  return { form: 'block', start: from, end, indent, plaintext };
+}
+
+/** Syntaxes whose values are not all strings: a token (or block) is only valid inside a string literal. */
+const STRING_ONLY: Readonly<Partial<Record<ValueSyntax, string>>> = { json: 'JSON', toml: 'TOML' };
+
+/**
+ * The content ranges of the string literals of a JSON(C/5) or TOML text that start before `until`:
+ * "…" (with \ escapes), '…' (JSON5; TOML literal, no escapes), TOML """…""" and '''…'''; comments
+ * (JSON: // and /* *\/, TOML: #) skipped.
+ */
+function stringContents(text: string, syntax: 'json' | 'toml', until: number): [number, number][] {
+  const out: [number, number][] = [];
+  let i = 0;
+  while (i < until && i < text.length) {
+    if (syntax === 'json' && text.startsWith('/*', i)) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? text.length : close + 2;
+      continue;
+    }
+    if ((syntax === 'json' && text.startsWith('//', i)) || (syntax === 'toml' && text[i] === '#')) {
+      const eol = text.indexOf('\n', i);
+      i = eol < 0 ? text.length : eol + 1;
+      continue;
+    }
+    const triple = syntax === 'toml' && (text.startsWith('"""', i) || text.startsWith("'''", i));
+    const delimiter = triple ? text.slice(i, i + 3) : text[i] === '"' || text[i] === "'" ? text[i] : undefined;
+    if (!delimiter) {
+      i++;
+      continue;
+    }
+    const escapes = delimiter[0] === '"';
+    let j = i + delimiter.length;
+    while (j < text.length && !text.startsWith(delimiter, j) && (triple || text[j] !== '\n')) j += escapes && text[j] === '\\' ? 2 : 1;
+    out.push([i + delimiter.length, Math.min(j, text.length)]);
+    i = j + delimiter.length;
+  }
+  return out;
+}
+
+/**
+ * How the selection `text[start, end)` is encrypted in place (§7.2). A selection of whole lines
+ * (it may start anywhere in its first line's indentation) becomes an armored block at that
+ * indentation; anything else — a value inside a line — becomes a compact token where it stood. A
+ * selection that is exactly a quoted string ("…" or '…') keeps its quotes. In JSON and TOML (`syntax`),
+ * where numbers, booleans and structure are not strings, only text inside a string literal qualifies.
+ * Throws when there is nothing to encrypt, when the character after the selection would run into the
+ * token, or when the file would no longer parse.
+ */
+export function planSelection(text: string, start: number, end: number, syntax?: ValueSyntax): SelectionPlan {
+  assertRange(text, start, end);
+  if (start === end) throw new InvalidArgumentError('Select the text to encrypt first.');
+  const strict = syntax === 'json' || syntax === 'toml' ? syntax : undefined;
+  const block = strict ? undefined : planBlock(text, start, end);
+  if (block) return block;
+  let from = start;
+  let to = end;
+  const q = text[start];
+  if (to - from >= 2 && (q === '"' || q === "'") && text[end - 1] === q) {
+    from++;
+    to--;
+  }
+  if (from === to) throw new InvalidArgumentError('The selection is an empty string: there is nothing to encrypt.');
+  if (strict && !stringContents(text, strict, from + 1).some(([s, e]) => s <= from && to <= e)) {
+    const name = STRING_ONLY[strict];
+    throw new InvalidArgumentError(`In a ${name} file, select text inside a string ("…"): encrypted text anywhere else would make the file invalid ${name}.`, {
+      hint: 'To encrypt a number, a boolean or a whole section, use "Encrypt File" on the file instead.',
+    });
+  }
+  if (continuesCompactToken(text.slice(to, to + 1))) {
+    throw new InvalidArgumentError('The selection ends inside a word: select the whole value.', {
+      hint: `The encrypted value ends at the first character that is not a letter, digit, "-" or "_"; the "${text[to]}" after the selection would become part of it.`,
+    });
+  }
+  return { form: 'compact', start: from, end: to, indent: '', plaintext: text.slice(from, to) };
+}
+
+/** The text that replaces `plan`'s range once its plaintext is sealed into `envelope`. */
+export function sealedText(plan: SelectionPlan, envelope: Uint8Array, eol: '\n' | '\r\n'): string {
+  if (plan.form === 'compact') return armorCompact(envelope);
+  const lines = armor(envelope).replace(/\n$/, '').split('\n');
+  const block = lines.map((l, i) => (i === 0 ? l : plan.indent + l)).join(eol);
+  // The selection swallowed its last line break: the block gives it back.
+  return plan.plaintext.endsWith('\n') ? block + eol : block;
+}
+
+/** Armored blocks (§7) and compact tokens (§7.1) in `text`, in order. Only structure is checked. */
+export function findEncryptedSpans(text: string): EncryptedSpan[] {
+  if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
+  const blocks: EncryptedSpan[] = text.includes(ARMOR_BEGIN) ? findArmoredBlocks(text).map((b) => ({ form: 'block', ...b })) : [];
+  const tokens: EncryptedSpan[] = text.includes(COMPACT_PREFIX)
+    ? findCompactTokens(text)
+        .filter((t) => !blocks.some((b) => t.start < b.end && b.start < t.end))
+        .map((t) => ({ form: 'compact', start: t.start, end: t.end, indent: '', text: t.token }))
+    : [];
+  return [...blocks, ...tokens].sort((a, b) => a.start - b.start);
+}
+
+/** What `decryptBytes` takes for a span: armored text, or the compact token's bytes. Throws ArmorError for a bad token. */
+export function spanCiphertext(span: EncryptedSpan): string | Uint8Array {
+  return span.form === 'compact' ? dearmorCompact(span.text) : span.text;
+}
+
+/**
+ * The edit that puts `plaintext` back in place of `span` in `text` (§7.2): a token is replaced by the
+ * plaintext as is; a block by the plaintext with the block's indentation before every non-empty line
+ * after the first, taking the block's own line break when the plaintext ends with one.
+ */
+export function openedEdit(text: string, span: EncryptedSpan, plaintext: string): TextEdit {
+  assertRange(text, span.start, span.end);
+  if (typeof plaintext !== 'string') throw new TypeError(`"plaintext" expected string, got ${typeof plaintext}`);
+  if (span.form === 'compact') return { start: span.start, end: span.end, text: plaintext };
+  const restored = plaintext
+    .split('\n')
+    .map((l, i) => (i === 0 || isEmptyLine(l) ? l : span.indent + l))
+    .join('\n');
+  const lineBreak = /^\r?\n/.exec(text.slice(span.end, span.end + 2))?.[0];
+  const end = lineBreak && plaintext.endsWith('\n') ? span.end + lineBreak.length : span.end;
+  return { start: span.start, end, text: restored };
+}

@@ -1,6 +1,7 @@
 // Loading keys named on the command line: key files, literal `ssh-rsa …` lines, roster directories.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { displayText } from '../core/display-text';
 import { KeyFormatError, PassphraseError } from '../core/errors';
 import { isEncryptedPrivateKey, parsePrivateKey, parsePublicKey, type RsaPrivateKey, type RsaPublicKey } from '../core/keys';
 import { isSshKeyType } from '../core/openssh';
@@ -121,5 +122,5 @@ export async function loadRoster(dir: string): Promise<{ file: string; key: RsaP
 
 /** How a key is shown in messages: `SHA256:… (comment)`. */
 export function describeKey(key: RsaPublicKey): string {
-  return key.comment ? `${key.fingerprint} (${key.comment})` : key.fingerprint;
+  return key.comment ? `${key.fingerprint} (${displayText(key.comment)})` : key.fingerprint;
 }

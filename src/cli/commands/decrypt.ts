@@ -90,16 +90,19 @@ Reports the sender on standard error:
   custodian: signed by SHA256:… (comment)
   custodian: warning: not signed
 
-Every chunk is authenticated before it is released. With -o, OUT appears only after the whole
-file, its signature and its end were verified (written to a temporary file, then renamed); on
-any failure nothing is written. On standard output, data already written stays written when a
-later chunk fails: a consumer of stdout MUST check the exit status and discard the output
-unless it is 0 (e.g. "set -o pipefail").
+Every chunk is authenticated before it is released, and a signature before any plaintext: until
+then the header's signer is only a claim ("claims to be signed by"). With -o, OUT appears only
+after the whole file, its signature and its end were verified (written to a temporary file, then
+renamed); on any failure nothing is written. On standard output, a signed file (or any file with
+--require-signer) is read twice: once to verify the signature, then to decrypt; standard input
+is first copied to a temporary file (the ciphertext as received, mode 0600, already unlinked). An
+unsigned file streams: data already written stays written when a later chunk fails, so a consumer
+of stdout MUST check the exit status and discard the output unless it is 0 ("set -o pipefail").
 
 Flags:
   -i, --identity KEY      private key file (PKCS#8, encrypted PKCS#8, PKCS#1, OpenSSH); repeatable
       --require-signer PUB  fail unless the file is signed by this key (public or private key file,
-                          or an "ssh-rsa …" line); checked before any plaintext is written
+                          or an "ssh-rsa …" line); verified before any plaintext is written
   -o, --out FILE          output file, mode 0600 (default: standard output)
 ${PASSPHRASE_HELP}
 ${FORCE_HELP}

@@ -101,7 +101,7 @@ export class InputTooLargeError extends CustodianError {}
 
 /**
  * Reads a whole small file (a key, a passphrase, a secret) with plain reads into one buffer sized from
- * the file's size: no stream machinery, which cost ~1.5 ms per key file at start-up. Pipes and other
+ * the file's size: no stream machinery, which every key file would pay at start-up. Pipes and other
  * files of unknown size (`<(…)`, /dev/stdin) grow the buffer as they deliver. Refuses more than
  * `maxBytes`; buffers outgrown are zeroed, as the contents may be secret.
  */

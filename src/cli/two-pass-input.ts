@@ -27,8 +27,9 @@ export async function openTwoPassInput(arg: string | undefined, io: CliIo): Prom
   return isStdio(arg) ? spoolStdin(io.stdin) : openFileTwice(arg as string);
 }
 
+/** Written to since `a` (not ctime: a rename or chmod changes it, and the path does not matter here). */
 function changed(a: Stats, b: Stats): boolean {
-  return a.size !== b.size || a.mtimeMs !== b.mtimeMs || a.ctimeMs !== b.ctimeMs;
+  return a.size !== b.size || a.mtimeMs !== b.mtimeMs;
 }
 
 async function openFileTwice(file: string): Promise<TwoPassInput> {

@@ -46,11 +46,6 @@ export interface AtomicFile {
 
 /** Bytes handed to the OS per write: few large writes, from two buffers used again and again. */
 const WRITE_BATCH_SIZE = 1 << 20;
-/**
- * Bytes written between background fdatasyncs: the disk writes that commit's fsync needs then happen
- * while the caller still produces data, and commit waits only for the last few MiB.
- */
-const EARLY_SYNC_BYTES = 4 << 20;
 
 function tempNameFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -137,21 +132,10 @@ export async function openAtomicFile(target: string, options: AtomicWriteOptions
   let fill = 0;
   let size = 0;
   let writing: Promise<void> = Promise.resolve();
-  let syncing: Promise<void> = Promise.resolve();
-  let syncInFlight = false;
-  let unsynced = 0;
   const writeAll = async (bytes: Uint8Array, position: number): Promise<void> => {
     for (let offset = 0; offset < bytes.length; ) {
       const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, position + offset);
       offset += bytesWritten;
-    }
-    unsynced += bytes.length;
-    if (unsynced >= EARLY_SYNC_BYTES && !syncInFlight) {
-      unsynced = 0;
-      syncInFlight = true;
-      // Never awaited here (that would stall the writes); commit() awaits it and syncs again anyway.
-      syncing = handle.datasync().finally(() => (syncInFlight = false));
-      syncing.catch(() => undefined);
     }
   };
   const flush = async (): Promise<void> => {
@@ -174,7 +158,6 @@ export async function openAtomicFile(target: string, options: AtomicWriteOptions
     if (state === 'committed' || state === 'aborted') return;
     state = 'aborted';
     await writing.catch(() => undefined);
-    await syncing.catch(() => undefined);
     await close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
   };
@@ -197,7 +180,6 @@ export async function openAtomicFile(target: string, options: AtomicWriteOptions
       try {
         await flush();
         await writing;
-        await syncing.catch(() => undefined);
         await handle.sync();
         await close();
         if (options.force) await fs.rename(temp, target);

@@ -306,7 +306,10 @@ async function negativeCheck(input, digest) {
 async function streaming(input, digest) {
   const samples = { oursEnc: [], oursUnsignedEnc: [], ageEnc: [], oursDec: [], ageDec: [], oursRss: [], ageRss: [] };
   for (let i = -1; i < RUNS; i++) {
-    const order = i % 2 === 0 ? ['age', 'unsigned', 'ours'] : ['ours', 'unsigned', 'age'];
+    // Every tool takes every position in turn: what ran just before (its writes, its deletes) differs.
+    const tools = ['age', 'unsigned', 'ours'];
+    const first = ((i % 3) + 3) % 3;
+    const order = [...tools.slice(first), ...tools.slice(0, first)];
     for (const who of order) {
       if (who === 'unsigned') {
         rm('unsigned.enc', 'unsigned.out');

@@ -11,6 +11,7 @@ describe('core/display-text', () => {
   it('neutralizes terminal escapes that would clear the screen or forge a line', () => {
     const hostile = 'bob\x1b[2J\x1b[H\rcustodian: signed by SHA256:FAKE (ceo)\n';
     const shown = displayText(hostile);
+    // eslint-disable-next-line no-control-regex
     assert.ok(!/[\x00-\x1f\x7f]/.test(shown), JSON.stringify(shown));
     assert.ok(!shown.includes('\n') && !shown.includes('\r'));
     assert.equal(hasUnsafeDisplayCharacters(hostile), true);

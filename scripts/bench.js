@@ -312,14 +312,16 @@ async function streaming(input, digest) {
     const order = [...tools.slice(first), ...tools.slice(0, first)];
     for (const who of order) {
       if (who === 'unsigned') {
+        // The same steps as the other tools', so that each leaves the disk as the others do.
         rm('unsigned.enc', 'unsigned.out');
         settle();
         const u = await ours.encryptUnsigned(input, 'unsigned.enc');
         expectOk(u, 'custodian encrypt (unsigned)');
+        warm('unsigned.enc');
+        settle();
         const d = await ours.decrypt('unsigned.enc', 'unsigned.out');
         expectOk(d, 'custodian decrypt (unsigned)');
         expectContent('unsigned.out', digest, 'custodian decrypt (unsigned)');
-        rm('unsigned.enc', 'unsigned.out');
         if (i < 0) continue;
         samples.oursUnsignedEnc.push(u.ms);
         samples.oursRss.push(u.rssMiB);
@@ -347,7 +349,7 @@ async function streaming(input, digest) {
     }
   }
   // age must open what age wrote, and we must open what we wrote: both checked above on every run.
-  rm('ours.enc', 'ours.out', 'age.enc', 'age.out');
+  rm('ours.enc', 'ours.out', 'age.enc', 'age.out', 'unsigned.enc', 'unsigned.out');
   return samples;
 }
 

@@ -3,7 +3,7 @@
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
-const { commonBuildOptions, cliBuildOptions, writeCliCodeCache } = require('./scripts/lib/build-cli');
+const { commonBuildOptions, cliBuildOptions } = require('./scripts/lib/build-cli');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -17,8 +17,8 @@ function integrationTestEntries() {
 
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], metafile: true },
-  // The CLI: dist/cli.js (launcher), dist/cli-main.js (bundle); then its code cache (scripts/lib/build-cli.js).
-  ...cliBuildOptions(path.join(__dirname, 'dist'), { production }),
+  // The CLI: one bundle, dist/cli.js (scripts/lib/build-cli.js).
+  cliBuildOptions(path.join(__dirname, 'dist'), { production }),
   // Each test file is its own bundle; mocha and vscode come from the host at run time.
   { ...common, minify: false, entryPoints: integrationTestEntries(), outdir: 'dist/test/integration', external: ['vscode', 'mocha'] },
 ];
@@ -32,9 +32,8 @@ async function main() {
   }
   const results = await Promise.all(builds.map((b) => esbuild.build(b)));
   fs.chmodSync('dist/cli.js', 0o755);
-  const codeCache = writeCliCodeCache(path.join(__dirname, 'dist'));
   const size = fs.statSync('dist/extension.js').size;
-  console.log(`[esbuild] built dist/extension.js (${(size / 1024).toFixed(1)} KiB${production ? ', minified' : ''}), dist/cli.js (${codeCache}), integration tests`);
+  console.log(`[esbuild] built dist/extension.js (${(size / 1024).toFixed(1)} KiB${production ? ', minified' : ''}), dist/cli.js, integration tests`);
   if (results[0].metafile) fs.writeFileSync('dist/extension.meta.json', JSON.stringify(results[0].metafile));
 }
 

@@ -1,7 +1,5 @@
 // The project's esbuild options, and the CLI's build, shared by esbuild.js, the CLI tests and the bench,
-// so all three run what ships: dist/cli.js (the launcher, the package's `bin`), dist/cli-main.js (the
-// bundle) and dist/cli-main.js.cache (V8's code cache for the bundle; see src/cli/launcher.ts).
-const { spawnSync } = require('node:child_process');
+// so all three run what ships: dist/cli.js, one bundle (the package's `bin`).
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -24,32 +22,23 @@ function commonBuildOptions({ production }) {
   };
 }
 
-/** esbuild options of the launcher and of the bundle, written into `outdir`. */
+/** esbuild options of the CLI bundle, written into `outdir`. */
 function cliBuildOptions(outdir, { production }) {
-  const common = commonBuildOptions({ production });
-  return [
-    { ...common, entryPoints: [path.join(ROOT, 'src', 'cli', 'launcher.ts')], outfile: path.join(outdir, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
-    { ...common, entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')], outfile: path.join(outdir, 'cli-main.js') },
-  ];
+  return {
+    ...commonBuildOptions({ production }),
+    entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')],
+    outfile: path.join(outdir, 'cli.js'),
+    banner: { js: '#!/usr/bin/env node' },
+  };
 }
 
-/**
- * Writes `outdir`/cli-main.js.cache by running scripts/lib/cli-code-cache.js in a fresh Node.js
- * process (V8 refuses a cache made under other V8 flags, and a test process may have set some).
- */
-function writeCliCodeCache(outdir) {
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'cli-code-cache.js'), outdir], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-  if (r.status !== 0) throw new Error(`writing the CLI's code cache failed (status ${r.status}):\n${r.stdout}${r.stderr}`);
-  return r.stdout.trim();
-}
-
-/** The whole CLI build into `outdir`, synchronously: the two bundles, then the code cache. */
+/** The CLI build into `outdir`, synchronously; returns the path of the executable bundle. */
 function buildCli(outdir, { production }) {
   const esbuild = require('esbuild');
-  for (const options of cliBuildOptions(outdir, { production })) esbuild.buildSync(options);
-  fs.chmodSync(path.join(outdir, 'cli.js'), 0o755);
-  writeCliCodeCache(outdir);
-  return path.join(outdir, 'cli.js');
+  esbuild.buildSync(cliBuildOptions(outdir, { production }));
+  const cli = path.join(outdir, 'cli.js');
+  fs.chmodSync(cli, 0o755);
+  return cli;
 }
 
-module.exports = { commonBuildOptions, cliBuildOptions, writeCliCodeCache, buildCli };
+module.exports = { commonBuildOptions, cliBuildOptions, buildCli };

@@ -4,7 +4,6 @@
 import * as fs from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { assertWritable, openAtomicFile } from '../node/atomic-file';
-import { createGcPacer } from '../node/gc-pacer';
 import { readAllBytes, readableChunks, readFileReusingBuffers, readSmallFile, STREAM_READ_SIZE, writeChunks } from '../node/node-streams';
 import type { CliIo } from './command';
 import { CliError } from './output';
@@ -36,6 +35,11 @@ export async function openInput(arg: string | undefined, io: CliIo, what = 'inpu
   return { name: file, chunks: readFileReusingBuffers(file, pieceSize), size };
 }
 
+/** Fails with a message naming the file unless `arg` is stdin or a file that can be opened for reading. */
+export async function checkInput(arg: string | undefined, what = 'input file'): Promise<void> {
+  if (!isStdio(arg)) await checkInputFile(arg as string, what);
+}
+
 /** Fails with a message naming the file unless it can be opened for reading; returns its size. */
 async function checkInputFile(file: string, what: string): Promise<number> {
   try {
@@ -57,11 +61,6 @@ export interface OutputOptions {
   force?: boolean;
   /** File mode for a new output file (0o600 for plaintext and private keys). */
   mode?: number;
-  /**
-   * Run a minor GC every few MiB (default true): frees the fresh buffers node:crypto returns. Off for
-   * text output (armor), whose garbage is V8 strings: forced scavenges only promote live ones.
-   */
-  paceGc?: boolean;
 }
 
 /** Fails early when the output file exists and --force was not given. */
@@ -74,13 +73,11 @@ export async function checkOutput(arg: string | undefined, options: OutputOption
  * stdout (with backpressure; what was written before a failure stays written, hence the exit status).
  */
 export async function writeOutput(arg: string | undefined, source: AsyncIterable<Uint8Array>, io: CliIo, options: OutputOptions): Promise<void> {
-  const chunks = options.paceGc === false ? source : pacedByGc(source);
   if (isStdio(arg)) {
-    await writeChunks(chunks, io.stdout);
+    await writeChunks(source, io.stdout);
     return;
   }
-  // Direct I/O: the output is fsynced before the rename anyway (docs/PERFORMANCE.md).
-  const file = await openAtomicFile(arg as string, { force: options.force, mode: options.mode, direct: true });
+  const file = await openAtomicFile(arg as string, { force: options.force, mode: options.mode });
   // Ctrl-C or a kill while writing must not leave the temporary file behind.
   const onSignal = (signal: NodeJS.Signals): void => {
     rmSync(file.tempPath, { force: true });
@@ -89,7 +86,7 @@ export async function writeOutput(arg: string | undefined, source: AsyncIterable
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    for await (const chunk of chunks) await file.write(chunk);
+    for await (const chunk of source) await file.write(chunk);
     await file.commit();
   } catch (err) {
     await file.abort();
@@ -97,15 +94,6 @@ export async function writeOutput(arg: string | undefined, source: AsyncIterable
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-  }
-}
-
-/** Passes `source` through, running a minor GC every few MiB so a long stream keeps memory flat. */
-async function* pacedByGc(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  const pacer = createGcPacer();
-  for await (const chunk of source) {
-    yield chunk;
-    pacer.advance(chunk.length);
   }
 }
 

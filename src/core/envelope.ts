@@ -2,7 +2,7 @@
 // signature trailer. The byte format is specified in docs/FORMAT.md; section numbers below refer to it.
 import { dearmorIfArmored, isArmored, dearmor } from './armor';
 import { concatBytes, constantTimeEqual, zeroize } from './bytes';
-import { MIN_RSA_BITS, type AesGcm, type CryptoBackend, type Sha256Hasher } from './crypto-backend';
+import { MIN_RSA_BITS, type AesGcm, type CryptoBackend } from './crypto-backend';
 import {
   FormatError,
   HeaderAuthError,
@@ -81,14 +81,8 @@ export interface EncryptOptions {
   recipients: readonly RsaPublicKey[];
   signer?: RsaPrivateKey;
   backend: CryptoBackend;
-  /** Plaintext bytes per chunk (§4). Default 256 KiB; the CLI armors 64 KiB chunks (less string churn). */
+  /** Plaintext bytes per chunk (§4). Default 256 KiB. */
   chunkSize?: number;
-  /**
-   * Hashes the signature transcript (§5) when signing; default `backend.createSha256()`. A host may
-   * pass one that hashes on another thread (the CLI does, for large files). Used once: `digest()` is
-   * called after the final chunk.
-   */
-  transcript?: Sha256Hasher;
   /** §3.4: written as a non-critical field; omitted when undefined (as older writers did). */
   recipientPolicy?: RecipientPolicy;
 }
@@ -96,6 +90,27 @@ export interface EncryptOptions {
 export interface DecryptOptions {
   identities: readonly RsaPrivateKey[];
   backend: CryptoBackend;
+  /**
+   * What `verifyEnvelopeSignature` found in a first pass over the same file. The header must then
+   * name the same signer (checked before any plaintext is released) and the transcript must match.
+   */
+  firstPass?: VerifiedSignature;
+}
+
+export interface VerifySignatureOptions {
+  backend: CryptoBackend;
+  /**
+   * Called with the signer the header claims (unverified), before the rest of the file is read: a
+   * host that requires a signer can refuse a wrong claim without reading the whole file. May throw.
+   */
+  checkClaim?: (claimed: RsaPublicKey | undefined) => void;
+}
+
+/** A file's signature, verified in a pass that needs no private key (`verifyEnvelopeSignature`). */
+export interface VerifiedSignature {
+  readonly status: SignatureStatus;
+  /** SHA-256 of the transcript (§5) when signed: a second pass must read exactly these bytes. */
+  readonly transcript?: Uint8Array;
 }
 
 export interface DecryptedStream {
@@ -164,7 +179,7 @@ export async function* encryptStream(plaintext: AsyncIterable<Uint8Array>, opts:
     zeroize(fileKey);
   }
 
-  const transcript = signer ? (opts.transcript ?? backend.createSha256()) : undefined;
+  const transcript = signer ? backend.createSha256() : undefined;
   transcript?.update(header);
   yield header;
 
@@ -338,6 +353,7 @@ export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts:
   const { header, signer, aes } = await closeOnError(reader, async () => {
     const header = await readHeader(reader);
     const signer = signerFromHeader(header);
+    if (opts.firstPass) checkSameSigner(opts.firstPass.status, signer);
     const fileKey = await unwrapFileKey(header, opts.identities, backend);
     try {
       return { header, signer, aes: await createPayloadCipher(backend, fileKey, header.payloadNonce) };
@@ -389,9 +405,10 @@ export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts:
       if (plain!.length === 0 && counter > 0) throw new PayloadAuthError('empty final chunk after other chunks: the file was modified');
       if (signer && transcript) {
         transcript.update(tail.subarray(0, finalSize));
-        const message = concatBytes(SIGNATURE_CONTEXT, transcript.digest());
-        const ok = await backend.rsaPssVerify(signer.spkiDer, message, tail.subarray(finalSize)).catch(() => false);
-        if (!ok) throw new SignatureError(`the sender signature by ${signer.fingerprint} does not verify: the file was modified after signing`);
+        const digest = transcript.digest();
+        const ok = await backend.rsaPssVerify(signer.spkiDer, concatBytes(SIGNATURE_CONTEXT, digest), tail.subarray(finalSize)).catch(() => false);
+        if (!ok) throw badSignature(signer);
+        if (opts.firstPass?.transcript && !equalBytes(digest, opts.firstPass.transcript)) throw changedBetweenPasses();
         status = { kind: 'signed', signer };
       } else {
         status = { kind: 'unsigned' };
@@ -410,6 +427,65 @@ export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts:
     },
     close: () => reader.close(),
   };
+}
+
+function badSignature(signer: RsaPublicKey): SignatureError {
+  return new SignatureError(`the file claims to be signed by ${signer.fingerprint}, but that signature does not verify: the file was forged or modified after signing`, {
+    hint: 'do not use this file; ask the sender for a fresh copy',
+  });
+}
+
+function changedBetweenPasses(): SignatureError {
+  return new SignatureError('the file changed while it was being read: it is not the file whose signature was verified', {
+    hint: 'make sure nothing writes to the file while it is decrypted, then try again',
+  });
+}
+
+/** The header's signer against a first pass's: the file must not have been swapped in between. */
+function checkSameSigner(first: SignatureStatus, signer: RsaPublicKey | undefined): void {
+  const firstFingerprint = first.kind === 'signed' ? first.signer.fingerprint : undefined;
+  if (firstFingerprint !== signer?.fingerprint) throw changedBetweenPasses();
+}
+
+/** Public values (digests): no need for constant time. */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Verifies a file's sender signature (§5) with no private key: the transcript covers the ciphertext,
+ * so a host that must not release unverified plaintext (a stream to stdout) checks it in a first pass
+ * and decrypts in a second, passing the result as `firstPass`. Stops after the header when the file is
+ * unsigned. Neither the header MAC nor the chunks are checked here; `decryptStream` checks them.
+ */
+export async function verifyEnvelopeSignature(ciphertext: AsyncIterable<Uint8Array>, opts: VerifySignatureOptions): Promise<VerifiedSignature> {
+  const { backend } = opts;
+  const reader = new ChunkReader(dearmorIfArmored(ciphertext));
+  const header = await readHeader(reader);
+  const signer = signerFromHeader(header);
+  opts.checkClaim?.(signer);
+  if (!signer) return { status: { kind: 'unsigned' } };
+  const trailer = rsaByteLength(signer.bits);
+  const transcript = backend.createSha256();
+  transcript.update(header.bytes);
+  // Everything but the last `trailer` bytes is transcript. The reader keeps those bytes in its spill
+  // buffer between pulls; reading them apart from the fresh piece hashes both without copying it.
+  for (;;) {
+    const available = await reader.ensure(trailer + 1);
+    if (available <= trailer) break;
+    const n = available - trailer;
+    const first = Math.min(n, trailer);
+    transcript.update(reader.read(first));
+    if (n > first) transcript.update(reader.read(n - first));
+  }
+  const signature = reader.read(reader.available);
+  if (signature.length < trailer) {
+    throw new SignatureError(`the file claims to be signed by ${signer.fingerprint}, but it is too short to hold a signature (truncated, or the signature was stripped)`);
+  }
+  const digest = transcript.digest();
+  const ok = await backend.rsaPssVerify(signer.spkiDer, concatBytes(SIGNATURE_CONTEXT, digest), signature).catch(() => false);
+  if (!ok) throw badSignature(signer);
+  return { status: { kind: 'signed', signer }, transcript: digest };
 }
 
 /**

@@ -220,7 +220,9 @@ export class CryptoSession {
       const former = this.formerName(fingerprint);
       return { fingerprint, name: former ? `${displayText(former)} (removed from team)` : shortFp(fingerprint) };
     }
-    return { fingerprint, name: k.source === 'mine' ? `${k.name} (you)` : k.name, source: k.source };
+    // Roster and contact names come from files and other people: shown only through displayText.
+    const name = displayText(k.name);
+    return { fingerprint, name: k.source === 'mine' ? `${name} (you)` : name, source: k.source };
   }
 
   /** Recipients and signer in words; `signature` when the file was decrypted (verified), else the header's claim. */

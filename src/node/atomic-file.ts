@@ -3,7 +3,7 @@
 // write (e.g. a decrypt that fails authentication halfway) leaves nothing behind, and an existing file
 // is replaced only when the caller asks for it.
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { CustodianError } from '../core/errors';
@@ -19,12 +19,6 @@ export interface AtomicWriteOptions {
   force?: boolean;
   /** Permission bits of the new file (before umask). Default 0o666; use 0o600 for secrets. */
   mode?: number;
-  /**
-   * Write with O_DIRECT where the OS and file system accept it (Linux), else as usual. For large
-   * streamed outputs: they are fsynced before the rename anyway, and going through the page cache
-   * costs a second copy of every byte and as much cache as the file is large (docs/PERFORMANCE.md).
-   */
-  direct?: boolean;
 }
 
 /** Seams for tests: how the temporary file is opened. */
@@ -39,8 +33,6 @@ export interface AtomicFile {
   readonly path: string;
   /** The temporary file being written (for synchronous cleanup from a signal handler). */
   readonly tempPath: string;
-  /** True while writes bypass the page cache (O_DIRECT); false once a write had to fall back. */
-  readonly direct: boolean;
   /**
    * Copies `chunk` into a 1 MiB batch and returns; full batches are written in the background (one at a
    * time). A failed write surfaces from a later `write` or from `commit`.
@@ -52,19 +44,8 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
-/** Bytes handed to the OS per write: large enough that per-call overhead vanishes (docs/PERFORMANCE.md). */
+/** Bytes handed to the OS per write: few large writes, from two buffers used again and again. */
 const WRITE_BATCH_SIZE = 1 << 20;
-/**
- * Bytes written between background fdatasyncs (see openAtomicFile). Small, so little of the output is
- * ever dirty in the page cache: at 16 MiB the writes were slower and far more often hit a mode where
- * the kernel's write path costs 3-4x the CPU (docs/PERFORMANCE.md).
- */
-const EARLY_SYNC_BYTES = 4 << 20;
-/** Linux's O_DIRECT; undefined where Node does not define it (macOS, Windows). */
-const O_DIRECT: number | undefined = (fsConstants as { O_DIRECT?: number }).O_DIRECT;
-/** Offsets, lengths and buffer addresses of direct writes are multiples of this (512 and 4096-byte sectors). */
-const DIRECT_ALIGNMENT = 4096;
-const WASM_PAGE_SIZE = 65_536;
 
 function tempNameFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -138,102 +119,31 @@ async function placeWithoutClobber(temp: string, target: string): Promise<void> 
   await fs.unlink(temp);
 }
 
-/** Two write batches in page-aligned memory (V8 maps a WebAssembly.Memory at a page boundary), if it can. */
-function pageAlignedBatches(): [Uint8Array, Uint8Array] | undefined {
-  try {
-    const memory = new WebAssembly.Memory({ initial: (2 * WRITE_BATCH_SIZE) / WASM_PAGE_SIZE });
-    return [new Uint8Array(memory.buffer, 0, WRITE_BATCH_SIZE), new Uint8Array(memory.buffer, WRITE_BATCH_SIZE, WRITE_BATCH_SIZE)];
-  } catch {
-    return undefined; // e.g. a virtual memory limit: then no direct I/O
-  }
-}
-
-function isEinval(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException).code === 'EINVAL';
-}
-
-/** Creates the temporary file, with O_DIRECT when asked and accepted. */
-async function createTemp(temp: string, mode: number, direct: boolean, files: AtomicFileSystem): Promise<{ handle: fs.FileHandle; direct: boolean }> {
-  if (direct && O_DIRECT !== undefined) {
-    try {
-      const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_DIRECT;
-      return { handle: await files.open(temp, flags, mode), direct: true };
-    } catch (err) {
-      if (!isEinval(err)) throw err;
-      // The file system refuses O_DIRECT; Linux checks that after creating the file.
-      await fs.rm(temp, { force: true });
-    }
-  }
-  return { handle: await files.open(temp, 'wx', mode), direct: false };
-}
-
 export async function openAtomicFile(target: string, options: AtomicWriteOptions = {}, files: AtomicFileSystem = NODE_FILE_SYSTEM): Promise<AtomicFile> {
   await assertWritable(target, options);
   const temp = tempNameFor(target);
-  const aligned = options.direct ? pageAlignedBatches() : undefined;
-  const created = await createTemp(temp, options.mode ?? 0o666, aligned !== undefined, files);
-  let handle = created.handle;
-  let direct = created.direct;
+  const handle = await files.open(temp, 'wx', options.mode ?? 0o666);
   let state: 'open' | 'committed' | 'aborted' = 'open';
   let closed = false;
   // Double buffering: one batch is written on the thread pool while the caller fills the other, so
-  // producing the data overlaps writing it, writes are large, and `write` keeps no reference to
-  // `chunk`. (More batches in flight measured slower: the writes then compete with the caller for CPU.)
-  let [filling, spare] = aligned ?? [new Uint8Array(WRITE_BATCH_SIZE), new Uint8Array(WRITE_BATCH_SIZE)];
+  // producing the data overlaps writing it, and `write` keeps no reference to `chunk`.
+  let filling = new Uint8Array(WRITE_BATCH_SIZE);
+  let spare = new Uint8Array(WRITE_BATCH_SIZE);
   let fill = 0;
-  // Bytes handed to writeAll so far (the file's size), and whether a direct write padded past it.
   let size = 0;
-  let padded = false;
   let writing: Promise<void> = Promise.resolve();
-  // The fsync that commit() needs is started early and repeatedly in the background, so the disk
-  // writes overlap the caller's work and commit() waits only for the last few MiB.
-  let syncing: Promise<void> = Promise.resolve();
-  let syncInFlight = false;
-  let unsynced = 0;
-  // A direct write the file system refuses after all (EINVAL: e.g. sectors larger than 4 KiB) is
-  // retried through the page cache, and so is everything after it.
-  const stopDirect = async (): Promise<void> => {
-    const buffered = await files.open(temp, 'r+');
-    direct = false;
-    const old = handle;
-    handle = buffered;
-    await old.close();
-  };
   const writeAll = async (bytes: Uint8Array, position: number): Promise<void> => {
     for (let offset = 0; offset < bytes.length; ) {
-      let written: number;
-      try {
-        ({ bytesWritten: written } = await handle.write(bytes, offset, bytes.length - offset, position + offset));
-      } catch (err) {
-        if (!direct || !isEinval(err)) throw err;
-        await stopDirect();
-        continue;
-      }
-      offset += written;
-    }
-    unsynced += bytes.length;
-    // Direct writes leave nothing dirty in the page cache: only commit's fsync is needed.
-    if (!direct && unsynced >= EARLY_SYNC_BYTES && !syncInFlight) {
-      unsynced = 0;
-      syncInFlight = true;
-      // Never awaited here (that would stall the writes); commit() awaits it and syncs again anyway.
-      syncing = handle.datasync().finally(() => (syncInFlight = false));
-      syncing.catch(() => undefined);
+      const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, position + offset);
+      offset += bytesWritten;
     }
   };
   const flush = async (): Promise<void> => {
     await writing; // rethrows the previous batch's failure
     if (fill === 0) return;
+    const batch = filling.subarray(0, fill);
     const position = size;
     size += fill;
-    let length = fill;
-    if (direct && fill % DIRECT_ALIGNMENT !== 0) {
-      // Only the last batch can be short: pad it with zeros to a whole sector; commit truncates.
-      length = Math.ceil(fill / DIRECT_ALIGNMENT) * DIRECT_ALIGNMENT;
-      filling.fill(0, fill, length);
-      padded = true;
-    }
-    const batch = filling.subarray(0, length);
     [filling, spare] = [spare, filling];
     fill = 0;
     writing = writeAll(batch, position);
@@ -248,16 +158,12 @@ export async function openAtomicFile(target: string, options: AtomicWriteOptions
     if (state === 'committed' || state === 'aborted') return;
     state = 'aborted';
     await writing.catch(() => undefined);
-    await syncing.catch(() => undefined);
     await close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
   };
   return {
     path: target,
     tempPath: temp,
-    get direct() {
-      return direct;
-    },
     abort,
     async write(chunk) {
       if (state !== 'open') throw new Error('atomic file is no longer open');
@@ -274,8 +180,6 @@ export async function openAtomicFile(target: string, options: AtomicWriteOptions
       try {
         await flush();
         await writing;
-        await syncing.catch(() => undefined);
-        if (padded) await handle.truncate(size);
         await handle.sync();
         await close();
         if (options.force) await fs.rename(temp, target);

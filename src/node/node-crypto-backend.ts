@@ -57,7 +57,7 @@ function nodeAesGcm(key: Uint8Array): AesGcm {
 
 /**
  * RSA-OAEP encryption (wrapping a file key: a public-key operation) with node:crypto: the first
- * WebCrypto import and encrypt in a process cost ~1.5 ms more, which every CLI run pays. SHA-256 for
+ * WebCrypto import and encrypt in a process cost more, which every CLI run pays. SHA-256 for
  * both the OAEP digest and MGF1, as WebCrypto does. Keys are parsed once per DER array (weakly cached).
  */
 function nodeOaepEncrypt(): CryptoBackend['rsaOaepEncrypt'] {

@@ -41,10 +41,35 @@ export async function* readFileReusingBuffers(path: string, pieceSize = STREAM_R
   // A plain descriptor, not a FileHandle: a consumer that fails midway abandons this generator, and a
   // FileHandle collected unclosed prints a warning on stderr.
   const fd = await openAsync(path, 'r');
+  try {
+    yield* readFdReusingBuffers(fd, { pieceSize });
+  } finally {
+    await closeAsync(fd);
+  }
+}
+
+export interface FdReadOptions {
+  /** Bytes per read (default STREAM_READ_SIZE). */
+  pieceSize?: number;
+  /** First byte to read (default 0). */
+  start?: number;
+  /** Stop before this offset (default: the end of the file). */
+  end?: number;
+}
+
+/**
+ * As readFileReusingBuffers, from an open descriptor that the caller keeps and closes, with positioned
+ * reads: the same descriptor can be read again from its start (decrypt's two passes).
+ */
+export async function* readFdReusingBuffers(fd: number, options: FdReadOptions = {}): AsyncIterable<Uint8Array> {
+  const pieceSize = options.pieceSize ?? STREAM_READ_SIZE;
+  const end = options.end ?? Infinity;
+  let position = options.start ?? 0;
   const buffers = [new Uint8Array(pieceSize), new Uint8Array(pieceSize)];
   let index = 0;
   const readInto = (buffer: Uint8Array): Promise<number> => {
-    const pending = readAsync(fd, buffer, 0, pieceSize, null).then((r) => r.bytesRead);
+    const length = Math.min(pieceSize, end - position);
+    const pending = length <= 0 ? Promise.resolve(0) : readAsync(fd, buffer, 0, length, position).then((r) => r.bytesRead);
     pending.catch(() => undefined); // a consumer that stops early never awaits its prefetch
     return pending;
   };
@@ -53,6 +78,7 @@ export async function* readFileReusingBuffers(path: string, pieceSize = STREAM_R
     for (;;) {
       const length = await next;
       if (length === 0) return;
+      position += length;
       const piece = buffers[index].subarray(0, length);
       index ^= 1;
       next = readInto(buffers[index]);
@@ -60,7 +86,6 @@ export async function* readFileReusingBuffers(path: string, pieceSize = STREAM_R
     }
   } finally {
     await next.catch(() => undefined);
-    await closeAsync(fd);
   }
 }
 
@@ -76,7 +101,7 @@ export class InputTooLargeError extends CustodianError {}
 
 /**
  * Reads a whole small file (a key, a passphrase, a secret) with plain reads into one buffer sized from
- * the file's size: no stream machinery, which cost ~1.5 ms per key file at start-up. Pipes and other
+ * the file's size: no stream machinery, which every key file would pay at start-up. Pipes and other
  * files of unknown size (`<(…)`, /dev/stdin) grow the buffer as they deliver. Refuses more than
  * `maxBytes`; buffers outgrown are zeroed, as the contents may be secret.
  */

@@ -126,7 +126,7 @@ describe('cli: encrypt, decrypt, inspect', function () {
 
     const wrong = run(['decrypt', '-i', alice.privatePath, '--require-signer', carol.sshPubPath, enc]);
     assert.equal(wrong.code, 1);
-    assert.match(wrong.stderr, new RegExp(`custodian: error: the file is signed by ${escape(bob.fingerprint)}, not by the required signer ${escape(carol.fingerprint)}`));
+    assert.match(wrong.stderr, new RegExp(`custodian: error: the file claims to be signed by ${escape(bob.fingerprint)}, not by the required signer ${escape(carol.fingerprint)}`));
     assert.equal(wrong.stdout.length, 0, 'no plaintext before the signer check');
 
     const unsigned = out('unsigned.enc');

@@ -83,7 +83,7 @@ describe('cli: streaming 256 MiB through encrypt | decrypt (memory bound)', func
     assert.equal(hash.digest('hex'), digest);
   });
 
-  it('a signed encrypt of a large file (transcript hashed on a worker thread) verifies with OpenSSL and decrypts', () => {
+  it('a signed encrypt of a large file verifies with OpenSSL alone, and decrypts to a file and (verified first) to stdout', () => {
     const enc = path.join(dir, 'signed.enc');
     const out = path.join(dir, 'signed.out');
     const r = sh(`$CUSTODIAN encrypt -r "${key.sshPubPath}" -s "${key.privatePath}" -o "${enc}" "${input}" && $CUSTODIAN decrypt -i "${key.privatePath}" -o "${out}" "${enc}"`);
@@ -102,6 +102,13 @@ describe('cli: streaming 256 MiB through encrypt | decrypt (memory bound)', func
     assert.equal(verify.code, 0, verify.stderr);
     assert.match(verify.out, /Verified OK/);
     assert.equal(sh(`sha256sum < "${out}"`).out.split(' ')[0], digest);
+    // To stdout the file is read twice (signature first); from stdin it is spooled first.
+    for (const source of [`"${enc}"`, `< "${enc}"`]) {
+      const piped = sh(`CUSTODIAN_REPORT_RSS=1 $CUSTODIAN decrypt -i "${key.privatePath}" ${source} | sha256sum`);
+      assert.equal(piped.code, 0, piped.stderr);
+      assert.equal(piped.out.split(' ')[0], digest, source);
+      assert.ok(peakRssMiB(piped.stderr, `decrypt ${source}`) < MAX_RSS_MIB);
+    }
   });
 
   it('SIGINT while decrypting to a file exits 130 and leaves no output and no temporary file', async () => {

@@ -7,31 +7,20 @@ import * as path from 'node:path';
 import * as fsp from 'node:fs/promises';
 import { assertWritable, FileExistsError, NotARegularFileError, openAtomicFile, writeFileAtomic, type AtomicFileSystem } from '../../src/node/atomic-file';
 
-const O_DIRECT = (fs.constants as { O_DIRECT?: number }).O_DIRECT;
 const MiB = 1024 * 1024;
-/** Sizes around the 4 KiB direct-I/O sector and the 1 MiB write batch. */
-const DIRECT_SIZES = [0, 1, 4095, 4096, 4097, MiB - 1, MiB, MiB + 1, 3 * MiB + 4101];
+/** Sizes around the 1 MiB write batch. */
+const SIZES = [0, 1, 4097, MiB - 1, MiB, MiB + 1, 3 * MiB + 4101];
 
-/** Whether this directory's file system accepts O_DIRECT (Linux ext4, xfs, tmpfs ≥ 6.6 do). */
-function acceptsODirect(dir: string): boolean {
-  if (O_DIRECT === undefined) return false;
-  const probe = path.join(dir, 'probe');
+/** Writes `data` in odd-sized pieces through an atomic file and commits. */
+async function writeInPieces(target: string, data: Uint8Array, files?: AtomicFileSystem): Promise<void> {
+  const file = await openAtomicFile(target, {}, files);
   try {
-    fs.closeSync(fs.openSync(probe, fs.constants.O_WRONLY | fs.constants.O_CREAT | O_DIRECT));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(probe, { force: true });
+    for (let offset = 0; offset < data.length; offset += 300_007) await file.write(data.subarray(offset, Math.min(data.length, offset + 300_007)));
+    await file.commit();
+  } catch (err) {
+    await file.abort();
+    throw err;
   }
-}
-
-/** Writes `data` in odd-sized pieces through an atomic file and commits; returns whether it stayed direct. */
-async function writeDirect(target: string, data: Uint8Array, files?: AtomicFileSystem): Promise<boolean> {
-  const file = await openAtomicFile(target, { direct: true }, files);
-  for (let offset = 0; offset < data.length; offset += 300_007) await file.write(data.subarray(offset, Math.min(data.length, offset + 300_007)));
-  await file.commit();
-  return file.direct;
 }
 
 describe('node/atomic-file', () => {
@@ -150,72 +139,33 @@ describe('node/atomic-file', () => {
     assert.equal(fs.statSync(target).mode & 0o777, 0o600);
   });
 
-  describe('direct I/O (O_DIRECT)', () => {
-    it('writes every size exactly (the last sector is padded, then truncated) and bypasses the page cache where accepted', async () => {
-      const direct = acceptsODirect(dir);
-      for (const size of DIRECT_SIZES) {
-        const data = randomBytes(size);
-        const target = path.join(dir, `direct-${size}.bin`);
-        assert.equal(await writeDirect(target, data), direct, `direct at ${size} bytes`);
-        const back = fs.readFileSync(target);
-        assert.equal(back.length, size);
-        assert.ok(back.equals(data), `content at ${size} bytes`);
-      }
-      assert.equal(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')).length, 0);
-    });
+  it('writes every size around the batch boundaries exactly', async () => {
+    for (const size of SIZES) {
+      const data = randomBytes(size);
+      const target = path.join(dir, `size-${size}.bin`);
+      await writeInPieces(target, data);
+      assert.ok(fs.readFileSync(target).equals(data), `content at ${size} bytes`);
+    }
+    assert.equal(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')).length, 0);
+  });
 
-    it('a file system that refuses O_DIRECT at open gets buffered writes, and no stray file', async () => {
-      let refused = 0;
-      const refusing: AtomicFileSystem = {
+  it('a write the OS refuses midway (e.g. ENOSPC) fails the commit and leaves no file behind', async () => {
+    for (const failAt of [0, 2]) {
+      let writes = 0;
+      const full: AtomicFileSystem = {
         async open(p, flags, mode) {
-          if (typeof flags === 'number' && O_DIRECT !== undefined && (flags & O_DIRECT) !== 0) {
-            refused++;
-            fs.closeSync(fs.openSync(p, 'wx', mode)); // Linux creates the file before it checks
-            throw Object.assign(new Error('EINVAL: invalid argument, open'), { code: 'EINVAL' });
-          }
-          return fsp.open(p, flags, mode);
+          const handle = await fsp.open(p, flags, mode);
+          const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
+          (handle as unknown as { write: unknown }).write = async (...args: unknown[]) => {
+            if (writes++ === failAt) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+            return write(...args);
+          };
+          return handle;
         },
       };
-      const data = randomBytes(MiB + 4097);
-      const target = path.join(dir, 'refused.bin');
-      assert.equal(await writeDirect(target, data, refusing), false);
-      assert.ok(fs.readFileSync(target).equals(data));
-      assert.deepEqual(fs.readdirSync(dir), ['refused.bin']);
-      if (O_DIRECT !== undefined) assert.equal(refused, 1);
-    });
-
-    it('a direct write refused with EINVAL (e.g. larger sectors) is retried buffered, and so is the rest', async function () {
-      if (!acceptsODirect(dir)) this.skip();
-      for (const failAt of [0, 1, 3]) {
-        let writes = 0;
-        const flaky: AtomicFileSystem = {
-          async open(p, flags, mode) {
-            const handle = await fsp.open(p, flags, mode);
-            if (typeof flags !== 'number') return handle; // the buffered reopen
-            const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
-            (handle as unknown as { write: unknown }).write = async (...args: unknown[]) => {
-              if (writes++ === failAt) throw Object.assign(new Error('EINVAL: invalid argument, write'), { code: 'EINVAL' });
-              return write(...args);
-            };
-            return handle;
-          },
-        };
-        const data = randomBytes(3 * MiB + 4101); // 3 full batches, then a padded one
-        const target = path.join(dir, `flaky-${failAt}.bin`);
-        assert.equal(await writeDirect(target, data, flaky), false, `fell back at write ${failAt}`);
-        const back = fs.readFileSync(target);
-        assert.equal(back.length, data.length, `no padding left at write ${failAt}`);
-        assert.ok(back.equals(data), `content with the fallback at write ${failAt}`);
-      }
-      assert.equal(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')).length, 0);
-    });
-
-    it('abort removes a direct temporary file', async () => {
-      const file = await openAtomicFile(path.join(dir, 'aborted-direct.bin'), { direct: true });
-      await file.write(randomBytes(MiB + 10));
-      await file.abort();
-      assert.deepEqual(fs.readdirSync(dir), []);
-    });
+      await assert.rejects(writeInPieces(path.join(dir, `full-${failAt}.bin`), randomBytes(3 * MiB + 4101), full), /ENOSPC/);
+      assert.deepEqual(fs.readdirSync(dir), [], `nothing left after a failure at write ${failAt}`);
+    }
   });
 
   it('fails cleanly when the directory does not exist', async () => {

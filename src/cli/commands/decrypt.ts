@@ -1,36 +1,74 @@
 // custodian decrypt: opens a `.enc` file (binary or armored) with one or more private keys, streaming.
-// To a file: atomic, so a file that fails authentication anywhere leaves nothing behind. To stdout:
-// only authenticated chunks are written, but a later failure still means "discard it" (exit status 1).
-import { decryptStream } from '../../core/envelope';
-import { hasEnvelopeMagic } from '../../core/envelope-header';
+// To a file: atomic, so a file that fails authentication anywhere leaves nothing behind. To stdout: a
+// signed file's signature is verified in a first pass over the ciphertext (two-pass-input.ts) before
+// any plaintext is written, so a file claiming a signer it was not signed by releases nothing.
+import { decryptStream, verifyEnvelopeSignature, type SignatureStatus, type VerifiedSignature } from '../../core/envelope';
 import { SignatureError, SignerMismatchError } from '../../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
-import { stopOptimizingCompiler } from '../../node/optimizing-compiler';
-import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
-import { checkOutput, openInput, writeOutput } from '../io';
+import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { checkInput, checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { describeKey, loadPrivateKey, loadPublicKey } from '../key-files';
+import { openTwoPassInput } from '../two-pass-input';
 
-function requireSigner(actual: string | undefined, required: RsaPublicKey): void {
-  if (actual === undefined) {
+/**
+ * Refuses a file whose signer is not `required`. `verified` says whether `signer` comes from a
+ * signature that verified or only from the header's claim, which anyone can write with public keys.
+ */
+function requireSigner(signer: string | undefined, required: RsaPublicKey, verified: boolean): void {
+  if (signer === undefined) {
     throw new SignatureError(`the file is not signed, but --require-signer asks for ${describeKey(required)}`);
   }
-  if (actual !== required.fingerprint) {
-    throw new SignerMismatchError(`the file is signed by ${actual}, not by the required signer ${describeKey(required)}`);
+  if (signer !== required.fingerprint) {
+    throw new SignerMismatchError(`the file ${verified ? 'is signed' : 'claims to be signed'} by ${signer}, not by the required signer ${describeKey(required)}`);
   }
 }
 
-/**
- * Passes `chunks` through, calling `onBinary` first if the input starts as a binary envelope does:
- * its time then goes to native crypto, whereas dearmoring an armored one is JavaScript.
- */
-async function* whenBinary(chunks: AsyncIterable<Uint8Array>, onBinary: () => void): AsyncIterable<Uint8Array> {
-  let first = true;
-  for await (const piece of chunks) {
-    if (first && piece.length > 0) {
-      first = false;
-      if (hasEnvelopeMagic(piece)) onBinary();
-    }
-    yield piece;
+function signerOf(status: SignatureStatus): string | undefined {
+  return status.kind === 'signed' ? status.signer.fingerprint : undefined;
+}
+
+/** Passes the plaintext through, then (before a file output is committed) checks the verified signer. */
+async function* thenCheck(plaintext: AsyncIterable<Uint8Array>, check: () => void): AsyncIterable<Uint8Array> {
+  yield* plaintext;
+  check();
+}
+
+interface Decryption {
+  identities: readonly RsaPrivateKey[];
+  required?: RsaPublicKey;
+  out?: string;
+  force: boolean;
+}
+
+/** To a file: one pass; the output file appears only after the signature and signer were verified. */
+async function decryptToFile(inputArg: string | undefined, d: Decryption, ctx: CommandContext): Promise<SignatureStatus> {
+  const input = await openInput(inputArg, ctx.io);
+  const opened = await decryptStream(input.chunks, { identities: d.identities, backend: ctx.backend() });
+  // The header is MAC-verified but its signer is only a claim: refuse a wrong one early.
+  if (d.required) requireSigner(opened.header.signer?.fingerprint, d.required, false);
+  const check = (): void => {
+    if (d.required) requireSigner(signerOf(opened.signature()), d.required, true);
+  };
+  await writeOutput(d.out, thenCheck(opened.plaintext, check), ctx.io, { force: d.force, mode: 0o600 });
+  return opened.signature();
+}
+
+/** To stdout: a signed file is verified in a first pass, and only then decrypted and written. */
+async function decryptToStream(inputArg: string | undefined, d: Decryption, ctx: CommandContext): Promise<SignatureStatus> {
+  const input = await openTwoPassInput(inputArg, ctx.io);
+  try {
+    const backend = ctx.backend();
+    const required = d.required;
+    const firstPass: VerifiedSignature = await verifyEnvelopeSignature(input.first(), {
+      backend,
+      checkClaim: required && ((claimed) => requireSigner(claimed?.fingerprint, required, false)),
+    });
+    if (required) requireSigner(signerOf(firstPass.status), required, true);
+    const opened = await decryptStream(await input.second(), { identities: d.identities, backend, firstPass });
+    await writeOutput(undefined, opened.plaintext, ctx.io, {});
+    return opened.signature();
+  } finally {
+    await input.close();
   }
 }
 
@@ -52,16 +90,19 @@ Reports the sender on standard error:
   custodian: signed by SHA256:… (comment)
   custodian: warning: not signed
 
-Every chunk is authenticated before it is released. With -o, OUT appears only after the whole
-file, its signature and its end were verified (written to a temporary file, then renamed); on
-any failure nothing is written. On standard output, data already written stays written when a
-later chunk fails: a consumer of stdout MUST check the exit status and discard the output
-unless it is 0 (e.g. "set -o pipefail").
+Every chunk is authenticated before it is released, and a signature before any plaintext: until
+then the header's signer is only a claim ("claims to be signed by"). With -o, OUT appears only
+after the whole file, its signature and its end were verified (written to a temporary file, then
+renamed); on any failure nothing is written. On standard output, a signed file (or any file with
+--require-signer) is read twice: once to verify the signature, then to decrypt; standard input
+is first copied to a temporary file (the ciphertext as received, mode 0600, already unlinked). An
+unsigned file streams: data already written stays written when a later chunk fails, so a consumer
+of stdout MUST check the exit status and discard the output unless it is 0 ("set -o pipefail").
 
 Flags:
   -i, --identity KEY      private key file (PKCS#8, encrypted PKCS#8, PKCS#1, OpenSSH); repeatable
       --require-signer PUB  fail unless the file is signed by this key (public or private key file,
-                          or an "ssh-rsa …" line); checked before any plaintext is written
+                          or an "ssh-rsa …" line); verified before any plaintext is written
   -o, --out FILE          output file, mode 0600 (default: standard output)
 ${PASSPHRASE_HELP}
 ${FORCE_HELP}
@@ -78,7 +119,8 @@ Examples:
     const out = args.string('out');
     const force = args.flag('force');
     await checkOutput(out, { force, mode: 0o600 });
-    const input = await openInput(args.positionals[0], ctx.io);
+    const inputArg = args.positionals[0];
+    await checkInput(inputArg); // a missing file fails now, before any prompt
 
     const passphrases = ctx.passphrases(args);
     const identities: RsaPrivateKey[] = [];
@@ -86,13 +128,8 @@ Examples:
     const requiredArg = args.string('require-signer');
     const required = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, passphrases);
 
-    const opened = await decryptStream(whenBinary(input.chunks, stopOptimizingCompiler), { identities, backend: ctx.backend() });
-    // The header (MAC-verified) names the signer: refuse a wrong one before releasing any plaintext.
-    if (required) requireSigner(opened.header.signer?.fingerprint, required);
-    await writeOutput(out, opened.plaintext, ctx.io, { force, mode: 0o600 });
-
-    const status = opened.signature();
-    if (required) requireSigner(status.kind === 'signed' ? status.signer.fingerprint : undefined, required);
+    const decryption: Decryption = { identities, required, out, force };
+    const status = isStdio(out) ? await decryptToStream(inputArg, decryption, ctx) : await decryptToFile(inputArg, decryption, ctx);
     if (status.kind === 'signed') {
       const known = required?.fingerprint === status.signer.fingerprint ? required : status.signer;
       ctx.info(`signed by ${describeKey(known)}`);

@@ -4,20 +4,16 @@ import { armorStream } from '../../core/armor';
 import { encryptStream } from '../../core/envelope';
 import type { RsaPublicKey } from '../../core/keys';
 import { READ_CHUNK_SIZE } from '../../node/node-streams';
-import { startOffThreadSha256 } from '../../node/off-thread-sha256';
-import { stopOptimizingCompiler } from '../../node/optimizing-compiler';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { loadPrivateKey, loadPublicKey, loadRoster } from '../key-files';
 import { UsageError } from '../output';
 
-/** Chunk size (and read size) of armored output; binary output uses the envelope's 256 KiB default. */
-const ARMORED_CHUNK_SIZE = READ_CHUNK_SIZE;
 /**
- * From this input size a signed binary encrypt hashes its transcript on a worker thread. Below it the
- * worker (~20 ms of the other core to start, ~12 MiB with its ring) buys little (docs/PERFORMANCE.md).
+ * Chunk size (and read size) of armored output; binary output uses the envelope's 256 KiB default.
+ * Armor turns every sealed chunk into strings, and smaller chunks keep fewer of them alive at once.
  */
-const OFF_THREAD_HASH_MIN_BYTES = 16 << 20;
+const ARMORED_CHUNK_SIZE = READ_CHUNK_SIZE;
 
 export const encryptCommand: Command = {
   name: 'encrypt',
@@ -70,33 +66,22 @@ Examples:
       throw new UsageError('refusing to write binary ciphertext to the terminal', { hint: 'pass -a for armored text, -o FILE, or redirect stdout' });
     }
     await checkOutput(out, { force });
-    // Binary output: the time goes to native crypto and I/O (armor's is in JavaScript).
-    if (!armored) stopOptimizingCompiler();
-    // Armoring turns every sealed chunk into strings; in bursts of 256 KiB or more V8 grows its young
-    // generation (~20 MiB more peak memory), so armored output reads and seals 64 KiB chunks.
     const chunkSize = armored ? ARMORED_CHUNK_SIZE : undefined;
     const input = await openInput(args.positionals[0], ctx.io, undefined, chunkSize);
+    const passphrases = ctx.passphrases(args);
+    const recipients: RsaPublicKey[] = [];
+    const seen = new Set<string>();
+    const add = (key: RsaPublicKey): void => {
+      if (seen.has(key.fingerprint)) return;
+      seen.add(key.fingerprint);
+      recipients.push(key);
+    };
+    for (const arg of recipientArgs) add(await loadPublicKey(arg, passphrases));
+    for (const dir of rosterDirs) for (const { key } of await loadRoster(dir)) add(key);
     const signPath = args.string('sign');
-    // Started before the keys load, so that the worker's start-up overlaps that work.
-    const hashing = signPath !== undefined && !armored && (input.size ?? 0) >= OFF_THREAD_HASH_MIN_BYTES ? startOffThreadSha256() : undefined;
-    try {
-      const passphrases = ctx.passphrases(args);
-      const recipients: RsaPublicKey[] = [];
-      const seen = new Set<string>();
-      const add = (key: RsaPublicKey): void => {
-        if (seen.has(key.fingerprint)) return;
-        seen.add(key.fingerprint);
-        recipients.push(key);
-      };
-      for (const arg of recipientArgs) add(await loadPublicKey(arg, passphrases));
-      for (const dir of rosterDirs) for (const { key } of await loadRoster(dir)) add(key);
-      const signer = signPath === undefined ? undefined : await loadPrivateKey(signPath, passphrases);
+    const signer = signPath === undefined ? undefined : await loadPrivateKey(signPath, passphrases);
 
-      const transcript = await hashing;
-      const sealed = encryptStream(input.chunks, { recipients, signer, backend: ctx.backend(), chunkSize, transcript });
-      await writeOutput(out, armored ? armorStream(sealed) : sealed, ctx.io, { force, paceGc: !armored });
-    } finally {
-      (await hashing)?.dispose();
-    }
+    const sealed = encryptStream(input.chunks, { recipients, signer, backend: ctx.backend(), chunkSize });
+    await writeOutput(out, armored ? armorStream(sealed) : sealed, ctx.io, { force });
   },
 };

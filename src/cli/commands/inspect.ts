@@ -1,4 +1,5 @@
 // custodian inspect: what a `.enc` file's header says (recipients, signer, sizes), without any key.
+import { displayText } from '../../core/display-text';
 import { encodePem } from '../../core/pem';
 import { inspectEnvelope } from '../../core/envelope';
 import { type Command } from '../command';
@@ -18,7 +19,8 @@ export const inspectCommand: Command = {
 Reads the header of a Custodian encrypted file (binary or armored; standard input when FILE is
 absent or "-") and prints its recipients' fingerprints, the signer named in the header and the
 sizes. No key is needed and nothing is decrypted or verified: the signer shown is the one the
-header claims; only "custodian decrypt" checks the signature.
+header claims, and the payload and plaintext sizes are computed from the file's length, so bytes
+appended to the file count too; only "custodian decrypt" checks the signature and the payload.
 
 Flags:
   -R, --roster DIR        label fingerprints with the names of matching DIR/*.pub files
@@ -33,7 +35,7 @@ Examples:
     const names = new Map<string, string>();
     for (const dir of args.strings('roster')) {
       for (const { file, key } of await loadRoster(dir)) {
-        const label = path.basename(file, '.pub') + (key.comment ? ` (${key.comment})` : '');
+        const label = displayText(path.basename(file, '.pub') + (key.comment ? ` (${key.comment})` : ''));
         if (!names.has(key.fingerprint)) names.set(key.fingerprint, label);
       }
     }
@@ -50,17 +52,20 @@ Examples:
         headerSize: info.headerSize,
         payloadSize: info.payloadSize ?? null,
         plaintextSize: info.plaintextSize ?? null,
+        // Computed from the file's length: nothing here is authenticated without a key.
+        sizesAuthenticated: false,
       };
       ctx.print(JSON.stringify(json, null, 2));
       return;
     }
     const label = (fp: string): string => (names.has(fp) ? `${fp}  ${names.get(fp)}` : fp);
-    ctx.print(`${input.name}: Custodian encrypted file, format version ${info.version}`);
+    ctx.print(`${displayText(input.name)}: Custodian encrypted file, format version ${info.version}`);
     ctx.print(`recipients (${info.recipients.length}):`);
     for (const fp of info.recipients) ctx.print(`  ${label(fp)}`);
     ctx.print(`signer: ${info.signer ? `${label(info.signer.fingerprint)}  (claimed by the header; decrypt verifies it)` : 'none (not signed)'}`);
     ctx.print(`header: ${info.headerSize} bytes, chunk size ${info.chunkSize} bytes`);
-    if (info.payloadSize !== undefined) ctx.print(`payload: ${info.payloadSize} bytes`);
-    if (info.plaintextSize !== undefined) ctx.print(`plaintext: ${info.plaintextSize} bytes`);
+    const unverified = '(from the file\'s length, not authenticated; decrypt verifies it)';
+    if (info.payloadSize !== undefined) ctx.print(`payload: ${info.payloadSize} bytes ${unverified}`);
+    if (info.plaintextSize !== undefined) ctx.print(`plaintext: ${info.plaintextSize} bytes ${unverified}`);
   },
 };

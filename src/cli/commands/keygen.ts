@@ -28,7 +28,9 @@ The public key goes to stdout as one OpenSSH line (add it to the team roster as 
 its fingerprint goes to stderr.
 
 Without -o, the private key is written to stdout instead and only the public key line to
-stderr; this is refused when stdout is a terminal.
+stderr; this is refused when stdout is a terminal. Prefer -o: a file the shell creates for a
+redirect gets your umask's mode (often 0644, readable by other users), not 0600; if you must
+redirect, run it under "umask 077".
 
 The passphrase comes from --passphrase-file, else $CUSTODIAN_PASSPHRASE, else a prompt on the
 terminal (typed twice, not echoed). It may not be empty.
@@ -42,7 +44,7 @@ ${FORCE_HELP}
 
 Examples:
   custodian keygen -o ~/.custodian/alice.pem -C alice@example.com > .custodian/team/alice.pub
-  CUSTODIAN_PASSPHRASE=… custodian keygen --bits 4096 > ci-key.pem 2> ci-key.pub
+  CUSTODIAN_PASSPHRASE=… custodian keygen --bits 4096 -o ci-key.pem > ci-key.pub
 `,
   async run(args, ctx) {
     args.expectPositionals(0, 0, '');

@@ -134,7 +134,7 @@ export function isEncryptedPrivateKey(text: string): boolean {
  * Reads an RSA private key: PKCS#1, PKCS#8, encrypted PKCS#8 (PBES2: PBKDF2-HMAC-SHA1/SHA-256 +
  * AES-CBC) or an OpenSSH private key (unencrypted, or bcrypt + AES-CTR).
  */
-export async function parsePrivateKey(text: string, passphrase?: string): Promise<RsaPrivateKey> {
+export async function parsePrivateKey(text: string, passphrase?: string, options: { signal?: AbortSignal } = {}): Promise<RsaPrivateKey> {
   if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
   if (passphrase !== undefined && typeof passphrase !== 'string') throw new TypeError(`"passphrase" expected string, got ${typeof passphrase}`);
   if (!looksLikePem(text)) {
@@ -166,7 +166,7 @@ export async function parsePrivateKey(text: string, passphrase?: string): Promis
       }
     }
     default: {
-      const ssh = await decodeOpenSshPrivateKey(block.der, passphrase);
+      const ssh = await decodeOpenSshPrivateKey(block.der, passphrase, options);
       try {
         return privateKeyFromPkcs1Der(ssh.pkcs1Der, ssh.comment);
       } finally {

@@ -1,6 +1,6 @@
 // OpenSSH key formats: public lines ("ssh-rsa AAAA… comment", RFC 4253 §6.6 wire blob) and the
 // "openssh-key-v1" private key container (OpenSSH PROTOCOL.key), unencrypted or bcrypt + AES-CTR.
-import { pbkdf as bcryptPbkdf } from 'bcrypt-pbkdf';
+import { bcryptPbkdf } from './bcrypt-pbkdf';
 import { base64Decode, base64Encode, concatBytes, constantTimeEqual, toBufferSource as bs, utf8Decode, utf8Encode, zeroize } from './bytes';
 import { bigIntToBytes } from './der';
 import { InvalidArgumentError, KeyFormatError, PassphraseError, UnsupportedKeyError } from './errors';
@@ -184,7 +184,7 @@ export interface OpenSshPrivateKey {
   readonly comment?: string;
 }
 
-export async function decodeOpenSshPrivateKey(der: Uint8Array, passphrase?: string): Promise<OpenSshPrivateKey> {
+export async function decodeOpenSshPrivateKey(der: Uint8Array, passphrase?: string, options: { signal?: AbortSignal } = {}): Promise<OpenSshPrivateKey> {
   const c = readContainer(der);
   // The public key is in clear text: refuse non-RSA keys before asking for a passphrase.
   const publicParams = decodeSshPublicBlob(c.publicBlob);
@@ -210,11 +210,9 @@ export async function decodeOpenSshPrivateKey(der: Uint8Array, passphrase?: stri
     if (rounds < 1 || rounds > MAX_BCRYPT_ROUNDS) throw new KeyFormatError(`OpenSSH bcrypt rounds ${rounds} out of range (1…${MAX_BCRYPT_ROUNDS})`);
     if (c.privateSection.length % cipher.blockBytes !== 0) throw new KeyFormatError('OpenSSH private section has a bad length');
     const pass = utf8Encode(passphrase);
-    const keyIv = new Uint8Array(cipher.keyBytes + cipher.ivBytes);
+    let keyIv: Uint8Array = new Uint8Array(0);
     try {
-      if (bcryptPbkdf(pass, pass.length, salt, salt.length, keyIv, keyIv.length, rounds) !== 0) {
-        throw new KeyFormatError('OpenSSH bcrypt key derivation rejected its parameters');
-      }
+      keyIv = await bcryptPbkdf(pass, salt, cipher.keyBytes + cipher.ivBytes, rounds, { signal: options.signal });
       const key = await globalThis.crypto.subtle.importKey('raw', keyIv.slice(0, cipher.keyBytes), 'AES-CTR', false, ['decrypt']);
       const counter = keyIv.slice(cipher.keyBytes);
       section = new Uint8Array(await globalThis.crypto.subtle.decrypt({ name: 'AES-CTR', counter, length: 128 }, key, bs(c.privateSection)));

@@ -10,4 +10,8 @@ declare module 'bcrypt-pbkdf' {
     keylen: number,
     rounds: number,
   ): number;
+  /** OpenBSD's bcrypt_hash: `out` (32 bytes) from the 64-byte SHA-512 of the password and of the salt. */
+  export function hash(sha2pass: Uint8Array, sha2salt: Uint8Array, out: Uint8Array): void;
+  /** Bytes of bcrypt_hash's output. */
+  export const HASHSIZE: number;
 }

@@ -71,7 +71,7 @@ async function parseWithPassphrase(
   external?: vscode.CancellationToken,
 ): Promise<RsaPrivateKey | undefined> {
   if (!keys.isEncryptedPrivateKey(text)) return keys.parsePrivateKey(text);
-  const unlock = (passphrase: string | undefined) => withDerivationProgress(() => keys.parsePrivateKey(text, passphrase), external);
+  const unlock = (passphrase: string | undefined) => withDerivationProgress((signal) => keys.parsePrivateKey(text, passphrase, { signal }), external);
   if (given !== undefined || !interactive) return unlock(given);
   for (let attempt = 1; ; attempt++) {
     const passphrase = await vscode.window.showInputBox({
@@ -92,11 +92,11 @@ async function parseWithPassphrase(
 /**
  * Runs a passphrase's key derivation behind a cancellable notification: at the allowed maximums it
  * takes seconds (PBKDF2 with 10^7 iterations: ~6 s; OpenSSH bcrypt with 1024 rounds: ~24 s). Cancel
- * stops waiting at once (undefined) and the key, when it does arrive, is zeroized unused. WebCrypto's
- * PBKDF2 runs off the extension host's thread; bcrypt (a synchronous library) holds it, so there
- * Cancel takes effect when the derivation ends.
+ * stops waiting at once (undefined) and aborts the derivation; a key that still arrives is zeroized
+ * unused. WebCrypto's PBKDF2 runs off the extension host's thread; bcrypt gives way between rounds
+ * (core/bcrypt-pbkdf.ts) and stops at the next one.
  */
-async function withDerivationProgress(parse: () => Promise<RsaPrivateKey>, external?: vscode.CancellationToken): Promise<RsaPrivateKey | undefined> {
+async function withDerivationProgress(parse: (signal: AbortSignal) => Promise<RsaPrivateKey>, external?: vscode.CancellationToken): Promise<RsaPrivateKey | undefined> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Custodian: unlocking the key with its passphrase (this can take a few seconds)…', cancellable: true },
     async (_progress, uiToken) => {
@@ -109,12 +109,14 @@ async function withDerivationProgress(parse: () => Promise<RsaPrivateKey>, exter
         }
       });
       try {
-        // Let the notification render before a synchronous derivation holds the thread.
+        // Let the notification render before the derivation starts.
         await new Promise((resolve) => setTimeout(resolve, 50));
         if (uiToken.isCancellationRequested || external?.isCancellationRequested) return undefined;
-        const work = parse();
+        const abort = new AbortController();
+        const work = parse(abort.signal);
         const winner = await Promise.race([work.then((key) => ({ key })), cancelled]);
         if (winner) return winner.key;
+        abort.abort();
         work.then((key) => zeroize(key.pkcs8Der), () => undefined);
         return undefined;
       } finally {

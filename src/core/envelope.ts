@@ -8,6 +8,7 @@ import {
   HeaderAuthError,
   InvalidArgumentError,
   NoIdentityMatchedError,
+  OversizedKeyError,
   PayloadAuthError,
   SignatureError,
   TruncatedError,
@@ -279,6 +280,9 @@ function signerFromHeader(header: ParsedHeader): RsaPublicKey | undefined {
   } catch (err) {
     if (err instanceof WeakKeyError) {
       throw new WeakKeyError(`the file is signed with a key Custodian refuses: ${err.message}`, { cause: err, hint: `ask the sender to sign with an RSA key of at least ${MIN_RSA_BITS} bits` });
+    }
+    if (err instanceof OversizedKeyError) {
+      throw new FormatError(`malformed header: the signer field: ${err.message}`, { cause: err });
     }
     throw new FormatError('malformed header: the signer field is not an RSA public key', { cause: err });
   }

@@ -44,7 +44,7 @@ describe('cli: hostile key material', function () {
     for (const args of [['inspect', file], ['decrypt', '-i', alice.privatePath, '-o', path.join(dir, 'evil.out'), file]]) {
       const r = timedRun(args);
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /^custodian: error: .*signer/m);
+      assert.match(r.stderr, /^custodian: error: .*signer field: RSA key of 2097152 bits is larger than the 16384 bits/m);
       assertNoOpenSslJargon(r.stderr);
     }
     assert.equal(fs.existsSync(path.join(dir, 'evil.out')), false);

@@ -26,9 +26,8 @@ export function secretLocation(env: HostEnv = vscode.env): SecretLocation {
     return {
       where: "this browser profile's storage for this site",
       detail:
-        `${env.appName} runs in a browser here (${env.appHost}), so VS Code keeps SecretStorage in the browser profile's site data, ` +
-        'not in an OS keychain: anyone with this browser profile can read it, and clearing site data, another browser or a private window loses the keys. ' +
-        'Keep an encrypted backup (Export Private Key).',
+        `${env.appName} runs in a browser here, so your keys are kept in this browser profile's site data, not in an OS keychain: ` +
+        'clearing site data, another browser or a private window loses them. Keep an encrypted backup (Export Private Key).',
       inBrowser: true,
     };
   }

@@ -61,6 +61,28 @@ describe('rekey', function () {
     fs.rmSync(wsPath('secrets', 'locked.env.enc'));
   });
 
+  it('Re-encrypt All leaves a damaged file out (re-keying cannot repair it) and the tree says to restore it', async () => {
+    const all = [await me(), team.alice.publicKey, team.bob.publicKey];
+    fs.writeFileSync(wsPath('stale.env.enc'), await encryptFor([await me(), team.alice.publicKey], 'STALE=1\n', team.alice.key));
+    const damaged = Buffer.concat([Buffer.from('CUSTODIAN'), Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff]), Buffer.alloc(64, 7)]);
+    fs.writeFileSync(wsPath('damaged.env.enc'), damaged);
+    const item = await waitFor('the damaged file in the tree', async () => {
+      const enc = await section(team.services, 'encrypted');
+      return enc?.children.find((c) => c.label === 'damaged.env.enc');
+    });
+    assert.strictEqual(item.description, 'damaged');
+    const res = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true, confirm: true });
+    assert.ok(res);
+    const names = (us: vscode.Uri[]) => us.map((u) => path.basename(u.fsPath));
+    assert.deepStrictEqual(names(res.reencrypted), ['stale.env.enc']);
+    assert.deepStrictEqual(res.failed.map((f) => path.basename(f.uri.fsPath)), [], 'nothing "could not be re-encrypted"');
+    assert.ok(names(res.unchanged).includes('damaged.env.enc'));
+    assert.ok(fs.readFileSync(wsPath('damaged.env.enc')).equals(damaged), 'the damaged file is left as it was');
+    assert.deepStrictEqual(await recipientsOf(new Uint8Array(fs.readFileSync(wsPath('stale.env.enc')))), all.map((k) => k.fingerprint).sort());
+    fs.rmSync(wsPath('damaged.env.enc'));
+    fs.rmSync(wsPath('stale.env.enc'));
+  });
+
   it('Remove Teammate re-encrypts the workspace without them', async () => {
     const res = await run<{ reencrypt: string }>('custodian.removeTeammate', { name: 'bob', confirm: true, reencrypt: true });
     assert.strictEqual(res?.reencrypt, 'done');

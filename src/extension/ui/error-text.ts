@@ -80,7 +80,7 @@ export function nameFingerprints(text: string, names: ReadonlyMap<string, string
 }
 
 function restoreHint(ctx: ErrorContext): string {
-  const from = ctx.file ? `Restore ${ctx.file} from git (git checkout -- ${ctx.file})` : 'Restore it from git';
+  const from = ctx.file ? `Restore ${ctx.file} from git if it was committed` : 'Restore it from git if it was committed';
   if (ctx.author === 'you') return `${from}, or encrypt your original again.`;
   return `${from}, or ask ${ctx.author ?? 'whoever encrypted it'} to re-encrypt it.`;
 }

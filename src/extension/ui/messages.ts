@@ -8,7 +8,7 @@ export function sentence(text: string): string {
   const t = text.trim();
   if (!t) return t;
   const capital = t[0].toUpperCase() + t.slice(1);
-  return /[.!?:)]$/.test(capital) ? capital : `${capital}.`;
+  return /[.!?:…]$/.test(capital) ? capital : `${capital}.`;
 }
 
 /**

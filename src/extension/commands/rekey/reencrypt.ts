@@ -65,13 +65,15 @@ export async function reencryptFiles(deps: EncDeps, first: unknown, second: unkn
 export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<ReencryptResult> {
   const args = asObject<ReencryptArgs>(arg);
   const report = await deps.drift.scan();
+  // A file whose header cannot be read is damaged, not drifted: re-keying cannot help it (the tree
+  // says to restore it), so the bulk run leaves it out instead of failing on it.
   const result = await reencrypt(
     deps,
-    report.entries.filter((e) => e.status === 'drift' || e.status === 'invalid').map((e) => e.uri),
+    report.entries.filter((e) => e.status === 'drift').map((e) => e.uri),
     args,
     true,
   );
-  result.unchanged.push(...report.entries.filter((e) => e.status === 'ok' || e.status === 'kept').map((e) => e.uri));
+  result.unchanged.push(...report.entries.filter((e) => e.status !== 'drift').map((e) => e.uri));
   return result;
 }
 

@@ -33,9 +33,9 @@ export class EncryptedFileNode implements TreeNode {
     const md = new vscode.MarkdownString(undefined, true);
     if (e.status === 'invalid') {
       item.iconPath = errorIcon();
-      item.description = 'unreadable';
+      item.description = 'damaged';
       item.contextValue = 'custodian.encFile.invalid';
-      md.appendMarkdown(`$(error) Not a readable Custodian file: ${e.problem ?? ''}`);
+      md.appendMarkdown(`$(error) Not a readable Custodian file: ${e.problem ?? ''}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.`);
     } else {
       const parts: string[] = [];
       if (e.missing.length) parts.push(`missing ${e.missing.map((p) => p.name).join(', ')}`);
@@ -112,7 +112,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
       nodes.push(new MessageNode(this, { id: 'enc:no-team', label: `${report.entries.length} .enc files · no team roster to compare with`, icon: new vscode.ThemeIcon('info') }));
     } else if (attention.length === 0) {
       const kept = report.entries.filter((e) => e.status === 'kept').length;
-      const label = kept ? `All up to date · ${kept} keep chosen recipients` : `All ${report.entries.length} encrypted for the current team`;
+      const label = kept ? `All up to date · ${kept} keep chosen recipients` : report.entries.length === 1 ? 'Encrypted for the current team' : `All ${report.entries.length} encrypted for the current team`;
       nodes.push(
         new MessageNode(this, {
           id: 'enc:ok',

@@ -36,6 +36,14 @@ describe('extension/commands/caller-arguments', () => {
     assert.equal(attack.confirm, true, 'the caller\'s object is not modified');
   });
 
+  it('where uri is an answer (the key file to import, where a secret is written), it is removed too', () => {
+    const file = { scheme: 'file', fsPath: '/tmp/attacker-key.pem' };
+    assert.equal((withoutAnswers({ uri: file }, 'custodian.importPrivateKey') as { uri?: unknown }).uri, undefined);
+    assert.equal((withoutAnswers({ uri: file, output: 'encrypted' }, 'custodian.recoverSecret') as { uri?: unknown }).uri, undefined);
+    assert.equal((withoutAnswers({ uri: file, target: file }, 'custodian.decryptToFile') as { target?: unknown }).target, undefined, 'Decrypt to File: where the plaintext goes');
+    assert.equal((withoutAnswers({ uri: file }, 'custodian.showRecipients') as { uri?: unknown }).uri, file, 'elsewhere uri is the target');
+  });
+
   it('a forged object cannot smuggle an answer through its prototype or a getter', () => {
     class Forged {
       readonly id = 'k1';

@@ -211,6 +211,32 @@ describe('decrypt', function () {
     fs.rmSync(target.fsPath);
   });
 
+  it('Decrypt to File into the workspace, chosen in the save dialog, asks first; declining writes nothing', async () => {
+    await writeEnc('ws.env.enc', 'DB_PASSWORD=in-workspace\n');
+    const target = wsUri('ws.env');
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = { save: window.showSaveDialog, warn: window.showWarningMessage };
+    const asked: string[] = [];
+    let answer: string | undefined;
+    window.showSaveDialog = async () => target;
+    window.showWarningMessage = async (message: string, _options: unknown, ...items: string[]) => {
+      asked.push(message);
+      return answer === undefined ? undefined : items.find((i) => i === answer);
+    };
+    try {
+      assert.strictEqual(await run('custodian.decryptToFile', { uri: wsUri('ws.env.enc') }), undefined);
+      assert.match(asked[0] ?? '', /plaintext of ws\.env\.enc inside the workspace/);
+      assert.ok(!fs.existsSync(target.fsPath), 'declined: no plaintext file');
+      answer = 'Decrypt Here Anyway';
+      assert.ok(await run('custodian.decryptToFile', { uri: wsUri('ws.env.enc') }));
+      assert.strictEqual(fs.readFileSync(target.fsPath, 'utf8'), 'DB_PASSWORD=in-workspace\n');
+    } finally {
+      window.showSaveDialog = original.save;
+      window.showWarningMessage = original.warn;
+      fs.rmSync(target.fsPath, { force: true });
+    }
+  });
+
   it('Copy Decrypted to Clipboard clears the clipboard after clipboardClearSeconds, only if unchanged', async () => {
     await setSetting('clipboardClearSeconds', 1);
     await writeEnc('token.txt.enc', 'clipboard-secret-42');
@@ -237,5 +263,17 @@ describe('decrypt', function () {
     const theirs = await run<ShowRecipientsResult>('custodian.showRecipients', { uri: wsUri('theirs.env.enc'), quiet: true });
     assert.strictEqual(theirs?.canDecrypt, false);
     assert.strictEqual(theirs?.signer.kind, 'claimed', 'not verifiable without a key');
+  });
+
+  it('Show Recipients and Signer still names who to ask when the file is damaged after its header', async () => {
+    await writeEnc('cut.env.enc', 'X=1\n'.repeat(1000), [team.alice.publicKey]);
+    const whole = fs.readFileSync(wsPath('cut.env.enc'));
+    fs.writeFileSync(wsPath('cut.env.enc'), whole.subarray(0, whole.length - 300));
+    const res = await run<ShowRecipientsResult>('custodian.showRecipients', { uri: wsUri('cut.env.enc'), quiet: true });
+    assert.ok(res, 'a result, not an error');
+    assert.match(res.damaged ?? '', /truncat|damaged|ends|authenticat|signature/i);
+    assert.deepStrictEqual(res.recipients.map((r) => r.name).sort(), ['alice', 'me (you)']);
+    assert.strictEqual(res.signer.kind, 'claimed', 'a damaged file\'s signer is only claimed');
+    assert.match(res.warning ?? '', /damaged/);
   });
 });

@@ -9,8 +9,14 @@
 
 /** Fields that say WHAT a command acts on; a context menu or another command may pass them. */
 export const TARGET_FIELDS: ReadonlySet<string> = new Set([
-  'id', 'keyId', 'entry', 'contact', 'set', 'custodian', 'uri', 'uris', 'folder', 'folderUri', 'editor', 'range', 'target',
+  'id', 'keyId', 'entry', 'contact', 'set', 'custodian', 'uri', 'uris', 'folder', 'folderUri', 'editor', 'range',
 ]);
+
+/**
+ * Commands whose `uri` is not what they act on but an answer: the key file to import, the otpauth URI
+ * of a new seed, where a recovered secret or a private key backup is written.
+ */
+export const URI_IS_ANSWER: ReadonlySet<string> = new Set(['custodian.importPrivateKey', 'custodian.addSharedMfa', 'custodian.recoverSecret', 'custodian.exportPrivateKey']);
 
 /** Fields that stand in for a person's answer or choice: honoured only in ExtensionMode.Test. */
 export const ANSWER_FIELDS: ReadonlySet<string> = new Set([
@@ -18,19 +24,20 @@ export const ANSWER_FIELDS: ReadonlySet<string> = new Set([
   'recipients', 'recipient', 'custodians', 'includeMyself', 'threshold', 'deleteOriginal', 'signUnverified',
   'reencrypt', 'fingerprint', 'output', 'source', 'kind', 'format', 'armor', 'bits', 'policy', 'preview',
   'quiet', 'issuer', 'account', 'period', 'digits', 'algorithm', 'beside', 'viewColumn', 'cancellationToken',
-  'onProgress', 'quoting',
+  'onProgress', 'quoting', 'target',
 ]);
 
 /**
- * `arg` without the answer fields, for a caller that is not the test harness. An argument without
- * any (every tree node, Uri and array) is returned as it is, so instanceof checks still hold.
+ * `arg` of `command` without the answer fields, for a caller that is not the test harness. An argument
+ * without any (every tree node, Uri and array) is returned as it is, so instanceof checks still hold.
  */
-export function withoutAnswers(arg: unknown): unknown {
+export function withoutAnswers(arg: unknown, command = ''): unknown {
   if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) return arg;
-  const present = [...ANSWER_FIELDS].filter((field) => field in arg);
+  const answers = URI_IS_ANSWER.has(command) ? [...ANSWER_FIELDS, 'uri'] : [...ANSWER_FIELDS];
+  const present = answers.filter((field) => field in arg);
   if (present.length === 0) return arg;
   const copy: Record<string, unknown> = Object.create(Object.getPrototypeOf(arg) as object | null) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(arg)) if (!ANSWER_FIELDS.has(key)) copy[key] = value;
+  for (const [key, value] of Object.entries(arg)) if (!present.includes(key)) copy[key] = value;
   for (const field of present) Object.defineProperty(copy, field, { value: undefined, enumerable: false });
   return copy;
 }

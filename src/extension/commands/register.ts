@@ -56,8 +56,8 @@ export function registerHandlers<D>(context: vscode.ExtensionContext, services: 
   for (const [id, handler] of handlers) {
     context.subscriptions.push(
       vscode.commands.registerCommand(id, async (rawFirst?: unknown, rawSecond?: unknown) => {
-        const first = parse(rawFirst);
-        const second = parse(rawSecond);
+        const first = parse(rawFirst, id);
+        const second = parse(rawSecond, id);
         try {
           return await handler(deps, first, second);
         } catch (err) {

@@ -9,6 +9,7 @@ import type { EnvelopeDescription } from '../../crypto-session';
 import { ENC_SUFFIX } from '../../fs/enc-uri';
 import { decryptFile, readEnvelopeHeader } from '../../fs/envelope-files';
 import type { EncDeps } from '../encrypt/deps';
+import { confirmModal } from '../pick';
 import { withFileProgress } from '../encrypt/encrypt-file';
 import { encTargets, rel } from './target';
 
@@ -40,6 +41,18 @@ export async function decryptToFile(deps: EncDeps, first: unknown, second: unkno
       if (!target) return result.files.length ? result : undefined;
       // The save dialog already asked before choosing an existing file.
       overwrite = true;
+      // As for a key backup: plaintext inside the workspace is one `git add .` from being committed.
+      if (
+        vscode.workspace.getWorkspaceFolder(target) &&
+        !(await confirmModal(
+          `Write the plaintext of ${rel(uri)} inside the workspace?`,
+          `${rel(target)} will hold the secret in plain text inside the workspace, where it is easily committed, synced or shared by accident. ` +
+            'Unless git ignores it, a place outside the repository is safer.',
+          'Decrypt Here Anyway',
+        ))
+      ) {
+        return result.files.length ? result : undefined;
+      }
     }
     if (target.scheme !== 'file') throw new CustodianError('Decrypt to File writes to a file on disk.');
     if (target.fsPath === uri.fsPath) throw new CustodianError('Choose a different file: the target is the encrypted file itself.');

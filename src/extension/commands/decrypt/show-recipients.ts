@@ -1,6 +1,9 @@
 // Show Recipients and Signer: who can open a `.enc` file and who signed it. When one of my keys is a
 // recipient the file is decrypted (streamed, discarded) so the signature is verified, not just claimed.
+// A file whose contents are damaged still shows what its header claims: that is what a person needs
+// to know whom to ask for a new copy.
 import * as vscode from 'vscode';
+import { CustodianError, describeError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
 import type { EnvelopeDescription } from '../../crypto-session';
 import { readEnvelopeHeader } from '../../fs/envelope-files';
@@ -17,6 +20,8 @@ export interface ShowRecipientsResult extends EnvelopeDescription {
   uri: vscode.Uri;
   /** Whether one of my keys can open it. */
   canDecrypt: boolean;
+  /** Set when the header reads but the file does not decrypt: why (the rest are the header's claims). */
+  damaged?: string;
 }
 
 export async function showRecipients(deps: EncDeps, first: unknown, second: unknown): Promise<ShowRecipientsResult> {
@@ -33,10 +38,16 @@ export async function showRecipients(deps: EncDeps, first: unknown, second: unkn
         ? { label: '$(warning) Not signed', detail: result.warning }
         : {
             label: `${result.signer.known ? '$(verified)' : '$(warning)'} ${result.signer.party.name}`,
-            description: result.signer.kind === 'verified' ? 'signature verified' : 'claimed in the header; not verified (you cannot decrypt this file)',
+            description:
+              result.signer.kind === 'verified'
+                ? 'signature verified'
+                : result.damaged
+                  ? 'claimed in the header; not verified (the file is damaged)'
+                  : 'claimed in the header; not verified (you cannot decrypt this file)',
             detail: result.warning,
           },
     ];
+    if (result.damaged) items.unshift({ label: `$(error) Damaged: ${result.damaged}`, detail: 'Restore it from git if it was committed, or ask its signer or a recipient for a new copy.' });
     void vscode.window.showQuickPick(items, { title: `${rel(uri)}: ${result.summary}`, placeHolder: 'Who can read this file, and who wrote it' });
   }
   return result;
@@ -57,6 +68,11 @@ export async function describeFile(deps: EncDeps, uri: vscode.Uri): Promise<Show
     const stream = await decryptStream(readFileChunks(uri.fsPath), { identities, backend });
     for await (const piece of stream.plaintext) piece.fill(0);
     return { ...deps.session.describe(stream.header, stream.signature(), known), uri, canDecrypt };
+  } catch (err) {
+    if (!(err instanceof CustodianError)) throw err;
+    const damaged = describeError(err);
+    const claimed = deps.session.describe(header, undefined, known);
+    return { ...claimed, uri, canDecrypt, damaged, warning: `The file is damaged (${damaged}): the recipients and signer are what its header claims.` };
   } finally {
     deps.session.release(...identities);
   }

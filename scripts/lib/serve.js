@@ -38,6 +38,8 @@ const DEMO_FILES = {
     '',
   ].join('\n'),
   '.custodian/team/.gitkeep': '',
+  // The plaintext files are what the user encrypts: git must never take them, only their .enc.
+  '.gitignore': ['.env', 'config/secrets.yaml', ''].join('\n'),
 };
 
 // Quiet first start: no welcome page, no trust prompt, no telemetry.
@@ -79,7 +81,10 @@ function prepareDemoWorkspace(dir = DEMO_WORKSPACE) {
       fs.writeFileSync(p, content);
     }
     // Its own repository: VS Code then never offers a parent folder's (the roster is meant to be committed).
+    // One first commit, so "restore it from git" and diffs mean something from the start.
     cp.spawnSync('git', ['init', '-q', staging], { stdio: 'ignore' });
+    cp.spawnSync('git', ['-C', staging, 'add', '-A'], { stdio: 'ignore' });
+    cp.spawnSync('git', ['-C', staging, '-c', 'user.name=Custodian demo', '-c', 'user.email=demo@example.invalid', 'commit', '-q', '-m', 'Custodian demo workspace'], { stdio: 'ignore' });
     fs.renameSync(staging, target);
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });

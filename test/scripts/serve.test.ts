@@ -55,6 +55,19 @@ describe('scripts/lib/serve: the demo workspace', () => {
     assert.deepStrictEqual(fs.readdirSync(base), ['demo'], 'no staging folder left behind');
   });
 
+  it('starts with one commit, and git ignores the plaintext files the user is meant to encrypt', () => {
+    const dir = path.join(base, 'demo-git');
+    serve.prepareDemoWorkspace(dir);
+    const log = execFileSync('git', ['-C', dir, 'log', '--format=%s'], { encoding: 'utf8' }).trim().split('\n');
+    assert.equal(log.length, 1, 'one first commit');
+    const tracked = execFileSync('git', ['-C', dir, 'ls-files'], { encoding: 'utf8' }).trim().split('\n');
+    assert.ok(!tracked.includes('.env') && !tracked.includes('config/secrets.yaml'), `no plaintext committed: ${tracked.join(', ')}`);
+    for (const f of ['.env', 'config/secrets.yaml']) {
+      execFileSync('git', ['-C', dir, 'check-ignore', '-q', f]); // throws (exit 1) when not ignored
+    }
+    assert.equal(execFileSync('git', ['-C', dir, 'status', '--porcelain'], { encoding: 'utf8' }), '', 'a clean working tree');
+  });
+
   it('lives outside the project repository, and a folder inside it is refused', () => {
     const rel = path.relative(ROOT, serve.DEMO_WORKSPACE);
     assert.ok(rel.startsWith('..') || path.isAbsolute(rel), `${serve.DEMO_WORKSPACE} is outside ${ROOT}`);

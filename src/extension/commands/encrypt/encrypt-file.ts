@@ -135,9 +135,11 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
     const del = 'Delete Original';
     const choice = await vscode.window.showWarningMessage(
       names.length === 1 ? `Encrypted ${names[0]}. Delete the plaintext original?` : `Encrypted ${names.length} files. Delete the plaintext originals?`,
-      { modal: true, detail: 'Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully.' },
+      {
+        modal: true,
+        detail: 'Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. Cancel keeps the original; the .enc file stays either way.',
+      },
       del,
-      'Keep',
     );
     remove = choice === del;
   }
@@ -145,7 +147,9 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
   if (!result.cancelled) {
     const deleted = result.files.filter((f) => f.deleted).length;
     const kept = result.files.filter((f) => f.kept);
-    const summary = `Encrypted ${result.files.length === 1 ? vscode.workspace.asRelativePath(result.files[0].target) : `${result.files.length} files`} for ${recipients.map((r) => r.name).join(', ')}.`;
+    const one = result.files.length === 1 ? result.files[0] : undefined;
+    const what = one ? `${vscode.workspace.asRelativePath(one.source)} to ${vscode.workspace.asRelativePath(one.target)}` : `${result.files.length} files`;
+    const summary = `Encrypted ${what} for ${recipients.map((r) => r.name).join(', ')}.`;
     const copies = result.files.reduce((n, f) => n + (f.history?.removed ?? 0), 0);
     const history = copies > 0 ? ` Removed ${copies === 1 ? 'its' : 'their'} Local History copies.` : '';
     void vscode.window.showInformationMessage(deleted > 0 ? `${summary} Deleted ${deleted} original${deleted === 1 ? '' : 's'}.${history}` : summary);

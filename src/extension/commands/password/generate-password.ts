@@ -124,7 +124,7 @@ export async function generatePassword(services: Services, arg: unknown): Promis
     void vscode.window.showWarningMessage(notice, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'custodian.password'));
   }
 
-  const target = a.target ?? (a.kind !== undefined || !editor ? (editor ? 'editor' : 'clipboard') : await pickTarget(editor, plan));
+  const target = a.target ?? (a.kind !== undefined || !editor ? (editor ? 'editor' : 'clipboard') : await pickTarget(editor, plan, services.config().clipboardClearSeconds));
   if (target === undefined) return undefined;
 
   let count: number;
@@ -181,7 +181,7 @@ async function pickKind(all: Record<SecretKind, Plan>): Promise<SecretKind | und
   return picked?.choice;
 }
 
-async function pickTarget(editor: vscode.TextEditor, plan: Plan): Promise<SecretTarget | undefined> {
+async function pickTarget(editor: vscode.TextEditor, plan: Plan, clearSeconds: number): Promise<SecretTarget | undefined> {
   const n = editor.selections.length;
   const items: (vscode.QuickPickItem & { target: SecretTarget })[] = [
     {
@@ -189,7 +189,7 @@ async function pickTarget(editor: vscode.TextEditor, plan: Plan): Promise<Secret
       description: n > 1 ? 'a different value at each cursor' : undefined,
       target: 'editor',
     },
-    { label: '$(copy) Copy to the clipboard', description: 'cleared after custodian.clipboardClearSeconds', target: 'clipboard' },
+    { label: '$(copy) Copy to the clipboard', description: clearSeconds > 0 ? `cleared after ${clearSeconds} s` : 'not cleared (custodian.clipboardClearSeconds is 0)', target: 'clipboard' },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: `Generate Password: ${formatBits(plan.entropyBits)}`, placeHolder: 'Where should it go?' });
   return picked?.target;

@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { armor } from '../../src/core/armor';
+import { armor, armorCompact } from '../../src/core/armor';
 import type { PreviewBlockResult } from '../../src/extension/commands/decrypt/preview-block';
 import { captureErrors, run } from './support/custodian';
 import { encryptFor, useTeam, wsPath, wsUri } from './support/enc';
@@ -31,6 +31,21 @@ describe('armor-blocks', function () {
     assert.ok(titles.some((t) => /Encrypted for alice/.test(t)), titles.join(' | '));
     assert.strictEqual(lenses.filter((l) => l.command?.command === 'custodian.previewBlock').length, 1, 'Decrypt only on my block');
     assert.strictEqual(lenses.filter((l) => l.command?.command === 'custodian.decryptSelection').length, 1);
+  });
+
+  it('a file with thousands of encrypted values gets lenses, but only the first 50 headers are parsed', async () => {
+    const token = armorCompact(await encryptFor([team.alice.publicKey], 'v', team.alice.key));
+    const many = Array.from({ length: 2000 }, (_, i) => `K${i}=${token}`).join('\n') + '\n';
+    fs.writeFileSync(wsPath('many.env'), many);
+    const uri = wsUri('many.env');
+    await vscode.window.showTextDocument(uri);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+    const heads = lenses.filter((l) => l.command?.title.startsWith('$(lock)'));
+    assert.strictEqual(heads.length, 2000, 'one lens per value');
+    assert.strictEqual(heads.filter((l) => /Encrypted for alice/.test(l.command!.title)).length, 50, 'headers parsed: 50');
+    assert.match(heads[1999].command!.title, /not inspected: more than 50/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    fs.rmSync(wsPath('many.env'));
   });
 
   it('"Decrypt" shows the plaintext read-only and leaves the document unchanged', async () => {

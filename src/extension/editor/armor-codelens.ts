@@ -6,6 +6,13 @@ import { displayText } from '../../core/display-text';
 import type { CryptoSession } from '../crypto-session';
 import { CommandId } from '../commands/ids';
 
+/**
+ * Headers inspected per document and refresh. Each inspection is bounded (header size, key sizes), but
+ * a file anyone can commit may hold thousands of blocks; past this many, blocks get their lenses
+ * without the "for whom" line, and nothing more is parsed.
+ */
+const MAX_INSPECTED_SPANS = 50;
+
 export class ArmorCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changeEmitter.event;
@@ -20,25 +27,28 @@ export class ArmorCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     this.changeEmitter.fire();
   }
 
-  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+  async provideCodeLenses(document: vscode.TextDocument, token?: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     const text = document.getText();
     if (!text.includes(ARMOR_BEGIN) && !text.includes(COMPACT_PREFIX)) return [];
     const [{ findEncryptedSpans, spanCiphertext }, { inspectEnvelope }] = await Promise.all([import('../../core/selection-armor'), import('../../core/envelope')]);
     const known = await this.session.knownKeys();
     const lenses: vscode.CodeLens[] = [];
     for (const [index, block] of findEncryptedSpans(text).entries()) {
+      if (token?.isCancellationRequested) return [];
       const range = new vscode.Range(document.positionAt(block.start), document.positionAt(block.end));
       const head = new vscode.Range(range.start, range.start);
       const arg = { uri: document.uri, range, index };
-      let forWhom = 'Encrypted';
+      let forWhom = `Encrypted (not inspected: more than ${MAX_INSPECTED_SPANS} encrypted blocks in this file)`;
       let canDecrypt = true;
-      try {
-        const header = await inspectEnvelope(spanCiphertext(block));
-        forWhom = `Encrypted for ${this.session.parties(header.recipients, known).map((p) => displayText(p.name)).join(', ')}`;
-        canDecrypt = this.session.canDecrypt(header.recipients);
-      } catch {
-        forWhom = '$(error) Damaged encrypted block';
-        canDecrypt = false;
+      if (index < MAX_INSPECTED_SPANS) {
+        try {
+          const header = await inspectEnvelope(spanCiphertext(block));
+          forWhom = `Encrypted for ${this.session.parties(header.recipients, known).map((p) => displayText(p.name)).join(', ')}`;
+          canDecrypt = this.session.canDecrypt(header.recipients);
+        } catch {
+          forWhom = '$(error) Damaged encrypted block';
+          canDecrypt = false;
+        }
       }
       lenses.push(new vscode.CodeLens(head, { title: `$(lock) ${forWhom}`, command: '' }));
       if (canDecrypt) {

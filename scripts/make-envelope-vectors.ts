@@ -9,8 +9,8 @@ import { armor } from '../src/core/armor';
 import { base64Encode, concatBytes, hexEncode, utf8Encode } from '../src/core/bytes';
 import { encryptBytes } from '../src/core/envelope';
 import { SIGNATURE_CONTEXT, TAG_LENGTH, computeHeaderMac, encodeHeaderBody, parseHeader, type HeaderFields, type ParsedHeader, type RecipientPolicy } from '../src/core/envelope-header';
-import { createNobleBackend } from '../src/core/noble-backend';
-import { withInjectedRandomness } from '../src/core/seeded-rsa';
+import { createNobleBackend } from '../test/helpers/noble-backend';
+import { withInjectedRandomness } from '../test/helpers/seeded-rsa';
 import { derNull, derOid, derSequence } from '../src/core/der';
 import { VECTOR_DIR, deterministicRandom, loadKey, patternBytes, type KeyName } from '../test/core/envelope-fixtures';
 

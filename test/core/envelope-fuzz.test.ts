@@ -19,7 +19,7 @@ import {
   type HeaderFields,
 } from '../../src/core/envelope-header';
 import { CustodianError } from '../../src/core/errors';
-import { withInjectedRandomness } from '../../src/core/seeded-rsa';
+import { withInjectedRandomness } from '../helpers/seeded-rsa';
 import { wrapSpki } from '../../src/core/spki';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { deterministicRandom, loadKey, type KeyName } from './envelope-fixtures';

@@ -1,10 +1,10 @@
 // RSA-OAEP encryption and RSA-PSS signing whose padding randomness (the OAEP seed, the PSS salt) comes
 // from a caller-supplied source, for reproducible test vectors. Native APIs draw that randomness
 // internally, so `withInjectedRandomness` swaps these in: then every backend's output is a pure function
-// of the injected bytes. node-forge does the RSA; nothing here implements a primitive. Only tests and
-// the vector generator import this module, which keeps node-forge (~300 KB) out of the shipped bundles.
+// of the injected bytes. node-forge does the RSA; nothing here implements a primitive. It lives under
+// test/ because only tests and the vector generator need it, which keeps node-forge out of src/.
 import forge from 'node-forge';
-import type { CryptoBackend } from './crypto-backend';
+import type { CryptoBackend } from '../../src/core/crypto-backend';
 
 // RFC 8017 §7.1.1: the OAEP seed is hLen bytes; §9.1.1 with our salt length 32 (SHA-256 hLen).
 const SHA256_LENGTH = 32;

@@ -1,8 +1,9 @@
 // Portable reference backend: AES-256-GCM and SHA-256 from @noble (audited pure JS), RSA from WebCrypto.
-// Slower than the native backends; it exists to cross-check them byte for byte.
+// Slower than the native backends and shipped by no host: it exists to cross-check them byte for byte
+// (in tests and in the vector generator).
 import { gcm } from '@noble/ciphers/aes.js';
-import type { CryptoBackend } from './crypto-backend';
-import { createNobleSha256, createWebCryptoRsa, defaultRandomBytes, webCryptoGenerateRsaKeyPair } from './webcrypto-backend';
+import type { CryptoBackend } from '../../src/core/crypto-backend';
+import { createNobleSha256, createWebCryptoRsa, defaultRandomBytes, webCryptoGenerateRsaKeyPair } from '../../src/core/webcrypto-backend';
 
 const AES_KEY_LENGTH = 32;
 

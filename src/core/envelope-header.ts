@@ -96,11 +96,8 @@ function writeField(out: Uint8Array, offset: number, type: number, value: Uint8A
   return offset + FIELD_HEADER_LENGTH + value.length;
 }
 
-/**
- * Encodes magic || version || fields_len || fields (the MAC-covered part, §3). `extraFields` lets the
- * vector generator add unknown fields; real writers never pass it.
- */
-export function encodeHeaderBody(fields: HeaderFields, extraFields: readonly { type: number; value: Uint8Array }[] = [], version = VERSION): Uint8Array {
+/** Encodes magic || version || fields_len || fields (the MAC-covered part, §3). */
+export function encodeHeaderBody(fields: HeaderFields): Uint8Array {
   const payloadValue = new Uint8Array(PAYLOAD_FIELD_LENGTH);
   new DataView(payloadValue.buffer).setUint32(0, fields.chunkSize);
   payloadValue.set(fields.payloadNonce, 4);
@@ -110,13 +107,12 @@ export function encodeHeaderBody(fields: HeaderFields, extraFields: readonly { t
   }
   for (const s of fields.stanzas) records.push({ type: FIELD_RECIPIENT, value: concatBytes(s.fingerprint, s.wrappedKey) });
   if (fields.signerSpki) records.push({ type: FIELD_SIGNER, value: fields.signerSpki });
-  records.push(...extraFields);
   records.sort((a, b) => a.type - b.type); // stable: recipients keep their order
   let fieldsLength = 0;
   for (const r of records) fieldsLength += FIELD_HEADER_LENGTH + r.value.length;
   const out = new Uint8Array(HEADER_PREFIX_LENGTH + fieldsLength);
   out.set(MAGIC, 0);
-  out[MAGIC.length] = version;
+  out[MAGIC.length] = VERSION;
   new DataView(out.buffer).setUint32(MAGIC.length + 1, fieldsLength);
   let offset = HEADER_PREFIX_LENGTH;
   for (const r of records) offset = writeField(out, offset, r.type, r.value);

@@ -3,14 +3,14 @@
 // (in tests and in the vector generator).
 import { gcm } from '@noble/ciphers/aes.js';
 import type { CryptoBackend } from '../../src/core/crypto-backend';
-import { createNobleSha256, createWebCryptoRsa, defaultRandomBytes, webCryptoGenerateRsaKeyPair } from '../../src/core/webcrypto-backend';
+import { createWebCryptoBackend } from '../../src/core/webcrypto-backend';
 
 const AES_KEY_LENGTH = 32;
 
 export function createNobleBackend(): CryptoBackend {
   return {
+    ...createWebCryptoBackend(),
     name: 'noble',
-    randomBytes: defaultRandomBytes,
     async createAesGcm(key) {
       if (!(key instanceof Uint8Array) || key.length !== AES_KEY_LENGTH) throw new RangeError(`"key" expected ${AES_KEY_LENGTH} bytes`);
       const own = key.slice(); // the caller zeroes its copy after this returns
@@ -23,8 +23,5 @@ export function createNobleBackend(): CryptoBackend {
         },
       };
     },
-    createSha256: createNobleSha256,
-    generateRsaKeyPair: webCryptoGenerateRsaKeyPair,
-    ...createWebCryptoRsa(),
   };
 }

@@ -37,7 +37,7 @@ const STREAM_ONLY = process.env.BENCH_STREAM_ONLY === '1';
 const DECRYPT_RUNS = 31;
 const SHAMIR_RUNS = 15;
 const PASSPHRASE = 'bench passphrase, not a secret';
-// The PBKDF2 work factor our encrypted PKCS#8 export uses (issue 3): the openssl reference does the same.
+// The PBKDF2 work factor our encrypted PKCS#8 export uses (src/core/pkcs8.ts): the openssl reference does the same.
 const PBKDF2_ITERATIONS = 600000;
 
 const TARGET = {
@@ -52,7 +52,7 @@ const TARGET = {
   activationMs: 20,
   extensionBytes: 400 * 1000,
 };
-// Packages that must never be evaluated when the extension loads (issue 9: heavy modules load lazily).
+// Packages that must never be evaluated when the extension loads: heavy modules load on first use.
 const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers'];
 
 /** The environment of every timed run: this one without NODE_EXTRA_CA_CERTS (see the header). */

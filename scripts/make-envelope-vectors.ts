@@ -9,8 +9,9 @@ import { armor } from '../src/core/armor';
 import { base64Encode, concatBytes, hexEncode, utf8Encode } from '../src/core/bytes';
 import { encryptBytes } from '../src/core/envelope';
 import { SIGNATURE_CONTEXT, TAG_LENGTH, computeHeaderMac, encodeHeaderBody, parseHeader, type HeaderFields, type ParsedHeader, type RecipientPolicy } from '../src/core/envelope-header';
-import { createNobleBackend } from '../src/core/noble-backend';
-import { withInjectedRandomness } from '../src/core/seeded-rsa';
+import { createNobleBackend } from '../test/helpers/noble-backend';
+import { encodeHeaderBodyWith, type HeaderRecord } from '../test/helpers/header-records';
+import { withInjectedRandomness } from '../test/helpers/seeded-rsa';
 import { derNull, derOid, derSequence } from '../src/core/der';
 import { VECTOR_DIR, deterministicRandom, loadKey, patternBytes, type KeyName } from '../test/core/envelope-fixtures';
 
@@ -82,9 +83,9 @@ function split(e: Encrypted): { header: ParsedHeader; payload: Uint8Array } {
 }
 
 /** Rebuilds a header from edited fields; `remac` uses the real file key (valid MAC), else keeps the old MAC. */
-function rebuild(e: Encrypted, edit: (f: HeaderFields) => HeaderFields, remac: boolean, extraFields: { type: number; value: Uint8Array }[] = []): Uint8Array {
+function rebuild(e: Encrypted, edit: (f: HeaderFields) => HeaderFields, remac: boolean, extraFields: HeaderRecord[] = []): Uint8Array {
   const { header, payload } = split(e);
-  const body = encodeHeaderBody(edit(header), extraFields);
+  const body = encodeHeaderBodyWith(edit(header), extraFields);
   return concatBytes(body, remac ? computeHeaderMac(e.fileKey, body) : header.mac, payload);
 }
 

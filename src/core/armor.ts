@@ -5,7 +5,7 @@ import { ArmorError, InvalidArgumentError } from './errors';
 export const ARMOR_BEGIN = '-----BEGIN CUSTODIAN ENCRYPTED FILE-----';
 export const ARMOR_END = '-----END CUSTODIAN ENCRYPTED FILE-----';
 // §7: 64 base64 characters per line = 48 bytes.
-export const ARMOR_LINE_LENGTH = 64;
+const ARMOR_LINE_LENGTH = 64;
 /** Bytes of armored text decoded per step by dearmorStream (see there). */
 const TEXT_SLICE = 64 * 1024;
 const BYTES_PER_LINE = (ARMOR_LINE_LENGTH / 4) * 3;

@@ -6,13 +6,13 @@ import { base64EncodeUnpadded, concatBytes, constantTimeEqual, utf8Encode, zeroi
 import { FormatError, UnsupportedVersionError } from './errors';
 
 // §2: magic "CUSTODIAN" and version 1.
-export const MAGIC = utf8Encode('CUSTODIAN');
-export const VERSION = 1;
+const MAGIC = utf8Encode('CUSTODIAN');
+const VERSION = 1;
 // §2: label binding the OAEP wrap to this format and version (RFC 8017 §7.1 label).
 export const OAEP_LABEL = utf8Encode('custodian/v1/rsa-oaep-sha256');
 // §3.3 and §4: HKDF info strings.
-export const HEADER_INFO = utf8Encode('custodian/v1 header');
-export const PAYLOAD_INFO = utf8Encode('custodian/v1 payload');
+const HEADER_INFO = utf8Encode('custodian/v1 header');
+const PAYLOAD_INFO = utf8Encode('custodian/v1 payload');
 // §5: signed message = SIGNATURE_CONTEXT || SHA-256 transcript.
 export const SIGNATURE_CONTEXT = utf8Encode('custodian/v1 signature\0');
 // §2 limits.
@@ -26,25 +26,25 @@ export const MIN_CHUNK_SIZE = 16;
 export const MAX_CHUNK_SIZE = 1 << 24;
 export const FILE_KEY_LENGTH = 32;
 export const PAYLOAD_NONCE_LENGTH = 16;
-export const FINGERPRINT_LENGTH = 32;
-export const MAC_LENGTH = 32;
+const FINGERPRINT_LENGTH = 32;
+const MAC_LENGTH = 32;
 // AES-GCM tag (SP 800-38D, 128-bit tag).
 export const TAG_LENGTH = 16;
 // §3.1 wrapped key bounds: 2048-bit to 16384-bit moduli.
-export const MIN_WRAPPED_KEY_LENGTH = 256;
-export const MAX_WRAPPED_KEY_LENGTH = 2048;
+const MIN_WRAPPED_KEY_LENGTH = 256;
+const MAX_WRAPPED_KEY_LENGTH = 2048;
 /** magic (9) || version (1) || fields_len (4). */
 export const HEADER_PREFIX_LENGTH = MAGIC.length + 1 + 4;
 
 // §3.1 field types; bit 15 is the critical bit.
-export const CRITICAL_BIT = 0x8000;
-export const FIELD_PAYLOAD = 0x8001;
+const CRITICAL_BIT = 0x8000;
+const FIELD_PAYLOAD = 0x8001;
 export const FIELD_RECIPIENT = 0x8002;
 export const FIELD_SIGNER = 0x8003;
 // §3.4 non-critical: how the writer chose the recipients (old readers skip it; the MAC covers it).
 export const FIELD_RECIPIENT_POLICY = 0x0001;
-export const RECIPIENT_POLICY_TEAM = 0x01;
-export const RECIPIENT_POLICY_CHOSEN = 0x02;
+const RECIPIENT_POLICY_TEAM = 0x01;
+const RECIPIENT_POLICY_CHOSEN = 0x02;
 const FIELD_HEADER_LENGTH = 6;
 const PAYLOAD_FIELD_LENGTH = 4 + PAYLOAD_NONCE_LENGTH;
 
@@ -82,7 +82,7 @@ export function fingerprintToString(fingerprint: Uint8Array): string {
 }
 
 /** True when `bytes` starts with the binary magic (a cheap sniff, not a validation). */
-export function hasEnvelopeMagic(bytes: Uint8Array): boolean {
+function hasEnvelopeMagic(bytes: Uint8Array): boolean {
   if (bytes.length < MAGIC.length) return false;
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return false;
   return true;
@@ -96,11 +96,8 @@ function writeField(out: Uint8Array, offset: number, type: number, value: Uint8A
   return offset + FIELD_HEADER_LENGTH + value.length;
 }
 
-/**
- * Encodes magic || version || fields_len || fields (the MAC-covered part, §3). `extraFields` lets the
- * vector generator add unknown fields; real writers never pass it.
- */
-export function encodeHeaderBody(fields: HeaderFields, extraFields: readonly { type: number; value: Uint8Array }[] = [], version = VERSION): Uint8Array {
+/** Encodes magic || version || fields_len || fields (the MAC-covered part, §3). */
+export function encodeHeaderBody(fields: HeaderFields): Uint8Array {
   const payloadValue = new Uint8Array(PAYLOAD_FIELD_LENGTH);
   new DataView(payloadValue.buffer).setUint32(0, fields.chunkSize);
   payloadValue.set(fields.payloadNonce, 4);
@@ -110,13 +107,12 @@ export function encodeHeaderBody(fields: HeaderFields, extraFields: readonly { t
   }
   for (const s of fields.stanzas) records.push({ type: FIELD_RECIPIENT, value: concatBytes(s.fingerprint, s.wrappedKey) });
   if (fields.signerSpki) records.push({ type: FIELD_SIGNER, value: fields.signerSpki });
-  records.push(...extraFields);
   records.sort((a, b) => a.type - b.type); // stable: recipients keep their order
   let fieldsLength = 0;
   for (const r of records) fieldsLength += FIELD_HEADER_LENGTH + r.value.length;
   const out = new Uint8Array(HEADER_PREFIX_LENGTH + fieldsLength);
   out.set(MAGIC, 0);
-  out[MAGIC.length] = version;
+  out[MAGIC.length] = VERSION;
   new DataView(out.buffer).setUint32(MAGIC.length + 1, fieldsLength);
   let offset = HEADER_PREFIX_LENGTH;
   for (const r of records) offset = writeField(out, offset, r.type, r.value);

@@ -4,9 +4,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { base64EncodeUnpadded } from './bytes';
 import { InvalidArgumentError } from './errors';
 
-export const FINGERPRINT_PREFIX = 'SHA256:';
+const FINGERPRINT_PREFIX = 'SHA256:';
 /** Characters of the base64 part shown in compact UI (48 bits: enough to tell a team's keys apart). */
-export const SHORT_FINGERPRINT_CHARS = 8;
+const SHORT_FINGERPRINT_CHARS = 8;
 
 export interface Fingerprint {
   readonly text: string;

@@ -19,7 +19,7 @@ export const DEFAULT_ALGORITHM: OtpAlgorithm = 'SHA1';
  * 80-bit secrets, so 80 bits is the floor we accept. {@link RECOMMENDED_SECRET_BYTES} is what we generate.
  */
 export const MIN_SECRET_BYTES = 10;
-export const RECOMMENDED_SECRET_BYTES = 20;
+const RECOMMENDED_SECRET_BYTES = 20;
 /** RFC 4226 §5.2: the counter is an 8-byte big-endian integer. */
 const COUNTER_BYTES = 8;
 const MAX_COUNTER = (1n << 64n) - 1n;

@@ -6,7 +6,7 @@ import { bigIntToBytes } from './der';
 import { InvalidArgumentError, KeyFormatError, PassphraseError, UnsupportedKeyError } from './errors';
 import { encodeRsaPrivateKey, rsaPrivateParams, rsaPublicParams, type RsaPublicParams } from './pkcs1';
 
-export const SSH_RSA = 'ssh-rsa';
+const SSH_RSA = 'ssh-rsa';
 /** PROTOCOL.key: the container starts with this magic, NUL included. */
 const AUTH_MAGIC = utf8Encode('openssh-key-v1\0');
 /** Bounds for hostile input: bcrypt rounds (ssh-keygen -a defaults to 16) and string lengths. */
@@ -106,7 +106,7 @@ export function encodeSshRsaBlob(key: RsaPublicParams): Uint8Array {
   return concatBytes(sshString(utf8Encode(SSH_RSA)), sshMpint(key.e), sshMpint(key.n));
 }
 
-export function decodeSshPublicBlob(blob: Uint8Array): RsaPublicParams {
+function decodeSshPublicBlob(blob: Uint8Array): RsaPublicParams {
   const r = new SshReader(blob, 'OpenSSH public key');
   const type = r.text();
   if (type !== SSH_RSA) throw unsupportedSshType(type);

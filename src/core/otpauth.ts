@@ -22,7 +22,7 @@ import { DEFAULT_PERIOD } from './totp';
 
 const SCHEME = 'otpauth://';
 /** An HMAC key longer than a hash block is hashed first (RFC 2104 §2); nothing real is near this bound. */
-export const MAX_SECRET_BYTES = 1024;
+const MAX_SECRET_BYTES = 1024;
 
 interface OtpAuthCommon {
   /** The shared secret (raw bytes, decoded from base32). */

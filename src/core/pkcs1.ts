@@ -20,7 +20,7 @@ import { KeyFormatError, OversizedKeyError, UnsupportedKeyError, WeakKeyError } 
  * Largest public exponent accepted. Real keys use 65537 (17 bits) or 3; OpenSSL refuses exponents
  * over 64 bits for moduli above 3072 bits, so a larger one could never be used anyway.
  */
-export const MAX_RSA_EXPONENT_BITS = 64;
+const MAX_RSA_EXPONENT_BITS = 64;
 
 export interface RsaPublicParams {
   readonly n: bigint;

@@ -56,7 +56,7 @@ const OID_AES256_CBC = '2.16.840.1.101.3.4.1.42';
 const AES_BLOCK_BYTES = 16;
 
 /** OWASP 2023 guidance for PBKDF2-HMAC-SHA256; also our minimum for keys we write. */
-export const PBKDF2_DEFAULT_ITERATIONS = 600_000;
+const PBKDF2_DEFAULT_ITERATIONS = 600_000;
 /** Upper bound for keys we read, so a hostile file cannot make us spin for minutes. */
 const PBKDF2_MAX_ITERATIONS = 10_000_000;
 const PBES2_SALT_BYTES = 16;
@@ -87,10 +87,6 @@ async function aesCbc(mode: 'encrypt' | 'decrypt', keyBytes: Uint8Array, iv: Uin
     ? await globalThis.crypto.subtle.encrypt({ name: 'AES-CBC', iv: bs(iv) }, key, bs(data))
     : await globalThis.crypto.subtle.decrypt({ name: 'AES-CBC', iv: bs(iv) }, key, bs(data));
   return new Uint8Array(out);
-}
-
-export function isEncryptedPkcs8Label(label: string): boolean {
-  return label === 'ENCRYPTED PRIVATE KEY';
 }
 
 /**

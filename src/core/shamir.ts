@@ -6,13 +6,13 @@ import { InvalidArgumentError, ShareCombineError, ShareFormatError } from './err
 import { gfDiv, gfMul, gfMulRow } from './gf256';
 
 /** SHAMIR.md §4: the only share version this implementation reads and writes. */
-export const SHARE_VERSION = 1;
+const SHARE_VERSION = 1;
 /** SHAMIR.md §3: random share-set id, drawn first. */
 export const SET_ID_BYTES = 8;
 /** SHAMIR.md §3: HMAC-SHA-256 key, split together with the secret. */
-export const MAC_KEY_BYTES = 32;
+const MAC_KEY_BYTES = 32;
 /** SHAMIR.md §3: HMAC-SHA-256 tag length. */
-export const TAG_BYTES = 32;
+const TAG_BYTES = 32;
 /** SHAMIR.md §2: x-coordinates are non-zero bytes, so at most 255 shares; fewer than 2 is not sharing. */
 export const MIN_THRESHOLD = 2;
 export const MAX_SHARES = 255;

@@ -17,8 +17,8 @@ import { assertShare, combineSharesRaw, type RawShare, type Share, MIN_SHARE_VAL
 /** SHAMIR.md §5: prefix of the one-line form. */
 export const SHARE_TEXT_PREFIX = 'custodian-share1:';
 /** SHAMIR.md §5: armor markers. */
-export const SHARE_ARMOR_BEGIN = '-----BEGIN CUSTODIAN SHARE-----';
-export const SHARE_ARMOR_END = '-----END CUSTODIAN SHARE-----';
+const SHARE_ARMOR_BEGIN = '-----BEGIN CUSTODIAN SHARE-----';
+const SHARE_ARMOR_END = '-----END CUSTODIAN SHARE-----';
 /** SHAMIR.md §5: armored body width. */
 const ARMOR_COLUMNS = 64;
 /** SHAMIR.md §4: version, set id, threshold, total, index. */

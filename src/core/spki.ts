@@ -4,7 +4,7 @@ import { derBitString, derNull, derOid, derSequence, expectTag, parseDer, readBi
 import { KeyFormatError, UnsupportedKeyError } from './errors';
 
 /** RFC 8017 §A.1 rsaEncryption; its parameters MUST be NULL (RFC 3279 §2.3.1). */
-export const OID_RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
+const OID_RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
 
 const OTHER_KEY_ALGORITHMS: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.1.10': 'RSA-PSS',
@@ -42,7 +42,7 @@ export function unwrapSpki(spkiDer: Uint8Array): Uint8Array {
   return unwrapSpkiElement(parseDer(spkiDer));
 }
 
-export function unwrapSpkiElement(element: DerElement): Uint8Array {
+function unwrapSpkiElement(element: DerElement): Uint8Array {
   const [algorithm, key] = sequence(element, 'SubjectPublicKeyInfo', 2, 2);
   expectRsaAlgorithm(algorithm, 'SubjectPublicKeyInfo');
   return readBitStringBytes(key, 'subjectPublicKey');

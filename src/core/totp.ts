@@ -4,7 +4,7 @@ import { InvalidArgumentError } from './errors';
 
 /** RFC 6238 §4.1: X, the time step, defaults to 30 s; T0, the Unix time to start counting from, is 0. */
 export const DEFAULT_PERIOD = 30;
-export const T0 = 0;
+const T0 = 0;
 
 export interface TotpOptions extends HotpOptions {
   /** Time step in whole seconds, at least 1. Default 30. */

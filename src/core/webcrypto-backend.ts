@@ -23,14 +23,14 @@ function buf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes as Uint8Array<ArrayBuffer>;
 }
 
-export function defaultRandomBytes(length: number): Uint8Array {
+function defaultRandomBytes(length: number): Uint8Array {
   const out = new Uint8Array(length);
   // getRandomValues fills at most 65536 bytes per call.
   for (let i = 0; i < length; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, Math.min(length, i + 65536)));
   return out;
 }
 
-export function createNobleSha256(): Sha256Hasher {
+function createNobleSha256(): Sha256Hasher {
   const h = sha256.create();
   return {
     update(data: Uint8Array): void {
@@ -42,7 +42,7 @@ export function createNobleSha256(): Sha256Hasher {
   };
 }
 
-export async function webCryptoAesGcm(key: Uint8Array): Promise<AesGcm> {
+async function webCryptoAesGcm(key: Uint8Array): Promise<AesGcm> {
   if (!(key instanceof Uint8Array) || key.length !== AES_KEY_LENGTH) throw new RangeError(`"key" expected ${AES_KEY_LENGTH} bytes`);
   const cryptoKey = await subtle().importKey('raw', buf(key), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
   const params = (nonce: Uint8Array, aad?: Uint8Array): AesGcmParams => {
@@ -99,7 +99,7 @@ export function createWebCryptoRsa(): RsaOps {
   };
 }
 
-export async function webCryptoGenerateRsaKeyPair(bits: RsaKeySize): Promise<RsaKeyPairDer> {
+async function webCryptoGenerateRsaKeyPair(bits: RsaKeySize): Promise<RsaKeyPairDer> {
   if (bits < MIN_RSA_BITS) throw new WeakKeyError(`refusing to generate a ${bits}-bit RSA key; the minimum is ${MIN_RSA_BITS}`);
   const pair = await subtle().generateKey({ name: 'RSA-PSS', modulusLength: bits, publicExponent: PUBLIC_EXPONENT, hash: 'SHA-256' }, true, ['sign', 'verify']);
   const [pkcs8, spki] = await Promise.all([subtle().exportKey('pkcs8', pair.privateKey), subtle().exportKey('spki', pair.publicKey)]);

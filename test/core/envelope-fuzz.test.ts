@@ -19,7 +19,8 @@ import {
   type HeaderFields,
 } from '../../src/core/envelope-header';
 import { CustodianError } from '../../src/core/errors';
-import { withInjectedRandomness } from '../../src/core/seeded-rsa';
+import { encodeHeaderBodyWith, type HeaderRecord } from '../helpers/header-records';
+import { withInjectedRandomness } from '../helpers/seeded-rsa';
 import { wrapSpki } from '../../src/core/spki';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { deterministicRandom, loadKey, type KeyName } from './envelope-fixtures';
@@ -82,9 +83,9 @@ function chunksOf(o: Original): Uint8Array[] {
 }
 
 /** Header rebuilt from edited fields plus extra records, with a valid MAC, then the rest of the file. */
-function remac(o: Original, edit: (f: HeaderFields) => HeaderFields, extra: { type: number; value: Uint8Array }[] = []): Uint8Array {
+function remac(o: Original, edit: (f: HeaderFields) => HeaderFields, extra: HeaderRecord[] = []): Uint8Array {
   const header = parseHeader(o.bytes);
-  const body = encodeHeaderBody(edit(header), extra);
+  const body = encodeHeaderBodyWith(edit(header), extra);
   return concatBytes(body, computeHeaderMac(o.fileKey, body), o.bytes.subarray(o.headerLength));
 }
 

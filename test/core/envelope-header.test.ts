@@ -3,9 +3,10 @@
 import { strict as assert } from 'node:assert';
 import { concatBytes } from '../../src/core/bytes';
 import { decryptBytes, encryptBytes, inspectEnvelope } from '../../src/core/envelope';
-import { FIELD_RECIPIENT_POLICY, computeHeaderMac, encodeHeaderBody, parseHeader } from '../../src/core/envelope-header';
+import { FIELD_RECIPIENT_POLICY, computeHeaderMac, parseHeader } from '../../src/core/envelope-header';
 import { HeaderAuthError } from '../../src/core/errors';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { encodeHeaderBodyWith, type HeaderRecord } from '../helpers/header-records';
 import { loadKey } from './envelope-fixtures';
 
 const backend = createNodeCryptoBackend();
@@ -16,9 +17,9 @@ async function sealed(recipientPolicy?: 'team' | 'chosen'): Promise<Uint8Array> 
 }
 
 /** Replaces the header's fields with `edit`'s, keeping the old MAC (the file key is unknown here). */
-function reencode(bytes: Uint8Array, extra: { type: number; value: Uint8Array }[], dropPolicy = false): Uint8Array {
+function reencode(bytes: Uint8Array, extra: HeaderRecord[], dropPolicy = false): Uint8Array {
   const h = parseHeader(bytes);
-  const body = encodeHeaderBody({ ...h, recipientPolicy: dropPolicy ? undefined : h.recipientPolicy }, extra);
+  const body = encodeHeaderBodyWith({ ...h, recipientPolicy: dropPolicy ? undefined : h.recipientPolicy }, extra);
   return concatBytes(body, h.mac, bytes.subarray(h.bytes.length));
 }
 
@@ -41,7 +42,7 @@ describe('envelope-header recipient policy (§3.4)', () => {
   it('reads an unknown value as "chosen"; a wrong length or a second field is a FormatError', async () => {
     const plain = parseHeader(await sealed());
     const withField = (...values: Uint8Array[]) => {
-      const body = encodeHeaderBody(plain, values.map((value) => ({ type: FIELD_RECIPIENT_POLICY, value })));
+      const body = encodeHeaderBodyWith(plain, values.map((value) => ({ type: FIELD_RECIPIENT_POLICY, value })));
       return concatBytes(body, computeHeaderMac(new Uint8Array(32), body));
     };
     assert.equal(parseHeader(withField(Uint8Array.of(7))).recipientPolicy, 'chosen');

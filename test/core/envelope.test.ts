@@ -30,8 +30,8 @@ import {
   WeakKeyError,
 } from '../../src/core/errors';
 import { publicKeyFromSpkiDer } from '../../src/core/keys';
-import { createNobleBackend } from '../../src/core/noble-backend';
-import { withInjectedRandomness } from '../../src/core/seeded-rsa';
+import { createNobleBackend } from '../helpers/noble-backend';
+import { withInjectedRandomness } from '../helpers/seeded-rsa';
 import { bytesToStream, collectStream } from '../../src/core/stream';
 import { createWebCryptoBackend } from '../../src/core/webcrypto-backend';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';

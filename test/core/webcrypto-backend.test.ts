@@ -3,13 +3,13 @@ import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEnc
 import { gcm } from '@noble/ciphers/aes.js';
 import { concatBytes } from '../../src/core/bytes';
 import type { CryptoBackend } from '../../src/core/crypto-backend';
-import { createNobleBackend } from '../../src/core/noble-backend';
-import { withInjectedRandomness } from '../../src/core/seeded-rsa';
+import { createNobleBackend } from '../helpers/noble-backend';
+import { withInjectedRandomness } from '../helpers/seeded-rsa';
 import { createWebCryptoBackend } from '../../src/core/webcrypto-backend';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { deterministicRandom, keyPem, loadKey } from './envelope-fixtures';
 
-/** Backend conformance, shared by the three backend test files. */
+/** Backend conformance, shared by the backend test files (and the noble reference backend below). */
 export function backendConformance(make: () => CryptoBackend): void {
   const alice = loadKey('alice');
   const label = new TextEncoder().encode('custodian/v1/rsa-oaep-sha256');
@@ -73,4 +73,9 @@ export function backendConformance(make: () => CryptoBackend): void {
 describe('webcrypto backend', () => {
   backendConformance(createWebCryptoBackend);
   it('is named', () => assert.equal(createWebCryptoBackend().name, 'webcrypto'));
+});
+
+describe('noble backend (test reference)', () => {
+  backendConformance(createNobleBackend);
+  it('is named', () => assert.equal(createNobleBackend().name, 'noble'));
 });

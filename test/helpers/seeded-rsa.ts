@@ -1,10 +1,10 @@
 // RSA-OAEP encryption and RSA-PSS signing whose padding randomness (the OAEP seed, the PSS salt) comes
 // from a caller-supplied source, for reproducible test vectors. Native APIs draw that randomness
 // internally, so `withInjectedRandomness` swaps these in: then every backend's output is a pure function
-// of the injected bytes. node-forge does the RSA; nothing here implements a primitive. Only tests and
-// the vector generator import this module, which keeps node-forge (~300 KB) out of the shipped bundles.
+// of the injected bytes. node-forge does the RSA; nothing here implements a primitive. It lives under
+// test/ because only tests and the vector generator need it, which keeps node-forge out of src/.
 import forge from 'node-forge';
-import type { CryptoBackend } from './crypto-backend';
+import type { CryptoBackend } from '../../src/core/crypto-backend';
 
 // RFC 8017 §7.1.1: the OAEP seed is hLen bytes; §9.1.1 with our salt length 32 (SHA-256 hLen).
 const SHA256_LENGTH = 32;
@@ -30,7 +30,7 @@ function privateKey(pkcs8Der: Uint8Array): forge.pki.rsa.PrivateKey {
   return forge.pki.privateKeyFromAsn1(forge.asn1.fromDer(toBinary(pkcs8Der)));
 }
 
-export function seededRsaOaepEncrypt(spkiDer: Uint8Array, plaintext: Uint8Array, label: Uint8Array, seed: Uint8Array): Uint8Array {
+function seededRsaOaepEncrypt(spkiDer: Uint8Array, plaintext: Uint8Array, label: Uint8Array, seed: Uint8Array): Uint8Array {
   if (seed.length !== SHA256_LENGTH) throw new RangeError(`"seed" expected ${SHA256_LENGTH} bytes, got ${seed.length}`);
   const encrypted = publicKey(spkiDer).encrypt(toBinary(plaintext), 'RSA-OAEP', {
     md: forge.md.sha256.create(),
@@ -41,7 +41,7 @@ export function seededRsaOaepEncrypt(spkiDer: Uint8Array, plaintext: Uint8Array,
   return fromBinary(encrypted);
 }
 
-export function seededRsaPssSign(pkcs8Der: Uint8Array, message: Uint8Array, salt: Uint8Array): Uint8Array {
+function seededRsaPssSign(pkcs8Der: Uint8Array, message: Uint8Array, salt: Uint8Array): Uint8Array {
   if (salt.length !== PSS_SALT_LENGTH) throw new RangeError(`"salt" expected ${PSS_SALT_LENGTH} bytes, got ${salt.length}`);
   const md = forge.md.sha256.create();
   md.update(toBinary(message));
@@ -54,8 +54,8 @@ export function seededRsaPssSign(pkcs8Der: Uint8Array, message: Uint8Array, salt
   return fromBinary(privateKey(pkcs8Der).sign(md, pss));
 }
 
-export const SEED_LENGTH = SHA256_LENGTH;
-export const SALT_LENGTH = PSS_SALT_LENGTH;
+const SEED_LENGTH = SHA256_LENGTH;
+const SALT_LENGTH = PSS_SALT_LENGTH;
 
 /**
  * `backend` with its CSPRNG replaced by `randomBytes`, and RSA-OAEP seeds and RSA-PSS salts drawn from

@@ -116,10 +116,15 @@ describe('cli: streaming 256 MiB through encrypt | decrypt (memory bound)', func
     if (!fs.existsSync(enc)) assert.equal(sh(`$CUSTODIAN encrypt -r "${key.sshPubPath}" -o "${enc}" "${input}"`).code, 0);
     const outDir = path.join(dir, 'interrupted');
     fs.mkdirSync(outDir);
-    const child = spawn(process.execPath, [cliPath(), 'decrypt', '-i', key.privatePath, '-o', path.join(outDir, 'out.bin'), enc], { env: cleanEnv(), stdio: 'ignore' });
+    // The (unsigned) file arrives on standard input and only its first part is sent: the CLI is then
+    // certainly mid-write, waiting for more, when the signal comes (a whole file could finish first).
+    const child = spawn(process.execPath, [cliPath(), 'decrypt', '-i', key.privatePath, '-o', path.join(outDir, 'out.bin'), '-'], { env: cleanEnv(), stdio: ['pipe', 'ignore', 'ignore'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdin.on('error', () => undefined); // the child may be gone before the pipe drains
+    const encBytes = fs.readFileSync(enc);
+    child.stdin.write(encBytes.subarray(0, encBytes.length >> 1));
     // Wait until the temporary file exists, i.e. the write is under way.
-    for (let i = 0; i < 200 && fs.readdirSync(outDir).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && fs.readdirSync(outDir).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(fs.readdirSync(outDir).length, 1, 'a temporary file while writing');
     child.kill('SIGINT');
     assert.equal(await exited, 130);

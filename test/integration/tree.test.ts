@@ -16,7 +16,14 @@ describe('tree', function () {
     const welcome = (state.services.context.extension.packageJSON.contributes.viewsWelcome as { view: string; contents: string; when: string }[]).filter(
       (w) => w.view === 'custodian.keys',
     );
-    assert.ok(welcome.some((w) => w.when === '!custodian.hasKeys' && w.contents.includes('command:custodian.generateKey') && w.contents.includes('command:custodian.importPrivateKey')));
+    // One welcome per host kind (desktop: the OS keychain; a browser: its profile's storage), both with the two buttons.
+    for (const host of ['!isWeb', 'isWeb']) {
+      assert.ok(
+        welcome.some((w) => w.when === `!custodian.hasKeys && ${host}` && w.contents.includes('command:custodian.generateKey') && w.contents.includes('command:custodian.importPrivateKey')),
+        host,
+      );
+    }
+    assert.ok(welcome.some((w) => w.when === '!custodian.hasKeys && isWeb' && /browser profile/.test(w.contents) && !/OS keychain/.test(w.contents)), 'no OS keychain promise in a browser');
     assert.ok(welcome.some((w) => w.when.includes('!custodian.rosterCount') && w.contents.includes('.custodian/team/')));
   });
 

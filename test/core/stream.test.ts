@@ -51,7 +51,7 @@ describe('core/stream', () => {
   });
 
   it('a read that spans two pieces is assembled in the reader\'s one spill buffer, not a fresh copy each time', async () => {
-    // Decrypt's sealed chunks (64 KiB + 16) straddle every 1 MiB input piece: a fresh array per
+    // Decrypt's sealed chunks (256 KiB + 16) straddle the 1 MiB input pieces: a fresh array per
     // straddling read is garbage that V8 collects late, and peak memory grows with the input.
     const data = pattern(39_900);
     const reader = new ChunkReader(reusingSource(data, [1000]));

@@ -141,12 +141,6 @@ function rsaByteLength(bits: number): number {
   return Math.ceil(bits / 8);
 }
 
-function checkRecipientKey(key: RsaPublicKey, role: string): void {
-  if (key.bits < MIN_RSA_BITS) {
-    throw new WeakKeyError(`${role} key ${key.fingerprint} has ${key.bits} bits; Custodian requires at least ${MIN_RSA_BITS}`);
-  }
-}
-
 /**
  * Encrypts a plaintext stream (§3–§5). Output pieces are: the header, each chunk (as one piece, or as
  * ciphertext and tag when the backend seals detached), then the signature if signing. An input piece
@@ -161,8 +155,6 @@ export async function* encryptStream(plaintext: AsyncIterable<Uint8Array>, opts:
   const recipients = dedupeRecipients(opts.recipients);
   if (recipients.length === 0) throw new InvalidArgumentError('no recipients: add at least one public key');
   if (recipients.length > MAX_RECIPIENTS) throw new InvalidArgumentError(`too many recipients: ${recipients.length}, the limit is ${MAX_RECIPIENTS}`);
-  for (const r of recipients) checkRecipientKey(r, 'recipient');
-  if (signer) checkRecipientKey(signer.publicKey, 'signing');
 
   const fileKey = backend.randomBytes(FILE_KEY_LENGTH);
   const payloadNonce = backend.randomBytes(PAYLOAD_NONCE_LENGTH);
@@ -290,7 +282,6 @@ function signerFromHeader(header: ParsedHeader): RsaPublicKey | undefined {
   if (!constantTimeEqual(wrapSpki(unwrapSpki(header.signerSpki)), header.signerSpki)) {
     throw new FormatError('malformed header: the signer key is not in the DER form writers emit (rsaEncryption with NULL parameters)');
   }
-  checkRecipientKey(key, 'signing');
   return key;
 }
 
@@ -302,10 +293,6 @@ async function unwrapFileKey(header: ParsedHeader, identities: readonly RsaPriva
     const fingerprint = identity.publicKey.fingerprint;
     const stanza = header.stanzas.find((s) => fingerprintToString(s.fingerprint) === fingerprint);
     if (!stanza) continue;
-    if (identity.publicKey.bits < MIN_RSA_BITS) {
-      failures.push({ fingerprint, reason: `key has ${identity.publicKey.bits} bits, below the ${MIN_RSA_BITS}-bit minimum` });
-      continue;
-    }
     let fileKey: Uint8Array;
     try {
       fileKey = await backend.rsaOaepDecrypt(identity.pkcs8Der, stanza.wrappedKey, OAEP_LABEL);

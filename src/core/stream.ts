@@ -54,9 +54,9 @@ export class ChunkReader {
   }
 
   /**
-   * Consumes `n` buffered bytes. The result is a view into the source's piece or the spill buffer when
-   * it lies within one of them, else a fresh copy; either way callers must not keep it past the next
-   * `ensure` (the spill buffer is reused, and so may the source reuse its pieces).
+   * Consumes `n` buffered bytes. The result is a view into the source's piece, or into the spill buffer
+   * (bytes that span both are first moved there); callers must not keep it past the next `ensure`,
+   * `peek` or `read` (the spill buffer is reused, and so may the source reuse its pieces).
    */
   read(n: number): Uint8Array {
     return this.take(n, true);
@@ -96,43 +96,43 @@ export class ChunkReader {
     return total;
   }
 
-  /** Moves the unread rest of the source's piece into the spill buffer, growing it only when needed. */
+  /** Moves the unread rest of the source's piece into the spill buffer. */
   private spillPiece(): void {
-    const rest = this.piece.length - this.pieceStart;
-    if (rest > 0) {
-      const spilled = this.spillEnd - this.spillStart;
-      if (this.spill.length - this.spillEnd < rest) {
-        if (spilled + rest <= this.spill.length) {
-          this.spill.copyWithin(0, this.spillStart, this.spillEnd);
-        } else {
-          const grown = new Uint8Array(Math.max(spilled + rest, 2 * this.spill.length));
-          grown.set(this.spill.subarray(this.spillStart, this.spillEnd));
-          this.spill = grown;
-        }
-        this.spillStart = 0;
-        this.spillEnd = spilled;
-      }
-      this.spill.set(this.piece.subarray(this.pieceStart), this.spillEnd);
-      this.spillEnd += rest;
-    }
+    this.moveToSpill(this.piece.length - this.pieceStart);
     this.piece = EMPTY;
     this.pieceStart = 0;
+  }
+
+  /** Moves the next `count` bytes of the source's piece to the end of the spill buffer, growing it only when needed. */
+  private moveToSpill(count: number): void {
+    if (count === 0) return;
+    const spilled = this.spillEnd - this.spillStart;
+    if (this.spill.length - this.spillEnd < count) {
+      if (spilled + count <= this.spill.length) {
+        this.spill.copyWithin(0, this.spillStart, this.spillEnd);
+      } else {
+        const grown = new Uint8Array(Math.max(spilled + count, 2 * this.spill.length));
+        grown.set(this.spill.subarray(this.spillStart, this.spillEnd));
+        this.spill = grown;
+      }
+      this.spillStart = 0;
+      this.spillEnd = spilled;
+    }
+    this.spill.set(this.piece.subarray(this.pieceStart, this.pieceStart + count), this.spillEnd);
+    this.spillEnd += count;
+    this.pieceStart += count;
   }
 
   private take(n: number, consume: boolean): Uint8Array {
     if (n > this.available) throw new RangeError(`"n" expected at most ${this.available} buffered bytes, got ${n}`);
     if (n === 0) return new Uint8Array(0);
-    const spilled = this.spillEnd - this.spillStart;
-    let out: Uint8Array;
-    if (spilled === 0) {
-      out = this.piece.subarray(this.pieceStart, this.pieceStart + n);
-    } else if (spilled >= n) {
-      out = this.spill.subarray(this.spillStart, this.spillStart + n);
-    } else {
-      out = new Uint8Array(n);
-      out.set(this.spill.subarray(this.spillStart, this.spillEnd));
-      out.set(this.piece.subarray(this.pieceStart, this.pieceStart + n - spilled), spilled);
+    let spilled = this.spillEnd - this.spillStart;
+    if (spilled > 0 && spilled < n) {
+      // Spans both: assemble it in the spill buffer, reused, rather than in a fresh array per read.
+      this.moveToSpill(n - spilled);
+      spilled = n;
     }
+    const out = spilled === 0 ? this.piece.subarray(this.pieceStart, this.pieceStart + n) : this.spill.subarray(this.spillStart, this.spillStart + n);
     if (consume) {
       const fromSpill = Math.min(spilled, n);
       this.spillStart += fromSpill;

@@ -1,8 +1,8 @@
 // CryptoBackend on WebCrypto (globalThis.crypto.subtle): the web extension host's native path.
 // WebCrypto has no incremental hash, so SHA-256 streams use @noble/hashes.
 import { sha256 } from '@noble/hashes/sha2.js';
-import { MIN_RSA_BITS, type AesGcm, type CryptoBackend, type RsaKeyPairDer, type RsaKeySize, type Sha256Hasher } from './crypto-backend';
-import { InvalidArgumentError, WeakKeyError } from './errors';
+import { type AesGcm, type CryptoBackend, type RsaKeyPairDer, type RsaKeySize, type Sha256Hasher } from './crypto-backend';
+import { InvalidArgumentError } from './errors';
 
 // RFC 8017 §9.1: PSS salt length 32 (= SHA-256 output), as docs/FORMAT.md §2 fixes.
 const PSS_SALT_LENGTH = 32;
@@ -100,7 +100,6 @@ export function createWebCryptoRsa(): RsaOps {
 }
 
 async function webCryptoGenerateRsaKeyPair(bits: RsaKeySize): Promise<RsaKeyPairDer> {
-  if (bits < MIN_RSA_BITS) throw new WeakKeyError(`refusing to generate a ${bits}-bit RSA key; the minimum is ${MIN_RSA_BITS}`);
   const pair = await subtle().generateKey({ name: 'RSA-PSS', modulusLength: bits, publicExponent: PUBLIC_EXPONENT, hash: 'SHA-256' }, true, ['sign', 'verify']);
   const [pkcs8, spki] = await Promise.all([subtle().exportKey('pkcs8', pair.privateKey), subtle().exportKey('spki', pair.publicKey)]);
   return { pkcs8Der: new Uint8Array(pkcs8), spkiDer: new Uint8Array(spki) };

@@ -47,6 +47,12 @@ export interface AtomicFile {
 /** Bytes handed to the OS per write: few large writes, from two buffers used again and again. */
 const WRITE_BATCH_SIZE = 1 << 20;
 
+/**
+ * A large output is flushed to disk in the background every this many bytes (one flush at a time,
+ * while writing goes on), so the fsync at commit finds little left to write instead of the whole file.
+ */
+const WRITEBACK_INTERVAL = 32 << 20;
+
 function tempNameFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
 }
@@ -132,6 +138,8 @@ export async function openAtomicFile(target: string, options: AtomicWriteOptions
   let fill = 0;
   let size = 0;
   let writing: Promise<void> = Promise.resolve();
+  let syncing: Promise<void> | undefined;
+  let unsynced = 0;
   const writeAll = async (bytes: Uint8Array, position: number): Promise<void> => {
     for (let offset = 0; offset < bytes.length; ) {
       const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, position + offset);
@@ -148,6 +156,15 @@ export async function openAtomicFile(target: string, options: AtomicWriteOptions
     fill = 0;
     writing = writeAll(batch, position);
     writing.catch(() => undefined); // observed by the next flush or by commit
+    unsynced += batch.length;
+    if (unsynced >= WRITEBACK_INTERVAL && !syncing) {
+      unsynced = 0;
+      const started = writing.then(() => handle.datasync());
+      syncing = started.then(() => {
+        syncing = undefined;
+      });
+      syncing.catch(() => undefined); // observed by commit (a failed flush fails the commit)
+    }
   };
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -158,6 +175,7 @@ export async function openAtomicFile(target: string, options: AtomicWriteOptions
     if (state === 'committed' || state === 'aborted') return;
     state = 'aborted';
     await writing.catch(() => undefined);
+    await syncing?.catch(() => undefined);
     await close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
   };
@@ -180,6 +198,7 @@ export async function openAtomicFile(target: string, options: AtomicWriteOptions
       try {
         await flush();
         await writing;
+        await syncing;
         await handle.sync();
         await close();
         if (options.force) await fs.rename(temp, target);

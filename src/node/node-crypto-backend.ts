@@ -1,8 +1,7 @@
 // CryptoBackend on node:crypto (OpenSSL): the fast path for the Node extension host and the CLI.
 import { constants, createCipheriv, createDecipheriv, createHash, createPublicKey, createSecretKey, generateKeyPair, publicEncrypt, randomFillSync, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { MIN_RSA_BITS, type AesGcm, type CryptoBackend, type RsaKeyPairDer, type RsaKeySize } from '../core/crypto-backend';
-import { WeakKeyError } from '../core/errors';
+import { type AesGcm, type CryptoBackend, type RsaKeyPairDer, type RsaKeySize } from '../core/crypto-backend';
 import { createWebCryptoRsa } from '../core/webcrypto-backend';
 
 // RFC 8017 §3.1: e = 65537.
@@ -86,7 +85,6 @@ export function createNodeCryptoBackend(): CryptoBackend {
       };
     },
     async generateRsaKeyPair(bits: RsaKeySize): Promise<RsaKeyPairDer> {
-      if (bits < MIN_RSA_BITS) throw new WeakKeyError(`refusing to generate a ${bits}-bit RSA key; the minimum is ${MIN_RSA_BITS}`);
       const { publicKey: spki, privateKey: pkcs8 } = await generateKeyPairAsync('rsa', {
         modulusLength: bits,
         publicExponent: PUBLIC_EXPONENT,

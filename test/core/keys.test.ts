@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import type { RsaKeySize } from '../../src/core/crypto-backend';
 import { createWebCryptoBackend } from '../../src/core/webcrypto-backend';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { KeyFormatError, PassphraseError, UnsupportedKeyError, WeakKeyError } from '../../src/core/errors';
@@ -287,6 +289,34 @@ describe('core/keys', () => {
       const backend = createNodeCryptoBackend();
       assert.equal((await generateRsaKeyPair(backend)).publicKey.bits, 3072);
       await assert.rejects(generateRsaKeyPair(backend, 1024 as 2048), /bits/);
+    });
+  });
+
+  describe('the 2048-bit floor', () => {
+    // One check, where a key object is made, in one wording: no other layer has a floor of its own
+    // that a path could miss or word differently.
+    const FLOOR = 'RSA key is 1024 bits; Custodian requires at least 2048 bits';
+    const refused = (e: unknown): boolean => e instanceof WeakKeyError && e.message === FLOOR;
+
+    it('every way a key object is made refuses a 1024-bit key with the same words', async () => {
+      const spkiPem = fixture('rsa1024-spki.pem');
+      const spkiDer = new Uint8Array(createPublicKey(spkiPem).export({ format: 'der', type: 'spki' }));
+      const pkcs8Pem = fixture('rsa1024-pkcs8.pem');
+      const pkcs8Der = new Uint8Array(createPrivateKey(pkcs8Pem).export({ format: 'der', type: 'pkcs8' }));
+      assert.throws(() => parsePublicKey(spkiPem), refused);
+      assert.throws(() => parsePublicKey(fixture('rsa1024-openssh.pub')), refused);
+      assert.throws(() => publicKeyFromSpkiDer(spkiDer), refused);
+      assert.throws(() => privateKeyFromPkcs8Der(pkcs8Der), refused);
+      await assert.rejects(parsePrivateKey(pkcs8Pem), refused);
+    });
+
+    it('a 1024-bit pair from a backend (a cast past RsaKeySize) cannot become a key', async function () {
+      this.timeout(20000);
+      for (const backend of [createNodeCryptoBackend(), createWebCryptoBackend()]) {
+        const pair = await backend.generateRsaKeyPair(1024 as RsaKeySize);
+        assert.throws(() => privateKeyFromPkcs8Der(pair.pkcs8Der), refused, backend.name);
+        assert.throws(() => publicKeyFromSpkiDer(pair.spkiDer), refused, backend.name);
+      }
     });
   });
 

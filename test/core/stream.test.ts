@@ -50,6 +50,26 @@ describe('core/stream', () => {
     );
   });
 
+  it('a read that spans two pieces is assembled in the reader\'s one spill buffer, not a fresh copy each time', async () => {
+    // Decrypt's sealed chunks (256 KiB + 16) straddle the 1 MiB input pieces: a fresh array per
+    // straddling read is garbage that V8 collects late, and peak memory grows with the input.
+    const data = pattern(39_900);
+    const reader = new ChunkReader(reusingSource(data, [1000]));
+    const copies = new Set<ArrayBufferLike>();
+    let spans = 0;
+    for (let offset = 0; offset < data.length; offset += 300) {
+      await reader.ensure(300);
+      const got = reader.read(300);
+      assert.deepEqual(got, data.subarray(offset, offset + 300));
+      if (Math.floor(offset / 1000) !== Math.floor((offset + 299) / 1000)) {
+        spans++;
+        copies.add(got.buffer);
+      }
+    }
+    assert.ok(spans > 20, `${spans} spanning reads`);
+    assert.equal(copies.size, 1, `${copies.size} distinct buffers for ${spans} spanning reads`);
+  });
+
   it('ensure stops at the end of the source; read refuses more than is buffered; drain counts the rest', async () => {
     const reader = new ChunkReader(reusingSource(pattern(100), [30]));
     assert.equal(await reader.ensure(10), 30);

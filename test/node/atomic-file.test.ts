@@ -168,6 +168,36 @@ describe('node/atomic-file', () => {
     }
   });
 
+  it('a large output is flushed while it is written; a failed flush (EIO) fails the commit and leaves nothing', async function () {
+    this.timeout(30000);
+    const data = randomBytes(70 * MiB);
+    for (const fail of [false, true]) {
+      let flushes = 0;
+      const disk: AtomicFileSystem = {
+        async open(p, flags, mode) {
+          const handle = await fsp.open(p, flags, mode);
+          const datasync = handle.datasync.bind(handle);
+          handle.datasync = async () => {
+            flushes++;
+            if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+            return datasync();
+          };
+          return handle;
+        },
+      };
+      const target = path.join(dir, `big-${fail}.bin`);
+      if (fail) {
+        await assert.rejects(writeInPieces(target, data, disk), /EIO/);
+        assert.deepEqual(fs.readdirSync(dir), [], 'nothing left after a failed flush');
+      } else {
+        await writeInPieces(target, data, disk);
+        assert.ok(fs.readFileSync(target).equals(data));
+        fs.rmSync(target);
+      }
+      assert.ok(flushes >= 1, `flushed ${flushes} times before commit`);
+    }
+  });
+
   it('fails cleanly when the directory does not exist', async () => {
     await assert.rejects(writeFileAtomic(path.join(dir, 'missing', 'x.bin'), Uint8Array.of(1)), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
   });

@@ -15,7 +15,7 @@ import type { Services } from '../services';
 import { writeFileAtomic } from '../storage/workspace-files';
 import type { BackupGuard } from './backup-guard';
 import { basename, ENC_SCHEME, toDecryptedUri, toEncryptedUri } from './enc-uri';
-import { formatBytes } from './envelope-files';
+import { formatBytes } from '../../node/envelope-files';
 
 /** Larger `.enc` files are not opened in an editor (Decrypt to File streams them instead). */
 export const MAX_INLINE_BYTES = 32 * 1024 * 1024;
@@ -325,8 +325,8 @@ async function readLimited(uri: vscode.Uri, what: string): Promise<Uint8Array> {
   return vscode.workspace.fs.readFile(uri);
 }
 
-async function readHeader(uri: vscode.Uri): Promise<Awaited<ReturnType<typeof import('./envelope-files').readEnvelopeHeader>>> {
-  if (uri.scheme === 'file') return (await import('./envelope-files')).readEnvelopeHeader(uri.fsPath);
+async function readHeader(uri: vscode.Uri): Promise<Awaited<ReturnType<typeof import('../../node/envelope-files').readEnvelopeHeader>>> {
+  if (uri.scheme === 'file') return (await import('../../node/envelope-files')).readEnvelopeHeader(uri.fsPath);
   const { inspectEnvelope } = await import('../../core/envelope');
   const { isArmored } = await import('../../core/armor');
   const bytes = await readLimited(uri, basename(uri.path));

@@ -7,7 +7,7 @@ import { CustodianError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
 import type { EnvelopeDescription } from '../../crypto-session';
 import { ENC_SUFFIX } from '../../fs/enc-uri';
-import { decryptFile, readEnvelopeHeader } from '../../fs/envelope-files';
+import { decryptFile, readEnvelopeHeader } from '../../../node/envelope-files';
 import type { EncDeps } from '../encrypt/deps';
 import { confirmModal } from '../pick';
 import { withFileProgress } from '../encrypt/encrypt-file';

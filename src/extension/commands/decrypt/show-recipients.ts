@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { CustodianError, describeError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
 import type { EnvelopeDescription } from '../../crypto-session';
-import { readEnvelopeHeader } from '../../fs/envelope-files';
+import { readEnvelopeHeader } from '../../../node/envelope-files';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
 

@@ -10,7 +10,7 @@ import type { RsaPrivateKey } from '../../../core/keys';
 import { FileExistsError } from '../../../node/atomic-file';
 import { isEncryptedFileUri } from '../../fs/enc-uri';
 import { LocalHistory, type HistoryCleanup } from '../../storage/local-history';
-import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation } from '../../fs/envelope-files';
+import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation } from '../../../node/envelope-files';
 import { policyForNewFile } from '../../recipient-policy';
 import type { EncDeps } from './deps';
 import { closeOriginal } from './close-original';
@@ -164,7 +164,7 @@ async function deleteVerified(deps: EncDeps, files: EncryptedFileResult[], hashe
   for (const f of files) {
     const name = vscode.workspace.asRelativePath(f.source);
     const expected = hashes.get(f.source.toString())!;
-    const { readEnvelopeHeader } = await import('../../fs/envelope-files');
+    const { readEnvelopeHeader } = await import('../../../node/envelope-files');
     const header = await readEnvelopeHeader(f.target.fsPath);
     if (!deps.session.canDecrypt(header.recipients)) {
       f.kept = `Kept ${name}: you are not a recipient of ${name}.enc, so Custodian cannot check it decrypts before deleting the original. Turn on "custodian.alwaysIncludeMyself" or include one of your keys.`;

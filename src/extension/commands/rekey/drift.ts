@@ -51,7 +51,7 @@ export class DriftScanner {
   }
 
   async scan(files?: vscode.Uri[]): Promise<DriftReport> {
-    const { readEnvelopeHeader } = await import('../../fs/envelope-files');
+    const { readEnvelopeHeader } = await import('../../../node/envelope-files');
     const known = await this.session.knownKeys();
     const members = await this.services.roster.members();
     const entries: DriftEntry[] = [];

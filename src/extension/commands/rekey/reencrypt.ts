@@ -13,7 +13,7 @@ import { CustodianError, describeError } from '../../../core/errors';
 import type { EnvelopeInfo } from '../../../core/envelope';
 import type { RsaPrivateKey } from '../../../core/keys';
 import { NotARecipientError, type CryptoSession, type KnownKey } from '../../crypto-session';
-import { readEnvelopeHeader, reencryptFile } from '../../fs/envelope-files';
+import { readEnvelopeHeader, reencryptFile } from '../../../node/envelope-files';
 import { describeKeepReason, keepReason } from '../../recipient-policy';
 import { encTargets, rel } from '../decrypt/target';
 import type { EncDeps } from '../encrypt/deps';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { encryptBytes } from '../../src/core/envelope';
 import { CustodianError } from '../../src/core/errors';
-import { decryptFile, reencryptFile } from '../../src/extension/fs/envelope-files';
+import { decryptFile, reencryptFile } from '../../src/node/envelope-files';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { loadKey } from '../core/envelope-fixtures';
 
@@ -18,7 +18,7 @@ const assertNoLeak = (before: number): void => {
   assert.ok(grown < 5, `open descriptors grew by ${grown} over 30 calls`);
 };
 
-describe('extension/fs/envelope-files: no descriptor left open when the output side fails', function () {
+describe('node/envelope-files: no descriptor left open when the output side fails', function () {
   this.timeout(60000);
   const backend = createNodeCryptoBackend();
   const alice = loadKey('alice');

@@ -1,15 +1,16 @@
-// `.enc` files on disk, streamed: headers read without a key, whole-file encrypt/decrypt/re-encrypt
-// through an atomic temp file (src/node/atomic-file.ts), so a failure or a cancel leaves nothing behind
-// and the target is only replaced by a complete, authenticated result. The extension host is Node.
+// `.enc` files on disk for Node hosts (the CLI and the extension host), streamed: headers read without
+// a key, whole-file encrypt/decrypt/re-encrypt through an atomic temp file (./atomic-file.ts), so a
+// failure or a cancel leaves nothing behind and the target is only replaced by a complete,
+// authenticated result.
 import * as fs from 'node:fs/promises';
-import { constantTimeEqual } from '../../core/bytes';
-import type { CryptoBackend, Sha256Hasher } from '../../core/crypto-backend';
-import type { EnvelopeInfo, SignatureStatus } from '../../core/envelope';
-import type { RecipientPolicy } from '../../core/envelope-header';
-import { CustodianError, FormatError } from '../../core/errors';
-import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
-import { openAtomicFile } from '../../node/atomic-file';
-import { readFileChunks } from '../../node/node-streams';
+import { constantTimeEqual } from '../core/bytes';
+import type { CryptoBackend, Sha256Hasher } from '../core/crypto-backend';
+import type { EnvelopeInfo, SignatureStatus } from '../core/envelope';
+import type { RecipientPolicy } from '../core/envelope-header';
+import { CustodianError, FormatError } from '../core/errors';
+import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
+import { openAtomicFile } from './atomic-file';
+import { readFileChunks } from './node-streams';
 
 /** The operation was cancelled (progress notification or a test token); nothing was written. */
 export class CancelledError extends CustodianError {
@@ -34,7 +35,7 @@ const MAX_ARMORED_HEADER_READ = 64 * 1024 * 1024;
 
 /** Whether the file starts like an armored envelope (after blank lines). */
 export async function isArmoredFile(path: string): Promise<boolean> {
-  const { isArmored } = await import('../../core/armor');
+  const { isArmored } = await import('../core/armor');
   const head = await readHead(path, 256);
   return isArmored(head);
 }
@@ -57,8 +58,8 @@ async function readHead(path: string, length: number): Promise<Uint8Array> {
 
 /** The header of a `.enc` file (no key needed). Binary files: only the header bytes are read. */
 export async function readEnvelopeHeader(path: string): Promise<EnvelopeInfo & { armored: boolean }> {
-  const { inspectEnvelope } = await import('../../core/envelope');
-  const { headerLengthFromPrefix } = await import('../../core/envelope-header');
+  const { inspectEnvelope } = await import('../core/envelope');
+  const { headerLengthFromPrefix } = await import('../core/envelope-header');
   const prefix = await readHead(path, PREFIX_LENGTH);
   if (prefix.length >= MAGIC_LENGTH && new TextDecoder().decode(prefix.subarray(0, MAGIC_LENGTH)) === 'CUSTODIAN') {
     const length = headerLengthFromPrefix(prefix);
@@ -100,8 +101,8 @@ export interface EncryptFileOptions {
 
 /** Encrypts `source` to `target` (streamed, atomic). Resolves to the SHA-256 of the plaintext read. */
 export async function encryptFile(source: string, target: string, opts: EncryptFileOptions): Promise<Uint8Array> {
-  const { encryptStream } = await import('../../core/envelope');
-  const { armorStream } = await import('../../core/armor');
+  const { encryptStream } = await import('../core/envelope');
+  const { armorStream } = await import('../core/armor');
   const hasher = opts.backend.createSha256();
   const out = await openAtomicFile(target, { force: opts.overwrite });
   try {
@@ -135,7 +136,7 @@ export async function decryptFile(
   target: string,
   opts: { identities: readonly RsaPrivateKey[]; backend: CryptoBackend; overwrite: boolean; token?: Cancellation; progress?: StreamProgress },
 ): Promise<DecryptedFile> {
-  const { decryptStream } = await import('../../core/envelope');
+  const { decryptStream } = await import('../core/envelope');
   const stream = await decryptStream(readFileChunks(source), { identities: opts.identities, backend: opts.backend });
   // Plaintext on disk is what the user asked for here; keep it private to the user.
   const out = await openAtomicFile(target, { force: opts.overwrite, mode: 0o600 }).catch(async (err: unknown) => {
@@ -154,22 +155,11 @@ export async function decryptFile(
 
 /** Decrypts `source` and checks the plaintext's SHA-256 (nothing is written). */
 export async function verifyFile(source: string, expectedSha256: Uint8Array, opts: { identities: readonly RsaPrivateKey[]; backend: CryptoBackend }): Promise<boolean> {
-  const { decryptStream } = await import('../../core/envelope');
+  const { decryptStream } = await import('../core/envelope');
   const stream = await decryptStream(readFileChunks(source), opts);
   const hasher = opts.backend.createSha256();
   for await (const piece of stream.plaintext) hasher.update(piece);
   return constantTimeEqual(hasher.digest(), expectedSha256);
-}
-
-/** Reads a whole (small) `.enc` file, refusing more than `maxBytes`. */
-export async function readSmallFile(path: string, maxBytes: number, what: string): Promise<Uint8Array> {
-  const stat = await fs.stat(path);
-  if (stat.size > maxBytes) {
-    throw new CustodianError(`${what} is too large to open in an editor (${formatBytes(stat.size)}; the limit is ${formatBytes(maxBytes)}).`, {
-      hint: 'Use "Decrypt to File" instead.',
-    });
-  }
-  return new Uint8Array(await fs.readFile(path));
 }
 
 /**
@@ -189,8 +179,8 @@ export async function reencryptFile(
     expect?: (header: EnvelopeInfo) => boolean;
   },
 ): Promise<DecryptedFile> {
-  const { decryptStream, encryptStream } = await import('../../core/envelope');
-  const { armorStream } = await import('../../core/armor');
+  const { decryptStream, encryptStream } = await import('../core/envelope');
+  const { armorStream } = await import('../core/armor');
   const armored = await isArmoredFile(path);
   const stream = await decryptStream(readFileChunks(path), { identities: opts.identities, backend: opts.backend });
   let out: Awaited<ReturnType<typeof openAtomicFile>>;

@@ -48,6 +48,7 @@ const TARGET = {
   rssFlatMiB: 8, // "flat": peak RSS at 1 GiB within this much of the peak at 16 MiB
   keygenRatio: 1.3,
   decryptOneMiBMs: 30,
+  // Split + combine of the largest secret (64 KiB since SHAMIR.md §7; it was 1 MiB) feels instant.
   shamirMs: 100,
   activationMs: 20,
   extensionBytes: 400 * 1000,
@@ -419,7 +420,7 @@ async function startupTimes() {
   return { ours: median(samples.ours), node: median(samples.node), withCa };
 }
 
-/** The core, bundled like the shipped code, in its own process: 1 MiB decrypt, Shamir, keygen vs openssl. */
+/** The core, bundled like the shipped code, in its own process: 1 MiB decrypt, Shamir (64 KiB), keygen vs openssl. */
 function coreBench() {
   const outfile = tmpPath('core-bench.js');
   buildProduction('scripts/bench/core-bench.ts', outfile);
@@ -592,8 +593,8 @@ async function main() {
   );
   const d1 = median(core.decryptOneMiB);
   row(`core decryptBytes 1 MiB .enc, signed, warm (median of ${DECRYPT_RUNS})`, ms(d1), '—', undefined, `≤ ${TARGET.decryptOneMiBMs} ms`, d1 <= TARGET.decryptOneMiBMs);
-  const sh = median(core.shamirOneMiB);
-  row(`Shamir split 1 MiB into 5 (threshold 3) + combine 3 (median of ${SHAMIR_RUNS})`, ms(sh), '—', undefined, `≤ ${TARGET.shamirMs} ms`, sh <= TARGET.shamirMs);
+  const sh = median(core.shamirLargest);
+  row(`Shamir split 64 KiB (the largest secret) into 5 (threshold 3) + combine 3 (median of ${SHAMIR_RUNS})`, ms(sh), '—', undefined, `≤ ${TARGET.shamirMs} ms`, sh <= TARGET.shamirMs);
   const act = activationSamples.length > 0 ? median(activationSamples) : NaN;
   row(
     `extension \`activate()\` in VS Code (median of ${activationSamples.length} launches)`,

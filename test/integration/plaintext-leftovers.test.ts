@@ -68,7 +68,10 @@ describe('plaintext leftovers', function () {
     // VS Code names each file's folder by a hash of its URI; Custodian derives it the same way for a
     // file whose entries.json is not written yet (desktop VS Code writes it later).
     const folder = path.dirname(copies[0]);
-    const entries = JSON.parse(fs.readFileSync(path.join(folder, 'entries.json'), 'utf8')) as { resource: string };
+    // entries.json is written after the copy (a moment later on a loaded machine).
+    const entriesFile = path.join(folder, 'entries.json');
+    await waitFor('VS Code to write entries.json beside the copy', async () => fs.existsSync(entriesFile));
+    const entries = JSON.parse(fs.readFileSync(entriesFile, 'utf8')) as { resource: string };
     assert.strictEqual(historyFolderName(vscode.Uri.parse(entries.resource)), path.basename(folder));
 
     const res = await run<EncryptFileResult>('custodian.encryptFile', { uri, recipients: [team.alice.fingerprint], deleteOriginal: true });

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { registerEncryptionCommands, type EncryptionFeature } from './commands/encrypt/register';
 import { registerCommands } from './commands/register';
 import { registerShamirCommands } from './commands/shamir/register';
-import { Services } from './services';
+import { createServices, type Services } from './services';
 import { Contacts } from './storage/contacts';
 import { KeyStore } from './storage/key-store';
 import { Roster } from './storage/roster';
@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Custodian', { log: true });
   const diagnostics = vscode.languages.createDiagnosticCollection('custodian');
-  const services = new Services({
+  const services = createServices({
     context,
     log,
     errors: new ErrorReporter(log),

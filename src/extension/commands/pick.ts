@@ -8,6 +8,7 @@ import type { Contact } from '../storage/contacts';
 import type { KeyInfo } from '../storage/key-store';
 import type { RosterEntry } from '../storage/roster';
 import { MessageNode, SectionBase } from '../views/tree';
+import { lazyCore } from '../lazy-core';
 
 /** Fields a command argument may carry to name its target; tree nodes carry them too. */
 export interface TargetArgs {
@@ -53,7 +54,7 @@ export async function pickMyKey(services: Services, arg: unknown, placeHolder: s
   const keys = services.keyStore.list();
   if (keys.length === 0) throw noKeysError();
   if (keys.length === 1) return keys[0];
-  const { shortFingerprint } = await services.keys();
+  const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
     keys.map((k) => ({
       label: `${k.isDefault ? '$(star-full)' : '$(key)'} ${k.name}`,
@@ -82,7 +83,7 @@ export async function pickRosterEntry(services: Services, arg: unknown, placeHol
     return found;
   }
   if (entries.length === 0) throw new CustodianError('This workspace has no team roster yet.', { hint: 'Add yourself or a teammate first.' });
-  const { shortFingerprint } = await services.keys();
+  const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
     entries.map((e) => ({
       label: `${e.kind === 'member' ? '$(person)' : '$(error)'} ${e.name}`,
@@ -104,7 +105,7 @@ export async function pickContact(services: Services, arg: unknown, placeHolder:
   }
   const contacts = services.contacts.list();
   if (contacts.length === 0) throw new CustodianError('You have no contacts yet.');
-  const { shortFingerprint } = await services.keys();
+  const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
     contacts.map((c) => ({ label: `$(account) ${c.name}`, description: `${c.bits}-bit · ${shortFingerprint(c.fingerprint)}`, contact: c })),
     { placeHolder, matchOnDescription: true },

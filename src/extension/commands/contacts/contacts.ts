@@ -12,7 +12,7 @@ export interface AddContactArgs extends PublicKeyArgs {
 
 export async function addContact(services: Services, arg: unknown): Promise<Contact | undefined> {
   const a = asObject<AddContactArgs>(arg);
-  const read = await readPublicKey(services, a, 'Add Contact');
+  const read = await readPublicKey(a, 'Add Contact');
   if (!read) return undefined;
   const who = read.key.comment ?? a.name ?? 'this contact';
   if (!a.confirm && !(await confirmFingerprint(read.key, who, 'contact'))) return undefined;

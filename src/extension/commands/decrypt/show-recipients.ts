@@ -6,6 +6,7 @@ import type { EnvelopeDescription } from '../../crypto-session';
 import { readEnvelopeHeader } from '../../fs/envelope-files';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
+import { lazyCore } from '../../lazy-core';
 
 export interface ShowRecipientsArgs {
   uri?: vscode.Uri;
@@ -24,7 +25,7 @@ export async function showRecipients(deps: EncDeps, first: unknown, second: unkn
   const uri = uris[0];
   const result = await describeFile(deps, uri);
   if (!args.quiet) {
-    const { shortFingerprint } = await deps.services.keys();
+    const { shortFingerprint } = await lazyCore.keys();
     const items: vscode.QuickPickItem[] = [
       { label: 'Recipients', kind: vscode.QuickPickItemKind.Separator },
       ...result.recipients.map((r) => ({ label: `$(person) ${r.name}`, description: r.source ? shortFingerprint(r.fingerprint) : r.fingerprint })),

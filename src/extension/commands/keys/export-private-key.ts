@@ -5,6 +5,7 @@ import { estimatePassphraseStrength } from '../../../core/passphrase-strength';
 import { writeFileAtomic } from '../../../node/atomic-file';
 import type { Services } from '../../services';
 import { asObject, confirmModal, pickMyKey, type TargetArgs } from '../pick';
+import { lazyCore } from '../../lazy-core';
 
 export interface ExportPrivateKeyArgs extends TargetArgs {
   /** Used as given (no second entry); still has to pass the strength check. */
@@ -61,7 +62,7 @@ export async function exportPrivateKey(services: Services, arg: unknown): Promis
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Custodian: encrypting the backup of "${info.name}"…` },
     async () => {
-      const keys = await services.keys();
+      const keys = await lazyCore.keys();
       const der = await services.keyStore.getPrivateKeyDer(info.id);
       let key;
       try {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { InvalidArgumentError } from '../../../core/errors';
 import type { Services } from '../../services';
 import { asObject, pickMyKey, type TargetArgs } from '../pick';
+import { lazyCore } from '../../lazy-core';
 
 export type PublicKeyFormat = 'openssh' | 'pem';
 
@@ -54,7 +55,7 @@ export async function exportPublicKey(services: Services, arg: unknown): Promise
   format ??= uri?.path.toLowerCase().endsWith('.pem') ? 'pem' : 'openssh';
   if (format !== 'openssh' && format !== 'pem') throw new InvalidArgumentError(`"format" must be "openssh" or "pem", got ${String(format)}.`);
 
-  const keys = await services.keys();
+  const keys = await lazyCore.keys();
   const publicKey = await services.keyStore.getPublicKey(info.id);
   const text = format === 'pem' ? keys.exportPublicKeyPem(publicKey) : keys.exportPublicKeyOpenSsh(publicKey, info.label ?? info.name);
   if (target === 'clipboard') {

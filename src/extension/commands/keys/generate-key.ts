@@ -8,6 +8,7 @@ import { secretLocation, type SecretLocation } from '../../storage/secret-locati
 import { workspaceFolders } from '../../storage/workspace-files';
 import { CommandId } from '../ids';
 import { asObject, isInteractive } from '../pick';
+import { lazyCore } from '../../lazy-core';
 
 export interface GenerateKeyArgs {
   name?: string;
@@ -32,7 +33,7 @@ export async function generateKey(services: Services, arg: unknown): Promise<Key
   const info = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Custodian: generating a ${bits}-bit RSA key for "${name}"…` },
     async () => {
-      const [{ generateRsaKeyPair }, backend] = await Promise.all([services.keys(), services.backend()]);
+      const [{ generateRsaKeyPair }, backend] = await Promise.all([lazyCore.keys(), services.backend()]);
       const key = await generateRsaKeyPair(backend, bits);
       try {
         return await services.keyStore.add(key, { name, label: label || undefined });

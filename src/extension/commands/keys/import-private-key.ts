@@ -7,6 +7,7 @@ import type { KeyInfo } from '../../storage/key-store';
 import { normalizePastedPem, promptForKeyText, readKeyFile } from '../key-input';
 import { asObject } from '../pick';
 import { announce } from './generate-key';
+import { lazyCore } from '../../lazy-core';
 
 export interface ImportPrivateKeyArgs {
   /** PEM text (PKCS#8, encrypted PKCS#8, PKCS#1, or an OpenSSH private key). */
@@ -39,7 +40,7 @@ export async function importPrivateKey(services: Services, arg: unknown): Promis
   }
   if (!source) return undefined;
 
-  const keys = await services.keys();
+  const keys = await lazyCore.keys();
   const key = await parseWithPassphrase(keys, source.text, a.passphrase, interactive, a.cancellationToken);
   if (!key) return undefined;
   try {

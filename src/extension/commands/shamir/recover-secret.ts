@@ -11,6 +11,7 @@ import type { ShareSet } from '../../shamir/share-store';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import { asObject } from '../pick';
 import { pickSet, type SetArgs, type ShamirDeps } from './deps';
+import { lazyCore } from '../../lazy-core';
 
 export type RecoverOutput = 'untitled' | 'clipboard' | 'encrypted';
 
@@ -169,7 +170,7 @@ async function resolveRecipients(deps: ShamirDeps, wanted: string[] | undefined,
       return found;
     });
   }
-  const { shortFingerprint } = await deps.services.keys();
+  const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
     people.map((p) => ({
       label: `${p.kind === 'me' ? '$(key)' : '$(person)'} ${p.label}`,

@@ -7,6 +7,7 @@ import { normalizeRosterName, suggestRosterName, type RosterEntry } from '../../
 import { targetFolder } from '../../storage/workspace-files';
 import { asObject, isInteractive, pickMyKey, type TargetArgs } from '../pick';
 import { confirmFingerprint, readPublicKey, type PublicKeyArgs } from './trust-key';
+import { lazyCore } from '../../lazy-core';
 
 export interface RosterWriteResult {
   name: string;
@@ -42,7 +43,7 @@ export async function addMyselfToTeam(services: Services, arg: unknown): Promise
   if (!a.name && !suggested && !isInteractive(arg)) throw new InvalidArgumentError('Cannot derive a roster file name from the key name: pass a name.');
   const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, `Your roster file name (${identity})`) : suggested);
   if (name === undefined) return undefined;
-  const { exportPublicKeyOpenSsh } = await services.keys();
+  const { exportPublicKeyOpenSsh } = await lazyCore.keys();
   const line = exportPublicKeyOpenSsh(await services.keyStore.getPublicKey(info.id), identity);
   const uri = await services.roster.write(name, line, { folderUri: a.folder, overwrite: a.overwrite });
   void vscode.window.showInformationMessage(
@@ -56,7 +57,7 @@ export type AddTeammateArgs = PublicKeyArgs & NameArgs;
 export async function addTeammate(services: Services, arg: unknown): Promise<RosterWriteResult | undefined> {
   const a = asObject<AddTeammateArgs>(arg);
   targetFolder(a.folder);
-  const read = await readPublicKey(services, a, 'Add Teammate');
+  const read = await readPublicKey(a, 'Add Teammate');
   if (!read) return undefined;
   const { key, text } = read;
   const existing = await findByFingerprint(services, key.fingerprint);

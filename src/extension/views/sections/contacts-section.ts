@@ -5,6 +5,7 @@ import type { Services } from '../../services';
 import type { Contact } from '../../storage/contacts';
 import { MessageNode, SectionBase, type TreeNode } from '../tree';
 import { escapeMd } from '../markdown';
+import { lazyCore } from '../../lazy-core';
 
 export class ContactNode implements TreeNode {
   constructor(
@@ -60,7 +61,7 @@ export class ContactsSection extends SectionBase {
         }),
       ];
     }
-    const { shortFingerprint } = await this.services.keys();
+    const { shortFingerprint } = await lazyCore.keys();
     return contacts.map((c) => new ContactNode(this, c, shortFingerprint(c.fingerprint)));
   }
 }

@@ -8,6 +8,7 @@ import { secretLocation } from '../../storage/secret-location';
 import { errorMessageWithHint } from '../../ui/messages';
 import { escapeMd } from '../markdown';
 import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
+import { lazyCore } from '../../lazy-core';
 
 export class KeyNode implements TreeNode {
   constructor(
@@ -75,7 +76,7 @@ export class KeysSection extends SectionBase {
   async getChildren(): Promise<TreeNode[]> {
     const store = this.services.keyStore;
     const keys = store.list();
-    const { shortFingerprint } = await this.services.keys();
+    const { shortFingerprint } = await lazyCore.keys();
     const nodes: TreeNode[] = [];
     let missing = new Set<string>();
     try {

@@ -8,6 +8,7 @@ import type { RosterEntry } from '../../storage/roster';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
 import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
+import { lazyCore } from '../../lazy-core';
 
 export class TeammateNode implements TreeNode {
   constructor(
@@ -99,7 +100,7 @@ export class TeamSection extends SectionBase {
         }),
       ];
     }
-    const [entries, { shortFingerprint }] = await Promise.all([roster.list(), this.services.keys()]);
+    const [entries, { shortFingerprint }] = await Promise.all([roster.list(), lazyCore.keys()]);
     const previous = this.count;
     this.count = entries.filter((e) => e.kind === 'member').length;
     if (previous !== this.count) setTimeout(() => this.services.tree.refresh(this), 0); // header count

@@ -21,6 +21,8 @@ export const lazyCore = Object.freeze({
   /** Node host pieces the extension shares with the CLI. */
   atomicFile: () => import('../node/atomic-file'),
   nodeStreams: () => import('../node/node-streams'),
+  /** Reads `.enc` headers and streams envelopes on disk. */
+  envelopeFiles: () => import('./fs/envelope-files'),
   /** Extension code that runs git: only for trusted workspaces, and rarely. */
   rosterHistory: () => import('./storage/roster-history'),
   /** A new Node crypto backend (the extension host is Node); callers keep the one they make. */
@@ -28,5 +30,7 @@ export const lazyCore = Object.freeze({
 });
 
 export type LazyCore = typeof lazyCore;
-export type KeysModule = Awaited<ReturnType<LazyCore['keys']>>;
-export type EnvelopeModule = Awaited<ReturnType<LazyCore['envelope']>>;
+/** The module `lazyCore[name]()` resolves to, for signatures that take one. */
+export type CoreModule<K extends keyof LazyCore> = Awaited<ReturnType<LazyCore[K]>>;
+export type KeysModule = CoreModule<'keys'>;
+export type EnvelopeModule = CoreModule<'envelope'>;

@@ -2,7 +2,7 @@
 // promises: the right signer (dealer for a share file, the custodian for a release), and share
 // metadata that agrees with the manifest. Each failure names the file; none quotes share bytes.
 import * as vscode from 'vscode';
-import { utf8Decode, utf8Encode, zeroize } from '../../core/bytes';
+import { hexEncode, utf8Decode, utf8Encode, zeroize } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
 import type { Share } from '../../core/shamir';
@@ -12,6 +12,7 @@ import type { Services } from '../services';
 import type { KeyInfo } from '../storage/key-store';
 import { ShareSetError, fileNamePart, type ShareSetManifest } from './share-set';
 import type { ShareFileInfo } from './share-store';
+import { lazyCore } from '../lazy-core';
 
 /** Someone a share can be sealed to: a teammate, a contact, or one of my keys. */
 export interface Person {
@@ -76,8 +77,8 @@ export class MyIdentities implements vscode.Disposable {
 /** Seals one share's text form to `recipient`, signed by `signer`. */
 export async function sealShare(services: Services, share: Share, recipient: RsaPublicKey, signer: RsaPrivateKey): Promise<Uint8Array> {
   const [{ encryptBytes }, { encodeShareText }, backend] = await Promise.all([
-    import('../../core/envelope'),
-    import('../../core/share-encoding'),
+    lazyCore.envelope(),
+    lazyCore.shareEncoding(),
     services.backend(),
   ]);
   const plaintext = utf8Encode(encodeShareText(share) + '\n');
@@ -100,10 +101,9 @@ export async function openShareFile(
   bytes: Uint8Array,
   identities: MyIdentities,
 ): Promise<Share> {
-  const [{ decryptBytes }, { parseShare }, { hexEncode }, backend] = await Promise.all([
-    import('../../core/envelope'),
-    import('../../core/share-encoding'),
-    import('../../core/bytes'),
+  const [{ decryptBytes }, { parseShare }, backend] = await Promise.all([
+    lazyCore.envelope(),
+    lazyCore.shareEncoding(),
     services.backend(),
   ]);
   const fail = (why: string, cause?: unknown) =>

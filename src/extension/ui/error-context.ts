@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { displayText } from '../../core/display-text';
 import type { Services } from '../services';
 import type { ErrorContext } from './error-text';
+import { lazyCore } from '../lazy-core';
 
 /** Header reads stop here: a damaged file's signer is a courtesy, not worth reading a large file for. */
 const MAX_HEADER_READ_BYTES = 1024 * 1024;
@@ -45,7 +46,7 @@ async function signerOf(uri: vscode.Uri): Promise<string | undefined> {
   if (!uri.path.toLowerCase().endsWith('.enc')) return undefined;
   const stat = await vscode.workspace.fs.stat(uri);
   if (stat.size > MAX_HEADER_READ_BYTES) return undefined;
-  const { inspectEnvelope } = await import('../../core/envelope');
+  const { inspectEnvelope } = await lazyCore.envelope();
   const header = await inspectEnvelope(await vscode.workspace.fs.readFile(uri));
   return header.signer?.fingerprint;
 }

@@ -49,8 +49,8 @@ export async function describeFile(deps: EncDeps, uri: vscode.Uri): Promise<Show
   const canDecrypt = deps.session.canDecrypt(header.recipients);
   if (!canDecrypt) return { ...deps.session.describe(header, undefined, known), uri, canDecrypt };
   const [{ decryptStream }, { readFileChunks }, backend] = await Promise.all([
-    import('../../../core/envelope'),
-    import('../../../node/node-streams'),
+    lazyCore.envelope(),
+    lazyCore.nodeStreams(),
     deps.services.backend(),
   ]);
   const identities: RsaPrivateKey[] = await deps.session.identitiesFor(header.recipients, rel(uri));

@@ -7,7 +7,7 @@ import type { KeyInfo } from '../../storage/key-store';
 import { normalizePastedPem, promptForKeyText, readKeyFile } from '../key-input';
 import { asObject } from '../pick';
 import { announce } from './generate-key';
-import { lazyCore } from '../../lazy-core';
+import { lazyCore, type KeysModule } from '../../lazy-core';
 
 export interface ImportPrivateKeyArgs {
   /** PEM text (PKCS#8, encrypted PKCS#8, PKCS#1, or an OpenSSH private key). */
@@ -65,7 +65,7 @@ export async function importPrivateKey(services: Services, arg: unknown): Promis
 }
 
 async function parseWithPassphrase(
-  keys: typeof import('../../../core/keys'),
+  keys: KeysModule,
   text: string,
   given: string | undefined,
   interactive: boolean,

@@ -12,6 +12,7 @@ import type { Services } from '../../services';
 import { validateEntryName } from '../../storage/entry-names';
 import { targetFolder } from '../../storage/workspace-files';
 import { asObject } from '../pick';
+import { lazyCore, type CoreModule } from '../../lazy-core';
 
 export interface AddSharedMfaArgs extends RecipientOptions {
   /** An `otpauth://totp/…` URI. Or: */
@@ -41,13 +42,13 @@ export interface AddSharedMfaResult {
   recipients: number;
 }
 
-type OtpModules = typeof import('../../../core/otpauth') & typeof import('../../../core/base32') & typeof import('../../../core/hotp');
+type OtpModules = CoreModule<'otpauth'> & CoreModule<'base32'> & CoreModule<'hotp'>;
 
 const TITLE = 'Add Shared MFA';
 
 export async function addSharedMfa(services: Services, arg: unknown): Promise<AddSharedMfaResult | undefined> {
   const a = asObject<AddSharedMfaArgs>(arg);
-  const [otpauth, base32, hotp] = await Promise.all([import('../../../core/otpauth'), import('../../../core/base32'), import('../../../core/hotp')]);
+  const [otpauth, base32, hotp] = await Promise.all([lazyCore.otpauth(), lazyCore.base32(), lazyCore.hotp()]);
   const m: OtpModules = { ...otpauth, ...base32, ...hotp };
   const folder = targetFolder(a.folder);
   const fromArgs = a.uri !== undefined || a.secret !== undefined;

@@ -10,6 +10,7 @@ import type { ValueSyntax } from '../../../core/value-quoting';
 import type { Services } from '../../services';
 import { asObject, isInteractive } from '../pick';
 import { applyInsertions, drawInsertions, previewInsertions, type Quoting } from './insert-secret';
+import { lazyCore, type CoreModule } from '../../lazy-core';
 
 export type SecretKind = 'password' | 'passphrase' | 'hex' | 'base64url';
 export type SecretTarget = 'editor' | 'clipboard';
@@ -39,7 +40,7 @@ export interface GeneratePasswordResult {
   notices: string[];
 }
 
-type PasswordModule = typeof import('../../../core/password');
+type PasswordModule = CoreModule<'password'>;
 
 const KINDS: readonly SecretKind[] = ['password', 'passphrase', 'hex', 'base64url'];
 const OPEN_SETTINGS = 'settings';
@@ -94,7 +95,7 @@ export function formatBits(bits: number): string {
 
 export async function generatePassword(services: Services, arg: unknown): Promise<GeneratePasswordResult | undefined> {
   const a = asObject<GeneratePasswordArgs>(arg);
-  const [m, { EFF_LARGE_WORDLIST_SIZE }] = await Promise.all([import('../../../core/password'), import('../../../core/wordlists/eff-large')]);
+  const [m, { EFF_LARGE_WORDLIST_SIZE }] = await Promise.all([lazyCore.password(), lazyCore.effLargeWordlist()]);
   const editor = vscode.window.activeTextEditor;
   // Settings a repository wrote are raised to the floor, not obeyed below it (docs/PASSWORDS.md).
   const { policy, raised } = m.resolveSettingsWithFloor({ ...services.config(editor?.document.uri).password, ...a.policy });

@@ -104,7 +104,7 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Custodian: splitting into "${setName}" (${threshold} of ${total})…` },
       async () => {
-        const { splitSecret: split, combineShares } = await import('../../../core/shamir');
+        const { splitSecret: split, combineShares } = await lazyCore.shamir();
         shares.push(...split(source.bytes, { threshold, shares: total }));
         // Refuse to write a set that would not give the secret back.
         const check = combineShares(shares.slice(0, threshold));

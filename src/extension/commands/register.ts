@@ -4,12 +4,11 @@
 // error through ErrorReporter and resolves to undefined (it never rejects).
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { errorContext } from '../ui/error-context';
+import type { ErrorContext } from '../ui/error-text';
+import type { ErrorReporter } from '../ui/error-reporter';
 import { withoutAnswers } from './caller-arguments';
 import { addContact, removeContact } from './contacts/contacts';
 import { CommandId } from './ids';
-import { MFA_HANDLERS } from './mfa/register';
-import { PASSWORD_HANDLERS } from './password/register';
 import { exportPrivateKey } from './keys/export-private-key';
 import { exportPublicKey } from './keys/export-public-key';
 import { generateKey } from './keys/generate-key';
@@ -41,16 +40,23 @@ const HANDLERS: Handlers<Services> = [
   [CommandId.VerifyFingerprint, verifyFingerprint],
   [CommandId.AddContact, addContact],
   [CommandId.RemoveContact, removeContact],
-  ...PASSWORD_HANDLERS,
-  ...MFA_HANDLERS,
 ];
 
-export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
-  registerHandlers(context, services, services, HANDLERS);
+/** What running any command needs besides its feature's dependencies. */
+export interface CommandHost {
+  errors: ErrorReporter;
+  /** What a report of a failure may say about the command's target (ui/error-context.ts). */
+  errorContext: (arg: unknown) => Promise<ErrorContext>;
+  /** Redraws the sidebar. */
+  refresh: () => void;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, host: CommandHost, services: Services): void {
+  registerHandlers(context, host, services, HANDLERS);
 }
 
 /** Registers `handlers` with `deps`; failures go to ErrorReporter, and the tree refreshes after every run. */
-export function registerHandlers<D>(context: vscode.ExtensionContext, services: Services, deps: D, handlers: Handlers<D>): void {
+export function registerHandlers<D>(context: vscode.ExtensionContext, host: CommandHost, deps: D, handlers: Handlers<D>): void {
   // Answers in argument objects are for the test harness only (caller-arguments.ts says why).
   const parse = context.extensionMode === vscode.ExtensionMode.Test ? (arg: unknown) => arg : withoutAnswers;
   for (const [id, handler] of handlers) {
@@ -61,10 +67,10 @@ export function registerHandlers<D>(context: vscode.ExtensionContext, services: 
         try {
           return await handler(deps, first, second);
         } catch (err) {
-          services.errors.report(err, id, await errorContext(services, first).catch(() => undefined));
+          host.errors.report(err, id, await host.errorContext(first).catch(() => undefined));
           return undefined;
         } finally {
-          services.refresh();
+          host.refresh();
         }
       }),
     );

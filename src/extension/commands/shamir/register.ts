@@ -5,7 +5,7 @@ import type { Services } from '../../services';
 import { ShareStore } from '../../shamir/share-store';
 import { ShamirSection } from '../../views/sections/shamir-section';
 import { CommandId } from '../ids';
-import { registerHandlers, type Handlers } from '../register';
+import { registerHandlers, type CommandHost, type Handlers } from '../register';
 import type { ShamirDeps } from './deps';
 import { recoverSecret } from './recover-secret';
 import { releaseShare } from './release-share';
@@ -19,7 +19,7 @@ const HANDLERS: Handlers<ShamirDeps> = [
   [CommandId.RevealShareManifest, revealManifest],
 ];
 
-export function registerShamirCommands(context: vscode.ExtensionContext, services: Services): void {
+export function registerShamirCommands(context: vscode.ExtensionContext, host: CommandHost, services: Services): void {
   const deps: ShamirDeps = {
     services,
     session: services.session,
@@ -27,5 +27,5 @@ export function registerShamirCommands(context: vscode.ExtensionContext, service
     documents: new PlaintextDocuments(RECOVERED_SCHEME, ''),
   };
   context.subscriptions.push(deps.store, deps.documents, services.tree.addSection(new ShamirSection(services, deps.store)));
-  registerHandlers(context, services, deps, HANDLERS);
+  registerHandlers(context, host, deps, HANDLERS);
 }

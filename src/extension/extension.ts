@@ -2,10 +2,12 @@
 // It must stay cheap: no key parsing and no node-forge here (core modules load on first use).
 import * as vscode from 'vscode';
 import { registerEncryptionCommands, type EncryptionFeature } from './commands/encrypt/register';
+import { registerKeysCommands } from './commands/keys/register';
 import { registerMfaFeature } from './commands/mfa/register';
 import { registerPasswordCommands } from './commands/password/register';
 import { registerCommands, type CommandHost } from './commands/register';
 import { registerShamirCommands } from './commands/shamir/register';
+import { registerTeamCommands } from './commands/team/register';
 import { readConfig } from './config';
 import { createServices, type Services } from './services';
 import { Contacts } from './storage/contacts';
@@ -65,7 +67,9 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     treeView,
   );
   registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, tree, treeView);
-  registerCommands(context, host, services);
+  registerCommands(context, host);
+  registerKeysCommands(context, host, { keys, backend: services.backend, config: readConfig });
+  registerTeamCommands(context, host, { keys, roster, contacts });
   registerPasswordCommands(context, host, { log, clipboard: services.clipboard, config: readConfig });
   registerShamirCommands(context, host, services);
   const encryption = registerEncryptionCommands(context, host, services);

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { zeroize } from '../../../core/bytes';
 import { PassphraseError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
-import type { Services } from '../../services';
+import type { KeysDeps } from './register';
 import type { KeyInfo } from '../../storage/key-store';
 import { normalizePastedPem, promptForKeyText, readKeyFile } from '../key-input';
 import { asObject } from '../pick';
@@ -23,7 +23,7 @@ export interface ImportPrivateKeyArgs {
 
 const PASSPHRASE_ATTEMPTS = 3;
 
-export async function importPrivateKey(services: Services, arg: unknown): Promise<KeyInfo | undefined> {
+export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
   const a = asObject<ImportPrivateKeyArgs>(arg);
   const interactive = a.pem === undefined && a.uri === undefined;
   let source: { text: string; uri?: vscode.Uri } | undefined;
@@ -56,7 +56,7 @@ export async function importPrivateKey(services: Services, arg: unknown): Promis
         ignoreFocusOut: true,
       }));
     if (name === undefined) return undefined;
-    const info = await services.keyStore.add(key, { name, label: a.label ?? (key.publicKey.comment?.includes('@') ? key.publicKey.comment : undefined) });
+    const info = await deps.keys.current.add(key, { name, label: a.label ?? (key.publicKey.comment?.includes('@') ? key.publicKey.comment : undefined) });
     announce(info, interactive);
     return info;
   } finally {

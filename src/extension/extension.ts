@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     errorContext: (arg) => errorContext({ keys, roster, contacts }, arg),
     refresh: () => tree.refresh(),
   };
-  const contextKeys = new ContextKeys(services);
+  const contextKeys = new ContextKeys(keys, roster);
   const treeView = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   void contextKeys.updateRoster();
   context.subscriptions.push(
@@ -61,9 +61,9 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     diagnostics,
     services,
     contextKeys,
-    tree.addSection(new KeysSection(services)),
-    tree.addSection(new TeamSection(services)),
-    tree.addSection(new ContactsSection(services)),
+    tree.addSection(new KeysSection(keys)),
+    tree.addSection(new TeamSection(roster, keys, tree)),
+    tree.addSection(new ContactsSection(contacts)),
     treeView,
   );
   registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, tree, treeView);

@@ -29,4 +29,12 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'Use Uint8Array in src/core.' }, { name: 'process', message: 'No process in src/core.' }, { name: 'require', message: 'No require in src/core.' }],
     },
   },
+  {
+    // activate() stays cheap only while core modules load on first use, through the one lazy facade.
+    files: ['src/extension/**/*.ts'],
+    ignores: ['src/extension/lazy-core.ts', 'src/extension/fs/envelope-files.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'Load core modules through lazyCore (src/extension/lazy-core.ts).' }],
+    },
+  },
 );

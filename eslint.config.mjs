@@ -39,4 +39,12 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // activate() stays cheap only while core modules load on first use, through the one lazy facade.
+    files: ['src/extension/**/*.ts'],
+    ignores: ['src/extension/lazy-core.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'Load core modules through lazyCore (src/extension/lazy-core.ts).' }],
+    },
+  },
 );

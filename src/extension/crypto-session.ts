@@ -9,9 +9,13 @@ import { CustodianError } from '../core/errors';
 import type { EnvelopeInfo, SignatureStatus } from '../core/envelope';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { noKeysError } from './commands/pick';
-import type { Services } from './services';
-import { ROSTER_DIR, ROSTER_EXT, type RosterMember, type RosterProblem } from './storage/roster';
+import type { CustodianConfig } from './config';
+import { lazyCore } from './lazy-core';
+import type { ActiveKeyStore } from './storage/active-key-store';
+import type { Contacts } from './storage/contacts';
+import { ROSTER_DIR, ROSTER_EXT, type Roster, type RosterMember, type RosterProblem } from './storage/roster';
 import { workspaceFolders } from './storage/workspace-files';
+import type { WorkspaceTrust } from './workspace-trust';
 
 export type KeySource = 'mine' | 'roster' | 'contact';
 
@@ -87,11 +91,21 @@ export interface TeamOptions {
 /** workspaceState: fingerprint → roster name, for every teammate the roster has named (see formerName). */
 const ROSTER_NAMES_KEY = 'custodian.rosterNames';
 
+/** What a CryptoSession reads: my keys, the roster, contacts, settings and what this workspace remembers. */
+export interface CryptoSessionDeps {
+  keys: ActiveKeyStore;
+  roster: Roster;
+  contacts: Contacts;
+  config: (scope?: vscode.ConfigurationScope) => CustodianConfig;
+  workspaceState: vscode.Memento;
+  trust: WorkspaceTrust;
+}
+
 export class CryptoSession {
   /** Fingerprints git history was already asked to name (see nameFormerTeammates): asked once each. */
   private readonly askedGit = new Set<string>();
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly deps: CryptoSessionDeps) {}
 
   /** Every key with a name: mine first, then the roster, then contacts (first name wins). */
   async knownKeys(): Promise<KnownKey[]> {
@@ -102,13 +116,13 @@ export class CryptoSession {
       seen.add(k.fingerprint);
       out.push(k);
     };
-    for (const info of this.services.keyStore.list()) {
-      add({ fingerprint: info.fingerprint, name: info.name, source: 'mine', key: await this.services.keyStore.getPublicKey(info.id), isDefault: info.isDefault });
+    for (const info of this.deps.keys.current.list()) {
+      add({ fingerprint: info.fingerprint, name: info.name, source: 'mine', key: await this.deps.keys.current.getPublicKey(info.id), isDefault: info.isDefault });
     }
-    const members = await this.services.roster.members();
+    const members = await this.deps.roster.members();
     for (const m of members) add(rosterKey(m));
     await this.rememberRosterNames(members);
-    for (const c of this.services.contacts.list()) add({ fingerprint: c.fingerprint, name: c.name, source: 'contact', key: await this.services.contacts.publicKey(c) });
+    for (const c of this.deps.contacts.list()) add({ fingerprint: c.fingerprint, name: c.name, source: 'contact', key: await this.deps.contacts.publicKey(c) });
     return out;
   }
 
@@ -120,7 +134,7 @@ export class CryptoSession {
   /** The usable members of one folder's roster (none without a folder); unusable entries are refused unless 'skip'. */
   async rosterMembers(folder: vscode.WorkspaceFolder | undefined, unusable: TeamOptions['unusable'] = 'refuse'): Promise<RosterMember[]> {
     if (!folder) return [];
-    const entries = (await this.services.roster.list()).filter((e) => e.folder.index === folder.index);
+    const entries = (await this.deps.roster.list()).filter((e) => e.folder.index === folder.index);
     const broken = entries.filter((e): e is RosterProblem => e.kind === 'invalid');
     if (broken.length > 0 && unusable !== 'skip') throw new UnusableRosterError(broken);
     return entries.filter((e): e is RosterMember => e.kind === 'member');
@@ -147,10 +161,10 @@ export class CryptoSession {
 
   /** My default key when `include` (default `custodian.alwaysIncludeMyself`) says so and I have one. */
   async myself(scope?: vscode.ConfigurationScope, include?: boolean): Promise<KnownKey | undefined> {
-    if (!(include ?? this.services.config(scope).alwaysIncludeMyself)) return undefined;
-    const me = this.services.keyStore.getDefault();
+    if (!(include ?? this.deps.config(scope).alwaysIncludeMyself)) return undefined;
+    const me = this.deps.keys.current.getDefault();
     if (!me) return undefined;
-    return { fingerprint: me.fingerprint, name: me.name, source: 'mine', key: await this.services.keyStore.getPublicKey(me.id), isDefault: true };
+    return { fingerprint: me.fingerprint, name: me.name, source: 'mine', key: await this.deps.keys.current.getPublicKey(me.id), isDefault: true };
   }
 
   /** Adds my default key to `keys` (see myself) when it is not there yet. */
@@ -174,7 +188,7 @@ export class CryptoSession {
 
   /** My default key, for signing what I write. The caller must `release` it. */
   async signer(): Promise<RsaPrivateKey> {
-    const me = this.services.keyStore.getDefault();
+    const me = this.deps.keys.current.getDefault();
     if (!me) throw noKeysError();
     return this.loadPrivateKey(me.id);
   }
@@ -184,10 +198,10 @@ export class CryptoSession {
    * Throws NotARecipientError naming the recipients when none is mine. The caller must `release` them.
    */
   async identitiesFor(recipients: readonly string[], what: string): Promise<RsaPrivateKey[]> {
-    const mine = this.services.keyStore.list().filter((k) => recipients.includes(k.fingerprint));
+    const mine = this.deps.keys.current.list().filter((k) => recipients.includes(k.fingerprint));
     mine.sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
     if (mine.length === 0) {
-      if (this.services.keyStore.list().length === 0) throw noKeysError();
+      if (this.deps.keys.current.list().length === 0) throw noKeysError();
       throw new NotARecipientError(what, this.parties(recipients, await this.knownKeys()));
     }
     const keys: RsaPrivateKey[] = [];
@@ -202,7 +216,7 @@ export class CryptoSession {
 
   /** Whether one of my keys is among these recipients (no keychain access). */
   canDecrypt(recipients: readonly string[]): boolean {
-    return this.services.keyStore.list().some((k) => recipients.includes(k.fingerprint));
+    return this.deps.keys.current.list().some((k) => recipients.includes(k.fingerprint));
   }
 
   release(...keys: (RsaPrivateKey | undefined)[]): void {
@@ -261,7 +275,7 @@ export class CryptoSession {
 
   /** The roster name a teammate had before leaving it, from the last roster that named them. */
   formerName(fingerprint: string): string | undefined {
-    const names = this.services.context.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY);
+    const names = this.deps.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY);
     const name = names && Object.prototype.hasOwnProperty.call(names, fingerprint) ? names[fingerprint] : undefined;
     return typeof name === 'string' ? name : undefined;
   }
@@ -274,8 +288,8 @@ export class CryptoSession {
   async nameFormerTeammates(uri: vscode.Uri | undefined, fingerprints: readonly string[], known: readonly KnownKey[]): Promise<boolean> {
     const unnamed = fingerprints.filter((fp) => !known.some((k) => k.fingerprint === fp) && !this.formerName(fp) && !this.askedGit.has(fp));
     const folder = this.teamFolder(uri);
-    if (unnamed.length === 0 || !folder || folder.uri.scheme !== 'file' || !this.services.trust.isTrusted) return false;
-    const [{ rosterNamesFromGit }, keys] = await Promise.all([import('./storage/roster-history'), this.services.keys()]);
+    if (unnamed.length === 0 || !folder || folder.uri.scheme !== 'file' || !this.deps.trust.isTrusted) return false;
+    const [{ rosterNamesFromGit }, keys] = await Promise.all([lazyCore.rosterHistory(), lazyCore.keys()]);
     const found = await rosterNamesFromGit(folder.uri.fsPath, { dir: ROSTER_DIR.join('/'), ext: ROSTER_EXT }, (text) => {
       try {
         return keys.parsePublicKey(text).fingerprint;
@@ -286,26 +300,26 @@ export class CryptoSession {
     // Asked once each, unless git did not answer (then the next scan asks again).
     if (!found) return false;
     for (const fp of unnamed) this.askedGit.add(fp);
-    const names = { ...(this.services.context.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY) ?? {}) };
+    const names = { ...(this.deps.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY) ?? {}) };
     let learnt = false;
     for (const [fp, name] of found) {
       if (Object.prototype.hasOwnProperty.call(names, fp)) continue;
       names[fp] = name;
       learnt = true;
     }
-    if (learnt) await this.services.context.workspaceState.update(ROSTER_NAMES_KEY, names);
+    if (learnt) await this.deps.workspaceState.update(ROSTER_NAMES_KEY, names);
     return learnt;
   }
 
   private async rememberRosterNames(members: readonly RosterMember[]): Promise<void> {
-    const names = { ...(this.services.context.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY) ?? {}) };
+    const names = { ...(this.deps.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY) ?? {}) };
     let changed = false;
     for (const m of members) {
       if (names[m.key.fingerprint] === m.name) continue;
       names[m.key.fingerprint] = m.name;
       changed = true;
     }
-    if (changed) await this.services.context.workspaceState.update(ROSTER_NAMES_KEY, names);
+    if (changed) await this.deps.workspaceState.update(ROSTER_NAMES_KEY, names);
   }
 
   private signerState(kind: 'verified' | 'claimed', fingerprint: string, known: readonly KnownKey[]): SignerState {
@@ -314,9 +328,9 @@ export class CryptoSession {
   }
 
   private async loadPrivateKey(id: string): Promise<RsaPrivateKey> {
-    const der = await this.services.keyStore.getPrivateKeyDer(id);
+    const der = await this.deps.keys.current.getPrivateKeyDer(id);
     try {
-      return (await this.services.keys()).privateKeyFromPkcs8Der(der);
+      return (await lazyCore.keys()).privateKeyFromPkcs8Der(der);
     } finally {
       zeroize(der);
     }

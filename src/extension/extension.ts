@@ -2,17 +2,22 @@
 // It must stay cheap: no key parsing and no node-forge here (core modules load on first use).
 import * as vscode from 'vscode';
 import { registerEncryptionCommands, type EncryptionFeature } from './commands/encrypt/register';
-import { registerCommands } from './commands/register';
+import { registerKeysCommands } from './commands/keys/register';
+import { registerMfaFeature } from './commands/mfa/register';
+import { registerPasswordCommands } from './commands/password/register';
+import { registerCommands, type CommandHost } from './commands/register';
 import { registerShamirCommands } from './commands/shamir/register';
-import { Services } from './services';
+import { registerTeamCommands } from './commands/team/register';
+import { readConfig } from './config';
+import { createServices, type Services } from './services';
 import { Contacts } from './storage/contacts';
 import { KeyStore } from './storage/key-store';
 import { Roster } from './storage/roster';
+import { errorContext } from './ui/error-context';
 import { ErrorReporter } from './ui/error-reporter';
 import { ContextKeys } from './views/context-keys';
 import { ContactsSection } from './views/sections/contacts-section';
 import { KeysSection } from './views/sections/keys-section';
-import { MfaSection } from './views/sections/mfa-section';
 import { TeamSection } from './views/sections/team-section';
 
 export const TREE_VIEW_ID = 'custodian.keys';
@@ -33,34 +38,41 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Custodian', { log: true });
   const diagnostics = vscode.languages.createDiagnosticCollection('custodian');
-  const services = new Services({
+  const errors = new ErrorReporter(log);
+  const services = createServices({
     context,
     log,
-    errors: new ErrorReporter(log),
+    errors,
     keyStore: new KeyStore(context.secrets, context.globalState),
     roster: new Roster(diagnostics),
     contacts: new Contacts(context.globalState),
   });
-  const contextKeys = new ContextKeys(services);
-  const treeView = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: services.tree, showCollapseAll: true });
-  const mfaSection = new MfaSection(services);
+  const { tree, keys, roster, contacts } = services;
+  const host: CommandHost = {
+    errors,
+    errorContext: (arg) => errorContext({ keys, roster, contacts }, arg),
+    refresh: () => tree.refresh(),
+  };
+  const contextKeys = new ContextKeys(keys, roster);
+  const treeView = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   void contextKeys.updateRoster();
   context.subscriptions.push(
     log,
     diagnostics,
     services,
     contextKeys,
-    services.tree.addSection(new KeysSection(services)),
-    services.tree.addSection(new TeamSection(services)),
-    services.tree.addSection(new ContactsSection(services)),
+    tree.addSection(new KeysSection(keys)),
+    tree.addSection(new TeamSection(roster, keys, tree)),
+    tree.addSection(new ContactsSection(contacts)),
     treeView,
-    mfaSection,
-    services.tree.addSection(mfaSection),
-    mfaSection.attach(treeView),
   );
-  registerCommands(context, services);
-  registerShamirCommands(context, services);
-  const encryption = registerEncryptionCommands(context, services);
+  registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, tree, treeView);
+  registerCommands(context, host);
+  registerKeysCommands(context, host, { keys, backend: services.backend, config: readConfig });
+  registerTeamCommands(context, host, { keys, roster, contacts });
+  registerPasswordCommands(context, host, { log, clipboard: services.clipboard, config: readConfig });
+  registerShamirCommands(context, host, services);
+  const encryption = registerEncryptionCommands(context, host, services);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { activatedInMs: performance.now() - started, services, encryption };
 }

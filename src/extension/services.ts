@@ -5,15 +5,17 @@ import type { CryptoBackend } from '../core/crypto-backend';
 import { SecretClipboard } from './clipboard';
 import { readConfig, type CustodianConfig } from './config';
 import { CryptoSession } from './crypto-session';
+import { lazyCore } from './lazy-core';
 import { SharedMfa } from './mfa/shared-mfa';
+import { ActiveKeyStore } from './storage/active-key-store';
 import type { Contacts } from './storage/contacts';
-import { KeyStore } from './storage/key-store';
+import type { KeyStore } from './storage/key-store';
 import type { Roster } from './storage/roster';
 import type { ErrorReporter } from './ui/error-reporter';
 import { CustodianTreeProvider } from './views/tree';
 import { WorkspaceTrust } from './workspace-trust';
 
-export type KeysModule = typeof import('../core/keys');
+export type { KeysModule } from './lazy-core';
 
 export interface ServicesInit {
   context: vscode.ExtensionContext;
@@ -24,12 +26,55 @@ export interface ServicesInit {
   contacts: Contacts;
 }
 
+/** What the commands still share; every part is built before it, in createServices(). */
+export interface ServicesParts extends Omit<ServicesInit, 'keyStore'> {
+  keys: ActiveKeyStore;
+  tree: CustodianTreeProvider;
+  mfa: SharedMfa;
+  clipboard: SecretClipboard;
+  session: CryptoSession;
+  trust: WorkspaceTrust;
+}
+
+/**
+ * Builds the shared objects in dependency order, each from the finished objects it needs, and the
+ * Services bundle over them. Disposing the bundle disposes what was built here.
+ */
+export function createServices(init: ServicesInit): Services {
+  const keys = new ActiveKeyStore(init.keyStore, init.context.globalState);
+  const trust = new WorkspaceTrust();
+  const tree = new CustodianTreeProvider(
+    () => keys.current.list().length === 0,
+    (section) => trust.restrictedChildren(section),
+  );
+  const session = new CryptoSession({
+    keys,
+    roster: init.roster,
+    contacts: init.contacts,
+    config: readConfig,
+    workspaceState: init.context.workspaceState,
+    trust,
+  });
+  const backend = memoize(lazyCore.createBackend);
+  const mfa = new SharedMfa({ session, keys, roster: init.roster, backend });
+  const clipboard = new SecretClipboard(() => readConfig().clipboardClearSeconds);
+  const owned: vscode.Disposable[] = [trust, trust.onDidChange(() => tree.refresh()), tree, keys, init.keyStore, init.roster, init.contacts, init.errors, mfa, clipboard];
+  return new Services({ ...init, keys, tree, mfa, clipboard, session, trust }, backend, owned);
+}
+
+function memoize<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+
 export class Services implements vscode.Disposable {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
   readonly errors: ErrorReporter;
   readonly roster: Roster;
   readonly contacts: Contacts;
+  /** The key store in use (tests can put another SecretStorage under it). */
+  readonly keys: ActiveKeyStore;
   /** The sidebar; sections are added in activate() and by later features. */
   readonly tree: CustodianTreeProvider;
   /** Shared MFA seeds (`.custodian/mfa/`) and the codes currently shown. */
@@ -40,43 +85,35 @@ export class Services implements vscode.Disposable {
   readonly session: CryptoSession;
   /** Restricted Mode: what may read workspace files by itself. */
   readonly trust: WorkspaceTrust;
-
-  private currentKeyStore: KeyStore;
-  private readonly keysChanged = new vscode.EventEmitter<void>();
   /** Fires when my keys change (here, in another window, or when the key store is replaced). */
-  readonly onDidChangeKeys = this.keysChanged.event;
-  private keyStoreListener: vscode.Disposable;
-  private keysModule: Promise<KeysModule> | undefined;
-  private backendPromise: Promise<CryptoBackend> | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
+  readonly onDidChangeKeys: vscode.Event<void>;
 
-  constructor(init: ServicesInit) {
-    this.context = init.context;
-    this.log = init.log;
-    this.errors = init.errors;
-    this.roster = init.roster;
-    this.contacts = init.contacts;
-    this.currentKeyStore = init.keyStore;
-    this.keyStoreListener = init.keyStore.onDidChange(() => this.keysChanged.fire());
-    this.trust = new WorkspaceTrust();
-    this.tree = new CustodianTreeProvider(
-      () => this.keyStore.list().length === 0,
-      (section) => this.trust.restrictedChildren(section),
-    );
-    this.subscriptions.push(this.trust, this.trust.onDidChange(() => this.tree.refresh()), this.tree, this.keysChanged, init.keyStore, init.roster, init.contacts, init.errors);
-    this.session = new CryptoSession(this);
-    this.mfa = new SharedMfa(this);
-    this.clipboard = new SecretClipboard(() => this.config().clipboardClearSeconds);
-    this.subscriptions.push(this.mfa, this.clipboard);
+  constructor(
+    parts: ServicesParts,
+    /** The Node crypto backend, created on first use. */
+    readonly backend: () => Promise<CryptoBackend>,
+    private readonly owned: readonly vscode.Disposable[],
+  ) {
+    this.context = parts.context;
+    this.log = parts.log;
+    this.errors = parts.errors;
+    this.roster = parts.roster;
+    this.contacts = parts.contacts;
+    this.keys = parts.keys;
+    this.tree = parts.tree;
+    this.mfa = parts.mfa;
+    this.clipboard = parts.clipboard;
+    this.session = parts.session;
+    this.trust = parts.trust;
+    this.onDidChangeKeys = parts.keys.onDidChange;
   }
 
   dispose(): void {
-    this.keyStoreListener.dispose();
-    for (const d of this.subscriptions) d.dispose();
+    for (const d of this.owned) d.dispose();
   }
 
   get keyStore(): KeyStore {
-    return this.currentKeyStore;
+    return this.keys.current;
   }
 
   /**
@@ -84,25 +121,7 @@ export class Services implements vscode.Disposable {
    * For tests that simulate a failing OS keychain, and for hosts with their own secret backend.
    */
   replaceSecretStorage(secrets: vscode.SecretStorage): vscode.Disposable {
-    const previous = this.currentKeyStore;
-    const replacement = new KeyStore(secrets, this.context.globalState);
-    this.swapKeyStore(replacement);
-    return new vscode.Disposable(() => {
-      if (this.currentKeyStore === replacement) this.swapKeyStore(previous);
-      replacement.dispose();
-    });
-  }
-
-  /** The core key module, loaded on first use so activate() never pays for node-forge. */
-  keys(): Promise<KeysModule> {
-    this.keysModule ??= import('../core/keys');
-    return this.keysModule;
-  }
-
-  /** The Node crypto backend (the extension host is Node), created on first use. */
-  backend(): Promise<CryptoBackend> {
-    this.backendPromise ??= import('../node/node-crypto-backend').then((m) => m.createNodeCryptoBackend());
-    return this.backendPromise;
+    return this.keys.replaceSecretStorage(secrets);
   }
 
   config(scope?: vscode.ConfigurationScope): CustodianConfig {
@@ -111,12 +130,5 @@ export class Services implements vscode.Disposable {
 
   refresh(): void {
     this.tree.refresh();
-  }
-
-  private swapKeyStore(store: KeyStore): void {
-    this.keyStoreListener.dispose();
-    this.currentKeyStore = store;
-    this.keyStoreListener = store.onDidChange(() => this.keysChanged.fire());
-    this.keysChanged.fire();
   }
 }

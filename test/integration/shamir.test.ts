@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
-import { parsePrivateKey } from '../../src/core/keys';
+import { parsePrivateKey, parsePublicKey } from '../../src/core/keys';
 import type { RecoverSecretResult } from '../../src/extension/commands/shamir/recover-secret';
 import type { ReleaseShareResult } from '../../src/extension/commands/shamir/release-share';
 import type { SplitSecretResult } from '../../src/extension/commands/shamir/split-secret';
@@ -52,14 +52,13 @@ describe('shamir', function () {
     services = await getServices();
     await resetState(services);
     fs.mkdirSync(teamDir(), { recursive: true });
-    const keys = await services.keys();
     for (const name of PEOPLE) {
       const pair = generateKeyPairSync('rsa', {
         modulusLength: 2048,
         publicKeyEncoding: { type: 'spki', format: 'pem' },
         privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
       });
-      team[name] = { privatePem: pair.privateKey, publicPem: pair.publicKey, fingerprint: keys.parsePublicKey(pair.publicKey).fingerprint };
+      team[name] = { privatePem: pair.privateKey, publicPem: pair.publicKey, fingerprint: parsePublicKey(pair.publicKey).fingerprint };
       fs.writeFileSync(path.join(teamDir(), `${name}.pub`), pair.publicKey);
     }
     await become('alice');

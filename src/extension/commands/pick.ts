@@ -3,11 +3,11 @@
 // undefined when the user cancels.
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
-import type { Services } from '../services';
-import type { Contact } from '../storage/contacts';
-import type { KeyInfo } from '../storage/key-store';
-import type { RosterEntry } from '../storage/roster';
+import type { Contact, Contacts } from '../storage/contacts';
+import type { KeyInfo, KeyStore } from '../storage/key-store';
+import type { Roster, RosterEntry } from '../storage/roster';
 import { MessageNode, SectionBase } from '../views/tree';
+import { lazyCore } from '../lazy-core';
 
 /** Fields a command argument may carry to name its target; tree nodes carry them too. */
 export interface TargetArgs {
@@ -46,14 +46,14 @@ export function noKeysError(): CustodianError {
   return new CustodianError('You have no keys yet.', { hint: 'Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.' });
 }
 
-export async function pickMyKey(services: Services, arg: unknown, placeHolder: string): Promise<KeyInfo | undefined> {
+export async function pickMyKey(keyStore: KeyStore, arg: unknown, placeHolder: string): Promise<KeyInfo | undefined> {
   const a = asObject<TargetArgs>(arg);
   const id = a.keyId ?? a.id;
-  if (typeof id === 'string') return services.keyStore.require(id);
-  const keys = services.keyStore.list();
+  if (typeof id === 'string') return keyStore.require(id);
+  const keys = keyStore.list();
   if (keys.length === 0) throw noKeysError();
   if (keys.length === 1) return keys[0];
-  const { shortFingerprint } = await services.keys();
+  const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
     keys.map((k) => ({
       label: `${k.isDefault ? '$(star-full)' : '$(key)'} ${k.name}`,
@@ -66,10 +66,10 @@ export async function pickMyKey(services: Services, arg: unknown, placeHolder: s
   return picked?.key;
 }
 
-export async function pickRosterEntry(services: Services, arg: unknown, placeHolder: string): Promise<RosterEntry | undefined> {
+export async function pickRosterEntry(roster: Roster, arg: unknown, placeHolder: string): Promise<RosterEntry | undefined> {
   const a = asObject<TargetArgs>(arg);
   if (a.entry) return a.entry;
-  const entries = await services.roster.list();
+  const entries = await roster.list();
   if (a.uri) {
     const wanted = a.uri.toString();
     const found = entries.find((e) => e.uri.toString() === wanted);
@@ -77,12 +77,12 @@ export async function pickRosterEntry(services: Services, arg: unknown, placeHol
     return found;
   }
   if (typeof a.name === 'string') {
-    const found = await services.roster.find(a.name);
+    const found = await roster.find(a.name);
     if (!found) throw new CustodianError(`"${a.name}" is not in the team roster.`);
     return found;
   }
   if (entries.length === 0) throw new CustodianError('This workspace has no team roster yet.', { hint: 'Add yourself or a teammate first.' });
-  const { shortFingerprint } = await services.keys();
+  const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
     entries.map((e) => ({
       label: `${e.kind === 'member' ? '$(person)' : '$(error)'} ${e.name}`,
@@ -94,19 +94,19 @@ export async function pickRosterEntry(services: Services, arg: unknown, placeHol
   return picked?.entry;
 }
 
-export async function pickContact(services: Services, arg: unknown, placeHolder: string): Promise<Contact | undefined> {
+export async function pickContact(contacts: Contacts, arg: unknown, placeHolder: string): Promise<Contact | undefined> {
   const a = asObject<TargetArgs>(arg);
   if (a.contact) return a.contact;
   if (typeof a.id === 'string') {
-    const found = services.contacts.get(a.id);
+    const found = contacts.get(a.id);
     if (!found) throw new CustodianError('That contact no longer exists.');
     return found;
   }
-  const contacts = services.contacts.list();
-  if (contacts.length === 0) throw new CustodianError('You have no contacts yet.');
-  const { shortFingerprint } = await services.keys();
+  const all = contacts.list();
+  if (all.length === 0) throw new CustodianError('You have no contacts yet.');
+  const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
-    contacts.map((c) => ({ label: `$(account) ${c.name}`, description: `${c.bits}-bit · ${shortFingerprint(c.fingerprint)}`, contact: c })),
+    all.map((c) => ({ label: `$(account) ${c.name}`, description: `${c.bits}-bit · ${shortFingerprint(c.fingerprint)}`, contact: c })),
     { placeHolder, matchOnDescription: true },
   );
   return picked?.contact;

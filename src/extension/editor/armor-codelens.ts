@@ -5,6 +5,7 @@ import { ARMOR_BEGIN, COMPACT_PREFIX } from '../../core/armor';
 import { displayText } from '../../core/display-text';
 import type { CryptoSession } from '../crypto-session';
 import { CommandId } from '../commands/ids';
+import { lazyCore } from '../lazy-core';
 
 /**
  * Headers inspected per document and refresh. Each inspection is bounded (header size, key sizes), but
@@ -30,7 +31,7 @@ export class ArmorCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
   async provideCodeLenses(document: vscode.TextDocument, token?: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     const text = document.getText();
     if (!text.includes(ARMOR_BEGIN) && !text.includes(COMPACT_PREFIX)) return [];
-    const [{ findEncryptedSpans, spanCiphertext }, { inspectEnvelope }] = await Promise.all([import('../../core/selection-armor'), import('../../core/envelope')]);
+    const [{ findEncryptedSpans, spanCiphertext }, { inspectEnvelope }] = await Promise.all([lazyCore.selectionArmor(), lazyCore.envelope()]);
     const known = await this.session.knownKeys();
     const lenses: vscode.CodeLens[] = [];
     for (const [index, block] of findEncryptedSpans(text).entries()) {

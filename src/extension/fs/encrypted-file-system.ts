@@ -4,6 +4,7 @@
 // that was unsigned or signed by a key Custodian does not know first asks, once, since the save vouches
 // for its content with my signature. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
 // of modified documents off the disk.
+import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
@@ -16,6 +17,7 @@ import { writeFileAtomic } from '../storage/workspace-files';
 import type { BackupGuard } from './backup-guard';
 import { basename, ENC_SCHEME, toDecryptedUri, toEncryptedUri } from './enc-uri';
 import { formatBytes } from '../../node/envelope-files';
+import { lazyCore, type CoreModule } from '../lazy-core';
 
 /** Larger `.enc` files are not opened in an editor (Decrypt to File streams them instead). */
 export const MAX_INLINE_BYTES = 32 * 1024 * 1024;
@@ -225,7 +227,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     }
     if (recipientFps.length === 0) throw new CustodianError(`Cannot save ${what}: it has no recipients.`, { hint: 'Add yourself to the team first.' });
     if (entry && exists) await this.confirmSigning(uri, what, entry.description);
-    const [{ encryptBytes }, { armor }, backend] = await Promise.all([import('../../core/envelope'), import('../../core/armor'), this.services.backend()]);
+    const [{ encryptBytes }, { armor }, backend] = await Promise.all([lazyCore.envelope(), lazyCore.armor(), this.services.backend()]);
     const signer = await this.session.signer();
     let sealed: Uint8Array;
     try {
@@ -235,7 +237,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     }
     const armored = entry?.armored ?? false;
     await writeAtomically(encrypted, armored ? new TextEncoder().encode(armor(sealed)) : sealed);
-    const { inspectEnvelope } = await import('../../core/envelope');
+    const { inspectEnvelope } = await lazyCore.envelope();
     const header = await inspectEnvelope(sealed);
     const me = this.services.keyStore.getDefault()!;
     const signerKey = await this.services.keyStore.getPublicKey(me.id);
@@ -277,8 +279,8 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     const what = basename(encrypted.path);
     const bytes = await readLimited(encrypted, what);
     const [{ decryptBytes, inspectEnvelope }, { isArmored }, backend] = await Promise.all([
-      import('../../core/envelope'),
-      import('../../core/armor'),
+      lazyCore.envelope(),
+      lazyCore.armor(),
       this.services.backend(),
     ]);
     const armored = isArmored(bytes);
@@ -325,10 +327,10 @@ async function readLimited(uri: vscode.Uri, what: string): Promise<Uint8Array> {
   return vscode.workspace.fs.readFile(uri);
 }
 
-async function readHeader(uri: vscode.Uri): Promise<Awaited<ReturnType<typeof import('../../node/envelope-files').readEnvelopeHeader>>> {
-  if (uri.scheme === 'file') return (await import('../../node/envelope-files')).readEnvelopeHeader(uri.fsPath);
-  const { inspectEnvelope } = await import('../../core/envelope');
-  const { isArmored } = await import('../../core/armor');
+async function readHeader(uri: vscode.Uri): Promise<Awaited<ReturnType<CoreModule<'envelopeFiles'>['readEnvelopeHeader']>>> {
+  if (uri.scheme === 'file') return (await lazyCore.envelopeFiles()).readEnvelopeHeader(uri.fsPath);
+  const { inspectEnvelope } = await lazyCore.envelope();
+  const { isArmored } = await lazyCore.armor();
   const bytes = await readLimited(uri, basename(uri.path));
   return { ...(await inspectEnvelope(bytes)), armored: isArmored(bytes) };
 }
@@ -336,7 +338,7 @@ async function readHeader(uri: vscode.Uri): Promise<Awaited<ReturnType<typeof im
 /** Temp file in the same directory, then rename over the target (node for file:, workspace.fs otherwise). */
 export async function writeAtomically(target: vscode.Uri, bytes: Uint8Array): Promise<void> {
   if (target.scheme === 'file') {
-    const [{ writeFileAtomic }, fs] = await Promise.all([import('../../node/atomic-file'), import('node:fs/promises')]);
+    const { writeFileAtomic } = await lazyCore.atomicFile();
     const mode = await fs.stat(target.fsPath).then(
       (s) => s.mode & 0o777,
       () => undefined,

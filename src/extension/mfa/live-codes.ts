@@ -4,12 +4,13 @@
 import * as vscode from 'vscode';
 import { zeroize } from '../../core/bytes';
 import type { TotpKey } from '../../core/otpauth';
+import { lazyCore } from '../lazy-core';
 
 /** How long a revealed code keeps refreshing after the user last asked for it. */
 export const IDLE_MS = 2 * 60 * 1000;
 const TICK_MS = 1000;
 
-type TotpModule = typeof import('../../core/totp');
+type TotpModule = Awaited<ReturnType<typeof lazyCore.totp>>;
 
 export interface LiveCode {
   code: string;
@@ -48,7 +49,7 @@ export class LiveCodes implements vscode.Disposable {
 
   /** Takes ownership of `key` (its secret is zeroized when forgotten) and starts refreshing `id`. */
   async reveal(id: string, key: TotpKey, version: string): Promise<LiveCode> {
-    this.totp ??= await import('../../core/totp');
+    this.totp ??= await lazyCore.totp();
     this.forget(id, false);
     this.revealed.set(id, { key, version, expires: this.now() + IDLE_MS });
     this.schedule();

@@ -4,8 +4,8 @@ import type * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
 import type { CryptoSession } from '../crypto-session';
-import type { Services } from '../services';
-import { normalizeRosterName } from '../storage/roster';
+import { lazyCore } from '../lazy-core';
+import { normalizeRosterName, type Roster } from '../storage/roster';
 
 export interface RecipientOptions {
   /**
@@ -23,7 +23,7 @@ function looksLikeKeyText(text: string): boolean {
 
 /** The public keys a new file in `folder` is encrypted to, deduplicated by fingerprint. */
 export async function resolveRecipients(
-  services: Services,
+  roster: Roster,
   session: CryptoSession,
   folder: vscode.WorkspaceFolder,
   options: RecipientOptions,
@@ -32,7 +32,7 @@ export async function resolveRecipients(
   if (options.recipients === undefined) {
     keys = (await session.teamRecipients(folder.uri, { includeMyself: options.includeMyself })).map((k) => k.key);
   } else {
-    keys = await namedKeys(services, folder, options.recipients);
+    keys = await namedKeys(roster, folder, options.recipients);
     const me = await session.myself(folder.uri, options.includeMyself);
     if (me) keys.push(me.key);
   }
@@ -46,9 +46,9 @@ export async function resolveRecipients(
 }
 
 /** Roster names of `folder` (each must be a usable key) or public keys as text. */
-async function namedKeys(services: Services, folder: vscode.WorkspaceFolder, recipients: readonly string[]): Promise<RsaPublicKey[]> {
-  const { parsePublicKey } = await services.keys();
-  const entries = (await services.roster.list()).filter((e) => e.folder.index === folder.index);
+async function namedKeys(roster: Roster, folder: vscode.WorkspaceFolder, recipients: readonly string[]): Promise<RsaPublicKey[]> {
+  const { parsePublicKey } = await lazyCore.keys();
+  const entries = (await roster.list()).filter((e) => e.folder.index === folder.index);
   const keys: RsaPublicKey[] = [];
   for (const r of recipients) {
     if (typeof r !== 'string') throw new InvalidArgumentError('"recipients" must be roster names or public keys as text.');

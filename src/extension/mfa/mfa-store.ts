@@ -3,6 +3,8 @@
 // Only the file name is visible without a key; issuer, account, parameters and secret are inside
 // (docs/SHARED-MFA.md). Listing reads headers only; a seed is decrypted only when a code is asked for.
 import * as vscode from 'vscode';
+import type { CryptoBackend } from '../../core/crypto-backend';
+import type { SignatureStatus } from '../../core/envelope';
 import { utf8Decode, utf8Encode, zeroize } from '../../core/bytes';
 import {
   CustodianError,
@@ -18,7 +20,9 @@ import {
 import type { TotpKey } from '../../core/otpauth';
 import { type CryptoSession, NotARecipientError } from '../crypto-session';
 import { policyForNewFile } from '../recipient-policy';
-import type { Services } from '../services';
+import { lazyCore, type EnvelopeModule } from '../lazy-core';
+import type { ActiveKeyStore } from '../storage/active-key-store';
+import type { Roster } from '../storage/roster';
 import { stripExtension, validateEntryName } from '../storage/entry-names';
 import { KeyNotFoundError, SecretStorageError } from '../storage/key-store';
 import {
@@ -133,6 +137,14 @@ export function classifyProblem(err: unknown): MfaProblem {
   return { kind, ...base };
 }
 
+/** What the MFA store reads and decrypts with. */
+export interface MfaStoreDeps {
+  session: CryptoSession;
+  keys: ActiveKeyStore;
+  roster: Roster;
+  backend: () => Promise<CryptoBackend>;
+}
+
 export class MfaStore implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   /** Fires when an MFA file changes on disk (debounced) or through this class, or my keys change. */
@@ -148,8 +160,8 @@ export class MfaStore implements vscode.Disposable {
   private readonly debounce = new Debouncer(WATCH_DEBOUNCE_MS, () => this.changeEmitter.fire());
   private readonly session: CryptoSession;
 
-  constructor(private readonly services: Services) {
-    this.session = services.session;
+  constructor(private readonly deps: MfaStoreDeps) {
+    this.session = deps.session;
     const changed = () => this.debounce.schedule();
     this.subscriptions.push(
       // Failures and labels are kept per file version, so a late event for our own write cannot wipe them.
@@ -159,7 +171,7 @@ export class MfaStore implements vscode.Disposable {
         changed();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(changed),
-      services.onDidChangeKeys(changed),
+      deps.keys.onDidChange(changed),
       this.debounce,
     );
   }
@@ -242,11 +254,11 @@ export class MfaStore implements vscode.Disposable {
     if (!options.overwrite && (await exists(uri))) {
       throw new CustodianError(`${MFA_DIR.join('/')}/${clean}${MFA_EXT} already exists.`, { hint: 'Choose another name, or remove that entry first.' });
     }
-    const recipients = await resolveRecipients(this.services, this.session, folder, options);
+    const recipients = await resolveRecipients(this.deps.roster, this.session, folder, options);
     const [{ encryptBytes }, { formatOtpAuthUri }, backend] = await Promise.all([
-      import('../../core/envelope'),
-      import('../../core/otpauth'),
-      this.services.backend(),
+      lazyCore.envelope(),
+      lazyCore.otpauth(),
+      this.deps.backend(),
     ]);
     const plaintext = utf8Encode(formatOtpAuthUri(key));
     let sealed: Uint8Array;
@@ -287,9 +299,9 @@ export class MfaStore implements vscode.Disposable {
     if (stat.size > MAX_MFA_FILE_BYTES) throw new FormatError(`Too large to be a shared MFA file (${stat.size} bytes).`);
     const bytes = await vscode.workspace.fs.readFile(entry.uri);
     const [{ decryptBytes, describeSigner, inspectEnvelope }, { parseOtpAuthUri }, backend] = await Promise.all([
-      import('../../core/envelope'),
-      import('../../core/otpauth'),
-      this.services.backend(),
+      lazyCore.envelope(),
+      lazyCore.otpauth(),
+      this.deps.backend(),
     ]);
     const header = await inspectEnvelope(bytes);
     const identities = await this.session.identitiesFor(header.recipients, `${entry.name}${MFA_EXT}`);
@@ -319,14 +331,14 @@ export class MfaStore implements vscode.Disposable {
   }
 
   private async describeSignature(
-    signature: import('../../core/envelope').SignatureStatus,
-    describeSigner: typeof import('../../core/envelope').describeSigner,
+    signature: SignatureStatus,
+    describeSigner: EnvelopeModule['describeSigner'],
   ): Promise<OpenedMfa['signer']> {
     if (signature.kind === 'unsigned') return { kind: 'unsigned' };
     const fingerprint = signature.signer.fingerprint;
-    const mine = this.services.keyStore.findByFingerprint(fingerprint);
+    const mine = this.deps.keys.current.findByFingerprint(fingerprint);
     if (mine) return { kind: 'me', name: mine.name, fingerprint };
-    const members = await this.services.roster.members();
+    const members = await this.deps.roster.members();
     const d = describeSigner(
       signature,
       members.map((m) => m.key),
@@ -371,7 +383,7 @@ export class MfaStore implements vscode.Disposable {
     let entry: HeaderCache;
     try {
       if (stat.size > MAX_MFA_FILE_BYTES) throw new FormatError(`Too large to be a shared MFA file (${stat.size} bytes).`);
-      const { inspectEnvelope } = await import('../../core/envelope');
+      const { inspectEnvelope } = await lazyCore.envelope();
       const info = await inspectEnvelope(await vscode.workspace.fs.readFile(uri));
       entry = { mtime: stat.mtime, size: stat.size, recipients: info.recipients, signer: info.signer?.fingerprint };
     } catch (err) {

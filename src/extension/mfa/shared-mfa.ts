@@ -1,9 +1,8 @@
-// Shared MFA: the `.custodian/mfa/` files and the codes currently shown. Built by Services; cheap to
+// Shared MFA: the `.custodian/mfa/` files and the codes currently shown. Built in activate(); cheap to
 // construct (a file watcher, no crypto): core modules load when a code is first asked for.
 import * as vscode from 'vscode';
-import type { Services } from '../services';
 import { LiveCodes, type LiveCode } from './live-codes';
-import { MfaStore, type MfaEntry } from './mfa-store';
+import { MfaStore, type MfaEntry, type MfaStoreDeps } from './mfa-store';
 
 export interface ShownCode extends LiveCode {
   name: string;
@@ -16,8 +15,8 @@ export class SharedMfa implements vscode.Disposable {
   readonly codes: LiveCodes;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(services: Services) {
-    this.store = new MfaStore(services);
+  constructor(deps: MfaStoreDeps) {
+    this.store = new MfaStore(deps);
     this.codes = new LiveCodes();
     this.subscriptions = [this.store, this.codes, this.store.onDidChangeFile((uri) => void this.dropIfChanged(uri))];
   }

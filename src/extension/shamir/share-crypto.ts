@@ -2,16 +2,26 @@
 // promises: the right signer (dealer for a share file, the custodian for a release), and share
 // metadata that agrees with the manifest. Each failure names the file; none quotes share bytes.
 import * as vscode from 'vscode';
-import { utf8Decode, utf8Encode, zeroize } from '../../core/bytes';
+import { hexEncode, utf8Decode, utf8Encode, zeroize } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
+import type { CryptoBackend } from '../../core/crypto-backend';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
 import type { Share } from '../../core/shamir';
 import { noKeysError } from '../commands/pick';
 import type { CryptoSession } from '../crypto-session';
-import type { Services } from '../services';
-import type { KeyInfo } from '../storage/key-store';
+import type { KeyInfo, KeyStore } from '../storage/key-store';
+import type { Roster } from '../storage/roster';
 import { ShareSetError, fileNamePart, type ShareSetManifest } from './share-set';
 import type { ShareFileInfo } from './share-store';
+import { lazyCore } from '../lazy-core';
+
+/** What share crypto reads: my keys, the roster, who is who, and the crypto backend. */
+export interface ShareCryptoDeps {
+  readonly keyStore: KeyStore;
+  readonly roster: Roster;
+  readonly session: CryptoSession;
+  readonly backend: () => Promise<CryptoBackend>;
+}
 
 /** Someone a share can be sealed to: a teammate, a contact, or one of my keys. */
 export interface Person {
@@ -25,7 +35,7 @@ export interface Person {
 }
 
 /** Everyone with a known key (mine, the roster, contacts: CryptoSession.knownKeys), named for files. */
-export async function knownPeople(services: Services): Promise<Person[]> {
+export async function knownPeople(services: ShareCryptoDeps): Promise<Person[]> {
   const rosterNames = new Map((await services.roster.members()).map((m) => [m.key.fingerprint, m.name]));
   return (await services.session.knownKeys()).map((k) => {
     const rosterName = rosterNames.get(k.fingerprint);
@@ -40,7 +50,7 @@ export class MyIdentities implements vscode.Disposable {
   private readonly session: CryptoSession;
   private readonly unlocked = new Map<string, RsaPrivateKey>();
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: ShareCryptoDeps) {
     this.session = services.session;
   }
 
@@ -74,10 +84,10 @@ export class MyIdentities implements vscode.Disposable {
 }
 
 /** Seals one share's text form to `recipient`, signed by `signer`. */
-export async function sealShare(services: Services, share: Share, recipient: RsaPublicKey, signer: RsaPrivateKey): Promise<Uint8Array> {
+export async function sealShare(services: ShareCryptoDeps, share: Share, recipient: RsaPublicKey, signer: RsaPrivateKey): Promise<Uint8Array> {
   const [{ encryptBytes }, { encodeShareText }, backend] = await Promise.all([
-    import('../../core/envelope'),
-    import('../../core/share-encoding'),
+    lazyCore.envelope(),
+    lazyCore.shareEncoding(),
     services.backend(),
   ]);
   const plaintext = utf8Encode(encodeShareText(share) + '\n');
@@ -94,16 +104,15 @@ export async function sealShare(services: Services, share: Share, recipient: Rsa
  * file, the custodian for a release) and the share's set id, T, N and index against the manifest.
  */
 export async function openShareFile(
-  services: Services,
+  services: ShareCryptoDeps,
   manifest: ShareSetManifest,
   info: ShareFileInfo,
   bytes: Uint8Array,
   identities: MyIdentities,
 ): Promise<Share> {
-  const [{ decryptBytes }, { parseShare }, { hexEncode }, backend] = await Promise.all([
-    import('../../core/envelope'),
-    import('../../core/share-encoding'),
-    import('../../core/bytes'),
+  const [{ decryptBytes }, { parseShare }, backend] = await Promise.all([
+    lazyCore.envelope(),
+    lazyCore.shareEncoding(),
     services.backend(),
   ]);
   const fail = (why: string, cause?: unknown) =>

@@ -25,6 +25,7 @@ import {
   type ManifestCustodian,
   type ShareSetManifest,
 } from './share-set';
+import { lazyCore } from '../lazy-core';
 
 /** A sealed share is a few KiB; a 16 MiB secret makes 16 MiB shares. */
 const MAX_SHARE_FILE_BYTES = 64 * 1024 * 1024;
@@ -163,7 +164,7 @@ export class ShareStore implements vscode.Disposable {
 
   /** What the set's files say without any private key: who each is sealed to, what is missing. */
   async status(set: ShareSet): Promise<ShareSetStatus> {
-    const { inspectEnvelope } = await import('../../core/envelope');
+    const { inspectEnvelope } = await lazyCore.envelope();
     // A set that vanished meanwhile lists nothing: everything is missing.
     const names = await readDirectoryIfExists(set.dir);
     const m = set.manifest;

@@ -6,6 +6,7 @@ import { displayText } from '../../core/display-text';
 import { CustodianError, InvalidArgumentError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
 import { keyIdFor } from './key-store';
+import { lazyCore } from '../lazy-core';
 
 export const CONTACTS_STATE_KEY = 'custodian.contacts';
 
@@ -75,7 +76,7 @@ export class Contacts implements vscode.Disposable {
   }
 
   async publicKey(contact: Contact): Promise<RsaPublicKey> {
-    const { publicKeyFromSpkiDer } = await import('../../core/keys');
+    const { publicKeyFromSpkiDer } = await lazyCore.keys();
     try {
       return publicKeyFromSpkiDer(base64Decode(contact.spki), contact.comment ?? contact.name);
     } catch (err) {

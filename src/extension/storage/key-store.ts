@@ -7,6 +7,7 @@ import { base64Decode, base64Encode, hexEncode } from '../../core/bytes';
 import { CustodianError, InvalidArgumentError } from '../../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
 import { secretLocation } from './secret-location';
+import { lazyCore } from '../lazy-core';
 
 /** SecretStorage key of a private key: `custodian.key.<id>`, value base64(PKCS#8 DER). */
 export const SECRET_PREFIX = 'custodian.key.';
@@ -208,7 +209,7 @@ export class KeyStore implements vscode.Disposable {
   /** The public key of one of my keys (parsed lazily; core keys module loaded on first use). */
   async getPublicKey(id: string): Promise<RsaPublicKey> {
     const info = this.require(id);
-    const { publicKeyFromSpkiDer } = await import('../../core/keys');
+    const { publicKeyFromSpkiDer } = await lazyCore.keys();
     return publicKeyFromSpkiDer(base64Decode(info.spki), info.label ?? info.name);
   }
 

@@ -8,6 +8,7 @@ import type { RsaPublicKey } from '../../core/keys';
 import { errorMessageWithHint } from '../ui/messages';
 import { stripExtension, validateEntryName } from './entry-names';
 import { Debouncer, WATCH_DEBOUNCE_MS, exists, readDirectoryIfExists, targetFolder, watchFiles, workspaceFolders, writeFileAtomic } from './workspace-files';
+import { lazyCore } from '../lazy-core';
 
 export const ROSTER_DIR = ['.custodian', 'team'] as const;
 export const ROSTER_EXT = '.pub';
@@ -187,7 +188,7 @@ export class Roster implements vscode.Disposable {
 }
 
 async function parseEntry(base: RosterEntryBase, text: string): Promise<RosterEntry> {
-  const { parsePublicKey } = await import('../../core/keys');
+  const { parsePublicKey } = await lazyCore.keys();
   try {
     const key = parsePublicKey(text);
     return { ...base, kind: 'member', key, identity: key.comment?.trim() || base.name };

@@ -3,14 +3,24 @@
 // failure here must never hide the original error.
 import * as vscode from 'vscode';
 import { displayText } from '../../core/display-text';
-import type { Services } from '../services';
+import type { ActiveKeyStore } from '../storage/active-key-store';
+import type { Contacts } from '../storage/contacts';
+import type { Roster } from '../storage/roster';
 import type { ErrorContext } from './error-text';
+import { lazyCore } from '../lazy-core';
 
 /** Header reads stop here: a damaged file's signer is a courtesy, not worth reading a large file for. */
 const MAX_HEADER_READ_BYTES = 1024 * 1024;
 
-export async function errorContext(services: Services, arg: unknown): Promise<ErrorContext> {
-  const names = await knownNames(services).catch(() => new Map<string, string>());
+/** Where the names of keys come from. */
+export interface KnownNameSources {
+  keys: ActiveKeyStore;
+  roster: Roster;
+  contacts: Contacts;
+}
+
+export async function errorContext(sources: KnownNameSources, arg: unknown): Promise<ErrorContext> {
+  const names = await knownNames(sources).catch(() => new Map<string, string>());
   const uri = targetUri(arg);
   if (!uri) return { names };
   const file = displayText(vscode.workspace.asRelativePath(uri));
@@ -20,14 +30,14 @@ export async function errorContext(services: Services, arg: unknown): Promise<Er
 }
 
 /** Fingerprint → name: mine as `"name" (you)`, then the roster's and contacts' (first wins). */
-async function knownNames(services: Services): Promise<Map<string, string>> {
+async function knownNames(sources: KnownNameSources): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   const add = (fp: string, name: string): void => {
     if (!names.has(fp)) names.set(fp, name);
   };
-  for (const k of services.keyStore.list()) add(k.fingerprint, `"${displayText(k.name)}" (you)`);
-  for (const m of await services.roster.members()) add(m.key.fingerprint, displayText(m.name));
-  for (const c of services.contacts.list()) add(c.fingerprint, displayText(c.name));
+  for (const k of sources.keys.current.list()) add(k.fingerprint, `"${displayText(k.name)}" (you)`);
+  for (const m of await sources.roster.members()) add(m.key.fingerprint, displayText(m.name));
+  for (const c of sources.contacts.list()) add(c.fingerprint, displayText(c.name));
   return names;
 }
 
@@ -45,7 +55,7 @@ async function signerOf(uri: vscode.Uri): Promise<string | undefined> {
   if (!uri.path.toLowerCase().endsWith('.enc')) return undefined;
   const stat = await vscode.workspace.fs.stat(uri);
   if (stat.size > MAX_HEADER_READ_BYTES) return undefined;
-  const { inspectEnvelope } = await import('../../core/envelope');
+  const { inspectEnvelope } = await lazyCore.envelope();
   const header = await inspectEnvelope(await vscode.workspace.fs.readFile(uri));
   return header.signer?.fingerprint;
 }

@@ -2,15 +2,19 @@
 //   custodian.hasKeys      I have at least one key
 //   custodian.rosterCount  number of `.pub` files in the workspace roster(s)
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { ActiveKeyStore } from '../storage/active-key-store';
+import type { Roster } from '../storage/roster';
 import { ROSTER_EXT } from '../storage/roster';
 import { readDirectoryIfExists, workspaceFolders } from '../storage/workspace-files';
 
 export class ContextKeys implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly services: Services) {
-    this.subscriptions = [services.onDidChangeKeys(() => this.updateKeys()), services.roster.onDidChange(() => void this.updateRoster())];
+  constructor(
+    private readonly keys: ActiveKeyStore,
+    private readonly roster: Roster,
+  ) {
+    this.subscriptions = [keys.onDidChange(() => this.updateKeys()), roster.onDidChange(() => void this.updateRoster())];
     this.updateKeys();
   }
 
@@ -22,13 +26,13 @@ export class ContextKeys implements vscode.Disposable {
   async updateRoster(): Promise<void> {
     let count = 0;
     for (const folder of workspaceFolders()) {
-      const entries = await readDirectoryIfExists(this.services.roster.teamDir(folder));
+      const entries = await readDirectoryIfExists(this.roster.teamDir(folder));
       count += entries.filter(([n, t]) => t === vscode.FileType.File && n.toLowerCase().endsWith(ROSTER_EXT)).length;
     }
     await vscode.commands.executeCommand('setContext', 'custodian.rosterCount', count);
   }
 
   private updateKeys(): void {
-    void vscode.commands.executeCommand('setContext', 'custodian.hasKeys', this.services.keyStore.list().length > 0);
+    void vscode.commands.executeCommand('setContext', 'custodian.hasKeys', this.keys.current.list().length > 0);
   }
 }

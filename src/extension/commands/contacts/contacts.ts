@@ -1,6 +1,6 @@
 // Add Contact / Remove Contact: people outside this repository, kept in globalState.
 import * as vscode from 'vscode';
-import type { Services } from '../../services';
+import type { TeamDeps } from '../team/register';
 import type { Contact } from '../../storage/contacts';
 import { InvalidArgumentError } from '../../../core/errors';
 import { asObject, confirmModal, isInteractive, pickContact, type TargetArgs } from '../pick';
@@ -10,9 +10,9 @@ export interface AddContactArgs extends PublicKeyArgs {
   name?: string;
 }
 
-export async function addContact(services: Services, arg: unknown): Promise<Contact | undefined> {
+export async function addContact(deps: TeamDeps, arg: unknown): Promise<Contact | undefined> {
   const a = asObject<AddContactArgs>(arg);
-  const read = await readPublicKey(services, a, 'Add Contact');
+  const read = await readPublicKey(a, 'Add Contact');
   if (!read) return undefined;
   const who = read.key.comment ?? a.name ?? 'this contact';
   if (!a.confirm && !(await confirmFingerprint(read.key, who, 'contact'))) return undefined;
@@ -28,7 +28,7 @@ export async function addContact(services: Services, arg: unknown): Promise<Cont
       ignoreFocusOut: true,
     }));
   if (name === undefined) return undefined;
-  const contact = await services.contacts.add(read.key, name);
+  const contact = await deps.contacts.add(read.key, name);
   void vscode.window.showInformationMessage(`Added the contact "${contact.name}".`);
   return contact;
 }
@@ -37,9 +37,9 @@ export interface RemoveContactArgs extends TargetArgs {
   confirm?: boolean;
 }
 
-export async function removeContact(services: Services, arg: unknown): Promise<{ removed: string } | undefined> {
+export async function removeContact(deps: TeamDeps, arg: unknown): Promise<{ removed: string } | undefined> {
   const a = asObject<RemoveContactArgs>(arg);
-  const contact = await pickContact(services, arg, 'Remove which contact?');
+  const contact = await pickContact(deps.contacts, arg, 'Remove which contact?');
   if (!contact) return undefined;
   if (
     !a.confirm &&
@@ -47,6 +47,6 @@ export async function removeContact(services: Services, arg: unknown): Promise<{
   ) {
     return undefined;
   }
-  await services.contacts.remove(contact.id);
+  await deps.contacts.remove(contact.id);
   return { removed: contact.id };
 }

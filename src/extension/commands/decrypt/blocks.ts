@@ -6,6 +6,7 @@ import { CustodianError } from '../../../core/errors';
 import type { EncryptedSpan } from '../../../core/selection-armor';
 import type { EnvelopeDescription } from '../../crypto-session';
 import type { EncDeps } from '../encrypt/deps';
+import { lazyCore } from '../../lazy-core';
 
 export interface DecryptedBlock {
   plaintext: Uint8Array;
@@ -15,7 +16,7 @@ export interface DecryptedBlock {
 }
 
 export async function blocksIn(document: vscode.TextDocument): Promise<EncryptedSpan[]> {
-  const { findEncryptedSpans } = await import('../../../core/selection-armor');
+  const { findEncryptedSpans } = await lazyCore.selectionArmor();
   return findEncryptedSpans(document.getText());
 }
 
@@ -26,8 +27,8 @@ export function blockRange(document: vscode.TextDocument, block: EncryptedSpan):
 /** Decrypts one block or token (checks the header first, so "not a recipient" names who is). */
 export async function decryptBlock(deps: EncDeps, block: EncryptedSpan, what: string): Promise<DecryptedBlock> {
   const [{ decryptBytes, inspectEnvelope }, { spanCiphertext }, backend] = await Promise.all([
-    import('../../../core/envelope'),
-    import('../../../core/selection-armor'),
+    lazyCore.envelope(),
+    lazyCore.selectionArmor(),
     deps.services.backend(),
   ]);
   const ciphertext = spanCiphertext(block);

@@ -12,6 +12,7 @@ import { ENC_SCHEME } from '../../fs/enc-uri';
 import { asObject } from '../pick';
 import { blockRange, blocksIn, decryptBlock, notTextError } from './blocks';
 import { previewBlock, type PreviewBlockResult } from './preview-block';
+import { lazyCore } from '../../lazy-core';
 
 export interface DecryptSelectionArgs {
   /** Defaults to the active editor (or the editor showing `uri`). */
@@ -66,7 +67,7 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
       return { blocks: 0, signers: [], recipients: [], previews };
     }
   }
-  const { openedEdit } = await import('../../../core/selection-armor');
+  const { openedEdit } = await lazyCore.selectionArmor();
   const edits: [vscode.Range, string][] = [];
   const result: DecryptSelectionResult = { blocks: 0, signers: [], recipients: [] };
   for (const block of blocks) {
@@ -89,7 +90,7 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
 }
 
 async function canOpen(deps: EncDeps, block: EncryptedSpan): Promise<boolean> {
-  const [{ inspectEnvelope }, { spanCiphertext }] = await Promise.all([import('../../../core/envelope'), import('../../../core/selection-armor')]);
+  const [{ inspectEnvelope }, { spanCiphertext }] = await Promise.all([lazyCore.envelope(), lazyCore.selectionArmor()]);
   try {
     return deps.session.canDecrypt((await inspectEnvelope(spanCiphertext(block))).recipients);
   } catch {

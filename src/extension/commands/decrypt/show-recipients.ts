@@ -9,6 +9,7 @@ import type { EnvelopeDescription } from '../../crypto-session';
 import { readEnvelopeHeader } from '../../../node/envelope-files';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
+import { lazyCore } from '../../lazy-core';
 
 export interface ShowRecipientsArgs {
   uri?: vscode.Uri;
@@ -29,7 +30,7 @@ export async function showRecipients(deps: EncDeps, first: unknown, second: unkn
   const uri = uris[0];
   const result = await describeFile(deps, uri);
   if (!args.quiet) {
-    const { shortFingerprint } = await deps.services.keys();
+    const { shortFingerprint } = await lazyCore.keys();
     const items: vscode.QuickPickItem[] = [
       { label: 'Recipients', kind: vscode.QuickPickItemKind.Separator },
       ...result.recipients.map((r) => ({ label: `$(person) ${r.name}`, description: r.source ? shortFingerprint(r.fingerprint) : r.fingerprint })),
@@ -59,8 +60,8 @@ export async function describeFile(deps: EncDeps, uri: vscode.Uri): Promise<Show
   const canDecrypt = deps.session.canDecrypt(header.recipients);
   if (!canDecrypt) return { ...deps.session.describe(header, undefined, known), uri, canDecrypt };
   const [{ decryptStream }, { readFileChunks }, backend] = await Promise.all([
-    import('../../../core/envelope'),
-    import('../../../node/node-streams'),
+    lazyCore.envelope(),
+    lazyCore.nodeStreams(),
     deps.services.backend(),
   ]);
   const identities: RsaPrivateKey[] = await deps.session.identitiesFor(header.recipients, rel(uri));

@@ -15,6 +15,7 @@ import { policyForNewFile } from '../../recipient-policy';
 import type { EncDeps } from './deps';
 import { closeOriginal } from './close-original';
 import { chooseRecipients, type RecipientArgs } from './recipients';
+import { lazyCore } from '../../lazy-core';
 
 export type DeleteOriginal = 'ask' | 'always' | 'never';
 
@@ -164,7 +165,7 @@ async function deleteVerified(deps: EncDeps, files: EncryptedFileResult[], hashe
   for (const f of files) {
     const name = vscode.workspace.asRelativePath(f.source);
     const expected = hashes.get(f.source.toString())!;
-    const { readEnvelopeHeader } = await import('../../../node/envelope-files');
+    const { readEnvelopeHeader } = await lazyCore.envelopeFiles();
     const header = await readEnvelopeHeader(f.target.fsPath);
     if (!deps.session.canDecrypt(header.recipients)) {
       f.kept = `Kept ${name}: you are not a recipient of ${name}.enc, so Custodian cannot check it decrypts before deleting the original. Turn on "custodian.alwaysIncludeMyself" or include one of your keys.`;

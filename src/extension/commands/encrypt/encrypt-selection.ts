@@ -8,6 +8,7 @@ import { CustodianError } from '../../../core/errors';
 import { asObject } from '../pick';
 import type { EncDeps } from './deps';
 import { chooseRecipients, type RecipientArgs } from './recipients';
+import { lazyCore } from '../../lazy-core';
 
 export interface EncryptSelectionArgs extends RecipientArgs {
   /** Defaults to the active editor. */
@@ -29,14 +30,14 @@ export async function encryptSelection(deps: EncDeps, arg: unknown): Promise<Enc
   const version = document.version;
   const text = document.getText();
   const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-  const [{ planSelection, sealedText }, { valueSyntaxFor }] = await Promise.all([import('../../../core/selection-armor'), import('../../../core/value-quoting')]);
+  const [{ planSelection, sealedText }, { valueSyntaxFor }] = await Promise.all([lazyCore.selectionArmor(), lazyCore.valueQuoting()]);
   const syntax = valueSyntaxFor(document.languageId, document.fileName);
   // Every selection is checked before anything is asked or encrypted, so a bad one changes nothing.
   const plans = selections.map((s) => planSelection(text, document.offsetAt(s.start), document.offsetAt(s.end), syntax));
   const recipients = await chooseRecipients(deps.services, deps.session, a, document.uri);
   if (!recipients) return undefined;
 
-  const [{ encryptBytes }, backend] = await Promise.all([import('../../../core/envelope'), deps.services.backend()]);
+  const [{ encryptBytes }, backend] = await Promise.all([lazyCore.envelope(), deps.services.backend()]);
   const signer = await deps.session.signer();
   const replacements: [vscode.Range, string][] = [];
   try {

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError } from '../../../core/errors';
 import type { CryptoSession, KnownKey } from '../../crypto-session';
 import type { Services } from '../../services';
+import { lazyCore } from '../../lazy-core';
 
 export interface RecipientArgs {
   /** Recipient fingerprints ("SHA256:…"), each a roster member, contact or one of my keys. */
@@ -28,7 +29,7 @@ export async function chooseRecipients(services: Services, session: CryptoSessio
   if (known.length === 0) {
     throw new CustodianError('There is nobody to encrypt to yet.', { hint: 'Generate a key, or add teammates to the roster first.' });
   }
-  const { shortFingerprint } = await services.keys();
+  const { shortFingerprint } = await lazyCore.keys();
   const always = services.config(scope).alwaysIncludeMyself;
   const me = services.keyStore.getDefault();
   type Item = vscode.QuickPickItem & { key?: KnownKey };

@@ -19,7 +19,7 @@ import { openDecrypted } from '../decrypt/open-decrypted';
 import { previewBlock } from '../decrypt/preview-block';
 import { showRecipients } from '../decrypt/show-recipients';
 import { CommandId } from '../ids';
-import { registerHandlers, type Handlers } from '../register';
+import { registerHandlers, type CommandHost, type Handlers } from '../register';
 import { DriftScanner } from '../rekey/drift';
 import { reencryptFiles, reencryptWorkspace } from '../rekey/reencrypt';
 import type { EncDeps } from './deps';
@@ -47,7 +47,7 @@ export interface EncryptionFeature {
   readonly section: EncryptedFilesSection;
 }
 
-export function registerEncryptionCommands(context: vscode.ExtensionContext, services: Services): EncryptionFeature {
+export function registerEncryptionCommands(context: vscode.ExtensionContext, host: CommandHost, services: Services): EncryptionFeature {
   const session = services.session;
   const backupGuard = new BackupGuard(context, services.log);
   const fs = new EncryptedFileSystem(services, session, backupGuard);
@@ -81,6 +81,6 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, ser
     }),
   );
 
-  registerHandlers(context, services, deps, HANDLERS);
+  registerHandlers(context, host, deps, HANDLERS);
   return { deps, statusBar, backupGuard, section };
 }

@@ -3,8 +3,9 @@ import { zeroize } from '../../../core/bytes';
 import { CustodianError } from '../../../core/errors';
 import { estimatePassphraseStrength } from '../../../core/passphrase-strength';
 import { writeFileAtomic } from '../../../node/atomic-file';
-import type { Services } from '../../services';
+import type { KeysDeps } from './register';
 import { asObject, confirmModal, pickMyKey, type TargetArgs } from '../pick';
+import { lazyCore } from '../../lazy-core';
 
 export interface ExportPrivateKeyArgs extends TargetArgs {
   /** Used as given (no second entry); still has to pass the strength check. */
@@ -14,9 +15,9 @@ export interface ExportPrivateKeyArgs extends TargetArgs {
   confirm?: boolean;
 }
 
-export async function exportPrivateKey(services: Services, arg: unknown): Promise<{ uri: vscode.Uri } | undefined> {
+export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ uri: vscode.Uri } | undefined> {
   const a = asObject<ExportPrivateKeyArgs>(arg);
-  const info = await pickMyKey(services, arg, 'Back up the private key of…');
+  const info = await pickMyKey(deps.keys.current, arg, 'Back up the private key of…');
   if (!info) return undefined;
   if (
     !a.confirm &&
@@ -61,8 +62,8 @@ export async function exportPrivateKey(services: Services, arg: unknown): Promis
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Custodian: encrypting the backup of "${info.name}"…` },
     async () => {
-      const keys = await services.keys();
-      const der = await services.keyStore.getPrivateKeyDer(info.id);
+      const keys = await lazyCore.keys();
+      const der = await deps.keys.current.getPrivateKeyDer(info.id);
       let key;
       try {
         key = keys.privateKeyFromPkcs8Der(der);

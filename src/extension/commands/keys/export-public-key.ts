@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { InvalidArgumentError } from '../../../core/errors';
-import type { Services } from '../../services';
+import type { KeysDeps } from './register';
 import { asObject, pickMyKey, type TargetArgs } from '../pick';
+import { lazyCore } from '../../lazy-core';
 
 export type PublicKeyFormat = 'openssh' | 'pem';
 
@@ -19,9 +20,9 @@ export interface ExportPublicKeyResult {
   uri?: vscode.Uri;
 }
 
-export async function exportPublicKey(services: Services, arg: unknown): Promise<ExportPublicKeyResult | undefined> {
+export async function exportPublicKey(deps: KeysDeps, arg: unknown): Promise<ExportPublicKeyResult | undefined> {
   const a = asObject<ExportPublicKeyArgs>(arg);
-  const info = await pickMyKey(services, arg, 'Export the public key of…');
+  const info = await pickMyKey(deps.keys.current, arg, 'Export the public key of…');
   if (!info) return undefined;
   let format = a.format;
   let target = a.target;
@@ -54,8 +55,8 @@ export async function exportPublicKey(services: Services, arg: unknown): Promise
   format ??= uri?.path.toLowerCase().endsWith('.pem') ? 'pem' : 'openssh';
   if (format !== 'openssh' && format !== 'pem') throw new InvalidArgumentError(`"format" must be "openssh" or "pem", got ${String(format)}.`);
 
-  const keys = await services.keys();
-  const publicKey = await services.keyStore.getPublicKey(info.id);
+  const keys = await lazyCore.keys();
+  const publicKey = await deps.keys.current.getPublicKey(info.id);
   const text = format === 'pem' ? keys.exportPublicKeyPem(publicKey) : keys.exportPublicKeyOpenSsh(publicKey, info.label ?? info.name);
   if (target === 'clipboard') {
     await vscode.env.clipboard.writeText(text);

@@ -2,12 +2,13 @@ import * as vscode from 'vscode';
 import { zeroize } from '../../../core/bytes';
 import type { RsaKeySize } from '../../../core/crypto-backend';
 import { InvalidArgumentError } from '../../../core/errors';
-import type { Services } from '../../services';
+import type { KeysDeps } from './register';
 import type { KeyInfo } from '../../storage/key-store';
 import { secretLocation, type SecretLocation } from '../../storage/secret-location';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { CommandId } from '../ids';
 import { asObject, isInteractive } from '../pick';
+import { lazyCore } from '../../lazy-core';
 
 export interface GenerateKeyArgs {
   name?: string;
@@ -19,23 +20,23 @@ export interface GenerateKeyArgs {
 const SIZES: readonly RsaKeySize[] = [2048, 3072, 4096];
 
 /** Generates an RSA key pair into SecretStorage; resolves to its metadata (undefined when cancelled). */
-export async function generateKey(services: Services, arg: unknown): Promise<KeyInfo | undefined> {
+export async function generateKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
   const a = asObject<GenerateKeyArgs>(arg);
   const name = a.name ?? (await promptName());
   if (name === undefined) return undefined;
   const label = a.name !== undefined ? a.label : await promptLabel();
   if (label === undefined && a.name === undefined) return undefined;
-  const bits = a.bits ?? (await promptBits(services.config().defaultKeySize));
+  const bits = a.bits ?? (await promptBits(deps.config().defaultKeySize));
   if (bits === undefined) return undefined;
   if (!SIZES.includes(bits)) throw new InvalidArgumentError(`Key size must be one of ${SIZES.join(', ')} bits, got ${bits}.`);
 
   const info = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Custodian: generating a ${bits}-bit RSA key for "${name}"…` },
     async () => {
-      const [{ generateRsaKeyPair }, backend] = await Promise.all([services.keys(), services.backend()]);
+      const [{ generateRsaKeyPair }, backend] = await Promise.all([lazyCore.keys(), deps.backend()]);
       const key = await generateRsaKeyPair(backend, bits);
       try {
-        return await services.keyStore.add(key, { name, label: label || undefined });
+        return await deps.keys.current.add(key, { name, label: label || undefined });
       } finally {
         zeroize(key.pkcs8Der);
       }

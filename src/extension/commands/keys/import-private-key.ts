@@ -2,11 +2,12 @@ import * as vscode from 'vscode';
 import { zeroize } from '../../../core/bytes';
 import { PassphraseError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
-import type { Services } from '../../services';
+import type { KeysDeps } from './register';
 import type { KeyInfo } from '../../storage/key-store';
 import { normalizePastedPem, promptForKeyText, readKeyFile } from '../key-input';
 import { asObject } from '../pick';
 import { announce } from './generate-key';
+import { lazyCore, type KeysModule } from '../../lazy-core';
 
 export interface ImportPrivateKeyArgs {
   /** PEM text (PKCS#8, encrypted PKCS#8, PKCS#1, or an OpenSSH private key). */
@@ -22,7 +23,7 @@ export interface ImportPrivateKeyArgs {
 
 const PASSPHRASE_ATTEMPTS = 3;
 
-export async function importPrivateKey(services: Services, arg: unknown): Promise<KeyInfo | undefined> {
+export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
   const a = asObject<ImportPrivateKeyArgs>(arg);
   const interactive = a.pem === undefined && a.uri === undefined;
   let source: { text: string; uri?: vscode.Uri } | undefined;
@@ -39,7 +40,7 @@ export async function importPrivateKey(services: Services, arg: unknown): Promis
   }
   if (!source) return undefined;
 
-  const keys = await services.keys();
+  const keys = await lazyCore.keys();
   const key = await parseWithPassphrase(keys, source.text, a.passphrase, interactive, a.cancellationToken);
   if (!key) return undefined;
   try {
@@ -55,7 +56,7 @@ export async function importPrivateKey(services: Services, arg: unknown): Promis
         ignoreFocusOut: true,
       }));
     if (name === undefined) return undefined;
-    const info = await services.keyStore.add(key, { name, label: a.label ?? (key.publicKey.comment?.includes('@') ? key.publicKey.comment : undefined) });
+    const info = await deps.keys.current.add(key, { name, label: a.label ?? (key.publicKey.comment?.includes('@') ? key.publicKey.comment : undefined) });
     announce(info, interactive);
     return info;
   } finally {
@@ -64,7 +65,7 @@ export async function importPrivateKey(services: Services, arg: unknown): Promis
 }
 
 async function parseWithPassphrase(
-  keys: typeof import('../../../core/keys'),
+  keys: KeysModule,
   text: string,
   given: string | undefined,
   interactive: boolean,

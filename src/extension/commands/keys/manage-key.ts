@@ -1,6 +1,6 @@
 // Small commands on one of my keys (and Copy Fingerprint, which works on any tree item with a key).
 import * as vscode from 'vscode';
-import type { Services } from '../../services';
+import type { KeysDeps } from './register';
 import type { KeyInfo } from '../../storage/key-store';
 import { secretLocation } from '../../storage/secret-location';
 import { CommandId } from '../ids';
@@ -11,9 +11,9 @@ export interface RenameKeyArgs extends TargetArgs {
   label?: string;
 }
 
-export async function renameKey(services: Services, arg: unknown): Promise<KeyInfo | undefined> {
+export async function renameKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
   const a = asObject<RenameKeyArgs>(arg);
-  const info = await pickMyKey(services, arg, 'Rename which key?');
+  const info = await pickMyKey(deps.keys.current, arg, 'Rename which key?');
   if (!info) return undefined;
   const name =
     a.name ??
@@ -24,19 +24,19 @@ export async function renameKey(services: Services, arg: unknown): Promise<KeyIn
       validateInput: (v) => (v.trim() ? undefined : 'Enter a name.'),
     }));
   if (name === undefined) return undefined;
-  return services.keyStore.rename(info.id, name, a.label);
+  return deps.keys.current.rename(info.id, name, a.label);
 }
 
-export async function setDefaultKey(services: Services, arg: unknown): Promise<KeyInfo | undefined> {
-  const info = await pickMyKey(services, arg, 'Which key should decrypt first and sign?');
+export async function setDefaultKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
+  const info = await pickMyKey(deps.keys.current, arg, 'Which key should decrypt first and sign?');
   if (!info) return undefined;
-  const updated = await services.keyStore.setDefault(info.id);
+  const updated = await deps.keys.current.setDefault(info.id);
   void vscode.window.setStatusBarMessage(`Custodian: "${updated.name}" is now your default key`, 4000);
   return updated;
 }
 
 /** Copies the full fingerprint of my key, a teammate's or a contact's; resolves to it. */
-export async function copyFingerprint(services: Services, arg: unknown): Promise<string | undefined> {
+export async function copyFingerprint(deps: KeysDeps, arg: unknown): Promise<string | undefined> {
   const a = asObject<TargetArgs>(arg);
   let fingerprint: string | undefined;
   let who: string | undefined;
@@ -48,7 +48,7 @@ export async function copyFingerprint(services: Services, arg: unknown): Promise
     fingerprint = a.contact.fingerprint;
     who = a.contact.name;
   } else {
-    const info = await pickMyKey(services, arg, 'Copy the fingerprint of…');
+    const info = await pickMyKey(deps.keys.current, arg, 'Copy the fingerprint of…');
     if (!info) return undefined;
     fingerprint = info.fingerprint;
     who = info.name;
@@ -66,9 +66,9 @@ export interface DeleteKeyArgs extends TargetArgs {
 const DELETE = 'Delete Key';
 const BACKUP_FIRST = 'Export Backup First…';
 
-export async function deleteKey(services: Services, arg: unknown): Promise<{ deleted: string } | undefined> {
+export async function deleteKey(deps: KeysDeps, arg: unknown): Promise<{ deleted: string } | undefined> {
   const a = asObject<DeleteKeyArgs>(arg);
-  const info = await pickMyKey(services, arg, 'Delete which key?');
+  const info = await pickMyKey(deps.keys.current, arg, 'Delete which key?');
   if (!info) return undefined;
   if (!a.confirm) {
     const choice = await vscode.window.showWarningMessage(
@@ -89,7 +89,7 @@ export async function deleteKey(services: Services, arg: unknown): Promise<{ del
     }
     if (choice !== DELETE) return undefined;
   }
-  await services.keyStore.delete(info.id);
+  await deps.keys.current.delete(info.id);
   void vscode.window.showInformationMessage(`Deleted the key "${info.name}".`);
   return { deleted: info.id };
 }

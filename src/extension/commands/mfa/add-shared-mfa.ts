@@ -8,10 +8,11 @@ import type { OtpAlgorithm } from '../../../core/hotp';
 import type { TotpKey } from '../../../core/otpauth';
 import { MFA_DIR, MFA_EXT, normalizeMfaName, suggestMfaName } from '../../mfa/mfa-store';
 import type { RecipientOptions } from '../../mfa/mfa-crypto';
-import type { Services } from '../../services';
+import type { MfaDeps } from './register';
 import { validateEntryName } from '../../storage/entry-names';
 import { targetFolder } from '../../storage/workspace-files';
 import { asObject } from '../pick';
+import { lazyCore, type CoreModule } from '../../lazy-core';
 
 export interface AddSharedMfaArgs extends RecipientOptions {
   /** An `otpauth://totp/…` URI. Or: */
@@ -41,25 +42,25 @@ export interface AddSharedMfaResult {
   recipients: number;
 }
 
-type OtpModules = typeof import('../../../core/otpauth') & typeof import('../../../core/base32') & typeof import('../../../core/hotp');
+type OtpModules = CoreModule<'otpauth'> & CoreModule<'base32'> & CoreModule<'hotp'>;
 
 const TITLE = 'Add Shared MFA';
 
-export async function addSharedMfa(services: Services, arg: unknown): Promise<AddSharedMfaResult | undefined> {
+export async function addSharedMfa(deps: MfaDeps, arg: unknown): Promise<AddSharedMfaResult | undefined> {
   const a = asObject<AddSharedMfaArgs>(arg);
-  const [otpauth, base32, hotp] = await Promise.all([import('../../../core/otpauth'), import('../../../core/base32'), import('../../../core/hotp')]);
+  const [otpauth, base32, hotp] = await Promise.all([lazyCore.otpauth(), lazyCore.base32(), lazyCore.hotp()]);
   const m: OtpModules = { ...otpauth, ...base32, ...hotp };
   const folder = targetFolder(a.folder);
   const fromArgs = a.uri !== undefined || a.secret !== undefined;
   const key = fromArgs ? keyFromArgs(m, a) : await promptForKey(m);
   if (!key) return undefined;
   try {
-    const name = a.name ?? (fromArgs ? suggestMfaName(key.issuer, key.account) : await promptName(services, folder, key));
+    const name = a.name ?? (fromArgs ? suggestMfaName(key.issuer, key.account) : await promptName(deps, folder, key));
     if (name === undefined) return undefined;
     if (!name) throw new InvalidArgumentError('Give the shared MFA entry a name.');
-    const { entry, recipients } = await services.mfa.store.add(name, key, { ...a, folder: folder.uri });
+    const { entry, recipients } = await deps.mfa.store.add(name, key, { ...a, folder: folder.uri });
     const path = vscode.workspace.asRelativePath(entry.uri);
-    services.log.info(`added shared MFA ${path}, encrypted to ${recipients} keys`);
+    deps.log.info(`added shared MFA ${path}, encrypted to ${recipients} keys`);
     void vscode.window.showInformationMessage(
       `Added ${path}, encrypted to ${recipients} ${recipients === 1 ? 'key' : 'keys'} and signed by you. Commit it to share it with the team.`,
     );
@@ -204,8 +205,8 @@ async function promptParameters(m: OtpModules, secret: Uint8Array): Promise<Totp
   });
 }
 
-async function promptName(services: Services, folder: vscode.WorkspaceFolder, key: TotpKey): Promise<string | undefined> {
-  const existing = new Set((await services.mfa.store.list()).filter((e) => e.folder.index === folder.index).map((e) => e.name));
+async function promptName(deps: MfaDeps, folder: vscode.WorkspaceFolder, key: TotpKey): Promise<string | undefined> {
+  const existing = new Set((await deps.mfa.store.list()).filter((e) => e.folder.index === folder.index).map((e) => e.name));
   const name = await vscode.window.showInputBox({
     title: `${TITLE} (2/2): ${MFA_DIR.join('/')}/<name>${MFA_EXT}`,
     prompt: 'The file name is the only part anyone can read without a key: issuer, account and secret are encrypted.',

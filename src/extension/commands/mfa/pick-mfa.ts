@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import type { MfaEntry } from '../../mfa/mfa-store';
-import type { Services } from '../../services';
+import type { MfaDeps } from './register';
 import { asObject } from '../pick';
 
 export interface MfaTargetArgs {
@@ -14,17 +14,17 @@ export interface MfaTargetArgs {
   entry?: MfaEntry;
 }
 
-export async function pickMfaEntry(services: Services, arg: unknown, placeHolder: string): Promise<MfaEntry | undefined> {
+export async function pickMfaEntry(deps: MfaDeps, arg: unknown, placeHolder: string): Promise<MfaEntry | undefined> {
   const a = asObject<MfaTargetArgs>(arg);
   if (a.entry) return a.entry;
-  if (typeof a.name === 'string') return services.mfa.store.require(a.name, a.folder);
-  const entries = await services.mfa.store.list();
+  if (typeof a.name === 'string') return deps.mfa.store.require(a.name, a.folder);
+  const entries = await deps.mfa.store.list();
   if (entries.length === 0) {
     throw new CustodianError('This workspace has no shared MFA seeds yet.', { hint: 'Run "Custodian: Add Shared MFA…" first.' });
   }
   const picked = await vscode.window.showQuickPick(
     entries.map((e) => {
-      const label = services.mfa.store.label(e);
+      const label = deps.mfa.store.label(e);
       return {
         label: `${e.problem ? '$(error)' : '$(shield)'} ${e.name}`,
         description: e.problem ? e.problem.message : label ? [label.issuer, label.account].filter(Boolean).join(' · ') : undefined,

@@ -1,14 +1,37 @@
-// Shared MFA commands, registered by commands/register.ts with the shared error handling.
-import type { Services } from '../../services';
+// The Shared MFA feature: its commands, its sidebar section, and what they are given.
+import type * as vscode from 'vscode';
+import type { SecretClipboard } from '../../clipboard';
+import type { SharedMfa } from '../../mfa/shared-mfa';
+import { MfaSection } from '../../views/sections/mfa-section';
+import type { CustodianTreeProvider, TreeNode } from '../../views/tree';
 import { CommandId } from '../ids';
-import type { Handlers } from '../register';
+import { registerHandlers, type CommandHost, type Handlers } from '../register';
 import { addSharedMfa } from './add-shared-mfa';
 import { removeSharedMfa } from './remove-shared-mfa';
 import { copyMfaCode, showMfaCode } from './show-mfa-code';
 
-export const MFA_HANDLERS: Handlers<Services> = [
+export interface MfaDeps {
+  mfa: SharedMfa;
+  log: vscode.LogOutputChannel;
+  clipboard: SecretClipboard;
+}
+
+const HANDLERS: Handlers<MfaDeps> = [
   [CommandId.AddSharedMfa, addSharedMfa],
   [CommandId.ShowMfaCode, showMfaCode],
   [CommandId.CopyMfaCode, copyMfaCode],
   [CommandId.RemoveSharedMfa, removeSharedMfa],
 ];
+
+/** Adds the "Shared MFA" section to `tree` (shown in `treeView`) and registers the MFA commands. */
+export function registerMfaFeature(
+  context: vscode.ExtensionContext,
+  host: CommandHost,
+  deps: MfaDeps,
+  tree: CustodianTreeProvider,
+  treeView: vscode.TreeView<TreeNode>,
+): void {
+  const section = new MfaSection(deps.mfa, tree);
+  context.subscriptions.push(section, tree.addSection(section), section.attach(treeView));
+  registerHandlers(context, host, deps, HANDLERS);
+}

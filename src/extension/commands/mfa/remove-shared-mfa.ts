@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Services } from '../../services';
+import type { MfaDeps } from './register';
 import { asObject, confirmModal } from '../pick';
 import { pickMfaEntry, type MfaTargetArgs } from './pick-mfa';
 
@@ -8,9 +8,9 @@ export interface RemoveSharedMfaArgs extends MfaTargetArgs {
   confirm?: boolean;
 }
 
-export async function removeSharedMfa(services: Services, arg: unknown): Promise<{ removed: string } | undefined> {
+export async function removeSharedMfa(deps: MfaDeps, arg: unknown): Promise<{ removed: string } | undefined> {
   const a = asObject<RemoveSharedMfaArgs>(arg);
-  const entry = await pickMfaEntry(services, arg, 'Remove which shared MFA seed?');
+  const entry = await pickMfaEntry(deps, arg, 'Remove which shared MFA seed?');
   if (!entry) return undefined;
   const path = vscode.workspace.asRelativePath(entry.uri);
   if (
@@ -24,8 +24,8 @@ export async function removeSharedMfa(services: Services, arg: unknown): Promise
   ) {
     return undefined;
   }
-  services.mfa.codes.forget(entry.uri.toString());
-  await services.mfa.store.remove(entry);
+  deps.mfa.codes.forget(entry.uri.toString());
+  await deps.mfa.store.remove(entry);
   void vscode.window.setStatusBarMessage(`Custodian: removed ${path}`, 4000);
   return { removed: entry.name };
 }

@@ -3,17 +3,17 @@
 import * as vscode from 'vscode';
 import { groupCode } from '../../mfa/live-codes';
 import type { ShownCode } from '../../mfa/shared-mfa';
-import type { Services } from '../../services';
+import type { MfaDeps } from './register';
 import { CommandId } from '../ids';
 import { asObject } from '../pick';
 import { pickMfaEntry } from './pick-mfa';
 
 const COPY = 'Copy';
 
-export async function showMfaCode(services: Services, arg: unknown): Promise<ShownCode | undefined> {
-  const entry = await pickMfaEntry(services, arg, 'Show the code of…');
+export async function showMfaCode(deps: MfaDeps, arg: unknown): Promise<ShownCode | undefined> {
+  const entry = await pickMfaEntry(deps, arg, 'Show the code of…');
   if (!entry) return undefined;
-  const shown = await services.mfa.show(entry);
+  const shown = await deps.mfa.show(entry);
   if (Object.keys(asObject<object>(arg)).length === 0) {
     // From the palette (no argument, not a tree item) the tree may be hidden: say the code here too.
     void vscode.window
@@ -32,11 +32,11 @@ export interface CopiedMfaCode {
   clearsInSeconds: number;
 }
 
-export async function copyMfaCode(services: Services, arg: unknown): Promise<CopiedMfaCode | undefined> {
-  const entry = await pickMfaEntry(services, arg, 'Copy the code of…');
+export async function copyMfaCode(deps: MfaDeps, arg: unknown): Promise<CopiedMfaCode | undefined> {
+  const entry = await pickMfaEntry(deps, arg, 'Copy the code of…');
   if (!entry) return undefined;
-  const shown = await services.mfa.show(entry);
-  const { clearsInSeconds } = await services.clipboard.copy(shown.code);
+  const shown = await deps.mfa.show(entry);
+  const { clearsInSeconds } = await deps.clipboard.copy(shown.code);
   const clearing = clearsInSeconds > 0 ? `; the clipboard clears in ${clearsInSeconds}s` : '';
   void vscode.window.setStatusBarMessage(`Custodian: copied the ${describe(shown)} code, valid ${shown.secondsRemaining}s more${clearing}`, 4000);
   return { name: shown.name, secondsRemaining: shown.secondsRemaining, clearsInSeconds };

@@ -7,9 +7,10 @@ import * as vscode from 'vscode';
 import { InvalidArgumentError } from '../../../core/errors';
 import type { Generated, PasswordPolicy } from '../../../core/password';
 import type { ValueSyntax } from '../../../core/value-quoting';
-import type { Services } from '../../services';
 import { asObject, isInteractive } from '../pick';
 import { applyInsertions, drawInsertions, previewInsertions, type Quoting } from './insert-secret';
+import { lazyCore, type CoreModule } from '../../lazy-core';
+import type { PasswordDeps } from './register';
 
 export type SecretKind = 'password' | 'passphrase' | 'hex' | 'base64url';
 export type SecretTarget = 'editor' | 'clipboard';
@@ -39,7 +40,7 @@ export interface GeneratePasswordResult {
   notices: string[];
 }
 
-type PasswordModule = typeof import('../../../core/password');
+type PasswordModule = CoreModule<'password'>;
 
 const KINDS: readonly SecretKind[] = ['password', 'passphrase', 'hex', 'base64url'];
 const OPEN_SETTINGS = 'settings';
@@ -92,12 +93,12 @@ export function formatBits(bits: number): string {
   return `${bits.toFixed(1)} bits`;
 }
 
-export async function generatePassword(services: Services, arg: unknown): Promise<GeneratePasswordResult | undefined> {
+export async function generatePassword(deps: PasswordDeps, arg: unknown): Promise<GeneratePasswordResult | undefined> {
   const a = asObject<GeneratePasswordArgs>(arg);
-  const [m, { EFF_LARGE_WORDLIST_SIZE }] = await Promise.all([import('../../../core/password'), import('../../../core/wordlists/eff-large')]);
+  const [m, { EFF_LARGE_WORDLIST_SIZE }] = await Promise.all([lazyCore.password(), lazyCore.effLargeWordlist()]);
   const editor = vscode.window.activeTextEditor;
   // Settings a repository wrote are raised to the floor, not obeyed below it (docs/PASSWORDS.md).
-  const { policy, raised } = m.resolveSettingsWithFloor({ ...services.config(editor?.document.uri).password, ...a.policy });
+  const { policy, raised } = m.resolveSettingsWithFloor({ ...deps.config(editor?.document.uri).password, ...a.policy });
   let tokenBytes = a.bytes ?? m.DEFAULT_TOKEN_BYTES;
   if (!Number.isInteger(tokenBytes) || tokenBytes < m.MIN_TOKEN_BYTES || tokenBytes > m.MAX_TOKEN_BYTES) {
     throw new InvalidArgumentError(`A token has ${m.MIN_TOKEN_BYTES} to ${m.MAX_TOKEN_BYTES} random bytes, got ${tokenBytes}.`);
@@ -120,11 +121,11 @@ export async function generatePassword(services: Services, arg: unknown): Promis
     (n): n is string => n !== undefined,
   );
   for (const notice of notices) {
-    services.log.warn(notice);
+    deps.log.warn(notice);
     void vscode.window.showWarningMessage(notice, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'custodian.password'));
   }
 
-  const target = a.target ?? (a.kind !== undefined || !editor ? (editor ? 'editor' : 'clipboard') : await pickTarget(editor, plan, services.config().clipboardClearSeconds));
+  const target = a.target ?? (a.kind !== undefined || !editor ? (editor ? 'editor' : 'clipboard') : await pickTarget(editor, plan, deps.config().clipboardClearSeconds));
   if (target === undefined) return undefined;
 
   let count: number;
@@ -145,7 +146,7 @@ export async function generatePassword(services: Services, arg: unknown): Promis
     count = chosen.draw.insertions.length;
     quotedFor = chosen.raw ? undefined : chosen.draw.syntax;
   } else if (target === 'clipboard') {
-    const { clearsInSeconds } = await services.clipboard.copy(plan.generate().value);
+    const { clearsInSeconds } = await deps.clipboard.copy(plan.generate().value);
     const clearing = clearsInSeconds > 0 ? `; the clipboard clears in ${clearsInSeconds}s` : '';
     void vscode.window.setStatusBarMessage(`Custodian: copied a ${kindName(kind)} (${formatBits(plan.entropyBits)})${clearing}`, 4000);
     count = 1;
@@ -153,7 +154,7 @@ export async function generatePassword(services: Services, arg: unknown): Promis
     throw new InvalidArgumentError('"target" must be "editor" or "clipboard".');
   }
   // The value itself is never logged.
-  services.log.info(`generated ${count} ${kindName(kind)}${count > 1 ? ' values' : ''} of ${formatBits(plan.entropyBits)} into the ${target}${quotedFor ? `, quoted for ${quotedFor}` : ''}`);
+  deps.log.info(`generated ${count} ${kindName(kind)}${count > 1 ? ' values' : ''} of ${formatBits(plan.entropyBits)} into the ${target}${quotedFor ? `, quoted for ${quotedFor}` : ''}`);
   return { kind, target, entropyBits: plan.entropyBits, count, ...(quotedFor ? { quotedFor } : {}), notices };
 }
 

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { InvalidArgumentError } from '../../../core/errors';
 import type { ValueSyntax } from '../../../core/value-quoting';
+import { lazyCore } from '../../lazy-core';
 
 /** `auto`: quote for the document's syntax; `none`: insert the value as is. */
 export type Quoting = 'auto' | 'none';
@@ -35,7 +36,7 @@ function charAround(document: vscode.TextDocument, offset: number): string {
 
 /** One fresh value per selection of `editor`, with its quoted form for the document. */
 export async function drawInsertions(editor: vscode.TextEditor, generate: () => string, quoting: Quoting): Promise<InsertionDraw> {
-  const { quoteValue, valueSyntaxFor } = await import('../../../core/value-quoting');
+  const { quoteValue, valueSyntaxFor } = await lazyCore.valueQuoting();
   const document = editor.document;
   const syntax = quoting === 'auto' ? valueSyntaxFor(document.languageId, document.fileName) : undefined;
   const insertions = editor.selections.map((selection): Insertion => {

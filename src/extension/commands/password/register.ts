@@ -1,9 +1,21 @@
-// Password commands, registered by commands/register.ts with the shared error handling.
-import type { Services } from '../../services';
+// The password feature: its commands and what they are given.
+import type * as vscode from 'vscode';
+import type { SecretClipboard } from '../../clipboard';
+import type { CustodianConfig } from '../../config';
 import { CommandId } from '../ids';
-import type { Handlers } from '../register';
+import { registerHandlers, type CommandHost, type Handlers } from '../register';
 import { generatePassword } from './generate-password';
 
-export const PASSWORD_HANDLERS: Handlers<Services> = [
+export interface PasswordDeps {
+  log: vscode.LogOutputChannel;
+  clipboard: SecretClipboard;
+  config: (scope?: vscode.ConfigurationScope) => CustodianConfig;
+}
+
+const HANDLERS: Handlers<PasswordDeps> = [
   [CommandId.GeneratePassword, generatePassword],
 ];
+
+export function registerPasswordCommands(context: vscode.ExtensionContext, host: CommandHost, deps: PasswordDeps): void {
+  registerHandlers(context, host, deps, HANDLERS);
+}

@@ -9,6 +9,7 @@ import { describeError } from '../../../core/errors';
 import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
 import { keepReason, type KeepReason } from '../../recipient-policy';
 import type { Services } from '../../services';
+import { lazyCore } from '../../lazy-core';
 
 export const ENC_GLOB = '**/*.enc';
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
@@ -51,7 +52,7 @@ export class DriftScanner {
   }
 
   async scan(files?: vscode.Uri[]): Promise<DriftReport> {
-    const { readEnvelopeHeader } = await import('../../../node/envelope-files');
+    const { readEnvelopeHeader } = await lazyCore.envelopeFiles();
     const known = await this.session.knownKeys();
     const members = await this.services.roster.members();
     const entries: DriftEntry[] = [];

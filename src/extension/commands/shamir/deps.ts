@@ -1,14 +1,26 @@
-// What the Shamir commands share: the extension's services and the objects registerShamirCommands builds.
+// What the Shamir commands share: the few extension objects they use and the objects registerShamirCommands builds.
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import type { CryptoSession } from '../../crypto-session';
 import type { PlaintextDocuments } from '../../editor/plaintext-documents';
-import type { Services } from '../../services';
+import type { SecretClipboard } from '../../clipboard';
+import type { ShareCryptoDeps } from '../../shamir/share-crypto';
+import type { Contacts } from '../../storage/contacts';
+import type { CustodianTreeProvider } from '../../views/tree';
 import type { ShareSet, ShareStore } from '../../shamir/share-store';
 import { asObject } from '../pick';
 
+/** The extension objects the Shamir feature uses. */
+export interface ShamirServices extends ShareCryptoDeps {
+  readonly contacts: Contacts;
+  readonly log: vscode.LogOutputChannel;
+  readonly clipboard: SecretClipboard;
+  readonly tree: CustodianTreeProvider;
+  readonly onDidChangeKeys: vscode.Event<void>;
+}
+
 export interface ShamirDeps {
-  services: Services;
+  services: ShamirServices;
   session: CryptoSession;
   store: ShareStore;
   /** Read-only documents of recovered secrets (`custodian-recovered:`). */

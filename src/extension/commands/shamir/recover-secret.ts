@@ -11,6 +11,7 @@ import type { ShareSet } from '../../shamir/share-store';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import { asObject } from '../pick';
 import { pickSet, type SetArgs, type ShamirDeps } from './deps';
+import { lazyCore } from '../../lazy-core';
 
 export type RecoverOutput = 'untitled' | 'clipboard' | 'encrypted';
 
@@ -106,7 +107,7 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
     const encryptTo = output === 'encrypted' ? await resolveRecipients(deps, a.recipients, people) : undefined;
     if (output === 'encrypted' && !encryptTo) return undefined;
 
-    const { combineShares } = await import('../../../core/shamir');
+    const { combineShares } = await lazyCore.shamir();
     secret = combineShares([...shares.values()]);
     store.recordProgress(set, { collected: shares.size, threshold: m.threshold, recovered: true });
     services.log.info(`Recovered the secret of share set "${m.name}" from ${from.join(', ')} (output: ${output}).`);
@@ -169,7 +170,7 @@ async function resolveRecipients(deps: ShamirDeps, wanted: string[] | undefined,
       return found;
     });
   }
-  const { shortFingerprint } = await deps.services.keys();
+  const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
     people.map((p) => ({
       label: `${p.kind === 'me' ? '$(key)' : '$(person)'} ${p.label}`,
@@ -197,7 +198,7 @@ async function writeEncrypted(deps: ShamirDeps, set: ShareSet, secret: Uint8Arra
     if (!uri) return undefined;
     overwrite = true; // the save dialog asked already
   }
-  const [{ encryptBytes }, backend] = await Promise.all([import('../../../core/envelope'), services.backend()]);
+  const [{ encryptBytes }, backend] = await Promise.all([lazyCore.envelope(), services.backend()]);
   const identities = new MyIdentities(services);
   try {
     // The recovered secret goes to the people picked here, never "the team" (FORMAT.md §3.4).

@@ -1,12 +1,11 @@
 // Registers the Shamir commands (as in commands/register.ts), the Shamir Sets tree section and what they share.
 import type * as vscode from 'vscode';
 import { PlaintextDocuments, RECOVERED_SCHEME } from '../../editor/plaintext-documents';
-import type { Services } from '../../services';
 import { ShareStore } from '../../shamir/share-store';
 import { ShamirSection } from '../../views/sections/shamir-section';
 import { CommandId } from '../ids';
-import { registerHandlers, type Handlers } from '../register';
-import type { ShamirDeps } from './deps';
+import { registerHandlers, type CommandHost, type Handlers } from '../register';
+import type { ShamirDeps, ShamirServices } from './deps';
 import { recoverSecret } from './recover-secret';
 import { releaseShare } from './release-share';
 import { revealManifest } from './reveal-manifest';
@@ -19,7 +18,7 @@ const HANDLERS: Handlers<ShamirDeps> = [
   [CommandId.RevealShareManifest, revealManifest],
 ];
 
-export function registerShamirCommands(context: vscode.ExtensionContext, services: Services): void {
+export function registerShamirCommands(context: vscode.ExtensionContext, host: CommandHost, services: ShamirServices): void {
   const deps: ShamirDeps = {
     services,
     session: services.session,
@@ -27,5 +26,5 @@ export function registerShamirCommands(context: vscode.ExtensionContext, service
     documents: new PlaintextDocuments(RECOVERED_SCHEME, ''),
   };
   context.subscriptions.push(deps.store, deps.documents, services.tree.addSection(new ShamirSection(services, deps.store)));
-  registerHandlers(context, services, deps, HANDLERS);
+  registerHandlers(context, host, deps, HANDLERS);
 }

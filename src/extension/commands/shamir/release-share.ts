@@ -8,6 +8,7 @@ import { MyIdentities, knownPeople, openShareFile, sealShare, type Person } from
 import { ShareSetError, releaseFileName, shareFileName, type ManifestCustodian } from '../../shamir/share-set';
 import { asObject } from '../pick';
 import { pickSet, type SetArgs, type ShamirDeps } from './deps';
+import { lazyCore } from '../../lazy-core';
 
 export interface ReleaseShareArgs extends SetArgs {
   /** Who recovers: a fingerprint (`SHA256:…`) of a teammate, a contact or one of my keys. */
@@ -99,7 +100,7 @@ async function pickRecipient(deps: ShamirDeps, fingerprint: string | undefined, 
   }
   const candidates = people.filter((p) => p.fingerprint !== custodian.fingerprint);
   if (candidates.length === 0) throw new CustodianError('There is nobody to release the share to.', { hint: 'Add the teammate or contact who will recover.' });
-  const { shortFingerprint } = await deps.services.keys();
+  const { shortFingerprint } = await lazyCore.keys();
   const icon = { teammate: '$(person)', contact: '$(account)', me: '$(key)' } as const;
   const picked = await vscode.window.showQuickPick(
     candidates.map((p) => ({

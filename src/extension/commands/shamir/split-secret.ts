@@ -23,6 +23,7 @@ import type { RosterMember } from '../../storage/roster';
 import { targetFolder } from '../../storage/workspace-files';
 import { asObject, isInteractive } from '../pick';
 import type { ShamirDeps } from './deps';
+import { lazyCore } from '../../lazy-core';
 
 /** The core's limit (docs/SHAMIR.md §7), as in `custodian split`. */
 export const MAX_SECRET_BYTES = CORE_MAX_SECRET_BYTES;
@@ -103,7 +104,7 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Custodian: splitting into "${setName}" (${threshold} of ${total})…` },
       async () => {
-        const { splitSecret: split, combineShares } = await import('../../../core/shamir');
+        const { splitSecret: split, combineShares } = await lazyCore.shamir();
         shares.push(...split(source.bytes, { threshold, shares: total }));
         // Refuse to write a set that would not give the secret back.
         const check = combineShares(shares.slice(0, threshold));
@@ -211,7 +212,7 @@ async function resolveCustodians(deps: ShamirDeps, folder: vscode.WorkspaceFolde
     });
   } else {
     const mine = new Set(services.keyStore.list().map((k) => k.fingerprint));
-    const { shortFingerprint } = await services.keys();
+    const { shortFingerprint } = await lazyCore.keys();
     const items = usable.map((m) => ({
       label: `$(person) ${m.name}`,
       description: `${m.identity !== m.name ? m.identity + ' · ' : ''}${shortFingerprint(m.key.fingerprint)}${mine.has(m.key.fingerprint) ? ' · you' : ''}`,

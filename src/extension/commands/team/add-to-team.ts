@@ -1,12 +1,13 @@
 // Add Myself to Team and Add Teammate: both write `.custodian/team/<name>.pub`.
 import * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError } from '../../../core/errors';
-import type { Services } from '../../services';
+import type { TeamDeps } from './register';
 import { validateEntryName } from '../../storage/entry-names';
 import { normalizeRosterName, suggestRosterName, type RosterEntry } from '../../storage/roster';
 import { targetFolder } from '../../storage/workspace-files';
 import { asObject, isInteractive, pickMyKey, type TargetArgs } from '../pick';
 import { confirmFingerprint, readPublicKey, type PublicKeyArgs } from './trust-key';
+import { lazyCore } from '../../lazy-core';
 
 export interface RosterWriteResult {
   name: string;
@@ -27,12 +28,12 @@ interface NameArgs {
 
 export type AddMyselfArgs = TargetArgs & NameArgs;
 
-export async function addMyselfToTeam(services: Services, arg: unknown): Promise<RosterWriteResult | undefined> {
+export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
   const a = asObject<AddMyselfArgs>(arg);
   targetFolder(a.folder);
-  const info = await pickMyKey(services, arg, 'Which of your keys joins the team?');
+  const info = await pickMyKey(deps.keys.current, arg, 'Which of your keys joins the team?');
   if (!info) return undefined;
-  const existing = await findByFingerprint(services, info.fingerprint);
+  const existing = await findByFingerprint(deps, info.fingerprint);
   if (existing) {
     void vscode.window.showInformationMessage(`"${info.name}" is already in the team as ${existing.name}.pub.`);
     return { name: existing.name, uri: existing.uri, fingerprint: info.fingerprint, existed: true };
@@ -42,9 +43,9 @@ export async function addMyselfToTeam(services: Services, arg: unknown): Promise
   if (!a.name && !suggested && !isInteractive(arg)) throw new InvalidArgumentError('Cannot derive a roster file name from the key name: pass a name.');
   const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, `Your roster file name (${identity})`) : suggested);
   if (name === undefined) return undefined;
-  const { exportPublicKeyOpenSsh } = await services.keys();
-  const line = exportPublicKeyOpenSsh(await services.keyStore.getPublicKey(info.id), identity);
-  const uri = await services.roster.write(name, line, { folderUri: a.folder, overwrite: a.overwrite });
+  const { exportPublicKeyOpenSsh } = await lazyCore.keys();
+  const line = exportPublicKeyOpenSsh(await deps.keys.current.getPublicKey(info.id), identity);
+  const uri = await deps.roster.write(name, line, { folderUri: a.folder, overwrite: a.overwrite });
   void vscode.window.showInformationMessage(
     `Added "${info.name}" to the team as ${vscode.workspace.asRelativePath(uri)}. Commit it so teammates can encrypt to you.`,
   );
@@ -53,13 +54,13 @@ export async function addMyselfToTeam(services: Services, arg: unknown): Promise
 
 export type AddTeammateArgs = PublicKeyArgs & NameArgs;
 
-export async function addTeammate(services: Services, arg: unknown): Promise<RosterWriteResult | undefined> {
+export async function addTeammate(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
   const a = asObject<AddTeammateArgs>(arg);
   targetFolder(a.folder);
-  const read = await readPublicKey(services, a, 'Add Teammate');
+  const read = await readPublicKey(a, 'Add Teammate');
   if (!read) return undefined;
   const { key, text } = read;
-  const existing = await findByFingerprint(services, key.fingerprint);
+  const existing = await findByFingerprint(deps, key.fingerprint);
   if (existing) {
     throw new CustodianError(`This key is already in the team as ${existing.name}.pub.`);
   }
@@ -71,15 +72,15 @@ export async function addTeammate(services: Services, arg: unknown): Promise<Ros
   }
   const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, `Roster file name for ${who}`) : suggested);
   if (name === undefined) return undefined;
-  const uri = await services.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
+  const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
   void vscode.window.showInformationMessage(
     `Added ${who} to the team as ${vscode.workspace.asRelativePath(uri)}. Re-encrypt existing files so they can read them.`,
   );
   return { name: normalizeRosterName(name), uri, fingerprint: key.fingerprint };
 }
 
-async function findByFingerprint(services: Services, fingerprint: string): Promise<RosterEntry | undefined> {
-  return (await services.roster.list()).find((e) => e.kind === 'member' && e.key.fingerprint === fingerprint);
+async function findByFingerprint(deps: TeamDeps, fingerprint: string): Promise<RosterEntry | undefined> {
+  return (await deps.roster.list()).find((e) => e.kind === 'member' && e.key.fingerprint === fingerprint);
 }
 
 async function promptRosterName(suggested: string | undefined, prompt: string): Promise<string | undefined> {

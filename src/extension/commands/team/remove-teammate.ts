@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Services } from '../../services';
+import type { TeamDeps } from './register';
 import { CommandId } from '../ids';
 import { asObject, confirmModal, pickRosterEntry, type TargetArgs } from '../pick';
 
@@ -17,9 +17,9 @@ export interface RemoveTeammateResult {
   reencrypt: ReencryptOutcome;
 }
 
-export async function removeTeammate(services: Services, arg: unknown): Promise<RemoveTeammateResult | undefined> {
+export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<RemoveTeammateResult | undefined> {
   const a = asObject<RemoveTeammateArgs>(arg);
-  const entry = await pickRosterEntry(services, arg, 'Remove whom from the team?');
+  const entry = await pickRosterEntry(deps.roster, arg, 'Remove whom from the team?');
   if (!entry) return undefined;
   const path = vscode.workspace.asRelativePath(entry.uri);
   const who = entry.kind === 'member' ? entry.identity : entry.name;
@@ -34,7 +34,7 @@ export async function removeTeammate(services: Services, arg: unknown): Promise<
   ) {
     return undefined;
   }
-  await services.roster.remove(entry.uri);
+  await deps.roster.remove(entry.uri);
 
   const rotate = `Rotate the secrets ${who} could read: removing them does not make them forget.`;
   let outcome: ReencryptOutcome;

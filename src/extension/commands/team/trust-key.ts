@@ -2,9 +2,9 @@
 // fingerprint out of band before it is trusted (a swapped key would read everything sent to it).
 import * as vscode from 'vscode';
 import type { RsaPublicKey } from '../../../core/keys';
-import type { Services } from '../../services';
 import { displayText } from '../../../core/display-text';
 import { promptForKeyText, readKeyFile } from '../key-input';
+import { lazyCore } from '../../lazy-core';
 
 export interface PublicKeyArgs {
   /** The key as text: an `ssh-rsa` line, a PEM public key or a certificate. */
@@ -21,7 +21,7 @@ export interface ReadPublicKey {
   text: string;
 }
 
-export async function readPublicKey(services: Services, a: Partial<PublicKeyArgs>, title: string): Promise<ReadPublicKey | undefined> {
+export async function readPublicKey(a: Partial<PublicKeyArgs>, title: string): Promise<ReadPublicKey | undefined> {
   let text: string | undefined = a.text;
   if (text === undefined && a.uri) text = await readKeyFile(a.uri);
   if (text === undefined) {
@@ -35,7 +35,7 @@ export async function readPublicKey(services: Services, a: Partial<PublicKeyArgs
     )?.text;
   }
   if (text === undefined) return undefined;
-  const { parsePublicKey } = await services.keys();
+  const { parsePublicKey } = await lazyCore.keys();
   const trimmed = text.trim();
   return { key: parsePublicKey(trimmed), text: trimmed };
 }

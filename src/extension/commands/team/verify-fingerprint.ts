@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { base64EncodeUnpadded, hexDecode } from '../../../core/bytes';
 import { CustodianError } from '../../../core/errors';
-import type { Services } from '../../services';
+import type { TeamDeps } from './register';
 import { asObject, isInteractive, type TargetArgs } from '../pick';
 
 export interface VerifyFingerprintArgs extends TargetArgs {
@@ -47,9 +47,9 @@ interface Candidate {
   fingerprint: string;
 }
 
-export async function verifyFingerprint(services: Services, arg: unknown): Promise<VerifyFingerprintResult | undefined> {
+export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<VerifyFingerprintResult | undefined> {
   const a = asObject<VerifyFingerprintArgs>(arg);
-  const target = await resolveTarget(services, a);
+  const target = await resolveTarget(deps, a);
   if (!target) return undefined;
   const given =
     a.fingerprint ??
@@ -78,7 +78,7 @@ export async function verifyFingerprint(services: Services, arg: unknown): Promi
   return { match, expected: target.fingerprint };
 }
 
-async function resolveTarget(services: Services, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string } | undefined> {
+async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string } | undefined> {
   if (a.entry) {
     if (a.entry.kind !== 'member') throw new CustodianError(`${a.entry.name}.pub does not hold a usable key: ${a.entry.problem}`);
     return { name: a.entry.identity, fingerprint: a.entry.key.fingerprint };
@@ -86,25 +86,25 @@ async function resolveTarget(services: Services, a: Partial<VerifyFingerprintArg
   if (a.contact) return { name: a.contact.name, fingerprint: a.contact.fingerprint };
   const id = a.keyId ?? a.id;
   if (typeof id === 'string') {
-    const mine = services.keyStore.get(id);
-    const contact = services.contacts.get(id);
+    const mine = deps.keys.current.get(id);
+    const contact = deps.contacts.get(id);
     const found = mine ?? contact;
     if (!found) throw new CustodianError('No key or contact with that id.');
     return { name: found.name, fingerprint: found.fingerprint };
   }
   if (typeof a.name === 'string') {
-    const entry = await services.roster.find(a.name);
+    const entry = await deps.roster.find(a.name);
     if (!entry) throw new CustodianError(`"${a.name}" is not in the team roster.`);
-    return resolveTarget(services, { entry });
+    return resolveTarget(deps, { entry });
   }
   const candidates: Candidate[] = [];
-  for (const e of await services.roster.members()) {
+  for (const e of await deps.roster.members()) {
     candidates.push({ label: `$(person) ${e.name}`, description: `team · ${e.identity}`, name: e.identity, fingerprint: e.key.fingerprint });
   }
-  for (const c of services.contacts.list()) {
+  for (const c of deps.contacts.list()) {
     candidates.push({ label: `$(account) ${c.name}`, description: 'contact', name: c.name, fingerprint: c.fingerprint });
   }
-  for (const k of services.keyStore.list()) {
+  for (const k of deps.keys.current.list()) {
     candidates.push({ label: `$(key) ${k.name}`, description: 'my key', name: k.name, fingerprint: k.fingerprint });
   }
   if (candidates.length === 0) throw new CustodianError('There is no key to verify yet: add a teammate or a contact first.');

@@ -1,10 +1,11 @@
 // "Contacts": people outside this repository whose public keys I keep (globalState).
 import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
-import type { Services } from '../../services';
+import type { Contacts } from '../../storage/contacts';
 import type { Contact } from '../../storage/contacts';
 import { MessageNode, SectionBase, type TreeNode } from '../tree';
 import { escapeMd } from '../markdown';
+import { lazyCore } from '../../lazy-core';
 
 export class ContactNode implements TreeNode {
   constructor(
@@ -37,18 +38,18 @@ export class ContactsSection extends SectionBase {
   protected readonly icon = 'book';
   override readonly onDidChange: vscode.Event<void>;
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly contacts: Contacts) {
     super();
-    this.onDidChange = services.contacts.onDidChange;
+    this.onDidChange = contacts.onDidChange;
   }
 
   protected override description(): string | undefined {
-    const n = this.services.contacts.list().length;
+    const n = this.contacts.list().length;
     return n === 0 ? undefined : n === 1 ? '1 contact' : `${n} contacts`;
   }
 
   async getChildren(): Promise<TreeNode[]> {
-    const contacts = this.services.contacts.list();
+    const contacts = this.contacts.list();
     if (contacts.length === 0) {
       return [
         new MessageNode(this, {
@@ -60,7 +61,7 @@ export class ContactsSection extends SectionBase {
         }),
       ];
     }
-    const { shortFingerprint } = await this.services.keys();
+    const { shortFingerprint } = await lazyCore.keys();
     return contacts.map((c) => new ContactNode(this, c, shortFingerprint(c.fingerprint)));
   }
 }

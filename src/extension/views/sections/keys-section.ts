@@ -2,12 +2,13 @@
 // from the keychain, and a keychain that cannot be read, are shown as problems.
 import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
-import type { Services } from '../../services';
+import type { ActiveKeyStore } from '../../storage/active-key-store';
 import type { KeyInfo } from '../../storage/key-store';
 import { secretLocation } from '../../storage/secret-location';
 import { errorMessageWithHint } from '../../ui/messages';
 import { escapeMd } from '../markdown';
 import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
+import { lazyCore } from '../../lazy-core';
 
 export class KeyNode implements TreeNode {
   constructor(
@@ -62,20 +63,20 @@ export class KeysSection extends SectionBase {
   protected readonly icon = 'key';
   override readonly onDidChange: vscode.Event<void>;
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly keys: ActiveKeyStore) {
     super();
-    this.onDidChange = services.onDidChangeKeys;
+    this.onDidChange = keys.onDidChange;
   }
 
   protected override description(): string | undefined {
-    const n = this.services.keyStore.list().length;
+    const n = this.keys.current.list().length;
     return n === 1 ? '1 key' : `${n} keys`;
   }
 
   async getChildren(): Promise<TreeNode[]> {
-    const store = this.services.keyStore;
+    const store = this.keys.current;
     const keys = store.list();
-    const { shortFingerprint } = await this.services.keys();
+    const { shortFingerprint } = await lazyCore.keys();
     const nodes: TreeNode[] = [];
     let missing = new Set<string>();
     try {

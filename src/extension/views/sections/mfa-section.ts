@@ -5,10 +5,10 @@ import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
 import { groupCode } from '../../mfa/live-codes';
 import { MFA_DIR, MFA_EXT, type MfaEntry, type MfaProblemKind } from '../../mfa/mfa-store';
-import type { Services } from '../../services';
+import type { SharedMfa } from '../../mfa/shared-mfa';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
-import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
+import { MessageNode, SectionBase, errorIcon, warningIcon, type CustodianTreeProvider, type TreeNode } from '../tree';
 
 const SHORT_PROBLEM: Record<MfaProblemKind, string> = {
   'not-recipient': 'not a recipient',
@@ -23,7 +23,7 @@ export class MfaNode implements TreeNode {
   constructor(
     readonly parent: TreeNode,
     readonly entry: MfaEntry,
-    private readonly services: Services,
+    private readonly mfa: SharedMfa,
     private readonly showFolder: boolean,
   ) {}
 
@@ -34,7 +34,7 @@ export class MfaNode implements TreeNode {
 
   getTreeItem(): vscode.TreeItem {
     const e = this.entry;
-    const mfa = this.services.mfa;
+    const mfa = this.mfa;
     const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
     item.id = `mfa:${e.uri.toString()}`;
     const where = this.showFolder ? ` · ${e.folder.name}` : '';
@@ -96,15 +96,18 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
   private count: number | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly services: Services) {
+  constructor(
+    private readonly mfa: SharedMfa,
+    private readonly tree: CustodianTreeProvider,
+  ) {
     super();
-    this.onDidChange = services.mfa.store.onDidChange;
+    this.onDidChange = mfa.store.onDidChange;
     // Redraw only the items whose code is ticking: a whole-tree refresh every second would re-read the roster.
     this.subscriptions = [
-      services.mfa.codes.onDidTick((ids) => {
+      mfa.codes.onDidTick((ids) => {
         for (const id of ids) {
           const node = this.nodes.get(id);
-          if (node) services.tree.refresh(node);
+          if (node) tree.refresh(node);
         }
       }),
     ];
@@ -121,7 +124,7 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
   attach(view: vscode.TreeView<TreeNode>): vscode.Disposable {
     this.view = view;
     return vscode.Disposable.from(
-      view.onDidChangeVisibility((e) => this.services.mfa.codes.setVisible(e.visible)),
+      view.onDidChangeVisibility((e) => this.mfa.codes.setVisible(e.visible)),
       view.onDidChangeSelection((e) => {
         const node = e.selection.find((n): n is MfaNode => n instanceof MfaNode);
         if (node) void vscode.commands.executeCommand(CommandId.ShowMfaCode, node);
@@ -155,10 +158,10 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
         }),
       ];
     }
-    const entries = await this.services.mfa.store.list();
+    const entries = await this.mfa.store.list();
     const previous = this.count;
     this.count = entries.length;
-    if (previous !== this.count) setTimeout(() => this.services.tree.refresh(this), 0); // header count
+    if (previous !== this.count) setTimeout(() => this.tree.refresh(this), 0); // header count
     if (entries.length === 0) {
       this.nodes = new Map();
       return [
@@ -176,7 +179,7 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
       ];
     }
     const showFolder = new Set(entries.map((e) => e.folder.index)).size > 1;
-    const nodes = entries.map((e) => new MfaNode(this, e, this.services, showFolder));
+    const nodes = entries.map((e) => new MfaNode(this, e, this.mfa, showFolder));
     this.nodes = new Map(nodes.map((n) => [n.entry.uri.toString(), n]));
     return nodes;
   }

@@ -3,7 +3,7 @@
 // private key is touched to draw the tree.
 import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
-import type { Services } from '../../services';
+import type { ShamirServices } from '../../commands/shamir/deps';
 import { knownPeople } from '../../shamir/share-crypto';
 import type { ManifestCustodian } from '../../shamir/share-set';
 import type { ShareSet, ShareSetEntry, ShareSetStatus, ShareStore } from '../../shamir/share-store';
@@ -126,7 +126,7 @@ export class ShamirSection extends SectionBase {
   private count: number | undefined;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: ShamirServices,
     private readonly store: ShareStore,
   ) {
     super();

@@ -3,11 +3,12 @@
 // so a teammate never silently drops out of the recipients.
 import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
-import type { Services } from '../../services';
-import type { RosterEntry } from '../../storage/roster';
+import type { ActiveKeyStore } from '../../storage/active-key-store';
+import type { Roster, RosterEntry } from '../../storage/roster';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
-import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
+import { MessageNode, SectionBase, errorIcon, type CustodianTreeProvider, type TreeNode } from '../tree';
+import { lazyCore } from '../../lazy-core';
 
 export class TeammateNode implements TreeNode {
   constructor(
@@ -77,9 +78,13 @@ export class TeamSection extends SectionBase {
   override readonly onDidChange: vscode.Event<void>;
   private count: number | undefined;
 
-  constructor(private readonly services: Services) {
+  constructor(
+    private readonly roster: Roster,
+    private readonly keys: ActiveKeyStore,
+    private readonly tree: CustodianTreeProvider,
+  ) {
     super();
-    this.onDidChange = services.roster.onDidChange;
+    this.onDidChange = roster.onDidChange;
   }
 
   protected override description(): string | undefined {
@@ -88,7 +93,7 @@ export class TeamSection extends SectionBase {
   }
 
   async getChildren(): Promise<TreeNode[]> {
-    const roster = this.services.roster;
+    const roster = this.roster;
     if (workspaceFolders().length === 0) {
       return [
         new MessageNode(this, {
@@ -99,10 +104,10 @@ export class TeamSection extends SectionBase {
         }),
       ];
     }
-    const [entries, { shortFingerprint }] = await Promise.all([roster.list(), this.services.keys()]);
+    const [entries, { shortFingerprint }] = await Promise.all([roster.list(), lazyCore.keys()]);
     const previous = this.count;
     this.count = entries.filter((e) => e.kind === 'member').length;
-    if (previous !== this.count) setTimeout(() => this.services.tree.refresh(this), 0); // header count
+    if (previous !== this.count) setTimeout(() => this.tree.refresh(this), 0); // header count
     if (entries.length === 0) {
       const md = new vscode.MarkdownString(
         'This workspace has no team roster yet. The roster is `.custodian/team/<name>.pub`: one public key per teammate ' +
@@ -119,7 +124,7 @@ export class TeamSection extends SectionBase {
         }),
       ];
     }
-    const mine = new Map(this.services.keyStore.list().map((k) => [k.fingerprint, k.name]));
+    const mine = new Map(this.keys.current.list().map((k) => [k.fingerprint, k.name]));
     const showFolder = new Set(entries.map((e) => e.folder.index)).size > 1;
     return entries.map(
       (e) =>

@@ -1,0 +1,30 @@
+// The Team feature: the committed roster (`.custodian/team/*.pub`) and my local contacts.
+import type * as vscode from 'vscode';
+import type { ActiveKeyStore } from '../../storage/active-key-store';
+import type { Contacts } from '../../storage/contacts';
+import type { Roster } from '../../storage/roster';
+import { addContact, removeContact } from '../contacts/contacts';
+import { CommandId } from '../ids';
+import { registerHandlers, type CommandHost, type Handlers } from '../register';
+import { addMyselfToTeam, addTeammate } from './add-to-team';
+import { removeTeammate } from './remove-teammate';
+import { verifyFingerprint } from './verify-fingerprint';
+
+export interface TeamDeps {
+  keys: ActiveKeyStore;
+  roster: Roster;
+  contacts: Contacts;
+}
+
+const HANDLERS: Handlers<TeamDeps> = [
+  [CommandId.AddMyselfToTeam, addMyselfToTeam],
+  [CommandId.AddTeammate, addTeammate],
+  [CommandId.RemoveTeammate, removeTeammate],
+  [CommandId.VerifyFingerprint, verifyFingerprint],
+  [CommandId.AddContact, addContact],
+  [CommandId.RemoveContact, removeContact],
+];
+
+export function registerTeamCommands(context: vscode.ExtensionContext, host: CommandHost, deps: TeamDeps): void {
+  registerHandlers(context, host, deps, HANDLERS);
+}

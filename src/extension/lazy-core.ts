@@ -1,0 +1,36 @@
+// The core as the extension sees it: each module loads on first use. activate() must stay cheap (no
+// node-forge, no envelope code, no wordlists), so this is the one file in src/extension that names a
+// core module by `import()`; everything else asks here. esbuild keeps each such module behind an init
+// function in dist/extension.js until the first call. Stateless: the module system caches the loads.
+import type { CryptoBackend } from '../core/crypto-backend';
+
+export const lazyCore = Object.freeze({
+  armor: () => import('../core/armor'),
+  base32: () => import('../core/base32'),
+  envelope: () => import('../core/envelope'),
+  hotp: () => import('../core/hotp'),
+  keys: () => import('../core/keys'),
+  otpauth: () => import('../core/otpauth'),
+  password: () => import('../core/password'),
+  effLargeWordlist: () => import('../core/wordlists/eff-large'),
+  selectionArmor: () => import('../core/selection-armor'),
+  shamir: () => import('../core/shamir'),
+  shareEncoding: () => import('../core/share-encoding'),
+  totp: () => import('../core/totp'),
+  valueQuoting: () => import('../core/value-quoting'),
+  /** Node host pieces the extension shares with the CLI. */
+  atomicFile: () => import('../node/atomic-file'),
+  nodeStreams: () => import('../node/node-streams'),
+  /** Reads `.enc` headers and streams envelopes on disk. */
+  envelopeFiles: () => import('../node/envelope-files'),
+  /** Extension code that runs git: only for trusted workspaces, and rarely. */
+  rosterHistory: () => import('./storage/roster-history'),
+  /** A new Node crypto backend (the extension host is Node); callers keep the one they make. */
+  createBackend: (): Promise<CryptoBackend> => import('../node/node-crypto-backend').then((m) => m.createNodeCryptoBackend()),
+});
+
+export type LazyCore = typeof lazyCore;
+/** The module `lazyCore[name]()` resolves to, for signatures that take one. */
+export type CoreModule<K extends keyof LazyCore> = Awaited<ReturnType<LazyCore[K]>>;
+export type KeysModule = CoreModule<'keys'>;
+export type EnvelopeModule = CoreModule<'envelope'>;

@@ -70,8 +70,13 @@ describe('plaintext leftovers', function () {
     const folder = path.dirname(copies[0]);
     // entries.json is written after the copy (a moment later on a loaded machine).
     const entriesFile = path.join(folder, 'entries.json');
-    await waitFor('VS Code to write entries.json beside the copy', async () => fs.existsSync(entriesFile));
-    const entries = JSON.parse(fs.readFileSync(entriesFile, 'utf8')) as { resource: string };
+    const entries = await waitFor('VS Code to write entries.json beside the copy', async () => {
+      try {
+        return JSON.parse(fs.readFileSync(entriesFile, 'utf8')) as { resource: string };
+      } catch {
+        return undefined; // not there yet, or half written
+      }
+    });
     assert.strictEqual(historyFolderName(vscode.Uri.parse(entries.resource)), path.basename(folder));
 
     const res = await run<EncryptFileResult>('custodian.encryptFile', { uri, recipients: [team.alice.fingerprint], deleteOriginal: true });

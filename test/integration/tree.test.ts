@@ -23,7 +23,7 @@ describe('tree', function () {
         host,
       );
     }
-    assert.ok(welcome.some((w) => w.when === '!custodian.hasKeys && isWeb' && /browser profile/.test(w.contents) && !/OS keychain/.test(w.contents)), 'no OS keychain promise in a browser');
+    assert.ok(welcome.some((w) => w.when === '!custodian.hasKeys && isWeb' && /browser profile/.test(w.contents) && !/keys in the OS keychain/.test(w.contents)), 'no OS keychain promise in a browser');
     assert.ok(welcome.some((w) => w.when.includes('!custodian.rosterCount') && w.contents.includes('.custodian/team/')));
   });
 

@@ -24,6 +24,7 @@ import { withInjectedRandomness } from '../helpers/seeded-rsa';
 import { wrapSpki } from '../../src/core/spki';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { deterministicRandom, loadKey, type KeyName } from './envelope-fixtures';
+import { recordingSource } from '../helpers/recording-source';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 2000);
 const SEED = 0x5eed_c0de;
@@ -209,32 +210,6 @@ const mutations: Mutation[] = [
   },
 ];
 
-/** A source in pieces of the given size that records whether it was closed (`return()`) or read to its end. */
-function source(bytes: Uint8Array, pieceSize: number): { stream: AsyncIterable<Uint8Array>; state: { returned: number; ended: boolean } } {
-  const state = { returned: 0, ended: false };
-  const stream: AsyncIterable<Uint8Array> = {
-    [Symbol.asyncIterator]() {
-      let offset = 0;
-      return {
-        async next() {
-          if (offset >= bytes.length) {
-            state.ended = true;
-            return { done: true, value: undefined };
-          }
-          const piece = bytes.subarray(offset, offset + pieceSize);
-          offset += pieceSize;
-          return { done: false, value: piece };
-        },
-        async return() {
-          state.returned++;
-          return { done: true, value: undefined };
-        },
-      };
-    },
-  };
-  return { stream, state };
-}
-
 function isPrefix(prefix: Uint8Array, of: Uint8Array): boolean {
   if (prefix.length > of.length) return false;
   for (let i = 0; i < prefix.length; i++) if (prefix[i] !== of[i]) return false;
@@ -268,7 +243,7 @@ describe('envelope: mutation fuzzing (seeded)', function () {
       const bytes = typeof input === 'string' ? utf8Encode(input) : input;
       // Tiny pieces only for small inputs: a 1 MiB header a byte at a time is slow, not interesting.
       const pieceSize = Math.max(rng.pick([1 + rng.int(64), 1 + rng.int(5000), bytes.length || 1]), bytes.length >> 6);
-      const { stream, state } = source(bytes, pieceSize);
+      const { source: stream, state } = recordingSource(bytes, pieceSize);
       const label = `case ${i} (seed ${SEED}, ${o.name}, mutation ${mutation}: ${what}, pieces of ${pieceSize})`;
       const released: Uint8Array[] = [];
       const caseStart = Date.now();

@@ -9,6 +9,7 @@ import { CustodianError, FormatError } from '../../src/core/errors';
 import { bytesToStream, collectStream } from '../../src/core/stream';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { loadKey } from './envelope-fixtures';
+import { recordingSource } from '../helpers/recording-source';
 
 const node = createNodeCryptoBackend();
 const alice = loadKey('alice');
@@ -42,32 +43,6 @@ function growthMeter(): { sample(): void; readonly peak: number } {
       return peak;
     },
   };
-}
-
-/** A source that records whether `return()` was called (a file reader closes its descriptor there). */
-function recordingSource(bytes: Uint8Array, pieceSize: number): { source: AsyncIterable<Uint8Array>; state: { returned: number; ended: boolean } } {
-  const state = { returned: 0, ended: false };
-  const source: AsyncIterable<Uint8Array> = {
-    [Symbol.asyncIterator]() {
-      let offset = 0;
-      return {
-        async next() {
-          if (offset >= bytes.length) {
-            state.ended = true;
-            return { done: true, value: undefined };
-          }
-          const piece = bytes.subarray(offset, offset + pieceSize);
-          offset += pieceSize;
-          return { done: false, value: piece };
-        },
-        async return() {
-          state.returned++;
-          return { done: true, value: undefined };
-        },
-      };
-    },
-  };
-  return { source, state };
 }
 
 async function consume(stream: AsyncIterable<Uint8Array>, identities = [alice]): Promise<unknown> {

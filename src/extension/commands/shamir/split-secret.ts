@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { constantTimeEqual, hexEncode, utf8Encode, zeroize } from '../../../core/bytes';
 import { CustodianError, InvalidArgumentError } from '../../../core/errors';
-import { MAX_SECRET_BYTES as CORE_MAX_SECRET_BYTES, type Share } from '../../../core/shamir';
+import type { Share } from '../../../core/shamir';
 import { MyIdentities, sealShare } from '../../shamir/share-crypto';
 import {
   MANIFEST_FILE,
@@ -26,7 +26,6 @@ import type { ShamirDeps } from './deps';
 import { lazyCore } from '../../lazy-core';
 
 /** The core's limit (docs/SHAMIR.md §7), as in `custodian split`. */
-export const MAX_SECRET_BYTES = CORE_MAX_SECRET_BYTES;
 
 export interface SplitSecretArgs {
   /** The secret itself (tests, other commands). */
@@ -76,6 +75,8 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
   const shares: Share[] = [];
   try {
     if (source.bytes.length === 0) throw new InvalidArgumentError('The secret is empty: there is nothing to split.');
+    // The limit is the core's (SHAMIR.md §7); the module loads on first use, not with the extension.
+    const { MAX_SECRET_BYTES } = await lazyCore.shamir();
     if (source.bytes.length > MAX_SECRET_BYTES) {
       throw new InvalidArgumentError(`The secret is too large to split (${source.bytes.length} bytes; at most ${MAX_SECRET_BYTES}).`, {
         hint: 'Encrypt the file instead and split its key or passphrase.',
@@ -175,6 +176,7 @@ async function resolveSource(arg: unknown, a: Partial<SplitSecretArgs>): Promise
   if (fromUri) {
     const stat = await vscode.workspace.fs.stat(fromUri);
     if (stat.type & vscode.FileType.Directory) throw new InvalidArgumentError(`${vscode.workspace.asRelativePath(fromUri)} is a folder, not a file.`);
+    const { MAX_SECRET_BYTES } = await lazyCore.shamir();
     if (stat.size > MAX_SECRET_BYTES) throw new InvalidArgumentError(`The file is too large to split (${stat.size} bytes; at most ${MAX_SECRET_BYTES}).`);
     return { kind: 'file', bytes: await vscode.workspace.fs.readFile(fromUri), uri: fromUri };
   }

@@ -96,6 +96,36 @@ describe('keys', function () {
     assert.strictEqual(restored?.id, alice.id);
   });
 
+  it('a backup place inside the workspace is questioned, and "Choose Another Place…" goes back to the dialog', async () => {
+    const key = state.services.keyStore.list()[0];
+    assert.ok(key, 'a key to back up');
+    const inside = vscode.Uri.file(path.join(workspaceFolder().uri.fsPath, 'key-backup.pem'));
+    const outside = vscode.Uri.file(path.join(state.scratch, 'elsewhere-backup.pem'));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = { save: window.showSaveDialog, warn: window.showWarningMessage };
+    const offered: vscode.Uri[] = [inside, outside];
+    let dialogs = 0;
+    const asked: string[] = [];
+    window.showSaveDialog = async () => offered[dialogs++];
+    window.showWarningMessage = async (message: string, _options: unknown, ...items: string[]) => {
+      asked.push(message);
+      // The first modal explains what a backup is (its action goes on); the second offers the way out.
+      return items.find((i) => i.startsWith('Choose Another Place')) ?? items[0];
+    };
+    try {
+      const out = await run<{ uri: vscode.Uri }>('custodian.exportPrivateKey', { id: key.id, passphrase: STRONG });
+      assert.strictEqual(out?.uri.fsPath, outside.fsPath);
+    } finally {
+      window.showSaveDialog = original.save;
+      window.showWarningMessage = original.warn;
+    }
+    assert.strictEqual(dialogs, 2, 'the save dialog opened again, with the passphrase kept');
+    assert.ok(asked.some((m) => /inside the workspace/.test(m)), asked.join(' | '));
+    assert.ok(!fs.existsSync(inside.fsPath), 'nothing written in the workspace');
+    assert.match(fs.readFileSync(outside.fsPath, 'utf8'), /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+    fs.rmSync(outside.fsPath);
+  });
+
   it('imports openssl (PKCS#8, PKCS#1, encrypted PKCS#8) and ssh-keygen (plain and passphrase) RSA keys', async () => {
     const pkcs8 = opensslRsa(2048);
     const pkcs1 = sh('openssl', ['pkey', '-traditional'], opensslRsa(2048));

@@ -1,3 +1,5 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { zeroize } from '../../../core/bytes';
 import { CustodianError } from '../../../core/errors';
@@ -39,24 +41,28 @@ export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ 
   if (!strength.ok) throw new CustodianError(`The backup passphrase is too weak. ${strength.problem}`);
 
   let uri = a.uri;
-  if (!uri) {
-    uri = await vscode.window.showSaveDialog({
-      title: `Save Private Key Backup: ${info.name}`,
-      saveLabel: 'Save Encrypted Backup',
-      filters: { 'Encrypted private key (PKCS#8 PEM)': ['pem'] },
-    });
-    if (!uri) return undefined;
-  }
-  if (
-    vscode.workspace.getWorkspaceFolder(uri) &&
-    !a.confirm &&
-    !(await confirmModal(
+  // Chosen in the dialog: a place inside the workspace is questioned, and declining it goes back to
+  // the dialog (the passphrase typed twice is not lost).
+  const elsewhere = 'Choose Another Place…';
+  for (let asked = !uri; ; asked = true) {
+    if (asked) {
+      uri = await vscode.window.showSaveDialog({
+        title: `Save Private Key Backup: ${info.name}`,
+        saveLabel: 'Save Encrypted Backup',
+        defaultUri: vscode.Uri.file(path.join(os.homedir(), 'custodian-key-backup.pem')),
+        filters: { 'Encrypted private key (PKCS#8 PEM)': ['pem'] },
+      });
+      if (!uri) return undefined;
+    }
+    if (!vscode.workspace.getWorkspaceFolder(uri!) || a.confirm) break;
+    const choice = await vscode.window.showWarningMessage(
       'Save the private key backup inside the workspace?',
-      'A file in the workspace is easily committed or shared by accident. A location outside the repository is safer.',
+      { modal: true, detail: 'A file in the workspace is easily committed or shared by accident. A location outside the repository is safer.' },
       'Save Here Anyway',
-    ))
-  ) {
-    return undefined;
+      elsewhere,
+    );
+    if (choice === 'Save Here Anyway') break;
+    if (choice !== elsewhere) return undefined;
   }
 
   await vscode.window.withProgress(
@@ -75,7 +81,7 @@ export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ 
     },
   );
   void vscode.window.showInformationMessage(`Saved an encrypted backup of "${info.name}". Store it offline and remember its passphrase.`);
-  return { uri };
+  return { uri: uri! };
 }
 
 /**

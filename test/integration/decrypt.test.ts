@@ -9,6 +9,7 @@ import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/d
 import type { OpenDecryptedResult } from '../../src/extension/commands/decrypt/open-decrypted';
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
 import { captureErrors, run } from './support/custodian';
+import { answerModals } from './support/modals';
 import { closeAllEditors, decryptAs, encryptFor, filesContaining, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
@@ -215,24 +216,20 @@ describe('decrypt', function () {
     await writeEnc('ws.env.enc', 'DB_PASSWORD=in-workspace\n');
     const target = wsUri('ws.env');
     const window = vscode.window as unknown as Record<string, unknown>;
-    const original = { save: window.showSaveDialog, warn: window.showWarningMessage };
-    const asked: string[] = [];
+    const originalSave = window.showSaveDialog;
     let answer: string | undefined;
     window.showSaveDialog = async () => target;
-    window.showWarningMessage = async (message: string, _options: unknown, ...items: string[]) => {
-      asked.push(message);
-      return answer === undefined ? undefined : items.find((i) => i === answer);
-    };
+    const modals = answerModals(() => answer);
     try {
       assert.strictEqual(await run('custodian.decryptToFile', { uri: wsUri('ws.env.enc') }), undefined);
-      assert.match(asked[0] ?? '', /plaintext of ws\.env\.enc inside the workspace/);
+      assert.match(modals.prompts[0]?.message ?? '', /plaintext of ws\.env\.enc inside the workspace/);
       assert.ok(!fs.existsSync(target.fsPath), 'declined: no plaintext file');
       answer = 'Decrypt Here Anyway';
       assert.ok(await run('custodian.decryptToFile', { uri: wsUri('ws.env.enc') }));
       assert.strictEqual(fs.readFileSync(target.fsPath, 'utf8'), 'DB_PASSWORD=in-workspace\n');
     } finally {
-      window.showSaveDialog = original.save;
-      window.showWarningMessage = original.warn;
+      window.showSaveDialog = originalSave;
+      modals.dispose();
       fs.rmSync(target.fsPath, { force: true });
     }
   });

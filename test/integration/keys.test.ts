@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
 import { announcement } from '../../src/extension/commands/keys/generate-key';
 import { secretLocation } from '../../src/extension/storage/secret-location';
+import { answerModals } from './support/modals';
 import { captureErrors, opensslPublicPem, opensslRsa, run, scratchDir, section, sh, sshKeygen, useCleanState, workspaceFolder } from './support/custodian';
 
 const STRONG = 'plover-cactus-umbrella-47-Quartz';
@@ -102,25 +103,21 @@ describe('keys', function () {
     const inside = vscode.Uri.file(path.join(workspaceFolder().uri.fsPath, 'key-backup.pem'));
     const outside = vscode.Uri.file(path.join(state.scratch, 'elsewhere-backup.pem'));
     const window = vscode.window as unknown as Record<string, unknown>;
-    const original = { save: window.showSaveDialog, warn: window.showWarningMessage };
+    const originalSave = window.showSaveDialog;
     const offered: vscode.Uri[] = [inside, outside];
     let dialogs = 0;
-    const asked: string[] = [];
     window.showSaveDialog = async () => offered[dialogs++];
-    window.showWarningMessage = async (message: string, _options: unknown, ...items: string[]) => {
-      asked.push(message);
-      // The first modal explains what a backup is (its action goes on); the second offers the way out.
-      return items.find((i) => i.startsWith('Choose Another Place')) ?? items[0];
-    };
+    // The first modal explains what a backup is (its action goes on); the second offers the way out.
+    const modals = answerModals((p) => p.items.find((i) => i.startsWith('Choose Another Place')) ?? p.items[0]);
     try {
       const out = await run<{ uri: vscode.Uri }>('custodian.exportPrivateKey', { id: key.id, passphrase: STRONG });
       assert.strictEqual(out?.uri.fsPath, outside.fsPath);
     } finally {
-      window.showSaveDialog = original.save;
-      window.showWarningMessage = original.warn;
+      window.showSaveDialog = originalSave;
+      modals.dispose();
     }
     assert.strictEqual(dialogs, 2, 'the save dialog opened again, with the passphrase kept');
-    assert.ok(asked.some((m) => /inside the workspace/.test(m)), asked.join(' | '));
+    assert.ok(modals.prompts.some((p) => /inside the workspace/.test(p.message)), modals.prompts.map((p) => p.message).join(' | '));
     assert.ok(!fs.existsSync(inside.fsPath), 'nothing written in the workspace');
     assert.match(fs.readFileSync(outside.fsPath, 'utf8'), /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     fs.rmSync(outside.fsPath);

@@ -28,6 +28,19 @@ function argumentFields(): Map<string, string> {
 }
 
 describe('extension/commands/caller-arguments', () => {
+  it('every argument interface of a command is parsed through a Shape (commands/arguments.ts), not cast', () => {
+    const texts = sourceFiles(EXTENSION_SRC).map((file) => readFileSync(file, 'utf8'));
+    const all = texts.join('\n');
+    const unparsed: string[] = [];
+    for (const text of texts) {
+      for (const m of text.matchAll(/(?:interface|type) (\w*Args)\b/g)) {
+        if (!new RegExp(`Shape<${m[1]}>`).test(all)) unparsed.push(m[1]);
+      }
+    }
+    assert.deepEqual(unparsed, []);
+    assert.ok(!/\bas Partial<\w*Args>/.test(all), 'no argument object is cast to its interface');
+  });
+
   it('an export request from another extension loses its passphrase, destination answer and confirmation', () => {
     const attack = { id: 'k1', passphrase: 'chosen-by-attacker', output: '/tmp/stolen.pem', confirm: true, overwrite: true };
     const seen = withoutAnswers(attack) as Record<string, unknown>;

@@ -8,6 +8,7 @@ import type { KeyInfo, KeyStore } from '../storage/key-store';
 import type { Roster, RosterEntry } from '../storage/roster';
 import { MessageNode, SectionBase } from '../views/tree';
 import { lazyCore } from '../lazy-core';
+import { fromArgument, is, type Shape } from './arguments';
 
 /** Fields a command argument may carry to name its target; tree nodes carry them too. */
 export interface TargetArgs {
@@ -22,14 +23,33 @@ export interface TargetArgs {
   contact?: Contact;
 }
 
+/** Guards of the target fields; commands spread them into their own shapes. */
+export const TARGET_ARGS: Shape<TargetArgs> = {
+  id: is.string,
+  keyId: is.string,
+  entry: is.reference<RosterEntry>('a roster entry', { uri: is.uri, name: is.string }),
+  name: is.string,
+  uri: is.uri,
+  contact: is.reference<Contact>('a contact', { id: is.string }),
+};
+
 /**
- * The argument object of a command. Section headers and message rows (the tree passes them to
- * inline actions) carry no target, so they count as no argument: the command asks interactively.
+ * The roster entry of the file `uri`, as the roster holds it now. An argument's `entry` is looked up
+ * by its file only: a tree node's entry may be stale, and an entry object from another caller may
+ * claim any key.
  */
-export function asObject<T extends object>(arg: unknown): Partial<T> {
-  if (arg === null || typeof arg !== 'object' || arg instanceof vscode.Uri) return {};
-  if (arg instanceof SectionBase || arg instanceof MessageNode) return {};
-  return arg as Partial<T>;
+export async function rosterEntryAt(roster: Roster, uri: vscode.Uri): Promise<RosterEntry> {
+  const wanted = uri.toString();
+  const found = (await roster.list()).find((e) => e.uri.toString() === wanted);
+  if (!found) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not in the team roster.`);
+  return found;
+}
+
+/** The stored contact with this id (an argument's `contact` is looked up by id, as entries by file). */
+export function contactWithId(contacts: Contacts, id: string): Contact {
+  const found = contacts.get(id);
+  if (!found) throw new CustodianError('That contact no longer exists.');
+  return found;
 }
 
 /**
@@ -38,8 +58,9 @@ export function asObject<T extends object>(arg: unknown): Partial<T> {
  * code or tests, they take their defaults instead, so nothing waits for input that never comes.
  */
 export function isInteractive(arg: unknown): boolean {
-  const a = asObject<object>(arg);
-  return Object.keys(a).length === 0 || typeof (a as { getTreeItem?: unknown }).getTreeItem === 'function';
+  if (arg === null || typeof arg !== 'object' || Array.isArray(arg) || arg instanceof vscode.Uri) return true;
+  if (arg instanceof SectionBase || arg instanceof MessageNode) return true;
+  return Object.keys(arg).length === 0 || typeof (arg as { getTreeItem?: unknown }).getTreeItem === 'function';
 }
 
 export function noKeysError(): CustodianError {
@@ -47,7 +68,7 @@ export function noKeysError(): CustodianError {
 }
 
 export async function pickMyKey(keyStore: KeyStore, arg: unknown, placeHolder: string): Promise<KeyInfo | undefined> {
-  const a = asObject<TargetArgs>(arg);
+  const a = fromArgument(arg, TARGET_ARGS);
   const id = a.keyId ?? a.id;
   if (typeof id === 'string') return keyStore.require(id);
   const keys = keyStore.list();
@@ -67,15 +88,10 @@ export async function pickMyKey(keyStore: KeyStore, arg: unknown, placeHolder: s
 }
 
 export async function pickRosterEntry(roster: Roster, arg: unknown, placeHolder: string): Promise<RosterEntry | undefined> {
-  const a = asObject<TargetArgs>(arg);
-  if (a.entry) return a.entry;
+  const a = fromArgument(arg, TARGET_ARGS);
+  const uri = a.entry?.uri ?? a.uri;
+  if (uri) return rosterEntryAt(roster, uri);
   const entries = await roster.list();
-  if (a.uri) {
-    const wanted = a.uri.toString();
-    const found = entries.find((e) => e.uri.toString() === wanted);
-    if (!found) throw new CustodianError(`${vscode.workspace.asRelativePath(a.uri)} is not in the team roster.`);
-    return found;
-  }
   if (typeof a.name === 'string') {
     const found = await roster.find(a.name);
     if (!found) throw new CustodianError(`"${a.name}" is not in the team roster.`);
@@ -95,13 +111,9 @@ export async function pickRosterEntry(roster: Roster, arg: unknown, placeHolder:
 }
 
 export async function pickContact(contacts: Contacts, arg: unknown, placeHolder: string): Promise<Contact | undefined> {
-  const a = asObject<TargetArgs>(arg);
-  if (a.contact) return a.contact;
-  if (typeof a.id === 'string') {
-    const found = contacts.get(a.id);
-    if (!found) throw new CustodianError('That contact no longer exists.');
-    return found;
-  }
+  const a = fromArgument(arg, TARGET_ARGS);
+  const id = a.contact?.id ?? a.id;
+  if (id !== undefined) return contactWithId(contacts, id);
   const all = contacts.list();
   if (all.length === 0) throw new CustodianError('You have no contacts yet.');
   const { shortFingerprint } = await lazyCore.keys();

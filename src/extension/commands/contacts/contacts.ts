@@ -3,15 +3,18 @@ import * as vscode from 'vscode';
 import type { TeamDeps } from '../team/register';
 import type { Contact } from '../../storage/contacts';
 import { InvalidArgumentError } from '../../../core/errors';
-import { asObject, confirmModal, isInteractive, pickContact, type TargetArgs } from '../pick';
-import { confirmFingerprint, readPublicKey, type PublicKeyArgs } from '../team/trust-key';
+import { fromArgument, is, type Shape } from '../arguments';
+import { confirmModal, isInteractive, pickContact, TARGET_ARGS, type TargetArgs } from '../pick';
+import { confirmFingerprint, PUBLIC_KEY_ARGS, readPublicKey, type PublicKeyArgs } from '../team/trust-key';
 
 export interface AddContactArgs extends PublicKeyArgs {
   name?: string;
 }
 
+const ADD_CONTACT_ARGS: Shape<AddContactArgs> = { ...PUBLIC_KEY_ARGS, name: is.string };
+
 export async function addContact(deps: TeamDeps, arg: unknown): Promise<Contact | undefined> {
-  const a = asObject<AddContactArgs>(arg);
+  const a = fromArgument(arg, ADD_CONTACT_ARGS);
   const read = await readPublicKey(a, 'Add Contact');
   if (!read) return undefined;
   const who = read.key.comment ?? a.name ?? 'this contact';
@@ -37,8 +40,10 @@ export interface RemoveContactArgs extends TargetArgs {
   confirm?: boolean;
 }
 
+const REMOVE_CONTACT_ARGS: Shape<RemoveContactArgs> = { ...TARGET_ARGS, confirm: is.boolean };
+
 export async function removeContact(deps: TeamDeps, arg: unknown): Promise<{ removed: string } | undefined> {
-  const a = asObject<RemoveContactArgs>(arg);
+  const a = fromArgument(arg, REMOVE_CONTACT_ARGS);
   const contact = await pickContact(deps.contacts, arg, 'Remove which contact?');
   if (!contact) return undefined;
   if (

@@ -1,6 +1,7 @@
 // Copy Decrypted to Clipboard: a small text `.enc` file's plaintext, cleared again after
 // custodian.clipboardClearSeconds if the clipboard still holds it.
 import * as vscode from 'vscode';
+import { FILE_ARGS } from '../arguments';
 import { CustodianError } from '../../../core/errors';
 import type { EnvelopeDescription } from '../../crypto-session';
 import type { EncDeps } from '../encrypt/deps';
@@ -16,7 +17,7 @@ export interface CopyDecryptedResult {
 }
 
 export async function copyDecrypted(deps: EncDeps, first: unknown, second: unknown): Promise<CopyDecryptedResult> {
-  const { uris } = encTargets(first, second);
+  const { uris } = encTargets(first, second, FILE_ARGS);
   if (uris.length !== 1) throw new CustodianError('Copy one .enc file at a time.');
   const uri = uris[0];
   const doc = await deps.fs.prepare(uri);

@@ -9,7 +9,7 @@ import type { EncryptedSpan } from '../../../core/selection-armor';
 import type { Party, SignerState } from '../../crypto-session';
 import type { EncDeps } from '../encrypt/deps';
 import { ENC_SCHEME } from '../../fs/enc-uri';
-import { asObject } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
 import { blockRange, blocksIn, decryptBlock, notTextError } from './blocks';
 import { previewBlock, type PreviewBlockResult } from './preview-block';
 import { lazyCore } from '../../lazy-core';
@@ -24,6 +24,8 @@ export interface DecryptSelectionArgs {
   confirm?: boolean;
 }
 
+const DECRYPT_SELECTION_ARGS: Shape<DecryptSelectionArgs> = { editor: is.editor, uri: is.uri, range: is.range, confirm: is.boolean };
+
 export interface DecryptSelectionResult {
   blocks: number;
   signers: SignerState[];
@@ -36,7 +38,7 @@ const IN_PLACE = 'Decrypt in Place';
 const PREVIEW = 'Preview Instead';
 
 export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<DecryptSelectionResult | undefined> {
-  const a = asObject<DecryptSelectionArgs>(arg);
+  const a = fromArgument(arg, DECRYPT_SELECTION_ARGS);
   let editor = a.editor ?? vscode.window.activeTextEditor;
   if (a.uri) {
     editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === a.uri!.toString()) ?? (await vscode.window.showTextDocument(a.uri));

@@ -3,6 +3,7 @@
 // becomes the target only once the whole `.enc` authenticated.
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { FILE_ARGS, is, type Shape } from '../arguments';
 import { CustodianError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
 import type { EnvelopeDescription } from '../../crypto-session';
@@ -23,12 +24,14 @@ export interface DecryptToFileArgs {
   cancellationToken?: vscode.CancellationToken;
 }
 
+const DECRYPT_TO_FILE_ARGS: Shape<DecryptToFileArgs> = { ...FILE_ARGS, target: is.uri, overwrite: is.boolean, cancellationToken: is.cancellationToken };
+
 export interface DecryptToFileResult {
   files: { source: vscode.Uri; target: vscode.Uri; description: EnvelopeDescription }[];
 }
 
 export async function decryptToFile(deps: EncDeps, first: unknown, second: unknown): Promise<DecryptToFileResult | undefined> {
-  const { args, uris } = encTargets<DecryptToFileArgs>(first, second);
+  const { args, uris } = encTargets(first, second, DECRYPT_TO_FILE_ARGS);
   if (args.target && uris.length > 1) throw new CustodianError('"target" names one file; decrypt one .enc file at a time with it.');
   const backend = await deps.services.backend();
   const result: DecryptToFileResult = { files: [] };

@@ -1,6 +1,7 @@
 // Open Decrypted: shows a `.enc` file's plaintext in a normal text editor (custodian-enc:). The file is
 // decrypted first so binary plaintext is never put into a text editor: Decrypt to File is offered instead.
 import * as vscode from 'vscode';
+import { FILE_ARGS, is, type Shape } from '../arguments';
 import { CommandId } from '../ids';
 import type { EncDeps } from '../encrypt/deps';
 import { toDecryptedUri } from '../../fs/enc-uri';
@@ -13,6 +14,8 @@ export interface OpenDecryptedArgs {
   preview?: boolean;
 }
 
+const OPEN_DECRYPTED_ARGS: Shape<OpenDecryptedArgs> = { ...FILE_ARGS, viewColumn: is.viewColumn, preview: is.boolean };
+
 export interface OpenDecryptedResult {
   /** custodian-enc: URIs of the documents opened. */
   opened: vscode.Uri[];
@@ -21,7 +24,7 @@ export interface OpenDecryptedResult {
 }
 
 export async function openDecrypted(deps: EncDeps, first: unknown, second: unknown): Promise<OpenDecryptedResult> {
-  const { args, uris } = encTargets<OpenDecryptedArgs>(first, second);
+  const { args, uris } = encTargets(first, second, OPEN_DECRYPTED_ARGS);
   const result: OpenDecryptedResult = { opened: [], binary: [] };
   for (const uri of uris) {
     const doc = await deps.fs.prepare(uri);

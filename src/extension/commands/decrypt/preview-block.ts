@@ -6,7 +6,7 @@ import { CustodianError } from '../../../core/errors';
 import type { EnvelopeDescription } from '../../crypto-session';
 import { basename } from '../../fs/enc-uri';
 import type { EncDeps } from '../encrypt/deps';
-import { asObject } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
 import { blockRange, blocksIn, decryptBlock, notTextError } from './blocks';
 
 export interface PreviewBlockArgs {
@@ -17,6 +17,8 @@ export interface PreviewBlockArgs {
   beside?: boolean;
 }
 
+const PREVIEW_BLOCK_ARGS: Shape<PreviewBlockArgs> = { uri: is.uri, range: is.range, beside: is.boolean };
+
 export interface PreviewBlockResult {
   /** custodian-peek: URI of the read-only preview. */
   uri: vscode.Uri;
@@ -24,7 +26,7 @@ export interface PreviewBlockResult {
 }
 
 export async function previewBlock(deps: EncDeps, arg: unknown): Promise<PreviewBlockResult> {
-  const a = asObject<PreviewBlockArgs>(arg);
+  const a = fromArgument(arg, PREVIEW_BLOCK_ARGS);
   const editor = vscode.window.activeTextEditor;
   const docUri = a.uri ?? editor?.document.uri;
   if (!docUri) throw new CustodianError('Open a file with an encrypted block first.');

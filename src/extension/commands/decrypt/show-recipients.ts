@@ -3,6 +3,7 @@
 // A file whose contents are damaged still shows what its header claims: that is what a person needs
 // to know whom to ask for a new copy.
 import * as vscode from 'vscode';
+import { is, type Shape } from '../arguments';
 import { CustodianError, describeError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
 import type { EnvelopeDescription } from '../../crypto-session';
@@ -17,6 +18,8 @@ export interface ShowRecipientsArgs {
   quiet?: boolean;
 }
 
+const SHOW_RECIPIENTS_ARGS: Shape<ShowRecipientsArgs> = { uri: is.uri, quiet: is.boolean };
+
 export interface ShowRecipientsResult extends EnvelopeDescription {
   uri: vscode.Uri;
   /** Whether one of my keys can open it. */
@@ -26,7 +29,7 @@ export interface ShowRecipientsResult extends EnvelopeDescription {
 }
 
 export async function showRecipients(deps: EncDeps, first: unknown, second: unknown): Promise<ShowRecipientsResult> {
-  const { args, uris } = encTargets<ShowRecipientsArgs>(first, second);
+  const { args, uris } = encTargets(first, second, SHOW_RECIPIENTS_ARGS);
   const uri = uris[0];
   const result = await describeFile(deps, uri);
   if (!args.quiet) {

@@ -3,10 +3,10 @@
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import { encryptedUriOf, isEncryptedFileUri } from '../../fs/enc-uri';
-import { parseFileArgs } from '../encrypt/encrypt-file';
+import { fromFileArguments, type FileArgs, type Shape } from '../arguments';
 
-export function encTargets<T extends { uri?: vscode.Uri; uris?: vscode.Uri[] }>(first: unknown, second: unknown): { args: Partial<T>; uris: vscode.Uri[] } {
-  const { args, uris } = parseFileArgs<T>(first, second);
+export function encTargets<T extends FileArgs>(first: unknown, second: unknown, shape: Shape<T>): { args: Partial<T>; uris: vscode.Uri[] } {
+  const { args, uris } = fromFileArguments(first, second, shape);
   let list = uris;
   if (!list) {
     // Tree nodes of the Encrypted Files section carry `resourceUri`-like `fileUri`.

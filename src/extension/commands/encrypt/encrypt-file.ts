@@ -14,7 +14,8 @@ import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation
 import { policyForNewFile } from '../../recipient-policy';
 import type { EncDeps } from './deps';
 import { closeOriginal } from './close-original';
-import { chooseRecipients, type RecipientArgs } from './recipients';
+import { chooseRecipients, RECIPIENT_ARGS, type RecipientArgs } from './recipients';
+import { FILE_ARGS, fromFileArguments, is, type Shape } from '../arguments';
 import { lazyCore } from '../../lazy-core';
 
 export type DeleteOriginal = 'ask' | 'always' | 'never';
@@ -33,6 +34,16 @@ export interface EncryptFileArgs extends RecipientArgs {
   /** Test hook: called with (file, bytes done, total bytes). */
   onProgress?: (uri: vscode.Uri, done: number, total: number) => void;
 }
+
+const ENCRYPT_FILE_ARGS: Shape<EncryptFileArgs> = {
+  ...RECIPIENT_ARGS,
+  ...FILE_ARGS,
+  overwrite: is.boolean,
+  deleteOriginal: is.either(is.boolean, is.oneOf<DeleteOriginal>('ask', 'always', 'never')),
+  armor: is.boolean,
+  cancellationToken: is.cancellationToken,
+  onProgress: is.callback<(uri: vscode.Uri, done: number, total: number) => void>(),
+};
 
 export interface EncryptedFileResult {
   source: vscode.Uri;
@@ -59,7 +70,7 @@ export interface EncryptFileResult {
 const NOTIFY_BYTES = 4 * 1024 * 1024;
 
 export async function encryptFiles(deps: EncDeps, first: unknown, second: unknown): Promise<EncryptFileResult | undefined> {
-  const { args, uris: given } = parseFileArgs<EncryptFileArgs>(first, second);
+  const { args, uris: given } = fromFileArguments(first, second, ENCRYPT_FILE_ARGS);
   const uris = given ?? (await pickFilesToEncrypt());
   if (!uris || uris.length === 0) return undefined;
   for (const uri of uris) {
@@ -253,17 +264,6 @@ export async function withFileProgress<T>(
       }
     });
   });
-}
-
-/** `(uri, uris[])` from the explorer, or one argument object. */
-export function parseFileArgs<T extends { uri?: vscode.Uri; uris?: vscode.Uri[] }>(first: unknown, second: unknown): { args: Partial<T>; uris?: vscode.Uri[] } {
-  if (first instanceof vscode.Uri) {
-    const many = Array.isArray(second) && second.every((u) => u instanceof vscode.Uri) && second.length > 0 ? (second as vscode.Uri[]) : [first];
-    return { args: {}, uris: many };
-  }
-  const args = (first !== null && typeof first === 'object' ? first : {}) as Partial<T>;
-  const uris = args.uris ?? (args.uri ? [args.uri] : undefined);
-  return { args, uris };
 }
 
 async function pickFilesToEncrypt(): Promise<vscode.Uri[] | undefined> {

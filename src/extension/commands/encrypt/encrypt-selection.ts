@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import { utf8Encode, zeroize } from '../../../core/bytes';
 import { CustodianError } from '../../../core/errors';
-import { asObject } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
 import type { EncDeps } from './deps';
-import { chooseRecipients, type RecipientArgs } from './recipients';
+import { chooseRecipients, RECIPIENT_ARGS, type RecipientArgs } from './recipients';
 import { lazyCore } from '../../lazy-core';
 
 export interface EncryptSelectionArgs extends RecipientArgs {
@@ -15,13 +15,15 @@ export interface EncryptSelectionArgs extends RecipientArgs {
   editor?: vscode.TextEditor;
 }
 
+const ENCRYPT_SELECTION_ARGS: Shape<EncryptSelectionArgs> = { ...RECIPIENT_ARGS, editor: is.editor };
+
 export interface EncryptSelectionResult {
   blocks: number;
   recipients: string[];
 }
 
 export async function encryptSelection(deps: EncDeps, arg: unknown): Promise<EncryptSelectionResult | undefined> {
-  const a = asObject<EncryptSelectionArgs>(arg);
+  const a = fromArgument(arg, ENCRYPT_SELECTION_ARGS);
   const editor = a.editor ?? vscode.window.activeTextEditor;
   if (!editor) throw new CustodianError('Open a file and select the text to encrypt.');
   const selections = editor.selections.filter((s) => !s.isEmpty);

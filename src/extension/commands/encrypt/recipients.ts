@@ -2,15 +2,18 @@
 // preselected; a roster with unusable entries is refused, so nobody silently drops out), contacts and my
 // own keys; `custodian.alwaysIncludeMyself` adds my default key. Tests pass `{ recipients: fingerprints }`.
 import * as vscode from 'vscode';
-import { CustodianError, InvalidArgumentError } from '../../../core/errors';
+import { CustodianError } from '../../../core/errors';
 import type { CryptoSession, KnownKey } from '../../crypto-session';
 import type { Services } from '../../services';
 import { lazyCore } from '../../lazy-core';
+import { is, type Shape } from '../arguments';
 
 export interface RecipientArgs {
   /** Recipient fingerprints ("SHA256:…"), each a roster member, contact or one of my keys. */
   recipients?: string[];
 }
+
+export const RECIPIENT_ARGS: Shape<RecipientArgs> = { recipients: is.strings };
 
 const SOURCE_LABEL: Record<KnownKey['source'], string> = { roster: 'Team', contact: 'Contacts', mine: 'My keys' };
 const SOURCE_ICON: Record<KnownKey['source'], string> = { roster: '$(person)', contact: '$(account)', mine: '$(key)' };
@@ -19,9 +22,6 @@ const SOURCE_ICON: Record<KnownKey['source'], string> = { roster: '$(person)', c
 export async function chooseRecipients(services: Services, session: CryptoSession, args: RecipientArgs, scope?: vscode.Uri): Promise<KnownKey[] | undefined> {
   const known = await session.knownKeys();
   if (args.recipients !== undefined) {
-    if (!Array.isArray(args.recipients) || args.recipients.some((r) => typeof r !== 'string')) {
-      throw new InvalidArgumentError('"recipients" must be an array of fingerprints ("SHA256:…").');
-    }
     const chosen = await session.resolve([...new Set(args.recipients)], known);
     return finish(session, chosen, scope);
   }

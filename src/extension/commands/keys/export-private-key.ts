@@ -6,7 +6,8 @@ import { CustodianError } from '../../../core/errors';
 import { estimatePassphraseStrength } from '../../../core/passphrase-strength';
 import { writeFileAtomic } from '../../../node/atomic-file';
 import type { KeysDeps } from './register';
-import { asObject, confirmModal, pickMyKey, type TargetArgs } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
+import { confirmModal, pickMyKey, TARGET_ARGS, type TargetArgs } from '../pick';
 import { lazyCore } from '../../lazy-core';
 
 export interface ExportPrivateKeyArgs extends TargetArgs {
@@ -17,8 +18,10 @@ export interface ExportPrivateKeyArgs extends TargetArgs {
   confirm?: boolean;
 }
 
+const EXPORT_PRIVATE_KEY_ARGS: Shape<ExportPrivateKeyArgs> = { ...TARGET_ARGS, passphrase: is.string, confirm: is.boolean };
+
 export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ uri: vscode.Uri } | undefined> {
-  const a = asObject<ExportPrivateKeyArgs>(arg);
+  const a = fromArgument(arg, EXPORT_PRIVATE_KEY_ARGS);
   const info = await pickMyKey(deps.keys.current, arg, 'Back up the private key of…');
   if (!info) return undefined;
   if (

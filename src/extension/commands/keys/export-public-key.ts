@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { InvalidArgumentError } from '../../../core/errors';
 import type { KeysDeps } from './register';
-import { asObject, pickMyKey, type TargetArgs } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
+import { pickMyKey, TARGET_ARGS, type TargetArgs } from '../pick';
 import { lazyCore } from '../../lazy-core';
 
 export type PublicKeyFormat = 'openssh' | 'pem';
@@ -13,6 +14,8 @@ export interface ExportPublicKeyArgs extends TargetArgs {
   uri?: vscode.Uri;
 }
 
+const EXPORT_PUBLIC_KEY_ARGS: Shape<ExportPublicKeyArgs> = { ...TARGET_ARGS, format: is.oneOf('openssh', 'pem'), target: is.oneOf('clipboard', 'file') };
+
 export interface ExportPublicKeyResult {
   text: string;
   format: PublicKeyFormat;
@@ -21,7 +24,7 @@ export interface ExportPublicKeyResult {
 }
 
 export async function exportPublicKey(deps: KeysDeps, arg: unknown): Promise<ExportPublicKeyResult | undefined> {
-  const a = asObject<ExportPublicKeyArgs>(arg);
+  const a = fromArgument(arg, EXPORT_PUBLIC_KEY_ARGS);
   const info = await pickMyKey(deps.keys.current, arg, 'Export the public key of…');
   if (!info) return undefined;
   let format = a.format;

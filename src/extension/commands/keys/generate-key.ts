@@ -7,7 +7,8 @@ import type { KeyInfo } from '../../storage/key-store';
 import { secretLocation, type SecretLocation } from '../../storage/secret-location';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { CommandId } from '../ids';
-import { asObject, isInteractive } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
+import { isInteractive } from '../pick';
 import { lazyCore } from '../../lazy-core';
 
 export interface GenerateKeyArgs {
@@ -17,11 +18,13 @@ export interface GenerateKeyArgs {
   bits?: RsaKeySize;
 }
 
+const GENERATE_KEY_ARGS: Shape<GenerateKeyArgs> = { name: is.string, label: is.string, bits: is.oneOf<RsaKeySize>(2048, 3072, 4096) };
+
 const SIZES: readonly RsaKeySize[] = [2048, 3072, 4096];
 
 /** Generates an RSA key pair into SecretStorage; resolves to its metadata (undefined when cancelled). */
 export async function generateKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
-  const a = asObject<GenerateKeyArgs>(arg);
+  const a = fromArgument(arg, GENERATE_KEY_ARGS);
   const name = a.name ?? (await promptName());
   if (name === undefined) return undefined;
   const label = a.name !== undefined ? a.label : await promptLabel();

@@ -5,7 +5,7 @@ import type { RsaPrivateKey } from '../../../core/keys';
 import type { KeysDeps } from './register';
 import type { KeyInfo } from '../../storage/key-store';
 import { normalizePastedPem, promptForKeyText, readKeyFile } from '../key-input';
-import { asObject } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
 import { announce } from './generate-key';
 import { lazyCore, type KeysModule } from '../../lazy-core';
 
@@ -21,10 +21,12 @@ export interface ImportPrivateKeyArgs {
   cancellationToken?: vscode.CancellationToken;
 }
 
+const IMPORT_PRIVATE_KEY_ARGS: Shape<ImportPrivateKeyArgs> = { pem: is.string, uri: is.uri, passphrase: is.string, name: is.string, label: is.string, cancellationToken: is.cancellationToken };
+
 const PASSPHRASE_ATTEMPTS = 3;
 
 export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
-  const a = asObject<ImportPrivateKeyArgs>(arg);
+  const a = fromArgument(arg, IMPORT_PRIVATE_KEY_ARGS);
   const interactive = a.pem === undefined && a.uri === undefined;
   let source: { text: string; uri?: vscode.Uri } | undefined;
   if (a.pem !== undefined) source = { text: normalizePastedPem(a.pem) };

@@ -4,15 +4,18 @@ import type { KeysDeps } from './register';
 import type { KeyInfo } from '../../storage/key-store';
 import { secretLocation } from '../../storage/secret-location';
 import { CommandId } from '../ids';
-import { asObject, pickMyKey, type TargetArgs } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
+import { pickMyKey, TARGET_ARGS, type TargetArgs } from '../pick';
 
 export interface RenameKeyArgs extends TargetArgs {
   name?: string;
   label?: string;
 }
 
+const RENAME_KEY_ARGS: Shape<RenameKeyArgs> = { ...TARGET_ARGS, name: is.string, label: is.string };
+
 export async function renameKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
-  const a = asObject<RenameKeyArgs>(arg);
+  const a = fromArgument(arg, RENAME_KEY_ARGS);
   const info = await pickMyKey(deps.keys.current, arg, 'Rename which key?');
   if (!info) return undefined;
   const name =
@@ -37,14 +40,17 @@ export async function setDefaultKey(deps: KeysDeps, arg: unknown): Promise<KeyIn
 
 /** Copies the full fingerprint of my key, a teammate's or a contact's; resolves to it. */
 export async function copyFingerprint(deps: KeysDeps, arg: unknown): Promise<string | undefined> {
-  const a = asObject<TargetArgs>(arg);
+  const a = fromArgument(arg, TARGET_ARGS);
   let fingerprint: string | undefined;
   let who: string | undefined;
+  // A teammate's or contact's fingerprint is public, and it is what the caller's object says: copying
+  // it needs no lookup (this feature is not given the roster).
   if (a.entry) {
-    if (a.entry.kind !== 'member') return undefined;
+    if (a.entry.kind !== 'member' || !is.string(a.entry.key?.fingerprint)) return undefined;
     fingerprint = a.entry.key.fingerprint;
     who = a.entry.name;
   } else if (a.contact) {
+    if (!is.string(a.contact.fingerprint)) return undefined;
     fingerprint = a.contact.fingerprint;
     who = a.contact.name;
   } else {
@@ -63,11 +69,13 @@ export interface DeleteKeyArgs extends TargetArgs {
   confirm?: boolean;
 }
 
+const DELETE_KEY_ARGS: Shape<DeleteKeyArgs> = { ...TARGET_ARGS, confirm: is.boolean };
+
 const DELETE = 'Delete Key';
 const BACKUP_FIRST = 'Export Backup First…';
 
 export async function deleteKey(deps: KeysDeps, arg: unknown): Promise<{ deleted: string } | undefined> {
-  const a = asObject<DeleteKeyArgs>(arg);
+  const a = fromArgument(arg, DELETE_KEY_ARGS);
   const info = await pickMyKey(deps.keys.current, arg, 'Delete which key?');
   if (!info) return undefined;
   if (!a.confirm) {

@@ -11,7 +11,7 @@ import type { RecipientOptions } from '../../mfa/mfa-crypto';
 import type { MfaDeps } from './register';
 import { validateEntryName } from '../../storage/entry-names';
 import { targetFolder } from '../../storage/workspace-files';
-import { asObject } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
 import { lazyCore, type CoreModule } from '../../lazy-core';
 
 export interface AddSharedMfaArgs extends RecipientOptions {
@@ -34,6 +34,21 @@ export interface AddSharedMfaArgs extends RecipientOptions {
   overwrite?: boolean;
 }
 
+const ADD_SHARED_MFA_ARGS: Shape<AddSharedMfaArgs> = {
+  recipients: is.strings,
+  includeMyself: is.boolean,
+  uri: is.string,
+  secret: is.string,
+  name: is.string,
+  issuer: is.string,
+  account: is.string,
+  algorithm: is.oneOf<OtpAlgorithm>('SHA1', 'SHA256', 'SHA512'),
+  digits: is.integer,
+  period: is.integer,
+  folder: is.uri,
+  overwrite: is.boolean,
+};
+
 export interface AddSharedMfaResult {
   name: string;
   /** The `.otpauth.enc` file written. */
@@ -47,7 +62,7 @@ type OtpModules = CoreModule<'otpauth'> & CoreModule<'base32'> & CoreModule<'hot
 const TITLE = 'Add Shared MFA';
 
 export async function addSharedMfa(deps: MfaDeps, arg: unknown): Promise<AddSharedMfaResult | undefined> {
-  const a = asObject<AddSharedMfaArgs>(arg);
+  const a = fromArgument(arg, ADD_SHARED_MFA_ARGS);
   const [otpauth, base32, hotp] = await Promise.all([lazyCore.otpauth(), lazyCore.base32(), lazyCore.hotp()]);
   const m: OtpModules = { ...otpauth, ...base32, ...hotp };
   const folder = targetFolder(a.folder);

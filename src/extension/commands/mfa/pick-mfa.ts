@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import type { MfaEntry } from '../../mfa/mfa-store';
 import type { MfaDeps } from './register';
-import { asObject } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
 
 export interface MfaTargetArgs {
   /** The file name without `.otpauth.enc` (MfaNode has it too). */
@@ -14,9 +14,11 @@ export interface MfaTargetArgs {
   entry?: MfaEntry;
 }
 
+export const MFA_TARGET_ARGS: Shape<MfaTargetArgs> = { name: is.string, folder: is.uri, entry: is.reference<MfaEntry>('a shared MFA entry', { uri: is.uri, name: is.string }) };
+
 export async function pickMfaEntry(deps: MfaDeps, arg: unknown, placeHolder: string): Promise<MfaEntry | undefined> {
-  const a = asObject<MfaTargetArgs>(arg);
-  if (a.entry) return a.entry;
+  const a = fromArgument(arg, MFA_TARGET_ARGS);
+  if (a.entry) return entryAt(deps, a.entry.uri);
   if (typeof a.name === 'string') return deps.mfa.store.require(a.name, a.folder);
   const entries = await deps.mfa.store.list();
   if (entries.length === 0) {
@@ -34,4 +36,12 @@ export async function pickMfaEntry(deps: MfaDeps, arg: unknown, placeHolder: str
     { placeHolder, matchOnDescription: true },
   );
   return picked?.entry;
+}
+
+/** The stored entry of the seed file `uri`: an argument's entry is looked up by its file only (pick.ts says why). */
+async function entryAt(deps: MfaDeps, uri: vscode.Uri): Promise<MfaEntry> {
+  const wanted = uri.toString();
+  const found = (await deps.mfa.store.list()).find((e) => e.uri.toString() === wanted);
+  if (!found) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a shared MFA seed of this workspace.`);
+  return found;
 }

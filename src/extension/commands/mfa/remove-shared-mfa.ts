@@ -1,15 +1,18 @@
 import * as vscode from 'vscode';
 import type { MfaDeps } from './register';
-import { asObject, confirmModal } from '../pick';
-import { pickMfaEntry, type MfaTargetArgs } from './pick-mfa';
+import { fromArgument, is, type Shape } from '../arguments';
+import { confirmModal } from '../pick';
+import { MFA_TARGET_ARGS, pickMfaEntry, type MfaTargetArgs } from './pick-mfa';
 
 export interface RemoveSharedMfaArgs extends MfaTargetArgs {
   /** Skip the modal confirmation. */
   confirm?: boolean;
 }
 
+const REMOVE_SHARED_MFA_ARGS: Shape<RemoveSharedMfaArgs> = { ...MFA_TARGET_ARGS, confirm: is.boolean };
+
 export async function removeSharedMfa(deps: MfaDeps, arg: unknown): Promise<{ removed: string } | undefined> {
-  const a = asObject<RemoveSharedMfaArgs>(arg);
+  const a = fromArgument(arg, REMOVE_SHARED_MFA_ARGS);
   const entry = await pickMfaEntry(deps, arg, 'Remove which shared MFA seed?');
   if (!entry) return undefined;
   const path = vscode.workspace.asRelativePath(entry.uri);

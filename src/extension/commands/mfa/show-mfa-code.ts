@@ -5,16 +5,20 @@ import { groupCode } from '../../mfa/live-codes';
 import type { ShownCode } from '../../mfa/shared-mfa';
 import type { MfaDeps } from './register';
 import { CommandId } from '../ids';
-import { asObject } from '../pick';
+import { isInteractive } from '../pick';
 import { pickMfaEntry } from './pick-mfa';
 
 const COPY = 'Copy';
+
+function isTreeItem(arg: unknown): boolean {
+  return typeof (arg as { getTreeItem?: unknown } | undefined)?.getTreeItem === 'function';
+}
 
 export async function showMfaCode(deps: MfaDeps, arg: unknown): Promise<ShownCode | undefined> {
   const entry = await pickMfaEntry(deps, arg, 'Show the code of…');
   if (!entry) return undefined;
   const shown = await deps.mfa.show(entry);
-  if (Object.keys(asObject<object>(arg)).length === 0) {
+  if (isInteractive(arg) && !isTreeItem(arg)) {
     // From the palette (no argument, not a tree item) the tree may be hidden: say the code here too.
     void vscode.window
       .showInformationMessage(`${describe(shown)}: ${groupCode(shown.code)} (${shown.secondsRemaining}s left)`, COPY)

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { InvalidArgumentError } from '../../../core/errors';
 import type { Generated, PasswordPolicy } from '../../../core/password';
 import type { ValueSyntax } from '../../../core/value-quoting';
-import { asObject, isInteractive } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
+import { isInteractive } from '../pick';
 import { applyInsertions, drawInsertions, previewInsertions, type Quoting } from './insert-secret';
 import { lazyCore, type CoreModule } from '../../lazy-core';
 import type { PasswordDeps } from './register';
@@ -26,6 +27,15 @@ export interface GeneratePasswordArgs {
   /** Into the editor: quoted for the document's syntax (default) or as is. */
   quoting?: Quoting;
 }
+
+const GENERATE_PASSWORD_ARGS: Shape<GeneratePasswordArgs> = {
+  kind: is.oneOf<SecretKind>('password', 'passphrase', 'hex', 'base64url'),
+  target: is.oneOf<SecretTarget>('editor', 'clipboard'),
+  // Checked field by field, with the setting's name in the message, by resolvePasswordPolicy.
+  policy: is.reference<Partial<PasswordPolicy>>('an object of password settings', {}),
+  bytes: is.integer,
+  quoting: is.oneOf<Quoting>('auto', 'none'),
+};
 
 export interface GeneratePasswordResult {
   kind: SecretKind;
@@ -94,7 +104,7 @@ export function formatBits(bits: number): string {
 }
 
 export async function generatePassword(deps: PasswordDeps, arg: unknown): Promise<GeneratePasswordResult | undefined> {
-  const a = asObject<GeneratePasswordArgs>(arg);
+  const a = fromArgument(arg, GENERATE_PASSWORD_ARGS);
   const [m, { EFF_LARGE_WORDLIST_SIZE }] = await Promise.all([lazyCore.password(), lazyCore.effLargeWordlist()]);
   const editor = vscode.window.activeTextEditor;
   // Settings a repository wrote are raised to the floor, not obeyed below it (docs/PASSWORDS.md).
@@ -108,10 +118,6 @@ export async function generatePassword(deps: PasswordDeps, arg: unknown): Promis
       ? `A token of ${tokenBytes} bytes (${8 * tokenBytes} bits) was asked for: raised to ${m.MIN_TOKEN_BYTES_FLOOR} bytes, as Custodian never generates secrets below ${m.MIN_ENTROPY_BITS} bits.`
       : undefined;
   tokenBytes = Math.max(tokenBytes, m.MIN_TOKEN_BYTES_FLOOR);
-  if (a.kind !== undefined && !KINDS.includes(a.kind)) {
-    throw new InvalidArgumentError(`"kind" must be one of ${KINDS.join(', ')}.`);
-  }
-  if (a.quoting !== undefined && a.quoting !== 'auto' && a.quoting !== 'none') throw new InvalidArgumentError('"quoting" must be "auto" or "none".');
   const all = plans(m, EFF_LARGE_WORDLIST_SIZE, policy, tokenBytes);
   const kind = a.kind ?? (await pickKind(all));
   if (kind === undefined) return undefined;

@@ -9,6 +9,7 @@
 // shows their status; the bulk run skips them and says so. The bulk run itself asks first, listing
 // every file and who will be able to read it.
 import * as vscode from 'vscode';
+import { FILE_ARGS, fromArgument, is, type Shape } from '../arguments';
 import { CustodianError, describeError } from '../../../core/errors';
 import type { EnvelopeInfo } from '../../../core/envelope';
 import type { RsaPrivateKey } from '../../../core/keys';
@@ -17,7 +18,6 @@ import { readEnvelopeHeader, reencryptFile } from '../../../node/envelope-files'
 import { describeKeepReason, keepReason } from '../../recipient-policy';
 import { encTargets, rel } from '../decrypt/target';
 import type { EncDeps } from '../encrypt/deps';
-import { asObject } from '../pick';
 
 export interface ReencryptArgs {
   uri?: vscode.Uri;
@@ -37,6 +37,8 @@ export interface ReencryptArgs {
   signUnverified?: boolean;
   cancellationToken?: vscode.CancellationToken;
 }
+
+const REENCRYPT_ARGS: Shape<ReencryptArgs> = { ...FILE_ARGS, quiet: is.boolean, confirm: is.boolean, signUnverified: is.boolean, cancellationToken: is.cancellationToken };
 
 export interface ReencryptResult {
   reencrypted: vscode.Uri[];
@@ -58,12 +60,12 @@ interface Planned {
 }
 
 export async function reencryptFiles(deps: EncDeps, first: unknown, second: unknown): Promise<ReencryptResult> {
-  const { args, uris } = encTargets<ReencryptArgs>(first, second);
+  const { args, uris } = encTargets(first, second, REENCRYPT_ARGS);
   return reencrypt(deps, uris, args, false);
 }
 
 export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<ReencryptResult> {
-  const args = asObject<ReencryptArgs>(arg);
+  const args = fromArgument(arg, REENCRYPT_ARGS);
   const report = await deps.drift.scan();
   // A file whose header cannot be read is damaged, not drifted: re-keying cannot help it (the tree
   // says to restore it), so the bulk run leaves it out instead of failing on it.

@@ -8,7 +8,7 @@ import type { ShareCryptoDeps } from '../../shamir/share-crypto';
 import type { Contacts } from '../../storage/contacts';
 import type { CustodianTreeProvider } from '../../views/tree';
 import type { ShareSet, ShareStore } from '../../shamir/share-store';
-import { asObject } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
 
 /** The extension objects the Shamir feature uses. */
 export interface ShamirServices extends ShareCryptoDeps {
@@ -34,9 +34,15 @@ export interface SetArgs {
   set?: ShareSet;
 }
 
+export const SET_ARGS: Shape<SetArgs> = {
+  setName: is.string,
+  folderUri: is.uri,
+  set: is.reference<ShareSet>('a share set', { name: is.string, folder: is.reference<vscode.WorkspaceFolder>('a workspace folder', { uri: is.uri }) }),
+};
+
 /** The set a command works on: from its argument, or picked from the workspace's sets. */
 export async function pickSet(deps: ShamirDeps, arg: unknown, placeHolder: string): Promise<ShareSet | undefined> {
-  const a = asObject<SetArgs>(arg);
+  const a = fromArgument(arg, SET_ARGS);
   if (a.set) return deps.store.get(a.set.name, a.set.folder.uri);
   if (typeof a.setName === 'string') return deps.store.get(a.setName, a.folderUri);
   const sets = (await deps.store.list()).filter((s): s is ShareSet => s.kind === 'set');

@@ -9,8 +9,8 @@ import { MyIdentities, knownPeople, openShareFile, type Person } from '../../sha
 import { ShareSetError } from '../../shamir/share-set';
 import type { ShareSet } from '../../shamir/share-store';
 import { writeFileAtomic } from '../../storage/workspace-files';
-import { asObject } from '../pick';
-import { pickSet, type SetArgs, type ShamirDeps } from './deps';
+import { fromArgument, is, type Shape } from '../arguments';
+import { pickSet, SET_ARGS, type SetArgs, type ShamirDeps } from './deps';
 import { lazyCore } from '../../lazy-core';
 
 export type RecoverOutput = 'untitled' | 'clipboard' | 'encrypted';
@@ -25,6 +25,8 @@ export interface RecoverSecretArgs extends SetArgs {
   /** For 'encrypted': replace an existing file. */
   overwrite?: boolean;
 }
+
+const RECOVER_SECRET_ARGS: Shape<RecoverSecretArgs> = { ...SET_ARGS, output: is.oneOf<RecoverOutput>('untitled', 'clipboard', 'encrypted'), recipients: is.strings, uri: is.uri, overwrite: is.boolean };
 
 export interface RecoverSecretResult {
   setName: string;
@@ -48,10 +50,7 @@ export interface RecoverSecretResult {
 
 export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<RecoverSecretResult | undefined> {
   const { services, store } = deps;
-  const a = asObject<RecoverSecretArgs>(arg);
-  if (a.output !== undefined && !['untitled', 'clipboard', 'encrypted'].includes(a.output)) {
-    throw new InvalidArgumentError(`"output" must be "untitled", "clipboard" or "encrypted", got ${String(a.output)}.`);
-  }
+  const a = fromArgument(arg, RECOVER_SECRET_ARGS);
   const set = await pickSet(deps, arg, 'Recover the secret of which set?');
   if (!set) return undefined;
   const m = set.manifest;

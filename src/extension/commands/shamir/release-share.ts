@@ -6,8 +6,8 @@ import { CustodianError, InvalidArgumentError } from '../../../core/errors';
 import type { Share } from '../../../core/shamir';
 import { MyIdentities, knownPeople, openShareFile, sealShare, type Person } from '../../shamir/share-crypto';
 import { ShareSetError, releaseFileName, shareFileName, type ManifestCustodian } from '../../shamir/share-set';
-import { asObject } from '../pick';
-import { pickSet, type SetArgs, type ShamirDeps } from './deps';
+import { fromArgument, is, type Shape } from '../arguments';
+import { pickSet, SET_ARGS, type SetArgs, type ShamirDeps } from './deps';
 import { lazyCore } from '../../lazy-core';
 
 export interface ReleaseShareArgs extends SetArgs {
@@ -16,6 +16,12 @@ export interface ReleaseShareArgs extends SetArgs {
   /** Which of my custodian entries, by name, when I hold more than one share of the set. */
   custodian?: string | ManifestCustodian;
 }
+
+const RELEASE_SHARE_ARGS: Shape<ReleaseShareArgs> = {
+  ...SET_ARGS,
+  recipient: is.string,
+  custodian: is.either(is.string, is.reference<ManifestCustodian>('a custodian entry', { name: is.string })),
+};
 
 export interface ReleaseShareResult {
   setName: string;
@@ -28,7 +34,7 @@ export interface ReleaseShareResult {
 
 export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<ReleaseShareResult | undefined> {
   const { services, store } = deps;
-  const a = asObject<ReleaseShareArgs>(arg);
+  const a = fromArgument(arg, RELEASE_SHARE_ARGS);
   const set = await pickSet(deps, arg, 'Release your share of which set?');
   if (!set) return undefined;
   const m = set.manifest;

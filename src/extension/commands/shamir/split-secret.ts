@@ -21,7 +21,8 @@ import {
 } from '../../shamir/share-set';
 import type { RosterMember } from '../../storage/roster';
 import { targetFolder } from '../../storage/workspace-files';
-import { asObject, isInteractive } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
+import { isInteractive } from '../pick';
 import type { ShamirDeps } from './deps';
 import { lazyCore } from '../../lazy-core';
 
@@ -41,6 +42,16 @@ export interface SplitSecretArgs {
   /** Replace the selection with a note / delete the file once the set is written and read back. Default: ask (interactive) or keep. */
   deleteOriginal?: boolean;
 }
+
+const SPLIT_SECRET_ARGS: Shape<SplitSecretArgs> = {
+  secret: is.either(is.string, is.bytes),
+  uri: is.uri,
+  source: is.oneOf('selection'),
+  setName: is.string,
+  custodians: is.strings,
+  threshold: is.integer,
+  deleteOriginal: is.boolean,
+};
 
 export interface SplitSecretResult {
   setName: string;
@@ -62,7 +73,7 @@ type Source =
 
 export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<SplitSecretResult | undefined> {
   const { services, store } = deps;
-  const a = asObject<SplitSecretArgs>(arg);
+  const a = fromArgument(arg, SPLIT_SECRET_ARGS);
   const interactive = isInteractive(arg);
   if (services.keyStore.list().length === 0) {
     throw new CustodianError('Splitting a secret needs your key: you sign every share as the dealer.', {
@@ -158,11 +169,7 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
 }
 
 async function resolveSource(arg: unknown, a: Partial<SplitSecretArgs>): Promise<Source | undefined> {
-  if (a.secret !== undefined) {
-    if (typeof a.secret === 'string') return { kind: 'input', bytes: utf8Encode(a.secret) };
-    if (a.secret instanceof Uint8Array) return { kind: 'input', bytes: new Uint8Array(a.secret) };
-    throw new InvalidArgumentError('"secret" must be a string or a Uint8Array.');
-  }
+  if (a.secret !== undefined) return { kind: 'input', bytes: typeof a.secret === 'string' ? utf8Encode(a.secret) : new Uint8Array(a.secret) };
   const editor = vscode.window.activeTextEditor;
   const fromUri = arg instanceof vscode.Uri ? arg : a.uri;
   const selected = editor && !editor.selection.isEmpty ? editor : undefined;

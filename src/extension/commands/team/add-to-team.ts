@@ -5,8 +5,9 @@ import type { TeamDeps } from './register';
 import { validateEntryName } from '../../storage/entry-names';
 import { normalizeRosterName, suggestRosterName, type RosterEntry } from '../../storage/roster';
 import { targetFolder } from '../../storage/workspace-files';
-import { asObject, isInteractive, pickMyKey, type TargetArgs } from '../pick';
-import { confirmFingerprint, readPublicKey, type PublicKeyArgs } from './trust-key';
+import { fromArgument, is, type Shape } from '../arguments';
+import { isInteractive, pickMyKey, TARGET_ARGS, type TargetArgs } from '../pick';
+import { confirmFingerprint, PUBLIC_KEY_ARGS, readPublicKey, type PublicKeyArgs } from './trust-key';
 import { lazyCore } from '../../lazy-core';
 
 export interface RosterWriteResult {
@@ -26,10 +27,14 @@ interface NameArgs {
   overwrite?: boolean;
 }
 
+const NAME_ARGS: Shape<NameArgs> = { name: is.string, folder: is.uri, overwrite: is.boolean };
+
 export type AddMyselfArgs = TargetArgs & NameArgs;
 
+const ADD_MYSELF_ARGS: Shape<AddMyselfArgs> = { ...TARGET_ARGS, ...NAME_ARGS };
+
 export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
-  const a = asObject<AddMyselfArgs>(arg);
+  const a = fromArgument(arg, ADD_MYSELF_ARGS);
   targetFolder(a.folder);
   const info = await pickMyKey(deps.keys.current, arg, 'Which of your keys joins the team?');
   if (!info) return undefined;
@@ -54,8 +59,10 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
 
 export type AddTeammateArgs = PublicKeyArgs & NameArgs;
 
+const ADD_TEAMMATE_ARGS: Shape<AddTeammateArgs> = { ...PUBLIC_KEY_ARGS, ...NAME_ARGS };
+
 export async function addTeammate(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
-  const a = asObject<AddTeammateArgs>(arg);
+  const a = fromArgument(arg, ADD_TEAMMATE_ARGS);
   targetFolder(a.folder);
   const read = await readPublicKey(a, 'Add Teammate');
   if (!read) return undefined;

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { TeamDeps } from './register';
 import { CommandId } from '../ids';
-import { asObject, confirmModal, pickRosterEntry, type TargetArgs } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
+import { confirmModal, pickRosterEntry, TARGET_ARGS, type TargetArgs } from '../pick';
 
 export interface RemoveTeammateArgs extends TargetArgs {
   /** Skip the modal confirmation. */
@@ -9,6 +10,8 @@ export interface RemoveTeammateArgs extends TargetArgs {
   /** Re-encrypt the workspace's `.enc` files right after (true), or not (false); asked when absent. */
   reencrypt?: boolean;
 }
+
+const REMOVE_TEAMMATE_ARGS: Shape<RemoveTeammateArgs> = { ...TARGET_ARGS, confirm: is.boolean, reencrypt: is.boolean };
 
 export type ReencryptOutcome = 'done' | 'unavailable' | 'skipped' | 'offered';
 
@@ -18,7 +21,7 @@ export interface RemoveTeammateResult {
 }
 
 export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<RemoveTeammateResult | undefined> {
-  const a = asObject<RemoveTeammateArgs>(arg);
+  const a = fromArgument(arg, REMOVE_TEAMMATE_ARGS);
   const entry = await pickRosterEntry(deps.roster, arg, 'Remove whom from the team?');
   if (!entry) return undefined;
   const path = vscode.workspace.asRelativePath(entry.uri);

@@ -5,6 +5,7 @@ import type { RsaPublicKey } from '../../../core/keys';
 import { displayText } from '../../../core/display-text';
 import { promptForKeyText, readKeyFile } from '../key-input';
 import { lazyCore } from '../../lazy-core';
+import { is, type Shape } from '../arguments';
 
 export interface PublicKeyArgs {
   /** The key as text: an `ssh-rsa` line, a PEM public key or a certificate. */
@@ -14,6 +15,8 @@ export interface PublicKeyArgs {
   /** Skip the fingerprint confirmation (the caller already compared it out of band). */
   confirm?: boolean;
 }
+
+export const PUBLIC_KEY_ARGS: Shape<PublicKeyArgs> = { text: is.string, uri: is.uri, confirm: is.boolean };
 
 export interface ReadPublicKey {
   key: RsaPublicKey;

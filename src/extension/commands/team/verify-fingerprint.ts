@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { base64EncodeUnpadded, hexDecode } from '../../../core/bytes';
 import { CustodianError } from '../../../core/errors';
 import type { TeamDeps } from './register';
-import { asObject, isInteractive, type TargetArgs } from '../pick';
+import { fromArgument, is, type Shape } from '../arguments';
+import { contactWithId, isInteractive, rosterEntryAt, TARGET_ARGS, type TargetArgs } from '../pick';
 
 export interface VerifyFingerprintArgs extends TargetArgs {
   /** What the other person read out: `SHA256:…`, the bare base64, a `ssh-keygen -lf` line, or hex. */
@@ -47,8 +48,10 @@ interface Candidate {
   fingerprint: string;
 }
 
+const VERIFY_FINGERPRINT_ARGS: Shape<VerifyFingerprintArgs> = { ...TARGET_ARGS, fingerprint: is.string };
+
 export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<VerifyFingerprintResult | undefined> {
-  const a = asObject<VerifyFingerprintArgs>(arg);
+  const a = fromArgument(arg, VERIFY_FINGERPRINT_ARGS);
   const target = await resolveTarget(deps, a);
   if (!target) return undefined;
   const given =
@@ -80,10 +83,14 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
 
 async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string } | undefined> {
   if (a.entry) {
-    if (a.entry.kind !== 'member') throw new CustodianError(`${a.entry.name}.pub does not hold a usable key: ${a.entry.problem}`);
-    return { name: a.entry.identity, fingerprint: a.entry.key.fingerprint };
+    const entry = await rosterEntryAt(deps.roster, a.entry.uri);
+    if (entry.kind !== 'member') throw new CustodianError(`${entry.name}.pub does not hold a usable key: ${entry.problem}`);
+    return { name: entry.identity, fingerprint: entry.key.fingerprint };
   }
-  if (a.contact) return { name: a.contact.name, fingerprint: a.contact.fingerprint };
+  if (a.contact) {
+    const contact = contactWithId(deps.contacts, a.contact.id);
+    return { name: contact.name, fingerprint: contact.fingerprint };
+  }
   const id = a.keyId ?? a.id;
   if (typeof id === 'string') {
     const mine = deps.keys.current.get(id);

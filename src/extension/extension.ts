@@ -71,8 +71,37 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   registerKeysCommands(context, host, { keys, backend: services.backend, config: readConfig });
   registerTeamCommands(context, host, { keys, roster, contacts });
   registerPasswordCommands(context, host, { log, clipboard: services.clipboard, config: readConfig });
-  registerShamirCommands(context, host, services);
-  const encryption = registerEncryptionCommands(context, host, services);
+  const { session, backend, clipboard, trust } = services;
+  registerShamirCommands(context, host, {
+    get keyStore() {
+      return keys.current;
+    },
+    roster,
+    contacts,
+    session,
+    backend,
+    log,
+    clipboard,
+    tree,
+    onDidChangeKeys: keys.onDidChange,
+  });
+  const encryption = registerEncryptionCommands(context, host, {
+    get keyStore() {
+      return keys.current;
+    },
+    roster,
+    session,
+    backend,
+    log,
+    errors,
+    clipboard,
+    trust,
+    tree,
+    onDidChangeKeys: keys.onDidChange,
+    extensionMode: context.extensionMode,
+    globalStorageUri: context.globalStorageUri,
+    config: readConfig,
+  });
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { activatedInMs: performance.now() - started, services, encryption };
 }

@@ -7,13 +7,13 @@ import { errorMessageWithHint } from '../ui/messages';
 import { CommandId } from '../commands/ids';
 import { toDecryptedUri } from '../fs/enc-uri';
 import type { EncryptedFileSystem } from '../fs/encrypted-file-system';
-import type { Services } from '../services';
+import type { EncryptionServices } from '../commands/encrypt/deps';
 
 export const ENCRYPTED_EDITOR_VIEW_TYPE = 'custodian.encryptedFile';
 
 export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvider {
   constructor(
-    private readonly services: Services,
+    private readonly services: EncryptionServices,
     private readonly fs: EncryptedFileSystem,
   ) {}
 

@@ -12,7 +12,7 @@ import { errorMessageWithHint } from '../ui/messages';
 import type { RecipientPolicy } from '../../core/envelope-header';
 import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
 import { policyForNewFile, policyForSave } from '../recipient-policy';
-import type { Services } from '../services';
+import type { EncryptionServices } from '../commands/encrypt/deps';
 import { writeFileAtomic } from '../storage/workspace-files';
 import type { BackupGuard } from './backup-guard';
 import { basename, ENC_SCHEME, toDecryptedUri, toEncryptedUri } from './enc-uri';
@@ -66,7 +66,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
   private readonly signConsent = new Set<string>();
 
   constructor(
-    private readonly services: Services,
+    private readonly services: EncryptionServices,
     private readonly session: CryptoSession,
     private readonly guard: BackupGuard,
   ) {}

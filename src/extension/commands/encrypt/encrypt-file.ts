@@ -172,7 +172,7 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
 }
 
 async function deleteVerified(deps: EncDeps, files: EncryptedFileResult[], hashes: Map<string, { sha256: Uint8Array; mtimeMs: number; size: number }>, backend: Awaited<ReturnType<EncDeps['services']['backend']>>): Promise<void> {
-  const history = new LocalHistory(deps.services.context.globalStorageUri);
+  const history = new LocalHistory(deps.services.globalStorageUri);
   for (const f of files) {
     const name = vscode.workspace.asRelativePath(f.source);
     const expected = hashes.get(f.source.toString())!;

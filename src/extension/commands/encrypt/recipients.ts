@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import type { CryptoSession, KnownKey } from '../../crypto-session';
-import type { Services } from '../../services';
+import type { EncryptionServices } from './deps';
 import { lazyCore } from '../../lazy-core';
 import { is, type Shape } from '../arguments';
 
@@ -19,7 +19,7 @@ const SOURCE_LABEL: Record<KnownKey['source'], string> = { roster: 'Team', conta
 const SOURCE_ICON: Record<KnownKey['source'], string> = { roster: '$(person)', contact: '$(account)', mine: '$(key)' };
 
 /** Resolves to the recipients (with my default key added per the setting), or undefined when cancelled. */
-export async function chooseRecipients(services: Services, session: CryptoSession, args: RecipientArgs, scope?: vscode.Uri): Promise<KnownKey[] | undefined> {
+export async function chooseRecipients(services: EncryptionServices, session: CryptoSession, args: RecipientArgs, scope?: vscode.Uri): Promise<KnownKey[] | undefined> {
   const known = await session.knownKeys();
   if (args.recipients !== undefined) {
     const chosen = await session.resolve([...new Set(args.recipients)], known);

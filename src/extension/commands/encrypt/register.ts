@@ -10,7 +10,7 @@ import { EncryptionStatusBar } from '../../editor/status-bar';
 import { BackupGuard } from '../../fs/backup-guard';
 import { ENC_SCHEME } from '../../fs/enc-uri';
 import { EncryptedFileSystem } from '../../fs/encrypted-file-system';
-import type { Services } from '../../services';
+import type { EncryptionServices } from './deps';
 import { EncryptedFilesSection } from '../../views/sections/encrypted-files-section';
 import { copyDecrypted } from '../decrypt/copy-decrypted';
 import { decryptSelection } from '../decrypt/decrypt-selection';
@@ -47,7 +47,7 @@ export interface EncryptionFeature {
   readonly section: EncryptedFilesSection;
 }
 
-export function registerEncryptionCommands(context: vscode.ExtensionContext, host: CommandHost, services: Services): EncryptionFeature {
+export function registerEncryptionCommands(context: vscode.ExtensionContext, host: CommandHost, services: EncryptionServices): EncryptionFeature {
   const session = services.session;
   const backupGuard = new BackupGuard(context, services.log);
   const fs = new EncryptedFileSystem(services, session, backupGuard);

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../../core/errors';
 import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
 import { keepReason, type KeepReason } from '../../recipient-policy';
-import type { Services } from '../../services';
+import type { EncryptionServices } from '../encrypt/deps';
 import { lazyCore } from '../../lazy-core';
 
 export const ENC_GLOB = '**/*.enc';
@@ -42,7 +42,7 @@ export interface DriftReport {
 
 export class DriftScanner {
   constructor(
-    private readonly services: Services,
+    private readonly services: EncryptionServices,
     private readonly session: CryptoSession,
   ) {}
 

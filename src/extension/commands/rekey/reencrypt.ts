@@ -80,7 +80,7 @@ export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<R
 }
 
 async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<ReencryptArgs>, workspace: boolean): Promise<ReencryptResult> {
-  const testMode = deps.services.context.extensionMode === vscode.ExtensionMode.Test;
+  const testMode = deps.services.extensionMode === vscode.ExtensionMode.Test;
   const args: Partial<ReencryptArgs> = {
     ...given,
     confirm: testMode ? given.confirm : undefined,

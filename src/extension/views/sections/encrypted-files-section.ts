@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
 import type { DriftEntry, DriftScanner } from '../../commands/rekey/drift';
 import { ENC_GLOB } from '../../commands/rekey/drift';
-import type { Services } from '../../services';
+import type { EncryptionServices } from '../../commands/encrypt/deps';
 import { Debouncer, watchFiles, workspaceFolders } from '../../storage/workspace-files';
 import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
 
@@ -70,7 +70,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
   private counts: { total: number; drift: number } | undefined;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: EncryptionServices,
     private readonly scanner: DriftScanner,
   ) {
     super();

@@ -4,7 +4,6 @@
 // that was unsigned or signed by a key Custodian does not know first asks, once, since the save vouches
 // for its content with my signature. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
 // of modified documents off the disk.
-import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
@@ -236,7 +235,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
       this.session.release(signer);
     }
     const armored = entry?.armored ?? false;
-    await writeAtomically(encrypted, armored ? new TextEncoder().encode(armor(sealed)) : sealed);
+    await writeFileAtomic(encrypted, armored ? new TextEncoder().encode(armor(sealed)) : sealed, { overwrite: true });
     const { inspectEnvelope } = await lazyCore.envelope();
     const header = await inspectEnvelope(sealed);
     const me = this.services.keyStore.getDefault()!;
@@ -333,18 +332,4 @@ async function readHeader(uri: vscode.Uri): Promise<Awaited<ReturnType<CoreModul
   const { isArmored } = await lazyCore.armor();
   const bytes = await readLimited(uri, basename(uri.path));
   return { ...(await inspectEnvelope(bytes)), armored: isArmored(bytes) };
-}
-
-/** Temp file in the same directory, then rename over the target (node for file:, workspace.fs otherwise). */
-export async function writeAtomically(target: vscode.Uri, bytes: Uint8Array): Promise<void> {
-  if (target.scheme === 'file') {
-    const { writeFileAtomic } = await lazyCore.atomicFile();
-    const mode = await fs.stat(target.fsPath).then(
-      (s) => s.mode & 0o777,
-      () => undefined,
-    );
-    await writeFileAtomic(target.fsPath, bytes, { force: true, mode });
-    return;
-  }
-  await writeFileAtomic(target, bytes, { overwrite: true });
 }

@@ -1,9 +1,11 @@
 // What the stores of workspace files (team roster, shared MFA seeds, share sets, `.enc` files) share:
-// which workspace folder a file belongs to, listing a folder that may not exist, atomic writes through
-// vscode.workspace.fs, and file watchers whose bursts of events make one change.
+// which workspace folder a file belongs to, listing a folder that may not exist, atomic writes, and file
+// watchers whose bursts of events make one change.
+import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { hexEncode } from '../../core/bytes';
 import { CustodianError } from '../../core/errors';
+import { lazyCore } from '../lazy-core';
 
 /** How long the stores wait for a burst of file events (a git checkout, a copied folder) to settle. */
 export const WATCH_DEBOUNCE_MS = 150;
@@ -63,9 +65,22 @@ export function tempSibling(uri: vscode.Uri): vscode.Uri {
 
 /**
  * Writes through a hidden temporary file beside `uri` and a rename, so a reader (or git) never sees half
- * a file. Refuses to replace an existing file (FileSystemError FileExists) unless `overwrite`.
+ * a file. Refuses to replace an existing file (FileSystemError FileExists) unless `overwrite`; a file it
+ * replaces keeps its permissions. Files on disk go through the same module as the CLI's writes
+ * (node/atomic-file: fsync before the rename, no-clobber by link); other schemes through workspace.fs.
  */
 export async function writeFileAtomic(uri: vscode.Uri, bytes: Uint8Array, options: { overwrite: boolean }): Promise<void> {
+  if (uri.scheme === 'file') {
+    const atomic = await lazyCore.atomicFile();
+    const mode = options.overwrite ? await fs.stat(uri.fsPath).then((s) => s.mode & 0o777, () => undefined) : undefined;
+    try {
+      await atomic.writeFileAtomic(uri.fsPath, bytes, { force: options.overwrite, mode });
+    } catch (err) {
+      if (err instanceof atomic.FileExistsError) throw vscode.FileSystemError.FileExists(uri);
+      throw err;
+    }
+    return;
+  }
   const temp = tempSibling(uri);
   try {
     await vscode.workspace.fs.writeFile(temp, bytes);

@@ -3,17 +3,17 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commands/ids';
 import { ENC_SCHEME, toEncryptedUri } from '../fs/enc-uri';
-import type { EncryptedFileSystem } from '../fs/encrypted-file-system';
+import type { EncryptedDocuments } from '../fs/encrypted-documents';
 
 export class EncryptionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('custodian.encryption', vscode.StatusBarAlignment.Left, 100);
   private readonly subscriptions: vscode.Disposable[] = [this.item];
 
-  constructor(private readonly fs: EncryptedFileSystem) {
+  constructor(private readonly documents: EncryptedDocuments) {
     this.item.name = 'Custodian: Encryption';
     this.subscriptions.push(
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
-      fs.onDidChangeInfo((uri) => {
+      documents.onDidChangeInfo((uri) => {
         if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.update();
       }),
     );
@@ -37,7 +37,7 @@ export class EncryptionStatusBar implements vscode.Disposable {
 
   private update(): void {
     const uri = vscode.window.activeTextEditor?.document.uri;
-    const info = uri?.scheme === ENC_SCHEME ? this.fs.describe(uri) : undefined;
+    const info = uri?.scheme === ENC_SCHEME ? this.documents.describe(uri) : undefined;
     if (!uri || !info) {
       this.visible = false;
       this.item.hide();

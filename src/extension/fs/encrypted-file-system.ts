@@ -1,47 +1,17 @@
-// `custodian-enc:` — a `.enc` file seen as its plaintext. Reading decrypts in memory with my keys;
-// writing re-encrypts to the file's own recipients (never "the team": recipient-policy.ts keeps a share
-// or a chosen file chosen), signed by my default key, and replaces the `.enc` atomically. Saving a file
-// that was unsigned or signed by a key Custodian does not know first asks, once, since the save vouches
-// for its content with my signature. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
+// `custodian-enc:` — a `.enc` file seen as its plaintext, as a file system: reading decrypts in memory,
+// writing re-encrypts and replaces the `.enc` atomically. What a document is encrypted to, how a save
+// chooses recipients and when it must ask before signing are EncryptedDocuments' work; this provider
+// does the file-system part (stat, read, write, watch) and turns failures into FileSystemErrors the
+// editor shows. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
 // of modified documents off the disk.
 import * as vscode from 'vscode';
-import { isValidUtf8 } from '../../core/bytes';
-import { CustodianError, describeError } from '../../core/errors';
 import { errorMessageWithHint } from '../ui/messages';
-import type { RecipientPolicy } from '../../core/envelope-header';
-import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
-import { policyForNewFile, policyForSave } from '../recipient-policy';
-import type { EncryptionServices } from '../commands/encrypt/deps';
-import { writeFileAtomic } from '../storage/workspace-files';
 import type { BackupGuard } from './backup-guard';
+import type { DecryptedDocument, EncryptedDocuments } from './encrypted-documents';
 import { basename, ENC_SCHEME, toDecryptedUri, toEncryptedUri } from './enc-uri';
-import { formatBytes } from '../../node/envelope-files';
-import { lazyCore, type CoreModule } from '../lazy-core';
 
-/** Larger `.enc` files are not opened in an editor (Decrypt to File streams them instead). */
-export const MAX_INLINE_BYTES = 32 * 1024 * 1024;
 /** How long a plaintext decrypted ahead of opening (to check it is text) waits for the editor to read it. */
 const PREPARED_TTL_MS = 30_000;
-
-export interface DecryptedDocument {
-  plaintext: Uint8Array;
-  /** Not UTF-8 text, or has NUL bytes: not for a text editor. */
-  binary: boolean;
-  description: EnvelopeDescription;
-  /** Recipient fingerprints of the file, in header order: a save encrypts to exactly these. */
-  recipients: readonly string[];
-  armored: boolean;
-}
-
-interface Entry {
-  description: EnvelopeDescription;
-  recipients: readonly string[];
-  armored: boolean;
-  /** FORMAT.md §3.4, as the file had it. */
-  recipientPolicy?: RecipientPolicy;
-}
-
-const SIGN_AND_SAVE = 'Save and Sign as Me';
 
 interface Prepared {
   doc: DecryptedDocument;
@@ -49,24 +19,15 @@ interface Prepared {
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** Decryption failed in a way the user should read as-is (not a recipient, tampered, …). */
-class DecryptError extends CustodianError {}
-
 export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly fileEmitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.fileEmitter.event;
-  private readonly infoEmitter = new vscode.EventEmitter<vscode.Uri>();
-  /** Fires with a decrypted URI whose recipients/signer description changed (opened, saved, reloaded). */
-  readonly onDidChangeInfo = this.infoEmitter.event;
-  private readonly entries = new Map<string, Entry>();
   private readonly prepared = new Map<string, Prepared>();
   private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; refs: number }>();
-  /** Documents whose unverified content I agreed to sign (asked once per document). */
-  private readonly signConsent = new Set<string>();
 
   constructor(
-    private readonly services: EncryptionServices,
-    private readonly session: CryptoSession,
+    readonly documents: EncryptedDocuments,
+    private readonly log: vscode.LogOutputChannel,
     private readonly guard: BackupGuard,
   ) {}
 
@@ -76,16 +37,6 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     for (const w of this.watchers.values()) w.watcher.dispose();
     this.watchers.clear();
     this.fileEmitter.dispose();
-    this.infoEmitter.dispose();
-  }
-
-  /** Recipients and signer of an open decrypted document (undefined until it was read). */
-  describe(uri: vscode.Uri): EnvelopeDescription | undefined {
-    return this.entries.get(key(uri))?.description;
-  }
-
-  recipientsOf(uri: vscode.Uri): readonly string[] | undefined {
-    return this.entries.get(key(uri))?.recipients;
   }
 
   /**
@@ -94,7 +45,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
    */
   async prepare(encrypted: vscode.Uri): Promise<DecryptedDocument> {
     const uri = toDecryptedUri(encrypted);
-    const doc = await this.decrypt(encrypted);
+    const doc = await this.documents.open(encrypted);
     const k = key(uri);
     const previous = this.prepared.get(k);
     if (previous) clearTimeout(previous.timer);
@@ -163,10 +114,10 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
       if (s.mtime === ready.mtime) doc = ready.doc;
     }
     try {
-      doc ??= await this.decrypt(encrypted);
+      doc ??= await this.documents.open(encrypted);
     } catch (err) {
       if (err instanceof vscode.FileSystemError) throw err;
-      this.services.log.warn(`open ${basename(encrypted.path)}: ${err instanceof Error ? err.name : 'Error'}`);
+      this.log.warn(`open ${basename(encrypted.path)}: ${err instanceof Error ? err.name : 'Error'}`);
       throw vscode.FileSystemError.Unavailable(errorMessageWithHint(err));
     }
     if (doc.binary) {
@@ -187,120 +138,12 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     if (!exists && !options.create) throw vscode.FileSystemError.FileNotFound(uri);
     if (exists && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);
     try {
-      await this.encrypt(uri, encrypted, content, exists);
+      await this.documents.save(uri, encrypted, content, exists);
     } catch (err) {
-      this.services.log.warn(`save ${basename(encrypted.path)}: ${err instanceof Error ? err.name : 'Error'}`);
+      this.log.warn(`save ${basename(encrypted.path)}: ${err instanceof Error ? err.name : 'Error'}`);
       if (err instanceof vscode.FileSystemError) throw err;
       throw vscode.FileSystemError.Unavailable(errorMessageWithHint(err));
     }
-  }
-
-  private async encrypt(uri: vscode.Uri, encrypted: vscode.Uri, content: Uint8Array, exists: boolean): Promise<void> {
-    const what = basename(encrypted.path);
-    let entry = this.entries.get(key(uri));
-    if (!entry && exists) {
-      const header = await readHeader(encrypted);
-      entry = {
-        recipients: header.recipients,
-        armored: header.armored,
-        recipientPolicy: header.recipientPolicy,
-        description: this.session.describe(header, undefined, await this.session.knownKeys()),
-      };
-    }
-    const known = await this.session.knownKeys();
-    let recipientFps = entry?.recipients;
-    let recipientPolicy: RecipientPolicy | undefined;
-    if (recipientFps) {
-      recipientPolicy = policyForSave(encrypted.path, entry?.recipientPolicy);
-    } else {
-      recipientFps = (await this.session.teamRecipients(encrypted)).map((k) => k.fingerprint);
-      recipientPolicy = policyForNewFile(encrypted.path, recipientFps, await this.session.teamFingerprints(encrypted));
-    }
-    const byFp = new Map(known.map((k) => [k.fingerprint, k]));
-    const missing = recipientFps.filter((fp) => !byFp.has(fp));
-    if (missing.length > 0) {
-      throw new CustodianError(
-        `Cannot save ${what}: it must be re-encrypted to the same recipients, and no public key is known for ${missing.join(', ')}.`,
-        { hint: 'Add that key to the team roster or your contacts, or run "Re-encrypt for Team" to re-key the file to the current team.' },
-      );
-    }
-    if (recipientFps.length === 0) throw new CustodianError(`Cannot save ${what}: it has no recipients.`, { hint: 'Add yourself to the team first.' });
-    if (entry && exists) await this.confirmSigning(uri, what, entry.description);
-    const [{ encryptBytes }, { armor }, backend] = await Promise.all([lazyCore.envelope(), lazyCore.armor(), this.services.backend()]);
-    const signer = await this.session.signer();
-    let sealed: Uint8Array;
-    try {
-      sealed = await encryptBytes(content, { recipients: recipientFps.map((fp) => byFp.get(fp)!.key), signer, backend, recipientPolicy });
-    } finally {
-      this.session.release(signer);
-    }
-    const armored = entry?.armored ?? false;
-    await writeFileAtomic(encrypted, armored ? new TextEncoder().encode(armor(sealed)) : sealed, { overwrite: true });
-    const { inspectEnvelope } = await lazyCore.envelope();
-    const header = await inspectEnvelope(sealed);
-    const me = this.services.keyStore.getDefault()!;
-    const signerKey = await this.services.keyStore.getPublicKey(me.id);
-    this.entries.set(key(uri), {
-      recipients: header.recipients,
-      armored,
-      recipientPolicy: header.recipientPolicy,
-      description: this.session.describe(header, { kind: 'signed', signer: signerKey }, known),
-    });
-    this.infoEmitter.fire(uri);
-  }
-
-  /** Unsigned or unknown-signed content: saving signs it as me, so ask (once per document) first. */
-  private async confirmSigning(uri: vscode.Uri, what: string, description: EnvelopeDescription): Promise<void> {
-    const signer = description.signer;
-    if (signer.kind !== 'unsigned' && signer.known) return;
-    const k = key(uri);
-    if (this.signConsent.has(k)) return;
-    const status = signer.kind === 'unsigned' ? 'unsigned' : `signed by a key Custodian does not know (${signer.party.name})`;
-    const choice = await vscode.window.showWarningMessage(
-      `${what} is ${status}. Saving signs it as you.`,
-      {
-        modal: true,
-        detail:
-          `Now: ${description.summary}.\n\nSaving re-encrypts it to the same recipients and signs the whole content with your key, ` +
-          'including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
-      },
-      SIGN_AND_SAVE,
-    );
-    if (choice !== SIGN_AND_SAVE) {
-      throw new CustodianError(`Not saved: ${what} is ${status}, and saving would sign it as you.`, {
-        hint: 'Save again and choose "Save and Sign as Me" if you trust its content.',
-      });
-    }
-    this.signConsent.add(k);
-  }
-
-  private async decrypt(encrypted: vscode.Uri): Promise<DecryptedDocument> {
-    const what = basename(encrypted.path);
-    const bytes = await readLimited(encrypted, what);
-    const [{ decryptBytes, inspectEnvelope }, { isArmored }, backend] = await Promise.all([
-      lazyCore.envelope(),
-      lazyCore.armor(),
-      this.services.backend(),
-    ]);
-    const armored = isArmored(bytes);
-    const ciphertext = armored ? new TextDecoder().decode(bytes) : bytes;
-    const header = await inspectEnvelope(ciphertext);
-    const identities = await this.session.identitiesFor(header.recipients, what);
-    let result;
-    try {
-      result = await decryptBytes(ciphertext, { identities, backend });
-    } catch (err) {
-      throw err instanceof CustodianError ? err : new DecryptError(`Cannot decrypt ${what}: ${describeError(err)}`);
-    } finally {
-      this.session.release(...identities);
-    }
-    const known = await this.session.knownKeys();
-    const description = this.session.describe(result.header, result.signature, known);
-    const binary = !isValidUtf8(result.plaintext) || result.plaintext.includes(0);
-    const uri = toDecryptedUri(encrypted);
-    this.entries.set(key(uri), { description, recipients: result.header.recipients, armored, recipientPolicy: result.header.recipientPolicy });
-    this.infoEmitter.fire(uri);
-    return { plaintext: result.plaintext, binary, description, recipients: result.header.recipients, armored };
   }
 }
 
@@ -314,22 +157,4 @@ async function statOrNotFound(encrypted: vscode.Uri, shown: vscode.Uri): Promise
   } catch {
     throw vscode.FileSystemError.FileNotFound(shown);
   }
-}
-
-async function readLimited(uri: vscode.Uri, what: string): Promise<Uint8Array> {
-  const s = await vscode.workspace.fs.stat(uri);
-  if (s.size > MAX_INLINE_BYTES) {
-    throw new CustodianError(`${what} is too large to open in an editor (${formatBytes(s.size)}; the limit is ${formatBytes(MAX_INLINE_BYTES)}).`, {
-      hint: 'Use "Decrypt to File" instead.',
-    });
-  }
-  return vscode.workspace.fs.readFile(uri);
-}
-
-async function readHeader(uri: vscode.Uri): Promise<Awaited<ReturnType<CoreModule<'envelopeFiles'>['readEnvelopeHeader']>>> {
-  if (uri.scheme === 'file') return (await lazyCore.envelopeFiles()).readEnvelopeHeader(uri.fsPath);
-  const { inspectEnvelope } = await lazyCore.envelope();
-  const { isArmored } = await lazyCore.armor();
-  const bytes = await readLimited(uri, basename(uri.path));
-  return { ...(await inspectEnvelope(bytes)), armored: isArmored(bytes) };
 }

@@ -9,6 +9,7 @@ import { PEEK_SCHEME, PlaintextDocuments } from '../../editor/plaintext-document
 import { EncryptionStatusBar } from '../../editor/status-bar';
 import { BackupGuard } from '../../fs/backup-guard';
 import { ENC_SCHEME } from '../../fs/enc-uri';
+import { EncryptedDocuments } from '../../fs/encrypted-documents';
 import { EncryptedFileSystem } from '../../fs/encrypted-file-system';
 import type { EncryptionServices } from './deps';
 import { EncryptedFilesSection } from '../../views/sections/encrypted-files-section';
@@ -50,15 +51,17 @@ export interface EncryptionFeature {
 export function registerEncryptionCommands(context: vscode.ExtensionContext, host: CommandHost, services: EncryptionServices): EncryptionFeature {
   const session = services.session;
   const backupGuard = new BackupGuard(context, services.log);
-  const fs = new EncryptedFileSystem(services, session, backupGuard);
+  const documents = new EncryptedDocuments(services, session);
+  const fs = new EncryptedFileSystem(documents, services.log, backupGuard);
   const peek = new PlaintextDocuments(PEEK_SCHEME, '(This preview has expired. Run "Decrypt" on the block again.)\n');
   const drift = new DriftScanner(services, session);
   const deps: EncDeps = { services, session, fs, peek, drift };
-  const statusBar = new EncryptionStatusBar(fs);
+  const statusBar = new EncryptionStatusBar(documents);
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift);
 
   context.subscriptions.push(
+    documents,
     fs,
     peek,
     statusBar,

@@ -1,0 +1,199 @@
+// What a decrypted document is and how it is saved: its recipients and signer (shown in the status
+// bar), the recipient policy a save follows (recipient-policy.ts: a save keeps the file's own
+// recipients, a share or a chosen file is never re-keyed to "the team"), and the consent to sign
+// content Custodian cannot vouch for. The custodian-enc file system calls it for every read and write.
+import * as vscode from 'vscode';
+import { isValidUtf8 } from '../../core/bytes';
+import { CustodianError, describeError } from '../../core/errors';
+import type { RecipientPolicy } from '../../core/envelope-header';
+import type { EncryptionServices } from '../commands/encrypt/deps';
+import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
+import { policyForNewFile, policyForSave } from '../recipient-policy';
+import { writeFileAtomic } from '../storage/workspace-files';
+import { formatBytes } from '../../node/envelope-files';
+import { lazyCore, type CoreModule } from '../lazy-core';
+import { basename, ENC_SCHEME, toDecryptedUri } from './enc-uri';
+
+/** Larger `.enc` files are not opened in an editor (Decrypt to File streams them instead). */
+export const MAX_INLINE_BYTES = 32 * 1024 * 1024;
+
+export interface DecryptedDocument {
+  plaintext: Uint8Array;
+  /** Not UTF-8 text, or has NUL bytes: not for a text editor. */
+  binary: boolean;
+  description: EnvelopeDescription;
+  /** Recipient fingerprints of the file, in header order: a save encrypts to exactly these. */
+  recipients: readonly string[];
+  armored: boolean;
+}
+
+interface Entry {
+  description: EnvelopeDescription;
+  recipients: readonly string[];
+  armored: boolean;
+  /** FORMAT.md §3.4, as the file had it. */
+  recipientPolicy?: RecipientPolicy;
+}
+
+const SIGN_AND_SAVE = 'Save and Sign as Me';
+
+/** Decryption failed in a way the user should read as-is (not a recipient, tampered, …). */
+class DecryptError extends CustodianError {}
+
+export class EncryptedDocuments implements vscode.Disposable {
+  private readonly infoEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires with a decrypted URI whose recipients/signer description changed (opened, saved, reloaded). */
+  readonly onDidChangeInfo = this.infoEmitter.event;
+  private readonly entries = new Map<string, Entry>();
+  /** Documents whose unverified content I agreed to sign (asked once per document). */
+  private readonly signConsent = new Set<string>();
+
+  constructor(
+    private readonly services: EncryptionServices,
+    private readonly session: CryptoSession,
+  ) {}
+
+  dispose(): void {
+    this.infoEmitter.dispose();
+  }
+
+  /** Recipients and signer of an open decrypted document (undefined until it was read). */
+  describe(uri: vscode.Uri): EnvelopeDescription | undefined {
+    return this.entries.get(key(uri))?.description;
+  }
+
+  /** Reads and decrypts a `.enc` file in memory, and remembers what its header says. */
+  async open(encrypted: vscode.Uri): Promise<DecryptedDocument> {
+    const what = basename(encrypted.path);
+    const bytes = await readLimited(encrypted, what);
+    const [{ decryptBytes, inspectEnvelope }, { isArmored }, backend] = await Promise.all([
+      lazyCore.envelope(),
+      lazyCore.armor(),
+      this.services.backend(),
+    ]);
+    const armored = isArmored(bytes);
+    const ciphertext = armored ? new TextDecoder().decode(bytes) : bytes;
+    const header = await inspectEnvelope(ciphertext);
+    const identities = await this.session.identitiesFor(header.recipients, what);
+    let result;
+    try {
+      result = await decryptBytes(ciphertext, { identities, backend });
+    } catch (err) {
+      throw err instanceof CustodianError ? err : new DecryptError(`Cannot decrypt ${what}: ${describeError(err)}`);
+    } finally {
+      this.session.release(...identities);
+    }
+    const known = await this.session.knownKeys();
+    const description = this.session.describe(result.header, result.signature, known);
+    const binary = !isValidUtf8(result.plaintext) || result.plaintext.includes(0);
+    const uri = toDecryptedUri(encrypted);
+    this.entries.set(key(uri), { description, recipients: result.header.recipients, armored, recipientPolicy: result.header.recipientPolicy });
+    this.infoEmitter.fire(uri);
+    return { plaintext: result.plaintext, binary, description, recipients: result.header.recipients, armored };
+  }
+
+  /**
+   * Encrypts `content` as the new `.enc` at `encrypted`: to the file's own recipients (a new file: the
+   * team's), with the policy it had, signed by my default key, replacing it atomically.
+   */
+  async save(uri: vscode.Uri, encrypted: vscode.Uri, content: Uint8Array, exists: boolean): Promise<void> {
+    const what = basename(encrypted.path);
+    let entry = this.entries.get(key(uri));
+    if (!entry && exists) {
+      const header = await readHeader(encrypted);
+      entry = {
+        recipients: header.recipients,
+        armored: header.armored,
+        recipientPolicy: header.recipientPolicy,
+        description: this.session.describe(header, undefined, await this.session.knownKeys()),
+      };
+    }
+    const known = await this.session.knownKeys();
+    let recipientFps = entry?.recipients;
+    let recipientPolicy: RecipientPolicy | undefined;
+    if (recipientFps) {
+      recipientPolicy = policyForSave(encrypted.path, entry?.recipientPolicy);
+    } else {
+      recipientFps = (await this.session.teamRecipients(encrypted)).map((k) => k.fingerprint);
+      recipientPolicy = policyForNewFile(encrypted.path, recipientFps, await this.session.teamFingerprints(encrypted));
+    }
+    const byFp = new Map(known.map((k) => [k.fingerprint, k]));
+    const missing = recipientFps.filter((fp) => !byFp.has(fp));
+    if (missing.length > 0) {
+      throw new CustodianError(
+        `Cannot save ${what}: it must be re-encrypted to the same recipients, and no public key is known for ${missing.join(', ')}.`,
+        { hint: 'Add that key to the team roster or your contacts, or run "Re-encrypt for Team" to re-key the file to the current team.' },
+      );
+    }
+    if (recipientFps.length === 0) throw new CustodianError(`Cannot save ${what}: it has no recipients.`, { hint: 'Add yourself to the team first.' });
+    if (entry && exists) await this.confirmSigning(uri, what, entry.description);
+    const [{ encryptBytes }, { armor }, backend] = await Promise.all([lazyCore.envelope(), lazyCore.armor(), this.services.backend()]);
+    const signer = await this.session.signer();
+    let sealed: Uint8Array;
+    try {
+      sealed = await encryptBytes(content, { recipients: recipientFps.map((fp) => byFp.get(fp)!.key), signer, backend, recipientPolicy });
+    } finally {
+      this.session.release(signer);
+    }
+    const armored = entry?.armored ?? false;
+    await writeFileAtomic(encrypted, armored ? new TextEncoder().encode(armor(sealed)) : sealed, { overwrite: true });
+    const { inspectEnvelope } = await lazyCore.envelope();
+    const header = await inspectEnvelope(sealed);
+    const me = this.services.keyStore.getDefault()!;
+    const signerKey = await this.services.keyStore.getPublicKey(me.id);
+    this.entries.set(key(uri), {
+      recipients: header.recipients,
+      armored,
+      recipientPolicy: header.recipientPolicy,
+      description: this.session.describe(header, { kind: 'signed', signer: signerKey }, known),
+    });
+    this.infoEmitter.fire(uri);
+  }
+
+  /** Unsigned or unknown-signed content: saving signs it as me, so ask (once per document) first. */
+  private async confirmSigning(uri: vscode.Uri, what: string, description: EnvelopeDescription): Promise<void> {
+    const signer = description.signer;
+    if (signer.kind !== 'unsigned' && signer.known) return;
+    const k = key(uri);
+    if (this.signConsent.has(k)) return;
+    const status = signer.kind === 'unsigned' ? 'unsigned' : `signed by a key Custodian does not know (${signer.party.name})`;
+    const choice = await vscode.window.showWarningMessage(
+      `${what} is ${status}. Saving signs it as you.`,
+      {
+        modal: true,
+        detail:
+          `Now: ${description.summary}.\n\nSaving re-encrypts it to the same recipients and signs the whole content with your key, ` +
+          'including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
+      },
+      SIGN_AND_SAVE,
+    );
+    if (choice !== SIGN_AND_SAVE) {
+      throw new CustodianError(`Not saved: ${what} is ${status}, and saving would sign it as you.`, {
+        hint: 'Save again and choose "Save and Sign as Me" if you trust its content.',
+      });
+    }
+    this.signConsent.add(k);
+  }
+}
+
+function key(uri: vscode.Uri): string {
+  return (uri.scheme === ENC_SCHEME ? uri : toDecryptedUri(uri)).toString();
+}
+
+async function readLimited(uri: vscode.Uri, what: string): Promise<Uint8Array> {
+  const s = await vscode.workspace.fs.stat(uri);
+  if (s.size > MAX_INLINE_BYTES) {
+    throw new CustodianError(`${what} is too large to open in an editor (${formatBytes(s.size)}; the limit is ${formatBytes(MAX_INLINE_BYTES)}).`, {
+      hint: 'Use "Decrypt to File" instead.',
+    });
+  }
+  return vscode.workspace.fs.readFile(uri);
+}
+
+async function readHeader(uri: vscode.Uri): Promise<Awaited<ReturnType<CoreModule<'envelopeFiles'>['readEnvelopeHeader']>>> {
+  if (uri.scheme === 'file') return (await lazyCore.envelopeFiles()).readEnvelopeHeader(uri.fsPath);
+  const { inspectEnvelope } = await lazyCore.envelope();
+  const { isArmored } = await lazyCore.armor();
+  const bytes = await readLimited(uri, basename(uri.path));
+  return { ...(await inspectEnvelope(bytes)), armored: isArmored(bytes) };
+}

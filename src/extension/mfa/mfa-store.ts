@@ -25,17 +25,8 @@ import type { ActiveKeyStore } from '../storage/active-key-store';
 import type { Roster } from '../storage/roster';
 import { stripExtension, validateEntryName } from '../storage/entry-names';
 import { KeyNotFoundError, SecretStorageError } from '../storage/key-store';
-import {
-  Debouncer,
-  WATCH_DEBOUNCE_MS,
-  exists,
-  inFolder,
-  readDirectoryIfExists,
-  targetFolder,
-  watchFiles,
-  workspaceFolders,
-  writeFileAtomic,
-} from '../storage/workspace-files';
+import { versionOf, WorkspaceFileStore, type FileVersion } from '../storage/workspace-file-store';
+import { exists, inFolder, targetFolder, workspaceFolders, writeFileAtomic } from '../storage/workspace-files';
 import { resolveRecipients, type RecipientOptions } from './mfa-crypto';
 
 export const MFA_DIR = ['.custodian', 'mfa'] as const;
@@ -115,9 +106,8 @@ const NOT_A_RECIPIENT: MfaProblem = {
   errorName: 'NotARecipientError',
 };
 
-interface HeaderCache {
-  mtime: number;
-  size: number;
+/** What the header of one version of an MFA file says (or why it could not be read). */
+interface Header {
   recipients: readonly string[];
   signer?: string;
   problem?: MfaProblem;
@@ -146,42 +136,30 @@ export interface MfaStoreDeps {
 }
 
 export class MfaStore implements vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Headers are cached per file version, and so are failures and labels below: a late event for our own write cannot wipe them. */
+  private readonly files: WorkspaceFileStore<Header>;
   /** Fires when an MFA file changes on disk (debounced) or through this class, or my keys change. */
-  readonly onDidChange = this.changeEmitter.event;
-  private readonly fileEmitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange: vscode.Event<void>;
   /** Fires with each MFA file that changed or was deleted: anything decrypted from it is stale. */
-  readonly onDidChangeFile = this.fileEmitter.event;
-  private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter, this.fileEmitter];
-  private readonly headers = new Map<string, HeaderCache>();
+  readonly onDidChangeFile: vscode.Event<vscode.Uri>;
   /** Failures of the last attempt to open a file, by uri, valid for the file version it was made on. */
-  private readonly failures = new Map<string, HeaderCache>();
-  private readonly labels = new Map<string, { version: string; label: MfaLabel }>();
-  private readonly debounce = new Debouncer(WATCH_DEBOUNCE_MS, () => this.changeEmitter.fire());
+  private readonly failures = new Map<string, { version: FileVersion; problem: MfaProblem }>();
+  private readonly labels = new Map<string, { version: FileVersion; label: MfaLabel }>();
   private readonly session: CryptoSession;
 
   constructor(private readonly deps: MfaStoreDeps) {
     this.session = deps.session;
-    const changed = () => this.debounce.schedule();
-    this.subscriptions.push(
-      // Failures and labels are kept per file version, so a late event for our own write cannot wipe them.
-      watchFiles(`**/${MFA_DIR.join('/')}/*`, (uri) => {
-        this.headers.delete(uri.toString());
-        this.fileEmitter.fire(uri);
-        changed();
-      }),
-      vscode.workspace.onDidChangeWorkspaceFolders(changed),
-      deps.keys.onDidChange(changed),
-      this.debounce,
-    );
+    this.files = new WorkspaceFileStore({ dir: MFA_DIR, depth: 'files', read: readHeader, alsoChangesOn: [deps.keys.onDidChange] });
+    this.onDidChange = this.files.onDidChange;
+    this.onDidChangeFile = this.files.onDidChangeFile;
   }
 
   dispose(): void {
-    for (const d of this.subscriptions) d.dispose();
+    this.files.dispose();
   }
 
   mfaDir(folder: vscode.WorkspaceFolder): vscode.Uri {
-    return vscode.Uri.joinPath(folder.uri, ...MFA_DIR);
+    return this.files.dir(folder);
   }
 
   /** Every MFA file in every workspace folder, problems included. Reads headers only (cached by mtime). */
@@ -237,8 +215,8 @@ export class MfaStore implements vscode.Disposable {
       return opened;
     } catch (err) {
       const problem = classifyProblem(err);
-      if (stat) this.failures.set(id, { mtime: stat.mtime, size: stat.size, recipients: entry.recipients, problem });
-      this.changeEmitter.fire();
+      if (stat) this.failures.set(id, { version: versionOf(stat), problem });
+      this.files.changed();
       throw err;
     }
   }
@@ -275,8 +253,7 @@ export class MfaStore implements vscode.Disposable {
     await vscode.workspace.fs.createDirectory(dir);
     await writeFileAtomic(uri, sealed, { overwrite: options.overwrite === true });
     this.forget(uri);
-    this.fileEmitter.fire(uri);
-    this.changeEmitter.fire();
+    this.files.changed(uri);
     const entry = (await this.find(clean, folder.uri)) ?? { name: clean, uri, folder, recipients: [], version: '' };
     return { entry, recipients: recipients.length };
   }
@@ -284,13 +261,11 @@ export class MfaStore implements vscode.Disposable {
   async remove(entry: MfaEntry): Promise<void> {
     await vscode.workspace.fs.delete(entry.uri, { useTrash: false });
     this.forget(entry.uri);
-    this.fileEmitter.fire(entry.uri);
-    this.changeEmitter.fire();
+    this.files.changed(entry.uri);
   }
 
   private forget(uri: vscode.Uri): void {
     const id = uri.toString();
-    this.headers.delete(id);
     this.failures.delete(id);
     this.labels.delete(id);
   }
@@ -352,7 +327,7 @@ export class MfaStore implements vscode.Disposable {
 
   private async listFolder(folder: vscode.WorkspaceFolder): Promise<MfaEntry[]> {
     const dir = this.mfaDir(folder);
-    const files = (await readDirectoryIfExists(dir))
+    const files = (await this.files.entries(folder))
       .filter(([n, type]) => type === vscode.FileType.File && n.toLowerCase().endsWith(MFA_EXT) && n.length > MFA_EXT.length)
       .map(([n]) => n)
       .sort((a, b) => a.localeCompare(b));
@@ -360,40 +335,30 @@ export class MfaStore implements vscode.Disposable {
     for (const file of files) {
       const uri = vscode.Uri.joinPath(dir, file);
       const name = file.slice(0, -MFA_EXT.length);
-      const header = await this.readHeader(uri);
+      const { value: header, version } = await this.files.read(uri).catch((err: unknown) => ({ value: unreadable(err), version: '' }));
       const failure = this.failures.get(uri.toString());
       let problem = header.problem;
-      if (!problem && failure && failure.mtime === header.mtime && failure.size === header.size) problem = failure.problem;
+      if (!problem && failure?.version === version) problem = failure.problem;
       if (!problem && !this.session.canDecrypt(header.recipients)) problem = NOT_A_RECIPIENT;
-      entries.push({ name, uri, folder, recipients: header.recipients, signer: header.signer, problem, version: `${header.mtime}:${header.size}` });
+      entries.push({ name, uri, folder, recipients: header.recipients, signer: header.signer, problem, version });
     }
     return entries;
   }
+}
 
-  private async readHeader(uri: vscode.Uri): Promise<HeaderCache> {
-    const id = uri.toString();
-    let stat: vscode.FileStat;
-    try {
-      stat = await vscode.workspace.fs.stat(uri);
-    } catch (err) {
-      return { mtime: 0, size: 0, recipients: [], problem: { ...classifyProblem(err), kind: 'unreadable' } };
-    }
-    const cached = this.headers.get(id);
-    if (cached && cached.mtime === stat.mtime && cached.size === stat.size) return cached;
-    let entry: HeaderCache;
-    try {
-      if (stat.size > MAX_MFA_FILE_BYTES) throw new FormatError(`Too large to be a shared MFA file (${stat.size} bytes).`);
-      const { inspectEnvelope } = await lazyCore.envelope();
-      const info = await inspectEnvelope(await vscode.workspace.fs.readFile(uri));
-      entry = { mtime: stat.mtime, size: stat.size, recipients: info.recipients, signer: info.signer?.fingerprint };
-    } catch (err) {
-      entry = { mtime: stat.mtime, size: stat.size, recipients: [], problem: classifyProblem(err) };
-    }
-    this.headers.set(id, entry);
-    return entry;
+function unreadable(err: unknown): Header {
+  return { recipients: [], problem: { ...classifyProblem(err), kind: 'unreadable' } };
+}
+
+/** One version of an MFA file's header: readable without a key. */
+async function readHeader(uri: vscode.Uri, stat: vscode.FileStat): Promise<Header> {
+  try {
+    if (stat.size > MAX_MFA_FILE_BYTES) throw new FormatError(`Too large to be a shared MFA file (${stat.size} bytes).`);
+    const { inspectEnvelope } = await lazyCore.envelope();
+    const info = await inspectEnvelope(await vscode.workspace.fs.readFile(uri));
+    return { recipients: info.recipients, signer: info.signer?.fingerprint };
+  } catch (err) {
+    return { recipients: [], problem: classifyProblem(err) };
   }
 }
 
-function versionOf(stat: vscode.FileStat): string {
-  return `${stat.mtime}:${stat.size}`;
-}

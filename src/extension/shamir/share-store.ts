@@ -3,17 +3,8 @@
 // temporary name and renamed, so a reader (or git) never sees half a set or half a share.
 import * as vscode from 'vscode';
 import { CustodianError, describeError } from '../../core/errors';
-import {
-  Debouncer,
-  WATCH_DEBOUNCE_MS,
-  exists,
-  inFolder,
-  readDirectoryIfExists,
-  tempSibling,
-  watchFiles,
-  workspaceFolders,
-  writeFileAtomic,
-} from '../storage/workspace-files';
+import { WorkspaceFileStore } from '../storage/workspace-file-store';
+import { exists, inFolder, readDirectoryIfExists, tempSibling, workspaceFolders, writeFileAtomic } from '../storage/workspace-files';
 import {
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
@@ -78,31 +69,24 @@ export interface RecoveryProgress {
 }
 
 export class ShareStore implements vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly files = new WorkspaceFileStore<never>({ dir: SHARES_DIR, depth: 'tree' });
   /** Fires (debounced) when anything under `.custodian/shares/` changes, or progress is recorded. */
-  readonly onDidChange = this.changeEmitter.event;
-  private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter];
+  readonly onDidChange = this.files.onDidChange;
   private readonly progress = new Map<string, RecoveryProgress>();
-  private readonly debounce = new Debouncer(WATCH_DEBOUNCE_MS, () => this.changeEmitter.fire());
-
-  constructor() {
-    const changed = () => this.debounce.schedule();
-    this.subscriptions.push(watchFiles(`**/${SHARES_DIR.join('/')}/**`, changed), vscode.workspace.onDidChangeWorkspaceFolders(changed), this.debounce);
-  }
 
   dispose(): void {
-    for (const d of this.subscriptions) d.dispose();
+    this.files.dispose();
   }
 
   sharesDir(folder: vscode.WorkspaceFolder): vscode.Uri {
-    return vscode.Uri.joinPath(folder.uri, ...SHARES_DIR);
+    return this.files.dir(folder);
   }
 
   /** Every set in every workspace folder; unreadable manifests are entries too, never skipped. */
   async list(): Promise<ShareSetEntry[]> {
     const out: ShareSetEntry[] = [];
     for (const folder of workspaceFolders()) {
-      const names = await readDirectoryIfExists(this.sharesDir(folder));
+      const names = await this.files.entries(folder);
       const sets = names.filter(([n, t]) => t === vscode.FileType.Directory && !n.startsWith('.')).map(([n]) => n);
       for (const name of sets.sort((a, b) => a.localeCompare(b))) out.push(await this.read(folder, name));
     }
@@ -146,14 +130,14 @@ export class ShareStore implements vscode.Disposable {
       }
       throw new CustodianError(`Could not write share set "${manifest.name}": ${describeError(err)}`, { cause: err });
     }
-    this.debounce.schedule();
+    this.files.changed();
     return { kind: 'set', folder, name: manifest.name, dir: target, manifest };
   }
 
   /** Writes one file of a set through a hidden temporary file and a rename. */
   async writeAtomic(uri: vscode.Uri, bytes: Uint8Array, overwrite: boolean): Promise<void> {
     await writeFileAtomic(uri, bytes, { overwrite });
-    this.debounce.schedule();
+    this.files.changed();
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
@@ -209,7 +193,7 @@ export class ShareStore implements vscode.Disposable {
 
   recordProgress(set: ShareSet, progress: RecoveryProgress): void {
     this.progress.set(set.dir.toString(), progress);
-    this.changeEmitter.fire();
+    this.files.changed();
   }
 
   lastProgress(set: ShareSet): RecoveryProgress | undefined {

@@ -7,7 +7,8 @@ import { CustodianError, InvalidArgumentError, describeError } from '../../core/
 import type { RsaPublicKey } from '../../core/keys';
 import { errorMessageWithHint } from '../ui/messages';
 import { stripExtension, validateEntryName } from './entry-names';
-import { Debouncer, WATCH_DEBOUNCE_MS, exists, readDirectoryIfExists, targetFolder, watchFiles, workspaceFolders, writeFileAtomic } from './workspace-files';
+import { WorkspaceFileStore } from './workspace-file-store';
+import { exists, targetFolder, workspaceFolders, writeFileAtomic } from './workspace-files';
 import { lazyCore } from '../lazy-core';
 
 export const ROSTER_DIR = ['.custodian', 'team'] as const;
@@ -52,37 +53,23 @@ export function normalizeRosterName(name: string): string {
   return stripExtension(name, ROSTER_EXT);
 }
 
-interface CacheEntry {
-  mtime: number;
-  size: number;
-  entry: RosterEntry;
-}
+/** An entry as read from its file, before the list says which workspace folder it is in. */
+type ReadEntry = RosterEntry extends infer E ? (E extends unknown ? Omit<E, 'folder'> : never) : never;
 
 export class Roster implements vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Entries are read once per version of their file (the folder is set on each list: it can be renumbered). */
+  private readonly files = new WorkspaceFileStore<ReadEntry>({ dir: ROSTER_DIR, depth: 'files', read: readEntry });
   /** Fires when a roster file changes on disk (debounced) or through this class. */
-  readonly onDidChange = this.changeEmitter.event;
-  private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter];
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly debounce = new Debouncer(WATCH_DEBOUNCE_MS, () => this.changeEmitter.fire());
+  readonly onDidChange = this.files.onDidChange;
 
-  constructor(private readonly diagnostics: vscode.DiagnosticCollection) {
-    this.subscriptions.push(
-      watchFiles(`**/${ROSTER_DIR.join('/')}/*`, (uri) => {
-        this.cache.delete(uri.toString());
-        this.debounce.schedule();
-      }),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.debounce.schedule()),
-      this.debounce,
-    );
-  }
+  constructor(private readonly diagnostics: vscode.DiagnosticCollection) {}
 
   dispose(): void {
-    for (const d of this.subscriptions) d.dispose();
+    this.files.dispose();
   }
 
   teamDir(folder: vscode.WorkspaceFolder): vscode.Uri {
-    return vscode.Uri.joinPath(folder.uri, ...ROSTER_DIR);
+    return this.files.dir(folder);
   }
 
   /** Every roster file in every workspace folder, problems included; updates the Problems panel. */
@@ -118,21 +105,19 @@ export class Roster implements vscode.Disposable {
     }
     await vscode.workspace.fs.createDirectory(dir);
     await writeFileAtomic(uri, new TextEncoder().encode(text.endsWith('\n') ? text : text + '\n'), { overwrite: options.overwrite === true });
-    this.cache.delete(uri.toString());
-    this.changeEmitter.fire();
+    this.files.changed(uri);
     return uri;
   }
 
   async remove(uri: vscode.Uri): Promise<void> {
     await vscode.workspace.fs.delete(uri, { useTrash: false });
-    this.cache.delete(uri.toString());
     this.diagnostics.delete(uri);
-    this.changeEmitter.fire();
+    this.files.changed(uri);
   }
 
   private async listFolder(folder: vscode.WorkspaceFolder): Promise<RosterEntry[]> {
     const dir = this.teamDir(folder);
-    const names = await readDirectoryIfExists(dir);
+    const names = await this.files.entries(folder);
     const files = names
       .filter(([n, type]) => type === vscode.FileType.File && n.toLowerCase().endsWith(ROSTER_EXT))
       .map(([n]) => n)
@@ -156,22 +141,10 @@ export class Roster implements vscode.Disposable {
   }
 
   private async readEntry(folder: vscode.WorkspaceFolder, uri: vscode.Uri, name: string): Promise<RosterEntry> {
-    const base = { name, uri, folder };
     try {
-      const stat = await vscode.workspace.fs.stat(uri);
-      const cached = this.cache.get(uri.toString());
-      if (cached && cached.mtime === stat.mtime && cached.size === stat.size) return { ...cached.entry, folder };
-      let entry: RosterEntry;
-      if (stat.size > MAX_ROSTER_FILE_BYTES) {
-        entry = { ...base, kind: 'invalid', problem: `Too large to be a public key (${stat.size} bytes).`, errorName: 'KeyFormatError' };
-      } else {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        entry = await parseEntry(base, text);
-      }
-      this.cache.set(uri.toString(), { mtime: stat.mtime, size: stat.size, entry });
-      return entry;
+      return { ...(await this.files.read(uri)).value, folder };
     } catch (err) {
-      return { ...base, kind: 'invalid', problem: `Cannot read the file: ${describeError(err)}`, errorName: 'FileSystemError' };
+      return { name, uri, folder, kind: 'invalid', problem: `Cannot read the file: ${describeError(err)}`, errorName: 'FileSystemError' };
     }
   }
 
@@ -187,7 +160,15 @@ export class Roster implements vscode.Disposable {
   }
 }
 
-async function parseEntry(base: RosterEntryBase, text: string): Promise<RosterEntry> {
+/** One version of a roster file (its `folder` is set by the caller). */
+async function readEntry(uri: vscode.Uri, stat: vscode.FileStat): Promise<ReadEntry> {
+  const file = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+  const base = { name: file.slice(0, -ROSTER_EXT.length), uri };
+  if (stat.size > MAX_ROSTER_FILE_BYTES) return { ...base, kind: 'invalid', problem: `Too large to be a public key (${stat.size} bytes).`, errorName: 'KeyFormatError' };
+  return parseEntry(base, new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+}
+
+async function parseEntry(base: Omit<RosterEntryBase, 'folder'>, text: string): Promise<ReadEntry> {
   const { parsePublicKey } = await lazyCore.keys();
   try {
     const key = parsePublicKey(text);

@@ -1,0 +1,63 @@
+// The store the roster, share sets and MFA seeds are built on (storage/workspace-file-store.ts): what
+// is read from a file is kept per version of that file, so a changed file is read again and an
+// unchanged one is not, and a burst of file events (a checkout) makes one change, not one per file.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { WorkspaceFileStore } from '../../src/extension/storage/workspace-file-store';
+import { sleep, wsPath } from './support/enc';
+import { waitFor, workspaceFolder } from './support/custodian';
+
+describe('workspace file store', function () {
+  this.timeout(30_000);
+  const dir = ['.custodian', 'store-test'];
+  let reads: string[];
+  let store: WorkspaceFileStore<string>;
+
+  beforeEach(() => {
+    fs.rmSync(wsPath(...dir), { recursive: true, force: true });
+    fs.mkdirSync(wsPath(...dir), { recursive: true });
+    reads = [];
+    store = new WorkspaceFileStore({
+      dir,
+      depth: 'files',
+      read: async (uri) => {
+        reads.push(uri.path);
+        return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      },
+    });
+  });
+  afterEach(() => {
+    store.dispose();
+    fs.rmSync(wsPath(...dir), { recursive: true, force: true });
+  });
+
+  it('reads a file once per version: again after it changed, not before', async () => {
+    const file = vscode.Uri.file(wsPath(...dir, 'a.txt'));
+    fs.writeFileSync(file.fsPath, 'one');
+    assert.strictEqual((await store.read(file)).value, 'one');
+    assert.strictEqual((await store.read(file)).value, 'one');
+    assert.strictEqual(reads.length, 1, 'the unchanged file was not read again');
+    fs.writeFileSync(file.fsPath, 'two!');
+    assert.strictEqual((await store.read(file)).value, 'two!');
+    assert.strictEqual(reads.length, 2);
+    assert.deepStrictEqual((await store.entries(workspaceFolder())).map(([name]) => name), ['a.txt']);
+  });
+
+  it('a burst of changes on disk makes one change event, and a write of its own fires at once', async () => {
+    let fired = 0;
+    const sub = store.onDidChange(() => fired++);
+    try {
+      await sleep(300); // the watcher is live
+      for (let i = 0; i < 10; i++) fs.writeFileSync(wsPath(...dir, `f${i}.txt`), String(i));
+      await waitFor('a change event', async () => fired > 0);
+      await sleep(500);
+      assert.ok(fired < 10, `10 files written make fewer than 10 events (got ${fired})`);
+      const before = fired;
+      store.changed(vscode.Uri.file(wsPath(...dir, 'f0.txt')));
+      assert.strictEqual(fired, before + 1, 'changed() fires synchronously');
+    } finally {
+      sub.dispose();
+    }
+  });
+});

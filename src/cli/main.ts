@@ -13,6 +13,7 @@ import { genpassCommand } from './commands/genpass';
 import { inspectCommand } from './commands/inspect';
 import { keygenCommand } from './commands/keygen';
 import { pubkeyCommand } from './commands/pubkey';
+import { rosterCommand } from './commands/roster';
 import { splitCommand } from './commands/split';
 import { totpCommand } from './commands/totp';
 import { ExitCode, formatError, PROGRAM, UsageError } from './output';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   encryptCommand,
   decryptCommand,
   inspectCommand,
+  rosterCommand,
   splitCommand,
   combineCommand,
   totpCommand,

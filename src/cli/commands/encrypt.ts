@@ -8,6 +8,7 @@ import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type
 import { checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { loadPrivateKey, loadPublicKey, loadRoster } from '../key-files';
 import { UsageError } from '../output';
+import { pinSource, vetRoster } from '../roster-trust';
 
 /**
  * Chunk size (and read size) of armored output; binary output uses the envelope's 256 KiB default.
@@ -22,12 +23,13 @@ export const encryptCommand: Command = {
     recipient: { type: 'string', short: 'r', multiple: true },
     roster: { type: 'string', short: 'R', multiple: true },
     sign: { type: 'string', short: 's' },
+    pins: { type: 'string' },
     armor: { type: 'boolean', short: 'a' },
     out: { type: 'string', short: 'o' },
     ...PASSPHRASE_FILE_OPTION,
     ...FORCE_OPTION,
   },
-  help: `Usage: custodian encrypt (-r RECIPIENT)… (-R ROSTER-DIR)… [-s KEY] [-a] [-o OUT] [-f] [IN]
+  help: `Usage: custodian encrypt (-r RECIPIENT)… (-R ROSTER-DIR)… [--pins FILE] [-s KEY] [-a] [-o OUT] [-f] [IN]
 
 Encrypts IN (a file, or standard input when IN is absent or "-") to every recipient and writes a
 Custodian encrypted file to OUT (or standard output). Any recipient's private key can open it.
@@ -39,7 +41,12 @@ Flags:
                           private key file (its public half), or a quoted "ssh-rsa AAAA…" line;
                           repeatable
   -R, --roster DIR        every *.pub file in DIR is a recipient (the team roster, usually
-                          .custodian/team); repeatable, combines with -r
+                          .custodian/team); repeatable, combines with -r. Refused when a
+                          teammate's key changed or someone new appeared since you last used
+                          DIR, until you confirm them ('custodian roster trust'); see
+                          docs/ROSTER.md
+      --pins FILE         check -R rosters against the fingerprints pinned in FILE (CI; also
+                          $CUSTODIAN_ROSTER_PINS) instead of your own pin store
   -s, --sign KEY          sign with this private key (decrypt then shows and can require the signer)
   -a, --armor             ASCII-armored output (-----BEGIN CUSTODIAN ENCRYPTED FILE-----)
   -o, --out FILE          output file (default: standard output; binary output to a terminal is
@@ -77,7 +84,12 @@ Examples:
       recipients.push(key);
     };
     for (const arg of recipientArgs) add(await loadPublicKey(arg, passphrases));
-    for (const dir of rosterDirs) for (const { key } of await loadRoster(dir)) add(key);
+    for (const dir of rosterDirs) {
+      const members = await loadRoster(dir);
+      // A changed key or an unvetted newcomer stops here, before any output is written.
+      await vetRoster(dir, members, await pinSource(dir, args.string('pins'), ctx.io.env), ctx.backend(), (line) => ctx.info(line));
+      for (const { key } of members) add(key);
+    }
     const signPath = args.string('sign');
     const signer = signPath === undefined ? undefined : await loadPrivateKey(signPath, passphrases);
 

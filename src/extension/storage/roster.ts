@@ -9,6 +9,8 @@ import { errorMessageWithHint } from '../ui/messages';
 import { stripExtension, validateEntryName } from './entry-names';
 import { Debouncer, WATCH_DEBOUNCE_MS, exists, readDirectoryIfExists, targetFolder, watchFiles, workspaceFolders, writeFileAtomic } from './workspace-files';
 import { lazyCore } from '../lazy-core';
+import { displayText } from '../../core/display-text';
+import { confusableGroups, rosterNameProblem } from '../../core/roster-names';
 
 export const ROSTER_DIR = ['.custodian', 'team'] as const;
 export const ROSTER_EXT = '.pub';
@@ -72,6 +74,8 @@ export class Roster implements vscode.Disposable {
         this.cache.delete(uri.toString());
         this.debounce.schedule();
       }),
+      // Signed records (docs/ROSTER.md §5) change what the Team view shows, not the keys.
+      watchFiles(`**/${ROSTER_DIR.join('/')}/records/*`, () => this.debounce.schedule()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.debounce.schedule()),
       this.debounce,
     );
@@ -106,7 +110,7 @@ export class Roster implements vscode.Disposable {
   /** Writes `<name>.pub` (atomically); refuses to replace an existing file unless `overwrite`. */
   async write(name: string, text: string, options: { folderUri?: vscode.Uri; overwrite?: boolean } = {}): Promise<vscode.Uri> {
     const clean = normalizeRosterName(name);
-    const invalid = validateEntryName(clean);
+    const invalid = validateEntryName(clean) ?? rosterNameProblem(clean);
     if (invalid) throw new InvalidArgumentError(`"${clean}" cannot be a roster file name. ${invalid}`);
     const folder = targetFolder(options.folderUri);
     const dir = this.teamDir(folder);
@@ -139,8 +143,24 @@ export class Roster implements vscode.Disposable {
       .sort((a, b) => a.localeCompare(b));
     const entries: RosterEntry[] = [];
     const seen = new Map<string, string>();
+    // Names are shown as "who" (docs/ROSTER.md §2): checked on every read, whoever wrote the file.
+    const lookalikes = new Map<string, string[]>();
+    for (const group of confusableGroups(files.map((f) => f.slice(0, -ROSTER_EXT.length)))) for (const n of group) lookalikes.set(n, group.filter((x) => x !== n));
     for (const file of files) {
-      let entry = await this.readEntry(folder, vscode.Uri.joinPath(dir, file), file.slice(0, -ROSTER_EXT.length));
+      const name = file.slice(0, -ROSTER_EXT.length);
+      const uri = vscode.Uri.joinPath(dir, file);
+      const badName = rosterNameProblem(name);
+      if (badName) {
+        entries.push({ name, uri, folder, kind: 'invalid', problem: `"${displayText(name)}" is not a valid roster name. ${badName}`, errorName: 'InvalidName' });
+        continue;
+      }
+      const like = lookalikes.get(name);
+      if (like) {
+        const problem = `"${name}" looks like ${like.join(', ')}: one of them may impersonate the other. Remove the file that does not belong (check its git history).`;
+        entries.push({ name, uri, folder, kind: 'invalid', problem, errorName: 'ConfusableName' });
+        continue;
+      }
+      let entry = await this.readEntry(folder, uri, name);
       if (entry.kind === 'member') {
         const first = seen.get(entry.key.fingerprint);
         if (first) {

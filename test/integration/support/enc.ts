@@ -56,8 +56,8 @@ export async function setupTeam(): Promise<Team> {
   assert.ok(me, 'generated my key');
   assert.ok(await run('custodian.addMyselfToTeam', { id: me.id, name: 'me' }));
   const [alice, bob, mallory] = await Promise.all([person('alice'), person('bob'), person('mallory')]);
-  addToRoster(alice);
-  addToRoster(bob);
+  // Added the way a user adds them (their fingerprints checked): signed by me, so verified and pinned.
+  for (const p of [alice, bob]) assert.ok(await run('custodian.addTeammate', { text: opensslPublicPem(p.privatePem), name: p.name, confirm: true }));
   await waitForRoster(services, 3);
   return { services, encryption: api.encryption, me, alice, bob, mallory };
 }

@@ -8,6 +8,7 @@ import { targetFolder } from '../../storage/workspace-files';
 import { asObject, isInteractive, pickMyKey, type TargetArgs } from '../pick';
 import { confirmFingerprint, readPublicKey, type PublicKeyArgs } from './trust-key';
 import { lazyCore } from '../../lazy-core';
+import { recordChange } from './sign-roster';
 
 export interface RosterWriteResult {
   name: string;
@@ -45,7 +46,10 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
   if (name === undefined) return undefined;
   const { exportPublicKeyOpenSsh } = await lazyCore.keys();
   const line = exportPublicKeyOpenSsh(await deps.keys.current.getPublicKey(info.id), identity);
+  const folder = targetFolder(a.folder);
+  const first = (await deps.roster.list()).every((e) => e.folder.index !== folder.index);
   const uri = await deps.roster.write(name, line, { folderUri: a.folder, overwrite: a.overwrite });
+  await recordChange(deps, folder, { op: 'add', name: normalizeRosterName(name), fingerprint: info.fingerprint }, first);
   void vscode.window.showInformationMessage(
     `Added "${info.name}" to the team as ${vscode.workspace.asRelativePath(uri)}. Commit it so teammates can encrypt to you.`,
   );
@@ -73,6 +77,8 @@ export async function addTeammate(deps: TeamDeps, arg: unknown): Promise<RosterW
   const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, `Roster file name for ${who}`) : suggested);
   if (name === undefined) return undefined;
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
+  // The user just confirmed the fingerprint: the addition is signed by them (and pinned).
+  await recordChange(deps, targetFolder(a.folder), { op: 'add', name: normalizeRosterName(name), fingerprint: key.fingerprint }, false);
   void vscode.window.showInformationMessage(
     `Added ${who} to the team as ${vscode.workspace.asRelativePath(uri)}. Re-encrypt existing files so they can read them.`,
   );

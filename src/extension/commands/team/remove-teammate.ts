@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { TeamDeps } from './register';
 import { CommandId } from '../ids';
 import { asObject, confirmModal, pickRosterEntry, type TargetArgs } from '../pick';
+import { recordChange } from './sign-roster';
 
 export interface RemoveTeammateArgs extends TargetArgs {
   /** Skip the modal confirmation. */
@@ -34,6 +35,8 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   ) {
     return undefined;
   }
+  // A signed removal: a later revert that brings the file back is caught (docs/ROSTER.md §5).
+  if (entry.kind === 'member') await recordChange(deps, entry.folder, { op: 'remove', name: entry.name, fingerprint: entry.key.fingerprint }, false);
   await deps.roster.remove(entry.uri);
 
   const rotate = `Rotate the secrets ${who} could read: removing them does not make them forget.`;

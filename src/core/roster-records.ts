@@ -11,7 +11,7 @@ import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './k
 import { rosterNameProblem } from './roster-names';
 
 /** §3: the value of every record's "format" field. */
-export const RECORD_FORMAT = 'custodian-roster-record/1';
+const RECORD_FORMAT = 'custodian-roster-record/1';
 /** §4: the first line of every signed message (domain separation from envelope signatures). */
 const SIGNED_MESSAGE_TAG = 'custodian-roster/v1';
 /** §3: a record is a small JSON object; anything larger is refused before parsing. */
@@ -81,7 +81,7 @@ function checkEntry(file: string, name: string, fingerprint: string): RosterKeyE
 }
 
 /** §4: the exact bytes a record's signature covers. */
-export function signedMessage(body: RecordBody, time: string, signerFingerprint: string): Uint8Array {
+function signedMessage(body: RecordBody, time: string, signerFingerprint: string): Uint8Array {
   const lines = [SIGNED_MESSAGE_TAG, `op: ${body.op}`];
   if (body.op === 'root') {
     for (const m of [...body.members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) lines.push(`member: ${m.name} ${m.fingerprint}`);

@@ -46,6 +46,11 @@ export function addToRoster(p: Person): string {
   return file;
 }
 
+/** Adds `p` through Add Teammate (its fingerprint confirmed): the addition is signed by me. */
+export async function readdToRoster(p: Person): Promise<void> {
+  assert.ok(await run('custodian.addTeammate', { text: opensslPublicPem(p.privatePem), name: p.name, confirm: true }));
+}
+
 /** Fresh state: my key "me" (default, in the roster), alice and bob in the roster, mallory outside. */
 export async function setupTeam(): Promise<Team> {
   const api = await getApi();

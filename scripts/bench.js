@@ -575,7 +575,7 @@ async function main() {
     `Tools: node ${process.version}, ${firstLine('age', ['--version'])} (age), ${firstLine('openssl', ['version'])}`,
     `Date: ${started.toISOString()}; load average at start: ${loadAverage()}`,
     `Environment: timed runs without NODE_EXTRA_CA_CERTS (${INHERITED_CA_CERTS === undefined ? 'not set in this shell' : `this shell sets it to ${INHERITED_CA_CERTS}; rows below show its cost`})`,
-    `Command: npm run bench (BENCH_RUNS=${RUNS}, BENCH_KEYGEN_RUNS=${KEYGEN_RUNS}, BENCH_CLI_KEYGEN_RUNS=${CLI_KEYGEN_RUNS}, BENCH_ACTIVATION_RUNS=${ACTIVATION_RUNS}${STREAM_ONLY ? ', BENCH_STREAM_ONLY=1' : ''}); temp dir ${tmpRoot}`,
+    `Command: npm run bench (BENCH_RUNS=${RUNS}, BENCH_KEYGEN_RUNS=${KEYGEN_RUNS}, BENCH_CLI_KEYGEN_RUNS=${CLI_KEYGEN_RUNS}, BENCH_ACTIVATION_RUNS=${ACTIVATION_RUNS}${STREAM_ONLY ? ', BENCH_STREAM_ONLY=1' : ''}${ROSTER_ONLY ? ', BENCH_ROSTER_ONLY=1' : ''}); temp dir ${tmpRoot}`,
   ];
   log(header.join('\n[bench] '));
 

@@ -115,6 +115,11 @@ export class Roster implements vscode.Disposable {
     const folder = targetFolder(options.folderUri);
     const dir = this.teamDir(folder);
     const uri = vscode.Uri.joinPath(dir, clean + ROSTER_EXT);
+    const others = (await this.listFolder(folder)).map((e) => e.name).filter((n) => n !== clean);
+    const like = confusableGroups([...others, clean]).find((g) => g.includes(clean));
+    if (like) {
+      throw new InvalidArgumentError(`"${clean}" looks like ${like.filter((n) => n !== clean).join(', ')} in the roster: choose a name nobody can mistake for a teammate.`);
+    }
     if (!options.overwrite && (await exists(uri))) {
       throw new CustodianError(`The roster already has ${ROSTER_DIR.join('/')}/${clean}${ROSTER_EXT}.`, {
         hint: 'Choose another name, or remove that teammate first.',

@@ -184,6 +184,17 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(p.out, /root of trust .* is not the one pinned/);
   });
 
+  it('sign takes the key from the CLI\'s identity order (CUSTODIAN_IDENTITY without -i); without any key it is a usage error', () => {
+    const none = run(['roster', 'sign', '-R', team], { env: env() });
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, /no private key/);
+    const s = run(['roster', 'sign', '-R', team], { env: { ...env(), CUSTODIAN_IDENTITY: bob.privatePath } });
+    assert.equal(s.code, 0, s.stderr);
+    const root = JSON.parse(fs.readFileSync(path.join(team, 'records', 'root.json'), 'utf8')) as { members: { name: string }[] };
+    assert.deepEqual(root.members.map((m) => m.name), ['alice', 'bob']);
+    assert.equal(run(['roster', 'verify', '-R', team], { env: env() }).code, 0);
+  });
+
   it('names that could lie are refused on read: brackets, spaces, lookalikes', () => {
     for (const bad of ['alice (you)', 'a1ice']) {
       const file = path.join(team, `${bad}.pub`);

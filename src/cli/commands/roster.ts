@@ -12,7 +12,8 @@ import { readRosterRecords, writeRosterRecord } from '../../node/roster-records-
 import { writeFileAtomic } from '../../node/atomic-file';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import type { Args } from '../args';
-import { loadPrivateKey, loadPublicKey, loadRoster } from '../key-files';
+import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
+import { loadPublicKey, loadRoster } from '../key-files';
 import { CliError, PROGRAM } from '../output';
 import { pinSource, verifyMembers, type LoadedMember } from '../roster-trust';
 
@@ -25,7 +26,7 @@ export const rosterCommand: Command = {
   summary: 'verify, trust and sign the team roster (.custodian/team)',
   options: {
     roster: { type: 'string', short: 'R' },
-    identity: { type: 'string', short: 'i' },
+    identity: { type: 'string', short: 'i', multiple: true },
     pins: { type: 'string' },
     json: { type: 'boolean' },
     ...PASSPHRASE_FILE_OPTION,
@@ -55,7 +56,9 @@ later addition or removal, each signed by a member (docs/ROSTER.md).
 
 Flags:
   -R, --roster DIR        the roster directory (default .custodian/team)
-  -i, --identity KEY      your private key file, for sign, add and remove
+  -i, --identity KEY      your private key file, for sign, add and remove; without -i, the
+                          key files in $${IDENTITY_ENV}, else the key text in $${KEY_ENV} (the
+                          VS Code agent signs .enc files only, not roster records)
       --pins FILE         a pins file CI controls: "NAME SHA256:…" lines, "@root SHA256:…"
       --json              verify: print a JSON object
 ${PASSPHRASE_HELP}
@@ -166,10 +169,18 @@ async function trust(dir: string, names: readonly string[], args: Args, ctx: Com
   }
 }
 
+/**
+ * My key, from the CLI's one identity order (-i, CUSTODIAN_IDENTITY, CUSTODIAN_KEY, the agent). The
+ * agent signs `.enc` transcripts only: a roster record needs the key here (docs/ROSTER.md §4).
+ */
 async function identity(args: Args, ctx: CommandContext): Promise<RsaPrivateKey> {
-  const file = args.string('identity');
-  if (file === undefined) throw args.usageError('pass your private key with -i KEY (it signs the record)');
-  return loadPrivateKey(file, ctx.passphrases(args));
+  const { key, source } = await resolveSigner({ files: args.strings('identity'), env: ctx.io.env, passphrases: ctx.passphrases(args), agent: ctx.agent() });
+  if (!('pkcs8Der' in key)) {
+    throw new CliError(`the key from ${source} cannot sign roster records (the VS Code agent signs .enc files only)`, {
+      hint: `pass -i KEY, or set ${IDENTITY_ENV} or ${KEY_ENV}; in VS Code, use Sign the Current Roster or Add Teammate`,
+    });
+  }
+  return key;
 }
 
 async function pinAfterSigning(dir: string, signed: readonly LoadedMember[], args: Args, ctx: CommandContext): Promise<void> {

@@ -11,7 +11,9 @@ import * as vscode from 'vscode';
 import { createRecord } from '../../src/core/roster-records';
 import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
-import { captureErrors, run, section, teamDir, workspaceFolder } from './support/custodian';
+import type { SignRosterResult } from '../../src/extension/commands/team/sign-roster';
+import type { KeyInfo } from '../../src/extension/storage/key-store';
+import { captureErrors, run, section, teamDir, useCleanState, workspaceFolder } from './support/custodian';
 import { answerModals } from './support/modals';
 import { addToRoster, backend, person, recipientsOf, useTeam, waitForRoster, wsPath, wsUri, type Person } from './support/enc';
 
@@ -193,4 +195,31 @@ describe('roster integrity: pins and signed records', function () {
     }
     assert.fail('the roster never showed the swapped key');
   }
+});
+
+describe('roster integrity: a plain roster adopts signing in one step', function () {
+  this.timeout(120_000);
+  const state = useCleanState();
+
+  it('plain entries show as unverified until Sign the Current Roster makes them the root of trust', async () => {
+    const me = await run<KeyInfo>('custodian.generateKey', { name: 'me', label: 'me@example.com', bits: 2048 });
+    assert.ok(me);
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    // A roster from before signed records: plain .pub files, mine included.
+    fs.mkdirSync(teamDir(), { recursive: true });
+    assert.ok(await run('custodian.addMyselfToTeam', { id: me.id, name: 'me' }));
+    fs.rmSync(path.join(teamDir(), 'records'), { recursive: true, force: true });
+    addToRoster(alice);
+    addToRoster(bob);
+    await waitForRoster(state.services, 3);
+    const before = (await section(state.services, 'team'))?.children ?? [];
+    assert.deepStrictEqual(before.map((c) => [c.label, /unverified/.test(c.description ?? '')]), [['alice', true], ['bob', true], ['me', true]]);
+    // Outside tests, a modal lists every name and fingerprint first.
+    const res = await run<SignRosterResult>('custodian.signRoster', { confirm: true });
+    assert.deepStrictEqual(res, { root: true, signed: ['alice', 'bob', 'me'] });
+    assert.ok(fs.existsSync(path.join(teamDir(), 'records', 'root.json')));
+    state.services.refresh();
+    const after = (await section(state.services, 'team'))?.children ?? [];
+    assert.deepStrictEqual(after.map((c) => [c.label, c.description?.endsWith('verified (root)')]), [['alice', true], ['bob', true], ['me', true]]);
+  });
 });

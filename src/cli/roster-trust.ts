@@ -6,7 +6,7 @@
 import type { CryptoBackend } from '../core/crypto-backend';
 import { displayText } from '../core/display-text';
 import type { RsaPublicKey } from '../core/keys';
-import { reviewRoster, type PinQuestion, type PinReview, type RosterPins } from '../core/roster-pins';
+import { reviewRoster, samePins, type PinQuestion, type PinReview, type RosterPins } from '../core/roster-pins';
 import { verifyRoster, type RosterVerification } from '../core/roster-records';
 import { defaultPinStoreFile, PINS_FILE_ENV, PinStore, readPinsFile, rosterKey } from '../node/roster-pin-store';
 import { deletedProblems, lastChange, readRosterRecords } from '../node/roster-records-dir';
@@ -91,7 +91,7 @@ export async function vetRoster(dir: string, members: readonly LoadedMember[], s
       hints.join('; '),
     );
   }
-  if (source.kind === 'store' && JSON.stringify(review.next) !== JSON.stringify(source.pins ?? { members: {} })) {
+  if (source.kind === 'store' && !samePins(review.next, source.pins)) {
     const added = review.accepted.filter((e) => source.pins?.members[e.name] !== e.fingerprint);
     await source.store.set(source.key, review.next);
     if (added.length > 0) info(`pinned ${added.map((e) => displayText(e.name)).join(', ')} for ${dir} (${source.store.file})`);

@@ -75,3 +75,11 @@ export function confirmPins(pins: RosterPins | undefined, confirmed: readonly Ro
   for (const e of confirmed) next.members[e.name] = e.fingerprint;
   return next;
 }
+
+/** Whether two pin sets say the same (member order aside): callers rewrite the store only on a change. */
+export function samePins(a: RosterPins | undefined, b: RosterPins | undefined): boolean {
+  const x = a ?? { members: {} };
+  const y = b ?? { members: {} };
+  const names = Object.keys(x.members);
+  return x.root === y.root && names.length === Object.keys(y.members).length && names.every((n) => pinned(y, n) === x.members[n]);
+}

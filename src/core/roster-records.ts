@@ -3,10 +3,9 @@
 // RSA-PSS by the member who made it. verifyRoster() replays the records in time order from the root and
 // says, for each `.pub` file, whether its name and key were vouched for by a chain of members reaching
 // the root. Pure: bytes and strings in, a verdict out; signatures through the injected backend.
-import { base64Decode, base64Encode, utf8Encode } from './bytes';
+import { base64Decode, base64Encode, base64EncodeUnpadded, utf8Encode } from './bytes';
 import type { CryptoBackend } from './crypto-backend';
 import { FormatError } from './errors';
-import { base64EncodeUnpadded } from './bytes';
 import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { rosterNameProblem } from './roster-names';
 

@@ -80,7 +80,7 @@ export class RosterTrust {
   async vet(folder: vscode.WorkspaceFolder, members: readonly RosterMember[], signer?: VetSigner): Promise<RosterMember[]> {
     const checked = await this.verify(folder, members);
     if (!checked || members.length === 0) return [...members];
-    const [{ reviewRoster, confirmPins }, { rosterKey }] = await Promise.all([lazyCore.rosterPins(), lazyCore.rosterPinStore()]);
+    const [{ reviewRoster, confirmPins, samePins }, { rosterKey }] = await Promise.all([lazyCore.rosterPins(), lazyCore.rosterPinStore()]);
     const dir = this.teamDir(folder);
     const key = await rosterKey(dir);
     const store = await this.store();
@@ -107,7 +107,7 @@ export class RosterTrust {
       }
     }
     const next: RosterPins = confirmPins(review.next, confirmed);
-    if (JSON.stringify(next) !== JSON.stringify(pins ?? { members: {} })) await store.set(key, next);
+    if (!samePins(next, pins)) await store.set(key, next);
     return members.filter((m) => !leftOut.has(m.name));
   }
 

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CryptoBackend } from '../core/crypto-backend';
+import { FormatError } from '../core/errors';
 import type { RsaPrivateKey } from '../core/keys';
 import { createRecord, MAX_RECORD_BYTES, recordFileName, type RecordBody, type RecordFile } from '../core/roster-records';
 import { writeFileAtomic } from './atomic-file';
@@ -42,7 +43,9 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
     names = [];
   }
   const json = names.filter((n) => n.endsWith('.json')).sort();
-  if (json.length > MAX_RECORD_FILES) throw new Error(`${recordsDir} holds more than ${MAX_RECORD_FILES} records`);
+  if (json.length > MAX_RECORD_FILES) {
+    throw new FormatError(`${recordsDir} holds more than ${MAX_RECORD_FILES} records: not a team roster`, { hint: 'check what was committed under records/ (git log)' });
+  }
   const out: RosterRecordFiles = { records: [], deleted: [] };
   for (const name of json) {
     const file = path.join(recordsDir, name);

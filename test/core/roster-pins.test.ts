@@ -1,6 +1,6 @@
 // Pins (docs/ROSTER.md §6): which entries are used without asking.
 import * as assert from 'node:assert/strict';
-import { confirmPins, reviewRoster } from '../../src/core/roster-pins';
+import { confirmPins, reviewRoster, samePins } from '../../src/core/roster-pins';
 import type { EntryVerdict, RosterVerification } from '../../src/core/roster-records';
 
 const A = `SHA256:${'A'.repeat(43)}`;
@@ -51,5 +51,12 @@ describe('core/roster-pins', () => {
     const r = reviewRoster([{ name: 'bob', fingerprint: B }], verification({ bob: { status: 'broken', reason: 'removed' } }, true, []), { root: ROOT, members: { bob: B } }, { tofu: true });
     assert.deepEqual(r.questions.map((q) => q.name), ['bob']);
     assert.deepEqual(confirmPins({ root: ROOT, members: {} }, [{ name: 'bob', fingerprint: B }]), { root: ROOT, members: { bob: B } });
+  });
+
+  it('samePins ignores member order, not content', () => {
+    assert.equal(samePins({ members: { a: A, b: B } }, { members: { b: B, a: A } }), true);
+    assert.equal(samePins(undefined, { members: {} }), true);
+    assert.equal(samePins({ members: { a: A } }, { members: { a: B } }), false);
+    assert.equal(samePins({ root: ROOT, members: {} }, { members: {} }), false);
   });
 });

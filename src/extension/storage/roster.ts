@@ -118,7 +118,7 @@ export class Roster implements vscode.Disposable {
     const others = (await this.listFolder(folder)).map((e) => e.name).filter((n) => n !== clean);
     const like = confusableGroups([...others, clean]).find((g) => g.includes(clean));
     if (like) {
-      throw new InvalidArgumentError(`"${clean}" looks like ${like.filter((n) => n !== clean).join(', ')} in the roster: choose a name nobody can mistake for a teammate.`);
+      throw new InvalidArgumentError(vscode.l10n.t('"{0}" looks like {1} in the roster: choose a name nobody can mistake for a teammate.', clean, like.filter((n) => n !== clean).join(', ')));
     }
     if (!options.overwrite && (await exists(uri))) {
       throw new CustodianError(`The roster already has ${ROSTER_DIR.join('/')}/${clean}${ROSTER_EXT}.`, {
@@ -156,12 +156,12 @@ export class Roster implements vscode.Disposable {
       const uri = vscode.Uri.joinPath(dir, file);
       const badName = rosterNameProblem(name);
       if (badName) {
-        entries.push({ name, uri, folder, kind: 'invalid', problem: `"${displayText(name)}" is not a valid roster name. ${badName}`, errorName: 'InvalidName' });
+        entries.push({ name, uri, folder, kind: 'invalid', problem: vscode.l10n.t('"{0}" is not a valid roster name. {1}', displayText(name), badName), errorName: 'InvalidName' });
         continue;
       }
       const like = lookalikes.get(name);
       if (like) {
-        const problem = `"${name}" looks like ${like.join(', ')}: one of them may impersonate the other. Remove the file that does not belong (check its git history).`;
+        const problem = vscode.l10n.t('"{0}" looks like {1}: one of them may impersonate the other. Remove the file that does not belong (check its git history).', name, like.join(', '));
         entries.push({ name, uri, folder, kind: 'invalid', problem, errorName: 'ConfusableName' });
         continue;
       }

@@ -240,7 +240,13 @@ async function add(dir: string, name: string, keyArg: string, args: Args, ctx: C
     !root && others.length === 0 && key.fingerprint === me.publicKey.fingerprint
       ? { op: 'root', members: [{ name, fingerprint: key.fingerprint }] }
       : { op: 'add', name, fingerprint: key.fingerprint };
-  await writeRosterRecord(dir, body, me, ctx.backend());
+  try {
+    await writeRosterRecord(dir, body, me, ctx.backend());
+  } catch (err) {
+    // No half-done addition: an unsigned NAME.pub would look like someone else's doing.
+    await fs.rm(file, { force: true });
+    throw err;
+  }
   ctx.info(`added ${name} ${key.fingerprint}${body.op === 'root' ? ' as the root of trust' : ''}; commit ${file} and ${path.join(dir, 'records')}`);
   await pinAfterSigning(dir, [{ file, name, key }], args, ctx);
 }
@@ -250,8 +256,13 @@ async function remove(dir: string, name: string, args: Args, ctx: CommandContext
   const members = await loadRoster(dir);
   const m = members.find((x) => x.name === name);
   if (!m) throw new CliError(`${path.join(dir, `${displayText(name)}.pub`)} does not exist`);
-  await writeRosterRecord(dir, { op: 'remove', name, fingerprint: m.key.fingerprint }, me, ctx.backend());
-  await fs.rm(m.file);
+  const record = await writeRosterRecord(dir, { op: 'remove', name, fingerprint: m.key.fingerprint }, me, ctx.backend());
+  try {
+    await fs.rm(m.file);
+  } catch (err) {
+    await fs.rm(record, { force: true });
+    throw err;
+  }
   const source = await pinSource(dir, args.string('pins'), ctx.io.env);
   if (source.kind === 'store' && source.pins && Object.prototype.hasOwnProperty.call(source.pins.members, name)) {
     const members2 = { ...source.pins.members };

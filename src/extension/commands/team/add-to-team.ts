@@ -49,7 +49,7 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
   const folder = targetFolder(a.folder);
   const first = (await deps.roster.list()).every((e) => e.folder.index !== folder.index);
   const uri = await deps.roster.write(name, line, { folderUri: a.folder, overwrite: a.overwrite });
-  await recordChange(deps, folder, { op: 'add', name: normalizeRosterName(name), fingerprint: info.fingerprint }, first);
+  await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, folder, { op: 'add', name: normalizeRosterName(name), fingerprint: info.fingerprint }, first));
   void vscode.window.showInformationMessage(
     `Added "${info.name}" to the team as ${vscode.workspace.asRelativePath(uri)}. Commit it so teammates can encrypt to you.`,
   );
@@ -78,11 +78,21 @@ export async function addTeammate(deps: TeamDeps, arg: unknown): Promise<RosterW
   if (name === undefined) return undefined;
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
   // The user just confirmed the fingerprint: the addition is signed by them (and pinned).
-  await recordChange(deps, targetFolder(a.folder), { op: 'add', name: normalizeRosterName(name), fingerprint: key.fingerprint }, false);
+  await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, targetFolder(a.folder), { op: 'add', name: normalizeRosterName(name), fingerprint: key.fingerprint }, false));
   void vscode.window.showInformationMessage(
     `Added ${who} to the team as ${vscode.workspace.asRelativePath(uri)}. Re-encrypt existing files so they can read them.`,
   );
   return { name: normalizeRosterName(name), uri, fingerprint: key.fingerprint };
+}
+
+/** A new roster file whose signed record could not be written is removed again: no half-done addition. */
+async function undoOnFailure(deps: TeamDeps, uri: vscode.Uri, overwrite: boolean | undefined, sign: () => Promise<void>): Promise<void> {
+  try {
+    await sign();
+  } catch (err) {
+    if (!overwrite) await deps.roster.remove(uri);
+    throw err;
+  }
 }
 
 async function findByFingerprint(deps: TeamDeps, fingerprint: string): Promise<RosterEntry | undefined> {

@@ -18,6 +18,7 @@
 //      BENCH_ACTIVATION_RUNS=5 (VS Code launches; 0 skips, which fails that target)
 //      BENCH_TMPDIR (default: the OS temp dir; must be on disk, not tmpfs, for fair file I/O)
 //      BENCH_STREAM_ONLY=1: only the 256 MiB encrypt/decrypt rows and their peak RSS (a busy machine)
+//      BENCH_ROSTER_ONLY=1: only the `roster verify` row (50 signed members)
 'use strict';
 const { spawn, spawnSync } = require('child_process');
 const crypto = require('crypto');
@@ -34,6 +35,9 @@ const KEYGEN_RUNS = intEnv('BENCH_KEYGEN_RUNS', 21);
 const CLI_KEYGEN_RUNS = intEnv('BENCH_CLI_KEYGEN_RUNS', 21);
 const ACTIVATION_RUNS = intEnv('BENCH_ACTIVATION_RUNS', 5);
 const STREAM_ONLY = process.env.BENCH_STREAM_ONLY === '1';
+const ROSTER_ONLY = process.env.BENCH_ROSTER_ONLY === '1';
+const ROSTER_MEMBERS = 50;
+const ROSTER_RUNS = 11;
 const DECRYPT_RUNS = 31;
 const SHAMIR_RUNS = 15;
 const PASSPHRASE = 'bench passphrase, not a secret';
@@ -52,6 +56,8 @@ const TARGET = {
   shamirMs: 100,
   activationMs: 20,
   extensionBytes: 400 * 1000,
+  // `custodian roster verify` on a 50-member signed roster, process start-up included (docs/ROSTER.md).
+  rosterVerifyMs: 300,
 };
 // Packages that must never be evaluated when the extension loads: heavy modules load on first use.
 const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers'];
@@ -266,7 +272,7 @@ let extension; // { size, meta } of the production extension bundle
 
 async function setup() {
   for (const tool of ['age', 'openssl', 'ssh-keygen', 'sync']) check(which(tool), `${tool} is not installed (scripts/install-system-deps.sh installs it)`);
-  check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
+  check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY || ROSTER_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
   if (!TIME_BIN) log('GNU time (/usr/bin/time) not found: peak RSS comes from polling /proc/PID/status VmHWM');
   // What ships: one bundle (scripts/lib/build-cli.js).
   cli = buildCli(tmp, { production: true });
@@ -456,6 +462,47 @@ async function cliKeygen() {
   return samples;
 }
 
+/**
+ * `custodian roster verify --pins` on a roster of ROSTER_MEMBERS members: a root (member 0) and one
+ * signed addition per other member, as `custodian roster add` writes them. Every run must pass.
+ */
+async function rosterVerify() {
+  const dir = tmpPath('roster-team');
+  const keysDir = tmpPath('roster-keys');
+  fs.mkdirSync(keysDir, { recursive: true });
+  const key = (i) => path.join(keysDir, `m${i}.pem`);
+  const pub = (i) => path.join(keysDir, `m${i}.pub.pem`);
+  for (let i = 0; i < ROSTER_MEMBERS; i++) {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    fs.writeFileSync(key(i), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    fs.writeFileSync(pub(i), publicKey.export({ type: 'spki', format: 'pem' }));
+  }
+  const env = { ...BENCH_ENV, XDG_CONFIG_HOME: tmpPath('roster-config') };
+  for (let i = 0; i < ROSTER_MEMBERS; i++) {
+    // Each member after the first is added by the one before: the longest chain to the root.
+    const r = spawnSync(process.execPath, [cli, 'roster', 'add', '-R', dir, '-i', key(Math.max(0, i - 1)), `member${i}`, pub(i)], { env, encoding: 'utf8' });
+    check(r.status === 0, `roster add member${i}: ${r.stderr}`);
+  }
+  const fps = spawnSync(process.execPath, [cli, 'roster', 'verify', '-R', dir, '--json'], { env, encoding: 'utf8' });
+  check(fps.status === 0, `roster verify before timing: ${fps.stdout}${fps.stderr}`);
+  const pins = tmpPath('roster-pins.txt');
+  fs.writeFileSync(pins, JSON.parse(fps.stdout).entries.map((e) => `${e.name} ${e.fingerprint}`).join('\n') + '\n');
+  const samples = [];
+  for (let i = 0; i < ROSTER_RUNS; i++) {
+    const r = await measure(process.execPath, [cli, 'roster', 'verify', '-R', dir, '--pins', pins], { env });
+    expectOk(r, 'custodian roster verify');
+    samples.push(r.ms);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(keysDir, { recursive: true, force: true });
+  return samples;
+}
+
+function rosterRow(samples) {
+  const v = median(samples);
+  row(`CLI \`roster verify\` ${ROSTER_MEMBERS} signed members, chain depth ${ROSTER_MEMBERS - 1} (median of ${ROSTER_RUNS})`, ms(v), '—', undefined, `≤ ${TARGET.rosterVerifyMs} ms`, v <= TARGET.rosterVerifyMs);
+}
+
 /** activate() inside a real VS Code (scripts/run-integration.js), one sample per launch. */
 function activation() {
   const samples = [];
@@ -528,11 +575,16 @@ async function main() {
     `Tools: node ${process.version}, ${firstLine('age', ['--version'])} (age), ${firstLine('openssl', ['version'])}`,
     `Date: ${started.toISOString()}; load average at start: ${loadAverage()}`,
     `Environment: timed runs without NODE_EXTRA_CA_CERTS (${INHERITED_CA_CERTS === undefined ? 'not set in this shell' : `this shell sets it to ${INHERITED_CA_CERTS}; rows below show its cost`})`,
-    `Command: npm run bench (BENCH_RUNS=${RUNS}, BENCH_KEYGEN_RUNS=${KEYGEN_RUNS}, BENCH_CLI_KEYGEN_RUNS=${CLI_KEYGEN_RUNS}, BENCH_ACTIVATION_RUNS=${ACTIVATION_RUNS}${STREAM_ONLY ? ', BENCH_STREAM_ONLY=1' : ''}); temp dir ${tmpRoot}`,
+    `Command: npm run bench (BENCH_RUNS=${RUNS}, BENCH_KEYGEN_RUNS=${KEYGEN_RUNS}, BENCH_CLI_KEYGEN_RUNS=${CLI_KEYGEN_RUNS}, BENCH_ACTIVATION_RUNS=${ACTIVATION_RUNS}${STREAM_ONLY ? ', BENCH_STREAM_ONLY=1' : ''}${ROSTER_ONLY ? ', BENCH_ROSTER_ONLY=1' : ''}); temp dir ${tmpRoot}`,
   ];
   log(header.join('\n[bench] '));
 
   await setup();
+  if (ROSTER_ONLY) {
+    log(`roster verify ×${ROSTER_RUNS} on ${ROSTER_MEMBERS} members`);
+    rosterRow(await rosterVerify());
+    return finish(header);
+  }
 
   // Streaming 256 MiB (signed, unsigned, decrypt), then peak RSS at 16 MiB and 1 GiB.
   log('writing 256 MiB of random data');
@@ -613,6 +665,8 @@ async function main() {
     'none; node-forge not bundled',
     lazyOk,
   );
+  log(`roster verify ×${ROSTER_RUNS} on ${ROSTER_MEMBERS} members`);
+  rosterRow(await rosterVerify());
   row('size of `dist/extension.js` (production, minified)', `${(size / 1000).toFixed(1)} KB`, '—', undefined, `≤ ${TARGET.extensionBytes / 1000} KB`, size <= TARGET.extensionBytes);
   finish(header);
 }

@@ -5,6 +5,7 @@ import { displayText, hasUnsafeDisplayCharacters } from '../core/display-text';
 import { KeyFormatError, PassphraseError } from '../core/errors';
 import { isEncryptedPrivateKey, parsePrivateKey, parsePublicKey, type RsaPrivateKey, type RsaPublicKey } from '../core/keys';
 import { isSshKeyType } from '../core/openssh';
+import { confusableGroups, rosterNameProblem } from '../core/roster-names';
 import { readSmallFile } from '../node/node-streams';
 import type { Args } from './args';
 import { CliError } from './output';
@@ -51,12 +52,19 @@ function looksLikePrivateKey(text: string): boolean {
  * wrong passphrase may be retried; from a file or the environment it fails at once.
  */
 export async function loadPrivateKey(file: string, passphrases: PassphraseSource): Promise<RsaPrivateKey> {
-  const text = await readKeyFile(file, 'private key file');
+  return privateKeyFromText(await readKeyFile(file, 'private key file'), file, passphrases);
+}
+
+/**
+ * A private key from its text (a file's, or an environment variable's); `where` names it in
+ * messages and at the passphrase prompt, and is never the text itself.
+ */
+export async function privateKeyFromText(text: string, where: string, passphrases: PassphraseSource): Promise<RsaPrivateKey> {
   try {
     if (!isEncryptedPrivateKey(text)) return await parsePrivateKey(text);
     const attempts = passphrases.interactive ? PROMPT_ATTEMPTS : 1;
     for (let attempt = 1; ; attempt++) {
-      const passphrase = await passphrases.get({ prompt: `Passphrase for ${file}: ` });
+      const passphrase = await passphrases.get({ prompt: `Passphrase for ${where}: ` });
       try {
         return await parsePrivateKey(text, passphrase);
       } catch (err) {
@@ -73,7 +81,7 @@ export async function loadPrivateKey(file: string, passphrases: PassphraseSource
       }
     }
   } catch (err) {
-    throw inFile(err as Error, file);
+    throw inFile(err as Error, where);
   }
 }
 
@@ -96,7 +104,7 @@ export async function loadPublicKey(arg: string, passphrases: PassphraseSource):
 }
 
 /** Every `*.pub` in a roster directory (e.g. `.custodian/team`), sorted by file name. */
-export async function loadRoster(dir: string): Promise<{ file: string; key: RsaPublicKey }[]> {
+export async function loadRoster(dir: string): Promise<{ file: string; name: string; key: RsaPublicKey }[]> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -108,12 +116,20 @@ export async function loadRoster(dir: string): Promise<{ file: string; key: RsaP
   }
   const files = names.filter((n) => n.endsWith('.pub')).sort();
   if (files.length === 0) throw new CliError(`roster directory ${dir} holds no .pub files`, { hint: 'add team members\' public keys as NAME.pub' });
-  const out: { file: string; key: RsaPublicKey }[] = [];
+  // Names are shown as "who" (docs/ROSTER.md §2): checked on read, whoever wrote the file.
+  for (const name of files) {
+    const problem = rosterNameProblem(name.slice(0, -'.pub'.length));
+    if (problem) throw new CliError(`${path.join(dir, displayText(name))}: not a valid roster name. ${problem}`, { hint: 'rename or remove the file' });
+  }
+  for (const group of confusableGroups(files.map((n) => n.slice(0, -'.pub'.length)))) {
+    throw new CliError(`roster names ${group.join(', ')} in ${dir} look alike: one of them may impersonate the other`, { hint: 'remove the file that does not belong (check git log), or rename one of them' });
+  }
+  const out: { file: string; name: string; key: RsaPublicKey }[] = [];
   for (const name of files) {
     const file = path.join(dir, name);
     const text = await readKeyFile(file, 'public key file');
     try {
-      out.push({ file, key: parsePublicKey(text) });
+      out.push({ file, name: name.slice(0, -'.pub'.length), key: parsePublicKey(text) });
     } catch (err) {
       throw inFile(err as Error, file);
     }

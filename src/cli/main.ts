@@ -2,6 +2,7 @@
 // module per command under commands/; every failure ends as `custodian: error: …` and an exit status
 // (0 ok, 1 failure, 2 usage) set on process.exitCode, so buffered output is flushed before exit.
 import { version } from '../../package.json';
+import { agentFromEnv } from '../node/agent-client';
 import { createNodeCryptoBackend } from '../node/node-crypto-backend';
 import { parseCommandArgs } from './args';
 import { CommandContext, type CliIo, type Command } from './command';
@@ -10,9 +11,11 @@ import { decryptCommand } from './commands/decrypt';
 import { encryptCommand } from './commands/encrypt';
 import { fingerprintCommand } from './commands/fingerprint';
 import { genpassCommand } from './commands/genpass';
+import { identitiesCommand } from './commands/identities';
 import { inspectCommand } from './commands/inspect';
 import { keygenCommand } from './commands/keygen';
 import { pubkeyCommand } from './commands/pubkey';
+import { rosterCommand } from './commands/roster';
 import { splitCommand } from './commands/split';
 import { totpCommand } from './commands/totp';
 import { ExitCode, formatError, PROGRAM, UsageError } from './output';
@@ -23,7 +26,9 @@ export const COMMANDS: readonly Command[] = [
   fingerprintCommand,
   encryptCommand,
   decryptCommand,
+  identitiesCommand,
   inspectCommand,
+  rosterCommand,
   splitCommand,
   combineCommand,
   totpCommand,
@@ -92,7 +97,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(command.help);
       return ExitCode.Ok;
     }
-    await command.run(args, new CommandContext(io, () => createNodeCryptoBackend()));
+    await command.run(args, new CommandContext(io, () => createNodeCryptoBackend(), () => agentFromEnv(io.env)));
     return ExitCode.Ok;
   } catch (err) {
     const { lines, exitCode } = formatError(err, { debug });

@@ -15,6 +15,7 @@ import type { ActiveKeyStore } from './storage/active-key-store';
 import type { Contacts } from './storage/contacts';
 import { ROSTER_DIR, ROSTER_EXT, type Roster, type RosterMember, type RosterProblem } from './storage/roster';
 import { workspaceFolders } from './storage/workspace-files';
+import type { RosterTrust, VetSigner } from './roster-trust';
 import type { WorkspaceTrust } from './workspace-trust';
 
 export type KeySource = 'mine' | 'roster' | 'contact';
@@ -86,6 +87,11 @@ export interface TeamOptions {
    * them out, for reports and for callers that check each key they were given by name.
    */
   unusable?: 'refuse' | 'skip';
+  /**
+   * Check the roster against its signed records and the user's pins, asking about changed keys and
+   * newcomers (RosterTrust.vet); default true. Reports that encrypt nothing pass false.
+   */
+  review?: boolean;
 }
 
 /** workspaceState: fingerprint → roster name, for every teammate the roster has named (see formerName). */
@@ -99,6 +105,7 @@ export interface CryptoSessionDeps {
   config: (scope?: vscode.ConfigurationScope) => CustodianConfig;
   workspaceState: vscode.Memento;
   trust: WorkspaceTrust;
+  rosterTrust: RosterTrust;
 }
 
 export class CryptoSession {
@@ -146,8 +153,22 @@ export class CryptoSession {
    */
   async teamRecipients(uri?: vscode.Uri, options: TeamOptions = {}): Promise<KnownKey[]> {
     const folder = this.teamFolder(uri);
-    const members = await this.rosterMembers(folder, options.unusable);
+    let members = await this.rosterMembers(folder, options.unusable);
+    if (folder && options.review !== false) members = await this.deps.rosterTrust.vet(folder, members, this.vetSigner());
     return this.withMyself(members.map(rosterKey), uri ?? folder?.uri, options.includeMyself);
+  }
+
+  /**
+   * Roster keys among `keys` that the user may encrypt to (RosterTrust.vet on their folder's roster):
+   * keys from other sources pass; excluded teammates are dropped. Asks when the roster changed.
+   */
+  async vetChosen(keys: KnownKey[], scope?: vscode.Uri): Promise<KnownKey[]> {
+    if (!keys.some((k) => k.source === 'roster')) return keys;
+    const folder = this.teamFolder(scope);
+    const members = (await this.deps.roster.list()).filter((e): e is RosterMember => e.kind === 'member' && e.folder.index === folder?.index);
+    const chosen = members.filter((m) => keys.some((k) => k.fingerprint === m.key.fingerprint));
+    const allowed = new Set((folder ? await this.deps.rosterTrust.vet(folder, chosen, this.vetSigner()) : []).map((m) => m.key.fingerprint));
+    return keys.filter((k) => k.source !== 'roster' || allowed.has(k.fingerprint) || !members.some((m) => m.key.fingerprint === k.fingerprint));
   }
 
   /**
@@ -155,7 +176,7 @@ export class CryptoSession {
    * so a file for me alone is never taken for a team file once a roster appears.
    */
   async teamFingerprints(uri?: vscode.Uri): Promise<string[]> {
-    const team = await this.teamRecipients(uri, { unusable: 'skip' });
+    const team = await this.teamRecipients(uri, { unusable: 'skip', review: false });
     return team.some((k) => k.source === 'roster') ? team.map((k) => k.fingerprint) : [];
   }
 
@@ -184,6 +205,12 @@ export class CryptoSession {
       });
     }
     return fingerprints.map((fp) => byFp.get(fp)!);
+  }
+
+  /** My default key as RosterTrust may use it to re-sign an entry the user confirms. */
+  private vetSigner(): VetSigner | undefined {
+    const me = this.deps.keys.current.getDefault();
+    return me && { fingerprint: me.fingerprint, load: () => this.signer(), release: (k) => this.release(k) };
   }
 
   /** My default key, for signing what I write. The caller must `release` it. */

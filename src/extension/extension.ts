@@ -62,14 +62,14 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     services,
     contextKeys,
     tree.addSection(new KeysSection(keys)),
-    tree.addSection(new TeamSection(roster, keys, tree)),
+    tree.addSection(new TeamSection(roster, keys, tree, services.rosterTrust)),
     tree.addSection(new ContactsSection(contacts)),
     treeView,
   );
   registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, tree, treeView);
   registerCommands(context, host);
   registerKeysCommands(context, host, { keys, backend: services.backend, config: readConfig });
-  registerTeamCommands(context, host, { keys, roster, contacts });
+  registerTeamCommands(context, host, { keys, roster, contacts, session: services.session, rosterTrust: services.rosterTrust, extensionMode: context.extensionMode });
   registerPasswordCommands(context, host, { log, clipboard: services.clipboard, config: readConfig });
   const { session, backend, clipboard, trust } = services;
   registerShamirCommands(context, host, {

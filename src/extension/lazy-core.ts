@@ -23,6 +23,11 @@ export const lazyCore = Object.freeze({
   nodeStreams: () => import('../node/node-streams'),
   /** Reads `.enc` headers and streams envelopes on disk. */
   envelopeFiles: () => import('../node/envelope-files'),
+  /** Signed roster records, pins and their files (docs/ROSTER.md). */
+  rosterRecords: () => import('../core/roster-records'),
+  rosterPins: () => import('../core/roster-pins'),
+  rosterPinStore: () => import('../node/roster-pin-store'),
+  rosterRecordsDir: () => import('../node/roster-records-dir'),
   /** Extension code that runs git: only for trusted workspaces, and rarely. */
   rosterHistory: () => import('./storage/roster-history'),
   /** A new Node crypto backend (the extension host is Node); callers keep the one they make. */

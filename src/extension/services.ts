@@ -13,6 +13,7 @@ import type { KeyStore } from './storage/key-store';
 import type { Roster } from './storage/roster';
 import type { ErrorReporter } from './ui/error-reporter';
 import { CustodianTreeProvider } from './views/tree';
+import { RosterTrust } from './roster-trust';
 import { WorkspaceTrust } from './workspace-trust';
 
 export type { KeysModule } from './lazy-core';
@@ -34,6 +35,7 @@ export interface ServicesParts extends Omit<ServicesInit, 'keyStore'> {
   clipboard: SecretClipboard;
   session: CryptoSession;
   trust: WorkspaceTrust;
+  rosterTrust: RosterTrust;
 }
 
 /**
@@ -47,6 +49,8 @@ export function createServices(init: ServicesInit): Services {
     () => keys.current.list().length === 0,
     (section) => trust.restrictedChildren(section),
   );
+  const backend = memoize(lazyCore.createBackend);
+  const rosterTrust = new RosterTrust({ backend, trust });
   const session = new CryptoSession({
     keys,
     roster: init.roster,
@@ -54,12 +58,12 @@ export function createServices(init: ServicesInit): Services {
     config: readConfig,
     workspaceState: init.context.workspaceState,
     trust,
+    rosterTrust,
   });
-  const backend = memoize(lazyCore.createBackend);
   const mfa = new SharedMfa({ session, keys, roster: init.roster, backend });
   const clipboard = new SecretClipboard(() => readConfig().clipboardClearSeconds);
   const owned: vscode.Disposable[] = [trust, trust.onDidChange(() => tree.refresh()), tree, keys, init.keyStore, init.roster, init.contacts, init.errors, mfa, clipboard];
-  return new Services({ ...init, keys, tree, mfa, clipboard, session, trust }, backend, owned);
+  return new Services({ ...init, keys, tree, mfa, clipboard, session, trust, rosterTrust }, backend, owned);
 }
 
 function memoize<T>(load: () => Promise<T>): () => Promise<T> {
@@ -85,6 +89,8 @@ export class Services implements vscode.Disposable {
   readonly session: CryptoSession;
   /** Restricted Mode: what may read workspace files by itself. */
   readonly trust: WorkspaceTrust;
+  /** Signed roster records and pinned fingerprints: who may be encrypted to without asking. */
+  readonly rosterTrust: RosterTrust;
   /** Fires when my keys change (here, in another window, or when the key store is replaced). */
   readonly onDidChangeKeys: vscode.Event<void>;
 
@@ -105,6 +111,7 @@ export class Services implements vscode.Disposable {
     this.clipboard = parts.clipboard;
     this.session = parts.session;
     this.trust = parts.trust;
+    this.rosterTrust = parts.rosterTrust;
     this.onDidChangeKeys = parts.keys.onDidChange;
   }
 

@@ -32,10 +32,17 @@ export interface RunOptions {
   cli?: string;
 }
 
-/** The parent's environment without any Custodian variables, plus `extra`. */
+let configHome: string | undefined;
+
+/**
+ * The parent's environment without any Custodian variables, plus `extra`. XDG_CONFIG_HOME points at
+ * a directory of this test run, so the roster pin store (docs/ROSTER.md §6) never touches the real one.
+ */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CUSTODIAN_')) env[k] = v;
+  configHome ??= fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-cli-config-'));
+  env.XDG_CONFIG_HOME = configHome;
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;

@@ -19,7 +19,7 @@ import type { ReencryptResult } from '../../src/extension/commands/rekey/reencry
 import type { SplitSecretResult } from '../../src/extension/commands/shamir/split-secret';
 import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
 import { opensslPublicPem, run, section, sh, waitFor } from './support/custodian';
-import { addToRoster, backend, encryptFor, person, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
+import { addToRoster, backend, readdToRoster, encryptFor, person, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
 import { answerModals } from './support/modals';
 
 const SECRET = 'root-password-7c1f0e55-do-not-leak';
@@ -150,7 +150,8 @@ describe('rekey policy', function () {
     await waitForRoster(team.services, 2);
     await assertProtectedUnchanged('after Remove Teammate');
     assert.deepStrictEqual(await recipients(wsPath('stale.env.enc')), [team.me.fingerprint, team.alice.fingerprint].sort());
-    addToRoster(team.bob);
+    // Back the way a user adds someone (a signed addition): restoring bob.pub alone would undo a signed removal.
+    await readdToRoster(team.bob);
     await waitForRoster(team.services, 3);
   });
 

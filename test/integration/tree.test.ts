@@ -57,7 +57,8 @@ describe('tree', function () {
       ['alice', 'custodian.teammate.me', 'account'],
       ['bob', 'custodian.teammate', 'person'],
     ]);
-    assert.match(team[1].description ?? '', /^bob@example\.com · 2048-bit · [A-Za-z0-9+/]{8}$/);
+    // Added by alice through Add Teammate: signed by her, so verified (docs/ROSTER.md).
+    assert.match(team[1].description ?? '', /^bob@example\.com · 2048-bit · [A-Za-z0-9+/]{8} · verified by alice$/);
 
     const contacts = roots[2].children;
     assert.deepStrictEqual(contacts.map((c) => [c.label, c.contextValue, c.icon]), [['Zoe', 'custodian.contact', 'account']]);

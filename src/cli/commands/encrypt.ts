@@ -1,13 +1,15 @@
 // custodian encrypt: streams a file into a `.enc` envelope for one or more recipients, optionally
 // signed and ASCII-armored. Memory use does not depend on the input size.
 import { armorStream } from '../../core/armor';
-import { encryptStream } from '../../core/envelope';
+import { encryptStream, type SigningKey } from '../../core/envelope';
 import type { RsaPublicKey } from '../../core/keys';
 import { READ_CHUNK_SIZE } from '../../node/node-streams';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { checkOutput, isStdio, openInput, writeOutput } from '../io';
-import { loadPrivateKey, loadPublicKey, loadRoster } from '../key-files';
+import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
+import { loadPublicKey, loadRoster } from '../key-files';
 import { UsageError } from '../output';
+import { pinSource, vetRoster } from '../roster-trust';
 
 /**
  * Chunk size (and read size) of armored output; binary output uses the envelope's 256 KiB default.
@@ -22,12 +24,14 @@ export const encryptCommand: Command = {
     recipient: { type: 'string', short: 'r', multiple: true },
     roster: { type: 'string', short: 'R', multiple: true },
     sign: { type: 'string', short: 's' },
+    pins: { type: 'string' },
+    'sign-default': { type: 'boolean', short: 'S' },
     armor: { type: 'boolean', short: 'a' },
     out: { type: 'string', short: 'o' },
     ...PASSPHRASE_FILE_OPTION,
     ...FORCE_OPTION,
   },
-  help: `Usage: custodian encrypt (-r RECIPIENT)… (-R ROSTER-DIR)… [-s KEY] [-a] [-o OUT] [-f] [IN]
+  help: `Usage: custodian encrypt (-r RECIPIENT)… (-R ROSTER-DIR)… [--pins FILE] [-s KEY | -S] [-a] [-o OUT] [-f] [IN]
 
 Encrypts IN (a file, or standard input when IN is absent or "-") to every recipient and writes a
 Custodian encrypted file to OUT (or standard output). Any recipient's private key can open it.
@@ -39,8 +43,17 @@ Flags:
                           private key file (its public half), or a quoted "ssh-rsa AAAA…" line;
                           repeatable
   -R, --roster DIR        every *.pub file in DIR is a recipient (the team roster, usually
-                          .custodian/team); repeatable, combines with -r
-  -s, --sign KEY          sign with this private key (decrypt then shows and can require the signer)
+                          .custodian/team); repeatable, combines with -r. Refused when a
+                          teammate's key changed or someone new appeared since you last used
+                          DIR, until you confirm them ('custodian roster trust'); see
+                          docs/ROSTER.md
+      --pins FILE         check -R rosters against the fingerprints pinned in FILE (CI; also
+                          $CUSTODIAN_ROSTER_PINS) instead of your own pin store
+  -s, --sign KEY          sign with this private key file (decrypt then shows and can require the
+                          signer), or with the key of this fingerprint (SHA256:…) among those of
+                          $${IDENTITY_ENV}, $${KEY_ENV} or the VS Code agent
+  -S, --sign-default      sign with your key: the first of $${IDENTITY_ENV}, else $${KEY_ENV}, else
+                          the VS Code agent's default key ("custodian identities" shows which)
   -a, --armor             ASCII-armored output (-----BEGIN CUSTODIAN ENCRYPTED FILE-----)
   -o, --out FILE          output file (default: standard output; binary output to a terminal is
                           refused, use -a)
@@ -51,6 +64,7 @@ Examples:
   custodian encrypt -R .custodian/team -o secrets.env.enc secrets.env
   custodian encrypt -r bob.pub -r "ssh-rsa AAAAB3… carol" -s ~/.custodian/alice.pem -a < notes.txt
   tar cz data/ | custodian encrypt -R .custodian/team > data.tgz.enc
+  custodian encrypt -R .custodian/team -S -o secrets.env.enc secrets.env   # signed by the agent's key
 `,
   async run(args, ctx) {
     args.expectPositionals(0, 1, '');
@@ -77,9 +91,22 @@ Examples:
       recipients.push(key);
     };
     for (const arg of recipientArgs) add(await loadPublicKey(arg, passphrases));
-    for (const dir of rosterDirs) for (const { key } of await loadRoster(dir)) add(key);
-    const signPath = args.string('sign');
-    const signer = signPath === undefined ? undefined : await loadPrivateKey(signPath, passphrases);
+    for (const dir of rosterDirs) {
+      const members = await loadRoster(dir);
+      // A changed key or an unvetted newcomer stops here, before any output is written.
+      await vetRoster(dir, members, await pinSource(dir, args.string('pins'), ctx.io.env), ctx.backend(), (line) => ctx.info(line));
+      for (const { key } of members) add(key);
+    }
+    const signArg = args.string('sign');
+    const signDefault = args.flag('sign-default');
+    if (signArg !== undefined && signDefault) throw args.usageError('pass either -s KEY or -S, not both');
+    let signer: SigningKey | undefined;
+    if (signArg !== undefined || signDefault) {
+      const byFingerprint = signArg?.startsWith('SHA256:') === true;
+      const files = signArg !== undefined && !byFingerprint ? [signArg] : [];
+      const request = { files, env: ctx.io.env, passphrases, agent: ctx.agent(), file: out ?? args.positionals[0] };
+      signer = (await resolveSigner(request, byFingerprint ? signArg : undefined)).key;
+    }
 
     const sealed = encryptStream(input.chunks, { recipients, signer, backend: ctx.backend(), chunkSize });
     await writeOutput(out, armored ? armorStream(sealed) : sealed, ctx.io, { force });

@@ -17,6 +17,7 @@ export const enum CommandId {
   AddMyselfToTeam = 'custodian.addMyselfToTeam',
   AddTeammate = 'custodian.addTeammate',
   RemoveTeammate = 'custodian.removeTeammate',
+  SignRoster = 'custodian.signRoster',
   VerifyFingerprint = 'custodian.verifyFingerprint',
 
   // Contacts

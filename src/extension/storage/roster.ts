@@ -10,6 +10,8 @@ import { stripExtension, validateEntryName } from './entry-names';
 import { WorkspaceFileStore } from './workspace-file-store';
 import { exists, targetFolder, workspaceFolders, writeFileAtomic } from './workspace-files';
 import { lazyCore } from '../lazy-core';
+import { displayText } from '../../core/display-text';
+import { confusableGroups, rosterNameProblem } from '../../core/roster-names';
 
 export const ROSTER_DIR = ['.custodian', 'team'] as const;
 export const ROSTER_EXT = '.pub';
@@ -57,8 +59,12 @@ export function normalizeRosterName(name: string): string {
 type ReadEntry = RosterEntry extends infer E ? (E extends unknown ? Omit<E, 'folder'> : never) : never;
 
 export class Roster implements vscode.Disposable {
-  /** Entries are read once per version of their file (the folder is set on each list: it can be renumbered). */
-  private readonly files = new WorkspaceFileStore<ReadEntry>({ dir: ROSTER_DIR, depth: 'files', read: readEntry });
+  /**
+   * Entries are read once per version of their file (the folder is set on each list: it can be
+   * renumbered). The whole tree is watched: signed records (docs/ROSTER.md §5) under `records/`
+   * change what the Team view shows, not the keys.
+   */
+  private readonly files = new WorkspaceFileStore<ReadEntry>({ dir: ROSTER_DIR, depth: 'tree', read: readEntry });
   /** Fires when a roster file changes on disk (debounced) or through this class. */
   readonly onDidChange = this.files.onDidChange;
 
@@ -93,11 +99,16 @@ export class Roster implements vscode.Disposable {
   /** Writes `<name>.pub` (atomically); refuses to replace an existing file unless `overwrite`. */
   async write(name: string, text: string, options: { folderUri?: vscode.Uri; overwrite?: boolean } = {}): Promise<vscode.Uri> {
     const clean = normalizeRosterName(name);
-    const invalid = validateEntryName(clean);
+    const invalid = validateEntryName(clean) ?? rosterNameProblem(clean);
     if (invalid) throw new InvalidArgumentError(`"${clean}" cannot be a roster file name. ${invalid}`);
     const folder = targetFolder(options.folderUri);
     const dir = this.teamDir(folder);
     const uri = vscode.Uri.joinPath(dir, clean + ROSTER_EXT);
+    const others = (await this.listFolder(folder)).map((e) => e.name).filter((n) => n !== clean);
+    const like = confusableGroups([...others, clean]).find((g) => g.includes(clean));
+    if (like) {
+      throw new InvalidArgumentError(vscode.l10n.t('"{0}" looks like {1} in the roster: choose a name nobody can mistake for a teammate.', clean, like.filter((n) => n !== clean).join(', ')));
+    }
     if (!options.overwrite && (await exists(uri))) {
       throw new CustodianError(`The roster already has ${ROSTER_DIR.join('/')}/${clean}${ROSTER_EXT}.`, {
         hint: 'Choose another name, or remove that teammate first.',
@@ -124,8 +135,24 @@ export class Roster implements vscode.Disposable {
       .sort((a, b) => a.localeCompare(b));
     const entries: RosterEntry[] = [];
     const seen = new Map<string, string>();
+    // Names are shown as "who" (docs/ROSTER.md §2): checked on every read, whoever wrote the file.
+    const lookalikes = new Map<string, string[]>();
+    for (const group of confusableGroups(files.map((f) => f.slice(0, -ROSTER_EXT.length)))) for (const n of group) lookalikes.set(n, group.filter((x) => x !== n));
     for (const file of files) {
-      let entry = await this.readEntry(folder, vscode.Uri.joinPath(dir, file), file.slice(0, -ROSTER_EXT.length));
+      const name = file.slice(0, -ROSTER_EXT.length);
+      const uri = vscode.Uri.joinPath(dir, file);
+      const badName = rosterNameProblem(name);
+      if (badName) {
+        entries.push({ name, uri, folder, kind: 'invalid', problem: vscode.l10n.t('"{0}" is not a valid roster name. {1}', displayText(name), badName), errorName: 'InvalidName' });
+        continue;
+      }
+      const like = lookalikes.get(name);
+      if (like) {
+        const problem = vscode.l10n.t('"{0}" looks like {1}: one of them may impersonate the other. Remove the file that does not belong (check its git history).', name, like.join(', '));
+        entries.push({ name, uri, folder, kind: 'invalid', problem, errorName: 'ConfusableName' });
+        continue;
+      }
+      let entry = await this.readEntry(folder, uri, name);
       if (entry.kind === 'member') {
         const first = seen.get(entry.key.fingerprint);
         if (first) {

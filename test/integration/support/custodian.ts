@@ -149,10 +149,12 @@ export function useCleanState(): CleanState {
   return state;
 }
 
-/** Deletes every key, contact and roster file, so a test starts from a known state. */
+/** Deletes every key, contact, roster file and roster pin, so a test starts from a known state. */
 export async function resetState(services: Services): Promise<void> {
   for (const k of services.keyStore.list()) await services.keyStore.delete(k.id);
   for (const c of services.contacts.list()) await services.contacts.remove(c.id);
   fs.rmSync(path.join(workspaceFolder().uri.fsPath, '.custodian'), { recursive: true, force: true });
+  // Pins live outside the workspace (docs/ROSTER.md §6): a new roster at the same path starts unpinned.
+  await services.rosterTrust.forget(workspaceFolder());
   services.refresh();
 }

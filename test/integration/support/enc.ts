@@ -46,6 +46,11 @@ export function addToRoster(p: Person): string {
   return file;
 }
 
+/** Adds `p` through Add Teammate (its fingerprint confirmed): the addition is signed by me. */
+export async function readdToRoster(p: Person): Promise<void> {
+  assert.ok(await run('custodian.addTeammate', { text: opensslPublicPem(p.privatePem), name: p.name, confirm: true }));
+}
+
 /** Fresh state: my key "me" (default, in the roster), alice and bob in the roster, mallory outside. */
 export async function setupTeam(): Promise<Team> {
   const api = await getApi();
@@ -56,8 +61,8 @@ export async function setupTeam(): Promise<Team> {
   assert.ok(me, 'generated my key');
   assert.ok(await run('custodian.addMyselfToTeam', { id: me.id, name: 'me' }));
   const [alice, bob, mallory] = await Promise.all([person('alice'), person('bob'), person('mallory')]);
-  addToRoster(alice);
-  addToRoster(bob);
+  // Added the way a user adds them (their fingerprints checked): signed by me, so verified and pinned.
+  for (const p of [alice, bob]) assert.ok(await run('custodian.addTeammate', { text: opensslPublicPem(p.privatePem), name: p.name, confirm: true }));
   await waitForRoster(services, 3);
   return { services, encryption: api.encryption, me, alice, bob, mallory };
 }

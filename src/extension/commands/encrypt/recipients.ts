@@ -62,7 +62,8 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
 }
 
 async function finish(session: CryptoSession, chosen: KnownKey[], scope?: vscode.ConfigurationScope): Promise<KnownKey[]> {
-  const all = await session.withMyself(chosen, scope);
+  // A teammate whose key changed or who is new in the roster is asked about before anything is sealed.
+  const all = await session.withMyself(await session.vetChosen(chosen, scope instanceof vscode.Uri ? scope : undefined), scope);
   if (all.length === 0) throw new CustodianError('Choose at least one recipient.');
   return all;
 }

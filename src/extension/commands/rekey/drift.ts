@@ -58,7 +58,7 @@ export class DriftScanner {
     const entries: DriftEntry[] = [];
     let teamKeys: KnownKey[] = [];
     for (const uri of files ?? (await this.findFiles())) {
-      const withMe = await this.session.teamRecipients(uri, { unusable: 'skip' });
+      const withMe = await this.session.teamRecipients(uri, { unusable: 'skip', review: false });
       // Without a roster there is no team to compare with: nothing is missing or extra.
       const hasRoster = withMe.some((k) => k.source === 'roster');
       teamKeys = hasRoster ? withMe : [];

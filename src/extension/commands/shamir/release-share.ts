@@ -69,6 +69,11 @@ export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<Rele
 
     const recipient = await pickRecipient(deps, a.recipient, custodian);
     if (!recipient) return undefined;
+    // A teammate's roster entry is checked like any encryption to the team: a swapped key is asked about.
+    if (recipient.kind === 'teammate') {
+      const vetted = await services.session.vetChosen([{ fingerprint: recipient.fingerprint, name: recipient.label, source: 'roster', key: recipient.key }], set.dir);
+      if (vetted.length === 0) return undefined;
+    }
     if (recipient.fingerprint === custodian.fingerprint) {
       throw new InvalidArgumentError(`That is ${custodian.name}'s own key: your share already counts when you recover with it.`, {
         hint: 'Release it to the person who will recover the secret.',

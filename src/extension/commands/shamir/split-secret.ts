@@ -243,6 +243,11 @@ async function resolveCustodians(deps: ShamirDeps, folder: vscode.WorkspaceFolde
   if (new Set(chosen.map((c) => c.key.fingerprint)).size !== chosen.length) throw new InvalidArgumentError('Each custodian can be picked only once.');
   if (chosen.length < 2) throw new InvalidArgumentError(`Pick at least 2 custodians (got ${chosen.length}): one person alone is not a split.`);
   if (chosen.length > 255) throw new InvalidArgumentError('At most 255 custodians.');
+  // Each share is sealed to a roster key: a changed key or an unvetted newcomer is asked about first.
+  const vetted = await deps.session.vetChosen(chosen.map((m) => ({ fingerprint: m.key.fingerprint, name: m.name, source: 'roster' as const, key: m.key })), folder.uri);
+  if (vetted.length !== chosen.length) {
+    throw new CustodianError(vscode.l10n.t('A custodian was excluded: nothing was split.'), { hint: vscode.l10n.t('Run Split Secret again and pick custodians whose keys you trust.') });
+  }
   return chosen;
 }
 

@@ -9,6 +9,7 @@ import { fromArgument, is, type Shape } from '../arguments';
 import { isInteractive, pickMyKey, TARGET_ARGS, type TargetArgs } from '../pick';
 import { confirmFingerprint, PUBLIC_KEY_ARGS, readPublicKey, type PublicKeyArgs } from './trust-key';
 import { lazyCore } from '../../lazy-core';
+import { recordChange } from './sign-roster';
 
 export interface RosterWriteResult {
   name: string;
@@ -50,7 +51,10 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
   if (name === undefined) return undefined;
   const { exportPublicKeyOpenSsh } = await lazyCore.keys();
   const line = exportPublicKeyOpenSsh(await deps.keys.current.getPublicKey(info.id), identity);
+  const folder = targetFolder(a.folder);
+  const first = (await deps.roster.list()).every((e) => e.folder.index !== folder.index);
   const uri = await deps.roster.write(name, line, { folderUri: a.folder, overwrite: a.overwrite });
+  await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, folder, { op: 'add', name: normalizeRosterName(name), fingerprint: info.fingerprint }, first));
   void vscode.window.showInformationMessage(
     `Added "${info.name}" to the team as ${vscode.workspace.asRelativePath(uri)}. Commit it so teammates can encrypt to you.`,
   );
@@ -80,10 +84,22 @@ export async function addTeammate(deps: TeamDeps, arg: unknown): Promise<RosterW
   const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, `Roster file name for ${who}`) : suggested);
   if (name === undefined) return undefined;
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
+  // The user just confirmed the fingerprint: the addition is signed by them (and pinned).
+  await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, targetFolder(a.folder), { op: 'add', name: normalizeRosterName(name), fingerprint: key.fingerprint }, false));
   void vscode.window.showInformationMessage(
     `Added ${who} to the team as ${vscode.workspace.asRelativePath(uri)}. Re-encrypt existing files so they can read them.`,
   );
   return { name: normalizeRosterName(name), uri, fingerprint: key.fingerprint };
+}
+
+/** A new roster file whose signed record could not be written is removed again: no half-done addition. */
+async function undoOnFailure(deps: TeamDeps, uri: vscode.Uri, overwrite: boolean | undefined, sign: () => Promise<void>): Promise<void> {
+  try {
+    await sign();
+  } catch (err) {
+    if (!overwrite) await deps.roster.remove(uri);
+    throw err;
+  }
 }
 
 async function findByFingerprint(deps: TeamDeps, fingerprint: string): Promise<RosterEntry | undefined> {

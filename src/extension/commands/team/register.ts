@@ -3,6 +3,9 @@ import type * as vscode from 'vscode';
 import type { ActiveKeyStore } from '../../storage/active-key-store';
 import type { Contacts } from '../../storage/contacts';
 import type { Roster } from '../../storage/roster';
+import type { CryptoSession } from '../../crypto-session';
+import type { RosterTrust } from '../../roster-trust';
+import { signRoster } from './sign-roster';
 import { addContact, removeContact } from '../contacts/contacts';
 import { CommandId } from '../ids';
 import { registerHandlers, type CommandHost, type Handlers } from '../register';
@@ -14,6 +17,9 @@ export interface TeamDeps {
   keys: ActiveKeyStore;
   roster: Roster;
   contacts: Contacts;
+  session: CryptoSession;
+  rosterTrust: RosterTrust;
+  extensionMode: vscode.ExtensionMode;
 }
 
 const HANDLERS: Handlers<TeamDeps> = [
@@ -21,6 +27,7 @@ const HANDLERS: Handlers<TeamDeps> = [
   [CommandId.AddTeammate, addTeammate],
   [CommandId.RemoveTeammate, removeTeammate],
   [CommandId.VerifyFingerprint, verifyFingerprint],
+  [CommandId.SignRoster, signRoster],
   [CommandId.AddContact, addContact],
   [CommandId.RemoveContact, removeContact],
 ];

@@ -3,6 +3,7 @@ import type { TeamDeps } from './register';
 import { CommandId } from '../ids';
 import { fromArgument, is, type Shape } from '../arguments';
 import { confirmModal, pickRosterEntry, TARGET_ARGS, type TargetArgs } from '../pick';
+import { recordChange } from './sign-roster';
 
 export interface RemoveTeammateArgs extends TargetArgs {
   /** Skip the modal confirmation. */
@@ -37,6 +38,8 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   ) {
     return undefined;
   }
+  // A signed removal: a later revert that brings the file back is caught (docs/ROSTER.md §5).
+  if (entry.kind === 'member') await recordChange(deps, entry.folder, { op: 'remove', name: entry.name, fingerprint: entry.key.fingerprint }, false);
   await deps.roster.remove(entry.uri);
 
   const rotate = `Rotate the secrets ${who} could read: removing them does not make them forget.`;

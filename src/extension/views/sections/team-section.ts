@@ -4,7 +4,10 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
 import type { ActiveKeyStore } from '../../storage/active-key-store';
-import type { Roster, RosterEntry } from '../../storage/roster';
+import type { EntryVerdict } from '../../../core/roster-records';
+import { displayText } from '../../../core/display-text';
+import type { RosterTrust } from '../../roster-trust';
+import type { Roster, RosterEntry, RosterMember } from '../../storage/roster';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
 import { MessageNode, SectionBase, errorIcon, type CustodianTreeProvider, type TreeNode } from '../tree';
@@ -18,11 +21,13 @@ export class TeammateNode implements TreeNode {
     /** Name of my key when this roster entry is one of mine. */
     private readonly mine: string | undefined,
     private readonly showFolder: boolean,
+    /** Signature status (docs/ROSTER.md §5); undefined where records cannot be read (not on disk). */
+    private readonly verdict?: EntryVerdict,
   ) {}
 
   getTreeItem(): vscode.TreeItem {
     const e = this.entry;
-    const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(displayText(e.name), vscode.TreeItemCollapsibleState.None);
     item.id = `team:${e.uri.toString()}`;
     item.resourceUri = e.uri;
     item.command = { command: 'vscode.open', title: 'Open Roster File', arguments: [e.uri] };
@@ -32,7 +37,7 @@ export class TeammateNode implements TreeNode {
       item.iconPath = errorIcon();
       item.contextValue = 'custodian.teammate.invalid';
       item.description = `${shortProblem(e.errorName)}${where}`;
-      md.appendMarkdown(`$(error) **${escapeMd(e.name)}** is not a usable teammate key\n\n`);
+      md.appendMarkdown(`$(error) **${escapeMd(displayText(e.name))}** is not a usable teammate key\n\n`);
       md.appendMarkdown(`${escapeMd(e.problem)}\n\n`);
       md.appendMarkdown(`Encrypting for the team is refused until you fix or remove ${codeSpan(vscode.workspace.asRelativePath(e.uri))}.`);
     } else {
@@ -43,16 +48,37 @@ export class TeammateNode implements TreeNode {
       if (e.identity !== e.name) parts.push(e.identity);
       parts.push(`${k.bits}-bit`, this.shortFingerprint ?? '');
       if (this.mine) parts.push('you');
+      const v = this.verdict;
+      if (v) parts.push(verdictLabel(v));
+      if (v?.status === 'broken') item.iconPath = errorIcon();
+      else if (v?.status === 'unverified') item.iconPath = new vscode.ThemeIcon('unverified');
       item.description = parts.join(' · ') + where;
       md.appendMarkdown(`$(person) **${escapeMd(e.name)}**${this.mine ? ` — you (${escapeMd(this.mine)})` : ''}\n\n`);
       if (e.identity !== e.name) md.appendMarkdown(`${escapeMd(e.identity)}\n\n`);
       md.appendMarkdown(`RSA ${k.bits}-bit · ${codeSpan(vscode.workspace.asRelativePath(e.uri))}\n\n`);
       md.appendCodeblock(k.fingerprint, 'text');
+      if (v) md.appendMarkdown(`\n\n${escapeMd(verdictSentence(v))}`);
       md.appendMarkdown('\n\nCompare this fingerprint with the teammate over a channel you trust before relying on it.');
     }
     item.tooltip = md;
     return item;
   }
+}
+
+/** Signer names come from verified records only: `by` is the name the chain vouched for. */
+function verdictLabel(v: EntryVerdict): string {
+  if (v.status === 'verified') return v.by === undefined ? vscode.l10n.t('verified (root)') : vscode.l10n.t('verified by {0}', displayText(v.by));
+  return v.status === 'broken' ? vscode.l10n.t('broken') : vscode.l10n.t('unverified');
+}
+
+function verdictSentence(v: EntryVerdict): string {
+  if (v.status === 'verified') {
+    return v.by === undefined
+      ? vscode.l10n.t('Verified: a member of the roster\'s root of trust ({0}).', v.time)
+      : vscode.l10n.t('Verified: signed by {0} on {1}, a verified member.', displayText(v.by), v.time);
+  }
+  if (v.status === 'broken') return vscode.l10n.t('Broken: {0}. Encrypting to this entry is refused until a verified member re-signs it.', displayText(v.reason, 400));
+  return vscode.l10n.t('Unverified: {0}. Encrypting to it asks first; a verified member can sign it (Sign the Current Roster).', displayText(v.reason, 400));
 }
 
 function shortProblem(errorName: string): string {
@@ -65,6 +91,10 @@ function shortProblem(errorName: string): string {
       return 'duplicate key';
     case 'FileSystemError':
       return 'unreadable';
+    case 'InvalidName':
+      return 'invalid name';
+    case 'ConfusableName':
+      return 'lookalike name';
     default:
       return 'invalid key';
   }
@@ -82,6 +112,7 @@ export class TeamSection extends SectionBase {
     private readonly roster: Roster,
     private readonly keys: ActiveKeyStore,
     private readonly tree: CustodianTreeProvider,
+    private readonly rosterTrust: RosterTrust,
   ) {
     super();
     this.onDidChange = roster.onDidChange;
@@ -126,6 +157,20 @@ export class TeamSection extends SectionBase {
     }
     const mine = new Map(this.keys.current.list().map((k) => [k.fingerprint, k.name]));
     const showFolder = new Set(entries.map((e) => e.folder.index)).size > 1;
+    const verdicts = new Map<string, EntryVerdict>();
+    for (const folder of workspaceFolders()) {
+      const members = entries.filter((e): e is RosterMember => e.kind === 'member' && e.folder.index === folder.index);
+      if (members.length === 0) continue;
+      try {
+        const checked = await this.rosterTrust.verify(folder, members);
+        for (const m of members) {
+          const v = checked?.verification.entries.get(m.name);
+          if (v) verdicts.set(m.uri.toString(), v);
+        }
+      } catch {
+        // Records that cannot be read leave the view as it was; `custodian roster verify` says why.
+      }
+    }
     return entries.map(
       (e) =>
         new TeammateNode(
@@ -134,6 +179,7 @@ export class TeamSection extends SectionBase {
           e.kind === 'member' ? shortFingerprint(e.key.fingerprint) : undefined,
           e.kind === 'member' ? mine.get(e.key.fingerprint) : undefined,
           showFolder,
+          verdicts.get(e.uri.toString()),
         ),
     );
   }

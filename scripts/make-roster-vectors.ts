@@ -1,0 +1,139 @@
+// Regenerates test/vectors/roster/*.json (docs/ROSTER.md). Run: npx tsx scripts/make-roster-vectors.ts
+// Keys are the envelope vectors' alice, bob, carol (2048) and dave (3072); RSA-PSS signatures are
+// randomized, so regenerating changes the record bytes but not one expected outcome.
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePrivateKey, type RsaPrivateKey } from '../src/core/keys';
+import { createRecord, type RecordBody } from '../src/core/roster-records';
+import { createNodeCryptoBackend } from '../src/node/node-crypto-backend';
+
+const KEYS = join(__dirname, '..', 'test', 'vectors', 'envelope');
+const OUT_DIR = join(__dirname, '..', 'test', 'vectors', 'roster');
+const backend = createNodeCryptoBackend();
+
+type Who = 'alice' | 'bob' | 'carol' | 'dave';
+interface Expect {
+  status: 'verified' | 'unverified' | 'broken';
+  /** verified: the signer's name, or null for a root member. */
+  by?: string | null;
+}
+
+async function main(): Promise<void> {
+  const k = {} as Record<Who, RsaPrivateKey>;
+  for (const [who, file] of [['alice', 'alice.pem'], ['bob', 'bob.pem'], ['carol', 'carol.pem'], ['dave', 'dave3072.pem']] as const) {
+    k[who] = await parsePrivateKey(readFileSync(join(KEYS, file), 'utf8'));
+  }
+  const fp = (who: Who): string => k[who].publicKey.fingerprint;
+  const at = (minute: number): Date => new Date(Date.UTC(2026, 0, 1, 0, minute));
+  let seq = 0;
+  const rec = async (body: RecordBody, signer: Who, minute: number) => ({
+    file: body.op === 'root' ? 'records/root.json' : `records/${String(++seq).padStart(2, '0')}-${body.op}-${body.name}.json`,
+    text: await createRecord(body, k[signer], at(minute), backend),
+  });
+  const root = (members: Who[], signer: Who = members[0]) => rec({ op: 'root', members: members.map((m) => ({ name: m, fingerprint: fp(m) })) }, signer, 0);
+  const add = (name: string, key: Who, signer: Who, minute: number) => rec({ op: 'add', name, fingerprint: fp(key) }, signer, minute);
+  const remove = (name: string, key: Who, signer: Who, minute: number) => rec({ op: 'remove', name, fingerprint: fp(key) }, signer, minute);
+  const entries = (pairs: [string, Who][]) => pairs.map(([name, who]) => ({ name, key: fp(who) }));
+
+  const cases: Record<string, { description: string; entries: { name: string; key: string }[]; root: unknown; records: unknown[]; expect: { signed: boolean; entries: Record<string, Expect>; problems: number } }> = {};
+  const put = (name: string, c: (typeof cases)[string]) => (cases[name] = c);
+
+  put('plain', { description: 'No records: every entry is unverified.', entries: entries([['alice', 'alice'], ['bob', 'bob']]), root: null, records: [], expect: { signed: false, entries: { alice: { status: 'unverified' }, bob: { status: 'unverified' } }, problems: 0 } });
+  put('root-only', { description: 'The root lists alice and bob, signed by alice.', entries: entries([['alice', 'alice'], ['bob', 'bob']]), root: await root(['alice', 'bob']), records: [], expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'verified', by: null } }, problems: 0 } });
+  put('chain', {
+    description: 'alice (root) adds bob, bob adds carol: carol is verified by bob.',
+    entries: entries([['alice', 'alice'], ['bob', 'bob'], ['carol', 'carol']]),
+    root: await root(['alice']),
+    records: [await add('bob', 'bob', 'alice', 1), await add('carol', 'carol', 'bob', 2)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'verified', by: 'alice' }, carol: { status: 'verified', by: 'bob' } }, problems: 0 },
+  });
+  put('chain-out-of-order', {
+    description: 'carol was signed by bob before alice added bob: no chain at that time.',
+    entries: entries([['alice', 'alice'], ['bob', 'bob'], ['carol', 'carol']]),
+    root: await root(['alice']),
+    records: [await add('carol', 'carol', 'bob', 1), await add('bob', 'bob', 'alice', 2)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'verified', by: 'alice' }, carol: { status: 'unverified' } }, problems: 0 },
+  });
+  put('key-swap', { description: "bob.pub holds carol's key: not the key signed for bob.", entries: entries([['alice', 'alice'], ['bob', 'carol']]), root: await root(['alice', 'bob']), records: [], expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'broken' } }, problems: 0 } });
+  put('key-rotation', {
+    description: "alice signs bob's new key (dave's): the new key is verified.",
+    entries: entries([['alice', 'alice'], ['bob', 'dave']]),
+    root: await root(['alice', 'bob']),
+    records: [await add('bob', 'dave', 'alice', 1)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'verified', by: 'alice' } }, problems: 0 },
+  });
+  put('unsigned-newcomer', { description: 'dave.pub has no record.', entries: entries([['alice', 'alice'], ['dave', 'dave']]), root: await root(['alice']), records: [], expect: { signed: true, entries: { alice: { status: 'verified', by: null }, dave: { status: 'unverified' } }, problems: 0 } });
+  put('signed-by-outsider', {
+    description: 'dave is signed by carol, who is not a member.',
+    entries: entries([['alice', 'alice'], ['dave', 'dave']]),
+    root: await root(['alice']),
+    records: [await add('dave', 'dave', 'carol', 1)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, dave: { status: 'unverified' } }, problems: 0 },
+  });
+  const genuine = await add('carol', 'carol', 'alice', 1);
+  const forgedJson = JSON.parse(genuine.text) as Record<string, string>;
+  put('forged-signature', {
+    description: "A record alice signed for carol, edited to name dave's key (the signature no longer covers it).",
+    entries: entries([['alice', 'alice'], ['carol', 'dave']]),
+    root: await root(['alice']),
+    records: [{ file: genuine.file, text: JSON.stringify({ ...forgedJson, key: fp('dave') }, null, 2) + '\n' }],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, carol: { status: 'broken' } }, problems: 1 },
+  });
+  put('removal-reverted', {
+    description: 'alice removed bob (signed); bob.pub is back without a new addition.',
+    entries: entries([['alice', 'alice'], ['bob', 'bob']]),
+    root: await root(['alice', 'bob']),
+    records: [await remove('bob', 'bob', 'alice', 1)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'broken' } }, problems: 0 },
+  });
+  put('removed-then-readded', {
+    description: 'alice removed bob, then added him again (signed): verified.',
+    entries: entries([['alice', 'alice'], ['bob', 'bob']]),
+    root: await root(['alice', 'bob']),
+    records: [await remove('bob', 'bob', 'alice', 1), await add('bob', 'bob', 'alice', 2)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'verified', by: 'alice' } }, problems: 0 },
+  });
+  put('removed-signer', {
+    description: 'bob signs carol after alice removed bob: the signature does not count.',
+    entries: entries([['alice', 'alice'], ['carol', 'carol']]),
+    root: await root(['alice', 'bob']),
+    records: [await remove('bob', 'bob', 'alice', 1), await add('carol', 'carol', 'bob', 2)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, carol: { status: 'unverified' } }, problems: 0 },
+  });
+  const realRoot = await root(['alice', 'bob']);
+  put('root-forged', {
+    description: 'The root was edited to list carol instead of bob after alice signed it.',
+    entries: entries([['alice', 'alice'], ['carol', 'carol']]),
+    root: { ...realRoot, text: realRoot.text.replace(`"name": "bob"`, `"name": "carol"`).replace(fp('bob'), fp('carol')) },
+    records: [],
+    expect: { signed: false, entries: { alice: { status: 'broken' }, carol: { status: 'broken' } }, problems: 1 },
+  });
+  put('root-signer-not-member', {
+    description: 'A root signed by carol that lists only alice and bob.',
+    entries: entries([['alice', 'alice'], ['bob', 'bob']]),
+    root: await root(['alice', 'bob'], 'carol'),
+    records: [],
+    expect: { signed: false, entries: { alice: { status: 'broken' }, bob: { status: 'broken' } }, problems: 1 },
+  });
+  put('member-file-missing', { description: 'bob is signed in, bob.pub is gone, no removal.', entries: entries([['alice', 'alice']]), root: await root(['alice', 'bob']), records: [], expect: { signed: true, entries: { alice: { status: 'verified', by: null } }, problems: 1 } });
+  put('malformed-record', {
+    description: 'A record that is not JSON is a problem, never skipped silently.',
+    entries: entries([['alice', 'alice']]),
+    root: await root(['alice']),
+    records: [{ file: 'records/99-add-x.json', text: '{"format": "custodian-roster-record/1", "op": ' }],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null } }, problems: 1 },
+  });
+  put('bad-name-in-record', {
+    description: 'A record naming "alice (you)" is refused (names: docs/ROSTER.md §2).',
+    entries: entries([['alice', 'alice']]),
+    root: await root(['alice']),
+    records: [{ file: 'records/98-add.json', text: (await add('alicex', 'bob', 'alice', 1)).text.replace('"alicex"', '"alice (you)"') }],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null } }, problems: 1 },
+  });
+
+  mkdirSync(OUT_DIR, { recursive: true });
+  for (const [name, c] of Object.entries(cases)) writeFileSync(join(OUT_DIR, `${name}.json`), JSON.stringify(c, null, 2) + '\n');
+  console.log(`wrote ${Object.keys(cases).length} vectors to ${OUT_DIR}`);
+}
+
+void main();

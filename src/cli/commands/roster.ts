@@ -1,0 +1,273 @@
+// custodian roster: check and change a team roster's signed records (docs/ROSTER.md). `verify` is for
+// CI (non-zero on anything not verified); `trust` pins keys the user checked out of band; `sign`,
+// `add` and `remove` write records signed with the user's key, one file per change.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { displayText } from '../../core/display-text';
+import { exportPublicKeyOpenSsh, type RsaPrivateKey } from '../../core/keys';
+import { confusableGroups, rosterNameProblem } from '../../core/roster-names';
+import { confirmPins, reviewRoster } from '../../core/roster-pins';
+import type { EntryVerdict, RecordBody } from '../../core/roster-records';
+import { readRosterRecords, writeRosterRecord } from '../../node/roster-records-dir';
+import { writeFileAtomic } from '../../node/atomic-file';
+import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import type { Args } from '../args';
+import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
+import { loadPublicKey, loadRoster } from '../key-files';
+import { CliError, PROGRAM } from '../output';
+import { pinSource, verifyMembers, type LoadedMember } from '../roster-trust';
+
+const DEFAULT_DIR = path.join('.custodian', 'team');
+const SUBCOMMANDS = ['verify', 'trust', 'sign', 'add', 'remove'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+export const rosterCommand: Command = {
+  name: 'roster',
+  summary: 'verify, trust and sign the team roster (.custodian/team)',
+  options: {
+    roster: { type: 'string', short: 'R' },
+    identity: { type: 'string', short: 'i', multiple: true },
+    pins: { type: 'string' },
+    json: { type: 'boolean' },
+    ...PASSPHRASE_FILE_OPTION,
+  },
+  help: `Usage: custodian roster verify [-R DIR] [--pins FILE] [--json]
+       custodian roster trust [-R DIR] NAME…
+       custodian roster sign [-R DIR] -i KEY [NAME…]
+       custodian roster add [-R DIR] -i KEY NAME PUBLIC-KEY
+       custodian roster remove [-R DIR] -i KEY NAME
+
+A roster (DIR, default .custodian/team) holds one NAME.pub per teammate. Signed records in
+DIR/records/ say who vouched for each one: a root of trust (the first members) and one record per
+later addition or removal, each signed by a member (docs/ROSTER.md).
+
+  verify   check every entry: verified (a chain of signers reaches the root), unverified, or
+           broken (a forged record, a key that is not the one signed, a removed member back).
+           Exits 1 unless every entry is verified. With --pins FILE (or $CUSTODIAN_ROSTER_PINS),
+           the root and members must also match the fingerprints pinned in FILE: use this in CI,
+           since whoever can commit can also replace the whole records directory.
+  trust    pin NAME's current key in your pin store after checking its fingerprint with its
+           owner over a channel you trust; "encrypt -R" then uses it without stopping.
+  sign     sign the roster with KEY (yours, already in it): the first time, records the current
+           members as the root of trust; afterwards signs each unverified entry (a broken one
+           only when NAME is given: re-signing a changed key is a deliberate act).
+  add      write DIR/NAME.pub for PUBLIC-KEY and a record of the addition signed with KEY.
+  remove   delete DIR/NAME.pub and write a removal signed with KEY (a revert is then detected).
+
+Flags:
+  -R, --roster DIR        the roster directory (default .custodian/team)
+  -i, --identity KEY      your private key file, for sign, add and remove; without -i, the
+                          key files in $${IDENTITY_ENV}, else the key text in $${KEY_ENV} (the
+                          VS Code agent signs .enc files only, not roster records)
+      --pins FILE         a pins file CI controls: "NAME SHA256:…" lines, "@root SHA256:…"
+      --json              verify: print a JSON object
+${PASSPHRASE_HELP}
+
+Pins: your pin store is $XDG_CONFIG_HOME/custodian/roster-pins.json (~/.config/… by default),
+shared with the VS Code extension, outside every repository.
+
+Examples:
+  custodian roster verify --pins ci/roster-pins.txt
+  custodian roster trust alice
+  custodian roster sign -i ~/.custodian/me.pem
+  custodian roster add -i ~/.custodian/me.pem carol carol.pub
+`,
+  async run(args, ctx) {
+    const sub = args.positionals[0] as Subcommand | undefined;
+    if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
+      throw args.usageError(sub === undefined ? `missing subcommand (${SUBCOMMANDS.join(', ')})` : `unknown subcommand "${displayText(sub)}" (${SUBCOMMANDS.join(', ')})`);
+    }
+    const dir = args.string('roster') ?? DEFAULT_DIR;
+    const names = args.positionals.slice(1);
+    switch (sub) {
+      case 'verify':
+        if (names.length > 0) throw args.usageError(`unexpected argument "${displayText(names[0])}"`);
+        return verify(dir, args, ctx);
+      case 'trust':
+        if (names.length === 0) throw args.usageError('missing NAME (custodian roster trust NAME…)');
+        return trust(dir, names, args, ctx);
+      case 'sign':
+        return sign(dir, names, args, ctx);
+      case 'add':
+        if (names.length !== 2) throw args.usageError('expected NAME PUBLIC-KEY (custodian roster add -i KEY NAME PUBLIC-KEY)');
+        return add(dir, names[0], names[1], args, ctx);
+      case 'remove':
+        if (names.length !== 1) throw args.usageError('expected NAME (custodian roster remove -i KEY NAME)');
+        return remove(dir, names[0], args, ctx);
+    }
+  },
+};
+
+function describeVerdict(v: EntryVerdict, members: readonly LoadedMember[]): string {
+  if (v.status === 'verified') {
+    const by = v.by === undefined ? 'the root of trust' : displayText(v.by);
+    return members.some((m) => m.key.fingerprint === v.byFingerprint) || v.by === undefined ? `verified (${by}, ${v.time})` : `verified (${by}, ${v.time}; signer since removed)`;
+  }
+  return `${v.status}: ${v.reason}`;
+}
+
+async function verify(dir: string, args: Args, ctx: CommandContext): Promise<void> {
+  const members = await loadRoster(dir);
+  const verification = await verifyMembers(dir, members, ctx.backend());
+  const source = await pinSource(dir, args.string('pins'), ctx.io.env);
+  // Pins are only read here: verify never changes what the user trusts.
+  const pinned = source.pins && (source.pins.root !== undefined || Object.keys(source.pins.members).length > 0) ? source.pins : undefined;
+  const review = pinned ? reviewRoster(members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })), verification, pinned, { tofu: false }) : undefined;
+  const pinProblems: string[] = [];
+  if (review && verification.signed && !review.rootTrusted) pinProblems.push(`the root of trust ${verification.rootId} is not the one pinned${source.kind === 'file' ? ` in ${source.file}` : ''}`);
+  for (const q of review?.questions ?? []) {
+    if (q.verdict.status === 'broken') continue;
+    pinProblems.push(q.pinned ? `${q.name}: key ${q.fingerprint} is not the pinned ${q.pinned}` : `${q.name}: ${q.fingerprint} is not pinned and not verified through a pinned root`);
+  }
+  const ok = verification.signed && members.every((m) => verification.entries.get(m.name)?.status === 'verified') && verification.problems.length === 0 && pinProblems.length === 0;
+  if (args.flag('json')) {
+    ctx.print(
+      JSON.stringify(
+        {
+          ok,
+          signed: verification.signed,
+          root: verification.rootId ?? null,
+          entries: members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint, ...verification.entries.get(m.name) })),
+          problems: [...verification.problems, ...pinProblems],
+          pins: source.kind === 'file' ? source.file : pinned ? 'store' : null,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    for (const m of members) ctx.print(`${displayText(m.name)}  ${m.key.fingerprint}  ${describeVerdict(verification.entries.get(m.name)!, members)}`);
+    for (const p of [...verification.problems, ...pinProblems]) ctx.print(`problem: ${displayText(p, 400)}`);
+    if (!pinned && verification.signed) ctx.warn(`no pins for ${dir}: the chain was checked from the root in the repository; in CI pass --pins FILE so a replaced root is caught`);
+  }
+  if (!ok) {
+    throw new CliError(verification.signed ? `roster ${dir} does not verify` : `roster ${dir} is not signed`, {
+      hint: verification.signed ? `fix or re-sign the entries above ('${PROGRAM} roster sign -i KEY NAME' after checking their fingerprints)` : `a member signs it once: '${PROGRAM} roster sign -i KEY'`,
+    });
+  }
+}
+
+async function trust(dir: string, names: readonly string[], args: Args, ctx: CommandContext): Promise<void> {
+  const source = await pinSource(dir, args.string('pins'), ctx.io.env);
+  if (source.kind === 'file') throw args.usageError(`pins from ${source.file} are read-only: add the fingerprints to that file instead`);
+  const members = await loadRoster(dir);
+  const chosen = names.map((n) => {
+    const m = members.find((x) => x.name === n);
+    if (!m) throw new CliError(`${path.join(dir, `${displayText(n)}.pub`)} does not exist`, { hint: `the roster has: ${members.map((x) => x.name).join(', ')}` });
+    return m;
+  });
+  const verification = await verifyMembers(dir, members, ctx.backend());
+  // What would be accepted anyway (first use, a trusted root) is pinned along with the confirmed names.
+  const base = reviewRoster(members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })), verification, source.pins, { tofu: true }).next;
+  const next = confirmPins(base, chosen.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })));
+  await source.store.set(source.key, next);
+  for (const m of chosen) {
+    const before = source.pins?.members[m.name];
+    ctx.info(`pinned ${displayText(m.name)} ${m.key.fingerprint}${before && before !== m.key.fingerprint ? ` (was ${before})` : ''}`);
+    const v = verification.entries.get(m.name);
+    if (v?.status === 'broken') ctx.warn(`${displayText(m.name)} stays refused while its entry is broken (${v.reason}); a member re-signs it with '${PROGRAM} roster sign -i KEY ${m.name}'`);
+  }
+}
+
+/**
+ * My key, from the CLI's one identity order (-i, CUSTODIAN_IDENTITY, CUSTODIAN_KEY, the agent). The
+ * agent signs `.enc` transcripts only: a roster record needs the key here (docs/ROSTER.md §4).
+ */
+async function identity(args: Args, ctx: CommandContext): Promise<RsaPrivateKey> {
+  const { key, source } = await resolveSigner({ files: args.strings('identity'), env: ctx.io.env, passphrases: ctx.passphrases(args), agent: ctx.agent() });
+  if (!('pkcs8Der' in key)) {
+    throw new CliError(`the key from ${source} cannot sign roster records (the VS Code agent signs .enc files only)`, {
+      hint: `pass -i KEY, or set ${IDENTITY_ENV} or ${KEY_ENV}; in VS Code, use Sign the Current Roster or Add Teammate`,
+    });
+  }
+  return key;
+}
+
+async function pinAfterSigning(dir: string, signed: readonly LoadedMember[], args: Args, ctx: CommandContext): Promise<void> {
+  const source = await pinSource(dir, args.string('pins'), ctx.io.env);
+  if (source.kind === 'store') await source.store.set(source.key, confirmPins(source.pins, signed.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint }))));
+}
+
+async function sign(dir: string, names: readonly string[], args: Args, ctx: CommandContext): Promise<void> {
+  const me = await identity(args, ctx);
+  const backend = ctx.backend();
+  const members = await loadRoster(dir);
+  const mine = members.find((m) => m.key.fingerprint === me.publicKey.fingerprint);
+  if (!mine) throw new CliError(`your key ${me.publicKey.fingerprint} is not in ${dir}`, { hint: `add yourself first ('${PROGRAM} roster add -i KEY NAME PUBLIC-KEY'), or sign with the key of a member` });
+  for (const n of names) if (!members.some((m) => m.name === n)) throw new CliError(`${path.join(dir, `${displayText(n)}.pub`)} does not exist`);
+  const { root } = await readRosterRecords(dir);
+  if (!root) {
+    const chosen = names.length > 0 ? members.filter((m) => names.includes(m.name) || m === mine) : members;
+    await writeRosterRecord(dir, { op: 'root', members: chosen.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })) }, me, backend);
+    for (const m of chosen) ctx.info(`root of trust: ${displayText(m.name)} ${m.key.fingerprint}`);
+    await pinAfterSigning(dir, chosen, args, ctx);
+    return;
+  }
+  const verification = await verifyMembers(dir, members, backend);
+  if (verification.entries.get(mine.name)?.status !== 'verified') {
+    throw new CliError(`you (${mine.name}) are not a verified member of ${dir}: your signature would not count`, { hint: 'ask a verified member to sign your entry first' });
+  }
+  const targets = members.filter((m) => {
+    const v = verification.entries.get(m.name)!;
+    return names.length > 0 ? names.includes(m.name) && v.status !== 'verified' : v.status === 'unverified';
+  });
+  if (targets.length === 0) {
+    ctx.info('nothing to sign: every entry is verified' + (members.some((m) => verification.entries.get(m.name)?.status === 'broken') ? ' or broken (name a broken entry to re-sign it)' : ''));
+    return;
+  }
+  for (const m of targets) {
+    await writeRosterRecord(dir, { op: 'add', name: m.name, fingerprint: m.key.fingerprint }, me, backend);
+    ctx.info(`signed ${displayText(m.name)} ${m.key.fingerprint}`);
+  }
+  await pinAfterSigning(dir, targets, args, ctx);
+}
+
+async function add(dir: string, name: string, keyArg: string, args: Args, ctx: CommandContext): Promise<void> {
+  const problem = rosterNameProblem(name);
+  if (problem) throw args.usageError(`"${displayText(name)}" cannot be a roster name. ${problem}`);
+  const me = await identity(args, ctx);
+  const key = await loadPublicKey(keyArg, ctx.passphrases(args));
+  const existing = await fs.readdir(dir).catch(() => [] as string[]);
+  const others = existing.filter((n) => n.endsWith('.pub')).map((n) => n.slice(0, -4));
+  if (others.includes(name)) throw new CliError(`${path.join(dir, `${name}.pub`)} already exists`, { hint: `remove it first ('${PROGRAM} roster remove -i KEY ${name}')` });
+  const lookalike = confusableGroups([...others, name]).find((g) => g.includes(name));
+  if (lookalike) throw new CliError(`"${name}" looks like ${lookalike.filter((n) => n !== name).join(', ')} already in the roster`, { hint: 'choose a name that cannot be mistaken for a teammate' });
+  const { root } = await readRosterRecords(dir);
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.pub`);
+  await writeFileAtomic(file, new TextEncoder().encode(exportPublicKeyOpenSsh(key, key.comment) + '\n'));
+  const body: RecordBody =
+    !root && others.length === 0 && key.fingerprint === me.publicKey.fingerprint
+      ? { op: 'root', members: [{ name, fingerprint: key.fingerprint }] }
+      : { op: 'add', name, fingerprint: key.fingerprint };
+  try {
+    await writeRosterRecord(dir, body, me, ctx.backend());
+  } catch (err) {
+    // No half-done addition: an unsigned NAME.pub would look like someone else's doing.
+    await fs.rm(file, { force: true });
+    throw err;
+  }
+  ctx.info(`added ${name} ${key.fingerprint}${body.op === 'root' ? ' as the root of trust' : ''}; commit ${file} and ${path.join(dir, 'records')}`);
+  await pinAfterSigning(dir, [{ file, name, key }], args, ctx);
+}
+
+async function remove(dir: string, name: string, args: Args, ctx: CommandContext): Promise<void> {
+  const me = await identity(args, ctx);
+  const members = await loadRoster(dir);
+  const m = members.find((x) => x.name === name);
+  if (!m) throw new CliError(`${path.join(dir, `${displayText(name)}.pub`)} does not exist`);
+  const record = await writeRosterRecord(dir, { op: 'remove', name, fingerprint: m.key.fingerprint }, me, ctx.backend());
+  try {
+    await fs.rm(m.file);
+  } catch (err) {
+    await fs.rm(record, { force: true });
+    throw err;
+  }
+  const source = await pinSource(dir, args.string('pins'), ctx.io.env);
+  if (source.kind === 'store' && source.pins && Object.prototype.hasOwnProperty.call(source.pins.members, name)) {
+    const members2 = { ...source.pins.members };
+    delete members2[name];
+    await source.store.set(source.key, { ...source.pins, members: members2 });
+  }
+  ctx.info(`removed ${name}; commit the deletion and the signed record. Rotate the secrets ${name} could read.`);
+}

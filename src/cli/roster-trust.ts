@@ -1,0 +1,100 @@
+// The CLI's side of roster integrity (docs/ROSTER.md §6–§7): before `encrypt -R DIR` encrypts to a
+// roster, its entries are checked against the signed records and the pins (the user's pin store, or a
+// pins file CI names with --pins / CUSTODIAN_ROSTER_PINS). A changed key, a newcomer nobody verifiably
+// signed, or a broken entry stops the command with the names, fingerprints, the commit that changed
+// the file, and the command that confirms them. Nothing is encrypted to them unasked.
+import type { CryptoBackend } from '../core/crypto-backend';
+import { displayText } from '../core/display-text';
+import type { RsaPublicKey } from '../core/keys';
+import { reviewRoster, samePins, type PinQuestion, type PinReview, type RosterPins } from '../core/roster-pins';
+import { verifyRoster, type RosterVerification } from '../core/roster-records';
+import { defaultPinStoreFile, PINS_FILE_ENV, PinStore, readPinsFile, rosterKey } from '../node/roster-pin-store';
+import { deletedProblems, lastChange, readRosterRecords } from '../node/roster-records-dir';
+import * as path from 'node:path';
+import { CliError, PROGRAM } from './output';
+
+export interface LoadedMember {
+  file: string;
+  name: string;
+  key: RsaPublicKey;
+}
+
+/** Where pins come from: a read-only file CI controls, or the user's store (which grows on first use). */
+export type PinSource = { kind: 'file'; file: string; pins: RosterPins } | { kind: 'store'; store: PinStore; key: string; pins: RosterPins | undefined };
+
+export async function pinSource(dir: string, pinsFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<PinSource> {
+  const file = pinsFlag ?? (env[PINS_FILE_ENV] || undefined);
+  if (file !== undefined) return { kind: 'file', file, pins: await readPinsFile(file) };
+  const store = new PinStore(defaultPinStoreFile(env));
+  const key = await rosterKey(dir);
+  return { kind: 'store', store, key, pins: await store.get(key) };
+}
+
+export async function verifyMembers(dir: string, members: readonly LoadedMember[], backend: CryptoBackend): Promise<RosterVerification> {
+  const { root, records, deleted } = await readRosterRecords(dir);
+  const verification = await verifyRoster(
+    members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
+    root,
+    records,
+    backend,
+  );
+  verification.problems.push(...deletedProblems(deleted));
+  return verification;
+}
+
+/** A roster entry that needs the user before anything is encrypted to it. */
+export class RosterChangedError extends CliError {
+  constructor(
+    message: string,
+    readonly questions: readonly PinQuestion[],
+    hint: string,
+  ) {
+    super(message, { hint });
+  }
+}
+
+async function describeQuestion(dir: string, q: PinQuestion): Promise<string> {
+  const name = displayText(q.name);
+  let what: string;
+  if (q.verdict.status === 'broken') what = `${name}: broken (${q.verdict.reason}), key ${q.fingerprint}`;
+  else if (q.pinned) what = `${name}: key changed from ${q.pinned} (pinned) to ${q.fingerprint}`;
+  else what = `${name}: new in the roster, key ${q.fingerprint}`;
+  if (q.verdict.status === 'unverified') what += ` (unverified: ${q.verdict.reason})`;
+  const change = await lastChange(path.join(dir, `${q.name}.pub`));
+  if (change) what += `; last changed in commit ${change.commit.slice(0, 12)} by ${displayText(change.author)} on ${change.date}`;
+  return what;
+}
+
+/**
+ * Checks `members` of roster `dir` before encrypting to them: returns when every one may be used
+ * (pinning them in the user's store), throws RosterChangedError otherwise. A pins file is never written.
+ */
+export async function vetRoster(dir: string, members: readonly LoadedMember[], source: PinSource, backend: CryptoBackend, info: (line: string) => void): Promise<PinReview> {
+  const verification = await verifyMembers(dir, members, backend);
+  const entries = members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint }));
+  const review = reviewRoster(entries, verification, source.pins, { tofu: source.kind === 'store' });
+  if (review.questions.length > 0) {
+    const lines = await Promise.all(review.questions.map((q) => describeQuestion(dir, q)));
+    const broken = review.questions.filter((q) => q.verdict.status === 'broken');
+    const askable = review.questions.filter((q) => q.verdict.status !== 'broken').map((q) => q.name);
+    const n = review.questions.length;
+    const fix =
+      source.kind === 'file'
+        ? `add the fingerprints to ${source.file} once they are checked`
+        : askable.length > 0
+          ? `check each fingerprint with its owner over a channel you trust (in person, a call), then run '${PROGRAM} roster trust -R ${dir} ${askable.join(' ')}', or remove the file`
+          : '';
+    const hints = [fix, broken.length > 0 ? `run '${PROGRAM} roster verify -R ${dir}' to see what is broken and restore or re-sign it` : ''].filter(Boolean);
+    throw new RosterChangedError(
+      `roster ${dir} changed since you last used it; nothing was encrypted. ${n === 1 ? 'This entry needs' : `These ${n} entries need`} checking:\n${lines.map((l) => `${PROGRAM}:   ${l}`).join('\n')}`,
+      review.questions,
+      hints.join('; '),
+    );
+  }
+  if (source.kind === 'store' && !samePins(review.next, source.pins)) {
+    const added = review.accepted.filter((e) => source.pins?.members[e.name] !== e.fingerprint);
+    await source.store.set(source.key, review.next);
+    if (added.length > 0) info(`pinned ${added.map((e) => displayText(e.name)).join(', ')} for ${dir} (${source.store.file})`);
+  }
+  return review;
+}

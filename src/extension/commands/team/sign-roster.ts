@@ -1,0 +1,103 @@
+// Sign the Current Roster (docs/ROSTER.md §7): a team adopting signed rosters signs what it has in one
+// step. The first time, the current members become the root of trust, signed by me (I must be one of
+// them); afterwards each unverified entry gets an addition record signed by me (I must be verified).
+// Either way I vouch for keys, so a modal lists every name and fingerprint first. Also the signing
+// that Add Teammate, Add Myself and Remove Teammate do after they change the roster.
+import * as vscode from 'vscode';
+import { displayText } from '../../../core/display-text';
+import { CustodianError } from '../../../core/errors';
+import type { RecordBody } from '../../../core/roster-records';
+import type { RosterMember } from '../../storage/roster';
+import { targetFolder } from '../../storage/workspace-files';
+import { fromArgument, is, type Shape } from '../arguments';
+import type { TeamDeps } from './register';
+
+export interface SignRosterArgs {
+  folder?: vscode.Uri;
+  /** Also re-sign these broken entries (a changed key the user checked). */
+  names?: string[];
+  /** Skip the modal listing what is signed (honoured only in ExtensionMode.Test). */
+  confirm?: boolean;
+}
+
+const SIGN_ROSTER_ARGS: Shape<SignRosterArgs> = { folder: is.uri, names: is.strings, confirm: is.boolean };
+
+export interface SignRosterResult {
+  root: boolean;
+  signed: string[];
+}
+
+export async function signRoster(deps: TeamDeps, arg: unknown): Promise<SignRosterResult | undefined> {
+  const a = fromArgument(arg, SIGN_ROSTER_ARGS);
+  const folder = targetFolder(a.folder);
+  const members = await deps.session.rosterMembers(folder);
+  const me = deps.keys.current.getDefault();
+  const mine = me && members.find((m) => m.key.fingerprint === me.fingerprint);
+  if (!mine) {
+    throw new CustodianError(vscode.l10n.t('Your default key is not in this roster: your signature would not count.'), {
+      hint: vscode.l10n.t('Add yourself to the team first (Add Myself to Team), or make the key that is in the roster your default.'),
+    });
+  }
+  const signed = await deps.rosterTrust.isSigned(folder);
+  let targets: RosterMember[];
+  if (!signed) {
+    targets = members;
+  } else {
+    const checked = await deps.rosterTrust.verify(folder, members);
+    const verdict = (m: RosterMember) => checked?.verification.entries.get(m.name);
+    if (verdict(mine)?.status !== 'verified') {
+      throw new CustodianError(vscode.l10n.t('You are not a verified member of this roster: your signature would not count.'), { hint: vscode.l10n.t('Ask a verified member to sign your entry first.') });
+    }
+    const named = new Set(a.names ?? []);
+    targets = members.filter((m) => verdict(m)?.status === 'unverified' || (named.has(m.name) && verdict(m)?.status === 'broken'));
+    if (targets.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to sign: every entry of the roster is verified (a broken entry is re-signed only when named).'));
+      return { root: false, signed: [] };
+    }
+  }
+  const testMode = deps.extensionMode === vscode.ExtensionMode.Test;
+  if (!(testMode && a.confirm === true)) {
+    const detail = [
+      signed ? vscode.l10n.t('You sign these entries: you vouch that each key belongs to that person.') : vscode.l10n.t('These members become the root of trust: you vouch that each key belongs to that person.'),
+      '',
+      ...targets.map((m) => `• ${displayText(m.name)}  ${m.key.fingerprint}`),
+      '',
+      vscode.l10n.t('Compare each fingerprint with its owner over a channel you trust first. Commit the records under .custodian/team/records/ afterwards.'),
+    ].join('\n');
+    const action = vscode.l10n.t('Sign Roster');
+    const choice = await vscode.window.showWarningMessage(
+      signed ? vscode.l10n.t('Sign {0} unverified roster entries?', targets.length) : vscode.l10n.t('Sign the current roster ({0} members) as its root of trust?', targets.length),
+      { modal: true, detail },
+      action,
+    );
+    if (choice !== action) return undefined;
+  }
+  const signer = await deps.session.signer();
+  try {
+    if (!signed) await deps.rosterTrust.record(folder, { op: 'root', members: targets.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })) }, signer);
+    else for (const m of targets) await deps.rosterTrust.record(folder, { op: 'add', name: m.name, fingerprint: m.key.fingerprint }, signer);
+  } finally {
+    deps.session.release(signer);
+  }
+  await deps.rosterTrust.pin(folder, targets.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })));
+  void vscode.window.showInformationMessage(vscode.l10n.t('Signed {0} roster entries. Commit .custodian/team/records/ so teammates see them verified.', targets.length));
+  return { root: !signed, signed: targets.map((m) => m.name) };
+}
+
+/**
+ * After Add Teammate / Add Myself / Remove Teammate changed the roster: the record of that change,
+ * signed with my default key (a roster's first member becomes its root). Without a default key nothing
+ * is signed and the entry shows as unverified.
+ */
+export async function recordChange(deps: TeamDeps, folder: vscode.WorkspaceFolder, body: Exclude<RecordBody, { op: 'root' }>, firstMember: boolean): Promise<void> {
+  if (folder.uri.scheme !== 'file' || !deps.keys.current.getDefault()) return;
+  const signer = await deps.session.signer();
+  try {
+    const root = firstMember && body.op === 'add' && body.fingerprint === signer.publicKey.fingerprint && !(await deps.rosterTrust.isSigned(folder));
+    await deps.rosterTrust.record(folder, root ? { op: 'root', members: [{ name: body.name, fingerprint: body.fingerprint }] } : body, signer);
+  } finally {
+    deps.session.release(signer);
+  }
+  if (body.op === 'add') await deps.rosterTrust.pin(folder, [{ name: body.name, fingerprint: body.fingerprint }]);
+  else await deps.rosterTrust.pin(folder, [], [body.name]);
+}

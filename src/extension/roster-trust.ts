@@ -1,0 +1,181 @@
+// Roster integrity in the editor (docs/ROSTER.md §6–§7): before anything is encrypted to a folder's
+// team, its entries are checked against their signed records and the user's pins (the pin store the
+// CLI shares). A changed key, a newcomer nobody verifiably signed, or a broken entry is asked about
+// in a modal showing the old and new fingerprint and the commit that changed the file: Confirm pins
+// it, Exclude leaves it out of this encryption. A broken entry (its key is not the one signed, its
+// record is forged, a signed removal was reverted) can only be confirmed by a verified member, who then
+// re-signs it. Also writes the signed records for Add Teammate, Remove Teammate and Sign the Roster.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CryptoBackend } from '../core/crypto-backend';
+import { displayText } from '../core/display-text';
+import { CustodianError } from '../core/errors';
+import type { RsaPrivateKey } from '../core/keys';
+import type { PinQuestion, RosterPins } from '../core/roster-pins';
+import type { RecordBody, RosterVerification } from '../core/roster-records';
+import { lazyCore } from './lazy-core';
+import { ROSTER_DIR, type RosterMember } from './storage/roster';
+import type { WorkspaceTrust } from './workspace-trust';
+
+/** The user did not answer a roster question: nothing was encrypted. */
+export class RosterNotConfirmedError extends CustodianError {
+  constructor(name: string) {
+    super(vscode.l10n.t('Nothing was encrypted: the change to {0} in the team roster was not confirmed.', displayText(name)), {
+      hint: vscode.l10n.t('Check the new fingerprint with them over a channel you trust, then Confirm; or Exclude them.'),
+    });
+  }
+}
+
+export interface RosterTrustDeps {
+  backend: () => Promise<CryptoBackend>;
+  trust: WorkspaceTrust;
+  /** The pin store file; the CLI's default ($XDG_CONFIG_HOME/custodian/roster-pins.json) unless a test says otherwise. */
+  pinStoreFile?: string;
+}
+
+export interface FolderVerification {
+  verification: RosterVerification;
+  /** Sentences: broken or deleted records, signed members whose file is gone. */
+  problems: string[];
+}
+
+/** My signing key for re-signing a broken entry the user confirms; the caller releases it. */
+export interface VetSigner {
+  fingerprint: string;
+  load(): Promise<RsaPrivateKey>;
+  release(key: RsaPrivateKey): void;
+}
+
+export class RosterTrust {
+  constructor(private readonly deps: RosterTrustDeps) {}
+
+  teamDir(folder: vscode.WorkspaceFolder): string {
+    return path.join(folder.uri.fsPath, ...ROSTER_DIR);
+  }
+
+  private async store() {
+    const { PinStore, defaultPinStoreFile } = await lazyCore.rosterPinStore();
+    return new PinStore(this.deps.pinStoreFile ?? defaultPinStoreFile());
+  }
+
+  /** Signature status of a folder's members; undefined for folders not on disk (web, virtual). */
+  async verify(folder: vscode.WorkspaceFolder, members: readonly RosterMember[]): Promise<FolderVerification | undefined> {
+    if (folder.uri.scheme !== 'file') return undefined;
+    const [{ readRosterRecords, deletedProblems }, { verifyRoster }] = await Promise.all([lazyCore.rosterRecordsDir(), lazyCore.rosterRecords()]);
+    // git history (deleted records) only in trusted workspaces: a repository's git config can run commands.
+    const files = await readRosterRecords(this.teamDir(folder), { history: this.deps.trust.isTrusted });
+    const verification = await verifyRoster(
+      members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
+      files.root,
+      files.records,
+      await this.deps.backend(),
+    );
+    return { verification, problems: [...verification.problems, ...deletedProblems(files.deleted)] };
+  }
+
+  /**
+   * The members of `folder` that may be encrypted to: the accepted ones, and those the user confirms
+   * when asked. Throws RosterNotConfirmedError when a question is dismissed.
+   */
+  async vet(folder: vscode.WorkspaceFolder, members: readonly RosterMember[], signer?: VetSigner): Promise<RosterMember[]> {
+    const checked = await this.verify(folder, members);
+    if (!checked || members.length === 0) return [...members];
+    const [{ reviewRoster, confirmPins, samePins }, { rosterKey }] = await Promise.all([lazyCore.rosterPins(), lazyCore.rosterPinStore()]);
+    const dir = this.teamDir(folder);
+    const key = await rosterKey(dir);
+    const store = await this.store();
+    const pins = await store.get(key);
+    const entries = members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint }));
+    const review = reviewRoster(entries, checked.verification, pins, { tofu: true });
+    const confirmed: PinQuestion[] = [];
+    const leftOut = new Set<string>();
+    // Only a verified member's signature can mend a broken entry (docs/ROSTER.md §7).
+    const canSign = signer !== undefined && members.some((m) => m.key.fingerprint === signer.fingerprint && checked.verification.entries.get(m.name)?.status === 'verified');
+    for (const q of review.questions) {
+      const answer = await this.ask(dir, q, canSign);
+      if (answer === 'confirm') confirmed.push(q);
+      else if (answer === 'exclude') leftOut.add(q.name);
+      else throw new RosterNotConfirmedError(q.name);
+    }
+    const resign = confirmed.filter((q) => q.verdict.status === 'broken');
+    if (resign.length > 0 && signer) {
+      const key = await signer.load();
+      try {
+        for (const q of resign) await this.record(folder, { op: 'add', name: q.name, fingerprint: q.fingerprint }, key);
+      } finally {
+        signer.release(key);
+      }
+    }
+    const next: RosterPins = confirmPins(review.next, confirmed);
+    if (!samePins(next, pins)) await store.set(key, next);
+    return members.filter((m) => !leftOut.has(m.name));
+  }
+
+  /** Forgets this folder's pins (tests; a user resets by editing the pin store). */
+  async forget(folder: vscode.WorkspaceFolder): Promise<void> {
+    const { rosterKey } = await lazyCore.rosterPinStore();
+    await (await this.store()).set(await rosterKey(this.teamDir(folder)), undefined);
+  }
+
+  /** Pins `members` as confirmed (the user just added or signed them). */
+  async pin(folder: vscode.WorkspaceFolder, members: readonly { name: string; fingerprint: string }[], unpin: readonly string[] = []): Promise<void> {
+    if (folder.uri.scheme !== 'file') return;
+    const [{ confirmPins }, { rosterKey }] = await Promise.all([lazyCore.rosterPins(), lazyCore.rosterPinStore()]);
+    const key = await rosterKey(this.teamDir(folder));
+    const store = await this.store();
+    const next = confirmPins(await store.get(key), members);
+    for (const n of unpin) delete next.members[n];
+    await store.set(key, next);
+  }
+
+  /** Writes one signed record into the folder's roster. */
+  async record(folder: vscode.WorkspaceFolder, body: RecordBody, signer: RsaPrivateKey): Promise<string> {
+    if (folder.uri.scheme !== 'file') throw new CustodianError(vscode.l10n.t('Signed roster records need a folder on disk.'));
+    const { writeRosterRecord } = await lazyCore.rosterRecordsDir();
+    return writeRosterRecord(this.teamDir(folder), body, signer, await this.deps.backend());
+  }
+
+  /** Whether the folder's roster has a root of trust. */
+  async isSigned(folder: vscode.WorkspaceFolder): Promise<boolean> {
+    if (folder.uri.scheme !== 'file') return false;
+    const { readRosterRecords } = await lazyCore.rosterRecordsDir();
+    return (await readRosterRecords(this.teamDir(folder), { history: false })).root !== undefined;
+  }
+
+  private async ask(dir: string, q: PinQuestion, canSign: boolean): Promise<'confirm' | 'exclude' | undefined> {
+    const name = displayText(q.name);
+    const change = this.deps.trust.isTrusted ? await (await lazyCore.rosterRecordsDir()).lastChange(path.join(dir, `${q.name}.pub`)) : undefined;
+    const lines: string[] = [];
+    if (q.pinned) lines.push(vscode.l10n.t('Pinned key: {0}', q.pinned), vscode.l10n.t('New key: {0}', q.fingerprint));
+    else lines.push(vscode.l10n.t('Key: {0}', q.fingerprint));
+    if (q.verdict.status === 'verified') lines.push(vscode.l10n.t('Signed by {0}, but not through a root of trust you accepted.', displayText(q.verdict.by ?? 'the root')));
+    else lines.push(vscode.l10n.t('Status: {0} ({1}).', q.verdict.status, displayText(q.verdict.reason, 400)));
+    if (change) {
+      lines.push(vscode.l10n.t('Last changed in commit {0} by {1} on {2}: "{3}"', change.commit.slice(0, 12), displayText(change.author), change.date, displayText(change.subject)));
+    } else {
+      lines.push(vscode.l10n.t('Who changed the file is unknown (no git history, or the workspace is not trusted).'));
+    }
+    const exclude = vscode.l10n.t('Exclude');
+    const broken = q.verdict.status === 'broken';
+    const confirm = broken ? vscode.l10n.t('Confirm and Sign') : vscode.l10n.t('Confirm');
+    if (broken) {
+      lines.push(
+        '',
+        canSign
+          ? vscode.l10n.t('Confirm and Sign re-signs this entry with your key: do it only after {0} has read you this fingerprint over a channel you trust.', name)
+          : vscode.l10n.t('A broken entry is mended by a verified member re-signing it once the key is checked (Sign the Current Roster, or "custodian roster sign NAME").'),
+      );
+    } else {
+      lines.push('', vscode.l10n.t('Confirm only after {0} has read you this fingerprint over a channel you trust (in person or on a call). Whoever holds the matching private key can read what you encrypt.', name));
+    }
+    const message = q.pinned
+      ? vscode.l10n.t("{0}'s key in the team roster changed since you last encrypted to it. Encrypt to the new key?", name)
+      : broken
+        ? vscode.l10n.t("{0}'s entry in the team roster is broken. Encrypt to it?", name)
+        : vscode.l10n.t('{0} is new in the team roster (not verified by a teammate you trust). Encrypt to them?', name);
+    // Exclude first: in a modal the first button is the default, and Enter must not trust a key.
+    const buttons = broken && !canSign ? [exclude] : [exclude, confirm];
+    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail: lines.join('\n') }, ...buttons);
+    return choice === confirm ? 'confirm' : choice === exclude ? 'exclude' : undefined;
+  }
+}

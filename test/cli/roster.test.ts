@@ -1,0 +1,208 @@
+// Roster integrity in the CLI, on real git repositories (docs/ROSTER.md): a commit by someone outside
+// the team that swaps a key or adds one stops the next `encrypt -R`; a signed addition by a verified
+// member does not; a revert of a signed removal and a forged signature are caught by `roster verify`.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
+
+function git(cwd: string, args: string[], author = 'Alice <alice@example.com>'): string {
+  const [name, email] = /^(.*) <(.*)>$/.exec(author)!.slice(1);
+  const r = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function commitAll(repo: string, message: string, author?: string): void {
+  git(repo, ['add', '-A'], author);
+  git(repo, ['commit', '-q', '-m', message], author);
+}
+
+describe('cli: roster integrity (pins, signed records, names)', function () {
+  this.timeout(120_000);
+  let keys: string;
+  let alice: TestKey;
+  let bob: TestKey;
+  let carol: TestKey;
+  let mallory: TestKey;
+  let repo: string;
+  let team: string;
+  let config: string;
+  let plain: string;
+  const env = (): Record<string, string> => ({ XDG_CONFIG_HOME: config });
+
+  before(() => {
+    keys = tempDir();
+    alice = makeOpensslKey(keys, 'alice');
+    bob = makeOpensslKey(keys, 'bob');
+    carol = makeOpensslKey(keys, 'carol');
+    mallory = makeOpensslKey(keys, 'mallory');
+    plain = path.join(keys, 'plain.txt');
+    fs.writeFileSync(plain, 'DB_PASSWORD=hunter2\n');
+  });
+  after(() => removeDir(keys));
+
+  beforeEach(() => {
+    repo = tempDir('custodian-roster-repo-');
+    config = tempDir('custodian-roster-config-');
+    team = path.join(repo, '.custodian', 'team');
+    fs.mkdirSync(team, { recursive: true });
+    git(repo, ['init', '-q']);
+    fs.copyFileSync(alice.sshPubPath, path.join(team, 'alice.pub'));
+    fs.copyFileSync(bob.sshPubPath, path.join(team, 'bob.pub'));
+    commitAll(repo, 'Start the team');
+  });
+  afterEach(() => {
+    removeDir(repo);
+    removeDir(config);
+  });
+
+  function encrypt(out = path.join(repo, 'secret.enc')): ReturnType<typeof run> {
+    return run(['encrypt', '-R', team, '-o', out, plain], { env: env() });
+  }
+
+  it('a key swapped by a commit from outside the team stops encrypt -R, naming the entry, the fingerprints, the commit and the fix', () => {
+    assert.equal(encrypt().code, 0, 'first use pins the plain roster');
+    fs.copyFileSync(mallory.sshPubPath, path.join(team, 'bob.pub'));
+    commitAll(repo, "Update bob's key", 'Mallory <mallory@evil.example>');
+    const out = path.join(repo, 'after-swap.enc');
+    const r = encrypt(out);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(!fs.existsSync(out), 'nothing was written');
+    assert.match(r.stderr, /bob: key changed from /);
+    assert.ok(r.stderr.includes(bob.fingerprint) && r.stderr.includes(mallory.fingerprint), r.stderr);
+    assert.match(r.stderr, /by Mallory <mallory@evil\.example>/);
+    assert.match(r.stderr, /custodian roster trust -R .* bob/);
+    // After an out-of-band check, the user confirms and encryption goes on.
+    const t = run(['roster', 'trust', '-R', team, 'bob'], { env: env() });
+    assert.equal(t.code, 0, t.stderr);
+    assert.equal(encrypt(out).code, 0);
+  });
+
+  it('a key added by a commit from outside the team stops encrypt -R as a newcomer', () => {
+    assert.equal(encrypt().code, 0);
+    fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));
+    commitAll(repo, 'Add a helper', 'Mallory <mallory@evil.example>');
+    const r = encrypt(path.join(repo, 'x.enc'));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /mallory: new in the roster, key SHA256:/);
+    assert.match(r.stderr, /Mallory <mallory@evil\.example>/);
+  });
+
+  it('CI pins (--pins FILE) refuse a key that is not pinned, and never write', () => {
+    const pins = path.join(keys, `pins-${Date.now()}.txt`);
+    fs.writeFileSync(pins, `# team\nalice ${alice.fingerprint}\nbob ${bob.fingerprint}\n`);
+    const ok = run(['encrypt', '-R', team, '--pins', pins, '-o', path.join(repo, 'a.enc'), plain], { env: env() });
+    assert.equal(ok.code, 0, ok.stderr);
+    fs.copyFileSync(mallory.sshPubPath, path.join(team, 'bob.pub'));
+    const r = run(['encrypt', '-R', team, '-o', path.join(repo, 'b.enc'), plain], { env: { ...env(), CUSTODIAN_ROSTER_PINS: pins } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bob: key changed/);
+    assert.ok(!fs.existsSync(path.join(config, 'custodian', 'roster-pins.json')), 'a pins file run leaves the store alone');
+  });
+
+  it('a signed addition by a verified member is accepted without asking; verify passes', () => {
+    const s = run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() });
+    assert.equal(s.code, 0, s.stderr);
+    commitAll(repo, 'Sign the roster');
+    assert.equal(encrypt().code, 0);
+    // Bob (verified through the root) adds carol on his own machine: Alice's pins know nothing of carol.
+    const bobConfig = tempDir('custodian-roster-bob-');
+    try {
+      const a = run(['roster', 'add', '-R', team, '-i', bob.privatePath, 'carol', carol.sshPubPath], { env: { XDG_CONFIG_HOME: bobConfig } });
+      assert.equal(a.code, 0, a.stderr);
+    } finally {
+      removeDir(bobConfig);
+    }
+    commitAll(repo, 'Add carol', 'Bob <bob@example.com>');
+    const e = encrypt(path.join(repo, 'with-carol.enc'));
+    assert.equal(e.code, 0, e.stderr);
+    const v = run(['roster', 'verify', '-R', team, '--json'], { env: env() });
+    assert.equal(v.code, 0, v.stderr);
+    const j = JSON.parse(v.out) as { ok: boolean; entries: { name: string; status: string; by?: string }[] };
+    assert.equal(j.ok, true);
+    assert.deepEqual(j.entries.map((x) => [x.name, x.status, x.by ?? null]), [['alice', 'verified', null], ['bob', 'verified', null], ['carol', 'verified', 'bob']]);
+  });
+
+  it('a revert of a signed removal is detected (broken), even though the revert deletes the removal record', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, add carol');
+    assert.equal(encrypt().code, 0);
+    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
+    commitAll(repo, 'Remove carol');
+    git(repo, ['revert', '--no-edit', 'HEAD'], 'Mallory <mallory@evil.example>');
+    assert.ok(fs.existsSync(path.join(team, 'carol.pub')), 'the revert brought carol.pub back');
+    const v = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(v.code, 1, v.out);
+    assert.match(v.out, /carol .*broken: alice removed carol/);
+    assert.match(v.out, /was deleted in commit/);
+    const e = encrypt(path.join(repo, 'after-revert.enc'));
+    assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
+    assert.match(e.stderr, /carol: broken/);
+  });
+
+  it('a forged signature makes the entry broken and verify fail', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign the roster');
+    // Mallory copies a real record and puts her own name and key in it, keeping Alice's signature.
+    const records = path.join(team, 'records');
+    fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));
+    assert.equal(run(['roster', 'add', '-R', path.join(keys, 'scratch-team'), '-i', alice.privatePath, 'zed', carol.sshPubPath], { env: env() }).code, 0);
+    const scratch = path.join(keys, 'scratch-team', 'records');
+    const donor = fs.readdirSync(scratch).find((n) => n !== 'root.json')!;
+    const record = JSON.parse(fs.readFileSync(path.join(scratch, donor), 'utf8')) as Record<string, string>;
+    const forged = { ...record, op: 'add', name: 'mallory', key: mallory.fingerprint };
+    fs.writeFileSync(path.join(records, '20990101T000000000Z-add-mallory-00000000.json'), JSON.stringify(forged));
+    commitAll(repo, 'Add mallory', 'Mallory <mallory@evil.example>');
+    const v = run(['roster', 'verify', '-R', team, '--json'], { env: env() });
+    assert.equal(v.code, 1);
+    const j = JSON.parse(v.out) as { entries: { name: string; status: string }[]; problems: string[] };
+    assert.equal(j.entries.find((x) => x.name === 'mallory')?.status, 'broken');
+    assert.ok(j.problems.some((p) => /signature does not verify/.test(p)), j.problems.join('\n'));
+    removeDir(path.join(keys, 'scratch-team'));
+  });
+
+  it('verify fails on an unsigned roster and on a root that does not match --pins', () => {
+    const u = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(u.code, 1);
+    assert.match(u.stderr, /is not signed/);
+    // Mallory replaces the whole records directory with a root she signed over alice, bob and herself.
+    fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', mallory.privatePath], { env: { XDG_CONFIG_HOME: tempDir() } }).code, 0);
+    const selfSigned = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(selfSigned.code, 0, 'without pins, a self-consistent chain verifies (hence --pins in CI)');
+    const pins = path.join(keys, `pins-ci-${Date.now()}.txt`);
+    fs.writeFileSync(pins, `alice ${alice.fingerprint}\nbob ${bob.fingerprint}\n`);
+    const p = run(['roster', 'verify', '-R', team, '--pins', pins], { env: env() });
+    assert.equal(p.code, 1, p.out);
+    assert.match(p.out, /root of trust .* is not the one pinned/);
+  });
+
+  it('sign takes the key from the CLI\'s identity order (CUSTODIAN_IDENTITY without -i); without any key it is a usage error', () => {
+    const none = run(['roster', 'sign', '-R', team], { env: env() });
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, /no private key/);
+    const s = run(['roster', 'sign', '-R', team], { env: { ...env(), CUSTODIAN_IDENTITY: bob.privatePath } });
+    assert.equal(s.code, 0, s.stderr);
+    const root = JSON.parse(fs.readFileSync(path.join(team, 'records', 'root.json'), 'utf8')) as { members: { name: string }[] };
+    assert.deepEqual(root.members.map((m) => m.name), ['alice', 'bob']);
+    assert.equal(run(['roster', 'verify', '-R', team], { env: env() }).code, 0);
+  });
+
+  it('names that could lie are refused on read: brackets, spaces, lookalikes', () => {
+    for (const bad of ['alice (you)', 'a1ice']) {
+      const file = path.join(team, `${bad}.pub`);
+      fs.copyFileSync(mallory.sshPubPath, file);
+      const r = encrypt(path.join(repo, 'n.enc'));
+      assert.equal(r.code, 1, bad);
+      assert.match(r.stderr, bad === 'a1ice' ? /look alike/ : /not a valid roster name/);
+      fs.rmSync(file);
+    }
+  });
+});

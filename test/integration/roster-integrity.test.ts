@@ -1,0 +1,225 @@
+// Roster integrity in the real editor, on a real git repository (docs/ROSTER.md): a commit by someone
+// outside the team that swaps a teammate's key, or adds a key, is asked about before anything is
+// encrypted to it (old and new fingerprint, the commit and its author), and Cancel / Exclude / Confirm
+// do what they say; an addition signed by a verified member is used without a question; the Team view
+// says who verified each entry.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { createRecord } from '../../src/core/roster-records';
+import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
+import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
+import type { SignRosterResult } from '../../src/extension/commands/team/sign-roster';
+import type { KeyInfo } from '../../src/extension/storage/key-store';
+import { captureErrors, run, section, teamDir, useCleanState, workspaceFolder } from './support/custodian';
+import { answerModals } from './support/modals';
+import { addToRoster, backend, person, recipientsOf, useTeam, waitForRoster, wsPath, wsUri, type Person } from './support/enc';
+
+function git(args: string[], author = 'Me <me@example.com>'): void {
+  const [name, email] = /^(.*) <(.*)>$/.exec(author)!.slice(1);
+  execFileSync('git', args, {
+    cwd: workspaceFolder().uri.fsPath,
+    env: { ...process.env, GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+    stdio: 'pipe',
+  });
+}
+
+function commit(message: string, author?: string): void {
+  git(['add', '-A', '.custodian'], author);
+  git(['commit', '-q', '-m', message], author);
+}
+
+describe('roster integrity: pins and signed records', function () {
+  this.timeout(180_000);
+  const team = useTeam();
+  let trust: vscode.Disposable;
+  let n = 0;
+
+  before(async () => {
+    // VS Code's own git extension would start watching the repository, and fail loudly when it goes.
+    await vscode.workspace.getConfiguration('git').update('enabled', false, vscode.ConfigurationTarget.Workspace);
+    git(['init', '-q']);
+    commit('Start the team');
+    // The harness runs untrusted; git (who changed a file) is asked only in trusted workspaces.
+    trust = team.services.trust.simulate(true);
+  });
+  after(async () => {
+    trust.dispose();
+    fs.rmSync(path.join(workspaceFolder().uri.fsPath, '.git'), { recursive: true, force: true });
+    await vscode.workspace.getConfiguration('git').update('enabled', undefined, vscode.ConfigurationTarget.Workspace);
+    for (const f of fs.readdirSync(workspaceFolder().uri.fsPath)) if (f.startsWith('integrity-')) fs.rmSync(wsPath(f), { force: true });
+  });
+
+  async function teamFingerprints(): Promise<string[]> {
+    return (await team.services.roster.members()).map((m) => m.key.fingerprint);
+  }
+
+  async function encryptTo(fingerprints: string[]): Promise<{ result: EncryptFileResult | undefined; errors: { message: string }[]; file: string }> {
+    const file = wsPath(`integrity-${++n}.env`);
+    fs.writeFileSync(file, `TOKEN=${n}\n`);
+    const { result, errors } = await captureErrors(team.services, () =>
+      run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: fingerprints, deleteOriginal: false }),
+    );
+    return { result, errors, file: `${file}.enc` };
+  }
+
+  it('members added through the UI are verified and pinned: encrypting to them asks nothing', async () => {
+    const modals = answerModals(() => undefined);
+    try {
+      const { result, errors, file } = await encryptTo(await teamFingerprints());
+      assert.deepStrictEqual(errors, []);
+      assert.ok(result && result.files.length === 1);
+      assert.deepStrictEqual(await recipientsOf(fs.readFileSync(file)), [...(await teamFingerprints())].sort());
+      assert.deepStrictEqual(modals.prompts, [], 'no question');
+    } finally {
+      modals.dispose();
+    }
+    const snapshot = await section(team.services, 'team');
+    const alice = snapshot?.children.find((c) => c.label === 'alice');
+    assert.match(alice?.description ?? '', /verified by me/);
+  });
+
+  it('a key swapped by a commit from outside the team is asked about (old/new fingerprint, commit, author); Cancel encrypts nothing, Exclude leaves it out', async () => {
+    fs.writeFileSync(path.join(teamDir(), 'alice.pub'), fs.readFileSync(addToRoster({ ...team.mallory, name: 'tmp-mallory' })));
+    fs.rmSync(path.join(teamDir(), 'tmp-mallory.pub'));
+    commit("Update alice's key", 'Mallory <mallory@evil.example>');
+    await waitForRoster(team.services, 3);
+    await waitForAliceKey(team.mallory);
+
+    const cancel = answerModals(() => undefined);
+    let first;
+    try {
+      first = await encryptTo(await teamFingerprints());
+    } finally {
+      cancel.dispose();
+    }
+    assert.strictEqual(first.result, undefined);
+    assert.ok(!fs.existsSync(first.file), 'nothing was encrypted');
+    assert.match(first.errors[0]?.message ?? '', /not confirmed/);
+    assert.strictEqual(cancel.prompts.length, 1, JSON.stringify(cancel.prompts));
+    const prompt = cancel.prompts[0];
+    assert.match(prompt.message, /alice's key in the team roster changed/);
+    assert.ok(prompt.detail.includes(team.alice.fingerprint) && prompt.detail.includes(team.mallory.fingerprint), prompt.detail);
+    assert.match(prompt.detail, /Mallory <mallory@evil\.example>/);
+    assert.match(prompt.detail, /Update alice's key/);
+    // The roster is signed and alice's signed key is not this one: the entry is broken, and only a verified
+    // member (me) can confirm it, by re-signing it. Exclude comes first: Enter never trusts a key.
+    assert.match(prompt.detail, /broken/);
+    assert.deepStrictEqual(prompt.items, ['Exclude', 'Confirm and Sign']);
+
+    const exclude = answerModals(() => 'Exclude');
+    try {
+      const second = await encryptTo(await teamFingerprints());
+      assert.deepStrictEqual(second.errors, []);
+      const recipients = await recipientsOf(fs.readFileSync(second.file));
+      assert.ok(!recipients.includes(team.mallory.fingerprint), 'the swapped key is not a recipient');
+      assert.ok(recipients.includes(team.bob.fingerprint));
+    } finally {
+      exclude.dispose();
+    }
+    // The Team view says what is wrong with the entry: its key is not the one that was signed.
+    const alice = (await section(team.services, 'team'))?.children.find((c) => c.label === 'alice');
+    assert.match(alice?.description ?? '', /broken/);
+  });
+
+  it('a key added by a commit from outside the team is asked about; Confirm pins it and the next encryption asks nothing', async () => {
+    const eve = await person('eve');
+    addToRoster(eve);
+    commit('Add eve', 'Mallory <mallory@evil.example>');
+    await waitForRoster(team.services, 4);
+    const confirm = answerModals((p) => (/eve is new/.test(p.message) ? 'Confirm' : 'Exclude'));
+    try {
+      const { errors, file } = await encryptTo([team.bob.fingerprint, eve.fingerprint]);
+      assert.deepStrictEqual(errors, []);
+      assert.ok((await recipientsOf(fs.readFileSync(file))).includes(eve.fingerprint));
+      const asked = confirm.prompts.filter((p) => /eve is new/.test(p.message));
+      assert.strictEqual(asked.length, 1);
+      assert.match(asked[0].detail, /Mallory <mallory@evil\.example>/);
+    } finally {
+      confirm.dispose();
+    }
+    const again = answerModals(() => undefined);
+    try {
+      const { errors } = await encryptTo([team.bob.fingerprint, eve.fingerprint]);
+      assert.deepStrictEqual(errors, []);
+      assert.deepStrictEqual(again.prompts, [], 'eve is pinned now');
+    } finally {
+      again.dispose();
+    }
+    fs.rmSync(path.join(teamDir(), 'eve.pub'));
+    commit('Remove eve');
+  });
+
+  it('an addition signed by a verified member (bob, pulled from git) is used without asking, shown "verified by bob"', async () => {
+    const carol: Person = await person('carol');
+    addToRoster(carol);
+    const record = await createRecord({ op: 'add', name: 'carol', fingerprint: carol.fingerprint }, team.bob.key, new Date(), backend);
+    fs.writeFileSync(path.join(teamDir(), 'records', '20990101T000000000Z-add-carol-0000beef.json'), record);
+    commit('Add carol', 'Bob <bob@example.com>');
+    await waitForRoster(team.services, 4);
+    const modals = answerModals(() => undefined);
+    try {
+      const { errors, file } = await encryptTo([team.bob.fingerprint, carol.fingerprint]);
+      assert.deepStrictEqual(errors, []);
+      assert.ok((await recipientsOf(fs.readFileSync(file))).includes(carol.fingerprint));
+      assert.deepStrictEqual(modals.prompts, []);
+    } finally {
+      modals.dispose();
+    }
+    const carolNode = (await section(team.services, 'team'))?.children.find((c) => c.label === 'carol');
+    assert.match(carolNode?.description ?? '', /verified by bob/);
+  });
+
+  it('Re-encrypt for Team asks about the swapped key too (the one-click re-key of the audit)', async () => {
+    const target = wsPath(`integrity-rekey.env`);
+    fs.writeFileSync(target, 'K=1\n');
+    assert.ok(await run('custodian.encryptFile', { uri: vscode.Uri.file(target), recipients: [team.bob.fingerprint, team.me.fingerprint], deleteOriginal: true }));
+    const modals = answerModals(() => undefined);
+    try {
+      const { result, errors } = await captureErrors(team.services, () => run<ReencryptResult>('custodian.reencryptFile', { uri: wsUri('integrity-rekey.env.enc'), quiet: true }));
+      assert.strictEqual(result, undefined, 'nothing re-encrypted');
+      assert.match(errors[0]?.message ?? '', /not confirmed/);
+      assert.ok(modals.prompts.some((p) => /alice/.test(p.message)), JSON.stringify(modals.prompts.map((p) => p.message)));
+      assert.ok(!(await recipientsOf(fs.readFileSync(wsPath('integrity-rekey.env.enc')))).includes(team.mallory.fingerprint));
+    } finally {
+      modals.dispose();
+    }
+  });
+
+  async function waitForAliceKey(expected: Person): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      if ((await team.services.roster.members()).find((m) => m.name === 'alice')?.key.fingerprint === expected.fingerprint) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail('the roster never showed the swapped key');
+  }
+});
+
+describe('roster integrity: a plain roster adopts signing in one step', function () {
+  this.timeout(120_000);
+  const state = useCleanState();
+
+  it('plain entries show as unverified until Sign the Current Roster makes them the root of trust', async () => {
+    const me = await run<KeyInfo>('custodian.generateKey', { name: 'me', label: 'me@example.com', bits: 2048 });
+    assert.ok(me);
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    // A roster from before signed records: plain .pub files, mine included.
+    fs.mkdirSync(teamDir(), { recursive: true });
+    assert.ok(await run('custodian.addMyselfToTeam', { id: me.id, name: 'me' }));
+    fs.rmSync(path.join(teamDir(), 'records'), { recursive: true, force: true });
+    addToRoster(alice);
+    addToRoster(bob);
+    await waitForRoster(state.services, 3);
+    const before = (await section(state.services, 'team'))?.children ?? [];
+    assert.deepStrictEqual(before.map((c) => [c.label, /unverified/.test(c.description ?? '')]), [['alice', true], ['bob', true], ['me', true]]);
+    // Outside tests, a modal lists every name and fingerprint first.
+    const res = await run<SignRosterResult>('custodian.signRoster', { confirm: true });
+    assert.deepStrictEqual(res, { root: true, signed: ['alice', 'bob', 'me'] });
+    assert.ok(fs.existsSync(path.join(teamDir(), 'records', 'root.json')));
+    state.services.refresh();
+    const after = (await section(state.services, 'team'))?.children ?? [];
+    assert.deepStrictEqual(after.map((c) => [c.label, c.description?.endsWith('verified (root)')]), [['alice', true], ['bob', true], ['me', true]]);
+  });
+});

@@ -9,7 +9,7 @@ import { zeroize } from '../core/bytes';
 import { fingerprintToString, parseHeader } from '../core/envelope-header';
 import { CustodianError, FormatError, HeaderAuthError, NoIdentityMatchedError } from '../core/errors';
 import type { RsaPublicKey } from '../core/keys';
-import { SOCKET_MODE, preparePrivateDirectory, removeStaleSocket } from './agent-address';
+import { SOCKET_MODE, preparePrivateDirectory, removeDeadAgents, removeStaleSocket } from './agent-address';
 import { peerAllowed, type PeerInfo, type PeerInspector } from './agent-peer';
 import {
   FrameDecoder,
@@ -42,6 +42,9 @@ export interface ConsentRequest {
 
 export type AuditOutcome = 'allowed' | 'denied' | 'refused' | 'failed';
 
+/** The user's answer; no answer within the time limit is a denial too, said as such. */
+export type ConsentAnswer = 'allowed' | 'denied' | 'timed-out';
+
 /** One line of the audit trail: what was asked, by whom, and what happened. Never key material. */
 export interface AuditEntry {
   readonly time: Date;
@@ -55,8 +58,7 @@ export interface AuditEntry {
 
 export interface AgentServerOptions {
   readonly keyring: AgentKeyring;
-  /** Resolves true to allow; false (denied, or unanswered in time) to refuse. */
-  readonly consent: (request: ConsentRequest) => Promise<boolean>;
+  readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
   readonly audit: (entry: AuditEntry) => void;
   readonly inspectPeer: PeerInspector;
   /** This process's uid; undefined where there are none (Windows). Injectable so a test can play another user. */
@@ -82,8 +84,10 @@ export class AgentServer {
   async listen(address: string, platform: NodeJS.Platform = process.platform): Promise<void> {
     const unix = platform !== 'win32';
     if (unix) {
-      await preparePrivateDirectory(address.slice(0, address.lastIndexOf('/')), this.options.ownUid);
+      const dir = address.slice(0, address.lastIndexOf('/'));
+      await preparePrivateDirectory(dir, this.options.ownUid);
       await removeStaleSocket(address);
+      await removeDeadAgents(dir);
     }
     const server = net.createServer((socket) => this.accept(socket));
     server.maxConnections = MAX_CONNECTIONS;
@@ -94,6 +98,8 @@ export class AgentServer {
         resolve();
       });
     });
+    // Serving never keeps a process alive by itself (a CLI test, a host shutting down).
+    server.unref();
     this.server = server;
     if (unix) await fs.chmod(address, SOCKET_MODE);
   }
@@ -193,10 +199,8 @@ export class AgentServer {
       this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: 'no key of this window is a recipient' });
       return fail(id, 'no-match', 'none of the keys in VS Code is a recipient of this file');
     }
-    if (!(await this.options.consent({ peer, op: 'unwrap', file, key }))) {
-      this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'denied' });
-      return fail(id, 'denied', 'the request to decrypt was denied in VS Code (or not answered in time)');
-    }
+    const answer = await this.options.consent({ peer, op: 'unwrap', file, key });
+    if (answer !== 'allowed') return this.denied(id, answer, 'decrypt', { ...entry, key: key.fingerprint });
     let fileKey: Uint8Array;
     try {
       fileKey = await this.options.keyring.unwrap(key.fingerprint, request.header);
@@ -225,12 +229,16 @@ export class AgentServer {
       this.options.audit({ ...entry, key: request.key, time: new Date(), outcome: 'refused', detail: message });
       return fail(id, 'no-key', message);
     }
-    if (!(await this.options.consent({ peer, op: 'sign', file, key }))) {
-      this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'denied' });
-      return fail(id, 'denied', 'the request to sign was denied in VS Code (or not answered in time)');
-    }
+    const answer = await this.options.consent({ peer, op: 'sign', file, key });
+    if (answer !== 'allowed') return this.denied(id, answer, 'sign', { ...entry, key: key.fingerprint });
     const signature = await this.options.keyring.sign(key.fingerprint, request.digest);
     this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'allowed' });
     return { id, ok: true, signature };
+  }
+
+  private denied(id: number, answer: Exclude<ConsentAnswer, 'allowed'>, what: string, entry: Omit<AuditEntry, 'time' | 'outcome'>): AgentResponse {
+    const timedOut = answer === 'timed-out';
+    this.options.audit({ ...entry, time: new Date(), outcome: 'denied', detail: timedOut ? 'no answer in time' : undefined });
+    return fail(id, 'denied', timedOut ? `the request to ${what} was not answered in VS Code in time, so it was denied` : `the request to ${what} was denied in VS Code`);
   }
 }

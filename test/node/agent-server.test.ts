@@ -47,7 +47,7 @@ async function start(keys: RsaPrivateKey[], opts: { peer?: PeerInfo; ownUid?: nu
     },
     consent: async (r) => {
       consents.push(r);
-      return answer.allow;
+      return answer.allow ? 'allowed' : 'denied';
     },
     audit: (e) => audit.push(e),
     inspectPeer: async () => opts.peer ?? { pid: process.pid, uid: myUid, commandLine: 'test' },

@@ -70,6 +70,12 @@ const TRANSCRIPT_DIGEST_LENGTH = 32;
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 const MAX_CONNECTIONS = 64;
 
+/** One connection: the process behind it, and whether the user already allowed it. */
+interface Client {
+  peer: PeerInfo;
+  allowed: boolean;
+}
+
 function fail(id: number, code: ProtocolError['code'], message: string): AgentResponse {
   return { id, ok: false, code, message };
 }
@@ -117,6 +123,7 @@ export class AgentServer {
     socket.on('error', () => undefined); // a client that vanishes mid-answer is not our failure
     socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
     const peer = this.options.inspectPeer(socket).catch((): PeerInfo => ({}));
+    const client: Client = { peer: {}, allowed: false };
     const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
     let queue = Promise.resolve();
     socket.on('data', (piece: Buffer) => {
@@ -135,7 +142,8 @@ export class AgentServer {
       }
       for (const frame of frames) {
         queue = queue.then(async () => {
-          const response = await this.respond(frame, await peer);
+          client.peer = await peer;
+          const response = await this.respond(frame, client);
           if (!socket.destroyed) socket.write(encodeResponse(response));
           if (response.ok && 'fileKey' in response) zeroize(response.fileKey);
           if (!response.ok && response.code === 'refused') socket.end();
@@ -144,7 +152,8 @@ export class AgentServer {
     });
   }
 
-  private async respond(frame: Uint8Array, peer: PeerInfo): Promise<AgentResponse> {
+  private async respond(frame: Uint8Array, client: Client): Promise<AgentResponse> {
+    const peer = client.peer;
     if (!peerAllowed(peer, this.options.ownUid)) {
       const who = peer.uid !== undefined ? `a process of uid ${peer.uid}` : 'a process the system does not show as this user\'s';
       this.options.audit({ time: new Date(), peer, op: 'connect', outcome: 'refused', detail: `${who} is not served` });
@@ -163,9 +172,9 @@ export class AgentServer {
         case 'list':
           return await this.list(request.id, peer);
         case 'unwrap':
-          return await this.unwrap(request, peer);
+          return await this.unwrap(request, client);
         case 'sign':
-          return await this.sign(request, peer);
+          return await this.sign(request, client);
       }
     } catch (err) {
       const file = request.op === 'list' ? undefined : request.file;
@@ -180,7 +189,16 @@ export class AgentServer {
     return { id, ok: true, keys: keys.map((k) => ({ spki: k.spkiDer, comment: k.comment })) };
   }
 
-  private async unwrap(request: Extract<AgentRequest, { op: 'unwrap' }>, peer: PeerInfo): Promise<AgentResponse> {
+  /** The first use of a key by a connection asks; once allowed, that client (one process) is not asked again. */
+  private async consent(client: Client, request: ConsentRequest): Promise<ConsentAnswer> {
+    if (client.allowed) return 'allowed';
+    const answer = await this.options.consent(request);
+    client.allowed = answer === 'allowed';
+    return answer;
+  }
+
+  private async unwrap(request: Extract<AgentRequest, { op: 'unwrap' }>, client: Client): Promise<AgentResponse> {
+    const peer = client.peer;
     const { id, file } = request;
     const entry = { peer, op: 'unwrap' as const, file };
     let stanzas: string[];
@@ -199,7 +217,7 @@ export class AgentServer {
       this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: 'no key of this window is a recipient' });
       return fail(id, 'no-match', 'none of the keys in VS Code is a recipient of this file');
     }
-    const answer = await this.options.consent({ peer, op: 'unwrap', file, key });
+    const answer = await this.consent(client, { peer, op: 'unwrap', file, key });
     if (answer !== 'allowed') return this.denied(id, answer, 'decrypt', { ...entry, key: key.fingerprint });
     let fileKey: Uint8Array;
     try {
@@ -214,7 +232,8 @@ export class AgentServer {
     return { id, ok: true, fileKey }; // zeroed once written
   }
 
-  private async sign(request: Extract<AgentRequest, { op: 'sign' }>, peer: PeerInfo): Promise<AgentResponse> {
+  private async sign(request: Extract<AgentRequest, { op: 'sign' }>, client: Client): Promise<AgentResponse> {
+    const peer = client.peer;
     const { id, file } = request;
     const entry = { peer, op: 'sign' as const, file };
     if (request.digest.length !== TRANSCRIPT_DIGEST_LENGTH) {
@@ -229,7 +248,7 @@ export class AgentServer {
       this.options.audit({ ...entry, key: request.key, time: new Date(), outcome: 'refused', detail: message });
       return fail(id, 'no-key', message);
     }
-    const answer = await this.options.consent({ peer, op: 'sign', file, key });
+    const answer = await this.consent(client, { peer, op: 'sign', file, key });
     if (answer !== 'allowed') return this.denied(id, answer, 'sign', { ...entry, key: key.fingerprint });
     const signature = await this.options.keyring.sign(key.fingerprint, request.digest);
     this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'allowed' });

@@ -231,6 +231,22 @@ describe('agent', function () {
     }
   });
 
+  it('does not serve while the workspace is untrusted (Restricted Mode), and serves again once trusted', async () => {
+    const untrusted = team.services.trust.simulate(false);
+    try {
+      assert.strictEqual(await agent.address(), undefined);
+      assert.ok(!fs.existsSync(address), 'the socket is gone');
+      assert.strictEqual(process.env[AGENT_SOCK_ENV], undefined);
+      const r = await custodian(['decrypt', file], address);
+      assert.strictEqual(r.code, 1);
+      assert.match(r.stderr, /no Custodian agent answers at/);
+    } finally {
+      untrusted.dispose();
+    }
+    assert.strictEqual(await agent.address(), address);
+    assert.strictEqual(process.env[AGENT_SOCK_ENV], address);
+  });
+
   it('the log shows every use (time, client, file, operation, outcome) and no secret', async () => {
     const lines = await vscode.commands.executeCommand<readonly string[]>('custodian.showAgentLog');
     assert.ok(lines && lines.length > 0);

@@ -2,7 +2,7 @@
 // file encrypted to the keychain key and signs with it after the consent notification is answered;
 // a denial or no answer fails cleanly; the private key never crosses the socket; the log shows it all.
 import * as assert from 'assert';
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import { createPrivateKey } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
@@ -15,6 +15,11 @@ import type { AgentFeature } from '../../src/extension/agent/agent-feature';
 import { AGENT_SOCK_ENV } from '../../src/node/agent-address';
 import { EXTENSION_ID, getApi } from './support/custodian';
 import { backend, encryptFor, setSetting, useTeam, wsPath } from './support/enc';
+
+/** The part of the built-in git extension's API this test uses. */
+interface GitApi {
+  openRepository(root: vscode.Uri): Promise<{ diffWithHEAD(path: string): Promise<string> } | null>;
+}
 
 type Answer = 'Allow Once' | 'Allow for 10 Minutes' | 'Deny' | 'never';
 
@@ -228,6 +233,42 @@ describe('agent', function () {
       assert.deepStrictEqual(leaks(traffic, forms), []);
     } finally {
       proxy.close();
+    }
+  });
+
+  it('git run by the Source Control view (the built-in git extension) reaches the agent: a textconv driver shows a diff of plaintext', async function () {
+    const gitExt = vscode.extensions.getExtension<{ getAPI(v: 1): GitApi }>('vscode.git');
+    if (!gitExt) this.skip();
+    const git = (gitExt.isActive ? gitExt.exports : await gitExt.activate()).getAPI(1);
+    // Inside the workspace: the git extension opens repositories outside it only after asking.
+    const repoDir = wsPath('agent-git-repo');
+    fs.rmSync(repoDir, { recursive: true, force: true });
+    fs.mkdirSync(repoDir);
+    const gitIn = (...args: string[]): void => {
+      execFileSync('git', args, { cwd: repoDir, stdio: 'ignore' });
+    };
+    const consent = answerConsent(() => 'Allow Once');
+    try {
+      gitIn('init', '-q');
+      gitIn('config', 'user.email', 'me@example.com');
+      gitIn('config', 'user.name', 'me');
+      // The driver finds the agent only through the environment git inherits from the extension host.
+      gitIn('config', 'diff.custodian.textconv', `"${process.execPath}" "${cliPath()}" decrypt`);
+      fs.writeFileSync(path.join(repoDir, '.gitattributes'), '*.enc diff=custodian\n');
+      fs.writeFileSync(path.join(repoDir, 'app.env.enc'), await encryptFor([myPublic], 'API=one\n'));
+      gitIn('add', '.');
+      gitIn('commit', '-qm', 'one');
+      fs.writeFileSync(path.join(repoDir, 'app.env.enc'), await encryptFor([myPublic], 'API=two\n'));
+      const repo = await git.openRepository(vscode.Uri.file(repoDir));
+      assert.ok(repo, 'the git extension opened the repository');
+      const diff = await repo.diffWithHEAD(path.join(repoDir, 'app.env.enc'));
+      assert.match(diff, /^-API=one$/m);
+      assert.match(diff, /^\+API=two$/m);
+      assert.ok(agent.audit.recent().some((l) => /allowed {2}unwrap .*app\.env\.enc/.test(l)), 'the agent logged the driver');
+    } finally {
+      // The repository stays (the workspace is temporary): the git extension keeps watching it, and
+      // deleting it under the extension makes its next git run fail noisily.
+      consent.dispose();
     }
   });
 

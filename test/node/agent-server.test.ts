@@ -217,6 +217,7 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
       assert.match(h.audit[0].detail ?? '', /uid/);
     } finally {
       await h.server.close();
+      fs.rmSync(path.dirname(path.dirname(h.address)), { recursive: true, force: true });
     }
   });
 
@@ -227,6 +228,7 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
       assert.equal(codeOf(r), 'refused');
     } finally {
       await h.server.close();
+      fs.rmSync(path.dirname(path.dirname(h.address)), { recursive: true, force: true });
     }
   });
 

@@ -28,6 +28,8 @@ export const lazyCore = Object.freeze({
   rosterPins: () => import('../core/roster-pins'),
   rosterPinStore: () => import('../node/roster-pin-store'),
   rosterRecordsDir: () => import('../node/roster-records-dir'),
+  /** The agent's server (node:net, header parsing): started after activation, not during it. */
+  agentService: () => import('./agent/agent-service'),
   /** Extension code that runs git: only for trusted workspaces, and rarely. */
   rosterHistory: () => import('./storage/roster-history'),
   /** A new Node crypto backend (the extension host is Node); callers keep the one they make. */

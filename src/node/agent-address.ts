@@ -39,6 +39,24 @@ export async function preparePrivateDirectory(dir: string, uid: number | undefin
   if ((st.mode & 0o077) !== 0) await fs.chmod(dir, PRIVATE_DIR_MODE);
 }
 
+/** Sockets of agents whose process is gone (a window that crashed): removed so they do not pile up. */
+export async function removeDeadAgents(dir: string, isAlive: (pid: number) => boolean = processExists): Promise<void> {
+  const names = await fs.readdir(dir).catch((): string[] => []);
+  for (const name of names) {
+    const m = /^agent-(\d+)\.sock$/.exec(name);
+    if (m && !isAlive(Number(m[1]))) await removeStaleSocket(path.join(dir, name)).catch(() => undefined);
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Removes a socket file left by a process that died with this pid; refuses to remove anything else. */
 export async function removeStaleSocket(address: string): Promise<void> {
   const st = await fs.lstat(address).catch(() => undefined);

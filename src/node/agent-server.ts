@@ -9,7 +9,7 @@ import { zeroize } from '../core/bytes';
 import { fingerprintToString, parseHeader } from '../core/envelope-header';
 import { CustodianError, FormatError, HeaderAuthError, NoIdentityMatchedError } from '../core/errors';
 import type { RsaPublicKey } from '../core/keys';
-import { SOCKET_MODE, preparePrivateDirectory, removeStaleSocket } from './agent-address';
+import { SOCKET_MODE, preparePrivateDirectory, removeDeadAgents, removeStaleSocket } from './agent-address';
 import { peerAllowed, type PeerInfo, type PeerInspector } from './agent-peer';
 import {
   FrameDecoder,
@@ -42,6 +42,9 @@ export interface ConsentRequest {
 
 export type AuditOutcome = 'allowed' | 'denied' | 'refused' | 'failed';
 
+/** The user's answer; no answer within the time limit is a denial too, said as such. */
+export type ConsentAnswer = 'allowed' | 'denied' | 'timed-out';
+
 /** One line of the audit trail: what was asked, by whom, and what happened. Never key material. */
 export interface AuditEntry {
   readonly time: Date;
@@ -55,8 +58,7 @@ export interface AuditEntry {
 
 export interface AgentServerOptions {
   readonly keyring: AgentKeyring;
-  /** Resolves true to allow; false (denied, or unanswered in time) to refuse. */
-  readonly consent: (request: ConsentRequest) => Promise<boolean>;
+  readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
   readonly audit: (entry: AuditEntry) => void;
   readonly inspectPeer: PeerInspector;
   /** This process's uid; undefined where there are none (Windows). Injectable so a test can play another user. */
@@ -67,6 +69,12 @@ const TRANSCRIPT_DIGEST_LENGTH = 32;
 /** A connection with nothing to say for this long is closed (a consent prompt times out well before). */
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 const MAX_CONNECTIONS = 64;
+
+/** One connection: the process behind it, and whether the user already allowed it. */
+interface Client {
+  peer: PeerInfo;
+  allowed: boolean;
+}
 
 function fail(id: number, code: ProtocolError['code'], message: string): AgentResponse {
   return { id, ok: false, code, message };
@@ -82,8 +90,10 @@ export class AgentServer {
   async listen(address: string, platform: NodeJS.Platform = process.platform): Promise<void> {
     const unix = platform !== 'win32';
     if (unix) {
-      await preparePrivateDirectory(address.slice(0, address.lastIndexOf('/')), this.options.ownUid);
+      const dir = address.slice(0, address.lastIndexOf('/'));
+      await preparePrivateDirectory(dir, this.options.ownUid);
       await removeStaleSocket(address);
+      await removeDeadAgents(dir);
     }
     const server = net.createServer((socket) => this.accept(socket));
     server.maxConnections = MAX_CONNECTIONS;
@@ -94,6 +104,8 @@ export class AgentServer {
         resolve();
       });
     });
+    // Serving never keeps a process alive by itself (a CLI test, a host shutting down).
+    server.unref();
     this.server = server;
     if (unix) await fs.chmod(address, SOCKET_MODE);
   }
@@ -111,6 +123,7 @@ export class AgentServer {
     socket.on('error', () => undefined); // a client that vanishes mid-answer is not our failure
     socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
     const peer = this.options.inspectPeer(socket).catch((): PeerInfo => ({}));
+    const client: Client = { peer: {}, allowed: false };
     const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
     let queue = Promise.resolve();
     socket.on('data', (piece: Buffer) => {
@@ -129,7 +142,8 @@ export class AgentServer {
       }
       for (const frame of frames) {
         queue = queue.then(async () => {
-          const response = await this.respond(frame, await peer);
+          client.peer = await peer;
+          const response = await this.respond(frame, client);
           if (!socket.destroyed) socket.write(encodeResponse(response));
           if (response.ok && 'fileKey' in response) zeroize(response.fileKey);
           if (!response.ok && response.code === 'refused') socket.end();
@@ -138,7 +152,8 @@ export class AgentServer {
     });
   }
 
-  private async respond(frame: Uint8Array, peer: PeerInfo): Promise<AgentResponse> {
+  private async respond(frame: Uint8Array, client: Client): Promise<AgentResponse> {
+    const peer = client.peer;
     if (!peerAllowed(peer, this.options.ownUid)) {
       const who = peer.uid !== undefined ? `a process of uid ${peer.uid}` : 'a process the system does not show as this user\'s';
       this.options.audit({ time: new Date(), peer, op: 'connect', outcome: 'refused', detail: `${who} is not served` });
@@ -157,9 +172,9 @@ export class AgentServer {
         case 'list':
           return await this.list(request.id, peer);
         case 'unwrap':
-          return await this.unwrap(request, peer);
+          return await this.unwrap(request, client);
         case 'sign':
-          return await this.sign(request, peer);
+          return await this.sign(request, client);
       }
     } catch (err) {
       const file = request.op === 'list' ? undefined : request.file;
@@ -174,7 +189,16 @@ export class AgentServer {
     return { id, ok: true, keys: keys.map((k) => ({ spki: k.spkiDer, comment: k.comment })) };
   }
 
-  private async unwrap(request: Extract<AgentRequest, { op: 'unwrap' }>, peer: PeerInfo): Promise<AgentResponse> {
+  /** The first use of a key by a connection asks; once allowed, that client (one process) is not asked again. */
+  private async consent(client: Client, request: ConsentRequest): Promise<ConsentAnswer> {
+    if (client.allowed) return 'allowed';
+    const answer = await this.options.consent(request);
+    client.allowed = answer === 'allowed';
+    return answer;
+  }
+
+  private async unwrap(request: Extract<AgentRequest, { op: 'unwrap' }>, client: Client): Promise<AgentResponse> {
+    const peer = client.peer;
     const { id, file } = request;
     const entry = { peer, op: 'unwrap' as const, file };
     let stanzas: string[];
@@ -193,10 +217,8 @@ export class AgentServer {
       this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: 'no key of this window is a recipient' });
       return fail(id, 'no-match', 'none of the keys in VS Code is a recipient of this file');
     }
-    if (!(await this.options.consent({ peer, op: 'unwrap', file, key }))) {
-      this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'denied' });
-      return fail(id, 'denied', 'the request to decrypt was denied in VS Code (or not answered in time)');
-    }
+    const answer = await this.consent(client, { peer, op: 'unwrap', file, key });
+    if (answer !== 'allowed') return this.denied(id, answer, 'decrypt', { ...entry, key: key.fingerprint });
     let fileKey: Uint8Array;
     try {
       fileKey = await this.options.keyring.unwrap(key.fingerprint, request.header);
@@ -210,7 +232,8 @@ export class AgentServer {
     return { id, ok: true, fileKey }; // zeroed once written
   }
 
-  private async sign(request: Extract<AgentRequest, { op: 'sign' }>, peer: PeerInfo): Promise<AgentResponse> {
+  private async sign(request: Extract<AgentRequest, { op: 'sign' }>, client: Client): Promise<AgentResponse> {
+    const peer = client.peer;
     const { id, file } = request;
     const entry = { peer, op: 'sign' as const, file };
     if (request.digest.length !== TRANSCRIPT_DIGEST_LENGTH) {
@@ -225,12 +248,16 @@ export class AgentServer {
       this.options.audit({ ...entry, key: request.key, time: new Date(), outcome: 'refused', detail: message });
       return fail(id, 'no-key', message);
     }
-    if (!(await this.options.consent({ peer, op: 'sign', file, key }))) {
-      this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'denied' });
-      return fail(id, 'denied', 'the request to sign was denied in VS Code (or not answered in time)');
-    }
+    const answer = await this.consent(client, { peer, op: 'sign', file, key });
+    if (answer !== 'allowed') return this.denied(id, answer, 'sign', { ...entry, key: key.fingerprint });
     const signature = await this.options.keyring.sign(key.fingerprint, request.digest);
     this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'allowed' });
     return { id, ok: true, signature };
+  }
+
+  private denied(id: number, answer: Exclude<ConsentAnswer, 'allowed'>, what: string, entry: Omit<AuditEntry, 'time' | 'outcome'>): AgentResponse {
+    const timedOut = answer === 'timed-out';
+    this.options.audit({ ...entry, time: new Date(), outcome: 'denied', detail: timedOut ? 'no answer in time' : undefined });
+    return fail(id, 'denied', timedOut ? `the request to ${what} was not answered in VS Code in time, so it was denied` : `the request to ${what} was denied in VS Code`);
   }
 }

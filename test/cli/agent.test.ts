@@ -60,7 +60,7 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
       },
       consent: async (r) => {
         consents.push(r);
-        return answer.allow;
+        return answer.allow ? 'allowed' : 'denied';
       },
       audit: (e) => audit.push(e),
       inspectPeer: process.platform === 'linux' ? linuxPeerInspector : unknownPeerInspector,

@@ -47,7 +47,7 @@ async function start(keys: RsaPrivateKey[], opts: { peer?: PeerInfo; ownUid?: nu
     },
     consent: async (r) => {
       consents.push(r);
-      return answer.allow;
+      return answer.allow ? 'allowed' : 'denied';
     },
     audit: (e) => audit.push(e),
     inspectPeer: async () => opts.peer ?? { pid: process.pid, uid: myUid, commandLine: 'test' },
@@ -116,12 +116,27 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
     client.close();
     assert.equal(utf8Decode(out.plaintext), 's3cret');
     assert.equal(out.signature.kind === 'signed' && out.signature.signer.fingerprint, alice.publicKey.fingerprint);
-    assert.deepEqual(h.consents.map((c) => [c.op, c.file, c.key.fingerprint]), [
-      ['sign', 'secrets.env.enc', alice.publicKey.fingerprint],
-      ['unwrap', 'secrets.env.enc', alice.publicKey.fingerprint],
-    ]);
+    // One process (one connection) is asked once; every use is still recorded.
+    assert.deepEqual(h.consents.map((c) => [c.op, c.file, c.key.fingerprint]), [['sign', 'secrets.env.enc', alice.publicKey.fingerprint]]);
     assert.deepEqual(h.audit.map((e) => [e.op, e.outcome]), [['list', 'allowed'], ['sign', 'allowed'], ['unwrap', 'allowed']]);
     assert.ok(h.audit.every((e) => !JSON.stringify(e).includes('s3cret')));
+    // Another process is asked again.
+    const other = new AgentClient(h.address);
+    const [again] = await other.keys({ file: 'other.enc' });
+    await decryptBytes(file, { identities: [again], backend });
+    other.close();
+    assert.deepEqual(h.consents.map((c) => [c.op, c.file]), [['sign', 'secrets.env.enc'], ['unwrap', 'other.enc']]);
+  });
+
+  it('a denied process is asked again on its next request, not remembered as allowed', async () => {
+    h.answer.allow = false;
+    const client = new AgentClient(h.address);
+    const [aliceKey] = await client.keys();
+    await assert.rejects(aliceKey.signTranscript(new Uint8Array(32)), AgentDeniedError);
+    h.answer.allow = true;
+    assert.equal((await aliceKey.signTranscript(new Uint8Array(32))).length, 256);
+    client.close();
+    assert.equal(h.consents.length, 2);
   });
 
   it('a denial (or a prompt left unanswered) reaches the client as "denied"; nothing is unwrapped', async () => {
@@ -202,6 +217,7 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
       assert.match(h.audit[0].detail ?? '', /uid/);
     } finally {
       await h.server.close();
+      fs.rmSync(path.dirname(path.dirname(h.address)), { recursive: true, force: true });
     }
   });
 
@@ -212,6 +228,7 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
       assert.equal(codeOf(r), 'refused');
     } finally {
       await h.server.close();
+      fs.rmSync(path.dirname(path.dirname(h.address)), { recursive: true, force: true });
     }
   });
 

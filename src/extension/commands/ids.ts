@@ -52,4 +52,7 @@ export const enum CommandId {
   ReencryptFile = 'custodian.reencryptFile',
   /** Remove Teammate calls it when present. */
   ReencryptWorkspace = 'custodian.reencryptWorkspace',
+
+  // The agent (docs/AGENT.md)
+  ShowAgentLog = 'custodian.showAgentLog',
 }

@@ -20,7 +20,8 @@ export interface Command {
   /** The full `custodian NAME --help` text: usage, description, flags, examples. */
   readonly help: string;
   readonly options: OptionSpecs;
-  run(args: Args, ctx: CommandContext): Promise<void>;
+  /** Resolves to the exit status when it is not 0 on success (run: the child's status). */
+  run(args: Args, ctx: CommandContext): Promise<void | number>;
 }
 
 export class CommandContext {

@@ -14,6 +14,7 @@ import { identitiesCommand } from './commands/identities';
 import { inspectCommand } from './commands/inspect';
 import { keygenCommand } from './commands/keygen';
 import { pubkeyCommand } from './commands/pubkey';
+import { runCommand } from './commands/run';
 import { splitCommand } from './commands/split';
 import { totpCommand } from './commands/totp';
 import { ExitCode, formatError, PROGRAM, UsageError } from './output';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   combineCommand,
   totpCommand,
   genpassCommand,
+  runCommand,
 ];
 
 /** Set to 1 to print stack traces with errors. */
@@ -94,8 +96,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(command.help);
       return ExitCode.Ok;
     }
-    await command.run(args, new CommandContext(io, () => createNodeCryptoBackend()));
-    return ExitCode.Ok;
+    const status = await command.run(args, new CommandContext(io, () => createNodeCryptoBackend()));
+    return typeof status === 'number' ? status : ExitCode.Ok;
   } catch (err) {
     const { lines, exitCode } = formatError(err, { debug });
     io.stderr.write(lines.join('\n') + '\n');

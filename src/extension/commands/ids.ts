@@ -51,4 +51,7 @@ export const enum CommandId {
   ReencryptFile = 'custodian.reencryptFile',
   /** Remove Teammate calls it when present. */
   ReencryptWorkspace = 'custodian.reencryptWorkspace',
+
+  // Secrets in terminals, tasks and debug sessions
+  NewTerminalWithSecrets = 'custodian.newTerminalWithSecrets',
 }

@@ -5,7 +5,7 @@ import { parseDotenv, MAX_DOTENV_CHARS } from '../core/dotenv';
 import { decryptBytes, type DecryptionIdentity } from '../core/envelope';
 import type { CryptoBackend } from '../core/crypto-backend';
 import { CustodianError, SignatureError, SignerMismatchError } from '../core/errors';
-import type { EnvLayer } from '../core/env-layers';
+import { firstSealedValueLine, SEALED_VALUE_PREFIX, type EnvLayer } from '../core/env-layers';
 import type { RsaPublicKey } from '../core/keys';
 import { readSmallFile } from '../node/node-streams';
 import { describeKey } from './key-files';
@@ -80,7 +80,12 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
       throw new CliError('not UTF-8 text', { hint: 'an env file holds NAME=value lines; an encrypted one is named *.enc' });
     }
     if (text.length > MAX_DOTENV_CHARS) throw new CliError(`more than ${MAX_DOTENV_CHARS} characters: not an env file`);
-    return { source: file, entries: parseDotenv(text) };
+    const layer = { source: file, entries: parseDotenv(text) };
+    const sealed = firstSealedValueLine(layer);
+    if (sealed !== undefined) {
+      throw new CliError(`line ${sealed}: a value-encrypted value (${SEALED_VALUE_PREFIX}…), which run cannot pass on as is`, { hint: 'decrypt its values first (custodian decrypt --values), or encrypt the whole file to a .enc' });
+    }
+    return layer;
   } catch (err) {
     throw inFile(err, file);
   } finally {

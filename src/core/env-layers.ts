@@ -28,3 +28,14 @@ export function applyEnv(base: Readonly<Record<string, string | undefined>>, add
   for (const [name, value] of added) if (override || out[name] === undefined) out[name] = value;
   return out;
 }
+
+/**
+ * The prefix of a value sealed by value-level encryption. Such a file must be opened by that feature
+ * first; passed on as is, a program would get ciphertext where it expects a password.
+ */
+export const SEALED_VALUE_PREFIX = 'custodian-val1.';
+
+/** The line of the first sealed value in `layer`, or undefined when it has none. */
+export function firstSealedValueLine(layer: EnvLayer): number | undefined {
+  return layer.entries.find((e) => e.value.startsWith(SEALED_VALUE_PREFIX))?.line;
+}

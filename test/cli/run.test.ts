@@ -165,6 +165,12 @@ describe('cli: custodian run', function () {
       refused(cli(['run', '-i', alice.privatePath, '-e', bad, ...sideEffect]), /bad\.env\.enc: line 2: /);
     });
 
+    it('a file with value-encrypted values (ciphertext the command would get as its values)', () => {
+      const sealed = path.join(dir, 'sealed.env');
+      fs.writeFileSync(sealed, 'OK=1\nDB_PASSWORD=custodian-val1.AAAAp@ss\n');
+      refused(cli(['run', '-e', sealed, ...sideEffect]), /sealed\.env: line 2: a value-encrypted value/);
+    });
+
     it('a missing file', () => {
       refused(cli(['run', '-i', alice.privatePath, '-e', path.join(dir, 'nope.env.enc'), ...sideEffect]), /nope\.env\.enc: no such file/);
     });

@@ -61,7 +61,7 @@ function errorLines(err: unknown): string {
  * Runs the command with `env`, forwarding signals to it; resolves with its status (128+N when signal
  * N killed it), or with the status a shell gives when it cannot start. `started` runs once it has.
  */
-function runChild(command: string, args: readonly string[], env: Record<string, string>, started: () => void): Promise<number> {
+function runChild(command: string, args: readonly string[], env: Record<string, string>, stderr: NodeJS.WritableStream, started: () => void): Promise<number> {
   return new Promise((resolve) => {
     // No shell: the arguments reach the command exactly as given, never parsed again.
     const child = spawn(command, args, { stdio: 'inherit', env, shell: false });
@@ -78,13 +78,13 @@ function runChild(command: string, args: readonly string[], env: Record<string, 
     child.once('exit', (code, signal) => done(signal ? 128 + (os.constants.signals[signal] ?? 0) : (code ?? 1)));
     child.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') {
-        process.stderr.write(errorLines(new CliError(`command not found: ${command}`, { hint: 'check its name, or give its path' })));
+        stderr.write(errorLines(new CliError(`command not found: ${command}`, { hint: 'check its name, or give its path' })));
         done(EXIT_NOT_FOUND);
       } else if (err.code === 'EACCES') {
-        process.stderr.write(errorLines(new CliError(`${command}: permission denied (not executable)`)));
+        stderr.write(errorLines(new CliError(`${command}: permission denied (not executable)`)));
         done(EXIT_NOT_EXECUTABLE);
       } else if (child.pid === undefined) {
-        process.stderr.write(errorLines(err));
+        stderr.write(errorLines(err));
         done(EXIT_NOT_FOUND);
       }
     });
@@ -166,7 +166,7 @@ Examples:
     }
     const env = applyEnv(ctx.io.env, merged, args.flag('override'));
     merged.clear();
-    return runChild(command as string, commandArgs, env, () => {
+    return runChild(command as string, commandArgs, env, ctx.io.stderr, () => {
       // The child has its own copy now; drop ours (strings cannot be wiped, only unreferenced).
       for (const name of Object.keys(env)) delete env[name];
     });

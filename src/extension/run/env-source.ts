@@ -47,7 +47,7 @@ export class EnvSource {
     }
     let plaintext = bytes;
     try {
-      const [{ isArmored }, { parseDotenv }] = await Promise.all([lazyCore.armor(), lazyCore.dotenv()]);
+      const [{ isArmored }, { parseDotenv }, { firstSealedValueLine }] = await Promise.all([lazyCore.armor(), lazyCore.dotenv(), lazyCore.envLayers()]);
       if (/\.enc(\.asc)?$/i.test(uri.path) || isArmored(bytes)) plaintext = await this.decrypt(bytes, name, isArmored(bytes));
       let text: string;
       try {
@@ -55,12 +55,18 @@ export class EnvSource {
       } catch {
         throw new EnvFileError(vscode.l10n.t('{0} is not UTF-8 text, so it is not an env file.', name));
       }
+      let layer: EnvLayer;
       try {
-        return { source: name, entries: parseDotenv(text) };
+        layer = { source: name, entries: parseDotenv(text) };
       } catch (err) {
         // The parser's message gives the line number and never the line's text.
         throw new EnvFileError(vscode.l10n.t('{0}: {1}', name, describeError(err)), { cause: err, hint: vscode.l10n.t('Each line is NAME=value, a comment or blank (docs/DOTENV.md).') });
       }
+      const sealed = firstSealedValueLine(layer);
+      if (sealed !== undefined) {
+        throw new EnvFileError(vscode.l10n.t('{0}: line {1} holds a value-encrypted value, which cannot be passed on as is.', name, sealed), { hint: vscode.l10n.t('Encrypt the whole file to a .enc file instead.') });
+      }
+      return layer;
     } finally {
       plaintext.fill(0);
       bytes.fill(0);

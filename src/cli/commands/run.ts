@@ -26,7 +26,7 @@ const EXIT_NOT_EXECUTABLE = 126;
  * The repository `start` is in: the nearest folder upwards holding `.custodian/` or `.git`;
  * undefined outside any.
  */
-export function findRepositoryRoot(start: string): string | undefined {
+function findRepositoryRoot(start: string): string | undefined {
   for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
     // A repository's own .git ends the search: a .custodian/ above it belongs to another project.
     if (fs.existsSync(path.join(dir, '.custodian')) || fs.existsSync(path.join(dir, '.git'))) return dir;

@@ -112,7 +112,15 @@ function reportRss(io: CliIo): void {
 }
 
 if (require.main === module) {
-  const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+  // stdin on first use: most commands never read it, and making the stream costs every start.
+  const io: CliIo = {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  };
   // A closed stdout (e.g. `| head`) is reported by the write that fails; keep it from crashing the process.
   process.stdout.on('error', () => undefined);
   void runCli(process.argv.slice(2), io).then((code) => {

@@ -14,6 +14,7 @@ import { loadEnvFile, type EnvFileKeys } from '../env-files';
 import { IDENTITY_HELP, resolveIdentities } from '../identities';
 import { loadPublicKey } from '../key-files';
 import { CliError, formatError, UsageError } from '../output';
+import type { PassphraseSource } from '../passphrase';
 
 /** Signals a terminal or a supervisor sends to stop or reload a program: they must reach the command. */
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
@@ -147,15 +148,17 @@ Examples:
     if (printNames && args.flag('override')) throw args.usageError('--override has no effect with --print-names');
 
     const files = await envFilesFor(args.strings('env-file'));
-    const passphrases = ctx.passphrases(args);
+    // Made on first use: an unencrypted key needs no passphrase, and standard input stays the command's.
+    let passphraseSource: PassphraseSource | undefined;
+    const passphrases = (): PassphraseSource => (passphraseSource ??= ctx.passphrases(args));
     const requiredArg = args.string('require-signer');
-    const requiredSigner = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, passphrases);
+    const requiredSigner = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, passphrases());
     let identities: Promise<readonly DecryptionIdentity[]> | undefined;
     const keys: EnvFileKeys = {
       backend: ctx.backend(),
       requiredSigner,
       identities: () => {
-        identities ??= resolveIdentities({ files: args.strings('identity'), env: ctx.io.env, passphrases, agent: ctx.agent(), file: files.join(', ') }).then((r) => r.map((i) => i.key));
+        identities ??= resolveIdentities({ files: args.strings('identity'), env: ctx.io.env, passphrases: passphrases(), agent: ctx.agent(), file: files.join(', ') }).then((r) => r.map((i) => i.key));
         return identities;
       },
     };

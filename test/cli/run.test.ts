@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanEnv, cliPath, listDir, makeOpensslKey, removeDir, run, tempDir, type RunResult, type TestKey } from './helpers';
+import { cleanEnv, cliPath, listDir, makeOpensslKey, removeDir, run, sh, tempDir, type RunResult, type TestKey } from './helpers';
 
 // The child: prints a hash of its whole environment (sorted), then the variables the test asks about.
 const ENV_PROBE = `
@@ -105,6 +105,7 @@ describe('cli: custodian run', function () {
         cwd: dir,
         env: cleanEnv({ HOME: home, TMPDIR: tmp }),
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // its own session, without a controlling terminal: a signal can only come from kill
       });
       let out = '';
       let err = '';
@@ -121,6 +122,17 @@ describe('cli: custodian run', function () {
       assert.equal(code, 42, err);
     });
   }
+
+  it('Ctrl-C in a terminal reaches the command once (the terminal sends it; run does not send it again)', function () {
+    if (!fs.existsSync('/usr/bin/script')) this.skip();
+    // script(1) gives the run a pseudo-terminal; ^C typed into it signals the foreground process group.
+    const counter = "let n = 0; process.on('SIGINT', () => { n++; setTimeout(() => { console.log('SIGINTs: ' + n); process.exit(3); }, 800); }); console.log('ready'); setInterval(() => {}, 1000);";
+    const inner = [process.execPath, cliPath(), 'run', '-e', layer, '--', process.execPath, '-e', counter].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const r = sh(`(sleep 1.5; printf '\\003'; sleep 2.5) | script -qfec ${JSON.stringify(inner)} /dev/null`, { cwd: dir, env: { HOME: home, TMPDIR: tmp } });
+      assert.match(r.out, /SIGINTs: 1\b/, `attempt ${attempt}: ${r.out}`);
+    }
+  });
 
   it('passes large standard input, output and error through unchanged', () => {
     const big = Buffer.alloc(8 * 1024 * 1024);

@@ -18,6 +18,21 @@ import type { PassphraseSource } from '../passphrase';
 
 /** Signals a terminal or a supervisor sends to stop or reload a program: they must reach the command. */
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
+/**
+ * Typed at a terminal (Ctrl-C, Ctrl-\), these reach every process of the foreground group: the command
+ * has its own. Sent again, a program that reads a second Ctrl-C as "force quit" would do so.
+ */
+const KEYBOARD_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
+
+/** Whether this process has a controlling terminal (whose keyboard signals then reach the command too). */
+function hasControllingTerminal(): boolean {
+  try {
+    fs.closeSync(fs.openSync('/dev/tty', 'r'));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Shells' statuses for a command that cannot be run. */
 const EXIT_NOT_FOUND = 127;
@@ -66,9 +81,11 @@ function runChild(command: string, args: readonly string[], env: Record<string, 
   return new Promise((resolve) => {
     // No shell: the arguments reach the command exactly as given, never parsed again.
     const child = spawn(command, args, { stdio: 'inherit', env, shell: false });
-    // Registered at once (the process exists when spawn returns), so no signal falls in a gap.
+    // Registered at once (the process exists when spawn returns), so no signal falls in a gap. Each
+    // listener also keeps custodian alive until the command ends, whatever it does with the signal.
+    const fromKeyboard = hasControllingTerminal() ? KEYBOARD_SIGNALS : [];
     const forward = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
+      if (!fromKeyboard.includes(signal)) child.kill(signal);
     };
     for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
     const done = (status: number): void => {
@@ -113,10 +130,11 @@ before COMMAND starts: a tampered file, a wrong key or a bad line stops it from 
 
 Later files win over earlier ones. A variable already set in the environment keeps its value
 (as dotenv does) unless --override. COMMAND is run directly, not through a shell; its standard
-streams are the terminal's; SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 sent to custodian are
-passed to it; custodian exits with its status (128+N when signal N killed it; 127 when it does
-not exist). Without -e, the files listed in .custodian/config ("run": {"envFiles": […]}) of the
-repository are read, relative to its root. The env file format: docs/DOTENV.md.
+streams are the terminal's. SIGTERM, SIGHUP, SIGUSR2, SIGINT and SIGQUIT sent to custodian are
+passed to it (in a terminal, Ctrl-C and Ctrl-\\ reach it directly, once). custodian exits with
+its status (128+N when signal N killed it; 127 when it does not exist). Without -e, the files
+listed in .custodian/config ("run": {"envFiles": […]}) of the repository are read, relative to
+its root. The env file format: docs/DOTENV.md.
 
 COMMAND's environment can be read by other processes of the same user (/proc/PID/environ on
 Linux) and by anything COMMAND starts: run keeps secrets off the disk, not away from COMMAND.

@@ -63,7 +63,9 @@ class EnvTaskTerminal implements vscode.Pseudoterminal {
   }
 
   handleInput(data: string): void {
-    this.child?.stdin?.write(data.replace(/\r/g, '\n'));
+    // No pseudo-terminal under the command: Ctrl-C typed in the task's terminal becomes the signal.
+    if (data === '\x03') this.child?.kill('SIGINT');
+    else this.child?.stdin?.write(data.replace(/\r/g, '\n'));
   }
 
   private finish(status: number): void {

@@ -19,6 +19,7 @@
 //      BENCH_TMPDIR (default: the OS temp dir; must be on disk, not tmpfs, for fair file I/O)
 //      BENCH_STREAM_ONLY=1: only the 256 MiB encrypt/decrypt rows and their peak RSS (a busy machine)
 //      BENCH_ROSTER_ONLY=1: only the `roster verify` row (50 signed members)
+//      BENCH_RUN_ONLY=1: only the `custodian run` row
 'use strict';
 const { spawn, spawnSync } = require('child_process');
 const crypto = require('crypto');
@@ -38,6 +39,8 @@ const STREAM_ONLY = process.env.BENCH_STREAM_ONLY === '1';
 const ROSTER_ONLY = process.env.BENCH_ROSTER_ONLY === '1';
 const ROSTER_MEMBERS = 50;
 const ROSTER_RUNS = 11;
+const RUN_ONLY = process.env.BENCH_RUN_ONLY === '1';
+const RUN_RUNS = 21;
 const DECRYPT_RUNS = 31;
 const SHAMIR_RUNS = 15;
 const PASSPHRASE = 'bench passphrase, not a secret';
@@ -55,6 +58,7 @@ const TARGET = {
   // Split + combine of the largest secret (64 KiB since SHAMIR.md §7; it was 1 MiB) feels instant.
   shamirMs: 100,
   activationMs: 20,
+  runOverheadMs: 60, // `custodian run -e x.env.enc -- true` over `true`, key unwrap included
   extensionBytes: 400 * 1000,
   // `custodian roster verify` on a 50-member signed roster, process start-up included (docs/ROSTER.md).
   rosterVerifyMs: 300,
@@ -272,7 +276,7 @@ let extension; // { size, meta } of the production extension bundle
 
 async function setup() {
   for (const tool of ['age', 'openssl', 'ssh-keygen', 'sync']) check(which(tool), `${tool} is not installed (scripts/install-system-deps.sh installs it)`);
-  check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY || ROSTER_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
+  check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY || ROSTER_ONLY || RUN_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
   if (!TIME_BIN) log('GNU time (/usr/bin/time) not found: peak RSS comes from polling /proc/PID/status VmHWM');
   // What ships: one bundle (scripts/lib/build-cli.js).
   cli = buildCli(tmp, { production: true });
@@ -566,6 +570,46 @@ function printTable(header) {
   process.stdout.write(`\n${header}\n\n${lines.join('\n')}\n`);
 }
 
+/**
+ * `custodian run -e x.env.enc -- true` against `true` alone, interleaved: what run adds to a command's
+ * start (process start-up, reading, the RSA unwrap of the file key, decrypting, parsing, spawning).
+ */
+async function runOverhead() {
+  const vars = Array.from({ length: 30 }, (_, i) => `BENCH_VAR_${i}="value ${i} ${'x'.repeat(40)}"`).join('\n');
+  fs.writeFileSync(tmpPath('x.env'), `# a typical env file: 30 variables\n${vars}\n`);
+  const enc = spawnSync(process.execPath, [cli, 'encrypt', '-r', tmpPath('id_rsa.pub'), '-s', tmpPath('id_rsa'), '-o', tmpPath('x.env.enc'), tmpPath('x.env')], { encoding: 'utf8', env: BENCH_ENV });
+  check(enc.status === 0, `encrypt x.env failed: ${enc.stderr}`);
+  rm('x.env');
+  const args = [cli, 'run', '-i', tmpPath('id_rsa'), '-e', tmpPath('x.env.enc'), '--'];
+  const probe = spawnSync(process.execPath, [...args, 'sh', '-c', 'test "$BENCH_VAR_29" = "value 29 $(printf %040d 0 | tr 0 x)"'], { encoding: 'utf8', env: BENCH_ENV });
+  check(probe.status === 0, `custodian run did not pass the variables: ${probe.stderr}`);
+  const trueBin = which('true');
+  check(trueBin, 'true is not on PATH');
+  const samples = { run: [], direct: [] };
+  await interleaved(
+    RUN_RUNS,
+    async () => {
+      const r = await measure(process.execPath, [...args, trueBin]);
+      expectOk(r, 'custodian run -- true');
+      samples.run.push(r.ms);
+    },
+    async () => {
+      const r = await measure(trueBin, []);
+      expectOk(r, 'true');
+      samples.direct.push(r.ms);
+    },
+  );
+  return { run: median(samples.run), direct: median(samples.direct) };
+}
+
+/** The `custodian run` row. */
+async function runRow() {
+  log(`custodian run -- true ×${RUN_RUNS} (interleaved with true)`);
+  const r = await runOverhead();
+  const over = r.run - r.direct;
+  row(`CLI \`run -e x.env.enc -- true\` (30 variables, signed; median of ${RUN_RUNS})`, `${ms(r.run)} (+${ms(over)})`, `true: ${ms(r.direct)}`, undefined, `≤ +${TARGET.runOverheadMs} ms`, over <= TARGET.runOverheadMs);
+}
+
 async function main() {
   const started = new Date();
   const cpu = (os.cpus()[0]?.model ?? 'unknown CPU').trim();
@@ -575,7 +619,7 @@ async function main() {
     `Tools: node ${process.version}, ${firstLine('age', ['--version'])} (age), ${firstLine('openssl', ['version'])}`,
     `Date: ${started.toISOString()}; load average at start: ${loadAverage()}`,
     `Environment: timed runs without NODE_EXTRA_CA_CERTS (${INHERITED_CA_CERTS === undefined ? 'not set in this shell' : `this shell sets it to ${INHERITED_CA_CERTS}; rows below show its cost`})`,
-    `Command: npm run bench (BENCH_RUNS=${RUNS}, BENCH_KEYGEN_RUNS=${KEYGEN_RUNS}, BENCH_CLI_KEYGEN_RUNS=${CLI_KEYGEN_RUNS}, BENCH_ACTIVATION_RUNS=${ACTIVATION_RUNS}${STREAM_ONLY ? ', BENCH_STREAM_ONLY=1' : ''}${ROSTER_ONLY ? ', BENCH_ROSTER_ONLY=1' : ''}); temp dir ${tmpRoot}`,
+    `Command: npm run bench (BENCH_RUNS=${RUNS}, BENCH_KEYGEN_RUNS=${KEYGEN_RUNS}, BENCH_CLI_KEYGEN_RUNS=${CLI_KEYGEN_RUNS}, BENCH_ACTIVATION_RUNS=${ACTIVATION_RUNS}${STREAM_ONLY ? ', BENCH_STREAM_ONLY=1' : ''}${ROSTER_ONLY ? ', BENCH_ROSTER_ONLY=1' : ''}${RUN_ONLY ? ', BENCH_RUN_ONLY=1' : ''}); temp dir ${tmpRoot}`,
   ];
   log(header.join('\n[bench] '));
 
@@ -583,6 +627,10 @@ async function main() {
   if (ROSTER_ONLY) {
     log(`roster verify ×${ROSTER_RUNS} on ${ROSTER_MEMBERS} members`);
     rosterRow(await rosterVerify());
+    return finish(header);
+  }
+  if (RUN_ONLY) {
+    await runRow();
     return finish(header);
   }
 
@@ -667,6 +715,7 @@ async function main() {
   );
   log(`roster verify ×${ROSTER_RUNS} on ${ROSTER_MEMBERS} members`);
   rosterRow(await rosterVerify());
+  await runRow();
   row('size of `dist/extension.js` (production, minified)', `${(size / 1000).toFixed(1)} KB`, '—', undefined, `≤ ${TARGET.extensionBytes / 1000} KB`, size <= TARGET.extensionBytes);
   finish(header);
 }

@@ -11,6 +11,8 @@ import { registerCommands, type CommandHost } from './commands/register';
 import { registerShamirCommands } from './commands/shamir/register';
 import { registerTeamCommands } from './commands/team/register';
 import { readConfig } from './config';
+import { EnvSource } from './run/env-source';
+import { registerRunFeature } from './run/register';
 import { createServices, type Services } from './services';
 import { Contacts } from './storage/contacts';
 import { KeyStore } from './storage/key-store';
@@ -108,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   });
   // The agent may use my keys (unwrap, sign) but is not given the key store.
   const agent = registerAgentFeature(context, { keyring: keyStoreKeyring(keys), log, trust: services.trust, config: () => readConfig().agent });
+  registerRunFeature(context, host, new EnvSource({ session: services.session, backend: services.backend }).load);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { activatedInMs: performance.now() - started, services, encryption, agent };
 }

@@ -55,4 +55,6 @@ export const enum CommandId {
 
   // The agent (docs/AGENT.md)
   ShowAgentLog = 'custodian.showAgentLog',
+  // Secrets in terminals, tasks and debug sessions
+  NewTerminalWithSecrets = 'custodian.newTerminalWithSecrets',
 }

@@ -20,7 +20,8 @@ export interface Command {
   /** The full `custodian NAME --help` text: usage, description, flags, examples. */
   readonly help: string;
   readonly options: OptionSpecs;
-  run(args: Args, ctx: CommandContext): Promise<void>;
+  /** Resolves to an exit status when success is not 0 (git's merge driver: the number of conflicts). */
+  run(args: Args, ctx: CommandContext): Promise<void | number>;
 }
 
 export class CommandContext {

@@ -10,6 +10,8 @@ import { decryptCommand } from './commands/decrypt';
 import { encryptCommand } from './commands/encrypt';
 import { fingerprintCommand } from './commands/fingerprint';
 import { genpassCommand } from './commands/genpass';
+import { gitCommand } from './commands/git';
+import { guardCommand } from './commands/guard';
 import { identitiesCommand } from './commands/identities';
 import { inspectCommand } from './commands/inspect';
 import { keygenCommand } from './commands/keygen';
@@ -30,6 +32,8 @@ export const COMMANDS: readonly Command[] = [
   combineCommand,
   totpCommand,
   genpassCommand,
+  gitCommand,
+  guardCommand,
 ];
 
 /** Set to 1 to print stack traces with errors. */
@@ -94,8 +98,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(command.help);
       return ExitCode.Ok;
     }
-    await command.run(args, new CommandContext(io, () => createNodeCryptoBackend()));
-    return ExitCode.Ok;
+    const status = await command.run(args, new CommandContext(io, () => createNodeCryptoBackend()));
+    return typeof status === 'number' ? status : ExitCode.Ok;
   } catch (err) {
     const { lines, exitCode } = formatError(err, { debug });
     io.stderr.write(lines.join('\n') + '\n');

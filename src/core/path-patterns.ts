@@ -4,7 +4,8 @@
 //   a pattern without a `/` (except a trailing one) matches the name in any folder;
 //   a pattern with a `/` is anchored at the repository root (a leading `/` only anchors);
 //   a trailing `/` matches folders only, and a folder that matches covers everything below it;
-//   a leading `!` allows what an earlier pattern refused; the last matching pattern decides.
+//   a leading `!` allows what an earlier pattern refused; the last matching pattern decides, and
+//   what is inside a refused folder stays refused.
 import { InvalidArgumentError } from './errors';
 
 interface CompiledPattern {
@@ -85,12 +86,20 @@ export class PathPatterns {
   match(path: string): string | undefined {
     if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('"path" expected a non-empty repository path');
     const segments = path.replace(/^\/+/, '').split('/');
-    const folders = segments.slice(0, -1).map((_, k) => segments.slice(0, k + 1).join('/'));
-    const full = segments.join('/');
+    // As git: folders from the top down, each decided by its last matching pattern; once a folder is
+    // refused, everything below it is (a `!` further down cannot re-allow it).
+    for (let k = 1; k < segments.length; k++) {
+      const folder = this.decide(segments.slice(0, k).join('/'), true);
+      if (folder !== undefined) return folder;
+    }
+    const decided = this.decide(segments.join('/'), false);
+    return decided;
+  }
+
+  private decide(path: string, isFolder: boolean): string | undefined {
     let decided: string | undefined;
     this.compiled.forEach((p, k) => {
-      const hit = (!p.directoryOnly && p.regex.test(full)) || folders.some((f) => p.regex.test(f));
-      if (hit) decided = p.negated ? undefined : this.patterns[k];
+      if ((isFolder || !p.directoryOnly) && p.regex.test(path)) decided = p.negated ? undefined : this.patterns[k];
     });
     return decided;
   }

@@ -157,11 +157,16 @@ async function mergeRosters(root: string, env: NodeJS.ProcessEnv): Promise<Merge
   let other = Object.keys(env)
     .map((k) => /^GITHEAD_([0-9a-f]{40,64})$/.exec(k)?.[1])
     .find((id) => id !== undefined);
-  for (const ref of other === undefined ? ['MERGE_HEAD', 'REBASE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'] : []) {
-    const r = await runGit(root, ['rev-parse', '-q', '--verify', `${ref}^{commit}`]);
-    if (r.status === 0) {
-      other = r.stdout.toString('utf8').trim();
-      break;
+  if (other === undefined) {
+    // One git call for where the state files are, then the first that exists (a rebase, cherry-pick or revert).
+    const refs = ['MERGE_HEAD', 'REBASE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'];
+    const where = await runGit(root, ['rev-parse', ...refs.flatMap((r) => ['--git-path', r])]);
+    for (const file of where.status === 0 ? where.stdout.toString('utf8').split('\n').filter((l) => l !== '') : []) {
+      const id = /^[0-9a-f]{40,64}/.exec(await fs.readFile(path.resolve(root, file), 'utf8').catch(() => ''))?.[0];
+      if (id !== undefined) {
+        other = id;
+        break;
+      }
     }
   }
   const baseRev = other === undefined ? undefined : await runGit(root, ['merge-base', 'HEAD', other]);

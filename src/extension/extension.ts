@@ -9,6 +9,7 @@ import { registerCommands, type CommandHost } from './commands/register';
 import { registerShamirCommands } from './commands/shamir/register';
 import { registerTeamCommands } from './commands/team/register';
 import { readConfig } from './config';
+import { registerGitFeature, type GitFeature } from './git/register';
 import { createServices, type Services } from './services';
 import { Contacts } from './storage/contacts';
 import { KeyStore } from './storage/key-store';
@@ -32,6 +33,8 @@ export interface CustodianApi {
   services: Services;
   /** Encrypt/decrypt in the editor: its file system, status bar, … */
   encryption: EncryptionFeature;
+  /** Git set-up and decrypted diffs. */
+  git: GitFeature;
 }
 
 export function activate(context: vscode.ExtensionContext): CustodianApi | undefined {
@@ -73,8 +76,9 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   registerPasswordCommands(context, host, { log, clipboard: services.clipboard, config: readConfig });
   registerShamirCommands(context, host, services);
   const encryption = registerEncryptionCommands(context, host, services);
+  const git = registerGitFeature(context, host, log);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { activatedInMs: performance.now() - started, services, encryption };
+  return { activatedInMs: performance.now() - started, services, encryption, git };
 }
 
 export function deactivate(): void {

@@ -51,4 +51,7 @@ export const enum CommandId {
   ReencryptFile = 'custodian.reencryptFile',
   /** Remove Teammate calls it when present. */
   ReencryptWorkspace = 'custodian.reencryptWorkspace',
+
+  // Git (docs/GIT.md)
+  GitSetup = 'custodian.gitSetup',
 }

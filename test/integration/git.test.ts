@@ -131,7 +131,8 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     await vscode.commands.executeCommand('vscode.diff', api.toGitUri(file, 'HEAD'), file, '.env.enc (Working Tree)');
     const diff = await decryptedDiff();
     assert.strictEqual((await vscode.workspace.openTextDocument(diff.original)).getText(), headText);
-    assert.strictEqual((await vscode.workspace.openTextDocument(diff.modified)).getText(), next);
+    // The working file changed on disk after the first test had it open: its watcher reloads it.
+    await waitUntil('the working side to show the new text', async () => (await vscode.workspace.openTextDocument(diff.modified)).getText() === next);
     assert.strictEqual(diff.modified.query, file.toString(), 'the working-tree side is the editable decrypted file');
     await closeAllEditors();
 
@@ -182,8 +183,17 @@ async function decryptedDiff(): Promise<vscode.TabInputTextDiff> {
   await waitUntil('the decrypted diff', () => {
     input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
     return input instanceof vscode.TabInputTextDiff && input.original.scheme === 'custodian-enc' && input.modified.scheme === 'custodian-enc';
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}; tabs: ${describeTabs()}`);
   });
   const ciphertextTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme !== 'custodian-enc');
   assert.deepStrictEqual(ciphertextTabs.map((t) => t.label), [], 'the ciphertext diff was replaced');
   return input as vscode.TabInputTextDiff;
+}
+
+function describeTabs(): string {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .map((t) => (t.input instanceof vscode.TabInputTextDiff ? `diff ${t.input.original.toString()} | ${t.input.modified.toString()}` : `${t.label} ${(t.input as { uri?: vscode.Uri })?.uri?.toString()}`))
+    .join('; ');
 }

@@ -16,6 +16,7 @@ import type { Services } from '../services';
 import { writeFileAtomic } from '../storage/workspace-files';
 import type { BackupGuard } from './backup-guard';
 import { basename, ENC_SCHEME, toDecryptedUri, toEncryptedUri } from './enc-uri';
+import { GIT_SCHEME, readGitBlob } from '../git/git-blobs';
 import { formatBytes } from '../../node/envelope-files';
 import { lazyCore, type CoreModule } from '../lazy-core';
 
@@ -318,6 +319,7 @@ async function statOrNotFound(encrypted: vscode.Uri, shown: vscode.Uri): Promise
 }
 
 async function readLimited(uri: vscode.Uri, what: string): Promise<Uint8Array> {
+  if (uri.scheme === GIT_SCHEME) return readGitBlob(uri, MAX_INLINE_BYTES);
   const s = await vscode.workspace.fs.stat(uri);
   if (s.size > MAX_INLINE_BYTES) {
     throw new CustodianError(`${what} is too large to open in an editor (${formatBytes(s.size)}; the limit is ${formatBytes(MAX_INLINE_BYTES)}).`, {

@@ -46,17 +46,23 @@ export async function cliForGit(extensionPath: string): Promise<DriverCommands> 
   return driverCommands(`${shellQuote(node)} ${shellQuote(script)}`);
 }
 
-/** The repositories of the workspace folders (a folder inside a repository counts once, as the repository). */
-async function repositories(): Promise<string[]> {
+/**
+ * The repositories of the workspace: those of the workspace folders and those holding a `.enc` file
+ * (a repository nested in a folder), each once.
+ */
+async function repositories(withEncryptedFiles: boolean): Promise<string[]> {
   const roots = new Set<string>();
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    if (folder.uri.scheme !== 'file') continue;
+  const add = async (dir: string): Promise<void> => {
     try {
-      roots.add(await repositoryRoot(folder.uri.fsPath));
+      roots.add(await repositoryRoot(dir));
     } catch {
-      // Not a repository.
+      // Not in a repository.
     }
-  }
+  };
+  const encFiles = await vscode.workspace.findFiles('**/*.enc', '**/node_modules/**', 200);
+  const encDirs = new Set(encFiles.filter((u) => u.scheme === 'file').map((u) => path.dirname(u.fsPath)));
+  for (const dir of encDirs) await add(dir);
+  if (!withEncryptedFiles) for (const folder of vscode.workspace.workspaceFolders ?? []) if (folder.uri.scheme === 'file') await add(folder.uri.fsPath);
   return [...roots];
 }
 
@@ -73,7 +79,7 @@ export class GitSetup {
 
   /** The command: sets up every repository of the workspace (or `repository`), and says what it did. */
   async run(repository?: string): Promise<GitSetupResult[]> {
-    const repos = repository ? [repository] : await repositories();
+    const repos = repository ? [repository] : await repositories(false);
     if (repos.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('No git repository is open: open a folder of a git repository first.'));
       return [];
@@ -99,10 +105,8 @@ export class GitSetup {
   async suggest(): Promise<void> {
     if (!vscode.workspace.isTrusted) return;
     const answered = this.context.workspaceState.get<string[]>(SUGGESTED_KEY) ?? [];
-    for (const repo of await repositories()) {
+    for (const repo of await repositories(true)) {
       if (answered.includes(repo)) continue;
-      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(repo)) ?? vscode.workspace.workspaceFolders?.[0];
-      if (!folder || (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.enc'), '**/node_modules/**', 1)).length === 0) continue;
       const items = await checkSetup(repo, driverCommands('custodian'));
       if (!items.some((i) => i.status === 'missing')) continue;
       const setUpNow = vscode.l10n.t('Set Up Git');

@@ -1,9 +1,8 @@
-// Git for `.enc` files (docs/GIT.md): decrypted diffs in the Source Control view and the Timeline, the
-// Set Up Git command and its one-time suggestion.
+// Git for `.enc` files (docs/GIT.md): the Set Up Git command and its one-time suggestion. (Decrypted
+// diffs belong to the .enc editor: commands/encrypt/register.ts, git/encrypted-diffs.ts.)
 import * as vscode from 'vscode';
 import { CommandId } from '../commands/ids';
 import { registerHandlers, type CommandHost } from '../commands/register';
-import { EncryptedDiffs } from './encrypted-diffs';
 import { GitSetup } from './git-setup';
 
 /** How long after activation the suggestion waits: activation stays cheap, git runs later. */
@@ -15,7 +14,6 @@ export interface GitFeature {
 
 export function registerGitFeature(context: vscode.ExtensionContext, host: CommandHost, log: vscode.LogOutputChannel): GitFeature {
   const setup = new GitSetup(context, log);
-  context.subscriptions.push(new EncryptedDiffs(log));
   registerHandlers(context, host, setup, [
     [
       CommandId.GitSetup,

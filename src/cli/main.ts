@@ -2,6 +2,7 @@
 // module per command under commands/; every failure ends as `custodian: error: …` and an exit status
 // (0 ok, 1 failure, 2 usage) set on process.exitCode, so buffered output is flushed before exit.
 import { version } from '../../package.json';
+import { agentFromEnv } from '../node/agent-client';
 import { createNodeCryptoBackend } from '../node/node-crypto-backend';
 import { parseCommandArgs } from './args';
 import { CommandContext, type CliIo, type Command } from './command';
@@ -98,7 +99,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(command.help);
       return ExitCode.Ok;
     }
-    const status = await command.run(args, new CommandContext(io, () => createNodeCryptoBackend()));
+    const status = await command.run(args, new CommandContext(io, () => createNodeCryptoBackend(), () => agentFromEnv(io.env)));
     return typeof status === 'number' ? status : ExitCode.Ok;
   } catch (err) {
     const { lines, exitCode } = formatError(err, { debug });

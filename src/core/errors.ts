@@ -70,6 +70,12 @@ export class NoIdentityMatchedError extends CustodianError {
   }
 }
 
+// ---- Agent (docs/AGENT.md) ----
+/** The VS Code agent could not be reached, or answered outside its protocol. */
+export class AgentError extends CustodianError {}
+/** The user denied the agent's consent prompt, or did not answer it in time. */
+export class AgentDeniedError extends AgentError {}
+
 // ---- Shamir ----
 /** A share that cannot be parsed (bad checksum, bad encoding, unknown version). */
 export class ShareFormatError extends CustodianError {}

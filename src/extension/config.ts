@@ -19,6 +19,17 @@ export interface CustodianConfig {
   deleteOriginalAfterEncrypt: 'ask' | 'always' | 'never';
   /** custodian.openEncryptedInline: opening a .enc file shows its plaintext in a text editor. */
   openEncryptedInline: boolean;
+  /** custodian.agent.*: application-scoped, so a repository's settings cannot loosen consent. */
+  agent: AgentConfig;
+}
+
+export interface AgentConfig {
+  /** custodian.agent.enabled */
+  enabled: boolean;
+  /** custodian.agent.consentTimeoutSeconds: an unanswered prompt is a denial after this long. */
+  consentTimeoutSeconds: number;
+  /** custodian.agent.allowMinutes: how long "Allow for this window" lasts. */
+  allowMinutes: number;
 }
 
 export const CONFIG_SECTION = 'custodian';
@@ -64,7 +75,16 @@ export function readConfig(scope?: vscode.ConfigurationScope): CustodianConfig {
     password: readPasswordPolicy(c),
     deleteOriginalAfterEncrypt: readDeletePolicy(c.get<string>('deleteOriginalAfterEncrypt', 'ask')),
     openEncryptedInline: c.get<boolean>('openEncryptedInline', true),
+    agent: {
+      enabled: app.get<boolean>('agent.enabled', true),
+      consentTimeoutSeconds: clamp(app.get<number>('agent.consentTimeoutSeconds', 60), 1, 600),
+      allowMinutes: clamp(app.get<number>('agent.allowMinutes', 10), 1, 480),
+    },
   };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min;
 }
 
 function readDeletePolicy(value: string): CustodianConfig['deleteOriginalAfterEncrypt'] {

@@ -1,6 +1,8 @@
 // Entry point: activate() builds the objects and registers every disposable; nothing global.
 // It must stay cheap: no key parsing and no node-forge here (core modules load on first use).
 import * as vscode from 'vscode';
+import { registerAgentFeature, type AgentFeature } from './agent/agent-feature';
+import { keyStoreKeyring } from './agent/keyring';
 import { registerEncryptionCommands, type EncryptionFeature } from './commands/encrypt/register';
 import { registerKeysCommands } from './commands/keys/register';
 import { registerMfaFeature } from './commands/mfa/register';
@@ -35,6 +37,8 @@ export interface CustodianApi {
   encryption: EncryptionFeature;
   /** Git set-up and decrypted diffs. */
   git: GitFeature;
+  /** The agent: its address once serving, its audit trail. */
+  agent: AgentFeature;
 }
 
 export function activate(context: vscode.ExtensionContext): CustodianApi | undefined {
@@ -77,8 +81,10 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   registerShamirCommands(context, host, services);
   const encryption = registerEncryptionCommands(context, host, services);
   const git = registerGitFeature(context, host, log);
+  // The agent may use my keys (unwrap, sign) but is not given the key store.
+  const agent = registerAgentFeature(context, { keyring: keyStoreKeyring(keys), log, trust: services.trust, config: () => readConfig().agent });
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { activatedInMs: performance.now() - started, services, encryption, git };
+  return { activatedInMs: performance.now() - started, services, encryption, git, agent };
 }
 
 export function deactivate(): void {

@@ -23,6 +23,8 @@ export const lazyCore = Object.freeze({
   nodeStreams: () => import('../node/node-streams'),
   /** Reads `.enc` headers and streams envelopes on disk. */
   envelopeFiles: () => import('../node/envelope-files'),
+  /** The agent's server (node:net, header parsing): started after activation, not during it. */
+  agentService: () => import('./agent/agent-service'),
   /** Extension code that runs git: only for trusted workspaces, and rarely. */
   rosterHistory: () => import('./storage/roster-history'),
   /** A new Node crypto backend (the extension host is Node); callers keep the one they make. */

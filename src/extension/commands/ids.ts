@@ -54,4 +54,7 @@ export const enum CommandId {
 
   // Git (docs/GIT.md)
   GitSetup = 'custodian.gitSetup',
+
+  // The agent (docs/AGENT.md)
+  ShowAgentLog = 'custodian.showAgentLog',
 }

@@ -1,0 +1,28 @@
+// The Node half of the agent, loaded on first use (lazy-core.ts): activation stays cheap, and the
+// server's core modules (header parsing, hashes) load only when the agent starts.
+import * as fs from 'node:fs/promises';
+import { agentAddress, agentDirectory } from '../../node/agent-address';
+import { platformPeerInspector } from '../../node/agent-peer';
+import { AgentServer, type AgentKeyring, type AuditEntry, type ConsentAnswer, type ConsentRequest } from '../../node/agent-server';
+
+export interface RunningAgent {
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+export async function startAgent(deps: {
+  keyring: AgentKeyring;
+  consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
+  audit: (entry: AuditEntry) => void;
+}): Promise<RunningAgent> {
+  const address = agentAddress(agentDirectory());
+  const server = new AgentServer({ ...deps, inspectPeer: platformPeerInspector(), ownUid: process.getuid?.() });
+  await server.listen(address);
+  return {
+    address,
+    close: async () => {
+      await server.close();
+      if (process.platform !== 'win32') await fs.rm(address, { force: true });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// The agent's audit trail: every request, who made it, for which file and key, and what happened, in
+// the Custodian output channel and (the recent ones) in a read-only document that "Custodian: Show
+// Agent Log" opens. Entries hold names and fingerprints only, never key material or plaintext.
+import * as vscode from 'vscode';
+import { displayText } from '../../core/display-text';
+import type { AuditEntry } from '../../node/agent-server';
+import { describePeer } from './consent';
+
+export const AGENT_LOG_SCHEME = 'custodian-agent-log';
+const RECENT_ENTRIES = 200;
+
+export function formatAuditEntry(e: AuditEntry): string {
+  const parts = [e.time.toISOString(), e.outcome, e.op, `client ${describePeer(e.peer)}`];
+  if (e.file !== undefined) parts.push(`file ${displayText(e.file)}`);
+  if (e.key !== undefined) parts.push(`key ${e.key}`);
+  if (e.detail) parts.push(`(${displayText(e.detail)})`);
+  return parts.join('  ');
+}
+
+export class AgentAudit implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly lines: string[] = [];
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  readonly uri = vscode.Uri.from({ scheme: AGENT_LOG_SCHEME, path: '/Custodian Agent Log' });
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  record(entry: AuditEntry): void {
+    this.add(formatAuditEntry(entry));
+  }
+
+  /** A line that is not a request: the agent started or stopped, and where. */
+  note(text: string): void {
+    this.add(`${new Date().toISOString()}  ${text}`);
+  }
+
+  private add(line: string): void {
+    this.log.info(`agent: ${line}`);
+    this.lines.push(line);
+    if (this.lines.length > RECENT_ENTRIES) this.lines.splice(0, this.lines.length - RECENT_ENTRIES);
+    this.changed.fire(this.uri);
+  }
+
+  recent(): readonly string[] {
+    return this.lines;
+  }
+
+  provideTextDocumentContent(): string {
+    const header = vscode.l10n.t('Custodian agent: the last {0} requests (newest last). Time, outcome, operation, client, file, key.', String(RECENT_ENTRIES));
+    return [header, '', ...(this.lines.length > 0 ? this.lines : [vscode.l10n.t('No requests yet.')])].join('\n') + '\n';
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

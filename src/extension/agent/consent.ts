@@ -1,0 +1,62 @@
+// Asking the user before the agent uses a key for another process. One prompt at a time (a burst of
+// requests cannot stack up notifications to click through); no answer within the time limit is a
+// denial; "Allow for N minutes" lets this window's agent answer every process of this user until it
+// expires (the audit log still records each use).
+import * as vscode from 'vscode';
+import { displayText } from '../../core/display-text';
+import type { ConsentAnswer, ConsentRequest } from '../../node/agent-server';
+import type { AgentConfig } from '../config';
+
+/** Who asks, as the prompt and the log show it: the OS's account of the process, or that it gave none. */
+export function describePeer(peer: ConsentRequest['peer']): string {
+  if (peer.commandLine) return vscode.l10n.t('"{0}" (process {1})', displayText(peer.commandLine), String(peer.pid));
+  if (peer.pid !== undefined) return vscode.l10n.t('process {0} (command line unknown)', String(peer.pid));
+  return vscode.l10n.t('an unknown process (the system does not say which)');
+}
+
+export class AgentConsent {
+  private grantedUntil = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly config: () => AgentConfig,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The user's answer. Never rejects (a failure to ask is a denial). */
+  ask(request: ConsentRequest): Promise<ConsentAnswer> {
+    const next = this.queue.then(() => this.askNow(request));
+    this.queue = next.catch(() => 'denied');
+    return next.catch((): ConsentAnswer => 'denied');
+  }
+
+  /** Ends an "Allow for N minutes" grant early. */
+  revoke(): void {
+    this.grantedUntil = 0;
+  }
+
+  private async askNow(request: ConsentRequest): Promise<ConsentAnswer> {
+    if (this.now() < this.grantedUntil) return 'allowed';
+    const { consentTimeoutSeconds, allowMinutes } = this.config();
+    const once = vscode.l10n.t('Allow Once');
+    const window = vscode.l10n.t('Allow for {0} Minutes', String(allowMinutes));
+    const deny = vscode.l10n.t('Deny');
+    const key = displayText(request.key.comment ?? request.key.fingerprint);
+    const file = request.file === undefined ? vscode.l10n.t('a file it did not name') : displayText(request.file);
+    const message =
+      request.op === 'unwrap'
+        ? vscode.l10n.t('{0} asks to decrypt {1} with your key {2}. Allow it?', describePeer(request.peer), file, key)
+        : vscode.l10n.t('{0} asks to sign {1} with your key {2}. Allow it?', describePeer(request.peer), file, key);
+    const TIMED_OUT = Symbol('timed out');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), consentTimeoutSeconds * 1000);
+    });
+    // A late click on a notification that timed out changes nothing: that request was already denied.
+    const choice = await Promise.race([Promise.resolve(vscode.window.showWarningMessage(message, once, window, deny)), timeout]);
+    clearTimeout(timer);
+    if (choice === TIMED_OUT) return 'timed-out';
+    if (choice === window) this.grantedUntil = this.now() + allowMinutes * 60_000;
+    return choice === once || choice === window ? 'allowed' : 'denied';
+  }
+}

@@ -1,0 +1,100 @@
+// Who is on the other end of an agent connection. Node has no SO_PEERCRED, so on Linux the agent asks
+// the kernel through `ss -xpn` (sock_diag netlink: the peer's socket inode, and the process holding
+// it), then reads that process's uid and command line from /proc. A process of another user is not
+// even visible there to a non-root agent (its /proc/PID/fd cannot be read), so it comes back
+// unidentified, and is refused like a wrong uid. Elsewhere the private directory (agent-address.ts)
+// is the barrier and the peer is reported as unknown.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import type * as net from 'node:net';
+
+export interface PeerInfo {
+  readonly pid?: number;
+  readonly uid?: number;
+  /** The process's command line, as the OS reports it (e.g. `git diff`, `node dist/cli.js decrypt …`). */
+  readonly commandLine?: string;
+  /** The OS was asked and showed no process of ours behind the socket: another user's, or gone. */
+  readonly hidden?: boolean;
+}
+
+/** Identifies the process behind an accepted connection; never throws (an unknown peer is `{}`). */
+export type PeerInspector = (socket: net.Socket) => Promise<PeerInfo>;
+
+/**
+ * Whether the agent serves a peer: the same uid when the OS told it; never a hidden one; an unknown
+ * one (no way to ask, e.g. no `ss` in a container) only because the private directory let it in.
+ */
+export function peerAllowed(peer: PeerInfo, ownUid: number | undefined): boolean {
+  if (ownUid === undefined) return true;
+  if (peer.uid !== undefined) return peer.uid === ownUid;
+  return peer.hidden !== true;
+}
+
+const MAX_COMMAND_LINE = 300;
+
+/** `/proc/PID/cmdline`: NUL-separated arguments, shown joined by spaces and shortened. */
+function commandLineOf(raw: Buffer): string | undefined {
+  const text = raw.toString('utf8').split('\0').filter((a) => a !== '').join(' ');
+  if (text === '') return undefined;
+  return text.length > MAX_COMMAND_LINE ? `${text.slice(0, MAX_COMMAND_LINE)}…` : text;
+}
+
+function run(file: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { maxBuffer: 8 * 1024 * 1024, timeout: 5000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+}
+
+/** The accepted socket's own inode: its descriptor's /proc link reads `socket:[INODE]`. */
+async function socketInode(socket: net.Socket): Promise<number | undefined> {
+  // libuv exposes the descriptor on the handle; there is no public API for it.
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) return undefined;
+  const link = await fs.readlink(`/proc/self/fd/${fd}`).catch(() => '');
+  const m = /^socket:\[(\d+)\]$/.exec(link);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * From `ss -xpnH` lines (`u_str ESTAB 0 0 * 1001 * 1002 users:(("node",pid=7,fd=3))`), the pid of the
+ * process whose socket's peer is `inode`.
+ */
+export function pidOfPeer(ssOutput: string, inode: number): number | undefined {
+  for (const line of ssOutput.split('\n')) {
+    const m = /\s(\d+)\s+\S+\s+(\d+)\s+users:\(\("(?:[^"\\]|\\.)*",pid=(\d+),fd=\d+\)/.exec(line);
+    if (m && Number(m[2]) === inode) return Number(m[3]);
+  }
+  return undefined;
+}
+
+/** The uid on the `Uid:` line of /proc/PID/status (its real uid). */
+export function uidFromStatus(status: string): number | undefined {
+  const m = /^Uid:\s+(\d+)/m.exec(status);
+  return m ? Number(m[1]) : undefined;
+}
+
+export const linuxPeerInspector: PeerInspector = async (socket) => {
+  const inode = await socketInode(socket);
+  if (inode === undefined) return {};
+  let listing: string;
+  try {
+    listing = await run('ss', ['-xpnH']);
+  } catch {
+    return {}; // no ss (a minimal container): the peer stays unknown
+  }
+  const pid = pidOfPeer(listing, inode);
+  if (pid === undefined) return { hidden: true };
+  try {
+    const [status, cmdline] = await Promise.all([fs.readFile(`/proc/${pid}/status`, 'utf8'), fs.readFile(`/proc/${pid}/cmdline`).catch(() => Buffer.alloc(0))]);
+    const uid = uidFromStatus(status);
+    return uid === undefined ? { pid, hidden: true } : { pid, uid, commandLine: commandLineOf(cmdline) };
+  } catch {
+    return { pid, hidden: true };
+  }
+};
+
+export const unknownPeerInspector: PeerInspector = () => Promise.resolve({});
+
+export function platformPeerInspector(platform: NodeJS.Platform = process.platform): PeerInspector {
+  return platform === 'linux' ? linuxPeerInspector : unknownPeerInspector;
+}

@@ -1,0 +1,244 @@
+// The agent: serves the keys of one VS Code window to processes of the same user, without ever
+// sending a private key. It lists public keys, returns one file's key for a header whose MAC
+// verifies, and signs transcript digests (FORMAT.md §5). Every use of a private key needs the user's
+// consent (a callback: the extension shows the prompt) and is recorded (another callback). A bad
+// request gets an error on its own connection; the agent keeps serving everyone else.
+import * as fs from 'node:fs/promises';
+import * as net from 'node:net';
+import { zeroize } from '../core/bytes';
+import { fingerprintToString, parseHeader } from '../core/envelope-header';
+import { CustodianError, FormatError, HeaderAuthError, NoIdentityMatchedError } from '../core/errors';
+import type { RsaPublicKey } from '../core/keys';
+import { SOCKET_MODE, preparePrivateDirectory, removeDeadAgents, removeStaleSocket } from './agent-address';
+import { peerAllowed, type PeerInfo, type PeerInspector } from './agent-peer';
+import {
+  FrameDecoder,
+  MAX_REQUEST_BYTES,
+  ProtocolError,
+  encodeResponse,
+  parseRequest,
+  type AgentOp,
+  type AgentRequest,
+  type AgentResponse,
+} from './agent-protocol';
+
+/** What the agent may do with the window's keys: use them, never read them. */
+export interface AgentKeyring {
+  /** The public keys, the default (active) key first. */
+  list(): Promise<readonly RsaPublicKey[]>;
+  /** The file key of `header` with the key `fingerprint`, MAC verified (core `unwrapHeaderFileKey`). */
+  unwrap(fingerprint: string, header: Uint8Array): Promise<Uint8Array>;
+  /** The §5 signature of `digest` with the key `fingerprint` (core `signTranscriptDigest`). */
+  sign(fingerprint: string, digest: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface ConsentRequest {
+  readonly peer: PeerInfo;
+  readonly op: 'unwrap' | 'sign';
+  /** What the client says the key is for: a claim, shown as such. */
+  readonly file?: string;
+  readonly key: RsaPublicKey;
+}
+
+export type AuditOutcome = 'allowed' | 'denied' | 'refused' | 'failed';
+
+/** The user's answer; no answer within the time limit is a denial too, said as such. */
+export type ConsentAnswer = 'allowed' | 'denied' | 'timed-out';
+
+/** One line of the audit trail: what was asked, by whom, and what happened. Never key material. */
+export interface AuditEntry {
+  readonly time: Date;
+  readonly peer: PeerInfo;
+  readonly op: AgentOp | 'connect';
+  readonly file?: string;
+  readonly key?: string;
+  readonly outcome: AuditOutcome;
+  readonly detail?: string;
+}
+
+export interface AgentServerOptions {
+  readonly keyring: AgentKeyring;
+  readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
+  readonly audit: (entry: AuditEntry) => void;
+  readonly inspectPeer: PeerInspector;
+  /** This process's uid; undefined where there are none (Windows). Injectable so a test can play another user. */
+  readonly ownUid: number | undefined;
+}
+
+const TRANSCRIPT_DIGEST_LENGTH = 32;
+/** A connection with nothing to say for this long is closed (a consent prompt times out well before). */
+const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+const MAX_CONNECTIONS = 64;
+
+function fail(id: number, code: ProtocolError['code'], message: string): AgentResponse {
+  return { id, ok: false, code, message };
+}
+
+export class AgentServer {
+  private server?: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(private readonly options: AgentServerOptions) {}
+
+  /** Listens on `address` (a socket path in a private directory, or a Windows pipe name). */
+  async listen(address: string, platform: NodeJS.Platform = process.platform): Promise<void> {
+    const unix = platform !== 'win32';
+    if (unix) {
+      const dir = address.slice(0, address.lastIndexOf('/'));
+      await preparePrivateDirectory(dir, this.options.ownUid);
+      await removeStaleSocket(address);
+      await removeDeadAgents(dir);
+    }
+    const server = net.createServer((socket) => this.accept(socket));
+    server.maxConnections = MAX_CONNECTIONS;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(address, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    // Serving never keeps a process alive by itself (a CLI test, a host shutting down).
+    server.unref();
+    this.server = server;
+    if (unix) await fs.chmod(address, SOCKET_MODE);
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined); // a client that vanishes mid-answer is not our failure
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
+    const peer = this.options.inspectPeer(socket).catch((): PeerInfo => ({}));
+    const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
+    let queue = Promise.resolve();
+    socket.on('data', (piece: Buffer) => {
+      let frames: Uint8Array[];
+      try {
+        frames = decoder.push(new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength));
+      } catch (err) {
+        // The stream cannot be resynchronised after a refused length: answer, then hang up.
+        socket.pause();
+        const message = err instanceof ProtocolError ? err.message : 'malformed frame';
+        queue = queue.then(async () => {
+          this.options.audit({ time: new Date(), peer: await peer, op: 'connect', outcome: 'refused', detail: message });
+          socket.end(encodeResponse(fail(0, err instanceof ProtocolError ? err.code : 'malformed', message)));
+        });
+        return;
+      }
+      for (const frame of frames) {
+        queue = queue.then(async () => {
+          const response = await this.respond(frame, await peer);
+          if (!socket.destroyed) socket.write(encodeResponse(response));
+          if (response.ok && 'fileKey' in response) zeroize(response.fileKey);
+          if (!response.ok && response.code === 'refused') socket.end();
+        });
+      }
+    });
+  }
+
+  private async respond(frame: Uint8Array, peer: PeerInfo): Promise<AgentResponse> {
+    if (!peerAllowed(peer, this.options.ownUid)) {
+      const who = peer.uid !== undefined ? `a process of uid ${peer.uid}` : 'a process the system does not show as this user\'s';
+      this.options.audit({ time: new Date(), peer, op: 'connect', outcome: 'refused', detail: `${who} is not served` });
+      return fail(0, 'refused', 'the agent serves only processes of the user running VS Code');
+    }
+    let request: AgentRequest;
+    try {
+      request = parseRequest(frame);
+    } catch (err) {
+      const e = err instanceof ProtocolError ? err : new ProtocolError('malformed', 'malformed request');
+      this.options.audit({ time: new Date(), peer, op: 'connect', outcome: 'refused', detail: e.message });
+      return fail(e.id, e.code, e.message);
+    }
+    try {
+      switch (request.op) {
+        case 'list':
+          return await this.list(request.id, peer);
+        case 'unwrap':
+          return await this.unwrap(request, peer);
+        case 'sign':
+          return await this.sign(request, peer);
+      }
+    } catch (err) {
+      const file = request.op === 'list' ? undefined : request.file;
+      this.options.audit({ time: new Date(), peer, op: request.op, file, outcome: 'failed', detail: err instanceof CustodianError ? err.message : 'internal error' });
+      return fail(request.id, 'internal', err instanceof CustodianError ? err.message : 'the agent failed to answer');
+    }
+  }
+
+  private async list(id: number, peer: PeerInfo): Promise<AgentResponse> {
+    const keys = await this.options.keyring.list();
+    this.options.audit({ time: new Date(), peer, op: 'list', outcome: 'allowed' });
+    return { id, ok: true, keys: keys.map((k) => ({ spki: k.spkiDer, comment: k.comment })) };
+  }
+
+  private async unwrap(request: Extract<AgentRequest, { op: 'unwrap' }>, peer: PeerInfo): Promise<AgentResponse> {
+    const { id, file } = request;
+    const entry = { peer, op: 'unwrap' as const, file };
+    let stanzas: string[];
+    try {
+      const parsed = parseHeader(request.header);
+      if (parsed.bytes.length !== request.header.length) throw new FormatError('the request carries more than one header');
+      stanzas = parsed.stanzas.map((s) => fingerprintToString(s.fingerprint));
+    } catch (err) {
+      const message = err instanceof CustodianError ? err.message : 'malformed header';
+      this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: message });
+      return fail(id, 'format', message);
+    }
+    // No prompt for a file this window cannot open anyway.
+    const key = (await this.options.keyring.list()).find((k) => stanzas.includes(k.fingerprint));
+    if (!key) {
+      this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: 'no key of this window is a recipient' });
+      return fail(id, 'no-match', 'none of the keys in VS Code is a recipient of this file');
+    }
+    const answer = await this.options.consent({ peer, op: 'unwrap', file, key });
+    if (answer !== 'allowed') return this.denied(id, answer, 'decrypt', { ...entry, key: key.fingerprint });
+    let fileKey: Uint8Array;
+    try {
+      fileKey = await this.options.keyring.unwrap(key.fingerprint, request.header);
+    } catch (err) {
+      const code = err instanceof HeaderAuthError ? 'header-auth' : err instanceof NoIdentityMatchedError ? 'no-match' : 'internal';
+      const message = err instanceof CustodianError ? err.message : 'the key could not unwrap the file key';
+      this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'failed', detail: message });
+      return fail(id, code, message);
+    }
+    this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'allowed' });
+    return { id, ok: true, fileKey }; // zeroed once written
+  }
+
+  private async sign(request: Extract<AgentRequest, { op: 'sign' }>, peer: PeerInfo): Promise<AgentResponse> {
+    const { id, file } = request;
+    const entry = { peer, op: 'sign' as const, file };
+    if (request.digest.length !== TRANSCRIPT_DIGEST_LENGTH) {
+      const message = `"digest" expected ${TRANSCRIPT_DIGEST_LENGTH} bytes, got ${request.digest.length}`;
+      this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: message });
+      return fail(id, 'malformed', message);
+    }
+    const keys = await this.options.keyring.list();
+    const key = request.key === undefined ? keys[0] : keys.find((k) => k.fingerprint === request.key);
+    if (!key) {
+      const message = request.key === undefined ? 'VS Code holds no key' : `VS Code holds no key ${request.key}`;
+      this.options.audit({ ...entry, key: request.key, time: new Date(), outcome: 'refused', detail: message });
+      return fail(id, 'no-key', message);
+    }
+    const answer = await this.options.consent({ peer, op: 'sign', file, key });
+    if (answer !== 'allowed') return this.denied(id, answer, 'sign', { ...entry, key: key.fingerprint });
+    const signature = await this.options.keyring.sign(key.fingerprint, request.digest);
+    this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'allowed' });
+    return { id, ok: true, signature };
+  }
+
+  private denied(id: number, answer: Exclude<ConsentAnswer, 'allowed'>, what: string, entry: Omit<AuditEntry, 'time' | 'outcome'>): AgentResponse {
+    const timedOut = answer === 'timed-out';
+    this.options.audit({ ...entry, time: new Date(), outcome: 'denied', detail: timedOut ? 'no answer in time' : undefined });
+    return fail(id, 'denied', timedOut ? `the request to ${what} was not answered in VS Code in time, so it was denied` : `the request to ${what} was denied in VS Code`);
+  }
+}

@@ -1,0 +1,133 @@
+// The CLI with the agent as its identity source: the real CLI in a child process, an agent served by
+// this test process over a real socket (the VS Code side is test/integration/agent.test.ts).
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { signTranscriptDigest, unwrapHeaderFileKey } from '../../src/core/envelope';
+import { parsePrivateKey, type RsaPrivateKey } from '../../src/core/keys';
+import { agentAddress } from '../../src/node/agent-address';
+import { linuxPeerInspector, unknownPeerInspector } from '../../src/node/agent-peer';
+import { AgentServer, type AuditEntry, type ConsentRequest } from '../../src/node/agent-server';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { cleanEnv, cliPath, makeOpensslKey, removeDir, tempDir, type TestKey } from './helpers';
+
+const backend = createNodeCryptoBackend();
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI without blocking this process's event loop (the agent answers from it). */
+function runAsync(args: string[], env: Record<string, string>): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath(), ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+(process.platform === 'win32' ? describe.skip : describe)('cli: the agent as the last identity source', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let alice: TestKey;
+  let bob: TestKey;
+  let aliceKey: RsaPrivateKey;
+  let server: AgentServer;
+  let address: string;
+  const consents: ConsentRequest[] = [];
+  const audit: AuditEntry[] = [];
+  const answer = { allow: true };
+  let toAlice: string;
+
+  before(async () => {
+    dir = tempDir();
+    alice = makeOpensslKey(dir, 'alice');
+    bob = makeOpensslKey(dir, 'bob');
+    aliceKey = await parsePrivateKey(fs.readFileSync(alice.privatePath, 'utf8'));
+    address = agentAddress(path.join(dir, 'agent'));
+    server = new AgentServer({
+      keyring: {
+        list: async () => [aliceKey.publicKey],
+        unwrap: (_fp, header) => unwrapHeaderFileKey(header, [aliceKey], backend),
+        sign: (_fp, digest) => signTranscriptDigest(aliceKey, digest, backend),
+      },
+      consent: async (r) => {
+        consents.push(r);
+        return answer.allow ? 'allowed' : 'denied';
+      },
+      audit: (e) => audit.push(e),
+      inspectPeer: process.platform === 'linux' ? linuxPeerInspector : unknownPeerInspector,
+      ownUid: process.getuid?.(),
+    });
+    await server.listen(address);
+    const plain = path.join(dir, 'plain.txt');
+    fs.writeFileSync(plain, 'via the agent\n');
+    toAlice = path.join(dir, 'secrets.env.enc');
+    const e = await runAsync(['encrypt', '-r', alice.sshPubPath, '-o', toAlice, plain], {});
+    assert.equal(e.code, 0, e.stderr);
+  });
+  after(async () => {
+    await server.close();
+    removeDir(dir);
+  });
+  beforeEach(() => {
+    consents.length = 0;
+    audit.length = 0;
+    answer.allow = true;
+  });
+
+  it('decrypt with only CUSTODIAN_AGENT_SOCK: the agent unwraps, after a consent that names the command and file', async () => {
+    const r = await runAsync(['decrypt', toAlice], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'via the agent\n');
+    assert.equal(consents.length, 1);
+    assert.equal(consents[0].op, 'unwrap');
+    assert.equal(consents[0].file, toAlice);
+    if (process.platform === 'linux') assert.match(consents[0].peer.commandLine ?? '', /decrypt .*secrets\.env\.enc/);
+    assert.deepEqual(audit.map((e) => [e.op, e.outcome]), [['list', 'allowed'], ['unwrap', 'allowed']]);
+  });
+
+  it('denied: custodian: error: … denied, with a hint, and no output', async () => {
+    answer.allow = false;
+    const out = path.join(dir, 'denied.txt');
+    const r = await runAsync(['decrypt', '-o', out, toAlice], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^custodian: error: .*denied.*\ncustodian: hint: allow the request in the VS Code notification/);
+    assert.ok(!fs.existsSync(out));
+  });
+
+  it('an earlier source wins: with CUSTODIAN_IDENTITY set, the agent is not asked', async () => {
+    const r = await runAsync(['decrypt', toAlice], { CUSTODIAN_AGENT_SOCK: address, CUSTODIAN_IDENTITY: bob.privatePath });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no identity matched/);
+    assert.equal(audit.length, 0);
+  });
+
+  it('encrypt -S signs with the agent\'s default key', async () => {
+    const signed = path.join(dir, 'signed.enc');
+    const plain = path.join(dir, 'plain.txt');
+    const e = await runAsync(['encrypt', '-r', bob.sshPubPath, '-S', '-o', signed, plain], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(e.code, 0, e.stderr);
+    assert.deepEqual(consents.map((c) => c.op), ['sign']);
+    const d = await runAsync(['decrypt', '-i', bob.privatePath, '--require-signer', alice.sshPubPath, signed], {});
+    assert.equal(d.code, 0, d.stderr);
+  });
+
+  it('custodian identities shows the agent\'s keys; a stale address is a clean error', async () => {
+    const r = await runAsync(['identities'], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`agent: {2}\\(used\\)\\n {2}${alice.fingerprint.replace(/[+/]/g, '\\$&')} .*agent ${address.replace(/[/.]/g, '\\$&')}`));
+    assert.equal(consents.length, 0);
+    const stale = await runAsync(['decrypt', toAlice], { CUSTODIAN_AGENT_SOCK: path.join(dir, 'agent', 'gone.sock') });
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /^custodian: error: no Custodian agent answers at .*gone\.sock/);
+    assert.match(stale.stderr, /hint: CUSTODIAN_AGENT_SOCK may be left from a VS Code window that was closed/);
+  });
+});

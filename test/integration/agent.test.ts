@@ -1,0 +1,248 @@
+// The agent in the real VS Code: the CLI (dist/cli.js), spawned with the agent's address, decrypts a
+// file encrypted to the keychain key and signs with it after the consent notification is answered;
+// a denial or no answer fails cleanly; the private key never crosses the socket; the log shows it all.
+import * as assert from 'assert';
+import { spawn } from 'child_process';
+import { createPrivateKey } from 'crypto';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { decryptBytes } from '../../src/core/envelope';
+import { exportPublicKeyOpenSsh, privateKeyFromPkcs8Der, type RsaPrivateKey, type RsaPublicKey } from '../../src/core/keys';
+import type { AgentFeature } from '../../src/extension/agent/agent-feature';
+import { AGENT_SOCK_ENV } from '../../src/node/agent-address';
+import { EXTENSION_ID, getApi } from './support/custodian';
+import { backend, encryptFor, setSetting, useTeam, wsPath } from './support/enc';
+
+type Answer = 'Allow Once' | 'Allow for 10 Minutes' | 'Deny' | 'never';
+
+interface Prompt {
+  message: string;
+  items: string[];
+}
+
+/** Until disposed, the agent's consent notifications are recorded and answered (`never`: left open). */
+function answerConsent(answer: () => Answer): vscode.Disposable & { prompts: Prompt[] } {
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const original = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
+  const prompts: Prompt[] = [];
+  window.showWarningMessage = (message: string, ...items: unknown[]): Thenable<unknown> => {
+    if (!/ asks to (decrypt|sign) /.test(message)) return original.call(vscode.window, message, ...items);
+    prompts.push({ message, items: items.map(String) });
+    const a = answer();
+    return a === 'never' ? new Promise(() => undefined) : Promise.resolve(items.find((i) => i === a));
+  };
+  return { prompts, dispose: () => (window.showWarningMessage = original) };
+}
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cliPath(): string {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext);
+  return path.join(ext.extensionPath, 'dist', 'cli.js');
+}
+
+/** The CLI as a child process (asynchronously: the agent answers from this very process). */
+function custodian(args: string[], address: string): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CUSTODIAN_')) env[k] = v;
+  env[AGENT_SOCK_ENV] = address;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath(), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A socket that forwards to the agent and keeps every byte both ways: what crossed the wire. */
+async function recordingProxy(target: string): Promise<{ address: string; traffic: Buffer[]; close(): void }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-agent-proxy-'));
+  const address = path.join(dir, 'proxy.sock');
+  const traffic: Buffer[] = [];
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target);
+    client.on('data', (d: Buffer) => {
+      traffic.push(Buffer.from(d));
+      upstream.write(d);
+    });
+    upstream.on('data', (d: Buffer) => {
+      traffic.push(Buffer.from(d));
+      client.write(d);
+    });
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(address, r));
+  return { address, traffic, close: () => (server.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** Every form of the private key that could leak: the DER, its base64/hex, the primes and exponents. */
+function secretForms(key: RsaPrivateKey): { name: string; bytes: Buffer }[] {
+  const jwk = createPrivateKey({ key: Buffer.from(key.pkcs8Der), format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
+  const forms = [{ name: 'PKCS#8 DER', bytes: Buffer.from(key.pkcs8Der) }];
+  for (const part of ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const) forms.push({ name: `RSA ${part}`, bytes: Buffer.from(jwk[part]!, 'base64url') });
+  return forms;
+}
+
+function leaks(traffic: Buffer, forms: { name: string; bytes: Buffer }[]): string[] {
+  const text = traffic.toString('latin1');
+  // Every base64 run in the JSON frames, decoded: a key inside a longer field would show there.
+  const decoded = Buffer.concat([...text.matchAll(/[A-Za-z0-9+/=]{16,}/g)].map((m) => Buffer.from(m[0], 'base64')));
+  const found: string[] = [];
+  for (const { name, bytes } of forms) {
+    const probe = bytes.subarray(0, Math.min(bytes.length, 64));
+    if (traffic.includes(probe) || decoded.includes(probe)) found.push(`${name} (bytes)`);
+    for (const [enc, s] of [['base64', bytes.toString('base64')], ['base64url', bytes.toString('base64url')], ['hex', bytes.toString('hex')]] as const) {
+      if (text.includes(s.slice(0, 64))) found.push(`${name} (${enc})`);
+    }
+  }
+  if (text.includes('PRIVATE KEY')) found.push('PEM');
+  return found;
+}
+
+describe('agent', function () {
+  this.timeout(120_000);
+  const team = useTeam('agent.consentTimeoutSeconds');
+  let agent: AgentFeature;
+  let address: string;
+  let myPublic: RsaPublicKey;
+  let file: string;
+
+  before(async () => {
+    agent = (await getApi()).agent;
+    const a = await agent.address();
+    assert.ok(a, 'the agent serves');
+    address = a;
+    myPublic = await team.services.keyStore.getPublicKey(team.me.id);
+    file = wsPath('agent-secret.env.enc');
+    fs.writeFileSync(file, await encryptFor([myPublic], 'API_TOKEN=from-the-keychain\n'));
+  });
+
+  it('serves on a 0600 socket in a 0700 directory, and tells this window\'s children and git where', async () => {
+    assert.strictEqual(fs.statSync(address).mode & 0o777, 0o600);
+    assert.strictEqual(fs.statSync(path.dirname(address)).mode & 0o777, 0o700);
+    assert.strictEqual(process.env[AGENT_SOCK_ENV], address, 'git spawned by the Source Control view inherits it');
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    assert.ok(ext.isActive);
+  });
+
+  it('the CLI decrypts a file encrypted to the keychain key, after "Allow Once" naming the command and file', async () => {
+    const consent = answerConsent(() => 'Allow Once');
+    try {
+      const r = await custodian(['decrypt', file], address);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(r.stdout, 'API_TOKEN=from-the-keychain\n');
+      assert.strictEqual(consent.prompts.length, 1);
+      assert.match(consent.prompts[0].message, /decrypt .*agent-secret\.env\.enc/);
+      assert.match(consent.prompts[0].message, /cli\.js decrypt/, 'names the process by its command line');
+      assert.deepStrictEqual(consent.prompts[0].items, ['Allow Once', 'Allow for 10 Minutes', 'Deny']);
+    } finally {
+      consent.dispose();
+    }
+  });
+
+  it('the CLI signs with the keychain key (encrypt -S)', async () => {
+    const consent = answerConsent(() => 'Allow Once');
+    const plain = wsPath('agent-note.txt');
+    const out = wsPath('agent-note.txt.enc');
+    fs.writeFileSync(plain, 'signed through the agent\n');
+    try {
+      const r = await custodian(['encrypt', '-r', exportPublicKeyOpenSsh(myPublic, 'me'), '-S', '-o', out, plain], address);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.deepStrictEqual(consent.prompts.length, 1);
+      assert.match(consent.prompts[0].message, / asks to sign /);
+      const der = await team.services.keyStore.getPrivateKeyDer(team.me.id);
+      const opened = await decryptBytes(new Uint8Array(fs.readFileSync(out)), { identities: [privateKeyFromPkcs8Der(der)], backend });
+      assert.strictEqual(opened.signature.kind === 'signed' && opened.signature.signer.fingerprint, myPublic.fingerprint);
+    } finally {
+      consent.dispose();
+      fs.rmSync(plain, { force: true });
+    }
+  });
+
+  it('denied, or left unanswered past the time limit: custodian: error: … denied, and nothing written', async () => {
+    const out = wsPath('agent-denied.txt');
+    const deny = answerConsent(() => 'Deny');
+    try {
+      const r = await custodian(['decrypt', '-o', out, file], address);
+      assert.strictEqual(r.code, 1);
+      assert.match(r.stderr, /^custodian: error: .*denied.*\ncustodian: hint: allow the request in the VS Code notification/);
+    } finally {
+      deny.dispose();
+    }
+    await setSetting('agent.consentTimeoutSeconds', 1);
+    const silent = answerConsent(() => 'never');
+    try {
+      const started = Date.now();
+      const r = await custodian(['decrypt', '-o', out, file], address);
+      assert.strictEqual(r.code, 1);
+      assert.match(r.stderr, /^custodian: error: the Custodian agent: the request to decrypt was not answered in VS Code in time, so it was denied\n/);
+      assert.ok(Date.now() - started < 30_000);
+      assert.strictEqual(silent.prompts.length, 1);
+    } finally {
+      silent.dispose();
+      await setSetting('agent.consentTimeoutSeconds', undefined);
+    }
+    assert.ok(!fs.existsSync(out));
+  });
+
+  it('"Allow for N minutes" answers the next request without asking', async () => {
+    const consent = answerConsent(() => 'Allow for 10 Minutes');
+    try {
+      assert.strictEqual((await custodian(['decrypt', file], address)).code, 0);
+      assert.strictEqual((await custodian(['decrypt', file], address)).code, 0);
+      assert.strictEqual(consent.prompts.length, 1);
+    } finally {
+      consent.dispose();
+    }
+  });
+
+  it('no private key bytes cross the socket: the traffic holds no form of the key or its primes', async () => {
+    const der = await team.services.keyStore.getPrivateKeyDer(team.me.id);
+    const forms = secretForms(privateKeyFromPkcs8Der(der));
+    const proxy = await recordingProxy(address);
+    try {
+      const r = await custodian(['decrypt', file], proxy.address);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const plain = wsPath('agent-proxy.txt');
+      fs.writeFileSync(plain, 'x');
+      assert.strictEqual((await custodian(['encrypt', '-r', exportPublicKeyOpenSsh(myPublic, 'me'), '-S', '-a', plain], proxy.address)).code, 0);
+      fs.rmSync(plain);
+      const traffic = Buffer.concat(proxy.traffic);
+      assert.ok(traffic.length > 1000, 'the proxy saw the requests');
+      // The check can fail: the key's own bytes in the stream are found.
+      assert.ok(leaks(Buffer.concat([traffic, Buffer.from(JSON.stringify({ k: Buffer.from(der).toString('base64') }))]), forms).length > 0);
+      assert.deepStrictEqual(leaks(traffic, forms), []);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it('the log shows every use (time, client, file, operation, outcome) and no secret', async () => {
+    const lines = await vscode.commands.executeCommand<readonly string[]>('custodian.showAgentLog');
+    assert.ok(lines && lines.length > 0);
+    const text = lines.join('\n');
+    assert.match(text, /allowed {2}unwrap {2}client .*cli\.js decrypt.* {2}file .*agent-secret\.env\.enc {2}key SHA256:/);
+    assert.match(text, /allowed {2}sign {2}client /);
+    assert.match(text, /denied {2}unwrap /);
+    assert.match(text, /denied {2}unwrap .*\(no answer in time\)/);
+    assert.match(text, /^\d{4}-\d\d-\d\dT/m);
+    assert.ok(!text.includes('from-the-keychain'));
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.strictEqual(doc?.uri.scheme, 'custodian-agent-log');
+    assert.ok(doc.getText().includes('allowed  unwrap'));
+  });
+});

@@ -1,0 +1,271 @@
+// The agent over a real Unix socket: what it answers, what it refuses, and that it keeps serving.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { base64Encode, utf8Decode, utf8Encode } from '../../src/core/bytes';
+import { decryptBytes, encryptBytes, signTranscriptDigest, unwrapHeaderFileKey } from '../../src/core/envelope';
+import { parseHeader } from '../../src/core/envelope-header';
+import { AgentDeniedError, AgentError, HeaderAuthError, NoIdentityMatchedError } from '../../src/core/errors';
+import type { RsaPrivateKey } from '../../src/core/keys';
+import { agentAddress, preparePrivateDirectory } from '../../src/node/agent-address';
+import { AgentClient } from '../../src/node/agent-client';
+import { linuxPeerInspector, peerAllowed, pidOfPeer, uidFromStatus, type PeerInfo } from '../../src/node/agent-peer';
+import { FrameDecoder, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, encodeFrame } from '../../src/node/agent-protocol';
+import { AgentServer, type AuditEntry, type ConsentRequest } from '../../src/node/agent-server';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { loadKey } from '../core/envelope-fixtures';
+
+const backend = createNodeCryptoBackend();
+const alice = loadKey('alice');
+const bob = loadKey('bob');
+const carol = loadKey('carol');
+const unix = process.platform !== 'win32';
+const myUid = process.getuid?.();
+
+interface Harness {
+  server: AgentServer;
+  address: string;
+  consents: ConsentRequest[];
+  audit: AuditEntry[];
+  answer: { allow: boolean };
+}
+
+async function start(keys: RsaPrivateKey[], opts: { peer?: PeerInfo; ownUid?: number } = {}): Promise<Harness> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-agent-test-'));
+  const address = agentAddress(path.join(dir, 'custodian'));
+  const consents: ConsentRequest[] = [];
+  const audit: AuditEntry[] = [];
+  const answer = { allow: true };
+  const find = (fp: string): RsaPrivateKey => keys.find((k) => k.publicKey.fingerprint === fp)!;
+  const server = new AgentServer({
+    keyring: {
+      list: async () => keys.map((k) => k.publicKey),
+      unwrap: (fp, header) => unwrapHeaderFileKey(header, [find(fp)], backend),
+      sign: (fp, digest) => signTranscriptDigest(find(fp), digest, backend),
+    },
+    consent: async (r) => {
+      consents.push(r);
+      return answer.allow ? 'allowed' : 'denied';
+    },
+    audit: (e) => audit.push(e),
+    inspectPeer: async () => opts.peer ?? { pid: process.pid, uid: myUid, commandLine: 'test' },
+    ownUid: 'ownUid' in opts ? opts.ownUid : myUid,
+  });
+  await server.listen(address);
+  return { server, address, consents, audit, answer };
+}
+
+/** Sends raw bytes on a fresh connection and collects the agent's answer frames until it closes or `count` arrive. */
+function raw(address: string, bytes: Uint8Array, count = 1): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(address);
+    const decoder = new FrameDecoder(MAX_RESPONSE_BYTES);
+    const out: Record<string, unknown>[] = [];
+    socket.on('data', (d: Buffer) => {
+      for (const f of decoder.push(new Uint8Array(d))) out.push(JSON.parse(utf8Decode(f)) as Record<string, unknown>);
+      if (out.length >= count) {
+        socket.destroy();
+        resolve(out);
+      }
+    });
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+    socket.write(bytes);
+  });
+}
+
+const frame = (v: unknown): Uint8Array => encodeFrame(v);
+const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: string } | undefined)?.code;
+
+(unix ? describe : describe.skip)('agent server', function () {
+  this.timeout(30_000);
+  let h: Harness;
+  beforeEach(async () => {
+    h = await start([alice, bob]);
+  });
+  afterEach(async () => {
+    await h.server.close();
+    fs.rmSync(path.dirname(path.dirname(h.address)), { recursive: true, force: true });
+  });
+
+  it('the socket is 0600 inside a 0700 directory', () => {
+    assert.equal(fs.statSync(h.address).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.dirname(h.address)).mode & 0o777, 0o700);
+    assert.ok(fs.statSync(h.address).isSocket());
+  });
+
+  it('lists public keys only, the default first, without asking', async () => {
+    const client = new AgentClient(h.address);
+    const keys = await client.keys();
+    client.close();
+    assert.deepEqual(keys.map((k) => k.publicKey.fingerprint), [alice.publicKey.fingerprint, bob.publicKey.fingerprint]);
+    assert.equal(h.consents.length, 0);
+    const [answer] = await raw(h.address, frame({ v: 1, id: 3, op: 'list' }));
+    const text = JSON.stringify(answer);
+    for (const k of [alice, bob]) assert.ok(!text.includes(base64Encode(k.pkcs8Der).slice(40, 100)), 'no private key in the answer');
+    assert.deepEqual(Object.keys(answer).sort(), ['id', 'keys', 'ok']);
+  });
+
+  it('a CLI-like client decrypts and signs through the agent, after consent naming the file and key', async () => {
+    const client = new AgentClient(h.address);
+    const [aliceKey] = await client.keys({ file: 'secrets.env.enc' });
+    const file = await encryptBytes(utf8Encode('s3cret'), { recipients: [alice.publicKey], signer: aliceKey, backend });
+    const out = await decryptBytes(file, { identities: [aliceKey], backend });
+    client.close();
+    assert.equal(utf8Decode(out.plaintext), 's3cret');
+    assert.equal(out.signature.kind === 'signed' && out.signature.signer.fingerprint, alice.publicKey.fingerprint);
+    assert.deepEqual(h.consents.map((c) => [c.op, c.file, c.key.fingerprint]), [
+      ['sign', 'secrets.env.enc', alice.publicKey.fingerprint],
+      ['unwrap', 'secrets.env.enc', alice.publicKey.fingerprint],
+    ]);
+    assert.deepEqual(h.audit.map((e) => [e.op, e.outcome]), [['list', 'allowed'], ['sign', 'allowed'], ['unwrap', 'allowed']]);
+    assert.ok(h.audit.every((e) => !JSON.stringify(e).includes('s3cret')));
+  });
+
+  it('a denial (or a prompt left unanswered) reaches the client as "denied"; nothing is unwrapped', async () => {
+    h.answer.allow = false;
+    const client = new AgentClient(h.address);
+    const [aliceKey] = await client.keys();
+    const file = await encryptBytes(utf8Encode('x'), { recipients: [alice.publicKey], backend });
+    await assert.rejects(decryptBytes(file, { identities: [aliceKey], backend }), (e: unknown) => e instanceof AgentDeniedError && /denied/.test(e.message) && /Allow/.test(e.hint ?? ''));
+    await assert.rejects(aliceKey.signTranscript(new Uint8Array(32)), AgentDeniedError);
+    client.close();
+    assert.deepEqual(h.audit.filter((e) => e.op !== 'list').map((e) => e.outcome), ['denied', 'denied']);
+  });
+
+  it('a header no key matches is refused without a prompt', async () => {
+    const file = await encryptBytes(utf8Encode('x'), { recipients: [carol.publicKey], backend });
+    const [r] = await raw(h.address, frame({ v: 1, id: 5, op: 'unwrap', header: base64Encode(parseHeader(file).bytes) }));
+    assert.equal(codeOf(r), 'no-match');
+    assert.equal(r.id, 5);
+    assert.equal(h.consents.length, 0);
+    // Through the client, the core sees "no identity matched".
+    const client = new AgentClient(h.address);
+    await assert.rejects(client.request({ id: 9, op: 'unwrap', header: parseHeader(file).bytes }), NoIdentityMatchedError);
+    client.close();
+  });
+
+  it('a header with a bad MAC gets a header failure, not a file key', async () => {
+    const file = await encryptBytes(utf8Encode('x'), { recipients: [alice.publicKey], backend });
+    const header = parseHeader(file).bytes.slice();
+    header[header.length - 1] ^= 1;
+    const [r] = await raw(h.address, frame({ v: 1, id: 6, op: 'unwrap', header: base64Encode(header) }));
+    assert.equal(codeOf(r), 'header-auth');
+    assert.ok(!('fileKey' in r));
+    const client = new AgentClient(h.address);
+    await assert.rejects(client.request({ id: 1, op: 'unwrap', header }), HeaderAuthError);
+    client.close();
+  });
+
+  it('malformed requests get clear errors and the same connection keeps working', async () => {
+    const bytes = new Uint8Array([
+      ...frame({ v: 1, id: 1, op: 'export' }),
+      ...new Uint8Array([0, 0, 0, 3, 0x7b, 0x7b, 0x7b]), // "{{{"
+      ...frame({ v: 1, id: 2, op: 'unwrap', header: base64Encode(utf8Encode('CUSTODIAN nonsense')) }),
+      ...frame({ v: 1, id: 3, op: 'sign', digest: base64Encode(new Uint8Array(20)) }),
+      ...frame({ v: 1, id: 4, op: 'list' }),
+    ]);
+    const answers = await raw(h.address, bytes, 5);
+    assert.deepEqual(answers.map(codeOf), ['unknown-op', 'malformed', 'format', 'malformed', undefined]);
+    assert.equal(answers[4].ok, true);
+    assert.equal(h.consents.length, 0);
+  });
+
+  it('an oversized request is refused from its length; the agent keeps serving others', async () => {
+    const prefix = new Uint8Array(4);
+    new DataView(prefix.buffer).setUint32(0, MAX_REQUEST_BYTES + 1);
+    const [r] = await raw(h.address, prefix);
+    assert.equal(codeOf(r), 'too-large');
+    const client = new AgentClient(h.address);
+    assert.equal((await client.keys()).length, 2);
+    client.close();
+  });
+
+  it('a client sees a clean error when no agent answers at the address', async () => {
+    const client = new AgentClient(path.join(path.dirname(h.address), 'nobody.sock'));
+    await assert.rejects(client.keys(), (e: unknown) => e instanceof AgentError && /no Custodian agent answers/.test(e.message) && /CUSTODIAN_AGENT_SOCK/.test(e.hint ?? ''));
+  });
+});
+
+(unix ? describe : describe.skip)('agent server: who may connect', function () {
+  this.timeout(30_000);
+
+  it('refuses a peer of another uid (played with an injected uid), and records it', async () => {
+    const h = await start([alice], { peer: { pid: 4242, uid: (myUid ?? 0) + 1, commandLine: 'evil' } });
+    try {
+      const [r] = await raw(h.address, frame({ v: 1, id: 1, op: 'list' }));
+      assert.equal(codeOf(r), 'refused');
+      assert.ok(!('keys' in r));
+      assert.equal(h.audit[0].outcome, 'refused');
+      assert.match(h.audit[0].detail ?? '', /uid/);
+    } finally {
+      await h.server.close();
+    }
+  });
+
+  it('refuses a peer the system hides (another user\'s process is invisible in /proc)', async () => {
+    const h = await start([alice], { peer: { hidden: true } });
+    try {
+      const [r] = await raw(h.address, frame({ v: 1, id: 1, op: 'list' }));
+      assert.equal(codeOf(r), 'refused');
+    } finally {
+      await h.server.close();
+    }
+  });
+
+  it('peerAllowed: same uid yes, other uid no, hidden no, unknown only without a way to ask', () => {
+    assert.equal(peerAllowed({ uid: 1000 }, 1000), true);
+    assert.equal(peerAllowed({ uid: 1001 }, 1000), false);
+    assert.equal(peerAllowed({ hidden: true }, 1000), false);
+    assert.equal(peerAllowed({}, 1000), true);
+    assert.equal(peerAllowed({ uid: 5 }, undefined), true);
+  });
+
+  it('the directory: created 0700, a looser one of ours tightened, a symlink or another owner refused', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-agent-dir-'));
+    const loose = path.join(base, 'loose');
+    fs.mkdirSync(loose, { mode: 0o755 });
+    fs.chmodSync(loose, 0o755);
+    await preparePrivateDirectory(loose);
+    assert.equal(fs.statSync(loose).mode & 0o777, 0o700);
+    const link = path.join(base, 'link');
+    fs.symlinkSync(loose, link);
+    await assert.rejects(preparePrivateDirectory(link), /not a directory/);
+    await assert.rejects(preparePrivateDirectory(loose, (myUid ?? 0) + 1), /belongs to another user/);
+    fs.rmSync(base, { recursive: true, force: true });
+  });
+});
+
+(process.platform === 'linux' ? describe : describe.skip)('agent peer on Linux', function () {
+  this.timeout(30_000);
+
+  it('parses ss and /proc status lines', () => {
+    const ss = 'u_str ESTAB 0 0 /run/user/1000/custodian/agent-1.sock 965302 * 965301 users:(("code",pid=10,fd=21))\n' + 'u_str ESTAB 0 0 * 965301 * 965302 users:(("node",pid=6409,fd=20))\n';
+    assert.equal(pidOfPeer(ss, 965302), 6409);
+    assert.equal(pidOfPeer(ss, 1), undefined);
+    assert.equal(uidFromStatus('Name:\tnode\nUid:\t1000\t1000\t1000\t1000\n'), 1000);
+  });
+
+  it('finds the real peer process, its uid and command line', async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-agent-peer-'));
+    const address = path.join(dir, 'p.sock');
+    let seen: PeerInfo | undefined;
+    const server = net.createServer((s) => {
+      void linuxPeerInspector(s).then((p) => {
+        seen = p;
+        s.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(address, r));
+    const client = net.connect(address);
+    await new Promise<void>((r) => client.on('close', () => r()));
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (seen && seen.pid === undefined) this.skip(); // no ss on this machine
+    assert.equal(seen?.pid, process.pid);
+    assert.equal(seen?.uid, myUid);
+    assert.ok(seen?.commandLine?.includes(process.argv[1].split('/').pop()!), seen?.commandLine);
+  });
+});

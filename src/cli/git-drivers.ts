@@ -102,8 +102,8 @@ export async function textconv(file: string, keys: DriverKeys, ctx: CommandConte
   try {
     const opened = await decryptBytes(isArmored(bytes) ? new TextDecoder().decode(bytes) : bytes, { identities, backend: ctx.backend() });
     ctx.io.stdout.write(`${recipientsLine(opened.header, names)}\n${signerLine(opened.signature, names)}\n`);
-    ctx.io.stdout.write(opened.plaintext);
-    opened.plaintext.fill(0);
+    // Zeroed once written: on a pipe the write may still hold the buffer when write() returns (macOS).
+    ctx.io.stdout.write(opened.plaintext, () => opened.plaintext.fill(0));
   } catch (err) {
     const reason = err instanceof NoIdentityMatchedError ? 'none of your keys is a recipient' : describeError(err);
     ctx.io.stdout.write(summaryLine(bytes, info, reason, names) + '\n');

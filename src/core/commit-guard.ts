@@ -50,7 +50,7 @@ const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----
 /** Latin-1 view of bytes: finds ASCII markers in any encoding without failing on invalid UTF-8. */
 function asciiView(bytes: Uint8Array): string {
   let s = '';
-  for (let k = 0; k < bytes.length; k += 0x8000) s += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+  for (let k = 0; k < bytes.length; k += 0x2000) s += String.fromCharCode.apply(null, bytes.subarray(k, k + 0x2000) as unknown as number[]);
   return s;
 }
 

@@ -229,7 +229,8 @@ export function mergeLines(base: string, ours: string, theirs: string, labels: M
 /** Bytes as a string of one char per byte: lossless for any encoding, and compared as git compares. */
 function bytesToBinary(bytes: Uint8Array): string {
   let s = '';
-  for (let k = 0; k < bytes.length; k += 0x8000) s += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+  // apply() takes the typed array as it is; a spread would iterate it (over ten times slower).
+  for (let k = 0; k < bytes.length; k += 0x2000) s += String.fromCharCode.apply(null, bytes.subarray(k, k + 0x2000) as unknown as number[]);
   return s;
 }
 

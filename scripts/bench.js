@@ -20,6 +20,7 @@
 //      BENCH_STREAM_ONLY=1: only the 256 MiB encrypt/decrypt rows and their peak RSS (a busy machine)
 //      BENCH_ROSTER_ONLY=1: only the `roster verify` row (50 signed members)
 //      BENCH_RUN_ONLY=1: only the `custodian run` row
+//      BENCH_GIT_ONLY=1: only the git driver rows (textconv, merge of 1 MiB .enc files)
 'use strict';
 const { spawn, spawnSync } = require('child_process');
 const crypto = require('crypto');
@@ -41,6 +42,8 @@ const ROSTER_MEMBERS = 50;
 const ROSTER_RUNS = 11;
 const RUN_ONLY = process.env.BENCH_RUN_ONLY === '1';
 const RUN_RUNS = 21;
+const GIT_ONLY = process.env.BENCH_GIT_ONLY === '1';
+const GIT_RUNS = 11;
 const DECRYPT_RUNS = 31;
 const SHAMIR_RUNS = 15;
 const PASSPHRASE = 'bench passphrase, not a secret';
@@ -62,6 +65,9 @@ const TARGET = {
   extensionBytes: 400 * 1000,
   // `custodian roster verify` on a 50-member signed roster, process start-up included (docs/ROSTER.md).
   rosterVerifyMs: 300,
+  // git drivers on 1 MiB .enc files: most of it is process start-up.
+  textconvMs: 150,
+  mergeMs: 400,
 };
 // Packages that must never be evaluated when the extension loads: heavy modules load on first use.
 const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers'];
@@ -142,7 +148,7 @@ function measure(cmd, args, options = {}) {
     const timeFile = tmpPath(`time-${measureCount++}.txt`);
     const [file, argv] = TIME_BIN ? [TIME_BIN, ['-f', '%M', '-o', timeFile, cmd, ...args]] : [cmd, args];
     const start = process.hrtime.bigint();
-    const child = spawn(file, argv, { stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'], env: options.env ?? BENCH_ENV });
+    const child = spawn(file, argv, { stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'], env: options.env ?? BENCH_ENV, cwd: options.cwd });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     let hwmKiB = 0;
@@ -276,7 +282,7 @@ let extension; // { size, meta } of the production extension bundle
 
 async function setup() {
   for (const tool of ['age', 'openssl', 'ssh-keygen', 'sync']) check(which(tool), `${tool} is not installed (scripts/install-system-deps.sh installs it)`);
-  check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY || ROSTER_ONLY || RUN_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
+  check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY || ROSTER_ONLY || RUN_ONLY || GIT_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
   if (!TIME_BIN) log('GNU time (/usr/bin/time) not found: peak RSS comes from polling /proc/PID/status VmHWM');
   // What ships: one bundle (scripts/lib/build-cli.js).
   cli = buildCli(tmp, { production: true });
@@ -428,6 +434,60 @@ async function startupTimes() {
   }
   const withCa = INHERITED_CA_CERTS === undefined ? undefined : { ours: median(samples.oursWithCaCerts), node: median(samples.nodeWithCaCerts) };
   return { ours: median(samples.ours), node: median(samples.node), withCa };
+}
+
+/**
+ * The git drivers as git runs them, in a repository with the bench key in its roster: `git textconv`
+ * of a 1 MiB signed .enc next to `git diff --no-index` of two 1 MiB plaintexts, and `git merge` of
+ * three 1 MiB versions (a clean merge, result encrypted and signed) next to `git merge-file` on the
+ * plaintexts. Interleaved runs, medians.
+ */
+async function gitDrivers() {
+  const repo = tmpPath('git-repo');
+  fs.mkdirSync(path.join(repo, '.custodian', 'team'), { recursive: true });
+  const git = (...args) => spawnSync('git', ['-C', repo, '-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8' });
+  check(git('init', '-q').status === 0, 'git init failed');
+  fs.copyFileSync(tmpPath('id_rsa.pub'), path.join(repo, '.custodian', 'team', 'bench.pub'));
+  check(git('add', '-A').status === 0 && git('commit', '-q', '-m', 'roster').status === 0, 'git commit failed');
+  // ~1 MiB of KEY=value lines; ours changes lines near the start, theirs near the end: a clean merge.
+  const base = Array.from({ length: 16384 }, (_, k) => `KEY_${k}=${crypto.randomBytes(24).toString('hex')}\n`);
+  const ours = base.map((l, k) => (k % 997 === 0 && k < 8000 ? `KEY_${k}=ours\n` : l));
+  const theirs = base.map((l, k) => (k % 991 === 0 && k > 8000 ? `KEY_${k}=theirs\n` : l));
+  const env = { ...BENCH_ENV, CUSTODIAN_IDENTITY: tmpPath('id_rsa') };
+  for (const [name, text] of [['base', base], ['ours', ours], ['theirs', theirs]]) {
+    fs.writeFileSync(path.join(repo, name), text.join(''));
+    const e = spawnSync(process.execPath, [cli, 'encrypt', '-r', recipientLine, '-s', tmpPath('id_rsa'), '-o', path.join(repo, `${name}.enc`), path.join(repo, name)], { encoding: 'utf8', env: BENCH_ENV });
+    expectOk({ code: e.status, stderr: e.stderr }, `encrypt ${name}`);
+  }
+  const samples = { textconv: [], diff: [], merge: [], mergeFile: [], startup: [] };
+  for (let i = 0; i < GIT_RUNS; i++) {
+    // Process start-up, which every driver run pays first (the targets include it).
+    const v = await measure(process.execPath, [cli, '--version']);
+    expectOk(v, 'custodian --version');
+    samples.startup.push(v.ms);
+    const t = await measure(process.execPath, [cli, 'git', 'textconv', 'ours.enc'], { env, cwd: repo });
+    expectOk(t, 'custodian git textconv');
+    samples.textconv.push(t.ms);
+    const d = await measure('git', ['diff', '--no-index', '--quiet', 'base', 'ours'], { cwd: repo });
+    check(d.code === 1, `git diff --no-index exited ${d.code}`);
+    samples.diff.push(d.ms);
+    fs.copyFileSync(path.join(repo, 'ours.enc'), path.join(repo, 'merged.enc'));
+    const m = await measure(process.execPath, [cli, 'git', 'merge', 'base.enc', 'merged.enc', 'theirs.enc', '7', '.env.enc'], { env, cwd: repo });
+    expectOk(m, 'custodian git merge');
+    samples.merge.push(m.ms);
+    const f = await measure('git', ['merge-file', '-p', 'ours', 'base', 'theirs'], { cwd: repo });
+    expectOk(f, 'git merge-file');
+    samples.mergeFile.push(f.ms);
+  }
+  const merged = spawnSync(process.execPath, [cli, 'decrypt', '-i', tmpPath('id_rsa'), path.join(repo, 'merged.enc')], { env: BENCH_ENV, maxBuffer: 8 * MIB });
+  const expected = spawnSync('git', ['merge-file', '-p', 'ours', 'base', 'theirs'], { cwd: repo, maxBuffer: 8 * MIB });
+  check(merged.status === 0 && merged.stdout.equals(expected.stdout), 'the merged .enc does not decrypt to git merge-file\'s result');
+  return { textconv: median(samples.textconv), diff: median(samples.diff), merge: median(samples.merge), mergeFile: median(samples.mergeFile), startup: median(samples.startup) };
+}
+
+function gitRows(g) {
+  row(`\`custodian git textconv\` of a 1 MiB .enc, signed (median of ${GIT_RUNS})`, ms(g.textconv), `git diff --no-index, 1 MiB plaintexts: ${ms(g.diff)} (custodian --version: ${ms(g.startup)})`, g.textconv / g.diff, `≤ ${TARGET.textconvMs} ms`, g.textconv <= TARGET.textconvMs);
+  row(`\`custodian git merge\` of three 1 MiB .enc versions, clean, re-encrypted and signed (median of ${GIT_RUNS})`, ms(g.merge), `git merge-file, 1 MiB plaintexts: ${ms(g.mergeFile)} (custodian --version: ${ms(g.startup)})`, g.merge / g.mergeFile, `≤ ${TARGET.mergeMs} ms`, g.merge <= TARGET.mergeMs);
 }
 
 /** The core, bundled like the shipped code, in its own process: 1 MiB decrypt, Shamir (64 KiB), keygen vs openssl. */
@@ -619,7 +679,7 @@ async function main() {
     `Tools: node ${process.version}, ${firstLine('age', ['--version'])} (age), ${firstLine('openssl', ['version'])}`,
     `Date: ${started.toISOString()}; load average at start: ${loadAverage()}`,
     `Environment: timed runs without NODE_EXTRA_CA_CERTS (${INHERITED_CA_CERTS === undefined ? 'not set in this shell' : `this shell sets it to ${INHERITED_CA_CERTS}; rows below show its cost`})`,
-    `Command: npm run bench (BENCH_RUNS=${RUNS}, BENCH_KEYGEN_RUNS=${KEYGEN_RUNS}, BENCH_CLI_KEYGEN_RUNS=${CLI_KEYGEN_RUNS}, BENCH_ACTIVATION_RUNS=${ACTIVATION_RUNS}${STREAM_ONLY ? ', BENCH_STREAM_ONLY=1' : ''}${ROSTER_ONLY ? ', BENCH_ROSTER_ONLY=1' : ''}${RUN_ONLY ? ', BENCH_RUN_ONLY=1' : ''}); temp dir ${tmpRoot}`,
+    `Command: npm run bench (BENCH_RUNS=${RUNS}, BENCH_KEYGEN_RUNS=${KEYGEN_RUNS}, BENCH_CLI_KEYGEN_RUNS=${CLI_KEYGEN_RUNS}, BENCH_ACTIVATION_RUNS=${ACTIVATION_RUNS}${STREAM_ONLY ? ', BENCH_STREAM_ONLY=1' : ''}${ROSTER_ONLY ? ', BENCH_ROSTER_ONLY=1' : ''}${RUN_ONLY ? ', BENCH_RUN_ONLY=1' : ''}${GIT_ONLY ? ', BENCH_GIT_ONLY=1' : ''}); temp dir ${tmpRoot}`,
   ];
   log(header.join('\n[bench] '));
 
@@ -631,6 +691,10 @@ async function main() {
   }
   if (RUN_ONLY) {
     await runRow();
+    return finish(header);
+  }
+  if (GIT_ONLY) {
+    gitRows(await gitDrivers());
     return finish(header);
   }
 
@@ -716,6 +780,7 @@ async function main() {
   log(`roster verify ×${ROSTER_RUNS} on ${ROSTER_MEMBERS} members`);
   rosterRow(await rosterVerify());
   await runRow();
+  gitRows(await gitDrivers());
   row('size of `dist/extension.js` (production, minified)', `${(size / 1000).toFixed(1)} KB`, '—', undefined, `≤ ${TARGET.extensionBytes / 1000} KB`, size <= TARGET.extensionBytes);
   finish(header);
 }

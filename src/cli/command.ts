@@ -20,7 +20,7 @@ export interface Command {
   /** The full `custodian NAME --help` text: usage, description, flags, examples. */
   readonly help: string;
   readonly options: OptionSpecs;
-  /** Resolves to the exit status when it is not 0 on success (run: the child's status). */
+  /** Resolves to an exit status when success is not 0 (run: the child's; git's merge driver: the number of conflicts). */
   run(args: Args, ctx: CommandContext): Promise<void | number>;
 }
 

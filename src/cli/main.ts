@@ -11,6 +11,8 @@ import { decryptCommand } from './commands/decrypt';
 import { encryptCommand } from './commands/encrypt';
 import { fingerprintCommand } from './commands/fingerprint';
 import { genpassCommand } from './commands/genpass';
+import { gitCommand } from './commands/git';
+import { guardCommand } from './commands/guard';
 import { identitiesCommand } from './commands/identities';
 import { inspectCommand } from './commands/inspect';
 import { keygenCommand } from './commands/keygen';
@@ -35,6 +37,8 @@ export const COMMANDS: readonly Command[] = [
   totpCommand,
   genpassCommand,
   runCommand,
+  gitCommand,
+  guardCommand,
 ];
 
 /** Set to 1 to print stack traces with errors. */

@@ -13,6 +13,7 @@ import { registerTeamCommands } from './commands/team/register';
 import { readConfig } from './config';
 import { EnvSource } from './run/env-source';
 import { registerRunFeature } from './run/register';
+import { registerGitFeature, type GitFeature } from './git/register';
 import { createServices, type Services } from './services';
 import { Contacts } from './storage/contacts';
 import { KeyStore } from './storage/key-store';
@@ -36,6 +37,8 @@ export interface CustodianApi {
   services: Services;
   /** Encrypt/decrypt in the editor: its file system, status bar, … */
   encryption: EncryptionFeature;
+  /** Git set-up and decrypted diffs. */
+  git: GitFeature;
   /** The agent: its address once serving, its audit trail. */
   agent: AgentFeature;
 }
@@ -108,11 +111,12 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     globalStorageUri: context.globalStorageUri,
     config: readConfig,
   });
+  const git = registerGitFeature(context, host, log);
   // The agent may use my keys (unwrap, sign) but is not given the key store.
   const agent = registerAgentFeature(context, { keyring: keyStoreKeyring(keys), log, trust: services.trust, config: () => readConfig().agent });
   registerRunFeature(context, host, new EnvSource({ session: services.session, backend: services.backend }).load);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { activatedInMs: performance.now() - started, services, encryption, agent };
+  return { activatedInMs: performance.now() - started, services, encryption, git, agent };
 }
 
 export function deactivate(): void {

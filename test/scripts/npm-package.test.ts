@@ -58,4 +58,18 @@ describe('npm package: pack, install -g into a temporary prefix, run', function 
     const plain = execFileSync(bin, ['decrypt', '-i', path.join(work, 'me.pem'), path.join(work, 'secret.env.enc')], { env, encoding: 'utf8' });
     assert.equal(plain, 'API_KEY=from-the-npm-package\n');
   });
+
+  it('after npm install -g, git setup registers the drivers as "custodian" on PATH, and git diff runs them', () => {
+    const prefix = path.join(dir, 'prefix-git');
+    execFileSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], { encoding: 'utf8' });
+    const env = { ...process.env, PATH: `${path.join(prefix, 'bin')}${path.delimiter}${process.env.PATH}`, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+    const repo = path.join(dir, 'repo');
+    execFileSync('git', ['init', '-q', repo]);
+    execFileSync('custodian', ['git', 'setup'], { cwd: repo, env });
+    assert.equal(execFileSync('git', ['-C', repo, 'config', 'diff.custodian.textconv'], { env, encoding: 'utf8' }).trim(), 'custodian git textconv');
+    fs.writeFileSync(path.join(repo, 'x.enc'), 'not an envelope\n');
+    execFileSync('git', ['-C', repo, 'add', 'x.enc'], { env });
+    const diff = execFileSync('git', ['-C', repo, 'diff', '--cached'], { env, encoding: 'utf8' });
+    assert.match(diff, /^\+\[custodian\] not a readable Custodian file/m, 'git found the installed custodian on PATH');
+  });
 });

@@ -53,6 +53,9 @@ export const enum CommandId {
   /** Remove Teammate calls it when present. */
   ReencryptWorkspace = 'custodian.reencryptWorkspace',
 
+  // Git (docs/GIT.md)
+  GitSetup = 'custodian.gitSetup',
+
   // The agent (docs/AGENT.md)
   ShowAgentLog = 'custodian.showAgentLog',
   // Secrets in terminals, tasks and debug sessions

@@ -8,6 +8,7 @@ import { CommandId } from '../commands/ids';
 import { toDecryptedUri } from '../fs/enc-uri';
 import type { EncryptedFileSystem } from '../fs/encrypted-file-system';
 import type { EncryptionServices } from '../commands/encrypt/deps';
+import type { EncryptedDiffs } from '../git/encrypted-diffs';
 
 export const ENCRYPTED_EDITOR_VIEW_TYPE = 'custodian.encryptedFile';
 
@@ -15,6 +16,8 @@ export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvi
   constructor(
     private readonly services: EncryptionServices,
     private readonly fs: EncryptedFileSystem,
+    /** Takes over when the editor is a side of a diff (Source Control, Timeline): a decrypted diff instead. */
+    private readonly diffs?: EncryptedDiffs,
   ) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
@@ -24,6 +27,7 @@ export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvi
   async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
     const uri = document.uri;
     const column = panel.viewColumn;
+    if (this.services.config(uri).openEncryptedInline && this.diffs?.claim(uri, panel)) return;
     if (!this.services.config(uri).openEncryptedInline) {
       await vscode.commands.executeCommand('vscode.openWith', uri, 'default', column);
       panel.dispose();

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../storage/workspace-files';
 import { formatBytes } from '../../node/envelope-files';
 import { lazyCore, type CoreModule } from '../lazy-core';
 import { basename, ENC_SCHEME, toDecryptedUri } from './enc-uri';
+import { GIT_SCHEME, readGitBlob } from '../git/git-blobs';
 
 /** Larger `.enc` files are not opened in an editor (Decrypt to File streams them instead). */
 export const MAX_INLINE_BYTES = 32 * 1024 * 1024;
@@ -181,6 +182,7 @@ function key(uri: vscode.Uri): string {
 }
 
 async function readLimited(uri: vscode.Uri, what: string): Promise<Uint8Array> {
+  if (uri.scheme === GIT_SCHEME) return readGitBlob(uri, MAX_INLINE_BYTES);
   const s = await vscode.workspace.fs.stat(uri);
   if (s.size > MAX_INLINE_BYTES) {
     throw new CustodianError(`${what} is too large to open in an editor (${formatBytes(s.size)}; the limit is ${formatBytes(MAX_INLINE_BYTES)}).`, {

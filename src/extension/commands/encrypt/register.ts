@@ -10,6 +10,7 @@ import { EncryptionStatusBar } from '../../editor/status-bar';
 import { BackupGuard } from '../../fs/backup-guard';
 import { ENC_SCHEME } from '../../fs/enc-uri';
 import { EncryptedDocuments } from '../../fs/encrypted-documents';
+import { EncryptedDiffs } from '../../git/encrypted-diffs';
 import { EncryptedFileSystem } from '../../fs/encrypted-file-system';
 import type { EncryptionServices } from './deps';
 import { EncryptedFilesSection } from '../../views/sections/encrypted-files-section';
@@ -59,17 +60,19 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const statusBar = new EncryptionStatusBar(documents);
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift);
+  const diffs = new EncryptedDiffs(services.log);
 
   context.subscriptions.push(
     documents,
     fs,
+    diffs,
     peek,
     statusBar,
     codeLens,
     section,
     services.tree.addSection(section),
     vscode.workspace.registerFileSystemProvider(ENC_SCHEME, fs, { isCaseSensitive: true }),
-    vscode.window.registerCustomEditorProvider(ENCRYPTED_EDITOR_VIEW_TYPE, new EncryptedEditorProvider(services, fs), {
+    vscode.window.registerCustomEditorProvider(ENCRYPTED_EDITOR_VIEW_TYPE, new EncryptedEditorProvider(services, fs, diffs), {
       supportsMultipleEditorsPerDocument: true,
     }),
     vscode.window.registerFileDecorationProvider(new DecryptedDecorations()),

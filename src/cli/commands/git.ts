@@ -1,0 +1,133 @@
+// custodian git: makes git show `.enc` files decrypted and merge them encrypted (docs/GIT.md).
+//   setup [--check | --undo]   .gitattributes, the drivers in .git/config, the pre-commit guard
+//   textconv FILE              what git diff shows for one version (run by git)
+//   merge %O %A %B %L %P       the merge driver (run by git)
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { DEFAULT_MARKER_SIZE } from '../../core/line-merge';
+import { repositoryRoot } from '../../node/git';
+import { checkSetup, driverCommands, setUp, undoSetup } from '../../node/git-setup';
+import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { mergeDriver, textconv, type DriverKeys } from '../git-drivers';
+import { IDENTITY_HELP } from '../identities';
+import { CliError } from '../output';
+import { shellQuote } from '../shell-quote';
+import type { Args } from '../args';
+
+/**
+ * How git should start this CLI: `custodian` when that name on PATH is this very program (an
+ * `npm install -g`), else the absolute paths of node and of this script (a dev build, npx), which
+ * keep working whatever PATH the git process has.
+ */
+async function cliInvocation(env: NodeJS.ProcessEnv): Promise<string> {
+  const script = await fs.realpath(process.argv[1]);
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter((d) => d !== '')) {
+    try {
+      if ((await fs.realpath(path.join(dir, 'custodian'))) === script) return 'custodian';
+    } catch {
+      // Not there.
+    }
+  }
+  return `${shellQuote(process.execPath)} ${shellQuote(script)}`;
+}
+
+async function runSetup(args: Args, ctx: CommandContext): Promise<void> {
+  args.expectPositionals(1, 1, '');
+  if (args.flag('check') && args.flag('undo')) throw args.usageError('--check and --undo do not go together');
+  const root = await repositoryRoot(process.cwd());
+  if (args.flag('undo')) {
+    const done = await undoSetup(root);
+    for (const line of done) ctx.info(line);
+    if (done.length === 0) ctx.info('nothing to undo: setup added nothing to this repository');
+    return;
+  }
+  const commands = driverCommands(args.string('command') ?? (await cliInvocation(ctx.io.env)));
+  if (args.flag('check')) {
+    const items = await checkSetup(root, commands);
+    for (const item of items) ctx.print(`${item.status.padEnd(7)}  ${item.name}: ${item.detail}`);
+    if (items.some((i) => i.status === 'missing')) throw new CliError('git is not fully set up for Custodian in this clone', { hint: 'run "custodian git setup"' });
+    return;
+  }
+  const done = await setUp(root, commands);
+  for (const line of done) ctx.info(line);
+  if (done.length === 0) ctx.info('already set up: nothing changed');
+  else ctx.info('commit .gitattributes so teammates get it; each teammate runs "custodian git setup" once in their clone');
+}
+
+function driverKeys(args: Args): DriverKeys {
+  return { identityFiles: args.strings('identity'), passphraseFile: args.string('passphrase-file') };
+}
+
+export const gitCommand: Command = {
+  name: 'git',
+  summary: 'decrypted diffs and encrypted merges of .enc files in git (setup, and the drivers git runs)',
+  options: {
+    check: { type: 'boolean' },
+    undo: { type: 'boolean' },
+    command: { type: 'string' },
+    identity: { type: 'string', short: 'i', multiple: true },
+    ...PASSPHRASE_FILE_OPTION,
+  },
+  help: `Usage: custodian git setup [--check | --undo] [--command CMD]
+       custodian git textconv [-i KEY]… FILE
+       custodian git merge [-i KEY]… BASE OURS THEIRS [MARKER-SIZE] [PATH]
+
+setup: in the current repository,
+  - adds "*.enc diff=custodian merge=custodian" to .gitattributes (unless git already applies
+    them; the lines there stay), to be committed once for everyone;
+  - registers the diff (textconv) and merge drivers in the clone's git config (.git/config), which
+    git does not copy when cloning: each teammate runs "custodian git setup" once per clone;
+  - installs "custodian guard" as the pre-commit hook (in core.hooksPath if set): a new hook, or
+    a block at the start of an existing shell hook, which then runs on as before.
+  The drivers are started as "custodian" when that name on PATH is this program (npm install -g),
+  else by the absolute paths of node and of this script; --command sets it.
+  --check lists what is in place (exit 1 when something is missing); --undo removes exactly what
+  setup added in this clone (recorded in git config custodian.setup.*).
+
+textconv: prints FILE's recipients and verified signer, then its plaintext, for git diff, git log -p
+  and git show; a version you cannot open prints one summary line (recipients, claimed signer).
+  Always exits 0, so a diff never fails on a file you cannot read.
+
+merge: git's merge driver. Decrypts the three versions in memory, merges them as git merge-file
+  does and writes the result over OURS, encrypted for the recipients of either side minus anyone
+  removed from the roster (.custodian/team) on either side, signed with your default key. Exit 0
+  when clean; with conflicts the markers are inside the encrypted file and the exit status is the
+  number of conflicts. If a version cannot be decrypted OURS is left untouched (exit 1).
+
+Flags:
+      --check             report what is set up and what is missing
+      --undo              remove what setup added
+      --command CMD       the shell words that start this CLI in the driver and hook lines
+  -i, --identity KEY      private key file for textconv and merge; repeatable
+${IDENTITY_HELP}
+${PASSPHRASE_HELP}
+
+Examples:
+  custodian git setup && git add .gitattributes && git commit -m "Custodian diffs and merges"
+  custodian git setup --check
+  git diff HEAD~1 -- .env.enc        # decrypted, once set up
+  CUSTODIAN_IDENTITY=~/.custodian/me.pem git merge feature
+`,
+  async run(args, ctx) {
+    const sub = args.positionals[0];
+    switch (sub) {
+      case 'setup':
+        return runSetup(args, ctx);
+      case 'textconv':
+        args.expectPositionals(2, 2, 'FILE');
+        return textconv(args.positionals[1], driverKeys(args), ctx);
+      case 'merge': {
+        args.expectPositionals(4, 6, 'BASE OURS THEIRS');
+        const [, base, ours, theirs, marker, repoPath] = args.positionals;
+        const markerSize = marker === undefined ? DEFAULT_MARKER_SIZE : Number(marker);
+        if (!Number.isSafeInteger(markerSize) || markerSize < 1 || markerSize > 1024) throw args.usageError(`MARKER-SIZE must be a whole number from 1 to 1024, got "${marker}"`);
+        const conflicts = await mergeDriver({ base, ours, theirs, markerSize, repoPath: repoPath ?? ours }, driverKeys(args), ctx);
+        return Math.min(conflicts, 127);
+      }
+      case undefined:
+        throw args.usageError('missing subcommand: setup, textconv or merge');
+      default:
+        throw args.usageError(`unknown subcommand "${sub}" (setup, textconv or merge)`);
+    }
+  },
+};

@@ -1,0 +1,86 @@
+// custodian guard: the pre-commit check (and, with --all, a CI check) that no secret is committed in
+// the clear. Everything is read from git's index, so what is checked is what the commit will hold,
+// whatever the working tree says.
+import { checkStagedFiles, type GuardFinding } from '../../core/commit-guard';
+import { displayText } from '../../core/display-text';
+import { parsePublicKey, type RsaPublicKey } from '../../core/keys';
+import { DEFAULT_PROJECT_CONFIG, parseProjectConfig, PROJECT_CONFIG_PATH } from '../../core/project-config';
+import { readBlobs, readIndex, repositoryRoot, stagedPaths } from '../../node/git';
+import { type Command } from '../command';
+import { CliError } from '../output';
+import { shellQuote } from '../shell-quote';
+
+/** Staged files larger than this are checked by path only (a key block in a 64 MiB blob is not a key file). */
+const MAX_SCANNED_BYTES = 64 * 1024 * 1024;
+const ROSTER_DIR = '.custodian/team/';
+
+function format(f: GuardFinding): string[] {
+  const label = f.severity === 'error' ? 'error' : 'warning';
+  return [`custodian: ${label}: [${f.rule}] ${f.message}`, `custodian: hint: ${f.fix}`];
+}
+
+export const guardCommand: Command = {
+  name: 'guard',
+  summary: 'refuse a commit that holds a secret in the clear (the pre-commit hook; --all for CI)',
+  options: {
+    all: { type: 'boolean' },
+  },
+  help: `Usage: custodian guard [--all]
+
+Checks the files staged for the next commit, as they are in git's index (not the working tree),
+and fails (exit status 1) when one should not be committed:
+  plaintext-path   its path matches guard.plaintextPaths in .custodian/config (defaults: .env,
+                   .env.*, *.pem, *.key, secrets/** … see docs/CONFIG.md); *.enc files never match
+  private-key      it holds a private key block (-----BEGIN … PRIVATE KEY-----)
+  plaintext-twin   it is the plaintext of a .enc file beside it (.env next to .env.enc)
+  corrupt-enc      it is a .enc file that is not a valid Custodian file
+It warns, without failing, when a .enc file's recipients differ from the roster
+(.custodian/team/*.pub), unless the file's recipients were chosen by hand.
+Each message names the file, the rule and the fix. "custodian git setup" installs this as the
+pre-commit hook; "git commit --no-verify" skips it. The rules and the roster are read from the
+index too. No key is needed.
+
+Flags:
+      --all               check every tracked file instead of the staged changes (for CI)
+
+Examples:
+  custodian guard
+  custodian guard --all      # in CI, after checkout
+`,
+  async run(args, ctx) {
+    args.expectPositionals(0, 0, '');
+    const root = await repositoryRoot(process.cwd());
+    const index = await readIndex(root);
+    const paths = args.flag('all') ? [...index.keys()] : await stagedPaths(root);
+    // Regular files only: a symlink's blob is its target, a submodule has no blob here.
+    const checked = paths.filter((p) => index.get(p)?.mode.startsWith('100'));
+    const configEntry = index.get(PROJECT_CONFIG_PATH);
+    const rosterEntries = [...index.entries()].filter(([p]) => p.startsWith(ROSTER_DIR) && p.endsWith('.pub') && !p.slice(ROSTER_DIR.length).includes('/'));
+    const oids = [...new Set([...checked.map((p) => index.get(p)!.oid), ...(configEntry ? [configEntry.oid] : []), ...rosterEntries.map(([, e]) => e.oid)])];
+    const blobs = await readBlobs(root, oids, MAX_SCANNED_BYTES);
+
+    const configBytes = configEntry && blobs.get(configEntry.oid);
+    const config = configBytes ? parseProjectConfig(new TextDecoder().decode(configBytes)) : DEFAULT_PROJECT_CONFIG;
+    const roster: { name: string; key: RsaPublicKey }[] = [];
+    for (const [p, e] of rosterEntries) {
+      try {
+        roster.push({ name: p.slice(ROSTER_DIR.length, -'.pub'.length), key: parsePublicKey(new TextDecoder().decode(blobs.get(e.oid))) });
+      } catch {
+        ctx.warn(`${displayText(p)} is not a public key; the roster check ignores it`);
+      }
+    }
+    const findings = await checkStagedFiles({
+      files: checked.map((p) => ({ path: p, content: blobs.get(index.get(p)!.oid) })),
+      indexPaths: new Set(index.keys()),
+      plaintextPaths: config.guard.plaintextPaths,
+      roster,
+      quote: shellQuote,
+      show: (s) => displayText(s),
+    });
+    for (const f of findings) ctx.io.stderr.write(format(f).join('\n') + '\n');
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    if (errors > 0) {
+      throw new CliError(`${errors} problem(s): nothing was committed`, { hint: 'fix the files above and commit again ("git commit --no-verify" skips this check)' });
+    }
+  },
+};

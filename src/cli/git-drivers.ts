@@ -1,0 +1,254 @@
+// The two programs git runs for `.enc` files once `custodian git setup` registered them (docs/GIT.md):
+//   textconv  `git diff`/`log -p`/`show` read the plaintext from our stdout, in memory;
+//   merge     git's merge driver (%O %A %B %L %P): decrypts three versions in memory, merges them
+//             line-wise as `git merge-file` does and writes the result, encrypted, over %A.
+// Plaintext goes to a pipe (textconv) or stays in memory (merge): never to a file.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { displayText } from '../core/display-text';
+import { decryptBytes, encryptBytes, inspectEnvelope, type DecryptionIdentity, type EnvelopeInfo, type SignatureStatus } from '../core/envelope';
+import { armor, isArmored } from '../core/armor';
+import { describeError, NoIdentityMatchedError } from '../core/errors';
+import { parsePublicKey, shortFingerprint, type RsaPublicKey } from '../core/keys';
+import { looksBinary, mergeBytes } from '../core/line-merge';
+import { writeFileAtomic } from '../node/atomic-file';
+import { readSmallFile } from '../node/node-streams';
+import { readBlobs, runGit } from '../node/git';
+import type { CommandContext } from './command';
+import { resolveIdentities, resolveSigner, type IdentityRequest } from './identities';
+import { CliError } from './output';
+import { PassphraseSource } from './passphrase';
+
+/** Versions of a `.enc` file git hands a driver are read whole: the merge needs all three in memory. */
+export const MAX_DRIVER_INPUT_BYTES = 256 * 1024 * 1024;
+const ROSTER_DIR = '.custodian/team';
+
+/** Names for fingerprints, from the roster of the working tree (git runs drivers at its top). */
+async function rosterNames(root: string): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  let files: string[];
+  try {
+    files = (await fs.readdir(path.join(root, ROSTER_DIR))).filter((n) => n.endsWith('.pub')).sort();
+  } catch {
+    return names;
+  }
+  for (const file of files) {
+    try {
+      const key = parsePublicKey(await fs.readFile(path.join(root, ROSTER_DIR, file), 'utf8'));
+      if (!names.has(key.fingerprint)) names.set(key.fingerprint, path.basename(file, '.pub'));
+    } catch {
+      // Not a key: the fingerprint is shown instead of a name.
+    }
+  }
+  return names;
+}
+
+function who(fingerprint: string, names: ReadonlyMap<string, string>): string {
+  const name = names.get(fingerprint);
+  return name === undefined ? fingerprint : `${displayText(name)} (${shortFingerprint(fingerprint)})`;
+}
+
+function recipientsLine(info: EnvelopeInfo, names: ReadonlyMap<string, string>): string {
+  return `[custodian] recipients: ${info.recipients.map((fp) => who(fp, names)).sort().join(', ')}`;
+}
+
+function signerLine(status: SignatureStatus, names: ReadonlyMap<string, string>): string {
+  return status.kind === 'signed' ? `[custodian] signed by ${who(status.signer.fingerprint, names)}` : '[custodian] not signed';
+}
+
+/** The one line shown for a version that cannot be opened here: what anyone can read from its header. */
+function summaryLine(bytes: Uint8Array, info: EnvelopeInfo | undefined, reason: string, names: ReadonlyMap<string, string>): string {
+  // Size and a digest of the ciphertext tell two versions apart, so a change still shows in the diff.
+  const id = `${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}`;
+  if (!info) return `[custodian] not a readable Custodian file (${reason}); ${id}`;
+  const signer = info.signer ? `signed by ${who(info.signer.fingerprint, names)} (claimed, not verified)` : 'not signed';
+  return `[custodian] cannot decrypt (${reason}); encrypted for ${info.recipients.map((fp) => who(fp, names)).sort().join(', ')}; ${signer}; ${id}`;
+}
+
+function identityRequest(ctx: CommandContext, keys: DriverKeys, file: string): IdentityRequest {
+  const passphrases = new PassphraseSource({ passphraseFile: keys.passphraseFile, env: ctx.io.env, stdin: ctx.io.stdin, stderr: ctx.io.stderr });
+  return { files: keys.identityFiles, env: ctx.io.env, passphrases, agent: ctx.agent(), file };
+}
+
+export interface DriverKeys {
+  /** `-i` files (else the resolution order of identities.ts). */
+  readonly identityFiles: readonly string[];
+  readonly passphraseFile?: string;
+}
+
+/**
+ * textconv: writes what `git diff` compares for one version: two header lines (recipients, verified
+ * signer) and the plaintext; or, when this user cannot open it, one summary line. Never fails a diff.
+ */
+export async function textconv(file: string, keys: DriverKeys, ctx: CommandContext): Promise<void> {
+  const root = process.cwd();
+  const names = await rosterNames(root);
+  const bytes = await readSmallFile(file, MAX_DRIVER_INPUT_BYTES, file);
+  let info: EnvelopeInfo | undefined;
+  try {
+    info = await inspectEnvelope(bytes);
+  } catch (err) {
+    ctx.io.stdout.write(summaryLine(bytes, undefined, describeError(err), names) + '\n');
+    return;
+  }
+  let identities: DecryptionIdentity[];
+  try {
+    identities = (await resolveIdentities(identityRequest(ctx, keys, file))).map((i) => i.key);
+  } catch (err) {
+    ctx.io.stdout.write(summaryLine(bytes, info, `no private key: ${describeError(err)}`, names) + '\n');
+    return;
+  }
+  try {
+    const opened = await decryptBytes(isArmored(bytes) ? new TextDecoder().decode(bytes) : bytes, { identities, backend: ctx.backend() });
+    ctx.io.stdout.write(`${recipientsLine(opened.header, names)}\n${signerLine(opened.signature, names)}\n`);
+    // Zeroed once written: on a pipe the write may still hold the buffer when write() returns (macOS).
+    ctx.io.stdout.write(opened.plaintext, () => opened.plaintext.fill(0));
+  } catch (err) {
+    const reason = err instanceof NoIdentityMatchedError ? 'none of your keys is a recipient' : describeError(err);
+    ctx.io.stdout.write(summaryLine(bytes, info, reason, names) + '\n');
+  }
+}
+
+export interface MergeFiles {
+  readonly base: string;
+  readonly ours: string;
+  readonly theirs: string;
+  readonly markerSize: number;
+  /** The path in the repository (%P), for messages. */
+  readonly repoPath: string;
+}
+
+/** The roster (`.custodian/team/*.pub`) at a commit; keys that do not parse are left out. */
+async function rosterAt(root: string, rev: string): Promise<RsaPublicKey[]> {
+  const list = await runGit(root, ['ls-tree', '-z', `${rev}:${ROSTER_DIR}`]);
+  if (list.status !== 0) return [];
+  const oids = list.stdout
+    .toString('utf8')
+    .split('\0')
+    .map((line) => /^100\d{3} blob ([0-9a-f]+)\t(.+\.pub)$/s.exec(line)?.[1])
+    .filter((oid): oid is string => oid !== undefined);
+  const blobs = await readBlobs(root, oids, 1024 * 1024);
+  const keys: RsaPublicKey[] = [];
+  for (const bytes of blobs.values()) {
+    try {
+      if (bytes) keys.push(parsePublicKey(new TextDecoder().decode(bytes)));
+    } catch {
+      // A broken .pub names no one.
+    }
+  }
+  return keys;
+}
+
+interface MergeRosters {
+  /** In the roster at the merge base, but removed on our side or on theirs. */
+  readonly removed: ReadonlySet<string>;
+  /** Public keys by fingerprint, from the rosters of both sides. */
+  readonly keys: ReadonlyMap<string, RsaPublicKey>;
+}
+
+/**
+ * The rosters of the merge in progress: ours (HEAD), theirs (the commit `git merge` is merging, or the
+ * one a rebase, cherry-pick or revert is applying, when git has recorded it) and their merge base.
+ * When the other side is unknown, only HEAD's roster counts.
+ */
+async function mergeRosters(root: string, env: NodeJS.ProcessEnv): Promise<MergeRosters> {
+  // `git merge` names the commit being merged in GITHEAD_<id> (MERGE_HEAD is written only afterwards).
+  let other = Object.keys(env)
+    .map((k) => /^GITHEAD_([0-9a-f]{40,64})$/.exec(k)?.[1])
+    .find((id) => id !== undefined);
+  if (other === undefined) {
+    // One git call for where the state files are, then the first that exists (a rebase, cherry-pick or revert).
+    const refs = ['MERGE_HEAD', 'REBASE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'];
+    const where = await runGit(root, ['rev-parse', ...refs.flatMap((r) => ['--git-path', r])]);
+    for (const file of where.status === 0 ? where.stdout.toString('utf8').split('\n').filter((l) => l !== '') : []) {
+      const id = /^[0-9a-f]{40,64}/.exec(await fs.readFile(path.resolve(root, file), 'utf8').catch(() => ''))?.[0];
+      if (id !== undefined) {
+        other = id;
+        break;
+      }
+    }
+  }
+  const baseRev = other === undefined ? undefined : await runGit(root, ['merge-base', 'HEAD', other]);
+  const [ours, theirs, base] = await Promise.all([
+    rosterAt(root, 'HEAD'),
+    other === undefined ? Promise.resolve([]) : rosterAt(root, other),
+    baseRev?.status === 0 ? rosterAt(root, baseRev.stdout.toString('utf8').trim()) : Promise.resolve([]),
+  ]);
+  const has = (list: RsaPublicKey[], fp: string): boolean => list.some((k) => k.fingerprint === fp);
+  const removed = new Set(base.map((k) => k.fingerprint).filter((fp) => !has(ours, fp) || (other !== undefined && !has(theirs, fp))));
+  const keys = new Map<string, RsaPublicKey>();
+  for (const k of [...ours, ...theirs]) if (!keys.has(k.fingerprint)) keys.set(k.fingerprint, k);
+  return { removed, keys };
+}
+
+export class MergeSideError extends CliError {}
+
+/**
+ * The merge driver. Returns the number of conflicts (the exit status git reads: 0 clean). Throws,
+ * leaving %A untouched, when a version cannot be decrypted or verified.
+ */
+export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: CommandContext): Promise<number> {
+  const root = process.cwd();
+  const what = displayText(files.repoPath);
+  const request = identityRequest(ctx, keys, files.repoPath);
+  const identities = (await resolveIdentities(request)).map((i) => i.key);
+  const backend = ctx.backend();
+  const sides = [
+    { name: 'base', file: files.base },
+    { name: 'ours', file: files.ours },
+    { name: 'theirs', file: files.theirs },
+  ];
+  const opened: { plaintext: Uint8Array; header?: EnvelopeInfo; signer?: RsaPublicKey; armored: boolean }[] = [];
+  for (const side of sides) {
+    const bytes = await readSmallFile(side.file, MAX_DRIVER_INPUT_BYTES, side.file);
+    try {
+      // An empty version is a side where the file did not exist (an add/add merge has an empty base).
+      if (bytes.length === 0) opened.push({ plaintext: new Uint8Array(0), header: undefined, signer: undefined, armored: false });
+      else {
+        const d = await decryptBytes(isArmored(bytes) ? new TextDecoder().decode(bytes) : bytes, { identities, backend });
+        opened.push({ plaintext: d.plaintext, header: d.header, signer: d.signature.kind === 'signed' ? d.signature.signer : undefined, armored: isArmored(bytes) });
+      }
+    } catch (err) {
+      for (const o of opened) o.plaintext.fill(0);
+      const reason = err instanceof NoIdentityMatchedError ? 'none of your keys is a recipient' : describeError(err);
+      throw new MergeSideError(`cannot merge ${what}: the ${side.name} version cannot be opened (${reason}); the file is left as it was on your side`, {
+        cause: err,
+        hint: `resolve it by hand: open ${what} in VS Code, or ask a recipient of that version to merge; then "git add ${what}"`,
+      });
+    }
+  }
+  const [base, ours, theirs] = opened;
+  try {
+    if ([base, ours, theirs].some((s) => looksBinary(s.plaintext))) {
+      throw new MergeSideError(`cannot merge ${what}: its plaintext is binary, which git does not merge line by line either; the file is left as it was on your side`, {
+        hint: `pick a side: "git checkout --ours ${what}" or "git checkout --theirs ${what}", then "git add ${what}"`,
+      });
+    }
+    const result = mergeBytes(base.plaintext, ours.plaintext, theirs.plaintext, { ours: 'ours', theirs: 'theirs' }, files.markerSize);
+    const rosters = await mergeRosters(root, ctx.io.env);
+    // Public keys for the fingerprints in the headers: the rosters, the verified signers, our own keys.
+    const known = new Map(rosters.keys);
+    for (const k of [...identities.map((i) => i.publicKey), ...[ours, theirs].flatMap((sd) => (sd.signer ? [sd.signer] : []))]) {
+      if (!known.has(k.fingerprint)) known.set(k.fingerprint, k);
+    }
+    const fingerprints = new Set([ours, theirs].flatMap((sd) => sd.header?.recipients ?? []).filter((fp) => !rosters.removed.has(fp)));
+    const recipients: RsaPublicKey[] = [];
+    for (const fp of fingerprints) {
+      const key = known.get(fp);
+      if (!key) throw new MergeSideError(`cannot merge ${what}: no public key for recipient ${fp} (not in the roster at either side)`, { hint: "add the recipient's .pub to .custodian/team, or resolve by hand" });
+      recipients.push(key);
+    }
+    if (recipients.length === 0) throw new MergeSideError(`cannot merge ${what}: every recipient was removed from the roster`, { hint: 'add someone to .custodian/team, or resolve by hand' });
+    const signer = (await resolveSigner(request)).key;
+    const policy = ours.header?.recipientPolicy ?? theirs.header?.recipientPolicy;
+    const sealed = await encryptBytes(result.merged, { recipients, signer, backend, recipientPolicy: policy });
+    result.merged.fill(0);
+    const out = ours.armored ? new TextEncoder().encode(armor(sealed)) : sealed;
+    await writeFileAtomic(files.ours, out, { force: true });
+    if (result.conflicts > 0) ctx.warn(`${what}: ${result.conflicts} conflict(s); the markers are inside the encrypted file: open it in VS Code, resolve, save, then "git add ${what}"`);
+    return result.conflicts;
+  } finally {
+    for (const s of opened) s.plaintext.fill(0);
+  }
+}

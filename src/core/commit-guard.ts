@@ -1,0 +1,149 @@
+// The rules of `custodian guard` (docs/GIT.md): which staged files must not be committed, judged on
+// the bytes in git's index. Pure: the host reads the index and prints the findings.
+import { inspectEnvelope, type EnvelopeInfo } from './envelope';
+import type { RsaPublicKey } from './keys';
+import { PathPatterns } from './path-patterns';
+
+export const ENC_SUFFIX = '.enc';
+
+export type GuardRule = 'plaintext-path' | 'private-key' | 'plaintext-twin' | 'corrupt-enc' | 'recipient-drift';
+
+export interface GuardFinding {
+  readonly path: string;
+  readonly rule: GuardRule;
+  /** An error blocks the commit; a warning is printed and lets it through. */
+  readonly severity: 'error' | 'warning';
+  /** What is wrong, without the file's content. */
+  readonly message: string;
+  /** What to run or do about it. */
+  readonly fix: string;
+}
+
+export interface StagedFile {
+  /** Repository-relative, `/` separators. */
+  readonly path: string;
+  /** The staged bytes (undefined when too large to scan; only the path rules apply then). */
+  readonly content?: Uint8Array;
+}
+
+export interface GuardInput {
+  /** The files to check (the staged ones, or every tracked one for `--all`). */
+  readonly files: readonly StagedFile[];
+  /** Every path in the index after the commit, to find plaintext twins. */
+  readonly indexPaths: ReadonlySet<string>;
+  /** guard.plaintextPaths of the repository's config. */
+  readonly plaintextPaths: readonly string[];
+  /** The committed roster (`.custodian/team/*.pub`); empty when the repository has none. */
+  readonly roster: readonly { readonly name: string; readonly key: RsaPublicKey }[];
+  /** Quotes a path for a shell command in a fix. */
+  readonly quote: (s: string) => string;
+  /** Shows a path from the repository in a message (control characters made visible). */
+  readonly show: (s: string) => string;
+}
+
+/**
+ * PEM and OpenSSH private key armor lines (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted PKCS#8) and PGP
+ * secret key blocks. Only the BEGIN line: a key cut in half still leaks.
+ */
+const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
+
+/** Latin-1 view of bytes: finds ASCII markers in any encoding without failing on invalid UTF-8. */
+function asciiView(bytes: Uint8Array): string {
+  let s = '';
+  for (let k = 0; k < bytes.length; k += 0x2000) s += String.fromCharCode.apply(null, bytes.subarray(k, k + 0x2000) as unknown as number[]);
+  return s;
+}
+
+function isEncrypted(path: string): boolean {
+  return path.endsWith(ENC_SUFFIX);
+}
+
+/** Runs every rule; findings are ordered by path, errors before warnings. */
+export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[]> {
+  const patterns = new PathPatterns(input.plaintextPaths);
+  const { quote, show } = input;
+  const findings: GuardFinding[] = [];
+  const encryptFix = (p: string): string => `custodian encrypt -R .custodian/team -o ${quote(p + ENC_SUFFIX)} ${quote(p)} && git rm --cached ${quote(p)}, and add ${quote(p)} to .gitignore`;
+  const twins = new Set<string>();
+  const addTwin = (plain: string): void => {
+    if (twins.has(plain)) return;
+    twins.add(plain);
+    findings.push({
+      path: plain,
+      rule: 'plaintext-twin',
+      severity: 'error',
+      message: `${show(plain)} is the plaintext of ${show(plain + ENC_SUFFIX)}, which is committed encrypted beside it`,
+      fix: `git rm --cached ${quote(plain)} and add ${quote(plain)} to .gitignore`,
+    });
+  };
+
+  for (const file of input.files) {
+    const p = file.path;
+    if (isEncrypted(p)) {
+      const plain = p.slice(0, -ENC_SUFFIX.length);
+      if (plain !== '' && input.indexPaths.has(plain)) addTwin(plain);
+      if (file.content !== undefined) findings.push(...(await checkEncrypted(p, file.content, input)));
+      continue;
+    }
+    const rule = patterns.match(p);
+    if (rule !== undefined) {
+      findings.push({
+        path: p,
+        rule: 'plaintext-path',
+        severity: 'error',
+        message: `${show(p)} matches "${show(rule)}" in guard.plaintextPaths: it must not be committed in the clear`,
+        fix: encryptFix(p),
+      });
+    }
+    if (input.indexPaths.has(p + ENC_SUFFIX)) addTwin(p);
+    if (file.content !== undefined && PRIVATE_KEY_BEGIN.test(asciiView(file.content))) {
+      findings.push({
+        path: p,
+        rule: 'private-key',
+        severity: 'error',
+        message: `${show(p)} holds a private key block`,
+        fix: `git rm --cached ${quote(p)}; keep the key out of the repository (import it into Custodian, or encrypt it: ${encryptFix(p)})`,
+      });
+    }
+  }
+  const rank = (f: GuardFinding): number => (f.severity === 'error' ? 0 : 1);
+  return findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : rank(a) - rank(b)));
+}
+
+async function checkEncrypted(p: string, content: Uint8Array, input: GuardInput): Promise<GuardFinding[]> {
+  const { quote, show } = input;
+  let info: EnvelopeInfo;
+  try {
+    info = await inspectEnvelope(content);
+  } catch (err) {
+    return [corrupt(p, (err as Error).message, quote, show)];
+  }
+  if (info.plaintextSize === undefined) return [corrupt(p, 'the payload is shorter than one chunk', quote, show)];
+  // A file whose recipients were chosen by hand is meant to differ from the roster.
+  if (input.roster.length === 0 || info.recipientPolicy === 'chosen') return [];
+  const inFile = new Set(info.recipients);
+  const missing = input.roster.filter((m) => !inFile.has(m.key.fingerprint)).map((m) => show(m.name));
+  const rosterPrints = new Set(input.roster.map((m) => m.key.fingerprint));
+  const extra = info.recipients.filter((fp) => !rosterPrints.has(fp));
+  if (missing.length === 0 && extra.length === 0) return [];
+  const parts = [missing.length > 0 ? `not readable by ${missing.join(', ')}` : '', extra.length > 0 ? `readable by ${extra.length} key(s) no longer in the roster (${extra.join(', ')})` : ''].filter((s) => s !== '');
+  return [
+    {
+      path: p,
+      rule: 'recipient-drift',
+      severity: 'warning',
+      message: `${show(p)}'s recipients differ from the roster (.custodian/team): ${parts.join('; ')}`,
+      fix: 're-encrypt it for the roster ("Custodian: Re-encrypt for Team" in VS Code), or ignore this warning if the difference is intended',
+    },
+  ];
+}
+
+function corrupt(p: string, reason: string, quote: (s: string) => string, show: (s: string) => string): GuardFinding {
+  return {
+    path: p,
+    rule: 'corrupt-enc',
+    severity: 'error',
+    message: `${show(p)} is not a valid Custodian encrypted file (${reason})`,
+    fix: `restore it (git restore --staged --worktree --source=HEAD ${quote(p)}) or encrypt it again from its plaintext`,
+  };
+}

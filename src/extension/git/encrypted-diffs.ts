@@ -1,0 +1,131 @@
+// Diffs of `.enc` files opened by the Source Control view, the Timeline or `git.openChange` show the
+// decrypted contents. Those open `vscode.diff` on `git:` URIs (the built-in git extension's read-only
+// file system, which serves blobs: ciphertext) and on the working file. `*.enc` opens in Custodian's
+// custom editor, so such a diff arrives here as two custom editors in one diff tab (or, with the
+// custom editor turned off, as a text diff of ciphertext); either way it is replaced by the same diff
+// over `custodian-enc:` views of the same URIs: the custodian-enc file system reads each blob through
+// VS Code (the git extension) and decrypts it in memory, and the working-tree side stays editable (a
+// save re-encrypts). No plaintext reaches a file.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { runGit } from '../../node/git';
+import { basename, isEncryptedFileUri, toDecryptedUri } from '../fs/enc-uri';
+import { GIT_SCHEME, readGitBlob } from './git-blobs';
+
+/** How long the first side of a diff waits for the second before it opens on its own. */
+const PAIR_WAIT_MS = 1_500;
+
+interface PendingDiff {
+  readonly tab: vscode.Tab;
+  readonly sides: { uri: vscode.Uri; panel: vscode.WebviewPanel }[];
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** An empty side (a file added or deleted) has nothing to decrypt: it stays as the empty text it is. */
+async function decryptedSide(uri: vscode.Uri): Promise<vscode.Uri> {
+  try {
+    const size = uri.scheme === GIT_SCHEME ? (await readGitBlob(uri, Number.MAX_SAFE_INTEGER)).length : (await vscode.workspace.fs.stat(uri)).size;
+    if (size === 0) return uri;
+  } catch {
+    return uri;
+  }
+  return toDecryptedUri(uri);
+}
+
+/** The git extension's ref in a `git:` URI's query (`""`/`"~"`: the index). */
+function refOf(uri: vscode.Uri): string | undefined {
+  try {
+    const ref = (JSON.parse(uri.query) as { ref?: unknown }).ref;
+    return typeof ref === 'string' ? ref : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which of two versions is the older (the diff's original): the working file is newest, then the index, then by ancestry. */
+async function ordered(a: vscode.Uri, b: vscode.Uri): Promise<[vscode.Uri, vscode.Uri]> {
+  if (a.scheme === 'file') return [b, a];
+  if (b.scheme === 'file') return [a, b];
+  const [ra, rb] = [refOf(a), refOf(b)];
+  const isIndex = (r: string | undefined) => r === '' || r === '~';
+  if (isIndex(ra) !== isIndex(rb)) return isIndex(ra) ? [b, a] : [a, b];
+  if (ra && rb) {
+    const cwd = path.dirname(vscode.Uri.from({ scheme: 'file', path: a.path }).fsPath);
+    if ((await runGit(cwd, ['merge-base', '--is-ancestor', rb, ra])).status === 0) return [b, a];
+  }
+  return [a, b];
+}
+
+function isEncryptedDiff(input: unknown): input is vscode.TabInputTextDiff {
+  return input instanceof vscode.TabInputTextDiff && (isEncryptedFileUri(input.original) || isEncryptedFileUri(input.modified));
+}
+
+export class EncryptedDiffs implements vscode.Disposable {
+  private readonly subscription: vscode.Disposable;
+  private readonly replacing = new WeakSet<vscode.Tab>();
+  private readonly pending = new Map<string, PendingDiff>();
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.subscription = vscode.window.tabGroups.onDidChangeTabs((e) => {
+      // A diff that replaces a preview tab arrives as a changed tab, not an opened one.
+      for (const tab of [...e.opened, ...e.changed]) {
+        if (isEncryptedDiff(tab.input) && !this.replacing.has(tab)) {
+          this.replacing.add(tab);
+          void this.open(tab, tab.input.original, tab.input.modified);
+        }
+      }
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
+  }
+
+  /**
+   * Called by the custom editor for each `.enc` it is asked to show. True when `uri` is one side of a
+   * diff tab: this then opens the decrypted diff once both sides are known (or the one side alone).
+   */
+  claim(uri: vscode.Uri, panel: vscode.WebviewPanel): boolean {
+    const group = vscode.window.tabGroups.all.find((g) => g.viewColumn === panel.viewColumn);
+    // A diff of two custom editors is a tab whose input the API does not describe (undefined).
+    const tab = group?.tabs.find((t) => t.input === undefined && t.label.includes(basename(uri.path)));
+    if (!tab) return false;
+    const key = `${panel.viewColumn}:${tab.label}`;
+    let pending = this.pending.get(key);
+    if (!pending) {
+      pending = { tab, sides: [] };
+      this.pending.set(key, pending);
+      pending.timer = setTimeout(() => void this.flush(key), PAIR_WAIT_MS);
+    }
+    pending.sides.push({ uri, panel });
+    if (pending.sides.length === 2) void this.flush(key);
+    return true;
+  }
+
+  private async flush(key: string): Promise<void> {
+    const pending = this.pending.get(key);
+    if (!pending) return;
+    this.pending.delete(key);
+    clearTimeout(pending.timer);
+    const [first, second] = pending.sides;
+    const [original, modified] = second ? await ordered(first.uri, second.uri) : [undefined, first.uri];
+    for (const side of pending.sides) side.panel.dispose();
+    await this.open(pending.tab, original, modified);
+  }
+
+  /** Opens the decrypted diff (or the one side) where `tab` was, then closes `tab` if it is still there. */
+  private async open(tab: vscode.Tab, original: vscode.Uri | undefined, modified: vscode.Uri): Promise<void> {
+    try {
+      const viewColumn = tab.group.viewColumn;
+      const right = await decryptedSide(modified);
+      if (original) await vscode.commands.executeCommand('vscode.diff', await decryptedSide(original), right, tab.label, { viewColumn, preview: tab.isPreview });
+      else await vscode.window.showTextDocument(right, { viewColumn, preview: tab.isPreview });
+      const stale = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t === tab || (t.label === tab.label && t.input === tab.input && t.group.viewColumn === viewColumn));
+      if (stale) await vscode.window.tabGroups.close(stale, true).then(undefined, () => undefined);
+    } catch (err) {
+      this.log.warn(`decrypted diff: ${err instanceof Error ? `${err.name}: ${err.message}` : 'Error'}`);
+    }
+  }
+}

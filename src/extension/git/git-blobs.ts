@@ -1,0 +1,37 @@
+// Reading a `.enc` blob named by a `git:` URI (the built-in git extension's scheme: `path` is the file,
+// the query's `ref` the version) as git stores it. The git extension's own file system reads blobs with
+// `git show --textconv`, which, once `custodian git setup` registered the textconv driver, yields the
+// driver's text instead of the ciphertext; `git cat-file blob` never converts.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CustodianError } from '../../core/errors';
+import { runGit } from '../../node/git';
+
+export const GIT_SCHEME = 'git';
+
+/** `git cat-file`'s spec for a `git:` URI: `REF:./NAME` run in the file's folder; `""`/`"~"` is the index. */
+function blobSpec(uri: vscode.Uri): { cwd: string; spec: string } {
+  let ref: unknown;
+  try {
+    ref = (JSON.parse(uri.query) as { ref?: unknown }).ref;
+  } catch {
+    ref = undefined;
+  }
+  if (typeof ref !== 'string' || /[\s]/.test(ref) || ref.startsWith('-')) throw new CustodianError(`cannot tell which version of ${path.posix.basename(uri.path)} to read`);
+  const file = vscode.Uri.from({ scheme: 'file', path: uri.path }).fsPath;
+  const name = `./${path.basename(file)}`;
+  // "" / "~" is the index; ":N" (a merge stage) gives ":N:./NAME", a revision "REV:./NAME".
+  const spec = ref === '' || ref === '~' ? `:${name}` : `${ref}:${name}`;
+  return { cwd: path.dirname(file), spec };
+}
+
+/** The blob's bytes; an absent blob (a file added or deleted on that side) reads as empty, as git shows it. */
+export async function readGitBlob(uri: vscode.Uri, maxBytes: number): Promise<Uint8Array> {
+  const { cwd, spec } = blobSpec(uri);
+  const size = await runGit(cwd, ['cat-file', '-s', spec]);
+  if (size.status !== 0) return new Uint8Array(0);
+  if (Number(size.stdout.toString('utf8')) > maxBytes) throw new CustodianError(`${path.posix.basename(uri.path)} is too large to open in an editor`, { hint: 'Use "Decrypt to File" instead.' });
+  const blob = await runGit(cwd, ['cat-file', 'blob', spec]);
+  if (blob.status !== 0) throw new CustodianError(`git cannot read ${path.posix.basename(uri.path)} at ${spec.split(':')[0] || 'the index'}: ${blob.stderr.trim()}`);
+  return new Uint8Array(blob.stdout);
+}

@@ -1,0 +1,129 @@
+// Custodian: Set Up Git for Encrypted Files, and the one-time suggestion to run it in a repository that
+// holds `.enc` files but is not set up (docs/GIT.md). The set-up itself is the CLI's
+// (src/node/git-setup.ts); the drivers it registers run the CLI, so this finds one git can start.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CustodianError } from '../../core/errors';
+import { repositoryRoot } from '../../node/git';
+import { checkSetup, driverCommands, setUp, type DriverCommands } from '../../node/git-setup';
+
+/** workspaceState: repositories where the suggestion was answered (set up, not now, never). */
+const SUGGESTED_KEY = 'custodian.git.suggested';
+
+export class NoCliError extends CustodianError {}
+
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+async function onPath(name: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== '')) {
+    const candidate = path.join(dir, name);
+    try {
+      await fs.access(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The command line git will run: `custodian` from PATH (an npm install -g), else node from PATH with
+ * the CLI this extension ships (dist/cli.js), by absolute paths.
+ */
+export async function cliForGit(extensionPath: string): Promise<DriverCommands> {
+  if (await onPath('custodian')) return driverCommands('custodian');
+  const node = await onPath('node');
+  const script = path.join(extensionPath, 'dist', 'cli.js');
+  if (!node) {
+    throw new NoCliError(vscode.l10n.t('Git runs Custodian\'s command-line tool to diff and merge .enc files, and neither "custodian" nor "node" is on PATH.'), {
+      hint: vscode.l10n.t('Install Node.js 20 or later, or the CLI ("npm install -g custodian"), then run this again.'),
+    });
+  }
+  return driverCommands(`${shellQuote(node)} ${shellQuote(script)}`);
+}
+
+/**
+ * The repositories of the workspace: those of the workspace folders and those holding a `.enc` file
+ * (a repository nested in a folder), each once.
+ */
+async function repositories(withEncryptedFiles: boolean): Promise<string[]> {
+  const roots = new Set<string>();
+  const add = async (dir: string): Promise<void> => {
+    try {
+      roots.add(await repositoryRoot(dir));
+    } catch {
+      // Not in a repository.
+    }
+  };
+  const encFiles = await vscode.workspace.findFiles('**/*.enc', '**/node_modules/**', 200);
+  const encDirs = new Set(encFiles.filter((u) => u.scheme === 'file').map((u) => path.dirname(u.fsPath)));
+  for (const dir of encDirs) await add(dir);
+  if (!withEncryptedFiles) for (const folder of vscode.workspace.workspaceFolders ?? []) if (folder.uri.scheme === 'file') await add(folder.uri.fsPath);
+  return [...roots];
+}
+
+export interface GitSetupResult {
+  readonly repository: string;
+  readonly done: readonly string[];
+}
+
+export class GitSetup {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** The command: sets up every repository of the workspace (or `repository`), and says what it did. */
+  async run(repository?: string): Promise<GitSetupResult[]> {
+    const repos = repository ? [repository] : await repositories(false);
+    if (repos.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No git repository is open: open a folder of a git repository first.'));
+      return [];
+    }
+    const commands = await cliForGit(this.context.extensionPath);
+    const results: GitSetupResult[] = [];
+    for (const repo of repos) {
+      const done = await setUp(repo, commands);
+      for (const line of done) this.log.info(`git setup ${repo}: ${line}`);
+      await this.remember(repo);
+      results.push({ repository: repo, done });
+    }
+    const changed = results.filter((r) => r.done.length > 0).length;
+    void vscode.window.showInformationMessage(
+      changed === 0
+        ? vscode.l10n.t('Git is already set up for encrypted files.')
+        : vscode.l10n.t('Git now shows .enc files decrypted in diffs, merges them encrypted and checks commits for plaintext secrets. Commit .gitattributes; each teammate runs this once in their clone.'),
+    );
+    return results;
+  }
+
+  /** Once per repository: when it has `.enc` files and is not set up, offers to set it up. */
+  async suggest(): Promise<void> {
+    if (!vscode.workspace.isTrusted) return;
+    const answered = this.context.workspaceState.get<string[]>(SUGGESTED_KEY) ?? [];
+    for (const repo of await repositories(true)) {
+      if (answered.includes(repo)) continue;
+      const items = await checkSetup(repo, driverCommands('custodian'));
+      if (!items.some((i) => i.status === 'missing')) continue;
+      const setUpNow = vscode.l10n.t('Set Up Git');
+      const notNow = vscode.l10n.t('Not Now');
+      const answer = await vscode.window.showInformationMessage(
+        vscode.l10n.t('{0} has encrypted files, but git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo)),
+        setUpNow,
+        notNow,
+      );
+      // Asked once: any answer, or closing the message, is remembered for this repository.
+      await this.remember(repo);
+      if (answer === setUpNow) await vscode.commands.executeCommand('custodian.gitSetup', { folder: repo });
+    }
+  }
+
+  private async remember(repo: string): Promise<void> {
+    const answered = this.context.workspaceState.get<string[]>(SUGGESTED_KEY) ?? [];
+    if (!answered.includes(repo)) await this.context.workspaceState.update(SUGGESTED_KEY, [...answered, repo]);
+  }
+}

@@ -1,0 +1,197 @@
+// `custodian git setup` for the CLI and the extension: the `.gitattributes` line, the diff and merge
+// drivers in the repository's git config, and the pre-commit guard. What it adds is recorded in the
+// repository's own git config (`custodian.setup.*`), so `--undo` removes exactly that: lines a
+// teammate committed, or a hook that was there before, stay.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { CustodianError } from '../core/errors';
+import { writeFileAtomic } from './atomic-file';
+import { getConfig, git, runGit } from './git';
+
+export const ATTRIBUTES_LINE = '*.enc diff=custodian merge=custodian';
+const ATTRIBUTES_COMMENT = '# Custodian: decrypted diffs and encrypted three-way merges of .enc files (docs/GIT.md)';
+const HOOK_BEGIN = '# >>> custodian guard (added by "custodian git setup"; "custodian git setup --undo" removes it)';
+const HOOK_END = '# <<< custodian guard';
+const STATE = 'custodian.setup';
+
+/** What setup could not do without risking someone else's work. */
+export class GitSetupError extends CustodianError {}
+
+export interface DriverCommands {
+  readonly textconv: string;
+  readonly merge: string;
+  readonly guard: string;
+}
+
+/** The command lines git runs, from the shell words that start this CLI (`custodian`, or node + script). */
+export function driverCommands(cli: string): DriverCommands {
+  return { textconv: `${cli} git textconv`, merge: `${cli} git merge %O %A %B %L %P`, guard: `${cli} guard` };
+}
+
+export interface SetupItem {
+  readonly name: string;
+  /** present: in place; missing: not there; differs: there, but not what setup would write. */
+  readonly status: 'present' | 'missing' | 'differs';
+  readonly detail: string;
+}
+
+async function readIfExists(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Where git looks for hooks (core.hooksPath respected), as an absolute path. */
+async function hooksDir(root: string): Promise<string> {
+  const dir = (await git(root, ['rev-parse', '--git-path', 'hooks'])).toString('utf8').trim();
+  return path.resolve(root, dir);
+}
+
+/** Whether git gives `*.enc` files our drivers, whichever attributes file says so. */
+async function attributesInPlace(root: string): Promise<boolean> {
+  const out = (await git(root, ['check-attr', 'diff', 'merge', '--', 'custodian-probe.enc'])).toString('utf8');
+  return /: diff: custodian$/m.test(out) && /: merge: custodian$/m.test(out);
+}
+
+function blockFor(commands: DriverCommands): string {
+  return `${HOOK_BEGIN}\n${commands.guard} || exit $?\n${HOOK_END}\n`;
+}
+
+/** A hook git runs through sh: a shell shebang, or none (git falls back to sh). */
+function isShellScript(text: string): boolean {
+  if (!text.startsWith('#!')) return true;
+  return /^#!\s*(?:\/usr\/bin\/env\s+)?(?:\S*\/)?(?:sh|bash|dash|zsh|ksh)\b/.test(text);
+}
+
+function hookRunsGuard(text: string): boolean {
+  return text.includes(HOOK_BEGIN) || /\bcustodian\b.*\bguard\b/.test(text);
+}
+
+/** What is in place and what is not. */
+export async function checkSetup(root: string, commands: DriverCommands): Promise<SetupItem[]> {
+  const items: SetupItem[] = [];
+  items.push(
+    (await attributesInPlace(root))
+      ? { name: '.gitattributes', status: 'present', detail: `*.enc files use diff=custodian merge=custodian` }
+      : { name: '.gitattributes', status: 'missing', detail: `no "${ATTRIBUTES_LINE}" line` },
+  );
+  const driver = async (name: string, key: string, expected: string): Promise<void> => {
+    const value = await getConfig(root, key);
+    if (value === undefined) items.push({ name, status: 'missing', detail: `git config ${key} is not set` });
+    else if (value !== expected) items.push({ name, status: 'differs', detail: `git config ${key} is "${value}", setup would write "${expected}"` });
+    else items.push({ name, status: 'present', detail: `git config ${key}` });
+  };
+  await driver('diff driver', 'diff.custodian.textconv', commands.textconv);
+  await driver('merge driver', 'merge.custodian.driver', commands.merge);
+  const cache = await getConfig(root, 'diff.custodian.cachetextconv');
+  if (cache !== undefined && cache !== 'false') {
+    items.push({ name: 'textconv cache', status: 'differs', detail: 'diff.custodian.cachetextconv is on: git would store decrypted text in .git (refs/notes/textconv); run "git config --unset diff.custodian.cachetextconv"' });
+  }
+  const hook = path.join(await hooksDir(root), 'pre-commit');
+  const text = (await readIfExists(hook))?.toString('utf8');
+  items.push(
+    text !== undefined && hookRunsGuard(text)
+      ? { name: 'pre-commit guard', status: 'present', detail: hook }
+      : { name: 'pre-commit guard', status: 'missing', detail: text === undefined ? `no ${hook}` : `${hook} does not run "custodian guard"` },
+  );
+  return items;
+}
+
+/** Sets up what is missing; returns what it did, one line each. Running it again changes nothing. */
+export async function setUp(root: string, commands: DriverCommands): Promise<string[]> {
+  const done: string[] = [];
+  if (!(await attributesInPlace(root))) {
+    const file = path.join(root, '.gitattributes');
+    const old = await readIfExists(file);
+    const block = `${ATTRIBUTES_COMMENT}\n${ATTRIBUTES_LINE}\n`;
+    const how = old === undefined ? 'created' : old.length === 0 || old[old.length - 1] === 0x0a ? 'appended' : 'appended-after-newline';
+    const next = old === undefined ? Buffer.from(block) : Buffer.concat([old, Buffer.from(how === 'appended' ? block : `\n${block}`)]);
+    await writeFileAtomic(file, next, { force: true });
+    await git(root, ['config', '--local', `${STATE}.gitattributes`, how]);
+    done.push(`.gitattributes: added "${ATTRIBUTES_LINE}"`);
+  }
+  const setDriver = async (key: string, value: string, what: string): Promise<void> => {
+    const current = await getConfig(root, key);
+    if (current === value) return;
+    await git(root, ['config', '--local', key, value]);
+    if (current === undefined && (await getConfig(root, `${STATE}.drivers`)) === undefined) await git(root, ['config', '--local', `${STATE}.drivers`, 'added']);
+    done.push(`${what}: git config ${key} "${value}"`);
+  };
+  await setDriver('diff.custodian.textconv', commands.textconv, 'diff driver');
+  await setDriver('merge.custodian.name', 'Custodian: three-way merge of the decrypted contents, written back encrypted', 'merge driver name');
+  await setDriver('merge.custodian.driver', commands.merge, 'merge driver');
+
+  const dir = await hooksDir(root);
+  const hook = path.join(dir, 'pre-commit');
+  const old = await readIfExists(hook);
+  const text = old?.toString('utf8');
+  if (text === undefined) {
+    await fs.mkdir(dir, { recursive: true });
+    await writeFileAtomic(hook, Buffer.from(`#!/bin/sh\n${blockFor(commands)}`), { mode: 0o755 });
+    await fs.chmod(hook, 0o755); // the umask may have taken the execute bits
+    await git(root, ['config', '--local', `${STATE}.hook`, 'created']);
+    done.push(`pre-commit guard: created ${hook}`);
+  } else if (!hookRunsGuard(text)) {
+    if (!isShellScript(text)) {
+      throw new GitSetupError(`${hook} exists and is not a shell script: setup does not change it`, { hint: `add "${commands.guard}" to it yourself, so the guard runs before each commit` });
+    }
+    if (text.startsWith('#!') && !text.includes('\n')) throw new GitSetupError(`${hook} has only a #! line: setup does not change it`, { hint: `add "${commands.guard}" to it yourself` });
+    const nl = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0;
+    const stat = await fs.stat(hook);
+    // The guard runs first: a hook that ends in `exit 0` would never reach lines appended after it.
+    await writeFileAtomic(hook, Buffer.from(text.slice(0, nl) + blockFor(commands) + text.slice(nl)), { force: true, mode: stat.mode & 0o7777 });
+    await fs.chmod(hook, stat.mode & 0o7777);
+    await git(root, ['config', '--local', `${STATE}.hook`, 'inserted']);
+    done.push(`pre-commit guard: added to the start of the existing ${hook}`);
+  }
+  return done;
+}
+
+/** Removes what setup added (as recorded); returns what it did. */
+export async function undoSetup(root: string): Promise<string[]> {
+  const done: string[] = [];
+  const how = await getConfig(root, `${STATE}.gitattributes`);
+  if (how !== undefined) {
+    const file = path.join(root, '.gitattributes');
+    const text = (await readIfExists(file))?.toString('utf8');
+    const block = `${ATTRIBUTES_COMMENT}\n${ATTRIBUTES_LINE}\n`;
+    const full = how === 'appended-after-newline' ? `\n${block}` : block;
+    if (text !== undefined && text.includes(full)) {
+      const at = text.lastIndexOf(full);
+      const rest = text.slice(0, at) + text.slice(at + full.length);
+      if (how === 'created' && rest === '') await fs.unlink(file);
+      else await writeFileAtomic(file, Buffer.from(rest), { force: true });
+      done.push(`.gitattributes: removed "${ATTRIBUTES_LINE}"`);
+    } else {
+      done.push(`.gitattributes: the lines setup added were changed; left as they are`);
+    }
+  }
+  if ((await getConfig(root, `${STATE}.drivers`)) !== undefined) {
+    for (const section of ['diff.custodian', 'merge.custodian']) await runGit(root, ['config', '--local', '--remove-section', section]);
+    done.push('diff and merge drivers: removed from git config');
+  }
+  const hookHow = await getConfig(root, `${STATE}.hook`);
+  if (hookHow !== undefined) {
+    const hook = path.join(await hooksDir(root), 'pre-commit');
+    const text = (await readIfExists(hook))?.toString('utf8');
+    const begin = text?.indexOf(HOOK_BEGIN) ?? -1;
+    const end = text?.indexOf(`${HOOK_END}\n`, begin) ?? -1;
+    if (text === undefined || begin < 0 || end < 0) {
+      done.push(`pre-commit guard: not found in ${hook}; left as it is`);
+    } else {
+      const rest = text.slice(0, begin) + text.slice(end + HOOK_END.length + 1);
+      if (hookHow === 'created' && rest === '#!/bin/sh\n') await fs.unlink(hook);
+      else {
+        const stat = await fs.stat(hook);
+        await writeFileAtomic(hook, Buffer.from(rest), { force: true, mode: stat.mode & 0o7777 });
+        await fs.chmod(hook, stat.mode & 0o7777);
+      }
+      done.push(`pre-commit guard: removed from ${hook}`);
+    }
+  }
+  await runGit(root, ['config', '--local', '--remove-section', STATE]);
+  return done;
+}

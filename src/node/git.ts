@@ -1,0 +1,100 @@
+// Running git for the guard and the git drivers: argv only (no shell), output as bytes, and the
+// index read through `git cat-file --batch` so staged content never goes through the working tree.
+import { spawn } from 'node:child_process';
+import { CustodianError } from '../core/errors';
+
+/** git is missing, or a git command failed. */
+export class GitError extends CustodianError {}
+
+export interface GitResult {
+  readonly stdout: Buffer;
+  readonly stderr: string;
+  readonly status: number;
+}
+
+/** Runs `git ARGS` in `cwd`; rejects only when git cannot be started. */
+export function runGit(cwd: string, args: readonly string[], input?: Uint8Array): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => reject(new GitError(`cannot run git: ${e.message}`, { cause: e, hint: 'install git and make sure it is on PATH' })));
+    child.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), status: code ?? 1 }));
+    child.stdin.on('error', () => undefined); // git may exit before reading all of its input
+    child.stdin.end(input);
+  });
+}
+
+/** Runs git and returns stdout; a non-zero status throws GitError with git's own message. */
+export async function git(cwd: string, args: readonly string[], input?: Uint8Array): Promise<Buffer> {
+  const r = await runGit(cwd, args, input);
+  if (r.status !== 0) throw new GitError(`git ${args[0]} failed: ${r.stderr.trim() || `exit status ${r.status}`}`);
+  return r.stdout;
+}
+
+/** The working tree's top folder; a GitError with a hint outside a repository. */
+export async function repositoryRoot(cwd: string): Promise<string> {
+  const r = await runGit(cwd, ['rev-parse', '--show-toplevel']);
+  if (r.status !== 0) throw new GitError('not inside a git repository (or a bare one)', { hint: 'run this in a clone of the repository' });
+  return r.stdout.toString('utf8').replace(/\n$/, '');
+}
+
+function splitZ(out: Buffer): string[] {
+  return out.toString('utf8').split('\0').filter((s) => s !== '');
+}
+
+export interface IndexEntry {
+  readonly mode: string;
+  readonly oid: string;
+}
+
+/** Every stage-0 entry of the index: path → mode and blob id. */
+export async function readIndex(root: string): Promise<Map<string, IndexEntry>> {
+  const entries = new Map<string, IndexEntry>();
+  for (const line of splitZ(await git(root, ['ls-files', '-s', '-z']))) {
+    const m = /^(\d+) ([0-9a-f]+) (\d)\t(.*)$/s.exec(line);
+    if (m && m[3] === '0') entries.set(m[4], { mode: m[1], oid: m[2] });
+  }
+  return entries;
+}
+
+/** Paths added, copied, modified or renamed in the index relative to HEAD (what a commit would add). */
+export async function stagedPaths(root: string): Promise<string[]> {
+  return splitZ(await git(root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT']));
+}
+
+/**
+ * Blob contents by id, in one `git cat-file --batch`. Blobs larger than `maxBytes` come back as
+ * undefined (their size is known, their bytes are skipped).
+ */
+export async function readBlobs(root: string, oids: readonly string[], maxBytes: number): Promise<Map<string, Uint8Array | undefined>> {
+  const result = new Map<string, Uint8Array | undefined>();
+  if (oids.length === 0) return result;
+  const out = await git(root, ['cat-file', '--batch'], Buffer.from(oids.map((o) => `${o}\n`).join('')));
+  let pos = 0;
+  for (const oid of oids) {
+    const nl = out.indexOf(0x0a, pos);
+    const header = out.subarray(pos, nl).toString('utf8');
+    const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+    if (!m) throw new GitError(`git cat-file: unexpected answer for ${oid}: ${header.slice(0, 80)}`);
+    const size = Number(m[3]);
+    const start = nl + 1;
+    result.set(oid, size > maxBytes ? undefined : out.subarray(start, start + size));
+    pos = start + size + 1;
+  }
+  return result;
+}
+
+/** One blob at `REV:PATH` (or `:PATH` for the index); undefined when it does not exist. */
+export async function readRevisionFile(root: string, spec: string): Promise<Buffer | undefined> {
+  const r = await runGit(root, ['cat-file', 'blob', spec]);
+  return r.status === 0 ? r.stdout : undefined;
+}
+
+/** `git config --get KEY` in the repository, or undefined when unset. */
+export async function getConfig(root: string, key: string): Promise<string | undefined> {
+  const r = await runGit(root, ['config', '--local', '--get', key]);
+  return r.status === 0 ? r.stdout.toString('utf8').replace(/\n$/, '') : undefined;
+}

@@ -1,0 +1,419 @@
+// custodian git setup / textconv / merge and custodian guard, with the real git in temporary
+// repositories: two clones, a roster of people, and checks that no plaintext reaches a file.
+import * as assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { shortFingerprint } from '../../src/core/keys';
+import { cleanEnv, cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
+
+/** A string that appears in every plaintext of these tests: found anywhere on disk, plaintext leaked. */
+const MARKER = 'PLAINTEXT-MARKER-7f3a9c';
+
+function lines(n: number, tag: string): string[] {
+  return Array.from({ length: n }, (_, k) => `KEY_${k}=${MARKER}-${tag}-${k}\n`);
+}
+
+interface Git {
+  (args: readonly string[], input?: string | Uint8Array): SpawnSyncReturns<Buffer> & { out: string; err: string };
+}
+
+/** git in `repo`, isolated from the user's and the system's git config, with `env` added. */
+function gitIn(repo: string, env: Record<string, string | undefined> = {}): Git {
+  return (args, input) => {
+    const r = spawnSync('git', ['-C', repo, '-c', 'commit.gpgsign=false', ...args], {
+      input: input ?? '',
+      env: cleanEnv({
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_AUTHOR_NAME: 'T',
+        GIT_AUTHOR_EMAIL: 't@example.com',
+        GIT_COMMITTER_NAME: 'T',
+        GIT_COMMITTER_EMAIL: 't@example.com',
+        GIT_PAGER: 'cat',
+        ...env,
+      }),
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (r.error) throw r.error;
+    return Object.assign(r, { out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') });
+  };
+}
+
+function ok(r: { status: number | null; err?: string; stderr: Buffer | string }): void {
+  assert.equal(r.status, 0, String(r.stderr));
+}
+
+/** Every file under `dir` (including .git), and every object in its repository, decompressed. */
+function assertNoPlaintext(repo: string): void {
+  const hits: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && fs.readFileSync(p).includes(MARKER)) hits.push(path.relative(repo, p));
+    }
+  };
+  walk(repo);
+  const objects = spawnSync('git', ['-C', repo, 'cat-file', '--batch-all-objects', '--batch'], { maxBuffer: 256 * 1024 * 1024 });
+  if (objects.stdout.includes(MARKER)) hits.push('(a git object)');
+  assert.deepEqual(hits, [], `plaintext found in ${repo}`);
+}
+
+describe('cli: git setup, textconv, merge driver (real git)', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let keys: { alice: TestKey; bob: TestKey; carol: TestKey };
+  let cli: string;
+
+  before(() => {
+    dir = tempDir('custodian-git-test-');
+    const keyDir = path.join(dir, 'keys');
+    fs.mkdirSync(keyDir);
+    keys = { alice: makeOpensslKey(keyDir, 'alice'), bob: makeOpensslKey(keyDir, 'bob'), carol: makeOpensslKey(keyDir, 'carol') };
+    cli = `${process.execPath} ${cliPath()}`;
+  });
+  after(() => removeDir(dir));
+
+  const asUser = (who: TestKey) => ({ CUSTODIAN_IDENTITY: who.privatePath });
+
+  /** custodian in `cwd`, as `who`. */
+  function custodian(cwd: string, args: string[], who?: TestKey, input?: string | Uint8Array) {
+    return run(args, { cwd, env: who ? asUser(who) : {}, input });
+  }
+
+  function encryptInto(repo: string, file: string, text: string, who: TestKey, recipients: string[] = ['-R', '.custodian/team']): void {
+    const r = custodian(repo, ['encrypt', ...recipients, '-s', who.privatePath, '-f', '-o', file], undefined, text);
+    assert.equal(r.code, 0, r.stderr);
+  }
+
+  function decryptFrom(repo: string, file: string, who: TestKey): { text: string; stderr: string } {
+    const r = custodian(repo, ['decrypt', '-i', who.privatePath, file]);
+    assert.equal(r.code, 0, r.stderr);
+    return { text: r.out, stderr: r.stderr };
+  }
+
+  /** A repository with a roster, set up, holding .env.enc; and a clone of it, set up too. */
+  function twoClones(name: string, team: (keyof typeof keys)[], base: string): { a: string; b: string } {
+    const a = path.join(dir, `${name}-a`);
+    const b = path.join(dir, `${name}-b`);
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', a]));
+    const ga = gitIn(a);
+    fs.mkdirSync(path.join(a, '.custodian/team'), { recursive: true });
+    for (const who of team) fs.copyFileSync(keys[who].sshPubPath, path.join(a, `.custodian/team/${who}.pub`));
+    assert.equal(custodian(a, ['git', 'setup']).code, 0);
+    encryptInto(a, '.env.enc', base, keys.alice);
+    ok(ga(['add', '-A']));
+    ok(ga(['commit', '-q', '-m', 'secrets']));
+    ok(spawnSync('git', ['clone', '-q', a, b]));
+    assert.equal(custodian(b, ['git', 'setup']).code, 0);
+    return { a, b };
+  }
+
+  it('two clones edit different lines: the merge is clean, equals git merge-file on the plaintexts, signed, readable by both', () => {
+    const base = lines(20, 'base');
+    const { a, b } = twoClones('clean', ['alice', 'bob'], base.join(''));
+    const ours = [...base];
+    ours[15] = `KEY_15=${MARKER}-bob\n`;
+    const theirs = [...base];
+    theirs[2] = `KEY_2=${MARKER}-alice\n`;
+    encryptInto(a, '.env.enc', theirs.join(''), keys.alice);
+    ok(gitIn(a)(['commit', '-q', '-am', 'alice edits']));
+    encryptInto(b, '.env.enc', ours.join(''), keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(merge.status, 0, merge.err);
+
+    const oracleDir = path.join(dir, 'oracle');
+    fs.mkdirSync(oracleDir, { recursive: true });
+    fs.writeFileSync(path.join(oracleDir, 'base'), base.join(''));
+    fs.writeFileSync(path.join(oracleDir, 'ours'), ours.join(''));
+    fs.writeFileSync(path.join(oracleDir, 'theirs'), theirs.join(''));
+    const expected = spawnSync('git', ['merge-file', '-p', 'ours', 'base', 'theirs'], { cwd: oracleDir }).stdout.toString();
+    removeDir(oracleDir);
+    for (const who of [keys.alice, keys.bob]) {
+      const d = decryptFrom(b, '.env.enc', who);
+      assert.equal(d.text, expected);
+      assert.match(d.stderr, new RegExp(`signed by ${keys.bob.fingerprint.replace(/[+/]/g, '.')}`), 'signed with the merging user\'s key');
+    }
+    assertNoPlaintext(a);
+    assertNoPlaintext(b);
+  });
+
+  it('the same line edited on both sides: a conflict, markers inside the encrypted file, no plaintext on disk; resolved and committed', () => {
+    const base = lines(8, 'base');
+    const { a, b } = twoClones('conflict', ['alice', 'bob'], base.join(''));
+    const theirs = [...base];
+    theirs[4] = `KEY_4=${MARKER}-alice\n`;
+    const ours = [...base];
+    ours[4] = `KEY_4=${MARKER}-bob\n`;
+    encryptInto(a, '.env.enc', theirs.join(''), keys.alice);
+    ok(gitIn(a)(['commit', '-q', '-am', 'alice edits']));
+    encryptInto(b, '.env.enc', ours.join(''), keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0, 'git reports the conflict');
+    assert.match(merge.out + merge.err, /CONFLICT \(content\): Merge conflict in \.env\.enc/);
+    assert.match(merge.err, /markers are inside the encrypted file/);
+    const d = decryptFrom(b, '.env.enc', keys.alice);
+    assert.equal(d.text, [...base.slice(0, 4), '<<<<<<< ours\n', ours[4], '=======\n', theirs[4], '>>>>>>> theirs\n', ...base.slice(5)].join(''));
+    assertNoPlaintext(b);
+
+    // Resolve (the extension's part is in test/integration/git-merge.test.ts), then commit through the guard.
+    encryptInto(b, '.env.enc', [...base.slice(0, 4), ours[4], ...base.slice(5)].join(''), keys.bob);
+    ok(gb(['add', '.env.enc']));
+    ok(gb(['commit', '-q', '--no-edit']));
+    assertNoPlaintext(b);
+  });
+
+  it('a side this user cannot decrypt: the driver fails with a clear message and leaves ours as it was', () => {
+    const base = lines(6, 'base');
+    const { a, b } = twoClones('unreadable', ['alice', 'bob'], base.join(''));
+    const theirs = [...base];
+    theirs[1] = `KEY_1=${MARKER}-alice-only\n`;
+    encryptInto(a, '.env.enc', theirs.join(''), keys.alice, ['-r', keys.alice.sshPubPath]);
+    ok(gitIn(a)(['commit', '-q', '-am', 'alice only']));
+    const ours = [...base];
+    ours[4] = `KEY_4=${MARKER}-bob\n`;
+    encryptInto(b, '.env.enc', ours.join(''), keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const oursBytes = fs.readFileSync(path.join(b, '.env.enc'));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0);
+    assert.match(merge.err, /the theirs version cannot be opened \(none of your keys is a recipient\); the file is left as it was on your side/);
+    assert.ok(fs.readFileSync(path.join(b, '.env.enc')).equals(oursBytes), 'ours untouched');
+    assertNoPlaintext(b);
+  });
+
+  it('recipients of the merge: both sides\' recipients, minus one removed from the roster on a side', () => {
+    const base = lines(12, 'base');
+    const { a, b } = twoClones('roster', ['alice', 'bob', 'carol'], base.join(''));
+    const ga = gitIn(a);
+    ok(ga(['rm', '-q', '.custodian/team/carol.pub']));
+    const theirs = [...base];
+    theirs[1] = `KEY_1=${MARKER}-alice\n`;
+    encryptInto(a, '.env.enc', theirs.join(''), keys.alice);
+    ok(ga(['commit', '-q', '-am', 'carol leaves']));
+    const ours = [...base];
+    ours[9] = `KEY_9=${MARKER}-bob\n`;
+    encryptInto(b, '.env.enc', ours.join(''), keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    ok(gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']));
+    const info = JSON.parse(custodian(b, ['inspect', '--json', '.env.enc']).out) as { recipients: { fingerprint: string }[] };
+    assert.deepEqual(info.recipients.map((r) => r.fingerprint).sort(), [keys.alice.fingerprint, keys.bob.fingerprint].sort());
+    assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol can no longer read the merged file');
+  });
+
+  it('git diff, git log -p and git show print the plaintext changes, recipient and signer lines; without a key a summary, exit 0', () => {
+    const base = lines(20, 'base');
+    const { a } = twoClones('diff', ['alice', 'bob'], base.join(''));
+    const next = [...base];
+    next[10] = `KEY_10=${MARKER}-changed\n`;
+    encryptInto(a, '.env.enc', next.join(''), keys.alice);
+    const ga = gitIn(a, asUser(keys.alice));
+    const who = (k: TestKey, name: string) => `${name} (${shortFingerprint(k.fingerprint)})`;
+    const header = `[custodian] recipients: ${who(keys.alice, 'alice')}, ${who(keys.bob, 'bob')}\n[custodian] signed by ${who(keys.alice, 'alice')}\n`;
+    // The oracle: git's diff of the two texts textconv should produce (header lines, then plaintext).
+    const oracleDir = tempDir();
+    fs.writeFileSync(path.join(oracleDir, 'old'), header + base.join(''));
+    fs.writeFileSync(path.join(oracleDir, 'new'), header + next.join(''));
+    const expected = spawnSync('git', ['diff', '--no-index', 'old', 'new'], { cwd: oracleDir }).stdout.toString();
+    removeDir(oracleDir);
+    const hunks = (s: string) => s.slice(s.indexOf('\n@@'));
+    const diff = ga(['diff', '--', '.env.enc']);
+    ok(diff);
+    assert.equal(hunks(diff.out), hunks(expected));
+    ok(ga(['commit', '-q', '-am', 'change']));
+    assert.equal(hunks(ga(['log', '-p', '-1', '--format=', '--', '.env.enc']).out), hunks(expected));
+    assert.equal(hunks(ga(['show', '--format=', 'HEAD', '--', '.env.enc']).out), hunks(expected));
+
+    // Re-encrypted for alice only: the recipient change is a line of the diff.
+    encryptInto(a, '.env.enc', next.join(''), keys.alice, ['-r', keys.alice.sshPubPath]);
+    const recipients = ga(['diff', '--', '.env.enc']).out;
+    assert.match(recipients, new RegExp(`^-\\[custodian\\] recipients: .*bob`, 'm'));
+    assert.match(recipients, new RegExp(`^\\+\\[custodian\\] recipients: alice \\(${shortFingerprint(keys.alice.fingerprint).replace(/[+/]/g, '.')}\\)$`, 'm'));
+    ok(ga(['checkout', '--', '.env.enc']));
+
+    // Carol (not a recipient) and someone with no key at all: a one-line summary, exit 0.
+    for (const env of [asUser(keys.carol), {}]) {
+      const r = gitIn(a, env)(['log', '-p', '-1', '--format=', '--', '.env.enc']);
+      ok(r);
+      assert.match(r.out, /^[-+]\[custodian\] cannot decrypt \((none of your keys is a recipient|no private key: .*)\); encrypted for alice \(.*\), bob \(.*\); signed by alice \(.*\) \(claimed, not verified\); \d+ bytes, sha256 [0-9a-f]{12}$/m);
+      assert.doesNotMatch(r.out, new RegExp(MARKER));
+    }
+    assertNoPlaintext(a);
+  });
+
+  it('setup is idempotent, keeps what was there, chains an existing hook; --undo restores every file byte for byte', () => {
+    const repo = path.join(dir, 'setup');
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', repo]));
+    const g = gitIn(repo);
+    fs.writeFileSync(path.join(repo, '.gitattributes'), '*.png binary'); // no final newline
+    const hook = path.join(repo, '.git/hooks/pre-commit');
+    fs.writeFileSync(hook, '#!/bin/sh\necho existing hook ran > "$(git rev-parse --git-dir)/hook-ran"\nexit 0\n', { mode: 0o755 });
+    const snapshot = () => ({
+      attributes: fs.readFileSync(path.join(repo, '.gitattributes')),
+      hook: fs.readFileSync(hook),
+      hookMode: fs.statSync(hook).mode,
+      config: fs.readFileSync(path.join(repo, '.git/config')),
+    });
+    const before = snapshot();
+    assert.equal(custodian(repo, ['git', 'setup', '--check']).code, 1, '--check fails before setup');
+    const first = custodian(repo, ['git', 'setup']);
+    assert.equal(first.code, 0, first.stderr);
+    const once = snapshot();
+    assert.equal(once.attributes.toString(), '*.png binary\n# Custodian: decrypted diffs and encrypted three-way merges of .enc files (docs/GIT.md)\n*.enc diff=custodian merge=custodian\n');
+    assert.match(once.hook.toString(), /^#!\/bin\/sh\n# >>> custodian guard .*\n.* guard \|\| exit \$\?\n# <<< custodian guard\necho existing hook ran/);
+    assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv`);
+    const second = custodian(repo, ['git', 'setup']);
+    assert.match(second.stderr, /already set up: nothing changed/);
+    assert.deepEqual(snapshot(), once, 'running setup again changes nothing');
+    const check = custodian(repo, ['git', 'setup', '--check']);
+    assert.equal(check.code, 0, check.out + check.stderr);
+
+    // Both the guard and the existing hook run at a commit.
+    fs.writeFileSync(path.join(repo, 'README'), 'hello\n');
+    ok(g(['add', 'README']));
+    ok(g(['commit', '-q', '-m', 'readme']));
+    assert.ok(fs.existsSync(path.join(repo, '.git/hook-ran')), 'the existing hook still runs');
+    fs.writeFileSync(path.join(repo, '.env'), 'TOKEN=x\n');
+    ok(g(['add', '.env']));
+    const blocked = g(['commit', '-q', '-m', 'oops']);
+    assert.notEqual(blocked.status, 0, 'the guard runs first and blocks');
+    ok(g(['rm', '-q', '--cached', '.env']));
+
+    const undo = custodian(repo, ['git', 'setup', '--undo']);
+    assert.equal(undo.code, 0, undo.stderr);
+    assert.deepEqual(snapshot(), before, 'undo restores .gitattributes, the hook (and its mode) and .git/config byte for byte');
+  });
+
+  it('setup respects core.hooksPath, creates what is missing, and undo deletes only what it created', () => {
+    const repo = path.join(dir, 'hookspath');
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', repo]));
+    const g = gitIn(repo);
+    ok(g(['config', 'core.hooksPath', '.githooks']));
+    const config = fs.readFileSync(path.join(repo, '.git/config'));
+    assert.equal(custodian(repo, ['git', 'setup']).code, 0);
+    const hook = path.join(repo, '.githooks/pre-commit');
+    assert.ok(fs.statSync(hook).mode & 0o100, 'the new hook is executable');
+    assert.ok(fs.existsSync(path.join(repo, '.gitattributes')));
+    assert.ok(!fs.existsSync(path.join(repo, '.git/hooks/pre-commit')));
+    assert.equal(custodian(repo, ['git', 'setup', '--undo']).code, 0);
+    assert.ok(!fs.existsSync(hook) && !fs.existsSync(path.join(repo, '.gitattributes')));
+    assert.ok(fs.readFileSync(path.join(repo, '.git/config')).equals(config));
+  });
+
+  it('a clone of a set-up repository: .gitattributes arrives with it, the drivers do not; its undo leaves the committed lines', () => {
+    const { b } = twoClones('teammate', ['alice'], lines(2, 'x').join(''));
+    const attributes = fs.readFileSync(path.join(b, '.gitattributes'));
+    assert.equal(custodian(b, ['git', 'setup', '--undo']).code, 0);
+    assert.ok(fs.readFileSync(path.join(b, '.gitattributes')).equals(attributes), 'committed lines are not this clone\'s to remove');
+    assert.equal(gitIn(b)(['config', '--get', 'merge.custodian.driver']).status, 1);
+  });
+});
+
+describe('cli: guard (real git)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let repo: string;
+  let g: Git;
+  let alice: TestKey;
+  let bob: TestKey;
+
+  before(() => {
+    dir = tempDir('custodian-guard-test-');
+    alice = makeOpensslKey(dir, 'alice');
+    bob = makeOpensslKey(dir, 'bob');
+    repo = path.join(dir, 'repo');
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', repo]));
+    g = gitIn(repo);
+    fs.mkdirSync(path.join(repo, '.custodian/team'), { recursive: true });
+    fs.copyFileSync(alice.sshPubPath, path.join(repo, '.custodian/team/alice.pub'));
+    fs.copyFileSync(bob.sshPubPath, path.join(repo, '.custodian/team/bob.pub'));
+    assert.equal(run(['git', 'setup'], { cwd: repo }).code, 0);
+    ok(g(['add', '-A']));
+    ok(g(['commit', '-q', '-m', 'roster']));
+  });
+  after(() => removeDir(dir));
+
+  function write(file: string, content: string | Uint8Array): void {
+    fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+    fs.writeFileSync(path.join(repo, file), content);
+  }
+
+  /** Stages `files`, tries to commit, and unstages them again; returns the commit's result. */
+  function tryCommit(files: string[]) {
+    ok(g(['add', '--', ...files]));
+    const r = g(['commit', '-q', '-m', 'try']);
+    if (r.status !== 0) ok(g(['reset', '-q', '--', ...files]));
+    return r;
+  }
+
+  const cases: [string, () => string[], RegExp][] = [
+    ['a path in guard.plaintextPaths (.env)', () => (write('app/.env', 'TOKEN=1\n'), ['app/.env']), /\[plaintext-path\] app\/\.env matches "\.env".*\n.*hint: custodian encrypt -R \.custodian\/team -o app\/\.env\.enc app\/\.env && git rm --cached app\/\.env/],
+    ['a private key block in any file', () => (write('notes/deploy.txt', `see below\n-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n`), ['notes/deploy.txt']), /\[private-key\] notes\/deploy\.txt holds a private key block\n.*hint: git rm --cached notes\/deploy\.txt/],
+    [
+      'a plaintext twin of an encrypted file',
+      () => {
+        write('config.json', '{"a":1}\n');
+        const e = run(['encrypt', '-R', '.custodian/team', '-o', 'config.json.enc', 'config.json'], { cwd: repo });
+        assert.equal(e.code, 0, e.stderr);
+        return ['config.json', 'config.json.enc'];
+      },
+      /\[plaintext-twin\] config\.json is the plaintext of config\.json\.enc.*\n.*hint: git rm --cached config\.json/,
+    ],
+    ['a corrupt .enc file', () => (write('broken.enc', 'not an envelope at all\n'), ['broken.enc']), /\[corrupt-enc\] broken\.enc is not a valid Custodian encrypted file/],
+  ];
+  for (const [title, stage, message] of cases) {
+    it(`blocks ${title}, naming the file, the rule and the fix`, () => {
+      const files = stage();
+      const r = tryCommit(files);
+      assert.notEqual(r.status, 0, 'the commit is refused');
+      assert.match(r.err, message);
+      for (const f of files) fs.rmSync(path.join(repo, f));
+    });
+  }
+
+  it('reads the index, not the working tree: a staged key blocks even after the file was emptied', () => {
+    write('id_backup.txt', '-----BEGIN RSA PRIVATE KEY-----\nMII\n');
+    ok(g(['add', 'id_backup.txt']));
+    write('id_backup.txt', 'nothing here\n');
+    const r = run(['guard'], { cwd: repo });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\[private-key\] id_backup\.txt/);
+    ok(g(['rm', '-q', '--cached', '-f', 'id_backup.txt']));
+    fs.rmSync(path.join(repo, 'id_backup.txt'));
+  });
+
+  it('passes a clean commit, and warns (without failing) about recipients that drift from the roster', () => {
+    write('README.md', '# hello\n');
+    write('.env.example', 'TOKEN=\n');
+    const e = run(['encrypt', '-r', alice.sshPubPath, '-o', 'prod.env.enc', '-'], { cwd: repo, input: 'TOKEN=secret\n' });
+    assert.equal(e.code, 0, e.stderr);
+    const r = tryCommit(['README.md', '.env.example', 'prod.env.enc']);
+    assert.equal(r.status, 0, r.err);
+    assert.match(r.err, /warning: \[recipient-drift\] prod\.env\.enc's recipients differ from the roster \(\.custodian\/team\): not readable by bob/);
+  });
+
+  it('follows .custodian/config from the index, and --all checks every tracked file for CI', () => {
+    write('.custodian/config', JSON.stringify({ guard: { plaintextPaths: ['*.secret', 'private/'] } }));
+    write('.env', 'A=1\n'); // allowed now: the config replaced the defaults
+    assert.equal(tryCommit(['.custodian/config', '.env']).status, 0);
+    write('deep/x/private/y.txt', 'y\n');
+    const r = tryCommit(['deep/x/private/y.txt']);
+    assert.match(r.err, /\[plaintext-path\] deep\/x\/private\/y\.txt matches "private\/"/);
+    fs.rmSync(path.join(repo, 'deep'), { recursive: true });
+    // Committed past the hook, then caught by --all.
+    write('k.secret', 'x\n');
+    ok(g(['add', 'k.secret']));
+    ok(g(['commit', '-q', '--no-verify', '-m', 'skip the hook']));
+    assert.equal(run(['guard'], { cwd: repo }).code, 0, 'nothing staged');
+    const all = run(['guard', '--all'], { cwd: repo });
+    assert.equal(all.code, 1);
+    assert.match(all.stderr, /\[plaintext-path\] k\.secret matches "\*\.secret"/);
+  });
+});

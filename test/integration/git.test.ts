@@ -1,0 +1,199 @@
+// Git and `.enc` files in the real VS Code: a conflict the merge driver left inside an encrypted file
+// is resolved in the decrypted editor (VS Code's merge-conflict actions) and committed through the
+// guard; Source Control / Timeline diffs of a `.enc` file show decrypted text; Set Up Git and its
+// suggestion. No plaintext reaches the repository, .git included.
+import * as assert from 'assert';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { decryptBytes } from '../../src/core/envelope';
+import { exportPublicKeyOpenSsh, type RsaPublicKey } from '../../src/core/keys';
+import { EXTENSION_ID, getApi, scratchDir } from './support/custodian';
+import { backend, closeAllEditors, encryptFor, sleep, useTeam, wsPath } from './support/enc';
+
+const MARKER = 'GIT-PLAINTEXT-MARKER-51c2';
+
+async function waitUntil(what: string, probe: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Every file under `repo` (.git included) and every git object, decompressed, that holds MARKER. */
+function plaintextIn(repo: string): string[] {
+  const hits: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && fs.readFileSync(p).includes(MARKER)) hits.push(path.relative(repo, p));
+    }
+  };
+  walk(repo);
+  if (spawnSync('git', ['-C', repo, 'cat-file', '--batch-all-objects', '--batch'], { maxBuffer: 64 << 20 }).stdout.includes(MARKER)) hits.push('(a git object)');
+  return hits;
+}
+
+describe('git: encrypted merges and diffs in VS Code', function () {
+  this.timeout(120_000);
+  const team = useTeam();
+  let repo: string;
+  let keys: string;
+  let cli: string;
+  let me: RsaPublicKey;
+  const base = Array.from({ length: 8 }, (_, k) => `KEY_${k}=${MARKER}-base-${k}\n`);
+
+  const git = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync('git', ['-C', repo, '-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...env },
+      encoding: 'utf8',
+    });
+  const ok = (r: { status: number | null; stderr: string; stdout: string }) => assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+  const encFile = () => path.join(repo, '.env.enc');
+
+  before(async () => {
+    me = (await team.services.keyStore.getPublicKey(team.me.id))!;
+    keys = scratchDir();
+    fs.writeFileSync(path.join(keys, 'alice.pem'), team.alice.privatePem, { mode: 0o600 });
+    cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+    repo = wsPath('git-repo');
+    fs.rmSync(repo, { recursive: true, force: true });
+    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+    fs.mkdirSync(path.join(repo, '.custodian', 'team'), { recursive: true });
+    fs.writeFileSync(path.join(repo, '.custodian/team/me.pub'), exportPublicKeyOpenSsh(me, 'me') + '\n');
+    fs.writeFileSync(path.join(repo, '.custodian/team/alice.pub'), exportPublicKeyOpenSsh(team.alice.publicKey, 'alice') + '\n');
+    const setup = spawnSync('node', [cli, 'git', 'setup'], { cwd: repo, encoding: 'utf8' });
+    assert.strictEqual(setup.status, 0, setup.stderr);
+    fs.writeFileSync(encFile(), await encryptFor([me, team.alice.publicKey], base.join(''), team.alice.key));
+    ok(git(['add', '-A']));
+    ok(git(['commit', '-q', '-m', 'secrets']));
+  });
+
+  after(async () => {
+    await closeAllEditors();
+    fs.rmSync(repo, { recursive: true, force: true });
+    fs.rmSync(keys, { recursive: true, force: true });
+  });
+
+  it('a conflict inside an encrypted file: opened decrypted with the markers, resolved with Accept Current, saved, committed; no plaintext on disk', async () => {
+    const ours = [...base];
+    ours[3] = `KEY_3=${MARKER}-ours\n`;
+    const theirs = [...base];
+    theirs[3] = `KEY_3=${MARKER}-theirs\n`;
+    ok(git(['checkout', '-q', '-b', 'feature']));
+    fs.writeFileSync(encFile(), await encryptFor([me, team.alice.publicKey], theirs.join(''), team.alice.key));
+    ok(git(['commit', '-q', '-am', 'theirs']));
+    ok(git(['checkout', '-q', 'main']));
+    fs.writeFileSync(encFile(), await encryptFor([me, team.alice.publicKey], ours.join(''), team.alice.key));
+    ok(git(['commit', '-q', '-am', 'ours']));
+    // Alice merges on the command line (the driver needs a key file), and gets the conflict.
+    const merge = git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+    assert.notStrictEqual(merge.status, 0);
+    assert.match(merge.stdout + merge.stderr, /CONFLICT \(content\): Merge conflict in \.env\.enc/);
+    assert.deepStrictEqual(plaintextIn(repo), []);
+
+    // I open it in VS Code: decrypted, markers inside.
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(encFile()));
+    await waitUntil('the decrypted editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-enc');
+    const editor = vscode.window.activeTextEditor!;
+    assert.strictEqual(editor.document.getText(), [...base.slice(0, 3), '<<<<<<< ours\n', ours[3], '=======\n', theirs[3], '>>>>>>> theirs\n', ...base.slice(4)].join(''));
+    // VS Code's own merge-conflict action, as from its CodeLens.
+    await vscode.commands.executeCommand('merge-conflict.accept.all-current');
+    await waitUntil('the conflict resolved', () => !editor.document.getText().includes('<<<<<<<'));
+    assert.strictEqual(editor.document.getText(), ours.join(''));
+    assert.ok(await editor.document.save(), 'saved (re-encrypted)');
+    assert.deepStrictEqual(plaintextIn(repo), [], 'the save wrote ciphertext only');
+
+    ok(git(['add', '.env.enc']));
+    ok(git(['commit', '-q', '--no-edit'])); // through the pre-commit guard
+    const committed = execFileSync('git', ['-C', repo, 'show', 'HEAD:.env.enc']);
+    const opened = await decryptBytes(new Uint8Array(committed), { identities: [team.alice.key], backend });
+    assert.strictEqual(new TextDecoder().decode(opened.plaintext), ours.join(''));
+    assert.strictEqual(opened.signature.kind === 'signed' && opened.signature.signer.fingerprint, me.fingerprint, 'signed by me, who resolved it');
+    assert.deepStrictEqual(plaintextIn(repo), []);
+    await closeAllEditors();
+  });
+
+  it('a diff of a .enc file from git (Source Control, Timeline) opens decrypted on both sides', async () => {
+    const gitExtension = vscode.extensions.getExtension<{ getAPI(v: 1): GitApi }>('vscode.git');
+    assert.ok(gitExtension, 'the built-in git extension');
+    const api = (gitExtension.isActive ? gitExtension.exports : await gitExtension.activate()).getAPI(1);
+    await api.openRepository(vscode.Uri.file(repo));
+    const headText = new TextDecoder().decode((await decryptBytes(new Uint8Array(execFileSync('git', ['-C', repo, 'show', 'HEAD:.env.enc'])), { identities: [team.alice.key], backend })).plaintext);
+    const next = headText.replace('KEY_6=', 'KEY_6=changed-');
+    fs.writeFileSync(encFile(), await encryptFor([me, team.alice.publicKey], next, team.alice.key));
+    const file = vscode.Uri.file(encFile());
+
+    // What the Source Control view opens for a modified file: HEAD (git:) against the working file.
+    await vscode.commands.executeCommand('vscode.diff', api.toGitUri(file, 'HEAD'), file, '.env.enc (Working Tree)');
+    const diff = await decryptedDiff();
+    assert.strictEqual((await vscode.workspace.openTextDocument(diff.original)).getText(), headText);
+    // The working file changed on disk after the first test had it open: its watcher reloads it.
+    await waitUntil('the working side to show the new text', async () => (await vscode.workspace.openTextDocument(diff.modified)).getText() === next);
+    assert.strictEqual(diff.modified.query, file.toString(), 'the working-tree side is the editable decrypted file');
+    await closeAllEditors();
+
+    // What a Timeline entry opens: one commit against its parent, both from git.
+    await vscode.commands.executeCommand('vscode.diff', api.toGitUri(file, 'HEAD~1'), api.toGitUri(file, 'HEAD'), '.env.enc (HEAD~1 ↔ HEAD)');
+    const timeline = await decryptedDiff();
+    assert.match((await vscode.workspace.openTextDocument(timeline.modified)).getText(), /KEY_3=.*-ours/);
+    assert.doesNotMatch((await vscode.workspace.openTextDocument(timeline.original)).getText(), /<<<<<<<|-theirs/);
+    await closeAllEditors();
+    ok(git(['checkout', '--', '.env.enc']));
+    assert.deepStrictEqual(plaintextIn(repo), []);
+  });
+
+  it('Set Up Git: suggested once for a repository with .enc files that is not set up; --undo from the CLI leaves the drivers gone', async () => {
+    const undo = spawnSync('node', [cli, 'git', 'setup', '--undo'], { cwd: repo, encoding: 'utf8' });
+    assert.strictEqual(undo.status, 0, undo.stderr);
+    const api = await getApi();
+    const shown: string[] = [];
+    const original = vscode.window.showInformationMessage;
+    // The suggestion's answer, as a person would click it; other messages pass through.
+    (vscode.window as { showInformationMessage: unknown }).showInformationMessage = async (message: string, ...items: string[]) => {
+      shown.push(message);
+      return items.includes('Set Up Git') ? 'Set Up Git' : undefined;
+    };
+    try {
+      await api.git.setup.suggest();
+      assert.ok(shown.some((m) => m.includes('has encrypted files')), `suggested: ${shown.join(' | ')}`);
+      await waitUntil('the drivers in .git/config', () => git(['config', '--get', 'merge.custodian.driver']).status === 0);
+      assert.match(git(['config', '--get', 'diff.custodian.textconv']).stdout, /git textconv/);
+      shown.length = 0;
+      ok(git(['config', '--local', '--remove-section', 'merge.custodian']));
+      await api.git.setup.suggest();
+      assert.ok(!shown.some((m) => m.includes('has encrypted files')), 'asked once per repository');
+    } finally {
+      (vscode.window as { showInformationMessage: unknown }).showInformationMessage = original;
+    }
+  });
+});
+
+interface GitApi {
+  openRepository(root: vscode.Uri): Promise<unknown>;
+  toGitUri(uri: vscode.Uri, ref: string): vscode.Uri;
+}
+
+/** The active diff once Custodian has replaced the ciphertext one: both sides custodian-enc. */
+async function decryptedDiff(): Promise<vscode.TabInputTextDiff> {
+  let input: unknown;
+  await waitUntil('the decrypted diff', () => {
+    input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    return input instanceof vscode.TabInputTextDiff && input.original.scheme === 'custodian-enc' && input.modified.scheme === 'custodian-enc';
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}; tabs: ${describeTabs()}`);
+  });
+  const ciphertextTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme !== 'custodian-enc');
+  assert.deepStrictEqual(ciphertextTabs.map((t) => t.label), [], 'the ciphertext diff was replaced');
+  return input as vscode.TabInputTextDiff;
+}
+
+function describeTabs(): string {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .map((t) => (t.input instanceof vscode.TabInputTextDiff ? `diff ${t.input.original.toString()} | ${t.input.modified.toString()}` : `${t.label} ${(t.input as { uri?: vscode.Uri })?.uri?.toString()}`))
+    .join('; ');
+}

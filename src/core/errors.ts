@@ -70,6 +70,21 @@ export class NoIdentityMatchedError extends CustodianError {
   }
 }
 
+// ---- value-encrypted files (docs/VALUES.md) ----
+/** A value's token does not open at its key path: edited, or moved or copied from another key or file. */
+export class ValueAuthError extends CustodianError {
+  constructor(
+    message: string,
+    /** Display form of the key path whose token failed. */
+    readonly path: string,
+    options: CustodianErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+/** The file-level MAC of a value-encrypted file does not verify: entries added, removed, reordered or edited. */
+export class ValuesMacError extends CustodianError {}
+
 // ---- Shamir ----
 /** A share that cannot be parsed (bad checksum, bad encoding, unknown version). */
 export class ShareFormatError extends CustodianError {}

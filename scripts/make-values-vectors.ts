@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   const backend = createNobleBackend();
   for (const v of vectors) {
     const opened = await openValues(v.file as string, { format: v.format as ValuesFormatName, identities: (v.identities as KeyName[]).map(loadKey), backend }).then(
-      (o) => ({ ok: o.document === v.document }),
+      (o) => ({ ok: o.document === v.document, err: undefined as Error | undefined }),
       (e: unknown) => ({ ok: false, err: e as Error }),
     );
     if ((v.expect === 'success') !== opened.ok) throw new Error(`vector ${String(v.name)}: expected ${String(v.expect)}, got ${opened.err ? `${opened.err.name}: ${opened.err.message}` : 'success'}`);

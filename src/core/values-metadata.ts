@@ -103,29 +103,60 @@ export function displayPath(path: readonly PathSegment[], format: ValuesFormatNa
   return shown.map(String).join('.');
 }
 
-/** §3 path_bytes. */
-export function encodePath(path: readonly PathSegment[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const count = new Uint8Array(2);
+/** Appends bytes to one growing buffer: a file has as many path encodings as leaves, too many to spread. */
+class ByteWriter {
+  #buffer = new Uint8Array(256);
+  #length = 0;
+  #reserve(n: number): void {
+    if (this.#length + n <= this.#buffer.length) return;
+    const next = new Uint8Array(Math.max(this.#buffer.length * 2, this.#length + n));
+    next.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = next;
+  }
+  bytes(b: Uint8Array): void {
+    this.#reserve(b.length);
+    this.#buffer.set(b, this.#length);
+    this.#length += b.length;
+  }
+  u8(n: number): void {
+    this.#reserve(1);
+    this.#buffer[this.#length++] = n;
+  }
+  u16(n: number): void {
+    this.u8(n >>> 8);
+    this.u8(n & 0xff);
+  }
+  u32(n: number): void {
+    this.u16(n >>> 16);
+    this.u16(n & 0xffff);
+  }
+  result(): Uint8Array {
+    return this.#buffer.slice(0, this.#length);
+  }
+}
+
+function writePath(out: ByteWriter, path: readonly PathSegment[]): void {
   if (path.length > 0xffff) throw new FormatError(`a key path is ${path.length} levels deep; the limit is 65535`);
-  new DataView(count.buffer).setUint16(0, path.length);
-  parts.push(count);
+  out.u16(path.length);
   for (const segment of path) {
     if (typeof segment === 'string') {
       const bytes = utf8Encode(segment);
-      const head = new Uint8Array(5);
-      head[0] = 0x01;
-      new DataView(head.buffer).setUint32(1, bytes.length);
-      parts.push(head, bytes);
+      out.u8(0x01);
+      out.u32(bytes.length);
+      out.bytes(bytes);
     } else {
       if (!Number.isSafeInteger(segment) || segment < 0 || segment > 0xffffffff) throw new InvalidArgumentError(`"path" index expected 0..2^32-1, got ${segment}`);
-      const head = new Uint8Array(5);
-      head[0] = 0x02;
-      new DataView(head.buffer).setUint32(1, segment);
-      parts.push(head);
+      out.u8(0x02);
+      out.u32(segment);
     }
   }
-  return concatBytes(...parts);
+}
+
+/** §3 path_bytes. */
+export function encodePath(path: readonly PathSegment[]): Uint8Array {
+  const out = new ByteWriter();
+  writePath(out, path);
+  return out.result();
 }
 
 export function valueAad(path: readonly PathSegment[]): Uint8Array {
@@ -230,19 +261,18 @@ export interface MacLeaf {
 
 /** §7 mac_input. */
 export function macInput(signedLines: readonly string[], leaves: readonly MacLeaf[]): Uint8Array {
-  const parts: Uint8Array[] = [MAC_CONTEXT];
-  for (const line of signedLines) parts.push(utf8Encode(`${line}\n`));
-  const u32 = (n: number): Uint8Array => {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, n);
-    return b;
-  };
-  parts.push(u32(leaves.length));
+  const out = new ByteWriter();
+  out.bytes(MAC_CONTEXT);
+  for (const line of signedLines) out.bytes(utf8Encode(`${line}\n`));
+  out.u32(leaves.length);
   for (const leaf of leaves) {
     const value = utf8Encode(leaf.value);
-    parts.push(encodePath(leaf.path), Uint8Array.of(leaf.encrypted ? 0x01 : 0x00), u32(value.length), value);
+    writePath(out, leaf.path);
+    out.u8(leaf.encrypted ? 0x01 : 0x00);
+    out.u32(value.length);
+    out.bytes(value);
   }
-  return concatBytes(...parts);
+  return out.result();
 }
 
 /** §8 message = SIGNATURE_CONTEXT || SHA-256(mac_input || mac). */

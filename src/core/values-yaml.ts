@@ -18,7 +18,7 @@ function lineOf(text: string, offset: number): number {
 }
 
 export function yamlLeaves(text: string): YamlLeaf[] {
-  const parsed = parseAllDocuments(text, { schema: 'failsafe', prettyErrors: false, uniqueKeys: true, strict: true });
+  const parsed = parseAllDocuments(text, { schema: 'failsafe', prettyErrors: false, uniqueKeys: false, strict: true });
   const documents = Array.isArray(parsed) ? parsed : [];
   const leaves: YamlLeaf[] = [];
   documents.forEach((doc, docIndex) => {

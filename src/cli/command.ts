@@ -2,6 +2,7 @@
 // lazily created crypto backend, and the passphrase sources chosen by its flags.
 import type { CryptoBackend } from '../core/crypto-backend';
 import type { Args, OptionSpecs } from './args';
+import type { AgentConnection } from './identities';
 import { PassphraseSource } from './passphrase';
 import { PROGRAM } from './output';
 
@@ -28,7 +29,13 @@ export class CommandContext {
   constructor(
     readonly io: CliIo,
     private readonly createBackend: () => CryptoBackend,
+    private readonly findAgent: () => AgentConnection | undefined = () => undefined,
   ) {}
+
+  /** The VS Code agent named by the environment, or undefined (the last source of identities.ts). */
+  agent(): AgentConnection | undefined {
+    return this.findAgent();
+  }
 
   backend(): CryptoBackend {
     this.cachedBackend ??= this.createBackend();

@@ -51,12 +51,19 @@ function looksLikePrivateKey(text: string): boolean {
  * wrong passphrase may be retried; from a file or the environment it fails at once.
  */
 export async function loadPrivateKey(file: string, passphrases: PassphraseSource): Promise<RsaPrivateKey> {
-  const text = await readKeyFile(file, 'private key file');
+  return privateKeyFromText(await readKeyFile(file, 'private key file'), file, passphrases);
+}
+
+/**
+ * A private key from its text (a file's, or an environment variable's); `where` names it in
+ * messages and at the passphrase prompt, and is never the text itself.
+ */
+export async function privateKeyFromText(text: string, where: string, passphrases: PassphraseSource): Promise<RsaPrivateKey> {
   try {
     if (!isEncryptedPrivateKey(text)) return await parsePrivateKey(text);
     const attempts = passphrases.interactive ? PROMPT_ATTEMPTS : 1;
     for (let attempt = 1; ; attempt++) {
-      const passphrase = await passphrases.get({ prompt: `Passphrase for ${file}: ` });
+      const passphrase = await passphrases.get({ prompt: `Passphrase for ${where}: ` });
       try {
         return await parsePrivateKey(text, passphrase);
       } catch (err) {
@@ -73,7 +80,7 @@ export async function loadPrivateKey(file: string, passphrases: PassphraseSource
       }
     }
   } catch (err) {
-    throw inFile(err as Error, file);
+    throw inFile(err as Error, where);
   }
 }
 

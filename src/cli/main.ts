@@ -10,6 +10,7 @@ import { decryptCommand } from './commands/decrypt';
 import { encryptCommand } from './commands/encrypt';
 import { fingerprintCommand } from './commands/fingerprint';
 import { genpassCommand } from './commands/genpass';
+import { identitiesCommand } from './commands/identities';
 import { inspectCommand } from './commands/inspect';
 import { keygenCommand } from './commands/keygen';
 import { pubkeyCommand } from './commands/pubkey';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   fingerprintCommand,
   encryptCommand,
   decryptCommand,
+  identitiesCommand,
   inspectCommand,
   splitCommand,
   combineCommand,

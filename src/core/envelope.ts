@@ -78,9 +78,36 @@ export type SignerDescription =
   | { readonly kind: 'known'; readonly key: RsaPublicKey }
   | { readonly kind: 'unknown'; readonly fingerprint: string };
 
+/**
+ * Unwraps a file key without handing out its private key (age's *identity*): a key held by another
+ * process, such as the VS Code agent. Given a whole header (§3), it finds its own recipient stanza,
+ * unwraps the file key and verifies the header MAC with it. Throws HeaderAuthError when the MAC does
+ * not verify and NoIdentityMatchedError when it holds no key for the header; any other error (the
+ * holder refused, or cannot be reached) ends the decryption.
+ */
+export interface Identity {
+  readonly publicKey: RsaPublicKey;
+  unwrapFileKey(header: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Signs a transcript digest (§5) with a private key held elsewhere: the message is SIGNATURE_CONTEXT || digest. */
+export interface Signer {
+  readonly publicKey: RsaPublicKey;
+  signTranscript(digest: Uint8Array): Promise<Uint8Array>;
+}
+
+/** A key to decrypt with: one held here, or an `Identity` that holds it elsewhere. */
+export type DecryptionIdentity = RsaPrivateKey | Identity;
+/** A key to sign with: one held here, or a `Signer` that holds it elsewhere. */
+export type SigningKey = RsaPrivateKey | Signer;
+
+function isPrivateKey(key: DecryptionIdentity | SigningKey): key is RsaPrivateKey {
+  return (key as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array;
+}
+
 export interface EncryptOptions {
   recipients: readonly RsaPublicKey[];
-  signer?: RsaPrivateKey;
+  signer?: SigningKey;
   backend: CryptoBackend;
   /** Plaintext bytes per chunk (§4). Default 256 KiB. */
   chunkSize?: number;
@@ -89,7 +116,7 @@ export interface EncryptOptions {
 }
 
 export interface DecryptOptions {
-  identities: readonly RsaPrivateKey[];
+  identities: readonly DecryptionIdentity[];
   backend: CryptoBackend;
   /**
    * What `verifyEnvelopeSignature` found in a first pass over the same file. The header must then
@@ -209,10 +236,28 @@ export async function* encryptStream(plaintext: AsyncIterable<Uint8Array>, opts:
   yield* await seal(buffer.subarray(0, fill), true);
   zeroize(buffer);
 
-  if (signer && transcript) {
-    const message = concatBytes(SIGNATURE_CONTEXT, transcript.digest());
-    yield await backend.rsaPssSign(signer.pkcs8Der, message);
-  }
+  if (signer && transcript) yield await signWith(signer, transcript.digest(), backend);
+}
+
+const TRANSCRIPT_DIGEST_LENGTH = 32;
+
+/** §5: the RSA-PSS signature over SIGNATURE_CONTEXT || digest, for a holder of the key (the agent). */
+export async function signTranscriptDigest(key: RsaPrivateKey, digest: Uint8Array, backend: CryptoBackend): Promise<Uint8Array> {
+  if (!(digest instanceof Uint8Array)) throw new TypeError(`"digest" expected Uint8Array, got ${typeof digest}`);
+  if (digest.length !== TRANSCRIPT_DIGEST_LENGTH) throw new RangeError(`"digest" expected ${TRANSCRIPT_DIGEST_LENGTH} bytes, got ${digest.length}`);
+  return backend.rsaPssSign(key.pkcs8Der, concatBytes(SIGNATURE_CONTEXT, digest));
+}
+
+/**
+ * A remote signature is checked before it is written: a signer that answers with another key's
+ * signature (or garbage) must fail here, not at every reader.
+ */
+async function signWith(signer: SigningKey, digest: Uint8Array, backend: CryptoBackend): Promise<Uint8Array> {
+  if (isPrivateKey(signer)) return signTranscriptDigest(signer, digest, backend);
+  const signature = await signer.signTranscript(digest);
+  const ok = await backend.rsaPssVerify(signer.publicKey.spkiDer, concatBytes(SIGNATURE_CONTEXT, digest), signature).catch(() => false);
+  if (!ok) throw new SignatureError(`the signature returned for ${signer.publicKey.fingerprint} does not verify with that key`, { hint: 'check which key the signer holds' });
+  return signature;
 }
 
 function dedupeRecipients(recipients: readonly RsaPublicKey[]): RsaPublicKey[] {
@@ -285,33 +330,58 @@ function signerFromHeader(header: ParsedHeader): RsaPublicKey | undefined {
   return key;
 }
 
+type UnwrapResult = { readonly fileKey: Uint8Array } | { readonly failure: IdentityFailure; readonly macFailed?: boolean };
+
+/** One private key against its stanza (§3.2) and the header MAC (§3.3). */
+async function unwrapWithKey(header: ParsedHeader, key: RsaPrivateKey, stanza: RecipientStanza, backend: CryptoBackend): Promise<UnwrapResult> {
+  const fingerprint = key.publicKey.fingerprint;
+  let fileKey: Uint8Array;
+  try {
+    fileKey = await backend.rsaOaepDecrypt(key.pkcs8Der, stanza.wrappedKey, OAEP_LABEL);
+  } catch {
+    return { failure: { fingerprint, reason: 'the wrapped file key does not decrypt with this key (stanza modified, or a different key with the same fingerprint)' } };
+  }
+  return checkFileKey(header, fingerprint, fileKey);
+}
+
+function checkFileKey(header: ParsedHeader, fingerprint: string, fileKey: Uint8Array): UnwrapResult {
+  if (fileKey.length !== FILE_KEY_LENGTH) {
+    zeroize(fileKey);
+    return { failure: { fingerprint, reason: `the unwrapped file key has ${fileKey.length} bytes, expected ${FILE_KEY_LENGTH}` } };
+  }
+  if (!verifyHeaderMac(fileKey, header)) {
+    zeroize(fileKey);
+    return { failure: { fingerprint, reason: 'the header MAC does not verify' }, macFailed: true };
+  }
+  return { fileKey };
+}
+
+/** An identity held elsewhere: its answer is checked here too (length and MAC), as a local key's is. */
+async function unwrapWithIdentity(header: ParsedHeader, identity: Identity): Promise<UnwrapResult> {
+  const fingerprint = identity.publicKey.fingerprint;
+  let fileKey: Uint8Array;
+  try {
+    fileKey = await identity.unwrapFileKey(header.bytes);
+  } catch (err) {
+    if (err instanceof HeaderAuthError) return { failure: { fingerprint, reason: 'the header MAC does not verify' }, macFailed: true };
+    if (err instanceof NoIdentityMatchedError) return { failure: { fingerprint, reason: err.message } };
+    throw err;
+  }
+  return checkFileKey(header, fingerprint, fileKey);
+}
+
 /** Finds the file key with the first identity that unwraps it and verifies the header MAC (§3.2). */
-async function unwrapFileKey(header: ParsedHeader, identities: readonly RsaPrivateKey[], backend: CryptoBackend): Promise<Uint8Array> {
+async function unwrapFileKey(header: ParsedHeader, identities: readonly DecryptionIdentity[], backend: CryptoBackend): Promise<Uint8Array> {
   const failures: IdentityFailure[] = [];
   let macFailed = false;
   for (const identity of identities) {
     const fingerprint = identity.publicKey.fingerprint;
     const stanza = header.stanzas.find((s) => fingerprintToString(s.fingerprint) === fingerprint);
     if (!stanza) continue;
-    let fileKey: Uint8Array;
-    try {
-      fileKey = await backend.rsaOaepDecrypt(identity.pkcs8Der, stanza.wrappedKey, OAEP_LABEL);
-    } catch {
-      failures.push({ fingerprint, reason: 'the wrapped file key does not decrypt with this key (stanza modified, or a different key with the same fingerprint)' });
-      continue;
-    }
-    if (fileKey.length !== FILE_KEY_LENGTH) {
-      zeroize(fileKey);
-      failures.push({ fingerprint, reason: `the unwrapped file key has ${fileKey.length} bytes, expected ${FILE_KEY_LENGTH}` });
-      continue;
-    }
-    if (!verifyHeaderMac(fileKey, header)) {
-      zeroize(fileKey);
-      macFailed = true;
-      failures.push({ fingerprint, reason: 'the header MAC does not verify' });
-      continue;
-    }
-    return fileKey;
+    const result = isPrivateKey(identity) ? await unwrapWithKey(header, identity, stanza, backend) : await unwrapWithIdentity(header, identity);
+    if ('fileKey' in result) return result.fileKey;
+    failures.push(result.failure);
+    macFailed ||= result.macFailed === true;
   }
   if (macFailed) {
     throw new HeaderAuthError('the file header was modified (its MAC does not verify): a recipient, the signer or another header field was changed', {
@@ -323,6 +393,17 @@ async function unwrapFileKey(header: ParsedHeader, identities: readonly RsaPriva
   throw new NoIdentityMatchedError(`no identity matched: the file is encrypted to ${recipients.join(', ')}${detail}`, recipients, failures, {
     hint: identities.length === 0 ? 'no private keys are available' : 'ask the sender to add one of your public keys as a recipient',
   });
+}
+
+/**
+ * The file key of a whole header (§3), for a holder of private keys that answers others (the agent):
+ * the header is parsed strictly, the MAC verified, and only that file's key is returned.
+ */
+export async function unwrapHeaderFileKey(header: Uint8Array, keys: readonly RsaPrivateKey[], backend: CryptoBackend): Promise<Uint8Array> {
+  if (!(header instanceof Uint8Array)) throw new TypeError(`"header" expected Uint8Array, got ${typeof header}`);
+  const parsed = parseHeader(header);
+  if (parsed.bytes.length !== header.length) throw new FormatError(`"header" has ${header.length - parsed.bytes.length} bytes after the header MAC`);
+  return unwrapFileKey(parsed, keys, backend);
 }
 
 async function opens(aes: AesGcm, nonce: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined> {

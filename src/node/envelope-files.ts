@@ -5,10 +5,10 @@
 import * as fs from 'node:fs/promises';
 import { constantTimeEqual } from '../core/bytes';
 import type { CryptoBackend, Sha256Hasher } from '../core/crypto-backend';
-import type { EnvelopeInfo, SignatureStatus } from '../core/envelope';
+import type { DecryptionIdentity, EnvelopeInfo, SignatureStatus, SigningKey } from '../core/envelope';
 import type { RecipientPolicy } from '../core/envelope-header';
 import { CustodianError, FormatError } from '../core/errors';
-import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
+import type { RsaPublicKey } from '../core/keys';
 import { openAtomicFile } from './atomic-file';
 import { readFileChunks } from './node-streams';
 
@@ -88,7 +88,7 @@ async function* tap(source: AsyncIterable<Uint8Array>, hasher: Sha256Hasher | un
 
 export interface EncryptFileOptions {
   recipients: readonly RsaPublicKey[];
-  signer: RsaPrivateKey;
+  signer: SigningKey;
   backend: CryptoBackend;
   /** Replace an existing target. */
   overwrite: boolean;
@@ -134,7 +134,7 @@ export interface DecryptedFile {
 export async function decryptFile(
   source: string,
   target: string,
-  opts: { identities: readonly RsaPrivateKey[]; backend: CryptoBackend; overwrite: boolean; token?: Cancellation; progress?: StreamProgress },
+  opts: { identities: readonly DecryptionIdentity[]; backend: CryptoBackend; overwrite: boolean; token?: Cancellation; progress?: StreamProgress },
 ): Promise<DecryptedFile> {
   const { decryptStream } = await import('../core/envelope');
   const stream = await decryptStream(readFileChunks(source), { identities: opts.identities, backend: opts.backend });
@@ -154,7 +154,7 @@ export async function decryptFile(
 }
 
 /** Decrypts `source` and checks the plaintext's SHA-256 (nothing is written). */
-export async function verifyFile(source: string, expectedSha256: Uint8Array, opts: { identities: readonly RsaPrivateKey[]; backend: CryptoBackend }): Promise<boolean> {
+export async function verifyFile(source: string, expectedSha256: Uint8Array, opts: { identities: readonly DecryptionIdentity[]; backend: CryptoBackend }): Promise<boolean> {
   const { decryptStream } = await import('../core/envelope');
   const stream = await decryptStream(readFileChunks(source), opts);
   const hasher = opts.backend.createSha256();
@@ -170,9 +170,9 @@ export async function verifyFile(source: string, expectedSha256: Uint8Array, opt
 export async function reencryptFile(
   path: string,
   opts: {
-    identities: readonly RsaPrivateKey[];
+    identities: readonly DecryptionIdentity[];
     recipients: readonly RsaPublicKey[];
-    signer: RsaPrivateKey;
+    signer: SigningKey;
     backend: CryptoBackend;
     token?: Cancellation;
     recipientPolicy?: RecipientPolicy;

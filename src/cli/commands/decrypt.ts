@@ -2,12 +2,13 @@
 // To a file: atomic, so a file that fails authentication anywhere leaves nothing behind. To stdout: a
 // signed file's signature is verified in a first pass over the ciphertext (two-pass-input.ts) before
 // any plaintext is written, so a file claiming a signer it was not signed by releases nothing.
-import { decryptStream, verifyEnvelopeSignature, type SignatureStatus, type VerifiedSignature } from '../../core/envelope';
+import { decryptStream, verifyEnvelopeSignature, type DecryptionIdentity, type SignatureStatus, type VerifiedSignature } from '../../core/envelope';
 import { SignatureError, SignerMismatchError } from '../../core/errors';
-import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
+import type { RsaPublicKey } from '../../core/keys';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { checkInput, checkOutput, isStdio, openInput, writeOutput } from '../io';
-import { describeKey, loadPrivateKey, loadPublicKey } from '../key-files';
+import { IDENTITY_HELP, resolveIdentities } from '../identities';
+import { describeKey, loadPublicKey } from '../key-files';
 import { openTwoPassInput } from '../two-pass-input';
 
 /**
@@ -34,7 +35,7 @@ async function* thenCheck(plaintext: AsyncIterable<Uint8Array>, check: () => voi
 }
 
 interface Decryption {
-  identities: readonly RsaPrivateKey[];
+  identities: readonly DecryptionIdentity[];
   required?: RsaPublicKey;
   out?: string;
   force: boolean;
@@ -82,7 +83,7 @@ export const decryptCommand: Command = {
     ...PASSPHRASE_FILE_OPTION,
     ...FORCE_OPTION,
   },
-  help: `Usage: custodian decrypt (-i KEY)… [--require-signer PUB] [-o OUT] [-f] [IN]
+  help: `Usage: custodian decrypt [-i KEY]… [--require-signer PUB] [-o OUT] [-f] [IN]
 
 Decrypts IN (a file, or standard input when IN is absent or "-"; binary or ASCII-armored) with
 the first private key that is a recipient, and writes the plaintext to OUT (or standard output).
@@ -101,6 +102,7 @@ of stdout MUST check the exit status and discard the output unless it is 0 ("set
 
 Flags:
   -i, --identity KEY      private key file (PKCS#8, encrypted PKCS#8, PKCS#1, OpenSSH); repeatable
+${IDENTITY_HELP}
       --require-signer PUB  fail unless the file is signed by this key (public or private key file,
                           or an "ssh-rsa …" line); verified before any plaintext is written
   -o, --out FILE          output file, mode 0600 (default: standard output)
@@ -111,11 +113,11 @@ Examples:
   custodian decrypt -i ~/.custodian/alice.pem -o secrets.env secrets.env.enc
   custodian decrypt -i ~/.custodian/alice.pem --require-signer .custodian/team/bob.pub < note.enc
   set -o pipefail; custodian decrypt -i ci.pem --passphrase-file /run/secrets/pass app.tgz.enc | tar xz
+  CUSTODIAN_KEY="$CI_SECRET_KEY" custodian decrypt -o .env .env.enc
+  custodian decrypt -o secrets.env secrets.env.enc   # in a VS Code terminal: the agent's key
 `,
   async run(args, ctx) {
     args.expectPositionals(0, 1, '');
-    const identityPaths = args.strings('identity');
-    if (identityPaths.length === 0) throw args.usageError('no private key: pass -i KEY');
     const out = args.string('out');
     const force = args.flag('force');
     await checkOutput(out, { force, mode: 0o600 });
@@ -123,8 +125,8 @@ Examples:
     await checkInput(inputArg); // a missing file fails now, before any prompt
 
     const passphrases = ctx.passphrases(args);
-    const identities: RsaPrivateKey[] = [];
-    for (const p of identityPaths) identities.push(await loadPrivateKey(p, passphrases));
+    const resolved = await resolveIdentities({ files: args.strings('identity'), env: ctx.io.env, passphrases, agent: ctx.agent(), file: inputArg });
+    const identities = resolved.map((i) => i.key);
     const requiredArg = args.string('require-signer');
     const required = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, passphrases);
 

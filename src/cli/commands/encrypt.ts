@@ -1,12 +1,13 @@
 // custodian encrypt: streams a file into a `.enc` envelope for one or more recipients, optionally
 // signed and ASCII-armored. Memory use does not depend on the input size.
 import { armorStream } from '../../core/armor';
-import { encryptStream } from '../../core/envelope';
+import { encryptStream, type SigningKey } from '../../core/envelope';
 import type { RsaPublicKey } from '../../core/keys';
 import { READ_CHUNK_SIZE } from '../../node/node-streams';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { checkOutput, isStdio, openInput, writeOutput } from '../io';
-import { loadPrivateKey, loadPublicKey, loadRoster } from '../key-files';
+import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
+import { loadPublicKey, loadRoster } from '../key-files';
 import { UsageError } from '../output';
 
 /**
@@ -22,12 +23,13 @@ export const encryptCommand: Command = {
     recipient: { type: 'string', short: 'r', multiple: true },
     roster: { type: 'string', short: 'R', multiple: true },
     sign: { type: 'string', short: 's' },
+    'sign-default': { type: 'boolean', short: 'S' },
     armor: { type: 'boolean', short: 'a' },
     out: { type: 'string', short: 'o' },
     ...PASSPHRASE_FILE_OPTION,
     ...FORCE_OPTION,
   },
-  help: `Usage: custodian encrypt (-r RECIPIENT)… (-R ROSTER-DIR)… [-s KEY] [-a] [-o OUT] [-f] [IN]
+  help: `Usage: custodian encrypt (-r RECIPIENT)… (-R ROSTER-DIR)… [-s KEY | -S] [-a] [-o OUT] [-f] [IN]
 
 Encrypts IN (a file, or standard input when IN is absent or "-") to every recipient and writes a
 Custodian encrypted file to OUT (or standard output). Any recipient's private key can open it.
@@ -40,7 +42,11 @@ Flags:
                           repeatable
   -R, --roster DIR        every *.pub file in DIR is a recipient (the team roster, usually
                           .custodian/team); repeatable, combines with -r
-  -s, --sign KEY          sign with this private key (decrypt then shows and can require the signer)
+  -s, --sign KEY          sign with this private key file (decrypt then shows and can require the
+                          signer), or with the key of this fingerprint (SHA256:…) among those of
+                          $${IDENTITY_ENV}, $${KEY_ENV} or the VS Code agent
+  -S, --sign-default      sign with your key: the first of $${IDENTITY_ENV}, else $${KEY_ENV}, else
+                          the VS Code agent's default key ("custodian identities" shows which)
   -a, --armor             ASCII-armored output (-----BEGIN CUSTODIAN ENCRYPTED FILE-----)
   -o, --out FILE          output file (default: standard output; binary output to a terminal is
                           refused, use -a)
@@ -51,6 +57,7 @@ Examples:
   custodian encrypt -R .custodian/team -o secrets.env.enc secrets.env
   custodian encrypt -r bob.pub -r "ssh-rsa AAAAB3… carol" -s ~/.custodian/alice.pem -a < notes.txt
   tar cz data/ | custodian encrypt -R .custodian/team > data.tgz.enc
+  custodian encrypt -R .custodian/team -S -o secrets.env.enc secrets.env   # signed by the agent's key
 `,
   async run(args, ctx) {
     args.expectPositionals(0, 1, '');
@@ -78,8 +85,16 @@ Examples:
     };
     for (const arg of recipientArgs) add(await loadPublicKey(arg, passphrases));
     for (const dir of rosterDirs) for (const { key } of await loadRoster(dir)) add(key);
-    const signPath = args.string('sign');
-    const signer = signPath === undefined ? undefined : await loadPrivateKey(signPath, passphrases);
+    const signArg = args.string('sign');
+    const signDefault = args.flag('sign-default');
+    if (signArg !== undefined && signDefault) throw args.usageError('pass either -s KEY or -S, not both');
+    let signer: SigningKey | undefined;
+    if (signArg !== undefined || signDefault) {
+      const byFingerprint = signArg?.startsWith('SHA256:') === true;
+      const files = signArg !== undefined && !byFingerprint ? [signArg] : [];
+      const request = { files, env: ctx.io.env, passphrases, agent: ctx.agent(), file: out ?? args.positionals[0] };
+      signer = (await resolveSigner(request, byFingerprint ? signArg : undefined)).key;
+    }
 
     const sealed = encryptStream(input.chunks, { recipients, signer, backend: ctx.backend(), chunkSize });
     await writeOutput(out, armored ? armorStream(sealed) : sealed, ctx.io, { force });

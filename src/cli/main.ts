@@ -10,10 +10,12 @@ import { decryptCommand } from './commands/decrypt';
 import { encryptCommand } from './commands/encrypt';
 import { fingerprintCommand } from './commands/fingerprint';
 import { genpassCommand } from './commands/genpass';
+import { getCommand } from './commands/get';
 import { identitiesCommand } from './commands/identities';
 import { inspectCommand } from './commands/inspect';
 import { keygenCommand } from './commands/keygen';
 import { pubkeyCommand } from './commands/pubkey';
+import { setCommand } from './commands/set';
 import { splitCommand } from './commands/split';
 import { totpCommand } from './commands/totp';
 import { ExitCode, formatError, PROGRAM, UsageError } from './output';
@@ -24,6 +26,8 @@ export const COMMANDS: readonly Command[] = [
   fingerprintCommand,
   encryptCommand,
   decryptCommand,
+  setCommand,
+  getCommand,
   identitiesCommand,
   inspectCommand,
   splitCommand,

@@ -18,6 +18,8 @@ import {
   WeakKeyError,
   type IdentityFailure,
 } from './errors';
+import { parseDotenv } from './dotenv';
+import { parseDocument } from 'yaml';
 import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
@@ -301,7 +303,7 @@ async function verifySignature(parsed: ParsedFile, input: Uint8Array, backend: C
   return { kind: 'signed', signer };
 }
 
-async function unwrapDataKey(meta: ParsedMetadata, identities: readonly RsaPrivateKey[], backend: CryptoBackend): Promise<Uint8Array> {
+async function unwrapDataKey(meta: ParsedMetadata, identities: readonly RsaPrivateKey[], backend: CryptoBackend): Promise<{ dataKey: Uint8Array; identity: RsaPrivateKey }> {
   const failures: IdentityFailure[] = [];
   for (const identity of identities) {
     const fingerprint = identity.publicKey.fingerprint;
@@ -314,7 +316,7 @@ async function unwrapDataKey(meta: ParsedMetadata, identities: readonly RsaPriva
       failures.push({ fingerprint, reason: 'the wrapped data key does not decrypt with this key (recipient line modified, or a different key with the same fingerprint)' });
       continue;
     }
-    if (key.length === DATA_KEY_LENGTH) return key;
+    if (key.length === DATA_KEY_LENGTH) return { dataKey: key, identity };
     zeroize(key);
     failures.push({ fingerprint, reason: `the unwrapped data key has ${key.length} bytes, expected ${DATA_KEY_LENGTH}` });
   }
@@ -359,6 +361,8 @@ export class OpenedValues {
     /** The plaintext document, exactly as it was before encryption. */
     readonly document: string,
     readonly info: ValuesInfo,
+    /** The identity whose recipient line opened the file (the default signer of a re-save). */
+    readonly openedBy: RsaPrivateKey,
   ) {
     this.#format = format;
     this.#state = state;
@@ -391,7 +395,7 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
   const { backend } = opts;
   const parsed = parseFile(text, opts.format);
   const { meta, slots } = parsed;
-  const dataKey = await unwrapDataKey(meta, opts.identities, backend);
+  const { dataKey, identity } = await unwrapDataKey(meta, opts.identities, backend);
   const tokens = new Map<string, { token: string; plaintext: Uint8Array }>();
   try {
     const aes = await createValueCipher(backend, dataKey, meta.salt);
@@ -439,7 +443,7 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
       signature,
     };
     const state: KeyState = { dataKey, salt: meta.salt, stanzas: meta.stanzas, recipientPolicy: meta.recipientPolicy, rule: meta.rule, tokens };
-    return new OpenedValues(parsed.format, state, document, info);
+    return new OpenedValues(parsed.format, state, document, info, identity);
   } catch (err) {
     zeroize(dataKey);
     for (const t of tokens.values()) zeroize(t.plaintext);
@@ -487,4 +491,64 @@ export function plaintextValues(text: string, format: ValuesFormatName): string[
   const parsed = parseFile(text, format);
   const inClear = clearMatcher(parsed.meta.rule);
   return parsed.slots.filter((s) => !s.token && !inClear(s.path)).map((s) => s.name);
+}
+
+function findLeaf(format: ValuesFormat, document: string, name: string): Slot | undefined {
+  return slotsOf(format, document).find((s) => s.name === name);
+}
+
+/**
+ * The value a program reads at `name` (display form, §3) in a plaintext document: dotenv's value, a
+ * JSON string's content (other JSON literals as written), a YAML scalar's value. Undefined when absent.
+ */
+export function readValue(document: string, formatName: ValuesFormatName, name: string): string | undefined {
+  const format = valuesFormat(formatName);
+  const leaf = findLeaf(format, document, name);
+  if (!leaf) return undefined;
+  switch (formatName) {
+    case 'dotenv':
+      return parseDotenv(`X=${leaf.raw}\n`)[0].value;
+    case 'json': {
+      const value: unknown = JSON.parse(leaf.raw);
+      return typeof value === 'string' ? value : leaf.raw;
+    }
+    case 'yaml': {
+      // A block scalar's raw text stops before its last line break (§3); give it back for chomping.
+      const value: unknown = parseDocument(/^[|>]/.test(leaf.raw) ? `${leaf.raw}\n` : leaf.raw).toJS();
+      return value === null ? '' : String(value);
+    }
+  }
+}
+
+/** `value` written as a complete value of the format, or undefined when the format cannot hold it. */
+function encodeValue(format: ValuesFormatName, value: string): string | undefined {
+  if (format === 'json' || format === 'yaml') return JSON.stringify(value); // also a YAML double-quoted scalar
+  if (/^[A-Za-z0-9_.,:/@%+=-]*$/.test(value)) return value;
+  if (!value.includes("'")) return `'${value}'`;
+  if (!value.includes('"') && !/\\[nr]/.test(value)) return `"${value}"`;
+  if (!value.includes('`')) return `\`${value}\``;
+  return undefined;
+}
+
+/**
+ * Sets `name` to `value` in a plaintext document: replaces the value's text, or adds a line at the end
+ * for a new dotenv name or a new top-level YAML key. A new JSON member, or a new nested key, is refused.
+ */
+export function replaceValue(document: string, formatName: ValuesFormatName, name: string, value: string): string {
+  if (typeof value !== 'string') throw new TypeError(`"value" expected string, got ${typeof value}`);
+  const format = valuesFormat(formatName);
+  const encoded = encodeValue(formatName, value);
+  if (encoded === undefined) throw new InvalidArgumentError('a .env value cannot hold all three quote characters \' " and `', { hint: 'change the value' });
+  const leaf = findLeaf(format, document, name);
+  if (leaf) return document.slice(0, leaf.start) + encoded + document.slice(leaf.end);
+  const simpleName = formatName === 'dotenv' ? /^[A-Za-z_][A-Za-z0-9_.-]*$/ : /^[A-Za-z_][A-Za-z0-9_-]*$/;
+  if (formatName === 'json' || !simpleName.test(name)) {
+    throw new InvalidArgumentError(`"${name}" is not in the file`, { hint: formatName === 'json' ? 'add the member in an editor (Custodian opens the file decrypted), then set it' : 'check the name, or add the key in an editor' });
+  }
+  if (formatName === 'yaml' && new RegExp(`^${name}[ \\t]*:`, 'm').test(document)) {
+    throw new InvalidArgumentError(`"${name}" has no value to replace (an empty or nested value)`, { hint: 'set it in an editor (Custodian opens the file decrypted)' });
+  }
+  const separator = document === '' || document.endsWith('\n') ? '' : '\n';
+  const eol = document.includes('\r\n') ? '\r\n' : '\n';
+  return `${document}${separator}${name}${formatName === 'dotenv' ? '=' : ': '}${encoded}${eol}`;
 }

@@ -36,6 +36,7 @@ const ACTIVATION_RUNS = intEnv('BENCH_ACTIVATION_RUNS', 5);
 const STREAM_ONLY = process.env.BENCH_STREAM_ONLY === '1';
 const DECRYPT_RUNS = 31;
 const SHAMIR_RUNS = 15;
+const VALUES_RUNS = 7;
 const PASSPHRASE = 'bench passphrase, not a secret';
 // The PBKDF2 work factor our encrypted PKCS#8 export uses (src/core/pkcs8.ts): the openssl reference does the same.
 const PBKDF2_ITERATIONS = 600000;
@@ -50,11 +51,14 @@ const TARGET = {
   decryptOneMiBMs: 30,
   // Split + combine of the largest secret (64 KiB since SHAMIR.md §7; it was 1 MiB) feels instant.
   shamirMs: 100,
+  // Value-level encryption (docs/VALUES.md), seal + open in the core: a large .env, and a 1 MiB YAML file.
+  valuesEnvMs: 50,
+  valuesYamlMs: 150,
   activationMs: 20,
   extensionBytes: 400 * 1000,
 };
 // Packages that must never be evaluated when the extension loads: heavy modules load on first use.
-const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers'];
+const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers', 'yaml'];
 
 /** The environment of every timed run: this one without NODE_EXTRA_CA_CERTS (see the header). */
 const INHERITED_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
@@ -424,7 +428,7 @@ async function startupTimes() {
 function coreBench() {
   const outfile = tmpPath('core-bench.js');
   buildProduction('scripts/bench/core-bench.ts', outfile);
-  const options = { decryptRuns: DECRYPT_RUNS, shamirRuns: SHAMIR_RUNS, keygenRuns: KEYGEN_RUNS, tempDir: tmp };
+  const options = { decryptRuns: DECRYPT_RUNS, shamirRuns: SHAMIR_RUNS, valuesRuns: VALUES_RUNS, keygenRuns: KEYGEN_RUNS, tempDir: tmp };
   const r = spawnSync(process.execPath, [outfile, JSON.stringify(options)], { encoding: 'utf8', maxBuffer: 16 * MIB, env: BENCH_ENV });
   check(r.status === 0, `core bench exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -595,6 +599,10 @@ async function main() {
   row(`core decryptBytes 1 MiB .enc, signed, warm (median of ${DECRYPT_RUNS})`, ms(d1), '—', undefined, `≤ ${TARGET.decryptOneMiBMs} ms`, d1 <= TARGET.decryptOneMiBMs);
   const sh = median(core.shamirLargest);
   row(`Shamir split 64 KiB (the largest secret) into 5 (threshold 3) + combine 3 (median of ${SHAMIR_RUNS})`, ms(sh), '—', undefined, `≤ ${TARGET.shamirMs} ms`, sh <= TARGET.shamirMs);
+  const ve = median(core.valuesEnv.ms);
+  row(`core value-encrypted .env, 1,000 values: seal + open, signed, ${core.valuesEnv.unwrapsPerOpen} RSA unwrap per open (median of ${VALUES_RUNS})`, ms(ve), '—', undefined, `≤ ${TARGET.valuesEnvMs} ms`, ve <= TARGET.valuesEnvMs);
+  const vy = median(core.valuesYaml.ms);
+  row(`core value-encrypted YAML, 1 MiB: seal + open, signed, ${core.valuesYaml.unwrapsPerOpen} RSA unwrap per open (median of ${VALUES_RUNS})`, ms(vy), '—', undefined, `≤ ${TARGET.valuesYamlMs} ms`, vy <= TARGET.valuesYamlMs);
   const act = activationSamples.length > 0 ? median(activationSamples) : NaN;
   row(
     `extension \`activate()\` in VS Code (median of ${activationSamples.length} launches)`,

@@ -51,4 +51,9 @@ export const enum CommandId {
   ReencryptFile = 'custodian.reencryptFile',
   /** Remove Teammate calls it when present. */
   ReencryptWorkspace = 'custodian.reencryptWorkspace',
+
+  // Value-encrypted .env/JSON/YAML files (docs/VALUES.md)
+  OpenValuesDecrypted = 'custodian.openValuesDecrypted',
+  EncryptValues = 'custodian.encryptValues',
+  DecryptValuesToFile = 'custodian.decryptValuesToFile',
 }

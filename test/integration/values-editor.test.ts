@@ -1,0 +1,93 @@
+// Value-encrypted .env files in the real VS Code (docs/VALUES.md): Encrypt Values for Team, open the file
+// decrypted, edit one value, save. `git diff` then shows that value's line and the MAC and signature
+// lines, nothing else; no value reaches the disk in the clear (file, backups, history).
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { run, waitFor } from './support/custodian';
+import { closeAllEditors, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
+
+const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8' });
+}
+
+describe('value-encrypted files in the editor', function () {
+  this.timeout(120_000);
+  const team = useTeam();
+  const dir = (): string => wsPath('values-repo');
+  const secrets = ['db-pass-4F9a', 'api-token-Q7zz', 'smtp-secret-K2pp'];
+
+  before(() => {
+    fs.rmSync(dir(), { recursive: true, force: true });
+    fs.mkdirSync(dir(), { recursive: true });
+    git(dir(), 'init', '-q');
+  });
+
+  after(async () => {
+    await closeAllEditors();
+    fs.rmSync(dir(), { recursive: true, force: true });
+  });
+
+  it('encrypt values, open decrypted, edit one value, save: git diff is that line plus mac= and signature=, nothing plaintext on disk', async () => {
+    const file = wsUri('values-repo', '.env');
+    const plain = `# service settings\nDB_PASSWORD=${secrets[0]}\nAPI_TOKEN="${secrets[1]}" # rotate monthly\n\nSMTP_SECRET=${secrets[2]}\n`;
+    fs.writeFileSync(file.fsPath, plain);
+    const opened = await run<vscode.Uri>('custodian.encryptValues', { uri: file });
+    assert.ok(opened, 'Encrypt Values for Team returned the decrypted view');
+    assert.strictEqual(opened.scheme, 'custodian-values');
+    const sealed = fs.readFileSync(file.fsPath, 'utf8');
+    for (const s of secrets) assert.ok(!sealed.includes(s), `${s} is not in the file`);
+    assert.match(sealed, /^DB_PASSWORD=custodian-val1\./m);
+    assert.match(sealed, /^# service settings$/m);
+    git(dir(), 'add', '.env');
+    git(dir(), 'commit', '-q', '-m', 'sealed');
+
+    const editor = await waitFor('the decrypted editor', async () => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'custodian-values'));
+    assert.strictEqual(editor.document.getText(), plain, 'the editor shows the plaintext document, byte for byte');
+    await waitFor('the status bar', async () => team.encryption.statusBar.text?.includes('Encrypted for'));
+    assert.match(team.encryption.statusBar.text ?? '', /signed by me/);
+
+    const newSecret = `new-token-${Math.random().toString(36).slice(2, 10)}`;
+    const line = editor.document.lineAt(2);
+    const start = line.text.indexOf(secrets[1]);
+    await editor.edit((e) => e.replace(new vscode.Range(2, start, 2, start + secrets[1].length), newSecret));
+    await sleep(1500); // VS Code's hot-exit backup runs about a second after an edit
+    assert.ok(await editor.document.save(), 'saved');
+
+    const after = fs.readFileSync(file.fsPath, 'utf8');
+    assert.ok(!after.includes(newSecret), 'the new value is not in the file in the clear');
+    const changed = git(dir(), 'diff', '--unified=0', '--no-color', '.env')
+      .split('\n')
+      .filter((l) => /^[-+][^-+]/.test(l))
+      .map((l) => l.replace(/^([-+][A-Z_]+=|[-+]#custodian:[a-z]+=).*/, '$1…'));
+    assert.deepStrictEqual(changed, ['-API_TOKEN=…', '+API_TOKEN=…', '-#custodian:mac=…', '-#custodian:signature=…', '+#custodian:mac=…', '+#custodian:signature=…']);
+    assert.match(after, /^API_TOKEN=custodian-val1\.[A-Za-z0-9_-]+ # rotate monthly$/m, 'the quotes went into the token, the comment stayed');
+
+    // Re-opened from disk, the edit is there.
+    await closeAllEditors();
+    const again = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() }));
+    assert.strictEqual(again.getText(), plain.replace(secrets[1], newSecret));
+
+    assert.ok(USER_DATA, 'CUSTODIAN_TEST_USER_DATA_DIR is set');
+    for (const s of [...secrets, newSecret]) {
+      assert.deepStrictEqual(filesContaining(dir(), s), [], `${s} nowhere in the repository (working tree, .git)`);
+      assert.deepStrictEqual(filesContaining(USER_DATA, s), [], `${s} nowhere under the user data dir (backups, history)`);
+    }
+    const blockers = await team.encryption.backupGuard.ensure();
+    assert.ok(blockers.some((b) => path.basename(b) === 'custodian-values'), 'hot-exit backups of custodian-values documents are blocked');
+  });
+
+  it('a file I am not a recipient of does not open; the file is left as it was', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const foreign = wsUri('values-repo', 'foreign.env');
+    fs.writeFileSync(foreign.fsPath, await sealValues('X=1\n', { format: 'dotenv', recipients: [team.mallory.publicKey], backend }));
+    const before = fs.readFileSync(foreign.fsPath);
+    await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'custodian-values', path: foreign.path, query: foreign.toString() }))));
+    assert.ok(fs.readFileSync(foreign.fsPath).equals(before));
+  });
+});

@@ -10,9 +10,9 @@ import { FormatError, InvalidArgumentError, UnsupportedVersionError } from './er
 export const TOKEN_PREFIX = 'custodian-val1.';
 const VALUE_INFO = utf8Encode('custodian/values/v1 value');
 const MAC_INFO = utf8Encode('custodian/values/v1 mac');
-export const VALUE_AAD_CONTEXT = utf8Encode('custodian/values/v1 value\0');
+const VALUE_AAD_CONTEXT = utf8Encode('custodian/values/v1 value\0');
 const MAC_CONTEXT = utf8Encode('custodian/values/v1 mac\0');
-export const VALUES_SIGNATURE_CONTEXT = utf8Encode('custodian/values/v1 signature\0');
+const VALUES_SIGNATURE_CONTEXT = utf8Encode('custodian/values/v1 signature\0');
 export const DATA_KEY_LENGTH = 32;
 export const SALT_LENGTH = 16;
 export const VALUE_NONCE_LENGTH = 12;
@@ -26,7 +26,7 @@ export const MAX_VALUE_RECIPIENTS = 256;
 const VERSION = '1';
 
 export type ValuesFormatName = 'dotenv' | 'json' | 'yaml';
-export const VALUES_FORMATS: readonly ValuesFormatName[] = ['dotenv', 'json', 'yaml'];
+const VALUES_FORMATS: readonly ValuesFormatName[] = ['dotenv', 'json', 'yaml'];
 
 /** One segment of a key path (§3): a key (string) or a position in a sequence (index). */
 export type PathSegment = string | number;
@@ -153,7 +153,7 @@ function writePath(out: ByteWriter, path: readonly PathSegment[]): void {
 }
 
 /** §3 path_bytes. */
-export function encodePath(path: readonly PathSegment[]): Uint8Array {
+function encodePath(path: readonly PathSegment[]): Uint8Array {
   const out = new ByteWriter();
   writePath(out, path);
   return out.result();

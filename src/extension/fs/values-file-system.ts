@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
 import type { EnvelopeInfo } from '../../core/envelope';
-import type { ValuesFormatName, ValuesInfo } from '../../core/values';
+import type { OpenedValues, ValuesFormatName, ValuesInfo } from '../../core/values';
 import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
 import { lazyCore } from '../lazy-core';
 import type { Services } from '../services';
@@ -143,7 +143,7 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   /** Opens the file (its text given, or read), records who it is for and who signed it. */
-  private async open(file: vscode.Uri, given?: string): Promise<{ values: Awaited<ReturnType<CoreValues['openValues']>>; info: ValuesInfo }> {
+  private async open(file: vscode.Uri, given?: string): Promise<{ values: OpenedValues; info: ValuesInfo }> {
     const what = basename(file.path);
     const format = await formatOf(file);
     const text = given ?? (await readText(file, what));
@@ -163,8 +163,6 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     }
   }
 }
-
-type CoreValues = Awaited<ReturnType<typeof lazyCore.values>>;
 
 export async function formatOf(file: vscode.Uri): Promise<ValuesFormatName> {
   const { valuesFormatForFileName } = await lazyCore.values();

@@ -81,6 +81,34 @@ describe('value-encrypted files in the editor', function () {
     assert.ok(blockers.some((b) => path.basename(b) === 'custodian-values'), 'hot-exit backups of custodian-values documents are blocked');
   });
 
+  it('drift and Re-encrypt for Team cover value-encrypted files: a recipient outside the team is dropped, every token changes, the document stays', async () => {
+    const { sealValues, inspectValues, openValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const uri = wsUri('values-repo', 'drift.yaml');
+    const doc = '# settings\ndb:\n  password: drifting-4x\n  port: 5432\n';
+    const sealed = await sealValues(doc, { format: 'yaml', recipients: [me, team.alice.publicKey, team.bob.publicKey, team.mallory.publicKey], signer: team.alice.key, backend });
+    fs.writeFileSync(uri.fsPath, sealed);
+    const report = await team.encryption.deps.drift.scan();
+    const entry = report.entries.find((e) => e.uri.fsPath === uri.fsPath);
+    assert.ok(entry, 'the drift scan finds the value-encrypted YAML file');
+    assert.strictEqual(entry.status, 'drift');
+    assert.deepStrictEqual(entry.extra.map((p) => p.fingerprint), [team.mallory.fingerprint]);
+
+    const res = await run<{ reencrypted: vscode.Uri[]; failed: unknown[] }>('custodian.reencryptFile', { uri, quiet: true });
+    assert.deepStrictEqual(res?.failed, []);
+    assert.strictEqual(res?.reencrypted.length, 1);
+    const after = fs.readFileSync(uri.fsPath, 'utf8');
+    const info = await inspectValues(after, 'yaml', backend);
+    assert.deepStrictEqual([...info.recipients].sort(), [team.me.fingerprint, team.alice.fingerprint, team.bob.fingerprint].sort());
+    assert.strictEqual(info.signature.kind === 'signed' && info.signature.signer.fingerprint, team.me.fingerprint);
+    const tokens = (t: string): string[] => t.match(/custodian-val1\.[A-Za-z0-9_-]+/g) ?? [];
+    assert.ok(tokens(after).every((t) => !tokens(sealed).includes(t)), 'a new data key: no old token survives');
+    const opened = await openValues(after, { format: 'yaml', identities: [team.bob.key], backend });
+    assert.strictEqual(opened.document, doc);
+    await assert.rejects(openValues(after, { format: 'yaml', identities: [team.mallory.key], backend }));
+  });
+
   it('a file I am not a recipient of does not open; the file is left as it was', async () => {
     const { sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');

@@ -16,6 +16,11 @@ export function looksValueEncrypted(text: string): boolean {
   return MARKERS.some((re) => re.test(text));
 }
 
+/** `.env`, `.env.*`, `*.env`, `*.json`, `*.yaml`, `*.yml`: the names the core knows a format for (without loading it). */
+export function hasValuesFileName(uri: vscode.Uri): boolean {
+  return /(^|\/)\.env(\.[^/]*)?$|\.env$|\.(json|ya?ml)$/i.test(uri.path);
+}
+
 export function toValuesUri(file: vscode.Uri): vscode.Uri {
   return file.with({ scheme: VALUES_SCHEME, query: file.toString(), fragment: '' });
 }

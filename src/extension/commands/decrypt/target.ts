@@ -4,8 +4,14 @@ import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import { encryptedUriOf, isEncryptedFileUri } from '../../fs/enc-uri';
 import { parseFileArgs } from '../encrypt/encrypt-file';
+import { fromValuesUri } from '../../fs/values-uri';
 
-export function encTargets<T extends { uri?: vscode.Uri; uris?: vscode.Uri[] }>(first: unknown, second: unknown): { args: Partial<T>; uris: vscode.Uri[] } {
+export function encTargets<T extends { uri?: vscode.Uri; uris?: vscode.Uri[] }>(
+  first: unknown,
+  second: unknown,
+  /** Re-keying also takes value-encrypted files (fs/values-files.ts). */
+  accept: (uri: vscode.Uri) => boolean = isEncryptedFileUri,
+): { args: Partial<T>; uris: vscode.Uri[] } {
   const { args, uris } = parseFileArgs<T>(first, second);
   let list = uris;
   if (!list) {
@@ -17,10 +23,10 @@ export function encTargets<T extends { uri?: vscode.Uri; uris?: vscode.Uri[] }>(
     const active = vscode.window.activeTextEditor?.document.uri;
     if (active) list = [active];
   }
-  const resolved = (list ?? []).map(encryptedUriOf);
+  const resolved = (list ?? []).map((u) => fromValuesUri(encryptedUriOf(u)));
   if (resolved.length === 0) throw new CustodianError('Choose a .enc file first (right-click it in the Explorer).');
   for (const uri of resolved) {
-    if (!isEncryptedFileUri(uri)) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a .enc file.`);
+    if (!accept(uri)) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a .enc file.`);
   }
   return { args, uris: resolved };
 }

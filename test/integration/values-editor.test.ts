@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { run, waitFor } from './support/custodian';
+import { answerModals } from './support/modals';
 import { closeAllEditors, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
@@ -107,6 +108,34 @@ describe('value-encrypted files in the editor', function () {
     const opened = await openValues(after, { format: 'yaml', identities: [team.bob.key], backend });
     assert.strictEqual(opened.document, doc);
     await assert.rejects(openValues(after, { format: 'yaml', identities: [team.mallory.key], backend }));
+  });
+
+  it('saving a file signed by a key Custodian does not know asks first; declining leaves the file as it was', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', 'stranger.env');
+    fs.writeFileSync(file.fsPath, await sealValues('A=from-mallory\n', { format: 'dotenv', recipients: [me], signer: team.mallory.key, backend }));
+    const before = fs.readFileSync(file.fsPath, 'utf8');
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() }));
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.replace(new vscode.Range(0, 2, 0, 14), 'edited'));
+    const declined = answerModals(() => undefined);
+    try {
+      assert.strictEqual(await doc.save(), false, 'declining does not save');
+    } finally {
+      declined.dispose();
+    }
+    assert.match(declined.prompts[0]?.message ?? '', /does not know .*Saving signs it as you/);
+    assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), before);
+    const accepted = answerModals((p) => p.items.find((i) => i === 'Save and Sign as Me'));
+    try {
+      assert.ok(await doc.save(), 'saved after consent');
+    } finally {
+      accepted.dispose();
+    }
+    assert.notStrictEqual(fs.readFileSync(file.fsPath, 'utf8'), before);
+    await closeAllEditors();
   });
 
   it('a file I am not a recipient of does not open; the file is left as it was', async () => {

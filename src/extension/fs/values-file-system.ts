@@ -29,6 +29,8 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   readonly onDidChangeInfo = this.infoEmitter.event;
   private readonly entries = new Map<string, Entry>();
   private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; refs: number }>();
+  /** Documents whose unverified content I agreed to sign (asked once per document). */
+  private readonly signConsent = new Set<string>();
 
   constructor(
     private readonly services: Services,
@@ -125,6 +127,12 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       }
       // Opened again from disk: the data key is never kept between a read and a save.
       const { values: opened } = await this.open(file);
+      try {
+        await this.confirmSigning(uri, basename(file.path));
+      } catch (err) {
+        opened.dispose();
+        throw err;
+      }
       const [backend, signer] = await Promise.all([this.services.backend(), this.session.signer()]);
       let sealed: string;
       try {
@@ -140,6 +148,35 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       if (err instanceof vscode.FileSystemError) throw err;
       throw vscode.FileSystemError.Unavailable(errorMessageWithHint(err));
     }
+  }
+
+  /**
+   * Saving signs the whole file as me, values I did not write included: when it is unsigned or signed by a
+   * key Custodian does not know, ask first (once per document), as the `.enc` editor does.
+   */
+  private async confirmSigning(uri: vscode.Uri, what: string): Promise<void> {
+    const description = this.describe(uri);
+    const signer = description?.signer;
+    if (!description || !signer || (signer.kind !== 'unsigned' && signer.known) || this.signConsent.has(uri.toString())) return;
+    const status = signer.kind === 'unsigned' ? vscode.l10n.t('unsigned') : vscode.l10n.t('signed by a key Custodian does not know ({0})', signer.party.name);
+    const sign = vscode.l10n.t('Save and Sign as Me');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} is {1}. Saving signs it as you.', what, status),
+      {
+        modal: true,
+        detail: vscode.l10n.t(
+          'Now: {0}.\n\nSaving re-seals the values you changed and signs every value with your key, including those you did not write: teammates will then read them as written by you. Save only if you trust where they came from.',
+          description.summary,
+        ),
+      },
+      sign,
+    );
+    if (choice !== sign) {
+      throw new CustodianError(vscode.l10n.t('Not saved: {0} is {1}, and saving would sign it as you.', what, status), {
+        hint: vscode.l10n.t('Save again and choose "Save and Sign as Me" if you trust its content.'),
+      });
+    }
+    this.signConsent.add(uri.toString());
   }
 
   /** Opens the file (its text given, or read), records who it is for and who signed it. */

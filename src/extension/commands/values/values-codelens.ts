@@ -18,7 +18,8 @@ export class ValuesCodeLensProvider implements vscode.CodeLensProvider {
         new vscode.CodeLens(top, { title: vscode.l10n.t('Decrypt to New File…'), command: CommandId.DecryptValuesToFile, arguments: [document.uri] }),
       ];
     }
-    if (!DOTENV_NAME.test(path) || document.uri.scheme !== 'file') return [];
-    return [new vscode.CodeLens(top, { title: vscode.l10n.t('$(lock) Encrypt Values for Team'), command: CommandId.EncryptValues, arguments: [document.uri] })];
+    // A file whose values are encrypted one by one with Encrypt Selection has lenses of its own.
+    if (!DOTENV_NAME.test(path) || document.uri.scheme !== 'file' || document.getText().includes('custodian-enc1.')) return [];
+    return [new vscode.CodeLens(top, { title: vscode.l10n.t('$(shield) Encrypt Values for Team'), command: CommandId.EncryptValues, arguments: [document.uri] })];
   }
 }

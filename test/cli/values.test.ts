@@ -96,6 +96,27 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.equal(fs.readFileSync(sealed, 'utf8'), tampered);
   });
 
+  it('inspect --values shows recipients, rule, entries and the verified signer without a key; a value put back in the clear fails it', () => {
+    fs.writeFileSync(file('i.env'), 'URL_PUBLIC=https://x\nTOKEN=t0k\n');
+    const sealed = file('i-sealed.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-s', bob.privatePath, '--unencrypted-suffix', '_PUBLIC', '-o', sealed, file('i.env')]).code, 0);
+    const r = run(['inspect', '--values', '--json', sealed]);
+    assert.equal(r.code, 0, r.stderr);
+    const info = JSON.parse(r.out) as { rule: string; signer: { fingerprint: string; verified: boolean }; entries: { name: string; encrypted: boolean }[]; inClearAgainstRule: string[] };
+    assert.equal(info.rule, 'unencrypted-suffix:_PUBLIC');
+    assert.equal(info.signer.fingerprint, bob.fingerprint);
+    assert.deepEqual(info.entries, [{ name: 'URL_PUBLIC', encrypted: false }, { name: 'TOKEN', encrypted: true }]);
+    // Signed: the signature covers every value, so the edit fails it. Unsigned: the value is named.
+    fs.writeFileSync(sealed, fs.readFileSync(sealed, 'utf8').replace(/^TOKEN=.*$/m, 'TOKEN=t0k'));
+    assert.match(run(['inspect', '--values', sealed]).stderr, /signature by .* does not verify/);
+    const unsigned = file('i-unsigned.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '--unencrypted-suffix', '_PUBLIC', '-o', unsigned, file('i.env')]).code, 0);
+    fs.writeFileSync(unsigned, fs.readFileSync(unsigned, 'utf8').replace(/^TOKEN=.*$/m, 'TOKEN=t0k'));
+    const bad = run(['inspect', '--values', unsigned]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /in the clear although the file's rule says they are encrypted: TOKEN/);
+  });
+
   it('usage: set takes no value argument; --format needs --values; an unknown format is named', () => {
     assert.equal(run(['set', file('.env'), 'A', 'value-on-argv']).code, 2);
     assert.equal(run(['decrypt', '--format', 'json', file('x')]).code, 2);

@@ -18,6 +18,7 @@
 //      BENCH_ACTIVATION_RUNS=5 (VS Code launches; 0 skips, which fails that target)
 //      BENCH_TMPDIR (default: the OS temp dir; must be on disk, not tmpfs, for fair file I/O)
 //      BENCH_STREAM_ONLY=1: only the 256 MiB encrypt/decrypt rows and their peak RSS (a busy machine)
+//      BENCH_RUN_ONLY=1: only the `custodian run` row
 'use strict';
 const { spawn, spawnSync } = require('child_process');
 const crypto = require('crypto');
@@ -34,6 +35,8 @@ const KEYGEN_RUNS = intEnv('BENCH_KEYGEN_RUNS', 21);
 const CLI_KEYGEN_RUNS = intEnv('BENCH_CLI_KEYGEN_RUNS', 21);
 const ACTIVATION_RUNS = intEnv('BENCH_ACTIVATION_RUNS', 5);
 const STREAM_ONLY = process.env.BENCH_STREAM_ONLY === '1';
+const RUN_ONLY = process.env.BENCH_RUN_ONLY === '1';
+const RUN_RUNS = 21;
 const DECRYPT_RUNS = 31;
 const SHAMIR_RUNS = 15;
 const VALUES_RUNS = 7;
@@ -55,6 +58,7 @@ const TARGET = {
   valuesEnvMs: 50,
   valuesYamlMs: 150,
   activationMs: 20,
+  runOverheadMs: 60, // `custodian run -e x.env.enc -- true` over `true`, key unwrap included
   extensionBytes: 400 * 1000,
 };
 // Packages that must never be evaluated when the extension loads: heavy modules load on first use.
@@ -270,7 +274,7 @@ let extension; // { size, meta } of the production extension bundle
 
 async function setup() {
   for (const tool of ['age', 'openssl', 'ssh-keygen', 'sync']) check(which(tool), `${tool} is not installed (scripts/install-system-deps.sh installs it)`);
-  check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
+  check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY || RUN_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
   if (!TIME_BIN) log('GNU time (/usr/bin/time) not found: peak RSS comes from polling /proc/PID/status VmHWM');
   // What ships: one bundle (scripts/lib/build-cli.js).
   cli = buildCli(tmp, { production: true });
@@ -524,6 +528,46 @@ function printTable(header) {
   process.stdout.write(`\n${header}\n\n${lines.join('\n')}\n`);
 }
 
+/**
+ * `custodian run -e x.env.enc -- true` against `true` alone, interleaved: what run adds to a command's
+ * start (process start-up, reading, the RSA unwrap of the file key, decrypting, parsing, spawning).
+ */
+async function runOverhead() {
+  const vars = Array.from({ length: 30 }, (_, i) => `BENCH_VAR_${i}="value ${i} ${'x'.repeat(40)}"`).join('\n');
+  fs.writeFileSync(tmpPath('x.env'), `# a typical env file: 30 variables\n${vars}\n`);
+  const enc = spawnSync(process.execPath, [cli, 'encrypt', '-r', tmpPath('id_rsa.pub'), '-s', tmpPath('id_rsa'), '-o', tmpPath('x.env.enc'), tmpPath('x.env')], { encoding: 'utf8', env: BENCH_ENV });
+  check(enc.status === 0, `encrypt x.env failed: ${enc.stderr}`);
+  rm('x.env');
+  const args = [cli, 'run', '-i', tmpPath('id_rsa'), '-e', tmpPath('x.env.enc'), '--'];
+  const probe = spawnSync(process.execPath, [...args, 'sh', '-c', 'test "$BENCH_VAR_29" = "value 29 $(printf %040d 0 | tr 0 x)"'], { encoding: 'utf8', env: BENCH_ENV });
+  check(probe.status === 0, `custodian run did not pass the variables: ${probe.stderr}`);
+  const trueBin = which('true');
+  check(trueBin, 'true is not on PATH');
+  const samples = { run: [], direct: [] };
+  await interleaved(
+    RUN_RUNS,
+    async () => {
+      const r = await measure(process.execPath, [...args, trueBin]);
+      expectOk(r, 'custodian run -- true');
+      samples.run.push(r.ms);
+    },
+    async () => {
+      const r = await measure(trueBin, []);
+      expectOk(r, 'true');
+      samples.direct.push(r.ms);
+    },
+  );
+  return { run: median(samples.run), direct: median(samples.direct) };
+}
+
+/** The `custodian run` row. */
+async function runRow() {
+  log(`custodian run -- true ×${RUN_RUNS} (interleaved with true)`);
+  const r = await runOverhead();
+  const over = r.run - r.direct;
+  row(`CLI \`run -e x.env.enc -- true\` (30 variables, signed; median of ${RUN_RUNS})`, `${ms(r.run)} (+${ms(over)})`, `true: ${ms(r.direct)}`, undefined, `≤ +${TARGET.runOverheadMs} ms`, over <= TARGET.runOverheadMs);
+}
+
 async function main() {
   const started = new Date();
   const cpu = (os.cpus()[0]?.model ?? 'unknown CPU').trim();
@@ -538,6 +582,10 @@ async function main() {
   log(header.join('\n[bench] '));
 
   await setup();
+  if (RUN_ONLY) {
+    await runRow();
+    return finish(header);
+  }
 
   // Streaming 256 MiB (signed, unsigned, decrypt), then peak RSS at 16 MiB and 1 GiB.
   log('writing 256 MiB of random data');
@@ -622,6 +670,7 @@ async function main() {
     'none; node-forge not bundled',
     lazyOk,
   );
+  await runRow();
   row('size of `dist/extension.js` (production, minified)', `${(size / 1000).toFixed(1)} KB`, '—', undefined, `≤ ${TARGET.extensionBytes / 1000} KB`, size <= TARGET.extensionBytes);
   row('(size of `dist/yaml.js`, loaded on first use of a value-encrypted YAML file)', `${(extension.yamlSize / 1000).toFixed(1)} KB`, '—', undefined, '—', undefined);
   finish(header);

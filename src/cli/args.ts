@@ -21,6 +21,8 @@ export class Args {
     readonly command: string,
     private readonly values: Record<string, Value>,
     readonly positionals: readonly string[],
+    /** How many positionals came before a `--` (all of them when there is none). */
+    readonly positionalsBeforeTerminator: number = positionals.length,
   ) {}
 
   usageError(message: string): UsageError {
@@ -86,13 +88,16 @@ function flagFromMessage(message: string): string {
 /** Parses `argv` (the words after the command name). `--help`/`-h` is always accepted. */
 export function parseCommandArgs(command: string, argv: readonly string[], options: OptionSpecs): Args {
   try {
-    const { values, positionals } = parseArgs({
+    const { values, positionals, tokens } = parseArgs({
       args: [...argv],
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
-    return new Args(command, values as Record<string, Value>, positionals);
+    const terminator = tokens.findIndex((t) => t.kind === 'option-terminator');
+    const before = terminator === -1 ? positionals.length : tokens.slice(0, terminator).filter((t) => t.kind === 'positional').length;
+    return new Args(command, values as Record<string, Value>, positionals, before);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const flag = flagFromMessage(e.message ?? '');

@@ -20,7 +20,8 @@ export interface Command {
   /** The full `custodian NAME --help` text: usage, description, flags, examples. */
   readonly help: string;
   readonly options: OptionSpecs;
-  run(args: Args, ctx: CommandContext): Promise<void>;
+  /** Resolves to the exit status when it is not 0 on success (run: the child's status). */
+  run(args: Args, ctx: CommandContext): Promise<void | number>;
 }
 
 export class CommandContext {
@@ -43,7 +44,16 @@ export class CommandContext {
   }
 
   passphrases(args: Args): PassphraseSource {
-    return new PassphraseSource({ passphraseFile: args.string('passphrase-file'), env: this.io.env, stdin: this.io.stdin, stderr: this.io.stderr });
+    const io = this.io;
+    // stdin is reached only if a prompt needs it (making the stream costs every start; run's command owns it).
+    return new PassphraseSource({
+      passphraseFile: args.string('passphrase-file'),
+      env: io.env,
+      get stdin() {
+        return io.stdin;
+      },
+      stderr: io.stderr,
+    });
   }
 
   /** A status line on stderr, `custodian: …` (stdout stays clean for data). */

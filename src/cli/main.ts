@@ -16,6 +16,7 @@ import { inspectCommand } from './commands/inspect';
 import { keygenCommand } from './commands/keygen';
 import { pubkeyCommand } from './commands/pubkey';
 import { setCommand } from './commands/set';
+import { runCommand } from './commands/run';
 import { splitCommand } from './commands/split';
 import { totpCommand } from './commands/totp';
 import { ExitCode, formatError, PROGRAM, UsageError } from './output';
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   combineCommand,
   totpCommand,
   genpassCommand,
+  runCommand,
 ];
 
 /** Set to 1 to print stack traces with errors. */
@@ -98,8 +100,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(command.help);
       return ExitCode.Ok;
     }
-    await command.run(args, new CommandContext(io, () => createNodeCryptoBackend()));
-    return ExitCode.Ok;
+    const status = await command.run(args, new CommandContext(io, () => createNodeCryptoBackend()));
+    return typeof status === 'number' ? status : ExitCode.Ok;
   } catch (err) {
     const { lines, exitCode } = formatError(err, { debug });
     io.stderr.write(lines.join('\n') + '\n');
@@ -114,7 +116,15 @@ function reportRss(io: CliIo): void {
 }
 
 if (require.main === module) {
-  const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+  // stdin on first use: most commands never read it, and making the stream costs every start.
+  const io: CliIo = {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  };
   // A closed stdout (e.g. `| head`) is reported by the write that fails; keep it from crashing the process.
   process.stdout.on('error', () => undefined);
   void runCli(process.argv.slice(2), io).then((code) => {

@@ -9,6 +9,8 @@ import { registerCommands, type CommandHost } from './commands/register';
 import { registerShamirCommands } from './commands/shamir/register';
 import { registerTeamCommands } from './commands/team/register';
 import { readConfig } from './config';
+import { EnvSource } from './run/env-source';
+import { registerRunFeature } from './run/register';
 import { createServices, type Services } from './services';
 import { Contacts } from './storage/contacts';
 import { KeyStore } from './storage/key-store';
@@ -73,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   registerPasswordCommands(context, host, { log, clipboard: services.clipboard, config: readConfig });
   registerShamirCommands(context, host, services);
   const encryption = registerEncryptionCommands(context, host, services);
+  registerRunFeature(context, host, new EnvSource({ session: services.session, backend: services.backend }).load);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { activatedInMs: performance.now() - started, services, encryption };
 }

@@ -7,6 +7,8 @@ import type { CryptoBackend } from '../core/crypto-backend';
 export const lazyCore = Object.freeze({
   armor: () => import('../core/armor'),
   base32: () => import('../core/base32'),
+  dotenv: () => import('../core/dotenv'),
+  envLayers: () => import('../core/env-layers'),
   envelope: () => import('../core/envelope'),
   hotp: () => import('../core/hotp'),
   keys: () => import('../core/keys'),

@@ -56,4 +56,6 @@ export const enum CommandId {
   OpenValuesDecrypted = 'custodian.openValuesDecrypted',
   EncryptValues = 'custodian.encryptValues',
   DecryptValuesToFile = 'custodian.decryptValuesToFile',
+  // Secrets in terminals, tasks and debug sessions
+  NewTerminalWithSecrets = 'custodian.newTerminalWithSecrets',
 }

@@ -1,0 +1,195 @@
+// custodian run: a command with the variables of env files (decrypted in memory) added to its
+// environment. Every file is read, decrypted, checked and parsed before the command starts, so a
+// tampered file or a wrong key means the command never runs. Nothing is written to disk.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { applyEnv, mergeEnvLayers, type EnvLayer } from '../../core/env-layers';
+import type { DecryptionIdentity } from '../../core/envelope';
+import { PROJECT_CONFIG_PATH } from '../../core/project-config';
+import { readProjectConfig } from '../../node/project-config';
+import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { loadEnvFile, type EnvFileKeys } from '../env-files';
+import { IDENTITY_HELP, resolveIdentities } from '../identities';
+import { loadPublicKey } from '../key-files';
+import { CliError, formatError, UsageError } from '../output';
+import type { PassphraseSource } from '../passphrase';
+
+/** Signals a terminal or a supervisor sends to stop or reload a program: they must reach the command. */
+const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
+/**
+ * Typed at a terminal (Ctrl-C, Ctrl-\), these reach every process of the foreground group: the command
+ * has its own. Sent again, a program that reads a second Ctrl-C as "force quit" would do so.
+ */
+const KEYBOARD_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
+
+/** Whether this process has a controlling terminal (whose keyboard signals then reach the command too). */
+function hasControllingTerminal(): boolean {
+  try {
+    fs.closeSync(fs.openSync('/dev/tty', 'r'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Shells' statuses for a command that cannot be run. */
+const EXIT_NOT_FOUND = 127;
+const EXIT_NOT_EXECUTABLE = 126;
+
+/**
+ * The repository `start` is in: the nearest folder upwards holding `.custodian/` or `.git`;
+ * undefined outside any.
+ */
+function findRepositoryRoot(start: string): string | undefined {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    // A repository's own .git ends the search: a .custodian/ above it belongs to another project.
+    if (fs.existsSync(path.join(dir, '.custodian')) || fs.existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The files to read: the -e flags, else the repository's configured ones (relative to its root). */
+async function envFilesFor(given: readonly string[]): Promise<string[]> {
+  if (given.length > 0) return [...given];
+  const root = findRepositoryRoot(process.cwd());
+  const configured = root === undefined ? [] : (await readProjectConfig(root)).run.envFiles;
+  if (configured.length === 0) {
+    throw new UsageError('no env files to read', {
+      hint: `pass -e FILE (repeatable), or list them in ${PROJECT_CONFIG_PATH} as run.envFiles: {"run": {"envFiles": [".env.enc"]}}`,
+    });
+  }
+  return configured.map((f) => path.resolve(root as string, f));
+}
+
+async function loadLayers(files: readonly string[], keys: EnvFileKeys): Promise<EnvLayer[]> {
+  const layers: EnvLayer[] = [];
+  for (const file of files) layers.push(await loadEnvFile(file, keys));
+  return layers;
+}
+
+function errorLines(err: unknown): string {
+  return formatError(err).lines.join('\n') + '\n';
+}
+
+/**
+ * Runs the command with `env`, forwarding signals to it; resolves with its status (128+N when signal
+ * N killed it), or with the status a shell gives when it cannot start. `started` runs once it has.
+ */
+function runChild(command: string, args: readonly string[], env: Record<string, string>, stderr: NodeJS.WritableStream, started: () => void): Promise<number> {
+  return new Promise((resolve) => {
+    // No shell: the arguments reach the command exactly as given, never parsed again.
+    const child = spawn(command, args, { stdio: 'inherit', env, shell: false });
+    // Registered at once (the process exists when spawn returns), so no signal falls in a gap. Each
+    // listener also keeps custodian alive until the command ends, whatever it does with the signal.
+    const fromKeyboard = hasControllingTerminal() ? KEYBOARD_SIGNALS : [];
+    const forward = (signal: NodeJS.Signals): void => {
+      if (!fromKeyboard.includes(signal)) child.kill(signal);
+    };
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+    const done = (status: number): void => {
+      for (const signal of FORWARDED_SIGNALS) process.removeListener(signal, forward);
+      resolve(status);
+    };
+    child.once('spawn', started);
+    child.once('exit', (code, signal) => done(signal ? 128 + (os.constants.signals[signal] ?? 0) : (code ?? 1)));
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') {
+        stderr.write(errorLines(new CliError(`command not found: ${command}`, { hint: 'check its name, or give its path' })));
+        done(EXIT_NOT_FOUND);
+      } else if (err.code === 'EACCES') {
+        stderr.write(errorLines(new CliError(`${command}: permission denied (not executable)`)));
+        done(EXIT_NOT_EXECUTABLE);
+      } else if (child.pid === undefined) {
+        stderr.write(errorLines(err));
+        done(EXIT_NOT_FOUND);
+      }
+    });
+  });
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run a command with the variables of encrypted env files, never written to disk',
+  options: {
+    'env-file': { type: 'string', short: 'e', multiple: true },
+    override: { type: 'boolean' },
+    'print-names': { type: 'boolean' },
+    identity: { type: 'string', short: 'i', multiple: true },
+    'require-signer': { type: 'string' },
+    ...PASSPHRASE_FILE_OPTION,
+  },
+  help: `Usage: custodian run [-e FILE]… [--override] [--require-signer PUB] [-i KEY]… -- COMMAND [ARGS…]
+       custodian run [-e FILE]… --print-names
+
+Decrypts each env FILE in memory (a .enc file holding NAME=value lines; plain .env files are
+read as they are, for layering), and runs COMMAND with those variables added to the current
+environment. Nothing is written to disk. Every file is decrypted, authenticated and parsed
+before COMMAND starts: a tampered file, a wrong key or a bad line stops it from running.
+
+Later files win over earlier ones. A variable already set in the environment keeps its value
+(as dotenv does) unless --override. COMMAND is run directly, not through a shell; its standard
+streams are the terminal's. SIGTERM, SIGHUP, SIGUSR2, SIGINT and SIGQUIT sent to custodian are
+passed to it (in a terminal, Ctrl-C and Ctrl-\\ reach it directly, once). custodian exits with
+its status (128+N when signal N killed it; 127 when it does not exist). Without -e, the files
+listed in .custodian/config ("run": {"envFiles": […]}) of the repository are read, relative to
+its root. The env file format: docs/DOTENV.md.
+
+COMMAND's environment can be read by other processes of the same user (/proc/PID/environ on
+Linux) and by anything COMMAND starts: run keeps secrets off the disk, not away from COMMAND.
+
+Flags:
+  -e, --env-file FILE     an env file (.enc, .enc.asc or plain); repeatable, later files win
+      --override          the files' values win over variables already set in the environment
+      --print-names       print the names the files set (never the values) and run nothing
+  -i, --identity KEY      private key file for the .enc files; repeatable
+${IDENTITY_HELP}
+      --require-signer PUB  fail unless every file is encrypted and signed by this key
+${PASSPHRASE_HELP}
+
+Examples:
+  custodian run -e .env.enc -- npm start
+  custodian run -e .env.enc -e .env.local -- node server.js --port 3000
+  custodian run -e .env.enc --override -- ./deploy.sh
+  custodian run -e .env.enc --print-names
+  custodian run -- pytest     # the files of .custodian/config run.envFiles
+`,
+  async run(args, ctx: CommandContext) {
+    const printNames = args.flag('print-names');
+    if (args.positionalsBeforeTerminator > 0) {
+      throw args.usageError(`put the command after --: custodian run -e FILE -- ${args.positionals[0]} …`);
+    }
+    const [command, ...commandArgs] = args.positionals;
+    if (printNames && command !== undefined) throw args.usageError('--print-names runs no command: leave out the command');
+    if (!printNames && command === undefined) throw args.usageError('missing the command to run (after --)');
+    if (printNames && args.flag('override')) throw args.usageError('--override has no effect with --print-names');
+
+    const files = await envFilesFor(args.strings('env-file'));
+    // Made on first use: an unencrypted key needs no passphrase, and standard input stays the command's.
+    let passphraseSource: PassphraseSource | undefined;
+    const passphrases = (): PassphraseSource => (passphraseSource ??= ctx.passphrases(args));
+    const requiredArg = args.string('require-signer');
+    const requiredSigner = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, passphrases());
+    let identities: Promise<readonly DecryptionIdentity[]> | undefined;
+    const keys: EnvFileKeys = {
+      backend: ctx.backend(),
+      requiredSigner,
+      identities: () => {
+        identities ??= resolveIdentities({ files: args.strings('identity'), env: ctx.io.env, passphrases: passphrases(), agent: ctx.agent(), file: files.join(', ') }).then((r) => r.map((i) => i.key));
+        return identities;
+      },
+    };
+    const merged = mergeEnvLayers(await loadLayers(files, keys));
+    if (printNames) {
+      for (const name of merged.keys()) ctx.print(name);
+      return;
+    }
+    const env = applyEnv(ctx.io.env, merged, args.flag('override'));
+    merged.clear();
+    return runChild(command as string, commandArgs, env, ctx.io.stderr, () => {
+      // The child has its own copy now; drop ours (strings cannot be wiped, only unreferenced).
+      for (const name of Object.keys(env)) delete env[name];
+    });
+  },
+};

@@ -1,0 +1,95 @@
+// Env files for `custodian run`: each read whole into memory, decrypted there when it is an envelope,
+// parsed as dotenv text. Nothing is written anywhere; the plaintext bytes are zeroed once parsed.
+import { isArmored } from '../core/armor';
+import { parseDotenv, MAX_DOTENV_CHARS } from '../core/dotenv';
+import { decryptBytes, type DecryptionIdentity } from '../core/envelope';
+import type { CryptoBackend } from '../core/crypto-backend';
+import { CustodianError, SignatureError, SignerMismatchError } from '../core/errors';
+import { firstSealedValueLine, SEALED_VALUE_PREFIX, type EnvLayer } from '../core/env-layers';
+import type { RsaPublicKey } from '../core/keys';
+import { readSmallFile } from '../node/node-streams';
+import { describeKey } from './key-files';
+import { CliError } from './output';
+
+/** An env file is a few KiB; an envelope of the largest text the parser takes, with room for armor. */
+const MAX_ENV_FILE_BYTES = 4 * MAX_DOTENV_CHARS;
+
+export interface EnvFileKeys {
+  /** Resolved on first use: a run with only plain files needs no key (and asks for no passphrase). */
+  identities(): Promise<readonly DecryptionIdentity[]>;
+  backend: CryptoBackend;
+  /** When set, every file must be an envelope signed by this key. */
+  requiredSigner?: RsaPublicKey;
+}
+
+/** `.enc` and `.enc.asc` files, and anything armored, are envelopes; other files are plain dotenv text. */
+export function isEncryptedEnvFile(file: string, bytes: Uint8Array): boolean {
+  return /\.enc(\.asc)?$/i.test(file) || isArmored(bytes);
+}
+
+/** Prefixes the file to an error's message, keeping its class and hint (messages hold no secrets). */
+function inFile(err: unknown, file: string): unknown {
+  if (err instanceof CustodianError && !err.message.startsWith(`${file}: `)) err.message = `${file}: ${err.message}`;
+  return err;
+}
+
+async function readEnvFile(file: string): Promise<Uint8Array> {
+  try {
+    return await readSmallFile(file, MAX_ENV_FILE_BYTES, file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`${file}: no such file`, { cause: err, hint: 'check the path given with -e (or in .custodian/config run.envFiles)' });
+    if (code === 'EISDIR') throw new CliError(`${file}: is a directory`, { cause: err });
+    if (code === 'EACCES') throw new CliError(`${file}: not readable (permission denied)`, { cause: err });
+    throw err;
+  }
+}
+
+async function decryptEnvFile(bytes: Uint8Array, keys: EnvFileKeys): Promise<Uint8Array> {
+  const identities = await keys.identities();
+  const opened = await decryptBytes(isArmored(bytes) ? new TextDecoder().decode(bytes) : bytes, { identities, backend: keys.backend });
+  const required = keys.requiredSigner;
+  if (required) {
+    const status = opened.signature;
+    if (status.kind !== 'signed') {
+      opened.plaintext.fill(0);
+      throw new SignatureError(`the file is not signed, but --require-signer asks for ${describeKey(required)}`);
+    }
+    if (status.signer.fingerprint !== required.fingerprint) {
+      opened.plaintext.fill(0);
+      throw new SignerMismatchError(`the file is signed by ${status.signer.fingerprint}, not by the required signer ${describeKey(required)}`);
+    }
+  }
+  return opened.plaintext;
+}
+
+/** Reads, decrypts (if it is an envelope) and parses one env file. Errors name the file, never a value. */
+export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvLayer> {
+  const bytes = await readEnvFile(file);
+  let plaintext = bytes;
+  try {
+    if (isEncryptedEnvFile(file, bytes)) {
+      plaintext = await decryptEnvFile(bytes, keys);
+    } else if (keys.requiredSigner) {
+      throw new CliError('not encrypted, so not signed, but --require-signer asks for a signer', { hint: 'encrypt and sign it (custodian encrypt -s KEY), or leave it out' });
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(plaintext);
+    } catch {
+      throw new CliError('not UTF-8 text', { hint: 'an env file holds NAME=value lines; an encrypted one is named *.enc' });
+    }
+    if (text.length > MAX_DOTENV_CHARS) throw new CliError(`more than ${MAX_DOTENV_CHARS} characters: not an env file`);
+    const layer = { source: file, entries: parseDotenv(text) };
+    const sealed = firstSealedValueLine(layer);
+    if (sealed !== undefined) {
+      throw new CliError(`line ${sealed}: a value-encrypted value (${SEALED_VALUE_PREFIX}…), which run cannot pass on as is`, { hint: 'decrypt its values first (custodian decrypt --values), or encrypt the whole file to a .enc' });
+    }
+    return layer;
+  } catch (err) {
+    throw inFile(err, file);
+  } finally {
+    plaintext.fill(0);
+    bytes.fill(0);
+  }
+}

@@ -1,0 +1,41 @@
+// Env files layered into a program's environment: `custodian run` and the editor's debug sessions,
+// tasks and terminals merge the same way. Later files win over earlier ones; the environment the
+// program would get anyway wins over all files unless the caller overrides (as dotenv does).
+import type { DotenvEntry } from './dotenv';
+
+/** The variables of one env file, in file order. */
+export interface EnvLayer {
+  /** Where they came from (a path as the user gave it), for messages. */
+  readonly source: string;
+  readonly entries: readonly DotenvEntry[];
+}
+
+/** Name → value over all layers, the last assignment winning; names in first-seen order. */
+export function mergeEnvLayers(layers: readonly EnvLayer[]): Map<string, string> {
+  if (!Array.isArray(layers)) throw new TypeError(`"layers" expected an array, got ${typeof layers}`);
+  const merged = new Map<string, string>();
+  for (const layer of layers) for (const entry of layer.entries) merged.set(entry.name, entry.value);
+  return merged;
+}
+
+/**
+ * The environment for the program: `base` plus `added`. A name set in both keeps `base`'s value
+ * unless `override` (dotenv's rule: what the user exported in their shell is deliberate).
+ */
+export function applyEnv(base: Readonly<Record<string, string | undefined>>, added: ReadonlyMap<string, string>, override: boolean): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(base)) if (value !== undefined) out[name] = value;
+  for (const [name, value] of added) if (override || out[name] === undefined) out[name] = value;
+  return out;
+}
+
+/**
+ * The prefix of a value sealed by value-level encryption. Such a file must be opened by that feature
+ * first; passed on as is, a program would get ciphertext where it expects a password.
+ */
+export const SEALED_VALUE_PREFIX = 'custodian-val1.';
+
+/** The line of the first sealed value in `layer`, or undefined when it has none. */
+export function firstSealedValueLine(layer: EnvLayer): number | undefined {
+  return layer.entries.find((e) => e.value.startsWith(SEALED_VALUE_PREFIX))?.line;
+}

@@ -1,0 +1,91 @@
+// The variables of env files for a debug session, a task or a terminal: each file read, decrypted in
+// memory with my keys when it is an envelope (through the crypto session, as Open Decrypted does) and
+// parsed as dotenv text. Nothing is written; the plaintext bytes are zeroed once parsed.
+import * as vscode from 'vscode';
+import type { CryptoBackend } from '../../core/crypto-backend';
+import { CustodianError, describeError } from '../../core/errors';
+import type { EnvLayer } from '../../core/env-layers';
+import type { CryptoSession } from '../crypto-session';
+import { lazyCore } from '../lazy-core';
+
+/** An env file is a few KiB; anything near this is not one. */
+const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
+
+/** What loading env files needs: the session (my keys that are recipients) and a crypto backend. */
+export interface EnvSourceDeps {
+  session: Pick<CryptoSession, 'identitiesFor' | 'release'>;
+  backend: () => Promise<CryptoBackend>;
+}
+
+/** The variables of a list of env files; errors name the file, never a value. */
+export type EnvLoader = (files: readonly vscode.Uri[]) => Promise<Map<string, string>>;
+
+/** A file the user cannot use as env: the message names it and says why. */
+export class EnvFileError extends CustodianError {}
+
+export class EnvSource {
+  constructor(private readonly deps: EnvSourceDeps) {}
+
+  /** Merged variables of `files`, later files winning. */
+  readonly load: EnvLoader = async (files) => {
+    const layers: EnvLayer[] = [];
+    for (const uri of files) layers.push(await this.layer(uri));
+    const { mergeEnvLayers } = await lazyCore.envLayers();
+    return mergeEnvLayers(layers);
+  };
+
+  private async layer(uri: vscode.Uri): Promise<EnvLayer> {
+    const name = vscode.workspace.asRelativePath(uri);
+    let bytes: Uint8Array;
+    try {
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.size > MAX_ENV_FILE_BYTES) throw new EnvFileError(vscode.l10n.t('{0} is too large to be an env file.', name));
+      bytes = await vscode.workspace.fs.readFile(uri);
+    } catch (err) {
+      if (err instanceof EnvFileError) throw err;
+      throw new EnvFileError(vscode.l10n.t('Cannot read the env file {0}: {1}', name, describeError(err)), { cause: err, hint: vscode.l10n.t('Check the path in custodianEnvFiles (relative to the workspace folder).') });
+    }
+    let plaintext = bytes;
+    try {
+      const [{ isArmored }, { parseDotenv }, { firstSealedValueLine }] = await Promise.all([lazyCore.armor(), lazyCore.dotenv(), lazyCore.envLayers()]);
+      if (/\.enc(\.asc)?$/i.test(uri.path) || isArmored(bytes)) plaintext = await this.decrypt(bytes, name, isArmored(bytes));
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(plaintext);
+      } catch {
+        throw new EnvFileError(vscode.l10n.t('{0} is not UTF-8 text, so it is not an env file.', name));
+      }
+      let layer: EnvLayer;
+      try {
+        layer = { source: name, entries: parseDotenv(text) };
+      } catch (err) {
+        // The parser's message gives the line number and never the line's text.
+        throw new EnvFileError(vscode.l10n.t('{0}: {1}', name, describeError(err)), { cause: err, hint: vscode.l10n.t('Each line is NAME=value, a comment or blank (docs/DOTENV.md).') });
+      }
+      const sealed = firstSealedValueLine(layer);
+      if (sealed !== undefined) {
+        throw new EnvFileError(vscode.l10n.t('{0}: line {1} holds a value-encrypted value, which cannot be passed on as is.', name, sealed), { hint: vscode.l10n.t('Encrypt the whole file to a .enc file instead.') });
+      }
+      return layer;
+    } finally {
+      plaintext.fill(0);
+      bytes.fill(0);
+    }
+  }
+
+  private async decrypt(bytes: Uint8Array, name: string, armored: boolean): Promise<Uint8Array> {
+    const [{ decryptBytes, inspectEnvelope }, backend] = await Promise.all([lazyCore.envelope(), this.deps.backend()]);
+    const ciphertext = armored ? new TextDecoder().decode(bytes) : bytes;
+    let identities;
+    try {
+      const header = await inspectEnvelope(ciphertext);
+      identities = await this.deps.session.identitiesFor(header.recipients, name);
+      return (await decryptBytes(ciphertext, { identities, backend })).plaintext;
+    } catch (err) {
+      if (err instanceof CustodianError && err.message.includes(name)) throw err;
+      throw new EnvFileError(vscode.l10n.t('Cannot decrypt {0}: {1}', name, describeError(err)), { cause: err, hint: err instanceof CustodianError ? err.hint : undefined });
+    } finally {
+      if (identities) this.deps.session.release(...identities);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// Custodian: New Terminal with Secrets…: an integrated terminal whose environment holds the chosen env
+// files' variables. Only that terminal has them (createTerminal's env, not the workspace's
+// environment collection), and it is transient: VS Code does not restore it, or its env, on reload.
+import * as vscode from 'vscode';
+import { CustodianError } from '../../core/errors';
+import type { EnvLoader } from './env-source';
+
+export interface SecretsTerminalResult {
+  /** The terminal's name, to find it in `vscode.window.terminals`. */
+  terminalName: string;
+  /** The variable names it holds (never the values). */
+  names: string[];
+}
+
+/** The files: `{ uris }`, a Uri, or the explorer's `(uri, uris[])`; none → a picker. */
+function filesFromArgs(first: unknown, second: unknown): vscode.Uri[] | undefined {
+  if (Array.isArray(second) && second.every((u) => u instanceof vscode.Uri) && second.length > 0) return second;
+  if (first instanceof vscode.Uri) return [first];
+  const uris = (first as { uris?: unknown } | undefined)?.uris;
+  if (Array.isArray(uris) && uris.length > 0 && uris.every((u) => u instanceof vscode.Uri)) return uris;
+  return undefined;
+}
+
+async function pickFiles(): Promise<vscode.Uri[] | undefined> {
+  const found = await vscode.workspace.findFiles('**/{*.enc,.env,.env.*}', '**/node_modules/**', 500);
+  const candidates = found.filter((u) => !/\.(example|sample|template)$/i.test(u.path)).sort((a, b) => a.path.localeCompare(b.path));
+  if (candidates.length === 0) {
+    throw new CustodianError(vscode.l10n.t('This workspace has no .enc or .env files.'), { hint: vscode.l10n.t('Encrypt a .env file first (Custodian: Encrypt File…).') });
+  }
+  const items = candidates.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri, picked: /\.env\.enc$/i.test(uri.path) }));
+  const chosen = await vscode.window.showQuickPick(items, {
+    canPickMany: true,
+    title: vscode.l10n.t('New Terminal with Secrets'),
+    placeHolder: vscode.l10n.t('Env files whose variables the terminal gets (later files win)'),
+  });
+  return chosen && chosen.length > 0 ? chosen.map((c) => c.uri) : undefined;
+}
+
+export async function newTerminalWithSecrets(load: EnvLoader, first: unknown, second: unknown): Promise<SecretsTerminalResult | undefined> {
+  const files = filesFromArgs(first, second) ?? (await pickFiles());
+  if (!files) return undefined;
+  const vars = await load(files);
+  const names = [...vars.keys()];
+  const terminalName = vscode.l10n.t('Secrets: {0}', files.map((u) => vscode.workspace.asRelativePath(u, false)).join(', '));
+  const terminal = vscode.window.createTerminal({
+    name: terminalName,
+    env: Object.fromEntries(vars),
+    isTransient: true,
+    iconPath: new vscode.ThemeIcon('lock'),
+  });
+  vars.clear();
+  terminal.show();
+  return { terminalName, names };
+}

@@ -1,0 +1,133 @@
+// Tasks of type `custodian` (tasks.json): `command` and `args` run with the variables of `envFiles`
+// added to the environment. The files are decrypted when the task runs, not when tasks are listed,
+// so the task is a CustomExecution: its terminal starts the command itself (pipes, no shell) and
+// reports a file that cannot be used by name, before the command starts.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CustodianError, describeError } from '../../core/errors';
+import type { ErrorReporter } from '../ui/error-reporter';
+import type { EnvLoader } from './env-source';
+import { envFileUris, stringEnv } from './env-files-arg';
+
+export const TASK_TYPE = 'custodian';
+
+/** A task definition as tasks.json gives it (mirrors contributes.taskDefinitions in package.json). */
+export interface CustodianTaskDefinition extends vscode.TaskDefinition {
+  type: typeof TASK_TYPE;
+  command: string;
+  args?: string[];
+  envFiles: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+function parseDefinition(value: vscode.TaskDefinition): CustodianTaskDefinition {
+  if (typeof value.command !== 'string' || value.command.trim() === '') throw new CustodianError(vscode.l10n.t('A custodian task needs a "command".'));
+  if (value.args !== undefined && !(Array.isArray(value.args) && value.args.every((a) => typeof a === 'string'))) {
+    throw new CustodianError(vscode.l10n.t('The "args" of a custodian task must be a list of strings.'));
+  }
+  if (value.cwd !== undefined && typeof value.cwd !== 'string') throw new CustodianError(vscode.l10n.t('The "cwd" of a custodian task must be a path.'));
+  return value as CustodianTaskDefinition;
+}
+
+/** Terminal text from process output: lone LF becomes CRLF, as a terminal needs. */
+function forTerminal(text: string): string {
+  return text.replace(/\r?\n/g, '\r\n');
+}
+
+class EnvTaskTerminal implements vscode.Pseudoterminal {
+  private readonly writeEmitter = new vscode.EventEmitter<string>();
+  readonly onDidWrite = this.writeEmitter.event;
+  private readonly closeEmitter = new vscode.EventEmitter<number>();
+  readonly onDidClose = this.closeEmitter.event;
+  private child?: ChildProcess;
+  private closed = false;
+  private finished = false;
+
+  constructor(
+    private readonly definition: vscode.TaskDefinition,
+    private readonly folder: vscode.WorkspaceFolder | undefined,
+    private readonly load: EnvLoader,
+    private readonly errors: Pick<ErrorReporter, 'report'>,
+  ) {}
+
+  open(): void {
+    void this.start();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.child?.kill('SIGTERM');
+  }
+
+  handleInput(data: string): void {
+    // No pseudo-terminal under the command: Ctrl-C typed in the task's terminal becomes the signal.
+    if (data === '\x03') this.child?.kill('SIGINT');
+    else this.child?.stdin?.write(data.replace(/\r/g, '\n'));
+  }
+
+  private finish(status: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.writeEmitter.dispose();
+    this.closeEmitter.fire(status);
+    this.closeEmitter.dispose();
+  }
+
+  private async start(): Promise<void> {
+    let env: Record<string, string | undefined>;
+    let def: CustodianTaskDefinition;
+    try {
+      def = parseDefinition(this.definition);
+      const vars = await this.load(envFileUris(def.envFiles, 'envFiles', this.folder));
+      // The task's own `env` wins over the files, which win over the editor's environment.
+      env = { ...process.env, ...Object.fromEntries(vars), ...stringEnv(def.env) };
+      vars.clear();
+    } catch (err) {
+      const shown = this.errors.report(err, TASK_TYPE);
+      this.writeEmitter.fire(forTerminal(`${shown.message}\n`));
+      this.finish(1);
+      return;
+    }
+    if (this.closed) return;
+    const base = this.folder?.uri.fsPath;
+    const cwd = def.cwd === undefined ? base : path.resolve(base ?? '.', def.cwd);
+    // No shell: `args` reach the command as written (a shell line is `"command": "sh", "args": ["-c", …]`).
+    const child = spawn(def.command, def.args ?? [], { cwd, env, shell: false, stdio: 'pipe' });
+    this.child = child;
+    child.once('spawn', () => {
+      // The child has its copy; drop ours (strings cannot be wiped, only unreferenced).
+      for (const name of Object.keys(env)) delete env[name];
+    });
+    const decoders = [new TextDecoder(), new TextDecoder()];
+    child.stdout?.on('data', (d: Uint8Array) => this.writeEmitter.fire(forTerminal(decoders[0].decode(d, { stream: true }))));
+    child.stderr?.on('data', (d: Uint8Array) => this.writeEmitter.fire(forTerminal(decoders[1].decode(d, { stream: true }))));
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      const message = err.code === 'ENOENT' ? vscode.l10n.t('Command not found: {0}', def.command) : describeError(err);
+      this.writeEmitter.fire(forTerminal(`${message}\n`));
+      this.finish(err.code === 'ENOENT' ? 127 : 1);
+    });
+    child.once('close', (code, signal) => this.finish(signal ? 128 + (os.constants.signals[signal] ?? 0) : (code ?? 1)));
+  }
+}
+
+export class CustodianTaskProvider implements vscode.TaskProvider {
+  constructor(
+    private readonly load: EnvLoader,
+    private readonly errors: Pick<ErrorReporter, 'report'>,
+  ) {}
+
+  provideTasks(): vscode.Task[] {
+    return [];
+  }
+
+  resolveTask(task: vscode.Task): vscode.Task | undefined {
+    if (task.definition.type !== TASK_TYPE) return undefined;
+    const folder = typeof task.scope === 'object' ? task.scope : undefined;
+    // The callback runs when the task starts, with ${…} variables in the definition resolved.
+    const execution = new vscode.CustomExecution(async (resolved) => new EnvTaskTerminal(resolved, folder, this.load, this.errors));
+    return new vscode.Task(task.definition, task.scope ?? vscode.TaskScope.Workspace, task.name, TASK_TYPE, execution);
+  }
+}

@@ -1,0 +1,248 @@
+// custodian run: a command gets the decrypted variables in its environment, and nothing else
+// changes: no file anywhere, the child's status and signals pass through, and a file that does not
+// open (tampered, wrong key, wrong signer, bad syntax) stops everything before the command starts.
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cleanEnv, cliPath, listDir, makeOpensslKey, removeDir, run, sh, tempDir, type RunResult, type TestKey } from './helpers';
+
+// The child: prints a hash of its whole environment (sorted), then the variables the test asks about.
+const ENV_PROBE = `
+const keys = Object.keys(process.env).sort();
+const h = require('crypto').createHash('sha256').update(JSON.stringify(keys.map((k) => [k, process.env[k]]))).digest('hex');
+const shown = {};
+for (const k of (process.env.PROBE_SHOW || '').split(',')) if (k) shown[k] = process.env[k];
+process.stdout.write(JSON.stringify({ hash: h, shown }) + '\\n');
+`;
+
+function envHash(env: NodeJS.ProcessEnv): string {
+  const keys = Object.keys(env).filter((k) => env[k] !== undefined).sort();
+  return createHash('sha256').update(JSON.stringify(keys.map((k) => [k, env[k]]))).digest('hex');
+}
+
+describe('cli: custodian run', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let home: string;
+  let tmp: string;
+  let alice: TestKey;
+  let bob: TestKey;
+  let secrets: string; // .env.enc to alice, signed by alice
+  let layer: string; // plain .env
+  let bobsFile: string; // .env.enc to bob only
+  const SECRET = 'p@ss "w0rd" # not a comment';
+
+  /** The CLI with HOME and TMPDIR in private folders, so "no file created" can look at them. */
+  function cli(args: string[], env: Record<string, string | undefined> = {}, cwd = dir): RunResult {
+    return run(args, { cwd, env: { HOME: home, TMPDIR: tmp, ...env } });
+  }
+
+  function encrypt(plain: string, name: string, to: TestKey, signer?: TestKey): string {
+    const src = path.join(dir, `${name}.plain`);
+    fs.writeFileSync(src, plain);
+    const out = path.join(dir, name);
+    const r = run(['encrypt', '-r', to.sshPubPath, ...(signer ? ['-s', signer.privatePath] : []), '-o', out, src]);
+    assert.equal(r.code, 0, r.stderr);
+    fs.rmSync(src);
+    return out;
+  }
+
+  function probe(r: RunResult): { hash: string; shown: Record<string, string | undefined> } {
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.out.trim().split('\n').pop()!);
+  }
+
+  before(() => {
+    dir = tempDir();
+    home = tempDir('custodian-run-home-');
+    tmp = tempDir('custodian-run-tmp-');
+    alice = makeOpensslKey(dir, 'alice');
+    bob = makeOpensslKey(dir, 'bob');
+    secrets = encrypt(`# app secrets\nexport DB_PASSWORD='${SECRET}'\nSHARED=from-file\nMULTI="a\\nb"\nLAYERED=from-enc\n`, '.env.enc', alice, alice);
+    layer = path.join(dir, '.env.local');
+    fs.writeFileSync(layer, 'LAYERED=from-plain\nPLAIN_ONLY=1\n');
+    bobsFile = encrypt('DB_PASSWORD=bob\n', 'bob.env.enc', bob);
+  });
+  after(() => {
+    removeDir(dir);
+    removeDir(home);
+    removeDir(tmp);
+  });
+
+  it('runs the command with exactly the current environment plus the files\' variables', () => {
+    const extra = { PROBE_SHOW: 'DB_PASSWORD,MULTI,LAYERED,PLAIN_ONLY' };
+    const r = cli(['run', '-i', alice.privatePath, '-e', secrets, '-e', layer, '--', process.execPath, '-e', ENV_PROBE], extra);
+    const got = probe(r);
+    assert.deepEqual(got.shown, { DB_PASSWORD: SECRET, MULTI: 'a\nb', LAYERED: 'from-plain', PLAIN_ONLY: '1' });
+    const expected = { ...cleanEnv({ HOME: home, TMPDIR: tmp, ...extra }), DB_PASSWORD: SECRET, SHARED: 'from-file', MULTI: 'a\nb', LAYERED: 'from-plain', PLAIN_ONLY: '1' };
+    assert.equal(got.hash, envHash(expected), 'the child sees exactly the merged environment');
+    assert.equal(r.stderr, '', 'nothing on stderr');
+  });
+
+  it('keeps a variable already set in the environment, unless --override', () => {
+    const base = ['run', '-i', alice.privatePath, '-e', secrets];
+    const env = { SHARED: 'from-shell', PROBE_SHOW: 'SHARED' };
+    assert.equal(probe(cli([...base, '--', process.execPath, '-e', ENV_PROBE], env)).shown.SHARED, 'from-shell');
+    assert.equal(probe(cli([...base, '--override', '--', process.execPath, '-e', ENV_PROBE], env)).shown.SHARED, 'from-file');
+    // Later files win over earlier ones in both modes.
+    const layered = ['run', '-i', alice.privatePath, '-e', layer, '-e', secrets, '--', process.execPath, '-e', ENV_PROBE];
+    assert.equal(probe(cli(layered, { PROBE_SHOW: 'LAYERED' })).shown.LAYERED, 'from-enc');
+  });
+
+  it("exits with the child's status, and 128+N when a signal killed it", () => {
+    const base = ['run', '-i', alice.privatePath, '-e', secrets, '--'];
+    assert.equal(cli([...base, process.execPath, '-e', 'process.exit(7)']).code, 7);
+    assert.equal(cli([...base, 'sh', '-c', 'kill -TERM $$']).code, 128 + 15);
+    assert.equal(cli([...base, 'sh', '-c', 'kill -KILL $$']).code, 128 + 9);
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    it(`forwards ${signal} sent to custodian to the command (which traps it and exits 42)`, async () => {
+      const trap = `process.on('${signal}', () => { process.stdout.write('child got ${signal}\\n'); process.exit(42); }); process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`;
+      const child = spawn(process.execPath, [cliPath(), 'run', '-i', alice.privatePath, '-e', secrets, '--', process.execPath, '-e', trap], {
+        cwd: dir,
+        env: cleanEnv({ HOME: home, TMPDIR: tmp }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // its own session, without a controlling terminal: a signal can only come from kill
+      });
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      await new Promise<void>((resolve) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('ready')) resolve();
+        });
+      });
+      child.kill(signal); // custodian only: the command is not in the test's reach
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      assert.match(out, new RegExp(`child got ${signal}`), err);
+      assert.equal(code, 42, err);
+    });
+  }
+
+  it('Ctrl-C in a terminal reaches the command once (the terminal sends it; run does not send it again)', function () {
+    if (!fs.existsSync('/usr/bin/script')) this.skip();
+    // script(1) gives the run a pseudo-terminal; ^C typed into it signals the foreground process group.
+    const counter = "let n = 0; process.on('SIGINT', () => { n++; setTimeout(() => { console.log('SIGINTs: ' + n); process.exit(3); }, 800); }); console.log('ready'); setInterval(() => {}, 1000);";
+    const inner = [process.execPath, cliPath(), 'run', '-e', layer, '--', process.execPath, '-e', counter].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const r = sh(`(sleep 1.5; printf '\\003'; sleep 2.5) | script -qfec ${JSON.stringify(inner)} /dev/null`, { cwd: dir, env: { HOME: home, TMPDIR: tmp } });
+      assert.match(r.out, /SIGINTs: 1\b/, `attempt ${attempt}: ${r.out}`);
+    }
+  });
+
+  it('passes large standard input, output and error through unchanged', () => {
+    const big = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 131 + (i >> 12)) & 0xff;
+    const script = "process.stdin.pipe(process.stdout); process.stderr.write(Buffer.alloc(1024 * 1024, 'e'));";
+    const r = run(['run', '-i', alice.privatePath, '-e', secrets, '--', process.execPath, '-e', script], { cwd: dir, input: big, env: { HOME: home, TMPDIR: tmp } });
+    assert.equal(r.code, 0, r.stderr.slice(0, 200));
+    assert.equal(createHash('sha256').update(r.stdout).digest('hex'), createHash('sha256').update(big).digest('hex'));
+    assert.equal(r.stderr, 'e'.repeat(1024 * 1024));
+  });
+
+  describe('a file that does not open stops everything before the command starts', () => {
+    const SIDE_EFFECT = 'command-ran';
+    const sideEffect = ['--', 'sh', '-c', `touch ${SIDE_EFFECT}`];
+
+    function refused(r: RunResult, pattern: RegExp): void {
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.ok(!fs.existsSync(path.join(dir, SIDE_EFFECT)), 'the command ran');
+      assert.ok(!r.stderr.includes('p@ss') && !r.out.includes('p@ss'), 'a value was shown');
+    }
+
+    it('a tampered file', () => {
+      const tampered = path.join(dir, 'tampered.env.enc');
+      const bytes = fs.readFileSync(secrets);
+      bytes[bytes.length - 300] ^= 1;
+      fs.writeFileSync(tampered, bytes);
+      refused(cli(['run', '-i', alice.privatePath, '-e', tampered, ...sideEffect]), /tampered\.env\.enc: .*(authentication|signature)/);
+    });
+
+    it('a file for another key', () => {
+      refused(cli(['run', '-i', alice.privatePath, '-e', bobsFile, ...sideEffect]), /bob\.env\.enc: /);
+    });
+
+    it('a file not signed by --require-signer, and a plain file with --require-signer', () => {
+      refused(cli(['run', '-i', alice.privatePath, '--require-signer', bob.sshPubPath, '-e', secrets, ...sideEffect]), /\.env\.enc: .*not by the required signer/);
+      refused(cli(['run', '-i', alice.privatePath, '--require-signer', alice.sshPubPath, '-e', secrets, '-e', layer, ...sideEffect]), /\.env\.local: .*not encrypted/);
+    });
+
+    it('a line that is not NAME=value: its number, never its text', () => {
+      const bad = encrypt(`OK=1\np@ss-leaked-line\n`, 'bad.env.enc', alice);
+      refused(cli(['run', '-i', alice.privatePath, '-e', bad, ...sideEffect]), /bad\.env\.enc: line 2: /);
+    });
+
+    it('a file with value-encrypted values (ciphertext the command would get as its values)', () => {
+      const sealed = path.join(dir, 'sealed.env');
+      fs.writeFileSync(sealed, 'OK=1\nDB_PASSWORD=custodian-val1.AAAAp@ss\n');
+      refused(cli(['run', '-e', sealed, ...sideEffect]), /sealed\.env: line 2: a value-encrypted value/);
+    });
+
+    it('a missing file', () => {
+      refused(cli(['run', '-i', alice.privatePath, '-e', path.join(dir, 'nope.env.enc'), ...sideEffect]), /nope\.env\.enc: no such file/);
+    });
+  });
+
+  it('writes no file anywhere: the working directory, TMPDIR and HOME are as they were', () => {
+    const before = [listDir(dir), listDir(tmp), listDir(home)];
+    const r = cli(['run', '-i', alice.privatePath, '-e', secrets, '-e', layer, '--', process.execPath, '-e', 'process.exit(0)']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([listDir(dir), listDir(tmp), listDir(home)], before);
+  });
+
+  it('does not pass the command through a shell', () => {
+    const r = cli(['run', '-i', alice.privatePath, '-e', secrets, '--', process.execPath, '-e', 'console.log(process.argv[1])', '$(touch injected); `touch injected2`']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.out, '$(touch injected); `touch injected2`\n');
+    assert.ok(!fs.existsSync(path.join(dir, 'injected')) && !fs.existsSync(path.join(dir, 'injected2')));
+  });
+
+  it('a command that does not exist: a clear error and status 127, as shells', () => {
+    const r = cli(['run', '-i', alice.privatePath, '-e', secrets, '--', 'no-such-command-xyz', 'arg']);
+    assert.equal(r.code, 127);
+    assert.match(r.stderr, /custodian: error: command not found: no-such-command-xyz/);
+  });
+
+  it('--print-names lists the names, never the values', () => {
+    const r = cli(['run', '-i', alice.privatePath, '-e', secrets, '-e', layer, '--print-names']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.out, 'DB_PASSWORD\nSHARED\nMULTI\nLAYERED\nPLAIN_ONLY\n');
+  });
+
+  it('without -e, reads run.envFiles from .custodian/config at the repository root, from a subfolder', () => {
+    const repo = tempDir('custodian-run-repo-');
+    try {
+      fs.mkdirSync(path.join(repo, '.custodian'));
+      fs.mkdirSync(path.join(repo, 'src', 'deep'), { recursive: true });
+      fs.copyFileSync(secrets, path.join(repo, '.env.enc'));
+      fs.writeFileSync(path.join(repo, '.custodian', 'config'), JSON.stringify({ run: { envFiles: ['.env.enc'] } }));
+      const r = cli(['run', '-i', alice.privatePath, '--', process.execPath, '-e', ENV_PROBE], { PROBE_SHOW: 'DB_PASSWORD' }, path.join(repo, 'src', 'deep'));
+      assert.equal(probe(r).shown.DB_PASSWORD, SECRET);
+    } finally {
+      removeDir(repo);
+    }
+  });
+
+  it('without -e and without configured files: says what to pass (usage, status 2)', () => {
+    const empty = tempDir('custodian-run-empty-');
+    try {
+      const r = cli(['run', '-i', alice.privatePath, '--', 'true'], {}, empty);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /no env files/);
+      assert.match(r.stderr, /hint: .*-e FILE.*run\.envFiles/);
+    } finally {
+      removeDir(empty);
+    }
+  });
+
+  it('asks for -- before the command, so the command\'s own flags are never read as custodian\'s', () => {
+    const r = cli(['run', '-i', alice.privatePath, '-e', secrets, 'node', 'app.js']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /put the command after --/);
+  });
+});

@@ -1,0 +1,181 @@
+// Secrets where programs run, in the real VS Code: a launch configuration with custodianEnvFiles, a
+// `custodian` task and the secrets terminal give a Node program the decrypted variables (it writes a
+// hash of them to a file the test reads); a normal terminal does not get them; a file that does not
+// open stops the launch before the program runs, with an error naming it.
+import * as assert from 'assert';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import type { SecretsTerminalResult } from '../../src/extension/run/secrets-terminal';
+import { captureErrors, run, waitFor, workspaceFolder } from './support/custodian';
+import { encryptFor, useTeam, wsPath, wsUri } from './support/enc';
+
+// The program: writes the values of the names in argv[3] (comma-separated), and a hash of them, to argv[2].
+const PROBE = `
+const names = process.argv[3].split(',');
+const seen = names.map((n) => [n, process.env[n] === undefined ? null : process.env[n]]);
+const hash = require('crypto').createHash('sha256').update(JSON.stringify(seen)).digest('hex');
+require('fs').writeFileSync(process.argv[2] + '.tmp', JSON.stringify({ hash, seen }));
+require('fs').renameSync(process.argv[2] + '.tmp', process.argv[2]);
+`;
+
+const NAMES = ['API_TOKEN', 'MULTI', 'SHARED', 'EXPLICIT', 'PLAIN_ONLY'];
+
+function hashOf(seen: Array<[string, string | null]>): string {
+  return createHash('sha256').update(JSON.stringify(seen)).digest('hex');
+}
+
+async function readProbe(out: string, timeoutMs = 30_000): Promise<{ hash: string; seen: Array<[string, string | null]> }> {
+  await waitFor(`${out} written by the program`, async () => fs.existsSync(out), timeoutMs);
+  return JSON.parse(fs.readFileSync(out, 'utf8'));
+}
+
+describe('secrets in debug sessions, tasks and terminals', function () {
+  this.timeout(120_000);
+  const team = useTeam();
+  const SECRET = 'tok "en" # not a comment';
+  let probe: string;
+
+  before(async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath('.env.enc'), await encryptFor([meKey], `API_TOKEN='${SECRET}'\nMULTI="a\\nb"\nSHARED=from-file\n`, team.alice.key));
+    fs.writeFileSync(wsPath('.env.local'), 'PLAIN_ONLY=plain\n');
+    fs.writeFileSync(wsPath('foreign.env.enc'), await encryptFor([team.bob.publicKey], 'API_TOKEN=bob\n'));
+    probe = wsPath('probe.js');
+    fs.writeFileSync(probe, PROBE);
+  });
+  after(() => {
+    for (const f of ['.env.local', 'probe.js', '.vscode/tasks.json']) fs.rmSync(wsPath(f), { force: true });
+    for (const t of vscode.window.terminals) t.dispose();
+  });
+
+  function outFile(name: string): string {
+    const out = wsPath(`${name}.out.json`);
+    fs.rmSync(out, { force: true });
+    return out;
+  }
+
+  it('a launch configuration with custodianEnvFiles runs the program with the variables; its own env wins', async () => {
+    const out = outFile('debug');
+    const started = await vscode.debug.startDebugging(workspaceFolder(), {
+      type: 'node',
+      request: 'launch',
+      name: 'custodian probe',
+      program: probe,
+      runtimeExecutable: process.execPath,
+      args: [out, NAMES.join(',')],
+      custodianEnvFiles: ['.env.enc', '${workspaceFolder}/.env.local'],
+      env: { EXPLICIT: 'launch', SHARED: 'from-launch' },
+      console: 'internalConsole',
+    });
+    assert.ok(started, 'the debug session started');
+    const got = await readProbe(out);
+    const expected: Array<[string, string | null]> = [['API_TOKEN', SECRET], ['MULTI', 'a\nb'], ['SHARED', 'from-launch'], ['EXPLICIT', 'launch'], ['PLAIN_ONLY', 'plain']];
+    assert.deepStrictEqual(got.seen, expected);
+    assert.strictEqual(got.hash, hashOf(expected));
+    const launchJson = wsPath('.vscode', 'launch.json');
+    assert.ok(!fs.existsSync(launchJson) || !fs.readFileSync(launchJson, 'utf8').includes(SECRET), 'nothing written to launch.json');
+  });
+
+  it('a file that does not open stops the launch before the program runs, naming the file', async () => {
+    const out = outFile('debug-foreign');
+    const { result, errors } = await captureErrors(team.services, async () =>
+      vscode.debug.startDebugging(workspaceFolder(), {
+        type: 'node',
+        request: 'launch',
+        name: 'custodian probe (foreign)',
+        program: probe,
+        runtimeExecutable: process.execPath,
+        args: [out, NAMES.join(',')],
+        custodianEnvFiles: ['foreign.env.enc'],
+      }),
+    );
+    assert.strictEqual(result, false, 'not started');
+    assert.strictEqual(errors.length, 1);
+    assert.match(errors[0].message, /foreign\.env\.enc/);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.ok(!fs.existsSync(out), 'the program did not run');
+  });
+
+  it('a custodian task from tasks.json runs its command with the variables', async () => {
+    const out = outFile('task');
+    fs.mkdirSync(wsPath('.vscode'), { recursive: true });
+    const definition = { type: 'custodian', label: 'custodian probe', command: process.execPath, args: ['probe.js', out, NAMES.join(',')], envFiles: ['.env.local', '.env.enc'], env: { EXPLICIT: 'task' } };
+    fs.writeFileSync(wsPath('.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [definition] }, null, 2));
+    const task = await waitFor('the task from tasks.json', async () => (await vscode.tasks.fetchTasks({ type: 'custodian' })).find((t) => t.name === 'custodian probe'), 20_000);
+    const ended = new Promise<void>((resolve) => {
+      const sub = vscode.tasks.onDidEndTask((e) => {
+        if (e.execution.task.name === 'custodian probe') {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    await vscode.tasks.executeTask(task);
+    const got = await readProbe(out);
+    const expected: Array<[string, string | null]> = [['API_TOKEN', SECRET], ['MULTI', 'a\nb'], ['SHARED', 'from-file'], ['EXPLICIT', 'task'], ['PLAIN_ONLY', 'plain']];
+    assert.deepStrictEqual(got.seen, expected);
+    assert.strictEqual(got.hash, hashOf(expected));
+    await ended;
+  });
+
+  it('a custodian task whose file does not open ends without running its command, naming the file', async () => {
+    const out = outFile('task-foreign');
+    const definition = { type: 'custodian', label: 'custodian probe (foreign)', command: process.execPath, args: ['probe.js', out, NAMES.join(',')], envFiles: ['foreign.env.enc'] };
+    fs.writeFileSync(wsPath('.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [definition] }, null, 2));
+    const task = await waitFor('the task from tasks.json', async () => (await vscode.tasks.fetchTasks({ type: 'custodian' })).find((t) => t.name === 'custodian probe (foreign)'), 20_000);
+    const { errors } = await captureErrors(team.services, async () => {
+      const ended = new Promise<void>((resolve) => {
+        const sub = vscode.tasks.onDidEndTask((e) => {
+          if (e.execution.task.name === 'custodian probe (foreign)') {
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+      await vscode.tasks.executeTask(task);
+      await ended;
+    });
+    assert.strictEqual(errors.length, 1);
+    assert.match(errors[0].message, /foreign\.env\.enc/);
+    assert.ok(!fs.existsSync(out), 'the command did not run');
+  });
+
+  it('the secrets terminal has the variables; a normal terminal does not', async () => {
+    const result = await run<SecretsTerminalResult>('custodian.newTerminalWithSecrets', { uris: [wsUri('.env.enc')] });
+    assert.ok(result, 'the command returned');
+    assert.deepStrictEqual(result.names, ['API_TOKEN', 'MULTI', 'SHARED']);
+    const secrets = await waitFor('the secrets terminal', async () => vscode.window.terminals.find((t) => t.name === result.terminalName));
+    const options = secrets.creationOptions as vscode.TerminalOptions;
+    assert.strictEqual(options.env?.API_TOKEN, SECRET);
+    assert.strictEqual(options.isTransient, true, 'not restored on reload');
+    const plain = vscode.window.createTerminal({ name: 'plain' });
+    assert.strictEqual((plain.creationOptions as vscode.TerminalOptions).env, undefined);
+
+    // And in the shells themselves: the program started from each terminal reports what it sees.
+    const secretOut = outFile('terminal-secrets');
+    const plainOut = outFile('terminal-plain');
+    const line = (out: string): string => `"${process.execPath}" "${probe}" "${out}" ${NAMES.join(',')}`;
+    secrets.sendText(line(secretOut));
+    plain.sendText(line(plainOut));
+    const inSecrets = await readProbe(secretOut, 60_000);
+    const inPlain = await readProbe(plainOut, 60_000);
+    assert.deepStrictEqual(inSecrets.seen.slice(0, 3), [['API_TOKEN', SECRET], ['MULTI', 'a\nb'], ['SHARED', 'from-file']]);
+    assert.deepStrictEqual(inPlain.seen.slice(0, 3), [['API_TOKEN', null], ['MULTI', null], ['SHARED', null]]);
+    plain.dispose();
+    secrets.dispose();
+  });
+
+  it('the secrets terminal is not opened when a file does not open, and the error names it', async () => {
+    const opened: string[] = [];
+    const sub = vscode.window.onDidOpenTerminal((t) => opened.push(t.name));
+    const { result, errors } = await captureErrors(team.services, () => run('custodian.newTerminalWithSecrets', { uris: [wsUri('foreign.env.enc')] }));
+    await new Promise((r) => setTimeout(r, 1000));
+    sub.dispose();
+    assert.strictEqual(result, undefined);
+    assert.strictEqual(errors.length, 1);
+    assert.match(errors[0].message, /foreign\.env\.enc/);
+    assert.deepStrictEqual(opened, [], 'no terminal opened');
+    assert.ok(!vscode.window.terminals.some((t) => t.name.startsWith('Secrets: foreign')));
+  });
+});

@@ -117,6 +117,27 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.match(bad.stderr, /in the clear although the file's rule says they are encrypted: TOKEN/);
   });
 
+  it('run -e reads a value-encrypted .env: the command gets the values, --require-signer checks its signer, a tampered file runs nothing', () => {
+    fs.writeFileSync(file('run-plain.env'), 'RUN_SECRET="s3cr3t value"\nRUN_PUBLIC=1\n');
+    const sealed = file('run.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-s', bob.privatePath, '-o', sealed, file('run-plain.env')]).code, 0);
+    const probe = ['--', process.execPath, '-e', 'process.stdout.write(process.env.RUN_SECRET + "|" + process.env.RUN_PUBLIC)'];
+    const r = run(['run', '-i', alice.privatePath, '-e', sealed, ...probe]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.out, 's3cr3t value|1');
+    assert.equal(run(['run', '-i', alice.privatePath, '--require-signer', bob.publicPemPath, '-e', sealed, ...probe]).out, 's3cr3t value|1');
+    const wrongSigner = run(['run', '-i', alice.privatePath, '--require-signer', alice.publicPemPath, '-e', sealed, ...probe]);
+    assert.equal(wrongSigner.code, 1);
+    assert.equal(wrongSigner.out, '');
+    const text = fs.readFileSync(sealed, 'utf8');
+    const [a, b] = [/^RUN_SECRET=(.*)$/m.exec(text)![1], /^RUN_PUBLIC=(.*)$/m.exec(text)![1]];
+    fs.writeFileSync(sealed, text.replace(a, '@').replace(b, a).replace('@', b));
+    const tampered = run(['run', '-i', alice.privatePath, '-e', sealed, ...probe]);
+    assert.equal(tampered.code, 1);
+    assert.equal(tampered.out, '', 'the command did not run');
+    assert.match(tampered.stderr, /does not open at that key/);
+  });
+
   it('usage: set takes no value argument; --format needs --values; an unknown format is named', () => {
     assert.equal(run(['set', file('.env'), 'A', 'value-on-argv']).code, 2);
     assert.equal(run(['decrypt', '--format', 'json', file('x')]).code, 2);

@@ -138,6 +138,24 @@ describe('value-encrypted files in the editor', function () {
     await closeAllEditors();
   });
 
+  it('env files for debug sessions, tasks and terminals: a value-encrypted .env gives its values, a tampered one is refused', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { EnvSource } = await import('../../src/extension/run/env-source');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', 'debug.env');
+    fs.writeFileSync(file.fsPath, await sealValues('API_TOKEN="for the debugger"\nPORT=8080\n', { format: 'dotenv', recipients: [me], signer: team.alice.key, backend }));
+    const source = new EnvSource({ session: team.services.session, backend: team.services.backend });
+    const vars = await source.load([file]);
+    assert.strictEqual(vars.get('API_TOKEN'), 'for the debugger');
+    assert.strictEqual(vars.get('PORT'), '8080');
+    const text = fs.readFileSync(file.fsPath, 'utf8');
+    const [a, b] = [/^API_TOKEN=(.*)$/m.exec(text)![1], /^PORT=(.*)$/m.exec(text)![1]];
+    fs.writeFileSync(file.fsPath, text.replace(a, '@').replace(b, a).replace('@', b));
+    // Signed: the signature, checked first, covers every value.
+    await assert.rejects(source.load([file]), /Cannot decrypt values-repo\/debug\.env: the signature .* does not verify/);
+  });
+
   it('a file I am not a recipient of does not open; the file is left as it was', async () => {
     const { sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');

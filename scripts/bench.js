@@ -27,7 +27,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { buildCli } = require('./lib/build-cli');
+const { buildCli, splitYamlPlugin, yamlBundleOptions } = require('./lib/build-cli');
 const { interleaved } = require('./lib/interleave');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -46,6 +46,7 @@ const GIT_ONLY = process.env.BENCH_GIT_ONLY === '1';
 const GIT_RUNS = 11;
 const DECRYPT_RUNS = 31;
 const SHAMIR_RUNS = 15;
+const VALUES_RUNS = 7;
 const PASSPHRASE = 'bench passphrase, not a secret';
 // The PBKDF2 work factor our encrypted PKCS#8 export uses (src/core/pkcs8.ts): the openssl reference does the same.
 const PBKDF2_ITERATIONS = 600000;
@@ -60,6 +61,9 @@ const TARGET = {
   decryptOneMiBMs: 30,
   // Split + combine of the largest secret (64 KiB since SHAMIR.md §7; it was 1 MiB) feels instant.
   shamirMs: 100,
+  // Value-level encryption (docs/VALUES.md), seal + open in the core: a large .env, and a 1 MiB YAML file.
+  valuesEnvMs: 50,
+  valuesYamlMs: 150,
   activationMs: 20,
   runOverheadMs: 60, // `custodian run -e x.env.enc -- true` over `true`, key unwrap included
   extensionBytes: 400 * 1000,
@@ -70,7 +74,7 @@ const TARGET = {
   mergeMs: 400,
 };
 // Packages that must never be evaluated when the extension loads: heavy modules load on first use.
-const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers'];
+const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers', 'yaml'];
 
 /** The environment of every timed run: this one without NODE_EXTRA_CA_CERTS (see the header). */
 const INHERITED_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
@@ -286,8 +290,9 @@ async function setup() {
   if (!TIME_BIN) log('GNU time (/usr/bin/time) not found: peak RSS comes from polling /proc/PID/status VmHWM');
   // What ships: one bundle (scripts/lib/build-cli.js).
   cli = buildCli(tmp, { production: true });
-  const ext = buildProduction('src/extension/extension.ts', tmpPath('extension.js'), { external: ['vscode'], metafile: true });
-  extension = { size: fs.statSync(tmpPath('extension.js')).size, meta: ext.metafile };
+  const ext = buildProduction('src/extension/extension.ts', tmpPath('extension.js'), { external: ['vscode'], metafile: true, plugins: [splitYamlPlugin()] });
+  require('esbuild').buildSync(yamlBundleOptions(tmp, { production: true }));
+  extension = { size: fs.statSync(tmpPath('extension.js')).size, meta: ext.metafile, yamlSize: fs.statSync(tmpPath('yaml.js')).size };
 
   const keygen = spawnSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '3072', '-N', '', '-C', 'bench', '-f', tmpPath('id_rsa')], { encoding: 'utf8' });
   check(keygen.status === 0, `ssh-keygen failed: ${keygen.stderr}`);
@@ -494,7 +499,7 @@ function gitRows(g) {
 function coreBench() {
   const outfile = tmpPath('core-bench.js');
   buildProduction('scripts/bench/core-bench.ts', outfile);
-  const options = { decryptRuns: DECRYPT_RUNS, shamirRuns: SHAMIR_RUNS, keygenRuns: KEYGEN_RUNS, tempDir: tmp };
+  const options = { decryptRuns: DECRYPT_RUNS, shamirRuns: SHAMIR_RUNS, valuesRuns: VALUES_RUNS, keygenRuns: KEYGEN_RUNS, tempDir: tmp };
   const r = spawnSync(process.execPath, [outfile, JSON.stringify(options)], { encoding: 'utf8', maxBuffer: 16 * MIB, env: BENCH_ENV });
   check(r.status === 0, `core bench exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -759,6 +764,10 @@ async function main() {
   row(`core decryptBytes 1 MiB .enc, signed, warm (median of ${DECRYPT_RUNS})`, ms(d1), '—', undefined, `≤ ${TARGET.decryptOneMiBMs} ms`, d1 <= TARGET.decryptOneMiBMs);
   const sh = median(core.shamirLargest);
   row(`Shamir split 64 KiB (the largest secret) into 5 (threshold 3) + combine 3 (median of ${SHAMIR_RUNS})`, ms(sh), '—', undefined, `≤ ${TARGET.shamirMs} ms`, sh <= TARGET.shamirMs);
+  const ve = median(core.valuesEnv.ms);
+  row(`core value-encrypted .env, 1,000 values: seal + open, signed, ${core.valuesEnv.unwrapsPerOpen} RSA unwrap per open (median of ${VALUES_RUNS})`, ms(ve), '—', undefined, `≤ ${TARGET.valuesEnvMs} ms`, ve <= TARGET.valuesEnvMs);
+  const vy = median(core.valuesYaml.ms);
+  row(`core value-encrypted YAML, 1 MiB: seal + open, signed, ${core.valuesYaml.unwrapsPerOpen} RSA unwrap per open (median of ${VALUES_RUNS})`, ms(vy), '—', undefined, `≤ ${TARGET.valuesYamlMs} ms`, vy <= TARGET.valuesYamlMs);
   const act = activationSamples.length > 0 ? median(activationSamples) : NaN;
   row(
     `extension \`activate()\` in VS Code (median of ${activationSamples.length} launches)`,
@@ -782,6 +791,7 @@ async function main() {
   await runRow();
   gitRows(await gitDrivers());
   row('size of `dist/extension.js` (production, minified)', `${(size / 1000).toFixed(1)} KB`, '—', undefined, `≤ ${TARGET.extensionBytes / 1000} KB`, size <= TARGET.extensionBytes);
+  row('(size of `dist/yaml.js`, loaded on first use of a value-encrypted YAML file)', `${(extension.yamlSize / 1000).toFixed(1)} KB`, '—', undefined, '—', undefined);
   finish(header);
 }
 

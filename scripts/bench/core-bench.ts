@@ -9,6 +9,7 @@ import { constantTimeEqual } from '../../src/core/bytes';
 import { decryptBytes, encryptBytes } from '../../src/core/envelope';
 import { generateRsaKeyPair } from '../../src/core/keys';
 import { combineShares, MAX_SECRET_BYTES, splitSecret } from '../../src/core/shamir';
+import { openValues, sealValues, type ValuesFormatName } from '../../src/core/values';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { interleaved } = require('../lib/interleave') as { interleaved: (runs: number, a: () => Promise<void>, b: () => Promise<void>) => Promise<void> };
@@ -16,6 +17,7 @@ const { interleaved } = require('../lib/interleave') as { interleaved: (runs: nu
 interface Options {
   decryptRuns: number;
   shamirRuns: number;
+  valuesRuns: number;
   keygenRuns: number;
   tempDir: string;
 }
@@ -97,12 +99,55 @@ async function keygen(runs: number, tempDir: string): Promise<{ ours: number[]; 
   return { ours, openssl };
 }
 
+/** A `.env` of `count` values, the size of a large real one (names and values of 20–40 characters). */
+function largeEnv(count: number): string {
+  let text = '# generated for the bench\n';
+  for (let i = 0; i < count; i++) text += `SERVICE_${i}_API_TOKEN=tok-${i}-${'x'.repeat(20 + (i % 20))}\n`;
+  return text;
+}
+
+/** About 1 MiB of YAML shaped like a Helm values file: nested maps, lists, comments, quoted strings. */
+function largeYaml(bytes: number): string {
+  let text = '# generated for the bench\n';
+  for (let i = 0; text.length < bytes; i++) {
+    text += `service${i}:\n  # credentials of service ${i}\n  image: "registry.example.com/app:${i}"\n  password: p4ss-${i}-secret\n  ports: [80, 443]\n  env:\n    - name: TOKEN\n      value: 'tok-${i}'\n`;
+  }
+  return text;
+}
+
+/**
+ * Value-level encryption (docs/VALUES.md): seal then open a whole file in the core, signed, warm; counts
+ * the RSA-OAEP unwraps of each open (one per file, not per value).
+ */
+async function valuesRoundTrip(document: string, format: ValuesFormatName, runs: number): Promise<{ ms: number[]; unwrapsPerOpen: number }> {
+  const node = createNodeCryptoBackend();
+  let unwraps = 0;
+  const backend = { ...node, rsaOaepDecrypt: (...a: Parameters<typeof node.rsaOaepDecrypt>) => (unwraps++, node.rsaOaepDecrypt(...a)) };
+  const key = await generateRsaKeyPair(node, 3072);
+  const samples: number[] = [];
+  for (let i = 0; i < WARMUP_RUNS + runs; i++) {
+    unwraps = 0;
+    const { ms, value } = await timed(async () => {
+      const sealed = await sealValues(document, { format, recipients: [key.publicKey], signer: key, backend });
+      return openValues(sealed, { format, identities: [key], backend });
+    });
+    if (value.document !== document) fail(`${format}: open(seal(x)) differs from x`);
+    if (value.signature.kind !== 'signed') fail(`${format}: the signature was not verified`);
+    value.dispose();
+    if (unwraps !== 1) fail(`${format}: ${unwraps} RSA unwraps for one file`);
+    if (i >= WARMUP_RUNS) samples.push(ms);
+  }
+  return { ms: samples, unwrapsPerOpen: 1 };
+}
+
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as Options;
   const result = {
     decryptOneMiB: await decryptOneMiB(options.decryptRuns),
     shamirLargest: await shamirLargest(options.shamirRuns),
     keygen: await keygen(options.keygenRuns, options.tempDir),
+    valuesEnv: await valuesRoundTrip(largeEnv(1000), 'dotenv', options.valuesRuns),
+    valuesYaml: await valuesRoundTrip(largeYaml(MIB), 'yaml', options.valuesRuns),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -8,6 +8,8 @@ import { CustodianError, SignatureError, SignerMismatchError } from '../core/err
 import { firstSealedValueLine, SEALED_VALUE_PREFIX, type EnvLayer } from '../core/env-layers';
 import type { RsaPublicKey } from '../core/keys';
 import { readSmallFile } from '../node/node-streams';
+import { isValueEncrypted, openValues } from '../core/values';
+import type { RsaPrivateKey } from '../core/keys';
 import { describeKey } from './key-files';
 import { CliError } from './output';
 
@@ -63,13 +65,37 @@ async function decryptEnvFile(bytes: Uint8Array, keys: EnvFileKeys): Promise<Uin
   return opened.plaintext;
 }
 
+/**
+ * A value-encrypted .env (docs/VALUES.md): opened with local keys (the agent unwraps `.enc` headers
+ * only); every value, the MAC and the signature verify before the document is used.
+ */
+async function openValuesEnvFile(text: string, keys: EnvFileKeys): Promise<string> {
+  const identities = (await keys.identities()).filter((k): k is RsaPrivateKey => (k as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array);
+  if (identities.length === 0) throw new CliError('a value-encrypted file, which the agent\'s keys cannot open', { hint: 'pass -i KEY, or set CUSTODIAN_IDENTITY=FILE or CUSTODIAN_KEY' });
+  const opened = await openValues(text, { format: 'dotenv', identities, backend: keys.backend });
+  try {
+    const required = keys.requiredSigner;
+    const status = opened.signature;
+    if (required && status.kind !== 'signed') throw new SignatureError(`the file is not signed, but --require-signer asks for ${describeKey(required)}`);
+    if (required && status.kind === 'signed' && status.signer.fingerprint !== required.fingerprint) {
+      throw new SignerMismatchError(`the file is signed by ${status.signer.fingerprint}, not by the required signer ${describeKey(required)}`);
+    }
+    return opened.document;
+  } finally {
+    opened.dispose();
+  }
+}
+
 /** Reads, decrypts (if it is an envelope) and parses one env file. Errors name the file, never a value. */
 export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvLayer> {
   const bytes = await readEnvFile(file);
   let plaintext = bytes;
   try {
+    const valueEncrypted = !isEncryptedEnvFile(file, bytes) && isValueEncrypted(new TextDecoder().decode(bytes), 'dotenv');
     if (isEncryptedEnvFile(file, bytes)) {
       plaintext = await decryptEnvFile(bytes, keys);
+    } else if (valueEncrypted) {
+      plaintext = new TextEncoder().encode(await openValuesEnvFile(new TextDecoder('utf-8', { fatal: true }).decode(bytes), keys));
     } else if (keys.requiredSigner) {
       throw new CliError('not encrypted, so not signed, but --require-signer asks for a signer', { hint: 'encrypt and sign it (custodian encrypt -s KEY), or leave it out' });
     }

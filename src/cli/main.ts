@@ -13,11 +13,13 @@ import { fingerprintCommand } from './commands/fingerprint';
 import { genpassCommand } from './commands/genpass';
 import { gitCommand } from './commands/git';
 import { guardCommand } from './commands/guard';
+import { getCommand } from './commands/get';
 import { identitiesCommand } from './commands/identities';
 import { inspectCommand } from './commands/inspect';
 import { keygenCommand } from './commands/keygen';
 import { pubkeyCommand } from './commands/pubkey';
 import { rosterCommand } from './commands/roster';
+import { setCommand } from './commands/set';
 import { runCommand } from './commands/run';
 import { splitCommand } from './commands/split';
 import { totpCommand } from './commands/totp';
@@ -29,6 +31,8 @@ export const COMMANDS: readonly Command[] = [
   fingerprintCommand,
   encryptCommand,
   decryptCommand,
+  setCommand,
+  getCommand,
   identitiesCommand,
   inspectCommand,
   rosterCommand,

@@ -75,6 +75,20 @@ export class NoIdentityMatchedError extends CustodianError {
 export class AgentError extends CustodianError {}
 /** The user denied the agent's consent prompt, or did not answer it in time. */
 export class AgentDeniedError extends AgentError {}
+// ---- value-encrypted files (docs/VALUES.md) ----
+/** A value's token does not open at its key path: edited, or moved or copied from another key or file. */
+export class ValueAuthError extends CustodianError {
+  constructor(
+    message: string,
+    /** Display form of the key path whose token failed. */
+    readonly path: string,
+    options: CustodianErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+/** The file-level MAC of a value-encrypted file does not verify: entries added, removed, reordered or edited. */
+export class ValuesMacError extends CustodianError {}
 
 // ---- Shamir ----
 /** A share that cannot be parsed (bad checksum, bad encoding, unknown version). */

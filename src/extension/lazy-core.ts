@@ -20,6 +20,8 @@ export const lazyCore = Object.freeze({
   shareEncoding: () => import('../core/share-encoding'),
   totp: () => import('../core/totp'),
   valueQuoting: () => import('../core/value-quoting'),
+  /** Value-encrypted .env/JSON/YAML files; brings the `yaml` package. */
+  values: () => import('../core/values'),
   /** Node host pieces the extension shares with the CLI. */
   atomicFile: () => import('../node/atomic-file'),
   nodeStreams: () => import('../node/node-streams'),

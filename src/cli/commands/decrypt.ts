@@ -10,6 +10,8 @@ import { checkInput, checkOutput, isStdio, openInput, writeOutput } from '../io'
 import { IDENTITY_HELP, resolveIdentities } from '../identities';
 import { describeKey, loadPublicKey } from '../key-files';
 import { openTwoPassInput } from '../two-pass-input';
+import { VALUES_FORMAT_HELP } from '../values-files';
+import { decryptValuesFile } from './values-crypt';
 
 /**
  * Refuses a file whose signer is not `required`. `verified` says whether `signer` comes from a
@@ -80,6 +82,8 @@ export const decryptCommand: Command = {
     identity: { type: 'string', short: 'i', multiple: true },
     out: { type: 'string', short: 'o' },
     'require-signer': { type: 'string' },
+    values: { type: 'boolean' },
+    format: { type: 'string' },
     ...PASSPHRASE_FILE_OPTION,
     ...FORCE_OPTION,
   },
@@ -109,15 +113,24 @@ ${IDENTITY_HELP}
 ${PASSPHRASE_HELP}
 ${FORCE_HELP}
 
+Value-encrypted files (--values): IN is a .env, JSON or YAML file written by "encrypt --values";
+OUT is the plaintext document, byte for byte as it was, written only after every value, the file's
+MAC and its signature were verified (docs/VALUES.md).
+  --values                decrypt a value-encrypted file
+${VALUES_FORMAT_HELP}
+
 Examples:
   custodian decrypt -i ~/.custodian/alice.pem -o secrets.env secrets.env.enc
   custodian decrypt -i ~/.custodian/alice.pem --require-signer .custodian/team/bob.pub < note.enc
   set -o pipefail; custodian decrypt -i ci.pem --passphrase-file /run/secrets/pass app.tgz.enc | tar xz
   CUSTODIAN_KEY="$CI_SECRET_KEY" custodian decrypt -o .env .env.enc
   custodian decrypt -o secrets.env secrets.env.enc   # in a VS Code terminal: the agent's key
+  custodian decrypt --values -i ~/.custodian/alice.pem -o plain.env .env
 `,
   async run(args, ctx) {
     args.expectPositionals(0, 1, '');
+    if (args.flag('values')) return decryptValuesFile(args, ctx);
+    if (args.has('format')) throw args.usageError('--format needs --values');
     const out = args.string('out');
     const force = args.flag('force');
     await checkOutput(out, { force, mode: 0o600 });

@@ -10,6 +10,8 @@ import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
 import { loadPublicKey, loadRoster } from '../key-files';
 import { UsageError } from '../output';
 import { pinSource, vetRoster } from '../roster-trust';
+import { VALUES_FORMAT_HELP } from '../values-files';
+import { encryptValuesFile } from './values-crypt';
 
 /**
  * Chunk size (and read size) of armored output; binary output uses the envelope's 256 KiB default.
@@ -28,6 +30,10 @@ export const encryptCommand: Command = {
     'sign-default': { type: 'boolean', short: 'S' },
     armor: { type: 'boolean', short: 'a' },
     out: { type: 'string', short: 'o' },
+    values: { type: 'boolean' },
+    format: { type: 'string' },
+    'unencrypted-suffix': { type: 'string' },
+    'unencrypted-regex': { type: 'string' },
     ...PASSPHRASE_FILE_OPTION,
     ...FORCE_OPTION,
   },
@@ -60,11 +66,20 @@ Flags:
 ${PASSPHRASE_HELP}
 ${FORCE_HELP}
 
+Value-level encryption (--values): IN (a .env, JSON or YAML file) keeps its keys, comments and
+layout; each value is replaced by a token and a metadata block is added at the end (docs/VALUES.md).
+  --values                encrypt the values of IN, not the whole file; written in IN's own format
+${VALUES_FORMAT_HELP}
+  --unencrypted-suffix S  leave values whose key ends with S in the clear (e.g. _PUBLIC)
+  --unencrypted-regex R   leave values whose key matches the regular expression R in the clear
+
 Examples:
   custodian encrypt -R .custodian/team -o secrets.env.enc secrets.env
   custodian encrypt -r bob.pub -r "ssh-rsa AAAAB3… carol" -s ~/.custodian/alice.pem -a < notes.txt
   tar cz data/ | custodian encrypt -R .custodian/team > data.tgz.enc
   custodian encrypt -R .custodian/team -S -o secrets.env.enc secrets.env   # signed by the agent's key
+  custodian encrypt --values -R .custodian/team -s ~/.custodian/alice.pem -o .env plain.env
+  custodian encrypt --values --unencrypted-suffix _PUBLIC -R .custodian/team -o config.json config.plain.json
 `,
   async run(args, ctx) {
     args.expectPositionals(0, 1, '');
@@ -73,6 +88,8 @@ Examples:
     if (recipientArgs.length === 0 && rosterDirs.length === 0) {
       throw args.usageError('no recipients: pass -r KEY or -R ROSTER-DIR');
     }
+    if (args.flag('values')) return encryptValuesFile(args, ctx);
+    for (const flag of ['format', 'unencrypted-suffix', 'unencrypted-regex']) if (args.has(flag)) throw args.usageError(`--${flag} needs --values`);
     const out = args.string('out');
     const force = args.flag('force');
     const armored = args.flag('armor');

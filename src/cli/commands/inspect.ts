@@ -6,6 +6,50 @@ import { type Command } from '../command';
 import { openInput } from '../io';
 import { loadRoster } from '../key-files';
 import * as path from 'node:path';
+import { inspectValues, plaintextValues, ruleToString } from '../../core/values';
+import type { Args } from '../args';
+import type { CommandContext } from '../command';
+import { CliError } from '../output';
+import { readValuesText, VALUES_FORMAT_HELP, valuesFormatOf } from '../values-files';
+
+/** `inspect --values`: a value-encrypted file's metadata, its signer verified, its values in the clear. */
+async function inspectValuesFile(args: Args, ctx: CommandContext, names: ReadonlyMap<string, string>): Promise<void> {
+  const file = args.positionals[0];
+  const format = valuesFormatOf(args, file);
+  const text = await readValuesText(file, ctx);
+  const info = await inspectValues(text, format, ctx.backend());
+  const leaked = plaintextValues(text, format);
+  const named = (fingerprint: string): { fingerprint: string; name?: string } => ({ fingerprint, ...(names.has(fingerprint) ? { name: names.get(fingerprint) } : {}) });
+  const signer = info.signature.kind === 'signed' ? info.signature.signer.fingerprint : undefined;
+  if (args.flag('json')) {
+    ctx.print(
+      JSON.stringify(
+        {
+          format,
+          recipients: info.recipients.map(named),
+          recipientPolicy: info.recipientPolicy ?? null,
+          rule: ruleToString(info.rule),
+          signer: signer ? { ...named(signer), verified: true } : null,
+          entries: info.entries.map((e) => ({ name: e.name, encrypted: e.encrypted })),
+          inClearAgainstRule: leaked,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    const label = (fp: string): string => (names.has(fp) ? `${fp} (${names.get(fp)})` : fp);
+    ctx.print(`format:     ${format} (value-encrypted, docs/VALUES.md)`);
+    ctx.print(`recipients: ${info.recipients.map(label).join('\n            ')}`);
+    ctx.print(`rule:       ${ruleToString(info.rule)}`);
+    ctx.print(`signer:     ${signer ? `${label(signer)} (signature verified)` : 'none (unsigned)'}`);
+    ctx.print(`entries:    ${info.entries.length} (${info.entries.filter((e) => !e.encrypted).length} in the clear by the rule)`);
+    for (const e of info.entries) ctx.print(`  ${e.encrypted ? 'encrypted ' : 'clear     '} ${displayText(e.name)}`);
+  }
+  if (leaked.length > 0) {
+    throw new CliError(`values in the clear although the file's rule says they are encrypted: ${leaked.map((n) => displayText(n)).join(', ')}`, { hint: 'the file was edited by hand; encrypt those values again' });
+  }
+}
 
 export const inspectCommand: Command = {
   name: 'inspect',
@@ -13,6 +57,8 @@ export const inspectCommand: Command = {
   options: {
     roster: { type: 'string', short: 'R', multiple: true },
     json: { type: 'boolean' },
+    values: { type: 'boolean' },
+    format: { type: 'string' },
   },
   help: `Usage: custodian inspect [-R ROSTER-DIR]… [--json] [FILE]
 
@@ -26,8 +72,15 @@ Flags:
   -R, --roster DIR        label fingerprints with the names of matching DIR/*.pub files
       --json              print a JSON object instead of text
 
+Value-encrypted files (--values, docs/VALUES.md): prints the recipients, the rule, every key with
+whether its value is encrypted, and the signer, whose signature IS verified (no key needed); values
+the file's rule says must be encrypted but are in the clear are listed (exit status 1).
+      --values            FILE is a value-encrypted .env, JSON or YAML file
+${VALUES_FORMAT_HELP}
+
 Examples:
   custodian inspect secrets.env.enc
+  custodian inspect --values --json .env
   custodian inspect -R .custodian/team --json secrets.env.enc
 `,
   async run(args, ctx) {
@@ -39,6 +92,8 @@ Examples:
         if (!names.has(key.fingerprint)) names.set(key.fingerprint, label);
       }
     }
+    if (args.flag('values')) return inspectValuesFile(args, ctx, names);
+    if (args.has('format')) throw args.usageError('--format needs --values');
     const input = await openInput(args.positionals[0], ctx.io);
     const info = await inspectEnvelope(input.chunks);
     if (args.flag('json')) {

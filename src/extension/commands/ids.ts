@@ -58,6 +58,10 @@ export const enum CommandId {
 
   // The agent (docs/AGENT.md)
   ShowAgentLog = 'custodian.showAgentLog',
+  // Value-encrypted .env/JSON/YAML files (docs/VALUES.md)
+  OpenValuesDecrypted = 'custodian.openValuesDecrypted',
+  EncryptValues = 'custodian.encryptValues',
+  DecryptValuesToFile = 'custodian.decryptValuesToFile',
   // Secrets in terminals, tasks and debug sessions
   NewTerminalWithSecrets = 'custodian.newTerminalWithSecrets',
 }

@@ -4,19 +4,23 @@ import * as vscode from 'vscode';
 import { CommandId } from '../commands/ids';
 import { ENC_SCHEME, toEncryptedUri } from '../fs/enc-uri';
 import type { EncryptedDocuments } from '../fs/encrypted-documents';
+import type { ValuesFileSystem } from '../fs/values-file-system';
+import { VALUES_SCHEME } from '../fs/values-uri';
 
 export class EncryptionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('custodian.encryption', vscode.StatusBarAlignment.Left, 100);
   private readonly subscriptions: vscode.Disposable[] = [this.item];
 
-  constructor(private readonly documents: EncryptedDocuments) {
+  constructor(
+    private readonly documents: EncryptedDocuments,
+    private readonly values?: ValuesFileSystem,
+  ) {
     this.item.name = 'Custodian: Encryption';
-    this.subscriptions.push(
-      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
-      documents.onDidChangeInfo((uri) => {
-        if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.update();
-      }),
-    );
+    const onInfo = (uri: vscode.Uri): void => {
+      if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.update();
+    };
+    this.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(() => this.update()), documents.onDidChangeInfo(onInfo));
+    if (values) this.subscriptions.push(values.onDidChangeInfo(onInfo));
     this.update();
   }
 
@@ -37,7 +41,7 @@ export class EncryptionStatusBar implements vscode.Disposable {
 
   private update(): void {
     const uri = vscode.window.activeTextEditor?.document.uri;
-    const info = uri?.scheme === ENC_SCHEME ? this.documents.describe(uri) : undefined;
+    const info = uri?.scheme === ENC_SCHEME ? this.documents.describe(uri) : uri?.scheme === VALUES_SCHEME ? this.values?.describe(uri) : undefined;
     if (!uri || !info) {
       this.visible = false;
       this.item.hide();
@@ -51,9 +55,14 @@ export class EncryptionStatusBar implements vscode.Disposable {
     if (info.warning) md.appendMarkdown(`$(warning) ${escapeMd(info.warning)}\n\n`);
     md.appendMarkdown('Recipients:\n\n');
     for (const r of info.recipients) md.appendMarkdown(`- ${escapeMd(r.name)} — \`${r.fingerprint}\`\n`);
-    md.appendMarkdown('\nSaving re-encrypts to these recipients, signed by your default key.');
+    if (uri.scheme === VALUES_SCHEME) {
+      md.appendMarkdown(`\n${escapeMd(vscode.l10n.t('Values are encrypted one by one. Saving re-seals only the values you changed, for these recipients, signed by your default key.'))}`);
+      this.item.command = undefined;
+    } else {
+      md.appendMarkdown('\nSaving re-encrypts to these recipients, signed by your default key.');
+      this.item.command = { command: CommandId.ShowRecipients, title: 'Show Recipients and Signer', arguments: [toEncryptedUri(uri)] };
+    }
     this.item.tooltip = md;
-    this.item.command = { command: CommandId.ShowRecipients, title: 'Show Recipients and Signer', arguments: [toEncryptedUri(uri)] };
     this.visible = true;
     this.item.show();
   }

@@ -12,9 +12,13 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { ENC_SCHEME } from './enc-uri';
+import { VALUES_SCHEME } from './values-uri';
+
+/** The schemes whose documents hold plaintext: VS Code must not back them up to disk. */
+const GUARDED_SCHEMES = [ENC_SCHEME, VALUES_SCHEME];
 
 const BLOCKER_TEXT =
-  'Custodian: hot-exit backups of decrypted documents (custodian-enc:) are disabled on purpose.\n' +
+  'Custodian: hot-exit backups of decrypted documents (custodian-enc:, custodian-values:) are disabled on purpose.\n' +
   'This file takes the place of the folder VS Code would write them to, so plaintext never reaches the disk.\n';
 
 export class BackupGuard {
@@ -71,19 +75,21 @@ export class BackupGuard {
   private async place(): Promise<string[]> {
     const placed: string[] = [];
     for (const dir of await this.workspaceBackupDirs()) {
-      const blocker = path.join(dir, ENC_SCHEME);
-      try {
-        const stat = await fs.lstat(blocker).catch(() => undefined);
-        if (stat?.isFile()) {
+      for (const scheme of GUARDED_SCHEMES) {
+        const blocker = path.join(dir, scheme);
+        try {
+          const stat = await fs.lstat(blocker).catch(() => undefined);
+          if (stat?.isFile()) {
+            placed.push(blocker);
+            continue;
+          }
+          if (stat) await wipe(blocker);
+          await fs.mkdir(dir, { recursive: true });
+          await fs.writeFile(blocker, BLOCKER_TEXT, { flag: 'wx', mode: 0o444 });
           placed.push(blocker);
-          continue;
+        } catch (err) {
+          this.log.warn(`backup guard: could not place ${blocker}: ${err instanceof Error ? err.name : 'Error'}`);
         }
-        if (stat) await wipe(blocker);
-        await fs.mkdir(dir, { recursive: true });
-        await fs.writeFile(blocker, BLOCKER_TEXT, { flag: 'wx', mode: 0o444 });
-        placed.push(blocker);
-      } catch (err) {
-        this.log.warn(`backup guard: could not place ${blocker}: ${err instanceof Error ? err.name : 'Error'}`);
       }
     }
     return placed;

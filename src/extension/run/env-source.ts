@@ -7,6 +7,7 @@ import { CustodianError, describeError } from '../../core/errors';
 import type { EnvLayer } from '../../core/env-layers';
 import type { CryptoSession } from '../crypto-session';
 import { lazyCore } from '../lazy-core';
+import { looksValueEncrypted } from '../fs/values-uri';
 
 /** An env file is a few KiB; anything near this is not one. */
 const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
@@ -49,6 +50,7 @@ export class EnvSource {
     try {
       const [{ isArmored }, { parseDotenv }, { firstSealedValueLine }] = await Promise.all([lazyCore.armor(), lazyCore.dotenv(), lazyCore.envLayers()]);
       if (/\.enc(\.asc)?$/i.test(uri.path) || isArmored(bytes)) plaintext = await this.decrypt(bytes, name, isArmored(bytes));
+      else if (looksValueEncrypted(new TextDecoder().decode(bytes))) plaintext = await this.openValues(bytes, name);
       let text: string;
       try {
         text = new TextDecoder('utf-8', { fatal: true }).decode(plaintext);
@@ -70,6 +72,28 @@ export class EnvSource {
     } finally {
       plaintext.fill(0);
       bytes.fill(0);
+    }
+  }
+
+  /** A value-encrypted .env (docs/VALUES.md): every value, its MAC and signature verified, in memory. */
+  private async openValues(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+    const [values, backend] = await Promise.all([lazyCore.values(), this.deps.backend()]);
+    let identities;
+    try {
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      const info = await values.inspectValues(text, 'dotenv', backend);
+      identities = await this.deps.session.identitiesFor(info.recipients, name);
+      const opened = await values.openValues(text, { format: 'dotenv', identities, backend });
+      try {
+        return new TextEncoder().encode(opened.document);
+      } finally {
+        opened.dispose();
+      }
+    } catch (err) {
+      if (err instanceof CustodianError && err.message.includes(name)) throw err;
+      throw new EnvFileError(vscode.l10n.t('Cannot decrypt {0}: {1}', name, describeError(err)), { cause: err, hint: err instanceof CustodianError ? err.hint : undefined });
+    } finally {
+      if (identities) this.deps.session.release(...identities);
     }
   }
 

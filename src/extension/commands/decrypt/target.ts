@@ -4,8 +4,15 @@ import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import { encryptedUriOf, isEncryptedFileUri } from '../../fs/enc-uri';
 import { fromFileArguments, type FileArgs, type Shape } from '../arguments';
+import { fromValuesUri } from '../../fs/values-uri';
 
-export function encTargets<T extends FileArgs>(first: unknown, second: unknown, shape: Shape<T>): { args: Partial<T>; uris: vscode.Uri[] } {
+export function encTargets<T extends FileArgs>(
+  first: unknown,
+  second: unknown,
+  shape: Shape<T>,
+  /** Re-keying also takes value-encrypted files (fs/values-files.ts). */
+  accept: (uri: vscode.Uri) => boolean = isEncryptedFileUri,
+): { args: Partial<T>; uris: vscode.Uri[] } {
   const { args, uris } = fromFileArguments(first, second, shape);
   let list = uris;
   if (!list) {
@@ -17,10 +24,10 @@ export function encTargets<T extends FileArgs>(first: unknown, second: unknown, 
     const active = vscode.window.activeTextEditor?.document.uri;
     if (active) list = [active];
   }
-  const resolved = (list ?? []).map(encryptedUriOf);
+  const resolved = (list ?? []).map((u) => fromValuesUri(encryptedUriOf(u)));
   if (resolved.length === 0) throw new CustodianError('Choose a .enc file first (right-click it in the Explorer).');
   for (const uri of resolved) {
-    if (!isEncryptedFileUri(uri)) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a .enc file.`);
+    if (!accept(uri)) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a .enc file.`);
   }
   return { args, uris: resolved };
 }

@@ -11,6 +11,7 @@ import { BackupGuard } from '../../fs/backup-guard';
 import { ENC_SCHEME } from '../../fs/enc-uri';
 import { EncryptedDocuments } from '../../fs/encrypted-documents';
 import { EncryptedDiffs } from '../../git/encrypted-diffs';
+import { VALUES_SCHEME } from '../../fs/values-uri';
 import { EncryptedFileSystem } from '../../fs/encrypted-file-system';
 import type { EncryptionServices } from './deps';
 import { EncryptedFilesSection } from '../../views/sections/encrypted-files-section';
@@ -27,6 +28,8 @@ import { reencryptFiles, reencryptWorkspace } from '../rekey/reencrypt';
 import type { EncDeps } from './deps';
 import { encryptFiles } from './encrypt-file';
 import { encryptSelection } from './encrypt-selection';
+import { registerValuesFeature } from '../values/register';
+import type { ValuesDeps } from '../values/deps';
 
 const HANDLERS: Handlers<EncDeps> = [
   [CommandId.EncryptSelection, encryptSelection],
@@ -47,6 +50,8 @@ export interface EncryptionFeature {
   readonly statusBar: EncryptionStatusBar;
   readonly backupGuard: BackupGuard;
   readonly section: EncryptedFilesSection;
+  /** Value-encrypted .env/JSON/YAML files (custodian-values:). */
+  readonly values: ValuesDeps;
 }
 
 export function registerEncryptionCommands(context: vscode.ExtensionContext, host: CommandHost, services: EncryptionServices): EncryptionFeature {
@@ -57,7 +62,8 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const peek = new PlaintextDocuments(PEEK_SCHEME, '(This preview has expired. Run "Decrypt" on the block again.)\n');
   const drift = new DriftScanner(services, session);
   const deps: EncDeps = { services, session, fs, peek, drift };
-  const statusBar = new EncryptionStatusBar(documents);
+  const values = registerValuesFeature(context, host, services, backupGuard);
+  const statusBar = new EncryptionStatusBar(documents, values.fs);
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift);
   const diffs = new EncryptedDiffs(services.log);
@@ -83,10 +89,10 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
     // A modified decrypted document in a window whose backup folder was not known in advance (no
     // workspace): re-check the backup folders before VS Code's first backup (about 1 s after an edit).
     vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document.uri.scheme === ENC_SCHEME && e.document.isDirty && !context.storageUri) void backupGuard.sweep();
+      if ((e.document.uri.scheme === ENC_SCHEME || e.document.uri.scheme === VALUES_SCHEME) && e.document.isDirty && !context.storageUri) void backupGuard.sweep();
     }),
   );
 
   registerHandlers(context, host, deps, HANDLERS);
-  return { deps, statusBar, backupGuard, section };
+  return { deps, statusBar, backupGuard, section, values };
 }

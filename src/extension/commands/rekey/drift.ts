@@ -1,4 +1,4 @@
-// Drift: `.enc` files in the workspace whose recipients are not the team (the roster of the file's
+// Drift: `.enc` files (and value-encrypted .env/JSON/YAML files, fs/values-files.ts) in the workspace whose recipients are not the team (the roster of the file's
 // workspace folder, plus me when custodian.alwaysIncludeMyself is on) — a teammate missing, or someone no
 // longer in the team still able to read it. Only headers are read (no key needed). Unreadable files are
 // reported, never dropped. Unusable roster entries are left out of the comparison here (the Team section
@@ -10,6 +10,7 @@ import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
 import { keepReason, type KeepReason } from '../../recipient-policy';
 import type { EncryptionServices } from '../encrypt/deps';
 import { lazyCore } from '../../lazy-core';
+import { findValueFiles, isValuesFile, readValuesHeader } from '../../fs/values-files';
 
 export const ENC_GLOB = '**/*.enc';
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
@@ -47,7 +48,7 @@ export class DriftScanner {
   ) {}
 
   async findFiles(): Promise<vscode.Uri[]> {
-    const files = await vscode.workspace.findFiles(ENC_GLOB, EXCLUDE_GLOB);
+    const files = [...(await vscode.workspace.findFiles(ENC_GLOB, EXCLUDE_GLOB)), ...(await findValueFiles())];
     return files.filter((u) => u.scheme === 'file').sort((a, b) => a.fsPath.localeCompare(b.fsPath));
   }
 
@@ -64,7 +65,7 @@ export class DriftScanner {
       teamKeys = hasRoster ? withMe : [];
       const team = new Set(teamKeys.map((k) => k.fingerprint));
       try {
-        const header = await readEnvelopeHeader(uri.fsPath);
+        const header = isValuesFile(uri) ? await readValuesHeader(uri) : await readEnvelopeHeader(uri.fsPath);
         const have = new Set(header.recipients);
         const missing = teamKeys.filter((k) => !have.has(k.fingerprint)).map((k) => this.session.party(k.fingerprint, known));
         const extra = hasRoster ? header.recipients.filter((fp) => !team.has(fp)).map((fp) => this.session.party(fp, known)) : [];

@@ -18,6 +18,9 @@ import { readEnvelopeHeader, reencryptFile } from '../../../node/envelope-files'
 import { describeKeepReason, keepReason } from '../../recipient-policy';
 import { encTargets, rel } from '../decrypt/target';
 import type { EncDeps } from '../encrypt/deps';
+import { isValuesFile, readValuesHeader, reencryptValuesFile } from '../../fs/values-files';
+import { isEncryptedFileUri } from '../../fs/enc-uri';
+import { hasValuesFileName } from '../../fs/values-uri';
 
 export interface ReencryptArgs {
   uri?: vscode.Uri;
@@ -60,7 +63,7 @@ interface Planned {
 }
 
 export async function reencryptFiles(deps: EncDeps, first: unknown, second: unknown): Promise<ReencryptResult> {
-  const { args, uris } = encTargets(first, second, REENCRYPT_ARGS);
+  const { args, uris } = encTargets(first, second, REENCRYPT_ARGS, (uri) => isEncryptedFileUri(uri) || hasValuesFileName(uri));
   return reencrypt(deps, uris, args, false);
 }
 
@@ -114,7 +117,7 @@ async function planFiles(deps: EncDeps, uris: vscode.Uri[], teams: Map<string, K
   for (const uri of uris) {
     let header: EnvelopeInfo;
     try {
-      header = await readEnvelopeHeader(uri.fsPath);
+      header = isValuesFile(uri) ? await readValuesHeader(uri) : await readEnvelopeHeader(uri.fsPath);
     } catch (err) {
       result.failed.push({ uri, reason: describeError(err), errorName: err instanceof Error ? err.name : 'Error' });
       continue;
@@ -185,16 +188,11 @@ async function run(deps: EncDeps, plan: Planned[], args: Partial<ReencryptArgs>,
           let identities: RsaPrivateKey[] = [];
           try {
             identities = await deps.session.identitiesFor(header.recipients, rel(uri));
-            await reencryptFile(uri.fsPath, {
-              identities,
-              recipients: team.map((k) => k.key),
-              signer,
-              backend,
-              token: args.cancellationToken,
-              recipientPolicy: 'team',
-              // The file may have changed since its header was read: refuse what was not planned.
-              expect: (current) => keepReason(uri.fsPath, current.recipientPolicy) === undefined && sameSigner(current, header),
-            });
+            // The file may have changed since its header was read: refuse what was not planned.
+            const expect = (current: EnvelopeInfo): boolean => keepReason(uri.fsPath, current.recipientPolicy) === undefined && sameSigner(current, header);
+            const recipients = team.map((k) => k.key);
+            if (isValuesFile(uri)) await reencryptValuesFile(uri, { identities, recipients, signer, backend, recipientPolicy: 'team', expect });
+            else await reencryptFile(uri.fsPath, { identities, recipients, signer, backend, token: args.cancellationToken, recipientPolicy: 'team', expect });
             result.reencrypted.push(uri);
           } catch (err) {
             result.failed.push({ uri, reason: describeError(err), errorName: err instanceof Error ? err.name : 'Error' });

@@ -1,0 +1,55 @@
+// `custodian encrypt --values` and `custodian decrypt --values`: a .env, JSON or YAML file whose values
+// are encrypted one by one and whose keys stay readable (docs/VALUES.md). The files are small and read
+// whole; output is written atomically, as by the other commands.
+import { SignatureError, SignerMismatchError } from '../../core/errors';
+import type { RsaPublicKey } from '../../core/keys';
+import { openValues, sealValues } from '../../core/values';
+import type { Args } from '../args';
+import type { CommandContext } from '../command';
+import { checkInput, checkOutput } from '../io';
+import { describeKey, loadPublicKey, loadRoster } from '../key-files';
+import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
+
+export async function encryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {
+  if (args.flag('armor')) throw args.usageError('--values writes the file in its own format: -a does not apply');
+  const input = args.positionals[0];
+  const format = valuesFormatOf(args, input);
+  const rule = selectionRuleOf(args);
+  const out = args.string('out');
+  const force = args.flag('force');
+  await checkOutput(out, { force });
+  const passphrases = ctx.passphrases(args);
+  const recipients: RsaPublicKey[] = [];
+  for (const arg of args.strings('recipient')) recipients.push(await loadPublicKey(arg, passphrases));
+  for (const dir of args.strings('roster')) for (const { key } of await loadRoster(dir)) recipients.push(key);
+  const signer = await valuesSigner(args, ctx, out ?? input);
+  const document = await readValuesText(input, ctx);
+  const text = await sealValues(document, { format, recipients, signer, rule, backend: ctx.backend() });
+  await writeValuesText(out, text, ctx, { force });
+}
+
+export async function decryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {
+  const input = args.positionals[0];
+  const format = valuesFormatOf(args, input);
+  const out = args.string('out');
+  const force = args.flag('force');
+  await checkOutput(out, { force, mode: 0o600 });
+  await checkInput(input);
+  const identities = await valuesIdentities(args, ctx, input);
+  const requiredArg = args.string('require-signer');
+  const required = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, ctx.passphrases(args));
+  const opened = await openValues(await readValuesText(input, ctx), { format, identities, backend: ctx.backend() });
+  try {
+    // Every value, the MAC and the signature are verified before anything is written (§9).
+    const status = opened.signature;
+    if (required && (status.kind !== 'signed' || status.signer.fingerprint !== required.fingerprint)) {
+      if (status.kind !== 'signed') throw new SignatureError(`the file is not signed, but --require-signer asks for ${describeKey(required)}`);
+      throw new SignerMismatchError(`the file is signed by ${status.signer.fingerprint}, not by the required signer ${describeKey(required)}`);
+    }
+    await writeValuesText(out, opened.document, ctx, { force, mode: 0o600 });
+    if (status.kind === 'signed') ctx.info(`signed by ${describeKey(required ?? status.signer)}`);
+    else ctx.warn('not signed: anyone with the recipients\' public keys could have written this file');
+  } finally {
+    opened.dispose();
+  }
+}

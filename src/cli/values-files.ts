@@ -1,0 +1,90 @@
+// What the value-encryption commands share (encrypt --values, decrypt --values, set, get): the format
+// of a file, its keys, reading it whole and replacing it atomically. Spec: docs/VALUES.md.
+import { promises as fs } from 'node:fs';
+import type { RsaPrivateKey } from '../core/keys';
+import { parseRule, valuesFormatForFileName, type SelectionRule, type ValuesFormatName } from '../core/values';
+import type { Args } from './args';
+import type { CommandContext } from './command';
+import { resolveIdentities, resolveSigner, type CliIdentity } from './identities';
+import { decodeText, isStdio, readSmallInput, writeOutput } from './io';
+import { CliError, UsageError } from './output';
+
+/** A value-encrypted file is read whole: config files are small, and 64 MiB bounds a mistake. */
+export const MAX_VALUES_FILE_BYTES = 64 * 1024 * 1024;
+
+export const VALUES_FORMAT_HELP = `      --format FMT        dotenv, json or yaml (default: from the file name: .env, .env.*, *.env,
+                          *.json, *.yaml, *.yml)`;
+
+export function valuesFormatOf(args: Args, file: string | undefined): ValuesFormatName {
+  const given = args.string('format');
+  if (given !== undefined) {
+    if (given !== 'dotenv' && given !== 'json' && given !== 'yaml') throw args.usageError(`unknown --format "${given}": use dotenv, json or yaml`);
+    return given;
+  }
+  const format = file === undefined || isStdio(file) ? undefined : valuesFormatForFileName(file);
+  if (!format) throw new UsageError(`cannot tell the format of ${file === undefined || isStdio(file) ? 'standard input' : file}`, { hint: 'pass --format dotenv, --format json or --format yaml' });
+  return format;
+}
+
+/** `--unencrypted-suffix S` / `--unencrypted-regex R` (at most one); undefined: encrypt every value. */
+export function selectionRuleOf(args: Args): SelectionRule | undefined {
+  const suffix = args.string('unencrypted-suffix');
+  const regex = args.string('unencrypted-regex');
+  if (suffix !== undefined && regex !== undefined) throw args.usageError('pass either --unencrypted-suffix or --unencrypted-regex, not both');
+  if (suffix !== undefined) return parseRule(`unencrypted-suffix:${suffix}`);
+  if (regex !== undefined) return parseRule(`unencrypted-regex:${regex}`);
+  return undefined;
+}
+
+export async function readValuesText(file: string | undefined, ctx: CommandContext): Promise<string> {
+  const bytes = await readSmallInput(file, ctx.io, MAX_VALUES_FILE_BYTES);
+  return decodeText(bytes, isStdio(file) ? 'standard input' : (file as string));
+}
+
+/**
+ * Writes text atomically: to a new file (mode 0600 unless `mode`), or over `file` when `replace` is set
+ * (keeping its mode), or to standard output.
+ */
+export async function writeValuesText(out: string | undefined, text: string, ctx: CommandContext, options: { force?: boolean; replace?: boolean; mode?: number }): Promise<void> {
+  let mode = options.mode;
+  if (options.replace && !isStdio(out)) mode = (await fs.stat(out as string)).mode & 0o777;
+  async function* one(): AsyncIterable<Uint8Array> {
+    yield new TextEncoder().encode(text);
+  }
+  await writeOutput(out, one(), ctx.io, { force: options.force || options.replace, mode });
+}
+
+/**
+ * The private keys to open a value-encrypted file with, in the order of identities.ts. Keys held by the
+ * VS Code agent cannot: its protocol unwraps `.enc` headers only (docs/AGENT.md).
+ */
+export async function valuesIdentities(args: Args, ctx: CommandContext, file: string | undefined): Promise<RsaPrivateKey[]> {
+  const resolved = await resolveIdentities({ files: args.strings('identity'), env: ctx.io.env, passphrases: ctx.passphrases(args), agent: ctx.agent(), file });
+  return localKeys(resolved);
+}
+
+function localKeys(resolved: readonly CliIdentity[]): RsaPrivateKey[] {
+  const local = resolved.map((i) => i.key).filter((k): k is RsaPrivateKey => (k as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array);
+  if (local.length === 0) {
+    throw new CliError(`the keys of ${resolved[0]?.origin ?? 'the agent'} cannot open value-encrypted files: the agent unwraps .enc files only`, {
+      hint: 'pass -i KEY, or set CUSTODIAN_IDENTITY=FILE or CUSTODIAN_KEY',
+    });
+  }
+  return local;
+}
+
+/**
+ * `-s KEY` (a key file, or `SHA256:…` among the resolved keys) or, where the command has it, `-S` (the
+ * first resolved key), as a local private key; undefined when neither is given.
+ */
+export async function valuesSigner(args: Args, ctx: CommandContext, file: string | undefined): Promise<RsaPrivateKey | undefined> {
+  const signArg = args.string('sign');
+  const signDefault = args.flag('sign-default');
+  if (signArg !== undefined && signDefault) throw args.usageError('pass either -s KEY or -S, not both');
+  if (signArg === undefined && !signDefault) return undefined;
+  const byFingerprint = signArg?.startsWith('SHA256:') === true;
+  const files = signArg !== undefined && !byFingerprint ? [signArg] : args.strings('identity');
+  const request = { files, env: ctx.io.env, passphrases: ctx.passphrases(args), agent: ctx.agent(), file };
+  const [key] = localKeys([await resolveSigner(request, byFingerprint ? signArg : undefined)]);
+  return key;
+}

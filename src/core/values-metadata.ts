@@ -1,0 +1,281 @@
+// Metadata of a value-encrypted file, key paths and the MAC transcript: docs/VALUES.md §2–§8. Format
+// independent; values-formats.ts embeds the lines in each format.
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { base64UrlDecode, base64UrlEncode, concatBytes, utf8Encode } from './bytes';
+import type { RecipientPolicy } from './envelope-header';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { FormatError, InvalidArgumentError, UnsupportedVersionError } from './errors';
+
+// §2 constants.
+export const TOKEN_PREFIX = 'custodian-val1.';
+const VALUE_INFO = utf8Encode('custodian/values/v1 value');
+const MAC_INFO = utf8Encode('custodian/values/v1 mac');
+const VALUE_AAD_CONTEXT = utf8Encode('custodian/values/v1 value\0');
+const MAC_CONTEXT = utf8Encode('custodian/values/v1 mac\0');
+const VALUES_SIGNATURE_CONTEXT = utf8Encode('custodian/values/v1 signature\0');
+export const DATA_KEY_LENGTH = 32;
+export const SALT_LENGTH = 16;
+export const VALUE_NONCE_LENGTH = 12;
+export const VALUE_TAG_LENGTH = 16;
+const FINGERPRINT_LENGTH = 32;
+const MAC_LENGTH = 32;
+// FORMAT.md §3.1 bounds on a wrapped key (2048- to 16384-bit moduli) and on the recipient count.
+const MIN_WRAPPED_KEY_LENGTH = 256;
+const MAX_WRAPPED_KEY_LENGTH = 2048;
+export const MAX_VALUE_RECIPIENTS = 256;
+const VERSION = '1';
+
+export type ValuesFormatName = 'dotenv' | 'json' | 'yaml';
+const VALUES_FORMATS: readonly ValuesFormatName[] = ['dotenv', 'json', 'yaml'];
+
+/** One segment of a key path (§3): a key (string) or a position in a sequence (index). */
+export type PathSegment = string | number;
+
+/** §5 which leaves stay in the clear. */
+export type SelectionRule = { readonly kind: 'all' } | { readonly kind: 'unencrypted-suffix'; readonly suffix: string } | { readonly kind: 'unencrypted-regex'; readonly regex: string };
+
+export interface ValueStanza {
+  readonly fingerprint: Uint8Array;
+  readonly wrappedKey: Uint8Array;
+}
+
+/** The metadata lines before `mac=` (§4), parsed. */
+export interface ValuesMetadata {
+  readonly eolNone: boolean;
+  readonly format: ValuesFormatName;
+  readonly salt: Uint8Array;
+  readonly recipientPolicy?: RecipientPolicy;
+  readonly rule: SelectionRule;
+  readonly stanzas: readonly ValueStanza[];
+  readonly entries: number;
+  readonly signerSpki?: Uint8Array;
+}
+
+export interface ParsedMetadata extends ValuesMetadata {
+  /** The lines before `mac=`, as written: the MAC transcript's first part (§7). */
+  readonly signedLines: readonly string[];
+  readonly mac: Uint8Array;
+  readonly signature?: Uint8Array;
+}
+
+export function ruleToString(rule: SelectionRule): string {
+  switch (rule.kind) {
+    case 'all':
+      return 'all';
+    case 'unencrypted-suffix':
+      return `unencrypted-suffix:${rule.suffix}`;
+    case 'unencrypted-regex':
+      return `unencrypted-regex:${rule.regex}`;
+  }
+}
+
+/** Parses and checks a rule (also for CLI flags): a suffix must be non-empty, a regex must compile. */
+export function parseRule(text: string): SelectionRule {
+  if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
+  if (text === 'all') return { kind: 'all' };
+  const colon = text.indexOf(':');
+  const kind = colon < 0 ? text : text.slice(0, colon);
+  const arg = colon < 0 ? '' : text.slice(colon + 1);
+  if (/[\r\n]/.test(arg)) throw new FormatError('the selection rule holds a line break');
+  if (kind === 'unencrypted-suffix' && arg.length > 0) return { kind, suffix: arg };
+  if (kind === 'unencrypted-regex' && arg.length > 0) {
+    try {
+      new RegExp(arg, 'u');
+    } catch (err) {
+      throw new FormatError(`the selection rule's regular expression does not compile: ${(err as Error).message}`, { cause: err });
+    }
+    return { kind, regex: arg };
+  }
+  throw new FormatError(`unknown selection rule "${text.slice(0, 60)}"`, { hint: 'use "all", "unencrypted-suffix:SUFFIX" or "unencrypted-regex:REGEX"' });
+}
+
+/** §5: a test, compiled once, that is true when the leaf at a path stays in the clear. */
+export function clearMatcher(rule: SelectionRule): (path: readonly PathSegment[]) => boolean {
+  if (rule.kind === 'all') return () => false;
+  const regex = rule.kind === 'unencrypted-regex' ? new RegExp(rule.regex, 'u') : undefined;
+  const test = regex ? (s: string): boolean => regex.test(s) : (s: string): boolean => s.endsWith((rule as { suffix: string }).suffix);
+  return (path) => path.some((segment) => typeof segment === 'string' && test(segment));
+}
+
+/** §3 display form: segments joined by ".", the first YAML document's leading index left out. */
+export function displayPath(path: readonly PathSegment[], format: ValuesFormatName): string {
+  const shown = format === 'yaml' && path[0] === 0 ? path.slice(1) : path;
+  return shown.map(String).join('.');
+}
+
+/** Appends bytes to one growing buffer: a file has as many path encodings as leaves, too many to spread. */
+class ByteWriter {
+  #buffer = new Uint8Array(256);
+  #length = 0;
+  #reserve(n: number): void {
+    if (this.#length + n <= this.#buffer.length) return;
+    const next = new Uint8Array(Math.max(this.#buffer.length * 2, this.#length + n));
+    next.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = next;
+  }
+  bytes(b: Uint8Array): void {
+    this.#reserve(b.length);
+    this.#buffer.set(b, this.#length);
+    this.#length += b.length;
+  }
+  u8(n: number): void {
+    this.#reserve(1);
+    this.#buffer[this.#length++] = n;
+  }
+  u16(n: number): void {
+    this.u8(n >>> 8);
+    this.u8(n & 0xff);
+  }
+  u32(n: number): void {
+    this.u16(n >>> 16);
+    this.u16(n & 0xffff);
+  }
+  result(): Uint8Array {
+    return this.#buffer.slice(0, this.#length);
+  }
+}
+
+function writePath(out: ByteWriter, path: readonly PathSegment[]): void {
+  if (path.length > 0xffff) throw new FormatError(`a key path is ${path.length} levels deep; the limit is 65535`);
+  out.u16(path.length);
+  for (const segment of path) {
+    if (typeof segment === 'string') {
+      const bytes = utf8Encode(segment);
+      out.u8(0x01);
+      out.u32(bytes.length);
+      out.bytes(bytes);
+    } else {
+      if (!Number.isSafeInteger(segment) || segment < 0 || segment > 0xffffffff) throw new InvalidArgumentError(`"path" index expected 0..2^32-1, got ${segment}`);
+      out.u8(0x02);
+      out.u32(segment);
+    }
+  }
+}
+
+/** §3 path_bytes. */
+function encodePath(path: readonly PathSegment[]): Uint8Array {
+  const out = new ByteWriter();
+  writePath(out, path);
+  return out.result();
+}
+
+export function valueAad(path: readonly PathSegment[]): Uint8Array {
+  return concatBytes(VALUE_AAD_CONTEXT, encodePath(path));
+}
+
+/** §2 sub-keys. The caller zeroes them. */
+export function deriveValueKey(dataKey: Uint8Array, salt: Uint8Array): Uint8Array {
+  return hkdf(sha256, dataKey, salt, VALUE_INFO, 32);
+}
+export function deriveMacKey(dataKey: Uint8Array, salt: Uint8Array): Uint8Array {
+  return hkdf(sha256, dataKey, salt, MAC_INFO, 32);
+}
+
+/** §4: the lines before `mac=`, in their fixed order. */
+export function encodeSignedLines(m: ValuesMetadata): string[] {
+  const lines = [`values=${VERSION}`];
+  if (m.eolNone) lines.push('eol=none');
+  lines.push(`format=${m.format}`, `salt=${base64UrlEncode(m.salt)}`);
+  if (m.recipientPolicy) lines.push(`policy=${m.recipientPolicy}`);
+  lines.push(`encrypt=${ruleToString(m.rule)}`);
+  for (const s of m.stanzas) lines.push(`recipient=${base64UrlEncode(s.fingerprint)}:${base64UrlEncode(s.wrappedKey)}`);
+  lines.push(`entries=${m.entries}`);
+  if (m.signerSpki) lines.push(`signer=${base64UrlEncode(m.signerSpki)}`);
+  return lines;
+}
+
+export function encodeMetadataLines(signedLines: readonly string[], mac: Uint8Array, signature?: Uint8Array): string[] {
+  return [...signedLines, `mac=${base64UrlEncode(mac)}`, ...(signature ? [`signature=${base64UrlEncode(signature)}`] : [])];
+}
+
+function decodeField(name: string, value: string, length?: number): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = base64UrlDecode(value);
+  } catch (err) {
+    throw new FormatError(`malformed metadata: "${name}=" is not canonical base64url`, { cause: err });
+  }
+  if (length !== undefined && bytes.length !== length) throw new FormatError(`malformed metadata: "${name}=" holds ${bytes.length} bytes, expected ${length}`);
+  return bytes;
+}
+
+/** §4: parses the metadata lines (order, counts, encodings). Keys and the MAC are checked elsewhere. */
+export function parseMetadataLines(lines: readonly string[]): ParsedMetadata {
+  let i = 0;
+  const next = (name: string, required: boolean): string | undefined => {
+    const line = lines[i];
+    if (line !== undefined && line.startsWith(`${name}=`)) {
+      i++;
+      return line.slice(name.length + 1);
+    }
+    if (required) throw new FormatError(`malformed metadata: expected a "${name}=" line${line === undefined ? ' before the end' : `, found "${line.slice(0, 40)}"`}`, { hint: 'the metadata block at the end of the file was edited; take the file from version control again' });
+    return undefined;
+  };
+  const version = next('values', true)!;
+  if (version !== VERSION) throw new UnsupportedVersionError(`unsupported value-encrypted file version "${version.slice(0, 20)}" (this Custodian reads version ${VERSION})`, { hint: 'update Custodian to open this file' });
+  const eol = next('eol', false);
+  if (eol !== undefined && eol !== 'none') throw new FormatError('malformed metadata: "eol=" must be "none"');
+  const format = next('format', true)!;
+  if (!(VALUES_FORMATS as readonly string[]).includes(format)) throw new FormatError(`malformed metadata: unknown format "${format.slice(0, 20)}"`);
+  const salt = decodeField('salt', next('salt', true)!, SALT_LENGTH);
+  const policyText = next('policy', false);
+  // FORMAT.md §3.4: an unknown policy reads as "chosen", never re-keyed to a team.
+  const recipientPolicy: RecipientPolicy | undefined = policyText === undefined ? undefined : policyText === 'team' ? 'team' : 'chosen';
+  const rule = parseRule(next('encrypt', true)!);
+  const stanzas: ValueStanza[] = [];
+  const seen = new Set<string>();
+  for (let r = next('recipient', false); r !== undefined; r = next('recipient', false)) {
+    if (stanzas.length === MAX_VALUE_RECIPIENTS) throw new FormatError(`too many recipients: the limit is ${MAX_VALUE_RECIPIENTS}`);
+    const colon = r.indexOf(':');
+    if (colon < 0) throw new FormatError('malformed metadata: a "recipient=" line without ":"');
+    const fingerprint = decodeField('recipient', r.slice(0, colon), FINGERPRINT_LENGTH);
+    const wrappedKey = decodeField('recipient', r.slice(colon + 1));
+    if (wrappedKey.length < MIN_WRAPPED_KEY_LENGTH || wrappedKey.length > MAX_WRAPPED_KEY_LENGTH) {
+      throw new FormatError(`malformed metadata: a recipient with a ${wrappedKey.length}-byte wrapped key`);
+    }
+    const id = r.slice(0, colon);
+    if (seen.has(id)) throw new FormatError('malformed metadata: a recipient appears twice');
+    seen.add(id);
+    stanzas.push({ fingerprint, wrappedKey });
+  }
+  if (stanzas.length === 0) throw new FormatError('malformed metadata: no "recipient=" line');
+  const entriesText = next('entries', true)!;
+  if (!/^(0|[1-9][0-9]{0,8})$/.test(entriesText)) throw new FormatError('malformed metadata: "entries=" is not a decimal count');
+  const signerText = next('signer', false);
+  const signerSpki = signerText === undefined ? undefined : decodeField('signer', signerText);
+  const signedLines = lines.slice(0, i);
+  const mac = decodeField('mac', next('mac', true)!, MAC_LENGTH);
+  const signatureText = next('signature', false);
+  const signature = signatureText === undefined ? undefined : decodeField('signature', signatureText);
+  if (i < lines.length) throw new FormatError(`malformed metadata: unexpected line "${lines[i].slice(0, 40)}"`, { hint: 'the metadata block at the end of the file was edited; take the file from version control again' });
+  return { eolNone: eol !== undefined, format: format as ValuesFormatName, salt, recipientPolicy, rule, stanzas, entries: Number(entriesText), signerSpki, signedLines, mac, signature };
+}
+
+/** One leaf as the MAC sees it (§7). */
+export interface MacLeaf {
+  readonly path: readonly PathSegment[];
+  readonly encrypted: boolean;
+  /** The token (encrypted) or the raw text (in the clear). */
+  readonly value: string;
+}
+
+/** §7 mac_input. */
+export function macInput(signedLines: readonly string[], leaves: readonly MacLeaf[]): Uint8Array {
+  const out = new ByteWriter();
+  out.bytes(MAC_CONTEXT);
+  for (const line of signedLines) out.bytes(utf8Encode(`${line}\n`));
+  out.u32(leaves.length);
+  for (const leaf of leaves) {
+    const value = utf8Encode(leaf.value);
+    writePath(out, leaf.path);
+    out.u8(leaf.encrypted ? 0x01 : 0x00);
+    out.u32(value.length);
+    out.bytes(value);
+  }
+  return out.result();
+}
+
+/** §8 message = SIGNATURE_CONTEXT || SHA-256(mac_input || mac). */
+export function signatureMessage(input: Uint8Array, mac: Uint8Array): Uint8Array {
+  return concatBytes(VALUES_SIGNATURE_CONTEXT, sha256(concatBytes(input, mac)));
+}

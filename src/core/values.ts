@@ -1,0 +1,554 @@
+// Value-encrypted .env, JSON and YAML files: each value sealed to its key path, the keys readable, one
+// data key per file wrapped like a `.enc` header, a MAC over every leaf, an optional RSA-PSS signer.
+// Spec: docs/VALUES.md (section numbers below).
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { base64UrlDecode, base64UrlEncode, constantTimeEqual, utf8Decode, utf8Encode, zeroize } from './bytes';
+import { MIN_RSA_BITS, type AesGcm, type CryptoBackend } from './crypto-backend';
+import type { SignatureStatus } from './envelope';
+import { OAEP_LABEL, fingerprintToString, type RecipientPolicy } from './envelope-header';
+import {
+  FormatError,
+  InvalidArgumentError,
+  NoIdentityMatchedError,
+  OversizedKeyError,
+  SignatureError,
+  ValueAuthError,
+  ValuesMacError,
+  WeakKeyError,
+  type IdentityFailure,
+} from './errors';
+import { parseDotenv } from './dotenv';
+import { parseDocument } from 'yaml';
+import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
+import { unwrapSpki, wrapSpki } from './spki';
+import { valuesFormat, type ValuesFormat } from './values-formats';
+import {
+  DATA_KEY_LENGTH,
+  MAX_VALUE_RECIPIENTS,
+  SALT_LENGTH,
+  VALUE_NONCE_LENGTH,
+  VALUE_TAG_LENGTH,
+  TOKEN_PREFIX,
+  deriveMacKey,
+  deriveValueKey,
+  displayPath,
+  encodeMetadataLines,
+  encodeSignedLines,
+  clearMatcher,
+  macInput,
+  parseMetadataLines,
+  signatureMessage,
+  valueAad,
+  type MacLeaf,
+  type ParsedMetadata,
+  type PathSegment,
+  type SelectionRule,
+  type ValueStanza,
+  type ValuesFormatName,
+} from './values-metadata';
+
+export { parseRule, ruleToString, TOKEN_PREFIX, type SelectionRule, type ValuesFormatName, type PathSegment } from './values-metadata';
+export { valuesFormatForFileName } from './values-formats';
+
+export interface SealValuesOptions {
+  readonly format: ValuesFormatName;
+  readonly recipients: readonly RsaPublicKey[];
+  readonly signer?: RsaPrivateKey;
+  readonly backend: CryptoBackend;
+  /** §5; default: every value encrypted. */
+  readonly rule?: SelectionRule;
+  /** FORMAT.md §3.4, written as `policy=`; omitted when undefined. */
+  readonly recipientPolicy?: RecipientPolicy;
+}
+
+export interface OpenValuesOptions {
+  readonly format: ValuesFormatName;
+  readonly identities: readonly RsaPrivateKey[];
+  readonly backend: CryptoBackend;
+}
+
+export interface ResealOptions {
+  readonly backend: CryptoBackend;
+  /** Who signs the new version; undefined: unsigned. */
+  readonly signer?: RsaPrivateKey;
+  /** A new selection rule; default: the file's. */
+  readonly rule?: SelectionRule;
+}
+
+/** One leaf of a value-encrypted file, as a reader reports it (no value: see `document`). */
+export interface ValueEntry {
+  readonly path: readonly PathSegment[];
+  /** §3 display form, e.g. `DATABASE_URL` or `db.password`. */
+  readonly name: string;
+  readonly encrypted: boolean;
+}
+
+/** What the metadata of a value-encrypted file says, readable without a key (§4). */
+export interface ValuesInfo {
+  readonly format: ValuesFormatName;
+  /** Recipient fingerprints, `SHA256:…`, in file order. */
+  readonly recipients: readonly string[];
+  readonly recipientPolicy?: RecipientPolicy;
+  readonly rule: SelectionRule;
+  readonly entries: readonly ValueEntry[];
+  /** The signature, verified (§8): verifying needs no private key. */
+  readonly signature: SignatureStatus;
+}
+
+interface Slot {
+  readonly path: readonly PathSegment[];
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  readonly raw: string;
+  /** The token, when the leaf is encrypted. */
+  readonly token?: string;
+}
+
+/** What a writer keeps from an opened file so unchanged values keep their tokens (§6). */
+interface KeyState {
+  readonly dataKey: Uint8Array;
+  readonly salt: Uint8Array;
+  readonly stanzas: readonly ValueStanza[];
+  readonly recipientPolicy?: RecipientPolicy;
+  readonly rule: SelectionRule;
+  /** Path key → token and its plaintext. */
+  readonly tokens: ReadonlyMap<string, { readonly token: string; readonly plaintext: Uint8Array }>;
+}
+
+function pathKey(path: readonly PathSegment[]): string {
+  return JSON.stringify(path);
+}
+
+/** §3: the leaves of a document, duplicates refused, tokens recognised. */
+function slotsOf(format: ValuesFormat, document: string): Slot[] {
+  const seen = new Map<string, string>();
+  return format.leaves(document).map((leaf) => {
+    const name = displayPath(leaf.path, format.name);
+    const key = pathKey(leaf.path);
+    if (seen.has(key)) {
+      throw new FormatError(`"${name}" appears twice: a value-encrypted file has one value per key`, { hint: 'remove or rename one of them' });
+    }
+    seen.set(key, name);
+    const raw = document.slice(leaf.start, leaf.end);
+    return { path: leaf.path, name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw) };
+  });
+}
+
+function replaceSpans(document: string, slots: readonly Slot[], replacement: (slot: Slot, index: number) => string | undefined): string {
+  let out = '';
+  let at = 0;
+  slots.forEach((slot, index) => {
+    const text = replacement(slot, index);
+    if (text === undefined) return;
+    out += document.slice(at, slot.start) + text;
+    at = slot.end;
+  });
+  return out + document.slice(at);
+}
+
+async function createValueCipher(backend: CryptoBackend, dataKey: Uint8Array, salt: Uint8Array): Promise<AesGcm> {
+  const valueKey = deriveValueKey(dataKey, salt);
+  try {
+    return await backend.createAesGcm(valueKey);
+  } finally {
+    zeroize(valueKey);
+  }
+}
+
+function computeMac(dataKey: Uint8Array, salt: Uint8Array, input: Uint8Array): Uint8Array {
+  const macKey = deriveMacKey(dataKey, salt);
+  try {
+    return hmac(sha256, macKey, input);
+  } finally {
+    zeroize(macKey);
+  }
+}
+
+function dedupeRecipients(recipients: readonly RsaPublicKey[]): RsaPublicKey[] {
+  const seen = new Set<string>();
+  return recipients.filter((r) => !seen.has(r.fingerprint) && Boolean(seen.add(r.fingerprint)));
+}
+
+async function sealWith(document: string, format: ValuesFormat, state: KeyState, backend: CryptoBackend, signer: RsaPrivateKey | undefined): Promise<string> {
+  if (typeof document !== 'string') throw new TypeError(`"document" expected string, got ${typeof document}`);
+  if (format.split(document).lines) {
+    throw new FormatError('the document already has a Custodian metadata block (#custodian:values / "custodian:values")', { hint: 'open the value-encrypted file to edit it, or remove the block from the plaintext' });
+  }
+  const slots = slotsOf(format, document);
+  const aes = await createValueCipher(backend, state.dataKey, state.salt);
+  const tokens: string[] = [];
+  const macLeaves: MacLeaf[] = [];
+  const inClear = clearMatcher(state.rule);
+  for (const slot of slots) {
+    if (inClear(slot.path)) {
+      if (slot.token) throw new FormatError(`"${slot.name}" is left in the clear by the rule but its value looks like a token`, { hint: 'change the value or the selection rule' });
+      macLeaves.push({ path: slot.path, encrypted: false, value: slot.raw });
+      tokens.push('');
+      continue;
+    }
+    const plaintext = utf8Encode(slot.raw);
+    const previous = state.tokens.get(pathKey(slot.path));
+    let token: string;
+    if (previous && constantTimeEqual(previous.plaintext, plaintext)) {
+      token = previous.token; // §6 stable tokens: an unchanged value keeps its token
+    } else {
+      const nonce = backend.randomBytes(VALUE_NONCE_LENGTH);
+      const sealed = await aes.seal(nonce, plaintext, valueAad(slot.path));
+      const body = new Uint8Array(nonce.length + sealed.length);
+      body.set(nonce);
+      body.set(sealed, nonce.length);
+      token = TOKEN_PREFIX + base64UrlEncode(body);
+    }
+    zeroize(plaintext);
+    tokens.push(token);
+    macLeaves.push({ path: slot.path, encrypted: true, value: token });
+  }
+  const sealedDocument = replaceSpans(document, slots, (_, i) => (tokens[i] ? format.writeToken(tokens[i]) : undefined));
+  const signedLines = encodeSignedLines({
+    eolNone: format.addsLineBreak(sealedDocument),
+    format: format.name,
+    salt: state.salt,
+    recipientPolicy: state.recipientPolicy,
+    rule: state.rule,
+    stanzas: state.stanzas,
+    entries: slots.length,
+    signerSpki: signer?.publicKey.spkiDer,
+  });
+  const input = macInput(signedLines, macLeaves);
+  const mac = computeMac(state.dataKey, state.salt, input);
+  const signature = signer ? await backend.rsaPssSign(signer.pkcs8Der, signatureMessage(input, mac)) : undefined;
+  return format.join(sealedDocument, encodeMetadataLines(signedLines, mac, signature));
+}
+
+/** Encrypts the values of a plaintext document to `recipients` under a new data key (§4–§8). */
+export async function sealValues(document: string, opts: SealValuesOptions): Promise<string> {
+  const format = valuesFormat(opts.format);
+  const recipients = dedupeRecipients(opts.recipients);
+  if (recipients.length === 0) throw new InvalidArgumentError('no recipients: add at least one public key');
+  if (recipients.length > MAX_VALUE_RECIPIENTS) throw new InvalidArgumentError(`too many recipients: ${recipients.length}, the limit is ${MAX_VALUE_RECIPIENTS}`);
+  const { backend } = opts;
+  const dataKey = backend.randomBytes(DATA_KEY_LENGTH);
+  try {
+    const salt = backend.randomBytes(SALT_LENGTH);
+    const stanzas: ValueStanza[] = [];
+    for (const r of recipients) {
+      if (r.bits < MIN_RSA_BITS) throw new WeakKeyError(`recipient ${r.fingerprint} has a ${r.bits}-bit key; the minimum is ${MIN_RSA_BITS}`);
+      stanzas.push({ fingerprint: r.fingerprintBytes, wrappedKey: await backend.rsaOaepEncrypt(r.spkiDer, dataKey, OAEP_LABEL) });
+    }
+    const state: KeyState = { dataKey, salt, stanzas, recipientPolicy: opts.recipientPolicy, rule: opts.rule ?? { kind: 'all' }, tokens: new Map() };
+    return await sealWith(document, format, state, backend, opts.signer);
+  } finally {
+    zeroize(dataKey);
+  }
+}
+
+/** The signer line (§4): FORMAT.md §3.1 rules, one DER form, weak keys refused as WeakKeyError. */
+function signerFromMetadata(meta: ParsedMetadata): RsaPublicKey | undefined {
+  if (!meta.signerSpki) return undefined;
+  let key: RsaPublicKey;
+  try {
+    key = publicKeyFromSpkiDer(meta.signerSpki);
+  } catch (err) {
+    if (err instanceof WeakKeyError) {
+      throw new WeakKeyError(`the file is signed with a key Custodian refuses: ${err.message}`, { cause: err, hint: `ask the sender to sign with an RSA key of at least ${MIN_RSA_BITS} bits` });
+    }
+    if (err instanceof OversizedKeyError) throw new FormatError(`malformed metadata: the signer: ${err.message}`, { cause: err });
+    throw new FormatError('malformed metadata: the signer is not an RSA public key', { cause: err });
+  }
+  if (!constantTimeEqual(wrapSpki(unwrapSpki(meta.signerSpki)), meta.signerSpki)) {
+    throw new FormatError('malformed metadata: the signer key is not in the DER form writers emit (rsaEncryption with NULL parameters)');
+  }
+  return key;
+}
+
+interface ParsedFile {
+  readonly format: ValuesFormat;
+  readonly meta: ParsedMetadata;
+  readonly document: string;
+  readonly slots: readonly Slot[];
+  readonly signer?: RsaPublicKey;
+}
+
+/** §9 steps 1–2: no key needed. */
+function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
+  if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
+  const format = valuesFormat(formatName);
+  const { document, lines } = format.split(text);
+  if (!lines) {
+    throw new FormatError(`not a value-encrypted ${formatName} file: it has no Custodian metadata block`, { hint: 'encrypt it first with "custodian encrypt --values FILE"' });
+  }
+  const meta = parseMetadataLines(lines);
+  if (meta.format !== formatName) throw new FormatError(`the file says it is ${meta.format}, but it is read as ${formatName}`, { hint: 'pass the right --format, or rename the file' });
+  const signer = signerFromMetadata(meta);
+  return { format, meta, document, slots: slotsOf(format, document), signer };
+}
+
+function macLeavesOf(slots: readonly Slot[]): MacLeaf[] {
+  return slots.map((s) => (s.token ? { path: s.path, encrypted: true, value: s.token } : { path: s.path, encrypted: false, value: s.raw }));
+}
+
+/** §9 step 7. */
+async function verifySignature(parsed: ParsedFile, input: Uint8Array, backend: CryptoBackend): Promise<SignatureStatus> {
+  const { meta, signer } = parsed;
+  if (!signer) return { kind: 'unsigned' };
+  if (!meta.signature) {
+    throw new SignatureError(`the file names signer ${signer.fingerprint} but has no signature line (stripped)`, { hint: 'do not use this file; ask the sender for a fresh copy' });
+  }
+  const ok = meta.signature.length === Math.ceil(signer.bits / 8) && (await backend.rsaPssVerify(signer.spkiDer, signatureMessage(input, meta.mac), meta.signature).catch(() => false));
+  if (!ok) {
+    throw new SignatureError(`the signature by ${signer.fingerprint} does not verify: the file was forged or modified after signing`, { hint: 'do not use this file; ask the sender for a fresh copy' });
+  }
+  return { kind: 'signed', signer };
+}
+
+async function unwrapDataKey(meta: ParsedMetadata, identities: readonly RsaPrivateKey[], backend: CryptoBackend): Promise<{ dataKey: Uint8Array; identity: RsaPrivateKey }> {
+  const failures: IdentityFailure[] = [];
+  for (const identity of identities) {
+    const fingerprint = identity.publicKey.fingerprint;
+    const stanza = meta.stanzas.find((s) => fingerprintToString(s.fingerprint) === fingerprint);
+    if (!stanza) continue;
+    let key: Uint8Array;
+    try {
+      key = await backend.rsaOaepDecrypt(identity.pkcs8Der, stanza.wrappedKey, OAEP_LABEL);
+    } catch {
+      failures.push({ fingerprint, reason: 'the wrapped data key does not decrypt with this key (recipient line modified, or a different key with the same fingerprint)' });
+      continue;
+    }
+    if (key.length === DATA_KEY_LENGTH) return { dataKey: key, identity };
+    zeroize(key);
+    failures.push({ fingerprint, reason: `the unwrapped data key has ${key.length} bytes, expected ${DATA_KEY_LENGTH}` });
+  }
+  const recipients = meta.stanzas.map((s) => fingerprintToString(s.fingerprint));
+  const detail = failures.length > 0 ? `; ${failures.map((f) => `${f.fingerprint}: ${f.reason}`).join('; ')}` : '';
+  throw new NoIdentityMatchedError(`no identity matched: the values are encrypted to ${recipients.join(', ')}${detail}`, recipients, failures, {
+    hint: identities.length === 0 ? 'no private keys are available' : 'ask someone who can open the file to add one of your public keys as a recipient',
+  });
+}
+
+async function openToken(aes: AesGcm, slot: Slot, token: string): Promise<Uint8Array> {
+  let body: Uint8Array;
+  try {
+    body = base64UrlDecode(token.slice(TOKEN_PREFIX.length));
+  } catch (err) {
+    throw new FormatError(`malformed token at "${slot.name}": not canonical base64url`, { cause: err });
+  }
+  if (body.length < VALUE_NONCE_LENGTH + VALUE_TAG_LENGTH) throw new FormatError(`malformed token at "${slot.name}": too short`);
+  try {
+    return await aes.open(body.subarray(0, VALUE_NONCE_LENGTH), body.subarray(VALUE_NONCE_LENGTH), valueAad(slot.path));
+  } catch {
+    throw new ValueAuthError(`the encrypted value of "${slot.name}" does not open at that key: it was edited, or moved or copied from another key or file`, slot.name, {
+      hint: 'take the file from version control again, or set the value anew with "custodian set"',
+    });
+  }
+}
+
+function entriesOf(parsed: ParsedFile): ValueEntry[] {
+  return parsed.slots.map((s) => ({ path: s.path, name: s.name, encrypted: s.token !== undefined }));
+}
+
+/** A value-encrypted file opened with a private key. Holds the data key until `dispose()`. */
+export class OpenedValues {
+  readonly #format: ValuesFormat;
+  readonly #state: KeyState;
+  #disposed = false;
+
+  /** @internal Built by `openValues`. */
+  constructor(
+    format: ValuesFormat,
+    state: KeyState,
+    /** The plaintext document, exactly as it was before encryption. */
+    readonly document: string,
+    readonly info: ValuesInfo,
+    /** The identity whose recipient line opened the file (the default signer of a re-save). */
+    readonly openedBy: RsaPrivateKey,
+  ) {
+    this.#format = format;
+    this.#state = state;
+  }
+
+  get signature(): SignatureStatus {
+    return this.info.signature;
+  }
+
+  /**
+   * Seals an edited document for the same recipients with the same data key: every value whose key path
+   * and raw text are unchanged keeps its token byte for byte (§6).
+   */
+  async reseal(document: string, opts: ResealOptions): Promise<string> {
+    if (this.#disposed) throw new InvalidArgumentError('this opened file was disposed');
+    const state = opts.rule ? { ...this.#state, rule: opts.rule } : this.#state;
+    return sealWith(document, this.#format, state, opts.backend, opts.signer);
+  }
+
+  /** Zeroes the data key and the decrypted values it kept. */
+  dispose(): void {
+    this.#disposed = true;
+    zeroize(this.#state.dataKey);
+    for (const t of this.#state.tokens.values()) zeroize(t.plaintext);
+  }
+}
+
+/** Opens a value-encrypted file (§9): every check passes before the document is returned. */
+export async function openValues(text: string, opts: OpenValuesOptions): Promise<OpenedValues> {
+  const { backend } = opts;
+  const parsed = parseFile(text, opts.format);
+  const { meta, slots } = parsed;
+  const { dataKey, identity } = await unwrapDataKey(meta, opts.identities, backend);
+  const tokens = new Map<string, { token: string; plaintext: Uint8Array }>();
+  try {
+    const aes = await createValueCipher(backend, dataKey, meta.salt);
+    const plaintexts: (string | undefined)[] = [];
+    for (const slot of slots) {
+      if (!slot.token) {
+        plaintexts.push(undefined);
+        continue;
+      }
+      const plaintext = await openToken(aes, slot, slot.token);
+      tokens.set(pathKey(slot.path), { token: slot.token, plaintext });
+      let raw: string;
+      try {
+        raw = utf8Decode(plaintext);
+      } catch (err) {
+        throw new FormatError(`the value of "${slot.name}" is not UTF-8 text`, { cause: err });
+      }
+      plaintexts.push(raw);
+    }
+    if (meta.entries !== slots.length) {
+      throw new ValuesMacError(`the file has ${slots.length} values but its metadata lists ${meta.entries}: an entry was ${slots.length < meta.entries ? 'removed' : 'added'} after the file was sealed`, {
+        hint: 'take the file from version control again; to change entries, edit the decrypted file with Custodian',
+      });
+    }
+    const input = macInput(meta.signedLines, macLeavesOf(slots));
+    if (!constantTimeEqual(computeMac(dataKey, meta.salt, input), meta.mac)) {
+      throw new ValuesMacError('the file MAC does not verify: entries were reordered, a value in the clear or the metadata was edited, or a value was replaced', {
+        hint: 'take the file from version control again; to change values, edit the decrypted file with Custodian',
+      });
+    }
+    const inClear = clearMatcher(meta.rule);
+    for (const slot of slots) {
+      if (!slot.token && !inClear(slot.path)) {
+        throw new FormatError(`"${slot.name}" is in the clear, but the file's rule says it must be encrypted`);
+      }
+    }
+    const signature = await verifySignature(parsed, input, backend);
+    const document = replaceSpans(parsed.document, slots, (_, i) => plaintexts[i]);
+    const info: ValuesInfo = {
+      format: opts.format,
+      recipients: meta.stanzas.map((s) => fingerprintToString(s.fingerprint)),
+      recipientPolicy: meta.recipientPolicy,
+      rule: meta.rule,
+      entries: entriesOf(parsed),
+      signature,
+    };
+    const state: KeyState = { dataKey, salt: meta.salt, stanzas: meta.stanzas, recipientPolicy: meta.recipientPolicy, rule: meta.rule, tokens };
+    return new OpenedValues(parsed.format, state, document, info, identity);
+  } catch (err) {
+    zeroize(dataKey);
+    for (const t of tokens.values()) zeroize(t.plaintext);
+    throw err;
+  }
+}
+
+/**
+ * Reads the metadata and verifies the signature without a private key (§8): for status bars, `inspect`,
+ * a pre-commit guard. Does not check the MAC or the tokens (that needs the data key).
+ */
+export async function inspectValues(text: string, format: ValuesFormatName, backend: CryptoBackend): Promise<ValuesInfo> {
+  const parsed = parseFile(text, format);
+  const input = macInput(parsed.meta.signedLines, macLeavesOf(parsed.slots));
+  const signature = await verifySignature(parsed, input, backend);
+  return {
+    format,
+    recipients: parsed.meta.stanzas.map((s) => fingerprintToString(s.fingerprint)),
+    recipientPolicy: parsed.meta.recipientPolicy,
+    rule: parsed.meta.rule,
+    entries: entriesOf(parsed),
+    signature,
+  };
+}
+
+/**
+ * True when `text` has a metadata block for `format` (§4). A cheap test for tools that must tell a
+ * value-encrypted file from a plaintext one (a pre-commit guard): it does not validate the file;
+ * `plaintextValues` does, without a key.
+ */
+export function isValueEncrypted(text: string, format: ValuesFormatName): boolean {
+  try {
+    return valuesFormat(format).split(text).lines !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The names of the values a value-encrypted file holds in the clear although its rule says they must be
+ * encrypted (none for a file Custodian wrote). Throws FormatError when the file is not value-encrypted or
+ * malformed. Needs no key: a guard refusing plaintext secrets calls this.
+ */
+export function plaintextValues(text: string, format: ValuesFormatName): string[] {
+  const parsed = parseFile(text, format);
+  const inClear = clearMatcher(parsed.meta.rule);
+  return parsed.slots.filter((s) => !s.token && !inClear(s.path)).map((s) => s.name);
+}
+
+function findLeaf(format: ValuesFormat, document: string, name: string): Slot | undefined {
+  return slotsOf(format, document).find((s) => s.name === name);
+}
+
+/**
+ * The value a program reads at `name` (display form, §3) in a plaintext document: dotenv's value, a
+ * JSON string's content (other JSON literals as written), a YAML scalar's value. Undefined when absent.
+ */
+export function readValue(document: string, formatName: ValuesFormatName, name: string): string | undefined {
+  const format = valuesFormat(formatName);
+  const leaf = findLeaf(format, document, name);
+  if (!leaf) return undefined;
+  switch (formatName) {
+    case 'dotenv':
+      return parseDotenv(`X=${leaf.raw}\n`)[0].value;
+    case 'json': {
+      const value: unknown = JSON.parse(leaf.raw);
+      return typeof value === 'string' ? value : leaf.raw;
+    }
+    case 'yaml': {
+      // A block scalar's raw text stops before its last line break (§3); give it back for chomping.
+      const value: unknown = parseDocument(/^[|>]/.test(leaf.raw) ? `${leaf.raw}\n` : leaf.raw).toJS();
+      return value === null ? '' : String(value);
+    }
+  }
+}
+
+/** `value` written as a complete value of the format, or undefined when the format cannot hold it. */
+function encodeValue(format: ValuesFormatName, value: string): string | undefined {
+  if (format === 'json' || format === 'yaml') return JSON.stringify(value); // also a YAML double-quoted scalar
+  if (/^[A-Za-z0-9_.,:/@%+=-]*$/.test(value)) return value;
+  if (!value.includes("'")) return `'${value}'`;
+  if (!value.includes('"') && !/\\[nr]/.test(value)) return `"${value}"`;
+  if (!value.includes('`')) return `\`${value}\``;
+  return undefined;
+}
+
+/**
+ * Sets `name` to `value` in a plaintext document: replaces the value's text, or adds a line at the end
+ * for a new dotenv name or a new top-level YAML key. A new JSON member, or a new nested key, is refused.
+ */
+export function replaceValue(document: string, formatName: ValuesFormatName, name: string, value: string): string {
+  if (typeof value !== 'string') throw new TypeError(`"value" expected string, got ${typeof value}`);
+  const format = valuesFormat(formatName);
+  const encoded = encodeValue(formatName, value);
+  if (encoded === undefined) throw new InvalidArgumentError('a .env value cannot hold all three quote characters \' " and `', { hint: 'change the value' });
+  const leaf = findLeaf(format, document, name);
+  if (leaf) return document.slice(0, leaf.start) + encoded + document.slice(leaf.end);
+  const simpleName = formatName === 'dotenv' ? /^[A-Za-z_][A-Za-z0-9_.-]*$/ : /^[A-Za-z_][A-Za-z0-9_-]*$/;
+  if (formatName === 'json' || !simpleName.test(name)) {
+    throw new InvalidArgumentError(`"${name}" is not in the file`, { hint: formatName === 'json' ? 'add the member in an editor (Custodian opens the file decrypted), then set it' : 'check the name, or add the key in an editor' });
+  }
+  if (formatName === 'yaml' && new RegExp(`^${name}[ \\t]*:`, 'm').test(document)) {
+    throw new InvalidArgumentError(`"${name}" has no value to replace (an empty or nested value)`, { hint: 'set it in an editor (Custodian opens the file decrypted)' });
+  }
+  const separator = document === '' || document.endsWith('\n') ? '' : '\n';
+  const eol = document.includes('\r\n') ? '\r\n' : '\n';
+  return `${document}${separator}${name}${formatName === 'dotenv' ? '=' : ': '}${encoded}${eol}`;
+}

@@ -1,0 +1,32 @@
+// Value-encrypted .env, JSON and YAML files in the editor (docs/VALUES.md): the custodian-values file
+// system, the CodeLenses and the commands. Only registrations here: the core loads on first use.
+import * as vscode from 'vscode';
+import type { BackupGuard } from '../../fs/backup-guard';
+import { ValuesFileSystem } from '../../fs/values-file-system';
+import { VALUES_SCHEME } from '../../fs/values-uri';
+import type { EncryptionServices } from '../encrypt/deps';
+import { CommandId } from '../ids';
+import { registerHandlers, type CommandHost, type Handlers } from '../register';
+import { decryptValuesToFile } from './decrypt-values-to-file';
+import type { ValuesDeps } from './deps';
+import { encryptValues } from './encrypt-values';
+import { openValuesDecrypted } from './open-values';
+import { ValuesCodeLensProvider } from './values-codelens';
+
+const HANDLERS: Handlers<ValuesDeps> = [
+  [CommandId.OpenValuesDecrypted, openValuesDecrypted],
+  [CommandId.EncryptValues, encryptValues],
+  [CommandId.DecryptValuesToFile, decryptValuesToFile],
+];
+
+export function registerValuesFeature(context: vscode.ExtensionContext, host: CommandHost, services: EncryptionServices, guard: BackupGuard): ValuesDeps {
+  const fs = new ValuesFileSystem(services, services.session, guard);
+  const deps: ValuesDeps = { services, session: services.session, fs };
+  context.subscriptions.push(
+    fs,
+    vscode.workspace.registerFileSystemProvider(VALUES_SCHEME, fs, { isCaseSensitive: true }),
+    vscode.languages.registerCodeLensProvider([{ scheme: 'file' }], services.trust.codeLensesWhenTrusted(new ValuesCodeLensProvider())),
+  );
+  registerHandlers(context, host, deps, HANDLERS);
+  return deps;
+}

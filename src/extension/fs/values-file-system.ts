@@ -1,0 +1,223 @@
+// `custodian-values:` — a value-encrypted .env, JSON or YAML file (docs/VALUES.md) seen decrypted. Reading
+// opens it in memory with my keys; saving re-seals it for the file's own recipients with the same data
+// key, so every value I did not change keeps its token byte for byte and `git diff` shows the values I
+// changed plus the metadata's mac=/signature= lines. Signed by my default key. Plaintext exists only in
+// memory (BackupGuard keeps hot-exit backups of this scheme off the disk too).
+import * as vscode from 'vscode';
+import { CustodianError } from '../../core/errors';
+import type { EnvelopeInfo } from '../../core/envelope';
+import type { OpenedValues, ValuesFormatName, ValuesInfo } from '../../core/values';
+import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
+import { lazyCore } from '../lazy-core';
+import type { EncryptionServices } from '../commands/encrypt/deps';
+import { errorMessageWithHint } from '../ui/messages';
+import type { BackupGuard } from './backup-guard';
+import { basename } from './enc-uri';
+import { MAX_INLINE_BYTES } from './encrypted-documents';
+import { writeFileAtomic } from '../storage/workspace-files';
+import { fromValuesUri, toValuesUri, VALUES_SCHEME } from './values-uri';
+
+interface Entry {
+  description: EnvelopeDescription;
+  recipients: readonly string[];
+}
+
+export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly fileEmitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.fileEmitter.event;
+  private readonly infoEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires with a decrypted URI whose recipients/signer description changed (opened, saved). */
+  readonly onDidChangeInfo = this.infoEmitter.event;
+  private readonly entries = new Map<string, Entry>();
+  private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; refs: number }>();
+  /** Documents whose unverified content I agreed to sign (asked once per document). */
+  private readonly signConsent = new Set<string>();
+
+  constructor(
+    private readonly services: EncryptionServices,
+    private readonly session: CryptoSession,
+    private readonly guard: BackupGuard,
+  ) {}
+
+  dispose(): void {
+    for (const w of this.watchers.values()) w.watcher.dispose();
+    this.watchers.clear();
+    this.fileEmitter.dispose();
+    this.infoEmitter.dispose();
+  }
+
+  /** Recipients and signer of an open decrypted document (undefined until it was read). */
+  describe(uri: vscode.Uri): EnvelopeDescription | undefined {
+    return this.entries.get(uri.toString())?.description;
+  }
+
+  recipientsOf(uri: vscode.Uri): readonly string[] | undefined {
+    return this.entries.get(uri.toString())?.recipients;
+  }
+
+  watch(uri: vscode.Uri): vscode.Disposable {
+    const k = uri.toString();
+    let w = this.watchers.get(k);
+    if (!w) {
+      const file = fromValuesUri(uri);
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(file, '..'), basename(file.path)));
+      const fire = (type: vscode.FileChangeType) => () => this.fileEmitter.fire([{ type, uri }]);
+      watcher.onDidChange(fire(vscode.FileChangeType.Changed));
+      watcher.onDidDelete(fire(vscode.FileChangeType.Deleted));
+      w = { watcher, refs: 0 };
+      this.watchers.set(k, w);
+    }
+    w.refs++;
+    return new vscode.Disposable(() => {
+      const current = this.watchers.get(k);
+      if (!current || --current.refs > 0) return;
+      current.watcher.dispose();
+      this.watchers.delete(k);
+    });
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const s = await vscode.workspace.fs.stat(fromValuesUri(uri)).then(undefined, () => {
+      throw vscode.FileSystemError.FileNotFound(uri);
+    });
+    return { type: vscode.FileType.File, ctime: s.ctime, mtime: s.mtime, size: s.size, permissions: s.permissions };
+  }
+
+  readDirectory(uri: vscode.Uri): [string, vscode.FileType][] {
+    throw vscode.FileSystemError.FileNotADirectory(uri);
+  }
+
+  createDirectory(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  delete(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  rename(oldUri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(oldUri);
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    void this.guard.ensure();
+    const file = fromValuesUri(uri);
+    try {
+      const { values: opened } = await this.open(file);
+      try {
+        return new TextEncoder().encode(opened.document);
+      } finally {
+        opened.dispose();
+      }
+    } catch (err) {
+      this.services.log.warn(`open ${basename(file.path)}: ${err instanceof Error ? err.name : 'Error'}`);
+      if (err instanceof vscode.FileSystemError) throw err;
+      throw vscode.FileSystemError.Unavailable(errorMessageWithHint(err));
+    }
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    await this.guard.ensure();
+    const file = fromValuesUri(uri);
+    try {
+      let document: string;
+      try {
+        document = new TextDecoder('utf-8', { fatal: true }).decode(content);
+      } catch {
+        throw new CustodianError(vscode.l10n.t('Cannot save {0}: the text is not UTF-8.', basename(file.path)));
+      }
+      // Opened again from disk: the data key is never kept between a read and a save.
+      const { values: opened } = await this.open(file);
+      try {
+        await this.confirmSigning(uri, basename(file.path));
+      } catch (err) {
+        opened.dispose();
+        throw err;
+      }
+      const [backend, signer] = await Promise.all([this.services.backend(), this.session.signer()]);
+      let sealed: string;
+      try {
+        sealed = await opened.reseal(document, { backend, signer });
+      } finally {
+        opened.dispose();
+        this.session.release(signer);
+      }
+      await writeFileAtomic(file, new TextEncoder().encode(sealed), { overwrite: true });
+      await this.open(file, sealed).then(({ values }) => values.dispose());
+    } catch (err) {
+      this.services.log.warn(`save ${basename(file.path)}: ${err instanceof Error ? err.name : 'Error'}`);
+      if (err instanceof vscode.FileSystemError) throw err;
+      throw vscode.FileSystemError.Unavailable(errorMessageWithHint(err));
+    }
+  }
+
+  /**
+   * Saving signs the whole file as me, values I did not write included: when it is unsigned or signed by a
+   * key Custodian does not know, ask first (once per document), as the `.enc` editor does.
+   */
+  private async confirmSigning(uri: vscode.Uri, what: string): Promise<void> {
+    const description = this.describe(uri);
+    const signer = description?.signer;
+    if (!description || !signer || (signer.kind !== 'unsigned' && signer.known) || this.signConsent.has(uri.toString())) return;
+    const status = signer.kind === 'unsigned' ? vscode.l10n.t('unsigned') : vscode.l10n.t('signed by a key Custodian does not know ({0})', signer.party.name);
+    const sign = vscode.l10n.t('Save and Sign as Me');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} is {1}. Saving signs it as you.', what, status),
+      {
+        modal: true,
+        detail: vscode.l10n.t(
+          'Now: {0}.\n\nSaving re-seals the values you changed and signs every value with your key, including those you did not write: teammates will then read them as written by you. Save only if you trust where they came from.',
+          description.summary,
+        ),
+      },
+      sign,
+    );
+    if (choice !== sign) {
+      throw new CustodianError(vscode.l10n.t('Not saved: {0} is {1}, and saving would sign it as you.', what, status), {
+        hint: vscode.l10n.t('Save again and choose "Save and Sign as Me" if you trust its content.'),
+      });
+    }
+    this.signConsent.add(uri.toString());
+  }
+
+  /** Opens the file (its text given, or read), records who it is for and who signed it. */
+  private async open(file: vscode.Uri, given?: string): Promise<{ values: OpenedValues; info: ValuesInfo }> {
+    const what = basename(file.path);
+    const format = await formatOf(file);
+    const text = given ?? (await readText(file, what));
+    const [values, backend] = await Promise.all([lazyCore.values(), this.services.backend()]);
+    const info = await values.inspectValues(text, format, backend);
+    const identities = await this.session.identitiesFor(info.recipients, what);
+    try {
+      const opened = await values.openValues(text, { format, identities, backend });
+      const known = await this.session.knownKeys();
+      const header: EnvelopeInfo = { version: 1, recipients: info.recipients, chunkSize: 0, headerSize: 0 };
+      const uri = toValuesUri(file);
+      this.entries.set(uri.toString(), { description: this.session.describe(header, opened.signature, known), recipients: info.recipients });
+      this.infoEmitter.fire(uri);
+      return { values: opened, info };
+    } finally {
+      this.session.release(...identities);
+    }
+  }
+}
+
+export async function formatOf(file: vscode.Uri): Promise<ValuesFormatName> {
+  const { valuesFormatForFileName } = await lazyCore.values();
+  const format = valuesFormatForFileName(file.path);
+  if (!format) throw new CustodianError(vscode.l10n.t('{0} is not a .env, JSON or YAML file.', basename(file.path)));
+  return format;
+}
+
+export async function readText(file: vscode.Uri, what: string): Promise<string> {
+  const s = await vscode.workspace.fs.stat(file);
+  if (s.size > MAX_INLINE_BYTES) throw new CustodianError(vscode.l10n.t('{0} is too large to open in an editor.', what));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(await vscode.workspace.fs.readFile(file));
+  } catch (err) {
+    if (err instanceof vscode.FileSystemError) throw err;
+    throw new CustodianError(vscode.l10n.t('{0} is not UTF-8 text.', what));
+  }
+}
+
+export { VALUES_SCHEME };

@@ -1,0 +1,148 @@
+// encrypt --values, decrypt --values, set, get (docs/VALUES.md): round trips in every format, a `set`
+// that changes one line, values never taken from argv, refusals that leave the file as it was.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
+
+const PLAIN_ENV = '# database\nDB_HOST=db.internal\nDB_PASSWORD="s3cr3t pass" # rotate\nAPI_KEY=abc123\n';
+const PLAIN_YAML = '# app\ndb:\n  password: hunter2 # old\n  hosts: [a, b]\n';
+const PLAIN_JSON = '{\n  "db": {\n    "password": "hunter2",\n    "port": 5432\n  }\n}\n';
+
+function diffLines(a: string, b: string): string[] {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  assert.equal(x.length, y.length);
+  return x.filter((line, i) => line !== y[i]).map((l) => l.replace(/(=|: |")custodian-val1\..*|=.*/, '$1…'));
+}
+
+describe('cli: encrypt --values, decrypt --values, set, get', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let alice: TestKey;
+  let bob: TestKey;
+
+  before(() => {
+    dir = tempDir();
+    alice = makeOpensslKey(dir, 'alice');
+    bob = makeOpensslKey(dir, 'bob');
+  });
+  after(() => removeDir(dir));
+
+  const file = (name: string): string => path.join(dir, name);
+
+  for (const [name, plain] of [['plain.env', PLAIN_ENV], ['values.yaml', PLAIN_YAML], ['config.json', PLAIN_JSON]] as const) {
+    it(`${name}: encrypt --values keeps keys and comments, decrypt --values gives the bytes back`, () => {
+      fs.writeFileSync(file(name), plain);
+      const sealed = file(`sealed-${name}`);
+      const e = run(['encrypt', '--values', '-r', alice.publicPemPath, '-r', bob.publicPemPath, '-s', alice.privatePath, '-o', sealed, file(name)]);
+      assert.equal(e.code, 0, e.stderr);
+      const text = fs.readFileSync(sealed, 'utf8');
+      assert.ok(!text.includes('hunter2') && !text.includes('s3cr3t') && !text.includes('abc123'));
+      assert.match(text, /password|DB_PASSWORD/);
+      const d = run(['decrypt', '--values', '-i', bob.privatePath, sealed]);
+      assert.equal(d.code, 0, d.stderr);
+      assert.equal(d.out, plain);
+      assert.match(d.stderr, /signed by SHA256:/);
+    });
+  }
+
+  it('get prints the value a program reads; set changes that one line (value from stdin) and signs with the opening key', () => {
+    fs.writeFileSync(file('app.env'), PLAIN_ENV);
+    const sealed = file('.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-r', bob.publicPemPath, '-o', sealed, file('app.env')]).code, 0);
+    const g = run(['get', '-i', alice.privatePath, sealed, 'DB_PASSWORD']);
+    assert.equal(g.code, 0, g.stderr);
+    assert.equal(g.out, 's3cr3t pass\n');
+    const before = fs.readFileSync(sealed, 'utf8');
+    const s = run(['set', '-i', bob.privatePath, sealed, 'DB_PASSWORD'], { input: 'n3w secret\n' });
+    assert.equal(s.code, 0, s.stderr);
+    assert.match(s.stderr, new RegExp(`signed by ${bob.fingerprint.replace(/[+/]/g, '\\$&')}`));
+    const after = fs.readFileSync(sealed, 'utf8');
+    const changed = diffLines(before, after.replace(/^#custodian:signer=.*\n|^#custodian:signature=.*\n/gm, ''));
+    assert.deepEqual(changed, ['DB_PASSWORD=…', '#custodian:mac…']);
+    assert.equal(run(['get', '-i', alice.privatePath, sealed, 'DB_PASSWORD']).out, 'n3w secret\n');
+    const d = run(['decrypt', '--values', '-i', alice.privatePath, sealed]);
+    assert.equal(d.out, PLAIN_ENV.replace('"s3cr3t pass"', "'n3w secret'"));
+  });
+
+  it('set on nested YAML and JSON values; a new .env name is appended', () => {
+    for (const [name, plain, key] of [['s.yaml', PLAIN_YAML, 'db.password'], ['s.json', PLAIN_JSON, 'db.password']] as const) {
+      fs.writeFileSync(file(`p-${name}`), plain);
+      assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-o', file(name), file(`p-${name}`)]).code, 0);
+      const s = run(['set', '-i', alice.privatePath, file(name), key], { input: 'x: "y"' });
+      assert.equal(s.code, 0, s.stderr);
+      assert.equal(run(['get', '-i', alice.privatePath, file(name), key]).out, 'x: "y"\n');
+    }
+    const s = run(['set', '-i', alice.privatePath, file('.env'), 'NEW_ONE'], { input: 'v' });
+    assert.equal(s.code, 0, s.stderr);
+    assert.equal(run(['get', '-i', alice.privatePath, file('.env'), 'NEW_ONE']).out, 'v\n');
+  });
+
+  it('a tampered file: decrypt, get and set refuse, nothing is written and the file is unchanged', () => {
+    fs.writeFileSync(file('t.env'), 'A=1\nB=2\n');
+    const sealed = file('t-sealed.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-o', sealed, file('t.env')]).code, 0);
+    const text = fs.readFileSync(sealed, 'utf8');
+    const [a, b] = [/^A=(.*)$/m.exec(text)![1], /^B=(.*)$/m.exec(text)![1]];
+    fs.writeFileSync(sealed, text.replace(a, '@').replace(b, a).replace('@', b));
+    const tampered = fs.readFileSync(sealed, 'utf8');
+    const d = run(['decrypt', '--values', '-i', alice.privatePath, '-o', file('t-out.env'), sealed]);
+    assert.equal(d.code, 1);
+    assert.match(d.stderr, /custodian: error: the encrypted value of "A" does not open at that key/);
+    assert.ok(!fs.existsSync(file('t-out.env')));
+    assert.equal(run(['get', '-i', alice.privatePath, sealed, 'A']).code, 1);
+    assert.equal(run(['set', '-i', alice.privatePath, sealed, 'A'], { input: 'z' }).code, 1);
+    assert.equal(fs.readFileSync(sealed, 'utf8'), tampered);
+  });
+
+  it('inspect --values shows recipients, rule, entries and the verified signer without a key; a value put back in the clear fails it', () => {
+    fs.writeFileSync(file('i.env'), 'URL_PUBLIC=https://x\nTOKEN=t0k\n');
+    const sealed = file('i-sealed.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-s', bob.privatePath, '--unencrypted-suffix', '_PUBLIC', '-o', sealed, file('i.env')]).code, 0);
+    const r = run(['inspect', '--values', '--json', sealed]);
+    assert.equal(r.code, 0, r.stderr);
+    const info = JSON.parse(r.out) as { rule: string; signer: { fingerprint: string; verified: boolean }; entries: { name: string; encrypted: boolean }[]; inClearAgainstRule: string[] };
+    assert.equal(info.rule, 'unencrypted-suffix:_PUBLIC');
+    assert.equal(info.signer.fingerprint, bob.fingerprint);
+    assert.deepEqual(info.entries, [{ name: 'URL_PUBLIC', encrypted: false }, { name: 'TOKEN', encrypted: true }]);
+    // Signed: the signature covers every value, so the edit fails it. Unsigned: the value is named.
+    fs.writeFileSync(sealed, fs.readFileSync(sealed, 'utf8').replace(/^TOKEN=.*$/m, 'TOKEN=t0k'));
+    assert.match(run(['inspect', '--values', sealed]).stderr, /signature by .* does not verify/);
+    const unsigned = file('i-unsigned.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '--unencrypted-suffix', '_PUBLIC', '-o', unsigned, file('i.env')]).code, 0);
+    fs.writeFileSync(unsigned, fs.readFileSync(unsigned, 'utf8').replace(/^TOKEN=.*$/m, 'TOKEN=t0k'));
+    const bad = run(['inspect', '--values', unsigned]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /in the clear although the file's rule says they are encrypted: TOKEN/);
+  });
+
+  it('run -e reads a value-encrypted .env: the command gets the values, --require-signer checks its signer, a tampered file runs nothing', () => {
+    fs.writeFileSync(file('run-plain.env'), 'RUN_SECRET="s3cr3t value"\nRUN_PUBLIC=1\n');
+    const sealed = file('run.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-s', bob.privatePath, '-o', sealed, file('run-plain.env')]).code, 0);
+    const probe = ['--', process.execPath, '-e', 'process.stdout.write(process.env.RUN_SECRET + "|" + process.env.RUN_PUBLIC)'];
+    const r = run(['run', '-i', alice.privatePath, '-e', sealed, ...probe]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.out, 's3cr3t value|1');
+    assert.equal(run(['run', '-i', alice.privatePath, '--require-signer', bob.publicPemPath, '-e', sealed, ...probe]).out, 's3cr3t value|1');
+    const wrongSigner = run(['run', '-i', alice.privatePath, '--require-signer', alice.publicPemPath, '-e', sealed, ...probe]);
+    assert.equal(wrongSigner.code, 1);
+    assert.equal(wrongSigner.out, '');
+    const text = fs.readFileSync(sealed, 'utf8');
+    const [a, b] = [/^RUN_SECRET=(.*)$/m.exec(text)![1], /^RUN_PUBLIC=(.*)$/m.exec(text)![1]];
+    fs.writeFileSync(sealed, text.replace(a, '@').replace(b, a).replace('@', b));
+    const tampered = run(['run', '-i', alice.privatePath, '-e', sealed, ...probe]);
+    assert.equal(tampered.code, 1);
+    assert.equal(tampered.out, '', 'the command did not run');
+    assert.match(tampered.stderr, /does not open at that key/);
+  });
+
+  it('usage: set takes no value argument; --format needs --values; an unknown format is named', () => {
+    assert.equal(run(['set', file('.env'), 'A', 'value-on-argv']).code, 2);
+    assert.equal(run(['decrypt', '--format', 'json', file('x')]).code, 2);
+    const r = run(['encrypt', '--values', '-r', alice.publicPemPath, file('notes.txt')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--format dotenv/);
+  });
+});

@@ -1,0 +1,249 @@
+// Value-encrypted files (src/core/values.ts, docs/VALUES.md): round trips on real-world files, stable
+// tokens and one-line diffs (fast-check), the JSON scanner against JSON.parse, and what an attacker or a
+// careless user can do to a file.
+import { strict as assert } from 'node:assert';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { FormatError, InvalidArgumentError, ValueAuthError, ValuesMacError, WeakKeyError } from '../../src/core/errors';
+import { inspectValues, isValueEncrypted, openValues, plaintextValues, sealValues, valuesFormatForFileName, type ValuesFormatName } from '../../src/core/values';
+import { scanJson } from '../../src/core/values-json';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { loadKey } from './envelope-fixtures';
+
+const backend = createNodeCryptoBackend();
+const alice = loadKey('alice');
+const bob = loadKey('bob');
+const WILD = join(__dirname, '..', 'fixtures', 'values-wild');
+
+async function seal(document: string, format: ValuesFormatName, signed = false): Promise<string> {
+  return sealValues(document, { format, recipients: [alice.publicKey, bob.publicKey], signer: signed ? alice : undefined, backend });
+}
+
+async function open(text: string, format: ValuesFormatName): Promise<string> {
+  const opened = await openValues(text, { format, identities: [bob], backend });
+  opened.dispose();
+  return opened.document;
+}
+
+/** Lines that differ between two texts of the same line count (the metadata lines named by prefix). */
+function changedLines(a: string, b: string): string[] {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  assert.equal(x.length, y.length, 'same number of lines');
+  return x.flatMap((line, i) => (line === y[i] ? [] : [line.replace(/=.*|:.*/, '')]));
+}
+
+describe('values', () => {
+  describe('real-world files (test/fixtures/values-wild, SOURCES.md)', () => {
+    const files = readdirSync(WILD).filter((f) => !f.endsWith('.md'));
+    it('has the four kinds the issue names', () => {
+      for (const re of [/compose\.yaml$/, /values\.yaml$/, /package\.json$/, /\.env\.example$/]) assert.ok(files.some((f) => re.test(f)), String(re));
+    });
+    for (const file of files) {
+      it(`decrypt(encrypt(x)) == x byte for byte: ${file}`, async function () {
+        this.timeout(20000);
+        const text = readFileSync(join(WILD, file), 'utf8');
+        const format = file.endsWith('.json') ? 'json' : file.includes('.env') ? 'dotenv' : 'yaml';
+        const sealed = await seal(text, format, true);
+        assert.ok(!sealed.includes('your-super-secret') && !sealed.includes('IfNotPresent') && !sealed.includes('"Express"'), 'no value in the clear');
+        assert.equal(await open(sealed, format), text);
+        // Every key is still readable in the sealed file.
+        if (format === 'dotenv') for (const name of text.match(/^[A-Z_]+(?==)/gm) ?? []) assert.ok(sealed.includes(`\n${name}=custodian-val1.`) || sealed.startsWith(`${name}=`), name);
+        // Every comment line is kept as written.
+        for (const comment of text.split('\n').filter((l) => /^\s*#/.test(l))) assert.ok(sealed.includes(comment), comment);
+      });
+    }
+  });
+
+  it('decrypt(encrypt(x)) == x for every .env file of the dotenv parser\'s public corpus (test/fixtures/dotenv-wild) it accepts', async function () {
+    this.timeout(60000);
+    const dir = join(__dirname, '..', 'fixtures', 'dotenv-wild');
+    let tried = 0;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.txt'))) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const sealed = await seal(text, 'dotenv').catch((err: unknown) => {
+        // Files the strict parser refuses, or that assign a name twice, are refused here too: nothing to round-trip.
+        assert.ok(err instanceof FormatError || (err instanceof Error && err.name === 'DotenvSyntaxError'), `${f}: ${String(err)}`);
+        return undefined;
+      });
+      if (sealed === undefined) continue;
+      tried++;
+      assert.equal(await open(sealed, 'dotenv'), text, f);
+    }
+    assert.ok(tried >= 40, `only ${tried} files round-tripped`);
+  });
+
+  describe('stable tokens and small diffs (§6)', () => {
+    const safeValue = fc.string({ minLength: 1, maxLength: 20, unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-_./:@'.split('')) });
+    const documents = fc.uniqueArray(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,11}$/), { minLength: 1, maxLength: 12 }).chain((names) =>
+      fc.record({ names: fc.constant(names), values: fc.array(safeValue, { minLength: names.length, maxLength: names.length }), edit: fc.nat(names.length - 1), newValue: safeValue }),
+    );
+    const render: Record<ValuesFormatName, (names: string[], values: string[]) => string> = {
+      dotenv: (n, v) => `# settings\n${n.map((k, i) => `${k}=${v[i]}\n`).join('')}`,
+      yaml: (n, v) => `# settings\nroot:\n${n.map((k, i) => `  ${k}: "${v[i]}" # note\n`).join('')}`,
+      json: (n, v) => `{\n${n.map((k, i) => `  "${k}": "${v[i]}"`).join(',\n')}\n}\n`,
+    };
+    for (const format of ['dotenv', 'yaml', 'json'] as const) {
+      it(`${format}: changing one value of N changes exactly that value's line plus mac= and signature=`, async function () {
+        this.timeout(120000);
+        await fc.assert(
+          fc.asyncProperty(documents, fc.boolean(), async ({ names, values, edit, newValue }, signed) => {
+            fc.pre(values[edit] !== newValue);
+            const before = render[format](names, values);
+            const sealed = await seal(before, format, signed);
+            const opened = await openValues(sealed, { format, identities: [alice], backend });
+            assert.equal(opened.document, before);
+            const edited = values.slice();
+            edited[edit] = newValue;
+            const resealed = await opened.reseal(render[format](names, edited), { backend, signer: signed ? alice : undefined });
+            const changed = changedLines(sealed, resealed).map((l) => l.trim().replace(/^#custodian$/, '#custodian').replace(/^"/, ''));
+            const name = names[edit];
+            const expected = [format === 'json' ? name.replace(/"$/, '') : name, ...(format === 'json' ? ['mac', ...(signed ? ['signature'] : [])] : ['#custodian', ...(signed ? ['#custodian'] : [])])];
+            assert.deepEqual(changed.map((c) => c.replace(/"$/, '')), expected);
+            assert.equal(await open(resealed, format), render[format](names, edited));
+          }),
+          { numRuns: 15 },
+        );
+      });
+    }
+
+    it('re-saving an unchanged unsigned file gives the same bytes; a second seal of the same text shares no token', async () => {
+      const doc = 'A=same\nB=same\nC=other\n';
+      const sealed = await seal(doc, 'dotenv');
+      const opened = await openValues(sealed, { format: 'dotenv', identities: [alice], backend });
+      assert.equal(await opened.reseal(opened.document, { backend }), sealed);
+      const tokens = (t: string): string[] => t.match(/custodian-val1\.[A-Za-z0-9_-]+/g)!;
+      const again = await seal(doc, 'dotenv');
+      assert.equal(new Set([...tokens(sealed), ...tokens(again)]).size, 6, 'equal values at two keys, and the same value in two files, get unrelated tokens');
+    });
+
+    it('a value changed and changed back gets a new token (nothing deterministic)', async () => {
+      const sealed = await seal('A=x\n', 'dotenv');
+      const o1 = await openValues(sealed, { format: 'dotenv', identities: [alice], backend });
+      const s2 = await o1.reseal('A=y\n', { backend });
+      const o2 = await openValues(s2, { format: 'dotenv', identities: [alice], backend });
+      const s3 = await o2.reseal('A=x\n', { backend });
+      assert.notEqual(s3.split('\n')[0], sealed.split('\n')[0]);
+    });
+
+    it('a value moved to another key is re-sealed there (the path is in the AAD), the rest keeps its tokens', async () => {
+      const sealed = await seal('A=1\nB=2\n', 'dotenv');
+      const opened = await openValues(sealed, { format: 'dotenv', identities: [alice], backend });
+      const moved = await opened.reseal('A=1\nC=2\n', { backend });
+      assert.equal(moved.split('\n')[0], sealed.split('\n')[0]);
+      assert.notEqual(moved.split('\n')[1].slice(2), sealed.split('\n')[1].slice(2));
+      assert.equal(await open(moved, 'dotenv'), 'A=1\nC=2\n');
+    });
+  });
+
+  describe('the selection rule (§5)', () => {
+    it('leaves matching keys in the clear, covers them with the MAC, and refuses a plain value where the rule wants a token', async () => {
+      const sealed = await sealValues('URL_PUBLIC=https://x\nTOKEN=t\n', { format: 'dotenv', recipients: [alice.publicKey], backend, rule: { kind: 'unencrypted-suffix', suffix: '_PUBLIC' } });
+      assert.match(sealed, /^URL_PUBLIC=https:\/\/x$/m);
+      assert.match(sealed, /^TOKEN=custodian-val1\./m);
+      assert.deepEqual(plaintextValues(sealed, 'dotenv'), []);
+      await assert.rejects(openValues(sealed.replace('https://x', 'https://evil'), { format: 'dotenv', identities: [alice], backend }), ValuesMacError);
+      const opened = await openValues(sealed, { format: 'dotenv', identities: [alice], backend });
+      const all = await opened.reseal(opened.document, { backend, rule: { kind: 'all' } });
+      assert.match(all, /^URL_PUBLIC=custodian-val1\./m);
+    });
+
+    it('a guard can list values in the clear without a key', async () => {
+      const sealed = await seal('A=1\nB=2\n', 'dotenv');
+      const token = /^A=(.*)$/m.exec(sealed)![1];
+      assert.deepEqual(plaintextValues(sealed.replace(token, 'leaked'), 'dotenv'), ['A']);
+      assert.equal(isValueEncrypted(sealed, 'dotenv'), true);
+      assert.equal(isValueEncrypted('A=1\n', 'dotenv'), false);
+      assert.throws(() => plaintextValues('A=1\n', 'dotenv'), FormatError);
+    });
+  });
+
+  describe('refusals', () => {
+    it('a .env assigning a name twice, a plaintext that already has a metadata block, no recipients, a 1024-bit recipient', async () => {
+      await assert.rejects(seal('A=1\nA=2\n', 'dotenv'), /"A" appears twice/);
+      const sealed = await seal('A=1\n', 'dotenv');
+      await assert.rejects(seal(sealed, 'dotenv'), /already has a Custodian metadata block/);
+      await assert.rejects(sealValues('A=1\n', { format: 'dotenv', recipients: [], backend }), InvalidArgumentError);
+      await assert.rejects(sealValues('A=1\n', { format: 'dotenv', recipients: [loadKey('weak1024').publicKey], backend }), WeakKeyError);
+    });
+
+    it('error messages never quote a value (YAML and JSON syntax errors, a moved token)', async () => {
+      const secret = 'hunter2-SECRET';
+      const yamlErr = await seal(`a: ${secret}\n b: [\n`, 'yaml').catch((e: unknown) => e as Error);
+      assert.ok(yamlErr instanceof FormatError);
+      assert.ok(!yamlErr.message.includes(secret) && !(yamlErr.hint ?? '').includes(secret), yamlErr.message);
+      const jsonErr = await seal(`{"a": "${secret}" "b": 1}`, 'json').catch((e: unknown) => e as Error);
+      assert.ok(jsonErr instanceof FormatError && !jsonErr.message.includes(secret), String(jsonErr));
+      const sealed = await seal(`A=${secret}\nB=other\n`, 'dotenv');
+      const [a, b] = [/^A=(.*)$/m.exec(sealed)![1], /^B=(.*)$/m.exec(sealed)![1]];
+      const err = await open(sealed.replace(b, a), 'dotenv').catch((e: unknown) => e as Error);
+      assert.ok(err instanceof ValueAuthError && !err.message.includes(secret));
+    });
+
+    it('a file read as another format is refused', async () => {
+      const sealed = await seal('a: 1\n', 'yaml');
+      await assert.rejects(openValues(sealed, { format: 'dotenv', identities: [alice], backend }), FormatError);
+    });
+  });
+
+  it('inspectValues reads recipients, rule, entries and verifies the signer without a key', async () => {
+    const sealed = await seal('{"db": {"password": "x"}, "port": 1}', 'json', true);
+    const info = await inspectValues(sealed, 'json', backend);
+    assert.deepEqual(info.recipients, [alice.publicKey.fingerprint, bob.publicKey.fingerprint]);
+    assert.deepEqual(info.entries.map((e) => `${e.name}:${e.encrypted}`), ['db.password:true', 'port:true']);
+    assert.equal(info.signature.kind === 'signed' && info.signature.signer.fingerprint, alice.publicKey.fingerprint);
+  });
+
+  it('file names: .env, .env.*, *.env, *.json, *.yaml, *.yml', () => {
+    assert.deepEqual(['.env', '.env.production', 'app.env', 'a/b/package.json', 'values.yaml', 'ci.yml', 'notes.txt'].map(valuesFormatForFileName), ['dotenv', 'dotenv', 'dotenv', 'json', 'yaml', 'yaml', undefined]);
+  });
+
+  describe('JSON scanner against JSON.parse (the oracle)', () => {
+    const countLeaves = (v: unknown): number => (v !== null && typeof v === 'object' ? Object.values(v as object).reduce((n: number, x) => n + countLeaves(x), 0) : 1);
+    it('finds every leaf of any JSON object, whatever the indentation, and each span is that leaf', () => {
+      fc.assert(
+        fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.constantFrom(undefined, 0, 1, 2, '\t'), (value, indent) => {
+          const text = JSON.stringify(value, null, indent);
+          const { leaves } = scanJson(text);
+          assert.equal(leaves.length, countLeaves(value));
+          for (const leaf of leaves) {
+            let expected: unknown = value;
+            for (const seg of leaf.path) expected = (expected as Record<string | number, unknown>)[seg];
+            // Through JSON once, as the text was: -0 is written "0".
+            assert.deepEqual(JSON.parse(text.slice(leaf.start, leaf.end)), JSON.parse(JSON.stringify(expected)));
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+    it('accepts exactly what JSON.parse accepts (as a top-level object without duplicate names), on mutated input', function () {
+      this.timeout(60000);
+      const chars = fc.constantFrom(...'{}[]":,0123456789.eE+-tfnrulasx \n\t\\/u"'.split(''));
+      fc.assert(
+        fc.property(fc.dictionary(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 2 })), fc.nat(), chars, fc.boolean(), (value, at, ch, insert) => {
+          const base = JSON.stringify(value, null, 1);
+          const i = at % (base.length + 1);
+          const text = insert ? base.slice(0, i) + ch + base.slice(i) : base.slice(0, i) + ch + base.slice(i + 1);
+          let parsed: unknown;
+          let oracleOk = true;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            oracleOk = false;
+          }
+          const objectOk = oracleOk && parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
+          let ours: unknown;
+          try {
+            scanJson(text);
+          } catch (err) {
+            ours = err;
+          }
+          if (!objectOk) assert.ok(ours instanceof FormatError, `accepted invalid input ${JSON.stringify(text)}`);
+          else assert.ok(ours === undefined || (ours instanceof FormatError && /duplicate member name/.test(ours.message)), `refused valid input ${JSON.stringify(text)}: ${String(ours)}`);
+        }),
+        { numRuns: 3000 },
+      );
+    });
+  });
+});

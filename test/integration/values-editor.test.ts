@@ -1,0 +1,168 @@
+// Value-encrypted .env files in the real VS Code (docs/VALUES.md): Encrypt Values for Team, open the file
+// decrypted, edit one value, save. `git diff` then shows that value's line and the MAC and signature
+// lines, nothing else; no value reaches the disk in the clear (file, backups, history).
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { run, waitFor } from './support/custodian';
+import { answerModals } from './support/modals';
+import { closeAllEditors, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
+
+const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8' });
+}
+
+describe('value-encrypted files in the editor', function () {
+  this.timeout(120_000);
+  const team = useTeam();
+  const dir = (): string => wsPath('values-repo');
+  const secrets = ['db-pass-4F9a', 'api-token-Q7zz', 'smtp-secret-K2pp'];
+
+  before(() => {
+    fs.rmSync(dir(), { recursive: true, force: true });
+    fs.mkdirSync(dir(), { recursive: true });
+    git(dir(), 'init', '-q');
+  });
+
+  after(async () => {
+    await closeAllEditors();
+    fs.rmSync(dir(), { recursive: true, force: true });
+  });
+
+  it('encrypt values, open decrypted, edit one value, save: git diff is that line plus mac= and signature=, nothing plaintext on disk', async () => {
+    const file = wsUri('values-repo', '.env');
+    const plain = `# service settings\nDB_PASSWORD=${secrets[0]}\nAPI_TOKEN="${secrets[1]}" # rotate monthly\n\nSMTP_SECRET=${secrets[2]}\n`;
+    fs.writeFileSync(file.fsPath, plain);
+    const opened = await run<vscode.Uri>('custodian.encryptValues', { uri: file });
+    assert.ok(opened, 'Encrypt Values for Team returned the decrypted view');
+    assert.strictEqual(opened.scheme, 'custodian-values');
+    const sealed = fs.readFileSync(file.fsPath, 'utf8');
+    for (const s of secrets) assert.ok(!sealed.includes(s), `${s} is not in the file`);
+    assert.match(sealed, /^DB_PASSWORD=custodian-val1\./m);
+    assert.match(sealed, /^# service settings$/m);
+    git(dir(), 'add', '.env');
+    git(dir(), 'commit', '-q', '-m', 'sealed');
+
+    const editor = await waitFor('the decrypted editor', async () => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'custodian-values'));
+    assert.strictEqual(editor.document.getText(), plain, 'the editor shows the plaintext document, byte for byte');
+    await waitFor('the status bar', async () => team.encryption.statusBar.text?.includes('Encrypted for'));
+    assert.match(team.encryption.statusBar.text ?? '', /signed by me/);
+
+    const newSecret = `new-token-${Math.random().toString(36).slice(2, 10)}`;
+    const line = editor.document.lineAt(2);
+    const start = line.text.indexOf(secrets[1]);
+    await editor.edit((e) => e.replace(new vscode.Range(2, start, 2, start + secrets[1].length), newSecret));
+    await sleep(1500); // VS Code's hot-exit backup runs about a second after an edit
+    assert.ok(await editor.document.save(), 'saved');
+
+    const after = fs.readFileSync(file.fsPath, 'utf8');
+    assert.ok(!after.includes(newSecret), 'the new value is not in the file in the clear');
+    const changed = git(dir(), 'diff', '--unified=0', '--no-color', '.env')
+      .split('\n')
+      .filter((l) => /^[-+][^-+]/.test(l))
+      .map((l) => l.replace(/^([-+][A-Z_]+=|[-+]#custodian:[a-z]+=).*/, '$1…'));
+    assert.deepStrictEqual(changed, ['-API_TOKEN=…', '+API_TOKEN=…', '-#custodian:mac=…', '-#custodian:signature=…', '+#custodian:mac=…', '+#custodian:signature=…']);
+    assert.match(after, /^API_TOKEN=custodian-val1\.[A-Za-z0-9_-]+ # rotate monthly$/m, 'the quotes went into the token, the comment stayed');
+
+    // Re-opened from disk, the edit is there.
+    await closeAllEditors();
+    const again = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() }));
+    assert.strictEqual(again.getText(), plain.replace(secrets[1], newSecret));
+
+    assert.ok(USER_DATA, 'CUSTODIAN_TEST_USER_DATA_DIR is set');
+    for (const s of [...secrets, newSecret]) {
+      assert.deepStrictEqual(filesContaining(dir(), s), [], `${s} nowhere in the repository (working tree, .git)`);
+      assert.deepStrictEqual(filesContaining(USER_DATA, s), [], `${s} nowhere under the user data dir (backups, history)`);
+    }
+    const blockers = await team.encryption.backupGuard.ensure();
+    assert.ok(blockers.some((b) => path.basename(b) === 'custodian-values'), 'hot-exit backups of custodian-values documents are blocked');
+  });
+
+  it('drift and Re-encrypt for Team cover value-encrypted files: a recipient outside the team is dropped, every token changes, the document stays', async () => {
+    const { sealValues, inspectValues, openValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const uri = wsUri('values-repo', 'drift.yaml');
+    const doc = '# settings\ndb:\n  password: drifting-4x\n  port: 5432\n';
+    const sealed = await sealValues(doc, { format: 'yaml', recipients: [me, team.alice.publicKey, team.bob.publicKey, team.mallory.publicKey], signer: team.alice.key, backend });
+    fs.writeFileSync(uri.fsPath, sealed);
+    const report = await team.encryption.deps.drift.scan();
+    const entry = report.entries.find((e) => e.uri.fsPath === uri.fsPath);
+    assert.ok(entry, 'the drift scan finds the value-encrypted YAML file');
+    assert.strictEqual(entry.status, 'drift');
+    assert.deepStrictEqual(entry.extra.map((p) => p.fingerprint), [team.mallory.fingerprint]);
+
+    const res = await run<{ reencrypted: vscode.Uri[]; failed: unknown[] }>('custodian.reencryptFile', { uri, quiet: true });
+    assert.deepStrictEqual(res?.failed, []);
+    assert.strictEqual(res?.reencrypted.length, 1);
+    const after = fs.readFileSync(uri.fsPath, 'utf8');
+    const info = await inspectValues(after, 'yaml', backend);
+    assert.deepStrictEqual([...info.recipients].sort(), [team.me.fingerprint, team.alice.fingerprint, team.bob.fingerprint].sort());
+    assert.strictEqual(info.signature.kind === 'signed' && info.signature.signer.fingerprint, team.me.fingerprint);
+    const tokens = (t: string): string[] => t.match(/custodian-val1\.[A-Za-z0-9_-]+/g) ?? [];
+    assert.ok(tokens(after).every((t) => !tokens(sealed).includes(t)), 'a new data key: no old token survives');
+    const opened = await openValues(after, { format: 'yaml', identities: [team.bob.key], backend });
+    assert.strictEqual(opened.document, doc);
+    await assert.rejects(openValues(after, { format: 'yaml', identities: [team.mallory.key], backend }));
+  });
+
+  it('saving a file signed by a key Custodian does not know asks first; declining leaves the file as it was', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', 'stranger.env');
+    fs.writeFileSync(file.fsPath, await sealValues('A=from-mallory\n', { format: 'dotenv', recipients: [me], signer: team.mallory.key, backend }));
+    const before = fs.readFileSync(file.fsPath, 'utf8');
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() }));
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.replace(new vscode.Range(0, 2, 0, 14), 'edited'));
+    const declined = answerModals(() => undefined);
+    try {
+      assert.strictEqual(await doc.save(), false, 'declining does not save');
+    } finally {
+      declined.dispose();
+    }
+    assert.match(declined.prompts[0]?.message ?? '', /does not know .*Saving signs it as you/);
+    assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), before);
+    const accepted = answerModals((p) => p.items.find((i) => i === 'Save and Sign as Me'));
+    try {
+      assert.ok(await doc.save(), 'saved after consent');
+    } finally {
+      accepted.dispose();
+    }
+    assert.notStrictEqual(fs.readFileSync(file.fsPath, 'utf8'), before);
+    await closeAllEditors();
+  });
+
+  it('env files for debug sessions, tasks and terminals: a value-encrypted .env gives its values, a tampered one is refused', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { EnvSource } = await import('../../src/extension/run/env-source');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', 'debug.env');
+    fs.writeFileSync(file.fsPath, await sealValues('API_TOKEN="for the debugger"\nPORT=8080\n', { format: 'dotenv', recipients: [me], signer: team.alice.key, backend }));
+    const source = new EnvSource({ session: team.services.session, backend: team.services.backend });
+    const vars = await source.load([file]);
+    assert.strictEqual(vars.get('API_TOKEN'), 'for the debugger');
+    assert.strictEqual(vars.get('PORT'), '8080');
+    const text = fs.readFileSync(file.fsPath, 'utf8');
+    const [a, b] = [/^API_TOKEN=(.*)$/m.exec(text)![1], /^PORT=(.*)$/m.exec(text)![1]];
+    fs.writeFileSync(file.fsPath, text.replace(a, '@').replace(b, a).replace('@', b));
+    // Signed: the signature, checked first, covers every value.
+    await assert.rejects(source.load([file]), /Cannot decrypt values-repo\/debug\.env: the signature .* does not verify/);
+  });
+
+  it('a file I am not a recipient of does not open; the file is left as it was', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const foreign = wsUri('values-repo', 'foreign.env');
+    fs.writeFileSync(foreign.fsPath, await sealValues('X=1\n', { format: 'dotenv', recipients: [team.mallory.publicKey], backend }));
+    const before = fs.readFileSync(foreign.fsPath);
+    await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'custodian-values', path: foreign.path, query: foreign.toString() }))));
+    assert.ok(fs.readFileSync(foreign.fsPath).equals(before));
+  });
+});

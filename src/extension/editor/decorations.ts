@@ -8,6 +8,6 @@ export class DecryptedDecorations implements vscode.FileDecorationProvider {
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
     if (uri.scheme !== ENC_SCHEME) return undefined;
     const source = vscode.workspace.asRelativePath(toEncryptedUri(uri));
-    return new vscode.FileDecoration('E', `Decrypted in memory from ${source}; saving re-encrypts it`);
+    return new vscode.FileDecoration('E', vscode.l10n.t('Decrypted in memory from {0}; saving re-encrypts it', source));
   }
 }

@@ -42,7 +42,6 @@ interface Entry {
   recipientPolicy?: RecipientPolicy;
 }
 
-const SIGN_AND_SAVE = 'Save and Sign as Me';
 
 interface Prepared {
   doc: DecryptedDocument;
@@ -172,7 +171,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     }
     if (doc.binary) {
       throw vscode.FileSystemError.Unavailable(
-        `${basename(encrypted.path)} decrypts to binary data, which a text editor would corrupt. Use "Custodian: Decrypt to File" instead.`,
+        vscode.l10n.t('{0} decrypts to binary data, which a text editor would corrupt. Use "Custodian: Decrypt to File" instead.', basename(encrypted.path)),
       );
     }
     return doc.plaintext;
@@ -221,11 +220,11 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     const missing = recipientFps.filter((fp) => !byFp.has(fp));
     if (missing.length > 0) {
       throw new CustodianError(
-        `Cannot save ${what}: it must be re-encrypted to the same recipients, and no public key is known for ${missing.join(', ')}.`,
-        { hint: 'Add that key to the team roster or your contacts, or run "Re-encrypt for Team" to re-key the file to the current team.' },
+        vscode.l10n.t('Cannot save {0}: it must be re-encrypted to the same recipients, and no public key is known for {1}.', what, missing.join(', ')),
+        { hint: vscode.l10n.t('Add that key to the team roster or your contacts, or run "Re-encrypt for Team" to re-key the file to the current team.') },
       );
     }
-    if (recipientFps.length === 0) throw new CustodianError(`Cannot save ${what}: it has no recipients.`, { hint: 'Add yourself to the team first.' });
+    if (recipientFps.length === 0) throw new CustodianError(vscode.l10n.t('Cannot save {0}: it has no recipients.', what), { hint: vscode.l10n.t('Add yourself to the team first.') });
     if (entry && exists) await this.confirmSigning(uri, what, entry.description);
     const [{ encryptBytes }, { armor }, backend] = await Promise.all([lazyCore.envelope(), lazyCore.armor(), this.services.backend()]);
     const signer = await this.session.signer();
@@ -256,20 +255,22 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     if (signer.kind !== 'unsigned' && signer.known) return;
     const k = key(uri);
     if (this.signConsent.has(k)) return;
-    const status = signer.kind === 'unsigned' ? 'unsigned' : `signed by a key Custodian does not know (${signer.party.name})`;
+    const status = signer.kind === 'unsigned' ? vscode.l10n.t('unsigned') : vscode.l10n.t('signed by a key Custodian does not know ({0})', signer.party.name);
+    const SIGN_AND_SAVE = vscode.l10n.t('Save and Sign as Me');
     const choice = await vscode.window.showWarningMessage(
-      `${what} is ${status}. Saving signs it as you.`,
+      vscode.l10n.t('{0} is {1}. Saving signs it as you.', what, status),
       {
         modal: true,
-        detail:
-          `Now: ${description.summary}.\n\nSaving re-encrypts it to the same recipients and signs the whole content with your key, ` +
-          'including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
+        detail: vscode.l10n.t(
+          'Now: {0}.\n\nSaving re-encrypts it to the same recipients and signs the whole content with your key, including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
+          description.summary,
+        ),
       },
       SIGN_AND_SAVE,
     );
     if (choice !== SIGN_AND_SAVE) {
-      throw new CustodianError(`Not saved: ${what} is ${status}, and saving would sign it as you.`, {
-        hint: 'Save again and choose "Save and Sign as Me" if you trust its content.',
+      throw new CustodianError(vscode.l10n.t('Not saved: {0} is {1}, and saving would sign it as you.', what, status), {
+        hint: vscode.l10n.t('Save again and choose "Save and Sign as Me" if you trust its content.'),
       });
     }
     this.signConsent.add(k);
@@ -291,7 +292,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     try {
       result = await decryptBytes(ciphertext, { identities, backend });
     } catch (err) {
-      throw err instanceof CustodianError ? err : new DecryptError(`Cannot decrypt ${what}: ${describeError(err)}`);
+      throw err instanceof CustodianError ? err : new DecryptError(vscode.l10n.t('Cannot decrypt {0}: {1}', what, describeError(err)));
     } finally {
       this.session.release(...identities);
     }
@@ -320,8 +321,8 @@ async function statOrNotFound(encrypted: vscode.Uri, shown: vscode.Uri): Promise
 async function readLimited(uri: vscode.Uri, what: string): Promise<Uint8Array> {
   const s = await vscode.workspace.fs.stat(uri);
   if (s.size > MAX_INLINE_BYTES) {
-    throw new CustodianError(`${what} is too large to open in an editor (${formatBytes(s.size)}; the limit is ${formatBytes(MAX_INLINE_BYTES)}).`, {
-      hint: 'Use "Decrypt to File" instead.',
+    throw new CustodianError(vscode.l10n.t('{0} is too large to open in an editor ({1}; the limit is {2}).', what, formatBytes(s.size), formatBytes(MAX_INLINE_BYTES)), {
+      hint: vscode.l10n.t('Use "Decrypt to File" instead.'),
     });
   }
   return vscode.workspace.fs.readFile(uri);

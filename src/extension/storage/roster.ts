@@ -7,6 +7,7 @@ import { CustodianError, InvalidArgumentError, describeError } from '../../core/
 import type { RsaPublicKey } from '../../core/keys';
 import { errorMessageWithHint } from '../ui/messages';
 import { stripExtension, validateEntryName } from './entry-names';
+import { entryNameProblem } from '../ui/name-rules';
 import { Debouncer, WATCH_DEBOUNCE_MS, exists, readDirectoryIfExists, targetFolder, watchFiles, workspaceFolders, writeFileAtomic } from './workspace-files';
 import { lazyCore } from '../lazy-core';
 
@@ -106,14 +107,14 @@ export class Roster implements vscode.Disposable {
   /** Writes `<name>.pub` (atomically); refuses to replace an existing file unless `overwrite`. */
   async write(name: string, text: string, options: { folderUri?: vscode.Uri; overwrite?: boolean } = {}): Promise<vscode.Uri> {
     const clean = normalizeRosterName(name);
-    const invalid = validateEntryName(clean);
-    if (invalid) throw new InvalidArgumentError(`"${clean}" cannot be a roster file name. ${invalid}`);
+    const invalid = entryNameProblem(clean);
+    if (invalid) throw new InvalidArgumentError(vscode.l10n.t('"{0}" cannot be a roster file name. {1}', clean, invalid));
     const folder = targetFolder(options.folderUri);
     const dir = this.teamDir(folder);
     const uri = vscode.Uri.joinPath(dir, clean + ROSTER_EXT);
     if (!options.overwrite && (await exists(uri))) {
-      throw new CustodianError(`The roster already has ${ROSTER_DIR.join('/')}/${clean}${ROSTER_EXT}.`, {
-        hint: 'Choose another name, or remove that teammate first.',
+      throw new CustodianError(vscode.l10n.t('The roster already has {0}/{1}{2}.', ROSTER_DIR.join('/'), clean, ROSTER_EXT), {
+        hint: vscode.l10n.t('Choose another name, or remove that teammate first.'),
       });
     }
     await vscode.workspace.fs.createDirectory(dir);
@@ -144,7 +145,7 @@ export class Roster implements vscode.Disposable {
       if (entry.kind === 'member') {
         const first = seen.get(entry.key.fingerprint);
         if (first) {
-          const problem = `Same key as ${first}${ROSTER_EXT}: one person, two roster files.`;
+          const problem = vscode.l10n.t('Same key as {0}: one person, two roster files.', `${first}${ROSTER_EXT}`);
           entry = { name: entry.name, uri: entry.uri, folder, kind: 'invalid', problem, errorName: 'DuplicateKey' };
         } else {
           seen.set(entry.key.fingerprint, entry.name);
@@ -163,7 +164,7 @@ export class Roster implements vscode.Disposable {
       if (cached && cached.mtime === stat.mtime && cached.size === stat.size) return { ...cached.entry, folder };
       let entry: RosterEntry;
       if (stat.size > MAX_ROSTER_FILE_BYTES) {
-        entry = { ...base, kind: 'invalid', problem: `Too large to be a public key (${stat.size} bytes).`, errorName: 'KeyFormatError' };
+        entry = { ...base, kind: 'invalid', problem: vscode.l10n.t('Too large to be a public key ({0} bytes).', stat.size), errorName: 'KeyFormatError' };
       } else {
         const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
         entry = await parseEntry(base, text);
@@ -171,7 +172,7 @@ export class Roster implements vscode.Disposable {
       this.cache.set(uri.toString(), { mtime: stat.mtime, size: stat.size, entry });
       return entry;
     } catch (err) {
-      return { ...base, kind: 'invalid', problem: `Cannot read the file: ${describeError(err)}`, errorName: 'FileSystemError' };
+      return { ...base, kind: 'invalid', problem: vscode.l10n.t('Cannot read the file: {0}', describeError(err)), errorName: 'FileSystemError' };
     }
   }
 

@@ -51,7 +51,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const session = services.session;
   const backupGuard = new BackupGuard(context, services.log);
   const fs = new EncryptedFileSystem(services, session, backupGuard);
-  const peek = new PlaintextDocuments(PEEK_SCHEME, '(This preview has expired. Run "Decrypt" on the block again.)\n');
+  const peek = new PlaintextDocuments(PEEK_SCHEME, vscode.l10n.t('(This preview has expired. Run "Decrypt" on the block again.)') + '\n');
   const drift = new DriftScanner(services, session);
   const deps: EncDeps = { services, session, fs, peek, drift };
   const statusBar = new EncryptionStatusBar(fs);

@@ -9,7 +9,7 @@ import type { TotpKey } from '../../../core/otpauth';
 import { MFA_DIR, MFA_EXT, normalizeMfaName, suggestMfaName } from '../../mfa/mfa-store';
 import type { RecipientOptions } from '../../mfa/mfa-crypto';
 import type { MfaDeps } from './register';
-import { validateEntryName } from '../../storage/entry-names';
+import { entryNameProblem } from '../../ui/name-rules';
 import { targetFolder } from '../../storage/workspace-files';
 import { asObject } from '../pick';
 import { lazyCore, type CoreModule } from '../../lazy-core';
@@ -44,7 +44,7 @@ export interface AddSharedMfaResult {
 
 type OtpModules = CoreModule<'otpauth'> & CoreModule<'base32'> & CoreModule<'hotp'>;
 
-const TITLE = 'Add Shared MFA';
+const TITLE = (): string => vscode.l10n.t('Add Shared MFA');
 
 export async function addSharedMfa(deps: MfaDeps, arg: unknown): Promise<AddSharedMfaResult | undefined> {
   const a = asObject<AddSharedMfaArgs>(arg);
@@ -57,12 +57,12 @@ export async function addSharedMfa(deps: MfaDeps, arg: unknown): Promise<AddShar
   try {
     const name = a.name ?? (fromArgs ? suggestMfaName(key.issuer, key.account) : await promptName(deps, folder, key));
     if (name === undefined) return undefined;
-    if (!name) throw new InvalidArgumentError('Give the shared MFA entry a name.');
+    if (!name) throw new InvalidArgumentError(vscode.l10n.t('Give the shared MFA entry a name.'));
     const { entry, recipients } = await deps.mfa.store.add(name, key, { ...a, folder: folder.uri });
     const path = vscode.workspace.asRelativePath(entry.uri);
     deps.log.info(`added shared MFA ${path}, encrypted to ${recipients} keys`);
     void vscode.window.showInformationMessage(
-      `Added ${path}, encrypted to ${recipients} ${recipients === 1 ? 'key' : 'keys'} and signed by you. Commit it to share it with the team.`,
+      vscode.l10n.t('Added {0}, encrypted to {1} {2} and signed by you. Commit it to share it with the team.', path, recipients, recipients === 1 ? 'key' : 'keys'),
     );
     return { name: normalizeMfaName(name), file: entry.uri, recipients };
   } finally {
@@ -71,7 +71,7 @@ export async function addSharedMfa(deps: MfaDeps, arg: unknown): Promise<AddShar
 }
 
 function keyFromArgs(m: OtpModules, a: Partial<AddSharedMfaArgs>): TotpKey {
-  if (a.uri !== undefined && a.secret !== undefined) throw new InvalidArgumentError('Give either "uri" or "secret", not both.');
+  if (a.uri !== undefined && a.secret !== undefined) throw new InvalidArgumentError(vscode.l10n.t('Give either "uri" or "secret", not both.'));
   if (a.uri !== undefined) {
     const parsed = parseTotpUri(m, a.uri);
     return withLabel(m, parsed, a.issuer ?? parsed.issuer, a.account ?? parsed.account);
@@ -93,8 +93,8 @@ function parseTotpUri(m: OtpModules, text: string): TotpKey {
   const key = m.parseOtpAuthUri(text);
   if (key.type !== 'totp') {
     zeroize(key.secret);
-    throw new OtpFormatError('That is an HOTP (counter-based) key; Shared MFA supports TOTP only.', {
-      hint: 'A shared counter cannot be kept in step between teammates.',
+    throw new OtpFormatError(vscode.l10n.t('That is an HOTP (counter-based) key; Shared MFA supports TOTP only.'), {
+      hint: vscode.l10n.t('A shared counter cannot be kept in step between teammates.'),
     });
   }
   return key;
@@ -105,13 +105,13 @@ function parseSecret(m: OtpModules, text: string): Uint8Array {
   try {
     secret = m.base32Decode(text.trim(), { loose: true });
   } catch (err) {
-    throw new OtpFormatError(`The secret is not valid base32: ${describeError(err)}`, { cause: err });
+    throw new OtpFormatError(vscode.l10n.t('The secret is not valid base32: {0}', describeError(err)), { cause: err });
   }
   try {
     m.assertSecret(secret);
   } catch (err) {
     zeroize(secret);
-    throw new OtpFormatError(`The secret is ${secret.length * 8} bits; at least ${m.MIN_SECRET_BYTES * 8} are required.`, { cause: err });
+    throw new OtpFormatError(vscode.l10n.t('The secret is {0} bits; at least {1} are required.', secret.length * 8, m.MIN_SECRET_BYTES * 8), { cause: err });
   }
   return secret;
 }
@@ -126,7 +126,7 @@ function withLabel(m: OtpModules, key: TotpKey, issuer: string | undefined, acco
 function checked(m: OtpModules, key: TotpKey): TotpKey {
   try {
     m.formatOtpAuthUri(key);
-    if (!Number.isSafeInteger(key.period) || key.period < 1) throw new OtpFormatError('"period" must be a whole number of seconds, at least 1');
+    if (!Number.isSafeInteger(key.period) || key.period < 1) throw new OtpFormatError(vscode.l10n.t('"period" must be a whole number of seconds, at least 1'));
   } catch (err) {
     zeroize(key.secret);
     throw err;
@@ -136,13 +136,13 @@ function checked(m: OtpModules, key: TotpKey): TotpKey {
 
 async function promptForKey(m: OtpModules): Promise<TotpKey | undefined> {
   const pasted = await vscode.window.showInputBox({
-    title: `${TITLE} (1/2): the seed`,
-    prompt: 'Paste the otpauth://totp/… URI (from the QR code) or the base32 secret. It is stored encrypted to the team.',
-    placeHolder: 'otpauth://totp/Example:root@example.com?secret=… or JBSW Y3DP EHPK 3PXP …',
+    title: vscode.l10n.t('{0} (1/2): the seed', TITLE()),
+    prompt: vscode.l10n.t('Paste the otpauth://totp/… URI (from the QR code) or the base32 secret. It is stored encrypted to the team.'),
+    placeHolder: vscode.l10n.t('otpauth://totp/Example:root@example.com?secret=… or JBSW Y3DP EHPK 3PXP …'),
     password: true,
     ignoreFocusOut: true,
     validateInput: (v) => {
-      if (!v.trim()) return 'Paste a URI or a secret.';
+      if (!v.trim()) return vscode.l10n.t('Paste a URI or a secret.');
       try {
         if (/^\s*otpauth:/i.test(v)) zeroize(parseTotpUri(m, v).secret);
         else zeroize(parseSecret(m, v));
@@ -162,36 +162,36 @@ async function promptForKey(m: OtpModules): Promise<TotpKey | undefined> {
 
 async function promptParameters(m: OtpModules, secret: Uint8Array): Promise<TotpKey | undefined> {
   const issuer = await vscode.window.showInputBox({
-    title: `${TITLE}: issuer (optional)`,
-    prompt: 'The service, e.g. "Amazon Web Services"',
+    title: vscode.l10n.t('{0}: issuer (optional)', TITLE()),
+    prompt: vscode.l10n.t('The service, e.g. "Amazon Web Services"'),
     ignoreFocusOut: true,
-    validateInput: (v) => (v.includes(':') ? 'No ":" please.' : undefined),
+    validateInput: (v) => (v.includes(':') ? vscode.l10n.t('No ":" please.') : undefined),
   });
   if (issuer === undefined) return undefined;
   const account = await vscode.window.showInputBox({
-    title: `${TITLE}: account`,
-    prompt: 'The account the code is for, e.g. "root@example.com"',
+    title: vscode.l10n.t('{0}: account', TITLE()),
+    prompt: vscode.l10n.t('The account the code is for, e.g. "root@example.com"'),
     value: issuer.trim() ? undefined : 'shared',
     ignoreFocusOut: true,
-    validateInput: (v) => (!v.trim() ? 'Enter the account name.' : v.includes(':') ? 'No ":" please.' : undefined),
+    validateInput: (v) => (!v.trim() ? vscode.l10n.t('Enter the account name.') : v.includes(':') ? vscode.l10n.t('No ":" please.') : undefined),
   });
   if (account === undefined) return undefined;
   const algorithm = await vscode.window.showQuickPick(
-    m.OTP_ALGORITHMS.map((alg) => ({ label: alg, description: alg === m.DEFAULT_ALGORITHM ? 'default: what almost every service uses' : undefined })),
-    { title: `${TITLE}: algorithm`, placeHolder: 'HMAC algorithm (keep SHA1 unless the service says otherwise)' },
+    m.OTP_ALGORITHMS.map((alg) => ({ label: alg, description: alg === m.DEFAULT_ALGORITHM ? vscode.l10n.t('default: what almost every service uses') : undefined })),
+    { title: vscode.l10n.t('{0}: algorithm', TITLE()), placeHolder: vscode.l10n.t('HMAC algorithm (keep SHA1 unless the service says otherwise)') },
   );
   if (!algorithm) return undefined;
   const digits = await vscode.window.showQuickPick(
-    [6, 7, 8].map((d) => ({ label: String(d), description: d === m.DEFAULT_DIGITS ? 'default' : undefined, digits: d })),
-    { title: `${TITLE}: digits`, placeHolder: 'Digits per code' },
+    [6, 7, 8].map((d) => ({ label: String(d), description: d === m.DEFAULT_DIGITS ? vscode.l10n.t('default') : undefined, digits: d })),
+    { title: vscode.l10n.t('{0}: digits', TITLE()), placeHolder: vscode.l10n.t('Digits per code') },
   );
   if (!digits) return undefined;
   const period = await vscode.window.showInputBox({
-    title: `${TITLE}: period`,
-    prompt: 'Seconds each code is valid',
+    title: vscode.l10n.t('{0}: period', TITLE()),
+    prompt: vscode.l10n.t('Seconds each code is valid'),
     value: '30',
     ignoreFocusOut: true,
-    validateInput: (v) => (/^[1-9][0-9]{0,8}$/.test(v.trim()) ? undefined : 'A whole number of seconds, at least 1.'),
+    validateInput: (v) => (/^[1-9][0-9]{0,8}$/.test(v.trim()) ? undefined : vscode.l10n.t('A whole number of seconds, at least 1.')),
   });
   if (period === undefined) return undefined;
   return checked(m, {
@@ -208,14 +208,14 @@ async function promptParameters(m: OtpModules, secret: Uint8Array): Promise<Totp
 async function promptName(deps: MfaDeps, folder: vscode.WorkspaceFolder, key: TotpKey): Promise<string | undefined> {
   const existing = new Set((await deps.mfa.store.list()).filter((e) => e.folder.index === folder.index).map((e) => e.name));
   const name = await vscode.window.showInputBox({
-    title: `${TITLE} (2/2): ${MFA_DIR.join('/')}/<name>${MFA_EXT}`,
-    prompt: 'The file name is the only part anyone can read without a key: issuer, account and secret are encrypted.',
+    title: vscode.l10n.t('{0} (2/2): {1}/<name>{2}', TITLE(), MFA_DIR.join('/'), MFA_EXT),
+    prompt: vscode.l10n.t('The file name is the only part anyone can read without a key: issuer, account and secret are encrypted.'),
     value: suggestMfaName(key.issuer, key.account),
-    placeHolder: 'e.g. aws-root',
+    placeHolder: vscode.l10n.t('e.g. aws-root'),
     ignoreFocusOut: true,
     validateInput: (v) => {
       const clean = normalizeMfaName(v);
-      return validateEntryName(clean) ?? (existing.has(clean) ? `${clean}${MFA_EXT} already exists.` : undefined);
+      return entryNameProblem(clean) ?? (existing.has(clean) ? vscode.l10n.t('{0} already exists.', `${clean}${MFA_EXT}`) : undefined);
     },
   });
   return name === undefined ? undefined : normalizeMfaName(name);

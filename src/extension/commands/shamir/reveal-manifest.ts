@@ -8,7 +8,7 @@ import { pickSet, type SetArgs, type ShamirDeps } from './deps';
 export async function revealManifest(deps: ShamirDeps, arg: unknown): Promise<vscode.Uri | undefined> {
   // Invalid sets have a node too (entry), so their manifest can be opened and fixed.
   const entry = asObject<{ entry: ShareSetEntry } & SetArgs>(arg).entry;
-  const dir = entry?.dir ?? (await pickSet(deps, arg, 'Reveal the manifest of which set?'))?.dir;
+  const dir = entry?.dir ?? (await pickSet(deps, arg, vscode.l10n.t('Reveal the manifest of which set?')))?.dir;
   if (!dir) return undefined;
   const uri = vscode.Uri.joinPath(dir, MANIFEST_FILE);
   await vscode.window.showTextDocument(uri, { preview: true });

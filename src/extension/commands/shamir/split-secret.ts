@@ -16,11 +16,11 @@ import {
   parseManifest,
   shareFileName,
   splitNote,
-  validateSetName,
   type ShareSetManifest,
 } from '../../shamir/share-set';
 import type { RosterMember } from '../../storage/roster';
 import { targetFolder } from '../../storage/workspace-files';
+import { setNameProblem } from '../../ui/name-rules';
 import { asObject, isInteractive } from '../pick';
 import type { ShamirDeps } from './deps';
 import { lazyCore } from '../../lazy-core';
@@ -65,8 +65,8 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
   const a = asObject<SplitSecretArgs>(arg);
   const interactive = isInteractive(arg);
   if (services.keyStore.list().length === 0) {
-    throw new CustodianError('Splitting a secret needs your key: you sign every share as the dealer.', {
-      hint: 'Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.',
+    throw new CustodianError(vscode.l10n.t('Splitting a secret needs your key: you sign every share as the dealer.'), {
+      hint: vscode.l10n.t('Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.'),
     });
   }
   const source = await resolveSource(arg, a);
@@ -74,12 +74,12 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
   const identities = new MyIdentities(services);
   const shares: Share[] = [];
   try {
-    if (source.bytes.length === 0) throw new InvalidArgumentError('The secret is empty: there is nothing to split.');
+    if (source.bytes.length === 0) throw new InvalidArgumentError(vscode.l10n.t('The secret is empty: there is nothing to split.'));
     // The limit is the core's (SHAMIR.md §7); the module loads on first use, not with the extension.
     const { MAX_SECRET_BYTES } = await lazyCore.shamir();
     if (source.bytes.length > MAX_SECRET_BYTES) {
-      throw new InvalidArgumentError(`The secret is too large to split (${source.bytes.length} bytes; at most ${MAX_SECRET_BYTES}).`, {
-        hint: 'Encrypt the file instead and split its key or passphrase.',
+      throw new InvalidArgumentError(vscode.l10n.t('The secret is too large to split ({0} bytes; at most {1}).', source.bytes.length, MAX_SECRET_BYTES), {
+        hint: vscode.l10n.t('Encrypt the file instead and split its key or passphrase.'),
       });
     }
     const folder = targetFolder(source.kind === 'file' ? source.uri : undefined);
@@ -89,13 +89,13 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
     const threshold = a.threshold ?? (await pickThreshold(total));
     if (threshold === undefined) return undefined;
     if (!Number.isInteger(threshold) || threshold < 2 || threshold > total) {
-      throw new InvalidArgumentError(`The threshold must be an integer from 2 to ${total} (the number of custodians), got ${threshold}.`);
+      throw new InvalidArgumentError(vscode.l10n.t('The threshold must be an integer from 2 to {0} (the number of custodians), got {1}.', total, threshold));
     }
     const setName = a.setName ?? (await promptSetName(deps, folder, source));
     if (setName === undefined) return undefined;
-    const invalid = validateSetName(setName);
-    if (invalid) throw new InvalidArgumentError(`"${setName}" cannot be a share set name. ${invalid}`);
-    if (await store.exists(folder, setName)) throw new ShareSetError(`A share set named "${setName}" already exists.`, { hint: 'Choose another name.' });
+    const invalid = setNameProblem(setName);
+    if (invalid) throw new InvalidArgumentError(vscode.l10n.t('"{0}" cannot be a share set name. {1}', setName, invalid));
+    if (await store.exists(folder, setName)) throw new ShareSetError(vscode.l10n.t('A share set named "{0}" already exists.', setName), { hint: vscode.l10n.t('Choose another name.') });
 
     const dealerKey = await identities.dealer();
     const dealerInfo = services.keyStore.findByFingerprint(dealerKey.publicKey.fingerprint)!;
@@ -103,7 +103,7 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
     const dealerName = rosterMe?.name ?? fileNamePart(dealerInfo.label ?? dealerInfo.name) ?? `key-${dealerInfo.id.slice(0, 8)}`;
 
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Custodian: splitting into "${setName}" (${threshold} of ${total})…` },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Custodian: splitting into "{0}" ({1} of {2})…', setName, threshold, total) },
       async () => {
         const { splitSecret: split, combineShares } = await lazyCore.shamir();
         shares.push(...split(source.bytes, { threshold, shares: total }));
@@ -111,7 +111,7 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
         const check = combineShares(shares.slice(0, threshold));
         const same = constantTimeEqual(check, source.bytes);
         zeroize(check);
-        if (!same) throw new ShareSetError('Internal error: the shares did not recombine to the secret. Nothing was written.');
+        if (!same) throw new ShareSetError(vscode.l10n.t('Internal error: the shares did not recombine to the secret. Nothing was written.'));
         const manifest: ShareSetManifest = {
           type: MANIFEST_TYPE,
           version: MANIFEST_VERSION,
@@ -135,8 +135,13 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
     services.log.info(`Split a secret into share set "${setName}" (${threshold} of ${total}) in ${vscode.workspace.asRelativePath(set.dir)}.`);
     if (interactive) {
       void vscode.window.showInformationMessage(
-        `Split into share set "${setName}": any ${threshold} of ${custodians.map((c) => c.name).join(', ')} can recover it. ` +
-          `Commit ${vscode.workspace.asRelativePath(set.dir)} to share it.`,
+        vscode.l10n.t(
+          'Split into share set "{0}": any {1} of {2} can recover it. Commit {3} to share it.',
+          setName,
+          threshold,
+          custodians.map((c) => c.name).join(', '),
+          vscode.workspace.asRelativePath(set.dir),
+        ),
       );
     }
     return {
@@ -161,31 +166,31 @@ async function resolveSource(arg: unknown, a: Partial<SplitSecretArgs>): Promise
   if (a.secret !== undefined) {
     if (typeof a.secret === 'string') return { kind: 'input', bytes: utf8Encode(a.secret) };
     if (a.secret instanceof Uint8Array) return { kind: 'input', bytes: new Uint8Array(a.secret) };
-    throw new InvalidArgumentError('"secret" must be a string or a Uint8Array.');
+    throw new InvalidArgumentError(vscode.l10n.t('"secret" must be a string or a Uint8Array.'));
   }
   const editor = vscode.window.activeTextEditor;
   const fromUri = arg instanceof vscode.Uri ? arg : a.uri;
   const selected = editor && !editor.selection.isEmpty ? editor : undefined;
   // The editor context menu passes the document's uri: then the selection is meant.
   if (a.source === 'selection' || (selected && (!fromUri || fromUri.toString() === selected.document.uri.toString()) && !a.uri)) {
-    if (!selected) throw new CustodianError('There is no selected text to split.', { hint: 'Select the secret in an editor first.' });
+    if (!selected) throw new CustodianError(vscode.l10n.t('There is no selected text to split.'), { hint: vscode.l10n.t('Select the secret in an editor first.') });
     const range = new vscode.Range(selected.selection.start, selected.selection.end);
     const text = selected.document.getText(range);
     return { kind: 'selection', bytes: utf8Encode(text), document: selected.document, range, text };
   }
   if (fromUri) {
     const stat = await vscode.workspace.fs.stat(fromUri);
-    if (stat.type & vscode.FileType.Directory) throw new InvalidArgumentError(`${vscode.workspace.asRelativePath(fromUri)} is a folder, not a file.`);
+    if (stat.type & vscode.FileType.Directory) throw new InvalidArgumentError(vscode.l10n.t('{0} is a folder, not a file.', vscode.workspace.asRelativePath(fromUri)));
     const { MAX_SECRET_BYTES } = await lazyCore.shamir();
-    if (stat.size > MAX_SECRET_BYTES) throw new InvalidArgumentError(`The file is too large to split (${stat.size} bytes; at most ${MAX_SECRET_BYTES}).`);
+    if (stat.size > MAX_SECRET_BYTES) throw new InvalidArgumentError(vscode.l10n.t('The file is too large to split ({0} bytes; at most {1}).', stat.size, MAX_SECRET_BYTES));
     return { kind: 'file', bytes: await vscode.workspace.fs.readFile(fromUri), uri: fromUri };
   }
   const typed = await vscode.window.showInputBox({
-    title: 'Split Secret (1/4): the secret',
-    prompt: 'Type or paste the secret. It is split in memory and never written anywhere in the clear.',
+    title: vscode.l10n.t('Split Secret (1/4): the secret'),
+    prompt: vscode.l10n.t('Type or paste the secret. It is split in memory and never written anywhere in the clear.'),
     password: true,
     ignoreFocusOut: true,
-    validateInput: (v) => (v.length === 0 ? 'Enter the secret.' : undefined),
+    validateInput: (v) => (v.length === 0 ? vscode.l10n.t('Enter the secret.') : undefined),
   });
   return typed === undefined ? undefined : { kind: 'input', bytes: utf8Encode(typed) };
 }
@@ -199,17 +204,17 @@ async function resolveCustodians(deps: ShamirDeps, folder: vscode.WorkspaceFolde
   const { services } = deps;
   const members = await deps.session.rosterMembers(folder, wanted ? 'skip' : 'refuse');
   if (members.length < 2) {
-    throw new CustodianError(`Splitting needs at least 2 custodians from the team roster; it has ${members.length}.`, {
-      hint: 'Add teammates (Custodian: Add Teammate…) first.',
+    throw new CustodianError(vscode.l10n.t('Splitting needs at least 2 custodians from the team roster; it has {0}.', members.length), {
+      hint: vscode.l10n.t('Add teammates (Custodian: Add Teammate…) first.'),
     });
   }
   const usable = members.filter((m) => !m.name.includes(RELEASE_INFIX));
   let chosen: RosterMember[];
   if (wanted) {
-    if (!Array.isArray(wanted)) throw new InvalidArgumentError('"custodians" must be an array of fingerprints or roster names.');
+    if (!Array.isArray(wanted)) throw new InvalidArgumentError(vscode.l10n.t('"custodians" must be an array of fingerprints or roster names.'));
     chosen = wanted.map((w) => {
       const found = usable.find((m) => m.key.fingerprint === w || m.name === w);
-      if (!found) throw new InvalidArgumentError(`"${w}" is not a usable key in the team roster.`);
+      if (!found) throw new InvalidArgumentError(vscode.l10n.t('"{0}" is not a usable key in the team roster.', w));
       return found;
     });
   } else {
@@ -217,39 +222,39 @@ async function resolveCustodians(deps: ShamirDeps, folder: vscode.WorkspaceFolde
     const { shortFingerprint } = await lazyCore.keys();
     const items = usable.map((m) => ({
       label: `$(person) ${m.name}`,
-      description: `${m.identity !== m.name ? m.identity + ' · ' : ''}${shortFingerprint(m.key.fingerprint)}${mine.has(m.key.fingerprint) ? ' · you' : ''}`,
+      description: [...(m.identity !== m.name ? [m.identity] : []), shortFingerprint(m.key.fingerprint), ...(mine.has(m.key.fingerprint) ? [vscode.l10n.t('you')] : [])].join(' · '),
       member: m,
       picked: false,
     }));
-    let placeHolder = 'Pick the custodians (at least 2): each gets one share';
+    let placeHolder = vscode.l10n.t('Pick the custodians (at least 2): each gets one share');
     for (;;) {
-      const picked = await vscode.window.showQuickPick(items, { title: 'Split Secret (2/4): custodians', placeHolder, canPickMany: true, ignoreFocusOut: true });
+      const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Split Secret (2/4): custodians'), placeHolder, canPickMany: true, ignoreFocusOut: true });
       if (!picked) return undefined;
       if (picked.length >= 2) {
         chosen = picked.map((p) => p.member);
         break;
       }
       for (const item of items) item.picked = picked.includes(item);
-      placeHolder = `Pick at least 2 custodians (you picked ${picked.length}): one person alone is not a split`;
+      placeHolder = vscode.l10n.t('Pick at least 2 custodians (you picked {0}): one person alone is not a split', picked.length);
     }
   }
-  if (new Set(chosen.map((c) => c.key.fingerprint)).size !== chosen.length) throw new InvalidArgumentError('Each custodian can be picked only once.');
-  if (chosen.length < 2) throw new InvalidArgumentError(`Pick at least 2 custodians (got ${chosen.length}): one person alone is not a split.`);
-  if (chosen.length > 255) throw new InvalidArgumentError('At most 255 custodians.');
+  if (new Set(chosen.map((c) => c.key.fingerprint)).size !== chosen.length) throw new InvalidArgumentError(vscode.l10n.t('Each custodian can be picked only once.'));
+  if (chosen.length < 2) throw new InvalidArgumentError(vscode.l10n.t('Pick at least 2 custodians (got {0}): one person alone is not a split.', chosen.length));
+  if (chosen.length > 255) throw new InvalidArgumentError(vscode.l10n.t('At most 255 custodians.'));
   return chosen;
 }
 
 async function pickThreshold(total: number): Promise<number | undefined> {
   const preferred = defaultThreshold(total);
   const items = Array.from({ length: total - 1 }, (_, i) => i + 2).map((t) => ({
-    label: `${t} of ${total}`,
-    description: t === preferred ? 'majority (recommended)' : t === total ? 'everyone must take part' : undefined,
+    label: vscode.l10n.t('{0} of {1}', t, total),
+    description: t === preferred ? vscode.l10n.t('majority (recommended)') : t === total ? vscode.l10n.t('everyone must take part') : undefined,
     threshold: t,
   }));
   items.sort((x, y) => Number(y.threshold === preferred) - Number(x.threshold === preferred));
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Split Secret (3/4): threshold',
-    placeHolder: 'How many custodians must take part to recover the secret?',
+    title: vscode.l10n.t('Split Secret (3/4): threshold'),
+    placeHolder: vscode.l10n.t('How many custodians must take part to recover the secret?'),
     ignoreFocusOut: true,
   });
   return picked?.threshold;
@@ -258,11 +263,11 @@ async function pickThreshold(total: number): Promise<number | undefined> {
 async function promptSetName(deps: ShamirDeps, folder: vscode.WorkspaceFolder, source: Source): Promise<string | undefined> {
   const base = source.kind === 'file' ? fileNamePart(source.uri.path.split('/').pop()?.replace(/\.[^.]*$/, '') ?? '') : undefined;
   return vscode.window.showInputBox({
-    title: 'Split Secret (4/4): set name',
-    prompt: 'A name for the share set (a folder under .custodian/shares/)',
+    title: vscode.l10n.t('Split Secret (4/4): set name'),
+    prompt: vscode.l10n.t('A name for the share set (a folder under .custodian/shares/)'),
     value: base ?? `secret-${new Date().toISOString().slice(0, 10)}`,
     ignoreFocusOut: true,
-    validateInput: async (v) => validateSetName(v) ?? ((await deps.store.exists(folder, v)) ? `A share set named "${v}" already exists.` : undefined),
+    validateInput: async (v) => setNameProblem(v) ?? ((await deps.store.exists(folder, v)) ? vscode.l10n.t('A share set named "{0}" already exists.', v) : undefined),
   });
 }
 
@@ -270,11 +275,11 @@ async function promptSetName(deps: ShamirDeps, folder: vscode.WorkspaceFolder, s
 async function readBack(dir: vscode.Uri, manifest: ShareSetManifest, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
   const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, MANIFEST_FILE)));
   const readManifest = parseManifest(text, manifest.name);
-  if (JSON.stringify(readManifest) !== JSON.stringify(manifest)) throw new ShareSetError(`The manifest of "${manifest.name}" did not read back as written.`);
+  if (JSON.stringify(readManifest) !== JSON.stringify(manifest)) throw new ShareSetError(vscode.l10n.t('The manifest of "{0}" did not read back as written.', manifest.name));
   for (const [file, bytes] of files) {
     const back = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, file));
     if (!constantTimeEqual(back, bytes)) {
-      throw new ShareSetError(`${file} of "${manifest.name}" did not read back as written.`, { hint: 'Check the disk, delete the set and split again.' });
+      throw new ShareSetError(vscode.l10n.t('{0} of "{1}" did not read back as written.', file, manifest.name), { hint: vscode.l10n.t('Check the disk, delete the set and split again.') });
     }
   }
 }
@@ -284,19 +289,19 @@ async function removeOriginal(source: Source, manifest: ShareSetManifest, wanted
   let remove = wanted ?? false;
   if (wanted === undefined && interactive) {
     if (source.kind === 'selection') {
-      const action = 'Replace Selection with a Note';
+      const action = vscode.l10n.t('Replace Selection with a Note');
       remove =
         (await vscode.window.showInformationMessage(
-          `The secret is split into "${manifest.name}". Replace the selected secret with "${splitNote(manifest)}"?`,
+          vscode.l10n.t('The secret is split into "{0}". Replace the selected secret with "{1}"?', manifest.name, splitNote(manifest)),
           action,
-          'Keep',
+          vscode.l10n.t('Keep'),
         )) === action;
     } else {
-      const action = 'Delete File';
+      const action = vscode.l10n.t('Delete File');
       remove =
         (await vscode.window.showWarningMessage(
-          `The secret is split into "${manifest.name}" and the set was read back. Delete the original file?`,
-          { modal: true, detail: `${vscode.workspace.asRelativePath(source.uri)} is deleted permanently (not moved to the trash).` },
+          vscode.l10n.t('The secret is split into "{0}" and the set was read back. Delete the original file?', manifest.name),
+          { modal: true, detail: vscode.l10n.t('{0} is deleted permanently (not moved to the trash).', vscode.workspace.asRelativePath(source.uri)) },
           action,
         )) === action;
     }
@@ -304,13 +309,13 @@ async function removeOriginal(source: Source, manifest: ShareSetManifest, wanted
   if (!remove) return 'kept';
   if (source.kind === 'selection') {
     if (source.document.isClosed || source.document.getText(source.range) !== source.text) {
-      throw new CustodianError('The share set was written, but the selection changed meanwhile, so it was not replaced.', {
-        hint: 'Remove the secret from the editor yourself.',
+      throw new CustodianError(vscode.l10n.t('The share set was written, but the selection changed meanwhile, so it was not replaced.'), {
+        hint: vscode.l10n.t('Remove the secret from the editor yourself.'),
       });
     }
     const edit = new vscode.WorkspaceEdit();
     edit.replace(source.document.uri, source.range, splitNote(manifest));
-    if (!(await vscode.workspace.applyEdit(edit))) throw new CustodianError('The share set was written, but the selection could not be replaced.');
+    if (!(await vscode.workspace.applyEdit(edit))) throw new CustodianError(vscode.l10n.t('The share set was written, but the selection could not be replaced.'));
     return 'replaced';
   }
   // Not to the trash: a trashed secret is still a secret on disk.

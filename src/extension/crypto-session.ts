@@ -179,7 +179,7 @@ export class CryptoSession {
     const byFp = new Map(all.map((k) => [k.fingerprint, k]));
     const unknown = fingerprints.filter((fp) => !byFp.has(fp));
     if (unknown.length > 0) {
-      throw new CustodianError(vscode.l10n.t('No public key is known for {0} {1}.', unknown.length === 1 ? 'recipient' : 'recipients', unknown.join(', ')), {
+      throw new CustodianError(unknown.length === 1 ? vscode.l10n.t('No public key is known for recipient {0}.', unknown[0]) : vscode.l10n.t('No public key is known for recipients {0}.', unknown.join(', ')), {
         hint: vscode.l10n.t('Add the key to the team roster or to your contacts first.'),
       });
     }

@@ -57,7 +57,7 @@ export async function pickMyKey(keyStore: KeyStore, arg: unknown, placeHolder: s
   const picked = await vscode.window.showQuickPick(
     keys.map((k) => ({
       label: `${k.isDefault ? '$(star-full)' : '$(key)'} ${k.name}`,
-      description: vscode.l10n.t('{0}-bit · {1}{2}', k.bits, shortFingerprint(k.fingerprint), k.isDefault ? ' · default' : ''),
+      description: k.isDefault ? vscode.l10n.t('{0}-bit · {1} · default', k.bits, shortFingerprint(k.fingerprint)) : vscode.l10n.t('{0}-bit · {1}', k.bits, shortFingerprint(k.fingerprint)),
       detail: k.label,
       key: k,
     })),

@@ -30,6 +30,7 @@ export async function exportPublicKey(deps: KeysDeps, arg: unknown): Promise<Exp
     const picked = await vscode.window.showQuickPick(
       [
         { label: vscode.l10n.t('$(copy) Copy OpenSSH Line'), description: vscode.l10n.t('ssh-rsa AAAA… — for a teammate\'s roster'), format: 'openssh' as const, target: 'clipboard' as const },
+        // l10n-ignore: the PEM header, as it appears in the file
         { label: vscode.l10n.t('$(copy) Copy PEM'), description: '-----BEGIN PUBLIC KEY-----', format: 'pem' as const, target: 'clipboard' as const },
         { label: vscode.l10n.t('$(save) Save to File…'), description: vscode.l10n.t('.pub (OpenSSH) or .pem'), format: undefined, target: 'file' as const },
       ],

@@ -62,7 +62,9 @@ export async function addSharedMfa(deps: MfaDeps, arg: unknown): Promise<AddShar
     const path = vscode.workspace.asRelativePath(entry.uri);
     deps.log.info(`added shared MFA ${path}, encrypted to ${recipients} keys`);
     void vscode.window.showInformationMessage(
-      vscode.l10n.t('Added {0}, encrypted to {1} {2} and signed by you. Commit it to share it with the team.', path, recipients, recipients === 1 ? 'key' : 'keys'),
+      recipients === 1
+        ? vscode.l10n.t('Added {0}, encrypted to 1 key and signed by you. Commit it to share it with the team.', path)
+        : vscode.l10n.t('Added {0}, encrypted to {1} keys and signed by you. Commit it to share it with the team.', path, recipients),
     );
     return { name: normalizeMfaName(name), file: entry.uri, recipients };
   } finally {

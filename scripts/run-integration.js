@@ -7,6 +7,7 @@
 //      CUSTODIAN_TEST_TIMEOUT  overall timeout in seconds (default 600)
 //      CUSTODIAN_TEST_VERBOSE=1  echo code-server and raw browser console output
 //      CUSTODIAN_TEST_KEEP=1   keep the temporary user-data dir and workspace (printed) for debugging
+//      CUSTODIAN_TEST_LOCALE   VS Code's display language, e.g. "es" (tests read vscode.env.language)
 // Tests receive CUSTODIAN_TEST_USER_DATA_DIR (VS Code's user-data dir, e.g. to scan hot-exit backups)
 // and CUSTODIAN_TEST_WORKSPACE (the fresh workspace folder) in process.env.
 //
@@ -124,6 +125,7 @@ async function main() {
   state.server = await startCodeServer({
     port,
     dataDir: state.dataDir,
+    locale: process.env.CUSTODIAN_TEST_LOCALE || undefined,
     verbose,
     env: {
       TMPDIR: serverTmp,

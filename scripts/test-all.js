@@ -17,6 +17,15 @@ const stages = [
   // The integration suite runs against the production (minified) bundle: what the .vsix ships.
   { name: 'build', cmd: process.execPath, args: ['esbuild.js', '--production'] },
   { name: 'integration', cmd: process.execPath, args: ['scripts/run-integration.js'], parse: parseIntegration, needs: 'build' },
+  // The same VS Code with Spanish as its display language: the extension's own translations (l10n/).
+  {
+    name: 'integration-es',
+    cmd: process.execPath,
+    args: ['scripts/run-integration.js'],
+    env: { CUSTODIAN_TEST_LOCALE: 'es', CUSTODIAN_TEST_GREP: '^l10n: Spanish UI ' },
+    parse: parseIntegration,
+    needs: 'build',
+  },
 ];
 
 function stripAnsi(s) {
@@ -40,7 +49,7 @@ function parseIntegration(out) {
 function run(stage) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = cp.spawn(stage.cmd, stage.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = cp.spawn(stage.cmd, stage.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...stage.env } });
     let out = '';
     const relay = (stream) => (chunk) => { out += chunk.toString(); stream.write(chunk); };
     child.stdout.on('data', relay(process.stdout));

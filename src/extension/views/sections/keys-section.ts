@@ -27,8 +27,7 @@ export class KeyNode implements TreeNode {
     const k = this.info;
     const item = new vscode.TreeItem(k.name, vscode.TreeItemCollapsibleState.None);
     item.id = `key:${k.id}`;
-    const parts = [vscode.l10n.t('{0}-bit', k.bits), this.shortFingerprint];
-    if (k.isDefault) parts.push(vscode.l10n.t('default'));
+    const parts = [k.isDefault ? vscode.l10n.t('{0}-bit · {1} · default', k.bits, this.shortFingerprint) : vscode.l10n.t('{0}-bit · {1}', k.bits, this.shortFingerprint)];
     if (this.missing) parts.push(vscode.l10n.t('private key missing'));
     item.description = parts.join(' · ');
     if (this.missing) {

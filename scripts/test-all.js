@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check → lint → unit (mocha) → build → integration (real VS Code). Every stage runs
+// `npm test`: type-check → lint → unit (mocha) → build → integration (real VS Code; again in Spanish) →
+// package the .vsix → its installed copy. Every stage runs
 // even when an earlier one fails, so one run shows everything. Ends with ONE plain line
 // `N passed, N failed` (plus `, N skipped` when tests were pending) over unit + integration tests;
 // a failing stage without test counts (type-check, lint, build, a harness error) counts as one failure.
@@ -25,6 +26,17 @@ const stages = [
     env: { CUSTODIAN_TEST_LOCALE: 'es', CUSTODIAN_TEST_GREP: '^l10n: Spanish UI ' },
     parse: parseIntegration,
     needs: 'build',
+  },
+  // The .vsix as a user installs it: packed from the production build, installed with
+  // `code-server --install-extension`, then the activation and encrypt/decrypt suites run against it.
+  { name: 'package', cmd: process.execPath, args: ['scripts/package-vsix.js'], needs: 'build' },
+  {
+    name: 'vsix',
+    cmd: process.execPath,
+    args: ['scripts/run-integration.js'],
+    env: { CUSTODIAN_TEST_VSIX: 'custodian.vsix', CUSTODIAN_TEST_GREP: '^(vsix: the installed copy|activation|encrypt|decrypt) ' },
+    parse: parseIntegration,
+    needs: 'package',
   },
 ];
 

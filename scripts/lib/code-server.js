@@ -145,6 +145,17 @@ function isPortFree(port) {
   });
 }
 
+/** `code-server --install-extension VSIX` into `extensionsDir`, as a user installs a downloaded .vsix. */
+function installExtension(vsix, { dataDir, extensionsDir, userDataDir }) {
+  const r = cp.spawnSync(process.execPath, [ENTRY, '--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], {
+    encoding: 'utf8',
+    env: { EXTENSIONS_GALLERY: '{}', ...process.env, ...xdgEnv(dataDir) },
+  });
+  if (r.status !== 0 || !/successfully installed/.test(r.stdout)) {
+    throw new Error(`code-server --install-extension ${vsix} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  }
+}
+
 /**
  * Makes `locale` an installed display language in `userDataDir`, as installing a language pack does:
  * VS Code only switches its display language (and hands extensions their l10n/bundle.l10n.<locale>.json
@@ -232,5 +243,5 @@ async function startCodeServer({ port, dataDir, userDataDir, extensionsDir, loca
 
 module.exports = {
   ROOT, CODE_SERVER_VERSION, TEST_DIR, INSTALL_DIR, SCRATCH_DIR, ENTRY,
-  log, xdgEnv, isInstalled, ensureCodeServer, codeServerVersion, freePort, isPortFree, startCodeServer,
+  log, xdgEnv, isInstalled, ensureCodeServer, codeServerVersion, freePort, isPortFree, startCodeServer, installExtension,
 };

@@ -15,7 +15,7 @@ import { policyForNewFile, policyForSave } from '../recipient-policy';
 import type { Services } from '../services';
 import { writeFileAtomic } from '../storage/workspace-files';
 import type { BackupGuard } from './backup-guard';
-import { basename, ENC_SCHEME, toDecryptedUri, toEncryptedUri } from './enc-uri';
+import { basename, toDecryptedUri, toEncryptedUri } from './enc-uri';
 import { formatBytes } from '../../node/envelope-files';
 import { lazyCore, type CoreModule } from '../lazy-core';
 
@@ -307,7 +307,8 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
 }
 
 function key(uri: vscode.Uri): string {
-  return (uri.scheme === ENC_SCHEME ? uri : toDecryptedUri(uri)).toString();
+  // The ciphertext URI, not the decrypted URI's display path (which follows the workspace folders).
+  return toEncryptedUri(uri).toString();
 }
 
 async function statOrNotFound(encrypted: vscode.Uri, shown: vscode.Uri): Promise<vscode.FileStat> {

@@ -3,6 +3,7 @@
 // commands/register.ts). Only registrations here: modules load on first use.
 import * as vscode from 'vscode';
 import { ArmorCodeLensProvider } from '../../editor/armor-codelens';
+import { setInnerLanguages } from '../../editor/inner-language';
 import { DecryptedDecorations } from '../../editor/decorations';
 import { ENCRYPTED_EDITOR_VIEW_TYPE, EncryptedEditorProvider } from '../../editor/encrypted-editor';
 import { PEEK_SCHEME, PlaintextDocuments } from '../../editor/plaintext-documents';
@@ -70,6 +71,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
       supportsMultipleEditorsPerDocument: true,
     }),
     vscode.window.registerFileDecorationProvider(new DecryptedDecorations()),
+    setInnerLanguages(),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: ENC_SCHEME }], services.trust.codeLensesWhenTrusted(codeLens)),
     services.trust.onDidChange(() => codeLens.refresh()),
     services.onDidChangeKeys(() => codeLens.refresh()),

@@ -4,6 +4,7 @@
 // that was unsigned or signed by a key Custodian does not know first asks, once, since the save vouches
 // for its content with my signature. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
 // of modified documents off the disk.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../core/bytes';
@@ -40,6 +41,14 @@ interface Entry {
   armored: boolean;
   /** FORMAT.md §3.4, as the file had it. */
   recipientPolicy?: RecipientPolicy;
+  /** The plaintext the `.enc` holds (a keyed digest) and the `.enc` as it was then: a save of the same text is skipped. */
+  saved?: SavedState;
+}
+
+interface SavedState {
+  digest: Uint8Array;
+  mtime: number;
+  size: number;
 }
 
 
@@ -63,6 +72,11 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
   private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; refs: number }>();
   /** Documents whose unverified content I agreed to sign (asked once per document). */
   private readonly signConsent = new Set<string>();
+  /**
+   * Keys the digests of saved plaintexts: a digest is compared, never a plaintext copy kept, and a keyed
+   * one says nothing about a low-entropy secret to whoever reads this process's memory without the key.
+   */
+  private readonly digestKey = randomBytes(32);
 
   constructor(
     private readonly services: Services,
@@ -198,6 +212,13 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
   private async encrypt(uri: vscode.Uri, encrypted: vscode.Uri, content: Uint8Array, exists: boolean): Promise<void> {
     const what = basename(encrypted.path);
     let entry = this.entries.get(key(uri));
+    // Auto-save and Save on an unchanged document: the same plaintext gets no new ciphertext (a new file
+    // key and nonce would change every byte of the .enc, and git would see a change that is none). Only
+    // when the .enc is still the one that text came from: a file changed on disk meanwhile is written.
+    if (exists && entry?.saved && (await this.unchanged(encrypted, entry.saved, content))) {
+      this.services.log.info(`save ${what}: content unchanged, not re-encrypted`);
+      return;
+    }
     if (!entry && exists) {
       const header = await readHeader(encrypted);
       entry = {
@@ -236,6 +257,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     }
     const armored = entry?.armored ?? false;
     await writeAtomically(encrypted, armored ? new TextEncoder().encode(armor(sealed)) : sealed);
+    const written = await vscode.workspace.fs.stat(encrypted);
     const { inspectEnvelope } = await lazyCore.envelope();
     const header = await inspectEnvelope(sealed);
     const me = this.services.keyStore.getDefault()!;
@@ -245,6 +267,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
       armored,
       recipientPolicy: header.recipientPolicy,
       description: this.session.describe(header, { kind: 'signed', signer: signerKey }, known),
+      saved: { digest: this.digest(content), mtime: written.mtime, size: written.size },
     });
     this.infoEmitter.fire(uri);
   }
@@ -276,8 +299,19 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     this.signConsent.add(k);
   }
 
+  private digest(plaintext: Uint8Array): Uint8Array {
+    return createHmac('sha256', this.digestKey).update(plaintext).digest();
+  }
+
+  private async unchanged(encrypted: vscode.Uri, saved: SavedState, content: Uint8Array): Promise<boolean> {
+    const now = await vscode.workspace.fs.stat(encrypted);
+    return now.mtime === saved.mtime && now.size === saved.size && timingSafeEqual(this.digest(content), saved.digest);
+  }
+
   private async decrypt(encrypted: vscode.Uri): Promise<DecryptedDocument> {
     const what = basename(encrypted.path);
+    // Stat before reading: should the file change in between, the recorded state is the older one and a save writes.
+    const before = await vscode.workspace.fs.stat(encrypted);
     const bytes = await readLimited(encrypted, what);
     const [{ decryptBytes, inspectEnvelope }, { isArmored }, backend] = await Promise.all([
       lazyCore.envelope(),
@@ -300,7 +334,8 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     const description = this.session.describe(result.header, result.signature, known);
     const binary = !isValidUtf8(result.plaintext) || result.plaintext.includes(0);
     const uri = toDecryptedUri(encrypted);
-    this.entries.set(key(uri), { description, recipients: result.header.recipients, armored, recipientPolicy: result.header.recipientPolicy });
+    const saved = binary ? undefined : { digest: this.digest(result.plaintext), mtime: before.mtime, size: before.size };
+    this.entries.set(key(uri), { description, recipients: result.header.recipients, armored, recipientPolicy: result.header.recipientPolicy, saved });
     this.infoEmitter.fire(uri);
     return { plaintext: result.plaintext, binary, description, recipients: result.header.recipients, armored };
   }

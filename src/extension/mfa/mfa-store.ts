@@ -244,6 +244,12 @@ export class MfaStore implements vscode.Disposable {
     }
   }
 
+  /** Throws what `add` would throw for want of recipients or of my key, before anyone pastes a seed. */
+  async checkCanAdd(folder: vscode.WorkspaceFolder, options: RecipientOptions = {}): Promise<void> {
+    await resolveRecipients(this.deps.roster, this.session, folder, options);
+    this.session.release(await this.session.signer());
+  }
+
   /** Encrypts `key` to the folder's team (see RecipientOptions) signed by my default key, as `<name>.otpauth.enc`. */
   async add(name: string, key: TotpKey, options: AddMfaOptions = {}): Promise<{ entry: MfaEntry; recipients: number }> {
     const clean = normalizeMfaName(name);

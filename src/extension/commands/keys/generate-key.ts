@@ -9,6 +9,7 @@ import { workspaceFolders } from '../../storage/workspace-files';
 import { CommandId } from '../ids';
 import { asObject, isInteractive } from '../pick';
 import { lazyCore } from '../../lazy-core';
+import { BACK, inputStep, pickStep, runSteps, type Back } from '../../ui/multi-step';
 
 export interface GenerateKeyArgs {
   name?: string;
@@ -22,12 +23,11 @@ const SIZES: readonly RsaKeySize[] = [2048, 3072, 4096];
 /** Generates an RSA key pair into SecretStorage; resolves to its metadata (undefined when cancelled). */
 export async function generateKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
   const a = asObject<GenerateKeyArgs>(arg);
-  const name = a.name ?? (await promptName());
-  if (name === undefined) return undefined;
-  const label = a.name !== undefined ? a.label : await promptLabel();
-  if (label === undefined && a.name === undefined) return undefined;
-  const bits = a.bits ?? (await promptBits(deps.config().defaultKeySize));
-  if (bits === undefined) return undefined;
+  const answers: Partial<GenerateKeyArgs> = { name: a.name, label: a.name !== undefined ? a.label : undefined, bits: a.bits };
+  if ((a.name === undefined || a.bits === undefined) && !(await askKeyDetails(answers, deps.config().defaultKeySize, a.name === undefined, a.bits === undefined))) {
+    return undefined;
+  }
+  const { name, label, bits } = answers as GenerateKeyArgs & { name: string; bits: RsaKeySize };
   if (!SIZES.includes(bits)) throw new InvalidArgumentError(vscode.l10n.t('Key size must be one of {0} bits, got {1}.', SIZES.join(', '), bits));
 
   const info = await vscode.window.withProgress(
@@ -76,33 +76,57 @@ function validateName(value: string): string | undefined {
   return value.trim() ? undefined : vscode.l10n.t('Enter a name, e.g. "Alice (work laptop)".');
 }
 
-async function promptName(): Promise<string | undefined> {
-  return vscode.window.showInputBox({
-    title: vscode.l10n.t('Generate Key (1/3): name'),
-    prompt: vscode.l10n.t('A name for the key, shown in the sidebar'),
-    placeHolder: vscode.l10n.t('e.g. Alice (work laptop)'),
-    validateInput: validateName,
-    ignoreFocusOut: true,
-  });
+/** Name, email or label, size: the steps the caller did not answer, with Back between them. */
+async function askKeyDetails(answers: Partial<GenerateKeyArgs>, preferred: RsaKeySize, askName: boolean, askBits: boolean): Promise<boolean> {
+  const totalSteps = (askName ? 2 : 0) + (askBits ? 1 : 0);
+  const steps: (() => Promise<true | Back | undefined>)[] = [];
+  if (askName) {
+    steps.push(async () => {
+      const name = await inputStep({
+        title: vscode.l10n.t('Generate Key: name'),
+        step: 1,
+        totalSteps,
+        prompt: vscode.l10n.t('A name for the key, shown in the sidebar'),
+        placeholder: vscode.l10n.t('e.g. Alice (work laptop)'),
+        value: answers.name,
+        validate: validateName,
+      });
+      if (typeof name !== 'string') return name;
+      answers.name = name;
+      return true;
+    });
+    steps.push(async () => {
+      const label = await inputStep({
+        title: vscode.l10n.t('Generate Key: email or label (optional)'),
+        step: 2,
+        totalSteps,
+        prompt: vscode.l10n.t('Your identity in team rosters (the comment of your public key line). Leave empty to use the name.'),
+        placeholder: vscode.l10n.t('e.g. alice@example.com'),
+        value: answers.label,
+      });
+      if (typeof label !== 'string') return label;
+      answers.label = label;
+      return true;
+    });
+  }
+  if (askBits) {
+    const step = steps.length + 1;
+    steps.push(async () => {
+      const picked = await pickBits(answers.bits ?? preferred, step, totalSteps);
+      if (picked === undefined || picked === BACK) return picked;
+      answers.bits = picked.bits;
+      return true;
+    });
+  }
+  return runSteps(steps);
 }
 
-async function promptLabel(): Promise<string | undefined> {
-  return vscode.window.showInputBox({
-    title: vscode.l10n.t('Generate Key (2/3): email or label (optional)'),
-    prompt: vscode.l10n.t('Your identity in team rosters (the comment of your public key line). Leave empty to use the name.'),
-    placeHolder: vscode.l10n.t('e.g. alice@example.com'),
-    ignoreFocusOut: true,
-  });
-}
-
-async function promptBits(preferred: RsaKeySize): Promise<RsaKeySize | undefined> {
+async function pickBits(preferred: RsaKeySize, step: number, totalSteps: number): Promise<{ bits: RsaKeySize } | Back | undefined> {
   const describe: Record<RsaKeySize, string> = {
     2048: vscode.l10n.t('fastest; the minimum Custodian accepts'),
     3072: vscode.l10n.t('recommended: ~128-bit security'),
     4096: vscode.l10n.t('slower to generate and use'),
   };
-  const items = SIZES.map((bits) => ({ label: vscode.l10n.t('{0}-bit RSA', bits), description: describe[bits], picked: bits === preferred, bits }));
-  items.sort((x, y) => Number(y.bits === preferred) - Number(x.bits === preferred));
-  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Generate Key (3/3): size'), placeHolder: vscode.l10n.t('RSA key size') });
-  return picked?.bits;
+  const items = SIZES.map((bits) => ({ label: vscode.l10n.t('{0}-bit RSA', bits), description: describe[bits], bits }));
+  return pickStep({ title: vscode.l10n.t('Generate Key: size'), step, totalSteps, items, placeholder: vscode.l10n.t('RSA key size'), active: items.find((i) => i.bits === preferred) });
 }

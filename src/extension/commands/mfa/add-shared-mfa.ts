@@ -12,6 +12,7 @@ import type { MfaDeps } from './register';
 import { entryNameProblem } from '../../ui/name-rules';
 import { targetFolder } from '../../storage/workspace-files';
 import { asObject } from '../pick';
+import { BACK, inputStep, pickStep, runSteps, type Back, type Step } from '../../ui/multi-step';
 import { lazyCore, type CoreModule } from '../../lazy-core';
 
 export interface AddSharedMfaArgs extends RecipientOptions {
@@ -52,11 +53,13 @@ export async function addSharedMfa(deps: MfaDeps, arg: unknown): Promise<AddShar
   const m: OtpModules = { ...otpauth, ...base32, ...hotp };
   const folder = targetFolder(a.folder);
   const fromArgs = a.uri !== undefined || a.secret !== undefined;
-  const key = fromArgs ? keyFromArgs(m, a) : await promptForKey(m);
-  if (!key) return undefined;
+  // What can refuse (nobody to encrypt to, no key to sign with) is checked before the seed is pasted.
+  if (!fromArgs) await deps.mfa.store.checkCanAdd(folder);
+  const asked = fromArgs ? undefined : await askSeedAndName(deps, m, folder, a.name);
+  if (!fromArgs && !asked) return undefined;
+  const key = asked?.key ?? keyFromArgs(m, a);
   try {
-    const name = a.name ?? (fromArgs ? suggestMfaName(key.issuer, key.account) : await promptName(deps, folder, key));
-    if (name === undefined) return undefined;
+    const name = a.name ?? asked?.name ?? suggestMfaName(key.issuer, key.account);
     if (!name) throw new InvalidArgumentError(vscode.l10n.t('Give the shared MFA entry a name.'));
     const { entry, recipients } = await deps.mfa.store.add(name, key, { ...a, folder: folder.uri });
     const path = vscode.workspace.asRelativePath(entry.uri);
@@ -136,89 +139,141 @@ function checked(m: OtpModules, key: TotpKey): TotpKey {
   return key;
 }
 
-async function promptForKey(m: OtpModules): Promise<TotpKey | undefined> {
-  const pasted = await vscode.window.showInputBox({
-    title: vscode.l10n.t('{0} (1/2): the seed', TITLE()),
-    prompt: vscode.l10n.t('Paste the otpauth://totp/… URI (from the QR code) or the base32 secret. It is stored encrypted to the team.'),
-    placeHolder: vscode.l10n.t('otpauth://totp/Example:root@example.com?secret=… or JBSW Y3DP EHPK 3PXP …'),
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (v) => {
-      if (!v.trim()) return vscode.l10n.t('Paste a URI or a secret.');
-      try {
-        if (/^\s*otpauth:/i.test(v)) zeroize(parseTotpUri(m, v).secret);
-        else zeroize(parseSecret(m, v));
-        return undefined;
-      } catch (err) {
-        return describeError(err);
-      }
-    },
-  });
-  if (pasted === undefined) return undefined;
-  if (/^\s*otpauth:/i.test(pasted)) return parseTotpUri(m, pasted);
-  const secret = parseSecret(m, pasted);
-  const key = await promptParameters(m, secret);
-  if (!key) zeroize(secret);
-  return key;
+interface SeedAnswers {
+  pasted?: string;
+  issuer?: string;
+  account?: string;
+  algorithm?: OtpAlgorithm;
+  digits?: number;
+  period?: string;
+  name?: string;
 }
 
-async function promptParameters(m: OtpModules, secret: Uint8Array): Promise<TotpKey | undefined> {
-  const issuer = await vscode.window.showInputBox({
-    title: vscode.l10n.t('{0}: issuer (optional)', TITLE()),
-    prompt: vscode.l10n.t('The service, e.g. "Amazon Web Services"'),
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.includes(':') ? vscode.l10n.t('No ":" please.') : undefined),
-  });
-  if (issuer === undefined) return undefined;
-  const account = await vscode.window.showInputBox({
-    title: vscode.l10n.t('{0}: account', TITLE()),
-    prompt: vscode.l10n.t('The account the code is for, e.g. "root@example.com"'),
-    value: issuer.trim() ? undefined : 'shared',
-    ignoreFocusOut: true,
-    validateInput: (v) => (!v.trim() ? vscode.l10n.t('Enter the account name.') : v.includes(':') ? vscode.l10n.t('No ":" please.') : undefined),
-  });
-  if (account === undefined) return undefined;
-  const algorithm = await vscode.window.showQuickPick(
-    m.OTP_ALGORITHMS.map((alg) => ({ label: alg, description: alg === m.DEFAULT_ALGORITHM ? vscode.l10n.t('default: what almost every service uses') : undefined })),
-    { title: vscode.l10n.t('{0}: algorithm', TITLE()), placeHolder: vscode.l10n.t('HMAC algorithm (keep SHA1 unless the service says otherwise)') },
-  );
-  if (!algorithm) return undefined;
-  const digits = await vscode.window.showQuickPick(
-    [6, 7, 8].map((d) => ({ label: String(d), description: d === m.DEFAULT_DIGITS ? vscode.l10n.t('default') : undefined, digits: d })),
-    { title: vscode.l10n.t('{0}: digits', TITLE()), placeHolder: vscode.l10n.t('Digits per code') },
-  );
-  if (!digits) return undefined;
-  const period = await vscode.window.showInputBox({
-    title: vscode.l10n.t('{0}: period', TITLE()),
-    prompt: vscode.l10n.t('Seconds each code is valid'),
-    value: '30',
-    ignoreFocusOut: true,
-    validateInput: (v) => (/^[1-9][0-9]{0,8}$/.test(v.trim()) ? undefined : vscode.l10n.t('A whole number of seconds, at least 1.')),
-  });
-  if (period === undefined) return undefined;
-  return checked(m, {
-    type: 'totp',
-    secret,
-    account: account.trim(),
-    ...(issuer.trim() ? { issuer: issuer.trim() } : {}),
-    algorithm: algorithm.label as OtpAlgorithm,
-    digits: digits.digits,
-    period: Number(period.trim()),
-  });
-}
-
-async function promptName(deps: MfaDeps, folder: vscode.WorkspaceFolder, key: TotpKey): Promise<string | undefined> {
+/**
+ * The seed, then (for a bare base32 secret) issuer, account, algorithm, digits and period, then the file
+ * name, with Back between them. The step count is known once the seed says which kind it is.
+ */
+async function askSeedAndName(deps: MfaDeps, m: OtpModules, folder: vscode.WorkspaceFolder, givenName: string | undefined): Promise<{ key: TotpKey; name: string } | undefined> {
   const existing = new Set((await deps.mfa.store.list()).filter((e) => e.folder.index === folder.index).map((e) => e.name));
-  const name = await vscode.window.showInputBox({
-    title: vscode.l10n.t('{0} (2/2): {1}/<name>{2}', TITLE(), MFA_DIR.join('/'), MFA_EXT),
-    prompt: vscode.l10n.t('The file name is the only part anyone can read without a key: issuer, account and secret are encrypted.'),
-    value: suggestMfaName(key.issuer, key.account),
-    placeHolder: vscode.l10n.t('e.g. aws-root'),
-    ignoreFocusOut: true,
-    validateInput: (v) => {
-      const clean = normalizeMfaName(v);
-      return entryNameProblem(clean) ?? (existing.has(clean) ? vscode.l10n.t('{0} already exists.', `${clean}${MFA_EXT}`) : undefined);
+  const x: SeedAnswers = {};
+  const isUri = (): boolean => /^\s*otpauth:/i.test(x.pasted ?? '');
+  const bare = (): boolean => x.pasted !== undefined && !isUri();
+  const total = (): number | undefined => (x.pasted === undefined ? undefined : (isUri() ? 1 : 6) + (givenName === undefined ? 1 : 0));
+  const at = (label: string, step: number): { title: string; step: number; totalSteps?: number } => ({ title: `${TITLE()}: ${label}`, step, totalSteps: total() });
+  const text = (answer: keyof SeedAnswers, ask: () => Promise<string | Back | undefined>) => async (): Promise<true | Back | undefined> => {
+    const v = await ask();
+    if (typeof v !== 'string') return v;
+    (x as Record<string, unknown>)[answer] = v;
+    return true;
+  };
+  const steps: Step[] = [
+    text('pasted', () =>
+      inputStep({
+        ...at(vscode.l10n.t('the seed'), 1),
+        prompt: vscode.l10n.t('Paste the otpauth://totp/… URI (from the QR code) or the base32 secret. It is stored encrypted to the team.'),
+        placeholder: vscode.l10n.t('otpauth://totp/Example:root@example.com?secret=… or JBSW Y3DP EHPK 3PXP …'),
+        password: true,
+        value: x.pasted,
+        validate: (v) => {
+          if (!v.trim()) return vscode.l10n.t('Paste a URI or a secret.');
+          try {
+            if (/^\s*otpauth:/i.test(v)) zeroize(parseTotpUri(m, v).secret);
+            else zeroize(parseSecret(m, v));
+            return undefined;
+          } catch (err) {
+            return describeError(err);
+          }
+        },
+      }),
+    ),
+    {
+      when: bare,
+      run: text('issuer', () =>
+        inputStep({
+          ...at(vscode.l10n.t('issuer (optional)'), 2),
+          prompt: vscode.l10n.t('The service, e.g. "Amazon Web Services"'),
+          value: x.issuer,
+          validate: (v) => (v.includes(':') ? vscode.l10n.t('No ":" please.') : undefined),
+        }),
+      ),
     },
-  });
-  return name === undefined ? undefined : normalizeMfaName(name);
+    {
+      when: bare,
+      run: text('account', () =>
+        inputStep({
+          ...at(vscode.l10n.t('account'), 3),
+          prompt: vscode.l10n.t('The account the code is for, e.g. "root@example.com"'),
+          value: x.account ?? (x.issuer?.trim() ? undefined : 'shared'),
+          validate: (v) => (!v.trim() ? vscode.l10n.t('Enter the account name.') : v.includes(':') ? vscode.l10n.t('No ":" please.') : undefined),
+        }),
+      ),
+    },
+    {
+      when: bare,
+      run: async () => {
+        const items = m.OTP_ALGORITHMS.map((alg) => ({ label: alg, description: alg === m.DEFAULT_ALGORITHM ? vscode.l10n.t('default: what almost every service uses') : undefined }));
+        const picked = await pickStep({
+          ...at(vscode.l10n.t('algorithm'), 4),
+          items,
+          placeholder: vscode.l10n.t('HMAC algorithm (keep SHA1 unless the service says otherwise)'),
+          active: items.find((i) => i.label === (x.algorithm ?? m.DEFAULT_ALGORITHM)),
+        });
+        if (picked === undefined || picked === BACK) return picked;
+        x.algorithm = picked.label as OtpAlgorithm;
+        return true;
+      },
+    },
+    {
+      when: bare,
+      run: async () => {
+        const items = [6, 7, 8].map((d) => ({ label: String(d), description: d === m.DEFAULT_DIGITS ? vscode.l10n.t('default') : undefined, digits: d }));
+        const picked = await pickStep({ ...at(vscode.l10n.t('digits'), 5), items, placeholder: vscode.l10n.t('Digits per code'), active: items.find((i) => i.digits === (x.digits ?? m.DEFAULT_DIGITS)) });
+        if (picked === undefined || picked === BACK) return picked;
+        x.digits = picked.digits;
+        return true;
+      },
+    },
+    {
+      when: bare,
+      run: text('period', () =>
+        inputStep({
+          ...at(vscode.l10n.t('period'), 6),
+          prompt: vscode.l10n.t('Seconds each code is valid'),
+          value: x.period ?? '30',
+          validate: (v) => (/^[1-9][0-9]{0,8}$/.test(v.trim()) ? undefined : vscode.l10n.t('A whole number of seconds, at least 1.')),
+        }),
+      ),
+    },
+    {
+      when: () => givenName === undefined,
+      run: text('name', () => {
+        const label = isUri() ? parseTotpUri(m, x.pasted!) : { issuer: x.issuer?.trim() || undefined, account: x.account?.trim() ?? '' };
+        if ('secret' in label) zeroize(label.secret);
+        return inputStep({
+          ...at(vscode.l10n.t('{0}/<name>{1}', MFA_DIR.join('/'), MFA_EXT), total()!),
+          prompt: vscode.l10n.t('The file name is the only part anyone can read without a key: issuer, account and secret are encrypted.'),
+          value: x.name ?? suggestMfaName(label.issuer, label.account),
+          placeholder: vscode.l10n.t('e.g. aws-root'),
+          validate: (v) => {
+            const clean = normalizeMfaName(v);
+            return entryNameProblem(clean) ?? (existing.has(clean) ? vscode.l10n.t('{0} already exists.', `${clean}${MFA_EXT}`) : undefined);
+          },
+        });
+      }),
+    },
+  ];
+  if (!(await runSteps(steps))) return undefined;
+  const pasted = x.pasted!;
+  const key = isUri()
+    ? parseTotpUri(m, pasted)
+    : checked(m, {
+        type: 'totp',
+        secret: parseSecret(m, pasted),
+        account: x.account!.trim(),
+        ...(x.issuer?.trim() ? { issuer: x.issuer.trim() } : {}),
+        algorithm: x.algorithm!,
+        digits: x.digits!,
+        period: Number(x.period!.trim()),
+      });
+  return { key, name: x.name === undefined ? (givenName ?? suggestMfaName(key.issuer, key.account) ?? '') : normalizeMfaName(x.name) };
 }

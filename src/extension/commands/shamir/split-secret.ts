@@ -21,6 +21,7 @@ import {
 import type { RosterMember } from '../../storage/roster';
 import { targetFolder } from '../../storage/workspace-files';
 import { setNameProblem } from '../../ui/name-rules';
+import { BACK, inputStep, pickManyStep, pickStep, runSteps, type Back } from '../../ui/multi-step';
 import { asObject, isInteractive } from '../pick';
 import type { ShamirDeps } from './deps';
 import { lazyCore } from '../../lazy-core';
@@ -69,30 +70,35 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
       hint: vscode.l10n.t('Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.'),
     });
   }
-  const source = await resolveSource(arg, a);
-  if (!source) return undefined;
+  // Everything that can refuse is checked before anyone types a secret: the key above, the team here.
+  const given = await givenSource(arg, a);
+  const folder = targetFolder(given?.kind === 'file' ? given.uri : undefined);
+  const members = await teamMembers(deps, folder, a.custodians !== undefined);
+  // The limit is the core's (SHAMIR.md §7); the module loads on first use, not with the extension.
+  const { MAX_SECRET_BYTES } = await lazyCore.shamir();
+  const answers: Answers = { source: given, custodians: a.custodians === undefined ? undefined : namedCustodians(members, a.custodians), threshold: a.threshold, setName: a.setName };
+  if (!(await askSplitDetails(deps, folder, members, answers, MAX_SECRET_BYTES))) {
+    if (answers.source) zeroize(answers.source.bytes);
+    return undefined;
+  }
+  const source = answers.source!;
+  const custodians = answers.custodians!;
   const identities = new MyIdentities(services);
   const shares: Share[] = [];
   try {
     if (source.bytes.length === 0) throw new InvalidArgumentError(vscode.l10n.t('The secret is empty: there is nothing to split.'));
-    // The limit is the core's (SHAMIR.md §7); the module loads on first use, not with the extension.
-    const { MAX_SECRET_BYTES } = await lazyCore.shamir();
     if (source.bytes.length > MAX_SECRET_BYTES) {
       throw new InvalidArgumentError(vscode.l10n.t('The secret is too large to split ({0} bytes; at most {1}).', source.bytes.length, MAX_SECRET_BYTES), {
         hint: vscode.l10n.t('Encrypt the file instead and split its key or passphrase.'),
       });
     }
-    const folder = targetFolder(source.kind === 'file' ? source.uri : undefined);
-    const custodians = await resolveCustodians(deps, folder, a.custodians);
-    if (!custodians) return undefined;
+    checkCustodians(custodians);
     const total = custodians.length;
-    const threshold = a.threshold ?? (await pickThreshold(total));
-    if (threshold === undefined) return undefined;
+    const threshold = answers.threshold!;
     if (!Number.isInteger(threshold) || threshold < 2 || threshold > total) {
       throw new InvalidArgumentError(vscode.l10n.t('The threshold must be an integer from 2 to {0} (the number of custodians), got {1}.', total, threshold));
     }
-    const setName = a.setName ?? (await promptSetName(deps, folder, source));
-    if (setName === undefined) return undefined;
+    const setName = answers.setName!;
     const invalid = setNameProblem(setName);
     if (invalid) throw new InvalidArgumentError(vscode.l10n.t('"{0}" cannot be a share set name. {1}', setName, invalid));
     if (await store.exists(folder, setName)) throw new ShareSetError(vscode.l10n.t('A share set named "{0}" already exists.', setName), { hint: vscode.l10n.t('Choose another name.') });
@@ -162,7 +168,8 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
   }
 }
 
-async function resolveSource(arg: unknown, a: Partial<SplitSecretArgs>): Promise<Source | undefined> {
+/** The secret the caller named (argument, selection or file); undefined when it is to be typed. */
+async function givenSource(arg: unknown, a: Partial<SplitSecretArgs>): Promise<Source | undefined> {
   if (a.secret !== undefined) {
     if (typeof a.secret === 'string') return { kind: 'input', bytes: utf8Encode(a.secret) };
     if (a.secret instanceof Uint8Array) return { kind: 'input', bytes: new Uint8Array(a.secret) };
@@ -185,66 +192,124 @@ async function resolveSource(arg: unknown, a: Partial<SplitSecretArgs>): Promise
     if (stat.size > MAX_SECRET_BYTES) throw new InvalidArgumentError(vscode.l10n.t('The file is too large to split ({0} bytes; at most {1}).', stat.size, MAX_SECRET_BYTES));
     return { kind: 'file', bytes: await vscode.workspace.fs.readFile(fromUri), uri: fromUri };
   }
-  const typed = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Split Secret (1/4): the secret'),
-    prompt: vscode.l10n.t('Type or paste the secret. It is split in memory and never written anywhere in the clear.'),
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.length === 0 ? vscode.l10n.t('Enter the secret.') : undefined),
-  });
-  return typed === undefined ? undefined : { kind: 'input', bytes: utf8Encode(typed) };
+  return undefined;
+}
+
+interface Answers {
+  source?: Source;
+  custodians?: RosterMember[];
+  threshold?: number;
+  setName?: string;
+}
+
+/** The secret, custodians, threshold and set name the caller did not give, with Back between them. */
+async function askSplitDetails(deps: ShamirDeps, folder: vscode.WorkspaceFolder, members: RosterMember[], answers: Answers, maxBytes: number): Promise<boolean> {
+  const title = vscode.l10n.t('Split Secret');
+  const steps: (() => Promise<true | Back | undefined>)[] = [];
+  const count = [!answers.source, !answers.custodians, answers.threshold === undefined, answers.setName === undefined].filter(Boolean).length;
+  const position = (label: string): { title: string; step: number; totalSteps: number } => ({ title: `${title}: ${label}`, step: steps.length + 1, totalSteps: count });
+  if (!answers.source) {
+    const at = position(vscode.l10n.t('the secret'));
+    let typed: string | undefined;
+    steps.push(async () => {
+      const value = await inputStep({
+        ...at,
+        prompt: vscode.l10n.t('Type or paste the secret. It is split in memory and never written anywhere in the clear.'),
+        password: true,
+        value: typed,
+        validate: (v) =>
+          v.length === 0 ? vscode.l10n.t('Enter the secret.') : utf8Encode(v).length > maxBytes ? vscode.l10n.t('The secret is too large to split ({0} bytes; at most {1}).', utf8Encode(v).length, maxBytes) : undefined,
+      });
+      if (typeof value !== 'string') return value;
+      typed = value;
+      answers.source = { kind: 'input', bytes: utf8Encode(value) };
+      return true;
+    });
+  }
+  if (!answers.custodians) {
+    const at = position(vscode.l10n.t('custodians'));
+    steps.push(async () => {
+      const picked = await pickCustodians(deps, members, answers.custodians, at);
+      if (picked === undefined || picked === BACK) return picked;
+      answers.custodians = picked;
+      return true;
+    });
+  }
+  if (answers.threshold === undefined) {
+    const at = position(vscode.l10n.t('threshold'));
+    steps.push(async () => {
+      const picked = await pickThreshold(answers.custodians!.length, at);
+      if (picked === undefined || picked === BACK) return picked;
+      answers.threshold = picked;
+      return true;
+    });
+  }
+  if (answers.setName === undefined) {
+    const at = position(vscode.l10n.t('set name'));
+    steps.push(async () => {
+      const name = await promptSetName(deps, folder, answers.source, at);
+      if (typeof name !== 'string') return name;
+      answers.setName = name;
+      return true;
+    });
+  }
+  return runSteps(steps);
 }
 
 /**
- * Custodians come from the roster of the folder the set is written to. Offered as a list to pick from, a
- * roster with unusable entries is refused (a teammate would be missing from it without a word); named
- * custodians are each checked instead.
+ * Custodians come from the roster of the folder the set is written to: at least two, checked before the
+ * secret is asked for. Offered as a list to pick from, a roster with unusable entries is refused (a
+ * teammate would be missing from it without a word); named custodians are each checked instead.
  */
-async function resolveCustodians(deps: ShamirDeps, folder: vscode.WorkspaceFolder, wanted: string[] | undefined): Promise<RosterMember[] | undefined> {
-  const { services } = deps;
-  const members = await deps.session.rosterMembers(folder, wanted ? 'skip' : 'refuse');
+async function teamMembers(deps: ShamirDeps, folder: vscode.WorkspaceFolder, named: boolean): Promise<RosterMember[]> {
+  const members = await deps.session.rosterMembers(folder, named ? 'skip' : 'refuse');
   if (members.length < 2) {
     throw new CustodianError(vscode.l10n.t('Splitting needs at least 2 custodians from the team roster; it has {0}.', members.length), {
       hint: vscode.l10n.t('Add teammates (Custodian: Add Teammate…) first.'),
     });
   }
-  const usable = members.filter((m) => !m.name.includes(RELEASE_INFIX));
-  let chosen: RosterMember[];
-  if (wanted) {
-    if (!Array.isArray(wanted)) throw new InvalidArgumentError(vscode.l10n.t('"custodians" must be an array of fingerprints or roster names.'));
-    chosen = wanted.map((w) => {
-      const found = usable.find((m) => m.key.fingerprint === w || m.name === w);
-      if (!found) throw new InvalidArgumentError(vscode.l10n.t('"{0}" is not a usable key in the team roster.', w));
-      return found;
-    });
-  } else {
-    const mine = new Set(services.keyStore.list().map((k) => k.fingerprint));
-    const { shortFingerprint } = await lazyCore.keys();
-    const items = usable.map((m) => ({
-      label: `$(person) ${m.name}`,
-      description: [...(m.identity !== m.name ? [m.identity] : []), shortFingerprint(m.key.fingerprint), ...(mine.has(m.key.fingerprint) ? [vscode.l10n.t('you')] : [])].join(' · '),
-      member: m,
-      picked: false,
-    }));
-    let placeHolder = vscode.l10n.t('Pick the custodians (at least 2): each gets one share');
-    for (;;) {
-      const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Split Secret (2/4): custodians'), placeHolder, canPickMany: true, ignoreFocusOut: true });
-      if (!picked) return undefined;
-      if (picked.length >= 2) {
-        chosen = picked.map((p) => p.member);
-        break;
-      }
-      for (const item of items) item.picked = picked.includes(item);
-      placeHolder = vscode.l10n.t('Pick at least 2 custodians (you picked {0}): one person alone is not a split', picked.length);
-    }
-  }
+  return members.filter((m) => !m.name.includes(RELEASE_INFIX));
+}
+
+function namedCustodians(usable: RosterMember[], wanted: unknown): RosterMember[] {
+  if (!Array.isArray(wanted)) throw new InvalidArgumentError(vscode.l10n.t('"custodians" must be an array of fingerprints or roster names.'));
+  return wanted.map((w) => {
+    const found = usable.find((m) => m.key.fingerprint === w || m.name === w);
+    if (!found) throw new InvalidArgumentError(vscode.l10n.t('"{0}" is not a usable key in the team roster.', String(w)));
+    return found;
+  });
+}
+
+async function pickCustodians(
+  deps: ShamirDeps,
+  usable: RosterMember[],
+  previous: RosterMember[] | undefined,
+  at: { title: string; step: number; totalSteps: number },
+): Promise<RosterMember[] | Back | undefined> {
+  const mine = new Set(deps.services.keyStore.list().map((k) => k.fingerprint));
+  const { shortFingerprint } = await lazyCore.keys();
+  const items = usable.map((m) => ({
+    label: `$(person) ${m.name}`,
+    description: [...(m.identity !== m.name ? [m.identity] : []), shortFingerprint(m.key.fingerprint), ...(mine.has(m.key.fingerprint) ? [vscode.l10n.t('you')] : [])].join(' · '),
+    member: m,
+    picked: previous?.includes(m) ?? false,
+  }));
+  const picked = await pickManyStep({
+    ...at,
+    items,
+    placeholder: vscode.l10n.t('Pick the custodians (at least 2): each gets one share'),
+    validate: (p) => (p.length >= 2 ? undefined : vscode.l10n.t('Pick at least 2 custodians (you picked {0}): one person alone is not a split', p.length)),
+  });
+  return picked === undefined || picked === BACK ? picked : picked.map((p) => p.member);
+}
+
+function checkCustodians(chosen: RosterMember[]): void {
   if (new Set(chosen.map((c) => c.key.fingerprint)).size !== chosen.length) throw new InvalidArgumentError(vscode.l10n.t('Each custodian can be picked only once.'));
   if (chosen.length < 2) throw new InvalidArgumentError(vscode.l10n.t('Pick at least 2 custodians (got {0}): one person alone is not a split.', chosen.length));
   if (chosen.length > 255) throw new InvalidArgumentError(vscode.l10n.t('At most 255 custodians.'));
-  return chosen;
 }
 
-async function pickThreshold(total: number): Promise<number | undefined> {
+async function pickThreshold(total: number, at: { title: string; step: number; totalSteps: number }): Promise<number | Back | undefined> {
   const preferred = defaultThreshold(total);
   const items = Array.from({ length: total - 1 }, (_, i) => i + 2).map((t) => ({
     label: vscode.l10n.t('{0} of {1}', t, total),
@@ -252,22 +317,22 @@ async function pickThreshold(total: number): Promise<number | undefined> {
     threshold: t,
   }));
   items.sort((x, y) => Number(y.threshold === preferred) - Number(x.threshold === preferred));
-  const picked = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('Split Secret (3/4): threshold'),
-    placeHolder: vscode.l10n.t('How many custodians must take part to recover the secret?'),
-    ignoreFocusOut: true,
-  });
-  return picked?.threshold;
+  const picked = await pickStep({ ...at, items, placeholder: vscode.l10n.t('How many custodians must take part to recover the secret?') });
+  return picked === undefined || picked === BACK ? picked : picked.threshold;
 }
 
-async function promptSetName(deps: ShamirDeps, folder: vscode.WorkspaceFolder, source: Source): Promise<string | undefined> {
-  const base = source.kind === 'file' ? fileNamePart(source.uri.path.split('/').pop()?.replace(/\.[^.]*$/, '') ?? '') : undefined;
-  return vscode.window.showInputBox({
-    title: vscode.l10n.t('Split Secret (4/4): set name'),
+async function promptSetName(
+  deps: ShamirDeps,
+  folder: vscode.WorkspaceFolder,
+  source: Source | undefined,
+  at: { title: string; step: number; totalSteps: number },
+): Promise<string | Back | undefined> {
+  const base = source?.kind === 'file' ? fileNamePart(source.uri.path.split('/').pop()?.replace(/\.[^.]*$/, '') ?? '') : undefined;
+  return inputStep({
+    ...at,
     prompt: vscode.l10n.t('A name for the share set (a folder under .custodian/shares/)'),
     value: base ?? `secret-${new Date().toISOString().slice(0, 10)}`,
-    ignoreFocusOut: true,
-    validateInput: async (v) => setNameProblem(v) ?? ((await deps.store.exists(folder, v)) ? vscode.l10n.t('A share set named "{0}" already exists.', v) : undefined),
+    validate: async (v) => setNameProblem(v) ?? ((await deps.store.exists(folder, v)) ? vscode.l10n.t('A share set named "{0}" already exists.', v) : undefined),
   });
 }
 

@@ -112,6 +112,9 @@ export class TeamSection extends SectionBase {
     const previous = this.count;
     this.count = entries.filter((e) => e.kind === 'member').length;
     if (previous !== this.count) setTimeout(() => this.tree.refresh(this), 0); // header count
+    // "Add Myself to Team" is offered only while none of my keys is in the roster (package.json menus).
+    const myKeys = new Set(this.keys.current.list().map((k) => k.fingerprint));
+    void vscode.commands.executeCommand('setContext', 'custodian.onTeam', entries.some((e) => e.kind === 'member' && myKeys.has(e.key.fingerprint)));
     if (entries.length === 0) {
       const md = new vscode.MarkdownString(
         vscode.l10n.t(

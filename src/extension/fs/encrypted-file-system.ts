@@ -212,13 +212,6 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
   private async encrypt(uri: vscode.Uri, encrypted: vscode.Uri, content: Uint8Array, exists: boolean): Promise<void> {
     const what = basename(encrypted.path);
     let entry = this.entries.get(key(uri));
-    // Auto-save and Save on an unchanged document: the same plaintext gets no new ciphertext (a new file
-    // key and nonce would change every byte of the .enc, and git would see a change that is none). Only
-    // when the .enc is still the one that text came from: a file changed on disk meanwhile is written.
-    if (exists && entry?.saved && (await this.unchanged(encrypted, entry.saved, content))) {
-      this.services.log.info(`save ${what}: content unchanged, not re-encrypted`);
-      return;
-    }
     if (!entry && exists) {
       const header = await readHeader(encrypted);
       entry = {
@@ -236,6 +229,14 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     } else {
       recipientFps = (await this.session.teamRecipients(encrypted)).map((k) => k.fingerprint);
       recipientPolicy = policyForNewFile(encrypted.path, recipientFps, await this.session.teamFingerprints(encrypted));
+    }
+    // Auto-save and Save on an unchanged document: the same plaintext gets no new ciphertext (a new file
+    // key and nonce would change every byte of the .enc, and git would see a change that is none). Only
+    // when the .enc is still the one that text came from (a file changed on disk meanwhile is written)
+    // and its header would not change (a save that marks a share or seed "chosen" is written).
+    if (exists && entry?.saved && recipientPolicy === entry.recipientPolicy && (await this.unchanged(encrypted, entry.saved, content))) {
+      this.services.log.info(`save ${what}: content unchanged, not re-encrypted`);
+      return;
     }
     const byFp = new Map(known.map((k) => [k.fingerprint, k]));
     const missing = recipientFps.filter((fp) => !byFp.has(fp));

@@ -10,7 +10,7 @@ export class EncryptionStatusBar implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [this.item];
 
   constructor(private readonly documents: EncryptedDocuments) {
-    this.item.name = 'Custodian: Encryption';
+    this.item.name = vscode.l10n.t('Custodian: Encryption');
     this.subscriptions.push(
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
       documents.onDidChangeInfo((uri) => {
@@ -49,11 +49,11 @@ export class EncryptionStatusBar implements vscode.Disposable {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escapeMd(info.summary)}**\n\n`);
     if (info.warning) md.appendMarkdown(`$(warning) ${escapeMd(info.warning)}\n\n`);
-    md.appendMarkdown('Recipients:\n\n');
+    md.appendMarkdown(vscode.l10n.t('Recipients:\n\n'));
     for (const r of info.recipients) md.appendMarkdown(`- ${escapeMd(r.name)} — \`${r.fingerprint}\`\n`);
-    md.appendMarkdown('\nSaving re-encrypts to these recipients, signed by your default key.');
+    md.appendMarkdown(vscode.l10n.t('\nSaving re-encrypts to these recipients, signed by your default key.'));
     this.item.tooltip = md;
-    this.item.command = { command: CommandId.ShowRecipients, title: 'Show Recipients and Signer', arguments: [toEncryptedUri(uri)] };
+    this.item.command = { command: CommandId.ShowRecipients, title: vscode.l10n.t('Show Recipients and Signer'), arguments: [toEncryptedUri(uri)] };
     this.visible = true;
     this.item.show();
   }

@@ -42,6 +42,6 @@ export async function pickMfaEntry(deps: MfaDeps, arg: unknown, placeHolder: str
 async function entryAt(deps: MfaDeps, uri: vscode.Uri): Promise<MfaEntry> {
   const wanted = uri.toString();
   const found = (await deps.mfa.store.list()).find((e) => e.uri.toString() === wanted);
-  if (!found) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a shared MFA seed of this workspace.`);
+  if (!found) throw new CustodianError(vscode.l10n.t('{0} is not a shared MFA seed of this workspace.', vscode.workspace.asRelativePath(uri)));
   return found;
 }

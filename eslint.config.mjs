@@ -44,7 +44,16 @@ export default tseslint.config(
     files: ['src/extension/**/*.ts'],
     ignores: ['src/extension/lazy-core.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'Load core modules through lazyCore (src/extension/lazy-core.ts).' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression', message: 'Load core modules through lazyCore (src/extension/lazy-core.ts).' },
+        // The UI is localized (l10n/): a message shown to the user goes through vscode.l10n.t. The unit test
+        // test/scripts/l10n.test.ts checks more positions (titles, tree items, errors); this flags the common case as you type.
+        {
+          selector: "CallExpression[callee.property.name=/^(show(Information|Warning|Error)Message|setStatusBarMessage)$/] > :matches(Literal[value=/(^|[^(A-Za-z-])[A-Za-z]{2}/], TemplateLiteral:has(TemplateElement[value.raw=/(^|[^(A-Za-z-])[A-Za-z]{2}/]))",
+          message: 'Wrap user-visible text in vscode.l10n.t (and add its translation to l10n/bundle.l10n.es.json).',
+        },
+      ],
     },
   },
 );

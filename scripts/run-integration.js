@@ -7,6 +7,9 @@
 //      CUSTODIAN_TEST_TIMEOUT  overall timeout in seconds (default 600)
 //      CUSTODIAN_TEST_VERBOSE=1  echo code-server and raw browser console output
 //      CUSTODIAN_TEST_KEEP=1   keep the temporary user-data dir and workspace (printed) for debugging
+//      CUSTODIAN_TEST_LOCALE   VS Code's display language, e.g. "es" (tests read vscode.env.language)
+//      CUSTODIAN_TEST_VSIX     a .vsix to install with `code-server --install-extension` and test instead of
+//                              this checkout (tests then see CUSTODIAN_TEST_EXTENSIONS_DIR)
 // Tests receive CUSTODIAN_TEST_USER_DATA_DIR (VS Code's user-data dir, e.g. to scan hot-exit backups)
 // and CUSTODIAN_TEST_WORKSPACE (the fresh workspace folder) in process.env.
 //
@@ -16,14 +19,17 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { ROOT, ensureCodeServer, freePort, startCodeServer, xdgEnv, log: baseLog } = require('./lib/code-server');
+const { ROOT, ensureCodeServer, freePort, installExtension, startCodeServer, xdgEnv, log: baseLog } = require('./lib/code-server');
 const { launchChromium } = require('./lib/browser');
 
 const EXTENSION_ID = 'custodian-dev.custodian';
 const TESTS_PATH = path.join(ROOT, 'dist', 'test', 'integration');
+/** Where the test bundle is copied inside an installed .vsix (test/integration/vsix.test.ts leaves it out). */
+const INSTALLED_TESTS_DIR = '.integration-tests';
 const timeoutS = Number(process.env.CUSTODIAN_TEST_TIMEOUT || 600);
 const verbose = process.env.CUSTODIAN_TEST_VERBOSE === '1';
 const keep = process.env.CUSTODIAN_TEST_KEEP === '1';
+const vsix = process.env.CUSTODIAN_TEST_VSIX ? path.resolve(process.env.CUSTODIAN_TEST_VSIX) : undefined;
 
 const SUMMARY_RE = /\[custodian-tests\] passes=(\d+) failures=(\d+) pending=(\d+)/;
 // The extension host logs this when activate() throws or the bundle fails to load.
@@ -120,15 +126,38 @@ async function main() {
   const serverTmp = path.join(state.dataDir, 'tmp'); // code-server's ipc/git sockets go here
   fs.mkdirSync(serverTmp, { recursive: true });
 
+  const extensionsDir = path.join(state.dataDir, 'extensions');
+  // What runs: this checkout, or the copy `code-server --install-extension` unpacked from the .vsix. The
+  // installed copy is also named as the development path: VS Code runs extension tests only beside one,
+  // and only then in ExtensionMode.Test, the one mode in which Custodian exports its test hooks.
+  let developmentPath = ROOT;
+  let testsPath = TESTS_PATH;
+  if (vsix) {
+    installExtension(vsix, { dataDir: state.dataDir, extensionsDir, userDataDir });
+    const installed = fs.readdirSync(extensionsDir).filter((d) => d.startsWith(`${EXTENSION_ID}-`));
+    if (installed.length !== 1) throw new Error(`expected one ${EXTENSION_ID}-* in ${extensionsDir}, found ${installed.join(', ') || 'none'}`);
+    developmentPath = path.join(extensionsDir, installed[0]);
+    // The tests run inside the extension's folder, as they do in the checkout: VS Code hands a module the
+    // `vscode` API of the extension whose folder holds it, and tests that answer dialogs (support/modals.ts)
+    // replace functions on the extension's own API object.
+    testsPath = path.join(developmentPath, INSTALLED_TESTS_DIR);
+    fs.cpSync(TESTS_PATH, testsPath, { recursive: true });
+    // The bundle requires mocha (external to it) from this checkout.
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(testsPath, 'node_modules'), 'dir');
+    log(`installed ${path.relative(ROOT, vsix)} as ${developmentPath}`);
+  }
+
   const port = await freePort();
   state.server = await startCodeServer({
     port,
     dataDir: state.dataDir,
+    locale: process.env.CUSTODIAN_TEST_LOCALE || undefined,
     verbose,
     env: {
       TMPDIR: serverTmp,
       CUSTODIAN_TEST_USER_DATA_DIR: userDataDir,
       CUSTODIAN_TEST_WORKSPACE: state.workspace,
+      ...(vsix ? { CUSTODIAN_TEST_EXTENSIONS_DIR: extensionsDir } : {}),
     },
     onOutput: scan,
     onExit: (code, signal) => { void finish(3, `code-server exited early (code=${code} signal=${signal})`); },
@@ -157,8 +186,8 @@ async function main() {
   const host = `127.0.0.1:${port}`;
   const remote = (p) => `vscode-remote://${host}${p}`;
   const payload = JSON.stringify([
-    ['extensionDevelopmentPath', remote(ROOT)],
-    ['extensionTestsPath', remote(TESTS_PATH)],
+    ['extensionDevelopmentPath', remote(developmentPath)],
+    ['extensionTestsPath', remote(testsPath)],
     ['skipWelcome', 'true'],
   ]);
   const url = `http://${host}/?folder=${encodeURIComponent(state.workspace)}&payload=${encodeURIComponent(payload)}`;

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Takes a real screenshot of Custodian in code-server with headless Chromium (after the build).
 //   node scripts/screenshot.js [--name custodian] [--setup ./hook.js] [--no-click] [--wait 2500]
-//                              [--width 1280] [--height 800]
-// Saves docs/screenshots/<name>.png. A --setup module may export:
+//                              [--width 1280] [--height 800] [--locale es]
+// Saves docs/screenshots/<name>.png (a name may hold a folder: --locale es --name es/custodian). A --setup module may export:
 //   prepare({ workspace })                      before code-server starts (seed files in the workspace)
 //   afterOpen({ page, workspace, url })         after the Custodian view is open (run commands, click)
 // Use from code: require('./screenshot').takeScreenshot({ name, setup: { prepare, afterOpen } }).
@@ -17,7 +17,7 @@ const { launchChromium } = require('./lib/browser');
 const log = (msg) => baseLog('screenshot', msg);
 
 function parseArgs(argv) {
-  const opts = { name: 'custodian', click: true, waitMs: 2500, width: 1280, height: 800, setup: null };
+  const opts = { name: 'custodian', click: true, waitMs: 2500, width: 1280, height: 800, setup: null, locale: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -27,12 +27,13 @@ function parseArgs(argv) {
     else if (a === '--wait') opts.waitMs = Number(next());
     else if (a === '--width') opts.width = Number(next());
     else if (a === '--height') opts.height = Number(next());
+    else if (a === '--locale') opts.locale = next();
     else throw new Error(`unknown argument ${a}`);
   }
   return opts;
 }
 
-async function takeScreenshot({ name = 'custodian', click = true, waitMs = 2500, width = 1280, height = 800, setup = null } = {}) {
+async function takeScreenshot({ name = 'custodian', click = true, waitMs = 2500, width = 1280, height = 800, setup = null, locale } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-shot-'));
   const workspace = path.join(dataDir, 'demo-workspace');
   let server;
@@ -40,7 +41,7 @@ async function takeScreenshot({ name = 'custodian', click = true, waitMs = 2500,
   try {
     prepareDemoWorkspace(workspace);
     if (setup && setup.prepare) await setup.prepare({ workspace });
-    server = await serveCustodian({ dataDir, workspace });
+    server = await serveCustodian({ dataDir, workspace, locale });
     log(`code-server on ${server.url}`);
     browser = await launchChromium(xdgEnv(dataDir));
     const page = await browser.newPage({ viewport: { width, height } });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check → lint → unit (mocha) → build → integration (real VS Code). Every stage runs
+// `npm test`: type-check → lint → unit (mocha) → build → integration (real VS Code; again in Spanish) →
+// package the .vsix → its installed copy. Every stage runs
 // even when an earlier one fails, so one run shows everything. Ends with ONE plain line
 // `N passed, N failed` (plus `, N skipped` when tests were pending) over unit + integration tests;
 // a failing stage without test counts (type-check, lint, build, a harness error) counts as one failure.
@@ -17,6 +18,26 @@ const stages = [
   // The integration suite runs against the production (minified) bundle: what the .vsix ships.
   { name: 'build', cmd: process.execPath, args: ['esbuild.js', '--production'] },
   { name: 'integration', cmd: process.execPath, args: ['scripts/run-integration.js'], parse: parseIntegration, needs: 'build' },
+  // The same VS Code with Spanish as its display language: the extension's own translations (l10n/).
+  {
+    name: 'integration-es',
+    cmd: process.execPath,
+    args: ['scripts/run-integration.js'],
+    env: { CUSTODIAN_TEST_LOCALE: 'es', CUSTODIAN_TEST_GREP: '^l10n: Spanish UI ' },
+    parse: parseIntegration,
+    needs: 'build',
+  },
+  // The .vsix as a user installs it: packed from the production build, installed with
+  // `code-server --install-extension`, then the activation and encrypt/decrypt suites run against it.
+  { name: 'package', cmd: process.execPath, args: ['scripts/package-vsix.js'], needs: 'build' },
+  {
+    name: 'vsix',
+    cmd: process.execPath,
+    args: ['scripts/run-integration.js'],
+    env: { CUSTODIAN_TEST_VSIX: 'custodian.vsix', CUSTODIAN_TEST_GREP: '^(vsix: the installed copy|activation|encrypt|decrypt) ' },
+    parse: parseIntegration,
+    needs: 'package',
+  },
 ];
 
 function stripAnsi(s) {
@@ -40,7 +61,7 @@ function parseIntegration(out) {
 function run(stage) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = cp.spawn(stage.cmd, stage.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = cp.spawn(stage.cmd, stage.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...stage.env } });
     let out = '';
     const relay = (stream) => (chunk) => { out += chunk.toString(); stream.write(chunk); };
     child.stdout.on('data', relay(process.stdout));

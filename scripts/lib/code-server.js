@@ -145,16 +145,44 @@ function isPortFree(port) {
   });
 }
 
+/** `code-server --install-extension VSIX` into `extensionsDir`, as a user installs a downloaded .vsix. */
+function installExtension(vsix, { dataDir, extensionsDir, userDataDir }) {
+  const r = cp.spawnSync(process.execPath, [ENTRY, '--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], {
+    encoding: 'utf8',
+    env: { EXTENSIONS_GALLERY: '{}', ...process.env, ...xdgEnv(dataDir) },
+  });
+  if (r.status !== 0 || !/successfully installed/.test(r.stdout)) {
+    throw new Error(`code-server --install-extension ${vsix} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  }
+}
+
+/**
+ * Makes `locale` an installed display language in `userDataDir`, as installing a language pack does:
+ * VS Code only switches its display language (and hands extensions their l10n/bundle.l10n.<locale>.json
+ * and package.nls.<locale>.json) when a pack for it is listed in languagepacks.json. Ours translates none of
+ * the workbench (no gallery here), so VS Code's own UI stays English while the extensions' strings are real.
+ */
+function registerLanguagePack(userDataDir, locale) {
+  const translations = path.join(ROOT, 'test', 'integration', 'fixtures', 'language-pack', 'main.i18n.json');
+  const id = `custodian-dev.test-language-pack-${locale}`;
+  const version = '0.0.1';
+  const hash = require('crypto').createHash('md5').update(id).update(version).digest('hex');
+  const packs = { [locale]: { hash, extensions: [{ extensionIdentifier: { id }, version }], translations: { vscode: translations }, label: locale } };
+  fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), JSON.stringify(packs));
+}
+
 /**
  * Starts code-server in its own process group (so stop() also kills the extension host) and resolves
  * once it listens. `dataDir` holds user data, extensions and XDG dirs unless given separately.
  * The extension host inherits the server's env, which is how tests receive CUSTODIAN_* variables.
+ * `locale` ('es', …) sets VS Code's display language.
  */
-async function startCodeServer({ port, dataDir, userDataDir, extensionsDir, env = {}, verbose = false, onExit, onOutput }) {
+async function startCodeServer({ port, dataDir, userDataDir, extensionsDir, locale, env = {}, verbose = false, onExit, onOutput }) {
   const userData = userDataDir || path.join(dataDir, 'user-data');
   const extensions = extensionsDir || path.join(dataDir, 'extensions');
   fs.mkdirSync(userData, { recursive: true });
   fs.mkdirSync(extensions, { recursive: true });
+  if (locale && locale !== 'en') registerLanguagePack(userData, locale);
   const args = [
     ENTRY,
     '--auth', 'none',
@@ -164,6 +192,9 @@ async function startCodeServer({ port, dataDir, userDataDir, extensionsDir, env 
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--disable-file-downloads',
     '--ignore-last-opened', '--log', verbose ? 'trace' : 'info',
+    // The display language: extensions' own translations (package.nls.<locale>.json, l10n/) follow it
+    // even without a language pack for the workbench itself.
+    ...(locale ? ['--locale', locale] : []),
   ];
   // EXTENSIONS_GALLERY={} turns off the Open VSX gallery (no network needed, none attempted).
   const serverEnv = { EXTENSIONS_GALLERY: '{}', ...process.env, ...xdgEnv(dataDir), ...env };
@@ -212,5 +243,5 @@ async function startCodeServer({ port, dataDir, userDataDir, extensionsDir, env 
 
 module.exports = {
   ROOT, CODE_SERVER_VERSION, TEST_DIR, INSTALL_DIR, SCRATCH_DIR, ENTRY,
-  log, xdgEnv, isInstalled, ensureCodeServer, codeServerVersion, freePort, isPortFree, startCodeServer,
+  log, xdgEnv, isInstalled, ensureCodeServer, codeServerVersion, freePort, isPortFree, startCodeServer, installExtension,
 };

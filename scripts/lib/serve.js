@@ -127,9 +127,10 @@ function verifyExtensionLoads(extensionsDir, userDataDir, dataDir) {
 
 /**
  * Starts code-server with Custodian installed (symlinked) and the demo workspace.
- * `dataDir` holds user data, extensions and XDG dirs; `port` is preferred, a free one is used if busy.
+ * `dataDir` holds user data, extensions and XDG dirs; `port` is preferred, a free one is used if busy;
+ * `locale` ('es') is VS Code's display language.
  */
-async function serveCustodian({ dataDir, port, workspace = DEMO_WORKSPACE, verbose = false, onExit } = {}) {
+async function serveCustodian({ dataDir, port, workspace = DEMO_WORKSPACE, locale, verbose = false, onExit } = {}) {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'extension.js'))) {
     throw new Error('dist/extension.js is missing: run `node esbuild.js` first');
   }
@@ -143,7 +144,7 @@ async function serveCustodian({ dataDir, port, workspace = DEMO_WORKSPACE, verbo
 
   let chosen = port;
   if (!chosen || !(await isPortFree(chosen))) chosen = await freePort();
-  const server = await startCodeServer({ port: chosen, dataDir, userDataDir, extensionsDir, verbose, onExit });
+  const server = await startCodeServer({ port: chosen, dataDir, userDataDir, extensionsDir, locale, verbose, onExit });
   const url = `${server.url}/?folder=${encodeURIComponent(demo.dir).replace(/%2F/g, '/')}`;
   return { ...server, url, requestedPort: port, workspace: demo.dir, demoCreated: demo.created, userDataDir, extensions: listed };
 }

@@ -70,6 +70,8 @@ Global flags:
 Exit status: 0 success, 1 failure (bad key, wrong passphrase, tampered file, I/O error),
 2 usage error (unknown command or flag, missing argument).
 Passphrases: --passphrase-file FILE, else $CUSTODIAN_PASSPHRASE, else a prompt without echo.
+Messages are in English on purpose (like git, age and sops: scripts and bug reports match them);
+the VS Code extension follows VS Code's display language (English, Spanish).
 `;
 }
 

@@ -61,8 +61,8 @@ export class NotARecipientError extends CustodianError {
     what: string,
     readonly recipients: readonly Party[],
   ) {
-    super(`You are not a recipient of ${what}. It is encrypted to: ${recipients.map((r) => r.name).join(', ')}.`, {
-      hint: 'Ask one of them to add you to the team roster and run "Re-encrypt for Team".',
+    super(vscode.l10n.t('You are not a recipient of {0}. It is encrypted to: {1}.', what, recipients.map((r) => r.name).join(', ')), {
+      hint: vscode.l10n.t('Ask one of them to add you to the team roster and run "Re-encrypt for Team".'),
     });
   }
 }
@@ -73,8 +73,8 @@ export class NotARecipientError extends CustodianError {
  */
 export class UnusableRosterError extends CustodianError {
   constructor(readonly entries: readonly RosterProblem[]) {
-    super(`The team roster has unusable entries: ${entries.map((e) => `${e.name}${ROSTER_EXT}`).join(', ')}.`, {
-      hint: 'Fix or remove them (see the Problems panel), so nobody silently drops out of the recipients.',
+    super(vscode.l10n.t('The team roster has unusable entries: {0}.', entries.map((e) => `${e.name}${ROSTER_EXT}`).join(', ')), {
+      hint: vscode.l10n.t('Fix or remove them (see the Problems panel), so nobody silently drops out of the recipients.'),
     });
   }
 }
@@ -200,8 +200,8 @@ export class CryptoSession {
     const byFp = new Map(all.map((k) => [k.fingerprint, k]));
     const unknown = fingerprints.filter((fp) => !byFp.has(fp));
     if (unknown.length > 0) {
-      throw new CustodianError(`No public key is known for ${unknown.length === 1 ? 'recipient' : 'recipients'} ${unknown.join(', ')}.`, {
-        hint: 'Add the key to the team roster or to your contacts first.',
+      throw new CustodianError(unknown.length === 1 ? vscode.l10n.t('No public key is known for recipient {0}.', unknown[0]) : vscode.l10n.t('No public key is known for recipients {0}.', unknown.join(', ')), {
+        hint: vscode.l10n.t('Add the key to the team roster or to your contacts first.'),
       });
     }
     return fingerprints.map((fp) => byFp.get(fp)!);
@@ -259,11 +259,11 @@ export class CryptoSession {
     if (!k) {
       // A teammate removed from the roster keeps a name, but not the trust of a known key (no source).
       const former = this.formerName(fingerprint);
-      return { fingerprint, name: former ? `${displayText(former)} (removed from team)` : shortFp(fingerprint) };
+      return { fingerprint, name: former ? vscode.l10n.t('{0} (removed from team)', displayText(former)) : shortFp(fingerprint) };
     }
     // Roster and contact names come from files and other people: shown only through displayText.
     const name = displayText(k.name);
-    return { fingerprint, name: k.source === 'mine' ? `${name} (you)` : name, source: k.source };
+    return { fingerprint, name: k.source === 'mine' ? vscode.l10n.t('{0} (you)', name) : name, source: k.source };
   }
 
   /** Recipients and signer in words; `signature` when the file was decrypted (verified), else the header's claim. */
@@ -275,16 +275,16 @@ export class CryptoSession {
     } else {
       signer = header.signer ? this.signerState('claimed', header.signer.fingerprint, known) : { kind: 'unsigned' };
     }
-    const forWhom = `Encrypted for ${recipients.map((r) => r.name).join(', ')}`;
+    const forWhom = recipients.map((r) => r.name).join(', ');
     let summary: string;
     let warning: string | undefined;
     if (signer.kind === 'unsigned') {
-      summary = `${forWhom} · unsigned ⚠`;
-      warning = 'The file is not signed: anyone with the recipients\' public keys could have written it.';
+      summary = vscode.l10n.t('Encrypted for {0} · unsigned ⚠', forWhom);
+      warning = vscode.l10n.t('The file is not signed: anyone with the recipients\' public keys could have written it.');
     } else {
       const mark = signer.kind === 'verified' ? (signer.known ? '✓' : '⚠') : '?';
-      summary = `${forWhom} · signed by ${signer.party.name} ${mark}`;
-      if (!signer.known) warning = `Signed by a key Custodian does not know (${signer.party.fingerprint}): check who wrote it.`;
+      summary = vscode.l10n.t('Encrypted for {0} · signed by {1} {2}', forWhom, signer.party.name, mark);
+      if (!signer.known) warning = vscode.l10n.t('Signed by a key Custodian does not know ({0}): check who wrote it.', signer.party.fingerprint);
     }
     return { recipients, signer, summary, warning };
   }
@@ -297,7 +297,7 @@ export class CryptoSession {
   unverifiedSigner(header: EnvelopeInfo, known: readonly KnownKey[]): string | undefined {
     if (!header.signer) return 'unsigned';
     const party = this.party(header.signer.fingerprint, known);
-    return party.source ? undefined : `signed by a key Custodian does not know (${party.name})`;
+    return party.source ? undefined : vscode.l10n.t('signed by a key Custodian does not know ({0})', party.name);
   }
 
   /** The roster name a teammate had before leaving it, from the last roster that named them. */
@@ -369,5 +369,5 @@ function rosterKey(m: RosterMember): KnownKey {
 }
 
 function shortFp(fingerprint: string): string {
-  return fingerprint.startsWith('SHA256:') ? `${fingerprint.slice(7, 19)}… (unknown key)` : fingerprint;
+  return fingerprint.startsWith('SHA256:') ? vscode.l10n.t('{0}… (unknown key)', fingerprint.slice(7, 19)) : fingerprint;
 }

@@ -64,12 +64,12 @@ class RestrictedNode implements TreeNode {
   constructor(readonly parent: TreeSection) {}
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Restricted Mode: trust this workspace to list these', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(vscode.l10n.t('Restricted Mode: trust this workspace to list these'), vscode.TreeItemCollapsibleState.None);
     item.id = `${this.parent.id}:restricted`;
     item.iconPath = new vscode.ThemeIcon('shield');
     item.contextValue = 'custodian.restricted';
-    item.tooltip = 'Custodian does not read this workspace\'s encrypted files, MFA seeds or share sets by itself until you trust the workspace. Commands you run on a file you pick still work.';
-    item.command = { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' };
+    item.tooltip = vscode.l10n.t('Custodian does not read this workspace\'s encrypted files, MFA seeds or share sets by itself until you trust the workspace. Commands you run on a file you pick still work.');
+    item.command = { command: 'workbench.trust.manage', title: vscode.l10n.t('Manage Workspace Trust') };
     return item;
   }
 }

@@ -11,6 +11,7 @@ describe('cli: usage, help, exit codes', function () {
     assert.equal(r.code, 0);
     for (const c of COMMANDS) assert.match(r.out, new RegExp(`^  ${c.name} +\\S`, 'm'));
     assert.match(r.out, /Exit status: 0 success, 1 failure/);
+    assert.match(r.out, /Messages are in English/, 'the help says the CLI is not localized (the extension is)');
     const none = run([]);
     assert.equal(none.code, 2);
     assert.equal(none.out, '');

@@ -64,6 +64,19 @@ describe('armor-blocks', function () {
     assert.strictEqual(fs.readFileSync(wsPath('notes.yaml'), 'utf8'), text);
   });
 
+  it('"Decrypt" from the shown document opens a side preview named after the block, not a peek titled "Locations"', async () => {
+    const uri = wsUri('notes.yaml');
+    await vscode.window.showTextDocument(uri);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+    const lens = lenses.find((l) => l.command?.command === 'custodian.previewBlock')!;
+    const res = await run<PreviewBlockResult>('custodian.previewBlock', lens.command!.arguments![0]);
+    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === res!.uri.toString());
+    assert.strictEqual(tab?.label, 'notes.yaml (block 1, decrypted)');
+    assert.ok(tab.isPreview, 'a preview tab, replaced by the next preview');
+    assert.strictEqual(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString(), 'the focus stays in the document');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('"Decrypt in Place" replaces the block (re-indented); a foreign block reports who can read it', async () => {
     const uri = wsUri('notes.yaml');
     const editor = await vscode.window.showTextDocument(uri);

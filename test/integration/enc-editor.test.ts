@@ -45,6 +45,20 @@ describe('enc-editor', function () {
     await waitFor('the custom editor to close', () => !vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputCustom)));
   });
 
+  it('the decrypted tab is named like the file (app.json.enc), under its workspace-relative path, with the inner language', async () => {
+    fs.mkdirSync(wsPath('config'), { recursive: true });
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath('config/app.json.enc'), await encryptFor([me], '{ "token": "tab-label" }\n', team.alice.key));
+    await vscode.commands.executeCommand('vscode.open', wsUri('config/app.json.enc'));
+    await waitFor('the decrypted editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-enc');
+    const doc = vscode.window.activeTextEditor!.document;
+    // The tab label and the breadcrumbs are the URI's base name and path segments.
+    assert.strictEqual(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'app.json.enc');
+    assert.strictEqual(doc.uri.path, '/config/app.json.enc', 'the breadcrumbs read config › app.json.enc, not the absolute path');
+    await waitFor('the JSON language', () => vscode.window.activeTextEditor?.document.languageId === 'json');
+    assert.strictEqual(vscode.window.activeTextEditor!.document.getText(), '{ "token": "tab-label" }\n');
+  });
+
   it('with custodian.openEncryptedInline off the file opens as it is', async () => {
     await setSetting('openEncryptedInline', false);
     await vscode.commands.executeCommand('vscode.open', wsUri('app.env.enc'));

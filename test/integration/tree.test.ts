@@ -24,7 +24,33 @@ describe('tree', function () {
       );
     }
     assert.ok(welcome.some((w) => w.when === '!custodian.hasKeys && isWeb' && /browser profile/.test(w.contents) && !/keys in the OS keychain/.test(w.contents)), 'no OS keychain promise in a browser');
-    assert.ok(welcome.some((w) => w.when.includes('!custodian.rosterCount') && w.contents.includes('.custodian/team/')));
+    // "No roster yet" only once the roster was counted: `!custodian.rosterCount` also held while it loaded.
+    assert.ok(welcome.some((w) => w.when.includes('custodian.rosterCount == 0') && w.contents.includes('.custodian/team/')));
+    assert.ok(!welcome.some((w) => /!custodian\.rosterCount/.test(w.when)), 'no welcome for an unknown (loading) roster count');
+  });
+
+  it('offers Add Myself to Team only while none of my keys is on the team', async () => {
+    const menus = (state.services.context.extension.packageJSON.contributes.menus as Record<string, { command: string; when?: string }[]>);
+    const offers = [...menus['view/title'], ...menus['view/item/context'], ...menus.commandPalette].filter((m) => m.command === 'custodian.addMyselfToTeam' && !/viewItem =~/.test(m.when ?? ''));
+    assert.ok(offers.length >= 3 && offers.every((m) => (m.when ?? '').includes('!custodian.onTeam')), JSON.stringify(offers));
+    const set: unknown[] = [];
+    const commands = vscode.commands as unknown as Record<string, unknown>;
+    const original = commands.executeCommand as (...a: unknown[]) => Thenable<unknown>;
+    commands.executeCommand = (id: unknown, ...rest: unknown[]) => {
+      if (id === 'setContext' && rest[0] === 'custodian.onTeam') set.push(rest[1]);
+      return original.call(vscode.commands, id, ...rest);
+    };
+    try {
+      const key = (await run<KeyInfo>('custodian.generateKey', { name: 'Joiner', bits: 2048 }))!;
+      await treeSnapshot(state.services);
+      assert.strictEqual(set.at(-1), false, 'not on the team yet: offered');
+      await run('custodian.addMyselfToTeam', { id: key.id });
+      await waitFor('the team to list me', async () => (await treeSnapshot(state.services)) && set.at(-1) === true);
+    } finally {
+      commands.executeCommand = original;
+      await run('custodian.deleteKey', { confirm: true, id: (state.services.keyStore.list().find((k) => k.name === 'Joiner'))?.id });
+      fs.rmSync(teamDir(), { recursive: true, force: true });
+    }
   });
 
   it('shows My Keys, Team and Contacts with names, bits, short fingerprints, icons and context values', async () => {

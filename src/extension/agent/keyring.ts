@@ -13,6 +13,7 @@ export function keyStoreKeyring(keys: ActiveKeyStore): AgentKeyring {
   async function withPrivateKey<T>(fingerprint: string, use: (key: RsaPrivateKey) => Promise<T>): Promise<T> {
     const store = keys.current;
     const info = store.findByFingerprint(fingerprint);
+    // l10n-ignore: answered to the CLI over the agent socket, and the CLI speaks English only.
     if (!info) throw new RangeError(`"fingerprint" names no key of this window: ${fingerprint}`);
     const der = await store.getPrivateKeyDer(info.id);
     try {

@@ -70,7 +70,9 @@ export function fromArgument<T extends object>(arg: unknown, shape: Shape<T>): P
     if (value === undefined) continue;
     const check = shape[field] as Guard<unknown>;
     if (!check(value)) {
-      throw new InvalidArgumentError(`The command's argument "${field}" must be ${check.expected}.`, { hint: 'Run the command from the Command Palette or the Custodian view instead.' });
+      throw new InvalidArgumentError(vscode.l10n.t('The command\'s argument "{0}" must be {1}.', field, check.expected), {
+        hint: vscode.l10n.t('Run the command from the Command Palette or the Custodian view instead.'),
+      });
     }
     out[field] = value;
   }

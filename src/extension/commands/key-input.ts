@@ -10,7 +10,7 @@ export type KeySource = 'file' | 'clipboard' | 'paste';
 export async function readKeyFile(uri: vscode.Uri): Promise<string> {
   const stat = await vscode.workspace.fs.stat(uri);
   if (stat.size > MAX_KEY_FILE_BYTES) {
-    throw new CustodianError(`${uri.path.split('/').pop()} is too large to be a key file (${stat.size} bytes).`);
+    throw new CustodianError(vscode.l10n.t('{0} is too large to be a key file ({1} bytes).', uri.path.split('/').pop() ?? '', stat.size));
   }
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
@@ -29,8 +29,8 @@ export function normalizePastedPem(text: string): string {
 
 export interface KeyTextRequest {
   title: string;
-  /** Label for the file picker's filter and the prompt, e.g. "Public key". */
-  what: string;
+  /** Which kind of key is asked for: it words the prompts. */
+  kind: 'public' | 'private';
   filters: Record<string, string[]>;
   pastePlaceholder: string;
   password?: boolean;
@@ -40,11 +40,11 @@ export interface KeyTextRequest {
 export async function promptForKeyText(request: KeyTextRequest): Promise<{ text: string; uri?: vscode.Uri } | undefined> {
   const choice = await vscode.window.showQuickPick(
     [
-      { label: '$(folder-opened) From File…', source: 'file' as KeySource },
-      { label: '$(clippy) From Clipboard', source: 'clipboard' as KeySource },
-      { label: '$(edit) Paste Text…', source: 'paste' as KeySource },
+      { label: vscode.l10n.t('$(folder-opened) From File…'), source: 'file' as KeySource },
+      { label: vscode.l10n.t('$(clippy) From Clipboard'), source: 'clipboard' as KeySource },
+      { label: vscode.l10n.t('$(edit) Paste Text…'), source: 'paste' as KeySource },
     ],
-    { title: request.title, placeHolder: `Where is the ${request.what.toLowerCase()}?` },
+    { title: request.title, placeHolder: request.kind === 'private' ? vscode.l10n.t('Where is the private key?') : vscode.l10n.t('Where is the public key?') },
   );
   if (!choice) return undefined;
   switch (choice.source) {
@@ -52,7 +52,7 @@ export async function promptForKeyText(request: KeyTextRequest): Promise<{ text:
       const picked = await vscode.window.showOpenDialog({
         title: request.title,
         canSelectMany: false,
-        openLabel: 'Select',
+        openLabel: vscode.l10n.t('Select'),
         filters: request.filters,
       });
       if (!picked?.[0]) return undefined;
@@ -60,13 +60,13 @@ export async function promptForKeyText(request: KeyTextRequest): Promise<{ text:
     }
     case 'clipboard': {
       const text = await vscode.env.clipboard.readText();
-      if (!text.trim()) throw new CustodianError('The clipboard is empty.');
+      if (!text.trim()) throw new CustodianError(vscode.l10n.t('The clipboard is empty.'));
       return { text };
     }
     case 'paste': {
       const text = await vscode.window.showInputBox({
         title: request.title,
-        prompt: `Paste the ${request.what.toLowerCase()}`,
+        prompt: request.kind === 'private' ? vscode.l10n.t('Paste the private key') : vscode.l10n.t('Paste the public key'),
         placeHolder: request.pastePlaceholder,
         password: request.password,
         ignoreFocusOut: true,

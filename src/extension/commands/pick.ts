@@ -41,14 +41,14 @@ export const TARGET_ARGS: Shape<TargetArgs> = {
 export async function rosterEntryAt(roster: Roster, uri: vscode.Uri): Promise<RosterEntry> {
   const wanted = uri.toString();
   const found = (await roster.list()).find((e) => e.uri.toString() === wanted);
-  if (!found) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not in the team roster.`);
+  if (!found) throw new CustodianError(vscode.l10n.t('{0} is not in the team roster.', vscode.workspace.asRelativePath(uri)));
   return found;
 }
 
 /** The stored contact with this id (an argument's `contact` is looked up by id, as entries by file). */
 export function contactWithId(contacts: Contacts, id: string): Contact {
   const found = contacts.get(id);
-  if (!found) throw new CustodianError('That contact no longer exists.');
+  if (!found) throw new CustodianError(vscode.l10n.t('That contact no longer exists.'));
   return found;
 }
 
@@ -64,7 +64,7 @@ export function isInteractive(arg: unknown): boolean {
 }
 
 export function noKeysError(): CustodianError {
-  return new CustodianError('You have no keys yet.', { hint: 'Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.' });
+  return new CustodianError(vscode.l10n.t('You have no keys yet.'), { hint: vscode.l10n.t('Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.') });
 }
 
 export async function pickMyKey(keyStore: KeyStore, arg: unknown, placeHolder: string): Promise<KeyInfo | undefined> {
@@ -78,7 +78,7 @@ export async function pickMyKey(keyStore: KeyStore, arg: unknown, placeHolder: s
   const picked = await vscode.window.showQuickPick(
     keys.map((k) => ({
       label: `${k.isDefault ? '$(star-full)' : '$(key)'} ${k.name}`,
-      description: `${k.bits}-bit · ${shortFingerprint(k.fingerprint)}${k.isDefault ? ' · default' : ''}`,
+      description: k.isDefault ? vscode.l10n.t('{0}-bit · {1} · default', k.bits, shortFingerprint(k.fingerprint)) : vscode.l10n.t('{0}-bit · {1}', k.bits, shortFingerprint(k.fingerprint)),
       detail: k.label,
       key: k,
     })),
@@ -92,17 +92,18 @@ export async function pickRosterEntry(roster: Roster, arg: unknown, placeHolder:
   const uri = a.entry?.uri ?? a.uri;
   if (uri) return rosterEntryAt(roster, uri);
   const entries = await roster.list();
+
   if (typeof a.name === 'string') {
     const found = await roster.find(a.name);
-    if (!found) throw new CustodianError(`"${a.name}" is not in the team roster.`);
+    if (!found) throw new CustodianError(vscode.l10n.t('"{0}" is not in the team roster.', a.name));
     return found;
   }
-  if (entries.length === 0) throw new CustodianError('This workspace has no team roster yet.', { hint: 'Add yourself or a teammate first.' });
+  if (entries.length === 0) throw new CustodianError(vscode.l10n.t('This workspace has no team roster yet.'), { hint: vscode.l10n.t('Add yourself or a teammate first.') });
   const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
     entries.map((e) => ({
       label: `${e.kind === 'member' ? '$(person)' : '$(error)'} ${e.name}`,
-      description: e.kind === 'member' ? `${e.identity} · ${e.key.bits}-bit · ${shortFingerprint(e.key.fingerprint)}` : e.problem,
+      description: e.kind === 'member' ? vscode.l10n.t('{0} · {1}-bit · {2}', e.identity, e.key.bits, shortFingerprint(e.key.fingerprint)) : e.problem,
       entry: e,
     })),
     { placeHolder, matchOnDescription: true },
@@ -115,10 +116,10 @@ export async function pickContact(contacts: Contacts, arg: unknown, placeHolder:
   const id = a.contact?.id ?? a.id;
   if (id !== undefined) return contactWithId(contacts, id);
   const all = contacts.list();
-  if (all.length === 0) throw new CustodianError('You have no contacts yet.');
+  if (all.length === 0) throw new CustodianError(vscode.l10n.t('You have no contacts yet.'));
   const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
-    all.map((c) => ({ label: `$(account) ${c.name}`, description: `${c.bits}-bit · ${shortFingerprint(c.fingerprint)}`, contact: c })),
+    all.map((c) => ({ label: `$(account) ${c.name}`, description: vscode.l10n.t('{0}-bit · {1}', c.bits, shortFingerprint(c.fingerprint)), contact: c })),
     { placeHolder, matchOnDescription: true },
   );
   return picked?.contact;

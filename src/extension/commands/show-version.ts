@@ -11,6 +11,6 @@ export async function showVersion(context: vscode.ExtensionContext): Promise<Ver
     extension: String(context.extension.packageJSON.version),
     vscode: vscode.version,
   };
-  void vscode.window.showInformationMessage(`Custodian ${info.extension} (VS Code ${info.vscode})`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Custodian {0} (VS Code {1})', info.extension, info.vscode));
   return info;
 }

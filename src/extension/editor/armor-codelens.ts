@@ -39,22 +39,22 @@ export class ArmorCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
       const range = new vscode.Range(document.positionAt(block.start), document.positionAt(block.end));
       const head = new vscode.Range(range.start, range.start);
       const arg = { uri: document.uri, range, index };
-      let forWhom = `Encrypted (not inspected: more than ${MAX_INSPECTED_SPANS} encrypted blocks in this file)`;
+      let forWhom = vscode.l10n.t('$(lock) Encrypted (not inspected: more than {0} encrypted blocks in this file)', MAX_INSPECTED_SPANS);
       let canDecrypt = true;
       if (index < MAX_INSPECTED_SPANS) {
         try {
           const header = await inspectEnvelope(spanCiphertext(block));
-          forWhom = `Encrypted for ${this.session.parties(header.recipients, known).map((p) => displayText(p.name)).join(', ')}`;
+          forWhom = vscode.l10n.t('$(lock) Encrypted for {0}', this.session.parties(header.recipients, known).map((p) => displayText(p.name)).join(', '));
           canDecrypt = this.session.canDecrypt(header.recipients);
         } catch {
-          forWhom = '$(error) Damaged encrypted block';
+          forWhom = vscode.l10n.t('$(error) Damaged encrypted block');
           canDecrypt = false;
         }
       }
-      lenses.push(new vscode.CodeLens(head, { title: `$(lock) ${forWhom}`, command: '' }));
+      lenses.push(new vscode.CodeLens(head, { title: forWhom, command: '' }));
       if (canDecrypt) {
-        lenses.push(new vscode.CodeLens(head, { title: '$(eye) Decrypt', tooltip: 'Show the plaintext in a read-only preview', command: CommandId.PreviewBlock, arguments: [arg] }));
-        lenses.push(new vscode.CodeLens(head, { title: 'Decrypt in Place', tooltip: 'Replace it with its plaintext (asks first: the plaintext can reach the disk)', command: CommandId.DecryptSelection, arguments: [arg] }));
+        lenses.push(new vscode.CodeLens(head, { title: vscode.l10n.t('$(eye) Decrypt'), tooltip: vscode.l10n.t('Show the plaintext in a read-only preview'), command: CommandId.PreviewBlock, arguments: [arg] }));
+        lenses.push(new vscode.CodeLens(head, { title: vscode.l10n.t('Decrypt in Place'), tooltip: vscode.l10n.t('Replace it with its plaintext (asks first: the plaintext can reach the disk)'), command: CommandId.DecryptSelection, arguments: [arg] }));
       }
     }
     return lenses;

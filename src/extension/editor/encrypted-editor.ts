@@ -34,17 +34,17 @@ export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvi
       return;
     }
     panel.webview.options = { enableCommandUris: true, enableScripts: false };
-    panel.webview.html = page('Decrypting…', '', []);
+    panel.webview.html = page(vscode.l10n.t('Decrypting…'), '', []);
     try {
       const doc = await this.fs.prepare(uri);
       if (doc.binary) {
         doc.plaintext.fill(0);
         panel.webview.html = page(
-          'This file decrypts to binary data',
-          `${doc.description.summary}. A text editor would corrupt binary data; decrypt it to a file instead.`,
+          vscode.l10n.t('This file decrypts to binary data'),
+          vscode.l10n.t('{0}. A text editor would corrupt binary data; decrypt it to a file instead.', doc.description.summary),
           [
-            ['Decrypt to File…', CommandId.DecryptToFile, uri],
-            ['Show Recipients and Signer', CommandId.ShowRecipients, uri],
+            [vscode.l10n.t('Decrypt to File…'), CommandId.DecryptToFile, uri],
+            [vscode.l10n.t('Show Recipients and Signer'), CommandId.ShowRecipients, uri],
           ],
         );
         return;
@@ -53,9 +53,9 @@ export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvi
       panel.dispose();
     } catch (err) {
       this.services.log.warn(`open ${uri.path.slice(uri.path.lastIndexOf('/') + 1)}: ${err instanceof Error ? err.name : 'Error'}`);
-      panel.webview.html = page(`Cannot open this file decrypted`, errorMessageWithHint(err), [
-        ['Show Recipients and Signer', CommandId.ShowRecipients, uri],
-        ['Open the Encrypted Bytes', 'vscode.openWith', uri, 'default'],
+      panel.webview.html = page(vscode.l10n.t('Cannot open this file decrypted'), errorMessageWithHint(err), [
+        [vscode.l10n.t('Show Recipients and Signer'), CommandId.ShowRecipients, uri],
+        [vscode.l10n.t('Open the Encrypted Bytes'), 'vscode.openWith', uri, 'default'],
       ]);
     }
   }

@@ -15,7 +15,7 @@ export class EncryptionStatusBar implements vscode.Disposable {
     private readonly documents: EncryptedDocuments,
     private readonly values?: ValuesFileSystem,
   ) {
-    this.item.name = 'Custodian: Encryption';
+    this.item.name = vscode.l10n.t('Custodian: Encryption');
     const onInfo = (uri: vscode.Uri): void => {
       if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.update();
     };
@@ -53,14 +53,14 @@ export class EncryptionStatusBar implements vscode.Disposable {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escapeMd(info.summary)}**\n\n`);
     if (info.warning) md.appendMarkdown(`$(warning) ${escapeMd(info.warning)}\n\n`);
-    md.appendMarkdown('Recipients:\n\n');
+    md.appendMarkdown(vscode.l10n.t('Recipients:\n\n'));
     for (const r of info.recipients) md.appendMarkdown(`- ${escapeMd(r.name)} — \`${r.fingerprint}\`\n`);
     if (uri.scheme === VALUES_SCHEME) {
       md.appendMarkdown(`\n${escapeMd(vscode.l10n.t('Values are encrypted one by one. Saving re-seals only the values you changed, for these recipients, signed by your default key.'))}`);
       this.item.command = undefined;
     } else {
-      md.appendMarkdown('\nSaving re-encrypts to these recipients, signed by your default key.');
-      this.item.command = { command: CommandId.ShowRecipients, title: 'Show Recipients and Signer', arguments: [toEncryptedUri(uri)] };
+      md.appendMarkdown(vscode.l10n.t('\nSaving re-encrypts to these recipients, signed by your default key.'));
+      this.item.command = { command: CommandId.ShowRecipients, title: vscode.l10n.t('Show Recipients and Signer'), arguments: [toEncryptedUri(uri)] };
     }
     this.item.tooltip = md;
     this.visible = true;

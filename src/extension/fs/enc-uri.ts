@@ -1,7 +1,8 @@
-// Where decrypted documents live: `custodian-enc:/dir/secrets.env?<uri of /dir/secrets.env.enc>`.
-// The path drops `.enc`, so VS Code picks the language from the inner name (`.env.enc` → the `.env`
-// language, `x.json.enc` → JSON) and the tab shows what the file holds; the query keeps the exact
-// ciphertext URI, so the mapping never guesses.
+// Where decrypted documents live: `custodian-enc:/config/secrets.env.enc?<uri of the .enc file>`. The
+// path is what the tab and breadcrumbs show: the file's own name (`.enc` kept, so a decrypted document is
+// never mistaken for a plaintext file on disk) under its workspace-relative folder; the query keeps the
+// exact ciphertext URI, so the mapping never guesses. The language comes from the inner name
+// (editor/inner-language.ts).
 import * as vscode from 'vscode';
 
 export const ENC_SCHEME = 'custodian-enc';
@@ -14,15 +15,17 @@ export function isEncryptedFileUri(uri: vscode.Uri): boolean {
 
 /** The decrypted view of a `.enc` file. */
 export function toDecryptedUri(encrypted: vscode.Uri): vscode.Uri {
-  const inner = isEncryptedFileUri(encrypted) ? encrypted.path.slice(0, -ENC_SUFFIX.length) : encrypted.path;
-  return vscode.Uri.from({ scheme: ENC_SCHEME, path: inner, query: encrypted.toString() });
+  const inWorkspace = vscode.workspace.getWorkspaceFolder(encrypted) !== undefined;
+  const path = inWorkspace ? `/${vscode.workspace.asRelativePath(encrypted)}` : encrypted.path;
+  return vscode.Uri.from({ scheme: ENC_SCHEME, path, query: encrypted.toString() });
 }
 
 /** The `.enc` file behind a decrypted document. */
 export function toEncryptedUri(decrypted: vscode.Uri): vscode.Uri {
   if (decrypted.scheme !== ENC_SCHEME) return decrypted;
   if (decrypted.query) return vscode.Uri.parse(decrypted.query, true);
-  return vscode.Uri.file(decrypted.path + ENC_SUFFIX);
+  // Without a query (made by hand): the path is the plaintext file's, or already the .enc file's.
+  return vscode.Uri.file(decrypted.path.toLowerCase().endsWith(ENC_SUFFIX) ? decrypted.path : decrypted.path + ENC_SUFFIX);
 }
 
 /** A `.enc` file URI from whatever a command received: a `.enc` file, a decrypted document, or neither. */

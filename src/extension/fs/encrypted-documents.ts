@@ -2,6 +2,7 @@
 // bar), the recipient policy a save follows (recipient-policy.ts: a save keeps the file's own
 // recipients, a share or a chosen file is never re-keyed to "the team"), and the consent to sign
 // content Custodian cannot vouch for. The custodian-enc file system calls it for every read and write.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
@@ -12,7 +13,7 @@ import { policyForNewFile, policyForSave } from '../recipient-policy';
 import { writeFileAtomic } from '../storage/workspace-files';
 import { formatBytes } from '../../node/envelope-files';
 import { lazyCore, type CoreModule } from '../lazy-core';
-import { basename, ENC_SCHEME, toDecryptedUri } from './enc-uri';
+import { basename, toDecryptedUri, toEncryptedUri } from './enc-uri';
 import { GIT_SCHEME, readGitBlob } from '../git/git-blobs';
 
 /** Larger `.enc` files are not opened in an editor (Decrypt to File streams them instead). */
@@ -34,9 +35,15 @@ interface Entry {
   armored: boolean;
   /** FORMAT.md §3.4, as the file had it. */
   recipientPolicy?: RecipientPolicy;
+  /** The plaintext the `.enc` holds (a keyed digest) and the `.enc` as it was then: a save of the same text is skipped. */
+  saved?: SavedState;
 }
 
-const SIGN_AND_SAVE = 'Save and Sign as Me';
+interface SavedState {
+  digest: Uint8Array;
+  mtime: number;
+  size: number;
+}
 
 /** Decryption failed in a way the user should read as-is (not a recipient, tampered, …). */
 class DecryptError extends CustodianError {}
@@ -48,6 +55,11 @@ export class EncryptedDocuments implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   /** Documents whose unverified content I agreed to sign (asked once per document). */
   private readonly signConsent = new Set<string>();
+  /**
+   * Keys the digests of saved plaintexts: a digest is compared, never a plaintext copy kept, and a keyed
+   * one says nothing about a low-entropy secret to whoever reads this process's memory without the key.
+   */
+  private readonly digestKey = randomBytes(32);
 
   constructor(
     private readonly services: EncryptionServices,
@@ -66,6 +78,9 @@ export class EncryptedDocuments implements vscode.Disposable {
   /** Reads and decrypts a `.enc` file in memory, and remembers what its header says. */
   async open(encrypted: vscode.Uri): Promise<DecryptedDocument> {
     const what = basename(encrypted.path);
+    // Stat before reading: should the file change in between, the recorded state is the older one and a save writes.
+    // (A git blob is never saved to: it has no state to record.)
+    const before = encrypted.scheme === GIT_SCHEME ? undefined : await vscode.workspace.fs.stat(encrypted);
     const bytes = await readLimited(encrypted, what);
     const [{ decryptBytes, inspectEnvelope }, { isArmored }, backend] = await Promise.all([
       lazyCore.envelope(),
@@ -80,7 +95,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     try {
       result = await decryptBytes(ciphertext, { identities, backend });
     } catch (err) {
-      throw err instanceof CustodianError ? err : new DecryptError(`Cannot decrypt ${what}: ${describeError(err)}`);
+      throw err instanceof CustodianError ? err : new DecryptError(vscode.l10n.t('Cannot decrypt {0}: {1}', what, describeError(err)));
     } finally {
       this.session.release(...identities);
     }
@@ -88,7 +103,8 @@ export class EncryptedDocuments implements vscode.Disposable {
     const description = this.session.describe(result.header, result.signature, known);
     const binary = !isValidUtf8(result.plaintext) || result.plaintext.includes(0);
     const uri = toDecryptedUri(encrypted);
-    this.entries.set(key(uri), { description, recipients: result.header.recipients, armored, recipientPolicy: result.header.recipientPolicy });
+    const saved = binary || !before ? undefined : { digest: this.digest(result.plaintext), mtime: before.mtime, size: before.size };
+    this.entries.set(key(uri), { description, recipients: result.header.recipients, armored, recipientPolicy: result.header.recipientPolicy, saved });
     this.infoEmitter.fire(uri);
     return { plaintext: result.plaintext, binary, description, recipients: result.header.recipients, armored };
   }
@@ -118,15 +134,23 @@ export class EncryptedDocuments implements vscode.Disposable {
       recipientFps = (await this.session.teamRecipients(encrypted)).map((k) => k.fingerprint);
       recipientPolicy = policyForNewFile(encrypted.path, recipientFps, await this.session.teamFingerprints(encrypted));
     }
+    // Auto-save and Save on an unchanged document: the same plaintext gets no new ciphertext (a new file
+    // key and nonce would change every byte of the .enc, and git would see a change that is none). Only
+    // when the .enc is still the one that text came from (a file changed on disk meanwhile is written)
+    // and its header would not change (a save that marks a share or seed "chosen" is written).
+    if (exists && entry?.saved && recipientPolicy === entry.recipientPolicy && (await this.unchanged(encrypted, entry.saved, content))) {
+      this.services.log.info(`save ${what}: content unchanged, not re-encrypted`);
+      return;
+    }
     const byFp = new Map(known.map((k) => [k.fingerprint, k]));
     const missing = recipientFps.filter((fp) => !byFp.has(fp));
     if (missing.length > 0) {
       throw new CustodianError(
-        `Cannot save ${what}: it must be re-encrypted to the same recipients, and no public key is known for ${missing.join(', ')}.`,
-        { hint: 'Add that key to the team roster or your contacts, or run "Re-encrypt for Team" to re-key the file to the current team.' },
+        vscode.l10n.t('Cannot save {0}: it must be re-encrypted to the same recipients, and no public key is known for {1}.', what, missing.join(', ')),
+        { hint: vscode.l10n.t('Add that key to the team roster or your contacts, or run "Re-encrypt for Team" to re-key the file to the current team.') },
       );
     }
-    if (recipientFps.length === 0) throw new CustodianError(`Cannot save ${what}: it has no recipients.`, { hint: 'Add yourself to the team first.' });
+    if (recipientFps.length === 0) throw new CustodianError(vscode.l10n.t('Cannot save {0}: it has no recipients.', what), { hint: vscode.l10n.t('Add yourself to the team first.') });
     if (entry && exists) await this.confirmSigning(uri, what, entry.description);
     const [{ encryptBytes }, { armor }, backend] = await Promise.all([lazyCore.envelope(), lazyCore.armor(), this.services.backend()]);
     const signer = await this.session.signer();
@@ -138,6 +162,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     }
     const armored = entry?.armored ?? false;
     await writeFileAtomic(encrypted, armored ? new TextEncoder().encode(armor(sealed)) : sealed, { overwrite: true });
+    const written = await vscode.workspace.fs.stat(encrypted);
     const { inspectEnvelope } = await lazyCore.envelope();
     const header = await inspectEnvelope(sealed);
     const me = this.services.keyStore.getDefault()!;
@@ -147,6 +172,7 @@ export class EncryptedDocuments implements vscode.Disposable {
       armored,
       recipientPolicy: header.recipientPolicy,
       description: this.session.describe(header, { kind: 'signed', signer: signerKey }, known),
+      saved: { digest: this.digest(content), mtime: written.mtime, size: written.size },
     });
     this.infoEmitter.fire(uri);
   }
@@ -157,36 +183,48 @@ export class EncryptedDocuments implements vscode.Disposable {
     if (signer.kind !== 'unsigned' && signer.known) return;
     const k = key(uri);
     if (this.signConsent.has(k)) return;
-    const status = signer.kind === 'unsigned' ? 'unsigned' : `signed by a key Custodian does not know (${signer.party.name})`;
+    const status = signer.kind === 'unsigned' ? vscode.l10n.t('unsigned') : vscode.l10n.t('signed by a key Custodian does not know ({0})', signer.party.name);
+    const SIGN_AND_SAVE = vscode.l10n.t('Save and Sign as Me');
     const choice = await vscode.window.showWarningMessage(
-      `${what} is ${status}. Saving signs it as you.`,
+      vscode.l10n.t('{0} is {1}. Saving signs it as you.', what, status),
       {
         modal: true,
-        detail:
-          `Now: ${description.summary}.\n\nSaving re-encrypts it to the same recipients and signs the whole content with your key, ` +
-          'including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
+        detail: vscode.l10n.t(
+          'Now: {0}.\n\nSaving re-encrypts it to the same recipients and signs the whole content with your key, including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
+          description.summary,
+        ),
       },
       SIGN_AND_SAVE,
     );
     if (choice !== SIGN_AND_SAVE) {
-      throw new CustodianError(`Not saved: ${what} is ${status}, and saving would sign it as you.`, {
-        hint: 'Save again and choose "Save and Sign as Me" if you trust its content.',
+      throw new CustodianError(vscode.l10n.t('Not saved: {0} is {1}, and saving would sign it as you.', what, status), {
+        hint: vscode.l10n.t('Save again and choose "Save and Sign as Me" if you trust its content.'),
       });
     }
     this.signConsent.add(k);
   }
+
+  private digest(plaintext: Uint8Array): Uint8Array {
+    return createHmac('sha256', this.digestKey).update(plaintext).digest();
+  }
+
+  private async unchanged(encrypted: vscode.Uri, saved: SavedState, content: Uint8Array): Promise<boolean> {
+    const now = await vscode.workspace.fs.stat(encrypted);
+    return now.mtime === saved.mtime && now.size === saved.size && timingSafeEqual(this.digest(content), saved.digest);
+  }
 }
 
 function key(uri: vscode.Uri): string {
-  return (uri.scheme === ENC_SCHEME ? uri : toDecryptedUri(uri)).toString();
+  // The ciphertext URI, not the decrypted URI's display path (which follows the workspace folders).
+  return toEncryptedUri(uri).toString();
 }
 
 async function readLimited(uri: vscode.Uri, what: string): Promise<Uint8Array> {
   if (uri.scheme === GIT_SCHEME) return readGitBlob(uri, MAX_INLINE_BYTES);
   const s = await vscode.workspace.fs.stat(uri);
   if (s.size > MAX_INLINE_BYTES) {
-    throw new CustodianError(`${what} is too large to open in an editor (${formatBytes(s.size)}; the limit is ${formatBytes(MAX_INLINE_BYTES)}).`, {
-      hint: 'Use "Decrypt to File" instead.',
+    throw new CustodianError(vscode.l10n.t('{0} is too large to open in an editor ({1}; the limit is {2}).', what, formatBytes(s.size), formatBytes(MAX_INLINE_BYTES)), {
+      hint: vscode.l10n.t('Use "Decrypt to File" instead.'),
     });
   }
   return vscode.workspace.fs.readFile(uri);

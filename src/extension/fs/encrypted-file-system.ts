@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { errorMessageWithHint } from '../ui/messages';
 import type { BackupGuard } from './backup-guard';
 import type { DecryptedDocument, EncryptedDocuments } from './encrypted-documents';
-import { basename, ENC_SCHEME, toDecryptedUri, toEncryptedUri } from './enc-uri';
+import { basename, toDecryptedUri, toEncryptedUri } from './enc-uri';
 
 /** How long a plaintext decrypted ahead of opening (to check it is text) waits for the editor to read it. */
 const PREPARED_TTL_MS = 30_000;
@@ -122,7 +122,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     }
     if (doc.binary) {
       throw vscode.FileSystemError.Unavailable(
-        `${basename(encrypted.path)} decrypts to binary data, which a text editor would corrupt. Use "Custodian: Decrypt to File" instead.`,
+        vscode.l10n.t('{0} decrypts to binary data, which a text editor would corrupt. Use "Custodian: Decrypt to File" instead.', basename(encrypted.path)),
       );
     }
     return doc.plaintext;
@@ -148,7 +148,8 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
 }
 
 function key(uri: vscode.Uri): string {
-  return (uri.scheme === ENC_SCHEME ? uri : toDecryptedUri(uri)).toString();
+  // The ciphertext URI, not the decrypted URI's display path (which follows the workspace folders).
+  return toEncryptedUri(uri).toString();
 }
 
 async function statOrNotFound(encrypted: vscode.Uri, shown: vscode.Uri): Promise<vscode.FileStat> {

@@ -60,6 +60,15 @@ function isEncryptedDiff(input: unknown): input is vscode.TabInputTextDiff {
   return input instanceof vscode.TabInputTextDiff && (isEncryptedFileUri(input.original) || isEncryptedFileUri(input.modified));
 }
 
+/**
+ * A decrypted document's path keeps its `.enc` name (enc-uri.ts), so left to itself the diff would open
+ * in Custodian's `*.enc` custom editor again. `override` (a boolean: VS Code's default text editor) is
+ * honoured by vscode.diff's option converter though TextDocumentShowOptions does not declare it.
+ */
+function textDiffOptions(viewColumn: vscode.ViewColumn, preview: boolean): vscode.TextDocumentShowOptions {
+  return { viewColumn, preview, override: true } as vscode.TextDocumentShowOptions;
+}
+
 export class EncryptedDiffs implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   private readonly replacing = new WeakSet<vscode.Tab>();
@@ -120,7 +129,7 @@ export class EncryptedDiffs implements vscode.Disposable {
     try {
       const viewColumn = tab.group.viewColumn;
       const right = await decryptedSide(modified);
-      if (original) await vscode.commands.executeCommand('vscode.diff', await decryptedSide(original), right, tab.label, { viewColumn, preview: tab.isPreview });
+      if (original) await vscode.commands.executeCommand('vscode.diff', await decryptedSide(original), right, tab.label, textDiffOptions(viewColumn, tab.isPreview));
       else await vscode.window.showTextDocument(right, { viewColumn, preview: tab.isPreview });
       const stale = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t === tab || (t.label === tab.label && t.input === tab.input && t.group.viewColumn === viewColumn));
       if (stale) await vscode.window.tabGroups.close(stale, true).then(undefined, () => undefined);

@@ -17,7 +17,7 @@ function blobSpec(uri: vscode.Uri): { cwd: string; spec: string } {
   } catch {
     ref = undefined;
   }
-  if (typeof ref !== 'string' || /[\s]/.test(ref) || ref.startsWith('-')) throw new CustodianError(`cannot tell which version of ${path.posix.basename(uri.path)} to read`);
+  if (typeof ref !== 'string' || /[\s]/.test(ref) || ref.startsWith('-')) throw new CustodianError(vscode.l10n.t('Cannot tell which version of {0} to read.', path.posix.basename(uri.path)));
   const file = vscode.Uri.from({ scheme: 'file', path: uri.path }).fsPath;
   const name = `./${path.basename(file)}`;
   // "" / "~" is the index; ":N" (a merge stage) gives ":N:./NAME", a revision "REV:./NAME".
@@ -30,8 +30,13 @@ export async function readGitBlob(uri: vscode.Uri, maxBytes: number): Promise<Ui
   const { cwd, spec } = blobSpec(uri);
   const size = await runGit(cwd, ['cat-file', '-s', spec]);
   if (size.status !== 0) return new Uint8Array(0);
-  if (Number(size.stdout.toString('utf8')) > maxBytes) throw new CustodianError(`${path.posix.basename(uri.path)} is too large to open in an editor`, { hint: 'Use "Decrypt to File" instead.' });
+  if (Number(size.stdout.toString('utf8')) > maxBytes) throw new CustodianError(vscode.l10n.t('{0} is too large to open in an editor.', path.posix.basename(uri.path)), { hint: vscode.l10n.t('Use "Decrypt to File" instead.') });
   const blob = await runGit(cwd, ['cat-file', 'blob', spec]);
-  if (blob.status !== 0) throw new CustodianError(`git cannot read ${path.posix.basename(uri.path)} at ${spec.split(':')[0] || 'the index'}: ${blob.stderr.trim()}`);
+  if (blob.status !== 0) {
+    const name = path.posix.basename(uri.path);
+    const rev = spec.split(':')[0];
+    const why = blob.stderr.trim();
+    throw new CustodianError(rev ? vscode.l10n.t('git cannot read {0} at {1}: {2}', name, rev, why) : vscode.l10n.t('git cannot read {0} in the index: {1}', name, why));
+  }
   return new Uint8Array(blob.stdout);
 }

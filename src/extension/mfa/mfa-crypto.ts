@@ -1,6 +1,6 @@
 // Who a new Shared MFA file is encrypted to: the team of its workspace folder (CryptoSession.teamRecipients,
 // which refuses a roster with unusable entries), or the keys a caller names; plus me.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
 import type { CryptoSession } from '../crypto-session';
@@ -38,8 +38,8 @@ export async function resolveRecipients(
   }
   const unique = [...new Map(keys.map((k) => [k.fingerprint, k])).values()];
   if (unique.length === 0) {
-    throw new CustodianError('There is nobody to encrypt to: the team roster is empty.', {
-      hint: 'Run "Custodian: Add Myself to Team" first, or turn on custodian.alwaysIncludeMyself.',
+    throw new CustodianError(vscode.l10n.t('There is nobody to encrypt to: the team roster is empty.'), {
+      hint: vscode.l10n.t('Run "Custodian: Add Myself to Team" first, or turn on custodian.alwaysIncludeMyself.'),
     });
   }
   return unique;
@@ -51,15 +51,15 @@ async function namedKeys(roster: Roster, folder: vscode.WorkspaceFolder, recipie
   const entries = (await roster.list()).filter((e) => e.folder.index === folder.index);
   const keys: RsaPublicKey[] = [];
   for (const r of recipients) {
-    if (typeof r !== 'string') throw new InvalidArgumentError('"recipients" must be roster names or public keys as text.');
+    if (typeof r !== 'string') throw new InvalidArgumentError(vscode.l10n.t('"recipients" must be roster names or public keys as text.'));
     if (looksLikeKeyText(r)) {
       keys.push(parsePublicKey(r.trim()));
       continue;
     }
     const name = normalizeRosterName(r);
     const entry = entries.find((e) => e.name === name);
-    if (!entry) throw new CustodianError(`"${name}" is not in the team roster of ${folder.name}.`);
-    if (entry.kind !== 'member') throw new CustodianError(`${name}.pub is not a usable key: ${entry.problem}`);
+    if (!entry) throw new CustodianError(vscode.l10n.t('"{0}" is not in the team roster of {1}.', name, folder.name));
+    if (entry.kind !== 'member') throw new CustodianError(vscode.l10n.t('{0}.pub is not a usable key: {1}', name, entry.problem));
     keys.push(entry.key);
   }
   return keys;

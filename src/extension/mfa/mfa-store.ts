@@ -24,6 +24,7 @@ import { lazyCore, type EnvelopeModule } from '../lazy-core';
 import type { ActiveKeyStore } from '../storage/active-key-store';
 import type { Roster } from '../storage/roster';
 import { stripExtension, validateEntryName } from '../storage/entry-names';
+import { entryNameProblem } from '../ui/name-rules';
 import { KeyNotFoundError, SecretStorageError } from '../storage/key-store';
 import { versionOf, WorkspaceFileStore, type FileVersion } from '../storage/workspace-file-store';
 import { exists, inFolder, targetFolder, workspaceFolders, writeFileAtomic } from '../storage/workspace-files';
@@ -101,8 +102,8 @@ export function normalizeMfaName(name: string): string {
 /** What the header alone shows (no keychain access): none of my keys can open the file. */
 const NOT_A_RECIPIENT: MfaProblem = {
   kind: 'not-recipient',
-  message: 'None of your keys is a recipient of this file.',
-  hint: 'Ask a teammate who can open it to add you to the team roster and add it again (or re-encrypt it for the team).',
+  message: vscode.l10n.t('None of your keys is a recipient of this file.'),
+  hint: vscode.l10n.t('Ask a teammate who can open it to add you to the team roster and add it again (or re-encrypt it for the team).'),
   errorName: 'NotARecipientError',
 };
 
@@ -178,7 +179,7 @@ export class MfaStore implements vscode.Disposable {
 
   async require(name: string, folderUri?: vscode.Uri): Promise<MfaEntry> {
     const entry = await this.find(name, folderUri);
-    if (!entry) throw new CustodianError(`There is no shared MFA entry "${normalizeMfaName(name)}" (${MFA_DIR.join('/')}/<name>${MFA_EXT}).`);
+    if (!entry) throw new CustodianError(vscode.l10n.t('There is no shared MFA entry "{0}" ({1}/<name>{2}).', normalizeMfaName(name), MFA_DIR.join('/'), MFA_EXT));
     return entry;
   }
 
@@ -221,16 +222,22 @@ export class MfaStore implements vscode.Disposable {
     }
   }
 
+  /** Throws what `add` would throw for want of recipients or of my key, before anyone pastes a seed. */
+  async checkCanAdd(folder: vscode.WorkspaceFolder, options: RecipientOptions = {}): Promise<void> {
+    await resolveRecipients(this.deps.roster, this.session, folder, options);
+    this.session.release(await this.session.signer());
+  }
+
   /** Encrypts `key` to the folder's team (see RecipientOptions) signed by my default key, as `<name>.otpauth.enc`. */
   async add(name: string, key: TotpKey, options: AddMfaOptions = {}): Promise<{ entry: MfaEntry; recipients: number }> {
     const clean = normalizeMfaName(name);
-    const invalid = validateEntryName(clean);
-    if (invalid) throw new InvalidArgumentError(`"${clean}" cannot be a shared MFA name. ${invalid}`);
+    const invalid = entryNameProblem(clean);
+    if (invalid) throw new InvalidArgumentError(vscode.l10n.t('"{0}" cannot be a shared MFA name. {1}', clean, invalid));
     const folder = targetFolder(options.folder);
     const dir = this.mfaDir(folder);
     const uri = vscode.Uri.joinPath(dir, clean + MFA_EXT);
     if (!options.overwrite && (await exists(uri))) {
-      throw new CustodianError(`${MFA_DIR.join('/')}/${clean}${MFA_EXT} already exists.`, { hint: 'Choose another name, or remove that entry first.' });
+      throw new CustodianError(vscode.l10n.t('{0}/{1}{2} already exists.', MFA_DIR.join('/'), clean, MFA_EXT), { hint: vscode.l10n.t('Choose another name, or remove that entry first.') });
     }
     const recipients = await resolveRecipients(this.deps.roster, this.session, folder, options);
     const [{ encryptBytes }, { formatOtpAuthUri }, backend] = await Promise.all([
@@ -271,7 +278,7 @@ export class MfaStore implements vscode.Disposable {
   }
 
   private async decrypt(entry: MfaEntry, stat: vscode.FileStat): Promise<OpenedMfa> {
-    if (stat.size > MAX_MFA_FILE_BYTES) throw new FormatError(`Too large to be a shared MFA file (${stat.size} bytes).`);
+    if (stat.size > MAX_MFA_FILE_BYTES) throw new FormatError(vscode.l10n.t('Too large to be a shared MFA file ({0} bytes).', stat.size));
     const bytes = await vscode.workspace.fs.readFile(entry.uri);
     const [{ decryptBytes, describeSigner, inspectEnvelope }, { parseOtpAuthUri }, backend] = await Promise.all([
       lazyCore.envelope(),
@@ -292,14 +299,14 @@ export class MfaStore implements vscode.Disposable {
       key = parseOtpAuthUri(utf8Decode(plaintext));
     } catch (err) {
       // The message never quotes the URI; say which file it is.
-      throw new OtpFormatError(`${entry.name}${MFA_EXT} decrypts, but not to a valid otpauth:// URI: ${describeError(err)}`, { cause: err });
+      throw new OtpFormatError(vscode.l10n.t('{0}{1} decrypts, but not to a valid otpauth:// URI: {2}', entry.name, MFA_EXT, describeError(err)), { cause: err });
     } finally {
       zeroize(plaintext);
     }
     if (key.type !== 'totp') {
       zeroize(key.secret);
-      throw new OtpFormatError(`${entry.name}${MFA_EXT} holds an HOTP (counter-based) key; Shared MFA supports TOTP only.`, {
-        hint: 'A shared counter cannot be kept in step between teammates.',
+      throw new OtpFormatError(vscode.l10n.t('{0}{1} holds an HOTP (counter-based) key; Shared MFA supports TOTP only.', entry.name, MFA_EXT), {
+        hint: vscode.l10n.t('A shared counter cannot be kept in step between teammates.'),
       });
     }
     return { entry, key, version: versionOf(stat), signer: await this.describeSignature(signature, describeSigner) };
@@ -353,7 +360,7 @@ function unreadable(err: unknown): Header {
 /** One version of an MFA file's header: readable without a key. */
 async function readHeader(uri: vscode.Uri, stat: vscode.FileStat): Promise<Header> {
   try {
-    if (stat.size > MAX_MFA_FILE_BYTES) throw new FormatError(`Too large to be a shared MFA file (${stat.size} bytes).`);
+    if (stat.size > MAX_MFA_FILE_BYTES) throw new FormatError(vscode.l10n.t('Too large to be a shared MFA file ({0} bytes).', stat.size));
     const { inspectEnvelope } = await lazyCore.envelope();
     const info = await inspectEnvelope(await vscode.workspace.fs.readFile(uri));
     return { recipients: info.recipients, signer: info.signer?.fingerprint };

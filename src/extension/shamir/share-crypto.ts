@@ -77,7 +77,7 @@ export class MyIdentities implements vscode.Disposable {
   async get(fingerprint: string): Promise<RsaPrivateKey> {
     const cached = this.unlocked.get(fingerprint);
     if (cached) return cached;
-    const [key] = await this.session.identitiesFor([fingerprint], 'this share');
+    const [key] = await this.session.identitiesFor([fingerprint], vscode.l10n.t('this share'));
     this.unlocked.set(fingerprint, key);
     return key;
   }
@@ -116,16 +116,16 @@ export async function openShareFile(
     services.backend(),
   ]);
   const fail = (why: string, cause?: unknown) =>
-    new ShareSetError(`Share file ${info.file} of set "${manifest.name}" failed verification: ${why}`, {
+    new ShareSetError(vscode.l10n.t('Share file {0} of set "{1}" failed verification: {2}', info.file, manifest.name, why), {
       cause,
       hint:
-        'The file was modified or damaged, or does not belong to this set. Do not use it: ask ' +
-        (info.releasedTo === undefined ? `the dealer (${manifest.dealer.name})` : `${info.custodian.name}`) +
-        ' to issue it again, and find out how it changed.',
+        info.releasedTo === undefined
+          ? vscode.l10n.t('The file was modified or damaged, or does not belong to this set. Do not use it: ask the dealer ({0}) to issue it again, and find out how it changed.', manifest.dealer.name)
+          : vscode.l10n.t('The file was modified or damaged, or does not belong to this set. Do not use it: ask {0} to issue it again, and find out how it changed.', info.custodian.name),
     });
   if (info.problem) throw fail(info.problem);
   const mine = info.recipients.filter((fp) => identities.has(fp));
-  if (mine.length === 0) throw new CustodianError(`${info.file} is not sealed to any of your keys.`);
+  if (mine.length === 0) throw new CustodianError(vscode.l10n.t('{0} is not sealed to any of your keys.', info.file));
   const identity = await identities.get(mine[0]);
   let plaintext: Uint8Array | undefined;
   try {
@@ -134,21 +134,21 @@ export async function openShareFile(
     });
     plaintext = opened.plaintext;
     const expectedSigner = info.releasedTo === undefined ? manifest.dealer : info.custodian;
-    if (opened.signature.kind !== 'signed') throw fail('it is not signed');
+    if (opened.signature.kind !== 'signed') throw fail(vscode.l10n.t('it is not signed'));
     if (opened.signature.signer.fingerprint !== expectedSigner.fingerprint) {
-      throw fail(`it is signed by ${opened.signature.signer.fingerprint}, not by ${expectedSigner.name} (${expectedSigner.fingerprint})`);
+      throw fail(vscode.l10n.t('it is signed by {0}, not by {1} ({2})', opened.signature.signer.fingerprint, expectedSigner.name, expectedSigner.fingerprint));
     }
     let share: Share;
     try {
       share = parseShare(utf8Decode(plaintext));
     } catch (err) {
-      throw fail(`it does not hold a share (${describeError(err)})`, err);
+      throw fail(vscode.l10n.t('it does not hold a share ({0})', describeError(err)), err);
     }
-    if (hexEncode(share.setId) !== manifest.setId) throw fail('its share belongs to a different share set');
+    if (hexEncode(share.setId) !== manifest.setId) throw fail(vscode.l10n.t('its share belongs to a different share set'));
     if (share.threshold !== manifest.threshold || share.total !== manifest.total) {
-      throw fail(`its share says ${share.threshold} of ${share.total}, the manifest ${manifest.threshold} of ${manifest.total}`);
+      throw fail(vscode.l10n.t('its share says {0} of {1}, the manifest {2} of {3}', share.threshold, share.total, manifest.threshold, manifest.total));
     }
-    if (share.index !== info.custodian.index) throw fail(`its share has index ${share.index}, but ${info.custodian.name} holds index ${info.custodian.index}`);
+    if (share.index !== info.custodian.index) throw fail(vscode.l10n.t('its share has index {0}, but {1} holds index {2}', share.index, info.custodian.name, info.custodian.index));
     return share;
   } finally {
     zeroize(plaintext);

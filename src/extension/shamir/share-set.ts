@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 // A Shamir share set as it lives in a workspace (docs/SHAMIR.md, "Shamir sets in a workspace"):
 // `.custodian/shares/<set>/manifest.json` (public metadata only), `<custodian>.share.enc` (the share's
 // text form sealed to that custodian, signed by the dealer) and `<custodian>.release-to-<who>.share.enc`
@@ -108,10 +109,10 @@ export function parseManifest(text: string, dirName: string): ShareSetManifest {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new ShareSetError(`The manifest of share set "${dirName}" is not valid JSON.`, { hint: 'Restore manifest.json from version control.' });
+    throw new ShareSetError(vscode.l10n.t('The manifest of share set "{0}" is not valid JSON.', dirName), { hint: vscode.l10n.t('Restore manifest.json from version control.') });
   }
   const bad = (what: string) =>
-    new ShareSetError(`The manifest of share set "${dirName}" is invalid: ${what}.`, { hint: 'Restore manifest.json from version control.' });
+    new ShareSetError(vscode.l10n.t('The manifest of share set "{0}" is invalid: {1}.', dirName, what), { hint: vscode.l10n.t('Restore manifest.json from version control.') });
   if (!isRecord(raw)) throw bad('expected a JSON object');
   if (raw.type !== MANIFEST_TYPE) throw bad(`"type" must be "${MANIFEST_TYPE}"`);
   if (raw.version !== MANIFEST_VERSION) throw bad(`unsupported "version" ${JSON.stringify(raw.version)} (this Custodian reads version ${MANIFEST_VERSION})`);

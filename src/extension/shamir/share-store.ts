@@ -99,9 +99,9 @@ export class ShareStore implements vscode.Disposable {
     const matches = (await this.list()).filter((s) => s.name === name && wanted(s.folder));
     const entry = matches[0];
     if (!entry) {
-      throw new ShareSetError(`There is no share set "${name}" in this workspace.`, { hint: `Share sets live in ${SHARES_DIR.join('/')}/<name>/.` });
+      throw new ShareSetError(vscode.l10n.t('There is no share set "{0}" in this workspace.', name), { hint: vscode.l10n.t('Share sets live in {0}/<name>/.', SHARES_DIR.join('/')) });
     }
-    if (entry.kind === 'invalid') throw new ShareSetError(entry.problem, { hint: 'Restore the set from version control.' });
+    if (entry.kind === 'invalid') throw new ShareSetError(entry.problem, { hint: vscode.l10n.t('Restore the set from version control.') });
     return entry;
   }
 
@@ -116,7 +116,7 @@ export class ShareStore implements vscode.Disposable {
   async create(folder: vscode.WorkspaceFolder, manifest: ShareSetManifest, shareFiles: ReadonlyMap<string, Uint8Array>): Promise<ShareSet> {
     const root = this.sharesDir(folder);
     const target = vscode.Uri.joinPath(root, manifest.name);
-    if (await exists(target)) throw new ShareSetError(`A share set named "${manifest.name}" already exists.`, { hint: 'Choose another name.' });
+    if (await exists(target)) throw new ShareSetError(vscode.l10n.t('A share set named "{0}" already exists.', manifest.name), { hint: vscode.l10n.t('Choose another name.') });
     const temp = tempSibling(target);
     try {
       await vscode.workspace.fs.createDirectory(temp);
@@ -126,9 +126,9 @@ export class ShareStore implements vscode.Disposable {
     } catch (err) {
       await vscode.workspace.fs.delete(temp, { recursive: true, useTrash: false }).then(undefined, () => undefined);
       if (err instanceof vscode.FileSystemError && err.code === 'FileExists') {
-        throw new ShareSetError(`A share set named "${manifest.name}" already exists.`, { hint: 'Choose another name.' });
+        throw new ShareSetError(vscode.l10n.t('A share set named "{0}" already exists.', manifest.name), { hint: vscode.l10n.t('Choose another name.') });
       }
-      throw new CustodianError(`Could not write share set "${manifest.name}": ${describeError(err)}`, { cause: err });
+      throw new CustodianError(vscode.l10n.t('Could not write share set "{0}": {1}', manifest.name, describeError(err)), { cause: err });
     }
     this.files.changed();
     return { kind: 'set', folder, name: manifest.name, dir: target, manifest };
@@ -142,7 +142,7 @@ export class ShareStore implements vscode.Disposable {
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.size > MAX_SHARE_FILE_BYTES) throw new ShareSetError(`${vscode.workspace.asRelativePath(uri)} is too large to be a share.`);
+    if (stat.size > MAX_SHARE_FILE_BYTES) throw new ShareSetError(vscode.l10n.t('{0} is too large to be a share.', vscode.workspace.asRelativePath(uri)));
     return vscode.workspace.fs.readFile(uri);
   }
 
@@ -172,17 +172,17 @@ export class ShareStore implements vscode.Disposable {
         const signer = header.signer?.fingerprint;
         if (parsed.releasedTo === undefined) {
           if (header.recipients.length !== 1 || header.recipients[0] !== custodian.fingerprint) {
-            info.problem = `it is not sealed to ${custodian.name}'s key as the manifest says`;
+            info.problem = vscode.l10n.t('it is not sealed to {0}\'s key as the manifest says', custodian.name);
           } else if (signer !== m.dealer.fingerprint) {
-            info.problem = `it is not signed by the dealer (${m.dealer.name})`;
+            info.problem = vscode.l10n.t('it is not signed by the dealer ({0})', m.dealer.name);
           }
         } else if (header.recipients.length !== 1) {
-          info.problem = 'a release must be sealed to exactly one person';
+          info.problem = vscode.l10n.t('a release must be sealed to exactly one person');
         } else if (signer !== custodian.fingerprint) {
-          info.problem = `it is not signed by the custodian ${custodian.name}`;
+          info.problem = vscode.l10n.t('it is not signed by the custodian {0}', custodian.name);
         }
       } catch (err) {
-        info.problem = `its envelope header is unreadable (${describeError(err)})`;
+        info.problem = vscode.l10n.t('its envelope header is unreadable ({0})', describeError(err));
       }
       files.push(info);
     }
@@ -206,12 +206,12 @@ export class ShareStore implements vscode.Disposable {
     try {
       const uri = vscode.Uri.joinPath(dir, MANIFEST_FILE);
       const stat = await vscode.workspace.fs.stat(uri);
-      if (stat.size > MAX_MANIFEST_BYTES) throw new ShareSetError(`The manifest of share set "${name}" is too large (${stat.size} bytes).`);
+      if (stat.size > MAX_MANIFEST_BYTES) throw new ShareSetError(vscode.l10n.t('The manifest of share set "{0}" is too large ({1} bytes).', name, stat.size));
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       return { ...base, kind: 'set', manifest: parseManifest(text, name) };
     } catch (err) {
       const problem =
-        err instanceof ShareSetError ? err.message : `Share set "${name}" has no readable ${MANIFEST_FILE} (${describeError(err)}).`;
+        err instanceof ShareSetError ? err.message : vscode.l10n.t('Share set "{0}" has no readable {1} ({2}).', name, MANIFEST_FILE, describeError(err));
       return { ...base, kind: 'invalid', problem };
     }
   }

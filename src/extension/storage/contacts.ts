@@ -51,9 +51,9 @@ export class Contacts implements vscode.Disposable {
 
   async add(key: RsaPublicKey, name: string): Promise<Contact> {
     const trimmed = name.trim();
-    if (!trimmed) throw new InvalidArgumentError('A contact needs a name.');
+    if (!trimmed) throw new InvalidArgumentError(vscode.l10n.t('A contact needs a name.'));
     const existing = this.list().find((c) => c.fingerprint === key.fingerprint);
-    if (existing) throw new CustodianError(`This key is already a contact: "${existing.name}".`);
+    if (existing) throw new CustodianError(vscode.l10n.t('This key is already a contact: "{0}".', existing.name));
     const contact: Contact = {
       id: keyIdFor(key),
       name: trimmed,
@@ -81,7 +81,7 @@ export class Contacts implements vscode.Disposable {
       return publicKeyFromSpkiDer(base64Decode(contact.spki), contact.comment ?? contact.name);
     } catch (err) {
       // A contact stored by an older version (or edited) that no longer passes: say which one.
-      if (err instanceof CustodianError) err.message = `contact "${displayText(contact.name)}": ${err.message}`;
+      if (err instanceof CustodianError) err.message = vscode.l10n.t('contact "{0}": {1}', displayText(contact.name), err.message);
       throw err;
     }
   }

@@ -14,20 +14,18 @@ export const SECRET_PREFIX = 'custodian.key.';
 /** globalState key of the metadata record (public data only). */
 export const KEYS_STATE_KEY = 'custodian.keys';
 
-const KEYCHAIN_HINT =
-  'On Linux, install and unlock a Secret Service keyring (gnome-keyring or KWallet), or start VS Code with ' +
-  '`--password-store=gnome-libsecret` (set "password-store" in argv.json via "Preferences: Configure Runtime Arguments"). ' +
-  'On macOS and Windows, make sure the keychain / Credential Manager is unlocked.';
-
-const BROWSER_HINT = 'Allow this site to store data (cookies and site data) in the browser settings, and do not use a private window.';
 
 /** SecretStorage (the OS keychain, or the browser profile on a web host) refused or failed an operation. */
 export class SecretStorageError extends CustodianError {
   constructor(operation: string, cause?: unknown) {
     const location = secretLocation();
-    super(`Custodian could not access ${location.where} (SecretStorage) to ${operation}. No private key was stored anywhere else.`, {
+    super(vscode.l10n.t('Custodian could not access {0} (SecretStorage) to {1}. No private key was stored anywhere else.', location.where, operation), {
       cause,
-      hint: location.inBrowser ? BROWSER_HINT : KEYCHAIN_HINT,
+      hint: location.inBrowser
+        ? vscode.l10n.t('Allow this site to store data (cookies and site data) in the browser settings, and do not use a private window.')
+        : vscode.l10n.t(
+            'On Linux, install and unlock a Secret Service keyring (gnome-keyring or KWallet), or start VS Code with `--password-store=gnome-libsecret` (set "password-store" in argv.json via "Preferences: Configure Runtime Arguments"). On macOS and Windows, make sure the keychain / Credential Manager is unlocked.',
+          ),
     });
   }
 }
@@ -101,7 +99,7 @@ export class KeyStore implements vscode.Disposable {
   /** Throws KeyNotFoundError instead of returning undefined. */
   require(id: string): KeyInfo {
     const info = this.get(id);
-    if (!info) throw new KeyNotFoundError('That key is no longer in your keys (it may have been deleted in another window).');
+    if (!info) throw new KeyNotFoundError(vscode.l10n.t('That key is no longer in your keys (it may have been deleted in another window).'));
     return info;
   }
 
@@ -117,11 +115,11 @@ export class KeyStore implements vscode.Disposable {
   /** Stores a private key: keychain first (read back to be sure), metadata only once that succeeded. */
   async add(key: RsaPrivateKey, meta: NewKey): Promise<KeyInfo> {
     const name = meta.name.trim();
-    if (!name) throw new InvalidArgumentError('A key needs a name.');
+    if (!name) throw new InvalidArgumentError(vscode.l10n.t('A key needs a name.'));
     const existing = this.findByFingerprint(key.publicKey.fingerprint);
     if (existing) {
-      throw new CustodianError(`This key is already in your keys as "${existing.name}".`, {
-        hint: 'Rename it instead of importing it again.',
+      throw new CustodianError(vscode.l10n.t('This key is already in your keys as "{0}".', existing.name), {
+        hint: vscode.l10n.t('Rename it instead of importing it again.'),
       });
     }
     const id = keyIdFor(key.publicKey);
@@ -132,7 +130,7 @@ export class KeyStore implements vscode.Disposable {
       if (readBack !== encoded) throw new Error('the stored value did not read back');
     } catch (err) {
       await this.secrets.delete(SECRET_PREFIX + id).then(undefined, () => undefined);
-      throw new SecretStorageError('store the private key', err);
+      throw new SecretStorageError(vscode.l10n.t('store the private key'), err);
     }
     const stored = this.read();
     const info: Omit<KeyInfo, 'isDefault'> = {
@@ -155,11 +153,11 @@ export class KeyStore implements vscode.Disposable {
     try {
       encoded = await this.secrets.get(SECRET_PREFIX + id);
     } catch (err) {
-      throw new SecretStorageError('read a private key', err);
+      throw new SecretStorageError(vscode.l10n.t('read a private key'), err);
     }
     if (encoded === undefined) {
-      throw new KeyNotFoundError(`The private key is missing from ${secretLocation().where} (it was reset or cleared, or the key was deleted elsewhere).`, {
-        hint: 'Import it again from a backup, or delete this entry.',
+      throw new KeyNotFoundError(vscode.l10n.t('The private key is missing from {0} (it was reset or cleared, or the key was deleted elsewhere).', secretLocation().where), {
+        hint: vscode.l10n.t('Import it again from a backup, or delete this entry.'),
       });
     }
     return base64Decode(encoded);
@@ -170,13 +168,13 @@ export class KeyStore implements vscode.Disposable {
     try {
       return (await this.secrets.get(SECRET_PREFIX + id)) !== undefined;
     } catch (err) {
-      throw new SecretStorageError('read a private key', err);
+      throw new SecretStorageError(vscode.l10n.t('read a private key'), err);
     }
   }
 
   async rename(id: string, name: string, label?: string): Promise<KeyInfo> {
     const trimmed = name.trim();
-    if (!trimmed) throw new InvalidArgumentError('A key needs a name.');
+    if (!trimmed) throw new InvalidArgumentError(vscode.l10n.t('A key needs a name.'));
     this.require(id);
     const stored = this.read();
     await this.write({
@@ -198,7 +196,7 @@ export class KeyStore implements vscode.Disposable {
     try {
       await this.secrets.delete(SECRET_PREFIX + id);
     } catch (err) {
-      throw new SecretStorageError('delete the private key', err);
+      throw new SecretStorageError(vscode.l10n.t('delete the private key'), err);
     }
     const stored = this.read();
     const keys = stored.keys.filter((k) => k.id !== id);

@@ -7,6 +7,7 @@ import { CustodianError, InvalidArgumentError, describeError } from '../../core/
 import type { RsaPublicKey } from '../../core/keys';
 import { errorMessageWithHint } from '../ui/messages';
 import { stripExtension, validateEntryName } from './entry-names';
+import { entryNameProblem } from '../ui/name-rules';
 import { WorkspaceFileStore } from './workspace-file-store';
 import { exists, targetFolder, workspaceFolders, writeFileAtomic } from './workspace-files';
 import { lazyCore } from '../lazy-core';
@@ -99,8 +100,8 @@ export class Roster implements vscode.Disposable {
   /** Writes `<name>.pub` (atomically); refuses to replace an existing file unless `overwrite`. */
   async write(name: string, text: string, options: { folderUri?: vscode.Uri; overwrite?: boolean } = {}): Promise<vscode.Uri> {
     const clean = normalizeRosterName(name);
-    const invalid = validateEntryName(clean) ?? rosterNameProblem(clean);
-    if (invalid) throw new InvalidArgumentError(`"${clean}" cannot be a roster file name. ${invalid}`);
+    const invalid = entryNameProblem(clean) ?? rosterNameProblem(clean);
+    if (invalid) throw new InvalidArgumentError(vscode.l10n.t('"{0}" cannot be a roster file name. {1}', clean, invalid));
     const folder = targetFolder(options.folderUri);
     const dir = this.teamDir(folder);
     const uri = vscode.Uri.joinPath(dir, clean + ROSTER_EXT);
@@ -110,8 +111,8 @@ export class Roster implements vscode.Disposable {
       throw new InvalidArgumentError(vscode.l10n.t('"{0}" looks like {1} in the roster: choose a name nobody can mistake for a teammate.', clean, like.filter((n) => n !== clean).join(', ')));
     }
     if (!options.overwrite && (await exists(uri))) {
-      throw new CustodianError(`The roster already has ${ROSTER_DIR.join('/')}/${clean}${ROSTER_EXT}.`, {
-        hint: 'Choose another name, or remove that teammate first.',
+      throw new CustodianError(vscode.l10n.t('The roster already has {0}/{1}{2}.', ROSTER_DIR.join('/'), clean, ROSTER_EXT), {
+        hint: vscode.l10n.t('Choose another name, or remove that teammate first.'),
       });
     }
     await vscode.workspace.fs.createDirectory(dir);
@@ -156,7 +157,7 @@ export class Roster implements vscode.Disposable {
       if (entry.kind === 'member') {
         const first = seen.get(entry.key.fingerprint);
         if (first) {
-          const problem = `Same key as ${first}${ROSTER_EXT}: one person, two roster files.`;
+          const problem = vscode.l10n.t('Same key as {0}: one person, two roster files.', `${first}${ROSTER_EXT}`);
           entry = { name: entry.name, uri: entry.uri, folder, kind: 'invalid', problem, errorName: 'DuplicateKey' };
         } else {
           seen.set(entry.key.fingerprint, entry.name);
@@ -171,7 +172,7 @@ export class Roster implements vscode.Disposable {
     try {
       return { ...(await this.files.read(uri)).value, folder };
     } catch (err) {
-      return { name, uri, folder, kind: 'invalid', problem: `Cannot read the file: ${describeError(err)}`, errorName: 'FileSystemError' };
+      return { name, uri, folder, kind: 'invalid', problem: vscode.l10n.t('Cannot read the file: {0}', describeError(err)), errorName: 'FileSystemError' };
     }
   }
 
@@ -191,7 +192,7 @@ export class Roster implements vscode.Disposable {
 async function readEntry(uri: vscode.Uri, stat: vscode.FileStat): Promise<ReadEntry> {
   const file = uri.path.slice(uri.path.lastIndexOf('/') + 1);
   const base = { name: file.slice(0, -ROSTER_EXT.length), uri };
-  if (stat.size > MAX_ROSTER_FILE_BYTES) return { ...base, kind: 'invalid', problem: `Too large to be a public key (${stat.size} bytes).`, errorName: 'KeyFormatError' };
+  if (stat.size > MAX_ROSTER_FILE_BYTES) return { ...base, kind: 'invalid', problem: vscode.l10n.t('Too large to be a public key ({0} bytes).', stat.size), errorName: 'KeyFormatError' };
   return parseEntry(base, new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
 }
 

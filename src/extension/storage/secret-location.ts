@@ -24,20 +24,21 @@ export interface SecretLocation {
 export function secretLocation(env: HostEnv = vscode.env): SecretLocation {
   if (env.uiKind === vscode.UIKind.Web) {
     return {
-      where: "this browser profile's storage for this site",
-      detail:
-        `${env.appName} runs in a browser here, so your keys are kept in this browser profile's site data, not in an OS keychain: ` +
-        'clearing site data, another browser or a private window loses them. Keep an encrypted backup (Export Private Key).',
+      where: vscode.l10n.t('this browser profile\'s storage for this site'),
+      detail: vscode.l10n.t(
+        '{0} runs in a browser here, so your keys are kept in this browser profile\'s site data, not in an OS keychain: clearing site data, another browser or a private window loses them. Keep an encrypted backup (Export Private Key).',
+        env.appName,
+      ),
       inBrowser: true,
     };
   }
-  const keychain = 'the OS keychain (macOS Keychain, Windows Credential Manager or the Linux Secret Service)';
+  const keychain = vscode.l10n.t('the OS keychain (macOS Keychain, Windows Credential Manager or the Linux Secret Service)');
   if (env.remoteName) {
     return {
-      where: 'the OS keychain of this computer',
-      detail: `SecretStorage lives in ${keychain} of the computer showing this window, not on the ${env.remoteName} host the extension runs on.`,
+      where: vscode.l10n.t('the OS keychain of this computer'),
+      detail: vscode.l10n.t('SecretStorage lives in {0} of the computer showing this window, not on the {1} host the extension runs on.', keychain, env.remoteName),
       inBrowser: false,
     };
   }
-  return { where: 'the OS keychain', detail: `SecretStorage lives in ${keychain} of this computer.`, inBrowser: false };
+  return { where: vscode.l10n.t('the OS keychain'), detail: vscode.l10n.t('SecretStorage lives in {0} of this computer.', keychain), inBrowser: false };
 }

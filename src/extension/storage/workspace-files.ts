@@ -18,8 +18,8 @@ export function workspaceFolders(): readonly vscode.WorkspaceFolder[] {
 export function targetFolder(folderUri?: vscode.Uri): vscode.WorkspaceFolder {
   const folder = folderUri ? vscode.workspace.getWorkspaceFolder(folderUri) : workspaceFolders()[0];
   if (!folder) {
-    throw new CustodianError('The team roster lives in a workspace folder, and none is open.', {
-      hint: 'Open the repository folder first.',
+    throw new CustodianError(vscode.l10n.t('The team roster lives in a workspace folder, and none is open.'), {
+      hint: vscode.l10n.t('Open the repository folder first.'),
     });
   }
   return folder;

@@ -25,7 +25,8 @@ export async function errorContext(sources: KnownNameSources, arg: unknown): Pro
   if (!uri) return { names };
   const file = displayText(vscode.workspace.asRelativePath(uri));
   const signer = await signerOf(uri).catch(() => undefined);
-  const author = signer === undefined ? undefined : names.get(signer)?.endsWith('(you)') ? 'you' : names.get(signer);
+  const mine = new Set(sources.keys.current.list().map((k) => k.fingerprint));
+  const author = signer === undefined ? undefined : mine.has(signer) ? 'you' : names.get(signer);
   return { file, author, names };
 }
 
@@ -35,7 +36,7 @@ async function knownNames(sources: KnownNameSources): Promise<Map<string, string
   const add = (fp: string, name: string): void => {
     if (!names.has(fp)) names.set(fp, name);
   };
-  for (const k of sources.keys.current.list()) add(k.fingerprint, `"${displayText(k.name)}" (you)`);
+  for (const k of sources.keys.current.list()) add(k.fingerprint, vscode.l10n.t('"{0}" (you)', displayText(k.name)));
   for (const m of await sources.roster.members()) add(m.key.fingerprint, displayText(m.name));
   for (const c of sources.contacts.list()) add(c.fingerprint, displayText(c.name));
   return names;

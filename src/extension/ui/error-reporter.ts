@@ -20,7 +20,6 @@ export interface ReportedError {
   command?: string;
 }
 
-const HOW_TO_FIX = 'How to Fix';
 
 export class ErrorReporter implements vscode.Disposable {
   private readonly reportEmitter = new vscode.EventEmitter<ReportedError>();
@@ -49,6 +48,7 @@ export class ErrorReporter implements vscode.Disposable {
     this.log.error(`${command ?? 'custodian'}: ${reported.name}: ${technical}${about}`);
     this.reportEmitter.fire(reported);
     // A long hint (the keychain one) goes behind a button into a modal, so the toast stays readable.
+    const HOW_TO_FIX = vscode.l10n.t('How to Fix');
     const longHint = reported.hint !== undefined && reported.hint.length > 160;
     const text = longHint ? sentence(reported.message) : messageWithHint(reported.message, reported.hint);
     void vscode.window.showErrorMessage(text, ...(longHint ? [HOW_TO_FIX] : [])).then((choice) => {

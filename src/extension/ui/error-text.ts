@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 // What a failure means for the person who sees it. Core errors say precisely what is wrong with the
 // bytes ("malformed header: chunk size 17039360 outside 16..16777216"), which helps a developer and
 // nobody else; here each class of error becomes what happened and what to do, naming the file and the
@@ -36,38 +37,40 @@ const DAMAGED_KEY = /malformed|truncated|trailing|non-minimal|negative integer|i
 
 /** The user's sentence for `err`; undefined when its own message already is one. */
 export function explainError(err: unknown, ctx: ErrorContext = {}): ErrorText | undefined {
-  const file = ctx.file ?? 'This file';
+  const file = ctx.file ?? vscode.l10n.t('This file');
   const restore = restoreHint(ctx);
   if (err instanceof ArmorError) {
-    return { message: `An encrypted block${ctx.file ? ` in ${ctx.file}` : ''} is damaged: its text was changed or cut (e.g. by an editor or a merge).`, hint: restore };
+    return { message: ctx.file
+          ? vscode.l10n.t('An encrypted block in {0} is damaged: its text was changed or cut (e.g. by an editor or a merge).', ctx.file)
+          : vscode.l10n.t('An encrypted block is damaged: its text was changed or cut (e.g. by an editor or a merge).'), hint: restore };
   }
   if (err instanceof UnsupportedVersionError) {
-    return { message: `${file} was written in a format version this Custodian does not know.`, hint: 'Update Custodian, or ask whoever wrote it which version they use.' };
+    return { message: vscode.l10n.t('{0} was written in a format version this Custodian does not know.', file), hint: vscode.l10n.t('Update Custodian, or ask whoever wrote it which version they use.') };
   }
   if (err instanceof FormatError) {
     // "not a Custodian encrypted file" already says what it is; anything else is a damaged file.
     if (/not a Custodian encrypted file/.test(err.message)) return undefined;
-    return { message: `${file} is damaged: it is not a readable Custodian encrypted file any more.`, hint: restore };
+    return { message: vscode.l10n.t('{0} is damaged: it is not a readable Custodian encrypted file any more.', file), hint: restore };
   }
   if (err instanceof TruncatedError) {
-    return { message: `${file} is truncated: it ends before its last part (an interrupted copy, download or merge).`, hint: restore };
+    return { message: vscode.l10n.t('{0} is truncated: it ends before its last part (an interrupted copy, download or merge).', file), hint: restore };
   }
   if (err instanceof PayloadAuthError) {
-    return { message: `${file} is damaged or was modified after it was written: part of its contents failed authentication.`, hint: restore };
+    return { message: vscode.l10n.t('{0} is damaged or was modified after it was written: part of its contents failed authentication.', file), hint: restore };
   }
   if (err instanceof HeaderAuthError) {
-    return { message: `${file} is damaged or was modified after it was written: its header failed authentication.`, hint: restore };
+    return { message: vscode.l10n.t('{0} is damaged or was modified after it was written: its header failed authentication.', file), hint: restore };
   }
   if (err instanceof SignatureError && !(err instanceof SignerMismatchError)) {
     return {
-      message: `${file}'s signature does not verify: it was damaged or modified after it was signed.`,
-      hint: `Do not trust its contents. ${restore}`,
+      message: vscode.l10n.t('{0}\'s signature does not verify: it was damaged or modified after it was signed.', file),
+      hint: vscode.l10n.t('Do not trust its contents. {0}', restore),
     };
   }
   if (err instanceof KeyFormatError && DAMAGED_KEY.test(err.message)) {
     return {
-      message: 'This key is damaged: its text was cut or changed on the way (copying, pasting or an e-mail client).',
-      hint: 'Copy or export the key again from where it came from.',
+      message: vscode.l10n.t('This key is damaged: its text was cut or changed on the way (copying, pasting or an e-mail client).'),
+      hint: vscode.l10n.t('Copy or export the key again from where it came from.'),
     };
   }
   return undefined;
@@ -80,7 +83,17 @@ export function nameFingerprints(text: string, names: ReadonlyMap<string, string
 }
 
 function restoreHint(ctx: ErrorContext): string {
-  const from = ctx.file ? `Restore ${ctx.file} from git if it was committed` : 'Restore it from git if it was committed';
-  if (ctx.author === 'you') return `${from}, or encrypt your original again.`;
-  return `${from}, or ask ${ctx.author ?? 'whoever encrypted it'} to re-encrypt it.`;
+  if (ctx.author === 'you') {
+    return ctx.file
+      ? vscode.l10n.t('Restore {0} from git if it was committed, or encrypt your original again.', ctx.file)
+      : vscode.l10n.t('Restore it from git if it was committed, or encrypt your original again.');
+  }
+  if (ctx.author !== undefined) {
+    return ctx.file
+      ? vscode.l10n.t('Restore {0} from git if it was committed, or ask {1} to re-encrypt it.', ctx.file, ctx.author)
+      : vscode.l10n.t('Restore it from git if it was committed, or ask {0} to re-encrypt it.', ctx.author);
+  }
+  return ctx.file
+    ? vscode.l10n.t('Restore {0} from git if it was committed, or ask whoever encrypted it to re-encrypt it.', ctx.file)
+    : vscode.l10n.t('Restore it from git if it was committed, or ask whoever encrypted it to re-encrypt it.');
 }

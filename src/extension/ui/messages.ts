@@ -1,5 +1,6 @@
 // Core errors read like CLI output ("rsa key is 1024 bits", hint "generate a new key …"); in the
 // UI they are shown as sentences, hint after message.
+import * as vscode from 'vscode';
 import { CustodianError, describeError } from '../../core/errors';
 import { explainError } from './error-text';
 
@@ -17,7 +18,7 @@ export function sentence(text: string): string {
  */
 export function errorMessageWithHint(err: unknown): string {
   const explained = explainError(err);
-  if (explained) return `${messageWithHint(explained.message, explained.hint)} Details: ${sentence(describeError(err))}`;
+  if (explained) return vscode.l10n.t('{0} Details: {1}', messageWithHint(explained.message, explained.hint), sentence(describeError(err)));
   return messageWithHint(describeError(err), err instanceof CustodianError ? err.hint : undefined);
 }
 

@@ -1,6 +1,7 @@
 // Context keys for `when` clauses (viewsWelcome, menus, commandPalette):
 //   custodian.hasKeys      I have at least one key
-//   custodian.rosterCount  number of `.pub` files in the workspace roster(s)
+//   custodian.rosterCount  number of `.pub` files in the workspace roster(s); unset while not yet counted
+//   custodian.onTeam       one of my keys is in a workspace roster (set by the Team section, views/sections/team-section.ts)
 import * as vscode from 'vscode';
 import type { ActiveKeyStore } from '../storage/active-key-store';
 import type { Roster } from '../storage/roster';

@@ -15,24 +15,24 @@ const ADD_CONTACT_ARGS: Shape<AddContactArgs> = { ...PUBLIC_KEY_ARGS, name: is.s
 
 export async function addContact(deps: TeamDeps, arg: unknown): Promise<Contact | undefined> {
   const a = fromArgument(arg, ADD_CONTACT_ARGS);
-  const read = await readPublicKey(a, 'Add Contact');
+  const read = await readPublicKey(a, vscode.l10n.t('Add Contact'));
   if (!read) return undefined;
-  const who = read.key.comment ?? a.name ?? 'this contact';
+  const who = read.key.comment ?? a.name ?? vscode.l10n.t('this contact');
   if (!a.confirm && !(await confirmFingerprint(read.key, who, 'contact'))) return undefined;
-  if (!a.name && !read.key.comment && !isInteractive(arg)) throw new InvalidArgumentError('The key has no comment to name the contact after: pass a name.');
+  if (!a.name && !read.key.comment && !isInteractive(arg)) throw new InvalidArgumentError(vscode.l10n.t('The key has no comment to name the contact after: pass a name.'));
   const name =
     a.name ??
     (!isInteractive(arg) ? read.key.comment : undefined) ??
     (await vscode.window.showInputBox({
-      title: 'Add Contact: name',
+      title: vscode.l10n.t('Add Contact: name'),
       value: read.key.comment,
-      prompt: `A name for ${read.key.fingerprint}`,
-      validateInput: (v) => (v.trim() ? undefined : 'Enter a name.'),
+      prompt: vscode.l10n.t('A name for {0}', read.key.fingerprint),
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a name.')),
       ignoreFocusOut: true,
     }));
   if (name === undefined) return undefined;
   const contact = await deps.contacts.add(read.key, name);
-  void vscode.window.showInformationMessage(`Added the contact "${contact.name}".`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Added the contact "{0}".', contact.name));
   return contact;
 }
 
@@ -44,11 +44,15 @@ const REMOVE_CONTACT_ARGS: Shape<RemoveContactArgs> = { ...TARGET_ARGS, confirm:
 
 export async function removeContact(deps: TeamDeps, arg: unknown): Promise<{ removed: string } | undefined> {
   const a = fromArgument(arg, REMOVE_CONTACT_ARGS);
-  const contact = await pickContact(deps.contacts, arg, 'Remove which contact?');
+  const contact = await pickContact(deps.contacts, arg, vscode.l10n.t('Remove which contact?'));
   if (!contact) return undefined;
   if (
     !a.confirm &&
-    !(await confirmModal(`Remove the contact "${contact.name}"?`, `${contact.fingerprint}\n\nYou can add the key again later.`, 'Remove Contact'))
+    !(await confirmModal(
+      vscode.l10n.t('Remove the contact "{0}"?', contact.name),
+      vscode.l10n.t('{0}\n\nYou can add the key again later.', contact.fingerprint),
+      vscode.l10n.t('Remove Contact'),
+    ))
   ) {
     return undefined;
   }

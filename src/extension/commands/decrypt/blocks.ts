@@ -46,5 +46,5 @@ export async function decryptBlock(deps: EncDeps, block: EncryptedSpan, what: st
 }
 
 export function notTextError(what: string): CustodianError {
-  return new CustodianError(`${what} holds binary data, which cannot be shown as text.`, { hint: 'Save the block to a .enc file and use "Decrypt to File".' });
+  return new CustodianError(vscode.l10n.t('{0} holds binary data, which cannot be shown as text.', what), { hint: vscode.l10n.t('Save the block to a .enc file and use "Decrypt to File".') });
 }

@@ -18,13 +18,16 @@ export interface CopyDecryptedResult {
 
 export async function copyDecrypted(deps: EncDeps, first: unknown, second: unknown): Promise<CopyDecryptedResult> {
   const { uris } = encTargets(first, second, FILE_ARGS);
-  if (uris.length !== 1) throw new CustodianError('Copy one .enc file at a time.');
+  if (uris.length !== 1) throw new CustodianError(vscode.l10n.t('Copy one .enc file at a time.'));
   const uri = uris[0];
   const doc = await deps.fs.prepare(uri);
-  if (doc.binary) throw new CustodianError(`${rel(uri)} decrypts to binary data, which cannot go to the clipboard.`, { hint: 'Use "Decrypt to File" instead.' });
-  if (doc.plaintext.length > MAX_CLIPBOARD_BYTES) throw new CustodianError(`${rel(uri)} is too large for the clipboard.`, { hint: 'Use "Open Decrypted" instead.' });
+  if (doc.binary) throw new CustodianError(vscode.l10n.t('{0} decrypts to binary data, which cannot go to the clipboard.', rel(uri)), { hint: vscode.l10n.t('Use "Decrypt to File" instead.') });
+  if (doc.plaintext.length > MAX_CLIPBOARD_BYTES) throw new CustodianError(vscode.l10n.t('{0} is too large for the clipboard.', rel(uri)), { hint: vscode.l10n.t('Use "Open Decrypted" instead.') });
   const { clearsInSeconds } = await deps.services.clipboard.copy(new TextDecoder().decode(doc.plaintext));
-  const when = clearsInSeconds > 0 ? ` It will be cleared in ${clearsInSeconds} s.` : '';
-  void vscode.window.showInformationMessage(`Copied the decrypted ${rel(uri)}.${when}`);
+  void vscode.window.showInformationMessage(
+    clearsInSeconds > 0
+      ? vscode.l10n.t('Copied the decrypted {0}. It will be cleared in {1} s.', rel(uri), clearsInSeconds)
+      : vscode.l10n.t('Copied the decrypted {0}.', rel(uri)),
+  );
   return { bytes: doc.plaintext.length, clearsInSeconds, description: doc.description };
 }

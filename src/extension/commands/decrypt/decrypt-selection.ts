@@ -34,8 +34,8 @@ export interface DecryptSelectionResult {
   previews?: PreviewBlockResult[];
 }
 
-const IN_PLACE = 'Decrypt in Place';
-const PREVIEW = 'Preview Instead';
+const IN_PLACE = (): string => vscode.l10n.t('Decrypt in Place');
+const PREVIEW = (): string => vscode.l10n.t('Preview Instead');
 
 export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<DecryptSelectionResult | undefined> {
   const a = fromArgument(arg, DECRYPT_SELECTION_ARGS);
@@ -43,7 +43,7 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
   if (a.uri) {
     editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === a.uri!.toString()) ?? (await vscode.window.showTextDocument(a.uri));
   }
-  if (!editor) throw new CustodianError('Open a file with an encrypted block first.');
+  if (!editor) throw new CustodianError(vscode.l10n.t('Open a file with an encrypted block first.'));
   const document = editor.document;
   const targets = a.range ? [a.range] : editor.selections;
   const blocks = (await blocksIn(document)).filter((b) => {
@@ -51,8 +51,8 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
     return targets.some((t) => (t.isEmpty ? r.contains(t.start) : r.intersection(t) !== undefined));
   });
   if (blocks.length === 0) {
-    throw new CustodianError('There is no encrypted block at the selection.', {
-      hint: 'Put the cursor inside an encrypted block ("-----BEGIN CUSTODIAN ENCRYPTED FILE-----") or value ("custodian-enc1.…").',
+    throw new CustodianError(vscode.l10n.t('There is no encrypted block at the selection.'), {
+      hint: vscode.l10n.t('Put the cursor inside an encrypted block ("-----BEGIN CUSTODIAN ENCRYPTED FILE-----") or value ("custodian-enc1.…").'),
     });
   }
   const version = document.version;
@@ -60,10 +60,10 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
   const what = displayText(vscode.workspace.asRelativePath(document.uri));
   if (a.confirm !== true && document.uri.scheme !== ENC_SCHEME) {
     // A block I cannot open fails with who can, before asking about plaintext that will not come.
-    for (const block of blocks) if (!(await canOpen(deps, block))) await decryptBlock(deps, block, `the encrypted block in ${what}`);
+    for (const block of blocks) if (!(await canOpen(deps, block))) await decryptBlock(deps, block, vscode.l10n.t('the encrypted block in {0}', what));
     const choice = await warnPlaintextInDocument(document);
     if (choice === undefined) return undefined;
-    if (choice === PREVIEW) {
+    if (choice === PREVIEW()) {
       const previews: PreviewBlockResult[] = [];
       for (const block of blocks) previews.push(await previewBlock(deps, { uri: document.uri, range: blockRange(document, block) }));
       return { blocks: 0, signers: [], recipients: [], previews };
@@ -73,20 +73,20 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
   const edits: [vscode.Range, string][] = [];
   const result: DecryptSelectionResult = { blocks: 0, signers: [], recipients: [] };
   for (const block of blocks) {
-    const decrypted = await decryptBlock(deps, block, `the encrypted block in ${what}`);
+    const decrypted = await decryptBlock(deps, block, vscode.l10n.t('the encrypted block in {0}', what));
     decrypted.plaintext.fill(0);
-    if (decrypted.text === undefined) throw notTextError(`The encrypted block in ${what}`);
+    if (decrypted.text === undefined) throw notTextError(vscode.l10n.t('The encrypted block in {0}', what));
     const edit = openedEdit(original, block, decrypted.text);
     edits.push([new vscode.Range(document.positionAt(edit.start), document.positionAt(edit.end)), edit.text]);
     result.signers.push(decrypted.description.signer);
     result.recipients.push(decrypted.description.recipients);
-    if (decrypted.description.warning) void vscode.window.showWarningMessage(`Decrypted block: ${decrypted.description.warning}`);
+    if (decrypted.description.warning) void vscode.window.showWarningMessage(vscode.l10n.t('Decrypted block: {0}', decrypted.description.warning));
   }
-  if (document.version !== version) throw new CustodianError('The document changed while decrypting; nothing was replaced. Try again.');
+  if (document.version !== version) throw new CustodianError(vscode.l10n.t('The document changed while decrypting; nothing was replaced. Try again.'));
   const ok = await editor.edit((edit) => {
     for (const [range, text] of edits) edit.replace(range, text);
   });
-  if (!ok) throw new CustodianError('The editor refused the change; nothing was replaced.');
+  if (!ok) throw new CustodianError(vscode.l10n.t('The editor refused the change; nothing was replaced.'));
   result.blocks = edits.length;
   return result;
 }
@@ -107,19 +107,19 @@ async function canOpen(deps: EncDeps, block: EncryptedSpan): Promise<boolean> {
 async function warnPlaintextInDocument(document: vscode.TextDocument): Promise<string | undefined> {
   const files = vscode.workspace.getConfiguration('files', document.uri);
   // A file name comes from the repository: shown without controls or bidi overrides.
-  const name = document.isUntitled ? 'this unsaved document' : displayText(vscode.workspace.asRelativePath(document.uri));
+  const name = document.isUntitled ? vscode.l10n.t('this unsaved document') : displayText(vscode.workspace.asRelativePath(document.uri));
   const autoSave = files.get<string>('autoSave', 'off');
-  const lines = ['The decrypted text becomes ordinary, unencrypted text of the document:'];
+  const lines = [vscode.l10n.t('The decrypted text becomes ordinary, unencrypted text of the document:')];
   if (files.get<string>('hotExit', 'onExitAndWindowClose') !== 'off') {
-    lines.push('• VS Code backs up unsaved changes to disk (hot exit) about a second after an edit.');
+    lines.push(vscode.l10n.t('• VS Code backs up unsaved changes to disk (hot exit) about a second after an edit.'));
   }
   if (!document.isUntitled) {
     lines.push(
       autoSave === 'off'
-        ? `• Saving (or turning auto-save on) writes the plaintext into ${name}, where git can commit it.`
-        : `• Auto-save is on ("${autoSave}"): the plaintext will be written into ${name}, where git can commit it.`,
+        ? vscode.l10n.t('• Saving (or turning auto-save on) writes the plaintext into {0}, where git can commit it.', name)
+        : vscode.l10n.t('• Auto-save is on ("{0}"): the plaintext will be written into {1}, where git can commit it.', autoSave, name),
     );
   }
-  lines.push('', '"Preview Instead" shows the plaintext read-only and leaves the file unchanged.');
-  return vscode.window.showWarningMessage(`Decrypt in Place puts the plaintext into ${name}.`, { modal: true, detail: lines.join('\n') }, IN_PLACE, PREVIEW);
+  lines.push('', vscode.l10n.t('"{0}" shows the plaintext read-only and leaves the file unchanged.', PREVIEW()));
+  return vscode.window.showWarningMessage(vscode.l10n.t('Decrypt in Place puts the plaintext into {0}.', name), { modal: true, detail: lines.join('\n') }, IN_PLACE(), PREVIEW());
 }

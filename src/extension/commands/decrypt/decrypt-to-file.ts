@@ -32,7 +32,7 @@ export interface DecryptToFileResult {
 
 export async function decryptToFile(deps: EncDeps, first: unknown, second: unknown): Promise<DecryptToFileResult | undefined> {
   const { args, uris } = encTargets(first, second, DECRYPT_TO_FILE_ARGS);
-  if (args.target && uris.length > 1) throw new CustodianError('"target" names one file; decrypt one .enc file at a time with it.');
+  if (args.target && uris.length > 1) throw new CustodianError(vscode.l10n.t('"target" names one file; decrypt one .enc file at a time with it.'));
   const backend = await deps.services.backend();
   const result: DecryptToFileResult = { files: [] };
   for (const uri of uris) {
@@ -40,7 +40,7 @@ export async function decryptToFile(deps: EncDeps, first: unknown, second: unkno
     let overwrite = args.overwrite === true;
     if (!target) {
       const defaultUri = vscode.Uri.file(uri.fsPath.slice(0, -ENC_SUFFIX.length));
-      target = await vscode.window.showSaveDialog({ defaultUri, title: `Decrypt ${rel(uri)} to…`, saveLabel: 'Decrypt' });
+      target = await vscode.window.showSaveDialog({ defaultUri, title: vscode.l10n.t('Decrypt {0} to…', rel(uri)), saveLabel: vscode.l10n.t('Decrypt') });
       if (!target) return result.files.length ? result : undefined;
       // The save dialog already asked before choosing an existing file.
       overwrite = true;
@@ -48,26 +48,28 @@ export async function decryptToFile(deps: EncDeps, first: unknown, second: unkno
       if (
         vscode.workspace.getWorkspaceFolder(target) &&
         !(await confirmModal(
-          `Write the plaintext of ${rel(uri)} inside the workspace?`,
-          `${rel(target)} will hold the secret in plain text inside the workspace, where it is easily committed, synced or shared by accident. ` +
-            'Unless git ignores it, a place outside the repository is safer.',
-          'Decrypt Here Anyway',
+          vscode.l10n.t('Write the plaintext of {0} inside the workspace?', rel(uri)),
+          vscode.l10n.t(
+            '{0} will hold the secret in plain text inside the workspace, where it is easily committed, synced or shared by accident. Unless git ignores it, a place outside the repository is safer.',
+            rel(target),
+          ),
+          vscode.l10n.t('Decrypt Here Anyway'),
         ))
       ) {
         return result.files.length ? result : undefined;
       }
     }
-    if (target.scheme !== 'file') throw new CustodianError('Decrypt to File writes to a file on disk.');
-    if (target.fsPath === uri.fsPath) throw new CustodianError('Choose a different file: the target is the encrypted file itself.');
+    if (target.scheme !== 'file') throw new CustodianError(vscode.l10n.t('Decrypt to File writes to a file on disk.'));
+    if (target.fsPath === uri.fsPath) throw new CustodianError(vscode.l10n.t('Choose a different file: the target is the encrypted file itself.'));
     if (!overwrite && (await fs.lstat(target.fsPath).then(() => true, () => false))) {
-      throw new CustodianError(`${rel(target)} already exists; it was not replaced.`, { hint: 'Choose another name, or confirm replacing it.' });
+      throw new CustodianError(vscode.l10n.t('{0} already exists; it was not replaced.', rel(target)), { hint: vscode.l10n.t('Choose another name, or confirm replacing it.') });
     }
     const header = await readEnvelopeHeader(uri.fsPath);
     const identities: RsaPrivateKey[] = await deps.session.identitiesFor(header.recipients, rel(uri));
     let decrypted;
     try {
       const size = (await fs.stat(uri.fsPath)).size;
-      decrypted = await withFileProgress(`Decrypting ${rel(uri)}`, size, args.cancellationToken, (token, progress) =>
+      decrypted = await withFileProgress(vscode.l10n.t('Decrypting {0}', rel(uri)), size, args.cancellationToken, (token, progress) =>
         decryptFile(uri.fsPath, target!.fsPath, { identities, backend, overwrite, token, progress }),
       );
     } finally {
@@ -76,7 +78,7 @@ export async function decryptToFile(deps: EncDeps, first: unknown, second: unkno
     const description = deps.session.describe(decrypted.header, decrypted.signature, await deps.session.knownKeys());
     result.files.push({ source: uri, target, description });
     const note = description.warning ? ` ${description.warning}` : '';
-    void vscode.window.showInformationMessage(`Decrypted ${rel(uri)} to ${rel(target)} (${description.summary}).${note}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Decrypted {0} to {1} ({2}).{3}', rel(uri), rel(target), description.summary, note));
   }
   return result;
 }

@@ -41,8 +41,8 @@ export async function openDecrypted(deps: EncDeps, first: unknown, second: unkno
 }
 
 export function offerDecryptToFile(uri: vscode.Uri): void {
-  const action = 'Decrypt to File…';
+  const action = vscode.l10n.t('Decrypt to File…');
   void vscode.window
-    .showWarningMessage(`${rel(uri)} decrypts to binary data, which a text editor would corrupt.`, action)
+    .showWarningMessage(vscode.l10n.t('{0} decrypts to binary data, which a text editor would corrupt.', rel(uri)), action)
     .then((choice) => (choice === action ? vscode.commands.executeCommand(CommandId.DecryptToFile, uri) : undefined));
 }

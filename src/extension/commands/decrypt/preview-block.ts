@@ -1,5 +1,5 @@
-// The CodeLens "Decrypt": shows one armored block's plaintext in a read-only peek under the block
-// (or beside the editor when peeking is not possible). The document is not changed.
+// The CodeLens "Decrypt": shows one armored block's plaintext read-only in a preview tab beside the
+// document, named after the block ("notes.yaml (block 1, decrypted)"). The document is not changed.
 import * as vscode from 'vscode';
 import { displayText } from '../../../core/display-text';
 import { CustodianError } from '../../../core/errors';
@@ -13,7 +13,7 @@ export interface PreviewBlockArgs {
   uri?: vscode.Uri;
   /** The block's range (from the CodeLens), or any position inside it. */
   range?: vscode.Range;
-  /** Show beside instead of peeking (tests). */
+  /** Accepted for older callers: the preview is always beside the document now. */
   beside?: boolean;
 }
 
@@ -29,32 +29,21 @@ export async function previewBlock(deps: EncDeps, arg: unknown): Promise<Preview
   const a = fromArgument(arg, PREVIEW_BLOCK_ARGS);
   const editor = vscode.window.activeTextEditor;
   const docUri = a.uri ?? editor?.document.uri;
-  if (!docUri) throw new CustodianError('Open a file with an encrypted block first.');
+  if (!docUri) throw new CustodianError(vscode.l10n.t('Open a file with an encrypted block first.'));
   const document = await vscode.workspace.openTextDocument(docUri);
   const at = a.range?.start ?? editor?.selection.active;
   const blocks = await blocksIn(document);
   const index = blocks.findIndex((b) => (at ? blockRange(document, b).contains(at) : true));
-  if (index < 0) throw new CustodianError('There is no encrypted block there.');
+  if (index < 0) throw new CustodianError(vscode.l10n.t('There is no encrypted block there.'));
   const block = blocks[index];
-  const what = `the encrypted block in ${displayText(vscode.workspace.asRelativePath(docUri))}`;
+  const what = vscode.l10n.t('the encrypted block in {0}', displayText(vscode.workspace.asRelativePath(docUri)));
   const decrypted = await decryptBlock(deps, block, what);
   decrypted.plaintext.fill(0);
-  if (decrypted.text === undefined) throw notTextError(what);
-  const uri = deps.peek.add(`${displayText(basename(docUri.path)) || 'untitled'} (block ${index + 1}, decrypted)`, decrypted.text);
-  const range = blockRange(document, block);
-  const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === docUri.toString());
-  let peeked = false;
-  if (shown && !a.beside) {
-    if (vscode.window.activeTextEditor !== shown) await vscode.window.showTextDocument(shown.document, shown.viewColumn);
-    try {
-      await vscode.commands.executeCommand('editor.action.peekLocations', docUri, range.start, [new vscode.Location(uri, new vscode.Position(0, 0))], 'peek');
-      peeked = true;
-    } catch {
-      peeked = false;
-    }
-  }
-  if (!peeked) await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
-  if (decrypted.description.warning) void vscode.window.showWarningMessage(`Decrypted block: ${decrypted.description.warning}`);
+  if (decrypted.text === undefined) throw notTextError(vscode.l10n.t('The encrypted block in {0}', displayText(vscode.workspace.asRelativePath(docUri))));
+  const uri = deps.peek.add(vscode.l10n.t('{0} (block {1}, decrypted)', displayText(basename(docUri.path)) || 'untitled', index + 1), decrypted.text);
+  // A preview tab beside the document, named after the block: a peek would be titled "Locations (1)".
+  await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  if (decrypted.description.warning) void vscode.window.showWarningMessage(vscode.l10n.t('Decrypted block: {0}', decrypted.description.warning));
   else void vscode.window.setStatusBarMessage(`$(unlock) ${decrypted.description.summary}`, 8000);
   return { uri, description: decrypted.description };
 }

@@ -35,24 +35,24 @@ export async function showRecipients(deps: EncDeps, first: unknown, second: unkn
   if (!args.quiet) {
     const { shortFingerprint } = await lazyCore.keys();
     const items: vscode.QuickPickItem[] = [
-      { label: 'Recipients', kind: vscode.QuickPickItemKind.Separator },
+      { label: vscode.l10n.t('Recipients'), kind: vscode.QuickPickItemKind.Separator },
       ...result.recipients.map((r) => ({ label: `$(person) ${r.name}`, description: r.source ? shortFingerprint(r.fingerprint) : r.fingerprint })),
-      { label: 'Signer', kind: vscode.QuickPickItemKind.Separator },
+      { label: vscode.l10n.t('Signer'), kind: vscode.QuickPickItemKind.Separator },
       result.signer.kind === 'unsigned'
-        ? { label: '$(warning) Not signed', detail: result.warning }
+        ? { label: vscode.l10n.t('$(warning) Not signed'), detail: result.warning }
         : {
             label: `${result.signer.known ? '$(verified)' : '$(warning)'} ${result.signer.party.name}`,
             description:
               result.signer.kind === 'verified'
-                ? 'signature verified'
+                ? vscode.l10n.t('signature verified')
                 : result.damaged
-                  ? 'claimed in the header; not verified (the file is damaged)'
-                  : 'claimed in the header; not verified (you cannot decrypt this file)',
+                  ? vscode.l10n.t('claimed in the header; not verified (the file is damaged)')
+                  : vscode.l10n.t('claimed in the header; not verified (you cannot decrypt this file)'),
             detail: result.warning,
           },
     ];
-    if (result.damaged) items.unshift({ label: `$(error) Damaged: ${result.damaged}`, detail: 'Restore it from git if it was committed, or ask its signer or a recipient for a new copy.' });
-    void vscode.window.showQuickPick(items, { title: `${rel(uri)}: ${result.summary}`, placeHolder: 'Who can read this file, and who wrote it' });
+    if (result.damaged) items.unshift({ label: vscode.l10n.t('$(error) Damaged: {0}', result.damaged), detail: vscode.l10n.t('Restore it from git if it was committed, or ask its signer or a recipient for a new copy.') });
+    void vscode.window.showQuickPick(items, { title: `${rel(uri)}: ${result.summary}`, placeHolder: vscode.l10n.t('Who can read this file, and who wrote it') });
   }
   return result;
 }
@@ -76,7 +76,7 @@ export async function describeFile(deps: EncDeps, uri: vscode.Uri): Promise<Show
     if (!(err instanceof CustodianError)) throw err;
     const damaged = describeError(err);
     const claimed = deps.session.describe(header, undefined, known);
-    return { ...claimed, uri, canDecrypt, damaged, warning: `The file is damaged (${damaged}): the recipients and signer are what its header claims.` };
+    return { ...claimed, uri, canDecrypt, damaged, warning: vscode.l10n.t('The file is damaged ({0}): the recipients and signer are what its header claims.', damaged) };
   } finally {
     deps.session.release(...identities);
   }

@@ -25,9 +25,9 @@ export function encTargets<T extends FileArgs>(
     if (active) list = [active];
   }
   const resolved = (list ?? []).map((u) => fromValuesUri(encryptedUriOf(u)));
-  if (resolved.length === 0) throw new CustodianError('Choose a .enc file first (right-click it in the Explorer).');
+  if (resolved.length === 0) throw new CustodianError(vscode.l10n.t('Choose a .enc file first (right-click it in the Explorer).'));
   for (const uri of resolved) {
-    if (!accept(uri)) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a .enc file.`);
+    if (!accept(uri)) throw new CustodianError(vscode.l10n.t('{0} is not a .enc file.', vscode.workspace.asRelativePath(uri)));
   }
   return { args, uris: resolved };
 }

@@ -74,10 +74,10 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
   const uris = given ?? (await pickFilesToEncrypt());
   if (!uris || uris.length === 0) return undefined;
   for (const uri of uris) {
-    if (uri.scheme !== 'file') throw new CustodianError(`${uri.toString()} is not a file on disk; Custodian encrypts files on disk.`);
-    if (isEncryptedFileUri(uri)) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is already encrypted.`);
+    if (uri.scheme !== 'file') throw new CustodianError(vscode.l10n.t('{0} is not a file on disk; Custodian encrypts files on disk.', uri.toString()));
+    if (isEncryptedFileUri(uri)) throw new CustodianError(vscode.l10n.t('{0} is already encrypted.', vscode.workspace.asRelativePath(uri)));
     const stat = await fs.stat(uri.fsPath).catch(() => undefined);
-    if (!stat?.isFile()) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a file.`);
+    if (!stat?.isFile()) throw new CustodianError(vscode.l10n.t('{0} is not a file.', vscode.workspace.asRelativePath(uri)));
   }
   const recipients = await chooseRecipients(deps.services, deps.session, args, uris[0]);
   if (!recipients) return undefined;
@@ -94,17 +94,17 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
       const name = vscode.workspace.asRelativePath(uri);
       let overwrite = args.overwrite === true;
       if (args.overwrite === undefined && (await exists(target.fsPath))) {
-        const replace = 'Replace';
-        const choice = await vscode.window.showWarningMessage(`${name}.enc already exists. Replace it?`, { modal: true }, replace);
+        const replace = vscode.l10n.t('Replace');
+        const choice = await vscode.window.showWarningMessage(vscode.l10n.t('{0}.enc already exists. Replace it?', name), { modal: true }, replace);
         if (choice !== replace) {
-          result.failed.push({ uri, error: `${name}.enc already exists` });
+          result.failed.push({ uri, error: vscode.l10n.t('{0}.enc already exists', name) });
           continue;
         }
         overwrite = true;
       }
       const before = await fs.stat(uri.fsPath);
       try {
-        const sha256 = await withFileProgress(`Encrypting ${name}`, before.size, args.cancellationToken, (token, progress) =>
+        const sha256 = await withFileProgress(vscode.l10n.t('Encrypting {0}', name), before.size, args.cancellationToken, (token, progress) =>
           encryptFile(uri.fsPath, target.fsPath, {
             recipients: recipients.map((r) => r.key),
             signer,
@@ -124,12 +124,12 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
       } catch (err) {
         if (err instanceof CancelledError) {
           result.cancelled = true;
-          void vscode.window.showInformationMessage(`Cancelled: ${name} was not encrypted and nothing was written.`);
+          void vscode.window.showInformationMessage(vscode.l10n.t('Cancelled: {0} was not encrypted and nothing was written.', name));
           break;
         }
         if (err instanceof FileExistsError) {
-          result.failed.push({ uri, error: `${name}.enc already exists` });
-          deps.services.errors.report(new CustodianError(`${name}.enc already exists; it was not replaced.`, { hint: 'Delete or rename it first.' }), 'custodian.encryptFile');
+          result.failed.push({ uri, error: vscode.l10n.t('{0}.enc already exists', name) });
+          deps.services.errors.report(new CustodianError(vscode.l10n.t('{0}.enc already exists; it was not replaced.', name), { hint: vscode.l10n.t('Delete or rename it first.') }), 'custodian.encryptFile');
           continue;
         }
         throw err;
@@ -144,12 +144,12 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
   let remove = policy === 'always';
   if (policy === 'ask') {
     const names = result.files.map((f) => vscode.workspace.asRelativePath(f.source));
-    const del = 'Delete Original';
+    const del = vscode.l10n.t('Delete Original');
     const choice = await vscode.window.showWarningMessage(
-      names.length === 1 ? `Encrypted ${names[0]}. Delete the plaintext original?` : `Encrypted ${names.length} files. Delete the plaintext originals?`,
+      names.length === 1 ? vscode.l10n.t('Encrypted {0}. Delete the plaintext original?', names[0]) : vscode.l10n.t('Encrypted {0} files. Delete the plaintext originals?', names.length),
       {
         modal: true,
-        detail: 'Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. Cancel keeps the original; the .enc file stays either way.',
+        detail: vscode.l10n.t('Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. Cancel keeps the original; the .enc file stays either way.'),
       },
       del,
     );
@@ -160,11 +160,14 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
     const deleted = result.files.filter((f) => f.deleted).length;
     const kept = result.files.filter((f) => f.kept);
     const one = result.files.length === 1 ? result.files[0] : undefined;
-    const what = one ? `${vscode.workspace.asRelativePath(one.source)} to ${vscode.workspace.asRelativePath(one.target)}` : `${result.files.length} files`;
-    const summary = `Encrypted ${what} for ${recipients.map((r) => r.name).join(', ')}.`;
+    const names = recipients.map((r) => r.name).join(', ');
+    const summary = one
+      ? vscode.l10n.t('Encrypted {0} to {1} for {2}.', vscode.workspace.asRelativePath(one.source), vscode.workspace.asRelativePath(one.target), names)
+      : vscode.l10n.t('Encrypted {0} files for {1}.', result.files.length, names);
     const copies = result.files.reduce((n, f) => n + (f.history?.removed ?? 0), 0);
-    const history = copies > 0 ? ` Removed ${copies === 1 ? 'its' : 'their'} Local History copies.` : '';
-    void vscode.window.showInformationMessage(deleted > 0 ? `${summary} Deleted ${deleted} original${deleted === 1 ? '' : 's'}.${history}` : summary);
+    const history = copies === 0 ? '' : copies === 1 ? vscode.l10n.t('Removed its Local History copies.') : vscode.l10n.t('Removed their Local History copies.');
+    const removed = deleted === 1 ? vscode.l10n.t('Deleted 1 original.') : vscode.l10n.t('Deleted {0} originals.', deleted);
+    void vscode.window.showInformationMessage(deleted > 0 ? [summary, removed, history].filter(Boolean).join(' ') : summary);
     for (const k of kept) void vscode.window.showWarningMessage(k.kept!);
     reportLeftovers(result.files);
   }
@@ -179,12 +182,12 @@ async function deleteVerified(deps: EncDeps, files: EncryptedFileResult[], hashe
     const { readEnvelopeHeader } = await lazyCore.envelopeFiles();
     const header = await readEnvelopeHeader(f.target.fsPath);
     if (!deps.session.canDecrypt(header.recipients)) {
-      f.kept = `Kept ${name}: you are not a recipient of ${name}.enc, so Custodian cannot check it decrypts before deleting the original. Turn on "custodian.alwaysIncludeMyself" or include one of your keys.`;
+      f.kept = vscode.l10n.t('Kept {0}: you are not a recipient of {0}.enc, so Custodian cannot check it decrypts before deleting the original. Turn on "custodian.alwaysIncludeMyself" or include one of your keys.', name);
       continue;
     }
     const now = await fs.stat(f.source.fsPath).catch(() => undefined);
     if (!now || now.mtimeMs !== expected.mtimeMs || now.size !== expected.size) {
-      f.kept = `Kept ${name}: it changed while it was being encrypted. Encrypt it again.`;
+      f.kept = vscode.l10n.t('Kept {0}: it changed while it was being encrypted. Encrypt it again.', name);
       continue;
     }
     let identities: RsaPrivateKey[] = [];
@@ -193,18 +196,18 @@ async function deleteVerified(deps: EncDeps, files: EncryptedFileResult[], hashe
       identities = await deps.session.identitiesFor(header.recipients, `${name}.enc`);
       ok = await verifyFile(f.target.fsPath, expected.sha256, { identities, backend });
     } catch (err) {
-      f.kept = `Kept ${name}: ${name}.enc did not decrypt (${err instanceof Error ? err.name : 'Error'}).`;
+      f.kept = vscode.l10n.t('Kept {0}: {0}.enc did not decrypt ({1}).', name, err instanceof Error ? err.name : 'Error');
       continue;
     } finally {
       deps.session.release(...identities);
     }
     if (!ok) {
-      f.kept = `Kept ${name}: ${name}.enc does not decrypt to the same content.`;
+      f.kept = vscode.l10n.t('Kept {0}: {0}.enc does not decrypt to the same content.', name);
       continue;
     }
     const tabs = await closeOriginal(f.source);
     if (!tabs.closed) {
-      f.kept = `Kept ${name}: its editor could not be closed, and saving it would write the plaintext back. Close it and delete ${name} yourself.`;
+      f.kept = vscode.l10n.t('Kept {0}: its editor could not be closed, and saving it would write the plaintext back. Close it and delete {0} yourself.', name);
       continue;
     }
     f.discarded = tabs.discarded;
@@ -220,15 +223,17 @@ function reportLeftovers(files: EncryptedFileResult[]): void {
   const deleted = files.filter((f) => f.deleted);
   const discarded = deleted.filter((f) => f.discarded).map((f) => vscode.workspace.asRelativePath(f.source));
   if (discarded.length > 0) {
-    void vscode.window.showWarningMessage(`Unsaved changes to ${discarded.join(', ')} were discarded: they were not in the file on disk, so they are not in the encrypted file either.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Unsaved changes to {0} were discarded: they were not in the file on disk, so they are not in the encrypted file either.', discarded.join(', ')));
   }
   const unreachable = deleted.filter((f) => f.history?.unreachable).map((f) => vscode.workspace.asRelativePath(f.source));
   if (unreachable.length === 0) return;
-  const clear = 'Delete All Local History…';
+  const clear = vscode.l10n.t('Delete All Local History…');
   void vscode.window
     .showWarningMessage(
-      `VS Code's Local History may still hold copies of ${unreachable.join(', ')} from before encryption, in the History folder of VS Code's user data ` +
-        `(in the browser's storage on a web host). Custodian cannot reach it from here. Open the file's Timeline to see them, or delete all Local History.`,
+      vscode.l10n.t(
+        'VS Code\'s Local History may still hold copies of {0} from before encryption, in the History folder of VS Code\'s user data (in the browser\'s storage on a web host). Custodian cannot reach it from here. Open the file\'s Timeline to see them, or delete all Local History.',
+        unreachable.join(', '),
+      ),
       clear,
     )
     .then((choice) => (choice === clear ? vscode.commands.executeCommand('workbench.action.localHistory.deleteAll') : undefined));
@@ -259,7 +264,7 @@ export async function withFileProgress<T>(
       if (total <= 0) return;
       const pct = Math.floor((done / total) * 100);
       if (pct > reported) {
-        progress.report({ increment: pct - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
+        progress.report({ increment: pct - reported, message: vscode.l10n.t('{0} of {1}', formatBytes(done), formatBytes(total)) });
         reported = pct;
       }
     });
@@ -269,7 +274,7 @@ export async function withFileProgress<T>(
 async function pickFilesToEncrypt(): Promise<vscode.Uri[] | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active?.scheme === 'file' && !isEncryptedFileUri(active)) return [active];
-  return vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Encrypt', title: 'Encrypt Files', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+  return vscode.window.showOpenDialog({ canSelectMany: true, openLabel: vscode.l10n.t('Encrypt'), title: vscode.l10n.t('Encrypt Files'), defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -25,9 +25,9 @@ export interface EncryptSelectionResult {
 export async function encryptSelection(deps: EncDeps, arg: unknown): Promise<EncryptSelectionResult | undefined> {
   const a = fromArgument(arg, ENCRYPT_SELECTION_ARGS);
   const editor = a.editor ?? vscode.window.activeTextEditor;
-  if (!editor) throw new CustodianError('Open a file and select the text to encrypt.');
+  if (!editor) throw new CustodianError(vscode.l10n.t('Open a file and select the text to encrypt.'));
   const selections = editor.selections.filter((s) => !s.isEmpty);
-  if (selections.length === 0) throw new CustodianError('Select the text to encrypt first.');
+  if (selections.length === 0) throw new CustodianError(vscode.l10n.t('Select the text to encrypt first.'));
   const document = editor.document;
   const version = document.version;
   const text = document.getText();
@@ -55,10 +55,10 @@ export async function encryptSelection(deps: EncDeps, arg: unknown): Promise<Enc
   } finally {
     deps.session.release(signer);
   }
-  if (document.version !== version) throw new CustodianError('The document changed while encrypting; nothing was replaced. Try again.');
+  if (document.version !== version) throw new CustodianError(vscode.l10n.t('The document changed while encrypting; nothing was replaced. Try again.'));
   const ok = await editor.edit((edit) => {
     for (const [range, sealed] of replacements) edit.replace(range, sealed);
   });
-  if (!ok) throw new CustodianError('The editor refused the change; nothing was replaced.');
+  if (!ok) throw new CustodianError(vscode.l10n.t('The editor refused the change; nothing was replaced.'));
   return { blocks: replacements.length, recipients: recipients.map((r) => r.fingerprint) };
 }

@@ -14,8 +14,6 @@ export interface RecipientArgs {
 }
 
 export const RECIPIENT_ARGS: Shape<RecipientArgs> = { recipients: is.strings };
-
-const SOURCE_LABEL: Record<KnownKey['source'], string> = { roster: 'Team', contact: 'Contacts', mine: 'My keys' };
 const SOURCE_ICON: Record<KnownKey['source'], string> = { roster: '$(person)', contact: '$(account)', mine: '$(key)' };
 
 /** Resolves to the recipients (with my default key added per the setting), or undefined when cancelled. */
@@ -27,7 +25,7 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
   }
   const team = new Set((await session.rosterMembers(session.teamFolder(scope))).map((m) => m.key.fingerprint));
   if (known.length === 0) {
-    throw new CustodianError('There is nobody to encrypt to yet.', { hint: 'Generate a key, or add teammates to the roster first.' });
+    throw new CustodianError(vscode.l10n.t('There is nobody to encrypt to yet.'), { hint: vscode.l10n.t('Generate a key, or add teammates to the roster first.') });
   }
   const { shortFingerprint } = await lazyCore.keys();
   const always = services.config(scope).alwaysIncludeMyself;
@@ -37,12 +35,14 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
   for (const source of ['roster', 'contact', 'mine'] as const) {
     const group = known.filter((k) => k.source === source);
     if (group.length === 0) continue;
-    items.push({ label: SOURCE_LABEL[source], kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label: sourceLabel(source), kind: vscode.QuickPickItemKind.Separator });
     for (const k of group) {
       const isMe = k.fingerprint === me?.fingerprint;
       items.push({
         label: `${SOURCE_ICON[source]} ${k.name}`,
-        description: `${k.key.bits}-bit · ${shortFingerprint(k.fingerprint)}${isMe && always ? ' · always included' : ''}`,
+        description: isMe && always
+          ? vscode.l10n.t('{0}-bit · {1} · always included', k.key.bits, shortFingerprint(k.fingerprint))
+          : vscode.l10n.t('{0}-bit · {1}', k.key.bits, shortFingerprint(k.fingerprint)),
         // By fingerprint, whichever group the key is listed under: a teammate whose key is also in my
         // keychain (listed under "My keys") is still part of the team.
         picked: team.has(k.fingerprint) || (isMe && always),
@@ -52,8 +52,8 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
   }
   const picked = await vscode.window.showQuickPick(items, {
     canPickMany: true,
-    title: 'Encrypt for…',
-    placeHolder: 'Whole team preselected; add contacts or your other keys',
+    title: vscode.l10n.t('Encrypt for…'),
+    placeHolder: vscode.l10n.t('Whole team preselected; add contacts or your other keys'),
     matchOnDescription: true,
   });
   if (!picked) return undefined;
@@ -64,6 +64,10 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
 async function finish(session: CryptoSession, chosen: KnownKey[], scope?: vscode.ConfigurationScope): Promise<KnownKey[]> {
   // A teammate whose key changed or who is new in the roster is asked about before anything is sealed.
   const all = await session.withMyself(await session.vetChosen(chosen, scope instanceof vscode.Uri ? scope : undefined), scope);
-  if (all.length === 0) throw new CustodianError('Choose at least one recipient.');
+  if (all.length === 0) throw new CustodianError(vscode.l10n.t('Choose at least one recipient.'));
   return all;
+}
+
+function sourceLabel(source: KnownKey['source']): string {
+  return source === 'roster' ? vscode.l10n.t('Team') : source === 'contact' ? vscode.l10n.t('Contacts') : vscode.l10n.t('My keys');
 }

@@ -3,6 +3,7 @@
 // commands/register.ts). Only registrations here: modules load on first use.
 import * as vscode from 'vscode';
 import { ArmorCodeLensProvider } from '../../editor/armor-codelens';
+import { setInnerLanguages } from '../../editor/inner-language';
 import { DecryptedDecorations } from '../../editor/decorations';
 import { ENCRYPTED_EDITOR_VIEW_TYPE, EncryptedEditorProvider } from '../../editor/encrypted-editor';
 import { PEEK_SCHEME, PlaintextDocuments } from '../../editor/plaintext-documents';
@@ -59,7 +60,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const backupGuard = new BackupGuard(context, services.log);
   const documents = new EncryptedDocuments(services, session);
   const fs = new EncryptedFileSystem(documents, services.log, backupGuard);
-  const peek = new PlaintextDocuments(PEEK_SCHEME, '(This preview has expired. Run "Decrypt" on the block again.)\n');
+  const peek = new PlaintextDocuments(PEEK_SCHEME, vscode.l10n.t('(This preview has expired. Run "Decrypt" on the block again.)') + '\n');
   const drift = new DriftScanner(services, session);
   const deps: EncDeps = { services, session, fs, peek, drift };
   const values = registerValuesFeature(context, host, services, backupGuard);
@@ -82,6 +83,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
       supportsMultipleEditorsPerDocument: true,
     }),
     vscode.window.registerFileDecorationProvider(new DecryptedDecorations()),
+    setInnerLanguages(),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: ENC_SCHEME }], services.trust.codeLensesWhenTrusted(codeLens)),
     services.trust.onDidChange(() => codeLens.refresh()),
     services.onDidChangeKeys(() => codeLens.refresh()),

@@ -22,17 +22,16 @@ const EXPORT_PRIVATE_KEY_ARGS: Shape<ExportPrivateKeyArgs> = { ...TARGET_ARGS, p
 
 export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ uri: vscode.Uri } | undefined> {
   const a = fromArgument(arg, EXPORT_PRIVATE_KEY_ARGS);
-  const info = await pickMyKey(deps.keys.current, arg, 'Back up the private key of…');
+  const info = await pickMyKey(deps.keys.current, arg, vscode.l10n.t('Back up the private key of…'));
   if (!info) return undefined;
   if (
     !a.confirm &&
     !(await confirmModal(
-      `Export a backup of the private key "${info.name}"?`,
-      'The file holds your private key, encrypted with a passphrase you choose (PKCS#8, AES-256-CBC, PBKDF2-HMAC-SHA256). ' +
-        'Anyone with the file AND the passphrase can read every secret encrypted to this key and sign as you.\n\n' +
-        'Keep it offline (a password manager, an encrypted USB stick in a safe); never commit it or send it. ' +
-        'Custodian cannot recover a forgotten passphrase.',
-      'Choose Passphrase…',
+      vscode.l10n.t('Export a backup of the private key "{0}"?', info.name),
+      vscode.l10n.t(
+        'The file holds your private key, encrypted with a passphrase you choose (PKCS#8, AES-256-CBC, PBKDF2-HMAC-SHA256). Anyone with the file AND the passphrase can read every secret encrypted to this key and sign as you.\n\nKeep it offline (a password manager, an encrypted USB stick in a safe); never commit it or send it. Custodian cannot recover a forgotten passphrase.',
+      ),
+      vscode.l10n.t('Choose Passphrase…'),
     ))
   ) {
     return undefined;
@@ -41,27 +40,27 @@ export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ 
   const passphrase = a.passphrase ?? (await promptNewPassphrase(info.name));
   if (passphrase === undefined) return undefined;
   const strength = estimatePassphraseStrength(passphrase);
-  if (!strength.ok) throw new CustodianError(`The backup passphrase is too weak. ${strength.problem}`);
+  if (!strength.ok) throw new CustodianError(vscode.l10n.t('The backup passphrase is too weak. {0}', strength.problem ?? ''));
 
   let uri = a.uri;
   // Chosen in the dialog: a place inside the workspace is questioned, and declining it goes back to
   // the dialog (the passphrase typed twice is not lost).
-  const elsewhere = 'Choose Another Place…';
+  const elsewhere = vscode.l10n.t('Choose Another Place…');
   for (let asked = !uri; ; asked = true) {
     if (asked) {
       uri = await vscode.window.showSaveDialog({
-        title: `Save Private Key Backup: ${info.name}`,
-        saveLabel: 'Save Encrypted Backup',
+        title: vscode.l10n.t('Save Private Key Backup: {0}', info.name),
+        saveLabel: vscode.l10n.t('Save Encrypted Backup'),
         defaultUri: vscode.Uri.file(path.join(os.homedir(), 'custodian-key-backup.pem')),
-        filters: { 'Encrypted private key (PKCS#8 PEM)': ['pem'] },
+        filters: { [vscode.l10n.t('Encrypted private key (PKCS#8 PEM)')]: ['pem'] },
       });
       if (!uri) return undefined;
     }
     if (!vscode.workspace.getWorkspaceFolder(uri!) || a.confirm) break;
     const choice = await vscode.window.showWarningMessage(
-      'Save the private key backup inside the workspace?',
-      { modal: true, detail: 'A file in the workspace is easily committed or shared by accident. A location outside the repository is safer.' },
-      'Save Here Anyway',
+      vscode.l10n.t('Save the private key backup inside the workspace?'),
+      { modal: true, detail: vscode.l10n.t('A file in the workspace is easily committed or shared by accident. A location outside the repository is safer.') },
+      vscode.l10n.t('Save Here Anyway'),
       elsewhere,
     );
     if (choice === 'Save Here Anyway') break;
@@ -69,7 +68,7 @@ export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ 
   }
 
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Custodian: encrypting the backup of "${info.name}"…` },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Custodian: encrypting the backup of "{0}"…', info.name) },
     async () => {
       const keys = await lazyCore.keys();
       const der = await deps.keys.current.getPrivateKeyDer(info.id);
@@ -83,7 +82,7 @@ export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ 
       }
     },
   );
-  void vscode.window.showInformationMessage(`Saved an encrypted backup of "${info.name}". Store it offline and remember its passphrase.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Saved an encrypted backup of "{0}". Store it offline and remember its passphrase.', info.name));
   return { uri: uri! };
 }
 
@@ -99,8 +98,8 @@ async function writeBackup(uri: vscode.Uri, bytes: Uint8Array): Promise<void> {
 
 async function promptNewPassphrase(name: string): Promise<string | undefined> {
   const first = await vscode.window.showInputBox({
-    title: `Backup passphrase for "${name}" (1/2)`,
-    prompt: 'At least 12 characters; a few random words work well.',
+    title: vscode.l10n.t('Backup passphrase for "{0}" (1/2)', name),
+    prompt: vscode.l10n.t('At least 12 characters; a few random words work well.'),
     password: true,
     ignoreFocusOut: true,
     validateInput: (v) => {
@@ -111,13 +110,13 @@ async function promptNewPassphrase(name: string): Promise<string | undefined> {
   });
   if (!first) return undefined;
   const second = await vscode.window.showInputBox({
-    title: `Backup passphrase for "${name}" (2/2)`,
-    prompt: 'Enter the same passphrase again.',
+    title: vscode.l10n.t('Backup passphrase for "{0}" (2/2)', name),
+    prompt: vscode.l10n.t('Enter the same passphrase again.'),
     password: true,
     ignoreFocusOut: true,
-    validateInput: (v) => (v && v !== first && v.length >= first.length ? 'The passphrases differ.' : undefined),
+    validateInput: (v) => (v && v !== first && v.length >= first.length ? vscode.l10n.t('The passphrases differ.') : undefined),
   });
   if (second === undefined) return undefined;
-  if (second !== first) throw new CustodianError('The two passphrases differ. Nothing was exported.');
+  if (second !== first) throw new CustodianError(vscode.l10n.t('The two passphrases differ. Nothing was exported.'));
   return first;
 }

@@ -25,48 +25,49 @@ export interface ExportPublicKeyResult {
 
 export async function exportPublicKey(deps: KeysDeps, arg: unknown): Promise<ExportPublicKeyResult | undefined> {
   const a = fromArgument(arg, EXPORT_PUBLIC_KEY_ARGS);
-  const info = await pickMyKey(deps.keys.current, arg, 'Export the public key of…');
+  const info = await pickMyKey(deps.keys.current, arg, vscode.l10n.t('Export the public key of…'));
   if (!info) return undefined;
   let format = a.format;
   let target = a.target;
   if (!format || !target) {
     const picked = await vscode.window.showQuickPick(
       [
-        { label: '$(copy) Copy OpenSSH Line', description: 'ssh-rsa AAAA… — for a teammate\'s roster', format: 'openssh' as const, target: 'clipboard' as const },
-        { label: '$(copy) Copy PEM', description: '-----BEGIN PUBLIC KEY-----', format: 'pem' as const, target: 'clipboard' as const },
-        { label: '$(save) Save to File…', description: '.pub (OpenSSH) or .pem', format: undefined, target: 'file' as const },
+        { label: vscode.l10n.t('$(copy) Copy OpenSSH Line'), description: vscode.l10n.t('ssh-rsa AAAA… — for a teammate\'s roster'), format: 'openssh' as const, target: 'clipboard' as const },
+        // l10n-ignore: the PEM header, as it appears in the file
+        { label: vscode.l10n.t('$(copy) Copy PEM'), description: '-----BEGIN PUBLIC KEY-----', format: 'pem' as const, target: 'clipboard' as const },
+        { label: vscode.l10n.t('$(save) Save to File…'), description: vscode.l10n.t('.pub (OpenSSH) or .pem'), format: undefined, target: 'file' as const },
       ],
-      { title: `Export Public Key: ${info.name}`, placeHolder: 'The public key is safe to share' },
+      { title: vscode.l10n.t('Export Public Key: {0}', info.name), placeHolder: vscode.l10n.t('The public key is safe to share') },
     );
     if (!picked) return undefined;
     format = format ?? picked.format;
     target = target ?? picked.target;
   }
-  if (target !== 'clipboard' && target !== 'file') throw new InvalidArgumentError(`"target" must be "clipboard" or "file", got ${String(target)}.`);
+  if (target !== 'clipboard' && target !== 'file') throw new InvalidArgumentError(vscode.l10n.t('"target" must be "clipboard" or "file", got {0}.', String(target)));
 
   let uri = a.uri;
   if (target === 'file' && !uri) {
     const slug = info.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'key';
     const base = vscode.workspace.workspaceFolders?.[0]?.uri;
     uri = await vscode.window.showSaveDialog({
-      title: `Save Public Key: ${info.name}`,
+      title: vscode.l10n.t('Save Public Key: {0}', info.name),
       defaultUri: base ? vscode.Uri.joinPath(base, `${slug}${format === 'pem' ? '.pem' : '.pub'}`) : undefined,
-      filters: { 'OpenSSH public key': ['pub'], 'PEM public key': ['pem'] },
+      filters: { [vscode.l10n.t('OpenSSH public key')]: ['pub'], [vscode.l10n.t('PEM public key')]: ['pem'] },
     });
     if (!uri) return undefined;
   }
   format ??= uri?.path.toLowerCase().endsWith('.pem') ? 'pem' : 'openssh';
-  if (format !== 'openssh' && format !== 'pem') throw new InvalidArgumentError(`"format" must be "openssh" or "pem", got ${String(format)}.`);
+  if (format !== 'openssh' && format !== 'pem') throw new InvalidArgumentError(vscode.l10n.t('"format" must be "openssh" or "pem", got {0}.', String(format)));
 
   const keys = await lazyCore.keys();
   const publicKey = await deps.keys.current.getPublicKey(info.id);
   const text = format === 'pem' ? keys.exportPublicKeyPem(publicKey) : keys.exportPublicKeyOpenSsh(publicKey, info.label ?? info.name);
   if (target === 'clipboard') {
     await vscode.env.clipboard.writeText(text);
-    void vscode.window.showInformationMessage(`Copied the ${format === 'pem' ? 'PEM' : 'OpenSSH'} public key of "${info.name}".`);
+    void vscode.window.showInformationMessage(format === 'pem' ? vscode.l10n.t('Copied the PEM public key of "{0}".', info.name) : vscode.l10n.t('Copied the OpenSSH public key of "{0}".', info.name));
     return { text, format, target };
   }
   await vscode.workspace.fs.writeFile(uri!, new TextEncoder().encode(text.endsWith('\n') ? text : text + '\n'));
-  void vscode.window.showInformationMessage(`Saved the public key of "${info.name}" to ${vscode.workspace.asRelativePath(uri!)}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Saved the public key of "{0}" to {1}.', info.name, vscode.workspace.asRelativePath(uri!)));
   return { text, format, target, uri };
 }

@@ -33,9 +33,9 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
   else if (a.uri) source = { text: await readKeyFile(a.uri), uri: a.uri };
   else {
     source = await promptForKeyText({
-      title: 'Import Private Key',
-      what: 'Private key',
-      filters: { 'Private keys': ['pem', 'key', 'p8', 'der', '*'], 'All files': ['*'] },
+      title: vscode.l10n.t('Import Private Key'),
+      kind: 'private',
+      filters: { [vscode.l10n.t('Private keys')]: ['pem', 'key', 'p8', 'der', '*'], [vscode.l10n.t('All files')]: ['*'] },
       pastePlaceholder: '-----BEGIN PRIVATE KEY----- …',
       password: true,
     });
@@ -49,12 +49,12 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
     const suggested = key.publicKey.comment ?? source.uri?.path.split('/').pop()?.replace(/\.(pem|key|p8)$/i, '');
     const name =
       a.name ??
-      (!interactive ? (suggested ?? `Imported ${key.publicKey.bits}-bit key`) : undefined) ??
+      (!interactive ? (suggested ?? vscode.l10n.t('Imported {0}-bit key', key.publicKey.bits)) : undefined) ??
       (await vscode.window.showInputBox({
-        title: 'Import Private Key: name',
-        prompt: `A name for this ${key.publicKey.bits}-bit key (${key.publicKey.fingerprint})`,
+        title: vscode.l10n.t('Import Private Key: name'),
+        prompt: vscode.l10n.t('A name for this {0}-bit key ({1})', key.publicKey.bits, key.publicKey.fingerprint),
         value: suggested,
-        validateInput: (v) => (v.trim() ? undefined : 'Enter a name.'),
+        validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a name.')),
         ignoreFocusOut: true,
       }));
     if (name === undefined) return undefined;
@@ -78,8 +78,8 @@ async function parseWithPassphrase(
   if (given !== undefined || !interactive) return unlock(given);
   for (let attempt = 1; ; attempt++) {
     const passphrase = await vscode.window.showInputBox({
-      title: 'Import Private Key: passphrase',
-      prompt: attempt === 1 ? 'This key is encrypted. Enter its passphrase.' : `Wrong passphrase. Try again (${attempt} of ${PASSPHRASE_ATTEMPTS}).`,
+      title: vscode.l10n.t('Import Private Key: passphrase'),
+      prompt: attempt === 1 ? vscode.l10n.t('This key is encrypted. Enter its passphrase.') : vscode.l10n.t('Wrong passphrase. Try again ({0} of {1}).', attempt, PASSPHRASE_ATTEMPTS),
       password: true,
       ignoreFocusOut: true,
     });
@@ -101,7 +101,7 @@ async function parseWithPassphrase(
  */
 async function withDerivationProgress(parse: (signal: AbortSignal) => Promise<RsaPrivateKey>, external?: vscode.CancellationToken): Promise<RsaPrivateKey | undefined> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Custodian: unlocking the key with its passphrase (this can take a few seconds)…', cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Custodian: unlocking the key with its passphrase (this can take a few seconds)…'), cancellable: true },
     async (_progress, uiToken) => {
       const subscriptions: vscode.Disposable[] = [];
       const cancelled = new Promise<undefined>((resolve) => {

@@ -16,25 +16,25 @@ const RENAME_KEY_ARGS: Shape<RenameKeyArgs> = { ...TARGET_ARGS, name: is.string,
 
 export async function renameKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
   const a = fromArgument(arg, RENAME_KEY_ARGS);
-  const info = await pickMyKey(deps.keys.current, arg, 'Rename which key?');
+  const info = await pickMyKey(deps.keys.current, arg, vscode.l10n.t('Rename which key?'));
   if (!info) return undefined;
   const name =
     a.name ??
     (await vscode.window.showInputBox({
-      title: 'Rename Key',
+      title: vscode.l10n.t('Rename Key'),
       value: info.name,
-      prompt: `New name for ${info.fingerprint}`,
-      validateInput: (v) => (v.trim() ? undefined : 'Enter a name.'),
+      prompt: vscode.l10n.t('New name for {0}', info.fingerprint),
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a name.')),
     }));
   if (name === undefined) return undefined;
   return deps.keys.current.rename(info.id, name, a.label);
 }
 
 export async function setDefaultKey(deps: KeysDeps, arg: unknown): Promise<KeyInfo | undefined> {
-  const info = await pickMyKey(deps.keys.current, arg, 'Which key should decrypt first and sign?');
+  const info = await pickMyKey(deps.keys.current, arg, vscode.l10n.t('Which key should decrypt first and sign?'));
   if (!info) return undefined;
   const updated = await deps.keys.current.setDefault(info.id);
-  void vscode.window.setStatusBarMessage(`Custodian: "${updated.name}" is now your default key`, 4000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t('Custodian: "{0}" is now your default key', updated.name), 4000);
   return updated;
 }
 
@@ -54,13 +54,13 @@ export async function copyFingerprint(deps: KeysDeps, arg: unknown): Promise<str
     fingerprint = a.contact.fingerprint;
     who = a.contact.name;
   } else {
-    const info = await pickMyKey(deps.keys.current, arg, 'Copy the fingerprint of…');
+    const info = await pickMyKey(deps.keys.current, arg, vscode.l10n.t('Copy the fingerprint of…'));
     if (!info) return undefined;
     fingerprint = info.fingerprint;
     who = info.name;
   }
   await vscode.env.clipboard.writeText(fingerprint);
-  void vscode.window.setStatusBarMessage(`Custodian: copied the fingerprint of "${who}"`, 4000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t('Custodian: copied the fingerprint of "{0}"', who), 4000);
   return fingerprint;
 }
 
@@ -71,34 +71,37 @@ export interface DeleteKeyArgs extends TargetArgs {
 
 const DELETE_KEY_ARGS: Shape<DeleteKeyArgs> = { ...TARGET_ARGS, confirm: is.boolean };
 
-const DELETE = 'Delete Key';
-const BACKUP_FIRST = 'Export Backup First…';
+const DELETE = (): string => vscode.l10n.t('Delete Key');
+const BACKUP_FIRST = (): string => vscode.l10n.t('Export Backup First…');
 
 export async function deleteKey(deps: KeysDeps, arg: unknown): Promise<{ deleted: string } | undefined> {
   const a = fromArgument(arg, DELETE_KEY_ARGS);
-  const info = await pickMyKey(deps.keys.current, arg, 'Delete which key?');
+  const info = await pickMyKey(deps.keys.current, arg, vscode.l10n.t('Delete which key?'));
   if (!info) return undefined;
   if (!a.confirm) {
     const choice = await vscode.window.showWarningMessage(
-      `Delete the key "${info.name}"?`,
+      vscode.l10n.t('Delete the key "{0}"?', info.name),
       {
         modal: true,
-        detail:
-          `${info.fingerprint} (RSA ${info.bits}-bit${info.isDefault ? ', your default key' : ''})\n\n` +
-          `The private key is removed from ${secretLocation().where}. Files encrypted only to this key become unreadable ` +
-          'for good, unless you have a backup of it. This cannot be undone.',
+        detail: [
+          info.isDefault ? vscode.l10n.t('{0} (RSA {1}-bit, your default key)', info.fingerprint, info.bits) : vscode.l10n.t('{0} (RSA {1}-bit)', info.fingerprint, info.bits),
+          vscode.l10n.t(
+            'The private key is removed from {0}. Files encrypted only to this key become unreadable for good, unless you have a backup of it. This cannot be undone.',
+            secretLocation().where,
+          ),
+        ].join('\n\n'),
       },
-      DELETE,
-      BACKUP_FIRST,
+      DELETE(),
+      BACKUP_FIRST(),
     );
-    if (choice === BACKUP_FIRST) {
+    if (choice === BACKUP_FIRST()) {
       await vscode.commands.executeCommand(CommandId.ExportPrivateKey, { id: info.id });
       return undefined;
     }
-    if (choice !== DELETE) return undefined;
+    if (choice !== DELETE()) return undefined;
   }
   await deps.keys.current.delete(info.id);
-  void vscode.window.showInformationMessage(`Deleted the key "${info.name}".`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Deleted the key "{0}".', info.name));
   return { deleted: info.id };
 }
 

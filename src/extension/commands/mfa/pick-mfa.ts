@@ -22,7 +22,7 @@ export async function pickMfaEntry(deps: MfaDeps, arg: unknown, placeHolder: str
   if (typeof a.name === 'string') return deps.mfa.store.require(a.name, a.folder);
   const entries = await deps.mfa.store.list();
   if (entries.length === 0) {
-    throw new CustodianError('This workspace has no shared MFA seeds yet.', { hint: 'Run "Custodian: Add Shared MFA…" first.' });
+    throw new CustodianError(vscode.l10n.t('This workspace has no shared MFA seeds yet.'), { hint: vscode.l10n.t('Run "Custodian: Add Shared MFA…" first.') });
   }
   const picked = await vscode.window.showQuickPick(
     entries.map((e) => {
@@ -42,6 +42,6 @@ export async function pickMfaEntry(deps: MfaDeps, arg: unknown, placeHolder: str
 async function entryAt(deps: MfaDeps, uri: vscode.Uri): Promise<MfaEntry> {
   const wanted = uri.toString();
   const found = (await deps.mfa.store.list()).find((e) => e.uri.toString() === wanted);
-  if (!found) throw new CustodianError(`${vscode.workspace.asRelativePath(uri)} is not a shared MFA seed of this workspace.`);
+  if (!found) throw new CustodianError(vscode.l10n.t('{0} is not a shared MFA seed of this workspace.', vscode.workspace.asRelativePath(uri)));
   return found;
 }

@@ -65,12 +65,12 @@ interface Plan {
 /** What each kind would produce under the current policy, with its entropy, without generating anything. */
 function plans(m: PasswordModule, wordlistSize: number, policy: PasswordPolicy, tokenBytes: number): Record<SecretKind, Plan> {
   const classes = m.characterClasses(policy);
-  const classNames = [policy.lowercase && 'a–z', policy.uppercase && 'A–Z', policy.digits && '0–9', policy.symbols && 'symbols'].filter(Boolean);
+  const classNames = [policy.lowercase && 'a–z', policy.uppercase && 'A–Z', policy.digits && '0–9', policy.symbols && vscode.l10n.t('symbols')].filter(Boolean);
   const wordBits = Math.log2(wordlistSize) * policy.words + (policy.appendNumber ? Math.log2(10) : 0);
   const token = (encoding: 'hex' | 'base64url'): Plan => ({
     kind: encoding,
     entropyBits: 8 * tokenBytes,
-    summary: `${tokenBytes} random bytes as ${encoding === 'hex' ? 2 * tokenBytes : Math.ceil((4 * tokenBytes) / 3)} ${encoding} characters`,
+    summary: vscode.l10n.t('{0} random bytes as {1} {2} characters', tokenBytes, encoding === 'hex' ? 2 * tokenBytes : Math.ceil((4 * tokenBytes) / 3), encoding),
     generate: () => m.generateToken({ bytes: tokenBytes, encoding }),
   });
   return {
@@ -81,17 +81,21 @@ function plans(m: PasswordModule, wordlistSize: number, policy: PasswordPolicy, 
         policy.length,
         policy.requireEachClass,
       ),
-      summary:
-        `${policy.length} characters from ${classNames.join(' ')}` +
-        `${policy.excludeLookAlikes ? ', no look-alikes' : ''}${policy.requireEachClass && classes.length > 1 ? ', each class present' : ''}`,
+      summary: [
+        vscode.l10n.t('{0} characters from {1}', policy.length, classNames.join(' ')),
+        ...(policy.excludeLookAlikes ? [vscode.l10n.t('no look-alikes')] : []),
+        ...(policy.requireEachClass && classes.length > 1 ? [vscode.l10n.t('each class present')] : []),
+      ].join(', '),
       generate: () => m.generatePassword(policy),
     },
     passphrase: {
       kind: 'passphrase',
       entropyBits: wordBits,
-      summary:
-        `${policy.words} words from the EFF list, separated by "${policy.separator}"` +
-        `${policy.capitalize ? ', capitalized' : ''}${policy.appendNumber ? ', plus a digit' : ''}`,
+      summary: [
+        vscode.l10n.t('{0} words from the EFF list, separated by "{1}"', policy.words, policy.separator),
+        ...(policy.capitalize ? [vscode.l10n.t('capitalized')] : []),
+        ...(policy.appendNumber ? [vscode.l10n.t('plus a digit')] : []),
+      ].join(', '),
       generate: () => m.generatePassphrase(policy),
     },
     hex: token('hex'),
@@ -111,13 +115,20 @@ export async function generatePassword(deps: PasswordDeps, arg: unknown): Promis
   const { policy, raised } = m.resolveSettingsWithFloor({ ...deps.config(editor?.document.uri).password, ...a.policy });
   let tokenBytes = a.bytes ?? m.DEFAULT_TOKEN_BYTES;
   if (!Number.isInteger(tokenBytes) || tokenBytes < m.MIN_TOKEN_BYTES || tokenBytes > m.MAX_TOKEN_BYTES) {
-    throw new InvalidArgumentError(`A token has ${m.MIN_TOKEN_BYTES} to ${m.MAX_TOKEN_BYTES} random bytes, got ${tokenBytes}.`);
+    throw new InvalidArgumentError(vscode.l10n.t('A token has {0} to {1} random bytes, got {2}.', m.MIN_TOKEN_BYTES, m.MAX_TOKEN_BYTES, tokenBytes));
   }
   const tokenNotice =
     tokenBytes < m.MIN_TOKEN_BYTES_FLOOR
-      ? `A token of ${tokenBytes} bytes (${8 * tokenBytes} bits) was asked for: raised to ${m.MIN_TOKEN_BYTES_FLOOR} bytes, as Custodian never generates secrets below ${m.MIN_ENTROPY_BITS} bits.`
+      ? vscode.l10n.t(
+          'A token of {0} bytes ({1} bits) was asked for: raised to {2} bytes, as Custodian never generates secrets below {3} bits.',
+          tokenBytes,
+          8 * tokenBytes,
+          m.MIN_TOKEN_BYTES_FLOOR,
+          m.MIN_ENTROPY_BITS,
+        )
       : undefined;
   tokenBytes = Math.max(tokenBytes, m.MIN_TOKEN_BYTES_FLOOR);
+
   const all = plans(m, EFF_LARGE_WORDLIST_SIZE, policy, tokenBytes);
   const kind = a.kind ?? (await pickKind(all));
   if (kind === undefined) return undefined;
@@ -128,7 +139,7 @@ export async function generatePassword(deps: PasswordDeps, arg: unknown): Promis
   );
   for (const notice of notices) {
     deps.log.warn(notice);
-    void vscode.window.showWarningMessage(notice, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'custodian.password'));
+    void vscode.window.showWarningMessage(notice, vscode.l10n.t('Open Settings')).then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'custodian.password'));
   }
 
   const target = a.target ?? (a.kind !== undefined || !editor ? (editor ? 'editor' : 'clipboard') : await pickTarget(editor, plan, deps.config().clipboardClearSeconds));
@@ -137,27 +148,31 @@ export async function generatePassword(deps: PasswordDeps, arg: unknown): Promis
   let count: number;
   let quotedFor: ValueSyntax | undefined;
   if (target === 'editor') {
-    if (!editor) throw new InvalidArgumentError('There is no active editor to insert into.', { hint: 'Open a file, or copy to the clipboard instead.' });
+    if (!editor) throw new InvalidArgumentError(vscode.l10n.t('There is no active editor to insert into.'), { hint: vscode.l10n.t('Open a file, or copy to the clipboard instead.') });
     const draw = (): ReturnType<typeof drawInsertions> => drawInsertions(editor, () => plan.generate().value, a.quoting ?? 'auto');
     const version = editor.document.version;
     let chosen = { draw: await draw(), raw: false };
     if (isInteractive(arg)) {
-      const previewed = await previewInsertions(`Generate ${kindName(kind)}: ${formatBits(plan.entropyBits)}`, chosen.draw, draw);
+      const previewed = await previewInsertions(vscode.l10n.t('Generate {0}: {1}', kindTitle(kind), formatBits(plan.entropyBits)), chosen.draw, draw);
       if (!previewed) return undefined;
       chosen = previewed;
     }
     // The ranges (and the quoting chosen for their surroundings) belong to the text as it was.
-    if (editor.document.version !== version) throw new InvalidArgumentError('The document changed while the value was shown; nothing was inserted. Try again.');
+    if (editor.document.version !== version) throw new InvalidArgumentError(vscode.l10n.t('The document changed while the value was shown; nothing was inserted. Try again.'));
     await applyInsertions(editor, chosen.draw.insertions, chosen.raw);
     count = chosen.draw.insertions.length;
     quotedFor = chosen.raw ? undefined : chosen.draw.syntax;
   } else if (target === 'clipboard') {
     const { clearsInSeconds } = await deps.clipboard.copy(plan.generate().value);
-    const clearing = clearsInSeconds > 0 ? `; the clipboard clears in ${clearsInSeconds}s` : '';
-    void vscode.window.setStatusBarMessage(`Custodian: copied a ${kindName(kind)} (${formatBits(plan.entropyBits)})${clearing}`, 4000);
+    void vscode.window.setStatusBarMessage(
+      clearsInSeconds > 0
+        ? vscode.l10n.t('Custodian: copied: {0} ({1}); the clipboard clears in {2}s', kindTitle(kind), formatBits(plan.entropyBits), clearsInSeconds)
+        : vscode.l10n.t('Custodian: copied: {0} ({1})', kindTitle(kind), formatBits(plan.entropyBits)),
+      4000,
+    );
     count = 1;
   } else {
-    throw new InvalidArgumentError('"target" must be "editor" or "clipboard".');
+    throw new InvalidArgumentError(vscode.l10n.t('"target" must be "editor" or "clipboard".'));
   }
   // The value itself is never logged.
   deps.log.info(`generated ${count} ${kindName(kind)}${count > 1 ? ' values' : ''} of ${formatBits(plan.entropyBits)} into the ${target}${quotedFor ? `, quoted for ${quotedFor}` : ''}`);
@@ -171,16 +186,15 @@ function kindName(kind: SecretKind): string {
 async function pickKind(all: Record<SecretKind, Plan>): Promise<SecretKind | undefined> {
   type Item = vscode.QuickPickItem & { choice?: SecretKind | typeof OPEN_SETTINGS };
   const icon: Record<SecretKind, string> = { password: '$(key)', passphrase: '$(whole-word)', hex: '$(symbol-number)', base64url: '$(symbol-string)' };
-  const title: Record<SecretKind, string> = { password: 'Password', passphrase: 'Passphrase', hex: 'Hex token', base64url: 'Base64url token' };
   const items: Item[] = KINDS.map((k) => ({
-    label: `${icon[k]} ${title[k]}`,
+    label: `${icon[k]} ${kindTitle(k)}`,
     description: all[k].summary,
-    detail: `${formatBits(all[k].entropyBits)} of entropy`,
+    detail: vscode.l10n.t('{0} of entropy', formatBits(all[k].entropyBits)),
     choice: k,
   }));
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
-  items.push({ label: '$(gear) Change the defaults…', description: 'custodian.password.* settings', choice: OPEN_SETTINGS });
-  const picked = await vscode.window.showQuickPick(items, { title: 'Generate Password', placeHolder: 'What kind of secret?', matchOnDescription: true });
+  items.push({ label: vscode.l10n.t('$(gear) Change the defaults…'), description: vscode.l10n.t('custodian.password.* settings'), choice: OPEN_SETTINGS });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Generate Password'), placeHolder: vscode.l10n.t('What kind of secret?'), matchOnDescription: true });
   if (picked?.choice === OPEN_SETTINGS) {
     await vscode.commands.executeCommand('workbench.action.openSettings', 'custodian.password');
     return undefined;
@@ -192,12 +206,26 @@ async function pickTarget(editor: vscode.TextEditor, plan: Plan, clearSeconds: n
   const n = editor.selections.length;
   const items: (vscode.QuickPickItem & { target: SecretTarget })[] = [
     {
-      label: n > 1 ? `$(multiple-windows) Insert at ${n} cursors` : '$(insert) Insert at the cursor',
-      description: n > 1 ? 'a different value at each cursor' : undefined,
+      label: n > 1 ? vscode.l10n.t('$(multiple-windows) Insert at {0} cursors', n) : vscode.l10n.t('$(insert) Insert at the cursor'),
+      description: n > 1 ? vscode.l10n.t('a different value at each cursor') : undefined,
       target: 'editor',
     },
-    { label: '$(copy) Copy to the clipboard', description: clearSeconds > 0 ? `cleared after ${clearSeconds} s` : 'not cleared (custodian.clipboardClearSeconds is 0)', target: 'clipboard' },
+    { label: vscode.l10n.t('$(copy) Copy to the clipboard'), description: clearSeconds > 0 ? vscode.l10n.t('cleared after {0} s', clearSeconds) : vscode.l10n.t('not cleared (custodian.clipboardClearSeconds is 0)'), target: 'clipboard' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: `Generate Password: ${formatBits(plan.entropyBits)}`, placeHolder: 'Where should it go?' });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Generate Password: {0}', formatBits(plan.entropyBits)), placeHolder: vscode.l10n.t('Where should it go?') });
   return picked?.target;
+}
+
+/** The kind's name as a title ("Password", "Hex token"), in the user's language. */
+function kindTitle(kind: SecretKind): string {
+  switch (kind) {
+    case 'password':
+      return vscode.l10n.t('Password');
+    case 'passphrase':
+      return vscode.l10n.t('Passphrase');
+    case 'hex':
+      return vscode.l10n.t('Hex token');
+    case 'base64url':
+      return vscode.l10n.t('Base64url token');
+  }
 }

@@ -55,7 +55,7 @@ export async function drawInsertions(editor: vscode.TextEditor, generate: () => 
       const range = new vscode.Range(document.positionAt(start - q.widen), document.positionAt(end + q.widen));
       return { selection, value, range, quoted: q.text };
     }
-    throw new InvalidArgumentError(`No ${SYNTAX_NAMES[syntax]} quoting could hold the generated values.`, { hint: 'Insert it as is ("quoting": "none") or copy it instead.' });
+    throw new InvalidArgumentError(vscode.l10n.t('No {0} quoting could hold the generated values.', SYNTAX_NAMES[syntax]), { hint: vscode.l10n.t('Insert it as is ("quoting": "none") or copy it instead.') });
   });
   return { syntax, insertions };
 }
@@ -64,7 +64,7 @@ export async function applyInsertions(editor: vscode.TextEditor, insertions: rea
   const applied = await editor.edit((edit) => {
     for (const i of insertions) edit.replace(raw ? i.selection : i.range, raw ? i.value : i.quoted);
   });
-  if (!applied) throw new InvalidArgumentError('The editor refused the edit (is it read-only?).');
+  if (!applied) throw new InvalidArgumentError(vscode.l10n.t('The editor refused the edit (is it read-only?).'));
 }
 
 const MASK = '•';
@@ -74,7 +74,7 @@ type Item = vscode.QuickPickItem & { action: Action };
 
 function shown(texts: string[], revealed: boolean): string {
   const first = revealed ? texts[0] : MASK.repeat(Math.min(texts[0].length, 48));
-  return texts.length > 1 ? `${first}  (+${texts.length - 1} more)` : first;
+  return texts.length > 1 ? vscode.l10n.t('{0}  (+{1} more)', first, texts.length - 1) : first;
 }
 
 /**
@@ -91,22 +91,22 @@ export function previewInsertions(title: string, first: InsertionDraw, redraw: (
     const values = insertions.map((i) => i.value);
     const items: Item[] = [
       {
-        label: syntax ? `$(check) Insert, quoted for ${SYNTAX_NAMES[syntax]}` : '$(check) Insert',
+        label: syntax ? vscode.l10n.t('$(check) Insert, quoted for {0}', SYNTAX_NAMES[syntax]) : vscode.l10n.t('$(check) Insert'),
         description: shown(revealed ? quoted : values, revealed),
         action: 'insert',
       },
     ];
     if (syntax && insertions.some((i) => i.quoted !== i.value)) {
-      items.push({ label: '$(symbol-text) Insert as is, without quoting', description: shown(values, revealed), detail: 'Only if you quote it yourself: the raw value may change or break the file.', action: 'insertRaw' });
+      items.push({ label: vscode.l10n.t('$(symbol-text) Insert as is, without quoting'), description: shown(values, revealed), detail: vscode.l10n.t('Only if you quote it yourself: the raw value may change or break the file.'), action: 'insertRaw' });
     }
     items.push(
-      { label: revealed ? '$(eye-closed) Hide the value' : '$(eye) Show the value', description: revealed ? undefined : 'hidden in case someone can see your screen', action: 'toggle' },
-      { label: '$(refresh) Regenerate', action: 'regenerate' },
+      { label: revealed ? vscode.l10n.t('$(eye-closed) Hide the value') : vscode.l10n.t('$(eye) Show the value'), description: revealed ? undefined : vscode.l10n.t('hidden in case someone can see your screen'), action: 'toggle' },
+      { label: vscode.l10n.t('$(refresh) Regenerate'), action: 'regenerate' },
     );
     pick.items = items;
   };
   pick.title = title;
-  pick.placeholder = 'Insert the value, show it, or draw another';
+  pick.placeholder = vscode.l10n.t('Insert the value, show it, or draw another');
   pick.ignoreFocusOut = true;
   render();
   return new Promise((resolve, reject) => {

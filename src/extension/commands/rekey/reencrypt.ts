@@ -15,7 +15,7 @@ import type { EnvelopeInfo } from '../../../core/envelope';
 import type { RsaPrivateKey } from '../../../core/keys';
 import { NotARecipientError, type CryptoSession, type KnownKey } from '../../crypto-session';
 import { readEnvelopeHeader, reencryptFile } from '../../../node/envelope-files';
-import { describeKeepReason, keepReason } from '../../recipient-policy';
+import { keepReason, type KeepReason } from '../../recipient-policy';
 import { encTargets, rel } from '../decrypt/target';
 import type { EncDeps } from '../encrypt/deps';
 import { isValuesFile, readValuesHeader, reencryptValuesFile } from '../../fs/values-files';
@@ -53,8 +53,8 @@ export interface ReencryptResult {
   recipients: string[];
 }
 
-const SIGN_AS_ME = 'Re-encrypt and Sign as Me';
-const REENCRYPT_ALL = 'Re-encrypt';
+const SIGN_AS_ME = (): string => vscode.l10n.t('Re-encrypt and Sign as Me');
+const REENCRYPT_ALL = (): string => vscode.l10n.t('Re-encrypt');
 
 interface Planned {
   uri: vscode.Uri;
@@ -93,7 +93,7 @@ async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<Reenc
   const everyone = [...new Map([...teams.values()].flat().map((k) => [k.fingerprint, k])).values()];
   const result: ReencryptResult = { reencrypted: [], unchanged: [], skipped: [], failed: [], recipients: everyone.map((k) => k.fingerprint) };
   if (uris.length === 0) {
-    if (!args.quiet) void vscode.window.showInformationMessage('Every .enc file in the workspace is already encrypted for the current team.');
+    if (!args.quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Every .enc file in the workspace is already encrypted for the current team.'));
     return result;
   }
   const plan = await planFiles(deps, uris, teams, args, workspace, result);
@@ -124,7 +124,7 @@ async function planFiles(deps: EncDeps, uris: vscode.Uri[], teams: Map<string, K
     }
     const keep = keepReason(uri.fsPath, header.recipientPolicy);
     if (keep) {
-      result.skipped.push({ uri, reason: `${describeKeepReason(keep)}; re-encrypting it for the team is refused` });
+      result.skipped.push({ uri, reason: vscode.l10n.t('{0}; re-encrypting it for the team is refused', keepReasonText(keep)) });
       continue;
     }
     if (!deps.session.canDecrypt(header.recipients)) {
@@ -134,7 +134,13 @@ async function planFiles(deps: EncDeps, uris: vscode.Uri[], teams: Map<string, K
     }
     const unverified = deps.session.unverifiedSigner(header, known);
     if (unverified && !(await acceptUnverified(uri, unverified, args, workspace))) {
-      result.skipped.push({ uri, reason: `${unverified}: re-encrypting would sign it as you${workspace ? '; re-encrypt it on its own to review it' : ''}` });
+      const status = signerStatusText(unverified);
+      result.skipped.push({
+        uri,
+        reason: workspace
+          ? vscode.l10n.t('{0}: re-encrypting would sign it as you; re-encrypt it on its own to review it', status)
+          : vscode.l10n.t('{0}: re-encrypting would sign it as you', status),
+      });
       continue;
     }
     plan.push({ uri, header, team: teams.get(folderKey(deps.session, uri))! });
@@ -146,16 +152,17 @@ async function acceptUnverified(uri: vscode.Uri, status: string, args: Partial<R
   if (args.signUnverified !== undefined) return args.signUnverified;
   if (workspace) return false;
   const choice = await vscode.window.showWarningMessage(
-    `${rel(uri)} is ${status}. Re-encrypt it and sign it as you?`,
+    vscode.l10n.t('{0} is {1}. Re-encrypt it and sign it as you?', rel(uri), signerStatusText(status)),
     {
       modal: true,
-      detail:
-        `Re-encrypting signs the content with your key: afterwards it reads "signed by you ✓" and passes checks that require your signature. ` +
-        `Custodian cannot tell who wrote it (${status}). Continue only if you know where this content came from.`,
+      detail: vscode.l10n.t(
+        'Re-encrypting signs the content with your key: afterwards it reads "signed by you ✓" and passes checks that require your signature. Custodian cannot tell who wrote it ({0}). Continue only if you know where this content came from.',
+        signerStatusText(status),
+      ),
     },
-    SIGN_AS_ME,
+    SIGN_AS_ME(),
   );
-  return choice === SIGN_AS_ME;
+  return choice === SIGN_AS_ME();
 }
 
 /** The workspace run's modal: each file with the recipients it will get, and what is left alone. */
@@ -164,15 +171,15 @@ async function confirmPlan(plan: Planned[], result: ReencryptResult): Promise<bo
   const skipped = result.skipped.map((s) => `• ${rel(s.uri)}: ${s.reason}`);
   const failed = result.failed.map((f) => `• ${rel(f.uri)}: ${f.reason}`);
   const detail = [
-    'Each file is decrypted with your key, encrypted to the recipients shown and signed by you.',
+    vscode.l10n.t('Each file is decrypted with your key, encrypted to the recipients shown and signed by you.'),
     '',
     ...lines,
-    ...(skipped.length ? ['', 'Skipped:', ...skipped] : []),
-    ...(failed.length ? ['', 'You cannot re-encrypt:', ...failed] : []),
+    ...(skipped.length ? ['', vscode.l10n.t('Skipped:'), ...skipped] : []),
+    ...(failed.length ? ['', vscode.l10n.t('You cannot re-encrypt:'), ...failed] : []),
   ].join('\n');
   const n = plan.length;
-  const choice = await vscode.window.showWarningMessage(`Re-encrypt ${n === 1 ? '1 file' : `${n} files`} for the team?`, { modal: true, detail }, REENCRYPT_ALL);
-  return choice === REENCRYPT_ALL;
+  const choice = await vscode.window.showWarningMessage(n === 1 ? vscode.l10n.t('Re-encrypt 1 file for the team?') : vscode.l10n.t('Re-encrypt {0} files for the team?', n), { modal: true, detail }, REENCRYPT_ALL());
+  return choice === REENCRYPT_ALL();
 }
 
 async function run(deps: EncDeps, plan: Planned[], args: Partial<ReencryptArgs>, result: ReencryptResult): Promise<void> {
@@ -180,7 +187,7 @@ async function run(deps: EncDeps, plan: Planned[], args: Partial<ReencryptArgs>,
   const signer = await deps.session.signer();
   try {
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Re-encrypting for the team', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Re-encrypting for the team'), cancellable: true },
       async (progress, token) => {
         for (const { uri, header, team } of plan) {
           if (token.isCancellationRequested || args.cancellationToken?.isCancellationRequested) break;
@@ -222,7 +229,7 @@ async function teamsOf(session: CryptoSession, uris: vscode.Uri[]): Promise<Map<
     if (teams.has(key)) continue;
     const team = await session.teamRecipients(uri);
     if (!team.some((k) => k.source === 'roster')) {
-      throw new CustodianError('This workspace has no team roster to re-encrypt for.', { hint: 'Add yourself and your teammates to the team first.' });
+      throw new CustodianError(vscode.l10n.t('This workspace has no team roster to re-encrypt for.'), { hint: vscode.l10n.t('Add yourself and your teammates to the team first.') });
     }
     teams.set(key, team);
   }
@@ -235,16 +242,37 @@ function folderKey(session: CryptoSession, uri: vscode.Uri | undefined): string 
 
 function announce(result: ReencryptResult, names: string[], workspace: boolean): void {
   const done = result.reencrypted.length;
-  const what = done === 1 ? rel(result.reencrypted[0]) : `${done} files`;
-  if (done > 0) void vscode.window.showInformationMessage(`Re-encrypted ${what} for ${names.join(', ')}.`);
+  if (done > 0) {
+    void vscode.window.showInformationMessage(
+      done === 1 ? vscode.l10n.t('Re-encrypted {0} for {1}.', rel(result.reencrypted[0]), names.join(', ')) : vscode.l10n.t('Re-encrypted {0} files for {1}.', done, names.join(', ')),
+    );
+  }
   const skipped = result.skipped.filter((s) => s.reason !== 'not confirmed');
   if (skipped.length > 0) {
     const list = skipped.map((s) => `${rel(s.uri)} (${s.reason})`).join('; ');
-    void vscode.window.showWarningMessage(`Left ${skipped.length === 1 ? '1 file' : `${skipped.length} files`} as ${skipped.length === 1 ? 'it was' : 'they were'}: ${list}.`);
+    void vscode.window.showWarningMessage(skipped.length === 1 ? vscode.l10n.t('Left 1 file as it was: {0}.', list) : vscode.l10n.t('Left {0} files as they were: {1}.', skipped.length, list));
   }
   if (result.failed.length > 0) {
     const list = result.failed.map((f) => `${rel(f.uri)} (${f.reason})`).join('; ');
-    const still = workspace ? ' They still have their old recipients.' : '';
-    void vscode.window.showWarningMessage(`Could not re-encrypt ${result.failed.length === 1 ? '1 file' : `${result.failed.length} files`}: ${list}.${still}`);
+    const n = result.failed.length;
+    const text = n === 1 ? vscode.l10n.t('Could not re-encrypt 1 file: {0}.', list) : vscode.l10n.t('Could not re-encrypt {0} files: {1}.', n, list);
+    void vscode.window.showWarningMessage(workspace ? vscode.l10n.t('{0} They still have their old recipients.', text) : text);
   }
+}
+
+/** recipient-policy.ts stays free of vscode (it is unit-tested): its reasons are worded here. */
+function keepReasonText(reason: KeepReason): string {
+  switch (reason) {
+    case 'share':
+      return vscode.l10n.t('a Shamir share stays sealed to its custodian only');
+    case 'mfa':
+      return vscode.l10n.t('an MFA seed keeps the recipients it was shared with');
+    case 'chosen':
+      return vscode.l10n.t('its recipients were chosen, not "the team"');
+  }
+}
+
+/** CryptoSession.unverifiedSigner says 'unsigned' as a marker, or a sentence already worded. */
+function signerStatusText(status: string): string {
+  return status === 'unsigned' ? vscode.l10n.t('unsigned') : status;
 }

@@ -46,12 +46,12 @@ export async function pickSet(deps: ShamirDeps, arg: unknown, placeHolder: strin
   if (a.set) return deps.store.get(a.set.name, a.set.folder.uri);
   if (typeof a.setName === 'string') return deps.store.get(a.setName, a.folderUri);
   const sets = (await deps.store.list()).filter((s): s is ShareSet => s.kind === 'set');
-  if (sets.length === 0) throw new CustodianError('This workspace has no share sets.', { hint: 'Run "Custodian: Split Secret…" first.' });
+  if (sets.length === 0) throw new CustodianError(vscode.l10n.t('This workspace has no share sets.'), { hint: vscode.l10n.t('Run "Custodian: Split Secret…" first.') });
   if (sets.length === 1) return sets[0];
   const picked = await vscode.window.showQuickPick(
     sets.map((s) => ({
       label: `$(key) ${s.name}`,
-      description: `${s.manifest.threshold} of ${s.manifest.total} · ${s.manifest.created.slice(0, 10)}`,
+      description: vscode.l10n.t('{0} of {1} · {2}', s.manifest.threshold, s.manifest.total, s.manifest.created.slice(0, 10)),
       detail: s.manifest.custodians.map((c) => c.name).join(', '),
       set: s,
     })),

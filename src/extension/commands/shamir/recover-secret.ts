@@ -51,12 +51,12 @@ export interface RecoverSecretResult {
 export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<RecoverSecretResult | undefined> {
   const { services, store } = deps;
   const a = fromArgument(arg, RECOVER_SECRET_ARGS);
-  const set = await pickSet(deps, arg, 'Recover the secret of which set?');
+  const set = await pickSet(deps, arg, vscode.l10n.t('Recover the secret of which set?'));
   if (!set) return undefined;
   const m = set.manifest;
   const identities = new MyIdentities(services);
   if (identities.keys().length === 0) {
-    throw new CustodianError('Recovering needs your key: shares are sealed to custodians\' keys.', { hint: 'Import your private key first.' });
+    throw new CustodianError(vscode.l10n.t('Recovering needs your key: shares are sealed to custodians\' keys.'), { hint: vscode.l10n.t('Import your private key first.') });
   }
   const shares = new Map<number, Share>();
   let secret: Uint8Array | undefined;
@@ -68,21 +68,21 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
     const dealer = { ...m.dealer, known: people.some((p) => p.fingerprint === m.dealer.fingerprint) };
 
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Custodian: recovering "${m.name}"` },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Custodian: recovering "{0}"', m.name) },
       async (progress) => {
         for (const info of forMe) {
-          progress.report({ message: `verifying ${info.custodian.name}'s share… (${shares.size} of ${m.threshold} needed)` });
+          progress.report({ message: vscode.l10n.t('verifying {0}\'s share… ({1} of {2} needed)', info.custodian.name, shares.size, m.threshold) });
           const share = await openShareFile(services, m, info, await store.readFile(info.uri), identities);
           const same = shares.get(share.index);
           if (same) {
             const agree = constantTimeEqual(same.value, share.value);
             zeroize(share.value);
-            if (!agree) throw new ShareSetError(`Two files hold different shares for ${info.custodian.name} (${info.file}): the set was tampered with.`);
+            if (!agree) throw new ShareSetError(vscode.l10n.t('Two files hold different shares for {0} ({1}): the set was tampered with.', info.custodian.name, info.file));
             continue;
           }
           shares.set(share.index, share);
         }
-        progress.report({ message: `${Math.min(shares.size, m.threshold)} of ${m.threshold} needed` });
+        progress.report({ message: vscode.l10n.t('{0} of {1} needed', Math.min(shares.size, m.threshold), m.threshold) });
       },
     );
 
@@ -92,12 +92,15 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
     store.recordProgress(set, { collected: shares.size, threshold: m.threshold, recovered: false });
     if (shares.size < m.threshold) {
       const need = m.threshold - shares.size;
-      void vscode.window.showWarningMessage(
-        `"${m.name}": ${shares.size} of ${m.threshold} needed shares are available to you` +
-          (from.length ? ` (${from.join(', ')})` : '') +
-          `. Ask ${need === 1 ? 'one more custodian' : `${need} more custodians`} (${waitingFor.join(', ')}) to run "Release My Share…" to you.` +
-          (damaged.length ? ` Damaged files: ${damaged.join(', ')}.` : ''),
-      );
+      const have = from.length
+        ? vscode.l10n.t('"{0}": {1} of {2} needed shares are available to you ({3}).', m.name, shares.size, m.threshold, from.join(', '))
+        : vscode.l10n.t('"{0}": {1} of {2} needed shares are available to you.', m.name, shares.size, m.threshold);
+      const ask =
+        need === 1
+          ? vscode.l10n.t('Ask one more custodian ({0}) to run "Release My Share…" to you.', waitingFor.join(', '))
+          : vscode.l10n.t('Ask {0} more custodians ({1}) to run "Release My Share…" to you.', need, waitingFor.join(', '));
+      const broken = damaged.length ? vscode.l10n.t('Damaged files: {0}.', damaged.join(', ')) : '';
+      void vscode.window.showWarningMessage([have, ask, broken].filter(Boolean).join(' '));
       return base;
     }
 
@@ -112,14 +115,14 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
     services.log.info(`Recovered the secret of share set "${m.name}" from ${from.join(', ')} (output: ${output}).`);
     if (!dealer.known) {
       void vscode.window.showWarningMessage(
-        `"${m.name}" was dealt by a key that is not in your team, contacts or keys (${m.dealer.fingerprint}). Make sure the set is genuine before using the secret.`,
+        vscode.l10n.t('"{0}" was dealt by a key that is not in your team, contacts or keys ({1}). Make sure the set is genuine before using the secret.', m.name, m.dealer.fingerprint),
       );
     }
     const done = { ...base, recovered: true, output };
     if (output === 'untitled' || output === 'clipboard') {
       if (!isValidUtf8(secret)) {
-        throw new CustodianError(`The secret of "${m.name}" is binary, not text, so it cannot be shown or copied.`, {
-          hint: 'Recover it to an encrypted .enc file instead.',
+        throw new CustodianError(vscode.l10n.t('The secret of "{0}" is binary, not text, so it cannot be shown or copied.', m.name), {
+          hint: vscode.l10n.t('Recover it to an encrypted .enc file instead.'),
         });
       }
       const text = utf8Decode(secret);
@@ -130,14 +133,16 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
       }
       const { clearsInSeconds: seconds } = await services.clipboard.copy(text);
       void vscode.window.showInformationMessage(
-        `Copied the secret of "${m.name}".${seconds > 0 ? ` The clipboard is cleared in ${seconds} s.` : ''}`,
+        seconds > 0
+          ? vscode.l10n.t('Copied the secret of "{0}". The clipboard is cleared in {1} s.', m.name, seconds)
+          : vscode.l10n.t('Copied the secret of "{0}".', m.name),
       );
       return { ...done, clearsInSeconds: seconds };
     }
     const uri = await writeEncrypted(deps, set, secret, encryptTo!, a);
     if (!uri) return undefined;
     void vscode.window.showInformationMessage(
-      `Saved the secret of "${m.name}" encrypted to ${encryptTo!.map((p) => p.label).join(', ')}: ${vscode.workspace.asRelativePath(uri)}.`,
+      vscode.l10n.t('Saved the secret of "{0}" encrypted to {1}: {2}.', m.name, encryptTo!.map((p) => p.label).join(', '), vscode.workspace.asRelativePath(uri)),
     );
     return { ...done, uri };
   } finally {
@@ -150,11 +155,11 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
 async function pickOutput(): Promise<RecoverOutput | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
-      { label: '$(eye) Show in an Editor', description: 'read-only, never saved', output: 'untitled' as const },
-      { label: '$(copy) Copy to Clipboard', description: 'cleared after a while', output: 'clipboard' as const },
-      { label: '$(lock) Save Encrypted…', description: 'a .enc file for the people you choose', output: 'encrypted' as const },
+      { label: vscode.l10n.t('$(eye) Show in an Editor'), description: vscode.l10n.t('read-only, never saved'), output: 'untitled' as const },
+      { label: vscode.l10n.t('$(copy) Copy to Clipboard'), description: vscode.l10n.t('cleared after a while'), output: 'clipboard' as const },
+      { label: vscode.l10n.t('$(lock) Save Encrypted…'), description: vscode.l10n.t('a .enc file for the people you choose'), output: 'encrypted' as const },
     ],
-    { title: 'Recover Secret', placeHolder: 'Enough shares are here. What should happen with the secret?' },
+    { title: vscode.l10n.t('Recover Secret'), placeHolder: vscode.l10n.t('Enough shares are here. What should happen with the secret?') },
   );
   return picked?.output;
 }
@@ -162,10 +167,10 @@ async function pickOutput(): Promise<RecoverOutput | undefined> {
 async function resolveRecipients(deps: ShamirDeps, wanted: string[] | undefined, people: Person[]): Promise<Person[] | undefined> {
   const me = deps.services.keyStore.getDefault();
   if (wanted !== undefined) {
-    if (!Array.isArray(wanted) || wanted.length === 0) throw new InvalidArgumentError('"recipients" must be a non-empty array of fingerprints.');
+    if (!Array.isArray(wanted) || wanted.length === 0) throw new InvalidArgumentError(vscode.l10n.t('"recipients" must be a non-empty array of fingerprints.'));
     return wanted.map((fp) => {
       const found = people.find((p) => p.fingerprint === fp);
-      if (!found) throw new InvalidArgumentError(`${fp} is not a teammate, a contact or one of your keys.`);
+      if (!found) throw new InvalidArgumentError(vscode.l10n.t('{0} is not a teammate, a contact or one of your keys.', fp));
       return found;
     });
   }
@@ -173,14 +178,14 @@ async function resolveRecipients(deps: ShamirDeps, wanted: string[] | undefined,
   const picked = await vscode.window.showQuickPick(
     people.map((p) => ({
       label: `${p.kind === 'me' ? '$(key)' : '$(person)'} ${p.label}`,
-      description: `${p.kind} · ${shortFingerprint(p.fingerprint)}`,
+      description: `${p.kind === 'me' ? vscode.l10n.t('one of your keys') : p.kind === 'teammate' ? vscode.l10n.t('teammate') : vscode.l10n.t('contact')} · ${shortFingerprint(p.fingerprint)}`,
       picked: p.fingerprint === me?.fingerprint,
       person: p,
     })),
-    { title: 'Recover Secret: encrypt to', placeHolder: 'Who can open the encrypted file?', canPickMany: true, ignoreFocusOut: true },
+    { title: vscode.l10n.t('Recover Secret: encrypt to'), placeHolder: vscode.l10n.t('Who can open the encrypted file?'), canPickMany: true, ignoreFocusOut: true },
   );
   if (!picked) return undefined;
-  if (picked.length === 0) throw new InvalidArgumentError('Pick at least one recipient.');
+  if (picked.length === 0) throw new InvalidArgumentError(vscode.l10n.t('Pick at least one recipient.'));
   return picked.map((p) => p.person);
 }
 
@@ -190,9 +195,9 @@ async function writeEncrypted(deps: ShamirDeps, set: ShareSet, secret: Uint8Arra
   let overwrite = a.overwrite ?? false;
   if (!uri) {
     uri = await vscode.window.showSaveDialog({
-      title: `Save the secret of "${set.name}" encrypted`,
+      title: vscode.l10n.t('Save the secret of "{0}" encrypted', set.name),
       defaultUri: vscode.Uri.joinPath(set.folder.uri, `${set.name}.enc`),
-      filters: { 'Custodian encrypted file': ['enc'] },
+      filters: { [vscode.l10n.t('Custodian encrypted file')]: ['enc'] },
     });
     if (!uri) return undefined;
     overwrite = true; // the save dialog asked already
@@ -204,7 +209,7 @@ async function writeEncrypted(deps: ShamirDeps, set: ShareSet, secret: Uint8Arra
     const sealed = await encryptBytes(secret, { recipients: recipients.map((p) => p.key), signer: await identities.dealer(), backend, recipientPolicy: 'chosen' });
     await writeFileAtomic(uri, sealed, { overwrite }).catch((err: unknown) => {
       if (err instanceof vscode.FileSystemError && err.code === 'FileExists') {
-        throw new CustodianError(`${vscode.workspace.asRelativePath(uri!)} already exists.`, { hint: 'Choose another file, or pass overwrite: true.' });
+        throw new CustodianError(vscode.l10n.t('{0} already exists.', vscode.workspace.asRelativePath(uri!)), { hint: vscode.l10n.t('Choose another file, or pass overwrite: true.') });
       }
       throw err;
     });

@@ -35,7 +35,7 @@ export interface ReleaseShareResult {
 export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<ReleaseShareResult | undefined> {
   const { services, store } = deps;
   const a = fromArgument(arg, RELEASE_SHARE_ARGS);
-  const set = await pickSet(deps, arg, 'Release your share of which set?');
+  const set = await pickSet(deps, arg, vscode.l10n.t('Release your share of which set?'));
   if (!set) return undefined;
   const m = set.manifest;
   const identities = new MyIdentities(services);
@@ -43,21 +43,21 @@ export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<Rele
   try {
     const mine = m.custodians.filter((c) => identities.has(c.fingerprint));
     if (mine.length === 0) {
-      throw new CustodianError(`None of your keys is a custodian of "${m.name}".`, {
-        hint: `Its custodians are ${m.custodians.map((c) => c.name).join(', ')}. Import the key that holds a share, or ask one of them.`,
+      throw new CustodianError(vscode.l10n.t('None of your keys is a custodian of "{0}".', m.name), {
+        hint: vscode.l10n.t('Its custodians are {0}. Import the key that holds a share, or ask one of them.', m.custodians.map((c) => c.name).join(', ')),
       });
     }
     const wanted = typeof a.custodian === 'string' ? a.custodian : a.custodian?.name;
     let custodian: ManifestCustodian | undefined;
     if (wanted !== undefined) {
       custodian = mine.find((c) => c.name === wanted);
-      if (!custodian) throw new InvalidArgumentError(`"${wanted}" is not one of your custodian entries in "${m.name}".`);
+      if (!custodian) throw new InvalidArgumentError(vscode.l10n.t('"{0}" is not one of your custodian entries in "{1}".', wanted, m.name));
     } else if (mine.length === 1) {
       custodian = mine[0];
     } else {
       const picked = await vscode.window.showQuickPick(
         mine.map((c) => ({ label: c.name, description: c.fingerprint, custodian: c })),
-        { placeHolder: 'You hold several shares of this set: release which one?' },
+        { placeHolder: vscode.l10n.t('You hold several shares of this set: release which one?') },
       );
       custodian = picked?.custodian;
     }
@@ -65,7 +65,7 @@ export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<Rele
 
     const status = await store.status(set);
     const info = status.files.find((f) => f.file === shareFileName(custodian.name));
-    if (!info) throw new ShareSetError(`${shareFileName(custodian.name)} is missing from "${m.name}".`, { hint: 'Restore it from version control.' });
+    if (!info) throw new ShareSetError(vscode.l10n.t('{0} is missing from "{1}".', shareFileName(custodian.name), m.name), { hint: vscode.l10n.t('Restore it from version control.') });
 
     const recipient = await pickRecipient(deps, a.recipient, custodian);
     if (!recipient) return undefined;
@@ -75,8 +75,8 @@ export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<Rele
       if (vetted.length === 0) return undefined;
     }
     if (recipient.fingerprint === custodian.fingerprint) {
-      throw new InvalidArgumentError(`That is ${custodian.name}'s own key: your share already counts when you recover with it.`, {
-        hint: 'Release it to the person who will recover the secret.',
+      throw new InvalidArgumentError(vscode.l10n.t('That is {0}\'s own key: your share already counts when you recover with it.', custodian.name), {
+        hint: vscode.l10n.t('Release it to the person who will recover the secret.'),
       });
     }
 
@@ -86,14 +86,14 @@ export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<Rele
     const uri = vscode.Uri.joinPath(set.dir, releaseFileName(custodian.name, recipient.filePart));
     const earlier = status.files.find((f) => f.uri.toString() === uri.toString());
     if (earlier && !(earlier.recipients.length === 1 && earlier.recipients[0] === recipient.fingerprint)) {
-      throw new ShareSetError(`${vscode.workspace.asRelativePath(uri)} already exists and is sealed to someone else.`, {
-        hint: 'Delete it first if that release is no longer wanted.',
+      throw new ShareSetError(vscode.l10n.t('{0} already exists and is sealed to someone else.', vscode.workspace.asRelativePath(uri)), {
+        hint: vscode.l10n.t('Delete it first if that release is no longer wanted.'),
       });
     }
     await store.writeAtomic(uri, sealed, earlier !== undefined);
     services.log.info(`Released ${custodian.name}'s share of "${m.name}" to ${recipient.label} (${recipient.fingerprint}).`);
     void vscode.window.showInformationMessage(
-      `Released your share of "${m.name}" to ${recipient.label}. Commit ${vscode.workspace.asRelativePath(uri)} so they can recover.`,
+      vscode.l10n.t('Released your share of "{0}" to {1}. Commit {2} so they can recover.', m.name, recipient.label, vscode.workspace.asRelativePath(uri)),
     );
     return { setName: m.name, custodian: custodian.name, recipient: { name: recipient.label, fingerprint: recipient.fingerprint }, uri, replaced: earlier !== undefined };
   } finally {
@@ -106,20 +106,24 @@ async function pickRecipient(deps: ShamirDeps, fingerprint: string | undefined, 
   const people = await knownPeople(deps.services);
   if (fingerprint !== undefined) {
     const found = people.find((p) => p.fingerprint === fingerprint);
-    if (!found) throw new InvalidArgumentError(`${fingerprint} is not a teammate, a contact or one of your keys.`);
+    if (!found) throw new InvalidArgumentError(vscode.l10n.t('{0} is not a teammate, a contact or one of your keys.', fingerprint));
     return found;
   }
   const candidates = people.filter((p) => p.fingerprint !== custodian.fingerprint);
-  if (candidates.length === 0) throw new CustodianError('There is nobody to release the share to.', { hint: 'Add the teammate or contact who will recover.' });
+  if (candidates.length === 0) throw new CustodianError(vscode.l10n.t('There is nobody to release the share to.'), { hint: vscode.l10n.t('Add the teammate or contact who will recover.') });
   const { shortFingerprint } = await lazyCore.keys();
   const icon = { teammate: '$(person)', contact: '$(account)', me: '$(key)' } as const;
   const picked = await vscode.window.showQuickPick(
     candidates.map((p) => ({
       label: `${icon[p.kind]} ${p.label}`,
-      description: `${p.kind === 'me' ? 'one of your keys' : p.kind} · ${shortFingerprint(p.fingerprint)}`,
+      description: p.kind === 'me'
+          ? vscode.l10n.t('one of your keys · {0}', shortFingerprint(p.fingerprint))
+          : p.kind === 'teammate'
+            ? vscode.l10n.t('teammate · {0}', shortFingerprint(p.fingerprint))
+            : vscode.l10n.t('contact · {0}', shortFingerprint(p.fingerprint)),
       person: p,
     })),
-    { title: `Release My Share (${custodian.name})`, placeHolder: 'Who is recovering the secret? The share is sealed to them only.', matchOnDescription: true },
+    { title: vscode.l10n.t('Release My Share ({0})', custodian.name), placeHolder: vscode.l10n.t('Who is recovering the secret? The share is sealed to them only.'), matchOnDescription: true },
   );
   return picked?.person;
 }

@@ -16,12 +16,13 @@ import {
   parseManifest,
   shareFileName,
   splitNote,
-  validateSetName,
   type ShareSetManifest,
 } from '../../shamir/share-set';
 import type { RosterMember } from '../../storage/roster';
 import { targetFolder } from '../../storage/workspace-files';
 import { fromArgument, is, type Shape } from '../arguments';
+import { setNameProblem } from '../../ui/name-rules';
+import { BACK, inputStep, pickManyStep, pickStep, runSteps, type Back } from '../../ui/multi-step';
 import { isInteractive } from '../pick';
 import type { ShamirDeps } from './deps';
 import { lazyCore } from '../../lazy-core';
@@ -76,37 +77,43 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
   const a = fromArgument(arg, SPLIT_SECRET_ARGS);
   const interactive = isInteractive(arg);
   if (services.keyStore.list().length === 0) {
-    throw new CustodianError('Splitting a secret needs your key: you sign every share as the dealer.', {
-      hint: 'Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.',
+    throw new CustodianError(vscode.l10n.t('Splitting a secret needs your key: you sign every share as the dealer.'), {
+      hint: vscode.l10n.t('Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.'),
     });
   }
-  const source = await resolveSource(arg, a);
-  if (!source) return undefined;
+  // Everything that can refuse is checked before anyone types a secret: the key above, the team here.
+  const given = await givenSource(arg, a);
+  const folder = targetFolder(given?.kind === 'file' ? given.uri : undefined);
+  const members = await teamMembers(deps, folder, a.custodians !== undefined);
+  // The limit is the core's (SHAMIR.md §7); the module loads on first use, not with the extension.
+  const { MAX_SECRET_BYTES } = await lazyCore.shamir();
+  const answers: Answers = { source: given, custodians: a.custodians === undefined ? undefined : namedCustodians(members, a.custodians), threshold: a.threshold, setName: a.setName };
+  if (!(await askSplitDetails(deps, folder, members, answers, MAX_SECRET_BYTES))) {
+    if (answers.source) zeroize(answers.source.bytes);
+    return undefined;
+  }
+  const source = answers.source!;
+  const custodians = answers.custodians!;
   const identities = new MyIdentities(services);
   const shares: Share[] = [];
   try {
-    if (source.bytes.length === 0) throw new InvalidArgumentError('The secret is empty: there is nothing to split.');
-    // The limit is the core's (SHAMIR.md §7); the module loads on first use, not with the extension.
-    const { MAX_SECRET_BYTES } = await lazyCore.shamir();
+    if (source.bytes.length === 0) throw new InvalidArgumentError(vscode.l10n.t('The secret is empty: there is nothing to split.'));
     if (source.bytes.length > MAX_SECRET_BYTES) {
-      throw new InvalidArgumentError(`The secret is too large to split (${source.bytes.length} bytes; at most ${MAX_SECRET_BYTES}).`, {
-        hint: 'Encrypt the file instead and split its key or passphrase.',
+      throw new InvalidArgumentError(vscode.l10n.t('The secret is too large to split ({0} bytes; at most {1}).', source.bytes.length, MAX_SECRET_BYTES), {
+        hint: vscode.l10n.t('Encrypt the file instead and split its key or passphrase.'),
       });
     }
-    const folder = targetFolder(source.kind === 'file' ? source.uri : undefined);
-    const custodians = await resolveCustodians(deps, folder, a.custodians);
-    if (!custodians) return undefined;
+    checkCustodians(custodians);
+    await vetCustodians(deps, folder, custodians);
     const total = custodians.length;
-    const threshold = a.threshold ?? (await pickThreshold(total));
-    if (threshold === undefined) return undefined;
+    const threshold = answers.threshold!;
     if (!Number.isInteger(threshold) || threshold < 2 || threshold > total) {
-      throw new InvalidArgumentError(`The threshold must be an integer from 2 to ${total} (the number of custodians), got ${threshold}.`);
+      throw new InvalidArgumentError(vscode.l10n.t('The threshold must be an integer from 2 to {0} (the number of custodians), got {1}.', total, threshold));
     }
-    const setName = a.setName ?? (await promptSetName(deps, folder, source));
-    if (setName === undefined) return undefined;
-    const invalid = validateSetName(setName);
-    if (invalid) throw new InvalidArgumentError(`"${setName}" cannot be a share set name. ${invalid}`);
-    if (await store.exists(folder, setName)) throw new ShareSetError(`A share set named "${setName}" already exists.`, { hint: 'Choose another name.' });
+    const setName = answers.setName!;
+    const invalid = setNameProblem(setName);
+    if (invalid) throw new InvalidArgumentError(vscode.l10n.t('"{0}" cannot be a share set name. {1}', setName, invalid));
+    if (await store.exists(folder, setName)) throw new ShareSetError(vscode.l10n.t('A share set named "{0}" already exists.', setName), { hint: vscode.l10n.t('Choose another name.') });
 
     const dealerKey = await identities.dealer();
     const dealerInfo = services.keyStore.findByFingerprint(dealerKey.publicKey.fingerprint)!;
@@ -114,7 +121,7 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
     const dealerName = rosterMe?.name ?? fileNamePart(dealerInfo.label ?? dealerInfo.name) ?? `key-${dealerInfo.id.slice(0, 8)}`;
 
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Custodian: splitting into "${setName}" (${threshold} of ${total})…` },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Custodian: splitting into "{0}" ({1} of {2})…', setName, threshold, total) },
       async () => {
         const { splitSecret: split, combineShares } = await lazyCore.shamir();
         shares.push(...split(source.bytes, { threshold, shares: total }));
@@ -122,7 +129,7 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
         const check = combineShares(shares.slice(0, threshold));
         const same = constantTimeEqual(check, source.bytes);
         zeroize(check);
-        if (!same) throw new ShareSetError('Internal error: the shares did not recombine to the secret. Nothing was written.');
+        if (!same) throw new ShareSetError(vscode.l10n.t('Internal error: the shares did not recombine to the secret. Nothing was written.'));
         const manifest: ShareSetManifest = {
           type: MANIFEST_TYPE,
           version: MANIFEST_VERSION,
@@ -146,8 +153,13 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
     services.log.info(`Split a secret into share set "${setName}" (${threshold} of ${total}) in ${vscode.workspace.asRelativePath(set.dir)}.`);
     if (interactive) {
       void vscode.window.showInformationMessage(
-        `Split into share set "${setName}": any ${threshold} of ${custodians.map((c) => c.name).join(', ')} can recover it. ` +
-          `Commit ${vscode.workspace.asRelativePath(set.dir)} to share it.`,
+        vscode.l10n.t(
+          'Split into share set "{0}": any {1} of {2} can recover it. Commit {3} to share it.',
+          setName,
+          threshold,
+          custodians.map((c) => c.name).join(', '),
+          vscode.workspace.asRelativePath(set.dir),
+        ),
       );
     }
     return {
@@ -168,113 +180,174 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
   }
 }
 
-async function resolveSource(arg: unknown, a: Partial<SplitSecretArgs>): Promise<Source | undefined> {
+/** The secret the caller named (argument, selection or file); undefined when it is to be typed. */
+async function givenSource(arg: unknown, a: Partial<SplitSecretArgs>): Promise<Source | undefined> {
   if (a.secret !== undefined) return { kind: 'input', bytes: typeof a.secret === 'string' ? utf8Encode(a.secret) : new Uint8Array(a.secret) };
   const editor = vscode.window.activeTextEditor;
   const fromUri = arg instanceof vscode.Uri ? arg : a.uri;
   const selected = editor && !editor.selection.isEmpty ? editor : undefined;
   // The editor context menu passes the document's uri: then the selection is meant.
   if (a.source === 'selection' || (selected && (!fromUri || fromUri.toString() === selected.document.uri.toString()) && !a.uri)) {
-    if (!selected) throw new CustodianError('There is no selected text to split.', { hint: 'Select the secret in an editor first.' });
+    if (!selected) throw new CustodianError(vscode.l10n.t('There is no selected text to split.'), { hint: vscode.l10n.t('Select the secret in an editor first.') });
     const range = new vscode.Range(selected.selection.start, selected.selection.end);
     const text = selected.document.getText(range);
     return { kind: 'selection', bytes: utf8Encode(text), document: selected.document, range, text };
   }
   if (fromUri) {
     const stat = await vscode.workspace.fs.stat(fromUri);
-    if (stat.type & vscode.FileType.Directory) throw new InvalidArgumentError(`${vscode.workspace.asRelativePath(fromUri)} is a folder, not a file.`);
+    if (stat.type & vscode.FileType.Directory) throw new InvalidArgumentError(vscode.l10n.t('{0} is a folder, not a file.', vscode.workspace.asRelativePath(fromUri)));
     const { MAX_SECRET_BYTES } = await lazyCore.shamir();
-    if (stat.size > MAX_SECRET_BYTES) throw new InvalidArgumentError(`The file is too large to split (${stat.size} bytes; at most ${MAX_SECRET_BYTES}).`);
+    if (stat.size > MAX_SECRET_BYTES) throw new InvalidArgumentError(vscode.l10n.t('The file is too large to split ({0} bytes; at most {1}).', stat.size, MAX_SECRET_BYTES));
     return { kind: 'file', bytes: await vscode.workspace.fs.readFile(fromUri), uri: fromUri };
   }
-  const typed = await vscode.window.showInputBox({
-    title: 'Split Secret (1/4): the secret',
-    prompt: 'Type or paste the secret. It is split in memory and never written anywhere in the clear.',
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.length === 0 ? 'Enter the secret.' : undefined),
-  });
-  return typed === undefined ? undefined : { kind: 'input', bytes: utf8Encode(typed) };
+  return undefined;
+}
+
+interface Answers {
+  source?: Source;
+  custodians?: RosterMember[];
+  threshold?: number;
+  setName?: string;
+}
+
+/** The secret, custodians, threshold and set name the caller did not give, with Back between them. */
+async function askSplitDetails(deps: ShamirDeps, folder: vscode.WorkspaceFolder, members: RosterMember[], answers: Answers, maxBytes: number): Promise<boolean> {
+  const title = vscode.l10n.t('Split Secret');
+  const steps: (() => Promise<true | Back | undefined>)[] = [];
+  const count = [!answers.source, !answers.custodians, answers.threshold === undefined, answers.setName === undefined].filter(Boolean).length;
+  const position = (label: string): { title: string; step: number; totalSteps: number } => ({ title: `${title}: ${label}`, step: steps.length + 1, totalSteps: count });
+  if (!answers.source) {
+    const at = position(vscode.l10n.t('the secret'));
+    let typed: string | undefined;
+    steps.push(async () => {
+      const value = await inputStep({
+        ...at,
+        prompt: vscode.l10n.t('Type or paste the secret. It is split in memory and never written anywhere in the clear.'),
+        password: true,
+        value: typed,
+        validate: (v) =>
+          v.length === 0 ? vscode.l10n.t('Enter the secret.') : utf8Encode(v).length > maxBytes ? vscode.l10n.t('The secret is too large to split ({0} bytes; at most {1}).', utf8Encode(v).length, maxBytes) : undefined,
+      });
+      if (typeof value !== 'string') return value;
+      typed = value;
+      answers.source = { kind: 'input', bytes: utf8Encode(value) };
+      return true;
+    });
+  }
+  if (!answers.custodians) {
+    const at = position(vscode.l10n.t('custodians'));
+    steps.push(async () => {
+      const picked = await pickCustodians(deps, members, answers.custodians, at);
+      if (picked === undefined || picked === BACK) return picked;
+      answers.custodians = picked;
+      return true;
+    });
+  }
+  if (answers.threshold === undefined) {
+    const at = position(vscode.l10n.t('threshold'));
+    steps.push(async () => {
+      const picked = await pickThreshold(answers.custodians!.length, at);
+      if (picked === undefined || picked === BACK) return picked;
+      answers.threshold = picked;
+      return true;
+    });
+  }
+  if (answers.setName === undefined) {
+    const at = position(vscode.l10n.t('set name'));
+    steps.push(async () => {
+      const name = await promptSetName(deps, folder, answers.source, at);
+      if (typeof name !== 'string') return name;
+      answers.setName = name;
+      return true;
+    });
+  }
+  return runSteps(steps);
 }
 
 /**
- * Custodians come from the roster of the folder the set is written to. Offered as a list to pick from, a
- * roster with unusable entries is refused (a teammate would be missing from it without a word); named
- * custodians are each checked instead.
+ * Custodians come from the roster of the folder the set is written to: at least two, checked before the
+ * secret is asked for. Offered as a list to pick from, a roster with unusable entries is refused (a
+ * teammate would be missing from it without a word); named custodians are each checked instead.
  */
-async function resolveCustodians(deps: ShamirDeps, folder: vscode.WorkspaceFolder, wanted: string[] | undefined): Promise<RosterMember[] | undefined> {
-  const { services } = deps;
-  const members = await deps.session.rosterMembers(folder, wanted ? 'skip' : 'refuse');
+async function teamMembers(deps: ShamirDeps, folder: vscode.WorkspaceFolder, named: boolean): Promise<RosterMember[]> {
+  const members = await deps.session.rosterMembers(folder, named ? 'skip' : 'refuse');
   if (members.length < 2) {
-    throw new CustodianError(`Splitting needs at least 2 custodians from the team roster; it has ${members.length}.`, {
-      hint: 'Add teammates (Custodian: Add Teammate…) first.',
+    throw new CustodianError(vscode.l10n.t('Splitting needs at least 2 custodians from the team roster; it has {0}.', members.length), {
+      hint: vscode.l10n.t('Add teammates (Custodian: Add Teammate…) first.'),
     });
   }
-  const usable = members.filter((m) => !m.name.includes(RELEASE_INFIX));
-  let chosen: RosterMember[];
-  if (wanted) {
-    if (!Array.isArray(wanted)) throw new InvalidArgumentError('"custodians" must be an array of fingerprints or roster names.');
-    chosen = wanted.map((w) => {
-      const found = usable.find((m) => m.key.fingerprint === w || m.name === w);
-      if (!found) throw new InvalidArgumentError(`"${w}" is not a usable key in the team roster.`);
-      return found;
-    });
-  } else {
-    const mine = new Set(services.keyStore.list().map((k) => k.fingerprint));
-    const { shortFingerprint } = await lazyCore.keys();
-    const items = usable.map((m) => ({
-      label: `$(person) ${m.name}`,
-      description: `${m.identity !== m.name ? m.identity + ' · ' : ''}${shortFingerprint(m.key.fingerprint)}${mine.has(m.key.fingerprint) ? ' · you' : ''}`,
-      member: m,
-      picked: false,
-    }));
-    let placeHolder = 'Pick the custodians (at least 2): each gets one share';
-    for (;;) {
-      const picked = await vscode.window.showQuickPick(items, { title: 'Split Secret (2/4): custodians', placeHolder, canPickMany: true, ignoreFocusOut: true });
-      if (!picked) return undefined;
-      if (picked.length >= 2) {
-        chosen = picked.map((p) => p.member);
-        break;
-      }
-      for (const item of items) item.picked = picked.includes(item);
-      placeHolder = `Pick at least 2 custodians (you picked ${picked.length}): one person alone is not a split`;
-    }
-  }
-  if (new Set(chosen.map((c) => c.key.fingerprint)).size !== chosen.length) throw new InvalidArgumentError('Each custodian can be picked only once.');
-  if (chosen.length < 2) throw new InvalidArgumentError(`Pick at least 2 custodians (got ${chosen.length}): one person alone is not a split.`);
-  if (chosen.length > 255) throw new InvalidArgumentError('At most 255 custodians.');
-  // Each share is sealed to a roster key: a changed key or an unvetted newcomer is asked about first.
+  return members.filter((m) => !m.name.includes(RELEASE_INFIX));
+}
+
+/** Each share is sealed to a roster key: a changed key or an unvetted newcomer is asked about first. */
+async function vetCustodians(deps: ShamirDeps, folder: vscode.WorkspaceFolder, chosen: RosterMember[]): Promise<void> {
   const vetted = await deps.session.vetChosen(chosen.map((m) => ({ fingerprint: m.key.fingerprint, name: m.name, source: 'roster' as const, key: m.key })), folder.uri);
   if (vetted.length !== chosen.length) {
     throw new CustodianError(vscode.l10n.t('A custodian was excluded: nothing was split.'), { hint: vscode.l10n.t('Run Split Secret again and pick custodians whose keys you trust.') });
   }
-  return chosen;
 }
 
-async function pickThreshold(total: number): Promise<number | undefined> {
+function namedCustodians(usable: RosterMember[], wanted: readonly string[]): RosterMember[] {
+  return wanted.map((w) => {
+    const found = usable.find((m) => m.key.fingerprint === w || m.name === w);
+    if (!found) throw new InvalidArgumentError(vscode.l10n.t('"{0}" is not a usable key in the team roster.', w));
+    return found;
+  });
+}
+
+async function pickCustodians(
+  deps: ShamirDeps,
+  usable: RosterMember[],
+  previous: RosterMember[] | undefined,
+  at: { title: string; step: number; totalSteps: number },
+): Promise<RosterMember[] | Back | undefined> {
+  const mine = new Set(deps.services.keyStore.list().map((k) => k.fingerprint));
+  const { shortFingerprint } = await lazyCore.keys();
+  const items = usable.map((m) => ({
+    label: `$(person) ${m.name}`,
+    description: [...(m.identity !== m.name ? [m.identity] : []), shortFingerprint(m.key.fingerprint), ...(mine.has(m.key.fingerprint) ? [vscode.l10n.t('you')] : [])].join(' · '),
+    member: m,
+    picked: previous?.includes(m) ?? false,
+  }));
+  const picked = await pickManyStep({
+    ...at,
+    items,
+    placeholder: vscode.l10n.t('Pick the custodians (at least 2): each gets one share'),
+    validate: (p) => (p.length >= 2 ? undefined : vscode.l10n.t('Pick at least 2 custodians (you picked {0}): one person alone is not a split', p.length)),
+  });
+  return picked === undefined || picked === BACK ? picked : picked.map((p) => p.member);
+}
+
+function checkCustodians(chosen: RosterMember[]): void {
+  if (new Set(chosen.map((c) => c.key.fingerprint)).size !== chosen.length) throw new InvalidArgumentError(vscode.l10n.t('Each custodian can be picked only once.'));
+  if (chosen.length < 2) throw new InvalidArgumentError(vscode.l10n.t('Pick at least 2 custodians (got {0}): one person alone is not a split.', chosen.length));
+  if (chosen.length > 255) throw new InvalidArgumentError(vscode.l10n.t('At most 255 custodians.'));
+}
+
+async function pickThreshold(total: number, at: { title: string; step: number; totalSteps: number }): Promise<number | Back | undefined> {
   const preferred = defaultThreshold(total);
   const items = Array.from({ length: total - 1 }, (_, i) => i + 2).map((t) => ({
-    label: `${t} of ${total}`,
-    description: t === preferred ? 'majority (recommended)' : t === total ? 'everyone must take part' : undefined,
+    label: vscode.l10n.t('{0} of {1}', t, total),
+    description: t === preferred ? vscode.l10n.t('majority (recommended)') : t === total ? vscode.l10n.t('everyone must take part') : undefined,
     threshold: t,
   }));
   items.sort((x, y) => Number(y.threshold === preferred) - Number(x.threshold === preferred));
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'Split Secret (3/4): threshold',
-    placeHolder: 'How many custodians must take part to recover the secret?',
-    ignoreFocusOut: true,
-  });
-  return picked?.threshold;
+  const picked = await pickStep({ ...at, items, placeholder: vscode.l10n.t('How many custodians must take part to recover the secret?') });
+  return picked === undefined || picked === BACK ? picked : picked.threshold;
 }
 
-async function promptSetName(deps: ShamirDeps, folder: vscode.WorkspaceFolder, source: Source): Promise<string | undefined> {
-  const base = source.kind === 'file' ? fileNamePart(source.uri.path.split('/').pop()?.replace(/\.[^.]*$/, '') ?? '') : undefined;
-  return vscode.window.showInputBox({
-    title: 'Split Secret (4/4): set name',
-    prompt: 'A name for the share set (a folder under .custodian/shares/)',
+async function promptSetName(
+  deps: ShamirDeps,
+  folder: vscode.WorkspaceFolder,
+  source: Source | undefined,
+  at: { title: string; step: number; totalSteps: number },
+): Promise<string | Back | undefined> {
+  const base = source?.kind === 'file' ? fileNamePart(source.uri.path.split('/').pop()?.replace(/\.[^.]*$/, '') ?? '') : undefined;
+  return inputStep({
+    ...at,
+    prompt: vscode.l10n.t('A name for the share set (a folder under .custodian/shares/)'),
     value: base ?? `secret-${new Date().toISOString().slice(0, 10)}`,
-    ignoreFocusOut: true,
-    validateInput: async (v) => validateSetName(v) ?? ((await deps.store.exists(folder, v)) ? `A share set named "${v}" already exists.` : undefined),
+    validate: async (v) => setNameProblem(v) ?? ((await deps.store.exists(folder, v)) ? vscode.l10n.t('A share set named "{0}" already exists.', v) : undefined),
   });
 }
 
@@ -282,11 +355,11 @@ async function promptSetName(deps: ShamirDeps, folder: vscode.WorkspaceFolder, s
 async function readBack(dir: vscode.Uri, manifest: ShareSetManifest, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
   const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, MANIFEST_FILE)));
   const readManifest = parseManifest(text, manifest.name);
-  if (JSON.stringify(readManifest) !== JSON.stringify(manifest)) throw new ShareSetError(`The manifest of "${manifest.name}" did not read back as written.`);
+  if (JSON.stringify(readManifest) !== JSON.stringify(manifest)) throw new ShareSetError(vscode.l10n.t('The manifest of "{0}" did not read back as written.', manifest.name));
   for (const [file, bytes] of files) {
     const back = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, file));
     if (!constantTimeEqual(back, bytes)) {
-      throw new ShareSetError(`${file} of "${manifest.name}" did not read back as written.`, { hint: 'Check the disk, delete the set and split again.' });
+      throw new ShareSetError(vscode.l10n.t('{0} of "{1}" did not read back as written.', file, manifest.name), { hint: vscode.l10n.t('Check the disk, delete the set and split again.') });
     }
   }
 }
@@ -296,19 +369,19 @@ async function removeOriginal(source: Source, manifest: ShareSetManifest, wanted
   let remove = wanted ?? false;
   if (wanted === undefined && interactive) {
     if (source.kind === 'selection') {
-      const action = 'Replace Selection with a Note';
+      const action = vscode.l10n.t('Replace Selection with a Note');
       remove =
         (await vscode.window.showInformationMessage(
-          `The secret is split into "${manifest.name}". Replace the selected secret with "${splitNote(manifest)}"?`,
+          vscode.l10n.t('The secret is split into "{0}". Replace the selected secret with "{1}"?', manifest.name, splitNote(manifest)),
           action,
-          'Keep',
+          vscode.l10n.t('Keep'),
         )) === action;
     } else {
-      const action = 'Delete File';
+      const action = vscode.l10n.t('Delete File');
       remove =
         (await vscode.window.showWarningMessage(
-          `The secret is split into "${manifest.name}" and the set was read back. Delete the original file?`,
-          { modal: true, detail: `${vscode.workspace.asRelativePath(source.uri)} is deleted permanently (not moved to the trash).` },
+          vscode.l10n.t('The secret is split into "{0}" and the set was read back. Delete the original file?', manifest.name),
+          { modal: true, detail: vscode.l10n.t('{0} is deleted permanently (not moved to the trash).', vscode.workspace.asRelativePath(source.uri)) },
           action,
         )) === action;
     }
@@ -316,13 +389,13 @@ async function removeOriginal(source: Source, manifest: ShareSetManifest, wanted
   if (!remove) return 'kept';
   if (source.kind === 'selection') {
     if (source.document.isClosed || source.document.getText(source.range) !== source.text) {
-      throw new CustodianError('The share set was written, but the selection changed meanwhile, so it was not replaced.', {
-        hint: 'Remove the secret from the editor yourself.',
+      throw new CustodianError(vscode.l10n.t('The share set was written, but the selection changed meanwhile, so it was not replaced.'), {
+        hint: vscode.l10n.t('Remove the secret from the editor yourself.'),
       });
     }
     const edit = new vscode.WorkspaceEdit();
     edit.replace(source.document.uri, source.range, splitNote(manifest));
-    if (!(await vscode.workspace.applyEdit(edit))) throw new CustodianError('The share set was written, but the selection could not be replaced.');
+    if (!(await vscode.workspace.applyEdit(edit))) throw new CustodianError(vscode.l10n.t('The share set was written, but the selection could not be replaced.'));
     return 'replaced';
   }
   // Not to the trash: a trashed secret is still a secret on disk.

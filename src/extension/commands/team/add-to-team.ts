@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError } from '../../../core/errors';
 import type { TeamDeps } from './register';
-import { validateEntryName } from '../../storage/entry-names';
+import { entryNameProblem } from '../../ui/name-rules';
 import { normalizeRosterName, suggestRosterName, type RosterEntry } from '../../storage/roster';
 import { targetFolder } from '../../storage/workspace-files';
 import { fromArgument, is, type Shape } from '../arguments';
@@ -37,17 +37,17 @@ const ADD_MYSELF_ARGS: Shape<AddMyselfArgs> = { ...TARGET_ARGS, ...NAME_ARGS };
 export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
   const a = fromArgument(arg, ADD_MYSELF_ARGS);
   targetFolder(a.folder);
-  const info = await pickMyKey(deps.keys.current, arg, 'Which of your keys joins the team?');
+  const info = await pickMyKey(deps.keys.current, arg, vscode.l10n.t('Which of your keys joins the team?'));
   if (!info) return undefined;
   const existing = await findByFingerprint(deps, info.fingerprint);
   if (existing) {
-    void vscode.window.showInformationMessage(`"${info.name}" is already in the team as ${existing.name}.pub.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is already in the team as {1}.pub.', info.name, existing.name));
     return { name: existing.name, uri: existing.uri, fingerprint: info.fingerprint, existed: true };
   }
   const identity = info.label ?? info.name;
   const suggested = suggestRosterName(identity);
-  if (!a.name && !suggested && !isInteractive(arg)) throw new InvalidArgumentError('Cannot derive a roster file name from the key name: pass a name.');
-  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, `Your roster file name (${identity})`) : suggested);
+  if (!a.name && !suggested && !isInteractive(arg)) throw new InvalidArgumentError(vscode.l10n.t('Cannot derive a roster file name from the key name: pass a name.'));
+  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, vscode.l10n.t('Your roster file name ({0})', identity)) : suggested);
   if (name === undefined) return undefined;
   const { exportPublicKeyOpenSsh } = await lazyCore.keys();
   const line = exportPublicKeyOpenSsh(await deps.keys.current.getPublicKey(info.id), identity);
@@ -56,7 +56,7 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
   const uri = await deps.roster.write(name, line, { folderUri: a.folder, overwrite: a.overwrite });
   await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, folder, { op: 'add', name: normalizeRosterName(name), fingerprint: info.fingerprint }, first));
   void vscode.window.showInformationMessage(
-    `Added "${info.name}" to the team as ${vscode.workspace.asRelativePath(uri)}. Commit it so teammates can encrypt to you.`,
+    vscode.l10n.t('Added "{0}" to the team as {1}. Commit it so teammates can encrypt to you.', info.name, vscode.workspace.asRelativePath(uri)),
   );
   return { name: normalizeRosterName(name), uri, fingerprint: info.fingerprint };
 }
@@ -68,26 +68,26 @@ const ADD_TEAMMATE_ARGS: Shape<AddTeammateArgs> = { ...PUBLIC_KEY_ARGS, ...NAME_
 export async function addTeammate(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
   const a = fromArgument(arg, ADD_TEAMMATE_ARGS);
   targetFolder(a.folder);
-  const read = await readPublicKey(a, 'Add Teammate');
+  const read = await readPublicKey(a, vscode.l10n.t('Add Teammate'));
   if (!read) return undefined;
   const { key, text } = read;
   const existing = await findByFingerprint(deps, key.fingerprint);
   if (existing) {
-    throw new CustodianError(`This key is already in the team as ${existing.name}.pub.`);
+    throw new CustodianError(vscode.l10n.t('This key is already in the team as {0}.pub.', existing.name));
   }
-  const who = key.comment ?? a.name ?? 'this teammate';
+  const who = key.comment ?? a.name ?? vscode.l10n.t('this teammate');
   if (!a.confirm && !(await confirmFingerprint(key, who, 'teammate'))) return undefined;
   const suggested = suggestRosterName(key.comment);
   if (!a.name && !suggested && !isInteractive(arg)) {
-    throw new InvalidArgumentError('The key has no comment to name the roster file after: pass a name.');
+    throw new InvalidArgumentError(vscode.l10n.t('The key has no comment to name the roster file after: pass a name.'));
   }
-  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, `Roster file name for ${who}`) : suggested);
+  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, vscode.l10n.t('Roster file name for {0}', who)) : suggested);
   if (name === undefined) return undefined;
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
   // The user just confirmed the fingerprint: the addition is signed by them (and pinned).
   await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, targetFolder(a.folder), { op: 'add', name: normalizeRosterName(name), fingerprint: key.fingerprint }, false));
   void vscode.window.showInformationMessage(
-    `Added ${who} to the team as ${vscode.workspace.asRelativePath(uri)}. Re-encrypt existing files so they can read them.`,
+    vscode.l10n.t('Added {0} to the team as {1}. Re-encrypt existing files so they can read them.', who, vscode.workspace.asRelativePath(uri)),
   );
   return { name: normalizeRosterName(name), uri, fingerprint: key.fingerprint };
 }
@@ -108,11 +108,11 @@ async function findByFingerprint(deps: TeamDeps, fingerprint: string): Promise<R
 
 async function promptRosterName(suggested: string | undefined, prompt: string): Promise<string | undefined> {
   const name = await vscode.window.showInputBox({
-    title: 'Team roster: .custodian/team/<name>.pub',
+    title: vscode.l10n.t('Team roster: .custodian/team/<name>.pub'),
     prompt,
     value: suggested,
-    placeHolder: 'e.g. alice',
-    validateInput: (v) => validateEntryName(normalizeRosterName(v)),
+    placeHolder: vscode.l10n.t('e.g. alice'),
+    validateInput: (v) => entryNameProblem(normalizeRosterName(v)),
     ignoreFocusOut: true,
   });
   return name === undefined ? undefined : normalizeRosterName(name);

@@ -23,17 +23,20 @@ export interface RemoveTeammateResult {
 
 export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<RemoveTeammateResult | undefined> {
   const a = fromArgument(arg, REMOVE_TEAMMATE_ARGS);
-  const entry = await pickRosterEntry(deps.roster, arg, 'Remove whom from the team?');
+  const entry = await pickRosterEntry(deps.roster, arg, vscode.l10n.t('Remove whom from the team?'));
   if (!entry) return undefined;
   const path = vscode.workspace.asRelativePath(entry.uri);
   const who = entry.kind === 'member' ? entry.identity : entry.name;
   if (
     !a.confirm &&
     !(await confirmModal(
-      `Remove ${who} from the team?`,
-      `This deletes ${path}. Files already encrypted to ${who} stay readable by them until they are re-encrypted ` +
-        'without them, and anything they could read before may already be copied: rotate those secrets.',
-      'Remove Teammate',
+      vscode.l10n.t('Remove {0} from the team?', who),
+      vscode.l10n.t(
+        'This deletes {0}. Files already encrypted to {1} stay readable by them until they are re-encrypted without them, and anything they could read before may already be copied: rotate those secrets.',
+        path,
+        who,
+      ),
+      vscode.l10n.t('Remove Teammate'),
     ))
   ) {
     return undefined;
@@ -42,25 +45,28 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   if (entry.kind === 'member') await recordChange(deps, entry.folder, { op: 'remove', name: entry.name, fingerprint: entry.key.fingerprint }, false);
   await deps.roster.remove(entry.uri);
 
-  const rotate = `Rotate the secrets ${who} could read: removing them does not make them forget.`;
+  const rotate = vscode.l10n.t('Rotate the secrets {0} could read: removing them does not make them forget.', who);
   let outcome: ReencryptOutcome;
   if (a.reencrypt === false) outcome = 'skipped';
   else if (!(await reencryptAvailable())) {
     outcome = 'unavailable';
     void vscode.window.showWarningMessage(
-      `Removed ${who} from the team. Re-encrypting the workspace's .enc files is not available in this version of Custodian yet; ` +
-        `until they are re-encrypted, ${who} can still open them. ${rotate}`,
+      vscode.l10n.t(
+        'Removed {0} from the team. Re-encrypting the workspace\'s .enc files is not available in this version of Custodian yet; until they are re-encrypted, {0} can still open them. {1}',
+        who,
+        rotate,
+      ),
     );
   } else if (a.reencrypt === true) {
     // The same command as the drift view: it leaves shares and chosen files alone, skips unverified
     // files, and lists what it will do in a confirmation unless the caller already confirmed all of it.
     await vscode.commands.executeCommand(CommandId.ReencryptWorkspace, { confirm: a.confirm === true });
     outcome = 'done';
-    void vscode.window.showInformationMessage(`Removed ${who}; the workspace's team files were re-encrypted without them. ${rotate}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Removed {0}; the workspace\'s team files were re-encrypted without them. {1}', who, rotate));
   } else {
     outcome = 'offered';
-    const action = 'Re-encrypt Workspace Files';
-    void vscode.window.showWarningMessage(`Removed ${who} from the team. ${rotate}`, action).then((choice) => {
+    const action = vscode.l10n.t('Re-encrypt Workspace Files');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Removed {0} from the team. {1}', who, rotate), action).then((choice) => {
       if (choice === action) void vscode.commands.executeCommand(CommandId.ReencryptWorkspace);
     });
   }

@@ -31,8 +31,8 @@ export async function readPublicKey(a: Partial<PublicKeyArgs>, title: string): P
     text = (
       await promptForKeyText({
         title,
-        what: 'Public key',
-        filters: { 'Public keys': ['pub', 'pem', 'crt', 'cer'], 'All files': ['*'] },
+        kind: 'public',
+        filters: { [vscode.l10n.t('Public keys')]: ['pub', 'pem', 'crt', 'cer'], [vscode.l10n.t('All files')]: ['*'] },
         pastePlaceholder: 'ssh-rsa AAAAB3NzaC1yc2E… alice@example.com',
       })
     )?.text;
@@ -48,25 +48,27 @@ export async function readPublicKey(a: Partial<PublicKeyArgs>, title: string): P
  * the default, so a stray Enter would trust the key. Here the first (active) item declines, and trusting
  * takes a deliberate move to the second one; Escape and focus loss decline too.
  */
-export async function confirmFingerprint(key: RsaPublicKey, who: string, role: string): Promise<boolean> {
+export async function confirmFingerprint(key: RsaPublicKey, who: string, role: 'teammate' | 'contact'): Promise<boolean> {
   const name = displayText(who);
   const items: (vscode.QuickPickItem & { trust: boolean })[] = [
     {
-      label: '$(circle-slash) Not yet: I have not compared it',
+      label: vscode.l10n.t('$(circle-slash) Not yet: I have not compared it'),
       description: 'default',
-      detail: `Ask ${name} to read their fingerprint to you over a channel you trust (in person or on a call), e.g. from "ssh-keygen -lf ~/.ssh/id_rsa.pub" or Custodian's Copy Fingerprint.`,
+      detail: vscode.l10n.t('Ask {0} to read their fingerprint to you over a channel you trust (in person or on a call), e.g. from "ssh-keygen -lf ~/.ssh/id_rsa.pub" or Custodian\'s Copy Fingerprint.', name),
       trust: false,
     },
     {
-      label: `$(pass) ${name} read me this same fingerprint`,
+      label: vscode.l10n.t('$(pass) {0} read me this same fingerprint', name),
       description: key.fingerprint,
-      detail: `Trust it as a ${role}: whoever holds the matching private key can read everything encrypted to it.`,
+      detail: role === 'teammate'
+        ? vscode.l10n.t('Trust it as a teammate: whoever holds the matching private key can read everything encrypted to it.')
+        : vscode.l10n.t('Trust it as a contact: whoever holds the matching private key can read everything encrypted to it.'),
       trust: true,
     },
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: `Is this really ${name}'s key? RSA ${key.bits}-bit, ${key.fingerprint}`,
-    placeHolder: `Compare ${key.fingerprint} with what ${name} reads out`,
+    title: vscode.l10n.t('Is this really {0}\'s key? RSA {1}-bit, {2}', name, key.bits, key.fingerprint),
+    placeHolder: vscode.l10n.t('Compare {0} with what {1} reads out', key.fingerprint, name),
     ignoreFocusOut: true,
   });
   return picked?.trust === true;

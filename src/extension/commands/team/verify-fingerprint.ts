@@ -57,23 +57,23 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
   const given =
     a.fingerprint ??
     (await vscode.window.showInputBox({
-      title: `Verify Fingerprint: ${target.name}`,
-      prompt: `Paste or type the fingerprint ${target.name} reads out to you (from a channel you trust)`,
+      title: vscode.l10n.t('Verify Fingerprint: {0}', target.name),
+      prompt: vscode.l10n.t('Paste or type the fingerprint {0} reads out to you (from a channel you trust)', target.name),
       placeHolder: 'SHA256:…',
       ignoreFocusOut: true,
-      validateInput: (v) => (!v.trim() || normalizeFingerprint(v) ? undefined : 'Expected SHA256:… (43 base64 characters) or 64 hex digits.'),
+      validateInput: (v) => (!v.trim() || normalizeFingerprint(v) ? undefined : vscode.l10n.t('Expected SHA256:… (43 base64 characters) or 64 hex digits.')),
     }));
   if (given === undefined) return undefined;
   const normalized = normalizeFingerprint(given);
-  if (!normalized) throw new CustodianError('That does not look like a SHA-256 key fingerprint.', { hint: 'Expected SHA256: followed by 43 base64 characters, as ssh-keygen -lf prints it.' });
+  if (!normalized) throw new CustodianError(vscode.l10n.t('That does not look like a SHA-256 key fingerprint.'), { hint: vscode.l10n.t('Expected SHA256: followed by 43 base64 characters, as ssh-keygen -lf prints it.') });
   // Fingerprints are public: a plain comparison is fine. Base64 is case-sensitive, so no case folding.
   const match = normalized === target.fingerprint;
   if (match) {
-    void vscode.window.showInformationMessage(`✓ The fingerprint matches the key of ${target.name}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('✓ The fingerprint matches the key of {0}.', target.name));
   } else {
     void vscode.window
       .showWarningMessage(
-        `✗ The fingerprint does NOT match the key of ${target.name} (${target.fingerprint}). Do not trust this key until you know why.`,
+        vscode.l10n.t('✗ The fingerprint does NOT match the key of {0} ({1}). Do not trust this key until you know why.', target.name, target.fingerprint),
         { modal: isInteractive(arg) },
       )
       .then(undefined, () => undefined);
@@ -84,7 +84,7 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
 async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string } | undefined> {
   if (a.entry) {
     const entry = await rosterEntryAt(deps.roster, a.entry.uri);
-    if (entry.kind !== 'member') throw new CustodianError(`${entry.name}.pub does not hold a usable key: ${entry.problem}`);
+    if (entry.kind !== 'member') throw new CustodianError(vscode.l10n.t('{0}.pub does not hold a usable key: {1}', entry.name, entry.problem));
     return { name: entry.identity, fingerprint: entry.key.fingerprint };
   }
   if (a.contact) {
@@ -96,24 +96,24 @@ async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>):
     const mine = deps.keys.current.get(id);
     const contact = deps.contacts.get(id);
     const found = mine ?? contact;
-    if (!found) throw new CustodianError('No key or contact with that id.');
+    if (!found) throw new CustodianError(vscode.l10n.t('No key or contact with that id.'));
     return { name: found.name, fingerprint: found.fingerprint };
   }
   if (typeof a.name === 'string') {
     const entry = await deps.roster.find(a.name);
-    if (!entry) throw new CustodianError(`"${a.name}" is not in the team roster.`);
+    if (!entry) throw new CustodianError(vscode.l10n.t('"{0}" is not in the team roster.', a.name));
     return resolveTarget(deps, { entry });
   }
   const candidates: Candidate[] = [];
   for (const e of await deps.roster.members()) {
-    candidates.push({ label: `$(person) ${e.name}`, description: `team · ${e.identity}`, name: e.identity, fingerprint: e.key.fingerprint });
+    candidates.push({ label: `$(person) ${e.name}`, description: vscode.l10n.t('team · {0}', e.identity), name: e.identity, fingerprint: e.key.fingerprint });
   }
   for (const c of deps.contacts.list()) {
-    candidates.push({ label: `$(account) ${c.name}`, description: 'contact', name: c.name, fingerprint: c.fingerprint });
+    candidates.push({ label: `$(account) ${c.name}`, description: vscode.l10n.t('contact'), name: c.name, fingerprint: c.fingerprint });
   }
   for (const k of deps.keys.current.list()) {
-    candidates.push({ label: `$(key) ${k.name}`, description: 'my key', name: k.name, fingerprint: k.fingerprint });
+    candidates.push({ label: `$(key) ${k.name}`, description: vscode.l10n.t('my key'), name: k.name, fingerprint: k.fingerprint });
   }
-  if (candidates.length === 0) throw new CustodianError('There is no key to verify yet: add a teammate or a contact first.');
-  return vscode.window.showQuickPick(candidates, { placeHolder: 'Whose fingerprint do you want to verify?', matchOnDescription: true });
+  if (candidates.length === 0) throw new CustodianError(vscode.l10n.t('There is no key to verify yet: add a teammate or a contact first.'));
+  return vscode.window.showQuickPick(candidates, { placeHolder: vscode.l10n.t('Whose fingerprint do you want to verify?'), matchOnDescription: true });
 }

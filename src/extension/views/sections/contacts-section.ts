@@ -20,11 +20,11 @@ export class ContactNode implements TreeNode {
     item.id = `contact:${c.id}`;
     item.iconPath = new vscode.ThemeIcon('account');
     item.contextValue = 'custodian.contact';
-    item.description = `${c.bits}-bit · ${this.shortFingerprint}`;
+    item.description = vscode.l10n.t('{0}-bit · {1}', c.bits, this.shortFingerprint);
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`$(account) **${escapeMd(c.name)}** — contact\n\n`);
+    md.appendMarkdown(vscode.l10n.t('$(account) **{0}** — contact\n\n', escapeMd(c.name)));
     if (c.comment && c.comment !== c.name) md.appendMarkdown(`${escapeMd(c.comment)}\n\n`);
-    md.appendMarkdown(`RSA ${c.bits}-bit · added ${c.added.slice(0, 10)}\n\n`);
+    md.appendMarkdown(vscode.l10n.t('RSA {0}-bit · added {1}\n\n', c.bits, c.added.slice(0, 10)));
     md.appendCodeblock(c.fingerprint, 'text');
     item.tooltip = md;
     return item;
@@ -33,7 +33,7 @@ export class ContactNode implements TreeNode {
 
 export class ContactsSection extends SectionBase {
   readonly id = 'contacts';
-  readonly label = 'Contacts';
+  readonly label = vscode.l10n.t('Contacts');
   readonly order = 20;
   protected readonly icon = 'book';
   override readonly onDidChange: vscode.Event<void>;
@@ -45,7 +45,7 @@ export class ContactsSection extends SectionBase {
 
   protected override description(): string | undefined {
     const n = this.contacts.list().length;
-    return n === 0 ? undefined : n === 1 ? '1 contact' : `${n} contacts`;
+    return n === 0 ? undefined : n === 1 ? vscode.l10n.t('1 contact') : vscode.l10n.t('{0} contacts', n);
   }
 
   async getChildren(): Promise<TreeNode[]> {
@@ -54,10 +54,10 @@ export class ContactsSection extends SectionBase {
       return [
         new MessageNode(this, {
           id: 'contacts:empty',
-          label: 'Add a contact…',
-          description: 'people outside this repository',
+          label: vscode.l10n.t('Add a contact…'),
+          description: vscode.l10n.t('people outside this repository'),
           icon: new vscode.ThemeIcon('add'),
-          command: { command: CommandId.AddContact, title: 'Add Contact' },
+          command: { command: CommandId.AddContact, title: vscode.l10n.t('Add Contact') },
         }),
       ];
     }

@@ -29,29 +29,29 @@ export class EncryptedFileNode implements TreeNode {
     const item = new vscode.TreeItem(vscode.workspace.asRelativePath(e.uri), vscode.TreeItemCollapsibleState.None);
     item.id = `enc:${e.uri.toString()}`;
     item.resourceUri = e.uri;
-    item.command = { command: 'vscode.open', title: 'Open', arguments: [e.uri] };
+    item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [e.uri] };
     const md = new vscode.MarkdownString(undefined, true);
     if (e.status === 'invalid') {
       item.iconPath = errorIcon();
-      item.description = 'damaged';
+      item.description = vscode.l10n.t('damaged');
       item.contextValue = 'custodian.encFile.invalid';
-      md.appendMarkdown(`$(error) Not a readable Custodian file: ${e.problem ?? ''}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.`);
+      md.appendMarkdown(vscode.l10n.t('$(error) Not a readable Custodian file: {0}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.', e.problem ?? ''));
     } else {
       const parts: string[] = [];
-      if (e.missing.length) parts.push(`missing ${e.missing.map((p) => p.name).join(', ')}`);
-      if (e.extra.length) parts.push(`not in team: ${e.extra.map((p) => p.name).join(', ')}`);
-      if (!e.canDecrypt) parts.push('you cannot decrypt it');
-      if (e.unverified) parts.push(e.unverified === 'unsigned' ? 'unsigned' : 'unknown signer');
+      if (e.missing.length) parts.push(vscode.l10n.t('missing {0}', e.missing.map((p) => p.name).join(', ')));
+      if (e.extra.length) parts.push(vscode.l10n.t('not in team: {0}', e.extra.map((p) => p.name).join(', ')));
+      if (!e.canDecrypt) parts.push(vscode.l10n.t('you cannot decrypt it'));
+      if (e.unverified) parts.push(e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : vscode.l10n.t('unknown signer'));
       item.description = parts.join(' · ');
       item.iconPath = e.canDecrypt ? warningIcon() : new vscode.ThemeIcon('lock');
       item.contextValue = e.canDecrypt ? 'custodian.encFile.drift' : 'custodian.encFile.locked';
-      md.appendMarkdown(`**Recipients:** ${e.recipients.map((p) => p.name).join(', ')}\n\n`);
-      if (e.missing.length) md.appendMarkdown(`$(person-add) Teammates who cannot open it: ${e.missing.map((p) => p.name).join(', ')}\n\n`);
-      if (e.extra.length) md.appendMarkdown(`$(person) Recipients no longer in the team: ${e.extra.map((p) => p.name).join(', ')}\n\n`);
+      md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
+      if (e.missing.length) md.appendMarkdown(vscode.l10n.t('$(person-add) Teammates who cannot open it: {0}\n\n', e.missing.map((p) => p.name).join(', ')));
+      if (e.extra.length) md.appendMarkdown(vscode.l10n.t('$(person) Recipients no longer in the team: {0}\n\n', e.extra.map((p) => p.name).join(', ')));
       if (e.unverified) {
-        md.appendMarkdown(`$(warning) It is ${e.unverified}: re-encrypting signs it as you, so "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n`);
+        md.appendMarkdown(vscode.l10n.t('$(warning) It is {0}: re-encrypting signs it as you, so "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));
       }
-      md.appendMarkdown(e.canDecrypt ? 'Re-encrypt it for the team to fix this.' : 'None of your keys can open it: ask one of its recipients to re-encrypt it for the team.');
+      md.appendMarkdown(e.canDecrypt ? vscode.l10n.t('Re-encrypt it for the team to fix this.') : vscode.l10n.t('None of your keys can open it: ask one of its recipients to re-encrypt it for the team.'));
     }
     item.tooltip = md;
     return item;
@@ -60,7 +60,7 @@ export class EncryptedFileNode implements TreeNode {
 
 export class EncryptedFilesSection extends SectionBase implements vscode.Disposable {
   readonly id = 'encrypted';
-  readonly label = 'Encrypted Files';
+  readonly label = vscode.l10n.t('Encrypted Files');
   readonly order = 25;
   protected readonly icon = 'file-binary';
   private readonly changeEmitter = new vscode.EventEmitter<void>();
@@ -92,13 +92,13 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
 
   protected override description(): string | undefined {
     if (!this.counts) return undefined;
-    if (this.counts.total === 0) return 'none';
-    return this.counts.drift ? `${this.counts.drift} of ${this.counts.total} need attention` : `${this.counts.total} up to date`;
+    if (this.counts.total === 0) return vscode.l10n.t('none');
+    return this.counts.drift ? vscode.l10n.t('{0} of {1} need attention', this.counts.drift, this.counts.total) : vscode.l10n.t('{0} up to date', this.counts.total);
   }
 
   async getChildren(): Promise<TreeNode[]> {
     if (workspaceFolders().length === 0) {
-      return [new MessageNode(this, { id: 'enc:no-folder', label: 'Open a folder to see its encrypted files', icon: new vscode.ThemeIcon('info') })];
+      return [new MessageNode(this, { id: 'enc:no-folder', label: vscode.l10n.t('Open a folder to see its encrypted files'), icon: new vscode.ThemeIcon('info') })];
     }
     const report = await this.scanner.scan();
     const attention = report.entries.filter((e) => e.status === 'drift' || e.status === 'invalid');
@@ -107,27 +107,31 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
     if (previous?.total !== this.counts.total || previous?.drift !== this.counts.drift) setTimeout(() => this.services.tree.refresh(this), 0);
     const nodes: TreeNode[] = attention.map((e) => new EncryptedFileNode(this, e));
     if (report.entries.length === 0) {
-      nodes.push(new MessageNode(this, { id: 'enc:none', label: 'No .enc files in this workspace', icon: new vscode.ThemeIcon('info'), tooltip: 'Right-click a file in the Explorer and choose "Encrypt File".' }));
+      nodes.push(new MessageNode(this, { id: 'enc:none', label: vscode.l10n.t('No .enc files in this workspace'), icon: new vscode.ThemeIcon('info'), tooltip: vscode.l10n.t('Right-click a file in the Explorer and choose "Encrypt File".') }));
     } else if (!report.hasTeam) {
-      nodes.push(new MessageNode(this, { id: 'enc:no-team', label: `${report.entries.length} .enc files · no team roster to compare with`, icon: new vscode.ThemeIcon('info') }));
+      nodes.push(new MessageNode(this, { id: 'enc:no-team', label: vscode.l10n.t('{0} .enc files · no team roster to compare with', report.entries.length), icon: new vscode.ThemeIcon('info') }));
     } else if (attention.length === 0) {
       const kept = report.entries.filter((e) => e.status === 'kept').length;
-      const label = kept ? `All up to date · ${kept} keep chosen recipients` : report.entries.length === 1 ? 'Encrypted for the current team' : `All ${report.entries.length} encrypted for the current team`;
+      const label = kept
+        ? vscode.l10n.t('All up to date · {0} keep chosen recipients', kept)
+        : report.entries.length === 1
+          ? vscode.l10n.t('Encrypted for the current team')
+          : vscode.l10n.t('All {0} encrypted for the current team', report.entries.length);
       nodes.push(
         new MessageNode(this, {
           id: 'enc:ok',
           label,
           icon: new vscode.ThemeIcon('check'),
-          tooltip: kept ? 'Shamir shares, MFA seeds for a subset and files encrypted to chosen people keep their recipients: re-keying never widens them to the team.' : undefined,
+          tooltip: kept ? vscode.l10n.t('Shamir shares, MFA seeds for a subset and files encrypted to chosen people keep their recipients: re-keying never widens them to the team.') : undefined,
         }),
       );
     } else {
       nodes.push(
         new MessageNode(this, {
           id: 'enc:fix',
-          label: 'Re-encrypt all for the team',
+          label: vscode.l10n.t('Re-encrypt all for the team'),
           icon: new vscode.ThemeIcon('sync'),
-          command: { command: CommandId.ReencryptWorkspace, title: 'Re-encrypt All for Team' },
+          command: { command: CommandId.ReencryptWorkspace, title: vscode.l10n.t('Re-encrypt All for Team') },
           contextValue: 'custodian.encFixAll',
         }),
       );

@@ -27,9 +27,8 @@ export class KeyNode implements TreeNode {
     const k = this.info;
     const item = new vscode.TreeItem(k.name, vscode.TreeItemCollapsibleState.None);
     item.id = `key:${k.id}`;
-    const parts = [`${k.bits}-bit`, this.shortFingerprint];
-    if (k.isDefault) parts.push('default');
-    if (this.missing) parts.push('private key missing');
+    const parts = [k.isDefault ? vscode.l10n.t('{0}-bit · {1} · default', k.bits, this.shortFingerprint) : vscode.l10n.t('{0}-bit · {1}', k.bits, this.shortFingerprint)];
+    if (this.missing) parts.push(vscode.l10n.t('private key missing'));
     item.description = parts.join(' · ');
     if (this.missing) {
       item.iconPath = errorIcon();
@@ -42,14 +41,16 @@ export class KeyNode implements TreeNode {
       item.contextValue = 'custodian.myKey';
     }
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`$(key) **${escapeMd(k.name)}**${k.isDefault ? ' — default key (decrypts first, signs)' : ''}\n\n`);
+    md.appendMarkdown(
+      k.isDefault ? vscode.l10n.t('$(key) **{0}** — default key (decrypts first, signs)\n\n', escapeMd(k.name)) : `$(key) **${escapeMd(k.name)}**\n\n`,
+    );
     if (k.label) md.appendMarkdown(`${escapeMd(k.label)}\n\n`);
-    md.appendMarkdown(`RSA ${k.bits}-bit · created ${k.created.slice(0, 10)}\n\n`);
+    md.appendMarkdown(vscode.l10n.t('RSA {0}-bit · created {1}\n\n', k.bits, k.created.slice(0, 10)));
     md.appendCodeblock(k.fingerprint, 'text');
     md.appendMarkdown(
       this.missing
-        ? `\n\n$(error) The private key is missing from ${secretLocation().where}. Import it again from a backup, or delete this entry.`
-        : `\n\nThe private key is stored in ${secretLocation().where} only.`,
+        ? vscode.l10n.t('\n\n$(error) The private key is missing from {0}. Import it again from a backup, or delete this entry.', secretLocation().where)
+        : vscode.l10n.t('\n\nThe private key is stored in {0} only.', secretLocation().where),
     );
     item.tooltip = md;
     return item;
@@ -58,7 +59,7 @@ export class KeyNode implements TreeNode {
 
 export class KeysSection extends SectionBase {
   readonly id = 'keys';
-  readonly label = 'My Keys';
+  readonly label = vscode.l10n.t('My Keys');
   readonly order = 0;
   protected readonly icon = 'key';
   override readonly onDidChange: vscode.Event<void>;
@@ -70,7 +71,7 @@ export class KeysSection extends SectionBase {
 
   protected override description(): string | undefined {
     const n = this.keys.current.list().length;
-    return n === 1 ? '1 key' : `${n} keys`;
+    return n === 1 ? vscode.l10n.t('1 key') : vscode.l10n.t('{0} keys', n);
   }
 
   async getChildren(): Promise<TreeNode[]> {
@@ -86,8 +87,8 @@ export class KeysSection extends SectionBase {
       nodes.push(
         new MessageNode(this, {
           id: 'keys:keychain-error',
-          label: secretLocation().inBrowser ? 'Browser key storage unavailable' : 'OS keychain unavailable',
-          description: 'cannot read private keys',
+          label: secretLocation().inBrowser ? vscode.l10n.t('Browser key storage unavailable') : vscode.l10n.t('OS keychain unavailable'),
+          description: vscode.l10n.t('cannot read private keys'),
           tooltip: errorMessageWithHint(err),
           icon: errorIcon(),
           contextValue: 'custodian.keychainError',
@@ -99,9 +100,9 @@ export class KeysSection extends SectionBase {
       nodes.push(
         new MessageNode(this, {
           id: 'keys:empty',
-          label: 'Generate a key…',
+          label: vscode.l10n.t('Generate a key…'),
           icon: new vscode.ThemeIcon('add'),
-          command: { command: CommandId.GenerateKey, title: 'Generate Key' },
+          command: { command: CommandId.GenerateKey, title: vscode.l10n.t('Generate Key') },
         }),
       );
     }

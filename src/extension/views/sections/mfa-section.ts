@@ -10,14 +10,22 @@ import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
 import { MessageNode, SectionBase, errorIcon, warningIcon, type CustodianTreeProvider, type TreeNode } from '../tree';
 
-const SHORT_PROBLEM: Record<MfaProblemKind, string> = {
-  'not-recipient': 'not a recipient',
-  tampered: 'tampered — do not trust',
-  damaged: 'damaged file',
-  invalid: 'not a TOTP key',
-  keychain: 'keychain unavailable',
-  unreadable: 'cannot open',
-};
+function shortProblem(kind: MfaProblemKind): string {
+  switch (kind) {
+    case 'not-recipient':
+      return vscode.l10n.t('not a recipient');
+    case 'tampered':
+      return vscode.l10n.t('tampered — do not trust');
+    case 'damaged':
+      return vscode.l10n.t('damaged file');
+    case 'invalid':
+      return vscode.l10n.t('not a TOTP key');
+    case 'keychain':
+      return vscode.l10n.t('keychain unavailable');
+    case 'unreadable':
+      return vscode.l10n.t('cannot open');
+  }
+}
 
 export class MfaNode implements TreeNode {
   constructor(
@@ -45,26 +53,26 @@ export class MfaNode implements TreeNode {
     if (e.problem) {
       item.iconPath = errorIcon();
       item.contextValue = 'custodian.mfa.problem';
-      item.description = SHORT_PROBLEM[e.problem.kind] + where;
-      md.appendMarkdown(`$(error) **${escapeMd(e.name)}** cannot be opened\n\n${escapeMd(e.problem.message)}\n\n`);
+      item.description = shortProblem(e.problem.kind) + where;
+      md.appendMarkdown(vscode.l10n.t('$(error) **{0}** cannot be opened\n\n{1}\n\n', escapeMd(e.name), escapeMd(e.problem.message)));
       if (e.problem.hint) md.appendMarkdown(`${escapeMd(e.problem.hint)}\n\n`);
     } else if (live) {
       const warn = label && label.signer.kind !== 'me' && label.signer.kind !== 'teammate';
       item.iconPath = warn ? warningIcon() : new vscode.ThemeIcon('unlock');
       item.contextValue = 'custodian.mfa.live';
       item.description = `${groupCode(live.code)} · ${live.secondsRemaining}s${where}`;
-      md.appendMarkdown(`$(unlock) **${escapeMd(e.name)}**: ${codeSpan(live.code)}, ${live.secondsRemaining}s left\n\n`);
+      md.appendMarkdown(vscode.l10n.t('$(unlock) **{0}**: {1}, {2}s left\n\n', escapeMd(e.name), codeSpan(live.code), live.secondsRemaining));
     } else {
       item.iconPath = new vscode.ThemeIcon('shield');
       item.contextValue = 'custodian.mfa';
       item.description = (label ? [label.issuer, label.account].filter(Boolean).join(' · ') : '') + where;
-      md.appendMarkdown(`$(shield) **${escapeMd(e.name)}**\n\nSelect to decrypt the seed in memory and show the current code.\n\n`);
+      md.appendMarkdown(vscode.l10n.t('$(shield) **{0}**\n\nSelect to decrypt the seed in memory and show the current code.\n\n', escapeMd(e.name)));
     }
     if (label) {
-      md.appendMarkdown(`${escapeMd([label.issuer, label.account].filter(Boolean).join(': '))} · ${label.algorithm}, ${label.digits} digits, every ${label.period}s\n\n`);
+      md.appendMarkdown(vscode.l10n.t('{0} · {1}, {2} digits, every {3}s\n\n', escapeMd([label.issuer, label.account].filter(Boolean).join(': ')), label.algorithm, label.digits, label.period));
       md.appendMarkdown(`${signerText(label.signer)}\n\n`);
     }
-    md.appendMarkdown(`${codeSpan(path)} · encrypted to ${e.recipients.length} ${e.recipients.length === 1 ? 'key' : 'keys'}`);
+    md.appendMarkdown(e.recipients.length === 1 ? vscode.l10n.t('{0} · encrypted to 1 key', codeSpan(path)) : vscode.l10n.t('{0} · encrypted to {1} keys', codeSpan(path), e.recipients.length));
     item.tooltip = md;
     // No item.command: a command with arguments is cached per render, and the live item re-renders every second,
     // so a click could hit a discarded cache entry. Selection (see MfaSection.attach) and menus use stable ids.
@@ -75,19 +83,19 @@ export class MfaNode implements TreeNode {
 function signerText(signer: { kind: string; name?: string; fingerprint?: string }): string {
   switch (signer.kind) {
     case 'me':
-      return `Signed by you (${escapeMd(signer.name ?? '')}).`;
+      return vscode.l10n.t('Signed by you ({0}).', escapeMd(signer.name ?? ''));
     case 'teammate':
-      return `Signed by ${escapeMd(signer.name ?? 'a teammate')}.`;
+      return signer.name === undefined ? vscode.l10n.t('Signed by a teammate.') : vscode.l10n.t('Signed by {0}.', escapeMd(signer.name));
     case 'unknown':
-      return `$(warning) Signed by a key outside the team (${codeSpan(signer.fingerprint ?? '')}): check who added this seed.`;
+      return vscode.l10n.t('$(warning) Signed by a key outside the team ({0}): check who added this seed.', codeSpan(signer.fingerprint ?? ''));
     default:
-      return '$(warning) Not signed: anyone who can write to the repository could have added this seed.';
+      return vscode.l10n.t('$(warning) Not signed: anyone who can write to the repository could have added this seed.');
   }
 }
 
 export class MfaSection extends SectionBase implements vscode.Disposable {
   readonly id = 'mfa';
-  readonly label = 'Shared MFA';
+  readonly label = vscode.l10n.t('Shared MFA');
   readonly order = 40;
   protected readonly icon = 'shield';
   override readonly onDidChange: vscode.Event<void>;
@@ -143,7 +151,7 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
 
   protected override description(): string | undefined {
     if (this.count === undefined) return undefined;
-    return this.count === 1 ? '1 seed' : `${this.count} seeds`;
+    return this.count === 1 ? vscode.l10n.t('1 seed') : vscode.l10n.t('{0} seeds', this.count);
   }
 
   async getChildren(): Promise<TreeNode[]> {
@@ -152,8 +160,8 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
       return [
         new MessageNode(this, {
           id: 'mfa:no-folder',
-          label: 'Open a folder to see its shared MFA seeds',
-          tooltip: `Shared MFA seeds are encrypted files committed with the repository: ${MFA_DIR.join('/')}/<name>${MFA_EXT}.`,
+          label: vscode.l10n.t('Open a folder to see its shared MFA seeds'),
+          tooltip: vscode.l10n.t('Shared MFA seeds are encrypted files committed with the repository: {0}/<name>{1}.', MFA_DIR.join('/'), MFA_EXT),
           icon: new vscode.ThemeIcon('info'),
         }),
       ];
@@ -167,14 +175,16 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
       return [
         new MessageNode(this, {
           id: 'mfa:empty',
-          label: 'Add shared MFA…',
-          description: 'no seeds yet',
+          label: vscode.l10n.t('Add shared MFA…'),
+          description: vscode.l10n.t('no seeds yet'),
           tooltip: new vscode.MarkdownString(
-            'Share a TOTP seed (e.g. of a shared root account) with the team: paste its `otpauth://` URI or base32 secret. ' +
-              `It is stored encrypted to the team roster as ${codeSpan(`${MFA_DIR.join('/')}/<name>${MFA_EXT}`)}.`,
+            vscode.l10n.t(
+              'Share a TOTP seed (e.g. of a shared root account) with the team: paste its `otpauth://` URI or base32 secret. It is stored encrypted to the team roster as {0}.',
+              codeSpan(`${MFA_DIR.join('/')}/<name>${MFA_EXT}`),
+            ),
           ),
           icon: new vscode.ThemeIcon('add'),
-          command: { command: CommandId.AddSharedMfa, title: 'Add Shared MFA' },
+          command: { command: CommandId.AddSharedMfa, title: vscode.l10n.t('Add Shared MFA') },
         }),
       ];
     }

@@ -40,27 +40,27 @@ export class ShareSetNode implements TreeNode {
     if (e.kind === 'invalid' || !this.view) {
       item.iconPath = errorIcon();
       item.contextValue = 'custodian.shamirSet.invalid';
-      item.description = 'invalid manifest';
-      md.appendMarkdown(`$(error) ${escapeMd(e.kind === 'invalid' ? e.problem : 'unreadable')}`);
+      item.description = vscode.l10n.t('invalid manifest');
+      md.appendMarkdown(`$(error) ${escapeMd(e.kind === 'invalid' ? e.problem : vscode.l10n.t('unreadable'))}`);
       item.tooltip = md;
       return item;
     }
     const m = e.manifest;
     const { status, mine } = this.view;
-    const parts = [`${m.threshold} of ${m.total}`, m.created.slice(0, 10)];
+    const parts = [vscode.l10n.t('{0} of {1}', m.threshold, m.total), m.created.slice(0, 10)];
     const progress = this.store.lastProgress(e);
     const available = new Set(status.files.filter((f) => !f.problem && f.recipients.some((fp) => mine.has(fp))).map((f) => f.custodian.index)).size;
     // Counted from headers (current, unverified); Recover verifies and records whether it succeeded.
-    if (progress?.recovered) parts.push('recovered');
-    else if (available > 0) parts.push(`${Math.min(available, m.threshold)} of ${m.threshold} needed`);
+    if (progress?.recovered) parts.push(vscode.l10n.t('recovered'));
+    else if (available > 0) parts.push(vscode.l10n.t('{0} of {1} needed', Math.min(available, m.threshold), m.threshold));
     const troubled = status.missing.length > 0 || status.files.some((f) => f.problem);
-    if (troubled) parts.push('problems');
+    if (troubled) parts.push(vscode.l10n.t('problems'));
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(troubled ? 'warning' : 'layers');
     item.contextValue = 'custodian.shamirSet';
-    md.appendMarkdown(`$(layers) **${escapeMd(m.name)}**: any ${m.threshold} of ${m.total} custodians recover the secret\n\n`);
-    md.appendMarkdown(`Dealt by ${escapeMd(m.dealer.name)} on ${escapeMd(m.created.slice(0, 10))} · set ${codeSpan(m.setId)}\n\n`);
-    md.appendMarkdown(`Custodians: ${m.custodians.map((c) => escapeMd(c.name)).join(', ')}\n\n`);
+    md.appendMarkdown(vscode.l10n.t('$(layers) **{0}**: any {1} of {2} custodians recover the secret\n\n', escapeMd(m.name), m.threshold, m.total));
+    md.appendMarkdown(vscode.l10n.t('Dealt by {0} on {1} · set {2}\n\n', escapeMd(m.dealer.name), escapeMd(m.created.slice(0, 10)), codeSpan(m.setId)));
+    md.appendMarkdown(vscode.l10n.t('Custodians: {0}\n\n', m.custodians.map((c) => escapeMd(c.name)).join(', ')));
     md.appendMarkdown(codeSpan(vscode.workspace.asRelativePath(e.dir)));
     item.tooltip = md;
     return item;
@@ -94,11 +94,11 @@ export class CustodianNode implements TreeNode {
     const missing = !own;
     const releasedTo = releases.filter((f) => !f.problem).map((f) => (f.recipients[0] && names.get(f.recipients[0])) ?? f.releasedTo!);
     const parts: string[] = [];
-    if (isMine) parts.push('you');
-    if (missing) parts.push('share missing');
-    else if (problems.length) parts.push('damaged');
-    else parts.push('sealed');
-    if (releasedTo.length) parts.push(`released to ${releasedTo.join(', ')}`);
+    if (isMine) parts.push(vscode.l10n.t('you'));
+    if (missing) parts.push(vscode.l10n.t('share missing'));
+    else if (problems.length) parts.push(vscode.l10n.t('damaged'));
+    else parts.push(vscode.l10n.t('sealed'));
+    if (releasedTo.length) parts.push(vscode.l10n.t('released to {0}', releasedTo.join(', ')));
     item.description = parts.join(' · ');
     item.iconPath =
       missing || problems.length
@@ -106,12 +106,16 @@ export class CustodianNode implements TreeNode {
         : new vscode.ThemeIcon(releasedTo.length ? 'unlock' : isMine ? 'account' : 'lock');
     item.contextValue = isMine ? 'custodian.shamirCustodian.mine' : 'custodian.shamirCustodian';
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${escapeMd(c.name)}** holds share ${c.index} of ${this.set.manifest.total}${isMine ? ' — you' : ''}\n\n`);
+    md.appendMarkdown(
+      isMine
+        ? vscode.l10n.t('**{0}** holds share {1} of {2} — you\n\n', escapeMd(c.name), c.index, this.set.manifest.total)
+        : vscode.l10n.t('**{0}** holds share {1} of {2}\n\n', escapeMd(c.name), c.index, this.set.manifest.total),
+    );
     md.appendCodeblock(c.fingerprint, 'text');
-    if (missing) md.appendMarkdown(`\n\n$(warning) The share file is missing.`);
+    if (missing) md.appendMarkdown(vscode.l10n.t('\n\n$(warning) The share file is missing.'));
     for (const f of problems) md.appendMarkdown(`\n\n$(warning) ${codeSpan(f.file)}: ${escapeMd(f.problem!)}`);
-    if (releasedTo.length) md.appendMarkdown(`\n\nReleased to ${releasedTo.map(escapeMd).join(', ')}.`);
-    else if (isMine) md.appendMarkdown('\n\nRight-click → Release My Share… to seal it to the person recovering.');
+    if (releasedTo.length) md.appendMarkdown(vscode.l10n.t('\n\nReleased to {0}.', releasedTo.map(escapeMd).join(', ')));
+    else if (isMine) md.appendMarkdown(vscode.l10n.t('\n\nRight-click → Release My Share… to seal it to the person recovering.'));
     item.tooltip = md;
     return item;
   }
@@ -119,7 +123,7 @@ export class CustodianNode implements TreeNode {
 
 export class ShamirSection extends SectionBase {
   readonly id = 'shamir';
-  readonly label = 'Shamir Sets';
+  readonly label = vscode.l10n.t('Shamir Sets');
   readonly order = 30;
   protected readonly icon = 'layers';
   override readonly onDidChange: vscode.Event<void>;
@@ -140,12 +144,12 @@ export class ShamirSection extends SectionBase {
 
   protected override description(): string | undefined {
     if (!this.count) return undefined;
-    return this.count === 1 ? '1 set' : `${this.count} sets`;
+    return this.count === 1 ? vscode.l10n.t('1 set') : vscode.l10n.t('{0} sets', this.count);
   }
 
   async getChildren(): Promise<TreeNode[]> {
     if (workspaceFolders().length === 0) {
-      return [new MessageNode(this, { id: 'shamir:no-folder', label: 'Open a folder to see its share sets', icon: new vscode.ThemeIcon('info') })];
+      return [new MessageNode(this, { id: 'shamir:no-folder', label: vscode.l10n.t('Open a folder to see its share sets'), icon: new vscode.ThemeIcon('info') })];
     }
     const entries = await this.store.list();
     const previous = this.count;
@@ -155,11 +159,11 @@ export class ShamirSection extends SectionBase {
       return [
         new MessageNode(this, {
           id: 'shamir:empty',
-          label: 'Split a secret…',
-          description: 'any T of N custodians recover it',
-          tooltip: 'Shamir secret sharing: split a break-glass password or recovery key so that any T of N teammates can recover it, and fewer learn nothing.',
+          label: vscode.l10n.t('Split a secret…'),
+          description: vscode.l10n.t('any T of N custodians recover it'),
+          tooltip: vscode.l10n.t('Shamir secret sharing: split a break-glass password or recovery key so that any T of N teammates can recover it, and fewer learn nothing.'),
           icon: new vscode.ThemeIcon('add'),
-          command: { command: CommandId.SplitSecret, title: 'Split Secret' },
+          command: { command: CommandId.SplitSecret, title: vscode.l10n.t('Split Secret') },
         }),
       ];
     }

@@ -30,35 +30,39 @@ export class TeammateNode implements TreeNode {
     const item = new vscode.TreeItem(displayText(e.name), vscode.TreeItemCollapsibleState.None);
     item.id = `team:${e.uri.toString()}`;
     item.resourceUri = e.uri;
-    item.command = { command: 'vscode.open', title: 'Open Roster File', arguments: [e.uri] };
+    item.command = { command: 'vscode.open', title: vscode.l10n.t('Open Roster File'), arguments: [e.uri] };
     const where = this.showFolder ? ` · ${e.folder.name}` : '';
     const md = new vscode.MarkdownString(undefined, true);
     if (e.kind === 'invalid') {
       item.iconPath = errorIcon();
       item.contextValue = 'custodian.teammate.invalid';
       item.description = `${shortProblem(e.errorName)}${where}`;
-      md.appendMarkdown(`$(error) **${escapeMd(displayText(e.name))}** is not a usable teammate key\n\n`);
+      md.appendMarkdown(vscode.l10n.t('$(error) **{0}** is not a usable teammate key\n\n', escapeMd(displayText(e.name))));
       md.appendMarkdown(`${escapeMd(e.problem)}\n\n`);
-      md.appendMarkdown(`Encrypting for the team is refused until you fix or remove ${codeSpan(vscode.workspace.asRelativePath(e.uri))}.`);
+      md.appendMarkdown(vscode.l10n.t('Encrypting for the team is refused until you fix or remove {0}.', codeSpan(vscode.workspace.asRelativePath(e.uri))));
     } else {
       const k = e.key;
       item.iconPath = new vscode.ThemeIcon(this.mine ? 'account' : 'person');
       item.contextValue = this.mine ? 'custodian.teammate.me' : 'custodian.teammate';
       const parts = [];
       if (e.identity !== e.name) parts.push(e.identity);
-      parts.push(`${k.bits}-bit`, this.shortFingerprint ?? '');
-      if (this.mine) parts.push('you');
+      parts.push(vscode.l10n.t('{0}-bit', k.bits), this.shortFingerprint ?? '');
+      if (this.mine) parts.push(vscode.l10n.t('you'));
       const v = this.verdict;
       if (v) parts.push(verdictLabel(v));
       if (v?.status === 'broken') item.iconPath = errorIcon();
       else if (v?.status === 'unverified') item.iconPath = new vscode.ThemeIcon('unverified');
       item.description = parts.join(' · ') + where;
-      md.appendMarkdown(`$(person) **${escapeMd(e.name)}**${this.mine ? ` — you (${escapeMd(this.mine)})` : ''}\n\n`);
+      md.appendMarkdown(
+        this.mine
+          ? vscode.l10n.t('$(person) **{0}** — you ({1})\n\n', escapeMd(e.name), escapeMd(this.mine))
+          : `$(person) **${escapeMd(e.name)}**\n\n`,
+      );
       if (e.identity !== e.name) md.appendMarkdown(`${escapeMd(e.identity)}\n\n`);
-      md.appendMarkdown(`RSA ${k.bits}-bit · ${codeSpan(vscode.workspace.asRelativePath(e.uri))}\n\n`);
+      md.appendMarkdown(vscode.l10n.t('RSA {0}-bit · {1}\n\n', k.bits, codeSpan(vscode.workspace.asRelativePath(e.uri))));
       md.appendCodeblock(k.fingerprint, 'text');
       if (v) md.appendMarkdown(`\n\n${escapeMd(verdictSentence(v))}`);
-      md.appendMarkdown('\n\nCompare this fingerprint with the teammate over a channel you trust before relying on it.');
+      md.appendMarkdown(vscode.l10n.t('\n\nCompare this fingerprint with the teammate over a channel you trust before relying on it.'));
     }
     item.tooltip = md;
     return item;
@@ -84,25 +88,25 @@ function verdictSentence(v: EntryVerdict): string {
 function shortProblem(errorName: string): string {
   switch (errorName) {
     case 'WeakKeyError':
-      return 'weak key';
+      return vscode.l10n.t('weak key');
     case 'UnsupportedKeyError':
-      return 'not an RSA key';
+      return vscode.l10n.t('not an RSA key');
     case 'DuplicateKey':
-      return 'duplicate key';
+      return vscode.l10n.t('duplicate key');
     case 'FileSystemError':
-      return 'unreadable';
+      return vscode.l10n.t('unreadable');
     case 'InvalidName':
-      return 'invalid name';
+      return vscode.l10n.t('invalid name');
     case 'ConfusableName':
-      return 'lookalike name';
+      return vscode.l10n.t('lookalike name');
     default:
-      return 'invalid key';
+      return vscode.l10n.t('invalid key');
   }
 }
 
 export class TeamSection extends SectionBase {
   readonly id = 'team';
-  readonly label = 'Team';
+  readonly label = vscode.l10n.t('Team');
   readonly order = 10;
   protected readonly icon = 'organization';
   override readonly onDidChange: vscode.Event<void>;
@@ -119,8 +123,8 @@ export class TeamSection extends SectionBase {
   }
 
   protected override description(): string | undefined {
-    if (this.count === undefined) return 'this workspace';
-    return this.count === 1 ? '1 teammate' : `${this.count} teammates`;
+    if (this.count === undefined) return vscode.l10n.t('this workspace');
+    return this.count === 1 ? vscode.l10n.t('1 teammate') : vscode.l10n.t('{0} teammates', this.count);
   }
 
   async getChildren(): Promise<TreeNode[]> {
@@ -129,8 +133,8 @@ export class TeamSection extends SectionBase {
       return [
         new MessageNode(this, {
           id: 'team:no-folder',
-          label: 'Open a folder to see its team',
-          tooltip: 'The team roster is a folder of public keys committed with the repository: .custodian/team/<name>.pub.',
+          label: vscode.l10n.t('Open a folder to see its team'),
+          tooltip: vscode.l10n.t('The team roster is a folder of public keys committed with the repository: .custodian/team/<name>.pub.'),
           icon: new vscode.ThemeIcon('info'),
         }),
       ];
@@ -139,19 +143,23 @@ export class TeamSection extends SectionBase {
     const previous = this.count;
     this.count = entries.filter((e) => e.kind === 'member').length;
     if (previous !== this.count) setTimeout(() => this.tree.refresh(this), 0); // header count
+    // "Add Myself to Team" is offered only while none of my keys is in the roster (package.json menus).
+    const myKeys = new Set(this.keys.current.list().map((k) => k.fingerprint));
+    void vscode.commands.executeCommand('setContext', 'custodian.onTeam', entries.some((e) => e.kind === 'member' && myKeys.has(e.key.fingerprint)));
     if (entries.length === 0) {
       const md = new vscode.MarkdownString(
-        'This workspace has no team roster yet. The roster is `.custodian/team/<name>.pub`: one public key per teammate ' +
-          '(an `ssh-rsa` line or a PEM key), committed with the repository. Files are encrypted to everyone in it.',
+        vscode.l10n.t(
+          'This workspace has no team roster yet. The roster is `.custodian/team/<name>.pub`: one public key per teammate (an `ssh-rsa` line or a PEM key), committed with the repository. Files are encrypted to everyone in it.',
+        ),
       );
       return [
         new MessageNode(this, {
           id: 'team:empty',
-          label: 'Add myself to the team…',
-          description: 'no roster yet',
+          label: vscode.l10n.t('Add myself to the team…'),
+          description: vscode.l10n.t('no roster yet'),
           tooltip: md,
           icon: new vscode.ThemeIcon('add'),
-          command: { command: CommandId.AddMyselfToTeam, title: 'Add Myself to Team' },
+          command: { command: CommandId.AddMyselfToTeam, title: vscode.l10n.t('Add Myself to Team') },
         }),
       ];
     }

@@ -3,6 +3,7 @@
 import { inspectEnvelope, type EnvelopeInfo } from './envelope';
 import type { RsaPublicKey } from './keys';
 import { PathPatterns } from './path-patterns';
+import { valuesFormatForFileName, valuesInTheClear } from './values';
 
 export const ENC_SUFFIX = '.enc';
 
@@ -54,6 +55,17 @@ function asciiView(bytes: Uint8Array): string {
   return s;
 }
 
+/** The clear values of a value-encrypted file at `path`, or undefined when it is not one. */
+function valuesOf(path: string, content: Uint8Array): ReturnType<typeof valuesInTheClear> | undefined {
+  const format = valuesFormatForFileName(path);
+  if (!format) return undefined;
+  try {
+    return valuesInTheClear(new TextDecoder('utf-8', { fatal: true }).decode(content), format);
+  } catch {
+    return undefined;
+  }
+}
+
 function isEncrypted(path: string): boolean {
   return path.endsWith(ENC_SUFFIX);
 }
@@ -86,7 +98,29 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
       continue;
     }
     const rule = patterns.match(p);
-    if (rule !== undefined) {
+    const valueEncrypted = rule !== undefined && file.content !== undefined ? valuesOf(p, file.content) : undefined;
+    if (valueEncrypted) {
+      // A value-encrypted file (docs/VALUES.md) is how such a path is meant to be committed: only values
+      // left in the clear are findings. Its rule is not checked here (that needs its key and MAC): a
+      // regex rule may leave anything in the clear, so those values are named for a person to review.
+      if (valueEncrypted.againstRule.length > 0) {
+        findings.push({
+          path: p,
+          rule: 'plaintext-path',
+          severity: 'error',
+          message: `${show(p)} is value-encrypted but holds ${valueEncrypted.againstRule.length} value(s) in the clear that its rule says must be encrypted: ${valueEncrypted.againstRule.map(show).join(', ')}`,
+          fix: `open ${quote(p)} with "Custodian: Open Decrypted" in VS Code and save it (saving seals every value its rule encrypts)`,
+        });
+      } else if (valueEncrypted.rule.kind === 'unencrypted-regex' && valueEncrypted.names.length > 0) {
+        findings.push({
+          path: p,
+          rule: 'plaintext-path',
+          severity: 'warning',
+          message: `${show(p)} leaves ${valueEncrypted.names.map(show).join(', ')} in the clear under its rule unencrypted-regex:${show(valueEncrypted.rule.regex)}: check that none of them is a secret`,
+          fix: 'narrow the rule, or use unencrypted-suffix',
+        });
+      }
+    } else if (rule !== undefined) {
       findings.push({
         path: p,
         rule: 'plaintext-path',

@@ -493,6 +493,18 @@ export function plaintextValues(text: string, format: ValuesFormatName): string[
   return parsed.slots.filter((s) => !s.token && !inClear(s.path)).map((s) => s.name);
 }
 
+/**
+ * For a commit guard (no key): a value-encrypted file's selection rule and the names of the values it
+ * holds in the clear, all of them and those its rule says must be encrypted. Throws FormatError when
+ * the text is not a value-encrypted file.
+ */
+export function valuesInTheClear(text: string, format: ValuesFormatName): { rule: SelectionRule; names: string[]; againstRule: string[] } {
+  const parsed = parseFile(text, format);
+  const inClear = clearMatcher(parsed.meta.rule);
+  const clear = parsed.slots.filter((s) => !s.token);
+  return { rule: parsed.meta.rule, names: clear.map((s) => s.name), againstRule: clear.filter((s) => !inClear(s.path)).map((s) => s.name) };
+}
+
 function findLeaf(format: ValuesFormat, document: string, name: string): Slot | undefined {
   return slotsOf(format, document).find((s) => s.name === name);
 }

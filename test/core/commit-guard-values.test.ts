@@ -1,0 +1,46 @@
+// The commit guard and value-encrypted files (docs/GIT.md, docs/VALUES.md): a `.env` whose values are
+// encrypted is how that path is meant to be committed, so it passes; a value left in the clear against
+// the file's rule is refused by name (never quoting the value), and a plain `.env` still is.
+import { strict as assert } from 'node:assert';
+import { checkStagedFiles, type GuardInput, type StagedFile } from '../../src/core/commit-guard';
+import { DEFAULT_GUARD_PLAINTEXT_PATHS } from '../../src/core/project-config';
+import { sealValues } from '../../src/core/values';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { loadKey } from './envelope-fixtures';
+
+const backend = createNodeCryptoBackend();
+const alice = loadKey('alice');
+
+function input(files: StagedFile[]): GuardInput {
+  return { files, indexPaths: new Set(files.map((f) => f.path)), plaintextPaths: DEFAULT_GUARD_PLAINTEXT_PATHS, roster: [], quote: (s) => `'${s}'`, show: (s) => s };
+}
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('commit guard: value-encrypted files', () => {
+  it('a value-encrypted .env passes where a plain .env is refused', async () => {
+    const sealed = await sealValues('API_TOKEN=s3cr3t-token\nDB_URL=postgres://u:pw@h/db\n', { format: 'dotenv', recipients: [alice.publicKey], backend });
+    assert.deepEqual(await checkStagedFiles(input([{ path: '.env', content: utf8(sealed) }])), []);
+    const plain = await checkStagedFiles(input([{ path: '.env', content: utf8('API_TOKEN=s3cr3t-token\n') }]));
+    assert.deepEqual(plain.map((f) => [f.rule, f.severity]), [['plaintext-path', 'error']]);
+  });
+
+  it('a value put back in the clear by hand is refused by name, and its value is not shown', async () => {
+    const sealed = await sealValues('API_TOKEN=s3cr3t-token\nDB_URL=postgres://u:pw@h/db\n', { format: 'dotenv', recipients: [alice.publicKey], backend });
+    const edited = sealed.replace(/^API_TOKEN=.*$/m, 'API_TOKEN=leaked-by-hand');
+    const findings = await checkStagedFiles(input([{ path: 'config/.env', content: utf8(edited) }]));
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].severity, 'error');
+    assert.match(findings[0].message, /holds 1 value\(s\) in the clear that its rule says must be encrypted: API_TOKEN/);
+    assert.ok(!`${findings[0].message} ${findings[0].fix}`.includes('leaked-by-hand'));
+  });
+
+  it('values a suffix rule leaves in the clear pass; a regex rule that leaves values in the clear is named for review', async () => {
+    const suffix = await sealValues('URL_PUBLIC=https://example.com\nTOKEN=t0k3n\n', { format: 'dotenv', recipients: [alice.publicKey], backend, rule: { kind: 'unencrypted-suffix', suffix: '_PUBLIC' } });
+    assert.deepEqual(await checkStagedFiles(input([{ path: '.env', content: utf8(suffix) }])), []);
+    const regex = await sealValues('URL=https://example.com\nTOKEN=t0k3n\n', { format: 'dotenv', recipients: [alice.publicKey], backend, rule: { kind: 'unencrypted-regex', regex: '.*' } });
+    const findings = await checkStagedFiles(input([{ path: '.env', content: utf8(regex) }]));
+    assert.deepEqual(findings.map((f) => f.severity), ['warning']);
+    assert.match(findings[0].message, /leaves URL, TOKEN in the clear under its rule unencrypted-regex:\.\*/);
+  });
+});

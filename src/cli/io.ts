@@ -77,20 +77,25 @@ export async function writeOutput(arg: string | undefined, source: AsyncIterable
     await writeChunks(source, io.stdout);
     return;
   }
-  const file = await openAtomicFile(arg as string, { force: options.force, mode: options.mode });
-  // Ctrl-C or a kill while writing must not leave the temporary file behind.
+  // Ctrl-C or a kill while writing must not leave the temporary file behind. The handler is in place
+  // before the temporary file exists: a signal between its creation and a later handler would kill
+  // the process with the file still there.
+  let tempPath: string | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    rmSync(file.tempPath, { force: true });
+    if (tempPath) rmSync(tempPath, { force: true });
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    for await (const chunk of source) await file.write(chunk);
-    await file.commit();
-  } catch (err) {
-    await file.abort();
-    throw err;
+    const file = await openAtomicFile(arg as string, { force: options.force, mode: options.mode, onTempPath: (p) => (tempPath = p) });
+    try {
+      for await (const chunk of source) await file.write(chunk);
+      await file.commit();
+    } catch (err) {
+      await file.abort();
+      throw err;
+    }
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -19,6 +19,11 @@ export interface AtomicWriteOptions {
   force?: boolean;
   /** Permission bits of the new file (before umask). Default 0o666; use 0o600 for secrets. */
   mode?: number;
+  /**
+   * Told the temporary file's path just before it is created, so a signal handler installed earlier
+   * can remove it however early the signal comes.
+   */
+  onTempPath?: (path: string) => void;
 }
 
 /** Seams for tests: how the temporary file is opened. */
@@ -128,6 +133,7 @@ async function placeWithoutClobber(temp: string, target: string): Promise<void> 
 export async function openAtomicFile(target: string, options: AtomicWriteOptions = {}, files: AtomicFileSystem = NODE_FILE_SYSTEM): Promise<AtomicFile> {
   await assertWritable(target, options);
   const temp = tempNameFor(target);
+  options.onTempPath?.(temp);
   const handle = await files.open(temp, 'wx', options.mode ?? 0o666);
   let state: 'open' | 'committed' | 'aborted' = 'open';
   let closed = false;

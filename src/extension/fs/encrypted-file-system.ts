@@ -5,6 +5,7 @@
 // editor shows. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
 // of modified documents off the disk.
 import * as vscode from 'vscode';
+import { BackingFileWatchers } from './backing-file-watchers';
 import { errorMessageWithHint } from '../ui/messages';
 import type { BackupGuard } from './backup-guard';
 import type { DecryptedDocument, EncryptedDocuments } from './encrypted-documents';
@@ -20,10 +21,9 @@ interface Prepared {
 }
 
 export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
-  private readonly fileEmitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
-  readonly onDidChangeFile = this.fileEmitter.event;
+  private readonly watchers = new BackingFileWatchers(toEncryptedUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Created, vscode.FileChangeType.Deleted]);
+  readonly onDidChangeFile = this.watchers.onDidChangeFile;
   private readonly prepared = new Map<string, Prepared>();
-  private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; refs: number }>();
 
   constructor(
     readonly documents: EncryptedDocuments,
@@ -34,9 +34,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
   dispose(): void {
     for (const p of this.prepared.values()) clearTimeout(p.timer);
     this.prepared.clear();
-    for (const w of this.watchers.values()) w.watcher.dispose();
-    this.watchers.clear();
-    this.fileEmitter.dispose();
+    this.watchers.dispose();
   }
 
   /**
@@ -58,26 +56,9 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
   }
 
   watch(uri: vscode.Uri): vscode.Disposable {
-    const k = key(uri);
-    let w = this.watchers.get(k);
-    if (!w) {
-      const encrypted = toEncryptedUri(uri);
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(encrypted, '..'), basename(encrypted.path)));
-      const fire = (type: vscode.FileChangeType) => () => this.fileEmitter.fire([{ type, uri }]);
-      watcher.onDidChange(fire(vscode.FileChangeType.Changed));
-      watcher.onDidCreate(fire(vscode.FileChangeType.Created));
-      watcher.onDidDelete(fire(vscode.FileChangeType.Deleted));
-      w = { watcher, refs: 0 };
-      this.watchers.set(k, w);
-    }
-    w.refs++;
-    return new vscode.Disposable(() => {
-      const current = this.watchers.get(k);
-      if (!current || --current.refs > 0) return;
-      current.watcher.dispose();
-      this.watchers.delete(k);
-    });
+    return this.watchers.watch(uri);
   }
+
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const s = await statOrNotFound(toEncryptedUri(uri), uri);

@@ -4,6 +4,7 @@
 // changed plus the metadata's mac=/signature= lines. Signed by my default key. Plaintext exists only in
 // memory (BackupGuard keeps hot-exit backups of this scheme off the disk too).
 import * as vscode from 'vscode';
+import { BackingFileWatchers } from './backing-file-watchers';
 import { CustodianError } from '../../core/errors';
 import type { EnvelopeInfo } from '../../core/envelope';
 import type { OpenedValues, ValuesFormatName, ValuesInfo } from '../../core/values';
@@ -23,13 +24,12 @@ interface Entry {
 }
 
 export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
-  private readonly fileEmitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
-  readonly onDidChangeFile = this.fileEmitter.event;
+  private readonly watchers = new BackingFileWatchers(fromValuesUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Deleted]);
+  readonly onDidChangeFile = this.watchers.onDidChangeFile;
   private readonly infoEmitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires with a decrypted URI whose recipients/signer description changed (opened, saved). */
   readonly onDidChangeInfo = this.infoEmitter.event;
   private readonly entries = new Map<string, Entry>();
-  private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; refs: number }>();
   /** Documents whose unverified content I agreed to sign (asked once per document). */
   private readonly signConsent = new Set<string>();
 
@@ -40,9 +40,7 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   ) {}
 
   dispose(): void {
-    for (const w of this.watchers.values()) w.watcher.dispose();
-    this.watchers.clear();
-    this.fileEmitter.dispose();
+    this.watchers.dispose();
     this.infoEmitter.dispose();
   }
 
@@ -56,25 +54,9 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   watch(uri: vscode.Uri): vscode.Disposable {
-    const k = uri.toString();
-    let w = this.watchers.get(k);
-    if (!w) {
-      const file = fromValuesUri(uri);
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(file, '..'), basename(file.path)));
-      const fire = (type: vscode.FileChangeType) => () => this.fileEmitter.fire([{ type, uri }]);
-      watcher.onDidChange(fire(vscode.FileChangeType.Changed));
-      watcher.onDidDelete(fire(vscode.FileChangeType.Deleted));
-      w = { watcher, refs: 0 };
-      this.watchers.set(k, w);
-    }
-    w.refs++;
-    return new vscode.Disposable(() => {
-      const current = this.watchers.get(k);
-      if (!current || --current.refs > 0) return;
-      current.watcher.dispose();
-      this.watchers.delete(k);
-    });
+    return this.watchers.watch(uri);
   }
+
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const s = await vscode.workspace.fs.stat(fromValuesUri(uri)).then(undefined, () => {

@@ -15,6 +15,7 @@ import { formatBytes } from '../../node/envelope-files';
 import { lazyCore, type CoreModule } from '../lazy-core';
 import { basename, toDecryptedUri, toEncryptedUri } from './enc-uri';
 import { GIT_SCHEME, readGitBlob } from '../git/git-blobs';
+import { SigningConsent } from './signing-consent';
 
 /** Larger `.enc` files are not opened in an editor (Decrypt to File streams them instead). */
 export const MAX_INLINE_BYTES = 32 * 1024 * 1024;
@@ -53,8 +54,7 @@ export class EncryptedDocuments implements vscode.Disposable {
   /** Fires with a decrypted URI whose recipients/signer description changed (opened, saved, reloaded). */
   readonly onDidChangeInfo = this.infoEmitter.event;
   private readonly entries = new Map<string, Entry>();
-  /** Documents whose unverified content I agreed to sign (asked once per document). */
-  private readonly signConsent = new Set<string>();
+  private readonly signing = new SigningConsent();
   /**
    * Keys the digests of saved plaintexts: a digest is compared, never a plaintext copy kept, and a keyed
    * one says nothing about a low-entropy secret to whoever reads this process's memory without the key.
@@ -151,7 +151,14 @@ export class EncryptedDocuments implements vscode.Disposable {
       );
     }
     if (recipientFps.length === 0) throw new CustodianError(vscode.l10n.t('Cannot save {0}: it has no recipients.', what), { hint: vscode.l10n.t('Add yourself to the team first.') });
-    if (entry && exists) await this.confirmSigning(uri, what, entry.description);
+    if (entry && exists) {
+      await this.signing.confirm(uri, what, entry.description, (summary) =>
+        vscode.l10n.t(
+          'Now: {0}.\n\nSaving re-encrypts it to the same recipients and signs the whole content with your key, including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
+          summary,
+        ),
+      );
+    }
     const [{ encryptBytes }, { armor }, backend] = await Promise.all([lazyCore.envelope(), lazyCore.armor(), this.services.backend()]);
     const signer = await this.session.signer();
     let sealed: Uint8Array;
@@ -175,33 +182,6 @@ export class EncryptedDocuments implements vscode.Disposable {
       saved: { digest: this.digest(content), mtime: written.mtime, size: written.size },
     });
     this.infoEmitter.fire(uri);
-  }
-
-  /** Unsigned or unknown-signed content: saving signs it as me, so ask (once per document) first. */
-  private async confirmSigning(uri: vscode.Uri, what: string, description: EnvelopeDescription): Promise<void> {
-    const signer = description.signer;
-    if (signer.kind !== 'unsigned' && signer.known) return;
-    const k = key(uri);
-    if (this.signConsent.has(k)) return;
-    const status = signer.kind === 'unsigned' ? vscode.l10n.t('unsigned') : vscode.l10n.t('signed by a key Custodian does not know ({0})', signer.party.name);
-    const SIGN_AND_SAVE = vscode.l10n.t('Save and Sign as Me');
-    const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('{0} is {1}. Saving signs it as you.', what, status),
-      {
-        modal: true,
-        detail: vscode.l10n.t(
-          'Now: {0}.\n\nSaving re-encrypts it to the same recipients and signs the whole content with your key, including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
-          description.summary,
-        ),
-      },
-      SIGN_AND_SAVE,
-    );
-    if (choice !== SIGN_AND_SAVE) {
-      throw new CustodianError(vscode.l10n.t('Not saved: {0} is {1}, and saving would sign it as you.', what, status), {
-        hint: vscode.l10n.t('Save again and choose "Save and Sign as Me" if you trust its content.'),
-      });
-    }
-    this.signConsent.add(k);
   }
 
   private digest(plaintext: Uint8Array): Uint8Array {

@@ -16,6 +16,7 @@ import type { BackupGuard } from './backup-guard';
 import { basename } from './enc-uri';
 import { MAX_INLINE_BYTES } from './encrypted-documents';
 import { writeFileAtomic } from '../storage/workspace-files';
+import { SigningConsent } from './signing-consent';
 import { fromValuesUri, toValuesUri, VALUES_SCHEME } from './values-uri';
 
 interface Entry {
@@ -30,8 +31,7 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   /** Fires with a decrypted URI whose recipients/signer description changed (opened, saved). */
   readonly onDidChangeInfo = this.infoEmitter.event;
   private readonly entries = new Map<string, Entry>();
-  /** Documents whose unverified content I agreed to sign (asked once per document). */
-  private readonly signConsent = new Set<string>();
+  private readonly signing = new SigningConsent();
 
   constructor(
     private readonly services: EncryptionServices,
@@ -139,27 +139,13 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
    */
   private async confirmSigning(uri: vscode.Uri, what: string): Promise<void> {
     const description = this.describe(uri);
-    const signer = description?.signer;
-    if (!description || !signer || (signer.kind !== 'unsigned' && signer.known) || this.signConsent.has(uri.toString())) return;
-    const status = signer.kind === 'unsigned' ? vscode.l10n.t('unsigned') : vscode.l10n.t('signed by a key Custodian does not know ({0})', signer.party.name);
-    const sign = vscode.l10n.t('Save and Sign as Me');
-    const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('{0} is {1}. Saving signs it as you.', what, status),
-      {
-        modal: true,
-        detail: vscode.l10n.t(
-          'Now: {0}.\n\nSaving re-seals the values you changed and signs every value with your key, including those you did not write: teammates will then read them as written by you. Save only if you trust where they came from.',
-          description.summary,
-        ),
-      },
-      sign,
+    if (!description) return;
+    await this.signing.confirm(uri, what, description, (summary) =>
+      vscode.l10n.t(
+        'Now: {0}.\n\nSaving re-seals the values you changed and signs every value with your key, including those you did not write: teammates will then read them as written by you. Save only if you trust where they came from.',
+        summary,
+      ),
     );
-    if (choice !== sign) {
-      throw new CustodianError(vscode.l10n.t('Not saved: {0} is {1}, and saving would sign it as you.', what, status), {
-        hint: vscode.l10n.t('Save again and choose "Save and Sign as Me" if you trust its content.'),
-      });
-    }
-    this.signConsent.add(uri.toString());
   }
 
   /** Opens the file (its text given, or read), records who it is for and who signed it. */

@@ -7,9 +7,11 @@
 #   g++ make python3     node-gyp builds (node-pty, kerberos, …)
 #   openssl openssh-client age oathtool hyperfine   interop tests and benchmarks
 #   time                 GNU time (/usr/bin/time -f %M): peak RSS in npm run bench
+#   iproute2             `ss`: the agent names the process asking for a key (agent-peer.ts)
+#   python3-yaml         PyYAML, an oracle of the value-quoting tests
 set -euo pipefail
 
-PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine time g++ make python3 ca-certificates)
+PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine time g++ make python3 python3-yaml iproute2 ca-certificates)
 
 missing=()
 for p in "${PKGS[@]}"; do

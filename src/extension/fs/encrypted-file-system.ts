@@ -5,7 +5,7 @@
 // editor shows. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
 // of modified documents off the disk.
 import * as vscode from 'vscode';
-import { BackingFileWatchers } from './backing-file-watchers';
+import { BackedFileSystem } from './backed-file-system';
 import { errorMessageWithHint } from '../ui/messages';
 import type { BackupGuard } from './backup-guard';
 import type { DecryptedDocument, EncryptedDocuments } from './encrypted-documents';
@@ -20,21 +20,21 @@ interface Prepared {
   timer: ReturnType<typeof setTimeout>;
 }
 
-export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
-  private readonly watchers = new BackingFileWatchers(toEncryptedUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Created, vscode.FileChangeType.Deleted]);
-  readonly onDidChangeFile = this.watchers.onDidChangeFile;
+export class EncryptedFileSystem extends BackedFileSystem {
   private readonly prepared = new Map<string, Prepared>();
 
   constructor(
     readonly documents: EncryptedDocuments,
     private readonly log: vscode.LogOutputChannel,
     private readonly guard: BackupGuard,
-  ) {}
+  ) {
+    super(toEncryptedUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Created, vscode.FileChangeType.Deleted]);
+  }
 
-  dispose(): void {
+  override dispose(): void {
     for (const p of this.prepared.values()) clearTimeout(p.timer);
     this.prepared.clear();
-    this.watchers.dispose();
+    super.dispose();
   }
 
   /**
@@ -55,33 +55,6 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     return doc;
   }
 
-  watch(uri: vscode.Uri): vscode.Disposable {
-    return this.watchers.watch(uri);
-  }
-
-
-  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    const s = await statOrNotFound(toEncryptedUri(uri), uri);
-    if (s.type & vscode.FileType.Directory) throw vscode.FileSystemError.FileIsADirectory(uri);
-    return { type: vscode.FileType.File, ctime: s.ctime, mtime: s.mtime, size: s.size, permissions: s.permissions };
-  }
-
-  readDirectory(uri: vscode.Uri): [string, vscode.FileType][] {
-    throw vscode.FileSystemError.FileNotADirectory(uri);
-  }
-
-  createDirectory(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
-  }
-
-  delete(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
-  }
-
-  rename(oldUri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(oldUri);
-  }
-
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     void this.guard.ensure();
     const encrypted = toEncryptedUri(uri);
@@ -91,7 +64,7 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
     if (ready) {
       this.prepared.delete(k);
       clearTimeout(ready.timer);
-      const s = await statOrNotFound(encrypted, uri);
+      const s = await this.statBackingFile(uri);
       if (s.mtime === ready.mtime) doc = ready.doc;
     }
     try {
@@ -131,12 +104,4 @@ export class EncryptedFileSystem implements vscode.FileSystemProvider, vscode.Di
 function key(uri: vscode.Uri): string {
   // The ciphertext URI, not the decrypted URI's display path (which follows the workspace folders).
   return toEncryptedUri(uri).toString();
-}
-
-async function statOrNotFound(encrypted: vscode.Uri, shown: vscode.Uri): Promise<vscode.FileStat> {
-  try {
-    return await vscode.workspace.fs.stat(encrypted);
-  } catch {
-    throw vscode.FileSystemError.FileNotFound(shown);
-  }
 }

@@ -4,7 +4,7 @@
 // changed plus the metadata's mac=/signature= lines. Signed by my default key. Plaintext exists only in
 // memory (BackupGuard keeps hot-exit backups of this scheme off the disk too).
 import * as vscode from 'vscode';
-import { BackingFileWatchers } from './backing-file-watchers';
+import { BackedFileSystem } from './backed-file-system';
 import { CustodianError } from '../../core/errors';
 import type { EnvelopeInfo } from '../../core/envelope';
 import type { OpenedValues, ValuesFormatName, ValuesInfo } from '../../core/values';
@@ -24,9 +24,7 @@ interface Entry {
   recipients: readonly string[];
 }
 
-export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
-  private readonly watchers = new BackingFileWatchers(fromValuesUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Deleted]);
-  readonly onDidChangeFile = this.watchers.onDidChangeFile;
+export class ValuesFileSystem extends BackedFileSystem {
   private readonly infoEmitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires with a decrypted URI whose recipients/signer description changed (opened, saved). */
   readonly onDidChangeInfo = this.infoEmitter.event;
@@ -37,10 +35,12 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     private readonly services: EncryptionServices,
     private readonly session: CryptoSession,
     private readonly guard: BackupGuard,
-  ) {}
+  ) {
+    super(fromValuesUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Deleted]);
+  }
 
-  dispose(): void {
-    this.watchers.dispose();
+  override dispose(): void {
+    super.dispose();
     this.infoEmitter.dispose();
   }
 
@@ -51,34 +51,6 @@ export class ValuesFileSystem implements vscode.FileSystemProvider, vscode.Dispo
 
   recipientsOf(uri: vscode.Uri): readonly string[] | undefined {
     return this.entries.get(uri.toString())?.recipients;
-  }
-
-  watch(uri: vscode.Uri): vscode.Disposable {
-    return this.watchers.watch(uri);
-  }
-
-
-  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    const s = await vscode.workspace.fs.stat(fromValuesUri(uri)).then(undefined, () => {
-      throw vscode.FileSystemError.FileNotFound(uri);
-    });
-    return { type: vscode.FileType.File, ctime: s.ctime, mtime: s.mtime, size: s.size, permissions: s.permissions };
-  }
-
-  readDirectory(uri: vscode.Uri): [string, vscode.FileType][] {
-    throw vscode.FileSystemError.FileNotADirectory(uri);
-  }
-
-  createDirectory(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
-  }
-
-  delete(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
-  }
-
-  rename(oldUri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(oldUri);
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {

@@ -1,0 +1,81 @@
+// What the file systems that show another file share (custodian-enc: a `.enc` as its plaintext,
+// custodian-values: a value-encrypted file decrypted): a shown URI is always one file, stat'ed and
+// watched through the file on disk behind it, and never created, deleted or renamed through the view
+// (those act on the file on disk, in the Explorer). Subclasses read and write.
+import * as vscode from 'vscode';
+import { basename } from './enc-uri';
+
+export abstract class BackedFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.emitter.event;
+  /** One watcher per backing file however many editors watch it, disposed with the last of them. */
+  private readonly watchers = new Map<string, { watcher: vscode.FileSystemWatcher; refs: number }>();
+
+  constructor(
+    /** The file on disk behind a URI of the provider's scheme. */
+    protected readonly backingFile: (shown: vscode.Uri) => vscode.Uri,
+    /** Which changes of the backing file are reported on the shown URI. */
+    private readonly reportedChanges: readonly vscode.FileChangeType[],
+  ) {}
+
+  abstract readFile(uri: vscode.Uri): Promise<Uint8Array>;
+  abstract writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void>;
+
+  watch(uri: vscode.Uri): vscode.Disposable {
+    const k = uri.toString();
+    let w = this.watchers.get(k);
+    if (!w) {
+      const file = this.backingFile(uri);
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(file, '..'), basename(file.path)));
+      const fire = (type: vscode.FileChangeType) => () => this.emitter.fire([{ type, uri }]);
+      const events = { [vscode.FileChangeType.Changed]: watcher.onDidChange, [vscode.FileChangeType.Created]: watcher.onDidCreate, [vscode.FileChangeType.Deleted]: watcher.onDidDelete };
+      for (const type of this.reportedChanges) events[type](fire(type));
+      w = { watcher, refs: 0 };
+      this.watchers.set(k, w);
+    }
+    w.refs++;
+    return new vscode.Disposable(() => {
+      const current = this.watchers.get(k);
+      if (!current || --current.refs > 0) return;
+      current.watcher.dispose();
+      this.watchers.delete(k);
+    });
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const s = await this.statBackingFile(uri);
+    if (s.type & vscode.FileType.Directory) throw vscode.FileSystemError.FileIsADirectory(uri);
+    return { type: vscode.FileType.File, ctime: s.ctime, mtime: s.mtime, size: s.size, permissions: s.permissions };
+  }
+
+  /** The backing file's stat; a missing file is reported as the shown URI not found. */
+  protected async statBackingFile(shown: vscode.Uri): Promise<vscode.FileStat> {
+    try {
+      return await vscode.workspace.fs.stat(this.backingFile(shown));
+    } catch {
+      throw vscode.FileSystemError.FileNotFound(shown);
+    }
+  }
+
+  readDirectory(uri: vscode.Uri): [string, vscode.FileType][] {
+    throw vscode.FileSystemError.FileNotADirectory(uri);
+  }
+
+  createDirectory(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  delete(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  rename(oldUri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(oldUri);
+  }
+
+  dispose(): void {
+    for (const w of this.watchers.values()) w.watcher.dispose();
+    this.watchers.clear();
+    this.emitter.dispose();
+  }
+}

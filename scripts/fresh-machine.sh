@@ -39,6 +39,7 @@ ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$FS/usr/bin/npx"
 [ -d /usr/include/node ] && mkdir -p "$FS/usr/include" && cp -a /usr/include/node "$FS/usr/include/"
 # This machine's network: resolver, CA certificates of its egress, npm's settings.
 cp /etc/resolv.conf "$FS/etc/resolv.conf"
+mkdir -p "$FS/usr/local/share/ca-certificates"
 cp /usr/local/share/ca-certificates/*.crt "$FS/usr/local/share/ca-certificates/" 2>/dev/null || true
 for f in /etc/npmrc "$HOME/.npmrc"; do [ -f "$f" ] && mkdir -p "$FS$(dirname "$f")" && cp "$f" "$FS$f"; done
 

@@ -55,6 +55,7 @@ export const enum CommandId {
 
   // Git (docs/GIT.md)
   GitSetup = 'custodian.gitSetup',
+  ResolveInMergeEditor = 'custodian.resolveInMergeEditor',
 
   // The agent (docs/AGENT.md)
   ShowAgentLog = 'custodian.showAgentLog',

@@ -118,7 +118,7 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     fs.rmSync(keys, { recursive: true, force: true });
   });
 
-  it('Resolve in Merge Editor: base, incoming and current decrypted from git, the result saved encrypted; git add and commit finish the merge; no plaintext on disk', async () => {
+  it('Resolve in Merge Editor: base, incoming and current decrypted from git, the result saved encrypted; Complete Merge stages it (git add) and git commit finishes the merge; no plaintext on disk', async () => {
     const { ours, theirs } = await conflict([me, team.alice.publicKey]);
     const file = vscode.Uri.file(encFile());
     const before = fs.readFileSync(encFile());
@@ -178,9 +178,12 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     assert.strictEqual(saved.signature.kind === 'signed' && saved.signature.signer.fingerprint, me.fingerprint, 'signed by me, who resolved it');
     assert.deepStrictEqual(plaintextOnDisk(), [], 'the save wrote ciphertext only');
 
-    ok(git(['add', '.env.enc']));
+    // Complete Merge (the merge editor's title bar): saves, closes the merge editor, stages the file (git add).
+    assert.strictEqual(await vscode.commands.executeCommand('custodian.completeMerge'), true);
+    await waitUntil('the merge editor closed', () => mergeTabs().length === 0);
+    assert.strictEqual(git(['ls-files', '-u']).stdout, '', 'no conflict left in the index');
+    assert.deepStrictEqual(git(['diff', '--cached', '--name-only']).stdout.split('\n').filter(Boolean), ['.env.enc'], 'staged');
     ok(git(['commit', '-q', '--no-edit'])); // through the pre-commit guard
-    assert.strictEqual(git(['ls-files', '-u']).stdout, '', 'no conflict left');
     const committed = await asAlice(new Uint8Array(execFileSync('git', ['-C', repo, 'show', 'HEAD:.env.enc'])));
     assert.strictEqual(new TextDecoder().decode(committed.plaintext), resolution);
     await closeAllEditors();

@@ -10,7 +10,7 @@ import { runGit } from '../../node/git';
 import { fromArgument, is, type Shape } from '../commands/arguments';
 import { encTargets, rel } from '../commands/decrypt/target';
 import type { EncDeps } from '../commands/encrypt/deps';
-import { toDecryptedUri, toMergeResultUri } from '../fs/enc-uri';
+import { ENC_SCHEME, toDecryptedUri, toEncryptedUri, toMergeResultUri } from '../fs/enc-uri';
 import { toGitUri } from './git-blobs';
 
 export interface ResolveInMergeEditorArgs {
@@ -128,4 +128,32 @@ export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second
   const opened: ResolveInMergeEditorResult = { base: version(1), input1: input1.uri, input2: input2.uri, result: toMergeResultUri(file) };
   await vscode.commands.executeCommand('_open.mergeEditor', { base: opened.base, input1, input2, output: opened.result });
   return opened;
+}
+
+/** The result of the merge editor in the active tab, when it is a decrypted `.enc` file. */
+function activeMergeResult(): vscode.Uri | undefined {
+  // TabInputTextMerge is not in the stable API's types; its instances carry base, input1, input2 and result.
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { result?: unknown; input1?: unknown } | undefined;
+  const result = input?.result;
+  return result instanceof vscode.Uri && input?.input1 instanceof vscode.Uri && result.scheme === ENC_SCHEME ? result : undefined;
+}
+
+/**
+ * Complete Merge for a decrypted `.enc` file: what the git extension's button does for a plaintext
+ * file (it is not offered for a result outside git's own files). VS Code's own "Complete Merge" saves
+ * the result (re-encrypted) and closes the editor, asking first if conflicts are left; then the file
+ * is staged, which marks it resolved.
+ */
+export async function completeMerge(): Promise<boolean> {
+  const result = activeMergeResult();
+  if (!result) {
+    throw new CustodianError(vscode.l10n.t('No merge of a .enc file is open.'), { hint: vscode.l10n.t('Run "Resolve in Merge Editor" on a conflicted .enc file first.') });
+  }
+  const file = toEncryptedUri(result);
+  const accepted = await vscode.commands.executeCommand<{ successful?: boolean } | undefined>('mergeEditor.acceptMerge');
+  if (!accepted?.successful) return false;
+  const added = await runGit(path.dirname(file.fsPath), ['add', '--', `./${path.basename(file.fsPath)}`]);
+  if (added.status !== 0) throw new CustodianError(vscode.l10n.t('Saved, but git could not stage {0}: {1}', rel(file), added.stderr.trim()), { hint: vscode.l10n.t('Stage it from the Source Control view or with "git add".') });
+  void vscode.commands.executeCommand('workbench.view.scm');
+  return true;
 }

@@ -13,7 +13,7 @@ import { ENC_SCHEME } from '../../fs/enc-uri';
 import { EncryptedDocuments } from '../../fs/encrypted-documents';
 import { EncryptedDiffs } from '../../git/encrypted-diffs';
 import { MergeConflictCodeLensProvider } from '../../git/merge-codelens';
-import { resolveInMergeEditor } from '../../git/merge-editor';
+import { completeMerge, resolveInMergeEditor } from '../../git/merge-editor';
 import { VALUES_SCHEME } from '../../fs/values-uri';
 import { EncryptedFileSystem } from '../../fs/encrypted-file-system';
 import type { EncryptionServices } from './deps';
@@ -46,6 +46,7 @@ const HANDLERS: Handlers<EncDeps> = [
   [CommandId.ReencryptFile, reencryptFiles],
   [CommandId.ReencryptWorkspace, reencryptWorkspace],
   [CommandId.ResolveInMergeEditor, resolveInMergeEditor],
+  [CommandId.CompleteMerge, completeMerge],
 ];
 
 /** What the encryption feature exposes to tests (through the extension's API). */

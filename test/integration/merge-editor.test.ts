@@ -209,4 +209,30 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     assert.deepStrictEqual(mergeTabs(), []);
     assert.deepStrictEqual(plaintextOnDisk(), []);
   });
+
+  it('a plaintext file chosen in Source Control goes to VS Code\'s own merge editor (the menu cannot tell file types apart)', async () => {
+    git(['merge', '--abort']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const notes = path.join(repo, 'notes.txt');
+    fs.writeFileSync(notes, 'one\ntwo\nthree\n');
+    ok(git(['add', 'notes.txt']));
+    ok(git(['commit', '-q', '-m', 'notes']));
+    ok(git(['checkout', '-q', '-B', 'feature']));
+    fs.writeFileSync(notes, 'one\nTWO (theirs)\nthree\n');
+    ok(git(['commit', '-q', '-am', 'theirs']));
+    ok(git(['checkout', '-q', 'main']));
+    fs.writeFileSync(notes, 'one\nTWO (ours)\nthree\n');
+    ok(git(['commit', '-q', '-am', 'ours']));
+    assert.match(git(['merge', '--no-edit', 'feature']).stdout, /CONFLICT \(content\): Merge conflict in notes\.txt/);
+    const gitExtension = vscode.extensions.getExtension<{ getAPI(v: 1): { openRepository(root: vscode.Uri): Promise<unknown> } }>('vscode.git');
+    assert.ok(gitExtension, 'the built-in git extension');
+    await (gitExtension.isActive ? gitExtension.exports : await gitExtension.activate()).getAPI(1).openRepository(vscode.Uri.file(repo));
+
+    const result = await vscode.commands.executeCommand(RESOLVE, { resourceUri: vscode.Uri.file(notes) });
+    assert.strictEqual(result, undefined);
+    await waitUntil('the git extension\'s merge editor', () => mergeTabs().some((t) => t.result.toString() === vscode.Uri.file(notes).toString()));
+    await closeAllEditors();
+    ok(git(['merge', '--abort']));
+  });
 });

@@ -10,7 +10,7 @@ import { runGit } from '../../node/git';
 import { fromArgument, is, type Shape } from '../commands/arguments';
 import { encTargets, rel } from '../commands/decrypt/target';
 import type { EncDeps } from '../commands/encrypt/deps';
-import { ENC_SCHEME, toDecryptedUri, toEncryptedUri, toMergeResultUri } from '../fs/enc-uri';
+import { ENC_SCHEME, isEncryptedFileUri, toDecryptedUri, toEncryptedUri, toMergeResultUri } from '../fs/enc-uri';
 import { toGitUri } from './git-blobs';
 
 export interface ResolveInMergeEditorArgs {
@@ -99,8 +99,14 @@ async function checkDecrypts(deps: EncDeps, encrypted: vscode.Uri, stage: Stage 
   }
 }
 
-export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second: unknown): Promise<ResolveInMergeEditorResult> {
+export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second: unknown): Promise<ResolveInMergeEditorResult | undefined> {
   const { resourceUri } = fromArgument(first, RESOLVE_ARGS);
+  // The Source Control view cannot show a menu item for some file types only (its menus get no
+  // resource keys), so a plaintext file chosen there goes to VS Code's own merge editor.
+  if (resourceUri?.scheme === 'file' && !isEncryptedFileUri(resourceUri)) {
+    await vscode.commands.executeCommand('git.openMergeEditor', resourceUri);
+    return undefined;
+  }
   const { uris } = encTargets(resourceUri ?? first, second, RESOLVE_ARGS);
   const file = uris[0];
   const stages = await conflictStages(file);

@@ -210,6 +210,41 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     assert.deepStrictEqual(plaintextOnDisk(), []);
   });
 
+  it('a file both sides added (no base version): the base is empty, current and incoming decrypted', async () => {
+    git(['merge', '--abort']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const added = path.join(repo, 'added.env.enc');
+    ok(git(['checkout', '-q', '-B', 'feature']));
+    fs.writeFileSync(added, await encryptFor([me, team.alice.publicKey], `A=${MARKER}-theirs\n`, team.alice.key));
+    ok(git(['add', 'added.env.enc']));
+    ok(git(['commit', '-q', '-m', 'theirs']));
+    ok(git(['checkout', '-q', 'main']));
+    fs.writeFileSync(added, await encryptFor([me, team.alice.publicKey], `A=${MARKER}-ours\n`, team.alice.key));
+    ok(git(['add', 'added.env.enc']));
+    ok(git(['commit', '-q', '-m', 'ours']));
+    git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+    assert.doesNotMatch(git(['ls-files', '-u', '--', 'added.env.enc']).stdout, /\s1\t/, 'no stage 1');
+    assert.match(git(['ls-files', '-u', '--', 'added.env.enc']).stdout, /\s2\t[\s\S]*\s3\t/);
+
+    const opened = await vscode.commands.executeCommand<ResolveInMergeEditorResult>(RESOLVE, vscode.Uri.file(added));
+    assert.ok(opened);
+    await waitUntil('the merge editor tab', () => mergeTabs().length === 1);
+    const tab = mergeTabs()[0];
+    assert.strictEqual(await read(tab.base), '');
+    assert.strictEqual(await read(tab.input1), `A=${MARKER}-theirs\n`);
+    assert.strictEqual(await read(tab.input2), `A=${MARKER}-ours\n`);
+    const result = await vscode.workspace.openTextDocument(tab.result);
+    // The driver left markers around the two whole versions; VS Code's result starts from the (empty) base.
+    await waitUntil('the merge editor to compute the result', () => !result.getText().includes('<<<<<<<'));
+    assert.strictEqual(result.getText(), '');
+    // Saved before closing: closing a modified merge result asks, and the test harness answers "save".
+    assert.ok(await result.save());
+    await closeAllEditors();
+    ok(git(['merge', '--abort']));
+    assert.deepStrictEqual(plaintextOnDisk(), []);
+  });
+
   it('a plaintext file chosen in Source Control goes to VS Code\'s own merge editor (the menu cannot tell file types apart)', async () => {
     git(['merge', '--abort']);
     ok(git(['checkout', '-q', '-f', 'main']));
@@ -232,6 +267,7 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     const result = await vscode.commands.executeCommand(RESOLVE, { resourceUri: vscode.Uri.file(notes) });
     assert.strictEqual(result, undefined);
     await waitUntil('the git extension\'s merge editor', () => mergeTabs().some((t) => t.result.toString() === vscode.Uri.file(notes).toString()));
+    assert.ok(await (await vscode.workspace.openTextDocument(vscode.Uri.file(notes))).save());
     await closeAllEditors();
     ok(git(['merge', '--abort']));
   });

@@ -204,6 +204,15 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     assert.deepStrictEqual(mergeTabs(), [], 'nothing opened');
 
     ok(git(['merge', '--abort']));
+    // Marker-like text in a file git does not have in conflict gets no CodeLens.
+    const lookalike = path.join(repo, 'lookalike.env.enc');
+    fs.writeFileSync(lookalike, await encryptFor([me], `<<<<<<< ours\nA=${MARKER}\n=======\n>>>>>>> theirs\n`, team.alice.key));
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(lookalike));
+    await waitUntil('the decrypted lookalike', () => vscode.window.activeTextEditor?.document.getText().startsWith('<<<<<<<') === true);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.window.activeTextEditor!.document.uri);
+    assert.deepStrictEqual(lenses.filter((l) => l.command?.command === RESOLVE), []);
+    await closeAllEditors();
+    fs.rmSync(lookalike);
     const clean = await captureErrors(team.services, () => Promise.resolve(vscode.commands.executeCommand(RESOLVE, file)));
     assert.match(JSON.stringify(clean.errors), /has no merge conflict to resolve/);
     assert.deepStrictEqual(mergeTabs(), []);

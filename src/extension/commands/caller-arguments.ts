@@ -10,6 +10,7 @@
 /** Fields that say WHAT a command acts on; a context menu or another command may pass them. */
 export const TARGET_FIELDS: ReadonlySet<string> = new Set([
   'id', 'keyId', 'entry', 'contact', 'set', 'custodian', 'uri', 'uris', 'folder', 'folderUri', 'editor', 'range',
+  'resourceUri',
 ]);
 
 /**

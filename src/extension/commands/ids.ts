@@ -55,6 +55,8 @@ export const enum CommandId {
 
   // Git (docs/GIT.md)
   GitSetup = 'custodian.gitSetup',
+  ResolveInMergeEditor = 'custodian.resolveInMergeEditor',
+  CompleteMerge = 'custodian.completeMerge',
 
   // The agent (docs/AGENT.md)
   ShowAgentLog = 'custodian.showAgentLog',

@@ -20,6 +20,18 @@ export function toDecryptedUri(encrypted: vscode.Uri): vscode.Uri {
   return vscode.Uri.from({ scheme: ENC_SCHEME, path, query: encrypted.toString() });
 }
 
+/**
+ * The decrypted working file as the merge editor's result: saving re-encrypts, as for any decrypted
+ * document. Its name does not end in `.enc`: VS Code opens a merge for the editor registered for the
+ * result's name, and for `*.enc` that is Custodian's custom editor, which cannot show a merge.
+ */
+export function toMergeResultUri(encrypted: vscode.Uri): vscode.Uri {
+  const decrypted = toDecryptedUri(encrypted);
+  return decrypted.with({ path: `${decrypted.path}${MERGE_RESULT_SUFFIX}` });
+}
+
+const MERGE_RESULT_SUFFIX = ' (merge result)';
+
 /** The `.enc` file behind a decrypted document. */
 export function toEncryptedUri(decrypted: vscode.Uri): vscode.Uri {
   if (decrypted.scheme !== ENC_SCHEME) return decrypted;

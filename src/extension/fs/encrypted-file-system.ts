@@ -10,6 +10,7 @@ import { errorMessageWithHint } from '../ui/messages';
 import type { BackupGuard } from './backup-guard';
 import type { DecryptedDocument, EncryptedDocuments } from './encrypted-documents';
 import { basename, toDecryptedUri, toEncryptedUri } from './enc-uri';
+import { GIT_SCHEME, statGitBlob } from '../git/git-blobs';
 
 /** How long a plaintext decrypted ahead of opening (to check it is text) waits for the editor to read it. */
 const PREPARED_TTL_MS = 30_000;
@@ -55,9 +56,18 @@ export class EncryptedFileSystem extends BackedFileSystem {
     return doc;
   }
 
+  override async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const encrypted = toEncryptedUri(uri);
+    // A version in git (a diff's or the merge editor's side) is read-only.
+    if (encrypted.scheme === GIT_SCHEME) return statGitBlob(encrypted);
+    return super.stat(uri);
+  }
+
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     void this.guard.ensure();
     const encrypted = toEncryptedUri(uri);
+    // A version absent from git (the base of a file both sides added) is empty, as git shows it.
+    if (encrypted.scheme === GIT_SCHEME && (await statGitBlob(encrypted)).size === 0) return new Uint8Array(0);
     const k = key(uri);
     const ready = this.prepared.get(k);
     let doc: DecryptedDocument | undefined;
@@ -85,6 +95,7 @@ export class EncryptedFileSystem extends BackedFileSystem {
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
     await this.guard.ensure();
     const encrypted = toEncryptedUri(uri);
+    if (encrypted.scheme === GIT_SCHEME) throw vscode.FileSystemError.NoPermissions(uri);
     const exists = await vscode.workspace.fs.stat(encrypted).then(
       () => true,
       () => false,

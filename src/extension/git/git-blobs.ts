@@ -9,6 +9,11 @@ import { runGit } from '../../node/git';
 
 export const GIT_SCHEME = 'git';
 
+/** The `git:` URI of `file` at `ref`, in the git extension's form (`":1"`…`":3"`: a merge stage). */
+export function toGitUri(file: vscode.Uri, ref: string): vscode.Uri {
+  return file.with({ scheme: GIT_SCHEME, query: JSON.stringify({ path: file.fsPath, ref }) });
+}
+
 /** `git cat-file`'s spec for a `git:` URI: `REF:./NAME` run in the file's folder; `""`/`"~"` is the index. */
 function blobSpec(uri: vscode.Uri): { cwd: string; spec: string } {
   let ref: unknown;
@@ -23,6 +28,19 @@ function blobSpec(uri: vscode.Uri): { cwd: string; spec: string } {
   // "" / "~" is the index; ":N" (a merge stage) gives ":N:./NAME", a revision "REV:./NAME".
   const spec = ref === '' || ref === '~' ? `:${name}` : `${ref}:${name}`;
   return { cwd: path.dirname(file), spec };
+}
+
+/**
+ * A blob as a read-only file, from git itself (the git extension's provider answers only for
+ * repositories it has open). Its mtime is taken from the blob id, so another version reads as changed;
+ * an absent blob is an empty file, as readGitBlob reads it.
+ */
+export async function statGitBlob(uri: vscode.Uri): Promise<vscode.FileStat> {
+  const { cwd, spec } = blobSpec(uri);
+  const check = await runGit(cwd, ['cat-file', '--batch-check'], new TextEncoder().encode(`${spec}\n`));
+  const m = /^([0-9a-f]{12,}) blob (\d+)$/m.exec(check.stdout.toString('utf8'));
+  const readonly = { type: vscode.FileType.File, ctime: 0, permissions: vscode.FilePermission.Readonly };
+  return m ? { ...readonly, mtime: parseInt(m[1].slice(0, 12), 16), size: Number(m[2]) } : { ...readonly, mtime: 0, size: 0 };
 }
 
 /** The blob's bytes; an absent blob (a file added or deleted on that side) reads as empty, as git shows it. */

@@ -12,6 +12,8 @@ import { BackupGuard } from '../../fs/backup-guard';
 import { ENC_SCHEME } from '../../fs/enc-uri';
 import { EncryptedDocuments } from '../../fs/encrypted-documents';
 import { EncryptedDiffs } from '../../git/encrypted-diffs';
+import { MergeConflictCodeLensProvider } from '../../git/merge-codelens';
+import { completeMerge, resolveInMergeEditor } from '../../git/merge-editor';
 import { VALUES_SCHEME } from '../../fs/values-uri';
 import { EncryptedFileSystem } from '../../fs/encrypted-file-system';
 import type { EncryptionServices } from './deps';
@@ -43,6 +45,8 @@ const HANDLERS: Handlers<EncDeps> = [
   [CommandId.PreviewBlock, previewBlock],
   [CommandId.ReencryptFile, reencryptFiles],
   [CommandId.ReencryptWorkspace, reencryptWorkspace],
+  [CommandId.ResolveInMergeEditor, resolveInMergeEditor],
+  [CommandId.CompleteMerge, completeMerge],
 ];
 
 /** What the encryption feature exposes to tests (through the extension's API). */
@@ -68,6 +72,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift);
   const diffs = new EncryptedDiffs(services.log);
+  const mergeLens = new MergeConflictCodeLensProvider();
 
   context.subscriptions.push(
     documents,
@@ -85,6 +90,9 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
     vscode.window.registerFileDecorationProvider(new DecryptedDecorations()),
     setInnerLanguages(),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: ENC_SCHEME }], services.trust.codeLensesWhenTrusted(codeLens)),
+    mergeLens,
+    // It runs git in the file's repository, which a repository's own config can make run programs.
+    vscode.languages.registerCodeLensProvider({ scheme: ENC_SCHEME }, services.trust.codeLensesWhenTrusted(mergeLens)),
     services.trust.onDidChange(() => codeLens.refresh()),
     services.onDidChangeKeys(() => codeLens.refresh()),
     services.roster.onDidChange(() => codeLens.refresh()),

@@ -1,0 +1,165 @@
+// Resolve in Merge Editor: VS Code's three-way merge editor over a conflicted `.enc` file, decrypted.
+// git keeps the three versions of a conflicted file as index stages (1 the common ancestor, 2 ours, 3
+// theirs); each is read from git and decrypted in memory through a read-only `custodian-enc:` view of
+// its `git:` URI, and the result is the decrypted working file, so saving it re-encrypts. Nothing is
+// written in the clear, and a version that cannot be decrypted stops the command before anything opens.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CustodianError, describeError } from '../../core/errors';
+import { runGit } from '../../node/git';
+import { fromArgument, is, type Shape } from '../commands/arguments';
+import { encTargets, rel } from '../commands/decrypt/target';
+import type { EncDeps } from '../commands/encrypt/deps';
+import { ENC_SCHEME, isEncryptedFileUri, toDecryptedUri, toEncryptedUri, toMergeResultUri } from '../fs/enc-uri';
+import { toGitUri } from './git-blobs';
+
+export interface ResolveInMergeEditorArgs {
+  uri?: vscode.Uri;
+  /** What the Source Control view passes: the resource state of a merge change. */
+  resourceUri?: vscode.Uri;
+}
+
+const RESOLVE_ARGS: Shape<ResolveInMergeEditorArgs> = { uri: is.uri, resourceUri: is.uri };
+
+/** What the merge editor was opened on (for callers and tests). */
+export interface ResolveInMergeEditorResult {
+  base: vscode.Uri;
+  /** Left: theirs in a merge, ours in a rebase (as VS Code's git extension lays them out). */
+  input1: vscode.Uri;
+  input2: vscode.Uri;
+  result: vscode.Uri;
+}
+
+type Stage = 1 | 2 | 3;
+
+/** Which merge stages the index holds for `file`: none when it is not in conflict. */
+export async function conflictStages(file: vscode.Uri): Promise<Set<Stage>> {
+  const r = await runGit(path.dirname(file.fsPath), ['ls-files', '-u', '-z', '--', `./${path.basename(file.fsPath)}`]);
+  const stages = new Set<Stage>();
+  if (r.status !== 0) return stages;
+  for (const entry of r.stdout.toString('utf8').split('\0')) {
+    const m = /^\d+ [0-9a-f]+ ([123])\t/.exec(entry);
+    if (m) stages.add(Number(m[1]) as Stage);
+  }
+  return stages;
+}
+
+/** The side of the conflict a version is, for titles and errors. */
+function sideName(stage: Stage | 'working'): string {
+  switch (stage) {
+    case 1:
+      return vscode.l10n.t('the base version (the common ancestor, stage 1)');
+    case 2:
+      return vscode.l10n.t('the current version (ours, stage 2)');
+    case 3:
+      return vscode.l10n.t('the incoming version (theirs, stage 3)');
+    default:
+      return vscode.l10n.t('the working-tree version');
+  }
+}
+
+interface Commit {
+  short: string;
+  /** A branch that names it, when one does. */
+  name?: string;
+}
+
+async function commitOf(cwd: string, ref: string): Promise<Commit | undefined> {
+  const hash = await runGit(cwd, ['rev-parse', '-q', '--verify', '--short', `${ref}^{commit}`]);
+  if (hash.status !== 0) return undefined;
+  const short = hash.stdout.toString('utf8').trim();
+  const name = await runGit(cwd, ['name-rev', '--name-only', '--no-undefined', '--refs=refs/heads/*', '--refs=refs/remotes/*', `${ref}`]);
+  return { short, name: name.status === 0 ? name.stdout.toString('utf8').trim().replace(/^remotes\//, '') : undefined };
+}
+
+/** The commit being merged in, and whether it is a rebase (which swaps the merge editor's columns). */
+async function incoming(cwd: string): Promise<{ commit?: Commit; rebase: boolean }> {
+  for (const ref of ['MERGE_HEAD', 'REBASE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD']) {
+    const commit = await commitOf(cwd, ref);
+    if (commit) return { commit, rebase: ref === 'REBASE_HEAD' };
+  }
+  return { rebase: false };
+}
+
+/** Decrypts one version to check it can be shown; the error names the version and the file. */
+async function checkDecrypts(deps: EncDeps, encrypted: vscode.Uri, stage: Stage | 'working', file: vscode.Uri): Promise<void> {
+  let binary: boolean;
+  try {
+    binary = stage === 'working' ? (await deps.fs.prepare(encrypted)).binary : (await deps.fs.documents.open(encrypted)).binary;
+  } catch (err) {
+    throw new CustodianError(vscode.l10n.t('Cannot open {0} in the merge editor: {1} cannot be decrypted ({2}).', rel(file), sideName(stage), describeError(err)), {
+      hint: vscode.l10n.t('Ask someone who can read every version to merge it, or resolve the conflict markers in the decrypted editor.'),
+      cause: err,
+    });
+  }
+  if (binary) {
+    throw new CustodianError(vscode.l10n.t('Cannot open {0} in the merge editor: {1} is binary data, not text.', rel(file), sideName(stage)), {
+      hint: vscode.l10n.t('Decrypt each version to a file and merge them by hand.'),
+    });
+  }
+}
+
+export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second: unknown): Promise<ResolveInMergeEditorResult | undefined> {
+  const { resourceUri } = fromArgument(first, RESOLVE_ARGS);
+  // The Source Control view cannot show a menu item for some file types only (its menus get no
+  // resource keys), so a plaintext file chosen there goes to VS Code's own merge editor.
+  if (resourceUri?.scheme === 'file' && !isEncryptedFileUri(resourceUri)) {
+    await vscode.commands.executeCommand('git.openMergeEditor', resourceUri);
+    return undefined;
+  }
+  const { uris } = encTargets(resourceUri ?? first, second, RESOLVE_ARGS);
+  const file = uris[0];
+  const stages = await conflictStages(file);
+  if (!stages.has(2) || !stages.has(3)) {
+    if (stages.size === 0) {
+      throw new CustodianError(vscode.l10n.t('{0} has no merge conflict to resolve.', rel(file)), {
+        hint: vscode.l10n.t('The merge editor is for a .enc file git reports as conflicted (both modified) after a merge, rebase or cherry-pick.'),
+      });
+    }
+    throw new CustodianError(vscode.l10n.t('{0} was deleted on one side of the merge: there are no two versions to merge.', rel(file)), {
+      hint: vscode.l10n.t('Keep the file with "git add" or delete it with "git rm", then continue the merge.'),
+    });
+  }
+  const version = (stage: Stage) => toDecryptedUri(toGitUri(file, `:${stage}`));
+  // Checked one by one, so the first that fails is the one named; an added-on-both-sides file has no base.
+  for (const stage of [1, 2, 3] as const) if (stages.has(stage)) await checkDecrypts(deps, toGitUri(file, `:${stage}`), stage, file);
+  await checkDecrypts(deps, file, 'working', file);
+
+  const cwd = path.dirname(file.fsPath);
+  const [head, other] = await Promise.all([commitOf(cwd, 'HEAD'), incoming(cwd)]);
+  const describe = (c: Commit | undefined) => (c ? `$(git-commit) ${c.short}` : '');
+  const current = { uri: version(2), title: vscode.l10n.t('Current'), description: describe(head), detail: head?.name ?? '' };
+  const theirs = { uri: version(3), title: vscode.l10n.t('Incoming'), description: describe(other.commit), detail: other.commit?.name ?? '' };
+  const [input1, input2] = other.rebase ? [current, theirs] : [theirs, current];
+  const opened: ResolveInMergeEditorResult = { base: version(1), input1: input1.uri, input2: input2.uri, result: toMergeResultUri(file) };
+  await vscode.commands.executeCommand('_open.mergeEditor', { base: opened.base, input1, input2, output: opened.result });
+  return opened;
+}
+
+/** The result of the merge editor in the active tab, when it is a decrypted `.enc` file. */
+function activeMergeResult(): vscode.Uri | undefined {
+  // TabInputTextMerge is not in the stable API's types; its instances carry base, input1, input2 and result.
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { result?: unknown; input1?: unknown } | undefined;
+  const result = input?.result;
+  return result instanceof vscode.Uri && input?.input1 instanceof vscode.Uri && result.scheme === ENC_SCHEME ? result : undefined;
+}
+
+/**
+ * Complete Merge for a decrypted `.enc` file: what the git extension's button does for a plaintext
+ * file (it is not offered for a result outside git's own files). VS Code's own "Complete Merge" saves
+ * the result (re-encrypted) and closes the editor, asking first if conflicts are left; then the file
+ * is staged, which marks it resolved.
+ */
+export async function completeMerge(): Promise<boolean> {
+  const result = activeMergeResult();
+  if (!result) {
+    throw new CustodianError(vscode.l10n.t('No merge of a .enc file is open.'), { hint: vscode.l10n.t('Run "Resolve in Merge Editor" on a conflicted .enc file first.') });
+  }
+  const file = toEncryptedUri(result);
+  const accepted = await vscode.commands.executeCommand<{ successful?: boolean } | undefined>('mergeEditor.acceptMerge');
+  if (!accepted?.successful) return false;
+  const added = await runGit(path.dirname(file.fsPath), ['add', '--', `./${path.basename(file.fsPath)}`]);
+  if (added.status !== 0) throw new CustodianError(vscode.l10n.t('Saved, but git could not stage {0}: {1}', rel(file), added.stderr.trim()), { hint: vscode.l10n.t('Stage it from the Source Control view or with "git add".') });
+  void vscode.commands.executeCommand('workbench.view.scm');
+  return true;
+}

@@ -1,0 +1,283 @@
+// VS Code's three-way merge editor over a `.enc` file that the merge driver left in conflict, in the
+// real VS Code with the real git: base, current and incoming are read from git's index stages and
+// decrypted in memory, the result is the decrypted working file; saving re-encrypts, `git add` and
+// `git commit` finish the merge. No plaintext reaches the repository, the workspace or VS Code's
+// user-data folder (Local History, backups) at any step.
+import * as assert from 'assert';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { decryptBytes } from '../../src/core/envelope';
+import { exportPublicKeyOpenSsh, type RsaPublicKey } from '../../src/core/keys';
+import type { ResolveInMergeEditorResult } from '../../src/extension/git/merge-editor';
+import { captureErrors, EXTENSION_ID, scratchDir, workspaceFolder } from './support/custodian';
+import { backend, closeAllEditors, encryptFor, filesContaining, sleep, useTeam, wsPath } from './support/enc';
+
+const MARKER = 'MERGE-EDITOR-PLAINTEXT-7e3a';
+const RESOLVE = 'custodian.resolveInMergeEditor';
+
+async function waitUntil(what: string, probe: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** A merge editor tab's input (the proposed API's TabInputTextMerge; its class is in the API object, its type is not). */
+interface TabInputTextMerge {
+  readonly base: vscode.Uri;
+  readonly input1: vscode.Uri;
+  readonly input2: vscode.Uri;
+  readonly result: vscode.Uri;
+}
+
+function mergeTabs(): TabInputTextMerge[] {
+  const cls = (vscode as unknown as { TabInputTextMerge?: new () => TabInputTextMerge }).TabInputTextMerge;
+  assert.ok(cls, 'vscode.TabInputTextMerge');
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.input)).filter((i): i is TabInputTextMerge => i instanceof cls);
+}
+
+describe('git: the three-way merge editor for a conflicted .enc file', function () {
+  this.timeout(120_000);
+  const team = useTeam();
+  let repo: string;
+  let keys: string;
+  let cli: string;
+  let me: RsaPublicKey;
+  let initial: string;
+  const base = Array.from({ length: 12 }, (_, k) => `KEY_${k}=${MARKER}-base-${k}\n`);
+
+  const git = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync('git', ['-C', repo, '-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...env },
+      encoding: 'utf8',
+    });
+  const ok = (r: { status: number | null; stderr: string; stdout: string }) => assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+  const encFile = () => path.join(repo, '.env.enc');
+  const read = async (uri: vscode.Uri) => (await vscode.workspace.openTextDocument(uri)).getText();
+  const asAlice = async (bytes: Uint8Array) => decryptBytes(bytes, { identities: [team.alice.key], backend });
+
+  /** Every file holding MARKER: the repository (.git and its objects included), the workspace, VS Code's user data. */
+  function plaintextOnDisk(): string[] {
+    const hits = [...filesContaining(workspaceFolder().uri.fsPath, MARKER)];
+    const userData = process.env.CUSTODIAN_TEST_USER_DATA_DIR;
+    if (userData) hits.push(...filesContaining(userData, MARKER));
+    if (spawnSync('git', ['-C', repo, 'cat-file', '--batch-all-objects', '--batch'], { maxBuffer: 64 << 20 }).stdout.includes(MARKER)) hits.push('(a git object)');
+    return hits;
+  }
+
+  /** ours and theirs both change line 5 (a conflict); ours also line 1, theirs line 9 (merged cleanly). */
+  async function conflict(theirsRecipients: RsaPublicKey[]): Promise<{ ours: string[]; theirs: string[] }> {
+    // Each test starts from the first commit, whatever an earlier one left.
+    git(['merge', '--abort']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const ours = [...base];
+    ours[1] = `KEY_1=${MARKER}-ours-only\n`;
+    ours[5] = `KEY_5=${MARKER}-ours\n`;
+    const theirs = [...base];
+    theirs[5] = `KEY_5=${MARKER}-theirs\n`;
+    theirs[9] = `KEY_9=${MARKER}-theirs-only\n`;
+    ok(git(['checkout', '-q', '-B', 'feature', 'main']));
+    fs.writeFileSync(encFile(), await encryptFor(theirsRecipients, theirs.join(''), team.alice.key));
+    ok(git(['commit', '-q', '-am', 'theirs']));
+    ok(git(['checkout', '-q', 'main']));
+    fs.writeFileSync(encFile(), await encryptFor([me, team.alice.publicKey], ours.join(''), team.alice.key));
+    ok(git(['commit', '-q', '-am', 'ours']));
+    // Alice merges on the command line (the driver takes her key file) and gets the conflict.
+    const merge = git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+    assert.match(merge.stdout + merge.stderr, /CONFLICT \(content\): Merge conflict in \.env\.enc/);
+    assert.match(git(['ls-files', '-u', '--', '.env.enc']).stdout, /\s1\t[\s\S]*\s2\t[\s\S]*\s3\t/, 'stages 1, 2 and 3 in the index');
+    return { ours, theirs };
+  }
+
+  before(async () => {
+    me = (await team.services.keyStore.getPublicKey(team.me.id))!;
+    keys = scratchDir();
+    fs.writeFileSync(path.join(keys, 'alice.pem'), team.alice.privatePem, { mode: 0o600 });
+    cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+    repo = wsPath('merge-editor-repo');
+    fs.rmSync(repo, { recursive: true, force: true });
+    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+    fs.mkdirSync(path.join(repo, '.custodian', 'team'), { recursive: true });
+    fs.writeFileSync(path.join(repo, '.custodian/team/me.pub'), exportPublicKeyOpenSsh(me, 'me') + '\n');
+    fs.writeFileSync(path.join(repo, '.custodian/team/alice.pub'), exportPublicKeyOpenSsh(team.alice.publicKey, 'alice') + '\n');
+    const setup = spawnSync('node', [cli, 'git', 'setup'], { cwd: repo, encoding: 'utf8' });
+    assert.strictEqual(setup.status, 0, setup.stderr);
+    fs.writeFileSync(encFile(), await encryptFor([me, team.alice.publicKey], base.join(''), team.alice.key));
+    ok(git(['add', '-A']));
+    ok(git(['commit', '-q', '-m', 'secrets']));
+    initial = git(['rev-parse', 'HEAD']).stdout.trim();
+  });
+
+  after(async () => {
+    await closeAllEditors();
+    fs.rmSync(repo, { recursive: true, force: true });
+    fs.rmSync(keys, { recursive: true, force: true });
+  });
+
+  it('Resolve in Merge Editor: base, incoming and current decrypted from git, the result saved encrypted; Complete Merge stages it (git add) and git commit finishes the merge; no plaintext on disk', async () => {
+    const { ours, theirs } = await conflict([me, team.alice.publicKey]);
+    const file = vscode.Uri.file(encFile());
+    const before = fs.readFileSync(encFile());
+
+    // The conflicted file opened decrypted offers the merge editor above its first marker.
+    await vscode.commands.executeCommand('vscode.open', file);
+    await waitUntil('the decrypted editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-enc');
+    const decrypted = vscode.window.activeTextEditor!.document;
+    assert.match(decrypted.getText(), /^<<<<<<< ours$/m);
+    let lens: vscode.CodeLens | undefined;
+    await waitUntil('the Resolve in Merge Editor CodeLens', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', decrypted.uri);
+      lens = lenses?.find((l) => l.command?.command === RESOLVE);
+      return lens !== undefined;
+    });
+    assert.strictEqual(lens!.range.start.line, decrypted.getText().split('\n').findIndex((l) => l.startsWith('<<<<<<<')));
+
+    // As from the Source Control view's context menu on the merge change.
+    const opened = await vscode.commands.executeCommand<ResolveInMergeEditorResult>(RESOLVE, { resourceUri: file });
+    assert.ok(opened, 'the command opened the merge editor');
+    await waitUntil('the merge editor tab', () => mergeTabs().length === 1);
+    const tab = mergeTabs()[0];
+    assert.deepStrictEqual(
+      [tab.base, tab.input1, tab.input2, tab.result].map((u) => u.toString()),
+      [opened.base, opened.input1, opened.input2, opened.result].map((u) => u.toString()),
+    );
+    for (const side of [tab.base, tab.input1, tab.input2, tab.result]) assert.strictEqual(side.scheme, 'custodian-enc', side.toString());
+    assert.strictEqual(vscode.Uri.parse(tab.result.query).toString(), file.toString(), 'the result is the decrypted working file');
+    // A merge lays out incoming on the left (input1) and current on the right, as VS Code's git extension does.
+    assert.strictEqual(await read(tab.base), base.join(''));
+    assert.strictEqual(await read(tab.input1), theirs.join(''));
+    assert.strictEqual(await read(tab.input2), ours.join(''));
+    // The markers are gone from the result: VS Code starts it from its own merge (both clean changes in,
+    // the conflicting line as in the base, to be decided in the editor).
+    const result = await vscode.workspace.openTextDocument(tab.result);
+    await waitUntil('the merge editor to compute the result', () => !result.getText().includes('<<<<<<<'));
+    assert.strictEqual(result.getText(), [base[0], ours[1], ...base.slice(2, 9), theirs[9], ...base.slice(10)].join(''));
+    assert.deepStrictEqual(fs.readFileSync(encFile()), before, 'opening the merge editor wrote nothing');
+    // The result is modified and unsaved: VS Code's hot-exit backup (about a second after a change) must not write it.
+    await sleep(2_000);
+    assert.deepStrictEqual(plaintextOnDisk(), [], 'nothing written while the result is unsaved');
+    // Versions from git are read-only: a write to one is refused, and git's index is untouched.
+    assert.strictEqual((await vscode.workspace.fs.stat(tab.input1)).permissions, vscode.FilePermission.Readonly);
+    await assert.rejects(
+      Promise.resolve(team.encryption.deps.fs.writeFile(tab.input1, new TextEncoder().encode('x'), { create: true, overwrite: true })),
+      (err: Error) => /NoPermissions/.test(`${err.name} ${(err as { code?: string }).code}`),
+    );
+
+    // I decide the conflict (both lines) and save the result from the merge editor.
+    const resolution = [base[0], ours[1], ...base.slice(2, 5), ours[5], theirs[5], ...base.slice(6, 9), theirs[9], ...base.slice(10)].join('');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(tab.result, new vscode.Range(result.positionAt(0), result.positionAt(result.getText().length)), resolution);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await result.save(), 'saved (re-encrypted)');
+    const saved = await asAlice(new Uint8Array(fs.readFileSync(encFile())));
+    assert.strictEqual(new TextDecoder().decode(saved.plaintext), resolution);
+    assert.strictEqual(saved.signature.kind === 'signed' && saved.signature.signer.fingerprint, me.fingerprint, 'signed by me, who resolved it');
+    assert.deepStrictEqual(plaintextOnDisk(), [], 'the save wrote ciphertext only');
+
+    // Complete Merge (the merge editor's title bar): saves, closes the merge editor, stages the file (git add).
+    assert.strictEqual(await vscode.commands.executeCommand('custodian.completeMerge'), true);
+    await waitUntil('the merge editor closed', () => mergeTabs().length === 0);
+    assert.strictEqual(git(['ls-files', '-u']).stdout, '', 'no conflict left in the index');
+    assert.deepStrictEqual(git(['diff', '--cached', '--name-only']).stdout.split('\n').filter(Boolean), ['.env.enc'], 'staged');
+    ok(git(['commit', '-q', '--no-edit'])); // through the pre-commit guard
+    const committed = await asAlice(new Uint8Array(execFileSync('git', ['-C', repo, 'show', 'HEAD:.env.enc'])));
+    assert.strictEqual(new TextDecoder().decode(committed.plaintext), resolution);
+    await closeAllEditors();
+    assert.deepStrictEqual(plaintextOnDisk(), []);
+  });
+
+  it('a version I cannot decrypt: an error naming that version and the file, and no merge editor', async () => {
+    // theirs was encrypted for alice alone: she could merge it, I cannot read it.
+    await conflict([team.alice.publicKey]);
+    const file = vscode.Uri.file(encFile());
+    const { result, errors } = await captureErrors(team.services, () => Promise.resolve(vscode.commands.executeCommand(RESOLVE, file)));
+    assert.strictEqual(result, undefined);
+    assert.strictEqual(errors.length, 1, JSON.stringify(errors));
+    const shown = JSON.stringify(errors[0]);
+    assert.match(shown, /\.env\.enc/);
+    assert.match(shown, /incoming version \(theirs, stage 3\) cannot be decrypted/);
+    await sleep(500);
+    assert.deepStrictEqual(mergeTabs(), [], 'nothing opened');
+
+    ok(git(['merge', '--abort']));
+    // Marker-like text in a file git does not have in conflict gets no CodeLens.
+    const lookalike = path.join(repo, 'lookalike.env.enc');
+    fs.writeFileSync(lookalike, await encryptFor([me], `<<<<<<< ours\nA=${MARKER}\n=======\n>>>>>>> theirs\n`, team.alice.key));
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(lookalike));
+    await waitUntil('the decrypted lookalike', () => vscode.window.activeTextEditor?.document.getText().startsWith('<<<<<<<') === true);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.window.activeTextEditor!.document.uri);
+    assert.deepStrictEqual(lenses.filter((l) => l.command?.command === RESOLVE), []);
+    await closeAllEditors();
+    fs.rmSync(lookalike);
+    const clean = await captureErrors(team.services, () => Promise.resolve(vscode.commands.executeCommand(RESOLVE, file)));
+    assert.match(JSON.stringify(clean.errors), /has no merge conflict to resolve/);
+    assert.deepStrictEqual(mergeTabs(), []);
+    assert.deepStrictEqual(plaintextOnDisk(), []);
+  });
+
+  it('a file both sides added (no base version): the base is empty, current and incoming decrypted', async () => {
+    git(['merge', '--abort']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const added = path.join(repo, 'added.env.enc');
+    ok(git(['checkout', '-q', '-B', 'feature']));
+    fs.writeFileSync(added, await encryptFor([me, team.alice.publicKey], `A=${MARKER}-theirs\n`, team.alice.key));
+    ok(git(['add', 'added.env.enc']));
+    ok(git(['commit', '-q', '-m', 'theirs']));
+    ok(git(['checkout', '-q', 'main']));
+    fs.writeFileSync(added, await encryptFor([me, team.alice.publicKey], `A=${MARKER}-ours\n`, team.alice.key));
+    ok(git(['add', 'added.env.enc']));
+    ok(git(['commit', '-q', '-m', 'ours']));
+    git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+    assert.doesNotMatch(git(['ls-files', '-u', '--', 'added.env.enc']).stdout, /\s1\t/, 'no stage 1');
+    assert.match(git(['ls-files', '-u', '--', 'added.env.enc']).stdout, /\s2\t[\s\S]*\s3\t/);
+
+    const opened = await vscode.commands.executeCommand<ResolveInMergeEditorResult>(RESOLVE, vscode.Uri.file(added));
+    assert.ok(opened);
+    await waitUntil('the merge editor tab', () => mergeTabs().length === 1);
+    const tab = mergeTabs()[0];
+    assert.strictEqual(await read(tab.base), '');
+    assert.strictEqual(await read(tab.input1), `A=${MARKER}-theirs\n`);
+    assert.strictEqual(await read(tab.input2), `A=${MARKER}-ours\n`);
+    const result = await vscode.workspace.openTextDocument(tab.result);
+    // The driver left markers around the two whole versions; VS Code's result starts from the (empty) base.
+    await waitUntil('the merge editor to compute the result', () => !result.getText().includes('<<<<<<<'));
+    assert.strictEqual(result.getText(), '');
+    // Saved before closing: closing a modified merge result asks, and the test harness answers "save".
+    assert.ok(await result.save());
+    await closeAllEditors();
+    ok(git(['merge', '--abort']));
+    assert.deepStrictEqual(plaintextOnDisk(), []);
+  });
+
+  it('a plaintext file chosen in Source Control goes to VS Code\'s own merge editor (the menu cannot tell file types apart)', async () => {
+    git(['merge', '--abort']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const notes = path.join(repo, 'notes.txt');
+    fs.writeFileSync(notes, 'one\ntwo\nthree\n');
+    ok(git(['add', 'notes.txt']));
+    ok(git(['commit', '-q', '-m', 'notes']));
+    ok(git(['checkout', '-q', '-B', 'feature']));
+    fs.writeFileSync(notes, 'one\nTWO (theirs)\nthree\n');
+    ok(git(['commit', '-q', '-am', 'theirs']));
+    ok(git(['checkout', '-q', 'main']));
+    fs.writeFileSync(notes, 'one\nTWO (ours)\nthree\n');
+    ok(git(['commit', '-q', '-am', 'ours']));
+    assert.match(git(['merge', '--no-edit', 'feature']).stdout, /CONFLICT \(content\): Merge conflict in notes\.txt/);
+    const gitExtension = vscode.extensions.getExtension<{ getAPI(v: 1): { openRepository(root: vscode.Uri): Promise<unknown> } }>('vscode.git');
+    assert.ok(gitExtension, 'the built-in git extension');
+    await (gitExtension.isActive ? gitExtension.exports : await gitExtension.activate()).getAPI(1).openRepository(vscode.Uri.file(repo));
+
+    const result = await vscode.commands.executeCommand(RESOLVE, { resourceUri: vscode.Uri.file(notes) });
+    assert.strictEqual(result, undefined);
+    await waitUntil('the git extension\'s merge editor', () => mergeTabs().some((t) => t.result.toString() === vscode.Uri.file(notes).toString()));
+    assert.ok(await (await vscode.workspace.openTextDocument(vscode.Uri.file(notes))).save());
+    await closeAllEditors();
+    ok(git(['merge', '--abort']));
+  });
+});

@@ -81,6 +81,7 @@ describe('auto-save of decrypted documents', function () {
   });
 
   it('a .enc pulled from git while the document is open is reloaded, and auto-save does not write it back', async () => {
+    await vscode.commands.executeCommand('custodian.openDecrypted', { uri: wsUri('auto.env.enc') });
     const editor = vscode.window.activeTextEditor!;
     const me = await team.services.keyStore.getPublicKey(team.me.id);
     // Someone else's version lands (a git pull) while the document shows the old text.

@@ -77,7 +77,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
     statusBar,
     codeLens,
     section,
-    services.tree.addSection(section),
+    services.views.addSection(section),
     vscode.workspace.registerFileSystemProvider(ENC_SCHEME, fs, { isCaseSensitive: true }),
     vscode.window.registerCustomEditorProvider(ENCRYPTED_EDITOR_VIEW_TYPE, new EncryptedEditorProvider(services, fs, diffs), {
       supportsMultipleEditorsPerDocument: true,

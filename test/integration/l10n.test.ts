@@ -17,7 +17,7 @@ describe('l10n: Spanish UI', function () {
     assert.strictEqual(vscode.env.language, 'es');
   });
 
-  it('shows tree sections, their counts and items in Spanish', async () => {
+  it('shows the sidebar views, their counts and items in Spanish', async () => {
     await run('custodian.generateKey', { name: 'Alicia', bits: 2048 });
     const roots = await treeSnapshot(state.services);
     const keys = roots.find((r) => r.view === 'custodian.keys');

@@ -7,9 +7,10 @@
 #   g++ make python3     node-gyp builds (node-pty, kerberos, …)
 #   openssl openssh-client age oathtool hyperfine   interop tests and benchmarks
 #   time                 GNU time (/usr/bin/time -f %M): peak RSS in npm run bench
+#   fonts-noto-color-emoji  the 🔒 badge of decrypted tabs in screenshots, as desktops show it (not a tofu box)
 set -euo pipefail
 
-PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine time g++ make python3 ca-certificates)
+PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine time g++ make python3 ca-certificates fonts-noto-color-emoji)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -51,6 +51,8 @@ export interface EncryptionFeature {
   readonly statusBar: EncryptionStatusBar;
   readonly backupGuard: BackupGuard;
   readonly section: EncryptedFilesSection;
+  /** The lock on decrypted documents' tabs. */
+  readonly decorations: DecryptedDecorations;
   /** Value-encrypted .env/JSON/YAML files (custodian-values:). */
   readonly values: ValuesDeps;
 }
@@ -68,6 +70,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift);
   const diffs = new EncryptedDiffs(services.log);
+  const decorations = new DecryptedDecorations();
 
   context.subscriptions.push(
     documents,
@@ -82,7 +85,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
     vscode.window.registerCustomEditorProvider(ENCRYPTED_EDITOR_VIEW_TYPE, new EncryptedEditorProvider(services, fs, diffs), {
       supportsMultipleEditorsPerDocument: true,
     }),
-    vscode.window.registerFileDecorationProvider(new DecryptedDecorations()),
+    vscode.window.registerFileDecorationProvider(decorations),
     setInnerLanguages(),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: ENC_SCHEME }], services.trust.codeLensesWhenTrusted(codeLens)),
     services.trust.onDidChange(() => codeLens.refresh()),
@@ -96,5 +99,5 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   );
 
   registerHandlers(context, host, deps, HANDLERS);
-  return { deps, statusBar, backupGuard, section, values };
+  return { deps, statusBar, backupGuard, section, decorations, values };
 }

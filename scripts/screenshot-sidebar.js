@@ -139,4 +139,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { prepare, afterOpenWith };
+module.exports = { prepare, afterOpenWith, palette, answer, treeRow };

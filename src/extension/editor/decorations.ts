@@ -11,7 +11,7 @@ import { VALUES_SCHEME, fromValuesUri } from '../fs/values-uri';
  * One grapheme of two UTF-16 units: VS Code drops a badge longer than two characters
  * (extHostTypes FileDecoration.validate), and a codicon badge needs a proposed API.
  */
-export const DECRYPTED_BADGE = '🔒';
+const DECRYPTED_BADGE = '🔒';
 
 export class DecryptedDecorations implements vscode.FileDecorationProvider {
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {

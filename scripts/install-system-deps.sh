@@ -9,9 +9,10 @@
 #   time                 GNU time (/usr/bin/time -f %M): peak RSS in npm run bench
 #   iproute2             `ss`: the agent names the process asking for a key (agent-peer.ts)
 #   python3-yaml         PyYAML, an oracle of the value-quoting tests
+#   fonts-noto-color-emoji  the 🔒 badge of decrypted tabs in screenshots, as desktops show it (not a tofu box)
 set -euo pipefail
 
-PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine time g++ make python3 python3-yaml iproute2 ca-certificates)
+PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine time g++ make python3 python3-yaml iproute2 ca-certificates fonts-noto-color-emoji)
 
 missing=()
 for p in "${PKGS[@]}"; do

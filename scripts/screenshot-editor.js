@@ -2,7 +2,7 @@
 // The decrypted editor (docs/screenshots/editor.png, or es/editor.png with --locale es): a key made
 // with openssl is imported through the command palette (Paste Text), the team roster holds its public
 // key, and config/app.env.enc (encrypted with the CLI) is opened from Quick Open: its tab reads like the
-// file, the breadcrumbs show the workspace-relative path, the status bar who can read it.
+// file with a lock (🔒, a file decoration), the breadcrumbs show the workspace-relative path, the status bar who can read it.
 // Run after the build:  node esbuild.js && node scripts/screenshot-editor.js [--locale es]
 'use strict';
 const cp = require('child_process');

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The sidebar screenshot (docs/screenshots/sidebar.png): a demo team roster made with ssh-keygen,
 // then keys, "Add Myself to Team" and a contact created the way a user would, through the command
-// palette. Run after the build:  node esbuild.js && node scripts/screenshot-sidebar.js
+// palette; the Keys, Team, Encrypted Files and (opened by its header) Contacts views show them. Run after the build:  node esbuild.js && node scripts/screenshot-sidebar.js
 'use strict';
 const cp = require('child_process');
 const fs = require('fs');
@@ -90,6 +90,8 @@ function afterOpenWith(seed) {
     await answer(page, seed.contactLine);
     await answer(page, 'read me this same fingerprint'); // the fingerprint check is a quick pick
     await answer(page, 'Erin (external auditor)');
+    // Contacts starts collapsed (a less used view): open it as a user would, by its header.
+    await page.locator('.part.sidebar .pane-header', { hasText: 'Contacts' }).first().click();
     await treeRow(page, 'Erin (external auditor)');
 
     await palette(page, 'Notifications: Clear All Notifications');
@@ -137,4 +139,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { prepare, afterOpenWith };
+module.exports = { prepare, afterOpenWith, palette, answer, treeRow };

@@ -25,8 +25,6 @@ import { ContactsSection } from './views/sections/contacts-section';
 import { KeysSection } from './views/sections/keys-section';
 import { TeamSection } from './views/sections/team-section';
 
-export const TREE_VIEW_ID = 'custodian.keys';
-
 /**
  * The test hooks: what `getExtension('custodian-dev.custodian').exports` is when the integration tests
  * run (ExtensionMode.Test). Never exported otherwise: any extension can read `exports`, and these
@@ -56,26 +54,24 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     roster: new Roster(diagnostics),
     contacts: new Contacts(context.globalState),
   });
-  const { tree, keys, roster, contacts } = services;
+  const { views, keys, roster, contacts } = services;
   const host: CommandHost = {
     errors,
     errorContext: (arg) => errorContext({ keys, roster, contacts }, arg),
-    refresh: () => tree.refresh(),
+    refresh: () => views.refresh(),
   };
   const contextKeys = new ContextKeys(keys, roster);
-  const treeView = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   void contextKeys.updateRoster();
   context.subscriptions.push(
     log,
     diagnostics,
     services,
     contextKeys,
-    tree.addSection(new KeysSection(keys)),
-    tree.addSection(new TeamSection(roster, keys, tree, services.rosterTrust)),
-    tree.addSection(new ContactsSection(contacts)),
-    treeView,
+    views.addSection(new KeysSection(keys)),
+    views.addSection(new TeamSection(roster, keys, services.rosterTrust)),
+    views.addSection(new ContactsSection(contacts)),
   );
-  registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, tree, treeView);
+  registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, views);
   registerCommands(context, host);
   registerKeysCommands(context, host, { keys, backend: services.backend, config: readConfig });
   registerTeamCommands(context, host, { keys, roster, contacts, session: services.session, rosterTrust: services.rosterTrust, extensionMode: context.extensionMode });
@@ -91,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     backend,
     log,
     clipboard,
-    tree,
+    views,
     onDidChangeKeys: keys.onDidChange,
   });
   const encryption = registerEncryptionCommands(context, host, {
@@ -105,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     errors,
     clipboard,
     trust,
-    tree,
+    views,
     onDidChangeKeys: keys.onDidChange,
     extensionMode: context.extensionMode,
     globalStorageUri: context.globalStorageUri,

@@ -12,7 +12,7 @@ import type { Contacts } from './storage/contacts';
 import type { KeyStore } from './storage/key-store';
 import type { Roster } from './storage/roster';
 import type { ErrorReporter } from './ui/error-reporter';
-import { CustodianTreeProvider } from './views/tree';
+import { SidebarViews } from './views/tree';
 import { RosterTrust } from './roster-trust';
 import { WorkspaceTrust } from './workspace-trust';
 
@@ -30,7 +30,7 @@ export interface ServicesInit {
 /** What the commands still share; every part is built before it, in createServices(). */
 export interface ServicesParts extends Omit<ServicesInit, 'keyStore'> {
   keys: ActiveKeyStore;
-  tree: CustodianTreeProvider;
+  views: SidebarViews;
   mfa: SharedMfa;
   clipboard: SecretClipboard;
   session: CryptoSession;
@@ -45,10 +45,7 @@ export interface ServicesParts extends Omit<ServicesInit, 'keyStore'> {
 export function createServices(init: ServicesInit): Services {
   const keys = new ActiveKeyStore(init.keyStore, init.context.globalState);
   const trust = new WorkspaceTrust();
-  const tree = new CustodianTreeProvider(
-    () => keys.current.list().length === 0,
-    (section) => trust.restrictedChildren(section),
-  );
+  const views = new SidebarViews((section) => trust.restrictedChildren(section));
   const backend = memoize(lazyCore.createBackend);
   const rosterTrust = new RosterTrust({ backend, trust });
   const session = new CryptoSession({
@@ -62,8 +59,8 @@ export function createServices(init: ServicesInit): Services {
   });
   const mfa = new SharedMfa({ session, keys, roster: init.roster, backend });
   const clipboard = new SecretClipboard(() => readConfig().clipboardClearSeconds);
-  const owned: vscode.Disposable[] = [trust, trust.onDidChange(() => tree.refresh()), tree, keys, init.keyStore, init.roster, init.contacts, init.errors, mfa, clipboard];
-  return new Services({ ...init, keys, tree, mfa, clipboard, session, trust, rosterTrust }, backend, owned);
+  const owned: vscode.Disposable[] = [trust, trust.onDidChange(() => views.refresh()), views, keys, init.keyStore, init.roster, init.contacts, init.errors, mfa, clipboard];
+  return new Services({ ...init, keys, views, mfa, clipboard, session, trust, rosterTrust }, backend, owned);
 }
 
 function memoize<T>(load: () => Promise<T>): () => Promise<T> {
@@ -79,8 +76,8 @@ export class Services implements vscode.Disposable {
   readonly contacts: Contacts;
   /** The key store in use (tests can put another SecretStorage under it). */
   readonly keys: ActiveKeyStore;
-  /** The sidebar; sections are added in activate() and by later features. */
-  readonly tree: CustodianTreeProvider;
+  /** The sidebar's views, one per section; added in activate() and by each feature. */
+  readonly views: SidebarViews;
   /** Shared MFA seeds (`.custodian/mfa/`) and the codes currently shown. */
   readonly mfa: SharedMfa;
   /** The one clipboard for secrets (passwords, MFA codes, decrypted files, recovered secrets), cleared after `custodian.clipboardClearSeconds`. */
@@ -106,7 +103,7 @@ export class Services implements vscode.Disposable {
     this.roster = parts.roster;
     this.contacts = parts.contacts;
     this.keys = parts.keys;
-    this.tree = parts.tree;
+    this.views = parts.views;
     this.mfa = parts.mfa;
     this.clipboard = parts.clipboard;
     this.session = parts.session;
@@ -136,6 +133,6 @@ export class Services implements vscode.Disposable {
   }
 
   refresh(): void {
-    this.tree.refresh();
+    this.views.refresh();
   }
 }

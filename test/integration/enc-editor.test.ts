@@ -59,6 +59,29 @@ describe('enc-editor', function () {
     assert.strictEqual(vscode.window.activeTextEditor!.document.getText(), '{ "token": "tab-label" }\n');
   });
 
+  it('the decrypted tab carries a lock and says it is decrypted in memory; plain files and the .enc in the Explorer carry none', async () => {
+    await vscode.commands.executeCommand('vscode.open', wsUri('app.env.enc'));
+    await waitFor('the decrypted editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-enc');
+    const decrypted = vscode.window.activeTextEditor!.document.uri;
+    const values = vscode.Uri.from({ scheme: 'custodian-values', path: wsUri('.env').path, query: wsUri('.env').toString() });
+    const provider = team.encryption.decorations;
+    for (const uri of [decrypted, values]) {
+      const d = provider.provideFileDecoration(uri);
+      assert.ok(d, `a decoration for ${uri.scheme}:`);
+      assert.strictEqual(d.badge, '🔒');
+      // VS Code drops a decoration whose badge is longer than two characters (extHostTypes FileDecoration.validate).
+      assert.ok([...new Intl.Segmenter().segment(d.badge)].length <= 2);
+      assert.match(d.tooltip ?? '', /decrypted in memory/i);
+      assert.ok(d.tooltip?.includes(uri.scheme === 'custodian-enc' ? 'app.env.enc' : '.env'), `names the file: ${d.tooltip}`);
+      assert.ok(!d.tooltip?.includes('double-click'), 'never the plaintext');
+      assert.strictEqual(d.propagate, false, 'no lock on the folders above');
+    }
+    // The Explorer keeps its own badges (git, problems): a plaintext file and the .enc on disk get no lock.
+    for (const uri of [wsUri('app.env.enc'), wsUri('README.md'), vscode.Uri.from({ scheme: 'untitled', path: 'Untitled-1' })]) {
+      assert.strictEqual(provider.provideFileDecoration(uri), undefined, uri.toString());
+    }
+  });
+
   it('with custodian.openEncryptedInline off the file opens as it is', async () => {
     await setSetting('openEncryptedInline', false);
     await vscode.commands.executeCommand('vscode.open', wsUri('app.env.enc'));

@@ -17,11 +17,11 @@ describe('l10n: Spanish UI', function () {
     assert.strictEqual(vscode.env.language, 'es');
   });
 
-  it('shows tree sections, their counts and items in Spanish', async () => {
+  it('shows the sidebar views, their counts and items in Spanish', async () => {
     await run('custodian.generateKey', { name: 'Alicia', bits: 2048 });
     const roots = await treeSnapshot(state.services);
-    const keys = roots.find((r) => r.contextValue === 'custodian.section.keys');
-    assert.strictEqual(keys?.label, 'Mis claves');
+    const keys = roots.find((r) => r.view === 'custodian.keys');
+    assert.strictEqual(keys?.label, 'Claves');
     assert.strictEqual(keys?.description, '1 clave');
     assert.ok(roots.some((r) => r.label === 'Equipo'), JSON.stringify(roots.map((r) => r.label)));
     assert.match(keys?.children?.[0]?.description ?? '', /^2048 bits · .* · predeterminada$/);
@@ -47,6 +47,9 @@ describe('l10n: Spanish UI', function () {
     };
     assert.strictEqual(title('custodian.generateKey'), 'Generar clave…');
     assert.strictEqual(title('custodian.encryptFile'), 'Cifrar archivo…');
-    assert.strictEqual(pkg.contributes.views.custodian[0].name, 'Claves');
+    assert.deepStrictEqual(
+      pkg.contributes.views.custodian.map((v) => v.name),
+      ['Claves', 'Equipo', 'Archivos cifrados', 'Contactos', 'Conjuntos de Shamir', 'MFA compartido'],
+    );
   });
 });

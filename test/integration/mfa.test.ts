@@ -93,14 +93,13 @@ describe('mfa', function () {
     await run('custodian.addMyselfToTeam', { id: alice.id, name: 'alice' });
   });
 
-  it('shows an empty Shared MFA section that offers to add one', async () => {
+  it('shows an empty Shared MFA view whose welcome offers to add one', async () => {
     const mfa = await section(state.services, 'mfa');
-    assert.ok(mfa, 'the tree has a Shared MFA section');
+    assert.ok(mfa, 'the sidebar has a Shared MFA view');
     assert.strictEqual(mfa.label, 'Shared MFA');
-    assert.deepStrictEqual(
-      mfa.children.map((c) => c.label),
-      ['Add shared MFA…'],
-    );
+    assert.deepStrictEqual(mfa.children, [], 'empty, so VS Code shows the welcome');
+    const welcome = (state.services.context.extension.packageJSON.contributes.viewsWelcome as { view: string; contents: string; when?: string }[]).filter((w) => w.view === 'custodian.mfa');
+    assert.ok(welcome.some((w) => w.when === 'workspaceFolderCount > 0' && w.contents.includes('command:custodian.addSharedMfa')), JSON.stringify(welcome));
   });
 
   it('adds a seed from an otpauth URI: the .enc file holds neither the secret, the URI nor the label', async () => {
@@ -138,7 +137,7 @@ describe('mfa', function () {
         sub.dispose();
         resolve(false);
       }, 2500);
-      const sub = state.services.tree.onDidChangeTreeData((node) => {
+      const sub = state.services.views.get('mfa')!.onDidChangeTreeData((node) => {
         if ((node as { entry?: { name?: string } } | undefined)?.entry?.name !== 'acme') return;
         clearTimeout(timeout);
         sub.dispose();
@@ -161,7 +160,7 @@ describe('mfa', function () {
   it('selecting the item in the view shows its code (as a click does)', async () => {
     state.services.mfa.codes.forgetAll();
     assert.notStrictEqual((await mfaItem(state.services, 'acme'))?.contextValue, 'custodian.mfa.live', 'not shown before');
-    const mfa = state.services.tree.getSection('mfa') as MfaSection;
+    const mfa = state.services.views.getSection('mfa') as MfaSection;
     assert.ok(await mfa.select('acme'), 'the item was selected');
     const item = await waitFor('the live code after selecting', async () => {
       const i = await mfaItem(state.services, 'acme');

@@ -98,7 +98,7 @@ describe('rekey policy', function () {
     assert.deepStrictEqual(listed, ['stale.env.enc'], `listed: ${listed.join(', ')}`);
     const fix = enc.children.find((c) => c.contextValue === 'custodian.encFixAll');
     assert.ok(fix, 'the section offers Re-encrypt All');
-    const item = await team.services.tree.getTreeItem(fix.node);
+    const item = await team.services.views.get('encrypted')!.getTreeItem(fix.node);
     assert.strictEqual(item.command?.arguments, undefined, 'the click passes nothing that would skip the confirmation');
   });
 

@@ -14,7 +14,7 @@ import type { ReleaseShareResult } from '../../src/extension/commands/shamir/rel
 import type { SplitSecretResult } from '../../src/extension/commands/shamir/split-secret';
 import type { Services } from '../../src/extension/services';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
-import { captureErrors, getServices, resetState, run, section, teamDir, treeSnapshot, waitFor, workspaceFolder, type TreeSnapshot } from './support/custodian';
+import { captureErrors, getServices, resetState, run, section, teamDir, treeSnapshot, waitFor, workspaceFolder, type ViewSnapshot } from './support/custodian';
 
 const PEOPLE = ['alice', 'bob', 'carol', 'dave'] as const;
 type Name = (typeof PEOPLE)[number];
@@ -42,7 +42,7 @@ describe('shamir', function () {
     assert.strictEqual(info?.fingerprint, team[name].fingerprint);
   }
 
-  async function shamirSection(): Promise<TreeSnapshot> {
+  async function shamirSection(): Promise<ViewSnapshot> {
     const s = await section(services, 'shamir');
     assert.ok(s, 'the tree has a Shamir Sets section');
     return s;
@@ -70,11 +70,13 @@ describe('shamir', function () {
     await resetState(services);
   });
 
-  it('shows an empty Shamir Sets section after Contacts', async () => {
-    const ids = (await treeSnapshot(services)).map((s) => s.contextValue);
-    assert.ok(ids.indexOf('custodian.section.shamir') > ids.indexOf('custodian.section.contacts'), `order: ${ids.join(', ')}`);
+  it('shows an empty Shamir Sets view after Contacts, whose welcome offers Split Secret', async () => {
+    const ids = (await treeSnapshot(services)).map((s) => s.view);
+    assert.ok(ids.indexOf('custodian.shamir') > ids.indexOf('custodian.contacts'), `order: ${ids.join(', ')}`);
     const s = await shamirSection();
-    assert.strictEqual(s.children[0]?.label, 'Split a secret…');
+    assert.deepStrictEqual(s.children, [], 'empty, so VS Code shows the welcome');
+    const welcome = (services.context.extension.packageJSON.contributes.viewsWelcome as { view: string; contents: string; when?: string }[]).filter((w) => w.view === 'custodian.shamir');
+    assert.ok(welcome.some((w) => w.when === 'workspaceFolderCount > 0' && w.contents.includes('command:custodian.splitSecret')), JSON.stringify(welcome));
   });
 
   it('splits a secret 3 of 4 into sealed, dealer-signed shares and a manifest without secret material', async () => {

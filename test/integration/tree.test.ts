@@ -1,5 +1,6 @@
-// The Custodian tree, read through the exported API: sections, items, context values, icons,
-// tooltips, the welcome state, and refreshes on roster file and SecretStorage changes.
+// The Custodian sidebar, read through the exported API: one view per section, their items, context
+// values, icons, tooltips, welcome content and title-bar actions, and refreshes on roster file and
+// SecretStorage changes.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,28 +12,94 @@ describe('tree', function () {
   this.timeout(120_000);
   const state = useCleanState();
 
-  it('is empty without keys, so the view shows its welcome buttons', async () => {
-    assert.deepStrictEqual(await treeSnapshot(state.services), []);
-    const welcome = (state.services.context.extension.packageJSON.contributes.viewsWelcome as { view: string; contents: string; when: string }[]).filter(
-      (w) => w.view === 'custodian.keys',
+  type Welcome = { view: string; contents: string; when?: string };
+  type MenuItem = { command: string; when?: string; group?: string };
+  const VIEWS = ['custodian.keys', 'custodian.team', 'custodian.encrypted', 'custodian.contacts', 'custodian.shamir', 'custodian.mfa'];
+  const welcomes = (view: string): Welcome[] => (state.services.context.extension.packageJSON.contributes.viewsWelcome as Welcome[]).filter((w) => w.view === view);
+  const menus = (): Record<string, MenuItem[]> => state.services.context.extension.packageJSON.contributes.menus as Record<string, MenuItem[]>;
+
+  it('is one view per section in the Custodian container, each served by its own provider', async () => {
+    const contributed = (state.services.context.extension.packageJSON.contributes.views as Record<string, { id: string; visibility?: string }[]>).custodian;
+    assert.deepStrictEqual(contributed.map((v) => v.id), VIEWS);
+    // The less used ones start collapsed; each can be collapsed and moved on its own.
+    assert.deepStrictEqual(contributed.filter((v) => v.visibility === 'collapsed').map((v) => v.id), ['custodian.contacts', 'custodian.shamir', 'custodian.mfa']);
+    const providers = VIEWS.map((id) => state.services.views.get(id.replace('custodian.', '')));
+    assert.ok(providers.every(Boolean), 'every view has its provider');
+    assert.strictEqual(new Set(providers).size, VIEWS.length, 'one provider per view');
+    // No section header rows any more: a view's top level is its items.
+    for (const view of await treeSnapshot(state.services)) {
+      assert.ok(!view.children.some((c) => c.contextValue?.startsWith('custodian.section.')), view.view);
+    }
+  });
+
+  it('is empty without keys, so each view shows its welcome buttons', async () => {
+    // Earlier suites may leave .enc files behind: the Encrypted Files view is empty only without any.
+    const encLeft = (await vscode.workspace.findFiles('**/*.enc')).length > 0;
+    const snapshot = (await treeSnapshot(state.services)).filter((v) => !(encLeft && v.view === 'custodian.encrypted'));
+    assert.deepStrictEqual(
+      snapshot.map((v) => [v.view, v.children.map((c) => c.label)]),
+      VIEWS.filter((v) => !(encLeft && v === 'custodian.encrypted')).map((v) => [v, []]),
+      'no keys, no roster, no files: every view is empty',
     );
+    const keys = welcomes('custodian.keys');
     // One welcome per host kind (desktop: the OS keychain; a browser: its profile's storage), both with the two buttons.
     for (const host of ['!isWeb', 'isWeb']) {
       assert.ok(
-        welcome.some((w) => w.when === `!custodian.hasKeys && ${host}` && w.contents.includes('command:custodian.generateKey') && w.contents.includes('command:custodian.importPrivateKey')),
+        keys.some((w) => w.when === `!custodian.hasKeys && ${host}` && w.contents.includes('command:custodian.generateKey') && w.contents.includes('command:custodian.importPrivateKey')),
         host,
       );
     }
-    assert.ok(welcome.some((w) => w.when === '!custodian.hasKeys && isWeb' && /browser profile/.test(w.contents) && !/keys in the OS keychain/.test(w.contents)), 'no OS keychain promise in a browser');
-    // "No roster yet" only once the roster was counted: `!custodian.rosterCount` also held while it loaded.
-    assert.ok(welcome.some((w) => w.when.includes('custodian.rosterCount == 0') && w.contents.includes('.custodian/team/')));
-    assert.ok(!welcome.some((w) => /!custodian\.rosterCount/.test(w.when)), 'no welcome for an unknown (loading) roster count');
+    assert.ok(keys.some((w) => w.when === '!custodian.hasKeys && isWeb' && /browser profile/.test(w.contents) && !/keys in the OS keychain/.test(w.contents)), 'no OS keychain promise in a browser');
+    // The Team view is empty only when there is no roster (or no folder): its welcome explains the roster,
+    // and offers Add Myself once I have a key.
+    const team = welcomes('custodian.team');
+    assert.ok(team.some((w) => w.when === 'workspaceFolderCount > 0 && !custodian.hasKeys' && w.contents.includes('.custodian/team/') && w.contents.includes('command:custodian.addTeammate')));
+    assert.ok(team.some((w) => w.when === 'workspaceFolderCount > 0 && custodian.hasKeys' && w.contents.includes('command:custodian.addMyselfToTeam')));
+    assert.ok(team.some((w) => w.when === 'workspaceFolderCount == 0' && w.contents.includes('command:workbench.action.files.openFolder')));
+    // Every other view says what it is for and offers its first action, with or without a folder.
+    const first: Record<string, string> = { 'custodian.encrypted': 'custodian.encryptFile', 'custodian.contacts': 'custodian.addContact', 'custodian.shamir': 'custodian.splitSecret', 'custodian.mfa': 'custodian.addSharedMfa' };
+    for (const [view, command] of Object.entries(first)) {
+      const w = welcomes(view);
+      assert.ok(w.some((x) => x.when !== 'workspaceFolderCount == 0' && x.contents.includes(`command:${command}`)), `${view}: ${JSON.stringify(w)}`);
+      if (view !== 'custodian.contacts') assert.ok(w.some((x) => x.when === 'workspaceFolderCount == 0'), `${view} without a folder`);
+    }
+    // Every command a welcome button runs exists.
+    const commands = new Set((state.services.context.extension.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command));
+    for (const w of VIEWS.flatMap(welcomes)) {
+      for (const [, id] of w.contents.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(commands.has(id) || id.startsWith('workbench.'), `${w.view}: ${id}`);
+    }
+  });
+
+  it('puts each view\'s actions in its own title bar, and item actions only in the view that shows the item', () => {
+    const title = menus()['view/title'];
+    const on = (view: string) => title.filter((m) => (m.when ?? '').startsWith(`view == ${view}`) && m.group?.startsWith('navigation')).map((m) => m.command);
+    assert.deepStrictEqual(on('custodian.keys'), ['custodian.generateKey', 'custodian.importPrivateKey']);
+    assert.deepStrictEqual(on('custodian.team'), ['custodian.addMyselfToTeam', 'custodian.addTeammate', 'custodian.signRoster']);
+    assert.deepStrictEqual(on('custodian.encrypted'), ['custodian.reencryptWorkspace']);
+    assert.deepStrictEqual(on('custodian.contacts'), ['custodian.addContact']);
+    assert.deepStrictEqual(on('custodian.shamir'), ['custodian.splitSecret']);
+    assert.deepStrictEqual(on('custodian.mfa'), ['custodian.addSharedMfa']);
+    const refresh = title.find((m) => m.command === 'custodian.refresh');
+    for (const view of VIEWS) assert.ok(new RegExp((refresh?.when ?? '').replace(/^view =~ \/(.*)\/$/, '$1')).test(view), `Refresh on ${view}`);
+    const itemView: [RegExp, string][] = [
+      [/myKey/, 'custodian.keys'],
+      [/teammate/, 'custodian.team'],
+      [/contact\b/, 'custodian.contacts'],
+      [/encFile/, 'custodian.encrypted'],
+      [/shamir/, 'custodian.shamir'],
+      [/mfa/, 'custodian.mfa'],
+    ];
+    for (const m of menus()['view/item/context']) {
+      assert.ok(!/custodian\.section\./.test(m.when ?? ''), `no section header items: ${m.when}`);
+      const view = itemView.find(([re]) => re.test(m.when ?? ''))?.[1];
+      assert.ok(view && (m.when ?? '').startsWith(`view == ${view} && `), `${m.command}: ${m.when}`);
+    }
   });
 
   it('offers Add Myself to Team only while none of my keys is on the team', async () => {
     const menus = (state.services.context.extension.packageJSON.contributes.menus as Record<string, { command: string; when?: string }[]>);
     const offers = [...menus['view/title'], ...menus['view/item/context'], ...menus.commandPalette].filter((m) => m.command === 'custodian.addMyselfToTeam' && !/viewItem =~/.test(m.when ?? ''));
-    assert.ok(offers.length >= 3 && offers.every((m) => (m.when ?? '').includes('!custodian.onTeam')), JSON.stringify(offers));
+    assert.ok(offers.length >= 2 && offers.every((m) => (m.when ?? '').includes('!custodian.onTeam')), JSON.stringify(offers));
     const set: unknown[] = [];
     const commands = vscode.commands as unknown as Record<string, unknown>;
     const original = commands.executeCommand as (...a: unknown[]) => Thenable<unknown>;
@@ -61,13 +128,14 @@ describe('tree', function () {
     await run('custodian.addTeammate', { text: bob.publicLine, confirm: true });
     await run('custodian.addContact', { text: sshKeygen(state.scratch, 'zoe', 'zoe@elsewhere.example').publicLine, name: 'Zoe', confirm: true });
 
-    const roots = await treeSnapshot(state.services);
-    // Later features add sections after these three.
-    assert.deepStrictEqual(roots.slice(0, 3).map((r) => r.contextValue), ['custodian.section.keys', 'custodian.section.team', 'custodian.section.contacts']);
-    assert.deepStrictEqual(roots.slice(0, 3).map((r) => r.label), ['My Keys', 'Team', 'Contacts']);
-    assert.ok(roots.every((r) => r.contextValue?.startsWith('custodian.section.')), 'every top-level item is a section');
+    const [keysView, teamView, contactsView] = await Promise.all(['keys', 'team', 'contacts'].map((id) => section(state.services, id)));
+    assert.deepStrictEqual([keysView, teamView, contactsView].map((v) => [v?.label, v?.description]), [
+      ['Keys', '2 keys'],
+      ['Team', '2 teammates'],
+      ['Contacts', '1 contact'],
+    ]);
 
-    const keys = roots[0].children;
+    const keys = keysView!.children;
     const a = keys.find((k) => k.label === 'Alice')!;
     const s = keys.find((k) => k.label === 'Spare')!;
     assert.strictEqual(a.contextValue, 'custodian.myKey.default');
@@ -78,7 +146,7 @@ describe('tree', function () {
     assert.strictEqual(s.icon, 'key');
     assert.ok(!(s.description ?? '').includes('default'));
 
-    const team = roots[1].children;
+    const team = teamView!.children;
     assert.deepStrictEqual(team.map((t) => [t.label, t.contextValue, t.icon]), [
       ['alice', 'custodian.teammate.me', 'account'],
       ['bob', 'custodian.teammate', 'person'],
@@ -86,7 +154,7 @@ describe('tree', function () {
     // Added by alice through Add Teammate: signed by her, so verified (docs/ROSTER.md).
     assert.match(team[1].description ?? '', /^bob@example\.com · 2048-bit · [A-Za-z0-9+/]{8} · verified by alice$/);
 
-    const contacts = roots[2].children;
+    const contacts = contactsView!.children;
     assert.deepStrictEqual(contacts.map((c) => [c.label, c.contextValue, c.icon]), [['Zoe', 'custodian.contact', 'account']]);
 
     // Set as Default moves the star.
@@ -127,7 +195,7 @@ describe('tree', function () {
   it('refreshes when SecretStorage changes elsewhere and flags a key whose private half is missing', async () => {
     const spare = state.services.keyStore.list().find((k) => k.name === 'Spare')!;
     let fired = 0;
-    const sub = state.services.tree.onDidChangeTreeData(() => fired++);
+    const sub = state.services.views.get('keys')!.onDidChangeTreeData(() => fired++);
     try {
       // As another window would: delete the secret directly.
       await state.services.context.secrets.delete(`custodian.key.${spare.id}`);
@@ -143,12 +211,13 @@ describe('tree', function () {
     assert.deepStrictEqual(keys.map((k) => [k.label, k.contextValue]), [['Alice', 'custodian.myKey.default']], 'the remaining key becomes the default');
   });
 
-  it('shows a roster explanation in the Team section when the workspace has no roster', async () => {
+  it('empties the Team view when the workspace has no roster, so its welcome explains the roster', async () => {
     fs.rmSync(path.join(teamDir()), { recursive: true, force: true });
-    const team = await waitFor('the empty Team section', async () => {
+    const team = await waitFor('the empty Team view', async () => {
       const t = await section(state.services, 'team');
-      return t?.children.length === 1 && t.children[0].contextValue === 'custodian.message' ? t : undefined;
+      return t?.children.length === 0 ? t : undefined;
     });
-    assert.match(team.children[0].tooltip ?? '', /\.custodian\/team\/<name>\.pub/);
+    assert.strictEqual(team.description, undefined, 'no count beside the title');
+    assert.ok(welcomes('custodian.team').some((w) => w.when === 'workspaceFolderCount > 0 && custodian.hasKeys' && /\.custodian\/team\/<name>\.pub/.test(w.contents)));
   });
 });

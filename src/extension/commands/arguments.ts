@@ -6,7 +6,7 @@
 // accepted as names of those things: the pickers look them up again in their stores (pick.ts).
 import * as vscode from 'vscode';
 import { InvalidArgumentError } from '../../core/errors';
-import { MessageNode, SectionBase } from '../views/tree';
+import { MessageNode } from '../views/tree';
 
 /** A type guard that can say what it expected, for the error message. */
 export interface Guard<T> {
@@ -59,11 +59,11 @@ export type Shape<T> = { readonly [K in keyof T]-?: Guard<NonNullable<T[K]>> };
 
 /**
  * The fields of `arg` that `shape` declares, each checked. What VS Code passes that is not an
- * argument object (a Uri, a list, a section header or message row of the tree) is no argument.
+ * argument object (a Uri, a list, a message row of a view) is no argument.
  */
 export function fromArgument<T extends object>(arg: unknown, shape: Shape<T>): Partial<T> {
   if (!isRecord(arg) || Array.isArray(arg) || arg instanceof vscode.Uri) return {};
-  if (arg instanceof SectionBase || arg instanceof MessageNode) return {};
+  if (arg instanceof MessageNode) return {};
   const out: Partial<Record<keyof T, unknown>> = {};
   for (const field of Object.keys(shape) as (keyof T & string)[]) {
     const value = arg[field];

@@ -6,7 +6,7 @@ import { CustodianError } from '../../core/errors';
 import type { Contact, Contacts } from '../storage/contacts';
 import type { KeyInfo, KeyStore } from '../storage/key-store';
 import type { Roster, RosterEntry } from '../storage/roster';
-import { MessageNode, SectionBase } from '../views/tree';
+import { MessageNode } from '../views/tree';
 import { lazyCore } from '../lazy-core';
 import { fromArgument, is, type Shape } from './arguments';
 
@@ -59,7 +59,7 @@ export function contactWithId(contacts: Contacts, id: string): Contact {
  */
 export function isInteractive(arg: unknown): boolean {
   if (arg === null || typeof arg !== 'object' || Array.isArray(arg) || arg instanceof vscode.Uri) return true;
-  if (arg instanceof SectionBase || arg instanceof MessageNode) return true;
+  if (arg instanceof MessageNode) return true;
   return Object.keys(arg).length === 0 || typeof (arg as { getTreeItem?: unknown }).getTreeItem === 'function';
 }
 

@@ -1,6 +1,6 @@
-// The Custodian sidebar: one tree whose top level is a list of pluggable sections (My Keys, Team,
-// Contacts; later issues add theirs with `addSection`). A section is a node that knows its own
-// children and tells the provider when they change; the provider knows nothing about keys.
+// The Custodian sidebar: one view per section (Keys, Team, Contacts, Encrypted Files, Shamir Sets, Shared MFA),
+// each collapsible and movable on its own. A section knows its own items and tells its view when they
+// change; SectionView is the one TreeDataProvider they all share, and SidebarViews keeps them together.
 import * as vscode from 'vscode';
 
 export interface TreeNode {
@@ -10,57 +10,50 @@ export interface TreeNode {
 }
 
 export interface TreeSection extends TreeNode {
-  /** Stable id, also the section's TreeItem id (`section:<id>`) and part of its contextValue. */
+  /** Stable id (`keys`, `team`, …): its view in package.json is `custodian.<id>`; Restricted Mode keys on it. */
   readonly id: string;
-  readonly label: string;
-  /** Sections are shown in ascending order (My Keys 0, Team 10, Contacts 20, …). */
-  readonly order: number;
-  /** Fires when the section's items change; the provider then refreshes just that section. */
+  /** The section's items; an empty list lets VS Code show the view's `viewsWelcome` content. */
+  getChildren(): Promise<TreeNode[]>;
+  /** Shown beside the view's title (e.g. a count); undefined for none. Read after each getChildren(). */
+  description(): string | undefined;
+  /** Fires when the section's items change; its view then refreshes. */
   readonly onDidChange?: vscode.Event<void>;
 }
 
-export class CustodianTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+/** The id of a section's view in package.json `contributes.views`. */
+export function sectionViewId(sectionId: string): string {
+  return `custodian.${sectionId}`;
+}
+
+/** The tree of one section: the section itself is the (invisible) root, its items the top level. */
+export class SectionView implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private readonly sections: TreeSection[] = [];
-  private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter];
+  readonly view: vscode.TreeView<TreeNode>;
+  private readonly subscriptions: vscode.Disposable[];
 
   /**
-   * @param showWelcome when true the root is empty, so VS Code shows the view's `viewsWelcome` content.
-   * @param restricted children shown instead of a section's own (Restricted Mode: workspace-trust.ts).
+   * @param restricted children shown instead of the section's own (Restricted Mode: workspace-trust.ts).
+   * @param onDispose called once the view is gone.
    */
   constructor(
-    private readonly showWelcome: () => boolean,
-    private readonly restricted: (section: TreeSection) => TreeNode[] | undefined = () => undefined,
-  ) {}
+    readonly section: TreeSection,
+    private readonly restricted: (section: TreeSection) => TreeNode[] | undefined,
+    private readonly onDispose: (view: SectionView) => void = () => undefined,
+  ) {
+    this.view = vscode.window.createTreeView(sectionViewId(section.id), { treeDataProvider: this });
+    this.subscriptions = [this.changeEmitter, this.view];
+    if (section.onDidChange) this.subscriptions.push(section.onDidChange(() => this.refresh()));
+  }
 
   dispose(): void {
     for (const d of this.subscriptions) d.dispose();
+    this.onDispose(this);
   }
 
-  addSection(section: TreeSection): vscode.Disposable {
-    this.sections.push(section);
-    this.sections.sort((a, b) => a.order - b.order);
-    const listener = section.onDidChange?.(() => this.refresh());
-    this.refresh();
-    return new vscode.Disposable(() => {
-      listener?.dispose();
-      const i = this.sections.indexOf(section);
-      if (i >= 0) this.sections.splice(i, 1);
-      this.refresh();
-    });
-  }
-
-  getSection(id: string): TreeSection | undefined {
-    return this.sections.find((s) => s.id === id);
-  }
-
-  /**
-   * Refreshes the whole tree (or one node). A whole-tree refresh is cheap here and keeps the
-   * root's welcome/empty state right when a section's change flips it.
-   */
+  /** Redraws one item, or the whole view (and its title's description) for none or the section itself. */
   refresh(node?: TreeNode): void {
-    this.changeEmitter.fire(node);
+    this.changeEmitter.fire(node === this.section ? undefined : node);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem | Promise<vscode.TreeItem> {
@@ -68,15 +61,62 @@ export class CustodianTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    const section = this.sections.find((s) => s === node);
-    const instead = section && this.restricted(section);
-    if (instead) return instead;
     if (node) return (await node.getChildren?.()) ?? [];
-    return this.showWelcome() ? [] : [...this.sections];
+    const instead = this.restricted(this.section);
+    if (instead) return instead;
+    const children = await this.section.getChildren();
+    // The section's counts are known once its items are listed.
+    this.view.description = this.section.description();
+    return children;
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    return node.parent;
+    return node.parent === this.section ? undefined : node.parent;
+  }
+}
+
+/** Every section's view; features add theirs with `addSection`. */
+export class SidebarViews implements vscode.Disposable {
+  private readonly views: SectionView[] = [];
+
+  constructor(private readonly restricted: (section: TreeSection) => TreeNode[] | undefined = () => undefined) {}
+
+  dispose(): void {
+    for (const v of [...this.views]) v.dispose();
+  }
+
+  /** Shows `section` in its view (contributed in package.json) until the returned view is disposed. */
+  addSection(section: TreeSection): SectionView {
+    const view = new SectionView(section, this.restricted, (gone) => {
+      const i = this.views.indexOf(gone);
+      if (i >= 0) this.views.splice(i, 1);
+    });
+    this.views.push(view);
+    return view;
+  }
+
+  /** The sections' views in the order they were added. */
+  all(): readonly SectionView[] {
+    return [...this.views];
+  }
+
+  get(sectionId: string): SectionView | undefined {
+    return this.views.find((v) => v.section.id === sectionId);
+  }
+
+  getSection(sectionId: string): TreeSection | undefined {
+    return this.get(sectionId)?.section;
+  }
+
+  /** Redraws every view, or the item `node` in the view that shows it. */
+  refresh(node?: TreeNode): void {
+    if (!node) {
+      for (const v of this.views) v.refresh();
+      return;
+    }
+    let root = node;
+    while (root.parent) root = root.parent;
+    this.views.find((v) => v.section === root)?.refresh(node);
   }
 }
 
@@ -90,28 +130,20 @@ export function warningIcon(): vscode.ThemeIcon {
   return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
 }
 
-/** A section header: collapsible, with a codicon and a contextValue `custodian.section.<id>`. */
+/** What every section shares: no description unless it has one, and no item of its own. */
 export abstract class SectionBase implements TreeSection {
   abstract readonly id: string;
-  abstract readonly label: string;
-  abstract readonly order: number;
-  protected abstract readonly icon: string;
   readonly onDidChange?: vscode.Event<void>;
 
   abstract getChildren(): Promise<TreeNode[]>;
 
-  /** Shown beside the label (e.g. a count); undefined for none. */
-  protected description(): string | undefined {
+  description(): string | undefined {
     return undefined;
   }
 
+  /** Never drawn: the section is its view's root. */
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Expanded);
-    item.id = `section:${this.id}`;
-    item.contextValue = `custodian.section.${this.id}`;
-    item.iconPath = new vscode.ThemeIcon(this.icon);
-    item.description = this.description();
-    return item;
+    return new vscode.TreeItem(this.id);
   }
 }
 

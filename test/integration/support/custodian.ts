@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { CustodianApi } from '../../../src/extension/extension';
 import type { Services } from '../../../src/extension/services';
 import type { ReportedError } from '../../../src/extension/ui/error-reporter';
-import type { TreeNode } from '../../../src/extension/views/tree';
+import type { SectionView, TreeNode } from '../../../src/extension/views/tree';
 
 export const EXTENSION_ID = 'custodian-dev.custodian';
 
@@ -99,11 +99,20 @@ export interface TreeSnapshot {
   children: TreeSnapshot[];
 }
 
-/** The whole tree as the provider serves it (sections → items), with each TreeItem's visible fields. */
-export async function treeSnapshot(services: Services, node?: TreeNode): Promise<TreeSnapshot[]> {
+/** A section's view as VS Code shows it: its (localized) name, its title's description, its items. */
+export interface ViewSnapshot {
+  /** `custodian.keys`, `custodian.team`, … */
+  view: string;
+  label: string;
+  description?: string;
+  children: TreeSnapshot[];
+}
+
+/** The items under `node` of one section's view, with each TreeItem's visible fields. */
+export async function itemsSnapshot(provider: SectionView, node?: TreeNode): Promise<TreeSnapshot[]> {
   const out: TreeSnapshot[] = [];
-  for (const child of await services.tree.getChildren(node)) {
-    const item = await services.tree.getTreeItem(child);
+  for (const child of await provider.getChildren(node)) {
+    const item = await provider.getTreeItem(child);
     const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
     // Duck-typed: the test bundle and the extension see the same API classes, but be robust anyway.
     const tooltip = typeof item.tooltip === 'object' && item.tooltip ? (item.tooltip as vscode.MarkdownString).value : item.tooltip;
@@ -115,14 +124,34 @@ export async function treeSnapshot(services: Services, node?: TreeNode): Promise
       icon: typeof icon?.id === 'string' ? icon.id : undefined,
       tooltip: typeof tooltip === 'string' ? tooltip : undefined,
       node: child,
-      children: item.collapsibleState ? await treeSnapshot(services, child) : [],
+      children: item.collapsibleState ? await itemsSnapshot(provider, child) : [],
     });
   }
   return out;
 }
 
-export async function section(services: Services, id: string): Promise<TreeSnapshot | undefined> {
-  return (await treeSnapshot(services)).find((s) => s.contextValue === `custodian.section.${id}`);
+/** The views of the Custodian container as contributed: id and (localized) name, in order. */
+function contributedViews(services: Services): { id: string; name: string }[] {
+  return (services.context.extension.packageJSON as { contributes: { views: { custodian: { id: string; name: string }[] } } }).contributes.views.custodian;
+}
+
+/** One section's view (`keys`, `team`, `contacts`, `encrypted`, `shamir`, `mfa`), listed as VS Code would list it. */
+export async function section(services: Services, id: string): Promise<ViewSnapshot | undefined> {
+  const provider = services.views.get(id);
+  if (!provider) return undefined;
+  const view = `custodian.${id}`;
+  const children = await itemsSnapshot(provider);
+  return { view, label: contributedViews(services).find((v) => v.id === view)?.name ?? id, description: provider.view.description, children };
+}
+
+/** Every section's view, in package.json order. */
+export async function treeSnapshot(services: Services): Promise<ViewSnapshot[]> {
+  const out: ViewSnapshot[] = [];
+  for (const { id } of contributedViews(services)) {
+    const snapshot = await section(services, id.replace(/^custodian\./, ''));
+    if (snapshot) out.push(snapshot);
+  }
+  return out;
 }
 
 export interface CleanState {

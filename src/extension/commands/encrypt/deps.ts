@@ -9,7 +9,7 @@ import type { EncryptedFileSystem } from '../../fs/encrypted-file-system';
 import type { KeyStore } from '../../storage/key-store';
 import type { Roster } from '../../storage/roster';
 import type { ErrorReporter } from '../../ui/error-reporter';
-import type { CustodianTreeProvider } from '../../views/tree';
+import type { SidebarViews } from '../../views/tree';
 import type { WorkspaceTrust } from '../../workspace-trust';
 import type { DriftScanner } from '../rekey/drift';
 
@@ -24,7 +24,7 @@ export interface EncryptionServices {
   readonly errors: ErrorReporter;
   readonly clipboard: SecretClipboard;
   readonly trust: WorkspaceTrust;
-  readonly tree: CustodianTreeProvider;
+  readonly views: SidebarViews;
   readonly onDidChangeKeys: vscode.Event<void>;
   readonly extensionMode: vscode.ExtensionMode;
   /** Where Encrypt File keeps what it needs across restarts (Local History clean-up). */

@@ -55,6 +55,8 @@ export interface EncryptionFeature {
   readonly statusBar: EncryptionStatusBar;
   readonly backupGuard: BackupGuard;
   readonly section: EncryptedFilesSection;
+  /** The lock on decrypted documents' tabs. */
+  readonly decorations: DecryptedDecorations;
   /** Value-encrypted .env/JSON/YAML files (custodian-values:). */
   readonly values: ValuesDeps;
 }
@@ -73,6 +75,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const section = new EncryptedFilesSection(services, drift);
   const diffs = new EncryptedDiffs(services.log);
   const mergeLens = new MergeConflictCodeLensProvider();
+  const decorations = new DecryptedDecorations();
 
   context.subscriptions.push(
     documents,
@@ -82,12 +85,12 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
     statusBar,
     codeLens,
     section,
-    services.tree.addSection(section),
+    services.views.addSection(section),
     vscode.workspace.registerFileSystemProvider(ENC_SCHEME, fs, { isCaseSensitive: true }),
     vscode.window.registerCustomEditorProvider(ENCRYPTED_EDITOR_VIEW_TYPE, new EncryptedEditorProvider(services, fs, diffs), {
       supportsMultipleEditorsPerDocument: true,
     }),
-    vscode.window.registerFileDecorationProvider(new DecryptedDecorations()),
+    vscode.window.registerFileDecorationProvider(decorations),
     setInnerLanguages(),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: ENC_SCHEME }], services.trust.codeLensesWhenTrusted(codeLens)),
     mergeLens,
@@ -104,5 +107,5 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   );
 
   registerHandlers(context, host, deps, HANDLERS);
-  return { deps, statusBar, backupGuard, section, values };
+  return { deps, statusBar, backupGuard, section, decorations, values };
 }

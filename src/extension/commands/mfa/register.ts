@@ -3,7 +3,7 @@ import type * as vscode from 'vscode';
 import type { SecretClipboard } from '../../clipboard';
 import type { SharedMfa } from '../../mfa/shared-mfa';
 import { MfaSection } from '../../views/sections/mfa-section';
-import type { CustodianTreeProvider, TreeNode } from '../../views/tree';
+import type { SidebarViews } from '../../views/tree';
 import { CommandId } from '../ids';
 import { registerHandlers, type CommandHost, type Handlers } from '../register';
 import { addSharedMfa } from './add-shared-mfa';
@@ -23,15 +23,10 @@ const HANDLERS: Handlers<MfaDeps> = [
   [CommandId.RemoveSharedMfa, removeSharedMfa],
 ];
 
-/** Adds the "Shared MFA" section to `tree` (shown in `treeView`) and registers the MFA commands. */
-export function registerMfaFeature(
-  context: vscode.ExtensionContext,
-  host: CommandHost,
-  deps: MfaDeps,
-  tree: CustodianTreeProvider,
-  treeView: vscode.TreeView<TreeNode>,
-): void {
-  const section = new MfaSection(deps.mfa, tree);
-  context.subscriptions.push(section, tree.addSection(section), section.attach(treeView));
+/** Adds the "Shared MFA" view and registers the MFA commands. */
+export function registerMfaFeature(context: vscode.ExtensionContext, host: CommandHost, deps: MfaDeps, views: SidebarViews): void {
+  const section = new MfaSection(deps.mfa, views);
+  const view = views.addSection(section);
+  context.subscriptions.push(section, view, section.attach(view.view));
   registerHandlers(context, host, deps, HANDLERS);
 }

@@ -6,7 +6,7 @@ import type { PlaintextDocuments } from '../../editor/plaintext-documents';
 import type { SecretClipboard } from '../../clipboard';
 import type { ShareCryptoDeps } from '../../shamir/share-crypto';
 import type { Contacts } from '../../storage/contacts';
-import type { CustodianTreeProvider } from '../../views/tree';
+import type { SidebarViews } from '../../views/tree';
 import type { ShareSet, ShareStore } from '../../shamir/share-store';
 import { fromArgument, is, type Shape } from '../arguments';
 
@@ -15,7 +15,7 @@ export interface ShamirServices extends ShareCryptoDeps {
   readonly contacts: Contacts;
   readonly log: vscode.LogOutputChannel;
   readonly clipboard: SecretClipboard;
-  readonly tree: CustodianTreeProvider;
+  readonly views: SidebarViews;
   readonly onDidChangeKeys: vscode.Event<void>;
 }
 

@@ -25,6 +25,6 @@ export function registerShamirCommands(context: vscode.ExtensionContext, host: C
     store: new ShareStore(),
     documents: new PlaintextDocuments(RECOVERED_SCHEME, ''),
   };
-  context.subscriptions.push(deps.store, deps.documents, services.tree.addSection(new ShamirSection(services, deps.store)));
+  context.subscriptions.push(deps.store, deps.documents, services.views.addSection(new ShamirSection(services, deps.store)));
   registerHandlers(context, host, deps, HANDLERS);
 }

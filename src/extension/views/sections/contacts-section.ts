@@ -1,9 +1,8 @@
 // "Contacts": people outside this repository whose public keys I keep (globalState).
 import * as vscode from 'vscode';
-import { CommandId } from '../../commands/ids';
 import type { Contacts } from '../../storage/contacts';
 import type { Contact } from '../../storage/contacts';
-import { MessageNode, SectionBase, type TreeNode } from '../tree';
+import { SectionBase, type TreeNode } from '../tree';
 import { escapeMd } from '../markdown';
 import { lazyCore } from '../../lazy-core';
 
@@ -33,9 +32,6 @@ export class ContactNode implements TreeNode {
 
 export class ContactsSection extends SectionBase {
   readonly id = 'contacts';
-  readonly label = vscode.l10n.t('Contacts');
-  readonly order = 20;
-  protected readonly icon = 'book';
   override readonly onDidChange: vscode.Event<void>;
 
   constructor(private readonly contacts: Contacts) {
@@ -43,24 +39,15 @@ export class ContactsSection extends SectionBase {
     this.onDidChange = contacts.onDidChange;
   }
 
-  protected override description(): string | undefined {
+  override description(): string | undefined {
     const n = this.contacts.list().length;
     return n === 0 ? undefined : n === 1 ? vscode.l10n.t('1 contact') : vscode.l10n.t('{0} contacts', n);
   }
 
   async getChildren(): Promise<TreeNode[]> {
     const contacts = this.contacts.list();
-    if (contacts.length === 0) {
-      return [
-        new MessageNode(this, {
-          id: 'contacts:empty',
-          label: vscode.l10n.t('Add a contact…'),
-          description: vscode.l10n.t('people outside this repository'),
-          icon: new vscode.ThemeIcon('add'),
-          command: { command: CommandId.AddContact, title: vscode.l10n.t('Add Contact') },
-        }),
-      ];
-    }
+    // None: empty, so the view shows its welcome (Add Contact).
+    if (contacts.length === 0) return [];
     const { shortFingerprint } = await lazyCore.keys();
     return contacts.map((c) => new ContactNode(this, c, shortFingerprint(c.fingerprint)));
   }

@@ -60,9 +60,6 @@ export class EncryptedFileNode implements TreeNode {
 
 export class EncryptedFilesSection extends SectionBase implements vscode.Disposable {
   readonly id = 'encrypted';
-  readonly label = vscode.l10n.t('Encrypted Files');
-  readonly order = 25;
-  protected readonly icon = 'file-binary';
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   override readonly onDidChange = this.changeEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter];
@@ -70,7 +67,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
   private counts: { total: number; drift: number } | undefined;
 
   constructor(
-    private readonly services: EncryptionServices,
+    services: EncryptionServices,
     private readonly scanner: DriftScanner,
   ) {
     super();
@@ -90,25 +87,23 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
     for (const d of this.subscriptions) d.dispose();
   }
 
-  protected override description(): string | undefined {
-    if (!this.counts) return undefined;
-    if (this.counts.total === 0) return vscode.l10n.t('none');
+  override description(): string | undefined {
+    if (!this.counts?.total) return undefined;
     return this.counts.drift ? vscode.l10n.t('{0} of {1} need attention', this.counts.drift, this.counts.total) : vscode.l10n.t('{0} up to date', this.counts.total);
   }
 
   async getChildren(): Promise<TreeNode[]> {
+    // No folder, or no .enc file in it: empty, so the view shows its welcome.
     if (workspaceFolders().length === 0) {
-      return [new MessageNode(this, { id: 'enc:no-folder', label: vscode.l10n.t('Open a folder to see its encrypted files'), icon: new vscode.ThemeIcon('info') })];
+      this.counts = undefined;
+      return [];
     }
     const report = await this.scanner.scan();
     const attention = report.entries.filter((e) => e.status === 'drift' || e.status === 'invalid');
-    const previous = this.counts;
     this.counts = { total: report.entries.length, drift: attention.length };
-    if (previous?.total !== this.counts.total || previous?.drift !== this.counts.drift) setTimeout(() => this.services.tree.refresh(this), 0);
+    if (report.entries.length === 0) return [];
     const nodes: TreeNode[] = attention.map((e) => new EncryptedFileNode(this, e));
-    if (report.entries.length === 0) {
-      nodes.push(new MessageNode(this, { id: 'enc:none', label: vscode.l10n.t('No .enc files in this workspace'), icon: new vscode.ThemeIcon('info'), tooltip: vscode.l10n.t('Right-click a file in the Explorer and choose "Encrypt File".') }));
-    } else if (!report.hasTeam) {
+    if (!report.hasTeam) {
       nodes.push(new MessageNode(this, { id: 'enc:no-team', label: vscode.l10n.t('{0} .enc files · no team roster to compare with', report.entries.length), icon: new vscode.ThemeIcon('info') }));
     } else if (attention.length === 0) {
       const kept = report.entries.filter((e) => e.status === 'kept').length;

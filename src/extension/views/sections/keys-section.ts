@@ -1,7 +1,6 @@
 // "My Keys": the keys in SecretStorage, the default one starred; keys whose private half vanished
 // from the keychain, and a keychain that cannot be read, are shown as problems.
 import * as vscode from 'vscode';
-import { CommandId } from '../../commands/ids';
 import type { ActiveKeyStore } from '../../storage/active-key-store';
 import type { KeyInfo } from '../../storage/key-store';
 import { secretLocation } from '../../storage/secret-location';
@@ -59,9 +58,6 @@ export class KeyNode implements TreeNode {
 
 export class KeysSection extends SectionBase {
   readonly id = 'keys';
-  readonly label = vscode.l10n.t('My Keys');
-  readonly order = 0;
-  protected readonly icon = 'key';
   override readonly onDidChange: vscode.Event<void>;
 
   constructor(private readonly keys: ActiveKeyStore) {
@@ -69,8 +65,9 @@ export class KeysSection extends SectionBase {
     this.onDidChange = keys.onDidChange;
   }
 
-  protected override description(): string | undefined {
+  override description(): string | undefined {
     const n = this.keys.current.list().length;
+    if (n === 0) return undefined;
     return n === 1 ? vscode.l10n.t('1 key') : vscode.l10n.t('{0} keys', n);
   }
 
@@ -96,16 +93,7 @@ export class KeysSection extends SectionBase {
       );
     }
     for (const k of keys) nodes.push(new KeyNode(this, k, shortFingerprint(k.fingerprint), missing.has(k.id)));
-    if (keys.length === 0) {
-      nodes.push(
-        new MessageNode(this, {
-          id: 'keys:empty',
-          label: vscode.l10n.t('Generate a key…'),
-          icon: new vscode.ThemeIcon('add'),
-          command: { command: CommandId.GenerateKey, title: vscode.l10n.t('Generate Key') },
-        }),
-      );
-    }
+    // No keys: empty, so the view shows its welcome (Generate Key, Import Private Key).
     return nodes;
   }
 }

@@ -4,11 +4,11 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
 import { groupCode } from '../../mfa/live-codes';
-import { MFA_DIR, MFA_EXT, type MfaEntry, type MfaProblemKind } from '../../mfa/mfa-store';
+import type { MfaEntry, MfaProblemKind } from '../../mfa/mfa-store';
 import type { SharedMfa } from '../../mfa/shared-mfa';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
-import { MessageNode, SectionBase, errorIcon, warningIcon, type CustodianTreeProvider, type TreeNode } from '../tree';
+import { SectionBase, errorIcon, warningIcon, type SidebarViews, type TreeNode } from '../tree';
 
 function shortProblem(kind: MfaProblemKind): string {
   switch (kind) {
@@ -95,9 +95,6 @@ function signerText(signer: { kind: string; name?: string; fingerprint?: string 
 
 export class MfaSection extends SectionBase implements vscode.Disposable {
   readonly id = 'mfa';
-  readonly label = vscode.l10n.t('Shared MFA');
-  readonly order = 40;
-  protected readonly icon = 'shield';
   override readonly onDidChange: vscode.Event<void>;
   private nodes = new Map<string, MfaNode>();
   private view: vscode.TreeView<TreeNode> | undefined;
@@ -106,7 +103,7 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
 
   constructor(
     private readonly mfa: SharedMfa,
-    private readonly tree: CustodianTreeProvider,
+    views: SidebarViews,
   ) {
     super();
     this.onDidChange = mfa.store.onDidChange;
@@ -115,7 +112,7 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
       mfa.codes.onDidTick((ids) => {
         for (const id of ids) {
           const node = this.nodes.get(id);
-          if (node) tree.refresh(node);
+          if (node) views.refresh(node);
         }
       }),
     ];
@@ -149,44 +146,23 @@ export class MfaSection extends SectionBase implements vscode.Disposable {
     return true;
   }
 
-  protected override description(): string | undefined {
-    if (this.count === undefined) return undefined;
+  override description(): string | undefined {
+    if (!this.count) return undefined;
     return this.count === 1 ? vscode.l10n.t('1 seed') : vscode.l10n.t('{0} seeds', this.count);
   }
 
   async getChildren(): Promise<TreeNode[]> {
+    // No folder, or no seed in it: empty, so the view shows its welcome (Add Shared MFA).
     if (workspaceFolders().length === 0) {
       this.nodes = new Map();
-      return [
-        new MessageNode(this, {
-          id: 'mfa:no-folder',
-          label: vscode.l10n.t('Open a folder to see its shared MFA seeds'),
-          tooltip: vscode.l10n.t('Shared MFA seeds are encrypted files committed with the repository: {0}/<name>{1}.', MFA_DIR.join('/'), MFA_EXT),
-          icon: new vscode.ThemeIcon('info'),
-        }),
-      ];
+      this.count = undefined;
+      return [];
     }
     const entries = await this.mfa.store.list();
-    const previous = this.count;
     this.count = entries.length;
-    if (previous !== this.count) setTimeout(() => this.tree.refresh(this), 0); // header count
     if (entries.length === 0) {
       this.nodes = new Map();
-      return [
-        new MessageNode(this, {
-          id: 'mfa:empty',
-          label: vscode.l10n.t('Add shared MFA…'),
-          description: vscode.l10n.t('no seeds yet'),
-          tooltip: new vscode.MarkdownString(
-            vscode.l10n.t(
-              'Share a TOTP seed (e.g. of a shared root account) with the team: paste its `otpauth://` URI or base32 secret. It is stored encrypted to the team roster as {0}.',
-              codeSpan(`${MFA_DIR.join('/')}/<name>${MFA_EXT}`),
-            ),
-          ),
-          icon: new vscode.ThemeIcon('add'),
-          command: { command: CommandId.AddSharedMfa, title: vscode.l10n.t('Add Shared MFA') },
-        }),
-      ];
+      return [];
     }
     const showFolder = new Set(entries.map((e) => e.folder.index)).size > 1;
     const nodes = entries.map((e) => new MfaNode(this, e, this.mfa, showFolder));

@@ -2,14 +2,13 @@
 // shares (sealed, released to someone, mine). Built from file names and envelope headers only: no
 // private key is touched to draw the tree.
 import * as vscode from 'vscode';
-import { CommandId } from '../../commands/ids';
 import type { ShamirServices } from '../../commands/shamir/deps';
 import { knownPeople } from '../../shamir/share-crypto';
 import type { ManifestCustodian } from '../../shamir/share-set';
 import type { ShareSet, ShareSetEntry, ShareSetStatus, ShareStore } from '../../shamir/share-store';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
-import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
+import { SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
 
 interface SetView {
   status: ShareSetStatus;
@@ -123,9 +122,6 @@ export class CustodianNode implements TreeNode {
 
 export class ShamirSection extends SectionBase {
   readonly id = 'shamir';
-  readonly label = vscode.l10n.t('Shamir Sets');
-  readonly order = 30;
-  protected readonly icon = 'layers';
   override readonly onDidChange: vscode.Event<void>;
   private count: number | undefined;
 
@@ -142,31 +138,20 @@ export class ShamirSection extends SectionBase {
     };
   }
 
-  protected override description(): string | undefined {
+  override description(): string | undefined {
     if (!this.count) return undefined;
     return this.count === 1 ? vscode.l10n.t('1 set') : vscode.l10n.t('{0} sets', this.count);
   }
 
   async getChildren(): Promise<TreeNode[]> {
+    // No folder, or no set in it: empty, so the view shows its welcome (Split Secret).
     if (workspaceFolders().length === 0) {
-      return [new MessageNode(this, { id: 'shamir:no-folder', label: vscode.l10n.t('Open a folder to see its share sets'), icon: new vscode.ThemeIcon('info') })];
+      this.count = undefined;
+      return [];
     }
     const entries = await this.store.list();
-    const previous = this.count;
     this.count = entries.length;
-    if (previous !== this.count) setTimeout(() => this.services.tree.refresh(this), 0); // header count
-    if (entries.length === 0) {
-      return [
-        new MessageNode(this, {
-          id: 'shamir:empty',
-          label: vscode.l10n.t('Split a secret…'),
-          description: vscode.l10n.t('any T of N custodians recover it'),
-          tooltip: vscode.l10n.t('Shamir secret sharing: split a break-glass password or recovery key so that any T of N teammates can recover it, and fewer learn nothing.'),
-          icon: new vscode.ThemeIcon('add'),
-          command: { command: CommandId.SplitSecret, title: vscode.l10n.t('Split Secret') },
-        }),
-      ];
-    }
+    if (entries.length === 0) return [];
     const mine = new Set(this.services.keyStore.list().map((k) => k.fingerprint));
     const names = new Map((await knownPeople(this.services)).map((p) => [p.fingerprint, p.label]));
     const nodes: TreeNode[] = [];

@@ -2,7 +2,6 @@
 // the file), and encrypting for the team is refused while they exist (CryptoSession.teamRecipients),
 // so a teammate never silently drops out of the recipients.
 import * as vscode from 'vscode';
-import { CommandId } from '../../commands/ids';
 import type { ActiveKeyStore } from '../../storage/active-key-store';
 import type { EntryVerdict } from '../../../core/roster-records';
 import { displayText } from '../../../core/display-text';
@@ -10,7 +9,7 @@ import type { RosterTrust } from '../../roster-trust';
 import type { Roster, RosterEntry, RosterMember } from '../../storage/roster';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
-import { MessageNode, SectionBase, errorIcon, type CustodianTreeProvider, type TreeNode } from '../tree';
+import { SectionBase, errorIcon, type TreeNode } from '../tree';
 import { lazyCore } from '../../lazy-core';
 
 export class TeammateNode implements TreeNode {
@@ -106,63 +105,36 @@ function shortProblem(errorName: string): string {
 
 export class TeamSection extends SectionBase {
   readonly id = 'team';
-  readonly label = vscode.l10n.t('Team');
-  readonly order = 10;
-  protected readonly icon = 'organization';
   override readonly onDidChange: vscode.Event<void>;
   private count: number | undefined;
 
   constructor(
     private readonly roster: Roster,
     private readonly keys: ActiveKeyStore,
-    private readonly tree: CustodianTreeProvider,
     private readonly rosterTrust: RosterTrust,
   ) {
     super();
     this.onDidChange = roster.onDidChange;
   }
 
-  protected override description(): string | undefined {
-    if (this.count === undefined) return vscode.l10n.t('this workspace');
+  override description(): string | undefined {
+    if (!this.count) return undefined;
     return this.count === 1 ? vscode.l10n.t('1 teammate') : vscode.l10n.t('{0} teammates', this.count);
   }
 
   async getChildren(): Promise<TreeNode[]> {
     const roster = this.roster;
+    // No folder, or no roster yet: empty, so the view shows its welcome (Open Folder, Add Myself, Add Teammate).
     if (workspaceFolders().length === 0) {
-      return [
-        new MessageNode(this, {
-          id: 'team:no-folder',
-          label: vscode.l10n.t('Open a folder to see its team'),
-          tooltip: vscode.l10n.t('The team roster is a folder of public keys committed with the repository: .custodian/team/<name>.pub.'),
-          icon: new vscode.ThemeIcon('info'),
-        }),
-      ];
+      this.count = undefined;
+      return [];
     }
     const [entries, { shortFingerprint }] = await Promise.all([roster.list(), lazyCore.keys()]);
-    const previous = this.count;
     this.count = entries.filter((e) => e.kind === 'member').length;
-    if (previous !== this.count) setTimeout(() => this.tree.refresh(this), 0); // header count
     // "Add Myself to Team" is offered only while none of my keys is in the roster (package.json menus).
     const myKeys = new Set(this.keys.current.list().map((k) => k.fingerprint));
     void vscode.commands.executeCommand('setContext', 'custodian.onTeam', entries.some((e) => e.kind === 'member' && myKeys.has(e.key.fingerprint)));
-    if (entries.length === 0) {
-      const md = new vscode.MarkdownString(
-        vscode.l10n.t(
-          'This workspace has no team roster yet. The roster is `.custodian/team/<name>.pub`: one public key per teammate (an `ssh-rsa` line or a PEM key), committed with the repository. Files are encrypted to everyone in it.',
-        ),
-      );
-      return [
-        new MessageNode(this, {
-          id: 'team:empty',
-          label: vscode.l10n.t('Add myself to the team…'),
-          description: vscode.l10n.t('no roster yet'),
-          tooltip: md,
-          icon: new vscode.ThemeIcon('add'),
-          command: { command: CommandId.AddMyselfToTeam, title: vscode.l10n.t('Add Myself to Team') },
-        }),
-      ];
-    }
+    if (entries.length === 0) return [];
     const mine = new Map(this.keys.current.list().map((k) => [k.fingerprint, k.name]));
     const showFolder = new Set(entries.map((e) => e.folder.index)).size > 1;
     const verdicts = new Map<string, EntryVerdict>();

@@ -9,6 +9,7 @@ import { firstSealedValueLine, SEALED_VALUE_PREFIX, type EnvLayer } from '../cor
 import type { RsaPublicKey } from '../core/keys';
 import { readSmallFile } from '../node/node-streams';
 import { isValueEncrypted, openValues } from '../core/values';
+import { hasConflictMarkers } from '../core/values-conflict';
 import type { RsaPrivateKey } from '../core/keys';
 import { describeKey } from './key-files';
 import { CliError } from './output';
@@ -91,6 +92,9 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
   const bytes = await readEnvFile(file);
   let plaintext = bytes;
   try {
+    if (!isEncryptedEnvFile(file, bytes) && hasConflictMarkers(new TextDecoder().decode(bytes))) {
+      throw new CliError('has unresolved merge conflicts (git)', { hint: 'resolve them first; no value is taken from one side of a conflict' });
+    }
     const valueEncrypted = !isEncryptedEnvFile(file, bytes) && isValueEncrypted(new TextDecoder().decode(bytes), 'dotenv');
     if (isEncryptedEnvFile(file, bytes)) {
       plaintext = await decryptEnvFile(bytes, keys);

@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import type { RsaPrivateKey } from '../core/keys';
 import { parseRule, valuesFormatForFileName, type SelectionRule, type ValuesFormatName } from '../core/values';
+import { isConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
 import type { CommandContext } from './command';
 import { resolveIdentities, resolveSigner, type CliIdentity } from './identities';
@@ -34,6 +35,15 @@ export function selectionRuleOf(args: Args): SelectionRule | undefined {
   if (suffix !== undefined) return parseRule(`unencrypted-suffix:${suffix}`);
   if (regex !== undefined) return parseRule(`unencrypted-regex:${regex}`);
   return undefined;
+}
+
+/** A file the git merge driver left in conflict is resolved first: no value is read from one side of it. */
+export function refuseConflicted(text: string, format: ValuesFormatName, file: string | undefined): void {
+  if (!isConflictedValues(text, format)) return;
+  const what = file === undefined || isStdio(file) ? 'the input' : file;
+  throw new CliError(`${what} has unresolved merge conflicts (git)`, {
+    hint: `see them with "custodian decrypt --values ${what}"; resolve in VS Code (open it decrypted, edit, save), or take a side with "git checkout --ours ${what}"`,
+  });
 }
 
 export async function readValuesText(file: string | undefined, ctx: CommandContext): Promise<string> {

@@ -10,6 +10,7 @@ import { checkSetup, driverCommands, setUp, undoSetup } from '../../node/git-set
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { mergeDriver, textconv, type DriverKeys } from '../git-drivers';
 import { IDENTITY_HELP } from '../identities';
+import { valuesMergeDriver } from '../values-merge';
 import { CliError } from '../output';
 import { shellQuote } from '../shell-quote';
 import type { Args } from '../args';
@@ -121,8 +122,12 @@ Examples:
         const [, base, ours, theirs, marker, repoPath] = args.positionals;
         const markerSize = marker === undefined ? DEFAULT_MARKER_SIZE : Number(marker);
         if (!Number.isSafeInteger(markerSize) || markerSize < 1 || markerSize > 1024) throw args.usageError(`MARKER-SIZE must be a whole number from 1 to 1024, got "${marker}"`);
-        const conflicts = await mergeDriver({ base, ours, theirs, markerSize, repoPath: repoPath ?? ours }, driverKeys(args), ctx);
-        return Math.min(conflicts, 127);
+        const files = { base, ours, theirs, markerSize, repoPath: repoPath ?? ours };
+        // A .enc file is a whole-file envelope; anything else git gives the driver is a value-encrypted
+        // .env/JSON/YAML file, or a plain file merged exactly as git merge-file would.
+        const isEnc = /\.enc$/i.test(files.repoPath);
+        const status = isEnc ? await mergeDriver(files, driverKeys(args), ctx) : await valuesMergeDriver(files, driverKeys(args), ctx);
+        return isEnc ? Math.min(status, 127) : status;
       }
       case undefined:
         throw args.usageError('missing subcommand: setup, textconv or merge');

@@ -8,7 +8,7 @@ import { checkInput, decodeText, readSmallInput } from '../io';
 import { describeKey } from '../key-files';
 import { IDENTITY_HELP } from '../identities';
 import { UsageError } from '../output';
-import { readValuesText, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
+import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
 
 /** A secret value is small; this bounds a mistaken pipe. */
 const MAX_VALUE_BYTES = 1024 * 1024;
@@ -53,6 +53,7 @@ Examples:
     const identities = await valuesIdentities(args, ctx, file);
     const explicitSigner = await valuesSigner(args, ctx, file);
     const text = await readValuesText(file, ctx);
+    refuseConflicted(text, format, file);
     const opened = await openValues(text, { format, identities, backend: ctx.backend() });
     try {
       if (ctx.io.stdin.isTTY) ctx.info(`type the new value of ${name}, then Enter and Ctrl-D`);

@@ -1,4 +1,5 @@
-// custodian git: makes git show `.enc` files decrypted and merge them encrypted (docs/GIT.md).
+// custodian git: makes git show `.enc` files decrypted and merge them and value-encrypted files
+// encrypted (docs/GIT.md).
 //   setup [--check | --undo]   .gitattributes, the drivers in .git/config, the pre-commit guard
 //   textconv FILE              what git diff shows for one version (run by git)
 //   merge %O %A %B %L %P       the merge driver (run by git)
@@ -75,7 +76,8 @@ export const gitCommand: Command = {
 
 setup: in the current repository,
   - adds "*.enc diff=custodian merge=custodian" to .gitattributes (unless git already applies
-    them; the lines there stay), to be committed once for everyone;
+    them; the lines there stay), to be committed once for everyone, and "/PATH merge=custodian"
+    for each value-encrypted .env, JSON or YAML file it finds (run it again after encrypting one);
   - registers the diff (textconv) and merge drivers in the clone's git config (.git/config), which
     git does not copy when cloning: each teammate runs "custodian git setup" once per clone;
   - installs "custodian guard" as the pre-commit hook (in core.hooksPath if set): a new hook, or
@@ -94,6 +96,10 @@ merge: git's merge driver. Decrypts the three versions in memory, merges them as
   removed from the roster (.custodian/team) on either side, signed with your default key. Exit 0
   when clean; with conflicts the markers are inside the encrypted file and the exit status is the
   number of conflicts. If a version cannot be decrypted OURS is left untouched (exit 1).
+  A value-encrypted .env/JSON/YAML file: its decrypted documents are merged and sealed again
+  (unchanged values keep OURS' tokens); a conflict is written as two sealed sides between markers,
+  which "custodian decrypt --values" and VS Code show decrypted (docs/VALUES.md §12). A file that is
+  not value-encrypted is merged by "git merge-file" itself, and its exit status returned.
 
 Flags:
       --check             report what is set up and what is missing

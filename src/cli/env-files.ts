@@ -2,7 +2,7 @@
 // parsed as dotenv text. Nothing is written anywhere; the plaintext bytes are zeroed once parsed.
 import { isArmored } from '../core/armor';
 import { parseDotenv, MAX_DOTENV_CHARS } from '../core/dotenv';
-import { decryptBytes, type DecryptionIdentity } from '../core/envelope';
+import { decryptBytes } from '../core/envelope';
 import type { CryptoBackend } from '../core/crypto-backend';
 import { CustodianError, SignatureError, SignerMismatchError } from '../core/errors';
 import { firstSealedValueLine, SEALED_VALUE_PREFIX, type EnvLayer } from '../core/env-layers';
@@ -11,6 +11,7 @@ import { readSmallFile } from '../node/node-streams';
 import { isValueEncrypted, openValues } from '../core/values';
 import { hasConflictMarkers } from '../core/values-conflict';
 import type { RsaPrivateKey } from '../core/keys';
+import type { RemoteKey } from './identities';
 import { describeKey } from './key-files';
 import { CliError } from './output';
 
@@ -19,7 +20,7 @@ const MAX_ENV_FILE_BYTES = 4 * MAX_DOTENV_CHARS;
 
 export interface EnvFileKeys {
   /** Resolved on first use: a run with only plain files needs no key (and asks for no passphrase). */
-  identities(): Promise<readonly DecryptionIdentity[]>;
+  identities(): Promise<readonly (RsaPrivateKey | RemoteKey)[]>;
   backend: CryptoBackend;
   /** When set, every file must be an envelope signed by this key. */
   requiredSigner?: RsaPublicKey;
@@ -71,8 +72,7 @@ async function decryptEnvFile(bytes: Uint8Array, keys: EnvFileKeys): Promise<Uin
  * only); every value, the MAC and the signature verify before the document is used.
  */
 async function openValuesEnvFile(text: string, keys: EnvFileKeys): Promise<string> {
-  const identities = (await keys.identities()).filter((k): k is RsaPrivateKey => (k as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array);
-  if (identities.length === 0) throw new CliError('a value-encrypted file, which the agent\'s keys cannot open', { hint: 'pass -i KEY, or set CUSTODIAN_IDENTITY=FILE or CUSTODIAN_KEY' });
+  const identities = await keys.identities();
   const opened = await openValues(text, { format: 'dotenv', identities, backend: keys.backend });
   try {
     const required = keys.requiredSigner;

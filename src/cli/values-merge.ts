@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../node/atomic-file';
 import { readSmallFile } from '../node/node-streams';
 import type { CommandContext } from './command';
 import { identityRequest, knownKeys, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, type DriverKeys, type MergeFiles } from './git-drivers';
-import { resolveIdentities, resolveSigner } from './identities';
+import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
 import { MAX_VALUES_FILE_BYTES } from './values-files';
 
 interface Side {
@@ -68,7 +68,7 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
     if (!encrypted[i] && side.name !== 'base' && side.text !== '') throw refused(what, side.name, 'it is not value-encrypted, but the other side is');
   }
   const request = identityRequest(ctx, keys, files.repoPath);
-  const identities = localKeys((await resolveIdentities(request)).map((i) => i.key), what);
+  const identities = (await resolveIdentities(request)).map((i) => i.key);
   try {
     for (const [i, side] of sides.entries()) {
       if (!encrypted[i]) continue;
@@ -81,7 +81,7 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
     const [base, ours, theirs] = sides;
     const doc = (s: Side): string => s.opened?.document ?? s.text;
     const merged = mergeLines(doc(base), doc(ours), doc(theirs), CONFLICT_LABELS, files.markerSize);
-    const signer = await signerOf(request, what);
+    const signer = (await resolveSigner(request)).key;
     const seal = await sealer(ctx, what, format, identities, signer, sides);
     let out: string;
     if (merged.conflicts === 0) {
@@ -118,23 +118,13 @@ function refused(what: string, side: string, reason: string, cause?: unknown): M
   });
 }
 
-/** Value-encrypted files are opened with local keys: the agent's keys are only usable through its protocol. */
-function localKeys(keys: readonly unknown[], what: string): RsaPrivateKey[] {
-  const local = keys.filter((k): k is RsaPrivateKey => (k as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array);
-  if (local.length === 0) throw new MergeSideError(`cannot merge ${what}: no local private key can open value-encrypted files`, { hint: 'set CUSTODIAN_IDENTITY=FILE or CUSTODIAN_KEY where you run git' });
-  return local;
-}
-
-async function signerOf(request: ReturnType<typeof identityRequest>, what: string): Promise<RsaPrivateKey> {
-  return localKeys([(await resolveSigner(request)).key], what)[0];
-}
 
 /**
  * How the merged document is sealed: for ours' recipients (same data key, ours' tokens kept for every
  * unchanged value) when the merge keeps them; else under a new data key for the merged recipients
  * (VALUES.md §6: a change of recipients re-seals everything). Signed by the merging user.
  */
-async function sealer(ctx: CommandContext, what: string, format: ValuesFormatName, identities: readonly RsaPrivateKey[], sign: RsaPrivateKey, sides: readonly Side[]): Promise<(document: string) => Promise<string>> {
+async function sealer(ctx: CommandContext, what: string, format: ValuesFormatName, identities: readonly (RsaPrivateKey | RemoteKey)[], sign: RsaPrivateKey | RemoteKey, sides: readonly Side[]): Promise<(document: string) => Promise<string>> {
   const [base, ours, theirs] = sides.map((s) => s.opened);
   const rosters = await mergeRosters(process.cwd(), ctx.io.env);
   const fingerprints = mergedRecipients(rosters, [ours?.info.recipients ?? [], theirs?.info.recipients ?? []], what);

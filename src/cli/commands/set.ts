@@ -58,7 +58,8 @@ Examples:
     try {
       if (ctx.io.stdin.isTTY) ctx.info(`type the new value of ${name}, then Enter and Ctrl-D`);
       const value = decodeText(await readSmallInput(undefined, ctx.io, MAX_VALUE_BYTES), 'standard input').replace(/\r?\n$/, '');
-      const signer = explicitSigner ?? opened.openedBy;
+      // The key that opened the file signs it again (a local key, or the agent's).
+      const signer = explicitSigner ?? identities.find((k) => k.publicKey.fingerprint === opened.openedBy.publicKey.fingerprint) ?? identities[0];
       const resealed = await opened.reseal(replaceValue(opened.document, format, name, value), { backend: ctx.backend(), signer });
       await writeValuesText(file, resealed, ctx, { replace: true });
       ctx.info(`${name} set in ${file}, signed by ${describeKey(signer.publicKey)}`);

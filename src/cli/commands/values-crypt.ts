@@ -3,9 +3,8 @@
 // whole; output is written atomically, as by the other commands.
 import { SignatureError, SignerMismatchError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
-import { openValues, sealValues, type ValuesFormatName } from '../../core/values';
+import { openValues, sealValues, type ValuesFormatName, type ValuesIdentity } from '../../core/values';
 import { isConflictedValues, openConflictedValues } from '../../core/values-conflict';
-import type { RsaPrivateKey } from '../../core/keys';
 import type { Args } from '../args';
 import type { CommandContext } from '../command';
 import { checkInput, checkOutput } from '../io';
@@ -62,7 +61,7 @@ export async function decryptValuesFile(args: Args, ctx: CommandContext): Promis
  * A file the git merge driver left in conflict (docs/VALUES.md §12): both sides are verified in full,
  * then the plaintexts are written with the conflict markers, for reading or resolving by hand.
  */
-async function decryptConflicted(text: string, format: ValuesFormatName, identities: RsaPrivateKey[], out: string | undefined, force: boolean, ctx: CommandContext): Promise<void> {
+async function decryptConflicted(text: string, format: ValuesFormatName, identities: readonly ValuesIdentity[], out: string | undefined, force: boolean, ctx: CommandContext): Promise<void> {
   const opened = await openConflictedValues(text, { format, identities, backend: ctx.backend() });
   try {
     await writeValuesText(out, opened.document, ctx, { force, mode: 0o600 });

@@ -68,8 +68,8 @@ async function decryptEnvFile(bytes: Uint8Array, keys: EnvFileKeys): Promise<Uin
 }
 
 /**
- * A value-encrypted .env (docs/VALUES.md): opened with local keys (the agent unwraps `.enc` headers
- * only); every value, the MAC and the signature verify before the document is used.
+ * A value-encrypted .env (docs/VALUES.md): opened with the CLI's keys (the agent's included); every
+ * value, the MAC and the signature verify before the document is used.
  */
 async function openValuesEnvFile(text: string, keys: EnvFileKeys): Promise<string> {
   const identities = await keys.identities();

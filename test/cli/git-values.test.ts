@@ -56,13 +56,13 @@ function gitMergeFile(dir: string, base: string, ours: string, theirs: string): 
 describe('cli: git merge driver on value-encrypted files (real git)', function () {
   this.timeout(240_000);
   let dir: string;
-  let keys: { alice: TestKey; bob: TestKey; mallory: TestKey };
+  let keys: { alice: TestKey; bob: TestKey; carol: TestKey; mallory: TestKey };
 
   before(() => {
     dir = tempDir('custodian-git-values-');
     const keyDir = path.join(dir, 'keys');
     fs.mkdirSync(keyDir);
-    keys = { alice: makeOpensslKey(keyDir, 'alice'), bob: makeOpensslKey(keyDir, 'bob'), mallory: makeOpensslKey(keyDir, 'mallory') };
+    keys = { alice: makeOpensslKey(keyDir, 'alice'), bob: makeOpensslKey(keyDir, 'bob'), carol: makeOpensslKey(keyDir, 'carol'), mallory: makeOpensslKey(keyDir, 'mallory') };
     cliPath();
   });
   after(() => removeDir(dir));
@@ -85,13 +85,13 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
   }
 
   /** A repository with a roster and `file` value-encrypted for it, set up; and a clone, set up. */
-  function twoClones(name: string, file: string, format: string, plaintext: string): { a: string; b: string } {
+  function twoClones(name: string, file: string, format: string, plaintext: string, team: ('alice' | 'bob' | 'carol')[] = ['alice', 'bob']): { a: string; b: string } {
     const a = path.join(dir, `${name}-a`);
     const b = path.join(dir, `${name}-b`);
     ok(spawnSync('git', ['init', '-q', '-b', 'main', a]));
     const ga = gitIn(a);
     fs.mkdirSync(path.join(a, '.custodian/team'), { recursive: true });
-    for (const who of ['alice', 'bob'] as const) fs.copyFileSync(keys[who].sshPubPath, path.join(a, `.custodian/team/${who}.pub`));
+    for (const who of team) fs.copyFileSync(keys[who].sshPubPath, path.join(a, `.custodian/team/${who}.pub`));
     fs.mkdirSync(path.dirname(path.join(a, file)), { recursive: true });
     const enc = custodian(a, ['encrypt', '--values', '--format', format, '-R', '.custodian/team', '-s', keys.alice.privatePath, '-o', file, '-'], undefined, plaintext);
     assert.equal(enc.code, 0, enc.stderr);
@@ -212,6 +212,31 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assertNoPlaintext(y.b);
     const dy = decrypted(y.b, 'values.yaml', keys.bob).text;
     assert.equal(dy, `db:\n  user: app\n<<<<<<< ours\n  password: "${MARKER}-bob"\n=======\n  password: "${MARKER}-alice"\n>>>>>>> theirs\nlist:\n  - ${MARKER}-one\n  - two\n`);
+  });
+
+  it('recipients: both sides\' minus one removed from the roster on a side; then a new data key, and the removed person cannot read the merge', () => {
+    const { a, b } = twoClones('roster', '.env', 'dotenv', envLines(10), ['alice', 'bob', 'carol']);
+    const ga = gitIn(a);
+    ok(ga(['rm', '-q', '.custodian/team/carol.pub']));
+    // Theirs re-keys for the smaller team (as Re-encrypt for Team does) and edits a value.
+    const plain = decrypted(a, '.env', keys.alice).text.replace(`KEY_2=${MARKER}-base-2`, `KEY_2=${MARKER}-alice`);
+    const enc = custodian(a, ['encrypt', '--values', '--format', 'dotenv', '-R', '.custodian/team', '-s', keys.alice.privatePath, '-f', '-o', '.env', '-'], undefined, plain);
+    assert.equal(enc.code, 0, enc.stderr);
+    ok(ga(['commit', '-q', '-am', 'carol leaves']));
+    setValue(b, '.env', 'KEY_7', `${MARKER}-bob`, keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const oursTokens = fs.readFileSync(path.join(b, '.env'), 'utf8').match(/custodian-val1\.[\w-]+/g)!;
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(merge.status, 0, merge.err);
+    const expected = envLines(10).replace(`KEY_2=${MARKER}-base-2`, `KEY_2=${MARKER}-alice`).replace(`KEY_7=${MARKER}-base-7`, `KEY_7=${MARKER}-bob`);
+    for (const who of [keys.alice, keys.bob]) assert.equal(decrypted(b, '.env', who).text, expected);
+    const carol = custodian(b, ['decrypt', '--values', '-i', keys.carol.privatePath, '.env']);
+    assert.equal(carol.code, 1);
+    assert.match(carol.stderr, /no identity matched/);
+    const merged = fs.readFileSync(path.join(b, '.env'), 'utf8');
+    assert.ok(oursTokens.every((t) => !merged.includes(t)), 'a new data key: no token carol could open survives');
+    assertNoPlaintext(b);
   });
 
   it('a tampered side (a token swapped by someone with write access): refused with a clear message, ours untouched', () => {

@@ -5,6 +5,7 @@
 // A version that is no value-encrypted file at all (a plain JSON file under the same attribute) is
 // merged by `git merge-file` itself: the driver then behaves exactly as git would.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs/promises';
 import { describeError, NoIdentityMatchedError } from '../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { mergeLines } from '../core/line-merge';
@@ -52,9 +53,12 @@ function gitMergeFile(files: MergeFiles, ctx: CommandContext): number {
 export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx: CommandContext): Promise<number> {
   const what = displayText(files.repoPath);
   const format = valuesFormatForFileName(files.repoPath);
+  if (format === undefined) return gitMergeFile(files, ctx);
+  // Larger than any value-encrypted file Custodian reads: not one, so git merges it as it would.
+  const sizes = await Promise.all([files.base, files.ours, files.theirs].map(async (f) => (await fs.stat(f)).size));
+  if (sizes.some((n) => n > MAX_VALUES_FILE_BYTES)) return gitMergeFile(files, ctx);
   const bytes = await Promise.all([files.base, files.ours, files.theirs].map((f) => readSmallFile(f, MAX_VALUES_FILE_BYTES, f)));
   const texts = bytes.map(decodeUtf8);
-  if (format === undefined) return gitMergeFile(files, ctx);
   const encrypted = texts.map((t) => t !== undefined && isValueEncrypted(t, format));
   const conflicted = texts.map((t) => t !== undefined && isConflictedValues(t, format));
   if (!encrypted.some((e) => e) && !conflicted.some((c) => c)) return gitMergeFile(files, ctx);

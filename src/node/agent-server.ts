@@ -8,7 +8,6 @@ import * as net from 'node:net';
 import { zeroize } from '../core/bytes';
 import { fingerprintToString, parseHeader } from '../core/envelope-header';
 import { CustodianError, FormatError, HeaderAuthError, NoIdentityMatchedError, ValuesMacError } from '../core/errors';
-import { valuesRecipients } from '../core/values';
 import type { RsaPublicKey } from '../core/keys';
 import { SOCKET_MODE, preparePrivateDirectory, removeDeadAgents, removeStaleSocket } from './agent-address';
 import { peerAllowed, type PeerInfo, type PeerInspector } from './agent-peer';
@@ -67,6 +66,11 @@ export interface AgentServerOptions {
   readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
   readonly audit: (entry: AuditEntry) => void;
   readonly inspectPeer: PeerInspector;
+  /**
+   * The recipients' fingerprints of a value-encrypted file, parsed strictly without a key (core
+   * `valuesRecipients`); given, so the extension loads the values module (and yaml) only when needed.
+   */
+  readonly valuesRecipients: (text: string, format: ValuesFormat) => Promise<readonly string[]>;
   /** This process's uid; undefined where there are none (Windows). Injectable so a test can play another user. */
   readonly ownUid: number | undefined;
 }
@@ -251,10 +255,10 @@ export class AgentServer {
     const { id, file, format } = request;
     const entry = { peer, op: 'unwrap-values' as const, file };
     let text: string;
-    let stanzas: string[];
+    let stanzas: readonly string[];
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(request.values);
-      stanzas = valuesRecipients(text, format);
+      stanzas = await this.options.valuesRecipients(text, format);
     } catch (err) {
       const message = err instanceof CustodianError ? err.message : 'not a value-encrypted file in UTF-8';
       this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: message });

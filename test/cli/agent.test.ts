@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { signTranscriptDigest, unwrapHeaderFileKey } from '../../src/core/envelope';
 import { parsePrivateKey, type RsaPrivateKey } from '../../src/core/keys';
-import { sealValues, signValuesDigest, unwrapValuesDataKey } from '../../src/core/values';
+import { sealValues, signValuesDigest, unwrapValuesDataKey, valuesRecipients } from '../../src/core/values';
 import { HeaderAuthError } from '../../src/core/errors';
 import { AgentClient } from '../../src/node/agent-client';
 import { agentAddress } from '../../src/node/agent-address';
@@ -63,6 +63,7 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
         unwrapValues: (_fp, text, format) => unwrapValuesDataKey(text, format, aliceKey, backend),
         signValues: (_fp, digest) => signValuesDigest(aliceKey, digest, backend),
       },
+      valuesRecipients: async (text, format) => valuesRecipients(text, format),
       consent: async (r) => {
         consents.push(r);
         return answer.allow ? 'allowed' : 'denied';

@@ -2,14 +2,16 @@
 // parsed as dotenv text. Nothing is written anywhere; the plaintext bytes are zeroed once parsed.
 import { isArmored } from '../core/armor';
 import { parseDotenv, MAX_DOTENV_CHARS } from '../core/dotenv';
-import { decryptBytes, type DecryptionIdentity } from '../core/envelope';
+import { decryptBytes } from '../core/envelope';
 import type { CryptoBackend } from '../core/crypto-backend';
 import { CustodianError, SignatureError, SignerMismatchError } from '../core/errors';
 import { firstSealedValueLine, SEALED_VALUE_PREFIX, type EnvLayer } from '../core/env-layers';
 import type { RsaPublicKey } from '../core/keys';
 import { readSmallFile } from '../node/node-streams';
 import { isValueEncrypted, openValues } from '../core/values';
+import { hasConflictMarkers } from '../core/values-conflict';
 import type { RsaPrivateKey } from '../core/keys';
+import type { RemoteKey } from './identities';
 import { describeKey } from './key-files';
 import { CliError } from './output';
 
@@ -18,7 +20,7 @@ const MAX_ENV_FILE_BYTES = 4 * MAX_DOTENV_CHARS;
 
 export interface EnvFileKeys {
   /** Resolved on first use: a run with only plain files needs no key (and asks for no passphrase). */
-  identities(): Promise<readonly DecryptionIdentity[]>;
+  identities(): Promise<readonly (RsaPrivateKey | RemoteKey)[]>;
   backend: CryptoBackend;
   /** When set, every file must be an envelope signed by this key. */
   requiredSigner?: RsaPublicKey;
@@ -66,12 +68,11 @@ async function decryptEnvFile(bytes: Uint8Array, keys: EnvFileKeys): Promise<Uin
 }
 
 /**
- * A value-encrypted .env (docs/VALUES.md): opened with local keys (the agent unwraps `.enc` headers
- * only); every value, the MAC and the signature verify before the document is used.
+ * A value-encrypted .env (docs/VALUES.md): opened with the CLI's keys (the agent's included); every
+ * value, the MAC and the signature verify before the document is used.
  */
 async function openValuesEnvFile(text: string, keys: EnvFileKeys): Promise<string> {
-  const identities = (await keys.identities()).filter((k): k is RsaPrivateKey => (k as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array);
-  if (identities.length === 0) throw new CliError('a value-encrypted file, which the agent\'s keys cannot open', { hint: 'pass -i KEY, or set CUSTODIAN_IDENTITY=FILE or CUSTODIAN_KEY' });
+  const identities = await keys.identities();
   const opened = await openValues(text, { format: 'dotenv', identities, backend: keys.backend });
   try {
     const required = keys.requiredSigner;
@@ -91,6 +92,9 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
   const bytes = await readEnvFile(file);
   let plaintext = bytes;
   try {
+    if (!isEncryptedEnvFile(file, bytes) && hasConflictMarkers(new TextDecoder().decode(bytes))) {
+      throw new CliError('has unresolved merge conflicts (git)', { hint: 'resolve them first; no value is taken from one side of a conflict' });
+    }
     const valueEncrypted = !isEncryptedEnvFile(file, bytes) && isValueEncrypted(new TextDecoder().decode(bytes), 'dotenv');
     if (isEncryptedEnvFile(file, bytes)) {
       plaintext = await decryptEnvFile(bytes, keys);

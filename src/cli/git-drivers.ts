@@ -66,7 +66,7 @@ function summaryLine(bytes: Uint8Array, info: EnvelopeInfo | undefined, reason: 
   return `[custodian] cannot decrypt (${reason}); encrypted for ${info.recipients.map((fp) => who(fp, names)).sort().join(', ')}; ${signer}; ${id}`;
 }
 
-function identityRequest(ctx: CommandContext, keys: DriverKeys, file: string): IdentityRequest {
+export function identityRequest(ctx: CommandContext, keys: DriverKeys, file: string): IdentityRequest {
   const passphrases = new PassphraseSource({ passphraseFile: keys.passphraseFile, env: ctx.io.env, stdin: ctx.io.stdin, stderr: ctx.io.stderr });
   return { files: keys.identityFiles, env: ctx.io.env, passphrases, agent: ctx.agent(), file };
 }
@@ -140,7 +140,7 @@ async function rosterAt(root: string, rev: string): Promise<RsaPublicKey[]> {
   return keys;
 }
 
-interface MergeRosters {
+export interface MergeRosters {
   /** In the roster at the merge base, but removed on our side or on theirs. */
   readonly removed: ReadonlySet<string>;
   /** Public keys by fingerprint, from the rosters of both sides. */
@@ -152,7 +152,7 @@ interface MergeRosters {
  * one a rebase, cherry-pick or revert is applying, when git has recorded it) and their merge base.
  * When the other side is unknown, only HEAD's roster counts.
  */
-async function mergeRosters(root: string, env: NodeJS.ProcessEnv): Promise<MergeRosters> {
+export async function mergeRosters(root: string, env: NodeJS.ProcessEnv): Promise<MergeRosters> {
   // `git merge` names the commit being merged in GITHEAD_<id> (MERGE_HEAD is written only afterwards).
   let other = Object.keys(env)
     .map((k) => /^GITHEAD_([0-9a-f]{40,64})$/.exec(k)?.[1])
@@ -183,6 +183,32 @@ async function mergeRosters(root: string, env: NodeJS.ProcessEnv): Promise<Merge
 }
 
 export class MergeSideError extends CliError {}
+
+/**
+ * The recipients of a merged file: everyone who could read ours or theirs, minus anyone removed from the
+ * roster on either side since the merge base (a removal is not undone by merging a branch that still had
+ * the person). Throws when no one is left.
+ */
+export function mergedRecipients(rosters: MergeRosters, sides: readonly (readonly string[])[], what: string): string[] {
+  const fingerprints = [...new Set(sides.flat())].filter((fp) => !rosters.removed.has(fp));
+  if (fingerprints.length === 0) throw new MergeSideError(`cannot merge ${what}: every recipient was removed from the roster`, { hint: 'add someone to .custodian/team, or resolve by hand' });
+  return fingerprints;
+}
+
+/** Public keys by fingerprint: the rosters of both sides, then `extra` (our own keys, verified signers). */
+export function knownKeys(rosters: MergeRosters, extra: readonly RsaPublicKey[]): Map<string, RsaPublicKey> {
+  const known = new Map(rosters.keys);
+  for (const k of extra) if (!known.has(k.fingerprint)) known.set(k.fingerprint, k);
+  return known;
+}
+
+export function recipientKeys(fingerprints: readonly string[], known: ReadonlyMap<string, RsaPublicKey>, what: string): RsaPublicKey[] {
+  return fingerprints.map((fp) => {
+    const key = known.get(fp);
+    if (!key) throw new MergeSideError(`cannot merge ${what}: no public key for recipient ${fp} (not in the roster at either side)`, { hint: "add the recipient's .pub to .custodian/team, or resolve by hand" });
+    return key;
+  });
+}
 
 /**
  * The merge driver. Returns the number of conflicts (the exit status git reads: 0 clean). Throws,
@@ -227,19 +253,9 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
     }
     const result = mergeBytes(base.plaintext, ours.plaintext, theirs.plaintext, { ours: 'ours', theirs: 'theirs' }, files.markerSize);
     const rosters = await mergeRosters(root, ctx.io.env);
-    // Public keys for the fingerprints in the headers: the rosters, the verified signers, our own keys.
-    const known = new Map(rosters.keys);
-    for (const k of [...identities.map((i) => i.publicKey), ...[ours, theirs].flatMap((sd) => (sd.signer ? [sd.signer] : []))]) {
-      if (!known.has(k.fingerprint)) known.set(k.fingerprint, k);
-    }
-    const fingerprints = new Set([ours, theirs].flatMap((sd) => sd.header?.recipients ?? []).filter((fp) => !rosters.removed.has(fp)));
-    const recipients: RsaPublicKey[] = [];
-    for (const fp of fingerprints) {
-      const key = known.get(fp);
-      if (!key) throw new MergeSideError(`cannot merge ${what}: no public key for recipient ${fp} (not in the roster at either side)`, { hint: "add the recipient's .pub to .custodian/team, or resolve by hand" });
-      recipients.push(key);
-    }
-    if (recipients.length === 0) throw new MergeSideError(`cannot merge ${what}: every recipient was removed from the roster`, { hint: 'add someone to .custodian/team, or resolve by hand' });
+    const fingerprints = mergedRecipients(rosters, [ours.header?.recipients ?? [], theirs.header?.recipients ?? []], what);
+    const known = knownKeys(rosters, [...identities.map((i) => i.publicKey), ...[ours, theirs].flatMap((sd) => (sd.signer ? [sd.signer] : []))]);
+    const recipients = recipientKeys(fingerprints, known, what);
     const signer = (await resolveSigner(request)).key;
     const policy = ours.header?.recipientPolicy ?? theirs.header?.recipientPolicy;
     const sealed = await encryptBytes(result.merged, { recipients, signer, backend, recipientPolicy: policy });

@@ -10,6 +10,7 @@
 import * as path from 'node:path';
 import type { Identity, Signer } from '../core/envelope';
 import type { RsaPrivateKey } from '../core/keys';
+import type { RemoteValuesIdentity, RemoteValuesSigner } from '../core/values';
 import { looksLikePem } from '../core/pem';
 import { describeKey, loadPrivateKey, privateKeyFromText } from './key-files';
 import { CliError, UsageError } from './output';
@@ -20,8 +21,11 @@ export const KEY_ENV = 'CUSTODIAN_KEY';
 
 export type IdentitySourceName = '-i' | typeof IDENTITY_ENV | typeof KEY_ENV | 'agent';
 
-/** A key held by another process: it unwraps file keys and signs digests, and never hands over the key. */
-export type RemoteKey = Identity & Signer;
+/**
+ * A key held by another process: it unwraps file keys (`.enc` headers, value-encrypted files) and signs
+ * digests, and never hands over the key.
+ */
+export type RemoteKey = Identity & Signer & RemoteValuesIdentity & RemoteValuesSigner;
 
 /** A private key and where it came from (`-i alice.pem`, `CUSTODIAN_KEY`, `agent …`), for messages. */
 export interface CliIdentity {

@@ -3,9 +3,10 @@
 import { promises as fs } from 'node:fs';
 import type { RsaPrivateKey } from '../core/keys';
 import { parseRule, valuesFormatForFileName, type SelectionRule, type ValuesFormatName } from '../core/values';
+import { isConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
 import type { CommandContext } from './command';
-import { resolveIdentities, resolveSigner, type CliIdentity } from './identities';
+import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
 import { decodeText, isStdio, readSmallInput, writeOutput } from './io';
 import { CliError, UsageError } from './output';
 
@@ -36,6 +37,15 @@ export function selectionRuleOf(args: Args): SelectionRule | undefined {
   return undefined;
 }
 
+/** A file the git merge driver left in conflict is resolved first: no value is read from one side of it. */
+export function refuseConflicted(text: string, format: ValuesFormatName, file: string | undefined): void {
+  if (!isConflictedValues(text, format)) return;
+  const what = file === undefined || isStdio(file) ? 'the input' : file;
+  throw new CliError(`${what} has unresolved merge conflicts (git)`, {
+    hint: `see them with "custodian decrypt --values ${what}"; resolve in VS Code (open it decrypted, edit, save), or take a side with "git checkout --ours ${what}"`,
+  });
+}
+
 export async function readValuesText(file: string | undefined, ctx: CommandContext): Promise<string> {
   const bytes = await readSmallInput(file, ctx.io, MAX_VALUES_FILE_BYTES);
   return decodeText(bytes, isStdio(file) ? 'standard input' : (file as string));
@@ -54,30 +64,17 @@ export async function writeValuesText(out: string | undefined, text: string, ctx
   await writeOutput(out, one(), ctx.io, { force: options.force || options.replace, mode });
 }
 
-/**
- * The private keys to open a value-encrypted file with, in the order of identities.ts. Keys held by the
- * VS Code agent cannot: its protocol unwraps `.enc` headers only (docs/AGENT.md).
- */
-export async function valuesIdentities(args: Args, ctx: CommandContext, file: string | undefined): Promise<RsaPrivateKey[]> {
+/** The private keys to open a value-encrypted file with, in the order of identities.ts (the agent's included). */
+export async function valuesIdentities(args: Args, ctx: CommandContext, file: string | undefined): Promise<(RsaPrivateKey | RemoteKey)[]> {
   const resolved = await resolveIdentities({ files: args.strings('identity'), env: ctx.io.env, passphrases: ctx.passphrases(args), agent: ctx.agent(), file });
-  return localKeys(resolved);
-}
-
-function localKeys(resolved: readonly CliIdentity[]): RsaPrivateKey[] {
-  const local = resolved.map((i) => i.key).filter((k): k is RsaPrivateKey => (k as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array);
-  if (local.length === 0) {
-    throw new CliError(`the keys of ${resolved[0]?.origin ?? 'the agent'} cannot open value-encrypted files: the agent unwraps .enc files only`, {
-      hint: 'pass -i KEY, or set CUSTODIAN_IDENTITY=FILE or CUSTODIAN_KEY',
-    });
-  }
-  return local;
+  return resolved.map((i) => i.key);
 }
 
 /**
  * `-s KEY` (a key file, or `SHA256:…` among the resolved keys) or, where the command has it, `-S` (the
  * first resolved key), as a local private key; undefined when neither is given.
  */
-export async function valuesSigner(args: Args, ctx: CommandContext, file: string | undefined): Promise<RsaPrivateKey | undefined> {
+export async function valuesSigner(args: Args, ctx: CommandContext, file: string | undefined): Promise<RsaPrivateKey | RemoteKey | undefined> {
   const signArg = args.string('sign');
   const signDefault = args.flag('sign-default');
   if (signArg !== undefined && signDefault) throw args.usageError('pass either -s KEY or -S, not both');
@@ -85,6 +82,5 @@ export async function valuesSigner(args: Args, ctx: CommandContext, file: string
   const byFingerprint = signArg?.startsWith('SHA256:') === true;
   const files = signArg !== undefined && !byFingerprint ? [signArg] : args.strings('identity');
   const request = { files, env: ctx.io.env, passphrases: ctx.passphrases(args), agent: ctx.agent(), file };
-  const [key] = localKeys([await resolveSigner(request, byFingerprint ? signArg : undefined)]);
-  return key;
+  return (await resolveSigner(request, byFingerprint ? signArg : undefined)).key;
 }

@@ -277,5 +277,14 @@ export function macInput(signedLines: readonly string[], leaves: readonly MacLea
 
 /** §8 message = SIGNATURE_CONTEXT || SHA-256(mac_input || mac). */
 export function signatureMessage(input: Uint8Array, mac: Uint8Array): Uint8Array {
-  return concatBytes(VALUES_SIGNATURE_CONTEXT, sha256(concatBytes(input, mac)));
+  return signatureMessageForDigest(signatureDigest(input, mac));
+}
+
+/** §8 digest = SHA-256(mac_input || mac): what a signer held elsewhere (the agent) is sent. */
+export function signatureDigest(input: Uint8Array, mac: Uint8Array): Uint8Array {
+  return sha256(concatBytes(input, mac));
+}
+
+export function signatureMessageForDigest(digest: Uint8Array): Uint8Array {
+  return concatBytes(VALUES_SIGNATURE_CONTEXT, digest);
 }

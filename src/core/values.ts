@@ -38,7 +38,9 @@ import {
   clearMatcher,
   macInput,
   parseMetadataLines,
+  signatureDigest,
   signatureMessage,
+  signatureMessageForDigest,
   valueAad,
   type MacLeaf,
   type ParsedMetadata,
@@ -51,10 +53,49 @@ import {
 export { parseRule, ruleToString, TOKEN_PREFIX, type SelectionRule, type ValuesFormatName, type PathSegment } from './values-metadata';
 export { valuesFormatForFileName } from './values-formats';
 
+/**
+ * A key held elsewhere (the VS Code agent, docs/AGENT.md): it unwraps a file's data key, returned only
+ * when the file's MAC verifies with it, as a `.enc` header's key is returned only when the header MAC does.
+ */
+export interface RemoteValuesIdentity {
+  readonly publicKey: RsaPublicKey;
+  unwrapValuesKey(text: string, format: ValuesFormatName): Promise<Uint8Array>;
+}
+
+/** A key held elsewhere that signs §8 digests: `SIGNATURE_CONTEXT || digest` (see `signValuesDigest`). */
+export interface RemoteValuesSigner {
+  readonly publicKey: RsaPublicKey;
+  signValuesDigest(digest: Uint8Array): Promise<Uint8Array>;
+}
+
+export type ValuesIdentity = RsaPrivateKey | RemoteValuesIdentity;
+export type ValuesSigner = RsaPrivateKey | RemoteValuesSigner;
+
+function isLocalKey(key: ValuesIdentity | ValuesSigner): key is RsaPrivateKey {
+  return (key as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array;
+}
+
+/** §8 with a local key: the RSA-PSS signature of `SIGNATURE_CONTEXT || digest`, digest = SHA-256(mac_input || mac). */
+export async function signValuesDigest(key: RsaPrivateKey, digest: Uint8Array, backend: CryptoBackend): Promise<Uint8Array> {
+  if (!(digest instanceof Uint8Array) || digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest instanceof Uint8Array ? digest.length : typeof digest}`);
+  return backend.rsaPssSign(key.pkcs8Der, signatureMessageForDigest(digest));
+}
+
+async function signValues(signer: ValuesSigner, input: Uint8Array, mac: Uint8Array, backend: CryptoBackend): Promise<Uint8Array> {
+  const message = signatureMessage(input, mac);
+  if (isLocalKey(signer)) return backend.rsaPssSign(signer.pkcs8Der, message);
+  const signature = await signer.signValuesDigest(signatureDigest(input, mac));
+  // A signature from elsewhere is checked before it goes into a file.
+  if (!(await backend.rsaPssVerify(signer.publicKey.spkiDer, message, signature).catch(() => false))) {
+    throw new SignatureError('the signature returned for this file does not verify with the signer\'s public key');
+  }
+  return signature;
+}
+
 export interface SealValuesOptions {
   readonly format: ValuesFormatName;
   readonly recipients: readonly RsaPublicKey[];
-  readonly signer?: RsaPrivateKey;
+  readonly signer?: ValuesSigner;
   readonly backend: CryptoBackend;
   /** §5; default: every value encrypted. */
   readonly rule?: SelectionRule;
@@ -64,14 +105,14 @@ export interface SealValuesOptions {
 
 export interface OpenValuesOptions {
   readonly format: ValuesFormatName;
-  readonly identities: readonly RsaPrivateKey[];
+  readonly identities: readonly ValuesIdentity[];
   readonly backend: CryptoBackend;
 }
 
 export interface ResealOptions {
   readonly backend: CryptoBackend;
   /** Who signs the new version; undefined: unsigned. */
-  readonly signer?: RsaPrivateKey;
+  readonly signer?: ValuesSigner;
   /** A new selection rule; default: the file's. */
   readonly rule?: SelectionRule;
 }
@@ -171,7 +212,7 @@ function dedupeRecipients(recipients: readonly RsaPublicKey[]): RsaPublicKey[] {
   return recipients.filter((r) => !seen.has(r.fingerprint) && Boolean(seen.add(r.fingerprint)));
 }
 
-async function sealWith(document: string, format: ValuesFormat, state: KeyState, backend: CryptoBackend, signer: RsaPrivateKey | undefined): Promise<string> {
+async function sealWith(document: string, format: ValuesFormat, state: KeyState, backend: CryptoBackend, signer: ValuesSigner | undefined): Promise<string> {
   if (typeof document !== 'string') throw new TypeError(`"document" expected string, got ${typeof document}`);
   if (format.split(document).lines) {
     throw new FormatError('the document already has a Custodian metadata block (#custodian:values / "custodian:values")', { hint: 'open the value-encrypted file to edit it, or remove the block from the plaintext' });
@@ -218,7 +259,7 @@ async function sealWith(document: string, format: ValuesFormat, state: KeyState,
   });
   const input = macInput(signedLines, macLeaves);
   const mac = computeMac(state.dataKey, state.salt, input);
-  const signature = signer ? await backend.rsaPssSign(signer.pkcs8Der, signatureMessage(input, mac)) : undefined;
+  const signature = signer ? await signValues(signer, input, mac, backend) : undefined;
   return format.join(sealedDocument, encodeMetadataLines(signedLines, mac, signature));
 }
 
@@ -303,12 +344,25 @@ async function verifySignature(parsed: ParsedFile, input: Uint8Array, backend: C
   return { kind: 'signed', signer };
 }
 
-async function unwrapDataKey(meta: ParsedMetadata, identities: readonly RsaPrivateKey[], backend: CryptoBackend): Promise<{ dataKey: Uint8Array; identity: RsaPrivateKey }> {
+async function unwrapDataKey(
+  meta: ParsedMetadata,
+  identities: readonly ValuesIdentity[],
+  backend: CryptoBackend,
+  file: { readonly text: string; readonly format: ValuesFormatName },
+): Promise<{ dataKey: Uint8Array; identity: ValuesIdentity }> {
   const failures: IdentityFailure[] = [];
   for (const identity of identities) {
     const fingerprint = identity.publicKey.fingerprint;
     const stanza = meta.stanzas.find((s) => fingerprintToString(s.fingerprint) === fingerprint);
     if (!stanza) continue;
+    if (!isLocalKey(identity)) {
+      // Its holder checks the MAC before answering; a refusal (denied, tampered) is the answer.
+      const remote = await identity.unwrapValuesKey(file.text, file.format);
+      if (remote.length === DATA_KEY_LENGTH) return { dataKey: remote, identity };
+      zeroize(remote);
+      failures.push({ fingerprint, reason: `the data key returned has ${remote.length} bytes, expected ${DATA_KEY_LENGTH}` });
+      continue;
+    }
     let key: Uint8Array;
     try {
       key = await backend.rsaOaepDecrypt(identity.pkcs8Der, stanza.wrappedKey, OAEP_LABEL);
@@ -362,7 +416,7 @@ export class OpenedValues {
     readonly document: string,
     readonly info: ValuesInfo,
     /** The identity whose recipient line opened the file (the default signer of a re-save). */
-    readonly openedBy: RsaPrivateKey,
+    readonly openedBy: ValuesIdentity,
   ) {
     this.#format = format;
     this.#state = state;
@@ -395,7 +449,7 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
   const { backend } = opts;
   const parsed = parseFile(text, opts.format);
   const { meta, slots } = parsed;
-  const { dataKey, identity } = await unwrapDataKey(meta, opts.identities, backend);
+  const { dataKey, identity } = await unwrapDataKey(meta, opts.identities, backend, { text, format: opts.format });
   const tokens = new Map<string, { token: string; plaintext: Uint8Array }>();
   try {
     const aes = await createValueCipher(backend, dataKey, meta.salt);
@@ -449,6 +503,30 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
     for (const t of tokens.values()) zeroize(t.plaintext);
     throw err;
   }
+}
+
+/**
+ * The data key of a value-encrypted file with one local key, released only when the file's MAC
+ * verifies with it (§9 steps 1–3 and 5): what the agent answers, so it never decrypts a wrapped key
+ * for a file that was not made with it (the `.enc` header MAC rule, docs/AGENT.md). The caller zeroes it.
+ */
+export async function unwrapValuesDataKey(text: string, format: ValuesFormatName, key: RsaPrivateKey, backend: CryptoBackend): Promise<Uint8Array> {
+  const parsed = parseFile(text, format);
+  const { meta, slots } = parsed;
+  const { dataKey } = await unwrapDataKey(meta, [key], backend, { text, format });
+  const input = macInput(meta.signedLines, macLeavesOf(slots));
+  if (meta.entries !== slots.length || !constantTimeEqual(computeMac(dataKey, meta.salt, input), meta.mac)) {
+    zeroize(dataKey);
+    throw new ValuesMacError('the file MAC does not verify with its data key: the file was modified, or a recipient line was taken from another file', {
+      hint: 'take the file from version control again',
+    });
+  }
+  return dataKey;
+}
+
+/** The fingerprints of a value-encrypted file's recipients (§4), without a key and without checking more. */
+export function valuesRecipients(text: string, format: ValuesFormatName): string[] {
+  return parseFile(text, format).meta.stanzas.map((s) => fingerprintToString(s.fingerprint));
 }
 
 /**

@@ -3,13 +3,14 @@
 // private keys stay in VS Code.
 import * as net from 'node:net';
 import type { Identity, Signer } from '../core/envelope';
+import type { RemoteValuesIdentity, RemoteValuesSigner } from '../core/values';
 import { AgentDeniedError, AgentError, FormatError, HeaderAuthError, NoIdentityMatchedError } from '../core/errors';
 import { publicKeyFromSpkiDer, type RsaPublicKey } from '../core/keys';
 import { AGENT_SOCK_ENV } from './agent-address';
 import { FrameDecoder, MAX_RESPONSE_BYTES, ProtocolError, encodeRequest, parseResponse, type AgentRequest, type AgentResponse } from './agent-protocol';
 
-/** A key the agent holds: it unwraps and signs through the agent. */
-export type AgentKey = Identity & Signer;
+/** A key the agent holds: it unwraps and signs (`.enc` files and value-encrypted files) through the agent. */
+export type AgentKey = Identity & Signer & RemoteValuesIdentity & RemoteValuesSigner;
 
 const DENIED_HINT = 'allow the request in the VS Code notification ("Allow once" or "Allow for … minutes"), or pass -i KEY';
 
@@ -33,6 +34,9 @@ export class AgentClient {
       publicKey,
       unwrapFileKey: async (header) => ((await this.request({ id: this.nextId++, op: 'unwrap', header, file })) as Ok<'fileKey'>).fileKey,
       signTranscript: async (digest) => ((await this.request({ id: this.nextId++, op: 'sign', digest, key: publicKey.fingerprint, file })) as Ok<'signature'>).signature,
+      unwrapValuesKey: async (text, format) =>
+        ((await this.request({ id: this.nextId++, op: 'unwrap-values', values: new TextEncoder().encode(text), format, file })) as Ok<'fileKey'>).fileKey,
+      signValuesDigest: async (digest) => ((await this.request({ id: this.nextId++, op: 'sign-values', digest, key: publicKey.fingerprint, file })) as Ok<'signature'>).signature,
     };
   }
 

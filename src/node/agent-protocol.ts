@@ -15,12 +15,16 @@ const LENGTH_PREFIX = 4;
 const MAX_FILE_LABEL_LENGTH = 1024;
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
-export type AgentOp = 'list' | 'unwrap' | 'sign';
+export type AgentOp = 'list' | 'unwrap' | 'sign' | 'unwrap-values' | 'sign-values';
+export type ValuesFormat = 'dotenv' | 'json' | 'yaml';
+const VALUES_FORMATS: readonly ValuesFormat[] = ['dotenv', 'json', 'yaml'];
 
 export type AgentRequest =
   | { readonly id: number; readonly op: 'list' }
   | { readonly id: number; readonly op: 'unwrap'; readonly header: Uint8Array; readonly file?: string }
-  | { readonly id: number; readonly op: 'sign'; readonly digest: Uint8Array; readonly key?: string; readonly file?: string };
+  | { readonly id: number; readonly op: 'sign'; readonly digest: Uint8Array; readonly key?: string; readonly file?: string }
+  | { readonly id: number; readonly op: 'unwrap-values'; readonly values: Uint8Array; readonly format: ValuesFormat; readonly file?: string }
+  | { readonly id: number; readonly op: 'sign-values'; readonly digest: Uint8Array; readonly key?: string; readonly file?: string };
 
 export interface AgentKeyInfo {
   readonly spki: Uint8Array;
@@ -147,14 +151,21 @@ export function parseRequest(body: Uint8Array): AgentRequest {
     case 'unwrap':
       onlyFields(obj, ['v', 'id', 'op', 'header', 'file'], id);
       return { id, op: 'unwrap', header: bytesField(obj, 'header', id), file: optionalFile(obj, id) };
-    case 'sign': {
+    case 'sign':
+    case 'sign-values': {
       onlyFields(obj, ['v', 'id', 'op', 'digest', 'key', 'file'], id);
       const key = obj.key;
       if (key !== undefined && (typeof key !== 'string' || !FINGERPRINT.test(key))) throw new ProtocolError('malformed', '"key" expected a fingerprint SHA256:…', id);
-      return { id, op: 'sign', digest: bytesField(obj, 'digest', id), key: key as string | undefined, file: optionalFile(obj, id) };
+      return { id, op: obj.op, digest: bytesField(obj, 'digest', id), key: key as string | undefined, file: optionalFile(obj, id) };
+    }
+    case 'unwrap-values': {
+      onlyFields(obj, ['v', 'id', 'op', 'values', 'format', 'file'], id);
+      const format = obj.format;
+      if (typeof format !== 'string' || !VALUES_FORMATS.includes(format as ValuesFormat)) throw new ProtocolError('malformed', '"format" expected dotenv, json or yaml', id);
+      return { id, op: 'unwrap-values', values: bytesField(obj, 'values', id), format: format as ValuesFormat, file: optionalFile(obj, id) };
     }
     default:
-      throw new ProtocolError('unknown-op', `unknown operation "${String(obj.op).slice(0, 40)}": the agent knows list, unwrap and sign`, id);
+      throw new ProtocolError('unknown-op', `unknown operation "${String(obj.op).slice(0, 40)}": the agent knows list, unwrap, sign, unwrap-values and sign-values`, id);
   }
 }
 
@@ -165,7 +176,10 @@ export function encodeRequest(request: AgentRequest): Uint8Array {
     case 'unwrap':
       return encodeFrame({ v: AGENT_PROTOCOL_VERSION, id: request.id, op: 'unwrap', header: base64Encode(request.header), file: request.file });
     case 'sign':
-      return encodeFrame({ v: AGENT_PROTOCOL_VERSION, id: request.id, op: 'sign', digest: base64Encode(request.digest), key: request.key, file: request.file });
+    case 'sign-values':
+      return encodeFrame({ v: AGENT_PROTOCOL_VERSION, id: request.id, op: request.op, digest: base64Encode(request.digest), key: request.key, file: request.file });
+    case 'unwrap-values':
+      return encodeFrame({ v: AGENT_PROTOCOL_VERSION, id: request.id, op: 'unwrap-values', values: base64Encode(request.values), format: request.format, file: request.file });
   }
 }
 
@@ -201,8 +215,10 @@ export function parseResponse(body: Uint8Array, op: AgentOp): AgentResponse {
       return { id, ok: true, keys };
     }
     case 'unwrap':
+    case 'unwrap-values':
       return { id, ok: true, fileKey: bytesField(obj, 'fileKey', id) };
     case 'sign':
+    case 'sign-values':
       return { id, ok: true, signature: bytesField(obj, 'signature', id) };
   }
 }

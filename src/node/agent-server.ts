@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import { zeroize } from '../core/bytes';
 import { fingerprintToString, parseHeader } from '../core/envelope-header';
-import { CustodianError, FormatError, HeaderAuthError, NoIdentityMatchedError } from '../core/errors';
+import { CustodianError, FormatError, HeaderAuthError, NoIdentityMatchedError, ValuesMacError } from '../core/errors';
 import type { RsaPublicKey } from '../core/keys';
 import { SOCKET_MODE, preparePrivateDirectory, removeDeadAgents, removeStaleSocket } from './agent-address';
 import { peerAllowed, type PeerInfo, type PeerInspector } from './agent-peer';
@@ -20,6 +20,7 @@ import {
   type AgentOp,
   type AgentRequest,
   type AgentResponse,
+  type ValuesFormat,
 } from './agent-protocol';
 
 /** What the agent may do with the window's keys: use them, never read them. */
@@ -30,6 +31,10 @@ export interface AgentKeyring {
   unwrap(fingerprint: string, header: Uint8Array): Promise<Uint8Array>;
   /** The §5 signature of `digest` with the key `fingerprint` (core `signTranscriptDigest`). */
   sign(fingerprint: string, digest: Uint8Array): Promise<Uint8Array>;
+  /** The data key of a value-encrypted file with the key `fingerprint`, MAC verified (core `unwrapValuesDataKey`). */
+  unwrapValues(fingerprint: string, text: string, format: ValuesFormat): Promise<Uint8Array>;
+  /** The VALUES.md §8 signature of `digest` with the key `fingerprint` (core `signValuesDigest`). */
+  signValues(fingerprint: string, digest: Uint8Array): Promise<Uint8Array>;
 }
 
 export interface ConsentRequest {
@@ -61,6 +66,11 @@ export interface AgentServerOptions {
   readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
   readonly audit: (entry: AuditEntry) => void;
   readonly inspectPeer: PeerInspector;
+  /**
+   * The recipients' fingerprints of a value-encrypted file, parsed strictly without a key (core
+   * `valuesRecipients`); given, so the extension loads the values module (and yaml) only when needed.
+   */
+  readonly valuesRecipients: (text: string, format: ValuesFormat) => Promise<readonly string[]>;
   /** This process's uid; undefined where there are none (Windows). Injectable so a test can play another user. */
   readonly ownUid: number | undefined;
 }
@@ -173,7 +183,10 @@ export class AgentServer {
           return await this.list(request.id, peer);
         case 'unwrap':
           return await this.unwrap(request, client);
+        case 'unwrap-values':
+          return await this.unwrapValues(request, client);
         case 'sign':
+        case 'sign-values':
           return await this.sign(request, client);
       }
     } catch (err) {
@@ -232,10 +245,50 @@ export class AgentServer {
     return { id, ok: true, fileKey }; // zeroed once written
   }
 
-  private async sign(request: Extract<AgentRequest, { op: 'sign' }>, client: Client): Promise<AgentResponse> {
+  /**
+   * A value-encrypted file's data key: as `unwrap`, with the whole file in place of a header. The key is
+   * returned only when the file's MAC verifies with it (VALUES.md §7), so a recipient line copied into
+   * another file unwraps nothing.
+   */
+  private async unwrapValues(request: Extract<AgentRequest, { op: 'unwrap-values' }>, client: Client): Promise<AgentResponse> {
+    const peer = client.peer;
+    const { id, file, format } = request;
+    const entry = { peer, op: 'unwrap-values' as const, file };
+    let text: string;
+    let stanzas: readonly string[];
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(request.values);
+      stanzas = await this.options.valuesRecipients(text, format);
+    } catch (err) {
+      const message = err instanceof CustodianError ? err.message : 'not a value-encrypted file in UTF-8';
+      this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: message });
+      return fail(id, 'format', message);
+    }
+    const key = (await this.options.keyring.list()).find((k) => stanzas.includes(k.fingerprint));
+    if (!key) {
+      this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: 'no key of this window is a recipient' });
+      return fail(id, 'no-match', 'none of the keys in VS Code is a recipient of this file');
+    }
+    const answer = await this.consent(client, { peer, op: 'unwrap', file, key });
+    if (answer !== 'allowed') return this.denied(id, answer, 'decrypt', { ...entry, key: key.fingerprint });
+    let fileKey: Uint8Array;
+    try {
+      fileKey = await this.options.keyring.unwrapValues(key.fingerprint, text, format);
+    } catch (err) {
+      const code = err instanceof ValuesMacError ? 'header-auth' : err instanceof NoIdentityMatchedError ? 'no-match' : err instanceof FormatError ? 'format' : 'internal';
+      const message = err instanceof CustodianError ? err.message : 'the key could not unwrap the data key';
+      this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'failed', detail: message });
+      return fail(id, code, message);
+    }
+    this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'allowed' });
+    return { id, ok: true, fileKey }; // zeroed once written
+  }
+
+  /** `sign` (FORMAT.md §5 context) and `sign-values` (VALUES.md §8 context): one digest, one consent. */
+  private async sign(request: Extract<AgentRequest, { op: 'sign' | 'sign-values' }>, client: Client): Promise<AgentResponse> {
     const peer = client.peer;
     const { id, file } = request;
-    const entry = { peer, op: 'sign' as const, file };
+    const entry = { peer, op: request.op, file };
     if (request.digest.length !== TRANSCRIPT_DIGEST_LENGTH) {
       const message = `"digest" expected ${TRANSCRIPT_DIGEST_LENGTH} bytes, got ${request.digest.length}`;
       this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: message });
@@ -250,7 +303,7 @@ export class AgentServer {
     }
     const answer = await this.consent(client, { peer, op: 'sign', file, key });
     if (answer !== 'allowed') return this.denied(id, answer, 'sign', { ...entry, key: key.fingerprint });
-    const signature = await this.options.keyring.sign(key.fingerprint, request.digest);
+    const signature = request.op === 'sign' ? await this.options.keyring.sign(key.fingerprint, request.digest) : await this.options.keyring.signValues(key.fingerprint, request.digest);
     this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'allowed' });
     return { id, ok: true, signature };
   }

@@ -13,6 +13,14 @@ const ATTRIBUTES_COMMENT = '# Custodian: decrypted diffs and encrypted three-way
 const HOOK_BEGIN = '# >>> custodian guard (added by "custodian git setup"; "custodian git setup --undo" removes it)';
 const HOOK_END = '# <<< custodian guard';
 const STATE = 'custodian.setup';
+const VALUES_COMMENT = '# Custodian: three-way merges of value-encrypted files, one line each (docs/VALUES.md §12)';
+/** Value-encrypted files are config files; a larger candidate is not read when looking for them. */
+const MAX_VALUES_CANDIDATE_BYTES = 4 * 1024 * 1024;
+// The names the core gives a format (.env, .env.*, *.env, *.json, *.yaml, *.yml) and the metadata block's
+// first line or member (VALUES.md §4), tested without loading the core's values module: the extension
+// imports this file at activation, and that module brings the yaml package. The driver validates fully.
+const VALUES_FILE_NAME = /(^|\/)\.env(\.[^/]*)?$|\.env$|\.(json|ya?ml)$/i;
+const VALUES_MARKERS = [/^#custodian:values=/m, /"custodian:values"\s*:/];
 
 /** What setup could not do without risking someone else's work. */
 export class GitSetupError extends CustodianError {}
@@ -70,6 +78,84 @@ function hookRunsGuard(text: string): boolean {
   return text.includes(HOOK_BEGIN) || /\bcustodian\b.*\bguard\b/.test(text);
 }
 
+/**
+ * The `.gitattributes` line giving one tracked file the merge driver: anchored at the top (`/`), glob
+ * characters escaped, C-quoted when the path has a space or a quote (git reads quoted patterns).
+ */
+export function valuesAttributeLine(repoPath: string): string {
+  const escaped = `/${repoPath.replace(/[\\*?[]/g, (c) => `\\${c}`)}`;
+  if (!/[\s"]/.test(escaped)) return `${escaped} merge=custodian`;
+  return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\t/g, '\\t').replace(/\n/g, '\\n')}" merge=custodian`;
+}
+
+/**
+ * Tracked files that are value-encrypted (VALUES.md §11: recognised by their metadata block, under the
+ * names the format has: .env, *.json, *.yaml …), and which of them git does not yet merge with our
+ * driver. Their names are ordinary, so a pattern cannot tell them from plain files: one line per file.
+ */
+async function valueFiles(root: string): Promise<{ all: string[]; missing: string[] }> {
+  const tracked = (await git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard'])).toString('utf8').split('\0').filter((p) => p !== '' && VALUES_FILE_NAME.test(p));
+  const all: string[] = [];
+  for (const p of tracked) {
+    try {
+      const file = path.join(root, p);
+      if ((await fs.stat(file)).size > MAX_VALUES_CANDIDATE_BYTES) continue;
+      const text = await fs.readFile(file, 'utf8');
+      if (VALUES_MARKERS.some((re) => re.test(text))) all.push(p);
+    } catch {
+      // Deleted in the working tree or unreadable: nothing to register.
+    }
+  }
+  if (all.length === 0) return { all, missing: [] };
+  const out = (await git(root, ['check-attr', '-z', '--stdin', 'merge'], Buffer.from(all.join('\0') + '\0'))).toString('utf8').split('\0');
+  const driver = new Map<string, string>();
+  for (let k = 0; k + 2 < out.length; k += 3) driver.set(out[k], out[k + 2]);
+  return { all, missing: all.filter((p) => driver.get(p) !== 'custodian') };
+}
+
+async function configValues(root: string, key: string): Promise<string[]> {
+  const r = await runGit(root, ['config', '--local', '--get-all', key]);
+  return r.status === 0 ? r.stdout.toString('utf8').split('\n').filter((l) => l !== '') : [];
+}
+
+/** Appends a line per value-encrypted file git does not merge with the driver yet; records each line. */
+async function addValueFiles(root: string, done: string[]): Promise<void> {
+  const { missing } = await valueFiles(root);
+  if (missing.length === 0) return;
+  const file = path.join(root, '.gitattributes');
+  const old = (await readIfExists(file))?.toString('utf8') ?? '';
+  const lines = missing.map(valuesAttributeLine);
+  const addComment = !old.split('\n').includes(VALUES_COMMENT);
+  const block = [...(addComment ? [VALUES_COMMENT] : []), ...lines].join('\n') + '\n';
+  await writeFileAtomic(file, Buffer.from(old === '' || old.endsWith('\n') ? old + block : `${old}\n${block}`), { force: true });
+  if (addComment) await git(root, ['config', '--local', `${STATE}.valuescomment`, 'added']);
+  for (const line of lines) await git(root, ['config', '--local', '--add', `${STATE}.valuesline`, line]);
+  for (const p of missing) done.push(`.gitattributes: merge=custodian for the value-encrypted file ${p}`);
+  const still = (await valueFiles(root)).missing;
+  for (const p of still) done.push(`.gitattributes: git does not apply the line added for ${p}; add a pattern for it by hand`);
+}
+
+/** Removes the value-file lines (and comment) setup recorded, one occurrence each. */
+async function removeValueFiles(root: string, done: string[]): Promise<void> {
+  const recorded = await configValues(root, `${STATE}.valuesline`);
+  if ((await getConfig(root, `${STATE}.valuescomment`)) !== undefined) recorded.push(VALUES_COMMENT);
+  if (recorded.length === 0) return;
+  const file = path.join(root, '.gitattributes');
+  const text = (await readIfExists(file))?.toString('utf8');
+  if (text === undefined) return;
+  const lines = text.split('\n');
+  let removed = 0;
+  for (const line of recorded) {
+    const at = lines.lastIndexOf(line);
+    if (at >= 0) {
+      lines.splice(at, 1);
+      removed++;
+    }
+  }
+  await writeFileAtomic(file, Buffer.from(lines.join('\n')), { force: true });
+  done.push(`.gitattributes: removed ${removed} line(s) for value-encrypted files`);
+}
+
 /** What is in place and what is not. */
 export async function checkSetup(root: string, commands: DriverCommands): Promise<SetupItem[]> {
   const items: SetupItem[] = [];
@@ -78,6 +164,14 @@ export async function checkSetup(root: string, commands: DriverCommands): Promis
       ? { name: '.gitattributes', status: 'present', detail: `*.enc files use diff=custodian merge=custodian` }
       : { name: '.gitattributes', status: 'missing', detail: `no "${ATTRIBUTES_LINE}" line` },
   );
+  const values = await valueFiles(root);
+  if (values.all.length > 0) {
+    items.push(
+      values.missing.length === 0
+        ? { name: 'value-encrypted files', status: 'present', detail: `${values.all.length} file(s) use merge=custodian` }
+        : { name: 'value-encrypted files', status: 'missing', detail: `no merge=custodian line for ${values.missing.slice(0, 5).join(', ')}${values.missing.length > 5 ? ', …' : ''}` },
+    );
+  }
   const driver = async (name: string, key: string, expected: string): Promise<void> => {
     const value = await getConfig(root, key);
     if (value === undefined) items.push({ name, status: 'missing', detail: `git config ${key} is not set` });
@@ -113,6 +207,7 @@ export async function setUp(root: string, commands: DriverCommands): Promise<str
     await git(root, ['config', '--local', `${STATE}.gitattributes`, how]);
     done.push(`.gitattributes: added "${ATTRIBUTES_LINE}"`);
   }
+  await addValueFiles(root, done);
   const setDriver = async (key: string, value: string, what: string): Promise<void> => {
     const current = await getConfig(root, key);
     if (current === value) return;
@@ -153,6 +248,8 @@ export async function setUp(root: string, commands: DriverCommands): Promise<str
 /** Removes what setup added (as recorded); returns what it did. */
 export async function undoSetup(root: string): Promise<string[]> {
   const done: string[] = [];
+  // Before the *.enc block: a .gitattributes setup created is deleted once both are gone.
+  await removeValueFiles(root, done);
   const how = await getConfig(root, `${STATE}.gitattributes`);
   if (how !== undefined) {
     const file = path.join(root, '.gitattributes');

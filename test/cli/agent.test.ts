@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { signTranscriptDigest, unwrapHeaderFileKey } from '../../src/core/envelope';
 import { parsePrivateKey, type RsaPrivateKey } from '../../src/core/keys';
+import { sealValues, signValuesDigest, unwrapValuesDataKey, valuesRecipients } from '../../src/core/values';
+import { HeaderAuthError } from '../../src/core/errors';
+import { AgentClient } from '../../src/node/agent-client';
 import { agentAddress } from '../../src/node/agent-address';
 import { linuxPeerInspector, unknownPeerInspector } from '../../src/node/agent-peer';
 import { AgentServer, type AuditEntry, type ConsentRequest } from '../../src/node/agent-server';
@@ -57,7 +60,10 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
         list: async () => [aliceKey.publicKey],
         unwrap: (_fp, header) => unwrapHeaderFileKey(header, [aliceKey], backend),
         sign: (_fp, digest) => signTranscriptDigest(aliceKey, digest, backend),
+        unwrapValues: (_fp, text, format) => unwrapValuesDataKey(text, format, aliceKey, backend),
+        signValues: (_fp, digest) => signValuesDigest(aliceKey, digest, backend),
       },
+      valuesRecipients: async (text, format) => valuesRecipients(text, format),
       consent: async (r) => {
         consents.push(r);
         return answer.allow ? 'allowed' : 'denied';
@@ -118,6 +124,77 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
     assert.deepEqual(consents.map((c) => c.op), ['sign']);
     const d = await runAsync(['decrypt', '-i', bob.privatePath, '--require-signer', alice.sshPubPath, signed], {});
     assert.equal(d.code, 0, d.stderr);
+  });
+
+  describe('value-encrypted files through the agent', () => {
+    let envFile: string;
+    before(async () => {
+      const bobKey = await parsePrivateKey(fs.readFileSync(bob.privatePath, 'utf8'));
+      envFile = path.join(dir, 'values.env');
+      fs.writeFileSync(envFile, await sealValues('API_TOKEN=agent-opens-3Kq\nPORT=8080\n', { format: 'dotenv', recipients: [aliceKey.publicKey, bobKey.publicKey], signer: aliceKey, backend }));
+    });
+
+    it('get, decrypt --values and run -e open it with the agent, after one consent naming the file and key', async () => {
+      const r = await runAsync(['get', envFile, 'API_TOKEN'], { CUSTODIAN_AGENT_SOCK: address });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'agent-opens-3Kq\n');
+      assert.equal(consents.length, 1);
+      assert.equal(consents[0].op, 'unwrap');
+      assert.equal(consents[0].file, envFile);
+      assert.equal(consents[0].key.fingerprint, aliceKey.publicKey.fingerprint);
+      assert.deepEqual(audit.map((e) => [e.op, e.outcome]), [['list', 'allowed'], ['unwrap-values', 'allowed']]);
+      const d = await runAsync(['decrypt', '--values', envFile], { CUSTODIAN_AGENT_SOCK: address });
+      assert.equal(d.code, 0, d.stderr);
+      assert.equal(d.stdout, 'API_TOKEN=agent-opens-3Kq\nPORT=8080\n');
+      const run = await runAsync(['run', '-e', envFile, '--', process.execPath, '-e', 'process.stdout.write(process.env.API_TOKEN)'], { CUSTODIAN_AGENT_SOCK: address });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, 'agent-opens-3Kq');
+    });
+
+    it('set signs with the agent\'s key (a consent to sign), and the file verifies as signed by it', async () => {
+      const copy = path.join(dir, 'set.env');
+      fs.copyFileSync(envFile, copy);
+      const r = await new Promise<Result>((resolve, reject) => {
+        const child = spawn(process.execPath, [cliPath(), 'set', copy, 'PORT'], { env: cleanEnv({ CUSTODIAN_AGENT_SOCK: address }), stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (x: Buffer) => (stdout += x.toString()));
+        child.stderr.on('data', (x: Buffer) => (stderr += x.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+        child.stdin.end('9090\n');
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(consents.map((c) => c.op), ['unwrap']);
+      assert.deepEqual(audit.map((e) => [e.op, e.outcome]), [['list', 'allowed'], ['unwrap-values', 'allowed'], ['sign-values', 'allowed']]);
+      const g = await runAsync(['get', '-i', bob.privatePath, copy, 'PORT'], {});
+      assert.equal(g.code, 0, g.stderr);
+      assert.equal(g.stdout, '9090\n');
+      assert.match(g.stderr, new RegExp(`signed by ${alice.fingerprint.replace(/[+/]/g, '.')}`));
+    });
+
+    it('denied: exit 1, the value is not printed', async () => {
+      answer.allow = false;
+      const r = await runAsync(['get', envFile, 'API_TOKEN'], { CUSTODIAN_AGENT_SOCK: address });
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^custodian: error: .*denied/);
+    });
+
+    it('attacker: alice\'s recipient line copied into a file of mallory\'s unwraps nothing (the MAC must verify with the key)', async () => {
+      const real = fs.readFileSync(envFile, 'utf8');
+      const line = /^#custodian:recipient=.*$/m.exec(real)![0];
+      const forged = (await sealValues('STOLEN=x\n', { format: 'dotenv', recipients: [aliceKey.publicKey], backend })).replace(/^#custodian:recipient=.*$/m, line);
+      const client = new AgentClient(address);
+      try {
+        const [key] = await client.keys({ file: 'innocent.env' });
+        await assert.rejects(key.unwrapValuesKey(forged, 'dotenv'), HeaderAuthError);
+      } finally {
+        client.close();
+      }
+      assert.deepEqual(audit.map((e) => [e.op, e.outcome]), [['list', 'allowed'], ['unwrap-values', 'failed']]);
+      assert.match(audit[1].detail ?? '', /MAC does not verify/);
+    });
   });
 
   it('custodian identities shows the agent\'s keys; a stale address is a clean error', async () => {

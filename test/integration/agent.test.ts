@@ -159,6 +159,32 @@ describe('agent', function () {
     }
   });
 
+  it('the CLI opens a value-encrypted .env with the keychain key (custodian get), after "Allow Once" naming the file; Deny gives nothing', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const envFile = wsPath('agent-values.env');
+    fs.writeFileSync(envFile, await sealValues('API_TOKEN=values-via-agent-7Rx\n', { format: 'dotenv', recipients: [myPublic], signer: team.alice.key, backend }));
+    const consent = answerConsent(() => 'Allow Once');
+    try {
+      const r = await custodian(['get', envFile, 'API_TOKEN'], address);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(r.stdout, 'values-via-agent-7Rx\n');
+      assert.strictEqual(consent.prompts.length, 1);
+      assert.match(consent.prompts[0].message, /decrypt .*agent-values\.env/);
+    } finally {
+      consent.dispose();
+    }
+    const deny = answerConsent(() => 'Deny');
+    try {
+      const r = await custodian(['get', envFile, 'API_TOKEN'], address);
+      assert.strictEqual(r.code, 1);
+      assert.strictEqual(r.stdout, '');
+      assert.match(r.stderr, /denied/);
+    } finally {
+      deny.dispose();
+      fs.rmSync(envFile, { force: true });
+    }
+  });
+
   it('the CLI signs with the keychain key (encrypt -S)', async () => {
     const consent = answerConsent(() => 'Allow Once');
     const plain = wsPath('agent-note.txt');

@@ -156,6 +156,47 @@ describe('value-encrypted files in the editor', function () {
     await assert.rejects(source.load([file]), /Cannot decrypt values-repo\/debug\.env: the signature .* does not verify/);
   });
 
+  it('a file the git merge driver left in conflict opens with the markers between the decrypted values; saving the resolution seals an ordinary file', async () => {
+    const { sealValues, openValues, isValueEncrypted } = await import('../../src/core/values');
+    const { joinConflict, isConflictedValues } = await import('../../src/core/values-conflict');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', 'conflict.env');
+    const ours = 'A=keep-Zq81\nB=ours-Hh27\nC=also-kept-Rt55\n';
+    const theirs = 'A=keep-Zq81\nB=theirs-Uu93\nC=also-kept-Rt55\n';
+    // As the driver writes it: ours sealed, theirs re-sealed with ours' data key, interleaved by markers.
+    const oursSealed = await sealValues(ours, { format: 'dotenv', recipients: [me, team.alice.publicKey], signer: team.alice.key, backend });
+    const opened = await openValues(oursSealed, { format: 'dotenv', identities: [team.alice.key], backend });
+    const theirsSealed = await opened.reseal(theirs, { backend, signer: team.alice.key });
+    opened.dispose();
+    const conflicted = joinConflict(oursSealed, theirsSealed);
+    assert.ok(conflicted && isConflictedValues(conflicted, 'dotenv'));
+    fs.writeFileSync(file.fsPath, conflicted);
+    for (const s of ['ours-Hh27', 'theirs-Uu93', 'keep-Zq81']) assert.ok(!conflicted.includes(s), `${s} is sealed in the conflicted file`);
+
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() }));
+    assert.strictEqual(doc.getText(), 'A=keep-Zq81\n<<<<<<< ours\nB=ours-Hh27\n=======\nB=theirs-Uu93\n>>>>>>> theirs\nC=also-kept-Rt55\n');
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.replace(new vscode.Range(1, 0, 6, 0), 'B=theirs-Uu93\n'));
+    const accept = answerModals((p) => p.items.find((i) => i === 'Save and Sign as Me'));
+    try {
+      assert.ok(await doc.save(), 'saved');
+    } finally {
+      accept.dispose();
+    }
+    const after = fs.readFileSync(file.fsPath, 'utf8');
+    assert.ok(!isConflictedValues(after, 'dotenv') && isValueEncrypted(after, 'dotenv'), 'an ordinary value-encrypted file again');
+    assert.strictEqual(/^A=.*$/m.exec(after)![0], /^A=.*$/m.exec(oursSealed)![0], "an unchanged value keeps ours' token");
+    const back = await openValues(after, { format: 'dotenv', identities: [team.alice.key], backend });
+    assert.strictEqual(back.document, theirs);
+    back.dispose();
+    for (const s of ['ours-Hh27', 'theirs-Uu93', 'keep-Zq81']) {
+      assert.deepStrictEqual(filesContaining(dir(), s), [], `${s} nowhere in the repository`);
+      assert.deepStrictEqual(filesContaining(USER_DATA, s), [], `${s} nowhere under the user data dir`);
+    }
+    await closeAllEditors();
+  });
+
   it('a file I am not a recipient of does not open; the file is left as it was', async () => {
     const { sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');

@@ -46,7 +46,10 @@ describe('agent protocol', () => {
     rejects(enc({ v: 1, op: 'list' }), 'malformed', /"id"/);
     rejects(enc({ v: 1, id: -1, op: 'list' }), 'malformed', /"id"/);
     rejects(enc({ v: 2, id: 1, op: 'list' }), 'unsupported-version');
-    rejects(enc({ v: 1, id: 1, op: 'export-private-key' }), 'unknown-op', /knows list, unwrap and sign/);
+    rejects(enc({ v: 1, id: 1, op: 'export-private-key' }), 'unknown-op', /knows list, unwrap, sign, unwrap-values and sign-values/);
+    rejects(enc({ v: 1, id: 1, op: 'unwrap-values', values: 'AAAA', format: 'toml' }), 'malformed', /"format" expected dotenv, json or yaml/);
+    rejects(enc({ v: 1, id: 1, op: 'unwrap-values', values: 'AAAA', format: 'dotenv', header: 'AAAA' }), 'malformed', /unexpected field "header"/);
+    rejects(enc({ v: 1, id: 1, op: 'sign-values', digest: 'AAAA', key: 'alice' }), 'malformed', /"key" expected a fingerprint/);
     rejects(enc({ v: 1, id: 1, op: 'list', extra: true }), 'malformed', /unexpected field "extra"/);
     rejects(enc({ v: 1, id: 1, op: 'unwrap' }), 'malformed', /"header" expected base64/);
     rejects(enc({ v: 1, id: 1, op: 'unwrap', header: 'not base64!' }), 'malformed', /"header" expected base64/);

@@ -9,6 +9,7 @@ import { decryptBytes, encryptBytes, signTranscriptDigest, unwrapHeaderFileKey }
 import { parseHeader } from '../../src/core/envelope-header';
 import { AgentDeniedError, AgentError, HeaderAuthError, NoIdentityMatchedError } from '../../src/core/errors';
 import type { RsaPrivateKey } from '../../src/core/keys';
+import { signValuesDigest, unwrapValuesDataKey, valuesRecipients } from '../../src/core/values';
 import { agentAddress, preparePrivateDirectory } from '../../src/node/agent-address';
 import { AgentClient } from '../../src/node/agent-client';
 import { linuxPeerInspector, peerAllowed, pidOfPeer, uidFromStatus, type PeerInfo } from '../../src/node/agent-peer';
@@ -44,7 +45,10 @@ async function start(keys: RsaPrivateKey[], opts: { peer?: PeerInfo; ownUid?: nu
       list: async () => keys.map((k) => k.publicKey),
       unwrap: (fp, header) => unwrapHeaderFileKey(header, [find(fp)], backend),
       sign: (fp, digest) => signTranscriptDigest(find(fp), digest, backend),
+      unwrapValues: (fp, text, format) => unwrapValuesDataKey(text, format, find(fp), backend),
+      signValues: (fp, digest) => signValuesDigest(find(fp), digest, backend),
     },
+    valuesRecipients: async (text, format) => valuesRecipients(text, format),
     consent: async (r) => {
       consents.push(r);
       return answer.allow ? 'allowed' : 'denied';

@@ -6,7 +6,7 @@ import { checkInput } from '../io';
 import { describeKey } from '../key-files';
 import { IDENTITY_HELP } from '../identities';
 import { CliError } from '../output';
-import { readValuesText, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities } from '../values-files';
+import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities } from '../values-files';
 
 export const getCommand: Command = {
   name: 'get',
@@ -41,7 +41,9 @@ Examples:
     const format = valuesFormatOf(args, file);
     await checkInput(file);
     const identities = await valuesIdentities(args, ctx, file);
-    const opened = await openValues(await readValuesText(file, ctx), { format, identities, backend: ctx.backend() });
+    const text = await readValuesText(file, ctx);
+    refuseConflicted(text, format, file);
+    const opened = await openValues(text, { format, identities, backend: ctx.backend() });
     try {
       const value = readValue(opened.document, format, name);
       if (value === undefined) {

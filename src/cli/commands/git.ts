@@ -1,4 +1,5 @@
-// custodian git: makes git show `.enc` files decrypted and merge them encrypted (docs/GIT.md).
+// custodian git: makes git show `.enc` files decrypted and merge them and value-encrypted files
+// encrypted (docs/GIT.md).
 //   setup [--check | --undo]   .gitattributes, the drivers in .git/config, the pre-commit guard
 //   textconv FILE              what git diff shows for one version (run by git)
 //   merge %O %A %B %L %P       the merge driver (run by git)
@@ -10,6 +11,7 @@ import { checkSetup, driverCommands, setUp, undoSetup } from '../../node/git-set
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { mergeDriver, textconv, type DriverKeys } from '../git-drivers';
 import { IDENTITY_HELP } from '../identities';
+import { valuesMergeDriver } from '../values-merge';
 import { CliError } from '../output';
 import { shellQuote } from '../shell-quote';
 import type { Args } from '../args';
@@ -74,7 +76,8 @@ export const gitCommand: Command = {
 
 setup: in the current repository,
   - adds "*.enc diff=custodian merge=custodian" to .gitattributes (unless git already applies
-    them; the lines there stay), to be committed once for everyone;
+    them; the lines there stay), to be committed once for everyone, and "/PATH merge=custodian"
+    for each value-encrypted .env, JSON or YAML file it finds (run it again after encrypting one);
   - registers the diff (textconv) and merge drivers in the clone's git config (.git/config), which
     git does not copy when cloning: each teammate runs "custodian git setup" once per clone;
   - installs "custodian guard" as the pre-commit hook (in core.hooksPath if set): a new hook, or
@@ -93,6 +96,10 @@ merge: git's merge driver. Decrypts the three versions in memory, merges them as
   removed from the roster (.custodian/team) on either side, signed with your default key. Exit 0
   when clean; with conflicts the markers are inside the encrypted file and the exit status is the
   number of conflicts. If a version cannot be decrypted OURS is left untouched (exit 1).
+  A value-encrypted .env/JSON/YAML file: its decrypted documents are merged and sealed again
+  (unchanged values keep OURS' tokens); a conflict is written as two sealed sides between markers,
+  which "custodian decrypt --values" and VS Code show decrypted (docs/VALUES.md §12). A file that is
+  not value-encrypted is merged by "git merge-file" itself, and its exit status returned.
 
 Flags:
       --check             report what is set up and what is missing
@@ -121,8 +128,12 @@ Examples:
         const [, base, ours, theirs, marker, repoPath] = args.positionals;
         const markerSize = marker === undefined ? DEFAULT_MARKER_SIZE : Number(marker);
         if (!Number.isSafeInteger(markerSize) || markerSize < 1 || markerSize > 1024) throw args.usageError(`MARKER-SIZE must be a whole number from 1 to 1024, got "${marker}"`);
-        const conflicts = await mergeDriver({ base, ours, theirs, markerSize, repoPath: repoPath ?? ours }, driverKeys(args), ctx);
-        return Math.min(conflicts, 127);
+        const files = { base, ours, theirs, markerSize, repoPath: repoPath ?? ours };
+        // A .enc file is a whole-file envelope; anything else git gives the driver is a value-encrypted
+        // .env/JSON/YAML file, or a plain file merged exactly as git merge-file would.
+        const isEnc = /\.enc$/i.test(files.repoPath);
+        const status = isEnc ? await mergeDriver(files, driverKeys(args), ctx) : await valuesMergeDriver(files, driverKeys(args), ctx);
+        return isEnc ? Math.min(status, 127) : status;
       }
       case undefined:
         throw args.usageError('missing subcommand: setup, textconv or merge');

@@ -6,12 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEnv, mergeEnvLayers, type EnvLayer } from '../../core/env-layers';
-import type { DecryptionIdentity } from '../../core/envelope';
+import type { RsaPrivateKey } from '../../core/keys';
 import { PROJECT_CONFIG_PATH } from '../../core/project-config';
 import { readProjectConfig } from '../../node/project-config';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { loadEnvFile, type EnvFileKeys } from '../env-files';
-import { IDENTITY_HELP, resolveIdentities } from '../identities';
+import { IDENTITY_HELP, resolveIdentities, type RemoteKey } from '../identities';
 import { loadPublicKey } from '../key-files';
 import { CliError, formatError, UsageError } from '../output';
 import type { PassphraseSource } from '../passphrase';
@@ -171,7 +171,7 @@ Examples:
     const passphrases = (): PassphraseSource => (passphraseSource ??= ctx.passphrases(args));
     const requiredArg = args.string('require-signer');
     const requiredSigner = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, passphrases());
-    let identities: Promise<readonly DecryptionIdentity[]> | undefined;
+    let identities: Promise<readonly (RsaPrivateKey | RemoteKey)[]> | undefined;
     const keys: EnvFileKeys = {
       backend: ctx.backend(),
       requiredSigner,

@@ -8,7 +8,7 @@ import { checkInput, decodeText, readSmallInput } from '../io';
 import { describeKey } from '../key-files';
 import { IDENTITY_HELP } from '../identities';
 import { UsageError } from '../output';
-import { readValuesText, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
+import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
 
 /** A secret value is small; this bounds a mistaken pipe. */
 const MAX_VALUE_BYTES = 1024 * 1024;
@@ -53,11 +53,13 @@ Examples:
     const identities = await valuesIdentities(args, ctx, file);
     const explicitSigner = await valuesSigner(args, ctx, file);
     const text = await readValuesText(file, ctx);
+    refuseConflicted(text, format, file);
     const opened = await openValues(text, { format, identities, backend: ctx.backend() });
     try {
       if (ctx.io.stdin.isTTY) ctx.info(`type the new value of ${name}, then Enter and Ctrl-D`);
       const value = decodeText(await readSmallInput(undefined, ctx.io, MAX_VALUE_BYTES), 'standard input').replace(/\r?\n$/, '');
-      const signer = explicitSigner ?? opened.openedBy;
+      // The key that opened the file signs it again (a local key, or the agent's).
+      const signer = explicitSigner ?? identities.find((k) => k.publicKey.fingerprint === opened.openedBy.publicKey.fingerprint) ?? identities[0];
       const resealed = await opened.reseal(replaceValue(opened.document, format, name, value), { backend: ctx.backend(), signer });
       await writeValuesText(file, resealed, ctx, { replace: true });
       ctx.info(`${name} set in ${file}, signed by ${describeKey(signer.publicKey)}`);

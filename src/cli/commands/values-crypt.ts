@@ -3,7 +3,8 @@
 // whole; output is written atomically, as by the other commands.
 import { SignatureError, SignerMismatchError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
-import { openValues, sealValues } from '../../core/values';
+import { openValues, sealValues, type ValuesFormatName, type ValuesIdentity } from '../../core/values';
+import { isConflictedValues, openConflictedValues } from '../../core/values-conflict';
 import type { Args } from '../args';
 import type { CommandContext } from '../command';
 import { checkInput, checkOutput } from '../io';
@@ -38,7 +39,9 @@ export async function decryptValuesFile(args: Args, ctx: CommandContext): Promis
   const identities = await valuesIdentities(args, ctx, input);
   const requiredArg = args.string('require-signer');
   const required = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, ctx.passphrases(args));
-  const opened = await openValues(await readValuesText(input, ctx), { format, identities, backend: ctx.backend() });
+  const text = await readValuesText(input, ctx);
+  if (isConflictedValues(text, format)) return decryptConflicted(text, format, identities, out, force, ctx);
+  const opened = await openValues(text, { format, identities, backend: ctx.backend() });
   try {
     // Every value, the MAC and the signature are verified before anything is written (§9).
     const status = opened.signature;
@@ -51,5 +54,25 @@ export async function decryptValuesFile(args: Args, ctx: CommandContext): Promis
     else ctx.warn('not signed: anyone with the recipients\' public keys could have written this file');
   } finally {
     opened.dispose();
+  }
+}
+
+/**
+ * A file the git merge driver left in conflict (docs/VALUES.md §12): both sides are verified in full,
+ * then the plaintexts are written with the conflict markers, for reading or resolving by hand.
+ */
+async function decryptConflicted(text: string, format: ValuesFormatName, identities: readonly ValuesIdentity[], out: string | undefined, force: boolean, ctx: CommandContext): Promise<void> {
+  const opened = await openConflictedValues(text, { format, identities, backend: ctx.backend() });
+  try {
+    await writeValuesText(out, opened.document, ctx, { force, mode: 0o600 });
+    for (const [side, o] of [['ours', opened.ours], ['theirs', opened.theirs]] as const) {
+      const status = o.signature;
+      if (status.kind === 'signed') ctx.info(`${side}: signed by ${describeKey(status.signer)}`);
+      else ctx.warn(`${side}: not signed`);
+    }
+    ctx.warn(`${opened.conflicts} merge conflict(s): resolve them, then seal the file again (VS Code: edit the decrypted file and save)`);
+  } finally {
+    opened.ours.dispose();
+    opened.theirs.dispose();
   }
 }

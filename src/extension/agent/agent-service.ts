@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import { agentAddress, agentDirectory } from '../../node/agent-address';
 import { platformPeerInspector } from '../../node/agent-peer';
 import { AgentServer, type AgentKeyring, type AuditEntry, type ConsentAnswer, type ConsentRequest } from '../../node/agent-server';
+import { lazyCore } from '../lazy-core';
 
 export interface RunningAgent {
   readonly address: string;
@@ -16,7 +17,13 @@ export async function startAgent(deps: {
   audit: (entry: AuditEntry) => void;
 }): Promise<RunningAgent> {
   const address = agentAddress(agentDirectory());
-  const server = new AgentServer({ ...deps, inspectPeer: platformPeerInspector(), ownUid: process.getuid?.() });
+  const server = new AgentServer({
+    ...deps,
+    // The values module (and the yaml package) loads on the first value-encrypted request, not with the agent.
+    valuesRecipients: async (text, format) => (await lazyCore.values()).valuesRecipients(text, format),
+    inspectPeer: platformPeerInspector(),
+    ownUid: process.getuid?.(),
+  });
   await server.listen(address);
   return {
     address,

@@ -45,6 +45,16 @@ export function keyStoreKeyring(keys: ActiveKeyStore): AgentKeyring {
         const { signTranscriptDigest } = await lazyCore.envelope();
         return signTranscriptDigest(key, digest, await backend());
       }),
+    unwrapValues: (fingerprint, text, format) =>
+      withPrivateKey(fingerprint, async (key) => {
+        const { unwrapValuesDataKey } = await lazyCore.values();
+        return unwrapValuesDataKey(text, format, key, await backend());
+      }),
+    signValues: (fingerprint, digest) =>
+      withPrivateKey(fingerprint, async (key) => {
+        const { signValuesDigest } = await lazyCore.values();
+        return signValuesDigest(key, digest, await backend());
+      }),
   };
 }
 

@@ -57,9 +57,9 @@ export class ValuesFileSystem extends BackedFileSystem {
     void this.guard.ensure();
     const file = fromValuesUri(uri);
     try {
-      const { values: opened } = await this.open(file);
+      const { values: opened, document } = await this.open(file);
       try {
-        return new TextEncoder().encode(opened.document);
+        return new TextEncoder().encode(document);
       } finally {
         opened.dispose();
       }
@@ -120,22 +120,37 @@ export class ValuesFileSystem extends BackedFileSystem {
     );
   }
 
-  /** Opens the file (its text given, or read), records who it is for and who signed it. */
-  private async open(file: vscode.Uri, given?: string): Promise<{ values: OpenedValues; info: ValuesInfo }> {
+  /**
+   * Opens the file (its text given, or read), records who it is for and who signed it. A file the git
+   * merge driver left in conflict shows both sides' plaintexts between markers; its save re-seals the
+   * resolved text with ours' data key (`values` is ours), so the result is an ordinary file again.
+   */
+  private async open(file: vscode.Uri, given?: string): Promise<{ values: OpenedValues; info: ValuesInfo; document: string }> {
     const what = basename(file.path);
     const format = await formatOf(file);
     const text = given ?? (await readText(file, what));
-    const [values, backend] = await Promise.all([lazyCore.values(), this.services.backend()]);
-    const info = await values.inspectValues(text, format, backend);
+    const [values, conflict, backend] = await Promise.all([lazyCore.values(), lazyCore.valuesConflict(), this.services.backend()]);
+    const conflicted = conflict.isConflictedValues(text, format);
+    const info = await values.inspectValues(conflicted ? conflict.splitConflict(text)!.ours : text, format, backend);
     const identities = await this.session.identitiesFor(info.recipients, what);
     try {
-      const opened = await values.openValues(text, { format, identities, backend });
+      let opened: OpenedValues;
+      let document: string;
+      if (conflicted) {
+        const both = await conflict.openConflictedValues(text, { format, identities, backend });
+        both.theirs.dispose();
+        opened = both.ours;
+        document = both.document;
+      } else {
+        opened = await values.openValues(text, { format, identities, backend });
+        document = opened.document;
+      }
       const known = await this.session.knownKeys();
       const header: EnvelopeInfo = { version: 1, recipients: info.recipients, chunkSize: 0, headerSize: 0 };
       const uri = toValuesUri(file);
       this.entries.set(uri.toString(), { description: this.session.describe(header, opened.signature, known), recipients: info.recipients });
       this.infoEmitter.fire(uri);
-      return { values: opened, info };
+      return { values: opened, info, document };
     } finally {
       this.session.release(...identities);
     }

@@ -1,0 +1,149 @@
+// The git merge driver for value-encrypted .env, JSON and YAML files (docs/VALUES.md §12, docs/GIT.md):
+// the three versions are opened in memory, their documents merged line by line as `git merge-file`
+// merges them, and the result sealed again, so a clean merge is an ordinary value-encrypted file whose
+// unchanged values keep ours' tokens. A conflict is written as two sealed files interleaved by markers.
+// A version that is no value-encrypted file at all (a plain JSON file under the same attribute) is
+// merged by `git merge-file` itself: the driver then behaves exactly as git would.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import { describeError, NoIdentityMatchedError } from '../core/errors';
+import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
+import { mergeLines } from '../core/line-merge';
+import { isValueEncrypted, openValues, ruleToString, sealValues, valuesFormatForFileName, type OpenedValues, type ValuesFormatName } from '../core/values';
+import { CONFLICT_LABELS, isConflictedValues, joinConflict, splitConflict } from '../core/values-conflict';
+import { displayText } from '../core/display-text';
+import { writeFileAtomic } from '../node/atomic-file';
+import { readSmallFile } from '../node/node-streams';
+import type { CommandContext } from './command';
+import { identityRequest, knownKeys, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, type DriverKeys, type MergeFiles } from './git-drivers';
+import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
+import { MAX_VALUES_FILE_BYTES } from './values-files';
+
+interface Side {
+  readonly name: 'base' | 'ours' | 'theirs';
+  readonly text: string;
+  /** Opened when the version is value-encrypted; a missing version (empty) or a plain base is not. */
+  opened?: OpenedValues;
+}
+
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `git merge-file` on the three files, in place over ours, with the driver's labels; its exit status. */
+function gitMergeFile(files: MergeFiles, ctx: CommandContext): number {
+  const r = spawnSync('git', ['merge-file', `--marker-size=${files.markerSize}`, '-L', CONFLICT_LABELS.ours, '-L', 'base', '-L', CONFLICT_LABELS.theirs, files.ours, files.base, files.theirs], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: ctx.io.env,
+  });
+  if (r.error) throw new MergeSideError(`cannot run git merge-file: ${r.error.message}`, { hint: 'is git on PATH?' });
+  if (r.stderr.length > 0) ctx.io.stderr.write(r.stderr);
+  return r.status ?? 1;
+}
+
+/**
+ * Returns the exit status for git: 0 clean, the number of conflicts (capped by the caller), or git
+ * merge-file's own status for a file that is not value-encrypted. Throws, leaving ours untouched, when a
+ * version cannot be opened or the result cannot be sealed.
+ */
+export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx: CommandContext): Promise<number> {
+  const what = displayText(files.repoPath);
+  const format = valuesFormatForFileName(files.repoPath);
+  if (format === undefined) return gitMergeFile(files, ctx);
+  // Larger than any value-encrypted file Custodian reads: not one, so git merges it as it would.
+  const sizes = await Promise.all([files.base, files.ours, files.theirs].map(async (f) => (await fs.stat(f)).size));
+  if (sizes.some((n) => n > MAX_VALUES_FILE_BYTES)) return gitMergeFile(files, ctx);
+  const bytes = await Promise.all([files.base, files.ours, files.theirs].map((f) => readSmallFile(f, MAX_VALUES_FILE_BYTES, f)));
+  const texts = bytes.map(decodeUtf8);
+  const encrypted = texts.map((t) => t !== undefined && isValueEncrypted(t, format));
+  const conflicted = texts.map((t) => t !== undefined && isConflictedValues(t, format));
+  if (!encrypted.some((e) => e) && !conflicted.some((c) => c)) return gitMergeFile(files, ctx);
+
+  const sides: Side[] = (['base', 'ours', 'theirs'] as const).map((name, i) => ({ name, text: texts[i] ?? '' }));
+  for (const [i, side] of sides.entries()) {
+    if (texts[i] === undefined) throw refused(what, side.name, 'it is not UTF-8 text');
+    // A plain ours or theirs beside an encrypted one would put a stripped or never-sealed version into
+    // the result unnoticed; a plain (or missing) base is a file that was encrypted on both sides since.
+    if (conflicted[i]) throw refused(what, side.name, 'it still has merge conflicts');
+    if (!encrypted[i] && side.name !== 'base' && side.text !== '') throw refused(what, side.name, 'it is not value-encrypted, but the other side is');
+  }
+  const request = identityRequest(ctx, keys, files.repoPath);
+  const identities = (await resolveIdentities(request)).map((i) => i.key);
+  try {
+    for (const [i, side] of sides.entries()) {
+      if (!encrypted[i]) continue;
+      try {
+        side.opened = await openValues(side.text, { format, identities, backend: ctx.backend() });
+      } catch (err) {
+        throw refused(what, side.name, err instanceof NoIdentityMatchedError ? 'none of your keys is a recipient' : describeError(err), err);
+      }
+    }
+    const [base, ours, theirs] = sides;
+    const doc = (s: Side): string => s.opened?.document ?? s.text;
+    const merged = mergeLines(doc(base), doc(ours), doc(theirs), CONFLICT_LABELS, files.markerSize);
+    const signer = (await resolveSigner(request)).key;
+    const seal = await sealer(ctx, what, format, identities, signer, sides);
+    let out: string;
+    if (merged.conflicts === 0) {
+      out = await seal(merged.text);
+    } else {
+      const resolved = splitConflict(merged.text);
+      if (!resolved) throw new MergeSideError(`cannot merge ${what}: the merged document's conflict markers cannot be told from its content; the file is left as it was on your side`);
+      // Ours sealed first; theirs re-sealed with its data key, so values equal on both sides share a
+      // token and only the lines that really differ end up between markers.
+      const oursSealed = await seal(resolved.ours);
+      const oursOpened = await openValues(oursSealed, { format, identities, backend: ctx.backend() });
+      let theirsSealed: string;
+      try {
+        theirsSealed = await oursOpened.reseal(resolved.theirs, { backend: ctx.backend(), signer });
+      } finally {
+        oursOpened.dispose();
+      }
+      const joined = joinConflict(oursSealed, theirsSealed, files.markerSize);
+      if (joined === undefined) throw new MergeSideError(`cannot merge ${what}: the conflict cannot be written so that both sides read back exactly; the file is left as it was on your side`, { hint: `pick a side: "git checkout --ours ${what}" or "--theirs", then "git add ${what}"` });
+      out = joined;
+      ctx.warn(`${what}: ${merged.conflicts} conflict(s); the markers are in the file, around sealed values: open it in VS Code (it shows them decrypted), resolve, save, then "git add ${what}"`);
+    }
+    await writeFileAtomic(files.ours, new TextEncoder().encode(out), { force: true });
+    return Math.min(merged.conflicts, 127);
+  } finally {
+    for (const s of sides) s.opened?.dispose();
+  }
+}
+
+function refused(what: string, side: string, reason: string, cause?: unknown): MergeSideError {
+  return new MergeSideError(`cannot merge ${what}: the ${side} version cannot be opened (${reason}); the file is left as it was on your side`, {
+    cause,
+    hint: `resolve it by hand: open ${what} in VS Code, or ask a recipient of that version to merge; then "git add ${what}"`,
+  });
+}
+
+
+/**
+ * How the merged document is sealed: for ours' recipients (same data key, ours' tokens kept for every
+ * unchanged value) when the merge keeps them; else under a new data key for the merged recipients
+ * (VALUES.md §6: a change of recipients re-seals everything). Signed by the merging user.
+ */
+async function sealer(ctx: CommandContext, what: string, format: ValuesFormatName, identities: readonly (RsaPrivateKey | RemoteKey)[], sign: RsaPrivateKey | RemoteKey, sides: readonly Side[]): Promise<(document: string) => Promise<string>> {
+  const [base, ours, theirs] = sides.map((s) => s.opened);
+  const rosters = await mergeRosters(process.cwd(), ctx.io.env);
+  const fingerprints = mergedRecipients(rosters, [ours?.info.recipients ?? [], theirs?.info.recipients ?? []], what);
+  // The rule: ours', unless only theirs changed it since the base.
+  const ruleOf = (o: OpenedValues | undefined): string | undefined => (o ? ruleToString(o.info.rule) : undefined);
+  const ruleFrom = ours && ruleOf(ours) === ruleOf(base) && theirs && ruleOf(theirs) !== ruleOf(base) ? theirs : (ours ?? theirs);
+  const sameAsOurs = ours !== undefined && ruleFrom === ours && sameSet(fingerprints, ours.info.recipients);
+  if (sameAsOurs) return (document) => ours.reseal(document, { backend: ctx.backend(), signer: sign });
+  const signers = [ours, theirs].flatMap((o) => (o?.signature.kind === 'signed' ? [o.signature.signer] : []));
+  const recipients: RsaPublicKey[] = recipientKeys(fingerprints, knownKeys(rosters, [...identities.map((i) => i.publicKey), ...signers]), what);
+  const opened = ruleFrom as OpenedValues;
+  const policy = ours?.info.recipientPolicy ?? theirs?.info.recipientPolicy;
+  return (document) => sealValues(document, { format, recipients, signer: sign, backend: ctx.backend(), rule: opened.info.rule, recipientPolicy: policy });
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

@@ -1,0 +1,311 @@
+// The git merge driver on value-encrypted .env, JSON and YAML files (docs/VALUES.md §12), with the real
+// git in temporary repositories: two clones edit values, git runs the driver, and the checks are the
+// decrypted result against `git merge-file` on the plaintexts, the tokens kept, and no plaintext on disk.
+import * as assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cleanEnv, cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
+
+/** In every secret of these tests: found anywhere on disk, plaintext leaked. */
+const MARKER = 'VALUE-PLAINTEXT-5c1e8b';
+
+type Git = (args: readonly string[]) => SpawnSyncReturns<Buffer> & { out: string; err: string };
+
+function gitIn(repo: string, env: Record<string, string | undefined> = {}): Git {
+  return (args) => {
+    const r = spawnSync('git', ['-C', repo, '-c', 'commit.gpgsign=false', ...args], {
+      env: cleanEnv({ GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_PAGER: 'cat', ...env }),
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (r.error) throw r.error;
+    return Object.assign(r, { out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') });
+  };
+}
+
+function ok(r: { status: number | null; stderr: Buffer | string }): void {
+  assert.equal(r.status, 0, String(r.stderr));
+}
+
+function assertNoPlaintext(repo: string, marker = MARKER): void {
+  const hits: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && fs.readFileSync(p).includes(marker)) hits.push(path.relative(repo, p));
+    }
+  };
+  walk(repo);
+  const objects = spawnSync('git', ['-C', repo, 'cat-file', '--batch-all-objects', '--batch'], { maxBuffer: 256 * 1024 * 1024 });
+  if (objects.stdout.includes(marker)) hits.push('(a git object)');
+  assert.deepEqual(hits, [], `plaintext found in ${repo}`);
+}
+
+/** `git merge-file` with the driver's labels on three texts: the oracle. */
+function gitMergeFile(dir: string, base: string, ours: string, theirs: string): { text: string; status: number | null } {
+  const d = fs.mkdtempSync(path.join(dir, 'oracle-'));
+  fs.writeFileSync(path.join(d, 'base'), base);
+  fs.writeFileSync(path.join(d, 'ours'), ours);
+  fs.writeFileSync(path.join(d, 'theirs'), theirs);
+  const r = spawnSync('git', ['merge-file', '-p', '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'], { cwd: d, env: cleanEnv({ GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' }) });
+  removeDir(d);
+  return { text: r.stdout.toString('utf8'), status: r.status };
+}
+
+describe('cli: git merge driver on value-encrypted files (real git)', function () {
+  this.timeout(240_000);
+  let dir: string;
+  let keys: { alice: TestKey; bob: TestKey; carol: TestKey; mallory: TestKey };
+
+  before(() => {
+    dir = tempDir('custodian-git-values-');
+    const keyDir = path.join(dir, 'keys');
+    fs.mkdirSync(keyDir);
+    keys = { alice: makeOpensslKey(keyDir, 'alice'), bob: makeOpensslKey(keyDir, 'bob'), carol: makeOpensslKey(keyDir, 'carol'), mallory: makeOpensslKey(keyDir, 'mallory') };
+    cliPath();
+  });
+  after(() => removeDir(dir));
+
+  const asUser = (who: TestKey) => ({ CUSTODIAN_IDENTITY: who.privatePath });
+
+  function custodian(cwd: string, args: string[], who?: TestKey, input?: string) {
+    return run(args, { cwd, env: who ? asUser(who) : {}, input });
+  }
+
+  function setValue(repo: string, file: string, name: string, value: string, who: TestKey): void {
+    const r = custodian(repo, ['set', file, name], who, value);
+    assert.equal(r.code, 0, r.stderr);
+  }
+
+  function decrypted(repo: string, file: string, who: TestKey): { text: string; stderr: string } {
+    const r = custodian(repo, ['decrypt', '--values', '-i', who.privatePath, file]);
+    assert.equal(r.code, 0, r.stderr);
+    return { text: r.out, stderr: r.stderr };
+  }
+
+  /** A repository with a roster and `file` value-encrypted for it, set up; and a clone, set up. */
+  function twoClones(name: string, file: string, format: string, plaintext: string, team: ('alice' | 'bob' | 'carol')[] = ['alice', 'bob']): { a: string; b: string } {
+    const a = path.join(dir, `${name}-a`);
+    const b = path.join(dir, `${name}-b`);
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', a]));
+    const ga = gitIn(a);
+    fs.mkdirSync(path.join(a, '.custodian/team'), { recursive: true });
+    for (const who of team) fs.copyFileSync(keys[who].sshPubPath, path.join(a, `.custodian/team/${who}.pub`));
+    fs.mkdirSync(path.dirname(path.join(a, file)), { recursive: true });
+    const enc = custodian(a, ['encrypt', '--values', '--format', format, '-R', '.custodian/team', '-s', keys.alice.privatePath, '-o', file, '-'], undefined, plaintext);
+    assert.equal(enc.code, 0, enc.stderr);
+    const setup = custodian(a, ['git', 'setup']);
+    assert.equal(setup.code, 0, setup.stderr);
+    assert.match(setup.stderr, new RegExp(`merge=custodian for the value-encrypted file ${file.replace('.', '\\.')}`));
+    ok(ga(['add', '-A']));
+    ok(ga(['commit', '-q', '-m', 'values']));
+    ok(spawnSync('git', ['clone', '-q', a, b]));
+    assert.equal(custodian(b, ['git', 'setup']).code, 0);
+    return { a, b };
+  }
+
+  const envLines = (n: number): string => Array.from({ length: n }, (_, k) => `KEY_${k}=${MARKER}-base-${k}\n`).join('');
+
+  it('two clones edit different values of a .env: clean, equals git merge-file on the plaintexts, unchanged tokens kept, signed, readable by both', () => {
+    const base = `# settings\n${envLines(12)}`;
+    const { a, b } = twoClones('env-clean', '.env', 'dotenv', base);
+    assert.match(fs.readFileSync(path.join(a, '.gitattributes'), 'utf8'), /^\/\.env merge=custodian$/m);
+    assert.match(custodian(b, ['git', 'setup', '--check']).out, /present\s+value-encrypted files: 1 file\(s\) use merge=custodian/);
+    setValue(a, '.env', 'KEY_2', `${MARKER}-alice`, keys.alice);
+    ok(gitIn(a)(['commit', '-q', '-am', 'alice edits']));
+    setValue(b, '.env', 'KEY_9', `${MARKER}-bob`, keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const oursFile = fs.readFileSync(path.join(b, '.env'), 'utf8');
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(merge.status, 0, merge.err);
+
+    const plain = (who: TestKey, rev: string): string => {
+      const text = gb(['show', `${rev}:.env`]).out;
+      const r = run(['decrypt', '--values', '--format', 'dotenv', '-i', who.privatePath, '-'], { input: text });
+      assert.equal(r.code, 0, r.stderr);
+      return r.out;
+    };
+    const mergeBase = gb(['merge-base', 'HEAD^1', 'HEAD^2']).out.trim();
+    const expected = gitMergeFile(dir, plain(keys.bob, mergeBase), plain(keys.bob, 'HEAD^1'), plain(keys.bob, 'HEAD^2'));
+    assert.equal(expected.status, 0);
+    for (const who of [keys.alice, keys.bob]) {
+      const d = decrypted(b, '.env', who);
+      assert.equal(d.text, expected.text);
+      assert.match(d.stderr, new RegExp(`signed by ${keys.bob.fingerprint.replace(/[+/]/g, '.')}`));
+    }
+    // Every value the merge did not change keeps ours' token: the diff against ours is KEY_2, mac=, signature=.
+    const merged = fs.readFileSync(path.join(b, '.env'), 'utf8').split('\n');
+    const before = oursFile.split('\n');
+    assert.equal(merged.length, before.length);
+    const changed = merged.map((l, k) => (l === before[k] ? undefined : l.split('=')[0])).filter((x) => x !== undefined);
+    assert.deepEqual(changed, ['KEY_2', '#custodian:mac', '#custodian:signature']);
+    assertNoPlaintext(a);
+    assertNoPlaintext(b);
+  });
+
+  it('the same value edited on both sides: a conflict git reports, markers around sealed values, no plaintext under the repository; the markers show decrypted', () => {
+    const { a, b } = twoClones('env-conflict', '.env', 'dotenv', envLines(8));
+    setValue(a, '.env', 'KEY_4', `${MARKER}-alice`, keys.alice);
+    setValue(a, '.env', 'KEY_1', `${MARKER}-alice-1`, keys.alice);
+    ok(gitIn(a)(['commit', '-q', '-am', 'alice edits']));
+    setValue(b, '.env', 'KEY_4', `${MARKER}-bob`, keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0);
+    assert.match(merge.out + merge.err, /CONFLICT \(content\): Merge conflict in \.env/);
+    assert.match(merge.err, /1 conflict\(s\); the markers are in the file, around sealed values/);
+    assertNoPlaintext(b);
+    const onDisk = fs.readFileSync(path.join(b, '.env'), 'utf8');
+    assert.match(onDisk, /^<<<<<<< ours\nKEY_4=custodian-val1\.[\w-]+\n=======\nKEY_4=custodian-val1\.[\w-]+\n>>>>>>> theirs\n/m, 'the conflict is around the sealed values');
+
+    const expected = [0, 1, 2, 3].map((k) => (k === 1 ? `KEY_1=${MARKER}-alice-1\n` : `KEY_${k}=${MARKER}-base-${k}\n`)).join('') +
+      `<<<<<<< ours\nKEY_4=${MARKER}-bob\n=======\nKEY_4=${MARKER}-alice\n>>>>>>> theirs\n` +
+      [5, 6, 7].map((k) => `KEY_${k}=${MARKER}-base-${k}\n`).join('');
+    for (const who of [keys.alice, keys.bob]) {
+      const d = decrypted(b, '.env', who);
+      assert.equal(d.text, expected);
+      assert.match(d.stderr, /1 merge conflict\(s\)/);
+    }
+    // Nothing reads a value from one side of a conflict.
+    const get = custodian(b, ['get', '.env', 'KEY_0'], keys.bob);
+    assert.equal(get.code, 1);
+    assert.match(get.stderr, /\.env has unresolved merge conflicts \(git\)/);
+    const runIt = custodian(b, ['run', '-e', '.env', '--', 'true'], keys.bob);
+    assert.notEqual(runIt.code, 0);
+    assert.match(runIt.stderr, /unresolved merge conflicts/);
+
+    // Resolved (here by taking ours, then a set): an ordinary value-encrypted file again.
+    ok(gb(['checkout', '--ours', '.env']));
+    setValue(b, '.env', 'KEY_1', `${MARKER}-alice-1`, keys.bob);
+    ok(gb(['add', '.env']));
+    ok(gb(['commit', '-q', '--no-edit']));
+    assertNoPlaintext(b);
+  });
+
+  it('JSON: edits to different members merge cleanly; YAML: the same key edited on both sides conflicts, decrypted with markers', () => {
+    const json = `{\n  "db": {\n    "user": "app",\n    "password": "${MARKER}-pw"\n  },\n  "api": {\n    "token": "${MARKER}-tok",\n    "retries": 3\n  }\n}\n`;
+    const j = twoClones('json', 'config/app.json', 'json', json);
+    setValue(j.a, 'config/app.json', 'api.token', `${MARKER}-alice`, keys.alice);
+    ok(gitIn(j.a)(['commit', '-q', '-am', 'alice']));
+    setValue(j.b, 'config/app.json', 'db.password', `${MARKER}-bob`, keys.bob);
+    const gj = gitIn(j.b, asUser(keys.bob));
+    ok(gj(['commit', '-q', '-am', 'bob']));
+    const mj = gj(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(mj.status, 0, mj.err);
+    const dj = decrypted(j.b, 'config/app.json', keys.alice).text;
+    assert.equal(dj, json.replace(`"${MARKER}-pw"`, `"${MARKER}-bob"`).replace(`"${MARKER}-tok"`, `"${MARKER}-alice"`));
+    assertNoPlaintext(j.b);
+
+    const yaml = `db:\n  user: app\n  password: ${MARKER}-pw\nlist:\n  - ${MARKER}-one\n  - two\n`;
+    const y = twoClones('yaml', 'values.yaml', 'yaml', yaml);
+    setValue(y.a, 'values.yaml', 'db.password', `${MARKER}-alice`, keys.alice);
+    ok(gitIn(y.a)(['commit', '-q', '-am', 'alice']));
+    setValue(y.b, 'values.yaml', 'db.password', `${MARKER}-bob`, keys.bob);
+    const gy = gitIn(y.b, asUser(keys.bob));
+    ok(gy(['commit', '-q', '-am', 'bob']));
+    const my = gy(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(my.status, 0);
+    assert.match(my.out + my.err, /CONFLICT \(content\): Merge conflict in values\.yaml/);
+    assertNoPlaintext(y.b);
+    const dy = decrypted(y.b, 'values.yaml', keys.bob).text;
+    assert.equal(dy, `db:\n  user: app\n<<<<<<< ours\n  password: "${MARKER}-bob"\n=======\n  password: "${MARKER}-alice"\n>>>>>>> theirs\nlist:\n  - ${MARKER}-one\n  - two\n`);
+  });
+
+  it('recipients: both sides\' minus one removed from the roster on a side; then a new data key, and the removed person cannot read the merge', () => {
+    const { a, b } = twoClones('roster', '.env', 'dotenv', envLines(10), ['alice', 'bob', 'carol']);
+    const ga = gitIn(a);
+    ok(ga(['rm', '-q', '.custodian/team/carol.pub']));
+    // Theirs re-keys for the smaller team (as Re-encrypt for Team does) and edits a value.
+    const plain = decrypted(a, '.env', keys.alice).text.replace(`KEY_2=${MARKER}-base-2`, `KEY_2=${MARKER}-alice`);
+    const enc = custodian(a, ['encrypt', '--values', '--format', 'dotenv', '-R', '.custodian/team', '-s', keys.alice.privatePath, '-f', '-o', '.env', '-'], undefined, plain);
+    assert.equal(enc.code, 0, enc.stderr);
+    ok(ga(['commit', '-q', '-am', 'carol leaves']));
+    setValue(b, '.env', 'KEY_7', `${MARKER}-bob`, keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const oursTokens = fs.readFileSync(path.join(b, '.env'), 'utf8').match(/custodian-val1\.[\w-]+/g)!;
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(merge.status, 0, merge.err);
+    const expected = envLines(10).replace(`KEY_2=${MARKER}-base-2`, `KEY_2=${MARKER}-alice`).replace(`KEY_7=${MARKER}-base-7`, `KEY_7=${MARKER}-bob`);
+    for (const who of [keys.alice, keys.bob]) assert.equal(decrypted(b, '.env', who).text, expected);
+    const carol = custodian(b, ['decrypt', '--values', '-i', keys.carol.privatePath, '.env']);
+    assert.equal(carol.code, 1);
+    assert.match(carol.stderr, /no identity matched/);
+    const merged = fs.readFileSync(path.join(b, '.env'), 'utf8');
+    assert.ok(oursTokens.every((t) => !merged.includes(t)), 'a new data key: no token carol could open survives');
+    assertNoPlaintext(b);
+  });
+
+  it('a tampered side (a token swapped by someone with write access): refused with a clear message, ours untouched', () => {
+    const { a, b } = twoClones('tampered', '.env', 'dotenv', envLines(6));
+    // Mallory swaps two sealed values in the committed file: each token alone is genuine.
+    const file = path.join(a, '.env');
+    const text = fs.readFileSync(file, 'utf8');
+    const t1 = /^KEY_1=(.*)$/m.exec(text)![1];
+    const t2 = /^KEY_2=(.*)$/m.exec(text)![1];
+    fs.writeFileSync(file, text.replace(`KEY_1=${t1}`, 'KEY_1=@').replace(`KEY_2=${t2}`, `KEY_2=${t1}`).replace('KEY_1=@', `KEY_1=${t2}`));
+    ok(gitIn(a)(['commit', '-q', '-am', 'mallory']));
+    setValue(b, '.env', 'KEY_4', `${MARKER}-bob`, keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const oursBytes = fs.readFileSync(path.join(b, '.env'));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0);
+    assert.match(merge.err, /cannot merge \.env: the theirs version cannot be opened \(.*does not open at that key.*\); the file is left as it was on your side/);
+    assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');
+    assertNoPlaintext(b);
+  });
+
+  it('a file that is not value-encrypted under the attribute: merged exactly as git merge-file merges it, with its exit status', () => {
+    const a = path.join(dir, 'plain-a');
+    const b = path.join(dir, 'plain-b');
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', a]));
+    const ga = gitIn(a);
+    assert.equal(custodian(a, ['git', 'setup']).code, 0);
+    fs.appendFileSync(path.join(a, '.gitattributes'), '*.json merge=custodian\n');
+    const base = Array.from({ length: 10 }, (_, k) => `  "k${k}": ${k},\n`).join('');
+    const wrap = (body: string): string => `{\n${body}  "end": true\n}\n`;
+    fs.writeFileSync(path.join(a, 'p.json'), wrap(base));
+    ok(ga(['add', '-A']));
+    ok(ga(['commit', '-q', '-m', 'plain']));
+    ok(spawnSync('git', ['clone', '-q', a, b]));
+    assert.equal(custodian(b, ['git', 'setup']).code, 0);
+    const edit = (repo: string, from: string, to: string): void => {
+      const f = path.join(repo, 'p.json');
+      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(from, to));
+    };
+    edit(a, '"k1": 1', '"k1": 100');
+    edit(a, '"k5": 5', '"k5": 500');
+    ok(ga(['commit', '-q', '-am', 'a']));
+    edit(b, '"k5": 5', '"k5": 5000');
+    edit(b, '"k8": 8', '"k8": 800');
+    const gb = gitIn(b);
+    ok(gb(['commit', '-q', '-am', 'b']));
+    const ours = fs.readFileSync(path.join(b, 'p.json'), 'utf8');
+    const theirs = fs.readFileSync(path.join(a, 'p.json'), 'utf8');
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0);
+    const expected = gitMergeFile(dir, wrap(base), ours, theirs);
+    assert.equal(expected.status, 1);
+    assert.equal(fs.readFileSync(path.join(b, 'p.json'), 'utf8'), expected.text);
+    // The driver itself, run as git runs it, exits with git merge-file's status.
+    const d = fs.mkdtempSync(path.join(dir, 'direct-'));
+    fs.writeFileSync(path.join(d, 'O'), wrap(base));
+    fs.writeFileSync(path.join(d, 'A'), ours);
+    fs.writeFileSync(path.join(d, 'B'), theirs);
+    const direct = custodian(d, ['git', 'merge', 'O', 'A', 'B', '7', 'p.json']);
+    assert.equal(direct.code, 1, direct.stderr);
+    assert.equal(fs.readFileSync(path.join(d, 'A'), 'utf8'), expected.text);
+  });
+
+  it('setup --undo removes the value-file lines it added, and the .gitattributes it created', () => {
+    const { a } = twoClones('undo', 'svc/.env', 'dotenv', envLines(2));
+    const undo = custodian(a, ['git', 'setup', '--undo']);
+    assert.equal(undo.code, 0, undo.stderr);
+    // .gitattributes was committed in this clone: undo restores the file content as before setup (none).
+    assert.equal(fs.existsSync(path.join(a, '.gitattributes')), false);
+  });
+});

@@ -77,7 +77,7 @@ const TARGET = {
   mergeMs: 400,
 };
 // Packages that must never be evaluated when the extension loads: heavy modules load on first use.
-const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers', 'yaml'];
+const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers', 'yaml', 'js-yaml'];
 
 /** The environment of every timed run: this one without NODE_EXTRA_CA_CERTS (see the header). */
 const INHERITED_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;

@@ -19,10 +19,10 @@ import {
   type IdentityFailure,
 } from './errors';
 import { parseDotenv } from './dotenv';
-import { parseDocument } from 'yaml';
 import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
+import { yamlScalarValue } from './values-yaml';
 import {
   DATA_KEY_LENGTH,
   MAX_VALUE_RECIPIENTS,
@@ -524,11 +524,8 @@ export function readValue(document: string, formatName: ValuesFormatName, name: 
       const value: unknown = JSON.parse(leaf.raw);
       return typeof value === 'string' ? value : leaf.raw;
     }
-    case 'yaml': {
-      // A block scalar's raw text stops before its last line break (§3); give it back for chomping.
-      const value: unknown = parseDocument(/^[|>]/.test(leaf.raw) ? `${leaf.raw}\n` : leaf.raw).toJS();
-      return value === null ? '' : String(value);
-    }
+    case 'yaml':
+      return yamlScalarValue(leaf.raw);
   }
 }
 

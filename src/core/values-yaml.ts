@@ -137,6 +137,8 @@ function blockScalarEnd(s: string, start: number, close: number, path: readonly 
     const lineStart = i;
     while (i < bodyEnd && s.charCodeAt(i) === SPACE) i++;
     const spaces = i - lineStart;
+    // js-yaml reads a document marker at column 0 as content of a top-level block scalar; YAML 1.2 ends the document there.
+    if (spaces === 0 && /^(?:---|\.\.\.)(?:[ \t\r\n]|$)/.test(s.slice(i, i + 4))) throw notSupported('a document marker (--- or ...) right after a block scalar at the top level', path);
     while (i < bodyEnd && !isBreak(s.charCodeAt(i))) i++;
     if (i > lineStart + spaces) {
       if (indent < 0) indent = spaces;
@@ -146,6 +148,7 @@ function blockScalarEnd(s: string, start: number, close: number, path: readonly 
       blankLines.push({ spaces, end: i });
     }
   }
+  if (indent < 0 && blankLines.length > 0) throw notSupported('an empty block scalar followed by lines of spaces', path);
   if (indent >= 0 && blankLines.length > 0) {
     if (/[1-9]/.test(header.split(/[ \t#]/)[0])) throw notSupported('a block scalar with an indentation indicator (|2) followed by lines of spaces', path);
     for (const line of blankLines) if (line.spaces > indent) end = line.end;
@@ -265,7 +268,12 @@ export function yamlLeaves(text: string): YamlLeaf[] {
   // js-yaml drops a leading byte order mark; give it the text without one so offsets stay aligned.
   const offset = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const source = offset === 0 ? text : text.slice(offset);
+  // YAML allows a byte order mark before each document; js-yaml reads one past the first as text.
+  if (source.includes('\ufeff')) throw notSupported('a byte order mark (U+FEFF) after the start of the file', []);
   const leaves: YamlLeaf[] = [];
+  // js-yaml takes `---` at the start of a document for a marker even when text follows it (`-----`,
+  // `---x`); YAML 1.2 reads that line as a scalar.
+  if (/(?:^|[\r\n])---[^ \t\r\n]/.test(source)) throw notSupported('a line that starts with --- followed by text', []);
   parseEvents(source).forEach((doc, index) => visit({ source, offset, leaves, path: [index] }, doc));
   return leaves;
 }

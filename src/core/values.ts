@@ -1,8 +1,6 @@
 // Value-encrypted .env, JSON and YAML files: each value sealed to its key path, the keys readable, one
 // data key per file wrapped like a `.enc` header, a MAC over every leaf, an optional RSA-PSS signer.
 // Spec: docs/VALUES.md (section numbers below).
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { base64UrlDecode, base64UrlEncode, constantTimeEqual, utf8Decode, utf8Encode, zeroize } from './bytes';
 import { MIN_RSA_BITS, type AesGcm, type CryptoBackend } from './crypto-backend';
 import type { SignatureStatus } from './envelope';
@@ -33,6 +31,7 @@ import {
   deriveMacKey,
   deriveValueKey,
   displayPath,
+  encodePath,
   encodeMetadataLines,
   encodeSignedLines,
   clearMatcher,
@@ -98,6 +97,10 @@ export interface ValuesInfo {
 
 interface Slot {
   readonly path: readonly PathSegment[];
+  /** `pathKey(path)`. */
+  readonly key: string;
+  /** §3 path_bytes. */
+  readonly pathBytes: Uint8Array;
   readonly name: string;
   readonly start: number;
   readonly end: number;
@@ -132,7 +135,7 @@ function slotsOf(format: ValuesFormat, document: string): Slot[] {
     }
     seen.set(key, name);
     const raw = document.slice(leaf.start, leaf.end);
-    return { path: leaf.path, name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw) };
+    return { path: leaf.path, key, pathBytes: encodePath(leaf.path), name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw) };
   });
 }
 
@@ -157,10 +160,10 @@ async function createValueCipher(backend: CryptoBackend, dataKey: Uint8Array, sa
   }
 }
 
-function computeMac(dataKey: Uint8Array, salt: Uint8Array, input: Uint8Array): Uint8Array {
+function computeMac(backend: CryptoBackend, dataKey: Uint8Array, salt: Uint8Array, input: Uint8Array): Uint8Array {
   const macKey = deriveMacKey(dataKey, salt);
   try {
-    return hmac(sha256, macKey, input);
+    return backend.hmacSha256(macKey, input);
   } finally {
     zeroize(macKey);
   }
@@ -178,32 +181,53 @@ async function sealWith(document: string, format: ValuesFormat, state: KeyState,
   }
   const slots = slotsOf(format, document);
   const aes = await createValueCipher(backend, state.dataKey, state.salt);
+  const inClear = clearMatcher(state.rule);
+  // Per leaf: undefined (in the clear), the token it keeps (§6 stable tokens), or the plaintext to seal.
+  const plan: (string | Uint8Array | undefined)[] = [];
   const tokens: string[] = [];
   const macLeaves: MacLeaf[] = [];
-  const inClear = clearMatcher(state.rule);
-  for (const slot of slots) {
-    if (inClear(slot.path)) {
-      if (slot.token) throw new FormatError(`"${slot.name}" is left in the clear by the rule but its value looks like a token`, { hint: 'change the value or the selection rule' });
-      macLeaves.push({ path: slot.path, encrypted: false, value: slot.raw });
-      tokens.push('');
-      continue;
+  try {
+    for (const slot of slots) {
+      if (inClear(slot.path)) {
+        if (slot.token) throw new FormatError(`"${slot.name}" is left in the clear by the rule but its value looks like a token`, { hint: 'change the value or the selection rule' });
+        plan.push(undefined);
+        continue;
+      }
+      const plaintext = utf8Encode(slot.raw);
+      const previous = state.tokens.get(slot.key);
+      if (previous && constantTimeEqual(previous.plaintext, plaintext)) {
+        zeroize(plaintext);
+        plan.push(previous.token);
+      } else {
+        plan.push(plaintext);
+      }
     }
-    const plaintext = utf8Encode(slot.raw);
-    const previous = state.tokens.get(pathKey(slot.path));
-    let token: string;
-    if (previous && constantTimeEqual(previous.plaintext, plaintext)) {
-      token = previous.token; // §6 stable tokens: an unchanged value keeps its token
-    } else {
-      const nonce = backend.randomBytes(VALUE_NONCE_LENGTH);
-      const sealed = await aes.seal(nonce, plaintext, valueAad(slot.path));
-      const body = new Uint8Array(nonce.length + sealed.length);
-      body.set(nonce);
-      body.set(sealed, nonce.length);
-      token = TOKEN_PREFIX + base64UrlEncode(body);
+    // One draw of randomness for every nonce, in leaf order: a call per value cost more than its encryption.
+    const nonces = backend.randomBytes(VALUE_NONCE_LENGTH * plan.filter((p) => p instanceof Uint8Array).length);
+    let drawn = 0;
+    for (const [index, slot] of slots.entries()) {
+      const step = plan[index];
+      let token: string;
+      if (step === undefined) {
+        macLeaves.push({ path: slot.path, pathBytes: slot.pathBytes, encrypted: false, value: slot.raw });
+        tokens.push('');
+        continue;
+      } else if (typeof step === 'string') {
+        token = step;
+      } else {
+        const nonce = nonces.subarray(drawn, drawn + VALUE_NONCE_LENGTH);
+        drawn += VALUE_NONCE_LENGTH;
+        const sealed = await aes.seal(nonce, step, valueAad(slot.pathBytes));
+        const body = new Uint8Array(nonce.length + sealed.length);
+        body.set(nonce);
+        body.set(sealed, nonce.length);
+        token = TOKEN_PREFIX + base64UrlEncode(body);
+      }
+      tokens.push(token);
+      macLeaves.push({ path: slot.path, pathBytes: slot.pathBytes, encrypted: true, value: token });
     }
-    zeroize(plaintext);
-    tokens.push(token);
-    macLeaves.push({ path: slot.path, encrypted: true, value: token });
+  } finally {
+    for (const step of plan) if (step instanceof Uint8Array) zeroize(step);
   }
   const sealedDocument = replaceSpans(document, slots, (_, i) => (tokens[i] ? format.writeToken(tokens[i]) : undefined));
   const signedLines = encodeSignedLines({
@@ -217,8 +241,8 @@ async function sealWith(document: string, format: ValuesFormat, state: KeyState,
     signerSpki: signer?.publicKey.spkiDer,
   });
   const input = macInput(signedLines, macLeaves);
-  const mac = computeMac(state.dataKey, state.salt, input);
-  const signature = signer ? await backend.rsaPssSign(signer.pkcs8Der, signatureMessage(input, mac)) : undefined;
+  const mac = computeMac(backend, state.dataKey, state.salt, input);
+  const signature = signer ? await backend.rsaPssSign(signer.pkcs8Der, signatureMessage(input, mac, backend.createSha256())) : undefined;
   return format.join(sealedDocument, encodeMetadataLines(signedLines, mac, signature));
 }
 
@@ -286,7 +310,7 @@ function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
 }
 
 function macLeavesOf(slots: readonly Slot[]): MacLeaf[] {
-  return slots.map((s) => (s.token ? { path: s.path, encrypted: true, value: s.token } : { path: s.path, encrypted: false, value: s.raw }));
+  return slots.map((s) => ({ path: s.path, pathBytes: s.pathBytes, encrypted: s.token !== undefined, value: s.token ?? s.raw }));
 }
 
 /** §9 step 7. */
@@ -296,7 +320,7 @@ async function verifySignature(parsed: ParsedFile, input: Uint8Array, backend: C
   if (!meta.signature) {
     throw new SignatureError(`the file names signer ${signer.fingerprint} but has no signature line (stripped)`, { hint: 'do not use this file; ask the sender for a fresh copy' });
   }
-  const ok = meta.signature.length === Math.ceil(signer.bits / 8) && (await backend.rsaPssVerify(signer.spkiDer, signatureMessage(input, meta.mac), meta.signature).catch(() => false));
+  const ok = meta.signature.length === Math.ceil(signer.bits / 8) && (await backend.rsaPssVerify(signer.spkiDer, signatureMessage(input, meta.mac, backend.createSha256()), meta.signature).catch(() => false));
   if (!ok) {
     throw new SignatureError(`the signature by ${signer.fingerprint} does not verify: the file was forged or modified after signing`, { hint: 'do not use this file; ask the sender for a fresh copy' });
   }
@@ -336,7 +360,7 @@ async function openToken(aes: AesGcm, slot: Slot, token: string): Promise<Uint8A
   }
   if (body.length < VALUE_NONCE_LENGTH + VALUE_TAG_LENGTH) throw new FormatError(`malformed token at "${slot.name}": too short`);
   try {
-    return await aes.open(body.subarray(0, VALUE_NONCE_LENGTH), body.subarray(VALUE_NONCE_LENGTH), valueAad(slot.path));
+    return await aes.open(body.subarray(0, VALUE_NONCE_LENGTH), body.subarray(VALUE_NONCE_LENGTH), valueAad(slot.pathBytes));
   } catch {
     throw new ValueAuthError(`the encrypted value of "${slot.name}" does not open at that key: it was edited, or moved or copied from another key or file`, slot.name, {
       hint: 'take the file from version control again, or set the value anew with "custodian set"',
@@ -406,7 +430,7 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
         continue;
       }
       const plaintext = await openToken(aes, slot, slot.token);
-      tokens.set(pathKey(slot.path), { token: slot.token, plaintext });
+      tokens.set(slot.key, { token: slot.token, plaintext });
       let raw: string;
       try {
         raw = utf8Decode(plaintext);
@@ -421,7 +445,7 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
       });
     }
     const input = macInput(meta.signedLines, macLeavesOf(slots));
-    if (!constantTimeEqual(computeMac(dataKey, meta.salt, input), meta.mac)) {
+    if (!constantTimeEqual(computeMac(backend, dataKey, meta.salt, input), meta.mac)) {
       throw new ValuesMacError('the file MAC does not verify: entries were reordered, a value in the clear or the metadata was edited, or a value was replaced', {
         hint: 'take the file from version control again; to change values, edit the decrypted file with Custodian',
       });

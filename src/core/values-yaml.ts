@@ -264,6 +264,24 @@ function pairs(w: Walk, children: readonly EventNode[], from: number, map: Recor
   return j;
 }
 
+/**
+ * js-yaml takes the `-` that follows an empty sequence entry (`-` and nothing else on its line) for the
+ * next entry of that sequence even when it is less indented, where YAML 1.2 ends the sequence: paths
+ * would differ from the document's. Refused, found in the text (no node marks an empty entry).
+ */
+function checkEmptySequenceEntries(s: string): void {
+  const emptyEntry = /^((?: *- +)* *)-[ \t]*(?:#[^\r\n]*)?\r?$/gm;
+  for (let m = emptyEntry.exec(s); m !== null; m = emptyEntry.exec(s)) {
+    const column = m[1].length;
+    const next = /^( *)(?!#)(\S)(.?)/gm;
+    next.lastIndex = m.index + m[0].length;
+    const line = next.exec(s);
+    if (line && line[1].length < column && line[2] === '-' && /^[ \t\r\n]?$/.test(line[3])) {
+      throw notSupported('an empty sequence entry (- alone on its line) followed by a less indented entry', []);
+    }
+  }
+}
+
 export function yamlLeaves(text: string): YamlLeaf[] {
   // js-yaml drops a leading byte order mark; give it the text without one so offsets stay aligned.
   const offset = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -274,6 +292,7 @@ export function yamlLeaves(text: string): YamlLeaf[] {
   // js-yaml takes `---` at the start of a document for a marker even when text follows it (`-----`,
   // `---x`); YAML 1.2 reads that line as a scalar.
   if (/(?:^|[\r\n])---[^ \t\r\n]/.test(source)) throw notSupported('a line that starts with --- followed by text', []);
+  checkEmptySequenceEntries(source);
   parseEvents(source).forEach((doc, index) => visit({ source, offset, leaves, path: [index] }, doc));
   return leaves;
 }

@@ -160,7 +160,7 @@ class ByteWriter {
     this.#length = o;
   }
   result(): Uint8Array {
-    return this.#buffer.slice(0, this.#length);
+    return this.#length === this.#buffer.length ? this.#buffer : this.#buffer.slice(0, this.#length);
   }
 }
 
@@ -179,17 +179,24 @@ function writePath(out: ByteWriter, path: readonly PathSegment[]): void {
   }
 }
 
-/** §3 path_bytes. A leaf's are encoded once: its AAD (§6) and the MAC (§7) both use them. */
+/** §3 path_bytes. */
 export function encodePath(path: readonly PathSegment[]): Uint8Array {
-  const out = new ByteWriter(64);
+  return valueAad(path).subarray(VALUE_AAD_CONTEXT.length);
+}
+
+/**
+ * §6 aad = VALUE_AAD_CONTEXT || path_bytes, in one buffer: a leaf's is encoded once, and its path_bytes
+ * (`subarray(VALUE_AAD_CONTEXT_LENGTH)`) go into the MAC (§7).
+ */
+export function valueAad(path: readonly PathSegment[]): Uint8Array {
+  let size = VALUE_AAD_CONTEXT.length + 2;
+  for (const segment of path) size += typeof segment === 'string' ? 5 + 3 * segment.length : 5;
+  const out = new ByteWriter(size);
+  out.bytes(VALUE_AAD_CONTEXT);
   writePath(out, path);
   return out.result();
 }
-
-/** §6 aad = VALUE_AAD_CONTEXT || path_bytes. */
-export function valueAad(pathBytes: Uint8Array): Uint8Array {
-  return concatBytes(VALUE_AAD_CONTEXT, pathBytes);
-}
+export const VALUE_AAD_CONTEXT_LENGTH = VALUE_AAD_CONTEXT.length;
 
 /** §2 sub-keys. The caller zeroes them. */
 export function deriveValueKey(dataKey: Uint8Array, salt: Uint8Array): Uint8Array {

@@ -36,6 +36,18 @@ function notSupported(what: string, path: readonly PathSegment[]): FormatError {
   return new FormatError(`not supported in a value-encrypted YAML file: ${what}${where}`, { hint: 'docs/VALUES.md §3 lists what YAML a value-encrypted file may hold' });
 }
 
+/**
+ * js-yaml reads on where YAML 1.2 stops: a multi-line scalar whose next line is not indented past its
+ * parent (`deficient indentation`) is refused rather than read two ways.
+ */
+function onWarning(warning: YAMLException): void {
+  if (/deficient indentation/.test(warning.reason)) {
+    throw new FormatError(`not supported in a value-encrypted YAML file: a multi-line scalar with a line not indented past its key or entry (line ${warning.mark.line + 1})`, {
+      hint: 'indent the continuation lines of the value, or write it on one line',
+    });
+  }
+}
+
 /** The composed documents, each as its tree of parse events. */
 function parseEvents(source: string): EventNode[] {
   const documents: EventNode[] = [];
@@ -55,7 +67,7 @@ function parseEvents(source: string): EventNode[] {
     else if (node.kind !== null || node.result !== null) stack[stack.length - 1].children.push(node);
   };
   try {
-    loadAll(source, null, { schema: SCHEMA, listener });
+    loadAll(source, null, { schema: SCHEMA, listener, onWarning });
   } catch (err) {
     if (!(err instanceof YAMLException)) throw err;
     // js-yaml's message quotes the source lines, which may hold a secret: give its reason and line only.

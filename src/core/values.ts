@@ -31,7 +31,6 @@ import {
   deriveMacKey,
   deriveValueKey,
   displayPath,
-  encodePath,
   encodeMetadataLines,
   encodeSignedLines,
   clearMatcher,
@@ -39,6 +38,7 @@ import {
   parseMetadataLines,
   signatureMessage,
   valueAad,
+  VALUE_AAD_CONTEXT_LENGTH,
   type MacLeaf,
   type ParsedMetadata,
   type PathSegment,
@@ -99,7 +99,8 @@ interface Slot {
   readonly path: readonly PathSegment[];
   /** `pathKey(path)`. */
   readonly key: string;
-  /** §3 path_bytes. */
+  /** §6 the value's AAD, and in it §3 path_bytes. */
+  readonly aad: Uint8Array;
   readonly pathBytes: Uint8Array;
   readonly name: string;
   readonly start: number;
@@ -135,7 +136,8 @@ function slotsOf(format: ValuesFormat, document: string): Slot[] {
     }
     seen.set(key, name);
     const raw = document.slice(leaf.start, leaf.end);
-    return { path: leaf.path, key, pathBytes: encodePath(leaf.path), name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw) };
+    const aad = valueAad(leaf.path);
+    return { path: leaf.path, key, aad, pathBytes: aad.subarray(VALUE_AAD_CONTEXT_LENGTH), name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw) };
   });
 }
 
@@ -172,6 +174,21 @@ function computeMac(backend: CryptoBackend, dataKey: Uint8Array, salt: Uint8Arra
 function dedupeRecipients(recipients: readonly RsaPublicKey[]): RsaPublicKey[] {
   const seen = new Set<string>();
   return recipients.filter((r) => !seen.has(r.fingerprint) && Boolean(seen.add(r.fingerprint)));
+}
+
+/** §6 nonce || ciphertext || tag, in one buffer (the detached form saves a copy where the backend has it). */
+async function sealedBody(aes: AesGcm, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+  const parts: readonly Uint8Array[] = aes.sealDetached ? await aes.sealDetached(nonce, plaintext, aad) : [await aes.seal(nonce, plaintext, aad)];
+  let length = nonce.length;
+  for (const p of parts) length += p.length;
+  const body = new Uint8Array(length);
+  body.set(nonce);
+  let at = nonce.length;
+  for (const p of parts) {
+    body.set(p, at);
+    at += p.length;
+  }
+  return body;
 }
 
 async function sealWith(document: string, format: ValuesFormat, state: KeyState, backend: CryptoBackend, signer: RsaPrivateKey | undefined): Promise<string> {
@@ -217,11 +234,7 @@ async function sealWith(document: string, format: ValuesFormat, state: KeyState,
       } else {
         const nonce = nonces.subarray(drawn, drawn + VALUE_NONCE_LENGTH);
         drawn += VALUE_NONCE_LENGTH;
-        const sealed = await aes.seal(nonce, step, valueAad(slot.pathBytes));
-        const body = new Uint8Array(nonce.length + sealed.length);
-        body.set(nonce);
-        body.set(sealed, nonce.length);
-        token = TOKEN_PREFIX + base64UrlEncode(body);
+        token = TOKEN_PREFIX + base64UrlEncode(await sealedBody(aes, nonce, step, slot.aad));
       }
       tokens.push(token);
       macLeaves.push({ path: slot.path, pathBytes: slot.pathBytes, encrypted: true, value: token });
@@ -295,8 +308,8 @@ interface ParsedFile {
   readonly signer?: RsaPublicKey;
 }
 
-/** §9 steps 1–2: no key needed. */
-function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
+/** §9 step 1: the metadata, no key needed. */
+function parseHeader(text: string, formatName: ValuesFormatName): Omit<ParsedFile, 'slots'> {
   if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
   const format = valuesFormat(formatName);
   const { document, lines } = format.split(text);
@@ -306,7 +319,13 @@ function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
   const meta = parseMetadataLines(lines);
   if (meta.format !== formatName) throw new FormatError(`the file says it is ${meta.format}, but it is read as ${formatName}`, { hint: 'pass the right --format, or rename the file' });
   const signer = signerFromMetadata(meta);
-  return { format, meta, document, slots: slotsOf(format, document), signer };
+  return { format, meta, document, signer };
+}
+
+/** §9 steps 1–2: no key needed. */
+function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
+  const header = parseHeader(text, formatName);
+  return { ...header, slots: slotsOf(header.format, header.document) };
 }
 
 function macLeavesOf(slots: readonly Slot[]): MacLeaf[] {
@@ -360,7 +379,7 @@ async function openToken(aes: AesGcm, slot: Slot, token: string): Promise<Uint8A
   }
   if (body.length < VALUE_NONCE_LENGTH + VALUE_TAG_LENGTH) throw new FormatError(`malformed token at "${slot.name}": too short`);
   try {
-    return await aes.open(body.subarray(0, VALUE_NONCE_LENGTH), body.subarray(VALUE_NONCE_LENGTH), valueAad(slot.pathBytes));
+    return await aes.open(body.subarray(0, VALUE_NONCE_LENGTH), body.subarray(VALUE_NONCE_LENGTH), slot.aad);
   } catch {
     throw new ValueAuthError(`the encrypted value of "${slot.name}" does not open at that key: it was edited, or moved or copied from another key or file`, slot.name, {
       hint: 'take the file from version control again, or set the value anew with "custodian set"',
@@ -417,9 +436,21 @@ export class OpenedValues {
 /** Opens a value-encrypted file (§9): every check passes before the document is returned. */
 export async function openValues(text: string, opts: OpenValuesOptions): Promise<OpenedValues> {
   const { backend } = opts;
-  const parsed = parseFile(text, opts.format);
-  const { meta, slots } = parsed;
-  const { dataKey, identity } = await unwrapDataKey(meta, opts.identities, backend);
+  const header = parseHeader(text, opts.format);
+  const { meta } = header;
+  // The RSA unwrap (§9 step 3) runs on the crypto thread pool while this thread parses the document
+  // (step 2); a parse error is still the error reported, and a key unwrapped meanwhile is zeroed.
+  const unwrapping = unwrapDataKey(meta, opts.identities, backend);
+  unwrapping.catch(() => undefined);
+  let parsed: ParsedFile;
+  try {
+    parsed = { ...header, slots: slotsOf(header.format, header.document) };
+  } catch (err) {
+    unwrapping.then((k) => zeroize(k.dataKey), () => undefined);
+    throw err;
+  }
+  const { slots } = parsed;
+  const { dataKey, identity } = await unwrapping;
   const tokens = new Map<string, { token: string; plaintext: Uint8Array }>();
   try {
     const aes = await createValueCipher(backend, dataKey, meta.salt);

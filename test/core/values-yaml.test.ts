@@ -63,7 +63,7 @@ function assertSameAsOracle(text: string): void {
 }
 
 /** What VALUES.md §3 says a value-encrypted YAML file may not hold (js-yaml cannot place it exactly). */
-const DOCUMENTED_REFUSALS = /empty sequence entry|starts with --- followed by text|byte order mark|document marker|empty block scalar followed by lines of spaces|indentation indicator/;
+const DOCUMENTED_REFUSALS = /not indented past|empty sequence entry|starts with --- followed by text|byte order mark|document marker|empty block scalar followed by lines of spaces|indentation indicator/;
 
 const EDGE_CASES = [
   'a: |  # c\n  x\n# comment\nb: 1',
@@ -238,6 +238,7 @@ describe('values-yaml: leaves and spans against the yaml package (the oracle)', 
       ['a: 1\n---\n\ufeffb: s3cr3t\n', /byte order mark/],
       ['a: 1\n...\n-----BEGIN s3cr3t\n', /starts with --- followed by text/],
       ['a:\n - - x\n   - # c\n - k: s3cr3t\n', /empty sequence entry/],
+      ["m:\n  a: ' #x''\n  '''q''': s3cr3t\n", /not indented past its key or entry \(line 3\)/],
       ['- |-\n    \nb: 1\n', /empty block scalar followed by lines of spaces|not valid YAML/],
     ];
     for (const [text, expected] of refusals) {

@@ -282,15 +282,32 @@ function pairs(w: Walk, children: readonly EventNode[], from: number, map: Recor
  * would differ from the document's. Refused, found in the text (no node marks an empty entry).
  */
 function checkEmptySequenceEntries(s: string): void {
-  const emptyEntry = /^((?: *- +)* *)-[ \t]*(?:#[^\r\n]*)?\r?$/gm;
-  for (let m = emptyEntry.exec(s); m !== null; m = emptyEntry.exec(s)) {
-    const column = m[1].length;
-    const next = /^( *)(?!#)(\S)(.?)/gm;
-    next.lastIndex = m.index + m[0].length;
-    const line = next.exec(s);
-    if (line && line[1].length < column && line[2] === '-' && /^[ \t\r\n]?$/.test(line[3])) {
-      throw notSupported('an empty sequence entry (- alone on its line) followed by a less indented entry', []);
+  let pending = -1; // the column of the last empty entry's `-`, until the next content line
+  for (let lineStart = 0; lineStart < s.length; ) {
+    let lineEnd = s.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = s.length;
+    let i = lineStart;
+    while (i < lineEnd && s.charCodeAt(i) === SPACE) i++;
+    const c = i < lineEnd ? s.charCodeAt(i) : -1;
+    if (c !== -1 && c !== CR && c !== 0x23) {
+      const dash = c === 0x2d && (i + 1 === lineEnd || isBlank(s.charCodeAt(i + 1)));
+      if (pending >= 0 && dash && i - lineStart < pending) {
+        throw notSupported('an empty sequence entry (- alone on its line) followed by a less indented entry', []);
+      }
+      pending = -1;
+      // `- - -` (compact nested entries): the last dash is the one that may be empty.
+      let d = dash ? i : -1;
+      while (d >= 0) {
+        let j = d + 1;
+        while (j < lineEnd && (s.charCodeAt(j) === SPACE || s.charCodeAt(j) === TAB)) j++;
+        if (j === lineEnd || s.charCodeAt(j) === CR || s.charCodeAt(j) === 0x23) {
+          pending = d - lineStart;
+          break;
+        }
+        d = s.charCodeAt(j) === 0x2d && (j + 1 === lineEnd || isBlank(s.charCodeAt(j + 1))) ? j : -1;
+      }
     }
+    lineStart = lineEnd + 1;
   }
 }
 

@@ -179,11 +179,6 @@ function writePath(out: ByteWriter, path: readonly PathSegment[]): void {
   }
 }
 
-/** §3 path_bytes. */
-export function encodePath(path: readonly PathSegment[]): Uint8Array {
-  return valueAad(path).subarray(VALUE_AAD_CONTEXT.length);
-}
-
 /**
  * §6 aad = VALUE_AAD_CONTEXT || path_bytes, in one buffer: a leaf's is encoded once, and its path_bytes
  * (`subarray(VALUE_AAD_CONTEXT_LENGTH)`) go into the MAC (§7).
@@ -289,7 +284,7 @@ export function parseMetadataLines(lines: readonly string[]): ParsedMetadata {
 /** One leaf as the MAC sees it (§7). */
 export interface MacLeaf {
   readonly path: readonly PathSegment[];
-  /** `encodePath(path)`, when the caller has it already. */
+  /** §3 path_bytes of `path`, when the caller has them already (`valueAad(path)` holds them). */
   readonly pathBytes?: Uint8Array;
   readonly encrypted: boolean;
   /** The token (encrypted) or the raw text (in the clear). */

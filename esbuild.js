@@ -17,7 +17,7 @@ function integrationTestEntries() {
 
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], metafile: true, plugins: [splitYamlPlugin()] },
-  // The yaml package, required by dist/extension.js on first use (scripts/lib/build-cli.js says why).
+  // The YAML library (js-yaml), required by dist/extension.js on first use (scripts/lib/build-cli.js says why).
   yamlBundleOptions(path.join(__dirname, 'dist'), { production }),
   // The CLI: one bundle, dist/cli.js (scripts/lib/build-cli.js).
   cliBuildOptions(path.join(__dirname, 'dist'), { production }),

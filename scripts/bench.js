@@ -21,6 +21,7 @@
 //      BENCH_ROSTER_ONLY=1: only the `roster verify` row (50 signed members)
 //      BENCH_RUN_ONLY=1: only the `custodian run` row
 //      BENCH_GIT_ONLY=1: only the git driver rows (textconv, merge of 1 MiB .enc files)
+//      BENCH_VALUES_ONLY=1: only the value-encryption rows (a 1,000-value .env and a 1 MiB YAML file)
 'use strict';
 const { spawn, spawnSync } = require('child_process');
 const crypto = require('crypto');
@@ -44,6 +45,7 @@ const RUN_ONLY = process.env.BENCH_RUN_ONLY === '1';
 const RUN_RUNS = 21;
 const GIT_ONLY = process.env.BENCH_GIT_ONLY === '1';
 const GIT_RUNS = 11;
+const VALUES_ONLY = process.env.BENCH_VALUES_ONLY === '1';
 const DECRYPT_RUNS = 31;
 const SHAMIR_RUNS = 15;
 const VALUES_RUNS = 7;
@@ -75,7 +77,7 @@ const TARGET = {
   mergeMs: 400,
 };
 // Packages that must never be evaluated when the extension loads: heavy modules load on first use.
-const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers', 'yaml'];
+const HEAVY_PACKAGES = ['node-forge', 'tweetnacl', 'bcrypt-pbkdf', '@noble/hashes', '@noble/ciphers', 'yaml', 'js-yaml'];
 
 /** The environment of every timed run: this one without NODE_EXTRA_CA_CERTS (see the header). */
 const INHERITED_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
@@ -268,7 +270,16 @@ function expectContent(name, digest, what) {
 
 /** The production options of esbuild.js, for one entry point, written into the temp dir. */
 function buildProduction(entry, outfile, extra = {}) {
-  return require('esbuild').buildSync({
+  return require('esbuild').buildSync(productionOptions(entry, outfile, extra));
+}
+
+/** The same, for a build with plugins (esbuild runs plugins only in its asynchronous API). */
+function buildProductionAsync(entry, outfile, extra = {}) {
+  return require('esbuild').build(productionOptions(entry, outfile, extra));
+}
+
+function productionOptions(entry, outfile, extra) {
+  return {
     entryPoints: [path.join(ROOT, entry)],
     bundle: true,
     platform: 'node',
@@ -280,18 +291,18 @@ function buildProduction(entry, outfile, extra = {}) {
     logLevel: 'warning',
     outfile,
     ...extra,
-  });
+  };
 }
 
 let extension; // { size, meta } of the production extension bundle
 
 async function setup() {
   for (const tool of ['age', 'openssl', 'ssh-keygen', 'sync']) check(which(tool), `${tool} is not installed (scripts/install-system-deps.sh installs it)`);
-  check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY || ROSTER_ONLY || RUN_ONLY || GIT_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
+  check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY || ROSTER_ONLY || RUN_ONLY || GIT_ONLY || VALUES_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
   if (!TIME_BIN) log('GNU time (/usr/bin/time) not found: peak RSS comes from polling /proc/PID/status VmHWM');
   // What ships: one bundle (scripts/lib/build-cli.js).
   cli = buildCli(tmp, { production: true });
-  const ext = buildProduction('src/extension/extension.ts', tmpPath('extension.js'), { external: ['vscode'], metafile: true, plugins: [splitYamlPlugin()] });
+  const ext = await buildProductionAsync('src/extension/extension.ts', tmpPath('extension.js'), { external: ['vscode'], metafile: true, plugins: [splitYamlPlugin()] });
   require('esbuild').buildSync(yamlBundleOptions(tmp, { production: true }));
   extension = { size: fs.statSync(tmpPath('extension.js')).size, meta: ext.metafile, yamlSize: fs.statSync(tmpPath('yaml.js')).size };
 
@@ -497,10 +508,10 @@ function gitRows(g) {
 }
 
 /** The core, bundled like the shipped code, in its own process: 1 MiB decrypt, Shamir (64 KiB), keygen vs openssl. */
-function coreBench() {
+function coreBench(only) {
   const outfile = tmpPath('core-bench.js');
   buildProduction('scripts/bench/core-bench.ts', outfile);
-  const options = { decryptRuns: DECRYPT_RUNS, shamirRuns: SHAMIR_RUNS, valuesRuns: VALUES_RUNS, keygenRuns: KEYGEN_RUNS, tempDir: tmp };
+  const options = { only, decryptRuns: DECRYPT_RUNS, shamirRuns: SHAMIR_RUNS, valuesRuns: VALUES_RUNS, keygenRuns: KEYGEN_RUNS, tempDir: tmp };
   const r = spawnSync(process.execPath, [outfile, JSON.stringify(options)], { encoding: 'utf8', maxBuffer: 16 * MIB, env: BENCH_ENV });
   check(r.status === 0, `core bench exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -668,6 +679,14 @@ async function runOverhead() {
   return { run: median(samples.run), direct: median(samples.direct) };
 }
 
+/** The value-encryption rows (docs/VALUES.md), from the core bench. */
+function valuesRows(core) {
+  const ve = median(core.valuesEnv.ms);
+  row(`core value-encrypted .env, 1,000 values: seal + open, signed, ${core.valuesEnv.unwrapsPerOpen} RSA unwrap per open (median of ${VALUES_RUNS})`, ms(ve), '—', undefined, `≤ ${TARGET.valuesEnvMs} ms`, ve <= TARGET.valuesEnvMs);
+  const vy = median(core.valuesYaml.ms);
+  row(`core value-encrypted YAML, 1 MiB: seal + open, signed, ${core.valuesYaml.unwrapsPerOpen} RSA unwrap per open (median of ${VALUES_RUNS})`, ms(vy), '—', undefined, `≤ ${TARGET.valuesYamlMs} ms`, vy <= TARGET.valuesYamlMs);
+}
+
 /** The `custodian run` row. */
 async function runRow() {
   log(`custodian run -- true ×${RUN_RUNS} (interleaved with true)`);
@@ -685,7 +704,7 @@ async function main() {
     `Tools: node ${process.version}, ${firstLine('age', ['--version'])} (age), ${firstLine('openssl', ['version'])}`,
     `Date: ${started.toISOString()}; load average at start: ${loadAverage()}`,
     `Environment: timed runs without NODE_EXTRA_CA_CERTS (${INHERITED_CA_CERTS === undefined ? 'not set in this shell' : `this shell sets it to ${INHERITED_CA_CERTS}; rows below show its cost`})`,
-    `Command: npm run bench (BENCH_RUNS=${RUNS}, BENCH_KEYGEN_RUNS=${KEYGEN_RUNS}, BENCH_CLI_KEYGEN_RUNS=${CLI_KEYGEN_RUNS}, BENCH_ACTIVATION_RUNS=${ACTIVATION_RUNS}${STREAM_ONLY ? ', BENCH_STREAM_ONLY=1' : ''}${ROSTER_ONLY ? ', BENCH_ROSTER_ONLY=1' : ''}${RUN_ONLY ? ', BENCH_RUN_ONLY=1' : ''}${GIT_ONLY ? ', BENCH_GIT_ONLY=1' : ''}); temp dir ${tmpRoot}`,
+    `Command: npm run bench (BENCH_RUNS=${RUNS}, BENCH_KEYGEN_RUNS=${KEYGEN_RUNS}, BENCH_CLI_KEYGEN_RUNS=${CLI_KEYGEN_RUNS}, BENCH_ACTIVATION_RUNS=${ACTIVATION_RUNS}${STREAM_ONLY ? ', BENCH_STREAM_ONLY=1' : ''}${ROSTER_ONLY ? ', BENCH_ROSTER_ONLY=1' : ''}${RUN_ONLY ? ', BENCH_RUN_ONLY=1' : ''}${GIT_ONLY ? ', BENCH_GIT_ONLY=1' : ''}${VALUES_ONLY ? ', BENCH_VALUES_ONLY=1' : ''}); temp dir ${tmpRoot}`,
   ];
   log(header.join('\n[bench] '));
 
@@ -701,6 +720,11 @@ async function main() {
   }
   if (GIT_ONLY) {
     gitRows(await gitDrivers());
+    return finish(header);
+  }
+  if (VALUES_ONLY) {
+    log(`core bench: value-encrypted .env and YAML ×${VALUES_RUNS}`);
+    valuesRows(coreBench('values'));
     return finish(header);
   }
 
@@ -765,10 +789,7 @@ async function main() {
   row(`core decryptBytes 1 MiB .enc, signed, warm (median of ${DECRYPT_RUNS})`, ms(d1), '—', undefined, `≤ ${TARGET.decryptOneMiBMs} ms`, d1 <= TARGET.decryptOneMiBMs);
   const sh = median(core.shamirLargest);
   row(`Shamir split 64 KiB (the largest secret) into 5 (threshold 3) + combine 3 (median of ${SHAMIR_RUNS})`, ms(sh), '—', undefined, `≤ ${TARGET.shamirMs} ms`, sh <= TARGET.shamirMs);
-  const ve = median(core.valuesEnv.ms);
-  row(`core value-encrypted .env, 1,000 values: seal + open, signed, ${core.valuesEnv.unwrapsPerOpen} RSA unwrap per open (median of ${VALUES_RUNS})`, ms(ve), '—', undefined, `≤ ${TARGET.valuesEnvMs} ms`, ve <= TARGET.valuesEnvMs);
-  const vy = median(core.valuesYaml.ms);
-  row(`core value-encrypted YAML, 1 MiB: seal + open, signed, ${core.valuesYaml.unwrapsPerOpen} RSA unwrap per open (median of ${VALUES_RUNS})`, ms(vy), '—', undefined, `≤ ${TARGET.valuesYamlMs} ms`, vy <= TARGET.valuesYamlMs);
+  valuesRows(core);
   const act = activationSamples.length > 0 ? median(activationSamples) : NaN;
   row(
     `extension \`activate()\` in VS Code (median of ${activationSamples.length} launches)`,

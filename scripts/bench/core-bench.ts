@@ -15,6 +15,8 @@ import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 const { interleaved } = require('../lib/interleave') as { interleaved: (runs: number, a: () => Promise<void>, b: () => Promise<void>) => Promise<void> };
 
 interface Options {
+  /** "values": only the value-encryption rows (BENCH_VALUES_ONLY). */
+  only?: string;
   decryptRuns: number;
   shamirRuns: number;
   valuesRuns: number;
@@ -142,6 +144,11 @@ async function valuesRoundTrip(document: string, format: ValuesFormatName, runs:
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as Options;
+  if (options.only === 'values') {
+    const values = { valuesEnv: await valuesRoundTrip(largeEnv(1000), 'dotenv', options.valuesRuns), valuesYaml: await valuesRoundTrip(largeYaml(MIB), 'yaml', options.valuesRuns) };
+    process.stdout.write(`${JSON.stringify(values)}\n`);
+    return;
+  }
   const result = {
     decryptOneMiB: await decryptOneMiB(options.decryptRuns),
     shamirLargest: await shamirLargest(options.shamirRuns),

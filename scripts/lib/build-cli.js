@@ -33,10 +33,10 @@ function cliBuildOptions(outdir, { production }) {
 }
 
 /**
- * The `yaml` package (about 120 KB minified, for value-encrypted YAML files) ships beside the extension as
- * dist/yaml.js instead of inside dist/extension.js: the extension's build marks it external, and the
- * lazily loaded core module that uses it requires it on first use (docs/PERFORMANCE.md). The CLI, one
- * bundle by design, keeps it inside.
+ * The YAML library of value-encrypted YAML files (js-yaml, docs/PERFORMANCE.md) ships beside the extension
+ * as dist/yaml.js instead of inside dist/extension.js: the extension's build marks it external, and the
+ * lazily loaded core module that uses it requires it on first use. The CLI, one bundle by design, keeps
+ * it inside.
  */
 const YAML_BUNDLE = 'yaml.js';
 
@@ -44,14 +44,14 @@ function splitYamlPlugin() {
   return {
     name: 'split-yaml',
     setup(build) {
-      build.onResolve({ filter: /^yaml$/ }, () => ({ path: `./${YAML_BUNDLE}`, external: true }));
+      build.onResolve({ filter: /^js-yaml$/ }, () => ({ path: `./${YAML_BUNDLE}`, external: true }));
     },
   };
 }
 
-/** esbuild options of dist/yaml.js, the `yaml` package alone (CommonJS, required by dist/extension.js). */
+/** esbuild options of dist/yaml.js, js-yaml alone (CommonJS, required by dist/extension.js). */
 function yamlBundleOptions(outdir, { production }) {
-  return { ...commonBuildOptions({ production }), entryPoints: [require.resolve('yaml', { paths: [ROOT] })], outfile: path.join(outdir, YAML_BUNDLE) };
+  return { ...commonBuildOptions({ production }), entryPoints: [require.resolve('js-yaml', { paths: [ROOT] })], outfile: path.join(outdir, YAML_BUNDLE) };
 }
 
 /** The CLI build into `outdir`, synchronously; returns the path of the executable bundle. */

@@ -69,14 +69,16 @@ function makeReverse(alphabet: string): Int16Array {
 }
 const B64_REV = makeReverse(B64);
 const B64URL_REV = makeReverse(B64URL);
+const B64_CODES = Uint8Array.from(B64, (c) => c.charCodeAt(0));
+const B64URL_CODES = Uint8Array.from(B64URL, (c) => c.charCodeAt(0));
 
 // ASCII codes are written into a byte buffer and turned into a string in slices: building the string
 // four characters at a time ran at ~5 MB/s, which made large armored shares take minutes.
 const ENCODE_SLICE = 1 << 15;
+const SHORT_TEXT = 1024;
 const LATIN1 = new TextDecoder('latin1');
 
-function encodeWith(bytes: Uint8Array, alphabet: string, pad: boolean): string {
-  const codes = Uint8Array.from(alphabet, (c) => c.charCodeAt(0));
+function encodeWith(bytes: Uint8Array, codes: Uint8Array, pad: boolean): string {
   const full = Math.floor(bytes.length / 3) * 3;
   const rest = bytes.length - full;
   const length = (full / 3) * 4 + (rest === 0 ? 0 : pad ? 4 : rest + 1);
@@ -96,6 +98,8 @@ function encodeWith(bytes: Uint8Array, alphabet: string, pad: boolean): string {
     if (rest === 2) out[o++] = codes[(n >> 6) & 63];
     while (pad && o < length) out[o++] = 0x3d; // '='
   }
+  // A short text (a value token, a key line) in one call: a decoder call costs more than the encoding.
+  if (length <= SHORT_TEXT) return String.fromCharCode.apply(null, out as unknown as number[]);
   const parts: string[] = [];
   for (let i = 0; i < length; i += ENCODE_SLICE) parts.push(LATIN1.decode(out.subarray(i, i + ENCODE_SLICE)));
   return parts.join('');
@@ -130,17 +134,17 @@ function decodeWith(text: string, rev: Int16Array, padded: boolean, what: string
 }
 
 export function base64Encode(bytes: Uint8Array): string {
-  return encodeWith(bytes, B64, true);
+  return encodeWith(bytes, B64_CODES, true);
 }
 export function base64Decode(text: string): Uint8Array {
   return decodeWith(text, B64_REV, true, 'base64');
 }
 /** Unpadded standard base64, as in OpenSSH `SHA256:` fingerprints. */
 export function base64EncodeUnpadded(bytes: Uint8Array): string {
-  return encodeWith(bytes, B64, false);
+  return encodeWith(bytes, B64_CODES, false);
 }
 export function base64UrlEncode(bytes: Uint8Array): string {
-  return encodeWith(bytes, B64URL, false);
+  return encodeWith(bytes, B64URL_CODES, false);
 }
 export function base64UrlDecode(text: string): Uint8Array {
   return decodeWith(text, B64URL_REV, false, 'base64url');

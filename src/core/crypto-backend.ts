@@ -46,6 +46,8 @@ export interface CryptoBackend {
   randomBytes(length: number): Uint8Array;
   createAesGcm(key: Uint8Array): Promise<AesGcm>;
   createSha256(): Sha256Hasher;
+  /** HMAC-SHA-256 (RFC 2104) in one call. */
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   generateRsaKeyPair(bits: RsaKeySize): Promise<RsaKeyPairDer>;
   /** RSA-OAEP with SHA-256 and MGF1-SHA-256. */
   rsaOaepEncrypt(spkiDer: Uint8Array, plaintext: Uint8Array, label: Uint8Array): Promise<Uint8Array>;

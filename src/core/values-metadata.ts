@@ -4,6 +4,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { base64UrlDecode, base64UrlEncode, concatBytes, utf8Encode } from './bytes';
 import type { RecipientPolicy } from './envelope-header';
 import { sha256 } from '@noble/hashes/sha2.js';
+import type { Sha256Hasher } from './crypto-backend';
 import { FormatError, InvalidArgumentError, UnsupportedVersionError } from './errors';
 
 // §2 constants.
@@ -103,10 +104,15 @@ export function displayPath(path: readonly PathSegment[], format: ValuesFormatNa
   return shown.map(String).join('.');
 }
 
+const utf8 = new TextEncoder();
+
 /** Appends bytes to one growing buffer: a file has as many path encodings as leaves, too many to spread. */
 class ByteWriter {
-  #buffer = new Uint8Array(256);
+  #buffer: Uint8Array;
   #length = 0;
+  constructor(capacity = 256) {
+    this.#buffer = new Uint8Array(capacity);
+  }
   #reserve(n: number): void {
     if (this.#length + n <= this.#buffer.length) return;
     const next = new Uint8Array(Math.max(this.#buffer.length * 2, this.#length + n));
@@ -123,15 +129,38 @@ class ByteWriter {
     this.#buffer[this.#length++] = n;
   }
   u16(n: number): void {
-    this.u8(n >>> 8);
-    this.u8(n & 0xff);
+    this.#reserve(2);
+    this.#buffer[this.#length++] = n >>> 8;
+    this.#buffer[this.#length++] = n & 0xff;
   }
   u32(n: number): void {
-    this.u16(n >>> 16);
-    this.u16(n & 0xffff);
+    this.#reserve(4);
+    this.#writeU32(this.#length, n);
+    this.#length += 4;
+  }
+  #writeU32(at: number, n: number): void {
+    this.#buffer[at] = n >>> 24;
+    this.#buffer[at + 1] = (n >>> 16) & 0xff;
+    this.#buffer[at + 2] = (n >>> 8) & 0xff;
+    this.#buffer[at + 3] = n & 0xff;
+  }
+  /** u32 length || UTF-8 bytes of `text`, encoded in place (keys and tokens are mostly ASCII). */
+  lengthPrefixedUtf8(text: string): void {
+    this.#reserve(4 + text.length * 3);
+    const at = this.#length;
+    let o = at + 4;
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) break;
+      this.#buffer[o++] = c;
+    }
+    if (i < text.length) o += utf8.encodeInto(text.slice(i), this.#buffer.subarray(o)).written;
+    this.#writeU32(at, o - at - 4);
+    this.#length = o;
   }
   result(): Uint8Array {
-    return this.#buffer.slice(0, this.#length);
+    return this.#length === this.#buffer.length ? this.#buffer : this.#buffer.slice(0, this.#length);
   }
 }
 
@@ -140,10 +169,8 @@ function writePath(out: ByteWriter, path: readonly PathSegment[]): void {
   out.u16(path.length);
   for (const segment of path) {
     if (typeof segment === 'string') {
-      const bytes = utf8Encode(segment);
       out.u8(0x01);
-      out.u32(bytes.length);
-      out.bytes(bytes);
+      out.lengthPrefixedUtf8(segment);
     } else {
       if (!Number.isSafeInteger(segment) || segment < 0 || segment > 0xffffffff) throw new InvalidArgumentError(`"path" index expected 0..2^32-1, got ${segment}`);
       out.u8(0x02);
@@ -152,16 +179,19 @@ function writePath(out: ByteWriter, path: readonly PathSegment[]): void {
   }
 }
 
-/** §3 path_bytes. */
-function encodePath(path: readonly PathSegment[]): Uint8Array {
-  const out = new ByteWriter();
+/**
+ * §6 aad = VALUE_AAD_CONTEXT || path_bytes, in one buffer: a leaf's is encoded once, and its path_bytes
+ * (`subarray(VALUE_AAD_CONTEXT_LENGTH)`) go into the MAC (§7).
+ */
+export function valueAad(path: readonly PathSegment[]): Uint8Array {
+  let size = VALUE_AAD_CONTEXT.length + 2;
+  for (const segment of path) size += typeof segment === 'string' ? 5 + 3 * segment.length : 5;
+  const out = new ByteWriter(size);
+  out.bytes(VALUE_AAD_CONTEXT);
   writePath(out, path);
   return out.result();
 }
-
-export function valueAad(path: readonly PathSegment[]): Uint8Array {
-  return concatBytes(VALUE_AAD_CONTEXT, encodePath(path));
-}
+export const VALUE_AAD_CONTEXT_LENGTH = VALUE_AAD_CONTEXT.length;
 
 /** §2 sub-keys. The caller zeroes them. */
 export function deriveValueKey(dataKey: Uint8Array, salt: Uint8Array): Uint8Array {
@@ -254,6 +284,8 @@ export function parseMetadataLines(lines: readonly string[]): ParsedMetadata {
 /** One leaf as the MAC sees it (§7). */
 export interface MacLeaf {
   readonly path: readonly PathSegment[];
+  /** §3 path_bytes of `path`, when the caller has them already (`valueAad(path)` holds them). */
+  readonly pathBytes?: Uint8Array;
   readonly encrypted: boolean;
   /** The token (encrypted) or the raw text (in the clear). */
   readonly value: string;
@@ -261,28 +293,29 @@ export interface MacLeaf {
 
 /** §7 mac_input. */
 export function macInput(signedLines: readonly string[], leaves: readonly MacLeaf[]): Uint8Array {
-  const out = new ByteWriter();
+  const out = new ByteWriter(MAC_CONTEXT.length + 128 * (leaves.length + signedLines.length));
   out.bytes(MAC_CONTEXT);
   for (const line of signedLines) out.bytes(utf8Encode(`${line}\n`));
   out.u32(leaves.length);
   for (const leaf of leaves) {
-    const value = utf8Encode(leaf.value);
-    writePath(out, leaf.path);
+    if (leaf.pathBytes) out.bytes(leaf.pathBytes);
+    else writePath(out, leaf.path);
     out.u8(leaf.encrypted ? 0x01 : 0x00);
-    out.u32(value.length);
-    out.bytes(value);
+    out.lengthPrefixedUtf8(leaf.value);
   }
   return out.result();
 }
 
 /** §8 message = SIGNATURE_CONTEXT || SHA-256(mac_input || mac). */
-export function signatureMessage(input: Uint8Array, mac: Uint8Array): Uint8Array {
-  return signatureMessageForDigest(signatureDigest(input, mac));
+export function signatureMessage(input: Uint8Array, mac: Uint8Array, hasher: Sha256Hasher): Uint8Array {
+  return signatureMessageForDigest(signatureDigest(input, mac, hasher));
 }
 
 /** §8 digest = SHA-256(mac_input || mac): what a signer held elsewhere (the agent) is sent. */
-export function signatureDigest(input: Uint8Array, mac: Uint8Array): Uint8Array {
-  return sha256(concatBytes(input, mac));
+export function signatureDigest(input: Uint8Array, mac: Uint8Array, hasher: Sha256Hasher): Uint8Array {
+  hasher.update(input);
+  hasher.update(mac);
+  return hasher.digest();
 }
 
 export function signatureMessageForDigest(digest: Uint8Array): Uint8Array {

@@ -1,7 +1,11 @@
-// YAML leaves with source spans (docs/VALUES.md §3), from the `yaml` package's composer: no YAML is
-// parsed here by hand. The failsafe schema keeps every scalar a string, so paths do not depend on type
-// resolution and a tag (`!!int`) never makes a file unreadable.
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
+// YAML leaves with source spans (docs/VALUES.md §3). js-yaml composes the stream, once, with the failsafe
+// schema (every scalar a string, so paths never depend on type resolution) plus a catch-all for other
+// tags (kept, not resolved: a `!Ref` or `!!int` never makes a file unreadable). Its parse events give
+// where each node's text begins and ends; the tree of events is checked against the composed values
+// before any span is trusted, and what cannot be matched exactly is refused, never guessed.
+// The `yaml` package's composer gives the same spans (test/core/values-yaml.test.ts holds it as the
+// oracle) but parses ~30× slower, too slow for large files (docs/PERFORMANCE.md).
+import { FAILSAFE_SCHEMA, Type, YAMLException, load, loadAll, type State } from 'js-yaml';
 import { FormatError } from './errors';
 import type { PathSegment } from './values-metadata';
 
@@ -11,49 +15,320 @@ export interface YamlLeaf {
   readonly end: number;
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+type NodeKind = 'scalar' | 'mapping' | 'sequence' | null;
+
+/** One composed node as the parse events saw it: positions in the text js-yaml read (no BOM). */
+interface EventNode {
+  /** Where js-yaml started looking for the node: before separating space, comments and properties. */
+  readonly open: number;
+  close: number;
+  kind: NodeKind;
+  result: unknown;
+  readonly children: EventNode[];
+}
+
+const SCHEMA = FAILSAFE_SCHEMA.extend(
+  (['scalar', 'sequence', 'mapping'] as const).map((kind) => new Type('', { kind, multi: true, construct: (data: unknown) => data })),
+);
+
+function notSupported(what: string, path: readonly PathSegment[]): FormatError {
+  const where = path.length > 1 ? ` (under "${path.slice(1).join('.')}")` : '';
+  return new FormatError(`not supported in a value-encrypted YAML file: ${what}${where}`, { hint: 'docs/VALUES.md §3 lists what YAML a value-encrypted file may hold' });
+}
+
+/**
+ * js-yaml reads on where YAML 1.2 stops: a multi-line scalar whose next line is not indented past its
+ * parent (`deficient indentation`) is refused rather than read two ways.
+ */
+function onWarning(warning: YAMLException): void {
+  if (/deficient indentation/.test(warning.reason)) {
+    throw new FormatError(`not supported in a value-encrypted YAML file: a multi-line scalar with a line not indented past its key or entry (line ${warning.mark.line + 1})`, {
+      hint: 'indent the continuation lines of the value, or write it on one line',
+    });
+  }
+}
+
+/** The composed documents, each as its tree of parse events. */
+function parseEvents(source: string): EventNode[] {
+  const documents: EventNode[] = [];
+  const stack: EventNode[] = [];
+  const listener = (event: 'open' | 'close', state: State): void => {
+    if (event === 'open') {
+      stack.push({ open: state.position, close: -1, kind: null, result: null, children: [] });
+      return;
+    }
+    const node = stack.pop()!;
+    node.close = state.position;
+    node.kind = state.kind as NodeKind;
+    node.result = state.result as unknown;
+    if (stack.length === 0) documents.push(node);
+    // A node with no kind and no value is nothing: an empty value, or js-yaml trying for a key where
+    // none is. Dropping it loses no leaf; the matching below accounts for the nulls it leaves.
+    else if (node.kind !== null || node.result !== null) stack[stack.length - 1].children.push(node);
+  };
+  try {
+    loadAll(source, null, { schema: SCHEMA, listener, onWarning });
+  } catch (err) {
+    if (!(err instanceof YAMLException)) throw err;
+    // js-yaml's message quotes the source lines, which may hold a secret: give its reason and line only.
+    throw new FormatError(`not valid YAML: ${err.reason} at line ${err.mark.line + 1}`, { hint: 'fix the YAML syntax first' });
+  }
+  return documents;
+}
+
+/**
+ * js-yaml reads a plain scalar, an alias or a flow collection where a block mapping could start as a
+ * would-be key inside the node it belongs to: one node, two events. The inner one has the positions.
+ */
+function innermost(node: EventNode): EventNode {
+  let n = node;
+  while (n.children.length === 1 && n.children[0].kind === n.kind && n.children[0].result === n.result) n = n.children[0];
+  return n;
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+
+function isBreak(c: number): boolean {
+  return c === LF || c === CR;
+}
+
+function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB || c === LF || c === CR;
+}
+
+function isFlowIndicator(c: number): boolean {
+  return c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d; // , [ ] { }
+}
+
+/** Where a scalar's text begins: past separating space, comments and its tag and anchor (js-yaml's rules). */
+function scalarStart(s: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (isBlank(c)) i++;
+    else if (c === 0x23) {
+      while (i < s.length && !isBreak(s.charCodeAt(i))) i++; // # comment
+    } else if (c === 0x21) {
+      if (s.charCodeAt(i + 1) === 0x3c) {
+        const close = s.indexOf('>', i); // !<verbatim>
+        if (close < 0) return -1;
+        i = close + 1;
+      } else {
+        while (i < s.length && !isBlank(s.charCodeAt(i))) i++;
+      }
+    } else if (c === 0x26) {
+      i++; // &anchor
+      while (i < s.length && !isBlank(s.charCodeAt(i)) && !isFlowIndicator(s.charCodeAt(i))) i++;
+    } else return i;
+  }
+}
+
+/**
+ * The end of a block scalar (`|`, `>`): its last content line, trailing line breaks excluded. js-yaml's
+ * `close` is on the first line after the scalar; lines of spaces before it are content only when longer
+ * than the content's indentation, which an explicit indentation indicator (`|2`) leaves unknown here.
+ */
+function blockScalarEnd(s: string, start: number, close: number, path: readonly PathSegment[]): number {
+  let i = start;
+  while (i < s.length && !isBreak(s.charCodeAt(i))) i++;
+  const header = s.slice(start, i);
+  let end = i;
+  // The body: whole lines up to the line js-yaml stopped on (all of the rest at the end of the text).
+  let bodyEnd = s.length;
+  if (close < s.length) {
+    bodyEnd = close;
+    while (bodyEnd > i && !isBreak(s.charCodeAt(bodyEnd - 1))) bodyEnd--;
+  }
+  let indent = -1;
+  const blankLines: { spaces: number; end: number }[] = [];
+  while (i < bodyEnd) {
+    i += s.charCodeAt(i) === CR && s.charCodeAt(i + 1) === LF ? 2 : 1;
+    const lineStart = i;
+    while (i < bodyEnd && s.charCodeAt(i) === SPACE) i++;
+    const spaces = i - lineStart;
+    // js-yaml reads a document marker at column 0 as content of a top-level block scalar; YAML 1.2 ends the document there.
+    if (spaces === 0 && /^(?:---|\.\.\.)(?:[ \t\r\n]|$)/.test(s.slice(i, i + 4))) throw notSupported('a document marker (--- or ...) right after a block scalar at the top level', path);
+    while (i < bodyEnd && !isBreak(s.charCodeAt(i))) i++;
+    if (i > lineStart + spaces) {
+      if (indent < 0) indent = spaces;
+      end = i;
+      blankLines.length = 0;
+    } else if (spaces > 0) {
+      blankLines.push({ spaces, end: i });
+    }
+  }
+  if (indent < 0 && blankLines.length > 0) throw notSupported('an empty block scalar followed by lines of spaces', path);
+  if (indent >= 0 && blankLines.length > 0) {
+    if (/[1-9]/.test(header.split(/[ \t#]/)[0])) throw notSupported('a block scalar with an indentation indicator (|2) followed by lines of spaces', path);
+    for (const line of blankLines) if (line.spaces > indent) end = line.end;
+  }
+  return end;
+}
+
+/** The span of a scalar node, checked against the value js-yaml composed wherever that is exact. */
+function scalarSpan(s: string, node: EventNode, path: readonly PathSegment[]): { start: number; end: number } {
+  const start = scalarStart(s, node.open);
+  const close = Math.min(node.close, s.length);
+  const first = s.charCodeAt(start);
+  let end: number;
+  if (first === 0x22 || first === 0x27) {
+    end = close; // just past the closing quote
+    if (end - start < 2 || s.charCodeAt(end - 1) !== first) end = -1;
+  } else if (first === 0x7c || first === 0x3e) {
+    end = blockScalarEnd(s, start, close, path);
+  } else {
+    end = close; // past any spaces, comment or line breaks js-yaml looked at after the scalar
+    while (end > start && isBlank(s.charCodeAt(end - 1))) end--;
+  }
+  if (start < 0 || end <= start || !singleLineMatches(s.slice(start, end), node.result)) {
+    throw notSupported('a scalar whose source text could not be located exactly', path);
+  }
+  return { start, end };
+}
+
+/** For one-line plain and quoted scalars without escapes the value is the text itself: a cheap cross-check. */
+function singleLineMatches(raw: string, value: unknown): boolean {
+  if (raw.includes('\n') || raw.includes('\r')) return true;
+  const q = raw.charCodeAt(0);
+  if (q === 0x27) return value === raw.slice(1, -1).replace(/''/g, "'");
+  if (q === 0x22) return raw.includes('\\') || value === raw.slice(1, -1);
+  if (q === 0x7c || q === 0x3e) return true;
+  return value === raw;
+}
+
+interface Walk {
+  readonly source: string;
+  readonly offset: number;
+  readonly leaves: YamlLeaf[];
+  readonly path: PathSegment[];
+}
+
+function visit(w: Walk, node: EventNode): void {
+  const n = innermost(node);
+  switch (n.kind) {
+    case 'scalar': {
+      if (n.children.length > 0) throw notSupported('a scalar read as more than one node', w.path);
+      const { start, end } = scalarSpan(w.source, n, w.path);
+      w.leaves.push({ path: w.path.slice(), start: start + w.offset, end: end + w.offset });
+      return;
+    }
+    case 'mapping': {
+      const map = n.result as Record<string, unknown>;
+      const next = pairs(w, n.children, 0, map, Infinity);
+      if (next !== n.children.length) throw notSupported('a mapping entry that could not be matched to its key', w.path);
+      return;
+    }
+    case 'sequence': {
+      const items = n.result as unknown[];
+      let j = 0;
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        if (item === null) continue; // an empty entry: its node, if any, was nothing
+        const child = n.children[j];
+        w.path.push(i);
+        if (child !== undefined && child.result === item) {
+          visit(w, child);
+          j++;
+        } else if (typeof item === 'object' && !Array.isArray(item)) {
+          j = pairs(w, n.children, j, item as Record<string, unknown>, 1); // [key: value] in a flow sequence
+        } else {
+          throw notSupported('a sequence entry that could not be matched to its node', w.path);
+        }
+        w.path.pop();
+      }
+      if (j !== n.children.length) throw notSupported('a sequence entry that could not be matched to its node', w.path);
+      return;
+    }
+    default:
+      // An alias or an empty tagged or anchored node: not a leaf (§3).
+      if (n.children.length > 0) throw notSupported('a node read as more than one node', w.path);
+  }
+}
+
+/**
+ * Matches key and value nodes from `children[from]` to the entries of `map` (js-yaml's composed mapping):
+ * each key a scalar, each key once, a value node right after its key unless the value is null. Returns
+ * the index after the last node used; every entry of `map` must be matched.
+ */
+function pairs(w: Walk, children: readonly EventNode[], from: number, map: Record<string, unknown>, most: number): number {
+  const seen = new Set<string>();
+  let j = from;
+  while (j < children.length && seen.size < most) {
+    const keyNode = innermost(children[j]);
+    if (keyNode.kind !== 'scalar' || typeof keyNode.result !== 'string') throw notSupported('a mapping key that is not a scalar (an alias, a sequence or a mapping)', w.path);
+    const key = keyNode.result;
+    if (!Object.prototype.hasOwnProperty.call(map, key) || seen.has(key)) throw notSupported(`a mapping key that could not be matched ("${key.slice(0, 40)}")`, w.path);
+    seen.add(key);
+    j++;
+    const value = map[key];
+    if (value === null) continue; // no value, or an empty one: no node left for it
+    const valueNode = children[j];
+    if (valueNode === undefined || valueNode.result !== value) throw notSupported(`the value of "${key.slice(0, 40)}" could not be matched to its node`, w.path);
+    w.path.push(key);
+    visit(w, valueNode);
+    w.path.pop();
+    j++;
+  }
+  if (seen.size !== Object.keys(map).length) throw notSupported('a mapping whose entries could not all be matched (a merge key with an explicit !!merge tag?)', w.path);
+  return j;
+}
+
+/**
+ * js-yaml takes the `-` that follows an empty sequence entry (`-` and nothing else on its line) for the
+ * next entry of that sequence even when it is less indented, where YAML 1.2 ends the sequence: paths
+ * would differ from the document's. Refused, found in the text (no node marks an empty entry).
+ */
+function checkEmptySequenceEntries(s: string): void {
+  let pending = -1; // the column of the last empty entry's `-`, until the next content line
+  for (let lineStart = 0; lineStart < s.length; ) {
+    let lineEnd = s.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = s.length;
+    let i = lineStart;
+    while (i < lineEnd && s.charCodeAt(i) === SPACE) i++;
+    const c = i < lineEnd ? s.charCodeAt(i) : -1;
+    if (c !== -1 && c !== CR && c !== 0x23) {
+      const dash = c === 0x2d && (i + 1 === lineEnd || isBlank(s.charCodeAt(i + 1)));
+      if (pending >= 0 && dash && i - lineStart < pending) {
+        throw notSupported('an empty sequence entry (- alone on its line) followed by a less indented entry', []);
+      }
+      pending = -1;
+      // `- - -` (compact nested entries): the last dash is the one that may be empty.
+      let d = dash ? i : -1;
+      while (d >= 0) {
+        let j = d + 1;
+        while (j < lineEnd && (s.charCodeAt(j) === SPACE || s.charCodeAt(j) === TAB)) j++;
+        if (j === lineEnd || s.charCodeAt(j) === CR || s.charCodeAt(j) === 0x23) {
+          pending = d - lineStart;
+          break;
+        }
+        d = s.charCodeAt(j) === 0x2d && (j + 1 === lineEnd || isBlank(s.charCodeAt(j + 1))) ? j : -1;
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
 }
 
 export function yamlLeaves(text: string): YamlLeaf[] {
-  const parsed = parseAllDocuments(text, { schema: 'failsafe', prettyErrors: false, uniqueKeys: false, strict: true });
-  const documents = Array.isArray(parsed) ? parsed : [];
+  // js-yaml drops a leading byte order mark; give it the text without one so offsets stay aligned.
+  const offset = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const source = offset === 0 ? text : text.slice(offset);
+  // YAML allows a byte order mark before each document; js-yaml reads one past the first as text.
+  if (source.includes('\ufeff')) throw notSupported('a byte order mark (U+FEFF) after the start of the file', []);
   const leaves: YamlLeaf[] = [];
-  documents.forEach((doc, docIndex) => {
-    const error = doc.errors[0];
-    if (error) {
-      // The library's message quotes the source line, which may hold a secret: give the code and line only.
-      throw new FormatError(`not valid YAML: ${error.code} at line ${lineOf(text, error.pos[0])}`, { hint: 'fix the YAML syntax first' });
-    }
-    const visit = (node: YamlNode | null, path: PathSegment[]): void => {
-      if (node === null || isAlias(node)) return;
-      if (isScalar(node)) {
-        if (!node.range) return;
-        let end = node.range[1];
-        while (end > node.range[0] && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
-        if (end > node.range[0]) leaves.push({ path: path.slice(), start: node.range[0], end });
-        return;
-      }
-      if (isMap(node)) {
-        for (const pair of node.items) {
-          if (!isScalar(pair.key)) throw new FormatError(`not supported: a YAML mapping key that is not a scalar (under "${path.join('.')}")`);
-          path.push(String(pair.key.value));
-          visit(pair.value as YamlNode | null, path);
-          path.pop();
-        }
-        return;
-      }
-      if (isSeq(node)) {
-        node.items.forEach((item, index) => {
-          path.push(index);
-          visit(item as YamlNode | null, path);
-          path.pop();
-        });
-      }
-    };
-    visit(doc.contents as YamlNode | null, [docIndex]);
-  });
+  // js-yaml takes `---` at the start of a document for a marker even when text follows it (`-----`,
+  // `---x`); YAML 1.2 reads that line as a scalar.
+  if (/(?:^|[\r\n])---[^ \t\r\n]/.test(source)) throw notSupported('a line that starts with --- followed by text', []);
+  checkEmptySequenceEntries(source);
+  parseEvents(source).forEach((doc, index) => visit({ source, offset, leaves, path: [index] }, doc));
   return leaves;
+}
+
+/** The string a YAML reader gets from a leaf's raw text (§3): quotes, escapes, folding and chomping applied. */
+export function yamlScalarValue(raw: string): string {
+  // A block scalar's raw text stops before its last line break (§3); give it back for chomping.
+  const value = load(/^[|>]/.test(raw) ? `${raw}\n` : raw, { schema: SCHEMA });
+  return value === null || value === undefined ? '' : String(value);
 }

@@ -1,8 +1,6 @@
 // Value-encrypted .env, JSON and YAML files: each value sealed to its key path, the keys readable, one
 // data key per file wrapped like a `.enc` header, a MAC over every leaf, an optional RSA-PSS signer.
 // Spec: docs/VALUES.md (section numbers below).
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { base64UrlDecode, base64UrlEncode, constantTimeEqual, utf8Decode, utf8Encode, zeroize } from './bytes';
 import { MIN_RSA_BITS, type AesGcm, type CryptoBackend } from './crypto-backend';
 import type { SignatureStatus } from './envelope';
@@ -19,10 +17,10 @@ import {
   type IdentityFailure,
 } from './errors';
 import { parseDotenv } from './dotenv';
-import { parseDocument } from 'yaml';
 import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
+import { yamlScalarValue } from './values-yaml';
 import {
   DATA_KEY_LENGTH,
   MAX_VALUE_RECIPIENTS,
@@ -42,6 +40,7 @@ import {
   signatureMessage,
   signatureMessageForDigest,
   valueAad,
+  VALUE_AAD_CONTEXT_LENGTH,
   type MacLeaf,
   type ParsedMetadata,
   type PathSegment,
@@ -82,9 +81,9 @@ export async function signValuesDigest(key: RsaPrivateKey, digest: Uint8Array, b
 }
 
 async function signValues(signer: ValuesSigner, input: Uint8Array, mac: Uint8Array, backend: CryptoBackend): Promise<Uint8Array> {
-  const message = signatureMessage(input, mac);
+  const message = signatureMessage(input, mac, backend.createSha256());
   if (isLocalKey(signer)) return backend.rsaPssSign(signer.pkcs8Der, message);
-  const signature = await signer.signValuesDigest(signatureDigest(input, mac));
+  const signature = await signer.signValuesDigest(signatureDigest(input, mac, backend.createSha256()));
   // A signature from elsewhere is checked before it goes into a file.
   if (!(await backend.rsaPssVerify(signer.publicKey.spkiDer, message, signature).catch(() => false))) {
     throw new SignatureError('the signature returned for this file does not verify with the signer\'s public key');
@@ -139,6 +138,11 @@ export interface ValuesInfo {
 
 interface Slot {
   readonly path: readonly PathSegment[];
+  /** `pathKey(path)`. */
+  readonly key: string;
+  /** §6 the value's AAD, and in it §3 path_bytes. */
+  readonly aad: Uint8Array;
+  readonly pathBytes: Uint8Array;
   readonly name: string;
   readonly start: number;
   readonly end: number;
@@ -173,7 +177,8 @@ function slotsOf(format: ValuesFormat, document: string): Slot[] {
     }
     seen.set(key, name);
     const raw = document.slice(leaf.start, leaf.end);
-    return { path: leaf.path, name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw) };
+    const aad = valueAad(leaf.path);
+    return { path: leaf.path, key, aad, pathBytes: aad.subarray(VALUE_AAD_CONTEXT_LENGTH), name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw) };
   });
 }
 
@@ -198,10 +203,10 @@ async function createValueCipher(backend: CryptoBackend, dataKey: Uint8Array, sa
   }
 }
 
-function computeMac(dataKey: Uint8Array, salt: Uint8Array, input: Uint8Array): Uint8Array {
+function computeMac(backend: CryptoBackend, dataKey: Uint8Array, salt: Uint8Array, input: Uint8Array): Uint8Array {
   const macKey = deriveMacKey(dataKey, salt);
   try {
-    return hmac(sha256, macKey, input);
+    return backend.hmacSha256(macKey, input);
   } finally {
     zeroize(macKey);
   }
@@ -212,6 +217,21 @@ function dedupeRecipients(recipients: readonly RsaPublicKey[]): RsaPublicKey[] {
   return recipients.filter((r) => !seen.has(r.fingerprint) && Boolean(seen.add(r.fingerprint)));
 }
 
+/** §6 nonce || ciphertext || tag, in one buffer (the detached form saves a copy where the backend has it). */
+async function sealedBody(aes: AesGcm, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+  const parts: readonly Uint8Array[] = aes.sealDetached ? await aes.sealDetached(nonce, plaintext, aad) : [await aes.seal(nonce, plaintext, aad)];
+  let length = nonce.length;
+  for (const p of parts) length += p.length;
+  const body = new Uint8Array(length);
+  body.set(nonce);
+  let at = nonce.length;
+  for (const p of parts) {
+    body.set(p, at);
+    at += p.length;
+  }
+  return body;
+}
+
 async function sealWith(document: string, format: ValuesFormat, state: KeyState, backend: CryptoBackend, signer: ValuesSigner | undefined): Promise<string> {
   if (typeof document !== 'string') throw new TypeError(`"document" expected string, got ${typeof document}`);
   if (format.split(document).lines) {
@@ -219,32 +239,49 @@ async function sealWith(document: string, format: ValuesFormat, state: KeyState,
   }
   const slots = slotsOf(format, document);
   const aes = await createValueCipher(backend, state.dataKey, state.salt);
+  const inClear = clearMatcher(state.rule);
+  // Per leaf: undefined (in the clear), the token it keeps (§6 stable tokens), or the plaintext to seal.
+  const plan: (string | Uint8Array | undefined)[] = [];
   const tokens: string[] = [];
   const macLeaves: MacLeaf[] = [];
-  const inClear = clearMatcher(state.rule);
-  for (const slot of slots) {
-    if (inClear(slot.path)) {
-      if (slot.token) throw new FormatError(`"${slot.name}" is left in the clear by the rule but its value looks like a token`, { hint: 'change the value or the selection rule' });
-      macLeaves.push({ path: slot.path, encrypted: false, value: slot.raw });
-      tokens.push('');
-      continue;
+  try {
+    for (const slot of slots) {
+      if (inClear(slot.path)) {
+        if (slot.token) throw new FormatError(`"${slot.name}" is left in the clear by the rule but its value looks like a token`, { hint: 'change the value or the selection rule' });
+        plan.push(undefined);
+        continue;
+      }
+      const plaintext = utf8Encode(slot.raw);
+      const previous = state.tokens.get(slot.key);
+      if (previous && constantTimeEqual(previous.plaintext, plaintext)) {
+        zeroize(plaintext);
+        plan.push(previous.token);
+      } else {
+        plan.push(plaintext);
+      }
     }
-    const plaintext = utf8Encode(slot.raw);
-    const previous = state.tokens.get(pathKey(slot.path));
-    let token: string;
-    if (previous && constantTimeEqual(previous.plaintext, plaintext)) {
-      token = previous.token; // §6 stable tokens: an unchanged value keeps its token
-    } else {
-      const nonce = backend.randomBytes(VALUE_NONCE_LENGTH);
-      const sealed = await aes.seal(nonce, plaintext, valueAad(slot.path));
-      const body = new Uint8Array(nonce.length + sealed.length);
-      body.set(nonce);
-      body.set(sealed, nonce.length);
-      token = TOKEN_PREFIX + base64UrlEncode(body);
+    // One draw of randomness for every nonce, in leaf order: a call per value cost more than its encryption.
+    const nonces = backend.randomBytes(VALUE_NONCE_LENGTH * plan.filter((p) => p instanceof Uint8Array).length);
+    let drawn = 0;
+    for (const [index, slot] of slots.entries()) {
+      const step = plan[index];
+      let token: string;
+      if (step === undefined) {
+        macLeaves.push({ path: slot.path, pathBytes: slot.pathBytes, encrypted: false, value: slot.raw });
+        tokens.push('');
+        continue;
+      } else if (typeof step === 'string') {
+        token = step;
+      } else {
+        const nonce = nonces.subarray(drawn, drawn + VALUE_NONCE_LENGTH);
+        drawn += VALUE_NONCE_LENGTH;
+        token = TOKEN_PREFIX + base64UrlEncode(await sealedBody(aes, nonce, step, slot.aad));
+      }
+      tokens.push(token);
+      macLeaves.push({ path: slot.path, pathBytes: slot.pathBytes, encrypted: true, value: token });
     }
-    zeroize(plaintext);
-    tokens.push(token);
-    macLeaves.push({ path: slot.path, encrypted: true, value: token });
+  } finally {
+    for (const step of plan) if (step instanceof Uint8Array) zeroize(step);
   }
   const sealedDocument = replaceSpans(document, slots, (_, i) => (tokens[i] ? format.writeToken(tokens[i]) : undefined));
   const signedLines = encodeSignedLines({
@@ -258,7 +295,7 @@ async function sealWith(document: string, format: ValuesFormat, state: KeyState,
     signerSpki: signer?.publicKey.spkiDer,
   });
   const input = macInput(signedLines, macLeaves);
-  const mac = computeMac(state.dataKey, state.salt, input);
+  const mac = computeMac(backend, state.dataKey, state.salt, input);
   const signature = signer ? await signValues(signer, input, mac, backend) : undefined;
   return format.join(sealedDocument, encodeMetadataLines(signedLines, mac, signature));
 }
@@ -312,8 +349,8 @@ interface ParsedFile {
   readonly signer?: RsaPublicKey;
 }
 
-/** §9 steps 1–2: no key needed. */
-function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
+/** §9 step 1: the metadata, no key needed. */
+function parseHeader(text: string, formatName: ValuesFormatName): Omit<ParsedFile, 'slots'> {
   if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
   const format = valuesFormat(formatName);
   const { document, lines } = format.split(text);
@@ -323,11 +360,17 @@ function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
   const meta = parseMetadataLines(lines);
   if (meta.format !== formatName) throw new FormatError(`the file says it is ${meta.format}, but it is read as ${formatName}`, { hint: 'pass the right --format, or rename the file' });
   const signer = signerFromMetadata(meta);
-  return { format, meta, document, slots: slotsOf(format, document), signer };
+  return { format, meta, document, signer };
+}
+
+/** §9 steps 1–2: no key needed. */
+function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
+  const header = parseHeader(text, formatName);
+  return { ...header, slots: slotsOf(header.format, header.document) };
 }
 
 function macLeavesOf(slots: readonly Slot[]): MacLeaf[] {
-  return slots.map((s) => (s.token ? { path: s.path, encrypted: true, value: s.token } : { path: s.path, encrypted: false, value: s.raw }));
+  return slots.map((s) => ({ path: s.path, pathBytes: s.pathBytes, encrypted: s.token !== undefined, value: s.token ?? s.raw }));
 }
 
 /** §9 step 7. */
@@ -337,7 +380,7 @@ async function verifySignature(parsed: ParsedFile, input: Uint8Array, backend: C
   if (!meta.signature) {
     throw new SignatureError(`the file names signer ${signer.fingerprint} but has no signature line (stripped)`, { hint: 'do not use this file; ask the sender for a fresh copy' });
   }
-  const ok = meta.signature.length === Math.ceil(signer.bits / 8) && (await backend.rsaPssVerify(signer.spkiDer, signatureMessage(input, meta.mac), meta.signature).catch(() => false));
+  const ok = meta.signature.length === Math.ceil(signer.bits / 8) && (await backend.rsaPssVerify(signer.spkiDer, signatureMessage(input, meta.mac, backend.createSha256()), meta.signature).catch(() => false));
   if (!ok) {
     throw new SignatureError(`the signature by ${signer.fingerprint} does not verify: the file was forged or modified after signing`, { hint: 'do not use this file; ask the sender for a fresh copy' });
   }
@@ -390,7 +433,7 @@ async function openToken(aes: AesGcm, slot: Slot, token: string): Promise<Uint8A
   }
   if (body.length < VALUE_NONCE_LENGTH + VALUE_TAG_LENGTH) throw new FormatError(`malformed token at "${slot.name}": too short`);
   try {
-    return await aes.open(body.subarray(0, VALUE_NONCE_LENGTH), body.subarray(VALUE_NONCE_LENGTH), valueAad(slot.path));
+    return await aes.open(body.subarray(0, VALUE_NONCE_LENGTH), body.subarray(VALUE_NONCE_LENGTH), slot.aad);
   } catch {
     throw new ValueAuthError(`the encrypted value of "${slot.name}" does not open at that key: it was edited, or moved or copied from another key or file`, slot.name, {
       hint: 'take the file from version control again, or set the value anew with "custodian set"',
@@ -447,9 +490,21 @@ export class OpenedValues {
 /** Opens a value-encrypted file (§9): every check passes before the document is returned. */
 export async function openValues(text: string, opts: OpenValuesOptions): Promise<OpenedValues> {
   const { backend } = opts;
-  const parsed = parseFile(text, opts.format);
-  const { meta, slots } = parsed;
-  const { dataKey, identity } = await unwrapDataKey(meta, opts.identities, backend, { text, format: opts.format });
+  const header = parseHeader(text, opts.format);
+  const { meta } = header;
+  // The RSA unwrap (§9 step 3) runs on the crypto thread pool while this thread parses the document
+  // (step 2); a parse error is still the error reported, and a key unwrapped meanwhile is zeroed.
+  const unwrapping = unwrapDataKey(meta, opts.identities, backend, { text, format: opts.format });
+  unwrapping.catch(() => undefined);
+  let parsed: ParsedFile;
+  try {
+    parsed = { ...header, slots: slotsOf(header.format, header.document) };
+  } catch (err) {
+    unwrapping.then((k) => zeroize(k.dataKey), () => undefined);
+    throw err;
+  }
+  const { slots } = parsed;
+  const { dataKey, identity } = await unwrapping;
   const tokens = new Map<string, { token: string; plaintext: Uint8Array }>();
   try {
     const aes = await createValueCipher(backend, dataKey, meta.salt);
@@ -460,7 +515,7 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
         continue;
       }
       const plaintext = await openToken(aes, slot, slot.token);
-      tokens.set(pathKey(slot.path), { token: slot.token, plaintext });
+      tokens.set(slot.key, { token: slot.token, plaintext });
       let raw: string;
       try {
         raw = utf8Decode(plaintext);
@@ -475,7 +530,7 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
       });
     }
     const input = macInput(meta.signedLines, macLeavesOf(slots));
-    if (!constantTimeEqual(computeMac(dataKey, meta.salt, input), meta.mac)) {
+    if (!constantTimeEqual(computeMac(backend, dataKey, meta.salt, input), meta.mac)) {
       throw new ValuesMacError('the file MAC does not verify: entries were reordered, a value in the clear or the metadata was edited, or a value was replaced', {
         hint: 'take the file from version control again; to change values, edit the decrypted file with Custodian',
       });
@@ -515,7 +570,7 @@ export async function unwrapValuesDataKey(text: string, format: ValuesFormatName
   const { meta, slots } = parsed;
   const { dataKey } = await unwrapDataKey(meta, [key], backend, { text, format });
   const input = macInput(meta.signedLines, macLeavesOf(slots));
-  if (meta.entries !== slots.length || !constantTimeEqual(computeMac(dataKey, meta.salt, input), meta.mac)) {
+  if (meta.entries !== slots.length || !constantTimeEqual(computeMac(backend, dataKey, meta.salt, input), meta.mac)) {
     zeroize(dataKey);
     throw new ValuesMacError('the file MAC does not verify with its data key: the file was modified, or a recipient line was taken from another file', {
       hint: 'take the file from version control again',
@@ -602,11 +657,8 @@ export function readValue(document: string, formatName: ValuesFormatName, name: 
       const value: unknown = JSON.parse(leaf.raw);
       return typeof value === 'string' ? value : leaf.raw;
     }
-    case 'yaml': {
-      // A block scalar's raw text stops before its last line break (§3); give it back for chomping.
-      const value: unknown = parseDocument(/^[|>]/.test(leaf.raw) ? `${leaf.raw}\n` : leaf.raw).toJS();
-      return value === null ? '' : String(value);
-    }
+    case 'yaml':
+      return yamlScalarValue(leaf.raw);
   }
 }
 

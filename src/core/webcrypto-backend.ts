@@ -1,5 +1,6 @@
 // CryptoBackend on WebCrypto (globalThis.crypto.subtle): the web extension host's native path.
 // WebCrypto has no incremental hash, so SHA-256 streams use @noble/hashes.
+import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type AesGcm, type CryptoBackend, type RsaKeyPairDer, type RsaKeySize, type Sha256Hasher } from './crypto-backend';
 import { InvalidArgumentError } from './errors';
@@ -111,6 +112,8 @@ export function createWebCryptoBackend(): CryptoBackend {
     randomBytes: defaultRandomBytes,
     createAesGcm: webCryptoAesGcm,
     createSha256: createNobleSha256,
+    // WebCrypto's HMAC is asynchronous; the MAC of a value-encrypted file is computed in line with its checks.
+    hmacSha256: (key, data) => hmac(sha256, key, data),
     generateRsaKeyPair: webCryptoGenerateRsaKeyPair,
     ...createWebCryptoRsa(),
   };

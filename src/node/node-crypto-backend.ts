@@ -1,5 +1,5 @@
 // CryptoBackend on node:crypto (OpenSSL): the fast path for the Node extension host and the CLI.
-import { constants, createCipheriv, createDecipheriv, createHash, createPublicKey, createSecretKey, generateKeyPair, publicEncrypt, randomFillSync, type KeyObject } from 'node:crypto';
+import { constants, createCipheriv, createDecipheriv, createHash, createHmac, createPublicKey, createSecretKey, generateKeyPair, publicEncrypt, randomFillSync, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { type AesGcm, type CryptoBackend, type RsaKeyPairDer, type RsaKeySize } from '../core/crypto-backend';
 import { createWebCryptoRsa } from '../core/webcrypto-backend';
@@ -84,6 +84,7 @@ export function createNodeCryptoBackend(): CryptoBackend {
         digest: () => view(h.digest()),
       };
     },
+    hmacSha256: (key, data) => view(createHmac('sha256', key).update(data).digest()),
     async generateRsaKeyPair(bits: RsaKeySize): Promise<RsaKeyPairDer> {
       const { publicKey: spki, privateKey: pkcs8 } = await generateKeyPairAsync('rsa', {
         modulusLength: bits,

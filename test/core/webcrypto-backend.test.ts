@@ -13,6 +13,16 @@ import { deterministicRandom, keyPem, loadKey } from './envelope-fixtures';
 export function backendConformance(make: () => CryptoBackend): void {
   const alice = loadKey('alice');
   const label = new TextEncoder().encode('custodian/v1/rsa-oaep-sha256');
+  it('HMAC-SHA-256 gives the RFC 4231 test vectors (cases 1, 2 and 6: a key longer than a block)', () => {
+    const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+    const ascii = (t: string): Uint8Array => new TextEncoder().encode(t);
+    const cases: [Uint8Array, Uint8Array, string][] = [
+      [new Uint8Array(20).fill(0x0b), ascii('Hi There'), 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7'],
+      [ascii('Jefe'), ascii('what do ya want for nothing?'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
+      [new Uint8Array(131).fill(0xaa), ascii('Test Using Larger Than Block-Size Key - Hash Key First'), '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'],
+    ];
+    for (const [key, data, mac] of cases) assert.deepEqual(make().hmacSha256(key, data), hex(mac));
+  });
   it('AES-256-GCM matches @noble/ciphers and rejects tampering', async () => {
     const b = make();
     const key = b.randomBytes(32);

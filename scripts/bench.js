@@ -266,9 +266,9 @@ function expectContent(name, digest, what) {
 // ---------------------------------------------------------------------------------------------------
 // The measurements.
 
-/** The production options of esbuild.js, for one entry point, written into the temp dir. */
+/** The production options of esbuild.js, for one entry point, written into the temp dir (async: plugins need it). */
 function buildProduction(entry, outfile, extra = {}) {
-  return require('esbuild').buildSync({
+  return require('esbuild').build({
     entryPoints: [path.join(ROOT, entry)],
     bundle: true,
     platform: 'node',
@@ -291,7 +291,7 @@ async function setup() {
   if (!TIME_BIN) log('GNU time (/usr/bin/time) not found: peak RSS comes from polling /proc/PID/status VmHWM');
   // What ships: one bundle (scripts/lib/build-cli.js).
   cli = buildCli(tmp, { production: true });
-  const ext = buildProduction('src/extension/extension.ts', tmpPath('extension.js'), { external: ['vscode'], metafile: true, plugins: [splitYamlPlugin()] });
+  const ext = await buildProduction('src/extension/extension.ts', tmpPath('extension.js'), { external: ['vscode'], metafile: true, plugins: [splitYamlPlugin()] });
   require('esbuild').buildSync(yamlBundleOptions(tmp, { production: true }));
   extension = { size: fs.statSync(tmpPath('extension.js')).size, meta: ext.metafile, yamlSize: fs.statSync(tmpPath('yaml.js')).size };
 
@@ -497,9 +497,9 @@ function gitRows(g) {
 }
 
 /** The core, bundled like the shipped code, in its own process: 1 MiB decrypt, Shamir (64 KiB), keygen vs openssl. */
-function coreBench() {
+async function coreBench() {
   const outfile = tmpPath('core-bench.js');
-  buildProduction('scripts/bench/core-bench.ts', outfile);
+  await buildProduction('scripts/bench/core-bench.ts', outfile);
   const options = { decryptRuns: DECRYPT_RUNS, shamirRuns: SHAMIR_RUNS, valuesRuns: VALUES_RUNS, keygenRuns: KEYGEN_RUNS, tempDir: tmp };
   const r = spawnSync(process.execPath, [outfile, JSON.stringify(options)], { encoding: 'utf8', maxBuffer: 16 * MIB, env: BENCH_ENV });
   check(r.status === 0, `core bench exited ${r.status}: ${r.stderr}`);
@@ -727,7 +727,7 @@ async function main() {
 
   // The core in-process, and the CLI's keygen.
   log(`core bench: 1 MiB decrypt ×${DECRYPT_RUNS}, Shamir ×${SHAMIR_RUNS}, keygen ×${KEYGEN_RUNS} (interleaved with openssl genpkey)`);
-  const core = coreBench();
+  const core = await coreBench();
   log(`CLI keygen ×${CLI_KEYGEN_RUNS} (interleaved with openssl genpkey | openssl pkcs8 -iter ${PBKDF2_ITERATIONS})`);
   const keygenCli = await cliKeygen();
 

@@ -3,7 +3,7 @@
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
-const { commonBuildOptions, cliBuildOptions, splitYamlPlugin, yamlBundleOptions } = require('./scripts/lib/build-cli');
+const { commonBuildOptions, cliBuildOptions, splitYamlOptions, yamlBundleOptions } = require('./scripts/lib/build-cli');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -16,10 +16,10 @@ function integrationTestEntries() {
 }
 
 const builds = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], metafile: true, plugins: [splitYamlPlugin()] },
-  // The yaml package, required by dist/extension.js on first use (scripts/lib/build-cli.js says why).
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', ...splitYamlOptions({ external: ['vscode'] }), metafile: true },
+  // The yaml package, required by dist/extension.js and dist/cli.js on first use (scripts/lib/build-cli.js says why).
   yamlBundleOptions(path.join(__dirname, 'dist'), { production }),
-  // The CLI: one bundle, dist/cli.js (scripts/lib/build-cli.js).
+  // The CLI: dist/cli.js, beside dist/yaml.js (scripts/lib/build-cli.js).
   cliBuildOptions(path.join(__dirname, 'dist'), { production }),
   // Each test file is its own bundle; mocha and vscode come from the host at run time.
   { ...common, minify: false, entryPoints: integrationTestEntries(), outdir: 'dist/test/integration', external: ['vscode', 'mocha'] },

@@ -1,5 +1,5 @@
 // The project's esbuild options, and the CLI's build, shared by esbuild.js, the CLI tests and the bench,
-// so all three run what ships: dist/cli.js, one bundle (the package's `bin`).
+// so all three run what ships: dist/cli.js (the package's `bin`) and dist/yaml.js beside it.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -22,30 +22,26 @@ function commonBuildOptions({ production }) {
   };
 }
 
-/** esbuild options of the CLI bundle, written into `outdir`. */
-function cliBuildOptions(outdir, { production }) {
-  return {
-    ...commonBuildOptions({ production }),
-    entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')],
-    outfile: path.join(outdir, 'cli.js'),
-    banner: { js: '#!/usr/bin/env node' },
-  };
-}
-
 /**
- * The `yaml` package (about 120 KB minified, for value-encrypted YAML files) ships beside the extension as
- * dist/yaml.js instead of inside dist/extension.js: the extension's build marks it external, and the
- * lazily loaded core module that uses it requires it on first use (docs/PERFORMANCE.md). The CLI, one
- * bundle by design, keeps it inside.
+ * The `yaml` package (about 120 KB minified, for value-encrypted YAML files) ships beside the extension and
+ * the CLI as dist/yaml.js instead of inside their bundles: their builds mark it external, and the lazily
+ * loaded core module that uses it requires it on first use (docs/PERFORMANCE.md). These options do that
+ * (an alias and an external, not a plugin, so the synchronous builds of the tests and the bench take them).
  */
 const YAML_BUNDLE = 'yaml.js';
 
-function splitYamlPlugin() {
+function splitYamlOptions({ external = [] } = {}) {
+  return { alias: { yaml: `./${YAML_BUNDLE}` }, external: [...external, `./${YAML_BUNDLE}`] };
+}
+
+/** esbuild options of the CLI bundle, written into `outdir` (dist/yaml.js must be built beside it). */
+function cliBuildOptions(outdir, { production }) {
   return {
-    name: 'split-yaml',
-    setup(build) {
-      build.onResolve({ filter: /^yaml$/ }, () => ({ path: `./${YAML_BUNDLE}`, external: true }));
-    },
+    ...commonBuildOptions({ production }),
+    ...splitYamlOptions(),
+    entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')],
+    outfile: path.join(outdir, 'cli.js'),
+    banner: { js: '#!/usr/bin/env node' },
   };
 }
 
@@ -54,10 +50,11 @@ function yamlBundleOptions(outdir, { production }) {
   return { ...commonBuildOptions({ production }), entryPoints: [require.resolve('yaml', { paths: [ROOT] })], outfile: path.join(outdir, YAML_BUNDLE) };
 }
 
-/** The CLI build into `outdir`, synchronously; returns the path of the executable bundle. */
+/** The CLI build (dist/cli.js and dist/yaml.js) into `outdir`, synchronously; returns the path of the executable bundle. */
 function buildCli(outdir, { production }) {
   const esbuild = require('esbuild');
   esbuild.buildSync(cliBuildOptions(outdir, { production }));
+  esbuild.buildSync(yamlBundleOptions(outdir, { production }));
   const cli = path.join(outdir, 'cli.js');
   fs.chmodSync(cli, 0o755);
   return cli;
@@ -65,5 +62,5 @@ function buildCli(outdir, { production }) {
 
 module.exports = {
   YAML_BUNDLE,
-  splitYamlPlugin,
+  splitYamlOptions,
   yamlBundleOptions, commonBuildOptions, cliBuildOptions, buildCli };

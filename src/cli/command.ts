@@ -13,10 +13,18 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * A command as main.ts lists it: its name and one line for `custodian --help`. The module holding the
+ * rest (flags, help, code) is imported by `load()` when the command runs or its help is asked for.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
 export interface Command {
   readonly name: string;
-  /** One line for `custodian --help`. */
-  readonly summary: string;
   /** The full `custodian NAME --help` text: usage, description, flags, examples. */
   readonly help: string;
   readonly options: OptionSpecs;

@@ -8,7 +8,6 @@ import { CustodianError, SignatureError, SignerMismatchError } from '../core/err
 import { firstSealedValueLine, SEALED_VALUE_PREFIX, type EnvLayer } from '../core/env-layers';
 import type { RsaPublicKey } from '../core/keys';
 import { readSmallFile } from '../node/node-streams';
-import { isValueEncrypted, openValues } from '../core/values';
 import type { RsaPrivateKey } from '../core/keys';
 import { describeKey } from './key-files';
 import { CliError } from './output';
@@ -72,6 +71,7 @@ async function decryptEnvFile(bytes: Uint8Array, keys: EnvFileKeys): Promise<Uin
 async function openValuesEnvFile(text: string, keys: EnvFileKeys): Promise<string> {
   const identities = (await keys.identities()).filter((k): k is RsaPrivateKey => (k as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array);
   if (identities.length === 0) throw new CliError('a value-encrypted file, which the agent\'s keys cannot open', { hint: 'pass -i KEY, or set CUSTODIAN_IDENTITY=FILE or CUSTODIAN_KEY' });
+  const { openValues } = await import('../core/values');
   const opened = await openValues(text, { format: 'dotenv', identities, backend: keys.backend });
   try {
     const required = keys.requiredSigner;
@@ -91,8 +91,9 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
   const bytes = await readEnvFile(file);
   let plaintext = bytes;
   try {
-    const valueEncrypted = !isEncryptedEnvFile(file, bytes) && isValueEncrypted(new TextDecoder().decode(bytes), 'dotenv');
-    if (isEncryptedEnvFile(file, bytes)) {
+    const encrypted = isEncryptedEnvFile(file, bytes);
+    const valueEncrypted = !encrypted && (await import('../core/values')).isValueEncrypted(new TextDecoder().decode(bytes), 'dotenv');
+    if (encrypted) {
       plaintext = await decryptEnvFile(bytes, keys);
     } else if (valueEncrypted) {
       plaintext = new TextEncoder().encode(await openValuesEnvFile(new TextDecoder('utf-8', { fatal: true }).decode(bytes), keys));

@@ -16,7 +16,6 @@ function prefixed<E extends Error>(err: E, where: string): E {
 
 export const combineCommand: Command = {
   name: 'combine',
-  summary: 'recover a secret from Shamir shares',
   options: {
     out: { type: 'string', short: 'o' },
     vault: { type: 'boolean' },

@@ -77,7 +77,6 @@ async function decryptToStream(inputArg: string | undefined, d: Decryption, ctx:
 
 export const decryptCommand: Command = {
   name: 'decrypt',
-  summary: 'decrypt a .enc file (binary or armored) with your private key',
   options: {
     identity: { type: 'string', short: 'i', multiple: true },
     out: { type: 'string', short: 'o' },

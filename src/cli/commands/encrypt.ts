@@ -21,7 +21,6 @@ const ARMORED_CHUNK_SIZE = READ_CHUNK_SIZE;
 
 export const encryptCommand: Command = {
   name: 'encrypt',
-  summary: 'encrypt a file to recipients\' public keys (.enc), optionally signed',
   options: {
     recipient: { type: 'string', short: 'r', multiple: true },
     roster: { type: 'string', short: 'R', multiple: true },

@@ -5,7 +5,6 @@ import { loadPublicKey } from '../key-files';
 
 export const fingerprintCommand: Command = {
   name: 'fingerprint',
-  summary: 'print the SHA256 fingerprint of keys, as ssh-keygen -lf does',
   options: { ...PASSPHRASE_FILE_OPTION },
   help: `Usage: custodian fingerprint [--passphrase-file FILE] KEY…
 

@@ -19,7 +19,6 @@ const MAX_COUNT = 1000;
 
 export const genpassCommand: Command = {
   name: 'genpass',
-  summary: 'generate a random password, passphrase or token',
   options: {
     length: { type: 'string', short: 'l' },
     'no-lowercase': { type: 'boolean' },

@@ -10,7 +10,6 @@ import { readValuesText, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities } 
 
 export const getCommand: Command = {
   name: 'get',
-  summary: 'print one value of a value-encrypted .env, JSON or YAML file',
   options: {
     identity: { type: 'string', short: 'i', multiple: true },
     format: { type: 'string' },

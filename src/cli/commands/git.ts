@@ -60,7 +60,6 @@ function driverKeys(args: Args): DriverKeys {
 
 export const gitCommand: Command = {
   name: 'git',
-  summary: 'decrypted diffs and encrypted merges of .enc files in git (setup, and the drivers git runs)',
   options: {
     check: { type: 'boolean' },
     undo: { type: 'boolean' },

@@ -21,7 +21,6 @@ function format(f: GuardFinding): string[] {
 
 export const guardCommand: Command = {
   name: 'guard',
-  summary: 'refuse a commit that holds a secret in the clear (the pre-commit hook; --all for CI)',
   options: {
     all: { type: 'boolean' },
   },

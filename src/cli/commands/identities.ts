@@ -35,7 +35,6 @@ function notGiven(source: IdentitySourceName): string {
 
 export const identitiesCommand: Command = {
   name: 'identities',
-  summary: 'show where your private keys come from, in the order commands use them',
   options: {
     identity: { type: 'string', short: 'i', multiple: true },
     ...PASSPHRASE_FILE_OPTION,

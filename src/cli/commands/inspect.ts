@@ -53,7 +53,6 @@ async function inspectValuesFile(args: Args, ctx: CommandContext, names: Readonl
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'show a .enc file\'s recipients, signer and sizes (no key needed)',
   options: {
     roster: { type: 'string', short: 'R', multiple: true },
     json: { type: 'boolean' },

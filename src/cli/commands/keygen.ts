@@ -12,7 +12,6 @@ const SIZES: readonly RsaKeySize[] = [2048, 3072, 4096];
 
 export const keygenCommand: Command = {
   name: 'keygen',
-  summary: 'generate an RSA key pair (encrypted private key, OpenSSH public key)',
   options: {
     bits: { type: 'string', short: 'b' },
     out: { type: 'string', short: 'o' },

@@ -6,7 +6,6 @@ import { checkCommentOption, loadPublicKey } from '../key-files';
 
 export const pubkeyCommand: Command = {
   name: 'pubkey',
-  summary: 'print the public key of a key file (OpenSSH line or PEM)',
   options: {
     pem: { type: 'boolean' },
     comment: { type: 'string', short: 'C' },

@@ -23,7 +23,6 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export const rosterCommand: Command = {
   name: 'roster',
-  summary: 'verify, trust and sign the team roster (.custodian/team)',
   options: {
     roster: { type: 'string', short: 'R' },
     identity: { type: 'string', short: 'i', multiple: true },

@@ -111,7 +111,6 @@ function runChild(command: string, args: readonly string[], env: Record<string, 
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run a command with the variables of encrypted env files, never written to disk',
   options: {
     'env-file': { type: 'string', short: 'e', multiple: true },
     override: { type: 'boolean' },

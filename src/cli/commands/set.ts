@@ -15,7 +15,6 @@ const MAX_VALUE_BYTES = 1024 * 1024;
 
 export const setCommand: Command = {
   name: 'set',
-  summary: 'change one value of a value-encrypted file (value read from standard input)',
   options: {
     identity: { type: 'string', short: 'i', multiple: true },
     sign: { type: 'string', short: 's' },

@@ -15,7 +15,6 @@ import { promptHidden } from '../passphrase';
 
 export const splitCommand: Command = {
   name: 'split',
-  summary: 'split a secret into N Shamir shares, any T of which recover it',
   options: {
     threshold: { type: 'string', short: 't' },
     shares: { type: 'string', short: 'n' },

@@ -12,7 +12,6 @@ const MAX_URI_INPUT_BYTES = 64 * 1024;
 
 export const totpCommand: Command = {
   name: 'totp',
-  summary: 'print the TOTP code for an otpauth:// URI or a base32 secret',
   options: {
     secret: { type: 'string' },
     algorithm: { type: 'string' },

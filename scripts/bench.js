@@ -3,7 +3,7 @@
 // same run (medians, interleaved runs), printed as a Markdown table for docs/PERFORMANCE.md.
 // Runs against production bundles that it builds into its temp dir with esbuild.js's production options
 // (so a concurrent `node esbuild.js` dev build in dist/ cannot change what is measured): the CLI as it
-// ships (dist/cli.js and dist/yaml.js: scripts/lib/build-cli.js), the extension (size, and its metafile for what loads
+// ships (dist/cli.js, a bundle per command and the split packages: scripts/lib/build-cli.js), the extension (size, and its metafile for what loads
 // eagerly) and the core (scripts/bench/core-bench.ts).
 // The activation figure comes from a real VS Code running dist/ (scripts/run-integration.js).
 // Every run is checked (exit codes, SHA-256 of every decrypted output, the signer, age's output); a
@@ -27,7 +27,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { buildCli, splitYamlOptions } = require('./lib/build-cli');
+const { buildCli, splitPackagesOptions } = require('./lib/build-cli');
 const { interleaved } = require('./lib/interleave');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -289,9 +289,9 @@ async function setup() {
   for (const tool of ['age', 'openssl', 'ssh-keygen', 'sync']) check(which(tool), `${tool} is not installed (scripts/install-system-deps.sh installs it)`);
   check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY || ROSTER_ONLY || RUN_ONLY || GIT_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
   if (!TIME_BIN) log('GNU time (/usr/bin/time) not found: peak RSS comes from polling /proc/PID/status VmHWM');
-  // What ships: dist/cli.js and dist/yaml.js, which the extension shares (scripts/lib/build-cli.js).
+  // What ships: dist/cli.js, dist/cli/*.js and the split packages the extension shares (scripts/lib/build-cli.js).
   cli = buildCli(tmp, { production: true });
-  const ext = await buildProduction('src/extension/extension.ts', tmpPath('extension.js'), { ...splitYamlOptions({ external: ['vscode'] }), metafile: true });
+  const ext = await buildProduction('src/extension/extension.ts', tmpPath('extension.js'), { ...splitPackagesOptions({ external: ['vscode'] }), metafile: true });
   extension = { size: fs.statSync(tmpPath('extension.js')).size, meta: ext.metafile, yamlSize: fs.statSync(tmpPath('yaml.js')).size };
 
   const keygen = spawnSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '3072', '-N', '', '-C', 'bench', '-f', tmpPath('id_rsa')], { encoding: 'utf8' });

@@ -11,7 +11,7 @@ const os = require('os');
 const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
-const SHIPPED = ['dist/extension.js', 'dist/cli.js', 'dist/yaml.js', 'media', 'package.nls.json', 'l10n', 'README.md', 'LICENSE'];
+const SHIPPED = ['dist/extension.js', 'dist/cli.js', 'dist/cli', 'dist/yaml.js', 'dist/bcrypt-pbkdf.js', 'media', 'package.nls.json', 'l10n', 'README.md', 'LICENSE'];
 
 function packageVsix(out = path.join(ROOT, 'custodian.vsix')) {
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-vsix-'));

@@ -1,5 +1,7 @@
 // The project's esbuild options, and the CLI's build, shared by esbuild.js, the CLI tests and the bench,
-// so all three run what ships: dist/cli.js (the package's `bin`) and dist/yaml.js beside it.
+// so all three run what ships: dist/cli.js (the package's `bin`: the list of commands and the dispatch),
+// one bundle per command in dist/cli/ (src/cli/commands/NAME.ts → dist/cli/NAME.js, required when the
+// command is named), and the packages split from the bundles (dist/yaml.js, dist/bcrypt-pbkdf.js).
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -23,44 +25,66 @@ function commonBuildOptions({ production }) {
 }
 
 /**
- * The `yaml` package (about 120 KB minified, for value-encrypted YAML files) ships beside the extension and
- * the CLI as dist/yaml.js instead of inside their bundles: their builds mark it external, and the lazily
- * loaded core module that uses it requires it on first use (docs/PERFORMANCE.md). These options do that
- * (an alias and an external, not a plugin, so the synchronous builds of the tests and the bench take them).
+ * Packages only some runs need ship beside the extension and the CLI as their own files instead of inside
+ * their bundles: `yaml` (about 120 KB minified, for value-encrypted YAML files) as dist/yaml.js, and
+ * `bcrypt-pbkdf` with tweetnacl (about 50 KB, for passphrase-protected OpenSSH keys) as
+ * dist/bcrypt-pbkdf.js. The bundles' builds mark them external, and the lazily loaded core modules that use
+ * them require them on first use (docs/PERFORMANCE.md). These options do that (aliases and externals, not
+ * a plugin, so the synchronous builds of the tests and the bench take them).
  */
-const YAML_BUNDLE = 'yaml.js';
+const SPLIT_PACKAGES = ['yaml', 'bcrypt-pbkdf'];
 
-function splitYamlOptions({ external = [] } = {}) {
-  return { alias: { yaml: `./${YAML_BUNDLE}` }, external: [...external, `./${YAML_BUNDLE}`] };
+function splitPackagesOptions({ external = [], dist = '.' } = {}) {
+  // `dist`: the way from the bundle's folder to dist/ ('..' for dist/cli/NAME.js).
+  const bundles = SPLIT_PACKAGES.map((name) => [name, `${dist}/${name}.js`]);
+  return { alias: Object.fromEntries(bundles), external: [...external, ...bundles.map(([, file]) => file)] };
 }
 
-/** esbuild options of the CLI bundle, written into `outdir` (dist/yaml.js must be built beside it). */
+/** esbuild options of dist/cli.js, written into `outdir`; the commands' bundles are cliCommandsBuildOptions'. */
 function cliBuildOptions(outdir, { production }) {
   return {
     ...commonBuildOptions({ production }),
-    ...splitYamlOptions(),
     entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')],
     outfile: path.join(outdir, 'cli.js'),
     banner: { js: '#!/usr/bin/env node' },
   };
 }
 
-/** esbuild options of dist/yaml.js, the `yaml` package alone (CommonJS, required by dist/extension.js). */
-function yamlBundleOptions(outdir, { production }) {
-  return { ...commonBuildOptions({ production }), entryPoints: [require.resolve('yaml', { paths: [ROOT] })], outfile: path.join(outdir, YAML_BUNDLE) };
+const COMMANDS_DIR = path.join(ROOT, 'src', 'cli', 'commands');
+
+/**
+ * esbuild options of the commands' bundles, `outdir`/cli/NAME.js: each holds one command whole (its code,
+ * the core it uses, the CLI's error types), so a run compiles that command's code and no other's. What
+ * several commands use is in several bundles; a process loads one. The split packages are built beside.
+ */
+function cliCommandsBuildOptions(outdir, { production }) {
+  const commands = fs.readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.ts'));
+  return {
+    ...commonBuildOptions({ production }),
+    ...splitPackagesOptions({ dist: '..' }),
+    entryPoints: commands.map((f) => path.join(COMMANDS_DIR, f)),
+    outdir: path.join(outdir, 'cli'),
+  };
 }
 
-/** The CLI build (dist/cli.js and dist/yaml.js) into `outdir`, synchronously; returns the path of the executable bundle. */
+/** esbuild options of the split packages, `outdir`/NAME.js (CommonJS, required by the bundles on first use). */
+function splitPackagesBuildOptions(outdir, { production }) {
+  return {
+    ...commonBuildOptions({ production }),
+    entryPoints: Object.fromEntries(SPLIT_PACKAGES.map((name) => [name, require.resolve(name, { paths: [ROOT] })])),
+    outdir,
+  };
+}
+
+/** The CLI build (dist/cli.js, dist/cli/*.js and the split packages) into `outdir`, synchronously; returns the path of the executable bundle. */
 function buildCli(outdir, { production }) {
   const esbuild = require('esbuild');
   esbuild.buildSync(cliBuildOptions(outdir, { production }));
-  esbuild.buildSync(yamlBundleOptions(outdir, { production }));
+  esbuild.buildSync(cliCommandsBuildOptions(outdir, { production }));
+  esbuild.buildSync(splitPackagesBuildOptions(outdir, { production }));
   const cli = path.join(outdir, 'cli.js');
   fs.chmodSync(cli, 0o755);
   return cli;
 }
 
-module.exports = {
-  YAML_BUNDLE,
-  splitYamlOptions,
-  yamlBundleOptions, commonBuildOptions, cliBuildOptions, buildCli };
+module.exports = { SPLIT_PACKAGES, splitPackagesOptions, splitPackagesBuildOptions, commonBuildOptions, cliBuildOptions, cliCommandsBuildOptions, buildCli };

@@ -13,15 +13,14 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-/**
- * A command as main.ts lists it: its name and one line for `custodian --help`. The module holding the
- * rest (flags, help, code) is imported by `load()` when the command runs or its help is asked for.
- */
+/** A command as main.ts lists it: its name and one line for `custodian --help`; the rest is in its module. */
 export interface CommandEntry {
   readonly name: string;
   readonly summary: string;
-  load(): Promise<Command>;
 }
+
+/** A command's entry point (command-main.ts): runs it with these arguments; resolves to the exit status, never rejects. */
+export type CommandMain = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 export interface Command {
   readonly name: string;

@@ -26,14 +26,14 @@ describe('cli: usage, help, exit codes', function () {
   });
 
   for (const c of COMMANDS) {
-    it(`${c.name} --help and -h print usage with examples, exit 0`, async () => {
+    it(`${c.name} --help and -h print usage with examples, exit 0`, () => {
       for (const flag of ['--help', '-h']) {
         const r = run([c.name, flag]);
         assert.equal(r.code, 0, r.stderr);
         assert.ok(r.out.startsWith(`Usage: custodian ${c.name}`), r.out);
         assert.match(r.out, /\nExamples:\n {2}custodian /);
       }
-      assert.equal(run(['help', c.name]).out, (await c.load()).help);
+      assert.equal(run(['help', c.name]).out, run([c.name, '--help']).out);
     });
 
     it(`${c.name}: an unknown flag is a usage error naming the flag (exit 2)`, () => {

@@ -6,12 +6,13 @@ import { decryptStream, verifyEnvelopeSignature, type DecryptionIdentity, type S
 import { SignatureError, SignerMismatchError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { commandMain } from '../command-main';
 import { checkInput, checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { IDENTITY_HELP, resolveIdentities } from '../identities';
 import { describeKey, loadPublicKey } from '../key-files';
 import { openTwoPassInput } from '../two-pass-input';
 import { VALUES_FORMAT_HELP } from '../values-files';
-import { decryptValuesFile } from './values-crypt';
+import { decryptValuesFile } from '../values-crypt';
 
 /**
  * Refuses a file whose signer is not `required`. `verified` says whether `signer` comes from a
@@ -152,3 +153,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(decryptCommand);

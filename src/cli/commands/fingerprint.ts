@@ -1,5 +1,6 @@
 // custodian fingerprint: `BITS SHA256:… COMMENT (RSA)`, the same line `ssh-keygen -lf` prints.
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { displayText } from '../../core/display-text';
 import { loadPublicKey } from '../key-files';
 
@@ -31,3 +32,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(fingerprintCommand);

@@ -14,6 +14,7 @@ import {
   type Generated,
 } from '../../core/password';
 import { type Command } from '../command';
+import { commandMain } from '../command-main';
 
 const MAX_COUNT = 1000;
 
@@ -115,3 +116,5 @@ Examples:
     ctx.info(`entropy: ${entropy.toFixed(1)} bits${count > 1 ? ' each' : ''}`);
   },
 };
+
+export const main = commandMain(genpassCommand);

@@ -2,6 +2,7 @@
 // the whole file (every value, the MAC, the signature) was verified.
 import { openValues, readValue } from '../../core/values';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { checkInput } from '../io';
 import { describeKey } from '../key-files';
 import { IDENTITY_HELP } from '../identities';
@@ -56,3 +57,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(getCommand);

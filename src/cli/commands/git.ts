@@ -8,6 +8,7 @@ import { DEFAULT_MARKER_SIZE } from '../../core/line-merge';
 import { repositoryRoot } from '../../node/git';
 import { checkSetup, driverCommands, setUp, undoSetup } from '../../node/git-setup';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { commandMain } from '../command-main';
 import { mergeDriver, textconv, type DriverKeys } from '../git-drivers';
 import { IDENTITY_HELP } from '../identities';
 import { CliError } from '../output';
@@ -130,3 +131,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(gitCommand);

@@ -4,6 +4,7 @@ import type { RsaKeySize } from '../../core/crypto-backend';
 import { exportPrivateKeyEncrypted, exportPublicKeyOpenSsh, generateRsaKeyPair } from '../../core/keys';
 import { utf8Encode } from '../../core/bytes';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { checkOutput, isStdio, writeOutput } from '../io';
 import { checkCommentOption } from '../key-files';
 import { CliError, UsageError } from '../output';
@@ -77,3 +78,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(keygenCommand);

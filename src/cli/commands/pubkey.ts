@@ -2,6 +2,7 @@
 import { displayText } from '../../core/display-text';
 import { exportPublicKeyOpenSsh, exportPublicKeyPem } from '../../core/keys';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { checkCommentOption, loadPublicKey } from '../key-files';
 
 export const pubkeyCommand: Command = {
@@ -39,3 +40,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(pubkeyCommand);

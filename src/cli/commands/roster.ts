@@ -11,6 +11,7 @@ import type { EntryVerdict, RecordBody } from '../../core/roster-records';
 import { readRosterRecords, writeRosterRecord } from '../../node/roster-records-dir';
 import { writeFileAtomic } from '../../node/atomic-file';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { commandMain } from '../command-main';
 import type { Args } from '../args';
 import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
 import { loadPublicKey, loadRoster } from '../key-files';
@@ -270,3 +271,5 @@ async function remove(dir: string, name: string, args: Args, ctx: CommandContext
   }
   ctx.info(`removed ${name}; commit the deletion and the signed record. Rotate the secrets ${name} could read.`);
 }
+
+export const main = commandMain(rosterCommand);

@@ -10,6 +10,7 @@ import type { DecryptionIdentity } from '../../core/envelope';
 import { PROJECT_CONFIG_PATH } from '../../core/project-config';
 import { readProjectConfig } from '../../node/project-config';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { commandMain } from '../command-main';
 import { loadEnvFile, type EnvFileKeys } from '../env-files';
 import { IDENTITY_HELP, resolveIdentities } from '../identities';
 import { loadPublicKey } from '../key-files';
@@ -192,3 +193,5 @@ Examples:
     });
   },
 };
+
+export const main = commandMain(runCommand);

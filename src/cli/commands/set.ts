@@ -4,6 +4,7 @@
 // plus the metadata's mac= and signature= lines.
 import { openValues, replaceValue } from '../../core/values';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { checkInput, decodeText, readSmallInput } from '../io';
 import { describeKey } from '../key-files';
 import { IDENTITY_HELP } from '../identities';
@@ -65,3 +66,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(setCommand);

@@ -87,4 +87,4 @@ function buildCli(outdir, { production }) {
   return cli;
 }
 
-module.exports = { SPLIT_PACKAGES, splitPackagesOptions, splitPackagesBuildOptions, commonBuildOptions, cliBuildOptions, cliCommandsBuildOptions, buildCli };
+module.exports = { splitPackagesOptions, splitPackagesBuildOptions, commonBuildOptions, cliBuildOptions, cliCommandsBuildOptions, buildCli };

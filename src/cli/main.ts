@@ -12,74 +12,23 @@ import { ExitCode, PROGRAM, reportError, UsageError } from './output';
  * only when it is named: a start compiles and runs the code of one command, not of all (docs/PERFORMANCE.md).
  */
 export const COMMANDS: readonly CommandEntry[] = [
-  {
-    name: 'keygen',
-    summary: 'generate an RSA key pair (encrypted private key, OpenSSH public key)',
-  },
-  {
-    name: 'pubkey',
-    summary: 'print the public key of a key file (OpenSSH line or PEM)',
-  },
-  {
-    name: 'fingerprint',
-    summary: 'print the SHA256 fingerprint of keys, as ssh-keygen -lf does',
-  },
-  {
-    name: 'encrypt',
-    summary: 'encrypt a file to recipients\' public keys (.enc), optionally signed',
-  },
-  {
-    name: 'decrypt',
-    summary: 'decrypt a .enc file (binary or armored) with your private key',
-  },
-  {
-    name: 'set',
-    summary: 'change one value of a value-encrypted file (value read from standard input)',
-  },
-  {
-    name: 'get',
-    summary: 'print one value of a value-encrypted .env, JSON or YAML file',
-  },
-  {
-    name: 'identities',
-    summary: 'show where your private keys come from, in the order commands use them',
-  },
-  {
-    name: 'inspect',
-    summary: 'show a .enc file\'s recipients, signer and sizes (no key needed)',
-  },
-  {
-    name: 'roster',
-    summary: 'verify, trust and sign the team roster (.custodian/team)',
-  },
-  {
-    name: 'split',
-    summary: 'split a secret into N Shamir shares, any T of which recover it',
-  },
-  {
-    name: 'combine',
-    summary: 'recover a secret from Shamir shares',
-  },
-  {
-    name: 'totp',
-    summary: 'print the TOTP code for an otpauth:// URI or a base32 secret',
-  },
-  {
-    name: 'genpass',
-    summary: 'generate a random password, passphrase or token',
-  },
-  {
-    name: 'run',
-    summary: 'run a command with the variables of encrypted env files, never written to disk',
-  },
-  {
-    name: 'git',
-    summary: 'decrypted diffs and encrypted merges of .enc files in git (setup, and the drivers git runs)',
-  },
-  {
-    name: 'guard',
-    summary: 'refuse a commit that holds a secret in the clear (the pre-commit hook; --all for CI)',
-  },
+  { name: 'keygen', summary: 'generate an RSA key pair (encrypted private key, OpenSSH public key)' },
+  { name: 'pubkey', summary: 'print the public key of a key file (OpenSSH line or PEM)' },
+  { name: 'fingerprint', summary: 'print the SHA256 fingerprint of keys, as ssh-keygen -lf does' },
+  { name: 'encrypt', summary: 'encrypt a file to recipients\' public keys (.enc), optionally signed' },
+  { name: 'decrypt', summary: 'decrypt a .enc file (binary or armored) with your private key' },
+  { name: 'set', summary: 'change one value of a value-encrypted file (value read from standard input)' },
+  { name: 'get', summary: 'print one value of a value-encrypted .env, JSON or YAML file' },
+  { name: 'identities', summary: 'show where your private keys come from, in the order commands use them' },
+  { name: 'inspect', summary: 'show a .enc file\'s recipients, signer and sizes (no key needed)' },
+  { name: 'roster', summary: 'verify, trust and sign the team roster (.custodian/team)' },
+  { name: 'split', summary: 'split a secret into N Shamir shares, any T of which recover it' },
+  { name: 'combine', summary: 'recover a secret from Shamir shares' },
+  { name: 'totp', summary: 'print the TOTP code for an otpauth:// URI or a base32 secret' },
+  { name: 'genpass', summary: 'generate a random password, passphrase or token' },
+  { name: 'run', summary: 'run a command with the variables of encrypted env files, never written to disk' },
+  { name: 'git', summary: 'decrypted diffs and encrypted merges of .enc files in git (setup, and the drivers git runs)' },
+  { name: 'guard', summary: 'refuse a commit that holds a secret in the clear (the pre-commit hook; --all for CI)' },
 ];
 
 /** Set to 1 to print the process's peak resident set size on exit (used by the streaming test). */

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { COMMANDS } from '../../src/cli/main';
 import { cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
 
 const RECORDER = path.join(__dirname, 'support', 'record-loads.js');
@@ -63,6 +64,11 @@ describe('cli: commands load on demand', function () {
   });
 
   after(() => removeDir(dir));
+
+  it('each module under src/cli/commands/ is a listed command, named as its file (main.ts requires dist/cli/NAME.js)', () => {
+    const modules = fs.readdirSync(path.join(__dirname, '..', '..', 'src', 'cli', 'commands')).map((f) => f.replace(/\.ts$/, ''));
+    assert.deepEqual(modules.sort(), COMMANDS.map((c) => c.name).sort());
+  });
 
   it('the recorder sees what a command loads (value-encrypted YAML needs dist/yaml.js)', () => {
     fs.writeFileSync(path.join(dir, 'c.yaml'), 'password: hunter2\n');

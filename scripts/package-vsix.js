@@ -25,7 +25,8 @@ function packageVsix(out = path.join(ROOT, 'custodian.vsix')) {
     for (const f of [...SHIPPED, ...nls]) {
       const from = path.join(ROOT, f);
       if (!fs.existsSync(from)) throw new Error(`${f} is missing (run \`node esbuild.js --production\` first)`);
-      fs.cpSync(from, path.join(stage, f), { recursive: true });
+      // dist/cli/ of a development build holds source maps beside the bundles: they do not ship.
+      fs.cpSync(from, path.join(stage, f), { recursive: true, filter: (src) => !src.endsWith('.map') });
     }
     fs.writeFileSync(path.join(stage, '.vscodeignore'), '# The stage holds only what ships (scripts/package-vsix.js).\n');
     const vsce = path.join(ROOT, 'node_modules', '.bin', 'vsce');

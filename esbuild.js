@@ -3,7 +3,7 @@
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
-const { commonBuildOptions, cliBuildOptions, splitYamlPlugin, yamlBundleOptions } = require('./scripts/lib/build-cli');
+const { commonBuildOptions, cliBuildOptions, cliCommandsBuildOptions, splitPackagesOptions, splitPackagesBuildOptions } = require('./scripts/lib/build-cli');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -16,11 +16,12 @@ function integrationTestEntries() {
 }
 
 const builds = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], metafile: true, plugins: [splitYamlPlugin()] },
-  // The YAML library (js-yaml), required by dist/extension.js on first use (scripts/lib/build-cli.js says why).
-  yamlBundleOptions(path.join(__dirname, 'dist'), { production }),
-  // The CLI: one bundle, dist/cli.js (scripts/lib/build-cli.js).
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', ...splitPackagesOptions({ external: ['vscode'] }), metafile: true },
+  // js-yaml (as dist/yaml.js) and bcrypt-pbkdf, required by the extension and the CLI on first use (scripts/lib/build-cli.js says why).
+  splitPackagesBuildOptions(path.join(__dirname, 'dist'), { production }),
+  // The CLI: dist/cli.js, and one bundle per command in dist/cli/ (scripts/lib/build-cli.js).
   cliBuildOptions(path.join(__dirname, 'dist'), { production }),
+  cliCommandsBuildOptions(path.join(__dirname, 'dist'), { production }),
   // Each test file is its own bundle; mocha and vscode come from the host at run time.
   { ...common, minify: false, entryPoints: integrationTestEntries(), outdir: 'dist/test/integration', external: ['vscode', 'mocha'] },
 ];
@@ -35,7 +36,7 @@ async function main() {
   const results = await Promise.all(builds.map((b) => esbuild.build(b)));
   fs.chmodSync('dist/cli.js', 0o755);
   const size = fs.statSync('dist/extension.js').size;
-  console.log(`[esbuild] built dist/extension.js (${(size / 1024).toFixed(1)} KiB${production ? ', minified' : ''}), dist/cli.js, integration tests`);
+  console.log(`[esbuild] built dist/extension.js (${(size / 1024).toFixed(1)} KiB${production ? ', minified' : ''}), dist/cli.js, dist/cli/, integration tests`);
   if (results[0].metafile) fs.writeFileSync('dist/extension.meta.json', JSON.stringify(results[0].metafile));
 }
 

@@ -3,7 +3,7 @@
 // same run (medians, interleaved runs), printed as a Markdown table for docs/PERFORMANCE.md.
 // Runs against production bundles that it builds into its temp dir with esbuild.js's production options
 // (so a concurrent `node esbuild.js` dev build in dist/ cannot change what is measured): the CLI as it
-// ships (one bundle: scripts/lib/build-cli.js), the extension (size, and its metafile for what loads
+// ships (dist/cli.js, a bundle per command and the split packages: scripts/lib/build-cli.js), the extension (size, and its metafile for what loads
 // eagerly) and the core (scripts/bench/core-bench.ts).
 // The activation figure comes from a real VS Code running dist/ (scripts/run-integration.js).
 // Every run is checked (exit codes, SHA-256 of every decrypted output, the signer, age's output); a
@@ -28,7 +28,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { buildCli, splitYamlPlugin, yamlBundleOptions } = require('./lib/build-cli');
+const { buildCli, splitPackagesOptions } = require('./lib/build-cli');
 const { interleaved } = require('./lib/interleave');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -268,18 +268,9 @@ function expectContent(name, digest, what) {
 // ---------------------------------------------------------------------------------------------------
 // The measurements.
 
-/** The production options of esbuild.js, for one entry point, written into the temp dir. */
+/** The production options of esbuild.js, for one entry point, written into the temp dir (async: plugins need it). */
 function buildProduction(entry, outfile, extra = {}) {
-  return require('esbuild').buildSync(productionOptions(entry, outfile, extra));
-}
-
-/** The same, for a build with plugins (esbuild runs plugins only in its asynchronous API). */
-function buildProductionAsync(entry, outfile, extra = {}) {
-  return require('esbuild').build(productionOptions(entry, outfile, extra));
-}
-
-function productionOptions(entry, outfile, extra) {
-  return {
+  return require('esbuild').build({
     entryPoints: [path.join(ROOT, entry)],
     bundle: true,
     platform: 'node',
@@ -300,10 +291,9 @@ async function setup() {
   for (const tool of ['age', 'openssl', 'ssh-keygen', 'sync']) check(which(tool), `${tool} is not installed (scripts/install-system-deps.sh installs it)`);
   check(fs.existsSync(path.join(ROOT, 'dist', 'test', 'integration', 'index.js')) || ACTIVATION_RUNS === 0 || STREAM_ONLY || ROSTER_ONLY || RUN_ONLY || GIT_ONLY || VALUES_ONLY, 'dist/test/integration is missing: run "npm run bench" (it builds first)');
   if (!TIME_BIN) log('GNU time (/usr/bin/time) not found: peak RSS comes from polling /proc/PID/status VmHWM');
-  // What ships: one bundle (scripts/lib/build-cli.js).
+  // What ships: dist/cli.js, dist/cli/*.js and the split packages the extension shares (scripts/lib/build-cli.js).
   cli = buildCli(tmp, { production: true });
-  const ext = await buildProductionAsync('src/extension/extension.ts', tmpPath('extension.js'), { external: ['vscode'], metafile: true, plugins: [splitYamlPlugin()] });
-  require('esbuild').buildSync(yamlBundleOptions(tmp, { production: true }));
+  const ext = await buildProduction('src/extension/extension.ts', tmpPath('extension.js'), { ...splitPackagesOptions({ external: ['vscode'] }), metafile: true });
   extension = { size: fs.statSync(tmpPath('extension.js')).size, meta: ext.metafile, yamlSize: fs.statSync(tmpPath('yaml.js')).size };
 
   const keygen = spawnSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '3072', '-N', '', '-C', 'bench', '-f', tmpPath('id_rsa')], { encoding: 'utf8' });
@@ -508,9 +498,9 @@ function gitRows(g) {
 }
 
 /** The core, bundled like the shipped code, in its own process: 1 MiB decrypt, Shamir (64 KiB), keygen vs openssl. */
-function coreBench(only) {
+async function coreBench(only) {
   const outfile = tmpPath('core-bench.js');
-  buildProduction('scripts/bench/core-bench.ts', outfile);
+  await buildProduction('scripts/bench/core-bench.ts', outfile);
   const options = { only, decryptRuns: DECRYPT_RUNS, shamirRuns: SHAMIR_RUNS, valuesRuns: VALUES_RUNS, keygenRuns: KEYGEN_RUNS, tempDir: tmp };
   const r = spawnSync(process.execPath, [outfile, JSON.stringify(options)], { encoding: 'utf8', maxBuffer: 16 * MIB, env: BENCH_ENV });
   check(r.status === 0, `core bench exited ${r.status}: ${r.stderr}`);
@@ -724,7 +714,7 @@ async function main() {
   }
   if (VALUES_ONLY) {
     log(`core bench: value-encrypted .env and YAML ×${VALUES_RUNS}`);
-    valuesRows(coreBench('values'));
+    valuesRows(await coreBench('values'));
     return finish(header);
   }
 
@@ -751,7 +741,7 @@ async function main() {
 
   // The core in-process, and the CLI's keygen.
   log(`core bench: 1 MiB decrypt ×${DECRYPT_RUNS}, Shamir ×${SHAMIR_RUNS}, keygen ×${KEYGEN_RUNS} (interleaved with openssl genpkey)`);
-  const core = coreBench();
+  const core = await coreBench();
   log(`CLI keygen ×${CLI_KEYGEN_RUNS} (interleaved with openssl genpkey | openssl pkcs8 -iter ${PBKDF2_ITERATIONS})`);
   const keygenCli = await cliKeygen();
 

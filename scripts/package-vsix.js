@@ -11,7 +11,7 @@ const os = require('os');
 const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
-const SHIPPED = ['dist/extension.js', 'dist/cli.js', 'media', 'package.nls.json', 'l10n', 'README.md', 'LICENSE'];
+const SHIPPED = ['dist/extension.js', 'dist/cli.js', 'dist/cli', 'dist/yaml.js', 'dist/bcrypt-pbkdf.js', 'media', 'package.nls.json', 'l10n', 'README.md', 'LICENSE'];
 
 function packageVsix(out = path.join(ROOT, 'custodian.vsix')) {
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-vsix-'));
@@ -25,7 +25,8 @@ function packageVsix(out = path.join(ROOT, 'custodian.vsix')) {
     for (const f of [...SHIPPED, ...nls]) {
       const from = path.join(ROOT, f);
       if (!fs.existsSync(from)) throw new Error(`${f} is missing (run \`node esbuild.js --production\` first)`);
-      fs.cpSync(from, path.join(stage, f), { recursive: true });
+      // dist/cli/ of a development build holds source maps beside the bundles: they do not ship.
+      fs.cpSync(from, path.join(stage, f), { recursive: true, filter: (src) => !src.endsWith('.map') });
     }
     fs.writeFileSync(path.join(stage, '.vscodeignore'), '# The stage holds only what ships (scripts/package-vsix.js).\n');
     const vsce = path.join(ROOT, 'node_modules', '.bin', 'vsce');

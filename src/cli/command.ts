@@ -13,10 +13,17 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
+/** A command as main.ts lists it: its name and one line for `custodian --help`; the rest is in its module. */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+}
+
+/** A command's entry point (command-main.ts): runs it with these arguments; resolves to the exit status, never rejects. */
+export type CommandMain = (argv: readonly string[], io: CliIo) => Promise<number>;
+
 export interface Command {
   readonly name: string;
-  /** One line for `custodian --help`. */
-  readonly summary: string;
   /** The full `custodian NAME --help` text: usage, description, flags, examples. */
   readonly help: string;
   readonly options: OptionSpecs;

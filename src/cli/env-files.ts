@@ -8,8 +8,7 @@ import { CustodianError, SignatureError, SignerMismatchError } from '../core/err
 import { firstSealedValueLine, SEALED_VALUE_PREFIX, type EnvLayer } from '../core/env-layers';
 import type { RsaPublicKey } from '../core/keys';
 import { readSmallFile } from '../node/node-streams';
-import { isValueEncrypted, openValues } from '../core/values';
-import { hasConflictMarkers } from '../core/values-conflict';
+import { hasConflictMarkers } from '../core/conflict-markers';
 import type { RsaPrivateKey } from '../core/keys';
 import type { RemoteKey } from './identities';
 import { describeKey } from './key-files';
@@ -73,6 +72,7 @@ async function decryptEnvFile(bytes: Uint8Array, keys: EnvFileKeys): Promise<Uin
  */
 async function openValuesEnvFile(text: string, keys: EnvFileKeys): Promise<string> {
   const identities = await keys.identities();
+  const { openValues } = await import('../core/values');
   const opened = await openValues(text, { format: 'dotenv', identities, backend: keys.backend });
   try {
     const required = keys.requiredSigner;
@@ -92,11 +92,12 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
   const bytes = await readEnvFile(file);
   let plaintext = bytes;
   try {
-    if (!isEncryptedEnvFile(file, bytes) && hasConflictMarkers(new TextDecoder().decode(bytes))) {
+    const encrypted = isEncryptedEnvFile(file, bytes);
+    if (!encrypted && hasConflictMarkers(new TextDecoder().decode(bytes))) {
       throw new CliError('has unresolved merge conflicts (git)', { hint: 'resolve them first; no value is taken from one side of a conflict' });
     }
-    const valueEncrypted = !isEncryptedEnvFile(file, bytes) && isValueEncrypted(new TextDecoder().decode(bytes), 'dotenv');
-    if (isEncryptedEnvFile(file, bytes)) {
+    const valueEncrypted = !encrypted && (await import('../core/values')).isValueEncrypted(new TextDecoder().decode(bytes), 'dotenv');
+    if (encrypted) {
       plaintext = await decryptEnvFile(bytes, keys);
     } else if (valueEncrypted) {
       plaintext = new TextEncoder().encode(await openValuesEnvFile(new TextDecoder('utf-8', { fatal: true }).decode(bytes), keys));

@@ -1,52 +1,36 @@
-// custodian: the command-line companion of the VS Code extension, on the same core. Dispatches to one
-// module per command under commands/; every failure ends as `custodian: error: …` and an exit status
-// (0 ok, 1 failure, 2 usage) set on process.exitCode, so buffered output is flushed before exit.
+// custodian: the command-line companion of the VS Code extension, on the same core. Lists the commands
+// and dispatches to one module per command under commands/, each its own bundle (dist/cli/NAME.js) that
+// is required only when its command is named. Every failure ends as `custodian: error: …` and an exit
+// status (0 ok, 1 failure, 2 usage) set on process.exitCode, so buffered output is flushed before exit.
+import * as path from 'node:path';
 import { version } from '../../package.json';
-import { agentFromEnv } from '../node/agent-client';
-import { createNodeCryptoBackend } from '../node/node-crypto-backend';
-import { parseCommandArgs } from './args';
-import { CommandContext, type CliIo, type Command } from './command';
-import { combineCommand } from './commands/combine';
-import { decryptCommand } from './commands/decrypt';
-import { encryptCommand } from './commands/encrypt';
-import { fingerprintCommand } from './commands/fingerprint';
-import { genpassCommand } from './commands/genpass';
-import { gitCommand } from './commands/git';
-import { guardCommand } from './commands/guard';
-import { getCommand } from './commands/get';
-import { identitiesCommand } from './commands/identities';
-import { inspectCommand } from './commands/inspect';
-import { keygenCommand } from './commands/keygen';
-import { pubkeyCommand } from './commands/pubkey';
-import { rosterCommand } from './commands/roster';
-import { setCommand } from './commands/set';
-import { runCommand } from './commands/run';
-import { splitCommand } from './commands/split';
-import { totpCommand } from './commands/totp';
-import { ExitCode, formatError, PROGRAM, UsageError } from './output';
+import type { CliIo, CommandEntry, CommandMain } from './command';
+import { ExitCode, PROGRAM, reportError, UsageError } from './output';
 
-export const COMMANDS: readonly Command[] = [
-  keygenCommand,
-  pubkeyCommand,
-  fingerprintCommand,
-  encryptCommand,
-  decryptCommand,
-  setCommand,
-  getCommand,
-  identitiesCommand,
-  inspectCommand,
-  rosterCommand,
-  splitCommand,
-  combineCommand,
-  totpCommand,
-  genpassCommand,
-  runCommand,
-  gitCommand,
-  guardCommand,
+/**
+ * Every command, as `custodian --help` lists it. A command's module (its flags, help and code) is loaded
+ * only when it is named: a start compiles and runs the code of one command, not of all (docs/PERFORMANCE.md).
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'keygen', summary: 'generate an RSA key pair (encrypted private key, OpenSSH public key)' },
+  { name: 'pubkey', summary: 'print the public key of a key file (OpenSSH line or PEM)' },
+  { name: 'fingerprint', summary: 'print the SHA256 fingerprint of keys, as ssh-keygen -lf does' },
+  { name: 'encrypt', summary: 'encrypt a file to recipients\' public keys (.enc), optionally signed' },
+  { name: 'decrypt', summary: 'decrypt a .enc file (binary or armored) with your private key' },
+  { name: 'set', summary: 'change one value of a value-encrypted file (value read from standard input)' },
+  { name: 'get', summary: 'print one value of a value-encrypted .env, JSON or YAML file' },
+  { name: 'identities', summary: 'show where your private keys come from, in the order commands use them' },
+  { name: 'inspect', summary: 'show a .enc file\'s recipients, signer and sizes (no key needed)' },
+  { name: 'roster', summary: 'verify, trust and sign the team roster (.custodian/team)' },
+  { name: 'split', summary: 'split a secret into N Shamir shares, any T of which recover it' },
+  { name: 'combine', summary: 'recover a secret from Shamir shares' },
+  { name: 'totp', summary: 'print the TOTP code for an otpauth:// URI or a base32 secret' },
+  { name: 'genpass', summary: 'generate a random password, passphrase or token' },
+  { name: 'run', summary: 'run a command with the variables of encrypted env files, never written to disk' },
+  { name: 'git', summary: 'decrypted diffs and encrypted merges of .enc files in git (setup, and the drivers git runs)' },
+  { name: 'guard', summary: 'refuse a commit that holds a secret in the clear (the pre-commit hook; --all for CI)' },
 ];
 
-/** Set to 1 to print stack traces with errors. */
-export const DEBUG_ENV = 'CUSTODIAN_DEBUG';
 /** Set to 1 to print the process's peak resident set size on exit (used by the streaming test). */
 export const REPORT_RSS_ENV = 'CUSTODIAN_REPORT_RSS';
 
@@ -79,9 +63,17 @@ function closestCommand(name: string): string | undefined {
   return COMMANDS.find((c) => c.name.startsWith(name) || name.startsWith(c.name))?.name;
 }
 
+/**
+ * The entry point of a command's bundle, dist/cli/NAME.js beside this one (scripts/lib/build-cli.js builds
+ * both). A bundle holds its command whole, error types included, and reports its own errors.
+ */
+function loadCommand(name: string): CommandMain {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.join(__dirname, 'cli', `${name}.js`)) as { main: CommandMain }).main;
+}
+
 /** Runs one invocation; returns the exit status. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const debug = io.env[DEBUG_ENV] === '1';
   try {
     const [first, ...rest] = argv;
     if (first === undefined || first === '-h' || first === '--help') {
@@ -95,8 +87,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (first === 'help') {
       const target = rest[0] === undefined ? undefined : COMMANDS.find((c) => c.name === rest[0]);
       if (rest[0] !== undefined && !target) throw new UsageError(`unknown command "${rest[0]}"`, { hint: `run '${PROGRAM} --help' for the list` });
-      io.stdout.write(target ? target.help : mainHelp());
-      return ExitCode.Ok;
+      if (!target) {
+        io.stdout.write(mainHelp());
+        return ExitCode.Ok;
+      }
+      return await loadCommand(target.name)(['--help'], io);
     }
     const command = COMMANDS.find((c) => c.name === first);
     if (!command) {
@@ -104,17 +99,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const guess = closestCommand(first);
       throw new UsageError(`unknown command "${first}"`, { hint: guess ? `did you mean '${PROGRAM} ${guess}'?` : `run '${PROGRAM} --help' for the list` });
     }
-    const args = parseCommandArgs(command.name, rest, command.options);
-    if (args.flag('help')) {
-      io.stdout.write(command.help);
-      return ExitCode.Ok;
-    }
-    const status = await command.run(args, new CommandContext(io, () => createNodeCryptoBackend(), () => agentFromEnv(io.env)));
-    return typeof status === 'number' ? status : ExitCode.Ok;
+    return await loadCommand(command.name)(rest, io);
   } catch (err) {
-    const { lines, exitCode } = formatError(err, { debug });
-    io.stderr.write(lines.join('\n') + '\n');
-    return exitCode;
+    return reportError(err, io);
   }
 }
 

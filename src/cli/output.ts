@@ -87,6 +87,16 @@ export function formatError(err: unknown, options: { debug?: boolean } = {}): Fo
   return { lines, exitCode: exitCodeFor(err) };
 }
 
+/** Set to 1 to print stack traces with errors. */
+export const DEBUG_ENV = 'CUSTODIAN_DEBUG';
+
+/** Writes the error's `custodian: error: …` lines to stderr; returns its exit status. */
+export function reportError(err: unknown, io: { readonly stderr: NodeJS.WritableStream; readonly env: NodeJS.ProcessEnv }): ExitCode {
+  const { lines, exitCode } = formatError(err, { debug: io.env[DEBUG_ENV] === '1' });
+  io.stderr.write(lines.join('\n') + '\n');
+  return exitCode;
+}
+
 export function usageError(message: string, options: CustodianErrorOptions = {}): UsageError {
   return new UsageError(message, options);
 }

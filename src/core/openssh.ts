@@ -1,6 +1,5 @@
 // OpenSSH key formats: public lines ("ssh-rsa AAAA… comment", RFC 4253 §6.6 wire blob) and the
 // "openssh-key-v1" private key container (OpenSSH PROTOCOL.key), unencrypted or bcrypt + AES-CTR.
-import { bcryptPbkdf } from './bcrypt-pbkdf';
 import { base64Decode, base64Encode, concatBytes, constantTimeEqual, toBufferSource as bs, utf8Decode, utf8Encode, zeroize } from './bytes';
 import { bigIntToBytes } from './der';
 import { InvalidArgumentError, KeyFormatError, PassphraseError, UnsupportedKeyError } from './errors';
@@ -212,6 +211,7 @@ export async function decodeOpenSshPrivateKey(der: Uint8Array, passphrase?: stri
     const pass = utf8Encode(passphrase);
     let keyIv: Uint8Array = new Uint8Array(0);
     try {
+      const { bcryptPbkdf } = await import('./bcrypt-pbkdf');
       keyIv = await bcryptPbkdf(pass, salt, cipher.keyBytes + cipher.ivBytes, rounds, { signal: options.signal });
       const key = await globalThis.crypto.subtle.importKey('raw', keyIv.slice(0, cipher.keyBytes), 'AES-CTR', false, ['decrypt']);
       const counter = keyIv.slice(cipher.keyBytes);

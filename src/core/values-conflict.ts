@@ -2,6 +2,7 @@
 // value-encrypted files, ours and theirs, sealed under one data key, interleaved by git's conflict
 // markers where their lines differ. Each side is an ordinary file (MAC, signature, every token), so
 // nothing here trusts the interleaving: it only splits it, and the sides are opened as usual.
+import { hasConflictMarkers } from './conflict-markers';
 import { FormatError } from './errors';
 import { DEFAULT_MARKER_SIZE, mergeLines } from './line-merge';
 import { splitLines } from './line-diff';
@@ -64,11 +65,6 @@ export function splitConflict(text: string): ConflictSides | undefined {
   }
   if (state !== 'outside') throw new FormatError('a conflict is not closed: a <<<<<<< line has no matching >>>>>>> line');
   return { ours: ours.join(''), theirs: theirs.join(''), markerSize: size, conflicts };
-}
-
-/** True when the text has conflict markers (a line starting with seven or more `<`). Cheap, no parsing. */
-export function hasConflictMarkers(text: string): boolean {
-  return /^<{7,}(?: |\r?\n|$)/m.test(text);
 }
 
 /**

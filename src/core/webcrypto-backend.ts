@@ -66,7 +66,7 @@ export type RsaOps = Pick<CryptoBackend, 'rsaOaepEncrypt' | 'rsaOaepDecrypt' | '
  * RSA on WebCrypto. Imported keys are cached per DER array (weakly), since parsing a private key costs
  * more than using it; callers must not mutate a DER array they keep using.
  */
-export function createWebCryptoRsa(): RsaOps {
+function createWebCryptoRsa(): RsaOps {
   const cache = new WeakMap<Uint8Array, Map<string, Promise<CryptoKey>>>();
   const importKey = (format: 'spki' | 'pkcs8', der: Uint8Array, name: 'RSA-OAEP' | 'RSA-PSS', usage: KeyUsage): Promise<CryptoKey> => {
     let perKey = cache.get(der);

@@ -1,8 +1,24 @@
 // CryptoBackend on node:crypto (OpenSSL): the fast path for the Node extension host and the CLI.
-import { constants, createCipheriv, createDecipheriv, createHash, createHmac, createPublicKey, createSecretKey, generateKeyPair, publicEncrypt, randomFillSync, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPair,
+  privateDecrypt,
+  publicEncrypt,
+  randomFillSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import { type AesGcm, type CryptoBackend, type RsaKeyPairDer, type RsaKeySize } from '../core/crypto-backend';
-import { createWebCryptoRsa } from '../core/webcrypto-backend';
+import type { RsaOps } from '../core/webcrypto-backend';
 
 // RFC 8017 §3.1: e = 65537.
 const PUBLIC_EXPONENT = 65537;
@@ -10,6 +26,8 @@ const AES_KEY_LENGTH = 32;
 const GCM_NONCE_LENGTH = 12;
 // SP 800-38D: 128-bit tag.
 const GCM_TAG_LENGTH = 16;
+// RFC 8017 §9.1: PSS salt length 32 (= SHA-256 output), as docs/FORMAT.md §2 fixes.
+const PSS_SALT_LENGTH = 32;
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -54,21 +72,36 @@ function nodeAesGcm(key: Uint8Array): AesGcm {
   };
 }
 
-/**
- * RSA-OAEP encryption (wrapping a file key: a public-key operation) with node:crypto: the first
- * WebCrypto import and encrypt in a process cost more, which every CLI run pays. SHA-256 for
- * both the OAEP digest and MGF1, as WebCrypto does. Keys are parsed once per DER array (weakly cached).
- */
-function nodeOaepEncrypt(): CryptoBackend['rsaOaepEncrypt'] {
+/** A key parser that keeps one KeyObject per DER array (weakly): parsing a private key costs more than using it. */
+function keyCache(parse: (der: Buffer) => KeyObject): (der: Uint8Array) => KeyObject {
   const keys = new WeakMap<Uint8Array, KeyObject>();
-  return async (spkiDer, plaintext, label) => {
-    let key = keys.get(spkiDer);
+  return (der) => {
+    let key = keys.get(der);
     if (!key) {
-      key = createPublicKey({ key: Buffer.from(spkiDer.buffer, spkiDer.byteOffset, spkiDer.byteLength), format: 'der', type: 'spki' });
-      keys.set(spkiDer, key);
+      key = parse(Buffer.from(der.buffer, der.byteOffset, der.byteLength));
+      if (key.asymmetricKeyType !== 'rsa') throw new TypeError(`expected an RSA key, got ${key.asymmetricKeyType ?? 'none'}`);
+      keys.set(der, key);
     }
-    if (key.asymmetricKeyType !== 'rsa') throw new TypeError('RSA-OAEP needs an RSA public key');
-    return view(publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label }, plaintext));
+    return key;
+  };
+}
+
+/**
+ * RSA-OAEP and RSA-PSS on node:crypto (OpenSSL), with the parameters WebCrypto uses: SHA-256 for the
+ * digest and MGF1, a 32-byte PSS salt (required exactly when verifying). Not WebCrypto itself: the first
+ * `crypto.subtle` call of a process loads Node's WebCrypto modules, a cost every CLI start would pay for
+ * one unwrap. Callers must not mutate a DER array they keep using (the parsed key is cached for it).
+ */
+function nodeRsa(): RsaOps {
+  const publicKey = keyCache((der) => createPublicKey({ key: der, format: 'der', type: 'spki' }));
+  const privateKey = keyCache((der) => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+  const oaep = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' } as const;
+  const pss = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT_LENGTH } as const;
+  return {
+    rsaOaepEncrypt: async (spkiDer, plaintext, label) => view(publicEncrypt({ key: publicKey(spkiDer), ...oaep, oaepLabel: label }, plaintext)),
+    rsaOaepDecrypt: async (pkcs8Der, ciphertext, label) => view(privateDecrypt({ key: privateKey(pkcs8Der), ...oaep, oaepLabel: label }, ciphertext)),
+    rsaPssSign: async (pkcs8Der, message) => view(sign('sha256', message, { key: privateKey(pkcs8Der), ...pss })),
+    rsaPssVerify: async (spkiDer, message, signature) => verify('sha256', message, { key: publicKey(spkiDer), ...pss }, signature),
   };
 }
 
@@ -94,9 +127,6 @@ export function createNodeCryptoBackend(): CryptoBackend {
       });
       return { pkcs8Der: view(pkcs8), spkiDer: view(spki) };
     },
-    // Private-key RSA through node's WebCrypto: with imported keys cached it is faster than
-    // privateDecrypt here. Public-key encryption needs no import worth caching: node:crypto.
-    ...createWebCryptoRsa(),
-    rsaOaepEncrypt: nodeOaepEncrypt(),
+    ...nodeRsa(),
   };
 }

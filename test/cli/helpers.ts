@@ -1,5 +1,5 @@
 // Runs the real CLI in child processes. It is built once per test run by the build esbuild.js uses
-// (scripts/lib/build-cli.js: one bundle), into a temporary directory (so a
+// (scripts/lib/build-cli.js: dist/cli.js and a bundle per command), into a temporary directory (so a
 // concurrent `node esbuild.js` or a broken extension entry point cannot interfere).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';

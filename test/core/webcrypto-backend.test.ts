@@ -66,6 +66,9 @@ export function backendConformance(make: () => CryptoBackend): void {
       assert.equal(await b.rsaPssVerify(alice.publicKey.spkiDer, msg, sig2), true);
       sig2[10] ^= 1;
       assert.equal(await b.rsaPssVerify(alice.publicKey.spkiDer, msg, sig2), false);
+      // FORMAT.md §2 fixes the salt at 32 bytes: a signature with another salt length does not verify.
+      const salt20 = sign('sha256', msg, { key: priv, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 });
+      assert.equal(await b.rsaPssVerify(alice.publicKey.spkiDer, msg, salt20).catch(() => false), false);
     }
   });
   it('injected randomness makes RSA output reproducible and identical across backends', async () => {

@@ -37,6 +37,8 @@ describe('npm package: pack, install -g into a temporary prefix, run', function 
 
   it('packs the CLI bundle and its documentation, nothing from src, test or docs/screenshots', () => {
     assert.ok(packed.includes('dist/cli.js'), packed.join(', '));
+    // dist/cli.js requires a bundle per command, and they the packages split from them.
+    for (const f of ['dist/cli/run.js', 'dist/cli/encrypt.js', 'dist/yaml.js', 'dist/bcrypt-pbkdf.js']) assert.ok(packed.includes(f), `${f}: ${packed.join(', ')}`);
     for (const f of ['package.json', 'README.md', 'LICENSE', 'docs/CLI.md']) assert.ok(packed.includes(f), f);
     const unwanted = packed.filter((f) => /^(src|test|scripts|docs\/screenshots)\//.test(f) || f.endsWith('.map'));
     assert.deepEqual(unwanted, []);
@@ -57,6 +59,11 @@ describe('npm package: pack, install -g into a temporary prefix, run', function 
     execFileSync(bin, ['encrypt', '-r', path.join(work, 'me.pub'), '-o', path.join(work, 'secret.env.enc'), path.join(work, 'secret.env')], { env });
     const plain = execFileSync(bin, ['decrypt', '-i', path.join(work, 'me.pem'), path.join(work, 'secret.env.enc')], { env, encoding: 'utf8' });
     assert.equal(plain, 'API_KEY=from-the-npm-package\n');
+    // Value-encrypted YAML needs the yaml package, which ships as dist/yaml.js beside dist/cli.js.
+    fs.writeFileSync(path.join(work, 'config.yaml'), 'db:\n  password: yaml-from-the-npm-package\n');
+    execFileSync(bin, ['encrypt', '--values', '-r', path.join(work, 'me.pub'), '-o', path.join(work, 'config.enc.yaml'), path.join(work, 'config.yaml')], { env });
+    const value = execFileSync(bin, ['get', '-i', path.join(work, 'me.pem'), path.join(work, 'config.enc.yaml'), 'db.password'], { env, encoding: 'utf8' });
+    assert.equal(value, 'yaml-from-the-npm-package\n');
   });
 
   it('after npm install -g, git setup registers the drivers as "custodian" on PATH, and git diff runs them', () => {

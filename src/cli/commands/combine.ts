@@ -4,6 +4,7 @@ import { combineShares, type RawShare, type Share } from '../../core/shamir';
 import { combineVaultShares, parseShares, parseVaultShares } from '../../core/share-encoding';
 import { zeroize } from '../../core/bytes';
 import { FORCE_HELP, FORCE_OPTION, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { checkOutput, decodeText, readSmallInput, writeOutput } from '../io';
 
 /** 255 armored shares of the largest secret split accepts (64 KiB, SHAMIR.md §7) are about 23 MiB. */
@@ -16,7 +17,6 @@ function prefixed<E extends Error>(err: E, where: string): E {
 
 export const combineCommand: Command = {
   name: 'combine',
-  summary: 'recover a secret from Shamir shares',
   options: {
     out: { type: 'string', short: 'o' },
     vault: { type: 'boolean' },
@@ -72,3 +72,5 @@ Examples:
     if (vault) ctx.warn('Vault-layout shares carry no integrity check: verify the recovered secret');
   },
 };
+
+export const main = commandMain(combineCommand);

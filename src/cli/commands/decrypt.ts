@@ -6,12 +6,13 @@ import { decryptStream, verifyEnvelopeSignature, type DecryptionIdentity, type S
 import { SignatureError, SignerMismatchError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { commandMain } from '../command-main';
 import { checkInput, checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { IDENTITY_HELP, resolveIdentities } from '../identities';
 import { describeKey, loadPublicKey } from '../key-files';
 import { openTwoPassInput } from '../two-pass-input';
 import { VALUES_FORMAT_HELP } from '../values-files';
-import { decryptValuesFile } from './values-crypt';
+import { decryptValuesFile } from '../values-crypt';
 
 /**
  * Refuses a file whose signer is not `required`. `verified` says whether `signer` comes from a
@@ -77,7 +78,6 @@ async function decryptToStream(inputArg: string | undefined, d: Decryption, ctx:
 
 export const decryptCommand: Command = {
   name: 'decrypt',
-  summary: 'decrypt a .enc file (binary or armored) with your private key',
   options: {
     identity: { type: 'string', short: 'i', multiple: true },
     out: { type: 'string', short: 'o' },
@@ -153,3 +153,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(decryptCommand);

@@ -5,13 +5,14 @@ import { encryptStream, type SigningKey } from '../../core/envelope';
 import type { RsaPublicKey } from '../../core/keys';
 import { READ_CHUNK_SIZE } from '../../node/node-streams';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
 import { loadPublicKey, loadRoster } from '../key-files';
 import { UsageError } from '../output';
 import { pinSource, vetRoster } from '../roster-trust';
 import { VALUES_FORMAT_HELP } from '../values-files';
-import { encryptValuesFile } from './values-crypt';
+import { encryptValuesFile } from '../values-crypt';
 
 /**
  * Chunk size (and read size) of armored output; binary output uses the envelope's 256 KiB default.
@@ -21,7 +22,6 @@ const ARMORED_CHUNK_SIZE = READ_CHUNK_SIZE;
 
 export const encryptCommand: Command = {
   name: 'encrypt',
-  summary: 'encrypt a file to recipients\' public keys (.enc), optionally signed',
   options: {
     recipient: { type: 'string', short: 'r', multiple: true },
     roster: { type: 'string', short: 'R', multiple: true },
@@ -129,3 +129,5 @@ Examples:
     await writeOutput(out, armored ? armorStream(sealed) : sealed, ctx.io, { force });
   },
 };
+
+export const main = commandMain(encryptCommand);

@@ -1,11 +1,11 @@
 // custodian fingerprint: `BITS SHA256:… COMMENT (RSA)`, the same line `ssh-keygen -lf` prints.
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { displayText } from '../../core/display-text';
 import { loadPublicKey } from '../key-files';
 
 export const fingerprintCommand: Command = {
   name: 'fingerprint',
-  summary: 'print the SHA256 fingerprint of keys, as ssh-keygen -lf does',
   options: { ...PASSPHRASE_FILE_OPTION },
   help: `Usage: custodian fingerprint [--passphrase-file FILE] KEY…
 
@@ -32,3 +32,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(fingerprintCommand);

@@ -14,12 +14,12 @@ import {
   type Generated,
 } from '../../core/password';
 import { type Command } from '../command';
+import { commandMain } from '../command-main';
 
 const MAX_COUNT = 1000;
 
 export const genpassCommand: Command = {
   name: 'genpass',
-  summary: 'generate a random password, passphrase or token',
   options: {
     length: { type: 'string', short: 'l' },
     'no-lowercase': { type: 'boolean' },
@@ -116,3 +116,5 @@ Examples:
     ctx.info(`entropy: ${entropy.toFixed(1)} bits${count > 1 ? ' each' : ''}`);
   },
 };
+
+export const main = commandMain(genpassCommand);

@@ -2,6 +2,7 @@
 // the whole file (every value, the MAC, the signature) was verified.
 import { openValues, readValue } from '../../core/values';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { checkInput } from '../io';
 import { describeKey } from '../key-files';
 import { IDENTITY_HELP } from '../identities';
@@ -10,7 +11,6 @@ import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, v
 
 export const getCommand: Command = {
   name: 'get',
-  summary: 'print one value of a value-encrypted .env, JSON or YAML file',
   options: {
     identity: { type: 'string', short: 'i', multiple: true },
     format: { type: 'string' },
@@ -59,3 +59,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(getCommand);

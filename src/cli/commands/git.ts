@@ -9,6 +9,7 @@ import { DEFAULT_MARKER_SIZE } from '../../core/line-merge';
 import { repositoryRoot } from '../../node/git';
 import { checkSetup, driverCommands, setUp, undoSetup } from '../../node/git-setup';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { commandMain } from '../command-main';
 import { mergeDriver, textconv, type DriverKeys } from '../git-drivers';
 import { IDENTITY_HELP } from '../identities';
 import { valuesMergeDriver } from '../values-merge';
@@ -62,7 +63,6 @@ function driverKeys(args: Args): DriverKeys {
 
 export const gitCommand: Command = {
   name: 'git',
-  summary: 'decrypted diffs and encrypted merges of .enc files in git (setup, and the drivers git runs)',
   options: {
     check: { type: 'boolean' },
     undo: { type: 'boolean' },
@@ -142,3 +142,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(gitCommand);

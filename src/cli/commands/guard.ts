@@ -7,6 +7,7 @@ import { parsePublicKey, type RsaPublicKey } from '../../core/keys';
 import { DEFAULT_PROJECT_CONFIG, parseProjectConfig, PROJECT_CONFIG_PATH } from '../../core/project-config';
 import { readBlobs, readIndex, repositoryRoot, stagedPaths } from '../../node/git';
 import { type Command } from '../command';
+import { commandMain } from '../command-main';
 import { CliError } from '../output';
 import { shellQuote } from '../shell-quote';
 
@@ -21,7 +22,6 @@ function format(f: GuardFinding): string[] {
 
 export const guardCommand: Command = {
   name: 'guard',
-  summary: 'refuse a commit that holds a secret in the clear (the pre-commit hook; --all for CI)',
   options: {
     all: { type: 'boolean' },
   },
@@ -84,3 +84,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(guardCommand);

@@ -2,6 +2,7 @@
 // encrypt -s use them, with their fingerprints, and which one a command would use.
 import { describeError } from '../../core/errors';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { IDENTITY_ENV, KEY_ENV, chosenSource, identityPaths, resolveIdentities, type IdentityRequest, type IdentitySourceName } from '../identities';
 import { describeKey } from '../key-files';
 
@@ -35,7 +36,6 @@ function notGiven(source: IdentitySourceName): string {
 
 export const identitiesCommand: Command = {
   name: 'identities',
-  summary: 'show where your private keys come from, in the order commands use them',
   options: {
     identity: { type: 'string', short: 'i', multiple: true },
     ...PASSPHRASE_FILE_OPTION,
@@ -83,3 +83,5 @@ Examples:
     if (!used) ctx.warn('no source of private keys: commands that need one will fail');
   },
 };
+
+export const main = commandMain(identitiesCommand);

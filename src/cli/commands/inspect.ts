@@ -3,6 +3,7 @@ import { displayText } from '../../core/display-text';
 import { encodePem } from '../../core/pem';
 import { inspectEnvelope } from '../../core/envelope';
 import { type Command } from '../command';
+import { commandMain } from '../command-main';
 import { openInput } from '../io';
 import { loadRoster } from '../key-files';
 import * as path from 'node:path';
@@ -53,7 +54,6 @@ async function inspectValuesFile(args: Args, ctx: CommandContext, names: Readonl
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'show a .enc file\'s recipients, signer and sizes (no key needed)',
   options: {
     roster: { type: 'string', short: 'R', multiple: true },
     json: { type: 'boolean' },
@@ -124,3 +124,5 @@ Examples:
     if (info.plaintextSize !== undefined) ctx.print(`plaintext: ${info.plaintextSize} bytes ${unverified}`);
   },
 };
+
+export const main = commandMain(inspectCommand);

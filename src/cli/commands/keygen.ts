@@ -4,6 +4,7 @@ import type { RsaKeySize } from '../../core/crypto-backend';
 import { exportPrivateKeyEncrypted, exportPublicKeyOpenSsh, generateRsaKeyPair } from '../../core/keys';
 import { utf8Encode } from '../../core/bytes';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { checkOutput, isStdio, writeOutput } from '../io';
 import { checkCommentOption } from '../key-files';
 import { CliError, UsageError } from '../output';
@@ -12,7 +13,6 @@ const SIZES: readonly RsaKeySize[] = [2048, 3072, 4096];
 
 export const keygenCommand: Command = {
   name: 'keygen',
-  summary: 'generate an RSA key pair (encrypted private key, OpenSSH public key)',
   options: {
     bits: { type: 'string', short: 'b' },
     out: { type: 'string', short: 'o' },
@@ -78,3 +78,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(keygenCommand);

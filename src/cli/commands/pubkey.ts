@@ -2,11 +2,11 @@
 import { displayText } from '../../core/display-text';
 import { exportPublicKeyOpenSsh, exportPublicKeyPem } from '../../core/keys';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { checkCommentOption, loadPublicKey } from '../key-files';
 
 export const pubkeyCommand: Command = {
   name: 'pubkey',
-  summary: 'print the public key of a key file (OpenSSH line or PEM)',
   options: {
     pem: { type: 'boolean' },
     comment: { type: 'string', short: 'C' },
@@ -40,3 +40,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(pubkeyCommand);

@@ -11,6 +11,7 @@ import type { EntryVerdict, RecordBody } from '../../core/roster-records';
 import { readRosterRecords, writeRosterRecord } from '../../node/roster-records-dir';
 import { writeFileAtomic } from '../../node/atomic-file';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { commandMain } from '../command-main';
 import type { Args } from '../args';
 import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
 import { loadPublicKey, loadRoster } from '../key-files';
@@ -23,7 +24,6 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export const rosterCommand: Command = {
   name: 'roster',
-  summary: 'verify, trust and sign the team roster (.custodian/team)',
   options: {
     roster: { type: 'string', short: 'R' },
     identity: { type: 'string', short: 'i', multiple: true },
@@ -271,3 +271,5 @@ async function remove(dir: string, name: string, args: Args, ctx: CommandContext
   }
   ctx.info(`removed ${name}; commit the deletion and the signed record. Rotate the secrets ${name} could read.`);
 }
+
+export const main = commandMain(rosterCommand);

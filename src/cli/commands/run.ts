@@ -10,6 +10,7 @@ import type { RsaPrivateKey } from '../../core/keys';
 import { PROJECT_CONFIG_PATH } from '../../core/project-config';
 import { readProjectConfig } from '../../node/project-config';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { commandMain } from '../command-main';
 import { loadEnvFile, type EnvFileKeys } from '../env-files';
 import { IDENTITY_HELP, resolveIdentities, type RemoteKey } from '../identities';
 import { loadPublicKey } from '../key-files';
@@ -111,7 +112,6 @@ function runChild(command: string, args: readonly string[], env: Record<string, 
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run a command with the variables of encrypted env files, never written to disk',
   options: {
     'env-file': { type: 'string', short: 'e', multiple: true },
     override: { type: 'boolean' },
@@ -193,3 +193,5 @@ Examples:
     });
   },
 };
+
+export const main = commandMain(runCommand);

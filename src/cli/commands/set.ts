@@ -4,6 +4,7 @@
 // plus the metadata's mac= and signature= lines.
 import { openValues, replaceValue } from '../../core/values';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { checkInput, decodeText, readSmallInput } from '../io';
 import { describeKey } from '../key-files';
 import { IDENTITY_HELP } from '../identities';
@@ -15,7 +16,6 @@ const MAX_VALUE_BYTES = 1024 * 1024;
 
 export const setCommand: Command = {
   name: 'set',
-  summary: 'change one value of a value-encrypted file (value read from standard input)',
   options: {
     identity: { type: 'string', short: 'i', multiple: true },
     sign: { type: 'string', short: 's' },
@@ -68,3 +68,5 @@ Examples:
     }
   },
 };
+
+export const main = commandMain(setCommand);

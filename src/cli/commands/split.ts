@@ -9,13 +9,13 @@ import { hexEncode } from '../../core/bytes';
 import { assertWritable, writeFileAtomic } from '../../node/atomic-file';
 import { InputTooLargeError } from '../../node/node-streams';
 import { FORCE_HELP, FORCE_OPTION, type Command } from '../command';
+import { commandMain } from '../command-main';
 import { isStdio, readSmallInput } from '../io';
 import { CliError } from '../output';
 import { promptHidden } from '../passphrase';
 
 export const splitCommand: Command = {
   name: 'split',
-  summary: 'split a secret into N Shamir shares, any T of which recover it',
   options: {
     threshold: { type: 'string', short: 't' },
     shares: { type: 'string', short: 'n' },
@@ -110,3 +110,5 @@ Examples:
     if (vault) ctx.warn('Vault-layout shares carry no integrity check: wrong or too few shares combine into wrong bytes without an error');
   },
 };
+
+export const main = commandMain(splitCommand);

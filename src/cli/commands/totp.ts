@@ -6,13 +6,13 @@ import { assertSecret, DEFAULT_ALGORITHM, DEFAULT_DIGITS, MAX_DIGITS, MIN_DIGITS
 import { parseOtpAuthUri } from '../../core/otpauth';
 import { DEFAULT_PERIOD, secondsRemaining, totp } from '../../core/totp';
 import { type Command } from '../command';
+import { commandMain } from '../command-main';
 import { decodeText, readSmallInput } from '../io';
 
 const MAX_URI_INPUT_BYTES = 64 * 1024;
 
 export const totpCommand: Command = {
   name: 'totp',
-  summary: 'print the TOTP code for an otpauth:// URI or a base32 secret',
   options: {
     secret: { type: 'string' },
     algorithm: { type: 'string' },
@@ -91,3 +91,5 @@ Examples:
     if (at === undefined && ctx.io.stderr.isTTY) ctx.info(`valid for ${secondsRemaining(now, period)} more seconds`);
   },
 };
+
+export const main = commandMain(totpCommand);

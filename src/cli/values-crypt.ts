@@ -1,15 +1,15 @@
 // `custodian encrypt --values` and `custodian decrypt --values`: a .env, JSON or YAML file whose values
 // are encrypted one by one and whose keys stay readable (docs/VALUES.md). The files are small and read
 // whole; output is written atomically, as by the other commands.
-import { SignatureError, SignerMismatchError } from '../../core/errors';
-import type { RsaPublicKey } from '../../core/keys';
-import { openValues, sealValues, type ValuesFormatName, type ValuesIdentity } from '../../core/values';
-import { isConflictedValues, openConflictedValues } from '../../core/values-conflict';
-import type { Args } from '../args';
-import type { CommandContext } from '../command';
-import { checkInput, checkOutput } from '../io';
-import { describeKey, loadPublicKey, loadRoster } from '../key-files';
-import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
+import { SignatureError, SignerMismatchError } from '../core/errors';
+import type { RsaPublicKey } from '../core/keys';
+import { openValues, sealValues, type ValuesFormatName, type ValuesIdentity } from '../core/values';
+import { isConflictedValues, openConflictedValues } from '../core/values-conflict';
+import type { Args } from './args';
+import type { CommandContext } from './command';
+import { checkInput, checkOutput } from './io';
+import { describeKey, loadPublicKey, loadRoster } from './key-files';
+import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from './values-files';
 
 export async function encryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {
   if (args.flag('armor')) throw args.usageError('--values writes the file in its own format: -a does not apply');

@@ -1,0 +1,7 @@
+// Whether a text holds git's conflict markers: asked of every env file `custodian run` reads, so it lives
+// apart from the merge code (a run must not load it).
+
+/** True when the text has conflict markers (a line starting with seven or more `<`). Cheap, no parsing. */
+export function hasConflictMarkers(text: string): boolean {
+  return /^<{7,}(?: |\r?\n|$)/m.test(text);
+}

@@ -22,8 +22,14 @@ unmount_all() {
   for m in dev/shm dev/pts dev sys proc; do mountpoint -q "$FS/$m" && umount -l "$FS/$m"; done
   return 0
 }
-stop_start() { pkill -f "$FS/root/custodian/" 2>/dev/null || true; }
-trap 'stop_start; unmount_all' EXIT
+# Whatever still runs inside the machine (npm start's code-server): the processes whose root is $FS.
+stop_start() {
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/root" 2>/dev/null)" = "$FS" ] && kill "${p#/proc/}" 2>/dev/null
+  done
+  return 0
+}
+trap 'stop_start; sleep 2; unmount_all' EXIT
 
 if [ -d "$FS" ]; then unmount_all; rm -rf "$DIR"; fi
 mkdir -p "$DIR"

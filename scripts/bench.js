@@ -282,7 +282,7 @@ function buildProduction(entry, outfile, extra = {}) {
     logLevel: 'warning',
     outfile,
     ...extra,
-  };
+  });
 }
 
 let extension; // { size, meta } of the production extension bundle

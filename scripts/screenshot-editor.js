@@ -10,6 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const { ROOT } = require('./lib/code-server');
 const { takeScreenshot } = require('./screenshot');
+const { palette, answer } = require('./lib/workbench');
 
 const locale = process.argv.includes('--locale') ? process.argv[process.argv.indexOf('--locale') + 1] : undefined;
 const nls = JSON.parse(fs.readFileSync(path.join(ROOT, locale ? `package.nls.${locale}.json` : 'package.nls.json'), 'utf8'));
@@ -30,29 +31,6 @@ function prepare({ workspace }) {
   fs.writeFileSync(plain, 'DATABASE_URL=postgres://app:s3cr3t-pw@db.internal:5432/app\nSTRIPE_KEY=sk_live_51H8example\nSESSION_SECRET=change-me-7f3a9c\n');
   cp.execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'encrypt', '-r', path.join(team, 'alice.pub'), '-s', path.join(keys, 'alice.pem'), '-o', path.join(workspace, 'config', 'app.env.enc'), plain]);
   return { pem: pem.toString('utf8') };
-}
-
-async function quickInput(page) {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  return input;
-}
-
-async function palette(page, title) {
-  await page.keyboard.press('F1');
-  const input = await quickInput(page);
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(400);
-}
-
-async function answer(page, text) {
-  const input = await quickInput(page);
-  await input.fill(text);
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(500);
 }
 
 function afterOpenWith(seed) {

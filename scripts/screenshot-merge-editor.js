@@ -11,6 +11,7 @@ const fs = require('fs');
 const path = require('path');
 const { ROOT } = require('./lib/code-server');
 const { takeScreenshot } = require('./screenshot');
+const { palette, answer } = require('./lib/workbench');
 
 const locale = process.argv.includes('--locale') ? process.argv[process.argv.indexOf('--locale') + 1] : undefined;
 const nls = JSON.parse(fs.readFileSync(path.join(ROOT, locale ? `package.nls.${locale}.json` : 'package.nls.json'), 'utf8'));
@@ -68,29 +69,6 @@ function prepare({ workspace }) {
   const merge = cp.spawnSync('git', ['-C', workspace, '-c', 'user.name=Alice', '-c', 'user.email=alice@example.invalid', 'merge', '--no-edit', 'rotate-db-password'], { env: { ...process.env, CUSTODIAN_IDENTITY: alicePem }, encoding: 'utf8' });
   if (!/CONFLICT \(content\)/.test(merge.stdout + merge.stderr)) throw new Error(`expected a conflict, git said: ${merge.stdout}${merge.stderr}`);
   return { pem: pem.toString('utf8') };
-}
-
-async function quickInput(page) {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  return input;
-}
-
-async function palette(page, title) {
-  await page.keyboard.press('F1');
-  const input = await quickInput(page);
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(400);
-}
-
-async function answer(page, text) {
-  const input = await quickInput(page);
-  await input.fill(text);
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(500);
 }
 
 function afterOpenWith(seed) {

@@ -5,7 +5,7 @@
 // Run after the build:  node esbuild.js && node scripts/screenshot-mfa.js
 'use strict';
 const { takeScreenshot } = require('./screenshot');
-const { palette, answer, treeRow } = require('./screenshot-sidebar');
+const { palette, answer, treeRow } = require('./lib/workbench');
 
 // RFC 6238's test secret ("12345678901234567890"), base32: a demo value, not anyone's seed.
 const DEMO_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';

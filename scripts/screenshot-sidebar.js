@@ -8,6 +8,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { takeScreenshot } = require('./screenshot');
+const { palette, answer, treeRow } = require('./lib/workbench');
 
 const TEAMMATES = [
   { file: 'bob', comment: 'bob@example.com', bits: 3072 },
@@ -34,35 +35,6 @@ function prepare({ workspace }) {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-async function quickInput(page) {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  return input;
-}
-
-/** Runs a command by its palette title. */
-async function palette(page, title) {
-  await page.keyboard.press('F1');
-  const input = await quickInput(page);
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(400);
-}
-
-/** Answers the open input box or quick pick. */
-async function answer(page, text) {
-  const input = await quickInput(page);
-  await input.fill(text);
-  await page.waitForTimeout(250);
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(400);
-}
-
-async function treeRow(page, text) {
-  await page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 60_000 });
 }
 
 function afterOpenWith(seed) {
@@ -139,4 +111,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { prepare, afterOpenWith, palette, answer, treeRow };
+module.exports = { prepare, afterOpenWith };

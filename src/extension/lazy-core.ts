@@ -22,6 +22,8 @@ export const lazyCore = Object.freeze({
   valueQuoting: () => import('../core/value-quoting'),
   /** Value-encrypted .env/JSON/YAML files; brings the `yaml` package. */
   values: () => import('../core/values'),
+  /** git's line merge (the merge driver's algorithm). */
+  lineMerge: () => import('../core/line-merge'),
   /** A value-encrypted file the git merge driver left in conflict (docs/VALUES.md §12). */
   valuesConflict: () => import('../core/values-conflict'),
   /** Node host pieces the extension shares with the CLI. */

@@ -49,7 +49,7 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
   let initial: string;
   const base = Array.from({ length: 12 }, (_, k) => `KEY_${k}=${MARKER}-base-${k}\n`);
 
-  const git = (args: string[], env: Record<string, string> = {}) =>
+  const git = (args: string[], env: Record<string, string | undefined> = {}) =>
     spawnSync('git', ['-C', repo, '-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
       env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...env },
       encoding: 'utf8',
@@ -69,7 +69,7 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
   }
 
   /** ours and theirs both change line 5 (a conflict); ours also line 1, theirs line 9 (merged cleanly). */
-  async function conflict(theirsRecipients: RsaPublicKey[]): Promise<{ ours: string[]; theirs: string[] }> {
+  async function conflict(theirsRecipients: RsaPublicKey[], driverHasKey = true): Promise<{ ours: string[]; theirs: string[] }> {
     // Each test starts from the first commit, whatever an earlier one left.
     git(['merge', '--abort']);
     ok(git(['checkout', '-q', '-f', 'main']));
@@ -86,8 +86,12 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     ok(git(['checkout', '-q', 'main']));
     fs.writeFileSync(encFile(), await encryptFor([me, team.alice.publicKey], ours.join(''), team.alice.key));
     ok(git(['commit', '-q', '-am', 'ours']));
-    // Alice merges on the command line (the driver takes her key file) and gets the conflict.
-    const merge = git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+    // Alice merges on the command line (the driver takes her key file) and gets the conflict. Without
+    // a key the driver cannot decrypt: it fails, git reports the conflict, and the file stays ours. (Not
+    // even the agent of this window: this test's git runs synchronously in the extension host, which
+    // could not answer it.)
+    const keyEnv = driverHasKey ? { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') } : { CUSTODIAN_AGENT_SOCK: undefined };
+    const merge = git(['merge', '--no-edit', 'feature'], keyEnv);
     assert.match(merge.stdout + merge.stderr, /CONFLICT \(content\): Merge conflict in \.env\.enc/);
     assert.match(git(['ls-files', '-u', '--', '.env.enc']).stdout, /\s1\t[\s\S]*\s2\t[\s\S]*\s3\t/, 'stages 1, 2 and 3 in the index');
     return { ours, theirs };
@@ -187,6 +191,31 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     const committed = await asAlice(new Uint8Array(execFileSync('git', ['-C', repo, 'show', 'HEAD:.env.enc'])));
     assert.strictEqual(new TextDecoder().decode(committed.plaintext), resolution);
     await closeAllEditors();
+    assert.deepStrictEqual(plaintextOnDisk(), []);
+  });
+
+  it('a conflict the driver could not decrypt (the file is ours, no markers): the merge editor does not take ours as the resolution', async () => {
+    const { ours, theirs } = await conflict([me, team.alice.publicKey], false);
+    const file = vscode.Uri.file(encFile());
+    assert.strictEqual(new TextDecoder().decode((await asAlice(new Uint8Array(fs.readFileSync(encFile())))).plaintext), ours.join(''), 'git left ours in place');
+    const { result: opened, errors } = await captureErrors(team.services, () => Promise.resolve(vscode.commands.executeCommand<ResolveInMergeEditorResult>(RESOLVE, file)));
+    assert.deepStrictEqual(errors, []);
+    assert.ok(opened);
+    await waitUntil('the merge editor tab', () => mergeTabs().length === 1);
+    const result = await vscode.workspace.openTextDocument(mergeTabs()[0].result);
+    // As after a driver that ran: both clean changes in, the conflicting line as in the base, to decide.
+    const expected = [base[0], ours[1], ...base.slice(2, 9), theirs[9], ...base.slice(10)].join('');
+    await waitUntil('the merge editor to start from a merge of both versions', () => result.getText() === expected, 10_000).catch(() =>
+      assert.strictEqual(result.getText(), expected, 'the result is ours alone: the incoming change would be dropped without a conflict'),
+    );
+    // The working file now holds what the driver would have written: the merge with markers, encrypted.
+    const written = new TextDecoder().decode((await asAlice(new Uint8Array(fs.readFileSync(encFile())))).plaintext);
+    assert.match(written, /^<<<<<<< ours\n.*-ours\n=======\n.*-theirs\n>>>>>>> theirs$/m);
+    await sleep(1_500);
+    assert.deepStrictEqual(plaintextOnDisk(), [], 'ciphertext only');
+    assert.ok(await result.save());
+    await closeAllEditors();
+    ok(git(['merge', '--abort']));
     assert.deepStrictEqual(plaintextOnDisk(), []);
   });
 

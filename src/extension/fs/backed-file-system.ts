@@ -42,6 +42,11 @@ export abstract class BackedFileSystem implements vscode.FileSystemProvider, vsc
     });
   }
 
+  /** Tells VS Code the shown file changed (its open, unmodified documents reload), e.g. after a write it must not miss. */
+  announceChange(uri: vscode.Uri): void {
+    this.emitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+  }
+
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const s = await this.statBackingFile(uri);
     if (s.type & vscode.FileType.Directory) throw vscode.FileSystemError.FileIsADirectory(uri);

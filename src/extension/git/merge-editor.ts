@@ -5,12 +5,14 @@
 // written in the clear, and a version that cannot be decrypted stops the command before anything opens.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { hasConflictMarkers } from '../../core/conflict-markers';
 import { CustodianError, describeError } from '../../core/errors';
 import { runGit } from '../../node/git';
 import { fromArgument, is, type Shape } from '../commands/arguments';
 import { encTargets, rel } from '../commands/decrypt/target';
 import type { EncDeps } from '../commands/encrypt/deps';
 import { ENC_SCHEME, isEncryptedFileUri, toDecryptedUri, toEncryptedUri, toMergeResultUri } from '../fs/enc-uri';
+import { lazyCore } from '../lazy-core';
 import { toGitUri } from './git-blobs';
 
 export interface ResolveInMergeEditorArgs {
@@ -132,8 +134,61 @@ export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second
   const theirs = { uri: version(3), title: vscode.l10n.t('Incoming'), description: describe(other.commit), detail: other.commit?.name ?? '' };
   const [input1, input2] = other.rebase ? [current, theirs] : [theirs, current];
   const opened: ResolveInMergeEditorResult = { base: version(1), input1: input1.uri, input2: input2.uri, result: toMergeResultUri(file) };
+  if (await writeDriverMerge(deps, opened.result, stages.has(1) ? opened.base : undefined, version(2), version(3))) {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} held only the current version (the merge driver could not decrypt it where git ran). It now holds the merge of both versions, encrypted, and the merge editor shows each conflict to decide.', rel(file)),
+    );
+  }
+  await reloadIfStale(deps, opened.result);
   await vscode.commands.executeCommand('_open.mergeEditor', { base: opened.base, input1, input2, output: opened.result });
   return opened;
+}
+
+async function readText(uri: vscode.Uri): Promise<string> {
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+}
+
+/**
+ * When the merge driver could not run (no key where git ran the merge), git leaves ours in the working
+ * file, without markers. The merge editor would take that text as the resolution: every conflict
+ * silently decided for ours, the incoming change lost on "Complete Merge". Then the working file gets
+ * what the driver would have written: git's line merge of the three versions, markers included,
+ * encrypted (the file system re-encrypts it to its recipients, signed by me), and the merge editor
+ * starts from it as after a driver that ran. A working file that differs from ours (markers, or a
+ * resolution the user saved) is left as it is. Returns whether the file was rewritten.
+ */
+async function writeDriverMerge(deps: EncDeps, result: vscode.Uri, base: vscode.Uri | undefined, ours: vscode.Uri, theirs: vscode.Uri): Promise<boolean> {
+  const [text, baseText, oursText, theirsText] = await Promise.all([readText(result), base ? readText(base) : '', readText(ours), readText(theirs)]);
+  if (hasConflictMarkers(text) || text !== oursText || oursText === theirsText) return false;
+  const { mergeLines } = await lazyCore.lineMerge();
+  const merged = mergeLines(baseText, oursText, theirsText, { ours: 'ours', theirs: 'theirs' }).text;
+  // Through the provider itself: workspace.fs.writeFile would first create the parent "folder" of a decrypted URI.
+  await deps.fs.writeFile(result, new TextEncoder().encode(merged), { create: false, overwrite: true });
+  return true;
+}
+
+/**
+ * The merge editor takes the result's open document as it is, and decides from its text whether to start
+ * from its own merge (markers) or keep a resolution. An unmodified document left from an earlier merge of
+ * the same file would be taken for the file on disk: have VS Code reload it first (for up to 5 s).
+ */
+async function reloadIfStale(deps: EncDeps, result: vscode.Uri): Promise<void> {
+  const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === result.toString());
+  if (!document || document.isDirty) return;
+  const onDisk = await readText(result);
+  if (document.getText() === onDisk) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve();
+    };
+    const subscription = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === document && document.getText() === onDisk) done();
+    });
+    const timer = setTimeout(done, 5_000);
+    deps.fs.announceChange(result);
+  });
 }
 
 /** The result of the merge editor in the active tab, when it is a decrypted `.enc` file. */

@@ -96,7 +96,10 @@ export async function textconv(file: string, keys: DriverKeys, ctx: CommandConte
   try {
     identities = (await resolveIdentities(identityRequest(ctx, keys, file))).map((i) => i.key);
   } catch (err) {
-    ctx.io.stdout.write(summaryLine(bytes, info, `no private key: ${describeError(err)}`, names) + '\n');
+    const message = describeError(err);
+    // "no private key" from the resolver already says it; another failure (an unreadable key file) says why.
+    const reason = message.startsWith('no private key') ? message : `no private key: ${message}`;
+    ctx.io.stdout.write(summaryLine(bytes, info, reason, names) + '\n');
     return;
   }
   try {

@@ -25,10 +25,7 @@ export function secretLocation(env: HostEnv = vscode.env): SecretLocation {
   if (env.uiKind === vscode.UIKind.Web) {
     return {
       where: vscode.l10n.t('this browser profile\'s storage for this site'),
-      detail: vscode.l10n.t(
-        '{0} runs in a browser here, so your keys are kept in this browser profile\'s site data, not in an OS keychain: clearing site data, another browser or a private window loses them. Keep an encrypted backup (Export Private Key).',
-        env.appName,
-      ),
+      detail: vscode.l10n.t('A browser has no OS keychain: clearing this site\'s data, another browser or a private window loses your keys. Keep an encrypted backup (Export Private Key).'),
       inBrowser: true,
     };
   }

@@ -53,7 +53,10 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
   const picked = await vscode.window.showQuickPick(items, {
     canPickMany: true,
     title: vscode.l10n.t('Encrypt for…'),
-    placeHolder: vscode.l10n.t('Whole team preselected; add contacts or your other keys'),
+    // With no teammate listed (a team of one: me) "the whole team" would promise people who are not there.
+    placeHolder: known.some((k) => k.source === 'roster')
+      ? vscode.l10n.t('Whole team preselected; add contacts or your other keys')
+      : vscode.l10n.t('No teammates in the roster yet: only you can open it. Add teammates in the Team view to share with them.'),
     matchOnDescription: true,
   });
   if (!picked) return undefined;

@@ -7,6 +7,8 @@ import { GitSetup } from './git-setup';
 
 /** How long after activation the suggestion waits: activation stays cheap, git runs later. */
 const SUGGEST_DELAY_MS = 5_000;
+/** After a new `.enc` file: long enough for a batch of files (Encrypt All) to land first. */
+const NEW_FILE_DELAY_MS = 2_000;
 
 export interface GitFeature {
   readonly setup: GitSetup;
@@ -25,8 +27,25 @@ export function registerGitFeature(context: vscode.ExtensionContext, host: Comma
   ]);
   // Tests call suggest() themselves: a message popping up in every test window would get in the way.
   if (context.extensionMode !== vscode.ExtensionMode.Test) {
-    const timer = setTimeout(() => void setup.suggest().catch((err: unknown) => log.warn(`git setup suggestion: ${err instanceof Error ? err.message : String(err)}`)), SUGGEST_DELAY_MS);
-    context.subscriptions.push({ dispose: () => clearTimeout(timer) });
+    // After start-up, and again when a `.enc` file appears (the first one encrypted in a repository
+    // that had none): suggest() asks once per repository, so later files cost one `git` check.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let running = false;
+    const suggestSoon = (delay: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (running) return;
+        running = true;
+        void setup
+          .suggest()
+          .catch((err: unknown) => log.warn(`git setup suggestion: ${err instanceof Error ? err.message : String(err)}`))
+          .finally(() => (running = false));
+      }, delay);
+    };
+    suggestSoon(SUGGEST_DELAY_MS);
+    const created = vscode.workspace.createFileSystemWatcher('**/*.enc', false, true, true);
+    created.onDidCreate(() => suggestSoon(NEW_FILE_DELAY_MS));
+    context.subscriptions.push(created, { dispose: () => clearTimeout(timer) });
   }
   return { setup };
 }

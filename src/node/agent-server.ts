@@ -17,6 +17,7 @@ import {
   ProtocolError,
   encodeResponse,
   parseRequest,
+  type AgentErrorCode,
   type AgentOp,
   type AgentRequest,
   type AgentResponse,
@@ -224,25 +225,10 @@ export class AgentServer {
       this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: message });
       return fail(id, 'format', message);
     }
-    // No prompt for a file this window cannot open anyway.
-    const key = (await this.options.keyring.list()).find((k) => stanzas.includes(k.fingerprint));
-    if (!key) {
-      this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: 'no key of this window is a recipient' });
-      return fail(id, 'no-match', 'none of the keys in VS Code is a recipient of this file');
-    }
-    const answer = await this.consent(client, { peer, op: 'unwrap', file, key });
-    if (answer !== 'allowed') return this.denied(id, answer, 'decrypt', { ...entry, key: key.fingerprint });
-    let fileKey: Uint8Array;
-    try {
-      fileKey = await this.options.keyring.unwrap(key.fingerprint, request.header);
-    } catch (err) {
-      const code = err instanceof HeaderAuthError ? 'header-auth' : err instanceof NoIdentityMatchedError ? 'no-match' : 'internal';
-      const message = err instanceof CustodianError ? err.message : 'the key could not unwrap the file key';
-      this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'failed', detail: message });
-      return fail(id, code, message);
-    }
-    this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'allowed' });
-    return { id, ok: true, fileKey }; // zeroed once written
+    return this.unwrapWithConsent(id, client, entry, stanzas, 'the key could not unwrap the file key', {
+      unwrap: (fingerprint) => this.options.keyring.unwrap(fingerprint, request.header),
+      codeOf: (err) => (err instanceof HeaderAuthError ? 'header-auth' : err instanceof NoIdentityMatchedError ? 'no-match' : 'internal'),
+    });
   }
 
   /**
@@ -264,21 +250,39 @@ export class AgentServer {
       this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: message });
       return fail(id, 'format', message);
     }
+    return this.unwrapWithConsent(id, client, entry, stanzas, 'the key could not unwrap the data key', {
+      unwrap: (fingerprint) => this.options.keyring.unwrapValues(fingerprint, text, format),
+      codeOf: (err) => (err instanceof ValuesMacError ? 'header-auth' : err instanceof NoIdentityMatchedError ? 'no-match' : err instanceof FormatError ? 'format' : 'internal'),
+    });
+  }
+
+  /**
+   * What `unwrap` and `unwrap-values` share once the request is parsed: a key of this window among the
+   * file's recipients (no prompt for a file this window cannot open anyway), the user's consent naming
+   * the file and the key, the unwrap, and an audit entry for each outcome.
+   */
+  private async unwrapWithConsent(
+    id: number,
+    client: Client,
+    entry: { readonly peer: PeerInfo; readonly op: 'unwrap' | 'unwrap-values'; readonly file?: string },
+    stanzas: readonly string[],
+    failure: string,
+    how: { unwrap(fingerprint: string): Promise<Uint8Array>; codeOf(err: unknown): AgentErrorCode },
+  ): Promise<AgentResponse> {
     const key = (await this.options.keyring.list()).find((k) => stanzas.includes(k.fingerprint));
     if (!key) {
       this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: 'no key of this window is a recipient' });
       return fail(id, 'no-match', 'none of the keys in VS Code is a recipient of this file');
     }
-    const answer = await this.consent(client, { peer, op: 'unwrap', file, key });
+    const answer = await this.consent(client, { peer: entry.peer, op: 'unwrap', file: entry.file, key });
     if (answer !== 'allowed') return this.denied(id, answer, 'decrypt', { ...entry, key: key.fingerprint });
     let fileKey: Uint8Array;
     try {
-      fileKey = await this.options.keyring.unwrapValues(key.fingerprint, text, format);
+      fileKey = await how.unwrap(key.fingerprint);
     } catch (err) {
-      const code = err instanceof ValuesMacError ? 'header-auth' : err instanceof NoIdentityMatchedError ? 'no-match' : err instanceof FormatError ? 'format' : 'internal';
-      const message = err instanceof CustodianError ? err.message : 'the key could not unwrap the data key';
+      const message = err instanceof CustodianError ? err.message : failure;
       this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'failed', detail: message });
-      return fail(id, code, message);
+      return fail(id, how.codeOf(err), message);
     }
     this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'allowed' });
     return { id, ok: true, fileKey }; // zeroed once written

@@ -38,7 +38,7 @@ import {
   type RecipientStanza,
   type RecipientPolicy,
 } from './envelope-header';
-import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
+import { isPrivateKey, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { ChunkReader, bytesToStream, collectStream } from './stream';
 
@@ -101,9 +101,6 @@ export type DecryptionIdentity = RsaPrivateKey | Identity;
 /** A key to sign with: one held here, or a `Signer` that holds it elsewhere. */
 export type SigningKey = RsaPrivateKey | Signer;
 
-function isPrivateKey(key: DecryptionIdentity | SigningKey): key is RsaPrivateKey {
-  return (key as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array;
-}
 
 export interface EncryptOptions {
   recipients: readonly RsaPublicKey[];

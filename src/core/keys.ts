@@ -34,6 +34,11 @@ export interface RsaPrivateKey {
   readonly publicKey: RsaPublicKey;
 }
 
+/** Whether a key is held here (its PKCS#8 bytes in this process), not by a holder elsewhere such as the agent. */
+export function isPrivateKey(key: object): key is RsaPrivateKey {
+  return (key as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array;
+}
+
 const PUBLIC_LABELS = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY', CERTIFICATE_LABEL]);
 const PRIVATE_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', OPENSSH_PRIVATE_LABEL]);
 const OTHER_PRIVATE_LABELS: Readonly<Record<string, string>> = {

@@ -17,7 +17,7 @@ import {
   type IdentityFailure,
 } from './errors';
 import { parseDotenv } from './dotenv';
-import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
+import { isPrivateKey, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
 import { yamlScalarValue } from './values-yaml';
@@ -70,9 +70,6 @@ export interface RemoteValuesSigner {
 export type ValuesIdentity = RsaPrivateKey | RemoteValuesIdentity;
 export type ValuesSigner = RsaPrivateKey | RemoteValuesSigner;
 
-function isLocalKey(key: ValuesIdentity | ValuesSigner): key is RsaPrivateKey {
-  return (key as Partial<RsaPrivateKey>).pkcs8Der instanceof Uint8Array;
-}
 
 /** §8 with a local key: the RSA-PSS signature of `SIGNATURE_CONTEXT || digest`, digest = SHA-256(mac_input || mac). */
 export async function signValuesDigest(key: RsaPrivateKey, digest: Uint8Array, backend: CryptoBackend): Promise<Uint8Array> {
@@ -82,7 +79,7 @@ export async function signValuesDigest(key: RsaPrivateKey, digest: Uint8Array, b
 
 async function signValues(signer: ValuesSigner, input: Uint8Array, mac: Uint8Array, backend: CryptoBackend): Promise<Uint8Array> {
   const message = signatureMessage(input, mac, backend.createSha256());
-  if (isLocalKey(signer)) return backend.rsaPssSign(signer.pkcs8Der, message);
+  if (isPrivateKey(signer)) return backend.rsaPssSign(signer.pkcs8Der, message);
   const signature = await signer.signValuesDigest(signatureDigest(input, mac, backend.createSha256()));
   // A signature from elsewhere is checked before it goes into a file.
   if (!(await backend.rsaPssVerify(signer.publicKey.spkiDer, message, signature).catch(() => false))) {
@@ -398,7 +395,7 @@ async function unwrapDataKey(
     const fingerprint = identity.publicKey.fingerprint;
     const stanza = meta.stanzas.find((s) => fingerprintToString(s.fingerprint) === fingerprint);
     if (!stanza) continue;
-    if (!isLocalKey(identity)) {
+    if (!isPrivateKey(identity)) {
       // Its holder checks the MAC before answering; a refusal (denied, tampered) is the answer.
       const remote = await identity.unwrapValuesKey(file.text, file.format);
       if (remote.length === DATA_KEY_LENGTH) return { dataKey: remote, identity };

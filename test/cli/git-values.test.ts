@@ -2,45 +2,14 @@
 // git in temporary repositories: two clones edit values, git runs the driver, and the checks are the
 // decrypted result against `git merge-file` on the plaintexts, the tokens kept, and no plaintext on disk.
 import * as assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { assertNoPlaintext, gitIn, ok } from './git-helpers';
 import { cleanEnv, cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
 
 /** In every secret of these tests: found anywhere on disk, plaintext leaked. */
 const MARKER = 'VALUE-PLAINTEXT-5c1e8b';
-
-type Git = (args: readonly string[]) => SpawnSyncReturns<Buffer> & { out: string; err: string };
-
-function gitIn(repo: string, env: Record<string, string | undefined> = {}): Git {
-  return (args) => {
-    const r = spawnSync('git', ['-C', repo, '-c', 'commit.gpgsign=false', ...args], {
-      env: cleanEnv({ GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_PAGER: 'cat', ...env }),
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (r.error) throw r.error;
-    return Object.assign(r, { out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') });
-  };
-}
-
-function ok(r: { status: number | null; stderr: Buffer | string }): void {
-  assert.equal(r.status, 0, String(r.stderr));
-}
-
-function assertNoPlaintext(repo: string, marker = MARKER): void {
-  const hits: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && fs.readFileSync(p).includes(marker)) hits.push(path.relative(repo, p));
-    }
-  };
-  walk(repo);
-  const objects = spawnSync('git', ['-C', repo, 'cat-file', '--batch-all-objects', '--batch'], { maxBuffer: 256 * 1024 * 1024 });
-  if (objects.stdout.includes(marker)) hits.push('(a git object)');
-  assert.deepEqual(hits, [], `plaintext found in ${repo}`);
-}
 
 /** `git merge-file` with the driver's labels on three texts: the oracle. */
 function gitMergeFile(dir: string, base: string, ours: string, theirs: string): { text: string; status: number | null } {
@@ -141,8 +110,8 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.equal(merged.length, before.length);
     const changed = merged.map((l, k) => (l === before[k] ? undefined : l.split('=')[0])).filter((x) => x !== undefined);
     assert.deepEqual(changed, ['KEY_2', '#custodian:mac', '#custodian:signature']);
-    assertNoPlaintext(a);
-    assertNoPlaintext(b);
+    assertNoPlaintext(a, MARKER);
+    assertNoPlaintext(b, MARKER);
   });
 
   it('the same value edited on both sides: a conflict git reports, markers around sealed values, no plaintext under the repository; the markers show decrypted', () => {
@@ -157,7 +126,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.notEqual(merge.status, 0);
     assert.match(merge.out + merge.err, /CONFLICT \(content\): Merge conflict in \.env/);
     assert.match(merge.err, /1 conflict\(s\); the markers are in the file, around sealed values/);
-    assertNoPlaintext(b);
+    assertNoPlaintext(b, MARKER);
     const onDisk = fs.readFileSync(path.join(b, '.env'), 'utf8');
     assert.match(onDisk, /^<<<<<<< ours\nKEY_4=custodian-val1\.[\w-]+\n=======\nKEY_4=custodian-val1\.[\w-]+\n>>>>>>> theirs\n/m, 'the conflict is around the sealed values');
 
@@ -182,7 +151,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     setValue(b, '.env', 'KEY_1', `${MARKER}-alice-1`, keys.bob);
     ok(gb(['add', '.env']));
     ok(gb(['commit', '-q', '--no-edit']));
-    assertNoPlaintext(b);
+    assertNoPlaintext(b, MARKER);
   });
 
   it('JSON: edits to different members merge cleanly; YAML: the same key edited on both sides conflicts, decrypted with markers', () => {
@@ -197,7 +166,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.equal(mj.status, 0, mj.err);
     const dj = decrypted(j.b, 'config/app.json', keys.alice).text;
     assert.equal(dj, json.replace(`"${MARKER}-pw"`, `"${MARKER}-bob"`).replace(`"${MARKER}-tok"`, `"${MARKER}-alice"`));
-    assertNoPlaintext(j.b);
+    assertNoPlaintext(j.b, MARKER);
 
     const yaml = `db:\n  user: app\n  password: ${MARKER}-pw\nlist:\n  - ${MARKER}-one\n  - two\n`;
     const y = twoClones('yaml', 'values.yaml', 'yaml', yaml);
@@ -209,7 +178,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     const my = gy(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
     assert.notEqual(my.status, 0);
     assert.match(my.out + my.err, /CONFLICT \(content\): Merge conflict in values\.yaml/);
-    assertNoPlaintext(y.b);
+    assertNoPlaintext(y.b, MARKER);
     const dy = decrypted(y.b, 'values.yaml', keys.bob).text;
     assert.equal(dy, `db:\n  user: app\n<<<<<<< ours\n  password: "${MARKER}-bob"\n=======\n  password: "${MARKER}-alice"\n>>>>>>> theirs\nlist:\n  - ${MARKER}-one\n  - two\n`);
   });
@@ -236,7 +205,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.match(carol.stderr, /no identity matched/);
     const merged = fs.readFileSync(path.join(b, '.env'), 'utf8');
     assert.ok(oursTokens.every((t) => !merged.includes(t)), 'a new data key: no token carol could open survives');
-    assertNoPlaintext(b);
+    assertNoPlaintext(b, MARKER);
   });
 
   it('a tampered side (a token swapped by someone with write access): refused with a clear message, ours untouched', () => {
@@ -256,7 +225,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.notEqual(merge.status, 0);
     assert.match(merge.err, /cannot merge \.env: the theirs version cannot be opened \(.*does not open at that key.*\); the file is left as it was on your side/);
     assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');
-    assertNoPlaintext(b);
+    assertNoPlaintext(b, MARKER);
   });
 
   it('a file that is not value-encrypted under the attribute: merged exactly as git merge-file merges it, with its exit status', () => {

@@ -1,63 +1,18 @@
 // custodian git setup / textconv / merge and custodian guard, with the real git in temporary
 // repositories: two clones, a roster of people, and checks that no plaintext reaches a file.
 import * as assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { shortFingerprint } from '../../src/core/keys';
-import { cleanEnv, cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
+import { assertNoPlaintext, gitIn, ok, type Git } from './git-helpers';
+import { cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
 
 /** A string that appears in every plaintext of these tests: found anywhere on disk, plaintext leaked. */
 const MARKER = 'PLAINTEXT-MARKER-7f3a9c';
 
 function lines(n: number, tag: string): string[] {
   return Array.from({ length: n }, (_, k) => `KEY_${k}=${MARKER}-${tag}-${k}\n`);
-}
-
-interface Git {
-  (args: readonly string[], input?: string | Uint8Array): SpawnSyncReturns<Buffer> & { out: string; err: string };
-}
-
-/** git in `repo`, isolated from the user's and the system's git config, with `env` added. */
-function gitIn(repo: string, env: Record<string, string | undefined> = {}): Git {
-  return (args, input) => {
-    const r = spawnSync('git', ['-C', repo, '-c', 'commit.gpgsign=false', ...args], {
-      input: input ?? '',
-      env: cleanEnv({
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_AUTHOR_NAME: 'T',
-        GIT_AUTHOR_EMAIL: 't@example.com',
-        GIT_COMMITTER_NAME: 'T',
-        GIT_COMMITTER_EMAIL: 't@example.com',
-        GIT_PAGER: 'cat',
-        ...env,
-      }),
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (r.error) throw r.error;
-    return Object.assign(r, { out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') });
-  };
-}
-
-function ok(r: { status: number | null; err?: string; stderr: Buffer | string }): void {
-  assert.equal(r.status, 0, String(r.stderr));
-}
-
-/** Every file under `dir` (including .git), and every object in its repository, decompressed. */
-function assertNoPlaintext(repo: string): void {
-  const hits: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && fs.readFileSync(p).includes(MARKER)) hits.push(path.relative(repo, p));
-    }
-  };
-  walk(repo);
-  const objects = spawnSync('git', ['-C', repo, 'cat-file', '--batch-all-objects', '--batch'], { maxBuffer: 256 * 1024 * 1024 });
-  if (objects.stdout.includes(MARKER)) hits.push('(a git object)');
-  assert.deepEqual(hits, [], `plaintext found in ${repo}`);
 }
 
 describe('cli: git setup, textconv, merge driver (real git)', function () {
@@ -137,8 +92,8 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
       assert.equal(d.text, expected);
       assert.match(d.stderr, new RegExp(`signed by ${keys.bob.fingerprint.replace(/[+/]/g, '.')}`), 'signed with the merging user\'s key');
     }
-    assertNoPlaintext(a);
-    assertNoPlaintext(b);
+    assertNoPlaintext(a, MARKER);
+    assertNoPlaintext(b, MARKER);
   });
 
   it('the same line edited on both sides: a conflict, markers inside the encrypted file, no plaintext on disk; resolved and committed', () => {
@@ -159,13 +114,13 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.match(merge.err, /markers are inside the encrypted file/);
     const d = decryptFrom(b, '.env.enc', keys.alice);
     assert.equal(d.text, [...base.slice(0, 4), '<<<<<<< ours\n', ours[4], '=======\n', theirs[4], '>>>>>>> theirs\n', ...base.slice(5)].join(''));
-    assertNoPlaintext(b);
+    assertNoPlaintext(b, MARKER);
 
     // Resolve (the extension's part is in test/integration/git-merge.test.ts), then commit through the guard.
     encryptInto(b, '.env.enc', [...base.slice(0, 4), ours[4], ...base.slice(5)].join(''), keys.bob);
     ok(gb(['add', '.env.enc']));
     ok(gb(['commit', '-q', '--no-edit']));
-    assertNoPlaintext(b);
+    assertNoPlaintext(b, MARKER);
   });
 
   it('a side this user cannot decrypt: the driver fails with a clear message and leaves ours as it was', () => {
@@ -185,7 +140,7 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.notEqual(merge.status, 0);
     assert.match(merge.err, /the theirs version cannot be opened \(none of your keys is a recipient\); the file is left as it was on your side/);
     assert.ok(fs.readFileSync(path.join(b, '.env.enc')).equals(oursBytes), 'ours untouched');
-    assertNoPlaintext(b);
+    assertNoPlaintext(b, MARKER);
   });
 
   it('recipients of the merge: both sides\' recipients, minus one removed from the roster on a side', () => {
@@ -246,7 +201,7 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
       assert.doesNotMatch(r.out, /no private key: no private key/, 'the reason is said once');
       assert.doesNotMatch(r.out, new RegExp(MARKER));
     }
-    assertNoPlaintext(a);
+    assertNoPlaintext(a, MARKER);
   });
 
   it('setup is idempotent, keeps what was there, chains an existing hook; --undo restores every file byte for byte', () => {

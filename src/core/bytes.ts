@@ -8,6 +8,29 @@ export function utf8Encode(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/**
+ * The UTF-8 bytes of each text, all in one buffer (`bytes`; `each[i]` is a view of it): a file's values
+ * are many short texts, and a buffer apiece cost more than encoding them. ASCII is copied directly.
+ */
+export function utf8EncodeEach(texts: readonly string[]): { bytes: Uint8Array; each: Uint8Array[] } {
+  let most = 0;
+  for (const t of texts) most += t.length * 3;
+  const bytes = new Uint8Array(most);
+  const ends: number[] = [];
+  let o = 0;
+  for (const text of texts) {
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) break;
+      bytes[o++] = c;
+    }
+    if (i < text.length) o += encoder.encodeInto(text.slice(i), bytes.subarray(o)).written;
+    ends.push(o);
+  }
+  return { bytes, each: ends.map((end, k) => bytes.subarray(k === 0 ? 0 : ends[k - 1], end)) };
+}
+
 /** Decodes UTF-8, throwing on invalid sequences instead of inserting U+FFFD. */
 export function utf8Decode(bytes: Uint8Array): string {
   return strictDecoder.decode(bytes);
@@ -78,12 +101,15 @@ const ENCODE_SLICE = 1 << 15;
 const SHORT_TEXT = 1024;
 const LATIN1 = new TextDecoder('latin1');
 
-function encodeWith(bytes: Uint8Array, codes: Uint8Array, pad: boolean): string {
+function encodedLength(byteLength: number, pad: boolean): number {
+  const rest = byteLength % 3;
+  return ((byteLength - rest) / 3) * 4 + (rest === 0 ? 0 : pad ? 4 : rest + 1);
+}
+
+/** Writes the encoding of `bytes` into `out` at `o`; returns the index after it. */
+function encodeInto(bytes: Uint8Array, codes: Uint8Array, pad: boolean, out: Uint8Array, o: number): number {
   const full = Math.floor(bytes.length / 3) * 3;
   const rest = bytes.length - full;
-  const length = (full / 3) * 4 + (rest === 0 ? 0 : pad ? 4 : rest + 1);
-  const out = new Uint8Array(length);
-  let o = 0;
   for (let i = 0; i < full; i += 3) {
     const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
     out[o++] = codes[n >> 18];
@@ -96,13 +122,24 @@ function encodeWith(bytes: Uint8Array, codes: Uint8Array, pad: boolean): string 
     out[o++] = codes[n >> 18];
     out[o++] = codes[(n >> 12) & 63];
     if (rest === 2) out[o++] = codes[(n >> 6) & 63];
-    while (pad && o < length) out[o++] = 0x3d; // '='
+    else if (pad) out[o++] = 0x3d; // '='
+    if (pad) out[o++] = 0x3d;
   }
-  // A short text (a value token, a key line) in one call: a decoder call costs more than the encoding.
-  if (length <= SHORT_TEXT) return String.fromCharCode.apply(null, out as unknown as number[]);
+  return o;
+}
+
+function asciiText(codes: Uint8Array): string {
+  // A short text (a key line) in one call: a decoder call costs more than the encoding.
+  if (codes.length <= SHORT_TEXT) return String.fromCharCode.apply(null, codes as unknown as number[]);
   const parts: string[] = [];
-  for (let i = 0; i < length; i += ENCODE_SLICE) parts.push(LATIN1.decode(out.subarray(i, i + ENCODE_SLICE)));
+  for (let i = 0; i < codes.length; i += ENCODE_SLICE) parts.push(LATIN1.decode(codes.subarray(i, i + ENCODE_SLICE)));
   return parts.join('');
+}
+
+function encodeWith(bytes: Uint8Array, codes: Uint8Array, pad: boolean): string {
+  const out = new Uint8Array(encodedLength(bytes.length, pad));
+  encodeInto(bytes, codes, pad, out, 0);
+  return asciiText(out);
 }
 
 function decodeWith(text: string, rev: Int16Array, padded: boolean, what: string): Uint8Array {
@@ -145,6 +182,36 @@ export function base64EncodeUnpadded(bytes: Uint8Array): string {
 }
 export function base64UrlEncode(bytes: Uint8Array): string {
   return encodeWith(bytes, B64URL_CODES, false);
+}
+/**
+ * base64url of the concatenation of each item's parts, for many small items at once (a file's value
+ * tokens): one text is built and each result is a slice of it.
+ */
+export function base64UrlEncodeEach(items: readonly (readonly Uint8Array[])[]): string[] {
+  let total = 0;
+  let largest = 0;
+  const lengths = items.map((parts) => {
+    let n = 0;
+    for (const p of parts) n += p.length;
+    total += encodedLength(n, false);
+    largest = Math.max(largest, n);
+    return n;
+  });
+  const out = new Uint8Array(total);
+  const joined = new Uint8Array(largest);
+  const ends: number[] = [];
+  let o = 0;
+  items.forEach((parts, k) => {
+    let at = 0;
+    for (const p of parts) {
+      joined.set(p, at);
+      at += p.length;
+    }
+    o = encodeInto(joined.subarray(0, lengths[k]), B64URL_CODES, false, out, o);
+    ends.push(o);
+  });
+  const text = asciiText(out);
+  return ends.map((end, k) => text.slice(k === 0 ? 0 : ends[k - 1], end));
 }
 export function base64UrlDecode(text: string): Uint8Array {
   return decodeWith(text, B64URL_REV, false, 'base64url');

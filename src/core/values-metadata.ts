@@ -159,6 +159,9 @@ class ByteWriter {
     this.#writeU32(at, o - at - 4);
     this.#length = o;
   }
+  get length(): number {
+    return this.#length;
+  }
   result(): Uint8Array {
     return this.#length === this.#buffer.length ? this.#buffer : this.#buffer.slice(0, this.#length);
   }
@@ -180,16 +183,29 @@ function writePath(out: ByteWriter, path: readonly PathSegment[]): void {
 }
 
 /**
- * §6 aad = VALUE_AAD_CONTEXT || path_bytes, in one buffer: a leaf's is encoded once, and its path_bytes
- * (`subarray(VALUE_AAD_CONTEXT_LENGTH)`) go into the MAC (§7).
+ * §6 aad = VALUE_AAD_CONTEXT || path_bytes of each path, all in one buffer (a file has as many as it has
+ * leaves): a leaf's is encoded once, and its path_bytes (`subarray(VALUE_AAD_CONTEXT_LENGTH)`) go into
+ * the MAC (§7).
  */
-export function valueAad(path: readonly PathSegment[]): Uint8Array {
-  let size = VALUE_AAD_CONTEXT.length + 2;
-  for (const segment of path) size += typeof segment === 'string' ? 5 + 3 * segment.length : 5;
+export function valueAads(paths: readonly (readonly PathSegment[])[]): Uint8Array[] {
+  let size = 0;
+  for (const path of paths) {
+    size += VALUE_AAD_CONTEXT.length + 2;
+    for (const segment of path) size += typeof segment === 'string' ? 5 + 3 * segment.length : 5;
+  }
   const out = new ByteWriter(size);
-  out.bytes(VALUE_AAD_CONTEXT);
-  writePath(out, path);
-  return out.result();
+  const ends: number[] = [];
+  for (const path of paths) {
+    out.bytes(VALUE_AAD_CONTEXT);
+    writePath(out, path);
+    ends.push(out.length);
+  }
+  const buffer = out.result();
+  return ends.map((end, i) => buffer.subarray(i === 0 ? 0 : ends[i - 1], end));
+}
+
+export function valueAad(path: readonly PathSegment[]): Uint8Array {
+  return valueAads([path])[0];
 }
 export const VALUE_AAD_CONTEXT_LENGTH = VALUE_AAD_CONTEXT.length;
 

@@ -1,7 +1,7 @@
 // Value-encrypted .env, JSON and YAML files: each value sealed to its key path, the keys readable, one
 // data key per file wrapped like a `.enc` header, a MAC over every leaf, an optional RSA-PSS signer.
 // Spec: docs/VALUES.md (section numbers below).
-import { base64UrlDecode, base64UrlEncode, constantTimeEqual, utf8Decode, utf8Encode, zeroize } from './bytes';
+import { base64UrlDecode, base64UrlEncodeEach, constantTimeEqual, utf8Decode, utf8EncodeEach, zeroize } from './bytes';
 import { MIN_RSA_BITS, type AesGcm, type CryptoBackend } from './crypto-backend';
 import type { SignatureStatus } from './envelope';
 import { OAEP_LABEL, fingerprintToString, type RecipientPolicy } from './envelope-header';
@@ -39,7 +39,7 @@ import {
   signatureDigest,
   signatureMessage,
   signatureMessageForDigest,
-  valueAad,
+  valueAads,
   VALUE_AAD_CONTEXT_LENGTH,
   type MacLeaf,
   type ParsedMetadata,
@@ -165,16 +165,18 @@ function pathKey(path: readonly PathSegment[]): string {
 
 /** §3: the leaves of a document, duplicates refused, tokens recognised. */
 function slotsOf(format: ValuesFormat, document: string): Slot[] {
-  const seen = new Map<string, string>();
-  return format.leaves(document).map((leaf) => {
+  const leaves = format.leaves(document);
+  const aads = valueAads(leaves.map((leaf) => leaf.path));
+  const seen = new Set<string>();
+  return leaves.map((leaf, i) => {
     const name = displayPath(leaf.path, format.name);
     const key = pathKey(leaf.path);
     if (seen.has(key)) {
       throw new FormatError(`"${name}" appears twice: a value-encrypted file has one value per key`, { hint: 'remove or rename one of them' });
     }
-    seen.set(key, name);
+    seen.add(key);
     const raw = document.slice(leaf.start, leaf.end);
-    const aad = valueAad(leaf.path);
+    const aad = aads[i];
     return { path: leaf.path, key, aad, pathBytes: aad.subarray(VALUE_AAD_CONTEXT_LENGTH), name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw) };
   });
 }
@@ -214,73 +216,52 @@ function dedupeRecipients(recipients: readonly RsaPublicKey[]): RsaPublicKey[] {
   return recipients.filter((r) => !seen.has(r.fingerprint) && Boolean(seen.add(r.fingerprint)));
 }
 
-/** §6 nonce || ciphertext || tag, in one buffer (the detached form saves a copy where the backend has it). */
-async function sealedBody(aes: AesGcm, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
-  const parts: readonly Uint8Array[] = aes.sealDetached ? await aes.sealDetached(nonce, plaintext, aad) : [await aes.seal(nonce, plaintext, aad)];
-  let length = nonce.length;
-  for (const p of parts) length += p.length;
-  const body = new Uint8Array(length);
-  body.set(nonce);
-  let at = nonce.length;
-  for (const p of parts) {
-    body.set(p, at);
-    at += p.length;
-  }
-  return body;
-}
-
 async function sealWith(document: string, format: ValuesFormat, state: KeyState, backend: CryptoBackend, signer: ValuesSigner | undefined): Promise<string> {
   if (typeof document !== 'string') throw new TypeError(`"document" expected string, got ${typeof document}`);
   if (format.split(document).lines) {
     throw new FormatError('the document already has a Custodian metadata block (#custodian:values / "custodian:values")', { hint: 'open the value-encrypted file to edit it, or remove the block from the plaintext' });
   }
   const slots = slotsOf(format, document);
-  const aes = await createValueCipher(backend, state.dataKey, state.salt);
   const inClear = clearMatcher(state.rule);
-  // Per leaf: undefined (in the clear), the token it keeps (§6 stable tokens), or the plaintext to seal.
-  const plan: (string | Uint8Array | undefined)[] = [];
-  const tokens: string[] = [];
-  const macLeaves: MacLeaf[] = [];
+  const encrypted: Slot[] = [];
+  for (const slot of slots) {
+    if (!inClear(slot.path)) encrypted.push(slot);
+    else if (slot.token) throw new FormatError(`"${slot.name}" is left in the clear by the rule but its value looks like a token`, { hint: 'change the value or the selection rule' });
+  }
+  // Every value's UTF-8 in one buffer, zeroed once: a file has thousands of short values.
+  const plaintexts = utf8EncodeEach(encrypted.map((slot) => slot.raw));
+  const tokens = new Map<Slot, string>();
   try {
-    for (const slot of slots) {
-      if (inClear(slot.path)) {
-        if (slot.token) throw new FormatError(`"${slot.name}" is left in the clear by the rule but its value looks like a token`, { hint: 'change the value or the selection rule' });
-        plan.push(undefined);
-        continue;
-      }
-      const plaintext = utf8Encode(slot.raw);
+    // §6 stable tokens: a value unchanged at its path keeps its token; the others are sealed anew.
+    const fresh: number[] = [];
+    encrypted.forEach((slot, k) => {
       const previous = state.tokens.get(slot.key);
-      if (previous && constantTimeEqual(previous.plaintext, plaintext)) {
-        zeroize(plaintext);
-        plan.push(previous.token);
-      } else {
-        plan.push(plaintext);
+      if (previous && constantTimeEqual(previous.plaintext, plaintexts.each[k])) tokens.set(slot, previous.token);
+      else fresh.push(k);
+    });
+    if (fresh.length > 0) {
+      const aes = await createValueCipher(backend, state.dataKey, state.salt);
+      // One draw of randomness for every nonce: a call per value cost more than its encryption.
+      const nonces = backend.randomBytes(VALUE_NONCE_LENGTH * fresh.length);
+      const bodies: (readonly Uint8Array[])[] = [];
+      for (const [n, k] of fresh.entries()) {
+        const nonce = nonces.subarray(n * VALUE_NONCE_LENGTH, (n + 1) * VALUE_NONCE_LENGTH);
+        const slot = encrypted[k];
+        bodies.push([nonce, ...(aes.sealDetached ? await aes.sealDetached(nonce, plaintexts.each[k], slot.aad) : [await aes.seal(nonce, plaintexts.each[k], slot.aad)])]);
       }
-    }
-    // One draw of randomness for every nonce, in leaf order: a call per value cost more than its encryption.
-    const nonces = backend.randomBytes(VALUE_NONCE_LENGTH * plan.filter((p) => p instanceof Uint8Array).length);
-    let drawn = 0;
-    for (const [index, slot] of slots.entries()) {
-      const step = plan[index];
-      let token: string;
-      if (step === undefined) {
-        macLeaves.push({ path: slot.path, pathBytes: slot.pathBytes, encrypted: false, value: slot.raw });
-        tokens.push('');
-        continue;
-      } else if (typeof step === 'string') {
-        token = step;
-      } else {
-        const nonce = nonces.subarray(drawn, drawn + VALUE_NONCE_LENGTH);
-        drawn += VALUE_NONCE_LENGTH;
-        token = TOKEN_PREFIX + base64UrlEncode(await sealedBody(aes, nonce, step, slot.aad));
-      }
-      tokens.push(token);
-      macLeaves.push({ path: slot.path, pathBytes: slot.pathBytes, encrypted: true, value: token });
+      base64UrlEncodeEach(bodies).forEach((text, n) => tokens.set(encrypted[fresh[n]], TOKEN_PREFIX + text));
     }
   } finally {
-    for (const step of plan) if (step instanceof Uint8Array) zeroize(step);
+    zeroize(plaintexts.bytes);
   }
-  const sealedDocument = replaceSpans(document, slots, (_, i) => (tokens[i] ? format.writeToken(tokens[i]) : undefined));
+  const macLeaves: MacLeaf[] = slots.map((slot) => {
+    const token = tokens.get(slot);
+    return { path: slot.path, pathBytes: slot.pathBytes, encrypted: token !== undefined, value: token ?? slot.raw };
+  });
+  const sealedDocument = replaceSpans(document, slots, (slot) => {
+    const token = tokens.get(slot);
+    return token === undefined ? undefined : format.writeToken(token);
+  });
   const signedLines = encodeSignedLines({
     eolNone: format.addsLineBreak(sealedDocument),
     format: format.name,

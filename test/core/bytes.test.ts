@@ -1,0 +1,76 @@
+// The core's encodings against Node's Buffer (the oracle): base64 in both alphabets, one item or many at
+// once (value tokens), and UTF-8 of many texts into one buffer (a file's values).
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  base64Decode,
+  base64Encode,
+  base64EncodeUnpadded,
+  base64UrlDecode,
+  base64UrlEncode,
+  base64UrlEncodeEach,
+  utf8EncodeEach,
+} from '../../src/core/bytes';
+import { InvalidArgumentError } from '../../src/core/errors';
+
+const oracle = (bytes: Uint8Array, encoding: 'base64' | 'base64url'): string => Buffer.from(bytes).toString(encoding);
+
+describe('bytes', () => {
+  describe('base64', () => {
+    it('encodes as Buffer does, in both alphabets, across the short-text and sliced paths', () => {
+      const sizes = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 760, maxLength: 800 }), fc.uint8Array({ minLength: 70_000, maxLength: 70_010 }));
+      fc.assert(
+        fc.property(sizes, (bytes) => {
+          assert.equal(base64Encode(bytes), oracle(bytes, 'base64'));
+          assert.equal(base64EncodeUnpadded(bytes), oracle(bytes, 'base64').replace(/=+$/, ''));
+          assert.equal(base64UrlEncode(bytes), oracle(bytes, 'base64url'));
+          assert.deepEqual(base64Decode(base64Encode(bytes)), bytes);
+          assert.deepEqual(base64UrlDecode(base64UrlEncode(bytes)), bytes);
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it('encodes many items at once: each result is the encoding of its parts joined', () => {
+      const item = fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 4 });
+      fc.assert(
+        fc.property(fc.array(item, { maxLength: 60 }), (items) => {
+          const texts = base64UrlEncodeEach(items);
+          assert.equal(texts.length, items.length);
+          items.forEach((parts, k) => assert.equal(texts[k], oracle(Buffer.concat(parts), 'base64url')));
+        }),
+      );
+    });
+
+    it('encodes as many tokens as a 1 MiB values file holds (past one text slice)', () => {
+      const items = Array.from({ length: 5000 }, (_, k) => [new Uint8Array(12).fill(k & 0xff), new Uint8Array(k % 70).fill(0xfb), new Uint8Array(16).fill(7)]);
+      const texts = base64UrlEncodeEach(items);
+      items.forEach((parts, k) => assert.equal(texts[k], oracle(Buffer.concat(parts), 'base64url')));
+    });
+
+    it('refuses non-canonical and foreign text', () => {
+      for (const bad of ['QQ=', 'QR', 'Q', 'QQ==', 'a+b/', 'QUJD\n']) {
+        assert.throws(() => base64UrlDecode(bad), InvalidArgumentError, bad);
+      }
+    });
+  });
+
+  describe('utf8EncodeEach', () => {
+    it('gives each text the bytes TextEncoder gives, views of one buffer', () => {
+      const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }));
+      fc.assert(
+        fc.property(fc.array(text, { maxLength: 30 }), (texts) => {
+          const { bytes, each } = utf8EncodeEach(texts);
+          assert.equal(each.length, texts.length);
+          let end = 0;
+          texts.forEach((t, k) => {
+            assert.deepEqual(Buffer.from(each[k]), Buffer.from(new TextEncoder().encode(t)), JSON.stringify(t));
+            assert.equal(each[k].buffer, bytes.buffer);
+            assert.equal(each[k].byteOffset, end, 'in order, without gaps');
+            end += each[k].length;
+          });
+        }),
+      );
+    });
+  });
+});

@@ -183,33 +183,17 @@ export function base64EncodeUnpadded(bytes: Uint8Array): string {
 export function base64UrlEncode(bytes: Uint8Array): string {
   return encodeWith(bytes, B64URL_CODES, false);
 }
-/**
- * base64url of the concatenation of each item's parts, for many small items at once (a file's value
- * tokens): one text is built and each result is a slice of it.
- */
-export function base64UrlEncodeEach(items: readonly (readonly Uint8Array[])[]): string[] {
+/** base64url of each of many small arrays at once (a file's value tokens): one text is built, each result is a slice of it. */
+export function base64UrlEncodeEach(items: readonly Uint8Array[]): string[] {
   let total = 0;
-  let largest = 0;
-  const lengths = items.map((parts) => {
-    let n = 0;
-    for (const p of parts) n += p.length;
-    total += encodedLength(n, false);
-    largest = Math.max(largest, n);
-    return n;
-  });
+  for (const bytes of items) total += encodedLength(bytes.length, false);
   const out = new Uint8Array(total);
-  const joined = new Uint8Array(largest);
   const ends: number[] = [];
   let o = 0;
-  items.forEach((parts, k) => {
-    let at = 0;
-    for (const p of parts) {
-      joined.set(p, at);
-      at += p.length;
-    }
-    o = encodeInto(joined.subarray(0, lengths[k]), B64URL_CODES, false, out, o);
+  for (const bytes of items) {
+    o = encodeInto(bytes, B64URL_CODES, false, out, o);
     ends.push(o);
-  });
+  }
   const text = asciiText(out);
   return ends.map((end, k) => text.slice(k === 0 ? 0 : ends[k - 1], end));
 }

@@ -31,21 +31,20 @@ describe('bytes', () => {
       );
     });
 
-    it('encodes many items at once: each result is the encoding of its parts joined', () => {
-      const item = fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 4 });
+    it('encodes many arrays at once, each as base64UrlEncode would', () => {
       fc.assert(
-        fc.property(fc.array(item, { maxLength: 60 }), (items) => {
+        fc.property(fc.array(fc.uint8Array({ maxLength: 90 }), { maxLength: 60 }), (items) => {
           const texts = base64UrlEncodeEach(items);
           assert.equal(texts.length, items.length);
-          items.forEach((parts, k) => assert.equal(texts[k], oracle(Buffer.concat(parts), 'base64url')));
+          items.forEach((bytes, k) => assert.equal(texts[k], oracle(bytes, 'base64url')));
         }),
       );
     });
 
     it('encodes as many tokens as a 1 MiB values file holds (past one text slice)', () => {
-      const items = Array.from({ length: 5000 }, (_, k) => [new Uint8Array(12).fill(k & 0xff), new Uint8Array(k % 70).fill(0xfb), new Uint8Array(16).fill(7)]);
+      const items = Array.from({ length: 5000 }, (_, k) => new Uint8Array(28 + (k % 70)).fill(k & 0xff));
       const texts = base64UrlEncodeEach(items);
-      items.forEach((parts, k) => assert.equal(texts[k], oracle(Buffer.concat(parts), 'base64url')));
+      items.forEach((bytes, k) => assert.equal(texts[k], oracle(bytes, 'base64url')));
     });
 
     it('refuses non-canonical and foreign text', () => {

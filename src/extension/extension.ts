@@ -109,7 +109,13 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   });
   const git = registerGitFeature(context, host, log);
   // The agent may use my keys (unwrap, sign) but is not given the key store.
-  const agent = registerAgentFeature(context, { keyring: keyStoreKeyring(keys), log, trust: services.trust, config: () => readConfig().agent });
+  const agent = registerAgentFeature(context, {
+    keyring: keyStoreKeyring(keys),
+    log,
+    trust: services.trust,
+    config: () => readConfig().agent,
+    keyName: (fingerprint) => keys.current.findByFingerprint(fingerprint)?.name,
+  });
   registerRunFeature(context, host, new EnvSource({ session: services.session, backend: services.backend }).load);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { activatedInMs: performance.now() - started, services, encryption, git, agent };

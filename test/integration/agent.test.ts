@@ -153,6 +153,10 @@ describe('agent', function () {
       assert.strictEqual(consent.prompts.length, 1);
       assert.match(consent.prompts[0].message, /decrypt .*agent-secret\.env\.enc/);
       assert.match(consent.prompts[0].message, /cli\.js decrypt/, 'names the process by its command line');
+      // The key as the Keys view shows it (name, short fingerprint), not by the e-mail it carries as a comment.
+      assert.ok(consent.prompts[0].message.includes(`with your key "me" (${team.me.fingerprint.slice(7, 15)})`), consent.prompts[0].message);
+      assert.ok(!consent.prompts[0].message.includes('me@example.com'), consent.prompts[0].message);
+      assert.ok(consent.prompts[0].message.includes('asks to decrypt agent-secret.env.enc with'), 'the file as the Explorer shows it');
       assert.deepStrictEqual(consent.prompts[0].items, ['Allow Once', 'Allow for 10 Minutes', 'Deny']);
     } finally {
       consent.dispose();

@@ -23,6 +23,8 @@ export interface AgentFeatureDeps {
   readonly log: vscode.LogOutputChannel;
   readonly trust: WorkspaceTrust;
   readonly config: () => AgentConfig;
+  /** The name of my key with this fingerprint, for the consent prompt (no key material). */
+  readonly keyName: (fingerprint: string) => string | undefined;
 }
 
 export class AgentFeature implements vscode.Disposable {
@@ -36,7 +38,7 @@ export class AgentFeature implements vscode.Disposable {
     private readonly deps: AgentFeatureDeps,
   ) {
     this.audit = new AgentAudit(deps.log);
-    this.consent = new AgentConsent(deps.config);
+    this.consent = new AgentConsent(deps.config, deps.keyName);
     this.subscriptions.push(
       this.audit,
       deps.trust.onDidChange(() => this.update()),

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { displayText } from '../../core/display-text';
 import type { ConsentAnswer, ConsentRequest } from '../../node/agent-server';
 import type { AgentConfig } from '../config';
+import { lazyCore } from '../lazy-core';
 
 /** Who asks, as the prompt and the log show it: the OS's account of the process, or that it gave none. */
 export function describePeer(peer: ConsentRequest['peer']): string {
@@ -20,6 +21,8 @@ export class AgentConsent {
 
   constructor(
     private readonly config: () => AgentConfig,
+    /** The name my key has in the Keys view, by fingerprint: the prompt names a key as the user knows it. */
+    private readonly keyName: (fingerprint: string) => string | undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -35,14 +38,23 @@ export class AgentConsent {
     this.grantedUntil = 0;
   }
 
+  /** `"Work laptop" (hfz2cTVR)`: the name and the short fingerprint the Keys view shows. */
+  private async describeKey(fingerprint: string): Promise<string> {
+    const name = this.keyName(fingerprint);
+    if (name === undefined) return displayText(fingerprint);
+    const { shortFingerprint } = await lazyCore.keys();
+    return vscode.l10n.t('"{0}" ({1})', displayText(name), shortFingerprint(fingerprint));
+  }
+
   private async askNow(request: ConsentRequest): Promise<ConsentAnswer> {
     if (this.now() < this.grantedUntil) return 'allowed';
     const { consentTimeoutSeconds, allowMinutes } = this.config();
     const once = vscode.l10n.t('Allow Once');
     const window = vscode.l10n.t('Allow for {0} Minutes', String(allowMinutes));
     const deny = vscode.l10n.t('Deny');
-    const key = displayText(request.key.comment ?? request.key.fingerprint);
-    const file = request.file === undefined ? vscode.l10n.t('a file it did not name') : displayText(request.file);
+    const key = await this.describeKey(request.key.fingerprint);
+    // What the client says the file is (a claim); within the workspace, as the Explorer shows it.
+    const file = request.file === undefined ? vscode.l10n.t('a file it did not name') : displayText(vscode.workspace.asRelativePath(request.file));
     const message =
       request.op === 'unwrap'
         ? vscode.l10n.t('{0} asks to decrypt {1} with your key {2}. Allow it?', describePeer(request.peer), file, key)

@@ -3,7 +3,7 @@
 // scripts/bench.js computes medians and judges. Every sample is checked: a wrong result exits 1.
 //   node core-bench.js '{"decryptRuns":31,"shamirRuns":15,"keygenRuns":21,"tempDir":"/tmp/…"}'
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { constantTimeEqual } from '../../src/core/bytes';
 import { decryptBytes, encryptBytes } from '../../src/core/envelope';
@@ -25,6 +25,8 @@ interface Options {
   valuesRuns: number;
   keygenRuns: number;
   tempDir: string;
+  /** test/fixtures/helm-values: real values files for the YAML row from the wild. */
+  helmValuesDir: string;
 }
 
 const MIB = 1024 * 1024;
@@ -111,6 +113,21 @@ function largeEnv(count: number): string {
   return text;
 }
 
+/**
+ * At least `bytes` of real Helm values files (test/fixtures/helm-values, SOURCES.md): the 44 files as one
+ * YAML stream, each after a comment naming it and `---`, repeated. A comment line ends a top-level block
+ * scalar before the marker (VALUES.md §3 refuses `---` right after one).
+ */
+function helmValuesStream(dir: string, bytes: number): string {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.values.yaml')).sort();
+  if (files.length === 0) fail(`no values files in ${dir}`);
+  let text = '';
+  while (text.length < bytes) {
+    for (const f of files) text += `# ---- ${f} ----\n---\n${readFileSync(join(dir, f), 'utf8').replace(/\n?$/, '\n')}`;
+  }
+  return text;
+}
+
 /** About 1 MiB of YAML shaped like a Helm values file: nested maps, lists, comments, quoted strings. */
 function largeYaml(bytes: number): string {
   let text = '# generated for the bench\n';
@@ -150,7 +167,7 @@ function bareGcm(leaves: readonly { plaintext: Uint8Array; aad: Uint8Array }[]):
  * the RSA-OAEP unwraps of each open (one per file, not per value). Interleaved with `bareGcm` on the
  * file's leaves: the floor any implementation of the format pays in Node.
  */
-async function valuesRoundTrip(document: string, format: ValuesFormatName, runs: number): Promise<{ ms: number[]; bareGcmMs: number[]; values: number; unwrapsPerOpen: number }> {
+async function valuesRoundTrip(document: string, format: ValuesFormatName, runs: number): Promise<{ ms: number[]; bareGcmMs: number[]; bytes: number; values: number; unwrapsPerOpen: number }> {
   const node = createNodeCryptoBackend();
   let unwraps = 0;
   const backend = { ...node, rsaOaepDecrypt: (...a: Parameters<typeof node.rsaOaepDecrypt>) => (unwraps++, node.rsaOaepDecrypt(...a)) };
@@ -178,22 +195,28 @@ async function valuesRoundTrip(document: string, format: ValuesFormatName, runs:
     if (j++ >= WARMUP_RUNS) bare.push(ms);
   };
   await interleaved(WARMUP_RUNS + runs, runOurs, runBare);
-  return { ms: samples, bareGcmMs: bare, values: leaves.length, unwrapsPerOpen: 1 };
+  return { ms: samples, bareGcmMs: bare, bytes: document.length, values: leaves.length, unwrapsPerOpen: 1 };
+}
+
+async function valuesRows(options: Options): Promise<Record<string, Awaited<ReturnType<typeof valuesRoundTrip>>>> {
+  return {
+    valuesEnv: await valuesRoundTrip(largeEnv(1000), 'dotenv', options.valuesRuns),
+    valuesYamlWild: await valuesRoundTrip(helmValuesStream(options.helmValuesDir, MIB), 'yaml', options.valuesRuns),
+    valuesYaml: await valuesRoundTrip(largeYaml(MIB), 'yaml', options.valuesRuns),
+  };
 }
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as Options;
   if (options.only === 'values') {
-    const values = { valuesEnv: await valuesRoundTrip(largeEnv(1000), 'dotenv', options.valuesRuns), valuesYaml: await valuesRoundTrip(largeYaml(MIB), 'yaml', options.valuesRuns) };
-    process.stdout.write(`${JSON.stringify(values)}\n`);
+    process.stdout.write(`${JSON.stringify(await valuesRows(options))}\n`);
     return;
   }
   const result = {
     decryptOneMiB: await decryptOneMiB(options.decryptRuns),
     shamirLargest: await shamirLargest(options.shamirRuns),
     keygen: await keygen(options.keygenRuns, options.tempDir),
-    valuesEnv: await valuesRoundTrip(largeEnv(1000), 'dotenv', options.valuesRuns),
-    valuesYaml: await valuesRoundTrip(largeYaml(MIB), 'yaml', options.valuesRuns),
+    ...(await valuesRows(options)),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -126,6 +126,14 @@ describe('values-yaml: leaves and spans against the yaml package (the oracle)', 
     for (const file of files) assertSameAsOracle(readFileSync(join(WILD, file), 'utf8'));
   });
 
+  it('the 44 Helm values files of test/fixtures/helm-values', function () {
+    this.timeout(60000);
+    const dir = join(__dirname, '..', 'fixtures', 'helm-values');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.values.yaml'));
+    assert.equal(files.length, 44);
+    for (const file of files) assertSameAsOracle(readFileSync(join(dir, file), 'utf8'));
+  });
+
   it('edge cases: block scalars and their chomping, flow collections, anchors, aliases, tags, documents, BOM, CRLF', () => {
     for (const text of EDGE_CASES) assertSameAsOracle(text);
   });

@@ -56,6 +56,20 @@ describe('values', () => {
     }
   });
 
+  it('decrypt(encrypt(x)) == x byte for byte for the 44 Helm values files of test/fixtures/helm-values, comments included', async function () {
+    this.timeout(60000);
+    const dir = join(__dirname, '..', 'fixtures', 'helm-values');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.values.yaml'));
+    assert.equal(files.length, 44);
+    for (const file of files) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const sealed = await seal(text, 'yaml', true);
+      assert.equal(await open(sealed, 'yaml'), text, file);
+      // Comment lines at column 0 are never inside a value here (an indented `#` line may be a block scalar's content).
+      for (const comment of text.split('\n').filter((l) => l.startsWith('#'))) assert.ok(sealed.includes(comment), `${file}: ${comment}`);
+    }
+  });
+
   it('decrypt(encrypt(x)) == x for every .env file of the dotenv parser\'s public corpus (test/fixtures/dotenv-wild) it accepts', async function () {
     this.timeout(60000);
     const dir = join(__dirname, '..', 'fixtures', 'dotenv-wild');

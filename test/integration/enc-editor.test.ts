@@ -82,6 +82,24 @@ describe('enc-editor', function () {
     }
   });
 
+  it('"Save As…" of a decrypted document makes no copy and leaves the .enc as it was: another name with its query is refused', async () => {
+    const before = fs.readFileSync(wsPath('app.env.enc'));
+    await vscode.commands.executeCommand('vscode.open', wsUri('app.env.enc'));
+    await waitFor('the decrypted editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-enc');
+    // What Save As makes of the document's URI: the path the user typed, the query (the .enc file) kept.
+    const saveAs = vscode.window.activeTextEditor!.document.uri.with({ path: '/leak.env' });
+    const code = (err: unknown): string | undefined => (err instanceof vscode.FileSystemError ? err.code : undefined);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(saveAs)), (err) => code(err) === 'FileNotFound', 'the new name does not exist');
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(saveAs, Buffer.from('SECRET=saved-as\n'))), (err: Error) => {
+      assert.strictEqual(code(err), 'NoPermissions');
+      assert.match(err.message, /Decrypt to File/);
+      return true;
+    });
+    await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(saveAs)));
+    assert.ok(fs.readFileSync(wsPath('app.env.enc')).equals(before), 'the .enc file is unchanged');
+    assert.ok(!fs.existsSync(wsPath('leak.env')), 'no file under the new name');
+  });
+
   it('with custodian.openEncryptedInline off the file opens as it is', async () => {
     await setSetting('openEncryptedInline', false);
     await vscode.commands.executeCommand('vscode.open', wsUri('app.env.enc'));

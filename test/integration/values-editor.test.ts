@@ -197,6 +197,28 @@ describe('value-encrypted files in the editor', function () {
     await closeAllEditors();
   });
 
+  it('"Save As…" of a decrypted value file makes no copy and does not re-seal the original: another name with its query is refused', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', 'save-as.env');
+    fs.writeFileSync(file.fsPath, await sealValues('TOKEN=kept-as-it-was\n', { format: 'dotenv', recipients: [me], backend }));
+    const before = fs.readFileSync(file.fsPath);
+    const shown = vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() });
+    assert.strictEqual((await vscode.workspace.openTextDocument(shown)).getText(), 'TOKEN=kept-as-it-was\n');
+    const saveAs = shown.with({ path: path.join(path.dirname(file.path), 'leak.env') });
+    const code = (err: unknown): string | undefined => (err instanceof vscode.FileSystemError ? err.code : undefined);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(saveAs)), (err) => code(err) === 'FileNotFound', 'the new name does not exist');
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(saveAs, Buffer.from('TOKEN=saved-as\n'))), (err: Error) => {
+      assert.strictEqual(code(err), 'NoPermissions');
+      assert.match(err.message, /Decrypt Values to New File/);
+      return true;
+    });
+    assert.ok(fs.readFileSync(file.fsPath).equals(before), 'the value-encrypted file is unchanged');
+    assert.ok(!fs.existsSync(path.join(dir(), 'leak.env')), 'no file under the new name');
+    await closeAllEditors();
+  });
+
   it('a file I am not a recipient of does not open; the file is left as it was', async () => {
     const { sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');

@@ -5,6 +5,12 @@
 import * as vscode from 'vscode';
 import { basename } from './enc-uri';
 
+function notSavedElsewhere(): vscode.FileSystemError {
+  return vscode.FileSystemError.NoPermissions(
+    vscode.l10n.t('A decrypted file is saved only into its own encrypted file, never under another name. To keep a decrypted copy on disk, use "Decrypt to File…" or "Decrypt Values to New File…".'),
+  );
+}
+
 export abstract class BackedFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
@@ -16,7 +22,21 @@ export abstract class BackedFileSystem implements vscode.FileSystemProvider, vsc
     protected readonly backingFile: (shown: vscode.Uri) => vscode.Uri,
     /** Which changes of the backing file are reported on the shown URI. */
     private readonly reportedChanges: readonly vscode.FileChangeType[],
+    /** True for the URIs the provider shows its backing file under (any other path keeps the query, not the file). */
+    private readonly isShownUri: (uri: vscode.Uri) => boolean,
   ) {}
+
+  /**
+   * Refuses a URI that names another path with a shown file's query: what "Save As…" makes of a decrypted
+   * document. Its backing file is still the original, so writing it would re-encrypt the original under
+   * a tab named like a new file the user believes is a copy; reading or stat'ing it would say that file
+   * exists.
+   */
+  protected checkShown(uri: vscode.Uri, writing: boolean): void {
+    if (this.isShownUri(uri)) return;
+    if (!writing) throw vscode.FileSystemError.FileNotFound(uri);
+    throw notSavedElsewhere();
+  }
 
   abstract readFile(uri: vscode.Uri): Promise<Uint8Array>;
   abstract writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void>;
@@ -48,6 +68,7 @@ export abstract class BackedFileSystem implements vscode.FileSystemProvider, vsc
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    this.checkShown(uri, false);
     const s = await this.statBackingFile(uri);
     if (s.type & vscode.FileType.Directory) throw vscode.FileSystemError.FileIsADirectory(uri);
     return { type: vscode.FileType.File, ctime: s.ctime, mtime: s.mtime, size: s.size, permissions: s.permissions };
@@ -66,8 +87,9 @@ export abstract class BackedFileSystem implements vscode.FileSystemProvider, vsc
     throw vscode.FileSystemError.FileNotADirectory(uri);
   }
 
-  createDirectory(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
+  /** Asked for only when a save under another path creates that path's folders first (Save As). */
+  createDirectory(): void {
+    throw notSavedElsewhere();
   }
 
   delete(uri: vscode.Uri): void {

@@ -32,6 +32,18 @@ export function toMergeResultUri(encrypted: vscode.Uri): vscode.Uri {
 
 const MERGE_RESULT_SUFFIX = ' (merge result)';
 
+/**
+ * True for a URI this module makes for its `.enc` file (the decrypted document or a merge result), or one
+ * without a query (made by hand, mapped by its path); not for another path carrying a `.enc` file's query,
+ * which is what "Save As…" leaves.
+ */
+export function isShownDecryptedUri(uri: vscode.Uri): boolean {
+  if (uri.scheme !== ENC_SCHEME) return false;
+  if (!uri.query) return true;
+  const encrypted = toEncryptedUri(uri);
+  return uri.path === toDecryptedUri(encrypted).path || uri.path === toMergeResultUri(encrypted).path;
+}
+
 /** The `.enc` file behind a decrypted document. */
 export function toEncryptedUri(decrypted: vscode.Uri): vscode.Uri {
   if (decrypted.scheme !== ENC_SCHEME) return decrypted;

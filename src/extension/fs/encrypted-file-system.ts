@@ -9,7 +9,7 @@ import { BackedFileSystem } from './backed-file-system';
 import { errorMessageWithHint } from '../ui/messages';
 import type { BackupGuard } from './backup-guard';
 import type { DecryptedDocument, EncryptedDocuments } from './encrypted-documents';
-import { basename, toDecryptedUri, toEncryptedUri } from './enc-uri';
+import { basename, isShownDecryptedUri, toDecryptedUri, toEncryptedUri } from './enc-uri';
 import { GIT_SCHEME, statGitBlob } from '../git/git-blobs';
 
 /** How long a plaintext decrypted ahead of opening (to check it is text) waits for the editor to read it. */
@@ -29,7 +29,7 @@ export class EncryptedFileSystem extends BackedFileSystem {
     private readonly log: vscode.LogOutputChannel,
     private readonly guard: BackupGuard,
   ) {
-    super(toEncryptedUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Created, vscode.FileChangeType.Deleted]);
+    super(toEncryptedUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Created, vscode.FileChangeType.Deleted], isShownDecryptedUri);
   }
 
   override dispose(): void {
@@ -64,6 +64,7 @@ export class EncryptedFileSystem extends BackedFileSystem {
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    this.checkShown(uri, false);
     void this.guard.ensure();
     const encrypted = toEncryptedUri(uri);
     // A version absent from git (the base of a file both sides added) is empty, as git shows it.
@@ -93,6 +94,7 @@ export class EncryptedFileSystem extends BackedFileSystem {
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
+    this.checkShown(uri, true);
     await this.guard.ensure();
     const encrypted = toEncryptedUri(uri);
     if (encrypted.scheme === GIT_SCHEME) throw vscode.FileSystemError.NoPermissions(uri);

@@ -17,7 +17,7 @@ import { basename } from './enc-uri';
 import { MAX_INLINE_BYTES } from './encrypted-documents';
 import { writeFileAtomic } from '../storage/workspace-files';
 import { SigningConsent } from './signing-consent';
-import { fromValuesUri, toValuesUri, VALUES_SCHEME } from './values-uri';
+import { fromValuesUri, isShownValuesUri, toValuesUri, VALUES_SCHEME } from './values-uri';
 
 interface Entry {
   description: EnvelopeDescription;
@@ -36,7 +36,7 @@ export class ValuesFileSystem extends BackedFileSystem {
     private readonly session: CryptoSession,
     private readonly guard: BackupGuard,
   ) {
-    super(fromValuesUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Deleted]);
+    super(fromValuesUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Deleted], isShownValuesUri);
   }
 
   override dispose(): void {
@@ -54,6 +54,7 @@ export class ValuesFileSystem extends BackedFileSystem {
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    this.checkShown(uri, false);
     void this.guard.ensure();
     const file = fromValuesUri(uri);
     try {
@@ -71,6 +72,7 @@ export class ValuesFileSystem extends BackedFileSystem {
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    this.checkShown(uri, true);
     await this.guard.ensure();
     const file = fromValuesUri(uri);
     try {

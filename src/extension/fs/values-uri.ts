@@ -25,6 +25,11 @@ export function toValuesUri(file: vscode.Uri): vscode.Uri {
   return file.with({ scheme: VALUES_SCHEME, query: file.toString(), fragment: '' });
 }
 
+/** True for a URI `toValuesUri` makes: its path is the file's own (not what "Save As…" leaves). */
+export function isShownValuesUri(uri: vscode.Uri): boolean {
+  return uri.scheme === VALUES_SCHEME && uri.query !== '' && fromValuesUri(uri).path === uri.path;
+}
+
 /** The file behind a decrypted view (any other URI is returned as it is). */
 export function fromValuesUri(uri: vscode.Uri): vscode.Uri {
   return uri.scheme === VALUES_SCHEME ? vscode.Uri.parse(uri.query, true) : uri;

@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { run, waitFor } from './support/custodian';
+import { captureErrors, run, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
 import { closeAllEditors, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
@@ -217,6 +217,34 @@ describe('value-encrypted files in the editor', function () {
     assert.ok(fs.readFileSync(file.fsPath).equals(before), 'the value-encrypted file is unchanged');
     assert.ok(!fs.existsSync(path.join(dir(), 'leak.env')), 'no file under the new name');
     await closeAllEditors();
+  });
+
+  it('Decrypt Values to New File: after the warning, a new file readable by me only; a declined warning or an existing file writes nothing', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', 'to-plain.env');
+    const document = '# copy me\nTOKEN=plain-copy-Z8\n';
+    fs.writeFileSync(file.fsPath, await sealValues(document, { format: 'dotenv', recipients: [me], backend }));
+    const before = fs.readFileSync(file.fsPath);
+    const target = wsUri('values-repo', 'to-plain.env.plaintext');
+    fs.rmSync(target.fsPath, { force: true });
+
+    assert.strictEqual(await run('custodian.decryptValuesToFile', { uri: file, target, confirm: false }), undefined);
+    assert.ok(!fs.existsSync(target.fsPath), 'declined: nothing written');
+
+    const written = await run<vscode.Uri>('custodian.decryptValuesToFile', { uri: file, target, confirm: true });
+    assert.strictEqual(written?.fsPath, target.fsPath);
+    assert.strictEqual(fs.readFileSync(target.fsPath, 'utf8'), document);
+    assert.strictEqual(fs.statSync(target.fsPath).mode & 0o777, 0o600, 'the plaintext copy is readable by me only');
+    assert.ok(fs.readFileSync(file.fsPath).equals(before), 'the encrypted file is unchanged');
+
+    fs.writeFileSync(target.fsPath, 'mine\n');
+    const { result, errors } = await captureErrors(team.services, () => run('custodian.decryptValuesToFile', { uri: file, target, confirm: true }));
+    assert.strictEqual(result, undefined);
+    assert.match(errors.map((e) => e.message).join('\n'), /already exists/);
+    assert.strictEqual(fs.readFileSync(target.fsPath, 'utf8'), 'mine\n', 'an existing file is never replaced');
+    fs.rmSync(target.fsPath, { force: true });
   });
 
   it('a file I am not a recipient of does not open; the file is left as it was', async () => {

@@ -69,10 +69,10 @@ export function tempSibling(uri: vscode.Uri): vscode.Uri {
  * replaces keeps its permissions. Files on disk go through the same module as the CLI's writes
  * (node/atomic-file: fsync before the rename, no-clobber by link); other schemes through workspace.fs.
  */
-export async function writeFileAtomic(uri: vscode.Uri, bytes: Uint8Array, options: { overwrite: boolean }): Promise<void> {
+export async function writeFileAtomic(uri: vscode.Uri, bytes: Uint8Array, options: { overwrite: boolean; /** A new local file's permission bits (0o600 for plaintext secrets); a replaced file keeps its own. */ mode?: number }): Promise<void> {
   if (uri.scheme === 'file') {
     const atomic = await lazyCore.atomicFile();
-    const mode = options.overwrite ? await fs.stat(uri.fsPath).then((s) => s.mode & 0o777, () => undefined) : undefined;
+    const mode = options.overwrite ? await fs.stat(uri.fsPath).then((s) => s.mode & 0o777, () => options.mode) : options.mode;
     try {
       await atomic.writeFileAtomic(uri.fsPath, bytes, { force: options.overwrite, mode });
     } catch (err) {

@@ -50,12 +50,16 @@ export async function decryptValuesToFile(deps: ValuesDeps, first: unknown): Pro
   try {
     const opened = await values.openValues(text, { format, identities, backend });
     try {
-      await writeFileAtomic(target, new TextEncoder().encode(opened.document), { overwrite: false });
+      // Readable by me only, as `custodian decrypt -o` and Decrypt to File write plaintext.
+      await writeFileAtomic(target, new TextEncoder().encode(opened.document), { overwrite: false, mode: 0o600 });
     } finally {
       opened.dispose();
     }
   } finally {
     deps.session.release(...identities);
   }
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t('Decrypted {0} to {1}, every value in the clear. Keep it out of version control and delete it when done.', what, vscode.workspace.asRelativePath(target)),
+  );
   return target;
 }

@@ -247,6 +247,25 @@ describe('value-encrypted files in the editor', function () {
     fs.rmSync(target.fsPath, { force: true });
   });
 
+  it('a value edited on disk: the decrypted view does not open, and the message names that value; the file is left as it was', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', 'edited.env');
+    const sealed = await sealValues('API_TOKEN=edited-on-disk\nPORT=8080\n', { format: 'dotenv', recipients: [me], signer: team.alice.key, backend });
+    // One character of API_TOKEN's token changed, as a hand edit or a bad merge would.
+    const at = sealed.indexOf('API_TOKEN=custodian-val1.') + 'API_TOKEN=custodian-val1.'.length + 20;
+    const tampered = sealed.slice(0, at) + (sealed[at] === 'A' ? 'B' : 'A') + sealed.slice(at + 1);
+    fs.writeFileSync(file.fsPath, tampered);
+    const shown = vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() });
+    await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(shown)), (err: Error) => {
+      assert.match(err.message, /"API_TOKEN"/, err.message);
+      assert.ok(!err.message.includes('edited-on-disk'));
+      return true;
+    });
+    assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), tampered);
+  });
+
   it('a file I am not a recipient of does not open; the file is left as it was', async () => {
     const { sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');

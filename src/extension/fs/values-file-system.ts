@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { BackedFileSystem } from './backed-file-system';
 import { CustodianError } from '../../core/errors';
 import type { EnvelopeInfo } from '../../core/envelope';
-import type { OpenedValues, ValuesFormatName, ValuesInfo } from '../../core/values';
+import type { OpenedValues, ValuesFormatName } from '../../core/values';
 import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
 import { lazyCore } from '../lazy-core';
 import type { EncryptionServices } from '../commands/encrypt/deps';
@@ -127,14 +127,16 @@ export class ValuesFileSystem extends BackedFileSystem {
    * merge driver left in conflict shows both sides' plaintexts between markers; its save re-seals the
    * resolved text with ours' data key (`values` is ours), so the result is an ordinary file again.
    */
-  private async open(file: vscode.Uri, given?: string): Promise<{ values: OpenedValues; info: ValuesInfo; document: string }> {
+  private async open(file: vscode.Uri, given?: string): Promise<{ values: OpenedValues; document: string }> {
     const what = basename(file.path);
     const format = await formatOf(file);
     const text = given ?? (await readText(file, what));
     const [values, conflict, backend] = await Promise.all([lazyCore.values(), lazyCore.valuesConflict(), this.services.backend()]);
     const conflicted = conflict.isConflictedValues(text, format);
-    const info = await values.inspectValues(conflicted ? conflict.splitConflict(text)!.ours : text, format, backend);
-    const identities = await this.session.identitiesFor(info.recipients, what);
+    // Only the recipients first: opening then checks in the specified order (VALUES.md §9), so an edited
+    // value is reported by its name rather than as a signature that no longer verifies.
+    const recipients = values.valuesRecipients(conflicted ? conflict.splitConflict(text)!.ours : text, format);
+    const identities = await this.session.identitiesFor(recipients, what);
     try {
       let opened: OpenedValues;
       let document: string;
@@ -148,11 +150,11 @@ export class ValuesFileSystem extends BackedFileSystem {
         document = opened.document;
       }
       const known = await this.session.knownKeys();
-      const header: EnvelopeInfo = { version: 1, recipients: info.recipients, chunkSize: 0, headerSize: 0 };
+      const header: EnvelopeInfo = { version: 1, recipients, chunkSize: 0, headerSize: 0 };
       const uri = toValuesUri(file);
-      this.entries.set(uri.toString(), { description: this.session.describe(header, opened.signature, known), recipients: info.recipients });
+      this.entries.set(uri.toString(), { description: this.session.describe(header, opened.signature, known), recipients });
       this.infoEmitter.fire(uri);
-      return { values: opened, info, document };
+      return { values: opened, document };
     } finally {
       this.session.release(...identities);
     }

@@ -640,6 +640,17 @@ export function valuesInTheClear(text: string, format: ValuesFormatName): { rule
   return { rule: parsed.meta.rule, names: clear.map((s) => s.name), againstRule: clear.filter((s) => !inClear(s.path)).map((s) => s.name) };
 }
 
+/**
+ * The names (display form, §3) of the values `rule` would leave in the clear in a plaintext document:
+ * what a writer shows before sealing with a rule other than `all`. Throws FormatError as sealing would.
+ */
+export function namesInTheClear(document: string, formatName: ValuesFormatName, rule: SelectionRule): string[] {
+  const inClear = clearMatcher(rule);
+  return slotsOf(valuesFormat(formatName), document)
+    .filter((s) => inClear(s.path))
+    .map((s) => s.name);
+}
+
 function findLeaf(format: ValuesFormat, document: string, name: string): Slot | undefined {
   return slotsOf(format, document).find((s) => s.name === name);
 }

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FormatError, InvalidArgumentError, ValueAuthError, ValuesMacError, WeakKeyError } from '../../src/core/errors';
-import { inspectValues, isValueEncrypted, openValues, plaintextValues, sealValues, valuesFormatForFileName, type ValuesFormatName } from '../../src/core/values';
+import { inspectValues, isValueEncrypted, namesInTheClear, openValues, parseRule, plaintextValues, sealValues, valuesFormatForFileName, type ValuesFormatName } from '../../src/core/values';
 import { scanJson } from '../../src/core/values-json';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { loadKey } from './envelope-fixtures';
@@ -152,6 +152,14 @@ describe('values', () => {
   });
 
   describe('the selection rule (§5)', () => {
+    it('namesInTheClear lists what a rule would leave readable, by display name, before anything is sealed', () => {
+      const rule = parseRule('unencrypted-suffix:_PUBLIC');
+      assert.deepEqual(namesInTheClear('{"a_PUBLIC": 1, "b": {"c_PUBLIC": "x", "d": [true]}}', 'json', rule), ['a_PUBLIC', 'b.c_PUBLIC']);
+      assert.deepEqual(namesInTheClear('x: 1\nweb_PUBLIC:\n  - a\n  - b\n', 'yaml', rule), ['web_PUBLIC.0', 'web_PUBLIC.1']);
+      assert.deepEqual(namesInTheClear('SECRET=1\n', 'dotenv', rule), []);
+      assert.deepEqual(namesInTheClear('SECRET=1\n', 'dotenv', parseRule('all')), []);
+    });
+
     it('leaves matching keys in the clear, covers them with the MAC, and refuses a plain value where the rule wants a token', async () => {
       const sealed = await sealValues('URL_PUBLIC=https://x\nTOKEN=t\n', { format: 'dotenv', recipients: [alice.publicKey], backend, rule: { kind: 'unencrypted-suffix', suffix: '_PUBLIC' } });
       assert.match(sealed, /^URL_PUBLIC=https:\/\/x$/m);

@@ -82,6 +82,47 @@ describe('value-encrypted files in the editor', function () {
     assert.ok(blockers.some((b) => path.basename(b) === 'custodian-values'), 'hot-exit backups of custodian-values documents are blocked');
   });
 
+  it('Encrypt Values asks whether values named *_PUBLIC stay readable; the answer is the file\'s rule; the decrypted view replaces the plain editor', async () => {
+    const plain = '# endpoints are public\nAPI_URL_PUBLIC=https://api.example.com\nDB_PASSWORD=pw-Secret-9\nCDN_PUBLIC=cdn.example.com\n';
+    const tabsOf = (file: vscode.Uri, scheme: string) =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === scheme && t.input.uri.path === file.path);
+    const answers: Record<string, string | undefined> = { 'keep.env': 'Keep Them Readable', 'all.env': 'Encrypt All', 'cancel.env': undefined };
+    for (const [name, answer] of Object.entries(answers)) {
+      const file = wsUri('values-repo', name);
+      fs.writeFileSync(file.fsPath, plain);
+      await vscode.window.showTextDocument(file, { preview: false });
+      const modals = answerModals(() => answer);
+      let result: vscode.Uri | undefined;
+      try {
+        result = await run<vscode.Uri>('custodian.encryptValues', { uri: file });
+      } finally {
+        modals.dispose();
+      }
+      assert.strictEqual(modals.prompts.length, 1, name);
+      assert.match(modals.prompts[0].message, /2 values named \*_PUBLIC: API_URL_PUBLIC, CDN_PUBLIC\. Leave them readable/);
+      assert.deepStrictEqual(modals.prompts[0].items, ['Keep Them Readable', 'Encrypt All']);
+      const text = fs.readFileSync(file.fsPath, 'utf8');
+      if (answer === undefined) {
+        assert.strictEqual(result, undefined);
+        assert.strictEqual(text, plain, 'cancelled: the file is as it was');
+        continue;
+      }
+      assert.ok(!text.includes('pw-Secret-9'));
+      assert.match(text, /^DB_PASSWORD=custodian-val1\./m);
+      if (answer === 'Keep Them Readable') {
+        assert.match(text, /^API_URL_PUBLIC=https:\/\/api\.example\.com$/m);
+        assert.match(text, /^CDN_PUBLIC=cdn\.example\.com$/m);
+        assert.match(text, /^#custodian:encrypt=unencrypted-suffix:_PUBLIC$/m);
+      } else {
+        assert.match(text, /^API_URL_PUBLIC=custodian-val1\./m);
+        assert.match(text, /^#custodian:encrypt=all$/m);
+      }
+      await waitFor('the decrypted tab', async () => tabsOf(file, 'custodian-values').length === 1);
+      assert.strictEqual(tabsOf(file, 'file').length, 0, 'the plain editor, now showing tokens, was replaced');
+      await closeAllEditors();
+    }
+  });
+
   it('drift and Re-encrypt for Team cover value-encrypted files: a recipient outside the team is dropped, every token changes, the document stays', async () => {
     const { sealValues, inspectValues, openValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');

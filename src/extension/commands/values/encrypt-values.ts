@@ -1,17 +1,56 @@
 // Encrypt Values for Team: turns a plain .env, JSON or YAML file into a value-encrypted one in place
 // (docs/VALUES.md): keys, comments and layout stay, each value becomes a token, for the team of the
-// file's folder, signed by my default key. Then opens it decrypted.
+// file's folder, signed by my default key. When names end in `_PUBLIC` (the convention VALUES.md §5
+// names), it asks whether those stay readable. Then opens it decrypted in place of the plain editor.
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
+import type { SelectionRule, ValuesFormatName } from '../../../core/values';
 import { basename } from '../../fs/enc-uri';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import { formatOf, readText } from '../../fs/values-file-system';
 import { looksValueEncrypted, toValuesUri } from '../../fs/values-uri';
 import { lazyCore } from '../../lazy-core';
 import { policyForNewFile } from '../../recipient-policy';
+import { fromArgument, is, type Shape } from '../arguments';
 import { valuesTarget, type ValuesDeps } from './deps';
 
-export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<vscode.Uri> {
+export interface EncryptValuesArgs {
+  uri?: vscode.Uri;
+  /** Test harness: the answer to "leave the _PUBLIC values readable?" (asked only when there are some). */
+  keepPublic?: boolean;
+}
+
+const ENCRYPT_VALUES_ARGS: Shape<EncryptValuesArgs> = { uri: is.uri, keepPublic: is.boolean };
+
+const PUBLIC_SUFFIX = '_PUBLIC';
+/** Names shown in the question; the rest are counted. */
+const SHOWN_NAMES = 5;
+
+/** undefined: cancelled; else the rule to seal with. */
+async function chooseRule(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName): Promise<SelectionRule | undefined> {
+  const { namesInTheClear, parseRule } = await lazyCore.values();
+  const all = parseRule('all');
+  const publicRule = parseRule(`unencrypted-suffix:${PUBLIC_SUFFIX}`);
+  const names = namesInTheClear(text, format, publicRule);
+  if (names.length === 0) return all;
+  if (args.keepPublic !== undefined) return args.keepPublic ? publicRule : all;
+  const keep = vscode.l10n.t('Keep Them Readable');
+  const encryptAll = vscode.l10n.t('Encrypt All');
+  const shown = names.length > SHOWN_NAMES ? vscode.l10n.t('{0} and {1} more', names.slice(0, SHOWN_NAMES).join(', '), names.length - SHOWN_NAMES) : names.join(', ');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('{0} has {1} values named *{2}: {3}. Leave them readable in the file?', what, names.length, PUBLIC_SUFFIX, shown),
+    {
+      modal: true,
+      detail: vscode.l10n.t('Every other value is encrypted. Which values stay readable is recorded in the file and covered by its MAC and signature; a reviewer sees them as written.'),
+    },
+    keep,
+    encryptAll,
+  );
+  return answer === keep ? publicRule : answer === encryptAll ? all : undefined;
+}
+
+export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<vscode.Uri | undefined> {
+  const args = fromArgument(first, ENCRYPT_VALUES_ARGS);
   const file = valuesTarget(first) ?? vscode.window.activeTextEditor?.document.uri;
   if (!file || file.scheme !== 'file') throw new CustodianError(vscode.l10n.t('Choose a .env, JSON or YAML file in the workspace.'));
   const what = basename(file.path);
@@ -25,15 +64,26 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
   if (team.length === 0) throw new CustodianError(vscode.l10n.t('The team roster is empty.'), { hint: vscode.l10n.t('Add yourself to the team first.') });
   const fingerprints = team.map((k) => k.fingerprint);
   const recipientPolicy = policyForNewFile(file.path, fingerprints, await session.teamFingerprints(file));
+  const rule = await chooseRule(args, what, text, format);
+  if (!rule) return undefined;
   const [{ sealValues }, backend, signer] = await Promise.all([lazyCore.values(), services.backend(), session.signer()]);
   let sealed: string;
   try {
-    sealed = await sealValues(text, { format, recipients: team.map((k) => k.key), signer, backend, recipientPolicy });
+    sealed = await sealValues(text, { format, recipients: team.map((k) => k.key), signer, backend, recipientPolicy, rule });
   } finally {
     session.release(signer);
   }
   await writeFileAtomic(file, new TextEncoder().encode(sealed), { overwrite: true });
   const uri = toValuesUri(file);
-  await vscode.window.showTextDocument(uri, { preview: false });
+  // The plain editor now shows tokens: the decrypted view takes its place (it was saved, so nothing is lost).
+  const plainTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === file.toString());
+  const column = plainTabs[0]?.group.viewColumn;
+  await vscode.window.tabGroups.close(plainTabs);
+  await vscode.window.showTextDocument(uri, { preview: false, viewColumn: column });
+  void vscode.window.showInformationMessage(
+    rule.kind === 'all'
+      ? vscode.l10n.t('Encrypted the values of {0} for the team, signed by you. Keys and comments stay readable; saving here re-encrypts what you change.', what)
+      : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you; values named *{1} stay readable. Saving here re-encrypts what you change.', what, PUBLIC_SUFFIX),
+  );
   return uri;
 }

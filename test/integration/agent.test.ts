@@ -25,17 +25,21 @@ type Answer = 'Allow Once' | 'Allow for 10 Minutes' | 'Deny' | 'never';
 
 interface Prompt {
   message: string;
+  modal: boolean;
+  detail: string;
   items: string[];
 }
 
-/** Until disposed, the agent's consent notifications are recorded and answered (`never`: left open). */
+/** Until disposed, the agent's consent dialogs are recorded and answered (`never`: left open). */
 function answerConsent(answer: () => Answer): vscode.Disposable & { prompts: Prompt[] } {
   const window = vscode.window as unknown as Record<string, unknown>;
   const original = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
   const prompts: Prompt[] = [];
-  window.showWarningMessage = (message: string, ...items: unknown[]): Thenable<unknown> => {
-    if (!/ asks to (decrypt|sign) /.test(message)) return original.call(vscode.window, message, ...items);
-    prompts.push({ message, items: items.map(String) });
+  window.showWarningMessage = (message: string, ...rest: unknown[]): Thenable<unknown> => {
+    if (!/ asks to (decrypt|sign) /.test(message)) return original.call(vscode.window, message, ...rest);
+    const options = typeof rest[0] === 'object' && rest[0] !== null ? (rest.shift() as vscode.MessageOptions) : {};
+    const items = rest.map(String);
+    prompts.push({ message, modal: options.modal === true, detail: options.detail ?? '', items });
     const a = answer();
     return a === 'never' ? new Promise(() => undefined) : Promise.resolve(items.find((i) => i === a));
   };
@@ -158,6 +162,9 @@ describe('agent', function () {
       assert.ok(!consent.prompts[0].message.includes('me@example.com'), consent.prompts[0].message);
       assert.ok(consent.prompts[0].message.includes('asks to decrypt agent-secret.env.enc with'), 'the file as the Explorer shows it');
       assert.deepStrictEqual(consent.prompts[0].items, ['Allow Once', 'Allow for 10 Minutes', 'Deny']);
+      // A modal dialog: focus goes back where it was (a notification's button leaves it in the editor).
+      assert.strictEqual(consent.prompts[0].modal, true);
+      assert.match(consent.prompts[0].detail, /until it exits: to decrypt, and to sign what it writes/);
     } finally {
       consent.dispose();
     }

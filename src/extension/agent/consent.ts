@@ -1,7 +1,9 @@
-// Asking the user before the agent uses a key for another process. One prompt at a time (a burst of
-// requests cannot stack up notifications to click through); no answer within the time limit is a
-// denial; "Allow for N minutes" lets this window's agent answer every process of this user until it
-// expires (the audit log still records each use).
+// Asking the user before the agent uses a key for another process. A modal dialog: the answer is explicit,
+// and focus returns to where it was (a notification's button leaves focus in the editor, so the next
+// command typed in the terminal would land in whatever file is open, a decrypted one included). One
+// prompt at a time (a burst of requests cannot stack up dialogs to click through); no answer within the
+// time limit is a denial; "Allow for N minutes" lets this window's agent answer every process of this
+// user until it expires (the audit log still records each use).
 import * as vscode from 'vscode';
 import { displayText } from '../../core/display-text';
 import type { ConsentAnswer, ConsentRequest } from '../../node/agent-server';
@@ -65,7 +67,11 @@ export class AgentConsent {
       timer = setTimeout(() => resolve(TIMED_OUT), consentTimeoutSeconds * 1000);
     });
     // A late click on a notification that timed out changes nothing: that request was already denied.
-    const choice = await Promise.race([Promise.resolve(vscode.window.showWarningMessage(message, once, window, deny)), timeout]);
+    const detail = vscode.l10n.t(
+      'Allow Once lets this process use the key until it exits: to decrypt, and to sign what it writes (custodian set, a merge). Not answered within {0} seconds, the request is denied.',
+      String(consentTimeoutSeconds),
+    );
+    const choice = await Promise.race([Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, once, window, deny)), timeout]);
     clearTimeout(timer);
     if (choice === TIMED_OUT) return 'timed-out';
     if (choice === window) this.grantedUntil = this.now() + allowMinutes * 60_000;

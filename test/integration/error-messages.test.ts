@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { SignerMismatchError } from '../../src/core/errors';
 import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
 import { errorContext } from '../../src/extension/ui/error-context';
+import { sentence } from '../../src/extension/ui/messages';
 import { captureErrors, opensslRsa, run, waitFor } from './support/custodian';
 import { encryptFor, filesContaining, useTeam, wsPath, wsUri } from './support/enc';
 
@@ -26,6 +27,15 @@ async function loggedWhere(text: string): Promise<string[]> {
 describe('error messages', function () {
   this.timeout(60_000);
   const team = useTeam();
+
+  it('a message that starts with a file name keeps the name as written; a first word of lowercase letters is capitalised', () => {
+    assert.strictEqual(sentence('plain.env has no values encrypted by Custodian'), 'plain.env has no values encrypted by Custodian.');
+    assert.strictEqual(sentence('config/app.json is not UTF-8 text.'), 'config/app.json is not UTF-8 text.');
+    assert.strictEqual(sentence('db_url is empty'), 'db_url is empty.');
+    assert.strictEqual(sentence('rsa key is 1024 bits'), 'Rsa key is 1024 bits.');
+    assert.strictEqual(sentence('no identity matched: ask alice'), 'No identity matched: ask alice.');
+    assert.strictEqual(sentence('.env has unsaved changes'), '.env has unsaved changes.');
+  });
 
   async function openDamaged(name: string, damage: (bytes: Buffer) => void) {
     const me = await team.services.keyStore.getPublicKey(team.me.id);

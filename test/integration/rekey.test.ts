@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
 import { captureErrors, run, section, teamDir, waitFor } from './support/custodian';
 import { addToRoster, decryptAs, encryptFor, recipientsOf, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
@@ -118,7 +119,7 @@ describe('rekey', function () {
       assert.ok(!fs.existsSync(wsPath('team.env.enc')));
 
       // A new file saved through the custodian-enc: file system is encrypted to the team: refused too.
-      const fresh = vscode.Uri.from({ scheme: 'custodian-enc', path: wsUri('fresh.env').path, query: wsUri('fresh.env.enc').toString() });
+      const fresh = toDecryptedUri(wsUri('fresh.env.enc'));
       const bytes = new TextEncoder().encode('FRESH=1\n');
       await assert.rejects(team.encryption.deps.fs.writeFile(fresh, bytes, { create: true, overwrite: false }), /unusable entries: carol\.pub/);
       assert.ok(!fs.existsSync(wsPath('fresh.env.enc')));

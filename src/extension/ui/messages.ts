@@ -4,11 +4,14 @@ import * as vscode from 'vscode';
 import { CustodianError, describeError } from '../../core/errors';
 import { explainError } from './error-text';
 
-/** Capitalises the first letter and ends with a full stop (unless it already ends in punctuation). */
+/**
+ * Capitalises a first word of lowercase letters and ends with a full stop (unless it already ends in
+ * punctuation). A first word that is a name (`plain.env`, `config/app.json`, `db_url`) keeps its case.
+ */
 export function sentence(text: string): string {
   const t = text.trim();
   if (!t) return t;
-  const capital = t[0].toUpperCase() + t.slice(1);
+  const capital = /^[a-z]+(?![\w./-])/.test(t) ? t[0].toUpperCase() + t.slice(1) : t;
   return /[.!?:…]$/.test(capital) ? capital : `${capital}.`;
 }
 

@@ -123,9 +123,9 @@ export const runCommand: Command = {
   help: `Usage: custodian run [-e FILE]… [--override] [--require-signer PUB] [-i KEY]… -- COMMAND [ARGS…]
        custodian run [-e FILE]… --print-names
 
-Decrypts each env FILE in memory (a .enc file holding NAME=value lines; plain .env files are
-read as they are, for layering), and runs COMMAND with those variables added to the current
-environment. Nothing is written to disk. Every file is decrypted, authenticated and parsed
+Decrypts each env FILE in memory (a .enc file holding NAME=value lines, or a value-encrypted
+.env, docs/VALUES.md; plain .env files are read as they are, for layering), and runs COMMAND
+with those variables added to the current environment. Nothing is written to disk. Every file is decrypted, authenticated and parsed
 before COMMAND starts: a tampered file, a wrong key or a bad line stops it from running.
 
 Later files win over earlier ones. A variable already set in the environment keeps its value
@@ -140,7 +140,8 @@ COMMAND's environment can be read by other processes of the same user (/proc/PID
 Linux) and by anything COMMAND starts: run keeps secrets off the disk, not away from COMMAND.
 
 Flags:
-  -e, --env-file FILE     an env file (.enc, .enc.asc or plain); repeatable, later files win
+  -e, --env-file FILE     an env file (.enc, .enc.asc, value-encrypted or plain); repeatable,
+                          later files win
       --override          the files' values win over variables already set in the environment
       --print-names       print the names the files set (never the values) and run nothing
   -i, --identity KEY      private key file for the .enc files; repeatable

@@ -12,7 +12,7 @@ import { FrameDecoder, MAX_RESPONSE_BYTES, ProtocolError, encodeRequest, parseRe
 /** A key the agent holds: it unwraps and signs (`.enc` files and value-encrypted files) through the agent. */
 export type AgentKey = Identity & Signer & RemoteValuesIdentity & RemoteValuesSigner;
 
-const DENIED_HINT = 'allow the request in the VS Code notification ("Allow once" or "Allow for … minutes"), or pass -i KEY';
+const DENIED_HINT = 'to use the key held by VS Code, choose "Allow Once" in the dialog VS Code shows (Enter denies), or pass -i KEY';
 
 type Ok<K extends string> = Extract<AgentResponse, { ok: true } & Record<K, unknown>>;
 

@@ -105,7 +105,7 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
     const out = path.join(dir, 'denied.txt');
     const r = await runAsync(['decrypt', '-o', out, toAlice], { CUSTODIAN_AGENT_SOCK: address });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^custodian: error: .*denied.*\ncustodian: hint: allow the request in the VS Code notification/);
+    assert.match(r.stderr, /^custodian: error: .*denied.*\ncustodian: hint: to use the key held by VS Code, choose "Allow Once" in the dialog/);
     assert.ok(!fs.existsSync(out));
   });
 

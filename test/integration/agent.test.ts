@@ -13,7 +13,7 @@ import { decryptBytes } from '../../src/core/envelope';
 import { exportPublicKeyOpenSsh, privateKeyFromPkcs8Der, type RsaPrivateKey, type RsaPublicKey } from '../../src/core/keys';
 import type { AgentFeature } from '../../src/extension/agent/agent-feature';
 import { AGENT_SOCK_ENV } from '../../src/node/agent-address';
-import { EXTENSION_ID, getApi } from './support/custodian';
+import { EXTENSION_ID, getApi, waitFor } from './support/custodian';
 import { backend, encryptFor, setSetting, useTeam, wsPath } from './support/enc';
 
 /** The part of the built-in git extension's API this test uses. */
@@ -21,7 +21,7 @@ interface GitApi {
   openRepository(root: vscode.Uri): Promise<{ diffWithHEAD(path: string): Promise<string> } | null>;
 }
 
-type Answer = 'Allow Once' | 'Allow for 10 Minutes' | 'Deny' | 'never';
+type Answer = 'Allow Once' | 'Allow for 10 Minutes' | 'Deny' | 'never' | { late: 'Allow Once' | 'Allow for 10 Minutes'; afterMs: number };
 
 interface Prompt {
   message: string;
@@ -41,7 +41,9 @@ function answerConsent(answer: () => Answer): vscode.Disposable & { prompts: Pro
     const items = rest.map(String);
     prompts.push({ message, modal: options.modal === true, detail: options.detail ?? '', items });
     const a = answer();
-    return a === 'never' ? new Promise(() => undefined) : Promise.resolve(items.find((i) => i === a));
+    if (a === 'never') return new Promise(() => undefined);
+    if (typeof a === 'object') return new Promise((resolve) => setTimeout(() => resolve(items.find((i) => i === a.late)), a.afterMs));
+    return Promise.resolve(items.find((i) => i === a));
   };
   return { prompts, dispose: () => (window.showWarningMessage = original) };
 }
@@ -161,10 +163,12 @@ describe('agent', function () {
       assert.ok(consent.prompts[0].message.includes(`with your key "me" (${team.me.fingerprint.slice(7, 15)})`), consent.prompts[0].message);
       assert.ok(!consent.prompts[0].message.includes('me@example.com'), consent.prompts[0].message);
       assert.ok(consent.prompts[0].message.includes('asks to decrypt agent-secret.env.enc with'), 'the file as the Explorer shows it');
-      assert.deepStrictEqual(consent.prompts[0].items, ['Allow Once', 'Allow for 10 Minutes', 'Deny']);
+      // Deny first: the dialog's default button, so an Enter typed by habit in the terminal denies.
+      assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once', 'Allow for 10 Minutes']);
       // A modal dialog: focus goes back where it was (a notification's button leaves it in the editor).
       assert.strictEqual(consent.prompts[0].modal, true);
       assert.match(consent.prompts[0].detail, /until it exits: to decrypt, and to sign what it writes/);
+      assert.match(consent.prompts[0].detail, /Allow for 10 Minutes answers every process of yours, for any file/);
     } finally {
       consent.dispose();
     }
@@ -221,7 +225,7 @@ describe('agent', function () {
     try {
       const r = await custodian(['decrypt', '-o', out, file], address);
       assert.strictEqual(r.code, 1);
-      assert.match(r.stderr, /^custodian: error: .*denied.*\ncustodian: hint: allow the request in the VS Code notification/);
+      assert.match(r.stderr, /^custodian: error: .*denied.*\ncustodian: hint: to use the key held by VS Code, choose "Allow Once" in the dialog/);
     } finally {
       deny.dispose();
     }
@@ -239,6 +243,33 @@ describe('agent', function () {
       await setSetting('agent.consentTimeoutSeconds', undefined);
     }
     assert.ok(!fs.existsSync(out));
+  });
+
+  it('an "Allow" clicked after the time limit grants nothing, and says the request was already denied', async () => {
+    await setSetting('agent.consentTimeoutSeconds', 1);
+    const late = answerConsent(() => ({ late: 'Allow for 10 Minutes', afterMs: 1500 }));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
+    const told: string[] = [];
+    window.showInformationMessage = (message: string, ...rest: unknown[]) => (told.push(message), original.call(vscode.window, message, ...rest));
+    try {
+      const r = await custodian(['decrypt', file], address);
+      assert.strictEqual(r.code, 1);
+      assert.match(r.stderr, /not answered in VS Code in time, so it was denied/);
+      await waitFor('the late answer to be told', async () => told.some((m) => /not answered in time and was already denied/.test(m)));
+    } finally {
+      late.dispose();
+      window.showInformationMessage = original;
+      await setSetting('agent.consentTimeoutSeconds', undefined);
+    }
+    // Nothing was granted: the next request asks again.
+    const next = answerConsent(() => 'Deny');
+    try {
+      assert.strictEqual((await custodian(['decrypt', file], address)).code, 1);
+      assert.strictEqual(next.prompts.length, 1);
+    } finally {
+      next.dispose();
+    }
   });
 
   it('"Allow for N minutes" answers the next request without asking', async () => {

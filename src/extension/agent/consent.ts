@@ -66,14 +66,25 @@ export class AgentConsent {
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), consentTimeoutSeconds * 1000);
     });
-    // A late click on a notification that timed out changes nothing: that request was already denied.
     const detail = vscode.l10n.t(
-      'Allow Once lets this process use the key until it exits: to decrypt, and to sign what it writes (custodian set, a merge). Not answered within {0} seconds, the request is denied.',
+      'Allow Once lets this process use the key until it exits: to decrypt, and to sign what it writes (custodian set, a merge). Allow for {0} Minutes answers every process of yours, for any file, without asking, until then or until this window closes. Not answered within {1} seconds, the request is denied.',
+      String(allowMinutes),
       String(consentTimeoutSeconds),
     );
-    const choice = await Promise.race([Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, once, window, deny)), timeout]);
+    // Deny comes first: it is the dialog's default button, so Enter typed by habit in the terminal, where
+    // the command was started, denies rather than hands over the key.
+    const answer = Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, deny, once, window));
+    const choice = await Promise.race([answer, timeout]);
     clearTimeout(timer);
-    if (choice === TIMED_OUT) return 'timed-out';
+    if (choice === TIMED_OUT) {
+      // A dialog cannot be closed from here: a late "Allow" changes nothing, and says so.
+      void answer.then((late) => {
+        if (late === once || late === window) {
+          void vscode.window.showInformationMessage(vscode.l10n.t('That request was not answered in time and was already denied. Run the command again to be asked anew.'));
+        }
+      });
+      return 'timed-out';
+    }
     if (choice === window) this.grantedUntil = this.now() + allowMinutes * 60_000;
     return choice === once || choice === window ? 'allowed' : 'denied';
   }

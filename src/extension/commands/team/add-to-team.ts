@@ -47,7 +47,7 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
   const identity = info.label ?? info.name;
   const suggested = suggestRosterName(identity);
   if (!a.name && !suggested && !isInteractive(arg)) throw new InvalidArgumentError(vscode.l10n.t('Cannot derive a roster file name from the key name: pass a name.'));
-  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, vscode.l10n.t('Your roster file name ({0})', identity)) : suggested);
+  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, vscode.l10n.t('The name your teammates see for you (your key: {0}). Change it or press Enter.', identity)) : suggested);
   if (name === undefined) return undefined;
   const { exportPublicKeyOpenSsh } = await lazyCore.keys();
   const line = exportPublicKeyOpenSsh(await deps.keys.current.getPublicKey(info.id), identity);
@@ -81,7 +81,7 @@ export async function addTeammate(deps: TeamDeps, arg: unknown): Promise<RosterW
   if (!a.name && !suggested && !isInteractive(arg)) {
     throw new InvalidArgumentError(vscode.l10n.t('The key has no comment to name the roster file after: pass a name.'));
   }
-  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, vscode.l10n.t('Roster file name for {0}', who)) : suggested);
+  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, vscode.l10n.t('The name the team sees for {0}. Change it or press Enter.', who)) : suggested);
   if (name === undefined) return undefined;
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
   // The user just confirmed the fingerprint: the addition is signed by them (and pinned).

@@ -87,39 +87,52 @@ describe('value-encrypted files in the editor', function () {
     const tabsOf = (file: vscode.Uri, scheme: string) =>
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === scheme && t.input.uri.path === file.path);
     const answers: Record<string, string | undefined> = { 'keep.env': 'Keep Them Readable', 'all.env': 'Encrypt All', 'cancel.env': undefined };
-    for (const [name, answer] of Object.entries(answers)) {
-      const file = wsUri('values-repo', name);
-      fs.writeFileSync(file.fsPath, plain);
-      await vscode.window.showTextDocument(file, { preview: false });
-      const modals = answerModals(() => answer);
-      let result: vscode.Uri | undefined;
-      try {
-        result = await run<vscode.Uri>('custodian.encryptValues', { uri: file });
-      } finally {
-        modals.dispose();
+    // keep.env is ignored by git, as a .env often is: the message says so (a value-encrypted file is meant to be committed).
+    fs.writeFileSync(path.join(dir(), '.gitignore'), 'keep.env\n');
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
+    const told: string[] = [];
+    window.showInformationMessage = (message: string, ...rest: unknown[]) => (told.push(message), original.call(vscode.window, message, ...rest));
+    try {
+      for (const [name, answer] of Object.entries(answers)) {
+        const file = wsUri('values-repo', name);
+        fs.writeFileSync(file.fsPath, plain);
+        await vscode.window.showTextDocument(file, { preview: false });
+        const modals = answerModals(() => answer);
+        let result: vscode.Uri | undefined;
+        try {
+          result = await run<vscode.Uri>('custodian.encryptValues', { uri: file });
+        } finally {
+          modals.dispose();
+        }
+        assert.strictEqual(modals.prompts.length, 1, name);
+        assert.match(modals.prompts[0].message, /2 values named \*_PUBLIC: API_URL_PUBLIC, CDN_PUBLIC\. Leave them readable/);
+        assert.deepStrictEqual(modals.prompts[0].items, ['Keep Them Readable', 'Encrypt All']);
+        const text = fs.readFileSync(file.fsPath, 'utf8');
+        if (answer === undefined) {
+          assert.strictEqual(result, undefined);
+          assert.strictEqual(text, plain, 'cancelled: the file is as it was');
+          continue;
+        }
+        assert.ok(!text.includes('pw-Secret-9'));
+        assert.match(text, /^DB_PASSWORD=custodian-val1\./m);
+        if (answer === 'Keep Them Readable') {
+          assert.match(text, /^API_URL_PUBLIC=https:\/\/api\.example\.com$/m);
+          assert.match(text, /^CDN_PUBLIC=cdn\.example\.com$/m);
+          assert.match(text, /^#custodian:encrypt=unencrypted-suffix:_PUBLIC$/m);
+        } else {
+          assert.match(text, /^API_URL_PUBLIC=custodian-val1\./m);
+          assert.match(text, /^#custodian:encrypt=all$/m);
+        }
+        await waitFor('the decrypted tab', async () => tabsOf(file, 'custodian-values').length === 1);
+        assert.strictEqual(tabsOf(file, 'file').length, 0, 'the plain editor, now showing tokens, was replaced');
+        const said = await waitFor(`the message for ${name}`, async () => told.find((m) => m.includes(`Encrypted the values of ${name}`)));
+        assert.strictEqual(/Git ignores keep\.env \(\.gitignore\)/.test(said), name === 'keep.env', said);
+        await closeAllEditors();
       }
-      assert.strictEqual(modals.prompts.length, 1, name);
-      assert.match(modals.prompts[0].message, /2 values named \*_PUBLIC: API_URL_PUBLIC, CDN_PUBLIC\. Leave them readable/);
-      assert.deepStrictEqual(modals.prompts[0].items, ['Keep Them Readable', 'Encrypt All']);
-      const text = fs.readFileSync(file.fsPath, 'utf8');
-      if (answer === undefined) {
-        assert.strictEqual(result, undefined);
-        assert.strictEqual(text, plain, 'cancelled: the file is as it was');
-        continue;
-      }
-      assert.ok(!text.includes('pw-Secret-9'));
-      assert.match(text, /^DB_PASSWORD=custodian-val1\./m);
-      if (answer === 'Keep Them Readable') {
-        assert.match(text, /^API_URL_PUBLIC=https:\/\/api\.example\.com$/m);
-        assert.match(text, /^CDN_PUBLIC=cdn\.example\.com$/m);
-        assert.match(text, /^#custodian:encrypt=unencrypted-suffix:_PUBLIC$/m);
-      } else {
-        assert.match(text, /^API_URL_PUBLIC=custodian-val1\./m);
-        assert.match(text, /^#custodian:encrypt=all$/m);
-      }
-      await waitFor('the decrypted tab', async () => tabsOf(file, 'custodian-values').length === 1);
-      assert.strictEqual(tabsOf(file, 'file').length, 0, 'the plain editor, now showing tokens, was replaced');
-      await closeAllEditors();
+    } finally {
+      window.showInformationMessage = original;
+      fs.rmSync(path.join(dir(), '.gitignore'), { force: true });
     }
   });
 

@@ -3,12 +3,14 @@
 // file's folder, signed by my default key. When names end in `_PUBLIC` (the convention VALUES.md §5
 // names), it asks whether those stay readable. Then opens it decrypted in place of the plain editor.
 import * as vscode from 'vscode';
+import * as path from 'node:path';
 import { CustodianError } from '../../../core/errors';
 import type { SelectionRule, ValuesFormatName } from '../../../core/values';
 import { basename } from '../../fs/enc-uri';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import { formatOf, readText } from '../../fs/values-file-system';
 import { looksValueEncrypted, toValuesUri } from '../../fs/values-uri';
+import { runGit } from '../../../node/git';
 import { lazyCore } from '../../lazy-core';
 import { policyForNewFile } from '../../recipient-policy';
 import { fromArgument, is, type Shape } from '../arguments';
@@ -80,10 +82,21 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
   const column = plainTabs[0]?.group.viewColumn;
   await vscode.window.tabGroups.close(plainTabs);
   await vscode.window.showTextDocument(uri, { preview: false, viewColumn: column });
-  void vscode.window.showInformationMessage(
+  const done =
     rule.kind === 'all'
       ? vscode.l10n.t('Encrypted the values of {0} for the team, signed by you. Keys and comments stay readable; saving here re-encrypts what you change.', what)
-      : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you; values named *{1} stay readable. Saving here re-encrypts what you change.', what, PUBLIC_SUFFIX),
+      : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you; values named *{1} stay readable. Saving here re-encrypts what you change.', what, PUBLIC_SUFFIX);
+  // Git runs only in a trusted workspace (a repository's config can make git run commands).
+  const ignored = services.trust.isTrusted && (await isGitIgnored(file));
+  void vscode.window.showInformationMessage(
+    ignored ? vscode.l10n.t('{0} Git ignores {1} (.gitignore): to share it through the repository, remove it from .gitignore; it holds no value in the clear now.', done, what) : done,
   );
   return uri;
+}
+
+/** Whether git ignores the file (a `.env` often is): a value-encrypted one is meant to be committed. False outside a repository. */
+async function isGitIgnored(file: vscode.Uri): Promise<boolean> {
+  if (file.scheme !== 'file') return false;
+  const r = await runGit(path.dirname(file.fsPath), ['check-ignore', '-q', '--', path.basename(file.fsPath)]).catch(() => undefined);
+  return r?.status === 0;
 }

@@ -168,7 +168,8 @@ describe('agent', function () {
       // A modal dialog: focus goes back where it was (a notification's button leaves it in the editor).
       assert.strictEqual(consent.prompts[0].modal, true);
       assert.match(consent.prompts[0].detail, /until it exits: to decrypt, and to sign what it writes/);
-      assert.match(consent.prompts[0].detail, /Allow for 10 Minutes answers every process of yours, for any file/);
+      assert.match(consent.prompts[0].detail, /Allow for 10 Minutes approves every process of yours, for any file, without asking, for the next 10 minutes/);
+      assert.match(consent.prompts[0].detail, /Enter, Escape and Cancel deny/);
     } finally {
       consent.dispose();
     }

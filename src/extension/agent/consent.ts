@@ -67,7 +67,7 @@ export class AgentConsent {
       timer = setTimeout(() => resolve(TIMED_OUT), consentTimeoutSeconds * 1000);
     });
     const detail = vscode.l10n.t(
-      'Allow Once lets this process use the key until it exits: to decrypt, and to sign what it writes (custodian set, a merge). Allow for {0} Minutes answers every process of yours, for any file, without asking, until then or until this window closes. Not answered within {1} seconds, the request is denied.',
+      'Allow Once lets this process use the key until it exits: to decrypt, and to sign what it writes (custodian set, a merge). Allow for {0} Minutes approves every process of yours, for any file, without asking, for the next {0} minutes or until this window closes. Enter, Escape and Cancel deny; so does no answer within {1} seconds.',
       String(allowMinutes),
       String(consentTimeoutSeconds),
     );

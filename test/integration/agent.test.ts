@@ -257,7 +257,7 @@ describe('agent', function () {
       const r = await custodian(['decrypt', file], address);
       assert.strictEqual(r.code, 1);
       assert.match(r.stderr, /not answered in VS Code in time, so it was denied/);
-      await waitFor('the late answer to be told', async () => told.some((m) => /not answered in time and was already denied/.test(m)));
+      await waitFor('the late answer to be told', async () => told.some((m) => /Too late: that request had timed out and was denied/.test(m)));
     } finally {
       late.dispose();
       window.showInformationMessage = original;

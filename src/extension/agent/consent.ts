@@ -80,7 +80,7 @@ export class AgentConsent {
       // A dialog cannot be closed from here: a late "Allow" changes nothing, and says so.
       void answer.then((late) => {
         if (late === once || late === window) {
-          void vscode.window.showInformationMessage(vscode.l10n.t('That request was not answered in time and was already denied. Run the command again to be asked anew.'));
+          void vscode.window.showInformationMessage(vscode.l10n.t('Too late: that request had timed out and was denied. Run the command again.'));
         }
       });
       return 'timed-out';

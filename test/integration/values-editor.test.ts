@@ -6,6 +6,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { RsaPrivateKey } from '../../src/core/keys';
 import { captureErrors, run, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
 import { closeAllEditors, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
@@ -21,6 +22,18 @@ describe('value-encrypted files in the editor', function () {
   const team = useTeam();
   const dir = (): string => wsPath('values-repo');
   const secrets = ['db-pass-4F9a', 'api-token-Q7zz', 'smtp-secret-K2pp'];
+
+  /** A value-encrypted .env in values-repo, sealed to me (signed by `signer` when given); its text. */
+  async function sealedForMe(name: string, document: string, signer?: RsaPrivateKey): Promise<{ file: vscode.Uri; text: string }> {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', name);
+    const text = await sealValues(document, { format: 'dotenv', recipients: [me], signer, backend });
+    fs.writeFileSync(file.fsPath, text);
+    return { file, text };
+  }
+  const shownUri = (file: vscode.Uri): vscode.Uri => vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() });
 
   before(() => {
     fs.rmSync(dir(), { recursive: true, force: true });
@@ -252,13 +265,9 @@ describe('value-encrypted files in the editor', function () {
   });
 
   it('"Save As…" of a decrypted value file makes no copy and does not re-seal the original: another name with its query is refused', async () => {
-    const { sealValues } = await import('../../src/core/values');
-    const { backend } = await import('./support/enc');
-    const me = await team.services.keyStore.getPublicKey(team.me.id);
-    const file = wsUri('values-repo', 'save-as.env');
-    fs.writeFileSync(file.fsPath, await sealValues('TOKEN=kept-as-it-was\n', { format: 'dotenv', recipients: [me], backend }));
+    const { file } = await sealedForMe('save-as.env', 'TOKEN=kept-as-it-was\n');
     const before = fs.readFileSync(file.fsPath);
-    const shown = vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() });
+    const shown = shownUri(file);
     assert.strictEqual((await vscode.workspace.openTextDocument(shown)).getText(), 'TOKEN=kept-as-it-was\n');
     const saveAs = shown.with({ path: path.join(path.dirname(file.path), 'leak.env') });
     const code = (err: unknown): string | undefined => (err instanceof vscode.FileSystemError ? err.code : undefined);
@@ -274,12 +283,8 @@ describe('value-encrypted files in the editor', function () {
   });
 
   it('Decrypt Values to New File: after the warning, a new file readable by me only; a declined warning or an existing file writes nothing', async () => {
-    const { sealValues } = await import('../../src/core/values');
-    const { backend } = await import('./support/enc');
-    const me = await team.services.keyStore.getPublicKey(team.me.id);
-    const file = wsUri('values-repo', 'to-plain.env');
     const document = '# copy me\nTOKEN=plain-copy-Z8\n';
-    fs.writeFileSync(file.fsPath, await sealValues(document, { format: 'dotenv', recipients: [me], backend }));
+    const { file } = await sealedForMe('to-plain.env', document);
     const before = fs.readFileSync(file.fsPath);
     const target = wsUri('values-repo', 'to-plain.env.plaintext');
     fs.rmSync(target.fsPath, { force: true });
@@ -302,17 +307,12 @@ describe('value-encrypted files in the editor', function () {
   });
 
   it('a value edited on disk: the decrypted view does not open, and the message names that value; the file is left as it was', async () => {
-    const { sealValues } = await import('../../src/core/values');
-    const { backend } = await import('./support/enc');
-    const me = await team.services.keyStore.getPublicKey(team.me.id);
-    const file = wsUri('values-repo', 'edited.env');
-    const sealed = await sealValues('API_TOKEN=edited-on-disk\nPORT=8080\n', { format: 'dotenv', recipients: [me], signer: team.alice.key, backend });
+    const { file, text: sealed } = await sealedForMe('edited.env', 'API_TOKEN=edited-on-disk\nPORT=8080\n', team.alice.key);
     // One character of API_TOKEN's token changed, as a hand edit or a bad merge would.
     const at = sealed.indexOf('API_TOKEN=custodian-val1.') + 'API_TOKEN=custodian-val1.'.length + 20;
     const tampered = sealed.slice(0, at) + (sealed[at] === 'A' ? 'B' : 'A') + sealed.slice(at + 1);
     fs.writeFileSync(file.fsPath, tampered);
-    const shown = vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() });
-    await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(shown)), (err: Error) => {
+    await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(shownUri(file))), (err: Error) => {
       assert.match(err.message, /"API_TOKEN"/, err.message);
       assert.ok(!err.message.includes('edited-on-disk'));
       return true;

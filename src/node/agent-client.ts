@@ -119,7 +119,7 @@ function errorFor(code: ProtocolError['code'], message: string, address: string)
     case 'no-match':
       return new NoIdentityMatchedError(message, []);
     case 'header-auth':
-      return new HeaderAuthError(message, { hint: 'ask the sender for a fresh copy' });
+      return new HeaderAuthError(message, { hint: 'the file changed since it was written: restore it from git (git checkout -- FILE), or ask whoever wrote it for a fresh copy' });
     case 'format':
       return new FormatError(message);
     case 'refused':

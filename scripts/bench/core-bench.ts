@@ -11,7 +11,7 @@ import { generateRsaKeyPair } from '../../src/core/keys';
 import { combineShares, MAX_SECRET_BYTES, splitSecret } from '../../src/core/shamir';
 import { openValues, sealValues, type ValuesFormatName } from '../../src/core/values';
 import { valuesFormat } from '../../src/core/values-formats';
-import { valueAad } from '../../src/core/values-metadata';
+import { valueAads } from '../../src/core/values-metadata';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { createCipheriv, createDecipheriv, createSecretKey, randomFillSync } from 'node:crypto';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -173,7 +173,9 @@ async function valuesRoundTrip(document: string, format: ValuesFormatName, runs:
   const backend = { ...node, rsaOaepDecrypt: (...a: Parameters<typeof node.rsaOaepDecrypt>) => (unwraps++, node.rsaOaepDecrypt(...a)) };
   const key = await generateRsaKeyPair(node, 3072);
   const encoder = new TextEncoder();
-  const leaves = valuesFormat(format).leaves(document).map((l) => ({ plaintext: encoder.encode(document.slice(l.start, l.end)), aad: valueAad(l.path) }));
+  const found = valuesFormat(format).leaves(document);
+  const aads = valueAads(found.map((l) => l.path));
+  const leaves = found.map((l, i) => ({ plaintext: encoder.encode(document.slice(l.start, l.end)), aad: aads[i] }));
   const samples: number[] = [];
   const bare: number[] = [];
   let i = 0;

@@ -204,9 +204,6 @@ export function valueAads(paths: readonly (readonly PathSegment[])[]): Uint8Arra
   return ends.map((end, i) => buffer.subarray(i === 0 ? 0 : ends[i - 1], end));
 }
 
-export function valueAad(path: readonly PathSegment[]): Uint8Array {
-  return valueAads([path])[0];
-}
 export const VALUE_AAD_CONTEXT_LENGTH = VALUE_AAD_CONTEXT.length;
 
 /** §2 sub-keys. The caller zeroes them. */
@@ -300,7 +297,7 @@ export function parseMetadataLines(lines: readonly string[]): ParsedMetadata {
 /** One leaf as the MAC sees it (§7). */
 export interface MacLeaf {
   readonly path: readonly PathSegment[];
-  /** §3 path_bytes of `path`, when the caller has them already (`valueAad(path)` holds them). */
+  /** §3 path_bytes of `path`, when the caller has them already (`valueAads` holds them). */
   readonly pathBytes?: Uint8Array;
   readonly encrypted: boolean;
   /** The token (encrypted) or the raw text (in the clear). */

@@ -8,9 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
-import { exportPublicKeyOpenSsh, type RsaPublicKey } from '../../src/core/keys';
-import { EXTENSION_ID, getApi, scratchDir } from './support/custodian';
-import { backend, closeAllEditors, encryptFor, sleep, useTeam, wsPath } from './support/enc';
+import type { RsaPublicKey } from '../../src/core/keys';
+import { getApi, scratchDir } from './support/custodian';
+import { backend, closeAllEditors, encryptFor, sleep, useTeam } from './support/enc';
+import { extensionCli, gitIn, ok, teamRepo } from './support/git-repo';
 
 const MARKER = 'GIT-PLAINTEXT-MARKER-51c2';
 
@@ -46,27 +47,15 @@ describe('git: encrypted merges and diffs in VS Code', function () {
   let me: RsaPublicKey;
   const base = Array.from({ length: 8 }, (_, k) => `KEY_${k}=${MARKER}-base-${k}\n`);
 
-  const git = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync('git', ['-C', repo, '-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...env },
-      encoding: 'utf8',
-    });
-  const ok = (r: { status: number | null; stderr: string; stdout: string }) => assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+  const git = gitIn(() => repo);
   const encFile = () => path.join(repo, '.env.enc');
 
   before(async () => {
     me = (await team.services.keyStore.getPublicKey(team.me.id))!;
     keys = scratchDir();
     fs.writeFileSync(path.join(keys, 'alice.pem'), team.alice.privatePem, { mode: 0o600 });
-    cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
-    repo = wsPath('git-repo');
-    fs.rmSync(repo, { recursive: true, force: true });
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    fs.mkdirSync(path.join(repo, '.custodian', 'team'), { recursive: true });
-    fs.writeFileSync(path.join(repo, '.custodian/team/me.pub'), exportPublicKeyOpenSsh(me, 'me') + '\n');
-    fs.writeFileSync(path.join(repo, '.custodian/team/alice.pub'), exportPublicKeyOpenSsh(team.alice.publicKey, 'alice') + '\n');
-    const setup = spawnSync('node', [cli, 'git', 'setup'], { cwd: repo, encoding: 'utf8' });
-    assert.strictEqual(setup.status, 0, setup.stderr);
+    cli = extensionCli();
+    repo = teamRepo('git-repo', me, team.alice.publicKey);
     fs.writeFileSync(encFile(), await encryptFor([me, team.alice.publicKey], base.join(''), team.alice.key));
     ok(git(['add', '-A']));
     ok(git(['commit', '-q', '-m', 'secrets']));

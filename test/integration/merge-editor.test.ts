@@ -9,10 +9,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
-import { exportPublicKeyOpenSsh, type RsaPublicKey } from '../../src/core/keys';
+import type { RsaPublicKey } from '../../src/core/keys';
 import type { ResolveInMergeEditorResult } from '../../src/extension/git/merge-editor';
-import { captureErrors, EXTENSION_ID, scratchDir, workspaceFolder } from './support/custodian';
-import { backend, closeAllEditors, encryptFor, filesContaining, sleep, useTeam, wsPath } from './support/enc';
+import { captureErrors, scratchDir, workspaceFolder } from './support/custodian';
+import { backend, closeAllEditors, encryptFor, filesContaining, sleep, useTeam } from './support/enc';
+import { gitIn, ok, teamRepo } from './support/git-repo';
 
 const MARKER = 'MERGE-EDITOR-PLAINTEXT-7e3a';
 const RESOLVE = 'custodian.resolveInMergeEditor';
@@ -44,17 +45,11 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
   const team = useTeam();
   let repo: string;
   let keys: string;
-  let cli: string;
   let me: RsaPublicKey;
   let initial: string;
   const base = Array.from({ length: 12 }, (_, k) => `KEY_${k}=${MARKER}-base-${k}\n`);
 
-  const git = (args: string[], env: Record<string, string | undefined> = {}) =>
-    spawnSync('git', ['-C', repo, '-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...env },
-      encoding: 'utf8',
-    });
-  const ok = (r: { status: number | null; stderr: string; stdout: string }) => assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+  const git = gitIn(() => repo);
   const encFile = () => path.join(repo, '.env.enc');
   const read = async (uri: vscode.Uri) => (await vscode.workspace.openTextDocument(uri)).getText();
   const asAlice = async (bytes: Uint8Array) => decryptBytes(bytes, { identities: [team.alice.key], backend });
@@ -101,15 +96,7 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     me = (await team.services.keyStore.getPublicKey(team.me.id))!;
     keys = scratchDir();
     fs.writeFileSync(path.join(keys, 'alice.pem'), team.alice.privatePem, { mode: 0o600 });
-    cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
-    repo = wsPath('merge-editor-repo');
-    fs.rmSync(repo, { recursive: true, force: true });
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    fs.mkdirSync(path.join(repo, '.custodian', 'team'), { recursive: true });
-    fs.writeFileSync(path.join(repo, '.custodian/team/me.pub'), exportPublicKeyOpenSsh(me, 'me') + '\n');
-    fs.writeFileSync(path.join(repo, '.custodian/team/alice.pub'), exportPublicKeyOpenSsh(team.alice.publicKey, 'alice') + '\n');
-    const setup = spawnSync('node', [cli, 'git', 'setup'], { cwd: repo, encoding: 'utf8' });
-    assert.strictEqual(setup.status, 0, setup.stderr);
+    repo = teamRepo('merge-editor-repo', me, team.alice.publicKey);
     fs.writeFileSync(encFile(), await encryptFor([me, team.alice.publicKey], base.join(''), team.alice.key));
     ok(git(['add', '-A']));
     ok(git(['commit', '-q', '-m', 'secrets']));

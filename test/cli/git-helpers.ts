@@ -1,11 +1,11 @@
 // The real git in temporary repositories, for the tests of the git drivers (git.test.ts,
-// git-values.test.ts): git isolated from the user's and the system's config, and a search for
-// plaintext in a repository, its .git and its objects.
+// git-values.test.ts): git isolated from the user's and the system's config, a repository with a roster
+// and a clone of it, both set up, and a search for plaintext in a repository, its .git and its objects.
 import * as assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanEnv } from './helpers';
+import { cleanEnv, run, type TestKey } from './helpers';
 
 export interface Git {
   (args: readonly string[], input?: string | Uint8Array): SpawnSyncReturns<Buffer> & { out: string; err: string };
@@ -35,6 +35,27 @@ export function gitIn(repo: string, env: Record<string, string | undefined> = {}
 
 export function ok(r: { status: number | null; stderr: Buffer | string }): void {
   assert.equal(r.status, 0, String(r.stderr));
+}
+
+/**
+ * A repository at `a` with `roster` (file name → key) in .custodian/team, its files written by `fill`,
+ * `custodian git setup` run and all committed; then a clone of it at `b`, set up too. Returns what the
+ * first setup printed on standard error.
+ */
+export function teamRepoAndClone(a: string, b: string, roster: Readonly<Record<string, TestKey>>, fill: (repo: string) => void): string {
+  ok(spawnSync('git', ['init', '-q', '-b', 'main', a]));
+  fs.mkdirSync(path.join(a, '.custodian/team'), { recursive: true });
+  for (const [name, key] of Object.entries(roster)) fs.copyFileSync(key.sshPubPath, path.join(a, `.custodian/team/${name}.pub`));
+  fill(a);
+  const setup = run(['git', 'setup'], { cwd: a });
+  assert.equal(setup.code, 0, setup.stderr);
+  const git = gitIn(a);
+  ok(git(['add', '-A']));
+  ok(git(['commit', '-q', '-m', 'secrets']));
+  ok(spawnSync('git', ['clone', '-q', a, b]));
+  const cloned = run(['git', 'setup'], { cwd: b });
+  assert.equal(cloned.code, 0, cloned.stderr);
+  return setup.stderr;
 }
 
 /** Every file under `repo` (including .git), and every object in its repository, decompressed. */

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assertNoPlaintext, gitIn, ok } from './git-helpers';
+import { assertNoPlaintext, gitIn, ok, teamRepoAndClone } from './git-helpers';
 import { cleanEnv, cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
 
 /** In every secret of these tests: found anywhere on disk, plaintext leaked. */
@@ -57,20 +57,12 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
   function twoClones(name: string, file: string, format: string, plaintext: string, team: ('alice' | 'bob' | 'carol')[] = ['alice', 'bob']): { a: string; b: string } {
     const a = path.join(dir, `${name}-a`);
     const b = path.join(dir, `${name}-b`);
-    ok(spawnSync('git', ['init', '-q', '-b', 'main', a]));
-    const ga = gitIn(a);
-    fs.mkdirSync(path.join(a, '.custodian/team'), { recursive: true });
-    for (const who of team) fs.copyFileSync(keys[who].sshPubPath, path.join(a, `.custodian/team/${who}.pub`));
-    fs.mkdirSync(path.dirname(path.join(a, file)), { recursive: true });
-    const enc = custodian(a, ['encrypt', '--values', '--format', format, '-R', '.custodian/team', '-s', keys.alice.privatePath, '-o', file, '-'], undefined, plaintext);
-    assert.equal(enc.code, 0, enc.stderr);
-    const setup = custodian(a, ['git', 'setup']);
-    assert.equal(setup.code, 0, setup.stderr);
-    assert.match(setup.stderr, new RegExp(`merge=custodian for the value-encrypted file ${file.replace('.', '\\.')}`));
-    ok(ga(['add', '-A']));
-    ok(ga(['commit', '-q', '-m', 'values']));
-    ok(spawnSync('git', ['clone', '-q', a, b]));
-    assert.equal(custodian(b, ['git', 'setup']).code, 0);
+    const setup = teamRepoAndClone(a, b, Object.fromEntries(team.map((who) => [who, keys[who]])), (repo) => {
+      fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+      const enc = custodian(repo, ['encrypt', '--values', '--format', format, '-R', '.custodian/team', '-s', keys.alice.privatePath, '-o', file, '-'], undefined, plaintext);
+      assert.equal(enc.code, 0, enc.stderr);
+    });
+    assert.match(setup, new RegExp(`merge=custodian for the value-encrypted file ${file.replace('.', '\\.')}`));
     return { a, b };
   }
 

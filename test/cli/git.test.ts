@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { shortFingerprint } from '../../src/core/keys';
-import { assertNoPlaintext, gitIn, ok, type Git } from './git-helpers';
+import { assertNoPlaintext, gitIn, ok, teamRepoAndClone, type Git } from './git-helpers';
 import { cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
 
 /** A string that appears in every plaintext of these tests: found anywhere on disk, plaintext leaked. */
@@ -52,16 +52,7 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
   function twoClones(name: string, team: (keyof typeof keys)[], base: string): { a: string; b: string } {
     const a = path.join(dir, `${name}-a`);
     const b = path.join(dir, `${name}-b`);
-    ok(spawnSync('git', ['init', '-q', '-b', 'main', a]));
-    const ga = gitIn(a);
-    fs.mkdirSync(path.join(a, '.custodian/team'), { recursive: true });
-    for (const who of team) fs.copyFileSync(keys[who].sshPubPath, path.join(a, `.custodian/team/${who}.pub`));
-    assert.equal(custodian(a, ['git', 'setup']).code, 0);
-    encryptInto(a, '.env.enc', base, keys.alice);
-    ok(ga(['add', '-A']));
-    ok(ga(['commit', '-q', '-m', 'secrets']));
-    ok(spawnSync('git', ['clone', '-q', a, b]));
-    assert.equal(custodian(b, ['git', 'setup']).code, 0);
+    teamRepoAndClone(a, b, Object.fromEntries(team.map((who) => [who, keys[who]])), (repo) => encryptInto(repo, '.env.enc', base, keys.alice));
     return { a, b };
   }
 

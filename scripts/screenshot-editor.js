@@ -10,12 +10,9 @@ const fs = require('fs');
 const path = require('path');
 const { ROOT } = require('./lib/code-server');
 const { takeScreenshot } = require('./screenshot');
-const { palette, answer } = require('./lib/workbench');
+const { palette, answer, uiTexts } = require('./lib/workbench');
 
-const locale = process.argv.includes('--locale') ? process.argv[process.argv.indexOf('--locale') + 1] : undefined;
-const nls = JSON.parse(fs.readFileSync(path.join(ROOT, locale ? `package.nls.${locale}.json` : 'package.nls.json'), 'utf8'));
-const bundle = locale ? JSON.parse(fs.readFileSync(path.join(ROOT, 'l10n', `bundle.l10n.${locale}.json`), 'utf8')) : {};
-const t = (message) => (bundle[message] ?? message).replace(/\$\([\w-]+\)\s*/g, '');
+const { locale, nls, t } = uiTexts();
 
 function prepare({ workspace }) {
   const keys = path.join(workspace, '..', 'demo-keys');

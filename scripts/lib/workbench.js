@@ -1,7 +1,22 @@
 // Driving VS Code's workbench in the screenshot scripts (Playwright page of code-server): the command
-// palette, the quick input, rows of the sidebar's trees. Waits are on what the workbench shows, plus a
-// short pause where an animation would otherwise be in the picture.
+// palette, the quick input, rows of the sidebar's trees, and Custodian's texts in the UI language. Waits
+// are on what the workbench shows, plus a short pause where an animation would otherwise be in the picture.
 'use strict';
+const fs = require('fs');
+const path = require('path');
+const { ROOT } = require('./code-server');
+
+/**
+ * `--locale L` of the command line, Custodian's package.nls titles in that language (`nls[key]`) and its
+ * translated messages (`t(english)`, codicons dropped as the UI draws them), as a screenshot must match.
+ */
+function uiTexts(argv = process.argv) {
+  const locale = argv.includes('--locale') ? argv[argv.indexOf('--locale') + 1] : undefined;
+  const nls = JSON.parse(fs.readFileSync(path.join(ROOT, locale ? `package.nls.${locale}.json` : 'package.nls.json'), 'utf8'));
+  const bundle = locale ? JSON.parse(fs.readFileSync(path.join(ROOT, 'l10n', `bundle.l10n.${locale}.json`), 'utf8')) : {};
+  const t = (message) => (bundle[message] ?? message).replace(/\$\([\w-]+\)\s*/g, '');
+  return { locale, nls, t };
+}
 
 async function quickInput(page) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -33,4 +48,4 @@ async function treeRow(page, text) {
   await page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 60_000 });
 }
 
-module.exports = { quickInput, palette, answer, treeRow };
+module.exports = { quickInput, palette, answer, treeRow, uiTexts };

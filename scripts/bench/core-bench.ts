@@ -14,6 +14,7 @@ import { valuesFormat } from '../../src/core/values-formats';
 import { valueAads } from '../../src/core/values-metadata';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { createCipheriv, createDecipheriv, createSecretKey, randomFillSync } from 'node:crypto';
+import { FAILSAFE_SCHEMA, loadAll } from 'js-yaml';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { interleaved } = require('../lib/interleave') as { interleaved: (runs: number, a: () => Promise<void>, b: () => Promise<void>) => Promise<void> };
 
@@ -164,10 +165,16 @@ function bareGcm(leaves: readonly { plaintext: Uint8Array; aad: Uint8Array }[]):
 
 /**
  * Value-level encryption (docs/VALUES.md): seal then open a whole file in the core, signed, warm; counts
- * the RSA-OAEP unwraps of each open (one per file, not per value). Interleaved with `bareGcm` on the
- * file's leaves: the floor any implementation of the format pays in Node.
+ * the RSA-OAEP unwraps of each open (one per file, not per value). Interleaved with the references on the
+ * file's leaves: `bareGcm`, the floor any implementation of the format pays in Node, and for YAML the
+ * same plus js-yaml composing the plaintext and the sealed file (the parses a seal and an open need at
+ * the least): what the libraries alone cost, before any code of ours.
  */
-async function valuesRoundTrip(document: string, format: ValuesFormatName, runs: number): Promise<{ ms: number[]; bareGcmMs: number[]; bytes: number; values: number; unwrapsPerOpen: number }> {
+async function valuesRoundTrip(
+  document: string,
+  format: ValuesFormatName,
+  runs: number,
+): Promise<{ ms: number[]; bareGcmMs: number[]; librariesMs?: number[]; bytes: number; values: number; unwrapsPerOpen: number }> {
   const node = createNodeCryptoBackend();
   let unwraps = 0;
   const backend = { ...node, rsaOaepDecrypt: (...a: Parameters<typeof node.rsaOaepDecrypt>) => (unwraps++, node.rsaOaepDecrypt(...a)) };
@@ -176,8 +183,10 @@ async function valuesRoundTrip(document: string, format: ValuesFormatName, runs:
   const found = valuesFormat(format).leaves(document);
   const aads = valueAads(found.map((l) => l.path));
   const leaves = found.map((l, i) => ({ plaintext: encoder.encode(document.slice(l.start, l.end)), aad: aads[i] }));
+  const sealedSample = await sealValues(document, { format, recipients: [key.publicKey], signer: key, backend: node });
   const samples: number[] = [];
   const bare: number[] = [];
+  const libraries: number[] = [];
   let i = 0;
   const runOurs = async (): Promise<void> => {
     unwraps = 0;
@@ -192,12 +201,17 @@ async function valuesRoundTrip(document: string, format: ValuesFormatName, runs:
     if (i++ >= WARMUP_RUNS) samples.push(ms);
   };
   let j = 0;
-  const runBare = async (): Promise<void> => {
-    const { ms } = await timed(() => bareGcm(leaves));
-    if (j++ >= WARMUP_RUNS) bare.push(ms);
+  const runReferences = async (): Promise<void> => {
+    const gcm = await timed(() => bareGcm(leaves));
+    const parses = format === 'yaml' ? await timed(() => [loadAll(document, null, { schema: FAILSAFE_SCHEMA }), loadAll(sealedSample, null, { schema: FAILSAFE_SCHEMA })]) : undefined;
+    if (parses && parses.value[0].length !== parses.value[1].length) fail('js-yaml read a different number of documents in the sealed file');
+    if (j++ >= WARMUP_RUNS) {
+      bare.push(gcm.ms);
+      if (parses) libraries.push(gcm.ms + parses.ms);
+    }
   };
-  await interleaved(WARMUP_RUNS + runs, runOurs, runBare);
-  return { ms: samples, bareGcmMs: bare, bytes: document.length, values: leaves.length, unwrapsPerOpen: 1 };
+  await interleaved(WARMUP_RUNS + runs, runOurs, runReferences);
+  return { ms: samples, bareGcmMs: bare, librariesMs: format === 'yaml' ? libraries : undefined, bytes: document.length, values: leaves.length, unwrapsPerOpen: 1 };
 }
 
 async function valuesRows(options: Options): Promise<Record<string, Awaited<ReturnType<typeof valuesRoundTrip>>>> {

@@ -4,6 +4,7 @@
 // status (0 ok, 1 failure, 2 usage) set on process.exitCode, so buffered output is flushed before exit.
 import * as path from 'node:path';
 import { version } from '../../package.json';
+import { LAUNCHER_ENV } from '../node/cli-launcher';
 import type { CliIo, CommandEntry, CommandMain } from './command';
 import { ExitCode, PROGRAM, reportError, UsageError } from './output';
 
@@ -112,6 +113,11 @@ function reportRss(io: CliIo): void {
 }
 
 if (require.main === module) {
+  // Started by the VS Code extension's launcher: what it set to run this file is not passed on (cli-launcher.ts).
+  if (process.env[LAUNCHER_ENV] === '1') {
+    delete process.env[LAUNCHER_ENV];
+    delete process.env.ELECTRON_RUN_AS_NODE;
+  }
   // stdin on first use: most commands never read it, and making the stream costs every start.
   const io: CliIo = {
     get stdin() {

@@ -15,6 +15,7 @@ import { EnvSource } from './run/env-source';
 import { registerRunFeature } from './run/register';
 import { registerGitFeature, type GitFeature } from './git/register';
 import { createServices, type Services } from './services';
+import { installTerminalCli } from './terminal-cli';
 import { Contacts } from './storage/contacts';
 import { KeyStore } from './storage/key-store';
 import { Roster } from './storage/roster';
@@ -107,7 +108,12 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     globalStorageUri: context.globalStorageUri,
     config: readConfig,
   });
-  const git = registerGitFeature(context, host, log);
+  // What this window's terminals, tasks and debug sessions are given (not kept for a restart): the
+  // `custodian` command, and the agent's address while it serves.
+  context.environmentVariableCollection.persistent = false;
+  context.environmentVariableCollection.description = vscode.l10n.t('The custodian command, and where the Custodian agent of this window listens (your keys stay in VS Code).');
+  const launcher = installTerminalCli(context, log);
+  const git = registerGitFeature(context, host, log, launcher);
   // The agent may use my keys (unwrap, sign) but is not given the key store.
   const agent = registerAgentFeature(context, {
     keyring: keyStoreKeyring(keys),

@@ -59,7 +59,17 @@ async function hooksDir(root: string): Promise<string> {
 }
 
 /** Whether git gives `*.enc` files our drivers, whichever attributes file says so. */
+/**
+ * True when the top `.gitattributes` is tracked but missing from the working tree (an `--undo` deletes
+ * the one setup created, committed or not). `git check-attr` then still reads the index's copy, but
+ * git's diffs do not: the attributes are not in place.
+ */
+async function attributesDeleted(root: string): Promise<boolean> {
+  return (await git(root, ['ls-files', '--deleted', '--', '.gitattributes'])).length > 0;
+}
+
 async function attributesInPlace(root: string): Promise<boolean> {
+  if (await attributesDeleted(root)) return false;
   const out = (await git(root, ['check-attr', 'diff', 'merge', '--', 'custodian-probe.enc'])).toString('utf8');
   return /: diff: custodian$/m.test(out) && /: merge: custodian$/m.test(out);
 }
@@ -162,7 +172,7 @@ export async function checkSetup(root: string, commands: DriverCommands): Promis
   items.push(
     (await attributesInPlace(root))
       ? { name: '.gitattributes', status: 'present', detail: `*.enc files use diff=custodian merge=custodian` }
-      : { name: '.gitattributes', status: 'missing', detail: `no "${ATTRIBUTES_LINE}" line` },
+      : { name: '.gitattributes', status: 'missing', detail: (await attributesDeleted(root)) ? 'deleted from the working tree (git diff reads it there)' : `no "${ATTRIBUTES_LINE}" line` },
   );
   const values = await valueFiles(root);
   if (values.all.length > 0) {
@@ -197,6 +207,11 @@ export async function checkSetup(root: string, commands: DriverCommands): Promis
 /** Sets up what is missing; returns what it did, one line each. Running it again changes nothing. */
 export async function setUp(root: string, commands: DriverCommands): Promise<string[]> {
   const done: string[] = [];
+  if (await attributesDeleted(root)) {
+    // The committed file, teammates' lines included, rather than a new one holding only ours.
+    await writeFileAtomic(path.join(root, '.gitattributes'), await git(root, ['cat-file', 'blob', ':.gitattributes']), { force: true });
+    done.push('.gitattributes: restored from the index (it was deleted from the working tree)');
+  }
   if (!(await attributesInPlace(root))) {
     const file = path.join(root, '.gitattributes');
     const old = await readIfExists(file);

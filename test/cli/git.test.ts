@@ -254,6 +254,23 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.ok(fs.readFileSync(path.join(repo, '.git/config')).equals(config));
   });
 
+  it('setup after an --undo that deleted a committed .gitattributes brings the committed file back, and diffs are decrypted again', () => {
+    const { a } = twoClones('undo-redo', ['alice'], lines(3, 'x').join(''));
+    const g = gitIn(a, asUser(keys.alice));
+    const committed = fs.readFileSync(path.join(a, '.gitattributes'));
+    assert.equal(custodian(a, ['git', 'setup', '--undo']).code, 0);
+    assert.equal(g(['status', '--porcelain']).out, ' D .gitattributes\n', 'undo deletes the file setup created, committed or not');
+    // git still finds the attributes in the index, but diffs read them from the working tree only.
+    assert.match(g(['show', '--format=', 'HEAD', '--', '.env.enc']).out, /^Binary files /m);
+    const again = custodian(a, ['git', 'setup']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /\.gitattributes: restored from the index/);
+    assert.ok(fs.readFileSync(path.join(a, '.gitattributes')).equals(committed), 'the committed file, byte for byte');
+    assert.equal(g(['status', '--porcelain']).out, '');
+    assert.match(g(['show', '--format=', 'HEAD', '--', '.env.enc']).out, /^\+KEY_0=/m);
+    assert.equal(custodian(a, ['git', 'setup', '--check']).code, 0);
+  });
+
   it('a clone of a set-up repository: .gitattributes arrives with it, the drivers do not; its undo leaves the committed lines', () => {
     const { b } = twoClones('teammate', ['alice'], lines(2, 'x').join(''));
     const attributes = fs.readFileSync(path.join(b, '.gitattributes'));

@@ -54,8 +54,9 @@ function standInVscode(made: WeakSet<object>): unknown {
   return module;
 }
 
-function fakeContext(mode: number, secrets: object): Record<string, unknown> {
+function fakeContext(mode: number, secrets: object, globalStorage: string): Record<string, unknown> {
   const memento = { get: () => undefined, update: async () => undefined, keys: () => [], setKeysForSync: () => undefined };
+  const environment = { persistent: true, description: undefined, append: () => undefined, prepend: () => undefined, replace: () => undefined, delete: () => undefined };
   return {
     extensionMode: mode,
     subscriptions: [],
@@ -65,7 +66,8 @@ function fakeContext(mode: number, secrets: object): Record<string, unknown> {
     extensionUri: { fsPath: '/nonexistent', path: '/nonexistent', scheme: 'file' },
     extensionPath: '/nonexistent',
     storageUri: undefined,
-    globalStorageUri: { fsPath: '/nonexistent', path: '/nonexistent', scheme: 'file' },
+    globalStorageUri: { fsPath: globalStorage, path: globalStorage, scheme: 'file' },
+    environmentVariableCollection: environment,
   };
 }
 
@@ -124,14 +126,14 @@ describe('extension exports', function () {
 
   it('the walk finds the key store in what a Test-mode activate() returns (so the check below can fail)', () => {
     const secrets = { get: async () => undefined, store: async () => undefined, delete: async () => undefined, onDidChange: () => ({ dispose() {} }) };
-    const exported = activate(fakeContext(TEST, secrets));
+    const exported = activate(fakeContext(TEST, secrets, join(dir, 'global-storage')));
     assert.ok(exported, 'tests get their hooks');
     assert.ok(reachesKeys(exported, secrets, standIns), 'the test hooks do reach the key store');
   });
 
   it('a Production-mode activate() of the production bundle returns nothing that reaches a private key', () => {
     const secrets = { get: async () => undefined, store: async () => undefined, delete: async () => undefined, onDidChange: () => ({ dispose() {} }) };
-    const exported = activate(fakeContext(PRODUCTION, secrets));
+    const exported = activate(fakeContext(PRODUCTION, secrets, join(dir, 'global-storage')));
     assert.equal(reachesKeys(exported, secrets, standIns), undefined, 'the key store is reachable from the exports');
     assert.equal(exported, undefined);
   });

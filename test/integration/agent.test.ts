@@ -3,7 +3,7 @@
 // a denial or no answer fails cleanly; the private key never crosses the socket; the log shows it all.
 import * as assert from 'assert';
 import { execFileSync, spawn } from 'child_process';
-import { createPrivateKey } from 'crypto';
+import { createHash, createPrivateKey } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -198,6 +198,34 @@ describe('agent', function () {
     } finally {
       deny.dispose();
       fs.rmSync(envFile, { force: true });
+    }
+  });
+
+  it('in a new integrated terminal, `custodian` runs with nothing installed (appended to PATH) and decrypts with the keychain key after "Allow Once"', async () => {
+    const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-terminal-'));
+    const out = path.join(dir, 'out');
+    const consent = answerConsent(() => 'Allow Once');
+    const terminal = vscode.window.createTerminal({ name: 'custodian from the terminal', cwd: path.dirname(file) });
+    try {
+      // No plaintext on disk: the terminal keeps only a hash of what custodian printed.
+      // The commands run in sh: the shell integration of the terminal's bash writes to the output of the commands it sees.
+      terminal.sendText(`sh -c 'command -v custodian; printf "%s\\n" "$PATH"; custodian decrypt "$1" | sha256sum' sh ${quote(path.basename(file))} > ${quote(out)} 2>&1; mv ${quote(out)} ${quote(out)}.done`);
+      const done = await waitFor('the terminal\'s output', async () => fs.existsSync(`${out}.done`) && fs.readFileSync(`${out}.done`, 'utf8'), 60_000);
+      const [launcher, pathVar] = done.split('\n');
+      const hash = done.split('\n').find((l) => /^[0-9a-f]{64} /.test(l)) ?? done;
+      assert.match(launcher, /\/bin\/custodian$/, done);
+      assert.ok(launcher.includes('custodian-dev.custodian'), `in the extension's global storage: ${launcher}`);
+      assert.strictEqual(fs.statSync(launcher).mode & 0o777, 0o700);
+      const entries = pathVar.split(path.delimiter);
+      assert.strictEqual(entries[entries.length - 1], path.dirname(launcher), 'after the user\'s own folders, so an installed custodian comes first');
+      assert.strictEqual(hash.split(' ')[0], createHash('sha256').update('API_TOKEN=from-the-keychain\n').digest('hex'), done);
+      assert.strictEqual(consent.prompts.length, 1);
+      assert.match(consent.prompts[0].message, /decrypt .*agent-secret\.env\.enc/);
+    } finally {
+      consent.dispose();
+      terminal.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

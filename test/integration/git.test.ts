@@ -1,7 +1,8 @@
 // Git and `.enc` files in the real VS Code: a conflict the merge driver left inside an encrypted file
 // is resolved in the decrypted editor (VS Code's merge-conflict actions) and committed through the
 // guard; Source Control / Timeline diffs of a `.enc` file show decrypted text; Set Up Git and its
-// suggestion. No plaintext reaches the repository, .git included.
+// suggestion, with drivers that run the extension's own launcher. No plaintext reaches the repository,
+// .git included.
 import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -150,7 +151,14 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       await api.git.setup.suggest();
       assert.ok(shown.some((m) => m.includes('has encrypted files')), `suggested: ${shown.join(' | ')}`);
       await waitUntil('the drivers in .git/config', () => git(['config', '--get', 'merge.custodian.driver']).status === 0);
-      assert.match(git(['config', '--get', 'diff.custodian.textconv']).stdout, /git textconv/);
+      // No `custodian` on this PATH: the drivers run the launcher the extension keeps in its global
+      // storage (the same path after an update of the extension), and it works from git.
+      const textconv = git(['config', '--get', 'diff.custodian.textconv']).stdout.trim();
+      assert.match(textconv, /\/custodian-dev\.custodian\/bin\/custodian'? git textconv$/);
+      assert.strictEqual(git(['status', '--porcelain', '--', '.gitattributes']).stdout, '', 'the committed .gitattributes the undo deleted is back');
+      const decrypted = git(['cat-file', '--textconv', 'HEAD:.env.enc'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+      ok(decrypted);
+      assert.ok(decrypted.stdout.includes(`KEY_0=${MARKER}-base-0`), decrypted.stderr);
       shown.length = 0;
       ok(git(['config', '--local', '--remove-section', 'merge.custodian']));
       await api.git.setup.suggest();

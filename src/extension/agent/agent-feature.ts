@@ -72,9 +72,7 @@ export class AgentFeature implements vscode.Disposable {
     try {
       const { startAgent } = await lazyCore.agentService();
       const agent = await startAgent({ keyring: this.deps.keyring, consent: (r) => this.consent.ask(r), audit: (e) => this.audit.record(e) });
-      // Terminals, tasks and debug sessions started from now on; not written to disk for a restart.
-      this.env.persistent = false;
-      this.env.description = vscode.l10n.t('Where the Custodian agent of this window listens (your keys stay in VS Code).');
+      // Terminals, tasks and debug sessions started from now on (the collection is not kept for a restart: activate()).
       this.env.replace(AGENT_SOCK_ENV, agent.address);
       // The built-in git extension spawns git in this process's environment (Source Control view).
       process.env[AGENT_SOCK_ENV] = agent.address;

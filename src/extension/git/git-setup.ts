@@ -31,11 +31,15 @@ async function onPath(name: string): Promise<string | undefined> {
 }
 
 /**
- * The command line git will run: `custodian` from PATH (an npm install -g), else node from PATH with
- * the CLI this extension ships (dist/cli.js), by absolute paths.
+ * The command line git will run: `custodian` from PATH (an npm install -g), else the launcher the
+ * extension writes for terminals (terminal-cli.ts: VS Code's runtime runs the CLI this extension ships,
+ * from a path that survives updates of the extension), else node from PATH with dist/cli.js, by
+ * absolute paths.
  */
-export async function cliForGit(extensionPath: string): Promise<DriverCommands> {
+export async function cliForGit(extensionPath: string, launcher: Promise<string | undefined>): Promise<DriverCommands> {
   if (await onPath('custodian')) return driverCommands('custodian');
+  const shipped = await launcher;
+  if (shipped) return driverCommands(shellQuote(shipped));
   const node = await onPath('node');
   const script = path.join(extensionPath, 'dist', 'cli.js');
   if (!node) {
@@ -75,6 +79,7 @@ export class GitSetup {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    private readonly launcher: Promise<string | undefined>,
   ) {}
 
   /** The command: sets up every repository of the workspace (or `repository`), and says what it did. */
@@ -84,7 +89,7 @@ export class GitSetup {
       void vscode.window.showInformationMessage(vscode.l10n.t('No git repository is open: open a folder of a git repository first.'));
       return [];
     }
-    const commands = await cliForGit(this.context.extensionPath);
+    const commands = await cliForGit(this.context.extensionPath, this.launcher);
     const results: GitSetupResult[] = [];
     for (const repo of repos) {
       const done = await setUp(repo, commands);

@@ -14,8 +14,9 @@ export interface GitFeature {
   readonly setup: GitSetup;
 }
 
-export function registerGitFeature(context: vscode.ExtensionContext, host: CommandHost, log: vscode.LogOutputChannel): GitFeature {
-  const setup = new GitSetup(context, log);
+/** `launcher`: the `custodian` launcher of terminal-cli.ts, which git's drivers run when no `custodian` is on PATH. */
+export function registerGitFeature(context: vscode.ExtensionContext, host: CommandHost, log: vscode.LogOutputChannel, launcher: Promise<string | undefined>): GitFeature {
+  const setup = new GitSetup(context, log, launcher);
   registerHandlers(context, host, setup, [
     [
       CommandId.GitSetup,

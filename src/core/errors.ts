@@ -33,7 +33,14 @@ export class PassphraseError extends CustodianError {}
 
 // ---- envelope (.enc) and armor ----
 /** Not a Custodian file, malformed structure, oversized header, too many recipients, trailing data. */
-export class FormatError extends CustodianError {}
+export class FormatError extends CustodianError {
+  /** 1-based line of the input where the problem is, when known (an editor marks it there). */
+  readonly line?: number;
+  constructor(message: string, options: CustodianErrorOptions & { line?: number } = {}) {
+    super(message, options);
+    this.line = options.line;
+  }
+}
 /** A version (or critical field) this implementation does not know. */
 export class UnsupportedVersionError extends FormatError {}
 /** The header MAC does not verify: a stanza, the signer field or another header byte was changed. */

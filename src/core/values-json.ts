@@ -41,7 +41,7 @@ function fail(text: string, at: number, what: string): never {
     } else col++;
   }
   // Position only: the text around it may be a secret.
-  throw new FormatError(`not valid JSON: ${what} at line ${line}, column ${col}`, { hint: 'fix the JSON syntax (the file must parse with JSON.parse)' });
+  throw new FormatError(`not valid JSON: ${what} at line ${line}, column ${col}`, { hint: 'fix the JSON syntax (the file must parse with JSON.parse)', line });
 }
 
 /** Parses `text`, which must be one JSON object, collecting leaves (with paths) and top-level members. */

@@ -44,6 +44,7 @@ function onWarning(warning: YAMLException): void {
   if (/deficient indentation/.test(warning.reason)) {
     throw new FormatError(`not supported in a value-encrypted YAML file: a multi-line scalar with a line not indented past its key or entry (line ${warning.mark.line + 1})`, {
       hint: 'indent the continuation lines of the value, or write it on one line',
+      line: warning.mark.line + 1,
     });
   }
 }
@@ -71,7 +72,7 @@ function parseEvents(source: string): EventNode[] {
   } catch (err) {
     if (!(err instanceof YAMLException)) throw err;
     // js-yaml's message quotes the source lines, which may hold a secret: give its reason and line only.
-    throw new FormatError(`not valid YAML: ${err.reason} at line ${err.mark.line + 1}`, { hint: 'fix the YAML syntax first' });
+    throw new FormatError(`not valid YAML: ${err.reason} at line ${err.mark.line + 1}`, { hint: 'fix the YAML syntax first', line: err.mark.line + 1 });
   }
   return documents;
 }

@@ -16,7 +16,7 @@ import {
   WeakKeyError,
   type IdentityFailure,
 } from './errors';
-import { parseDotenv } from './dotenv';
+import { DotenvSyntaxError, parseDotenv } from './dotenv';
 import { isPrivateKey, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
@@ -172,7 +172,8 @@ function slotsOf(format: ValuesFormat, document: string): Slot[] {
     const name = displayPath(leaf.path, format.name);
     const key = pathKey(leaf.path);
     if (seen.has(key)) {
-      throw new FormatError(`"${name}" appears twice: a value-encrypted file has one value per key`, { hint: 'remove or rename one of them' });
+      const line = document.slice(0, leaf.start).split('\n').length;
+      throw new FormatError(`"${name}" appears twice: a value-encrypted file has one value per key`, { hint: 'remove or rename one of them', line });
     }
     seen.add(key);
     const raw = document.slice(leaf.start, leaf.end);
@@ -216,12 +217,17 @@ function dedupeRecipients(recipients: readonly RsaPublicKey[]): RsaPublicKey[] {
   return recipients.filter((r) => !seen.has(r.fingerprint) && Boolean(seen.add(r.fingerprint)));
 }
 
-async function sealWith(document: string, format: ValuesFormat, state: KeyState, backend: CryptoBackend, signer: ValuesSigner | undefined): Promise<string> {
+/** The leaves of a plaintext document about to be sealed: FormatError when it has a metadata block already. */
+function sealableSlots(format: ValuesFormat, document: string): Slot[] {
   if (typeof document !== 'string') throw new TypeError(`"document" expected string, got ${typeof document}`);
   if (format.split(document).lines) {
     throw new FormatError('the document already has a Custodian metadata block (#custodian:values / "custodian:values")', { hint: 'open the value-encrypted file to edit it, or remove the block from the plaintext' });
   }
-  const slots = slotsOf(format, document);
+  return slotsOf(format, document);
+}
+
+async function sealWith(document: string, format: ValuesFormat, state: KeyState, backend: CryptoBackend, signer: ValuesSigner | undefined): Promise<string> {
+  const slots = sealableSlots(format, document);
   const inClear = clearMatcher(state.rule);
   const encrypted: Slot[] = [];
   for (const slot of slots) {
@@ -649,6 +655,28 @@ export function namesInTheClear(document: string, formatName: ValuesFormatName, 
   return slotsOf(valuesFormat(formatName), document)
     .filter((s) => inClear(s.path))
     .map((s) => s.name);
+}
+
+/** Why a plaintext document cannot be sealed, as an editor shows it; `line` is 1-based, when known. */
+export interface DocumentProblem {
+  readonly message: string;
+  readonly hint?: string;
+  readonly line?: number;
+}
+
+/**
+ * What would stop a plaintext document from being sealed (§3: it does not parse as its format, a key
+ * appears twice, it already holds a metadata block), or undefined when it seals. For editors, which check
+ * while the document is edited so that a save is not the first to say it.
+ */
+export function valuesDocumentProblem(document: string, formatName: ValuesFormatName): DocumentProblem | undefined {
+  try {
+    sealableSlots(valuesFormat(formatName), document);
+    return undefined;
+  } catch (err) {
+    if (err instanceof FormatError || err instanceof DotenvSyntaxError) return { message: err.message, hint: err.hint, line: err.line };
+    throw err;
+  }
 }
 
 function findLeaf(format: ValuesFormat, document: string, name: string): Slot | undefined {

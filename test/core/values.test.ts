@@ -203,6 +203,30 @@ describe('values', () => {
       assert.ok(err instanceof ValueAuthError && !err.message.includes(secret));
     });
 
+    it('what an editor marks while the document is edited: the problem sealing would refuse, at its line; nothing when it seals', async () => {
+      const { valuesDocumentProblem } = await import('../../src/core/values');
+      const at = (document: string, format: ValuesFormatName) => {
+        const p = valuesDocumentProblem(document, format);
+        return p && { line: p.line, message: p.message };
+      };
+      assert.equal(at('A=1\n# note\nB=2\n', 'dotenv'), undefined);
+      assert.equal(at('{"a": {"b": [1, "x"]}}\n', 'json'), undefined);
+      assert.equal(at('a:\n  b: [1, x]\n', 'yaml'), undefined);
+      // A name still being typed, on line 3 (and the message never quotes it).
+      assert.deepEqual(at('A=1\n\nHALF_TYPED\nB=2\n', 'dotenv'), { line: 3, message: 'line 3: a name without = (no value)' });
+      assert.equal(at('{\n  "a": "x"\n  "b": 1\n}\n', 'json')?.line, 3);
+      assert.equal(at('a: 1\nb:\n  - x\n   c: 2\n', 'yaml')?.line, 4);
+      // The second of two entries for one key, and a plaintext pasted with its metadata block.
+      assert.deepEqual(at('A=1\nB=2\nA=3\n', 'dotenv'), { line: 3, message: '"A" appears twice: a value-encrypted file has one value per key' });
+      assert.match(at(await seal('A=1\n', 'dotenv'), 'dotenv')?.message ?? '', /already has a Custodian metadata block/);
+      // The oracle: whenever a problem is reported, sealing fails with that message, and the other way round.
+      for (const [document, format] of [['A=1\nB\n', 'dotenv'], ['{"a": 1,}', 'json'], ['a: [1\n', 'yaml'], ['A=ok\n', 'dotenv']] as const) {
+        const problem = valuesDocumentProblem(document, format);
+        const sealing = await seal(document, format).then(() => undefined, (e: Error) => e.message);
+        assert.equal(sealing, problem?.message, document);
+      }
+    });
+
     it('a file read as another format is refused', async () => {
       const sealed = await seal('a: 1\n', 'yaml');
       await assert.rejects(openValues(sealed, { format: 'dotenv', identities: [alice], backend }), FormatError);

@@ -205,6 +205,51 @@ describe('value-encrypted files in the editor', function () {
     await closeAllEditors();
   });
 
+  it('a half-typed line is marked where it is; with auto-save and files.autoSaveWhenNoErrors, VS Code saves only once the document parses', async () => {
+    const { file, text } = await sealedForMe('autosave.env', 'A=one-Xx1\nB=two-Yy2\n', team.alice.key);
+    const files = vscode.workspace.getConfiguration('files');
+    const saves: string[] = [];
+    const fsp = team.encryption.values.fs;
+    const writeFile = fsp.writeFile.bind(fsp);
+    fsp.writeFile = async (uri, content) => {
+      saves.push(uri.toString());
+      return writeFile(uri, content);
+    };
+    try {
+      await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+      await files.update('autoSaveDelay', 300, vscode.ConfigurationTarget.Global);
+      await files.update('autoSaveWhenNoErrors', true, vscode.ConfigurationTarget.Global);
+      const doc = await vscode.workspace.openTextDocument(shownUri(file));
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.edit((e) => e.insert(new vscode.Position(2, 0), 'HALF_TYPED'));
+      const problems = await waitFor('the problem marked', async () => {
+        const found = vscode.languages.getDiagnostics(doc.uri);
+        return found.length > 0 && found;
+      });
+      assert.deepStrictEqual(
+        problems.map((d) => [d.range.start.line, d.severity, d.source]),
+        [[2, vscode.DiagnosticSeverity.Error, 'Custodian']],
+      );
+      assert.match(problems[0].message, /^Line 3: a name without = \(no value\)\. Write one NAME=value per line/);
+      await sleep(1500); // five auto-save delays
+      assert.deepStrictEqual(saves, [], 'no save tried while the document does not parse');
+      assert.ok(doc.isDirty);
+      assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), text);
+
+      await editor.edit((e) => e.insert(new vscode.Position(2, 10), '=three-Zz3'));
+      await waitFor('the problem cleared', async () => vscode.languages.getDiagnostics(doc.uri).length === 0);
+      await waitFor('the auto-save', async () => !doc.isDirty && fs.readFileSync(file.fsPath, 'utf8') !== text, 10_000);
+      assert.strictEqual(saves.length, 1);
+      const saved = fs.readFileSync(file.fsPath, 'utf8');
+      assert.match(saved, /^HALF_TYPED=custodian-val1\./m);
+      assert.ok(!saved.includes('three-Zz3'));
+    } finally {
+      delete (fsp as { writeFile?: unknown }).writeFile;
+      for (const key of ['autoSave', 'autoSaveDelay', 'autoSaveWhenNoErrors']) await files.update(key, undefined, vscode.ConfigurationTarget.Global);
+      await closeAllEditors();
+    }
+  });
+
   it('env files for debug sessions, tasks and terminals: a value-encrypted .env gives its values, a tampered one is refused', async () => {
     const { sealValues } = await import('../../src/core/values');
     const { EnvSource } = await import('../../src/extension/run/env-source');

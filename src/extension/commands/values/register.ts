@@ -1,6 +1,7 @@
 // Value-encrypted .env, JSON and YAML files in the editor (docs/VALUES.md): the custodian-values file
-// system, the CodeLenses and the commands. Only registrations here: the core loads on first use.
+// system, the problems marked while a decrypted one is edited, the CodeLenses and the commands. Only registrations here: the core loads on first use.
 import * as vscode from 'vscode';
+import { ValuesDiagnostics } from '../../editor/values-diagnostics';
 import type { BackupGuard } from '../../fs/backup-guard';
 import { ValuesFileSystem } from '../../fs/values-file-system';
 import { VALUES_SCHEME } from '../../fs/values-uri';
@@ -25,6 +26,7 @@ export function registerValuesFeature(context: vscode.ExtensionContext, host: Co
   context.subscriptions.push(
     fs,
     vscode.workspace.registerFileSystemProvider(VALUES_SCHEME, fs, { isCaseSensitive: true }),
+    new ValuesDiagnostics(),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }], services.trust.codeLensesWhenTrusted(new ValuesCodeLensProvider())),
   );
   registerHandlers(context, host, deps, HANDLERS);

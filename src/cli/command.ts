@@ -11,6 +11,8 @@ export interface CliIo {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
+  /** The VS Code extension's launcher that started this process (src/node/cli-launcher.ts), if one did. */
+  launcher?: string;
 }
 
 /** A command as main.ts lists it: its name and one line for `custodian --help`; the rest is in its module. */

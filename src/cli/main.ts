@@ -114,7 +114,8 @@ function reportRss(io: CliIo): void {
 
 if (require.main === module) {
   // Started by the VS Code extension's launcher: what it set to run this file is not passed on (cli-launcher.ts).
-  if (process.env[LAUNCHER_ENV] === '1') {
+  const launcher = process.env[LAUNCHER_ENV];
+  if (launcher !== undefined) {
     delete process.env[LAUNCHER_ENV];
     delete process.env.ELECTRON_RUN_AS_NODE;
   }
@@ -126,6 +127,7 @@ if (require.main === module) {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    launcher: launcher !== undefined && path.isAbsolute(launcher) ? launcher : undefined,
   };
   // A closed stdout (e.g. `| head`) is reported by the write that fails; keep it from crashing the process.
   process.stdout.on('error', () => undefined);

@@ -8,9 +8,11 @@ import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-file';
 
 /**
- * Set by the launcher. The CLI then removes it and ELECTRON_RUN_AS_NODE from its own environment, so the
- * programs it starts (`custodian run -- code .`, git) do not inherit them: an Electron application
- * started with ELECTRON_RUN_AS_NODE set runs as Node instead of opening.
+ * Set by the launcher to its own path. The CLI then knows how git should start it (`custodian git
+ * setup`: the launcher, whose path survives updates of the extension), and removes this and
+ * ELECTRON_RUN_AS_NODE from its environment, so the programs it starts (`custodian run -- code .`, git)
+ * do not inherit them: an Electron application started with ELECTRON_RUN_AS_NODE set runs as Node
+ * instead of opening.
  */
 export const LAUNCHER_ENV = 'CUSTODIAN_VSCODE_LAUNCHER';
 
@@ -19,13 +21,16 @@ function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The launcher's text: `runtime` (Node, or Electron acting as Node) runs `cliScript` with the arguments. */
-export function launcherScript(runtime: string, cliScript: string): string {
+/**
+ * The text of the launcher at `self`: `runtime` (Node, or Electron acting as Node) runs `cliScript` with
+ * the arguments.
+ */
+export function launcherScript(self: string, runtime: string, cliScript: string): string {
   return [
     '#!/bin/sh',
     '# Written by the Custodian VS Code extension each time it starts: runs the command-line tool the',
     '# extension ships with the runtime VS Code runs extensions on. Safe to delete; it is written again.',
-    `${LAUNCHER_ENV}=1 ELECTRON_RUN_AS_NODE=1 exec ${shellQuote(runtime)} ${shellQuote(cliScript)} "$@"`,
+    `${LAUNCHER_ENV}=${shellQuote(self)} ELECTRON_RUN_AS_NODE=1 exec ${shellQuote(runtime)} ${shellQuote(cliScript)} "$@"`,
     '',
   ].join('\n');
 }
@@ -35,8 +40,8 @@ export function launcherScript(runtime: string, cliScript: string): string {
  * the same (a start of VS Code writes nothing then); returns its path.
  */
 export async function installLauncher(dir: string, runtime: string, cliScript: string): Promise<string> {
-  const file = path.join(dir, 'custodian');
-  const text = launcherScript(runtime, cliScript);
+  const file = path.resolve(dir, 'custodian');
+  const text = launcherScript(file, runtime, cliScript);
   const current = await fs.readFile(file, 'utf8').catch(() => undefined);
   if (current === text && ((await fs.stat(file)).mode & 0o777) === 0o700) return file;
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });

@@ -84,6 +84,13 @@ function isShellScript(text: string): boolean {
   return /^#!\s*(?:\/usr\/bin\/env\s+)?(?:\S*\/)?(?:sh|bash|dash|zsh|ksh)\b/.test(text);
 }
 
+/** The block setup wrote into a hook (markers included), as it is now; undefined when there is none. */
+function ourHookBlock(text: string): string | undefined {
+  const begin = text.indexOf(HOOK_BEGIN);
+  const end = begin < 0 ? -1 : text.indexOf(`${HOOK_END}\n`, begin);
+  return end < 0 ? undefined : text.slice(begin, end + HOOK_END.length + 1);
+}
+
 function hookRunsGuard(text: string): boolean {
   return text.includes(HOOK_BEGIN) || /\bcustodian\b.*\bguard\b/.test(text);
 }
@@ -196,10 +203,13 @@ export async function checkSetup(root: string, commands: DriverCommands): Promis
   }
   const hook = path.join(await hooksDir(root), 'pre-commit');
   const text = (await readIfExists(hook))?.toString('utf8');
+  const ours = text === undefined ? undefined : ourHookBlock(text);
   items.push(
-    text !== undefined && hookRunsGuard(text)
-      ? { name: 'pre-commit guard', status: 'present', detail: hook }
-      : { name: 'pre-commit guard', status: 'missing', detail: text === undefined ? `no ${hook}` : `${hook} does not run "custodian guard"` },
+    ours !== undefined && ours !== blockFor(commands)
+      ? { name: 'pre-commit guard', status: 'differs', detail: `${hook} runs another command than "${commands.guard}"` }
+      : text !== undefined && hookRunsGuard(text)
+        ? { name: 'pre-commit guard', status: 'present', detail: hook }
+        : { name: 'pre-commit guard', status: 'missing', detail: text === undefined ? `no ${hook}` : `${hook} does not run "custodian guard"` },
   );
   return items;
 }
@@ -244,6 +254,14 @@ export async function setUp(root: string, commands: DriverCommands): Promise<str
     await fs.chmod(hook, 0o755); // the umask may have taken the execute bits
     await git(root, ['config', '--local', `${STATE}.hook`, 'created']);
     done.push(`pre-commit guard: created ${hook}`);
+  } else if (ourHookBlock(text) !== undefined && ourHookBlock(text) !== blockFor(commands)) {
+    // Our block from an earlier setup runs another command (a build that moved, an extension folder an
+    // update removed): a guard that cannot start would stop every commit. Only the block changes.
+    const block = ourHookBlock(text)!;
+    const stat = await fs.stat(hook);
+    await writeFileAtomic(hook, Buffer.from(text.replace(block, () => blockFor(commands))), { force: true, mode: stat.mode & 0o7777 });
+    await fs.chmod(hook, stat.mode & 0o7777);
+    done.push(`pre-commit guard: now runs "${commands.guard}" in ${hook}`);
   } else if (!hookRunsGuard(text)) {
     if (!isShellScript(text)) {
       throw new GitSetupError(`${hook} exists and is not a shell script: setup does not change it`, { hint: `add "${commands.guard}" to it yourself, so the guard runs before each commit` });

@@ -238,6 +238,39 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.deepEqual(snapshot(), before, 'undo restores .gitattributes, the hook (and its mode) and .git/config byte for byte');
   });
 
+  it('setup with another command (a build that moved, an extension that updated) rewrites the commands it wrote, in the hook too; the rest of the hook and --undo are unaffected', () => {
+    const repo = path.join(dir, 'moved');
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', repo]));
+    const g = gitIn(repo);
+    const hook = path.join(repo, '.git/hooks/pre-commit');
+    const existing = '#!/bin/sh\necho existing hook ran > "$(git rev-parse --git-dir)/hook-ran"\n';
+    fs.writeFileSync(hook, existing, { mode: 0o755 });
+    const old = `/gone/node /gone/extension-0.1.0/dist/cli.js`;
+    assert.equal(custodian(repo, ['git', 'setup', '--command', old]).code, 0);
+    assert.match(fs.readFileSync(hook, 'utf8'), /\/gone\/node .* guard \|\| exit/);
+    const check = custodian(repo, ['git', 'setup', '--check']);
+    assert.match(check.out, /^differs +pre-commit guard: .* runs another command than ".* guard"$/m);
+    assert.match(check.out, /^differs +diff driver: /m);
+
+    const again = custodian(repo, ['git', 'setup']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /pre-commit guard: now runs ".* guard"/);
+    const text = fs.readFileSync(hook, 'utf8');
+    assert.ok(!text.includes('/gone/'), text);
+    assert.ok(text.includes(`${cli} guard || exit $?`), text);
+    assert.ok(text.endsWith(existing.slice('#!/bin/sh\n'.length)), 'the rest of the hook is as it was');
+    assert.equal(fs.statSync(hook).mode & 0o777, 0o755);
+    assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv`);
+    assert.equal(custodian(repo, ['git', 'setup', '--check']).code, 0);
+    // A commit runs the guard with the new command, then the existing hook.
+    fs.writeFileSync(path.join(repo, 'README'), 'hello\n');
+    ok(g(['add', 'README']));
+    ok(g(['commit', '-q', '-m', 'readme']));
+    assert.ok(fs.existsSync(path.join(repo, '.git/hook-ran')));
+    assert.equal(custodian(repo, ['git', 'setup', '--undo']).code, 0);
+    assert.equal(fs.readFileSync(hook, 'utf8'), existing);
+  });
+
   it('setup respects core.hooksPath, creates what is missing, and undo deletes only what it created', () => {
     const repo = path.join(dir, 'hookspath');
     ok(spawnSync('git', ['init', '-q', '-b', 'main', repo]));

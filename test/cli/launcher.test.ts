@@ -68,6 +68,30 @@ describe('cli: the launcher VS Code puts on its terminals\' PATH', function () {
     assert.ok(printed.out.includes(key.fingerprint), printed.out);
   });
 
+  it('git setup run through it gives git the launcher (quoted: its folder has a space), and git diff decrypts through it', async () => {
+    const launcher = await installLauncher(bin, runtime, script);
+    const repo = path.join(dir, 'repo');
+    const git = (args: string[]) => spawnSync('git', ['-C', repo, '-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { env: cleanEnv({ GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_PAGER: 'cat' }), encoding: 'utf8' });
+    fs.mkdirSync(repo);
+    assert.equal(git(['init', '-q', '-b', 'main']).status, 0);
+    const key = makeOpensslKey(dir, 'bob');
+    const setup = spawnSync(launcher, ['git', 'setup'], { cwd: repo, env: cleanEnv(), encoding: 'utf8' });
+    assert.equal(setup.status, 0, setup.stderr);
+    const quoted = `'${launcher}'`;
+    assert.equal(git(['config', 'diff.custodian.textconv']).stdout.trim(), `${quoted} git textconv`);
+    assert.equal(git(['config', 'merge.custodian.driver']).stdout.trim(), `${quoted} git merge %O %A %B %L %P`);
+    assert.ok(fs.readFileSync(path.join(repo, '.git/hooks/pre-commit'), 'utf8').includes(`${quoted} guard || exit $?`));
+    const encrypted = launch(launcher, ['encrypt', '-r', key.sshPubPath, '-o', path.join(repo, 'a.enc')], {});
+    assert.equal(encrypted.code, 0, encrypted.err);
+    fs.writeFileSync(path.join(repo, '.gitignore'), '');
+    assert.equal(git(['add', '-A']).status, 0);
+    const commit = git(['commit', '-q', '-m', 'a']);
+    assert.equal(commit.status, 0, commit.stderr); // through the guard, run by the launcher
+    const shown = spawnSync('git', ['-C', repo, 'show', '--format=', 'HEAD', '--', 'a.enc'], { env: cleanEnv({ GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_PAGER: 'cat', CUSTODIAN_IDENTITY: key.privatePath }), encoding: 'utf8' });
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /^\+\[custodian\] recipients: /m);
+  });
+
   it('what it sets to start the CLI does not reach the programs the CLI starts; a variable of the user\'s own does', async () => {
     const launcher = await installLauncher(bin, runtime, script);
     const layer = path.join(dir, 'layer.env');

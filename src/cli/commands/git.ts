@@ -18,11 +18,13 @@ import { shellQuote } from '../shell-quote';
 import type { Args } from '../args';
 
 /**
- * How git should start this CLI: `custodian` when that name on PATH is this very program (an
- * `npm install -g`), else the absolute paths of node and of this script (a dev build, npx), which
- * keep working whatever PATH the git process has.
+ * How git should start this CLI: the VS Code extension's launcher when it started this process (its path
+ * survives updates of the extension; cli-launcher.ts); `custodian` when that name on PATH is this very
+ * program (an `npm install -g`); else the absolute paths of node and of this script (a dev build, npx),
+ * which keep working whatever PATH the git process has.
  */
-async function cliInvocation(env: NodeJS.ProcessEnv): Promise<string> {
+async function cliInvocation(env: NodeJS.ProcessEnv, launcher: string | undefined): Promise<string> {
+  if (launcher !== undefined && (await fs.stat(launcher).then((s) => s.isFile(), () => false))) return shellQuote(launcher);
   const script = await fs.realpath(process.argv[1]);
   for (const dir of (env.PATH ?? '').split(path.delimiter).filter((d) => d !== '')) {
     try {
@@ -44,7 +46,7 @@ async function runSetup(args: Args, ctx: CommandContext): Promise<void> {
     if (done.length === 0) ctx.info('nothing to undo: setup added nothing to this repository');
     return;
   }
-  const commands = driverCommands(args.string('command') ?? (await cliInvocation(ctx.io.env)));
+  const commands = driverCommands(args.string('command') ?? (await cliInvocation(ctx.io.env, ctx.io.launcher)));
   if (args.flag('check')) {
     const items = await checkSetup(root, commands);
     for (const item of items) ctx.print(`${item.status.padEnd(7)}  ${item.name}: ${item.detail}`);

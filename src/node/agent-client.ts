@@ -12,7 +12,11 @@ import { FrameDecoder, MAX_RESPONSE_BYTES, ProtocolError, encodeRequest, parseRe
 /** A key the agent holds: it unwraps and signs (`.enc` files and value-encrypted files) through the agent. */
 export type AgentKey = Identity & Signer & RemoteValuesIdentity & RemoteValuesSigner;
 
-const DENIED_HINT = 'to use the key held by VS Code, choose "Allow Once" in the dialog VS Code shows (Enter denies), or pass -i KEY';
+/** What to do after a denial: answer the dialog, or give a key file (`-s` names the signing key, `-i` the others). */
+function deniedHint(op: AgentRequest['op']): string {
+  const flag = op === 'sign' || op === 'sign-values' ? '-s KEY to sign with a key file' : '-i KEY';
+  return `to use the key held by VS Code, choose "Allow Once" in the dialog VS Code shows (Enter denies), or pass ${flag}`;
+}
 
 type Ok<K extends string> = Extract<AgentResponse, { ok: true } & Record<K, unknown>>;
 
@@ -100,7 +104,7 @@ export class AgentClient {
         socket.write(encodeRequest(request));
       });
       const response = parseResponse(body, request.op);
-      if (!response.ok) throw errorFor(response.code, response.message, this.address);
+      if (!response.ok) throw errorFor(response.code, response.message, this.address, request.op);
       return response;
     } catch (err) {
       if (err instanceof ProtocolError) throw new AgentError(`the Custodian agent at ${this.address} answered outside its protocol: ${err.message}`, { cause: err });
@@ -112,10 +116,10 @@ export class AgentClient {
   }
 }
 
-function errorFor(code: ProtocolError['code'], message: string, address: string): Error {
+function errorFor(code: ProtocolError['code'], message: string, address: string, op: AgentRequest['op']): Error {
   switch (code) {
     case 'denied':
-      return new AgentDeniedError(`the Custodian agent: ${message}`, { hint: DENIED_HINT });
+      return new AgentDeniedError(`the Custodian agent: ${message}`, { hint: deniedHint(op) });
     case 'no-match':
       return new NoIdentityMatchedError(message, []);
     case 'header-auth':

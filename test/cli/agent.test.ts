@@ -105,8 +105,15 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
     const out = path.join(dir, 'denied.txt');
     const r = await runAsync(['decrypt', '-o', out, toAlice], { CUSTODIAN_AGENT_SOCK: address });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^custodian: error: .*denied.*\ncustodian: hint: to use the key held by VS Code, choose "Allow Once" in the dialog/);
+    assert.match(r.stderr, /^custodian: error: .*denied.*\ncustodian: hint: to use the key held by VS Code, choose "Allow Once" in the dialog.*, or pass -i KEY$/m);
     assert.ok(!fs.existsSync(out));
+    // A denied signature points at the flag that names a signing key: encrypt has -s, not -i.
+    const plain = path.join(dir, 'to-sign.txt');
+    fs.writeFileSync(plain, 'x\n');
+    const signed = await runAsync(['encrypt', '-r', bob.sshPubPath, '-S', '-o', path.join(dir, 'denied.enc'), plain], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(signed.code, 1);
+    assert.match(signed.stderr, /^custodian: hint: .*, or pass -s KEY to sign with a key file$/m);
+    assert.ok(!fs.existsSync(path.join(dir, 'denied.enc')));
   });
 
   it('an earlier source wins: with CUSTODIAN_IDENTITY set, the agent is not asked', async () => {

@@ -1,5 +1,6 @@
 // Entry point: activate() builds the objects and registers every disposable; nothing global.
 // It must stay cheap: no key parsing and no node-forge here (core modules load on first use).
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerAgentFeature, type AgentFeature } from './agent/agent-feature';
 import { keyStoreKeyring } from './agent/keyring';
@@ -121,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     trust: services.trust,
     config: () => readConfig().agent,
     keyName: (fingerprint) => keys.current.findByFingerprint(fingerprint)?.name,
+    cliScript: path.join(context.extensionPath, 'dist', 'cli.js'),
   });
   registerRunFeature(context, host, new EnvSource({ session: services.session, backend: services.backend }).load);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;

@@ -7,11 +7,14 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import type * as net from 'node:net';
+import { shellQuote } from '../core/shell-quote';
 
 export interface PeerInfo {
   readonly pid?: number;
   readonly uid?: number;
-  /** The process's command line, as the OS reports it (e.g. `git diff`, `node dist/cli.js decrypt …`). */
+  /** The process's arguments, as the OS reports them (`/proc/PID/cmdline`). */
+  readonly argv?: readonly string[];
+  /** The same as one line, each argument shell-quoted, shortened (e.g. `git diff`, `node dist/cli.js decrypt …`). */
   readonly commandLine?: string;
   /** The OS was asked and showed no process of ours behind the socket: another user's, or gone. */
   readonly hidden?: boolean;
@@ -32,10 +35,17 @@ export function peerAllowed(peer: PeerInfo, ownUid: number | undefined): boolean
 
 const MAX_COMMAND_LINE = 300;
 
-/** `/proc/PID/cmdline`: NUL-separated arguments, shown joined by spaces and shortened. */
-function commandLineOf(raw: Buffer): string | undefined {
-  const text = raw.toString('utf8').split('\0').filter((a) => a !== '').join(' ');
-  if (text === '') return undefined;
+/** `/proc/PID/cmdline`: the arguments, each ended by a NUL (an empty argument is one too). */
+export function argvOf(raw: Buffer): string[] {
+  const args = raw.toString('utf8').split('\0');
+  if (args[args.length - 1] === '') args.pop();
+  return args;
+}
+
+/** Arguments as one line a person reads as they were typed: each shell-quoted, the whole shortened. */
+export function commandLineOf(argv: readonly string[]): string | undefined {
+  if (argv.length === 0) return undefined;
+  const text = argv.map(shellQuote).join(' ');
   return text.length > MAX_COMMAND_LINE ? `${text.slice(0, MAX_COMMAND_LINE)}…` : text;
 }
 
@@ -87,7 +97,9 @@ export const linuxPeerInspector: PeerInspector = async (socket) => {
   try {
     const [status, cmdline] = await Promise.all([fs.readFile(`/proc/${pid}/status`, 'utf8'), fs.readFile(`/proc/${pid}/cmdline`).catch(() => Buffer.alloc(0))]);
     const uid = uidFromStatus(status);
-    return uid === undefined ? { pid, hidden: true } : { pid, uid, commandLine: commandLineOf(cmdline) };
+    if (uid === undefined) return { pid, hidden: true };
+    const argv = argvOf(cmdline);
+    return { pid, uid, argv, commandLine: commandLineOf(argv) };
   } catch {
     return { pid, hidden: true };
   }

@@ -5,6 +5,7 @@
 // the same way (ELECTRON_RUN_AS_NODE: the Electron binary runs a script as Node does).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { shellQuote } from '../core/shell-quote';
 import { writeFileAtomic } from './atomic-file';
 
 /**
@@ -15,11 +16,6 @@ import { writeFileAtomic } from './atomic-file';
  * instead of opening.
  */
 export const LAUNCHER_ENV = 'CUSTODIAN_VSCODE_LAUNCHER';
-
-/** POSIX shell quoting: every character of `word` literal. */
-function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * The text of the launcher at `self`: `runtime` (Node, or Electron acting as Node) runs `cliScript` with

@@ -14,7 +14,7 @@ import { mergeDriver, textconv, type DriverKeys } from '../git-drivers';
 import { IDENTITY_HELP } from '../identities';
 import { valuesMergeDriver } from '../values-merge';
 import { CliError } from '../output';
-import { shellQuote } from '../shell-quote';
+import { shellQuote } from '../../core/shell-quote';
 import type { Args } from '../args';
 
 /**

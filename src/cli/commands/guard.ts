@@ -9,7 +9,7 @@ import { readBlobs, readIndex, repositoryRoot, stagedPaths } from '../../node/gi
 import { type Command } from '../command';
 import { commandMain } from '../command-main';
 import { CliError } from '../output';
-import { shellQuote } from '../shell-quote';
+import { shellQuote } from '../../core/shell-quote';
 
 /** Staged files larger than this are checked by path only (a key block in a 64 MiB blob is not a key file). */
 const MAX_SCANNED_BYTES = 64 * 1024 * 1024;

@@ -25,6 +25,8 @@ export interface AgentFeatureDeps {
   readonly config: () => AgentConfig;
   /** The name of my key with this fingerprint, for the consent prompt (no key material). */
   readonly keyName: (fingerprint: string) => string | undefined;
+  /** The CLI this extension ships (dist/cli.js): the prompt names a process running it `custodian …`. */
+  readonly cliScript?: string;
 }
 
 export class AgentFeature implements vscode.Disposable {
@@ -38,7 +40,7 @@ export class AgentFeature implements vscode.Disposable {
     private readonly deps: AgentFeatureDeps,
   ) {
     this.audit = new AgentAudit(deps.log);
-    this.consent = new AgentConsent(deps.config, deps.keyName);
+    this.consent = new AgentConsent(deps.config, deps.keyName, deps.cliScript);
     this.subscriptions.push(
       this.audit,
       deps.trust.onDidChange(() => this.update()),

@@ -6,12 +6,21 @@
 // user until it expires (the audit log still records each use).
 import * as vscode from 'vscode';
 import { displayText } from '../../core/display-text';
+import { commandLineOf } from '../../node/agent-peer';
 import type { ConsentAnswer, ConsentRequest } from '../../node/agent-server';
 import type { AgentConfig } from '../config';
 import { lazyCore } from '../lazy-core';
 
-/** Who asks, as the prompt and the log show it: the OS's account of the process, or that it gave none. */
-export function describePeer(peer: ConsentRequest['peer']): string {
+/**
+ * Who asks, as the prompt and the log show it: the OS's account of the process, or that it gave none.
+ * With `cliScript` (the CLI this extension ships), a process running it is shown as the `custodian …`
+ * that was typed, not as the runtime and script paths the launcher or git put before the arguments.
+ */
+export function describePeer(peer: ConsentRequest['peer'], cliScript?: string): string {
+  const argv = peer.argv;
+  if (cliScript !== undefined && argv !== undefined && argv.length >= 2 && argv[1] === cliScript) {
+    return vscode.l10n.t('"{0}" (process {1})', displayText(commandLineOf(['custodian', ...argv.slice(2)])!), String(peer.pid));
+  }
   if (peer.commandLine) return vscode.l10n.t('"{0}" (process {1})', displayText(peer.commandLine), String(peer.pid));
   if (peer.pid !== undefined) return vscode.l10n.t('process {0} (command line unknown)', String(peer.pid));
   return vscode.l10n.t('an unknown process (the system does not say which)');
@@ -25,6 +34,8 @@ export class AgentConsent {
     private readonly config: () => AgentConfig,
     /** The name my key has in the Keys view, by fingerprint: the prompt names a key as the user knows it. */
     private readonly keyName: (fingerprint: string) => string | undefined,
+    /** The CLI this extension ships (dist/cli.js): a process running it is named `custodian …`. */
+    private readonly cliScript?: string,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -59,8 +70,8 @@ export class AgentConsent {
     const file = request.file === undefined ? vscode.l10n.t('a file it did not name') : displayText(vscode.workspace.asRelativePath(request.file));
     const message =
       request.op === 'unwrap'
-        ? vscode.l10n.t('{0} asks to decrypt {1} with your key {2}. Allow it?', describePeer(request.peer), file, key)
-        : vscode.l10n.t('{0} asks to sign {1} with your key {2}. Allow it?', describePeer(request.peer), file, key);
+        ? vscode.l10n.t('{0} asks to decrypt {1} with your key {2}. Allow it?', describePeer(request.peer, this.cliScript), file, key)
+        : vscode.l10n.t('{0} asks to sign {1} with your key {2}. Allow it?', describePeer(request.peer, this.cliScript), file, key);
     const TIMED_OUT = Symbol('timed out');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {

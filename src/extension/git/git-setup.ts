@@ -5,6 +5,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
+import { shellQuote } from '../../core/shell-quote';
 import { repositoryRoot } from '../../node/git';
 import { checkSetup, driverCommands, setUp, type DriverCommands } from '../../node/git-setup';
 
@@ -12,10 +13,6 @@ import { checkSetup, driverCommands, setUp, type DriverCommands } from '../../no
 const SUGGESTED_KEY = 'custodian.git.suggested';
 
 export class NoCliError extends CustodianError {}
-
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 async function onPath(name: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== '')) {

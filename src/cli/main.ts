@@ -54,6 +54,8 @@ Global flags:
 
 Exit status: 0 success, 1 failure (bad key, wrong passphrase, tampered file, I/O error),
 2 usage error (unknown command or flag, missing argument).
+Private keys: -i FILE, else $CUSTODIAN_IDENTITY, else $CUSTODIAN_KEY, else, in a terminal of VS Code,
+the keys you keep in VS Code (its agent asks you each time): see "custodian identities".
 Passphrases: --passphrase-file FILE, else $CUSTODIAN_PASSPHRASE, else a prompt without echo.
 Messages are in English on purpose (like git, age and sops: scripts and bug reports match them);
 the VS Code extension follows VS Code's display language (English, Spanish).

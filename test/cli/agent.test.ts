@@ -207,7 +207,7 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
   it('custodian identities shows the agent\'s keys; a stale address is a clean error', async () => {
     const r = await runAsync(['identities'], { CUSTODIAN_AGENT_SOCK: address });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`agent: {2}\\(used\\)\\n {2}${alice.fingerprint.replace(/[+/]/g, '\\$&')} .*agent ${address.replace(/[/.]/g, '\\$&')}`));
+    assert.match(r.stdout, new RegExp(`^VS Code agent: {2}\\(used\\)\\n {2}${alice.fingerprint.replace(/[+/]/g, '\\$&')} .*agent ${address.replace(/[/.]/g, '\\$&')}`, 'm'));
     assert.equal(consents.length, 0);
     const stale = await runAsync(['decrypt', toAlice], { CUSTODIAN_AGENT_SOCK: path.join(dir, 'agent', 'gone.sock') });
     assert.equal(stale.code, 1);

@@ -126,7 +126,7 @@ describe('cli: where private keys come from', function () {
     assert.ok(lines[2].startsWith(`  ${alice.fingerprint}`) && lines[2].endsWith(alice.privatePath), lines[2]);
     assert.equal(lines[3], 'CUSTODIAN_KEY:');
     assert.ok(lines[4].startsWith(`  ${carol.fingerprint}`), lines[4]);
-    assert.match(lines[5], /^agent: not found/);
+    assert.match(lines[5], /^VS Code agent: not found/);
     assert.ok(!r.out.includes(text(carol).split('\n')[1]));
 
     const withI = run(['identities', '-i', bob.privatePath], { env: { CUSTODIAN_PASSPHRASE: PASS } });

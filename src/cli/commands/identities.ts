@@ -23,6 +23,11 @@ function requestFor(source: IdentitySourceName, base: IdentityRequest): Identity
   }
 }
 
+/** How a source is named in the list: the agent by what it is to the user, the keys in VS Code. */
+function label(source: IdentitySourceName): string {
+  return source === 'agent' ? 'VS Code agent' : source;
+}
+
 function notGiven(source: IdentitySourceName): string {
   switch (source) {
     case '-i':
@@ -69,15 +74,15 @@ Examples:
       const request = requestFor(source, base);
       const mark = source === used ? '  (used)' : '';
       if (!request) {
-        ctx.print(`${source}: ${notGiven(source)}`);
+        ctx.print(`${label(source)}: ${notGiven(source)}`);
         continue;
       }
       try {
         const found = await resolveIdentities(request);
-        ctx.print(`${source}:${mark}`);
+        ctx.print(`${label(source)}:${mark}`);
         for (const i of found) ctx.print(`  ${describeKey(i.key.publicKey)}  ${i.origin}`);
       } catch (err) {
-        ctx.print(`${source}: unusable: ${describeError(err)}${mark}`);
+        ctx.print(`${label(source)}: unusable: ${describeError(err)}${mark}`);
       }
     }
     if (!used) ctx.warn('no source of private keys: commands that need one will fail');

@@ -11,6 +11,8 @@ import { verifyRoster, type RosterVerification } from '../core/roster-records';
 import { defaultPinStoreFile, PINS_FILE_ENV, PinStore, readPinsFile, rosterKey } from '../node/roster-pin-store';
 import { deletedProblems, lastChange, readRosterRecords } from '../node/roster-records-dir';
 import * as path from 'node:path';
+import type { CommandContext } from './command';
+import { loadRoster } from './key-files';
 import { CliError, PROGRAM } from './output';
 
 export interface LoadedMember {
@@ -97,4 +99,19 @@ export async function vetRoster(dir: string, members: readonly LoadedMember[], s
     if (added.length > 0) info(`pinned ${added.map((e) => displayText(e.name)).join(', ')} for ${dir} (${source.store.file})`);
   }
   return review;
+}
+
+/**
+ * The keys of every roster DIR given with -R, each roster vetted first (`vetRoster`): what every command
+ * that encrypts to a roster uses, so none of them encrypts to a changed key or an unvetted newcomer.
+ * `pinsFlag`: --pins FILE, if given.
+ */
+export async function vettedRosterKeys(dirs: readonly string[], pinsFlag: string | undefined, ctx: Pick<CommandContext, 'io' | 'backend' | 'info'>): Promise<RsaPublicKey[]> {
+  const keys: RsaPublicKey[] = [];
+  for (const dir of dirs) {
+    const members = await loadRoster(dir);
+    await vetRoster(dir, members, await pinSource(dir, pinsFlag, ctx.io.env), ctx.backend(), (line) => ctx.info(line));
+    for (const { key } of members) keys.push(key);
+  }
+  return keys;
 }

@@ -8,7 +8,8 @@ import { isConflictedValues, openConflictedValues } from '../core/values-conflic
 import type { Args } from './args';
 import type { CommandContext } from './command';
 import { checkInput, checkOutput } from './io';
-import { describeKey, loadPublicKey, loadRoster } from './key-files';
+import { describeKey, loadPublicKey } from './key-files';
+import { vettedRosterKeys } from './roster-trust';
 import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from './values-files';
 
 export async function encryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {
@@ -22,7 +23,8 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
   const passphrases = ctx.passphrases(args);
   const recipients: RsaPublicKey[] = [];
   for (const arg of args.strings('recipient')) recipients.push(await loadPublicKey(arg, passphrases));
-  for (const dir of args.strings('roster')) for (const { key } of await loadRoster(dir)) recipients.push(key);
+  // Vetted as for whole files: a changed key or an unvetted newcomer stops here, before anything is written.
+  recipients.push(...(await vettedRosterKeys(args.strings('roster'), args.string('pins'), ctx)));
   const signer = await valuesSigner(args, ctx, out ?? input);
   const document = await readValuesText(input, ctx);
   const text = await sealValues(document, { format, recipients, signer, rule, backend: ctx.backend() });

@@ -78,6 +78,12 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.ok(r.stderr.includes(bob.fingerprint) && r.stderr.includes(mallory.fingerprint), r.stderr);
     assert.match(r.stderr, /by Mallory <mallory@evil\.example>/);
     assert.match(r.stderr, /custodian roster trust -R .* bob/);
+    // Value-level encryption to the roster is held to the same check.
+    const values = path.join(repo, 'after-swap.env');
+    const v = run(['encrypt', '--values', '--format', 'dotenv', '-R', team, '-o', values, plain], { env: env() });
+    assert.equal(v.code, 1, v.stderr);
+    assert.match(v.stderr, /bob: key changed from /);
+    assert.ok(!fs.existsSync(values), 'nothing was written');
     // After an out-of-band check, the user confirms and encryption goes on.
     const t = run(['roster', 'trust', '-R', team, 'bob'], { env: env() });
     assert.equal(t.code, 0, t.stderr);
@@ -103,6 +109,10 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     const r = run(['encrypt', '-R', team, '-o', path.join(repo, 'b.enc'), plain], { env: { ...env(), CUSTODIAN_ROSTER_PINS: pins } });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bob: key changed/);
+    const v = run(['encrypt', '--values', '--format', 'dotenv', '-R', team, '--pins', pins, '-o', path.join(repo, 'b.env'), plain], { env: env() });
+    assert.equal(v.code, 1);
+    assert.match(v.stderr, /bob: key changed/);
+    assert.ok(!fs.existsSync(path.join(repo, 'b.env')));
     assert.ok(!fs.existsSync(path.join(config, 'custodian', 'roster-pins.json')), 'a pins file run leaves the store alone');
   });
 

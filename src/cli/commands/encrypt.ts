@@ -8,9 +8,9 @@ import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type
 import { commandMain } from '../command-main';
 import { checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
-import { loadPublicKey, loadRoster } from '../key-files';
+import { loadPublicKey } from '../key-files';
 import { UsageError } from '../output';
-import { pinSource, vetRoster } from '../roster-trust';
+import { vettedRosterKeys } from '../roster-trust';
 import { VALUES_FORMAT_HELP } from '../values-files';
 import { encryptValuesFile } from '../values-crypt';
 
@@ -108,12 +108,8 @@ Examples:
       recipients.push(key);
     };
     for (const arg of recipientArgs) add(await loadPublicKey(arg, passphrases));
-    for (const dir of rosterDirs) {
-      const members = await loadRoster(dir);
-      // A changed key or an unvetted newcomer stops here, before any output is written.
-      await vetRoster(dir, members, await pinSource(dir, args.string('pins'), ctx.io.env), ctx.backend(), (line) => ctx.info(line));
-      for (const { key } of members) add(key);
-    }
+    // A changed key or an unvetted newcomer stops here, before any output is written.
+    for (const key of await vettedRosterKeys(rosterDirs, args.string('pins'), ctx)) add(key);
     const signArg = args.string('sign');
     const signDefault = args.flag('sign-default');
     if (signArg !== undefined && signDefault) throw args.usageError('pass either -s KEY or -S, not both');

@@ -9,10 +9,10 @@
 // consent prompt never appears because a configured key file happened not to match.
 import * as path from 'node:path';
 import type { Identity, Signer } from '../core/envelope';
-import type { RsaPrivateKey } from '../core/keys';
+import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import type { RemoteValuesIdentity, RemoteValuesSigner } from '../core/values';
 import { looksLikePem } from '../core/pem';
-import { describeKey, loadPrivateKey, privateKeyFromText } from './key-files';
+import { describeKey, loadPrivateKey, loadPublicKey, privateKeyFromText } from './key-files';
 import { CliError, UsageError } from './output';
 import type { PassphraseSource } from './passphrase';
 
@@ -127,4 +127,24 @@ export async function resolveSigner(req: IdentityRequest, select?: string): Prom
     throw new CliError(`no key ${select} among the keys of ${identities[0].source}: ${have}`, { hint: 'run "custodian identities" to see which keys are available' });
   }
   return found;
+}
+
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
+/**
+ * A recipient given with -r: the fingerprint (`SHA256:…`) of one of my keys, found in the order above
+ * (the agent lists its public keys without asking), else a public key file or an "ssh-rsa …" line. So a
+ * key kept in VS Code can be a recipient from its terminal without exporting it first.
+ */
+export async function recipientKey(arg: string, req: IdentityRequest): Promise<RsaPublicKey> {
+  if (!FINGERPRINT.test(arg)) return loadPublicKey(arg, req.passphrases);
+  const identities = await resolveIdentities(req);
+  const found = identities.find((i) => i.key.publicKey.fingerprint === arg);
+  if (!found) {
+    const have = identities.map((i) => describeKey(i.key.publicKey)).join(', ');
+    throw new CliError(`no key ${arg} among your keys (${identities[0].source}): ${have}`, {
+      hint: "-r SHA256:… names one of your own keys (custodian identities lists them); for a teammate's key give their .pub file, or -R .custodian/team",
+    });
+  }
+  return found.key.publicKey;
 }

@@ -9,6 +9,7 @@ import type { Args } from './args';
 import type { CommandContext } from './command';
 import { checkInput, checkOutput } from './io';
 import { describeKey, loadPublicKey } from './key-files';
+import { recipientKey } from './identities';
 import { vettedRosterKeys } from './roster-trust';
 import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from './values-files';
 
@@ -22,7 +23,8 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
   await checkOutput(out, { force });
   const passphrases = ctx.passphrases(args);
   const recipients: RsaPublicKey[] = [];
-  for (const arg of args.strings('recipient')) recipients.push(await loadPublicKey(arg, passphrases));
+  const mine = { files: [], env: ctx.io.env, passphrases, agent: ctx.agent() };
+  for (const arg of args.strings('recipient')) recipients.push(await recipientKey(arg, mine));
   // Vetted as for whole files: a changed key or an unvetted newcomer stops here, before anything is written.
   recipients.push(...(await vettedRosterKeys(args.strings('roster'), args.string('pins'), ctx)));
   const signer = await valuesSigner(args, ctx, out ?? input);

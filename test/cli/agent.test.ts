@@ -123,6 +123,30 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
     assert.equal(audit.length, 0);
   });
 
+  it('pubkey without KEY prints the agent\'s default key, and -r SHA256:… encrypts to a key of the agent\'s: no consent needed; a fingerprint that is not mine is refused', async () => {
+    const printed = await runAsync(['pubkey'], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(printed.code, 0, printed.stderr);
+    const typeAndKey = (line: string) => line.trim().split(' ').slice(0, 2).join(' ');
+    assert.equal(typeAndKey(printed.stdout), typeAndKey(fs.readFileSync(alice.sshPubPath, 'utf8')));
+    const plain = path.join(dir, 'to-me.txt');
+    fs.writeFileSync(plain, 'for my VS Code key\n');
+    const out = path.join(dir, 'to-me.enc');
+    const e = await runAsync(['encrypt', '-r', alice.fingerprint, '-o', out, plain], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(e.code, 0, e.stderr);
+    assert.deepEqual(consents, [], 'listing public keys asks nothing');
+    const d = await runAsync(['decrypt', '-i', alice.privatePath, out], {});
+    assert.equal(d.stdout, 'for my VS Code key\n');
+    const values = path.join(dir, 'to-me.env');
+    fs.writeFileSync(path.join(dir, 'plain.env'), 'A=1\n');
+    const v = await runAsync(['encrypt', '--values', '-r', alice.fingerprint, '-o', values, path.join(dir, 'plain.env')], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(v.code, 0, v.stderr);
+    const notMine = await runAsync(['encrypt', '-r', bob.fingerprint, '-o', path.join(dir, 'x.enc'), plain], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(notMine.code, 1);
+    assert.match(notMine.stderr, new RegExp(`no key ${bob.fingerprint.replace(/[+/]/g, '\\$&')} among your keys \\(agent\\): ${alice.fingerprint.replace(/[+/]/g, '\\$&')}`));
+    assert.match(notMine.stderr, /hint: .*for a teammate's key give their \.pub file, or -R \.custodian\/team/);
+    assert.ok(!fs.existsSync(path.join(dir, 'x.enc')));
+  });
+
   it('encrypt -S signs with the agent\'s default key', async () => {
     const signed = path.join(dir, 'signed.enc');
     const plain = path.join(dir, 'plain.txt');

@@ -144,8 +144,14 @@ describe('cli: keygen, pubkey, fingerprint', function () {
     assert.match(weak.stderr, /2048/);
   });
 
-  it('pubkey needs exactly one key (exit 2)', () => {
-    assert.equal(run(['pubkey']).code, 2);
+  it('pubkey takes one key; without one and without a source of private keys it is a usage error saying where keys come from (exit 2)', () => {
+    const none = run(['pubkey']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no private key\ncustodian: hint: pass -i KEY, set CUSTODIAN_IDENTITY=FILE/);
+    const fromEnv = run(['pubkey'], { env: { CUSTODIAN_IDENTITY: plain.privatePath } });
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    const typeAndKey = (line: string) => line.trim().split(' ').slice(0, 2).join(' ');
+    assert.equal(typeAndKey(fromEnv.out), typeAndKey(fs.readFileSync(plain.sshPubPath, 'utf8')), 'the default key: the first of CUSTODIAN_IDENTITY');
     const two = run(['pubkey', plain.sshPubPath, plain.sshPubPath]);
     assert.equal(two.code, 2);
     assert.match(two.stderr, /too many arguments/);

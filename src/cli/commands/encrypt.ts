@@ -7,8 +7,7 @@ import { READ_CHUNK_SIZE } from '../../node/node-streams';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { commandMain } from '../command-main';
 import { checkOutput, isStdio, openInput, writeOutput } from '../io';
-import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
-import { loadPublicKey } from '../key-files';
+import { IDENTITY_ENV, KEY_ENV, recipientKey, resolveSigner } from '../identities';
 import { UsageError } from '../output';
 import { vettedRosterKeys } from '../roster-trust';
 import { VALUES_FORMAT_HELP } from '../values-files';
@@ -46,8 +45,9 @@ replaces an existing file unless -f is given.
 
 Flags:
   -r, --recipient KEY     a recipient: a public key file (OpenSSH .pub, PEM, certificate), a
-                          private key file (its public half), or a quoted "ssh-rsa AAAA…" line;
-                          repeatable
+                          private key file (its public half), a quoted "ssh-rsa AAAA…" line, or
+                          the fingerprint (SHA256:…) of one of your keys ("custodian identities":
+                          e.g. your key in VS Code, from its terminal); repeatable
   -R, --roster DIR        every *.pub file in DIR is a recipient (the team roster, usually
                           .custodian/team); repeatable, combines with -r. Refused when a
                           teammate's key changed or someone new appeared since you last used
@@ -107,7 +107,8 @@ Examples:
       seen.add(key.fingerprint);
       recipients.push(key);
     };
-    for (const arg of recipientArgs) add(await loadPublicKey(arg, passphrases));
+    const mine = { files: [], env: ctx.io.env, passphrases, agent: ctx.agent() };
+    for (const arg of recipientArgs) add(await recipientKey(arg, mine));
     // A changed key or an unvetted newcomer stops here, before any output is written.
     for (const key of await vettedRosterKeys(rosterDirs, args.string('pins'), ctx)) add(key);
     const signArg = args.string('sign');

@@ -3,6 +3,7 @@ import { displayText } from '../../core/display-text';
 import { exportPublicKeyOpenSsh, exportPublicKeyPem } from '../../core/keys';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { commandMain } from '../command-main';
+import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
 import { checkCommentOption, loadPublicKey } from '../key-files';
 
 export const pubkeyCommand: Command = {
@@ -12,10 +13,12 @@ export const pubkeyCommand: Command = {
     comment: { type: 'string', short: 'C' },
     ...PASSPHRASE_FILE_OPTION,
   },
-  help: `Usage: custodian pubkey [--pem] [-C COMMENT] [--passphrase-file FILE] KEY
+  help: `Usage: custodian pubkey [--pem] [-C COMMENT] [--passphrase-file FILE] [KEY]
 
 Prints the public key of KEY: a private key (PKCS#8, encrypted PKCS#8, PKCS#1 or OpenSSH; an
 encrypted one asks for its passphrase), a public key (PEM, OpenSSH line) or an X.509 certificate.
+Without KEY: your default key, the one encrypt -S signs with (the first of $${IDENTITY_ENV},
+$${KEY_ENV}, or the VS Code agent's default key; "custodian identities" shows which).
 The output is one OpenSSH "ssh-rsa …" line, or with --pem a "PUBLIC KEY" (SPKI) PEM block.
 
 Flags:
@@ -26,11 +29,16 @@ ${PASSPHRASE_HELP}
 Examples:
   custodian pubkey ~/.custodian/alice.pem > .custodian/team/alice.pub
   custodian pubkey --pem alice.pub > alice-spki.pem
+  custodian pubkey > me.pub                  # in a VS Code terminal: your key kept in VS Code
 `,
   async run(args, ctx) {
-    args.expectPositionals(1, 1, 'the key file (custodian pubkey KEY)');
+    args.expectPositionals(0, 1, '');
     const comment = checkCommentOption(args.string('comment'), args);
-    const key = await loadPublicKey(args.positionals[0], ctx.passphrases(args));
+    const passphrases = ctx.passphrases(args);
+    const key =
+      args.positionals.length === 1
+        ? await loadPublicKey(args.positionals[0], passphrases)
+        : (await resolveSigner({ files: [], env: ctx.io.env, passphrases, agent: ctx.agent() })).key.publicKey;
     if (args.flag('pem')) {
       if (args.has('comment')) throw args.usageError('--comment applies to OpenSSH lines, not to --pem');
       ctx.io.stdout.write(exportPublicKeyPem(key));

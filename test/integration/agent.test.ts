@@ -303,14 +303,22 @@ describe('agent', function () {
     }
   });
 
-  it('"Allow for N minutes" answers the next request without asking', async () => {
+  it('"Allow for N minutes" answers the next request without asking, says so in the status bar, and ends when asked', async () => {
     const consent = answerConsent(() => 'Allow for 10 Minutes');
     try {
+      assert.strictEqual(agent.grantStatus.text, undefined, 'nothing shown before');
       assert.strictEqual((await custodian(['decrypt', file], address)).code, 0);
       assert.strictEqual((await custodian(['decrypt', file], address)).code, 0);
       assert.strictEqual(consent.prompts.length, 1);
+      assert.strictEqual(agent.grantStatus.text, '$(unlock) Keys without asking: 10 min');
+      await vscode.commands.executeCommand('custodian.revokeAgentApproval');
+      assert.strictEqual(agent.grantStatus.text, undefined);
+      assert.strictEqual((await custodian(['decrypt', file], address)).code, 0);
+      assert.strictEqual(consent.prompts.length, 2, 'asked again');
+      assert.ok(agent.audit.recent().some((line) => line.includes('ended by the user')), agent.audit.recent().join('\n'));
     } finally {
       consent.dispose();
+      await vscode.commands.executeCommand('custodian.revokeAgentApproval');
     }
   });
 
@@ -318,6 +326,7 @@ describe('agent', function () {
     const der = await team.services.keyStore.getPrivateKeyDer(team.me.id);
     const forms = secretForms(privateKeyFromPkcs8Der(der));
     const proxy = await recordingProxy(address);
+    const consent = answerConsent(() => 'Allow Once');
     try {
       const r = await custodian(['decrypt', file], proxy.address);
       assert.strictEqual(r.code, 0, r.stderr);
@@ -331,6 +340,7 @@ describe('agent', function () {
       assert.ok(leaks(Buffer.concat([traffic, Buffer.from(JSON.stringify({ k: Buffer.from(der).toString('base64') }))]), forms).length > 0);
       assert.deepStrictEqual(leaks(traffic, forms), []);
     } finally {
+      consent.dispose();
       proxy.close();
     }
   });

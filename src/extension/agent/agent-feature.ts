@@ -16,6 +16,7 @@ import { lazyCore } from '../lazy-core';
 import type { WorkspaceTrust } from '../workspace-trust';
 import { AGENT_LOG_SCHEME, AgentAudit } from './audit';
 import { AgentConsent } from './consent';
+import { AgentGrantStatus } from './grant-status';
 import type { RunningAgent } from './agent-service';
 
 export interface AgentFeatureDeps {
@@ -31,6 +32,8 @@ export interface AgentFeatureDeps {
 
 export class AgentFeature implements vscode.Disposable {
   readonly audit: AgentAudit;
+  /** The status bar item shown while "Allow for N Minutes" runs. */
+  readonly grantStatus: AgentGrantStatus;
   private readonly consent: AgentConsent;
   private running: Promise<RunningAgent | undefined> = Promise.resolve(undefined);
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -41,14 +44,24 @@ export class AgentFeature implements vscode.Disposable {
   ) {
     this.audit = new AgentAudit(deps.log);
     this.consent = new AgentConsent(deps.config, deps.keyName, deps.cliScript);
+    this.grantStatus = new AgentGrantStatus(this.consent);
     this.subscriptions.push(
       this.audit,
+      this.grantStatus,
+      this.consent,
       deps.trust.onDidChange(() => this.update()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('custodian.agent.enabled')) this.update();
       }),
     );
     this.update();
+  }
+
+  /** Ends "Allow for N Minutes" now: the next use of a key asks again. */
+  revokeApproval(): void {
+    if (this.consent.grantEnd() === undefined) return;
+    this.consent.revoke();
+    this.audit.note('"Allow for N Minutes" ended by the user');
   }
 
   /** The address while serving, else undefined (after any pending start or stop). */
@@ -101,7 +114,7 @@ export class AgentFeature implements vscode.Disposable {
   }
 }
 
-/** Starts the agent (when allowed) and registers "Custodian: Show Agent Log". */
+/** Starts the agent (when allowed) and registers "Custodian: Show Agent Log" and ending an approval early. */
 export function registerAgentFeature(context: vscode.ExtensionContext, deps: AgentFeatureDeps): AgentFeature {
   const feature = new AgentFeature(context.environmentVariableCollection, deps);
   context.subscriptions.push(
@@ -112,6 +125,7 @@ export function registerAgentFeature(context: vscode.ExtensionContext, deps: Age
       await vscode.window.showTextDocument(doc, { preview: true });
       return feature.audit.recent();
     }),
+    vscode.commands.registerCommand(CommandId.RevokeAgentApproval, () => feature.revokeApproval()),
   );
   return feature;
 }

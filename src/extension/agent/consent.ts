@@ -26,9 +26,12 @@ export function describePeer(peer: ConsentRequest['peer'], cliScript?: string): 
   return vscode.l10n.t('an unknown process (the system does not say which)');
 }
 
-export class AgentConsent {
+export class AgentConsent implements vscode.Disposable {
   private grantedUntil = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly grantEmitter = new vscode.EventEmitter<void>();
+  /** Fires when an "Allow for N minutes" grant starts or is ended early. */
+  readonly onDidChangeGrant = this.grantEmitter.event;
 
   constructor(
     private readonly config: () => AgentConfig,
@@ -48,7 +51,18 @@ export class AgentConsent {
 
   /** Ends an "Allow for N minutes" grant early. */
   revoke(): void {
+    if (this.grantedUntil === 0) return;
     this.grantedUntil = 0;
+    this.grantEmitter.fire();
+  }
+
+  /** When the current "Allow for N minutes" grant ends (epoch ms), or undefined when none is running. */
+  grantEnd(): number | undefined {
+    return this.now() < this.grantedUntil ? this.grantedUntil : undefined;
+  }
+
+  dispose(): void {
+    this.grantEmitter.dispose();
   }
 
   /** `"Work laptop" (hfz2cTVR)`: the name and the short fingerprint the Keys view shows. */
@@ -96,7 +110,10 @@ export class AgentConsent {
       });
       return 'timed-out';
     }
-    if (choice === window) this.grantedUntil = this.now() + allowMinutes * 60_000;
+    if (choice === window) {
+      this.grantedUntil = this.now() + allowMinutes * 60_000;
+      this.grantEmitter.fire();
+    }
     return choice === once || choice === window ? 'allowed' : 'denied';
   }
 }

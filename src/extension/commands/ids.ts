@@ -60,6 +60,7 @@ export const enum CommandId {
 
   // The agent (docs/AGENT.md)
   ShowAgentLog = 'custodian.showAgentLog',
+  RevokeAgentApproval = 'custodian.revokeAgentApproval',
   // Value-encrypted .env/JSON/YAML files (docs/VALUES.md)
   OpenValuesDecrypted = 'custodian.openValuesDecrypted',
   EncryptValues = 'custodian.encryptValues',

@@ -1,0 +1,53 @@
+// While "Allow for N Minutes" lets the agent use my keys for any process of mine without asking, the
+// status bar says so, with the time left, and a click ends it: an approval nobody sees is one nobody
+// remembers to take back.
+import * as vscode from 'vscode';
+import { CommandId } from '../commands/ids';
+import type { AgentConsent } from './consent';
+
+/** Often enough for a count in minutes. */
+const TICK_MS = 15_000;
+
+export class AgentGrantStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('custodian.agentGrant', vscode.StatusBarAlignment.Right, 100);
+  private readonly subscriptions: vscode.Disposable[] = [this.item];
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly consent: AgentConsent) {
+    this.item.name = vscode.l10n.t('Custodian: Agent Approval');
+    this.item.command = CommandId.RevokeAgentApproval;
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    this.subscriptions.push(consent.onDidChangeGrant(() => this.update()));
+    this.update();
+  }
+
+  /** What the item shows now; undefined while hidden (tests). */
+  get text(): string | undefined {
+    return this.timer === undefined ? undefined : this.item.text;
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  private update(): void {
+    const end = this.consent.grantEnd();
+    void vscode.commands.executeCommand('setContext', 'custodian.agentApproved', end !== undefined);
+    if (end === undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.item.hide();
+      return;
+    }
+    const minutes = Math.max(1, Math.ceil((end - Date.now()) / 60_000));
+    this.item.text = vscode.l10n.t('$(unlock) Keys without asking: {0} min', String(minutes));
+    this.item.tooltip = vscode.l10n.t(
+      'The Custodian agent uses your keys for any process of yours without asking until {0} ("Allow for N Minutes"). Click to ask again from now on.',
+      new Date(end).toLocaleTimeString(),
+    );
+    this.item.show();
+    this.timer ??= setInterval(() => this.update(), TICK_MS);
+  }
+}

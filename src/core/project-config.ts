@@ -31,10 +31,12 @@ export interface ProjectConfig {
 }
 
 /**
- * What the guard refuses when the repository says nothing: dotenv files (but not their templates),
+ * What the guard refuses when the repository says nothing: dotenv files (`.env`, `.env.*`, `NAME.env`:
+ * the names the values formats read as dotenv; but not the `.env.*` templates),
  * private keys and key stores, and a `secrets/` folder. Encrypted files (`*.enc`) are always allowed.
  */
 export const DEFAULT_GUARD_PLAINTEXT_PATHS: readonly string[] = Object.freeze([
+  '*.env',
   '.env',
   '.env.*',
   '!.env.example',

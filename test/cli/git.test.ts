@@ -352,6 +352,8 @@ describe('cli: guard (real git)', function () {
 
   const cases: [string, () => string[], RegExp][] = [
     ['a path in guard.plaintextPaths (.env)', () => (write('app/.env', 'TOKEN=1\n'), ['app/.env']), /\[plaintext-path\] app\/\.env matches "\.env".*\n.*hint: custodian encrypt -R \.custodian\/team -o app\/\.env\.enc app\/\.env && git rm --cached app\/\.env/],
+    // What a new user committed freely before *.env was a default: a dotenv file named like the service.
+    ['a dotenv file named NAME.env (prod.env)', () => (write('deploy/prod.env', 'AWS_SECRET_ACCESS_KEY=x\n'), ['deploy/prod.env']), /\[plaintext-path\] deploy\/prod\.env matches "\*\.env"/],
     ['a private key block in any file', () => (write('notes/deploy.txt', `see below\n-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n`), ['notes/deploy.txt']), /\[private-key\] notes\/deploy\.txt holds a private key block\n.*hint: git rm --cached notes\/deploy\.txt/],
     [
       'a plaintext twin of an encrypted file',

@@ -6,7 +6,7 @@ import { agentFromEnv } from '../node/agent-client';
 import { createNodeCryptoBackend } from '../node/node-crypto-backend';
 import { parseCommandArgs } from './args';
 import { CommandContext, type Command, type CommandMain } from './command';
-import { ExitCode, reportError } from './output';
+import { ExitCode, PROGRAM, reportError } from './output';
 
 export function commandMain(command: Command): CommandMain {
   return async (argv, io) => {
@@ -16,7 +16,8 @@ export function commandMain(command: Command): CommandMain {
         io.stdout.write(command.help);
         return ExitCode.Ok;
       }
-      const status = await command.run(args, new CommandContext(io, () => createNodeCryptoBackend(), () => agentFromEnv(io.env)));
+      const waiting = (): void => void io.stderr.write(`${PROGRAM}: waiting for your answer in VS Code: it asks whether this command may use your key\n`);
+      const status = await command.run(args, new CommandContext(io, () => createNodeCryptoBackend(), () => agentFromEnv(io.env, waiting)));
       return typeof status === 'number' ? status : ExitCode.Ok;
     } catch (err) {
       return reportError(err, io);

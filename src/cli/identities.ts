@@ -130,6 +130,7 @@ export async function resolveSigner(req: IdentityRequest, select?: string): Prom
 }
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+const RECIPIENT_HINT = '-r takes a public key file, a quoted "ssh-rsa AAAA…" line, or the full fingerprint (SHA256:…) of one of your own keys ("custodian identities" lists them); the team: -R .custodian/team';
 
 /**
  * A recipient given with -r: the fingerprint (`SHA256:…`) of one of my keys, found in the order above
@@ -137,7 +138,17 @@ const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
  * key kept in VS Code can be a recipient from its terminal without exporting it first.
  */
 export async function recipientKey(arg: string, req: IdentityRequest): Promise<RsaPublicKey> {
-  if (!FINGERPRINT.test(arg)) return loadPublicKey(arg, req.passphrases);
+  if (!FINGERPRINT.test(arg)) {
+    try {
+      return await loadPublicKey(arg, req.passphrases);
+    } catch (err) {
+      // A name, an e-mail or a short fingerprint is not a file: say what -r does take.
+      if (err instanceof CliError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+        throw new CliError(err.message, { cause: err, hint: RECIPIENT_HINT });
+      }
+      throw err;
+    }
+  }
   const identities = await resolveIdentities(req);
   const found = identities.find((i) => i.key.publicKey.fingerprint === arg);
   if (!found) {

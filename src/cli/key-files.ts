@@ -115,7 +115,11 @@ export async function loadRoster(dir: string): Promise<{ file: string; name: str
     throw err;
   }
   const files = names.filter((n) => n.endsWith('.pub')).sort();
-  if (files.length === 0) throw new CliError(`roster directory ${dir} holds no .pub files`, { hint: 'add team members\' public keys as NAME.pub' });
+  if (files.length === 0) {
+    throw new CliError(`roster directory ${dir} holds no .pub files`, {
+      hint: `add team members' public keys as NAME.pub; yours: custodian pubkey > ${path.join(dir, 'NAME.pub')} (or "Add Myself to Team" in VS Code)`,
+    });
+  }
   // Names are shown as "who" (docs/ROSTER.md §2): checked on read, whoever wrote the file.
   for (const name of files) {
     const problem = rosterNameProblem(name.slice(0, -'.pub'.length));

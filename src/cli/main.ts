@@ -14,7 +14,7 @@ import { ExitCode, PROGRAM, reportError, UsageError } from './output';
  */
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'keygen', summary: 'generate an RSA key pair (encrypted private key, OpenSSH public key)' },
-  { name: 'pubkey', summary: 'print the public key of a key file (OpenSSH line or PEM)' },
+  { name: 'pubkey', summary: 'print the public key of a key file, or of your own key (OpenSSH line or PEM)' },
   { name: 'fingerprint', summary: 'print the SHA256 fingerprint of keys, as ssh-keygen -lf does' },
   { name: 'encrypt', summary: 'encrypt a file to recipients\' public keys (.enc), optionally signed' },
   { name: 'decrypt', summary: 'decrypt a .enc file (binary or armored) with your private key' },

@@ -20,12 +20,22 @@ function deniedHint(op: AgentRequest['op']): string {
 
 type Ok<K extends string> = Extract<AgentResponse, { ok: true } & Record<K, unknown>>;
 
+/** How long a request that may need the user's consent waits before the client says it is waiting. */
+const WAITING_NOTICE_MS = 700;
+
 export class AgentClient {
   private socket?: net.Socket;
   private connecting?: Promise<net.Socket>;
   private nextId = 1;
 
-  constructor(readonly address: string) {}
+  constructor(
+    readonly address: string,
+    /**
+     * Told once per request that uses a key and has waited a moment: VS Code is showing a dialog, and a
+     * terminal that prints nothing meanwhile looks like a command that hangs.
+     */
+    private readonly onWaiting?: () => void,
+  ) {}
 
   /** The agent's public keys, its default key first. Needs no consent; `file` is what later requests are for. */
   async keys(request: { readonly file?: string } = {}): Promise<AgentKey[]> {
@@ -75,6 +85,7 @@ export class AgentClient {
   async request(request: AgentRequest): Promise<AgentResponse> {
     const socket = await this.connect();
     socket.ref();
+    const notice = request.op !== 'list' && this.onWaiting ? setTimeout(this.onWaiting, WAITING_NOTICE_MS) : undefined;
     try {
       const body = await new Promise<Uint8Array>((resolve, reject) => {
         const decoder = new FrameDecoder(MAX_RESPONSE_BYTES);
@@ -110,6 +121,7 @@ export class AgentClient {
       if (err instanceof ProtocolError) throw new AgentError(`the Custodian agent at ${this.address} answered outside its protocol: ${err.message}`, { cause: err });
       throw err;
     } finally {
+      clearTimeout(notice);
       // Between requests the connection must not keep a finished command alive.
       socket.unref();
     }
@@ -133,8 +145,8 @@ function errorFor(code: ProtocolError['code'], message: string, address: string,
   }
 }
 
-/** The agent named by $CUSTODIAN_AGENT_SOCK, or undefined when it is not set. */
-export function agentFromEnv(env: NodeJS.ProcessEnv): AgentClient | undefined {
+/** The agent named by $CUSTODIAN_AGENT_SOCK, or undefined when it is not set. `onWaiting`: see AgentClient. */
+export function agentFromEnv(env: NodeJS.ProcessEnv, onWaiting?: () => void): AgentClient | undefined {
   const address = env[AGENT_SOCK_ENV];
-  return address ? new AgentClient(address) : undefined;
+  return address ? new AgentClient(address, onWaiting) : undefined;
 }

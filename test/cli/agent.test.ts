@@ -46,7 +46,7 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
   let address: string;
   const consents: ConsentRequest[] = [];
   const audit: AuditEntry[] = [];
-  const answer = { allow: true };
+  const answer = { allow: true, delayMs: 0 };
   let toAlice: string;
 
   before(async () => {
@@ -66,6 +66,7 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
       valuesRecipients: async (text, format) => valuesRecipients(text, format),
       consent: async (r) => {
         consents.push(r);
+        if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
         return answer.allow ? 'allowed' : 'denied';
       },
       audit: (e) => audit.push(e),
@@ -98,6 +99,20 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
     assert.equal(consents[0].file, toAlice);
     if (process.platform === 'linux') assert.match(consents[0].peer.commandLine ?? '', /decrypt .*secrets\.env\.enc/);
     assert.deepEqual(audit.map((e) => [e.op, e.outcome]), [['list', 'allowed'], ['unwrap', 'allowed']]);
+  });
+
+  it('while VS Code asks, the terminal says so; an answer given at once prints nothing more', async () => {
+    answer.delayMs = 1500;
+    try {
+      const slow = await runAsync(['decrypt', toAlice], { CUSTODIAN_AGENT_SOCK: address });
+      assert.equal(slow.code, 0, slow.stderr);
+      assert.match(slow.stderr, /^custodian: waiting for your answer in VS Code: it asks whether this command may use your key$/m);
+    } finally {
+      answer.delayMs = 0;
+    }
+    const quick = await runAsync(['decrypt', toAlice], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(quick.code, 0, quick.stderr);
+    assert.doesNotMatch(quick.stderr, /waiting/);
   });
 
   it('denied: custodian: error: … denied, with a hint, and no output', async () => {
@@ -145,6 +160,10 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
     assert.match(notMine.stderr, new RegExp(`no key ${bob.fingerprint.replace(/[+/]/g, '\\$&')} among your keys \\(agent\\): ${alice.fingerprint.replace(/[+/]/g, '\\$&')}`));
     assert.match(notMine.stderr, /hint: .*for a teammate's key give their \.pub file, or -R \.custodian\/team/);
     assert.ok(!fs.existsSync(path.join(dir, 'x.enc')));
+    // A name or an e-mail is not a file: the hint says what -r takes.
+    const byName = await runAsync(['encrypt', '-r', 'alice@example.com', '-o', path.join(dir, 'x.enc'), plain], { CUSTODIAN_AGENT_SOCK: address });
+    assert.equal(byName.code, 1);
+    assert.match(byName.stderr, /key file alice@example\.com does not exist\ncustodian: hint: -r takes a public key file, .*the full fingerprint \(SHA256:…\) of one of your own keys/);
   });
 
   it('encrypt -S signs with the agent\'s default key', async () => {
@@ -231,7 +250,7 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
   it('custodian identities shows the agent\'s keys; a stale address is a clean error', async () => {
     const r = await runAsync(['identities'], { CUSTODIAN_AGENT_SOCK: address });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^VS Code agent: {2}\\(used\\)\\n {2}${alice.fingerprint.replace(/[+/]/g, '\\$&')} .*agent ${address.replace(/[/.]/g, '\\$&')}`, 'm'));
+    assert.match(r.stdout, new RegExp(`^VS Code agent: \\(used\\)\\n {2}${alice.fingerprint.replace(/[+/]/g, '\\$&')} .*agent ${address.replace(/[/.]/g, '\\$&')}`, 'm'));
     assert.equal(consents.length, 0);
     const stale = await runAsync(['decrypt', toAlice], { CUSTODIAN_AGENT_SOCK: path.join(dir, 'agent', 'gone.sock') });
     assert.equal(stale.code, 1);

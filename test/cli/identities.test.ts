@@ -122,7 +122,7 @@ describe('cli: where private keys come from', function () {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.out.split('\n');
     assert.equal(lines[0], '-i: not given');
-    assert.equal(lines[1], 'CUSTODIAN_IDENTITY:  (used)');
+    assert.equal(lines[1], 'CUSTODIAN_IDENTITY: (used)');
     assert.ok(lines[2].startsWith(`  ${alice.fingerprint}`) && lines[2].endsWith(alice.privatePath), lines[2]);
     assert.equal(lines[3], 'CUSTODIAN_KEY:');
     assert.ok(lines[4].startsWith(`  ${carol.fingerprint}`), lines[4]);
@@ -130,7 +130,7 @@ describe('cli: where private keys come from', function () {
     assert.ok(!r.out.includes(text(carol).split('\n')[1]));
 
     const withI = run(['identities', '-i', bob.privatePath], { env: { CUSTODIAN_PASSPHRASE: PASS } });
-    assert.match(withI.out, /^-i: {2}\(used\)\n {2}SHA256:/);
+    assert.match(withI.out, /^-i: \(used\)\n {2}SHA256:/);
     const none = run(['identities']);
     assert.equal(none.code, 0);
     assert.match(none.stderr, /warning: no source of private keys/);

@@ -205,6 +205,14 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.equal(run(['roster', 'verify', '-R', team], { env: env() }).code, 0);
   });
 
+  it('an empty roster says how to add yourself', () => {
+    const empty = path.join(repo, 'empty-team');
+    fs.mkdirSync(empty);
+    const r = run(['encrypt', '-R', empty, '-o', path.join(repo, 'e.enc'), plain], { env: env() });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /roster directory .*empty-team holds no \.pub files\ncustodian: hint: .*yours: custodian pubkey > .*empty-team\/NAME\.pub \(or "Add Myself to Team" in VS Code\)/);
+  });
+
   it('names that could lie are refused on read: brackets, spaces, lookalikes', () => {
     for (const bad of ['alice (you)', 'a1ice']) {
       const file = path.join(team, `${bad}.pub`);

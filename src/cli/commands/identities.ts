@@ -72,7 +72,7 @@ Examples:
     const used = chosenSource(base);
     for (const source of SOURCES) {
       const request = requestFor(source, base);
-      const mark = source === used ? '  (used)' : '';
+      const mark = source === used ? ' (used)' : '';
       if (!request) {
         ctx.print(`${label(source)}: ${notGiven(source)}`);
         continue;

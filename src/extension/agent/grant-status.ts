@@ -44,7 +44,7 @@ export class AgentGrantStatus implements vscode.Disposable {
     const minutes = Math.max(1, Math.ceil((end - Date.now()) / 60_000));
     this.item.text = vscode.l10n.t('$(unlock) Keys without asking: {0} min', String(minutes));
     this.item.tooltip = vscode.l10n.t(
-      'The Custodian agent uses your keys for any process of yours without asking until {0} ("Allow for N Minutes"). Click to ask again from now on.',
+      'The Custodian agent uses your keys for any process of yours without asking until {0}. Click to ask again from now on.',
       new Date(end).toLocaleTimeString(),
     );
     this.item.show();

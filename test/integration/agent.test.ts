@@ -266,7 +266,8 @@ describe('agent', function () {
       const started = Date.now();
       const r = await custodian(['decrypt', '-o', out, file], address);
       assert.strictEqual(r.code, 1);
-      assert.match(r.stderr, /^custodian: error: the Custodian agent: the request to decrypt was not answered in VS Code in time, so it was denied\n/);
+      // While the dialog waits the terminal says so; then the refusal.
+      assert.match(r.stderr, /^custodian: waiting for your answer in VS Code: it asks whether this command may use your key\ncustodian: error: the Custodian agent: the request to decrypt was not answered in VS Code in time, so it was denied\n/);
       assert.ok(Date.now() - started < 30_000);
       assert.strictEqual(silent.prompts.length, 1);
     } finally {

@@ -1,5 +1,6 @@
 // Value-encrypted .env, JSON and YAML files in the editor (docs/VALUES.md): the custodian-values file
-// system, the problems marked while a decrypted one is edited, the CodeLenses and the commands. Only registrations here: the core loads on first use.
+// system, the problems marked while a decrypted one is edited, the CodeLenses and the commands. Only
+// registrations here: the core loads on first use.
 import * as vscode from 'vscode';
 import { ValuesDiagnostics } from '../../editor/values-diagnostics';
 import type { BackupGuard } from '../../fs/backup-guard';

@@ -217,7 +217,7 @@ describe('value-encrypted files in the editor', function () {
     };
     try {
       await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
-      await files.update('autoSaveDelay', 300, vscode.ConfigurationTarget.Global);
+      await files.update('autoSaveDelay', 1000, vscode.ConfigurationTarget.Global); // VS Code's default
       await files.update('autoSaveWhenNoErrors', true, vscode.ConfigurationTarget.Global);
       const doc = await vscode.workspace.openTextDocument(shownUri(file));
       const editor = await vscode.window.showTextDocument(doc);
@@ -231,7 +231,7 @@ describe('value-encrypted files in the editor', function () {
         [[2, vscode.DiagnosticSeverity.Error, 'Custodian']],
       );
       assert.match(problems[0].message, /^Line 3: a name without = \(no value\)\. Write one NAME=value per line/);
-      await sleep(1500); // five auto-save delays
+      await sleep(3000); // three auto-save delays
       assert.deepStrictEqual(saves, [], 'no save tried while the document does not parse');
       assert.ok(doc.isDirty);
       assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), text);
@@ -243,6 +243,21 @@ describe('value-encrypted files in the editor', function () {
       const saved = fs.readFileSync(file.fsPath, 'utf8');
       assert.match(saved, /^HALF_TYPED=custodian-val1\./m);
       assert.ok(!saved.includes('three-Zz3'));
+
+      // A save of text that does not seal says the edit was refused, not that the file is damaged;
+      // with auto-save on and the setting off, it names the setting.
+      const refused = async (): Promise<string> => {
+        let message = '';
+        // The provider itself, as a document's save calls it (workspace.fs would first create the folder).
+        await assert.rejects(writeFile(shownUri(file), Buffer.from('A=1\nA=2\n')), (err: Error) => ((message = err.message), true));
+        return message;
+      };
+      const withSetting = await refused();
+      assert.match(withSetting, /Not saved: "A" appears twice: a value-encrypted file has one value per key\. Remove or rename one of them\. The file on disk is unchanged\./);
+      assert.doesNotMatch(withSetting, /damaged|autoSaveWhenNoErrors/);
+      await files.update('autoSaveWhenNoErrors', undefined, vscode.ConfigurationTarget.Global);
+      assert.match(await refused(), /turn on the setting "files\.autoSaveWhenNoErrors"/);
+      assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), saved, 'the file on disk is unchanged');
     } finally {
       delete (fsp as { writeFile?: unknown }).writeFile;
       for (const key of ['autoSave', 'autoSaveDelay', 'autoSaveWhenNoErrors']) await files.update(key, undefined, vscode.ConfigurationTarget.Global);

@@ -8,8 +8,13 @@ import { fromValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 import { lazyCore } from '../lazy-core';
 import { messageWithHint } from '../ui/messages';
 
-/** After the last keystroke: a large YAML file takes tens of milliseconds to parse. */
-const CHECK_DELAY_MS = 250;
+/**
+ * After the last keystroke: well before VS Code's auto-save (1 s by default) looks for errors; a large
+ * YAML file, which takes tens of milliseconds to parse, waits for a longer pause.
+ */
+const CHECK_DELAY_MS = 100;
+const LARGE_CHECK_DELAY_MS = 400;
+const LARGE_DOCUMENT_CHARS = 256 * 1024;
 
 export class ValuesDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('custodian-values');
@@ -19,15 +24,15 @@ export class ValuesDiagnostics implements vscode.Disposable {
   constructor() {
     this.subscriptions = [
       this.collection,
-      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, CHECK_DELAY_MS)),
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 'opened')),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, 'edited')),
       vscode.workspace.onDidCloseTextDocument((d) => {
         clearTimeout(this.timers.get(d.uri.toString()));
         this.timers.delete(d.uri.toString());
         this.collection.delete(d.uri);
       }),
     ];
-    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 'opened');
   }
 
   dispose(): void {
@@ -36,8 +41,9 @@ export class ValuesDiagnostics implements vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
   }
 
-  private schedule(document: vscode.TextDocument, delay: number): void {
+  private schedule(document: vscode.TextDocument, why: 'opened' | 'edited'): void {
     if (document.uri.scheme !== VALUES_SCHEME) return;
+    const delay = why === 'opened' ? 0 : document.getText().length > LARGE_DOCUMENT_CHARS ? LARGE_CHECK_DELAY_MS : CHECK_DELAY_MS;
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.set(

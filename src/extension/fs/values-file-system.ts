@@ -11,7 +11,7 @@ import type { OpenedValues, ValuesFormatName } from '../../core/values';
 import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
 import { lazyCore } from '../lazy-core';
 import type { EncryptionServices } from '../commands/encrypt/deps';
-import { errorMessageWithHint } from '../ui/messages';
+import { errorMessageWithHint, messageWithHint } from '../ui/messages';
 import type { BackupGuard } from './backup-guard';
 import { basename } from './enc-uri';
 import { MAX_INLINE_BYTES } from './encrypted-documents';
@@ -82,6 +82,10 @@ export class ValuesFileSystem extends BackedFileSystem {
       } catch {
         throw new CustodianError(vscode.l10n.t('Cannot save {0}: the text is not UTF-8.', basename(file.path)));
       }
+      // What is wrong with the text comes before anything is read or unwrapped: it is the edit that is
+      // refused, not the file on disk (which a FormatError from sealing would be reported as, damaged).
+      const problem = (await lazyCore.values()).valuesDocumentProblem(document, await formatOf(file));
+      if (problem) throw new CustodianError(vscode.l10n.t('Not saved: {0} The file on disk is unchanged.', messageWithHint(problem.message, problem.hint)), { hint: autoSaveHint(uri) });
       // Opened again from disk: the data key is never kept between a read and a save.
       const { values: opened } = await this.open(file);
       try {
@@ -159,6 +163,13 @@ export class ValuesFileSystem extends BackedFileSystem {
       this.session.release(...identities);
     }
   }
+}
+
+/** With auto-save on, what makes VS Code wait for a document that parses (the problems are marked as you type). */
+function autoSaveHint(uri: vscode.Uri): string | undefined {
+  const files = vscode.workspace.getConfiguration('files', uri);
+  if (files.get<string>('autoSave') === 'off' || files.get<boolean>('autoSaveWhenNoErrors')) return undefined;
+  return vscode.l10n.t('With auto-save on, turn on the setting "files.autoSaveWhenNoErrors": VS Code then saves once the problem marked in the editor is fixed.');
 }
 
 export async function formatOf(file: vscode.Uri): Promise<ValuesFormatName> {

@@ -58,18 +58,17 @@ async function hooksDir(root: string): Promise<string> {
   return path.resolve(root, dir);
 }
 
-/** Whether git gives `*.enc` files our drivers, whichever attributes file says so. */
 /**
  * True when the top `.gitattributes` is tracked but missing from the working tree (an `--undo` deletes
  * the one setup created, committed or not). `git check-attr` then still reads the index's copy, but
- * git's diffs do not: the attributes are not in place.
+ * git's diffs do not: the attributes are not in place, whatever `attributesInPlace` says.
  */
 async function attributesDeleted(root: string): Promise<boolean> {
   return (await git(root, ['ls-files', '--deleted', '--', '.gitattributes'])).length > 0;
 }
 
+/** Whether git gives `*.enc` files our drivers, whichever attributes file says so. */
 async function attributesInPlace(root: string): Promise<boolean> {
-  if (await attributesDeleted(root)) return false;
   const out = (await git(root, ['check-attr', 'diff', 'merge', '--', 'custodian-probe.enc'])).toString('utf8');
   return /: diff: custodian$/m.test(out) && /: merge: custodian$/m.test(out);
 }
@@ -176,10 +175,13 @@ async function removeValueFiles(root: string, done: string[]): Promise<void> {
 /** What is in place and what is not. */
 export async function checkSetup(root: string, commands: DriverCommands): Promise<SetupItem[]> {
   const items: SetupItem[] = [];
+  const attributesGone = await attributesDeleted(root);
   items.push(
-    (await attributesInPlace(root))
-      ? { name: '.gitattributes', status: 'present', detail: `*.enc files use diff=custodian merge=custodian` }
-      : { name: '.gitattributes', status: 'missing', detail: (await attributesDeleted(root)) ? 'deleted from the working tree (git diff reads it there)' : `no "${ATTRIBUTES_LINE}" line` },
+    attributesGone
+      ? { name: '.gitattributes', status: 'missing', detail: 'deleted from the working tree (git diff reads it there)' }
+      : (await attributesInPlace(root))
+        ? { name: '.gitattributes', status: 'present', detail: `*.enc files use diff=custodian merge=custodian` }
+        : { name: '.gitattributes', status: 'missing', detail: `no "${ATTRIBUTES_LINE}" line` },
   );
   const values = await valueFiles(root);
   if (values.all.length > 0) {
@@ -248,18 +250,18 @@ export async function setUp(root: string, commands: DriverCommands): Promise<str
   const hook = path.join(dir, 'pre-commit');
   const old = await readIfExists(hook);
   const text = old?.toString('utf8');
+  const ours = text === undefined ? undefined : ourHookBlock(text);
   if (text === undefined) {
     await fs.mkdir(dir, { recursive: true });
     await writeFileAtomic(hook, Buffer.from(`#!/bin/sh\n${blockFor(commands)}`), { mode: 0o755 });
     await fs.chmod(hook, 0o755); // the umask may have taken the execute bits
     await git(root, ['config', '--local', `${STATE}.hook`, 'created']);
     done.push(`pre-commit guard: created ${hook}`);
-  } else if (ourHookBlock(text) !== undefined && ourHookBlock(text) !== blockFor(commands)) {
+  } else if (ours !== undefined && ours !== blockFor(commands)) {
     // Our block from an earlier setup runs another command (a build that moved, an extension folder an
     // update removed): a guard that cannot start would stop every commit. Only the block changes.
-    const block = ourHookBlock(text)!;
     const stat = await fs.stat(hook);
-    await writeFileAtomic(hook, Buffer.from(text.replace(block, () => blockFor(commands))), { force: true, mode: stat.mode & 0o7777 });
+    await writeFileAtomic(hook, Buffer.from(text.replace(ours, () => blockFor(commands))), { force: true, mode: stat.mode & 0o7777 });
     await fs.chmod(hook, stat.mode & 0o7777);
     done.push(`pre-commit guard: now runs "${commands.guard}" in ${hook}`);
   } else if (!hookRunsGuard(text)) {
@@ -307,12 +309,11 @@ export async function undoSetup(root: string): Promise<string[]> {
   if (hookHow !== undefined) {
     const hook = path.join(await hooksDir(root), 'pre-commit');
     const text = (await readIfExists(hook))?.toString('utf8');
-    const begin = text?.indexOf(HOOK_BEGIN) ?? -1;
-    const end = text?.indexOf(`${HOOK_END}\n`, begin) ?? -1;
-    if (text === undefined || begin < 0 || end < 0) {
+    const ours = text === undefined ? undefined : ourHookBlock(text);
+    if (text === undefined || ours === undefined) {
       done.push(`pre-commit guard: not found in ${hook}; left as it is`);
     } else {
-      const rest = text.slice(0, begin) + text.slice(end + HOOK_END.length + 1);
+      const rest = text.replace(ours, () => '');
       if (hookHow === 'created' && rest === '#!/bin/sh\n') await fs.unlink(hook);
       else {
         const stat = await fs.stat(hook);

@@ -2,15 +2,13 @@
 // are encrypted one by one and whose keys stay readable (docs/VALUES.md). The files are small and read
 // whole; output is written atomically, as by the other commands.
 import { SignatureError, SignerMismatchError } from '../core/errors';
-import type { RsaPublicKey } from '../core/keys';
 import { openValues, sealValues, type ValuesFormatName, type ValuesIdentity } from '../core/values';
 import { isConflictedValues, openConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
 import type { CommandContext } from './command';
 import { checkInput, checkOutput } from './io';
 import { describeKey, loadPublicKey } from './key-files';
-import { recipientKey } from './identities';
-import { vettedRosterKeys } from './roster-trust';
+import { encryptRecipients } from './recipients';
 import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from './values-files';
 
 export async function encryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {
@@ -22,11 +20,7 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
   const force = args.flag('force');
   await checkOutput(out, { force });
   const passphrases = ctx.passphrases(args);
-  const recipients: RsaPublicKey[] = [];
-  const mine = { files: [], env: ctx.io.env, passphrases, agent: ctx.agent() };
-  for (const arg of args.strings('recipient')) recipients.push(await recipientKey(arg, mine));
-  // Vetted as for whole files: a changed key or an unvetted newcomer stops here, before anything is written.
-  recipients.push(...(await vettedRosterKeys(args.strings('roster'), args.string('pins'), ctx)));
+  const recipients = await encryptRecipients(args, ctx, passphrases);
   const signer = await valuesSigner(args, ctx, out ?? input);
   const document = await readValuesText(input, ctx);
   const text = await sealValues(document, { format, recipients, signer, rule, backend: ctx.backend() });

@@ -2,14 +2,13 @@
 // signed and ASCII-armored. Memory use does not depend on the input size.
 import { armorStream } from '../../core/armor';
 import { encryptStream, type SigningKey } from '../../core/envelope';
-import type { RsaPublicKey } from '../../core/keys';
 import { READ_CHUNK_SIZE } from '../../node/node-streams';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { commandMain } from '../command-main';
 import { checkOutput, isStdio, openInput, writeOutput } from '../io';
-import { IDENTITY_ENV, KEY_ENV, recipientKey, resolveSigner } from '../identities';
+import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
 import { UsageError } from '../output';
-import { vettedRosterKeys } from '../roster-trust';
+import { encryptRecipients } from '../recipients';
 import { VALUES_FORMAT_HELP } from '../values-files';
 import { encryptValuesFile } from '../values-crypt';
 
@@ -100,17 +99,7 @@ Examples:
     const chunkSize = armored ? ARMORED_CHUNK_SIZE : undefined;
     const input = await openInput(args.positionals[0], ctx.io, undefined, chunkSize);
     const passphrases = ctx.passphrases(args);
-    const recipients: RsaPublicKey[] = [];
-    const seen = new Set<string>();
-    const add = (key: RsaPublicKey): void => {
-      if (seen.has(key.fingerprint)) return;
-      seen.add(key.fingerprint);
-      recipients.push(key);
-    };
-    const mine = { files: [], env: ctx.io.env, passphrases, agent: ctx.agent() };
-    for (const arg of recipientArgs) add(await recipientKey(arg, mine));
-    // A changed key or an unvetted newcomer stops here, before any output is written.
-    for (const key of await vettedRosterKeys(rosterDirs, args.string('pins'), ctx)) add(key);
+    const recipients = await encryptRecipients(args, ctx, passphrases);
     const signArg = args.string('sign');
     const signDefault = args.flag('sign-default');
     if (signArg !== undefined && signDefault) throw args.usageError('pass either -s KEY or -S, not both');

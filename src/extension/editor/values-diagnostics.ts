@@ -43,7 +43,9 @@ export class ValuesDiagnostics implements vscode.Disposable {
 
   private schedule(document: vscode.TextDocument, why: 'opened' | 'edited'): void {
     if (document.uri.scheme !== VALUES_SCHEME) return;
-    const delay = why === 'opened' ? 0 : document.getText().length > LARGE_DOCUMENT_CHARS ? LARGE_CHECK_DELAY_MS : CHECK_DELAY_MS;
+    // The length from the last line's end: getText() would copy the whole document at every keystroke.
+    const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+    const delay = why === 'opened' ? 0 : length > LARGE_DOCUMENT_CHARS ? LARGE_CHECK_DELAY_MS : CHECK_DELAY_MS;
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.set(

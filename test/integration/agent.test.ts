@@ -374,7 +374,7 @@ describe('agent', function () {
       const diff = await repo.diffWithHEAD(path.join(repoDir, 'app.env.enc'));
       assert.match(diff, /^-API=one$/m);
       assert.match(diff, /^\+API=two$/m);
-      assert.ok(agent.audit.recent().some((l) => /allowed {2}unwrap .*app\.env\.enc/.test(l)), 'the agent logged the driver');
+      assert.ok(agent.audit.recent().some((l) => /allowed {2}decrypt \(unwrap\) .*app\.env\.enc/.test(l)), 'the agent logged the driver');
     } finally {
       // The repository stays (the workspace is temporary): the git extension keeps watching it, and
       // deleting it under the extension makes its next git run fail noisily.
@@ -402,14 +402,14 @@ describe('agent', function () {
     const lines = await vscode.commands.executeCommand<readonly string[]>('custodian.showAgentLog');
     assert.ok(lines && lines.length > 0);
     const text = lines.join('\n');
-    assert.match(text, /allowed {2}unwrap {2}client .*cli\.js decrypt.* {2}file .*agent-secret\.env\.enc {2}key SHA256:/);
+    assert.match(text, /allowed {2}decrypt \(unwrap\) {2}client .*cli\.js decrypt.* {2}file .*agent-secret\.env\.enc {2}key SHA256:/);
     assert.match(text, /allowed {2}sign {2}client /);
-    assert.match(text, /denied {2}unwrap /);
-    assert.match(text, /denied {2}unwrap .*\(no answer in time\)/);
+    assert.match(text, /denied {2}decrypt \(unwrap\) /);
+    assert.match(text, /denied {2}decrypt \(unwrap\) .*\(no answer in time\)/);
     assert.match(text, /^\d{4}-\d\d-\d\dT/m);
     assert.ok(!text.includes('from-the-keychain'));
     const doc = vscode.window.activeTextEditor?.document;
     assert.strictEqual(doc?.uri.scheme, 'custodian-agent-log');
-    assert.ok(doc.getText().includes('allowed  unwrap'));
+    assert.ok(doc.getText().includes('allowed  decrypt (unwrap)'));
   });
 });

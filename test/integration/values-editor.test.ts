@@ -177,6 +177,40 @@ describe('value-encrypted files in the editor', function () {
     await assert.rejects(openValues(after, { format: 'yaml', identities: [team.mallory.key], backend }));
   });
 
+  it('the menus know which files are value-encrypted: one appearing, made plain or deleted on disk changes the context key and the Encrypted Files section', async () => {
+    const index = team.encryption.valueFiles;
+    const published: Record<string, true>[] = [];
+    const commands = vscode.commands as unknown as Record<string, unknown>;
+    const original = commands.executeCommand as (...args: unknown[]) => Thenable<unknown>;
+    commands.executeCommand = (id: string, ...rest: unknown[]) => {
+      if (id === 'setContext' && rest[0] === 'custodian.valueEncryptedFiles') published.push(rest[1] as Record<string, true>);
+      return original.call(vscode.commands, id, ...rest);
+    };
+    let sectionChanges = 0;
+    const listening = team.encryption.section.onDidChange(() => sectionChanges++);
+    try {
+      const plain = wsUri('values-repo', 'menu-plain.json');
+      fs.writeFileSync(plain.fsPath, '{ "port": 8080, "secret": "looks-like-a-secret" }\n');
+      const { file } = await sealedForMe('menu.env', 'MENU_SECRET=menu-secret-3k\n');
+      const lastPublished = (): Record<string, true> => published[published.length - 1] ?? {};
+      await waitFor('the new value-encrypted file in the context key', async () => index.has(file) && lastPublished()[file.fsPath] === true);
+      assert.ok(!index.has(plain) && !(plain.fsPath in lastPublished()), 'a plain JSON file is not offered "Open Decrypted"');
+      await waitFor('the Encrypted Files section refreshed', async () => sectionChanges > 0);
+      assert.ok((await index.scan()).some((u) => u.fsPath === file.fsPath), 'a full scan finds it too');
+
+      fs.writeFileSync(file.fsPath, 'MENU_SECRET=now-plain\n');
+      await waitFor('a file made plain leaves the context key', async () => !index.has(file) && !(file.fsPath in lastPublished()));
+      await sealedForMe('menu.env', 'MENU_SECRET=menu-secret-3k\n');
+      await waitFor('sealed again', async () => index.has(file));
+      fs.rmSync(file.fsPath);
+      await waitFor('a deleted file leaves the context key', async () => !index.has(file) && !(file.fsPath in lastPublished()));
+      fs.rmSync(plain.fsPath);
+    } finally {
+      commands.executeCommand = original;
+      listening.dispose();
+    }
+  });
+
   it('saving a file signed by a key Custodian does not know asks first; declining leaves the file as it was', async () => {
     const { sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');

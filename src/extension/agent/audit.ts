@@ -9,8 +9,17 @@ import { describePeer } from './consent';
 export const AGENT_LOG_SCHEME = 'custodian-agent-log';
 const RECENT_ENTRIES = 200;
 
+/** The operation in the words the consent dialog uses (AGENT.md names the protocol's in parentheses). */
+const OPERATION: Readonly<Record<AuditEntry['op'], string>> = {
+  unwrap: 'decrypt (unwrap)',
+  'unwrap-values': 'decrypt values (unwrap-values)',
+  sign: 'sign',
+  list: 'list public keys (list)',
+  connect: 'connect',
+};
+
 export function formatAuditEntry(e: AuditEntry): string {
-  const parts = [e.time.toISOString(), e.outcome, e.op, `client ${describePeer(e.peer)}`];
+  const parts = [e.time.toISOString(), e.outcome, OPERATION[e.op] ?? e.op, `client ${describePeer(e.peer)}`];
   if (e.file !== undefined) parts.push(`file ${displayText(e.file)}`);
   if (e.key !== undefined) parts.push(`key ${e.key}`);
   if (e.detail) parts.push(`(${displayText(e.detail)})`);

@@ -1,6 +1,5 @@
-// Value-encrypted files for the workspace-wide flows (drift, Re-encrypt for Team): finding them, reading
-// who they are for without a key, and re-keying one. Like `.enc` files, but recognised by content
-// (docs/VALUES.md §11): they keep their .env / JSON / YAML names.
+// Value-encrypted files for the workspace-wide flows (drift, Re-encrypt for Team): reading who they are
+// for without a key, and re-keying one, like `.enc` files. value-file-index.ts finds them.
 import * as vscode from 'vscode';
 import type { EnvelopeInfo } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
@@ -10,31 +9,10 @@ import { lazyCore } from '../lazy-core';
 import { basename } from './enc-uri';
 import { writeFileAtomic } from '../storage/workspace-files';
 import { formatOf, readText } from './values-file-system';
-import { looksValueEncrypted } from './values-uri';
-
-const CANDIDATE_GLOB = '**/{.env,.env.*,*.env,*.json,*.yaml,*.yml}';
-const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
-/** Config files are small; a larger candidate is not read by the scan. */
-const MAX_SCANNED_BYTES = 4 * 1024 * 1024;
 
 /** True for a URI the scan found as a value-encrypted file (anything but a `.enc`). */
 export function isValuesFile(uri: vscode.Uri): boolean {
   return !uri.path.toLowerCase().endsWith('.enc');
-}
-
-/** The value-encrypted files of the workspace (file: URIs), recognised by their metadata block. */
-export async function findValueFiles(): Promise<vscode.Uri[]> {
-  const found: vscode.Uri[] = [];
-  for (const uri of await vscode.workspace.findFiles(CANDIDATE_GLOB, EXCLUDE_GLOB)) {
-    if (uri.scheme !== 'file') continue;
-    try {
-      if ((await vscode.workspace.fs.stat(uri)).size > MAX_SCANNED_BYTES) continue;
-      if (looksValueEncrypted(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)))) found.push(uri);
-    } catch {
-      // vanished or unreadable: not ours to report
-    }
-  }
-  return found;
 }
 
 /**

@@ -27,6 +27,7 @@ import { showRecipients } from '../decrypt/show-recipients';
 import { CommandId } from '../ids';
 import { registerHandlers, type CommandHost, type Handlers } from '../register';
 import { DriftScanner } from '../rekey/drift';
+import { ValueFileIndex } from '../../fs/value-file-index';
 import { reencryptFiles, reencryptWorkspace } from '../rekey/reencrypt';
 import type { EncDeps } from './deps';
 import { encryptFiles } from './encrypt-file';
@@ -55,6 +56,8 @@ export interface EncryptionFeature {
   readonly statusBar: EncryptionStatusBar;
   readonly backupGuard: BackupGuard;
   readonly section: EncryptedFilesSection;
+  /** Which workspace files are value-encrypted (the menus' context key). */
+  readonly valueFiles: ValueFileIndex;
   /** The lock on decrypted documents' tabs. */
   readonly decorations: DecryptedDecorations;
   /** Value-encrypted .env/JSON/YAML files (custodian-values:). */
@@ -67,17 +70,22 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const documents = new EncryptedDocuments(services, session);
   const fs = new EncryptedFileSystem(documents, services.log, backupGuard);
   const peek = new PlaintextDocuments(PEEK_SCHEME, vscode.l10n.t('(This preview has expired. Run "Decrypt" on the block again.)') + '\n');
-  const drift = new DriftScanner(services, session);
+  const valueFiles = new ValueFileIndex();
+  const drift = new DriftScanner(services, session, valueFiles);
   const deps: EncDeps = { services, session, fs, peek, drift };
   const values = registerValuesFeature(context, host, services, backupGuard);
   const statusBar = new EncryptionStatusBar(documents, values.fs);
   const codeLens = new ArmorCodeLensProvider(session);
-  const section = new EncryptedFilesSection(services, drift);
+  const section = new EncryptedFilesSection(services, drift, valueFiles.onDidChange);
   const diffs = new EncryptedDiffs(services.log);
   const mergeLens = new MergeConflictCodeLensProvider();
   const decorations = new DecryptedDecorations();
 
+  // The menus need the index once VS Code has started, whether or not the Custodian view is open.
+  setTimeout(() => void valueFiles.scan(), 0);
+
   context.subscriptions.push(
+    valueFiles,
     documents,
     fs,
     diffs,
@@ -107,5 +115,5 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   );
 
   registerHandlers(context, host, deps, HANDLERS);
-  return { deps, statusBar, backupGuard, section, decorations, values };
+  return { deps, statusBar, backupGuard, section, valueFiles, decorations, values };
 }

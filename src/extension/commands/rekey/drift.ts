@@ -10,7 +10,8 @@ import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
 import { keepReason, type KeepReason } from '../../recipient-policy';
 import type { EncryptionServices } from '../encrypt/deps';
 import { lazyCore } from '../../lazy-core';
-import { findValueFiles, isValuesFile, readValuesHeader } from '../../fs/values-files';
+import { isValuesFile, readValuesHeader } from '../../fs/values-files';
+import type { ValueFileIndex } from '../../fs/value-file-index';
 
 export const ENC_GLOB = '**/*.enc';
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
@@ -45,10 +46,11 @@ export class DriftScanner {
   constructor(
     private readonly services: EncryptionServices,
     private readonly session: CryptoSession,
+    private readonly valueFiles: ValueFileIndex,
   ) {}
 
   async findFiles(): Promise<vscode.Uri[]> {
-    const files = [...(await vscode.workspace.findFiles(ENC_GLOB, EXCLUDE_GLOB)), ...(await findValueFiles())];
+    const files = [...(await vscode.workspace.findFiles(ENC_GLOB, EXCLUDE_GLOB)), ...(await this.valueFiles.scan())];
     return files.filter((u) => u.scheme === 'file').sort((a, b) => a.fsPath.localeCompare(b.fsPath));
   }
 

@@ -69,11 +69,13 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
   constructor(
     services: EncryptionServices,
     private readonly scanner: DriftScanner,
+    onDidChangeValueFiles: vscode.Event<void>,
   ) {
     super();
     const changed = () => this.debounce.schedule();
     this.subscriptions.push(
       watchFiles(ENC_GLOB, changed),
+      onDidChangeValueFiles(changed),
       services.roster.onDidChange(changed),
       services.onDidChangeKeys(changed),
       vscode.workspace.onDidChangeConfiguration((e) => {

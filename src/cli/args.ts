@@ -95,6 +95,17 @@ export function parseCommandArgs(command: string, argv: readonly string[], optio
       strict: true,
       tokens: true,
     });
+    // parseArgs keeps the last of a repeated one-value flag: `-o a -o b` or two --require-signer would
+    // silently drop one.
+    const seen = new Set<string>();
+    for (const t of tokens) {
+      if (t.kind !== 'option' || options[t.name]?.type !== 'string' || options[t.name].multiple) continue;
+      if (seen.has(t.name)) {
+        const short = options[t.name].short;
+        throw new UsageError(`flag ${short ? `-${short}/` : ''}--${t.name} is given more than once; it takes one value`, { hint: helpHint(command) });
+      }
+      seen.add(t.name);
+    }
     const terminator = tokens.findIndex((t) => t.kind === 'option-terminator');
     const before = terminator === -1 ? positionals.length : tokens.slice(0, terminator).filter((t) => t.kind === 'positional').length;
     return new Args(command, values as Record<string, Value>, positionals, before);

@@ -4,14 +4,14 @@ import { isArmored } from '../core/armor';
 import { parseDotenv, MAX_DOTENV_CHARS } from '../core/dotenv';
 import { decryptBytes } from '../core/envelope';
 import type { CryptoBackend } from '../core/crypto-backend';
-import { CustodianError, SignatureError, SignerMismatchError } from '../core/errors';
+import { CustodianError } from '../core/errors';
 import { firstSealedValueLine, SEALED_VALUE_PREFIX, type EnvLayer } from '../core/env-layers';
 import type { RsaPublicKey } from '../core/keys';
 import { readSmallFile } from '../node/node-streams';
 import { hasConflictMarkers } from '../core/conflict-markers';
 import type { RsaPrivateKey } from '../core/keys';
 import type { RemoteKey } from './identities';
-import { describeKey } from './key-files';
+import { requireSigner } from './required-signer';
 import { CliError } from './output';
 
 /** An env file is a few KiB; an envelope of the largest text the parser takes, with room for armor. */
@@ -21,8 +21,8 @@ export interface EnvFileKeys {
   /** Resolved on first use: a run with only plain files needs no key (and asks for no passphrase). */
   identities(): Promise<readonly (RsaPrivateKey | RemoteKey)[]>;
   backend: CryptoBackend;
-  /** When set, every file must be an envelope signed by this key. */
-  requiredSigner?: RsaPublicKey;
+  /** When set, every file must be encrypted and signed by one of these keys. */
+  requiredSigners?: readonly RsaPublicKey[];
 }
 
 /** `.enc` and `.enc.asc` files, and anything armored, are envelopes; other files are plain dotenv text. */
@@ -51,16 +51,14 @@ async function readEnvFile(file: string): Promise<Uint8Array> {
 async function decryptEnvFile(bytes: Uint8Array, keys: EnvFileKeys): Promise<Uint8Array> {
   const identities = await keys.identities();
   const opened = await decryptBytes(isArmored(bytes) ? new TextDecoder().decode(bytes) : bytes, { identities, backend: keys.backend });
-  const required = keys.requiredSigner;
+  const required = keys.requiredSigners;
   if (required) {
     const status = opened.signature;
-    if (status.kind !== 'signed') {
+    try {
+      requireSigner(status.kind === 'signed' ? status.signer.fingerprint : undefined, required);
+    } catch (err) {
       opened.plaintext.fill(0);
-      throw new SignatureError(`the file is not signed, but --require-signer asks for ${describeKey(required)}`);
-    }
-    if (status.signer.fingerprint !== required.fingerprint) {
-      opened.plaintext.fill(0);
-      throw new SignerMismatchError(`the file is signed by ${status.signer.fingerprint}, not by the required signer ${describeKey(required)}`);
+      throw err;
     }
   }
   return opened.plaintext;
@@ -75,12 +73,9 @@ async function openValuesEnvFile(text: string, keys: EnvFileKeys): Promise<strin
   const { openValues } = await import('../core/values');
   const opened = await openValues(text, { format: 'dotenv', identities, backend: keys.backend });
   try {
-    const required = keys.requiredSigner;
+    const required = keys.requiredSigners;
     const status = opened.signature;
-    if (required && status.kind !== 'signed') throw new SignatureError(`the file is not signed, but --require-signer asks for ${describeKey(required)}`);
-    if (required && status.kind === 'signed' && status.signer.fingerprint !== required.fingerprint) {
-      throw new SignerMismatchError(`the file is signed by ${status.signer.fingerprint}, not by the required signer ${describeKey(required)}`);
-    }
+    if (required) requireSigner(status.kind === 'signed' ? status.signer.fingerprint : undefined, required);
     return opened.document;
   } finally {
     opened.dispose();
@@ -101,7 +96,7 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
       plaintext = await decryptEnvFile(bytes, keys);
     } else if (valueEncrypted) {
       plaintext = new TextEncoder().encode(await openValuesEnvFile(new TextDecoder('utf-8', { fatal: true }).decode(bytes), keys));
-    } else if (keys.requiredSigner) {
+    } else if (keys.requiredSigners) {
       throw new CliError('not encrypted, so not signed, but --require-signer asks for a signer', { hint: 'encrypt and sign it (custodian encrypt -s KEY), or leave it out' });
     }
     let text: string;

@@ -1,13 +1,13 @@
 // `custodian encrypt --values` and `custodian decrypt --values`: a .env, JSON or YAML file whose values
 // are encrypted one by one and whose keys stay readable (docs/VALUES.md). The files are small and read
 // whole; output is written atomically, as by the other commands.
-import { SignatureError, SignerMismatchError } from '../core/errors';
 import { openValues, sealValues, type ValuesFormatName, type ValuesIdentity } from '../core/values';
 import { isConflictedValues, openConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
 import type { CommandContext } from './command';
 import { checkInput, checkOutput } from './io';
-import { describeKey, loadPublicKey } from './key-files';
+import { describeKey } from './key-files';
+import { loadRequiredSigners, requireSigner } from './required-signer';
 import { encryptRecipients } from './recipients';
 import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from './values-files';
 
@@ -35,20 +35,16 @@ export async function decryptValuesFile(args: Args, ctx: CommandContext): Promis
   await checkOutput(out, { force, mode: 0o600 });
   await checkInput(input);
   const identities = await valuesIdentities(args, ctx, input);
-  const requiredArg = args.string('require-signer');
-  const required = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, ctx.passphrases(args));
+  const required = await loadRequiredSigners(args, () => ctx.passphrases(args));
   const text = await readValuesText(input, ctx);
   if (isConflictedValues(text, format)) return decryptConflicted(text, format, identities, out, force, ctx);
   const opened = await openValues(text, { format, identities, backend: ctx.backend() });
   try {
     // Every value, the MAC and the signature are verified before anything is written (§9).
     const status = opened.signature;
-    if (required && (status.kind !== 'signed' || status.signer.fingerprint !== required.fingerprint)) {
-      if (status.kind !== 'signed') throw new SignatureError(`the file is not signed, but --require-signer asks for ${describeKey(required)}`);
-      throw new SignerMismatchError(`the file is signed by ${status.signer.fingerprint}, not by the required signer ${describeKey(required)}`);
-    }
+    const signer = required ? requireSigner(status.kind === 'signed' ? status.signer.fingerprint : undefined, required) : undefined;
     await writeValuesText(out, opened.document, ctx, { force, mode: 0o600 });
-    if (status.kind === 'signed') ctx.info(`signed by ${describeKey(required ?? status.signer)}`);
+    if (status.kind === 'signed') ctx.info(`signed by ${describeKey(signer ?? status.signer)}`);
     else ctx.warn('not signed: anyone with the recipients\' public keys could have written this file');
   } finally {
     opened.dispose();

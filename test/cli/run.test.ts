@@ -91,6 +91,35 @@ describe('cli: custodian run', function () {
     assert.equal(probe(cli(layered, { PROBE_SHOW: 'LAYERED' })).shown.LAYERED, 'from-enc');
   });
 
+  it('the key that opened the files is not the command\'s: CUSTODIAN_KEY, CUSTODIAN_IDENTITY, CUSTODIAN_PASSPHRASE are not passed on', () => {
+    // A CI job: the key and its passphrase come from CI secrets; the deploy script gets the .env's values only.
+    const names = 'CUSTODIAN_KEY,CUSTODIAN_PASSPHRASE,CUSTODIAN_IDENTITY,DB_PASSWORD';
+    const keyText = fs.readFileSync(alice.privatePath, 'utf8');
+    const viaKey = probe(cli(['run', '-e', secrets, '--', process.execPath, '-e', ENV_PROBE], { CUSTODIAN_KEY: keyText, CUSTODIAN_PASSPHRASE: 'unused-but-secret', PROBE_SHOW: names }));
+    assert.deepEqual(viaKey.shown, { DB_PASSWORD: SECRET }, 'only the file\'s value of the four');
+    const viaIdentity = probe(cli(['run', '-e', secrets, '--', process.execPath, '-e', ENV_PROBE], { CUSTODIAN_IDENTITY: alice.privatePath, PROBE_SHOW: names }));
+    assert.deepEqual(viaIdentity.shown, { DB_PASSWORD: SECRET });
+    // An env file may set one on purpose (a nested custodian): that is a value of the file, passed on.
+    const nested = encrypt('CUSTODIAN_IDENTITY=/keys/inner.pem\n', 'nested.env.enc', alice, alice);
+    const fromFile = probe(cli(['run', '-e', nested, '--', process.execPath, '-e', ENV_PROBE], { CUSTODIAN_IDENTITY: alice.privatePath, PROBE_SHOW: 'CUSTODIAN_IDENTITY' }));
+    assert.equal(fromFile.shown.CUSTODIAN_IDENTITY, '/keys/inner.pem');
+  });
+
+  it('--require-signer repeated: signed by any one of them; a one-value flag given twice is a usage error', () => {
+    const base = ['run', '-i', alice.privatePath, '-e', secrets];
+    const shown = (r: RunResult) => probe(r).shown.DB_PASSWORD;
+    const command = ['--', process.execPath, '-e', ENV_PROBE];
+    assert.equal(shown(cli([...base, '--require-signer', bob.sshPubPath, '--require-signer', alice.sshPubPath, ...command], { PROBE_SHOW: 'DB_PASSWORD' })), SECRET);
+    assert.equal(shown(cli([...base, '--require-signer', alice.sshPubPath, '--require-signer', bob.sshPubPath, ...command], { PROBE_SHOW: 'DB_PASSWORD' })), SECRET);
+    const neither = cli([...base, '--require-signer', bob.sshPubPath, '--require-signer', bob.publicPemPath, ...command]);
+    assert.equal(neither.code, 1);
+    assert.match(neither.stderr, /not by a required signer: one of SHA256:/);
+    const twice = run(['decrypt', '-i', alice.privatePath, '-o', path.join(dir, 'a.out'), '-o', path.join(dir, 'b.out'), secrets]);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /flag -o\/--out is given more than once; it takes one value/);
+    assert.ok(!fs.existsSync(path.join(dir, 'a.out')) && !fs.existsSync(path.join(dir, 'b.out')), 'nothing written');
+  });
+
   it("exits with the child's status, and 128+N when a signal killed it", () => {
     const base = ['run', '-i', alice.privatePath, '-e', secrets, '--'];
     assert.equal(cli([...base, process.execPath, '-e', 'process.exit(7)']).code, 7);

@@ -3,29 +3,16 @@
 // signed file's signature is verified in a first pass over the ciphertext (two-pass-input.ts) before
 // any plaintext is written, so a file claiming a signer it was not signed by releases nothing.
 import { decryptStream, verifyEnvelopeSignature, type DecryptionIdentity, type SignatureStatus, type VerifiedSignature } from '../../core/envelope';
-import { SignatureError, SignerMismatchError } from '../../core/errors';
 import type { RsaPublicKey } from '../../core/keys';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
 import { checkInput, checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { IDENTITY_HELP, resolveIdentities } from '../identities';
-import { describeKey, loadPublicKey } from '../key-files';
+import { describeKey } from '../key-files';
+import { REQUIRE_SIGNER_OPTION, loadRequiredSigners, requireSigner } from '../required-signer';
 import { openTwoPassInput } from '../two-pass-input';
 import { VALUES_FORMAT_HELP } from '../values-files';
 import { decryptValuesFile } from '../values-crypt';
-
-/**
- * Refuses a file whose signer is not `required`. `verified` says whether `signer` comes from a
- * signature that verified or only from the header's claim, which anyone can write with public keys.
- */
-function requireSigner(signer: string | undefined, required: RsaPublicKey, verified: boolean): void {
-  if (signer === undefined) {
-    throw new SignatureError(`the file is not signed, but --require-signer asks for ${describeKey(required)}`);
-  }
-  if (signer !== required.fingerprint) {
-    throw new SignerMismatchError(`the file ${verified ? 'is signed' : 'claims to be signed'} by ${signer}, not by the required signer ${describeKey(required)}`);
-  }
-}
 
 function signerOf(status: SignatureStatus): string | undefined {
   return status.kind === 'signed' ? status.signer.fingerprint : undefined;
@@ -39,7 +26,7 @@ async function* thenCheck(plaintext: AsyncIterable<Uint8Array>, check: () => voi
 
 interface Decryption {
   identities: readonly DecryptionIdentity[];
-  required?: RsaPublicKey;
+  required?: readonly RsaPublicKey[];
   out?: string;
   force: boolean;
 }
@@ -81,13 +68,13 @@ export const decryptCommand: Command = {
   options: {
     identity: { type: 'string', short: 'i', multiple: true },
     out: { type: 'string', short: 'o' },
-    'require-signer': { type: 'string' },
+    ...REQUIRE_SIGNER_OPTION,
     values: { type: 'boolean' },
     format: { type: 'string' },
     ...PASSPHRASE_FILE_OPTION,
     ...FORCE_OPTION,
   },
-  help: `Usage: custodian decrypt [-i KEY]… [--require-signer PUB] [-o OUT] [-f] [IN]
+  help: `Usage: custodian decrypt [-i KEY]… [--require-signer PUB]… [-o OUT] [-f] [IN]
 
 Decrypts IN (a file, or standard input when IN is absent or "-"; binary or ASCII-armored) with
 the first private key that is a recipient, and writes the plaintext to OUT (or standard output).
@@ -108,7 +95,8 @@ Flags:
   -i, --identity KEY      private key file (PKCS#8, encrypted PKCS#8, PKCS#1, OpenSSH); repeatable
 ${IDENTITY_HELP}
       --require-signer PUB  fail unless the file is signed by this key (public or private key file,
-                          or an "ssh-rsa …" line); verified before any plaintext is written
+                          or an "ssh-rsa …" line); verified before any plaintext is written;
+                          repeatable: signed by any one of them
   -o, --out FILE          output file, mode 0600 (default: standard output)
 ${PASSPHRASE_HELP}
 ${FORCE_HELP}
@@ -140,13 +128,12 @@ Examples:
     const passphrases = ctx.passphrases(args);
     const resolved = await resolveIdentities({ files: args.strings('identity'), env: ctx.io.env, passphrases, agent: ctx.agent(), file: inputArg });
     const identities = resolved.map((i) => i.key);
-    const requiredArg = args.string('require-signer');
-    const required = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, passphrases);
+    const required = await loadRequiredSigners(args, () => passphrases);
 
     const decryption: Decryption = { identities, required, out, force };
     const status = isStdio(out) ? await decryptToStream(inputArg, decryption, ctx) : await decryptToFile(inputArg, decryption, ctx);
     if (status.kind === 'signed') {
-      const known = required?.fingerprint === status.signer.fingerprint ? required : status.signer;
+      const known = required?.find((k) => k.fingerprint === status.signer.fingerprint) ?? status.signer;
       ctx.info(`signed by ${describeKey(known)}`);
     } else {
       ctx.warn('not signed: anyone with the recipients\' public keys could have written this file');

@@ -12,10 +12,10 @@ import { readProjectConfig } from '../../node/project-config';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
 import { loadEnvFile, type EnvFileKeys } from '../env-files';
-import { IDENTITY_HELP, resolveIdentities, type RemoteKey } from '../identities';
-import { loadPublicKey } from '../key-files';
+import { IDENTITY_ENV, IDENTITY_HELP, KEY_ENV, resolveIdentities, type RemoteKey } from '../identities';
+import { REQUIRE_SIGNER_OPTION, loadRequiredSigners } from '../required-signer';
 import { CliError, formatError, UsageError } from '../output';
-import type { PassphraseSource } from '../passphrase';
+import { PASSPHRASE_ENV, type PassphraseSource } from '../passphrase';
 
 /** Signals a terminal or a supervisor sends to stop or reload a program: they must reach the command. */
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
@@ -110,6 +110,9 @@ function runChild(command: string, args: readonly string[], env: Record<string, 
   });
 }
 
+/** What names the key run decrypts with: never inherited by the command. */
+const KEY_VARIABLES = [KEY_ENV, IDENTITY_ENV, PASSPHRASE_ENV];
+
 export const runCommand: Command = {
   name: 'run',
   options: {
@@ -117,10 +120,10 @@ export const runCommand: Command = {
     override: { type: 'boolean' },
     'print-names': { type: 'boolean' },
     identity: { type: 'string', short: 'i', multiple: true },
-    'require-signer': { type: 'string' },
+    ...REQUIRE_SIGNER_OPTION,
     ...PASSPHRASE_FILE_OPTION,
   },
-  help: `Usage: custodian run [-e FILE]… [--override] [--require-signer PUB] [-i KEY]… -- COMMAND [ARGS…]
+  help: `Usage: custodian run [-e FILE]… [--override] [--require-signer PUB]… [-i KEY]… -- COMMAND [ARGS…]
        custodian run [-e FILE]… --print-names
 
 Decrypts each env FILE in memory (a .enc file holding NAME=value lines, or a value-encrypted
@@ -138,6 +141,8 @@ its root. The env file format: docs/DOTENV.md.
 
 COMMAND's environment can be read by other processes of the same user (/proc/PID/environ on
 Linux) and by anything COMMAND starts: run keeps secrets off the disk, not away from COMMAND.
+The key that opened the files is not passed on: CUSTODIAN_KEY, CUSTODIAN_IDENTITY and
+CUSTODIAN_PASSPHRASE are removed from COMMAND's environment (an env file may still set them).
 
 Flags:
   -e, --env-file FILE     an env file (.enc, .enc.asc, value-encrypted or plain); repeatable,
@@ -146,7 +151,8 @@ Flags:
       --print-names       print the names the files set (never the values) and run nothing
   -i, --identity KEY      private key file for the .enc files; repeatable
 ${IDENTITY_HELP}
-      --require-signer PUB  fail unless every file is encrypted and signed by this key
+      --require-signer PUB  fail unless every file is encrypted and signed by this key; repeatable:
+                          signed by any one of them
 ${PASSPHRASE_HELP}
 
 Examples:
@@ -170,12 +176,11 @@ Examples:
     // Made on first use: an unencrypted key needs no passphrase, and standard input stays the command's.
     let passphraseSource: PassphraseSource | undefined;
     const passphrases = (): PassphraseSource => (passphraseSource ??= ctx.passphrases(args));
-    const requiredArg = args.string('require-signer');
-    const requiredSigner = requiredArg === undefined ? undefined : await loadPublicKey(requiredArg, passphrases());
+    const requiredSigners = await loadRequiredSigners(args, passphrases);
     let identities: Promise<readonly (RsaPrivateKey | RemoteKey)[]> | undefined;
     const keys: EnvFileKeys = {
       backend: ctx.backend(),
-      requiredSigner,
+      requiredSigners,
       identities: () => {
         identities ??= resolveIdentities({ files: args.strings('identity'), env: ctx.io.env, passphrases: passphrases(), agent: ctx.agent(), file: files.join(', ') }).then((r) => r.map((i) => i.key));
         return identities;
@@ -186,7 +191,11 @@ Examples:
       for (const name of merged.keys()) ctx.print(name);
       return;
     }
-    const env = applyEnv(ctx.io.env, merged, args.flag('override'));
+    // The files' secrets are the command's; the key that opened them is not (a deploy script must not
+    // get the CI key, and with it every past and future version of the files).
+    const inherited = { ...ctx.io.env };
+    for (const name of KEY_VARIABLES) delete inherited[name];
+    const env = applyEnv(inherited, merged, args.flag('override'));
     merged.clear();
     return runChild(command as string, commandArgs, env, ctx.io.stderr, () => {
       // The child has its own copy now; drop ours (strings cannot be wiped, only unreferenced).

@@ -14,12 +14,13 @@ const OPERATION: Readonly<Record<AuditEntry['op'], string>> = {
   unwrap: 'decrypt (unwrap)',
   'unwrap-values': 'decrypt values (unwrap-values)',
   sign: 'sign',
+  'sign-values': 'sign values (sign-values)',
   list: 'list public keys (list)',
   connect: 'connect',
 };
 
 export function formatAuditEntry(e: AuditEntry): string {
-  const parts = [e.time.toISOString(), e.outcome, OPERATION[e.op] ?? e.op, `client ${describePeer(e.peer)}`];
+  const parts = [e.time.toISOString(), e.outcome, OPERATION[e.op], `client ${describePeer(e.peer)}`];
   if (e.file !== undefined) parts.push(`file ${displayText(e.file)}`);
   if (e.key !== undefined) parts.push(`key ${e.key}`);
   if (e.detail) parts.push(`(${displayText(e.detail)})`);

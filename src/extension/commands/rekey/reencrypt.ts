@@ -89,14 +89,18 @@ async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<Reenc
     confirm: testMode ? given.confirm : undefined,
     signUnverified: testMode || given.signUnverified === false ? given.signUnverified : undefined,
   };
-  const teams = await teamsOf(deps.session, uris);
-  const everyone = [...new Map([...teams.values()].flat().map((k) => [k.fingerprint, k])).values()];
-  const result: ReencryptResult = { reencrypted: [], unchanged: [], skipped: [], failed: [], recipients: everyone.map((k) => k.fingerprint) };
+  const result: ReencryptResult = { reencrypted: [], unchanged: [], skipped: [], failed: [], recipients: [] };
   if (uris.length === 0) {
     if (!args.quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Every .enc file in the workspace is already encrypted for the current team.'));
     return result;
   }
-  const plan = await planFiles(deps, uris, teams, args, workspace, result);
+  // Files I cannot open fail here, before the roster is read: its review (a newcomer's first look at the
+  // team) is for runs that will encrypt to it.
+  const headers = await readablePlan(deps, uris, args, workspace, result);
+  const teams = await teamsOf(deps.session, headers.length > 0 ? headers.map((h) => h.uri) : uris);
+  const everyone = [...new Map([...teams.values()].flat().map((k) => [k.fingerprint, k])).values()];
+  result.recipients = everyone.map((k) => k.fingerprint);
+  const plan: Planned[] = headers.map((h) => ({ ...h, team: teams.get(folderKey(deps.session, h.uri))! }));
   if (workspace && plan.length > 0 && args.confirm !== true && !(await confirmPlan(plan, result))) {
     result.skipped.push(...plan.map((p) => ({ uri: p.uri, reason: 'not confirmed' })));
     return result;
@@ -111,9 +115,9 @@ async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<Reenc
  * Reads every header first and decides per file: chosen recipients are refused; an unverified signer
  * is skipped in a workspace run and asked about one by one otherwise; unreadable headers fail.
  */
-async function planFiles(deps: EncDeps, uris: vscode.Uri[], teams: Map<string, KnownKey[]>, args: Partial<ReencryptArgs>, workspace: boolean, result: ReencryptResult): Promise<Planned[]> {
+async function readablePlan(deps: EncDeps, uris: vscode.Uri[], args: Partial<ReencryptArgs>, workspace: boolean, result: ReencryptResult): Promise<Omit<Planned, 'team'>[]> {
   const known = await deps.session.knownKeys();
-  const plan: Planned[] = [];
+  const plan: Omit<Planned, 'team'>[] = [];
   for (const uri of uris) {
     let header: EnvelopeInfo;
     try {
@@ -143,7 +147,7 @@ async function planFiles(deps: EncDeps, uris: vscode.Uri[], teams: Map<string, K
       });
       continue;
     }
-    plan.push({ uri, header, team: teams.get(folderKey(deps.session, uri))! });
+    plan.push({ uri, header });
   }
   return plan;
 }

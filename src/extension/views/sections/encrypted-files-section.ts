@@ -58,6 +58,30 @@ export class EncryptedFileNode implements TreeNode {
   }
 }
 
+/**
+ * Drifted files none of my keys can open (typically: I just joined, and they were encrypted before):
+ * only one of their recipients can re-encrypt them, so the section names who, instead of offering an
+ * action that would fail.
+ */
+function askRecipientsNode(parent: TreeNode, locked: readonly DriftEntry[]): MessageNode {
+  const names = [...new Set(locked.flatMap((e) => e.recipients.filter((p) => p.source !== 'mine').map((p) => p.name)))];
+  const who = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(
+    vscode.l10n.t(
+      'None of your keys can open {0}. Only one of their recipients can re-encrypt them for the team: commit and push your roster entry, then ask {1} to run "Custodian: Re-encrypt All for Team" (or `custodian rekey` in a terminal) and pull.',
+      locked.length === 1 ? vscode.workspace.asRelativePath(locked[0].uri) : vscode.l10n.t('{0} files', locked.length),
+      who,
+    ),
+  );
+  return new MessageNode(parent, {
+    id: 'enc:ask',
+    label: locked.length === 1 ? vscode.l10n.t('Ask {0} to re-encrypt it for you', who) : vscode.l10n.t('Ask {0} to re-encrypt {1} files for you', who, locked.length),
+    icon: new vscode.ThemeIcon('comment-discussion'),
+    tooltip: md,
+  });
+}
+
 export class EncryptedFilesSection extends SectionBase implements vscode.Disposable {
   readonly id = 'encrypted';
   private readonly changeEmitter = new vscode.EventEmitter<void>();
@@ -123,15 +147,20 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
         }),
       );
     } else {
-      nodes.push(
-        new MessageNode(this, {
-          id: 'enc:fix',
-          label: vscode.l10n.t('Re-encrypt all for the team'),
-          icon: new vscode.ThemeIcon('sync'),
-          command: { command: CommandId.ReencryptWorkspace, title: vscode.l10n.t('Re-encrypt All for Team') },
-          contextValue: 'custodian.encFixAll',
-        }),
-      );
+      // The action only where it can do something: files none of my keys open need one of their recipients.
+      if (attention.some((e) => e.status === 'drift' && e.canDecrypt)) {
+        nodes.push(
+          new MessageNode(this, {
+            id: 'enc:fix',
+            label: vscode.l10n.t('Re-encrypt all for the team'),
+            icon: new vscode.ThemeIcon('sync'),
+            command: { command: CommandId.ReencryptWorkspace, title: vscode.l10n.t('Re-encrypt All for Team') },
+            contextValue: 'custodian.encFixAll',
+          }),
+        );
+      }
+      const locked = attention.filter((e) => e.status === 'drift' && !e.canDecrypt);
+      if (locked.length > 0) nodes.push(askRecipientsNode(this, locked));
     }
     return nodes;
   }

@@ -18,11 +18,11 @@ import { readBlobs, runGit } from '../node/git';
 import type { CommandContext } from './command';
 import { resolveIdentities, resolveSigner, type IdentityRequest } from './identities';
 import { CliError } from './output';
+import { ROSTER_DIR } from './repository';
 import { PassphraseSource } from './passphrase';
 
 /** Versions of a `.enc` file git hands a driver are read whole: the merge needs all three in memory. */
 export const MAX_DRIVER_INPUT_BYTES = 256 * 1024 * 1024;
-const ROSTER_DIR = '.custodian/team';
 
 /** Names for fingerprints, from the roster of the working tree (git runs drivers at its top). */
 async function rosterNames(root: string): Promise<Map<string, string>> {

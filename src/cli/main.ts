@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'set', summary: 'change one value of a value-encrypted file (value read from standard input)' },
   { name: 'get', summary: 'print one value of a value-encrypted .env, JSON or YAML file' },
   { name: 'identities', summary: 'show where your private keys come from, in the order commands use them' },
+  { name: 'rekey', summary: 're-encrypt files in place for the team after someone joined or left' },
   { name: 'inspect', summary: 'show a .enc file\'s recipients, signer and sizes (no key needed)' },
   { name: 'roster', summary: 'verify, trust and sign the team roster (.custodian/team)' },
   { name: 'split', summary: 'split a secret into N Shamir shares, any T of which recover it' },

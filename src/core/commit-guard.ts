@@ -167,7 +167,7 @@ async function checkEncrypted(p: string, content: Uint8Array, input: GuardInput)
       rule: 'recipient-drift',
       severity: 'warning',
       message: `${show(p)}'s recipients differ from the roster (.custodian/team): ${parts.join('; ')}`,
-      fix: 're-encrypt it for the roster ("Custodian: Re-encrypt for Team" in VS Code), or ignore this warning if the difference is intended',
+      fix: 're-encrypt it for the roster ("custodian rekey FILE", or "Custodian: Re-encrypt for Team" in VS Code), or ignore this warning if the difference is intended',
     },
   ];
 }

@@ -45,6 +45,8 @@ describe('rekey', function () {
     assert.match(byName.get(path.join('secrets', 'locked.env.enc'))?.description ?? '', /you cannot decrypt it/);
     assert.strictEqual(byName.get(path.join('secrets', 'locked.env.enc'))?.contextValue, 'custodian.encFile.locked');
     assert.ok(!byName.has(path.join('secrets', 'ok.env.enc')), 'files that match are not listed');
+    assert.ok(enc.children.some((c) => c.contextValue === 'custodian.encFixAll'), 'files I can open: the action');
+    assert.ok(byName.has('Ask alice to re-encrypt it for you'), `the file I cannot open: who can fix it (${[...byName.keys()].join(' | ')})`);
 
     const res = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true, confirm: true });
     assert.ok(res);
@@ -59,6 +61,19 @@ describe('rekey', function () {
     }
     const after = await waitForSection(1);
     assert.deepStrictEqual(after.children.filter((c) => c.contextValue?.startsWith('custodian.encFile')).map((c) => c.label), [path.join('secrets', 'locked.env.enc')]);
+    // Only files no key of mine opens are left: no action that would fail, and no roster review for nothing.
+    assert.deepStrictEqual(after.children.filter((c) => !c.contextValue?.startsWith('custodian.encFile')).map((c) => c.label), ['Ask alice to re-encrypt it for you']);
+    const reviews: string[] = [];
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const warn = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
+    window.showWarningMessage = (message: string, ...rest: unknown[]) => (reviews.push(message), warn.call(vscode.window, message, ...rest));
+    try {
+      const locked = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true });
+      assert.deepStrictEqual(locked?.failed.map((f) => f.errorName), ['NotARecipientError']);
+      assert.deepStrictEqual(reviews, [], 'nothing asked: neither the file list nor the roster');
+    } finally {
+      window.showWarningMessage = warn;
+    }
     fs.rmSync(wsPath('secrets', 'locked.env.enc'));
   });
 

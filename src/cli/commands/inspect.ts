@@ -100,6 +100,8 @@ Examples:
       const json = {
         version: info.version,
         recipients: info.recipients.map((fingerprint) => ({ fingerprint, ...(names.has(fingerprint) ? { name: names.get(fingerprint) } : {}) })),
+        // "team" or "chosen" (FORMAT.md §3.4); null in files written before the field.
+        recipientPolicy: info.recipientPolicy ?? null,
         signer: info.signer
           ? { fingerprint: info.signer.fingerprint, ...(names.has(info.signer.fingerprint) ? { name: names.get(info.signer.fingerprint) } : {}), publicKeyPem: encodePem('PUBLIC KEY', info.signer.spkiDer) }
           : null,
@@ -117,6 +119,7 @@ Examples:
     ctx.print(`${displayText(input.name)}: Custodian encrypted file, format version ${info.version}`);
     ctx.print(`recipients (${info.recipients.length}):`);
     for (const fp of info.recipients) ctx.print(`  ${label(fp)}`);
+    if (info.recipientPolicy) ctx.print(`recipients chosen for: ${info.recipientPolicy === 'team' ? 'the team (re-keyed with it)' : 'these people only (never widened to the team)'}`);
     ctx.print(`signer: ${info.signer ? `${label(info.signer.fingerprint)}  (claimed by the header; decrypt verifies it)` : 'none (not signed)'}`);
     ctx.print(`header: ${info.headerSize} bytes, chunk size ${info.chunkSize} bytes`);
     const unverified = '(from the file\'s length, not authenticated; decrypt verifies it)';

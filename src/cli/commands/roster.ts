@@ -247,7 +247,7 @@ async function add(dir: string, name: string, keyArg: string, args: Args, ctx: C
     await fs.rm(file, { force: true });
     throw err;
   }
-  ctx.info(`added ${name} ${key.fingerprint}${body.op === 'root' ? ' as the root of trust' : ''}; commit ${file} and ${path.join(dir, 'records')}`);
+  ctx.info(`added ${name} ${key.fingerprint}${body.op === 'root' ? ' as the root of trust' : ''}; commit ${file} and ${path.join(dir, 'records')}, then re-encrypt the team's files so they can open them ("custodian rekey FILE…")`);
   await pinAfterSigning(dir, [{ file, name, key }], args, ctx);
 }
 
@@ -269,7 +269,7 @@ async function remove(dir: string, name: string, args: Args, ctx: CommandContext
     delete members2[name];
     await source.store.set(source.key, { ...source.pins, members: members2 });
   }
-  ctx.info(`removed ${name}; commit the deletion and the signed record. Rotate the secrets ${name} could read.`);
+  ctx.info(`removed ${name}; commit the deletion and the signed record, re-encrypt the team's files without them ("custodian rekey FILE…"), and rotate the secrets ${name} could read (old versions stay readable to them in git history).`);
 }
 
 export const main = commandMain(rosterCommand);

@@ -16,6 +16,7 @@ import { IDENTITY_ENV, IDENTITY_HELP, KEY_ENV, resolveIdentities, type RemoteKey
 import { REQUIRE_SIGNER_OPTION, loadRequiredSigners } from '../required-signer';
 import { CliError, formatError, UsageError } from '../output';
 import { PASSPHRASE_ENV, type PassphraseSource } from '../passphrase';
+import { findRepositoryRoot } from '../repository';
 
 /** Signals a terminal or a supervisor sends to stop or reload a program: they must reach the command. */
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
@@ -38,18 +39,6 @@ function hasControllingTerminal(): boolean {
 /** Shells' statuses for a command that cannot be run. */
 const EXIT_NOT_FOUND = 127;
 const EXIT_NOT_EXECUTABLE = 126;
-
-/**
- * The repository `start` is in: the nearest folder upwards holding `.custodian/` or `.git`;
- * undefined outside any.
- */
-function findRepositoryRoot(start: string): string | undefined {
-  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-    // A repository's own .git ends the search: a .custodian/ above it belongs to another project.
-    if (fs.existsSync(path.join(dir, '.custodian')) || fs.existsSync(path.join(dir, '.git'))) return dir;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
 
 /** The files to read: the -e flags, else the repository's configured ones (relative to its root). */
 async function envFilesFor(given: readonly string[]): Promise<string[]> {

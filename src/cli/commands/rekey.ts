@@ -1,0 +1,216 @@
+// custodian rekey: re-encrypts files in place for the team (or the recipients given), as VS Code's
+// "Re-encrypt for Team" does: after a teammate joins or leaves, without a plaintext file on disk.
+// A `.enc` file streams from the old envelope into the new one (atomic replace); a value-encrypted file
+// is opened in memory and sealed again under a new data key (every token changes: whoever was removed
+// knew the old key), keeping its rule. The new version is signed by me, so a file whose signer is not
+// among the new recipients or my keys is refused unless asked for: re-keying must not launder content.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { EnvelopeInfo } from '../../core/envelope';
+import type { RecipientPolicy } from '../../core/envelope-header';
+import { CustodianError, describeError } from '../../core/errors';
+import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
+import { isValueEncrypted, openValues, sealValues } from '../../core/values';
+import { readEnvelopeHeader, reencryptFile } from '../../node/envelope-files';
+import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
+import { commandMain } from '../command-main';
+import { IDENTITY_HELP, resolveIdentities, resolveSigner, type RemoteKey } from '../identities';
+import { checkInput } from '../io';
+import { describeKey } from '../key-files';
+import { CliError, UsageError } from '../output';
+import type { PassphraseSource } from '../passphrase';
+import { encryptRecipients } from '../recipients';
+import { findRoster, ROSTER_DIR } from '../repository';
+import { vettedRosterKeys } from '../roster-trust';
+import { readValuesText, VALUES_FORMAT_HELP, valuesFormatOf, writeValuesText } from '../values-files';
+
+type Key = RsaPrivateKey | RemoteKey;
+
+interface Plan {
+  readonly recipients: readonly RsaPublicKey[];
+  /** True when -r/-R named them; false for the repository's roster. */
+  readonly explicit: boolean;
+  readonly identities: readonly Key[];
+  readonly signer?: Key;
+  readonly signUnverified: boolean;
+}
+
+/** `.enc`, `.enc.asc`, or a file that starts like an envelope (binary or armored). */
+async function isEnvelopeFile(file: string): Promise<boolean> {
+  if (/\.enc(\.asc)?$/i.test(file)) return true;
+  const handle = await fs.open(file, 'r');
+  try {
+    const head = Buffer.alloc(40);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const text = head.subarray(0, bytesRead).toString('latin1');
+    return text.startsWith('CUSTODIAN') || text.startsWith('-----BEGIN CUSTODIAN');
+  } finally {
+    await handle.close();
+  }
+}
+
+function sameRecipients(current: readonly string[], wanted: readonly RsaPublicKey[]): boolean {
+  const set = new Set(current);
+  return set.size === wanted.length && wanted.every((k) => set.has(k.fingerprint));
+}
+
+/** Chosen recipients (a share, a seed for some, a subset) are never widened to the team unasked. */
+function refuseChosen(file: string, policy: RecipientPolicy | undefined, plan: Plan): void {
+  if (policy === 'chosen' && !plan.explicit) {
+    throw new CliError(`${file} keeps recipients that were chosen, not "the team" (a Shamir share, a seed for some, a subset): rekey leaves it to the team's roster only when asked`, {
+      hint: 'name its recipients with -r (or -R) to re-encrypt it for them',
+    });
+  }
+}
+
+/**
+ * The new version is signed by me: the old one must be signed by someone the new recipients trust with
+ * it (one of them, or one of my keys), or --sign-unverified says I vouch for its content.
+ */
+function checkSigner(file: string, signer: string | undefined, plan: Plan): void {
+  if (plan.signUnverified) return;
+  const trusted = new Set([...plan.recipients.map((k) => k.fingerprint), ...plan.identities.map((k) => k.publicKey.fingerprint)]);
+  if (signer !== undefined && trusted.has(signer)) return;
+  throw new CliError(`${file} is ${signer === undefined ? 'not signed' : `signed by ${signer}, who is not among the new recipients`}: re-encrypting signs its content as you`, {
+    hint: 'check where its content came from (custodian decrypt shows it), then run again with --sign-unverified',
+  });
+}
+
+/** The opener signs unless -s names another: the first of my keys that is a recipient. */
+function signerFor(recipients: readonly string[], plan: Plan): Key {
+  return plan.signer ?? plan.identities.find((k) => recipients.includes(k.publicKey.fingerprint)) ?? plan.identities[0];
+}
+
+async function rekeyEnvelope(file: string, plan: Plan, ctx: CommandContext): Promise<{ changed: boolean; signer: Key }> {
+  const header = await readEnvelopeHeader(file);
+  refuseChosen(file, header.recipientPolicy, plan);
+  const signer = signerFor(header.recipients, plan);
+  if (sameRecipients(header.recipients, plan.recipients)) return { changed: false, signer };
+  checkSigner(file, header.signer?.fingerprint, plan);
+  // The signer the header names is the one whose signature must verify before the new file is committed.
+  const expect = (current: EnvelopeInfo): boolean => current.signer?.fingerprint === header.signer?.fingerprint && current.recipients.join() === header.recipients.join();
+  await reencryptFile(file, { identities: plan.identities, recipients: plan.recipients, signer, backend: ctx.backend(), recipientPolicy: header.recipientPolicy, expect });
+  return { changed: true, signer };
+}
+
+async function rekeyValues(file: string, plan: Plan, ctx: CommandContext, format: ReturnType<typeof valuesFormatOf>): Promise<{ changed: boolean; signer: Key }> {
+  const text = await readValuesText(file, ctx);
+  if (!isValueEncrypted(text, format)) {
+    throw new CliError(`${file} is not encrypted by Custodian (neither a .enc file nor a value-encrypted ${format} file)`, { hint: 'encrypt it with "custodian encrypt" or "custodian encrypt --values"' });
+  }
+  const opened = await openValues(text, { format, identities: plan.identities, backend: ctx.backend() });
+  try {
+    refuseChosen(file, opened.info.recipientPolicy, plan);
+    const signer = plan.signer ?? plan.identities.find((k) => k.publicKey.fingerprint === opened.openedBy.publicKey.fingerprint) ?? plan.identities[0];
+    if (sameRecipients(opened.info.recipients, plan.recipients)) return { changed: false, signer };
+    checkSigner(file, opened.signature.kind === 'signed' ? opened.signature.signer.fingerprint : undefined, plan);
+    const sealed = await sealValues(opened.document, {
+      format,
+      recipients: plan.recipients,
+      signer,
+      backend: ctx.backend(),
+      rule: opened.info.rule,
+      recipientPolicy: opened.info.recipientPolicy,
+    });
+    await writeValuesText(file, sealed, ctx, { replace: true });
+    return { changed: true, signer };
+  } finally {
+    opened.dispose();
+  }
+}
+
+/** -r/-R when given, else the roster of the files' repository (one repository for all of them). */
+async function recipientsOf(files: readonly string[], args: Parameters<Command['run']>[0], ctx: CommandContext, passphrases: PassphraseSource): Promise<{ keys: RsaPublicKey[]; explicit: boolean; roster?: string }> {
+  if (args.strings('recipient').length > 0 || args.strings('roster').length > 0) return { keys: await encryptRecipients(args, ctx, passphrases), explicit: true };
+  const rosters = new Set(files.map((f) => findRoster(path.dirname(path.resolve(f)))));
+  const [roster] = rosters;
+  if (rosters.size > 1) throw new UsageError('the files are in different repositories: rekey them one repository at a time, or pass -R');
+  if (roster === undefined) {
+    throw new UsageError(`no team roster (${ROSTER_DIR}) in the repository of ${files[0]}`, { hint: 'pass the recipients with -R ROSTER-DIR or -r KEY' });
+  }
+  return { keys: await vettedRosterKeys([roster], args.string('pins'), ctx), explicit: false, roster };
+}
+
+export const rekeyCommand: Command = {
+  name: 'rekey',
+  options: {
+    recipient: { type: 'string', short: 'r', multiple: true },
+    roster: { type: 'string', short: 'R', multiple: true },
+    pins: { type: 'string' },
+    identity: { type: 'string', short: 'i', multiple: true },
+    sign: { type: 'string', short: 's' },
+    'sign-unverified': { type: 'boolean' },
+    format: { type: 'string' },
+    ...PASSPHRASE_FILE_OPTION,
+  },
+  help: `Usage: custodian rekey [-R ROSTER-DIR]… [-r RECIPIENT]… [--pins FILE] [-i KEY]… [-s KEY] FILE…
+
+Re-encrypts each FILE in place for the team: after a teammate joined (so they can open it) or left
+(so new versions are not for them). FILE is a .enc file (binary or armored) or a value-encrypted
+.env, JSON or YAML file. Nothing is written in the clear: a .enc file streams from the old envelope
+into the new one; a value-encrypted file is opened in memory and sealed again under a new data key
+(every value line changes; its rule of values left readable is kept). Each file is replaced
+atomically, and only once it verified in full. A file already encrypted to exactly these recipients
+is left as it is.
+
+The recipients are the team roster of the files' repository (${ROSTER_DIR}), vetted like
+"encrypt -R" (a changed key or an unconfirmed newcomer stops everything), unless -r/-R name them.
+A file whose recipients were chosen (a Shamir share, a seed for some) is re-keyed only with -r/-R.
+The new version is signed by the key that opened it, unless -s names another. A file that is unsigned,
+or signed by someone outside the new recipients, is refused (re-encrypting would sign its content
+as you) unless --sign-unverified.
+
+A removed teammate can still read every version they could read before, in git history: rotate the
+secrets themselves.
+
+Flags:
+  -R, --roster DIR        every *.pub file in DIR is a recipient (default: the repository's
+                          ${ROSTER_DIR}); repeatable, combines with -r
+  -r, --recipient KEY     a recipient, as for "encrypt -r"; repeatable
+      --pins FILE         check the roster against the fingerprints pinned in FILE (CI)
+  -i, --identity KEY      private key file that opens FILE; repeatable
+${IDENTITY_HELP}
+  -s, --sign KEY          sign with this private key file, or the key of this fingerprint (SHA256:…)
+                          among your keys (default: the key that opened the file)
+      --sign-unverified   re-encrypt a file that is unsigned or signed by someone outside the new
+                          recipients, vouching for its content with your signature
+${VALUES_FORMAT_HELP}
+${PASSPHRASE_HELP}
+
+Examples:
+  custodian rekey .env.enc config/secrets.yaml         # after "custodian roster add" or "remove"
+  git ls-files '*.enc' | xargs custodian rekey
+  custodian rekey -r ci.pub -r alice.pub deploy-key.enc
+`,
+  async run(args, ctx) {
+    args.expectPositionals(1, Infinity, 'FILE…');
+    const files = args.positionals;
+    if (files.includes('-')) throw args.usageError('rekey rewrites files in place: FILE cannot be standard input');
+    for (const file of files) await checkInput(file);
+    const passphrases = ctx.passphrases(args);
+    const { keys: recipients, explicit, roster } = await recipientsOf(files, args, ctx, passphrases);
+    if (recipients.length === 0) throw new UsageError('no recipients: the roster is empty', { hint: 'add the team with "custodian roster add", or pass -r KEY' });
+    const request = { files: args.strings('identity'), env: ctx.io.env, passphrases, agent: ctx.agent(), file: files.join(', ') };
+    const identities = (await resolveIdentities(request)).map((i) => i.key);
+    const signArg = args.string('sign');
+    const byFingerprint = signArg?.startsWith('SHA256:') === true;
+    const signer = signArg === undefined ? undefined : (await resolveSigner(byFingerprint ? request : { ...request, files: [signArg] }, byFingerprint ? signArg : undefined)).key;
+    const plan: Plan = { recipients, explicit, identities, signer, signUnverified: args.flag('sign-unverified') };
+    const who = roster ? `the team (${path.relative(process.cwd(), roster) || '.'}: ${recipients.length} keys)` : `${recipients.length} recipient${recipients.length === 1 ? '' : 's'}`;
+    let failed = 0;
+    for (const file of files) {
+      try {
+        const result = (await isEnvelopeFile(file)) ? await rekeyEnvelope(file, plan, ctx) : await rekeyValues(file, plan, ctx, valuesFormatOf(args, file));
+        if (result.changed) ctx.info(`${file}: re-encrypted for ${who}, signed by ${describeKey(result.signer.publicKey)}`);
+        else ctx.info(`${file}: already encrypted for ${who}; left as it is`);
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+        failed++;
+        ctx.warn(`${file}: not re-encrypted (left as it was): ${describeError(err)}${err instanceof CustodianError && err.hint ? `\n  hint: ${err.hint}` : ''}`);
+      }
+    }
+    if (failed > 0) throw new CliError(`${failed} of ${files.length} file${files.length === 1 ? '' : 's'} not re-encrypted`, { hint: 'see the messages above; the others were re-encrypted' });
+  },
+};
+
+export const main = commandMain(rekeyCommand);

@@ -1,0 +1,26 @@
+// Where a file's repository and its team roster are, for the commands that default to them (`run`
+// without -e, `rekey` without -r/-R) and for hints that name them.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The team roster, relative to the repository root (docs/ROSTER.md); also a git path, hence the slash. */
+export const ROSTER_DIR = '.custodian/team';
+
+/**
+ * The repository `start` is in: the nearest folder upwards holding `.custodian/` or `.git`;
+ * undefined outside any.
+ */
+export function findRepositoryRoot(start: string): string | undefined {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    // A repository's own .git ends the search: a .custodian/ above it belongs to another project.
+    if (fs.existsSync(path.join(dir, '.custodian')) || fs.existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The roster of the repository `start` is in, when it has one. */
+export function findRoster(start: string): string | undefined {
+  const root = findRepositoryRoot(start);
+  const dir = root === undefined ? undefined : path.join(root, ROSTER_DIR);
+  return dir !== undefined && fs.existsSync(dir) ? dir : undefined;
+}

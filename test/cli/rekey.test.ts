@@ -1,0 +1,153 @@
+// custodian rekey, played by the careless lead and by the attacker: after a teammate leaves, the new
+// versions of .enc and value-encrypted files are not for them, nothing plaintext touches the disk, and
+// a file that is tampered with, not mine to open, of chosen recipients, or of unknown origin is left as
+// it was (re-keying must not launder content under my signature). Real files, real openssl keys.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { encryptBytes } from '../../src/core/envelope';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { privateKeyFromPem, publicKeyFromPem } from '../core/envelope-fixtures';
+import { listDir, makeOpensslKey, removeDir, run, tempDir, type RunResult, type TestKey } from './helpers';
+
+describe('cli: custodian rekey', function () {
+  this.timeout(120_000);
+  let keys: string;
+  let alice: TestKey;
+  let bob: TestKey;
+  let dana: TestKey;
+  let mallory: TestKey;
+  let repo: string;
+  let config: string;
+  const SECRET = 'db-secret-Rk7q';
+
+  const cli = (args: string[]): RunResult => run(args, { cwd: repo, env: { XDG_CONFIG_HOME: config } });
+  const ok = (r: RunResult): RunResult => (assert.equal(r.code, 0, r.stderr), r);
+  const fingerprints = (file: string): string[] => {
+    const out = ok(cli(['inspect', '--json', ...(file.endsWith('.enc') ? [] : ['--values']), file])).out;
+    return (JSON.parse(out).recipients as { fingerprint: string }[]).map((r) => r.fingerprint).sort();
+  };
+  const opens = (key: TestKey, file: string): boolean => cli(['decrypt', '-i', key.privatePath, ...(file.endsWith('.enc') ? [] : ['--values']), file]).code === 0;
+
+  before(() => {
+    keys = tempDir();
+    alice = makeOpensslKey(keys, 'alice');
+    bob = makeOpensslKey(keys, 'bob');
+    dana = makeOpensslKey(keys, 'dana');
+    mallory = makeOpensslKey(keys, 'mallory');
+  });
+  after(() => removeDir(keys));
+
+  beforeEach(() => {
+    repo = tempDir('custodian-rekey-repo-');
+    config = tempDir('custodian-rekey-config-');
+    fs.mkdirSync(path.join(repo, '.git'));
+    const team = path.join(repo, '.custodian', 'team');
+    fs.mkdirSync(team, { recursive: true });
+    for (const k of [alice, bob, dana]) fs.copyFileSync(k.sshPubPath, path.join(team, `${path.basename(k.sshPubPath, '.pub')}.pub`));
+    const plain = path.join(keys, 'plain.env');
+    fs.writeFileSync(plain, `DB_PASSWORD=${SECRET}\nAPP_NAME_PUBLIC=shop\n`);
+    ok(cli(['encrypt', '-R', team, '-s', alice.privatePath, '-o', 'app.env.enc', plain]));
+    ok(cli(['encrypt', '--values', '--unencrypted-suffix', '_PUBLIC', '-R', team, '-s', alice.privatePath, '-o', '.env', plain]));
+    fs.rmSync(plain);
+  });
+  afterEach(() => {
+    removeDir(repo);
+    removeDir(config);
+  });
+
+  function removeDana(): void {
+    fs.rmSync(path.join(repo, '.custodian', 'team', `${path.basename(dana.sshPubPath, '.pub')}.pub`));
+  }
+
+  it('after a teammate left: the roster of the repository by default, from a subfolder; she cannot open the new versions; no plaintext written', () => {
+    removeDana();
+    const before = listDir(repo);
+    fs.mkdirSync(path.join(repo, 'sub'));
+    const r = run(['rekey', '-i', alice.privatePath, '../app.env.enc', '../.env'], { cwd: path.join(repo, 'sub'), env: { XDG_CONFIG_HOME: config } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /app\.env\.enc: re-encrypted for the team \(.*\.custodian\/team: 2 keys\), signed by SHA256:/);
+    fs.rmdirSync(path.join(repo, 'sub'));
+    assert.deepEqual(listDir(repo), before, 'no file added or left behind');
+    const team = [alice.fingerprint, bob.fingerprint].sort();
+    for (const file of ['app.env.enc', '.env']) {
+      assert.deepEqual(fingerprints(path.join(repo, file)), team, file);
+      assert.ok(!opens(dana, file), `dana cannot open the new ${file}`);
+      assert.ok(opens(bob, file), `bob still opens ${file}`);
+      assert.ok(!fs.readFileSync(path.join(repo, file), 'utf8').includes(SECRET), `${file} holds no plaintext`);
+    }
+    const values = fs.readFileSync(path.join(repo, '.env'), 'utf8');
+    assert.match(values, /^APP_NAME_PUBLIC=shop$/m, 'the rule of values left readable is kept');
+    assert.match(values, /^#custodian:encrypt=unencrypted-suffix:_PUBLIC$/m);
+    const decrypted = ok(cli(['decrypt', '-i', bob.privatePath, 'app.env.enc']));
+    assert.match(decrypted.stderr, new RegExp(`signed by ${alice.fingerprint.replace(/[+/]/g, '\\$&')}`));
+    assert.equal(decrypted.out, `DB_PASSWORD=${SECRET}\nAPP_NAME_PUBLIC=shop\n`);
+  });
+
+  it('a file already for the team is left byte for byte', () => {
+    const enc = fs.readFileSync(path.join(repo, 'app.env.enc'));
+    const values = fs.readFileSync(path.join(repo, '.env'));
+    const r = ok(cli(['rekey', '-i', alice.privatePath, 'app.env.enc', '.env']));
+    assert.match(r.stderr, /app\.env\.enc: already encrypted for the team .*left as it is/);
+    assert.ok(fs.readFileSync(path.join(repo, 'app.env.enc')).equals(enc));
+    assert.ok(fs.readFileSync(path.join(repo, '.env')).equals(values));
+  });
+
+  it('a tampered file, and one none of my keys opens: left as they were, the others re-keyed, exit 1', () => {
+    removeDana();
+    const enc = path.join(repo, 'app.env.enc');
+    const bytes = fs.readFileSync(enc);
+    bytes[bytes.length - 20] ^= 1;
+    fs.writeFileSync(enc, bytes);
+    const r = cli(['rekey', '-i', mallory.privatePath, '-i', alice.privatePath, 'app.env.enc', '.env']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /app\.env\.enc: not re-encrypted \(left as it was\)/);
+    assert.match(r.stderr, /1 of 2 files not re-encrypted/);
+    assert.ok(fs.readFileSync(enc).equals(bytes), 'the tampered file is as it was');
+    assert.deepEqual(fingerprints(path.join(repo, '.env')), [alice.fingerprint, bob.fingerprint].sort(), 'the other file was re-keyed');
+    assert.deepEqual(listDir(repo).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+    const notMine = cli(['rekey', '-i', mallory.privatePath, '.env']);
+    assert.equal(notMine.code, 1);
+    assert.match(notMine.stderr, /\.env: not re-encrypted .*no identity matched/);
+  });
+
+  it('content of unknown origin is not signed as mine unasked: unsigned, or signed by someone outside the team', async () => {
+    const backend = createNodeCryptoBackend();
+    const team = [alice, bob, dana, mallory].map((k) => publicKeyFromPem(fs.readFileSync(k.publicPemPath, 'utf8')));
+    const malloryKey = privateKeyFromPem(fs.readFileSync(mallory.privatePath, 'utf8'));
+    const planted = path.join(repo, 'planted.env.enc');
+    fs.writeFileSync(planted, await encryptBytes(new TextEncoder().encode('DB_PASSWORD=mallorys\n'), { recipients: team, signer: malloryKey, backend }));
+    const unsigned = path.join(repo, 'unsigned.env.enc');
+    fs.writeFileSync(unsigned, await encryptBytes(new TextEncoder().encode('X=1\n'), { recipients: team, backend }));
+    const plantedBytes = fs.readFileSync(planted);
+    const r = cli(['rekey', '-i', alice.privatePath, 'planted.env.enc', 'unsigned.env.enc']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`planted\\.env\\.enc is signed by ${mallory.fingerprint.replace(/[+/]/g, '\\$&')}, who is not among the new recipients`));
+    assert.match(r.stderr, /unsigned\.env\.enc is not signed: re-encrypting signs its content as you/);
+    assert.ok(fs.readFileSync(planted).equals(plantedBytes));
+    ok(cli(['rekey', '-i', alice.privatePath, '--sign-unverified', 'unsigned.env.enc']));
+    assert.match(ok(cli(['decrypt', '-i', bob.privatePath, 'unsigned.env.enc'])).stderr, /signed by/);
+  });
+
+  it('chosen recipients are not widened to the team unless named; a swapped roster key stops everything', async () => {
+    const backend = createNodeCryptoBackend();
+    const aliceKey = privateKeyFromPem(fs.readFileSync(alice.privatePath, 'utf8'));
+    const share = path.join(repo, 'share-1.enc');
+    fs.writeFileSync(share, await encryptBytes(new TextEncoder().encode('share'), { recipients: [aliceKey.publicKey], signer: aliceKey, backend, recipientPolicy: 'chosen' }));
+    const r = cli(['rekey', '-i', alice.privatePath, 'share-1.enc']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /keeps recipients that were chosen/);
+    ok(cli(['rekey', '-i', alice.privatePath, '-r', alice.sshPubPath, '-r', bob.sshPubPath, 'share-1.enc']));
+    assert.deepEqual(fingerprints(share), [alice.fingerprint, bob.fingerprint].sort());
+    assert.equal(JSON.parse(ok(cli(['inspect', '--json', share])).out).recipientPolicy, 'chosen', 'still chosen');
+
+    // The roster was pinned by the first run; a key swapped in the working tree is refused before any file changes.
+    ok(cli(['rekey', '-i', alice.privatePath, 'app.env.enc']));
+    const enc = fs.readFileSync(path.join(repo, 'app.env.enc'));
+    fs.copyFileSync(mallory.sshPubPath, path.join(repo, '.custodian', 'team', `${path.basename(bob.sshPubPath, '.pub')}.pub`));
+    const swapped = cli(['rekey', '-i', alice.privatePath, 'app.env.enc', '.env']);
+    assert.notEqual(swapped.code, 0);
+    assert.match(swapped.stderr, /changed|new in the roster|pinned/);
+    assert.ok(fs.readFileSync(path.join(repo, 'app.env.enc')).equals(enc), 'nothing re-keyed to the swapped key');
+  });
+});

@@ -422,5 +422,9 @@ describe('value-encrypted files in the editor', function () {
     const before = fs.readFileSync(foreign.fsPath);
     await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'custodian-values', path: foreign.path, query: foreign.toString() }))));
     assert.ok(fs.readFileSync(foreign.fsPath).equals(before));
+    // Open Decrypted (the CodeLens) says why in our words, not in VS Code's "Cannot open custodian-values:…".
+    const { errors } = await captureErrors(team.services, () => run('custodian.openValuesDecrypted', { uri: foreign }));
+    assert.match(errors[0]?.message ?? '', /^You are not a recipient of foreign\.env\. It is encrypted to: /);
+    assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === 'custodian-values' && e.document.uri.path === foreign.path), 'no editor opened');
   });
 });

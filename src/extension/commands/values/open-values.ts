@@ -4,18 +4,27 @@ import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import { basename } from '../../fs/enc-uri';
 import { fromValuesUri, looksValueEncrypted, toValuesUri } from '../../fs/values-uri';
-import { readText } from '../../fs/values-file-system';
+import { formatOf, readText } from '../../fs/values-file-system';
+import { lazyCore } from '../../lazy-core';
+import { NotARecipientError } from '../../crypto-session';
+import { noKeysError } from '../pick';
 import { valuesTarget, type ValuesDeps } from './deps';
 
-export async function openValuesDecrypted(_deps: ValuesDeps, first: unknown): Promise<vscode.Uri> {
+export async function openValuesDecrypted(deps: ValuesDeps, first: unknown): Promise<vscode.Uri> {
   const target = valuesTarget(first) ?? vscode.window.activeTextEditor?.document.uri;
   if (!target) throw new CustodianError(vscode.l10n.t('Open a value-encrypted .env, JSON or YAML file first.'));
   const file = fromValuesUri(target);
-  if (!looksValueEncrypted(await readText(file, basename(file.path)))) {
+  const text = await readText(file, basename(file.path));
+  if (!looksValueEncrypted(text)) {
     throw new CustodianError(vscode.l10n.t('{0} has no values encrypted by Custodian.', basename(file.path)), {
       hint: vscode.l10n.t('Run "Custodian: Encrypt Values for Team" on it first.'),
     });
   }
+  // Said here, as the .enc editor says it: an editor that fails to open shows only VS Code's
+  // "Cannot open custodian-values:…" with our reason cut off.
+  if (deps.services.keyStore.list().length === 0) throw noKeysError();
+  const recipients = (await lazyCore.values()).valuesRecipients(text, await formatOf(file));
+  if (!deps.session.canDecrypt(recipients)) throw new NotARecipientError(basename(file.path), deps.session.parties(recipients, await deps.session.knownKeys()));
   const uri = toValuesUri(file);
   await vscode.window.showTextDocument(uri, { preview: false });
   return uri;

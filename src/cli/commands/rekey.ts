@@ -6,6 +6,7 @@
 // among the new recipients or my keys is refused unless asked for: re-keying must not launder content.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { isArmored } from '../../core/armor';
 import type { EnvelopeInfo } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
 import { CustodianError, describeError } from '../../core/errors';
@@ -40,10 +41,10 @@ async function isEnvelopeFile(file: string): Promise<boolean> {
   if (/\.enc(\.asc)?$/i.test(file)) return true;
   const handle = await fs.open(file, 'r');
   try {
-    const head = Buffer.alloc(40);
+    const head = Buffer.alloc(256);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const text = head.subarray(0, bytesRead).toString('latin1');
-    return text.startsWith('CUSTODIAN') || text.startsWith('-----BEGIN CUSTODIAN');
+    const bytes = head.subarray(0, bytesRead);
+    return bytes.toString('latin1').startsWith('CUSTODIAN') || isArmored(bytes);
   } finally {
     await handle.close();
   }

@@ -97,7 +97,7 @@ async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<Reenc
   // Files I cannot open fail here, before the roster is read: its review (a newcomer's first look at the
   // team) is for runs that will encrypt to it.
   const headers = await readablePlan(deps, uris, args, workspace, result);
-  const teams = await teamsOf(deps.session, headers.length > 0 ? headers.map((h) => h.uri) : uris);
+  const teams = headers.length > 0 ? await teamsOf(deps.session, headers.map((h) => h.uri)) : new Map<string, KnownKey[]>();
   const everyone = [...new Map([...teams.values()].flat().map((k) => [k.fingerprint, k])).values()];
   result.recipients = everyone.map((k) => k.fingerprint);
   const plan: Planned[] = headers.map((h) => ({ ...h, team: teams.get(folderKey(deps.session, h.uri))! }));

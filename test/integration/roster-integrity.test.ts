@@ -15,7 +15,7 @@ import type { SignRosterResult } from '../../src/extension/commands/team/sign-ro
 import type { KeyInfo } from '../../src/extension/storage/key-store';
 import { captureErrors, run, section, teamDir, useCleanState, workspaceFolder } from './support/custodian';
 import { answerModals } from './support/modals';
-import { addToRoster, backend, person, recipientsOf, useTeam, waitForRoster, wsPath, wsUri, type Person } from './support/enc';
+import { addToRoster, backend, encryptFor, person, recipientsOf, useTeam, waitForRoster, wsPath, wsUri, type Person } from './support/enc';
 
 function git(args: string[], author = 'Me <me@example.com>'): void {
   const [name, email] = /^(.*) <(.*)>$/.exec(author)!.slice(1);
@@ -173,9 +173,10 @@ describe('roster integrity: pins and signed records', function () {
   });
 
   it('Re-encrypt for Team asks about the swapped key too (the one-click re-key of the audit)', async () => {
-    const target = wsPath(`integrity-rekey.env`);
-    fs.writeFileSync(target, 'K=1\n');
-    assert.ok(await run('custodian.encryptFile', { uri: vscode.Uri.file(target), recipients: [team.bob.fingerprint, team.me.fingerprint], deleteOriginal: true }));
+    // A file for the team that lacks a teammate (no "chosen" recipients, signed by bob, a known key): a
+    // re-key would encrypt to the roster, so the roster's swapped key must be asked about first.
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath('integrity-rekey.env.enc'), await encryptFor([team.bob.publicKey, me], 'K=1\n', team.bob.key));
     const modals = answerModals(() => undefined);
     try {
       const { result, errors } = await captureErrors(team.services, () => run<ReencryptResult>('custodian.reencryptFile', { uri: wsUri('integrity-rekey.env.enc'), quiet: true }));

@@ -77,7 +77,7 @@ function checkSigner(file: string, signer: string | undefined, plan: Plan): void
   });
 }
 
-/** The opener signs unless -s names another: the first of my keys that is a recipient. */
+/** The opener signs unless -s names another: the first of my keys among `recipients` (for a value file: the one that opened it). */
 function signerFor(recipients: readonly string[], plan: Plan): Key {
   return plan.signer ?? plan.identities.find((k) => recipients.includes(k.publicKey.fingerprint)) ?? plan.identities[0];
 }
@@ -102,7 +102,7 @@ async function rekeyValues(file: string, plan: Plan, ctx: CommandContext, format
   const opened = await openValues(text, { format, identities: plan.identities, backend: ctx.backend() });
   try {
     refuseChosen(file, opened.info.recipientPolicy, plan);
-    const signer = plan.signer ?? plan.identities.find((k) => k.publicKey.fingerprint === opened.openedBy.publicKey.fingerprint) ?? plan.identities[0];
+    const signer = signerFor([opened.openedBy.publicKey.fingerprint], plan);
     if (sameRecipients(opened.info.recipients, plan.recipients)) return { changed: false, signer };
     checkSigner(file, opened.signature.kind === 'signed' ? opened.signature.signer.fingerprint : undefined, plan);
     const sealed = await sealValues(opened.document, {

@@ -9,7 +9,7 @@ import type { RsaPublicKey } from '../core/keys';
 import { reviewRoster, samePins, type PinQuestion, type PinReview, type RosterPins } from '../core/roster-pins';
 import { verifyRoster, type RosterVerification } from '../core/roster-records';
 import { defaultPinStoreFile, PINS_FILE_ENV, PinStore, readPinsFile, rosterKey } from '../node/roster-pin-store';
-import { deletedProblems, lastChange, readRosterRecords } from '../node/roster-records-dir';
+import { historyProblems, lastChange, readRosterRecords } from '../node/roster-records-dir';
 import * as path from 'node:path';
 import type { CommandContext } from './command';
 import { loadRoster } from './key-files';
@@ -33,14 +33,14 @@ export async function pinSource(dir: string, pinsFlag: string | undefined, env: 
 }
 
 export async function verifyMembers(dir: string, members: readonly LoadedMember[], backend: CryptoBackend): Promise<RosterVerification> {
-  const { root, records, deleted } = await readRosterRecords(dir);
+  const files = await readRosterRecords(dir);
   const verification = await verifyRoster(
     members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
-    root,
-    records,
+    files.root,
+    files.records,
     backend,
   );
-  verification.problems.push(...deletedProblems(deleted));
+  verification.problems.push(...historyProblems(files));
   return verification;
 }
 

@@ -76,6 +76,17 @@ export function confirmPins(pins: RosterPins | undefined, confirmed: readonly Ro
   return next;
 }
 
+/**
+ * The pins after the user vouched for `confirmed` themselves (trusted, signed or added them): what a
+ * review of the roster accepts anyway (the first use, a trusted root) and those names. `entries` and
+ * `verification` are the roster as it is now, the user's own record included. Pinning the confirmed
+ * names alone would end the first use with the root and the rest of the team unpinned, and the next
+ * review would ask about teammates nothing changed.
+ */
+export function pinsAfterVouching(entries: readonly RosterKeyEntry[], verification: RosterVerification, pins: RosterPins | undefined, confirmed: readonly RosterKeyEntry[]): RosterPins {
+  return confirmPins(reviewRoster(entries, verification, pins, { tofu: true }).next, confirmed);
+}
+
 /** Whether two pin sets say the same (member order aside): callers rewrite the store only on a change. */
 export function samePins(a: RosterPins | undefined, b: RosterPins | undefined): boolean {
   const x = a ?? { members: {} };

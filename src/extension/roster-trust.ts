@@ -61,7 +61,7 @@ export class RosterTrust {
   /** Signature status of a folder's members; undefined for folders not on disk (web, virtual). */
   async verify(folder: vscode.WorkspaceFolder, members: readonly RosterMember[]): Promise<FolderVerification | undefined> {
     if (folder.uri.scheme !== 'file') return undefined;
-    const [{ readRosterRecords, deletedProblems }, { verifyRoster }] = await Promise.all([lazyCore.rosterRecordsDir(), lazyCore.rosterRecords()]);
+    const [{ readRosterRecords, historyProblems }, { verifyRoster }] = await Promise.all([lazyCore.rosterRecordsDir(), lazyCore.rosterRecords()]);
     // git history (deleted records) only in trusted workspaces: a repository's git config can run commands.
     const files = await readRosterRecords(this.teamDir(folder), { history: this.deps.trust.isTrusted });
     const verification = await verifyRoster(
@@ -70,7 +70,7 @@ export class RosterTrust {
       files.records,
       await this.deps.backend(),
     );
-    return { verification, problems: [...verification.problems, ...deletedProblems(files.deleted)] };
+    return { verification, problems: [...verification.problems, ...historyProblems(files)] };
   }
 
   /**
@@ -117,13 +117,18 @@ export class RosterTrust {
     await (await this.store()).set(await rosterKey(this.teamDir(folder)), undefined);
   }
 
-  /** Pins `members` as confirmed (the user just added or signed them). */
-  async pin(folder: vscode.WorkspaceFolder, members: readonly { name: string; fingerprint: string }[], unpin: readonly string[] = []): Promise<void> {
-    if (folder.uri.scheme !== 'file') return;
-    const [{ confirmPins }, { rosterKey }] = await Promise.all([lazyCore.rosterPins(), lazyCore.rosterPinStore()]);
+  /**
+   * Pins `confirmed` (the user just added or signed them) and what the roster, `members` as it is now,
+   * would have had accepted anyway; drops the pins of `unpin` (a teammate the user removed).
+   */
+  async pin(folder: vscode.WorkspaceFolder, members: readonly RosterMember[], confirmed: readonly { name: string; fingerprint: string }[], unpin: readonly string[] = []): Promise<void> {
+    const checked = await this.verify(folder, members);
+    if (!checked) return;
+    const [{ pinsAfterVouching }, { rosterKey }] = await Promise.all([lazyCore.rosterPins(), lazyCore.rosterPinStore()]);
     const key = await rosterKey(this.teamDir(folder));
     const store = await this.store();
-    const next = confirmPins(await store.get(key), members);
+    const entries = members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint }));
+    const next = pinsAfterVouching(entries, checked.verification, await store.get(key), confirmed);
     for (const n of unpin) delete next.members[n];
     await store.set(key, next);
   }

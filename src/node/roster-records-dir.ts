@@ -21,6 +21,8 @@ export interface RosterRecordFiles {
   records: RecordFile[];
   /** Records deleted in git history (records are append-only, §5): still replayed, and a problem. */
   deleted: { file: string; commit: string }[];
+  /** History was read from a shallow clone: records deleted before its cut are not in `deleted`. */
+  shallow: boolean;
 }
 
 export interface ReadRecordsOptions {
@@ -46,7 +48,7 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
   if (json.length > MAX_RECORD_FILES) {
     throw new FormatError(`${recordsDir} holds more than ${MAX_RECORD_FILES} records: not a team roster`, { hint: 'check what was committed under records/ (git log)' });
   }
-  const out: RosterRecordFiles = { records: [], deleted: [] };
+  const out: RosterRecordFiles = { records: [], deleted: [], shallow: false };
   for (const name of json) {
     const file = path.join(recordsDir, name);
     const stat = await fs.lstat(file);
@@ -57,6 +59,7 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
     else out.records.push({ file: shown, text });
   }
   if (options.history !== false) {
+    out.shallow = (await git(dir, ['rev-parse', '--is-shallow-repository'], 64))?.trim() === 'true';
     for (const d of await deletedRecords(dir)) {
       if (json.includes(d.name)) continue;
       out.deleted.push({ file: `${RECORDS_DIR}/${d.name}`, commit: d.commit });
@@ -66,9 +69,16 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
   return out;
 }
 
-/** A sentence per record deleted in history (§5: records are append-only). */
-export function deletedProblems(deleted: RosterRecordFiles['deleted']): string[] {
-  return deleted.map((d) => `${d.file} was deleted in commit ${d.commit.slice(0, 12)}: records are append-only (it still counts)`);
+/**
+ * What the history says is wrong (§5: records are append-only): a sentence per record deleted in it,
+ * and one when the history is cut short, since a reverted removal would then pass unseen.
+ */
+export function historyProblems(files: Pick<RosterRecordFiles, 'deleted' | 'shallow'>): string[] {
+  const problems = files.deleted.map((d) => `${d.file} was deleted in commit ${d.commit.slice(0, 12)}: records are append-only (it still counts)`);
+  if (files.shallow) {
+    problems.push('this is a shallow clone: a record deleted in the history it lacks cannot be checked, so a reverted removal would pass unseen; fetch the whole history first (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)');
+  }
+  return problems;
 }
 
 /** Bounds for reading history: a team's records are far fewer. */

@@ -139,6 +139,31 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.deepEqual(j.entries.map((x) => [x.name, x.status, x.by ?? null]), [['alice', 'verified', null], ['bob', 'verified', null], ['carol', 'verified', 'bob']]);
   });
 
+  it('in a fresh clone (nothing pinned), signing a newcomer pins the root it was verified through: verify passes and encrypt -R asks about no one', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign the roster');
+    fs.copyFileSync(carol.sshPubPath, path.join(team, 'carol.pub'));
+    commitAll(repo, 'Add myself', 'Carol <carol@example.com>');
+    // Bob's pin store has never seen this roster (a new clone, a new machine).
+    const bobEnv = { XDG_CONFIG_HOME: tempDir('custodian-roster-bob-') };
+    try {
+      const s = run(['roster', 'sign', '-R', team, '-i', bob.privatePath, 'carol'], { env: bobEnv });
+      assert.equal(s.code, 0, s.stderr);
+      const v = run(['roster', 'verify', '-R', team], { env: bobEnv });
+      assert.equal(v.code, 0, v.out + v.stderr);
+      assert.doesNotMatch(v.out, /not the one pinned|not pinned/);
+      const e = run(['encrypt', '-R', team, '-o', path.join(repo, 'for-all.enc'), plain], { env: bobEnv });
+      assert.equal(e.code, 0, e.stderr);
+      // The root is pinned now: a root Mallory puts in its place is refused, not taken on first use.
+      const pins = JSON.parse(fs.readFileSync(path.join(bobEnv.XDG_CONFIG_HOME, 'custodian', 'roster-pins.json'), 'utf8')) as { rosters: Record<string, { root?: string; members: Record<string, string> }> };
+      const pinned = Object.values(pins.rosters)[0];
+      assert.ok(pinned.root?.startsWith('SHA256:'), JSON.stringify(pinned));
+      assert.deepEqual(Object.keys(pinned.members).sort(), ['alice', 'bob', 'carol']);
+    } finally {
+      removeDir(bobEnv.XDG_CONFIG_HOME);
+    }
+  });
+
   it('a revert of a signed removal is detected (broken), even though the revert deletes the removal record', () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
@@ -155,6 +180,33 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     const e = encrypt(path.join(repo, 'after-revert.enc'));
     assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
     assert.match(e.stderr, /carol: broken/);
+  });
+
+  it('verify in a shallow clone, whose history may hide a reverted removal, fails and says to fetch the history', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, add carol');
+    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
+    commitAll(repo, 'Remove carol');
+    git(repo, ['revert', '--no-edit', 'HEAD'], 'Mallory <mallory@evil.example>');
+    // CI's default checkout: one commit, so the removal record and its deletion are not in the history.
+    const ci = tempDir('custodian-roster-shallow-');
+    try {
+      git(ci, ['clone', '-q', '--depth', '1', `file://${repo}`, 'clone']);
+      const clonedTeam = path.join(ci, 'clone', '.custodian', 'team');
+      const v = run(['roster', 'verify', '-R', clonedTeam, '--json'], { env: env() });
+      assert.equal(v.code, 1, v.out);
+      const j = JSON.parse(v.out) as { ok: boolean; problems: string[] };
+      assert.equal(j.ok, false);
+      assert.ok(j.problems.some((p) => /shallow clone: .*git fetch --unshallow/.test(p)), j.problems.join('\n'));
+      git(path.join(ci, 'clone'), ['fetch', '-q', '--unshallow']);
+      const full = run(['roster', 'verify', '-R', clonedTeam], { env: env() });
+      assert.equal(full.code, 1);
+      assert.match(full.out, /carol .*broken: alice removed carol/, 'with the history, the revert is seen');
+      assert.doesNotMatch(full.out, /shallow/);
+    } finally {
+      removeDir(ci);
+    }
   });
 
   it('a forged signature makes the entry broken and verify fail', () => {

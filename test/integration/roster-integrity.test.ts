@@ -223,4 +223,26 @@ describe('roster integrity: a plain roster adopts signing in one step', function
     const after = (await section(state.services, 'team'))?.children ?? [];
     assert.deepStrictEqual(after.map((c) => [c.label, c.description?.endsWith('verified (root)')]), [['alice', true], ['bob', true], ['me', true]]);
   });
+
+  it('in a fresh clone (nothing pinned), signing a newcomer keeps the rest of the team usable without a question', async () => {
+    const dave = await person('dave');
+    addToRoster(dave);
+    await waitForRoster(state.services, 4);
+    // A new clone or machine: the pin store has never seen this roster.
+    await state.services.rosterTrust.forget(workspaceFolder());
+    assert.deepStrictEqual((await run<SignRosterResult>('custodian.signRoster', { confirm: true }))?.signed, ['dave']);
+    const file = wsPath('fresh-clone.env');
+    fs.writeFileSync(file, 'TOKEN=1\n');
+    const everyone = (await state.services.roster.members()).map((m) => m.key.fingerprint);
+    const modals = answerModals(() => undefined);
+    try {
+      const { errors } = await captureErrors(state.services, () => run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: everyone, deleteOriginal: true }));
+      assert.deepStrictEqual(errors, []);
+      assert.deepStrictEqual(modals.prompts.map((p) => p.message), [], 'no teammate asked about');
+      assert.deepStrictEqual(await recipientsOf(fs.readFileSync(`${file}.enc`)), [...everyone].sort());
+    } finally {
+      modals.dispose();
+      fs.rmSync(`${file}.enc`, { force: true });
+    }
+  });
 });

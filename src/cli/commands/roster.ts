@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { displayText } from '../../core/display-text';
 import { exportPublicKeyOpenSsh, type RsaPrivateKey } from '../../core/keys';
 import { confusableGroups, rosterNameProblem } from '../../core/roster-names';
-import { confirmPins, reviewRoster } from '../../core/roster-pins';
+import { pinsAfterVouching, reviewRoster } from '../../core/roster-pins';
 import type { EntryVerdict, RecordBody } from '../../core/roster-records';
 import { readRosterRecords, writeRosterRecord } from '../../node/roster-records-dir';
 import { writeFileAtomic } from '../../node/atomic-file';
@@ -45,7 +45,8 @@ later addition or removal, each signed by a member (docs/ROSTER.md).
            broken (a forged record, a key that is not the one signed, a removed member back).
            Exits 1 unless every entry is verified. With --pins FILE (or $CUSTODIAN_ROSTER_PINS),
            the root and members must also match the fingerprints pinned in FILE: use this in CI,
-           since whoever can commit can also replace the whole records directory.
+           since whoever can commit can also replace the whole records directory. Needs the git
+           history (a reverted removal hides there): a shallow clone fails until fetched.
   trust    pin NAME's current key in your pin store after checking its fingerprint with its
            owner over a channel you trust; "encrypt -R" then uses it without stopping.
   sign     sign the roster with KEY (yours, already in it): the first time, records the current
@@ -112,7 +113,7 @@ async function verify(dir: string, args: Args, ctx: CommandContext): Promise<voi
   const source = await pinSource(dir, args.string('pins'), ctx.io.env);
   // Pins are only read here: verify never changes what the user trusts.
   const pinned = source.pins && (source.pins.root !== undefined || Object.keys(source.pins.members).length > 0) ? source.pins : undefined;
-  const review = pinned ? reviewRoster(members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })), verification, pinned, { tofu: false }) : undefined;
+  const review = pinned ? reviewRoster(entriesOf(members), verification, pinned, { tofu: false }) : undefined;
   const pinProblems: string[] = [];
   if (review && verification.signed && !review.rootTrusted) pinProblems.push(`the root of trust ${verification.rootId} is not the one pinned${source.kind === 'file' ? ` in ${source.file}` : ''}`);
   for (const q of review?.questions ?? []) {
@@ -157,10 +158,7 @@ async function trust(dir: string, names: readonly string[], args: Args, ctx: Com
     return m;
   });
   const verification = await verifyMembers(dir, members, ctx.backend());
-  // What would be accepted anyway (first use, a trusted root) is pinned along with the confirmed names.
-  const base = reviewRoster(members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })), verification, source.pins, { tofu: true }).next;
-  const next = confirmPins(base, chosen.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })));
-  await source.store.set(source.key, next);
+  await source.store.set(source.key, pinsAfterVouching(entriesOf(members), verification, source.pins, entriesOf(chosen)));
   for (const m of chosen) {
     const before = source.pins?.members[m.name];
     ctx.info(`pinned ${displayText(m.name)} ${m.key.fingerprint}${before && before !== m.key.fingerprint ? ` (was ${before})` : ''}`);
@@ -183,9 +181,17 @@ async function identity(args: Args, ctx: CommandContext): Promise<RsaPrivateKey>
   return key;
 }
 
+function entriesOf(members: readonly LoadedMember[]): { name: string; fingerprint: string }[] {
+  return members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint }));
+}
+
+/** After my signature changed the roster: the names I vouched for, and what the roster now verifies. */
 async function pinAfterSigning(dir: string, signed: readonly LoadedMember[], args: Args, ctx: CommandContext): Promise<void> {
   const source = await pinSource(dir, args.string('pins'), ctx.io.env);
-  if (source.kind === 'store') await source.store.set(source.key, confirmPins(source.pins, signed.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint }))));
+  if (source.kind !== 'store') return;
+  const members = await loadRoster(dir);
+  const verification = await verifyMembers(dir, members, ctx.backend());
+  await source.store.set(source.key, pinsAfterVouching(entriesOf(members), verification, source.pins, entriesOf(signed)));
 }
 
 async function sign(dir: string, names: readonly string[], args: Args, ctx: CommandContext): Promise<void> {

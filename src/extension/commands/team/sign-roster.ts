@@ -79,7 +79,7 @@ export async function signRoster(deps: TeamDeps, arg: unknown): Promise<SignRost
   } finally {
     deps.session.release(signer);
   }
-  await deps.rosterTrust.pin(folder, targets.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })));
+  await deps.rosterTrust.pin(folder, await deps.session.rosterMembers(folder, 'skip'), targets.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })));
   void vscode.window.showInformationMessage(vscode.l10n.t('Signed {0} roster entries. Commit .custodian/team/records/ so teammates see them verified.', targets.length));
   return { root: !signed, signed: targets.map((m) => m.name) };
 }
@@ -98,6 +98,7 @@ export async function recordChange(deps: TeamDeps, folder: vscode.WorkspaceFolde
   } finally {
     deps.session.release(signer);
   }
-  if (body.op === 'add') await deps.rosterTrust.pin(folder, [{ name: body.name, fingerprint: body.fingerprint }]);
-  else await deps.rosterTrust.pin(folder, [], [body.name]);
+  const members = await deps.session.rosterMembers(folder, 'skip');
+  if (body.op === 'add') await deps.rosterTrust.pin(folder, members, [{ name: body.name, fingerprint: body.fingerprint }]);
+  else await deps.rosterTrust.pin(folder, members, [], [body.name]);
 }

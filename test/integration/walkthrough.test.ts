@@ -1,8 +1,11 @@
 // The walkthrough (Help › Welcome › Walkthroughs): the first five minutes in order — key, roster, encrypt,
 // open, git — each step's buttons run commands that exist, and VS Code opens it.
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as vscode from 'vscode';
+import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
 import { EXTENSION_ID } from './support/custodian';
+import { encryptFor, useTeam, wsPath, wsUri } from './support/enc';
 
 interface Walkthrough {
   id: string;
@@ -12,6 +15,7 @@ interface Walkthrough {
 
 describe('walkthrough', function () {
   this.timeout(60_000);
+  const team = useTeam();
 
   it('has the five first steps, in order, with titles translated from package.nls', () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
@@ -29,6 +33,33 @@ describe('walkthrough', function () {
     assert.ok(linked.includes('custodian.gitSetup'), `the git step links custodian.gitSetup: ${linked.join(', ')}`);
     const missing = linked.filter((c) => !all.has(c));
     assert.deepStrictEqual(missing, []);
+  });
+
+  it('each step ticks on what a user does: the open step on any decrypted document, however it was opened', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const [w] = (ext.packageJSON as { contributes: { walkthroughs: Walkthrough[] } }).contributes.walkthroughs;
+    const events = (id: string): string[] => w.steps.find((s) => s.id === id)?.completionEvents ?? [];
+    assert.ok(events('encrypt').includes('onCommand:custodian.encryptValues'), 'Encrypt Values ticks the encrypt step');
+    assert.ok(events('open').includes('onContext:custodian.openedDecrypted'), 'a double-click, which runs no command, ticks the open step');
+    // A double-click on a .enc opens its decrypted document through the custom editor: no command runs.
+    const file = wsPath('walkthrough-open.env.enc');
+    fs.writeFileSync(file, await encryptFor([await team.services.keyStore.getPublicKey(team.me.id)], 'WALKTHROUGH=1\n', team.alice.key));
+    const published: unknown[] = [];
+    const commands = vscode.commands as unknown as Record<string, unknown>;
+    const original = commands.executeCommand as (...args: unknown[]) => Thenable<unknown>;
+    commands.executeCommand = (id: string, ...rest: unknown[]) => {
+      if (id === 'setContext' && rest[0] === 'custodian.openedDecrypted') published.push(rest[1]);
+      return original.call(vscode.commands, id, ...rest);
+    };
+    try {
+      const doc = await vscode.workspace.openTextDocument(toDecryptedUri(wsUri('walkthrough-open.env.enc')));
+      assert.strictEqual(doc.getText(), 'WALKTHROUGH=1\n');
+      for (let i = 0; i < 50 && published.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepStrictEqual(published, [true]);
+    } finally {
+      commands.executeCommand = original;
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it('opens in VS Code', async () => {

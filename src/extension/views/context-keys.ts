@@ -2,7 +2,11 @@
 //   custodian.hasKeys      I have at least one key
 //   custodian.rosterCount  number of `.pub` files in the workspace roster(s); unset while not yet counted
 //   custodian.onTeam       one of my keys is in a workspace roster (set by the Team section, views/sections/team-section.ts)
+//   custodian.openedDecrypted  an encrypted file was opened decrypted in this window (the walkthrough's "open"
+//                              step: a double-click opens one without any command it could wait for)
 import * as vscode from 'vscode';
+import { ENC_SCHEME } from '../fs/enc-uri';
+import { VALUES_SCHEME } from '../fs/values-uri';
 import type { ActiveKeyStore } from '../storage/active-key-store';
 import type { Roster } from '../storage/roster';
 import { ROSTER_EXT } from '../storage/roster';
@@ -17,6 +21,13 @@ export class ContextKeys implements vscode.Disposable {
   ) {
     this.subscriptions = [keys.onDidChange(() => this.updateKeys()), roster.onDidChange(() => void this.updateRoster())];
     this.updateKeys();
+    const decrypted = (doc: vscode.TextDocument): boolean => doc.uri.scheme === ENC_SCHEME || doc.uri.scheme === VALUES_SCHEME;
+    if (vscode.workspace.textDocuments.some(decrypted)) this.markOpenedDecrypted();
+    this.subscriptions.push(vscode.workspace.onDidOpenTextDocument((doc) => decrypted(doc) && this.markOpenedDecrypted()));
+  }
+
+  private markOpenedDecrypted(): void {
+    void vscode.commands.executeCommand('setContext', 'custodian.openedDecrypted', true);
   }
 
   dispose(): void {

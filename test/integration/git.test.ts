@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
+import { openValues, sealValues } from '../../src/core/values';
 import type { RsaPublicKey } from '../../src/core/keys';
 import { getApi, scratchDir } from './support/custodian';
 import { backend, closeAllEditors, encryptFor, sleep, useTeam } from './support/enc';
@@ -134,6 +135,49 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     await closeAllEditors();
     ok(git(['checkout', '--', '.env.enc']));
     assert.deepStrictEqual(plaintextIn(repo), []);
+  });
+
+  it('a diff of a value-encrypted file from git shows the decrypted values on both sides, the working side editable', async () => {
+    const gitExtension = vscode.extensions.getExtension<{ getAPI(v: 1): GitApi }>('vscode.git');
+    const api = (gitExtension!.isActive ? gitExtension!.exports : await gitExtension!.activate()).getAPI(1);
+    await api.openRepository(vscode.Uri.file(repo));
+    const before = `# database\nDB_HOST=db.internal\nDB_PASSWORD=${MARKER}-old\nAPI_TOKEN=${MARKER}-token\n`;
+    const after = before.replace('-old', '-new');
+    const envFile = path.join(repo, 'app.env');
+    const sealed = await sealValues(before, { format: 'dotenv', recipients: [me, team.alice.publicKey], signer: team.alice.key, backend });
+    fs.writeFileSync(envFile, sealed);
+    ok(git(['add', 'app.env']));
+    ok(git(['commit', '-q', '-m', 'values']));
+    const opened = await openValues(sealed, { format: 'dotenv', identities: [team.alice.key], backend });
+    fs.writeFileSync(envFile, await opened.reseal(after, { backend, signer: team.alice.key }));
+    opened.dispose();
+    const file = vscode.Uri.file(envFile);
+    await waitUntil('the value-encrypted file in the index', () => team.encryption.valueFiles.has(file));
+
+    // What the Source Control view opens: a text diff of tokens, HEAD against the working file. The
+    // command settles (it would not if its tab were closed while VS Code was still opening it).
+    await vscode.commands.executeCommand('vscode.diff', api.toGitUri(file, 'HEAD'), file, 'app.env (Working Tree)');
+    let input: unknown;
+    await waitUntil('the decrypted values diff', () => {
+      input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputTextDiff && input.original.scheme === 'custodian-values' && input.modified.scheme === 'custodian-values';
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; tabs: ${describeTabs()}`);
+    });
+    const diff = input as vscode.TabInputTextDiff;
+    assert.strictEqual((await vscode.workspace.openTextDocument(diff.original)).getText(), before);
+    assert.strictEqual((await vscode.workspace.openTextDocument(diff.modified)).getText(), after);
+    assert.strictEqual(diff.modified.query, file.toString(), 'the working-tree side is the editable decrypted file');
+    const tokenTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme !== 'custodian-values');
+    assert.deepStrictEqual(tokenTabs.map((t) => t.label), [], 'the diff of tokens was replaced');
+    // The version in git is read-only.
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(diff.original, new TextEncoder().encode('X=1\n'))));
+    await closeAllEditors();
+    ok(git(['checkout', '--', 'app.env']));
+    assert.deepStrictEqual(plaintextIn(repo), []);
+    // The tests after this one set up git for .enc files only.
+    ok(git(['rm', '-q', 'app.env']));
+    ok(git(['commit', '-q', '-m', 'no values']));
   });
 
   it('Set Up Git: suggested once for a repository with .enc files that is not set up; --undo from the CLI leaves the drivers gone', async () => {

@@ -18,6 +18,7 @@ import { MAX_INLINE_BYTES } from './encrypted-documents';
 import { writeFileAtomic } from '../storage/workspace-files';
 import { SigningConsent } from './signing-consent';
 import { fromValuesUri, isShownValuesUri, toValuesUri, VALUES_SCHEME } from './values-uri';
+import { GIT_SCHEME, readGitBlob, statGitBlob } from '../git/git-blobs';
 
 interface Entry {
   description: EnvelopeDescription;
@@ -53,10 +54,19 @@ export class ValuesFileSystem extends BackedFileSystem {
     return this.entries.get(uri.toString())?.recipients;
   }
 
+  override async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const file = fromValuesUri(uri);
+    // A version in git (a diff's side) is read-only.
+    if (file.scheme === GIT_SCHEME) return statGitBlob(file);
+    return super.stat(uri);
+  }
+
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     this.checkShown(uri, false);
     void this.guard.ensure();
     const file = fromValuesUri(uri);
+    // A version absent from git (a file added or deleted on that side) is empty, as git shows it.
+    if (file.scheme === GIT_SCHEME && (await statGitBlob(file)).size === 0) return new Uint8Array(0);
     try {
       const { values: opened, document } = await this.open(file);
       try {
@@ -75,6 +85,7 @@ export class ValuesFileSystem extends BackedFileSystem {
     this.checkShown(uri, true);
     await this.guard.ensure();
     const file = fromValuesUri(uri);
+    if (file.scheme === GIT_SCHEME) throw vscode.FileSystemError.NoPermissions(uri);
     try {
       let document: string;
       try {
@@ -180,12 +191,17 @@ export async function formatOf(file: vscode.Uri): Promise<ValuesFormatName> {
 }
 
 export async function readText(file: vscode.Uri, what: string): Promise<string> {
-  const s = await vscode.workspace.fs.stat(file);
-  if (s.size > MAX_INLINE_BYTES) throw new CustodianError(vscode.l10n.t('{0} is too large to open in an editor.', what));
+  let bytes: Uint8Array;
+  // A version in git (a diff's side) as git stores it.
+  if (file.scheme === GIT_SCHEME) bytes = await readGitBlob(file, MAX_INLINE_BYTES);
+  else {
+    const s = await vscode.workspace.fs.stat(file);
+    if (s.size > MAX_INLINE_BYTES) throw new CustodianError(vscode.l10n.t('{0} is too large to open in an editor.', what));
+    bytes = await vscode.workspace.fs.readFile(file);
+  }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(await vscode.workspace.fs.readFile(file));
-  } catch (err) {
-    if (err instanceof vscode.FileSystemError) throw err;
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
     throw new CustodianError(vscode.l10n.t('{0} is not UTF-8 text.', what));
   }
 }

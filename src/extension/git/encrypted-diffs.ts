@@ -6,11 +6,21 @@
 // over `custodian-enc:` views of the same URIs: the custodian-enc file system reads each blob through
 // VS Code (the git extension) and decrypts it in memory, and the working-tree side stays editable (a
 // save re-encrypts). No plaintext reaches a file.
+// A value-encrypted .env, JSON or YAML file (docs/VALUES.md) opens as a plain text diff of tokens; it is
+// replaced the same way by a diff over `custodian-values:` views, each version opened in memory. A
+// version that is not value-encrypted (from before the file was) stays as git has it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runGit } from '../../node/git';
-import { basename, isEncryptedFileUri, toDecryptedUri } from '../fs/enc-uri';
+import { basename, ENC_SCHEME, isEncryptedFileUri, toDecryptedUri } from '../fs/enc-uri';
+import { readText } from '../fs/values-file-system';
+import { looksValueEncrypted, toValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 import { GIT_SCHEME, readGitBlob } from './git-blobs';
+
+/** Which files are value-encrypted in the working tree (fs/value-file-index.ts). */
+export interface ValueFiles {
+  has(uri: vscode.Uri): boolean;
+}
 
 /** How long the first side of a diff waits for the second before it opens on its own. */
 const PAIR_WAIT_MS = 1_500;
@@ -30,6 +40,33 @@ async function decryptedSide(uri: vscode.Uri): Promise<vscode.Uri> {
     return uri;
   }
   return toDecryptedUri(uri);
+}
+
+/** A value-encrypted version opens decrypted; an empty one, or one from before the file was value-encrypted, as it is. */
+async function valuesSide(uri: vscode.Uri): Promise<vscode.Uri> {
+  try {
+    return looksValueEncrypted(await readText(uri, basename(uri.path))) ? toValuesUri(uri) : uri;
+  } catch {
+    return uri;
+  }
+}
+
+/**
+ * Resolves once VS Code shows `uri` in an editor, or after PAIR_WAIT_MS: a text diff whose tab is closed
+ * while VS Code is still opening it never settles the command that opened it (the git extension's).
+ */
+function untilShown(uri: vscode.Uri): Promise<void> {
+  const isShown = (): boolean => vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === uri.toString());
+  return new Promise((resolve) => {
+    if (isShown()) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve();
+    };
+    const subscription = vscode.window.onDidChangeVisibleTextEditors(() => isShown() && done());
+    const timer = setTimeout(done, PAIR_WAIT_MS);
+  });
 }
 
 /** The git extension's ref in a `git:` URI's query (`""`/`"~"`: the index). */
@@ -60,6 +97,11 @@ function isEncryptedDiff(input: unknown): input is vscode.TabInputTextDiff {
   return input instanceof vscode.TabInputTextDiff && (isEncryptedFileUri(input.original) || isEncryptedFileUri(input.modified));
 }
 
+/** A file or git version of a file that is value-encrypted in the working tree. */
+function isValuesSide(uri: vscode.Uri, values: ValueFiles): boolean {
+  return (uri.scheme === 'file' || uri.scheme === GIT_SCHEME) && values.has(vscode.Uri.file(vscode.Uri.from({ scheme: 'file', path: uri.path }).fsPath));
+}
+
 /**
  * A decrypted document's path keeps its `.enc` name (enc-uri.ts), so left to itself the diff would open
  * in Custodian's `*.enc` custom editor again. `override` (a boolean: VS Code's default text editor) is
@@ -74,13 +116,23 @@ export class EncryptedDiffs implements vscode.Disposable {
   private readonly replacing = new WeakSet<vscode.Tab>();
   private readonly pending = new Map<string, PendingDiff>();
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly values: ValueFiles,
+  ) {
     this.subscription = vscode.window.tabGroups.onDidChangeTabs((e) => {
       // A diff that replaces a preview tab arrives as a changed tab, not an opened one.
       for (const tab of [...e.opened, ...e.changed]) {
-        if (isEncryptedDiff(tab.input) && !this.replacing.has(tab)) {
+        if (this.replacing.has(tab) || !(tab.input instanceof vscode.TabInputTextDiff)) continue;
+        const { original, modified } = tab.input;
+        // Already a decrypted diff (one side may be left as git has it: empty, or from before encryption).
+        if ([original, modified].some((u) => u.scheme === ENC_SCHEME || u.scheme === VALUES_SCHEME)) continue;
+        if (isEncryptedDiff(tab.input)) {
           this.replacing.add(tab);
-          void this.open(tab, tab.input.original, tab.input.modified);
+          void this.open(tab, original, modified, decryptedSide);
+        } else if (isValuesSide(original, this.values) || isValuesSide(modified, this.values)) {
+          this.replacing.add(tab);
+          void untilShown(modified).then(() => this.open(tab, original, modified, valuesSide));
         }
       }
     });
@@ -121,15 +173,18 @@ export class EncryptedDiffs implements vscode.Disposable {
     const [first, second] = pending.sides;
     const [original, modified] = second ? await ordered(first.uri, second.uri) : [undefined, first.uri];
     for (const side of pending.sides) side.panel.dispose();
-    await this.open(pending.tab, original, modified);
+    await this.open(pending.tab, original, modified, decryptedSide);
   }
 
   /** Opens the decrypted diff (or the one side) where `tab` was, then closes `tab` if it is still there. */
-  private async open(tab: vscode.Tab, original: vscode.Uri | undefined, modified: vscode.Uri): Promise<void> {
+  private async open(tab: vscode.Tab, original: vscode.Uri | undefined, modified: vscode.Uri, shown: (side: vscode.Uri) => Promise<vscode.Uri>): Promise<void> {
     try {
       const viewColumn = tab.group.viewColumn;
-      const right = await decryptedSide(modified);
-      if (original) await vscode.commands.executeCommand('vscode.diff', await decryptedSide(original), right, tab.label, textDiffOptions(viewColumn, tab.isPreview));
+      const right = await shown(modified);
+      const left = original && (await shown(original));
+      // Nothing to decrypt on either side: the diff stays as it is.
+      if (original && right === modified && left === original) return;
+      if (original) await vscode.commands.executeCommand('vscode.diff', left, right, tab.label, textDiffOptions(viewColumn, tab.isPreview));
       else await vscode.window.showTextDocument(right, { viewColumn, preview: tab.isPreview });
       const stale = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t === tab || (t.label === tab.label && t.input === tab.input && t.group.viewColumn === viewColumn));
       if (stale) await vscode.window.tabGroups.close(stale, true).then(undefined, () => undefined);

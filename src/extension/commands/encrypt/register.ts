@@ -77,7 +77,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const statusBar = new EncryptionStatusBar(documents, values.fs);
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift, valueFiles.onDidChange);
-  const diffs = new EncryptedDiffs(services.log);
+  const diffs = new EncryptedDiffs(services.log, valueFiles);
   const mergeLens = new MergeConflictCodeLensProvider();
   const decorations = new DecryptedDecorations();
 

@@ -1,7 +1,8 @@
 // Regenerates test/vectors/roster/*.json (docs/ROSTER.md). Run: npx tsx scripts/make-roster-vectors.ts
 // Keys are the envelope vectors' alice, bob, carol (2048) and dave (3072); RSA-PSS signatures are
-// randomized, so regenerating changes the record bytes but not one expected outcome.
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+// randomized, so a vector whose case is unchanged (description, entries, expected outcome) is kept
+// byte for byte, and only new or changed cases are written.
+import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePrivateKey, type RsaPrivateKey } from '../src/core/keys';
 import { createRecord, type RecordBody } from '../src/core/roster-records';
@@ -16,6 +17,8 @@ interface Expect {
   status: 'verified' | 'unverified' | 'broken';
   /** verified: the signer's name, or null for a root member. */
   by?: string | null;
+  /** verified: added as a deploy key (it reads; its signature vouches for no one). */
+  deploy?: true;
 }
 
 async function main(): Promise<void> {
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
   const root = (members: Who[], signer: Who = members[0]) => rec({ op: 'root', members: members.map((m) => ({ name: m, fingerprint: fp(m) })) }, signer, 0);
   const add = (name: string, key: Who, signer: Who, minute: number) => rec({ op: 'add', name, fingerprint: fp(key) }, signer, minute);
   const remove = (name: string, key: Who, signer: Who, minute: number) => rec({ op: 'remove', name, fingerprint: fp(key) }, signer, minute);
+  const deploy = (name: string, key: Who, signer: Who, minute: number) => rec({ op: 'deploy', name, fingerprint: fp(key) }, signer, minute);
   const entries = (pairs: [string, Who][]) => pairs.map(([name, who]) => ({ name, key: fp(who) }));
 
   const cases: Record<string, { description: string; entries: { name: string; key: string }[]; root: unknown; records: unknown[]; expect: { signed: boolean; entries: Record<string, Expect>; problems: number } }> = {};
@@ -131,9 +135,38 @@ async function main(): Promise<void> {
     expect: { signed: true, entries: { alice: { status: 'verified', by: null } }, problems: 1 },
   });
 
+  put('deploy-key', {
+    description: 'alice adds ci as a deploy key: verified, marked deploy.',
+    entries: entries([['alice', 'alice'], ['ci', 'dave']]),
+    root: await root(['alice']),
+    records: [await deploy('ci', 'dave', 'alice', 1)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, ci: { status: 'verified', by: 'alice', deploy: true } }, problems: 0 },
+  });
+  put('deploy-key-cannot-vouch', {
+    description: 'ci, a deploy key, signs an addition of carol and a removal of bob: neither counts.',
+    entries: entries([['alice', 'alice'], ['bob', 'bob'], ['ci', 'dave'], ['carol', 'carol']]),
+    root: await root(['alice', 'bob']),
+    records: [await deploy('ci', 'dave', 'alice', 1), await add('carol', 'carol', 'dave', 2), await remove('bob', 'bob', 'dave', 3)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'verified', by: null }, ci: { status: 'verified', by: 'alice', deploy: true }, carol: { status: 'unverified' } }, problems: 0 },
+  });
+  put('deploy-key-made-member', {
+    description: 'alice adds ci as a deploy key, then signs it as a member: it vouches from then on.',
+    entries: entries([['alice', 'alice'], ['ci', 'dave'], ['carol', 'carol']]),
+    root: await root(['alice']),
+    records: [await deploy('ci', 'dave', 'alice', 1), await add('ci', 'dave', 'alice', 2), await add('carol', 'carol', 'dave', 3)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, ci: { status: 'verified', by: 'alice' }, carol: { status: 'verified', by: 'ci' } }, problems: 0 },
+  });
+
   mkdirSync(OUT_DIR, { recursive: true });
-  for (const [name, c] of Object.entries(cases)) writeFileSync(join(OUT_DIR, `${name}.json`), JSON.stringify(c, null, 2) + '\n');
-  console.log(`wrote ${Object.keys(cases).length} vectors to ${OUT_DIR}`);
+  let written = 0;
+  for (const [name, c] of Object.entries(cases)) {
+    const file = join(OUT_DIR, `${name}.json`);
+    const same = (a: (typeof cases)[string]) => JSON.stringify([a.description, a.entries, a.expect]);
+    if (existsSync(file) && same(JSON.parse(readFileSync(file, 'utf8')) as (typeof cases)[string]) === same(c)) continue;
+    writeFileSync(file, JSON.stringify(c, null, 2) + '\n');
+    written++;
+  }
+  console.log(`wrote ${written} of ${Object.keys(cases).length} vectors to ${OUT_DIR} (the others are unchanged)`);
 }
 
 void main();

@@ -20,7 +20,8 @@ const MAX_ROOT_MEMBERS = 1000;
 const TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
-export type RecordOp = 'root' | 'add' | 'remove';
+/** `deploy` adds an entry that can read (a CI or deploy key) but whose signature vouches for no one (§5). */
+export type RecordOp = 'root' | 'add' | 'deploy' | 'remove';
 
 /** A roster file as the verifier sees it: its name (file name without `.pub`) and key fingerprint. */
 export interface RosterKeyEntry {
@@ -34,7 +35,7 @@ export interface RecordFile {
   text: string;
 }
 
-export type RecordBody = { op: 'root'; members: RosterKeyEntry[] } | { op: 'add' | 'remove'; name: string; fingerprint: string };
+export type RecordBody = { op: 'root'; members: RosterKeyEntry[] } | { op: 'add' | 'deploy' | 'remove'; name: string; fingerprint: string };
 
 export interface RosterRecord {
   file: string;
@@ -45,8 +46,11 @@ export interface RosterRecord {
 }
 
 export type EntryVerdict =
-  /** `by` is the signer's roster name when the record was applied, or undefined for a root member. */
-  | { status: 'verified'; by?: string; byFingerprint: string; time: string }
+  /**
+   * `by` is the signer's roster name when the record was applied, or undefined for a root member;
+   * `deploy`: added as a deploy key, whose signature vouches for no one.
+   */
+  | { status: 'verified'; by?: string; byFingerprint: string; time: string; deploy?: true }
   | { status: 'unverified'; reason: string }
   | { status: 'broken'; reason: string };
 
@@ -116,11 +120,11 @@ export function parseRecord(file: RecordFile): RosterRecord {
     });
     if (new Set(parsed.map((m) => m.name)).size !== parsed.length) fail(file.file, 'a name is listed twice');
     body = { op, members: parsed };
-  } else if (op === 'add' || op === 'remove') {
+  } else if (op === 'add' || op === 'deploy' || op === 'remove') {
     const e = checkEntry(file.file, field(obj, file.file, 'name'), field(obj, file.file, 'key'));
     body = { op, ...e };
   } else {
-    fail(file.file, '"op" must be "root", "add" or "remove"');
+    fail(file.file, '"op" must be "root", "add", "deploy" or "remove"');
   }
   const time = field(obj, file.file, 'time');
   if (!TIME_PATTERN.test(time) || Number.isNaN(Date.parse(time))) fail(file.file, '"time" must be a UTC time like 2026-01-31T12:00:00.000Z');
@@ -172,6 +176,8 @@ interface Vouched {
   by?: string;
   byFingerprint: string;
   time: string;
+  /** A deploy key: it reads, but its signature counts for nothing. */
+  deploy?: true;
 }
 
 const keyOf = (name: string, fingerprint: string): string => `${name} ${fingerprint}`;
@@ -222,8 +228,8 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
     }
   }
   parsed.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const nameOf = (fingerprint: string): string | undefined => {
-    for (const [k] of vouched) if (k.endsWith(` ${fingerprint}`)) return k.slice(0, -fingerprint.length - 1);
+  const vouchedAs = (fingerprint: string): { name: string; deploy: boolean } | undefined => {
+    for (const [k, v] of vouched) if (k.endsWith(` ${fingerprint}`)) return { name: k.slice(0, -fingerprint.length - 1), deploy: v.deploy === true };
     return undefined;
   };
   for (const r of parsed) {
@@ -234,15 +240,16 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
       problems.push(`${r.file}: the signature does not verify (forged or damaged record for ${r.body.name})`);
       continue;
     }
-    const signerName = nameOf(r.signer.fingerprint);
-    if (signerName === undefined) {
-      unchained.set(k, r.file);
+    const signer = vouchedAs(r.signer.fingerprint);
+    if (signer === undefined || signer.deploy) {
+      unchained.set(k, signer ? `${r.file} is signed by ${signer.name}, a deploy key, which cannot vouch for anyone` : `${r.file} is signed by a key that is not a verified member`);
       continue;
     }
-    if (r.body.op === 'add') {
+    const signerName = signer.name;
+    if (r.body.op === 'add' || r.body.op === 'deploy') {
       // A new key for a name replaces the old one (key rotation, vouched for by a member).
       for (const [other] of [...vouched]) if (other.startsWith(`${r.body.name} `)) vouched.delete(other);
-      vouched.set(k, { by: signerName, byFingerprint: r.signer.fingerprint, time: r.time });
+      vouched.set(k, { by: signerName, byFingerprint: r.signer.fingerprint, time: r.time, ...(r.body.op === 'deploy' ? { deploy: true as const } : {}) });
       removed.delete(k);
     } else {
       vouched.delete(k);
@@ -256,11 +263,11 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
     const v = vouched.get(k);
     const gone = removed.get(k);
     const sameName = [...vouched.keys()].find((x) => x.startsWith(`${e.name} `));
-    if (v) verdicts.set(e.name, { status: 'verified', by: v.by, byFingerprint: v.byFingerprint, time: v.time });
+    if (v) verdicts.set(e.name, { status: 'verified', by: v.by, byFingerprint: v.byFingerprint, time: v.time, ...(v.deploy ? { deploy: true as const } : {}) });
     else if (gone) verdicts.set(e.name, { status: 'broken', reason: `${gone.by} removed ${e.name} (signed, ${gone.time}); the file came back without a signed addition` });
     else if (forged.has(k)) verdicts.set(e.name, { status: 'broken', reason: `its signed record ${forged.get(k)} does not verify (forged or damaged)` });
     else if (sameName) verdicts.set(e.name, { status: 'broken', reason: `its key is not the one ${vouched.get(sameName)!.by ?? 'the root'} signed for ${e.name}` });
-    else if (unchained.has(k)) verdicts.set(e.name, { status: 'unverified', reason: `${unchained.get(k)} is signed by a key that is not a verified member` });
+    else if (unchained.has(k)) verdicts.set(e.name, { status: 'unverified', reason: unchained.get(k)! });
     else verdicts.set(e.name, { status: 'unverified', reason: 'no member has signed this entry' });
   }
   for (const k of vouched.keys()) {

@@ -18,7 +18,7 @@ interface Vector {
   entries: { name: string; key: string }[];
   root: RecordFile | null;
   records: RecordFile[];
-  expect: { signed: boolean; entries: Record<string, { status: string; by?: string | null }>; problems: number };
+  expect: { signed: boolean; entries: Record<string, { status: string; by?: string | null; deploy?: true }>; problems: number };
 }
 
 describe('core/roster-records', () => {
@@ -31,7 +31,10 @@ describe('core/roster-records', () => {
       for (const [name, want] of Object.entries(v.expect.entries)) {
         const got = result.entries.get(name);
         assert.equal(got?.status, want.status, `${name}: ${JSON.stringify(got)}`);
-        if (want.status === 'verified') assert.equal(got?.status === 'verified' ? (got.by ?? null) : 'x', want.by ?? null, name);
+        if (want.status === 'verified') {
+          assert.equal(got?.status === 'verified' ? (got.by ?? null) : 'x', want.by ?? null, name);
+          assert.equal(got?.status === 'verified' && got.deploy === true, want.deploy === true, `${name}: deploy key`);
+        }
       }
     });
   }

@@ -129,6 +129,15 @@ export async function resolveSigner(req: IdentityRequest, select?: string): Prom
   return found;
 }
 
+/**
+ * Who signs a file written again in place (set, rekey): `chosen` (-s) when given, else the key that
+ * opened it, the first of `identities` among `recipients` (a value-encrypted file: the one that opened
+ * it), else my first key. One rule, so every rewrite names the same signer for the same file.
+ */
+export function rewriteSigner<K extends RsaPrivateKey | RemoteKey>(chosen: K | undefined, identities: readonly K[], recipients: readonly string[]): K {
+  return chosen ?? identities.find((k) => recipients.includes(k.publicKey.fingerprint)) ?? identities[0];
+}
+
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const RECIPIENT_HINT = '-r takes a public key file, a quoted "ssh-rsa AAAA…" line, or the full fingerprint (SHA256:…) of one of your own keys ("custodian identities" lists them); the team: -R .custodian/team';
 

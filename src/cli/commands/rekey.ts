@@ -15,7 +15,7 @@ import { isValueEncrypted, openValues, sealValues } from '../../core/values';
 import { readEnvelopeHeader, reencryptFile } from '../../node/envelope-files';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
-import { IDENTITY_HELP, resolveIdentities, resolveSigner, type RemoteKey } from '../identities';
+import { IDENTITY_HELP, resolveIdentities, resolveSigner, rewriteSigner, type RemoteKey } from '../identities';
 import { checkInput } from '../io';
 import { describeKey } from '../key-files';
 import { CliError, UsageError } from '../output';
@@ -77,15 +77,10 @@ function checkSigner(file: string, signer: string | undefined, plan: Plan): void
   });
 }
 
-/** The opener signs unless -s names another: the first of my keys among `recipients` (for a value file: the one that opened it). */
-function signerFor(recipients: readonly string[], plan: Plan): Key {
-  return plan.signer ?? plan.identities.find((k) => recipients.includes(k.publicKey.fingerprint)) ?? plan.identities[0];
-}
-
 async function rekeyEnvelope(file: string, plan: Plan, ctx: CommandContext): Promise<{ changed: boolean; signer: Key }> {
   const header = await readEnvelopeHeader(file);
   refuseChosen(file, header.recipientPolicy, plan);
-  const signer = signerFor(header.recipients, plan);
+  const signer = rewriteSigner(plan.signer, plan.identities, header.recipients);
   if (sameRecipients(header.recipients, plan.recipients)) return { changed: false, signer };
   checkSigner(file, header.signer?.fingerprint, plan);
   // The signer the header names is the one whose signature must verify before the new file is committed.
@@ -102,7 +97,7 @@ async function rekeyValues(file: string, plan: Plan, ctx: CommandContext, format
   const opened = await openValues(text, { format, identities: plan.identities, backend: ctx.backend() });
   try {
     refuseChosen(file, opened.info.recipientPolicy, plan);
-    const signer = signerFor([opened.openedBy.publicKey.fingerprint], plan);
+    const signer = rewriteSigner(plan.signer, plan.identities, [opened.openedBy.publicKey.fingerprint]);
     if (sameRecipients(opened.info.recipients, plan.recipients)) return { changed: false, signer };
     checkSigner(file, opened.signature.kind === 'signed' ? opened.signature.signer.fingerprint : undefined, plan);
     const sealed = await sealValues(opened.document, {

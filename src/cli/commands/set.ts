@@ -7,7 +7,7 @@ import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../comman
 import { commandMain } from '../command-main';
 import { checkInput, decodeText, readSmallInput } from '../io';
 import { describeKey } from '../key-files';
-import { IDENTITY_HELP } from '../identities';
+import { IDENTITY_HELP, rewriteSigner } from '../identities';
 import { UsageError } from '../output';
 import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
 
@@ -59,7 +59,7 @@ Examples:
       if (ctx.io.stdin.isTTY) ctx.info(`type the new value of ${name}, then Enter and Ctrl-D`);
       const value = decodeText(await readSmallInput(undefined, ctx.io, MAX_VALUE_BYTES), 'standard input').replace(/\r?\n$/, '');
       // The key that opened the file signs it again (a local key, or the agent's).
-      const signer = explicitSigner ?? identities.find((k) => k.publicKey.fingerprint === opened.openedBy.publicKey.fingerprint) ?? identities[0];
+      const signer = rewriteSigner(explicitSigner, identities, [opened.openedBy.publicKey.fingerprint]);
       const resealed = await opened.reseal(replaceValue(opened.document, format, name, value), { backend: ctx.backend(), signer });
       await writeValuesText(file, resealed, ctx, { replace: true });
       ctx.info(`${name} set in ${file}, signed by ${describeKey(signer.publicKey)}`);

@@ -1,7 +1,17 @@
 // The command line itself: help for every command, version, unknown commands and flags, exit codes.
 import * as assert from 'node:assert/strict';
+import type { Command } from '../../src/cli/command';
 import { COMMANDS } from '../../src/cli/main';
 import { run } from './helpers';
+
+/** The command object a command's module exports (main.ts loads the module's bundle by the same name). */
+function commandNamed(name: string): Command {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exports = require(`../../src/cli/commands/${name}`) as Record<string, unknown>;
+  const command = Object.values(exports).find((v): v is Command => typeof v === 'object' && v !== null && (v as Command).name === name && 'options' in v);
+  if (!command) throw new Error(`src/cli/commands/${name}.ts exports no command named ${name}`);
+  return command;
+}
 
 describe('cli: usage, help, exit codes', function () {
   this.timeout(60_000);
@@ -34,6 +44,17 @@ describe('cli: usage, help, exit codes', function () {
         assert.match(r.out, /\nExamples:\n {2}custodian /);
       }
       assert.equal(run(['help', c.name]).out, run([c.name, '--help']).out);
+    });
+
+    it(`${c.name}: its usage lines show every flag it accepts`, () => {
+      const { help, options } = commandNamed(c.name);
+      // The usage lines: the help up to its first blank line.
+      const usage = help.slice(0, help.indexOf('\n\n'));
+      for (const [name, spec] of Object.entries(options)) {
+        const spellings = [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])];
+        const shown = spellings.some((flag) => new RegExp(`(?<![\\w-])${flag}(?![\\w-])`).test(usage));
+        assert.ok(shown, `custodian ${c.name} accepts ${spellings.join('/')}, which its usage lines leave out:\n${usage}`);
+      }
     });
 
     it(`${c.name}: an unknown flag is a usage error naming the flag (exit 2)`, () => {

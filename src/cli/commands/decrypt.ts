@@ -74,7 +74,9 @@ export const decryptCommand: Command = {
     ...PASSPHRASE_FILE_OPTION,
     ...FORCE_OPTION,
   },
-  help: `Usage: custodian decrypt [-i KEY]… [--require-signer PUB]… [-o OUT] [-f] [IN]
+  help: `Usage: custodian decrypt [-i KEY]… [--require-signer PUB]… [-o OUT] [-f] [--passphrase-file FILE] [IN]
+       custodian decrypt --values [-i KEY]… [--require-signer PUB]… [--format FMT] [-o OUT] [-f]
+                         [--passphrase-file FILE] [IN]
 
 Decrypts IN (a file, or standard input when IN is absent or "-"; binary or ASCII-armored) with
 the first private key that is a recipient, and writes the plaintext to OUT (or standard output).

@@ -35,7 +35,11 @@ export const encryptCommand: Command = {
     ...PASSPHRASE_FILE_OPTION,
     ...FORCE_OPTION,
   },
-  help: `Usage: custodian encrypt (-r RECIPIENT)… (-R ROSTER-DIR)… [--pins FILE] [-s KEY | -S] [-a] [-o OUT] [-f] [IN]
+  help: `Usage: custodian encrypt (-r RECIPIENT)… (-R ROSTER-DIR)… [--pins FILE] [-s KEY | -S] [-a] [-o OUT] [-f]
+                         [--passphrase-file FILE] [IN]
+       custodian encrypt --values (-r RECIPIENT)… (-R ROSTER-DIR)… [--pins FILE] [-s KEY | -S]
+                         [--format FMT] [--unencrypted-suffix S | --unencrypted-regex R] [-o OUT] [-f]
+                         [--passphrase-file FILE] [IN]
 
 Encrypts IN (a file, or standard input when IN is absent or "-") to every recipient and writes a
 Custodian encrypted file to OUT (or standard output). Any recipient's private key can open it.

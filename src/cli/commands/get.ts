@@ -16,7 +16,7 @@ export const getCommand: Command = {
     format: { type: 'string' },
     ...PASSPHRASE_FILE_OPTION,
   },
-  help: `Usage: custodian get [-i KEY]… [--format FMT] FILE NAME
+  help: `Usage: custodian get [-i KEY]… [--format FMT] [--passphrase-file FILE] FILE NAME
 
 Opens FILE (written by "custodian encrypt --values" or Custodian in VS Code) and prints the value of
 NAME on standard output, followed by a line break: the value a program reads (a .env value without

@@ -73,8 +73,8 @@ export const gitCommand: Command = {
     ...PASSPHRASE_FILE_OPTION,
   },
   help: `Usage: custodian git setup [--check | --undo] [--command CMD]
-       custodian git textconv [-i KEY]… FILE
-       custodian git merge [-i KEY]… BASE OURS THEIRS [MARKER-SIZE] [PATH]
+       custodian git textconv [-i KEY]… [--passphrase-file FILE] FILE
+       custodian git merge [-i KEY]… [--passphrase-file FILE] BASE OURS THEIRS [MARKER-SIZE] [PATH]
 
 setup: in the current repository,
   - adds "*.enc diff=custodian merge=custodian" to .gitattributes (unless git already applies

@@ -45,7 +45,7 @@ export const identitiesCommand: Command = {
     identity: { type: 'string', short: 'i', multiple: true },
     ...PASSPHRASE_FILE_OPTION,
   },
-  help: `Usage: custodian identities [-i KEY]…
+  help: `Usage: custodian identities [-i KEY]… [--passphrase-file FILE]
 
 Lists the sources of private keys in the order every command that needs one (decrypt,
 encrypt -s/-S) consults them, with each key's fingerprint, and marks the one a command would

@@ -61,6 +61,7 @@ export const inspectCommand: Command = {
     format: { type: 'string' },
   },
   help: `Usage: custodian inspect [-R ROSTER-DIR]… [--json] [FILE]
+       custodian inspect --values [--json] [-R ROSTER-DIR]… [--format FMT] FILE
 
 Reads the header of a Custodian encrypted file (binary or armored; standard input when FILE is
 absent or "-") and prints its recipients' fingerprints, the signer named in the header and the

@@ -139,7 +139,8 @@ export const rekeyCommand: Command = {
     format: { type: 'string' },
     ...PASSPHRASE_FILE_OPTION,
   },
-  help: `Usage: custodian rekey [-R ROSTER-DIR]… [-r RECIPIENT]… [--pins FILE] [-i KEY]… [-s KEY] FILE…
+  help: `Usage: custodian rekey [-R ROSTER-DIR]… [-r RECIPIENT]… [--pins FILE] [-i KEY]… [-s KEY]
+                       [--sign-unverified] [--format FMT] [--passphrase-file FILE] FILE…
 
 Re-encrypts each FILE in place for the team: after a teammate joined (so they can open it) or left
 (so new versions are not for them). FILE is a .enc file (binary or armored) or a value-encrypted

@@ -33,9 +33,9 @@ export const rosterCommand: Command = {
   },
   help: `Usage: custodian roster verify [-R DIR] [--pins FILE] [--json]
        custodian roster trust [-R DIR] NAME…
-       custodian roster sign [-R DIR] -i KEY [NAME…]
-       custodian roster add [-R DIR] -i KEY NAME PUBLIC-KEY
-       custodian roster remove [-R DIR] -i KEY NAME
+       custodian roster sign [-R DIR] -i KEY [--passphrase-file FILE] [NAME…]
+       custodian roster add [-R DIR] -i KEY [--passphrase-file FILE] NAME PUBLIC-KEY
+       custodian roster remove [-R DIR] -i KEY [--passphrase-file FILE] NAME
 
 A roster (DIR, default .custodian/team) holds one NAME.pub per teammate. Signed records in
 DIR/records/ say who vouched for each one: a root of trust (the first members) and one record per

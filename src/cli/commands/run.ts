@@ -112,7 +112,8 @@ export const runCommand: Command = {
     ...REQUIRE_SIGNER_OPTION,
     ...PASSPHRASE_FILE_OPTION,
   },
-  help: `Usage: custodian run [-e FILE]… [--override] [--require-signer PUB]… [-i KEY]… -- COMMAND [ARGS…]
+  help: `Usage: custodian run [-e FILE]… [--override] [--require-signer PUB]… [-i KEY]…
+                     [--passphrase-file FILE] -- COMMAND [ARGS…]
        custodian run [-e FILE]… --print-names
 
 Decrypts each env FILE in memory (a .enc file holding NAME=value lines, or a value-encrypted

@@ -22,7 +22,7 @@ export const setCommand: Command = {
     format: { type: 'string' },
     ...PASSPHRASE_FILE_OPTION,
   },
-  help: `Usage: custodian set [-i KEY]… [-s KEY] [--format FMT] FILE NAME < VALUE
+  help: `Usage: custodian set [-i KEY]… [-s KEY] [--format FMT] [--passphrase-file FILE] FILE NAME < VALUE
 
 Reads the new value of NAME from standard input (one final line break is removed, so
 "echo secret |" and a typed line work) and writes FILE again, atomically, in place. Only NAME's

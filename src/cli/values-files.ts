@@ -1,6 +1,8 @@
 // What the value-encryption commands share (encrypt --values, decrypt --values, set, get): the format
 // of a file, its keys, reading it whole and replacing it atomically. Spec: docs/VALUES.md.
 import { promises as fs } from 'node:fs';
+import { isArmored } from '../core/armor';
+import { hasEnvelopeMagic } from '../core/envelope-header';
 import type { RsaPrivateKey } from '../core/keys';
 import { parseRule, valuesFormatForFileName, type SelectionRule, type ValuesFormatName } from '../core/values';
 import { isConflictedValues } from '../core/values-conflict';
@@ -46,9 +48,22 @@ export function refuseConflicted(text: string, format: ValuesFormatName, file: s
   });
 }
 
+/**
+ * Reads a document whole. A whole-file `.enc` is refused by what it is: a binary one would otherwise
+ * fail as "not UTF-8 text" and an armored one as a document without metadata, neither of which says
+ * that set, get and --values are the wrong tools for it.
+ */
 export async function readValuesText(file: string | undefined, ctx: CommandContext): Promise<string> {
   const bytes = await readSmallInput(file, ctx.io, MAX_VALUES_FILE_BYTES);
-  return decodeText(bytes, isStdio(file) ? 'standard input' : (file as string));
+  const name = isStdio(file) ? 'standard input' : (file as string);
+  const kind = hasEnvelopeMagic(bytes) ? 'binary' : isArmored(bytes) ? 'armored' : undefined;
+  if (kind !== undefined) {
+    const f = isStdio(file) ? 'FILE' : name;
+    throw new CliError(`${name} is a whole-file encrypted file (${kind} .enc), not a .env, JSON or YAML document`, {
+      hint: `set, get and --values work on .env, JSON and YAML files whose values were encrypted with "custodian encrypt --values"; for a .enc file use "custodian decrypt ${f}" to read it, decrypt, edit and encrypt it again ("custodian encrypt … -f -o ${f} PLAIN") to change it, and "custodian rekey ${f}" to re-encrypt it for the team`,
+    });
+  }
+  return decodeText(bytes, name);
 }
 
 /**

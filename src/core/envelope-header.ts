@@ -82,7 +82,7 @@ export function fingerprintToString(fingerprint: Uint8Array): string {
 }
 
 /** True when `bytes` starts with the binary magic (a cheap sniff, not a validation). */
-function hasEnvelopeMagic(bytes: Uint8Array): boolean {
+export function hasEnvelopeMagic(bytes: Uint8Array): boolean {
   if (bytes.length < MAGIC.length) return false;
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return false;
   return true;

@@ -96,6 +96,32 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.equal(fs.readFileSync(sealed, 'utf8'), tampered);
   });
 
+  it('set and get on a whole-file .enc (binary or armored, any name) say what it is and what to use instead; the file is unchanged', () => {
+    fs.writeFileSync(file('w.env'), 'A=1\n');
+    const binary = file('w.env.enc');
+    const armored = file('w.env.enc.asc');
+    assert.equal(run(['encrypt', '-r', alice.publicPemPath, '-o', binary, file('w.env')]).code, 0);
+    assert.equal(run(['encrypt', '-a', '-r', alice.publicPemPath, '-o', armored, file('w.env')]).code, 0);
+    // Named like a .env file: the name gives a format, and the bytes must still be recognized.
+    const disguised = file('w-binary.env');
+    fs.copyFileSync(binary, disguised);
+    for (const [enc, kind] of [[binary, 'binary'], [armored, 'armored'], [disguised, 'binary']] as const) {
+      const before = fs.readFileSync(enc);
+      const mtime = fs.statSync(enc).mtimeMs;
+      for (const r of [run(['set', '-i', alice.privatePath, enc, 'A'], { input: 'z' }), run(['get', '-i', alice.privatePath, enc, 'A'])]) {
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(r.out, '');
+        assert.ok(r.stderr.startsWith(`custodian: error: ${enc} is a whole-file encrypted file (${kind} .enc), not a .env, JSON or YAML document\n`), r.stderr);
+        assert.match(r.stderr, /custodian: hint: set, get and --values work on .* "custodian encrypt --values"; for a \.enc file use "custodian decrypt /);
+        assert.match(r.stderr, /"custodian rekey /);
+        assert.doesNotMatch(r.stderr, /UTF-8|--format|metadata/);
+      }
+      assert.deepEqual(fs.readFileSync(enc), before, `${enc} is unchanged`);
+      assert.equal(fs.statSync(enc).mtimeMs, mtime);
+    }
+    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left');
+  });
+
   it('inspect --values shows recipients, rule, entries and the verified signer without a key; a value put back in the clear fails it', () => {
     fs.writeFileSync(file('i.env'), 'URL_PUBLIC=https://x\nTOKEN=t0k\n');
     const sealed = file('i-sealed.env');

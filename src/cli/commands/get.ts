@@ -3,7 +3,6 @@
 import { openValues, readValue } from '../../core/values';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { commandMain } from '../command-main';
-import { checkInput } from '../io';
 import { describeKey } from '../key-files';
 import { IDENTITY_HELP } from '../identities';
 import { CliError } from '../output';
@@ -38,11 +37,11 @@ Examples:
   async run(args, ctx) {
     args.expectPositionals(2, 2, 'FILE NAME');
     const [file, name] = args.positionals;
-    const format = valuesFormatOf(args, file);
-    await checkInput(file);
-    const identities = await valuesIdentities(args, ctx, file);
+    // Read first: a .enc file is refused as what it is, before its name asks for --format or a key is asked for.
     const text = await readValuesText(file, ctx);
+    const format = valuesFormatOf(args, file);
     refuseConflicted(text, format, file);
+    const identities = await valuesIdentities(args, ctx, file);
     const opened = await openValues(text, { format, identities, backend: ctx.backend() });
     try {
       const value = readValue(opened.document, format, name);

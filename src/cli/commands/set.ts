@@ -5,7 +5,7 @@
 import { openValues, replaceValue } from '../../core/values';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { commandMain } from '../command-main';
-import { checkInput, decodeText, readSmallInput } from '../io';
+import { decodeText, readSmallInput } from '../io';
 import { describeKey } from '../key-files';
 import { IDENTITY_HELP, rewriteSigner } from '../identities';
 import { UsageError } from '../output';
@@ -48,12 +48,12 @@ Examples:
     args.expectPositionals(2, 2, 'FILE NAME');
     const [file, name] = args.positionals;
     if (file === '-') throw new UsageError('set changes a file in place: FILE cannot be standard input, which carries the value');
+    // Read first: a .enc file is refused as what it is, before its name asks for --format or a key is asked for.
+    const text = await readValuesText(file, ctx);
     const format = valuesFormatOf(args, file);
-    await checkInput(file);
+    refuseConflicted(text, format, file);
     const identities = await valuesIdentities(args, ctx, file);
     const explicitSigner = await valuesSigner(args, ctx, file);
-    const text = await readValuesText(file, ctx);
-    refuseConflicted(text, format, file);
     const opened = await openValues(text, { format, identities, backend: ctx.backend() });
     try {
       if (ctx.io.stdin.isTTY) ctx.info(`type the new value of ${name}, then Enter and Ctrl-D`);

@@ -14,6 +14,9 @@ export class FileExistsError extends CustodianError {}
 /** The target is a device, FIFO, socket or directory: renaming onto it would replace it (e.g. /dev/null). */
 export class NotARegularFileError extends CustodianError {}
 
+/** The target's directory does not exist, is not a directory, or does not let us create a file in it. */
+export class OutputDirectoryError extends CustodianError {}
+
 export interface AtomicWriteOptions {
   /** Replace an existing file. Default: refuse with FileExistsError. */
   force?: boolean;
@@ -76,6 +79,28 @@ function existsError(target: string): FileExistsError {
   return new FileExistsError(`${target} already exists`, { hint: 'pass --force to overwrite it' });
 }
 
+/**
+ * A failure to create a file in the target's directory, said of that directory: Node's error names the
+ * hidden temporary file, a name the user never chose and cannot find afterwards.
+ */
+function directoryError(err: unknown, target: string): unknown {
+  const dir = path.dirname(target);
+  const options = { cause: err };
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return new OutputDirectoryError(`cannot write ${target}: directory ${dir} does not exist`, { ...options, hint: `create it first (mkdir -p ${dir}), or name a file in an existing directory` });
+    case 'ENOTDIR':
+      return new OutputDirectoryError(`cannot write ${target}: ${dir} is not a directory`, { ...options, hint: 'name a file in an existing directory' });
+    case 'EACCES':
+    case 'EPERM':
+      return new OutputDirectoryError(`cannot write ${target}: no permission to create files in ${dir}`, { ...options, hint: 'name a file in a directory you can write to' });
+    case 'EROFS':
+      return new OutputDirectoryError(`cannot write ${target}: ${dir} is on a read-only file system`, options);
+    default:
+      return err;
+  }
+}
+
 /** Fails early (before any expensive work) when `target` exists and `force` is not set. */
 export async function assertWritable(target: string, options: AtomicWriteOptions = {}): Promise<void> {
   let stat: Stats;
@@ -84,6 +109,7 @@ export async function assertWritable(target: string, options: AtomicWriteOptions
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return assertNoDanglingLink(target, options);
+    if (code === 'ENOTDIR') throw directoryError(err, target);
     throw err;
   }
   if (!stat.isFile()) {
@@ -134,7 +160,9 @@ export async function openAtomicFile(target: string, options: AtomicWriteOptions
   await assertWritable(target, options);
   const temp = tempNameFor(target);
   options.onTempPath?.(temp);
-  const handle = await files.open(temp, 'wx', options.mode ?? 0o666);
+  const handle = await files.open(temp, 'wx', options.mode ?? 0o666).catch((err: unknown) => {
+    throw directoryError(err, target);
+  });
   let state: 'open' | 'committed' | 'aborted' = 'open';
   let closed = false;
   // Double buffering: one batch is written on the thread pool while the caller fills the other, so

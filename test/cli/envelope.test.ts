@@ -157,6 +157,34 @@ describe('cli: encrypt, decrypt, inspect', function () {
     assert.ok(!listDir(dir).some((n) => n.endsWith('.tmp')));
   });
 
+  it('-o in a directory that does not exist: every command that writes a file names that directory (never its temporary file) and creates nothing', () => {
+    const enc = out('to-missing.enc');
+    assert.equal(run(['encrypt', '-r', alice.sshPubPath, '-o', enc, plainFile]).code, 0);
+    const env = out('to-missing.env');
+    fs.writeFileSync(env, 'A=1\n');
+    const sealedEnv = out('to-missing-sealed.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.sshPubPath, '-o', sealedEnv, env]).code, 0);
+    const shares = run(['split', '-t', '2', '-n', '2'], { input: 'secret' }).out;
+    const missing = out('no-such-dir/sub');
+    const commands: [string, string[], string?][] = [
+      ['encrypt', ['encrypt', '-r', alice.sshPubPath, '-o', path.join(missing, 'x.enc'), plainFile]],
+      ['encrypt -a', ['encrypt', '-a', '-r', alice.sshPubPath, '-o', path.join(missing, 'x.enc.asc'), plainFile]],
+      ['decrypt', ['decrypt', '-i', alice.privatePath, '-o', path.join(missing, 'x.bin'), enc]],
+      ['encrypt --values', ['encrypt', '--values', '-r', alice.sshPubPath, '-o', path.join(missing, 'x.env'), env]],
+      ['decrypt --values', ['decrypt', '--values', '-i', alice.privatePath, '-o', path.join(missing, 'y.env'), sealedEnv]],
+      ['combine', ['combine', '-o', path.join(missing, 'secret.txt')], shares],
+      ['keygen', ['keygen', '-b', '2048', '-o', path.join(missing, 'key.pem')]],
+    ];
+    const before = listDir(dir);
+    for (const [what, args, input] of commands) {
+      const r = run(args, { input, env: { CUSTODIAN_PASSPHRASE: 'a passphrase for keygen' } });
+      assert.equal(r.code, 1, `${what}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^custodian: error: cannot write .*: directory ${escape(missing)} does not exist\ncustodian: hint: create it first \\(mkdir -p ${escape(missing)}\\)`), what);
+      assert.doesNotMatch(r.stderr, /\.tmp\b/, `${what}: the temporary file is not named`);
+    }
+    assert.deepEqual(listDir(dir), before, 'nothing created');
+  });
+
   it('a tampered file fails with exit 1 and leaves no output file and no temporary file', () => {
     const enc = out('tamper.enc');
     run(['encrypt', '-r', alice.sshPubPath, '-s', alice.privatePath, '-o', enc, plainFile]);

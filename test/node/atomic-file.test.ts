@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fsp from 'node:fs/promises';
-import { assertWritable, FileExistsError, NotARegularFileError, openAtomicFile, writeFileAtomic, type AtomicFileSystem } from '../../src/node/atomic-file';
+import { assertWritable, FileExistsError, NotARegularFileError, openAtomicFile, OutputDirectoryError, writeFileAtomic, type AtomicFileSystem } from '../../src/node/atomic-file';
 
 const MiB = 1024 * 1024;
 /** Sizes around the 1 MiB write batch. */
@@ -198,7 +198,18 @@ describe('node/atomic-file', () => {
     }
   });
 
-  it('fails cleanly when the directory does not exist', async () => {
-    await assert.rejects(writeFileAtomic(path.join(dir, 'missing', 'x.bin'), Uint8Array.of(1)), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  it('fails cleanly when the directory does not exist, or is a file: the error names that directory, never the temporary file', async () => {
+    const missing = path.join(dir, 'missing', 'x.bin');
+    await assert.rejects(writeFileAtomic(missing, Uint8Array.of(1)), (err: Error) => {
+      assert.ok(err instanceof OutputDirectoryError, String(err));
+      assert.equal(err.message, `cannot write ${missing}: directory ${path.dirname(missing)} does not exist`);
+      assert.match(err.hint ?? '', /^create it first/);
+      assert.equal((err.cause as NodeJS.ErrnoException).code, 'ENOENT');
+      return true;
+    });
+    fs.writeFileSync(path.join(dir, 'plain'), 'x');
+    const underFile = path.join(dir, 'plain', 'x.bin');
+    await assert.rejects(writeFileAtomic(underFile, Uint8Array.of(1)), (err: Error) => err instanceof OutputDirectoryError && err.message === `cannot write ${underFile}: ${path.join(dir, 'plain')} is not a directory`);
+    assert.deepEqual(fs.readdirSync(dir), ['plain']);
   });
 });

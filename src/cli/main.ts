@@ -54,7 +54,7 @@ Global flags:
   -V, --version    print the version
 
 Exit status: 0 success, 1 failure (bad key, wrong passphrase, tampered file, I/O error),
-2 usage error (unknown command or flag, missing argument).
+2 usage error (unknown command or flag, missing argument, no private key).
 Private keys: -i FILE, else $CUSTODIAN_IDENTITY, else $CUSTODIAN_KEY, else, in a terminal of VS Code,
 the keys you keep in VS Code (its agent asks you each time): see "custodian identities".
 Passphrases: --passphrase-file FILE, else $CUSTODIAN_PASSPHRASE, else a prompt without echo.

@@ -91,6 +91,19 @@ describe('cli: where private keys come from', function () {
     assert.match(r.stderr, /^custodian: error: no private key\ncustodian: hint: pass -i KEY, set CUSTODIAN_IDENTITY=FILE or CUSTODIAN_KEY, or run .* VS Code/);
   });
 
+  it('no source at all: docs/CLI.md and --help give the exit status the CLI returns', () => {
+    const { code } = run(['decrypt', toAlice]);
+    const docs = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'CLI.md'), 'utf8');
+    const rows = [...docs.matchAll(/^\| (\d+) \| (.*) \|$/gm)].filter(([, , meaning]) => meaning.includes('no private key'));
+    assert.deepEqual(rows.map(([, status]) => Number(status)), [code], 'one row of the exit status table lists "no private key", with this status');
+    // Every sentence of the prose that says what "no private key" exits with says the same.
+    const sentences = docs.replace(/^\|.*$/gm, '').split(/\.\s/).filter((s) => s.includes('no private key'));
+    const stated = sentences.flatMap((s) => [...s.matchAll(/(?:exit|status)\W+(?:status\W+)?(\d+)/g)].map((m) => Number(m[1])));
+    assert.ok(stated.length >= 3, `the identities, rekey and roster sections say it: ${sentences.join(' / ')}`);
+    assert.deepEqual([...new Set(stated)], [code], sentences.join('\n'));
+    assert.match(run(['--help']).out, new RegExp(`\\n${code} usage error \\([^)]*no private key`));
+  });
+
   it('encrypt -S signs with the resolved key; -s SHA256:… picks one of them; -s FILE as before', () => {
     const plain = path.join(dir, 'plain.txt');
     const signed = path.join(dir, 'signed-S.enc');

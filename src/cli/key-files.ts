@@ -10,6 +10,7 @@ import { readSmallFile } from '../node/node-streams';
 import type { Args } from './args';
 import { CliError } from './output';
 import { PROMPT_ATTEMPTS, type PassphraseSource } from './passphrase';
+import { findRoster, fromRepositoryRoot, ROSTER_DIR } from './repository';
 
 /** Key files are small; a larger file is not a key (and must not be read whole). */
 const MAX_KEY_FILE_BYTES = 1024 * 1024;
@@ -103,6 +104,21 @@ export async function loadPublicKey(arg: string, passphrases: PassphraseSource):
   }
 }
 
+/**
+ * DIR is taken from the current directory (as every path argument is), so `-R .custodian/team` in a
+ * subfolder misses the repository's roster: name the path that reaches it from here.
+ */
+function missingRosterHint(dir: string): string {
+  const there = fromRepositoryRoot(dir);
+  if (there !== undefined) return `paths are taken from the current directory: from here, the repository's ${dir} is ${there} (pass -R ${there})`;
+  const roster = findRoster(process.cwd());
+  if (roster !== undefined) {
+    const from = path.relative(process.cwd(), roster) || '.';
+    return `the team roster of this repository is ${from} (pass -R ${from})`;
+  }
+  return `the team roster is usually ${ROSTER_DIR}, at the repository's root`;
+}
+
 /** Every `*.pub` in a roster directory (e.g. `.custodian/team`), sorted by file name. */
 export async function loadRoster(dir: string): Promise<{ file: string; name: string; key: RsaPublicKey }[]> {
   let names: string[];
@@ -110,7 +126,7 @@ export async function loadRoster(dir: string): Promise<{ file: string; name: str
     names = await fs.readdir(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`roster directory ${dir} does not exist`, { cause: err, hint: 'the team roster is usually .custodian/team' });
+    if (code === 'ENOENT') throw new CliError(`roster directory ${dir} does not exist`, { cause: err, hint: missingRosterHint(dir) });
     if (code === 'ENOTDIR') throw new CliError(`${dir} is not a directory`, { cause: err, hint: 'use -r FILE for a single public key' });
     throw err;
   }

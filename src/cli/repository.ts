@@ -1,5 +1,5 @@
 // Where a file's repository and its team roster are, for the commands that default to them (`run`
-// without -e, `rekey` without -r/-R) and for hints that name them.
+// without -e, `rekey` without -r/-R) and for hints that name them (`-R DIR` given from a subfolder).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -23,4 +23,17 @@ export function findRoster(start: string): string | undefined {
   const root = findRepositoryRoot(start);
   const dir = root === undefined ? undefined : path.join(root, ROSTER_DIR);
   return dir !== undefined && fs.existsSync(dir) ? dir : undefined;
+}
+
+/**
+ * `relative` (a path given on the command line, which is taken from `cwd`) as found from the root of the
+ * repository `cwd` is in, when it exists there: what `-R .custodian/team` typed in a subfolder meant. As
+ * a path from `cwd` (`../../.custodian/team`), for a hint; undefined when it is not there either.
+ */
+export function fromRepositoryRoot(relative: string, cwd: string = process.cwd()): string | undefined {
+  if (path.isAbsolute(relative)) return undefined;
+  const root = findRepositoryRoot(cwd);
+  if (root === undefined || root === path.resolve(cwd)) return undefined;
+  const there = path.join(root, relative);
+  return fs.existsSync(there) ? path.relative(cwd, there) : undefined;
 }

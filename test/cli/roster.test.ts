@@ -265,6 +265,38 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(r.stderr, /roster directory .*empty-team holds no \.pub files\ncustodian: hint: .*yours: custodian pubkey > .*empty-team\/NAME\.pub \(or "Add Myself to Team" in VS Code\)/);
   });
 
+  it('-R .custodian/team from a subfolder (every command that takes -R, and roster\'s default): still from here, and the hint names the repository\'s roster from here', () => {
+    const sub = path.join(repo, 'services', 'api');
+    fs.mkdirSync(sub, { recursive: true });
+    fs.copyFileSync(plain, path.join(sub, '.env'));
+    const enc = path.join(repo, 'for-team.enc');
+    assert.equal(encrypt(enc).code, 0);
+    const commands: string[][] = [
+      ['encrypt', '-R', '.custodian/team', '-a', '.env'],
+      ['encrypt', '--values', '-R', '.custodian/team', '.env'],
+      ['rekey', '-R', '.custodian/team', enc],
+      ['inspect', '-R', '.custodian/team', enc],
+      ['roster', 'verify', '-R', '.custodian/team'],
+      ['roster', 'verify'],
+      ['roster', 'trust', 'alice'],
+    ];
+    for (const args of commands) {
+      const r = run(args, { cwd: sub, env: env() });
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(
+        r.stderr,
+        "custodian: error: roster directory .custodian/team does not exist\ncustodian: hint: paths are taken from the current directory: from here, the repository's .custodian/team is ../../.custodian/team (pass -R ../../.custodian/team)\n",
+        args.join(' '),
+      );
+    }
+    // The path the hint names works from there.
+    assert.equal(run(['encrypt', '-R', '../../.custodian/team', '-a', '.env'], { cwd: sub, env: env() }).code, 0);
+    // A mistyped DIR: the hint names the repository's roster.
+    const typo = run(['encrypt', '-R', '.custodian/teams', '-a', '.env'], { cwd: sub, env: env() });
+    assert.match(typo.stderr, /hint: the team roster of this repository is \.\.\/\.\.\/\.custodian\/team \(pass -R \.\.\/\.\.\/\.custodian\/team\)\n$/);
+    assert.ok(fs.readFileSync(enc).length > 0 && !fs.existsSync(path.join(sub, '.custodian')), 'nothing written');
+  });
+
   it('names that could lie are refused on read: brackets, spaces, lookalikes', () => {
     for (const bad of ['alice (you)', 'a1ice']) {
       const file = path.join(team, `${bad}.pub`);

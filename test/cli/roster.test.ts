@@ -246,6 +246,24 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(p.out, /root of trust .* is not the one pinned/);
   });
 
+  it('verify prints the root of trust\'s id in its text output: the line a CI pins file\'s @root takes', () => {
+    const unsigned = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.doesNotMatch(unsigned.out, /root of trust/, 'an unsigned roster has no root');
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign the roster');
+    const v = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(v.code, 0, v.out + v.stderr);
+    const root = (JSON.parse(run(['roster', 'verify', '-R', team, '--json'], { env: env() }).out) as { root: string }).root;
+    assert.match(root, /^SHA256:[A-Za-z0-9+/]{43}$/);
+    assert.equal(v.out.split('\n')[0], `root of trust: ${root}`);
+    assert.match(run(['roster', '--help']).out, /root of trust: SHA256:…": what a pins file's\s+"@root" line takes/);
+    // Pasted into a pins file, it is the root verify checks against.
+    const pins = path.join(keys, `pins-root-${Date.now()}.txt`);
+    fs.writeFileSync(pins, `@root ${v.out.split('\n')[0].slice('root of trust: '.length)}\nalice ${alice.fingerprint}\nbob ${bob.fingerprint}\n`);
+    const p = run(['roster', 'verify', '-R', team, '--pins', pins], { env: env() });
+    assert.equal(p.code, 0, p.out + p.stderr);
+  });
+
   it('sign takes the key from the CLI\'s identity order (CUSTODIAN_IDENTITY without -i); without any key it is a usage error', () => {
     const none = run(['roster', 'sign', '-R', team], { env: env() });
     assert.equal(none.code, 2, none.stderr);

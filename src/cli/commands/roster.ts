@@ -43,10 +43,12 @@ later addition or removal, each signed by a member (docs/ROSTER.md).
 
   verify   check every entry: verified (a chain of signers reaches the root), unverified, or
            broken (a forged record, a key that is not the one signed, a removed member back).
-           Exits 1 unless every entry is verified. With --pins FILE (or $CUSTODIAN_ROSTER_PINS),
-           the root and members must also match the fingerprints pinned in FILE: use this in CI,
-           since whoever can commit can also replace the whole records directory. Needs the git
-           history (a reverted removal hides there): a shallow clone fails until fetched.
+           Prints the root of trust's id first ("root of trust: SHA256:…": what a pins file's
+           "@root" line takes). Exits 1 unless every entry is verified. With --pins FILE (or
+           $CUSTODIAN_ROSTER_PINS), the root and members must also match the fingerprints pinned
+           in FILE: use this in CI, since whoever can commit can also replace the whole records
+           directory. Needs the git history (a reverted removal hides there): a shallow clone
+           fails until fetched.
   trust    pin NAME's current key in your pin store after checking its fingerprint with its
            owner over a channel you trust; "encrypt -R" then uses it without stopping.
   sign     sign the roster with KEY (yours, already in it): the first time, records the current
@@ -61,6 +63,7 @@ Flags:
                           key files in $${IDENTITY_ENV}, else the key text in $${KEY_ENV} (the
                           VS Code agent signs .enc files only, not roster records)
       --pins FILE         a pins file CI controls: "NAME SHA256:…" lines, "@root SHA256:…"
+                          (the root of trust's id, which verify prints)
       --json              verify: print a JSON object
 ${PASSPHRASE_HELP}
 
@@ -137,6 +140,8 @@ async function verify(dir: string, args: Args, ctx: CommandContext): Promise<voi
       ),
     );
   } else {
+    // The id a CI pins file's `@root` line takes (readPinsFile), shown where people look for it.
+    if (verification.rootId !== undefined) ctx.print(`root of trust: ${verification.rootId}`);
     for (const m of members) ctx.print(`${displayText(m.name)}  ${m.key.fingerprint}  ${describeVerdict(verification.entries.get(m.name)!, members)}`);
     for (const p of [...verification.problems, ...pinProblems]) ctx.print(`problem: ${displayText(p, 400)}`);
     if (!pinned && verification.signed) ctx.warn(`no pins for ${dir}: the chain was checked from the root in the repository; in CI pass --pins FILE so a replaced root is caught`);

@@ -164,6 +164,37 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     }
   });
 
+  it('a deploy key (roster add --deploy) is encrypted to without a question, but an addition it signs stops encrypt -R and fails verify', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    const d = run(['roster', 'add', '-R', team, '-i', alice.privatePath, '--deploy', 'ci', carol.sshPubPath], { env: env() });
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stderr, /as a deploy key/);
+    commitAll(repo, 'Sign, add the CI key');
+    assert.equal(encrypt().code, 0);
+    const v = run(['roster', 'verify', '-R', team, '--json'], { env: env() });
+    assert.equal(v.code, 0, v.out);
+    const ci = (JSON.parse(v.out) as { entries: { name: string; status: string; by?: string; deploy?: boolean }[] }).entries.find((e) => e.name === 'ci');
+    assert.deepEqual([ci?.status, ci?.by, ci?.deploy], ['verified', 'alice', true]);
+    // The CI secret leaks: its holder signs mallory into the roster (vector deploy-key-cannot-vouch: and bob out).
+    const leakConfig = tempDir('custodian-roster-leak-');
+    try {
+      assert.equal(run(['roster', 'add', '-R', team, '-i', carol.privatePath, 'mallory', mallory.sshPubPath], { env: { XDG_CONFIG_HOME: leakConfig } }).code, 0);
+    } finally {
+      removeDir(leakConfig);
+    }
+    commitAll(repo, 'Add a helper', 'Mallory <mallory@evil.example>');
+    const e = encrypt(path.join(repo, 'after-leak.enc'));
+    assert.equal(e.code, 1, e.stderr);
+    assert.match(e.stderr, /mallory: new in the roster, key .*signed by ci, a deploy key, which cannot vouch for anyone/);
+    assert.ok(!fs.existsSync(path.join(repo, 'after-leak.enc')));
+    const after = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(after.code, 1);
+    assert.match(after.out, /ci .*verified deploy key \(alice, .*cannot vouch\)/);
+    assert.match(after.out, /mallory .*unverified: .*a deploy key/);
+    const misuse = run(['roster', 'sign', '-R', team, '-i', alice.privatePath, '--deploy'], { env: env() });
+    assert.equal(misuse.code, 2);
+  });
+
   it('a revert of a signed removal is detected (broken), even though the revert deletes the removal record', () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);

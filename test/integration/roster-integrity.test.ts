@@ -13,7 +13,7 @@ import type { EncryptFileResult } from '../../src/extension/commands/encrypt/enc
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
 import type { SignRosterResult } from '../../src/extension/commands/team/sign-roster';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, run, section, teamDir, useCleanState, workspaceFolder } from './support/custodian';
+import { captureErrors, opensslPublicPem, run, section, teamDir, useCleanState, workspaceFolder } from './support/custodian';
 import { answerModals } from './support/modals';
 import { addToRoster, backend, encryptFor, person, recipientsOf, useTeam, waitForRoster, wsPath, wsUri, type Person } from './support/enc';
 
@@ -243,6 +243,39 @@ describe('roster integrity: a plain roster adopts signing in one step', function
     } finally {
       modals.dispose();
       fs.rmSync(`${file}.enc`, { force: true });
+    }
+  });
+
+  it('a deploy key added in VS Code is verified and encrypted to without a question; an addition it signs is asked about', async () => {
+    const ci = await person('ci');
+    const added = await run<{ name: string }>('custodian.addDeployKey', { text: opensslPublicPem(ci.privatePem), name: 'ci', confirm: true });
+    assert.strictEqual(added?.name, 'ci');
+    state.services.refresh();
+    const ciNode = (await section(state.services, 'team'))?.children.find((c) => c.label === 'ci');
+    assert.match(ciNode?.description ?? '', /deploy key, verified by me/);
+    // The CI secret leaks: whoever holds it signs eve into the roster.
+    const eve = await person('eve');
+    addToRoster(eve);
+    const record = await createRecord({ op: 'add', name: 'eve', fingerprint: eve.fingerprint }, ci.key, new Date(), backend);
+    fs.writeFileSync(path.join(teamDir(), 'records', '20990101T000000000Z-add-eve-0000beef.json'), record);
+    await waitForRoster(state.services, 6);
+    const file = wsPath('deploy-key.env');
+    fs.writeFileSync(file, 'TOKEN=1\n');
+    const modals = answerModals((p) => (/eve/.test(p.message) ? p.items.find((i) => /Exclude/.test(i)) : undefined));
+    try {
+      const everyone = (await state.services.roster.members()).map((m) => m.key.fingerprint);
+      const { errors } = await captureErrors(state.services, () => run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: everyone, deleteOriginal: true }));
+      assert.deepStrictEqual(errors, []);
+      assert.deepStrictEqual(modals.prompts.map((p) => /eve/.test(p.message)), [true], 'asked about eve only, not about ci');
+      assert.match(modals.prompts[0].detail, /deploy key, which cannot vouch/);
+      const recipients = await recipientsOf(fs.readFileSync(`${file}.enc`));
+      assert.ok(recipients.includes(ci.fingerprint), 'the deploy key can read');
+      assert.ok(!recipients.includes(eve.fingerprint), 'eve, excluded, cannot');
+    } finally {
+      modals.dispose();
+      fs.rmSync(`${file}.enc`, { force: true });
+      fs.rmSync(path.join(teamDir(), 'eve.pub'), { force: true });
+      fs.rmSync(path.join(teamDir(), 'records', '20990101T000000000Z-add-eve-0000beef.json'), { force: true });
     }
   });
 });

@@ -29,12 +29,13 @@ export const rosterCommand: Command = {
     identity: { type: 'string', short: 'i', multiple: true },
     pins: { type: 'string' },
     json: { type: 'boolean' },
+    deploy: { type: 'boolean' },
     ...PASSPHRASE_FILE_OPTION,
   },
   help: `Usage: custodian roster verify [-R DIR] [--pins FILE] [--json]
        custodian roster trust [-R DIR] NAME…
        custodian roster sign [-R DIR] -i KEY [--passphrase-file FILE] [NAME…]
-       custodian roster add [-R DIR] -i KEY [--passphrase-file FILE] NAME PUBLIC-KEY
+       custodian roster add [-R DIR] -i KEY [--passphrase-file FILE] [--deploy] NAME PUBLIC-KEY
        custodian roster remove [-R DIR] -i KEY [--passphrase-file FILE] NAME
 
 A roster (DIR, default .custodian/team) holds one NAME.pub per teammate. Signed records in
@@ -55,6 +56,8 @@ later addition or removal, each signed by a member (docs/ROSTER.md).
            members as the root of trust; afterwards signs each unverified entry (a broken one
            only when NAME is given: re-signing a changed key is a deliberate act).
   add      write DIR/NAME.pub for PUBLIC-KEY and a record of the addition signed with KEY.
+           With --deploy, a deploy key (CI): files for the team are encrypted to it, but its
+           signature vouches for no one, so a leaked CI secret cannot sign anyone in or out.
   remove   delete DIR/NAME.pub and write a removal signed with KEY (a revert is then detected).
 
 Flags:
@@ -65,6 +68,7 @@ Flags:
       --pins FILE         a pins file CI controls: "NAME SHA256:…" lines, "@root SHA256:…"
                           (the root of trust's id, which verify prints)
       --json              verify: print a JSON object
+      --deploy            add: a deploy key, which reads but cannot vouch (docs/ROSTER.md §5)
 ${PASSPHRASE_HELP}
 
 Pins: your pin store is $XDG_CONFIG_HOME/custodian/roster-pins.json (~/.config/… by default),
@@ -75,12 +79,14 @@ Examples:
   custodian roster trust alice
   custodian roster sign -i ~/.custodian/me.pem
   custodian roster add -i ~/.custodian/me.pem carol carol.pub
+  custodian roster add -i ~/.custodian/me.pem --deploy ci ci.pub
 `,
   async run(args, ctx) {
     const sub = args.positionals[0] as Subcommand | undefined;
     if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
       throw args.usageError(sub === undefined ? `missing subcommand (${SUBCOMMANDS.join(', ')})` : `unknown subcommand "${displayText(sub)}" (${SUBCOMMANDS.join(', ')})`);
     }
+    if (args.flag('deploy') && sub !== 'add') throw args.usageError('--deploy goes with "roster add"');
     const dir = args.string('roster') ?? DEFAULT_DIR;
     const names = args.positionals.slice(1);
     switch (sub) {
@@ -105,6 +111,7 @@ Examples:
 function describeVerdict(v: EntryVerdict, members: readonly LoadedMember[]): string {
   if (v.status === 'verified') {
     const by = v.by === undefined ? 'the root of trust' : displayText(v.by);
+    if (v.deploy) return `verified deploy key (${by}, ${v.time}; cannot vouch)`;
     return members.some((m) => m.key.fingerprint === v.byFingerprint) || v.by === undefined ? `verified (${by}, ${v.time})` : `verified (${by}, ${v.time}; signer since removed)`;
   }
   return `${v.status}: ${v.reason}`;
@@ -247,10 +254,12 @@ async function add(dir: string, name: string, keyArg: string, args: Args, ctx: C
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, `${name}.pub`);
   await writeFileAtomic(file, new TextEncoder().encode(exportPublicKeyOpenSsh(key, key.comment) + '\n'));
+  const deploy = args.flag('deploy');
+  if (deploy && key.fingerprint === me.publicKey.fingerprint) throw args.usageError('--deploy is for a key that is not yours (a CI or deploy key); your own key is added as a member');
   const body: RecordBody =
     !root && others.length === 0 && key.fingerprint === me.publicKey.fingerprint
       ? { op: 'root', members: [{ name, fingerprint: key.fingerprint }] }
-      : { op: 'add', name, fingerprint: key.fingerprint };
+      : { op: deploy ? 'deploy' : 'add', name, fingerprint: key.fingerprint };
   try {
     await writeRosterRecord(dir, body, me, ctx.backend());
   } catch (err) {
@@ -258,7 +267,7 @@ async function add(dir: string, name: string, keyArg: string, args: Args, ctx: C
     await fs.rm(file, { force: true });
     throw err;
   }
-  ctx.info(`added ${name} ${key.fingerprint}${body.op === 'root' ? ' as the root of trust' : ''}; commit ${file} and ${path.join(dir, 'records')}, then re-encrypt the team's files so they can open them ("custodian rekey FILE…")`);
+  ctx.info(`added ${name} ${key.fingerprint}${body.op === 'root' ? ' as the root of trust' : body.op === 'deploy' ? ' as a deploy key (it reads; it cannot vouch)' : ''}; commit ${file} and ${path.join(dir, 'records')}, then re-encrypt the team's files so they can open them ("custodian rekey FILE…")`);
   await pinAfterSigning(dir, [{ file, name, key }], args, ctx);
 }
 

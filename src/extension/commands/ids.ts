@@ -16,6 +16,7 @@ export const enum CommandId {
   // Team roster
   AddMyselfToTeam = 'custodian.addMyselfToTeam',
   AddTeammate = 'custodian.addTeammate',
+  AddDeployKey = 'custodian.addDeployKey',
   RemoveTeammate = 'custodian.removeTeammate',
   SignRoster = 'custodian.signRoster',
   VerifyFingerprint = 'custodian.verifyFingerprint',

@@ -1,4 +1,4 @@
-// Add Myself to Team and Add Teammate: both write `.custodian/team/<name>.pub`.
+// Add Myself to Team, Add Teammate and Add Deploy Key: each writes `.custodian/team/<name>.pub` and its signed record.
 import * as vscode from 'vscode';
 import { CustodianError, InvalidArgumentError } from '../../../core/errors';
 import type { TeamDeps } from './register';
@@ -65,29 +65,44 @@ export type AddTeammateArgs = PublicKeyArgs & NameArgs;
 
 const ADD_TEAMMATE_ARGS: Shape<AddTeammateArgs> = { ...PUBLIC_KEY_ARGS, ...NAME_ARGS };
 
-export async function addTeammate(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
+export function addTeammate(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
+  return addKey(deps, arg, 'add');
+}
+
+/**
+ * A CI or deploy key (docs/ROSTER.md §5, `deploy`): files for the team are encrypted to it, but its
+ * signature vouches for no one, so its secret leaking from a CI system cannot sign anyone into the roster.
+ */
+export function addDeployKey(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
+  return addKey(deps, arg, 'deploy');
+}
+
+async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promise<RosterWriteResult | undefined> {
   const a = fromArgument(arg, ADD_TEAMMATE_ARGS);
   targetFolder(a.folder);
-  const read = await readPublicKey(a, vscode.l10n.t('Add Teammate'));
+  const read = await readPublicKey(a, op === 'deploy' ? vscode.l10n.t('Add Deploy Key') : vscode.l10n.t('Add Teammate'));
   if (!read) return undefined;
   const { key, text } = read;
   const existing = await findByFingerprint(deps, key.fingerprint);
   if (existing) {
     throw new CustodianError(vscode.l10n.t('This key is already in the team as {0}.pub.', existing.name));
   }
-  const who = key.comment ?? a.name ?? vscode.l10n.t('this teammate');
+  const who = key.comment ?? a.name ?? (op === 'deploy' ? vscode.l10n.t('this deploy key') : vscode.l10n.t('this teammate'));
   if (!a.confirm && !(await confirmFingerprint(key, who, 'teammate'))) return undefined;
   const suggested = suggestRosterName(key.comment);
   if (!a.name && !suggested && !isInteractive(arg)) {
     throw new InvalidArgumentError(vscode.l10n.t('The key has no comment to name the roster file after: pass a name.'));
   }
-  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, vscode.l10n.t('The name the team sees for {0}. Change it or press Enter.', who)) : suggested);
+  const prompt = op === 'deploy' ? vscode.l10n.t('The name the team sees for this deploy key (e.g. ci). Change it or press Enter.') : vscode.l10n.t('The name the team sees for {0}. Change it or press Enter.', who);
+  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, prompt) : suggested);
   if (name === undefined) return undefined;
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
   // The user just confirmed the fingerprint: the addition is signed by them (and pinned).
-  await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, targetFolder(a.folder), { op: 'add', name: normalizeRosterName(name), fingerprint: key.fingerprint }, false));
+  await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, targetFolder(a.folder), { op, name: normalizeRosterName(name), fingerprint: key.fingerprint }, false));
   void vscode.window.showInformationMessage(
-    vscode.l10n.t('Added {0} to the team as {1}. Re-encrypt existing files so they can read them.', who, vscode.workspace.asRelativePath(uri)),
+    op === 'deploy'
+      ? vscode.l10n.t('Added {0} to the team as a deploy key ({1}): files for the team are encrypted to it, and its signature vouches for no one. Re-encrypt existing files so it can read them.', who, vscode.workspace.asRelativePath(uri))
+      : vscode.l10n.t('Added {0} to the team as {1}. Re-encrypt existing files so they can read them.', who, vscode.workspace.asRelativePath(uri)),
   );
   return { name: normalizeRosterName(name), uri, fingerprint: key.fingerprint };
 }

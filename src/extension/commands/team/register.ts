@@ -9,7 +9,7 @@ import { signRoster } from './sign-roster';
 import { addContact, removeContact } from '../contacts/contacts';
 import { CommandId } from '../ids';
 import { registerHandlers, type CommandHost, type Handlers } from '../register';
-import { addMyselfToTeam, addTeammate } from './add-to-team';
+import { addDeployKey, addMyselfToTeam, addTeammate } from './add-to-team';
 import { removeTeammate } from './remove-teammate';
 import { verifyFingerprint } from './verify-fingerprint';
 
@@ -25,6 +25,7 @@ export interface TeamDeps {
 const HANDLERS: Handlers<TeamDeps> = [
   [CommandId.AddMyselfToTeam, addMyselfToTeam],
   [CommandId.AddTeammate, addTeammate],
+  [CommandId.AddDeployKey, addDeployKey],
   [CommandId.RemoveTeammate, removeTeammate],
   [CommandId.VerifyFingerprint, verifyFingerprint],
   [CommandId.SignRoster, signRoster],

@@ -99,6 +99,6 @@ export async function recordChange(deps: TeamDeps, folder: vscode.WorkspaceFolde
     deps.session.release(signer);
   }
   const members = await deps.session.rosterMembers(folder, 'skip');
-  if (body.op === 'add') await deps.rosterTrust.pin(folder, members, [{ name: body.name, fingerprint: body.fingerprint }]);
+  if (body.op !== 'remove') await deps.rosterTrust.pin(folder, members, [{ name: body.name, fingerprint: body.fingerprint }]);
   else await deps.rosterTrust.pin(folder, members, [], [body.name]);
 }

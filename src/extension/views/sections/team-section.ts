@@ -41,7 +41,8 @@ export class TeammateNode implements TreeNode {
       md.appendMarkdown(vscode.l10n.t('Encrypting for the team is refused until you fix or remove {0}.', codeSpan(vscode.workspace.asRelativePath(e.uri))));
     } else {
       const k = e.key;
-      item.iconPath = new vscode.ThemeIcon(this.mine ? 'account' : 'person');
+      const deployKey = this.verdict?.status === 'verified' && this.verdict.deploy === true;
+      item.iconPath = new vscode.ThemeIcon(this.mine ? 'account' : deployKey ? 'server-process' : 'person');
       item.contextValue = this.mine ? 'custodian.teammate.me' : 'custodian.teammate';
       const parts = [];
       if (e.identity !== e.name) parts.push(e.identity);
@@ -70,11 +71,15 @@ export class TeammateNode implements TreeNode {
 
 /** Signer names come from verified records only: `by` is the name the chain vouched for. */
 function verdictLabel(v: EntryVerdict): string {
+  if (v.status === 'verified' && v.deploy) return vscode.l10n.t('deploy key, verified by {0}', displayText(v.by ?? ''));
   if (v.status === 'verified') return v.by === undefined ? vscode.l10n.t('verified (root)') : vscode.l10n.t('verified by {0}', displayText(v.by));
   return v.status === 'broken' ? vscode.l10n.t('broken') : vscode.l10n.t('unverified');
 }
 
 function verdictSentence(v: EntryVerdict): string {
+  if (v.status === 'verified' && v.deploy) {
+    return vscode.l10n.t('Deploy key: added by {0} on {1}, a verified member. Files for the team are encrypted to it; its signature vouches for no one (it cannot add or remove anyone).', displayText(v.by ?? ''), v.time);
+  }
   if (v.status === 'verified') {
     return v.by === undefined
       ? vscode.l10n.t('Verified: a member of the roster\'s root of trust ({0}).', v.time)

@@ -14,29 +14,31 @@ import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valu
 export async function encryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {
   if (args.flag('armor')) throw args.usageError('--values writes the file in its own format: -a does not apply');
   const input = args.positionals[0];
-  const format = valuesFormatOf(args, input);
   const rule = selectionRuleOf(args);
   const out = args.string('out');
   const force = args.flag('force');
   await checkOutput(out, { force });
+  // Read first: a .enc given by mistake is named as one, not as a file of unknown format.
+  const document = await readValuesText(input, ctx);
+  const format = valuesFormatOf(args, input);
   const passphrases = ctx.passphrases(args);
   const recipients = await encryptRecipients(args, ctx, passphrases);
   const signer = await valuesSigner(args, ctx, out ?? input);
-  const document = await readValuesText(input, ctx);
   const text = await sealValues(document, { format, recipients, signer, rule, backend: ctx.backend() });
   await writeValuesText(out, text, ctx, { force });
 }
 
 export async function decryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {
   const input = args.positionals[0];
-  const format = valuesFormatOf(args, input);
   const out = args.string('out');
   const force = args.flag('force');
   await checkOutput(out, { force, mode: 0o600 });
   await checkInput(input);
+  // Read first: a .enc given by mistake is named as one, not as a file of unknown format or a key asked for.
+  const text = await readValuesText(input, ctx);
+  const format = valuesFormatOf(args, input);
   const identities = await valuesIdentities(args, ctx, input);
   const required = await loadRequiredSigners(args, () => ctx.passphrases(args));
-  const text = await readValuesText(input, ctx);
   if (isConflictedValues(text, format)) return decryptConflicted(text, format, identities, out, force, ctx);
   const opened = await openValues(text, { format, identities, backend: ctx.backend() });
   try {

@@ -326,8 +326,6 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
       ['rekey', '-R', '.custodian/team', enc],
       ['inspect', '-R', '.custodian/team', enc],
       ['roster', 'verify', '-R', '.custodian/team'],
-      ['roster', 'verify'],
-      ['roster', 'trust', 'alice'],
     ];
     for (const args of commands) {
       const r = run(args, { cwd: sub, env: env() });
@@ -344,6 +342,12 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     const typo = run(['encrypt', '-R', '.custodian/teams', '-a', '.env'], { cwd: sub, env: env() });
     assert.match(typo.stderr, /hint: the team roster of this repository is \.\.\/\.\.\/\.custodian\/team \(pass -R \.\.\/\.\.\/\.custodian\/team\)\n$/);
     assert.ok(fs.readFileSync(enc).length > 0 && !fs.existsSync(path.join(sub, '.custodian')), 'nothing written');
+    // Without -R, roster commands find the repository's roster from the subfolder: no second roster there.
+    assert.equal(run(['roster', 'trust', 'alice'], { cwd: sub, env: env() }).code, 0);
+    const added = run(['roster', 'add', '-i', alice.privatePath, 'carol', carol.sshPubPath], { cwd: sub, env: env() });
+    assert.equal(added.code, 0, added.stderr);
+    assert.ok(fs.existsSync(path.join(team, 'carol.pub')) && !fs.existsSync(path.join(sub, '.custodian')), 'carol joined the repository\'s roster');
+    assert.match(run(['roster', 'verify'], { cwd: sub, env: env() }).out, /^carol /m);
   });
 
   it('names that could lie are refused on read: brackets, spaces, lookalikes', () => {

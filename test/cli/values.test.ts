@@ -96,7 +96,7 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.equal(fs.readFileSync(sealed, 'utf8'), tampered);
   });
 
-  it('set and get on a whole-file .enc (binary or armored, any name) say what it is and what to use instead; the file is unchanged', () => {
+  it('set, get and the --values forms on a whole-file .enc (binary or armored, any name) say what it is and what to use instead; the file is unchanged', () => {
     fs.writeFileSync(file('w.env'), 'A=1\n');
     const binary = file('w.env.enc');
     const armored = file('w.env.enc.asc');
@@ -108,7 +108,15 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     for (const [enc, kind] of [[binary, 'binary'], [armored, 'armored'], [disguised, 'binary']] as const) {
       const before = fs.readFileSync(enc);
       const mtime = fs.statSync(enc).mtimeMs;
-      for (const r of [run(['set', '-i', alice.privatePath, enc, 'A'], { input: 'z' }), run(['get', '-i', alice.privatePath, enc, 'A'])]) {
+      const out = file('w-out.env');
+      for (const r of [
+        run(['set', '-i', alice.privatePath, enc, 'A'], { input: 'z' }),
+        run(['get', '-i', alice.privatePath, enc, 'A']),
+        // The --values forms too, before they ask for a format or a key.
+        run(['decrypt', '--values', '-o', out, enc], { env: { CUSTODIAN_IDENTITY: '', CUSTODIAN_KEY: '' } }),
+        run(['inspect', '--values', enc]),
+        run(['encrypt', '--values', '-r', alice.publicPemPath, '-o', out, enc]),
+      ]) {
         assert.equal(r.code, 1, r.stderr);
         assert.equal(r.out, '');
         assert.ok(r.stderr.startsWith(`custodian: error: ${enc} is a whole-file encrypted file (${kind} .enc), not a .env, JSON or YAML document\n`), r.stderr);
@@ -116,6 +124,7 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
         assert.match(r.stderr, /"custodian rekey /);
         assert.doesNotMatch(r.stderr, /UTF-8|--format|metadata/);
       }
+      assert.ok(!fs.existsSync(out), 'nothing written');
       assert.deepEqual(fs.readFileSync(enc), before, `${enc} is unchanged`);
       assert.equal(fs.statSync(enc).mtimeMs, mtime);
     }
@@ -167,6 +176,7 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
   it('usage: set takes no value argument; --format needs --values; an unknown format is named', () => {
     assert.equal(run(['set', file('.env'), 'A', 'value-on-argv']).code, 2);
     assert.equal(run(['decrypt', '--format', 'json', file('x')]).code, 2);
+    fs.writeFileSync(file('notes.txt'), 'A=1\n');
     const r = run(['encrypt', '--values', '-r', alice.publicPemPath, file('notes.txt')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--format dotenv/);

@@ -16,8 +16,8 @@ import { readValuesText, VALUES_FORMAT_HELP, valuesFormatOf } from '../values-fi
 /** `inspect --values`: a value-encrypted file's metadata, its signer verified, its values in the clear. */
 async function inspectValuesFile(args: Args, ctx: CommandContext, names: ReadonlyMap<string, string>): Promise<void> {
   const file = args.positionals[0];
-  const format = valuesFormatOf(args, file);
   const text = await readValuesText(file, ctx);
+  const format = valuesFormatOf(args, file);
   const info = await inspectValues(text, format, ctx.backend());
   const leaked = plaintextValues(text, format);
   const named = (fingerprint: string): { fingerprint: string; name?: string } => ({ fingerprint, ...(names.has(fingerprint) ? { name: names.get(fingerprint) } : {}) });

@@ -16,9 +16,18 @@ import type { Args } from '../args';
 import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
 import { loadPublicKey, loadRoster } from '../key-files';
 import { CliError, PROGRAM } from '../output';
+import { findRepositoryRoot, ROSTER_DIR } from '../repository';
 import { pinSource, verifyMembers, type LoadedMember } from '../roster-trust';
 
-const DEFAULT_DIR = path.join('.custodian', 'team');
+/**
+ * Without -R: the roster of the repository the current directory is in, found from any subfolder (as
+ * `rekey` and `run` find it), so `roster add` in a subfolder never starts a second roster there.
+ * Outside any repository, `.custodian/team` here.
+ */
+function defaultRosterDir(): string {
+  const root = findRepositoryRoot(process.cwd());
+  return root === undefined ? path.join(...ROSTER_DIR.split('/')) : path.relative(process.cwd(), path.join(root, ...ROSTER_DIR.split('/'))) || '.';
+}
 const SUBCOMMANDS = ['verify', 'trust', 'sign', 'add', 'remove'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -38,7 +47,7 @@ export const rosterCommand: Command = {
        custodian roster add [-R DIR] -i KEY [--passphrase-file FILE] [--deploy] NAME PUBLIC-KEY
        custodian roster remove [-R DIR] -i KEY [--passphrase-file FILE] NAME
 
-A roster (DIR, default .custodian/team) holds one NAME.pub per teammate. Signed records in
+A roster (DIR, default the repository's .custodian/team) holds one NAME.pub per teammate. Signed records in
 DIR/records/ say who vouched for each one: a root of trust (the first members) and one record per
 later addition or removal, each signed by a member (docs/ROSTER.md).
 
@@ -61,7 +70,8 @@ later addition or removal, each signed by a member (docs/ROSTER.md).
   remove   delete DIR/NAME.pub and write a removal signed with KEY (a revert is then detected).
 
 Flags:
-  -R, --roster DIR        the roster directory (default .custodian/team)
+  -R, --roster DIR        the roster directory (default: the .custodian/team of the repository
+                          you are in, found from any subfolder)
   -i, --identity KEY      your private key file, for sign, add and remove; without -i, the
                           key files in $${IDENTITY_ENV}, else the key text in $${KEY_ENV} (the
                           VS Code agent signs .enc files only, not roster records)
@@ -87,7 +97,7 @@ Examples:
       throw args.usageError(sub === undefined ? `missing subcommand (${SUBCOMMANDS.join(', ')})` : `unknown subcommand "${displayText(sub)}" (${SUBCOMMANDS.join(', ')})`);
     }
     if (args.flag('deploy') && sub !== 'add') throw args.usageError('--deploy goes with "roster add"');
-    const dir = args.string('roster') ?? DEFAULT_DIR;
+    const dir = args.string('roster') ?? defaultRosterDir();
     const names = args.positionals.slice(1);
     switch (sub) {
       case 'verify':

@@ -99,7 +99,7 @@ function isEncryptedDiff(input: unknown): input is vscode.TabInputTextDiff {
 
 /** A file or git version of a file that is value-encrypted in the working tree. */
 function isValuesSide(uri: vscode.Uri, values: ValueFiles): boolean {
-  return (uri.scheme === 'file' || uri.scheme === GIT_SCHEME) && values.has(vscode.Uri.file(vscode.Uri.from({ scheme: 'file', path: uri.path }).fsPath));
+  return (uri.scheme === 'file' || uri.scheme === GIT_SCHEME) && values.has(uri.with({ scheme: 'file', query: '', fragment: '' }));
 }
 
 /**

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { displayText } from '../core/display-text';
 import { decryptBytes, encryptBytes, inspectEnvelope, type DecryptionIdentity, type EnvelopeInfo, type SignatureStatus } from '../core/envelope';
 import { armor, isArmored } from '../core/armor';
@@ -81,6 +82,20 @@ export interface DriverKeys {
  * textconv: writes what `git diff` compares for one version: two header lines (recipients, verified
  * signer) and the plaintext; or, when this user cannot open it, one summary line. Never fails a diff.
  */
+/**
+ * The name a consent prompt shows for a version git hands textconv. A version that is not the working
+ * file is written by git to a temporary file in $TMPDIR, `git-blob-XXXXXX/<name>` (current git) or
+ * `XXXXXX_<name>` (older git; diff.c, prep_temp_blob): the prompt names the file and says it is a
+ * version from git, rather than a temporary path the user cannot place. Anything else is named as given.
+ */
+export function versionLabel(file: string, tmp: string = os.tmpdir()): string {
+  const dir = path.dirname(path.resolve(file));
+  const name = path.basename(file);
+  if (/^git-blob-[0-9A-Za-z]{6}$/.test(path.basename(dir)) && path.dirname(dir) === path.resolve(tmp)) return `${name} (a version from git)`;
+  const old = /^[0-9A-Za-z]{6}_(.+)$/.exec(name);
+  return old && dir === path.resolve(tmp) ? `${old[1]} (a version from git)` : file;
+}
+
 export async function textconv(file: string, keys: DriverKeys, ctx: CommandContext): Promise<void> {
   const root = process.cwd();
   const names = await rosterNames(root);
@@ -94,7 +109,7 @@ export async function textconv(file: string, keys: DriverKeys, ctx: CommandConte
   }
   let identities: DecryptionIdentity[];
   try {
-    identities = (await resolveIdentities(identityRequest(ctx, keys, file))).map((i) => i.key);
+    identities = (await resolveIdentities(identityRequest(ctx, keys, versionLabel(file)))).map((i) => i.key);
   } catch (err) {
     const message = describeError(err);
     // "no private key" from the resolver already says it; another failure (an unreadable key file) says why.

@@ -3,11 +3,13 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { signTranscriptDigest, unwrapHeaderFileKey } from '../../src/core/envelope';
 import { parsePrivateKey, type RsaPrivateKey } from '../../src/core/keys';
 import { sealValues, signValuesDigest, unwrapValuesDataKey, valuesRecipients } from '../../src/core/values';
 import { HeaderAuthError } from '../../src/core/errors';
+import { versionLabel } from '../../src/cli/git-drivers';
 import { AgentClient } from '../../src/node/agent-client';
 import { agentAddress } from '../../src/node/agent-address';
 import { linuxPeerInspector, unknownPeerInspector } from '../../src/node/agent-peer';
@@ -99,6 +101,41 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
     assert.equal(consents[0].file, toAlice);
     if (process.platform === 'linux') assert.match(consents[0].peer.commandLine ?? '', /decrypt .*secrets\.env\.enc/);
     assert.deepEqual(audit.map((e) => [e.op, e.outcome]), [['list', 'allowed'], ['unwrap', 'allowed']]);
+  });
+
+  it('git diff through the agent: each consent names the file git compares, a committed version as "(a version from git)", never git\'s temporary path', async () => {
+    const repo = path.join(dir, 'diff-repo');
+    fs.mkdirSync(repo);
+    const git = (args: string[]): Promise<Result> =>
+      new Promise((resolve, reject) => {
+        const env = cleanEnv({ CUSTODIAN_AGENT_SOCK: address, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' });
+        const child = spawn('git', args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    for (const args of [['init', '-q'], ['config', 'diff.custodian.textconv', `"${process.execPath}" "${cliPath()}" git textconv`]]) assert.equal((await git(args)).code, 0);
+    fs.writeFileSync(path.join(repo, '.gitattributes'), '*.enc diff=custodian\n');
+    fs.copyFileSync(toAlice, path.join(repo, 'secrets.env.enc'));
+    assert.equal((await git(['add', '-A'])).code, 0);
+    assert.equal((await git(['commit', '-q', '-m', 'one'])).code, 0);
+    fs.writeFileSync(path.join(dir, 'plain2.txt'), 'changed via the agent\n');
+    assert.equal((await runAsync(['encrypt', '-r', alice.sshPubPath, '-f', '-o', path.join(repo, 'secrets.env.enc'), path.join(dir, 'plain2.txt')], {})).code, 0);
+    const d = await git(['diff']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /-via the agent\n\+changed via the agent/);
+    // git names the working file by its path in the repository.
+    assert.deepEqual(consents.map((c) => c.file).sort(), ['secrets.env.enc', 'secrets.env.enc (a version from git)']);
+  });
+
+  it('the label of a version from git: both temporary-file forms git has used, and nothing else', () => {
+    const tmp = os.tmpdir();
+    assert.equal(versionLabel(path.join(tmp, 'git-blob-a1B2c3', 'app.env.enc'), tmp), 'app.env.enc (a version from git)');
+    assert.equal(versionLabel(path.join(tmp, 'Xy12Zq_app.env.enc'), tmp), 'app.env.enc (a version from git)');
+    for (const f of ['app.env.enc', path.join(dir, 'Xy12Zq_app.env.enc'), path.join(tmp, 'notes', 'app.env.enc')]) assert.equal(versionLabel(f, tmp), f);
   });
 
   it('while VS Code asks, the terminal says so; an answer given at once prints nothing more', async () => {

@@ -143,11 +143,11 @@ async function main(): Promise<void> {
     expect: { signed: true, entries: { alice: { status: 'verified', by: null }, ci: { status: 'verified', by: 'alice', deploy: true } }, problems: 0 },
   });
   put('deploy-key-cannot-vouch', {
-    description: 'ci, a deploy key, signs an addition of carol and a removal of bob: neither counts.',
+    description: 'ci, a deploy key, signs an addition of carol and a removal of bob: neither counts, and each is a problem.',
     entries: entries([['alice', 'alice'], ['bob', 'bob'], ['ci', 'dave'], ['carol', 'carol']]),
     root: await root(['alice', 'bob']),
     records: [await deploy('ci', 'dave', 'alice', 1), await add('carol', 'carol', 'dave', 2), await remove('bob', 'bob', 'dave', 3)],
-    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'verified', by: null }, ci: { status: 'verified', by: 'alice', deploy: true }, carol: { status: 'unverified' } }, problems: 0 },
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'verified', by: null }, ci: { status: 'verified', by: 'alice', deploy: true }, carol: { status: 'unverified' } }, problems: 2 },
   });
   put('deploy-key-made-member', {
     description: 'alice adds ci as a deploy key, then signs it as a member: it vouches from then on.',

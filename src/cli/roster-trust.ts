@@ -80,11 +80,14 @@ export async function vetRoster(dir: string, members: readonly LoadedMember[], s
     const broken = review.questions.filter((q) => q.verdict.status === 'broken');
     const askable = review.questions.filter((q) => q.verdict.status !== 'broken').map((q) => q.name);
     const n = review.questions.length;
+    // On a signed roster, a newcomer is signed in by a verified member, so every teammate (and CI) sees it
+    // verified; trust pins it for this user only.
+    const signIn = verification.signed ? `sign them in as a verified member ('${PROGRAM} roster sign -R ${dir} -i KEY ${askable.join(' ')}'), or pin them for yourself only ('${PROGRAM} roster trust -R ${dir} ${askable.join(' ')}')` : `run '${PROGRAM} roster trust -R ${dir} ${askable.join(' ')}'`;
     const fix =
       source.kind === 'file'
         ? `add the fingerprints to ${source.file} once they are checked`
         : askable.length > 0
-          ? `check each fingerprint with its owner over a channel you trust (in person, a call), then run '${PROGRAM} roster trust -R ${dir} ${askable.join(' ')}', or remove the file`
+          ? `check each fingerprint with its owner over a channel you trust (in person, a call), then ${signIn}, or remove the file`
           : '';
     const hints = [fix, broken.length > 0 ? `run '${PROGRAM} roster verify -R ${dir}' to see what is broken and restore or re-sign it` : ''].filter(Boolean);
     throw new RosterChangedError(

@@ -243,6 +243,8 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
     const signer = vouchedAs(r.signer.fingerprint);
     if (signer === undefined || signer.deploy) {
       unchained.set(k, signer ? `${r.file} is signed by ${signer.name}, a deploy key, which cannot vouch for anyone` : `${r.file} is signed by a key that is not a verified member`);
+      // Nobody on the team signs with a deploy key: a record signed by one says its secret is in other hands.
+      if (signer) problems.push(`${r.file} is signed by ${signer.name}, a deploy key: it counts for nothing, and a deploy key signing roster records suggests its secret has leaked (rotate it: roster remove, then add --deploy a new key)`);
       continue;
     }
     const signerName = signer.name;

@@ -5,6 +5,9 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parsePrivateKey } from '../../src/core/keys';
+import { createRecord } from '../../src/core/roster-records';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
 
 function git(cwd: string, args: string[], author = 'Alice <alice@example.com>'): string {
@@ -164,7 +167,7 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     }
   });
 
-  it('a deploy key (roster add --deploy) is encrypted to without a question, but an addition it signs stops encrypt -R and fails verify', () => {
+  it('a deploy key (roster add --deploy) is encrypted to without a question, but an addition it signs stops encrypt -R and fails verify', async () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     const d = run(['roster', 'add', '-R', team, '-i', alice.privatePath, '--deploy', 'ci', carol.sshPubPath], { env: env() });
     assert.equal(d.code, 0, d.stderr);
@@ -175,22 +178,34 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.equal(v.code, 0, v.out);
     const ci = (JSON.parse(v.out) as { entries: { name: string; status: string; by?: string; deploy?: boolean }[] }).entries.find((e) => e.name === 'ci');
     assert.deepEqual([ci?.status, ci?.by, ci?.deploy], ['verified', 'alice', true]);
-    // The CI secret leaks: its holder signs mallory into the roster (vector deploy-key-cannot-vouch: and bob out).
+    // The CI secret leaks. The CLI will not sign roster changes with a deploy key…
     const leakConfig = tempDir('custodian-roster-leak-');
     try {
-      assert.equal(run(['roster', 'add', '-R', team, '-i', carol.privatePath, 'mallory', mallory.sshPubPath], { env: { XDG_CONFIG_HOME: leakConfig } }).code, 0);
+      const refused = run(['roster', 'add', '-R', team, '-i', carol.privatePath, 'mallory', mallory.sshPubPath], { env: { XDG_CONFIG_HOME: leakConfig } });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /your key is ci, a deploy key of .*: its signature vouches for no one/);
+      assert.ok(!fs.existsSync(path.join(team, 'mallory.pub')), 'nothing written');
+      assert.equal(run(['roster', 'remove', '-R', team, '-i', carol.privatePath, 'bob'], { env: { XDG_CONFIG_HOME: leakConfig } }).code, 1);
+      assert.ok(fs.existsSync(path.join(team, 'bob.pub')));
     } finally {
       removeDir(leakConfig);
     }
+    // …so its holder writes the record with another tool (vector deploy-key-cannot-vouch: and bob out).
+    const record = await createRecord({ op: 'add', name: 'mallory', fingerprint: mallory.fingerprint }, await parsePrivateKey(fs.readFileSync(carol.privatePath, 'utf8')), new Date(), createNodeCryptoBackend());
+    fs.writeFileSync(path.join(team, 'records', '20990101T000000000Z-add-mallory-0000beef.json'), record);
+    fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));
     commitAll(repo, 'Add a helper', 'Mallory <mallory@evil.example>');
     const e = encrypt(path.join(repo, 'after-leak.enc'));
     assert.equal(e.code, 1, e.stderr);
     assert.match(e.stderr, /mallory: new in the roster, key .*signed by ci, a deploy key, which cannot vouch for anyone/);
+    // On a signed roster the fix the hint names is a member's signature (everyone then sees it), not a local pin alone.
+    assert.match(e.stderr, /sign them in as a verified member \('custodian roster sign -R .* -i KEY mallory'\)/);
     assert.ok(!fs.existsSync(path.join(repo, 'after-leak.enc')));
     const after = run(['roster', 'verify', '-R', team], { env: env() });
     assert.equal(after.code, 1);
     assert.match(after.out, /ci .*verified deploy key \(alice, .*cannot vouch\)/);
     assert.match(after.out, /mallory .*unverified: .*a deploy key/);
+    assert.match(after.out, /problem: records\/.*-add-mallory-.* is signed by ci, a deploy key: .*leaked/);
     const misuse = run(['roster', 'sign', '-R', team, '-i', alice.privatePath, '--deploy'], { env: env() });
     assert.equal(misuse.code, 2);
   });
@@ -230,6 +245,8 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
       const j = JSON.parse(v.out) as { ok: boolean; problems: string[] };
       assert.equal(j.ok, false);
       assert.ok(j.problems.some((p) => /shallow clone: .*git fetch --unshallow/.test(p)), j.problems.join('\n'));
+      const text = run(['roster', 'verify', '-R', clonedTeam], { env: env() });
+      assert.match(text.stderr, /hint: each problem above says what to do/, 'nothing to re-sign: every entry is verified');
       git(path.join(ci, 'clone'), ['fetch', '-q', '--unshallow']);
       const full = run(['roster', 'verify', '-R', clonedTeam], { env: env() });
       assert.equal(full.code, 1);

@@ -7,7 +7,7 @@ import { displayText } from '../../core/display-text';
 import { exportPublicKeyOpenSsh, type RsaPrivateKey } from '../../core/keys';
 import { confusableGroups, rosterNameProblem } from '../../core/roster-names';
 import { pinsAfterVouching, reviewRoster } from '../../core/roster-pins';
-import type { EntryVerdict, RecordBody } from '../../core/roster-records';
+import type { EntryVerdict, RecordBody, RosterVerification } from '../../core/roster-records';
 import { readRosterRecords, writeRosterRecord } from '../../node/roster-records-dir';
 import { writeFileAtomic } from '../../node/atomic-file';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
@@ -75,7 +75,8 @@ Flags:
   -i, --identity KEY      your private key file, for sign, add and remove; without -i, the
                           key files in $${IDENTITY_ENV}, else the key text in $${KEY_ENV} (the
                           VS Code agent signs .enc files only, not roster records)
-      --pins FILE         a pins file CI controls: "NAME SHA256:…" lines, "@root SHA256:…"
+      --pins FILE         a pins file CI controls, kept outside the repository: "NAME SHA256:…"
+                          lines, "@root SHA256:…"
                           (the root of trust's id, which verify prints)
       --json              verify: print a JSON object
       --deploy            add: a deploy key, which reads but cannot vouch (docs/ROSTER.md §5)
@@ -85,7 +86,7 @@ Pins: your pin store is $XDG_CONFIG_HOME/custodian/roster-pins.json (~/.config/�
 shared with the VS Code extension, outside every repository.
 
 Examples:
-  custodian roster verify --pins ci/roster-pins.txt
+  custodian roster verify --pins "$RUNNER_TEMP/roster-pins.txt"
   custodian roster trust alice
   custodian roster sign -i ~/.custodian/me.pem
   custodian roster add -i ~/.custodian/me.pem carol carol.pub
@@ -164,10 +165,21 @@ async function verify(dir: string, args: Args, ctx: CommandContext): Promise<voi
     if (!pinned && verification.signed) ctx.warn(`no pins for ${dir}: the chain was checked from the root in the repository; in CI pass --pins FILE so a replaced root is caught`);
   }
   if (!ok) {
-    throw new CliError(verification.signed ? `roster ${dir} does not verify` : `roster ${dir} is not signed`, {
-      hint: verification.signed ? `fix or re-sign the entries above ('${PROGRAM} roster sign -i KEY NAME' after checking their fingerprints)` : `a member signs it once: '${PROGRAM} roster sign -i KEY'`,
-    });
+    throw new CliError(verification.signed ? `roster ${dir} does not verify` : `roster ${dir} is not signed`, { hint: verifyHint(dir, members, verification, pinProblems.length > 0) });
   }
+}
+
+/** What to do about a roster that does not verify: the fix for what is actually wrong. */
+function verifyHint(dir: string, members: readonly LoadedMember[], verification: RosterVerification, pinsDiffer: boolean): string {
+  if (!verification.signed) return `a member signs it once: '${PROGRAM} roster sign -i KEY'`;
+  const status = (s: string) => members.filter((m) => verification.entries.get(m.name)?.status === s).map((m) => m.name);
+  const [unverified, broken] = [status('unverified'), status('broken')];
+  const hints: string[] = [];
+  if (unverified.length > 0) hints.push(`a verified member checks the fingerprints of ${unverified.join(', ')} with their owners and signs them ('${PROGRAM} roster sign -i KEY ${unverified.join(' ')}'), or removes the files`);
+  if (broken.length > 0) hints.push(`restore ${broken.join(', ')} from git, or have a verified member re-sign a key checked with its owner ('${PROGRAM} roster sign -i KEY NAME')`);
+  if (pinsDiffer) hints.push('a root or key that is not the one pinned was put in place: find the commit (git log -- ' + dir + ') before updating the pins');
+  if (hints.length === 0) hints.push('each problem above says what to do');
+  return hints.join('; ');
 }
 
 async function trust(dir: string, names: readonly string[], args: Args, ctx: CommandContext): Promise<void> {
@@ -216,6 +228,23 @@ async function pinAfterSigning(dir: string, signed: readonly LoadedMember[], arg
   await source.store.set(source.key, pinsAfterVouching(entriesOf(members), verification, source.pins, entriesOf(signed)));
 }
 
+/**
+ * On a signed roster a record counts only when its signer is a verified member that is not a deploy key
+ * (docs/ROSTER.md §5): refuse to write one that would count for nothing rather than report success.
+ */
+function requireVouchingSigner(dir: string, members: readonly LoadedMember[], verification: RosterVerification, me: RsaPrivateKey): void {
+  const mine = members.find((m) => m.key.fingerprint === me.publicKey.fingerprint);
+  const v = mine && verification.entries.get(mine.name);
+  if (mine && v?.status === 'verified' && v.deploy) {
+    throw new CliError(`your key is ${displayText(mine.name)}, a deploy key of ${dir}: its signature vouches for no one`, { hint: 'sign roster changes with the key of a member (-i KEY); a deploy key only reads' });
+  }
+  if (v?.status !== 'verified') {
+    throw new CliError(`${mine ? `you (${displayText(mine.name)}) are` : `your key ${me.publicKey.fingerprint} is`} not a verified member of ${dir}: your signature would not count`, {
+      hint: 'ask a verified member to sign your entry first, or sign with the key of a verified member',
+    });
+  }
+}
+
 async function sign(dir: string, names: readonly string[], args: Args, ctx: CommandContext): Promise<void> {
   const me = await identity(args, ctx);
   const backend = ctx.backend();
@@ -232,9 +261,7 @@ async function sign(dir: string, names: readonly string[], args: Args, ctx: Comm
     return;
   }
   const verification = await verifyMembers(dir, members, backend);
-  if (verification.entries.get(mine.name)?.status !== 'verified') {
-    throw new CliError(`you (${mine.name}) are not a verified member of ${dir}: your signature would not count`, { hint: 'ask a verified member to sign your entry first' });
-  }
+  requireVouchingSigner(dir, members, verification, me);
   const targets = members.filter((m) => {
     const v = verification.entries.get(m.name)!;
     return names.length > 0 ? names.includes(m.name) && v.status !== 'verified' : v.status === 'unverified';
@@ -260,12 +287,18 @@ async function add(dir: string, name: string, keyArg: string, args: Args, ctx: C
   if (others.includes(name)) throw new CliError(`${path.join(dir, `${name}.pub`)} already exists`, { hint: `remove it first ('${PROGRAM} roster remove -i KEY ${name}')` });
   const lookalike = confusableGroups([...others, name]).find((g) => g.includes(name));
   if (lookalike) throw new CliError(`"${name}" looks like ${lookalike.filter((n) => n !== name).join(', ')} already in the roster`, { hint: 'choose a name that cannot be mistaken for a teammate' });
+  const deploy = args.flag('deploy');
+  const myself = key.fingerprint === me.publicKey.fingerprint;
+  if (deploy && myself) throw args.usageError('--deploy is for a key that is not yours (a CI or deploy key); your own key is added as a member');
   const { root } = await readRosterRecords(dir);
+  // Anyone may add themselves (unverified until a member signs them); adding someone else must count.
+  if (root && !myself) {
+    const members = await loadRoster(dir);
+    requireVouchingSigner(dir, members, await verifyMembers(dir, members, ctx.backend()), me);
+  }
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, `${name}.pub`);
   await writeFileAtomic(file, new TextEncoder().encode(exportPublicKeyOpenSsh(key, key.comment) + '\n'));
-  const deploy = args.flag('deploy');
-  if (deploy && key.fingerprint === me.publicKey.fingerprint) throw args.usageError('--deploy is for a key that is not yours (a CI or deploy key); your own key is added as a member');
   const body: RecordBody =
     !root && others.length === 0 && key.fingerprint === me.publicKey.fingerprint
       ? { op: 'root', members: [{ name, fingerprint: key.fingerprint }] }
@@ -277,7 +310,8 @@ async function add(dir: string, name: string, keyArg: string, args: Args, ctx: C
     await fs.rm(file, { force: true });
     throw err;
   }
-  ctx.info(`added ${name} ${key.fingerprint}${body.op === 'root' ? ' as the root of trust' : body.op === 'deploy' ? ' as a deploy key (it reads; it cannot vouch)' : ''}; commit ${file} and ${path.join(dir, 'records')}, then re-encrypt the team's files so they can open them ("custodian rekey FILE…")`);
+  const unverified = root !== undefined && myself ? ` (unverified until a verified member signs it: '${PROGRAM} roster sign -i KEY ${name}')` : '';
+  ctx.info(`added ${name} ${key.fingerprint}${body.op === 'root' ? ' as the root of trust' : body.op === 'deploy' ? ' as a deploy key (it reads; it cannot vouch)' : unverified}; commit ${file} and ${path.join(dir, 'records')}, then re-encrypt the team's files so they can open them ("custodian rekey FILE…")`);
   await pinAfterSigning(dir, [{ file, name, key }], args, ctx);
 }
 
@@ -286,6 +320,7 @@ async function remove(dir: string, name: string, args: Args, ctx: CommandContext
   const members = await loadRoster(dir);
   const m = members.find((x) => x.name === name);
   if (!m) throw new CliError(`${path.join(dir, `${displayText(name)}.pub`)} does not exist`);
+  if ((await readRosterRecords(dir, { history: false })).root) requireVouchingSigner(dir, members, await verifyMembers(dir, members, ctx.backend()), me);
   const record = await writeRosterRecord(dir, { op: 'remove', name, fingerprint: m.key.fingerprint }, me, ctx.backend());
   try {
     await fs.rm(m.file);

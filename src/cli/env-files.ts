@@ -23,6 +23,8 @@ export interface EnvFileKeys {
   backend: CryptoBackend;
   /** When set, every file must be encrypted and signed by one of these keys. */
   requiredSigners?: readonly RsaPublicKey[];
+  /** Told who signed each encrypted file, once it verified (run warns about a deploy key). */
+  signed?: (file: string, signer: RsaPublicKey | undefined) => Promise<void>;
 }
 
 /** `.enc` and `.enc.asc` files, and anything armored, are envelopes; other files are plain dotenv text. */
@@ -48,18 +50,16 @@ async function readEnvFile(file: string): Promise<Uint8Array> {
   }
 }
 
-async function decryptEnvFile(bytes: Uint8Array, keys: EnvFileKeys): Promise<Uint8Array> {
+async function decryptEnvFile(file: string, bytes: Uint8Array, keys: EnvFileKeys): Promise<Uint8Array> {
   const identities = await keys.identities();
   const opened = await decryptBytes(isArmored(bytes) ? new TextDecoder().decode(bytes) : bytes, { identities, backend: keys.backend });
-  const required = keys.requiredSigners;
-  if (required) {
-    const status = opened.signature;
-    try {
-      requireSigner(status.kind === 'signed' ? status.signer.fingerprint : undefined, required);
-    } catch (err) {
-      opened.plaintext.fill(0);
-      throw err;
-    }
+  const status = opened.signature;
+  try {
+    if (keys.requiredSigners) requireSigner(status.kind === 'signed' ? status.signer.fingerprint : undefined, keys.requiredSigners);
+    await keys.signed?.(file, status.kind === 'signed' ? status.signer : undefined);
+  } catch (err) {
+    opened.plaintext.fill(0);
+    throw err;
   }
   return opened.plaintext;
 }
@@ -68,7 +68,7 @@ async function decryptEnvFile(bytes: Uint8Array, keys: EnvFileKeys): Promise<Uin
  * A value-encrypted .env (docs/VALUES.md): opened with the CLI's keys (the agent's included); every
  * value, the MAC and the signature verify before the document is used.
  */
-async function openValuesEnvFile(text: string, keys: EnvFileKeys): Promise<string> {
+async function openValuesEnvFile(file: string, text: string, keys: EnvFileKeys): Promise<string> {
   const identities = await keys.identities();
   const { openValues } = await import('../core/values');
   const opened = await openValues(text, { format: 'dotenv', identities, backend: keys.backend });
@@ -76,6 +76,7 @@ async function openValuesEnvFile(text: string, keys: EnvFileKeys): Promise<strin
     const required = keys.requiredSigners;
     const status = opened.signature;
     if (required) requireSigner(status.kind === 'signed' ? status.signer.fingerprint : undefined, required);
+    await keys.signed?.(file, status.kind === 'signed' ? status.signer : undefined);
     return opened.document;
   } finally {
     opened.dispose();
@@ -93,9 +94,9 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
     }
     const valueEncrypted = !encrypted && (await import('../core/values')).isValueEncrypted(new TextDecoder().decode(bytes), 'dotenv');
     if (encrypted) {
-      plaintext = await decryptEnvFile(bytes, keys);
+      plaintext = await decryptEnvFile(file, bytes, keys);
     } else if (valueEncrypted) {
-      plaintext = new TextEncoder().encode(await openValuesEnvFile(new TextDecoder('utf-8', { fatal: true }).decode(bytes), keys));
+      plaintext = new TextEncoder().encode(await openValuesEnvFile(file, new TextDecoder('utf-8', { fatal: true }).decode(bytes), keys));
     } else if (keys.requiredSigners) {
       throw new CliError('not encrypted, so not signed, but --require-signer asks for a signer', { hint: 'encrypt and sign it (custodian encrypt -s KEY), or leave it out' });
     }

@@ -1,19 +1,26 @@
-// --require-signer PUB, repeatable: the file must be signed by one of these keys (a team where any of
-// several people may re-encrypt lists each of them). One check for decrypt, decrypt --values and run.
+// --require-signer PUB or DIR, repeatable: the file must be signed by one of these keys, or by a verified
+// member of the roster DIR who can vouch (deploy keys left out: team-signers.ts). One check for decrypt,
+// decrypt --values and run.
 import { SignatureError, SignerMismatchError } from '../core/errors';
 import type { RsaPublicKey } from '../core/keys';
 import type { Args } from './args';
 import { describeKey, loadPublicKey } from './key-files';
 import type { PassphraseSource } from './passphrase';
+import * as fs from 'node:fs/promises';
+import type { CryptoBackend } from '../core/crypto-backend';
 
 export const REQUIRE_SIGNER_OPTION = { 'require-signer': { type: 'string', multiple: true } } as const;
 
-/** The keys named by --require-signer, or undefined when the flag is absent. */
-export async function loadRequiredSigners(args: Args, passphrases: () => PassphraseSource): Promise<RsaPublicKey[] | undefined> {
-  const files = args.strings('require-signer');
-  if (files.length === 0) return undefined;
+/** The keys named by --require-signer (a key file, or a roster's writers), or undefined when the flag is absent. */
+export async function loadRequiredSigners(args: Args, passphrases: () => PassphraseSource, backend: CryptoBackend): Promise<RsaPublicKey[] | undefined> {
+  const given = args.strings('require-signer');
+  if (given.length === 0) return undefined;
   const keys: RsaPublicKey[] = [];
-  for (const file of files) keys.push(await loadPublicKey(file, passphrases()));
+  for (const arg of given) {
+    // A roster is read only when one is named: `run` loads none of the roster code otherwise.
+    if ((await fs.stat(arg).catch(() => undefined))?.isDirectory()) keys.push(...(await (await import('./team-signers')).rosterWriters(arg, backend)));
+    else keys.push(await loadPublicKey(arg, passphrases()));
+  }
   return keys;
 }
 

@@ -6,7 +6,7 @@ import { isConflictedValues, openConflictedValues } from '../core/values-conflic
 import type { Args } from './args';
 import type { CommandContext } from './command';
 import { checkInput, checkOutput } from './io';
-import { describeKey } from './key-files';
+import { reportSigner } from './team-signers';
 import { loadRequiredSigners, requireSigner } from './required-signer';
 import { encryptRecipients } from './recipients';
 import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from './values-files';
@@ -38,16 +38,15 @@ export async function decryptValuesFile(args: Args, ctx: CommandContext): Promis
   const text = await readValuesText(input, ctx);
   const format = valuesFormatOf(args, input);
   const identities = await valuesIdentities(args, ctx, input);
-  const required = await loadRequiredSigners(args, () => ctx.passphrases(args));
-  if (isConflictedValues(text, format)) return decryptConflicted(text, format, identities, out, force, ctx);
+  const required = await loadRequiredSigners(args, () => ctx.passphrases(args), ctx.backend());
+  if (isConflictedValues(text, format)) return decryptConflicted(text, format, identities, input, out, force, ctx);
   const opened = await openValues(text, { format, identities, backend: ctx.backend() });
   try {
     // Every value, the MAC and the signature are verified before anything is written (§9).
     const status = opened.signature;
     const signer = required ? requireSigner(status.kind === 'signed' ? status.signer.fingerprint : undefined, required) : undefined;
     await writeValuesText(out, opened.document, ctx, { force, mode: 0o600 });
-    if (status.kind === 'signed') ctx.info(`signed by ${describeKey(signer ?? status.signer)}`);
-    else ctx.warn('not signed: anyone with the recipients\' public keys could have written this file');
+    await reportSigner(ctx, status.kind === 'signed' ? (signer ?? status.signer) : undefined, input);
   } finally {
     opened.dispose();
   }
@@ -57,14 +56,13 @@ export async function decryptValuesFile(args: Args, ctx: CommandContext): Promis
  * A file the git merge driver left in conflict (docs/VALUES.md §12): both sides are verified in full,
  * then the plaintexts are written with the conflict markers, for reading or resolving by hand.
  */
-async function decryptConflicted(text: string, format: ValuesFormatName, identities: readonly ValuesIdentity[], out: string | undefined, force: boolean, ctx: CommandContext): Promise<void> {
+async function decryptConflicted(text: string, format: ValuesFormatName, identities: readonly ValuesIdentity[], input: string | undefined, out: string | undefined, force: boolean, ctx: CommandContext): Promise<void> {
   const opened = await openConflictedValues(text, { format, identities, backend: ctx.backend() });
   try {
     await writeValuesText(out, opened.document, ctx, { force, mode: 0o600 });
     for (const [side, o] of [['ours', opened.ours], ['theirs', opened.theirs]] as const) {
       const status = o.signature;
-      if (status.kind === 'signed') ctx.info(`${side}: signed by ${describeKey(status.signer)}`);
-      else ctx.warn(`${side}: not signed`);
+      await reportSigner(ctx, status.kind === 'signed' ? status.signer : undefined, input, `${side}: `);
     }
     ctx.warn(`${opened.conflicts} merge conflict(s): resolve them, then seal the file again (VS Code: edit the decrypted file and save)`);
   } finally {

@@ -178,6 +178,30 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.equal(v.code, 0, v.out);
     const ci = (JSON.parse(v.out) as { entries: { name: string; status: string; by?: string; deploy?: boolean }[] }).entries.find((e) => e.name === 'ci');
     assert.deepEqual([ci?.status, ci?.by, ci?.deploy], ['verified', 'alice', true]);
+    // A leaked CI key can re-seal a file it reads: readers are warned, and --require-signer DIR (the team's
+    // verified members who can vouch) refuses it.
+    const envFile = path.join(repo, 'app.env');
+    fs.writeFileSync(path.join(keys, 'app-plain.env'), 'DB_URL=postgres://db.internal/app\nPORT=8080\n');
+    assert.equal(run(['encrypt', '--values', '-R', team, '-s', alice.privatePath, '-o', envFile, path.join(keys, 'app-plain.env')], { env: env() }).code, 0);
+    const probe = ['-e', envFile, '--', process.execPath, '-e', 'process.stdout.write(process.env.DB_URL)'];
+    const byAlice = run(['run', '-i', carol.privatePath, '--require-signer', team, ...probe], { env: env(), cwd: repo });
+    assert.equal(byAlice.code, 0, byAlice.stderr);
+    assert.equal(byAlice.out, 'postgres://db.internal/app');
+    const got = run(['get', '-i', carol.privatePath, envFile, 'PORT'], { env: env(), cwd: repo });
+    assert.match(got.stderr, /signed by SHA256:\S+ \(alice\)/, 'the signer by its roster name');
+    const reseal = run(['set', '-i', carol.privatePath, envFile, 'DB_URL'], { env: env(), cwd: repo, input: 'postgres://evil.example/app' });
+    assert.equal(reseal.code, 0, reseal.stderr);
+    assert.match(reseal.stderr, /warning: ci is a deploy key: /);
+    const warned = run(['get', '-i', alice.privatePath, envFile, 'DB_URL'], { env: env(), cwd: repo });
+    assert.match(warned.stderr, /signed by SHA256:\S+ \(ci, a deploy key\)\n.*warning: ci is a deploy key: .*--require-signer/);
+    const refused = run(['run', '-i', carol.privatePath, '--require-signer', team, ...probe], { env: env(), cwd: repo });
+    assert.equal(refused.code, 1);
+    assert.equal(refused.out, '', 'the command did not run');
+    assert.match(refused.stderr, /not by a required signer/);
+    const unguarded = run(['run', '-i', carol.privatePath, ...probe], { env: env(), cwd: repo });
+    assert.match(unguarded.stderr, /app\.env: ci is a deploy key/, 'run without --require-signer still warns');
+    git(repo, ['checkout', '--', '.']);
+    fs.rmSync(envFile, { force: true });
     // The CI secret leaks. The CLI will not sign roster changes with a deploy key…
     const leakConfig = tempDir('custodian-roster-leak-');
     try {
@@ -208,6 +232,16 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(after.out, /problem: records\/.*-add-mallory-.* is signed by ci, a deploy key: .*leaked/);
     const misuse = run(['roster', 'sign', '-R', team, '-i', alice.privatePath, '--deploy'], { env: env() });
     assert.equal(misuse.code, 2);
+  });
+
+  it('--require-signer DIR needs a signed roster: an unsigned one vouches for no one', () => {
+    const enc = path.join(repo, 'plain-roster.enc');
+    assert.equal(run(['encrypt', '-R', team, '-s', alice.privatePath, '-o', enc, plain], { env: env() }).code, 0);
+    const r = run(['decrypt', '-i', bob.privatePath, '--require-signer', team, enc], { env: env() });
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(r.stderr, /roster .* is not signed: anyone who can commit could add a key to it/);
+    assert.equal(run(['decrypt', '-i', bob.privatePath, '--require-signer', alice.sshPubPath, enc], { env: env() }).code, 0, 'a key file still works');
   });
 
   it('a revert of a signed removal is detected (broken), even though the revert deletes the removal record', () => {

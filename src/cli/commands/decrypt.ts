@@ -8,7 +8,7 @@ import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type
 import { commandMain } from '../command-main';
 import { checkInput, checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { IDENTITY_HELP, resolveIdentities } from '../identities';
-import { describeKey } from '../key-files';
+import { reportSigner } from '../team-signers';
 import { REQUIRE_SIGNER_OPTION, loadRequiredSigners, requireSigner } from '../required-signer';
 import { openTwoPassInput } from '../two-pass-input';
 import { VALUES_FORMAT_HELP } from '../values-files';
@@ -98,7 +98,8 @@ Flags:
 ${IDENTITY_HELP}
       --require-signer PUB  fail unless the file is signed by this key (public or private key file,
                           or an "ssh-rsa …" line); verified before any plaintext is written;
-                          repeatable: signed by any one of them
+                          repeatable: signed by any one of them; a roster directory: by a
+                          verified member of it who is not a deploy key
   -o, --out FILE          output file, mode 0600 (default: standard output)
 ${PASSPHRASE_HELP}
 ${FORCE_HELP}
@@ -130,16 +131,11 @@ Examples:
     const passphrases = ctx.passphrases(args);
     const resolved = await resolveIdentities({ files: args.strings('identity'), env: ctx.io.env, passphrases, agent: ctx.agent(), file: inputArg });
     const identities = resolved.map((i) => i.key);
-    const required = await loadRequiredSigners(args, () => passphrases);
+    const required = await loadRequiredSigners(args, () => passphrases, ctx.backend());
 
     const decryption: Decryption = { identities, required, out, force };
     const status = isStdio(out) ? await decryptToStream(inputArg, decryption, ctx) : await decryptToFile(inputArg, decryption, ctx);
-    if (status.kind === 'signed') {
-      const known = required?.find((k) => k.fingerprint === status.signer.fingerprint) ?? status.signer;
-      ctx.info(`signed by ${describeKey(known)}`);
-    } else {
-      ctx.warn('not signed: anyone with the recipients\' public keys could have written this file');
-    }
+    await reportSigner(ctx, status.kind === 'signed' ? (required?.find((k) => k.fingerprint === status.signer.fingerprint) ?? status.signer) : undefined, inputArg);
   },
 };
 

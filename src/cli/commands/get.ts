@@ -3,7 +3,7 @@
 import { openValues, readValue } from '../../core/values';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { commandMain } from '../command-main';
-import { describeKey } from '../key-files';
+import { reportSigner } from '../team-signers';
 import { IDENTITY_HELP } from '../identities';
 import { CliError } from '../output';
 import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities } from '../values-files';
@@ -50,8 +50,7 @@ Examples:
         throw new CliError(`${file} has no value "${name}"`, { hint: names.length > 0 ? `its keys: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}` : 'the file has no values' });
       }
       const status = opened.signature;
-      if (status.kind === 'signed') ctx.info(`signed by ${describeKey(status.signer)}`);
-      else ctx.warn('not signed: anyone with the recipients\' public keys could have written this file');
+      await reportSigner(ctx, status.kind === 'signed' ? status.signer : undefined, file);
       ctx.io.stdout.write(`${value}\n`);
     } finally {
       opened.dispose();

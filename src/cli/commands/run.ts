@@ -16,7 +16,7 @@ import { IDENTITY_ENV, IDENTITY_HELP, KEY_ENV, resolveIdentities, type RemoteKey
 import { REQUIRE_SIGNER_OPTION, loadRequiredSigners } from '../required-signer';
 import { CliError, formatError, UsageError } from '../output';
 import { PASSPHRASE_ENV, type PassphraseSource } from '../passphrase';
-import { findRepositoryRoot } from '../repository';
+import { findRepositoryRoot, findRoster } from '../repository';
 
 /** Signals a terminal or a supervisor sends to stop or reload a program: they must reach the command. */
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
@@ -142,7 +142,8 @@ Flags:
   -i, --identity KEY      private key file for the .enc files; repeatable
 ${IDENTITY_HELP}
       --require-signer PUB  fail unless every file is encrypted and signed by this key; repeatable:
-                          signed by any one of them
+                          signed by any one of them. A roster directory (.custodian/team): by a
+                          verified member of it, never a deploy key (what CI should pass)
 ${PASSPHRASE_HELP}
 
 Examples:
@@ -166,11 +167,18 @@ Examples:
     // Made on first use: an unencrypted key needs no passphrase, and standard input stays the command's.
     let passphraseSource: PassphraseSource | undefined;
     const passphrases = (): PassphraseSource => (passphraseSource ??= ctx.passphrases(args));
-    const requiredSigners = await loadRequiredSigners(args, passphrases);
+    const requiredSigners = await loadRequiredSigners(args, passphrases, ctx.backend());
     let identities: Promise<readonly (RsaPrivateKey | RemoteKey)[]> | undefined;
     const keys: EnvFileKeys = {
       backend: ctx.backend(),
       requiredSigners,
+      // A file a deploy key signed is worth a warning (the CI key wrote secrets?); the roster code loads
+      // only where there is a roster.
+      signed: async (file, signer) => {
+        if (!signer || !findRoster(path.dirname(path.resolve(file)))) return;
+        const team = await (await import('../team-signers')).describeTeamSigner(signer.fingerprint, file, ctx.backend());
+        if (team?.warning) ctx.warn(`${file}: ${team.warning}`);
+      },
       identities: () => {
         identities ??= resolveIdentities({ files: args.strings('identity'), env: ctx.io.env, passphrases: passphrases(), agent: ctx.agent(), file: files.join(', ') }).then((r) => r.map((i) => i.key));
         return identities;

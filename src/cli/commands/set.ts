@@ -6,7 +6,7 @@ import { openValues, replaceValue } from '../../core/values';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { commandMain } from '../command-main';
 import { decodeText, readSmallInput } from '../io';
-import { describeKey } from '../key-files';
+import { reportSigner } from '../team-signers';
 import { IDENTITY_HELP, rewriteSigner } from '../identities';
 import { UsageError } from '../output';
 import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
@@ -62,7 +62,8 @@ Examples:
       const signer = rewriteSigner(explicitSigner, identities, [opened.openedBy.publicKey.fingerprint]);
       const resealed = await opened.reseal(replaceValue(opened.document, format, name, value), { backend: ctx.backend(), signer });
       await writeValuesText(file, resealed, ctx, { replace: true });
-      ctx.info(`${name} set in ${file}, signed by ${describeKey(signer.publicKey)}`);
+      ctx.info(`${name} set in ${file}`);
+      await reportSigner(ctx, signer.publicKey, file);
     } finally {
       opened.dispose();
     }

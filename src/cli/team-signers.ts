@@ -1,0 +1,82 @@
+// Who signed a file, as the team knows them (docs/ROSTER.md §5): the verified members of a roster by
+// name, deploy keys marked as such. `--require-signer DIR` accepts a file written by any verified member
+// of DIR that can vouch, so CI need not list each teammate's key, and never one a deploy key wrote: a
+// leaked CI key reads the team's files and could re-seal them, but not as the team. Without the flag, a
+// file a deploy key signed is still worth a warning, since no one on the team writes with one.
+import * as path from 'node:path';
+import type { CryptoBackend } from '../core/crypto-backend';
+import { displayText } from '../core/display-text';
+import type { RsaPublicKey } from '../core/keys';
+import type { CommandContext } from './command';
+import { describeKey, loadRoster } from './key-files';
+import { CliError, PROGRAM } from './output';
+import { findRoster } from './repository';
+import { verifyMembers } from './roster-trust';
+
+export interface TeamSigner {
+  readonly name: string;
+  readonly key: RsaPublicKey;
+  /** A deploy key: verified, but it vouches for no one and writes nothing the team should trust. */
+  readonly deploy: boolean;
+}
+
+/** The verified members of the signed roster `dir` (an unsigned roster vouches for no one). */
+export async function teamSigners(dir: string, backend: CryptoBackend): Promise<TeamSigner[]> {
+  const members = await loadRoster(dir);
+  const verification = await verifyMembers(dir, members, backend);
+  if (!verification.signed) {
+    throw new CliError(`roster ${dir} is not signed: anyone who can commit could add a key to it`, { hint: `a member signs it once ('${PROGRAM} roster sign -i KEY'), or name the signers' public key files` });
+  }
+  const out: TeamSigner[] = [];
+  for (const m of members) {
+    const v = verification.entries.get(m.name);
+    if (v?.status === 'verified') out.push({ name: m.name, key: m.key, deploy: v.deploy === true });
+  }
+  return out;
+}
+
+/** `--require-signer DIR`: the members of a roster who may write the team's files (deploy keys left out). */
+export async function rosterWriters(dir: string, backend: CryptoBackend): Promise<RsaPublicKey[]> {
+  const writers = (await teamSigners(dir, backend)).filter((s) => !s.deploy).map((s) => s.key);
+  if (writers.length === 0) throw new CliError(`roster ${dir} has no verified member who can sign`, { hint: `run '${PROGRAM} roster verify -R ${dir}'` });
+  return writers;
+}
+
+/**
+ * The signer of `file` as its repository's roster knows it: `SHA256:… (alice)`, and a warning when it is
+ * a deploy key. Undefined when there is no roster, or it does not know the key (the caller shows the key).
+ * Never fails: naming the signer must not stop a command that has already verified the file.
+ */
+export async function describeTeamSigner(fingerprint: string, file: string | undefined, backend: CryptoBackend): Promise<{ label: string; warning?: string } | undefined> {
+  const dir = findRoster(file === undefined ? process.cwd() : path.dirname(path.resolve(file)));
+  if (dir === undefined) return undefined;
+  try {
+    const signer = (await teamSigners(dir, backend)).find((s) => s.key.fingerprint === fingerprint);
+    if (!signer) return undefined;
+    const name = displayText(signer.name);
+    // Fingerprint first, as describeKey shows any key; the roster's name where the comment would be.
+    const label = `${fingerprint} (${name}${signer.deploy ? ', a deploy key' : ''})`;
+    if (!signer.deploy) return { label };
+    const shown = path.relative(process.cwd(), dir) || '.';
+    return {
+      label,
+      warning: `${name} is a deploy key: deploy keys read the team's secrets, teammates write them; if no one on the team knows why ${name} signed this file, its secret has leaked (rotate it). '--require-signer ${shown}' accepts only files written by verified members`,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Says who signed a file that verified (`signer`; undefined: not signed): by roster name where the file's
+ * repository knows the key, with a warning for a deploy key.
+ */
+export async function reportSigner(ctx: Pick<CommandContext, 'info' | 'warn' | 'backend'>, signer: RsaPublicKey | undefined, file: string | undefined, prefix = ''): Promise<void> {
+  if (!signer) {
+    ctx.warn(`${prefix}not signed: anyone with the recipients' public keys could have written this file`);
+    return;
+  }
+  const team = await describeTeamSigner(signer.fingerprint, file, ctx.backend());
+  ctx.info(`${prefix}signed by ${team?.label ?? describeKey(signer)}`);
+  if (team?.warning) ctx.warn(team.warning);
+}

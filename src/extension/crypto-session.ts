@@ -29,6 +29,8 @@ export interface KnownKey {
   key: RsaPublicKey;
   /** For my keys: whether it is the default (signing) key. */
   isDefault?: boolean;
+  /** A roster deploy key (docs/ROSTER.md §5): it reads; a file it signed was not written by the team. */
+  deploy?: true;
 }
 
 /** A recipient or signer as shown to the user. */
@@ -37,6 +39,7 @@ export interface Party {
   /** A name when the key is known, else a short fingerprint. */
   name: string;
   source?: KeySource;
+  deploy?: true;
 }
 
 export type SignerState =
@@ -127,10 +130,26 @@ export class CryptoSession {
       add({ fingerprint: info.fingerprint, name: info.name, source: 'mine', key: await this.deps.keys.current.getPublicKey(info.id), isDefault: info.isDefault });
     }
     const members = await this.deps.roster.members();
-    for (const m of members) add(rosterKey(m));
+    const deploy = await this.deployKeys(members);
+    for (const m of members) add(rosterKey(m, deploy.has(m.key.fingerprint)));
     await this.rememberRosterNames(members);
     for (const c of this.deps.contacts.list()) add({ fingerprint: c.fingerprint, name: c.name, source: 'contact', key: await this.deps.contacts.publicKey(c) });
     return out;
+  }
+
+  /** The roster's deploy keys (verified `deploy` records, read from disk without git), by fingerprint. */
+  private async deployKeys(members: readonly RosterMember[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const folder of workspaceFolders()) {
+      const inFolder = members.filter((m) => m.folder.index === folder.index);
+      if (inFolder.length === 0) continue;
+      const checked = await this.deps.rosterTrust.verify(folder, inFolder, { history: false }).catch(() => undefined);
+      for (const m of inFolder) {
+        const v = checked?.verification.entries.get(m.name);
+        if (v?.status === 'verified' && v.deploy) found.add(m.key.fingerprint);
+      }
+    }
+    return found;
   }
 
   /** The workspace folder whose roster is the team of `uri`: the folder holding it, else the first one. */
@@ -155,7 +174,7 @@ export class CryptoSession {
     const folder = this.teamFolder(uri);
     let members = await this.rosterMembers(folder, options.unusable);
     if (folder && options.review !== false) members = await this.deps.rosterTrust.vet(folder, members, this.vetSigner());
-    return this.withMyself(members.map(rosterKey), uri ?? folder?.uri, options.includeMyself);
+    return this.withMyself(members.map((m) => rosterKey(m, false)), uri ?? folder?.uri, options.includeMyself);
   }
 
   /**
@@ -263,7 +282,7 @@ export class CryptoSession {
     }
     // Roster and contact names come from files and other people: shown only through displayText.
     const name = displayText(k.name);
-    return { fingerprint, name: k.source === 'mine' ? vscode.l10n.t('{0} (you)', name) : name, source: k.source };
+    return { fingerprint, name: k.source === 'mine' ? vscode.l10n.t('{0} (you)', name) : name, source: k.source, ...(k.deploy ? { deploy: true as const } : {}) };
   }
 
   /** Recipients and signer in words; `signature` when the file was decrypted (verified), else the header's claim. */
@@ -282,9 +301,12 @@ export class CryptoSession {
       summary = vscode.l10n.t('Encrypted for {0} · unsigned ⚠', forWhom);
       warning = vscode.l10n.t('The file is not signed: anyone with the recipients\' public keys could have written it.');
     } else {
-      const mark = signer.kind === 'verified' ? (signer.known ? '✓' : '⚠') : '?';
+      const mark = signer.kind === 'verified' ? (signer.known && !signer.party.deploy ? '✓' : '⚠') : '?';
       summary = vscode.l10n.t('Encrypted for {0} · signed by {1} {2}', forWhom, signer.party.name, mark);
       if (!signer.known) warning = vscode.l10n.t('Signed by a key Custodian does not know ({0}): check who wrote it.', signer.party.fingerprint);
+      else if (signer.party.deploy) {
+        warning = vscode.l10n.t('Signed by {0}, a deploy key: deploy keys read the team\'s secrets, teammates write them. If no one on the team knows why {0} wrote this file, its key has leaked: rotate it.', signer.party.name);
+      }
     }
     return { recipients, signer, summary, warning };
   }
@@ -364,8 +386,9 @@ export class CryptoSession {
   }
 }
 
-function rosterKey(m: RosterMember): KnownKey {
-  return { fingerprint: m.key.fingerprint, name: m.name, source: 'roster', key: m.key };
+/** A roster member as a known key; `deploy` where the caller checked the records (a recipient list need not). */
+function rosterKey(m: RosterMember, deploy: boolean): KnownKey {
+  return { fingerprint: m.key.fingerprint, name: m.name, source: 'roster', key: m.key, ...(deploy ? { deploy: true as const } : {}) };
 }
 
 function shortFp(fingerprint: string): string {

@@ -58,12 +58,15 @@ export class RosterTrust {
     return new PinStore(this.deps.pinStoreFile ?? defaultPinStoreFile());
   }
 
-  /** Signature status of a folder's members; undefined for folders not on disk (web, virtual). */
-  async verify(folder: vscode.WorkspaceFolder, members: readonly RosterMember[]): Promise<FolderVerification | undefined> {
+  /**
+   * Signature status of a folder's members; undefined for folders not on disk (web, virtual). `history`
+   * false skips git (deleted records): for naming signers, where the records on disk are enough.
+   */
+  async verify(folder: vscode.WorkspaceFolder, members: readonly RosterMember[], options: { history?: boolean } = {}): Promise<FolderVerification | undefined> {
     if (folder.uri.scheme !== 'file') return undefined;
     const [{ readRosterRecords, historyProblems }, { verifyRoster }] = await Promise.all([lazyCore.rosterRecordsDir(), lazyCore.rosterRecords()]);
     // git history (deleted records) only in trusted workspaces: a repository's git config can run commands.
-    const files = await readRosterRecords(this.teamDir(folder), { history: this.deps.trust.isTrusted });
+    const files = await readRosterRecords(this.teamDir(folder), { history: options.history !== false && this.deps.trust.isTrusted });
     const verification = await verifyRoster(
       members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
       files.root,

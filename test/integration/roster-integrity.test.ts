@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { createRecord } from '../../src/core/roster-records';
+import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/decrypt-to-file';
 import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
 import type { SignRosterResult } from '../../src/extension/commands/team/sign-roster';
@@ -253,6 +254,18 @@ describe('roster integrity: a plain roster adopts signing in one step', function
     state.services.refresh();
     const ciNode = (await section(state.services, 'team'))?.children.find((c) => c.label === 'ci');
     assert.match(ciNode?.description ?? '', /deploy key, verified by me/);
+    // A file the CI key re-sealed says so: the signer is named as a deploy key, with a warning.
+    const byCi = wsPath('by-ci.env.enc');
+    fs.writeFileSync(byCi, await encryptFor([(await state.services.keyStore.getPublicKey(state.services.keyStore.list()[0].id))!], 'DB_URL=postgres://evil.example/app\n', ci.key));
+    const target = path.join(state.scratch, 'by-ci.env');
+    try {
+      const res = await run<DecryptToFileResult>('custodian.decryptToFile', { uri: vscode.Uri.file(byCi), target: vscode.Uri.file(target) });
+      assert.match(res?.files[0].description.summary ?? '', /signed by ci ⚠/);
+      assert.match(res?.files[0].description.warning ?? '', /ci, a deploy key: .*its key has leaked/);
+    } finally {
+      fs.rmSync(byCi, { force: true });
+      fs.rmSync(target, { force: true });
+    }
     // The CI secret leaks: whoever holds it signs eve into the roster.
     const eve = await person('eve');
     addToRoster(eve);

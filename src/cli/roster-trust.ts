@@ -73,6 +73,18 @@ async function describeQuestion(dir: string, q: PinQuestion): Promise<string> {
  */
 export async function vetRoster(dir: string, members: readonly LoadedMember[], source: PinSource, backend: CryptoBackend, info: (line: string) => void): Promise<PinReview> {
   const verification = await verifyMembers(dir, members, backend);
+  if (verification.missing.length > 0) {
+    // Deleting a teammate's file without a signed removal would otherwise drop them from this file unnoticed.
+    const lines = await Promise.all(
+      verification.missing.map(async (m) => {
+        const change = await lastChange(path.join(dir, `${m.name}.pub`));
+        return `${displayText(m.name)} (${m.fingerprint}): ${m.name}.pub is gone, and no member signed a removal${change ? `; deleted in commit ${change.commit.slice(0, 12)} by ${displayText(change.author)} on ${change.date}` : ''}`;
+      }),
+    );
+    throw new CliError(`roster ${dir} lost signed members; nothing was encrypted:\n${lines.map((l) => `${PROGRAM}:   ${l}`).join('\n')}`, {
+      hint: `restore the file from git ('git checkout COMMIT^ -- ${path.join(dir, 'NAME.pub')}'); if they are leaving, a verified member then removes them ('${PROGRAM} roster remove -R ${dir} -i KEY NAME')`,
+    });
+  }
   const entries = members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint }));
   const review = reviewRoster(entries, verification, source.pins, { tofu: source.kind === 'store' });
   if (review.questions.length > 0) {

@@ -64,6 +64,8 @@ export interface RosterVerification {
   entries: Map<string, EntryVerdict>;
   /** Sentences about records that are broken, or members vouched for whose `.pub` file is gone. */
   problems: string[];
+  /** Members still vouched for (no signed removal) whose `.pub` file is gone: encrypting leaves them out. */
+  missing: RosterKeyEntry[];
 }
 
 function fail(file: string, what: string): never {
@@ -189,7 +191,7 @@ const keyOf = (name: string, fingerprint: string): string => `${name} ${fingerpr
 export async function verifyRoster(entries: readonly RosterKeyEntry[], root: RecordFile | undefined, records: readonly RecordFile[], backend: CryptoBackend): Promise<RosterVerification> {
   const problems: string[] = [];
   const verdicts = new Map<string, EntryVerdict>();
-  const result: RosterVerification = { signed: false, rootMembers: [], entries: verdicts, problems };
+  const result: RosterVerification = { signed: false, rootMembers: [], entries: verdicts, problems, missing: [] };
   if (!root) {
     for (const e of entries) verdicts.set(e.name, { status: 'unverified', reason: 'the roster is not signed yet' });
     return result;
@@ -275,7 +277,10 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
   for (const k of vouched.keys()) {
     if (present.has(k)) continue;
     const name = k.slice(0, k.indexOf(' '));
-    if (!entries.some((e) => e.name === name)) problems.push(`${name} is a signed member but ${name}.pub is missing, and no member signed a removal`);
+    if (!entries.some((e) => e.name === name)) {
+      problems.push(`${name} is a signed member but ${name}.pub is missing, and no member signed a removal`);
+      result.missing.push({ name, fingerprint: k.slice(k.indexOf(' ') + 1) });
+    }
   }
   return result;
 }

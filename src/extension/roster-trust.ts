@@ -26,6 +26,18 @@ export class RosterNotConfirmedError extends CustodianError {
   }
 }
 
+/**
+ * A signed member's `.pub` file is gone without a signed removal: encrypting to the roster now would
+ * leave them out unnoticed, which is what deleting a teammate's file is meant to do.
+ */
+export class RosterMemberMissingError extends CustodianError {
+  constructor(names: readonly string[]) {
+    super(vscode.l10n.t('Nothing was encrypted: {0} left the team roster without a signed removal.', names.map((n) => displayText(n)).join(', ')), {
+      hint: vscode.l10n.t('Restore their .pub file from git; if they are leaving, Remove Teammate then signs the removal.'),
+    });
+  }
+}
+
 export interface RosterTrustDeps {
   backend: () => Promise<CryptoBackend>;
   trust: WorkspaceTrust;
@@ -83,6 +95,7 @@ export class RosterTrust {
   async vet(folder: vscode.WorkspaceFolder, members: readonly RosterMember[], signer?: VetSigner): Promise<RosterMember[]> {
     const checked = await this.verify(folder, members);
     if (!checked || members.length === 0) return [...members];
+    if (checked.verification.missing.length > 0) throw new RosterMemberMissingError(checked.verification.missing.map((m) => m.name));
     const [{ reviewRoster, confirmPins, samePins }, { rosterKey }] = await Promise.all([lazyCore.rosterPins(), lazyCore.rosterPinStore()]);
     const dir = this.teamDir(folder);
     const key = await rosterKey(dir);

@@ -234,6 +234,24 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.equal(misuse.code, 2);
   });
 
+  it('a signed member whose .pub is deleted without a signed removal stops encrypt -R (they would be left out unnoticed)', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign the roster');
+    assert.equal(encrypt().code, 0);
+    fs.rmSync(path.join(team, 'bob.pub'));
+    commitAll(repo, 'Tidy up', 'Mallory <mallory@evil.example>');
+    const out = path.join(repo, 'without-bob.enc');
+    const r = encrypt(out);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(!fs.existsSync(out), 'nothing was written');
+    assert.match(r.stderr, /lost signed members; nothing was encrypted:\ncustodian: {3}bob \(SHA256:\S+\): bob\.pub is gone, and no member signed a removal; deleted in commit \w+ by Mallory/);
+    assert.match(r.stderr, /hint: restore the file from git .*roster remove/);
+    // A signed removal is the way out: restore the file, then a verified member removes bob.
+    git(repo, ['checkout', 'HEAD^', '--', '.custodian/team/bob.pub']);
+    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'bob'], { env: env() }).code, 0);
+    assert.equal(encrypt(out).code, 0);
+  });
+
   it('--require-signer DIR needs a signed roster: an unsigned one vouches for no one', () => {
     const enc = path.join(repo, 'plain-roster.enc');
     assert.equal(run(['encrypt', '-R', team, '-s', alice.privatePath, '-o', enc, plain], { env: env() }).code, 0);

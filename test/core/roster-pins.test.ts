@@ -9,7 +9,7 @@ const M = `SHA256:${'M'.repeat(43)}`;
 const ROOT = `SHA256:${'R'.repeat(43)}`;
 
 function verification(verdicts: Record<string, EntryVerdict>, signed = false, rootMembers: { name: string; fingerprint: string }[] = []): RosterVerification {
-  return { signed, rootId: signed ? ROOT : undefined, rootMembers, entries: new Map(Object.entries(verdicts)), problems: [] };
+  return { signed, rootId: signed ? ROOT : undefined, rootMembers, entries: new Map(Object.entries(verdicts)), problems: [], missing: [] };
 }
 const unverified: EntryVerdict = { status: 'unverified', reason: 'no member has signed this entry' };
 const verified: EntryVerdict = { status: 'verified', byFingerprint: A, time: '2026-01-01T00:00:00.000Z' };

@@ -291,4 +291,25 @@ describe('roster integrity: a plain roster adopts signing in one step', function
       fs.rmSync(path.join(teamDir(), 'records', '20990101T000000000Z-add-eve-0000beef.json'), { force: true });
     }
   });
+
+  it('a signed member whose .pub is deleted without a signed removal: encrypting for the team is refused, naming them', async () => {
+    const davePub = path.join(teamDir(), 'dave.pub');
+    const saved = fs.readFileSync(davePub);
+    const before = (await state.services.roster.members()).length;
+    fs.rmSync(davePub);
+    await waitForRoster(state.services, before - 1);
+    const file = wsPath('without-dave.env');
+    fs.writeFileSync(file, 'TOKEN=1\n');
+    const modals = answerModals(() => undefined);
+    try {
+      const everyone = (await state.services.roster.members()).map((m) => m.key.fingerprint);
+      const { errors } = await captureErrors(state.services, () => run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: everyone, deleteOriginal: false }));
+      assert.match(errors[0]?.message ?? '', /dave left the team roster without a signed removal/);
+      assert.ok(!fs.existsSync(`${file}.enc`), 'nothing was encrypted');
+    } finally {
+      modals.dispose();
+      fs.rmSync(file, { force: true });
+      fs.writeFileSync(davePub, saved);
+    }
+  });
 });

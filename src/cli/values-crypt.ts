@@ -5,7 +5,9 @@ import { openValues, sealValues, type ValuesFormatName, type ValuesIdentity } fr
 import { isConflictedValues, openConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
 import type { CommandContext } from './command';
-import { checkInput, checkOutput } from './io';
+import { checkInput, checkOutput, isStdio } from './io';
+import { FormatError } from '../core/errors';
+import { DotenvSyntaxError } from '../core/dotenv';
 import { reportSigner } from './team-signers';
 import { loadRequiredSigners, requireSigner } from './required-signer';
 import { encryptRecipients } from './recipients';
@@ -24,7 +26,14 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
   const passphrases = ctx.passphrases(args);
   const recipients = await encryptRecipients(args, ctx, passphrases);
   const signer = await valuesSigner(args, ctx, out ?? input);
-  const text = await sealValues(document, { format, recipients, signer, rule, backend: ctx.backend() });
+  let text: string;
+  try {
+    text = await sealValues(document, { format, recipients, signer, rule, backend: ctx.backend() });
+  } catch (err) {
+    // "line 2: expected =" says where; the file says which (run -e names it too).
+    if ((err instanceof FormatError || err instanceof DotenvSyntaxError) && input !== undefined && !isStdio(input)) err.message = `${input}: ${err.message}`;
+    throw err;
+  }
   await writeValuesText(out, text, ctx, { force });
 }
 

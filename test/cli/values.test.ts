@@ -173,6 +173,15 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.match(tampered.stderr, /does not open at that key/);
   });
 
+  it('a document encrypt --values cannot read is named with its line, and nothing is written', () => {
+    const bad = file('bad.env');
+    fs.writeFileSync(bad, 'GOOD=1\nthis line has no equals sign\n');
+    const r = run(['encrypt', '--values', '-r', alice.publicPemPath, '-o', file('bad-out.env'), bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`error: ${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: line 2: `));
+    assert.ok(!fs.existsSync(file('bad-out.env')));
+  });
+
   it('usage: set takes no value argument; --format needs --values; an unknown format is named', () => {
     assert.equal(run(['set', file('.env'), 'A', 'value-on-argv']).code, 2);
     assert.equal(run(['decrypt', '--format', 'json', file('x')]).code, 2);

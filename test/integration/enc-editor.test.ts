@@ -59,6 +59,41 @@ describe('enc-editor', function () {
     assert.strictEqual(vscode.window.activeTextEditor!.document.getText(), '{ "token": "tab-label" }\n');
   });
 
+  it('a decrypted .enc has the language VS Code gives the file under its inner name: config.yaml YAML, app.json JSON, app.env as a plain app.env', async () => {
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const dir = 'languages';
+    fs.rmSync(wsPath(dir), { recursive: true, force: true });
+    fs.mkdirSync(wsPath(dir), { recursive: true });
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('associations', { '*.settings': 'ini' }, vscode.ConfigurationTarget.Global);
+    const seen: Record<string, { plain: string; decrypted: string }> = {};
+    try {
+      // VS Code 1.100 has no dotenv language: .env is "properties", .env.local and .env.json "shellscript"
+      // (its patterns win over the .json extension), app.env Plain Text.
+      for (const inner of ['config.yaml', 'app.json', 'app.env', '.env', '.env.local', '.env.json', 'tsconfig.json', 'deploy.settings']) {
+        // The plain file, as VS Code opens it, is what the decrypted document must match.
+        fs.writeFileSync(wsPath(dir, inner), 'A=1\n');
+        const plain = (await vscode.workspace.openTextDocument(wsUri(dir, inner))).languageId;
+        fs.rmSync(wsPath(dir, inner));
+        fs.writeFileSync(wsPath(dir, `${inner}.enc`), await encryptFor([me], 'A=1\n', team.alice.key));
+        await vscode.commands.executeCommand('vscode.open', wsUri(dir, `${inner}.enc`));
+        await waitFor(`the decrypted ${inner}.enc`, () => vscode.window.activeTextEditor?.document.uri.path.endsWith(`/${inner}.enc`) === true);
+        const doc = vscode.window.activeTextEditor!.document;
+        // The language is set just after the document opens.
+        await waitFor(`${inner}.enc in ${plain}`, () => doc.languageId === plain, 3_000).catch(() => undefined);
+        seen[inner] = { plain, decrypted: doc.languageId };
+      }
+    } finally {
+      await files.update('associations', undefined, vscode.ConfigurationTarget.Global);
+      fs.rmSync(wsPath(dir), { recursive: true, force: true });
+    }
+    const expected = Object.fromEntries(Object.entries(seen).map(([inner, { plain }]) => [inner, plain]));
+    assert.deepStrictEqual(Object.fromEntries(Object.entries(seen).map(([inner, { decrypted }]) => [inner, decrypted])), expected);
+    assert.strictEqual(expected['config.yaml'], 'yaml');
+    assert.strictEqual(expected['app.json'], 'json');
+    assert.strictEqual(expected['deploy.settings'], 'ini', 'files.associations apply');
+  });
+
   it('the decrypted tab carries a lock and says it is decrypted in memory; plain files and the .enc in the Explorer carry none', async () => {
     await vscode.commands.executeCommand('vscode.open', wsUri('app.env.enc'));
     await waitFor('the decrypted editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-enc');

@@ -1,70 +1,72 @@
 // A decrypted document's URI ends in `.enc` (its tab reads `app.json.enc`, like the file), so VS Code
-// cannot pick its language from the name: it is picked here from the inner name (`app.json`), the way
-// VS Code does for a file: `files.associations` first, then the languages extensions contribute
-// (exact file names, then the longest matching extension, then file-name patterns).
+// cannot pick its language from the name. VS Code is asked instead: an empty document named like the
+// inner file (`app.json`) is opened under a scheme of its own, and the language VS Code gives it —
+// `files.associations`, then every extension's file names, patterns and extensions, in VS Code's own
+// order — is the decrypted document's. Reproducing those rules here got them wrong (`.env.json`).
 import * as vscode from 'vscode';
-import { ENC_SCHEME, ENC_SUFFIX, basename, toEncryptedUri } from '../fs/enc-uri';
+import { ENC_SCHEME, ENC_SUFFIX, toEncryptedUri } from '../fs/enc-uri';
 
-interface LanguageContribution {
-  id?: unknown;
-  extensions?: unknown;
-  filenames?: unknown;
-  filenamePatterns?: unknown;
+/** Empty, read-only documents that only carry a name: nothing of a decrypted file is ever in them. */
+const PROBE_SCHEME = 'custodian-language-probe';
+
+function innerPath(decrypted: vscode.Uri): string {
+  const encrypted = toEncryptedUri(decrypted).path;
+  return encrypted.toLowerCase().endsWith(ENC_SUFFIX) ? encrypted.slice(0, -ENC_SUFFIX.length) : encrypted;
 }
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
+export class InnerLanguages implements vscode.Disposable {
+  /** Inner path → the language VS Code gives it, asked once until the associations or extensions change. */
+  private readonly known = new Map<string, Promise<string | undefined>>();
+  private readonly subscriptions: vscode.Disposable[];
 
-/** A glob (`*`, `**`, `?`, `{a,b}`) as a regular expression over a whole name or path. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      re += '.*';
-      i++;
-      if (glob[i + 1] === '/') i++;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '{') re += '(?:';
-    else if (c === '}') re += ')';
-    else if (c === ',' && re.includes('(?:')) re += '|';
-    else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.subscriptions = [
+      vscode.workspace.registerTextDocumentContentProvider(PROBE_SCHEME, { provideTextDocumentContent: () => '' }),
+      vscode.workspace.onDidOpenTextDocument((doc) => this.applyLogged(doc)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('files.associations')) this.known.clear();
+      }),
+      vscode.extensions.onDidChange(() => this.known.clear()),
+    ];
+    vscode.workspace.textDocuments.forEach((doc) => this.applyLogged(doc));
   }
-  return new RegExp(`^${re}$`, 'i');
-}
 
-/** The language of a file named `innerPath` (a path; patterns with a `/` match it, others its base name). */
-export function languageForName(innerPath: string, associations: Record<string, string>, contributions: readonly LanguageContribution[]): string | undefined {
-  const name = basename(innerPath);
-  const matches = (pattern: string): boolean => globToRegExp(pattern).test(pattern.includes('/') ? innerPath : name);
-  for (const [pattern, id] of Object.entries(associations)) if (typeof id === 'string' && matches(pattern)) return id;
-  const lower = name.toLowerCase();
-  let best: { id: string; length: number } | undefined;
-  for (const c of contributions) {
-    if (typeof c.id !== 'string') continue;
-    if (strings(c.filenames).some((f) => f.toLowerCase() === lower)) return c.id;
-    for (const ext of strings(c.extensions)) {
-      if (lower.endsWith(ext.toLowerCase()) && (!best || ext.length > best.length)) best = { id: c.id, length: ext.length };
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+    this.known.clear();
+  }
+
+  /**
+   * Asks VS Code for the language of a decrypted document before it opens (the file system calls this as
+   * it reads one), so it is set as the document opens, as VS Code sets a file's: set later, it would
+   * change under the user's first edits.
+   */
+  async prepare(decrypted: vscode.Uri): Promise<void> {
+    await this.languageOf(innerPath(decrypted));
+  }
+
+  private applyLogged(doc: vscode.TextDocument): void {
+    this.apply(doc).catch((err: unknown) => this.log.warn(`language of a decrypted document: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  private languageOf(path: string): Promise<string | undefined> {
+    let language = this.known.get(path);
+    if (!language) {
+      language = Promise.resolve(vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: PROBE_SCHEME, path }))).then(
+        (probe) => probe.languageId,
+        (err: unknown) => {
+          this.log.warn(`language of a decrypted document: ${err instanceof Error ? err.message : String(err)}`);
+          return undefined;
+        },
+      );
+      this.known.set(path, language);
     }
+    return language;
   }
-  if (best) return best.id;
-  return contributions.find((c) => typeof c.id === 'string' && strings(c.filenamePatterns).some(matches))?.id as string | undefined;
-}
 
-/** Gives decrypted documents the language of their inner name as they open. */
-export function setInnerLanguages(): vscode.Disposable {
-  const apply = (doc: vscode.TextDocument): void => {
+  private async apply(doc: vscode.TextDocument): Promise<void> {
     if (doc.uri.scheme !== ENC_SCHEME) return;
-    const encrypted = toEncryptedUri(doc.uri).path;
-    const inner = encrypted.toLowerCase().endsWith(ENC_SUFFIX) ? encrypted.slice(0, -ENC_SUFFIX.length) : encrypted;
-    const contributions = vscode.extensions.all.flatMap((e) => {
-      const languages = (e.packageJSON as { contributes?: { languages?: unknown } }).contributes?.languages;
-      return Array.isArray(languages) ? (languages as LanguageContribution[]) : [];
-    });
-    const associations = vscode.workspace.getConfiguration('files', doc.uri).get<Record<string, string>>('associations') ?? {};
-    const id = languageForName(inner, associations, contributions);
-    if (id && id !== doc.languageId) void vscode.languages.setTextDocumentLanguage(doc, id);
-  };
-  vscode.workspace.textDocuments.forEach(apply);
-  return vscode.workspace.onDidOpenTextDocument(apply);
+    const id = await this.languageOf(innerPath(doc.uri));
+    if (id && id !== doc.languageId && !doc.isClosed) await vscode.languages.setTextDocumentLanguage(doc, id);
+  }
 }

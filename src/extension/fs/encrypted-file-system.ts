@@ -28,6 +28,8 @@ export class EncryptedFileSystem extends BackedFileSystem {
     readonly documents: EncryptedDocuments,
     private readonly log: vscode.LogOutputChannel,
     private readonly guard: BackupGuard,
+    /** The language of the inner name, asked for while the file is read (editor/inner-language.ts). */
+    private readonly languages: { prepare(decrypted: vscode.Uri): Promise<void> },
   ) {
     super(toEncryptedUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Created, vscode.FileChangeType.Deleted], isShownDecryptedUri);
   }
@@ -69,6 +71,7 @@ export class EncryptedFileSystem extends BackedFileSystem {
     const encrypted = toEncryptedUri(uri);
     // A version absent from git (the base of a file both sides added) is empty, as git shows it.
     if (encrypted.scheme === GIT_SCHEME && (await statGitBlob(encrypted)).size === 0) return new Uint8Array(0);
+    const language = this.languages.prepare(uri);
     const k = key(uri);
     const ready = this.prepared.get(k);
     let doc: DecryptedDocument | undefined;
@@ -90,6 +93,7 @@ export class EncryptedFileSystem extends BackedFileSystem {
         vscode.l10n.t('{0} decrypts to binary data, which a text editor would corrupt. Use "Custodian: Decrypt to File" instead.', basename(encrypted.path)),
       );
     }
+    await language;
     return doc.plaintext;
   }
 

@@ -3,7 +3,7 @@
 // commands/register.ts). Only registrations here: modules load on first use.
 import * as vscode from 'vscode';
 import { ArmorCodeLensProvider } from '../../editor/armor-codelens';
-import { setInnerLanguages } from '../../editor/inner-language';
+import { InnerLanguages } from '../../editor/inner-language';
 import { DecryptedDecorations } from '../../editor/decorations';
 import { ENCRYPTED_EDITOR_VIEW_TYPE, EncryptedEditorProvider } from '../../editor/encrypted-editor';
 import { PEEK_SCHEME, PlaintextDocuments } from '../../editor/plaintext-documents';
@@ -68,7 +68,8 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const session = services.session;
   const backupGuard = new BackupGuard(context, services.log);
   const documents = new EncryptedDocuments(services, session);
-  const fs = new EncryptedFileSystem(documents, services.log, backupGuard);
+  const languages = new InnerLanguages(services.log);
+  const fs = new EncryptedFileSystem(documents, services.log, backupGuard, languages);
   const peek = new PlaintextDocuments(PEEK_SCHEME, vscode.l10n.t('(This preview has expired. Run "Decrypt" on the block again.)') + '\n');
   const valueFiles = new ValueFileIndex();
   const drift = new DriftScanner(services, session, valueFiles);
@@ -99,7 +100,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
       supportsMultipleEditorsPerDocument: true,
     }),
     vscode.window.registerFileDecorationProvider(decorations),
-    setInnerLanguages(),
+    languages,
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: ENC_SCHEME }], services.trust.codeLensesWhenTrusted(codeLens)),
     mergeLens,
     // It runs git in the file's repository, which a repository's own config can make run programs.

@@ -593,6 +593,14 @@ export function valuesRecipients(text: string, format: ValuesFormatName): string
 }
 
 /**
+ * The signer a value-encrypted file's metadata names (§4), undefined when unsigned. A claim, not
+ * verified: whom to ask about a file whose signature or values no longer check out.
+ */
+export function valuesClaimedSigner(text: string, format: ValuesFormatName): RsaPublicKey | undefined {
+  return parseHeader(text, format).signer;
+}
+
+/**
  * Reads the metadata and verifies the signature without a private key (§8): for status bars, `inspect`,
  * a pre-commit guard. Does not check the MAC or the tokens (that needs the data key).
  */

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FormatError, InvalidArgumentError, ValueAuthError, ValuesMacError, WeakKeyError } from '../../src/core/errors';
-import { inspectValues, isValueEncrypted, namesInTheClear, openValues, parseRule, plaintextValues, sealValues, valuesFormatForFileName, type ValuesFormatName } from '../../src/core/values';
+import { inspectValues, isValueEncrypted, namesInTheClear, openValues, parseRule, plaintextValues, sealValues, valuesClaimedSigner, valuesFormatForFileName, type ValuesFormatName } from '../../src/core/values';
 import { scanJson } from '../../src/core/values-json';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { loadKey } from './envelope-fixtures';
@@ -239,6 +239,15 @@ describe('values', () => {
     assert.deepEqual(info.recipients, [alice.publicKey.fingerprint, bob.publicKey.fingerprint]);
     assert.deepEqual(info.entries.map((e) => `${e.name}:${e.encrypted}`), ['db.password:true', 'port:true']);
     assert.equal(info.signature.kind === 'signed' && info.signature.signer.fingerprint, alice.publicKey.fingerprint);
+  });
+
+  it('valuesClaimedSigner names the signer of a file whose signature no longer verifies (whom to ask), and none for an unsigned one', async () => {
+    const sealed = await seal('A=one\nB=two\n', 'dotenv', true);
+    const [a, b] = [/^A=(.*)$/m.exec(sealed)![1], /^B=(.*)$/m.exec(sealed)![1]];
+    const swapped = sealed.replace(a, '@').replace(b, a).replace('@', b);
+    await assert.rejects(inspectValues(swapped, 'dotenv', backend), /does not verify/);
+    assert.equal(valuesClaimedSigner(swapped, 'dotenv')?.fingerprint, alice.publicKey.fingerprint);
+    assert.equal(valuesClaimedSigner(await seal('A=one\n', 'dotenv'), 'dotenv'), undefined);
   });
 
   it('file names: .env, .env.*, *.env, *.json, *.yaml, *.yml', () => {

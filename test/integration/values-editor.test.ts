@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RsaPrivateKey } from '../../src/core/keys';
+import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
 import { captureErrors, run, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
 import { closeAllEditors, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
@@ -209,6 +210,57 @@ describe('value-encrypted files in the editor', function () {
       commands.executeCommand = original;
       listening.dispose();
     }
+  });
+
+  it('Show Recipients and Signer is offered on a value-encrypted file (Explorer, palette, decrypted editor) and works with what the Explorer passes; a damaged file still names whom to ask', async () => {
+    type MenuItem = { command: string; when?: string };
+    const menus = team.services.context.extension.packageJSON.contributes.menus as Record<string, MenuItem[]>;
+    // VS Code rewrites some `when` clauses it has parsed (the palette's: values quoted).
+    const offered = (menu: string, test: RegExp) => menus[menu].some((m) => m.command === 'custodian.showRecipients' && test.test(m.when ?? ''));
+    const valueFile = /resourcePath in '?custodian\.valueEncryptedFiles/;
+    const decryptedView = /resourceScheme == '?custodian-values/;
+    assert.ok(offered('explorer/context', valueFile), 'in the Explorer\'s context menu of a value-encrypted file');
+    assert.ok(offered('commandPalette', valueFile) && offered('commandPalette', decryptedView), 'in the palette');
+    assert.ok(offered('editor/title', decryptedView), 'in the decrypted editor\'s title bar');
+
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', 'who.yaml');
+    fs.writeFileSync(file.fsPath, await sealValues('db:\n  password: who-reads-3q\n', { format: 'yaml', recipients: [me, team.alice.publicKey, team.bob.publicKey], signer: team.alice.key, backend }));
+    // As the Explorer's context menu runs it: the file's URI, and the selection.
+    const res = await vscode.commands.executeCommand<ShowRecipientsResult>('custodian.showRecipients', file, [file]);
+    assert.strictEqual(res.uri.fsPath, file.fsPath);
+    assert.deepStrictEqual(res.recipients.map((r) => r.name).sort(), ['alice', 'bob', 'me (you)']);
+    assert.ok(res.canDecrypt);
+    assert.strictEqual(res.signer.kind === 'verified' && res.signer.party.name, 'alice');
+    assert.match(res.summary, /^Encrypted for .* · signed by alice ✓$/);
+
+    // Not a recipient: the signature still verifies, without a key.
+    const theirs = wsUri('values-repo', 'theirs.env');
+    fs.writeFileSync(theirs.fsPath, await sealValues('X=1\n', { format: 'dotenv', recipients: [team.alice.publicKey], signer: team.bob.key, backend }));
+    const foreign = await vscode.commands.executeCommand<ShowRecipientsResult>('custodian.showRecipients', theirs, [theirs]);
+    assert.strictEqual(foreign.canDecrypt, false);
+    assert.deepStrictEqual(foreign.recipients.map((r) => r.name), ['alice']);
+    assert.strictEqual(foreign.signer.kind === 'verified' && foreign.signer.party.name, 'bob');
+
+    // Two values swapped on disk: the signature no longer verifies; the header's recipients and signer remain.
+    const text = fs.readFileSync(theirs.fsPath, 'utf8').replace(/^X=.*$/m, (line) => line.slice(0, -2) + (line.endsWith('AA') ? 'BB' : 'AA'));
+    fs.writeFileSync(theirs.fsPath, text);
+    const damaged = await vscode.commands.executeCommand<ShowRecipientsResult>('custodian.showRecipients', theirs, [theirs]);
+    assert.match(damaged.damaged ?? '', /signature/);
+    assert.deepStrictEqual(damaged.recipients.map((r) => r.name), ['alice']);
+    assert.strictEqual(damaged.signer.kind === 'claimed' && damaged.signer.party.name, 'bob');
+
+    // In the decrypted editor, the status bar item shows them for the file on disk.
+    await vscode.window.showTextDocument(shownUri(file));
+    const command = await waitFor('the status bar item', async () => team.encryption.statusBar.command);
+    assert.strictEqual(command.command, 'custodian.showRecipients');
+    assert.strictEqual((command.arguments?.[0] as vscode.Uri).toString(), file.toString());
+    const fromEditor = await vscode.commands.executeCommand<ShowRecipientsResult>('custodian.showRecipients', { quiet: true });
+    assert.strictEqual(fromEditor.uri.toString(), file.toString(), 'the active decrypted editor is the file on disk');
+    await closeAllEditors();
+    fs.rmSync(theirs.fsPath);
   });
 
   it('saving a file signed by a key Custodian does not know asks first; declining leaves the file as it was', async () => {

@@ -5,7 +5,7 @@ import { CommandId } from '../commands/ids';
 import { ENC_SCHEME, toEncryptedUri } from '../fs/enc-uri';
 import type { EncryptedDocuments } from '../fs/encrypted-documents';
 import type { ValuesFileSystem } from '../fs/values-file-system';
-import { VALUES_SCHEME } from '../fs/values-uri';
+import { fromValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 
 export class EncryptionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('custodian.encryption', vscode.StatusBarAlignment.Left, 100);
@@ -33,6 +33,11 @@ export class EncryptionStatusBar implements vscode.Disposable {
     return this.visible ? this.item.text : undefined;
   }
 
+  /** What clicking the item runs (tests). */
+  get command(): vscode.Command | undefined {
+    return this.visible ? (this.item.command as vscode.Command | undefined) : undefined;
+  }
+
   get isWarning(): boolean {
     return this.item.backgroundColor !== undefined;
   }
@@ -57,11 +62,11 @@ export class EncryptionStatusBar implements vscode.Disposable {
     for (const r of info.recipients) md.appendMarkdown(`- ${escapeMd(r.name)} — \`${r.fingerprint}\`\n`);
     if (uri.scheme === VALUES_SCHEME) {
       md.appendMarkdown(`\n${escapeMd(vscode.l10n.t('Values are encrypted one by one. Saving re-seals only the values you changed, for these recipients, signed by your default key.'))}`);
-      this.item.command = undefined;
     } else {
       md.appendMarkdown(vscode.l10n.t('\nSaving re-encrypts to these recipients, signed by your default key.'));
-      this.item.command = { command: CommandId.ShowRecipients, title: vscode.l10n.t('Show Recipients and Signer'), arguments: [toEncryptedUri(uri)] };
     }
+    const file = uri.scheme === VALUES_SCHEME ? fromValuesUri(uri) : toEncryptedUri(uri);
+    this.item.command = { command: CommandId.ShowRecipients, title: vscode.l10n.t('Show Recipients and Signer'), arguments: [file] };
     this.item.tooltip = md;
     this.visible = true;
     this.item.show();

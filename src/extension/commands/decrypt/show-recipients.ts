@@ -1,13 +1,19 @@
-// Show Recipients and Signer: who can open a `.enc` file and who signed it. When one of my keys is a
-// recipient the file is decrypted (streamed, discarded) so the signature is verified, not just claimed.
-// A file whose contents are damaged still shows what its header claims: that is what a person needs
-// to know whom to ask for a new copy.
+// Show Recipients and Signer: who can open a `.enc` file or a value-encrypted .env/JSON/YAML file, and
+// who signed it. When one of my keys is a recipient the file is decrypted (streamed or opened, then
+// discarded) so the signature is verified, not just claimed; a value-encrypted file's signature verifies
+// without a key (VALUES.md §8). A file whose contents are damaged still shows what its header claims:
+// that is what a person needs to know whom to ask for a new copy.
 import * as vscode from 'vscode';
 import { is, type Shape } from '../arguments';
 import { CustodianError, describeError } from '../../../core/errors';
+import type { EnvelopeInfo, SignatureStatus } from '../../../core/envelope';
 import type { RsaPrivateKey } from '../../../core/keys';
 import type { EnvelopeDescription } from '../../crypto-session';
 import { readEnvelopeHeader } from '../../../node/envelope-files';
+import { basename, isEncryptedFileUri } from '../../fs/enc-uri';
+import { isValuesFile } from '../../fs/values-files';
+import { formatOf, readText } from '../../fs/values-file-system';
+import { hasValuesFileName, looksValueEncrypted } from '../../fs/values-uri';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
 import { lazyCore } from '../../lazy-core';
@@ -29,7 +35,7 @@ export interface ShowRecipientsResult extends EnvelopeDescription {
 }
 
 export async function showRecipients(deps: EncDeps, first: unknown, second: unknown): Promise<ShowRecipientsResult> {
-  const { args, uris } = encTargets(first, second, SHOW_RECIPIENTS_ARGS);
+  const { args, uris } = encTargets(first, second, SHOW_RECIPIENTS_ARGS, (uri) => isEncryptedFileUri(uri) || hasValuesFileName(uri));
   const uri = uris[0];
   const result = await describeFile(deps, uri);
   if (!args.quiet) {
@@ -58,6 +64,7 @@ export async function showRecipients(deps: EncDeps, first: unknown, second: unkn
 }
 
 export async function describeFile(deps: EncDeps, uri: vscode.Uri): Promise<ShowRecipientsResult> {
+  if (isValuesFile(uri)) return describeValuesFile(deps, uri);
   const header = await readEnvelopeHeader(uri.fsPath);
   const known = await deps.session.knownKeys();
   const canDecrypt = deps.session.canDecrypt(header.recipients);
@@ -79,5 +86,40 @@ export async function describeFile(deps: EncDeps, uri: vscode.Uri): Promise<Show
     return { ...claimed, uri, canDecrypt, damaged, warning: vscode.l10n.t('The file is damaged ({0}): the recipients and signer are what its header claims.', damaged) };
   } finally {
     deps.session.release(...identities);
+  }
+}
+
+async function describeValuesFile(deps: EncDeps, uri: vscode.Uri): Promise<ShowRecipientsResult> {
+  const what = basename(uri.path);
+  const [values, backend, format, text] = await Promise.all([lazyCore.values(), deps.services.backend(), formatOf(uri), readText(uri, what)]);
+  if (!looksValueEncrypted(text)) {
+    throw new CustodianError(vscode.l10n.t('{0} has no values encrypted by Custodian.', what), { hint: vscode.l10n.t('Run "Custodian: Encrypt Values for Team" on it first.') });
+  }
+  const recipients = values.valuesRecipients(text, format);
+  const known = await deps.session.knownKeys();
+  const canDecrypt = deps.session.canDecrypt(recipients);
+  const header: EnvelopeInfo = { version: 1, recipients, chunkSize: 0, headerSize: 0 };
+  try {
+    let signature: SignatureStatus;
+    if (canDecrypt) {
+      // Opened as the editor would open it: the MAC and every value are checked too.
+      const identities: RsaPrivateKey[] = await deps.session.identitiesFor(recipients, what);
+      try {
+        const opened = await values.openValues(text, { format, identities, backend });
+        opened.dispose();
+        signature = opened.signature;
+      } finally {
+        deps.session.release(...identities);
+      }
+    } else {
+      signature = (await values.inspectValues(text, format, backend)).signature;
+    }
+    return { ...deps.session.describe(header, signature, known), uri, canDecrypt };
+  } catch (err) {
+    if (!(err instanceof CustodianError)) throw err;
+    const damaged = describeError(err);
+    const signer = values.valuesClaimedSigner(text, format);
+    const claimed = deps.session.describe({ ...header, signer: signer && { fingerprint: signer.fingerprint, spkiDer: signer.spkiDer } }, undefined, known);
+    return { ...claimed, uri, canDecrypt, damaged, warning: vscode.l10n.t('The file is damaged ({0}): the recipients and signer are what its header claims.', damaged) };
   }
 }

@@ -67,6 +67,14 @@ async function attributesDeleted(root: string): Promise<boolean> {
   return (await git(root, ['ls-files', '--deleted', '--', '.gitattributes'])).length > 0;
 }
 
+/**
+ * True when the top `.gitattributes` is not as HEAD has it (new, modified, deleted or only staged), per
+ * `git status`: only then is there something to commit for teammates to get the attributes.
+ */
+export async function attributesToCommit(root: string): Promise<boolean> {
+  return (await git(root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', '.gitattributes'])).length > 0;
+}
+
 /** Whether git gives `*.enc` files our drivers, whichever attributes file says so. */
 async function attributesInPlace(root: string): Promise<boolean> {
   const out = (await git(root, ['check-attr', 'diff', 'merge', '--', 'custodian-probe.enc'])).toString('utf8');

@@ -95,7 +95,10 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     await vscode.commands.executeCommand('merge-conflict.accept.all-current');
     await waitUntil('the conflict resolved', () => !editor.document.getText().includes('<<<<<<<'));
     assert.strictEqual(editor.document.getText(), ours.join(''));
-    assert.ok(await editor.document.save(), 'saved (re-encrypted)');
+    const st = () => JSON.stringify({ dirty: editor.document.isDirty, v: editor.document.version, lang: editor.document.languageId });
+    const before = st();
+    const savedOk = await editor.document.save();
+    assert.ok(savedOk, `saved (re-encrypted) ${before} ${st()}`);
     assert.deepStrictEqual(plaintextIn(repo), [], 'the save wrote ciphertext only');
 
     ok(git(['add', '.env.enc']));
@@ -209,6 +212,48 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       assert.ok(!shown.some((m) => m.includes('has encrypted files')), 'asked once per repository');
     } finally {
       (vscode.window as { showInformationMessage: unknown }).showInformationMessage = original;
+    }
+  });
+
+  it('Set Up Git says to commit .gitattributes only when it is new or changed relative to HEAD', async () => {
+    const other = teamRepo('git-setup-repo', me, team.alice.publicKey);
+    const gitOther = gitIn(() => other);
+    const api = await getApi();
+    const shown: string[] = [];
+    const original = vscode.window.showInformationMessage;
+    (vscode.window as { showInformationMessage: unknown }).showInformationMessage = async (message: string) => {
+      shown.push(message);
+      return undefined;
+    };
+    const setUp = async () => {
+      shown.length = 0;
+      const [result] = await api.git.setup.run(other);
+      await waitUntil('the message', () => shown.length > 0);
+      return { result, message: shown.join(' | ') };
+    };
+    try {
+      // Set up from the CLI and committed, as the teammate who set it up leaves it; here the drivers and
+      // the guard run the extension's launcher instead, so setup changes them, and .gitattributes not.
+      ok(gitOther(['add', '-A']));
+      ok(gitOther(['commit', '-q', '-m', 'roster and attributes']));
+      const committed = await setUp();
+      assert.ok(committed.result.done.length > 0, 'the drivers changed');
+      assert.doesNotMatch(committed.message, /Commit \.gitattributes/);
+      assert.match(committed.message, /already committed/);
+      assert.strictEqual(committed.result.commitAttributes, false);
+      assert.doesNotMatch((await setUp()).message, /Commit \.gitattributes/, 'nothing changed, nothing to commit');
+
+      // No .gitattributes in HEAD: setup writes a new one, which is to be committed.
+      ok(gitOther(['rm', '-q', '.gitattributes']));
+      ok(gitOther(['commit', '-q', '-m', 'no attributes']));
+      const created = await setUp();
+      assert.ok(created.result.done.some((line) => line.startsWith('.gitattributes')));
+      assert.match(created.message, /Commit \.gitattributes/);
+      assert.strictEqual(created.result.commitAttributes, true);
+      assert.match((await setUp()).message, /already set up.*Commit \.gitattributes/, 'still not committed');
+    } finally {
+      (vscode.window as { showInformationMessage: unknown }).showInformationMessage = original;
+      fs.rmSync(other, { recursive: true, force: true });
     }
   });
 });

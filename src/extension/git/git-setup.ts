@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
 import { shellQuote } from '../../core/shell-quote';
 import { repositoryRoot } from '../../node/git';
-import { checkSetup, driverCommands, setUp, type DriverCommands } from '../../node/git-setup';
+import { attributesToCommit, checkSetup, driverCommands, setUp, type DriverCommands } from '../../node/git-setup';
 
 /** workspaceState: repositories where the suggestion was answered (set up, not now, never). */
 const SUGGESTED_KEY = 'custodian.git.suggested';
@@ -70,6 +70,8 @@ async function repositories(withEncryptedFiles: boolean): Promise<string[]> {
 export interface GitSetupResult {
   readonly repository: string;
   readonly done: readonly string[];
+  /** `.gitattributes` differs from HEAD's: teammates get the attributes once it is committed. */
+  readonly commitAttributes: boolean;
 }
 
 export class GitSetup {
@@ -92,13 +94,18 @@ export class GitSetup {
       const done = await setUp(repo, commands);
       for (const line of done) this.log.info(`git setup ${repo}: ${line}`);
       await this.remember(repo);
-      results.push({ repository: repo, done });
+      results.push({ repository: repo, done, commitAttributes: await attributesToCommit(repo) });
     }
-    const changed = results.filter((r) => r.done.length > 0).length;
+    const changed = results.some((r) => r.done.length > 0);
+    const commit = results.some((r) => r.commitAttributes);
     void vscode.window.showInformationMessage(
-      changed === 0
-        ? vscode.l10n.t('Git is already set up for encrypted files.')
-        : vscode.l10n.t('Git now shows .enc files decrypted in diffs, merges them encrypted and checks commits for plaintext secrets. Commit .gitattributes; each teammate runs this once in their clone.'),
+      !changed
+        ? commit
+          ? vscode.l10n.t('Git is already set up for encrypted files. Commit .gitattributes, so that teammates get it.')
+          : vscode.l10n.t('Git is already set up for encrypted files.')
+        : commit
+          ? vscode.l10n.t('Git now shows .enc files decrypted in diffs, merges them encrypted and checks commits for plaintext secrets. Commit .gitattributes; each teammate runs this once in their clone.')
+          : vscode.l10n.t('Git now shows .enc files decrypted in diffs, merges them encrypted and checks commits for plaintext secrets in this clone. Its .gitattributes is already committed: nothing to commit.'),
     );
     return results;
   }

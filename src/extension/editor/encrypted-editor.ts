@@ -71,7 +71,9 @@ function page(title: string, body: string, actions: [string, string, vscode.Uri,
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';">
 <style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:2em;max-width:48em}
-.button{display:inline-block;margin:.5em .5em 0 0;padding:.4em 1em;background:var(--vscode-button-background);color:var(--vscode-button-foreground);text-decoration:none;border-radius:2px}</style>
+.button{display:inline-block;margin:.5em .5em 0 0;padding:.4em 1em;background:var(--vscode-button-background);color:var(--vscode-button-foreground);text-decoration:none;border:1px solid var(--vscode-button-border,transparent);border-radius:2px}
+.button:hover,.button:active{background:var(--vscode-button-hoverBackground);color:var(--vscode-button-foreground);text-decoration:none}
+.button:focus-visible{outline:1px solid var(--vscode-focusBorder);outline-offset:2px}</style>
 </head><body><h2>${escapeHtml(title)}</h2><p>${escapeHtml(body)}</p><p>${links}</p></body></html>`;
 }
 

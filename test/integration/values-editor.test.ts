@@ -34,7 +34,10 @@ describe('value-encrypted files in the editor', function () {
     fs.writeFileSync(file.fsPath, text);
     return { file, text };
   }
+  /** A decrypted view made by hand, named by the file's absolute path (as an earlier version named them). */
   const shownUri = (file: vscode.Uri): vscode.Uri => vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() });
+  /** The file a decrypted view shows (its query). */
+  const behind = (uri: vscode.Uri): vscode.Uri => (uri.scheme === 'custodian-values' ? vscode.Uri.parse(uri.query, true) : uri);
 
   before(() => {
     fs.rmSync(dir(), { recursive: true, force: true });
@@ -96,10 +99,29 @@ describe('value-encrypted files in the editor', function () {
     assert.ok(blockers.some((b) => path.basename(b) === 'custodian-values'), 'hot-exit backups of custodian-values documents are blocked');
   });
 
+  it('the decrypted tab is named like the file, under its workspace-relative path as a .enc\'s is (breadcrumbs values-repo › tab.env), in the file\'s language', async () => {
+    const { file } = await sealedForMe('tab.env', 'TAB_SECRET=tab-label-8k\n', team.alice.key);
+    const opened = await run<vscode.Uri>('custodian.openValuesDecrypted', { uri: file });
+    assert.ok(opened);
+    // The tab label, its tooltip and the breadcrumbs are the URI's base name and path segments.
+    assert.strictEqual(opened.path, '/values-repo/tab.env', 'the breadcrumbs read values-repo › tab.env, not the absolute path');
+    assert.strictEqual(behind(opened).toString(), file.toString());
+    const editor = await waitFor('the decrypted editor', async () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-values' && vscode.window.activeTextEditor);
+    assert.strictEqual(editor.document.uri.toString(), opened.toString());
+    assert.strictEqual(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'tab.env');
+    assert.strictEqual(editor.document.getText(), 'TAB_SECRET=tab-label-8k\n');
+    assert.strictEqual(editor.document.languageId, (await vscode.workspace.openTextDocument(file)).languageId, 'the language VS Code gives the file itself');
+    await waitFor('the status bar', async () => team.encryption.statusBar.text?.includes('signed by alice'));
+    // The same file under its absolute path (a view restored from an earlier version) still opens, and nothing else does.
+    assert.strictEqual((await vscode.workspace.openTextDocument(shownUri(file))).getText(), 'TAB_SECRET=tab-label-8k\n');
+    await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(opened.with({ path: '/values-repo/other.env' }))));
+    await closeAllEditors();
+  });
+
   it('Encrypt Values asks whether values named *_PUBLIC stay readable; the answer is the file\'s rule; the decrypted view replaces the plain editor', async () => {
     const plain = '# endpoints are public\nAPI_URL_PUBLIC=https://api.example.com\nDB_PASSWORD=pw-Secret-9\nCDN_PUBLIC=cdn.example.com\n';
     const tabsOf = (file: vscode.Uri, scheme: string) =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === scheme && t.input.uri.path === file.path);
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === scheme && behind(t.input.uri).toString() === file.toString());
     const answers: Record<string, string | undefined> = { 'keep.env': 'Keep Them Readable', 'all.env': 'Encrypt All', 'cancel.env': undefined };
     // keep.env is ignored by git, as a .env often is: the message says so (a value-encrypted file is meant to be committed).
     fs.writeFileSync(path.join(dir(), '.gitignore'), 'keep.env\n');
@@ -477,6 +499,6 @@ describe('value-encrypted files in the editor', function () {
     // Open Decrypted (the CodeLens) says why in our words, not in VS Code's "Cannot open custodian-values:…".
     const { errors } = await captureErrors(team.services, () => run('custodian.openValuesDecrypted', { uri: foreign }));
     assert.match(errors[0]?.message ?? '', /^You are not a recipient of foreign\.env\. It is encrypted to: /);
-    assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === 'custodian-values' && e.document.uri.path === foreign.path), 'no editor opened');
+    assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === 'custodian-values' && behind(e.document.uri).toString() === foreign.toString()), 'no editor opened');
   });
 });

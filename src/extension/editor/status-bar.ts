@@ -16,8 +16,10 @@ export class EncryptionStatusBar implements vscode.Disposable {
     private readonly values?: ValuesFileSystem,
   ) {
     this.item.name = vscode.l10n.t('Custodian: Encryption');
+    // By the file behind the view: a view's URI may name it by its workspace-relative or absolute path.
     const onInfo = (uri: vscode.Uri): void => {
-      if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.update();
+      const active = vscode.window.activeTextEditor?.document.uri;
+      if (active && backingFile(active).toString() === backingFile(uri).toString()) this.update();
     };
     this.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(() => this.update()), documents.onDidChangeInfo(onInfo));
     if (values) this.subscriptions.push(values.onDidChangeInfo(onInfo));
@@ -71,6 +73,10 @@ export class EncryptionStatusBar implements vscode.Disposable {
     this.visible = true;
     this.item.show();
   }
+}
+
+function backingFile(uri: vscode.Uri): vscode.Uri {
+  return uri.scheme === VALUES_SCHEME ? fromValuesUri(uri) : toEncryptedUri(uri);
 }
 
 function escapeMd(text: string): string {

@@ -47,11 +47,11 @@ export class ValuesFileSystem extends BackedFileSystem {
 
   /** Recipients and signer of an open decrypted document (undefined until it was read). */
   describe(uri: vscode.Uri): EnvelopeDescription | undefined {
-    return this.entries.get(uri.toString())?.description;
+    return this.entries.get(key(uri))?.description;
   }
 
   recipientsOf(uri: vscode.Uri): readonly string[] | undefined {
-    return this.entries.get(uri.toString())?.recipients;
+    return this.entries.get(key(uri))?.recipients;
   }
 
   override async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
@@ -166,14 +166,18 @@ export class ValuesFileSystem extends BackedFileSystem {
       }
       const known = await this.session.knownKeys();
       const header: EnvelopeInfo = { version: 1, recipients, chunkSize: 0, headerSize: 0 };
-      const uri = toValuesUri(file);
-      this.entries.set(uri.toString(), { description: this.session.describe(header, opened.signature, known), recipients });
-      this.infoEmitter.fire(uri);
+      this.entries.set(key(file), { description: this.session.describe(header, opened.signature, known), recipients });
+      this.infoEmitter.fire(toValuesUri(file));
       return { values: opened, document };
     } finally {
       this.session.release(...identities);
     }
   }
+}
+
+function key(uri: vscode.Uri): string {
+  // The file's URI, not the decrypted URI's display path (which follows the workspace folders).
+  return fromValuesUri(uri).toString();
 }
 
 /** With auto-save on, what makes VS Code wait for a document that parses (the problems are marked as you type). */

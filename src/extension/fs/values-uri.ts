@@ -1,6 +1,8 @@
-// Where a value-encrypted file is shown decrypted: `custodian-values:/dir/.env?<uri of /dir/.env>`.
-// The path is the file's own, so VS Code picks the same language (dotenv, JSON, YAML) and the tab shows
-// the file's name; the query keeps the exact file URI.
+// Where a value-encrypted file is shown decrypted: `custodian-values:/config/.env?<uri of the file>`, as
+// a `.enc` file is (enc-uri.ts). The path is what the tab, its tooltip and the breadcrumbs show: the
+// file's workspace-relative path (VS Code does not relate another scheme's absolute path to the
+// workspace folder, and would show every folder from the root). Its name is the file's own, so VS Code
+// picks the same language; the query keeps the exact file URI.
 import * as vscode from 'vscode';
 
 export const VALUES_SCHEME = 'custodian-values';
@@ -22,12 +24,19 @@ export function hasValuesFileName(uri: vscode.Uri): boolean {
 }
 
 export function toValuesUri(file: vscode.Uri): vscode.Uri {
-  return file.with({ scheme: VALUES_SCHEME, query: file.toString(), fragment: '' });
+  const inWorkspace = vscode.workspace.getWorkspaceFolder(file) !== undefined;
+  const path = inWorkspace ? `/${vscode.workspace.asRelativePath(file)}` : file.path;
+  return vscode.Uri.from({ scheme: VALUES_SCHEME, path, query: file.toString() });
 }
 
-/** True for a URI `toValuesUri` makes: its path is the file's own (not what "Save As…" leaves). */
+/**
+ * True for a URI `toValuesUri` makes, or one with the file's absolute path (made by hand, or restored from
+ * an earlier version); not for another path carrying a file's query, which is what "Save As…" leaves.
+ */
 export function isShownValuesUri(uri: vscode.Uri): boolean {
-  return uri.scheme === VALUES_SCHEME && uri.query !== '' && fromValuesUri(uri).path === uri.path;
+  if (uri.scheme !== VALUES_SCHEME || uri.query === '') return false;
+  const file = fromValuesUri(uri);
+  return uri.path === file.path || uri.path === toValuesUri(file).path;
 }
 
 /** The file behind a decrypted view (any other URI is returned as it is). */

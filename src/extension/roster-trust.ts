@@ -5,6 +5,7 @@
 // it, Exclude leaves it out of this encryption. A broken entry (its key is not the one signed, its
 // record is forged, a signed removal was reverted) can only be confirmed by a verified member, who then
 // re-signs it. Also writes the signed records for Add Teammate, Remove Teammate and Sign the Roster.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CryptoBackend } from '../core/crypto-backend';
@@ -95,9 +96,11 @@ export class RosterTrust {
   async vet(folder: vscode.WorkspaceFolder, members: readonly RosterMember[], signer?: VetSigner): Promise<RosterMember[]> {
     const checked = await this.verify(folder, members);
     if (!checked || members.length === 0) return [...members];
-    if (checked.verification.missing.length > 0) throw new RosterMemberMissingError(checked.verification.missing.map((m) => m.name));
-    const [{ reviewRoster, confirmPins, samePins }, { rosterKey }] = await Promise.all([lazyCore.rosterPins(), lazyCore.rosterPinStore()]);
+    // `members` may be the recipients chosen from the roster, not all of it: missing means no file on disk.
     const dir = this.teamDir(folder);
+    const gone = checked.verification.missing.filter((m) => !fs.existsSync(path.join(dir, `${m.name}.pub`)));
+    if (gone.length > 0) throw new RosterMemberMissingError(gone.map((m) => m.name));
+    const [{ reviewRoster, confirmPins, samePins }, { rosterKey }] = await Promise.all([lazyCore.rosterPins(), lazyCore.rosterPinStore()]);
     const key = await rosterKey(dir);
     const store = await this.store();
     const pins = await store.get(key);

@@ -304,12 +304,17 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.equal(custodian(a, ['git', 'setup', '--check']).code, 0);
   });
 
-  it('a clone of a set-up repository: .gitattributes arrives with it, the drivers do not; its undo leaves the committed lines', () => {
+  it('a clone of a set-up repository: .gitattributes arrives with it, the drivers do not; setup says there is nothing to commit; its undo leaves the committed lines', () => {
     const { b } = twoClones('teammate', ['alice'], lines(2, 'x').join(''));
     const attributes = fs.readFileSync(path.join(b, '.gitattributes'));
     assert.equal(custodian(b, ['git', 'setup', '--undo']).code, 0);
     assert.ok(fs.readFileSync(path.join(b, '.gitattributes')).equals(attributes), 'committed lines are not this clone\'s to remove');
     assert.equal(gitIn(b)(['config', '--get', 'merge.custodian.driver']).status, 1);
+    // Set up again: the drivers come back; .gitattributes came with the clone, so there is nothing to commit.
+    const setup = custodian(b, ['git', 'setup']);
+    assert.equal(setup.code, 0, setup.stderr);
+    assert.match(setup.stderr, /\.gitattributes is already committed/);
+    assert.doesNotMatch(setup.stderr, /commit \.gitattributes/);
   });
 });
 

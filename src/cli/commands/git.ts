@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFAULT_MARKER_SIZE } from '../../core/line-merge';
 import { repositoryRoot } from '../../node/git';
-import { checkSetup, driverCommands, setUp, undoSetup } from '../../node/git-setup';
+import { attributesToCommit, checkSetup, driverCommands, setUp, undoSetup } from '../../node/git-setup';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
 import { mergeDriver, textconv, type DriverKeys } from '../git-drivers';
@@ -56,7 +56,9 @@ async function runSetup(args: Args, ctx: CommandContext): Promise<void> {
   const done = await setUp(root, commands);
   for (const line of done) ctx.info(line);
   if (done.length === 0) ctx.info('already set up: nothing changed');
-  else ctx.info('commit .gitattributes so teammates get it; each teammate runs "custodian git setup" once in their clone');
+  // .gitattributes is shared through git; the drivers and the hook are this clone's own.
+  else if (await attributesToCommit(root)) ctx.info('commit .gitattributes so teammates get it; each teammate runs "custodian git setup" once in their clone');
+  else ctx.info('.gitattributes is already committed; each teammate runs "custodian git setup" once in their clone');
 }
 
 function driverKeys(args: Args): DriverKeys {

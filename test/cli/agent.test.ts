@@ -25,10 +25,10 @@ interface Result {
   stderr: string;
 }
 
-/** The CLI without blocking this process's event loop (the agent answers from it). */
-function runAsync(args: string[], env: Record<string, string>): Promise<Result> {
+/** A program without blocking this process's event loop (the agent answers from it). */
+function spawnAsync(program: string, args: string[], env: Record<string, string>, cwd?: string): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath(), ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -36,6 +36,11 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The CLI, as spawnAsync runs it. */
+function runAsync(args: string[], env: Record<string, string>): Promise<Result> {
+  return spawnAsync(process.execPath, [cliPath(), ...args], env);
 }
 
 (process.platform === 'win32' ? describe.skip : describe)('cli: the agent as the last identity source', function () {
@@ -106,17 +111,8 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
   it('git diff through the agent: each consent names the file git compares, a committed version as "(a version from git)", never git\'s temporary path', async () => {
     const repo = path.join(dir, 'diff-repo');
     fs.mkdirSync(repo);
-    const git = (args: string[]): Promise<Result> =>
-      new Promise((resolve, reject) => {
-        const env = cleanEnv({ CUSTODIAN_AGENT_SOCK: address, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' });
-        const child = spawn('git', args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
+    const gitEnv = { CUSTODIAN_AGENT_SOCK: address, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' };
+    const git = (args: string[]): Promise<Result> => spawnAsync('git', args, gitEnv, repo);
     for (const args of [['init', '-q'], ['config', 'diff.custodian.textconv', `"${process.execPath}" "${cliPath()}" git textconv`]]) assert.equal((await git(args)).code, 0);
     fs.writeFileSync(path.join(repo, '.gitattributes'), '*.enc diff=custodian\n');
     fs.copyFileSync(toAlice, path.join(repo, 'secrets.env.enc'));

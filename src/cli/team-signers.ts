@@ -20,8 +20,21 @@ export interface TeamSigner {
   readonly deploy: boolean;
 }
 
+/** A command reads a roster once, however many files it names a signer for (--require-signer DIR too). */
+const verified = new Map<string, Promise<TeamSigner[]>>();
+
 /** The verified members of the signed roster `dir` (an unsigned roster vouches for no one). */
-export async function teamSigners(dir: string, backend: CryptoBackend): Promise<TeamSigner[]> {
+export function teamSigners(dir: string, backend: CryptoBackend): Promise<TeamSigner[]> {
+  const key = path.resolve(dir);
+  let signers = verified.get(key);
+  if (!signers) {
+    signers = readTeamSigners(dir, backend);
+    verified.set(key, signers);
+  }
+  return signers;
+}
+
+async function readTeamSigners(dir: string, backend: CryptoBackend): Promise<TeamSigner[]> {
   const members = await loadRoster(dir);
   const verification = await verifyMembers(dir, members, backend);
   if (!verification.signed) {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isArmored } from '../../core/armor';
 import type { EnvelopeInfo } from '../../core/envelope';
-import type { RecipientPolicy } from '../../core/envelope-header';
+import { hasEnvelopeMagic, type RecipientPolicy } from '../../core/envelope-header';
 import { CustodianError, describeError } from '../../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
 import { isValueEncrypted, openValues, sealValues } from '../../core/values';
@@ -44,7 +44,7 @@ async function isEnvelopeFile(file: string): Promise<boolean> {
     const head = Buffer.alloc(256);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const bytes = head.subarray(0, bytesRead);
-    return bytes.toString('latin1').startsWith('CUSTODIAN') || isArmored(bytes);
+    return hasEnvelopeMagic(bytes) || isArmored(bytes);
   } finally {
     await handle.close();
   }

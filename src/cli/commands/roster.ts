@@ -320,7 +320,8 @@ async function remove(dir: string, name: string, args: Args, ctx: CommandContext
   const members = await loadRoster(dir);
   const m = members.find((x) => x.name === name);
   if (!m) throw new CliError(`${path.join(dir, `${displayText(name)}.pub`)} does not exist`);
-  if ((await readRosterRecords(dir, { history: false })).root) requireVouchingSigner(dir, members, await verifyMembers(dir, members, ctx.backend()), me);
+  const verification = await verifyMembers(dir, members, ctx.backend());
+  if (verification.signed) requireVouchingSigner(dir, members, verification, me);
   const record = await writeRosterRecord(dir, { op: 'remove', name, fingerprint: m.key.fingerprint }, me, ctx.backend());
   try {
     await fs.rm(m.file);

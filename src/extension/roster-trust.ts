@@ -39,6 +39,9 @@ export class RosterMemberMissingError extends CustodianError {
   }
 }
 
+/** See RosterTrust.verified. */
+const MAX_VERIFICATIONS_KEPT = 8;
+
 export interface RosterTrustDeps {
   backend: () => Promise<CryptoBackend>;
   trust: WorkspaceTrust;
@@ -60,6 +63,15 @@ export interface VetSigner {
 }
 
 export class RosterTrust {
+  /**
+   * Recent verifications, keyed by their exact input (members, root and record texts). Verifying is
+   * pure, a few RSA signatures per record, and knownKeys() asks on every open, save and Show Recipients;
+   * keying on the texts rather than on file events means a record written by the CLI or git counts at
+   * the next call, never after a watcher's delay. A few entries: the whole team and a chosen subset,
+   * with and without git history.
+   */
+  private readonly verified = new Map<string, RosterVerification>();
+
   constructor(private readonly deps: RosterTrustDeps) {}
 
   teamDir(folder: vscode.WorkspaceFolder): string {
@@ -80,12 +92,14 @@ export class RosterTrust {
     const [{ readRosterRecords, historyProblems }, { verifyRoster }] = await Promise.all([lazyCore.rosterRecordsDir(), lazyCore.rosterRecords()]);
     // git history (deleted records) only in trusted workspaces: a repository's git config can run commands.
     const files = await readRosterRecords(this.teamDir(folder), { history: options.history !== false && this.deps.trust.isTrusted });
-    const verification = await verifyRoster(
-      members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
-      files.root,
-      files.records,
-      await this.deps.backend(),
-    );
+    const entries = members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint }));
+    const input = JSON.stringify([entries, files.root ?? null, files.records]);
+    let verification = this.verified.get(input);
+    if (!verification) {
+      verification = await verifyRoster(entries, files.root, files.records, await this.deps.backend());
+      if (this.verified.size >= MAX_VERIFICATIONS_KEPT) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(input, verification);
+    }
     return { verification, problems: [...verification.problems, ...historyProblems(files)] };
   }
 

@@ -8,6 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { privateKeyFromPkcs8Der } from '../../src/core/keys';
 import { createRecord } from '../../src/core/roster-records';
 import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/decrypt-to-file';
 import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
@@ -310,6 +311,31 @@ describe('roster integrity: a plain roster adopts signing in one step', function
       modals.dispose();
       fs.rmSync(file, { force: true });
       fs.writeFileSync(davePub, saved);
+    }
+  });
+
+  it('a record written outside VS Code counts at the next use: a teammate the CLI made a deploy key is marked at once', async () => {
+    const ops = await person('ops');
+    assert.ok(await run('custodian.addTeammate', { text: opensslPublicPem(ops.privatePem), name: 'ops', confirm: true }));
+    await waitForRoster(state.services, (await state.services.roster.members()).length);
+    const me = state.services.keyStore.list()[0];
+    const byOps = wsPath('by-ops.env.enc');
+    fs.writeFileSync(byOps, await encryptFor([await state.services.keyStore.getPublicKey(me.id)], 'TOKEN=1\n', ops.key));
+    const target = path.join(state.scratch, 'by-ops.env');
+    const signer = async (): Promise<string> => {
+      const res = await run<DecryptToFileResult>('custodian.decryptToFile', { uri: vscode.Uri.file(byOps), target: vscode.Uri.file(target), overwrite: true });
+      fs.rmSync(target, { force: true });
+      return res?.files[0].description.summary ?? '';
+    };
+    try {
+      assert.match(await signer(), /signed by ops(?! ⚠)/);
+      // What `custodian roster add --deploy ops` (or a pull) writes while the window is open: no file event awaited.
+      const myKey = privateKeyFromPkcs8Der(await state.services.keyStore.getPrivateKeyDer(me.id));
+      const record = await createRecord({ op: 'deploy', name: 'ops', fingerprint: ops.fingerprint }, myKey, new Date('2099-01-01T00:00:00Z'), backend);
+      fs.writeFileSync(path.join(teamDir(), 'records', '20990101T000000000Z-deploy-ops-0000cafe.json'), record);
+      assert.match(await signer(), /signed by ops ⚠/);
+    } finally {
+      fs.rmSync(byOps, { force: true });
     }
   });
 });

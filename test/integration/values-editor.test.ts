@@ -101,7 +101,11 @@ describe('value-encrypted files in the editor', function () {
 
   it('the decrypted tab is named like the file, under its workspace-relative path as a .enc\'s is (breadcrumbs values-repo › tab.env), in the file\'s language', async () => {
     const { file } = await sealedForMe('tab.env', 'TAB_SECRET=tab-label-8k\n', team.alice.key);
+    // Opened from its tokens (the CodeLens, the title bar): the decrypted view takes their tab's place.
+    await vscode.window.showTextDocument(file, { preview: false });
     const opened = await run<vscode.Uri>('custodian.openValuesDecrypted', { uri: file });
+    const tokenTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === file.toString());
+    assert.deepStrictEqual(tokenTabs.map((t) => t.label), [], 'the token tab is replaced');
     assert.ok(opened);
     // The tab label, its tooltip and the breadcrumbs are the URI's base name and path segments.
     assert.strictEqual(opened.path, '/values-repo/tab.env', 'the breadcrumbs read values-repo › tab.env, not the absolute path');
@@ -283,6 +287,24 @@ describe('value-encrypted files in the editor', function () {
     assert.strictEqual(fromEditor.uri.toString(), file.toString(), 'the active decrypted editor is the file on disk');
     await closeAllEditors();
     fs.rmSync(theirs.fsPath);
+  });
+
+  it('the Explorer menu of a value-encrypted file offers what a .enc\'s does, in its terms, and never Encrypt File or Encrypt Values', async () => {
+    type MenuItem = { command: string; when?: string };
+    const explorer = (team.services.context.extension.packageJSON.contributes.menus as Record<string, MenuItem[]>)['explorer/context'];
+    const onValueFile = explorer.filter((m) => /resourcePath in '?custodian\.valueEncryptedFiles/.test(m.when ?? '')).map((m) => m.command);
+    assert.deepStrictEqual(onValueFile, ['custodian.openValuesDecrypted', 'custodian.decryptValuesToFile', 'custodian.reencryptFile', 'custodian.showRecipients']);
+    for (const encrypt of ['custodian.encryptFile', 'custodian.encryptValues']) {
+      const entry = explorer.find((m) => m.command === encrypt);
+      assert.match(entry?.when ?? '', /resourcePath not in '?custodian\.valueEncryptedFiles/, `${encrypt} is not offered on a file already encrypted`);
+    }
+    // As the Explorer runs it: the file's URI and the selection.
+    const { file } = await sealedForMe('explorer.env', 'EXPLORER_SECRET=explorer-8v\n', team.alice.key);
+    await vscode.commands.executeCommand('custodian.openValuesDecrypted', file, [file]);
+    const editor = await waitFor('the decrypted editor', async () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-values' && vscode.window.activeTextEditor);
+    assert.strictEqual(editor.document.getText(), 'EXPLORER_SECRET=explorer-8v\n');
+    await closeAllEditors();
+    fs.rmSync(file.fsPath);
   });
 
   it('saving a file signed by a key Custodian does not know asks first; declining leaves the file as it was', async () => {

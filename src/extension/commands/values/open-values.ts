@@ -27,5 +27,11 @@ export async function openValuesDecrypted(deps: ValuesDeps, first: unknown): Pro
   if (!deps.session.canDecrypt(recipients)) throw new NotARecipientError(basename(file.path), deps.session.parties(recipients, await deps.session.knownKeys()));
   const uri = toValuesUri(file);
   await vscode.window.showTextDocument(uri, { preview: false });
+  const group = vscode.window.tabGroups.activeTabGroup;
+  // The decrypted view takes the place of the tokens it was opened from (its CodeLens, title bar or
+  // palette): two tabs of one name, one unreadable, is what a new user trips over. Unsaved edits to the
+  // tokens keep their tab.
+  const tokens = group.tabs.filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === file.toString() && !t.isDirty);
+  if (tokens.length > 0) await vscode.window.tabGroups.close(tokens, true);
   return uri;
 }

@@ -30,6 +30,11 @@ export interface StagedFile {
 export interface GuardInput {
   /** The files to check (the staged ones, or every tracked one for `--all`). */
   readonly files: readonly StagedFile[];
+  /**
+   * The last commit's version of the checked files (the pre-commit check; none for `--all`): a value a
+   * regex rule left in the clear there was already shown for review, so only new ones are named again.
+   */
+  readonly committed?: ReadonlyMap<string, Uint8Array>;
   /** Every path in the index after the commit, to find plaintext twins. */
   readonly indexPaths: ReadonlySet<string>;
   /** guard.plaintextPaths of the repository's config. */
@@ -111,14 +116,21 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
           message: `${show(p)} is value-encrypted but holds ${valueEncrypted.againstRule.length} value(s) in the clear that its rule says must be encrypted: ${valueEncrypted.againstRule.map(show).join(', ')}`,
           fix: `open ${quote(p)} with "Custodian: Open Decrypted" in VS Code and save it (saving seals every value its rule encrypts)`,
         });
-      } else if (valueEncrypted.rule.kind === 'unencrypted-regex' && valueEncrypted.names.length > 0) {
-        findings.push({
-          path: p,
-          rule: 'plaintext-path',
-          severity: 'warning',
-          message: `${show(p)} leaves ${valueEncrypted.names.map(show).join(', ')} in the clear under its rule unencrypted-regex:${show(valueEncrypted.rule.regex)}: check that none of them is a secret`,
-          fix: 'narrow the rule, or use unencrypted-suffix',
-        });
+      } else if (valueEncrypted.rule.kind === 'unencrypted-regex') {
+        const regex = valueEncrypted.rule.regex;
+        const before = input.committed?.get(p);
+        const previous = before === undefined ? undefined : valuesOf(p, before);
+        const reviewed = previous?.rule.kind === 'unencrypted-regex' && previous.rule.regex === regex ? new Set(previous.names) : new Set<string>();
+        const fresh = valueEncrypted.names.filter((n) => !reviewed.has(n));
+        if (fresh.length > 0) {
+          findings.push({
+            path: p,
+            rule: 'plaintext-path',
+            severity: 'warning',
+            message: `${show(p)} leaves ${fresh.map(show).join(', ')} in the clear under its rule unencrypted-regex:${show(regex)}${reviewed.size > 0 ? ' (new since the last commit)' : ''}: check that none of them is a secret`,
+            fix: 'narrow the rule, or use unencrypted-suffix',
+          });
+        }
       }
     } else if (rule !== undefined) {
       findings.push({

@@ -65,6 +65,20 @@ export async function stagedPaths(root: string): Promise<string[]> {
   return splitZ(await git(root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT']));
 }
 
+/** The blob ids of `paths` in the HEAD commit (paths it lacks are absent; empty before the first commit). */
+export async function headBlobIds(root: string, paths: readonly string[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (paths.length === 0) return ids;
+  // Literal pathspecs: a file named `*.env` names itself, not a pattern.
+  const r = await runGit(root, ['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', 'HEAD', '--', ...paths]);
+  if (r.status !== 0) return ids;
+  for (const line of splitZ(r.stdout)) {
+    const m = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(line);
+    if (m) ids.set(m[2], m[1]);
+  }
+  return ids;
+}
+
 /**
  * Blob contents by id, in one `git cat-file --batch`. Blobs larger than `maxBytes` come back as
  * undefined (their size is known, their bytes are skipped).

@@ -403,6 +403,33 @@ describe('cli: guard (real git)', function () {
     assert.match(r.err, /warning: \[recipient-drift\] prod\.env\.enc's recipients differ from the roster \(\.custodian\/team\): not readable by bob/);
   });
 
+  it('names the values an unencrypted-regex rule leaves in the clear once, in the commit where each first is; --all names them all', () => {
+    // What a suffix rule cannot say: PORT and NODE_ENV readable, everything else sealed.
+    write('svc/plain.env', 'PORT=8080\nNODE_ENV=production\nTOKEN=tok-first-Q1\n');
+    const e = run(['encrypt', '--values', '-R', '.custodian/team', '--unencrypted-regex', '^(PORT|NODE_ENV|LOG_LEVEL)$', '-o', 'svc/.env', 'svc/plain.env'], { cwd: repo });
+    assert.equal(e.code, 0, e.stderr);
+    fs.rmSync(path.join(repo, 'svc/plain.env'));
+    const first = tryCommit(['svc/.env']);
+    assert.equal(first.status, 0, first.err);
+    assert.match(first.err, /warning: \[plaintext-path\] svc\/\.env leaves PORT, NODE_ENV in the clear under its rule unencrypted-regex:/);
+    // A sealed value changes: nothing new in the clear, nothing to review again.
+    const set = (name: string, value: string) => assert.equal(run(['set', '-i', alice.privatePath, 'svc/.env', name], { cwd: repo, input: value }).code, 0);
+    set('TOKEN', 'tok-second-Q2');
+    const second = tryCommit(['svc/.env']);
+    assert.equal(second.status, 0, second.err);
+    assert.doesNotMatch(second.err, /in the clear/);
+    // A new value the rule leaves readable is named, alone.
+    set('LOG_LEVEL', 'debug');
+    const third = tryCommit(['svc/.env']);
+    assert.equal(third.status, 0, third.err);
+    assert.match(third.err, /svc\/\.env leaves LOG_LEVEL in the clear under its rule unencrypted-regex:.* \(new since the last commit\)/);
+    const all = run(['guard', '--all'], { cwd: repo });
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stderr, /svc\/\.env leaves PORT, NODE_ENV, LOG_LEVEL in the clear/);
+    ok(g(['rm', '-q', 'svc/.env']));
+    ok(g(['commit', '-q', '-m', 'drop svc']));
+  });
+
   it('follows .custodian/config from the index, and --all checks every tracked file for CI', () => {
     write('.custodian/config', JSON.stringify({ guard: { plaintextPaths: ['*.secret', 'private/'] } }));
     write('.env', 'A=1\n'); // allowed now: the config replaced the defaults

@@ -43,4 +43,17 @@ describe('commit guard: value-encrypted files', () => {
     assert.deepEqual(findings.map((f) => f.severity), ['warning']);
     assert.match(findings[0].message, /leaves URL, TOKEN in the clear under its rule unencrypted-regex:\.\*/);
   });
+
+  it('the last commit\'s version: values it already left in the clear under the same regex are not named again; a changed regex names them all', async () => {
+    const seal = (doc: string, regex: string) => sealValues(doc, { format: 'dotenv', recipients: [alice.publicKey], backend, rule: { kind: 'unencrypted-regex', regex } });
+    const before = await seal('PORT=1\nTOKEN=t\n', '^(PORT|HOST)$');
+    const after = await seal('PORT=1\nHOST=h\nTOKEN=t\n', '^(PORT|HOST)$');
+    const check = async (committed: string) => checkStagedFiles({ ...input([{ path: '.env', content: utf8(after) }]), committed: new Map([['.env', utf8(committed)]]) });
+    const same = await check(before);
+    assert.deepEqual(same.map((f) => f.severity), ['warning']);
+    assert.match(same[0].message, /leaves HOST in the clear under its rule unencrypted-regex:\^\(PORT\|HOST\)\$ \(new since the last commit\)/);
+    assert.deepEqual(await check(after), [], 'nothing new in the clear');
+    const widened = await check(await seal('PORT=1\nTOKEN=t\n', '^PORT$'));
+    assert.match(widened[0].message, /leaves PORT, HOST in the clear/);
+  });
 });

@@ -5,11 +5,12 @@ import { checkStagedFiles, type GuardFinding } from '../../core/commit-guard';
 import { displayText } from '../../core/display-text';
 import { parsePublicKey, type RsaPublicKey } from '../../core/keys';
 import { DEFAULT_PROJECT_CONFIG, parseProjectConfig, PROJECT_CONFIG_PATH } from '../../core/project-config';
-import { readBlobs, readIndex, repositoryRoot, stagedPaths } from '../../node/git';
+import { headBlobIds, readBlobs, readIndex, repositoryRoot, stagedPaths } from '../../node/git';
 import { type Command } from '../command';
 import { commandMain } from '../command-main';
 import { CliError } from '../output';
 import { shellQuote } from '../../core/shell-quote';
+import { valuesFormatForFileName } from '../../core/values';
 
 /** Staged files larger than this are checked by path only (a key block in a 64 MiB blob is not a key file). */
 const MAX_SCANNED_BYTES = 64 * 1024 * 1024;
@@ -35,7 +36,9 @@ and fails (exit status 1) when one should not be committed:
   plaintext-twin   it is the plaintext of a .enc file beside it (.env next to .env.enc)
   corrupt-enc      it is a .enc file that is not a valid Custodian file
 It warns, without failing, when a .enc file's recipients differ from the roster
-(.custodian/team/*.pub), unless the file's recipients were chosen by hand.
+(.custodian/team/*.pub), unless the file's recipients were chosen by hand, and when a
+value-encrypted file's unencrypted-regex rule leaves a value in the clear that the last commit
+did not (--all: every such value).
 Each message names the file, the rule and the fix. "custodian git setup" installs this as the
 pre-commit hook; "git commit --no-verify" skips it. The rules and the roster are read from the
 index too. No key is needed.
@@ -57,8 +60,16 @@ Examples:
     const configEntry = index.get(PROJECT_CONFIG_PATH);
     const rosterEntries = [...index.entries()].filter(([p]) => p.startsWith(ROSTER_DIR) && p.endsWith('.pub') && !p.slice(ROSTER_DIR.length).includes('/'));
     const oids = [...new Set([...checked.map((p) => index.get(p)!.oid), ...(configEntry ? [configEntry.oid] : []), ...rosterEntries.map(([, e]) => e.oid)])];
-    const blobs = await readBlobs(root, oids, MAX_SCANNED_BYTES);
+    // The last commit's version of staged files that may be value-encrypted: a value a regex rule left
+    // in the clear is named once, when it first is, not on every later commit of the file.
+    const committedIds = args.flag('all') ? new Map<string, string>() : await headBlobIds(root, checked.filter((p) => valuesFormatForFileName(p) !== undefined));
+    const blobs = await readBlobs(root, [...new Set([...oids, ...committedIds.values()])], MAX_SCANNED_BYTES);
 
+    const committed = new Map<string, Uint8Array>();
+    for (const [p, oid] of committedIds) {
+      const bytes = blobs.get(oid);
+      if (bytes) committed.set(p, bytes);
+    }
     const configBytes = configEntry && blobs.get(configEntry.oid);
     const config = configBytes ? parseProjectConfig(new TextDecoder().decode(configBytes)) : DEFAULT_PROJECT_CONFIG;
     const roster: { name: string; key: RsaPublicKey }[] = [];
@@ -71,6 +82,7 @@ Examples:
     }
     const findings = await checkStagedFiles({
       files: checked.map((p) => ({ path: p, content: blobs.get(index.get(p)!.oid) })),
+      committed,
       indexPaths: new Set(index.keys()),
       plaintextPaths: config.guard.plaintextPaths,
       roster,

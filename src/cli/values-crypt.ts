@@ -22,7 +22,7 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
   await checkOutput(out, { force });
   // Read first: a .enc given by mistake is named as one, not as a file of unknown format.
   const document = await readValuesText(input, ctx);
-  const format = valuesFormatOf(args, input);
+  const format = valuesFormatOf(args, input, out);
   const passphrases = ctx.passphrases(args);
   const recipients = await encryptRecipients(args, ctx, passphrases);
   const signer = await valuesSigner(args, ctx, out ?? input);
@@ -45,7 +45,7 @@ export async function decryptValuesFile(args: Args, ctx: CommandContext): Promis
   await checkInput(input);
   // Read first: a .enc given by mistake is named as one, not as a file of unknown format or a key asked for.
   const text = await readValuesText(input, ctx);
-  const format = valuesFormatOf(args, input);
+  const format = valuesFormatOf(args, input, out);
   const identities = await valuesIdentities(args, ctx, input);
   const required = await loadRequiredSigners(args, () => ctx.passphrases(args), ctx.backend());
   if (isConflictedValues(text, format)) return decryptConflicted(text, format, identities, input, out, force, ctx);

@@ -17,14 +17,19 @@ export const MAX_VALUES_FILE_BYTES = 64 * 1024 * 1024;
 
 export const VALUES_FORMAT_HELP = `      --format FMT        dotenv, json or yaml (default: from the file name: .env, .env.*, *.env,
                           *.json, *.yaml, *.yml)`;
+/** encrypt/decrypt --values: standard input takes its format from -o's name. */
+export const VALUES_FORMAT_HELP_WITH_OUTPUT = `      --format FMT        dotenv, json or yaml (default: from the file name: .env, .env.*, *.env,
+                          *.json, *.yaml, *.yml; for standard input, from -o's)`;
 
-export function valuesFormatOf(args: Args, file: string | undefined): ValuesFormatName {
+export function valuesFormatOf(args: Args, file: string | undefined, output?: string): ValuesFormatName {
   const given = args.string('format');
   if (given !== undefined) {
     if (given !== 'dotenv' && given !== 'json' && given !== 'yaml') throw args.usageError(`unknown --format "${given}": use dotenv, json or yaml`);
     return given;
   }
-  const format = file === undefined || isStdio(file) ? undefined : valuesFormatForFileName(file);
+  const named = (f: string | undefined) => (f === undefined || isStdio(f) ? undefined : valuesFormatForFileName(f));
+  // The output's name when the input has none that says (standard input: `encrypt --values -o .env -`).
+  const format = named(file) ?? named(output);
   if (!format) throw new UsageError(`cannot tell the format of ${file === undefined || isStdio(file) ? 'standard input' : file}`, { hint: 'pass --format dotenv, --format json or --format yaml' });
   return format;
 }

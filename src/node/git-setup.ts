@@ -6,6 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { CustodianError } from '../core/errors';
 import { writeFileAtomic } from './atomic-file';
+import { valueEncryptedFiles } from './encrypted-files';
 import { getConfig, git, runGit } from './git';
 
 export const ATTRIBUTES_LINE = '*.enc diff=custodian merge=custodian';
@@ -14,14 +15,6 @@ const HOOK_BEGIN = '# >>> custodian guard (added by "custodian git setup"; "cust
 const HOOK_END = '# <<< custodian guard';
 const STATE = 'custodian.setup';
 const VALUES_COMMENT = '# Custodian: three-way merges of value-encrypted files, one line each (docs/VALUES.md §12)';
-/** Value-encrypted files are config files; a larger candidate is not read when looking for them. */
-const MAX_VALUES_CANDIDATE_BYTES = 4 * 1024 * 1024;
-// The names the core gives a format (.env, .env.*, *.env, *.json, *.yaml, *.yml) and the metadata block's
-// first line or member (VALUES.md §4), tested without loading the core's values module: the extension
-// imports this file at activation, and that module brings the yaml package. The driver validates fully.
-const VALUES_FILE_NAME = /(^|\/)\.env(\.[^/]*)?$|\.env$|\.(json|ya?ml)$/i;
-const VALUES_MARKERS = [/^#custodian:values=/m, /"custodian:values"\s*:/];
-
 /** What setup could not do without risking someone else's work. */
 export class GitSetupError extends CustodianError {}
 
@@ -113,23 +106,11 @@ export function valuesAttributeLine(repoPath: string): string {
 }
 
 /**
- * Tracked files that are value-encrypted (VALUES.md §11: recognised by their metadata block, under the
- * names the format has: .env, *.json, *.yaml …), and which of them git does not yet merge with our
- * driver. Their names are ordinary, so a pattern cannot tell them from plain files: one line per file.
+ * Tracked files that are value-encrypted, and which of them git does not yet merge with our driver.
+ * Their names are ordinary, so a pattern cannot tell them from plain files: one line per file.
  */
 async function valueFiles(root: string): Promise<{ all: string[]; missing: string[] }> {
-  const tracked = (await git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard'])).toString('utf8').split('\0').filter((p) => p !== '' && VALUES_FILE_NAME.test(p));
-  const all: string[] = [];
-  for (const p of tracked) {
-    try {
-      const file = path.join(root, p);
-      if ((await fs.stat(file)).size > MAX_VALUES_CANDIDATE_BYTES) continue;
-      const text = await fs.readFile(file, 'utf8');
-      if (VALUES_MARKERS.some((re) => re.test(text))) all.push(p);
-    } catch {
-      // Deleted in the working tree or unreadable: nothing to register.
-    }
-  }
+  const all = await valueEncryptedFiles(root);
   if (all.length === 0) return { all, missing: [] };
   const out = (await git(root, ['check-attr', '-z', '--stdin', 'merge'], Buffer.from(all.join('\0') + '\0'))).toString('utf8').split('\0');
   const driver = new Map<string, string>();

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parsePrivateKey } from '../../src/core/keys';
 import { createRecord } from '../../src/core/roster-records';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
-import { makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
+import { makeOpensslKey, removeDir, run, sh, tempDir, type TestKey } from './helpers';
 
 function git(cwd: string, args: string[], author = 'Alice <alice@example.com>'): string {
   const [name, email] = /^(.*) <(.*)>$/.exec(author)!.slice(1);
@@ -250,6 +250,26 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     git(repo, ['checkout', 'HEAD^', '--', '.custodian/team/bob.pub']);
     assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'bob'], { env: env() }).code, 0);
     assert.equal(encrypt(out).code, 0);
+  });
+
+  it('roster remove names the files here the removed teammate can still open, with the rekey command that ends it; with none, says so', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['encrypt', '-R', team, '-s', alice.privatePath, '-o', path.join(repo, 'my secrets.enc'), plain], { env: env() }).code, 0);
+    const values = run(['encrypt', '--values', '-R', team, '-s', alice.privatePath, '-o', path.join(repo, '.env'), '-'], { env: env(), input: 'TOKEN=t-1\n' });
+    assert.equal(values.code, 0, values.stderr);
+    assert.equal(run(['encrypt', '-r', alice.sshPubPath, '-o', path.join(repo, 'alice-only.enc'), plain], { env: env() }).code, 0);
+    const r = run(['roster', 'remove', '-i', alice.privatePath, 'bob'], { env: env(), cwd: repo });
+    assert.equal(r.code, 0, r.stderr);
+    const command = /bob can still open 2 file\(s\) here; re-encrypt them without bob: custodian rekey (\.env 'my secrets\.enc')\. Rotate the secrets bob could read/.exec(r.stderr);
+    assert.ok(command, r.stderr);
+    // The command as printed (run through a shell), and bob can open neither file afterwards.
+    const rekey = sh(`$CUSTODIAN rekey -i ${JSON.stringify(alice.privatePath)} ${command[1]}`, { cwd: repo, env: env() });
+    assert.equal(rekey.code, 0, rekey.stderr);
+    assert.notEqual(run(['decrypt', '-i', bob.privatePath, path.join(repo, 'my secrets.enc')], { env: env() }).code, 0);
+    assert.notEqual(run(['get', '-i', bob.privatePath, path.join(repo, '.env'), 'TOKEN'], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    const none = run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() });
+    assert.match(none.stderr, /No file in this working tree is encrypted to carol\. Rotate the secrets carol could read/);
   });
 
   it('--require-signer DIR needs a signed roster: an unsigned one vouches for no one', () => {

@@ -189,5 +189,12 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     const r = run(['encrypt', '--values', '-r', alice.publicPemPath, file('notes.txt')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--format dotenv/);
+    // Standard input has no name: -o's says the format, both ways.
+    const piped = run(['encrypt', '--values', '-r', alice.publicPemPath, '-o', file('piped.yaml'), '-'], { input: 'db:\n  password: p-1\n' });
+    assert.equal(piped.code, 0, piped.stderr);
+    const back = run(['decrypt', '--values', '-i', alice.privatePath, '-o', file('piped-plain.yaml'), '-'], { input: fs.readFileSync(file('piped.yaml')) });
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(fs.readFileSync(file('piped-plain.yaml'), 'utf8'), 'db:\n  password: p-1\n');
+    assert.match(run(['encrypt', '--values', '-r', alice.publicPemPath, '-'], { input: 'A=1\n' }).stderr, /cannot tell the format of standard input/);
   });
 });

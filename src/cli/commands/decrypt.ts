@@ -11,7 +11,7 @@ import { IDENTITY_HELP, resolveIdentities } from '../identities';
 import { reportSigner } from '../team-signers';
 import { REQUIRE_SIGNER_OPTION, loadRequiredSigners, requireSigner } from '../required-signer';
 import { openTwoPassInput } from '../two-pass-input';
-import { VALUES_FORMAT_HELP } from '../values-files';
+import { VALUES_FORMAT_HELP_WITH_OUTPUT } from '../values-files';
 import { decryptValuesFile } from '../values-crypt';
 
 function signerOf(status: SignatureStatus): string | undefined {
@@ -108,7 +108,7 @@ Value-encrypted files (--values): IN is a .env, JSON or YAML file written by "en
 OUT is the plaintext document, byte for byte as it was, written only after every value, the file's
 MAC and its signature were verified (docs/VALUES.md).
   --values                decrypt a value-encrypted file
-${VALUES_FORMAT_HELP}
+${VALUES_FORMAT_HELP_WITH_OUTPUT}
 
 Examples:
   custodian decrypt -i ~/.custodian/alice.pem -o secrets.env secrets.env.enc

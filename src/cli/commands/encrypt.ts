@@ -9,7 +9,7 @@ import { checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
 import { UsageError } from '../output';
 import { encryptRecipients } from '../recipients';
-import { VALUES_FORMAT_HELP } from '../values-files';
+import { VALUES_FORMAT_HELP_WITH_OUTPUT } from '../values-files';
 import { encryptValuesFile } from '../values-crypt';
 
 /**
@@ -72,7 +72,7 @@ ${FORCE_HELP}
 Value-level encryption (--values): IN (a .env, JSON or YAML file) keeps its keys, comments and
 layout; each value is replaced by a token and a metadata block is added at the end (docs/VALUES.md).
   --values                encrypt the values of IN, not the whole file; written in IN's own format
-${VALUES_FORMAT_HELP}
+${VALUES_FORMAT_HELP_WITH_OUTPUT}
   --unencrypted-suffix S  leave values whose key ends with S in the clear (e.g. _PUBLIC)
   --unencrypted-regex R   leave values whose key matches the regular expression R in the clear
 

@@ -4,12 +4,14 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { displayText } from '../../core/display-text';
+import { shellQuote } from '../../core/shell-quote';
 import { exportPublicKeyOpenSsh, type RsaPrivateKey } from '../../core/keys';
 import { confusableGroups, rosterNameProblem } from '../../core/roster-names';
 import { pinsAfterVouching, reviewRoster } from '../../core/roster-pins';
 import type { EntryVerdict, RecordBody, RosterVerification } from '../../core/roster-records';
 import { readRosterRecords, writeRosterRecord } from '../../node/roster-records-dir';
 import { writeFileAtomic } from '../../node/atomic-file';
+import { filesEncryptedTo } from '../../node/encrypted-files';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
 import type { Args } from '../args';
@@ -335,7 +337,21 @@ async function remove(dir: string, name: string, args: Args, ctx: CommandContext
     delete members2[name];
     await source.store.set(source.key, { ...source.pins, members: members2 });
   }
-  ctx.info(`removed ${name}; commit the deletion and the signed record, re-encrypt the team's files without them ("custodian rekey FILE…"), and rotate the secrets ${name} could read (old versions stay readable to them in git history).`);
+  ctx.info(`removed ${name}; commit the deletion and the signed record. ${await stillReadable(dir, name, m.key.fingerprint)}`);
+}
+
+/**
+ * What a removed teammate can still open, as the next step: the working tree's encrypted files to
+ * re-key, by name; either way, git history keeps the versions they could read.
+ */
+async function stillReadable(dir: string, name: string, fingerprint: string): Promise<string> {
+  const history = `Rotate the secrets ${name} could read: older versions stay readable to them in git history.`;
+  const root = findRepositoryRoot(dir);
+  const files = root === undefined ? undefined : await filesEncryptedTo(root, fingerprint).catch(() => undefined);
+  if (root === undefined || files === undefined) return `Re-encrypt the team's files without them ("custodian rekey FILE…"). ${history}`;
+  if (files.length === 0) return `No file in this working tree is encrypted to ${name}. ${history}`;
+  const shown = files.map((f) => path.relative(process.cwd(), path.join(root, f)) || f);
+  return `${name} can still open ${files.length} file(s) here; re-encrypt them without ${name}: ${PROGRAM} rekey ${shown.map(shellQuote).join(' ')}. ${history}`;
 }
 
 export const main = commandMain(rosterCommand);

@@ -382,6 +382,16 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     fs.writeFileSync(pins, `@root ${v.out.split('\n')[0].slice('root of trust: '.length)}\nalice ${alice.fingerprint}\nbob ${bob.fingerprint}\n`);
     const p = run(['roster', 'verify', '-R', team, '--pins', pins], { env: env() });
     assert.equal(p.code, 0, p.out + p.stderr);
+    // Bob's fresh clone has pinned nothing: verify says how his pins come about, and the first encrypt -R makes them.
+    const bobEnv = { XDG_CONFIG_HOME: tempDir('custodian-roster-bob-') };
+    try {
+      const fresh = run(['roster', 'verify', '-R', team], { env: bobEnv });
+      assert.match(fresh.stderr, /no pins for .*: the chain was checked from the root in the repository, which a commit could replace\. On your machine, the first "custodian encrypt -R" \(or "custodian roster trust NAME…"\) pins it; in CI pass --pins FILE/);
+      assert.equal(run(['encrypt', '-R', team, '-o', path.join(repo, 'bob-first.enc'), plain], { env: bobEnv }).code, 0);
+      assert.doesNotMatch(run(['roster', 'verify', '-R', team], { env: bobEnv }).stderr, /no pins/);
+    } finally {
+      removeDir(bobEnv.XDG_CONFIG_HOME);
+    }
   });
 
   it('sign takes the key from the CLI\'s identity order (CUSTODIAN_IDENTITY without -i); without any key it is a usage error', () => {

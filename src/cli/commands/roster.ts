@@ -164,7 +164,12 @@ async function verify(dir: string, args: Args, ctx: CommandContext): Promise<voi
     if (verification.rootId !== undefined) ctx.print(`root of trust: ${verification.rootId}`);
     for (const m of members) ctx.print(`${displayText(m.name)}  ${m.key.fingerprint}  ${describeVerdict(verification.entries.get(m.name)!, members)}`);
     for (const p of [...verification.problems, ...pinProblems]) ctx.print(`problem: ${displayText(p, 400)}`);
-    if (!pinned && verification.signed) ctx.warn(`no pins for ${dir}: the chain was checked from the root in the repository; in CI pass --pins FILE so a replaced root is caught`);
+    if (!pinned && verification.signed) {
+      ctx.warn(
+        `no pins for ${dir}: the chain was checked from the root in the repository, which a commit could replace. ` +
+          `On your machine, the first "${PROGRAM} encrypt -R" (or "${PROGRAM} roster trust NAME…") pins it; in CI pass --pins FILE`,
+      );
+    }
   }
   if (!ok) {
     throw new CliError(verification.signed ? `roster ${dir} does not verify` : `roster ${dir} is not signed`, { hint: verifyHint(dir, members, verification, pinProblems.length > 0) });

@@ -85,6 +85,28 @@ describe('plaintext leftovers', function () {
     assert.deepStrictEqual(filesContaining(USER_DATA, secret), [], 'no copy of the plaintext left in user data');
   });
 
+  it('Encrypt Values removes the Local History copies of the plain file it replaced; the decrypted view adds none', async () => {
+    const history = path.join(USER_DATA, 'User', 'History');
+    const secret = marker('VALUES-HISTORY-PLAINTEXT');
+    const uri = wsUri('values-hist.env');
+    fs.writeFileSync(uri.fsPath, 'FIRST=1\n');
+    const editor = await vscode.window.showTextDocument(uri);
+    await editor.edit((e) => e.insert(new vscode.Position(1, 0), `SECRET=${secret}\n`));
+    assert.ok(await editor.document.save(), 'saved');
+    // The control: the Timeline's "File Saved" copy of the plaintext.
+    await waitFor('a Local History copy of the plaintext', async () => filesContaining(history, secret).length > 0);
+
+    const sealed = await run<vscode.Uri>('custodian.encryptValues', { uri });
+    assert.strictEqual(sealed?.scheme, 'custodian-values');
+    const view = await waitFor('the decrypted view', async () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-values' && vscode.window.activeTextEditor);
+    await view.edit((e) => e.insert(new vscode.Position(0, 0), `EDITED=${secret}-2\n`));
+    assert.ok(await view.document.save(), 'saved through the decrypted view (re-sealed)');
+    await sleep(1000);
+    assert.ok(!fs.readFileSync(uri.fsPath, 'utf8').includes(secret), 'the file holds tokens');
+    assert.deepStrictEqual(filesContaining(USER_DATA, secret), [], 'no copy of the plaintext left in user data');
+    fs.rmSync(uri.fsPath);
+  });
+
   it('a decrypted .enc editor leaves no Local History (edit, save, close, reopen)', async () => {
     const secret = marker('ENC-EDITOR-PLAINTEXT');
     const me = await team.services.keyStore.getPublicKey(team.me.id);

@@ -53,6 +53,21 @@ export class LocalHistory {
   }
 }
 
+/** Says where plaintext copies of `names` may remain that Custodian could not remove (a web host). */
+export function warnHistoryUnreachable(names: readonly string[]): void {
+  if (names.length === 0) return;
+  const clear = vscode.l10n.t('Delete All Local History…');
+  void vscode.window
+    .showWarningMessage(
+      vscode.l10n.t(
+        'VS Code\'s Local History may still hold copies of {0} from before encryption, in the History folder of VS Code\'s user data (in the browser\'s storage on a web host). Custodian cannot reach it from here. Open the file\'s Timeline to see them, or delete all Local History.',
+        names.join(', '),
+      ),
+      clear,
+    )
+    .then((choice) => (choice === clear ? vscode.commands.executeCommand('workbench.action.localHistory.deleteAll') : undefined));
+}
+
 /**
  * Whose history `dir` holds, by its entries.json: 'this' when it names `file` (as a `file:` URI, or a
  * `vscode-remote:` one, the workbench's view of a remote host's file), 'unknown' without a readable one.

@@ -9,7 +9,7 @@ import { CustodianError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
 import { FileExistsError } from '../../../node/atomic-file';
 import { isEncryptedFileUri } from '../../fs/enc-uri';
-import { LocalHistory, type HistoryCleanup } from '../../storage/local-history';
+import { LocalHistory, warnHistoryUnreachable, type HistoryCleanup } from '../../storage/local-history';
 import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation } from '../../../node/envelope-files';
 import { policyForNewFile } from '../../recipient-policy';
 import type { EncDeps } from './deps';
@@ -225,18 +225,7 @@ function reportLeftovers(files: EncryptedFileResult[]): void {
   if (discarded.length > 0) {
     void vscode.window.showWarningMessage(vscode.l10n.t('Unsaved changes to {0} were discarded: they were not in the file on disk, so they are not in the encrypted file either.', discarded.join(', ')));
   }
-  const unreachable = deleted.filter((f) => f.history?.unreachable).map((f) => vscode.workspace.asRelativePath(f.source));
-  if (unreachable.length === 0) return;
-  const clear = vscode.l10n.t('Delete All Local History…');
-  void vscode.window
-    .showWarningMessage(
-      vscode.l10n.t(
-        'VS Code\'s Local History may still hold copies of {0} from before encryption, in the History folder of VS Code\'s user data (in the browser\'s storage on a web host). Custodian cannot reach it from here. Open the file\'s Timeline to see them, or delete all Local History.',
-        unreachable.join(', '),
-      ),
-      clear,
-    )
-    .then((choice) => (choice === clear ? vscode.commands.executeCommand('workbench.action.localHistory.deleteAll') : undefined));
+  warnHistoryUnreachable(deleted.filter((f) => f.history?.unreachable).map((f) => vscode.workspace.asRelativePath(f.source)));
 }
 
 function deletePolicy(arg: DeleteOriginal | boolean | undefined, setting: DeleteOriginal): DeleteOriginal {

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../storage/workspace-files';
 import { formatOf, readText } from '../../fs/values-file-system';
 import { looksValueEncrypted, toValuesUri } from '../../fs/values-uri';
 import { runGit } from '../../../node/git';
+import { LocalHistory, warnHistoryUnreachable, type HistoryCleanup } from '../../storage/local-history';
 import { lazyCore } from '../../lazy-core';
 import { policyForNewFile } from '../../recipient-policy';
 import { fromArgument, is, type Shape } from '../arguments';
@@ -76,6 +77,9 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
     session.release(signer);
   }
   await writeFileAtomic(file, new TextEncoder().encode(sealed), { overwrite: true });
+  // Each save of the plain file left a copy in VS Code's Local History, the Timeline's "File Saved":
+  // plaintext beside a file that now holds none. Later saves go through the decrypted view, which has none.
+  const history = await new LocalHistory(services.globalStorageUri).remove(file).catch((): HistoryCleanup => ({ removed: 0, unreachable: true }));
   const uri = toValuesUri(file);
   // The plain editor now shows tokens: the decrypted view takes its place (it was saved, so nothing is lost).
   const plainTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === file.toString());
@@ -88,9 +92,11 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
       : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you; values named *{1} stay readable. Saving here re-encrypts what you change.', what, PUBLIC_SUFFIX);
   // Git runs only in a trusted workspace (a repository's config can make git run commands).
   const ignored = services.trust.isTrusted && (await isGitIgnored(file));
+  const copies = history.removed > 0 ? ` ${vscode.l10n.t('Removed its Local History copies.')}` : '';
   void vscode.window.showInformationMessage(
-    ignored ? vscode.l10n.t('{0} Git ignores {1} (.gitignore): to share it through the repository, remove it from .gitignore; it holds no value in the clear now.', done, what) : done,
+    ignored ? vscode.l10n.t('{0} Git ignores {1} (.gitignore): to share it through the repository, remove it from .gitignore; it holds no value in the clear now.', done + copies, what) : done + copies,
   );
+  if (history.unreachable) warnHistoryUnreachable([vscode.workspace.asRelativePath(file)]);
   return uri;
 }
 

@@ -35,6 +35,11 @@ export interface GuardInput {
    * regex rule left in the clear there was already shown for review, so only new ones are named again.
    */
   readonly committed?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * The indexed bytes of each file that is the plain twin of a staged `.enc` file and is not staged
+   * itself (a value-encrypted twin holds no plaintext); staged files' bytes are in `files`.
+   */
+  readonly twins?: ReadonlyMap<string, Uint8Array>;
   /** Every path in the index after the commit, to find plaintext twins. */
   readonly indexPaths: ReadonlySet<string>;
   /** guard.plaintextPaths of the repository's config. */
@@ -82,9 +87,22 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
   const findings: GuardFinding[] = [];
   const encryptFix = (p: string): string => `custodian encrypt -R .custodian/team -o ${quote(p + ENC_SUFFIX)} ${quote(p)} && git rm --cached ${quote(p)}, and add ${quote(p)} to .gitignore`;
   const twins = new Set<string>();
+  const staged = new Map(input.files.map((f) => [f.path, f.content]));
   const addTwin = (plain: string): void => {
     if (twins.has(plain)) return;
     twins.add(plain);
+    const content = staged.get(plain) ?? input.twins?.get(plain);
+    if (content !== undefined && valuesOf(plain, content) !== undefined) {
+      // Its values are sealed: no plaintext, but two encrypted copies of one file that will drift apart.
+      findings.push({
+        path: plain,
+        rule: 'plaintext-twin',
+        severity: 'warning',
+        message: `${show(plain)} is value-encrypted, and ${show(plain + ENC_SUFFIX)} beside it is another encrypted copy of it: teammates will update one and read the other`,
+        fix: `keep the one the team uses: git rm ${quote(plain + ENC_SUFFIX)} (or git rm ${quote(plain)})`,
+      });
+      return;
+    }
     findings.push({
       path: plain,
       rule: 'plaintext-twin',

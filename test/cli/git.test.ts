@@ -430,6 +430,26 @@ describe('cli: guard (real git)', function () {
     ok(g(['commit', '-q', '-m', 'drop svc']));
   });
 
+  it('a value-encrypted .env next to a committed .env.enc (the walkthrough\'s file, then Encrypt Values) commits, with a warning that there are two copies', () => {
+    write('plain-twin.env', 'TOKEN=twin-1\n');
+    fs.mkdirSync(path.join(repo, 'twin'));
+    assert.equal(run(['encrypt', '-R', '.custodian/team', '-o', 'twin/.env.enc', 'plain-twin.env'], { cwd: repo }).code, 0);
+    assert.equal(tryCommit(['twin/.env.enc']).status, 0);
+    const v = run(['encrypt', '--values', '-R', '.custodian/team', '-o', 'twin/.env', 'plain-twin.env'], { cwd: repo });
+    assert.equal(v.code, 0, v.stderr);
+    fs.rmSync(path.join(repo, 'plain-twin.env'));
+    const r = tryCommit(['twin/.env']);
+    assert.equal(r.status, 0, r.err);
+    assert.match(r.err, /warning: \[plaintext-twin\] twin\/\.env is value-encrypted, and twin\/\.env\.enc beside it is another encrypted copy of it/);
+    // Its plaintext in the same place is still refused, whichever of the two is staged.
+    write('twin/.env', 'TOKEN=twin-1\n');
+    const plain = tryCommit(['twin/.env']);
+    assert.notEqual(plain.status, 0);
+    assert.match(plain.err, /error: \[plaintext-twin\] twin\/\.env is the plaintext of twin\/\.env\.enc/);
+    ok(g(['rm', '-q', '-r', '-f', 'twin']));
+    ok(g(['commit', '-q', '-m', 'drop twin']));
+  });
+
   it('follows .custodian/config from the index, and --all checks every tracked file for CI', () => {
     write('.custodian/config', JSON.stringify({ guard: { plaintextPaths: ['*.secret', 'private/'] } }));
     write('.env', 'A=1\n'); // allowed now: the config replaced the defaults

@@ -56,4 +56,19 @@ describe('commit guard: value-encrypted files', () => {
     const widened = await check(await seal('PORT=1\nTOKEN=t\n', '^PORT$'));
     assert.match(widened[0].message, /leaves PORT, HOST in the clear/);
   });
+
+  it('a value-encrypted .env beside a .env.enc is no plaintext twin: a warning that two encrypted copies will drift, not an error', async () => {
+    const sealed = utf8(await sealValues('TOKEN=t\n', { format: 'dotenv', recipients: [alice.publicKey], backend }));
+    const paths = new Set(['.env', '.env.enc']);
+    // .env staged, .env.enc already committed.
+    const staged = await checkStagedFiles({ ...input([{ path: '.env', content: sealed }]), indexPaths: paths });
+    assert.deepEqual(staged.map((f) => [f.rule, f.severity]), [['plaintext-twin', 'warning']]);
+    assert.match(staged[0].message, /\.env is value-encrypted, and \.env\.enc beside it is another encrypted copy/);
+    // .env.enc staged (its bytes do not matter here), .env committed: judged by the indexed bytes of .env.
+    const enc = { path: '.env.enc' };
+    const sealedTwin = await checkStagedFiles({ ...input([enc]), indexPaths: paths, twins: new Map([['.env', sealed]]) });
+    assert.deepEqual(sealedTwin.map((f) => f.severity), ['warning']);
+    const plainTwin = await checkStagedFiles({ ...input([enc]), indexPaths: paths, twins: new Map([['.env', utf8('TOKEN=t\n')]]) });
+    assert.deepEqual(plainTwin.map((f) => [f.rule, f.severity]), [['plaintext-twin', 'error']]);
+  });
 });

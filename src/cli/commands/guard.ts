@@ -33,7 +33,8 @@ and fails (exit status 1) when one should not be committed:
   plaintext-path   its path matches guard.plaintextPaths in .custodian/config (defaults: .env,
                    .env.*, *.env, *.pem, *.key, secrets/** … see docs/CONFIG.md); *.enc files never match
   private-key      it holds a private key block (-----BEGIN … PRIVATE KEY-----)
-  plaintext-twin   it is the plaintext of a .enc file beside it (.env next to .env.enc)
+  plaintext-twin   it is the plaintext of a .enc file beside it (.env next to .env.enc); a
+                   value-encrypted .env there is only a warning (two encrypted copies)
   corrupt-enc      it is a .enc file that is not a valid Custodian file
 It warns, without failing, when a .enc file's recipients differ from the roster
 (.custodian/team/*.pub), unless the file's recipients were chosen by hand, and when a
@@ -63,7 +64,15 @@ Examples:
     // The last commit's version of staged files that may be value-encrypted: a value a regex rule left
     // in the clear is named once, when it first is, not on every later commit of the file.
     const committedIds = args.flag('all') ? new Map<string, string>() : await headBlobIds(root, checked.filter((p) => valuesFormatForFileName(p) !== undefined));
-    const blobs = await readBlobs(root, [...new Set([...oids, ...committedIds.values()])], MAX_SCANNED_BYTES);
+    // Plain twins of staged .enc files, staged or not: a value-encrypted one holds no plaintext.
+    const twinPaths = checked.filter((p) => p.endsWith('.enc') && index.has(p.slice(0, -'.enc'.length))).map((p) => p.slice(0, -'.enc'.length));
+    const twinIds = twinPaths.map((p) => index.get(p)!.oid);
+    const blobs = await readBlobs(root, [...new Set([...oids, ...committedIds.values(), ...twinIds])], MAX_SCANNED_BYTES);
+    const twins = new Map<string, Uint8Array>();
+    for (const p of twinPaths) {
+      const bytes = blobs.get(index.get(p)!.oid);
+      if (bytes) twins.set(p, bytes);
+    }
 
     const committed = new Map<string, Uint8Array>();
     for (const [p, oid] of committedIds) {
@@ -83,6 +92,7 @@ Examples:
     const findings = await checkStagedFiles({
       files: checked.map((p) => ({ path: p, content: blobs.get(index.get(p)!.oid) })),
       committed,
+      twins,
       indexPaths: new Set(index.keys()),
       plaintextPaths: config.guard.plaintextPaths,
       roster,

@@ -80,7 +80,10 @@ function isEncrypted(path: string): boolean {
   return path.endsWith(ENC_SUFFIX);
 }
 
-/** Runs every rule; findings are ordered by path, errors before warnings. */
+/**
+ * Runs every rule; findings are ordered errors first, then by path. Errors lead because a failed commit
+ * in VS Code shows only the first line the hook printed.
+ */
 export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[]> {
   const patterns = new PathPatterns(input.plaintextPaths);
   const { quote, show } = input;
@@ -171,7 +174,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
     }
   }
   const rank = (f: GuardFinding): number => (f.severity === 'error' ? 0 : 1);
-  return findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : rank(a) - rank(b)));
+  return findings.sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 async function checkEncrypted(p: string, content: Uint8Array, input: GuardInput): Promise<GuardFinding[]> {

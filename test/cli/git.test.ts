@@ -403,6 +403,17 @@ describe('cli: guard (real git)', function () {
     assert.match(r.err, /warning: \[recipient-drift\] prod\.env\.enc's recipients differ from the roster \(\.custodian\/team\): not readable by bob/);
   });
 
+  it('a refused commit\'s first line is an error, never a warning about another file: VS Code shows only that line', () => {
+    const e = run(['encrypt', '-r', alice.sshPubPath, '-o', 'a-drift.enc', '-'], { cwd: repo, input: 'TOKEN=secret\n' });
+    assert.equal(e.code, 0, e.stderr);
+    write('z.env', 'TOKEN=1\n');
+    const r = tryCommit(['a-drift.enc', 'z.env']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.err.split('\n')[0], /^custodian: error: \[plaintext-path\] z\.env matches/);
+    assert.match(r.err, /warning: \[recipient-drift\] a-drift\.enc/);
+    for (const f of ['a-drift.enc', 'z.env']) fs.rmSync(path.join(repo, f));
+  });
+
   it('names the values an unencrypted-regex rule leaves in the clear once, in the commit where each first is; --all names them all', () => {
     // What a suffix rule cannot say: PORT and NODE_ENV readable, everything else sealed.
     write('svc/plain.env', 'PORT=8080\nNODE_ENV=production\nTOKEN=tok-first-Q1\n');

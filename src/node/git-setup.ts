@@ -161,6 +161,18 @@ async function removeValueFiles(root: string, done: string[]): Promise<void> {
   done.push(`.gitattributes: removed ${removed} line(s) for value-encrypted files`);
 }
 
+/**
+ * In a clone already set up (its merge driver configured), gives each value-encrypted file that lacks
+ * one its `.gitattributes` line, as `setUp` would: for a file value-encrypted after the set-up. A clone
+ * not set up is left alone (the set-up is the user's choice). Returns what it did, one line each.
+ */
+export async function addValueFileAttributes(root: string): Promise<string[]> {
+  const done: string[] = [];
+  if ((await getConfig(root, 'merge.custodian.driver')) === undefined) return done;
+  await addValueFiles(root, done);
+  return done;
+}
+
 /** What is in place and what is not. */
 export async function checkSetup(root: string, commands: DriverCommands): Promise<SetupItem[]> {
   const items: SetupItem[] = [];

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RsaPrivateKey } from '../../src/core/keys';
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
-import { captureErrors, run, waitFor } from './support/custodian';
+import { captureErrors, getApi, run, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
 import { closeAllEditors, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
@@ -173,6 +173,44 @@ describe('value-encrypted files in the editor', function () {
     } finally {
       window.showInformationMessage = original;
       fs.rmSync(path.join(dir(), '.gitignore'), { force: true });
+    }
+  });
+
+  it('in a clone set up for git, Encrypt Values gives the new file its merge line in .gitattributes and says to commit it; a clone not set up is left alone', async () => {
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
+    const told: string[] = [];
+    window.showInformationMessage = (message: string, ...rest: unknown[]) => (told.push(message), original.call(vscode.window, message, ...rest));
+    const attributes = path.join(dir(), '.gitattributes');
+    const encrypt = async (name: string): Promise<string> => {
+      const file = wsUri('values-repo', name);
+      fs.writeFileSync(file.fsPath, 'MERGED_SECRET=merge-line-5t\n');
+      told.length = 0;
+      assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: file }));
+      await closeAllEditors();
+      return waitFor('the message', async () => told.find((m) => m.includes(`Encrypted the values of ${name}`)));
+    };
+    try {
+      const before = await encrypt('not-set-up.env');
+      assert.doesNotMatch(before, /gitattributes/);
+      assert.ok(!fs.existsSync(attributes), 'a clone not set up: no .gitattributes written');
+      // Set up (as Set Up Git leaves it), then a file is value-encrypted.
+      await (await getApi()).git.setup.run(dir());
+      assert.match(git(dir(), 'check-attr', 'merge', 'not-set-up.env'), /merge: custodian/, 'set-up covers the file there before');
+      const after = await encrypt('after-setup.env');
+      assert.match(after, /Git merges it with Custodian's driver now: commit \.gitattributes with it\./);
+      assert.match(git(dir(), 'check-attr', 'merge', 'after-setup.env'), /merge: custodian/);
+    } finally {
+      window.showInformationMessage = original;
+      // What the set-up added, so the tests after this one run in a plain clone again.
+      for (const f of ['not-set-up.env', 'after-setup.env', '.gitattributes', '.git/hooks/pre-commit']) fs.rmSync(path.join(dir(), f), { force: true });
+      for (const section of ['merge.custodian', 'diff.custodian', 'custodian.setup']) {
+        try {
+          git(dir(), 'config', '--local', '--remove-section', section);
+        } catch {
+          // not there
+        }
+      }
     }
   });
 

@@ -10,7 +10,8 @@ import { basename } from '../../fs/enc-uri';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import { formatOf, readText } from '../../fs/values-file-system';
 import { looksValueEncrypted, toValuesUri } from '../../fs/values-uri';
-import { runGit } from '../../../node/git';
+import { repositoryRoot, runGit } from '../../../node/git';
+import { addValueFileAttributes } from '../../../node/git-setup';
 import { LocalHistory, warnHistoryUnreachable, type HistoryCleanup } from '../../storage/local-history';
 import { lazyCore } from '../../lazy-core';
 import { policyForNewFile } from '../../recipient-policy';
@@ -93,11 +94,26 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
   // Git runs only in a trusted workspace (a repository's config can make git run commands).
   const ignored = services.trust.isTrusted && (await isGitIgnored(file));
   const copies = history.removed > 0 ? ` ${vscode.l10n.t('Removed its Local History copies.')}` : '';
+  const merged = services.trust.isTrusted && (await mergeLineAdded(file)) ? ` ${vscode.l10n.t('Git merges it with Custodian\'s driver now: commit .gitattributes with it.')}` : '';
   void vscode.window.showInformationMessage(
-    ignored ? vscode.l10n.t('{0} Git ignores {1} (.gitignore): to share it through the repository, remove it from .gitignore; it holds no value in the clear now.', done + copies, what) : done + copies,
+    ignored
+      ? vscode.l10n.t('{0} Git ignores {1} (.gitignore): to share it through the repository, remove it from .gitignore; it holds no value in the clear now.', done + copies + merged, what)
+      : done + copies + merged,
   );
   if (history.unreachable) warnHistoryUnreachable([vscode.workspace.asRelativePath(file)]);
   return uri;
+}
+
+/**
+ * In a clone where git is set up for Custodian, the `.gitattributes` line that has git merge this new
+ * value-encrypted file with the driver (its name alone cannot say it is one); false when none was added.
+ */
+async function mergeLineAdded(file: vscode.Uri): Promise<boolean> {
+  try {
+    return (await addValueFileAttributes(await repositoryRoot(path.dirname(file.fsPath)))).length > 0;
+  } catch {
+    return false; // not in a repository, or git failed: Set Up Git reports it when run
+  }
 }
 
 /** Whether git ignores the file (a `.env` often is): a value-encrypted one is meant to be committed. False outside a repository. */

@@ -1,6 +1,7 @@
 // `custodian encrypt --values` and `custodian decrypt --values`: a .env, JSON or YAML file whose values
 // are encrypted one by one and whose keys stay readable (docs/VALUES.md). The files are small and read
 // whole; output is written atomically, as by the other commands.
+import * as path from 'node:path';
 import { openValues, sealValues, type ValuesFormatName, type ValuesIdentity } from '../core/values';
 import { isConflictedValues, openConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
@@ -9,6 +10,8 @@ import { checkInput, checkOutput, isStdio } from './io';
 import { FormatError } from '../core/errors';
 import { DotenvSyntaxError } from '../core/dotenv';
 import { reportSigner } from './team-signers';
+import { repositoryRoot } from '../node/git';
+import { addValueFileAttributes } from '../node/git-setup';
 import { loadRequiredSigners, requireSigner } from './required-signer';
 import { encryptRecipients } from './recipients';
 import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from './values-files';
@@ -35,6 +38,18 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
     throw err;
   }
   await writeValuesText(out, text, ctx, { force });
+  if (out !== undefined && !isStdio(out)) await giveMergeLine(out, ctx);
+}
+
+/**
+ * In a clone set up with `custodian git setup`, the new file's `.gitattributes` line, so git merges it
+ * with the driver (its name alone cannot say it is value-encrypted). A clone not set up is left alone.
+ */
+async function giveMergeLine(file: string, ctx: CommandContext): Promise<void> {
+  const root = await repositoryRoot(path.dirname(path.resolve(file))).catch(() => undefined);
+  if (root === undefined) return;
+  const done = await addValueFileAttributes(root).catch(() => []);
+  if (done.length > 0) ctx.info(`git merges ${file} with Custodian's driver now (.gitattributes): commit .gitattributes with it`);
 }
 
 export async function decryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {

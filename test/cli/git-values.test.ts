@@ -262,6 +262,19 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.equal(fs.readFileSync(path.join(d, 'A'), 'utf8'), expected.text);
   });
 
+  it('encrypt --values into a clone set up for git gives the new file its merge line and says to commit it; after --undo, nothing', () => {
+    const { a } = twoClones('new-file', '.env', 'dotenv', envLines(2));
+    fs.mkdirSync(path.join(a, 'api'));
+    const sealed = custodian(a, ['encrypt', '--values', '-R', '.custodian/team', '-s', keys.alice.privatePath, '-o', 'api/config.yaml', '-'], undefined, 'db:\n  password: p-9\n');
+    assert.equal(sealed.code, 0, sealed.stderr);
+    assert.match(sealed.stderr, /git merges api\/config\.yaml with Custodian's driver now \(\.gitattributes\): commit \.gitattributes with it/);
+    assert.match(spawnSync('git', ['check-attr', 'merge', 'api/config.yaml'], { cwd: a, encoding: 'utf8' }).stdout, /merge: custodian/);
+    assert.equal(custodian(a, ['git', 'setup', '--undo']).code, 0);
+    const later = custodian(a, ['encrypt', '--values', '-R', '.custodian/team', '-s', keys.alice.privatePath, '-o', 'api/other.yaml', '-'], undefined, 'x: 1\n');
+    assert.equal(later.code, 0, later.stderr);
+    assert.doesNotMatch(later.stderr, /gitattributes/);
+  });
+
   it('setup --undo removes the value-file lines it added, and the .gitattributes it created', () => {
     const { a } = twoClones('undo', 'svc/.env', 'dotenv', envLines(2));
     const undo = custodian(a, ['git', 'setup', '--undo']);

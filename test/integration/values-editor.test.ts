@@ -10,7 +10,7 @@ import type { RsaPrivateKey } from '../../src/core/keys';
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
 import { captureErrors, getApi, run, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
-import { closeAllEditors, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
+import { closeAllEditors, encryptFor, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
 
@@ -343,6 +343,38 @@ describe('value-encrypted files in the editor', function () {
     assert.strictEqual(editor.document.getText(), 'EXPLORER_SECRET=explorer-8v\n');
     await closeAllEditors();
     fs.rmSync(file.fsPath);
+  });
+
+  it('a decrypted document emptied (select all, delete) is saved only once confirmed, .enc and value file alike; declined, the file is unchanged', async () => {
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const enc = wsUri('values-repo', 'emptied.env.enc');
+    fs.writeFileSync(enc.fsPath, await encryptFor([me], 'ENC_SECRET=emptied-1\n', team.alice.key));
+    const { file: values } = await sealedForMe('emptied.env', 'VALUES_SECRET=emptied-2\n', team.alice.key);
+    for (const [command, file] of [['custodian.openDecrypted', enc], ['custodian.openValuesDecrypted', values]] as const) {
+      await run(command, { uri: file });
+      const editor = await waitFor('the decrypted editor', async () => /^custodian-/.test(vscode.window.activeTextEditor?.document.uri.scheme ?? '') && vscode.window.activeTextEditor);
+      const onDisk = fs.readFileSync(file.fsPath);
+      await editor.edit((e) => e.delete(new vscode.Range(0, 0, editor.document.lineCount, 0)));
+      assert.strictEqual(editor.document.getText(), '');
+      const declined = answerModals(() => undefined);
+      try {
+        assert.strictEqual(await editor.document.save(), false, 'not saved');
+      } finally {
+        declined.dispose();
+      }
+      assert.match(declined.prompts[0]?.message ?? '', /^Save emptied\.env(\.enc)? with nothing in it\?$/);
+      assert.ok(fs.readFileSync(file.fsPath).equals(onDisk), `${file.path}: unchanged on disk`);
+      const confirmed = answerModals((p) => (/with nothing in it/.test(p.message) ? 'Save Empty File' : undefined));
+      try {
+        assert.strictEqual(await editor.document.save(), true, 'saved once confirmed');
+      } finally {
+        confirmed.dispose();
+      }
+      assert.ok(!fs.readFileSync(file.fsPath).equals(onDisk), `${file.path}: written`);
+      await closeAllEditors();
+    }
+    fs.rmSync(enc.fsPath);
+    fs.rmSync(values.fsPath);
   });
 
   it('saving a file signed by a key Custodian does not know asks first; declining leaves the file as it was', async () => {

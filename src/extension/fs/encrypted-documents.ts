@@ -15,6 +15,7 @@ import { formatBytes } from '../../node/envelope-files';
 import { lazyCore, type CoreModule } from '../lazy-core';
 import { basename, toDecryptedUri, toEncryptedUri } from './enc-uri';
 import { GIT_SCHEME, readGitBlob } from '../git/git-blobs';
+import { confirmEmptySave, isBlank } from './empty-save';
 import { SigningConsent } from './signing-consent';
 
 /** Larger `.enc` files are not opened in an editor (Decrypt to File streams them instead). */
@@ -44,6 +45,8 @@ interface SavedState {
   digest: Uint8Array;
   mtime: number;
   size: number;
+  /** The plaintext was blank: emptying it again asks nothing. */
+  blank: boolean;
 }
 
 /** Decryption failed in a way the user should read as-is (not a recipient, tampered, …). */
@@ -103,7 +106,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     const description = this.session.describe(result.header, result.signature, known);
     const binary = !isValidUtf8(result.plaintext) || result.plaintext.includes(0);
     const uri = toDecryptedUri(encrypted);
-    const saved = binary || !before ? undefined : { digest: this.digest(result.plaintext), mtime: before.mtime, size: before.size };
+    const saved = binary || !before ? undefined : { digest: this.digest(result.plaintext), mtime: before.mtime, size: before.size, blank: isBlank(result.plaintext) };
     this.entries.set(key(uri), { description, recipients: result.header.recipients, armored, recipientPolicy: result.header.recipientPolicy, saved });
     this.infoEmitter.fire(uri);
     return { plaintext: result.plaintext, binary, description, recipients: result.header.recipients, armored };
@@ -151,6 +154,7 @@ export class EncryptedDocuments implements vscode.Disposable {
       );
     }
     if (recipientFps.length === 0) throw new CustodianError(vscode.l10n.t('Cannot save {0}: it has no recipients.', what), { hint: vscode.l10n.t('Add yourself to the team first.') });
+    if (exists && entry?.saved?.blank === false && isBlank(content)) await confirmEmptySave(what);
     if (entry && exists) {
       await this.signing.confirm(uri, what, entry.description, (summary) =>
         vscode.l10n.t(
@@ -179,7 +183,7 @@ export class EncryptedDocuments implements vscode.Disposable {
       armored,
       recipientPolicy: header.recipientPolicy,
       description: this.session.describe(header, { kind: 'signed', signer: signerKey }, known),
-      saved: { digest: this.digest(content), mtime: written.mtime, size: written.size },
+      saved: { digest: this.digest(content), mtime: written.mtime, size: written.size, blank: isBlank(content) },
     });
     this.infoEmitter.fire(uri);
   }

@@ -16,6 +16,7 @@ import type { BackupGuard } from './backup-guard';
 import { basename } from './enc-uri';
 import { MAX_INLINE_BYTES } from './encrypted-documents';
 import { writeFileAtomic } from '../storage/workspace-files';
+import { confirmEmptySave, isBlank } from './empty-save';
 import { SigningConsent } from './signing-consent';
 import { fromValuesUri, isShownValuesUri, toValuesUri, VALUES_SCHEME } from './values-uri';
 import { GIT_SCHEME, readGitBlob, statGitBlob } from '../git/git-blobs';
@@ -98,8 +99,9 @@ export class ValuesFileSystem extends BackedFileSystem {
       const problem = (await lazyCore.values()).valuesDocumentProblem(document, await formatOf(file));
       if (problem) throw new CustodianError(vscode.l10n.t('Not saved: {0} The file on disk is unchanged.', messageWithHint(problem.message, problem.hint)), { hint: autoSaveHint(uri) });
       // Opened again from disk: the data key is never kept between a read and a save.
-      const { values: opened } = await this.open(file);
+      const { values: opened, document: before } = await this.open(file);
       try {
+        if (isBlank(document) && !isBlank(before)) await confirmEmptySave(basename(file.path));
         await this.confirmSigning(uri, basename(file.path));
       } catch (err) {
         opened.dispose();

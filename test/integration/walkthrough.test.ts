@@ -2,9 +2,10 @@
 // open, git — each step's buttons run commands that exist, and VS Code opens it.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
-import { EXTENSION_ID } from './support/custodian';
+import { captureErrors, EXTENSION_ID, run, teamDir } from './support/custodian';
 import { encryptFor, useTeam, wsPath, wsUri } from './support/enc';
 
 interface Walkthrough {
@@ -39,7 +40,7 @@ describe('walkthrough', function () {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const [w] = (ext.packageJSON as { contributes: { walkthroughs: Walkthrough[] } }).contributes.walkthroughs;
     const events = (id: string): string[] => w.steps.find((s) => s.id === id)?.completionEvents ?? [];
-    assert.ok(events('encrypt').includes('onCommand:custodian.encryptValues'), 'Encrypt Values ticks the encrypt step');
+    assert.deepStrictEqual(events('encrypt'), ['onContext:custodian.encrypted'], 'a command that starts (a picker opened, then cancelled) ticks nothing');
     assert.ok(events('open').includes('onContext:custodian.openedDecrypted'), 'a double-click, which runs no command, ticks the open step');
     // A double-click on a .enc opens its decrypted document through the custom editor: no command runs.
     const file = wsPath('walkthrough-open.env.enc');
@@ -58,6 +59,41 @@ describe('walkthrough', function () {
       assert.deepStrictEqual(published, [true]);
     } finally {
       commands.executeCommand = original;
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it('the encrypt step ticks once something was encrypted, not when encrypting failed; the team step as I join, without the Team view', async () => {
+    const published: [string, unknown][] = [];
+    const commands = vscode.commands as unknown as Record<string, unknown>;
+    const original = commands.executeCommand as (...args: unknown[]) => Thenable<unknown>;
+    commands.executeCommand = (id: string, ...rest: unknown[]) => {
+      if (id === 'setContext' && (rest[0] === 'custodian.encrypted' || rest[0] === 'custodian.onTeam')) published.push([rest[0], rest[1]]);
+      return original.call(vscode.commands, id, ...rest);
+    };
+    const wait = async (what: string, ok: () => boolean): Promise<void> => {
+      for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(ok(), `${what}: ${JSON.stringify(published)}`);
+    };
+    const file = wsPath('walkthrough-encrypt.env');
+    try {
+      await captureErrors(team.services, () => run('custodian.encryptFile', { uri: wsUri('no-such-file.env'), recipients: [team.alice.fingerprint] }));
+      assert.deepStrictEqual(published.filter(([k]) => k === 'custodian.encrypted'), [], 'a failed encryption ticks nothing');
+      fs.writeFileSync(file, 'WALKTHROUGH=2\n');
+      await run('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: [team.alice.fingerprint], deleteOriginal: true });
+      assert.deepStrictEqual(published.filter(([k]) => k === 'custodian.encrypted'), [['custodian.encrypted', true]]);
+
+      // Leaving the roster and joining it again, with no Team view open to list it.
+      const mine = path.join(teamDir(), 'me.pub');
+      const saved = fs.readFileSync(mine);
+      fs.rmSync(mine);
+      await wait('off the team', () => published.some(([k, v]) => k === 'custodian.onTeam' && v === false));
+      published.length = 0;
+      fs.writeFileSync(mine, saved);
+      await wait('on the team again', () => published.some(([k, v]) => k === 'custodian.onTeam' && v === true));
+    } finally {
+      commands.executeCommand = original;
+      fs.rmSync(`${file}.enc`, { force: true });
       fs.rmSync(file, { force: true });
     }
   });

@@ -1,9 +1,11 @@
 // Context keys for `when` clauses (viewsWelcome, menus, commandPalette):
 //   custodian.hasKeys      I have at least one key
 //   custodian.rosterCount  number of `.pub` files in the workspace roster(s); unset while not yet counted
-//   custodian.onTeam       one of my keys is in a workspace roster (set by the Team section, views/sections/team-section.ts)
+//   custodian.onTeam       one of my keys is in a workspace roster (on changes here; as it lists, by the Team section)
 //   custodian.openedDecrypted  an encrypted file was opened decrypted in this window (the walkthrough's "open"
 //                              step: a double-click opens one without any command it could wait for)
+//   custodian.encrypted    something was encrypted in this window (the walkthrough's "encrypt" step: the
+//                          command's start is no success, a cancelled picker ticked it)
 import * as vscode from 'vscode';
 import { ENC_SCHEME } from '../fs/enc-uri';
 import { VALUES_SCHEME } from '../fs/values-uri';
@@ -12,6 +14,11 @@ import type { Roster } from '../storage/roster';
 import { ROSTER_EXT } from '../storage/roster';
 import { readDirectoryIfExists, workspaceFolders } from '../storage/workspace-files';
 
+/** The walkthrough's "encrypt" step is done: called by each encrypting command once it wrote something. */
+export function markEncrypted(): void {
+  void vscode.commands.executeCommand('setContext', 'custodian.encrypted', true);
+}
+
 export class ContextKeys implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
 
@@ -19,7 +26,16 @@ export class ContextKeys implements vscode.Disposable {
     private readonly keys: ActiveKeyStore,
     private readonly roster: Roster,
   ) {
-    this.subscriptions = [keys.onDidChange(() => this.updateKeys()), roster.onDidChange(() => void this.updateRoster())];
+    this.subscriptions = [
+      keys.onDidChange(() => {
+        this.updateKeys();
+        void this.updateOnTeam();
+      }),
+      roster.onDidChange(() => {
+        void this.updateRoster();
+        void this.updateOnTeam();
+      }),
+    ];
     this.updateKeys();
     const decrypted = (doc: vscode.TextDocument): boolean => doc.uri.scheme === ENC_SCHEME || doc.uri.scheme === VALUES_SCHEME;
     if (vscode.workspace.textDocuments.some(decrypted)) this.markOpenedDecrypted();
@@ -42,6 +58,17 @@ export class ContextKeys implements vscode.Disposable {
       count += entries.filter(([n, t]) => t === vscode.FileType.File && n.toLowerCase().endsWith(ROSTER_EXT)).length;
     }
     await vscode.commands.executeCommand('setContext', 'custodian.rosterCount', count);
+  }
+
+  /**
+   * custodian.onTeam on a change of the roster or of my keys (Add Myself to Team ticks the walkthrough's
+   * "team" step at once); the Team section also sets it as it lists the roster, which covers activation
+   * without parsing the roster before anyone looks at it.
+   */
+  private async updateOnTeam(): Promise<void> {
+    const mine = new Set(this.keys.current.list().map((k) => k.fingerprint));
+    const members = await this.roster.members().catch(() => []);
+    await vscode.commands.executeCommand('setContext', 'custodian.onTeam', members.some((m) => mine.has(m.key.fingerprint)));
   }
 
   private updateKeys(): void {

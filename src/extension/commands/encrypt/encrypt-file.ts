@@ -9,6 +9,7 @@ import { CustodianError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
 import { FileExistsError } from '../../../node/atomic-file';
 import { isEncryptedFileUri } from '../../fs/enc-uri';
+import { markEncrypted } from '../../views/context-keys';
 import { LocalHistory, warnHistoryUnreachable, type HistoryCleanup } from '../../storage/local-history';
 import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation } from '../../../node/envelope-files';
 import { policyForNewFile } from '../../recipient-policy';
@@ -139,6 +140,7 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
     deps.session.release(signer);
   }
   if (result.files.length === 0) return result;
+  markEncrypted();
 
   const policy = deletePolicy(args.deleteOriginal, deps.services.config(uris[0]).deleteOriginalAfterEncrypt);
   let remove = policy === 'always';

@@ -9,6 +9,7 @@ import { fromArgument, is, type Shape } from '../arguments';
 import type { EncDeps } from './deps';
 import { chooseRecipients, RECIPIENT_ARGS, type RecipientArgs } from './recipients';
 import { lazyCore } from '../../lazy-core';
+import { markEncrypted } from '../../views/context-keys';
 
 export interface EncryptSelectionArgs extends RecipientArgs {
   /** Defaults to the active editor. */
@@ -60,5 +61,6 @@ export async function encryptSelection(deps: EncDeps, arg: unknown): Promise<Enc
     for (const [range, sealed] of replacements) edit.replace(range, sealed);
   });
   if (!ok) throw new CustodianError(vscode.l10n.t('The editor refused the change; nothing was replaced.'));
+  markEncrypted();
   return { blocks: replacements.length, recipients: recipients.map((r) => r.fingerprint) };
 }

@@ -14,6 +14,7 @@ import { repositoryRoot, runGit } from '../../../node/git';
 import { addValueFileAttributes } from '../../../node/git-setup';
 import { LocalHistory, warnHistoryUnreachable, type HistoryCleanup } from '../../storage/local-history';
 import { lazyCore } from '../../lazy-core';
+import { markEncrypted } from '../../views/context-keys';
 import { policyForNewFile } from '../../recipient-policy';
 import { fromArgument, is, type Shape } from '../arguments';
 import { valuesTarget, type ValuesDeps } from './deps';
@@ -78,6 +79,7 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
     session.release(signer);
   }
   await writeFileAtomic(file, new TextEncoder().encode(sealed), { overwrite: true });
+  markEncrypted();
   // Each save of the plain file left a copy in VS Code's Local History, the Timeline's "File Saved":
   // plaintext beside a file that now holds none. Later saves go through the decrypted view, which has none.
   const history = await new LocalHistory(services.globalStorageUri).remove(file).catch((): HistoryCleanup => ({ removed: 0, unreachable: true }));

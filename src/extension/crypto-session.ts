@@ -294,7 +294,8 @@ export class CryptoSession {
     } else {
       signer = header.signer ? this.signerState('claimed', header.signer.fingerprint, known) : { kind: 'unsigned' };
     }
-    const forWhom = recipients.map((r) => r.name).join(', ');
+    // A deploy key reads what the team reads: said so, so nobody takes "ci" for a teammate.
+    const forWhom = recipients.map((r) => (r.deploy ? vscode.l10n.t('{0} (deploy key)', r.name) : r.name)).join(', ');
     let summary: string;
     let warning: string | undefined;
     if (signer.kind === 'unsigned') {

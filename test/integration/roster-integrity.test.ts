@@ -13,6 +13,7 @@ import { createRecord } from '../../src/core/roster-records';
 import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/decrypt-to-file';
 import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
+import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
 import type { SignRosterResult } from '../../src/extension/commands/team/sign-roster';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
 import { captureErrors, opensslPublicPem, run, section, teamDir, useCleanState, workspaceFolder } from './support/custodian';
@@ -255,6 +256,7 @@ describe('roster integrity: a plain roster adopts signing in one step', function
     state.services.refresh();
     const ciNode = (await section(state.services, 'team'))?.children.find((c) => c.label === 'ci');
     assert.match(ciNode?.description ?? '', /deploy key, verified by me/);
+    assert.match((await section(state.services, 'team'))?.description ?? '', /^4 teammates · 1 deploy key$/, 'a CI key is not counted as a teammate');
     // A file the CI key re-sealed says so: the signer is named as a deploy key, with a warning.
     const byCi = wsPath('by-ci.env.enc');
     fs.writeFileSync(byCi, await encryptFor([(await state.services.keyStore.getPublicKey(state.services.keyStore.list()[0].id))!], 'DB_URL=postgres://evil.example/app\n', ci.key));
@@ -284,6 +286,8 @@ describe('roster integrity: a plain roster adopts signing in one step', function
       assert.match(modals.prompts[0].detail, /deploy key, which cannot vouch/);
       const recipients = await recipientsOf(fs.readFileSync(`${file}.enc`));
       assert.ok(recipients.includes(ci.fingerprint), 'the deploy key can read');
+      const shown = await run<ShowRecipientsResult>('custodian.showRecipients', { uri: vscode.Uri.file(`${file}.enc`), quiet: true });
+      assert.match(shown?.summary ?? '', /^Encrypted for .*\bci \(deploy key\)/, 'said to be a deploy key wherever recipients are listed');
       assert.ok(!recipients.includes(eve.fingerprint), 'eve, excluded, cannot');
     } finally {
       modals.dispose();

@@ -1,5 +1,6 @@
 // Add Myself to Team, Add Teammate and Add Deploy Key: each writes `.custodian/team/<name>.pub` and its signed record.
 import * as vscode from 'vscode';
+import { CommandId } from '../ids';
 import { CustodianError, InvalidArgumentError } from '../../../core/errors';
 import type { TeamDeps } from './register';
 import { entryNameProblem } from '../../ui/name-rules';
@@ -9,6 +10,7 @@ import { fromArgument, is, type Shape } from '../arguments';
 import { isInteractive, pickMyKey, TARGET_ARGS, type TargetArgs } from '../pick';
 import { confirmFingerprint, PUBLIC_KEY_ARGS, readPublicKey, type PublicKeyArgs } from './trust-key';
 import { lazyCore } from '../../lazy-core';
+import { reencryptAvailable } from './remove-teammate';
 import { recordChange } from './sign-roster';
 
 export interface RosterWriteResult {
@@ -88,7 +90,7 @@ async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promi
     throw new CustodianError(vscode.l10n.t('This key is already in the team as {0}.pub.', existing.name));
   }
   const who = key.comment ?? a.name ?? (op === 'deploy' ? vscode.l10n.t('this deploy key') : vscode.l10n.t('this teammate'));
-  if (!a.confirm && !(await confirmFingerprint(key, who, 'teammate'))) return undefined;
+  if (!a.confirm && !(await confirmFingerprint(key, who, op === 'deploy' ? 'deploy' : 'teammate'))) return undefined;
   const suggested = suggestRosterName(key.comment);
   if (!a.name && !suggested && !isInteractive(arg)) {
     throw new InvalidArgumentError(vscode.l10n.t('The key has no comment to name the roster file after: pass a name.'));
@@ -99,11 +101,16 @@ async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promi
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
   // The user just confirmed the fingerprint: the addition is signed by them (and pinned).
   await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, targetFolder(a.folder), { op, name: normalizeRosterName(name), fingerprint: key.fingerprint }, false));
-  void vscode.window.showInformationMessage(
-    op === 'deploy'
-      ? vscode.l10n.t('Added {0} to the team as a deploy key ({1}): files for the team are encrypted to it, and its signature vouches for no one. Re-encrypt existing files so it can read them.', who, vscode.workspace.asRelativePath(uri))
-      : vscode.l10n.t('Added {0} to the team as {1}. Re-encrypt existing files so they can read them.', who, vscode.workspace.asRelativePath(uri)),
-  );
+  // The files already there are not for them yet: the way to change that is one click away, as after a removal.
+  const reencrypt = vscode.l10n.t('Re-encrypt Workspace Files');
+  void vscode.window
+    .showInformationMessage(
+      op === 'deploy'
+        ? vscode.l10n.t('Added {0} to the team as a deploy key ({1}): files for the team are encrypted to it, and its signature vouches for no one. Re-encrypt existing files so it can read them.', who, vscode.workspace.asRelativePath(uri))
+        : vscode.l10n.t('Added {0} to the team as {1}. Re-encrypt existing files so they can read them.', who, vscode.workspace.asRelativePath(uri)),
+      ...((await reencryptAvailable()) ? [reencrypt] : []),
+    )
+    .then((choice) => (choice === reencrypt ? vscode.commands.executeCommand(CommandId.ReencryptWorkspace) : undefined));
   return { name: normalizeRosterName(name), uri, fingerprint: key.fingerprint };
 }
 

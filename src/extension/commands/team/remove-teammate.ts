@@ -73,6 +73,7 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   return { removed: entry.name, reencrypt: outcome };
 }
 
-async function reencryptAvailable(): Promise<boolean> {
+/** Re-encrypt Workspace Files is registered (not on every host). */
+export async function reencryptAvailable(): Promise<boolean> {
   return (await vscode.commands.getCommands(true)).includes(CommandId.ReencryptWorkspace);
 }

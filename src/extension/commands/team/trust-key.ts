@@ -48,27 +48,34 @@ export async function readPublicKey(a: Partial<PublicKeyArgs>, title: string): P
  * the default, so a stray Enter would trust the key. Here the first (active) item declines, and trusting
  * takes a deliberate move to the second one; Escape and focus loss decline too.
  */
-export async function confirmFingerprint(key: RsaPublicKey, who: string, role: 'teammate' | 'contact'): Promise<boolean> {
+export async function confirmFingerprint(key: RsaPublicKey, who: string, role: 'teammate' | 'contact' | 'deploy'): Promise<boolean> {
   const name = displayText(who);
+  // A deploy key has no person to read it out: it is checked against the key the CI system holds.
   const items: (vscode.QuickPickItem & { trust: boolean })[] = [
     {
       label: vscode.l10n.t('$(circle-slash) Not yet: I have not compared it'),
       description: 'default',
-      detail: vscode.l10n.t('Ask {0} to read their fingerprint to you over a channel you trust (in person or on a call), e.g. from "ssh-keygen -lf ~/.ssh/id_rsa.pub" or Custodian\'s Copy Fingerprint.', name),
+      detail:
+        role === 'deploy'
+          ? vscode.l10n.t('Compare it with the key your CI system holds, e.g. "ssh-keygen -lf ci.pub" where the key was made, or the fingerprint "custodian keygen" printed.')
+          : vscode.l10n.t('Ask {0} to read their fingerprint to you over a channel you trust (in person or on a call), e.g. from "ssh-keygen -lf ~/.ssh/id_rsa.pub" or Custodian\'s Copy Fingerprint.', name),
       trust: false,
     },
     {
-      label: vscode.l10n.t('$(pass) {0} read me this same fingerprint', name),
+      label: role === 'deploy' ? vscode.l10n.t('$(pass) It matches the key my CI system holds') : vscode.l10n.t('$(pass) {0} read me this same fingerprint', name),
       description: key.fingerprint,
-      detail: role === 'teammate'
-        ? vscode.l10n.t('Trust it as a teammate: whoever holds the matching private key can read everything encrypted to it.')
-        : vscode.l10n.t('Trust it as a contact: whoever holds the matching private key can read everything encrypted to it.'),
+      detail:
+        role === 'teammate'
+          ? vscode.l10n.t('Trust it as a teammate: whoever holds the matching private key can read everything encrypted to it.')
+          : role === 'deploy'
+            ? vscode.l10n.t('Add it as a deploy key: whoever holds the matching private key can read everything encrypted to the team, and cannot sign anyone into it.')
+            : vscode.l10n.t('Trust it as a contact: whoever holds the matching private key can read everything encrypted to it.'),
       trust: true,
     },
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('Is this really {0}\'s key? RSA {1}-bit, {2}', name, key.bits, key.fingerprint),
-    placeHolder: vscode.l10n.t('Compare {0} with what {1} reads out', key.fingerprint, name),
+    title: role === 'deploy' ? vscode.l10n.t('Is this really your CI\'s key? RSA {0}-bit, {1}', key.bits, key.fingerprint) : vscode.l10n.t('Is this really {0}\'s key? RSA {1}-bit, {2}', name, key.bits, key.fingerprint),
+    placeHolder: role === 'deploy' ? vscode.l10n.t('Compare {0} with the key your CI system holds', key.fingerprint) : vscode.l10n.t('Compare {0} with what {1} reads out', key.fingerprint, name),
     ignoreFocusOut: true,
   });
   return picked?.trust === true;

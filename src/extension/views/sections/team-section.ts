@@ -62,7 +62,11 @@ export class TeammateNode implements TreeNode {
       md.appendMarkdown(vscode.l10n.t('RSA {0}-bit · {1}\n\n', k.bits, codeSpan(vscode.workspace.asRelativePath(e.uri))));
       md.appendCodeblock(k.fingerprint, 'text');
       if (v) md.appendMarkdown(`\n\n${escapeMd(verdictSentence(v))}`);
-      md.appendMarkdown(vscode.l10n.t('\n\nCompare this fingerprint with the teammate over a channel you trust before relying on it.'));
+      md.appendMarkdown(
+        deployKey
+          ? vscode.l10n.t('\n\nCompare this fingerprint with the key your CI system holds before relying on it.')
+          : vscode.l10n.t('\n\nCompare this fingerprint with the teammate over a channel you trust before relying on it.'),
+      );
     }
     item.tooltip = md;
     return item;
@@ -78,15 +82,25 @@ function verdictLabel(v: EntryVerdict): string {
 
 function verdictSentence(v: EntryVerdict): string {
   if (v.status === 'verified' && v.deploy) {
-    return vscode.l10n.t('Deploy key: added by {0} on {1}, a verified member. Files for the team are encrypted to it; its signature vouches for no one (it cannot add or remove anyone).', displayText(v.by ?? ''), v.time);
+    return vscode.l10n.t(
+      'Deploy key: added by {0} on {1}, a verified member. Files for the team are encrypted to it, so CI can read them; its signature vouches for no one (it cannot add or remove anyone), and a file it signs is flagged ⚠ as not written by the team.',
+      displayText(v.by ?? ''),
+      shownTime(v.time),
+    );
   }
   if (v.status === 'verified') {
     return v.by === undefined
-      ? vscode.l10n.t('Verified: a member of the roster\'s root of trust ({0}).', v.time)
-      : vscode.l10n.t('Verified: signed by {0} on {1}, a verified member.', displayText(v.by), v.time);
+      ? vscode.l10n.t('Verified: a member of the roster\'s root of trust ({0}).', shownTime(v.time))
+      : vscode.l10n.t('Verified: signed by {0} on {1}, a verified member.', displayText(v.by), shownTime(v.time));
   }
   if (v.status === 'broken') return vscode.l10n.t('Broken: {0}. Encrypting to this entry is refused until a verified member re-signs it.', displayText(v.reason, 400));
   return vscode.l10n.t('Unverified: {0}. Encrypting to it asks first; a verified member can sign it (Sign the Current Roster).', displayText(v.reason, 400));
+}
+
+/** A record's UTC time (2026-12-05T10:06:12.872Z) as people read one: 2026-12-05 10:06 UTC. */
+function shownTime(time: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(time);
+  return m ? `${m[1]} ${m[2]} UTC` : time;
 }
 
 function shortProblem(errorName: string): string {
@@ -112,6 +126,8 @@ export class TeamSection extends SectionBase {
   readonly id = 'team';
   override readonly onDidChange: vscode.Event<void>;
   private count: number | undefined;
+  /** Of `count`, the verified deploy keys: counted apart, a CI key is no teammate. */
+  private deployKeys = 0;
 
   constructor(
     private readonly roster: Roster,
@@ -124,7 +140,10 @@ export class TeamSection extends SectionBase {
 
   override description(): string | undefined {
     if (!this.count) return undefined;
-    return this.count === 1 ? vscode.l10n.t('1 teammate') : vscode.l10n.t('{0} teammates', this.count);
+    const people = this.count - this.deployKeys;
+    const teammates = people === 1 ? vscode.l10n.t('1 teammate') : vscode.l10n.t('{0} teammates', people);
+    if (this.deployKeys === 0) return teammates;
+    return `${teammates} · ${this.deployKeys === 1 ? vscode.l10n.t('1 deploy key') : vscode.l10n.t('{0} deploy keys', this.deployKeys)}`;
   }
 
   async getChildren(): Promise<TreeNode[]> {
@@ -156,6 +175,7 @@ export class TeamSection extends SectionBase {
         // Records that cannot be read leave the view as it was; `custodian roster verify` says why.
       }
     }
+    this.deployKeys = [...verdicts.values()].filter((v) => v.status === 'verified' && v.deploy === true).length;
     return entries.map(
       (e) =>
         new TeammateNode(

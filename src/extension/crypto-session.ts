@@ -63,9 +63,13 @@ export class NotARecipientError extends CustodianError {
   constructor(
     what: string,
     readonly recipients: readonly Party[],
+    /** One of my keys is in the roster already: only the re-keying is missing. */
+    onTeam = false,
   ) {
     super(vscode.l10n.t('You are not a recipient of {0}. It is encrypted to: {1}.', what, recipients.map((r) => r.name).join(', ')), {
-      hint: vscode.l10n.t('Ask one of them to add you to the team roster and run "Re-encrypt for Team".'),
+      hint: onTeam
+        ? vscode.l10n.t('You are in the team roster already: ask one of them to run "Re-encrypt for Team" (or "custodian rekey") and push.')
+        : vscode.l10n.t('Ask one of them to add you to the team roster and run "Re-encrypt for Team".'),
     });
   }
 }
@@ -239,6 +243,13 @@ export class CryptoSession {
     return this.loadPrivateKey(me.id);
   }
 
+  /** The error for a file none of my keys opens: whom to ask, and for what (joining, or only re-keying). */
+  async notARecipient(what: string, recipients: readonly string[], known?: readonly KnownKey[]): Promise<NotARecipientError> {
+    const mine = new Set(this.deps.keys.current.list().map((k) => k.fingerprint));
+    const onTeam = (await this.deps.roster.members().catch(() => [])).some((m) => mine.has(m.key.fingerprint));
+    return new NotARecipientError(what, this.parties(recipients, known ?? (await this.knownKeys())), onTeam);
+  }
+
   /**
    * My private keys that are recipients of a file, default first. Only those are read from the keychain.
    * Throws NotARecipientError naming the recipients when none is mine. The caller must `release` them.
@@ -248,7 +259,7 @@ export class CryptoSession {
     mine.sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
     if (mine.length === 0) {
       if (this.deps.keys.current.list().length === 0) throw noKeysError();
-      throw new NotARecipientError(what, this.parties(recipients, await this.knownKeys()));
+      throw await this.notARecipient(what, recipients);
     }
     const keys: RsaPrivateKey[] = [];
     try {

@@ -105,7 +105,7 @@ describe('decrypt', function () {
   });
 
   describe('errors leave the file unchanged', () => {
-    async function expectError(name: string, pattern: RegExp, errorName: RegExp): Promise<void> {
+    async function expectError(name: string, pattern: RegExp, errorName: RegExp, hint?: RegExp): Promise<void> {
       const before = fs.readFileSync(wsPath(name));
       const { result, errors } = await captureErrors(team.services, () => run('custodian.openDecrypted', { uri: wsUri(name) }));
       assert.strictEqual(result, undefined, `${name}: nothing opened`);
@@ -114,6 +114,7 @@ describe('decrypt', function () {
       assert.match(errors[0].message, pattern);
       assert.ok(fs.readFileSync(wsPath(name)).equals(before), `${name} unchanged`);
       assert.ok(!errors[0].message.includes('tamper-plaintext'), 'no plaintext in the message');
+      if (hint) assert.match(errors[0].hint ?? '', hint);
     }
 
     it('tampered payload', async () => {
@@ -150,9 +151,9 @@ describe('decrypt', function () {
       await expectError('v2.env.enc', /version/i, /UnsupportedVersionError/);
     });
 
-    it('not a recipient: names who it is for', async () => {
+    it('not a recipient: names who it is for, and (on the roster already) asks for the re-keying only', async () => {
       fs.writeFileSync(wsPath('foreign.env.enc'), await encryptFor([team.alice.publicKey, team.mallory.publicKey], 'X=tamper-plaintext\n', team.alice.key));
-      await expectError('foreign.env.enc', /not a recipient.*alice/, /NotARecipientError/);
+      await expectError('foreign.env.enc', /not a recipient.*alice/, /NotARecipientError/, /^You are in the team roster already: ask one of them to run "Re-encrypt for Team"/);
     });
 
     it('not a Custodian file', async () => {

@@ -75,6 +75,14 @@ describe('rekey', function () {
       window.showWarningMessage = warn;
     }
     fs.rmSync(wsPath('secrets', 'locked.env.enc'));
+    // A file only someone outside the team can open: no teammate to ask, and the tree says so.
+    fs.writeFileSync(wsPath('secrets', 'outsider.env.enc'), await encryptFor([team.mallory.publicKey], 'OUT=1\n', team.alice.key));
+    const outsider = await waitForSection(1);
+    assert.deepStrictEqual(
+      outsider.children.filter((c) => !c.contextValue?.startsWith('custodian.encFile')).map((c) => /^Only .+ can open it: no one on the team can re-encrypt it$/.test(String(c.label))),
+      [true],
+    );
+    fs.rmSync(wsPath('secrets', 'outsider.env.enc'));
   });
 
   it('Re-encrypt All leaves a damaged file out (re-keying cannot repair it) and the tree says to restore it', async () => {

@@ -13,7 +13,7 @@ import { FILE_ARGS, fromArgument, is, type Shape } from '../arguments';
 import { CustodianError, describeError } from '../../../core/errors';
 import type { EnvelopeInfo } from '../../../core/envelope';
 import type { RsaPrivateKey } from '../../../core/keys';
-import { NotARecipientError, type CryptoSession, type KnownKey } from '../../crypto-session';
+import { type CryptoSession, type KnownKey } from '../../crypto-session';
 import { readEnvelopeHeader, reencryptFile } from '../../../node/envelope-files';
 import { keepReason, type KeepReason } from '../../recipient-policy';
 import { encTargets, rel } from '../decrypt/target';
@@ -132,7 +132,7 @@ async function readablePlan(deps: EncDeps, uris: vscode.Uri[], args: Partial<Ree
       continue;
     }
     if (!deps.session.canDecrypt(header.recipients)) {
-      const err = new NotARecipientError(rel(uri), deps.session.parties(header.recipients, known));
+      const err = await deps.session.notARecipient(rel(uri), header.recipients, known);
       result.failed.push({ uri, reason: describeError(err), errorName: err.name });
       continue;
     }
@@ -253,15 +253,20 @@ function announce(result: ReencryptResult, names: string[], workspace: boolean):
   }
   const skipped = result.skipped.filter((s) => s.reason !== 'not confirmed');
   if (skipped.length > 0) {
-    const list = skipped.map((s) => `${rel(s.uri)} (${s.reason})`).join('; ');
+    const list = skipped.map((s) => `${rel(s.uri)} (${inParentheses(s.reason)})`).join('; ');
     void vscode.window.showWarningMessage(skipped.length === 1 ? vscode.l10n.t('Left 1 file as it was: {0}.', list) : vscode.l10n.t('Left {0} files as they were: {1}.', skipped.length, list));
   }
   if (result.failed.length > 0) {
-    const list = result.failed.map((f) => `${rel(f.uri)} (${f.reason})`).join('; ');
+    const list = result.failed.map((f) => `${rel(f.uri)} (${inParentheses(f.reason)})`).join('; ');
     const n = result.failed.length;
     const text = n === 1 ? vscode.l10n.t('Could not re-encrypt 1 file: {0}.', list) : vscode.l10n.t('Could not re-encrypt {0} files: {1}.', n, list);
     void vscode.window.showWarningMessage(workspace ? vscode.l10n.t('{0} They still have their old recipients.', text) : text);
   }
+}
+
+/** A reason, which may be whole sentences, inside a sentence: without its final period, so no ".)." */
+function inParentheses(reason: string): string {
+  return reason.trim().replace(/\.$/, '');
 }
 
 /** recipient-policy.ts stays free of vscode (it is unit-tested): its reasons are worded here. */

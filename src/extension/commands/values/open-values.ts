@@ -6,7 +6,6 @@ import { basename } from '../../fs/enc-uri';
 import { fromValuesUri, looksValueEncrypted, toValuesUri } from '../../fs/values-uri';
 import { formatOf, readText } from '../../fs/values-file-system';
 import { lazyCore } from '../../lazy-core';
-import { NotARecipientError } from '../../crypto-session';
 import { noKeysError } from '../pick';
 import { valuesTarget, type ValuesDeps } from './deps';
 
@@ -24,7 +23,7 @@ export async function openValuesDecrypted(deps: ValuesDeps, first: unknown): Pro
   // "Cannot open custodian-values:…" with our reason cut off.
   if (deps.services.keyStore.list().length === 0) throw noKeysError();
   const recipients = (await lazyCore.values()).valuesRecipients(text, await formatOf(file));
-  if (!deps.session.canDecrypt(recipients)) throw new NotARecipientError(basename(file.path), deps.session.parties(recipients, await deps.session.knownKeys()));
+  if (!deps.session.canDecrypt(recipients)) throw await deps.session.notARecipient(basename(file.path), recipients);
   const uri = toValuesUri(file);
   await vscode.window.showTextDocument(uri, { preview: false });
   const group = vscode.window.tabGroups.activeTabGroup;

@@ -64,7 +64,10 @@ export class EncryptedFileNode implements TreeNode {
  * action that would fail.
  */
 function askRecipientsNode(parent: TreeNode, locked: readonly DriftEntry[]): MessageNode {
-  const names = [...new Set(locked.flatMap((e) => e.recipients.filter((p) => p.source !== 'mine').map((p) => p.name)))];
+  // Teammates first: a former teammate (named "bob (removed from team)") is asked only when no one else can.
+  const others = locked.flatMap((e) => e.recipients.filter((p) => p.source !== 'mine'));
+  const onTeam = others.filter((p) => p.source === 'roster' || p.source === 'contact');
+  const names = [...new Set((onTeam.length > 0 ? onTeam : others).map((p) => p.name))];
   const who = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(
@@ -74,9 +77,17 @@ function askRecipientsNode(parent: TreeNode, locked: readonly DriftEntry[]): Mes
       who,
     ),
   );
+  const label =
+    onTeam.length === 0
+      ? locked.length === 1
+        ? vscode.l10n.t('Only {0} can open it: no one on the team can re-encrypt it', who)
+        : vscode.l10n.t('Only {0} can open these {1} files: no one on the team can re-encrypt them', who, locked.length)
+      : locked.length === 1
+        ? vscode.l10n.t('Ask {0} to re-encrypt it for you', who)
+        : vscode.l10n.t('Ask {0} to re-encrypt {1} files for you', who, locked.length);
   return new MessageNode(parent, {
     id: 'enc:ask',
-    label: locked.length === 1 ? vscode.l10n.t('Ask {0} to re-encrypt it for you', who) : vscode.l10n.t('Ask {0} to re-encrypt {1} files for you', who, locked.length),
+    label,
     icon: new vscode.ThemeIcon('comment-discussion'),
     tooltip: md,
   });

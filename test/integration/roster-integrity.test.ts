@@ -216,15 +216,26 @@ describe('roster integrity: a plain roster adopts signing in one step', function
     addToRoster(alice);
     addToRoster(bob);
     await waitForRoster(state.services, 3);
+    // Sign the Current Roster is in the Team view's title bar while something is unverified, not after.
+    const published: unknown[] = [];
+    const commands = vscode.commands as unknown as Record<string, unknown>;
+    const original = commands.executeCommand as (...args: unknown[]) => Thenable<unknown>;
+    commands.executeCommand = (id: string, ...rest: unknown[]) => {
+      if (id === 'setContext' && rest[0] === 'custodian.rosterUnverified') published.push(rest[1]);
+      return original.call(vscode.commands, id, ...rest);
+    };
     const before = (await section(state.services, 'team'))?.children ?? [];
     assert.deepStrictEqual(before.map((c) => [c.label, /unverified/.test(c.description ?? '')]), [['alice', true], ['bob', true], ['me', true]]);
+    assert.strictEqual(published[published.length - 1], true, 'something to sign');
     // Outside tests, a modal lists every name and fingerprint first.
     const res = await run<SignRosterResult>('custodian.signRoster', { confirm: true });
     assert.deepStrictEqual(res, { root: true, signed: ['alice', 'bob', 'me'] });
     assert.ok(fs.existsSync(path.join(teamDir(), 'records', 'root.json')));
     state.services.refresh();
     const after = (await section(state.services, 'team'))?.children ?? [];
+    commands.executeCommand = original;
     assert.deepStrictEqual(after.map((c) => [c.label, c.description?.endsWith('verified (root)')]), [['alice', true], ['bob', true], ['me', true]]);
+    assert.strictEqual(published[published.length - 1], false, 'nothing left to sign: the button goes');
   });
 
   it('in a fresh clone (nothing pinned), signing a newcomer keeps the rest of the team usable without a question', async () => {

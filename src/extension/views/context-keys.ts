@@ -2,6 +2,7 @@
 //   custodian.hasKeys      I have at least one key
 //   custodian.rosterCount  number of `.pub` files in the workspace roster(s); unset while not yet counted
 //   custodian.onTeam       one of my keys is in a workspace roster (on changes here; as it lists, by the Team section)
+//   custodian.rosterUnverified  a roster entry is unverified: something to sign (set by the Team section)
 //   custodian.openedDecrypted  an encrypted file was opened decrypted in this window (the walkthrough's "open"
 //                              step: a double-click opens one without any command it could wait for)
 //   custodian.encrypted    something was encrypted in this window (the walkthrough's "encrypt" step: the

@@ -176,6 +176,8 @@ export class TeamSection extends SectionBase {
       }
     }
     this.deployKeys = [...verdicts.values()].filter((v) => v.status === 'verified' && v.deploy === true).length;
+    // Sign the Current Roster is offered while there is something to sign (an unsigned roster's entries are unverified).
+    void vscode.commands.executeCommand('setContext', 'custodian.rosterUnverified', [...verdicts.values()].some((v) => v.status === 'unverified'));
     return entries.map(
       (e) =>
         new TeammateNode(

@@ -341,6 +341,9 @@ describe('value-encrypted files in the editor', function () {
     await vscode.commands.executeCommand('custodian.openValuesDecrypted', file, [file]);
     const editor = await waitFor('the decrypted editor', async () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-values' && vscode.window.activeTextEditor);
     assert.strictEqual(editor.document.getText(), 'EXPLORER_SECRET=explorer-8v\n');
+    // Encrypt Values typed into the palette over the decrypted view: said to be done already.
+    const { errors } = await captureErrors(team.services, () => run('custodian.encryptValues'));
+    assert.deepStrictEqual(errors.map((e) => e.message), ['The values of explorer.env are already encrypted.']);
     await closeAllEditors();
     fs.rmSync(file.fsPath);
   });

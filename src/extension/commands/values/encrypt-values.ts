@@ -9,7 +9,7 @@ import type { SelectionRule, ValuesFormatName } from '../../../core/values';
 import { basename } from '../../fs/enc-uri';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import { formatOf, readText } from '../../fs/values-file-system';
-import { looksValueEncrypted, toValuesUri } from '../../fs/values-uri';
+import { fromValuesUri, looksValueEncrypted, toValuesUri, VALUES_SCHEME } from '../../fs/values-uri';
 import { repositoryRoot, runGit } from '../../../node/git';
 import { addValueFileAttributes } from '../../../node/git-setup';
 import { LocalHistory, warnHistoryUnreachable, type HistoryCleanup } from '../../storage/local-history';
@@ -57,6 +57,8 @@ async function chooseRule(args: EncryptValuesArgs, what: string, text: string, f
 export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<vscode.Uri | undefined> {
   const args = fromArgument(first, ENCRYPT_VALUES_ARGS);
   const file = valuesTarget(first) ?? vscode.window.activeTextEditor?.document.uri;
+  // Run from the palette over a decrypted view: that file is value-encrypted already, and says so.
+  if (file?.scheme === VALUES_SCHEME) throw new CustodianError(vscode.l10n.t('The values of {0} are already encrypted.', basename(fromValuesUri(file).path)));
   if (!file || file.scheme !== 'file') throw new CustodianError(vscode.l10n.t('Choose a .env, JSON or YAML file in the workspace.'));
   const what = basename(file.path);
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());

@@ -128,6 +128,9 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     // The working file changed on disk after the first test had it open: its watcher reloads it.
     await waitUntil('the working side to show the new text', async () => (await vscode.workspace.openTextDocument(diff.modified)).getText() === next);
     assert.strictEqual(diff.modified.query, file.toString(), 'the working-tree side is the editable decrypted file');
+    // Both sides read alike in the breadcrumbs: workspace-relative, the git version where its file is.
+    assert.strictEqual(diff.original.path, diff.modified.path);
+    assert.ok(!diff.original.path.startsWith(repo), `${diff.original.path}: not the absolute path`);
     await closeAllEditors();
 
     // What a Timeline entry opens: one commit against its parent, both from git.
@@ -171,6 +174,9 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     assert.strictEqual((await vscode.workspace.openTextDocument(diff.original)).getText(), before);
     assert.strictEqual((await vscode.workspace.openTextDocument(diff.modified)).getText(), after);
     assert.strictEqual(diff.modified.query, file.toString(), 'the working-tree side is the editable decrypted file');
+    // Both sides read alike in the breadcrumbs: workspace-relative, the git version where its file is.
+    assert.strictEqual(diff.original.path, diff.modified.path);
+    assert.ok(!diff.original.path.startsWith(repo), `${diff.original.path}: not the absolute path`);
     const tokenTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme !== 'custodian-values');
     assert.deepStrictEqual(tokenTabs.map((t) => t.label), [], 'the diff of tokens was replaced');
     // The version in git is read-only.

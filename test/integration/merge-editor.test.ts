@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { answerModals } from './support/modals';
 import { decryptBytes } from '../../src/core/envelope';
 import type { RsaPublicKey } from '../../src/core/keys';
 import type { ResolveInMergeEditorResult } from '../../src/extension/git/merge-editor';
@@ -264,7 +265,14 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     await waitUntil('the merge editor to compute the result', () => !result.getText().includes('<<<<<<<'));
     assert.strictEqual(result.getText(), '');
     // Saved before closing: closing a modified merge result asks, and the test harness answers "save".
-    assert.ok(await result.save());
+    // An empty result would wipe the file's secrets: that save is confirmed first.
+    const modals = answerModals((p) => (/with nothing in it/.test(p.message) ? 'Save Empty File' : undefined));
+    try {
+      assert.ok(await result.save());
+    } finally {
+      modals.dispose();
+    }
+    assert.deepStrictEqual(modals.prompts.map((p) => p.message), ['Save added.env.enc with nothing in it?']);
     await closeAllEditors();
     ok(git(['merge', '--abort']));
     assert.deepStrictEqual(plaintextOnDisk(), []);

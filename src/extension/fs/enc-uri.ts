@@ -15,9 +15,17 @@ export function isEncryptedFileUri(uri: vscode.Uri): boolean {
 
 /** The decrypted view of a `.enc` file. */
 export function toDecryptedUri(encrypted: vscode.Uri): vscode.Uri {
-  const inWorkspace = vscode.workspace.getWorkspaceFolder(encrypted) !== undefined;
-  const path = inWorkspace ? `/${vscode.workspace.asRelativePath(encrypted)}` : encrypted.path;
-  return vscode.Uri.from({ scheme: ENC_SCHEME, path, query: encrypted.toString() });
+  return vscode.Uri.from({ scheme: ENC_SCHEME, path: shownPath(encrypted), query: encrypted.toString() });
+}
+
+/**
+ * The path a decrypted view shows in its tab and breadcrumbs: workspace-relative when the file is in the
+ * workspace, else absolute. A version from git (the git extension's `git:` URIs: `path` is the file in
+ * the working tree) is placed where its working-tree file is, so a diff's two sides read alike.
+ */
+export function shownPath(file: vscode.Uri): string {
+  const onDisk = file.scheme === 'git' ? vscode.Uri.file(file.path) : file;
+  return vscode.workspace.getWorkspaceFolder(onDisk) !== undefined ? `/${vscode.workspace.asRelativePath(onDisk)}` : file.path;
 }
 
 /**

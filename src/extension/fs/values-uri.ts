@@ -4,6 +4,7 @@
 // workspace folder, and would show every folder from the root). Its name is the file's own, so VS Code
 // picks the same language; the query keeps the exact file URI.
 import * as vscode from 'vscode';
+import { shownPath } from './enc-uri';
 
 export const VALUES_SCHEME = 'custodian-values';
 
@@ -24,9 +25,7 @@ export function hasValuesFileName(uri: vscode.Uri): boolean {
 }
 
 export function toValuesUri(file: vscode.Uri): vscode.Uri {
-  const inWorkspace = vscode.workspace.getWorkspaceFolder(file) !== undefined;
-  const path = inWorkspace ? `/${vscode.workspace.asRelativePath(file)}` : file.path;
-  return vscode.Uri.from({ scheme: VALUES_SCHEME, path, query: file.toString() });
+  return vscode.Uri.from({ scheme: VALUES_SCHEME, path: shownPath(file), query: file.toString() });
 }
 
 /**

@@ -152,7 +152,8 @@ describe('tree', function () {
       ['bob', 'custodian.teammate', 'person'],
     ]);
     // Added by alice through Add Teammate: signed by her, so verified (docs/ROSTER.md).
-    assert.match(team[1].description ?? '', /^bob@example\.com · 2048-bit · [A-Za-z0-9+/]{8} · verified by alice$/);
+    // The verdict first: a narrow sidebar cuts the end of the line.
+    assert.match(team[1].description ?? '', /^verified by alice · bob@example\.com · 2048-bit · [A-Za-z0-9+/]{8}$/);
 
     const contacts = contactsView!.children;
     assert.deepStrictEqual(contacts.map((c) => [c.label, c.contextValue, c.icon]), [['Zoe', 'custodian.contact', 'account']]);

@@ -50,13 +50,13 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
       });
     }
   }
+  // With no teammate listed (a team of one: me) "the whole team" would promise people who are not there.
+  // Said in the title: a placeholder this long is cut off at the picker's width.
+  const hasTeam = known.some((k) => k.source === 'roster');
   const picked = await vscode.window.showQuickPick(items, {
     canPickMany: true,
-    title: vscode.l10n.t('Encrypt for…'),
-    // With no teammate listed (a team of one: me) "the whole team" would promise people who are not there.
-    placeHolder: known.some((k) => k.source === 'roster')
-      ? vscode.l10n.t('Whole team preselected; add contacts or your other keys')
-      : vscode.l10n.t('No teammates in the roster yet: only you can open it. Add teammates in the Team view to share with them.'),
+    title: hasTeam ? vscode.l10n.t('Encrypt for…') : vscode.l10n.t('Encrypt for… (no teammates in the roster yet: only you can open it)'),
+    placeHolder: hasTeam ? vscode.l10n.t('Whole team preselected; add contacts or your other keys') : vscode.l10n.t('Add teammates in the Team view to share with them'),
     matchOnDescription: true,
   });
   if (!picked) return undefined;

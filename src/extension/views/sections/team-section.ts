@@ -44,12 +44,13 @@ export class TeammateNode implements TreeNode {
       const deployKey = this.verdict?.status === 'verified' && this.verdict.deploy === true;
       item.iconPath = new vscode.ThemeIcon(this.mine ? 'account' : deployKey ? 'server-process' : 'person');
       item.contextValue = this.mine ? 'custodian.teammate.me' : 'custodian.teammate';
+      // Who vouched comes first: a narrow sidebar cuts the end of the line, and the rest is in the hover.
       const parts = [];
-      if (e.identity !== e.name) parts.push(e.identity);
-      parts.push(vscode.l10n.t('{0}-bit', k.bits), this.shortFingerprint ?? '');
       if (this.mine) parts.push(vscode.l10n.t('you'));
       const v = this.verdict;
       if (v) parts.push(verdictLabel(v));
+      if (e.identity !== e.name) parts.push(e.identity);
+      parts.push(vscode.l10n.t('{0}-bit', k.bits), this.shortFingerprint ?? '');
       if (v?.status === 'broken') item.iconPath = errorIcon();
       else if (v?.status === 'unverified') item.iconPath = new vscode.ThemeIcon('unverified');
       item.description = parts.join(' · ') + where;

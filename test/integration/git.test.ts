@@ -106,7 +106,10 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     const committed = execFileSync('git', ['-C', repo, 'show', 'HEAD:.env.enc']);
     const opened = await decryptBytes(new Uint8Array(committed), { identities: [team.alice.key], backend });
     assert.strictEqual(new TextDecoder().decode(opened.plaintext), ours.join(''));
-    assert.strictEqual(opened.signature.kind === 'signed' && opened.signature.signer.fingerprint, me.fingerprint, 'signed by me, who resolved it');
+    // Accept Current is ours' text exactly: the save wrote ours' committed bytes back (alice signed them),
+    // not a new encryption, so the merge takes ours unchanged.
+    assert.strictEqual(opened.signature.kind === 'signed' && opened.signature.signer.fingerprint, team.alice.fingerprint, 'ours, as alice signed it');
+    assert.ok(committed.equals(execFileSync('git', ['-C', repo, 'show', 'HEAD^1:.env.enc'])), 'byte for byte ours');
     assert.deepStrictEqual(plaintextIn(repo), []);
     await closeAllEditors();
   });
@@ -261,6 +264,48 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       (vscode.window as { showInformationMessage: unknown }).showInformationMessage = original;
       fs.rmSync(other, { recursive: true, force: true });
     }
+  });
+
+  it('an edit undone and saved again (as auto-save does) writes the committed bytes back: git status is clean, .enc and value file alike; after a re-key it does not', async () => {
+    ok(git(['checkout', '-q', '--', '.']));
+    const values = path.join(repo, 'undo.env');
+    fs.writeFileSync(values, await sealValues(`UNDO_SECRET=${MARKER}-undo\n`, { format: 'dotenv', recipients: [me, team.alice.publicKey], signer: team.alice.key, backend }));
+    ok(git(['add', 'undo.env']));
+    ok(git(['commit', '-q', '-m', 'undo fixture']));
+    await vscode.commands.executeCommand('custodian.openDecrypted', { uri: vscode.Uri.file(encFile()) });
+    const views = [vscode.window.activeTextEditor!.document];
+    await vscode.commands.executeCommand('custodian.openValuesDecrypted', { uri: vscode.Uri.file(values) });
+    views.push(vscode.window.activeTextEditor!.document);
+    for (const doc of views) {
+      const editor = await vscode.window.showTextDocument(doc);
+      assert.match(editor.document.uri.scheme, /^custodian-(enc|values)$/);
+      const file = editor.document.uri.scheme === 'custodian-enc' ? '.env.enc' : 'undo.env';
+      const committed = fs.readFileSync(path.join(repo, file));
+      await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'EDITED=1\n'));
+      assert.ok(await editor.document.save());
+      assert.match(git(['status', '--porcelain', '--', file]).stdout, /^ M /, `${file}: the edit is a change`);
+      await editor.edit((e) => e.delete(new vscode.Range(0, 0, 1, 0)));
+      assert.ok(await editor.document.save());
+      assert.strictEqual(git(['status', '--porcelain', '--', file]).stdout, '', `${file}: the edit undone is no change`);
+      assert.ok(fs.readFileSync(path.join(repo, file)).equals(committed), `${file}: the committed bytes`);
+    }
+    // The status bar names whoever committed that version (alice), not me: the bytes are hers.
+    assert.match(team.encryption.statusBar.text ?? '', /signed by alice/);
+
+    // Re-keyed since the commit (bob added): the same text is written for the new recipients, not the old bytes.
+    const rekeyed = await encryptFor([me, team.alice.publicKey, team.bob.publicKey], base.join(''), team.alice.key);
+    fs.writeFileSync(encFile(), rekeyed);
+    await closeAllEditors();
+    await vscode.commands.executeCommand('custodian.openDecrypted', { uri: vscode.Uri.file(encFile()) });
+    const again = vscode.window.activeTextEditor!;
+    await again.edit((e) => e.insert(new vscode.Position(0, 0), 'EDITED=1\n'));
+    assert.ok(await again.document.save());
+    await again.edit((e) => e.delete(new vscode.Range(0, 0, 1, 0)));
+    assert.ok(await again.document.save());
+    const header = await decryptBytes(fs.readFileSync(encFile()), { identities: [team.bob.key], backend });
+    assert.strictEqual(new TextDecoder().decode(header.plaintext), base.join(''), 'bob, added by the re-key, still reads it');
+    await closeAllEditors();
+    ok(git(['checkout', '-q', '--', '.']));
   });
 });
 

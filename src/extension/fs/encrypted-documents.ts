@@ -6,14 +6,16 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
+import type { EnvelopeInfo, SignatureStatus } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
 import type { EncryptionServices } from '../commands/encrypt/deps';
-import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
+import type { CryptoSession, EnvelopeDescription, KnownKey } from '../crypto-session';
 import { policyForNewFile, policyForSave } from '../recipient-policy';
 import { writeFileAtomic } from '../storage/workspace-files';
 import { formatBytes } from '../../node/envelope-files';
 import { lazyCore, type CoreModule } from '../lazy-core';
 import { basename, toDecryptedUri, toEncryptedUri } from './enc-uri';
+import { CommittedVersions } from '../git/committed-versions';
 import { GIT_SCHEME, readGitBlob } from '../git/git-blobs';
 import { confirmEmptySave, isBlank } from './empty-save';
 import { SigningConsent } from './signing-consent';
@@ -49,6 +51,19 @@ interface SavedState {
   blank: boolean;
 }
 
+/** A committed `.enc` as a save compares it: a keyed digest of its text, its header and signature. */
+interface CommittedEnc {
+  digest: Uint8Array;
+  header: EnvelopeInfo;
+  signature: SignatureStatus;
+  armored: boolean;
+}
+
+/** The same fingerprints, in any order. */
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
 /** Decryption failed in a way the user should read as-is (not a recipient, tampered, …). */
 class DecryptError extends CustodianError {}
 
@@ -58,6 +73,7 @@ export class EncryptedDocuments implements vscode.Disposable {
   readonly onDidChangeInfo = this.infoEmitter.event;
   private readonly entries = new Map<string, Entry>();
   private readonly signing = new SigningConsent();
+  private readonly committed: CommittedVersions<CommittedEnc>;
   /**
    * Keys the digests of saved plaintexts: a digest is compared, never a plaintext copy kept, and a keyed
    * one says nothing about a low-entropy secret to whoever reads this process's memory without the key.
@@ -67,7 +83,9 @@ export class EncryptedDocuments implements vscode.Disposable {
   constructor(
     private readonly services: EncryptionServices,
     private readonly session: CryptoSession,
-  ) {}
+  ) {
+    this.committed = new CommittedVersions(() => services.trust.isTrusted, (bytes, file) => this.learnCommitted(bytes, file));
+  }
 
   dispose(): void {
     this.infoEmitter.dispose();
@@ -155,6 +173,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     }
     if (recipientFps.length === 0) throw new CustodianError(vscode.l10n.t('Cannot save {0}: it has no recipients.', what), { hint: vscode.l10n.t('Add yourself to the team first.') });
     if (exists && entry?.saved?.blank === false && isBlank(content)) await confirmEmptySave(what);
+    if (exists && (await this.restoreCommitted(uri, encrypted, content, recipientFps, recipientPolicy, known))) return;
     if (entry && exists) {
       await this.signing.confirm(uri, what, entry.description, (summary) =>
         vscode.l10n.t(
@@ -186,6 +205,56 @@ export class EncryptedDocuments implements vscode.Disposable {
       saved: { digest: this.digest(content), mtime: written.mtime, size: written.size, blank: isBlank(content) },
     });
     this.infoEmitter.fire(uri);
+  }
+
+  /**
+   * The text is what the last commit holds, for the same recipients and policy: the committed bytes go
+   * back (signed by whoever committed them, which the description then says), and git sees no change.
+   */
+  private async restoreCommitted(
+    uri: vscode.Uri,
+    encrypted: vscode.Uri,
+    content: Uint8Array,
+    recipients: readonly string[],
+    recipientPolicy: RecipientPolicy | undefined,
+    known: readonly KnownKey[],
+  ): Promise<boolean> {
+    const version = await this.committed.head(encrypted);
+    const c = version?.facts;
+    if (!version || !c || c.header.recipientPolicy !== recipientPolicy || !sameMembers(c.header.recipients, recipients)) return false;
+    if (!timingSafeEqual(c.digest, this.digest(content))) return false;
+    const bytes = await this.committed.bytes(encrypted, version.id);
+    if (!bytes) return false;
+    await writeFileAtomic(encrypted, bytes, { overwrite: true });
+    const written = await vscode.workspace.fs.stat(encrypted);
+    this.entries.set(key(uri), {
+      recipients: c.header.recipients,
+      armored: c.armored,
+      recipientPolicy: c.header.recipientPolicy,
+      description: this.session.describe(c.header, c.signature, known),
+      saved: { digest: c.digest, mtime: written.mtime, size: written.size, blank: isBlank(content) },
+    });
+    this.infoEmitter.fire(uri);
+    this.services.log.info(`save ${basename(encrypted.path)}: the committed text, written back as committed`);
+    return true;
+  }
+
+  /** What a committed version holds (CommittedVersions' `learn`): only a keyed digest of its text is kept. */
+  private async learnCommitted(bytes: Uint8Array, file: vscode.Uri): Promise<CommittedEnc | undefined> {
+    const [{ decryptBytes, inspectEnvelope }, { isArmored }, backend] = await Promise.all([lazyCore.envelope(), lazyCore.armor(), this.services.backend()]);
+    const armored = isArmored(bytes);
+    const ciphertext = armored ? new TextDecoder().decode(bytes) : bytes;
+    const header = await inspectEnvelope(ciphertext);
+    if (!this.session.canDecrypt(header.recipients)) return undefined;
+    const identities = await this.session.identitiesFor(header.recipients, basename(file.path));
+    try {
+      const result = await decryptBytes(ciphertext, { identities, backend });
+      const digest = this.digest(result.plaintext);
+      result.plaintext.fill(0);
+      return { digest, header: result.header, signature: result.signature, armored };
+    } finally {
+      this.session.release(...identities);
+    }
   }
 
   private digest(plaintext: Uint8Array): Uint8Array {

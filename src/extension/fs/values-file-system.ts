@@ -3,11 +3,13 @@
 // key, so every value I did not change keeps its token byte for byte and `git diff` shows the values I
 // changed plus the metadata's mac=/signature= lines. Signed by my default key. Plaintext exists only in
 // memory (BackupGuard keeps hot-exit backups of this scheme off the disk too).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as vscode from 'vscode';
 import { BackedFileSystem } from './backed-file-system';
 import { CustodianError } from '../../core/errors';
 import type { EnvelopeInfo } from '../../core/envelope';
-import type { OpenedValues, ValuesFormatName } from '../../core/values';
+import type { RecipientPolicy } from '../../core/envelope-header';
+import type { OpenedValues, SelectionRule, ValuesFormatName } from '../../core/values';
 import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
 import { lazyCore } from '../lazy-core';
 import type { EncryptionServices } from '../commands/encrypt/deps';
@@ -19,11 +21,20 @@ import { writeFileAtomic } from '../storage/workspace-files';
 import { confirmEmptySave, isBlank } from './empty-save';
 import { SigningConsent } from './signing-consent';
 import { fromValuesUri, isShownValuesUri, toValuesUri, VALUES_SCHEME } from './values-uri';
+import { CommittedVersions } from '../git/committed-versions';
 import { GIT_SCHEME, readGitBlob, statGitBlob } from '../git/git-blobs';
 
 interface Entry {
   description: EnvelopeDescription;
   recipients: readonly string[];
+}
+
+/** A committed value file as a save compares it: a keyed digest of its document, its recipients and rule. */
+interface CommittedValues {
+  digest: Uint8Array;
+  recipients: readonly string[];
+  recipientPolicy?: RecipientPolicy;
+  rule: SelectionRule;
 }
 
 export class ValuesFileSystem extends BackedFileSystem {
@@ -32,6 +43,9 @@ export class ValuesFileSystem extends BackedFileSystem {
   readonly onDidChangeInfo = this.infoEmitter.event;
   private readonly entries = new Map<string, Entry>();
   private readonly signing = new SigningConsent();
+  private readonly committed: CommittedVersions<CommittedValues>;
+  /** Keys the digests of committed documents: compared, never kept in the clear (as EncryptedDocuments does). */
+  private readonly digestKey = randomBytes(32);
 
   constructor(
     private readonly services: EncryptionServices,
@@ -39,6 +53,7 @@ export class ValuesFileSystem extends BackedFileSystem {
     private readonly guard: BackupGuard,
   ) {
     super(fromValuesUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Deleted], isShownValuesUri);
+    this.committed = new CommittedVersions(() => services.trust.isTrusted, (bytes, file) => this.learnCommitted(bytes, file));
   }
 
   override dispose(): void {
@@ -100,28 +115,76 @@ export class ValuesFileSystem extends BackedFileSystem {
       if (problem) throw new CustodianError(vscode.l10n.t('Not saved: {0} The file on disk is unchanged.', messageWithHint(problem.message, problem.hint)), { hint: autoSaveHint(uri) });
       // Opened again from disk: the data key is never kept between a read and a save.
       const { values: opened, document: before } = await this.open(file);
+      let committed: Uint8Array | undefined;
       try {
         if (isBlank(document) && !isBlank(before)) await confirmEmptySave(basename(file.path));
-        await this.confirmSigning(uri, basename(file.path));
+        committed = await this.committedBytes(file, document, opened);
+        if (committed === undefined) await this.confirmSigning(uri, basename(file.path));
       } catch (err) {
         opened.dispose();
         throw err;
       }
-      const [backend, signer] = await Promise.all([this.services.backend(), this.session.signer()]);
-      let sealed: string;
-      try {
-        sealed = await opened.reseal(document, { backend, signer });
-      } finally {
+      let bytes: Uint8Array;
+      if (committed !== undefined) {
+        // What the last commit holds, for the same recipients and rule: its bytes go back, git sees no change.
         opened.dispose();
-        this.session.release(signer);
+        bytes = committed;
+        this.services.log.info(`save ${basename(file.path)}: the committed text, written back as committed`);
+      } else {
+        const [backend, signer] = await Promise.all([this.services.backend(), this.session.signer()]);
+        try {
+          bytes = new TextEncoder().encode(await opened.reseal(document, { backend, signer }));
+        } finally {
+          opened.dispose();
+          this.session.release(signer);
+        }
       }
-      await writeFileAtomic(file, new TextEncoder().encode(sealed), { overwrite: true });
-      await this.open(file, sealed).then(({ values }) => values.dispose());
+      await writeFileAtomic(file, bytes, { overwrite: true });
+      await this.open(file).then(({ values }) => values.dispose());
     } catch (err) {
       this.services.log.warn(`save ${basename(file.path)}: ${err instanceof Error ? err.name : 'Error'}`);
       if (err instanceof vscode.FileSystemError) throw err;
       throw vscode.FileSystemError.Unavailable(errorMessageWithHint(err));
     }
+  }
+
+  /**
+   * The last commit's bytes of `file` when `document` is what it holds, for the recipients and rule the
+   * save would keep (those of the file on disk, `opened`); undefined otherwise. Re-sealing the same
+   * document keeps every token but signs anew, so the signature line alone would show as a change.
+   */
+  private async committedBytes(file: vscode.Uri, document: string, opened: OpenedValues): Promise<Uint8Array | undefined> {
+    const version = await this.committed.head(file);
+    const c = version?.facts;
+    const info = opened.info;
+    if (!version || !c || c.recipientPolicy !== info.recipientPolicy || JSON.stringify(c.rule) !== JSON.stringify(info.rule)) return undefined;
+    if (c.recipients.length !== info.recipients.length || !c.recipients.every((r) => info.recipients.includes(r))) return undefined;
+    if (!timingSafeEqual(c.digest, this.digest(document))) return undefined;
+    return this.committed.bytes(file, version.id);
+  }
+
+  /** What a committed version holds (CommittedVersions' `learn`): only a keyed digest of its document is kept. */
+  private async learnCommitted(bytes: Uint8Array, file: vscode.Uri): Promise<CommittedValues | undefined> {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    const [values, conflict, format, backend] = await Promise.all([lazyCore.values(), lazyCore.valuesConflict(), formatOf(file), this.services.backend()]);
+    if (conflict.isConflictedValues(text, format)) return undefined;
+    const recipients = values.valuesRecipients(text, format);
+    if (!this.session.canDecrypt(recipients)) return undefined;
+    const identities = await this.session.identitiesFor(recipients, basename(file.path));
+    try {
+      const opened = await values.openValues(text, { format, identities, backend });
+      try {
+        return { digest: this.digest(opened.document), recipients: opened.info.recipients, recipientPolicy: opened.info.recipientPolicy, rule: opened.info.rule };
+      } finally {
+        opened.dispose();
+      }
+    } finally {
+      this.session.release(...identities);
+    }
+  }
+
+  private digest(document: string): Uint8Array {
+    return createHmac('sha256', this.digestKey).update(document, 'utf8').digest();
   }
 
   /**

@@ -270,7 +270,9 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     ok(git(['checkout', '-q', '--', '.']));
     const values = path.join(repo, 'undo.env');
     fs.writeFileSync(values, await sealValues(`UNDO_SECRET=${MARKER}-undo\n`, { format: 'dotenv', recipients: [me, team.alice.publicKey], signer: team.alice.key, backend }));
-    ok(git(['add', 'undo.env']));
+    const rekey = path.join(repo, 'rekey.env.enc');
+    fs.writeFileSync(rekey, await encryptFor([me, team.alice.publicKey], `REKEY=${MARKER}-rekey\n`, team.alice.key));
+    ok(git(['add', 'undo.env', 'rekey.env.enc']));
     ok(git(['commit', '-q', '-m', 'undo fixture']));
     await vscode.commands.executeCommand('custodian.openDecrypted', { uri: vscode.Uri.file(encFile()) });
     const views = [vscode.window.activeTextEditor!.document];
@@ -293,17 +295,20 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     assert.match(team.encryption.statusBar.text ?? '', /signed by alice/);
 
     // Re-keyed since the commit (bob added): the same text is written for the new recipients, not the old bytes.
-    const rekeyed = await encryptFor([me, team.alice.publicKey, team.bob.publicKey], base.join(''), team.alice.key);
-    fs.writeFileSync(encFile(), rekeyed);
+    // Re-keyed since the commit to add bob (as `custodian rekey` does, same header otherwise): an edit
+    // undone then equals HEAD's text, but not its recipients.
     await closeAllEditors();
-    await vscode.commands.executeCommand('custodian.openDecrypted', { uri: vscode.Uri.file(encFile()) });
+    const headText = `REKEY=${MARKER}-rekey\n`;
+    fs.writeFileSync(rekey, await encryptFor([me, team.alice.publicKey, team.bob.publicKey], headText, team.alice.key));
+    await vscode.commands.executeCommand('custodian.openDecrypted', { uri: vscode.Uri.file(rekey) });
     const again = vscode.window.activeTextEditor!;
+    assert.strictEqual(again.document.getText(), headText);
     await again.edit((e) => e.insert(new vscode.Position(0, 0), 'EDITED=1\n'));
     assert.ok(await again.document.save());
     await again.edit((e) => e.delete(new vscode.Range(0, 0, 1, 0)));
     assert.ok(await again.document.save());
-    const header = await decryptBytes(fs.readFileSync(encFile()), { identities: [team.bob.key], backend });
-    assert.strictEqual(new TextDecoder().decode(header.plaintext), base.join(''), 'bob, added by the re-key, still reads it');
+    const header = await decryptBytes(fs.readFileSync(rekey), { identities: [team.bob.key], backend });
+    assert.strictEqual(new TextDecoder().decode(header.plaintext), headText, 'bob, added by the re-key, still reads it');
     await closeAllEditors();
     ok(git(['checkout', '-q', '--', '.']));
   });

@@ -272,7 +272,9 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     fs.writeFileSync(values, await sealValues(`UNDO_SECRET=${MARKER}-undo\n`, { format: 'dotenv', recipients: [me, team.alice.publicKey], signer: team.alice.key, backend }));
     const rekey = path.join(repo, 'rekey.env.enc');
     fs.writeFileSync(rekey, await encryptFor([me, team.alice.publicKey], `REKEY=${MARKER}-rekey\n`, team.alice.key));
-    ok(git(['add', 'undo.env', 'rekey.env.enc']));
+    const rekeyValues = path.join(repo, 'rekey.env');
+    fs.writeFileSync(rekeyValues, await sealValues(`REKEY=${MARKER}-rekey\n`, { format: 'dotenv', recipients: [me, team.alice.publicKey], signer: team.alice.key, backend }));
+    ok(git(['add', 'undo.env', 'rekey.env.enc', 'rekey.env']));
     ok(git(['commit', '-q', '-m', 'undo fixture']));
     await vscode.commands.executeCommand('custodian.openDecrypted', { uri: vscode.Uri.file(encFile()) });
     const views = [vscode.window.activeTextEditor!.document];
@@ -300,15 +302,21 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     await closeAllEditors();
     const headText = `REKEY=${MARKER}-rekey\n`;
     fs.writeFileSync(rekey, await encryptFor([me, team.alice.publicKey, team.bob.publicKey], headText, team.alice.key));
-    await vscode.commands.executeCommand('custodian.openDecrypted', { uri: vscode.Uri.file(rekey) });
-    const again = vscode.window.activeTextEditor!;
-    assert.strictEqual(again.document.getText(), headText);
-    await again.edit((e) => e.insert(new vscode.Position(0, 0), 'EDITED=1\n'));
-    assert.ok(await again.document.save());
-    await again.edit((e) => e.delete(new vscode.Range(0, 0, 1, 0)));
-    assert.ok(await again.document.save());
+    fs.writeFileSync(rekeyValues, await sealValues(headText, { format: 'dotenv', recipients: [me, team.alice.publicKey, team.bob.publicKey], signer: team.alice.key, backend }));
+    for (const [command, file] of [['custodian.openDecrypted', rekey], ['custodian.openValuesDecrypted', rekeyValues]] as const) {
+      await vscode.commands.executeCommand(command, { uri: vscode.Uri.file(file) });
+      const again = vscode.window.activeTextEditor!;
+      assert.strictEqual(again.document.getText(), headText);
+      await again.edit((e) => e.insert(new vscode.Position(0, 0), 'EDITED=1\n'));
+      assert.ok(await again.document.save());
+      await again.edit((e) => e.delete(new vscode.Range(0, 0, 1, 0)));
+      assert.ok(await again.document.save());
+    }
     const header = await decryptBytes(fs.readFileSync(rekey), { identities: [team.bob.key], backend });
     assert.strictEqual(new TextDecoder().decode(header.plaintext), headText, 'bob, added by the re-key, still reads it');
+    const bobsValues = await openValues(fs.readFileSync(rekeyValues, 'utf8'), { format: 'dotenv', identities: [team.bob.key], backend });
+    assert.strictEqual(bobsValues.document, headText, 'and the value file');
+    bobsValues.dispose();
     await closeAllEditors();
     ok(git(['checkout', '-q', '--', '.']));
   });

@@ -16,7 +16,7 @@ import type { ReencryptResult } from '../../src/extension/commands/rekey/reencry
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
 import type { SignRosterResult } from '../../src/extension/commands/team/sign-roster';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, opensslPublicPem, run, section, teamDir, useCleanState, workspaceFolder } from './support/custodian';
+import { captureErrors, opensslPublicPem, recordContextKeys, run, section, teamDir, useCleanState, workspaceFolder } from './support/custodian';
 import { answerModals } from './support/modals';
 import { addToRoster, backend, encryptFor, person, recipientsOf, useTeam, waitForRoster, wsPath, wsUri, type Person } from './support/enc';
 
@@ -217,25 +217,20 @@ describe('roster integrity: a plain roster adopts signing in one step', function
     addToRoster(bob);
     await waitForRoster(state.services, 3);
     // Sign the Current Roster is in the Team view's title bar while something is unverified, not after.
-    const published: unknown[] = [];
-    const commands = vscode.commands as unknown as Record<string, unknown>;
-    const original = commands.executeCommand as (...args: unknown[]) => Thenable<unknown>;
-    commands.executeCommand = (id: string, ...rest: unknown[]) => {
-      if (id === 'setContext' && rest[0] === 'custodian.rosterUnverified') published.push(rest[1]);
-      return original.call(vscode.commands, id, ...rest);
-    };
+    const context = recordContextKeys('custodian.rosterUnverified');
+    const published = context.valuesOf.bind(undefined, 'custodian.rosterUnverified');
     const before = (await section(state.services, 'team'))?.children ?? [];
     assert.deepStrictEqual(before.map((c) => [c.label, /unverified/.test(c.description ?? '')]), [['alice', true], ['bob', true], ['me', true]]);
-    assert.strictEqual(published[published.length - 1], true, 'something to sign');
+    assert.strictEqual(published().at(-1), true, 'something to sign');
     // Outside tests, a modal lists every name and fingerprint first.
     const res = await run<SignRosterResult>('custodian.signRoster', { confirm: true });
     assert.deepStrictEqual(res, { root: true, signed: ['alice', 'bob', 'me'] });
     assert.ok(fs.existsSync(path.join(teamDir(), 'records', 'root.json')));
     state.services.refresh();
     const after = (await section(state.services, 'team'))?.children ?? [];
-    commands.executeCommand = original;
+    context.dispose();
     assert.deepStrictEqual(after.map((c) => [c.label, /^(you · )?verified \(root\) · /.test(c.description ?? '')]), [['alice', true], ['bob', true], ['me', true]]);
-    assert.strictEqual(published[published.length - 1], false, 'nothing left to sign: the button goes');
+    assert.strictEqual(published().at(-1), false, 'nothing left to sign: the button goes');
   });
 
   it('in a fresh clone (nothing pinned), signing a newcomer keeps the rest of the team usable without a question', async () => {

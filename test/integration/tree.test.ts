@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { run, section, sshKeygen, teamDir, treeSnapshot, useCleanState, waitFor } from './support/custodian';
+import { recordContextKeys, run, section, sshKeygen, teamDir, treeSnapshot, useCleanState, waitFor } from './support/custodian';
 
 describe('tree', function () {
   this.timeout(120_000);
@@ -100,21 +100,15 @@ describe('tree', function () {
     const menus = (state.services.context.extension.packageJSON.contributes.menus as Record<string, { command: string; when?: string }[]>);
     const offers = [...menus['view/title'], ...menus['view/item/context'], ...menus.commandPalette].filter((m) => m.command === 'custodian.addMyselfToTeam' && !/viewItem =~/.test(m.when ?? ''));
     assert.ok(offers.length >= 2 && offers.every((m) => (m.when ?? '').includes('!custodian.onTeam')), JSON.stringify(offers));
-    const set: unknown[] = [];
-    const commands = vscode.commands as unknown as Record<string, unknown>;
-    const original = commands.executeCommand as (...a: unknown[]) => Thenable<unknown>;
-    commands.executeCommand = (id: unknown, ...rest: unknown[]) => {
-      if (id === 'setContext' && rest[0] === 'custodian.onTeam') set.push(rest[1]);
-      return original.call(vscode.commands, id, ...rest);
-    };
+    const context = recordContextKeys('custodian.onTeam');
     try {
       const key = (await run<KeyInfo>('custodian.generateKey', { name: 'Joiner', bits: 2048 }))!;
       await treeSnapshot(state.services);
-      assert.strictEqual(set.at(-1), false, 'not on the team yet: offered');
+      assert.strictEqual(context.valuesOf('custodian.onTeam').at(-1), false, 'not on the team yet: offered');
       await run('custodian.addMyselfToTeam', { id: key.id });
-      await waitFor('the team to list me', async () => (await treeSnapshot(state.services)) && set.at(-1) === true);
+      await waitFor('the team to list me', async () => (await treeSnapshot(state.services)) && context.valuesOf('custodian.onTeam').at(-1) === true);
     } finally {
-      commands.executeCommand = original;
+      context.dispose();
       await run('custodian.deleteKey', { confirm: true, id: (state.services.keyStore.list().find((k) => k.name === 'Joiner'))?.id });
       fs.rmSync(teamDir(), { recursive: true, force: true });
     }

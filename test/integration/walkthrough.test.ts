@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
-import { captureErrors, EXTENSION_ID, run, teamDir } from './support/custodian';
+import { captureErrors, EXTENSION_ID, recordContextKeys, run, teamDir } from './support/custodian';
 import { encryptFor, useTeam, wsPath, wsUri } from './support/enc';
 
 interface Walkthrough {
@@ -45,32 +45,21 @@ describe('walkthrough', function () {
     // A double-click on a .enc opens its decrypted document through the custom editor: no command runs.
     const file = wsPath('walkthrough-open.env.enc');
     fs.writeFileSync(file, await encryptFor([await team.services.keyStore.getPublicKey(team.me.id)], 'WALKTHROUGH=1\n', team.alice.key));
-    const published: unknown[] = [];
-    const commands = vscode.commands as unknown as Record<string, unknown>;
-    const original = commands.executeCommand as (...args: unknown[]) => Thenable<unknown>;
-    commands.executeCommand = (id: string, ...rest: unknown[]) => {
-      if (id === 'setContext' && rest[0] === 'custodian.openedDecrypted') published.push(rest[1]);
-      return original.call(vscode.commands, id, ...rest);
-    };
+    const context = recordContextKeys('custodian.openedDecrypted');
     try {
       const doc = await vscode.workspace.openTextDocument(toDecryptedUri(wsUri('walkthrough-open.env.enc')));
       assert.strictEqual(doc.getText(), 'WALKTHROUGH=1\n');
-      for (let i = 0; i < 50 && published.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-      assert.deepStrictEqual(published, [true]);
+      for (let i = 0; i < 50 && context.published.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepStrictEqual(context.valuesOf('custodian.openedDecrypted'), [true]);
     } finally {
-      commands.executeCommand = original;
+      context.dispose();
       fs.rmSync(file, { force: true });
     }
   });
 
   it('the encrypt step ticks once something was encrypted, not when encrypting failed; the team step as I join, without the Team view', async () => {
-    const published: [string, unknown][] = [];
-    const commands = vscode.commands as unknown as Record<string, unknown>;
-    const original = commands.executeCommand as (...args: unknown[]) => Thenable<unknown>;
-    commands.executeCommand = (id: string, ...rest: unknown[]) => {
-      if (id === 'setContext' && (rest[0] === 'custodian.encrypted' || rest[0] === 'custodian.onTeam')) published.push([rest[0], rest[1]]);
-      return original.call(vscode.commands, id, ...rest);
-    };
+    const context = recordContextKeys('custodian.encrypted', 'custodian.onTeam');
+    const published = context.published;
     const wait = async (what: string, ok: () => boolean): Promise<void> => {
       for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(ok(), `${what}: ${JSON.stringify(published)}`);
@@ -92,7 +81,7 @@ describe('walkthrough', function () {
       fs.writeFileSync(mine, saved);
       await wait('on the team again', () => published.some(([k, v]) => k === 'custodian.onTeam' && v === true));
     } finally {
-      commands.executeCommand = original;
+      context.dispose();
       fs.rmSync(`${file}.enc`, { force: true });
       fs.rmSync(file, { force: true });
     }

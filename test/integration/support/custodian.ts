@@ -40,6 +40,27 @@ export async function captureErrors<T>(services: Services, fn: () => Promise<T>)
   }
 }
 
+/**
+ * Records the values Custodian sets for the context keys `names` (`setContext`), in order, until
+ * disposed: what `when` clauses (menus, walkthrough steps) then see.
+ */
+export function recordContextKeys(...names: string[]): { published: [string, unknown][]; valuesOf(name: string): unknown[]; dispose(): void } {
+  const published: [string, unknown][] = [];
+  const commands = vscode.commands as unknown as Record<string, unknown>;
+  const original = commands.executeCommand as (...args: unknown[]) => Thenable<unknown>;
+  commands.executeCommand = (id: unknown, ...rest: unknown[]) => {
+    if (id === 'setContext' && names.includes(rest[0] as string)) published.push([rest[0] as string, rest[1]]);
+    return original.call(vscode.commands, id, ...rest);
+  };
+  return {
+    published,
+    valuesOf: (name) => published.filter(([k]) => k === name).map(([, v]) => v),
+    dispose: () => {
+      commands.executeCommand = original;
+    },
+  };
+}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -5,8 +5,8 @@
 //   custodian.rosterUnverified  a roster entry is unverified: something to sign (set by the Team section)
 //   custodian.openedDecrypted  an encrypted file was opened decrypted in this window (the walkthrough's "open"
 //                              step: a double-click opens one without any command it could wait for)
-//   custodian.encrypted    something was encrypted in this window (the walkthrough's "encrypt" step: the
-//                          command's start is no success, a cancelled picker ticked it)
+//   custodian.encrypted    something was encrypted in this window (the walkthrough's "encrypt" step, set
+//                          on success: ticking on the command's start ticked a cancelled picker too)
 import * as vscode from 'vscode';
 import { ENC_SCHEME } from '../fs/enc-uri';
 import { VALUES_SCHEME } from '../fs/values-uri';

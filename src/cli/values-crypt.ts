@@ -10,7 +10,7 @@ import { checkInput, checkOutput, isStdio } from './io';
 import { FormatError } from '../core/errors';
 import { DotenvSyntaxError } from '../core/dotenv';
 import { reportSigner } from './team-signers';
-import { repositoryRoot } from '../node/git';
+import { repositoryPath } from '../node/git';
 import { addValueFileAttributes } from '../node/git-setup';
 import { loadRequiredSigners, requireSigner } from './required-signer';
 import { encryptRecipients } from './recipients';
@@ -46,9 +46,9 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
  * with the driver (its name alone cannot say it is value-encrypted). A clone not set up is left alone.
  */
 async function giveMergeLine(file: string, ctx: CommandContext): Promise<void> {
-  const root = await repositoryRoot(path.dirname(path.resolve(file))).catch(() => undefined);
-  if (root === undefined) return;
-  const done = await addValueFileAttributes(root).catch(() => []);
+  const where = await repositoryPath(path.resolve(file)).catch(() => undefined);
+  if (where === undefined) return;
+  const done = await addValueFileAttributes(where.root, where.path).catch(() => []);
   if (done.length > 0) ctx.info(`git merges ${file} with Custodian's driver now (.gitattributes): commit .gitattributes with it`);
 }
 

@@ -109,8 +109,8 @@ export function valuesAttributeLine(repoPath: string): string {
  * Tracked files that are value-encrypted, and which of them git does not yet merge with our driver.
  * Their names are ordinary, so a pattern cannot tell them from plain files: one line per file.
  */
-async function valueFiles(root: string): Promise<{ all: string[]; missing: string[] }> {
-  const all = await valueEncryptedFiles(root);
+async function valueFiles(root: string, also: readonly string[] = []): Promise<{ all: string[]; missing: string[] }> {
+  const all = [...new Set([...(await valueEncryptedFiles(root)), ...also])];
   if (all.length === 0) return { all, missing: [] };
   const out = (await git(root, ['check-attr', '-z', '--stdin', 'merge'], Buffer.from(all.join('\0') + '\0'))).toString('utf8').split('\0');
   const driver = new Map<string, string>();
@@ -124,8 +124,8 @@ async function configValues(root: string, key: string): Promise<string[]> {
 }
 
 /** Appends a line per value-encrypted file git does not merge with the driver yet; records each line. */
-async function addValueFiles(root: string, done: string[]): Promise<void> {
-  const { missing } = await valueFiles(root);
+async function addValueFiles(root: string, done: string[], also: readonly string[] = []): Promise<void> {
+  const { missing } = await valueFiles(root, also);
   if (missing.length === 0) return;
   const file = path.join(root, '.gitattributes');
   const old = (await readIfExists(file))?.toString('utf8') ?? '';
@@ -136,7 +136,7 @@ async function addValueFiles(root: string, done: string[]): Promise<void> {
   if (addComment) await git(root, ['config', '--local', `${STATE}.valuescomment`, 'added']);
   for (const line of lines) await git(root, ['config', '--local', '--add', `${STATE}.valuesline`, line]);
   for (const p of missing) done.push(`.gitattributes: merge=custodian for the value-encrypted file ${p}`);
-  const still = (await valueFiles(root)).missing;
+  const still = (await valueFiles(root, also)).missing;
   for (const p of still) done.push(`.gitattributes: git does not apply the line added for ${p}; add a pattern for it by hand`);
 }
 
@@ -163,13 +163,15 @@ async function removeValueFiles(root: string, done: string[]): Promise<void> {
 
 /**
  * In a clone already set up (its merge driver configured), gives each value-encrypted file that lacks
- * one its `.gitattributes` line, as `setUp` would: for a file value-encrypted after the set-up. A clone
- * not set up is left alone (the set-up is the user's choice). Returns what it did, one line each.
+ * one its `.gitattributes` line, as `setUp` would: for a file value-encrypted after the set-up. `file`,
+ * the one just written (repository-relative), gets its line even while git ignores it: a `.env` often
+ * is, and is committed once un-ignored. A clone not set up is left alone (the set-up is the user's
+ * choice). Returns what it did, one line each.
  */
-export async function addValueFileAttributes(root: string): Promise<string[]> {
+export async function addValueFileAttributes(root: string, file: string): Promise<string[]> {
   const done: string[] = [];
   if ((await getConfig(root, 'merge.custodian.driver')) === undefined) return done;
-  await addValueFiles(root, done);
+  await addValueFiles(root, done, [file]);
   return done;
 }
 

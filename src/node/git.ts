@@ -1,6 +1,7 @@
 // Running git for the guard and the git drivers: argv only (no shell), output as bytes, and the
 // index read through `git cat-file --batch` so staged content never goes through the working tree.
 import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { CustodianError } from '../core/errors';
 
 /** git is missing, or a git command failed. */
@@ -39,6 +40,17 @@ export async function repositoryRoot(cwd: string): Promise<string> {
   const r = await runGit(cwd, ['rev-parse', '--show-toplevel']);
   if (r.status !== 0) throw new GitError('not inside a git repository (or a bare one)', { hint: 'run this in a clone of the repository' });
   return r.stdout.toString('utf8').replace(/\n$/, '');
+}
+
+/**
+ * The repository `file` is in and its path there (`/` separators), as git names them: the folder's
+ * prefix from git itself, so a symlinked or differently spelled folder still maps to the tracked path.
+ */
+export async function repositoryPath(file: string): Promise<{ root: string; path: string }> {
+  const r = await runGit(path.dirname(file), ['rev-parse', '--show-toplevel', '--show-prefix']);
+  if (r.status !== 0) throw new GitError('not inside a git repository (or a bare one)', { hint: 'run this in a clone of the repository' });
+  const [root, prefix = ''] = r.stdout.toString('utf8').split('\n');
+  return { root, path: `${prefix}${path.basename(file)}` };
 }
 
 function splitZ(out: Buffer): string[] {

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
 import { openValues, sealValues } from '../../src/core/values';
 import type { RsaPublicKey } from '../../src/core/keys';
-import { getApi, scratchDir } from './support/custodian';
+import { getApi, recordContextKeys, scratchDir } from './support/custodian';
 import { backend, closeAllEditors, encryptFor, sleep, useTeam } from './support/enc';
 import { extensionCli, gitIn, ok, teamRepo } from './support/git-repo';
 
@@ -234,9 +234,11 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       shown.push(message);
       return undefined;
     };
+    const context = recordContextKeys('custodian.gitSetUp');
     const setUp = async () => {
       shown.length = 0;
       const [result] = await api.git.setup.run(other);
+      assert.deepStrictEqual(context.valuesOf('custodian.gitSetUp').slice(-1), [true], 'the walkthrough\'s git step ticks');
       await waitUntil('the message', () => shown.length > 0);
       return { result, message: shown.join(' | ') };
     };
@@ -261,6 +263,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       assert.strictEqual(created.result.commitAttributes, true);
       assert.match((await setUp()).message, /already set up.*Commit \.gitattributes/, 'still not committed');
     } finally {
+      context.dispose();
       (vscode.window as { showInformationMessage: unknown }).showInformationMessage = original;
       fs.rmSync(other, { recursive: true, force: true });
     }

@@ -200,10 +200,14 @@ describe('value-encrypted files in the editor', function () {
       const after = await encrypt('after-setup.env');
       assert.match(after, /Git merges it with Custodian's driver now: commit \.gitattributes with it\./);
       assert.match(git(dir(), 'check-attr', 'merge', 'after-setup.env'), /merge: custodian/);
+      // A .env git ignores (as many are) gets its line too: it is meant to be committed once un-ignored.
+      fs.writeFileSync(path.join(dir(), '.gitignore'), 'ignored.env\n');
+      assert.match(await encrypt('ignored.env'), /Git merges it with Custodian's driver now.*Git ignores ignored\.env/);
+      assert.match(git(dir(), 'check-attr', 'merge', 'ignored.env'), /merge: custodian/);
     } finally {
       window.showInformationMessage = original;
       // What the set-up added, so the tests after this one run in a plain clone again.
-      for (const f of ['not-set-up.env', 'after-setup.env', '.gitattributes', '.git/hooks/pre-commit']) fs.rmSync(path.join(dir(), f), { force: true });
+      for (const f of ['not-set-up.env', 'after-setup.env', 'ignored.env', '.gitignore', '.gitattributes', '.git/hooks/pre-commit']) fs.rmSync(path.join(dir(), f), { force: true });
       for (const section of ['merge.custodian', 'diff.custodian', 'custodian.setup']) {
         try {
           git(dir(), 'config', '--local', '--remove-section', section);
@@ -359,13 +363,15 @@ describe('value-encrypted files in the editor', function () {
       const onDisk = fs.readFileSync(file.fsPath);
       await editor.edit((e) => e.delete(new vscode.Range(0, 0, editor.document.lineCount, 0)));
       assert.strictEqual(editor.document.getText(), '');
-      const declined = answerModals(() => undefined);
+      // Enter presses the first button: keeping the file.
+      const declined = answerModals((p) => p.items[0]);
       try {
         assert.strictEqual(await editor.document.save(), false, 'not saved');
       } finally {
         declined.dispose();
       }
       assert.match(declined.prompts[0]?.message ?? '', /^Save emptied\.env(\.enc)? with nothing in it\?$/);
+      assert.deepStrictEqual(declined.prompts[0]?.items, ['Keep the File as It Is', 'Save Empty File']);
       assert.ok(fs.readFileSync(file.fsPath).equals(onDisk), `${file.path}: unchanged on disk`);
       const confirmed = answerModals((p) => (/with nothing in it/.test(p.message) ? 'Save Empty File' : undefined));
       try {

@@ -41,7 +41,8 @@ describe('walkthrough', function () {
     const [w] = (ext.packageJSON as { contributes: { walkthroughs: Walkthrough[] } }).contributes.walkthroughs;
     const events = (id: string): string[] => w.steps.find((s) => s.id === id)?.completionEvents ?? [];
     assert.deepStrictEqual(events('encrypt'), ['onContext:custodian.encrypted'], 'a command that starts (a picker opened, then cancelled) ticks nothing');
-    assert.ok(events('open').includes('onContext:custodian.openedDecrypted'), 'a double-click, which runs no command, ticks the open step');
+    assert.deepStrictEqual(events('open'), ['onContext:custodian.openedDecrypted'], 'a double-click, which runs no command, ticks the open step; Show Recipients does not');
+    assert.deepStrictEqual(events('git'), ['onContext:custodian.gitSetUp'], 'set-up done, from its button, the palette or the suggestion');
     // A double-click on a .enc opens its decrypted document through the custom editor: no command runs.
     const file = wsPath('walkthrough-open.env.enc');
     fs.writeFileSync(file, await encryptFor([await team.services.keyStore.getPublicKey(team.me.id)], 'WALKTHROUGH=1\n', team.alice.key));

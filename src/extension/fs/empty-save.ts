@@ -14,9 +14,12 @@ export function isBlank(content: Uint8Array | string): boolean {
 /** Returns when the user confirms saving `what` empty; otherwise throws an error that says how to. */
 export async function confirmEmptySave(what: string): Promise<void> {
   const SAVE_EMPTY = vscode.l10n.t('Save Empty File');
+  // Keeping the file is the first button, the one Enter presses: emptying it takes a deliberate click.
+  const KEEP = vscode.l10n.t('Keep the File as It Is');
   const choice = await vscode.window.showWarningMessage(
     vscode.l10n.t('Save {0} with nothing in it?', what),
     { modal: true, detail: vscode.l10n.t('Every secret it holds would be gone from the file. Versions committed to git stay in its history; Undo brings the text back.') },
+    KEEP,
     SAVE_EMPTY,
   );
   if (choice !== SAVE_EMPTY) {

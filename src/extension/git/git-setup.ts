@@ -96,6 +96,8 @@ export class GitSetup {
       await this.remember(repo);
       results.push({ repository: repo, done, commitAttributes: await attributesToCommit(repo) });
     }
+    // The walkthrough's git step, however set-up was started (its button, the palette, the suggestion).
+    void vscode.commands.executeCommand('setContext', 'custodian.gitSetUp', true);
     const changed = results.some((r) => r.done.length > 0);
     const commit = results.some((r) => r.commitAttributes);
     void vscode.window.showInformationMessage(
@@ -104,8 +106,8 @@ export class GitSetup {
           ? vscode.l10n.t('Git is already set up for encrypted files. Commit .gitattributes, so that teammates get it.')
           : vscode.l10n.t('Git is already set up for encrypted files.')
         : commit
-          ? vscode.l10n.t('Git now shows .enc files decrypted in diffs, merges them encrypted and checks commits for plaintext secrets. Commit .gitattributes; each teammate runs this once in their clone.')
-          : vscode.l10n.t('Git now shows .enc files decrypted in diffs, merges them encrypted and checks commits for plaintext secrets in this clone. Its .gitattributes is already committed: nothing to commit.'),
+          ? vscode.l10n.t('Git now shows .enc files decrypted in diffs, merges them encrypted and refuses commits of secret files in the clear (.env files, private keys: guard.plaintextPaths). Commit .gitattributes; each teammate runs this once in their clone.')
+          : vscode.l10n.t('Git now shows .enc files decrypted in diffs, merges them encrypted and refuses commits of secret files in the clear (.env files, private keys: guard.plaintextPaths) in this clone. Its .gitattributes is already committed: nothing to commit.'),
     );
     return results;
   }

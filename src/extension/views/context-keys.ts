@@ -5,6 +5,7 @@
 //   custodian.rosterUnverified  a roster entry is unverified: something to sign (set by the Team section)
 //   custodian.openedDecrypted  an encrypted file was opened decrypted in this window (the walkthrough's "open"
 //                              step: a double-click opens one without any command it could wait for)
+//   custodian.gitSetUp     git was set up in this window (the walkthrough's "git" step; set by git/git-setup.ts)
 //   custodian.encrypted    something was encrypted in this window (the walkthrough's "encrypt" step, set
 //                          on success: ticking on the command's start ticked a cancelled picker too)
 import * as vscode from 'vscode';

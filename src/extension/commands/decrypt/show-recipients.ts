@@ -42,7 +42,11 @@ export async function showRecipients(deps: EncDeps, first: unknown, second: unkn
     const { shortFingerprint } = await lazyCore.keys();
     const items: vscode.QuickPickItem[] = [
       { label: vscode.l10n.t('Recipients'), kind: vscode.QuickPickItemKind.Separator },
-      ...result.recipients.map((r) => ({ label: `$(person) ${r.name}`, description: r.source ? shortFingerprint(r.fingerprint) : r.fingerprint })),
+      ...result.recipients.map((r) =>
+        r.deploy
+          ? { label: `$(server-process) ${r.name}`, description: vscode.l10n.t('deploy key · {0}', shortFingerprint(r.fingerprint)) }
+          : { label: `$(person) ${r.name}`, description: r.source ? shortFingerprint(r.fingerprint) : r.fingerprint },
+      ),
       { label: vscode.l10n.t('Signer'), kind: vscode.QuickPickItemKind.Separator },
       result.signer.kind === 'unsigned'
         ? { label: vscode.l10n.t('$(warning) Not signed'), detail: result.warning }

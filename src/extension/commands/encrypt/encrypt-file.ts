@@ -151,7 +151,10 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
       names.length === 1 ? vscode.l10n.t('Encrypted {0}. Delete the plaintext original?', names[0]) : vscode.l10n.t('Encrypted {0} files. Delete the plaintext originals?', names.length),
       {
         modal: true,
-        detail: vscode.l10n.t('Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. Cancel keeps the original; the .enc file stays either way.'),
+        detail:
+          names.length === 1
+            ? vscode.l10n.t('The original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. Cancel keeps it; the .enc file stays either way.')
+            : vscode.l10n.t('Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. Cancel keeps the originals; the .enc files stay either way.'),
       },
       del,
     );

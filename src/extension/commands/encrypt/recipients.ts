@@ -55,7 +55,7 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
   const hasTeam = known.some((k) => k.source === 'roster');
   const picked = await vscode.window.showQuickPick(items, {
     canPickMany: true,
-    title: hasTeam ? vscode.l10n.t('Encrypt for…') : vscode.l10n.t('Encrypt for… (no teammates in the roster yet: only you can open it)'),
+    title: hasTeam ? vscode.l10n.t('Encrypt for…') : vscode.l10n.t('Encrypt for… (no one else in the roster yet: only you can open it)'),
     placeHolder: hasTeam ? vscode.l10n.t('Whole team preselected; add contacts or your other keys') : vscode.l10n.t('Add teammates in the Team view to share with them'),
     matchOnDescription: true,
   });

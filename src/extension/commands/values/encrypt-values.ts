@@ -10,7 +10,7 @@ import { basename } from '../../fs/enc-uri';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import { formatOf, readText } from '../../fs/values-file-system';
 import { fromValuesUri, looksValueEncrypted, toValuesUri, VALUES_SCHEME } from '../../fs/values-uri';
-import { repositoryRoot, runGit } from '../../../node/git';
+import { repositoryPath, runGit } from '../../../node/git';
 import { addValueFileAttributes } from '../../../node/git-setup';
 import { LocalHistory, warnHistoryUnreachable, type HistoryCleanup } from '../../storage/local-history';
 import { lazyCore } from '../../lazy-core';
@@ -114,7 +114,8 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
  */
 async function mergeLineAdded(file: vscode.Uri): Promise<boolean> {
   try {
-    return (await addValueFileAttributes(await repositoryRoot(path.dirname(file.fsPath)))).length > 0;
+    const { root, path: inRepository } = await repositoryPath(file.fsPath);
+    return (await addValueFileAttributes(root, inRepository)).length > 0;
   } catch {
     return false; // not in a repository, or git failed: Set Up Git reports it when run
   }

@@ -40,6 +40,11 @@ export interface GuardInput {
    * itself (a value-encrypted twin holds no plaintext); staged files' bytes are in `files`.
    */
   readonly twins?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * The working tree's bytes of staged files refused as plaintext that may be value-encrypted (the
+   * pre-commit check): encrypted there since they were staged, the fix is to stage them again.
+   */
+  readonly workingTree?: ReadonlyMap<string, Uint8Array>;
   /** Every path in the index after the commit, to find plaintext twins. */
   readonly indexPaths: ReadonlySet<string>;
   /** guard.plaintextPaths of the repository's config. */
@@ -154,12 +159,20 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
         }
       }
     } else if (rule !== undefined) {
+      const now = input.workingTree?.get(p);
+      const sealedSince = now !== undefined && valuesOf(p, now) !== undefined;
       findings.push({
         path: p,
         rule: 'plaintext-path',
         severity: 'error',
-        message: `${show(p)} matches "${show(rule)}" in guard.plaintextPaths: it must not be committed in the clear`,
-        fix: encryptFix(p),
+        message: sealedSince
+          ? `${show(p)} is staged in the clear; the file in the working tree has its values encrypted since it was staged`
+          : `${show(p)} matches "${show(rule)}" in guard.plaintextPaths: it must not be committed in the clear`,
+        fix: sealedSince
+          ? `stage it again: git add ${quote(p)}`
+          : valuesFormatForFileName(p) !== undefined
+            ? `encrypt its values in place (VS Code: "Encrypt Values for Team"; or custodian encrypt --values -R .custodian/team -o ${quote(p)} ${quote(p)}) and git add ${quote(p)}; or the whole file: ${encryptFix(p)}`
+            : encryptFix(p),
       });
     }
     if (input.indexPaths.has(p + ENC_SUFFIX)) addTwin(p);

@@ -356,7 +356,7 @@ describe('cli: guard (real git)', function () {
   }
 
   const cases: [string, () => string[], RegExp][] = [
-    ['a path in guard.plaintextPaths (.env)', () => (write('app/.env', 'TOKEN=1\n'), ['app/.env']), /\[plaintext-path\] app\/\.env matches "\.env".*\n.*hint: custodian encrypt -R \.custodian\/team -o app\/\.env\.enc app\/\.env && git rm --cached app\/\.env/],
+    ['a path in guard.plaintextPaths (.env)', () => (write('app/.env', 'TOKEN=1\n'), ['app/.env']), /\[plaintext-path\] app\/\.env matches "\.env".*\n.*hint: encrypt its values in place .*; or the whole file: custodian encrypt -R \.custodian\/team -o app\/\.env\.enc app\/\.env && git rm --cached app\/\.env/],
     // What a new user committed freely before *.env was a default: a dotenv file named like the service.
     ['a dotenv file named NAME.env (prod.env)', () => (write('deploy/prod.env', 'AWS_SECRET_ACCESS_KEY=x\n'), ['deploy/prod.env']), /\[plaintext-path\] deploy\/prod\.env matches "\*\.env"/],
     ['a private key block in any file', () => (write('notes/deploy.txt', `see below\n-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n`), ['notes/deploy.txt']), /\[private-key\] notes\/deploy\.txt holds a private key block\n.*hint: git rm --cached notes\/deploy\.txt/],
@@ -439,6 +439,25 @@ describe('cli: guard (real git)', function () {
     assert.match(all.stderr, /svc\/\.env leaves PORT, NODE_ENV, LOG_LEVEL in the clear/);
     ok(g(['rm', '-q', 'svc/.env']));
     ok(g(['commit', '-q', '-m', 'drop svc']));
+  });
+
+  it('a .env refused in the clear says how to encrypt its values; encrypted after staging, the refusal says to stage it again', () => {
+    write('svc2/.env', 'TOKEN=staged-plain-1\n');
+    ok(g(['add', 'svc2/.env']));
+    const first = g(['commit', '-q', '-m', 'try']);
+    assert.notEqual(first.status, 0);
+    assert.match(first.err, /hint: encrypt its values in place \(VS Code: "Encrypt Values for Team"; or custodian encrypt --values -R \.custodian\/team -o svc2\/\.env svc2\/\.env\)/);
+    // Encrypted in the working tree (as the CodeLens does), but the staged copy is still the plain one.
+    const sealed = run(['encrypt', '--values', '-R', '.custodian/team', '-f', '-o', 'svc2/.env', 'svc2/.env'], { cwd: repo });
+    assert.equal(sealed.code, 0, sealed.stderr);
+    const again = g(['commit', '-q', '-m', 'try']);
+    assert.notEqual(again.status, 0);
+    assert.match(again.err, /error: \[plaintext-path\] svc2\/\.env is staged in the clear; the file in the working tree has its values encrypted since it was staged\n.*hint: stage it again: git add svc2\/\.env/);
+    ok(g(['add', 'svc2/.env']));
+    const staged = g(['commit', '-q', '-m', 'sealed svc2']);
+    assert.equal(staged.status, 0, staged.err);
+    ok(g(['rm', '-q', '-r', 'svc2']));
+    ok(g(['commit', '-q', '-m', 'drop svc2']));
   });
 
   it('a value-encrypted .env next to a committed .env.enc (the walkthrough\'s file, then Encrypt Values) commits, with a warning that there are two copies', () => {

@@ -1,9 +1,12 @@
 // custodian guard: the pre-commit check (and, with --all, a CI check) that no secret is committed in
 // the clear. Everything is read from git's index, so what is checked is what the commit will hold,
 // whatever the working tree says.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { checkStagedFiles, type GuardFinding } from '../../core/commit-guard';
 import { displayText } from '../../core/display-text';
 import { parsePublicKey, type RsaPublicKey } from '../../core/keys';
+import { PathPatterns } from '../../core/path-patterns';
 import { DEFAULT_PROJECT_CONFIG, parseProjectConfig, PROJECT_CONFIG_PATH } from '../../core/project-config';
 import { headBlobIds, readBlobs, readIndex, repositoryRoot, stagedPaths } from '../../node/git';
 import { type Command } from '../command';
@@ -89,10 +92,21 @@ Examples:
         ctx.warn(`${displayText(p)} is not a public key; the roster check ignores it`);
       }
     }
+    // Staged files refused by path, as they are now in the working tree: one whose values were encrypted
+    // since it was staged only needs staging again (the message says so instead of repeating itself).
+    const workingTree = new Map<string, Uint8Array>();
+    if (!args.flag('all')) {
+      const patterns = new PathPatterns(config.guard.plaintextPaths);
+      for (const p of checked.filter((f) => valuesFormatForFileName(f) !== undefined && patterns.match(f) !== undefined)) {
+        const bytes = await fs.readFile(path.join(root, p)).catch(() => undefined);
+        if (bytes && bytes.length <= MAX_SCANNED_BYTES) workingTree.set(p, new Uint8Array(bytes));
+      }
+    }
     const findings = await checkStagedFiles({
       files: checked.map((p) => ({ path: p, content: blobs.get(index.get(p)!.oid) })),
       committed,
       twins,
+      workingTree,
       indexPaths: new Set(index.keys()),
       plaintextPaths: config.guard.plaintextPaths,
       roster,

@@ -232,9 +232,15 @@ describe('value-encrypted files in the editor', function () {
     assert.strictEqual(entry.status, 'drift');
     assert.deepStrictEqual(entry.extra.map((p) => p.fingerprint), [team.mallory.fingerprint]);
 
+    // Open while it is re-keyed: the status bar follows the file, without switching tabs.
+    await run('custodian.openValuesDecrypted', { uri });
+    const bar = (): string => team.encryption.statusBar.text ?? '';
+    await waitFor('the status bar of the open file', async () => /unknown key/.test(bar()));
     const res = await run<{ reencrypted: vscode.Uri[]; failed: unknown[] }>('custodian.reencryptFile', { uri, quiet: true });
     assert.deepStrictEqual(res?.failed, []);
     assert.strictEqual(res?.reencrypted.length, 1);
+    await waitFor(`the status bar to show the new recipients (${bar()})`, async () => !/unknown key/.test(bar()) && /signed by me \(you\)/.test(bar()));
+    await closeAllEditors();
     const after = fs.readFileSync(uri.fsPath, 'utf8');
     const info = await inspectValues(after, 'yaml', backend);
     assert.deepStrictEqual([...info.recipients].sort(), [team.me.fingerprint, team.alice.fingerprint, team.bob.fingerprint].sort());

@@ -52,7 +52,8 @@ export class ValuesFileSystem extends BackedFileSystem {
     private readonly session: CryptoSession,
     private readonly guard: BackupGuard,
   ) {
-    super(fromValuesUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Deleted], isShownValuesUri);
+    // Created too: an atomic replace (a re-key, `custodian set`, git) can reach the watcher as a new file.
+    super(fromValuesUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Created, vscode.FileChangeType.Deleted], isShownValuesUri);
     this.committed = new CommittedVersions(() => services.trust.isTrusted, (bytes, file) => this.learnCommitted(bytes, file));
   }
 

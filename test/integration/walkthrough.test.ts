@@ -2,10 +2,9 @@
 // open, git — each step's buttons run commands that exist, and VS Code opens it.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as path from 'path';
 import * as vscode from 'vscode';
 import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
-import { captureErrors, EXTENSION_ID, recordContextKeys, run, teamDir } from './support/custodian';
+import { captureErrors, EXTENSION_ID, recordContextKeys, run } from './support/custodian';
 import { encryptFor, useTeam, wsPath, wsUri } from './support/enc';
 
 interface Walkthrough {
@@ -73,13 +72,11 @@ describe('walkthrough', function () {
       await run('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: [team.alice.fingerprint], deleteOriginal: true });
       assert.deepStrictEqual(published.filter(([k]) => k === 'custodian.encrypted'), [['custodian.encrypted', true]]);
 
-      // Leaving the roster and joining it again, with no Team view open to list it.
-      const mine = path.join(teamDir(), 'me.pub');
-      const saved = fs.readFileSync(mine);
-      fs.rmSync(mine);
+      // Leaving the roster and joining it again (Remove Teammate, Add Myself to Team), with no Team view open to list it.
+      assert.ok(await run('custodian.removeTeammate', { name: 'me', confirm: true, reencrypt: false }));
       await wait('off the team', () => published.some(([k, v]) => k === 'custodian.onTeam' && v === false));
       published.length = 0;
-      fs.writeFileSync(mine, saved);
+      assert.ok(await run('custodian.addMyselfToTeam', { id: team.me.id, name: 'me' }));
       await wait('on the team again', () => published.some(([k, v]) => k === 'custodian.onTeam' && v === true));
     } finally {
       context.dispose();

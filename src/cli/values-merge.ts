@@ -9,6 +9,7 @@ import * as fs from 'node:fs/promises';
 import { describeError, NoIdentityMatchedError } from '../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { mergeLines } from '../core/line-merge';
+import { sameFingerprints } from '../core/fingerprint-set';
 import { isValueEncrypted, openValues, ruleToString, sealValues, valuesFormatForFileName, type OpenedValues, type ValuesFormatName } from '../core/values';
 import { CONFLICT_LABELS, isConflictedValues, joinConflict, splitConflict } from '../core/values-conflict';
 import { displayText } from '../core/display-text';
@@ -135,7 +136,7 @@ async function sealer(ctx: CommandContext, what: string, format: ValuesFormatNam
   // The rule: ours', unless only theirs changed it since the base.
   const ruleOf = (o: OpenedValues | undefined): string | undefined => (o ? ruleToString(o.info.rule) : undefined);
   const ruleFrom = ours && ruleOf(ours) === ruleOf(base) && theirs && ruleOf(theirs) !== ruleOf(base) ? theirs : (ours ?? theirs);
-  const sameAsOurs = ours !== undefined && ruleFrom === ours && sameSet(fingerprints, ours.info.recipients);
+  const sameAsOurs = ours !== undefined && ruleFrom === ours && sameFingerprints(fingerprints, ours.info.recipients);
   if (sameAsOurs) return (document) => ours.reseal(document, { backend: ctx.backend(), signer: sign });
   const signers = [ours, theirs].flatMap((o) => (o?.signature.kind === 'signed' ? [o.signature.signer] : []));
   const recipients: RsaPublicKey[] = recipientKeys(fingerprints, knownKeys(rosters, [...identities.map((i) => i.publicKey), ...signers]), what);
@@ -144,6 +145,3 @@ async function sealer(ctx: CommandContext, what: string, format: ValuesFormatNam
   return (document) => sealValues(document, { format, recipients, signer: sign, backend: ctx.backend(), rule: opened.info.rule, recipientPolicy: policy });
 }
 
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}

@@ -69,19 +69,16 @@ Examples:
     const committedIds = args.flag('all') ? new Map<string, string>() : await headBlobIds(root, checked.filter((p) => valuesFormatForFileName(p) !== undefined));
     // Plain twins of staged .enc files, staged or not: a value-encrypted one holds no plaintext.
     const twinPaths = checked.filter((p) => p.endsWith('.enc') && index.has(p.slice(0, -'.enc'.length))).map((p) => p.slice(0, -'.enc'.length));
-    const twinIds = twinPaths.map((p) => index.get(p)!.oid);
-    const blobs = await readBlobs(root, [...new Set([...oids, ...committedIds.values(), ...twinIds])], MAX_SCANNED_BYTES);
-    const twins = new Map<string, Uint8Array>();
-    for (const p of twinPaths) {
-      const bytes = blobs.get(index.get(p)!.oid);
-      if (bytes) twins.set(p, bytes);
-    }
-
-    const committed = new Map<string, Uint8Array>();
-    for (const [p, oid] of committedIds) {
-      const bytes = blobs.get(oid);
-      if (bytes) committed.set(p, bytes);
-    }
+    const twinIds = new Map(twinPaths.map((p) => [p, index.get(p)!.oid]));
+    const blobs = await readBlobs(root, [...new Set([...oids, ...committedIds.values(), ...twinIds.values()])], MAX_SCANNED_BYTES);
+    /** path → blob id, as path → bytes (blobs too large to scan left out). */
+    const contents = (ids: ReadonlyMap<string, string>): Map<string, Uint8Array> =>
+      new Map([...ids].flatMap(([p, oid]) => {
+        const bytes = blobs.get(oid);
+        return bytes ? [[p, bytes] as const] : [];
+      }));
+    const twins = contents(twinIds);
+    const committed = contents(committedIds);
     const configBytes = configEntry && blobs.get(configEntry.oid);
     const config = configBytes ? parseProjectConfig(new TextDecoder().decode(configBytes)) : DEFAULT_PROJECT_CONFIG;
     const roster: { name: string; key: RsaPublicKey }[] = [];

@@ -5,8 +5,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../core/bytes';
+import { sameFingerprints } from '../../core/fingerprint-set';
 import { CustodianError, describeError } from '../../core/errors';
-import type { EnvelopeInfo, SignatureStatus } from '../../core/envelope';
+import type { DecryptedBytes, EnvelopeInfo, SignatureStatus } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
 import type { EncryptionServices } from '../commands/encrypt/deps';
 import type { CryptoSession, EnvelopeDescription, KnownKey } from '../crypto-session';
@@ -59,11 +60,6 @@ interface CommittedEnc {
   armored: boolean;
 }
 
-/** The same fingerprints, in any order. */
-function sameMembers(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}
-
 /** Decryption failed in a way the user should read as-is (not a recipient, tampered, …). */
 class DecryptError extends CustodianError {}
 
@@ -102,24 +98,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     // Stat before reading: should the file change in between, the recorded state is the older one and a save writes.
     // (A git blob is never saved to: it has no state to record.)
     const before = encrypted.scheme === GIT_SCHEME ? undefined : await vscode.workspace.fs.stat(encrypted);
-    const bytes = await readLimited(encrypted, what);
-    const [{ decryptBytes, inspectEnvelope }, { isArmored }, backend] = await Promise.all([
-      lazyCore.envelope(),
-      lazyCore.armor(),
-      this.services.backend(),
-    ]);
-    const armored = isArmored(bytes);
-    const ciphertext = armored ? new TextDecoder().decode(bytes) : bytes;
-    const header = await inspectEnvelope(ciphertext);
-    const identities = await this.session.identitiesFor(header.recipients, what);
-    let result;
-    try {
-      result = await decryptBytes(ciphertext, { identities, backend });
-    } catch (err) {
-      throw err instanceof CustodianError ? err : new DecryptError(vscode.l10n.t('Cannot decrypt {0}: {1}', what, describeError(err)));
-    } finally {
-      this.session.release(...identities);
-    }
+    const { result, armored } = await this.decrypt(await readLimited(encrypted, what), what);
     const known = await this.session.knownKeys();
     const description = this.session.describe(result.header, result.signature, known);
     const binary = !isValidUtf8(result.plaintext) || result.plaintext.includes(0);
@@ -221,7 +200,7 @@ export class EncryptedDocuments implements vscode.Disposable {
   ): Promise<boolean> {
     const version = await this.committed.head(encrypted);
     const c = version?.facts;
-    if (!version || !c || c.header.recipientPolicy !== recipientPolicy || !sameMembers(c.header.recipients, recipients)) return false;
+    if (!version || !c || c.header.recipientPolicy !== recipientPolicy || !sameFingerprints(c.header.recipients, recipients)) return false;
     if (!timingSafeEqual(c.digest, this.digest(content))) return false;
     const bytes = await this.committed.bytes(encrypted, version.id);
     if (!bytes) return false;
@@ -240,18 +219,24 @@ export class EncryptedDocuments implements vscode.Disposable {
   }
 
   /** What a committed version holds (CommittedVersions' `learn`): only a keyed digest of its text is kept. */
-  private async learnCommitted(bytes: Uint8Array, file: vscode.Uri): Promise<CommittedEnc | undefined> {
+  private async learnCommitted(bytes: Uint8Array, file: vscode.Uri): Promise<CommittedEnc> {
+    const { result, armored } = await this.decrypt(bytes, basename(file.path));
+    const digest = this.digest(result.plaintext);
+    result.plaintext.fill(0);
+    return { digest, header: result.header, signature: result.signature, armored };
+  }
+
+  /** Decrypts a `.enc`'s bytes (binary or armored) with my keys that are among its recipients. */
+  private async decrypt(bytes: Uint8Array, what: string): Promise<{ result: DecryptedBytes; armored: boolean }> {
     const [{ decryptBytes, inspectEnvelope }, { isArmored }, backend] = await Promise.all([lazyCore.envelope(), lazyCore.armor(), this.services.backend()]);
     const armored = isArmored(bytes);
     const ciphertext = armored ? new TextDecoder().decode(bytes) : bytes;
     const header = await inspectEnvelope(ciphertext);
-    if (!this.session.canDecrypt(header.recipients)) return undefined;
-    const identities = await this.session.identitiesFor(header.recipients, basename(file.path));
+    const identities = await this.session.identitiesFor(header.recipients, what);
     try {
-      const result = await decryptBytes(ciphertext, { identities, backend });
-      const digest = this.digest(result.plaintext);
-      result.plaintext.fill(0);
-      return { digest, header: result.header, signature: result.signature, armored };
+      return { result: await decryptBytes(ciphertext, { identities, backend }), armored };
+    } catch (err) {
+      throw err instanceof CustodianError ? err : new DecryptError(vscode.l10n.t('Cannot decrypt {0}: {1}', what, describeError(err)));
     } finally {
       this.session.release(...identities);
     }

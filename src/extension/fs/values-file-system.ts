@@ -9,7 +9,8 @@ import { BackedFileSystem } from './backed-file-system';
 import { CustodianError } from '../../core/errors';
 import type { EnvelopeInfo } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
-import type { OpenedValues, SelectionRule, ValuesFormatName } from '../../core/values';
+import { sameFingerprints } from '../../core/fingerprint-set';
+import type { OpenedValues, ValuesFormatName } from '../../core/values';
 import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
 import { lazyCore } from '../lazy-core';
 import type { EncryptionServices } from '../commands/encrypt/deps';
@@ -34,7 +35,8 @@ interface CommittedValues {
   digest: Uint8Array;
   recipients: readonly string[];
   recipientPolicy?: RecipientPolicy;
-  rule: SelectionRule;
+  /** `ruleToString` of its rule. */
+  rule: string;
 }
 
 export class ValuesFileSystem extends BackedFileSystem {
@@ -158,29 +160,21 @@ export class ValuesFileSystem extends BackedFileSystem {
     const version = await this.committed.head(file);
     const c = version?.facts;
     const info = opened.info;
-    if (!version || !c || c.recipientPolicy !== info.recipientPolicy || JSON.stringify(c.rule) !== JSON.stringify(info.rule)) return undefined;
-    if (c.recipients.length !== info.recipients.length || !c.recipients.every((r) => info.recipients.includes(r))) return undefined;
+    const { ruleToString } = await lazyCore.values();
+    if (!version || !c || c.recipientPolicy !== info.recipientPolicy || c.rule !== ruleToString(info.rule) || !sameFingerprints(c.recipients, info.recipients)) return undefined;
     if (!timingSafeEqual(c.digest, this.digest(document))) return undefined;
     return this.committed.bytes(file, version.id);
   }
 
   /** What a committed version holds (CommittedVersions' `learn`): only a keyed digest of its document is kept. */
   private async learnCommitted(bytes: Uint8Array, file: vscode.Uri): Promise<CommittedValues | undefined> {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    const [values, conflict, format, backend] = await Promise.all([lazyCore.values(), lazyCore.valuesConflict(), formatOf(file), this.services.backend()]);
-    if (conflict.isConflictedValues(text, format)) return undefined;
-    const recipients = values.valuesRecipients(text, format);
-    if (!this.session.canDecrypt(recipients)) return undefined;
-    const identities = await this.session.identitiesFor(recipients, basename(file.path));
+    const { values: opened, conflicted } = await this.decrypt(file, new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     try {
-      const opened = await values.openValues(text, { format, identities, backend });
-      try {
-        return { digest: this.digest(opened.document), recipients: opened.info.recipients, recipientPolicy: opened.info.recipientPolicy, rule: opened.info.rule };
-      } finally {
-        opened.dispose();
-      }
+      if (conflicted) return undefined;
+      const { ruleToString } = await lazyCore.values();
+      return { digest: this.digest(opened.document), recipients: opened.info.recipients, recipientPolicy: opened.info.recipientPolicy, rule: ruleToString(opened.info.rule) };
     } finally {
-      this.session.release(...identities);
+      opened.dispose();
     }
   }
 
@@ -209,32 +203,32 @@ export class ValuesFileSystem extends BackedFileSystem {
    * resolved text with ours' data key (`values` is ours), so the result is an ordinary file again.
    */
   private async open(file: vscode.Uri, given?: string): Promise<{ values: OpenedValues; document: string }> {
-    const what = basename(file.path);
+    const text = given ?? (await readText(file, basename(file.path)));
+    const { values: opened, document, recipients } = await this.decrypt(file, text);
+    const known = await this.session.knownKeys();
+    const header: EnvelopeInfo = { version: 1, recipients, chunkSize: 0, headerSize: 0 };
+    this.entries.set(key(file), { description: this.session.describe(header, opened.signature, known), recipients });
+    this.infoEmitter.fire(toValuesUri(file));
+    return { values: opened, document };
+  }
+
+  /** Opens `text`, a version of `file`, with my keys (a conflicted file: ours, the document with markers); records nothing. */
+  private async decrypt(file: vscode.Uri, text: string): Promise<{ values: OpenedValues; document: string; recipients: string[]; conflicted: boolean }> {
     const format = await formatOf(file);
-    const text = given ?? (await readText(file, what));
     const [values, conflict, backend] = await Promise.all([lazyCore.values(), lazyCore.valuesConflict(), this.services.backend()]);
     const conflicted = conflict.isConflictedValues(text, format);
     // Only the recipients first: opening then checks in the specified order (VALUES.md §9), so an edited
     // value is reported by its name rather than as a signature that no longer verifies.
     const recipients = values.valuesRecipients(conflicted ? conflict.splitConflict(text)!.ours : text, format);
-    const identities = await this.session.identitiesFor(recipients, what);
+    const identities = await this.session.identitiesFor(recipients, basename(file.path));
     try {
-      let opened: OpenedValues;
-      let document: string;
-      if (conflicted) {
-        const both = await conflict.openConflictedValues(text, { format, identities, backend });
-        both.theirs.dispose();
-        opened = both.ours;
-        document = both.document;
-      } else {
-        opened = await values.openValues(text, { format, identities, backend });
-        document = opened.document;
+      if (!conflicted) {
+        const opened = await values.openValues(text, { format, identities, backend });
+        return { values: opened, document: opened.document, recipients, conflicted };
       }
-      const known = await this.session.knownKeys();
-      const header: EnvelopeInfo = { version: 1, recipients, chunkSize: 0, headerSize: 0 };
-      this.entries.set(key(file), { description: this.session.describe(header, opened.signature, known), recipients });
-      this.infoEmitter.fire(toValuesUri(file));
-      return { values: opened, document };
+      const both = await conflict.openConflictedValues(text, { format, identities, backend });
+      both.theirs.dispose();
+      return { values: both.ours, document: both.document, recipients, conflicted };
     } finally {
       this.session.release(...identities);
     }

@@ -255,13 +255,20 @@ function visit(w: Walk, node: EventNode): void {
  * the index after the last node used; every entry of `map` must be matched.
  */
 function pairs(w: Walk, children: readonly EventNode[], from: number, map: Record<string, unknown>, most: number): number {
+  // An empty key (`{: v}`, `? ` alone) leaves no node: js-yaml stores it as "null", YAML 1.2 as a null key
+  // that other readers name "" or null. Refused (§3); no node of it is matched, so nothing is quoted.
+  if (Object.prototype.hasOwnProperty.call(map, 'null') && !children.some((c) => innermost(c).result === 'null')) {
+    throw notSupported('a mapping entry with an empty key', w.path);
+  }
   const seen = new Set<string>();
   let j = from;
   while (j < children.length && seen.size < most) {
     const keyNode = innermost(children[j]);
     if (keyNode.kind !== 'scalar' || typeof keyNode.result !== 'string') throw notSupported('a mapping key that is not a scalar (an alias, a sequence or a mapping)', w.path);
     const key = keyNode.result;
-    if (!Object.prototype.hasOwnProperty.call(map, key) || seen.has(key)) throw notSupported(`a mapping key that could not be matched ("${key.slice(0, 40)}")`, w.path);
+    // Quoted only when it is one of the mapping's keys: a node out of step may be a value.
+    if (!Object.prototype.hasOwnProperty.call(map, key)) throw notSupported(key === '<<' ? 'a merge key with an explicit !!merge tag ("<<")' : 'a mapping key that could not be matched', w.path);
+    if (seen.has(key)) throw notSupported(`a mapping key that could not be matched ("${key.slice(0, 40)}")`, w.path);
     seen.add(key);
     j++;
     const value = map[key];

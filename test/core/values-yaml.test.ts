@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { dump } from 'js-yaml';
+import { FAILSAFE_SCHEMA, dump, loadAll } from 'js-yaml';
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, stringify, type Node as YamlNode } from 'yaml';
 import { FormatError } from '../../src/core/errors';
 import { readValue } from '../../src/core/values';
@@ -51,6 +51,19 @@ function oracleLeaves(text: string): YamlLeaf[] | undefined {
 }
 
 class NotScalarKey extends Error {}
+
+/** Whether js-yaml and `yaml` compose the same data from `text` (both with the failsafe schema: strings only). */
+function readAlike(text: string): boolean {
+  let ours: string;
+  try {
+    ours = JSON.stringify(loadAll(text, null, { schema: FAILSAFE_SCHEMA }));
+  } catch {
+    return false;
+  }
+  const theirs = parseAllDocuments(text, { schema: 'failsafe' });
+  if (!Array.isArray(theirs) || theirs.some((d) => d.errors.length > 0)) return false;
+  return ours === JSON.stringify(theirs.map((d) => d.toJS({ maxAliasCount: -1 })));
+}
 
 function shown(text: string, leaves: readonly YamlLeaf[]): string[] {
   return leaves.map((l) => `${JSON.stringify(l.path)} ${JSON.stringify(text.slice(l.start, l.end))}`);
@@ -186,6 +199,10 @@ describe('values-yaml: leaves and spans against the yaml package (the oracle)', 
     fc.assert(
       fc.property(stream, (doc) => {
         fc.pre(oracleLeaves(doc) !== undefined);
+        // A writer may emit text that reads back as something else (`yaml` writes the key "(:," plain in a
+        // flow mapping, read as "(" and an empty key); where the two readers then disagree on the data,
+        // there is no oracle. The refusals test pins such text.
+        fc.pre(readAlike(doc));
         try {
           assertSameAsOracle(doc);
           compared++;
@@ -240,7 +257,7 @@ describe('values-yaml: leaves and spans against the yaml package (the oracle)', 
       ['? [a, b]\n: v\n', /not a scalar/],
       ['? {a: b}\n: v\n', /not a scalar|not valid YAML/],
       ['k: |2\n    s3cr3t\n     \nb: 1\n', /indentation indicator/],
-      ['a: &x {x: 1}\nb: {!!merge <<: *x, y: s3cr3t}\n', /a mapping key that could not be matched \("<<"\)/],
+      ['a: &x {x: 1}\nb: {!!merge <<: *x, y: s3cr3t}\n', /a merge key with an explicit !!merge tag \("<<"\)/],
       ['a: 1\na: 2\n', /not valid YAML: duplicated mapping key at line 2/],
       ['|\n  s3cr3t\n---\nb: 1\n', /document marker/],
       ['a: 1\n---\n\ufeffb: s3cr3t\n', /byte order mark/],
@@ -248,6 +265,12 @@ describe('values-yaml: leaves and spans against the yaml package (the oracle)', 
       ['a:\n - - x\n   - # c\n - k: s3cr3t\n', /empty sequence entry/],
       ["m:\n  a: ' #x''\n  '''q''': s3cr3t\n", /not indented past its key or entry \(line 3\)/],
       ['- |-\n    \nb: 1\n', /empty block scalar followed by lines of spaces|not valid YAML/],
+      // An empty key: js-yaml names it "null", `yaml` "" (fast-check found the first, in a flow mapping).
+      ["[{a: [{(:,: 's3cr3t'}]}]\n", /a mapping entry with an empty key \(under "0\.a\.0"\)/],
+      ['{: s3cr3t}\n', /a mapping entry with an empty key/],
+      ['a: 1\n? \n: s3cr3t\n', /a mapping entry with an empty key/],
+      ['[: s3cr3t]\n', /a mapping entry with an empty key/],
+      ['{a: 1, :}\n', /a mapping entry with an empty key/],
     ];
     for (const [text, expected] of refusals) {
       assert.throws(() => yamlLeaves(text), (err: unknown) => err instanceof FormatError && expected.test(err.message) && !err.message.includes('s3cr3t'), text);

@@ -21,6 +21,7 @@ import { isPrivateKey, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicK
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
 import { yamlScalarValue } from './values-yaml';
+import { PUBLIC_CONVENTIONS, publicConventionOf, publicRule, type PublicConvention } from './public-names';
 import {
   DATA_KEY_LENGTH,
   MAX_VALUE_RECIPIENTS,
@@ -652,6 +653,24 @@ export function valuesInTheClear(text: string, format: ValuesFormatName): { rule
   const inClear = clearMatcher(parsed.meta.rule);
   const clear = parsed.slots.filter((s) => !s.token);
   return { rule: parsed.meta.rule, names: clear.map((s) => s.name), againstRule: clear.filter((s) => !inClear(s.path)).map((s) => s.name) };
+}
+
+/**
+ * The values of a plaintext document whose names say they are public (core/public-names), the
+ * conventions they follow and the rule that leaves exactly those conventions in the clear; undefined
+ * when there is none. Throws FormatError as sealing would.
+ */
+export function publicValues(document: string, formatName: ValuesFormatName): { names: string[]; conventions: PublicConvention[]; rule: SelectionRule } | undefined {
+  const names: string[] = [];
+  const conventions = new Set<PublicConvention>();
+  for (const slot of slotsOf(valuesFormat(formatName), document)) {
+    const followed = slot.path.flatMap((segment) => (typeof segment === 'string' ? (publicConventionOf(segment) ?? []) : []));
+    for (const convention of followed) conventions.add(convention);
+    if (followed.length > 0) names.push(slot.name);
+  }
+  if (names.length === 0) return undefined;
+  const used = PUBLIC_CONVENTIONS.filter((c) => conventions.has(c));
+  return { names, conventions: used, rule: publicRule(used) };
 }
 
 /**

@@ -176,6 +176,27 @@ describe('value-encrypted files in the editor', function () {
     }
   });
 
+  it('Encrypt Values also offers names a framework sends to the browser (NEXT_PUBLIC_, VITE_), names the frameworks, and writes a rule for exactly those', async () => {
+    const plain = 'NEXT_PUBLIC_SITE=https://site.example\nVITE_MAP_KEY=map-key-public\nMY_VITE_SECRET=vite-Secret-4\nSESSION_SECRET=sess-Secret-7\n';
+    const file = wsUri('values-repo', 'frameworks.env');
+    fs.writeFileSync(file.fsPath, plain);
+    const modals = answerModals(() => 'Keep Them Readable');
+    try {
+      assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: file }));
+    } finally {
+      modals.dispose();
+    }
+    assert.strictEqual(modals.prompts.length, 1);
+    assert.match(modals.prompts[0].message, /2 values named NEXT_PUBLIC_\* or VITE_\*: NEXT_PUBLIC_SITE, VITE_MAP_KEY\. Leave them readable/);
+    assert.match(modals.prompts[0].detail, /^Values so named are built into the code sent to every browser \(Next\.js and Vite\)/);
+    const text = fs.readFileSync(file.fsPath, 'utf8');
+    assert.match(text, /^NEXT_PUBLIC_SITE=https:\/\/site\.example$/m);
+    assert.match(text, /^VITE_MAP_KEY=map-key-public$/m);
+    assert.ok(!text.includes('vite-Secret-4') && !text.includes('sess-Secret-7'), 'a look-alike name and the rest are encrypted');
+    assert.match(text, /^#custodian:encrypt=unencrypted-regex:\^NEXT_PUBLIC_\|\^VITE_$/m);
+    await closeAllEditors();
+  });
+
   it('in a clone set up for git, Encrypt Values gives the new file its merge line in .gitattributes and says to commit it; a clone not set up is left alone', async () => {
     const window = vscode.window as unknown as Record<string, unknown>;
     const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;

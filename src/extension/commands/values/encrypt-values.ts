@@ -1,7 +1,7 @@
 // Encrypt Values for Team: turns a plain .env, JSON or YAML file into a value-encrypted one in place
 // (docs/VALUES.md): keys, comments and layout stay, each value becomes a token, for the team of the
-// file's folder, signed by my default key. When names end in `_PUBLIC` (the convention VALUES.md §5
-// names), it asks whether those stay readable. Then opens it decrypted in place of the plain editor.
+// file's folder, signed by my default key. When names say their values are public (`*_PUBLIC`, or a
+// framework's browser prefix such as `NEXT_PUBLIC_`: core/public-names), it asks whether those stay readable. Then opens it decrypted in place of the plain editor.
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { CustodianError } from '../../../core/errors';
@@ -21,37 +21,46 @@ import { valuesTarget, type ValuesDeps } from './deps';
 
 export interface EncryptValuesArgs {
   uri?: vscode.Uri;
-  /** Test harness: the answer to "leave the _PUBLIC values readable?" (asked only when there are some). */
+  /** Test harness: the answer to "leave the public values readable?" (asked only when there are some). */
   keepPublic?: boolean;
 }
 
 const ENCRYPT_VALUES_ARGS: Shape<EncryptValuesArgs> = { uri: is.uri, keepPublic: is.boolean };
 
-const PUBLIC_SUFFIX = '_PUBLIC';
 /** Names shown in the question; the rest are counted. */
 const SHOWN_NAMES = 5;
 
-/** undefined: cancelled; else the rule to seal with. */
-async function chooseRule(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName): Promise<SelectionRule | undefined> {
-  const { namesInTheClear, parseRule } = await lazyCore.values();
-  const all = parseRule('all');
-  const publicRule = parseRule(`unencrypted-suffix:${PUBLIC_SUFFIX}`);
-  const names = namesInTheClear(text, format, publicRule);
-  if (names.length === 0) return all;
-  if (args.keepPublic !== undefined) return args.keepPublic ? publicRule : all;
+/** "*_PUBLIC or NEXT_PUBLIC_*", in the UI's language. */
+function conventionList(labels: readonly string[]): string {
+  return new Intl.ListFormat(vscode.env.language, { type: 'disjunction' }).format(labels);
+}
+
+/** undefined: cancelled; else the rule to seal with, and the conventions it leaves readable. */
+async function chooseRule(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName): Promise<{ rule: SelectionRule; readable: string[] } | undefined> {
+  const { publicValues } = await lazyCore.values();
+  const all = { rule: { kind: 'all' } as const, readable: [] };
+  const found = publicValues(text, format);
+  if (!found) return all;
+  const kept = { rule: found.rule, readable: found.conventions.map((c) => c.label) };
+  if (args.keepPublic !== undefined) return args.keepPublic ? kept : all;
   const keep = vscode.l10n.t('Keep Them Readable');
   const encryptAll = vscode.l10n.t('Encrypt All');
+  const { names } = found;
   const shown = names.length > SHOWN_NAMES ? vscode.l10n.t('{0} and {1} more', names.slice(0, SHOWN_NAMES).join(', '), names.length - SHOWN_NAMES) : names.join(', ');
+  const frameworks = found.conventions.flatMap((c) => c.frameworks ?? []);
   const answer = await vscode.window.showWarningMessage(
-    vscode.l10n.t('{0} has {1} values named *{2}: {3}. Leave them readable in the file?', what, names.length, PUBLIC_SUFFIX, shown),
+    vscode.l10n.t('{0} has {1} values named {2}: {3}. Leave them readable in the file?', what, names.length, conventionList(kept.readable), shown),
     {
       modal: true,
-      detail: vscode.l10n.t('Every other value is encrypted. Which values stay readable is recorded in the file and covered by its MAC and signature; a reviewer sees them as written.'),
+      detail: [
+        ...(frameworks.length > 0 ? [vscode.l10n.t('Values so named are built into the code sent to every browser ({0}): a secret there is public already.', new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(frameworks))] : []),
+        vscode.l10n.t('Every other value is encrypted. Which values stay readable is recorded in the file and covered by its MAC and signature; a reviewer sees them as written.'),
+      ].join(' '),
     },
     keep,
     encryptAll,
   );
-  return answer === keep ? publicRule : answer === encryptAll ? all : undefined;
+  return answer === keep ? kept : answer === encryptAll ? all : undefined;
 }
 
 export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<vscode.Uri | undefined> {
@@ -71,8 +80,9 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
   if (team.length === 0) throw new CustodianError(vscode.l10n.t('The team roster is empty.'), { hint: vscode.l10n.t('Add yourself to the team first.') });
   const fingerprints = team.map((k) => k.fingerprint);
   const recipientPolicy = policyForNewFile(file.path, fingerprints, await session.teamFingerprints(file));
-  const rule = await chooseRule(args, what, text, format);
-  if (!rule) return undefined;
+  const chosen = await chooseRule(args, what, text, format);
+  if (!chosen) return undefined;
+  const { rule } = chosen;
   const [{ sealValues }, backend, signer] = await Promise.all([lazyCore.values(), services.backend(), session.signer()]);
   let sealed: string;
   try {
@@ -94,7 +104,7 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
   const done =
     rule.kind === 'all'
       ? vscode.l10n.t('Encrypted the values of {0} for the team, signed by you. Keys and comments stay readable; saving here re-encrypts what you change.', what)
-      : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you; values named *{1} stay readable. Saving here re-encrypts what you change.', what, PUBLIC_SUFFIX);
+      : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you; values named {1} stay readable. Saving here re-encrypts what you change.', what, conventionList(chosen.readable));
   // Git runs only in a trusted workspace (a repository's config can make git run commands).
   const ignored = services.trust.isTrusted && (await isGitIgnored(file));
   const copies = history.removed > 0 ? ` ${vscode.l10n.t('Removed its Local History copies.')}` : '';

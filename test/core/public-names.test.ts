@@ -1,0 +1,80 @@
+// Which values Encrypt Values offers to leave readable (src/core/public-names.ts, VALUES.md §5): names
+// that say they are public, and a rule that leaves exactly those in the clear. Real .env files whose
+// frameworks send such values to the browser (test/fixtures/dotenv-wild, SOURCES.md), then random ones.
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { PUBLIC_CONVENTIONS, publicRule } from '../../src/core/public-names';
+import { namesInTheClear, openValues, publicValues, sealValues } from '../../src/core/values';
+import { ruleToString } from '../../src/core/values-metadata';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { loadKey } from './envelope-fixtures';
+
+const WILD = join(__dirname, '..', 'fixtures', 'dotenv-wild');
+const backend = createNodeCryptoBackend();
+const alice = loadKey('alice');
+
+describe('public names: the values Encrypt Values offers to leave readable', () => {
+  it('a Next.js .env.example (shadcn-ui/taxonomy): NEXT_PUBLIC_APP_URL alone, with a rule that names that prefix only', async () => {
+    const text = readFileSync(join(WILD, 'shadcn-ui__taxonomy__dotenv.example.txt'), 'utf8');
+    const found = publicValues(text, 'dotenv');
+    assert.ok(found);
+    assert.deepEqual(found.names, ['NEXT_PUBLIC_APP_URL']);
+    assert.equal(ruleToString(found.rule), 'unencrypted-regex:^NEXT_PUBLIC_');
+    // Sealed with it: that value as written, every other one a token (NEXTAUTH_URL shares no prefix).
+    const sealed = await sealValues(text, { format: 'dotenv', recipients: [alice.publicKey], signer: undefined, backend, rule: found.rule });
+    assert.match(sealed, /^NEXT_PUBLIC_APP_URL=http:\/\/localhost:3000$/m);
+    assert.match(sealed, /^NEXTAUTH_URL=custodian-val1\./m);
+    assert.match(sealed, /^DATABASE_URL=custodian-val1\./m);
+    assert.equal((await openValues(sealed, { format: 'dotenv', identities: [alice], backend })).document, text);
+  });
+
+  it('a Vite .env.example (hoppscotch): every VITE_ name is listed, so the user sees the access token among them before answering', () => {
+    const text = readFileSync(join(WILD, 'hoppscotch__hoppscotch__dotenv.example.txt'), 'utf8');
+    const found = publicValues(text, 'dotenv');
+    assert.ok(found);
+    assert.ok(found.names.includes('VITE_PROXYSCOTCH_ACCESS_TOKEN'));
+    assert.ok(found.names.every((n) => n.startsWith('VITE_')), found.names.join());
+    assert.deepEqual(found.conventions.map((c) => c.frameworks), [['Vite']]);
+    assert.deepEqual(found.names, namesInTheClear(text, 'dotenv', found.rule));
+  });
+
+  it('the suffix alone keeps the rule SOPS users know; several conventions make one regex, in the table\'s order', () => {
+    assert.equal(ruleToString(publicValues('API_URL_PUBLIC=x\nDB_PASSWORD=y\n', 'dotenv')!.rule), 'unencrypted-suffix:_PUBLIC');
+    assert.equal(ruleToString(publicValues('VITE_A=1\nCDN_PUBLIC=2\nREACT_APP_B=3\n', 'dotenv')!.rule), 'unencrypted-regex:_PUBLIC$|^VITE_|^REACT_APP_');
+    assert.equal(publicValues('DB_PASSWORD=y\n', 'dotenv'), undefined);
+    assert.equal(ruleToString(publicRule([])), 'all');
+  });
+
+  it('look-alikes stay encrypted: a prefix inside a name, a bare PUBLIC_, another case', () => {
+    const text = 'MY_VITE_SECRET=a\nPUBLIC_KEY_PASSPHRASE=b\nvite_token=c\nNEXT_PUBLICATION=d\nPUBLIC=e\nX_PUBLIC_Y=f\n';
+    assert.equal(publicValues(text, 'dotenv'), undefined);
+  });
+
+  it('in JSON and YAML a segment anywhere in the path counts, as §5 says', () => {
+    const found = publicValues('{"web": {"NEXT_PUBLIC_URL": "u", "secret": "s"}, "key_PUBLIC": {"a": "b"}}', 'json');
+    assert.ok(found);
+    assert.deepEqual(found.names, ['web.NEXT_PUBLIC_URL', 'key_PUBLIC.a']);
+    assert.deepEqual(publicValues('app:\n  VITE_X: 1\n  password: p\n', 'yaml')?.names, ['app.VITE_X']);
+  });
+
+  it('for random .env files: the names listed are exactly those the rule leaves in the clear, and a name without a convention is never one (fast-check)', () => {
+    const prefix = fc.constantFrom('', '', 'NEXT_PUBLIC_', 'VITE_', 'REACT_APP_', 'EXPO_PUBLIC_', 'NUXT_PUBLIC_', 'VUE_APP_', 'GATSBY_', 'PUBLIC_', 'MY_VITE_', 'next_public_');
+    const suffix = fc.constantFrom('', '', '_PUBLIC', '_PUBLIC_X', 'PUBLIC', '_public');
+    const name = fc.tuple(prefix, fc.stringMatching(/^[A-Z][A-Z0-9_]{0,8}$/), suffix).map(([p, n, s]) => p + n + s);
+    const conventional = (n: string): boolean => PUBLIC_CONVENTIONS.some((c) => new RegExp(c.pattern, 'u').test(n));
+    fc.assert(
+      fc.property(fc.uniqueArray(name, { minLength: 1, maxLength: 12 }), (names) => {
+        const text = names.map((n, i) => `${n}=value-${i}\n`).join('');
+        const found = publicValues(text, 'dotenv');
+        const expected = names.filter(conventional);
+        if (expected.length === 0) return assert.equal(found, undefined);
+        assert.ok(found);
+        assert.deepEqual(found.names, expected);
+        assert.deepEqual(namesInTheClear(text, 'dotenv', found.rule), expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
 import { parsePrivateKey, parsePublicKey } from '../../src/core/keys';
 import type { RecoverSecretResult } from '../../src/extension/commands/shamir/recover-secret';
+import { PEEK_SCHEME, RECOVERED_SCHEME } from '../../src/extension/editor/plaintext-documents';
 import type { ReleaseShareResult } from '../../src/extension/commands/shamir/release-share';
 import type { SplitSecretResult } from '../../src/extension/commands/shamir/split-secret';
 import type { Services } from '../../src/extension/services';
@@ -211,6 +212,24 @@ describe('shamir', function () {
     assert.strictEqual(editor.document.getText(), SECRET);
     assert.strictEqual(editor.document.uri.scheme, 'custodian-recovered');
     assert.strictEqual(editor.document.isDirty, false, 'not dirty, so never backed up');
+    // A careless user presses Ctrl+S, then Enter in whatever opens: VS Code saved a document that no file
+    // system serves with Save As, offering the workspace folder, and the secret was written there.
+    const saving = Promise.resolve(vscode.commands.executeCommand('workbench.action.files.save'));
+    await new Promise((r) => setTimeout(r, 1500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await Promise.race([saving, new Promise((r) => setTimeout(r, 3000))]);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.deepStrictEqual(fs.readdirSync(workspaceFolder().uri.fsPath).filter((n) => n.startsWith('db-root')), [], 'Ctrl+S wrote nothing');
+    assert.strictEqual(vscode.window.activeTextEditor?.document.getText(), SECRET, 'the editor is still the read-only one');
+    // Ctrl+S and Save As's shortcut say why nothing is written there (Save As would have written it anywhere).
+    const bindings = services.context.extension.packageJSON.contributes.keybindings as { command: string; key: string; when: string }[];
+    for (const key of ['ctrl+s', 'ctrl+shift+s']) {
+      const bound = bindings.find((b) => b.key === key && b.command === 'custodian.saveInMemoryDocument');
+      // (VS Code hands the manifest over with its when clauses normalized: `resourceScheme == 'custodian-peek' || …`.)
+      const schemes = [...(bound?.when ?? '').matchAll(/resourceScheme == '?([\w-]+)'?/g)].map((m) => m[1]).sort();
+      assert.deepStrictEqual(schemes, [PEEK_SCHEME, RECOVERED_SCHEME].sort(), key);
+    }
+    assert.match((await run<string>('custodian.saveInMemoryDocument')) ?? '', /^The recovered secret is held in memory only and never saved to disk/);
     const set = await waitFor('recovered in the tree', async () => {
       const s = (await shamirSection()).children.find((c) => c.label === 'db-root');
       return s && /recovered/.test(s.description ?? '') ? s : undefined;
@@ -382,7 +401,7 @@ describe('shamir', function () {
     assert.strictEqual(opened.signature.kind === 'signed' && opened.signature.signer.fingerprint, team.alice.fingerprint);
   });
 
-  it('leaves no plaintext secret anywhere in the workspace or in VS Code\'s backups', async () => {
+  it('leaves no plaintext secret anywhere in the workspace, VS Code\'s backups or its Local History', async () => {
     await new Promise((r) => setTimeout(r, 2000)); // give hot exit time to back up anything dirty
     const needles = [SECRET, FILE_SECRET, SELECTION_SECRET].map((s) => Buffer.from(s));
     const hits: string[] = [];
@@ -398,8 +417,9 @@ describe('shamir', function () {
       }
     };
     scan(workspaceFolder().uri.fsPath);
-    const backups = process.env.CUSTODIAN_TEST_USER_DATA_DIR && path.join(process.env.CUSTODIAN_TEST_USER_DATA_DIR, 'User', 'Backups');
-    if (backups) scan(backups);
+    // Hot-exit backups, and Local History (a copy of every file saved in VS Code).
+    const userData = process.env.CUSTODIAN_TEST_USER_DATA_DIR;
+    if (userData) for (const dir of ['Backups', 'History']) scan(path.join(userData, 'User', dir));
     assert.deepStrictEqual(hits, []);
     assert.ok(fs.readdirSync(sharesDir()).every((n) => !n.startsWith('.')), 'no temporary files');
   });

@@ -2,6 +2,8 @@
 export const enum CommandId {
   ShowVersion = 'custodian.showVersion',
   Refresh = 'custodian.refresh',
+  /** Ctrl+S and Save As in a document held in memory only (editor/plaintext-documents.ts). */
+  SaveInMemoryDocument = 'custodian.saveInMemoryDocument',
 
   // My keys
   GenerateKey = 'custodian.generateKey',

@@ -8,6 +8,7 @@ import type { ErrorContext } from '../ui/error-text';
 import type { ErrorReporter } from '../ui/error-reporter';
 import { withoutAnswers } from './caller-arguments';
 import { CommandId } from './ids';
+import { explainInMemoryDocument } from '../editor/plaintext-documents';
 import { showVersion } from './show-version';
 
 /** A command: its feature's dependencies, then the arguments VS Code (or a caller) passed. */
@@ -28,6 +29,7 @@ export function registerCommands(context: vscode.ExtensionContext, host: Command
   registerHandlers(context, host, host, [
     [CommandId.ShowVersion, () => showVersion(context)],
     [CommandId.Refresh, async (h) => h.refresh()],
+    [CommandId.SaveInMemoryDocument, async () => explainInMemoryDocument()],
   ]);
 }
 

@@ -150,6 +150,23 @@ describe('shamir', function () {
     assert.deepStrictEqual(fs.readdirSync(sharesDir()), ['db-root']);
   });
 
+  it('refuses a split my own keys alone could recover (the keys of T custodians in my keychain) unless that is confirmed', async () => {
+    await run('custodian.importPrivateKey', { pem: team.carol.privatePem, name: 'carol' });
+    const custodians = [team.alice, team.bob, team.carol].map((t) => t.fingerprint);
+    try {
+      const { result, errors } = await captureErrors(services, () => run('custodian.splitSecret', { secret: 'solo-x', setName: 'solo', custodians, threshold: 2 }));
+      assert.strictEqual(result, undefined);
+      assert.match(errors[0]?.message ?? '', /The private keys of 2 of these custodians are in your keychain \(alice, carol\): with a threshold of 2, you alone could recover the secret/);
+      assert.ok(!fs.existsSync(setDir('solo')), 'nothing written');
+      // A threshold above the keys I hold is a real split; so is one the person confirmed (Split Anyway).
+      assert.ok(await run<SplitSecretResult>('custodian.splitSecret', { secret: 'solo-x', setName: 'solo-3', custodians, threshold: 3 }));
+      assert.ok(await run<SplitSecretResult>('custodian.splitSecret', { secret: 'solo-x', setName: 'solo', custodians, threshold: 2, confirm: true }));
+    } finally {
+      await become('alice');
+      for (const name of ['solo', 'solo-3']) fs.rmSync(setDir(name), { recursive: true, force: true });
+    }
+  });
+
   it('with only my own share, recover says 1 of 3 and refuses', async () => {
     const r = await run<RecoverSecretResult>('custodian.recoverSecret', { setName: 'db-root', output: 'untitled' });
     assert.strictEqual(r?.recovered, false);
@@ -181,7 +198,7 @@ describe('shamir', function () {
 
     const set = await waitFor('progress in the tree', async () => {
       const s = (await shamirSection()).children.find((c) => c.label === 'db-root');
-      return s && /2 of 3 needed/.test(s.description ?? '') ? s : undefined;
+      return s && /2 of the 3 shares needed/.test(s.description ?? '') ? s : undefined;
     });
     assert.match(set.children[1].description ?? '', /sealed · released to alice/);
     assert.strictEqual(set.children[1].icon, 'unlock');
@@ -201,8 +218,19 @@ describe('shamir', function () {
     await become('carol');
     assert.ok(await run<ReleaseShareResult>('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint }));
     await become('alice');
-    const r = await run<RecoverSecretResult>('custodian.recoverSecret', { setName: 'db-root', output: 'untitled' });
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
+    const told: string[] = [];
+    window.showInformationMessage = (message: string, ...rest: unknown[]) => (told.push(message), original.call(vscode.window, message, ...rest));
+    let r: RecoverSecretResult | undefined;
+    try {
+      r = await run<RecoverSecretResult>('custodian.recoverSecret', { setName: 'db-root', output: 'untitled' });
+    } finally {
+      window.showInformationMessage = original;
+    }
     assert.ok(r?.recovered, 'recovered');
+    // Whose shares were used and who dealt the set, said where the secret is shown.
+    assert.deepStrictEqual(told, ['Recovered the secret of "db-root": shown read-only, never saved. From the shares of alice, bob, carol; dealt by you (alice).']);
     assert.strictEqual(r.collected, 3);
     assert.deepStrictEqual(r.from, ['alice', 'bob', 'carol']);
     assert.strictEqual(r.dealer.known, true);
@@ -323,6 +351,28 @@ describe('shamir', function () {
       assert.strictEqual(out.errors[0]?.name, 'ShareSetError');
       assert.match(out.errors[0].message, /bob\.release-to-alice\.share\.enc of set "db-root" failed verification/);
       assert.ok(!out.errors[0].message.includes(SECRET));
+      // The tree shows it too, no longer "recovered" from the run before; and a share sealed to someone
+      // else, edited the same way, is flagged for everyone to see (its signature is checked without a key).
+      const daveFile = path.join(setDir('db-root'), 'dave.share.enc');
+      const daveOriginal = fs.readFileSync(daveFile);
+      const daveTampered = Buffer.from(daveOriginal);
+      daveTampered[daveTampered.length - 300] ^= 0x01;
+      fs.writeFileSync(daveFile, daveTampered);
+      try {
+        const custodian = async (name: string) => (await shamirSection()).children.find((c) => c.label === 'db-root')?.children.find((c) => c.label === name);
+        for (const name of ['bob', 'dave']) {
+          const node = await waitFor(`${name}'s edited file in the tree`, async () => {
+            const c = await custodian(name);
+            return c && /its signature does not verify/.test(c.tooltip ?? '') ? c : undefined;
+          });
+          assert.match(node.description ?? '', /damaged/, name);
+        }
+        const setNode = (await shamirSection()).children.find((c) => c.label === 'db-root');
+        assert.match(setNode?.description ?? '', /problems/);
+        assert.doesNotMatch(setNode?.description ?? '', /recovered/);
+      } finally {
+        fs.writeFileSync(daveFile, daveOriginal);
+      }
       fs.writeFileSync(file, original);
 
       // Lowering the threshold in the manifest is caught against the shares.

@@ -17,6 +17,8 @@ import {
   type ShareSetManifest,
 } from './share-set';
 import { lazyCore } from '../lazy-core';
+import type { CryptoBackend } from '../../core/crypto-backend';
+import { bytesToStream } from '../../core/stream';
 
 /** A sealed share is a few KiB; a 16 MiB secret makes 16 MiB shares. */
 const MAX_SHARE_FILE_BYTES = 64 * 1024 * 1024;
@@ -70,6 +72,10 @@ export interface RecoveryProgress {
 
 export class ShareStore implements vscode.Disposable {
   private readonly files = new WorkspaceFileStore<never>({ dir: SHARES_DIR, depth: 'tree' });
+
+  /** @param backend the crypto that checks each file's signature (public keys only). */
+  constructor(private readonly backend: () => Promise<CryptoBackend>) {}
+
   /** Fires (debounced) when anything under `.custodian/shares/` changes, or progress is recorded. */
   readonly onDidChange = this.files.onDidChange;
   private readonly progress = new Map<string, RecoveryProgress>();
@@ -146,9 +152,12 @@ export class ShareStore implements vscode.Disposable {
     return vscode.workspace.fs.readFile(uri);
   }
 
-  /** What the set's files say without any private key: who each is sealed to, what is missing. */
+  /**
+   * What the set's files say without any private key: who each is sealed to, whether its signature
+   * verifies (the signer's key is in its header), what is missing.
+   */
   async status(set: ShareSet): Promise<ShareSetStatus> {
-    const { inspectEnvelope } = await lazyCore.envelope();
+    const [{ inspectEnvelope, verifyEnvelopeSignature }, backend] = await Promise.all([lazyCore.envelope(), this.backend()]);
     // A set that vanished meanwhile lists nothing: everything is missing.
     const names = await readDirectoryIfExists(set.dir);
     const m = set.manifest;
@@ -167,7 +176,8 @@ export class ShareStore implements vscode.Disposable {
       const uri = vscode.Uri.joinPath(set.dir, file);
       const info: ShareFileInfo = { file, uri, custodian, releasedTo: parsed.releasedTo, recipients: [] };
       try {
-        const header = await inspectEnvelope(await this.readFile(uri));
+        const bytes = await this.readFile(uri);
+        const header = await inspectEnvelope(bytes);
         info.recipients = header.recipients;
         const signer = header.signer?.fingerprint;
         if (parsed.releasedTo === undefined) {
@@ -180,6 +190,15 @@ export class ShareStore implements vscode.Disposable {
           info.problem = vscode.l10n.t('a release must be sealed to exactly one person');
         } else if (signer !== custodian.fingerprint) {
           info.problem = vscode.l10n.t('it is not signed by the custodian {0}', custodian.name);
+        }
+        // Signed by the right key in name: the signature must verify too (an edited file fails here,
+        // for every custodian to see, not only for the one it is sealed to).
+        if (!info.problem) {
+          const verified = await verifyEnvelopeSignature(bytesToStream(bytes), { backend }).then(
+            () => true,
+            () => false,
+          );
+          if (!verified) info.problem = vscode.l10n.t('its signature does not verify: it was changed after it was signed');
         }
       } catch (err) {
         info.problem = vscode.l10n.t('its envelope header is unreadable ({0})', describeError(err));

@@ -60,6 +60,8 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
   }
   const shares = new Map<number, Share>();
   let secret: Uint8Array | undefined;
+  // A run that fails (a tampered share) must not leave the tree saying "recovered" from an earlier one.
+  store.recordProgress(set, { collected: 0, threshold: m.threshold, recovered: false });
   try {
     const status = await store.status(set);
     const forMe = status.files.filter((f) => f.recipients.some((fp) => identities.has(fp)));
@@ -82,7 +84,7 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
           }
           shares.set(share.index, share);
         }
-        progress.report({ message: vscode.l10n.t('{0} of {1} needed', Math.min(shares.size, m.threshold), m.threshold) });
+        progress.report({ message: vscode.l10n.t('{0} of the {1} shares needed', Math.min(shares.size, m.threshold), m.threshold) });
       },
     );
 
@@ -119,6 +121,13 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
       );
     }
     const done = { ...base, recovered: true, output };
+    // Whose shares made it, and who dealt the set: what to check before relying on the secret (SHAMIR.md).
+    const dealtBy = people.find((p) => p.fingerprint === m.dealer.fingerprint);
+    const provenance = vscode.l10n.t(
+      'From the shares of {0}; dealt by {1}.',
+      from.join(', '),
+      dealtBy ? (dealtBy.kind === 'me' ? vscode.l10n.t('you ({0})', dealtBy.label) : dealtBy.label) : vscode.l10n.t('{0}, a key you do not know', m.dealer.name),
+    );
     if (output === 'untitled' || output === 'clipboard') {
       if (!isValidUtf8(secret)) {
         throw new CustodianError(vscode.l10n.t('The secret of "{0}" is binary, not text, so it cannot be shown or copied.', m.name), {
@@ -129,20 +138,23 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
       if (output === 'untitled') {
         const doc = await vscode.workspace.openTextDocument(deps.documents.add(`${m.name}.txt`, text));
         await vscode.window.showTextDocument(doc, { preview: false });
+        void vscode.window.showInformationMessage(`${vscode.l10n.t('Recovered the secret of "{0}": shown read-only, never saved.', m.name)} ${provenance}`);
         return { ...done, uri: doc.uri };
       }
       const { clearsInSeconds: seconds } = await services.clipboard.copy(text);
       void vscode.window.showInformationMessage(
-        seconds > 0
-          ? vscode.l10n.t('Copied the secret of "{0}". The clipboard is cleared in {1} s.', m.name, seconds)
-          : vscode.l10n.t('Copied the secret of "{0}".', m.name),
+        `${
+          seconds > 0
+            ? vscode.l10n.t('Copied the secret of "{0}". The clipboard is cleared in {1} s.', m.name, seconds)
+            : vscode.l10n.t('Copied the secret of "{0}".', m.name)
+        } ${provenance}`,
       );
       return { ...done, clearsInSeconds: seconds };
     }
     const uri = await writeEncrypted(deps, set, secret, encryptTo!, a);
     if (!uri) return undefined;
     void vscode.window.showInformationMessage(
-      vscode.l10n.t('Saved the secret of "{0}" encrypted to {1}: {2}.', m.name, encryptTo!.map((p) => p.label).join(', '), vscode.workspace.asRelativePath(uri)),
+      `${vscode.l10n.t('Saved the secret of "{0}" encrypted to {1}: {2}.', m.name, encryptTo!.map((p) => p.label).join(', '), vscode.workspace.asRelativePath(uri))} ${provenance}`,
     );
     return { ...done, uri };
   } finally {

@@ -22,7 +22,7 @@ export function registerShamirCommands(context: vscode.ExtensionContext, host: C
   const deps: ShamirDeps = {
     services,
     session: services.session,
-    store: new ShareStore(),
+    store: new ShareStore(() => services.backend()),
     documents: new PlaintextDocuments(RECOVERED_SCHEME, ''),
   };
   context.subscriptions.push(deps.store, deps.documents, services.views.addSection(new ShamirSection(services, deps.store)));

@@ -42,6 +42,8 @@ export interface SplitSecretArgs {
   threshold?: number;
   /** Replace the selection with a note / delete the file once the set is written and read back. Default: ask (interactive) or keep. */
   deleteOriginal?: boolean;
+  /** The answer to "your own keys alone reach the threshold: split anyway?" (asked only then). */
+  confirm?: boolean;
 }
 
 const SPLIT_SECRET_ARGS: Shape<SplitSecretArgs> = {
@@ -52,6 +54,7 @@ const SPLIT_SECRET_ARGS: Shape<SplitSecretArgs> = {
   custodians: is.strings,
   threshold: is.integer,
   deleteOriginal: is.boolean,
+  confirm: is.boolean,
 };
 
 export interface SplitSecretResult {
@@ -110,6 +113,7 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
     if (!Number.isInteger(threshold) || threshold < 2 || threshold > total) {
       throw new InvalidArgumentError(vscode.l10n.t('The threshold must be an integer from 2 to {0} (the number of custodians), got {1}.', total, threshold));
     }
+    if (!(await acceptSoloRecovery(deps, custodians, threshold, a.confirm, interactive))) return undefined;
     const setName = answers.setName!;
     const invalid = setNameProblem(setName);
     if (invalid) throw new InvalidArgumentError(vscode.l10n.t('"{0}" cannot be a share set name. {1}', setName, invalid));
@@ -316,6 +320,22 @@ async function pickCustodians(
     validate: (p) => (p.length >= 2 ? undefined : vscode.l10n.t('Pick at least 2 custodians (you picked {0}): one person alone is not a split', p.length)),
   });
   return picked === undefined || picked === BACK ? picked : picked.map((p) => p.member);
+}
+
+/**
+ * The point of a split is that no one person can recover the secret. When the private keys of T or more
+ * chosen custodians are all in my keychain (a second key of mine in the roster, a teammate's key
+ * imported to test), I alone can: asked first (Cancel is the default), refused for a caller that did not say so.
+ */
+async function acceptSoloRecovery(deps: ShamirDeps, custodians: RosterMember[], threshold: number, confirmed: boolean | undefined, interactive: boolean): Promise<boolean> {
+  const mine = new Set(deps.services.keyStore.list().map((k) => k.fingerprint));
+  const held = custodians.filter((c) => mine.has(c.key.fingerprint)).map((c) => c.name);
+  if (held.length < threshold || confirmed === true) return true;
+  const message = vscode.l10n.t('The private keys of {0} of these custodians are in your keychain ({1}): with a threshold of {2}, you alone could recover the secret.', held.length, held.join(', '), threshold);
+  const hint = vscode.l10n.t('Pick custodians whose keys are on other people\'s machines, or raise the threshold above {0}.', held.length);
+  if (!interactive) throw new InvalidArgumentError(message, { hint });
+  const anyway = vscode.l10n.t('Split Anyway');
+  return (await vscode.window.showWarningMessage(message, { modal: true, detail: hint }, anyway)) === anyway;
 }
 
 function checkCustodians(chosen: RosterMember[]): void {

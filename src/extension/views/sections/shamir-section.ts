@@ -51,7 +51,7 @@ export class ShareSetNode implements TreeNode {
     const available = new Set(status.files.filter((f) => !f.problem && f.recipients.some((fp) => mine.has(fp))).map((f) => f.custodian.index)).size;
     // Counted from headers (current, unverified); Recover verifies and records whether it succeeded.
     if (progress?.recovered) parts.push(vscode.l10n.t('recovered'));
-    else if (available > 0) parts.push(vscode.l10n.t('{0} of {1} needed', Math.min(available, m.threshold), m.threshold));
+    else if (available > 0) parts.push(vscode.l10n.t('{0} of the {1} shares needed', Math.min(available, m.threshold), m.threshold));
     const troubled = status.missing.length > 0 || status.files.some((f) => f.problem);
     if (troubled) parts.push(vscode.l10n.t('problems'));
     item.description = parts.join(' · ');

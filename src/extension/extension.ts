@@ -75,7 +75,6 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   );
   registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, views);
   registerCommands(context, host);
-  registerKeysCommands(context, host, { keys, backend: services.backend, config: readConfig });
   registerTeamCommands(context, host, { keys, roster, contacts, session: services.session, rosterTrust: services.rosterTrust, extensionMode: context.extensionMode });
   registerPasswordCommands(context, host, { log, clipboard: services.clipboard, config: readConfig });
   const { session, backend, clipboard, trust } = services;
@@ -108,6 +107,13 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     extensionMode: context.extensionMode,
     globalStorageUri: context.globalStorageUri,
     config: readConfig,
+  });
+  registerKeysCommands(context, host, {
+    keys,
+    backend: services.backend,
+    config: readConfig,
+    // Reading the workspace's file headers runs only in a trusted workspace, as the Encrypted Files view does.
+    filesOpenedOnlyWith: async (fingerprint, otherKeys) => (trust.isTrusted ? encryption.deps.drift.filesOpenedOnlyWith(fingerprint, otherKeys) : undefined),
   });
   // What this window's terminals, tasks and debug sessions are given (not kept for a restart): the
   // `custodian` command, and the agent's address while it serves.

@@ -244,6 +244,44 @@ describe('keys', function () {
     assert.match(secretLocation({ uiKind: vscode.UIKind.Desktop, remoteName: 'ssh-remote', appHost: 'desktop', appName: 'Visual Studio Code' }).detail, /not on the ssh-remote host/);
   });
 
+  it('Delete Key names the files here only that key opens (for good when no one else can), and Enter exports a backup instead of deleting', async () => {
+    const { encryptBytes } = await import('../../src/core/envelope');
+    const { sealValues } = await import('../../src/core/values');
+    const { parsePublicKey } = await import('../../src/core/keys');
+    const { backend } = await import('./support/enc');
+    const doomed = await run<KeyInfo>('custodian.generateKey', { name: 'Doomed', bits: 2048 });
+    const spare = await run<KeyInfo>('custodian.generateKey', { name: 'Spare', bits: 2048 });
+    assert.ok(doomed && spare);
+    const [key, spareKey] = await Promise.all([doomed, spare].map((k) => state.services.keyStore.getPublicKey(k.id)));
+    const bob = parsePublicKey(opensslPublicPem(opensslRsa(2048)));
+    const dir = path.join(workspaceFolder().uri.fsPath, 'delete-key');
+    fs.mkdirSync(dir, { recursive: true });
+    const put = async (name: string, recipients: typeof key[]) => fs.writeFileSync(path.join(dir, name), await encryptBytes(new TextEncoder().encode('x'), { recipients, backend }));
+    try {
+      await put('only-mine.enc', [key]);
+      await put('bob-too.enc', [key, bob]);
+      await put('spare-too.enc', [key, spareKey]);
+      await put('not-mine.enc', [bob]);
+      fs.writeFileSync(path.join(dir, '.env'), await sealValues('ONLY_MINE=v\n', { format: 'dotenv', recipients: [key], signer: undefined, backend }));
+      const modals = answerModals(() => undefined); // Cancel
+      try {
+        assert.strictEqual(await run('custodian.deleteKey', { id: doomed.id }), undefined);
+      } finally {
+        modals.dispose();
+      }
+      assert.ok(state.services.keyStore.get(doomed.id), 'not deleted');
+      const prompt = modals.prompts.find((p) => p.message === 'Delete the key "Doomed"?');
+      assert.ok(prompt, modals.prompts.map((p) => p.message).join(' | '));
+      assert.deepStrictEqual(prompt.items, ['Export Backup First…', 'Delete Key'], 'the first button, which Enter presses, does not delete');
+      assert.match(prompt.detail, /Only this key opens delete-key\/\.env, delete-key\/only-mine\.enc \(no one else is a recipient\): without a backup of it, they are lost for good\./);
+      assert.match(prompt.detail, /You could no longer open delete-key\/bob-too\.enc; another recipient can still open them/);
+      assert.doesNotMatch(prompt.detail, /spare-too|not-mine/, 'a file another key of mine opens, or one it never opened, is not at stake');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      for (const k of [doomed, spare]) await state.services.keyStore.delete(k.id);
+    }
+  });
+
   it('never puts a private key in globalState, extension storage or the workspace', async () => {
     const secrets: string[] = [];
     for (const k of state.services.keyStore.list()) {

@@ -79,20 +79,21 @@ export async function deleteKey(deps: KeysDeps, arg: unknown): Promise<{ deleted
   const info = await pickMyKey(deps.keys.current, arg, vscode.l10n.t('Delete which key?'));
   if (!info) return undefined;
   if (!a.confirm) {
+    const others = new Set(deps.keys.current.list().filter((k) => k.id !== info.id).map((k) => k.fingerprint));
+    const locked = await deps.filesOpenedOnlyWith(info.fingerprint, others);
+    // Export Backup First is the first button, so Enter does not delete.
     const choice = await vscode.window.showWarningMessage(
       vscode.l10n.t('Delete the key "{0}"?', info.name),
       {
         modal: true,
         detail: [
           info.isDefault ? vscode.l10n.t('{0} (RSA {1}-bit, your default key)', info.fingerprint, info.bits) : vscode.l10n.t('{0} (RSA {1}-bit)', info.fingerprint, info.bits),
-          vscode.l10n.t(
-            'The private key is removed from {0}. Files encrypted only to this key become unreadable for good, unless you have a backup of it. This cannot be undone.',
-            secretLocation().where,
-          ),
+          vscode.l10n.t('The private key is removed from {0}. This cannot be undone.', secretLocation().where),
+          ...lockedFilesText(locked),
         ].join('\n\n'),
       },
-      DELETE(),
       BACKUP_FIRST(),
+      DELETE(),
     );
     if (choice === BACKUP_FIRST()) {
       await vscode.commands.executeCommand(CommandId.ExportPrivateKey, { id: info.id });
@@ -105,3 +106,21 @@ export async function deleteKey(deps: KeysDeps, arg: unknown): Promise<{ deleted
   return { deleted: info.id };
 }
 
+/** Names shown per list in Delete Key's warning; the rest are counted. */
+const SHOWN_FILES = 6;
+
+/** Delete Key's account of the files the key alone opens here, and for whom that is for good. */
+function lockedFilesText(locked: { uri: vscode.Uri; alone: boolean }[] | undefined): string[] {
+  const names = (files: { uri: vscode.Uri }[]): string => {
+    const shown = files.slice(0, SHOWN_FILES).map((f) => vscode.workspace.asRelativePath(f.uri));
+    return files.length > SHOWN_FILES ? vscode.l10n.t('{0} and {1} more', shown.join(', '), files.length - SHOWN_FILES) : shown.join(', ');
+  };
+  if (locked === undefined) return [vscode.l10n.t('Files encrypted only to this key become unreadable for good, unless you have a backup of it.')];
+  if (locked.length === 0) return [vscode.l10n.t('No encrypted file in this workspace needs it; files encrypted to it elsewhere (other repositories, files sent to you) still do.')];
+  const alone = locked.filter((f) => f.alone);
+  const shared = locked.filter((f) => !f.alone);
+  return [
+    ...(alone.length > 0 ? [vscode.l10n.t('Only this key opens {0} (no one else is a recipient): without a backup of it, they are lost for good.', names(alone))] : []),
+    ...(shared.length > 0 ? [vscode.l10n.t('You could no longer open {0}; another recipient can still open them and re-encrypt them for you.', names(shared))] : []),
+  ];
+}

@@ -15,6 +15,11 @@ export interface KeysDeps {
   keys: ActiveKeyStore;
   backend: () => Promise<CryptoBackend>;
   config: (scope?: vscode.ConfigurationScope) => CustodianConfig;
+  /**
+   * The workspace's encrypted files that my key `fingerprint` opens and none of `otherKeys` does
+   * (`alone`: no one else at all); undefined when the workspace is not searched (untrusted).
+   */
+  filesOpenedOnlyWith: (fingerprint: string, otherKeys: ReadonlySet<string>) => Promise<{ uri: vscode.Uri; alone: boolean }[] | undefined>;
 }
 
 const HANDLERS: Handlers<KeysDeps> = [

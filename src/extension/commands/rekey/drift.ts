@@ -105,4 +105,22 @@ export class DriftScanner {
     }
     return { entries, team: this.session.parties(teamKeys.map((k) => k.fingerprint), known), hasTeam: members.length > 0 };
   }
+
+  /**
+   * What deleting my key `fingerprint` costs in this workspace: the encrypted files (`.enc`, Shamir
+   * shares, value-encrypted files) it opens and none of `otherKeys` does; `alone` when it is their only
+   * recipient, so no one can open them again. Delete Key's warning names them.
+   */
+  async filesOpenedOnlyWith(fingerprint: string, otherKeys: ReadonlySet<string>): Promise<{ uri: vscode.Uri; alone: boolean }[]> {
+    const { readEnvelopeHeader } = await lazyCore.envelopeFiles();
+    const out: { uri: vscode.Uri; alone: boolean }[] = [];
+    for (const uri of await this.findFiles()) {
+      const recipients = await (isValuesFile(uri) ? readValuesHeader(uri) : readEnvelopeHeader(uri.fsPath)).then(
+        (header) => header.recipients,
+        () => [] as string[], // unreadable: the Encrypted Files view reports it
+      );
+      if (recipients.includes(fingerprint) && !recipients.some((fp) => otherKeys.has(fp))) out.push({ uri, alone: recipients.length === 1 });
+    }
+    return out;
+  }
 }

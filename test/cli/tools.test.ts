@@ -196,11 +196,29 @@ describe('cli: split, combine, totp, genpass', function () {
     });
 
     it('passphrases and tokens', () => {
-      const p = run(['genpass', '-w', '5', '--separator', ' ', '--capitalize', '--number']);
-      assert.match(p.out, /^([A-Z][a-z-]+ ){5}[0-9]\n$/);
-      assert.match(p.stderr, /entropy: 67\.9 bits/);
+      const p = run(['genpass', '-w', '6', '--separator', ' ', '--capitalize', '--number']);
+      assert.match(p.out, /^([A-Z][a-z-]+ ){6}[0-9]\n$/);
+      assert.match(p.stderr, /entropy: 80\.9 bits/);
       assert.match(run(['genpass', '--token']).out, /^[0-9a-f]{64}\n$/);
       assert.match(run(['genpass', '--token', '--bytes', '16', '--base64url']).out, /^[A-Za-z0-9_-]{22}\n$/);
+    });
+
+    it('nothing below 72 bits, as in VS Code: the least length, word count or token size that reaches it is named, nothing printed', () => {
+      const cases: [string[], RegExp][] = [
+        [['-l', '4'], /-l 4 gives 22\.3 bits; Custodian never generates secrets below 72 bits: use -l 12 \(78\.1 bits\) or more/],
+        [['-l', '12', '--no-symbols'], /use -l 13 \(77\.2 bits\)/],
+        [['-l', '12', '--no-lowercase', '--no-uppercase', '--no-symbols'], /-l 12 gives 39\.9 bits.*use -l 22/],
+        [['-w', '5', '--number'], /-w 5 gives 67\.9 bits.*use -w 6/],
+        [['--token', '--bytes', '8'], /--bytes 8 gives 64\.0 bits.*use --bytes 9 \(72\.0 bits\)/],
+      ];
+      for (const [args, message] of cases) {
+        const r = run(['genpass', ...args]);
+        assert.equal(r.code, 2, args.join(' '));
+        assert.equal(r.out, '', 'nothing printed');
+        assert.match(r.stderr, message);
+      }
+      assert.match(run(['genpass', '-l', '13', '--no-symbols']).stderr, /entropy: 77\.2 bits/);
+      assert.match(run(['genpass', '--token', '--bytes', '9']).out, /^[0-9a-f]{18}\n$/);
     });
 
     it('conflicting or out-of-range flags are usage errors', () => {

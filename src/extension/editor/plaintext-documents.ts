@@ -64,7 +64,7 @@ export class PlaintextDocuments implements vscode.FileSystemProvider, vscode.Dis
   /** Registers `text` under a fresh, unguessable URI whose file name is `title`. */
   add(title: string, text: string): vscode.Uri {
     const id = hexEncode(globalThis.crypto.getRandomValues(new Uint8Array(8)));
-    const uri = vscode.Uri.from({ scheme: this.scheme, path: `/${id}/${title}` });
+    const uri = vscode.Uri.from({ scheme: this.scheme, path: `/${title}`, query: id });
     const content: Content = { bytes: new TextEncoder().encode(text), mtime: Date.now() };
     content.timer = setTimeout(() => {
       if (!vscode.workspace.textDocuments.some((d) => keyOf(d.uri) === keyOf(uri))) this.forget(uri);
@@ -75,7 +75,7 @@ export class PlaintextDocuments implements vscode.FileSystemProvider, vscode.Dis
 
   stat(uri: vscode.Uri): vscode.FileStat {
     const content = this.contents.get(keyOf(uri));
-    if (!content && uri.path.split('/').length < 3) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
+    if (!content && uri.path === '/') return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
     const bytes = content?.bytes ?? this.expired;
     return { type: vscode.FileType.File, ctime: content?.mtime ?? 0, mtime: content?.mtime ?? 0, size: bytes.length, permissions: vscode.FilePermission.Readonly };
   }
@@ -85,7 +85,7 @@ export class PlaintextDocuments implements vscode.FileSystemProvider, vscode.Dis
   }
 
   readDirectory(): [string, vscode.FileType][] {
-    return []; // nothing to list: each document is reached by its own unguessable path
+    return []; // nothing to list: each document is reached by its own unguessable URI
   }
 
   watch(): vscode.Disposable {
@@ -137,7 +137,7 @@ export function explainInMemoryDocument(): string {
   return message;
 }
 
-/** The URI as this provider names it: scheme and path (VS Code may add or drop an empty query or fragment). */
+/** The URI as this provider names it: scheme, path and the id in the query (a fragment is not ours). */
 function keyOf(uri: vscode.Uri): string {
-  return `${uri.scheme}:${uri.path}`;
+  return `${uri.scheme}:${uri.path}?${uri.query}`;
 }

@@ -75,7 +75,6 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   );
   registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, views);
   registerCommands(context, host);
-  registerTeamCommands(context, host, { keys, roster, contacts, session: services.session, rosterTrust: services.rosterTrust, extensionMode: context.extensionMode });
   registerPasswordCommands(context, host, { log, clipboard: services.clipboard, config: readConfig });
   const { session, backend, clipboard, trust } = services;
   registerShamirCommands(context, host, {
@@ -107,6 +106,16 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     extensionMode: context.extensionMode,
     globalStorageUri: context.globalStorageUri,
     config: readConfig,
+  });
+  registerTeamCommands(context, host, {
+    keys,
+    roster,
+    contacts,
+    session: services.session,
+    rosterTrust: services.rosterTrust,
+    extensionMode: context.extensionMode,
+    // Untrusted, the workspace is not searched: there may be files, so re-encrypting is offered as before.
+    hasEncryptedFiles: async () => !trust.isTrusted || (await encryption.deps.drift.findFiles()).length > 0,
   });
   registerKeysCommands(context, host, {
     keys,

@@ -9,7 +9,7 @@ import type { RosterWriteResult } from '../../src/extension/commands/team/add-to
 import type { VerifyFingerprintResult } from '../../src/extension/commands/team/verify-fingerprint';
 import type { Contact } from '../../src/extension/storage/contacts';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, opensslPublicPem, opensslRsa, run, sh, sshKeygen, teamDir, useCleanState, waitFor } from './support/custodian';
+import { captureErrors, getApi, opensslPublicPem, opensslRsa, run, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
 
 describe('roster', function () {
   this.timeout(120_000);
@@ -45,6 +45,40 @@ describe('roster', function () {
     const members = await state.services.roster.members();
     assert.deepStrictEqual(members.map((m) => m.name), ['alice', 'bob', 'carol']);
     assert.strictEqual(members.find((m) => m.name === 'carol')?.key.bits, 3072);
+  });
+
+  it('after Add Teammate, re-encrypting is offered only when the workspace holds encrypted files', async () => {
+    const drift = (await getApi()).encryption.deps.drift;
+    // The encrypted files earlier suites left are set aside, so the workspace first holds none.
+    const aside = (await drift.findFiles()).map((u) => u.fsPath);
+    for (const f of aside) fs.renameSync(f, `${f}.aside`);
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
+    const told: { message: string; items: unknown[] }[] = [];
+    window.showInformationMessage = (message: string, ...items: unknown[]) => (told.push({ message, items }), Promise.resolve(undefined));
+    const enc = path.join(workspaceFolder().uri.fsPath, 'offer-check.enc');
+    try {
+      const gina = sshKeygen(state.scratch, 'offer-gina', 'gina@example.com');
+      assert.ok(await run<RosterWriteResult>('custodian.addTeammate', { text: gina.publicLine, confirm: true }));
+      const none = await waitFor('the message', async () => told.find((t) => t.message.startsWith('Added gina@example.com')));
+      assert.match(none.message, /Files encrypted for the team from now on include them\.$/);
+      assert.deepStrictEqual(none.items, [], 'nothing to re-encrypt: no button');
+
+      const { encryptBytes } = await import('../../src/core/envelope');
+      const { backend } = await import('./support/enc');
+      fs.writeFileSync(enc, await encryptBytes(new TextEncoder().encode('x'), { recipients: [await state.services.keyStore.getPublicKey(me.id)], backend }));
+      told.length = 0;
+      const erin = sshKeygen(state.scratch, 'offer-erin', 'erin@example.com');
+      assert.ok(await run<RosterWriteResult>('custodian.addTeammate', { text: erin.publicLine, confirm: true }));
+      const some = await waitFor('the message', async () => told.find((t) => t.message.startsWith('Added erin@example.com')));
+      assert.match(some.message, /Re-encrypt existing files so they can read them\.$/);
+      assert.deepStrictEqual(some.items, ['Re-encrypt Workspace Files']);
+    } finally {
+      window.showInformationMessage = original;
+      fs.rmSync(enc, { force: true });
+      for (const f of aside) fs.renameSync(`${f}.aside`, f);
+      for (const name of ['gina', 'erin']) fs.rmSync(path.join(teamDir(), `${name}.pub`), { force: true });
+    }
   });
 
   it('refuses bad teammate keys without writing: duplicate, private key, 1024-bit, malformed, bad name, existing name', async () => {

@@ -16,6 +16,13 @@ export const KEYS_STATE_KEY = 'custodian.keys';
 
 
 /** SecretStorage (the OS keychain, or the browser profile on a web host) refused or failed an operation. */
+/** The refusal of a second copy of a key (Import says it before asking for a name). */
+export function alreadyStored(existing: KeyInfo): CustodianError {
+  return new CustodianError(vscode.l10n.t('This key is already in your keys as "{0}".', existing.name), {
+    hint: vscode.l10n.t('Rename it instead of importing it again.'),
+  });
+}
+
 export class SecretStorageError extends CustodianError {
   constructor(operation: string, cause?: unknown) {
     const location = secretLocation();
@@ -117,11 +124,7 @@ export class KeyStore implements vscode.Disposable {
     const name = meta.name.trim();
     if (!name) throw new InvalidArgumentError(vscode.l10n.t('A key needs a name.'));
     const existing = this.findByFingerprint(key.publicKey.fingerprint);
-    if (existing) {
-      throw new CustodianError(vscode.l10n.t('This key is already in your keys as "{0}".', existing.name), {
-        hint: vscode.l10n.t('Rename it instead of importing it again.'),
-      });
-    }
+    if (existing) throw alreadyStored(existing);
     const id = keyIdFor(key.publicKey);
     const encoded = base64Encode(key.pkcs8Der);
     try {

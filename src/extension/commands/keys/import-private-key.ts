@@ -3,7 +3,7 @@ import { zeroize } from '../../../core/bytes';
 import { PassphraseError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
 import type { KeysDeps } from './register';
-import type { KeyInfo } from '../../storage/key-store';
+import { alreadyStored, type KeyInfo } from '../../storage/key-store';
 import { normalizePastedPem, promptForKeyText, readKeyFile } from '../key-input';
 import { fromArgument, is, type Shape } from '../arguments';
 import { announce } from './generate-key';
@@ -46,6 +46,9 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
   const key = await parseWithPassphrase(keys, source.text, a.passphrase, interactive, a.cancellationToken);
   if (!key) return undefined;
   try {
+    // Said before a name is asked for: the key store refuses a second copy anyway.
+    const existing = deps.keys.current.findByFingerprint(key.publicKey.fingerprint);
+    if (existing) throw alreadyStored(existing);
     const suggested = key.publicKey.comment ?? source.uri?.path.split('/').pop()?.replace(/\.(pem|key|p8)$/i, '');
     const name =
       a.name ??

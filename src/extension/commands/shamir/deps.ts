@@ -41,7 +41,7 @@ export const SET_ARGS: Shape<SetArgs> = {
 };
 
 /** The set a command works on: from its argument, or picked from the workspace's sets. */
-export async function pickSet(deps: ShamirDeps, arg: unknown, placeHolder: string): Promise<ShareSet | undefined> {
+export async function pickSet(deps: ShamirDeps, arg: unknown, title: string, placeHolder: string): Promise<ShareSet | undefined> {
   const a = fromArgument(arg, SET_ARGS);
   if (a.set) return deps.store.get(a.set.name, a.set.folder.uri);
   if (typeof a.setName === 'string') return deps.store.get(a.setName, a.folderUri);
@@ -55,7 +55,7 @@ export async function pickSet(deps: ShamirDeps, arg: unknown, placeHolder: strin
       detail: s.manifest.custodians.map((c) => c.name).join(', '),
       set: s,
     })),
-    { placeHolder },
+    { title, placeHolder },
   );
   return picked?.set;
 }

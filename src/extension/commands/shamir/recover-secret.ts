@@ -51,7 +51,7 @@ export interface RecoverSecretResult {
 export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<RecoverSecretResult | undefined> {
   const { services, store } = deps;
   const a = fromArgument(arg, RECOVER_SECRET_ARGS);
-  const set = await pickSet(deps, arg, vscode.l10n.t('Recover the secret of which set?'));
+  const set = await pickSet(deps, arg, vscode.l10n.t('Recover Secret'), vscode.l10n.t('Recover the secret of which set?'));
   if (!set) return undefined;
   const m = set.manifest;
   const identities = new MyIdentities(services);

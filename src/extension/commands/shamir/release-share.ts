@@ -35,7 +35,7 @@ export interface ReleaseShareResult {
 export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<ReleaseShareResult | undefined> {
   const { services, store } = deps;
   const a = fromArgument(arg, RELEASE_SHARE_ARGS);
-  const set = await pickSet(deps, arg, vscode.l10n.t('Release your share of which set?'));
+  const set = await pickSet(deps, arg, vscode.l10n.t('Release My Share'), vscode.l10n.t('Release your share of which set?'));
   if (!set) return undefined;
   const m = set.manifest;
   const identities = new MyIdentities(services);

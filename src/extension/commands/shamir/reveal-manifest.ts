@@ -18,7 +18,7 @@ export async function revealManifest(deps: ShamirDeps, arg: unknown): Promise<vs
   const given = fromArgument(arg, REVEAL_MANIFEST_ARGS).entry;
   const entry = given && (await deps.store.list()).find((e) => e.dir.toString() === given.dir.toString());
   if (given && !entry) throw new CustodianError(vscode.l10n.t('{0} is not a share set of this workspace.', vscode.workspace.asRelativePath(given.dir)));
-  const dir = entry?.dir ?? (await pickSet(deps, arg, vscode.l10n.t('Reveal the manifest of which set?')))?.dir;
+  const dir = entry?.dir ?? (await pickSet(deps, arg, vscode.l10n.t('Reveal Shamir Share Set Manifest'), vscode.l10n.t('Reveal the manifest of which set?')))?.dir;
   if (!dir) return undefined;
   const uri = vscode.Uri.joinPath(dir, MANIFEST_FILE);
   await vscode.window.showTextDocument(uri, { preview: true });

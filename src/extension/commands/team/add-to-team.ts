@@ -101,15 +101,21 @@ async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promi
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
   // The user just confirmed the fingerprint: the addition is signed by them (and pinned).
   await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, targetFolder(a.folder), { op, name: normalizeRosterName(name), fingerprint: key.fingerprint }, false));
-  // The files already there are not for them yet: the way to change that is one click away, as after a removal.
+  // The files already there are not for them yet: the way to change that is one click away, as after a
+  // removal. With none, there is nothing to re-encrypt, and nothing is offered.
   const reencrypt = vscode.l10n.t('Re-encrypt Workspace Files');
+  const existingFiles = await deps.hasEncryptedFiles();
+  const added =
+    op === 'deploy'
+      ? vscode.l10n.t('Added {0} to the team as a deploy key ({1}): files for the team are encrypted to it, and its signature vouches for no one.', who, vscode.workspace.asRelativePath(uri))
+      : vscode.l10n.t('Added {0} to the team as {1}.', who, vscode.workspace.asRelativePath(uri));
+  const next = existingFiles
+    ? op === 'deploy'
+      ? vscode.l10n.t('Re-encrypt existing files so it can read them.')
+      : vscode.l10n.t('Re-encrypt existing files so they can read them.')
+    : vscode.l10n.t('Files encrypted for the team from now on include them.');
   void vscode.window
-    .showInformationMessage(
-      op === 'deploy'
-        ? vscode.l10n.t('Added {0} to the team as a deploy key ({1}): files for the team are encrypted to it, and its signature vouches for no one. Re-encrypt existing files so it can read them.', who, vscode.workspace.asRelativePath(uri))
-        : vscode.l10n.t('Added {0} to the team as {1}. Re-encrypt existing files so they can read them.', who, vscode.workspace.asRelativePath(uri)),
-      ...((await reencryptAvailable()) ? [reencrypt] : []),
-    )
+    .showInformationMessage(`${added} ${next}`, ...(existingFiles && (await reencryptAvailable()) ? [reencrypt] : []))
     .then((choice) => (choice === reencrypt ? vscode.commands.executeCommand(CommandId.ReencryptWorkspace) : undefined));
   return { name: normalizeRosterName(name), uri, fingerprint: key.fingerprint };
 }

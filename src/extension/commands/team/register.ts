@@ -20,6 +20,8 @@ export interface TeamDeps {
   session: CryptoSession;
   rosterTrust: RosterTrust;
   extensionMode: vscode.ExtensionMode;
+  /** Whether the workspace holds any encrypted file (`.enc` or value-encrypted) a new teammate could be given. */
+  hasEncryptedFiles: () => Promise<boolean>;
 }
 
 const HANDLERS: Handlers<TeamDeps> = [

@@ -54,7 +54,7 @@ export async function confirmFingerprint(key: RsaPublicKey, who: string, role: '
   const items: (vscode.QuickPickItem & { trust: boolean })[] = [
     {
       label: vscode.l10n.t('$(circle-slash) Not yet: I have not compared it'),
-      description: 'default',
+      description: vscode.l10n.t('adds nothing'),
       detail:
         role === 'deploy'
           ? vscode.l10n.t('Compare it with the key your CI system holds, e.g. "ssh-keygen -lf ci.pub" where the key was made, or the fingerprint "custodian keygen" printed.')

@@ -129,6 +129,23 @@ describe('password', function () {
     assert.match(await vscode.env.clipboard.readText(), /^[A-Za-z0-9_-]{22}$/);
   });
 
+  it('with no editor open, the value is copied and a message says so (not only the status bar)', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
+    const told: string[] = [];
+    window.showInformationMessage = (message: string) => (told.push(message), Promise.resolve(undefined));
+    try {
+      const r = await run<GeneratePasswordResult>(CMD, { kind: 'hex' });
+      assert.strictEqual(r?.target, 'clipboard');
+    } finally {
+      window.showInformationMessage = original;
+    }
+    assert.strictEqual(told.length, 1, told.join(' | '));
+    assert.match(told[0], /^Custodian: copied: .+ \(256(\.0)? bits\)/);
+    assert.ok(!told[0].includes(await vscode.env.clipboard.readText()), 'the value itself is not in the message');
+  });
+
   it('clears the clipboard after custodian.clipboardClearSeconds, unless something else was copied', async () => {
     await setGlobal('clipboardClearSeconds', 1);
     await run(CMD, { kind: 'password', target: 'clipboard' });

@@ -164,12 +164,14 @@ export async function generatePassword(deps: PasswordDeps, arg: unknown): Promis
     quotedFor = chosen.raw ? undefined : chosen.draw.syntax;
   } else if (target === 'clipboard') {
     const { clearsInSeconds } = await deps.clipboard.copy(plan.generate().value);
-    void vscode.window.setStatusBarMessage(
+    const copied =
       clearsInSeconds > 0
         ? vscode.l10n.t('Custodian: copied: {0} ({1}); the clipboard clears in {2}s', kindTitle(kind), formatBits(plan.entropyBits), clearsInSeconds)
-        : vscode.l10n.t('Custodian: copied: {0} ({1})', kindTitle(kind), formatBits(plan.entropyBits)),
-      4000,
-    );
+        : vscode.l10n.t('Custodian: copied: {0} ({1})', kindTitle(kind), formatBits(plan.entropyBits));
+    // Chosen in the picker, a line in the status bar is enough; with no editor open the copy was not
+    // chosen, so it is said where it is seen.
+    if (editor) void vscode.window.setStatusBarMessage(copied, 4000);
+    else void vscode.window.showInformationMessage(copied);
     count = 1;
   } else {
     throw new InvalidArgumentError(vscode.l10n.t('"target" must be "editor" or "clipboard".'));

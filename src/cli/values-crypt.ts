@@ -13,7 +13,7 @@ import { reportSigner } from './team-signers';
 import { repositoryPath } from '../node/git';
 import { addValueFileAttributes } from '../node/git-setup';
 import { loadRequiredSigners, requireSigner } from './required-signer';
-import { encryptRecipients } from './recipients';
+import { encryptRecipients, recipientPolicyOf } from './recipients';
 import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from './values-files';
 
 export async function encryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {
@@ -31,7 +31,7 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
   const signer = await valuesSigner(args, ctx, out ?? input);
   let text: string;
   try {
-    text = await sealValues(document, { format, recipients, signer, rule, backend: ctx.backend() });
+    text = await sealValues(document, { format, recipients, signer, rule, backend: ctx.backend(), recipientPolicy: recipientPolicyOf(args) });
   } catch (err) {
     // "line 2: expected =" says where; the file says which (run -e names it too).
     if ((err instanceof FormatError || err instanceof DotenvSyntaxError) && input !== undefined && !isStdio(input)) err.message = `${input}: ${err.message}`;

@@ -393,19 +393,30 @@ describe('cli: guard (real git)', function () {
     fs.rmSync(path.join(repo, 'id_backup.txt'));
   });
 
-  it('passes a clean commit, and warns (without failing) about recipients that drift from the roster', () => {
+  /** A file written for the team (FORMAT.md §3.4) whose recipients are alice alone: bob joined since. */
+  async function teamFileForAliceOnly(file: string): Promise<void> {
+    const { encryptBytes } = await import('../../src/core/envelope');
+    const { parsePublicKey } = await import('../../src/core/keys');
+    const { createNodeCryptoBackend } = await import('../../src/node/node-crypto-backend');
+    const key = parsePublicKey(fs.readFileSync(alice.publicPemPath, 'utf8'));
+    write(file, await encryptBytes(new TextEncoder().encode('TOKEN=secret\n'), { recipients: [key], backend: createNodeCryptoBackend(), recipientPolicy: 'team' }));
+  }
+
+  it('passes a clean commit, and warns (without failing) about recipients that drift from the roster', async () => {
     write('README.md', '# hello\n');
     write('.env.example', 'TOKEN=\n');
-    const e = run(['encrypt', '-r', alice.sshPubPath, '-o', 'prod.env.enc', '-'], { cwd: repo, input: 'TOKEN=secret\n' });
+    await teamFileForAliceOnly('prod.env.enc');
+    // Encrypted with -r for alice alone: chosen recipients, meant to differ from the roster.
+    const e = run(['encrypt', '-r', alice.sshPubPath, '-o', 'for-alice.enc', '-'], { cwd: repo, input: 'TOKEN=secret\n' });
     assert.equal(e.code, 0, e.stderr);
-    const r = tryCommit(['README.md', '.env.example', 'prod.env.enc']);
+    const r = tryCommit(['README.md', '.env.example', 'prod.env.enc', 'for-alice.enc']);
     assert.equal(r.status, 0, r.err);
     assert.match(r.err, /warning: \[recipient-drift\] prod\.env\.enc's recipients differ from the roster \(\.custodian\/team\): not readable by bob/);
+    assert.doesNotMatch(r.err, /for-alice\.enc/);
   });
 
-  it('a refused commit\'s first line is an error, never a warning about another file: VS Code shows only that line', () => {
-    const e = run(['encrypt', '-r', alice.sshPubPath, '-o', 'a-drift.enc', '-'], { cwd: repo, input: 'TOKEN=secret\n' });
-    assert.equal(e.code, 0, e.stderr);
+  it('a refused commit\'s first line is an error, never a warning about another file: VS Code shows only that line', async () => {
+    await teamFileForAliceOnly('a-drift.enc');
     write('z.env', 'TOKEN=1\n');
     const r = tryCommit(['a-drift.enc', 'z.env']);
     assert.notEqual(r.status, 0);

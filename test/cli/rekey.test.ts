@@ -129,6 +129,27 @@ describe('cli: custodian rekey', function () {
     assert.match(ok(cli(['decrypt', '-i', bob.privatePath, 'unsigned.env.enc'])).stderr, /signed by/);
   });
 
+  it('encrypt records why its recipients are who they are: -R alone is the team, any -r is chosen, so rekey never widens it', () => {
+    const policy = (file: string): string | null => JSON.parse(ok(cli(['inspect', '--json', ...(file.endsWith('.enc') ? [] : ['--values']), file])).out).recipientPolicy;
+    const plain = path.join(repo, 'policy-plain.txt');
+    fs.writeFileSync(plain, 'P=1\n');
+    try {
+      ok(cli(['encrypt', '-R', '.custodian/team', '-o', 'policy-team.enc', plain]));
+      ok(cli(['encrypt', '-r', alice.sshPubPath, '-o', 'policy-one.enc', plain]));
+      ok(cli(['encrypt', '-R', '.custodian/team', '-r', mallory.sshPubPath, '-o', 'policy-both.enc', plain]));
+      fs.writeFileSync(path.join(repo, 'policy.plain.env'), 'P=1\n');
+      ok(cli(['encrypt', '--values', '-r', alice.sshPubPath, '-o', 'policy.env', 'policy.plain.env']));
+      assert.deepEqual(['policy-team.enc', 'policy-one.enc', 'policy-both.enc', 'policy.env'].map(policy), ['team', 'chosen', 'chosen', 'chosen']);
+      // The file for alice alone stays hers: re-keying for the team refuses it.
+      const r = cli(['rekey', '-i', alice.privatePath, 'policy-one.enc']);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /keeps recipients that were chosen/);
+      assert.deepEqual(fingerprints(path.join(repo, 'policy-one.enc')), [alice.fingerprint]);
+    } finally {
+      for (const f of ['policy-plain.txt', 'policy-team.enc', 'policy-one.enc', 'policy-both.enc', 'policy.plain.env', 'policy.env']) fs.rmSync(path.join(repo, f), { force: true });
+    }
+  });
+
   it('chosen recipients are not widened to the team unless named; a swapped roster key stops everything', async () => {
     const backend = createNodeCryptoBackend();
     const aliceKey = privateKeyFromPem(fs.readFileSync(alice.privatePath, 'utf8'));

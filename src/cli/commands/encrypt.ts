@@ -8,7 +8,7 @@ import { commandMain } from '../command-main';
 import { checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { IDENTITY_ENV, KEY_ENV, resolveSigner } from '../identities';
 import { UsageError } from '../output';
-import { encryptRecipients } from '../recipients';
+import { encryptRecipients, recipientPolicyOf } from '../recipients';
 import { VALUES_FORMAT_HELP_WITH_OUTPUT } from '../values-files';
 import { encryptValuesFile } from '../values-crypt';
 
@@ -115,7 +115,7 @@ Examples:
       signer = (await resolveSigner(request, byFingerprint ? signArg : undefined)).key;
     }
 
-    const sealed = encryptStream(input.chunks, { recipients, signer, backend: ctx.backend(), chunkSize });
+    const sealed = encryptStream(input.chunks, { recipients, signer, backend: ctx.backend(), chunkSize, recipientPolicy: recipientPolicyOf(args) });
     await writeOutput(out, armored ? armorStream(sealed) : sealed, ctx.io, { force });
   },
 };

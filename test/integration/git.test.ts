@@ -203,10 +203,18 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       shown.push(message);
       return items.includes('Set Up Git') ? 'Set Up Git' : undefined;
     };
+    const context = recordContextKeys('custodian.gitSetUp');
     try {
+      // The walkthrough's git step follows a clone's state at start-up: not set up, nothing ticks.
+      assert.strictEqual(await api.git.setup.publishSetUp([repo]), false);
+      assert.deepStrictEqual(context.valuesOf('custodian.gitSetUp'), []);
       await api.git.setup.suggest();
       assert.ok(shown.some((m) => m.includes('has encrypted files')), `suggested: ${shown.join(' | ')}`);
       await waitUntil('the drivers in .git/config', () => git(['config', '--get', 'merge.custodian.driver']).status === 0);
+      // Set up before a window opened (the CLI, another window): the step ticks at start-up.
+      context.published.length = 0;
+      assert.strictEqual(await api.git.setup.publishSetUp([repo]), true);
+      assert.deepStrictEqual(context.valuesOf('custodian.gitSetUp'), [true]);
       // No `custodian` on this PATH: the drivers run the launcher the extension keeps in its global
       // storage (the same path after an update of the extension), and it works from git.
       const textconv = git(['config', '--get', 'diff.custodian.textconv']).stdout.trim();
@@ -220,6 +228,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       await api.git.setup.suggest();
       assert.ok(!shown.some((m) => m.includes('has encrypted files')), 'asked once per repository');
     } finally {
+      context.dispose();
       (vscode.window as { showInformationMessage: unknown }).showInformationMessage = original;
     }
   });

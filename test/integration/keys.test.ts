@@ -274,7 +274,7 @@ describe('keys', function () {
       assert.ok(prompt, modals.prompts.map((p) => p.message).join(' | '));
       assert.deepStrictEqual(prompt.items, ['Export Backup First…', 'Delete Key'], 'the first button, which Enter presses, does not delete');
       assert.match(prompt.detail, /Only this key opens delete-key\/\.env, delete-key\/only-mine\.enc \(no one else is a recipient\): without a backup of it, they are lost for good\./);
-      assert.match(prompt.detail, /You could no longer open delete-key\/bob-too\.enc; another recipient can still open them/);
+      assert.match(prompt.detail, /You could no longer open delete-key\/bob-too\.enc; another recipient can still open it and re-encrypt it for you\./);
       assert.doesNotMatch(prompt.detail, /spare-too|not-mine/, 'a file another key of mine opens, or one it never opened, is not at stake');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -53,17 +53,18 @@ The entropy in bits goes to standard error. Nothing below 72 bits is generated: 
 count or token size that gives less is refused, with the least one that reaches it.
 
 Flags:
-  -l, --length N          password length (${MIN_PASSWORD_LENGTH}..${MAX_PASSWORD_LENGTH}, default ${DEFAULT_PASSWORD_POLICY.length})
+  -l, --length N          password length (default ${DEFAULT_PASSWORD_POLICY.length}, at most ${MAX_PASSWORD_LENGTH}; at least 12 with
+                          every class, more with fewer: whatever reaches 72 bits)
       --no-lowercase, --no-uppercase, --no-digits, --no-symbols
                           leave out a character class
       --no-look-alikes    leave out easily confused characters (${'Il1|O0'})
       --any-class         do not require at least one character of every class
-  -w, --words N           a passphrase of N words (${MIN_WORDS}..${MAX_WORDS}) instead of a password
+  -w, --words N           a passphrase of N words (6..${MAX_WORDS}) instead of a password
       --separator S       between words (default "${DEFAULT_PASSWORD_POLICY.separator}")
       --capitalize        capitalize each word
       --number            append a random digit
       --token             a random token instead of a password
-      --bytes N           token size in bytes (${MIN_TOKEN_BYTES}..${MAX_TOKEN_BYTES}, default ${DEFAULT_TOKEN_BYTES})
+      --bytes N           token size in bytes (${MIN_TOKEN_BYTES_FLOOR}..${MAX_TOKEN_BYTES}, default ${DEFAULT_TOKEN_BYTES})
       --base64url         token in base64url instead of hex
   -c, --count N           print N values (default 1)
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
 import { shellQuote } from '../../core/shell-quote';
 import { repositoryRoot } from '../../node/git';
-import { attributesToCommit, checkSetup, driverCommands, setUp, type DriverCommands } from '../../node/git-setup';
+import { attributesToCommit, checkSetup, driverCommands, setUp, type DriverCommands, type SetupItem } from '../../node/git-setup';
 
 /** workspaceState: repositories where the suggestion was answered (set up, not now, never). */
 const SUGGESTED_KEY = 'custodian.git.suggested';
@@ -110,6 +110,24 @@ export class GitSetup {
           : vscode.l10n.t('Git now shows .enc files decrypted in diffs, merges them encrypted and refuses commits of secret files in the clear (.env files, private keys: guard.plaintextPaths) in this clone. Its .gitattributes is already committed: nothing to commit.'),
     );
     return results;
+  }
+
+  /**
+   * The walkthrough's git step for a clone set up before this window (another window, `custodian git
+   * setup`): true once one of the workspace's repositories has everything set-up writes (a driver
+   * command that differs, e.g. another launcher path, still counts). Git runs only in a trusted workspace.
+   * `repos`: those to look at (default: the workspace's).
+   */
+  async publishSetUp(repos?: string[]): Promise<boolean> {
+    if (!vscode.workspace.isTrusted) return false;
+    for (const repo of repos ?? (await repositories(false))) {
+      const items = await checkSetup(repo, driverCommands('custodian')).catch((): SetupItem[] => []);
+      if (items.length > 0 && items.every((i) => i.status !== 'missing')) {
+        void vscode.commands.executeCommand('setContext', 'custodian.gitSetUp', true);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Once per repository: when it has `.enc` files and is not set up, offers to set it up. */

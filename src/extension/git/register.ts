@@ -38,7 +38,8 @@ export function registerGitFeature(context: vscode.ExtensionContext, host: Comma
         if (running) return;
         running = true;
         void setup
-          .suggest()
+          .publishSetUp()
+          .then(() => setup.suggest())
           .catch((err: unknown) => log.warn(`git setup suggestion: ${err instanceof Error ? err.message : String(err)}`))
           .finally(() => (running = false));
       }, delay);

@@ -119,8 +119,13 @@ function lockedFilesText(locked: { uri: vscode.Uri; alone: boolean }[] | undefin
   if (locked.length === 0) return [vscode.l10n.t('No encrypted file in this workspace needs it; files encrypted to it elsewhere (other repositories, files sent to you) still do.')];
   const alone = locked.filter((f) => f.alone);
   const shared = locked.filter((f) => !f.alone);
-  return [
-    ...(alone.length > 0 ? [vscode.l10n.t('Only this key opens {0} (no one else is a recipient): without a backup of it, they are lost for good.', names(alone))] : []),
-    ...(shared.length > 0 ? [vscode.l10n.t('You could no longer open {0}; another recipient can still open them and re-encrypt them for you.', names(shared))] : []),
-  ];
+  const lost =
+    alone.length === 1
+      ? vscode.l10n.t('Only this key opens {0} (no one else is a recipient): without a backup of it, it is lost for good.', names(alone))
+      : vscode.l10n.t('Only this key opens {0} (no one else is a recipient): without a backup of it, they are lost for good.', names(alone));
+  const kept =
+    shared.length === 1
+      ? vscode.l10n.t('You could no longer open {0}; another recipient can still open it and re-encrypt it for you.', names(shared))
+      : vscode.l10n.t('You could no longer open {0}; another recipient can still open them and re-encrypt them for you.', names(shared));
+  return [...(alone.length > 0 ? [lost] : []), ...(shared.length > 0 ? [kept] : [])];
 }

@@ -84,7 +84,7 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
           }
           shares.set(share.index, share);
         }
-        progress.report({ message: vscode.l10n.t('{0} of the {1} shares needed', Math.min(shares.size, m.threshold), m.threshold) });
+        progress.report({ message: vscode.l10n.t('{0} of {1} needed shares available', Math.min(shares.size, m.threshold), m.threshold) });
       },
     );
 

@@ -113,7 +113,7 @@ export async function splitSecret(deps: ShamirDeps, arg: unknown): Promise<Split
     if (!Number.isInteger(threshold) || threshold < 2 || threshold > total) {
       throw new InvalidArgumentError(vscode.l10n.t('The threshold must be an integer from 2 to {0} (the number of custodians), got {1}.', total, threshold));
     }
-    if (!(await acceptSoloRecovery(deps, custodians, threshold, a.confirm, interactive))) return undefined;
+    if (!answers.soloAsked && (await soloRecovery(deps, custodians, threshold, a.confirm, false)) !== 'ok') return undefined;
     const setName = answers.setName!;
     const invalid = setNameProblem(setName);
     if (invalid) throw new InvalidArgumentError(vscode.l10n.t('"{0}" cannot be a share set name. {1}', setName, invalid));
@@ -212,6 +212,8 @@ interface Answers {
   custodians?: RosterMember[];
   threshold?: number;
   setName?: string;
+  /** The "you alone could recover it" question was settled while picking the threshold. */
+  soloAsked?: boolean;
 }
 
 /** The secret, custodians, threshold and set name the caller did not give, with Back between them. */
@@ -252,7 +254,10 @@ async function askSplitDetails(deps: ShamirDeps, folder: vscode.WorkspaceFolder,
     steps.push(async () => {
       const picked = await pickThreshold(answers.custodians!.length, at);
       if (picked === undefined || picked === BACK) return picked;
+      const solo = await soloRecovery(deps, answers.custodians!, picked, undefined, true);
+      if (solo !== 'ok') return solo === 'back' ? BACK : undefined;
       answers.threshold = picked;
+      answers.soloAsked = true;
       return true;
     });
   }
@@ -323,19 +328,23 @@ async function pickCustodians(
 }
 
 /**
- * The point of a split is that no one person can recover the secret. When the private keys of T or more
- * chosen custodians are all in my keychain (a second key of mine in the roster, a teammate's key
- * imported to test), I alone can: asked first (Cancel is the default), refused for a caller that did not say so.
+ * The point of a split is that no one person can recover the secret. When I hold the private keys of T
+ * or more chosen custodians (a second key of mine in the roster, a teammate's key imported to test), I
+ * alone can. Asked right after the threshold is picked: the first (default) button goes back to the
+ * custodians, *Split Anyway* goes on. A caller that gave custodians and threshold and did not confirm
+ * is refused. 'ok': not the case, or accepted.
  */
-async function acceptSoloRecovery(deps: ShamirDeps, custodians: RosterMember[], threshold: number, confirmed: boolean | undefined, interactive: boolean): Promise<boolean> {
+async function soloRecovery(deps: ShamirDeps, custodians: RosterMember[], threshold: number, confirmed: boolean | undefined, interactive: boolean): Promise<'ok' | 'back' | 'cancel'> {
   const mine = new Set(deps.services.keyStore.list().map((k) => k.fingerprint));
   const held = custodians.filter((c) => mine.has(c.key.fingerprint)).map((c) => c.name);
-  if (held.length < threshold || confirmed === true) return true;
-  const message = vscode.l10n.t('The private keys of {0} of these custodians are in your keychain ({1}): with a threshold of {2}, you alone could recover the secret.', held.length, held.join(', '), threshold);
+  if (held.length < threshold || confirmed === true) return 'ok';
+  const message = vscode.l10n.t('You hold the private keys of {0} of these custodians ({1}): with a threshold of {2}, you alone could recover the secret.', held.length, held.join(', '), threshold);
   const hint = vscode.l10n.t('Pick custodians whose keys are on other people\'s machines, or raise the threshold above {0}.', held.length);
   if (!interactive) throw new InvalidArgumentError(message, { hint });
+  const again = vscode.l10n.t('Choose Other Custodians');
   const anyway = vscode.l10n.t('Split Anyway');
-  return (await vscode.window.showWarningMessage(message, { modal: true, detail: hint }, anyway)) === anyway;
+  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail: hint }, again, anyway);
+  return answer === anyway ? 'ok' : answer === again ? 'back' : 'cancel';
 }
 
 function checkCustodians(chosen: RosterMember[]): void {

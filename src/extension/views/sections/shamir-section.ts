@@ -49,10 +49,11 @@ export class ShareSetNode implements TreeNode {
     const parts = [vscode.l10n.t('{0} of {1}', m.threshold, m.total), m.created.slice(0, 10)];
     const progress = this.store.lastProgress(e);
     const available = new Set(status.files.filter((f) => !f.problem && f.recipients.some((fp) => mine.has(fp))).map((f) => f.custodian.index)).size;
-    // Counted from headers (current, unverified); Recover verifies and records whether it succeeded.
-    if (progress?.recovered) parts.push(vscode.l10n.t('recovered'));
-    else if (available > 0) parts.push(vscode.l10n.t('{0} of the {1} shares needed', Math.min(available, m.threshold), m.threshold));
+    // Counted from headers and signatures; Recover verifies in full and records whether it succeeded
+    // ("recovered" is not shown once a file of the set has a problem: it may not recover again).
     const troubled = status.missing.length > 0 || status.files.some((f) => f.problem);
+    if (progress?.recovered && !troubled) parts.push(vscode.l10n.t('recovered'));
+    else if (available > 0) parts.push(vscode.l10n.t('{0} of {1} needed shares available', Math.min(available, m.threshold), m.threshold));
     if (troubled) parts.push(vscode.l10n.t('problems'));
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(troubled ? 'warning' : 'layers');

@@ -139,6 +139,30 @@ describe('encrypt', function () {
     assert.strictEqual(new TextDecoder().decode(out.plaintext), 'delete-me-after-verify\n');
   });
 
+  it('in the recipients picker, my own key is ticked for me; unticked, it is left out although alwaysIncludeMyself is on', async () => {
+    fs.writeFileSync(wsPath('untick.txt'), 'untick-me\n');
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showQuickPick;
+    let offered: (vscode.QuickPickItem & { key?: { fingerprint: string } })[] = [];
+    // The person unticks the row of their own key and accepts the rest as ticked.
+    window.showQuickPick = async (items: (vscode.QuickPickItem & { key?: { fingerprint: string } })[]) => {
+      offered = items;
+      return items.filter((i) => i.picked && i.key?.fingerprint !== team.me.fingerprint);
+    };
+    try {
+      const res = await run<EncryptFileResult>('custodian.encryptFile', { uri: wsUri('untick.txt'), deleteOriginal: 'never' });
+      const mine = offered.find((i) => i.key?.fingerprint === team.me.fingerprint);
+      assert.ok(mine?.picked, 'ticked for me');
+      assert.match(mine?.description ?? '', /included unless unticked/);
+      assert.ok(res, 'encrypted');
+      assert.ok(!res.recipients.includes(team.me.fingerprint), `my key left out: ${res.recipients.join(', ')}`);
+      assert.deepStrictEqual(await recipientsOf(new Uint8Array(fs.readFileSync(wsPath('untick.txt.enc')))), [...res.recipients].sort());
+    } finally {
+      window.showQuickPick = original;
+      for (const f of ['untick.txt', 'untick.txt.enc']) fs.rmSync(wsPath(f), { force: true });
+    }
+  });
+
   it('keeps the original when I am not a recipient (cannot verify), and says why', async () => {
     await setSetting('alwaysIncludeMyself', false);
     try {

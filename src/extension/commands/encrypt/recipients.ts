@@ -41,7 +41,7 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
       items.push({
         label: `${SOURCE_ICON[source]} ${k.name}`,
         description: isMe && always
-          ? vscode.l10n.t('{0}-bit · {1} · always included', k.key.bits, shortFingerprint(k.fingerprint))
+          ? vscode.l10n.t('{0}-bit · {1} · included unless unticked', k.key.bits, shortFingerprint(k.fingerprint))
           : vscode.l10n.t('{0}-bit · {1}', k.key.bits, shortFingerprint(k.fingerprint)),
         // By fingerprint, whichever group the key is listed under: a teammate whose key is also in my
         // keychain (listed under "My keys") is still part of the team.
@@ -61,12 +61,15 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
   });
   if (!picked) return undefined;
   const chosen = picked.flatMap((i) => (i.key ? [i.key] : []));
-  return finish(session, chosen, scope);
+  // My default key was ticked for me: unticked, it was left out on purpose (a key I no longer trust),
+  // and is not added back by the setting.
+  const unticked = always && me !== undefined && !chosen.some((k) => k.fingerprint === me.fingerprint);
+  return finish(session, chosen, scope, unticked ? false : undefined);
 }
 
-async function finish(session: CryptoSession, chosen: KnownKey[], scope?: vscode.ConfigurationScope): Promise<KnownKey[]> {
+async function finish(session: CryptoSession, chosen: KnownKey[], scope?: vscode.ConfigurationScope, includeMyself?: boolean): Promise<KnownKey[]> {
   // A teammate whose key changed or who is new in the roster is asked about before anything is sealed.
-  const all = await session.withMyself(await session.vetChosen(chosen, scope instanceof vscode.Uri ? scope : undefined), scope);
+  const all = await session.withMyself(await session.vetChosen(chosen, scope instanceof vscode.Uri ? scope : undefined), scope, includeMyself);
   if (all.length === 0) throw new CustodianError(vscode.l10n.t('Choose at least one recipient.'));
   return all;
 }

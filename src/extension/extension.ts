@@ -89,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     clipboard,
     views,
     onDidChangeKeys: keys.onDidChange,
+    globalStorageUri: context.globalStorageUri,
   });
   const encryption = registerEncryptionCommands(context, host, {
     get keyStore() {

@@ -15,6 +15,7 @@ import type { ReleaseShareResult } from '../../src/extension/commands/shamir/rel
 import type { SplitSecretResult } from '../../src/extension/commands/shamir/split-secret';
 import type { Services } from '../../src/extension/services';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
+import { answerModals } from './support/modals';
 import { captureErrors, getServices, resetState, run, section, teamDir, treeSnapshot, waitFor, workspaceFolder, type ViewSnapshot } from './support/custodian';
 
 const PEOPLE = ['alice', 'bob', 'carol', 'dave'] as const;
@@ -258,6 +259,32 @@ describe('shamir', function () {
       assert.deepStrictEqual(schemes, [PEEK_SCHEME, RECOVERED_SCHEME].sort(), key);
     }
     assert.match((await run<string>('custodian.saveInMemoryDocument')) ?? '', /^The recovered secret is held in memory only and never saved to disk/);
+    // File › Save As to a path the person types still writes (no hook runs before it): the save is
+    // caught afterwards, and deleting the file with its Local History copies is offered first.
+    const copy = vscode.Uri.file(path.join(workspaceFolder().uri.fsPath, 'saved-as.txt'));
+    fs.writeFileSync(copy.fsPath, '');
+    const unrelated = vscode.Uri.file(path.join(workspaceFolder().uri.fsPath, 'unrelated.txt'));
+    fs.writeFileSync(unrelated.fsPath, '');
+    const modals = answerModals((p) => (/saved-as\.txt now holds a recovered secret in the clear/.test(p.message) ? 'Delete the File' : undefined));
+    try {
+      for (const [uri, text] of [[unrelated, 'x'.repeat(SECRET.length)], [copy, SECRET]] as const) {
+        const doc = await vscode.workspace.openTextDocument(uri);
+        const edit = new vscode.WorkspaceEdit();
+        edit.insert(uri, new vscode.Position(0, 0), text);
+        await vscode.workspace.applyEdit(edit);
+        await doc.save();
+      }
+      await waitFor('the saved copy deleted', async () => !fs.existsSync(copy.fsPath));
+      assert.strictEqual(modals.prompts.length, 1, modals.prompts.map((p) => p.message).join(' | '));
+      assert.deepStrictEqual(modals.prompts[0].items, ['Delete the File', 'Keep It'], 'deleting is the first (default) button');
+      assert.ok(fs.existsSync(unrelated.fsPath), 'another text of the same length is left alone');
+    } finally {
+      modals.dispose();
+      fs.rmSync(unrelated.fsPath, { force: true });
+      fs.rmSync(copy.fsPath, { force: true });
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
     const set = await waitFor('recovered in the tree', async () => {
       const s = (await shamirSection()).children.find((c) => c.label === 'db-root');
       return s && /recovered/.test(s.description ?? '') ? s : undefined;

@@ -6,7 +6,8 @@
 // dirty (never backed up) and Save does nothing. Their text lives only here and is dropped when the
 // document closes (or after a while, if it is never opened).
 import * as vscode from 'vscode';
-import { hexEncode } from '../../core/bytes';
+import { constantTimeEqual, hexEncode } from '../../core/bytes';
+import { LocalHistory } from '../storage/local-history';
 
 export const PEEK_SCHEME = 'custodian-peek';
 export const RECOVERED_SCHEME = 'custodian-recovered';
@@ -27,14 +28,29 @@ export class PlaintextDocuments implements vscode.FileSystemProvider, vscode.Dis
   /** Never fires: the text of a URI never changes. */
   readonly onDidChangeFile = this.changes.event;
 
-  /** @param expiredText what a URI shows once its text was dropped (e.g. an editor restored after a reload). */
+  /**
+   * Salted digests of every text shown this session: File › Save As can still write one to a path the
+   * person types (VS Code offers extensions no hook before it writes), so a save of a file whose text is
+   * one of them is caught afterwards and deleting it, with its Local History copies, is offered.
+   */
+  private readonly shown: { length: number; digest: Uint8Array }[] = [];
+  private readonly salt = globalThis.crypto.getRandomValues(new Uint8Array(32));
+
+  /**
+   * @param expiredText what a URI shows once its text was dropped (e.g. an editor restored after a reload).
+   * @param what how the text is named when a copy of it was saved ("the recovered secret").
+   * @param globalStorageUri where VS Code's user data is, for its Local History copies.
+   */
   constructor(
     private readonly scheme: string,
     expiredText: string,
+    private readonly what: string,
+    private readonly globalStorageUri: vscode.Uri,
   ) {
     this.expired = new TextEncoder().encode(expiredText);
     this.subscriptions = [
       this.changes,
+      vscode.workspace.onDidSaveTextDocument((d) => void this.checkSaved(d)),
       vscode.workspace.registerFileSystemProvider(scheme, this, {
         isCaseSensitive: true,
         isReadonly: new vscode.MarkdownString(vscode.l10n.t('Held in memory only: Custodian never saves this text to disk.')),
@@ -70,7 +86,47 @@ export class PlaintextDocuments implements vscode.FileSystemProvider, vscode.Dis
       if (!vscode.workspace.textDocuments.some((d) => keyOf(d.uri) === keyOf(uri))) this.forget(uri);
     }, UNOPENED_TTL_MS);
     this.contents.set(keyOf(uri), content);
+    void this.digest(text).then((digest) => this.shown.push({ length: text.length, digest }));
     return uri;
+  }
+
+  private async digest(text: string): Promise<Uint8Array> {
+    const bytes = new TextEncoder().encode(text);
+    const input = new Uint8Array(this.salt.length + bytes.length);
+    input.set(this.salt);
+    input.set(bytes, this.salt.length);
+    const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', input));
+    input.fill(0);
+    bytes.fill(0);
+    return digest;
+  }
+
+  /** A file saved with exactly a text shown here: offers to delete it and its Local History copies. */
+  private async checkSaved(document: vscode.TextDocument): Promise<void> {
+    if (document.uri.scheme !== 'file' || !this.shown.some((s) => s.length === document.getText().length)) return;
+    const digest = await this.digest(document.getText());
+    if (!this.shown.some((s) => constantTimeEqual(s.digest, digest))) return;
+    const file = document.uri;
+    const name = vscode.workspace.asRelativePath(file);
+    const remove = vscode.l10n.t('Delete the File');
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} now holds {1} in the clear. Delete it?', name, this.what),
+      {
+        modal: true,
+        detail: vscode.l10n.t('It is deleted from the disk (not moved to the trash), with the copies VS Code keeps in its Local History. Keep it only outside every repository, and protect it yourself.'),
+      },
+      remove,
+      vscode.l10n.t('Keep It'),
+    );
+    if (answer !== remove) return;
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === file.toString());
+    await vscode.window.tabGroups.close(tabs);
+    await vscode.workspace.fs.delete(file, { useTrash: false });
+    const history = new LocalHistory(this.globalStorageUri);
+    // VS Code may still be writing the save's copy: looked for again a moment later.
+    await history.remove(file);
+    await new Promise((r) => setTimeout(r, 1500));
+    await history.remove(file);
   }
 
   stat(uri: vscode.Uri): vscode.FileStat {

@@ -70,7 +70,12 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const documents = new EncryptedDocuments(services, session);
   const languages = new InnerLanguages(services.log);
   const fs = new EncryptedFileSystem(documents, services.log, backupGuard, languages);
-  const peek = new PlaintextDocuments(PEEK_SCHEME, vscode.l10n.t('(This preview has expired. Run "Decrypt" on the block again.)') + '\n');
+  const peek = new PlaintextDocuments(
+    PEEK_SCHEME,
+    vscode.l10n.t('(This preview has expired. Run "Decrypt" on the block again.)') + '\n',
+    vscode.l10n.t('a decrypted block'),
+    services.globalStorageUri,
+  );
   const valueFiles = new ValueFileIndex();
   const drift = new DriftScanner(services, session, valueFiles);
   const deps: EncDeps = { services, session, fs, peek, drift };

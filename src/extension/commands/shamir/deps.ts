@@ -17,6 +17,8 @@ export interface ShamirServices extends ShareCryptoDeps {
   readonly clipboard: SecretClipboard;
   readonly views: SidebarViews;
   readonly onDidChangeKeys: vscode.Event<void>;
+  /** Where VS Code's user data is (its Local History holds copies of saved files). */
+  readonly globalStorageUri: vscode.Uri;
 }
 
 export interface ShamirDeps {

@@ -1,5 +1,5 @@
 // Registers the Shamir commands (as in commands/register.ts), the Shamir Sets tree section and what they share.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { PlaintextDocuments, RECOVERED_SCHEME } from '../../editor/plaintext-documents';
 import { ShareStore } from '../../shamir/share-store';
 import { ShamirSection } from '../../views/sections/shamir-section';
@@ -23,7 +23,7 @@ export function registerShamirCommands(context: vscode.ExtensionContext, host: C
     services,
     session: services.session,
     store: new ShareStore(() => services.backend()),
-    documents: new PlaintextDocuments(RECOVERED_SCHEME, ''),
+    documents: new PlaintextDocuments(RECOVERED_SCHEME, '', vscode.l10n.t('a recovered secret'), services.globalStorageUri),
   };
   context.subscriptions.push(deps.store, deps.documents, services.views.addSection(new ShamirSection(services, deps.store)));
   registerHandlers(context, host, deps, HANDLERS);

@@ -6,7 +6,8 @@
 // dirty (never backed up) and Save does nothing. Their text lives only here and is dropped when the
 // document closes (or after a while, if it is never opened).
 import * as vscode from 'vscode';
-import { constantTimeEqual, hexEncode } from '../../core/bytes';
+import { hexEncode } from '../../core/bytes';
+import { KeyedDigest } from '../keyed-digest';
 import { LocalHistory } from '../storage/local-history';
 
 export const PEEK_SCHEME = 'custodian-peek';
@@ -29,12 +30,12 @@ export class PlaintextDocuments implements vscode.FileSystemProvider, vscode.Dis
   readonly onDidChangeFile = this.changes.event;
 
   /**
-   * Salted digests of every text shown this session: File › Save As can still write one to a path the
+   * Keyed digests of every text shown this session: File › Save As can still write one to a path the
    * person types (VS Code offers extensions no hook before it writes), so a save of a file whose text is
    * one of them is caught afterwards and deleting it, with its Local History copies, is offered.
    */
   private readonly shown: { length: number; digest: Uint8Array }[] = [];
-  private readonly salt = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  private readonly digests = new KeyedDigest();
 
   /**
    * @param expiredText what a URI shows once its text was dropped (e.g. an editor restored after a reload).
@@ -86,26 +87,15 @@ export class PlaintextDocuments implements vscode.FileSystemProvider, vscode.Dis
       if (!vscode.workspace.textDocuments.some((d) => keyOf(d.uri) === keyOf(uri))) this.forget(uri);
     }, UNOPENED_TTL_MS);
     this.contents.set(keyOf(uri), content);
-    void this.digest(text).then((digest) => this.shown.push({ length: text.length, digest }));
+    this.shown.push({ length: text.length, digest: this.digests.of(text) });
     return uri;
-  }
-
-  private async digest(text: string): Promise<Uint8Array> {
-    const bytes = new TextEncoder().encode(text);
-    const input = new Uint8Array(this.salt.length + bytes.length);
-    input.set(this.salt);
-    input.set(bytes, this.salt.length);
-    const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', input));
-    input.fill(0);
-    bytes.fill(0);
-    return digest;
   }
 
   /** A file saved with exactly a text shown here: offers to delete it and its Local History copies. */
   private async checkSaved(document: vscode.TextDocument): Promise<void> {
     if (document.uri.scheme !== 'file' || !this.shown.some((s) => s.length === document.getText().length)) return;
-    const digest = await this.digest(document.getText());
-    if (!this.shown.some((s) => constantTimeEqual(s.digest, digest))) return;
+    const digest = this.digests.of(document.getText());
+    if (!this.shown.some((s) => this.digests.same(s.digest, digest))) return;
     const file = document.uri;
     const name = vscode.workspace.asRelativePath(file);
     const remove = vscode.l10n.t('Delete the File');

@@ -2,7 +2,6 @@
 // bar), the recipient policy a save follows (recipient-policy.ts: a save keeps the file's own
 // recipients, a share or a chosen file is never re-keyed to "the team"), and the consent to sign
 // content Custodian cannot vouch for. The custodian-enc file system calls it for every read and write.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../core/bytes';
 import { sameFingerprints } from '../../core/fingerprint-set';
@@ -17,6 +16,7 @@ import { formatBytes } from '../../node/envelope-files';
 import { lazyCore, type CoreModule } from '../lazy-core';
 import { basename, toDecryptedUri, toEncryptedUri } from './enc-uri';
 import { CommittedVersions } from '../git/committed-versions';
+import { KeyedDigest } from '../keyed-digest';
 import { GIT_SCHEME, readGitBlob } from '../git/git-blobs';
 import { confirmEmptySave, isBlank } from './empty-save';
 import { SigningConsent } from './signing-consent';
@@ -70,11 +70,8 @@ export class EncryptedDocuments implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly signing = new SigningConsent();
   private readonly committed: CommittedVersions<CommittedEnc>;
-  /**
-   * Keys the digests of saved plaintexts: a digest is compared, never a plaintext copy kept, and a keyed
-   * one says nothing about a low-entropy secret to whoever reads this process's memory without the key.
-   */
-  private readonly digestKey = randomBytes(32);
+  /** Digests of saved and committed plaintexts: compared, never a plaintext copy kept. */
+  private readonly digests = new KeyedDigest();
 
   constructor(
     private readonly services: EncryptionServices,
@@ -103,7 +100,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     const description = this.session.describe(result.header, result.signature, known);
     const binary = !isValidUtf8(result.plaintext) || result.plaintext.includes(0);
     const uri = toDecryptedUri(encrypted);
-    const saved = binary || !before ? undefined : { digest: this.digest(result.plaintext), mtime: before.mtime, size: before.size, blank: isBlank(result.plaintext) };
+    const saved = binary || !before ? undefined : { digest: this.digests.of(result.plaintext), mtime: before.mtime, size: before.size, blank: isBlank(result.plaintext) };
     this.entries.set(key(uri), { description, recipients: result.header.recipients, armored, recipientPolicy: result.header.recipientPolicy, saved });
     this.infoEmitter.fire(uri);
     return { plaintext: result.plaintext, binary, description, recipients: result.header.recipients, armored };
@@ -181,7 +178,7 @@ export class EncryptedDocuments implements vscode.Disposable {
       armored,
       recipientPolicy: header.recipientPolicy,
       description: this.session.describe(header, { kind: 'signed', signer: signerKey }, known),
-      saved: { digest: this.digest(content), mtime: written.mtime, size: written.size, blank: isBlank(content) },
+      saved: { digest: this.digests.of(content), mtime: written.mtime, size: written.size, blank: isBlank(content) },
     });
     this.infoEmitter.fire(uri);
   }
@@ -201,7 +198,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     const version = await this.committed.head(encrypted);
     const c = version?.facts;
     if (!version || !c || c.header.recipientPolicy !== recipientPolicy || !sameFingerprints(c.header.recipients, recipients)) return false;
-    if (!timingSafeEqual(c.digest, this.digest(content))) return false;
+    if (!this.digests.same(c.digest, this.digests.of(content))) return false;
     const bytes = await this.committed.bytes(encrypted, version.id);
     if (!bytes) return false;
     await writeFileAtomic(encrypted, bytes, { overwrite: true });
@@ -221,7 +218,7 @@ export class EncryptedDocuments implements vscode.Disposable {
   /** What a committed version holds (CommittedVersions' `learn`): only a keyed digest of its text is kept. */
   private async learnCommitted(bytes: Uint8Array, file: vscode.Uri): Promise<CommittedEnc> {
     const { result, armored } = await this.decrypt(bytes, basename(file.path));
-    const digest = this.digest(result.plaintext);
+    const digest = this.digests.of(result.plaintext);
     result.plaintext.fill(0);
     return { digest, header: result.header, signature: result.signature, armored };
   }
@@ -242,13 +239,9 @@ export class EncryptedDocuments implements vscode.Disposable {
     }
   }
 
-  private digest(plaintext: Uint8Array): Uint8Array {
-    return createHmac('sha256', this.digestKey).update(plaintext).digest();
-  }
-
   private async unchanged(encrypted: vscode.Uri, saved: SavedState, content: Uint8Array): Promise<boolean> {
     const now = await vscode.workspace.fs.stat(encrypted);
-    return now.mtime === saved.mtime && now.size === saved.size && timingSafeEqual(this.digest(content), saved.digest);
+    return now.mtime === saved.mtime && now.size === saved.size && this.digests.same(this.digests.of(content), saved.digest);
   }
 }
 

@@ -3,7 +3,6 @@
 // key, so every value I did not change keeps its token byte for byte and `git diff` shows the values I
 // changed plus the metadata's mac=/signature= lines. Signed by my default key. Plaintext exists only in
 // memory (BackupGuard keeps hot-exit backups of this scheme off the disk too).
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as vscode from 'vscode';
 import { BackedFileSystem } from './backed-file-system';
 import { CustodianError } from '../../core/errors';
@@ -23,6 +22,7 @@ import { confirmEmptySave, isBlank } from './empty-save';
 import { SigningConsent } from './signing-consent';
 import { fromValuesUri, isShownValuesUri, toValuesUri, VALUES_SCHEME } from './values-uri';
 import { CommittedVersions } from '../git/committed-versions';
+import { KeyedDigest } from '../keyed-digest';
 import { GIT_SCHEME, readGitBlob, statGitBlob } from '../git/git-blobs';
 
 interface Entry {
@@ -46,8 +46,8 @@ export class ValuesFileSystem extends BackedFileSystem {
   private readonly entries = new Map<string, Entry>();
   private readonly signing = new SigningConsent();
   private readonly committed: CommittedVersions<CommittedValues>;
-  /** Keys the digests of committed documents: compared, never kept in the clear (as EncryptedDocuments does). */
-  private readonly digestKey = randomBytes(32);
+  /** Digests of committed documents: compared, never kept in the clear. */
+  private readonly digests = new KeyedDigest();
 
   constructor(
     private readonly services: EncryptionServices,
@@ -162,7 +162,7 @@ export class ValuesFileSystem extends BackedFileSystem {
     const info = opened.info;
     const { ruleToString } = await lazyCore.values();
     if (!version || !c || c.recipientPolicy !== info.recipientPolicy || c.rule !== ruleToString(info.rule) || !sameFingerprints(c.recipients, info.recipients)) return undefined;
-    if (!timingSafeEqual(c.digest, this.digest(document))) return undefined;
+    if (!this.digests.same(c.digest, this.digests.of(document))) return undefined;
     return this.committed.bytes(file, version.id);
   }
 
@@ -172,14 +172,10 @@ export class ValuesFileSystem extends BackedFileSystem {
     try {
       if (conflicted) return undefined;
       const { ruleToString } = await lazyCore.values();
-      return { digest: this.digest(opened.document), recipients: opened.info.recipients, recipientPolicy: opened.info.recipientPolicy, rule: ruleToString(opened.info.rule) };
+      return { digest: this.digests.of(opened.document), recipients: opened.info.recipients, recipientPolicy: opened.info.recipientPolicy, rule: ruleToString(opened.info.rule) };
     } finally {
       opened.dispose();
     }
-  }
-
-  private digest(document: string): Uint8Array {
-    return createHmac('sha256', this.digestKey).update(document, 'utf8').digest();
   }
 
   /**

@@ -1,8 +1,9 @@
 // Copying secrets: the clipboard is cleared again after `custodian.clipboardClearSeconds` — but only if
-// it still holds what we copied (the user may have copied something else since). Only a SHA-256 of the
-// secret is kept to compare, never the secret itself. Pending clears also run when the extension stops.
+// it still holds what we copied (the user may have copied something else since). Only a keyed digest of
+// the secret is kept to compare, never the secret itself. Pending clears also run when the extension stops.
 // One instance (Services.clipboard) serves every feature: a copy replaces the pending clear of the last.
 import * as vscode from 'vscode';
+import { KeyedDigest } from './keyed-digest';
 
 export interface ClipboardLike {
   readText(): Thenable<string>;
@@ -16,7 +17,8 @@ export interface CopyResult {
 
 export class SecretClipboard implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private digest: string | undefined;
+  private digest: Uint8Array | undefined;
+  private readonly digests = new KeyedDigest();
   /** Counts copies, so that a copy overtaken by a later one (both await the clipboard) schedules nothing. */
   private copies = 0;
   private readonly clearedEmitter = new vscode.EventEmitter<boolean>();
@@ -40,7 +42,7 @@ export class SecretClipboard implements vscode.Disposable {
     await this.clipboard.writeText(secret);
     const seconds = Math.max(0, this.seconds());
     if (seconds === 0) return { clearsInSeconds: 0 };
-    const digest = await sha256(secret);
+    const digest = this.digests.of(secret);
     // A later copy replaced this secret on the clipboard and owns the (single) pending clear.
     if (copy !== this.copies) return { clearsInSeconds: seconds };
     this.digest = digest;
@@ -56,9 +58,9 @@ export class SecretClipboard implements vscode.Disposable {
     if (!digest) return false;
     let cleared = false;
     try {
-      const current = await sha256(await this.clipboard.readText());
+      const current = this.digests.of(await this.clipboard.readText());
       // Not when a copy started meanwhile: its secret may be on the clipboard by now.
-      if (current === digest && copies === this.copies) {
+      if (this.digests.same(current, digest) && copies === this.copies) {
         await this.clipboard.writeText('');
         cleared = true;
       }
@@ -74,9 +76,4 @@ export class SecretClipboard implements vscode.Disposable {
     this.timer = undefined;
     this.digest = undefined;
   }
-}
-
-async function sha256(text: string): Promise<string> {
-  const bytes = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

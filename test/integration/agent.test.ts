@@ -13,7 +13,7 @@ import { decryptBytes } from '../../src/core/envelope';
 import { exportPublicKeyOpenSsh, privateKeyFromPkcs8Der, type RsaPrivateKey, type RsaPublicKey } from '../../src/core/keys';
 import type { AgentFeature } from '../../src/extension/agent/agent-feature';
 import { AGENT_SOCK_ENV } from '../../src/node/agent-address';
-import { EXTENSION_ID, getApi, waitFor } from './support/custodian';
+import { EXTENSION_ID, getApi, recordInformationMessages, waitFor } from './support/custodian';
 import { backend, encryptFor, setSetting, useTeam, wsPath } from './support/enc';
 
 /** The part of the built-in git extension's API this test uses. */
@@ -280,10 +280,7 @@ describe('agent', function () {
   it('an "Allow" clicked after the time limit grants nothing, and says the request was already denied', async () => {
     await setSetting('agent.consentTimeoutSeconds', 1);
     const late = answerConsent(() => ({ late: 'Allow for 10 Minutes', afterMs: 1500 }));
-    const window = vscode.window as unknown as Record<string, unknown>;
-    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
-    const told: string[] = [];
-    window.showInformationMessage = (message: string, ...rest: unknown[]) => (told.push(message), original.call(vscode.window, message, ...rest));
+    const { told, dispose: stopRecording } = recordInformationMessages();
     try {
       const r = await custodian(['decrypt', file], address);
       assert.strictEqual(r.code, 1);
@@ -291,7 +288,7 @@ describe('agent', function () {
       await waitFor('the late answer to be told', async () => told.some((m) => /Too late: that request had timed out and was denied/.test(m)));
     } finally {
       late.dispose();
-      window.showInformationMessage = original;
+      stopRecording();
       await setSetting('agent.consentTimeoutSeconds', undefined);
     }
     // Nothing was granted: the next request asks again.

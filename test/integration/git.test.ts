@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
 import { openValues, sealValues } from '../../src/core/values';
 import type { RsaPublicKey } from '../../src/core/keys';
-import { getApi, recordContextKeys, scratchDir } from './support/custodian';
+import { getApi, recordContextKeys, recordInformationMessages, scratchDir } from './support/custodian';
 import { backend, closeAllEditors, encryptFor, sleep, useTeam } from './support/enc';
 import { extensionCli, gitIn, ok, teamRepo } from './support/git-repo';
 
@@ -196,13 +196,8 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     const undo = spawnSync('node', [cli, 'git', 'setup', '--undo'], { cwd: repo, encoding: 'utf8' });
     assert.strictEqual(undo.status, 0, undo.stderr);
     const api = await getApi();
-    const shown: string[] = [];
-    const original = vscode.window.showInformationMessage;
-    // The suggestion's answer, as a person would click it; other messages pass through.
-    (vscode.window as { showInformationMessage: unknown }).showInformationMessage = async (message: string, ...items: string[]) => {
-      shown.push(message);
-      return items.includes('Set Up Git') ? 'Set Up Git' : undefined;
-    };
+    // The suggestion's answer, as a person would click it.
+    const { told: shown, dispose: stopRecording } = recordInformationMessages((_, items) => (items.includes('Set Up Git') ? 'Set Up Git' : undefined));
     const context = recordContextKeys('custodian.gitSetUp');
     try {
       // The walkthrough's git step follows a clone's state at start-up: not set up, nothing ticks.
@@ -229,7 +224,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       assert.ok(!shown.some((m) => m.includes('has encrypted files')), 'asked once per repository');
     } finally {
       context.dispose();
-      (vscode.window as { showInformationMessage: unknown }).showInformationMessage = original;
+      stopRecording();
     }
   });
 
@@ -237,12 +232,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     const other = teamRepo('git-setup-repo', me, team.alice.publicKey);
     const gitOther = gitIn(() => other);
     const api = await getApi();
-    const shown: string[] = [];
-    const original = vscode.window.showInformationMessage;
-    (vscode.window as { showInformationMessage: unknown }).showInformationMessage = async (message: string) => {
-      shown.push(message);
-      return undefined;
-    };
+    const { told: shown, dispose: stopRecording } = recordInformationMessages(() => undefined);
     const context = recordContextKeys('custodian.gitSetUp');
     const setUp = async () => {
       shown.length = 0;
@@ -273,7 +263,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       assert.match((await setUp()).message, /already set up.*Commit \.gitattributes/, 'still not committed');
     } finally {
       context.dispose();
-      (vscode.window as { showInformationMessage: unknown }).showInformationMessage = original;
+      stopRecording();
       fs.rmSync(other, { recursive: true, force: true });
     }
   });

@@ -9,7 +9,7 @@ import { characterClasses, DEFAULT_PASSWORD_POLICY, DIGITS, LOWERCASE, passwordE
 import { EFF_LARGE_WORDLIST } from '../../src/core/wordlists/eff-large';
 import type { GeneratePasswordResult } from '../../src/extension/commands/password/generate-password';
 import type { Services } from '../../src/extension/services';
-import { captureErrors, getServices, run, waitFor, workspaceFolder } from './support/custodian';
+import { captureErrors, getServices, recordInformationMessages, run, waitFor, workspaceFolder } from './support/custodian';
 
 /** Default-policy passwords read back by a parser: 24 characters, every class, all different. */
 function assertDefaultPasswords(values: unknown[], count: number, where: string): void {
@@ -131,15 +131,12 @@ describe('password', function () {
 
   it('with no editor open, the value is copied and a message says so (not only the status bar)', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const window = vscode.window as unknown as Record<string, unknown>;
-    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
-    const told: string[] = [];
-    window.showInformationMessage = (message: string) => (told.push(message), Promise.resolve(undefined));
+    const { told, dispose } = recordInformationMessages(() => undefined);
     try {
       const r = await run<GeneratePasswordResult>(CMD, { kind: 'hex' });
       assert.strictEqual(r?.target, 'clipboard');
     } finally {
-      window.showInformationMessage = original;
+      dispose();
     }
     assert.strictEqual(told.length, 1, told.join(' | '));
     assert.match(told[0], /^Custodian: copied: .+ \(256(\.0)? bits\)/);

@@ -9,7 +9,7 @@ import type { RosterWriteResult } from '../../src/extension/commands/team/add-to
 import type { VerifyFingerprintResult } from '../../src/extension/commands/team/verify-fingerprint';
 import type { Contact } from '../../src/extension/storage/contacts';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, getApi, opensslPublicPem, opensslRsa, run, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
+import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, run, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
 
 describe('roster', function () {
   this.timeout(120_000);
@@ -52,10 +52,7 @@ describe('roster', function () {
     // The encrypted files earlier suites left are set aside, so the workspace first holds none.
     const aside = (await drift.findFiles()).map((u) => u.fsPath);
     for (const f of aside) fs.renameSync(f, `${f}.aside`);
-    const window = vscode.window as unknown as Record<string, unknown>;
-    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
-    const told: { message: string; items: unknown[] }[] = [];
-    window.showInformationMessage = (message: string, ...items: unknown[]) => (told.push({ message, items }), Promise.resolve(undefined));
+    const { asked: told, dispose: stopRecording } = recordInformationMessages(() => undefined);
     const enc = path.join(workspaceFolder().uri.fsPath, 'offer-check.enc');
     try {
       const gina = sshKeygen(state.scratch, 'offer-gina', 'gina@example.com');
@@ -74,7 +71,7 @@ describe('roster', function () {
       assert.match(some.message, /Re-encrypt existing files so they can read them\.$/);
       assert.deepStrictEqual(some.items, ['Re-encrypt Workspace Files']);
     } finally {
-      window.showInformationMessage = original;
+      stopRecording();
       fs.rmSync(enc, { force: true });
       for (const f of aside) fs.renameSync(`${f}.aside`, f);
       for (const name of ['gina', 'erin']) fs.rmSync(path.join(teamDir(), `${name}.pub`), { force: true });

@@ -16,7 +16,7 @@ import type { SplitSecretResult } from '../../src/extension/commands/shamir/spli
 import type { Services } from '../../src/extension/services';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { answerModals } from './support/modals';
-import { captureErrors, getServices, resetState, run, section, teamDir, treeSnapshot, waitFor, workspaceFolder, type ViewSnapshot } from './support/custodian';
+import { captureErrors, getServices, recordInformationMessages, resetState, run, section, teamDir, treeSnapshot, type ViewSnapshot, waitFor, workspaceFolder } from './support/custodian';
 
 const PEOPLE = ['alice', 'bob', 'carol', 'dave'] as const;
 type Name = (typeof PEOPLE)[number];
@@ -219,15 +219,12 @@ describe('shamir', function () {
     await become('carol');
     assert.ok(await run<ReleaseShareResult>('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint }));
     await become('alice');
-    const window = vscode.window as unknown as Record<string, unknown>;
-    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
-    const told: string[] = [];
-    window.showInformationMessage = (message: string, ...rest: unknown[]) => (told.push(message), original.call(vscode.window, message, ...rest));
+    const { told, dispose: stopRecording } = recordInformationMessages();
     let r: RecoverSecretResult | undefined;
     try {
       r = await run<RecoverSecretResult>('custodian.recoverSecret', { setName: 'db-root', output: 'untitled' });
     } finally {
-      window.showInformationMessage = original;
+      stopRecording();
     }
     assert.ok(r?.recovered, 'recovered');
     // Whose shares were used and who dealt the set, said where the secret is shown.

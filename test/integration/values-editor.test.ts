@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RsaPrivateKey } from '../../src/core/keys';
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
-import { captureErrors, getApi, run, waitFor } from './support/custodian';
+import { captureErrors, getApi, recordInformationMessages, run, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
 import { closeAllEditors, encryptFor, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
@@ -129,10 +129,7 @@ describe('value-encrypted files in the editor', function () {
     const answers: Record<string, string | undefined> = { 'keep.env': 'Keep Them Readable', 'all.env': 'Encrypt All', 'cancel.env': undefined };
     // keep.env is ignored by git, as a .env often is: the message says so (a value-encrypted file is meant to be committed).
     fs.writeFileSync(path.join(dir(), '.gitignore'), 'keep.env\n');
-    const window = vscode.window as unknown as Record<string, unknown>;
-    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
-    const told: string[] = [];
-    window.showInformationMessage = (message: string, ...rest: unknown[]) => (told.push(message), original.call(vscode.window, message, ...rest));
+    const { told, dispose: stopRecording } = recordInformationMessages();
     try {
       for (const [name, answer] of Object.entries(answers)) {
         const file = wsUri('values-repo', name);
@@ -171,7 +168,7 @@ describe('value-encrypted files in the editor', function () {
         await closeAllEditors();
       }
     } finally {
-      window.showInformationMessage = original;
+      stopRecording();
       fs.rmSync(path.join(dir(), '.gitignore'), { force: true });
     }
   });
@@ -198,10 +195,7 @@ describe('value-encrypted files in the editor', function () {
   });
 
   it('in a clone set up for git, Encrypt Values gives the new file its merge line in .gitattributes and says to commit it; a clone not set up is left alone', async () => {
-    const window = vscode.window as unknown as Record<string, unknown>;
-    const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
-    const told: string[] = [];
-    window.showInformationMessage = (message: string, ...rest: unknown[]) => (told.push(message), original.call(vscode.window, message, ...rest));
+    const { told, dispose: stopRecording } = recordInformationMessages();
     const attributes = path.join(dir(), '.gitattributes');
     const encrypt = async (name: string): Promise<string> => {
       const file = wsUri('values-repo', name);
@@ -226,7 +220,7 @@ describe('value-encrypted files in the editor', function () {
       assert.match(await encrypt('ignored.env'), /Git merges it with Custodian's driver now.*Git ignores ignored\.env/);
       assert.match(git(dir(), 'check-attr', 'merge', 'ignored.env'), /merge: custodian/);
     } finally {
-      window.showInformationMessage = original;
+      stopRecording();
       // What the set-up added, so the tests after this one run in a plain clone again.
       for (const f of ['not-set-up.env', 'after-setup.env', 'ignored.env', '.gitignore', '.gitattributes', '.git/hooks/pre-commit']) fs.rmSync(path.join(dir(), f), { force: true });
       for (const section of ['merge.custodian', 'diff.custodian', 'custodian.setup']) {

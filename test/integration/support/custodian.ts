@@ -61,6 +61,35 @@ export function recordContextKeys(...names: string[]): { published: [string, unk
   };
 }
 
+/**
+ * Records what showInformationMessage is asked to show while `dispose` is not called: each message, and
+ * with its items. Without `answer` the messages are shown as usual; with it, nothing is shown and the
+ * item it returns is what the person clicked.
+ */
+export function recordInformationMessages(answer?: (message: string, items: string[]) => string | undefined): {
+  told: string[];
+  asked: { message: string; items: string[] }[];
+  dispose(): void;
+} {
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
+  const told: string[] = [];
+  const asked: { message: string; items: string[] }[] = [];
+  window.showInformationMessage = (message: string, ...rest: unknown[]) => {
+    const items = rest.filter((i): i is string => typeof i === 'string');
+    told.push(message);
+    asked.push({ message, items });
+    return answer ? Promise.resolve(answer(message, items)) : original.call(vscode.window, message, ...rest);
+  };
+  return {
+    told,
+    asked,
+    dispose: () => {
+      window.showInformationMessage = original;
+    },
+  };
+}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -8,11 +8,24 @@ import * as path from 'node:path';
 
 let built: string | undefined;
 
+// Every directory these helpers make is removed when the test process exits, whether or not the test
+// that asked for it cleaned up (a failed assertion skips its own cleanup).
+const madeDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function makeTempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+}
+
 export function cliPath(): string {
   if (built) return built;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildCli } = require('../../scripts/lib/build-cli') as { buildCli: (outdir: string, options: { production: boolean }) => string };
-  built = buildCli(fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-cli-bundle-')), { production: false });
+  built = buildCli(makeTempDir('custodian-cli-bundle-'), { production: false });
   return built;
 }
 
@@ -41,7 +54,7 @@ let configHome: string | undefined;
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CUSTODIAN_')) env[k] = v;
-  configHome ??= fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-cli-config-'));
+  configHome ??= makeTempDir('custodian-cli-config-');
   env.XDG_CONFIG_HOME = configHome;
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
@@ -89,7 +102,7 @@ export function sh(script: string, options: RunOptions = {}): RunResult {
 }
 
 export function tempDir(prefix = 'custodian-cli-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 export function removeDir(dir: string): void {

@@ -377,25 +377,33 @@ describe('shamir', function () {
       assert.ok(!out.errors[0].message.includes(SECRET));
       // The tree shows it too, no longer "recovered" from the run before; and a share sealed to someone
       // else, edited the same way, is flagged for everyone to see (its signature is checked without a key).
-      const daveFile = path.join(setDir('db-root'), 'dave.share.enc');
-      const daveOriginal = fs.readFileSync(daveFile);
-      const daveTampered = Buffer.from(daveOriginal);
-      daveTampered[daveTampered.length - 300] ^= 0x01;
-      fs.writeFileSync(daveFile, daveTampered);
+      // Alice's own share, edited, can no longer be released: the tree offers no Release for it.
+      const editedShares = ['dave', 'alice'].map((name) => {
+        const shareFile = path.join(setDir('db-root'), `${name}.share.enc`);
+        const shareOriginal = fs.readFileSync(shareFile);
+        const shareTampered = Buffer.from(shareOriginal);
+        shareTampered[shareTampered.length - 300] ^= 0x01;
+        fs.writeFileSync(shareFile, shareTampered);
+        return { shareFile, shareOriginal };
+      });
       try {
         const custodian = async (name: string) => (await shamirSection()).children.find((c) => c.label === 'db-root')?.children.find((c) => c.label === name);
-        for (const name of ['bob', 'dave']) {
+        for (const name of ['bob', 'dave', 'alice']) {
           const node = await waitFor(`${name}'s edited file in the tree`, async () => {
             const c = await custodian(name);
             return c && /its signature does not verify/.test(c.tooltip ?? '') ? c : undefined;
           });
           assert.match(node.description ?? '', /damaged/, name);
         }
+        const alice = (await custodian('alice'))!;
+        assert.strictEqual(alice.contextValue, 'custodian.shamirCustodian.mine.unusable', 'no Release action on a damaged share of mine');
+        assert.doesNotMatch(alice.tooltip ?? '', /Release My Share/);
+        assert.match(alice.tooltip ?? '', /cannot be released/);
         const setNode = (await shamirSection()).children.find((c) => c.label === 'db-root');
         assert.match(setNode?.description ?? '', /problems/);
         assert.doesNotMatch(setNode?.description ?? '', /recovered/);
       } finally {
-        fs.writeFileSync(daveFile, daveOriginal);
+        for (const { shareFile, shareOriginal } of editedShares) fs.writeFileSync(shareFile, shareOriginal);
       }
       fs.writeFileSync(file, original);
 

@@ -104,7 +104,9 @@ export class CustodianNode implements TreeNode {
       missing || problems.length
         ? warningIcon()
         : new vscode.ThemeIcon(releasedTo.length ? 'unlock' : isMine ? 'account' : 'lock');
-    item.contextValue = isMine ? 'custodian.shamirCustodian.mine' : 'custodian.shamirCustodian';
+    // My own share, missing or failing its checks, cannot be released: no Release action is offered for it.
+    const releasable = isMine && own !== undefined && !own.problem;
+    item.contextValue = releasable ? 'custodian.shamirCustodian.mine' : isMine ? 'custodian.shamirCustodian.mine.unusable' : 'custodian.shamirCustodian';
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(
       isMine
@@ -115,7 +117,8 @@ export class CustodianNode implements TreeNode {
     if (missing) md.appendMarkdown(vscode.l10n.t('\n\n$(warning) The share file is missing.'));
     for (const f of problems) md.appendMarkdown(`\n\n$(warning) ${codeSpan(f.file)}: ${escapeMd(f.problem!)}`);
     if (releasedTo.length) md.appendMarkdown(vscode.l10n.t('\n\nReleased to {0}.', releasedTo.map(escapeMd).join(', ')));
-    else if (isMine) md.appendMarkdown(vscode.l10n.t('\n\nRight-click → Release My Share… to seal it to the person recovering.'));
+    else if (releasable) md.appendMarkdown(vscode.l10n.t('\n\nRight-click → Release My Share… to seal it to the person recovering.'));
+    else if (isMine) md.appendMarkdown(vscode.l10n.t('\n\nYour share cannot be released until the dealer deals the set again, or the file is restored from git.'));
     item.tooltip = md;
     return item;
   }

@@ -115,8 +115,8 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     session: services.session,
     rosterTrust: services.rosterTrust,
     extensionMode: context.extensionMode,
-    // Untrusted, the workspace is not searched: there may be files, so re-encrypting is offered as before.
-    hasEncryptedFiles: async () => !trust.isTrusted || (await encryption.deps.drift.findFiles()).length > 0,
+    // Reading the workspace's file headers runs only in a trusted workspace, as the Encrypted Files view does.
+    driftingFiles: async () => (trust.isTrusted ? encryption.deps.drift.drifting() : undefined),
   });
   registerKeysCommands(context, host, {
     keys,

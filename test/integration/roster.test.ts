@@ -47,7 +47,7 @@ describe('roster', function () {
     assert.strictEqual(members.find((m) => m.name === 'carol')?.key.bits, 3072);
   });
 
-  it('after Add Teammate, re-encrypting is offered only when the workspace holds encrypted files', async () => {
+  it('after Add Teammate, re-encrypting is offered only when the workspace holds files for the team that I can open', async () => {
     const drift = (await getApi()).encryption.deps.drift;
     // The encrypted files earlier suites left are set aside, so the workspace first holds none.
     const aside = (await drift.findFiles()).map((u) => u.fsPath);
@@ -70,11 +70,22 @@ describe('roster', function () {
       const some = await waitFor('the message', async () => told.find((t) => t.message.startsWith('Added erin@example.com')));
       assert.match(some.message, /Re-encrypt existing files so they can read them\.$/);
       assert.deepStrictEqual(some.items, ['Re-encrypt Workspace Files']);
+
+      // A file for the team none of my keys opens: I cannot re-encrypt it, so no button; the message
+      // says who can.
+      const { parsePublicKey } = await import('../../src/core/keys');
+      fs.writeFileSync(enc, await encryptBytes(new TextEncoder().encode('x'), { recipients: [parsePublicKey(gina.publicLine)], backend }));
+      told.length = 0;
+      const finn = sshKeygen(state.scratch, 'offer-finn', 'finn@example.com');
+      assert.ok(await run<RosterWriteResult>('custodian.addTeammate', { text: finn.publicLine, confirm: true }));
+      const notMine = await waitFor('the message', async () => told.find((t) => t.message.startsWith('Added finn@example.com')));
+      assert.match(notMine.message, /None of your keys opens the file encrypted for the team here: a teammate who can must re-encrypt it/);
+      assert.deepStrictEqual(notMine.items, [], 'nothing I can re-encrypt: no button');
     } finally {
       stopRecording();
       fs.rmSync(enc, { force: true });
       for (const f of aside) fs.renameSync(`${f}.aside`, f);
-      for (const name of ['gina', 'erin']) fs.rmSync(path.join(teamDir(), `${name}.pub`), { force: true });
+      for (const name of ['gina', 'erin', 'finn']) fs.rmSync(path.join(teamDir(), `${name}.pub`), { force: true });
     }
   });
 

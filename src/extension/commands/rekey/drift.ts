@@ -107,6 +107,15 @@ export class DriftScanner {
   }
 
   /**
+   * The files encrypted for the team whose recipients are no longer the team's (after a teammate was
+   * added, those not yet for them), and how many of them one of my keys opens, so I can re-encrypt them.
+   */
+  async drifting(): Promise<{ total: number; mine: number }> {
+    const drift = (await this.scan()).entries.filter((e) => e.status === 'drift');
+    return { total: drift.length, mine: drift.filter((e) => e.canDecrypt).length };
+  }
+
+  /**
    * What deleting my key `fingerprint` costs in this workspace: the encrypted files (`.enc`, Shamir
    * shares, value-encrypted files) it opens and none of `otherKeys` does; `alone` when it is their only
    * recipient, so no one can open them again. Delete Key's warning names them.

@@ -102,20 +102,26 @@ async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promi
   // The user just confirmed the fingerprint: the addition is signed by them (and pinned).
   await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, targetFolder(a.folder), { op, name: normalizeRosterName(name), fingerprint: key.fingerprint }, false));
   // The files already there are not for them yet: the way to change that is one click away, as after a
-  // removal. With none, there is nothing to re-encrypt, and nothing is offered.
+  // removal. With none, there is nothing to re-encrypt; with none I can open, a teammate who can must.
   const reencrypt = vscode.l10n.t('Re-encrypt Workspace Files');
-  const existingFiles = await deps.hasEncryptedFiles();
+  const files = await deps.driftingFiles();
   const added =
     op === 'deploy'
       ? vscode.l10n.t('Added {0} to the team as a deploy key ({1}): files for the team are encrypted to it, and its signature vouches for no one.', who, vscode.workspace.asRelativePath(uri))
       : vscode.l10n.t('Added {0} to the team as {1}.', who, vscode.workspace.asRelativePath(uri));
-  const next = existingFiles
-    ? op === 'deploy'
-      ? vscode.l10n.t('Re-encrypt existing files so it can read them.')
-      : vscode.l10n.t('Re-encrypt existing files so they can read them.')
-    : vscode.l10n.t('Files encrypted for the team from now on include them.');
+  const next =
+    files?.total === 0
+      ? vscode.l10n.t('Files encrypted for the team from now on include them.')
+      : files?.mine === 0
+        ? files.total === 1
+          ? vscode.l10n.t('None of your keys opens the file encrypted for the team here: a teammate who can must re-encrypt it (Encrypted Files view).')
+          : vscode.l10n.t('None of your keys opens the {0} files encrypted for the team here: a teammate who can must re-encrypt them (Encrypted Files view).', files.total)
+        : op === 'deploy'
+          ? vscode.l10n.t('Re-encrypt existing files so it can read them.')
+          : vscode.l10n.t('Re-encrypt existing files so they can read them.');
+  const offer = (files === undefined || files.mine > 0) && (await reencryptAvailable());
   void vscode.window
-    .showInformationMessage(`${added} ${next}`, ...(existingFiles && (await reencryptAvailable()) ? [reencrypt] : []))
+    .showInformationMessage(`${added} ${next}`, ...(offer ? [reencrypt] : []))
     .then((choice) => (choice === reencrypt ? vscode.commands.executeCommand(CommandId.ReencryptWorkspace) : undefined));
   return { name: normalizeRosterName(name), uri, fingerprint: key.fingerprint };
 }

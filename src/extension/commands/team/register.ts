@@ -20,8 +20,11 @@ export interface TeamDeps {
   session: CryptoSession;
   rosterTrust: RosterTrust;
   extensionMode: vscode.ExtensionMode;
-  /** Whether the workspace holds any encrypted file (`.enc` or value-encrypted) a new teammate could be given. */
-  hasEncryptedFiles: () => Promise<boolean>;
+  /**
+   * The workspace's files encrypted for the team that do not include the whole team (`.enc` or
+   * value-encrypted), and how many of them my keys open; undefined when the workspace is not searched.
+   */
+  driftingFiles: () => Promise<{ total: number; mine: number } | undefined>;
 }
 
 const HANDLERS: Handlers<TeamDeps> = [

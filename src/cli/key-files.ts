@@ -111,7 +111,12 @@ export async function loadPublicKey(arg: string, passphrases: PassphraseSource):
 function missingRosterHint(dir: string): string {
   const there = fromRepositoryRoot(dir);
   if (there !== undefined) return `paths are taken from the current directory: from here, the repository's ${dir} is ${there} (pass -R ${there})`;
-  const roster = findRoster(process.cwd());
+  let roster: string | undefined;
+  try {
+    roster = findRoster(process.cwd());
+  } catch {
+    roster = undefined; // two rosters: no suggestion
+  }
   if (roster !== undefined) {
     const from = path.relative(process.cwd(), roster) || '.';
     return `the team roster of this repository is ${from} (pass -R ${from})`;

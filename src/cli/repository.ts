@@ -2,6 +2,7 @@
 // without -e, `rekey` without -r/-R) and for hints that name them (`-R DIR` given from a subfolder).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CliError } from './output';
 
 /** The team roster, relative to the repository root (docs/ROSTER.md); also a git path, hence the slash. */
 export const ROSTER_DIR = '.custodian/team';
@@ -18,11 +19,35 @@ export function findRepositoryRoot(start: string): string | undefined {
   }
 }
 
-/** The roster of the repository `start` is in, when it has one. */
+/** The nearest folder from `dir` upwards holding `.git`: the top of the git work tree `dir` is in. */
+function gitWorkTreeTop(dir: string): string | undefined {
+  for (let up = dir; ; up = path.dirname(up)) {
+    if (fs.existsSync(path.join(up, '.git'))) return up;
+    if (path.dirname(up) === up) return undefined;
+  }
+}
+
+/**
+ * The roster of the repository `start` is in, when it has one. A roster nested inside a git work tree
+ * that has another one further up is refused: it would decide, silently and on first use, who a file
+ * below it is encrypted to, and a commit can add one (docs/ROSTER.md §6).
+ */
 export function findRoster(start: string): string | undefined {
   const root = findRepositoryRoot(start);
   const dir = root === undefined ? undefined : path.join(root, ROSTER_DIR);
-  return dir !== undefined && fs.existsSync(dir) ? dir : undefined;
+  if (dir === undefined || !fs.existsSync(dir)) return undefined;
+  const top = gitWorkTreeTop(root!);
+  for (let up = root!; top !== undefined && up !== top; ) {
+    up = path.dirname(up);
+    const outer = path.join(up, ROSTER_DIR);
+    if (fs.existsSync(outer)) {
+      const shown = (p: string): string => path.relative(process.cwd(), p) || '.';
+      throw new CliError(`two team rosters claim ${shown(start)}: ${shown(dir)} inside the repository whose roster is ${shown(outer)}`, {
+        hint: `Custodian takes one roster per repository: if no one meant ${shown(dir)}, remove it (git log -- ${shown(dir)} shows who added it); to use one on purpose, pass it with -R`,
+      });
+    }
+  }
+  return dir;
 }
 
 /**

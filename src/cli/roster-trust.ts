@@ -10,6 +10,7 @@ import { reviewRoster, samePins, type PinQuestion, type PinReview, type RosterPi
 import { verifyRoster, type RosterVerification } from '../core/roster-records';
 import { defaultPinStoreFile, PINS_FILE_ENV, PinStore, readPinsFile, rosterKey } from '../node/roster-pin-store';
 import { historyProblems, lastChange, readRosterRecords } from '../node/roster-records-dir';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CommandContext } from './command';
 import { loadRoster } from './key-files';
@@ -21,10 +22,32 @@ export interface LoadedMember {
   key: RsaPublicKey;
 }
 
+/**
+ * A roster is a folder committed in its repository. Its pins are kept under its real path, so a commit
+ * that turned `.custodian/team` (or `.custodian`) into a link to another folder of keys would read as a
+ * roster seen for the first time, pinned without a question: such a roster is refused.
+ */
+async function refuseLinkedRoster(dir: string): Promise<void> {
+  const resolved = path.resolve(dir);
+  const links = [resolved, ...(path.basename(path.dirname(resolved)) === '.custodian' ? [path.dirname(resolved)] : [])];
+  for (const p of links) {
+    const isLink = await fs.lstat(p).then(
+      (st) => st.isSymbolicLink(),
+      () => false, // missing: loadRoster says so
+    );
+    if (isLink) {
+      throw new CliError(`the roster ${dir} is reached through a symbolic link (${p}): a commit could point it at other keys`, {
+        hint: 'a roster is a plain folder of .pub files committed in the repository: replace the link with the folder (git log -- ' + path.relative(process.cwd(), p) + ' shows who made it)',
+      });
+    }
+  }
+}
+
 /** Where pins come from: a read-only file CI controls, or the user's store (which grows on first use). */
 export type PinSource = { kind: 'file'; file: string; pins: RosterPins } | { kind: 'store'; store: PinStore; key: string; pins: RosterPins | undefined };
 
 export async function pinSource(dir: string, pinsFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<PinSource> {
+  await refuseLinkedRoster(dir);
   const file = pinsFlag ?? (env[PINS_FILE_ENV] || undefined);
   if (file !== undefined) return { kind: 'file', file, pins: await readPinsFile(file) };
   const store = new PinStore(defaultPinStoreFile(env));

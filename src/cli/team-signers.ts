@@ -61,7 +61,12 @@ export async function rosterWriters(dir: string, backend: CryptoBackend): Promis
  * Never fails: naming the signer must not stop a command that has already verified the file.
  */
 export async function describeTeamSigner(fingerprint: string, file: string | undefined, backend: CryptoBackend): Promise<{ label: string; warning?: string } | undefined> {
-  const dir = findRoster(file === undefined ? process.cwd() : path.dirname(path.resolve(file)));
+  let dir: string | undefined;
+  try {
+    dir = findRoster(file === undefined ? process.cwd() : path.dirname(path.resolve(file)));
+  } catch {
+    return undefined; // two rosters: no name, the key is shown
+  }
   if (dir === undefined) return undefined;
   try {
     const signer = (await teamSigners(dir, backend)).find((s) => s.key.fingerprint === fingerprint);

@@ -143,11 +143,79 @@ describe('cli: custodian rekey', function () {
       // The file for alice alone stays hers: re-keying for the team refuses it.
       const r = cli(['rekey', '-i', alice.privatePath, 'policy-one.enc']);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /keeps recipients that were chosen/);
+      assert.match(r.stderr, /keeps its recipients: its recipients were chosen/);
       assert.deepEqual(fingerprints(path.join(repo, 'policy-one.enc')), [alice.fingerprint]);
     } finally {
       for (const f of ['policy-plain.txt', 'policy-team.enc', 'policy-one.enc', 'policy-both.enc', 'policy.plain.env', 'policy.env']) fs.rmSync(path.join(repo, f), { force: true });
     }
+  });
+
+  it('a Shamir share or an MFA seed written before the policy field keeps its recipients by its location: the roster never widens a share', async () => {
+    // The attacker: bob holds one share of a 2-of-3 set; re-keyed to the team, carol could recover alone.
+    const backend = createNodeCryptoBackend();
+    const bobKey = privateKeyFromPem(fs.readFileSync(bob.privatePath, 'utf8'));
+    const shares = path.join(repo, '.custodian', 'shares', 'db-root');
+    const mfa = path.join(repo, '.custodian', 'mfa');
+    fs.mkdirSync(shares, { recursive: true });
+    fs.mkdirSync(mfa, { recursive: true });
+    const share = path.join(shares, 'bob.share.enc');
+    const seed = path.join(mfa, 'github.enc');
+    // No recipientPolicy field: what a writer before the field wrote.
+    fs.writeFileSync(share, await encryptBytes(new TextEncoder().encode('share'), { recipients: [bobKey.publicKey], signer: bobKey, backend }));
+    fs.writeFileSync(seed, await encryptBytes(new TextEncoder().encode('seed'), { recipients: [bobKey.publicKey], signer: bobKey, backend }));
+    const shareBytes = fs.readFileSync(share);
+    const seedBytes = fs.readFileSync(seed);
+    assert.equal(JSON.parse(ok(cli(['inspect', '--json', share])).out).recipientPolicy, null, 'no field');
+
+    // The documented sweep, by the roster of the repository: both are left as they were.
+    const sweep = cli(['rekey', '-i', bob.privatePath, share, seed, 'app.env.enc']);
+    assert.equal(sweep.code, 1, sweep.stderr);
+    assert.match(sweep.stderr, /bob\.share\.enc keeps its recipients: a Shamir share stays sealed to its custodian only/);
+    assert.match(sweep.stderr, /github\.enc keeps its recipients: an MFA seed keeps the recipients it was shared with/);
+    assert.ok(fs.readFileSync(share).equals(shareBytes) && fs.readFileSync(seed).equals(seedBytes), 'neither re-keyed');
+    // A roster named with -R re-keys the seed (the person asked for the team), never the share.
+    const named = cli(['rekey', '-i', bob.privatePath, '-R', '.custodian/team', share, seed]);
+    assert.equal(named.code, 1, named.stderr);
+    assert.match(named.stderr, /bob\.share\.enc keeps its recipients: .*only for recipients named with -r\b/);
+    assert.ok(fs.readFileSync(share).equals(shareBytes), 'the share is not widened to the roster');
+    assert.deepEqual(fingerprints(seed), [alice.fingerprint, bob.fingerprint, dana.fingerprint].sort());
+    // Its one custodian's key, named with -r, is how a share is re-sealed (bob's new key).
+    ok(cli(['rekey', '-i', bob.privatePath, '-r', dana.sshPubPath, share]));
+    assert.deepEqual(fingerprints(share), [dana.fingerprint]);
+  });
+
+  it('refuses a roster reached through a symbolic link, and a second roster nested inside the repository', () => {
+    const team = path.join(repo, '.custodian', 'team');
+    ok(cli(['rekey', '-i', alice.privatePath, 'app.env.enc'])); // pins the roster
+    const enc = fs.readFileSync(path.join(repo, 'app.env.enc'));
+    // The attacker's commit: .custodian/team becomes a link to a folder with the same keys and mallory's.
+    const other = path.join(repo, '.custodian', 'keys');
+    fs.renameSync(team, other);
+    fs.copyFileSync(mallory.sshPubPath, path.join(other, 'mallory.pub'));
+    fs.symlinkSync('keys', team);
+    for (const args of [['app.env.enc'], ['-R', '.custodian/team', 'app.env.enc']]) {
+      const r = cli(['rekey', '-i', alice.privatePath, ...args]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /the roster .*team is reached through a symbolic link/);
+    }
+    const encrypt = cli(['encrypt', '-R', '.custodian/team', '-o', 'new.enc', 'app.env.enc']);
+    assert.notEqual(encrypt.code, 0);
+    assert.ok(!fs.existsSync(path.join(repo, 'new.enc')), 'nothing encrypted to the linked roster');
+    assert.ok(fs.readFileSync(path.join(repo, 'app.env.enc')).equals(enc), 'not re-keyed to mallory');
+    fs.rmSync(team);
+    fs.rmSync(path.join(other, 'mallory.pub'));
+    fs.renameSync(other, team);
+
+    // A roster committed below the repository's: a file under it would be re-keyed to its keys on first use.
+    const nested = path.join(repo, 'config', '.custodian', 'team');
+    fs.mkdirSync(nested, { recursive: true });
+    for (const k of [alice, bob, mallory]) fs.copyFileSync(k.sshPubPath, path.join(nested, `${path.basename(k.sshPubPath, '.pub')}.pub`));
+    fs.copyFileSync(path.join(repo, 'app.env.enc'), path.join(repo, 'config', 'prod.enc'));
+    const prod = fs.readFileSync(path.join(repo, 'config', 'prod.enc'));
+    const r = cli(['rekey', '-i', alice.privatePath, 'config/prod.enc']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /two team rosters claim config: config\/\.custodian\/team inside the repository whose roster is \.custodian\/team/);
+    assert.ok(fs.readFileSync(path.join(repo, 'config', 'prod.enc')).equals(prod), 'not re-keyed to the nested roster');
   });
 
   it('chosen recipients are not widened to the team unless named; a swapped roster key stops everything', async () => {
@@ -157,7 +225,7 @@ describe('cli: custodian rekey', function () {
     fs.writeFileSync(share, await encryptBytes(new TextEncoder().encode('share'), { recipients: [aliceKey.publicKey], signer: aliceKey, backend, recipientPolicy: 'chosen' }));
     const r = cli(['rekey', '-i', alice.privatePath, 'share-1.enc']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /keeps recipients that were chosen/);
+    assert.match(r.stderr, /keeps its recipients: its recipients were chosen/);
     ok(cli(['rekey', '-i', alice.privatePath, '-r', alice.sshPubPath, '-r', bob.sshPubPath, 'share-1.enc']));
     assert.deepEqual(fingerprints(share), [alice.fingerprint, bob.fingerprint].sort());
     assert.equal(JSON.parse(ok(cli(['inspect', '--json', share])).out).recipientPolicy, 'chosen', 'still chosen');

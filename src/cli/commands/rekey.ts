@@ -12,6 +12,7 @@ import { hasEnvelopeMagic, type RecipientPolicy } from '../../core/envelope-head
 import { CustodianError, describeError } from '../../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
 import { isValueEncrypted, openValues, sealValues } from '../../core/values';
+import { describeKeepReason, keepReason } from '../../core/recipient-policy';
 import { readEnvelopeHeader, reencryptFile } from '../../node/envelope-files';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
@@ -31,6 +32,8 @@ interface Plan {
   readonly recipients: readonly RsaPublicKey[];
   /** True when -r/-R named them; false for the repository's roster. */
   readonly explicit: boolean;
+  /** True when any came from a roster (-R, or the repository's): a team, never the holder of a share. */
+  readonly fromRoster: boolean;
   readonly identities: readonly Key[];
   readonly signer?: Key;
   readonly signUnverified: boolean;
@@ -55,11 +58,19 @@ function sameRecipients(current: readonly string[], wanted: readonly RsaPublicKe
   return set.size === wanted.length && wanted.every((k) => set.has(k.fingerprint));
 }
 
-/** Chosen recipients (a share, a seed for some, a subset) are never widened to the team unasked. */
+/**
+ * Chosen recipients (a share, a seed for some, a subset) are never widened to the team unasked. A file's
+ * location counts as the extension's does (FORMAT.md §3.4): a share is a share whatever its header says,
+ * and a seed under .custodian/mfa/ without the field was shared with some.
+ */
 function refuseChosen(file: string, policy: RecipientPolicy | undefined, plan: Plan): void {
-  if (policy === 'chosen' && !plan.explicit) {
-    throw new CliError(`${file} keeps recipients that were chosen, not "the team" (a Shamir share, a seed for some, a subset): rekey leaves it to the team's roster only when asked`, {
-      hint: 'name its recipients with -r (or -R) to re-encrypt it for them',
+  const keep = keepReason(path.resolve(file), policy);
+  if (keep && (!plan.explicit || (keep === 'share' && plan.fromRoster))) {
+    throw new CliError(`${file} keeps its recipients: ${describeKeepReason(keep)}; rekey re-encrypts it only for recipients named with ${keep === 'share' ? '-r' : '-r or -R'}`, {
+      hint:
+        keep === 'share'
+          ? 'a share is sealed to its one custodian: name their new key with -r alone, or have the dealer split the secret again'
+          : 'name its recipients with -r (or -R) to re-encrypt it for them',
     });
   }
 }
@@ -192,7 +203,8 @@ Examples:
     const signArg = args.string('sign');
     const byFingerprint = signArg?.startsWith('SHA256:') === true;
     const signer = signArg === undefined ? undefined : (await resolveSigner(byFingerprint ? request : { ...request, files: [signArg] }, byFingerprint ? signArg : undefined)).key;
-    const plan: Plan = { recipients, explicit, identities, signer, signUnverified: args.flag('sign-unverified') };
+    const fromRoster = !explicit || args.strings('roster').length > 0;
+    const plan: Plan = { recipients, explicit, fromRoster, identities, signer, signUnverified: args.flag('sign-unverified') };
     const who = roster ? `the team (${path.relative(process.cwd(), roster) || '.'}: ${recipients.length} keys)` : `${recipients.length} recipient${recipients.length === 1 ? '' : 's'}`;
     let failed = 0;
     for (const file of files) {

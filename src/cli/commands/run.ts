@@ -102,6 +102,15 @@ function runChild(command: string, args: readonly string[], env: Record<string, 
 /** What names the key run decrypts with: never inherited by the command. */
 const KEY_VARIABLES = [KEY_ENV, IDENTITY_ENV, PASSPHRASE_ENV];
 
+/** Whether `file`'s repository has one roster to name its signer with (two are not guessed between). */
+function hasRoster(file: string): boolean {
+  try {
+    return findRoster(path.dirname(path.resolve(file))) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 export const runCommand: Command = {
   name: 'run',
   options: {
@@ -175,7 +184,7 @@ Examples:
       // A file a deploy key signed is worth a warning (the CI key wrote secrets?); the roster code loads
       // only where there is a roster.
       signed: async (file, signer) => {
-        if (!signer || !findRoster(path.dirname(path.resolve(file)))) return;
+        if (!signer || !hasRoster(file)) return;
         const team = await (await import('../team-signers')).describeTeamSigner(signer.fingerprint, file, ctx.backend());
         if (team?.warning) ctx.warn(`${file}: ${team.warning}`);
       },

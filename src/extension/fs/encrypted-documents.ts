@@ -10,7 +10,7 @@ import type { DecryptedBytes, EnvelopeInfo, SignatureStatus } from '../../core/e
 import type { RecipientPolicy } from '../../core/envelope-header';
 import type { EncryptionServices } from '../commands/encrypt/deps';
 import type { CryptoSession, EnvelopeDescription, KnownKey } from '../crypto-session';
-import { policyForNewFile, policyForSave } from '../recipient-policy';
+import { policyForNewFile, policyForSave } from '../../core/recipient-policy';
 import { writeFileAtomic } from '../storage/workspace-files';
 import { formatBytes } from '../../node/envelope-files';
 import { lazyCore, type CoreModule } from '../lazy-core';

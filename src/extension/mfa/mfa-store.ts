@@ -19,7 +19,7 @@ import {
 } from '../../core/errors';
 import type { TotpKey } from '../../core/otpauth';
 import { type CryptoSession, NotARecipientError } from '../crypto-session';
-import { policyForNewFile } from '../recipient-policy';
+import { policyForNewFile } from '../../core/recipient-policy';
 import { lazyCore, type EnvelopeModule } from '../lazy-core';
 import type { ActiveKeyStore } from '../storage/active-key-store';
 import type { Roster } from '../storage/roster';

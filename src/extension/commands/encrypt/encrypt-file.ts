@@ -12,7 +12,7 @@ import { isEncryptedFileUri } from '../../fs/enc-uri';
 import { markEncrypted } from '../../views/context-keys';
 import { LocalHistory, warnHistoryUnreachable, type HistoryCleanup } from '../../storage/local-history';
 import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation } from '../../../node/envelope-files';
-import { policyForNewFile } from '../../recipient-policy';
+import { policyForNewFile } from '../../../core/recipient-policy';
 import type { EncDeps } from './deps';
 import { closeOriginal } from './close-original';
 import { chooseRecipients, RECIPIENT_ARGS, type RecipientArgs } from './recipients';

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../../core/errors';
 import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
-import { keepReason, type KeepReason } from '../../recipient-policy';
+import { keepReason, type KeepReason } from '../../../core/recipient-policy';
 import type { EncryptionServices } from '../encrypt/deps';
 import { lazyCore } from '../../lazy-core';
 import { isValuesFile, readValuesHeader } from '../../fs/values-files';

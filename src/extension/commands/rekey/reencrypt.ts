@@ -15,7 +15,7 @@ import type { EnvelopeInfo } from '../../../core/envelope';
 import type { RsaPrivateKey } from '../../../core/keys';
 import { type CryptoSession, type KnownKey } from '../../crypto-session';
 import { readEnvelopeHeader, reencryptFile } from '../../../node/envelope-files';
-import { keepReason, type KeepReason } from '../../recipient-policy';
+import { keepReason, type KeepReason } from '../../../core/recipient-policy';
 import { encTargets, rel } from '../decrypt/target';
 import type { EncDeps } from '../encrypt/deps';
 import { isValuesFile, readValuesHeader, reencryptValuesFile } from '../../fs/values-files';

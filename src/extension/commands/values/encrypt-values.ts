@@ -15,7 +15,7 @@ import { addValueFileAttributes } from '../../../node/git-setup';
 import { LocalHistory, warnHistoryUnreachable, type HistoryCleanup } from '../../storage/local-history';
 import { lazyCore } from '../../lazy-core';
 import { markEncrypted } from '../../views/context-keys';
-import { policyForNewFile } from '../../recipient-policy';
+import { policyForNewFile } from '../../../core/recipient-policy';
 import { fromArgument, is, type Shape } from '../arguments';
 import { valuesTarget, type ValuesDeps } from './deps';
 

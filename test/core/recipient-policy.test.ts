@@ -1,7 +1,7 @@
 // recipient-policy.ts decides, for every re-keying flow, which files keep their recipients, and what a
 // writer records (docs/FORMAT.md §3.4). The integration test rekey-policy.test.ts drives the flows.
 import { strict as assert } from 'node:assert';
-import { keepReason, policyForNewFile, policyForSave } from '../../src/extension/recipient-policy';
+import { keepReason, policyForNewFile, policyForSave } from '../../src/core/recipient-policy';
 
 describe('recipient-policy', () => {
   it('a share is kept wherever the workspace is and whatever its header says', () => {

@@ -1,8 +1,8 @@
 // Whose files may be re-keyed to "the team", and what a writer records about its recipients
-// (docs/FORMAT.md §3.4). One module decides for every flow that re-encrypts — the drift view,
-// Re-encrypt File/All, Remove Teammate, saving in the .enc editor — so none can widen a Shamir share,
-// an MFA seed for a subset or a file for chosen people to the whole team. Pure: no vscode, no node.
-import type { RecipientPolicy } from '../core/envelope-header';
+// (docs/FORMAT.md §3.4). One module decides for every flow that re-encrypts (the drift view,
+// Re-encrypt File/All, Remove Teammate, saving in the .enc editor, the CLI's rekey), so none can widen
+// a Shamir share, an MFA seed for a subset or a file for chosen people to the whole team.
+import type { RecipientPolicy } from './envelope-header';
 
 /** Why a file keeps its recipients; undefined when it may be re-encrypted for the team. */
 export type KeepReason = 'share' | 'mfa' | 'chosen';

@@ -1,7 +1,7 @@
 // Where pinned roster fingerprints live (docs/ROSTER.md §6): one JSON file per user, outside every
 // repository (whoever can commit to a repository must not be able to edit what its users trust), read
 // and written by the CLI and the extension alike, like ssh's known_hosts. A roster is keyed by the real
-// path of its directory. CI can instead name a pins file it controls (read-only, one `NAME SHA256:…` line
+// path of the folder holding it and its own path there. CI can instead name a pins file it controls (read-only, one `NAME SHA256:…` line
 // per member, `@root SHA256:…` for a root of trust).
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -25,12 +25,21 @@ export function defaultPinStoreFile(env: NodeJS.ProcessEnv = process.env, platfo
   return path.join(base, 'custodian', STORE_FILE);
 }
 
-/** The key a roster's pins are stored under: the real, absolute path of its directory. */
+/**
+ * The key a roster's pins are stored under: the real, absolute path of the folder holding it (the
+ * repository, for `.custodian/team`), then the roster's own path there. The last components are not
+ * resolved: a commit can make `.custodian/team` or `.custodian` a link to another folder of keys, and
+ * that folder must be reviewed against the same pins, not read as a roster seen for the first time.
+ */
 export async function rosterKey(dir: string): Promise<string> {
+  const resolved = path.resolve(dir);
+  const inRepository = path.basename(path.dirname(resolved)) === '.custodian';
+  const holder = inRepository ? path.dirname(path.dirname(resolved)) : path.dirname(resolved);
+  const own = path.relative(holder, resolved);
   try {
-    return await fs.realpath(dir);
+    return path.join(await fs.realpath(holder), own);
   } catch {
-    return path.resolve(dir);
+    return resolved;
   }
 }
 

@@ -29,6 +29,18 @@ describe('node/roster-pin-store', () => {
     assert.equal(key, fs.realpathSync(team));
     await store.set(key, { members: { alice: A } });
     assert.deepEqual(await store.get(await rosterKey(team)), { members: { alice: A } });
+    // A commit that makes .custodian/team (or .custodian) a link to another folder of keys does not make
+    // a new roster: the same pins review what the link reaches.
+    const elsewhere = path.join(dir, 'repo', 'keys');
+    fs.mkdirSync(elsewhere);
+    fs.renameSync(team, path.join(dir, 'repo', '.custodian', 'team-before'));
+    fs.symlinkSync(elsewhere, team);
+    assert.equal(await rosterKey(team), key, '.custodian/team a link');
+    fs.rmSync(team);
+    fs.renameSync(path.join(dir, 'repo', '.custodian'), path.join(dir, 'repo', 'custodian-elsewhere'));
+    fs.symlinkSync(path.join(dir, 'repo', 'custodian-elsewhere'), path.join(dir, 'repo', '.custodian'));
+    assert.equal(await rosterKey(team), key, '.custodian a link');
+    assert.equal(await rosterKey(path.join(dir, 'other-team')), path.join(fs.realpathSync(dir), 'other-team'), 'a roster named with -R elsewhere: its folder, resolved');
     assert.equal(fs.statSync(store.file).mode & 0o777, 0o600);
     fs.writeFileSync(store.file, '{"format": "custodian-roster-pins/1", "rosters": {"x": {"members": {"Alice (you)": "' + A + '"}}}}');
     const before = fs.readFileSync(store.file, 'utf8');

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as os from 'node:os';
+import { constantTimeEqual } from '../core/bytes';
 import { displayText } from '../core/display-text';
 import { decryptBytes, encryptBytes, inspectEnvelope, type DecryptionIdentity, type EnvelopeInfo, type SignatureStatus } from '../core/envelope';
 import { armor, isArmored } from '../core/armor';
@@ -26,7 +27,7 @@ import { PassphraseSource } from './passphrase';
 export const MAX_DRIVER_INPUT_BYTES = 256 * 1024 * 1024;
 
 /** Names for fingerprints, from the roster of the working tree (git runs drivers at its top). */
-async function rosterNames(root: string): Promise<Map<string, string>> {
+export async function rosterNames(root: string): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   let files: string[];
   try {
@@ -163,6 +164,8 @@ export interface MergeRosters {
   readonly removed: ReadonlySet<string>;
   /** Public keys by fingerprint, from the rosters of both sides. */
   readonly keys: ReadonlyMap<string, RsaPublicKey>;
+  /** The roster at HEAD: the team as this side knows it, and the keys whose signature it takes. */
+  readonly ours: ReadonlySet<string>;
 }
 
 /**
@@ -197,20 +200,45 @@ export async function mergeRosters(root: string, env: NodeJS.ProcessEnv): Promis
   const removed = new Set(base.map((k) => k.fingerprint).filter((fp) => !has(ours, fp) || (other !== undefined && !has(theirs, fp))));
   const keys = new Map<string, RsaPublicKey>();
   for (const k of [...ours, ...theirs]) if (!keys.has(k.fingerprint)) keys.set(k.fingerprint, k);
-  return { removed, keys };
+  return { removed, keys, ours: new Set(ours.map((k) => k.fingerprint)) };
 }
 
 export class MergeSideError extends CliError {}
 
 /**
- * The recipients of a merged file: everyone who could read ours or theirs, minus anyone removed from the
- * roster on either side since the merge base (a removal is not undone by merging a branch that still had
- * the person). Throws when no one is left.
+ * The recipients of a merged file: everyone who could read ours, and those who could read theirs who are
+ * in the roster at HEAD, minus anyone removed from the roster on either side since the merge base (a
+ * removal is not undone by merging a branch that still had the person). A recipient of theirs alone who
+ * is not in this side's roster is left out (`leftOut`): a branch cannot give itself a new reader by
+ * re-encrypting a file for them; once its roster change is merged and checked, `rekey` adds them.
+ * Throws when no one is left.
  */
-export function mergedRecipients(rosters: MergeRosters, sides: readonly (readonly string[])[], what: string): string[] {
-  const fingerprints = [...new Set(sides.flat())].filter((fp) => !rosters.removed.has(fp));
-  if (fingerprints.length === 0) throw new MergeSideError(`cannot merge ${what}: every recipient was removed from the roster`, { hint: 'add someone to .custodian/team, or resolve by hand' });
-  return fingerprints;
+export function mergedRecipients(rosters: MergeRosters, [ours, theirs]: readonly [readonly string[], readonly string[]], what: string): { fingerprints: string[]; leftOut: string[] } {
+  const mine = new Set(ours);
+  const fingerprints = [...new Set([...ours, ...theirs])].filter((fp) => !rosters.removed.has(fp));
+  const leftOut = fingerprints.filter((fp) => !mine.has(fp) && !rosters.ours.has(fp));
+  const kept = fingerprints.filter((fp) => !leftOut.includes(fp));
+  if (kept.length === 0) throw new MergeSideError(`cannot merge ${what}: every recipient was removed from the roster`, { hint: 'add someone to .custodian/team, or resolve by hand' });
+  return { fingerprints: kept, leftOut };
+}
+
+/** The warning for recipients a merge left out (mergedRecipients). */
+export function leftOutWarning(what: string, leftOut: readonly string[], names: ReadonlyMap<string, string>): string {
+  return `${what}: left out ${leftOut.map((fp) => who(fp, names)).join(', ')}: a recipient of their version only, not in your roster (${ROSTER_DIR} at HEAD); once the roster change that adds them is merged and checked, run "custodian rekey ${what}"`;
+}
+
+/**
+ * The merged content is signed by the merging user, so what their side changed must come from someone
+ * this side trusts with it: a key in the roster at HEAD, or one of mine (as `rekey` asks before it
+ * re-signs content of unknown origin). Theirs unchanged since the base contributes nothing to check.
+ */
+export function checkTheirsSigner(rosters: MergeRosters, mine: readonly RsaPublicKey[], theirs: { changed: boolean; signer?: string }, what: string): void {
+  if (!theirs.changed) return;
+  if (theirs.signer !== undefined && (rosters.ours.has(theirs.signer) || mine.some((k) => k.fingerprint === theirs.signer))) return;
+  const by = theirs.signer === undefined ? 'is not signed' : `is signed by ${theirs.signer}, who is not in your roster (${ROSTER_DIR} at HEAD)`;
+  throw new MergeSideError(`cannot merge ${what}: their version ${by}, and merging would sign its changes as you; the file is left as it was on your side`, {
+    hint: `look at their version first (git show :3:${what} | custodian decrypt names its signer), then resolve by hand: open ${what} in VS Code, or "git checkout --ours ${what}"; then "git add ${what}"`,
+  });
 }
 
 /** Public keys by fingerprint: the rosters of both sides, then `extra` (our own keys, verified signers). */
@@ -271,7 +299,9 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
     }
     const result = mergeBytes(base.plaintext, ours.plaintext, theirs.plaintext, { ours: 'ours', theirs: 'theirs' }, files.markerSize);
     const rosters = await mergeRosters(root, ctx.io.env);
-    const fingerprints = mergedRecipients(rosters, [ours.header?.recipients ?? [], theirs.header?.recipients ?? []], what);
+    checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: !constantTimeEqual(theirs.plaintext, base.plaintext), signer: theirs.signer?.fingerprint }, what);
+    const { fingerprints, leftOut } = mergedRecipients(rosters, [ours.header?.recipients ?? [], theirs.header?.recipients ?? []], what);
+    if (leftOut.length > 0) ctx.warn(leftOutWarning(what, leftOut, await rosterNames(root)));
     const known = knownKeys(rosters, [...identities.map((i) => i.publicKey), ...[ours, theirs].flatMap((sd) => (sd.signer ? [sd.signer] : []))]);
     const recipients = recipientKeys(fingerprints, known, what);
     const signer = (await resolveSigner(request)).key;

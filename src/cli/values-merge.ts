@@ -6,6 +6,7 @@
 // merged by `git merge-file` itself: the driver then behaves exactly as git would.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
+import { constantTimeEqual } from '../core/bytes';
 import { describeError, NoIdentityMatchedError } from '../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { mergeLines } from '../core/line-merge';
@@ -16,7 +17,7 @@ import { displayText } from '../core/display-text';
 import { writeFileAtomic } from '../node/atomic-file';
 import { readSmallFile } from '../node/node-streams';
 import type { CommandContext } from './command';
-import { identityRequest, knownKeys, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, type DriverKeys, type MergeFiles } from './git-drivers';
+import { checkTheirsSigner, identityRequest, knownKeys, leftOutWarning, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, rosterNames, type DriverKeys, type MergeFiles } from './git-drivers';
 import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
 import { MAX_VALUES_FILE_BYTES } from './values-files';
 
@@ -116,6 +117,12 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
   }
 }
 
+/** Plaintexts compared as secrets are: in time that does not depend on where they differ. */
+function sameText(a: string, b: string): boolean {
+  const encoder = new TextEncoder();
+  return constantTimeEqual(encoder.encode(a), encoder.encode(b));
+}
+
 function refused(what: string, side: string, reason: string, cause?: unknown): MergeSideError {
   return new MergeSideError(`cannot merge ${what}: the ${side} version cannot be opened (${reason}); the file is left as it was on your side`, {
     cause,
@@ -132,7 +139,10 @@ function refused(what: string, side: string, reason: string, cause?: unknown): M
 async function sealer(ctx: CommandContext, what: string, format: ValuesFormatName, identities: readonly (RsaPrivateKey | RemoteKey)[], sign: RsaPrivateKey | RemoteKey, sides: readonly Side[]): Promise<(document: string) => Promise<string>> {
   const [base, ours, theirs] = sides.map((s) => s.opened);
   const rosters = await mergeRosters(process.cwd(), ctx.io.env);
-  const fingerprints = mergedRecipients(rosters, [ours?.info.recipients ?? [], theirs?.info.recipients ?? []], what);
+  const theirsSigner = theirs?.signature.kind === 'signed' ? theirs.signature.signer.fingerprint : undefined;
+  checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: theirs !== undefined && !sameText(theirs.document, base?.document ?? sides[0].text), signer: theirsSigner }, what);
+  const { fingerprints, leftOut } = mergedRecipients(rosters, [ours?.info.recipients ?? [], theirs?.info.recipients ?? []], what);
+  if (leftOut.length > 0) ctx.warn(leftOutWarning(what, leftOut, await rosterNames(process.cwd())));
   // The rule: ours', unless only theirs changed it since the base.
   const ruleOf = (o: OpenedValues | undefined): string | undefined => (o ? ruleToString(o.info.rule) : undefined);
   const ruleFrom = ours && ruleOf(ours) === ruleOf(base) && theirs && ruleOf(theirs) !== ruleOf(base) ? theirs : (ours ?? theirs);

@@ -200,6 +200,27 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assertNoPlaintext(b, MARKER);
   });
 
+  it('a version written by an outsider for themselves too is refused: no clean merge seals bob\'s new value to mallory', () => {
+    // Mallory, on no roster, knows the base values (she left, they were never rotated): her branch
+    // re-encrypts the file for alice, bob and herself, signed by her own key, and adds a value.
+    const { a, b } = twoClones('outsider', '.env', 'dotenv', envLines(6));
+    const plain = decrypted(a, '.env', keys.alice).text + `ADDED=${MARKER}-mallory\n`;
+    const recipients = ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.mallory.sshPubPath];
+    const enc = custodian(a, ['encrypt', '--values', '--format', 'dotenv', ...recipients, '-s', keys.mallory.privatePath, '-f', '-o', '.env', '-'], undefined, plain);
+    assert.equal(enc.code, 0, enc.stderr);
+    ok(gitIn(a)(['commit', '-q', '-am', 'mallory']));
+    setValue(b, '.env', 'KEY_1', `${MARKER}-bob-new-secret`, keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob rotates KEY_1']));
+    const oursBytes = fs.readFileSync(path.join(b, '.env'));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0, 'not committed by git merge');
+    assert.match(merge.err, /cannot merge \.env: their version is signed by SHA256:\S+, who is not in your roster \(\.custodian\/team at HEAD\), and merging would sign its changes as you/);
+    assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');
+    assert.equal(custodian(b, ['decrypt', '--values', '-i', keys.mallory.privatePath, '.env']).code, 1, 'mallory cannot read bob\'s file');
+    assertNoPlaintext(b, MARKER);
+  });
+
   it('a tampered side (a token swapped by someone with write access): refused with a clear message, ours untouched', () => {
     const { a, b } = twoClones('tampered', '.env', 'dotenv', envLines(6));
     // Mallory swaps two sealed values in the committed file: each token alone is genuine.

@@ -154,6 +154,43 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol can no longer read the merged file');
   });
 
+  it('a branch cannot give the merge a new reader: an outsider\'s version is refused, a recipient outside the roster is left out', () => {
+    // carol is on no roster. The attacker's branch: the file re-encrypted for alice, bob and carol.
+    const base = lines(12, 'base');
+    const recipientsOf = (repo: string): string[] =>
+      (JSON.parse(custodian(repo, ['inspect', '--json', '.env.enc']).out) as { recipients: { fingerprint: string }[] }).recipients.map((r) => r.fingerprint).sort();
+    const everyone = ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.carol.sshPubPath];
+    const team = [keys.alice.fingerprint, keys.bob.fingerprint].sort();
+    for (const signer of ['carol', 'alice'] as const) {
+      const { a, b } = twoClones(`outsider-${signer}`, ['alice', 'bob'], base.join(''));
+      const theirs = [...base];
+      theirs[1] = `KEY_1=${MARKER}-theirs\n`;
+      encryptInto(a, '.env.enc', theirs.join(''), keys[signer], everyone);
+      ok(gitIn(a)(['commit', '-q', '-am', 'for carol too']));
+      const ours = [...base];
+      ours[9] = `KEY_9=${MARKER}-bob\n`;
+      encryptInto(b, '.env.enc', ours.join(''), keys.bob);
+      const gb = gitIn(b, asUser(keys.bob));
+      ok(gb(['commit', '-q', '-am', 'bob edits']));
+      const oursBytes = fs.readFileSync(path.join(b, '.env.enc'));
+      const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+      if (signer === 'carol') {
+        // Signed by someone outside the roster: merging would sign carol's change as bob. Refused, ours kept.
+        assert.notEqual(merge.status, 0);
+        assert.match(merge.err, new RegExp(`their version is signed by ${keys.carol.fingerprint.replace(/[+/]/g, '.')}, who is not in your roster`));
+        assert.ok(fs.readFileSync(path.join(b, '.env.enc')).equals(oursBytes), 'ours left as it was');
+      } else {
+        // Signed by alice, but for carol too: merged cleanly, carol left out, and bob is told.
+        assert.equal(merge.status, 0, merge.err);
+        assert.ok(merge.err.includes(`.env.enc: left out ${keys.carol.fingerprint}: a recipient of their version only, not in your roster (.custodian/team at HEAD)`), merge.err);
+        assert.match(merge.err, /run "custodian rekey \.env\.enc"/);
+        assert.match(decryptFrom(b, '.env.enc', keys.bob).text, new RegExp(`KEY_1=${MARKER}-theirs`));
+      }
+      assert.deepEqual(recipientsOf(b), team, signer);
+      assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol cannot read what bob has');
+    }
+  });
+
   it('git diff, git log -p and git show print the plaintext changes, recipient and signer lines; without a key a summary, exit 0', () => {
     const base = lines(20, 'base');
     const { a } = twoClones('diff', ['alice', 'bob'], base.join(''));

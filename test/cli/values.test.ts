@@ -51,6 +51,12 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     fs.writeFileSync(file('app.env'), PLAIN_ENV);
     const sealed = file('.env');
     assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-r', bob.publicPemPath, '-o', sealed, file('app.env')]).code, 0);
+    // Unsigned: anyone with the public keys could have written it, and set would sign it as bob.
+    const unsigned = run(['set', '-i', bob.privatePath, sealed, 'DB_PASSWORD'], { input: 'n3w secret\n' });
+    assert.equal(unsigned.code, 1);
+    assert.match(unsigned.stderr, /\.env is not signed: setting a value signs the whole file as you/);
+    assert.match(unsigned.stderr, /--sign-unverified/);
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-r', bob.publicPemPath, '-s', alice.privatePath, '-f', '-o', sealed, file('app.env')]).code, 0);
     const g = run(['get', '-i', alice.privatePath, sealed, 'DB_PASSWORD']);
     assert.equal(g.code, 0, g.stderr);
     assert.equal(g.out, 's3cr3t pass\n');
@@ -59,18 +65,50 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stderr, new RegExp(`signed by ${bob.fingerprint.replace(/[+/]/g, '\\$&')}`));
     const after = fs.readFileSync(sealed, 'utf8');
-    const changed = diffLines(before, after.replace(/^#custodian:signer=.*\n|^#custodian:signature=.*\n/gm, ''));
-    assert.deepEqual(changed, ['DB_PASSWORD=…', '#custodian:mac…']);
+    // Re-signed by bob: the value, the MAC, the signer and the signature lines change, nothing else.
+    const changed = diffLines(before, after);
+    assert.deepEqual(changed, ['DB_PASSWORD=…', '#custodian:signer…', '#custodian:mac…', '#custodian:signature…']);
     assert.equal(run(['get', '-i', alice.privatePath, sealed, 'DB_PASSWORD']).out, 'n3w secret\n');
     const d = run(['decrypt', '--values', '-i', alice.privatePath, sealed]);
     assert.equal(d.out, PLAIN_ENV.replace('"s3cr3t pass"', "'n3w secret'"));
+  });
+
+  it('set in a team repository: a version signed outside the roster is refused; a recipient outside it is warned about', () => {
+    // Mallory is on no roster: she re-sealed the file for alice, bob and herself, signed by her own key.
+    const repo = tempDir('custodian-set-repo-');
+    const config = tempDir('custodian-set-config-');
+    try {
+      const mallory = makeOpensslKey(dir, 'mallory');
+      fs.mkdirSync(path.join(repo, '.git'));
+      const team = path.join(repo, '.custodian', 'team');
+      fs.mkdirSync(team, { recursive: true });
+      for (const [name, k] of [['alice', alice], ['bob', bob]] as const) fs.copyFileSync(k.sshPubPath, path.join(team, `${name}.pub`));
+      const inRepo = { cwd: repo, env: { XDG_CONFIG_HOME: config } };
+      fs.writeFileSync(path.join(repo, 'plain.env'), 'API_TOKEN=old\nPORT=1\n');
+      const everyone = ['-r', alice.publicPemPath, '-r', bob.publicPemPath, '-r', mallory.publicPemPath];
+      const seal = (signer: TestKey) => assert.equal(run(['encrypt', '--values', ...everyone, '-s', signer.privatePath, '-f', '-o', '.env', 'plain.env'], inRepo).code, 0);
+      seal(mallory);
+      const before = fs.readFileSync(path.join(repo, '.env'));
+      const refused = run(['set', '-i', alice.privatePath, '.env', 'API_TOKEN'], { ...inRepo, input: 'rotated-secret' });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /\.env is signed by SHA256:\S+, which is neither your key nor in the team roster: setting a value signs the whole file as you/);
+      assert.ok(fs.readFileSync(path.join(repo, '.env')).equals(before), 'unchanged');
+      // Bob, on the roster, wrote it, but for mallory too: set goes ahead and says who else reads the value.
+      seal(bob);
+      const warned = run(['set', '-i', alice.privatePath, '.env', 'API_TOKEN'], { ...inRepo, input: 'rotated-secret' });
+      assert.equal(warned.code, 0, warned.stderr);
+      assert.ok(warned.stderr.includes(`.env is also encrypted for ${mallory.fingerprint}, not in the team roster: they can read the new value too`), warned.stderr);
+    } finally {
+      removeDir(repo);
+      removeDir(config);
+    }
   });
 
   it('set on nested YAML and JSON values; a new .env name is appended', () => {
     for (const [name, plain, key] of [['s.yaml', PLAIN_YAML, 'db.password'], ['s.json', PLAIN_JSON, 'db.password']] as const) {
       fs.writeFileSync(file(`p-${name}`), plain);
       assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-o', file(name), file(`p-${name}`)]).code, 0);
-      const s = run(['set', '-i', alice.privatePath, file(name), key], { input: 'x: "y"' });
+      const s = run(['set', '-i', alice.privatePath, '--sign-unverified', file(name), key], { input: 'x: "y"' });
       assert.equal(s.code, 0, s.stderr);
       assert.equal(run(['get', '-i', alice.privatePath, file(name), key]).out, 'x: "y"\n');
     }

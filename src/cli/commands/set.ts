@@ -3,12 +3,16 @@
 // list). Only that value is re-sealed: every other token stays byte for byte, so the diff is one line
 // plus the metadata's mac= and signature= lines.
 import { openValues, replaceValue } from '../../core/values';
-import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
+import * as path from 'node:path';
+import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
 import { decodeText, readSmallInput } from '../io';
 import { reportSigner } from '../team-signers';
 import { IDENTITY_HELP, rewriteSigner } from '../identities';
-import { UsageError } from '../output';
+import { loadRoster } from '../key-files';
+import { CliError, UsageError } from '../output';
+import { findRoster } from '../repository';
+import { vettedRosterKeys } from '../roster-trust';
 import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
 
 /** A secret value is small; this bounds a mistaken pipe. */
@@ -19,23 +23,32 @@ export const setCommand: Command = {
   options: {
     identity: { type: 'string', short: 'i', multiple: true },
     sign: { type: 'string', short: 's' },
+    'sign-unverified': { type: 'boolean' },
+    pins: { type: 'string' },
     format: { type: 'string' },
     ...PASSPHRASE_FILE_OPTION,
   },
-  help: `Usage: custodian set [-i KEY]… [-s KEY] [--format FMT] [--passphrase-file FILE] FILE NAME < VALUE
+  help: `Usage: custodian set [-i KEY]… [-s KEY] [--sign-unverified] [--pins FILE] [--format FMT]
+                     [--passphrase-file FILE] FILE NAME < VALUE
 
 Reads the new value of NAME from standard input (one final line break is removed, so
 "echo secret |" and a typed line work) and writes FILE again, atomically, in place. Only NAME's
 value is re-sealed; every other value keeps its token byte for byte. A NAME not yet in a .env file
 (or a new top-level key of a YAML file) is added at the end; in JSON, add the member in an editor
 first. The file is verified before it is changed, and signed again: by the key that opened it,
-unless -s names another. The value is never taken from the command line.
+unless -s names another. Since the whole file is then signed by you, a file that is unsigned, or
+signed by a key that is neither yours nor in the repository's roster (vetted against your pins, as
+encrypt -R vets it; without a roster, one of the file's recipients), is refused unless
+--sign-unverified. A recipient outside the roster is warned
+about: they can read the new value too. The value is never taken from the command line.
 
 Flags:
   -i, --identity KEY      private key file that opens FILE; repeatable
 ${IDENTITY_HELP}
   -s, --sign KEY          sign with this private key file, or the key of this fingerprint (SHA256:…)
                           among the -i keys (default: the key that opened FILE)
+      --sign-unverified   sign even a file of unknown origin: you checked its content yourself
+      --pins FILE         pins to vet the roster against, for CI (see custodian roster --help)
 ${VALUES_FORMAT_HELP}
 ${PASSPHRASE_HELP}
 
@@ -56,6 +69,9 @@ Examples:
     const explicitSigner = await valuesSigner(args, ctx, file);
     const opened = await openValues(text, { format, identities, backend: ctx.backend() });
     try {
+      const signedBy = opened.signature.kind === 'signed' ? opened.signature.signer.fingerprint : undefined;
+      const mine = identities.map((k) => k.publicKey.fingerprint);
+      await checkOrigin(file, signedBy, mine, opened.info.recipients, { signUnverified: args.flag('sign-unverified'), pins: args.string('pins') }, ctx);
       if (ctx.io.stdin.isTTY) ctx.info(`type the new value of ${name}, then Enter and Ctrl-D`);
       const value = decodeText(await readSmallInput(undefined, ctx.io, MAX_VALUE_BYTES), 'standard input').replace(/\r?\n$/, '');
       // The key that opened the file signs it again (a local key, or the agent's).
@@ -69,5 +85,40 @@ Examples:
     }
   },
 };
+
+/**
+ * `set` signs the whole file as the user, so what it holds must come from someone they trust with it:
+ * one of their keys, or a member of the repository's roster (vetted against the pins, so a key added
+ * to the roster by the same commit is asked about first; without a roster, a recipient), as `rekey`
+ * asks before re-signing. Recipients
+ * outside the roster are told about: the new value is sealed to them too.
+ */
+async function checkOrigin(
+  file: string,
+  signer: string | undefined,
+  mine: readonly string[],
+  recipients: readonly string[],
+  options: { signUnverified: boolean; pins: string | undefined },
+  ctx: CommandContext,
+): Promise<void> {
+  const rosterDir = findRoster(path.dirname(path.resolve(file)));
+  const members = rosterDir === undefined ? [] : (await loadRoster(rosterDir)).map((m) => m.key.fingerprint);
+  // Without a roster there is no team to ask: a recipient's signature counts, as rekey counts one.
+  const vouchers = rosterDir === undefined ? recipients : members;
+  const trusted = signer !== undefined && (mine.includes(signer) || vouchers.includes(signer));
+  if (!trusted && !options.signUnverified) {
+    const whose = rosterDir === undefined ? 'neither your key nor a recipient' : 'neither your key nor in the team roster';
+    throw new CliError(`${file} is ${signer === undefined ? 'not signed' : `signed by ${signer}, which is ${whose}`}: setting a value signs the whole file as you`, {
+      hint: 'check where its content came from (custodian decrypt --values shows it and its recipients), then run again with --sign-unverified',
+    });
+  }
+  // A roster member's signature counts once the roster itself passes the review (a newcomer is asked about).
+  if (trusted && !mine.includes(signer) && rosterDir !== undefined) await vettedRosterKeys([rosterDir], options.pins, ctx);
+  if (rosterDir === undefined) return;
+  const outside = recipients.filter((fp) => !members.includes(fp) && !mine.includes(fp));
+  if (outside.length > 0) {
+    ctx.warn(`${file} is also encrypted for ${outside.join(', ')}, not in the team roster: they can read the new value too (custodian rekey re-encrypts it for the team)`);
+  }
+}
 
 export const main = commandMain(setCommand);

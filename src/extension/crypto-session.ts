@@ -40,6 +40,30 @@ export interface Party {
   name: string;
   source?: KeySource;
   deploy?: true;
+  /** A teammate the roster named once and no longer does (their roster name; the party has no source). */
+  former?: string;
+}
+
+/**
+ * How a signer Custodian does not vouch for is named in a sentence: a former teammate by name ("signed
+ * by bob, who was removed from the team"), any other key by its fingerprint.
+ */
+export function unknownSignerText(party: Party): string {
+  return party.former !== undefined
+    ? vscode.l10n.t('signed by {0}, who was removed from the team', displayText(party.former))
+    : vscode.l10n.t('signed by a key Custodian does not know ({0})', party.name);
+}
+
+/**
+ * What an open document says once its file changed on disk and could not be opened again (tampered,
+ * no longer for me, …): the editor keeps the text read before, which no longer matches the file.
+ */
+export function unreadableDescription(previous: EnvelopeDescription, what: string, reason: string): EnvelopeDescription {
+  return {
+    ...previous,
+    summary: vscode.l10n.t('{0} changed on disk and cannot be opened', what),
+    warning: vscode.l10n.t('{0} The editor still shows the version opened before, which is not what the file on disk holds now. Close it without saving, and find out how the file changed.', reason),
+  };
 }
 
 export type SignerState =
@@ -153,6 +177,20 @@ export class CryptoSession {
         if (v?.status === 'verified' && v.deploy) found.add(m.key.fingerprint);
       }
     }
+    return found;
+  }
+
+  /**
+   * The roster entries of `folder` whose records say they are broken (a key swapped without a signature,
+   * a signed removal deleted, …: docs/ROSTER.md §5), by fingerprint. They are not the team until a
+   * verified member confirms them, so a file is not "missing" them, and one they can read is flagged.
+   */
+  async brokenRosterKeys(folder: vscode.WorkspaceFolder | undefined): Promise<Set<string>> {
+    const found = new Set<string>();
+    if (!folder) return found;
+    const members = (await this.deps.roster.members()).filter((m) => m.folder.index === folder.index);
+    const checked = members.length > 0 ? await this.deps.rosterTrust.verify(folder, members).catch(() => undefined) : undefined;
+    for (const m of members) if (checked?.verification.entries.get(m.name)?.status === 'broken') found.add(m.key.fingerprint);
     return found;
   }
 
@@ -289,7 +327,7 @@ export class CryptoSession {
     if (!k) {
       // A teammate removed from the roster keeps a name, but not the trust of a known key (no source).
       const former = this.formerName(fingerprint);
-      return { fingerprint, name: former ? vscode.l10n.t('{0} (removed from team)', displayText(former)) : shortFp(fingerprint) };
+      return former ? { fingerprint, name: vscode.l10n.t('{0} (removed from team)', displayText(former)), former } : { fingerprint, name: shortFp(fingerprint) };
     }
     // Roster and contact names come from files and other people: shown only through displayText.
     const name = displayText(k.name);
@@ -315,7 +353,9 @@ export class CryptoSession {
     } else {
       const mark = signer.kind === 'verified' ? (signer.known && !signer.party.deploy ? '✓' : '⚠') : '?';
       summary = vscode.l10n.t('Encrypted for {0} · signed by {1} {2}', forWhom, signer.party.name, mark);
-      if (!signer.known) warning = vscode.l10n.t('Signed by a key Custodian does not know ({0}): check who wrote it.', signer.party.fingerprint);
+      if (!signer.known && signer.party.former !== undefined) {
+        warning = vscode.l10n.t('Signed by {0}, who was removed from the team since: check that this version is one you expect.', displayText(signer.party.former));
+      } else if (!signer.known) warning = vscode.l10n.t('Signed by a key Custodian does not know ({0}): check who wrote it.', signer.party.fingerprint);
       else if (signer.party.deploy) {
         warning = vscode.l10n.t('Signed by {0}, a deploy key: deploy keys read the team\'s secrets, teammates write them. If no one on the team knows why {0} wrote this file, its key has leaked: rotate it.', signer.party.name);
       }
@@ -331,7 +371,7 @@ export class CryptoSession {
   unverifiedSigner(header: EnvelopeInfo, known: readonly KnownKey[]): string | undefined {
     if (!header.signer) return 'unsigned';
     const party = this.party(header.signer.fingerprint, known);
-    return party.source ? undefined : vscode.l10n.t('signed by a key Custodian does not know ({0})', party.name);
+    return party.source ? undefined : unknownSignerText(party);
   }
 
   /** The roster name a teammate had before leaving it, from the last roster that named them. */

@@ -8,9 +8,10 @@ import type { CopyDecryptedResult } from '../../src/extension/commands/decrypt/c
 import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/decrypt-to-file';
 import type { OpenDecryptedResult } from '../../src/extension/commands/decrypt/open-decrypted';
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
-import { captureErrors, run } from './support/custodian';
+import { captureErrors, run, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
-import { closeAllEditors, decryptAs, encryptFor, filesContaining, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
+import { closeAllEditors, decryptAs, encryptFor, filesContaining, readdToRoster, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
+import type { RsaPublicKey } from '../../src/core/keys';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
 
@@ -273,5 +274,76 @@ describe('decrypt', function () {
     assert.deepStrictEqual(res.recipients.map((r) => r.name).sort(), ['alice', 'me (you)']);
     assert.strictEqual(res.signer.kind, 'claimed', 'a damaged file\'s signer is only claimed');
     assert.match(res.warning ?? '', /damaged/);
+  });
+
+  it('an open document follows its .enc on disk; one that no longer opens says so; an older text saved over a re-keyed file goes only to the recipients both versions have', async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsPath('follow.env.enc');
+    const replace = async (text: string, recipients: RsaPublicKey[]): Promise<void> => {
+      // As git writes a file it checks out: a new file renamed over the old one.
+      fs.writeFileSync(`${file}.tmp`, await encryptFor(recipients, text, team.alice.key));
+      fs.renameSync(`${file}.tmp`, file);
+    };
+    await replace('A=1\n', [meKey, team.alice.publicKey, team.bob.publicKey]);
+    await run('custodian.openDecrypted', { uri: wsUri('follow.env.enc') });
+    const editor = vscode.window.activeTextEditor!;
+    const status = (): string => team.encryption.statusBar.text ?? '';
+    await replace('A=2\n', [meKey, team.alice.publicKey]);
+    await waitFor('the new version in the editor', async () => editor.document.getText() === 'A=2\n' && /Encrypted for me \(you\), alice · signed by alice ✓/.test(status()));
+
+    // Tampered on disk: the editor keeps what it read, and the status bar stops vouching for it.
+    const good = fs.readFileSync(file);
+    const bad = Buffer.from(good);
+    bad[bad.length - 40] ^= 1;
+    fs.writeFileSync(file, bad);
+    await waitFor('the status bar to say the file no longer opens', async () => /changed on disk and cannot be opened/.test(status()));
+    assert.ok(team.encryption.statusBar.isWarning);
+    assert.strictEqual(editor.document.getText(), 'A=2\n');
+
+    // Bob's stale editor: read while bob was a recipient, edited, then the file is re-keyed without bob
+    // on disk (a pull); saving over it (VS Code's "Overwrite") must not make bob a recipient again.
+    await replace('A=3\n', [meKey, team.alice.publicKey, team.bob.publicKey]);
+    await waitFor('the version for bob too', async () => editor.document.getText() === 'A=3\n' && /bob/.test(status()));
+    await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'B=stale-edit\n'));
+    await replace('A=4\n', [meKey, team.alice.publicKey]);
+    await vscode.workspace.fs.writeFile(editor.document.uri, new TextEncoder().encode(editor.document.getText()));
+    assert.deepStrictEqual(await recipientsOf(fs.readFileSync(file)), [meKey.fingerprint, team.alice.fingerprint].sort(), 'bob not brought back');
+    assert.strictEqual(new TextDecoder().decode((await decryptAs(team.alice, fs.readFileSync(file))).plaintext), 'A=3\nB=stale-edit\n');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('saving a file still encrypted for a teammate removed since asks first; "Save Without Them" leaves them out (.enc and value-encrypted)', async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    await writeEnc('left.env.enc', 'K=1\n', [team.alice.publicKey, team.bob.publicKey]);
+    const { sealValues, valuesRecipients } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    fs.writeFileSync(wsPath('left.env'), await sealValues('V=1\n', { format: 'dotenv', recipients: [meKey, team.alice.publicKey, team.bob.publicKey], signer: team.alice.key, backend }));
+    assert.ok(await run('custodian.removeTeammate', { name: 'bob', confirm: true, reencrypt: false }));
+    const modals = answerModals((p) => (/still encrypted for bob/.test(p.message) ? 'Save Without Them' : undefined));
+    try {
+      // .enc: bob's key left the roster with him, so the only way to save is without him.
+      await run('custodian.openDecrypted', { uri: wsUri('left.env.enc') });
+      let editor = vscode.window.activeTextEditor!;
+      await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'NEW=only-for-the-team\n'));
+      assert.ok(await editor.document.save());
+      assert.match(modals.prompts[0]?.message ?? '', /left\.env\.enc is still encrypted for bob \(removed from team\), who is no longer on the team/);
+      assert.deepStrictEqual(modals.prompts[0].items, ['Save Without Them']);
+      assert.match(modals.prompts[0].detail, /for the others only: me \(you\), alice/);
+      assert.deepStrictEqual(await recipientsOf(fs.readFileSync(wsPath('left.env.enc'))), [meKey.fingerprint, team.alice.fingerprint].sort());
+      assert.strictEqual(new TextDecoder().decode((await decryptAs(team.alice, fs.readFileSync(wsPath('left.env.enc')))).plaintext), 'K=1\nNEW=only-for-the-team\n');
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+
+      // A value-encrypted file: sealed again under a new data key for the others.
+      const shown = vscode.Uri.from({ scheme: 'custodian-values', path: wsUri('left.env').path, query: wsUri('left.env').toString() });
+      editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(shown));
+      await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'W=2\n'));
+      assert.ok(await editor.document.save());
+      assert.match(modals.prompts[1]?.message ?? '', /left\.env is still encrypted for bob/);
+      assert.deepStrictEqual([...valuesRecipients(fs.readFileSync(wsPath('left.env'), 'utf8'), 'dotenv')].sort(), [meKey.fingerprint, team.alice.fingerprint].sort());
+    } finally {
+      modals.dispose();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await readdToRoster(team.bob);
+    }
   });
 });

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
 import { captureErrors, run, section, teamDir, waitFor } from './support/custodian';
+import { answerModals } from './support/modals';
 import { addToRoster, decryptAs, encryptFor, recipientsOf, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
 
 describe('rekey', function () {
@@ -107,11 +108,21 @@ describe('rekey', function () {
     fs.rmSync(wsPath('stale.env.enc'));
   });
 
-  it('Remove Teammate re-encrypts the workspace without them', async () => {
-    const res = await run<{ reencrypt: string }>('custodian.removeTeammate', { name: 'bob', confirm: true, reencrypt: true });
+  it('Remove Teammate re-encrypts the workspace without them, the files they wrote last included (the review says it signs those as me)', async () => {
+    // Bob edited this file last, the usual case: re-keying after his removal must reach it.
+    fs.writeFileSync(wsPath('secrets', 'bob-wrote.env.enc'), await encryptFor([await me(), team.alice.publicKey, team.bob.publicKey], 'BY_BOB=1\n', team.bob.key));
+    const modals = answerModals((p) => (/^Remove .* from the team\?$/.test(p.message) ? 'Remove Teammate' : /^Re-encrypt \d+ files? for the team\?$/.test(p.message) ? 'Re-encrypt' : undefined));
+    let res: { reencrypt: string } | undefined;
+    try {
+      res = await run<{ reencrypt: string }>('custodian.removeTeammate', { name: 'bob', reencrypt: true });
+    } finally {
+      modals.dispose();
+    }
     assert.strictEqual(res?.reencrypt, 'done');
+    const review = modals.prompts.find((p) => /for the team\?$/.test(p.message));
+    assert.match(review?.detail ?? '', /bob-wrote\.env\.enc → .*\(last written by bob, removed from the team: their version will be signed by you\)/);
     await waitForRoster(team.services, 2);
-    for (const name of ['ok.env.enc', 'missing-bob.env.enc']) {
+    for (const name of ['ok.env.enc', 'missing-bob.env.enc', 'bob-wrote.env.enc']) {
       const bytes = new Uint8Array(fs.readFileSync(wsPath('secrets', name)));
       assert.deepStrictEqual(await recipientsOf(bytes), [team.me.fingerprint, team.alice.fingerprint].sort(), name);
       await assert.rejects(decryptAs(team.bob, bytes), /NoIdentityMatched|not a recipient|no identity/i);

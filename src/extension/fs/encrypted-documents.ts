@@ -9,7 +9,7 @@ import { CustodianError, describeError } from '../../core/errors';
 import type { DecryptedBytes, EnvelopeInfo, SignatureStatus } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
 import type { EncryptionServices } from '../commands/encrypt/deps';
-import type { CryptoSession, EnvelopeDescription, KnownKey } from '../crypto-session';
+import { unreadableDescription, type CryptoSession, type EnvelopeDescription, type KnownKey } from '../crypto-session';
 import { policyForNewFile, policyForSave } from '../../core/recipient-policy';
 import { writeFileAtomic } from '../storage/workspace-files';
 import { formatBytes } from '../../node/envelope-files';
@@ -19,6 +19,7 @@ import { CommittedVersions } from '../git/committed-versions';
 import { KeyedDigest } from '../keyed-digest';
 import { GIT_SCHEME, readGitBlob } from '../git/git-blobs';
 import { confirmEmptySave, isBlank } from './empty-save';
+import { FormerRecipientsConsent } from './former-recipients';
 import { SigningConsent } from './signing-consent';
 
 /** Larger `.enc` files are not opened in an editor (Decrypt to File streams them instead). */
@@ -69,6 +70,7 @@ export class EncryptedDocuments implements vscode.Disposable {
   readonly onDidChangeInfo = this.infoEmitter.event;
   private readonly entries = new Map<string, Entry>();
   private readonly signing = new SigningConsent();
+  private readonly former: FormerRecipientsConsent;
   private readonly committed: CommittedVersions<CommittedEnc>;
   /** Digests of saved and committed plaintexts: compared, never a plaintext copy kept. */
   private readonly digests = new KeyedDigest();
@@ -78,6 +80,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     private readonly session: CryptoSession,
   ) {
     this.committed = new CommittedVersions(() => services.trust.isTrusted, (bytes, file) => this.learnCommitted(bytes, file));
+    this.former = new FormerRecipientsConsent(session);
   }
 
   dispose(): void {
@@ -87,6 +90,14 @@ export class EncryptedDocuments implements vscode.Disposable {
   /** Recipients and signer of an open decrypted document (undefined until it was read). */
   describe(uri: vscode.Uri): EnvelopeDescription | undefined {
     return this.entries.get(key(uri))?.description;
+  }
+
+  /** The file of an open document changed on disk and could not be opened again: the status bar says so. */
+  markUnreadable(uri: vscode.Uri, reason: string): void {
+    const entry = this.entries.get(key(uri));
+    if (!entry) return;
+    entry.description = unreadableDescription(entry.description, basename(toEncryptedUri(uri).path), reason);
+    this.infoEmitter.fire(uri);
   }
 
   /** Reads and decrypts a `.enc` file in memory, and remembers what its header says. */
@@ -125,6 +136,23 @@ export class EncryptedDocuments implements vscode.Disposable {
     const known = await this.session.knownKeys();
     let recipientFps = entry?.recipients;
     let recipientPolicy: RecipientPolicy | undefined;
+    let narrowed: readonly string[] = [];
+    if (entry && exists && entry.saved && recipientFps && !(await this.sameFileOnDisk(encrypted, entry.saved))) {
+      // The .enc changed on disk since this text was read (a pull, a re-key, another window) and the
+      // user saves over it: this older text goes only to the recipients both versions have, so it never
+      // brings back someone the newer version was re-keyed without (nor adds one it was given).
+      const now = await readHeader(encrypted).catch(() => undefined);
+      if (now) {
+        const both = recipientFps.filter((fp) => now.recipients.includes(fp));
+        if (both.length === 0) {
+          throw new CustodianError(vscode.l10n.t('Not saved: {0} changed on disk since you opened it, and is now for none of the people your version was for.', what), {
+            hint: vscode.l10n.t('Copy your changes, close the editor without saving, and open the file again.'),
+          });
+        }
+        narrowed = recipientFps.filter((fp) => !both.includes(fp));
+        recipientFps = both;
+      }
+    }
     if (recipientFps) {
       recipientPolicy = policyForSave(encrypted.path, entry?.recipientPolicy);
     } else {
@@ -139,6 +167,8 @@ export class EncryptedDocuments implements vscode.Disposable {
       this.services.log.info(`save ${what}: content unchanged, not re-encrypted`);
       return;
     }
+    // Someone who left the team since is asked about before their key is looked for (it may be gone).
+    if (entry && exists) recipientFps = await this.former.recipientsForSave(uri, encrypted, what, recipientFps, known);
     const byFp = new Map(known.map((k) => [k.fingerprint, k]));
     const missing = recipientFps.filter((fp) => !byFp.has(fp));
     if (missing.length > 0) {
@@ -181,6 +211,21 @@ export class EncryptedDocuments implements vscode.Disposable {
       saved: { digest: this.digests.of(content), mtime: written.mtime, size: written.size, blank: isBlank(content) },
     });
     this.infoEmitter.fire(uri);
+    if (narrowed.length > 0) {
+      const names = this.session.parties(narrowed, known).map((p) => p.name);
+      const mine = this.session.canDecrypt(header.recipients);
+      void vscode.window.showWarningMessage(
+        mine
+          ? vscode.l10n.t('{0} had changed on disk since you opened it, and is no longer for {1}: your version was saved without them.', what, names.join(', '))
+          : vscode.l10n.t('{0} had changed on disk since you opened it, and is no longer for {1}: your version was saved without them, so you cannot open it again.', what, names.join(', ')),
+      );
+    }
+  }
+
+  /** The `.enc` is still the one read or written last (same modification time and size). */
+  private async sameFileOnDisk(encrypted: vscode.Uri, saved: SavedState): Promise<boolean> {
+    const now = await vscode.workspace.fs.stat(encrypted);
+    return now.mtime === saved.mtime && now.size === saved.size;
   }
 
   /**
@@ -240,8 +285,7 @@ export class EncryptedDocuments implements vscode.Disposable {
   }
 
   private async unchanged(encrypted: vscode.Uri, saved: SavedState, content: Uint8Array): Promise<boolean> {
-    const now = await vscode.workspace.fs.stat(encrypted);
-    return now.mtime === saved.mtime && now.size === saved.size && this.digests.same(this.digests.of(content), saved.digest);
+    return (await this.sameFileOnDisk(encrypted, saved)) && this.digests.same(this.digests.of(content), saved.digest);
   }
 }
 

@@ -84,6 +84,7 @@ export class EncryptedFileSystem extends BackedFileSystem {
     try {
       doc ??= await this.documents.open(encrypted);
     } catch (err) {
+      if (encrypted.scheme !== GIT_SCHEME) this.documents.markUnreadable(uri, err instanceof Error ? err.message : String(err));
       if (err instanceof vscode.FileSystemError) throw err;
       this.log.warn(`open ${basename(encrypted.path)}: ${err instanceof Error ? err.name : 'Error'}`);
       throw vscode.FileSystemError.Unavailable(errorMessageWithHint(err));

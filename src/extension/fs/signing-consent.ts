@@ -4,7 +4,7 @@
 // custodian-enc and the value-encrypted file systems.
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
-import type { EnvelopeDescription } from '../crypto-session';
+import { unknownSignerText, type EnvelopeDescription } from '../crypto-session';
 
 export class SigningConsent {
   /** Documents (decrypted URIs) whose unverified content I agreed to sign. */
@@ -20,7 +20,7 @@ export class SigningConsent {
     if (signer.kind !== 'unsigned' && signer.known) return;
     const key = uri.toString();
     if (this.agreed.has(key)) return;
-    const status = signer.kind === 'unsigned' ? vscode.l10n.t('unsigned') : vscode.l10n.t('signed by a key Custodian does not know ({0})', signer.party.name);
+    const status = signer.kind === 'unsigned' ? vscode.l10n.t('unsigned') : unknownSignerText(signer.party);
     const SIGN_AND_SAVE = vscode.l10n.t('Save and Sign as Me');
     const choice = await vscode.window.showWarningMessage(
       vscode.l10n.t('{0} is {1}. Saving signs it as you.', what, status),

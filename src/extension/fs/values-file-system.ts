@@ -10,7 +10,7 @@ import type { EnvelopeInfo } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
 import { sameFingerprints } from '../../core/fingerprint-set';
 import type { OpenedValues, ValuesFormatName } from '../../core/values';
-import type { CryptoSession, EnvelopeDescription } from '../crypto-session';
+import { unreadableDescription, type CryptoSession, type EnvelopeDescription } from '../crypto-session';
 import { lazyCore } from '../lazy-core';
 import type { EncryptionServices } from '../commands/encrypt/deps';
 import { errorMessageWithHint, messageWithHint } from '../ui/messages';
@@ -19,6 +19,7 @@ import { basename } from './enc-uri';
 import { MAX_INLINE_BYTES } from './encrypted-documents';
 import { writeFileAtomic } from '../storage/workspace-files';
 import { confirmEmptySave, isBlank } from './empty-save';
+import { FormerRecipientsConsent } from './former-recipients';
 import { SigningConsent } from './signing-consent';
 import { fromValuesUri, isShownValuesUri, toValuesUri, VALUES_SCHEME } from './values-uri';
 import { CommittedVersions } from '../git/committed-versions';
@@ -45,6 +46,7 @@ export class ValuesFileSystem extends BackedFileSystem {
   readonly onDidChangeInfo = this.infoEmitter.event;
   private readonly entries = new Map<string, Entry>();
   private readonly signing = new SigningConsent();
+  private readonly former: FormerRecipientsConsent;
   private readonly committed: CommittedVersions<CommittedValues>;
   /** Digests of committed documents: compared, never kept in the clear. */
   private readonly digests = new KeyedDigest();
@@ -57,6 +59,7 @@ export class ValuesFileSystem extends BackedFileSystem {
     // Created too: an atomic replace (a re-key, `custodian set`, git) can reach the watcher as a new file.
     super(fromValuesUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Created, vscode.FileChangeType.Deleted], isShownValuesUri);
     this.committed = new CommittedVersions(() => services.trust.isTrusted, (bytes, file) => this.learnCommitted(bytes, file));
+    this.former = new FormerRecipientsConsent(session);
   }
 
   override dispose(): void {
@@ -95,6 +98,12 @@ export class ValuesFileSystem extends BackedFileSystem {
       }
     } catch (err) {
       this.services.log.warn(`open ${basename(file.path)}: ${err instanceof Error ? err.name : 'Error'}`);
+      const entry = file.scheme === GIT_SCHEME ? undefined : this.entries.get(key(file));
+      if (entry) {
+        // An open document whose file changed and no longer opens: the status bar says so.
+        entry.description = unreadableDescription(entry.description, basename(file.path), err instanceof Error ? err.message : String(err));
+        this.infoEmitter.fire(toValuesUri(file));
+      }
       if (err instanceof vscode.FileSystemError) throw err;
       throw vscode.FileSystemError.Unavailable(errorMessageWithHint(err));
     }
@@ -119,10 +128,15 @@ export class ValuesFileSystem extends BackedFileSystem {
       // Opened again from disk: the data key is never kept between a read and a save.
       const { values: opened, document: before } = await this.open(file);
       let committed: Uint8Array | undefined;
+      let recipients = opened.info.recipients;
+      const known = await this.session.knownKeys();
       try {
         if (isBlank(document) && !isBlank(before)) await confirmEmptySave(basename(file.path));
         committed = await this.committedBytes(file, document, opened);
-        if (committed === undefined) await this.confirmSigning(uri, basename(file.path));
+        if (committed === undefined) {
+          recipients = await this.former.recipientsForSave(uri, file, basename(file.path), recipients, known);
+          await this.confirmSigning(uri, basename(file.path));
+        }
       } catch (err) {
         opened.dispose();
         throw err;
@@ -136,7 +150,15 @@ export class ValuesFileSystem extends BackedFileSystem {
       } else {
         const [backend, signer] = await Promise.all([this.services.backend(), this.session.signer()]);
         try {
-          bytes = new TextEncoder().encode(await opened.reseal(document, { backend, signer }));
+          if (recipients === opened.info.recipients) bytes = new TextEncoder().encode(await opened.reseal(document, { backend, signer }));
+          else {
+            // Fewer recipients: a new data key (VALUES.md §6), as a re-key seals it; the rule and policy kept.
+            const keys = (await this.session.resolve(recipients, known)).map((k) => k.key);
+            const { sealValues } = await lazyCore.values();
+            bytes = new TextEncoder().encode(
+              await sealValues(document, { format: await formatOf(file), recipients: keys, signer, backend, rule: opened.info.rule, recipientPolicy: opened.info.recipientPolicy }),
+            );
+          }
         } finally {
           opened.dispose();
           this.session.release(signer);

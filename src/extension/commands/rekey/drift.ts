@@ -60,8 +60,14 @@ export class DriftScanner {
     const members = await this.services.roster.members();
     const entries: DriftEntry[] = [];
     let teamKeys: KnownKey[] = [];
+    const broken = new Map<string, Set<string>>();
     for (const uri of files ?? (await this.findFiles())) {
-      const withMe = await this.session.teamRecipients(uri, { unusable: 'skip', review: false });
+      const folder = this.session.teamFolder(uri);
+      const folderKey = folder?.uri.toString() ?? '';
+      if (!broken.has(folderKey)) broken.set(folderKey, await this.session.brokenRosterKeys(folder));
+      const brokenHere = broken.get(folderKey)!;
+      // A broken roster entry is not the team: a file without it is not missing it, one with it reads as extra.
+      const withMe = (await this.session.teamRecipients(uri, { unusable: 'skip', review: false })).filter((k) => k.source !== 'roster' || !brokenHere.has(k.fingerprint));
       // Without a roster there is no team to compare with: nothing is missing or extra.
       const hasRoster = withMe.some((k) => k.source === 'roster');
       teamKeys = hasRoster ? withMe : [];

@@ -6,10 +6,12 @@
 // Two things are never re-keyed without the user seeing them: files whose recipients were chosen
 // (recipient-policy.ts: refused by every flow), and files that are unsigned or signed by a key
 // Custodian does not know (re-encrypting signs them as me): one by one they need a confirmation that
-// shows their status; the bulk run skips them and says so. The bulk run itself asks first, listing
-// every file and who will be able to read it.
+// shows their status; the bulk run skips them and says so, except those a removed teammate wrote last
+// (the files re-keying after a removal must reach), which it lists as signed by me. The bulk run itself
+// asks first, listing every file and who will be able to read it.
 import * as vscode from 'vscode';
 import { FILE_ARGS, fromArgument, is, type Shape } from '../arguments';
+import { displayText } from '../../../core/display-text';
 import { CustodianError, describeError } from '../../../core/errors';
 import type { EnvelopeInfo } from '../../../core/envelope';
 import type { RsaPrivateKey } from '../../../core/keys';
@@ -60,6 +62,8 @@ interface Planned {
   uri: vscode.Uri;
   header: EnvelopeInfo;
   team: KnownKey[];
+  /** Last signed by a teammate removed since (their name): re-encrypting signs their version as me. */
+  formerSigner?: string;
 }
 
 export async function reencryptFiles(deps: EncDeps, first: unknown, second: unknown): Promise<ReencryptResult> {
@@ -137,6 +141,13 @@ async function readablePlan(deps: EncDeps, uris: vscode.Uri[], args: Partial<Ree
       continue;
     }
     const unverified = deps.session.unverifiedSigner(header, known);
+    // A file a teammate removed since wrote last is what re-keying after a removal must reach: the
+    // workspace run plans it, and its confirmation says their version will be signed by me.
+    const formerSigner = unverified && header.signer ? deps.session.party(header.signer.fingerprint, known).former : undefined;
+    if (formerSigner !== undefined && workspace && args.signUnverified !== false) {
+      plan.push({ uri, header, formerSigner });
+      continue;
+    }
     if (unverified && !(await acceptUnverified(uri, unverified, args, workspace))) {
       const status = signerStatusText(unverified);
       result.skipped.push({
@@ -171,7 +182,10 @@ async function acceptUnverified(uri: vscode.Uri, status: string, args: Partial<R
 
 /** The workspace run's modal: each file with the recipients it will get, and what is left alone. */
 async function confirmPlan(plan: Planned[], result: ReencryptResult): Promise<boolean> {
-  const lines = plan.map((p) => `• ${rel(p.uri)} → ${p.team.map((k) => k.name).join(', ')}`);
+  const lines = plan.map((p) => {
+    const line = `• ${rel(p.uri)} → ${p.team.map((k) => k.name).join(', ')}`;
+    return p.formerSigner === undefined ? line : `${line} ${vscode.l10n.t('(last written by {0}, removed from the team: their version will be signed by you)', displayText(p.formerSigner))}`;
+  });
   const skipped = result.skipped.map((s) => `• ${rel(s.uri)}: ${s.reason}`);
   const failed = result.failed.map((f) => `• ${rel(f.uri)}: ${f.reason}`);
   const detail = [

@@ -113,8 +113,9 @@ describe('roster integrity: pins and signed records', function () {
     assert.deepStrictEqual(prompt.items, ['Exclude', 'Confirm and Sign']);
 
     const exclude = answerModals(() => 'Exclude');
+    let second: Awaited<ReturnType<typeof encryptTo>> | undefined;
     try {
-      const second = await encryptTo(await teamFingerprints());
+      second = await encryptTo(await teamFingerprints());
       assert.deepStrictEqual(second.errors, []);
       const recipients = await recipientsOf(fs.readFileSync(second.file));
       assert.ok(!recipients.includes(team.mallory.fingerprint), 'the swapped key is not a recipient');
@@ -125,6 +126,16 @@ describe('roster integrity: pins and signed records', function () {
     // The Team view says what is wrong with the entry: its key is not the one that was signed.
     const alice = (await section(team.services, 'team'))?.children.find((c) => c.label === 'alice');
     assert.match(alice?.description ?? '', /broken/);
+    // Nor does the drift view count it as the team: the file written without it is not "missing alice"
+    // (a Re-encrypt All that excludes it again could never clear that), and one it can read is flagged.
+    const drift = team.encryption.deps.drift;
+    const [withoutIt] = (await drift.scan([vscode.Uri.file(second!.file)])).entries;
+    assert.deepStrictEqual(withoutIt.missing.map((p) => p.name), []);
+    const forIt = await encryptFor([await team.services.keyStore.getPublicKey(team.me.id), team.bob.publicKey, team.mallory.publicKey], 'X=1\n', team.bob.key);
+    fs.writeFileSync(wsPath('integrity-broken.env.enc'), forIt);
+    const [withIt] = (await drift.scan([vscode.Uri.file(wsPath('integrity-broken.env.enc'))])).entries;
+    assert.strictEqual(withIt.status, 'drift');
+    assert.deepStrictEqual(withIt.extra.map((p) => p.fingerprint), [team.mallory.fingerprint]);
   });
 
   it('a key added by a commit from outside the team is asked about; Confirm pins it and the next encryption asks nothing', async () => {

@@ -1,16 +1,18 @@
-// Regenerates test/vectors/roster/*.json (docs/ROSTER.md). Run: npx tsx scripts/make-roster-vectors.ts
+// Regenerates test/vectors/roster/*.json (docs/ROSTER.md). Run: npx tsx scripts/make-roster-vectors.ts [--all]
 // Keys are the envelope vectors' alice, bob, carol (2048) and dave (3072); RSA-PSS signatures are
 // randomized, so a vector whose case is unchanged (description, entries, expected outcome) is kept
 // byte for byte, and only new or changed cases are written.
 import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePrivateKey, type RsaPrivateKey } from '../src/core/keys';
-import { createRecord, type RecordBody } from '../src/core/roster-records';
+import { createRecord, rootIdOf, type RecordBody } from '../src/core/roster-records';
 import { createNodeCryptoBackend } from '../src/node/node-crypto-backend';
 
 const KEYS = join(__dirname, '..', 'test', 'vectors', 'envelope');
 const OUT_DIR = join(__dirname, '..', 'test', 'vectors', 'roster');
 const backend = createNodeCryptoBackend();
+/** `--all`: rewrite every vector (after a change to what records hold or what their signatures cover). */
+const REWRITE_ALL = process.argv.includes('--all');
 
 type Who = 'alice' | 'bob' | 'carol' | 'dave';
 interface Expect {
@@ -29,11 +31,18 @@ async function main(): Promise<void> {
   const fp = (who: Who): string => k[who].publicKey.fingerprint;
   const at = (minute: number): Date => new Date(Date.UTC(2026, 0, 1, 0, minute));
   let seq = 0;
+  // Every record but a root names the root of its roster (§3): the last root made, as the cases below
+  // make each case's root before its records.
+  let rootId = '';
   const rec = async (body: RecordBody, signer: Who, minute: number) => ({
     file: body.op === 'root' ? 'records/root.json' : `records/${String(++seq).padStart(2, '0')}-${body.op}-${body.name}.json`,
-    text: await createRecord(body, k[signer], at(minute), backend),
+    text: await createRecord(body, k[signer], at(minute), backend, body.op === 'root' ? undefined : rootId),
   });
-  const root = (members: Who[], signer: Who = members[0]) => rec({ op: 'root', members: members.map((m) => ({ name: m, fingerprint: fp(m) })) }, signer, 0);
+  const root = async (members: Who[], signer: Who = members[0]) => {
+    const r = await rec({ op: 'root', members: members.map((m) => ({ name: m, fingerprint: fp(m) })) }, signer, 0);
+    rootId = await rootIdOf(r, backend);
+    return r;
+  };
   const add = (name: string, key: Who, signer: Who, minute: number) => rec({ op: 'add', name, fingerprint: fp(key) }, signer, minute);
   const remove = (name: string, key: Who, signer: Who, minute: number) => rec({ op: 'remove', name, fingerprint: fp(key) }, signer, minute);
   const deploy = (name: string, key: Who, signer: Who, minute: number) => rec({ op: 'deploy', name, fingerprint: fp(key) }, signer, minute);
@@ -74,12 +83,13 @@ async function main(): Promise<void> {
     records: [await add('dave', 'dave', 'carol', 1)],
     expect: { signed: true, entries: { alice: { status: 'verified', by: null }, dave: { status: 'unverified' } }, problems: 0 },
   });
+  const forgedRoot = await root(['alice']);
   const genuine = await add('carol', 'carol', 'alice', 1);
   const forgedJson = JSON.parse(genuine.text) as Record<string, string>;
   put('forged-signature', {
     description: "A record alice signed for carol, edited to name dave's key (the signature no longer covers it).",
     entries: entries([['alice', 'alice'], ['carol', 'dave']]),
-    root: await root(['alice']),
+    root: forgedRoot,
     records: [{ file: genuine.file, text: JSON.stringify({ ...forgedJson, key: fp('dave') }, null, 2) + '\n' }],
     expect: { signed: true, entries: { alice: { status: 'verified', by: null }, carol: { status: 'broken' } }, problems: 1 },
   });
@@ -157,12 +167,23 @@ async function main(): Promise<void> {
     expect: { signed: true, entries: { alice: { status: 'verified', by: null }, ci: { status: 'verified', by: 'alice' }, carol: { status: 'verified', by: 'ci' } }, problems: 0 },
   });
 
+  // Records copied from another roster alice roots too (another repository): bound to its root, not this one.
+  await root(['alice', 'dave']);
+  const replayed = [await add('carol', 'carol', 'alice', 1), await remove('bob', 'bob', 'alice', 2)];
+  put('record-from-another-roster', {
+    description: "alice's signed addition of carol and removal of bob, copied from another roster alice also signs: they count for nothing here (carol unverified, bob still verified), and each is a problem.",
+    entries: entries([['alice', 'alice'], ['bob', 'bob'], ['carol', 'carol']]),
+    root: await root(['alice', 'bob']),
+    records: replayed,
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'verified', by: null }, carol: { status: 'unverified' } }, problems: 2 },
+  });
+
   mkdirSync(OUT_DIR, { recursive: true });
   let written = 0;
   for (const [name, c] of Object.entries(cases)) {
     const file = join(OUT_DIR, `${name}.json`);
     const same = (a: (typeof cases)[string]) => JSON.stringify([a.description, a.entries, a.expect]);
-    if (existsSync(file) && same(JSON.parse(readFileSync(file, 'utf8')) as (typeof cases)[string]) === same(c)) continue;
+    if (!REWRITE_ALL && existsSync(file) && same(JSON.parse(readFileSync(file, 'utf8')) as (typeof cases)[string]) === same(c)) continue;
     writeFileSync(file, JSON.stringify(c, null, 2) + '\n');
     written++;
   }

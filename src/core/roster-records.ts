@@ -41,6 +41,8 @@ export interface RosterRecord {
   file: string;
   body: RecordBody;
   time: string;
+  /** Every record but the root names the root of the roster it belongs to (§3), so it counts in no other. */
+  root?: string;
   signer: RsaPublicKey;
   signature: Uint8Array;
 }
@@ -85,13 +87,13 @@ function checkEntry(file: string, name: string, fingerprint: string): RosterKeyE
   return { name, fingerprint };
 }
 
-/** §4: the exact bytes a record's signature covers. */
-function signedMessage(body: RecordBody, time: string, signerFingerprint: string): Uint8Array {
+/** §4: the exact bytes a record's signature covers (`root`: the root id, for every record but the root). */
+function signedMessage(body: RecordBody, time: string, signerFingerprint: string, root?: string): Uint8Array {
   const lines = [SIGNED_MESSAGE_TAG, `op: ${body.op}`];
   if (body.op === 'root') {
     for (const m of [...body.members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) lines.push(`member: ${m.name} ${m.fingerprint}`);
   } else {
-    lines.push(`name: ${body.name}`, `key: ${body.fingerprint}`);
+    lines.push(`root: ${root}`, `name: ${body.name}`, `key: ${body.fingerprint}`);
   }
   lines.push(`time: ${time}`, `signer: ${signerFingerprint}`);
   return utf8Encode(lines.join('\n') + '\n');
@@ -112,6 +114,7 @@ export function parseRecord(file: RecordFile): RosterRecord {
   if (obj.format !== RECORD_FORMAT) fail(file.file, `"format" must be "${RECORD_FORMAT}"`);
   const op = field(obj, file.file, 'op');
   let body: RecordBody;
+  let root: string | undefined;
   if (op === 'root') {
     const members = obj.members;
     if (!Array.isArray(members) || members.length === 0 || members.length > MAX_ROOT_MEMBERS) fail(file.file, `"members" must list 1–${MAX_ROOT_MEMBERS} members`);
@@ -125,6 +128,8 @@ export function parseRecord(file: RecordFile): RosterRecord {
   } else if (op === 'add' || op === 'deploy' || op === 'remove') {
     const e = checkEntry(file.file, field(obj, file.file, 'name'), field(obj, file.file, 'key'));
     body = { op, ...e };
+    root = field(obj, file.file, 'root');
+    if (!FINGERPRINT_PATTERN.test(root)) fail(file.file, '"root" must be the SHA256:… id of the roster\'s root record');
   } else {
     fail(file.file, '"op" must be "root", "add", "deploy" or "remove"');
   }
@@ -139,22 +144,26 @@ export function parseRecord(file: RecordFile): RosterRecord {
     if (err instanceof FormatError) throw err;
     fail(file.file, `"signerKey" or "signature" is not usable (${err instanceof Error ? err.message : String(err)})`);
   }
-  return { file: file.file, body, time, signer, signature };
+  return { file: file.file, body, time, ...(root !== undefined ? { root } : {}), signer, signature };
 }
 
-/** A signed record's JSON text (§3), ready to be written as one file. */
-export async function createRecord(body: RecordBody, signer: RsaPrivateKey, time: Date, backend: CryptoBackend): Promise<string> {
+/**
+ * A signed record's JSON text (§3), ready to be written as one file. `root` is the id of the roster's
+ * root record (rootIdOf), required for every record but the root itself.
+ */
+export async function createRecord(body: RecordBody, signer: RsaPrivateKey, time: Date, backend: CryptoBackend, root?: string): Promise<string> {
   if (!(time instanceof Date) || Number.isNaN(time.getTime())) throw new TypeError('"time" expected a valid Date');
   const entries = body.op === 'root' ? body.members : [body];
   if (entries.length === 0) throw new RangeError('"body.members" expected at least one member');
   for (const e of entries) checkEntry('record', e.name, e.fingerprint);
+  if (body.op !== 'root' && (root === undefined || !FINGERPRINT_PATTERN.test(root))) throw new TypeError('"root" expected the SHA256:… id of the roster\'s root record');
   const iso = time.toISOString();
-  const signature = await backend.rsaPssSign(signer.pkcs8Der, signedMessage(body, iso, signer.publicKey.fingerprint));
+  const signature = await backend.rsaPssSign(signer.pkcs8Der, signedMessage(body, iso, signer.publicKey.fingerprint, root));
   const common = { format: RECORD_FORMAT, op: body.op };
   const payload =
     body.op === 'root'
       ? { ...common, members: body.members.map((m) => ({ name: m.name, key: m.fingerprint })) }
-      : { ...common, name: body.name, key: body.fingerprint };
+      : { ...common, root, name: body.name, key: body.fingerprint };
   return JSON.stringify({ ...payload, time: iso, signerKey: base64Encode(signer.publicKey.spkiDer), signature: base64Encode(signature) }, null, 2) + '\n';
 }
 
@@ -168,7 +177,7 @@ export function recordFileName(body: RecordBody, time: Date, random: Uint8Array)
 
 async function signatureValid(record: RosterRecord, backend: CryptoBackend): Promise<boolean> {
   try {
-    return await backend.rsaPssVerify(record.signer.spkiDer, signedMessage(record.body, record.time, record.signer.fingerprint), record.signature);
+    return await backend.rsaPssVerify(record.signer.spkiDer, signedMessage(record.body, record.time, record.signer.fingerprint, record.root), record.signature);
   } catch {
     return false;
   }
@@ -211,7 +220,7 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
   }
   result.signed = true;
   result.rootMembers = rootBody.members;
-  result.rootId = `SHA256:${base64EncodeUnpadded(await sha256(backend, utf8Encode(`${SIGNED_MESSAGE_TAG} root\n`), signedMessage(rootBody, rootRecord.time, rootRecord.signer.fingerprint), rootRecord.signature))}`;
+  result.rootId = await rootId(rootRecord, rootBody, backend);
 
   // The chain: who is vouched for, under which name, as the records are replayed in time order.
   const vouched = new Map<string, Vouched>();
@@ -240,6 +249,12 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
     if (!(await signatureValid(r, backend))) {
       forged.set(k, r.file);
       problems.push(`${r.file}: the signature does not verify (forged or damaged record for ${r.body.name})`);
+      continue;
+    }
+    // A genuine record of another roster (copied from another repository where the same member signs):
+    // it says nothing about this one, whatever it adds or removes.
+    if (r.root !== result.rootId) {
+      problems.push(`${r.file} belongs to another roster (its root is ${r.root}, this roster's is ${result.rootId}): it counts for nothing here`);
       continue;
     }
     const signer = vouchedAs(r.signer.fingerprint);
@@ -283,6 +298,22 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
     }
   }
   return result;
+}
+
+/** §4: the root's id, over its signed message and signature. */
+async function rootId(record: RosterRecord, body: Extract<RecordBody, { op: 'root' }>, backend: CryptoBackend): Promise<string> {
+  const message = signedMessage(body, record.time, record.signer.fingerprint);
+  return `SHA256:${base64EncodeUnpadded(await sha256(backend, utf8Encode(`${SIGNED_MESSAGE_TAG} root\n`), message, record.signature))}`;
+}
+
+/**
+ * The id of a root record (§4), what every later record of that roster names. Its signature is not
+ * checked here (verifyRoster does, and a record bound to a forged root counts for nothing anyway).
+ */
+export async function rootIdOf(root: RecordFile, backend: CryptoBackend): Promise<string> {
+  const record = parseRecord(root);
+  if (record.body.op !== 'root') fail(root.file, '"op" must be "root" in the root record');
+  return rootId(record, record.body, backend);
 }
 
 async function sha256(backend: CryptoBackend, ...parts: Uint8Array[]): Promise<Uint8Array> {

@@ -166,8 +166,8 @@ export class RosterTrust {
     await store.set(key, next);
   }
 
-  /** Writes one signed record into the folder's roster. */
-  async record(folder: vscode.WorkspaceFolder, body: RecordBody, signer: RsaPrivateKey): Promise<string> {
+  /** Writes one signed record into the folder's roster (none for a change to a roster not signed yet). */
+  async record(folder: vscode.WorkspaceFolder, body: RecordBody, signer: RsaPrivateKey): Promise<string | undefined> {
     if (folder.uri.scheme !== 'file') throw new CustodianError(vscode.l10n.t('Signed roster records need a folder on disk.'));
     const { writeRosterRecord } = await lazyCore.rosterRecordsDir();
     return writeRosterRecord(this.teamDir(folder), body, signer, await this.deps.backend());

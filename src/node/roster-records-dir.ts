@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { CryptoBackend } from '../core/crypto-backend';
 import { FormatError } from '../core/errors';
 import type { RsaPrivateKey } from '../core/keys';
-import { createRecord, MAX_RECORD_BYTES, recordFileName, type RecordBody, type RecordFile } from '../core/roster-records';
+import { createRecord, MAX_RECORD_BYTES, recordFileName, rootIdOf, type RecordBody, type RecordFile } from '../core/roster-records';
 import { writeFileAtomic } from './atomic-file';
 
 export const RECORDS_DIR = 'records';
@@ -118,10 +118,22 @@ async function deletedRecords(dir: string): Promise<{ name: string; commit: stri
   return out;
 }
 
-/** Signs and writes one record (root.json for a root); never replaces an existing file. Returns its path. */
-export async function writeRosterRecord(dir: string, body: RecordBody, signer: RsaPrivateKey, backend: CryptoBackend, now: Date = new Date()): Promise<string> {
-  const text = await createRecord(body, signer, now, backend);
+/**
+ * Signs and writes one record (root.json for a root); never replaces an existing file. Returns its path,
+ * or undefined for a change in a roster that is not signed: every later record names the root it
+ * belongs to (docs/ROSTER.md §3), so it counts in no other roster, and a plain roster has none (its
+ * records would count for nothing anyway, §5). Signing the roster later makes a root of its entries.
+ */
+export async function writeRosterRecord(dir: string, body: RecordBody, signer: RsaPrivateKey, backend: CryptoBackend, now: Date = new Date()): Promise<string | undefined> {
   const recordsDir = path.join(dir, RECORDS_DIR);
+  let root: string | undefined;
+  if (body.op !== 'root') {
+    const shown = `${RECORDS_DIR}/${ROOT_RECORD}`;
+    const text = await fs.readFile(path.join(recordsDir, ROOT_RECORD), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    root = await rootIdOf({ file: shown, text }, backend);
+  }
+  const text = await createRecord(body, signer, now, backend, root);
   await fs.mkdir(recordsDir, { recursive: true });
   const file = path.join(recordsDir, body.op === 'root' ? ROOT_RECORD : recordFileName(body, now, backend.randomBytes(4)));
   await writeFileAtomic(file, new TextEncoder().encode(text));

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parsePrivateKey } from '../../src/core/keys';
-import { createRecord } from '../../src/core/roster-records';
+import { createRecord, rootIdOf } from '../../src/core/roster-records';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { makeOpensslKey, removeDir, run, sh, tempDir, type TestKey } from './helpers';
 
@@ -215,7 +215,8 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
       removeDir(leakConfig);
     }
     // …so its holder writes the record with another tool (vector deploy-key-cannot-vouch: and bob out).
-    const record = await createRecord({ op: 'add', name: 'mallory', fingerprint: mallory.fingerprint }, await parsePrivateKey(fs.readFileSync(carol.privatePath, 'utf8')), new Date(), createNodeCryptoBackend());
+    const rootId = await rootIdOf({ file: 'root.json', text: fs.readFileSync(path.join(team, 'records', 'root.json'), 'utf8') }, createNodeCryptoBackend());
+    const record = await createRecord({ op: 'add', name: 'mallory', fingerprint: mallory.fingerprint }, await parsePrivateKey(fs.readFileSync(carol.privatePath, 'utf8')), new Date(), createNodeCryptoBackend(), rootId);
     fs.writeFileSync(path.join(team, 'records', '20990101T000000000Z-add-mallory-0000beef.json'), record);
     fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));
     commitAll(repo, 'Add a helper', 'Mallory <mallory@evil.example>');
@@ -329,12 +330,42 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     }
   });
 
+  it('records copied from another roster the same member signs count for nothing: carol is not let in, bob is not dropped unnoticed', () => {
+    // alice roots two rosters (two repositories). In X she adds carol, and adds then removes bob.
+    const x = path.join(keys, 'replay-x');
+    const y = path.join(keys, 'replay-y');
+    const roster = (dir: string, ...args: string[]) => assert.equal(run(['roster', ...args.slice(0, 1), '-R', dir, '-i', alice.privatePath, ...args.slice(1)], { env: env() }).code, 0);
+    try {
+      roster(x, 'add', 'alice', alice.sshPubPath);
+      roster(x, 'add', 'carol', carol.sshPubPath);
+      roster(x, 'add', 'bob', bob.sshPubPath);
+      roster(x, 'remove', 'bob');
+      roster(y, 'add', 'alice', alice.sshPubPath);
+      roster(y, 'add', 'bob', bob.sshPubPath);
+      // Carol brings her key and alice's genuine record of her into Y; the removal of bob comes along, and bob.pub goes.
+      fs.copyFileSync(path.join(x, 'carol.pub'), path.join(y, 'carol.pub'));
+      for (const f of fs.readdirSync(path.join(x, 'records')).filter((n) => /-(add-carol|remove-bob)-/.test(n))) fs.copyFileSync(path.join(x, 'records', f), path.join(y, 'records', f));
+      fs.rmSync(path.join(y, 'bob.pub'));
+      const v = run(['roster', 'verify', '-R', y, '--json'], { env: env() });
+      assert.equal(v.code, 1);
+      const j = JSON.parse(v.out) as { entries: { name: string; status: string }[]; problems: string[] };
+      assert.equal(j.entries.find((e) => e.name === 'carol')?.status, 'unverified', 'not "verified (alice)"');
+      assert.equal(j.problems.filter((p) => /belongs to another roster/.test(p)).length, 2, j.problems.join('\n'));
+      assert.ok(j.problems.some((p) => /bob is a signed member but bob\.pub is missing, and no member signed a removal/.test(p)), j.problems.join('\n'));
+    } finally {
+      removeDir(x);
+      removeDir(y);
+    }
+  });
+
   it('a forged signature makes the entry broken and verify fail', () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     commitAll(repo, 'Sign the roster');
     // Mallory copies a real record and puts her own name and key in it, keeping Alice's signature.
     const records = path.join(team, 'records');
     fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));
+    // A record alice signed in another roster she started (her own key first: its root).
+    assert.equal(run(['roster', 'add', '-R', path.join(keys, 'scratch-team'), '-i', alice.privatePath, 'alice', alice.sshPubPath], { env: env() }).code, 0);
     assert.equal(run(['roster', 'add', '-R', path.join(keys, 'scratch-team'), '-i', alice.privatePath, 'zed', carol.sshPubPath], { env: env() }).code, 0);
     const scratch = path.join(keys, 'scratch-team', 'records');
     const donor = fs.readdirSync(scratch).find((n) => n !== 'root.json')!;

@@ -39,9 +39,9 @@ describe('core/roster-records', () => {
     });
   }
 
-  it('the signed message is what docs/ROSTER.md §4 says: openssl verifies a record from its text alone', () => {
+  it('the signed message is what docs/ROSTER.md §4 says: openssl verifies a record from its text alone, and the root id it names', () => {
     const v = JSON.parse(readFileSync(join(DIR, 'chain.json'), 'utf8')) as Vector;
-    const rec = JSON.parse(v.records[1].text) as { op: string; name: string; key: string; time: string; signerKey: string; signature: string };
+    const rec = JSON.parse(v.records[1].text) as { op: string; root: string; name: string; key: string; time: string; signerKey: string; signature: string };
     const tmp = mkdtempSync(join(tmpdir(), 'roster-oracle-'));
     try {
       const pub = join(tmp, 'signer.pem');
@@ -50,11 +50,22 @@ describe('core/roster-records', () => {
       const sshPub = execFileSync('ssh-keygen', ['-i', '-m', 'PKCS8', '-f', pub], { encoding: 'utf8' });
       writeFileSync(join(tmp, 'signer.pub'), sshPub);
       const signerFp = execFileSync('ssh-keygen', ['-lf', join(tmp, 'signer.pub')], { encoding: 'utf8' }).split(' ')[1];
-      const message = ['custodian-roster/v1', `op: ${rec.op}`, `name: ${rec.name}`, `key: ${rec.key}`, `time: ${rec.time}`, `signer: ${signerFp}`].join('\n') + '\n';
+      const message = ['custodian-roster/v1', `op: ${rec.op}`, `root: ${rec.root}`, `name: ${rec.name}`, `key: ${rec.key}`, `time: ${rec.time}`, `signer: ${signerFp}`].join('\n') + '\n';
       writeFileSync(join(tmp, 'msg'), message);
       writeFileSync(join(tmp, 'sig'), Buffer.from(rec.signature, 'base64'));
       const out = execFileSync('openssl', ['dgst', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sigopt', 'rsa_mgf1_md:sha256', '-verify', pub, '-signature', join(tmp, 'sig'), join(tmp, 'msg')], { encoding: 'utf8' });
       assert.match(out, /Verified OK/);
+      // The root id, by §4's recipe with openssl: SHA-256 over the tag line, the root's message and its signature.
+      const root = JSON.parse(v.root!.text) as { members: { name: string; key: string }[]; time: string; signerKey: string; signature: string };
+      const rootPub = join(tmp, 'root.pem');
+      writeFileSync(rootPub, `-----BEGIN PUBLIC KEY-----\n${root.signerKey.match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`);
+      writeFileSync(join(tmp, 'root.pub'), execFileSync('ssh-keygen', ['-i', '-m', 'PKCS8', '-f', rootPub], { encoding: 'utf8' }));
+      const rootSigner = execFileSync('ssh-keygen', ['-lf', join(tmp, 'root.pub')], { encoding: 'utf8' }).split(' ')[1];
+      const members = [...root.members].sort((a, b) => (a.name < b.name ? -1 : 1)).map((m) => `member: ${m.name} ${m.key}`);
+      const rootMessage = ['custodian-roster/v1', 'op: root', ...members, `time: ${root.time}`, `signer: ${rootSigner}`].join('\n') + '\n';
+      writeFileSync(join(tmp, 'root-id-input'), Buffer.concat([Buffer.from('custodian-roster/v1 root\n'), Buffer.from(rootMessage), Buffer.from(root.signature, 'base64')]));
+      const digest = execFileSync('openssl', ['dgst', '-sha256', '-binary', join(tmp, 'root-id-input')]);
+      assert.equal(rec.root, `SHA256:${digest.toString('base64').replace(/=+$/, '')}`);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -66,8 +77,11 @@ describe('core/roster-records', () => {
     await assert.rejects(createRecord({ op: 'add', name: 'Alice (you)', fingerprint: alice.publicKey.fingerprint }, alice, t, backend), /not a valid roster name/);
     await assert.rejects(createRecord({ op: 'add', name: 'bob', fingerprint: 'MD5:xx' }, alice, t, backend), /SHA256/);
     await assert.rejects(createRecord({ op: 'root', members: [] }, alice, t, backend), RangeError);
-    const text = await createRecord({ op: 'add', name: 'bob', fingerprint: alice.publicKey.fingerprint }, alice, t, backend);
+    // Every record but the root names its roster's root.
+    await assert.rejects(createRecord({ op: 'add', name: 'bob', fingerprint: alice.publicKey.fingerprint }, alice, t, backend), /"root" expected/);
+    const text = await createRecord({ op: 'add', name: 'bob', fingerprint: alice.publicKey.fingerprint }, alice, t, backend, alice.publicKey.fingerprint);
     assert.equal(parseRecord({ file: 'r.json', text }).time, '2026-01-01T00:00:00.000Z');
+    assert.throws(() => parseRecord({ file: 'records/z.json', text: text.replace(/"root": "[^"]*",\n\s*/, '') }), /records\/z\.json: "root" must be a string/);
     assert.throws(() => parseRecord({ file: 'records/x.json', text: text.replace('"add"', '"promote"') }), /records\/x\.json: "op" must be/);
     assert.throws(() => parseRecord({ file: 'records/y.json', text: 'x'.repeat(70_000) }), /records\/y\.json: larger than/);
   });

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { privateKeyFromPkcs8Der } from '../../src/core/keys';
-import { createRecord } from '../../src/core/roster-records';
+import { createRecord, rootIdOf } from '../../src/core/roster-records';
 import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/decrypt-to-file';
 import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
@@ -32,6 +32,11 @@ function git(args: string[], author = 'Me <me@example.com>'): void {
 function commit(message: string, author?: string): void {
   git(['add', '-A', '.custodian'], author);
   git(['commit', '-q', '-m', message], author);
+}
+
+/** The id of the workspace roster's root record, which every later record names (docs/ROSTER.md §3). */
+async function rosterRootId(): Promise<string> {
+  return rootIdOf({ file: 'records/root.json', text: fs.readFileSync(path.join(teamDir(), 'records', 'root.json'), 'utf8') }, backend);
 }
 
 describe('roster integrity: pins and signed records', function () {
@@ -169,7 +174,7 @@ describe('roster integrity: pins and signed records', function () {
   it('an addition signed by a verified member (bob, pulled from git) is used without asking, shown "verified by bob"', async () => {
     const carol: Person = await person('carol');
     addToRoster(carol);
-    const record = await createRecord({ op: 'add', name: 'carol', fingerprint: carol.fingerprint }, team.bob.key, new Date(), backend);
+    const record = await createRecord({ op: 'add', name: 'carol', fingerprint: carol.fingerprint }, team.bob.key, new Date(), backend, await rosterRootId());
     fs.writeFileSync(path.join(teamDir(), 'records', '20990101T000000000Z-add-carol-0000beef.json'), record);
     commit('Add carol', 'Bob <bob@example.com>');
     await waitForRoster(team.services, 4);
@@ -289,7 +294,7 @@ describe('roster integrity: a plain roster adopts signing in one step', function
     // The CI secret leaks: whoever holds it signs eve into the roster.
     const eve = await person('eve');
     addToRoster(eve);
-    const record = await createRecord({ op: 'add', name: 'eve', fingerprint: eve.fingerprint }, ci.key, new Date(), backend);
+    const record = await createRecord({ op: 'add', name: 'eve', fingerprint: eve.fingerprint }, ci.key, new Date(), backend, await rosterRootId());
     fs.writeFileSync(path.join(teamDir(), 'records', '20990101T000000000Z-add-eve-0000beef.json'), record);
     await waitForRoster(state.services, 6);
     const file = wsPath('deploy-key.env');
@@ -352,7 +357,7 @@ describe('roster integrity: a plain roster adopts signing in one step', function
       assert.match(await signer(), /signed by ops(?! ⚠)/);
       // What `custodian roster add --deploy ops` (or a pull) writes while the window is open: no file event awaited.
       const myKey = privateKeyFromPkcs8Der(await state.services.keyStore.getPrivateKeyDer(me.id));
-      const record = await createRecord({ op: 'deploy', name: 'ops', fingerprint: ops.fingerprint }, myKey, new Date('2099-01-01T00:00:00Z'), backend);
+      const record = await createRecord({ op: 'deploy', name: 'ops', fingerprint: ops.fingerprint }, myKey, new Date('2099-01-01T00:00:00Z'), backend, await rosterRootId());
       fs.writeFileSync(path.join(teamDir(), 'records', '20990101T000000000Z-deploy-ops-0000cafe.json'), record);
       assert.match(await signer(), /signed by ops ⚠/);
     } finally {

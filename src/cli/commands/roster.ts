@@ -333,7 +333,7 @@ async function remove(dir: string, name: string, args: Args, ctx: CommandContext
   try {
     await fs.rm(m.file);
   } catch (err) {
-    await fs.rm(record, { force: true });
+    if (record !== undefined) await fs.rm(record, { force: true });
     throw err;
   }
   const source = await pinSource(dir, args.string('pins'), ctx.io.env);

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const json = await make('json-nested', 'json', '{\n  "name": "app",\n  "port": 8080,\n  "db": {\n    "password": "p\\u00e4ss",\n    "hosts": ["a", "b"],\n    "ssl": true,\n    "ca": null\n  }\n}\n', ['alice', 'bob'], 'alice');
   const jsonEmpty = await make('json-empty-object', 'json', '{}', ['alice']);
   const jsonRegex = await make('json-unencrypted-regex', 'json', '{"public": {"url": "https://x"}, "secret": "s"}', ['alice'], undefined, 'unencrypted-regex:^public$');
-  const yaml = await make('yaml-comments-and-blocks', 'yaml', '# service config\nservice:\n  name: web # the name\n  key: |\n    -----BEGIN KEY-----\n    abc\n    -----END KEY-----\n  ports: [80, 443]\n  anchor: &a shared\n  alias: *a\n  empty:\n', ['alice', 'bob'], 'bob');
+  const yaml = await make('yaml-comments-and-blocks', 'yaml', '# service config\nservice:\n  name: web # the name\n  key: |\n    -----BEGIN KEY-----\n    abc\n    -----END KEY-----\n  ports: [80, 443]\n  shared_public: &a shared\n  alias: *a\n  empty:\n', ['alice', 'bob'], 'bob', 'unencrypted-suffix:_public');
   const yamlMulti = await make('yaml-two-documents', 'yaml', 'a: one\n---\na: two\n', ['alice']);
 
   success(env, 'dotenv, two recipients, signed by carol, opened by bob: comments, quotes, export and an empty value kept', ['bob']);
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   success(json, 'JSON: nested objects, an array, number, boolean, null and an escape; signed by alice', ['bob']);
   success(jsonEmpty, 'JSON: the empty object', ['alice']);
   success(jsonRegex, 'JSON, rule unencrypted-regex:^public$ leaves the public subtree in the clear', ['alice']);
-  success(yaml, 'YAML: comments, a block scalar, a flow sequence, an anchor and an alias, an empty value; signed by bob', ['alice']);
+  success(yaml, 'YAML: comments, a block scalar, a flow sequence, an anchor on a value left in the clear (rule unencrypted-suffix:_public) and an alias to it, an empty value; signed by bob', ['alice']);
   success(yamlMulti, 'YAML: two documents, equal keys in each (the path starts with the document index)', ['alice']);
   success(env, 'a comment edited after sealing: comments are not authenticated (§1)', ['alice'], edit(env.text, '# database', '# the database'), 'dotenv-comment-edited', edit(env.document, '# database', '# the database'), false);
 
@@ -128,6 +128,10 @@ async function main(): Promise<void> {
   const jsonPort = /"port": "(custodian-val1\.[^"]+)"/.exec(json.text)![1];
   emit('json-move-token', 'JSON: db.password\'s token moved to port', 'value failure', 'json', ['alice'], json.text.replace(jsonPort, jsonDb));
   const [y1, y2] = [...yamlMulti.text.matchAll(/a: (custodian-val1\.[A-Za-z0-9_-]+)/g)].map((m) => m[1]);
+  // §3: an alias is not sealed, so one that copies an encrypted value is refused (here added by someone who can commit).
+  const nameToken = /name: (custodian-val1\.[A-Za-z0-9_-]+)/.exec(yaml.text)![1];
+  emit('yaml-alias-copies-secret', 'YAML: an anchor added to the token of service.name and an alias to it added at service.leaked', 'format error', 'yaml', ['alice'],
+    edit(yaml.text.replace(`name: ${nameToken}`, `name: &s ${nameToken}`), '  empty:\n', '  leaked: *s\n  empty:\n'));
   emit('yaml-swap-between-documents', 'YAML: the tokens of a in document 0 and document 1 swapped', 'value failure', 'yaml', ['alice'], yamlMulti.text.replace(y1, '@').replace(y2, y1).replace('@', y2));
 
   // Tampering with entries (§7).

@@ -11,6 +11,8 @@ export interface FormatLeaf {
   /** The raw text is `document.slice(start, end)`. */
   readonly start: number;
   readonly end: number;
+  /** YAML: where an alias copies this leaf (§3). */
+  readonly aliasedAt?: readonly PathSegment[];
 }
 
 export interface SplitFile {

@@ -13,6 +13,8 @@ export interface YamlLeaf {
   readonly path: readonly PathSegment[];
   readonly start: number;
   readonly end: number;
+  /** Where an alias copies this leaf (the alias's path, or one of them): §3, such a leaf is not sealed. */
+  aliasedAt?: readonly PathSegment[];
 }
 
 type NodeKind = 'scalar' | 'mapping' | 'sequence' | null;
@@ -25,6 +27,12 @@ interface EventNode {
   kind: NodeKind;
   result: unknown;
   readonly children: EventNode[];
+  /** The anchor js-yaml gave this node (`&name`). */
+  anchor?: string;
+  /** For an alias (`*name`): the node its anchor names, as js-yaml resolved it. */
+  target?: EventNode;
+  /** The node's path, once the walk reached it (mapping keys have none). */
+  path?: readonly PathSegment[];
 }
 
 const SCHEMA = FAILSAFE_SCHEMA.extend(
@@ -53,8 +61,11 @@ function onWarning(warning: YAMLException): void {
 function parseEvents(source: string): EventNode[] {
   const documents: EventNode[] = [];
   const stack: EventNode[] = [];
+  // Anchors are per document (js-yaml's anchorMap is too): the node each name refers to so far.
+  const anchors = new Map<string, EventNode>();
   const listener = (event: 'open' | 'close', state: State): void => {
     if (event === 'open') {
+      if (stack.length === 0) anchors.clear();
       stack.push({ open: state.position, close: -1, kind: null, result: null, children: [] });
       return;
     }
@@ -62,6 +73,14 @@ function parseEvents(source: string): EventNode[] {
     node.close = state.position;
     node.kind = state.kind as NodeKind;
     node.result = state.result as unknown;
+    const anchor = (state as unknown as { anchor: string | null }).anchor;
+    if (anchor !== null) {
+      node.anchor = anchor;
+      anchors.set(anchor, node);
+    } else if (node.kind === null && node.result !== null) {
+      const alias = aliasName(source, node.open);
+      if (alias !== undefined) node.target = anchors.get(alias);
+    }
     if (stack.length === 0) documents.push(node);
     // A node with no kind and no value is nothing: an empty value, or js-yaml trying for a key where
     // none is. Dropping it loses no leaf; the matching below accounts for the nulls it leaves.
@@ -102,6 +121,22 @@ function isBlank(c: number): boolean {
 
 function isFlowIndicator(c: number): boolean {
   return c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d; // , [ ] { }
+}
+
+/** The name of the alias (`*name`) that starts at `from`, past separating space and comments; undefined when none does. */
+function aliasName(s: string, from: number): string | undefined {
+  let i = from;
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (isBlank(c)) i++;
+    else if (c === 0x23) {
+      while (i < s.length && !isBreak(s.charCodeAt(i))) i++; // # comment
+    } else break;
+  }
+  if (s.charCodeAt(i) !== 0x2a) return undefined;
+  let end = ++i;
+  while (end < s.length && !isBlank(s.charCodeAt(end)) && !isFlowIndicator(s.charCodeAt(end))) end++;
+  return end > i ? s.slice(i, end) : undefined;
 }
 
 /** Where a scalar's text begins: past separating space, comments and its tag and anchor (js-yaml's rules). */
@@ -205,10 +240,15 @@ interface Walk {
   readonly offset: number;
   readonly leaves: YamlLeaf[];
   readonly path: PathSegment[];
+  /** Every alias met, with its path. */
+  readonly aliases: { path: readonly PathSegment[]; node: EventNode }[];
 }
 
 function visit(w: Walk, node: EventNode): void {
   const n = innermost(node);
+  // Every event of the node (js-yaml may read one node as two, innermost()): its anchor is on one of them.
+  const path = w.path.slice();
+  for (let e: EventNode | undefined = node; e !== undefined; e = e === n ? undefined : e.children[0]) e.path = path;
   switch (n.kind) {
     case 'scalar': {
       if (n.children.length > 0) throw notSupported('a scalar read as more than one node', w.path);
@@ -246,6 +286,22 @@ function visit(w: Walk, node: EventNode): void {
     default:
       // An alias or an empty tagged or anchored node: not a leaf (§3).
       if (n.children.length > 0) throw notSupported('a node read as more than one node', w.path);
+      if (n.target !== undefined) w.aliases.push({ path: w.path.slice(), node: n });
+  }
+}
+
+/**
+ * Marks the leaves an alias copies (those under the node its anchor names): §3, an alias is no leaf, so
+ * neither a token nor the MAC covers the copy, and sealing or opening refuses such a leaf encrypted.
+ * An anchor on a mapping key names no leaf.
+ */
+function markAliased(leaves: YamlLeaf[], aliases: Walk['aliases']): void {
+  for (const alias of aliases) {
+    const target = alias.node.target!.path;
+    if (target === undefined) continue;
+    for (const leaf of leaves) {
+      if (leaf.aliasedAt === undefined && leaf.path.length >= target.length && target.every((seg, i) => leaf.path[i] === seg)) leaf.aliasedAt = alias.path;
+    }
   }
 }
 
@@ -330,7 +386,9 @@ export function yamlLeaves(text: string): YamlLeaf[] {
   // `---x`); YAML 1.2 reads that line as a scalar.
   if (/(?:^|[\r\n])---[^ \t\r\n]/.test(source)) throw notSupported('a line that starts with --- followed by text', []);
   checkEmptySequenceEntries(source);
-  parseEvents(source).forEach((doc, index) => visit({ source, offset, leaves, path: [index] }, doc));
+  const aliases: Walk['aliases'] = [];
+  parseEvents(source).forEach((doc, index) => visit({ source, offset, leaves, path: [index], aliases }, doc));
+  if (aliases.length > 0) markAliased(leaves, aliases);
   return leaves;
 }
 

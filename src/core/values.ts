@@ -147,6 +147,23 @@ interface Slot {
   readonly raw: string;
   /** The token, when the leaf is encrypted. */
   readonly token?: string;
+  /** YAML: where an alias copies this value (display form); such a value is never sealed (§3). */
+  readonly aliasedAt?: string;
+}
+
+/**
+ * §3: an alias is no leaf, so a copy it makes of an encrypted value would be covered by neither a token
+ * nor the MAC: whoever can commit could make a secret appear under another key. Refused when sealing
+ * and when opening.
+ */
+function refuseAliasedSecret(slot: Slot, opening: boolean): void {
+  if (slot.aliasedAt === undefined) return;
+  throw new FormatError(
+    `"${slot.name}" is encrypted, but the YAML alias at "${slot.aliasedAt}" copies it: an alias is not sealed, so the copy would be covered neither by a token nor by the MAC`,
+    opening
+      ? { hint: 'the file was edited to copy an encrypted value with an alias (or its anchor was moved); take it from version control again' }
+      : { hint: `write the value out again at "${slot.aliasedAt}" instead of the alias, or leave "${slot.name}" in the clear with the selection rule` },
+  );
 }
 
 /** What a writer keeps from an opened file so unchanged values keep their tokens (§6). */
@@ -179,7 +196,8 @@ function slotsOf(format: ValuesFormat, document: string): Slot[] {
     seen.add(key);
     const raw = document.slice(leaf.start, leaf.end);
     const aad = aads[i];
-    return { path: leaf.path, key, aad, pathBytes: aad.subarray(VALUE_AAD_CONTEXT_LENGTH), name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw) };
+    const aliasedAt = leaf.aliasedAt && displayPath(leaf.aliasedAt, format.name);
+    return { path: leaf.path, key, aad, pathBytes: aad.subarray(VALUE_AAD_CONTEXT_LENGTH), name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw), aliasedAt };
   });
 }
 
@@ -232,8 +250,10 @@ async function sealWith(document: string, format: ValuesFormat, state: KeyState,
   const inClear = clearMatcher(state.rule);
   const encrypted: Slot[] = [];
   for (const slot of slots) {
-    if (!inClear(slot.path)) encrypted.push(slot);
-    else if (slot.token) throw new FormatError(`"${slot.name}" is left in the clear by the rule but its value looks like a token`, { hint: 'change the value or the selection rule' });
+    if (!inClear(slot.path)) {
+      refuseAliasedSecret(slot, false);
+      encrypted.push(slot);
+    } else if (slot.token) throw new FormatError(`"${slot.name}" is left in the clear by the rule but its value looks like a token`, { hint: 'change the value or the selection rule' });
   }
   // Every value's UTF-8 in one buffer, zeroed once: a file has thousands of short values.
   const plaintexts = utf8EncodeEach(encrypted.map((slot) => slot.raw));
@@ -498,6 +518,7 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
   let parsed: ParsedFile;
   try {
     parsed = { ...header, slots: slotsOf(header.format, header.document) };
+    for (const slot of parsed.slots) if (slot.token) refuseAliasedSecret(slot, true);
   } catch (err) {
     unwrapping.then((k) => zeroize(k.dataKey), () => undefined);
     throw err;

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { FormatError, InvalidArgumentError, ValueAuthError, ValuesMacError, WeakKeyError } from '../../src/core/errors';
 import { inspectValues, isValueEncrypted, namesInTheClear, openValues, parseRule, plaintextValues, sealValues, valuesClaimedSigner, valuesFormatForFileName, type ValuesFormatName } from '../../src/core/values';
 import { scanJson } from '../../src/core/values-json';
+import type { SelectionRule } from '../../src/core/values-metadata';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { loadKey } from './envelope-fixtures';
 
@@ -16,8 +17,8 @@ const alice = loadKey('alice');
 const bob = loadKey('bob');
 const WILD = join(__dirname, '..', 'fixtures', 'values-wild');
 
-async function seal(document: string, format: ValuesFormatName, signed = false): Promise<string> {
-  return sealValues(document, { format, recipients: [alice.publicKey, bob.publicKey], signer: signed ? alice : undefined, backend });
+async function seal(document: string, format: ValuesFormatName, signed = false, rule?: SelectionRule): Promise<string> {
+  return sealValues(document, { format, recipients: [alice.publicKey, bob.publicKey], signer: signed ? alice : undefined, backend, rule });
 }
 
 async function open(text: string, format: ValuesFormatName): Promise<string> {
@@ -61,13 +62,37 @@ describe('values', () => {
     const dir = join(__dirname, '..', 'fixtures', 'helm-values');
     const files = readdirSync(dir).filter((f) => f.endsWith('.values.yaml'));
     assert.equal(files.length, 44);
+    let aliased = 0;
     for (const file of files) {
       const text = readFileSync(join(dir, file), 'utf8');
-      const sealed = await seal(text, 'yaml', true);
+      // A value a YAML alias copies is never sealed (VALUES.md §3): the refusal names it, and the user
+      // leaves it in the clear, as here (alertmanager's containerPortName: http, copied to two probes).
+      const sealed = await seal(text, 'yaml', true).catch(async (err: unknown) => {
+        const named = err instanceof FormatError ? /^"([^"]+)" is encrypted, but the YAML alias at "[^"]+" copies it/.exec(err.message) : null;
+        if (!named) throw err;
+        aliased++;
+        return seal(text, 'yaml', true, { kind: 'unencrypted-regex', regex: `^${named[1]}$` });
+      });
       assert.equal(await open(sealed, 'yaml'), text, file);
       // Comment lines at column 0 are never inside a value here (an indented `#` line may be a block scalar's content).
       for (const comment of text.split('\n').filter((l) => l.startsWith('#'))) assert.ok(sealed.includes(comment), `${file}: ${comment}`);
     }
+    assert.equal(aliased, 1, 'one file aliases a value');
+  });
+
+  it('YAML aliases: one to a value left in the clear round-trips; an anchor moved onto an encrypted value, or an alias added to one, is refused when opening', async () => {
+    const rule: SelectionRule = { kind: 'unencrypted-suffix', suffix: '_public' };
+    const doc = 'url_public: &u https://example.com\nsecret: hunter2\nmirror: *u\n';
+    const sealed = await seal(doc, 'yaml', true, rule);
+    assert.equal(await open(sealed, 'yaml'), doc);
+    const token = /secret: (custodian-val1\.\S+)/.exec(sealed)![1];
+    // Whoever can commit moves the anchor: "mirror" would now be a copy of the secret.
+    const moved = sealed.replace('url_public: &u ', 'url_public: ').replace(`secret: ${token}`, `secret: &u ${token}`);
+    await assert.rejects(open(moved, 'yaml'), (err: Error) => err instanceof FormatError && /"secret" is encrypted, but the YAML alias at "mirror" copies it/.test(err.message) && !err.message.includes('hunter2'));
+    // An alias to a secret (a sequence entry) is refused when sealing too, naming both.
+    await assert.rejects(seal('db:\n  password: &p hunter2\nlog: [*p]\n', 'yaml'), /"db\.password" is encrypted, but the YAML alias at "log\.0" copies it/);
+    // An alias to a mapping that holds a secret: every leaf under it counts.
+    await assert.rejects(seal('base: &b\n  token: t0k\ncopy: *b\n', 'yaml'), /"base\.token" is encrypted, but the YAML alias at "copy" copies it/);
   });
 
   it('decrypt(encrypt(x)) == x for every .env file of the dotenv parser\'s public corpus (test/fixtures/dotenv-wild) it accepts', async function () {

@@ -140,7 +140,9 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
           rule: 'plaintext-path',
           severity: 'error',
           message: `${show(p)} is value-encrypted but holds ${valueEncrypted.againstRule.length} value(s) in the clear that its rule says must be encrypted: ${valueEncrypted.againstRule.map(show).join(', ')}`,
-          fix: `open ${quote(p)} with "Custodian: Open Decrypted" in VS Code and save it (saving seals every value its rule encrypts)`,
+          // A value written in the clear into a sealed file breaks its MAC (or its entry count): the file
+          // no longer opens, so the fix starts from the last sealed version.
+          fix: `a value-encrypted file does not open once a value was written into it by hand: restore it (git restore --staged --worktree ${quote(p)}, or git checkout -p -- ${quote(p)} to keep other changes), then set each value in VS Code's decrypted editor or with: custodian set ${quote(p)} ${quote(valueEncrypted.againstRule[0])} < FILE-WITH-THE-VALUE`,
         });
       } else if (valueEncrypted.rule.kind === 'unencrypted-regex') {
         const regex = valueEncrypted.rule.regex;

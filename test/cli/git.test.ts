@@ -419,6 +419,20 @@ describe('cli: guard (real git)', function () {
     });
   }
 
+  it('says git add already stored the refused plaintext, and what it says removes it', () => {
+    write('app/.env', 'TOKEN=objects-marker-Qz8\n');
+    ok(g(['add', 'app/.env']));
+    const blob = g(['rev-parse', ':app/.env']).out.trim();
+    const r = run(['guard'], { cwd: repo });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /git add has already stored the staged plaintext in \.git\/objects .*: once it is unstaged, "git gc --prune=now" deletes it/);
+    assert.equal(g(['cat-file', '-e', blob]).status, 0, 'the object is there');
+    ok(g(['restore', '--staged', 'app/.env']));
+    ok(g(['gc', '-q', '--prune=now']));
+    assert.notEqual(g(['cat-file', '-e', blob]).status, 0, 'gone after gc');
+    fs.rmSync(path.join(repo, 'app/.env'));
+  });
+
   it('reads the index, not the working tree: a staged key blocks even after the file was emptied', () => {
     write('id_backup.txt', '-----BEGIN RSA PRIVATE KEY-----\nMII\n');
     ok(g(['add', 'id_backup.txt']));

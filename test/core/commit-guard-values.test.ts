@@ -33,6 +33,9 @@ describe('commit guard: value-encrypted files', () => {
     assert.equal(findings[0].severity, 'error');
     assert.match(findings[0].message, /holds 1 value\(s\) in the clear that its rule says must be encrypted: API_TOKEN/);
     assert.ok(!`${findings[0].message} ${findings[0].fix}`.includes('leaked-by-hand'));
+    // The fix is one that works on a file that no longer opens: restore, then set the value properly.
+    assert.match(findings[0].fix, /restore it \(git restore --staged --worktree 'config\/\.env'/);
+    assert.match(findings[0].fix, /custodian set 'config\/\.env' 'API_TOKEN' < FILE-WITH-THE-VALUE/);
   });
 
   it('values a suffix rule leaves in the clear pass; a regex rule that leaves values in the clear is named for review', async () => {

@@ -24,6 +24,9 @@ function format(f: GuardFinding): string[] {
   return [`custodian: ${label}: [${f.rule}] ${f.message}`, `custodian: hint: ${f.fix}`];
 }
 
+/** Findings about plaintext that `git add` has already written into the object store. */
+const PLAINTEXT_RULES = new Set(['plaintext-path', 'plaintext-twin', 'private-key']);
+
 export const guardCommand: Command = {
   name: 'guard',
   options: {
@@ -112,6 +115,10 @@ Examples:
     });
     for (const f of findings) ctx.io.stderr.write(format(f).join('\n') + '\n');
     const errors = findings.filter((f) => f.severity === 'error').length;
+    if (findings.some((f) => f.severity === 'error' && PLAINTEXT_RULES.has(f.rule))) {
+      // git add already stored the staged plaintext as an object; refusing the commit does not remove it.
+      ctx.warn('git add has already stored the staged plaintext in .git/objects (on this machine only; a push sends only committed objects): once it is unstaged, "git gc --prune=now" deletes it');
+    }
     if (errors > 0) {
       throw new CliError(`${errors} problem(s): nothing was committed`, { hint: 'fix the files above and commit again ("git commit --no-verify" skips this check)' });
     }

@@ -66,7 +66,13 @@ export async function signRoster(deps: TeamDeps, arg: unknown): Promise<SignRost
     ].join('\n');
     const action = vscode.l10n.t('Sign Roster');
     const choice = await vscode.window.showWarningMessage(
-      signed ? vscode.l10n.t('Sign {0} unverified roster entries?', targets.length) : vscode.l10n.t('Sign the current roster ({0} members) as its root of trust?', targets.length),
+      signed
+        ? targets.length === 1
+          ? vscode.l10n.t('Sign the unverified roster entry {0}?', displayText(targets[0].name))
+          : vscode.l10n.t('Sign {0} unverified roster entries?', targets.length)
+        : targets.length === 1
+          ? vscode.l10n.t('Sign the current roster (1 member) as its root of trust?')
+          : vscode.l10n.t('Sign the current roster ({0} members) as its root of trust?', targets.length),
       { modal: true, detail },
       action,
     );
@@ -80,7 +86,11 @@ export async function signRoster(deps: TeamDeps, arg: unknown): Promise<SignRost
     deps.session.release(signer);
   }
   await deps.rosterTrust.pin(folder, await deps.session.rosterMembers(folder, 'skip'), targets.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })));
-  void vscode.window.showInformationMessage(vscode.l10n.t('Signed {0} roster entries. Commit .custodian/team/records/ so teammates see them verified.', targets.length));
+  void vscode.window.showInformationMessage(
+    targets.length === 1
+      ? vscode.l10n.t('Signed the roster entry {0}. Commit .custodian/team/records/ so teammates see it verified.', displayText(targets[0].name))
+      : vscode.l10n.t('Signed {0} roster entries. Commit .custodian/team/records/ so teammates see them verified.', targets.length),
+  );
   return { root: !signed, signed: targets.map((m) => m.name) };
 }
 

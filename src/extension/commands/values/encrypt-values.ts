@@ -49,7 +49,9 @@ async function chooseRule(args: EncryptValuesArgs, what: string, text: string, f
   const shown = names.length > SHOWN_NAMES ? vscode.l10n.t('{0} and {1} more', names.slice(0, SHOWN_NAMES).join(', '), names.length - SHOWN_NAMES) : names.join(', ');
   const frameworks = found.conventions.flatMap((c) => c.frameworks ?? []);
   const answer = await vscode.window.showWarningMessage(
-    vscode.l10n.t('{0} has {1} values named {2}: {3}. Leave them readable in the file?', what, names.length, conventionList(kept.readable), shown),
+    names.length === 1
+      ? vscode.l10n.t('{0} has 1 value named {1}: {2}. Leave it readable in the file?', what, conventionList(kept.readable), shown)
+      : vscode.l10n.t('{0} has {1} values named {2}: {3}. Leave them readable in the file?', what, names.length, conventionList(kept.readable), shown),
     {
       modal: true,
       detail: [

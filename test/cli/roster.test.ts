@@ -358,6 +358,22 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     }
   });
 
+  it('a teammate removed by a signed record whose file came back: verify says to delete it again, not to restore it', () => {
+    const z = path.join(keys, 'came-back');
+    try {
+      for (const args of [['add', 'alice', alice.sshPubPath], ['add', 'bob', bob.sshPubPath], ['remove', 'bob']]) {
+        assert.equal(run(['roster', args[0], '-R', z, '-i', alice.privatePath, ...args.slice(1)], { env: env() }).code, 0);
+      }
+      fs.copyFileSync(bob.sshPubPath, path.join(z, 'bob.pub'));
+      const v = run(['roster', 'verify', '-R', z], { env: env() });
+      assert.equal(v.code, 1);
+      assert.match(v.stderr, /hint: bob was removed by a signed record and came back without a signed addition: delete \S*bob\.pub again \(git rm \S*bob\.pub\), or, to take them back, a verified member adds them/);
+      assert.doesNotMatch(v.stderr, /restore bob from git/);
+    } finally {
+      removeDir(z);
+    }
+  });
+
   it('a forged signature makes the entry broken and verify fail', () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     commitAll(repo, 'Sign the roster');

@@ -180,9 +180,19 @@ async function verify(dir: string, args: Args, ctx: CommandContext): Promise<voi
 function verifyHint(dir: string, members: readonly LoadedMember[], verification: RosterVerification, pinsDiffer: boolean): string {
   if (!verification.signed) return `a member signs it once: '${PROGRAM} roster sign -i KEY'`;
   const status = (s: string) => members.filter((m) => verification.entries.get(m.name)?.status === s).map((m) => m.name);
-  const [unverified, broken] = [status('unverified'), status('broken')];
+  const [unverified, brokenAll] = [status('unverified'), status('broken')];
+  // A teammate removed by a signed record whose file came back: the removal stands until a member re-adds them.
+  const cameBack = brokenAll.filter((name) => {
+    const v = verification.entries.get(name);
+    return v?.status === 'broken' && /^.+ removed .+ \(signed, /.test(v.reason);
+  });
+  const broken = brokenAll.filter((name) => !cameBack.includes(name));
   const hints: string[] = [];
   if (unverified.length > 0) hints.push(`a verified member checks the fingerprints of ${unverified.join(', ')} with their owners and signs them ('${PROGRAM} roster sign -i KEY ${unverified.join(' ')}'), or removes the files`);
+  if (cameBack.length > 0) {
+    const files = cameBack.map((name) => path.join(dir, `${name}.pub`)).join(' ');
+    hints.push(`${cameBack.join(', ')} ${cameBack.length === 1 ? 'was' : 'were'} removed by a signed record and came back without a signed addition: delete ${files} again (git rm ${files}), or, to take them back, a verified member adds them ('${PROGRAM} roster add -i KEY NAME FILE')`);
+  }
   if (broken.length > 0) hints.push(`restore ${broken.join(', ')} from git, or have a verified member re-sign a key checked with its owner ('${PROGRAM} roster sign -i KEY NAME')`);
   if (pinsDiffer) hints.push('a root or key that is not the one pinned was put in place: find the commit (git log -- ' + dir + ') before updating the pins');
   if (hints.length === 0) hints.push('each problem above says what to do');

@@ -16,7 +16,7 @@ import type { ReencryptResult } from '../../src/extension/commands/rekey/reencry
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
 import type { SignRosterResult } from '../../src/extension/commands/team/sign-roster';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, opensslPublicPem, recordContextKeys, run, section, teamDir, useCleanState, workspaceFolder } from './support/custodian';
+import { captureErrors, opensslPublicPem, recordContextKeys, recordInformationMessages, run, section, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
 import { answerModals } from './support/modals';
 import { addToRoster, backend, encryptFor, person, recipientsOf, useTeam, waitForRoster, wsPath, wsUri, type Person } from './support/enc';
 
@@ -247,6 +247,32 @@ describe('roster integrity: a plain roster adopts signing in one step', function
     context.dispose();
     assert.deepStrictEqual(after.map((c) => [c.label, /^(you · )?verified \(root\) · /.test(c.description ?? '')]), [['alice', true], ['bob', true], ['me', true]]);
     assert.strictEqual(published().at(-1), false, 'nothing left to sign: the button goes');
+  });
+
+  it('Verify Fingerprint: a match for a teammate not verified yet offers to sign that entry, and signs only it', async () => {
+    const [erin, fred] = await Promise.all([person('erin'), person('fred')]);
+    addToRoster(erin);
+    addToRoster(fred);
+    await waitFor('erin and fred in the roster', async () => (await state.services.roster.members()).filter((m) => ['erin', 'fred'].includes(m.name)).length === 2);
+    const info = recordInformationMessages((_, items) => (items.includes('Sign Their Entry') ? 'Sign Their Entry' : undefined));
+    const modals = answerModals((p) => (/^Sign the unverified roster entry erin\?$/.test(p.message) ? 'Sign Roster' : undefined));
+    const teammate = async (name: string) => (await section(state.services, 'team'))?.children.find((c) => c.label === name);
+    try {
+      const res = await run<{ match: boolean }>('custodian.verifyFingerprint', { name: 'erin', fingerprint: erin.fingerprint });
+      assert.strictEqual(res?.match, true);
+      await waitFor('erin verified', async () => /verified by me/.test((await teammate('erin'))?.description ?? ''));
+      assert.match(info.asked.find((a) => a.items.includes('Sign Their Entry'))?.message ?? '', /matches the key of erin.*not verified yet/);
+      assert.strictEqual(modals.prompts.length, 1, 'one modal, listing erin alone');
+      assert.match(modals.prompts[0].detail, /erin/);
+      assert.doesNotMatch(modals.prompts[0].detail, /fred/);
+      assert.match((await teammate('fred'))?.description ?? '', /unverified/, 'fred, not checked, is not signed');
+    } finally {
+      info.dispose();
+      modals.dispose();
+      for (const name of ['erin', 'fred']) fs.rmSync(path.join(teamDir(), `${name}.pub`), { force: true });
+      const records = path.join(teamDir(), 'records');
+      for (const f of fs.readdirSync(records)) if (/-add-erin-/.test(f)) fs.rmSync(path.join(records, f));
+    }
   });
 
   it('in a fresh clone (nothing pinned), signing a newcomer keeps the rest of the team usable without a question', async () => {

@@ -16,11 +16,13 @@ export interface SignRosterArgs {
   folder?: vscode.Uri;
   /** Also re-sign these broken entries (a changed key the user checked). */
   names?: string[];
+  /** Sign only these entries (unverified or broken): the ones whose fingerprints the user just checked. */
+  only?: string[];
   /** Skip the modal listing what is signed (honoured only in ExtensionMode.Test). */
   confirm?: boolean;
 }
 
-const SIGN_ROSTER_ARGS: Shape<SignRosterArgs> = { folder: is.uri, names: is.strings, confirm: is.boolean };
+const SIGN_ROSTER_ARGS: Shape<SignRosterArgs> = { folder: is.uri, names: is.strings, only: is.strings, confirm: is.boolean };
 
 export interface SignRosterResult {
   root: boolean;
@@ -48,8 +50,9 @@ export async function signRoster(deps: TeamDeps, arg: unknown): Promise<SignRost
     if (verdict(mine)?.status !== 'verified') {
       throw new CustodianError(vscode.l10n.t('You are not a verified member of this roster: your signature would not count.'), { hint: vscode.l10n.t('Ask a verified member to sign your entry first.') });
     }
-    const named = new Set(a.names ?? []);
+    const named = new Set([...(a.names ?? []), ...(a.only ?? [])]);
     targets = members.filter((m) => verdict(m)?.status === 'unverified' || (named.has(m.name) && verdict(m)?.status === 'broken'));
+    if (a.only) targets = targets.filter((m) => a.only!.includes(m.name));
     if (targets.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to sign: every entry of the roster is verified (a broken entry is re-signed only when named).'));
       return { root: false, signed: [] };

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { base64EncodeUnpadded, hexDecode } from '../../../core/bytes';
 import { CustodianError } from '../../../core/errors';
+import type { RosterMember } from '../../storage/roster';
+import { CommandId } from '../ids';
 import type { TeamDeps } from './register';
 import { fromArgument, is, type Shape } from '../arguments';
 import { contactWithId, isInteractive, rosterEntryAt, TARGET_ARGS, type TargetArgs } from '../pick';
@@ -46,6 +48,8 @@ interface Candidate {
   description: string;
   name: string;
   fingerprint: string;
+  /** The roster entry, when the key is a teammate's. */
+  member?: RosterMember;
 }
 
 const VERIFY_FINGERPRINT_ARGS: Shape<VerifyFingerprintArgs> = { ...TARGET_ARGS, fingerprint: is.string };
@@ -69,7 +73,7 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
   // Fingerprints are public: a plain comparison is fine. Base64 is case-sensitive, so no case folding.
   const match = normalized === target.fingerprint;
   if (match) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('✓ The fingerprint matches the key of {0}.', target.name));
+    void confirmMatch(deps, target);
   } else {
     void vscode.window
       .showWarningMessage(
@@ -81,11 +85,36 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
   return { match, expected: target.fingerprint };
 }
 
-async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string } | undefined> {
+/**
+ * Says the fingerprint matches; for a teammate whose entry in a signed roster is not verified yet, and a
+ * user whose own entry is, offers to sign that one entry: the check just made is what signing vouches for.
+ */
+async function confirmMatch(deps: TeamDeps, target: Candidate | { name: string; fingerprint: string; member?: RosterMember }): Promise<void> {
+  const matches = vscode.l10n.t('✓ The fingerprint matches the key of {0}.', target.name);
+  const m = target.member;
+  const me = deps.keys.current.getDefault();
+  const members = m && me ? await deps.session.rosterMembers(m.folder, 'skip') : [];
+  const checked = m && members.length > 0 ? await deps.rosterTrust.verify(m.folder, members).catch(() => undefined) : undefined;
+  const status = m && checked?.verification.entries.get(m.name)?.status;
+  const mine = me && members.find((x) => x.key.fingerprint === me.fingerprint);
+  const canSign = checked?.verification.signed === true && mine !== undefined && checked.verification.entries.get(mine.name)?.status === 'verified';
+  if (!m || !canSign || (status !== 'unverified' && status !== 'broken')) {
+    void vscode.window.showInformationMessage(matches);
+    return;
+  }
+  const sign = vscode.l10n.t('Sign Their Entry');
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('{0} Their roster entry is not verified yet: sign it, so the team sees it verified by you?', matches),
+    sign,
+  );
+  if (choice === sign) await vscode.commands.executeCommand(CommandId.SignRoster, { folder: m.folder.uri, only: [m.name] });
+}
+
+async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string; member?: RosterMember } | undefined> {
   if (a.entry) {
     const entry = await rosterEntryAt(deps.roster, a.entry.uri);
     if (entry.kind !== 'member') throw new CustodianError(vscode.l10n.t('{0}.pub does not hold a usable key: {1}', entry.name, entry.problem));
-    return { name: entry.identity, fingerprint: entry.key.fingerprint };
+    return { name: entry.identity, fingerprint: entry.key.fingerprint, member: entry };
   }
   if (a.contact) {
     const contact = contactWithId(deps.contacts, a.contact.id);
@@ -106,7 +135,7 @@ async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>):
   }
   const candidates: Candidate[] = [];
   for (const e of await deps.roster.members()) {
-    candidates.push({ label: `$(person) ${e.name}`, description: vscode.l10n.t('team · {0}', e.identity), name: e.identity, fingerprint: e.key.fingerprint });
+    candidates.push({ label: `$(person) ${e.name}`, description: vscode.l10n.t('team · {0}', e.identity), name: e.identity, fingerprint: e.key.fingerprint, member: e });
   }
   for (const c of deps.contacts.list()) {
     candidates.push({ label: `$(account) ${c.name}`, description: vscode.l10n.t('contact'), name: c.name, fingerprint: c.fingerprint });

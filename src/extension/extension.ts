@@ -10,6 +10,7 @@ import { registerMfaFeature } from './commands/mfa/register';
 import { registerPasswordCommands } from './commands/password/register';
 import { registerCommands, type CommandHost } from './commands/register';
 import { registerShamirCommands } from './commands/shamir/register';
+import { RosterChanges } from './roster-changes';
 import { registerTeamCommands } from './commands/team/register';
 import { readConfig } from './config';
 import { EnvSource } from './run/env-source';
@@ -108,6 +109,10 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     globalStorageUri: context.globalStorageUri,
     config: readConfig,
   });
+  // Reading the workspace's file headers runs only in a trusted workspace, as the Encrypted Files view does.
+  const driftingFiles = async () => (trust.isTrusted ? encryption.deps.drift.drifting() : undefined);
+  const rosterChanges = new RosterChanges({ roster, drifting: driftingFiles, log });
+  context.subscriptions.push(rosterChanges);
   registerTeamCommands(context, host, {
     keys,
     roster,
@@ -115,8 +120,8 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     session: services.session,
     rosterTrust: services.rosterTrust,
     extensionMode: context.extensionMode,
-    // Reading the workspace's file headers runs only in a trusted workspace, as the Encrypted Files view does.
-    driftingFiles: async () => (trust.isTrusted ? encryption.deps.drift.drifting() : undefined),
+    driftingFiles,
+    expectRosterChange: (fingerprint) => rosterChanges.expect(fingerprint),
   });
   registerKeysCommands(context, host, {
     keys,

@@ -89,6 +89,38 @@ describe('roster', function () {
     }
   });
 
+  it('a teammate who joins or leaves through a change not made here (a pull) is announced; one added here is announced once, by Add Teammate', async () => {
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const originalWarning = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
+    const warned: string[] = [];
+    window.showWarningMessage = (message: string, ...rest: unknown[]) => {
+      warned.push(message);
+      return originalWarning.call(vscode.window, message, ...rest);
+    };
+    const { told, dispose: stopRecording } = recordInformationMessages(() => undefined);
+    const pulled = path.join(teamDir(), 'hana.pub');
+    try {
+      // As git pull writes it: a file appears in .custodian/team.
+      fs.writeFileSync(pulled, `${sshKeygen(state.scratch, 'hana', 'hana@example.com').publicLine}\n`);
+      await waitFor('the notice', async () => told.find((m) => /^hana joined the team \(a change to the roster that you did not make here\)/.test(m)), 15_000);
+      // Added here: Add Teammate says so, and nothing says "joined" again.
+      told.length = 0;
+      const ivan = sshKeygen(state.scratch, 'ivan', 'ivan@example.com');
+      assert.ok(await run<RosterWriteResult>('custodian.addTeammate', { text: ivan.publicLine, confirm: true }));
+      await waitFor('Add Teammate\'s message', async () => told.find((m) => m.startsWith('Added ivan@example.com')));
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepStrictEqual(told.filter((m) => /joined the team/.test(m)), [], 'announced once');
+      // Removed by a pull: a warning that the files here are still readable by them.
+      fs.rmSync(pulled);
+      await waitFor('the departure notice', async () => warned.find((m) => /^hana left the team \(a change to the roster that you did not make here\)/.test(m)), 15_000);
+    } finally {
+      stopRecording();
+      window.showWarningMessage = originalWarning;
+      fs.rmSync(pulled, { force: true });
+      fs.rmSync(path.join(teamDir(), 'ivan.pub'), { force: true });
+    }
+  });
+
   it('refuses bad teammate keys without writing: duplicate, private key, 1024-bit, malformed, bad name, existing name', async () => {
     const before = fs.readdirSync(teamDir()).sort();
     const cases: [string, Record<string, unknown>, RegExp][] = [

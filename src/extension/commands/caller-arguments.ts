@@ -11,6 +11,8 @@
 export const TARGET_FIELDS: ReadonlySet<string> = new Set([
   'id', 'keyId', 'entry', 'contact', 'set', 'custodian', 'uri', 'uris', 'folder', 'folderUri', 'editor', 'range',
   'resourceUri',
+  // Sign Roster's entries to sign: it narrows what the modal lists, which the person still confirms.
+  'only',
 ]);
 
 /**

@@ -55,6 +55,7 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
   const line = exportPublicKeyOpenSsh(await deps.keys.current.getPublicKey(info.id), identity);
   const folder = targetFolder(a.folder);
   const first = (await deps.roster.list()).every((e) => e.folder.index !== folder.index);
+  deps.expectRosterChange(info.fingerprint);
   const uri = await deps.roster.write(name, line, { folderUri: a.folder, overwrite: a.overwrite });
   await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, folder, { op: 'add', name: normalizeRosterName(name), fingerprint: info.fingerprint }, first));
   void vscode.window.showInformationMessage(
@@ -98,6 +99,7 @@ async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promi
   const prompt = op === 'deploy' ? vscode.l10n.t('The name the team sees for this deploy key (e.g. ci). Change it or press Enter.') : vscode.l10n.t('The name the team sees for {0}. Change it or press Enter.', who);
   const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, prompt) : suggested);
   if (name === undefined) return undefined;
+  deps.expectRosterChange(key.fingerprint);
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
   // The user just confirmed the fingerprint: the addition is signed by them (and pinned).
   await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, targetFolder(a.folder), { op, name: normalizeRosterName(name), fingerprint: key.fingerprint }, false));

@@ -25,6 +25,8 @@ export interface TeamDeps {
    * value-encrypted), and how many of them my keys open; undefined when the workspace is not searched.
    */
   driftingFiles: () => Promise<{ total: number; mine: number } | undefined>;
+  /** This command adds or removes this key itself, and says so: no "joined the team" notice for it (roster-changes.ts). */
+  expectRosterChange: (fingerprint: string) => void;
 }
 
 const HANDLERS: Handlers<TeamDeps> = [

@@ -43,6 +43,7 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   }
   // A signed removal: a later revert that brings the file back is caught (docs/ROSTER.md §5).
   if (entry.kind === 'member') await recordChange(deps, entry.folder, { op: 'remove', name: entry.name, fingerprint: entry.key.fingerprint }, false);
+  if (entry.kind === 'member') deps.expectRosterChange(entry.key.fingerprint);
   await deps.roster.remove(entry.uri);
 
   const rotate = vscode.l10n.t('Rotate the secrets {0} could read: removing them does not make them forget.', who);

@@ -1,0 +1,102 @@
+// Teammates who join or leave through a change this window did not make (a pull, a checkout, another
+// editor) are news: the Team view shows them, but nobody looks at it unasked. One notification per
+// change says who, and what it means for the files here: a newcomer cannot read them until someone
+// re-encrypts them; someone who left still can until then. Changes made by this window's own commands
+// (Add Teammate, Remove Teammate, …) are announced by those commands, which say so first (expect).
+import * as vscode from 'vscode';
+import { displayText } from '../core/display-text';
+import { CommandId } from './commands/ids';
+import type { Roster } from './storage/roster';
+
+/** Roster files change one by one during a pull: one notification once they have settled. */
+const SETTLE_MS = 750;
+
+export interface RosterChangesDeps {
+  roster: Roster;
+  /** Files for the team that do not include the whole team, and how many of them my keys open; undefined when not searched. */
+  drifting: () => Promise<{ total: number; mine: number } | undefined>;
+  log: vscode.LogOutputChannel;
+}
+
+export class RosterChanges implements vscode.Disposable {
+  /** Fingerprint → roster name, as last seen; undefined until the first read (which is no news). */
+  private known: Map<string, string> | undefined;
+  /** Keys this window's own commands are adding or removing. */
+  private readonly expected = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly deps: RosterChangesDeps) {
+    this.subscription = deps.roster.onDidChange(() => {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.updateLogged(), SETTLE_MS);
+    });
+    this.updateLogged();
+  }
+
+  /** A command of this window is about to add or remove this key: it says so itself. */
+  expect(fingerprint: string): void {
+    this.expected.add(fingerprint);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.subscription.dispose();
+  }
+
+  private updateLogged(): void {
+    this.update().catch((err: unknown) => this.deps.log.warn(`roster changes: ${err instanceof Error ? err.name : 'Error'}`));
+  }
+
+  private async update(): Promise<void> {
+    const now = new Map((await this.deps.roster.members()).map((m) => [m.key.fingerprint, m.name]));
+    const before = this.known;
+    this.known = now;
+    if (!before) return;
+    const news = (from: Map<string, string>, to: Map<string, string>): string[] =>
+      [...from].filter(([fp]) => !to.has(fp) && !this.expected.delete(fp)).map(([, name]) => name);
+    const joined = news(now, before);
+    const left = news(before, now);
+    // The same name with another key: a changed key, which the next encryption asks about.
+    const changed = joined.filter((name) => left.includes(name));
+    const names = (list: string[]): string => list.map((name) => displayText(name)).join(', ');
+    const showTeam = vscode.l10n.t('Show Team');
+    const reencrypt = vscode.l10n.t('Re-encrypt Workspace Files');
+    const act = (choice: string | undefined): void => {
+      if (choice === showTeam) void vscode.commands.executeCommand('custodian.team.focus');
+      else if (choice === reencrypt) void vscode.commands.executeCommand(CommandId.ReencryptWorkspace);
+    };
+    if (changed.length > 0) {
+      void vscode.window
+        .showWarningMessage(vscode.l10n.t('The key of {0} in the team roster changed. You are asked to confirm it before anything is encrypted to it.', names(changed)), showTeam)
+        .then(act);
+    }
+    const fresh = joined.filter((name) => !changed.includes(name));
+    const gone = left.filter((name) => !changed.includes(name));
+    if (fresh.length === 0 && gone.length === 0) return;
+    const files = await this.deps.drifting();
+    const offer = files === undefined || files.mine > 0 ? [reencrypt] : [];
+    if (fresh.length > 0) {
+      void vscode.window
+        .showInformationMessage(
+          files?.total === 0
+            ? vscode.l10n.t('{0} joined the team (a change to the roster that you did not make here). Files encrypted for the team from now on include them.', names(fresh))
+            : vscode.l10n.t('{0} joined the team (a change to the roster that you did not make here). They cannot open the files here until someone re-encrypts them.', names(fresh)),
+          ...(files?.total === 0 ? [] : offer),
+          showTeam,
+        )
+        .then(act);
+    }
+    if (gone.length > 0) {
+      void vscode.window
+        .showWarningMessage(
+          files?.total === 0
+            ? vscode.l10n.t('{0} left the team (a change to the roster that you did not make here).', names(gone))
+            : vscode.l10n.t('{0} left the team (a change to the roster that you did not make here). The files here stay readable by them until they are re-encrypted; rotate what they could read.', names(gone)),
+          ...(files?.total === 0 ? [] : offer),
+          showTeam,
+        )
+        .then(act);
+    }
+  }
+}

@@ -111,9 +111,9 @@ export async function readSmallInput(arg: string | undefined, io: CliIo, maxByte
 }
 
 /** Decodes UTF-8 text, naming the input when it is not text. */
-export function decodeText(bytes: Uint8Array, name: string): string {
+export function decodeText(bytes: Uint8Array, name: string, options: { keepBom?: boolean } = {}): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: options.keepBom === true }).decode(bytes);
   } catch {
     throw new CliError(`${name} is not UTF-8 text`);
   }

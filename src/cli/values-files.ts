@@ -68,7 +68,8 @@ export async function readValuesText(file: string | undefined, ctx: CommandConte
       hint: `set, get and --values work on .env, JSON and YAML files whose values were encrypted with "custodian encrypt --values"; for a .enc file use "custodian decrypt ${f}" to read it, decrypt, edit and encrypt it again ("custodian encrypt … -f -o ${f} PLAIN") to change it, and "custodian rekey ${f}" to re-encrypt it for the team`,
     });
   }
-  return decodeText(bytes, name);
+  // A byte order mark stays part of the document: decrypt(encrypt(x)) is x byte for byte (VALUES.md §3).
+  return decodeText(bytes, name, { keepBom: true });
 }
 
 /**

@@ -50,7 +50,8 @@ export function scanJson(text: string): JsonStructure {
   const members: JsonMember[] = [];
   let objectOpenEnd = -1;
   let firstMemberIndent: string | undefined;
-  let i = 0;
+  // A leading byte order mark, which a JSON parser may ignore (RFC 8259 §8.1): kept in the document.
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const n = text.length;
 
   const skipSpace = (): void => {

@@ -47,6 +47,20 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     });
   }
 
+  it('a byte order mark at the start of a .env, JSON or YAML file survives encrypt --values and decrypt --values, byte for byte', () => {
+    for (const [name, body] of [['bom.env', 'A=1\nB=two\n'], ['bom.json', '{"a": "x", "b": [1]}\n'], ['bom.yaml', 'a: x\nb:\n  - 1\n']] as const) {
+      const plain = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
+      fs.writeFileSync(file(name), plain);
+      const sealed = file(`sealed-${name}`);
+      const e = run(['encrypt', '--values', '-r', alice.publicPemPath, '-s', alice.privatePath, '-f', '-o', sealed, file(name)]);
+      assert.equal(e.code, 0, e.stderr);
+      assert.ok(fs.readFileSync(sealed).subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), `${name}: the sealed file keeps it`);
+      const d = run(['decrypt', '--values', '-i', alice.privatePath, sealed]);
+      assert.equal(d.code, 0, d.stderr);
+      assert.ok(d.stdout.equals(plain), `${name}: ${JSON.stringify(d.out.slice(0, 8))}`);
+    }
+  });
+
   it('get prints the value a program reads; set changes that one line (value from stdin) and signs with the opening key', () => {
     fs.writeFileSync(file('app.env'), PLAIN_ENV);
     const sealed = file('.env');

@@ -117,7 +117,7 @@ export class ValuesFileSystem extends BackedFileSystem {
     try {
       let document: string;
       try {
-        document = new TextDecoder('utf-8', { fatal: true }).decode(content);
+        document = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(content);
       } catch {
         throw new CustodianError(vscode.l10n.t('Cannot save {0}: the text is not UTF-8.', basename(file.path)));
       }
@@ -190,7 +190,7 @@ export class ValuesFileSystem extends BackedFileSystem {
 
   /** What a committed version holds (CommittedVersions' `learn`): only a keyed digest of its document is kept. */
   private async learnCommitted(bytes: Uint8Array, file: vscode.Uri): Promise<CommittedValues | undefined> {
-    const { values: opened, conflicted } = await this.decrypt(file, new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const { values: opened, conflicted } = await this.decrypt(file, new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
     try {
       if (conflicted) return undefined;
       const { ruleToString } = await lazyCore.values();
@@ -282,7 +282,8 @@ export async function readText(file: vscode.Uri, what: string): Promise<string> 
     bytes = await vscode.workspace.fs.readFile(file);
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // A byte order mark stays part of the document (VALUES.md §3); VS Code shows it as the encoding.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new CustodianError(vscode.l10n.t('{0} is not UTF-8 text.', what));
   }

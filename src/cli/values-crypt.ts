@@ -2,7 +2,7 @@
 // are encrypted one by one and whose keys stay readable (docs/VALUES.md). The files are small and read
 // whole; output is written atomically, as by the other commands.
 import * as path from 'node:path';
-import { openValues, sealValues, type ValuesFormatName, type ValuesIdentity } from '../core/values';
+import { openValues, sealValues, valuesCutAtHash, type ValuesFormatName, type ValuesIdentity } from '../core/values';
 import { isConflictedValues, openConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
 import type { CommandContext } from './command';
@@ -38,6 +38,14 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
     throw err;
   }
   await writeValuesText(out, text, ctx, { force });
+  if (format === 'dotenv') {
+    const cut = valuesCutAtHash(document);
+    if (cut.length > 0) {
+      ctx.warn(
+        `${cut.join(', ')}: the value stops at "#" (NAME=abc#def is read as abc and a comment), and the comment stays readable in the file; if "#" is part of the value, quote it (NAME="abc#def") and encrypt again`,
+      );
+    }
+  }
   if (out !== undefined && !isStdio(out)) await giveMergeLine(out, ctx);
 }
 

@@ -153,3 +153,15 @@ export function dotenvRecord(entries: readonly DotenvEntry[]): Record<string, st
   for (const e of entries) out[e.name] = e.value;
   return out;
 }
+
+/**
+ * The names whose unquoted value is directly followed by `#` (`PASSWORD=abc#def`): dotenv and Node read
+ * the value up to it and the rest of the line as a comment, which a value-encrypted file keeps in the
+ * clear. Usually the `#` was meant as part of the value, which must then be quoted.
+ */
+export function valuesCutAtHash(text: string): string[] {
+  return parseDotenv(text)
+    // `NAME=#x` too: an empty value, and the whole of what was meant in the clear.
+    .filter((e) => e.quote === '' && text.charCodeAt(e.valueEnd) === 0x23 && (e.valueEnd > e.valueStart || text.charCodeAt(e.valueStart - 1) === 0x3d))
+    .map((e) => e.name);
+}

@@ -47,6 +47,14 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     });
   }
 
+  it('encrypt --values warns about a value that stops at "#" (the rest is a comment, readable in the file)', () => {
+    fs.writeFileSync(file('hash.env'), 'PASSWORD=abc#def\nOK="x#y"\n');
+    const e = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', file('hash-sealed.env'), file('hash.env')]);
+    assert.equal(e.code, 0, e.stderr);
+    assert.match(e.stderr, /warning: PASSWORD: the value stops at "#" .*quote it \(NAME="abc#def"\)/);
+    assert.doesNotMatch(e.stderr, /OK:/);
+  });
+
   it('a byte order mark at the start of a .env, JSON or YAML file survives encrypt --values and decrypt --values, byte for byte', () => {
     for (const [name, body] of [['bom.env', 'A=1\nB=two\n'], ['bom.json', '{"a": "x", "b": [1]}\n'], ['bom.yaml', 'a: x\nb:\n  - 1\n']] as const) {
       const plain = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseEnv } from 'node:util';
 import fc from 'fast-check';
 import * as dotenv from 'dotenv';
-import { dotenvRecord, DotenvSyntaxError, parseDotenv } from '../../src/core/dotenv';
+import { dotenvRecord, DotenvSyntaxError, parseDotenv, valuesCutAtHash } from '../../src/core/dotenv';
 
 // The oracle: the `dotenv` package's parser (its default, regex-based one).
 function oracle(text: string): Record<string, string> {
@@ -234,5 +234,19 @@ describe('dotenv parsing (src/core/dotenv.ts)', () => {
         }
       });
     }
+  });
+
+  it('valuesCutAtHash names the unquoted values that stop at "#" as dotenv and Node read them (the rest is a comment)', () => {
+    const text = 'PASSWORD=abc#def\nSPACED=abc #comment\nQUOTED="a#b"\nEMPTY=\nHIDDEN=#whole\nURL=http://x/#frag\nLATE= #c\n';
+    const cut = valuesCutAtHash(text);
+    assert.deepStrictEqual(cut, ['PASSWORD', 'HIDDEN', 'URL']);
+    // The oracles read each of them up to the "#", where the person most likely meant more.
+    const byDotenv = dotenv.parse(text);
+    const byNode = parseEnv(text);
+    for (const [name, before] of [['PASSWORD', 'abc'], ['HIDDEN', ''], ['URL', 'http://x/']] as const) {
+      assert.strictEqual(byDotenv[name], before, `dotenv: ${name}`);
+      assert.strictEqual(byNode[name], before, `Node: ${name}`);
+    }
+    assert.strictEqual(byDotenv.QUOTED, 'a#b', 'quoted: kept whole, not named');
   });
 });

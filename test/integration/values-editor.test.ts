@@ -122,6 +122,24 @@ describe('value-encrypted files in the editor', function () {
     await closeAllEditors();
   });
 
+  it('Encrypt Values asks first about a value that stops at "#" (the rest would stay readable as a comment); dismissing changes nothing', async () => {
+    const file = wsUri('values-repo', 'hash.env');
+    const plain = 'DB_PASSWORD=pw#Rest-of-it-7\nOK="quoted#kept"\n';
+    fs.writeFileSync(file.fsPath, plain);
+    const modals = answerModals(() => undefined);
+    let result: vscode.Uri | undefined;
+    try {
+      result = await run<vscode.Uri>('custodian.encryptValues', { uri: file, keepPublic: false });
+    } finally {
+      modals.dispose();
+    }
+    assert.strictEqual(result, undefined);
+    assert.match(modals.prompts[0]?.message ?? '', /In hash\.env, the value of DB_PASSWORD stops at "#"/);
+    assert.deepStrictEqual(modals.prompts[0].items, ['Encrypt Anyway']);
+    assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), plain, 'nothing sealed');
+    fs.rmSync(file.fsPath);
+  });
+
   it('Encrypt Values asks whether values named *_PUBLIC stay readable; the answer is the file\'s rule; the decrypted view replaces the plain editor', async () => {
     const plain = '# endpoints are public\nAPI_URL_PUBLIC=https://api.example.com\nDB_PASSWORD=pw-Secret-9\nCDN_PUBLIC=cdn.example.com\n';
     const tabsOf = (file: vscode.Uri, scheme: string) =>

@@ -65,6 +65,21 @@ async function chooseRule(args: EncryptValuesArgs, what: string, text: string, f
   return answer === keep ? kept : answer === encryptAll ? all : undefined;
 }
 
+/**
+ * `PASSWORD=abc#def` is read as `abc` and a comment (dotenv, Node): the comment stays readable in the
+ * sealed file. Usually the `#` belongs to the value, which must then be quoted: asked before sealing.
+ */
+async function acceptCutValues(what: string, names: readonly string[]): Promise<boolean> {
+  if (names.length === 0) return true;
+  const anyway = vscode.l10n.t('Encrypt Anyway');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('In {0}, the value of {1} stops at "#": what follows is read as a comment and stays readable.', what, names.join(', ')),
+    { modal: true, detail: vscode.l10n.t('dotenv and Node read NAME=abc#def as abc and a comment. If "#" is part of the value, quote it (NAME="abc#def") first, then encrypt.') },
+    anyway,
+  );
+  return choice === anyway;
+}
+
 export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<vscode.Uri | undefined> {
   const args = fromArgument(first, ENCRYPT_VALUES_ARGS);
   const file = valuesTarget(first) ?? vscode.window.activeTextEditor?.document.uri;
@@ -82,6 +97,7 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
   if (team.length === 0) throw new CustodianError(vscode.l10n.t('The team roster is empty.'), { hint: vscode.l10n.t('Add yourself to the team first.') });
   const fingerprints = team.map((k) => k.fingerprint);
   const recipientPolicy = policyForNewFile(file.path, fingerprints, await session.teamFingerprints(file));
+  if (format === 'dotenv' && !(await acceptCutValues(what, (await lazyCore.values()).valuesCutAtHash(text)))) return undefined;
   const chosen = await chooseRule(args, what, text, format);
   if (!chosen) return undefined;
   const { rule } = chosen;

@@ -479,7 +479,7 @@ describe('cli: guard (real git)', function () {
   it('names the values an unencrypted-regex rule leaves in the clear once, in the commit where each first is; --all names them all', () => {
     // What a suffix rule cannot say: PORT and NODE_ENV readable, everything else sealed.
     write('svc/plain.env', 'PORT=8080\nNODE_ENV=production\nTOKEN=tok-first-Q1\n');
-    const e = run(['encrypt', '--values', '-R', '.custodian/team', '--unencrypted-regex', '^(PORT|NODE_ENV|LOG_LEVEL)$', '-o', 'svc/.env', 'svc/plain.env'], { cwd: repo });
+    const e = run(['encrypt', '--values', '-R', '.custodian/team', '--unencrypted-regex', '^(PORT|NODE_ENV|LOG_LEVEL)$', '-s', alice.privatePath, '-o', 'svc/.env', 'svc/plain.env'], { cwd: repo });
     assert.equal(e.code, 0, e.stderr);
     fs.rmSync(path.join(repo, 'svc/plain.env'));
     const first = tryCommit(['svc/.env']);

@@ -310,6 +310,7 @@ describe('decrypt', function () {
     assert.deepStrictEqual(await recipientsOf(fs.readFileSync(file)), [meKey.fingerprint, team.alice.fingerprint].sort(), 'bob not brought back');
     assert.strictEqual(new TextDecoder().decode((await decryptAs(team.alice, fs.readFileSync(file))).plaintext), 'A=3\nB=stale-edit\n');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    fs.rmSync(file);
   });
 
   it('saving a file still encrypted for a teammate removed since asks first; "Save Without Them" leaves them out (.enc and value-encrypted)', async () => {
@@ -344,6 +345,8 @@ describe('decrypt', function () {
       modals.dispose();
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       await readdToRoster(team.bob);
+      // The suites after this one list the workspace's encrypted files: none of this test's is left.
+      for (const name of ['left.env', 'left.env.enc', 'follow.env.enc']) fs.rmSync(wsPath(name), { force: true });
     }
   });
 });

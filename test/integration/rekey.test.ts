@@ -130,6 +130,7 @@ describe('rekey', function () {
     addToRoster(team.bob);
     await waitForRoster(team.services, 3);
     assert.ok(fs.existsSync(path.join(teamDir(), 'bob.pub')));
+    fs.rmSync(wsPath('secrets', 'bob-wrote.env.enc'));
   });
 
   it('refuses to encrypt for the team while the roster has an unusable entry, and writes nothing', async () => {

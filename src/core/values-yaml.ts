@@ -123,31 +123,34 @@ function isFlowIndicator(c: number): boolean {
   return c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d; // , [ ] { }
 }
 
-/** The name of the alias (`*name`) that starts at `from`, past separating space and comments; undefined when none does. */
-function aliasName(s: string, from: number): string | undefined {
+/** `from`, moved past separating space and comments. */
+function pastSpaceAndComments(s: string, from: number): number {
   let i = from;
   for (;;) {
     const c = s.charCodeAt(i);
     if (isBlank(c)) i++;
     else if (c === 0x23) {
       while (i < s.length && !isBreak(s.charCodeAt(i))) i++; // # comment
-    } else break;
+    } else return i;
   }
-  if (s.charCodeAt(i) !== 0x2a) return undefined;
-  let end = ++i;
+}
+
+/** The name of the alias (`*name`) that starts at `from`, past separating space and comments; undefined when none does. */
+function aliasName(s: string, from: number): string | undefined {
+  const start = pastSpaceAndComments(s, from) + 1;
+  if (s.charCodeAt(start - 1) !== 0x2a) return undefined;
+  let end = start;
   while (end < s.length && !isBlank(s.charCodeAt(end)) && !isFlowIndicator(s.charCodeAt(end))) end++;
-  return end > i ? s.slice(i, end) : undefined;
+  return end > start ? s.slice(start, end) : undefined;
 }
 
 /** Where a scalar's text begins: past separating space, comments and its tag and anchor (js-yaml's rules). */
 function scalarStart(s: string, from: number): number {
   let i = from;
   for (;;) {
+    i = pastSpaceAndComments(s, i);
     const c = s.charCodeAt(i);
-    if (isBlank(c)) i++;
-    else if (c === 0x23) {
-      while (i < s.length && !isBreak(s.charCodeAt(i))) i++; // # comment
-    } else if (c === 0x21) {
+    if (c === 0x21) {
       if (s.charCodeAt(i + 1) === 0x3c) {
         const close = s.indexOf('>', i); // !<verbatim>
         if (close < 0) return -1;

@@ -75,28 +75,22 @@ export class RosterChanges implements vscode.Disposable {
     const gone = left.filter((name) => !changed.includes(name));
     if (fresh.length === 0 && gone.length === 0) return;
     const files = await this.deps.drifting();
-    const offer = files === undefined || files.mine > 0 ? [reencrypt] : [];
+    const none = files?.total === 0;
+    // Re-encrypting is offered when there are files for the team and my keys open some (or the workspace is not searched).
+    const items = [...(!none && (files === undefined || files.mine > 0) ? [reencrypt] : []), showTeam];
     if (fresh.length > 0) {
-      void vscode.window
-        .showInformationMessage(
-          files?.total === 0
-            ? vscode.l10n.t('{0} joined the team (a change to the roster that you did not make here). Files encrypted for the team from now on include them.', names(fresh))
-            : vscode.l10n.t('{0} joined the team (a change to the roster that you did not make here). They cannot open the files here until someone re-encrypts them.', names(fresh)),
-          ...(files?.total === 0 ? [] : offer),
-          showTeam,
-        )
-        .then(act);
+      const who = names(fresh);
+      const text = none
+        ? vscode.l10n.t('{0} joined the team (a change to the roster that you did not make here). Files encrypted for the team from now on include them.', who)
+        : vscode.l10n.t('{0} joined the team (a change to the roster that you did not make here). They cannot open the files here until someone re-encrypts them.', who);
+      void vscode.window.showInformationMessage(text, ...items).then(act);
     }
     if (gone.length > 0) {
-      void vscode.window
-        .showWarningMessage(
-          files?.total === 0
-            ? vscode.l10n.t('{0} left the team (a change to the roster that you did not make here).', names(gone))
-            : vscode.l10n.t('{0} left the team (a change to the roster that you did not make here). The files here stay readable by them until they are re-encrypted; rotate what they could read.', names(gone)),
-          ...(files?.total === 0 ? [] : offer),
-          showTeam,
-        )
-        .then(act);
+      const who = names(gone);
+      const text = none
+        ? vscode.l10n.t('{0} left the team (a change to the roster that you did not make here).', who)
+        : vscode.l10n.t('{0} left the team (a change to the roster that you did not make here). The files here stay readable by them until they are re-encrypted; rotate what they could read.', who);
+      void vscode.window.showWarningMessage(text, ...items).then(act);
     }
   }
 }

@@ -354,7 +354,7 @@ export class CryptoSession {
       const mark = signer.kind === 'verified' ? (signer.known && !signer.party.deploy ? '✓' : '⚠') : '?';
       summary = vscode.l10n.t('Encrypted for {0} · signed by {1} {2}', forWhom, signer.party.name, mark);
       if (!signer.known && signer.party.former !== undefined) {
-        warning = vscode.l10n.t('Signed by {0}, who was removed from the team since: check that this version is one you expect.', displayText(signer.party.former));
+        warning = vscode.l10n.t('Signed by {0}, who is no longer on the team: check that this version is one you expect.', displayText(signer.party.former));
       } else if (!signer.known) warning = vscode.l10n.t('Signed by a key Custodian does not know ({0}): check who wrote it.', signer.party.fingerprint);
       else if (signer.party.deploy) {
         warning = vscode.l10n.t('Signed by {0}, a deploy key: deploy keys read the team\'s secrets, teammates write them. If no one on the team knows why {0} wrote this file, its key has leaked: rotate it.', signer.party.name);

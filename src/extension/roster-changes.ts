@@ -13,6 +13,8 @@ const SETTLE_MS = 750;
 
 export interface RosterChangesDeps {
   roster: Roster;
+  /** The fingerprints of my keys: a change about me is said to me, not about "them". */
+  myKeys: () => ReadonlySet<string>;
   /** Files for the team that do not include the whole team, and how many of them my keys open; undefined when not searched. */
   drifting: () => Promise<{ total: number; mine: number } | undefined>;
   log: vscode.LogOutputChannel;
@@ -27,10 +29,15 @@ export class RosterChanges implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly deps: RosterChangesDeps) {
-    this.subscription = deps.roster.onDidChange(() => {
+    const settle = (): void => {
       if (this.timer) clearTimeout(this.timer);
       this.timer = setTimeout(() => this.updateLogged(), SETTLE_MS);
-    });
+    };
+    this.subscription = vscode.Disposable.from(
+      deps.roster.onDidChange(settle),
+      // A pull in a terminal outside VS Code may reach no file watcher: looked at again on coming back.
+      vscode.window.onDidChangeWindowState((state) => state.focused && settle()),
+    );
     this.updateLogged();
   }
 
@@ -55,8 +62,19 @@ export class RosterChanges implements vscode.Disposable {
     if (!before) return;
     const news = (from: Map<string, string>, to: Map<string, string>): string[] =>
       [...from].filter(([fp]) => !to.has(fp) && !this.expected.delete(fp)).map(([, name]) => name);
-    const joined = news(now, before);
-    const left = news(before, now);
+    // A change about one of my keys is said to me as such: I was added, or I was removed.
+    const mine = this.deps.myKeys();
+    // (Every key of mine that changed is looked at, so a change this window made itself is used up.)
+    const aboutMe = (from: Map<string, string>, to: Map<string, string>): boolean =>
+      [...from].filter(([fp]) => !to.has(fp) && mine.has(fp)).filter(([fp]) => !this.expected.delete(fp)).length > 0;
+    if (aboutMe(before, now)) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('You were removed from the team roster by a change you did not make here: files encrypted for the team from now on are not for you. Ask a teammate why.'));
+    } else if (aboutMe(now, before)) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Your key was added to the team roster by a change you did not make here.'));
+    }
+    const notMine = (entries: Map<string, string>): Map<string, string> => new Map([...entries].filter(([fp]) => !mine.has(fp)));
+    const joined = news(notMine(now), notMine(before));
+    const left = news(notMine(before), notMine(now));
     // The same name with another key: a changed key, which the next encryption asks about.
     const changed = joined.filter((name) => left.includes(name));
     const names = (list: string[]): string => list.map((name) => displayText(name)).join(', ');

@@ -257,6 +257,20 @@ describe('rekey policy', function () {
       const out = await decryptBytes(new Uint8Array(fs.readFileSync(file)), { identities: [team.alice.key], backend });
       assert.strictEqual(out.signature.kind === 'signed' && out.signature.signer.fingerprint, team.me.fingerprint);
       assert.deepStrictEqual([...out.header.recipients].sort(), team3.map((k) => k.fingerprint).sort(), 'the save kept its recipients');
+
+      // A new version from the same outsider arrives (a pull) and the editor reloads it: agreeing to sign
+      // the content before does not cover this one.
+      const signedByMe = fs.readFileSync(file);
+      fs.writeFileSync(file, await encryptFor(team3, 'FOREIGN=2\n', team.mallory.key));
+      const reloaded = await team.encryption.deps.fs.readFile(uri);
+      const later = answerModals(() => undefined);
+      try {
+        await assert.rejects(team.encryption.deps.fs.writeFile(uri, new TextEncoder().encode(new TextDecoder().decode(reloaded) + 'X=1\n'), { create: false, overwrite: true }), /Not saved/);
+      } finally {
+        later.dispose();
+      }
+      assert.strictEqual(later.prompts.length, 1, 'asked again for the new content');
+      fs.writeFileSync(file, signedByMe);
     });
   });
 

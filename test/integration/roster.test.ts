@@ -100,8 +100,9 @@ describe('roster', function () {
     const { told, dispose: stopRecording } = recordInformationMessages(() => undefined);
     const pulled = path.join(teamDir(), 'hana.pub');
     try {
-      // As git pull writes it: a file appears in .custodian/team.
-      fs.writeFileSync(pulled, `${sshKeygen(state.scratch, 'hana', 'hana@example.com').publicLine}\n`);
+      // A file appears in .custodian/team as a pull writes it. Written through the roster store (not a
+      // command), whose change event is certain: the OS file watcher may report a pull late, or not at all.
+      await state.services.roster.write('hana', `${sshKeygen(state.scratch, 'hana', 'hana@example.com').publicLine}\n`);
       await waitFor('the notice', async () => told.find((m) => /^hana joined the team \(a change to the roster that you did not make here\)/.test(m)), 15_000);
       // Added here: Add Teammate says so, and nothing says "joined" again.
       told.length = 0;
@@ -111,8 +112,21 @@ describe('roster', function () {
       await new Promise((r) => setTimeout(r, 1500));
       assert.deepStrictEqual(told.filter((m) => /joined the team/.test(m)), [], 'announced once');
       // Removed by a pull: a warning that the files here are still readable by them.
-      fs.rmSync(pulled);
+      await state.services.roster.remove(vscode.Uri.file(pulled));
       await waitFor('the departure notice', async () => warned.find((m) => /^hana left the team \(a change to the roster that you did not make here\)/.test(m)), 15_000);
+      // A change about me is said to me, not about "them".
+      const mine = new Set(state.services.keyStore.list().map((k) => k.fingerprint));
+      const myEntry = (await state.services.roster.members()).find((m) => mine.has(m.key.fingerprint));
+      assert.ok(myEntry, 'my key is on the team');
+      const myBytes = fs.readFileSync(myEntry.uri.fsPath);
+      await state.services.roster.remove(myEntry.uri);
+      try {
+        await waitFor('the notice about me', async () => warned.find((m) => /^You were removed from the team roster by a change you did not make here/.test(m)), 15_000);
+      } finally {
+        await state.services.roster.write(myEntry.name, new TextDecoder().decode(myBytes));
+      }
+      await waitFor('my key back', async () => told.find((m) => /^Your key was added to the team roster/.test(m)), 15_000);
+      assert.ok(!warned.some((m) => new RegExp(`^${myEntry.name} left the team`).test(m)), 'not told about myself in the third person');
     } finally {
       stopRecording();
       window.showWarningMessage = originalWarning;

@@ -11,6 +11,14 @@ export class SigningConsent {
   private readonly agreed = new Set<string>();
 
   /**
+   * The document was read again from disk (opened, or reloaded after a pull): what I agreed to sign was
+   * the content before, so the next save asks again.
+   */
+  forget(uri: vscode.Uri): void {
+    this.agreed.delete(uri.toString());
+  }
+
+  /**
    * Returns when saving may sign: the signer is known, or I agreed for this document. Otherwise asks;
    * a refusal throws an error that says how to save after all. `detail` explains what signing means
    * for this kind of file (the caller knows whether a save re-encrypts the whole or re-seals values).

@@ -91,6 +91,8 @@ export class ValuesFileSystem extends BackedFileSystem {
     if (file.scheme === GIT_SCHEME && (await statGitBlob(file)).size === 0) return new Uint8Array(0);
     try {
       const { values: opened, document } = await this.open(file);
+      // What I agreed to sign was the content read before (a pull may have changed it): asked again.
+      this.signing.forget(uri);
       try {
         return new TextEncoder().encode(document);
       } finally {

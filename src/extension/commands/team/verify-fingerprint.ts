@@ -65,7 +65,10 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
       prompt: vscode.l10n.t('Paste or type the fingerprint {0} reads out to you (from a channel you trust)', target.name),
       placeHolder: 'SHA256:…',
       ignoreFocusOut: true,
-      validateInput: (v) => (!v.trim() || normalizeFingerprint(v) ? undefined : vscode.l10n.t('Expected SHA256:… (43 base64 characters) or 64 hex digits.')),
+      validateInput: (v) =>
+        !v.trim() || normalizeFingerprint(v)
+          ? undefined
+          : vscode.l10n.t('Expected the whole fingerprint: SHA256: and 43 base64 characters (as ssh-keygen -lf prints it), or 64 hex digits. The short form the Team view shows is not enough to tell two keys apart.'),
     }));
   if (given === undefined) return undefined;
   const normalized = normalizeFingerprint(given);

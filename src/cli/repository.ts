@@ -7,24 +7,21 @@ import { CliError } from './output';
 /** The team roster, relative to the repository root (docs/ROSTER.md); also a git path, hence the slash. */
 export const ROSTER_DIR = '.custodian/team';
 
-/**
- * The repository `start` is in: the nearest folder upwards holding `.custodian/` or `.git`;
- * undefined outside any.
- */
-export function findRepositoryRoot(start: string): string | undefined {
+/** The nearest folder from `start` upwards holding one of `names`; undefined when none does. */
+function nearestHolding(start: string, names: readonly string[]): string | undefined {
   for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-    // A repository's own .git ends the search: a .custodian/ above it belongs to another project.
-    if (fs.existsSync(path.join(dir, '.custodian')) || fs.existsSync(path.join(dir, '.git'))) return dir;
+    if (names.some((name) => fs.existsSync(path.join(dir, name)))) return dir;
     if (path.dirname(dir) === dir) return undefined;
   }
 }
 
-/** The nearest folder from `dir` upwards holding `.git`: the top of the git work tree `dir` is in. */
-function gitWorkTreeTop(dir: string): string | undefined {
-  for (let up = dir; ; up = path.dirname(up)) {
-    if (fs.existsSync(path.join(up, '.git'))) return up;
-    if (path.dirname(up) === up) return undefined;
-  }
+/**
+ * The repository `start` is in: the nearest folder upwards holding `.custodian/` or `.git`;
+ * undefined outside any. (A repository's own .git ends the search: a .custodian/ above it belongs to
+ * another project.)
+ */
+export function findRepositoryRoot(start: string): string | undefined {
+  return nearestHolding(start, ['.custodian', '.git']);
 }
 
 /**
@@ -34,10 +31,12 @@ function gitWorkTreeTop(dir: string): string | undefined {
  */
 export function findRoster(start: string): string | undefined {
   const root = findRepositoryRoot(start);
-  const dir = root === undefined ? undefined : path.join(root, ROSTER_DIR);
-  if (dir === undefined || !fs.existsSync(dir)) return undefined;
-  const top = gitWorkTreeTop(root!);
-  for (let up = root!; top !== undefined && up !== top; ) {
+  if (root === undefined) return undefined;
+  const dir = path.join(root, ROSTER_DIR);
+  if (!fs.existsSync(dir)) return undefined;
+  // The top of the git work tree the roster is in: a roster between it and this one claims the file too.
+  const top = nearestHolding(root, ['.git']);
+  for (let up = root; top !== undefined && up !== top; ) {
     up = path.dirname(up);
     const outer = path.join(up, ROSTER_DIR);
     if (fs.existsSync(outer)) {

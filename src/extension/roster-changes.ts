@@ -60,21 +60,20 @@ export class RosterChanges implements vscode.Disposable {
     const before = this.known;
     this.known = now;
     if (!before) return;
-    const news = (from: Map<string, string>, to: Map<string, string>): string[] =>
-      [...from].filter(([fp]) => !to.has(fp) && !this.expected.delete(fp)).map(([, name]) => name);
-    // A change about one of my keys is said to me as such: I was added, or I was removed.
+    // Keys added or removed, less those this window's own commands announce (each expectation used once).
+    const unannounced = (from: Map<string, string>, to: Map<string, string>): [string, string][] => [...from].filter(([fp]) => !to.has(fp) && !this.expected.delete(fp));
+    const added = unannounced(now, before);
+    const removed = unannounced(before, now);
+    // A change about one of my keys is said to me as such: I was removed, or I was added.
     const mine = this.deps.myKeys();
-    // (Every key of mine that changed is looked at, so a change this window made itself is used up.)
-    const aboutMe = (from: Map<string, string>, to: Map<string, string>): boolean =>
-      [...from].filter(([fp]) => !to.has(fp) && mine.has(fp)).filter(([fp]) => !this.expected.delete(fp)).length > 0;
-    if (aboutMe(before, now)) {
+    if (removed.some(([fp]) => mine.has(fp))) {
       void vscode.window.showWarningMessage(vscode.l10n.t('You were removed from the team roster by a change you did not make here: files encrypted for the team from now on are not for you. Ask a teammate why.'));
-    } else if (aboutMe(now, before)) {
+    } else if (added.some(([fp]) => mine.has(fp))) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Your key was added to the team roster by a change you did not make here.'));
     }
-    const notMine = (entries: Map<string, string>): Map<string, string> => new Map([...entries].filter(([fp]) => !mine.has(fp)));
-    const joined = news(notMine(now), notMine(before));
-    const left = news(notMine(before), notMine(now));
+    const others = (list: [string, string][]): string[] => list.filter(([fp]) => !mine.has(fp)).map(([, name]) => name);
+    const joined = others(added);
+    const left = others(removed);
     // The same name with another key: a changed key, which the next encryption asks about.
     const changed = joined.filter((name) => left.includes(name));
     const names = (list: string[]): string => list.map((name) => displayText(name)).join(', ');

@@ -51,7 +51,12 @@ export interface Party {
 export function unknownSignerText(party: Party): string {
   return party.former !== undefined
     ? vscode.l10n.t('signed by {0}, who was removed from the team', displayText(party.former))
-    : vscode.l10n.t('signed by a key Custodian does not know ({0})', party.name);
+    : vscode.l10n.t('signed by a key Custodian does not know ({0})', abbreviated(party.fingerprint));
+}
+
+/** A fingerprint short enough for a sentence: its first 12 characters after "SHA256:". */
+export function abbreviated(fingerprint: string): string {
+  return fingerprint.startsWith('SHA256:') ? `${fingerprint.slice(7, 19)}…` : fingerprint;
 }
 
 /**
@@ -444,5 +449,5 @@ function rosterKey(m: RosterMember, deploy: boolean): KnownKey {
 }
 
 function shortFp(fingerprint: string): string {
-  return fingerprint.startsWith('SHA256:') ? vscode.l10n.t('{0}… (unknown key)', fingerprint.slice(7, 19)) : fingerprint;
+  return fingerprint.startsWith('SHA256:') ? vscode.l10n.t('{0} (unknown key)', abbreviated(fingerprint)) : fingerprint;
 }

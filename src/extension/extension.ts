@@ -5,11 +5,13 @@ import * as vscode from 'vscode';
 import { registerAgentFeature, type AgentFeature } from './agent/agent-feature';
 import { keyStoreKeyring } from './agent/keyring';
 import { registerEncryptionCommands, type EncryptionFeature } from './commands/encrypt/register';
+import { ENC_GLOB } from './commands/rekey/drift';
 import { registerKeysCommands } from './commands/keys/register';
 import { registerMfaFeature } from './commands/mfa/register';
 import { registerPasswordCommands } from './commands/password/register';
 import { registerCommands, type CommandHost } from './commands/register';
 import { registerShamirCommands } from './commands/shamir/register';
+import { OutsiderFiles } from './outsider-files';
 import { RosterChanges } from './roster-changes';
 import { registerTeamCommands } from './commands/team/register';
 import { readConfig } from './config';
@@ -21,6 +23,7 @@ import { installTerminalCli } from './terminal-cli';
 import { Contacts } from './storage/contacts';
 import { KeyStore } from './storage/key-store';
 import { Roster } from './storage/roster';
+import { watchFiles } from './storage/workspace-files';
 import { errorContext } from './ui/error-context';
 import { ErrorReporter } from './ui/error-reporter';
 import { ContextKeys } from './views/context-keys';
@@ -112,7 +115,14 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   // Reading the workspace's file headers runs only in a trusted workspace, as the Encrypted Files view does.
   const driftingFiles = async () => (trust.isTrusted ? encryption.deps.drift.drifting() : undefined);
   const rosterChanges = new RosterChanges({ roster, drifting: driftingFiles, log, myKeys: () => new Set(keys.current.list().map((k) => k.fingerprint)) });
-  context.subscriptions.push(rosterChanges);
+  context.subscriptions.push(
+    rosterChanges,
+    new OutsiderFiles({
+      scan: async () => (trust.isTrusted ? encryption.deps.drift.scan() : undefined),
+      changes: [(listener) => watchFiles(ENC_GLOB, listener), encryption.valueFiles.onDidChange, trust.onDidChange],
+      log,
+    }),
+  );
   registerTeamCommands(context, host, {
     keys,
     roster,

@@ -141,6 +141,31 @@ describe('roster integrity: pins and signed records', function () {
     const [withIt] = (await drift.scan([vscode.Uri.file(wsPath('integrity-broken.env.enc'))])).entries;
     assert.strictEqual(withIt.status, 'drift');
     assert.deepStrictEqual(withIt.extra.map((p) => p.fingerprint), [team.mallory.fingerprint]);
+
+    // Saving that file asks first; "Save for Them Too" (offered: the broken entry's key is known) covers
+    // the version it was asked for, not the next one read from disk (a pull brings another).
+    const keep = answerModals((p) => (/still encrypted for alice/.test(p.message) ? 'Save for Them Too' : undefined));
+    try {
+      await run('custodian.openDecrypted', { uri: wsUri('integrity-broken.env.enc') });
+      const editor = vscode.window.activeTextEditor!;
+      await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'Y=1\n'));
+      assert.ok(await editor.document.save());
+      assert.deepStrictEqual(keep.prompts.map((p) => p.items), [['Save Without Them', 'Save for Them Too']]);
+      assert.ok((await recipientsOf(fs.readFileSync(wsPath('integrity-broken.env.enc')))).includes(team.mallory.fingerprint), 'kept, as chosen');
+      await editor.edit((e) => e.insert(new vscode.Position(2, 0), 'Z=1\n'));
+      assert.ok(await editor.document.save());
+      assert.strictEqual(keep.prompts.length, 1, 'the same version is not asked about twice');
+      const pulled = await encryptFor([await team.services.keyStore.getPublicKey(team.me.id), team.bob.publicKey, team.mallory.publicKey], 'X=2\n', team.bob.key);
+      fs.writeFileSync(wsPath('integrity-broken.env.enc.tmp'), pulled);
+      fs.renameSync(wsPath('integrity-broken.env.enc.tmp'), wsPath('integrity-broken.env.enc'));
+      await waitFor('the pulled version in the editor', async () => editor.document.getText() === 'X=2\n');
+      await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'W=1\n'));
+      assert.ok(await editor.document.save());
+      assert.strictEqual(keep.prompts.length, 2, 'a version read again from disk is asked about again');
+    } finally {
+      keep.dispose();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
   });
 
   it('a key added by a commit from outside the team is asked about; Confirm pins it and the next encryption asks nothing', async () => {

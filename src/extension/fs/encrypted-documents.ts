@@ -112,6 +112,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     const binary = !isValidUtf8(result.plaintext) || result.plaintext.includes(0);
     const uri = toDecryptedUri(encrypted);
     this.signing.forget(uri);
+    this.former.forget(uri);
     const saved = binary || !before ? undefined : { digest: this.digests.of(result.plaintext), mtime: before.mtime, size: before.size, blank: isBlank(result.plaintext) };
     this.entries.set(key(uri), { description, recipients: result.header.recipients, armored, recipientPolicy: result.header.recipientPolicy, saved });
     this.infoEmitter.fire(uri);

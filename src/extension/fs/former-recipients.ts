@@ -1,27 +1,35 @@
 // A save keeps a file's recipients. When one of them has left the team since (their roster file removed,
 // or their entry broken), saving would write the new text for them too: the person who saves is asked
-// first, once per document, and "Save Without Them" (the first button) leaves them out. Shared by the
-// custodian-enc and the value-encrypted file systems.
+// first, and "Save Without Them" (the first button) leaves them out. "Save for Them Too" covers the people
+// it named in the version read, as SigningConsent's answer does: a version read again from disk, or
+// another former teammate, is asked about again. Shared by the custodian-enc and the value-encrypted file
+// systems.
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
 import type { CryptoSession, KnownKey } from '../crypto-session';
 
 export class FormerRecipientsConsent {
-  /** Documents (decrypted URIs) saved for their recipients as they are, by choice. */
-  private readonly kept = new Set<string>();
+  /** Documents (decrypted URIs) saved for former teammates by choice: the fingerprints that choice named. */
+  private readonly kept = new Map<string, ReadonlySet<string>>();
 
   constructor(private readonly session: CryptoSession) {}
+
+  /** The document was read again from disk: what I agreed to was for the version before. */
+  forget(uri: vscode.Uri): void {
+    this.kept.delete(uri.toString());
+  }
 
   /**
    * The recipients a save of `file` writes for: `recipients` when none has left the team or the user
    * keeps them; without those who left when the user says so. Dismissing throws: nothing is saved.
    */
   async recipientsForSave(uri: vscode.Uri, file: vscode.Uri, what: string, recipients: readonly string[], known: readonly KnownKey[]): Promise<readonly string[]> {
-    if (this.kept.has(uri.toString())) return recipients;
     const broken = await this.session.brokenRosterKeys(this.session.teamFolder(file));
     const gone = recipients.map((fp) => this.session.party(fp, known)).filter((p) => p.former !== undefined || broken.has(p.fingerprint));
     const remaining = recipients.filter((fp) => !gone.some((p) => p.fingerprint === fp));
     if (gone.length === 0 || remaining.length === 0) return recipients;
+    const agreed = this.kept.get(uri.toString());
+    if (agreed && gone.every((p) => agreed.has(p.fingerprint))) return recipients;
     const names = gone.map((p) => p.name).join(', ');
     const WITHOUT = vscode.l10n.t('Save Without Them');
     const KEEP = vscode.l10n.t('Save for Them Too');
@@ -38,7 +46,7 @@ export class FormerRecipientsConsent {
     );
     if (choice === WITHOUT) return remaining;
     if (choice === KEEP) {
-      this.kept.add(uri.toString());
+      this.kept.set(uri.toString(), new Set(gone.map((p) => p.fingerprint)));
       return recipients;
     }
     throw new CustodianError(vscode.l10n.t('Not saved: {0} is still encrypted for {1}.', what, names), {

@@ -93,6 +93,7 @@ export class ValuesFileSystem extends BackedFileSystem {
       const { values: opened, document } = await this.open(file);
       // What I agreed to sign was the content read before (a pull may have changed it): asked again.
       this.signing.forget(uri);
+      this.former.forget(uri);
       try {
         return new TextEncoder().encode(document);
       } finally {

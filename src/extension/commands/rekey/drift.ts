@@ -24,6 +24,8 @@ export interface DriftEntry {
   keep?: KeepReason;
   /** Set when the header names no signer, or one Custodian does not know: re-keying would vouch for it. */
   unverified?: string;
+  /** Who signed the version on disk; undefined when it is unsigned (or unreadable). */
+  signer?: Party;
   /** Team members who cannot open the file. */
   missing: Party[];
   /** Recipients who are not in the team. */
@@ -83,6 +85,7 @@ export class DriftScanner {
           status: keep ? 'kept' : missing.length || extra.length ? 'drift' : 'ok',
           keep,
           unverified: this.session.unverifiedSigner(header, known),
+          signer: header.signer && this.session.party(header.signer.fingerprint, known),
           missing,
           extra,
           recipients: this.session.parties(header.recipients, known),
@@ -107,6 +110,7 @@ export class DriftScanner {
       for (const e of entries) {
         e.extra = e.extra.map((p) => this.session.party(p.fingerprint, known));
         e.recipients = e.recipients.map((p) => this.session.party(p.fingerprint, known));
+        if (e.signer) e.signer = this.session.party(e.signer.fingerprint, known);
       }
     }
     return { entries, team: this.session.parties(teamKeys.map((k) => k.fingerprint), known), hasTeam: members.length > 0 };

@@ -166,6 +166,28 @@ describe('rekey', function () {
     }
   });
 
+  it('a window whose keys are not in the roster says so above the files, which look up to date from there (a removed teammate, a newcomer)', async () => {
+    fs.writeFileSync(wsPath('not-on-team.env.enc'), await encryptFor([await me(), team.alice.publicKey, team.bob.publicKey], 'X=1\n', team.alice.key));
+    const mine = new Set(team.services.keyStore.list().map((k) => k.fingerprint));
+    const myEntry = (await team.services.roster.members()).find((m) => mine.has(m.key.fingerprint));
+    assert.ok(myEntry, 'my key is on the team');
+    const myBytes = fs.readFileSync(myEntry.uri.fsPath);
+    const notice = async () => (await section(team.services, 'encrypted'))?.children.find((c) => c.label === 'You are not on the team roster');
+    await waitFor('the file listed', async () => (await section(team.services, 'encrypted'))?.description);
+    assert.strictEqual(await notice(), undefined, 'on the team: nothing to say');
+    // My entry removed (a teammate's commit, pulled): the file is still for me, so it reads as up to date.
+    await team.services.roster.remove(myEntry.uri);
+    try {
+      const node = await waitFor('the notice', notice);
+      assert.strictEqual((await node.node.getTreeItem()).command?.command, 'custodian.addMyselfToTeam');
+      assert.match(node.tooltip ?? '', /not for you/);
+    } finally {
+      await team.services.roster.write(myEntry.name, new TextDecoder().decode(myBytes));
+      fs.rmSync(wsPath('not-on-team.env.enc'), { force: true });
+    }
+    await waitFor('the notice gone', async () => !(await notice()));
+  });
+
   async function waitForSection(expected: number) {
     for (let i = 0; i < 50; i++) {
       const s = await section(team.services, 'encrypted');

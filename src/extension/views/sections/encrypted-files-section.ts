@@ -93,6 +93,23 @@ function askRecipientsNode(parent: TreeNode, locked: readonly DriftEntry[]): Mes
   });
 }
 
+/**
+ * My keys are not in the roster (a newcomer, or someone removed): the files look fine from here, since
+ * they were encrypted for me too, but what a teammate encrypts or re-encrypts for the team is not.
+ */
+function notOnTeamNode(parent: SectionBase): MessageNode {
+  const md = new vscode.MarkdownString(
+    vscode.l10n.t('None of your keys is in the team roster, so the files your teammates encrypt or re-encrypt for the team from now on are not for you.\n\nJoining the team: *Add Myself to Team*, commit the roster file, and ask a teammate to re-encrypt the files for you. Removed from it: ask a teammate why.'),
+  );
+  return new MessageNode(parent, {
+    id: 'enc:not-on-team',
+    label: vscode.l10n.t('You are not on the team roster'),
+    icon: new vscode.ThemeIcon('warning'),
+    tooltip: md,
+    command: { command: CommandId.AddMyselfToTeam, title: vscode.l10n.t('Add Myself to Team') },
+  });
+}
+
 export class EncryptedFilesSection extends SectionBase implements vscode.Disposable {
   readonly id = 'encrypted';
   private readonly changeEmitter = new vscode.EventEmitter<void>();
@@ -102,7 +119,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
   private counts: { total: number; drift: number } | undefined;
 
   constructor(
-    services: EncryptionServices,
+    private readonly services: EncryptionServices,
     private readonly scanner: DriftScanner,
     onDidChangeValueFiles: vscode.Event<void>,
   ) {
@@ -173,6 +190,13 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
       const locked = attention.filter((e) => e.status === 'drift' && !e.canDecrypt);
       if (locked.length > 0) nodes.push(askRecipientsNode(this, locked));
     }
+    if (report.hasTeam && !(await this.myKeyOnRoster())) nodes.unshift(notOnTeamNode(this));
     return nodes;
+  }
+
+  /** Whether one of my keys is in a roster of the workspace (true when I have none: the Keys view says what to do). */
+  private async myKeyOnRoster(): Promise<boolean> {
+    const mine = new Set(this.services.keyStore.list().map((k) => k.fingerprint));
+    return mine.size === 0 || (await this.services.roster.members()).some((m) => mine.has(m.key.fingerprint));
   }
 }

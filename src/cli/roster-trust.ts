@@ -101,7 +101,8 @@ export async function vetRoster(dir: string, members: readonly LoadedMember[], s
     const lines = await Promise.all(
       verification.missing.map(async (m) => {
         const change = await lastChange(path.join(dir, `${m.name}.pub`));
-        return `${displayText(m.name)} (${m.fingerprint}): ${m.name}.pub is gone, and no member signed a removal${change ? `; deleted in commit ${change.commit.slice(0, 12)} by ${displayText(change.author)} on ${change.date}` : ''}`;
+        const removal = m.unverifiedRemovalBy === undefined ? 'no member signed a removal' : `the removal is signed by ${displayText(m.unverifiedRemovalBy)}, who is not a verified member, so it does not count`;
+        return `${displayText(m.name)} (${m.fingerprint}): ${m.name}.pub is gone, and ${removal}${change ? `; deleted in commit ${change.commit.slice(0, 12)} by ${displayText(change.author)} on ${change.date}` : ''}`;
       }),
     );
     throw new CliError(`roster ${dir} lost signed members; nothing was encrypted:\n${lines.map((l) => `${PROGRAM}:   ${l}`).join('\n')}`, {

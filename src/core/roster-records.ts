@@ -67,7 +67,15 @@ export interface RosterVerification {
   /** Sentences about records that are broken, or members vouched for whose `.pub` file is gone. */
   problems: string[];
   /** Members still vouched for (no signed removal) whose `.pub` file is gone: encrypting leaves them out. */
-  missing: RosterKeyEntry[];
+  missing: MissingMember[];
+}
+
+export interface MissingMember extends RosterKeyEntry {
+  /**
+   * Someone did sign their removal, but is not a verified member, so it counts for nothing: that signer's
+   * roster name, or their fingerprint when no entry has their key. Said to them, or the fix reads as circular.
+   */
+  unverifiedRemovalBy?: string;
 }
 
 function fail(file: string, what: string): never {
@@ -228,6 +236,8 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
   const removed = new Map<string, { by: string; time: string }>();
   const forged = new Map<string, string>();
   const unchained = new Map<string, string>();
+  /** Removals signed by someone who is not a verified member: the signer's fingerprint. */
+  const unverifiedRemovals = new Map<string, string>();
   const parsed: RosterRecord[] = [];
   for (const f of records) {
     try {
@@ -260,6 +270,7 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
     const signer = vouchedAs(r.signer.fingerprint);
     if (signer === undefined || signer.deploy) {
       unchained.set(k, signer ? `${r.file} is signed by ${signer.name}, a deploy key, which cannot vouch for anyone` : `${r.file} is signed by a key that is not a verified member`);
+      if (r.body.op === 'remove') unverifiedRemovals.set(k, r.signer.fingerprint);
       // Nobody on the team signs with a deploy key: a record signed by one says its secret is in other hands.
       if (signer) problems.push(`${r.file} is signed by ${signer.name}, a deploy key: it counts for nothing, and a deploy key signing roster records suggests its secret has leaked (rotate it: roster remove, then add --deploy a new key)`);
       continue;
@@ -293,8 +304,14 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
     if (present.has(k)) continue;
     const name = k.slice(0, k.indexOf(' '));
     if (!entries.some((e) => e.name === name)) {
-      problems.push(`${name} is a signed member but ${name}.pub is missing, and no member signed a removal`);
-      result.missing.push({ name, fingerprint: k.slice(k.indexOf(' ') + 1) });
+      const remover = unverifiedRemovals.get(k);
+      const by = remover && (entries.find((e) => e.fingerprint === remover)?.name ?? remover);
+      problems.push(
+        by
+          ? `${name} is a signed member but ${name}.pub is missing: ${by} signed the removal but is not a verified member, so it counts for nothing`
+          : `${name} is a signed member but ${name}.pub is missing, and no member signed a removal`,
+      );
+      result.missing.push({ name, fingerprint: k.slice(k.indexOf(' ') + 1), ...(by ? { unverifiedRemovalBy: by } : {}) });
     }
   }
   return result;

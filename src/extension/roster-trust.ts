@@ -13,7 +13,7 @@ import { displayText } from '../core/display-text';
 import { CustodianError } from '../core/errors';
 import type { RsaPrivateKey } from '../core/keys';
 import type { PinQuestion, RosterPins } from '../core/roster-pins';
-import type { RecordBody, RosterVerification } from '../core/roster-records';
+import type { MissingMember, RecordBody, RosterVerification } from '../core/roster-records';
 import { lazyCore } from './lazy-core';
 import { ROSTER_DIR, type RosterMember } from './storage/roster';
 import type { WorkspaceTrust } from './workspace-trust';
@@ -32,10 +32,21 @@ export class RosterNotConfirmedError extends CustodianError {
  * leave them out unnoticed, which is what deleting a teammate's file is meant to do.
  */
 export class RosterMemberMissingError extends CustodianError {
-  constructor(names: readonly string[]) {
-    super(vscode.l10n.t('Nothing was encrypted: {0} left the team roster without a signed removal.', names.map((n) => displayText(n)).join(', ')), {
-      hint: vscode.l10n.t('Restore their .pub file from git; if they are leaving, Remove Teammate then signs the removal.'),
-    });
+  constructor(missing: readonly MissingMember[]) {
+    const names = missing.map((m) => displayText(m.name)).join(', ');
+    // Someone not verified removed them (with Remove Teammate, maybe me): "Remove Teammate signs the removal" would be circular.
+    const remover = missing.find((m) => m.unverifiedRemovalBy !== undefined)?.unverifiedRemovalBy;
+    super(
+      remover === undefined
+        ? vscode.l10n.t('Nothing was encrypted: {0} left the team roster without a signed removal.', names)
+        : vscode.l10n.t('Nothing was encrypted: {0} left the team roster, and the removal is signed by {1}, who is not a verified member, so it does not count.', names, displayText(remover)),
+      {
+        hint:
+          remover === undefined
+            ? vscode.l10n.t('Restore their .pub file from git; if they are leaving, Remove Teammate then signs the removal.')
+            : vscode.l10n.t('Ask a verified teammate to remove them: restore their .pub file from git, then Remove Teammate signs a removal that counts.'),
+      },
+    );
   }
 }
 
@@ -113,7 +124,7 @@ export class RosterTrust {
     // `members` may be the recipients chosen from the roster, not all of it: missing means no file on disk.
     const dir = this.teamDir(folder);
     const gone = checked.verification.missing.filter((m) => !fs.existsSync(path.join(dir, `${m.name}.pub`)));
-    if (gone.length > 0) throw new RosterMemberMissingError(gone.map((m) => m.name));
+    if (gone.length > 0) throw new RosterMemberMissingError(gone);
     const [{ reviewRoster, confirmPins, samePins }, { rosterKey }] = await Promise.all([lazyCore.rosterPins(), lazyCore.rosterPinStore()]);
     const key = await rosterKey(dir);
     const store = await this.store();

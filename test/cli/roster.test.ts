@@ -235,6 +235,23 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.equal(misuse.code, 2);
   });
 
+  it('a removal signed by someone no verified member signed in does not count, and encrypt -R says who signed it', async () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));
+    const rootId = await rootIdOf({ file: 'root.json', text: fs.readFileSync(path.join(team, 'records', 'root.json'), 'utf8') }, createNodeCryptoBackend());
+    const removal = await createRecord({ op: 'remove', name: 'bob', fingerprint: bob.fingerprint }, await parsePrivateKey(fs.readFileSync(mallory.privatePath, 'utf8')), new Date(), createNodeCryptoBackend(), rootId);
+    fs.writeFileSync(path.join(team, 'records', '20990101T000000000Z-remove-bob-0000beef.json'), removal);
+    fs.rmSync(path.join(team, 'bob.pub'));
+    commitAll(repo, 'Remove bob', 'Mallory <mallory@evil.example>');
+    const out = path.join(repo, 'without-bob.enc');
+    const r = encrypt(out);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(!fs.existsSync(out), 'nothing was written');
+    assert.match(r.stderr, /bob\.pub is gone, and the removal is signed by mallory, who is not a verified member, so it does not count; deleted in commit/);
+    const verify = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.match(verify.out + verify.stderr, /bob\.pub is missing: mallory signed the removal but is not a verified member, so it counts for nothing/);
+  });
+
   it('a signed member whose .pub is deleted without a signed removal stops encrypt -R (they would be left out unnoticed)', () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     commitAll(repo, 'Sign the roster');

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePrivateKey } from '../../src/core/keys';
-import { createRecord, parseRecord, verifyRoster, type RecordFile } from '../../src/core/roster-records';
+import { createRecord, parseRecord, rootIdOf, verifyRoster, type RecordFile } from '../../src/core/roster-records';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 
 const DIR = join(__dirname, '..', 'vectors', 'roster');
@@ -69,6 +69,26 @@ describe('core/roster-records', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+
+  it('a removal signed by someone not verified counts for nothing, and the missing member says who signed it (the fix is theirs to get signed)', async () => {
+    const key = (name: string) => parsePrivateKey(readFileSync(join(__dirname, '..', 'vectors', 'envelope', `${name}.pem`), 'utf8'));
+    const [alice, bob, carol] = await Promise.all([key('alice'), key('bob'), key('carol')]);
+    const t = (day: number) => new Date(Date.UTC(2026, 0, day));
+    const members = [alice, bob].map((k, i) => ({ name: ['alice', 'bob'][i], fingerprint: k.publicKey.fingerprint }));
+    const root = { file: 'records/root.json', text: await createRecord({ op: 'root', members }, alice, t(1), backend) };
+    const rootId = await rootIdOf(root, backend);
+    // carol's entry is on disk but nobody signed it in; she deletes bob.pub and signs his removal.
+    const removal = { file: 'records/remove-bob.json', text: await createRecord({ op: 'remove', name: 'bob', fingerprint: bob.publicKey.fingerprint }, carol, t(2), backend, rootId) };
+    const entries = [members[0], { name: 'carol', fingerprint: carol.publicKey.fingerprint }];
+    const result = await verifyRoster(entries, root, [removal], backend);
+    assert.deepEqual(result.missing, [{ name: 'bob', fingerprint: bob.publicKey.fingerprint, unverifiedRemovalBy: 'carol' }]);
+    assert.match(result.problems.join('\n'), /bob\.pub is missing: carol signed the removal but is not a verified member, so it counts for nothing/);
+    // Signed by alice, a verified member: bob is removed.
+    const signed = { file: 'records/remove-bob-2.json', text: await createRecord({ op: 'remove', name: 'bob', fingerprint: bob.publicKey.fingerprint }, alice, t(3), backend, rootId) };
+    assert.deepEqual((await verifyRoster(entries, root, [removal, signed], backend)).missing, []);
+    // No removal at all: missing, with no one named.
+    assert.deepEqual((await verifyRoster(entries, root, [], backend)).missing, [{ name: 'bob', fingerprint: bob.publicKey.fingerprint }]);
   });
 
   it('createRecord refuses names that could lie and bad fingerprints; parseRecord names the file', async () => {

@@ -8,7 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { privateKeyFromPkcs8Der } from '../../src/core/keys';
+import { parsePublicKey, privateKeyFromPkcs8Der } from '../../src/core/keys';
 import { createRecord, rootIdOf } from '../../src/core/roster-records';
 import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/decrypt-to-file';
 import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
@@ -384,9 +384,23 @@ describe('roster integrity: a plain roster adopts signing in one step', function
       const { errors } = await captureErrors(state.services, () => run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: everyone, deleteOriginal: false }));
       assert.match(errors[0]?.message ?? '', /dave left the team roster without a signed removal/);
       assert.ok(!fs.existsSync(`${file}.enc`), 'nothing was encrypted');
+
+      // The removal is signed, by someone no verified member signed in: the message says so, and the fix it
+      // gives is not "Remove Teammate signs the removal", which is what they did.
+      const frank = await person('frank');
+      addToRoster(frank);
+      const removal = await createRecord({ op: 'remove', name: 'dave', fingerprint: parsePublicKey(saved.toString('utf8')).fingerprint }, frank.key, new Date(), backend, await rosterRootId());
+      fs.writeFileSync(path.join(teamDir(), 'records', '20990101T000000000Z-remove-dave-0000f00d.json'), removal);
+      await waitForRoster(state.services, before);
+      const again = await captureErrors(state.services, () => run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: everyone, deleteOriginal: false }));
+      assert.match(again.errors[0]?.message ?? '', /dave left the team roster, and the removal is signed by frank, who is not a verified member, so it does not count/);
+      assert.match(again.errors[0]?.hint ?? '', /Ask a verified teammate to remove them/);
+      assert.ok(!fs.existsSync(`${file}.enc`), 'nothing was encrypted');
     } finally {
       modals.dispose();
       fs.rmSync(file, { force: true });
+      fs.rmSync(path.join(teamDir(), 'frank.pub'), { force: true });
+      fs.rmSync(path.join(teamDir(), 'records', '20990101T000000000Z-remove-dave-0000f00d.json'), { force: true });
       fs.writeFileSync(davePub, saved);
     }
   });

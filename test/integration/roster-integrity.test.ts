@@ -384,6 +384,10 @@ describe('roster integrity: a plain roster adopts signing in one step', function
       const { errors } = await captureErrors(state.services, () => run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: everyone, deleteOriginal: false }));
       assert.match(errors[0]?.message ?? '', /dave left the team roster without a signed removal/);
       assert.ok(!fs.existsSync(`${file}.enc`), 'nothing was encrypted');
+      // The Team view says so before anyone tries to encrypt: no entry can show a member who has no file.
+      const problems = await waitFor('the roster problems in the Team view', async () => (await section(state.services, 'team'))?.children.find((c) => /problem.* with the roster's signed records/.test(c.label)));
+      // (The tooltip is Markdown: its "." is escaped.)
+      assert.match(problems.tooltip ?? '', /dave is a signed member but dave\\?\.pub is missing, and no member signed a removal/);
 
       // The removal is signed, by someone no verified member signed in: the message says so, and the fix it
       // gives is not "Remove Teammate signs the removal", which is what they did.

@@ -9,7 +9,7 @@ import type { RosterTrust } from '../../roster-trust';
 import type { Roster, RosterEntry, RosterMember } from '../../storage/roster';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
-import { SectionBase, errorIcon, type TreeNode } from '../tree';
+import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
 import { lazyCore } from '../../lazy-core';
 
 export class TeammateNode implements TreeNode {
@@ -163,11 +163,13 @@ export class TeamSection extends SectionBase {
     const mine = new Map(this.keys.current.list().map((k) => [k.fingerprint, k.name]));
     const showFolder = new Set(entries.map((e) => e.folder.index)).size > 1;
     const verdicts = new Map<string, EntryVerdict>();
+    const problems: string[] = [];
     for (const folder of workspaceFolders()) {
       const members = entries.filter((e): e is RosterMember => e.kind === 'member' && e.folder.index === folder.index);
       if (members.length === 0) continue;
       try {
         const checked = await this.rosterTrust.verify(folder, members);
+        problems.push(...(checked?.problems ?? []));
         for (const m of members) {
           const v = checked?.verification.entries.get(m.name);
           if (v) verdicts.set(m.uri.toString(), v);
@@ -179,7 +181,7 @@ export class TeamSection extends SectionBase {
     this.deployKeys = [...verdicts.values()].filter((v) => v.status === 'verified' && v.deploy === true).length;
     // Sign the Current Roster is offered while there is something to sign (an unsigned roster's entries are unverified).
     void vscode.commands.executeCommand('setContext', 'custodian.rosterUnverified', [...verdicts.values()].some((v) => v.status === 'unverified'));
-    return entries.map(
+    const nodes: TreeNode[] = entries.map(
       (e) =>
         new TeammateNode(
           this,
@@ -190,5 +192,23 @@ export class TeamSection extends SectionBase {
           verdicts.get(e.uri.toString()),
         ),
     );
+    if (problems.length > 0) nodes.push(rosterProblemsNode(this, problems));
+    return nodes;
   }
+}
+
+/** The signed records' problems (a member gone without a signed removal, a forged record, …), which no entry shows. */
+const PROBLEMS_SHOWN = 10;
+
+function rosterProblemsNode(parent: SectionBase, problems: readonly string[]): MessageNode {
+  const md = new vscode.MarkdownString();
+  for (const p of problems.slice(0, PROBLEMS_SHOWN)) md.appendMarkdown(`- ${escapeMd(displayText(p, 400))}\n`);
+  if (problems.length > PROBLEMS_SHOWN) md.appendMarkdown(vscode.l10n.t('- … and {0} more\n', problems.length - PROBLEMS_SHOWN));
+  md.appendMarkdown(vscode.l10n.t('\n`custodian roster verify` in a terminal lists them all.'));
+  return new MessageNode(parent, {
+    id: 'team:problems',
+    label: problems.length === 1 ? vscode.l10n.t('1 problem with the roster\'s signed records') : vscode.l10n.t('{0} problems with the roster\'s signed records', problems.length),
+    icon: new vscode.ThemeIcon('warning'),
+    tooltip: md,
+  });
 }

@@ -17,10 +17,14 @@ const MFA = /(^|[\\/])\.custodian[\\/]mfa[\\/]/;
 /**
  * Whether the file at `path` (any form: absolute or workspace-relative) must keep its recipients,
  * given its header's recipient-policy field (`undefined` for files written before it).
+ * `signerVouched`: whether the file's signer is someone the reader vouches for (a teammate, a contact,
+ * me). A "chosen" statement is part of what the signer wrote: from an outsider, a former teammate or
+ * no one, it would let them keep a file for themselves out of every re-keying, so it counts for nothing
+ * (docs/FORMAT.md §3.4). A share's location still wins: re-keying a share collapses the threshold.
  */
-export function keepReason(path: string, policy: RecipientPolicy | undefined): KeepReason | undefined {
+export function keepReason(path: string, policy: RecipientPolicy | undefined, signerVouched = true): KeepReason | undefined {
   if (SHARES.test(path)) return 'share';
-  if (policy === 'chosen') return 'chosen';
+  if (policy === 'chosen' && signerVouched) return 'chosen';
   if (MFA.test(path) && policy !== 'team') return 'mfa';
   return undefined;
 }
@@ -53,8 +57,9 @@ export function policyForNewFile(path: string, recipients: readonly string[], te
  * "chosen" where the location says so, and nothing for other files that had none (so a team file written
  * before the field can still be re-keyed when the team changes).
  */
-export function policyForSave(path: string, previous: RecipientPolicy | undefined): RecipientPolicy | undefined {
-  const keep = keepReason(path, previous);
+export function policyForSave(path: string, previous: RecipientPolicy | undefined, signerVouched = true): RecipientPolicy | undefined {
+  const keep = keepReason(path, previous, signerVouched);
   if (keep) return 'chosen';
-  return previous;
+  // A "chosen" that counted for nothing (see keepReason) is not written again under my signature.
+  return previous === 'chosen' ? undefined : previous;
 }

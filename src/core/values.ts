@@ -113,6 +113,8 @@ export interface ResealOptions {
   readonly signer?: ValuesSigner;
   /** A new selection rule; default: the file's. */
   readonly rule?: SelectionRule;
+  /** The recipient policy to write (FORMAT.md §3.4); default: the file's; null: none. */
+  readonly recipientPolicy?: RecipientPolicy | null;
 }
 
 /** One leaf of a value-encrypted file, as a reader reports it (no value: see `document`). */
@@ -495,7 +497,8 @@ export class OpenedValues {
    */
   async reseal(document: string, opts: ResealOptions): Promise<string> {
     if (this.#disposed) throw new InvalidArgumentError('this opened file was disposed');
-    const state = opts.rule ? { ...this.#state, rule: opts.rule } : this.#state;
+    let state = opts.rule ? { ...this.#state, rule: opts.rule } : this.#state;
+    if (opts.recipientPolicy !== undefined) state = { ...state, recipientPolicy: opts.recipientPolicy ?? undefined };
     return sealWith(document, this.#format, state, opts.backend, opts.signer);
   }
 

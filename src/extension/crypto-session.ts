@@ -87,6 +87,11 @@ export interface EnvelopeDescription {
   warning?: string;
 }
 
+/** Whether a file's signer is someone I vouch for (a teammate, a contact, me): false when unsigned or unknown. */
+export function signerVouched(description: EnvelopeDescription | undefined): boolean {
+  return description !== undefined && description.signer.kind !== 'unsigned' && description.signer.known;
+}
+
 /** None of my keys is a recipient: says who can open the file, by name where known. */
 export class NotARecipientError extends CustodianError {
   constructor(

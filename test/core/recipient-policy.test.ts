@@ -18,6 +18,17 @@ describe('recipient-policy', () => {
     assert.equal(keepReason('/ws/secrets/prod.env.enc', 'chosen'), 'chosen');
   });
 
+  it('"chosen" counts only from a signer the reader vouches for; a share\'s location and an MFA seed\'s still win', () => {
+    // A removed teammate who marks a file "chosen" for himself must not keep it out of every re-keying.
+    assert.equal(keepReason('/ws/secrets/prod.env.enc', 'chosen', false), undefined);
+    assert.equal(keepReason('/ws/.custodian/shares/db/bob.share.enc', 'chosen', false), 'share');
+    assert.equal(keepReason('/ws/.custodian/mfa/bank.otpauth.enc', 'chosen', false), 'mfa');
+    // Nor is it signed again under my name by a save.
+    assert.equal(policyForSave('/ws/secrets/prod.env.enc', 'chosen', false), undefined);
+    assert.equal(policyForSave('/ws/secrets/prod.env.enc', 'team', false), 'team');
+    assert.equal(policyForSave('/ws/.custodian/shares/db/a.share.enc', 'chosen', false), 'chosen');
+  });
+
   it('other files may be re-keyed: marked team, or written before the field', () => {
     assert.equal(keepReason('/ws/secrets/prod.env.enc', 'team'), undefined);
     assert.equal(keepReason('/ws/secrets/prod.env.enc', undefined), undefined);

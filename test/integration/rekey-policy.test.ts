@@ -288,6 +288,66 @@ describe('rekey policy', function () {
     assert.doesNotMatch(node.description ?? '', /unknown key/);
     addToRoster(team.bob);
     await waitForRoster(team.services, 3);
+    // The tests after this one re-key the workspace: none of this one's files is left to change their count.
+    fs.rmSync(wsPath('removed.env.enc'));
+  });
+
+  it('a "chosen" statement counts only from a signer I vouch for; a kept file someone outside the team can read is listed, with what to do', async () => {
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const { alice, bob, mallory } = team;
+    const listed = async (label: string) => (await section(team.services, 'encrypted'))?.children.find((c) => c.label === label);
+    assert.ok(await run('custodian.removeTeammate', { name: 'bob', confirm: true, reencrypt: false }));
+    const warned: string[] = [];
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const warn = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
+    window.showWarningMessage = (message: string, ...rest: unknown[]) => (warned.push(message), warn.call(vscode.window, message, ...rest));
+    try {
+      // bob, removed but able to push, writes a file for alice and himself, marks it "chosen" and signs it.
+      fs.writeFileSync(
+        wsPath('bobs-choice.env.enc'),
+        await encryptBytes(new TextEncoder().encode('B=1\n'), { recipients: [me, alice.publicKey, bob.publicKey], signer: bob.key, backend, recipientPolicy: 'chosen' }),
+      );
+      const node = await waitFor('bob\'s file listed as drift', async () => listed('bobs-choice.env.enc'));
+      assert.match(node.description ?? '', /not in team: bob \(removed from team\).*signed by bob \(removed from team\)/);
+      assert.strictEqual(node.contextValue, 'custodian.encFile.drift', 're-keyable: his "chosen" counts for nothing');
+      // bob's Shamir share is kept (re-keying a share collapses the threshold), but listed: bob can open it.
+      const shareNode = await waitFor('bob\'s share listed', async () => (await section(team.services, 'encrypted'))?.children.find((c) => /^Shamir share · not in team: bob/.test(c.description ?? '')));
+      assert.strictEqual(shareNode.contextValue, 'custodian.encFile.exposed');
+      assert.match(shareNode.tooltip ?? '', /split the secret again/);
+
+      const res = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true, confirm: true });
+      assert.ok(res?.reencrypted.some((u) => u.fsPath === wsPath('bobs-choice.env.enc')), JSON.stringify(res));
+      const after = await inspectEnvelope(new Uint8Array(fs.readFileSync(wsPath('bobs-choice.env.enc'))));
+      assert.deepStrictEqual([...after.recipients].sort(), [me.fingerprint, alice.fingerprint].sort());
+      assert.strictEqual(after.recipientPolicy, 'team');
+      await assertProtectedUnchanged('after re-keying past bob\'s "chosen"');
+      // Nothing left to re-key, but not "already encrypted for the current team": bob's share is still his.
+      await run<ReencryptResult>('custodian.reencryptWorkspace', { confirm: true });
+      await waitFor('the warning', async () => warned.some((m) => /^Nothing to re-encrypt for the team, but .*share.* keeps chosen recipients and someone not on the team can read it/.test(m)));
+
+      // A "chosen" file signed by a key I do not know: saving it signs it as me, without the statement.
+      fs.writeFileSync(
+        wsPath('foreign-choice.env.enc'),
+        await encryptBytes(new TextEncoder().encode('F=1\n'), { recipients: [me, alice.publicKey], signer: mallory.key, backend, recipientPolicy: 'chosen' }),
+      );
+      const modals = answerModals((p) => (/Saving signs it as you/.test(p.message) ? 'Save and Sign as Me' : undefined));
+      try {
+        await run('custodian.openDecrypted', { uri: wsUri('foreign-choice.env.enc') });
+        const editor = vscode.window.activeTextEditor!;
+        await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'G=2\n'));
+        assert.ok(await editor.document.save());
+        assert.match(modals.prompts[0]?.detail ?? '', /Saving re-encrypts it for me \(you\), alice and signs/);
+      } finally {
+        modals.dispose();
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      }
+      assert.strictEqual((await inspectEnvelope(new Uint8Array(fs.readFileSync(wsPath('foreign-choice.env.enc'))))).recipientPolicy, undefined, 'not marked chosen under my signature');
+    } finally {
+      window.showWarningMessage = warn;
+      fs.rmSync(wsPath('bobs-choice.env.enc'), { force: true });
+      fs.rmSync(wsPath('foreign-choice.env.enc'), { force: true });
+      await readdToRoster(bob);
+    }
   });
 
   it('a teammate removed in a commit this window never saw is named from git history', async () => {

@@ -181,9 +181,17 @@ describe('rekey', function () {
       const node = await waitFor('the notice', notice);
       assert.strictEqual((await node.node.getTreeItem()).command?.command, 'custodian.addMyselfToTeam');
       assert.match(node.tooltip ?? '', /not for you/);
+      // A file re-encrypted without me since: not "Ask alice to re-encrypt it for you" (I was removed, or am not added yet).
+      fs.writeFileSync(wsPath('not-for-me.env.enc'), await encryptFor([team.alice.publicKey, team.bob.publicKey], 'Y=1\n', team.alice.key));
+      const s = await waitFor('the file I cannot open', async () => {
+        const now = await section(team.services, 'encrypted');
+        return now?.children.some((c) => c.label === 'not-for-me.env.enc') && now;
+      });
+      assert.ok(!s.children.some((c) => /^Ask .* to re-encrypt/.test(c.label)), s.children.map((c) => c.label).join(' | '));
     } finally {
       await team.services.roster.write(myEntry.name, new TextDecoder().decode(myBytes));
       fs.rmSync(wsPath('not-on-team.env.enc'), { force: true });
+      fs.rmSync(wsPath('not-for-me.env.enc'), { force: true });
     }
     await waitFor('the notice gone', async () => !(await notice()));
   });

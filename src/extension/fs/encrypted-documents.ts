@@ -9,7 +9,7 @@ import { CustodianError, describeError } from '../../core/errors';
 import type { DecryptedBytes, EnvelopeInfo, SignatureStatus } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
 import type { EncryptionServices } from '../commands/encrypt/deps';
-import { unreadableDescription, type CryptoSession, type EnvelopeDescription, type KnownKey } from '../crypto-session';
+import { signerVouched, unreadableDescription, type CryptoSession, type EnvelopeDescription, type KnownKey } from '../crypto-session';
 import { policyForNewFile, policyForSave } from '../../core/recipient-policy';
 import { writeFileAtomic } from '../storage/workspace-files';
 import { formatBytes } from '../../node/envelope-files';
@@ -156,7 +156,8 @@ export class EncryptedDocuments implements vscode.Disposable {
       }
     }
     if (recipientFps) {
-      recipientPolicy = policyForSave(encrypted.path, entry?.recipientPolicy);
+      // A "chosen" written by someone I do not vouch for counts for nothing, and is not signed again as mine.
+      recipientPolicy = policyForSave(encrypted.path, entry?.recipientPolicy, signerVouched(entry?.description));
     } else {
       recipientFps = (await this.session.teamRecipients(encrypted)).map((k) => k.fingerprint);
       recipientPolicy = policyForNewFile(encrypted.path, recipientFps, await this.session.teamFingerprints(encrypted));
@@ -183,10 +184,13 @@ export class EncryptedDocuments implements vscode.Disposable {
     if (exists && entry?.saved?.blank === false && isBlank(content)) await confirmEmptySave(what);
     if (exists && (await this.restoreCommitted(uri, encrypted, content, recipientFps, recipientPolicy, known))) return;
     if (entry && exists) {
+      // The recipients named are those of this save (someone left out by a question before is not among them).
+      const savedFor = this.session.parties(recipientFps, known).map((p) => p.name).join(', ');
       await this.signing.confirm(uri, what, entry.description, (summary) =>
         vscode.l10n.t(
-          'Now: {0}.\n\nSaving re-encrypts it to the same recipients and signs the whole content with your key, including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
+          'Now: {0}.\n\nSaving re-encrypts it for {1} and signs the whole content with your key, including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
           summary,
+          savedFor,
         ),
       );
     }
@@ -215,11 +219,12 @@ export class EncryptedDocuments implements vscode.Disposable {
     this.infoEmitter.fire(uri);
     if (narrowed.length > 0) {
       const names = this.session.parties(narrowed, known).map((p) => p.name);
+      const others = this.session.parties(header.recipients, known).map((p) => p.name).join(', ');
       const mine = this.session.canDecrypt(header.recipients);
       void vscode.window.showWarningMessage(
         mine
           ? vscode.l10n.t('{0} had changed on disk since you opened it, and is no longer for {1}: your version was saved without them.', what, names.join(', '))
-          : vscode.l10n.t('{0} had changed on disk since you opened it, and is no longer for {1}: your version was saved without them, so you cannot open it again.', what, names.join(', ')),
+          : vscode.l10n.t('{0} had changed on disk since you opened it and is no longer for you: your version was saved for {1} only, so you cannot open it again.', what, others),
       );
     }
   }

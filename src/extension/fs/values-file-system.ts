@@ -9,8 +9,9 @@ import { CustodianError } from '../../core/errors';
 import type { EnvelopeInfo } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
 import { sameFingerprints } from '../../core/fingerprint-set';
+import { policyForSave } from '../../core/recipient-policy';
 import type { OpenedValues, ValuesFormatName } from '../../core/values';
-import { unreadableDescription, type CryptoSession, type EnvelopeDescription } from '../crypto-session';
+import { signerVouched, unreadableDescription, type CryptoSession, type EnvelopeDescription } from '../crypto-session';
 import { lazyCore } from '../lazy-core';
 import type { EncryptionServices } from '../commands/encrypt/deps';
 import { errorMessageWithHint, messageWithHint } from '../ui/messages';
@@ -70,6 +71,11 @@ export class ValuesFileSystem extends BackedFileSystem {
   /** Recipients and signer of an open decrypted document (undefined until it was read). */
   describe(uri: vscode.Uri): EnvelopeDescription | undefined {
     return this.entries.get(key(uri))?.description;
+  }
+
+  /** Whether the signer of the version read is someone I vouch for (a teammate, a contact, me). */
+  private signerVouched(uri: vscode.Uri): boolean {
+    return signerVouched(this.describe(uri));
   }
 
   recipientsOf(uri: vscode.Uri): readonly string[] | undefined {
@@ -153,13 +159,15 @@ export class ValuesFileSystem extends BackedFileSystem {
       } else {
         const [backend, signer] = await Promise.all([this.services.backend(), this.session.signer()]);
         try {
-          if (recipients === opened.info.recipients) bytes = new TextEncoder().encode(await opened.reseal(document, { backend, signer }));
+          // A "chosen" written by someone I do not vouch for counts for nothing, and is not signed again as mine.
+          const recipientPolicy = policyForSave(file.path, opened.info.recipientPolicy, this.signerVouched(uri)) ?? null;
+          if (recipients === opened.info.recipients) bytes = new TextEncoder().encode(await opened.reseal(document, { backend, signer, recipientPolicy }));
           else {
             // Fewer recipients: a new data key (VALUES.md §6), as a re-key seals it; the rule and policy kept.
             const keys = (await this.session.resolve(recipients, known)).map((k) => k.key);
             const { sealValues } = await lazyCore.values();
             bytes = new TextEncoder().encode(
-              await sealValues(document, { format: await formatOf(file), recipients: keys, signer, backend, rule: opened.info.rule, recipientPolicy: opened.info.recipientPolicy }),
+              await sealValues(document, { format: await formatOf(file), recipients: keys, signer, backend, rule: opened.info.rule, recipientPolicy: recipientPolicy ?? undefined }),
             );
           }
         } finally {

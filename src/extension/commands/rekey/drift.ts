@@ -18,8 +18,12 @@ const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
 
 export interface DriftEntry {
   uri: vscode.Uri;
-  /** ok: recipients are the team; drift: they differ; kept: chosen on purpose; invalid: the header cannot be read. */
-  status: 'ok' | 'drift' | 'kept' | 'invalid';
+  /**
+   * ok: recipients are the team; drift: they differ; kept: chosen on purpose; exposed: kept, but someone
+   * outside the team (a former teammate, a key Custodian does not know) can read it, or its signer is not
+   * vouched for (re-keying to the team is still refused: `extra` says who); invalid: the header cannot be read.
+   */
+  status: 'ok' | 'drift' | 'kept' | 'exposed' | 'invalid';
   /** For kept files: why their recipients are not the team's business. */
   keep?: KeepReason;
   /** Set when the header names no signer, or one Custodian does not know: re-keying would vouch for it. */
@@ -77,14 +81,18 @@ export class DriftScanner {
       try {
         const header = isValuesFile(uri) ? await readValuesHeader(uri) : await readEnvelopeHeader(uri.fsPath);
         const have = new Set(header.recipients);
-        const missing = teamKeys.filter((k) => !have.has(k.fingerprint)).map((k) => this.session.party(k.fingerprint, known));
-        const extra = hasRoster ? header.recipients.filter((fp) => !team.has(fp)).map((fp) => this.session.party(fp, known)) : [];
-        const keep = keepReason(uri.fsPath, header.recipientPolicy);
+        const unverified = this.session.unverifiedSigner(header, known);
+        // A "chosen" statement counts only from a signer I vouch for (recipient-policy.ts).
+        const keep = keepReason(uri.fsPath, header.recipientPolicy, unverified === undefined);
+        // Chosen recipients are not the team's business, but no one outside it (no key of mine, the roster's or a contact's) should read them.
+        const outsiders = header.recipients.map((fp) => this.session.party(fp, known)).filter((p) => !p.source);
+        const missing = keep ? [] : teamKeys.filter((k) => !have.has(k.fingerprint)).map((k) => this.session.party(k.fingerprint, known));
+        const extra = keep ? outsiders : hasRoster ? header.recipients.filter((fp) => !team.has(fp)).map((fp) => this.session.party(fp, known)) : [];
         entries.push({
           uri,
-          status: keep ? 'kept' : missing.length || extra.length ? 'drift' : 'ok',
+          status: keep ? (outsiders.length > 0 || unverified ? 'exposed' : 'kept') : missing.length || extra.length ? 'drift' : 'ok',
           keep,
-          unverified: this.session.unverifiedSigner(header, known),
+          unverified,
           signer: header.signer && this.session.party(header.signer.fingerprint, known),
           missing,
           extra,

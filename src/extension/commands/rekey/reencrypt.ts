@@ -64,6 +64,8 @@ interface Planned {
   team: KnownKey[];
   /** Last signed by a teammate removed since (their name): re-encrypting signs their version as me. */
   formerSigner?: string;
+  /** Its signer is vouched for: a "chosen" statement of theirs would keep the file (recipient-policy.ts). */
+  signerVouched: boolean;
 }
 
 export async function reencryptFiles(deps: EncDeps, first: unknown, second: unknown): Promise<ReencryptResult> {
@@ -74,11 +76,25 @@ export async function reencryptFiles(deps: EncDeps, first: unknown, second: unkn
 export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<ReencryptResult> {
   const args = fromArgument(arg, REENCRYPT_ARGS);
   const report = await deps.drift.scan();
+  const drift = report.entries.filter((e) => e.status === 'drift');
+  // Files that keep chosen recipients are never re-keyed to the team; one that someone outside it can read
+  // is not "encrypted for the current team" either: the view lists it with what to do.
+  const exposed = report.entries.filter((e) => e.status === 'exposed');
+  if (drift.length === 0 && exposed.length > 0) {
+    if (!args.quiet) {
+      void vscode.window.showWarningMessage(
+        exposed.length === 1
+          ? vscode.l10n.t('Nothing to re-encrypt for the team, but {0} keeps chosen recipients and someone not on the team can read it, or wrote it: the Encrypted Files view says who and what to do.', vscode.workspace.asRelativePath(exposed[0].uri))
+          : vscode.l10n.t('Nothing to re-encrypt for the team, but {0} files keep chosen recipients and someone not on the team can read them, or wrote them: the Encrypted Files view says who and what to do.', exposed.length),
+      );
+    }
+    return { reencrypted: [], unchanged: report.entries.map((e) => e.uri), skipped: [], failed: [], recipients: [] };
+  }
   // A file whose header cannot be read is damaged, not drifted: re-keying cannot help it (the tree
   // says to restore it), so the bulk run leaves it out instead of failing on it.
   const result = await reencrypt(
     deps,
-    report.entries.filter((e) => e.status === 'drift').map((e) => e.uri),
+    drift.map((e) => e.uri),
     args,
     true,
   );
@@ -130,7 +146,8 @@ async function readablePlan(deps: EncDeps, uris: vscode.Uri[], args: Partial<Ree
       result.failed.push({ uri, reason: describeError(err), errorName: err instanceof Error ? err.name : 'Error' });
       continue;
     }
-    const keep = keepReason(uri.fsPath, header.recipientPolicy);
+    const unverified = deps.session.unverifiedSigner(header, known);
+    const keep = keepReason(uri.fsPath, header.recipientPolicy, unverified === undefined);
     if (keep) {
       result.skipped.push({ uri, reason: vscode.l10n.t('{0}; re-encrypting it for the team is refused', keepReasonText(keep)) });
       continue;
@@ -140,12 +157,11 @@ async function readablePlan(deps: EncDeps, uris: vscode.Uri[], args: Partial<Ree
       result.failed.push({ uri, reason: describeError(err), errorName: err.name });
       continue;
     }
-    const unverified = deps.session.unverifiedSigner(header, known);
     // A file a teammate removed since wrote last is what re-keying after a removal must reach: the
     // workspace run plans it, and its confirmation says their version will be signed by me.
     const formerSigner = unverified && header.signer ? deps.session.party(header.signer.fingerprint, known).former : undefined;
     if (formerSigner !== undefined && workspace && args.signUnverified !== false) {
-      plan.push({ uri, header, formerSigner });
+      plan.push({ uri, header, formerSigner, signerVouched: false });
       continue;
     }
     if (unverified && !(await acceptUnverified(uri, unverified, args, workspace))) {
@@ -158,7 +174,7 @@ async function readablePlan(deps: EncDeps, uris: vscode.Uri[], args: Partial<Ree
       });
       continue;
     }
-    plan.push({ uri, header });
+    plan.push({ uri, header, signerVouched: unverified === undefined });
   }
   return plan;
 }
@@ -207,14 +223,14 @@ async function run(deps: EncDeps, plan: Planned[], args: Partial<ReencryptArgs>,
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Re-encrypting for the team'), cancellable: true },
       async (progress, token) => {
-        for (const { uri, header, team } of plan) {
+        for (const { uri, header, team, signerVouched } of plan) {
           if (token.isCancellationRequested || args.cancellationToken?.isCancellationRequested) break;
           progress.report({ message: rel(uri), increment: 100 / plan.length });
           let identities: RsaPrivateKey[] = [];
           try {
             identities = await deps.session.identitiesFor(header.recipients, rel(uri));
             // The file may have changed since its header was read: refuse what was not planned.
-            const expect = (current: EnvelopeInfo): boolean => keepReason(uri.fsPath, current.recipientPolicy) === undefined && sameSigner(current, header);
+            const expect = (current: EnvelopeInfo): boolean => keepReason(uri.fsPath, current.recipientPolicy, signerVouched) === undefined && sameSigner(current, header);
             const recipients = team.map((k) => k.key);
             if (isValuesFile(uri)) await reencryptValuesFile(uri, { identities, recipients, signer, backend, recipientPolicy: 'team', expect });
             else await reencryptFile(uri.fsPath, { identities, recipients, signer, backend, token: args.cancellationToken, recipientPolicy: 'team', expect });

@@ -1,8 +1,9 @@
 // "Encrypted Files": the drift report. `.enc` files whose recipients are not the current team (someone
 // missing, someone removed) and files that cannot be read are listed, each with what differs; the
 // section's action re-encrypts them for the team after a confirmation listing each file and its new
-// recipients. Files whose recipients were chosen (shares, MFA seeds, "chosen") are not listed: they are
-// not drift. Scans only when expanded.
+// recipients. Files whose recipients were chosen (shares, MFA seeds, "chosen") are not drift: they are
+// listed only when someone outside the team can read them or their signer is not vouched for, with what to
+// do instead of re-keying. Scans only when expanded.
 import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
 import type { DriftEntry, DriftScanner } from '../../commands/rekey/drift';
@@ -36,12 +37,14 @@ export class EncryptedFileNode implements TreeNode {
       item.description = vscode.l10n.t('damaged');
       item.contextValue = 'custodian.encFile.invalid';
       md.appendMarkdown(vscode.l10n.t('$(error) Not a readable Custodian file: {0}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.', e.problem ?? ''));
+    } else if (e.status === 'exposed') {
+      exposedItem(item, md, e);
     } else {
       const parts: string[] = [];
       if (e.missing.length) parts.push(vscode.l10n.t('missing {0}', e.missing.map((p) => p.name).join(', ')));
       if (e.extra.length) parts.push(vscode.l10n.t('not in team: {0}', e.extra.map((p) => p.name).join(', ')));
       if (!e.canDecrypt) parts.push(vscode.l10n.t('you cannot decrypt it'));
-      if (e.unverified) parts.push(e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : vscode.l10n.t('unknown signer'));
+      if (e.unverified) parts.push(signerText(e));
       item.description = parts.join(' · ');
       item.iconPath = e.canDecrypt ? warningIcon() : new vscode.ThemeIcon('lock');
       item.contextValue = e.canDecrypt ? 'custodian.encFile.drift' : 'custodian.encFile.locked';
@@ -56,6 +59,35 @@ export class EncryptedFileNode implements TreeNode {
     item.tooltip = md;
     return item;
   }
+}
+
+/** A signer Custodian does not vouch for, short: "unsigned", "signed by bob (removed from team)". */
+function signerText(e: DriftEntry): string {
+  return e.signer ? vscode.l10n.t('signed by {0}', e.signer.name) : vscode.l10n.t('unsigned');
+}
+
+/**
+ * A file that keeps chosen recipients (never re-keyed to the team) which someone outside the team can
+ * read, or whose signer is not vouched for: what is wrong, and what to do for its kind of file.
+ */
+function exposedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftEntry): void {
+  const readers = e.extra.map((p) => p.name).join(', ');
+  const parts = [e.keep === 'share' ? vscode.l10n.t('Shamir share') : e.keep === 'mfa' ? vscode.l10n.t('MFA seed') : vscode.l10n.t('chosen recipients')];
+  if (readers) parts.push(vscode.l10n.t('not in team: {0}', readers));
+  if (e.unverified) parts.push(signerText(e));
+  item.description = parts.join(' · ');
+  item.iconPath = warningIcon();
+  item.contextValue = 'custodian.encFile.exposed';
+  md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
+  if (readers) md.appendMarkdown(vscode.l10n.t('$(person) Recipients who are not on the team and are not your contacts: {0}\n\n', readers));
+  if (e.unverified) md.appendMarkdown(vscode.l10n.t('$(warning) This version is {0}: check its content before you use it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));
+  md.appendMarkdown(
+    e.keep === 'share'
+      ? vscode.l10n.t('A Shamir share stays sealed to its custodian and is never re-encrypted for the team. If the wrong person can open it, split the secret again (Split Secret): the old shares then stop counting.')
+      : e.keep === 'mfa'
+        ? vscode.l10n.t('An MFA seed keeps the people it was shared with and is never re-encrypted for the team. If the wrong person can read it, reset the seed at the service and share the new one.')
+        : vscode.l10n.t('Its recipients were chosen, so it is not re-encrypted for the team. If the wrong person can read it, rotate what it holds and encrypt it again for the people it is meant for.'),
+  );
 }
 
 /**
@@ -153,9 +185,10 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
       return [];
     }
     const report = await this.scanner.scan();
-    const attention = report.entries.filter((e) => e.status === 'drift' || e.status === 'invalid');
+    const attention = report.entries.filter((e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid');
     this.counts = { total: report.entries.length, drift: attention.length };
     if (report.entries.length === 0) return [];
+    const onTeam = !report.hasTeam || (await this.myKeyOnRoster());
     const nodes: TreeNode[] = attention.map((e) => new EncryptedFileNode(this, e));
     if (!report.hasTeam) {
       nodes.push(new MessageNode(this, { id: 'enc:no-team', label: vscode.l10n.t('{0} .enc files · no team roster to compare with', report.entries.length), icon: new vscode.ThemeIcon('info') }));
@@ -187,10 +220,11 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
           }),
         );
       }
+      // Not on the roster (removed, or not added yet): asking a teammate to re-encrypt for me is not the next step.
       const locked = attention.filter((e) => e.status === 'drift' && !e.canDecrypt);
-      if (locked.length > 0) nodes.push(askRecipientsNode(this, locked));
+      if (locked.length > 0 && onTeam) nodes.push(askRecipientsNode(this, locked));
     }
-    if (report.hasTeam && !(await this.myKeyOnRoster())) nodes.unshift(notOnTeamNode(this));
+    if (!onTeam) nodes.unshift(notOnTeamNode(this));
     return nodes;
   }
 

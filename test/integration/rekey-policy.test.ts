@@ -292,7 +292,7 @@ describe('rekey policy', function () {
     fs.rmSync(wsPath('removed.env.enc'));
   });
 
-  it('a "chosen" statement counts only from a signer I vouch for; a kept file someone outside the team can read is listed, with what to do', async () => {
+  it("a 'chosen' statement counts only from a signer I vouch for; a kept file someone outside the team can read is listed, with what to do", async () => {
     const me = await team.services.keyStore.getPublicKey(team.me.id);
     const { alice, bob, mallory } = team;
     const listed = async (label: string) => (await section(team.services, 'encrypted'))?.children.find((c) => c.label === label);

@@ -30,7 +30,18 @@ export interface SignRosterResult {
 }
 
 export async function signRoster(deps: TeamDeps, arg: unknown): Promise<SignRosterResult | undefined> {
-  const a = fromArgument(arg, SIGN_ROSTER_ARGS);
+  return sign(deps, fromArgument(arg, SIGN_ROSTER_ARGS), true);
+}
+
+/**
+ * Signs one entry whose fingerprint the user has just compared and matched (Verify Fingerprint), after they
+ * chose to sign it there: the modal listing what is signed would ask the same question again.
+ */
+export async function signCheckedEntry(deps: TeamDeps, folder: vscode.Uri, name: string): Promise<SignRosterResult | undefined> {
+  return sign(deps, { folder, only: [name] }, false);
+}
+
+async function sign(deps: TeamDeps, a: Partial<SignRosterArgs>, ask: boolean): Promise<SignRosterResult | undefined> {
   const folder = targetFolder(a.folder);
   const members = await deps.session.rosterMembers(folder);
   const me = deps.keys.current.getDefault();
@@ -59,7 +70,7 @@ export async function signRoster(deps: TeamDeps, arg: unknown): Promise<SignRost
     }
   }
   const testMode = deps.extensionMode === vscode.ExtensionMode.Test;
-  if (!(testMode && a.confirm === true)) {
+  if (ask && !(testMode && a.confirm === true)) {
     const detail = [
       signed ? vscode.l10n.t('You sign these entries: you vouch that each key belongs to that person.') : vscode.l10n.t('These members become the root of trust: you vouch that each key belongs to that person.'),
       '',

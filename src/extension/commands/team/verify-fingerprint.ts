@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { base64EncodeUnpadded, hexDecode } from '../../../core/bytes';
 import { CustodianError } from '../../../core/errors';
 import type { RosterMember } from '../../storage/roster';
-import { CommandId } from '../ids';
+import { signCheckedEntry } from './sign-roster';
 import type { TeamDeps } from './register';
 import { fromArgument, is, type Shape } from '../arguments';
 import { contactWithId, isInteractive, rosterEntryAt, TARGET_ARGS, type TargetArgs } from '../pick';
@@ -110,7 +110,7 @@ async function confirmMatch(deps: TeamDeps, target: Candidate | { name: string; 
     vscode.l10n.t('{0} Their roster entry is not verified yet: sign it, so the team sees it verified by you?', matches),
     sign,
   );
-  if (choice === sign) await vscode.commands.executeCommand(CommandId.SignRoster, { folder: m.folder.uri, only: [m.name] });
+  if (choice === sign) await signCheckedEntry(deps, m.folder.uri, m.name);
 }
 
 async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string; member?: RosterMember } | undefined> {

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { DriftReport } from './commands/rekey/drift';
 import { abbreviated, unknownSignerText, type Party } from './crypto-session';
 import { displayText } from '../core/display-text';
+import { lookWhenSettled } from './storage/workspace-files';
 
 /** Files change one by one during a pull or a checkout: one notice once they have settled. */
 const SETTLE_MS = 750;
@@ -54,26 +55,16 @@ export function outsiderNews(before: SeenHeader | undefined, now: { uri: vscode.
 export class OutsiderFiles implements vscode.Disposable {
   /** fsPath → the header last seen; undefined until the first scan (which is no news). */
   private seen: Map<string, SeenHeader> | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscription: vscode.Disposable;
+  private readonly watch: vscode.Disposable & { schedule(): void };
 
   constructor(private readonly deps: OutsiderFilesDeps) {
-    const settle = (): void => {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.updateLogged(), SETTLE_MS);
-    };
-    this.subscription = vscode.Disposable.from(
-      ...deps.changes.map((subscribe) => subscribe(settle)),
-      // A pull in a terminal outside VS Code may reach no file watcher: looked at again on coming back.
-      vscode.window.onDidChangeWindowState((state) => state.focused && settle()),
-    );
+    this.watch = lookWhenSettled(deps.changes, () => this.updateLogged(), SETTLE_MS);
     // The first look is what this window starts from (no news), once activation is over.
-    settle();
+    this.watch.schedule();
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.subscription.dispose();
+    this.watch.dispose();
   }
 
   private updateLogged(): void {
@@ -115,9 +106,9 @@ export function noticeText(news: readonly OutsiderNews[]): string {
     const readers = newReaders.map(nameOf).join(', ');
     const written = writer === 'unsigned' ? vscode.l10n.t('unsigned') : writer && unknownSignerText(writer);
     if (written && readers) {
-      return vscode.l10n.t('The version of {0} now on disk is {1}, and also encrypted for someone not on the team: {2}. Check its changes, re-encrypt it for the team, and rotate what it holds.', file, written, readers);
+      return vscode.l10n.t('The version of {0} now on disk is {1}, and also encrypted for someone not on the team: {2}. Check what it changed before you use it (re-encrypting signs it as yours), re-encrypt it for the team, and rotate what it holds.', file, written, readers);
     }
-    if (written) return vscode.l10n.t('The version of {0} now on disk is {1}. Check its changes before you use it.', file, written);
+    if (written) return vscode.l10n.t('The version of {0} now on disk is {1}. Check what it changed before you use it or re-encrypt it (re-encrypting signs it as yours).', file, written);
     return vscode.l10n.t('The version of {0} now on disk is also encrypted for someone not on the team: {1}. Re-encrypt it for the team and rotate what it holds.', file, readers);
   }
   const people = new Set<string>();

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { displayText } from '../core/display-text';
 import { CommandId } from './commands/ids';
 import type { Roster } from './storage/roster';
+import { lookWhenSettled } from './storage/workspace-files';
 
 /** Roster files change one by one during a pull: one notification once they have settled. */
 const SETTLE_MS = 750;
@@ -25,19 +26,10 @@ export class RosterChanges implements vscode.Disposable {
   private known: Map<string, string> | undefined;
   /** Keys this window's own commands are adding or removing. */
   private readonly expected = new Set<string>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscription: vscode.Disposable;
+  private readonly watch: vscode.Disposable;
 
   constructor(private readonly deps: RosterChangesDeps) {
-    const settle = (): void => {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.updateLogged(), SETTLE_MS);
-    };
-    this.subscription = vscode.Disposable.from(
-      deps.roster.onDidChange(settle),
-      // A pull in a terminal outside VS Code may reach no file watcher: looked at again on coming back.
-      vscode.window.onDidChangeWindowState((state) => state.focused && settle()),
-    );
+    this.watch = lookWhenSettled([deps.roster.onDidChange], () => this.updateLogged(), SETTLE_MS);
     this.updateLogged();
   }
 
@@ -47,8 +39,7 @@ export class RosterChanges implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.subscription.dispose();
+    this.watch.dispose();
   }
 
   private updateLogged(): void {

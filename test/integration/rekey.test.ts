@@ -121,6 +121,8 @@ describe('rekey', function () {
     assert.strictEqual(res?.reencrypt, 'done');
     const review = modals.prompts.find((p) => /for the team\?$/.test(p.message));
     assert.match(review?.detail ?? '', /bob-wrote\.env\.enc → .*\(last written by bob, removed from the team: their version will be signed by you\)/);
+    // What signing their version means, before it happens: a version pushed after leaving could put back an old secret.
+    assert.match(review?.detail ?? '', /Before you sign what bob wrote, check what it changed/);
     await waitForRoster(team.services, 2);
     for (const name of ['ok.env.enc', 'missing-bob.env.enc', 'bob-wrote.env.enc']) {
       const bytes = new Uint8Array(fs.readFileSync(wsPath('secrets', name)));

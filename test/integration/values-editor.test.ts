@@ -549,7 +549,10 @@ describe('value-encrypted files in the editor', function () {
     fs.writeFileSync(file.fsPath, conflicted);
     for (const s of ['ours-Hh27', 'theirs-Uu93', 'keep-Zq81']) assert.ok(!conflicted.includes(s), `${s} is sealed in the conflicted file`);
 
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'custodian-values', path: file.path, query: file.toString() }));
+    // Opened as its CodeLens opens it (the command said the file was damaged: it read the markers as the file).
+    const shown = await run<vscode.Uri>('custodian.openValuesDecrypted', file);
+    assert.ok(shown, 'opened');
+    const doc = await vscode.workspace.openTextDocument(shown);
     assert.strictEqual(doc.getText(), 'A=keep-Zq81\n<<<<<<< ours\nB=ours-Hh27\n=======\nB=theirs-Uu93\n>>>>>>> theirs\nC=also-kept-Rt55\n');
     const editor = await vscode.window.showTextDocument(doc);
     await editor.edit((e) => e.replace(new vscode.Range(1, 0, 6, 0), 'B=theirs-Uu93\n'));

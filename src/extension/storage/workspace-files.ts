@@ -110,6 +110,22 @@ export class Debouncer implements vscode.Disposable {
   }
 }
 
+/**
+ * Calls `look` once a burst of changes has settled: after any event of `changes` (file watchers, stores),
+ * and when the window regains focus, since a pull in a terminal outside VS Code may reach no file watcher.
+ * `schedule()` asks for a look too.
+ */
+export function lookWhenSettled(changes: readonly ((listener: () => void) => vscode.Disposable)[], look: () => void, delayMs: number): vscode.Disposable & { schedule(): void } {
+  const debounce = new Debouncer(delayMs, look);
+  const schedule = (): void => debounce.schedule();
+  const subscription = vscode.Disposable.from(
+    ...changes.map((subscribe) => subscribe(schedule)),
+    vscode.window.onDidChangeWindowState((state) => state.focused && schedule()),
+    debounce,
+  );
+  return { schedule, dispose: () => subscription.dispose() };
+}
+
 /** Watches `glob` in every workspace folder; `onFile` gets each file created, changed or deleted. */
 export function watchFiles(glob: string, onFile: (uri: vscode.Uri) => void): vscode.Disposable {
   const watcher = vscode.workspace.createFileSystemWatcher(glob);

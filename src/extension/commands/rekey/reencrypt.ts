@@ -202,12 +202,18 @@ async function confirmPlan(plan: Planned[], result: ReencryptResult): Promise<bo
     const line = `• ${rel(p.uri)} → ${p.team.map((k) => k.name).join(', ')}`;
     return p.formerSigner === undefined ? line : `${line} ${vscode.l10n.t('(last written by {0}, removed from the team: their version will be signed by you)', displayText(p.formerSigner))}`;
   });
+  // Re-keying shuts a removed teammate out, but vouches for what they wrote last: a version pushed after
+  // leaving (an old password put back, a value planted) would then read as mine. Said before, not after.
+  const former = [...new Set(plan.flatMap((p) => (p.formerSigner === undefined ? [] : [displayText(p.formerSigner)])))];
   const skipped = result.skipped.map((s) => `• ${rel(s.uri)}: ${s.reason}`);
   const failed = result.failed.map((f) => `• ${rel(f.uri)}: ${f.reason}`);
   const detail = [
     vscode.l10n.t('Each file is decrypted with your key, encrypted to the recipients shown and signed by you.'),
     '',
     ...lines,
+    ...(former.length
+      ? ['', vscode.l10n.t('Before you sign what {0} wrote, check what it changed (Source Control shows it decrypted, as does git log -p): a version written after leaving the team could put back an old secret or plant one.', former.join(', '))]
+      : []),
     ...(skipped.length ? ['', vscode.l10n.t('Skipped:'), ...skipped] : []),
     ...(failed.length ? ['', vscode.l10n.t('You cannot re-encrypt:'), ...failed] : []),
   ].join('\n');

@@ -22,7 +22,9 @@ export async function openValuesDecrypted(deps: ValuesDeps, first: unknown): Pro
   // Said here, as the .enc editor says it: an editor that fails to open shows only VS Code's
   // "Cannot open custodian-values:…" with our reason cut off.
   if (deps.services.keyStore.list().length === 0) throw noKeysError();
-  const recipients = (await lazyCore.values()).valuesRecipients(text, await formatOf(file));
+  // A file the merge driver left in conflict holds both sides between markers: ours says who it is for.
+  const [values, conflict, format] = await Promise.all([lazyCore.values(), lazyCore.valuesConflict(), formatOf(file)]);
+  const recipients = values.valuesRecipients(conflict.isConflictedValues(text, format) ? conflict.splitConflict(text)!.ours : text, format);
   if (!deps.session.canDecrypt(recipients)) throw await deps.session.notARecipient(basename(file.path), recipients);
   const uri = toValuesUri(file);
   await vscode.window.showTextDocument(uri, { preview: false });

@@ -19,6 +19,7 @@ import { readSmallFile } from '../node/node-streams';
 import type { CommandContext } from './command';
 import { checkTheirsSigner, identityRequest, knownKeys, leftOutWarning, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, rosterNames, type DriverKeys, type MergeFiles } from './git-drivers';
 import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
+import { UsageError } from './output';
 import { MAX_VALUES_FILE_BYTES } from './values-files';
 
 interface Side {
@@ -74,7 +75,23 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
     if (!encrypted[i] && side.name !== 'base' && side.text !== '') throw refused(what, side.name, 'it is not value-encrypted, but the other side is');
   }
   const request = identityRequest(ctx, keys, files.repoPath);
-  const identities = (await resolveIdentities(request)).map((i) => i.key);
+  let identities: (RsaPrivateKey | RemoteKey)[];
+  try {
+    identities = (await resolveIdentities(request)).map((i) => i.key);
+  } catch (err) {
+    // No key in this shell: failing would leave ours in the file without markers, which VS Code's merge
+    // editor, or a "git add", takes as the resolution, theirs dropped unseen. Both versions go into the
+    // file between markers instead, each still sealed (no key is needed to write them): opening it where a
+    // key is at hand shows the conflict decrypted.
+    const both = err instanceof UsageError && encrypted[1] && encrypted[2] ? joinConflict(sides[1].text, sides[2].text, files.markerSize) : undefined;
+    if (both === undefined) throw err;
+    await writeFileAtomic(files.ours, new TextEncoder().encode(both), { force: true });
+    ctx.warn(
+      `${what}: no private key here to merge it (${describeError(err)}), so both versions are in the file between conflict markers, each still sealed: ` +
+        `open it in VS Code (it shows them decrypted), resolve, save, then "git add ${what}"; or "git merge --abort" and merge again in a terminal of VS Code, where the changes on both sides merge by themselves`,
+    );
+    return 1;
+  }
   try {
     for (const [i, side] of sides.entries()) {
       if (!encrypted[i]) continue;

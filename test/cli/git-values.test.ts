@@ -146,6 +146,28 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assertNoPlaintext(b, MARKER);
   });
 
+  it('merged in a shell with no key: both versions go into the file between markers, still sealed, so neither is dropped unseen', () => {
+    const { a, b } = twoClones('env-nokey', '.env', 'dotenv', envLines(6));
+    setValue(a, '.env', 'KEY_2', `${MARKER}-alice`, keys.alice);
+    ok(gitIn(a)(['commit', '-q', '-am', 'alice rotates KEY_2']));
+    setValue(b, '.env', 'KEY_4', `${MARKER}-bob`, keys.bob);
+    ok(gitIn(b, asUser(keys.bob))(['commit', '-q', '-am', 'bob rotates KEY_4']));
+    // The pull runs where no key is at hand (no CUSTODIAN_IDENTITY, no agent).
+    const gb = gitIn(b);
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0);
+    assert.match(merge.out + merge.err, /CONFLICT \(content\): Merge conflict in \.env/);
+    assert.match(merge.err, /no private key here to merge it .*both versions are in the file between conflict markers, each still sealed/);
+    const onDisk = fs.readFileSync(path.join(b, '.env'), 'utf8');
+    assert.match(onDisk, /^<<<<<<< /m);
+    assertNoPlaintext(b, MARKER);
+    // Where a key is at hand, both rotations are there to keep: ours (bob's) and theirs (alice's).
+    const d = decrypted(b, '.env', keys.bob);
+    assert.match(d.text, new RegExp(`KEY_4=${MARKER}-bob`));
+    assert.match(d.text, new RegExp(`KEY_2=${MARKER}-alice`));
+    assert.match(d.stderr, /merge conflict\(s\)/);
+  });
+
   it('JSON: edits to different members merge cleanly; YAML: the same key edited on both sides conflicts, decrypted with markers', () => {
     const json = `{\n  "db": {\n    "user": "app",\n    "password": "${MARKER}-pw"\n  },\n  "api": {\n    "token": "${MARKER}-tok",\n    "retries": 3\n  }\n}\n`;
     const j = twoClones('json', 'config/app.json', 'json', json);

@@ -14,6 +14,8 @@ import { lookWhenSettled } from './storage/workspace-files';
 
 /** Files change one by one during a pull or a checkout: one notice once they have settled. */
 const SETTLE_MS = 750;
+/** A notice about several files names this many. */
+const FILES_NAMED = 3;
 
 export interface OutsiderFilesDeps {
   /** The workspace's encrypted files as the Encrypted Files view sees them; undefined when it may not be read (Restricted Mode). */
@@ -116,7 +118,9 @@ export function noticeText(news: readonly OutsiderNews[]): string {
     for (const p of n.newReaders) people.add(nameOf(p));
     if (n.writer && n.writer !== 'unsigned') people.add(nameOf(n.writer));
   }
+  // Named here: a file whose only news is its writer (recipients still the team) is not one the Encrypted Files view lists.
+  const files = news.slice(0, FILES_NAMED).map((n) => vscode.workspace.asRelativePath(n.uri, false)).join(', ') + (news.length > FILES_NAMED ? ', …' : '');
   return people.size > 0
-    ? vscode.l10n.t('{0} encrypted files now on disk can be read by, or were written by, someone not on the team ({1}). The Encrypted Files view shows which.', news.length, [...people].join(', '))
-    : vscode.l10n.t('{0} encrypted files now on disk are unsigned: anyone who can commit could have written them. The Encrypted Files view shows which.', news.length);
+    ? vscode.l10n.t('{0} encrypted files now on disk can be read by, or were written by, someone not on the team ({1}): {2}. Check what they changed before you use them.', news.length, [...people].join(', '), files)
+    : vscode.l10n.t('{0} encrypted files now on disk are unsigned, so anyone who can commit could have written them: {1}. Check what they changed before you use them.', news.length, files);
 }

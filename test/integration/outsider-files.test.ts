@@ -85,7 +85,7 @@ describe('outsider files: a version from outside the team is announced', functio
       pull('outsider-app.env.enc', await encryptFor([meKey, alice.publicKey, bob.publicKey], 'A=4\n', alice.key));
       pull('outsider-values.env', await sealValues('TOKEN=t0k3n\n', { format: 'dotenv', recipients: [meKey, alice.publicKey, mallory.publicKey], signer: alice.key, backend }));
       await waitFor('one notice for both files', async () => notices().length === 2, 15_000);
-      assert.match(notices()[1], /^2 encrypted files now on disk can be read by, or were written by, someone not on the team \(bob, a key Custodian does not know \(\S+…\)\)\. The Encrypted Files view shows which\.$/);
+      assert.match(notices()[1], /^2 encrypted files now on disk can be read by, or were written by, someone not on the team \(bob, a key Custodian does not know \(\S+…\)\): (outsider-app\.env\.enc, outsider-values\.env|outsider-values\.env, outsider-app\.env\.enc)\. Check what they changed before you use them\.$/);
       assert.ok(notices()[1].includes(mallory.fingerprint.slice(7, 19)), notices()[1]);
 
       // A new file for a stranger, unsigned: both said.

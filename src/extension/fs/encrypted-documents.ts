@@ -185,12 +185,12 @@ export class EncryptedDocuments implements vscode.Disposable {
     if (exists && (await this.restoreCommitted(uri, encrypted, content, recipientFps, recipientPolicy, known))) return;
     if (entry && exists) {
       // The recipients named are those of this save (someone left out by a question before is not among them).
-      const savedFor = this.session.parties(recipientFps, known).map((p) => p.name).join(', ');
+      const savedFor = recipientFps;
       await this.signing.confirm(uri, what, entry.description, (summary) =>
         vscode.l10n.t(
           'Now: {0}.\n\nSaving re-encrypts it for {1} and signs the whole content with your key, including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
           summary,
-          savedFor,
+          this.session.parties(savedFor, known).map((p) => p.name).join(', '),
         ),
       );
     }

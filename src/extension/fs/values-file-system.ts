@@ -73,11 +73,6 @@ export class ValuesFileSystem extends BackedFileSystem {
     return this.entries.get(key(uri))?.description;
   }
 
-  /** Whether the signer of the version read is someone I vouch for (a teammate, a contact, me). */
-  private signerVouched(uri: vscode.Uri): boolean {
-    return signerVouched(this.describe(uri));
-  }
-
   recipientsOf(uri: vscode.Uri): readonly string[] | undefined {
     return this.entries.get(key(uri))?.recipients;
   }
@@ -160,7 +155,7 @@ export class ValuesFileSystem extends BackedFileSystem {
         const [backend, signer] = await Promise.all([this.services.backend(), this.session.signer()]);
         try {
           // A "chosen" written by someone I do not vouch for counts for nothing, and is not signed again as mine.
-          const recipientPolicy = policyForSave(file.path, opened.info.recipientPolicy, this.signerVouched(uri)) ?? null;
+          const recipientPolicy = policyForSave(file.path, opened.info.recipientPolicy, signerVouched(this.describe(uri))) ?? null;
           if (recipients === opened.info.recipients) bytes = new TextEncoder().encode(await opened.reseal(document, { backend, signer, recipientPolicy }));
           else {
             // Fewer recipients: a new data key (VALUES.md §6), as a re-key seals it; the rule and policy kept.

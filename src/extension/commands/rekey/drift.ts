@@ -84,10 +84,11 @@ export class DriftScanner {
         const unverified = this.session.unverifiedSigner(header, known);
         // A "chosen" statement counts only from a signer I vouch for (recipient-policy.ts).
         const keep = keepReason(uri.fsPath, header.recipientPolicy, unverified === undefined);
+        const recipients = this.session.parties(header.recipients, known);
         // Chosen recipients are not the team's business, but no one outside it (no key of mine, the roster's or a contact's) should read them.
-        const outsiders = header.recipients.map((fp) => this.session.party(fp, known)).filter((p) => !p.source);
+        const outsiders = recipients.filter((p) => !p.source);
         const missing = keep ? [] : teamKeys.filter((k) => !have.has(k.fingerprint)).map((k) => this.session.party(k.fingerprint, known));
-        const extra = keep ? outsiders : hasRoster ? header.recipients.filter((fp) => !team.has(fp)).map((fp) => this.session.party(fp, known)) : [];
+        const extra = keep ? outsiders : hasRoster ? recipients.filter((p) => !team.has(p.fingerprint)) : [];
         entries.push({
           uri,
           status: keep ? (outsiders.length > 0 || unverified ? 'exposed' : 'kept') : missing.length || extra.length ? 'drift' : 'ok',
@@ -96,7 +97,7 @@ export class DriftScanner {
           signer: header.signer && this.session.party(header.signer.fingerprint, known),
           missing,
           extra,
-          recipients: this.session.parties(header.recipients, known),
+          recipients,
           canDecrypt: this.session.canDecrypt(header.recipients),
         });
       } catch (err) {

@@ -34,6 +34,8 @@ export class ValueFileIndex implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [this.changeEmitter];
   private scanning: Promise<vscode.Uri[]> | undefined;
+  /** The scan that starts once the one under way ends, shared by every caller meanwhile. */
+  private rescan: Promise<vscode.Uri[]> | undefined;
   private publishTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -59,13 +61,23 @@ export class ValueFileIndex implements vscode.Disposable {
 
   /**
    * Finds the value-encrypted files of the workspace again (file: URIs, sorted), reading every candidate.
-   * A scan already under way is joined rather than repeated.
+   * A scan under way may have listed the workspace before the caller's last write (and would then drop a
+   * file the watcher added since): the caller gets the next scan, which starts when it ends and is shared
+   * by every caller meanwhile, so scans never pile up.
    */
   scan(): Promise<vscode.Uri[]> {
-    this.scanning ??= this.scanWorkspace().finally(() => {
-      this.scanning = undefined;
-    });
-    return this.scanning;
+    if (!this.scanning) {
+      this.scanning = this.scanWorkspace().finally(() => {
+        this.scanning = undefined;
+      });
+      return this.scanning;
+    }
+    const next = (): Promise<vscode.Uri[]> => {
+      this.rescan = undefined;
+      return this.scan();
+    };
+    this.rescan ??= this.scanning.then(next, next);
+    return this.rescan;
   }
 
   /** True when the file was value-encrypted when last looked at. */

@@ -93,10 +93,14 @@ export class OutsiderFiles implements vscode.Disposable {
 
   private announce(news: readonly OutsiderNews[]): void {
     const show = vscode.l10n.t('Show Encrypted Files');
+    // One file someone outside the team wrote: what they changed is what to check.
+    const changed = news.length === 1 && news[0].writer ? news[0].uri : undefined;
+    const compare = vscode.l10n.t('Show Changes');
     const act = (choice: string | undefined): void => {
       if (choice === show) void vscode.commands.executeCommand('custodian.encrypted.focus');
+      if (choice === compare && changed) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri: changed });
     };
-    void vscode.window.showWarningMessage(noticeText(news), show).then(act);
+    void vscode.window.showWarningMessage(noticeText(news), ...(changed ? [compare] : []), show).then(act);
   }
 }
 

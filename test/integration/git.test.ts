@@ -10,8 +10,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
 import { openValues, sealValues } from '../../src/core/values';
+import type { ShowTeamChangesResult } from '../../src/extension/commands/decrypt/show-team-changes';
 import type { RsaPublicKey } from '../../src/core/keys';
-import { getApi, recordContextKeys, recordInformationMessages, scratchDir } from './support/custodian';
+import { getApi, recordContextKeys, recordInformationMessages, run, scratchDir } from './support/custodian';
 import { backend, closeAllEditors, encryptFor, sleep, useTeam } from './support/enc';
 import { extensionCli, gitIn, ok, teamRepo } from './support/git-repo';
 
@@ -190,6 +191,64 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     // The tests after this one set up git for .enc files only.
     ok(git(['rm', '-q', 'app.env']));
     ok(git(['commit', '-q', '-m', 'no values']));
+  });
+
+  it("Show Changes Since the Team's Version: the diff starts at the newest version a teammate verifiably signed, past an outsider's, an unsigned and a forged one", async () => {
+    const { mallory, alice } = team;
+    const enc = path.join(repo, 'team-changes.env.enc');
+    const values = path.join(repo, 'team-changes.env');
+    const text = (b: string): string => `A=${MARKER}-kept\nB=${MARKER}-${b}\n`;
+    const commit = (message: string): string => {
+      ok(git(['add', '-A']));
+      ok(git(['commit', '-q', '-m', message]));
+      return git(['rev-parse', 'HEAD']).stdout.trim();
+    };
+    fs.writeFileSync(enc, await encryptFor([me, alice.publicKey], text('team'), alice.key));
+    fs.writeFileSync(values, await sealValues(text('team'), { format: 'dotenv', recipients: [me, alice.publicKey], signer: alice.key, backend }));
+    const teamCommit = commit('the team\'s version');
+    // mallory, not on the team but able to push, writes both for herself too, and signs them.
+    fs.writeFileSync(enc, await encryptFor([me, alice.publicKey, mallory.publicKey], text('mallory-1'), mallory.key));
+    fs.writeFileSync(values, await sealValues(text('mallory-1'), { format: 'dotenv', recipients: [me, alice.publicKey, mallory.publicKey], signer: mallory.key, backend }));
+    commit('mallory');
+    // Then an unsigned version, and one whose header names alice as its signer but whose content is not hers.
+    fs.writeFileSync(enc, await encryptFor([me, alice.publicKey], text('unsigned')));
+    commit('unsigned');
+    const forged = await encryptFor([me, alice.publicKey], text('forged'), alice.key);
+    forged[forged.length - 300] ^= 1;
+    fs.writeFileSync(enc, forged);
+    commit('forged');
+    // On disk, not committed yet: mallory's latest.
+    fs.writeFileSync(enc, await encryptFor([me, alice.publicKey, mallory.publicKey], text('mallory-2'), mallory.key));
+
+    for (const [file, scheme, now] of [[enc, 'custodian-enc', text('mallory-2')], [values, 'custodian-values', text('mallory-1')]] as const) {
+      const shown = await run<ShowTeamChangesResult>('custodian.showTeamChanges', { uri: vscode.Uri.file(file) });
+      assert.strictEqual(shown?.teamVersion?.commit, teamCommit, `${path.basename(file)}: the version alice signed`);
+      assert.strictEqual(shown.teamVersion.signer.name, 'alice');
+      let input: unknown;
+      await waitUntil(`the diff of ${path.basename(file)}`, () => {
+        input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+        return input instanceof vscode.TabInputTextDiff && input.original.scheme === scheme && input.modified.scheme === scheme;
+      });
+      const diff = input as vscode.TabInputTextDiff;
+      assert.strictEqual((await vscode.workspace.openTextDocument(diff.original)).getText(), text('team'));
+      assert.strictEqual((await vscode.workspace.openTextDocument(diff.modified)).getText(), now);
+      assert.match(vscode.window.tabGroups.activeTabGroup.activeTab!.label, /the version alice signed/);
+      await closeAllEditors();
+    }
+
+    // A version a teammate signed is the team's: nothing to compare.
+    fs.writeFileSync(enc, await encryptFor([me, alice.publicKey], text('alice-again'), alice.key));
+    const told = recordInformationMessages();
+    try {
+      const shown = await run<ShowTeamChangesResult>('custodian.showTeamChanges', { uri: vscode.Uri.file(enc) });
+      assert.strictEqual(shown?.diff, undefined);
+      assert.match(told.told.join('\n'), /team-changes\.env\.enc is signed by alice, whom Custodian vouches for/);
+    } finally {
+      told.dispose();
+    }
+    ok(git(['rm', '-q', '-f', 'team-changes.env.enc', 'team-changes.env']));
+    ok(git(['commit', '-q', '-m', 'no team-changes files']));
+    assert.deepStrictEqual(plaintextIn(repo), []);
   });
 
   it('Set Up Git: suggested once for a repository with .enc files that is not set up; --undo from the CLI leaves the drivers gone', async () => {

@@ -16,6 +16,7 @@ describe('outsider files: a version from outside the team is announced', functio
   this.timeout(180000);
   const team = useTeam();
   let warned: string[] = [];
+  const buttons = new Map<string, string[]>();
   let restore: (() => void) | undefined;
 
   beforeEach(() => {
@@ -24,6 +25,7 @@ describe('outsider files: a version from outside the team is announced', functio
     warned = [];
     window.showWarningMessage = (message: string, ...rest: unknown[]) => {
       warned.push(message);
+      buttons.set(message, rest.filter((i): i is string => typeof i === 'string'));
       return original.call(vscode.window, message, ...rest);
     };
     restore = () => (window.showWarningMessage = original);
@@ -62,6 +64,7 @@ describe('outsider files: a version from outside the team is announced', functio
       pull('outsider-app.env.enc', await encryptFor([meKey, alice.publicKey, bob.publicKey], 'A=1\nEXTRA=from-bob\n', bob.key));
       await waitFor('the notice about bob\'s version', async () => notices().length === 1, 15_000);
       assert.match(notices()[0], /^The version of outsider-app\.env\.enc now on disk is signed by bob, who was removed from the team\. Check what it changed before you use it or re-encrypt it \(re-encrypting signs it as yours\)\.$/);
+      assert.deepStrictEqual(buttons.get(notices()[0]), ['Show Changes', 'Show Encrypted Files'], 'what he changed is one click away');
 
       // He pushes again: the same signer on the same file is not news twice (the status bar keeps saying it).
       pull('outsider-app.env.enc', await encryptFor([meKey, alice.publicKey, bob.publicKey], 'A=1\nEXTRA=again\n', bob.key));

@@ -309,7 +309,7 @@ describe('rekey policy', function () {
       );
       const node = await waitFor('bob\'s file listed as drift', async () => listed('bobs-choice.env.enc'));
       assert.match(node.description ?? '', /not in team: bob \(removed from team\).*signed by bob \(removed from team\)/);
-      assert.strictEqual(node.contextValue, 'custodian.encFile.drift', 're-keyable: his "chosen" counts for nothing');
+      assert.strictEqual(node.contextValue, 'custodian.encFile.drift.unvouched', 're-keyable (his "chosen" counts for nothing), and Show Changes Since the Team\'s Version is offered');
       // bob's Shamir share is kept (re-keying a share collapses the threshold), but listed: bob can open it.
       const shareNode = await waitFor('bob\'s share listed', async () => (await section(team.services, 'encrypted'))?.children.find((c) => /^Shamir share · not in team: bob/.test(c.description ?? '')));
       assert.strictEqual(shareNode.contextValue, 'custodian.encFile.exposed');

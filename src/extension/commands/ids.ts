@@ -50,6 +50,7 @@ export const enum CommandId {
   DecryptToFile = 'custodian.decryptToFile',
   CopyDecrypted = 'custodian.copyDecrypted',
   ShowRecipients = 'custodian.showRecipients',
+  ShowTeamChanges = 'custodian.showTeamChanges',
   /** The CodeLens "Decrypt": a read-only preview of one armored block. */
   PreviewBlock = 'custodian.previewBlock',
   ReencryptFile = 'custodian.reencryptFile',

@@ -20,8 +20,13 @@ export function isValuesFile(uri: vscode.Uri): boolean {
  * that compare them with the team. The signature is verified (no key needed), so the signer is not a claim.
  */
 export async function readValuesHeader(uri: vscode.Uri): Promise<EnvelopeInfo> {
+  return valuesHeaderOf(await readText(uri, basename(uri.path)), uri);
+}
+
+/** `readValuesHeader` of a version of `uri` already read (from git history, say). */
+export async function valuesHeaderOf(text: string, uri: vscode.Uri): Promise<EnvelopeInfo> {
   const [{ inspectValues }, backend] = await Promise.all([lazyCore.values(), lazyCore.createBackend()]);
-  const info = await inspectValues(await readText(uri, basename(uri.path)), await formatOf(uri), backend);
+  const info = await inspectValues(text, await formatOf(uri), backend);
   const signer = info.signature.kind === 'signed' ? { fingerprint: info.signature.signer.fingerprint, spkiDer: info.signature.signer.spkiDer } : undefined;
   return { version: 1, recipients: info.recipients, recipientPolicy: info.recipientPolicy, signer, chunkSize: 0, headerSize: 0 };
 }

@@ -43,6 +43,15 @@ export async function statGitBlob(uri: vscode.Uri): Promise<vscode.FileStat> {
   return m ? { ...readonly, mtime: parseInt(m[1].slice(0, 12), 16), size: Number(m[2]) } : { ...readonly, mtime: 0, size: 0 };
 }
 
+/**
+ * The commits that changed `file`, newest first (at most `max`), in the history of HEAD; empty outside a
+ * repository or before the first commit. Runs git with the repository's config: trusted workspaces only.
+ */
+export async function commitsChanging(file: vscode.Uri, max: number): Promise<string[]> {
+  const r = await runGit(path.dirname(file.fsPath), ['log', '--no-show-signature', '--format=%H', `--max-count=${max}`, '--', `./${path.basename(file.fsPath)}`]);
+  return r.status === 0 ? r.stdout.toString('utf8').split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line)) : [];
+}
+
 /** The blob's bytes; an absent blob (a file added or deleted on that side) reads as empty, as git shows it. */
 export async function readGitBlob(uri: vscode.Uri, maxBytes: number): Promise<Uint8Array> {
   const { cwd, spec } = blobSpec(uri);

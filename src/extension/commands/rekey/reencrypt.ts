@@ -57,6 +57,7 @@ export interface ReencryptResult {
 
 const SIGN_AS_ME = (): string => vscode.l10n.t('Re-encrypt and Sign as Me');
 const REENCRYPT_ALL = (): string => vscode.l10n.t('Re-encrypt');
+const SHOW_CHANGES = (): string => vscode.l10n.t('Show Changes');
 
 interface Planned {
   uri: vscode.Uri;
@@ -192,7 +193,10 @@ async function acceptUnverified(uri: vscode.Uri, status: string, args: Partial<R
       ),
     },
     SIGN_AS_ME(),
+    SHOW_CHANGES(),
   );
+  // What it changed since the team's version, instead of signing it now.
+  if (choice === SHOW_CHANGES()) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri });
   return choice === SIGN_AS_ME();
 }
 
@@ -212,7 +216,7 @@ async function confirmPlan(plan: Planned[], result: ReencryptResult): Promise<bo
     '',
     ...lines,
     ...(former.length
-      ? ['', vscode.l10n.t('Before you sign what {0} wrote, check what it changed (Source Control shows it decrypted, as does git log -p): a version written after leaving the team could put back an old secret or plant one.', former.join(', '))]
+      ? ['', vscode.l10n.t('Before you sign what {0} wrote, check what it changed: cancel, then run "Show Changes Since the Team\'s Version" on the file (in the Encrypted Files view). A version written after leaving the team could put back an old secret or plant one.', former.join(', '))]
       : []),
     ...(skipped.length ? ['', vscode.l10n.t('Skipped:'), ...skipped] : []),
     ...(failed.length ? ['', vscode.l10n.t('You cannot re-encrypt:'), ...failed] : []),

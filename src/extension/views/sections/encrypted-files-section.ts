@@ -47,7 +47,7 @@ export class EncryptedFileNode implements TreeNode {
       if (e.unverified) parts.push(signerText(e));
       item.description = parts.join(' · ');
       item.iconPath = e.canDecrypt ? warningIcon() : new vscode.ThemeIcon('lock');
-      item.contextValue = e.canDecrypt ? 'custodian.encFile.drift' : 'custodian.encFile.locked';
+      item.contextValue = (e.canDecrypt ? 'custodian.encFile.drift' : 'custodian.encFile.locked') + unvouched(e);
       md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
       if (e.missing.length) md.appendMarkdown(vscode.l10n.t('$(person-add) Teammates who cannot open it: {0}\n\n', e.missing.map((p) => p.name).join(', ')));
       if (e.extra.length) md.appendMarkdown(vscode.l10n.t('$(person) Recipients no longer in the team: {0}\n\n', e.extra.map((p) => p.name).join(', ')));
@@ -59,6 +59,11 @@ export class EncryptedFileNode implements TreeNode {
     item.tooltip = md;
     return item;
   }
+}
+
+/** The context value's suffix for a version whose signer Custodian does not vouch for: its menu offers Show Changes Since the Team's Version. */
+function unvouched(e: DriftEntry): string {
+  return e.unverified ? '.unvouched' : '';
 }
 
 /** A signer Custodian does not vouch for, short: "unsigned", "signed by bob (removed from team)". */
@@ -77,7 +82,7 @@ function exposedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftE
   if (e.unverified) parts.push(signerText(e));
   item.description = parts.join(' · ');
   item.iconPath = warningIcon();
-  item.contextValue = 'custodian.encFile.exposed';
+  item.contextValue = `custodian.encFile.exposed${unvouched(e)}`;
   md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
   if (readers) md.appendMarkdown(vscode.l10n.t('$(person) Recipients who are not on the team and are not your contacts: {0}\n\n', readers));
   if (e.unverified) md.appendMarkdown(vscode.l10n.t('$(warning) This version is {0}: check its content before you use it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));

@@ -90,7 +90,7 @@ function remac(s: Sealed, text: string): string {
     return t ? { path: l.path, encrypted: true, value: t } : { path: l.path, encrypted: false, value: raw };
   });
   const dataKey = deterministicRandom(s.seed)(32);
-  const mac = hmac(sha256, deriveMacKey(dataKey, meta.salt), macInput(meta.signedLines, leaves));
+  const mac = hmac(sha256, deriveMacKey(dataKey, meta.salt), macInput(meta.signedLines, leaves, meta.version === 1 ? undefined : document));
   return edit(text, /^#custodian:mac=.*$/m, `#custodian:mac=${base64UrlEncode(mac)}`);
 }
 
@@ -116,7 +116,8 @@ async function main(): Promise<void> {
   success(jsonRegex, 'JSON, rule unencrypted-regex:^public$ leaves the public subtree in the clear', ['alice']);
   success(yaml, 'YAML: comments, a block scalar, a flow sequence, an anchor on a value left in the clear (rule unencrypted-suffix:_public) and an alias to it, an empty value; signed by bob', ['alice']);
   success(yamlMulti, 'YAML: two documents, equal keys in each (the path starts with the document index)', ['alice']);
-  success(env, 'a comment edited after sealing: comments are not authenticated (§1)', ['alice'], edit(env.text, '# database', '# the database'), 'dotenv-comment-edited', edit(env.document, '# database', '# the database'), false);
+  success(env, 'a full-line comment edited after sealing: full-line comments and blank lines are not authenticated (§7)', ['alice'], edit(env.text, '# database', '# the database'), 'dotenv-comment-edited', edit(env.document, '# database', '# the database'), false);
+  success(env, 'line endings converted to CRLF (as git may on checkout) and a blank line added after sealing: the MAC covers lines without their line endings (§7)', ['bob'], env.text.replace(/\n/g, '\r\n').replace('\r\n\r\n', '\r\n\r\n\r\n'), 'dotenv-line-endings-converted', env.document.replace(/\n/g, '\r\n').replace('\r\n\r\n', '\r\n\r\n\r\n'), false);
 
   // Tampering with values (§6).
   const [a, b] = [token(envPlain.text, 'A'), token(envPlain.text, 'B')];
@@ -132,6 +133,14 @@ async function main(): Promise<void> {
   const nameToken = /name: (custodian-val1\.[A-Za-z0-9_-]+)/.exec(yaml.text)![1];
   emit('yaml-alias-copies-secret', 'YAML: an anchor added to the token of service.name and an alias to it added at service.leaked', 'format error', 'yaml', ['alice'],
     edit(yaml.text.replace(`name: ${nameToken}`, `name: &s ${nameToken}`), '  empty:\n', '  leaked: *s\n  empty:\n'));
+  // The document's structure (§7): what is not a leaf but changes what a program reads.
+  emit('inline-comment-edited', 'the comment after DB_PASSWORD\'s value edited: a comment on a line with content is part of that line (§7)', 'mac failure', 'dotenv', ['bob'], edit(env.text, '# rotate monthly', '# rotate yearly'));
+  emit('json-duplicate-member', 'JSON: a second member "db" with an empty object added after the first (a reader keeping the last would lose db): refused (§3)', 'format error', 'json', ['bob'], edit(json.text, /\n {2}\}/, '\n  },\n  "db": {}'));
+  emit('yaml-empty-collection-added', 'YAML: a key with an empty mapping added (service.allow: {})', 'mac failure', 'yaml', ['alice'], edit(yaml.text, '  empty:\n', '  allow: {}\n  empty:\n'));
+  emit('yaml-alias-added', 'YAML: an alias to the value left in the clear added at service.copy_public (version 1 accepted it: v1/v1-yaml-alias-added)', 'mac failure', 'yaml', ['alice'], edit(yaml.text, '  empty:\n', '  copy_public: *a\n  empty:\n'));
+  emit('yaml-tag-added', 'YAML: the tag !!binary put before the token of service.key', 'mac failure', 'yaml', ['alice'], edit(yaml.text, /key: (?=custodian-val1\.)/, 'key: !!binary '));
+  emit('yaml-empty-value-made-alias', 'YAML: the empty value service.empty replaced by an alias to the value left in the clear (a program now reads "shared" there, not null)', 'mac failure', 'yaml', ['alice'], edit(yaml.text, '  empty:\n', '  empty: *a\n'));
+  emit('yaml-keep-chomping', 'YAML: a block scalar with keep chomping (|+) added: its trailing blank lines are value but no line the MAC covers (§3 refuses it)', 'format error', 'yaml', ['alice'], edit(yaml.text, '  empty:\n', '  note_public: |+\n    kept\n\n  empty:\n'));
   emit('yaml-swap-between-documents', 'YAML: the tokens of a in document 0 and document 1 swapped', 'value failure', 'yaml', ['alice'], yamlMulti.text.replace(y1, '@').replace(y2, y1).replace('@', y2));
 
   // Tampering with entries (§7).
@@ -158,13 +167,14 @@ async function main(): Promise<void> {
   emit('metadata-unknown-line', 'an unknown metadata line added before mac=', 'format error', 'dotenv', ['alice'], edit(envPlain.text, '#custodian:mac=', '#custodian:note=hello\n#custodian:mac='));
   emit('metadata-line-after-block', 'a non-metadata line after the block', 'format error', 'dotenv', ['alice'], `${envPlain.text}X=1\n`);
   emit('metadata-wrong-format', 'a dotenv file whose metadata says format=yaml', 'format error', 'dotenv', ['alice'], edit(envPlain.text, 'format=dotenv', 'format=yaml'));
-  emit('unsupported-version', 'values=2', 'unsupported version', 'dotenv', ['alice'], edit(envPlain.text, 'values=1', 'values=2'));
+  emit('unsupported-version', 'values=3', 'unsupported version', 'dotenv', ['alice'], edit(envPlain.text, 'values=2', 'values=3'));
   emit('no-match', 'carol is not a recipient', 'no match', 'dotenv', ['carol'], envPlain.text);
   emit('malformed-token', "A's token holds a character outside base64url", 'format error', 'dotenv', ['alice'], envPlain.text.replace(a, `${a.slice(0, 20)}*${a.slice(21)}`));
   emit('signature-stripped', 'the signature line removed', 'bad signature', 'dotenv', ['bob'], env.text.replace(/^#custodian:signature=.*\n/m, ''));
   const sig = line(env.text, '#custodian:signature=');
   emit('bad-signature', 'one character of the signature changed', 'bad signature', 'dotenv', ['bob'], env.text.replace(sig, sig.slice(0, 40) + (sig[40] === 'A' ? 'B' : 'A') + sig.slice(41)));
   emit('signer-replaced', "signer line replaced by alice's key (signature kept)", 'mac failure', 'dotenv', ['bob'], env.text.replace(line(env.text, '#custodian:signer='), `#custodian:signer=${base64UrlEncode(loadKey('alice').publicKey.spkiDer)}`));
+  emit('signature-without-signer', "the signer line removed, the signature line kept", 'format error', 'dotenv', ['bob'], env.text.replace(/^#custodian:signer=.*\n/m, ''));
   emit('signer-and-signature-stripped', 'the signer and signature lines both removed', 'mac failure', 'dotenv', ['bob'], env.text.replace(/^#custodian:(signer|signature)=.*\n/gm, ''));
   emit('signer-weak-1024', 'the signer line holds a 1024-bit key', 'weak key', 'dotenv', ['bob'], env.text.replace(line(env.text, '#custodian:signer='), `#custodian:signer=${base64UrlEncode(loadKey('weak1024').publicKey.spkiDer)}`));
 

@@ -24,7 +24,9 @@ const MAC_LENGTH = 32;
 const MIN_WRAPPED_KEY_LENGTH = 256;
 const MAX_WRAPPED_KEY_LENGTH = 2048;
 export const MAX_VALUE_RECIPIENTS = 256;
-const VERSION = '1';
+/** §4: what writers write. Version 1 (its MAC does not cover the document's structure, §7) is still read. */
+const VERSION = '2';
+const READABLE_VERSIONS: readonly string[] = ['1', '2'];
 
 export type ValuesFormatName = 'dotenv' | 'json' | 'yaml';
 const VALUES_FORMATS: readonly ValuesFormatName[] = ['dotenv', 'json', 'yaml'];
@@ -53,6 +55,8 @@ export interface ValuesMetadata {
 }
 
 export interface ParsedMetadata extends ValuesMetadata {
+  /** `values=`: 2, or 1 for a file an earlier Custodian wrote (§7: its MAC leaves the structure out). */
+  readonly version: 1 | 2;
   /** The lines before `mac=`, as written: the MAC transcript's first part (§7). */
   readonly signedLines: readonly string[];
   readonly mac: Uint8Array;
@@ -255,7 +259,9 @@ export function parseMetadataLines(lines: readonly string[]): ParsedMetadata {
     return undefined;
   };
   const version = next('values', true)!;
-  if (version !== VERSION) throw new UnsupportedVersionError(`unsupported value-encrypted file version "${version.slice(0, 20)}" (this Custodian reads version ${VERSION})`, { hint: 'update Custodian to open this file' });
+  if (!READABLE_VERSIONS.includes(version)) {
+    throw new UnsupportedVersionError(`unsupported value-encrypted file version "${version.slice(0, 20)}" (this Custodian reads versions ${READABLE_VERSIONS.join(' and ')})`, { hint: 'update Custodian to open this file' });
+  }
   const eol = next('eol', false);
   if (eol !== undefined && eol !== 'none') throw new FormatError('malformed metadata: "eol=" must be "none"');
   const format = next('format', true)!;
@@ -290,8 +296,9 @@ export function parseMetadataLines(lines: readonly string[]): ParsedMetadata {
   const mac = decodeField('mac', next('mac', true)!, MAC_LENGTH);
   const signatureText = next('signature', false);
   const signature = signatureText === undefined ? undefined : decodeField('signature', signatureText);
+  if (signature && !signerSpki) throw new FormatError('malformed metadata: a "signature=" line without a "signer=" line');
   if (i < lines.length) throw new FormatError(`malformed metadata: unexpected line "${lines[i].slice(0, 40)}"`, { hint: 'the metadata block at the end of the file was edited; take the file from version control again' });
-  return { eolNone: eol !== undefined, format: format as ValuesFormatName, salt, recipientPolicy, rule, stanzas, entries: Number(entriesText), signerSpki, signedLines, mac, signature };
+  return { version: version === '1' ? 1 : 2, eolNone: eol !== undefined, format: format as ValuesFormatName, salt, recipientPolicy, rule, stanzas, entries: Number(entriesText), signerSpki, signedLines, mac, signature };
 }
 
 /** One leaf as the MAC sees it (§7). */
@@ -304,9 +311,12 @@ export interface MacLeaf {
   readonly value: string;
 }
 
-/** §7 mac_input. */
-export function macInput(signedLines: readonly string[], leaves: readonly MacLeaf[]): Uint8Array {
-  const out = new ByteWriter(MAC_CONTEXT.length + 128 * (leaves.length + signedLines.length));
+/**
+ * §7 mac_input. `document` (the sealed document, tokens in place, metadata removed: §4) is covered from
+ * version 2 on; undefined for a version 1 file.
+ */
+export function macInput(signedLines: readonly string[], leaves: readonly MacLeaf[], document: string | undefined): Uint8Array {
+  const out = new ByteWriter(MAC_CONTEXT.length + 128 * (leaves.length + signedLines.length) + (document?.length ?? 0));
   out.bytes(MAC_CONTEXT);
   for (const line of signedLines) out.bytes(utf8Encode(`${line}\n`));
   out.u32(leaves.length);
@@ -316,7 +326,26 @@ export function macInput(signedLines: readonly string[], leaves: readonly MacLea
     out.u8(leaf.encrypted ? 0x01 : 0x00);
     out.lengthPrefixedUtf8(leaf.value);
   }
+  if (document !== undefined) out.lengthPrefixedUtf8(coveredText(document));
   return out.result();
+}
+
+/**
+ * §7 covered text: every line of the document (split at LF; a CR and spaces and tabs at its end removed)
+ * except blank lines and full-line comments (the first character other than space or tab is `#`), each
+ * followed by LF. So everything that makes the file's structure is authenticated (keys without values,
+ * empty collections, a JSON member given twice, YAML tags, anchors and aliases, inline comments), while
+ * full-line comments and blank lines can still be edited by hand, and line endings converted by git.
+ */
+function coveredText(document: string): string {
+  let out = '';
+  for (const raw of document.split('\n')) {
+    const line = raw.replace(/[ \t\r]+$/, '');
+    const first = line.search(/[^ \t]/);
+    if (first < 0 || line.charCodeAt(first) === 0x23) continue;
+    out += `${line}\n`;
+  }
+  return out;
 }
 
 /** §8 message = SIGNATURE_CONTEXT || SHA-256(mac_input || mac). */

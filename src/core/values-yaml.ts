@@ -174,6 +174,9 @@ function blockScalarEnd(s: string, start: number, close: number, path: readonly 
   let i = start;
   while (i < s.length && !isBreak(s.charCodeAt(i))) i++;
   const header = s.slice(start, i);
+  // Keep chomping (`|+`, `>+`): the trailing line breaks are value, yet outside the leaf's text and in
+  // blank lines the MAC does not cover (VALUES.md §7), so they could be added unnoticed.
+  if (header.split(/[ \t#]/)[0].includes('+')) throw notSupported('a block scalar with keep chomping (|+ or >+): write it with | or |- instead', path);
   let end = i;
   // The body: whole lines up to the line js-yaml stopped on (all of the rest at the end of the text).
   let bodyEnd = s.length;

@@ -316,7 +316,7 @@ async function sealWith(document: string, format: ValuesFormat, state: KeyState,
     entries: slots.length,
     signerSpki: signer?.publicKey.spkiDer,
   });
-  const input = macInput(signedLines, macLeaves);
+  const input = macInput(signedLines, macLeaves, sealedDocument);
   const mac = computeMac(backend, state.dataKey, state.salt, input);
   const signature = signer ? await signValues(signer, input, mac, backend) : undefined;
   return format.join(sealedDocument, encodeMetadataLines(signedLines, mac, signature));
@@ -389,6 +389,11 @@ function parseHeader(text: string, formatName: ValuesFormatName): Omit<ParsedFil
 function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
   const header = parseHeader(text, formatName);
   return { ...header, slots: slotsOf(header.format, header.document) };
+}
+
+/** §7 mac_input of a file as read: from version 2 on, its document too. */
+function fileMacInput(parsed: ParsedFile): Uint8Array {
+  return macInput(parsed.meta.signedLines, macLeavesOf(parsed.slots), parsed.meta.version === 1 ? undefined : parsed.document);
 }
 
 function macLeavesOf(slots: readonly Slot[]): MacLeaf[] {
@@ -563,9 +568,9 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
         hint: 'take the file from version control again; to change entries, edit the decrypted file with Custodian',
       });
     }
-    const input = macInput(meta.signedLines, macLeavesOf(slots));
+    const input = fileMacInput(parsed);
     if (!constantTimeEqual(computeMac(backend, dataKey, meta.salt, input), meta.mac)) {
-      throw new ValuesMacError('the file MAC does not verify: entries were reordered, a value in the clear or the metadata was edited, or a value was replaced', {
+      throw new ValuesMacError('the file MAC does not verify: a line other than a comment was edited (a value in the clear, a key, the structure around the values), entries were reordered or replaced, or the metadata was edited', {
         hint: 'take the file from version control again; to change values, edit the decrypted file with Custodian',
       });
     }
@@ -603,7 +608,7 @@ export async function unwrapValuesDataKey(text: string, format: ValuesFormatName
   const parsed = parseFile(text, format);
   const { meta, slots } = parsed;
   const { dataKey } = await unwrapDataKey(meta, [key], backend, { text, format });
-  const input = macInput(meta.signedLines, macLeavesOf(slots));
+  const input = fileMacInput(parsed);
   if (meta.entries !== slots.length || !constantTimeEqual(computeMac(backend, dataKey, meta.salt, input), meta.mac)) {
     zeroize(dataKey);
     throw new ValuesMacError('the file MAC does not verify with its data key: the file was modified, or a recipient line was taken from another file', {
@@ -632,7 +637,7 @@ export function valuesClaimedSigner(text: string, format: ValuesFormatName): Rsa
  */
 export async function inspectValues(text: string, format: ValuesFormatName, backend: CryptoBackend): Promise<ValuesInfo> {
   const parsed = parseFile(text, format);
-  const input = macInput(parsed.meta.signedLines, macLeavesOf(parsed.slots));
+  const input = fileMacInput(parsed);
   const signature = await verifySignature(parsed, input, backend);
   return {
     format,

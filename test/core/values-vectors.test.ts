@@ -27,9 +27,12 @@ interface Vector {
   encrypt?: { seed: string; recipients: KeyName[]; signer?: KeyName; rule?: string };
 }
 
-const vectors: Vector[] = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')) as Vector);
+// v1/: files version 1 writers made (frozen, never regenerated): readers still open them (§4).
+const vectors: Vector[] = [DIR, join(DIR, 'v1')].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Vector),
+);
 
 const EXPECTED_ERROR: Record<string, (err: unknown) => boolean> = {
   'value failure': (e) => e instanceof ValueAuthError,
@@ -48,7 +51,7 @@ function seeded(seed: string): CryptoBackend[] {
 describe('values: known-answer vectors (docs/VALUES.md)', () => {
   it('has vectors for every expectation, and the tamper cases the spec names', () => {
     for (const kind of ['success', ...Object.keys(EXPECTED_ERROR)]) assert.ok(vectors.some((v) => v.expect === kind), kind);
-    for (const name of ['swap-two-tokens', 'move-token-to-other-key', 'delete-a-line', 'duplicate-a-line', 'metadata-rule-edited', 'signature-stripped']) {
+    for (const name of ['swap-two-tokens', 'move-token-to-other-key', 'delete-a-line', 'duplicate-a-line', 'metadata-rule-edited', 'signature-stripped', 'json-duplicate-member', 'yaml-alias-added', 'yaml-empty-value-made-alias', 'v1-dotenv-signed']) {
       assert.ok(vectors.some((v) => v.name === name), name);
     }
   });

@@ -166,6 +166,29 @@ describe('values', () => {
       assert.notEqual(s3.split('\n')[0], sealed.split('\n')[0]);
     });
 
+    it('a version 1 file (written before version 2) opens; a save writes version 2 with every token kept, and then its structure is covered', async () => {
+      const v1 = JSON.parse(readFileSync(join(__dirname, '..', 'vectors', 'values', 'v1', 'v1-yaml-comments-and-blocks.json'), 'utf8')) as { file: string; document: string };
+      const opened = await openValues(v1.file, { format: 'yaml', identities: [alice], backend });
+      assert.equal(opened.document, v1.document);
+      const saved = await opened.reseal(opened.document, { backend, signer: alice });
+      const lines = (t: string): string[] => t.split('\n');
+      const metadata = (t: string): string[] => lines(t).filter((l) => l.startsWith('#custodian:'));
+      assert.equal(changedLines(v1.file, saved).length, 4);
+      assert.deepEqual(
+        metadata(saved).filter((l, i) => l !== metadata(v1.file)[i]).map((l) => l.split('=')[0]),
+        ['#custodian:values', '#custodian:signer', '#custodian:mac', '#custodian:signature'],
+        'only the version (now 2), the signer (now alice), the MAC and the signature changed',
+      );
+      assert.match(saved, /^#custodian:values=2$/m);
+      assert.deepEqual(lines(saved).filter((l) => !l.startsWith('#custodian:')), lines(v1.file).filter((l) => !l.startsWith('#custodian:')), 'every token kept');
+      // The edit version 1 let through (vector v1-yaml-alias-added) no longer does.
+      const aliased = saved.replace('  empty:\n', '  copy_public: *a\n  empty:\n');
+      await assert.rejects(openValues(aliased, { format: 'yaml', identities: [alice], backend }), ValuesMacError);
+      // Full-line comments and blank lines stay editable (line endings: vector dotenv-line-endings-converted).
+      const commented = saved.replace('# service config\n', '# service config, edited on a web page\n\n');
+      assert.equal(await open(commented, 'yaml'), v1.document.replace('# service config\n', '# service config, edited on a web page\n\n'));
+    });
+
     it('a value moved to another key is re-sealed there (the path is in the AAD), the rest keeps its tokens', async () => {
       const sealed = await seal('A=1\nB=2\n', 'dotenv');
       const opened = await openValues(sealed, { format: 'dotenv', identities: [alice], backend });

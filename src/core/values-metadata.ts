@@ -331,21 +331,34 @@ export function macInput(signedLines: readonly string[], leaves: readonly MacLea
 }
 
 /**
- * §7 covered text: every line of the document (split at LF; a CR and spaces and tabs at its end removed)
+ * §7 covered text: every line of the document (split at LF; spaces, tabs and CRs at its end removed)
  * except blank lines and full-line comments (the first character other than space or tab is `#`), each
  * followed by LF. So everything that makes the file's structure is authenticated (keys without values,
  * empty collections, a JSON member given twice, YAML tags, anchors and aliases, inline comments), while
  * full-line comments and blank lines can still be edited by hand, and line endings converted by git.
  */
 function coveredText(document: string): string {
-  let out = '';
-  for (const raw of document.split('\n')) {
-    const line = raw.replace(/[ \t\r]+$/, '');
-    const first = line.search(/[^ \t]/);
-    if (first < 0 || line.charCodeAt(first) === 0x23) continue;
-    out += `${line}\n`;
+  const lines: string[] = [];
+  for (let start = 0; start <= document.length; ) {
+    let end = document.indexOf('\n', start);
+    if (end < 0) end = document.length;
+    let last = end;
+    while (last > start && isLineEndSpace(document.charCodeAt(last - 1))) last--;
+    let first = start;
+    while (first < last && isIndent(document.charCodeAt(first))) first++;
+    if (first < last && document.charCodeAt(first) !== 0x23) lines.push(document.slice(start, last));
+    start = end + 1;
   }
-  return out;
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+function isIndent(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** What §7 removes from a line's end: spaces, tabs and a CR (a CRLF line ending). */
+function isLineEndSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d;
 }
 
 /** §8 message = SIGNATURE_CONTEXT || SHA-256(mac_input || mac). */

@@ -331,23 +331,25 @@ export function macInput(signedLines: readonly string[], leaves: readonly MacLea
 }
 
 /**
- * §7 covered text: every line of the document (split at LF; spaces, tabs and CRs at its end removed)
- * except blank lines and full-line comments (the first character other than space or tab is `#`), each
- * followed by LF. So everything that makes the file's structure is authenticated (keys without values,
- * empty collections, a JSON member given twice, YAML tags, anchors and aliases, inline comments), while
- * full-line comments and blank lines can still be edited by hand, and line endings converted by git.
+ * §7 covered text: every line of the document (split at every line break any YAML or dotenv reader may
+ * see: CR, LF, NEL, LS, PS; spaces and tabs at its end removed) except blank lines and full-line comments
+ * (the first character other than space or tab is `#`), each followed by LF. So everything that makes
+ * the file's structure is authenticated (keys without values, empty collections, YAML tags, anchors and
+ * aliases, inline comments), while full-line comments and blank lines can still be edited by hand, and
+ * line endings converted by git. Splitting at a lone CR too matters: YAML ends a line there, so a
+ * "comment" `#\r*alias` would otherwise hide a line from the MAC.
  */
 function coveredText(document: string): string {
   const lines: string[] = [];
-  for (let start = 0; start <= document.length; ) {
-    let end = document.indexOf('\n', start);
-    if (end < 0) end = document.length;
-    let last = end;
-    while (last > start && isLineEndSpace(document.charCodeAt(last - 1))) last--;
+  let start = 0;
+  for (let i = 0; i <= document.length; i++) {
+    if (i < document.length && !isLineBreak(document.charCodeAt(i))) continue;
+    let last = i;
+    while (last > start && isIndent(document.charCodeAt(last - 1))) last--;
     let first = start;
     while (first < last && isIndent(document.charCodeAt(first))) first++;
     if (first < last && document.charCodeAt(first) !== 0x23) lines.push(document.slice(start, last));
-    start = end + 1;
+    start = i + 1;
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
@@ -356,9 +358,9 @@ function isIndent(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
-/** What §7 removes from a line's end: spaces, tabs and a CR (a CRLF line ending). */
-function isLineEndSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0d;
+/** LF, CR, NEL, LS, PS: YAML 1.2 breaks lines at the first two, YAML 1.1 readers at all five. */
+function isLineBreak(c: number): boolean {
+  return c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029;
 }
 
 /** §8 message = SIGNATURE_CONTEXT || SHA-256(mac_input || mac). */

@@ -131,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     rosterTrust: services.rosterTrust,
     extensionMode: context.extensionMode,
     driftingFiles,
+    filesReadableBy: async (fingerprint) => (trust.isTrusted ? encryption.deps.drift.filesReadableBy(fingerprint) : undefined),
     expectRosterChange: (fingerprint) => rosterChanges.expect(fingerprint),
   });
   registerKeysCommands(context, host, {

@@ -7,9 +7,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
-import { captureErrors, run, section, teamDir, waitFor } from './support/custodian';
+import { captureErrors, recordInformationMessages, run, section, teamDir, waitFor } from './support/custodian';
+import { sealValues } from '../../src/core/values';
+import type { RemoveTeammateResult } from '../../src/extension/commands/team/remove-teammate';
 import { answerModals } from './support/modals';
-import { addToRoster, decryptAs, encryptFor, recipientsOf, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
+import { addToRoster, backend, decryptAs, encryptFor, recipientsOf, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
 
 describe('rekey', function () {
   this.timeout(120_000);
@@ -111,14 +113,30 @@ describe('rekey', function () {
   it('Remove Teammate re-encrypts the workspace without them, the files they wrote last included (the review says it signs those as me)', async () => {
     // Bob edited this file last, the usual case: re-keying after his removal must reach it.
     fs.writeFileSync(wsPath('secrets', 'bob-wrote.env.enc'), await encryptFor([await me(), team.alice.publicKey, team.bob.publicKey], 'BY_BOB=1\n', team.bob.key));
+    // A value-encrypted file he could read: what to rotate there is its encrypted values, by name.
+    const values = wsPath('secrets', 'bob-values.env');
+    const recipients = [await me(), team.alice.publicKey, team.bob.publicKey];
+    fs.writeFileSync(values, await sealValues('DB_PASSWORD=old-pw\nAPI_TOKEN=old-token\nSITE_PUBLIC=https://example.com\n', { format: 'dotenv', recipients, signer: team.alice.key, backend, rule: { kind: 'unencrypted-suffix', suffix: '_PUBLIC' } }));
+    await waitFor('the value-encrypted file in the index', async () => team.encryption.valueFiles.has(vscode.Uri.file(values)));
     const modals = answerModals((p) => (/^Remove .* from the team\?$/.test(p.message) ? 'Remove Teammate' : /^Re-encrypt \d+ files? for the team\?$/.test(p.message) ? 'Re-encrypt' : undefined));
-    let res: { reencrypt: string } | undefined;
+    const told = recordInformationMessages();
+    let res: RemoveTeammateResult | undefined;
     try {
-      res = await run<{ reencrypt: string }>('custodian.removeTeammate', { name: 'bob', reencrypt: true });
+      res = await run<RemoveTeammateResult>('custodian.removeTeammate', { name: 'bob', reencrypt: true });
     } finally {
       modals.dispose();
+      told.dispose();
     }
     assert.strictEqual(res?.reencrypt, 'done');
+    // What he could read before the re-key shut him out, named so it can be rotated.
+    const couldRead = new Map((res.couldRead ?? []).map((f) => [path.basename(f.path), f.values]));
+    // (missing-bob.env.enc was re-keyed to the whole team, bob included, by the test before.)
+    for (const name of ['ok.env.enc', 'missing-bob.env.enc', 'old-member.env.enc', 'bob-wrote.env.enc', 'bob-values.env']) assert.ok(couldRead.has(name), `${name} in ${JSON.stringify(res.couldRead)}`);
+    assert.ok(!couldRead.has('locked.env.enc'), 'locked.env.enc (for alice alone): not his');
+    assert.deepStrictEqual(couldRead.get('bob-values.env'), ['DB_PASSWORD', 'API_TOKEN'], 'the encrypted values, not the one in the clear');
+    const notice = told.asked.find((m) => /^Removed bob; /.test(m.message));
+    assert.match(notice?.message ?? '', new RegExp(`Rotate the secrets bob could read \\(${res.couldRead!.length} files\\)`));
+    assert.deepStrictEqual(notice?.items, ['Show What to Rotate']);
     const review = modals.prompts.find((p) => /for the team\?$/.test(p.message));
     assert.match(review?.detail ?? '', /bob-wrote\.env\.enc → .*\(last written by bob, removed from the team: their version will be signed by you\)/);
     // What signing their version means, before it happens: a version pushed after leaving could put back an old secret.
@@ -133,6 +151,7 @@ describe('rekey', function () {
     await waitForRoster(team.services, 3);
     assert.ok(fs.existsSync(path.join(teamDir(), 'bob.pub')));
     fs.rmSync(wsPath('secrets', 'bob-wrote.env.enc'));
+    fs.rmSync(values);
   });
 
   it('refuses to encrypt for the team while the roster has an unusable entry, and writes nothing', async () => {

@@ -11,6 +11,8 @@ import { keepReason, type KeepReason } from '../../../core/recipient-policy';
 import type { EncryptionServices } from '../encrypt/deps';
 import { lazyCore } from '../../lazy-core';
 import { isValuesFile, readValuesHeader } from '../../fs/values-files';
+import { formatOf, readText } from '../../fs/values-file-system';
+import { basename } from '../../fs/enc-uri';
 import type { ValueFileIndex } from '../../fs/value-file-index';
 
 export const ENC_GLOB = '**/*.enc';
@@ -39,6 +41,15 @@ export interface DriftEntry {
   canDecrypt: boolean;
   /** For invalid files: why. */
   problem?: string;
+}
+
+/** A file a key can open (`filesReadableBy`). */
+export interface ReadableFile {
+  readonly uri: vscode.Uri;
+  /** A value-encrypted file's encrypted values, by display name. */
+  readonly values?: readonly string[];
+  /** A `.enc` file kept for chosen recipients: a share, an MFA seed, "chosen". */
+  readonly keep?: KeepReason;
 }
 
 export interface DriftReport {
@@ -139,6 +150,31 @@ export class DriftScanner {
    * shares, value-encrypted files) it opens and none of `otherKeys` does; `alone` when it is their only
    * recipient, so no one can open them again. Delete Key's warning names them.
    */
+  /**
+   * The workspace's encrypted files `fingerprint` can open: what a teammate being removed could have
+   * copied, so Remove Teammate can list what to rotate. A value-encrypted file comes with the names of
+   * its encrypted values (those in the clear were never secret); a kept file with why it is kept (a
+   * share is re-split, an MFA seed reset, rather than rotated in place).
+   */
+  async filesReadableBy(fingerprint: string): Promise<ReadableFile[]> {
+    const [{ readEnvelopeHeader }, { inspectValues }, backend] = await Promise.all([lazyCore.envelopeFiles(), lazyCore.values(), lazyCore.createBackend()]);
+    const out: ReadableFile[] = [];
+    for (const uri of await this.findFiles()) {
+      try {
+        if (isValuesFile(uri)) {
+          const info = await inspectValues(await readText(uri, basename(uri.path)), await formatOf(uri), backend);
+          if (info.recipients.includes(fingerprint)) out.push({ uri, values: info.entries.filter((e) => e.encrypted).map((e) => e.name) });
+        } else {
+          const header = await readEnvelopeHeader(uri.fsPath);
+          if (header.recipients.includes(fingerprint)) out.push({ uri, keep: keepReason(uri.fsPath, header.recipientPolicy) });
+        }
+      } catch {
+        // Unreadable: the Encrypted Files view reports it.
+      }
+    }
+    return out;
+  }
+
   async filesOpenedOnlyWith(fingerprint: string, otherKeys: ReadonlySet<string>): Promise<{ uri: vscode.Uri; alone: boolean }[]> {
     const { readEnvelopeHeader } = await lazyCore.envelopeFiles();
     const out: { uri: vscode.Uri; alone: boolean }[] = [];

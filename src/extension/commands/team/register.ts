@@ -12,6 +12,7 @@ import { registerHandlers, type CommandHost, type Handlers } from '../register';
 import { addDeployKey, addMyselfToTeam, addTeammate } from './add-to-team';
 import { removeTeammate } from './remove-teammate';
 import { verifyFingerprint } from './verify-fingerprint';
+import type { ReadableFile } from '../rekey/drift';
 
 export interface TeamDeps {
   keys: ActiveKeyStore;
@@ -25,6 +26,8 @@ export interface TeamDeps {
    * value-encrypted), and how many of them my keys open; undefined when the workspace is not searched.
    */
   driftingFiles: () => Promise<{ total: number; mine: number } | undefined>;
+  /** The workspace's encrypted files this key can open (what a removed teammate could have copied); undefined when the workspace is not searched. */
+  filesReadableBy: (fingerprint: string) => Promise<readonly ReadableFile[] | undefined>;
   /** This command adds or removes this key itself, and says so: no "joined the team" notice for it (roster-changes.ts). */
   expectRosterChange: (fingerprint: string) => void;
 }

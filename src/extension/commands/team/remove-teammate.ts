@@ -4,6 +4,7 @@ import { CommandId } from '../ids';
 import { fromArgument, is, type Shape } from '../arguments';
 import { confirmModal, pickRosterEntry, TARGET_ARGS, type TargetArgs } from '../pick';
 import { recordChange } from './sign-roster';
+import type { ReadableFile } from '../rekey/drift';
 
 export interface RemoveTeammateArgs extends TargetArgs {
   /** Skip the modal confirmation. */
@@ -19,6 +20,8 @@ export type ReencryptOutcome = 'done' | 'unavailable' | 'skipped' | 'offered';
 export interface RemoveTeammateResult {
   removed: string;
   reencrypt: ReencryptOutcome;
+  /** The workspace's encrypted files they could open before the removal (what to rotate); absent when not searched. */
+  couldRead?: { path: string; values?: readonly string[] }[];
 }
 
 export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<RemoveTeammateResult | undefined> {
@@ -41,38 +44,84 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   ) {
     return undefined;
   }
+  // What they could read, before re-keying shuts them out of it: the secrets to rotate.
+  const couldRead = entry.kind === 'member' ? await deps.filesReadableBy(entry.key.fingerprint) : undefined;
   // A signed removal: a later revert that brings the file back is caught (docs/ROSTER.md §5).
   if (entry.kind === 'member') await recordChange(deps, entry.folder, { op: 'remove', name: entry.name, fingerprint: entry.key.fingerprint }, false);
   if (entry.kind === 'member') deps.expectRosterChange(entry.key.fingerprint);
   await deps.roster.remove(entry.uri);
 
-  const rotate = vscode.l10n.t('Rotate the secrets {0} could read: removing them does not make them forget.', who);
+  const rotate =
+    couldRead && couldRead.length > 0
+      ? vscode.l10n.t('Rotate the secrets {0} could read ({1} files): removing them does not make them forget.', who, couldRead.length)
+      : vscode.l10n.t('Rotate the secrets {0} could read: removing them does not make them forget.', who);
+  const showList = vscode.l10n.t('Show What to Rotate');
+  const listed = couldRead && couldRead.length > 0 ? [showList] : [];
+  const act = (choice: string | undefined, action?: string): void => {
+    if (choice === showList && couldRead) void showWhatToRotate(who, couldRead);
+    else if (choice !== undefined && choice === action) void vscode.commands.executeCommand(CommandId.ReencryptWorkspace);
+  };
   let outcome: ReencryptOutcome;
   if (a.reencrypt === false) outcome = 'skipped';
   else if (!(await reencryptAvailable())) {
     outcome = 'unavailable';
-    void vscode.window.showWarningMessage(
-      vscode.l10n.t(
-        'Removed {0} from the team. Re-encrypting the workspace\'s .enc files is not available in this version of Custodian yet; until they are re-encrypted, {0} can still open them. {1}',
-        who,
-        rotate,
-      ),
-    );
+    void vscode.window
+      .showWarningMessage(
+        vscode.l10n.t(
+          'Removed {0} from the team. Re-encrypting the workspace\'s .enc files is not available in this version of Custodian yet; until they are re-encrypted, {0} can still open them. {1}',
+          who,
+          rotate,
+        ),
+        ...listed,
+      )
+      .then((choice) => act(choice));
   } else if (a.reencrypt === true) {
     // The same command as the drift view: it leaves shares and chosen files alone, skips unverified
     // files, and lists what it will do in a confirmation unless the caller already confirmed all of it.
     await vscode.commands.executeCommand(CommandId.ReencryptWorkspace, { confirm: a.confirm === true });
     outcome = 'done';
-    void vscode.window.showInformationMessage(vscode.l10n.t('Removed {0}; the workspace\'s team files were re-encrypted without them. {1}', who, rotate));
+    void vscode.window.showInformationMessage(vscode.l10n.t('Removed {0}; the workspace\'s team files were re-encrypted without them. {1}', who, rotate), ...listed).then((choice) => act(choice));
   } else {
     outcome = 'offered';
     const action = vscode.l10n.t('Re-encrypt Workspace Files');
-    void vscode.window.showWarningMessage(vscode.l10n.t('Removed {0} from the team. {1}', who, rotate), action).then((choice) => {
-      if (choice === action) void vscode.commands.executeCommand(CommandId.ReencryptWorkspace);
-    });
+    void vscode.window.showWarningMessage(vscode.l10n.t('Removed {0} from the team. {1}', who, rotate), action, ...listed).then((choice) => act(choice, action));
   }
-  return { removed: entry.name, reencrypt: outcome };
+  const result: RemoveTeammateResult = { removed: entry.name, reencrypt: outcome };
+  if (couldRead) result.couldRead = couldRead.map((f) => ({ path: vscode.workspace.asRelativePath(f.uri), ...(f.values ? { values: f.values } : {}) }));
+  return result;
 }
+
+/**
+ * The files a removed teammate could read, each with what to rotate in it: a value-encrypted file's
+ * encrypted values by name, a share or an MFA seed by what to do instead. Choosing one opens it
+ * decrypted, where the new secret goes.
+ */
+async function showWhatToRotate(who: string, files: readonly ReadableFile[]): Promise<void> {
+  const items = files.map((f) => ({
+    label: vscode.workspace.asRelativePath(f.uri),
+    description: f.values
+      ? f.values.length === 0
+        ? vscode.l10n.t('no encrypted values')
+        : vscode.l10n.t('{0} values: {1}', f.values.length, f.values.slice(0, MAX_NAMES_SHOWN).join(', ') + (f.values.length > MAX_NAMES_SHOWN ? ', …' : ''))
+      : f.keep === 'share'
+        ? vscode.l10n.t('Shamir share: split the secret again')
+        : f.keep === 'mfa'
+          ? vscode.l10n.t('MFA seed: reset it at the service and share the new one')
+          : vscode.l10n.t('every secret in it'),
+    file: f,
+  }));
+  const chosen = await vscode.window.showQuickPick(items, {
+    title: vscode.l10n.t('What {0} could read: rotate these secrets', who),
+    placeHolder: vscode.l10n.t('Choose a file to open it decrypted and put new secrets in it'),
+  });
+  if (!chosen) return;
+  const uri = chosen.file.uri;
+  if (chosen.file.values) await vscode.commands.executeCommand(CommandId.OpenValuesDecrypted, uri);
+  else await vscode.commands.executeCommand('vscode.open', uri);
+}
+
+/** Names of values a list entry shows before "…". */
+const MAX_NAMES_SHOWN = 5;
 
 /** Re-encrypt Workspace Files is registered (not on every host). */
 export async function reencryptAvailable(): Promise<boolean> {

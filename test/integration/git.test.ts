@@ -246,6 +246,11 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     } finally {
       told.dispose();
     }
+    // One whose header names alice but whose content is not hers is not taken for the team's version.
+    fs.writeFileSync(enc, forged);
+    const claimed = await run<ShowTeamChangesResult>('custodian.showTeamChanges', { uri: vscode.Uri.file(enc) });
+    assert.strictEqual(claimed?.teamVersion?.commit, teamCommit, 'compared with the version alice did sign');
+    await closeAllEditors();
     ok(git(['rm', '-q', '-f', 'team-changes.env.enc', 'team-changes.env']));
     ok(git(['commit', '-q', '-m', 'no team-changes files']));
     assert.deepStrictEqual(plaintextIn(repo), []);

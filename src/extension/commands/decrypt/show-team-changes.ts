@@ -18,7 +18,6 @@ import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { isValuesFile, readValuesHeader, valuesHeaderOf } from '../../fs/values-files';
 import { hasValuesFileName, toValuesUri } from '../../fs/values-uri';
 import { commitsChanging, readGitBlob, toGitUri } from '../../git/git-blobs';
-import { readEnvelopeHeader } from '../../../node/envelope-files';
 import { lazyCore } from '../../lazy-core';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
@@ -46,11 +45,14 @@ export async function showTeamChanges(deps: EncDeps, first: unknown, second: unk
   if (!deps.services.trust.isTrusted) {
     throw new CustodianError(vscode.l10n.t('Reading the history of {0} runs git with this repository\'s settings: trust the workspace first.', rel(uri)));
   }
+  if ((await vscode.workspace.fs.stat(uri)).size > MAX_INLINE_BYTES) throw new CustodianError(vscode.l10n.t('{0} is too large to open in an editor.', rel(uri)));
   const known = await deps.session.knownKeys();
   const vouchedSigner = (header: EnvelopeInfo): Party | undefined =>
     header.signer && deps.session.unverifiedSigner(header, known) === undefined ? deps.session.party(header.signer.fingerprint, known) : undefined;
-  const current = isValuesFile(uri) ? await readValuesHeader(uri) : await readEnvelopeHeader(uri.fsPath);
-  const signer = vouchedSigner(current);
+  // The version on disk is the team's only when its signature verifies too (a header can claim anyone).
+  const signer = isValuesFile(uri)
+    ? vouchedSigner(await readValuesHeader(uri))
+    : await verifiedEncSigner(deps, uri, await vscode.workspace.fs.readFile(uri), vouchedSigner).catch(() => undefined);
   if (signer) {
     void vscode.window.showInformationMessage(vscode.l10n.t('{0} is signed by {1}, whom Custodian vouches for: this version is the team\'s.', rel(uri), signer.name));
     return { uri };

@@ -328,6 +328,12 @@ function pairs(w: Walk, children: readonly EventNode[], from: number, map: Recor
     const keyNode = innermost(children[j]);
     if (keyNode.kind !== 'scalar' || typeof keyNode.result !== 'string') throw notSupported('a mapping key that is not a scalar (an alias, a sequence or a mapping)', w.path);
     const key = keyNode.result;
+    // A key written over several lines (`? |`, a quoted key broken across lines) may hold a line that
+    // starts with `#`, which the MAC's covered text takes for a comment (VALUES.md §7): refused.
+    const keyStart = scalarStart(w.source, keyNode.open);
+    if (keyStart >= 0 && /[\r\n\u0085\u2028\u2029]/.test(w.source.slice(keyStart, Math.min(keyNode.close, w.source.length)).replace(/[\s]+$/, ''))) {
+      throw notSupported('a mapping key written over several lines', w.path);
+    }
     // Quoted only when it is one of the mapping's keys: a node out of step may be a value.
     if (!Object.prototype.hasOwnProperty.call(map, key)) throw notSupported(key === '<<' ? 'a merge key with an explicit !!merge tag ("<<")' : 'a mapping key that could not be matched', w.path);
     if (seen.has(key)) throw notSupported(`a mapping key that could not be matched ("${key.slice(0, 40)}")`, w.path);

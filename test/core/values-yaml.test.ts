@@ -76,7 +76,7 @@ function assertSameAsOracle(text: string): void {
 }
 
 /** What VALUES.md §3 says a value-encrypted YAML file may not hold (js-yaml cannot place it exactly). */
-const DOCUMENTED_REFUSALS = /not indented past|empty sequence entry|starts with --- followed by text|byte order mark|document marker|empty block scalar followed by lines of spaces|indentation indicator|keep chomping/;
+const DOCUMENTED_REFUSALS = /not indented past|empty sequence entry|starts with --- followed by text|byte order mark|document marker|empty block scalar followed by lines of spaces|indentation indicator|keep chomping|written over several lines/;
 
 const EDGE_CASES = [
   'a: |  # c\n  x\n# comment\nb: 1',
@@ -259,6 +259,10 @@ describe('values-yaml: leaves and spans against the yaml package (the oracle)', 
       // Keep chomping: its trailing line breaks are value but no line the MAC covers (VALUES.md §7).
       ['a: |+\n  s3cr3t\n\n\nb: 1\n', /keep chomping \(\|\+ or >\+\)/],
       ['a: >+2\n  s3cr3t\n', /keep chomping/],
+      // A key over several lines could hold a line starting with # that §7 takes for a comment.
+      ['? |\n  role\n  # admin\n: s3cr3t\n', /a mapping key written over several lines/],
+      ['? "k\n  #x"\n: s3cr3t\n', /a mapping key written over several lines/],
+      ["? 'multi\n  line'\n: s3cr3t\n", /a mapping key written over several lines/],
       ['a: |2+ # c\n  s3cr3t\n', /keep chomping/],
       ['a: &x {x: 1}\nb: {!!merge <<: *x, y: s3cr3t}\n', /a merge key with an explicit !!merge tag \("<<"\)/],
       ['a: 1\na: 2\n', /not valid YAML: duplicated mapping key at line 2/],

@@ -57,7 +57,8 @@ export async function rosterWriters(dir: string, backend: CryptoBackend): Promis
 
 /**
  * The signer of `file` as its repository's roster knows it: `SHA256:… (alice)`, and a warning when it is
- * a deploy key. Undefined when there is no roster, or it does not know the key (the caller shows the key).
+ * a deploy key or not in the roster at all. Undefined when there is no roster, or the roster lists the key
+ * but does not vouch for it (the caller shows the key).
  * Never fails: naming the signer must not stop a command that has already verified the file.
  */
 export async function describeTeamSigner(fingerprint: string, file: string | undefined, backend: CryptoBackend): Promise<{ label: string; warning?: string } | undefined> {
@@ -68,6 +69,18 @@ export async function describeTeamSigner(fingerprint: string, file: string | und
     return undefined; // two rosters: no name, the key is shown
   }
   if (dir === undefined) return undefined;
+  const shown = path.relative(process.cwd(), dir) || '.';
+  try {
+    // Not in the roster at all: someone outside the team (a teammate removed who can still push) wrote it.
+    if (!(await loadRoster(dir)).some((m) => m.key.fingerprint === fingerprint)) {
+      return {
+        label: `${fingerprint} (not in the roster ${shown})`,
+        warning: `the signer is not in the roster ${shown}: someone outside the team (a removed teammate who can still push?) wrote this file; check what it changed ('git log -p' shows the commits) before you use it; '--require-signer ${shown}' refuses such files`,
+      };
+    }
+  } catch {
+    return undefined;
+  }
   try {
     const signer = (await teamSigners(dir, backend)).find((s) => s.key.fingerprint === fingerprint);
     if (!signer) return undefined;
@@ -75,7 +88,6 @@ export async function describeTeamSigner(fingerprint: string, file: string | und
     // Fingerprint first, as describeKey shows any key; the roster's name where the comment would be.
     const label = `${fingerprint} (${name}${signer.deploy ? ', a deploy key' : ''})`;
     if (!signer.deploy) return { label };
-    const shown = path.relative(process.cwd(), dir) || '.';
     return {
       label,
       warning: `${name} is a deploy key: deploy keys read the team's secrets, teammates write them; if no one on the team knows why ${name} signed this file, its secret has leaked (rotate it). '--require-signer ${shown}' accepts only files written by verified members`,

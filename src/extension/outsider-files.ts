@@ -23,6 +23,8 @@ export interface OutsiderFilesDeps {
   /** Subscriptions to what makes the files worth looking at again (file watchers, trust granted). */
   changes: readonly ((listener: () => void) => vscode.Disposable)[];
   log: vscode.LogOutputChannel;
+  /** When a file is an older committed version back (git/git-blobs.ts rollbackOf): the commit it equals and the one it undid. */
+  rollbackOf: (uri: vscode.Uri) => Promise<{ sameAs: string; undone: string } | undefined>;
 }
 
 /** What a version's header says, as far as this notice is concerned. */
@@ -88,19 +90,25 @@ export class OutsiderFiles implements vscode.Disposable {
       if (found) news.push(found);
     }
     this.seen = now;
-    if (news.length > 0) this.announce(news);
+    if (news.length === 0) return;
+    // One file: whether it is an older version back, which brings back what was rotated since.
+    const rollback = news.length === 1 ? await this.deps.rollbackOf(news[0].uri).catch(() => undefined) : undefined;
+    this.announce(news, rollback);
   }
 
-  private announce(news: readonly OutsiderNews[]): void {
+  private announce(news: readonly OutsiderNews[], rollback: { sameAs: string; undone: string } | undefined): void {
     const show = vscode.l10n.t('Show Encrypted Files');
-    // One file someone outside the team wrote: what they changed is what to check.
-    const changed = news.length === 1 && news[0].writer ? news[0].uri : undefined;
+    // One file: what it changed is what to check (since the team's version, or since the version a rollback undid).
+    const changed = news.length === 1 ? news[0].uri : undefined;
     const compare = vscode.l10n.t('Show Changes');
     const act = (choice: string | undefined): void => {
       if (choice === show) void vscode.commands.executeCommand('custodian.encrypted.focus');
       if (choice === compare && changed) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri: changed });
     };
-    void vscode.window.showWarningMessage(noticeText(news), ...(changed ? [compare] : []), show).then(act);
+    const text = rollback
+      ? `${vscode.l10n.t('{0} is back to an older version (commit {1}), undoing commit {2}: secrets rotated since may be back.', vscode.workspace.asRelativePath(news[0].uri, false), rollback.sameAs.slice(0, 7), rollback.undone.slice(0, 7))} ${noticeText(news)}`
+      : noticeText(news);
+    void vscode.window.showWarningMessage(text, ...(changed ? [compare] : []), show).then(act);
   }
 }
 

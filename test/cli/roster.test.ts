@@ -167,6 +167,35 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     }
   });
 
+  it('a file signed by a key outside the roster (a removed teammate who can still push), or by no one: run -e and get warn, naming the roster to require', () => {
+    fs.rmSync(path.join(team, 'bob.pub'));
+    commitAll(repo, 'bob leaves the team');
+    // bob can still push: he writes the team's app.env, for alice and himself, and signs it.
+    const envFile = path.join(repo, 'app.env');
+    fs.writeFileSync(path.join(keys, 'planted.env'), 'WEBHOOK=https://pay.attacker.example/hook\n');
+    const planted = run(['encrypt', '--values', '-r', alice.sshPubPath, '-r', bob.sshPubPath, '-s', bob.privatePath, '-o', envFile, path.join(keys, 'planted.env')], { env: env(), cwd: repo });
+    assert.equal(planted.code, 0, planted.stderr);
+    const probe = ['-e', envFile, '--', process.execPath, '-e', 'process.stdout.write(process.env.WEBHOOK)'];
+    const r = run(['run', '-i', alice.privatePath, ...probe], { env: env(), cwd: repo });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /app\.env: the signer is not in the roster \.custodian\/team: someone outside the team \(a removed teammate who can still push\?\) wrote this file; .*'--require-signer \.custodian\/team' refuses such files/);
+    const g = run(['get', '-i', alice.privatePath, envFile, 'WEBHOOK'], { env: env(), cwd: repo });
+    assert.equal(g.code, 0, g.stderr);
+    assert.match(g.stderr, /signed by SHA256:\S+ \(not in the roster \.custodian\/team\)\n.*warning: the signer is not in the roster/);
+    // Unsigned (anyone with the public keys could have written it): run says so too.
+    const unsigned = path.join(repo, 'unsigned.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.sshPubPath, '-o', unsigned, path.join(keys, 'planted.env')], { env: env(), cwd: repo }).code, 0);
+    const u = run(['run', '-i', alice.privatePath, '-e', unsigned, '--', process.execPath, '-e', ''], { env: env(), cwd: repo });
+    assert.equal(u.code, 0, u.stderr);
+    assert.match(u.stderr, /unsigned\.env: not signed: anyone with the recipients' public keys could have written this file/);
+    // A teammate's file: no warning.
+    const byAlice = path.join(repo, 'alice.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.sshPubPath, '-s', alice.privatePath, '-o', byAlice, path.join(keys, 'planted.env')], { env: env(), cwd: repo }).code, 0);
+    const a = run(['run', '-i', alice.privatePath, '-e', byAlice, '--', process.execPath, '-e', ''], { env: env(), cwd: repo });
+    assert.equal(a.code, 0, a.stderr);
+    assert.doesNotMatch(a.stderr, /warning/);
+  });
+
   it('a deploy key (roster add --deploy) is encrypted to without a question, but an addition it signs stops encrypt -R and fails verify', async () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     const d = run(['roster', 'add', '-R', team, '-i', alice.privatePath, '--deploy', 'ci', carol.sshPubPath], { env: env() });

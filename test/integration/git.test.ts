@@ -256,6 +256,51 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     assert.deepStrictEqual(plaintextIn(repo), []);
   });
 
+  it('a rollback (an older version committed back, bringing back what was rotated since) is announced when it arrives, and Show Changes compares it with the version it undid', async () => {
+    const { mallory, alice } = team;
+    const file = path.join(repo, 'team-rollback.env.enc');
+    const text = (b: string): string => `TOKEN=${MARKER}-${b}\n`;
+    const commit = (message: string): string => {
+      ok(git(['add', '-A']));
+      ok(git(['commit', '-q', '-m', message]));
+      return git(['rev-parse', 'HEAD']).stdout.trim();
+    };
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const warn = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
+    const warned: string[] = [];
+    window.showWarningMessage = (message: string, ...rest: unknown[]) => (warned.push(message), warn.call(vscode.window, message, ...rest));
+    try {
+      // mallory could read the first version; alice rotated the token and left her out.
+      fs.writeFileSync(file, await encryptFor([me, alice.publicKey, mallory.publicKey], text('old'), alice.key));
+      const old = commit('token');
+      fs.writeFileSync(file, await encryptFor([me, alice.publicKey], text('rotated'), alice.key));
+      const rotated = commit('rotate the token without mallory');
+      await sleep(2500);
+      // mallory, who can push, puts the old version back: signed by alice, and readable by her again.
+      ok(git(['checkout', old, '--', 'team-rollback.env.enc']));
+      commit('restore');
+      const notice = await waitUntil('the rollback notice', () => warned.some((m) => m.includes('team-rollback.env.enc is back to an older version'))).then(() => warned.find((m) => m.includes('is back to an older version'))!);
+      assert.ok(notice.startsWith(`git-repo/team-rollback.env.enc is back to an older version (commit ${old.slice(0, 7)}), undoing commit ${rotated.slice(0, 7)}: secrets rotated since may be back. `), notice);
+
+      const shown = await run<ShowTeamChangesResult>('custodian.showTeamChanges', { uri: vscode.Uri.file(file) });
+      assert.deepStrictEqual(shown?.rollback, { sameAs: old, undone: rotated });
+      let input: unknown;
+      await waitUntil('the diff', () => {
+        input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+        return input instanceof vscode.TabInputTextDiff && input.original.scheme === 'custodian-enc';
+      });
+      const diff = input as vscode.TabInputTextDiff;
+      assert.strictEqual((await vscode.workspace.openTextDocument(diff.original)).getText(), text('rotated'));
+      assert.strictEqual((await vscode.workspace.openTextDocument(diff.modified)).getText(), text('old'));
+      await closeAllEditors();
+    } finally {
+      window.showWarningMessage = warn;
+    }
+    ok(git(['rm', '-q', '-f', 'team-rollback.env.enc']));
+    ok(git(['commit', '-q', '-m', 'no rollback file']));
+    assert.deepStrictEqual(plaintextIn(repo), []);
+  });
+
   it('Set Up Git: suggested once for a repository with .enc files that is not set up; --undo from the CLI leaves the drivers gone', async () => {
     const undo = spawnSync('node', [cli, 'git', 'setup', '--undo'], { cwd: repo, encoding: 'utf8' });
     assert.strictEqual(undo.status, 0, undo.stderr);

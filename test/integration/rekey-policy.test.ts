@@ -314,6 +314,14 @@ describe('rekey policy', function () {
       const shareNode = await waitFor('bob\'s share listed', async () => (await section(team.services, 'encrypted'))?.children.find((c) => /^Shamir share · not in team: bob/.test(c.description ?? '')));
       assert.strictEqual(shareNode.contextValue, 'custodian.encFile.exposed');
       assert.match(shareNode.tooltip ?? '', /split the secret again/);
+      // bob writes a file for the team alone (not for himself) and signs it: its recipients are right, its
+      // writer is not vouched for. Listed (the view used to say all was up to date), with Show Changes.
+      fs.writeFileSync(wsPath('bobs-plant.env.enc'), await encryptBytes(new TextEncoder().encode('WEBHOOK=https://attacker.example\n'), { recipients: [me, alice.publicKey], signer: bob.key, backend }));
+      const plant = await waitFor('bob\'s plant listed', async () => listed('bobs-plant.env.enc'));
+      assert.strictEqual(plant.description, 'signed by bob (removed from team)');
+      assert.strictEqual(plant.contextValue, 'custodian.encFile.written.unvouched');
+      assert.match(plant.tooltip ?? '', /Encrypted for the team, but signed by bob, who was removed from the team: check what it changed before you use it/);
+      fs.rmSync(wsPath('bobs-plant.env.enc'));
 
       const res = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true, confirm: true });
       assert.ok(res?.reencrypted.some((u) => u.fsPath === wsPath('bobs-choice.env.enc')), JSON.stringify(res));

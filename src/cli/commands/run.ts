@@ -181,10 +181,14 @@ Examples:
     const keys: EnvFileKeys = {
       backend: ctx.backend(),
       requiredSigners,
-      // A file a deploy key signed is worth a warning (the CI key wrote secrets?); the roster code loads
-      // only where there is a roster.
+      // A file a deploy key, a key outside the roster or no one signed is worth a warning (a leaked CI
+      // key, a removed teammate who can still push); the roster code loads only where there is a roster.
       signed: async (file, signer) => {
-        if (!signer || !hasRoster(file)) return;
+        if (!hasRoster(file)) return;
+        if (!signer) {
+          ctx.warn(`${file}: not signed: anyone with the recipients' public keys could have written this file`);
+          return;
+        }
         const team = await (await import('../team-signers')).describeTeamSigner(signer.fingerprint, file, ctx.backend());
         if (team?.warning) ctx.warn(`${file}: ${team.warning}`);
       },

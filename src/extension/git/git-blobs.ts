@@ -52,6 +52,29 @@ export async function commitsChanging(file: vscode.Uri, max: number): Promise<st
   return r.status === 0 ? r.stdout.toString('utf8').split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line)) : [];
 }
 
+/**
+ * When the working file is, byte for byte, an older committed version of itself that a later commit had
+ * changed (a rollback: `git checkout OLD -- FILE` committed, or a revert), the commit it is the same as
+ * and the newest version it undid; undefined otherwise (or outside a repository). Runs git with the
+ * repository's config: trusted workspaces only.
+ */
+export async function rollbackOf(file: vscode.Uri, max = 50): Promise<{ sameAs: string; undone: string } | undefined> {
+  const cwd = path.dirname(file.fsPath);
+  const name = `./${path.basename(file.fsPath)}`;
+  const working = await runGit(cwd, ['hash-object', '--no-filters', '--', name]);
+  if (working.status !== 0) return undefined;
+  const blob = working.stdout.toString('utf8').trim();
+  const commits = await commitsChanging(file, max);
+  if (commits.length === 0) return undefined;
+  const check = await runGit(cwd, ['cat-file', '--batch-check'], new TextEncoder().encode(commits.map((c) => `${c}:${name}\n`).join('')));
+  const blobs = check.stdout.toString('utf8').split('\n').slice(0, commits.length).map((line) => line.split(' ')[0]);
+  // The newest version that is not this one, then an older one that is.
+  const undoneAt = blobs.findIndex((b) => b !== blob);
+  if (undoneAt < 0) return undefined;
+  const sameAt = blobs.findIndex((b, i) => i > undoneAt && b === blob);
+  return sameAt < 0 ? undefined : { sameAs: commits[sameAt], undone: commits[undoneAt] };
+}
+
 /** The blob's bytes; an absent blob (a file added or deleted on that side) reads as empty, as git shows it. */
 export async function readGitBlob(uri: vscode.Uri, maxBytes: number): Promise<Uint8Array> {
   const { cwd, spec } = blobSpec(uri);

@@ -6,8 +6,9 @@
 // A version counts only when its signature verifies: a value-encrypted file's without a key (VALUES.md
 // §8), a `.enc` file's by decrypting it in memory (its header alone only claims a signer), so a version
 // that names a teammate as its signer but was written by someone else is passed over, not shown as
-// theirs. It runs git with the repository's config (git log): trusted workspaces only, as everything
-// that reads git history.
+// theirs. A file that is an older version back (a rollback: it brings back secrets rotated since, even
+// when a teammate signed that version) is compared with the version it undid instead. It runs git with
+// the repository's config (git log): trusted workspaces only, as everything that reads git history.
 import * as vscode from 'vscode';
 import { is, type Shape } from '../arguments';
 import { CustodianError } from '../../../core/errors';
@@ -17,7 +18,7 @@ import { basename, isEncryptedFileUri, toDecryptedUri } from '../../fs/enc-uri';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { isValuesFile, readValuesHeader, valuesHeaderOf } from '../../fs/values-files';
 import { hasValuesFileName, toValuesUri } from '../../fs/values-uri';
-import { commitsChanging, readGitBlob, toGitUri } from '../../git/git-blobs';
+import { commitsChanging, readGitBlob, rollbackOf, toGitUri } from '../../git/git-blobs';
 import { lazyCore } from '../../lazy-core';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
@@ -35,7 +36,9 @@ export interface ShowTeamChangesResult {
   uri: vscode.Uri;
   /** The committed version the diff starts from, and who signed it; undefined when none was found. */
   teamVersion?: { commit: string; signer: Party };
-  /** The diff opened (left: the team's version, right: the file now), both decrypted views. */
+  /** Set when the file is an older version back: the commit it equals, and the version it undid (the diff's left side). */
+  rollback?: { sameAs: string; undone: string };
+  /** The diff opened (left: the team's version, or the version a rollback undid; right: the file now), both decrypted views. */
   diff?: { left: vscode.Uri; right: vscode.Uri };
 }
 
@@ -49,6 +52,16 @@ export async function showTeamChanges(deps: EncDeps, first: unknown, second: unk
   const known = await deps.session.knownKeys();
   const vouchedSigner = (header: EnvelopeInfo): Party | undefined =>
     header.signer && deps.session.unverifiedSigner(header, known) === undefined ? deps.session.party(header.signer.fingerprint, known) : undefined;
+  // A version that is an older one back (a rollback committed by someone who can push) brings back what
+  // was rotated since, whoever signed it then: what it undid is what to read.
+  const rollback = await rollbackOf(uri);
+  if (rollback) {
+    const left = decryptedView(toGitUri(uri, rollback.undone));
+    const right = decryptedView(uri);
+    const title = vscode.l10n.t('{0} (the version it undid, {1}) ↔ now (back to {2})', basename(uri.path), rollback.undone.slice(0, 7), rollback.sameAs.slice(0, 7));
+    await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false, override: true } as vscode.TextDocumentShowOptions);
+    return { uri, rollback, diff: { left, right } };
+  }
   // The version on disk is the team's only when its signature verifies too (a header can claim anyone).
   const signer = isValuesFile(uri)
     ? vouchedSigner(await readValuesHeader(uri))

@@ -192,8 +192,9 @@ async function acceptUnverified(uri: vscode.Uri, status: string, args: Partial<R
         signerStatusText(status),
       ),
     },
-    SIGN_AS_ME(),
+    // First, so that Enter reviews rather than signs.
     SHOW_CHANGES(),
+    SIGN_AS_ME(),
   );
   // What it changed since the team's version, instead of signing it now.
   if (choice === SHOW_CHANGES()) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri });

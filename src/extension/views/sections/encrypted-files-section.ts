@@ -39,6 +39,18 @@ export class EncryptedFileNode implements TreeNode {
       md.appendMarkdown(vscode.l10n.t('$(error) Not a readable Custodian file: {0}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.', e.problem ?? ''));
     } else if (e.status === 'exposed') {
       exposedItem(item, md, e);
+    } else if (e.status === 'ok') {
+      // For the team, but written by someone Custodian does not vouch for: listed only for that (see getChildren).
+      item.description = signerText(e);
+      item.iconPath = warningIcon();
+      item.contextValue = `custodian.encFile.written${unvouched(e)}`;
+      md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
+      md.appendMarkdown(
+        vscode.l10n.t(
+          '$(warning) Encrypted for the team, but {0}: check what it changed before you use it ("Show Changes Since the Team\'s Version"). Saving it in the editor then signs it as yours.',
+          e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : (e.unverified ?? ''),
+        ),
+      );
     } else {
       const parts: string[] = [];
       if (e.missing.length) parts.push(vscode.l10n.t('missing {0}', e.missing.map((p) => p.name).join(', ')));
@@ -190,7 +202,9 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
       return [];
     }
     const report = await this.scanner.scan();
-    const attention = report.entries.filter((e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid');
+    // A file for the team that someone Custodian does not vouch for wrote (a removed teammate who can still
+    // push) needs attention too: its recipients are right, its content is not known to be the team's.
+    const attention = report.entries.filter((e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid' || (e.status === 'ok' && e.unverified !== undefined));
     this.counts = { total: report.entries.length, drift: attention.length };
     if (report.entries.length === 0) return [];
     const onTeam = !report.hasTeam || (await this.myKeyOnRoster());

@@ -4,6 +4,7 @@ import { inspectEnvelope, type EnvelopeInfo } from './envelope';
 import type { RsaPublicKey } from './keys';
 import { PathPatterns } from './path-patterns';
 import { valuesFormatForFileName, valuesInTheClear } from './values';
+import { PUBLIC_CONVENTIONS } from './public-names';
 
 export const ENC_SUFFIX = '.enc';
 
@@ -144,7 +145,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
           // no longer opens, so the fix starts from the last sealed version.
           fix: `a value-encrypted file does not open once a value was written into it by hand: restore it (git restore --staged --worktree ${quote(p)}, or git checkout -p -- ${quote(p)} to keep other changes), then set each value in VS Code's decrypted editor or with: custodian set ${quote(p)} ${quote(valueEncrypted.againstRule[0])} < FILE-WITH-THE-VALUE`,
         });
-      } else if (valueEncrypted.rule.kind === 'unencrypted-regex') {
+      } else if (valueEncrypted.rule.kind === 'unencrypted-regex' && !isPublicConventionRule(valueEncrypted.rule.regex)) {
         const regex = valueEncrypted.rule.regex;
         const before = input.committed?.get(p);
         const previous = before === undefined ? undefined : valuesOf(p, before);
@@ -228,4 +229,13 @@ function corrupt(p: string, reason: string, quote: (s: string) => string, show: 
     message: `${show(p)} is not a valid Custodian encrypted file (${reason})`,
     fix: `restore it (git restore --staged --worktree --source=HEAD ${quote(p)}) or encrypt it again from its plaintext`,
   };
+}
+
+/**
+ * A regex rule made only of the public-name conventions Custodian offers (`^NEXT_PUBLIC_|^VITE_`, as
+ * Encrypt Values writes it, public-names.ts): what it leaves readable, the framework sends to every
+ * visitor's browser anyway, so there is nothing for a reviewer to check name by name.
+ */
+function isPublicConventionRule(regex: string): boolean {
+  return regex.split('|').every((part) => PUBLIC_CONVENTIONS.some((c) => c.pattern === part));
 }

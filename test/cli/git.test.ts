@@ -499,6 +499,15 @@ describe('cli: guard (real git)', function () {
     const all = run(['guard', '--all'], { cwd: repo });
     assert.equal(all.code, 0, all.stderr);
     assert.match(all.stderr, /svc\/\.env leaves PORT, NODE_ENV, LOG_LEVEL in the clear/);
+    // The rule Encrypt Values writes for framework conventions (values every visitor's browser gets anyway): nothing to review.
+    write('svc/web-plain.env', 'NEXT_PUBLIC_APP_NAME=shop\nVITE_MODE=prod\nTOKEN=tok-web-Q3\n');
+    const w = run(['encrypt', '--values', '-R', '.custodian/team', '--unencrypted-regex', '^NEXT_PUBLIC_|^VITE_', '-s', alice.privatePath, '-o', 'svc/web.env', 'svc/web-plain.env'], { cwd: repo });
+    assert.equal(w.code, 0, w.stderr);
+    fs.rmSync(path.join(repo, 'svc/web-plain.env'));
+    const web = tryCommit(['svc/web.env']);
+    assert.equal(web.status, 0, web.err);
+    assert.doesNotMatch(web.err, /web\.env leaves/);
+    ok(g(['rm', '-q', 'svc/web.env']));
     ok(g(['rm', '-q', 'svc/.env']));
     ok(g(['commit', '-q', '-m', 'drop svc']));
   });

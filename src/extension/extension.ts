@@ -31,6 +31,7 @@ import { ContextKeys } from './views/context-keys';
 import { ContactsSection } from './views/sections/contacts-section';
 import { KeysSection } from './views/sections/keys-section';
 import { TeamSection } from './views/sections/team-section';
+import { RotationLists } from './storage/rotation-lists';
 
 /**
  * The test hooks: what `getExtension('custodian-dev.custodian').exports` is when the integration tests
@@ -68,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     refresh: () => views.refresh(),
   };
   const contextKeys = new ContextKeys(keys, roster);
+  const rotation = new RotationLists(context.workspaceState);
   void contextKeys.updateRoster();
   context.subscriptions.push(
     log,
@@ -75,7 +77,8 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     services,
     contextKeys,
     views.addSection(new KeysSection(keys)),
-    views.addSection(new TeamSection(roster, keys, services.rosterTrust)),
+    rotation,
+    views.addSection(new TeamSection(roster, keys, services.rosterTrust, rotation)),
     views.addSection(new ContactsSection(contacts)),
   );
   registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, views);
@@ -135,6 +138,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     extensionMode: context.extensionMode,
     driftingFiles,
     filesReadableBy: async (fingerprint) => (trust.isTrusted ? encryption.deps.drift.filesReadableBy(fingerprint) : undefined),
+    rotation,
     expectRosterChange: (fingerprint) => rosterChanges.expect(fingerprint),
   });
   registerKeysCommands(context, host, {

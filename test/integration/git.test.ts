@@ -233,6 +233,10 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       assert.strictEqual((await vscode.workspace.openTextDocument(diff.original)).getText(), text('team'));
       assert.strictEqual((await vscode.workspace.openTextDocument(diff.modified)).getText(), now);
       assert.match(vscode.window.tabGroups.activeTabGroup.activeTab!.label, /the version alice signed/);
+      if (file === values) {
+        // Committed as it is on disk (as after a pull): the right side is HEAD's, read-only, so reading it cannot start a save.
+        await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(diff.modified, new TextEncoder().encode('B=typed\n'))));
+      }
       await closeAllEditors();
     }
 

@@ -217,7 +217,8 @@ describe('rekey policy', function () {
       assert.match(`${cancel.prompts[0].message} ${cancel.prompts[0].detail}`, /unsigned/i);
       assert.ok(fs.readFileSync(wsPath('unsigned.env.enc')).equals(before), 'declined: unchanged');
 
-      const accept = answerModals((p) => p.items[0]);
+      // The first button (what Enter gives) shows the changes; signing is the second.
+      const accept = answerModals((p) => (assert.deepStrictEqual(p.items, ['Show Changes', 'Re-encrypt and Sign as Me']), p.items[1]));
       try {
         const res = await run<ReencryptResult>('custodian.reencryptFile', { uri: wsUri('unsigned.env.enc'), quiet: true });
         assert.strictEqual(res?.reencrypted.length, 1);

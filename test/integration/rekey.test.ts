@@ -10,6 +10,7 @@ import type { ReencryptResult } from '../../src/extension/commands/rekey/reencry
 import { captureErrors, recordInformationMessages, run, section, teamDir, waitFor } from './support/custodian';
 import { sealValues } from '../../src/core/values';
 import type { RemoveTeammateResult } from '../../src/extension/commands/team/remove-teammate';
+import type { RotationList } from '../../src/extension/storage/rotation-lists';
 import { answerModals } from './support/modals';
 import { addToRoster, backend, decryptAs, encryptFor, recipientsOf, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
 
@@ -137,6 +138,13 @@ describe('rekey', function () {
     const notice = told.asked.find((m) => /^Removed bob; /.test(m.message));
     assert.match(notice?.message ?? '', new RegExp(`Rotate the secrets bob could read \\(${res.couldRead!.length} files\\)`));
     assert.deepStrictEqual(notice?.items, ['Show What to Rotate']);
+    // The notice goes; the list stays in the Team view until it is marked as done.
+    const node = await waitFor('the list in the Team view', async () => (await section(team.services, 'team'))?.children.find((c) => /^Rotate what bob could read/.test(c.label ?? '')));
+    assert.strictEqual(node.label, `Rotate what bob could read (${res.couldRead!.length} files)`);
+    const list = await run<RotationList>('custodian.showWhatToRotate', { fingerprint: team.bob.fingerprint, done: true });
+    assert.deepStrictEqual(list?.files.map((f) => path.basename(vscode.Uri.parse(f.uri).fsPath)).sort(), [...couldRead.keys()].sort());
+    assert.deepStrictEqual(list?.files.find((f) => f.uri.endsWith('bob-values.env'))?.values, ['DB_PASSWORD', 'API_TOKEN']);
+    await waitFor('the list gone once done', async () => !(await section(team.services, 'team'))?.children.some((c) => /^Rotate what bob/.test(c.label ?? '')));
     const review = modals.prompts.find((p) => /for the team\?$/.test(p.message));
     assert.match(review?.detail ?? '', /bob-wrote\.env\.enc → .*\(last written by bob, removed from the team: their version will be signed by you\)/);
     // What signing their version means, before it happens: a version pushed after leaving could put back an old secret.

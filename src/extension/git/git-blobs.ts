@@ -75,6 +75,14 @@ export async function rollbackOf(file: vscode.Uri, max = 50): Promise<{ sameAs: 
   return sameAt < 0 ? undefined : { sameAs: commits[sameAt], undone: commits[undoneAt] };
 }
 
+/** Whether the working file is byte for byte what HEAD holds (false outside a repository). Trusted workspaces only. */
+export async function sameAsHead(file: vscode.Uri): Promise<boolean> {
+  const cwd = path.dirname(file.fsPath);
+  const name = `./${path.basename(file.fsPath)}`;
+  const [working, head] = await Promise.all([runGit(cwd, ['hash-object', '--no-filters', '--', name]), runGit(cwd, ['rev-parse', '--verify', '--quiet', `HEAD:${name}`])]);
+  return working.status === 0 && head.status === 0 && working.stdout.toString('utf8').trim() === head.stdout.toString('utf8').trim();
+}
+
 /** The blob's bytes; an absent blob (a file added or deleted on that side) reads as empty, as git shows it. */
 export async function readGitBlob(uri: vscode.Uri, maxBytes: number): Promise<Uint8Array> {
   const { cwd, spec } = blobSpec(uri);

@@ -228,12 +228,14 @@ export function useCleanState(): CleanState {
   return state;
 }
 
-/** Deletes every key, contact, roster file and roster pin, so a test starts from a known state. */
+/** Deletes every key, contact, roster file, roster pin and list of what to rotate, so a test starts from a known state. */
 export async function resetState(services: Services): Promise<void> {
   for (const k of services.keyStore.list()) await services.keyStore.delete(k.id);
   for (const c of services.contacts.list()) await services.contacts.remove(c.id);
   fs.rmSync(path.join(workspaceFolder().uri.fsPath, '.custodian'), { recursive: true, force: true });
   // Pins live outside the workspace (docs/ROSTER.md §6): a new roster at the same path starts unpinned.
   await services.rosterTrust.forget(workspaceFolder());
+  // What a removed teammate could read (Remove Teammate's list, storage/rotation-lists.ts): another suite's people.
+  await services.context.workspaceState.update('custodian.toRotate', undefined);
   services.refresh();
 }

@@ -18,7 +18,7 @@ import { basename, isEncryptedFileUri, toDecryptedUri } from '../../fs/enc-uri';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { isValuesFile, readValuesHeader, valuesHeaderOf } from '../../fs/values-files';
 import { hasValuesFileName, toValuesUri } from '../../fs/values-uri';
-import { commitsChanging, readGitBlob, rollbackOf, toGitUri } from '../../git/git-blobs';
+import { commitsChanging, readGitBlob, rollbackOf, sameAsHead, toGitUri } from '../../git/git-blobs';
 import { lazyCore } from '../../lazy-core';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
@@ -57,7 +57,7 @@ export async function showTeamChanges(deps: EncDeps, first: unknown, second: unk
   const rollback = await rollbackOf(uri);
   if (rollback) {
     const left = decryptedView(toGitUri(uri, rollback.undone));
-    const right = decryptedView(uri);
+    const right = await nowView(uri);
     const title = vscode.l10n.t('{0} (the version it undid, {1}) ↔ now (back to {2})', basename(uri.path), rollback.undone.slice(0, 7), rollback.sameAs.slice(0, 7));
     await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false, override: true } as vscode.TextDocumentShowOptions);
     return { uri, rollback, diff: { left, right } };
@@ -81,11 +81,20 @@ export async function showTeamChanges(deps: EncDeps, first: unknown, second: unk
     return { uri };
   }
   const left = decryptedView(toGitUri(uri, teamVersion.commit));
-  const right = decryptedView(uri);
+  const right = await nowView(uri);
   const title = vscode.l10n.t('{0} (the version {1} signed, {2}) ↔ now', basename(uri.path), teamVersion.signer.name, teamVersion.commit.slice(0, 7));
   // `override`: the decrypted path keeps its `.enc` name, which would open Custodian's custom editor (see git/encrypted-diffs.ts).
   await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false, override: true } as vscode.TextDocumentShowOptions);
   return { uri, teamVersion, diff: { left, right } };
+}
+
+/**
+ * The file as it is now, decrypted: HEAD's version (read-only) when the file on disk is what HEAD holds,
+ * as after the pull that brought it, so reading it cannot start a save (auto-save included) that would
+ * sign it as mine; the editable file otherwise (changes not committed yet).
+ */
+async function nowView(uri: vscode.Uri): Promise<vscode.Uri> {
+  return decryptedView((await sameAsHead(uri)) ? toGitUri(uri, 'HEAD') : uri);
 }
 
 function decryptedView(uri: vscode.Uri): vscode.Uri {

@@ -13,6 +13,8 @@ import { addDeployKey, addMyselfToTeam, addTeammate } from './add-to-team';
 import { removeTeammate } from './remove-teammate';
 import { verifyFingerprint } from './verify-fingerprint';
 import type { ReadableFile } from '../rekey/drift';
+import type { RotationLists } from '../../storage/rotation-lists';
+import { showWhatToRotate } from './what-to-rotate';
 
 export interface TeamDeps {
   keys: ActiveKeyStore;
@@ -28,6 +30,8 @@ export interface TeamDeps {
   driftingFiles: () => Promise<{ total: number; mine: number } | undefined>;
   /** The workspace's encrypted files this key can open (what a removed teammate could have copied); undefined when the workspace is not searched. */
   filesReadableBy: (fingerprint: string) => Promise<readonly ReadableFile[] | undefined>;
+  /** What removed teammates could read, until rotated (the Team view lists them). */
+  rotation: RotationLists;
   /** This command adds or removes this key itself, and says so: no "joined the team" notice for it (roster-changes.ts). */
   expectRosterChange: (fingerprint: string) => void;
 }
@@ -41,6 +45,7 @@ const HANDLERS: Handlers<TeamDeps> = [
   [CommandId.SignRoster, signRoster],
   [CommandId.AddContact, addContact],
   [CommandId.RemoveContact, removeContact],
+  [CommandId.ShowWhatToRotate, showWhatToRotate],
 ];
 
 export function registerTeamCommands(context: vscode.ExtensionContext, host: CommandHost, deps: TeamDeps): void {

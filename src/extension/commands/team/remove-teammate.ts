@@ -4,7 +4,6 @@ import { CommandId } from '../ids';
 import { fromArgument, is, type Shape } from '../arguments';
 import { confirmModal, pickRosterEntry, TARGET_ARGS, type TargetArgs } from '../pick';
 import { recordChange } from './sign-roster';
-import type { ReadableFile } from '../rekey/drift';
 
 export interface RemoveTeammateArgs extends TargetArgs {
   /** Skip the modal confirmation. */
@@ -46,6 +45,15 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   }
   // What they could read, before re-keying shuts them out of it: the secrets to rotate.
   const couldRead = entry.kind === 'member' ? await deps.filesReadableBy(entry.key.fingerprint) : undefined;
+  // Kept until marked as done (the Team view shows it): a notice is gone once dismissed.
+  if (entry.kind === 'member' && couldRead && couldRead.length > 0) {
+    await deps.rotation.record({
+      fingerprint: entry.key.fingerprint,
+      name: entry.name,
+      removed: new Date().toISOString(),
+      files: couldRead.map((f) => ({ uri: f.uri.toString(), ...(f.values ? { values: [...f.values] } : {}), ...(f.keep ? { keep: f.keep } : {}) })),
+    });
+  }
   // A signed removal: a later revert that brings the file back is caught (docs/ROSTER.md §5).
   if (entry.kind === 'member') await recordChange(deps, entry.folder, { op: 'remove', name: entry.name, fingerprint: entry.key.fingerprint }, false);
   if (entry.kind === 'member') deps.expectRosterChange(entry.key.fingerprint);
@@ -58,7 +66,7 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   const showList = vscode.l10n.t('Show What to Rotate');
   const listed = couldRead && couldRead.length > 0 ? [showList] : [];
   const act = (choice: string | undefined, action?: string): void => {
-    if (choice === showList && couldRead) void showWhatToRotate(who, couldRead);
+    if (choice === showList && entry.kind === 'member') void vscode.commands.executeCommand(CommandId.ShowWhatToRotate, { fingerprint: entry.key.fingerprint });
     else if (choice !== undefined && choice === action) void vscode.commands.executeCommand(CommandId.ReencryptWorkspace);
   };
   let outcome: ReencryptOutcome;
@@ -90,38 +98,6 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   if (couldRead) result.couldRead = couldRead.map((f) => ({ path: vscode.workspace.asRelativePath(f.uri), ...(f.values ? { values: f.values } : {}) }));
   return result;
 }
-
-/**
- * The files a removed teammate could read, each with what to rotate in it: a value-encrypted file's
- * encrypted values by name, a share or an MFA seed by what to do instead. Choosing one opens it
- * decrypted, where the new secret goes.
- */
-async function showWhatToRotate(who: string, files: readonly ReadableFile[]): Promise<void> {
-  const items = files.map((f) => ({
-    label: vscode.workspace.asRelativePath(f.uri),
-    description: f.values
-      ? f.values.length === 0
-        ? vscode.l10n.t('no encrypted values')
-        : vscode.l10n.t('{0} values: {1}', f.values.length, f.values.slice(0, MAX_NAMES_SHOWN).join(', ') + (f.values.length > MAX_NAMES_SHOWN ? ', …' : ''))
-      : f.keep === 'share'
-        ? vscode.l10n.t('Shamir share: split the secret again')
-        : f.keep === 'mfa'
-          ? vscode.l10n.t('MFA seed: reset it at the service and share the new one')
-          : vscode.l10n.t('every secret in it'),
-    file: f,
-  }));
-  const chosen = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('What {0} could read: rotate these secrets', who),
-    placeHolder: vscode.l10n.t('Choose a file to open it decrypted and put new secrets in it'),
-  });
-  if (!chosen) return;
-  const uri = chosen.file.uri;
-  if (chosen.file.values) await vscode.commands.executeCommand(CommandId.OpenValuesDecrypted, uri);
-  else await vscode.commands.executeCommand('vscode.open', uri);
-}
-
-/** Names of values a list entry shows before "…". */
-const MAX_NAMES_SHOWN = 5;
 
 /** Re-encrypt Workspace Files is registered (not on every host). */
 export async function reencryptAvailable(): Promise<boolean> {

@@ -11,6 +11,8 @@ import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
 import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
 import { lazyCore } from '../../lazy-core';
+import type { RotationList, RotationLists } from '../../storage/rotation-lists';
+import { CommandId } from '../../commands/ids';
 
 export class TeammateNode implements TreeNode {
   constructor(
@@ -134,9 +136,13 @@ export class TeamSection extends SectionBase {
     private readonly roster: Roster,
     private readonly keys: ActiveKeyStore,
     private readonly rosterTrust: RosterTrust,
+    private readonly rotation: RotationLists,
   ) {
     super();
-    this.onDidChange = roster.onDidChange;
+    const changed = new vscode.EventEmitter<void>();
+    roster.onDidChange(() => changed.fire());
+    rotation.onDidChange(() => changed.fire());
+    this.onDidChange = changed.event;
   }
 
   override description(): string | undefined {
@@ -193,8 +199,22 @@ export class TeamSection extends SectionBase {
         ),
     );
     if (problems.length > 0) nodes.push(rosterProblemsNode(this, problems));
+    // What removed teammates could read, until someone says it was rotated (Remove Teammate made the list).
+    for (const list of this.rotation.list()) nodes.push(rotationNode(this, list));
     return nodes;
   }
+}
+
+function rotationNode(parent: SectionBase, list: RotationList): MessageNode {
+  const who = displayText(list.name);
+  return new MessageNode(parent, {
+    id: `team:rotate:${list.fingerprint}`,
+    label: list.files.length === 1 ? vscode.l10n.t('Rotate what {0} could read (1 file)', who) : vscode.l10n.t('Rotate what {0} could read ({1} files)', who, list.files.length),
+    icon: new vscode.ThemeIcon('key'),
+    tooltip: vscode.l10n.t('{0} was removed from the team on {1}, but keeps whatever they read before. Put new secrets in these files, then mark the list as done.', who, list.removed.slice(0, 10)),
+    command: { command: CommandId.ShowWhatToRotate, title: vscode.l10n.t('Show What to Rotate'), arguments: [{ fingerprint: list.fingerprint }] },
+    contextValue: 'custodian.rotation',
+  });
 }
 
 /** The signed records' problems (a member gone without a signed removal, a forged record, …), which no entry shows. */

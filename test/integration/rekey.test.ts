@@ -141,7 +141,7 @@ describe('rekey', function () {
     // The notice goes; the list stays in the Team view until it is marked as done.
     const node = await waitFor('the list in the Team view', async () => (await section(team.services, 'team'))?.children.find((c) => /^Rotate what bob could read/.test(c.label ?? '')));
     assert.strictEqual(node.label, `Rotate what bob could read (${res.couldRead!.length} files)`);
-    const list = await run<RotationList>('custodian.showWhatToRotate', { fingerprint: team.bob.fingerprint, done: true });
+    const list = await run<RotationList>('custodian.showWhatToRotate', { id: team.bob.fingerprint, done: true });
     assert.deepStrictEqual(list?.files.map((f) => path.basename(vscode.Uri.parse(f.uri).fsPath)).sort(), [...couldRead.keys()].sort());
     assert.deepStrictEqual(list?.files.find((f) => f.uri.endsWith('bob-values.env'))?.values, ['DB_PASSWORD', 'API_TOKEN']);
     await waitFor('the list gone once done', async () => !(await section(team.services, 'team'))?.children.some((c) => /^Rotate what bob/.test(c.label ?? '')));

@@ -66,7 +66,7 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   const showList = vscode.l10n.t('Show What to Rotate');
   const listed = couldRead && couldRead.length > 0 ? [showList] : [];
   const act = (choice: string | undefined, action?: string): void => {
-    if (choice === showList && entry.kind === 'member') void vscode.commands.executeCommand(CommandId.ShowWhatToRotate, { fingerprint: entry.key.fingerprint });
+    if (choice === showList && entry.kind === 'member') void vscode.commands.executeCommand(CommandId.ShowWhatToRotate, { id: entry.key.fingerprint });
     else if (choice !== undefined && choice === action) void vscode.commands.executeCommand(CommandId.ReencryptWorkspace);
   };
   let outcome: ReencryptOutcome;

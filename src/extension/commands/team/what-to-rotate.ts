@@ -10,13 +10,13 @@ import type { TeamDeps } from './register';
 import type { RotationList } from '../../storage/rotation-lists';
 
 export interface ShowWhatToRotateArgs {
-  /** Whose list (their key's fingerprint); asked when there are several. */
-  fingerprint?: string;
-  /** Mark the list as rotated without showing it (tests, the view's action). */
+  /** Whose list: the removed teammate's key fingerprint (a target, as the Team view passes it); asked when there are several. */
+  id?: string;
+  /** Mark the list as rotated without showing it (an answer: tests only, caller-arguments.ts). */
   done?: boolean;
 }
 
-const SHOW_WHAT_TO_ROTATE_ARGS: Shape<ShowWhatToRotateArgs> = { fingerprint: is.string, done: is.boolean };
+const SHOW_WHAT_TO_ROTATE_ARGS: Shape<ShowWhatToRotateArgs> = { id: is.string, done: is.boolean };
 
 /** Names of values a list entry shows before "…". */
 const MAX_NAMES_SHOWN = 5;
@@ -28,7 +28,7 @@ export async function showWhatToRotate(deps: TeamDeps, arg: unknown): Promise<Ro
     void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to rotate: Remove Teammate lists the secrets a removed teammate could read.'));
     return undefined;
   }
-  const list = a.fingerprint !== undefined ? deps.rotation.get(a.fingerprint) : lists.length === 1 ? lists[0] : await pickList(lists);
+  const list = a.id !== undefined ? deps.rotation.get(a.id) : lists.length === 1 ? lists[0] : await pickList(lists);
   if (!list) return undefined;
   if (a.done) {
     await deps.rotation.done(list.fingerprint);

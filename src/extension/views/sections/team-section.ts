@@ -212,7 +212,7 @@ function rotationNode(parent: SectionBase, list: RotationList): MessageNode {
     label: list.files.length === 1 ? vscode.l10n.t('Rotate what {0} could read (1 file)', who) : vscode.l10n.t('Rotate what {0} could read ({1} files)', who, list.files.length),
     icon: new vscode.ThemeIcon('key'),
     tooltip: vscode.l10n.t('{0} was removed from the team on {1}, but keeps whatever they read before. Put new secrets in these files, then mark the list as done.', who, list.removed.slice(0, 10)),
-    command: { command: CommandId.ShowWhatToRotate, title: vscode.l10n.t('Show What to Rotate'), arguments: [{ fingerprint: list.fingerprint }] },
+    command: { command: CommandId.ShowWhatToRotate, title: vscode.l10n.t('Show What to Rotate'), arguments: [{ id: list.fingerprint }] },
     contextValue: 'custodian.rotation',
   });
 }

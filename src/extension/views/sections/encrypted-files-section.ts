@@ -204,7 +204,10 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
     const report = await this.scanner.scan();
     // A file for the team that someone Custodian does not vouch for wrote (a removed teammate who can still
     // push) needs attention too: its recipients are right, its content is not known to be the team's.
-    const attention = report.entries.filter((e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid' || (e.status === 'ok' && e.unverified !== undefined));
+    // Without a roster there is no team to write for (a file encrypted alone, unsigned, is no news).
+    const attention = report.entries.filter(
+      (e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid' || (report.hasTeam && e.status === 'ok' && e.unverified !== undefined),
+    );
     this.counts = { total: report.entries.length, drift: attention.length };
     if (report.entries.length === 0) return [];
     const onTeam = !report.hasTeam || (await this.myKeyOnRoster());

@@ -45,7 +45,11 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
   }
   // What they could read, before re-keying shuts them out of it: the secrets to rotate.
   const couldRead = entry.kind === 'member' ? await deps.filesReadableBy(entry.key.fingerprint) : undefined;
-  // Kept until marked as done (the Team view shows it): a notice is gone once dismissed.
+  // A signed removal: a later revert that brings the file back is caught (docs/ROSTER.md §5).
+  if (entry.kind === 'member') await recordChange(deps, entry.folder, { op: 'remove', name: entry.name, fingerprint: entry.key.fingerprint }, false);
+  if (entry.kind === 'member') deps.expectRosterChange(entry.key.fingerprint);
+  await deps.roster.remove(entry.uri);
+  // Once removed, kept until marked as done (the Team view shows it): a notice is gone once dismissed.
   if (entry.kind === 'member' && couldRead && couldRead.length > 0) {
     await deps.rotation.record({
       fingerprint: entry.key.fingerprint,
@@ -54,10 +58,6 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
       files: couldRead.map((f) => ({ uri: f.uri.toString(), ...(f.values ? { values: [...f.values] } : {}), ...(f.keep ? { keep: f.keep } : {}) })),
     });
   }
-  // A signed removal: a later revert that brings the file back is caught (docs/ROSTER.md §5).
-  if (entry.kind === 'member') await recordChange(deps, entry.folder, { op: 'remove', name: entry.name, fingerprint: entry.key.fingerprint }, false);
-  if (entry.kind === 'member') deps.expectRosterChange(entry.key.fingerprint);
-  await deps.roster.remove(entry.uri);
 
   const rotate =
     couldRead && couldRead.length > 0

@@ -97,13 +97,16 @@ export async function describeTeamSigner(fingerprint: string, file: string | und
   }
 }
 
+/** What the CLI says of a file that verified but names no signer. */
+export const NOT_SIGNED = "not signed: anyone with the recipients' public keys could have written this file";
+
 /**
  * Says who signed a file that verified (`signer`; undefined: not signed): by roster name where the file's
  * repository knows the key, with a warning for a deploy key.
  */
 export async function reportSigner(ctx: Pick<CommandContext, 'info' | 'warn' | 'backend'>, signer: RsaPublicKey | undefined, file: string | undefined, prefix = ''): Promise<void> {
   if (!signer) {
-    ctx.warn(`${prefix}not signed: anyone with the recipients' public keys could have written this file`);
+    ctx.warn(`${prefix}${NOT_SIGNED}`);
     return;
   }
   const team = await describeTeamSigner(signer.fingerprint, file, ctx.backend());

@@ -357,8 +357,8 @@ function coveredText(document: string): string {
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
-/** LF, CR, NEL, LS, PS: YAML 1.2 breaks lines at the first two, YAML 1.1 readers at all five. */
-const LINE_BREAK = /[\n\r\u0085\u2028\u2029]/;
+/** LF, CR, NEL, LS, PS: YAML 1.2 breaks lines at the first two, YAML 1.1 readers at all five (§7). */
+export const LINE_BREAK = /[\n\r\u0085\u2028\u2029]/;
 const RARE_LINE_BREAK = /[\r\u0085\u2028\u2029]/;
 
 function isIndent(c: number): boolean {

@@ -7,7 +7,7 @@
 // oracle) but parses ~30× slower, too slow for large files (docs/PERFORMANCE.md).
 import { FAILSAFE_SCHEMA, Type, YAMLException, load, loadAll, type State } from 'js-yaml';
 import { FormatError } from './errors';
-import type { PathSegment } from './values-metadata';
+import { LINE_BREAK, type PathSegment } from './values-metadata';
 
 export interface YamlLeaf {
   readonly path: readonly PathSegment[];
@@ -331,7 +331,7 @@ function pairs(w: Walk, children: readonly EventNode[], from: number, map: Recor
     // A key written over several lines (`? |`, a quoted key broken across lines) may hold a line that
     // starts with `#`, which the MAC's covered text takes for a comment (VALUES.md §7): refused.
     const keyStart = scalarStart(w.source, keyNode.open);
-    if (keyStart >= 0 && /[\r\n\u0085\u2028\u2029]/.test(w.source.slice(keyStart, Math.min(keyNode.close, w.source.length)).replace(/[\s]+$/, ''))) {
+    if (keyStart >= 0 && LINE_BREAK.test(w.source.slice(keyStart, Math.min(keyNode.close, w.source.length)).replace(/[\s]+$/, ''))) {
       throw notSupported('a mapping key written over several lines', w.path);
     }
     // Quoted only when it is one of the mapping's keys: a node out of step may be a value.

@@ -185,11 +185,12 @@ Examples:
       // key, a removed teammate who can still push); the roster code loads only where there is a roster.
       signed: async (file, signer) => {
         if (!hasRoster(file)) return;
+        const { describeTeamSigner, NOT_SIGNED } = await import('../team-signers');
         if (!signer) {
-          ctx.warn(`${file}: not signed: anyone with the recipients' public keys could have written this file`);
+          ctx.warn(`${file}: ${NOT_SIGNED}`);
           return;
         }
-        const team = await (await import('../team-signers')).describeTeamSigner(signer.fingerprint, file, ctx.backend());
+        const team = await describeTeamSigner(signer.fingerprint, file, ctx.backend());
         if (team?.warning) ctx.warn(`${file}: ${team.warning}`);
       },
       identities: () => {

@@ -48,7 +48,8 @@ export async function statGitBlob(uri: vscode.Uri): Promise<vscode.FileStat> {
  * repository or before the first commit. Runs git with the repository's config: trusted workspaces only.
  */
 export async function commitsChanging(file: vscode.Uri, max: number): Promise<string[]> {
-  const r = await runGit(path.dirname(file.fsPath), ['log', '--no-show-signature', '--format=%H', `--max-count=${max}`, '--', `./${path.basename(file.fsPath)}`]);
+  const { cwd, name } = gitName(file);
+  const r = await runGit(cwd, ['log', '--no-show-signature', '--format=%H', `--max-count=${max}`, '--', name]);
   return r.status === 0 ? r.stdout.toString('utf8').split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line)) : [];
 }
 
@@ -59,11 +60,9 @@ export async function commitsChanging(file: vscode.Uri, max: number): Promise<st
  * repository's config: trusted workspaces only.
  */
 export async function rollbackOf(file: vscode.Uri, max = 50): Promise<{ sameAs: string; undone: string } | undefined> {
-  const cwd = path.dirname(file.fsPath);
-  const name = `./${path.basename(file.fsPath)}`;
-  const working = await runGit(cwd, ['hash-object', '--no-filters', '--', name]);
-  if (working.status !== 0) return undefined;
-  const blob = working.stdout.toString('utf8').trim();
+  const { cwd, name } = gitName(file);
+  const blob = await workingBlob(file);
+  if (blob === undefined) return undefined;
   const commits = await commitsChanging(file, max);
   if (commits.length === 0) return undefined;
   const check = await runGit(cwd, ['cat-file', '--batch-check'], new TextEncoder().encode(commits.map((c) => `${c}:${name}\n`).join('')));
@@ -77,10 +76,21 @@ export async function rollbackOf(file: vscode.Uri, max = 50): Promise<{ sameAs: 
 
 /** Whether the working file is byte for byte what HEAD holds (false outside a repository). Trusted workspaces only. */
 export async function sameAsHead(file: vscode.Uri): Promise<boolean> {
-  const cwd = path.dirname(file.fsPath);
-  const name = `./${path.basename(file.fsPath)}`;
-  const [working, head] = await Promise.all([runGit(cwd, ['hash-object', '--no-filters', '--', name]), runGit(cwd, ['rev-parse', '--verify', '--quiet', `HEAD:${name}`])]);
-  return working.status === 0 && head.status === 0 && working.stdout.toString('utf8').trim() === head.stdout.toString('utf8').trim();
+  const { cwd, name } = gitName(file);
+  const [working, head] = await Promise.all([workingBlob(file), runGit(cwd, ['rev-parse', '--verify', '--quiet', `HEAD:${name}`])]);
+  return working !== undefined && head.status === 0 && working === head.stdout.toString('utf8').trim();
+}
+
+/** The folder git runs in for `file`, and its name there (`./NAME`: never read as an option). */
+function gitName(file: vscode.Uri): { cwd: string; name: string } {
+  return { cwd: path.dirname(file.fsPath), name: `./${path.basename(file.fsPath)}` };
+}
+
+/** The blob id git would give the working file's bytes as they are (no filters); undefined when git cannot say. */
+async function workingBlob(file: vscode.Uri): Promise<string | undefined> {
+  const { cwd, name } = gitName(file);
+  const r = await runGit(cwd, ['hash-object', '--no-filters', '--', name]);
+  return r.status === 0 ? r.stdout.toString('utf8').trim() : undefined;
 }
 
 /** The blob's bytes; an absent blob (a file added or deleted on that side) reads as empty, as git shows it. */

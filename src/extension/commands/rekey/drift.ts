@@ -146,44 +146,46 @@ export class DriftScanner {
   }
 
   /**
-   * What deleting my key `fingerprint` costs in this workspace: the encrypted files (`.enc`, Shamir
-   * shares, value-encrypted files) it opens and none of `otherKeys` does; `alone` when it is their only
-   * recipient, so no one can open them again. Delete Key's warning names them.
-   */
-  /**
    * The workspace's encrypted files `fingerprint` can open: what a teammate being removed could have
    * copied, so Remove Teammate can list what to rotate. A value-encrypted file comes with the names of
    * its encrypted values (those in the clear were never secret); a kept file with why it is kept (a
    * share is re-split, an MFA seed reset, rather than rotated in place).
    */
   async filesReadableBy(fingerprint: string): Promise<ReadableFile[]> {
+    return (await this.filesAndRecipients()).filter((f) => f.recipients.includes(fingerprint)).map(({ uri, values, keep }) => ({ uri, values, keep }));
+  }
+
+  /**
+   * What deleting my key `fingerprint` costs in this workspace: the encrypted files (`.enc`, Shamir
+   * shares, value-encrypted files) it opens and none of `otherKeys` does; `alone` when it is their only
+   * recipient, so no one can open them again. Delete Key's warning names them.
+   */
+  async filesOpenedOnlyWith(fingerprint: string, otherKeys: ReadonlySet<string>): Promise<{ uri: vscode.Uri; alone: boolean }[]> {
+    return (await this.filesAndRecipients())
+      .filter((f) => f.recipients.includes(fingerprint) && !f.recipients.some((fp) => otherKeys.has(fp)))
+      .map((f) => ({ uri: f.uri, alone: f.recipients.length === 1 }));
+  }
+
+  /**
+   * Every encrypted file of the workspace with its recipients (headers only; a value-encrypted file's
+   * signature verified, no key needed), the names of a value-encrypted file's encrypted values, and why a
+   * `.enc` file keeps its recipients. Unreadable files are left out: the Encrypted Files view reports them.
+   */
+  private async filesAndRecipients(): Promise<(ReadableFile & { recipients: readonly string[] })[]> {
     const [{ readEnvelopeHeader }, { inspectValues }, backend] = await Promise.all([lazyCore.envelopeFiles(), lazyCore.values(), lazyCore.createBackend()]);
-    const out: ReadableFile[] = [];
+    const out: (ReadableFile & { recipients: readonly string[] })[] = [];
     for (const uri of await this.findFiles()) {
       try {
         if (isValuesFile(uri)) {
           const info = await inspectValues(await readText(uri, basename(uri.path)), await formatOf(uri), backend);
-          if (info.recipients.includes(fingerprint)) out.push({ uri, values: info.entries.filter((e) => e.encrypted).map((e) => e.name) });
+          out.push({ uri, recipients: info.recipients, values: info.entries.filter((e) => e.encrypted).map((e) => e.name) });
         } else {
           const header = await readEnvelopeHeader(uri.fsPath);
-          if (header.recipients.includes(fingerprint)) out.push({ uri, keep: keepReason(uri.fsPath, header.recipientPolicy) });
+          out.push({ uri, recipients: header.recipients, keep: keepReason(uri.fsPath, header.recipientPolicy) });
         }
       } catch {
         // Unreadable: the Encrypted Files view reports it.
       }
-    }
-    return out;
-  }
-
-  async filesOpenedOnlyWith(fingerprint: string, otherKeys: ReadonlySet<string>): Promise<{ uri: vscode.Uri; alone: boolean }[]> {
-    const { readEnvelopeHeader } = await lazyCore.envelopeFiles();
-    const out: { uri: vscode.Uri; alone: boolean }[] = [];
-    for (const uri of await this.findFiles()) {
-      const recipients = await (isValuesFile(uri) ? readValuesHeader(uri) : readEnvelopeHeader(uri.fsPath)).then(
-        (header) => header.recipients,
-        () => [] as string[], // unreadable: the Encrypted Files view reports it
-      );
-      if (recipients.includes(fingerprint) && !recipients.some((fp) => otherKeys.has(fp))) out.push({ uri, alone: recipients.length === 1 });
     }
     return out;
   }

@@ -10,9 +10,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
 import { openValues, sealValues } from '../../src/core/values';
+import type { RestoreTeamVersionResult } from '../../src/extension/commands/decrypt/restore-team-version';
 import type { ShowTeamChangesResult } from '../../src/extension/commands/decrypt/show-team-changes';
 import type { RsaPublicKey } from '../../src/core/keys';
-import { getApi, recordContextKeys, recordInformationMessages, run, scratchDir } from './support/custodian';
+import { captureErrors, getApi, recordContextKeys, recordInformationMessages, run, scratchDir } from './support/custodian';
 import { backend, closeAllEditors, encryptFor, sleep, useTeam } from './support/enc';
 import { extensionCli, gitIn, ok, teamRepo } from './support/git-repo';
 
@@ -255,6 +256,36 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     const claimed = await run<ShowTeamChangesResult>('custodian.showTeamChanges', { uri: vscode.Uri.file(enc) });
     assert.strictEqual(claimed?.teamVersion?.commit, teamCommit, 'compared with the version alice did sign');
     await closeAllEditors();
+
+    // Restore the Team's Version puts alice's ciphertext back byte for byte, and nothing else.
+    const teamBlob = (name: string): Buffer => execFileSync('git', ['cat-file', 'blob', `${teamCommit}:${name}`], { cwd: repo });
+    // Not committed yet (mallory's latest): replaced only when the person says so.
+    const uncommitted = await encryptFor([me, alice.publicKey, mallory.publicKey], text('mallory-3'), mallory.key);
+    fs.writeFileSync(enc, uncommitted);
+    const kept = await run<RestoreTeamVersionResult>('custodian.restoreTeamVersion', { uri: vscode.Uri.file(enc), confirm: false });
+    assert.strictEqual(kept?.restored, undefined);
+    assert.ok(fs.readFileSync(enc).equals(uncommitted), 'changes not committed are left as they were');
+    // A notice that named another version is refused: what would come back is not what was shown.
+    const stale = await captureErrors(team.services, () => run<RestoreTeamVersionResult>('custodian.restoreTeamVersion', { uri: vscode.Uri.file(enc), commit: '0'.repeat(40), confirm: true }));
+    assert.strictEqual(stale.result, undefined);
+    assert.match(stale.errors.map((e) => e.message).join('\n'), /The team's version of git-repo\/team-changes\.env\.enc is now the one alice signed in commit/);
+    assert.ok(fs.readFileSync(enc).equals(uncommitted));
+    const restored = await run<RestoreTeamVersionResult>('custodian.restoreTeamVersion', { uri: vscode.Uri.file(enc), confirm: true });
+    assert.strictEqual(restored?.restored?.commit, teamCommit);
+    assert.ok(fs.readFileSync(enc).equals(teamBlob('team-changes.env.enc')), 'the .enc file is alice\'s version, byte for byte');
+    // The value file, committed as mallory left it: from Show Changes' notice, as a person clicks it.
+    const clicked = recordInformationMessages((message, items) => (message.startsWith('The diff shows what changed in git-repo/team-changes.env since the team\'s version, which alice signed') ? items[0] : undefined));
+    try {
+      await run<ShowTeamChangesResult>('custodian.showTeamChanges', { uri: vscode.Uri.file(values) });
+      await waitUntil('the value file restored', () => fs.readFileSync(values).equals(teamBlob('team-changes.env')));
+      assert.deepStrictEqual(clicked.asked.find((a) => a.message.startsWith('The diff shows'))?.items, ["Restore the Team's Version"]);
+    } finally {
+      clicked.dispose();
+    }
+    // The team's version now: nothing to restore.
+    const again = await run<RestoreTeamVersionResult>('custodian.restoreTeamVersion', { uri: vscode.Uri.file(values) });
+    assert.strictEqual(again?.restored, undefined);
+    await closeAllEditors();
     ok(git(['rm', '-q', '-f', 'team-changes.env.enc', 'team-changes.env']));
     ok(git(['commit', '-q', '-m', 'no team-changes files']));
     assert.deepStrictEqual(plaintextIn(repo), []);
@@ -296,7 +327,20 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       const diff = input as vscode.TabInputTextDiff;
       assert.strictEqual((await vscode.workspace.openTextDocument(diff.original)).getText(), text('rotated'));
       assert.strictEqual((await vscode.workspace.openTextDocument(diff.modified)).getText(), text('old'));
+      // The team's version is the rotated one, not the old one alice signed too.
+      assert.strictEqual(shown.teamVersion?.commit, rotated);
       await closeAllEditors();
+
+      // mallory then writes a version of her own on top: the rollback she committed carries alice's valid
+      // signature, but it is an older version back, so it is not taken for the team's.
+      fs.writeFileSync(file, await encryptFor([me, alice.publicKey, mallory.publicKey], text('mallory'), mallory.key));
+      commit('mallory\'s version');
+      const onTop = await run<ShowTeamChangesResult>('custodian.showTeamChanges', { uri: vscode.Uri.file(file) });
+      assert.strictEqual(onTop?.teamVersion?.commit, rotated, 'the diff starts at the rotated version, past the rollback alice\'s signature covers');
+      await closeAllEditors();
+      const restored = await run<RestoreTeamVersionResult>('custodian.restoreTeamVersion', { uri: vscode.Uri.file(file) });
+      assert.strictEqual(restored?.restored?.commit, rotated);
+      assert.ok(fs.readFileSync(file).equals(execFileSync('git', ['cat-file', 'blob', `${rotated}:team-rollback.env.enc`], { cwd: repo })));
     } finally {
       window.showWarningMessage = warn;
     }

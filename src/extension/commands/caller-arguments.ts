@@ -13,6 +13,8 @@ export const TARGET_FIELDS: ReadonlySet<string> = new Set([
   'resourceUri',
   // Sign Roster's entries to sign: it narrows what the modal lists, which the person still confirms.
   'only',
+  // Restore the Team's Version: the version a notice showed; the command restores only the team's version.
+  'commit',
 ]);
 
 /**

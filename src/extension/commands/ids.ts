@@ -51,6 +51,7 @@ export const enum CommandId {
   CopyDecrypted = 'custodian.copyDecrypted',
   ShowRecipients = 'custodian.showRecipients',
   ShowTeamChanges = 'custodian.showTeamChanges',
+  RestoreTeamVersion = 'custodian.restoreTeamVersion',
   ShowWhatToRotate = 'custodian.showWhatToRotate',
   /** The CodeLens "Decrypt": a read-only preview of one armored block. */
   PreviewBlock = 'custodian.previewBlock',

@@ -53,6 +53,36 @@ export async function commitsChanging(file: vscode.Uri, max: number): Promise<st
   return r.status === 0 ? r.stdout.toString('utf8').split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line)) : [];
 }
 
+/** A committed version of a file: the commit that wrote it and its blob id. */
+export interface FileVersion {
+  readonly commit: string;
+  readonly blob: string;
+}
+
+/**
+ * The versions of `file` the commits that changed it wrote, newest first (at most `max`), in the history
+ * of HEAD; the blob of a commit that deleted it is "". Runs git with the repository's config:
+ * trusted workspaces only.
+ */
+export async function versionsOf(file: vscode.Uri, max: number): Promise<FileVersion[]> {
+  const { cwd, name } = gitName(file);
+  const commits = await commitsChanging(file, max);
+  if (commits.length === 0) return [];
+  const check = await runGit(cwd, ['cat-file', '--batch-check'], new TextEncoder().encode(commits.map((c) => `${c}:${name}\n`).join('')));
+  const blobs = check.stdout.toString('utf8').split('\n').slice(0, commits.length).map((line) => /^([0-9a-f]+) blob /.exec(line)?.[1] ?? '');
+  return commits.map((commit, i) => ({ commit, blob: blobs[i] }));
+}
+
+/**
+ * Whether `versions[at]` is an older version back (a rollback: `git checkout OLD -- FILE` committed, or a
+ * revert): the same blob as an older version, with another version in between.
+ */
+export function isRollbackAt(versions: readonly FileVersion[], at: number): boolean {
+  const blob = versions[at].blob;
+  const older = versions.findIndex((v, i) => i > at && v.blob === blob);
+  return older > at + 1 && versions.slice(at + 1, older).some((v) => v.blob !== blob);
+}
+
 /**
  * When the working file is, byte for byte, an older committed version of itself that a later commit had
  * changed (a rollback: `git checkout OLD -- FILE` committed, or a revert), the commit it is the same as
@@ -60,18 +90,14 @@ export async function commitsChanging(file: vscode.Uri, max: number): Promise<st
  * repository's config: trusted workspaces only.
  */
 export async function rollbackOf(file: vscode.Uri, max = 50): Promise<{ sameAs: string; undone: string } | undefined> {
-  const { cwd, name } = gitName(file);
   const blob = await workingBlob(file);
   if (blob === undefined) return undefined;
-  const commits = await commitsChanging(file, max);
-  if (commits.length === 0) return undefined;
-  const check = await runGit(cwd, ['cat-file', '--batch-check'], new TextEncoder().encode(commits.map((c) => `${c}:${name}\n`).join('')));
-  const blobs = check.stdout.toString('utf8').split('\n').slice(0, commits.length).map((line) => line.split(' ')[0]);
+  const versions = await versionsOf(file, max);
   // The newest version that is not this one, then an older one that is.
-  const undoneAt = blobs.findIndex((b) => b !== blob);
+  const undoneAt = versions.findIndex((v) => v.blob !== blob);
   if (undoneAt < 0) return undefined;
-  const sameAt = blobs.findIndex((b, i) => i > undoneAt && b === blob);
-  return sameAt < 0 ? undefined : { sameAs: commits[sameAt], undone: commits[undoneAt] };
+  const sameAt = versions.findIndex((v, i) => i > undoneAt && v.blob === blob);
+  return sameAt < 0 ? undefined : { sameAs: versions[sameAt].commit, undone: versions[undoneAt].commit };
 }
 
 /** Whether the working file is byte for byte what HEAD holds (false outside a repository). Trusted workspaces only. */
@@ -87,7 +113,7 @@ function gitName(file: vscode.Uri): { cwd: string; name: string } {
 }
 
 /** The blob id git would give the working file's bytes as they are (no filters); undefined when git cannot say. */
-async function workingBlob(file: vscode.Uri): Promise<string | undefined> {
+export async function workingBlob(file: vscode.Uri): Promise<string | undefined> {
   const { cwd, name } = gitName(file);
   const r = await runGit(cwd, ['hash-object', '--no-filters', '--', name]);
   return r.status === 0 ? r.stdout.toString('utf8').trim() : undefined;

@@ -24,6 +24,7 @@ import { decryptToFile } from '../decrypt/decrypt-to-file';
 import { openDecrypted } from '../decrypt/open-decrypted';
 import { previewBlock } from '../decrypt/preview-block';
 import { showRecipients } from '../decrypt/show-recipients';
+import { restoreTeamVersion } from '../decrypt/restore-team-version';
 import { showTeamChanges } from '../decrypt/show-team-changes';
 import { CommandId } from '../ids';
 import { registerHandlers, type CommandHost, type Handlers } from '../register';
@@ -45,6 +46,7 @@ const HANDLERS: Handlers<EncDeps> = [
   [CommandId.CopyDecrypted, copyDecrypted],
   [CommandId.ShowRecipients, showRecipients],
   [CommandId.ShowTeamChanges, showTeamChanges],
+  [CommandId.RestoreTeamVersion, restoreTeamVersion],
   [CommandId.PreviewBlock, previewBlock],
   [CommandId.ReencryptFile, reencryptFiles],
   [CommandId.ReencryptWorkspace, reencryptWorkspace],

@@ -1,0 +1,95 @@
+// The team's version of an encrypted file: the newest committed version whose signature by someone
+// Custodian vouches for (one of my keys, a teammate, a contact) verifies. What Show Changes Since the
+// Team's Version compares with, and what Restore the Team's Version puts back.
+// A version counts only when its signature verifies: a value-encrypted file's without a key (VALUES.md
+// §8), a `.enc` file's by decrypting it in memory (its header alone only claims a signer), so a version
+// that names a teammate as its signer but was written by someone else is passed over. A version that is
+// an older one back (a rollback: it brings back secrets rotated since, whoever signed it then) is passed
+// over too: the version it undid is the team's. Runs git with the repository's config (git log):
+// trusted workspaces only, as everything that reads git history.
+import * as vscode from 'vscode';
+import type { EnvelopeInfo } from '../../../core/envelope';
+import type { KnownKey, Party } from '../../crypto-session';
+import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
+import { isValuesFile, readValuesHeader, valuesHeaderOf } from '../../fs/values-files';
+import { toDecryptedUri } from '../../fs/enc-uri';
+import { toValuesUri } from '../../fs/values-uri';
+import { GIT_SCHEME, isRollbackAt, readGitBlob, toGitUri, versionsOf } from '../../git/git-blobs';
+import { lazyCore } from '../../lazy-core';
+import type { EncDeps } from '../encrypt/deps';
+import { rel } from './target';
+
+/** How far back the history is searched: a team's version is usually the one before the last. */
+const MAX_VERSIONS = 100;
+
+/** The working file a command names: a diff's side may be a version from git (`git:`, whose path is the file's). */
+export function workingFileOf(uri: vscode.Uri): vscode.Uri {
+  return uri.scheme === GIT_SCHEME ? vscode.Uri.file(uri.path) : uri;
+}
+
+/** Where `uri` (the working file, or a version of it from git) opens decrypted. */
+export function decryptedViewOf(uri: vscode.Uri): vscode.Uri {
+  return isValuesFile(uri) ? toValuesUri(uri) : toDecryptedUri(uri);
+}
+
+export interface TeamVersion {
+  readonly commit: string;
+  readonly signer: Party;
+}
+
+export class TeamVersions {
+  private constructor(
+    private readonly deps: EncDeps,
+    private readonly known: readonly KnownKey[],
+  ) {}
+
+  static async load(deps: EncDeps): Promise<TeamVersions> {
+    return new TeamVersions(deps, await deps.session.knownKeys());
+  }
+
+  /** The signer of the file as it is on disk, when its signature verifies and Custodian vouches for them. */
+  async ofWorkingFile(uri: vscode.Uri): Promise<Party | undefined> {
+    return isValuesFile(uri)
+      ? this.vouched(await readValuesHeader(uri))
+      : this.verifiedEncSigner(uri, await vscode.workspace.fs.readFile(uri)).catch(() => undefined);
+  }
+
+  /**
+   * The newest committed version of `uri` a vouched signer verifiably signed that is not an older version
+   * back; `except` (a blob id: the file on disk) is passed over too. Versions that do not read as
+   * encrypted (deleted, too large, damaged) are passed over.
+   */
+  async last(uri: vscode.Uri, except?: string): Promise<TeamVersion | undefined> {
+    const versions = await versionsOf(uri, MAX_VERSIONS);
+    for (const [at, { commit, blob }] of versions.entries()) {
+      if (blob === '' || blob === except || isRollbackAt(versions, at)) continue;
+      try {
+        const bytes = await readGitBlob(toGitUri(uri, commit), MAX_INLINE_BYTES);
+        const signer = isValuesFile(uri) ? this.vouched(await valuesHeaderOf(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), uri)) : await this.verifiedEncSigner(uri, bytes);
+        if (signer) return { commit, signer };
+      } catch {
+        // Too large, not encrypted then, damaged, or its signature does not verify: not the team's.
+      }
+    }
+    return undefined;
+  }
+
+  private vouched(header: EnvelopeInfo): Party | undefined {
+    return header.signer && this.deps.session.unverifiedSigner(header, this.known) === undefined ? this.deps.session.party(header.signer.fingerprint, this.known) : undefined;
+  }
+
+  /** The vouched signer of a `.enc` version, once its signature verified (decrypted in memory, then wiped); undefined when I cannot open it. */
+  private async verifiedEncSigner(uri: vscode.Uri, bytes: Uint8Array): Promise<Party | undefined> {
+    const { inspectEnvelope, decryptBytes } = await lazyCore.envelope();
+    const header = await inspectEnvelope(bytes);
+    if (!this.vouched(header) || !this.deps.session.canDecrypt(header.recipients)) return undefined;
+    const identities = await this.deps.session.identitiesFor(header.recipients, rel(uri));
+    try {
+      const { plaintext, signature } = await decryptBytes(bytes, { identities, backend: await this.deps.services.backend() });
+      plaintext.fill(0);
+      return signature.kind === 'signed' ? this.vouched({ ...header, signer: { fingerprint: signature.signer.fingerprint, spkiDer: signature.signer.spkiDer } }) : undefined;
+    } finally {
+      this.deps.session.release(...identities);
+    }
+  }
+}

@@ -18,7 +18,6 @@ import { readConfig } from './config';
 import { EnvSource } from './run/env-source';
 import { registerRunFeature } from './run/register';
 import { registerGitFeature, type GitFeature } from './git/register';
-import { rollbackOf } from './git/git-blobs';
 import { createServices, type Services } from './services';
 import { installTerminalCli } from './terminal-cli';
 import { Contacts } from './storage/contacts';
@@ -125,8 +124,6 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
       scan: async () => (trust.isTrusted ? encryption.deps.drift.scan() : undefined),
       changes: [(listener) => watchFiles(ENC_GLOB, listener), encryption.valueFiles.onDidChange, trust.onDidChange],
       log,
-      // Runs git: only where the scan runs (a trusted workspace), for one file at a time.
-      rollbackOf: async (uri) => (trust.isTrusted ? rollbackOf(uri) : undefined),
     }),
   );
   registerTeamCommands(context, host, {

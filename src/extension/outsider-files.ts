@@ -2,12 +2,14 @@
 // can be one that someone no longer on the team wrote: a removed teammate who can still push may
 // re-encrypt a file for himself, or replace its content and sign it. The status bar and the Encrypted
 // Files view show that, but only to someone who looks. This says it once, when such a version arrives:
-// who can now read the file that could not before, and who wrote it when Custodian does not vouch for
-// them. What is compared is each file's header (recipients, signer) with the one seen before, so a
-// roster change alone is not news here (RosterChanges announces it), nor is a save of mine that keeps
-// the recipients the file had.
+// who can now read the file that could not before, who wrote it when Custodian does not vouch for them,
+// and whether it is an older version back (a rollback: signed by a teammate then, it brings back what
+// was rotated since). What is compared is each file's header (recipients, signer) and rollback with
+// those seen before, so a roster change alone is not news here (RosterChanges announces it), nor is a
+// save of mine that keeps the recipients the file had.
 import * as vscode from 'vscode';
 import type { DriftReport } from './commands/rekey/drift';
+import type { Rollback } from './git/git-blobs';
 import { abbreviated, unknownSignerText, type Party } from './crypto-session';
 import { displayText } from '../core/display-text';
 import { lookWhenSettled } from './storage/workspace-files';
@@ -23,14 +25,14 @@ export interface OutsiderFilesDeps {
   /** Subscriptions to what makes the files worth looking at again (file watchers, trust granted). */
   changes: readonly ((listener: () => void) => vscode.Disposable)[];
   log: vscode.LogOutputChannel;
-  /** When a file is an older committed version back (git/git-blobs.ts rollbackOf): the commit it equals and the one it undid. */
-  rollbackOf: (uri: vscode.Uri) => Promise<{ sameAs: string; undone: string } | undefined>;
 }
 
 /** What a version's header says, as far as this notice is concerned. */
 interface SeenHeader {
   readonly recipients: ReadonlySet<string>;
   readonly signer: string | undefined;
+  /** The commit an older version back is the same as (DriftEntry.rollback). */
+  readonly rollbackTo?: string;
 }
 
 /** One file whose new version someone outside the team can read, or was written by someone Custodian does not vouch for. */
@@ -40,6 +42,8 @@ export interface OutsiderNews {
   readonly newReaders: readonly Party[];
   /** Set when this version's signer changed to one Custodian does not vouch for, or it is unsigned. */
   readonly writer?: Party | 'unsigned';
+  /** Set when the file became an older version back. */
+  readonly rollback?: Rollback;
 }
 
 /** The name a notice gives a party: a former teammate by the roster name they had, a stranger's key as such. */
@@ -49,11 +53,12 @@ function nameOf(party: Party): string {
 }
 
 /** What changed between the version seen before (undefined: a new file) and `now`; undefined when nothing is news. */
-export function outsiderNews(before: SeenHeader | undefined, now: { uri: vscode.Uri; recipients: readonly Party[]; signer?: Party }): OutsiderNews | undefined {
+export function outsiderNews(before: SeenHeader | undefined, now: { uri: vscode.Uri; recipients: readonly Party[]; signer?: Party; rollback?: Rollback }): OutsiderNews | undefined {
   const newReaders = now.recipients.filter((p) => !p.source && !before?.recipients.has(p.fingerprint));
   const unvouched = now.signer === undefined || !now.signer.source;
   const writer = unvouched && (before === undefined || before.signer !== now.signer?.fingerprint) ? (now.signer ?? 'unsigned') : undefined;
-  return newReaders.length > 0 || writer ? { uri: now.uri, newReaders, ...(writer ? { writer } : {}) } : undefined;
+  const rollback = now.rollback && before?.rollbackTo !== now.rollback.sameAs ? now.rollback : undefined;
+  return newReaders.length > 0 || writer || rollback ? { uri: now.uri, newReaders, ...(writer ? { writer } : {}), ...(rollback ? { rollback } : {}) } : undefined;
 }
 
 export class OutsiderFiles implements vscode.Disposable {
@@ -85,35 +90,64 @@ export class OutsiderFiles implements vscode.Disposable {
       if (entry.status === 'invalid') continue; // the Encrypted Files view says why
       const key = entry.uri.fsPath;
       const seen = before?.get(key);
-      now.set(key, { recipients: new Set(entry.recipients.map((p) => p.fingerprint)), signer: entry.signer?.fingerprint });
+      now.set(key, { recipients: new Set(entry.recipients.map((p) => p.fingerprint)), signer: entry.signer?.fingerprint, rollbackTo: entry.rollback?.sameAs });
       const found = before && outsiderNews(seen, entry);
       if (found) news.push(found);
     }
     this.seen = now;
-    if (news.length === 0) return;
-    // One file: whether it is an older version back, which brings back what was rotated since.
-    const rollback = news.length === 1 ? await this.deps.rollbackOf(news[0].uri).catch(() => undefined) : undefined;
-    this.announce(news, rollback);
+    if (news.length > 0) this.announce(news);
   }
 
-  private announce(news: readonly OutsiderNews[], rollback: { sameAs: string; undone: string } | undefined): void {
+  private announce(news: readonly OutsiderNews[]): void {
     const show = vscode.l10n.t('Show Encrypted Files');
-    // One file: what it changed is what to check (since the team's version, or since the version a rollback undid).
-    const changed = news.length === 1 ? news[0].uri : undefined;
-    const compare = vscode.l10n.t('Show Changes');
-    const act = (choice: string | undefined): void => {
+    // What it changed is what to check (since the team's version, or since the version a rollback undid):
+    // for several files, which one is asked, older versions back first.
+    const compare = news.length === 1 ? vscode.l10n.t('Show Changes') : vscode.l10n.t('Show Changes…');
+    const act = async (choice: string | undefined): Promise<void> => {
       if (choice === show) void vscode.commands.executeCommand('custodian.encrypted.focus');
-      if (choice === compare && changed) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri: changed });
+      if (choice !== compare) return;
+      const uri = news.length === 1 ? news[0].uri : await pickFile(news);
+      if (uri) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri });
     };
-    const text = rollback
-      ? `${vscode.l10n.t('{0} is back to an older version (commit {1}), undoing commit {2}: secrets rotated since may be back.', vscode.workspace.asRelativePath(news[0].uri, false), rollback.sameAs.slice(0, 7), rollback.undone.slice(0, 7))} ${noticeText(news)}`
-      : noticeText(news);
-    void vscode.window.showWarningMessage(text, ...(changed ? [compare] : []), show).then(act);
+    void vscode.window.showWarningMessage(noticeText(news), compare, show).then(act);
   }
 }
 
-/** The notice's sentence: one file in full; several by count and the people involved. */
+async function pickFile(news: readonly OutsiderNews[]): Promise<vscode.Uri | undefined> {
+  const items = [...news]
+    .sort((a, b) => Number(b.rollback !== undefined) - Number(a.rollback !== undefined))
+    .map((n) => ({ label: vscode.workspace.asRelativePath(n.uri, false), description: n.rollback ? rollbackText(n.rollback) : undefined, uri: n.uri }));
+  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Show Changes Since the Team\'s Version'), placeHolder: vscode.l10n.t('Which file?') }))?.uri;
+}
+
+function rollbackText(rollback: Rollback): string {
+  return vscode.l10n.t('back to an older version ({0})', rollback.sameAs.slice(0, 7));
+}
+
+/**
+ * The notice: older versions back first (what they bring back was rotated out), then who can read or
+ * wrote the others; one file in full, several by count and the people involved.
+ */
 export function noticeText(news: readonly OutsiderNews[]): string {
+  const rolledBack = news.filter((n) => n.rollback !== undefined);
+  const outsiders = news.filter((n) => n.newReaders.length > 0 || n.writer !== undefined);
+  const parts: string[] = [];
+  if (rolledBack.length === 1) {
+    const { uri, rollback } = rolledBack[0];
+    parts.push(vscode.l10n.t('{0} is back to an older version (commit {1}), undoing commit {2}: secrets rotated since may be back.', vscode.workspace.asRelativePath(uri, false), rollback!.sameAs.slice(0, 7), rollback!.undone.slice(0, 7)));
+  } else if (rolledBack.length > 1) {
+    parts.push(vscode.l10n.t('{0} files are back to older versions: {1}. Secrets rotated since may be back.', rolledBack.length, fileList(rolledBack)));
+  }
+  if (outsiders.length > 0) parts.push(outsidersText(outsiders));
+  else parts.push(vscode.l10n.t('Check what came back with "Show Changes", then restore the team\'s version.'));
+  return parts.join(' ');
+}
+
+function fileList(news: readonly OutsiderNews[]): string {
+  return news.slice(0, FILES_NAMED).map((n) => vscode.workspace.asRelativePath(n.uri, false)).join(', ') + (news.length > FILES_NAMED ? ', …' : '');
+}
+
+function outsidersText(news: readonly OutsiderNews[]): string {
   if (news.length === 1) {
     const [{ uri, newReaders, writer }] = news;
     const file = vscode.workspace.asRelativePath(uri, false);
@@ -130,8 +164,8 @@ export function noticeText(news: readonly OutsiderNews[]): string {
     for (const p of n.newReaders) people.add(nameOf(p));
     if (n.writer && n.writer !== 'unsigned') people.add(nameOf(n.writer));
   }
-  // Named here: a file whose only news is its writer (recipients still the team) is not one the Encrypted Files view lists.
-  const files = news.slice(0, FILES_NAMED).map((n) => vscode.workspace.asRelativePath(n.uri, false)).join(', ') + (news.length > FILES_NAMED ? ', …' : '');
+  // Named here, though the Encrypted Files view lists them too.
+  const files = fileList(news);
   return people.size > 0
     ? vscode.l10n.t('{0} encrypted files now on disk can be read by, or were written by, someone not on the team ({1}): {2}. Check what they changed before you use them.', news.length, [...people].join(', '), files)
     : vscode.l10n.t('{0} encrypted files now on disk are unsigned, so anyone who can commit could have written them: {1}. Check what they changed before you use them.', news.length, files);

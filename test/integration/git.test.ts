@@ -13,7 +13,9 @@ import { openValues, sealValues } from '../../src/core/values';
 import type { RestoreTeamVersionResult } from '../../src/extension/commands/decrypt/restore-team-version';
 import type { ShowTeamChangesResult } from '../../src/extension/commands/decrypt/show-team-changes';
 import type { RsaPublicKey } from '../../src/core/keys';
-import { captureErrors, getApi, recordContextKeys, recordInformationMessages, run, scratchDir } from './support/custodian';
+import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
+import { captureErrors, getApi, recordContextKeys, recordInformationMessages, run, scratchDir, section } from './support/custodian';
+import { answerModals } from './support/modals';
 import { backend, closeAllEditors, encryptFor, sleep, useTeam } from './support/enc';
 import { extensionCli, gitIn, ok, teamRepo } from './support/git-repo';
 
@@ -300,10 +302,12 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       ok(git(['commit', '-q', '-m', message]));
       return git(['rev-parse', 'HEAD']).stdout.trim();
     };
+    const planted = path.join(repo, 'team-planted.env.enc');
     const window = vscode.window as unknown as Record<string, unknown>;
     const warn = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
     const warned: string[] = [];
-    window.showWarningMessage = (message: string, ...rest: unknown[]) => (warned.push(message), warn.call(vscode.window, message, ...rest));
+    const buttons = new Map<string, unknown[]>();
+    window.showWarningMessage = (message: string, ...rest: unknown[]) => (warned.push(message), buttons.set(message, rest), warn.call(vscode.window, message, ...rest));
     try {
       // mallory could read the first version; alice rotated the token and left her out.
       fs.writeFileSync(file, await encryptFor([me, alice.publicKey, mallory.publicKey], text('old'), alice.key));
@@ -311,11 +315,39 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       fs.writeFileSync(file, await encryptFor([me, alice.publicKey], text('rotated'), alice.key));
       const rotated = commit('rotate the token without mallory');
       await sleep(2500);
-      // mallory, who can push, puts the old version back: signed by alice, and readable by her again.
+      // mallory, who can push, puts the old version back: signed by alice, and readable by her again; and
+      // in the same pull, a file of her own.
       ok(git(['checkout', old, '--', 'team-rollback.env.enc']));
+      fs.writeFileSync(planted, await encryptFor([me, alice.publicKey], text('planted'), mallory.key));
       commit('restore');
       const notice = await waitUntil('the rollback notice', () => warned.some((m) => m.includes('team-rollback.env.enc is back to an older version'))).then(() => warned.find((m) => m.includes('is back to an older version'))!);
       assert.ok(notice.startsWith(`git-repo/team-rollback.env.enc is back to an older version (commit ${old.slice(0, 7)}), undoing commit ${rotated.slice(0, 7)}: secrets rotated since may be back. `), notice);
+      assert.match(notice, /2 encrypted files now on disk can be read by, or were written by, someone not on the team/);
+      assert.deepStrictEqual(buttons.get(notice), ['Show Changes…', 'Show Encrypted Files']);
+
+      // The Encrypted Files view says what it is, and offers what the notice does, not re-keying alone.
+      const listed = await waitUntil('the rollback in Encrypted Files', async () =>
+        Boolean((await section(team.services, 'encrypted'))?.children.find((c) => c.label?.endsWith('team-rollback.env.enc'))?.description?.startsWith('back to an older version')),
+      ).then(async () => (await section(team.services, 'encrypted'))!.children.find((c) => c.label?.endsWith('team-rollback.env.enc'))!);
+      assert.match(listed.description ?? '', new RegExp(`^back to an older version \\(${old.slice(0, 7)}\\) · .*not in team: `));
+      assert.strictEqual(listed.contextValue, 'custodian.encFile.drift.unvouched', 'its menu: Show Changes and Restore the Team\'s Version');
+      // Re-keying would sign it anew and make it the team's: the workspace run leaves it out, and says why.
+      const before = fs.readFileSync(file);
+      const plan = answerModals(() => undefined);
+      try {
+        const all = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true });
+        assert.match(all?.skipped.find((x) => x.uri.fsPath === file)?.reason ?? '', /^back to an older version \(commit \w+\), undoing commit \w+: check it with "Show Changes Since the Team's Version"/);
+        const asked = plan.prompts.find((p) => /^Re-encrypt \d+ files? for the team\?$/.test(p.message));
+        if (asked) assert.match(asked.detail, /Skipped:\n(.*\n)*• git-repo\/team-rollback\.env\.enc: back to an older version/);
+        // On its own, it is asked about, Show Changes first.
+        const one = await run<ReencryptResult>('custodian.reencryptFile', { uri: vscode.Uri.file(file) });
+        assert.strictEqual(one?.reencrypted.length, 0);
+        const question = plan.prompts.find((p) => p.message.startsWith('git-repo/team-rollback.env.enc is back to an older version'));
+        assert.deepStrictEqual(question?.items, ['Show Changes', "Restore the Team's Version", 'Re-encrypt and Sign as Me']);
+      } finally {
+        plan.dispose();
+      }
+      assert.ok(fs.readFileSync(file).equals(before), 'the rollback was not re-keyed');
 
       const shown = await run<ShowTeamChangesResult>('custodian.showTeamChanges', { uri: vscode.Uri.file(file) });
       assert.deepStrictEqual(shown?.rollback, { sameAs: old, undone: rotated });
@@ -344,7 +376,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     } finally {
       window.showWarningMessage = warn;
     }
-    ok(git(['rm', '-q', '-f', 'team-rollback.env.enc']));
+    ok(git(['rm', '-q', '-f', 'team-rollback.env.enc', 'team-planted.env.enc']));
     ok(git(['commit', '-q', '-m', 'no rollback file']));
     assert.deepStrictEqual(plaintextIn(repo), []);
   });

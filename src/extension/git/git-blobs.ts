@@ -43,34 +43,79 @@ export async function statGitBlob(uri: vscode.Uri): Promise<vscode.FileStat> {
   return m ? { ...readonly, mtime: parseInt(m[1].slice(0, 12), 16), size: Number(m[2]) } : { ...readonly, mtime: 0, size: 0 };
 }
 
-/**
- * The commits that changed `file`, newest first (at most `max`), in the history of HEAD; empty outside a
- * repository or before the first commit. Runs git with the repository's config: trusted workspaces only.
- */
-export async function commitsChanging(file: vscode.Uri, max: number): Promise<string[]> {
-  const { cwd, name } = gitName(file);
-  const r = await runGit(cwd, ['log', '--no-show-signature', '--format=%H', `--max-count=${max}`, '--', name]);
-  return r.status === 0 ? r.stdout.toString('utf8').split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line)) : [];
-}
-
-/** A committed version of a file: the commit that wrote it and its blob id. */
+/** A committed version of a file: the commit that wrote it and its blob id ("" where it deleted the file). */
 export interface FileVersion {
   readonly commit: string;
   readonly blob: string;
 }
 
+/** A file's committed versions, newest first, and the blob id git would give its bytes on disk. */
+export interface FileHistory {
+  readonly working?: string;
+  readonly versions: readonly FileVersion[];
+}
+
+/** The working file is an older committed version back: the commit it is the same as, and the newest version it undid. */
+export interface Rollback {
+  readonly sameAs: string;
+  readonly undone: string;
+}
+
+/** How many commits back the histories go (per repository): rollbacks and the team's version are recent. */
+const MAX_COMMITS = 300;
+
 /**
- * The versions of `file` the commits that changed it wrote, newest first (at most `max`), in the history
- * of HEAD; the blob of a commit that deleted it is "". Runs git with the repository's config:
- * trusted workspaces only.
+ * The histories of `files` in the history of HEAD (the last `max` commits that changed any of them, per
+ * repository), with three git processes per repository whatever the number of files: the Encrypted
+ * Files view looks for rollbacks among all of them on each scan. Files outside a repository, and all of a
+ * repository's files when git cannot read one of them, are left out. Runs git with the repository's
+ * config: trusted workspaces only.
  */
-export async function versionsOf(file: vscode.Uri, max: number): Promise<FileVersion[]> {
-  const { cwd, name } = gitName(file);
-  const commits = await commitsChanging(file, max);
-  if (commits.length === 0) return [];
-  const check = await runGit(cwd, ['cat-file', '--batch-check'], new TextEncoder().encode(commits.map((c) => `${c}:${name}\n`).join('')));
-  const blobs = check.stdout.toString('utf8').split('\n').slice(0, commits.length).map((line) => /^([0-9a-f]+) blob /.exec(line)?.[1] ?? '');
-  return commits.map((commit, i) => ({ commit, blob: blobs[i] }));
+export async function fileHistories(files: readonly vscode.Uri[], max = MAX_COMMITS): Promise<Map<string, FileHistory>> {
+  const byRoot = new Map<string, { fsPath: string; path: string }[]>();
+  const where = new Map<string, Promise<{ root: string; prefix: string } | undefined>>();
+  for (const file of files) {
+    const dir = path.dirname(file.fsPath);
+    if (!where.has(dir)) {
+      where.set(
+        dir,
+        runGit(dir, ['rev-parse', '--show-toplevel', '--show-prefix']).then((r) => {
+          if (r.status !== 0) return undefined;
+          const [root, prefix = ''] = r.stdout.toString('utf8').split('\n');
+          return { root, prefix };
+        }),
+      );
+    }
+    const repo = await where.get(dir);
+    // hash-object --stdin-paths reads one path per line.
+    if (!repo || /[\r\n]/.test(file.fsPath)) continue;
+    byRoot.set(repo.root, [...(byRoot.get(repo.root) ?? []), { fsPath: file.fsPath, path: `${repo.prefix}${path.basename(file.fsPath)}` }]);
+  }
+  const out = new Map<string, FileHistory>();
+  for (const [root, list] of byRoot) {
+    const [hashed, log] = await Promise.all([
+      runGit(root, ['hash-object', '--no-filters', '--stdin-paths'], new TextEncoder().encode(list.map((f) => `${f.path}\n`).join(''))),
+      runGit(root, ['log', '-z', '--no-show-signature', '--format=%x01%H', '--raw', '--no-abbrev', '--no-renames', `--max-count=${max}`, '--', ...list.map((f) => `:(literal)${f.path}`)]),
+    ]);
+    if (log.status !== 0) continue;
+    const working = hashed.status === 0 ? hashed.stdout.toString('utf8').split('\n') : [];
+    const versions = new Map<string, FileVersion[]>();
+    // Each commit: "\x01<hash>\0", then per changed path "\n:<modes> <old> <new> <status>\0<path>\0".
+    for (const chunk of log.stdout.toString('utf8').split('\x01').slice(1)) {
+      const [commit, ...fields] = chunk.split('\0');
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        const blob = fields[i].trim().split(' ')[3] ?? '';
+        versions.set(fields[i + 1], [...(versions.get(fields[i + 1]) ?? []), { commit, blob: /^0+$/.test(blob) ? '' : blob }]);
+      }
+    }
+    list.forEach((f, i) => out.set(f.fsPath, { working: /^[0-9a-f]{40,64}$/.test(working[i] ?? '') ? working[i] : undefined, versions: versions.get(f.path) ?? [] }));
+  }
+  return out;
+}
+
+/** The versions of `file`, newest first (see fileHistories). Trusted workspaces only. */
+export async function versionsOf(file: vscode.Uri): Promise<readonly FileVersion[]> {
+  return (await fileHistories([file])).get(file.fsPath)?.versions ?? [];
 }
 
 /**
@@ -84,20 +129,32 @@ export function isRollbackAt(versions: readonly FileVersion[], at: number): bool
 }
 
 /**
- * When the working file is, byte for byte, an older committed version of itself that a later commit had
- * changed (a rollback: `git checkout OLD -- FILE` committed, or a revert), the commit it is the same as
- * and the newest version it undid; undefined otherwise (or outside a repository). Runs git with the
- * repository's config: trusted workspaces only.
+ * When the file on disk is, byte for byte, an older committed version of itself that a later commit had
+ * changed (a rollback, committed or not), the commit it is the same as and the newest version it undid.
  */
-export async function rollbackOf(file: vscode.Uri, max = 50): Promise<{ sameAs: string; undone: string } | undefined> {
-  const blob = await workingBlob(file);
-  if (blob === undefined) return undefined;
-  const versions = await versionsOf(file, max);
+export function rollbackIn(history: FileHistory): Rollback | undefined {
+  const { working, versions } = history;
+  if (working === undefined) return undefined;
   // The newest version that is not this one, then an older one that is.
-  const undoneAt = versions.findIndex((v) => v.blob !== blob);
+  const undoneAt = versions.findIndex((v) => v.blob !== working);
   if (undoneAt < 0) return undefined;
-  const sameAt = versions.findIndex((v, i) => i > undoneAt && v.blob === blob);
+  const sameAt = versions.findIndex((v, i) => i > undoneAt && v.blob === working);
   return sameAt < 0 ? undefined : { sameAs: versions[sameAt].commit, undone: versions[undoneAt].commit };
+}
+
+/** The rollbacks among `files`, by fsPath (see rollbackIn). Trusted workspaces only. */
+export async function rollbacksAmong(files: readonly vscode.Uri[]): Promise<Map<string, Rollback>> {
+  const out = new Map<string, Rollback>();
+  for (const [fsPath, history] of await fileHistories(files)) {
+    const rollback = rollbackIn(history);
+    if (rollback) out.set(fsPath, rollback);
+  }
+  return out;
+}
+
+/** rollbackIn for one file. Trusted workspaces only. */
+export async function rollbackOf(file: vscode.Uri): Promise<Rollback | undefined> {
+  return (await rollbacksAmong([file])).get(file.fsPath);
 }
 
 /** Whether the working file is byte for byte what HEAD holds (false outside a repository). Trusted workspaces only. */

@@ -19,9 +19,6 @@ import { lazyCore } from '../../lazy-core';
 import type { EncDeps } from '../encrypt/deps';
 import { rel } from './target';
 
-/** How far back the history is searched: a team's version is usually the one before the last. */
-const MAX_VERSIONS = 100;
-
 /** The working file a command names: a diff's side may be a version from git (`git:`, whose path is the file's). */
 export function workingFileOf(uri: vscode.Uri): vscode.Uri {
   return uri.scheme === GIT_SCHEME ? vscode.Uri.file(uri.path) : uri;
@@ -60,7 +57,7 @@ export class TeamVersions {
    * encrypted (deleted, too large, damaged) are passed over.
    */
   async last(uri: vscode.Uri, except?: string): Promise<TeamVersion | undefined> {
-    const versions = await versionsOf(uri, MAX_VERSIONS);
+    const versions = await versionsOf(uri);
     for (const [at, { commit, blob }] of versions.entries()) {
       if (blob === '' || blob === except || isRollbackAt(versions, at)) continue;
       try {

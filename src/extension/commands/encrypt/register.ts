@@ -12,6 +12,7 @@ import { BackupGuard } from '../../fs/backup-guard';
 import { ENC_SCHEME } from '../../fs/enc-uri';
 import { EncryptedDocuments } from '../../fs/encrypted-documents';
 import { EncryptedDiffs } from '../../git/encrypted-diffs';
+import { rollbacksAmong } from '../../git/git-blobs';
 import { MergeConflictCodeLensProvider } from '../../git/merge-codelens';
 import { completeMerge, resolveInMergeEditor } from '../../git/merge-editor';
 import { VALUES_SCHEME } from '../../fs/values-uri';
@@ -81,7 +82,8 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
     services.globalStorageUri,
   );
   const valueFiles = new ValueFileIndex();
-  const drift = new DriftScanner(services, session, valueFiles);
+  // git runs with the repository's config: only in a trusted workspace.
+  const drift = new DriftScanner(services, session, valueFiles, async (files) => (services.trust.isTrusted ? rollbacksAmong(files) : new Map()));
   const deps: EncDeps = { services, session, fs, peek, drift };
   const values = registerValuesFeature(context, host, services, backupGuard);
   const statusBar = new EncryptionStatusBar(documents, values.fs);

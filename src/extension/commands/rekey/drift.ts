@@ -4,6 +4,9 @@
 // reported, never dropped. Unusable roster entries are left out of the comparison here (the Team section
 // and the Problems panel show them); re-encrypting refuses them. Files whose recipients were chosen on
 // purpose (recipient-policy.ts: shares, MFA seeds, files marked "chosen") are "kept", never drift.
+// In a trusted workspace each file is also checked for a rollback (an older committed version back):
+// its signature is a teammate's, its recipients may be right, and yet it brings back what was rotated
+// since, so it is listed, and re-keying it (which would sign it anew) waits until it is checked.
 import * as vscode from 'vscode';
 import { describeError } from '../../../core/errors';
 import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
@@ -14,6 +17,7 @@ import { isValuesFile, readValuesHeader } from '../../fs/values-files';
 import { formatOf, readText } from '../../fs/values-file-system';
 import { basename } from '../../fs/enc-uri';
 import type { ValueFileIndex } from '../../fs/value-file-index';
+import type { Rollback } from '../../git/git-blobs';
 
 export const ENC_GLOB = '**/*.enc';
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
@@ -41,6 +45,8 @@ export interface DriftEntry {
   canDecrypt: boolean;
   /** For invalid files: why. */
   problem?: string;
+  /** Set when the file is an older committed version back (trusted workspaces only). */
+  rollback?: Rollback;
 }
 
 /** A file a key can open (`filesReadableBy`). */
@@ -64,6 +70,8 @@ export class DriftScanner {
     private readonly services: EncryptionServices,
     private readonly session: CryptoSession,
     private readonly valueFiles: ValueFileIndex,
+    /** The rollbacks among files, by fsPath (git-blobs.ts rollbacksAmong); empty where git may not run (Restricted Mode). */
+    readonly rollbacks: (files: readonly vscode.Uri[]) => Promise<ReadonlyMap<string, Rollback>>,
   ) {}
 
   async findFiles(): Promise<vscode.Uri[]> {
@@ -78,7 +86,9 @@ export class DriftScanner {
     const entries: DriftEntry[] = [];
     let teamKeys: KnownKey[] = [];
     const broken = new Map<string, Set<string>>();
-    for (const uri of files ?? (await this.findFiles())) {
+    const uris = files ?? (await this.findFiles());
+    const rollbacks = await this.rollbacks(uris).catch(() => new Map<string, Rollback>());
+    for (const uri of uris) {
       const folder = this.session.teamFolder(uri);
       const folderKey = folder?.uri.toString() ?? '';
       if (!broken.has(folderKey)) broken.set(folderKey, await this.session.brokenRosterKeys(folder));
@@ -110,6 +120,7 @@ export class DriftScanner {
           extra,
           recipients,
           canDecrypt: this.session.canDecrypt(header.recipients),
+          rollback: rollbacks.get(uri.fsPath),
         });
       } catch (err) {
         entries.push({ uri, status: 'invalid', missing: [], extra: [], recipients: [], canDecrypt: false, problem: describeError(err) });

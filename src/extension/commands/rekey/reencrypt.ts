@@ -7,8 +7,10 @@
 // (recipient-policy.ts: refused by every flow), and files that are unsigned or signed by a key
 // Custodian does not know (re-encrypting signs them as me): one by one they need a confirmation that
 // shows their status; the bulk run skips them and says so, except those a removed teammate wrote last
-// (the files re-keying after a removal must reach), which it lists as signed by me. The bulk run itself
-// asks first, listing every file and who will be able to read it.
+// (the files re-keying after a removal must reach), which it lists as signed by me. A file that is an
+// older version back (a rollback: signed by a teammate then, it brings back what was rotated since) is
+// treated like an unverified one: re-keying it would sign it anew and make it the team's. The bulk run
+// itself asks first, listing every file and who will be able to read it.
 import * as vscode from 'vscode';
 import { FILE_ARGS, fromArgument, is, type Shape } from '../arguments';
 import { displayText } from '../../../core/display-text';
@@ -23,6 +25,7 @@ import type { EncDeps } from '../encrypt/deps';
 import { isValuesFile, readValuesHeader, reencryptValuesFile } from '../../fs/values-files';
 import { isEncryptedFileUri } from '../../fs/enc-uri';
 import { hasValuesFileName } from '../../fs/values-uri';
+import type { Rollback } from '../../git/git-blobs';
 
 export interface ReencryptArgs {
   uri?: vscode.Uri;
@@ -35,8 +38,9 @@ export interface ReencryptArgs {
    */
   confirm?: boolean;
   /**
-   * Unsigned or unknown-signed files: true re-encrypts (signing them as me) without asking, false skips
-   * them; asked per file when absent (single-file runs only: the workspace run always skips them).
+   * Unsigned or unknown-signed files, and older versions back (rollbacks): true re-encrypts (signing them
+   * as me) without asking, false skips them; asked per file when absent (single-file runs only: the
+   * workspace run always skips them).
    * `true` is honoured only in ExtensionMode.Test: otherwise another extension would have a signing oracle.
    */
   signUnverified?: boolean;
@@ -71,7 +75,7 @@ interface Planned {
 
 export async function reencryptFiles(deps: EncDeps, first: unknown, second: unknown): Promise<ReencryptResult> {
   const { args, uris } = encTargets(first, second, REENCRYPT_ARGS, (uri) => isEncryptedFileUri(uri) || hasValuesFileName(uri));
-  return reencrypt(deps, uris, args, false);
+  return reencrypt(deps, uris, args, false, await deps.drift.rollbacks(uris).catch(() => new Map<string, Rollback>()));
 }
 
 export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<ReencryptResult> {
@@ -98,12 +102,13 @@ export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<R
     drift.map((e) => e.uri),
     args,
     true,
+    new Map(drift.flatMap((e) => (e.rollback ? [[e.uri.fsPath, e.rollback] as const] : []))),
   );
   result.unchanged.push(...report.entries.filter((e) => e.status !== 'drift').map((e) => e.uri));
   return result;
 }
 
-async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<ReencryptArgs>, workspace: boolean): Promise<ReencryptResult> {
+async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<ReencryptArgs>, workspace: boolean, rollbacks: ReadonlyMap<string, Rollback>): Promise<ReencryptResult> {
   const testMode = deps.services.extensionMode === vscode.ExtensionMode.Test;
   const args: Partial<ReencryptArgs> = {
     ...given,
@@ -117,7 +122,7 @@ async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<Reenc
   }
   // Files I cannot open fail here, before the roster is read: its review (a newcomer's first look at the
   // team) is for runs that will encrypt to it.
-  const headers = await readablePlan(deps, uris, args, workspace, result);
+  const headers = await readablePlan(deps, uris, args, workspace, result, rollbacks);
   const teams = headers.length > 0 ? await teamsOf(deps.session, headers.map((h) => h.uri)) : new Map<string, KnownKey[]>();
   const everyone = [...new Map([...teams.values()].flat().map((k) => [k.fingerprint, k])).values()];
   result.recipients = everyone.map((k) => k.fingerprint);
@@ -136,7 +141,14 @@ async function reencrypt(deps: EncDeps, uris: vscode.Uri[], given: Partial<Reenc
  * Reads every header first and decides per file: chosen recipients are refused; an unverified signer
  * is skipped in a workspace run and asked about one by one otherwise; unreadable headers fail.
  */
-async function readablePlan(deps: EncDeps, uris: vscode.Uri[], args: Partial<ReencryptArgs>, workspace: boolean, result: ReencryptResult): Promise<Omit<Planned, 'team'>[]> {
+async function readablePlan(
+  deps: EncDeps,
+  uris: vscode.Uri[],
+  args: Partial<ReencryptArgs>,
+  workspace: boolean,
+  result: ReencryptResult,
+  rollbacks: ReadonlyMap<string, Rollback>,
+): Promise<Omit<Planned, 'team'>[]> {
   const known = await deps.session.knownKeys();
   const plan: Omit<Planned, 'team'>[] = [];
   for (const uri of uris) {
@@ -156,6 +168,15 @@ async function readablePlan(deps: EncDeps, uris: vscode.Uri[], args: Partial<Ree
     if (!deps.session.canDecrypt(header.recipients)) {
       const err = await deps.session.notARecipient(rel(uri), header.recipients, known);
       result.failed.push({ uri, reason: describeError(err), errorName: err.name });
+      continue;
+    }
+    // An older version back carries the signature it had then: re-keying would make it the team's version.
+    const rollback = rollbacks.get(uri.fsPath);
+    if (rollback && !(await acceptRollback(uri, rollback, args, workspace))) {
+      result.skipped.push({
+        uri,
+        reason: vscode.l10n.t('back to an older version (commit {0}), undoing commit {1}: check it with "Show Changes Since the Team\'s Version" and restore the team\'s version', rollback.sameAs.slice(0, 7), rollback.undone.slice(0, 7)),
+      });
       continue;
     }
     // A file a teammate removed since wrote last is what re-keying after a removal must reach: the
@@ -198,6 +219,26 @@ async function acceptUnverified(uri: vscode.Uri, status: string, args: Partial<R
   );
   // What it changed since the team's version, instead of signing it now.
   if (choice === SHOW_CHANGES()) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri });
+  return choice === SIGN_AS_ME();
+}
+
+async function acceptRollback(uri: vscode.Uri, rollback: Rollback, args: Partial<ReencryptArgs>, workspace: boolean): Promise<boolean> {
+  if (args.signUnverified !== undefined) return args.signUnverified;
+  if (workspace) return false;
+  const restore = vscode.l10n.t('Restore the Team\'s Version');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('{0} is back to an older version (commit {1}), undoing commit {2}. Re-encrypt it and sign it as you?', rel(uri), rollback.sameAs.slice(0, 7), rollback.undone.slice(0, 7)),
+    {
+      modal: true,
+      detail: vscode.l10n.t('Secrets rotated since may be back in it. Re-encrypting signs this older content anew as yours, and then nothing tells it from the team\'s latest version. Continue only if going back was meant.'),
+    },
+    // First, so that Enter reviews rather than signs.
+    SHOW_CHANGES(),
+    restore,
+    SIGN_AS_ME(),
+  );
+  if (choice === SHOW_CHANGES()) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri });
+  if (choice === restore) void vscode.commands.executeCommand('custodian.restoreTeamVersion', { uri });
   return choice === SIGN_AS_ME();
 }
 

@@ -63,6 +63,8 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
     couldRead && couldRead.length > 0
       ? vscode.l10n.t('Rotate the secrets {0} could read ({1} files): removing them does not make them forget.', who, couldRead.length)
       : vscode.l10n.t('Rotate the secrets {0} could read: removing them does not make them forget.', who);
+  // The removal reaches the team's clones, and their next encryption, only once it is committed.
+  const commit = vscode.l10n.t('Commit .custodian/team/ and the re-encrypted files so that your teammates\' copies leave {0} out too.', who);
   const showList = vscode.l10n.t('Show What to Rotate');
   const listed = couldRead && couldRead.length > 0 ? [showList] : [];
   const act = (choice: string | undefined, action?: string): void => {
@@ -79,7 +81,7 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
           'Removed {0} from the team. Re-encrypting the workspace\'s .enc files is not available in this version of Custodian yet; until they are re-encrypted, {0} can still open them. {1}',
           who,
           rotate,
-        ),
+        ) + ` ${commit}`,
         ...listed,
       )
       .then((choice) => act(choice));
@@ -88,11 +90,11 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
     // files, and lists what it will do in a confirmation unless the caller already confirmed all of it.
     await vscode.commands.executeCommand(CommandId.ReencryptWorkspace, { confirm: a.confirm === true });
     outcome = 'done';
-    void vscode.window.showInformationMessage(vscode.l10n.t('Removed {0}; the workspace\'s team files were re-encrypted without them. {1}', who, rotate), ...listed).then((choice) => act(choice));
+    void vscode.window.showInformationMessage(`${vscode.l10n.t('Removed {0}; the workspace\'s team files were re-encrypted without them. {1}', who, rotate)} ${commit}`, ...listed).then((choice) => act(choice));
   } else {
     outcome = 'offered';
     const action = vscode.l10n.t('Re-encrypt Workspace Files');
-    void vscode.window.showWarningMessage(vscode.l10n.t('Removed {0} from the team. {1}', who, rotate), action, ...listed).then((choice) => act(choice, action));
+    void vscode.window.showWarningMessage(`${vscode.l10n.t('Removed {0} from the team. {1}', who, rotate)} ${commit}`, action, ...listed).then((choice) => act(choice, action));
   }
   const result: RemoveTeammateResult = { removed: entry.name, reencrypt: outcome };
   if (couldRead) result.couldRead = couldRead.map((f) => ({ path: vscode.workspace.asRelativePath(f.uri), ...(f.values ? { values: f.values } : {}) }));

@@ -3,10 +3,12 @@
 // section's action re-encrypts them for the team after a confirmation listing each file and its new
 // recipients. Files whose recipients were chosen (shares, MFA seeds, "chosen") are not drift: they are
 // listed only when someone outside the team can read them or their signer is not vouched for, with what to
-// do instead of re-keying. Scans only when expanded.
+// do instead of re-keying. A file that is an older version back (a rollback) is listed whatever its
+// recipients, with Show Changes and Restore the Team's Version rather than re-keying. Scans only when expanded.
 import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
 import type { DriftEntry, DriftScanner } from '../../commands/rekey/drift';
+import type { Rollback } from '../../git/git-blobs';
 import { ENC_GLOB } from '../../commands/rekey/drift';
 import type { EncryptionServices } from '../../commands/encrypt/deps';
 import { Debouncer, watchFiles, workspaceFolders } from '../../storage/workspace-files';
@@ -37,26 +39,30 @@ export class EncryptedFileNode implements TreeNode {
       item.description = vscode.l10n.t('damaged');
       item.contextValue = 'custodian.encFile.invalid';
       md.appendMarkdown(vscode.l10n.t('$(error) Not a readable Custodian file: {0}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.', e.problem ?? ''));
-    } else if (e.status === 'exposed') {
+    } else if (e.status === 'exposed' || e.status === 'kept') {
       exposedItem(item, md, e);
     } else if (e.status === 'ok') {
-      // For the team, but written by someone Custodian does not vouch for: listed only for that (see getChildren).
-      item.description = signerText(e);
+      // For the team, but written by someone Custodian does not vouch for, or an older version back: listed only for that (see getChildren).
+      item.description = e.rollback ? rollbackText(e.rollback) : signerText(e);
       item.iconPath = warningIcon();
       item.contextValue = `custodian.encFile.written${unvouched(e)}`;
       md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
-      md.appendMarkdown(
-        vscode.l10n.t(
-          '$(warning) Encrypted for the team, but {0}: check what it changed before you use it ("Show Changes Since the Team\'s Version"). Saving it in the editor then signs it as yours.',
-          e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : (e.unverified ?? ''),
-        ),
-      );
+      if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
+      if (e.unverified) {
+        md.appendMarkdown(
+          vscode.l10n.t(
+            '$(warning) Encrypted for the team, but {0}: check what it changed before you use it ("Show Changes Since the Team\'s Version"). Saving it in the editor then signs it as yours.',
+            e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified,
+          ),
+        );
+      }
     } else {
       const parts: string[] = [];
       if (e.missing.length) parts.push(vscode.l10n.t('missing {0}', e.missing.map((p) => p.name).join(', ')));
       if (e.extra.length) parts.push(vscode.l10n.t('not in team: {0}', e.extra.map((p) => p.name).join(', ')));
       if (!e.canDecrypt) parts.push(vscode.l10n.t('you cannot decrypt it'));
       if (e.unverified) parts.push(signerText(e));
+      if (e.rollback) parts.unshift(rollbackText(e.rollback));
       item.description = parts.join(' · ');
       item.iconPath = e.canDecrypt ? warningIcon() : new vscode.ThemeIcon('lock');
       item.contextValue = (e.canDecrypt ? 'custodian.encFile.drift' : 'custodian.encFile.locked') + unvouched(e);
@@ -66,16 +72,32 @@ export class EncryptedFileNode implements TreeNode {
       if (e.unverified) {
         md.appendMarkdown(vscode.l10n.t('$(warning) It is {0}: re-encrypting signs it as you, so "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));
       }
-      md.appendMarkdown(e.canDecrypt ? vscode.l10n.t('Re-encrypt it for the team to fix this.') : vscode.l10n.t('None of your keys can open it: ask one of its recipients to re-encrypt it for the team.'));
+      if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
+      else md.appendMarkdown(e.canDecrypt ? vscode.l10n.t('Re-encrypt it for the team to fix this.') : vscode.l10n.t('None of your keys can open it: ask one of its recipients to re-encrypt it for the team.'));
     }
     item.tooltip = md;
     return item;
   }
 }
 
-/** The context value's suffix for a version whose signer Custodian does not vouch for: its menu offers Show Changes Since the Team's Version. */
+/**
+ * The context value's suffix for a version that is not known to be the team's (its signer is not vouched
+ * for, or it is an older version back): its menu offers Show Changes and Restore the Team's Version.
+ */
 function unvouched(e: DriftEntry): string {
-  return e.unverified ? '.unvouched' : '';
+  return e.unverified || e.rollback ? '.unvouched' : '';
+}
+
+function rollbackText(rollback: Rollback): string {
+  return vscode.l10n.t('back to an older version ({0})', rollback.sameAs.slice(0, 7));
+}
+
+function rollbackTooltip(rollback: Rollback): string {
+  return vscode.l10n.t(
+    '$(history) An older version back: the same as commit {0}, undoing commit {1}. Secrets rotated since may be back, under the signature they had then. Check it with "Show Changes Since the Team\'s Version", then "Restore the Team\'s Version". Re-encrypting would sign it anew as yours: "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n',
+    rollback.sameAs.slice(0, 7),
+    rollback.undone.slice(0, 7),
+  );
 }
 
 /** A signer Custodian does not vouch for, short: "unsigned", "signed by bob (removed from team)". */
@@ -92,12 +114,14 @@ function exposedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftE
   const parts = [e.keep === 'share' ? vscode.l10n.t('Shamir share') : e.keep === 'mfa' ? vscode.l10n.t('MFA seed') : vscode.l10n.t('chosen recipients')];
   if (readers) parts.push(vscode.l10n.t('not in team: {0}', readers));
   if (e.unverified) parts.push(signerText(e));
+  if (e.rollback) parts.push(rollbackText(e.rollback));
   item.description = parts.join(' · ');
   item.iconPath = warningIcon();
   item.contextValue = `custodian.encFile.exposed${unvouched(e)}`;
   md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
   if (readers) md.appendMarkdown(vscode.l10n.t('$(person) Recipients who are not on the team and are not your contacts: {0}\n\n', readers));
   if (e.unverified) md.appendMarkdown(vscode.l10n.t('$(warning) This version is {0}: check its content before you use it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));
+  if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
   md.appendMarkdown(
     e.keep === 'share'
       ? vscode.l10n.t('A Shamir share stays sealed to its custodian and is never re-encrypted for the team. If the wrong person can open it, split the secret again (Split Secret): the old shares then stop counting.')
@@ -205,8 +229,9 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
     // A file for the team that someone Custodian does not vouch for wrote (a removed teammate who can still
     // push) needs attention too: its recipients are right, its content is not known to be the team's.
     // Without a roster there is no team to write for (a file encrypted alone, unsigned, is no news).
+    // An older version back needs attention whatever its recipients: what it brings back was rotated out.
     const attention = report.entries.filter(
-      (e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid' || (report.hasTeam && e.status === 'ok' && e.unverified !== undefined),
+      (e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid' || e.rollback !== undefined || (report.hasTeam && e.status === 'ok' && e.unverified !== undefined),
     );
     this.counts = { total: report.entries.length, drift: attention.length };
     if (report.entries.length === 0) return [];
@@ -231,7 +256,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
       );
     } else {
       // The action only where it can do something: files none of my keys open need one of their recipients.
-      if (attention.some((e) => e.status === 'drift' && e.canDecrypt)) {
+      if (attention.some((e) => e.status === 'drift' && e.canDecrypt && !e.rollback)) {
         nodes.push(
           new MessageNode(this, {
             id: 'enc:fix',

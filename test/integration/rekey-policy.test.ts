@@ -359,6 +359,51 @@ describe('rekey policy', function () {
     }
   });
 
+  it('Re-encrypt All re-keys what a removed teammate wrote while on the team, and leaves out what they pushed after their removal was committed', async () => {
+    const { alice, bob } = team;
+    const root = wsPath();
+    const git = (...args: string[]) => sh('git', ['-C', root, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args]);
+    const gitConfig = vscode.workspace.getConfiguration('git');
+    await gitConfig.update('enabled', false, vscode.ConfigurationTarget.Global);
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    try {
+      git('init', '-q');
+      // bob, on the team, writes a file; then he is removed, and the removal is committed.
+      fs.writeFileSync(wsPath('bob-before.env.enc'), await encryptFor([me, alice.publicKey, bob.publicKey], 'BEFORE=1\n', bob.key));
+      git('add', '--', '.custodian/team/bob.pub', 'bob-before.env.enc');
+      git('commit', '-q', '-m', 'bob\'s file, while on the team');
+      assert.ok(await run('custodian.removeTeammate', { name: 'bob', confirm: true, reencrypt: false }));
+      git('add', '-A', '--', '.custodian/team/bob.pub');
+      git('commit', '-q', '-m', 'remove bob');
+      // He can still push: a file of his on top of his removal.
+      fs.writeFileSync(wsPath('bob-after.env.enc'), await encryptFor([me, alice.publicKey, bob.publicKey], 'PLANTED=1\n', bob.key));
+      git('add', '--', 'bob-after.env.enc');
+      git('commit', '-q', '-m', 'bob, after leaving');
+      const before = fs.readFileSync(wsPath('bob-after.env.enc'));
+
+      const modals = answerModals(() => undefined);
+      let res: ReencryptResult | undefined;
+      try {
+        res = await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true });
+      } finally {
+        modals.dispose();
+      }
+      const reasonOf = (name: string) => res?.skipped.find((x) => path.basename(x.uri.fsPath) === name)?.reason;
+      assert.match(reasonOf('bob-after.env.enc') ?? '', /^written by bob after they were removed from the team: check it with "Show Changes Since the Team's Version"/);
+      const confirmation = modals.prompts.find((p) => /^Re-encrypt \d+ files? for the team\?$/.test(p.message));
+      assert.match(confirmation?.detail ?? '', /• bob-before\.env\.enc → .* \(last written by bob, removed from the team: their version will be signed by you\)/);
+      assert.match(confirmation?.detail ?? '', /Skipped:\n(.*\n)*• bob-after\.env\.enc: written by bob after they were removed from the team/);
+      assert.strictEqual(reasonOf('bob-before.env.enc'), 'not confirmed', 'planned, then cancelled here');
+      assert.ok(fs.readFileSync(wsPath('bob-after.env.enc')).equals(before));
+    } finally {
+      fs.rmSync(wsPath('bob-before.env.enc'), { force: true });
+      fs.rmSync(wsPath('bob-after.env.enc'), { force: true });
+      fs.rmSync(path.join(root, '.git'), { recursive: true, force: true });
+      await gitConfig.update('enabled', undefined, vscode.ConfigurationTarget.Global);
+      await readdToRoster(bob);
+    }
+  });
+
   it('a teammate removed in a commit this window never saw is named from git history', async () => {
     const carol = await person('carol');
     const root = wsPath();

@@ -157,6 +157,25 @@ export async function rollbackOf(file: vscode.Uri): Promise<Rollback | undefined
   return (await rollbacksAmong([file])).get(file.fsPath);
 }
 
+/**
+ * Whether the file on disk was written after `rosterFile` (a teammate's `.pub`) was deleted: its version is
+ * not the one its newest commit wrote (not committed, or changed since), or that commit descends from the
+ * commit that deleted the roster file. Commit dates can be set by whoever commits; ancestry cannot be
+ * rewritten under a pull. False when the deletion is not committed (every committed version is from
+ * before) and outside a repository (nothing says when anything was written). Trusted workspaces only.
+ */
+export async function writtenAfterDeletion(file: vscode.Uri, rosterFile: vscode.Uri): Promise<boolean> {
+  const history = (await fileHistories([file])).get(file.fsPath);
+  if (!history) return false;
+  const newest = history.versions[0];
+  if (!history.working || !newest || newest.blob !== history.working) return true;
+  const { cwd, name } = gitName(rosterFile);
+  const deleted = await runGit(cwd, ['log', '--no-show-signature', '--diff-filter=D', '--format=%H', '--max-count=1', '--', name]);
+  const deletion = deleted.status === 0 ? deleted.stdout.toString('utf8').trim() : '';
+  if (!/^[0-9a-f]{40,64}$/.test(deletion)) return false;
+  return (await runGit(cwd, ['merge-base', '--is-ancestor', deletion, newest.commit])).status === 0;
+}
+
 /** Whether the working file is byte for byte what HEAD holds (false outside a repository). Trusted workspaces only. */
 export async function sameAsHead(file: vscode.Uri): Promise<boolean> {
   const { cwd, name } = gitName(file);

@@ -7,7 +7,7 @@
 // (recipient-policy.ts: refused by every flow), and files that are unsigned or signed by a key
 // Custodian does not know (re-encrypting signs them as me): one by one they need a confirmation that
 // shows their status; the bulk run skips them and says so, except those a removed teammate wrote last
-// (the files re-keying after a removal must reach), which it lists as signed by me. A file that is an
+// while on the team (the files re-keying after a removal must reach), which it lists as signed by me. A file that is an
 // older version back (a rollback: signed by a teammate then, it brings back what was rotated since) is
 // treated like an unverified one: re-keying it would sign it anew and make it the team's. The bulk run
 // itself asks first, listing every file and who will be able to read it.
@@ -25,7 +25,8 @@ import type { EncDeps } from '../encrypt/deps';
 import { isValuesFile, readValuesHeader, reencryptValuesFile } from '../../fs/values-files';
 import { isEncryptedFileUri } from '../../fs/enc-uri';
 import { hasValuesFileName } from '../../fs/values-uri';
-import type { Rollback } from '../../git/git-blobs';
+import { writtenAfterDeletion, type Rollback } from '../../git/git-blobs';
+import { ROSTER_DIR, ROSTER_EXT } from '../../storage/roster';
 
 export interface ReencryptArgs {
   uri?: vscode.Uri;
@@ -179,11 +180,19 @@ async function readablePlan(
       });
       continue;
     }
-    // A file a teammate removed since wrote last is what re-keying after a removal must reach: the
-    // workspace run plans it, and its confirmation says their version will be signed by me.
+    // A file a teammate removed since wrote last, while still on the team, is what re-keying after a
+    // removal must reach: the workspace run plans it, and its confirmation says their version will be
+    // signed by me. One they wrote after leaving (pushed on top of their removal) is not the team's.
     const formerSigner = unverified && header.signer ? deps.session.party(header.signer.fingerprint, known).former : undefined;
     if (formerSigner !== undefined && workspace && args.signUnverified !== false) {
-      plan.push({ uri, header, formerSigner, signerVouched: false });
+      if (!(await writtenAfterRemoval(deps, uri, formerSigner))) {
+        plan.push({ uri, header, formerSigner, signerVouched: false });
+        continue;
+      }
+      result.skipped.push({
+        uri,
+        reason: vscode.l10n.t('written by {0} after they were removed from the team: check it with "Show Changes Since the Team\'s Version" and restore the team\'s version', displayText(formerSigner)),
+      });
       continue;
     }
     if (unverified && !(await acceptUnverified(uri, unverified, args, workspace))) {
@@ -220,6 +229,16 @@ async function acceptUnverified(uri: vscode.Uri, status: string, args: Partial<R
   // What it changed since the team's version, instead of signing it now.
   if (choice === SHOW_CHANGES()) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri });
   return choice === SIGN_AS_ME();
+}
+
+/**
+ * Whether the version of `uri` on disk was written after `former`'s roster file was deleted (git-blobs.ts
+ * writtenAfterDeletion); true when git may not run (Restricted Mode): not known to be from before.
+ */
+async function writtenAfterRemoval(deps: EncDeps, uri: vscode.Uri, former: string): Promise<boolean> {
+  const folder = deps.session.teamFolder(uri);
+  if (!deps.services.trust.isTrusted || !folder) return true;
+  return writtenAfterDeletion(uri, vscode.Uri.joinPath(folder.uri, ...ROSTER_DIR, `${former}${ROSTER_EXT}`)).catch(() => true);
 }
 
 async function acceptRollback(uri: vscode.Uri, rollback: Rollback, args: Partial<ReencryptArgs>, workspace: boolean): Promise<boolean> {

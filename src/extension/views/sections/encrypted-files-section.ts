@@ -69,7 +69,15 @@ export class EncryptedFileNode implements TreeNode {
       md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
       if (e.missing.length) md.appendMarkdown(vscode.l10n.t('$(person-add) Teammates who cannot open it: {0}\n\n', e.missing.map((p) => p.name).join(', ')));
       if (e.extra.length) md.appendMarkdown(vscode.l10n.t('$(person) Recipients no longer in the team: {0}\n\n', e.extra.map((p) => p.name).join(', ')));
-      if (e.unverified) {
+      if (e.unverified && e.signer?.former !== undefined) {
+        // Re-keying after a removal must reach what they wrote while on the team (reencrypt.ts).
+        md.appendMarkdown(
+          vscode.l10n.t(
+            '$(warning) It is {0}: re-encrypting signs it as you. "Re-encrypt All" includes a version they wrote while on the team (its confirmation says so) and skips one written after they left; "Re-encrypt File" asks first. Check what it changed with "Show Changes Since the Team\'s Version".\n\n',
+            e.unverified,
+          ),
+        );
+      } else if (e.unverified) {
         md.appendMarkdown(vscode.l10n.t('$(warning) It is {0}: re-encrypting signs it as you, so "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));
       }
       if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));

@@ -17,7 +17,7 @@ export interface CustodianConfig {
   password: Partial<PasswordPolicy>;
   /** custodian.deleteOriginalAfterEncrypt: after Encrypt File, delete the plaintext original (after verifying the .enc). */
   deleteOriginalAfterEncrypt: 'ask' | 'always' | 'never';
-  /** custodian.openEncryptedInline: opening a .enc file shows its plaintext in a text editor. */
+  /** custodian.openEncryptedInline: opening a .enc file, or a value-encrypted file I can open, shows its plaintext in a text editor. */
   openEncryptedInline: boolean;
   /** custodian.agent.*: application-scoped, so a repository's settings cannot loosen consent. */
   agent: AgentConfig;

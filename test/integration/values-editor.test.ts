@@ -122,6 +122,52 @@ describe('value-encrypted files in the editor', function () {
     await closeAllEditors();
   });
 
+  it('opening a value-encrypted file shows it decrypted, as a .enc does; Open Encrypted Form shows its tokens and that tab stays; one no key of mine opens, or any with openEncryptedInline off, opens as it is', async () => {
+    const tabsOn = (file: vscode.Uri, scheme: string) =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === scheme && behind(t.input.uri).toString() === file.toString());
+    const { file, text } = await sealedForMe('opened.env', 'OPENED_SECRET=opened-Wq52\n', team.alice.key);
+    // As the explorer opens it.
+    await vscode.commands.executeCommand('vscode.open', file);
+    const editor = await waitFor('the decrypted editor', async () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-values' && vscode.window.activeTextEditor);
+    assert.strictEqual(editor.document.getText(), 'OPENED_SECRET=opened-Wq52\n');
+    await waitFor('the token tab replaced', async () => tabsOn(file, 'file').length === 0);
+    // Its encrypted form, on request: left as it is.
+    const encrypted = await run<vscode.Uri>('custodian.openValuesEncrypted', { uri: editor.document.uri });
+    assert.strictEqual(encrypted?.toString(), file.toString());
+    await sleep(1500);
+    assert.strictEqual(tabsOn(file, 'file').length, 1, 'the encrypted form stays open');
+    assert.strictEqual(vscode.window.activeTextEditor?.document.getText(), text);
+    await closeAllEditors();
+    // Closed, then opened again: decrypted again.
+    await vscode.commands.executeCommand('vscode.open', file);
+    await waitFor('decrypted again', async () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-values');
+    await closeAllEditors();
+
+    // A file for someone else: its tokens are all there is to see.
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const other = wsUri('values-repo', 'not-mine.env');
+    fs.writeFileSync(other.fsPath, await sealValues('NOT_MINE=x\n', { format: 'dotenv', recipients: [team.alice.publicKey], signer: team.alice.key, backend }));
+    await vscode.commands.executeCommand('vscode.open', other);
+    await sleep(1500);
+    assert.strictEqual(vscode.window.activeTextEditor?.document.uri.toString(), other.toString());
+    await closeAllEditors();
+
+    // The setting off: as on disk.
+    const settings = vscode.workspace.getConfiguration('custodian');
+    await settings.update('openEncryptedInline', false, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('vscode.open', file);
+      await sleep(1500);
+      assert.strictEqual(vscode.window.activeTextEditor?.document.uri.toString(), file.toString());
+    } finally {
+      await settings.update('openEncryptedInline', undefined, vscode.ConfigurationTarget.Global);
+      await closeAllEditors();
+    }
+    fs.rmSync(file.fsPath);
+    fs.rmSync(other.fsPath);
+  });
+
   it('Encrypt Values asks first about a value that stops at "#" (the rest would stay readable as a comment); dismissing changes nothing', async () => {
     const file = wsUri('values-repo', 'hash.env');
     const plain = 'DB_PASSWORD=pw#Rest-of-it-7\nOK="quoted#kept"\n';

@@ -69,6 +69,7 @@ export const enum CommandId {
   RevokeAgentApproval = 'custodian.revokeAgentApproval',
   // Value-encrypted .env/JSON/YAML files (docs/VALUES.md)
   OpenValuesDecrypted = 'custodian.openValuesDecrypted',
+  OpenValuesEncrypted = 'custodian.openValuesEncrypted',
   EncryptValues = 'custodian.encryptValues',
   DecryptValuesToFile = 'custodian.decryptValuesToFile',
   // Secrets in terminals, tasks and debug sessions

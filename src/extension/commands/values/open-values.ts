@@ -22,9 +22,7 @@ export async function openValuesDecrypted(deps: ValuesDeps, first: unknown): Pro
   // Said here, as the .enc editor says it: an editor that fails to open shows only VS Code's
   // "Cannot open custodian-values:…" with our reason cut off.
   if (deps.services.keyStore.list().length === 0) throw noKeysError();
-  // A file the merge driver left in conflict holds both sides between markers: ours says who it is for.
-  const [values, conflict, format] = await Promise.all([lazyCore.values(), lazyCore.valuesConflict(), formatOf(file)]);
-  const recipients = values.valuesRecipients(conflict.isConflictedValues(text, format) ? conflict.splitConflict(text)!.ours : text, format);
+  const recipients = await valuesFileRecipients(file, text);
   if (!deps.session.canDecrypt(recipients)) throw await deps.session.notARecipient(basename(file.path), recipients);
   const uri = toValuesUri(file);
   await vscode.window.showTextDocument(uri, { preview: false });
@@ -35,4 +33,10 @@ export async function openValuesDecrypted(deps: ValuesDeps, first: unknown): Pro
   const tokens = group.tabs.filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === file.toString() && !t.isDirty);
   if (tokens.length > 0) await vscode.window.tabGroups.close(tokens, true);
   return uri;
+}
+
+/** Who a value-encrypted file (its text) is for. A file the merge driver left in conflict holds both sides between markers: ours says. */
+export async function valuesFileRecipients(file: vscode.Uri, text: string): Promise<readonly string[]> {
+  const [values, conflict, format] = await Promise.all([lazyCore.values(), lazyCore.valuesConflict(), formatOf(file)]);
+  return values.valuesRecipients(conflict.isConflictedValues(text, format) ? conflict.splitConflict(text)!.ours : text, format);
 }

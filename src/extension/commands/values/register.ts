@@ -13,6 +13,7 @@ import { decryptValuesToFile } from './decrypt-values-to-file';
 import type { ValuesDeps } from './deps';
 import { encryptValues } from './encrypt-values';
 import { openValuesDecrypted } from './open-values';
+import { ValuesAutoOpen } from './values-auto-open';
 import { ValuesCodeLensProvider } from './values-codelens';
 
 const HANDLERS: Handlers<ValuesDeps> = [
@@ -31,5 +32,8 @@ export function registerValuesFeature(context: vscode.ExtensionContext, host: Co
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }], services.trust.codeLensesWhenTrusted(new ValuesCodeLensProvider())),
   );
   registerHandlers(context, host, deps, HANDLERS);
+  const autoOpen = new ValuesAutoOpen(deps);
+  context.subscriptions.push(autoOpen);
+  registerHandlers(context, host, autoOpen, [[CommandId.OpenValuesEncrypted, (open, first) => open.openEncrypted(first)]]);
   return deps;
 }

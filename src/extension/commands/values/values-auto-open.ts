@@ -1,0 +1,63 @@
+// Opening a value-encrypted .env/JSON/YAML file shows it decrypted, as opening a `.enc` file does: the
+// file keeps its ordinary name, so no editor can be registered for it by name; instead, when a tab opens
+// on such a file (from the explorer, Quick Open, a link) and one of my keys opens it, the decrypted view
+// takes the tab's place (open-values.ts). Its encrypted form stays one command away (Open Encrypted
+// Form), and a tab opened that way is left alone. Setting: custodian.openEncryptedInline, as for `.enc`.
+import * as vscode from 'vscode';
+import { basename } from '../../fs/enc-uri';
+import { hasValuesFileName, looksValueEncrypted, VALUES_SCHEME, fromValuesUri } from '../../fs/values-uri';
+import { readText } from '../../fs/values-file-system';
+import { CustodianError } from '../../../core/errors';
+import { valuesTarget, type ValuesDeps } from './deps';
+import { openValuesDecrypted, valuesFileRecipients } from './open-values';
+
+export class ValuesAutoOpen implements vscode.Disposable {
+  /** fsPaths whose encrypted form was asked for: their tabs stay as they are until closed. */
+  private readonly keepEncrypted = new Set<string>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly deps: ValuesDeps) {
+    this.subscription = vscode.window.tabGroups.onDidChangeTabs((e) => {
+      for (const tab of e.closed) {
+        if (tab.input instanceof vscode.TabInputText && !this.anyTabOn(tab.input.uri)) this.keepEncrypted.delete(tab.input.uri.fsPath);
+      }
+      for (const tab of e.opened) {
+        if (tab.input instanceof vscode.TabInputText) void this.maybeDecrypt(tab.input.uri);
+      }
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+
+  /** Open Encrypted Form: the file's tokens, in a tab this leaves alone. */
+  async openEncrypted(first: unknown): Promise<vscode.Uri> {
+    const target = valuesTarget(first) ?? vscode.window.activeTextEditor?.document.uri;
+    if (!target || (target.scheme !== VALUES_SCHEME && !hasValuesFileName(target))) throw new CustodianError(vscode.l10n.t('Open a value-encrypted .env, JSON or YAML file first.'));
+    const file = fromValuesUri(target);
+    this.keepEncrypted.add(file.fsPath);
+    await vscode.window.showTextDocument(file, { preview: false });
+    return file;
+  }
+
+  private anyTabOn(uri: vscode.Uri): boolean {
+    return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
+  }
+
+  private async maybeDecrypt(uri: vscode.Uri): Promise<void> {
+    if (uri.scheme !== 'file' || !hasValuesFileName(uri) || this.keepEncrypted.has(uri.fsPath)) return;
+    if (!this.deps.services.config(uri).openEncryptedInline) return;
+    if (this.deps.services.keyStore.list().length === 0) return;
+    try {
+      const text = await readText(uri, basename(uri.path));
+      if (!looksValueEncrypted(text)) return;
+      // Only where one of my keys opens it: otherwise its tokens are all there is to see, and the CodeLens says why.
+      if (!this.deps.session.canDecrypt(await valuesFileRecipients(uri, text))) return;
+      await openValuesDecrypted(this.deps, uri);
+    } catch (err) {
+      // Not readable as a value-encrypted file (damaged, too large…): its tokens stay; the CodeLens and Problems say why.
+      this.deps.services.log.info(`values: left ${basename(uri.path)} encrypted (${err instanceof Error ? err.name : 'Error'})`);
+    }
+  }
+}

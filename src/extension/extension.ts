@@ -117,7 +117,13 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   });
   // Reading the workspace's file headers runs only in a trusted workspace, as the Encrypted Files view does.
   const driftingFiles = async () => (trust.isTrusted ? encryption.deps.drift.drifting() : undefined);
-  const rosterChanges = new RosterChanges({ roster, drifting: driftingFiles, log, myKeys: () => new Set(keys.current.list().map((k) => k.fingerprint)) });
+  const rosterChanges = new RosterChanges({
+    roster,
+    drifting: driftingFiles,
+    log,
+    myKeys: () => new Set(keys.current.list().map((k) => k.fingerprint)),
+    unverified: async () => services.rosterTrust.unverified(await roster.members()),
+  });
   context.subscriptions.push(
     rosterChanges,
     new OutsiderFiles({

@@ -18,6 +18,8 @@ export interface RosterChangesDeps {
   myKeys: () => ReadonlySet<string>;
   /** Files for the team that do not include the whole team, and how many of them my keys open; undefined when not searched. */
   drifting: () => Promise<{ total: number; mine: number } | undefined>;
+  /** The fingerprints of the roster's members no verified member has signed (roster-trust.ts): encrypting to them asks first. */
+  unverified: () => Promise<ReadonlySet<string>>;
   log: vscode.LogOutputChannel;
 }
 
@@ -88,9 +90,15 @@ export class RosterChanges implements vscode.Disposable {
     const items = [...(!none && (files === undefined || files.mine > 0) ? [reencrypt] : []), showTeam];
     if (fresh.length > 0) {
       const who = names(fresh);
-      const text = none
+      let text = none
         ? vscode.l10n.t('{0} joined the team (a change to the roster that you did not make here). Files encrypted for the team from now on include them.', who)
         : vscode.l10n.t('{0} joined the team (a change to the roster that you did not make here). They cannot open the files here until someone re-encrypts them.', who);
+      // A newcomer nobody verifiably signed is asked about before anything is encrypted to them: said now, not then.
+      const unverified = await this.deps.unverified().catch(() => new Set<string>());
+      const unchecked = added.filter(([fp, name]) => unverified.has(fp) && fresh.includes(name)).map(([, name]) => name);
+      if (unchecked.length > 0) {
+        text += ` ${vscode.l10n.t('Not verified yet: no verified teammate has signed the entry of {0}. Compare the fingerprint with them over a channel you trust (the Team view shows it); Custodian asks you before it encrypts anything to them.', names(unchecked))}`;
+      }
       void vscode.window.showInformationMessage(text, ...items).then(act);
     }
     if (gone.length > 0) {

@@ -114,6 +114,19 @@ export class RosterTrust {
     return { verification, problems: [...verification.problems, ...historyProblems(files)] };
   }
 
+  /** Of `members` (any folders), the fingerprints of those no verified member has signed: encrypting to them asks first. */
+  async unverified(members: readonly RosterMember[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const folders = new Map(members.map((m) => [m.folder.index, m.folder]));
+    for (const folder of folders.values()) {
+      // The whole folder's roster: an entry is verified through the records of the others.
+      const here = members.filter((m) => m.folder.index === folder.index);
+      const checked = await this.verify(folder, here);
+      for (const m of here) if (checked?.verification.entries.get(m.name)?.status === 'unverified') out.add(m.key.fingerprint);
+    }
+    return out;
+  }
+
   /**
    * The members of `folder` that may be encrypted to: the accepted ones, and those the user confirms
    * when asked. Throws RosterNotConfirmedError when a question is dismissed.

@@ -324,6 +324,9 @@ describe('decrypt', function () {
     try {
       // .enc: bob's key left the roster with him, so the only way to save is without him.
       await run('custodian.openDecrypted', { uri: wsUri('left.env.enc') });
+      // Signed by alice, but readable by someone off the team: not the plain "✓" of a file for the team.
+      await waitFor('the status bar', async () => /bob \(removed from team\)/.test(team.encryption.statusBar.text ?? ''));
+      assert.strictEqual(team.encryption.statusBar.isWarning, true, 'still encrypted for bob: a warning');
       let editor = vscode.window.activeTextEditor!;
       await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'NEW=only-for-the-team\n'));
       assert.ok(await editor.document.save());

@@ -103,7 +103,9 @@ describe('roster', function () {
       // A file appears in .custodian/team as a pull writes it. Written through the roster store (not a
       // command), whose change event is certain: the OS file watcher may report a pull late, or not at all.
       await state.services.roster.write('hana', `${sshKeygen(state.scratch, 'hana', 'hana@example.com').publicLine}\n`);
-      await waitFor('the notice', async () => told.find((m) => /^hana joined the team \(a change to the roster that you did not make here\)/.test(m)), 15_000);
+      const joined = await waitFor('the notice', async () => told.find((m) => /^hana joined the team \(a change to the roster that you did not make here\)/.test(m)), 15_000);
+      // Nobody signed her entry: the notice does not let "joined" read as "trusted".
+      assert.match(joined, /Not verified yet: no verified teammate has signed the entry of hana\. Compare the fingerprint with them/);
       // Added here: Add Teammate says so, and nothing says "joined" again.
       told.length = 0;
       const ivan = sshKeygen(state.scratch, 'ivan', 'ivan@example.com');

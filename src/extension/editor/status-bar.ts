@@ -54,17 +54,29 @@ export class EncryptionStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const icon = info.warning ? '$(warning)' : '$(lock)';
-    this.item.text = `${icon} ${info.summary}`;
-    this.item.backgroundColor = info.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    // Readers outside the team: a teammate removed since (a save asks whether to leave them out,
+    // fs/former-recipients.ts), or a key no one here knows. Either way the file is not the team's yet.
+    const former = info.recipients.filter((r) => r.former !== undefined);
+    const strangers = info.recipients.filter((r) => r.former === undefined && !r.source);
+    const warn = info.warning !== undefined || former.length > 0 || strangers.length > 0;
+    this.item.text = `${warn ? '$(warning)' : '$(lock)'} ${info.summary}`;
+    this.item.backgroundColor = warn ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escapeMd(info.summary)}**\n\n`);
     if (info.warning) md.appendMarkdown(`$(warning) ${escapeMd(info.warning)}\n\n`);
+    if (former.length > 0) {
+      const names = former.map((r) => r.name).join(', ');
+      md.appendMarkdown(`$(warning) ${escapeMd(vscode.l10n.t('Still encrypted for {0}, no longer on the team: saving asks whether to leave them out. Rotate what they could read.', names))}\n\n`);
+    }
+    if (strangers.length > 0) {
+      const names = strangers.map((r) => r.name).join(', ');
+      md.appendMarkdown(`$(warning) ${escapeMd(vscode.l10n.t('Also encrypted for {0}: a key that is not yours, a teammate\'s or a contact\'s.', names))}\n\n`);
+    }
     md.appendMarkdown(vscode.l10n.t('Recipients:\n\n'));
     for (const r of info.recipients) md.appendMarkdown(`- ${escapeMd(r.name)} — \`${r.fingerprint}\`\n`);
     if (uri.scheme === VALUES_SCHEME) {
       md.appendMarkdown(`\n${escapeMd(vscode.l10n.t('Values are encrypted one by one. Saving re-seals only the values you changed, for these recipients, signed by your default key.'))}`);
-    } else {
+    } else if (former.length === 0) {
       md.appendMarkdown(vscode.l10n.t('\nSaving re-encrypts to these recipients, signed by your default key.'));
     }
     const file = uri.scheme === VALUES_SCHEME ? fromValuesUri(uri) : toEncryptedUri(uri);

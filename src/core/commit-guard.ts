@@ -1,6 +1,7 @@
 // The rules of `custodian guard` (docs/GIT.md): which staged files must not be committed, judged on
 // the bytes in git's index. Pure: the host reads the index and prints the findings.
 import { inspectEnvelope, type EnvelopeInfo } from './envelope';
+import type { RecipientPolicy } from './envelope-header';
 import type { RsaPublicKey } from './keys';
 import { PathPatterns } from './path-patterns';
 import { valuesFormatForFileName, valuesInTheClear } from './values';
@@ -130,8 +131,10 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
       continue;
     }
     const rule = patterns.match(p);
-    const valueEncrypted = rule !== undefined && file.content !== undefined ? valuesOf(p, file.content) : undefined;
-    if (valueEncrypted) {
+    const valueEncrypted = file.content !== undefined ? valuesOf(p, file.content) : undefined;
+    // Who a value-encrypted file is for matters wherever it lives, as a .enc file's does.
+    if (valueEncrypted) findings.push(...recipientDrift(p, valueEncrypted.recipients, valueEncrypted.recipientPolicy, input));
+    if (rule !== undefined && valueEncrypted) {
       // A value-encrypted file (docs/VALUES.md) is how such a path is meant to be committed: only values
       // left in the clear are findings. Its rule is not checked here (that needs its key and MAC): a
       // regex rule may leave anything in the clear, so those values are named for a person to review.
@@ -202,12 +205,18 @@ async function checkEncrypted(p: string, content: Uint8Array, input: GuardInput)
     return [corrupt(p, (err as Error).message, quote, show)];
   }
   if (info.plaintextSize === undefined) return [corrupt(p, 'the payload is shorter than one chunk', quote, show)];
+  return recipientDrift(p, info.recipients, info.recipientPolicy, input);
+}
+
+/** An encrypted file (`.enc` or value-encrypted) whose recipients are not the roster's. */
+function recipientDrift(p: string, recipients: readonly string[], policy: RecipientPolicy | undefined, input: GuardInput): GuardFinding[] {
+  const { show } = input;
   // A file whose recipients were chosen by hand is meant to differ from the roster.
-  if (input.roster.length === 0 || info.recipientPolicy === 'chosen') return [];
-  const inFile = new Set(info.recipients);
+  if (input.roster.length === 0 || policy === 'chosen') return [];
+  const inFile = new Set(recipients);
   const missing = input.roster.filter((m) => !inFile.has(m.key.fingerprint)).map((m) => show(m.name));
   const rosterPrints = new Set(input.roster.map((m) => m.key.fingerprint));
-  const extra = info.recipients.filter((fp) => !rosterPrints.has(fp));
+  const extra = recipients.filter((fp) => !rosterPrints.has(fp));
   if (missing.length === 0 && extra.length === 0) return [];
   const parts = [missing.length > 0 ? `not readable by ${missing.join(', ')}` : '', extra.length > 0 ? `readable by ${extra.length} key(s) no longer in the roster (${extra.join(', ')})` : ''].filter((s) => s !== '');
   return [

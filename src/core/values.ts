@@ -674,15 +674,24 @@ export function plaintextValues(text: string, format: ValuesFormatName): string[
 }
 
 /**
- * For a commit guard (no key): a value-encrypted file's selection rule and the names of the values it
- * holds in the clear, all of them and those its rule says must be encrypted. Throws FormatError when
- * the text is not a value-encrypted file.
+ * For a commit guard (no key): a value-encrypted file's selection rule, the names of the values it holds
+ * in the clear (all of them, and those its rule says must be encrypted), and who it is for. Throws
+ * FormatError when the text is not a value-encrypted file.
  */
-export function valuesInTheClear(text: string, format: ValuesFormatName): { rule: SelectionRule; names: string[]; againstRule: string[] } {
+export function valuesInTheClear(
+  text: string,
+  format: ValuesFormatName,
+): { rule: SelectionRule; names: string[]; againstRule: string[]; recipients: string[]; recipientPolicy?: RecipientPolicy } {
   const parsed = parseFile(text, format);
   const inClear = clearMatcher(parsed.meta.rule);
   const clear = parsed.slots.filter((s) => !s.token);
-  return { rule: parsed.meta.rule, names: clear.map((s) => s.name), againstRule: clear.filter((s) => !inClear(s.path)).map((s) => s.name) };
+  return {
+    rule: parsed.meta.rule,
+    names: clear.map((s) => s.name),
+    againstRule: clear.filter((s) => !inClear(s.path)).map((s) => s.name),
+    recipients: parsed.meta.stanzas.map((s) => fingerprintToString(s.fingerprint)),
+    recipientPolicy: parsed.meta.recipientPolicy,
+  };
 }
 
 /**

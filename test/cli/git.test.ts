@@ -460,9 +460,16 @@ describe('cli: guard (real git)', function () {
     // Encrypted with -r for alice alone: chosen recipients, meant to differ from the roster.
     const e = run(['encrypt', '-r', alice.sshPubPath, '-o', 'for-alice.enc', '-'], { cwd: repo, input: 'TOKEN=secret\n' });
     assert.equal(e.code, 0, e.stderr);
-    const r = tryCommit(['README.md', '.env.example', 'prod.env.enc', 'for-alice.enc']);
+    // A value-encrypted file for the team, at a path no guard rule names: its recipients count as a .enc's do.
+    const { sealValues } = await import('../../src/core/values');
+    const { parsePublicKey } = await import('../../src/core/keys');
+    const { createNodeCryptoBackend } = await import('../../src/node/node-crypto-backend');
+    const aliceKey = parsePublicKey(fs.readFileSync(alice.publicPemPath, 'utf8'));
+    write('config/app.yaml', await sealValues('smtp:\n  password: s3cret\n', { format: 'yaml', recipients: [aliceKey], backend: createNodeCryptoBackend(), recipientPolicy: 'team' }));
+    const r = tryCommit(['README.md', '.env.example', 'prod.env.enc', 'for-alice.enc', 'config/app.yaml']);
     assert.equal(r.status, 0, r.err);
     assert.match(r.err, /warning: \[recipient-drift\] prod\.env\.enc's recipients differ from the roster \(\.custodian\/team\): not readable by bob/);
+    assert.match(r.err, /warning: \[recipient-drift\] config\/app\.yaml's recipients differ from the roster \(\.custodian\/team\): not readable by bob/);
     assert.doesNotMatch(r.err, /for-alice\.enc/);
   });
 

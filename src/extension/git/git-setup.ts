@@ -140,8 +140,12 @@ export class GitSetup {
       if (!items.some((i) => i.status === 'missing')) continue;
       const setUpNow = vscode.l10n.t('Set Up Git');
       const notNow = vscode.l10n.t('Not Now');
+      // The repository may ask for the drivers already (.gitattributes committed): only this clone lacks them.
+      const attributesCommitted = items.some((i) => i.name === '.gitattributes' && i.status === 'present');
       const answer = await vscode.window.showInformationMessage(
-        vscode.l10n.t('{0} has encrypted files, but git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo)),
+        attributesCommitted
+          ? vscode.l10n.t('{0} asks git to diff and merge its encrypted files with Custodian (.gitattributes), but this clone is not set up yet: until it is, git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo))
+          : vscode.l10n.t('{0} has encrypted files, but git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo)),
         setUpNow,
         notNow,
       );

@@ -663,6 +663,15 @@ export function isValueEncrypted(text: string, format: ValuesFormatName): boolea
 }
 
 /**
+ * The names (display form, §3) of every value of a plaintext .env/JSON/YAML document, e.g. what a
+ * decrypted `.env.enc` holds: what to rotate once someone who could read it left. Throws FormatError
+ * where sealing would.
+ */
+export function valueNames(document: string, formatName: ValuesFormatName): string[] {
+  return slotsOf(valuesFormat(formatName), document).map((slot) => slot.name);
+}
+
+/**
  * The names of the values a value-encrypted file holds in the clear although its rule says they must be
  * encrypted (none for a file Custodian wrote). Throws FormatError when the file is not value-encrypted or
  * malformed. Needs no key: a guard refusing plaintext secrets calls this.

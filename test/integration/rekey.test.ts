@@ -140,6 +140,8 @@ describe('rekey', function () {
     for (const name of ['ok.env.enc', 'missing-bob.env.enc', 'old-member.env.enc', 'bob-wrote.env.enc', 'bob-values.env']) assert.ok(couldRead.has(name), `${name} in ${JSON.stringify(res.couldRead)}`);
     assert.ok(!couldRead.has('locked.env.enc'), 'locked.env.enc (for alice alone): not his');
     assert.deepStrictEqual(couldRead.get('bob-values.env'), ['DB_PASSWORD', 'API_TOKEN'], 'the encrypted values, not the one in the clear');
+    // A .env.enc file names its entries too (decrypted in memory to list them).
+    assert.deepStrictEqual(res.couldRead?.find((f) => path.basename(f.path) === 'ok.env.enc')?.entries, ['OK']);
     const notice = told.asked.find((m) => /^Removed bob; /.test(m.message));
     assert.match(notice?.message ?? '', new RegExp(`Rotate the secrets bob could read \\(${res.couldRead!.length} files\\)`));
     assert.match(notice?.message ?? '', /Commit \.custodian\/team\/ and the re-encrypted files so that your teammates' copies leave bob out too\.$/);
@@ -147,6 +149,12 @@ describe('rekey', function () {
     // The notice goes; the list stays in the Team view until it is marked as done.
     const node = await waitFor('the list in the Team view', async () => (await section(team.services, 'team'))?.children.find((c) => /^Rotate what bob could read/.test(c.label ?? '')));
     assert.strictEqual(node.label, `Rotate what bob could read (${res.couldRead!.length} files)`);
+    // One file done: the list keeps the progress.
+    const okUri = vscode.Uri.file(wsPath('secrets', 'ok.env.enc')).toString();
+    await run('custodian.showWhatToRotate', { id: team.bob.fingerprint, rotated: okUri });
+    await waitFor('the progress in the Team view', async () =>
+      (await section(team.services, 'team'))?.children.some((c) => c.label === `Rotate what bob could read (${res!.couldRead!.length - 1} of ${res!.couldRead!.length} files left)`),
+    );
     const list = await run<RotationList>('custodian.showWhatToRotate', { id: team.bob.fingerprint, done: true });
     assert.deepStrictEqual(list?.files.map((f) => path.basename(vscode.Uri.parse(f.uri).fsPath)).sort(), [...couldRead.keys()].sort());
     assert.deepStrictEqual(list?.files.find((f) => f.uri.endsWith('bob-values.env'))?.values, ['DB_PASSWORD', 'API_TOKEN']);

@@ -12,8 +12,12 @@ export interface RotationFile {
   readonly uri: string;
   /** A value-encrypted file's encrypted values, by display name. */
   readonly values?: readonly string[];
+  /** A `.env`, JSON or YAML `.enc` file's entries, by display name. */
+  readonly entries?: readonly string[];
   /** A `.enc` file kept for chosen recipients: a share, an MFA seed, "chosen". */
   readonly keep?: KeepReason;
+  /** Someone said its secrets were rotated. */
+  readonly rotated?: boolean;
 }
 
 export interface RotationList {
@@ -51,6 +55,15 @@ export class RotationLists implements vscode.Disposable {
     this.changeEmitter.fire();
   }
 
+  /** The secrets of one file were rotated (or not, after all). */
+  async markRotated(fingerprint: string, uri: string, rotated: boolean): Promise<void> {
+    const lists = this.list().map((l) =>
+      l.fingerprint !== fingerprint ? l : { ...l, files: l.files.map((f) => (f.uri !== uri ? f : { ...f, rotated })) },
+    );
+    await this.state.update(STATE_KEY, lists);
+    this.changeEmitter.fire();
+  }
+
   /** The secrets were rotated: the list is forgotten. */
   async done(fingerprint: string): Promise<void> {
     await this.state.update(STATE_KEY, this.list().filter((l) => l.fingerprint !== fingerprint));
@@ -68,6 +81,10 @@ function isRotationList(x: unknown): x is RotationList {
     typeof l.name === 'string' &&
     typeof l.removed === 'string' &&
     Array.isArray(l.files) &&
-    l.files.every((f) => typeof f === 'object' && f !== null && typeof f.uri === 'string' && (f.values === undefined || (Array.isArray(f.values) && (f.values as unknown[]).every((v) => typeof v === 'string'))))
+    l.files.every((f) => typeof f === 'object' && f !== null && typeof f.uri === 'string' && isNames(f.values) && isNames(f.entries) && (f.rotated === undefined || typeof f.rotated === 'boolean'))
   );
+}
+
+function isNames(x: unknown): boolean {
+  return x === undefined || (Array.isArray(x) && x.every((v) => typeof v === 'string'));
 }

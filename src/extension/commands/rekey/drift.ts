@@ -16,6 +16,7 @@ import { lazyCore } from '../../lazy-core';
 import { isValuesFile, readValuesHeader } from '../../fs/values-files';
 import { formatOf, readText } from '../../fs/values-file-system';
 import { basename } from '../../fs/enc-uri';
+import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import type { ValueFileIndex } from '../../fs/value-file-index';
 import type { Rollback } from '../../git/git-blobs';
 
@@ -54,6 +55,8 @@ export interface ReadableFile {
   readonly uri: vscode.Uri;
   /** A value-encrypted file's encrypted values, by display name. */
   readonly values?: readonly string[];
+  /** A `.env`, JSON or YAML `.enc` file's entries, by display name, when one of my keys opens it. */
+  readonly entries?: readonly string[];
   /** A `.enc` file kept for chosen recipients: a share, an MFA seed, "chosen". */
   readonly keep?: KeepReason;
 }
@@ -163,7 +166,36 @@ export class DriftScanner {
    * share is re-split, an MFA seed reset, rather than rotated in place).
    */
   async filesReadableBy(fingerprint: string): Promise<ReadableFile[]> {
-    return (await this.filesAndRecipients()).filter((f) => f.recipients.includes(fingerprint)).map(({ uri, values, keep }) => ({ uri, values, keep }));
+    const readable = (await this.filesAndRecipients()).filter((f) => f.recipients.includes(fingerprint));
+    const out: ReadableFile[] = [];
+    for (const { uri, values, keep, recipients } of readable) {
+      const entries = values || keep ? undefined : await this.entriesOf(uri, recipients);
+      out.push({ uri, values, keep, ...(entries ? { entries } : {}) });
+    }
+    return out;
+  }
+
+  /**
+   * The entries of a `.env`, JSON or YAML `.enc` file one of my keys opens (decrypted in memory, then
+   * wiped): the names of the secrets to rotate; undefined for other contents, or when it does not open.
+   */
+  private async entriesOf(uri: vscode.Uri, recipients: readonly string[]): Promise<string[] | undefined> {
+    const [{ decryptBytes }, { valueNames, valuesFormatForFileName }, backend] = await Promise.all([lazyCore.envelope(), lazyCore.values(), this.services.backend()]);
+    const format = valuesFormatForFileName(uri.path.replace(/\.enc$/i, ''));
+    if (!format || !this.session.canDecrypt(recipients) || (await vscode.workspace.fs.stat(uri)).size > MAX_INLINE_BYTES) return undefined;
+    const identities = await this.session.identitiesFor(recipients, basename(uri.path));
+    try {
+      const { plaintext } = await decryptBytes(await vscode.workspace.fs.readFile(uri), { identities, backend });
+      try {
+        return valueNames(new TextDecoder('utf-8', { fatal: true }).decode(plaintext), format);
+      } finally {
+        plaintext.fill(0);
+      }
+    } catch {
+      return undefined; // not that format after all, or damaged: "every secret in it"
+    } finally {
+      this.session.release(...identities);
+    }
   }
 
   /**

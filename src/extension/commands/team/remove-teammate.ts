@@ -20,7 +20,7 @@ export interface RemoveTeammateResult {
   removed: string;
   reencrypt: ReencryptOutcome;
   /** The workspace's encrypted files they could open before the removal (what to rotate); absent when not searched. */
-  couldRead?: { path: string; values?: readonly string[] }[];
+  couldRead?: { path: string; values?: readonly string[]; entries?: readonly string[] }[];
 }
 
 export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<RemoveTeammateResult | undefined> {
@@ -55,7 +55,12 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
       fingerprint: entry.key.fingerprint,
       name: entry.name,
       removed: new Date().toISOString(),
-      files: couldRead.map((f) => ({ uri: f.uri.toString(), ...(f.values ? { values: [...f.values] } : {}), ...(f.keep ? { keep: f.keep } : {}) })),
+      files: couldRead.map((f) => ({
+        uri: f.uri.toString(),
+        ...(f.values ? { values: [...f.values] } : {}),
+        ...(f.entries ? { entries: [...f.entries] } : {}),
+        ...(f.keep ? { keep: f.keep } : {}),
+      })),
     });
   }
 
@@ -97,7 +102,7 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
     void vscode.window.showWarningMessage(`${vscode.l10n.t('Removed {0} from the team. {1}', who, rotate)} ${commit}`, action, ...listed).then((choice) => act(choice, action));
   }
   const result: RemoveTeammateResult = { removed: entry.name, reencrypt: outcome };
-  if (couldRead) result.couldRead = couldRead.map((f) => ({ path: vscode.workspace.asRelativePath(f.uri), ...(f.values ? { values: f.values } : {}) }));
+  if (couldRead) result.couldRead = couldRead.map((f) => ({ path: vscode.workspace.asRelativePath(f.uri), ...(f.values ? { values: f.values } : {}), ...(f.entries ? { entries: f.entries } : {}) }));
   return result;
 }
 

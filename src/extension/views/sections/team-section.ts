@@ -209,12 +209,20 @@ function rotationNode(parent: SectionBase, list: RotationList): MessageNode {
   const who = displayText(list.name);
   return new MessageNode(parent, {
     id: `team:rotate:${list.fingerprint}`,
-    label: list.files.length === 1 ? vscode.l10n.t('Rotate what {0} could read (1 file)', who) : vscode.l10n.t('Rotate what {0} could read ({1} files)', who, list.files.length),
+    label: rotationLabel(who, list),
     icon: new vscode.ThemeIcon('key'),
     tooltip: vscode.l10n.t('{0} was removed from the team on {1}, but keeps whatever they read before. Put new secrets in these files, then mark the list as done.', who, list.removed.slice(0, 10)),
     command: { command: CommandId.ShowWhatToRotate, title: vscode.l10n.t('Show What to Rotate'), arguments: [{ id: list.fingerprint }] },
     contextValue: 'custodian.rotation',
   });
+}
+
+function rotationLabel(who: string, list: RotationList): string {
+  const total = list.files.length;
+  const left = list.files.filter((f) => !f.rotated).length;
+  if (left === 0) return vscode.l10n.t('What {0} could read: all {1} files rotated (mark the list done)', who, total);
+  if (left < total) return vscode.l10n.t('Rotate what {0} could read ({1} of {2} files left)', who, left, total);
+  return total === 1 ? vscode.l10n.t('Rotate what {0} could read (1 file)', who) : vscode.l10n.t('Rotate what {0} could read ({1} files)', who, total);
 }
 
 /** The signed records' problems (a member gone without a signed removal, a forged record, …), which no entry shows. */

@@ -370,9 +370,16 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       const onTop = await run<ShowTeamChangesResult>('custodian.showTeamChanges', { uri: vscode.Uri.file(file) });
       assert.strictEqual(onTop?.teamVersion?.commit, rotated, 'the diff starts at the rotated version, past the rollback alice\'s signature covers');
       await closeAllEditors();
+      const rollbackNotices = (): number => warned.filter((m) => m.includes('is back to an older version')).length;
+      const noticesBefore = rollbackNotices();
       const restored = await run<RestoreTeamVersionResult>('custodian.restoreTeamVersion', { uri: vscode.Uri.file(file) });
       assert.strictEqual(restored?.restored?.commit, rotated);
       assert.ok(fs.readFileSync(file).equals(execFileSync('git', ['cat-file', 'blob', `${rotated}:team-rollback.env.enc`], { cwd: repo })));
+      // Restoring the team's version, then committing it, undoes mallory's versions: no rollback of the team's.
+      commit('back to the rotated token');
+      await sleep(2500);
+      assert.strictEqual(rollbackNotices(), noticesBefore, 'the restore is not announced as a rollback');
+      assert.deepStrictEqual([...(await team.encryption.deps.drift.rollbacks([vscode.Uri.file(file)])).keys()], [], 'nor listed as one');
     } finally {
       window.showWarningMessage = warn;
     }

@@ -66,8 +66,8 @@ const MAX_COMMITS = 300;
 
 /**
  * The histories of `files` in the history of HEAD (the last `max` commits that changed any of them, per
- * repository), with three git processes per repository whatever the number of files: the Encrypted
- * Files view looks for rollbacks among all of them on each scan. Files outside a repository, and all of a
+ * repository), with one git process per folder and two per repository, whatever the number of files:
+ * the Encrypted Files view looks for rollbacks among all of them on each scan. Files outside a repository, and all of a
  * repository's files when git cannot read one of them, are left out. Runs git with the repository's
  * config: trusted workspaces only.
  */
@@ -89,7 +89,8 @@ export async function fileHistories(files: readonly vscode.Uri[], max = MAX_COMM
     const repo = await where.get(dir);
     // hash-object --stdin-paths reads one path per line.
     if (!repo || /[\r\n]/.test(file.fsPath)) continue;
-    byRoot.set(repo.root, [...(byRoot.get(repo.root) ?? []), { fsPath: file.fsPath, path: `${repo.prefix}${path.basename(file.fsPath)}` }]);
+    if (!byRoot.has(repo.root)) byRoot.set(repo.root, []);
+    byRoot.get(repo.root)!.push({ fsPath: file.fsPath, path: `${repo.prefix}${path.basename(file.fsPath)}` });
   }
   const out = new Map<string, FileHistory>();
   for (const [root, list] of byRoot) {
@@ -105,7 +106,9 @@ export async function fileHistories(files: readonly vscode.Uri[], max = MAX_COMM
       const [commit, ...fields] = chunk.split('\0');
       for (let i = 0; i + 1 < fields.length; i += 2) {
         const blob = fields[i].trim().split(' ')[3] ?? '';
-        versions.set(fields[i + 1], [...(versions.get(fields[i + 1]) ?? []), { commit, blob: /^0+$/.test(blob) ? '' : blob }]);
+        const changed = fields[i + 1];
+        if (!versions.has(changed)) versions.set(changed, []);
+        versions.get(changed)!.push({ commit, blob: /^0+$/.test(blob) ? '' : blob });
       }
     }
     list.forEach((f, i) => out.set(f.fsPath, { working: /^[0-9a-f]{40,64}$/.test(working[i] ?? '') ? working[i] : undefined, versions: versions.get(f.path) ?? [] }));
@@ -128,33 +131,46 @@ export function isRollbackAt(versions: readonly FileVersion[], at: number): bool
   return older > at + 1 && versions.slice(at + 1, older).some((v) => v.blob !== blob);
 }
 
+/** Whether a committed version of `file` names a signer Custodian vouches for (the caller reads its header). */
+export type TeamSignedVersion = (file: vscode.Uri, version: FileVersion) => Promise<boolean>;
+
 /**
- * When the file on disk is, byte for byte, an older committed version of itself that a later commit had
- * changed (a rollback, committed or not), the commit it is the same as and the newest version it undid.
+ * When the file on disk is, byte for byte, an older committed version of itself, and a version the
+ * team wrote came in between (one whose signer Custodian vouches for, itself no older version back),
+ * the commit it is the same as and the newest version it undid: what was rotated since may be back.
+ * Undoing versions no one vouches for (a planted one, a rollback) is restoring, not rolling back.
  */
-export function rollbackIn(history: FileHistory): Rollback | undefined {
+export async function rollbackIn(file: vscode.Uri, history: FileHistory, teamSigned: TeamSignedVersion): Promise<Rollback | undefined> {
   const { working, versions } = history;
   if (working === undefined) return undefined;
   // The newest version that is not this one, then an older one that is.
   const undoneAt = versions.findIndex((v) => v.blob !== working);
   if (undoneAt < 0) return undefined;
   const sameAt = versions.findIndex((v, i) => i > undoneAt && v.blob === working);
-  return sameAt < 0 ? undefined : { sameAs: versions[sameAt].commit, undone: versions[undoneAt].commit };
+  if (sameAt < 0) return undefined;
+  for (let i = undoneAt; i < sameAt; i++) {
+    const v = versions[i];
+    if (v.blob !== '' && v.blob !== working && !isRollbackAt(versions, i) && (await teamSigned(file, v).catch(() => false))) {
+      return { sameAs: versions[sameAt].commit, undone: versions[undoneAt].commit };
+    }
+  }
+  return undefined;
 }
 
 /** The rollbacks among `files`, by fsPath (see rollbackIn). Trusted workspaces only. */
-export async function rollbacksAmong(files: readonly vscode.Uri[]): Promise<Map<string, Rollback>> {
+export async function rollbacksAmong(files: readonly vscode.Uri[], teamSigned: TeamSignedVersion): Promise<Map<string, Rollback>> {
   const out = new Map<string, Rollback>();
+  const byPath = new Map(files.map((f) => [f.fsPath, f]));
   for (const [fsPath, history] of await fileHistories(files)) {
-    const rollback = rollbackIn(history);
+    const rollback = await rollbackIn(byPath.get(fsPath)!, history, teamSigned);
     if (rollback) out.set(fsPath, rollback);
   }
   return out;
 }
 
 /** rollbackIn for one file. Trusted workspaces only. */
-export async function rollbackOf(file: vscode.Uri): Promise<Rollback | undefined> {
-  return (await rollbacksAmong([file])).get(file.fsPath);
+export async function rollbackOf(file: vscode.Uri, teamSigned: TeamSignedVersion): Promise<Rollback | undefined> {
+  return (await rollbacksAmong([file], teamSigned)).get(file.fsPath);
 }
 
 /**

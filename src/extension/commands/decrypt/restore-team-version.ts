@@ -10,7 +10,7 @@ import { CustodianError } from '../../../core/errors';
 import { isEncryptedFileUri } from '../../fs/enc-uri';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { hasValuesFileName } from '../../fs/values-uri';
-import { readGitBlob, rollbackOf, sameAsHead, toGitUri, workingBlob } from '../../git/git-blobs';
+import { readGitBlob, sameAsHead, toGitUri, workingBlob } from '../../git/git-blobs';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
@@ -40,7 +40,7 @@ export async function restoreTeamVersion(deps: EncDeps, first: unknown, second: 
   }
   const teams = await TeamVersions.load(deps);
   // A rollback can carry a teammate's valid signature: it is still not the team's version.
-  if (!(await rollbackOf(uri))) {
+  if (!(await teams.rollbackOf(uri))) {
     const signer = await teams.ofWorkingFile(uri);
     if (signer) {
       void vscode.window.showInformationMessage(vscode.l10n.t('{0} is signed by {1}, whom Custodian vouches for: this version is the team\'s.', rel(uri), signer.name));

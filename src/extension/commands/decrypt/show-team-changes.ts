@@ -12,7 +12,7 @@ import { CustodianError } from '../../../core/errors';
 import { basename, isEncryptedFileUri } from '../../fs/enc-uri';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { hasValuesFileName } from '../../fs/values-uri';
-import { rollbackOf, sameAsHead, toGitUri, workingBlob } from '../../git/git-blobs';
+import { sameAsHead, toGitUri, workingBlob } from '../../git/git-blobs';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
 import { decryptedViewOf, TeamVersions, workingFileOf, type TeamVersion } from './team-version';
@@ -43,7 +43,7 @@ export async function showTeamChanges(deps: EncDeps, first: unknown, second: unk
   const teams = await TeamVersions.load(deps);
   // A version that is an older one back (a rollback committed by someone who can push) brings back what
   // was rotated since, whoever signed it then: what it undid is what to read.
-  const rollback = await rollbackOf(uri);
+  const rollback = await teams.rollbackOf(uri);
   if (rollback) {
     const left = decryptedViewOf(toGitUri(uri, rollback.undone));
     const right = await nowView(uri);

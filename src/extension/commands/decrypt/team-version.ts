@@ -14,7 +14,7 @@ import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { isValuesFile, readValuesHeader, valuesHeaderOf } from '../../fs/values-files';
 import { toDecryptedUri } from '../../fs/enc-uri';
 import { toValuesUri } from '../../fs/values-uri';
-import { GIT_SCHEME, isRollbackAt, readGitBlob, toGitUri, versionsOf } from '../../git/git-blobs';
+import { GIT_SCHEME, isRollbackAt, readGitBlob, rollbackOf, toGitUri, versionsOf, type FileVersion, type Rollback } from '../../git/git-blobs';
 import { lazyCore } from '../../lazy-core';
 import type { EncDeps } from '../encrypt/deps';
 import { rel } from './target';
@@ -36,12 +36,29 @@ export interface TeamVersion {
 
 export class TeamVersions {
   private constructor(
-    private readonly deps: EncDeps,
+    private readonly deps: Pick<EncDeps, 'services' | 'session'>,
     private readonly known: readonly KnownKey[],
   ) {}
 
-  static async load(deps: EncDeps): Promise<TeamVersions> {
+  static async load(deps: Pick<EncDeps, 'services' | 'session'>): Promise<TeamVersions> {
     return new TeamVersions(deps, await deps.session.knownKeys());
+  }
+
+  /**
+   * Whether a committed version names a signer Custodian vouches for, read from its header: a `.enc`
+   * header's signer is a claim (verifying it needs the key), a value-encrypted file's is verified. What
+   * tells a rollback from a restore (git-blobs.ts rollbackIn): a forged claim can only add a warning.
+   */
+  async claimsTeamSigner(uri: vscode.Uri, version: FileVersion): Promise<boolean> {
+    const bytes = await readGitBlob(toGitUri(uri, version.commit), MAX_INLINE_BYTES);
+    if (isValuesFile(uri)) return this.vouched(await valuesHeaderOf(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), uri)) !== undefined;
+    const { inspectEnvelope } = await lazyCore.envelope();
+    return this.vouched(await inspectEnvelope(bytes)) !== undefined;
+  }
+
+  /** A rollback of `uri` (git-blobs.ts rollbackOf), judged with this window's teammates and contacts. */
+  rollbackOf(uri: vscode.Uri): Promise<Rollback | undefined> {
+    return rollbackOf(uri, (file, version) => this.claimsTeamSigner(file, version));
   }
 
   /** The signer of the file as it is on disk, when its signature verifies and Custodian vouches for them. */

@@ -12,7 +12,7 @@ import { BackupGuard } from '../../fs/backup-guard';
 import { ENC_SCHEME } from '../../fs/enc-uri';
 import { EncryptedDocuments } from '../../fs/encrypted-documents';
 import { EncryptedDiffs } from '../../git/encrypted-diffs';
-import { rollbacksAmong } from '../../git/git-blobs';
+import { rollbacksAmong, type Rollback } from '../../git/git-blobs';
 import { MergeConflictCodeLensProvider } from '../../git/merge-codelens';
 import { completeMerge, resolveInMergeEditor } from '../../git/merge-editor';
 import { VALUES_SCHEME } from '../../fs/values-uri';
@@ -26,6 +26,7 @@ import { openDecrypted } from '../decrypt/open-decrypted';
 import { previewBlock } from '../decrypt/preview-block';
 import { showRecipients } from '../decrypt/show-recipients';
 import { restoreTeamVersion } from '../decrypt/restore-team-version';
+import { TeamVersions } from '../decrypt/team-version';
 import { showTeamChanges } from '../decrypt/show-team-changes';
 import { CommandId } from '../ids';
 import { registerHandlers, type CommandHost, type Handlers } from '../register';
@@ -83,7 +84,12 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   );
   const valueFiles = new ValueFileIndex();
   // git runs with the repository's config: only in a trusted workspace.
-  const drift = new DriftScanner(services, session, valueFiles, async (files) => (services.trust.isTrusted ? rollbacksAmong(files) : new Map()));
+  const rollbacks = async (files: readonly vscode.Uri[]): Promise<Map<string, Rollback>> => {
+    if (!services.trust.isTrusted) return new Map();
+    const teams = await TeamVersions.load({ services, session });
+    return rollbacksAmong(files, (file, version) => teams.claimsTeamSigner(file, version));
+  };
+  const drift = new DriftScanner(services, session, valueFiles, rollbacks);
   const deps: EncDeps = { services, session, fs, peek, drift };
   const values = registerValuesFeature(context, host, services, backupGuard);
   const statusBar = new EncryptionStatusBar(documents, values.fs);

@@ -418,6 +418,15 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       ok(git(['config', '--local', '--remove-section', 'merge.custodian']));
       await api.git.setup.suggest();
       assert.ok(!shown.some((m) => m.includes('has encrypted files')), 'asked once per repository');
+      // Asked again once forgotten (as in another profile): its committed .gitattributes already asks for
+      // the drivers, and the question says only this clone lacks them.
+      await team.services.context.workspaceState.update('custodian.git.suggested', undefined);
+      await api.git.setup.suggest();
+      assert.ok(
+        shown.some((m) => m.startsWith('git-repo asks git to diff and merge its encrypted files with Custodian (.gitattributes), but this clone is not set up yet')),
+        `suggested: ${shown.join(' | ')}`,
+      );
+      await waitUntil('the drivers in .git/config again', () => git(['config', '--get', 'merge.custodian.driver']).status === 0);
     } finally {
       context.dispose();
       stopRecording();

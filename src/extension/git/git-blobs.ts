@@ -94,26 +94,44 @@ export async function fileHistories(files: readonly vscode.Uri[], max = MAX_COMM
   }
   const out = new Map<string, FileHistory>();
   for (const [root, list] of byRoot) {
-    const [hashed, log] = await Promise.all([
+    const [hashed, head] = await Promise.all([
       runGit(root, ['hash-object', '--no-filters', '--stdin-paths'], new TextEncoder().encode(list.map((f) => `${f.path}\n`).join(''))),
-      runGit(root, ['log', '-z', '--no-show-signature', '--format=%x01%H', '--raw', '--no-abbrev', '--no-renames', `--max-count=${max}`, '--', ...list.map((f) => `:(literal)${f.path}`)]),
+      runGit(root, ['rev-parse', '--verify', '--quiet', 'HEAD']),
     ]);
-    if (log.status !== 0) continue;
+    const versions = head.status === 0 ? await committedVersions(root, head.stdout.toString('utf8').trim(), list.map((f) => f.path), max) : new Map<string, FileVersion[]>();
+    if (!versions) continue;
     const working = hashed.status === 0 ? hashed.stdout.toString('utf8').split('\n') : [];
-    const versions = new Map<string, FileVersion[]>();
-    // Each commit: "\x01<hash>\0", then per changed path "\n:<modes> <old> <new> <status>\0<path>\0".
-    for (const chunk of log.stdout.toString('utf8').split('\x01').slice(1)) {
-      const [commit, ...fields] = chunk.split('\0');
-      for (let i = 0; i + 1 < fields.length; i += 2) {
-        const blob = fields[i].trim().split(' ')[3] ?? '';
-        const changed = fields[i + 1];
-        if (!versions.has(changed)) versions.set(changed, []);
-        versions.get(changed)!.push({ commit, blob: /^0+$/.test(blob) ? '' : blob });
-      }
-    }
     list.forEach((f, i) => out.set(f.fsPath, { working: /^[0-9a-f]{40,64}$/.test(working[i] ?? '') ? working[i] : undefined, versions: versions.get(f.path) ?? [] }));
   }
   return out;
+}
+
+/**
+ * Per repository, the last history read. A scan runs on every change to an encrypted file, and walking a
+ * long history costs more than the rest of it: kept until the repository's HEAD or the paths change.
+ */
+const versionsCache = new Map<string, { key: string; versions: ReadonlyMap<string, FileVersion[]> }>();
+
+/** The last `max` commits' versions of `paths` from `head`, by path; undefined when git cannot read the history. */
+async function committedVersions(root: string, head: string, paths: readonly string[], max: number): Promise<ReadonlyMap<string, FileVersion[]> | undefined> {
+  const key = JSON.stringify([head, max, [...paths].sort()]);
+  const cached = versionsCache.get(root);
+  if (cached?.key === key) return cached.versions;
+  const log = await runGit(root, ['log', '-z', '--no-show-signature', '--format=%x01%H', '--raw', '--no-abbrev', '--no-renames', `--max-count=${max}`, head, '--', ...paths.map((p) => `:(literal)${p}`)]);
+  if (log.status !== 0) return undefined;
+  const versions = new Map<string, FileVersion[]>();
+  // Each commit: "\x01<hash>\0", then per changed path "\n:<modes> <old> <new> <status>\0<path>\0".
+  for (const chunk of log.stdout.toString('utf8').split('\x01').slice(1)) {
+    const [commit, ...fields] = chunk.split('\0');
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const blob = fields[i].trim().split(' ')[3] ?? '';
+      const changed = fields[i + 1];
+      if (!versions.has(changed)) versions.set(changed, []);
+      versions.get(changed)!.push({ commit, blob: /^0+$/.test(blob) ? '' : blob });
+    }
+  }
+  versionsCache.set(root, { key, versions });
+  return versions;
 }
 
 /** The versions of `file`, newest first (see fileHistories). Trusted workspaces only. */

@@ -388,6 +388,43 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     assert.deepStrictEqual(plaintextIn(repo), []);
   });
 
+  it('a rollback to a version for the team, signed by a teammate, is not signed anew by a save in its editor unasked', async () => {
+    const { alice } = team;
+    const file = path.join(repo, 'team-rollback-save.env.enc');
+    const text = (b: string): string => `TOKEN=${MARKER}-${b}\n`;
+    const commit = (message: string): void => {
+      ok(git(['add', '-A']));
+      ok(git(['commit', '-q', '-m', message]));
+    };
+    // The token leaked and was rotated, the team unchanged; someone who can push puts the old one back.
+    fs.writeFileSync(file, await encryptFor([me, alice.publicKey], text('leaked'), alice.key));
+    commit('token');
+    const old = git(['rev-parse', 'HEAD']).stdout.trim();
+    fs.writeFileSync(file, await encryptFor([me, alice.publicKey], text('rotated'), alice.key));
+    commit('rotate the leaked token');
+    ok(git(['checkout', old, '--', 'team-rollback-save.env.enc']));
+    commit('restore');
+    const before = fs.readFileSync(file);
+    const modals = answerModals(() => undefined);
+    try {
+      await run('custodian.openDecrypted', { uri: vscode.Uri.file(file) });
+      const editor = vscode.window.activeTextEditor!;
+      assert.strictEqual(editor.document.getText(), text('leaked'));
+      await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'EDITED=1\n'));
+      assert.strictEqual(await editor.document.save(), false, 'not saved without an answer');
+      const asked = modals.prompts.find((p) => /is back to an older version/.test(p.message));
+      assert.match(asked?.message ?? JSON.stringify(modals.prompts), /^team-rollback-save\.env\.enc is back to an older version \(commit \w+\), undoing commit \w+: secrets rotated since may be back\. Saving signs it anew as yours\.$/);
+      assert.deepStrictEqual(asked?.items, ['Show Changes', 'Save and Sign as Me']);
+      assert.ok(fs.readFileSync(file).equals(before), 'the file is as it was');
+    } finally {
+      modals.dispose();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+    ok(git(['rm', '-q', '-f', 'team-rollback-save.env.enc']));
+    ok(git(['commit', '-q', '-m', 'no rollback-save file']));
+    assert.deepStrictEqual(plaintextIn(repo), []);
+  });
+
   it('Set Up Git: suggested once for a repository with .enc files that is not set up; --undo from the CLI leaves the drivers gone', async () => {
     const undo = spawnSync('node', [cli, 'git', 'setup', '--undo'], { cwd: repo, encoding: 'utf8' });
     assert.strictEqual(undo.status, 0, undo.stderr);

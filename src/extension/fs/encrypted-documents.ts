@@ -17,6 +17,7 @@ import { lazyCore, type CoreModule } from '../lazy-core';
 import { basename, toDecryptedUri, toEncryptedUri } from './enc-uri';
 import { CommittedVersions } from '../git/committed-versions';
 import { KeyedDigest } from '../keyed-digest';
+import type { Rollback } from '../git/git-blobs';
 import { GIT_SCHEME, readGitBlob } from '../git/git-blobs';
 import { confirmEmptySave, isBlank } from './empty-save';
 import { FormerRecipientsConsent } from './former-recipients';
@@ -69,7 +70,7 @@ export class EncryptedDocuments implements vscode.Disposable {
   /** Fires with a decrypted URI whose recipients/signer description changed (opened, saved, reloaded). */
   readonly onDidChangeInfo = this.infoEmitter.event;
   private readonly entries = new Map<string, Entry>();
-  private readonly signing = new SigningConsent();
+  private readonly signing: SigningConsent;
   private readonly former: FormerRecipientsConsent;
   private readonly committed: CommittedVersions<CommittedEnc>;
   /** Digests of saved and committed plaintexts: compared, never a plaintext copy kept. */
@@ -78,9 +79,12 @@ export class EncryptedDocuments implements vscode.Disposable {
   constructor(
     private readonly services: EncryptionServices,
     private readonly session: CryptoSession,
+    /** When a file is an older version back (git-blobs.ts): a save signing it anew asks first. */
+    rollbackOf?: (file: vscode.Uri) => Promise<Rollback | undefined>,
   ) {
     this.committed = new CommittedVersions(() => services.trust.isTrusted, (bytes, file) => this.learnCommitted(bytes, file));
     this.former = new FormerRecipientsConsent(session);
+    this.signing = new SigningConsent(rollbackOf);
   }
 
   dispose(): void {
@@ -186,7 +190,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     if (entry && exists) {
       // The recipients named are those of this save (someone left out by a question before is not among them).
       const savedFor = recipientFps;
-      await this.signing.confirm(uri, what, entry.description, (summary) =>
+      await this.signing.confirm(uri, encrypted, what, entry.description, (summary) =>
         vscode.l10n.t(
           'Now: {0}.\n\nSaving re-encrypts it for {1} and signs the whole content with your key, including what you did not write: teammates will then read it as written by you. Save only if you trust where it came from.',
           summary,

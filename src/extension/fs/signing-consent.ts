@@ -1,14 +1,19 @@
 // Saving a decrypted document signs its whole content as me, including what I did not write. When the
-// content is unsigned or signed by a key Custodian does not know, the user is asked first, once per
-// document: a teammate must not end up vouching for text an outsider slipped in. Shared by the
-// custodian-enc and the value-encrypted file systems.
+// content is unsigned or signed by a key Custodian does not know, or the file is an older version back (a
+// rollback: signed by a teammate then, it brings back what was rotated since), the user is asked first,
+// once per document: a teammate must not end up vouching for text an outsider slipped in or put back.
+// Shared by the custodian-enc and the value-encrypted file systems.
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
 import { unknownSignerText, type EnvelopeDescription } from '../crypto-session';
+import type { Rollback } from '../git/git-blobs';
 
 export class SigningConsent {
   /** Documents (decrypted URIs) whose unverified content I agreed to sign. */
   private readonly agreed = new Set<string>();
+
+  /** `rollbackOf`: when the file (on disk) is an older version back; undefined where git may not run. */
+  constructor(private readonly rollbackOf: (file: vscode.Uri) => Promise<Rollback | undefined> = async () => undefined) {}
 
   /**
    * The document was read again from disk (opened, or reloaded after a pull): what I agreed to sign was
@@ -23,11 +28,16 @@ export class SigningConsent {
    * a refusal throws an error that says how to save after all. `detail` explains what signing means
    * for this kind of file (the caller knows whether a save re-encrypts the whole or re-seals values).
    */
-  async confirm(uri: vscode.Uri, what: string, description: EnvelopeDescription, detail: (summary: string) => string): Promise<void> {
+  async confirm(uri: vscode.Uri, file: vscode.Uri, what: string, description: EnvelopeDescription, detail: (summary: string) => string): Promise<void> {
     const signer = description.signer;
-    if (signer.kind !== 'unsigned' && signer.known) return;
     const key = uri.toString();
     if (this.agreed.has(key)) return;
+    if (signer.kind !== 'unsigned' && signer.known) {
+      const rollback = await this.rollbackOf(file).catch(() => undefined);
+      if (rollback) await this.confirmRollback(file, what, rollback, detail(description.summary));
+      this.agreed.add(key);
+      return;
+    }
     const status = signer.kind === 'unsigned' ? vscode.l10n.t('unsigned') : unknownSignerText(signer.party);
     const SIGN_AND_SAVE = vscode.l10n.t('Save and Sign as Me');
     const choice = await vscode.window.showWarningMessage(
@@ -41,5 +51,24 @@ export class SigningConsent {
       });
     }
     this.agreed.add(key);
+  }
+
+  private async confirmRollback(file: vscode.Uri, what: string, rollback: Rollback, detail: string): Promise<void> {
+    const SIGN_AND_SAVE = vscode.l10n.t('Save and Sign as Me');
+    const SHOW_CHANGES = vscode.l10n.t('Show Changes');
+    const back = vscode.l10n.t('{0} is back to an older version (commit {1}), undoing commit {2}: secrets rotated since may be back.', what, rollback.sameAs.slice(0, 7), rollback.undone.slice(0, 7));
+    const choice = await vscode.window.showWarningMessage(
+      `${back} ${vscode.l10n.t('Saving signs it anew as yours.')}`,
+      { modal: true, detail },
+      // First, so that Enter reviews rather than signs.
+      SHOW_CHANGES,
+      SIGN_AND_SAVE,
+    );
+    if (choice === SHOW_CHANGES) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri: file });
+    if (choice !== SIGN_AND_SAVE) {
+      throw new CustodianError(vscode.l10n.t('Not saved: {0} is back to an older version, and saving would sign it as yours.', what), {
+        hint: vscode.l10n.t('Check it with "Show Changes Since the Team\'s Version" and restore the team\'s version; or save again and choose "Save and Sign as Me" if going back was meant.'),
+      });
+    }
   }
 }

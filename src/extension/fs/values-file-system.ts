@@ -25,6 +25,7 @@ import { SigningConsent } from './signing-consent';
 import { fromValuesUri, isShownValuesUri, toValuesUri, VALUES_SCHEME } from './values-uri';
 import { CommittedVersions } from '../git/committed-versions';
 import { KeyedDigest } from '../keyed-digest';
+import type { Rollback } from '../git/git-blobs';
 import { GIT_SCHEME, readGitBlob, statGitBlob } from '../git/git-blobs';
 
 interface Entry {
@@ -46,7 +47,7 @@ export class ValuesFileSystem extends BackedFileSystem {
   /** Fires with a decrypted URI whose recipients/signer description changed (opened, saved). */
   readonly onDidChangeInfo = this.infoEmitter.event;
   private readonly entries = new Map<string, Entry>();
-  private readonly signing = new SigningConsent();
+  private readonly signing: SigningConsent;
   private readonly former: FormerRecipientsConsent;
   private readonly committed: CommittedVersions<CommittedValues>;
   /** Digests of committed documents: compared, never kept in the clear. */
@@ -56,11 +57,14 @@ export class ValuesFileSystem extends BackedFileSystem {
     private readonly services: EncryptionServices,
     private readonly session: CryptoSession,
     private readonly guard: BackupGuard,
+    /** When a file is an older version back (git-blobs.ts): a save signing it anew asks first. */
+    rollbackOf?: (file: vscode.Uri) => Promise<Rollback | undefined>,
   ) {
     // Created too: an atomic replace (a re-key, `custodian set`, git) can reach the watcher as a new file.
     super(fromValuesUri, [vscode.FileChangeType.Changed, vscode.FileChangeType.Created, vscode.FileChangeType.Deleted], isShownValuesUri);
     this.committed = new CommittedVersions(() => services.trust.isTrusted, (bytes, file) => this.learnCommitted(bytes, file));
     this.former = new FormerRecipientsConsent(session);
+    this.signing = new SigningConsent(rollbackOf);
   }
 
   override dispose(): void {
@@ -213,7 +217,7 @@ export class ValuesFileSystem extends BackedFileSystem {
   private async confirmSigning(uri: vscode.Uri, what: string): Promise<void> {
     const description = this.describe(uri);
     if (!description) return;
-    await this.signing.confirm(uri, what, description, (summary) =>
+    await this.signing.confirm(uri, fromValuesUri(uri), what, description, (summary) =>
       vscode.l10n.t(
         'Now: {0}.\n\nSaving re-seals the values you changed and signs every value with your key, including those you did not write: teammates will then read them as written by you. Save only if you trust where they came from.',
         summary,

@@ -73,7 +73,14 @@ export interface EncryptionFeature {
 export function registerEncryptionCommands(context: vscode.ExtensionContext, host: CommandHost, services: EncryptionServices): EncryptionFeature {
   const session = services.session;
   const backupGuard = new BackupGuard(context, services.log);
-  const documents = new EncryptedDocuments(services, session);
+  // git runs with the repository's config: only in a trusted workspace.
+  const rollbacks = async (files: readonly vscode.Uri[]): Promise<Map<string, Rollback>> => {
+    if (!services.trust.isTrusted) return new Map();
+    const teams = await TeamVersions.load({ services, session });
+    return rollbacksAmong(files, (file, version) => teams.claimsTeamSigner(file, version));
+  };
+  const rollbackOf = async (file: vscode.Uri): Promise<Rollback | undefined> => (await rollbacks([file])).get(file.fsPath);
+  const documents = new EncryptedDocuments(services, session, rollbackOf);
   const languages = new InnerLanguages(services.log);
   const fs = new EncryptedFileSystem(documents, services.log, backupGuard, languages);
   const peek = new PlaintextDocuments(
@@ -83,15 +90,9 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
     services.globalStorageUri,
   );
   const valueFiles = new ValueFileIndex();
-  // git runs with the repository's config: only in a trusted workspace.
-  const rollbacks = async (files: readonly vscode.Uri[]): Promise<Map<string, Rollback>> => {
-    if (!services.trust.isTrusted) return new Map();
-    const teams = await TeamVersions.load({ services, session });
-    return rollbacksAmong(files, (file, version) => teams.claimsTeamSigner(file, version));
-  };
   const drift = new DriftScanner(services, session, valueFiles, rollbacks);
   const deps: EncDeps = { services, session, fs, peek, drift };
-  const values = registerValuesFeature(context, host, services, backupGuard);
+  const values = registerValuesFeature(context, host, services, backupGuard, rollbackOf);
   const statusBar = new EncryptionStatusBar(documents, values.fs);
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift, valueFiles.onDidChange);

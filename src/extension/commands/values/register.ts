@@ -6,6 +6,7 @@ import { ValuesDiagnostics } from '../../editor/values-diagnostics';
 import type { BackupGuard } from '../../fs/backup-guard';
 import { ValuesFileSystem } from '../../fs/values-file-system';
 import { VALUES_SCHEME } from '../../fs/values-uri';
+import type { Rollback } from '../../git/git-blobs';
 import type { EncryptionServices } from '../encrypt/deps';
 import { CommandId } from '../ids';
 import { registerHandlers, type CommandHost, type Handlers } from '../register';
@@ -22,8 +23,15 @@ const HANDLERS: Handlers<ValuesDeps> = [
   [CommandId.DecryptValuesToFile, decryptValuesToFile],
 ];
 
-export function registerValuesFeature(context: vscode.ExtensionContext, host: CommandHost, services: EncryptionServices, guard: BackupGuard): ValuesDeps {
-  const fs = new ValuesFileSystem(services, services.session, guard);
+export function registerValuesFeature(
+  context: vscode.ExtensionContext,
+  host: CommandHost,
+  services: EncryptionServices,
+  guard: BackupGuard,
+  /** When a file is an older version back: a save signing it anew asks first. */
+  rollbackOf?: (file: vscode.Uri) => Promise<Rollback | undefined>,
+): ValuesDeps {
+  const fs = new ValuesFileSystem(services, services.session, guard, rollbackOf);
   const deps: ValuesDeps = { services, session: services.session, fs };
   context.subscriptions.push(
     fs,

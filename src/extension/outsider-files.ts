@@ -116,8 +116,16 @@ export class OutsiderFiles implements vscode.Disposable {
 async function pickFile(news: readonly OutsiderNews[]): Promise<vscode.Uri | undefined> {
   const items = [...news]
     .sort((a, b) => Number(b.rollback !== undefined) - Number(a.rollback !== undefined))
-    .map((n) => ({ label: vscode.workspace.asRelativePath(n.uri, false), description: n.rollback ? rollbackText(n.rollback) : undefined, uri: n.uri }));
+    .map((n) => ({ label: vscode.workspace.asRelativePath(n.uri, false), description: n.rollback ? rollbackText(n.rollback) : whoText(n), uri: n.uri }));
   return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Show Changes Since the Team\'s Version'), placeHolder: vscode.l10n.t('Which file?') }))?.uri;
+}
+
+/** "signed by bob, who was removed from the team · also for a key Custodian does not know (…)". */
+function whoText(news: OutsiderNews): string {
+  const parts: string[] = [];
+  if (news.writer) parts.push(news.writer === 'unsigned' ? vscode.l10n.t('unsigned') : unknownSignerText(news.writer));
+  if (news.newReaders.length > 0) parts.push(vscode.l10n.t('also for {0}', news.newReaders.map(nameOf).join(', ')));
+  return parts.join(' · ');
 }
 
 function rollbackText(rollback: Rollback): string {
@@ -130,16 +138,18 @@ function rollbackText(rollback: Rollback): string {
  */
 export function noticeText(news: readonly OutsiderNews[]): string {
   const rolledBack = news.filter((n) => n.rollback !== undefined);
-  const outsiders = news.filter((n) => n.newReaders.length > 0 || n.writer !== undefined);
+  // What to do with an older version back is restoring the team's version, not re-keying it: said apart.
+  const outsiders = news.filter((n) => n.rollback === undefined && (n.newReaders.length > 0 || n.writer !== undefined));
   const parts: string[] = [];
   if (rolledBack.length === 1) {
-    const { uri, rollback } = rolledBack[0];
+    const { uri, rollback, newReaders } = rolledBack[0];
     parts.push(vscode.l10n.t('{0} is back to an older version (commit {1}), undoing commit {2}: secrets rotated since may be back.', vscode.workspace.asRelativePath(uri, false), rollback!.sameAs.slice(0, 7), rollback!.undone.slice(0, 7)));
+    if (newReaders.length > 0) parts.push(vscode.l10n.t('Someone not on the team can read it again: {0}.', newReaders.map(nameOf).join(', ')));
   } else if (rolledBack.length > 1) {
     parts.push(vscode.l10n.t('{0} files are back to older versions: {1}. Secrets rotated since may be back.', rolledBack.length, fileList(rolledBack)));
   }
+  if (rolledBack.length > 0) parts.push(vscode.l10n.t('Check what came back with "Show Changes", then restore the team\'s version.'));
   if (outsiders.length > 0) parts.push(outsidersText(outsiders));
-  else parts.push(vscode.l10n.t('Check what came back with "Show Changes", then restore the team\'s version.'));
   return parts.join(' ');
 }
 
@@ -154,9 +164,16 @@ function outsidersText(news: readonly OutsiderNews[]): string {
     const readers = newReaders.map(nameOf).join(', ');
     const written = writer === 'unsigned' ? vscode.l10n.t('unsigned') : writer && unknownSignerText(writer);
     if (written && readers) {
-      return vscode.l10n.t('The version of {0} now on disk is {1}, and also encrypted for someone not on the team: {2}. Check what it changed before you use it (re-encrypting signs it as yours), re-encrypt it for the team, and rotate what it holds.', file, written, readers);
+      return vscode.l10n.t(
+        'The version of {0} now on disk is {1}, and also encrypted for someone not on the team: {2}. Check what it changed before you use it, and restore the team\'s version if it is not what you expect (re-encrypting would sign it as yours); rotate what it holds.',
+        file,
+        written,
+        readers,
+      );
     }
-    if (written) return vscode.l10n.t('The version of {0} now on disk is {1}. Check what it changed before you use it or re-encrypt it (re-encrypting signs it as yours).', file, written);
+    if (written) {
+      return vscode.l10n.t('The version of {0} now on disk is {1}. Check what it changed before you use it, and restore the team\'s version if it is not what you expect (re-encrypting would sign it as yours).', file, written);
+    }
     return vscode.l10n.t('The version of {0} now on disk is also encrypted for someone not on the team: {1}. Re-encrypt it for the team and rotate what it holds.', file, readers);
   }
   const people = new Set<string>();

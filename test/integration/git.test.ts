@@ -322,7 +322,9 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       commit('restore');
       const notice = await waitUntil('the rollback notice', () => warned.some((m) => m.includes('team-rollback.env.enc is back to an older version'))).then(() => warned.find((m) => m.includes('is back to an older version'))!);
       assert.ok(notice.startsWith(`git-repo/team-rollback.env.enc is back to an older version (commit ${old.slice(0, 7)}), undoing commit ${rotated.slice(0, 7)}: secrets rotated since may be back. `), notice);
-      assert.match(notice, /2 encrypted files now on disk can be read by, or were written by, someone not on the team/);
+      // Said apart: what to do with the rollback (restore, not re-key it), then the other file.
+      assert.match(notice, /secrets rotated since may be back\. Someone not on the team can read it again: .+\. Check what came back with "Show Changes", then restore the team's version\. The version of git-repo\/team-planted\.env\.enc now on disk is signed by /);
+      assert.doesNotMatch(notice, /re-encrypt it for the team/i);
       assert.deepStrictEqual(buttons.get(notice), ['Show Changes…', 'Show Encrypted Files']);
 
       // The Encrypted Files view says what it is, and offers what the notice does, not re-keying alone.
@@ -460,7 +462,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       await team.services.context.workspaceState.update('custodian.git.suggested', undefined);
       await api.git.setup.suggest();
       assert.ok(
-        shown.some((m) => m.startsWith('git-repo asks git to diff and merge its encrypted files with Custodian (.gitattributes), but this clone is not set up yet')),
+        shown.some((m) => m.startsWith('The repository git-repo asks git to diff and merge its encrypted files with Custodian (.gitattributes), but this clone is not set up yet')),
         `suggested: ${shown.join(' | ')}`,
       );
       await waitUntil('the drivers in .git/config again', () => git(['config', '--get', 'merge.custodian.driver']).status === 0);

@@ -63,7 +63,7 @@ describe('outsider files: a version from outside the team is announced', functio
       // bob can still push: he replaces the file's content and signs it.
       pull('outsider-app.env.enc', await encryptFor([meKey, alice.publicKey, bob.publicKey], 'A=1\nEXTRA=from-bob\n', bob.key));
       await waitFor('the notice about bob\'s version', async () => notices().length === 1, 15_000);
-      assert.match(notices()[0], /^The version of outsider-app\.env\.enc now on disk is signed by bob, who was removed from the team\. Check what it changed before you use it or re-encrypt it \(re-encrypting signs it as yours\)\.$/);
+      assert.match(notices()[0], /^The version of outsider-app\.env\.enc now on disk is signed by bob, who was removed from the team\. Check what it changed before you use it, and restore the team's version if it is not what you expect \(re-encrypting would sign it as yours\)\.$/);
       assert.deepStrictEqual(buttons.get(notices()[0]), ['Show Changes', 'Show Encrypted Files'], 'what he changed is one click away');
 
       // He pushes again: the same signer on the same file is not news twice (the status bar keeps saying it).
@@ -94,7 +94,7 @@ describe('outsider files: a version from outside the team is announced', functio
       // A new file for a stranger, unsigned: both said.
       pull('outsider-new.env.enc', await encryptFor([meKey, mallory.publicKey], 'N=1\n'));
       await waitFor('the notice about the new file', async () => notices().length === 3, 15_000);
-      assert.match(notices()[2], /^The version of outsider-new\.env\.enc now on disk is unsigned, and also encrypted for someone not on the team: a key Custodian does not know \(\S+…\)\. Check what it changed before you use it \(re-encrypting signs it as yours\), re-encrypt it for the team, and rotate what it holds\.$/);
+      assert.match(notices()[2], /^The version of outsider-new\.env\.enc now on disk is unsigned, and also encrypted for someone not on the team: a key Custodian does not know \(\S+…\)\. Check what it changed before you use it, and restore the team's version if it is not what you expect \(re-encrypting would sign it as yours\); rotate what it holds\.$/);
     } finally {
       await readdToRoster(bob);
     }

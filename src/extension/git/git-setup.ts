@@ -144,8 +144,8 @@ export class GitSetup {
       const attributesCommitted = items.some((i) => i.name === '.gitattributes' && i.status === 'present');
       const answer = await vscode.window.showInformationMessage(
         attributesCommitted
-          ? vscode.l10n.t('{0} asks git to diff and merge its encrypted files with Custodian (.gitattributes), but this clone is not set up yet: until it is, git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo))
-          : vscode.l10n.t('{0} has encrypted files, but git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo)),
+          ? vscode.l10n.t('The repository {0} asks git to diff and merge its encrypted files with Custodian (.gitattributes), but this clone is not set up yet: until it is, git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo))
+          : vscode.l10n.t('The repository {0} has encrypted files, but git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo)),
         setUpNow,
         notNow,
       );

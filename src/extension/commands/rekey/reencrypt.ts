@@ -348,8 +348,10 @@ function folderKey(session: CryptoSession, uri: vscode.Uri | undefined): string 
 function announce(result: ReencryptResult, names: string[], workspace: boolean): void {
   const done = result.reencrypted.length;
   if (done > 0) {
+    // Teammates' clones get the new recipients only once this is committed and pushed.
+    const commit = done === 1 ? vscode.l10n.t('Commit it so the team gets it.') : vscode.l10n.t('Commit them so the team gets them.');
     void vscode.window.showInformationMessage(
-      done === 1 ? vscode.l10n.t('Re-encrypted {0} for {1}.', rel(result.reencrypted[0]), names.join(', ')) : vscode.l10n.t('Re-encrypted {0} files for {1}.', done, names.join(', ')),
+      `${done === 1 ? vscode.l10n.t('Re-encrypted {0} for {1}.', rel(result.reencrypted[0]), names.join(', ')) : vscode.l10n.t('Re-encrypted {0} files for {1}.', done, names.join(', '))} ${commit}`,
     );
   }
   const skipped = result.skipped.filter((s) => s.reason !== 'not confirmed');

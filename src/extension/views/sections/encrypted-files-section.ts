@@ -81,7 +81,9 @@ export class EncryptedFileNode implements TreeNode {
         md.appendMarkdown(vscode.l10n.t('$(warning) It is {0}: re-encrypting signs it as you, so "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));
       }
       if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
-      else md.appendMarkdown(e.canDecrypt ? vscode.l10n.t('Re-encrypt it for the team to fix this.') : vscode.l10n.t('None of your keys can open it: ask one of its recipients to re-encrypt it for the team.'));
+      else if (!e.canDecrypt) md.appendMarkdown(vscode.l10n.t('None of your keys can open it: ask one of its recipients to re-encrypt it for the team.'));
+      else if (e.unverified) md.appendMarkdown(vscode.l10n.t('Check what it changed ("Show Changes Since the Team\'s Version") and restore the team\'s version if it is not what you expect; re-encrypt it for the team if it is.'));
+      else md.appendMarkdown(vscode.l10n.t('Re-encrypt it for the team to fix this.'));
     }
     item.tooltip = md;
     return item;

@@ -23,8 +23,17 @@ describe('roster', function () {
   });
 
   it('Add Myself to Team writes .custodian/team/<name>.pub with my OpenSSH line', async () => {
-    const res = await run<RosterWriteResult>('custodian.addMyselfToTeam', { id: me.id });
+    const { told, dispose } = recordInformationMessages(() => undefined);
+    let res: RosterWriteResult | undefined;
+    try {
+      res = await run<RosterWriteResult>('custodian.addMyselfToTeam', { id: me.id });
+    } finally {
+      dispose();
+    }
     assert.ok(res);
+    // The first member starts the signed records: said, since a teammate who adds themselves before pulling them starts a second set.
+    assert.match(told.join('\n'), /You are its first member, so you started its signed records \(\.custodian\/team\/records\/root\.json\): push them before teammates add themselves, and ask them to pull first\./);
+    assert.ok(fs.existsSync(path.join(teamDir(), 'records', 'root.json')));
     assert.strictEqual(res.name, 'alice', 'named after the email in my label');
     const text = fs.readFileSync(path.join(teamDir(), 'alice.pub'), 'utf8');
     assert.match(text, /^ssh-rsa AAAA[A-Za-z0-9+/=]+ alice@example\.com\n$/);

@@ -58,9 +58,11 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
   deps.expectRosterChange(info.fingerprint);
   const uri = await deps.roster.write(name, line, { folderUri: a.folder, overwrite: a.overwrite });
   await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, folder, { op: 'add', name: normalizeRosterName(name), fingerprint: info.fingerprint }, first));
-  void vscode.window.showInformationMessage(
-    vscode.l10n.t('Added "{0}" to the team as {1}. Commit it so teammates can encrypt to you.', info.name, vscode.workspace.asRelativePath(uri)),
-  );
+  const added = vscode.l10n.t('Added "{0}" to the team as {1}. Commit it so teammates can encrypt to you.', info.name, vscode.workspace.asRelativePath(uri));
+  // The first member starts the roster's signed records (its root of trust). A teammate who adds
+  // themselves before pulling it starts a second one, and git then refuses their pull.
+  const started = vscode.l10n.t('You are its first member, so you started its signed records (.custodian/team/records/root.json): push them before teammates add themselves, and ask them to pull first.');
+  void vscode.window.showInformationMessage(first ? `${added} ${started}` : added);
   return { name: normalizeRosterName(name), uri, fingerprint: info.fingerprint };
 }
 

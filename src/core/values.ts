@@ -618,6 +618,16 @@ export async function unwrapValuesDataKey(text: string, format: ValuesFormatName
   return dataKey;
 }
 
+/**
+ * The tokens of a value-encrypted file's encrypted values, by display name (§3), without a key. Tokens
+ * are stable (§6): a value whose token is byte for byte one an older version had at the same key holds
+ * that older value, which is how a value put back is told without decrypting anything.
+ */
+export function valueTokens(text: string, format: ValuesFormatName): Map<string, string> {
+  const parsed = parseFile(text, format);
+  return new Map(parsed.slots.flatMap((s) => (s.token === undefined ? [] : [[s.name, s.token] as const])));
+}
+
 /** The fingerprints of a value-encrypted file's recipients (§4), without a key and without checking more. */
 export function valuesRecipients(text: string, format: ValuesFormatName): string[] {
   return parseFile(text, format).meta.stanzas.map((s) => fingerprintToString(s.fingerprint));

@@ -12,6 +12,7 @@ import { registerPasswordCommands } from './commands/password/register';
 import { registerCommands, type CommandHost } from './commands/register';
 import { registerShamirCommands } from './commands/shamir/register';
 import { OutsiderFiles } from './outsider-files';
+import { TeamVersions } from './commands/decrypt/team-version';
 import { RosterChanges } from './roster-changes';
 import { registerTeamCommands } from './commands/team/register';
 import { readConfig } from './config';
@@ -128,6 +129,8 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     rosterChanges,
     new OutsiderFiles({
       scan: async () => (trust.isTrusted ? encryption.deps.drift.scan() : undefined),
+      // Runs git: only where the scan runs (a trusted workspace).
+      revertedValues: async (uri) => (trust.isTrusted ? (await TeamVersions.load(encryption.deps)).revertedValues(uri) : []),
       changes: [(listener) => watchFiles(ENC_GLOB, listener), encryption.valueFiles.onDidChange, trust.onDidChange],
       log,
     }),

@@ -10,6 +10,7 @@
 import * as vscode from 'vscode';
 import type { DriftReport } from './commands/rekey/drift';
 import type { Rollback } from './git/git-blobs';
+import type { RevertedValue } from './commands/decrypt/team-version';
 import { abbreviated, unknownSignerText, type Party } from './crypto-session';
 import { displayText } from '../core/display-text';
 import { lookWhenSettled } from './storage/workspace-files';
@@ -25,6 +26,8 @@ export interface OutsiderFilesDeps {
   /** Subscriptions to what makes the files worth looking at again (file watchers, trust granted). */
   changes: readonly ((listener: () => void) => vscode.Disposable)[];
   log: vscode.LogOutputChannel;
+  /** A value-encrypted file's values back to what an older version held, after the team had changed them (team-version.ts). */
+  revertedValues: (uri: vscode.Uri) => Promise<readonly RevertedValue[]>;
 }
 
 /** What a version's header says, as far as this notice is concerned. */
@@ -44,6 +47,8 @@ export interface OutsiderNews {
   readonly writer?: Party | 'unsigned';
   /** Set when the file became an older version back. */
   readonly rollback?: Rollback;
+  /** A version an outsider wrote: the values in it back to what an older version held. */
+  readonly reverted?: readonly RevertedValue[];
 }
 
 /** The name a notice gives a party: a former teammate by the roster name they had, a stranger's key as such. */
@@ -95,7 +100,16 @@ export class OutsiderFiles implements vscode.Disposable {
       if (found) news.push(found);
     }
     this.seen = now;
-    if (news.length > 0) this.announce(news);
+    if (news.length === 0) return;
+    // A version an outsider wrote may put back a secret the team rotated out, which only its tokens tell.
+    const told = await Promise.all(
+      news.map(async (n) => {
+        if (n.writer === undefined || n.rollback) return n;
+        const reverted = await this.deps.revertedValues(n.uri).catch(() => []);
+        return reverted.length > 0 ? { ...n, reverted } : n;
+      }),
+    );
+    this.announce(told);
   }
 
   private announce(news: readonly OutsiderNews[]): void {
@@ -150,6 +164,10 @@ export function noticeText(news: readonly OutsiderNews[]): string {
   }
   if (rolledBack.length > 0) parts.push(vscode.l10n.t('Check what came back with "Show Changes", then restore the team\'s version.'));
   if (outsiders.length > 0) parts.push(outsidersText(outsiders));
+  for (const n of news.filter((x) => x.reverted !== undefined && x.reverted.length > 0).slice(0, FILES_NAMED)) {
+    const values = n.reverted!.map((r) => vscode.l10n.t('{0} (as in commit {1})', displayText(r.name, 60), r.sameAs.slice(0, 7))).join(', ');
+    parts.push(vscode.l10n.t('In {0}, values the team had changed are back to older ones: {1}. Secrets rotated out may be back.', vscode.workspace.asRelativePath(n.uri, false), values));
+  }
   return parts.join(' ');
 }
 

@@ -390,6 +390,48 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     assert.deepStrictEqual(plaintextIn(repo), []);
   });
 
+  it('a value an outsider\'s version puts back (built on an older version, the old token kept) is named in the notice, without a key', async () => {
+    const { mallory, alice } = team;
+    const file = path.join(repo, 'team-reverted.env');
+    const commit = (message: string): string => {
+      ok(git(['add', '-A']));
+      ok(git(['commit', '-q', '-m', message]));
+      return git(['rev-parse', 'HEAD']).stdout.trim();
+    };
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const warn = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
+    const warned: string[] = [];
+    window.showWarningMessage = (message: string, ...rest: unknown[]) => (warned.push(message), warn.call(vscode.window, message, ...rest));
+    try {
+      const recipients = [me, alice.publicKey, mallory.publicKey];
+      const first = await sealValues(`DB=${MARKER}-old\nT=${MARKER}-t\n`, { format: 'dotenv', recipients, signer: alice.key, backend });
+      fs.writeFileSync(file, first);
+      const old = commit('values');
+      // alice rotates DB (the same data key: only its token changes).
+      const byAlice = await openValues(first, { format: 'dotenv', identities: [alice.key], backend });
+      fs.writeFileSync(file, await byAlice.reseal(`DB=${MARKER}-rotated\nT=${MARKER}-t\n`, { backend, signer: alice.key }));
+      byAlice.dispose();
+      const rotated = commit('rotate DB');
+      await sleep(2500);
+      // mallory edits T in the version she kept: DB keeps the token it had then.
+      warned.length = 0;
+      const byMallory = await openValues(first, { format: 'dotenv', identities: [mallory.key], backend });
+      fs.writeFileSync(file, await byMallory.reseal(`DB=${MARKER}-old\nT=${MARKER}-planted\n`, { backend, signer: mallory.key }));
+      byMallory.dispose();
+      commit('mallory');
+      const notice = await waitUntil('the notice', () => warned.some((m) => m.includes('team-reverted.env'))).then(() => warned.find((m) => m.includes('team-reverted.env'))!);
+      assert.match(notice, new RegExp(`In git-repo/team-reverted\\.env, values the team had changed are back to older ones: DB \\(as in commit ${old.slice(0, 7)}\\)\\. Secrets rotated out may be back\\.`));
+      assert.doesNotMatch(notice, /: T \(/, 'T was changed, not put back');
+      const reverted = await (await import('../../src/extension/commands/decrypt/team-version')).TeamVersions.load(team.encryption.deps).then((t) => t.revertedValues(vscode.Uri.file(file)));
+      assert.deepStrictEqual(reverted, [{ name: 'DB', sameAs: old, undone: rotated }]);
+    } finally {
+      window.showWarningMessage = warn;
+    }
+    ok(git(['rm', '-q', '-f', 'team-reverted.env']));
+    ok(git(['commit', '-q', '-m', 'no reverted file']));
+    assert.deepStrictEqual(plaintextIn(repo), []);
+  });
+
   it('a rollback to a version for the team, signed by a teammate, is not signed anew by a save in its editor unasked', async () => {
     const { alice } = team;
     const file = path.join(repo, 'team-rollback-save.env.enc');

@@ -14,7 +14,8 @@ import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { isValuesFile, readValuesHeader, valuesHeaderOf } from '../../fs/values-files';
 import { toDecryptedUri } from '../../fs/enc-uri';
 import { toValuesUri } from '../../fs/values-uri';
-import { GIT_SCHEME, isRollbackAt, readGitBlob, rollbackOf, toGitUri, versionsOf, type FileVersion, type Rollback } from '../../git/git-blobs';
+import { fileHistories, GIT_SCHEME, isRollbackAt, readGitBlob, rollbackOf, toGitUri, versionsOf, type FileVersion, type Rollback } from '../../git/git-blobs';
+import { formatOf, readText } from '../../fs/values-file-system';
 import { lazyCore } from '../../lazy-core';
 import type { EncDeps } from '../encrypt/deps';
 import { rel } from './target';
@@ -33,6 +34,16 @@ export interface TeamVersion {
   readonly commit: string;
   readonly signer: Party;
 }
+
+/** An encrypted value back to what an older version held: its name, that version, and the team's version that had changed it. */
+export interface RevertedValue {
+  readonly name: string;
+  readonly sameAs: string;
+  readonly undone: string;
+}
+
+/** How many older versions are read for reverted values: a put-back secret is a recent one. */
+const MAX_VERSIONS_READ = 20;
 
 export class TeamVersions {
   private constructor(
@@ -54,6 +65,44 @@ export class TeamVersions {
     if (isValuesFile(uri)) return this.vouched(await valuesHeaderOf(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), uri)) !== undefined;
     const { inspectEnvelope } = await lazyCore.envelope();
     return this.vouched(await inspectEnvelope(bytes)) !== undefined;
+  }
+
+  /**
+   * The encrypted values of a value-encrypted file that hold what an older committed version held at the
+   * same key, after a version a vouched signer wrote had changed them: a secret rotated out and put back
+   * (by a version built on an old one). Told by token, without a key: an unchanged value keeps its token
+   * byte for byte (VALUES.md §6), so an equal token is that older value.
+   */
+  async revertedValues(uri: vscode.Uri): Promise<RevertedValue[]> {
+    if (!isValuesFile(uri)) return [];
+    const [{ valueTokens }, format] = await Promise.all([lazyCore.values(), formatOf(uri)]);
+    const history = (await fileHistories([uri])).get(uri.fsPath);
+    if (!history?.working) return [];
+    const now = valueTokens(await readText(uri, rel(uri)), format);
+    const older = history.versions.filter((v) => v.blob !== '' && v.blob !== history.working).slice(0, MAX_VERSIONS_READ);
+    const changedBy = new Map<string, string>();
+    const settled = new Set<string>();
+    const out: RevertedValue[] = [];
+    for (const version of older) {
+      if (settled.size === now.size) break;
+      const then = await readText(toGitUri(uri, version.commit), rel(uri))
+        .then((text) => valueTokens(text, format))
+        .catch(() => new Map<string, string>());
+      let vouched: boolean | undefined;
+      for (const [name, token] of now) {
+        const held = then.get(name);
+        if (settled.has(name) || held === undefined) continue;
+        if (held !== token) {
+          vouched ??= await this.claimsTeamSigner(uri, version).catch(() => false);
+          if (vouched && !changedBy.has(name)) changedBy.set(name, version.commit);
+          continue;
+        }
+        settled.add(name);
+        const undone = changedBy.get(name);
+        if (undone !== undefined) out.push({ name, sameAs: version.commit, undone });
+      }
+    }
+    return out;
   }
 
   /** A rollback of `uri` (git-blobs.ts rollbackOf), judged with this window's teammates and contacts. */

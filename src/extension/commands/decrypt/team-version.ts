@@ -5,7 +5,9 @@
 // §8), a `.enc` file's by decrypting it in memory (its header alone only claims a signer), so a version
 // that names a teammate as its signer but was written by someone else is passed over. A version that is
 // an older one back (a rollback: it brings back secrets rotated since, whoever signed it then) is passed
-// over too: the version it undid is the team's. Runs git with the repository's config (git log):
+// over too: the version it undid is the team's. Also here, since they judge versions by the same
+// signers: whether a version back undoes the team's (a rollback, git-blobs.ts rollbackIn) and which values
+// of an outsider's version are back to older ones. Runs git with the repository's config (git log):
 // trusted workspaces only, as everything that reads git history.
 import * as vscode from 'vscode';
 import type { EnvelopeInfo } from '../../../core/envelope';

@@ -9,7 +9,7 @@ import { unknownSignerText, type EnvelopeDescription } from '../crypto-session';
 import type { Rollback } from '../git/git-blobs';
 
 export class SigningConsent {
-  /** Documents (decrypted URIs) whose unverified content I agreed to sign. */
+  /** Documents (decrypted URIs) whose signing is settled since they were read: I agreed, or there was nothing to ask. */
   private readonly agreed = new Set<string>();
 
   /** `rollbackOf`: when the file (on disk) is an older version back; undefined where git may not run. */

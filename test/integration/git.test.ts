@@ -272,8 +272,12 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     assert.strictEqual(stale.result, undefined);
     assert.match(stale.errors.map((e) => e.message).join('\n'), /The team's version of git-repo\/team-changes\.env\.enc is now the one alice signed in commit/);
     assert.ok(fs.readFileSync(enc).equals(uncommitted));
+    // A diff that showed it (Show Changes) goes with the version it compared.
+    await run<ShowTeamChangesResult>('custodian.showTeamChanges', { uri: vscode.Uri.file(enc) });
+    await waitUntil('the diff', () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputTextDiff)));
     const restored = await run<RestoreTeamVersionResult>('custodian.restoreTeamVersion', { uri: vscode.Uri.file(enc), confirm: true });
     assert.strictEqual(restored?.restored?.commit, teamCommit);
+    assert.ok(!vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputTextDiff)), 'the diff of the versions before is closed');
     assert.ok(fs.readFileSync(enc).equals(teamBlob('team-changes.env.enc')), 'the .enc file is alice\'s version, byte for byte');
     // The value file, committed as mallory left it: from Show Changes' notice, as a person clicks it.
     const clicked = recordInformationMessages((message, items) => (message.startsWith('The diff shows what changed in git-repo/team-changes.env since the team\'s version, which alice signed') ? items[0] : undefined));

@@ -7,9 +7,9 @@
 import * as vscode from 'vscode';
 import { is, type Shape } from '../arguments';
 import { CustodianError } from '../../../core/errors';
-import { isEncryptedFileUri } from '../../fs/enc-uri';
+import { ENC_SCHEME, isEncryptedFileUri, toEncryptedUri } from '../../fs/enc-uri';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
-import { hasValuesFileName } from '../../fs/values-uri';
+import { fromValuesUri, hasValuesFileName, VALUES_SCHEME } from '../../fs/values-uri';
 import { readGitBlob, sameAsHead, toGitUri, workingBlob } from '../../git/git-blobs';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import type { EncDeps } from '../encrypt/deps';
@@ -65,6 +65,10 @@ export async function restoreTeamVersion(deps: EncDeps, first: unknown, second: 
   if (!(await sameAsHead(uri)) && !(await confirmDiscard(uri, teamVersion, args.confirm))) return { uri };
   const bytes = await readGitBlob(toGitUri(uri, teamVersion.commit), MAX_INLINE_BYTES);
   await writeFileAtomic(uri, bytes, { overwrite: true });
+  // The diffs that showed what to restore compare versions that are no longer the file's (one side may be
+  // HEAD's, which the commit to come moves): closed, rather than left showing the undone version as "now".
+  const diffs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && [t.input.original, t.input.modified].some((side) => sameFile(side, uri)));
+  if (diffs.length > 0) await vscode.window.tabGroups.close(diffs, true);
   void vscode.window.showInformationMessage(
     vscode.l10n.t('{0} is back to the version {1} signed in commit {2}. Commit it so the team gets it back too.', rel(uri), teamVersion.signer.name, teamVersion.commit.slice(0, 7)),
   );
@@ -80,4 +84,10 @@ async function confirmDiscard(uri: vscode.Uri, teamVersion: TeamVersion, answer:
     restore,
   );
   return choice === restore;
+}
+
+/** Whether `view` (a decrypted view, of the file or of a version of it from git) shows `file`. */
+function sameFile(view: vscode.Uri, file: vscode.Uri): boolean {
+  if (view.scheme !== ENC_SCHEME && view.scheme !== VALUES_SCHEME) return false;
+  return workingFileOf(view.scheme === ENC_SCHEME ? toEncryptedUri(view) : fromValuesUri(view)).fsPath === file.fsPath;
 }

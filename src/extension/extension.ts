@@ -131,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
       scan: async () => (trust.isTrusted ? encryption.deps.drift.scan() : undefined),
       // Runs git: only where the scan runs (a trusted workspace).
       revertedValues: async (uri) => (trust.isTrusted ? (await TeamVersions.load(encryption.deps)).revertedValues(uri) : []),
+      rolledBack: (uri) => rotation.unmarkRotated(uri.toString()),
       changes: [(listener) => watchFiles(ENC_GLOB, listener), encryption.valueFiles.onDidChange, trust.onDidChange],
       log,
     }),

@@ -28,6 +28,8 @@ export interface OutsiderFilesDeps {
   log: vscode.LogOutputChannel;
   /** A value-encrypted file's values back to what an older version held, after the team had changed them (team-version.ts). */
   revertedValues: (uri: vscode.Uri) => Promise<readonly RevertedValue[]>;
+  /** A file came back to an older version: what was rotated in it may be back (the rotation lists unmark it). */
+  rolledBack: (uri: vscode.Uri) => Promise<void>;
 }
 
 /** What a version's header says, as far as this notice is concerned. */
@@ -101,6 +103,7 @@ export class OutsiderFiles implements vscode.Disposable {
     }
     this.seen = now;
     if (news.length === 0) return;
+    for (const n of news) if (n.rollback) await this.deps.rolledBack(n.uri).catch(() => undefined);
     // A version an outsider wrote may put back a secret the team rotated out, which only its tokens tell.
     const told = await Promise.all(
       news.map(async (n) => {

@@ -319,6 +319,9 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       fs.writeFileSync(file, await encryptFor([me, alice.publicKey], text('rotated'), alice.key));
       const rotated = commit('rotate the token without mallory');
       await sleep(2500);
+      // (A list of what to rotate said this file was done.)
+      const toRotate = 'custodian.toRotate';
+      await team.services.context.workspaceState.update(toRotate, [{ fingerprint: 'SHA256:someone', name: 'someone', removed: new Date().toISOString(), files: [{ uri: vscode.Uri.file(file).toString(), rotated: true }] }]);
       // mallory, who can push, puts the old version back: signed by alice, and readable by her again; and
       // in the same pull, a file of her own.
       ok(git(['checkout', old, '--', 'team-rollback.env.enc']));
@@ -330,6 +333,10 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       assert.match(notice, /secrets rotated since may be back\. Someone not on the team can read it again: .+\. Check what came back with "Show Changes", then restore the team's version\. The version of git-repo\/team-planted\.env\.enc now on disk is signed by /);
       assert.doesNotMatch(notice, /re-encrypt it for the team/i);
       assert.deepStrictEqual(buttons.get(notice), ['Show Changes…', 'Show Encrypted Files']);
+      // What was rotated in it may be back: no longer marked rotated.
+      const lists = team.services.context.workspaceState.get<{ files: { rotated?: boolean }[] }[]>(toRotate);
+      assert.strictEqual(lists?.[0]?.files[0]?.rotated, false, 'the rotation list unmarks the file');
+      await team.services.context.workspaceState.update(toRotate, undefined);
 
       // The Encrypted Files view says what it is, and offers what the notice does, not re-keying alone.
       const listed = await waitUntil('the rollback in Encrypted Files', async () =>

@@ -64,6 +64,17 @@ export class RotationLists implements vscode.Disposable {
     this.changeEmitter.fire();
   }
 
+  /**
+   * A file came back to an older version (a rollback: what was rotated in it may be back): wherever it was
+   * marked rotated, it is not any more.
+   */
+  async unmarkRotated(uri: string): Promise<void> {
+    const lists = this.list();
+    if (!lists.some((l) => l.files.some((f) => f.uri === uri && f.rotated))) return;
+    await this.state.update(STATE_KEY, lists.map((l) => ({ ...l, files: l.files.map((f) => (f.uri === uri ? { ...f, rotated: false } : f)) })));
+    this.changeEmitter.fire();
+  }
+
   /** The secrets were rotated: the list is forgotten. */
   async done(fingerprint: string): Promise<void> {
     await this.state.update(STATE_KEY, this.list().filter((l) => l.fingerprint !== fingerprint));

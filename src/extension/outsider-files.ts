@@ -151,7 +151,8 @@ function rollbackText(rollback: Rollback): string {
 
 /**
  * The notice: older versions back first (what they bring back was rotated out), then who can read or
- * wrote the others; one file in full, several by count and the people involved.
+ * wrote the others (one file in full, several by count and the people involved), then the values an
+ * outsider's version put back.
  */
 export function noticeText(news: readonly OutsiderNews[]): string {
   const rolledBack = news.filter((n) => n.rollback !== undefined);

@@ -1,7 +1,7 @@
 // Value-encrypted .env, JSON and YAML files: each value sealed to its key path, the keys readable, one
 // data key per file wrapped like a `.enc` header, a MAC over every leaf, an optional RSA-PSS signer.
 // Spec: docs/VALUES.md (section numbers below).
-import { base64UrlDecode, base64UrlEncodeEach, constantTimeEqual, utf8Decode, utf8EncodeEach, zeroize } from './bytes';
+import { base64UrlDecode, base64UrlEncodeEach, constantTimeEqual, hexEncode, utf8Decode, utf8EncodeEach, zeroize } from './bytes';
 import { MIN_RSA_BITS, type AesGcm, type CryptoBackend } from './crypto-backend';
 import type { SignatureStatus } from './envelope';
 import { OAEP_LABEL, fingerprintToString, type RecipientPolicy } from './envelope-header';
@@ -619,13 +619,15 @@ export async function unwrapValuesDataKey(text: string, format: ValuesFormatName
 }
 
 /**
- * The tokens of a value-encrypted file's encrypted values, by display name (§3), without a key. Tokens
- * are stable (§6): a value whose token is byte for byte one an older version had at the same key holds
- * that older value, which is how a value put back is told without decrypting anything.
+ * The tokens of a value-encrypted file's encrypted values, by display name (§3), and its salt (hex), without
+ * a key. Tokens are stable (§6): a value whose token is byte for byte one an older version had at the same
+ * key holds that older value, which is how a value put back is told without decrypting anything. Only
+ * versions with the same salt share a data key (§6: a reseal keeps both): between two that do not, every
+ * token differs, changed values or not.
  */
-export function valueTokens(text: string, format: ValuesFormatName): Map<string, string> {
+export function valueTokens(text: string, format: ValuesFormatName): { salt: string; tokens: Map<string, string> } {
   const parsed = parseFile(text, format);
-  return new Map(parsed.slots.flatMap((s) => (s.token === undefined ? [] : [[s.name, s.token] as const])));
+  return { salt: hexEncode(parsed.meta.salt), tokens: new Map(parsed.slots.flatMap((s) => (s.token === undefined ? [] : [[s.name, s.token] as const]))) };
 }
 
 /** The fingerprints of a value-encrypted file's recipients (§4), without a key and without checking more. */

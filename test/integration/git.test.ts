@@ -415,24 +415,28 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     window.showWarningMessage = (message: string, ...rest: unknown[]) => (warned.push(message), warn.call(vscode.window, message, ...rest));
     try {
       const recipients = [me, alice.publicKey, mallory.publicKey];
-      const first = await sealValues(`DB=${MARKER}-old\nT=${MARKER}-t\n`, { format: 'dotenv', recipients, signer: alice.key, backend });
+      const first = await sealValues(`DB=${MARKER}-old\nT=${MARKER}-t\nN=${MARKER}-n\n`, { format: 'dotenv', recipients, signer: alice.key, backend });
       fs.writeFileSync(file, first);
       const old = commit('values');
-      // alice rotates DB (the same data key: only its token changes).
+      // alice rotates DB (the same data key: only its token changes)…
       const byAlice = await openValues(first, { format: 'dotenv', identities: [alice.key], backend });
-      fs.writeFileSync(file, await byAlice.reseal(`DB=${MARKER}-rotated\nT=${MARKER}-t\n`, { backend, signer: alice.key }));
+      fs.writeFileSync(file, await byAlice.reseal(`DB=${MARKER}-rotated\nT=${MARKER}-t\nN=${MARKER}-n\n`, { backend, signer: alice.key }));
       byAlice.dispose();
       const rotated = commit('rotate DB');
+      // …then re-keys the file (a new data key: every token changes, N's value does not).
+      fs.writeFileSync(file, await sealValues(`DB=${MARKER}-rotated\nT=${MARKER}-t\nN=${MARKER}-n\n`, { format: 'dotenv', recipients, signer: alice.key, backend }));
+      commit('re-key');
       await sleep(2500);
-      // mallory edits T in the version she kept: DB keeps the token it had then.
+      // mallory edits T in the version she kept: DB and N keep the tokens they had then.
       warned.length = 0;
       const byMallory = await openValues(first, { format: 'dotenv', identities: [mallory.key], backend });
-      fs.writeFileSync(file, await byMallory.reseal(`DB=${MARKER}-old\nT=${MARKER}-planted\n`, { backend, signer: mallory.key }));
+      fs.writeFileSync(file, await byMallory.reseal(`DB=${MARKER}-old\nT=${MARKER}-planted\nN=${MARKER}-n\n`, { backend, signer: mallory.key }));
       byMallory.dispose();
       commit('mallory');
       const notice = await waitUntil('the notice', () => warned.some((m) => m.includes('team-reverted.env'))).then(() => warned.find((m) => m.includes('team-reverted.env'))!);
       assert.match(notice, new RegExp(`In git-repo/team-reverted\\.env, values the team had changed are back to older ones: DB \\(as in commit ${old.slice(0, 7)}\\)\\. Secrets rotated out may be back\\.`));
       assert.doesNotMatch(notice, /: T \(/, 'T was changed, not put back');
+      assert.doesNotMatch(notice, /N \(as in/, 'N was only re-keyed: its token changed, its value did not');
       const reverted = await (await import('../../src/extension/commands/decrypt/team-version')).TeamVersions.load(team.encryption.deps).then((t) => t.revertedValues(vscode.Uri.file(file)));
       assert.deepStrictEqual(reverted, [{ name: 'DB', sameAs: old, undone: rotated }]);
     } finally {
@@ -457,14 +461,18 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     const old = git(['rev-parse', 'HEAD']).stdout.trim();
     fs.writeFileSync(file, await encryptFor([me, alice.publicKey], text('rotated'), alice.key));
     commit('rotate the leaked token');
+    // Open (and saved once) before: what a save settled is for the version then on disk.
+    await run('custodian.openDecrypted', { uri: vscode.Uri.file(file) });
+    const editor = vscode.window.activeTextEditor!;
+    await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'MINE=1\n'));
+    assert.ok(await editor.document.save());
+    ok(git(['checkout', '--', 'team-rollback-save.env.enc']));
+    // Put back in the working tree (not committed yet), as `git checkout OLD -- FILE` does.
     ok(git(['checkout', old, '--', 'team-rollback-save.env.enc']));
-    commit('restore');
     const before = fs.readFileSync(file);
     const modals = answerModals(() => undefined);
     try {
-      await run('custodian.openDecrypted', { uri: vscode.Uri.file(file) });
-      const editor = vscode.window.activeTextEditor!;
-      assert.strictEqual(editor.document.getText(), text('leaked'));
+      await waitUntil('the editor reloaded', () => editor.document.getText() === text('leaked'));
       await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'EDITED=1\n'));
       assert.strictEqual(await editor.document.save(), false, 'not saved without an answer');
       const asked = modals.prompts.find((p) => /is back to an older version/.test(p.message));

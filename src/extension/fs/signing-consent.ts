@@ -9,7 +9,7 @@ import { unknownSignerText, type EnvelopeDescription } from '../crypto-session';
 import type { Rollback } from '../git/git-blobs';
 
 export class SigningConsent {
-  /** Documents (decrypted URIs) whose signing is settled since they were read: I agreed, or there was nothing to ask. */
+  /** Documents (decrypted URIs) whose content, unverified or an older version back, I agreed to sign since they were read. */
   private readonly agreed = new Set<string>();
 
   /** `rollbackOf`: when the file (on disk) is an older version back; undefined where git may not run. */
@@ -33,9 +33,13 @@ export class SigningConsent {
     const key = uri.toString();
     if (this.agreed.has(key)) return;
     if (signer.kind !== 'unsigned' && signer.known) {
+      // Looked at on every save: the file on disk may have become an older version since the last one
+      // (`git checkout OLD -- FILE` under an editor with unsaved changes is not read again).
       const rollback = await this.rollbackOf(file).catch(() => undefined);
-      if (rollback) await this.confirmRollback(file, what, rollback, detail(description.summary));
-      this.agreed.add(key);
+      if (rollback) {
+        await this.confirmRollback(file, what, rollback, detail(description.summary));
+        this.agreed.add(key);
+      }
       return;
     }
     const status = signer.kind === 'unsigned' ? vscode.l10n.t('unsigned') : unknownSignerText(signer.party);

@@ -59,7 +59,7 @@ export async function restoreTeamVersion(deps: EncDeps, first: unknown, second: 
   // An editor's unsaved changes would be saved over the restored version, or lost with the old one.
   const view = decryptedViewOf(uri).toString();
   if (vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.toString() === view)) {
-    throw new CustodianError(vscode.l10n.t('{0} has unsaved changes in an editor: save or revert them first.', rel(uri)));
+    throw new CustodianError(vscode.l10n.t('{0} has unsaved changes in an editor: revert them first (File: Revert File), or save them if you meant them.', rel(uri)));
   }
   // What is committed stays in git's history; what is not would be gone.
   if (!(await sameAsHead(uri)) && !(await confirmDiscard(uri, teamVersion, args.confirm))) return { uri };

@@ -71,9 +71,11 @@ export class TeamVersions {
 
   /**
    * The encrypted values of a value-encrypted file that hold what an older committed version held at the
-   * same key, after a version a vouched signer wrote had changed them: a secret rotated out and put back
-   * (by a version built on an old one). Told by token, without a key: an unchanged value keeps its token
-   * byte for byte (VALUES.md §6), so an equal token is that older value.
+   * same key, after a version a vouched signer wrote under the same data key had changed them: a secret
+   * rotated out and put back (by a version built on an old one). Told by token, without a key: an unchanged
+   * value keeps its token byte for byte (VALUES.md §6), so an equal token is that older value; a re-key
+   * (a new data key) changes every token, so only versions under the same data key (the same salt) are
+   * compared, and a change made after a re-key is not seen here (Show Changes decrypts both sides).
    */
   async revertedValues(uri: vscode.Uri): Promise<RevertedValue[]> {
     if (!isValuesFile(uri)) return [];
@@ -81,27 +83,30 @@ export class TeamVersions {
     const history = (await fileHistories([uri])).get(uri.fsPath);
     if (!history?.working) return [];
     const now = valueTokens(await readText(uri, rel(uri)), format);
-    const older = history.versions.filter((v) => v.blob !== '' && v.blob !== history.working).slice(0, MAX_VERSIONS_READ);
-    const changedBy = new Map<string, string>();
-    const settled = new Set<string>();
-    const out: RevertedValue[] = [];
-    for (const version of older) {
-      if (settled.size === now.size) break;
-      const then = await readText(toGitUri(uri, version.commit), rel(uri))
+    const older: { commit: string; salt: string; tokens: Map<string, string>; version: FileVersion }[] = [];
+    for (const version of history.versions.filter((v) => v.blob !== '' && v.blob !== history.working).slice(0, MAX_VERSIONS_READ)) {
+      const read = await readText(toGitUri(uri, version.commit), rel(uri))
         .then((text) => valueTokens(text, format))
-        .catch(() => new Map<string, string>());
-      let vouched: boolean | undefined;
-      for (const [name, token] of now) {
-        const held = then.get(name);
-        if (settled.has(name) || held === undefined) continue;
-        if (held !== token) {
-          vouched ??= await this.claimsTeamSigner(uri, version).catch(() => false);
-          if (vouched && !changedBy.has(name)) changedBy.set(name, version.commit);
-          continue;
+        .catch(() => undefined);
+      if (read) older.push({ commit: version.commit, ...read, version });
+    }
+    const vouched = new Map<string, Promise<boolean>>();
+    const byTeam = (v: (typeof older)[number]): Promise<boolean> => {
+      if (!vouched.has(v.commit)) vouched.set(v.commit, this.claimsTeamSigner(uri, v.version).catch(() => false));
+      return vouched.get(v.commit)!;
+    };
+    const out: RevertedValue[] = [];
+    for (const [name, token] of now.tokens) {
+      // The newest older version that held this very value (an equal token: the same data key)…
+      const at = older.findIndex((v) => v.tokens.get(name) === token);
+      if (at < 0) continue;
+      // …and a newer one, under that data key (a token of another key says nothing), where the team had changed it.
+      for (const v of older.slice(0, at)) {
+        const held = v.tokens.get(name);
+        if (v.salt === older[at].salt && held !== undefined && held !== token && (await byTeam(v))) {
+          out.push({ name, sameAs: older[at].commit, undone: v.commit });
+          break;
         }
-        settled.add(name);
-        const undone = changedBy.get(name);
-        if (undone !== undefined) out.push({ name, sameAs: version.commit, undone });
       }
     }
     return out;

@@ -473,6 +473,9 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     const modals = answerModals(() => undefined);
     try {
       await waitUntil('the editor reloaded', () => editor.document.getText() === text('leaked'));
+      // Its editor says so too: "signed by alice ✓" alone would read as the team's latest.
+      await waitUntil('the status bar', () => /· back to an older version \(\w+\)$/.test(team.encryption.statusBar.text ?? ''));
+      assert.strictEqual(team.encryption.statusBar.isWarning, true);
       await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'EDITED=1\n'));
       assert.strictEqual(await editor.document.save(), false, 'not saved without an answer');
       const asked = modals.prompts.find((p) => /is back to an older version/.test(p.message));

@@ -1,11 +1,14 @@
 // The status-bar item for a decrypted document: "Encrypted for alice, bob · signed by carol ✓",
-// with a warning background when the file is unsigned or signed by a key Custodian does not know.
+// with a warning background when the file is unsigned or signed by a key Custodian does not know, when
+// someone off the team can read it, or when it is an older version back (a rollback: signed by a
+// teammate then, it holds what was rotated since, and "✓" alone would read as the team's latest).
 import * as vscode from 'vscode';
 import { CommandId } from '../commands/ids';
 import { ENC_SCHEME, toEncryptedUri } from '../fs/enc-uri';
 import type { EncryptedDocuments } from '../fs/encrypted-documents';
 import type { ValuesFileSystem } from '../fs/values-file-system';
 import { fromValuesUri, VALUES_SCHEME } from '../fs/values-uri';
+import type { Rollback } from '../git/git-blobs';
 
 export class EncryptionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('custodian.encryption', vscode.StatusBarAlignment.Left, 100);
@@ -14,6 +17,8 @@ export class EncryptionStatusBar implements vscode.Disposable {
   constructor(
     private readonly documents: EncryptedDocuments,
     private readonly values?: ValuesFileSystem,
+    /** When a file is an older version back (git-blobs.ts); undefined where git may not run. */
+    private readonly rollbackOf: (file: vscode.Uri) => Promise<Rollback | undefined> = async () => undefined,
   ) {
     this.item.name = vscode.l10n.t('Custodian: Encryption');
     // By the file behind the view: a view's URI may name it by its workspace-relative or absolute path.
@@ -84,6 +89,22 @@ export class EncryptionStatusBar implements vscode.Disposable {
     this.item.tooltip = md;
     this.visible = true;
     this.item.show();
+    // The working file only (a version from git is what it is): said once git has answered.
+    if (file.scheme === 'file') void this.markRollback(uri, file, info.summary, md);
+  }
+
+  private async markRollback(uri: vscode.Uri, file: vscode.Uri, summary: string, md: vscode.MarkdownString): Promise<void> {
+    const rollback = await this.rollbackOf(file).catch(() => undefined);
+    if (!rollback || vscode.window.activeTextEditor?.document.uri.toString() !== uri.toString()) return;
+    const back = vscode.l10n.t('back to an older version ({0})', rollback.sameAs.slice(0, 7));
+    this.item.text = `$(warning) ${summary} · ${back}`;
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    const more = new vscode.MarkdownString(undefined, true);
+    more.appendMarkdown(
+      `$(history) ${escapeMd(vscode.l10n.t('An older version back: the same as commit {0}, undoing commit {1}. Secrets rotated since may be back. Check it with "Show Changes Since the Team\'s Version", then "Restore the Team\'s Version".', rollback.sameAs.slice(0, 7), rollback.undone.slice(0, 7)))}\n\n`,
+    );
+    more.appendMarkdown(md.value);
+    this.item.tooltip = more;
   }
 }
 

@@ -93,7 +93,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const drift = new DriftScanner(services, session, valueFiles, rollbacks);
   const deps: EncDeps = { services, session, fs, peek, drift };
   const values = registerValuesFeature(context, host, services, backupGuard, rollbackOf);
-  const statusBar = new EncryptionStatusBar(documents, values.fs);
+  const statusBar = new EncryptionStatusBar(documents, values.fs, rollbackOf);
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift, valueFiles.onDidChange);
   const diffs = new EncryptedDiffs(services.log, valueFiles);

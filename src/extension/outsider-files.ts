@@ -10,6 +10,7 @@
 import * as vscode from 'vscode';
 import type { DriftReport } from './commands/rekey/drift';
 import type { Rollback } from './git/git-blobs';
+import { rollbackLabel, rollbackSentence } from './ui/rollback-text';
 import type { RevertedValue } from './commands/decrypt/team-version';
 import { abbreviated, unknownSignerText, type Party } from './crypto-session';
 import { displayText } from '../core/display-text';
@@ -133,7 +134,7 @@ export class OutsiderFiles implements vscode.Disposable {
 async function pickFile(news: readonly OutsiderNews[]): Promise<vscode.Uri | undefined> {
   const items = [...news]
     .sort((a, b) => Number(b.rollback !== undefined) - Number(a.rollback !== undefined))
-    .map((n) => ({ label: vscode.workspace.asRelativePath(n.uri, false), description: n.rollback ? rollbackText(n.rollback) : whoText(n), uri: n.uri }));
+    .map((n) => ({ label: vscode.workspace.asRelativePath(n.uri, false), description: n.rollback ? rollbackLabel(n.rollback) : whoText(n), uri: n.uri }));
   return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Show Changes Since the Team\'s Version'), placeHolder: vscode.l10n.t('Which file?') }))?.uri;
 }
 
@@ -143,10 +144,6 @@ function whoText(news: OutsiderNews): string {
   if (news.writer) parts.push(news.writer === 'unsigned' ? vscode.l10n.t('unsigned') : unknownSignerText(news.writer));
   if (news.newReaders.length > 0) parts.push(vscode.l10n.t('also for {0}', news.newReaders.map(nameOf).join(', ')));
   return parts.join(' · ');
-}
-
-function rollbackText(rollback: Rollback): string {
-  return vscode.l10n.t('back to an older version ({0})', rollback.sameAs.slice(0, 7));
 }
 
 /**
@@ -161,7 +158,7 @@ export function noticeText(news: readonly OutsiderNews[]): string {
   const parts: string[] = [];
   if (rolledBack.length === 1) {
     const { uri, rollback, newReaders } = rolledBack[0];
-    parts.push(vscode.l10n.t('{0} is back to an older version (commit {1}), undoing commit {2}: secrets rotated since may be back.', vscode.workspace.asRelativePath(uri, false), rollback!.sameAs.slice(0, 7), rollback!.undone.slice(0, 7)));
+    parts.push(rollbackSentence(vscode.workspace.asRelativePath(uri, false), rollback!));
     if (newReaders.length > 0) parts.push(vscode.l10n.t('Someone not on the team can read it again: {0}.', newReaders.map(nameOf).join(', ')));
   } else if (rolledBack.length > 1) {
     parts.push(vscode.l10n.t('{0} files are back to older versions: {1}. Secrets rotated since may be back.', rolledBack.length, fileList(rolledBack)));

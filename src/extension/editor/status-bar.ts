@@ -9,6 +9,7 @@ import type { EncryptedDocuments } from '../fs/encrypted-documents';
 import type { ValuesFileSystem } from '../fs/values-file-system';
 import { fromValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 import type { Rollback } from '../git/git-blobs';
+import { rollbackLabel } from '../ui/rollback-text';
 
 export class EncryptionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('custodian.encryption', vscode.StatusBarAlignment.Left, 100);
@@ -96,8 +97,7 @@ export class EncryptionStatusBar implements vscode.Disposable {
   private async markRollback(uri: vscode.Uri, file: vscode.Uri, summary: string, md: vscode.MarkdownString): Promise<void> {
     const rollback = await this.rollbackOf(file).catch(() => undefined);
     if (!rollback || vscode.window.activeTextEditor?.document.uri.toString() !== uri.toString()) return;
-    const back = vscode.l10n.t('back to an older version ({0})', rollback.sameAs.slice(0, 7));
-    this.item.text = `$(warning) ${summary} · ${back}`;
+    this.item.text = `$(warning) ${summary} · ${rollbackLabel(rollback)}`;
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     const more = new vscode.MarkdownString(undefined, true);
     more.appendMarkdown(

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
 import { unknownSignerText, type EnvelopeDescription } from '../crypto-session';
 import type { Rollback } from '../git/git-blobs';
+import { rollbackSentence } from '../ui/rollback-text';
 
 export class SigningConsent {
   /** Documents (decrypted URIs) whose content, unverified or an older version back, I agreed to sign since they were read. */
@@ -60,9 +61,8 @@ export class SigningConsent {
   private async confirmRollback(file: vscode.Uri, what: string, rollback: Rollback, detail: string): Promise<void> {
     const SIGN_AND_SAVE = vscode.l10n.t('Save and Sign as Me');
     const SHOW_CHANGES = vscode.l10n.t('Show Changes');
-    const back = vscode.l10n.t('{0} is back to an older version (commit {1}), undoing commit {2}: secrets rotated since may be back.', what, rollback.sameAs.slice(0, 7), rollback.undone.slice(0, 7));
     const choice = await vscode.window.showWarningMessage(
-      `${back} ${vscode.l10n.t('Saving signs it anew as yours.')}`,
+      `${rollbackSentence(what, rollback)} ${vscode.l10n.t('Saving signs it anew as yours.')}`,
       { modal: true, detail },
       // First, so that Enter reviews rather than signs.
       SHOW_CHANGES,

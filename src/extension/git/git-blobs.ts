@@ -134,11 +134,6 @@ async function committedVersions(root: string, head: string, paths: readonly str
   return versions;
 }
 
-/** The versions of `file`, newest first (see fileHistories). Trusted workspaces only. */
-export async function versionsOf(file: vscode.Uri): Promise<readonly FileVersion[]> {
-  return (await fileHistories([file])).get(file.fsPath)?.versions ?? [];
-}
-
 /**
  * Whether `versions[at]` is an older version back (a rollback: `git checkout OLD -- FILE` committed, or a
  * revert): the same blob as an older version, with another version in between.
@@ -223,7 +218,7 @@ function gitName(file: vscode.Uri): { cwd: string; name: string } {
 }
 
 /** The blob id git would give the working file's bytes as they are (no filters); undefined when git cannot say. */
-export async function workingBlob(file: vscode.Uri): Promise<string | undefined> {
+async function workingBlob(file: vscode.Uri): Promise<string | undefined> {
   const { cwd, name } = gitName(file);
   const r = await runGit(cwd, ['hash-object', '--no-filters', '--', name]);
   return r.status === 0 ? r.stdout.toString('utf8').trim() : undefined;

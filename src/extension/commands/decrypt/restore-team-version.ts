@@ -10,7 +10,7 @@ import { CustodianError } from '../../../core/errors';
 import { ENC_SCHEME, isEncryptedFileUri, toEncryptedUri } from '../../fs/enc-uri';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { fromValuesUri, hasValuesFileName, VALUES_SCHEME } from '../../fs/values-uri';
-import { readGitBlob, sameAsHead, toGitUri, workingBlob } from '../../git/git-blobs';
+import { readGitBlob, sameAsHead, toGitUri } from '../../git/git-blobs';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
@@ -47,7 +47,7 @@ export async function restoreTeamVersion(deps: EncDeps, first: unknown, second: 
       return { uri };
     }
   }
-  const teamVersion = await teams.last(uri, await workingBlob(uri));
+  const teamVersion = await teams.last(uri);
   if (!teamVersion) {
     throw new CustodianError(vscode.l10n.t('No other committed version of {0} is signed by someone Custodian vouches for: there is no team\'s version to restore.', rel(uri)), {
       hint: vscode.l10n.t('Ask a teammate who can open it to encrypt it again for the team.'),

@@ -12,7 +12,7 @@ import { CustodianError } from '../../../core/errors';
 import { basename, isEncryptedFileUri } from '../../fs/enc-uri';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { hasValuesFileName } from '../../fs/values-uri';
-import { sameAsHead, toGitUri, workingBlob } from '../../git/git-blobs';
+import { sameAsHead, toGitUri } from '../../git/git-blobs';
 import type { EncDeps } from '../encrypt/deps';
 import { encTargets, rel } from './target';
 import { decryptedViewOf, TeamVersions, workingFileOf, type TeamVersion } from './team-version';
@@ -49,7 +49,7 @@ export async function showTeamChanges(deps: EncDeps, first: unknown, second: unk
     const right = await nowView(uri);
     const title = vscode.l10n.t('{0} (the version it undid, {1}) ↔ now (back to {2})', basename(uri.path), rollback.undone.slice(0, 7), rollback.sameAs.slice(0, 7));
     await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false, override: true } as vscode.TextDocumentShowOptions);
-    const teamVersion = await teams.last(uri, await workingBlob(uri));
+    const teamVersion = await teams.last(uri);
     if (teamVersion) {
       offerRestore(
         uri,

@@ -16,7 +16,7 @@ import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { isValuesFile, readValuesHeader, valuesHeaderOf } from '../../fs/values-files';
 import { toDecryptedUri } from '../../fs/enc-uri';
 import { toValuesUri } from '../../fs/values-uri';
-import { fileHistories, GIT_SCHEME, isRollbackAt, readGitBlob, rollbackOf, toGitUri, versionsOf, type FileVersion, type Rollback } from '../../git/git-blobs';
+import { fileHistories, GIT_SCHEME, isRollbackAt, readGitBlob, rollbackOf, toGitUri, type FileVersion, type Rollback } from '../../git/git-blobs';
 import { formatOf, readText } from '../../fs/values-file-system';
 import { lazyCore } from '../../lazy-core';
 import type { EncDeps } from '../encrypt/deps';
@@ -126,13 +126,14 @@ export class TeamVersions {
 
   /**
    * The newest committed version of `uri` a vouched signer verifiably signed that is not an older version
-   * back; `except` (a blob id: the file on disk) is passed over too. Versions that do not read as
-   * encrypted (deleted, too large, damaged) are passed over.
+   * back, nor the file on disk (what it would replace). Versions that do not read as encrypted (deleted,
+   * too large, damaged) are passed over.
    */
-  async last(uri: vscode.Uri, except?: string): Promise<TeamVersion | undefined> {
-    const versions = await versionsOf(uri);
+  async last(uri: vscode.Uri): Promise<TeamVersion | undefined> {
+    const history = (await fileHistories([uri])).get(uri.fsPath);
+    const versions = history?.versions ?? [];
     for (const [at, { commit, blob }] of versions.entries()) {
-      if (blob === '' || blob === except || isRollbackAt(versions, at)) continue;
+      if (blob === '' || blob === history?.working || isRollbackAt(versions, at)) continue;
       try {
         const bytes = await readGitBlob(toGitUri(uri, commit), MAX_INLINE_BYTES);
         const signer = isValuesFile(uri) ? this.vouched(await valuesHeaderOf(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), uri)) : await this.verifiedEncSigner(uri, bytes);

@@ -24,6 +24,11 @@ export async function openValuesDecrypted(deps: ValuesDeps, first: unknown): Pro
   if (deps.services.keyStore.list().length === 0) throw noKeysError();
   const recipients = await valuesFileRecipients(file, text);
   if (!deps.session.canDecrypt(recipients)) throw await deps.session.notARecipient(basename(file.path), recipients);
+  return showInPlaceOfTokens(file);
+}
+
+/** Shows `file` (one of my keys opens it) decrypted, in place of a tab of its tokens. */
+export async function showInPlaceOfTokens(file: vscode.Uri): Promise<vscode.Uri> {
   const uri = toValuesUri(file);
   await vscode.window.showTextDocument(uri, { preview: false });
   const group = vscode.window.tabGroups.activeTabGroup;

@@ -1,7 +1,7 @@
 // Opening a value-encrypted .env/JSON/YAML file shows it decrypted, as opening a `.enc` file does: the
 // file keeps its ordinary name, so no editor can be registered for it by name; instead, when a tab opens
 // on such a file (from the explorer, Quick Open, a link) and one of my keys opens it, the decrypted view
-// takes the tab's place (open-values.ts). Its encrypted form stays one command away (Open Encrypted
+// takes the tab's place (open-values.ts, after the same checks, which here leave the tab as it is). Its encrypted form stays one command away (Open Encrypted
 // Form), and a tab opened that way is left alone. Setting: custodian.openEncryptedInline, as for `.enc`.
 import * as vscode from 'vscode';
 import { basename } from '../../fs/enc-uri';
@@ -9,7 +9,7 @@ import { hasValuesFileName, looksValueEncrypted, VALUES_SCHEME, fromValuesUri } 
 import { readText } from '../../fs/values-file-system';
 import { CustodianError } from '../../../core/errors';
 import { valuesTarget, type ValuesDeps } from './deps';
-import { openValuesDecrypted, valuesFileRecipients } from './open-values';
+import { showInPlaceOfTokens, valuesFileRecipients } from './open-values';
 
 export class ValuesAutoOpen implements vscode.Disposable {
   /** fsPaths whose encrypted form was asked for: their tabs stay as they are until closed. */
@@ -54,7 +54,7 @@ export class ValuesAutoOpen implements vscode.Disposable {
       if (!looksValueEncrypted(text)) return;
       // Only where one of my keys opens it: otherwise its tokens are all there is to see, and the CodeLens says why.
       if (!this.deps.session.canDecrypt(await valuesFileRecipients(uri, text))) return;
-      await openValuesDecrypted(this.deps, uri);
+      await showInPlaceOfTokens(uri);
     } catch (err) {
       // Not readable as a value-encrypted file (damaged, too large…): its tokens stay; the CodeLens and Problems say why.
       this.deps.services.log.info(`values: left ${basename(uri.path)} encrypted (${err instanceof Error ? err.name : 'Error'})`);

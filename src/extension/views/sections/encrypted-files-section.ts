@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { CommandId } from '../../commands/ids';
 import type { DriftEntry, DriftScanner } from '../../commands/rekey/drift';
 import type { Rollback } from '../../git/git-blobs';
+import { rollbackLabel } from '../../ui/rollback-text';
 import { ENC_GLOB } from '../../commands/rekey/drift';
 import type { EncryptionServices } from '../../commands/encrypt/deps';
 import { Debouncer, watchFiles, workspaceFolders } from '../../storage/workspace-files';
@@ -43,7 +44,7 @@ export class EncryptedFileNode implements TreeNode {
       exposedItem(item, md, e);
     } else if (e.status === 'ok') {
       // For the team, but written by someone Custodian does not vouch for, or an older version back: listed only for that (see getChildren).
-      item.description = e.rollback ? rollbackText(e.rollback) : signerText(e);
+      item.description = e.rollback ? rollbackLabel(e.rollback) : signerText(e);
       item.iconPath = warningIcon();
       item.contextValue = `custodian.encFile.written${unvouched(e)}`;
       md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
@@ -62,7 +63,7 @@ export class EncryptedFileNode implements TreeNode {
       if (e.extra.length) parts.push(vscode.l10n.t('not in team: {0}', e.extra.map((p) => p.name).join(', ')));
       if (!e.canDecrypt) parts.push(vscode.l10n.t('you cannot decrypt it'));
       if (e.unverified) parts.push(signerText(e));
-      if (e.rollback) parts.unshift(rollbackText(e.rollback));
+      if (e.rollback) parts.unshift(rollbackLabel(e.rollback));
       item.description = parts.join(' · ');
       item.iconPath = e.canDecrypt ? warningIcon() : new vscode.ThemeIcon('lock');
       item.contextValue = (e.canDecrypt ? 'custodian.encFile.drift' : 'custodian.encFile.locked') + unvouched(e);
@@ -98,10 +99,6 @@ function unvouched(e: DriftEntry): string {
   return e.unverified || e.rollback ? '.unvouched' : '';
 }
 
-function rollbackText(rollback: Rollback): string {
-  return vscode.l10n.t('back to an older version ({0})', rollback.sameAs.slice(0, 7));
-}
-
 function rollbackTooltip(rollback: Rollback): string {
   return vscode.l10n.t(
     '$(history) An older version back: the same as commit {0}, undoing commit {1}. Secrets rotated since may be back, under the signature they had then. Check it with "Show Changes Since the Team\'s Version", then "Restore the Team\'s Version". Re-encrypting would sign it anew as yours: "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n',
@@ -124,7 +121,7 @@ function exposedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftE
   const parts = [e.keep === 'share' ? vscode.l10n.t('Shamir share') : e.keep === 'mfa' ? vscode.l10n.t('MFA seed') : vscode.l10n.t('chosen recipients')];
   if (readers) parts.push(vscode.l10n.t('not in team: {0}', readers));
   if (e.unverified) parts.push(signerText(e));
-  if (e.rollback) parts.push(rollbackText(e.rollback));
+  if (e.rollback) parts.push(rollbackLabel(e.rollback));
   item.description = parts.join(' · ');
   item.iconPath = warningIcon();
   item.contextValue = `custodian.encFile.exposed${unvouched(e)}`;

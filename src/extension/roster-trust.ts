@@ -58,6 +58,11 @@ export interface RosterTrustDeps {
   trust: WorkspaceTrust;
   /** The pin store file; the CLI's default ($XDG_CONFIG_HOME/custodian/roster-pins.json) unless a test says otherwise. */
   pinStoreFile?: string;
+  /**
+   * Told each record written here, so what shows the roster updates at once: a file watcher may report
+   * the new file late, or not at all (the Team view went on saying "unverified" after Sign Their Entry).
+   */
+  recordWritten?: (file: vscode.Uri) => void;
 }
 
 export interface FolderVerification {
@@ -194,7 +199,9 @@ export class RosterTrust {
   async record(folder: vscode.WorkspaceFolder, body: RecordBody, signer: RsaPrivateKey): Promise<string | undefined> {
     if (folder.uri.scheme !== 'file') throw new CustodianError(vscode.l10n.t('Signed roster records need a folder on disk.'));
     const { writeRosterRecord } = await lazyCore.rosterRecordsDir();
-    return writeRosterRecord(this.teamDir(folder), body, signer, await this.deps.backend());
+    const written = await writeRosterRecord(this.teamDir(folder), body, signer, await this.deps.backend());
+    if (written !== undefined) this.deps.recordWritten?.(vscode.Uri.file(written));
+    return written;
   }
 
   /** Whether the folder's roster has a root of trust. */

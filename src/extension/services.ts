@@ -47,7 +47,7 @@ export function createServices(init: ServicesInit): Services {
   const trust = new WorkspaceTrust();
   const views = new SidebarViews((section) => trust.restrictedChildren(section));
   const backend = memoize(lazyCore.createBackend);
-  const rosterTrust = new RosterTrust({ backend, trust });
+  const rosterTrust = new RosterTrust({ backend, trust, recordWritten: (file) => init.roster.wroteUnderTeamDir(file) });
   const session = new CryptoSession({
     keys,
     roster: init.roster,

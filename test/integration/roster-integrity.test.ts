@@ -263,15 +263,19 @@ describe('roster integrity: a plain roster adopts signing in one step', function
     const before = (await section(state.services, 'team'))?.children ?? [];
     assert.deepStrictEqual(before.map((c) => [c.label, /unverified/.test(c.description ?? '')]), [['alice', true], ['bob', true], ['me', true]]);
     assert.strictEqual(published().at(-1), true, 'something to sign');
+    // The Team view and its buttons are told at once, not when (or if) a file watcher reports the records:
+    // a trial's Team view went on saying "unverified" after Sign Their Entry until refreshed by hand.
+    let told = 0;
+    const listening = state.services.roster.onDidChange(() => told++);
     // Outside tests, a modal lists every name and fingerprint first.
-    const res = await run<SignRosterResult>('custodian.signRoster', { confirm: true });
+    const res = await run<SignRosterResult>('custodian.signRoster', { confirm: true }).finally(() => listening.dispose());
     assert.deepStrictEqual(res, { root: true, signed: ['alice', 'bob', 'me'] });
+    assert.ok(told > 0, 'the roster told its views of the record it wrote before Sign the Current Roster returned');
     assert.ok(fs.existsSync(path.join(teamDir(), 'records', 'root.json')));
-    state.services.refresh();
     const after = (await section(state.services, 'team'))?.children ?? [];
+    await waitFor('the button goes: nothing left to sign', async () => published().at(-1) === false);
     context.dispose();
     assert.deepStrictEqual(after.map((c) => [c.label, /^(you · )?verified \(root\) · /.test(c.description ?? '')]), [['alice', true], ['bob', true], ['me', true]]);
-    assert.strictEqual(published().at(-1), false, 'nothing left to sign: the button goes');
   });
 
   it('Verify Fingerprint: a match for a teammate not verified yet offers to sign that entry, and signs only it', async () => {

@@ -121,6 +121,11 @@ export class Roster implements vscode.Disposable {
     return uri;
   }
 
+  /** After a file under the team directory was written elsewhere in this window (a signed record): lists read it now. */
+  wroteUnderTeamDir(uri: vscode.Uri): void {
+    this.files.changed(uri);
+  }
+
   async remove(uri: vscode.Uri): Promise<void> {
     await vscode.workspace.fs.delete(uri, { useTrash: false });
     this.diagnostics.delete(uri);

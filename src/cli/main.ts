@@ -29,7 +29,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'totp', summary: 'print the TOTP code for an otpauth:// URI or a base32 secret' },
   { name: 'genpass', summary: 'generate a random password, passphrase or token' },
   { name: 'run', summary: 'run a command with the variables of encrypted env files, never written to disk' },
-  { name: 'git', summary: 'decrypted diffs and encrypted merges of .enc files in git (setup, and the drivers git runs)' },
+  { name: 'git', summary: 'decrypted diffs and encrypted merges in git (setup, and the drivers git runs)' },
   { name: 'guard', summary: 'refuse a commit that holds a secret in the clear (the pre-commit hook; --all for CI)' },
 ];
 
@@ -55,8 +55,8 @@ Global flags:
 
 Exit status: 0 success, 1 failure (bad key, wrong passphrase, tampered file, I/O error),
 2 usage error (unknown command or flag, missing argument, no private key).
-Private keys: -i FILE, else $CUSTODIAN_IDENTITY, else $CUSTODIAN_KEY, else, in a terminal of VS Code,
-the keys you keep in VS Code (its agent asks you each time): see "custodian identities".
+Private keys: -i FILE, else $CUSTODIAN_IDENTITY, else $CUSTODIAN_KEY, else, in a terminal of VS
+Code, the keys you keep in VS Code (its agent asks you each time): see "custodian identities".
 Passphrases: --passphrase-file FILE, else $CUSTODIAN_PASSPHRASE, else a prompt without echo.
 Messages are in English on purpose (like git, age and sops: scripts and bug reports match them);
 the VS Code extension follows VS Code's display language (English, Spanish).

@@ -99,12 +99,12 @@ function openTerminal(options: PassphraseSourceOptions): Terminal | undefined {
   };
 }
 
-/** Reads a line from the terminal in raw mode, echoing nothing. */
-export async function promptHidden(prompt: string, options: PassphraseSourceOptions): Promise<string> {
+/** Reads a line from the terminal in raw mode, echoing nothing; `what` names it in errors. */
+export async function promptHidden(prompt: string, options: PassphraseSourceOptions, what = 'passphrase'): Promise<string> {
   const term = openTerminal(options);
   if (!term) {
-    throw new UsageError('a passphrase is needed but there is no terminal to ask on', {
-      hint: `pass --passphrase-file FILE or set ${PASSPHRASE_ENV}`,
+    throw new UsageError(`a ${what} is needed but there is no terminal to ask on`, {
+      hint: what === 'passphrase' ? `pass --passphrase-file FILE or set ${PASSPHRASE_ENV}` : `pipe the ${what} on standard input`,
     });
   }
   const { input, output } = term;
@@ -129,7 +129,7 @@ export async function promptHidden(prompt: string, options: PassphraseSourceOpti
           if (ch === '\r' || ch === '\n') return finish();
           if (ch === '\u0003') return finish(new InterruptedError('interrupted'));
           if (ch === '\u0004') {
-            if (chars.length === 0) return finish(new CliError('no passphrase entered'));
+            if (chars.length === 0) return finish(new CliError(`no ${what} entered`));
             return finish();
           }
           if (ch === '\u007f' || ch === '\b') chars.pop();

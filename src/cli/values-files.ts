@@ -74,9 +74,20 @@ export async function readValuesText(file: string | undefined, ctx: CommandConte
 
 /**
  * Writes text atomically: to a new file (mode 0600 unless `mode`), or over `file` when `replace` is set
- * (keeping its mode), or to standard output.
+ * (keeping its mode), or to standard output. With `unchangedSince`, the text the new one was made from,
+ * the file is read again first and left alone when it no longer holds that text: a save in an editor
+ * while the command waited (for a typed value, for VS Code's answer) is not undone unseen. What is left
+ * is the moment between that read and the rename.
  */
-export async function writeValuesText(out: string | undefined, text: string, ctx: CommandContext, options: { force?: boolean; replace?: boolean; mode?: number }): Promise<void> {
+export async function writeValuesText(out: string | undefined, text: string, ctx: CommandContext, options: { force?: boolean; replace?: boolean; mode?: number; unchangedSince?: string }): Promise<void> {
+  if (options.unchangedSince !== undefined && !isStdio(out)) {
+    const now = await readValuesText(out, ctx).catch(() => undefined);
+    if (now !== options.unchangedSince) {
+      throw new CliError(`${out as string} changed while this command ran (saved in an editor?): nothing was written, and that change stays`, {
+        hint: 'run the command again: it starts from the file as it is now',
+      });
+    }
+  }
   let mode = options.mode;
   if (options.replace && !isStdio(out)) mode = (await fs.stat(out as string)).mode & 0o777;
   async function* one(): AsyncIterable<Uint8Array> {

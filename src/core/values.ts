@@ -790,6 +790,40 @@ export function readValue(document: string, formatName: ValuesFormatName, name: 
   }
 }
 
+/** Why `replaceValue` cannot add `name`, a name the document does not hold yet; nothing when it can. */
+function refuseNewName(document: string, formatName: ValuesFormatName, name: string): void {
+  if (name.includes('=')) {
+    // Most likely NAME=VALUE typed on a command line: the name is not quoted back, since it may hold the value.
+    throw new InvalidArgumentError('the name given holds "=" and is not in the file: the value is never given with the name', {
+      hint: 'give the name alone; the value comes from standard input (custodian set FILE NAME < FILE-WITH-THE-VALUE, or typed when asked)',
+    });
+  }
+  const simpleName = formatName === 'dotenv' ? /^[A-Za-z_][A-Za-z0-9_.-]*$/ : /^[A-Za-z_][A-Za-z0-9_-]*$/;
+  if (formatName === 'json') {
+    throw new InvalidArgumentError(`"${name}" is not in the file`, { hint: 'add the member in an editor (Custodian opens the file decrypted), then set it' });
+  }
+  if (!simpleName.test(name)) {
+    throw new InvalidArgumentError(`"${name}" is not in the file, and a new name must start with a letter or _ and hold only letters, digits, _${formatName === 'dotenv' ? ', .' : ''} and -`, {
+      hint: formatName === 'yaml' ? 'check the name; a new nested key is added in an editor (Custodian opens the file decrypted)' : 'check the name',
+    });
+  }
+  if (formatName === 'yaml' && new RegExp(`^${name}[ \\t]*:`, 'm').test(document)) {
+    throw new InvalidArgumentError(`"${name}" has no value to replace (an empty or nested value)`, { hint: 'set it in an editor (Custodian opens the file decrypted)' });
+  }
+}
+
+/**
+ * Before any key is asked for (names are in the clear, §4): the names of a value-encrypted file's values
+ * (display form, §3), which `readValue` matches; and for a `name` to set, refuses one `replaceValue`
+ * could neither find nor add. Throws FormatError when the text is not a value-encrypted file.
+ */
+export function sealedValueNames(text: string, formatName: ValuesFormatName, settable?: string): string[] {
+  const parsed = parseFile(text, formatName);
+  const names = parsed.slots.map((s) => s.name);
+  if (settable !== undefined && !names.includes(settable)) refuseNewName(parsed.document, formatName, settable);
+  return names;
+}
+
 /** `value` written as a complete value of the format, or undefined when the format cannot hold it. */
 function encodeValue(format: ValuesFormatName, value: string): string | undefined {
   if (format === 'json' || format === 'yaml') return JSON.stringify(value); // also a YAML double-quoted scalar
@@ -811,13 +845,7 @@ export function replaceValue(document: string, formatName: ValuesFormatName, nam
   if (encoded === undefined) throw new InvalidArgumentError('a .env value cannot hold all three quote characters \' " and `', { hint: 'change the value' });
   const leaf = findLeaf(format, document, name);
   if (leaf) return document.slice(0, leaf.start) + encoded + document.slice(leaf.end);
-  const simpleName = formatName === 'dotenv' ? /^[A-Za-z_][A-Za-z0-9_.-]*$/ : /^[A-Za-z_][A-Za-z0-9_-]*$/;
-  if (formatName === 'json' || !simpleName.test(name)) {
-    throw new InvalidArgumentError(`"${name}" is not in the file`, { hint: formatName === 'json' ? 'add the member in an editor (Custodian opens the file decrypted), then set it' : 'check the name, or add the key in an editor' });
-  }
-  if (formatName === 'yaml' && new RegExp(`^${name}[ \\t]*:`, 'm').test(document)) {
-    throw new InvalidArgumentError(`"${name}" has no value to replace (an empty or nested value)`, { hint: 'set it in an editor (Custodian opens the file decrypted)' });
-  }
+  refuseNewName(document, formatName, name);
   const separator = document === '' || document.endsWith('\n') ? '' : '\n';
   const eol = document.includes('\r\n') ? '\r\n' : '\n';
   return `${document}${separator}${name}${formatName === 'dotenv' ? '=' : ': '}${encoded}${eol}`;

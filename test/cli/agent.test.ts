@@ -26,9 +26,10 @@ interface Result {
 }
 
 /** A program without blocking this process's event loop (the agent answers from it). */
-function spawnAsync(program: string, args: string[], env: Record<string, string>, cwd?: string): Promise<Result> {
+function spawnAsync(program: string, args: string[], env: Record<string, string>, cwd?: string, input?: string): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { cwd, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -39,8 +40,8 @@ function spawnAsync(program: string, args: string[], env: Record<string, string>
 }
 
 /** The CLI, as spawnAsync runs it. */
-function runAsync(args: string[], env: Record<string, string>): Promise<Result> {
-  return spawnAsync(process.execPath, [cliPath(), ...args], env);
+function runAsync(args: string[], env: Record<string, string>, input?: string): Promise<Result> {
+  return spawnAsync(process.execPath, [cliPath(), ...args], env, undefined, input);
 }
 
 (process.platform === 'win32' ? describe.skip : describe)('cli: the agent as the last identity source', function () {
@@ -53,7 +54,8 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
   let address: string;
   const consents: ConsentRequest[] = [];
   const audit: AuditEntry[] = [];
-  const answer = { allow: true, delayMs: 0 };
+  /** How the fake VS Code answers; `meanwhile` runs while it asks (an editor saving, say). */
+  const answer: { allow: boolean; delayMs: number; meanwhile?: () => void } = { allow: true, delayMs: 0 };
   let toAlice: string;
 
   before(async () => {
@@ -73,6 +75,7 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
       valuesRecipients: async (text, format) => valuesRecipients(text, format),
       consent: async (r) => {
         consents.push(r);
+        answer.meanwhile?.();
         if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
         return answer.allow ? 'allowed' : 'denied';
       },
@@ -95,6 +98,7 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
     consents.length = 0;
     audit.length = 0;
     answer.allow = true;
+    answer.meanwhile = undefined;
   });
 
   it('decrypt with only CUSTODIAN_AGENT_SOCK: the agent unwraps, after a consent that names the command and file', async () => {
@@ -254,6 +258,22 @@ function runAsync(args: string[], env: Record<string, string>): Promise<Result> 
       assert.equal(g.code, 0, g.stderr);
       assert.equal(g.stdout, '9090\n');
       assert.match(g.stderr, new RegExp(`signed by ${alice.fingerprint.replace(/[+/]/g, '.')}`));
+    });
+
+    it('set leaves alone a file saved in an editor while VS Code asked: nothing written, that save kept, "run again"', async () => {
+      const copy = path.join(dir, 'set-raced.env');
+      fs.copyFileSync(envFile, copy);
+      // What the editor saves: the file as another value-encrypted version (here, PORT set by bob's key).
+      const other = path.join(dir, 'set-raced-other.env');
+      fs.copyFileSync(envFile, other);
+      const edited = await runAsync(['set', '-i', bob.privatePath, '--sign-unverified', other, 'PORT'], {}, '7070\n');
+      assert.equal(edited.code, 0, edited.stderr);
+      const saved = fs.readFileSync(other, 'utf8');
+      answer.meanwhile = () => fs.writeFileSync(copy, saved);
+      const r = await runAsync(['set', copy, 'API_TOKEN'], { CUSTODIAN_AGENT_SOCK: address }, 'from-the-terminal-8Hv\n');
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^custodian: error: .*set-raced\.env changed while this command ran \(saved in an editor\?\): nothing was written, and that change stays\ncustodian: hint: run the command again/m);
+      assert.equal(fs.readFileSync(copy, 'utf8'), saved, 'the editor\'s save is what the file holds');
     });
 
     it('denied: exit 1, the value is not printed', async () => {

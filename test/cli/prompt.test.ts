@@ -1,4 +1,4 @@
-// The passphrase prompt on a real terminal: runs the CLI under `script` (util-linux), which gives it
+// The passphrase prompt (and set's value prompt) on a real terminal: runs the CLI under `script` (util-linux), which gives it
 // a pseudo-terminal, and types into it. Skipped where `script` is not available.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -47,6 +47,18 @@ describe('cli: passphrase prompt on a terminal', function () {
     assert.match(r.output, /Passphrase for .*tty\.pem: /);
     assert.match(r.output, /over the tty/);
     assert.ok(!r.output.includes('tty pass'));
+  });
+
+  it('set asks for the new value on the terminal without echo (a trial saw the secret typed in clear)', () => {
+    const key = makeOpensslKey(dir, 'setter');
+    const plain = path.join(dir, 'typed.env');
+    const sealed = path.join(dir, 'typed-sealed.env');
+    fs.writeFileSync(plain, 'API_TOKEN=old-1\n');
+    assert.equal(run(['encrypt', '--values', '-r', key.publicPemPath, '-s', key.privatePath, '-o', sealed, plain]).code, 0);
+    const r = onTerminal(`${process.execPath} ${cliPath()} set -i ${key.privatePath} ${sealed} API_TOKEN`, ['typed-value-6Wd']);
+    assert.match(r.output, /New value of API_TOKEN \(not shown; Enter when done\): /);
+    assert.ok(!r.output.includes('typed-value-6Wd'), 'the value is not echoed');
+    assert.equal(run(['get', '-i', key.privatePath, sealed, 'API_TOKEN']).out, 'typed-value-6Wd\n');
   });
 
   it('two different passphrases at keygen fail without writing a key', () => {

@@ -242,6 +242,30 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.ok(!fs.existsSync(file('bad-out.env')));
   });
 
+  it('get and set refuse a name they cannot use before any key is asked for; a value given on the command line is neither taken nor printed back', () => {
+    fs.writeFileSync(file('names.env'), 'DB_PASSWORD=pw-1\nAPI_TOKEN=tok-1\n');
+    const sealed = file('names-sealed.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-s', alice.privatePath, '-o', sealed, file('names.env')]).code, 0);
+    const before = fs.readFileSync(sealed, 'utf8');
+    // No key at all (no -i, no agent): each refusal below comes before a key is looked for.
+    const typo = run(['get', sealed, 'DB_PASSWRD']);
+    assert.equal(typo.code, 1);
+    assert.match(typo.stderr, /has no value "DB_PASSWRD"\ncustodian: hint: its keys: DB_PASSWORD, API_TOKEN/);
+    const pair = run(['set', sealed, 'API_TOKEN=argv-secret-5Tq'], { input: 'x\n' });
+    assert.equal(pair.code, 1);
+    assert.match(pair.stderr, /the name given holds "=" and is not in the file: the value is never given with the name\ncustodian: hint: give the name alone; the value comes from standard input/);
+    const extra = run(['set', sealed, 'API_TOKEN', 'argv-secret-5Tq'], { input: 'x\n' });
+    assert.equal(extra.code, 2);
+    assert.match(extra.stderr, /set takes FILE and NAME only: the value comes from standard input, never from the command line/);
+    for (const r of [pair, extra]) assert.doesNotMatch(r.stderr, /argv-secret-5Tq/, 'the value is not printed back');
+    const nested = run(['set', sealed, 'db.pass word'], { input: 'x\n' });
+    assert.equal(nested.code, 1);
+    assert.match(nested.stderr, /"db\.pass word" is not in the file, and a new name must start with a letter or _ and hold only letters, digits, _, \. and -/);
+    assert.equal(fs.readFileSync(sealed, 'utf8'), before);
+    // A name that is there, or a new simple one, gets as far as the key.
+    assert.match(run(['get', sealed, 'API_TOKEN']).stderr, /no (private )?key|no identity/i);
+  });
+
   it('usage: set takes no value argument; --format needs --values; an unknown format is named', () => {
     assert.equal(run(['set', file('.env'), 'A', 'value-on-argv']).code, 2);
     assert.equal(run(['decrypt', '--format', 'json', file('x')]).code, 2);

@@ -43,8 +43,8 @@ export const encryptCommand: Command = {
 
 Encrypts IN (a file, or standard input when IN is absent or "-") to every recipient and writes a
 Custodian encrypted file to OUT (or standard output). Any recipient's private key can open it.
-Input is streamed in 256 KiB chunks (64 KiB with -a); memory use is constant. OUT is written atomically and never
-replaces an existing file unless -f is given.
+Input is streamed in 256 KiB chunks (64 KiB with -a); memory use is constant. OUT is written
+atomically and never replaces an existing file unless -f is given.
 
 Flags:
   -r, --recipient KEY     a recipient: a public key file (OpenSSH .pub, PEM, certificate), a
@@ -61,8 +61,9 @@ Flags:
   -s, --sign KEY          sign with this private key file (decrypt then shows and can require the
                           signer), or with the key of this fingerprint (SHA256:…) among those of
                           $${IDENTITY_ENV}, $${KEY_ENV} or the VS Code agent
-  -S, --sign-default      sign with your key: the first of $${IDENTITY_ENV}, else $${KEY_ENV}, else
-                          the VS Code agent's default key ("custodian identities" shows which)
+  -S, --sign-default      sign with your key: the first of $${IDENTITY_ENV}, else
+                          $${KEY_ENV}, else the VS Code agent's default key ("custodian
+                          identities" shows which)
   -a, --armor             ASCII-armored output (-----BEGIN CUSTODIAN ENCRYPTED FILE-----)
   -o, --out FILE          output file (default: standard output; binary output to a terminal is
                           refused, use -a)

@@ -1,6 +1,6 @@
 // custodian get: prints one value of a value-encrypted .env, JSON or YAML file (docs/VALUES.md), after
 // the whole file (every value, the MAC, the signature) was verified.
-import { openValues, readValue } from '../../core/values';
+import { openValues, readValue, sealedValueNames } from '../../core/values';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
 import { commandMain } from '../command-main';
 import { reportSigner } from '../team-signers';
@@ -18,10 +18,10 @@ export const getCommand: Command = {
   help: `Usage: custodian get [-i KEY]… [--format FMT] [--passphrase-file FILE] FILE NAME
 
 Opens FILE (written by "custodian encrypt --values" or Custodian in VS Code) and prints the value of
-NAME on standard output, followed by a line break: the value a program reads (a .env value without
-its quotes, a JSON string's content, a YAML scalar's value). NAME is the key, or the path of a nested
-key with dots (db.password, hosts.0). Nothing is printed unless every value of the file, its MAC and
-its signature verify. The signer is reported on standard error.
+NAME on standard output, followed by a line break: the value a program reads (a .env value
+without its quotes, a JSON string's content, a YAML scalar's value). NAME is the key, or the path
+of a nested key with dots (db.password, hosts.0). Nothing is printed unless every value of the
+file, its MAC and its signature verify. The signer is reported on standard error.
 
 Flags:
   -i, --identity KEY      private key file; repeatable
@@ -41,14 +41,14 @@ Examples:
     const text = await readValuesText(file, ctx);
     const format = valuesFormatOf(args, file);
     refuseConflicted(text, format, file);
+    // Names are in the clear: a wrong one is said before a key is asked for (VS Code's question included).
+    const names = sealedValueNames(text, format);
+    if (!names.includes(name)) throw noValue(file, name, names);
     const identities = await valuesIdentities(args, ctx, file);
     const opened = await openValues(text, { format, identities, backend: ctx.backend() });
     try {
       const value = readValue(opened.document, format, name);
-      if (value === undefined) {
-        const names = opened.info.entries.map((e) => e.name);
-        throw new CliError(`${file} has no value "${name}"`, { hint: names.length > 0 ? `its keys: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}` : 'the file has no values' });
-      }
+      if (value === undefined) throw noValue(file, name, opened.info.entries.map((e) => e.name));
       const status = opened.signature;
       await reportSigner(ctx, status.kind === 'signed' ? status.signer : undefined, file);
       ctx.io.stdout.write(`${value}\n`);
@@ -57,5 +57,9 @@ Examples:
     }
   },
 };
+
+function noValue(file: string, name: string, names: readonly string[]): CliError {
+  return new CliError(`${file} has no value "${name}"`, { hint: names.length > 0 ? `its keys: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}` : 'the file has no values' });
+}
 
 export const main = commandMain(getCommand);

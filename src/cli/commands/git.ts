@@ -102,8 +102,8 @@ merge: git's merge driver. Decrypts the three versions in memory, merges them as
   number of conflicts. If a version cannot be decrypted OURS is left untouched (exit 1).
   A value-encrypted .env/JSON/YAML file: its decrypted documents are merged and sealed again
   (unchanged values keep OURS' tokens); a conflict is written as two sealed sides between markers,
-  which "custodian decrypt --values" and VS Code show decrypted (docs/VALUES.md §12). A file that is
-  not value-encrypted is merged by "git merge-file" itself, and its exit status returned.
+  which "custodian decrypt --values" and VS Code show decrypted (docs/VALUES.md §12). A file that
+  is not value-encrypted is merged by "git merge-file" itself, and its exit status returned.
 
 Flags:
       --check             report what is set up and what is missing

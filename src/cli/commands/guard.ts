@@ -37,7 +37,8 @@ export const guardCommand: Command = {
 Checks the files staged for the next commit, as they are in git's index (not the working tree),
 and fails (exit status 1) when one should not be committed:
   plaintext-path   its path matches guard.plaintextPaths in .custodian/config (defaults: .env,
-                   .env.*, *.env, *.pem, *.key, secrets/** … see docs/CONFIG.md); *.enc files never match
+                   .env.*, *.env, *.pem, *.key, secrets/** … see docs/CONFIG.md); *.enc files
+                   never match
   private-key      it holds a private key block (-----BEGIN … PRIVATE KEY-----)
   plaintext-twin   it is the plaintext of a .enc file beside it (.env next to .env.enc); a
                    value-encrypted .env there is only a warning (two encrypted copies)

@@ -119,7 +119,7 @@ async function rekeyValues(file: string, plan: Plan, ctx: CommandContext, format
       rule: opened.info.rule,
       recipientPolicy: opened.info.recipientPolicy,
     });
-    await writeValuesText(file, sealed, ctx, { replace: true });
+    await writeValuesText(file, sealed, ctx, { replace: true, unchangedSince: text });
     return { changed: true, signer };
   } finally {
     opened.dispose();
@@ -164,9 +164,9 @@ is left as it is.
 The recipients are the team roster of the files' repository (${ROSTER_DIR}), vetted like
 "encrypt -R" (a changed key or an unconfirmed newcomer stops everything), unless -r/-R name them.
 A file whose recipients were chosen (a Shamir share, a seed for some) is re-keyed only with -r/-R.
-The new version is signed by the key that opened it, unless -s names another. A file that is unsigned,
-or signed by someone outside the new recipients, is refused (re-encrypting would sign its content
-as you) unless --sign-unverified.
+The new version is signed by the key that opened it, unless -s names another. A file that is
+unsigned, or signed by someone outside the new recipients, is refused (re-encrypting would sign
+its content as you) unless --sign-unverified.
 
 A removed teammate can still read every version they could read before, in git history: rotate the
 secrets themselves.
@@ -178,8 +178,8 @@ Flags:
       --pins FILE         check the roster against the fingerprints pinned in FILE (CI)
   -i, --identity KEY      private key file that opens FILE; repeatable
 ${IDENTITY_HELP}
-  -s, --sign KEY          sign with this private key file, or the key of this fingerprint (SHA256:…)
-                          among your keys (default: the key that opened the file)
+  -s, --sign KEY          sign with this private key file, or the key of this fingerprint
+                          (SHA256:…) among your keys (default: the key that opened the file)
       --sign-unverified   re-encrypt a file that is unsigned or signed by someone outside the new
                           recipients, vouching for its content with your signature
 ${VALUES_FORMAT_HELP}

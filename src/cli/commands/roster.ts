@@ -49,9 +49,9 @@ export const rosterCommand: Command = {
        custodian roster add [-R DIR] -i KEY [--passphrase-file FILE] [--deploy] NAME PUBLIC-KEY
        custodian roster remove [-R DIR] -i KEY [--passphrase-file FILE] NAME
 
-A roster (DIR, default the repository's .custodian/team) holds one NAME.pub per teammate. Signed records in
-DIR/records/ say who vouched for each one: a root of trust (the first members) and one record per
-later addition or removal, each signed by a member (docs/ROSTER.md).
+A roster (DIR, default the repository's .custodian/team) holds one NAME.pub per teammate. Signed
+records in DIR/records/ say who vouched for each one: a root of trust (the first members) and one
+record per later addition or removal, each signed by a member (docs/ROSTER.md).
 
   verify   check every entry: verified (a chain of signers reaches the root), unverified, or
            broken (a forged record, a key that is not the one signed, a removed member back).

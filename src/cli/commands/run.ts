@@ -127,8 +127,9 @@ export const runCommand: Command = {
 
 Decrypts each env FILE in memory (a .enc file holding NAME=value lines, or a value-encrypted
 .env, docs/VALUES.md; plain .env files are read as they are, for layering), and runs COMMAND
-with those variables added to the current environment. Nothing is written to disk. Every file is decrypted, authenticated and parsed
-before COMMAND starts: a tampered file, a wrong key or a bad line stops it from running.
+with those variables added to the current environment. Nothing is written to disk. Every file is
+decrypted, authenticated and parsed before COMMAND starts: a tampered file, a wrong key or a bad
+line stops it from running.
 
 Later files win over earlier ones. A variable already set in the environment keeps its value
 (as dotenv does) unless --override. COMMAND is run directly, not through a shell; its standard

@@ -2,7 +2,7 @@
 // new value comes from standard input, never from argv (which other users can read in the process
 // list). Only that value is re-sealed: every other token stays byte for byte, so the diff is one line
 // plus the metadata's mac= and signature= lines.
-import { openValues, replaceValue } from '../../core/values';
+import { openValues, replaceValue, sealedValueNames } from '../../core/values';
 import * as path from 'node:path';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
@@ -11,6 +11,7 @@ import { reportSigner } from '../team-signers';
 import { IDENTITY_HELP, rewriteSigner } from '../identities';
 import { loadRoster } from '../key-files';
 import { CliError, UsageError } from '../output';
+import { promptHidden } from '../passphrase';
 import { findRoster } from '../repository';
 import { vettedRosterKeys } from '../roster-trust';
 import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
@@ -31,8 +32,9 @@ export const setCommand: Command = {
   help: `Usage: custodian set [-i KEY]… [-s KEY] [--sign-unverified] [--pins FILE] [--format FMT]
                      [--passphrase-file FILE] FILE NAME < VALUE
 
-Reads the new value of NAME from standard input (one final line break is removed, so
-"echo secret |" and a typed line work) and writes FILE again, atomically, in place. Only NAME's
+Reads the new value of NAME from standard input (piped: all of it, one final line break
+removed, so "echo secret |" works; at a terminal: one line, typed without echo) and writes FILE
+again, atomically, in place, unless FILE changed meanwhile (an editor's save is kept). Only NAME's
 value is re-sealed; every other value keeps its token byte for byte. A NAME not yet in a .env file
 (or a new top-level key of a YAML file) is added at the end; in JSON, add the member in an editor
 first. The file is verified before it is changed, and signed again: by the key that opened it,
@@ -45,8 +47,8 @@ about: they can read the new value too. The value is never taken from the comman
 Flags:
   -i, --identity KEY      private key file that opens FILE; repeatable
 ${IDENTITY_HELP}
-  -s, --sign KEY          sign with this private key file, or the key of this fingerprint (SHA256:…)
-                          among the -i keys (default: the key that opened FILE)
+  -s, --sign KEY          sign with this private key file, or the key of this fingerprint
+                          (SHA256:…) among the -i keys (default: the key that opened FILE)
       --sign-unverified   sign even a file of unknown origin: you checked its content yourself
       --pins FILE         pins to vet the roster against, for CI (see custodian roster --help)
 ${VALUES_FORMAT_HELP}
@@ -58,6 +60,10 @@ Examples:
   custodian genpass | custodian set .env SESSION_SECRET
 `,
   async run(args, ctx) {
+    if (args.positionals.length > 2) {
+      // Most likely the value: not quoted back, and not taken.
+      throw args.usageError('set takes FILE and NAME only: the value comes from standard input, never from the command line, where shell history and the process list keep it');
+    }
     args.expectPositionals(2, 2, 'FILE NAME');
     const [file, name] = args.positionals;
     if (file === '-') throw new UsageError('set changes a file in place: FILE cannot be standard input, which carries the value');
@@ -65,6 +71,8 @@ Examples:
     const text = await readValuesText(file, ctx);
     const format = valuesFormatOf(args, file);
     refuseConflicted(text, format, file);
+    // Names are in the clear: a name that can be neither found nor added is refused before a key is asked for.
+    sealedValueNames(text, format, name);
     const identities = await valuesIdentities(args, ctx, file);
     const explicitSigner = await valuesSigner(args, ctx, file);
     const opened = await openValues(text, { format, identities, backend: ctx.backend() });
@@ -72,12 +80,12 @@ Examples:
       const signedBy = opened.signature.kind === 'signed' ? opened.signature.signer.fingerprint : undefined;
       const mine = identities.map((k) => k.publicKey.fingerprint);
       await checkOrigin(file, signedBy, mine, opened.info.recipients, { signUnverified: args.flag('sign-unverified'), pins: args.string('pins') }, ctx);
-      if (ctx.io.stdin.isTTY) ctx.info(`type the new value of ${name}, then Enter and Ctrl-D`);
-      const value = decodeText(await readSmallInput(undefined, ctx.io, MAX_VALUE_BYTES), 'standard input').replace(/\r?\n$/, '');
+      const value = await readNewValue(name, ctx);
       // The key that opened the file signs it again (a local key, or the agent's).
       const signer = rewriteSigner(explicitSigner, identities, [opened.openedBy.publicKey.fingerprint]);
       const resealed = await opened.reseal(replaceValue(opened.document, format, name, value), { backend: ctx.backend(), signer });
-      await writeValuesText(file, resealed, ctx, { replace: true });
+      // The value may have been typed for a while: an editor's save meanwhile is not undone unseen.
+      await writeValuesText(file, resealed, ctx, { replace: true, unchangedSince: text });
       ctx.info(`${name} set in ${file}`);
       await reportSigner(ctx, signer.publicKey, file);
     } finally {
@@ -85,6 +93,19 @@ Examples:
     }
   },
 };
+
+/**
+ * The new value: from a pipe or file, all of it (one final line break removed); typed at a terminal, one
+ * line, not echoed, as a passphrase is (a value longer than a line is piped from a file).
+ */
+async function readNewValue(name: string, ctx: CommandContext): Promise<string> {
+  if (ctx.io.stdin.isTTY) {
+    const typed = await promptHidden(`New value of ${name} (not shown; Enter when done): `, { env: ctx.io.env, stdin: ctx.io.stdin, stderr: ctx.io.stderr }, 'value');
+    if (typed === '') throw new CliError(`no value typed: ${name} is unchanged`, { hint: 'to set an empty value, pipe it: printf "" | custodian set FILE NAME' });
+    return typed;
+  }
+  return decodeText(await readSmallInput(undefined, ctx.io, MAX_VALUE_BYTES), 'standard input').replace(/\r?\n$/, '');
+}
 
 /**
  * `set` signs the whole file as the user, so what it holds must come from someone they trust with it:

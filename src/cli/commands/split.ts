@@ -67,7 +67,7 @@ Examples:
     const source = args.positionals[0];
     let secret: Uint8Array;
     if (isStdio(source) && ctx.io.stdin.isTTY) {
-      secret = utf8Encode(await promptHidden('Secret to split: ', { env: ctx.io.env, stdin: ctx.io.stdin, stderr: ctx.io.stderr }));
+      secret = utf8Encode(await promptHidden('Secret to split: ', { env: ctx.io.env, stdin: ctx.io.stdin, stderr: ctx.io.stderr }, 'secret'));
     } else {
       try {
         secret = await readSmallInput(source, ctx.io, MAX_SECRET_BYTES, 'secret file');

@@ -160,7 +160,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   context.environmentVariableCollection.persistent = false;
   context.environmentVariableCollection.description = vscode.l10n.t('The custodian command, and where the Custodian agent of this window listens (your keys stay in VS Code).');
   const launcher = installTerminalCli(context, log);
-  const git = registerGitFeature(context, host, log, launcher);
+  const git = registerGitFeature(context, host, log, launcher, encryption.valueFiles);
   // The agent may use my keys (unwrap, sign) but is not given the key store.
   const agent = registerAgentFeature(context, {
     keyring: keyStoreKeyring(keys),

@@ -576,6 +576,32 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     }
   });
 
+  it('Set Up Git is suggested for a repository whose only encrypted files are value-encrypted (a trial never saw it offered)', async () => {
+    const other = teamRepo('values-only-repo', me, team.alice.publicKey);
+    const gitOther = gitIn(() => other);
+    const api = await getApi();
+    const { told: shown, dispose: stopRecording } = recordInformationMessages(() => undefined);
+    try {
+      const undo = spawnSync('node', [cli, 'git', 'setup', '--undo'], { cwd: other, encoding: 'utf8' });
+      assert.strictEqual(undo.status, 0, undo.stderr);
+      fs.writeFileSync(path.join(other, 'plain.env'), 'API_TOKEN=values-only-1\n');
+      const sealed = spawnSync('node', [cli, 'encrypt', '--values', '-R', '.custodian/team', '-o', '.env', 'plain.env'], { cwd: other, encoding: 'utf8' });
+      assert.strictEqual(sealed.status, 0, sealed.stderr);
+      fs.rmSync(path.join(other, 'plain.env'));
+      ok(gitOther(['add', '-A']));
+      ok(gitOther(['commit', '-q', '-m', 'values only']));
+      await waitUntil('the value-encrypted file known', async () => (await api.encryption.valueFiles.scan()).some((u) => u.fsPath === path.join(other, '.env')));
+      await api.git.setup.suggest();
+      assert.ok(
+        shown.some((m) => m.startsWith('The repository values-only-repo has value-encrypted files, but git cannot merge them: a merge of two versions breaks their MAC.')),
+        `suggested: ${shown.join(' | ')}`,
+      );
+    } finally {
+      stopRecording();
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('an edit undone and saved again (as auto-save does) writes the committed bytes back: git status is clean, .enc and value file alike; after a re-key it does not', async () => {
     ok(git(['checkout', '-q', '--', '.']));
     const values = path.join(repo, 'undo.env');

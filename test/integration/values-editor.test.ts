@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RsaPrivateKey } from '../../src/core/keys';
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
-import { captureErrors, getApi, recordInformationMessages, run, waitFor } from './support/custodian';
+import { captureErrors, getApi, recordInformationMessages, recordWarningMessages, run, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
 import { closeAllEditors, encryptFor, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
@@ -192,8 +192,11 @@ describe('value-encrypted files in the editor', function () {
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === scheme && behind(t.input.uri).toString() === file.toString());
     const answers: Record<string, string | undefined> = { 'keep.env': 'Keep Them Readable', 'all.env': 'Encrypt All', 'cancel.env': undefined };
     // keep.env is ignored by git, as a .env often is: the message says so (a value-encrypted file is meant to be committed).
-    fs.writeFileSync(path.join(dir(), '.gitignore'), 'keep.env\n');
+    fs.writeFileSync(path.join(dir(), '.gitignore'), '# local files\nkeep.env\n');
     const { told, dispose: stopRecording } = recordInformationMessages();
+    // Said as a warning, with a button to the line (a trial missed it as a passing notice).
+    let opened: vscode.Uri | undefined;
+    const warned = recordWarningMessages((_message, items) => (items[0] === 'Open .gitignore' ? items[0] : undefined));
     try {
       for (const [name, answer] of Object.entries(answers)) {
         const file = wsUri('values-repo', name);
@@ -227,11 +230,20 @@ describe('value-encrypted files in the editor', function () {
         }
         await waitFor('the decrypted tab', async () => tabsOf(file, 'custodian-values').length === 1);
         assert.strictEqual(tabsOf(file, 'file').length, 0, 'the plain editor, now showing tokens, was replaced');
-        const said = await waitFor(`the message for ${name}`, async () => told.find((m) => m.includes(`Encrypted the values of ${name}`)));
-        assert.strictEqual(/Git ignores keep\.env \(\.gitignore\)/.test(said), name === 'keep.env', said);
+        const said = await waitFor(`the message for ${name}`, async () => [...told, ...warned.told].find((m) => m.includes(`Encrypted the values of ${name}`)));
+        assert.strictEqual(/Git ignores keep\.env \(\.gitignore, line 2: keep\.env\): to share it through the repository, change that line/.test(said), name === 'keep.env', said);
+        assert.strictEqual(warned.told.includes(said), name === 'keep.env', 'a warning only when ignored');
+        if (name === 'keep.env') {
+          opened = await waitFor('.gitignore opened at the line', async () => {
+            const editor = vscode.window.activeTextEditor;
+            return editor?.document.uri.fsPath === path.join(dir(), '.gitignore') && editor.selection.active.line === 1 ? editor.document.uri : undefined;
+          });
+        }
         await closeAllEditors();
       }
+      assert.ok(opened, 'Open .gitignore was offered');
     } finally {
+      warned.dispose();
       stopRecording();
       fs.rmSync(path.join(dir(), '.gitignore'), { force: true });
     }
@@ -259,15 +271,22 @@ describe('value-encrypted files in the editor', function () {
   });
 
   it('in a clone set up for git, Encrypt Values gives the new file its merge line in .gitattributes and says to commit it; a clone not set up is left alone', async () => {
-    const { told, dispose: stopRecording } = recordInformationMessages();
+    const info = recordInformationMessages();
+    // An ignored file's message is a warning.
+    const warnings = recordWarningMessages(() => undefined);
+    const stopRecording = () => {
+      info.dispose();
+      warnings.dispose();
+    };
     const attributes = path.join(dir(), '.gitattributes');
     const encrypt = async (name: string): Promise<string> => {
       const file = wsUri('values-repo', name);
       fs.writeFileSync(file.fsPath, 'MERGED_SECRET=merge-line-5t\n');
-      told.length = 0;
+      info.told.length = 0;
+      warnings.told.length = 0;
       assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: file }));
       await closeAllEditors();
-      return waitFor('the message', async () => told.find((m) => m.includes(`Encrypted the values of ${name}`)));
+      return waitFor('the message', async () => [...info.told, ...warnings.told].find((m) => m.includes(`Encrypted the values of ${name}`)));
     };
     try {
       const before = await encrypt('not-set-up.env');

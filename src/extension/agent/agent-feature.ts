@@ -42,7 +42,7 @@ export class AgentFeature implements vscode.Disposable {
     private readonly env: vscode.GlobalEnvironmentVariableCollection,
     private readonly deps: AgentFeatureDeps,
   ) {
-    this.audit = new AgentAudit(deps.log);
+    this.audit = new AgentAudit(deps.log, deps.cliScript);
     this.consent = new AgentConsent(deps.config, deps.keyName, deps.cliScript);
     this.grantStatus = new AgentGrantStatus(this.consent);
     this.subscriptions.push(
@@ -62,6 +62,8 @@ export class AgentFeature implements vscode.Disposable {
     if (this.consent.grantEnd() === undefined) return;
     this.consent.revoke();
     this.audit.note('"Allow for N Minutes" ended by the user');
+    // The status bar item just goes: a trial could not tell whether the click had done anything.
+    void vscode.window.showInformationMessage(vscode.l10n.t('Approval ended: Custodian asks again before a terminal or git uses your keys.'));
   }
 
   /** The address while serving, else undefined (after any pending start or stop). */

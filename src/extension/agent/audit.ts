@@ -1,10 +1,11 @@
 // The agent's audit trail: every request, who made it, for which file and key, and what happened, in
 // the Custodian output channel and (the recent ones) in a read-only document that "Custodian: Show
-// Agent Log" opens. Entries hold names and fingerprints only, never key material or plaintext.
+// Agent Log" opens. Entries hold names and fingerprints only, never key material or plaintext, and
+// of the client's command line only the program (and the CLI's command): the channel's file is on disk.
 import * as vscode from 'vscode';
 import { displayText } from '../../core/display-text';
 import type { AuditEntry } from '../../node/agent-server';
-import { describePeer } from './consent';
+import { describePeerForLog } from './consent';
 
 export const AGENT_LOG_SCHEME = 'custodian-agent-log';
 const RECENT_ENTRIES = 200;
@@ -19,8 +20,8 @@ const OPERATION: Readonly<Record<AuditEntry['op'], string>> = {
   connect: 'connect',
 };
 
-export function formatAuditEntry(e: AuditEntry): string {
-  const parts = [e.time.toISOString(), e.outcome, OPERATION[e.op], `client ${describePeer(e.peer)}`];
+export function formatAuditEntry(e: AuditEntry, cliScript?: string): string {
+  const parts = [e.time.toISOString(), e.outcome, OPERATION[e.op], `client ${describePeerForLog(e.peer, cliScript)}`];
   if (e.file !== undefined) parts.push(`file ${displayText(e.file)}`);
   if (e.key !== undefined) parts.push(`key ${e.key}`);
   if (e.detail) parts.push(`(${displayText(e.detail)})`);
@@ -33,10 +34,14 @@ export class AgentAudit implements vscode.TextDocumentContentProvider, vscode.Di
   readonly onDidChange = this.changed.event;
   readonly uri = vscode.Uri.from({ scheme: AGENT_LOG_SCHEME, path: '/Custodian Agent Log' });
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    /** The CLI this extension ships: a process running it is logged as `custodian COMMAND`. */
+    private readonly cliScript?: string,
+  ) {}
 
   record(entry: AuditEntry): void {
-    this.add(formatAuditEntry(entry));
+    this.add(formatAuditEntry(entry, this.cliScript));
   }
 
   /** A line that is not a request: the agent started or stopped, and where. */

@@ -26,6 +26,21 @@ export function describePeer(peer: ConsentRequest['peer'], cliScript?: string): 
   return vscode.l10n.t('an unknown process (the system does not say which)');
 }
 
+/**
+ * Who asked, as the log keeps it: the program, and for the CLI its command, never the rest of the command
+ * line, which a careless user may have given a secret (`custodian set .env TOKEN=…`) and which the log
+ * would copy into the output channel's file on disk. The prompt, on screen only, shows it whole.
+ */
+export function describePeerForLog(peer: ConsentRequest['peer'], cliScript?: string): string {
+  const argv = peer.argv ?? (peer.commandLine !== undefined ? [peer.commandLine.split(' ')[0]] : undefined);
+  if (argv === undefined || argv.length === 0) return describePeer({ pid: peer.pid });
+  const isCli = cliScript !== undefined && argv[1] === cliScript;
+  const command = isCli && /^[a-z][a-z-]{0,19}$/.test(argv[2] ?? '') ? ` ${argv[2]}` : '';
+  const program = isCli ? `custodian${command}` : (argv[0].split(/[\\/]/).pop() ?? argv[0]);
+  const rest = argv.length > (isCli ? 2 + (command ? 1 : 0) : 1) ? ' …' : '';
+  return describePeer({ pid: peer.pid, commandLine: `${program}${rest}` });
+}
+
 export class AgentConsent implements vscode.Disposable {
   private grantedUntil = 0;
   private queue: Promise<unknown> = Promise.resolve();

@@ -52,18 +52,23 @@ export async function cliForGit(extensionPath: string, launcher: Promise<string 
  * (a repository nested in a folder), each once.
  */
 async function repositories(withEncryptedFiles: boolean): Promise<string[]> {
+  const dirs = repositoriesOf(await vscode.workspace.findFiles('**/*.enc', '**/node_modules/**', 200));
+  if (withEncryptedFiles) return dirs;
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri);
+  return [...new Set([...(await dirs), ...(await repositoriesOf(folders, true))])];
+}
+
+/** The repositories holding `uris` (files, or folders with `folders`), each once; outside one, nothing. */
+async function repositoriesOf(uris: readonly vscode.Uri[], folders = false): Promise<string[]> {
+  const dirs = new Set(uris.filter((u) => u.scheme === 'file').map((u) => (folders ? u.fsPath : path.dirname(u.fsPath))));
   const roots = new Set<string>();
-  const add = async (dir: string): Promise<void> => {
+  for (const dir of dirs) {
     try {
       roots.add(await repositoryRoot(dir));
     } catch {
       // Not in a repository.
     }
-  };
-  const encFiles = await vscode.workspace.findFiles('**/*.enc', '**/node_modules/**', 200);
-  const encDirs = new Set(encFiles.filter((u) => u.scheme === 'file').map((u) => path.dirname(u.fsPath)));
-  for (const dir of encDirs) await add(dir);
-  if (!withEncryptedFiles) for (const folder of vscode.workspace.workspaceFolders ?? []) if (folder.uri.scheme === 'file') await add(folder.uri.fsPath);
+  }
   return [...roots];
 }
 
@@ -79,6 +84,8 @@ export class GitSetup {
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
     private readonly launcher: Promise<string | undefined>,
+    /** The workspace's value-encrypted files (fs/value-file-index.ts): their repositories want set-up too. */
+    private readonly valueFiles: () => Promise<readonly vscode.Uri[]> = () => Promise.resolve([]),
   ) {}
 
   /** The command: sets up every repository of the workspace (or `repository`), and says what it did. */
@@ -130,11 +137,13 @@ export class GitSetup {
     return false;
   }
 
-  /** Once per repository: when it has `.enc` files and is not set up, offers to set it up. */
+  /** Once per repository: when it has `.enc` or value-encrypted files and is not set up, offers to set it up. */
   async suggest(): Promise<void> {
     if (!vscode.workspace.isTrusted) return;
     const answered = this.context.workspaceState.get<string[]>(SUGGESTED_KEY) ?? [];
-    for (const repo of await repositories(true)) {
+    const withEnc = await repositories(true);
+    const withValues = await repositoriesOf(await this.valueFiles());
+    for (const repo of new Set([...withEnc, ...withValues])) {
       if (answered.includes(repo)) continue;
       const items = await checkSetup(repo, driverCommands('custodian'));
       if (!items.some((i) => i.status === 'missing')) continue;
@@ -145,7 +154,9 @@ export class GitSetup {
       const answer = await vscode.window.showInformationMessage(
         attributesCommitted
           ? vscode.l10n.t('The repository {0} asks git to diff and merge its encrypted files with Custodian (.gitattributes), but this clone is not set up yet: until it is, git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo))
-          : vscode.l10n.t('The repository {0} has encrypted files, but git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo)),
+          : withEnc.includes(repo)
+            ? vscode.l10n.t('The repository {0} has encrypted files, but git shows them as binary and cannot merge them. Set up decrypted diffs, encrypted merges and a commit guard for this clone?', path.basename(repo))
+            : vscode.l10n.t('The repository {0} has value-encrypted files, but git cannot merge them: a merge of two versions breaks their MAC. Set up encrypted merges and a commit guard for this clone?', path.basename(repo)),
         setUpNow,
         notNow,
       );

@@ -15,8 +15,15 @@ export interface GitFeature {
 }
 
 /** `launcher`: the `custodian` launcher of terminal-cli.ts, which git's drivers run when no `custodian` is on PATH. */
-export function registerGitFeature(context: vscode.ExtensionContext, host: CommandHost, log: vscode.LogOutputChannel, launcher: Promise<string | undefined>): GitFeature {
-  const setup = new GitSetup(context, log, launcher);
+export function registerGitFeature(
+  context: vscode.ExtensionContext,
+  host: CommandHost,
+  log: vscode.LogOutputChannel,
+  launcher: Promise<string | undefined>,
+  /** The workspace's value-encrypted files (fs/value-file-index.ts), and when they change. */
+  valueFiles: { scan(): Promise<readonly vscode.Uri[]>; readonly onDidChange: vscode.Event<void> },
+): GitFeature {
+  const setup = new GitSetup(context, log, launcher, () => valueFiles.scan());
   registerHandlers(context, host, setup, [
     [
       CommandId.GitSetup,
@@ -28,8 +35,8 @@ export function registerGitFeature(context: vscode.ExtensionContext, host: Comma
   ]);
   // Tests call suggest() themselves: a message popping up in every test window would get in the way.
   if (context.extensionMode !== vscode.ExtensionMode.Test) {
-    // After start-up, and again when a `.enc` file appears (the first one encrypted in a repository
-    // that had none): suggest() asks once per repository, so later files cost one `git` check.
+    // After start-up, and again when a `.enc` or value-encrypted file appears (the first one in a
+    // repository that had none): suggest() asks once per repository, so later files cost one `git` check.
     let timer: ReturnType<typeof setTimeout> | undefined;
     let running = false;
     const suggestSoon = (delay: number) => {
@@ -47,7 +54,8 @@ export function registerGitFeature(context: vscode.ExtensionContext, host: Comma
     suggestSoon(SUGGEST_DELAY_MS);
     const created = vscode.workspace.createFileSystemWatcher('**/*.enc', false, true, true);
     created.onDidCreate(() => suggestSoon(NEW_FILE_DELAY_MS));
-    context.subscriptions.push(created, { dispose: () => clearTimeout(timer) });
+    // A file whose values were just encrypted (its name stays .env or .yaml): its repository may be new to it.
+    context.subscriptions.push(created, valueFiles.onDidChange(() => suggestSoon(NEW_FILE_DELAY_MS)), { dispose: () => clearTimeout(timer) });
   }
   return { setup };
 }

@@ -66,16 +66,30 @@ export function recordContextKeys(...names: string[]): { published: [string, unk
  * with its items. Without `answer` the messages are shown as usual; with it, nothing is shown and the
  * item it returns is what the person clicked.
  */
-export function recordInformationMessages(answer?: (message: string, items: string[]) => string | undefined): {
+export function recordInformationMessages(answer?: (message: string, items: string[]) => string | undefined): RecordedMessages {
+  return recordMessages('showInformationMessage', answer);
+}
+
+/** As recordInformationMessages, for the non-modal warnings (modal ones: answerModals). */
+export function recordWarningMessages(answer?: (message: string, items: string[]) => string | undefined): RecordedMessages {
+  return recordMessages('showWarningMessage', answer);
+}
+
+interface RecordedMessages {
   told: string[];
   asked: { message: string; items: string[] }[];
   dispose(): void;
-} {
+}
+
+function recordMessages(kind: 'showInformationMessage' | 'showWarningMessage', answer?: (message: string, items: string[]) => string | undefined): RecordedMessages {
   const window = vscode.window as unknown as Record<string, unknown>;
-  const original = window.showInformationMessage as (...args: unknown[]) => Thenable<unknown>;
+  const original = window[kind] as (...args: unknown[]) => Thenable<unknown>;
   const told: string[] = [];
   const asked: { message: string; items: string[] }[] = [];
-  window.showInformationMessage = (message: string, ...rest: unknown[]) => {
+  window[kind] = (message: string, ...rest: unknown[]) => {
+    const options = rest[0];
+    const modal = typeof options === 'object' && options !== null && !('title' in options) && (options as vscode.MessageOptions).modal === true;
+    if (kind === 'showWarningMessage' && modal) return original.call(vscode.window, message, ...rest);
     const items = rest.filter((i): i is string => typeof i === 'string');
     told.push(message);
     asked.push({ message, items });
@@ -85,7 +99,7 @@ export function recordInformationMessages(answer?: (message: string, items: stri
     told,
     asked,
     dispose: () => {
-      window.showInformationMessage = original;
+      window[kind] = original;
     },
   };
 }

@@ -124,14 +124,25 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
       ? vscode.l10n.t('Encrypted the values of {0} for the team, signed by you. Keys and comments stay readable; saving here re-encrypts what you change.', what)
       : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you; values named {1} stay readable. Saving here re-encrypts what you change.', what, conventionList(chosen.readable));
   // Git runs only in a trusted workspace (a repository's config can make git run commands).
-  const ignored = services.trust.isTrusted && (await isGitIgnored(file));
+  const ignoredBy = services.trust.isTrusted ? await ignoringRule(file) : undefined;
   const copies = history.removed > 0 ? ` ${vscode.l10n.t('Removed its Local History copies.')}` : '';
   const merged = services.trust.isTrusted && (await mergeLineAdded(file)) ? ` ${vscode.l10n.t('Git merges it with Custodian\'s driver now: commit .gitattributes with it.')}` : '';
-  void vscode.window.showInformationMessage(
-    ignored
-      ? vscode.l10n.t('{0} Git ignores {1} (.gitignore): to share it through the repository, remove it from .gitignore; it holds no value in the clear now.', done + copies + merged, what)
-      : done + copies + merged,
-  );
+  if (ignoredBy) {
+    // A warning, with the way to the line: a trial missed this as a passing notice and searched by hand.
+    const open = vscode.l10n.t('Open {0}', ignoredBy.shown);
+    void vscode.window
+      .showWarningMessage(
+        vscode.l10n.t('{0} Git ignores {1} ({2}, line {3}: {4}): to share it through the repository, change that line; it holds no value in the clear now.', done + copies + merged, what, ignoredBy.shown, String(ignoredBy.line), ignoredBy.pattern),
+        open,
+      )
+      .then(async (choice) => {
+        if (choice !== open) return;
+        const at = new vscode.Position(ignoredBy.line - 1, 0);
+        await vscode.window.showTextDocument(ignoredBy.uri, { selection: new vscode.Range(at, at), preview: false });
+      }, () => undefined);
+  } else {
+    void vscode.window.showInformationMessage(done + copies + merged);
+  }
   if (history.unreachable) warnHistoryUnreachable([vscode.workspace.asRelativePath(file)]);
   return uri;
 }
@@ -149,9 +160,21 @@ async function mergeLineAdded(file: vscode.Uri): Promise<boolean> {
   }
 }
 
-/** Whether git ignores the file (a `.env` often is): a value-encrypted one is meant to be committed. False outside a repository. */
-async function isGitIgnored(file: vscode.Uri): Promise<boolean> {
-  if (file.scheme !== 'file') return false;
-  const r = await runGit(path.dirname(file.fsPath), ['check-ignore', '-q', '--', path.basename(file.fsPath)]).catch(() => undefined);
-  return r?.status === 0;
+/**
+ * The rule by which git ignores the file (a `.env` often is; a value-encrypted one is meant to be
+ * committed): the ignore file, as a person finds it, and the line. Undefined when git does not ignore it,
+ * or outside a repository.
+ */
+export async function ignoringRule(file: vscode.Uri): Promise<{ uri: vscode.Uri; shown: string; line: number; pattern: string } | undefined> {
+  if (file.scheme !== 'file') return undefined;
+  const dir = path.dirname(file.fsPath);
+  const r = await runGit(dir, ['check-ignore', '-v', '-z', '--stdin'], new TextEncoder().encode(`${path.basename(file.fsPath)}\0`)).catch(() => undefined);
+  if (r?.status !== 0) return undefined;
+  const [source, line, pattern] = r.stdout.toString('utf8').split('\0');
+  if (!source || !/^\d+$/.test(line ?? '') || pattern === undefined || pattern.startsWith('!')) return undefined;
+  // git names an ignore file of the repository from its top folder, a global one by its absolute path.
+  const root = path.isAbsolute(source) ? '' : await repositoryPath(file.fsPath).then((p) => p.root, () => undefined);
+  if (root === undefined) return undefined;
+  const uri = vscode.Uri.file(path.isAbsolute(source) ? source : path.join(root, source));
+  return { uri, shown: path.isAbsolute(source) ? source : source.split(path.sep).join('/'), line: Number(line), pattern };
 }

@@ -219,8 +219,12 @@ export async function checkSetup(root: string, commands: DriverCommands): Promis
   return items;
 }
 
-/** Sets up what is missing; returns what it did, one line each. Running it again changes nothing. */
-export async function setUp(root: string, commands: DriverCommands): Promise<string[]> {
+/**
+ * Sets up what is missing; returns what it did, one line each. Running it again changes nothing.
+ * `alsoValueFiles` (repository-relative): value-encrypted files git does not list because it ignores
+ * them (a `.env` often is, until it is committed), which get their merge line too.
+ */
+export async function setUp(root: string, commands: DriverCommands, alsoValueFiles: readonly string[] = []): Promise<string[]> {
   const done: string[] = [];
   if (await attributesDeleted(root)) {
     // The committed file, teammates' lines included, rather than a new one holding only ours.
@@ -237,7 +241,7 @@ export async function setUp(root: string, commands: DriverCommands): Promise<str
     await git(root, ['config', '--local', `${STATE}.gitattributes`, how]);
     done.push(`.gitattributes: added "${ATTRIBUTES_LINE}"`);
   }
-  await addValueFiles(root, done);
+  await addValueFiles(root, done, alsoValueFiles);
   const setDriver = async (key: string, value: string, what: string): Promise<void> => {
     const current = await getConfig(root, key);
     if (current === value) return;

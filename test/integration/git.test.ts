@@ -596,6 +596,17 @@ describe('git: encrypted merges and diffs in VS Code', function () {
         shown.some((m) => m.startsWith('The repository values-only-repo has value-encrypted files, but git cannot merge them: a merge of two versions breaks their MAC.')),
         `suggested: ${shown.join(' | ')}`,
       );
+      // A value-encrypted file git ignores (a .env often is, until committed) gets its merge line from
+      // Set Up Git too: a trial un-ignored it afterwards, and git went on merging it line by line.
+      fs.writeFileSync(path.join(other, '.gitignore'), 'local.env\n');
+      fs.writeFileSync(path.join(other, 'plain-local.env'), 'LOCAL_TOKEN=values-only-2\n');
+      const local = spawnSync('node', [cli, 'encrypt', '--values', '-R', '.custodian/team', '-o', 'local.env', 'plain-local.env'], { cwd: other, encoding: 'utf8' });
+      assert.strictEqual(local.status, 0, local.stderr);
+      fs.rmSync(path.join(other, 'plain-local.env'));
+      await waitUntil('the ignored value-encrypted file known', async () => (await api.encryption.valueFiles.scan()).some((u) => u.fsPath === path.join(other, 'local.env')));
+      await api.git.setup.run(other);
+      assert.match(gitOther(['check-attr', 'merge', 'local.env']).stdout, /merge: custodian/);
+      assert.match(gitOther(['check-attr', 'merge', '.env']).stdout, /merge: custodian/);
     } finally {
       stopRecording();
       fs.rmSync(other, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { answerModals } from './support/modals';
 import { decryptBytes } from '../../src/core/envelope';
+import { openValues, sealValues } from '../../src/core/values';
 import type { RsaPublicKey } from '../../src/core/keys';
 import type { ResolveInMergeEditorResult } from '../../src/extension/git/merge-editor';
 import { captureErrors, scratchDir, workspaceFolder } from './support/custodian';
@@ -275,6 +276,80 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     assert.deepStrictEqual(modals.prompts.map((p) => p.message), ['Save added.env.enc with nothing in it?']);
     await closeAllEditors();
     ok(git(['merge', '--abort']));
+    assert.deepStrictEqual(plaintextOnDisk(), []);
+  });
+
+  it('a value-encrypted .env in conflict, chosen in Source Control: Custodian\'s merge editor, every side decrypted (VS Code\'s showed tokens, and auto-save wrote the base over both sides); the result saved sealed, Complete Merge stages it', async () => {
+    git(['merge', '--abort']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const envFile = path.join(repo, 'app.env');
+    const file = vscode.Uri.file(envFile);
+    const seal = (lines: string[]) => sealValues(lines.join(''), { format: 'dotenv', recipients: [me, team.alice.publicKey], signer: team.alice.key, backend });
+    const asAliceValues = async () => {
+      const opened = await openValues(fs.readFileSync(envFile, 'utf8'), { format: 'dotenv', identities: [team.alice.key], backend });
+      try {
+        return opened.document;
+      } finally {
+        opened.dispose();
+      }
+    };
+    fs.writeFileSync(envFile, await seal(base));
+    // Git set up for the file, as Set Up Git leaves it: its merge line.
+    fs.appendFileSync(path.join(repo, '.gitattributes'), '/app.env merge=custodian\n');
+    ok(git(['add', '-A']));
+    ok(git(['commit', '-q', '-m', 'values']));
+    const ours = [...base];
+    ours[1] = `KEY_1=${MARKER}-ours-only\n`;
+    ours[5] = `KEY_5=${MARKER}-ours\n`;
+    const theirs = [...base];
+    theirs[5] = `KEY_5=${MARKER}-theirs\n`;
+    theirs[9] = `KEY_9=${MARKER}-theirs-only\n`;
+    ok(git(['checkout', '-q', '-B', 'feature', 'main']));
+    fs.writeFileSync(envFile, await seal(theirs));
+    ok(git(['commit', '-q', '-am', 'theirs']));
+    ok(git(['checkout', '-q', 'main']));
+    fs.writeFileSync(envFile, await seal(ours));
+    ok(git(['commit', '-q', '-am', 'ours']));
+    const merge = git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+    assert.match(merge.stdout + merge.stderr, /CONFLICT \(content\): Merge conflict in app\.env/);
+    const before = fs.readFileSync(envFile);
+
+    const opened = await vscode.commands.executeCommand<ResolveInMergeEditorResult>(RESOLVE, { resourceUri: file });
+    assert.ok(opened, 'Custodian\'s merge editor, not VS Code\'s');
+    await waitUntil('the merge editor tab', () => mergeTabs().length === 1);
+    const tab = mergeTabs()[0];
+    for (const side of [tab.base, tab.input1, tab.input2, tab.result]) assert.strictEqual(side.scheme, 'custodian-values', side.toString());
+    assert.strictEqual(await read(tab.base), base.join(''));
+    assert.strictEqual(await read(tab.input1), theirs.join(''));
+    assert.strictEqual(await read(tab.input2), ours.join(''));
+    const result = await vscode.workspace.openTextDocument(tab.result);
+    await waitUntil('the merge editor to compute the result', () => !result.getText().includes('<<<<<<<'));
+    assert.strictEqual(result.getText(), [base[0], ours[1], ...base.slice(2, 9), theirs[9], ...base.slice(10)].join(''));
+    assert.deepStrictEqual(fs.readFileSync(envFile), before, 'opening the merge editor wrote nothing');
+    // Auto-save (on by default in a browser) then saves the result as it stands, sealed, as VS Code does for
+    // any file in its merge editor: git keeps both sides as a conflict until Complete Merge stages the file.
+    await sleep(2_000);
+    assert.match(git(['ls-files', '-u', '--', 'app.env']).stdout, /\s2\tapp\.env\0?\n?[\s\S]*\s3\tapp\.env/, 'still a conflict in git');
+    assert.deepStrictEqual(plaintextOnDisk(), []);
+
+    const resolution = [base[0], ours[1], ...base.slice(2, 5), theirs[5], ...base.slice(6, 9), theirs[9], ...base.slice(10)].join('');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(tab.result, new vscode.Range(result.positionAt(0), result.positionAt(result.getText().length)), resolution);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const modals = answerModals((p) => (p.items.includes('Save and Sign as Me') ? 'Save and Sign as Me' : undefined));
+    try {
+      assert.ok(await result.save(), 'saved (sealed)');
+    } finally {
+      modals.dispose();
+    }
+    assert.strictEqual(await asAliceValues(), resolution);
+    assert.strictEqual(await vscode.commands.executeCommand('custodian.completeMerge'), true);
+    await waitUntil('the merge editor closed', () => mergeTabs().length === 0);
+    assert.strictEqual(git(['ls-files', '-u']).stdout, '', 'no conflict left in the index');
+    ok(git(['commit', '-q', '--no-edit']));
+    assert.strictEqual(await asAliceValues(), resolution);
+    await closeAllEditors();
     assert.deepStrictEqual(plaintextOnDisk(), []);
   });
 

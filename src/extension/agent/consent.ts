@@ -32,7 +32,8 @@ export function describePeer(peer: ConsentRequest['peer'], cliScript?: string): 
  * would copy into the output channel's file on disk. The prompt, on screen only, shows it whole.
  */
 export function describePeerForLog(peer: ConsentRequest['peer'], cliScript?: string): string {
-  const argv = peer.argv ?? (peer.commandLine !== undefined ? [peer.commandLine.split(' ')[0]] : undefined);
+  // Without the arguments as a list, the first word of the line stands for the program.
+  const argv = peer.argv ?? (peer.commandLine !== undefined ? peer.commandLine.split(' ', 2) : undefined);
   if (argv === undefined || argv.length === 0) return describePeer({ pid: peer.pid });
   const isCli = cliScript !== undefined && argv[1] === cliScript;
   const command = isCli && /^[a-z][a-z-]{0,19}$/.test(argv[2] ?? '') ? ` ${argv[2]}` : '';

@@ -29,13 +29,25 @@ export function toValuesUri(file: vscode.Uri): vscode.Uri {
 }
 
 /**
- * True for a URI `toValuesUri` makes, or one with the file's absolute path (made by hand, or restored from
- * an earlier version); not for another path carrying a file's query, which is what "Save As…" leaves.
+ * The result of a merge of the file in VS Code's merge editor: the decrypted working file under another
+ * path, so it is not the document of a decrypted tab of the same file (as enc-uri.ts's toMergeResultUri).
+ */
+export function toValuesMergeResultUri(file: vscode.Uri): vscode.Uri {
+  const shown = toValuesUri(file);
+  return shown.with({ path: `${shown.path}${MERGE_RESULT_SUFFIX}` });
+}
+
+const MERGE_RESULT_SUFFIX = ' (merge result)';
+
+/**
+ * True for a URI `toValuesUri` or `toValuesMergeResultUri` makes, or one with the file's absolute path
+ * (made by hand, or restored from an earlier version); not for another path carrying a file's query,
+ * which is what "Save As…" leaves.
  */
 export function isShownValuesUri(uri: vscode.Uri): boolean {
   if (uri.scheme !== VALUES_SCHEME || uri.query === '') return false;
   const file = fromValuesUri(uri);
-  return uri.path === file.path || uri.path === toValuesUri(file).path;
+  return uri.path === file.path || uri.path === toValuesUri(file).path || uri.path === toValuesMergeResultUri(file).path;
 }
 
 /** The file behind a decrypted view (any other URI is returned as it is). */

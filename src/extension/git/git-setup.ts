@@ -97,8 +97,15 @@ export class GitSetup {
     }
     const commands = await cliForGit(this.context.extensionPath, this.launcher);
     const results: GitSetupResult[] = [];
+    // The workspace's value-encrypted files, ignored ones included (git lists only the others): a `.env`
+    // encrypted before it was un-ignored gets its merge line now, not after a second set-up.
+    const valueFiles: { file: string; root?: string }[] = [];
+    for (const uri of await this.valueFiles()) {
+      if (uri.scheme === 'file') valueFiles.push({ file: uri.fsPath, root: await repositoryRoot(path.dirname(uri.fsPath)).catch(() => undefined) });
+    }
     for (const repo of repos) {
-      const done = await setUp(repo, commands);
+      const inRepo = valueFiles.filter((v) => v.root === repo).map((v) => path.relative(repo, v.file).split(path.sep).join('/'));
+      const done = await setUp(repo, commands, inRepo);
       for (const line of done) this.log.info(`git setup ${repo}: ${line}`);
       await this.remember(repo);
       results.push({ repository: repo, done, commitAttributes: await attributesToCommit(repo) });

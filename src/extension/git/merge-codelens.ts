@@ -1,9 +1,10 @@
-// "Resolve in Merge Editor" above the first conflict marker of a decrypted `.enc` file that git reports
-// as conflicted. Documents without a marker line cost one regular expression; git is asked once per
-// document version.
+// "Resolve in Merge Editor" above the first conflict marker of a decrypted `.enc` or value-encrypted file
+// that git reports as conflicted. Documents without a marker line cost one regular expression; git is
+// asked once per document version.
 import * as vscode from 'vscode';
 import { CommandId } from '../commands/ids';
 import { ENC_SCHEME, toEncryptedUri } from '../fs/enc-uri';
+import { fromValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 import { conflictStages } from './merge-editor';
 
 /** git's conflict start marker (any marker length git was configured with, 7 by default). */
@@ -20,8 +21,8 @@ export class MergeConflictCodeLensProvider implements vscode.CodeLensProvider, v
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
-    const file = toEncryptedUri(document.uri);
-    if (document.uri.scheme !== ENC_SCHEME || file.scheme !== 'file') return [];
+    const file = document.uri.scheme === VALUES_SCHEME ? fromValuesUri(document.uri) : toEncryptedUri(document.uri);
+    if ((document.uri.scheme !== ENC_SCHEME && document.uri.scheme !== VALUES_SCHEME) || file.scheme !== 'file') return [];
     const marker = CONFLICT_START.exec(document.getText());
     if (!marker) {
       this.answers.delete(document.uri.toString());

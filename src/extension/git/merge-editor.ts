@@ -1,8 +1,10 @@
-// Resolve in Merge Editor: VS Code's three-way merge editor over a conflicted `.enc` file, decrypted.
-// git keeps the three versions of a conflicted file as index stages (1 the common ancestor, 2 ours, 3
-// theirs); each is read from git and decrypted in memory through a read-only `custodian-enc:` view of
-// its `git:` URI, and the result is the decrypted working file, so saving it re-encrypts. Nothing is
-// written in the clear, and a version that cannot be decrypted stops the command before anything opens.
+// Resolve in Merge Editor: VS Code's three-way merge editor over a conflicted `.enc` or value-encrypted
+// file, decrypted. git keeps the three versions of a conflicted file as index stages (1 the common
+// ancestor, 2 ours, 3 theirs); each is read from git and decrypted in memory through a read-only
+// `custodian-enc:` (`custodian-values:`) view of its `git:` URI, and the result is the decrypted working
+// file, so saving it re-encrypts. Nothing is written in the clear, and a version that cannot be decrypted
+// stops the command before anything opens. VS Code's own merge editor would show a value-encrypted file's
+// tokens, and its result (the file itself, saved by auto-save) could drop both sides' changes.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hasConflictMarkers } from '../../core/conflict-markers';
@@ -12,8 +14,10 @@ import { fromArgument, is, type Shape } from '../commands/arguments';
 import { encTargets, rel } from '../commands/decrypt/target';
 import type { EncDeps } from '../commands/encrypt/deps';
 import { ENC_SCHEME, isEncryptedFileUri, toDecryptedUri, toEncryptedUri, toMergeResultUri } from '../fs/enc-uri';
+import { MAX_INLINE_BYTES } from '../fs/encrypted-documents';
+import { fromValuesUri, hasValuesFileName, looksValueEncrypted, toValuesMergeResultUri, toValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 import { lazyCore } from '../lazy-core';
-import { toGitUri } from './git-blobs';
+import { readGitBlob, toGitUri } from './git-blobs';
 
 export interface ResolveInMergeEditorArgs {
   uri?: vscode.Uri;
@@ -85,9 +89,10 @@ async function incoming(cwd: string): Promise<{ commit?: Commit; rebase: boolean
 
 /** Decrypts one version to check it can be shown; the error names the version and the file. */
 async function checkDecrypts(deps: EncDeps, encrypted: vscode.Uri, stage: Stage | 'working', file: vscode.Uri): Promise<void> {
-  let binary: boolean;
+  let binary = false; // a value-encrypted file is text whenever it opens
   try {
-    binary = stage === 'working' ? (await deps.fs.prepare(encrypted)).binary : (await deps.fs.documents.open(encrypted)).binary;
+    if (isEncryptedFileUri(file)) binary = stage === 'working' ? (await deps.fs.prepare(encrypted)).binary : (await deps.fs.documents.open(encrypted)).binary;
+    else await deps.valuesFs.readFile(toValuesUri(encrypted));
   } catch (err) {
     throw new CustodianError(vscode.l10n.t('Cannot open {0} in the merge editor: {1} cannot be decrypted ({2}).', rel(file), sideName(stage), describeError(err)), {
       hint: vscode.l10n.t('Ask someone who can read every version to merge it, or resolve the conflict markers in the decrypted editor.'),
@@ -101,28 +106,39 @@ async function checkDecrypts(deps: EncDeps, encrypted: vscode.Uri, stage: Stage 
   }
 }
 
+/** Whether the conflicted `file` is a value-encrypted file: one of its sides in the index is. */
+async function isConflictedValuesFile(file: vscode.Uri): Promise<boolean> {
+  if (file.scheme !== 'file' || isEncryptedFileUri(file) || !hasValuesFileName(file)) return false;
+  for (const stage of [2, 3] as const) {
+    const text = await readGitBlob(toGitUri(file, `:${stage}`), MAX_INLINE_BYTES).then((b) => new TextDecoder().decode(b), () => '');
+    if (looksValueEncrypted(text)) return true;
+  }
+  return false;
+}
+
 export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second: unknown): Promise<ResolveInMergeEditorResult | undefined> {
   const { resourceUri } = fromArgument(first, RESOLVE_ARGS);
   // The Source Control view cannot show a menu item for some file types only (its menus get no
   // resource keys), so a plaintext file chosen there goes to VS Code's own merge editor.
-  if (resourceUri?.scheme === 'file' && !isEncryptedFileUri(resourceUri)) {
+  if (resourceUri?.scheme === 'file' && !isEncryptedFileUri(resourceUri) && !(await isConflictedValuesFile(resourceUri))) {
     await vscode.commands.executeCommand('git.openMergeEditor', resourceUri);
     return undefined;
   }
-  const { uris } = encTargets(resourceUri ?? first, second, RESOLVE_ARGS);
+  const { uris } = encTargets(resourceUri ?? first, second, RESOLVE_ARGS, (uri) => isEncryptedFileUri(uri) || hasValuesFileName(uri));
   const file = uris[0];
+  const values = !isEncryptedFileUri(file);
   const stages = await conflictStages(file);
   if (!stages.has(2) || !stages.has(3)) {
     if (stages.size === 0) {
       throw new CustodianError(vscode.l10n.t('{0} has no merge conflict to resolve.', rel(file)), {
-        hint: vscode.l10n.t('The merge editor is for a .enc file git reports as conflicted (both modified) after a merge, rebase or cherry-pick.'),
+        hint: vscode.l10n.t('The merge editor is for an encrypted file git reports as conflicted (both modified) after a merge, rebase or cherry-pick.'),
       });
     }
     throw new CustodianError(vscode.l10n.t('{0} was deleted on one side of the merge: there are no two versions to merge.', rel(file)), {
       hint: vscode.l10n.t('Keep the file with "git add" or delete it with "git rm", then continue the merge.'),
     });
   }
-  const version = (stage: Stage) => toDecryptedUri(toGitUri(file, `:${stage}`));
+  const version = (stage: Stage) => (values ? toValuesUri : toDecryptedUri)(toGitUri(file, `:${stage}`));
   // Checked one by one, so the first that fails is the one named; an added-on-both-sides file has no base.
   for (const stage of [1, 2, 3] as const) if (stages.has(stage)) await checkDecrypts(deps, toGitUri(file, `:${stage}`), stage, file);
   await checkDecrypts(deps, file, 'working', file);
@@ -133,8 +149,9 @@ export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second
   const current = { uri: version(2), title: vscode.l10n.t('Current'), description: describe(head), detail: head?.name ?? '' };
   const theirs = { uri: version(3), title: vscode.l10n.t('Incoming'), description: describe(other.commit), detail: other.commit?.name ?? '' };
   const [input1, input2] = other.rebase ? [current, theirs] : [theirs, current];
-  const opened: ResolveInMergeEditorResult = { base: version(1), input1: input1.uri, input2: input2.uri, result: toMergeResultUri(file) };
-  if (await writeDriverMerge(deps, opened.result, stages.has(1) ? opened.base : undefined, version(2), version(3))) {
+  const opened: ResolveInMergeEditorResult = { base: version(1), input1: input1.uri, input2: input2.uri, result: values ? toValuesMergeResultUri(file) : toMergeResultUri(file) };
+  // A value-encrypted file the driver could not merge holds both sides between markers (VALUES.md §12).
+  if (!values && (await writeDriverMerge(deps, opened.result, stages.has(1) ? opened.base : undefined, version(2), version(3)))) {
     void vscode.window.showInformationMessage(
       vscode.l10n.t('{0} held only the current version (the merge driver could not decrypt it where git ran). It now holds the merge of both versions, encrypted, and the merge editor shows each conflict to decide.', rel(file)),
     );
@@ -187,20 +204,20 @@ async function reloadIfStale(deps: EncDeps, result: vscode.Uri): Promise<void> {
       if (e.document === document && document.getText() === onDisk) done();
     });
     const timer = setTimeout(done, 5_000);
-    deps.fs.announceChange(result);
+    (result.scheme === VALUES_SCHEME ? deps.valuesFs : deps.fs).announceChange(result);
   });
 }
 
-/** The result of the merge editor in the active tab, when it is a decrypted `.enc` file. */
+/** The result of the merge editor in the active tab, when it is a decrypted `.enc` or value-encrypted file. */
 function activeMergeResult(): vscode.Uri | undefined {
   // TabInputTextMerge is not in the stable API's types; its instances carry base, input1, input2 and result.
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { result?: unknown; input1?: unknown } | undefined;
   const result = input?.result;
-  return result instanceof vscode.Uri && input?.input1 instanceof vscode.Uri && result.scheme === ENC_SCHEME ? result : undefined;
+  return result instanceof vscode.Uri && input?.input1 instanceof vscode.Uri && (result.scheme === ENC_SCHEME || result.scheme === VALUES_SCHEME) ? result : undefined;
 }
 
 /**
- * Complete Merge for a decrypted `.enc` file: what the git extension's button does for a plaintext
+ * Complete Merge for a decrypted `.enc` or value-encrypted file: what the git extension's button does for a plaintext
  * file (it is not offered for a result outside git's own files). VS Code's own "Complete Merge" saves
  * the result (re-encrypted) and closes the editor, asking first if conflicts are left; then the file
  * is staged, which marks it resolved.
@@ -208,9 +225,9 @@ function activeMergeResult(): vscode.Uri | undefined {
 export async function completeMerge(): Promise<boolean> {
   const result = activeMergeResult();
   if (!result) {
-    throw new CustodianError(vscode.l10n.t('No merge of a .enc file is open.'), { hint: vscode.l10n.t('Run "Resolve in Merge Editor" on a conflicted .enc file first.') });
+    throw new CustodianError(vscode.l10n.t('No merge of an encrypted file is open.'), { hint: vscode.l10n.t('Run "Resolve in Merge Editor" on a conflicted encrypted file first.') });
   }
-  const file = toEncryptedUri(result);
+  const file = result.scheme === VALUES_SCHEME ? fromValuesUri(result) : toEncryptedUri(result);
   const accepted = await vscode.commands.executeCommand<{ successful?: boolean } | undefined>('mergeEditor.acceptMerge');
   if (!accepted?.successful) return false;
   const added = await runGit(path.dirname(file.fsPath), ['add', '--', `./${path.basename(file.fsPath)}`]);

@@ -6,6 +6,7 @@ import type { CustodianConfig } from '../../config';
 import type { CryptoSession } from '../../crypto-session';
 import type { PlaintextDocuments } from '../../editor/plaintext-documents';
 import type { EncryptedFileSystem } from '../../fs/encrypted-file-system';
+import type { ValuesFileSystem } from '../../fs/values-file-system';
 import type { KeyStore } from '../../storage/key-store';
 import type { Roster } from '../../storage/roster';
 import type { ErrorReporter } from '../../ui/error-reporter';
@@ -36,6 +37,8 @@ export interface EncDeps {
   services: EncryptionServices;
   session: CryptoSession;
   fs: EncryptedFileSystem;
+  /** Value-encrypted files decrypted (`custodian-values:`): a merge of one in the merge editor. */
+  valuesFs: ValuesFileSystem;
   /** Read-only previews of decrypted armored blocks (`custodian-peek:`). */
   peek: PlaintextDocuments;
   drift: DriftScanner;

@@ -91,8 +91,8 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   );
   const valueFiles = new ValueFileIndex();
   const drift = new DriftScanner(services, session, valueFiles, rollbacks);
-  const deps: EncDeps = { services, session, fs, peek, drift };
   const values = registerValuesFeature(context, host, services, backupGuard, rollbackOf);
+  const deps: EncDeps = { services, session, fs, valuesFs: values.fs, peek, drift };
   const statusBar = new EncryptionStatusBar(documents, values.fs, rollbackOf);
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift, valueFiles.onDidChange);
@@ -122,7 +122,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: ENC_SCHEME }], services.trust.codeLensesWhenTrusted(codeLens)),
     mergeLens,
     // It runs git in the file's repository, which a repository's own config can make run programs.
-    vscode.languages.registerCodeLensProvider({ scheme: ENC_SCHEME }, services.trust.codeLensesWhenTrusted(mergeLens)),
+    vscode.languages.registerCodeLensProvider([{ scheme: ENC_SCHEME }, { scheme: VALUES_SCHEME }], services.trust.codeLensesWhenTrusted(mergeLens)),
     services.trust.onDidChange(() => codeLens.refresh()),
     services.onDidChangeKeys(() => codeLens.refresh()),
     services.roster.onDidChange(() => codeLens.refresh()),

@@ -619,7 +619,24 @@ describe('value-encrypted files in the editor', function () {
     assert.ok(shown, 'opened');
     const doc = await vscode.workspace.openTextDocument(shown);
     assert.strictEqual(doc.getText(), 'A=keep-Zq81\n<<<<<<< ours\nB=ours-Hh27\n=======\nB=theirs-Uu93\n>>>>>>> theirs\nC=also-kept-Rt55\n');
+    // The Problems view names the conflict on the marker's line (it said "expected a NAME").
+    const problems = await waitFor('the conflict in Problems', async () => {
+      const found = vscode.languages.getDiagnostics(doc.uri);
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepStrictEqual(
+      problems.map((d) => [d.range.start.line, d.message]),
+      [[1, 'A merge conflict: keep the version you want between the markers (or "Resolve in Merge Editor"); the file saves once no marker is left.']],
+    );
     const editor = await vscode.window.showTextDocument(doc);
+    // The status bar does not give the current side's signer as the whole file's.
+    await waitFor('the status bar', async () => team.encryption.statusBar.text?.includes('merge conflict'));
+    assert.match(team.encryption.statusBar.text ?? '', /signed by alice ✓ · merge conflict, the incoming side signed by alice ✓$/);
+    // Markers inside a value are refused too, wherever they would parse.
+    const conflictedBytes = fs.readFileSync(file.fsPath);
+    // Through the provider, as a save writes (workspace.fs would first make the parent "folder").
+    await assert.rejects(team.encryption.values.fs.writeFile(doc.uri, Buffer.from('A="x\n<<<<<<< ours\ny"\n')), /still has merge conflict markers/);
+    assert.ok(fs.readFileSync(file.fsPath).equals(conflictedBytes), 'nothing written');
     await editor.edit((e) => e.replace(new vscode.Range(1, 0, 6, 0), 'B=theirs-Uu93\n'));
     const accept = answerModals((p) => p.items.find((i) => i === 'Save and Sign as Me'));
     try {

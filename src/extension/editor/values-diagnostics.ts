@@ -15,6 +15,8 @@ import { messageWithHint } from '../ui/messages';
 const CHECK_DELAY_MS = 100;
 const LARGE_CHECK_DELAY_MS = 400;
 const LARGE_DOCUMENT_CHARS = 256 * 1024;
+/** git's conflict start marker, as merge-codelens.ts finds it. */
+const CONFLICT_START = /^<{7,}(?: |\r?\n|$)/m;
 
 export class ValuesDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('custodian-values');
@@ -62,9 +64,23 @@ export class ValuesDiagnostics implements vscode.Disposable {
     if (document.isClosed) return;
     const format = valuesFormatForFileName(fromValuesUri(document.uri).path);
     if (!format) return;
+    const text = document.getText();
+    // A merge the driver left in conflict: its markers are what to fix, not a syntax error on their line.
+    const marker = CONFLICT_START.exec(text);
+    if (marker) {
+      const at = document.positionAt(marker.index);
+      const diagnostic = new vscode.Diagnostic(
+        document.lineAt(at.line).range,
+        vscode.l10n.t('A merge conflict: keep the version you want between the markers (or "Resolve in Merge Editor"); the file saves once no marker is left.'),
+        vscode.DiagnosticSeverity.Error,
+      );
+      diagnostic.source = 'Custodian';
+      this.collection.set(document.uri, [diagnostic]);
+      return;
+    }
     let problem: ReturnType<typeof valuesDocumentProblem>;
     try {
-      problem = valuesDocumentProblem(document.getText(), format);
+      problem = valuesDocumentProblem(text, format);
     } catch {
       return; // Not a syntax problem (a document too large, say): the save reports it.
     }

@@ -5,8 +5,9 @@
 // memory (BackupGuard keeps hot-exit backups of this scheme off the disk too).
 import * as vscode from 'vscode';
 import { BackedFileSystem } from './backed-file-system';
+import { hasConflictMarkers } from '../../core/conflict-markers';
 import { CustodianError } from '../../core/errors';
-import type { EnvelopeInfo } from '../../core/envelope';
+import type { EnvelopeInfo, SignatureStatus } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
 import { sameFingerprints } from '../../core/fingerprint-set';
 import { policyForSave } from '../../core/recipient-policy';
@@ -131,6 +132,10 @@ export class ValuesFileSystem extends BackedFileSystem {
       }
       // What is wrong with the text comes before anything is read or unwrapped: it is the edit that is
       // refused, not the file on disk (which a FormatError from sealing would be reported as, damaged).
+      // Conflict markers would parse in places (inside a YAML block scalar): refused wherever they are.
+      if (hasConflictMarkers(document)) {
+        throw new CustodianError(vscode.l10n.t('Not saved: {0} still has merge conflict markers. Keep the version you want between them (or use "Resolve in Merge Editor"), then save. The file on disk is unchanged.', basename(file.path)), { hint: autoSaveHint(uri) });
+      }
       const problem = (await lazyCore.values()).valuesDocumentProblem(document, await formatOf(file));
       if (problem) throw new CustodianError(vscode.l10n.t('Not saved: {0} The file on disk is unchanged.', messageWithHint(problem.message, problem.hint)), { hint: autoSaveHint(uri) });
       // Opened again from disk: the data key is never kept between a read and a save.
@@ -232,16 +237,27 @@ export class ValuesFileSystem extends BackedFileSystem {
    */
   private async open(file: vscode.Uri, given?: string): Promise<{ values: OpenedValues; document: string }> {
     const text = given ?? (await readText(file, basename(file.path)));
-    const { values: opened, document, recipients } = await this.decrypt(file, text);
+    const { values: opened, document, recipients, theirs } = await this.decrypt(file, text);
     const known = await this.session.knownKeys();
     const header: EnvelopeInfo = { version: 1, recipients, chunkSize: 0, headerSize: 0 };
-    this.entries.set(key(file), { description: this.session.describe(header, opened.signature, known), recipients });
+    const description = this.session.describe(header, opened.signature, known);
+    if (theirs) {
+      // In conflict, "signed by" names the current side's signer only: the incoming side is someone else's.
+      const incoming = this.session.describe(header, theirs, known).signer;
+      const by = incoming.kind === 'unsigned' ? vscode.l10n.t('unsigned ⚠') : `${incoming.party.name} ${incoming.kind === 'verified' && incoming.known ? '✓' : '⚠'}`;
+      description.summary = vscode.l10n.t('{0} · merge conflict, the incoming side signed by {1}', description.summary, by);
+      description.warning ??= vscode.l10n.t('A merge conflict: both versions are shown between the markers. Keep the one you want (or use "Resolve in Merge Editor"), then save.');
+    }
+    this.entries.set(key(file), { description, recipients });
     this.infoEmitter.fire(toValuesUri(file));
     return { values: opened, document };
   }
 
-  /** Opens `text`, a version of `file`, with my keys (a conflicted file: ours, the document with markers); records nothing. */
-  private async decrypt(file: vscode.Uri, text: string): Promise<{ values: OpenedValues; document: string; recipients: string[]; conflicted: boolean }> {
+  /**
+   * Opens `text`, a version of `file`, with my keys (a conflicted file: ours, the document with markers,
+   * and theirs' signature); records nothing.
+   */
+  private async decrypt(file: vscode.Uri, text: string): Promise<{ values: OpenedValues; document: string; recipients: string[]; conflicted: boolean; theirs?: SignatureStatus }> {
     const format = await formatOf(file);
     const [values, conflict, backend] = await Promise.all([lazyCore.values(), lazyCore.valuesConflict(), this.services.backend()]);
     const conflicted = conflict.isConflictedValues(text, format);
@@ -255,8 +271,9 @@ export class ValuesFileSystem extends BackedFileSystem {
         return { values: opened, document: opened.document, recipients, conflicted };
       }
       const both = await conflict.openConflictedValues(text, { format, identities, backend });
+      const theirs = both.theirs.signature;
       both.theirs.dispose();
-      return { values: both.ours, document: both.document, recipients, conflicted };
+      return { values: both.ours, document: both.document, recipients, conflicted, theirs };
     } finally {
       this.session.release(...identities);
     }

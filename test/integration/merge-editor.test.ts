@@ -13,7 +13,7 @@ import { decryptBytes } from '../../src/core/envelope';
 import { openValues, sealValues } from '../../src/core/values';
 import type { RsaPublicKey } from '../../src/core/keys';
 import type { ResolveInMergeEditorResult } from '../../src/extension/git/merge-editor';
-import { captureErrors, scratchDir, workspaceFolder } from './support/custodian';
+import { captureErrors, getApi, recordWarningMessages, scratchDir, workspaceFolder } from './support/custodian';
 import { backend, closeAllEditors, encryptFor, filesContaining, sleep, useTeam } from './support/enc';
 import { gitIn, ok, teamRepo } from './support/git-repo';
 
@@ -94,6 +94,19 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     return { ours, theirs };
   }
 
+  /** The conflict notice names `file` with `message`, and a second look names it no more. */
+  async function namedOnce(file: string, message: string): Promise<void> {
+    const conflicts = (await getApi()).git.conflicts;
+    const notices = recordWarningMessages(() => undefined);
+    try {
+      assert.ok((await conflicts.look()).some((u) => u.fsPath === file), 'named');
+      await waitUntil('the notice', () => notices.told.includes(message));
+      assert.ok(!(await conflicts.look()).some((u) => u.fsPath === file), 'named once per conflict');
+    } finally {
+      notices.dispose();
+    }
+  }
+
   before(async () => {
     me = (await team.services.keyStore.getPublicKey(team.me.id))!;
     keys = scratchDir();
@@ -115,6 +128,8 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     const { ours, theirs } = await conflict([me, team.alice.publicKey]);
     const file = vscode.Uri.file(encFile());
     const before = fs.readFileSync(encFile());
+    // The conflict is named, with the way to resolve it (git's own message says only "merge conflicts").
+    await namedOnce(encFile(), 'merge-editor-repo/.env.enc has a merge conflict inside its encryption: resolve it in the merge editor, which shows every side decrypted in memory, then Complete Merge.');
 
     // The conflicted file opened decrypted offers the merge editor above its first marker.
     await vscode.commands.executeCommand('vscode.open', file);
@@ -314,6 +329,8 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     const merge = git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
     assert.match(merge.stdout + merge.stderr, /CONFLICT \(content\): Merge conflict in app\.env/);
     const before = fs.readFileSync(envFile);
+    // Its name is an ordinary .env name: told apart by its sides in git's index.
+    await namedOnce(envFile, 'merge-editor-repo/app.env has a merge conflict inside its encryption: resolve it in the merge editor, which shows every side decrypted in memory, then Complete Merge.');
 
     const opened = await vscode.commands.executeCommand<ResolveInMergeEditorResult>(RESOLVE, { resourceUri: file });
     assert.ok(opened, 'Custodian\'s merge editor, not VS Code\'s');

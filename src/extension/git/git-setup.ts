@@ -51,7 +51,7 @@ export async function cliForGit(extensionPath: string, launcher: Promise<string 
  * The repositories of the workspace: those of the workspace folders and those holding a `.enc` file
  * (a repository nested in a folder), each once.
  */
-async function repositories(withEncryptedFiles: boolean): Promise<string[]> {
+export async function repositories(withEncryptedFiles: boolean): Promise<string[]> {
   const dirs = repositoriesOf(await vscode.workspace.findFiles('**/*.enc', '**/node_modules/**', 200));
   if (withEncryptedFiles) return dirs;
   const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri);

@@ -1,9 +1,13 @@
-// Git for `.enc` files (docs/GIT.md): the Set Up Git command and its one-time suggestion. (Decrypted
-// diffs belong to the .enc editor: commands/encrypt/register.ts, git/encrypted-diffs.ts.)
+// Git for encrypted files (docs/GIT.md): the Set Up Git command and its one-time suggestion, and the
+// notice of a file left in conflict. (Decrypted diffs belong to the .enc editor:
+// commands/encrypt/register.ts, git/encrypted-diffs.ts.)
 import * as vscode from 'vscode';
 import { CommandId } from '../commands/ids';
 import { registerHandlers, type CommandHost } from '../commands/register';
-import { GitSetup } from './git-setup';
+import { ENC_GLOB } from '../commands/rekey/drift';
+import { watchFiles } from '../storage/workspace-files';
+import { ConflictNotices } from './conflict-notices';
+import { GitSetup, repositories } from './git-setup';
 
 /** How long after activation the suggestion waits: activation stays cheap, git runs later. */
 const SUGGEST_DELAY_MS = 5_000;
@@ -12,6 +16,7 @@ const NEW_FILE_DELAY_MS = 2_000;
 
 export interface GitFeature {
   readonly setup: GitSetup;
+  readonly conflicts: ConflictNotices;
 }
 
 /** `launcher`: the `custodian` launcher of terminal-cli.ts, which git's drivers run when no `custodian` is on PATH. */
@@ -57,5 +62,14 @@ export function registerGitFeature(
     // A file whose values were just encrypted (its name stays .env or .yaml): its repository may be new to it.
     context.subscriptions.push(created, valueFiles.onDidChange(() => suggestSoon(NEW_FILE_DELAY_MS)), { dispose: () => clearTimeout(timer) });
   }
-  return { setup };
+  // git runs with the repository's config: only in a trusted workspace.
+  const conflicts = new ConflictNotices({
+    repositories: async () => (vscode.workspace.isTrusted ? repositories(false) : []),
+    changes:
+      context.extensionMode === vscode.ExtensionMode.Test
+        ? undefined
+        : [(listener) => watchFiles(ENC_GLOB, listener), (listener) => valueFiles.onDidChange(listener), (listener) => vscode.workspace.onDidGrantWorkspaceTrust(listener)],
+  });
+  context.subscriptions.push(conflicts);
+  return { setup, conflicts };
 }

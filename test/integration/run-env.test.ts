@@ -7,7 +7,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { SecretsTerminalResult } from '../../src/extension/run/secrets-terminal';
-import { captureErrors, run, waitFor, workspaceFolder } from './support/custodian';
+import { captureErrors, recordInformationMessages, run, waitFor, workspaceFolder } from './support/custodian';
 import { encryptFor, useTeam, wsPath, wsUri } from './support/enc';
 
 // The program: writes the values of the names in argv[3] (comma-separated), and a hash of them, to argv[2].
@@ -164,6 +164,36 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     assert.deepStrictEqual(inPlain.seen.slice(0, 3), [['API_TOKEN', null], ['MULTI', null], ['SHARED', null]]);
     plain.dispose();
     secrets.dispose();
+  });
+
+  it('a secrets terminal whose file changed since it opened is said to be out of date, once, and Open a New One gets the new values', async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsPath('rotating.env.enc');
+    fs.writeFileSync(file, await encryptFor([meKey], 'API_TOKEN=before-rotation\n', team.alice.key));
+    const told = recordInformationMessages((_message, items) => (items.includes('Open a New One') ? 'Open a New One' : undefined));
+    try {
+      const first = await run<SecretsTerminalResult>('custodian.newTerminalWithSecrets', { uris: [vscode.Uri.file(file)] });
+      assert.ok(first);
+      const old = vscode.window.terminals.find((t) => t.name === first.terminalName)!;
+      // A rotation saved in the decrypted editor, or pulled: the file is replaced on disk.
+      fs.writeFileSync(file, await encryptFor([meKey], 'API_TOKEN=after-rotation\n', team.alice.key));
+      const said = await waitFor('the out-of-date notice', async () => told.told.find((m) => m.includes('rotating.env.enc changed since the terminal')));
+      assert.strictEqual(said, 'rotating.env.enc changed since the terminal "Secrets: rotating.env.enc" opened: programs started there still get the values it had then.');
+      const fresh = await waitFor('a new terminal with the new values', async () =>
+        vscode.window.terminals.find((t) => t !== old && (t.creationOptions as vscode.TerminalOptions).env?.API_TOKEN === 'after-rotation'),
+      );
+      assert.ok(vscode.window.terminals.includes(old), 'the old terminal stays (a program may run in it)');
+      fs.writeFileSync(file, await encryptFor([meKey], 'API_TOKEN=rotated-again\n', team.alice.key));
+      await waitFor('the new terminal told in turn', async () => told.told.filter((m) => m.includes('rotating.env.enc changed since')).length === 2);
+      await new Promise((r) => setTimeout(r, 1_000));
+      assert.strictEqual(told.told.filter((m) => m.includes('rotating.env.enc changed since')).length, 2, 'once per terminal: the old one is not told again');
+      old.dispose();
+      fresh.dispose();
+    } finally {
+      told.dispose();
+      for (const t of vscode.window.terminals) if (t.name.startsWith('Secrets: rotating')) t.dispose();
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it('the secrets terminal is not opened when a file does not open, and the error names it', async () => {

@@ -5,7 +5,7 @@ import { CommandId } from '../commands/ids';
 import { registerHandlers, type CommandHost } from '../commands/register';
 import { DebugEnvProvider } from './debug-env';
 import type { EnvLoader } from './env-source';
-import { newTerminalWithSecrets } from './secrets-terminal';
+import { SecretsTerminals } from './secrets-terminal';
 import { CustodianTaskProvider, TASK_TYPE } from './task-env';
 
 export function registerRunFeature(context: vscode.ExtensionContext, host: CommandHost, load: EnvLoader): void {
@@ -14,5 +14,7 @@ export function registerRunFeature(context: vscode.ExtensionContext, host: Comma
     vscode.debug.registerDebugConfigurationProvider('*', new DebugEnvProvider(load, host.errors)),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new CustodianTaskProvider(load, host.errors)),
   );
-  registerHandlers(context, host, load, [[CommandId.NewTerminalWithSecrets, newTerminalWithSecrets]]);
+  const terminals = new SecretsTerminals(load);
+  context.subscriptions.push(terminals);
+  registerHandlers(context, host, terminals, [[CommandId.NewTerminalWithSecrets, (t, first, second) => t.newTerminal(first, second)]]);
 }

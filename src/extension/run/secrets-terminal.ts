@@ -1,6 +1,8 @@
 // Custodian: New Terminal with Secrets…: an integrated terminal whose environment holds the chosen env
 // files' variables. Only that terminal has them (createTerminal's env, not the workspace's
 // environment collection), and it is transient: VS Code does not restore it, or its env, on reload.
+// Its variables are those of the files when it opened: when one of them changes on disk (a save in the
+// decrypted editor, a pull), the terminal is said to be out of date, once, with a way to a fresh one.
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
 import type { EnvLoader } from './env-source';
@@ -36,19 +38,63 @@ async function pickFiles(): Promise<vscode.Uri[] | undefined> {
   return chosen && chosen.length > 0 ? chosen.map((c) => c.uri) : undefined;
 }
 
-export async function newTerminalWithSecrets(load: EnvLoader, first: unknown, second: unknown): Promise<SecretsTerminalResult | undefined> {
-  const files = filesFromArgs(first, second) ?? (await pickFiles());
-  if (!files) return undefined;
-  const vars = await load(files);
-  const names = [...vars.keys()];
-  const terminalName = vscode.l10n.t('Secrets: {0}', files.map((u) => vscode.workspace.asRelativePath(u, false)).join(', '));
-  const terminal = vscode.window.createTerminal({
-    name: terminalName,
-    env: Object.fromEntries(vars),
-    isTransient: true,
-    iconPath: new vscode.ThemeIcon('lock'),
-  });
-  vars.clear();
-  terminal.show();
-  return { terminalName, names };
+/** The open secrets terminals, each watching its files until it closes. */
+export class SecretsTerminals implements vscode.Disposable {
+  private readonly open = new Map<vscode.Terminal, vscode.Disposable>();
+  private readonly closing = vscode.window.onDidCloseTerminal((t) => this.forget(t));
+
+  constructor(private readonly load: EnvLoader) {}
+
+  dispose(): void {
+    this.closing.dispose();
+    for (const t of [...this.open.keys()]) this.forget(t);
+  }
+
+  async newTerminal(first: unknown, second: unknown): Promise<SecretsTerminalResult | undefined> {
+    const files = filesFromArgs(first, second) ?? (await pickFiles());
+    if (!files) return undefined;
+    const vars = await this.load(files);
+    const names = [...vars.keys()];
+    const terminalName = vscode.l10n.t('Secrets: {0}', files.map((u) => vscode.workspace.asRelativePath(u, false)).join(', '));
+    const terminal = vscode.window.createTerminal({
+      name: terminalName,
+      env: Object.fromEntries(vars),
+      isTransient: true,
+      iconPath: new vscode.ThemeIcon('lock'),
+    });
+    vars.clear();
+    this.watch(terminal, files);
+    terminal.show();
+    return { terminalName, names };
+  }
+
+  private watch(terminal: vscode.Terminal, files: readonly vscode.Uri[]): void {
+    let told = false;
+    const changed = (file: vscode.Uri): void => {
+      if (told || !this.open.has(terminal)) return;
+      told = true;
+      void this.sayOutOfDate(terminal, file, files);
+    };
+    const watchers = files.map((file) => {
+      // An atomic replace (a save, a pull) can reach the watcher as a new file.
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(file, '..'), file.path.split('/').pop()!), false, false, true);
+      return vscode.Disposable.from(watcher, watcher.onDidChange(() => changed(file)), watcher.onDidCreate(() => changed(file)));
+    });
+    this.open.set(terminal, vscode.Disposable.from(...watchers));
+  }
+
+  private async sayOutOfDate(terminal: vscode.Terminal, file: vscode.Uri, files: readonly vscode.Uri[]): Promise<void> {
+    const fresh = vscode.l10n.t('Open a New One');
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} changed since the terminal "{1}" opened: programs started there still get the values it had then.', vscode.workspace.asRelativePath(file, false), terminal.name),
+      fresh,
+    );
+    // The old terminal stays: a program may be running in it.
+    if (choice === fresh) await this.newTerminal({ uris: files }, undefined);
+  }
+
+  private forget(terminal: vscode.Terminal): void {
+    this.open.get(terminal)?.dispose();
+    this.open.delete(terminal);
+  }
 }

@@ -141,6 +141,27 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     assert.ok(!fs.existsSync(out), 'the command did not run');
   });
 
+  it('Run Task lists each npm script as a custodian task with the env files custodian run would read, and it runs with them', async () => {
+    const out = outFile('listed-task');
+    fs.writeFileSync(wsPath('package.json'), JSON.stringify({ name: 'probe', scripts: { probe: `node probe.js ${out} ${NAMES.join(',')}`, other: 'true' } }));
+    try {
+      // tasks.json's own custodian tasks are fetched too: those Custodian provides have it as their source.
+      const listed = (await vscode.tasks.fetchTasks({ type: 'custodian' })).filter((t) => t.source === 'custodian');
+      assert.deepStrictEqual(
+        listed.map((t) => [t.name, t.detail, t.definition.command, t.definition.args, t.definition.envFiles]),
+        [
+          ['npm run probe', 'with the secrets of .env.enc', 'npm', ['run', 'probe'], ['.env.enc']],
+          ['npm run other', 'with the secrets of .env.enc', 'npm', ['run', 'other'], ['.env.enc']],
+        ],
+      );
+      await vscode.tasks.executeTask(listed[0]);
+      const seen = await readProbe(out, 60_000);
+      assert.deepStrictEqual(seen.seen[0], ['API_TOKEN', SECRET]);
+    } finally {
+      fs.rmSync(wsPath('package.json'), { force: true });
+    }
+  });
+
   it('the secrets terminal has the variables; a normal terminal does not', async () => {
     const result = await run<SecretsTerminalResult>('custodian.newTerminalWithSecrets', { uris: [wsUri('.env.enc')] });
     assert.ok(result, 'the command returned');

@@ -7,11 +7,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CustodianError, describeError } from '../../core/errors';
+import { parseProjectConfig, PROJECT_CONFIG_PATH } from '../../core/project-config';
+import { looksValueEncrypted } from '../fs/values-uri';
 import type { ErrorReporter } from '../ui/error-reporter';
 import type { EnvLoader } from './env-source';
 import { envFileUris, stringEnv } from './env-files-arg';
 
 export const TASK_TYPE = 'custodian';
+/** package.json and .custodian/config are small; a larger one is not read to list tasks. */
+const MAX_LISTED_FILE_BYTES = 1024 * 1024;
 
 /** A task definition as tasks.json gives it (mirrors contributes.taskDefinitions in package.json). */
 export interface CustodianTaskDefinition extends vscode.TaskDefinition {
@@ -30,6 +34,42 @@ function parseDefinition(value: vscode.TaskDefinition): CustodianTaskDefinition 
   }
   if (value.cwd !== undefined && typeof value.cwd !== 'string') throw new CustodianError(vscode.l10n.t('The "cwd" of a custodian task must be a path.'));
   return value as CustodianTaskDefinition;
+}
+
+async function readSmall(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    if ((await vscode.workspace.fs.stat(uri)).size > MAX_LISTED_FILE_BYTES) return undefined;
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The names of the scripts of `package.json` in `folder`, in file order. */
+async function npmScripts(folder: vscode.Uri): Promise<string[]> {
+  const text = await readSmall(vscode.Uri.joinPath(folder, 'package.json'));
+  try {
+    const scripts = text === undefined ? undefined : (JSON.parse(text) as { scripts?: unknown }).scripts;
+    return scripts && typeof scripts === 'object' ? Object.keys(scripts).filter((k) => typeof (scripts as Record<string, unknown>)[k] === 'string') : [];
+  } catch {
+    return []; // not JSON: npm will say so when run
+  }
+}
+
+/** The env files `custodian run` would read in `folder` without `-e` (a missing file is left for the run to report). */
+async function defaultEnvFiles(folder: vscode.Uri): Promise<string[]> {
+  const config = await readSmall(vscode.Uri.joinPath(folder, ...PROJECT_CONFIG_PATH.split('/')));
+  if (config !== undefined) {
+    try {
+      const listed = parseProjectConfig(config).run.envFiles;
+      if (listed.length > 0) return [...listed];
+    } catch {
+      // A config that does not parse: the run reports it.
+    }
+  }
+  if ((await readSmall(vscode.Uri.joinPath(folder, '.env.enc'))) !== undefined) return ['.env.enc'];
+  const env = await readSmall(vscode.Uri.joinPath(folder, '.env'));
+  return env !== undefined && looksValueEncrypted(env) ? ['.env'] : [];
 }
 
 /** Terminal text from process output: lone LF becomes CRLF, as a terminal needs. */
@@ -119,8 +159,26 @@ export class CustodianTaskProvider implements vscode.TaskProvider {
     private readonly errors: Pick<ErrorReporter, 'report'>,
   ) {}
 
-  provideTasks(): vscode.Task[] {
-    return [];
+  /**
+   * Ready-made tasks, so Run Task lists some: each npm script of a folder's package.json, with the env
+   * files `custodian run` would read there (`run.envFiles` of .custodian/config, else the folder's
+   * `.env.enc`, else its value-encrypted `.env`). None where the folder has no such file.
+   */
+  async provideTasks(): Promise<vscode.Task[]> {
+    const tasks: vscode.Task[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const [scripts, envFiles] = await Promise.all([npmScripts(folder.uri), defaultEnvFiles(folder.uri)]);
+      if (envFiles.length === 0) continue;
+      for (const script of scripts) {
+        const definition: CustodianTaskDefinition = { type: TASK_TYPE, command: 'npm', args: ['run', script], envFiles };
+        const task = this.resolveTask(new vscode.Task(definition, folder, `npm run ${script}`, TASK_TYPE));
+        if (task) {
+          task.detail = vscode.l10n.t('with the secrets of {0}', envFiles.join(', '));
+          tasks.push(task);
+        }
+      }
+    }
+    return tasks;
   }
 
   resolveTask(task: vscode.Task): vscode.Task | undefined {

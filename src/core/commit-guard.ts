@@ -4,12 +4,14 @@ import { inspectEnvelope, type EnvelopeInfo } from './envelope';
 import type { RecipientPolicy } from './envelope-header';
 import type { RsaPublicKey } from './keys';
 import { PathPatterns } from './path-patterns';
+import { hasConflictMarkers } from './conflict-markers';
 import { valuesFormatForFileName, valuesInTheClear } from './values';
+import { isConflictedValues } from './values-conflict';
 import { PUBLIC_CONVENTIONS } from './public-names';
 
 export const ENC_SUFFIX = '.enc';
 
-export type GuardRule = 'plaintext-path' | 'private-key' | 'plaintext-twin' | 'corrupt-enc' | 'recipient-drift';
+export type GuardRule = 'plaintext-path' | 'private-key' | 'plaintext-twin' | 'corrupt-enc' | 'unresolved-conflict' | 'recipient-drift';
 
 export interface GuardFinding {
   readonly path: string;
@@ -83,6 +85,17 @@ function valuesOf(path: string, content: Uint8Array): ReturnType<typeof valuesIn
   }
 }
 
+/** Whether the file at `path` is a value-encrypted file the merge driver left in conflict. */
+function conflictedValues(path: string, content: Uint8Array): boolean {
+  const format = valuesFormatForFileName(path);
+  if (!format || !hasConflictMarkers(asciiView(content))) return false;
+  try {
+    return isConflictedValues(new TextDecoder('utf-8', { fatal: true }).decode(content), format);
+  } catch {
+    return false;
+  }
+}
+
 function isEncrypted(path: string): boolean {
   return path.endsWith(ENC_SUFFIX);
 }
@@ -131,6 +144,18 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
       continue;
     }
     const rule = patterns.match(p);
+    if (file.content !== undefined && conflictedValues(p, file.content)) {
+      // Both sides sealed between markers, as the merge driver leaves a conflict (VALUES.md §12): a
+      // trial's "stage all" committed one, and the file then opened for no one as it should.
+      findings.push({
+        path: p,
+        rule: 'unresolved-conflict',
+        severity: 'error',
+        message: `${show(p)} still holds both sides of a merge conflict, sealed between conflict markers`,
+        fix: `resolve it in VS Code ("Resolve in Merge Editor", or keep one side in the decrypted editor and save), then git add ${quote(p)}`,
+      });
+      continue;
+    }
     const valueEncrypted = file.content !== undefined ? valuesOf(p, file.content) : undefined;
     // Who a value-encrypted file is for matters wherever it lives, as a .enc file's does.
     if (valueEncrypted) findings.push(...recipientDrift(p, valueEncrypted.recipients, valueEncrypted.recipientPolicy, input));

@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { checkStagedFiles, type GuardInput, type StagedFile } from '../../src/core/commit-guard';
 import { DEFAULT_GUARD_PLAINTEXT_PATHS } from '../../src/core/project-config';
 import { sealValues } from '../../src/core/values';
+import { joinConflict } from '../../src/core/values-conflict';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { loadKey } from './envelope-fixtures';
 
@@ -23,6 +24,22 @@ describe('commit guard: value-encrypted files', () => {
     assert.deepEqual(await checkStagedFiles(input([{ path: '.env', content: utf8(sealed) }])), []);
     const plain = await checkStagedFiles(input([{ path: '.env', content: utf8('API_TOKEN=s3cr3t-token\n') }]));
     assert.deepEqual(plain.map((f) => [f.rule, f.severity]), [['plaintext-path', 'error']]);
+  });
+
+  it('a value-encrypted file still holding both sides of a merge conflict is refused, wherever it is (a "stage all" committed one)', async () => {
+    const ours = await sealValues('A=1\nB=ours\n', { format: 'dotenv', recipients: [alice.publicKey], backend });
+    const theirs = await sealValues('A=1\nB=theirs\n', { format: 'dotenv', recipients: [alice.publicKey], backend });
+    const conflicted = joinConflict(ours, theirs);
+    assert.ok(conflicted);
+    for (const path of ['.env', 'config/app.env']) {
+      const findings = await checkStagedFiles(input([{ path, content: utf8(conflicted) }]));
+      assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.message]), [['unresolved-conflict', 'error', `${path} still holds both sides of a merge conflict, sealed between conflict markers`]]);
+      assert.match(findings[0].fix, /Resolve in Merge Editor.*then git add/);
+    }
+    // git's own line merge of two sealed versions (no driver): markers around token lines, refused too.
+    const lineMerged = `${ours.split('\n')[0]}\n<<<<<<< ours\n${ours.split('\n').slice(1).join('\n')}=======\n${theirs.split('\n').slice(1).join('\n')}>>>>>>> theirs\n`;
+    assert.deepEqual((await checkStagedFiles(input([{ path: '.env', content: utf8(lineMerged) }]))).map((f) => f.rule), ['unresolved-conflict']);
+    assert.deepEqual(await checkStagedFiles(input([{ path: '.env', content: utf8(ours) }])), [], 'a resolved file passes');
   });
 
   it('a value put back in the clear by hand is refused by name, and its value is not shown', async () => {

@@ -43,6 +43,7 @@ and fails (exit status 1) when one should not be committed:
   plaintext-twin   it is the plaintext of a .enc file beside it (.env next to .env.enc); a
                    value-encrypted .env there is only a warning (two encrypted copies)
   corrupt-enc      it is a .enc file that is not a valid Custodian file
+  unresolved-conflict  it is a value-encrypted file still holding both sides of a merge conflict
 It warns, without failing, when a .enc file's recipients differ from the roster
 (.custodian/team/*.pub), unless the file's recipients were chosen by hand, and when a
 value-encrypted file's unencrypted-regex rule leaves a value in the clear that the last commit

@@ -657,6 +657,41 @@ describe('value-encrypted files in the editor', function () {
     await closeAllEditors();
   });
 
+  it('"Save As…" to a plain file (VS Code offers it after a refused save): the decrypted text is not written there, a note is, and an error says so', async () => {
+    const { file } = await sealedForMe('save-as-plain.env', 'TOKEN=save-as-secret-3Jq\n', team.alice.key);
+    const decrypted = await vscode.workspace.openTextDocument(shownUri(file));
+    assert.strictEqual(decrypted.getText(), 'TOKEN=save-as-secret-3Jq\n');
+    // What Save As does: it opens its target as a new document holding the source's text, then saves it.
+    const target = path.join(dir(), 'saved-as.env');
+    fs.writeFileSync(target, '');
+    const errors: string[] = [];
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showErrorMessage as (...args: unknown[]) => Thenable<unknown>;
+    window.showErrorMessage = (message: string) => (errors.push(message), Promise.resolve(undefined));
+    try {
+      const copy = await vscode.workspace.openTextDocument(vscode.Uri.file(target));
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(copy.uri, new vscode.Position(0, 0), decrypted.getText());
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await copy.save());
+      const onDisk = fs.readFileSync(target, 'utf8');
+      assert.ok(!onDisk.includes('save-as-secret-3Jq'), onDisk);
+      assert.strictEqual(onDisk, '(Custodian did not let VS Code save the decrypted text of save-as-plain.env here. To keep a decrypted copy on disk on purpose, use "Decrypt to File…".)\n');
+      assert.deepStrictEqual(errors, ['Not written in the clear: values-repo/saved-as.env would have held the decrypted text of save-as-plain.env. It holds a note saying so instead. Delete it, or use "Decrypt to File…" to keep a decrypted copy on purpose.']);
+      assert.deepStrictEqual(filesContaining(USER_DATA, 'save-as-secret-3Jq'), [], 'nor in Local History');
+      // Any other text is saved as written.
+      const other = new vscode.WorkspaceEdit();
+      other.replace(copy.uri, new vscode.Range(copy.positionAt(0), copy.positionAt(copy.getText().length)), 'NOTES=plain\n');
+      assert.ok(await vscode.workspace.applyEdit(other));
+      assert.ok(await copy.save());
+      assert.strictEqual(fs.readFileSync(target, 'utf8'), 'NOTES=plain\n');
+    } finally {
+      window.showErrorMessage = original;
+      await closeAllEditors();
+      fs.rmSync(target, { force: true });
+    }
+  });
+
   it('"Save As…" of a decrypted value file makes no copy and does not re-seal the original: another name with its query is refused', async () => {
     const { file } = await sealedForMe('save-as.env', 'TOKEN=kept-as-it-was\n');
     const before = fs.readFileSync(file.fsPath);

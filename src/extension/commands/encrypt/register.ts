@@ -8,6 +8,7 @@ import { DecryptedDecorations } from '../../editor/decorations';
 import { ENCRYPTED_EDITOR_VIEW_TYPE, EncryptedEditorProvider } from '../../editor/encrypted-editor';
 import { PEEK_SCHEME, PlaintextDocuments } from '../../editor/plaintext-documents';
 import { EncryptionStatusBar } from '../../editor/status-bar';
+import { SaveAsGuard } from '../../fs/save-as-guard';
 import { BackupGuard } from '../../fs/backup-guard';
 import { ENC_SCHEME } from '../../fs/enc-uri';
 import { EncryptedDocuments } from '../../fs/encrypted-documents';
@@ -99,12 +100,14 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const diffs = new EncryptedDiffs(services.log, valueFiles);
   const mergeLens = new MergeConflictCodeLensProvider();
   const decorations = new DecryptedDecorations();
+  const saveAsGuard = new SaveAsGuard((uri) => uri.scheme === ENC_SCHEME || uri.scheme === VALUES_SCHEME || uri.scheme === PEEK_SCHEME, services.log);
 
   // The menus need the index once VS Code has started, whether or not the Custodian view is open.
   setTimeout(() => void valueFiles.scan(), 0);
 
   context.subscriptions.push(
     valueFiles,
+    saveAsGuard,
     documents,
     fs,
     diffs,

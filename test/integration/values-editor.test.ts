@@ -679,12 +679,22 @@ describe('value-encrypted files in the editor', function () {
       assert.strictEqual(onDisk, '(Custodian did not let VS Code save the decrypted text of save-as-plain.env here. To keep a decrypted copy on disk on purpose, use "Decrypt to File…".)\n');
       assert.deepStrictEqual(errors, ['Not written in the clear: values-repo/saved-as.env would have held the decrypted text of save-as-plain.env. It holds a note saying so instead. Delete it, or use "Decrypt to File…" to keep a decrypted copy on purpose.']);
       assert.deepStrictEqual(filesContaining(USER_DATA, 'save-as-secret-3Jq'), [], 'nor in Local History');
+      const replaceAll = async (text: string): Promise<void> => {
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(copy.uri, new vscode.Range(copy.positionAt(0), copy.positionAt(copy.getText().length)), text);
+        assert.ok(await vscode.workspace.applyEdit(edit));
+      };
       // Any other text is saved as written.
-      const other = new vscode.WorkspaceEdit();
-      other.replace(copy.uri, new vscode.Range(copy.positionAt(0), copy.positionAt(copy.getText().length)), 'NOTES=plain\n');
-      assert.ok(await vscode.workspace.applyEdit(other));
+      await replaceAll('NOTES=plain\n');
       assert.ok(await copy.save());
       assert.strictEqual(fs.readFileSync(target, 'utf8'), 'NOTES=plain\n');
+      // A second Save As onto the copy, open all along (a check helper got past a guard that looked only
+      // at documents opened moments before), with its trailing whitespace trimmed by another participant.
+      await new Promise((r) => setTimeout(r, 11_000));
+      await replaceAll('TOKEN=save-as-secret-3Jq   \n\n');
+      assert.ok(await copy.save());
+      assert.ok(!fs.readFileSync(target, 'utf8').includes('save-as-secret-3Jq'), 'an open target is guarded too');
+      assert.strictEqual(errors.length, 2);
     } finally {
       window.showErrorMessage = original;
       await closeAllEditors();

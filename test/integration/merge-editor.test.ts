@@ -66,17 +66,39 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
   }
 
   /** ours and theirs both change line 5 (a conflict); ours also line 1, theirs line 9 (merged cleanly). */
-  async function conflict(theirsRecipients: RsaPublicKey[], driverHasKey = true): Promise<{ ours: string[]; theirs: string[] }> {
-    // Each test starts from the first commit, whatever an earlier one left.
-    git(['merge', '--abort']);
-    ok(git(['checkout', '-q', '-f', 'main']));
-    ok(git(['reset', '-q', '--hard', initial]));
+  function sides(): { ours: string[]; theirs: string[] } {
     const ours = [...base];
     ours[1] = `KEY_1=${MARKER}-ours-only\n`;
     ours[5] = `KEY_5=${MARKER}-ours\n`;
     const theirs = [...base];
     theirs[5] = `KEY_5=${MARKER}-theirs\n`;
     theirs[9] = `KEY_9=${MARKER}-theirs-only\n`;
+    return { ours, theirs };
+  }
+
+  /**
+   * Every side of the merge editor decrypted, in `scheme`; its result, which VS Code starts from its own
+   * merge (both clean changes in, the conflicting line as in the base, to be decided in the editor).
+   */
+  async function decryptedSides(tab: TabInputTextMerge, scheme: string, ours: string[], theirs: string[]): Promise<vscode.TextDocument> {
+    for (const side of [tab.base, tab.input1, tab.input2, tab.result]) assert.strictEqual(side.scheme, scheme, side.toString());
+    // A merge lays out incoming on the left (input1) and current on the right, as VS Code's git extension does.
+    assert.strictEqual(await read(tab.base), base.join(''));
+    assert.strictEqual(await read(tab.input1), theirs.join(''));
+    assert.strictEqual(await read(tab.input2), ours.join(''));
+    const result = await vscode.workspace.openTextDocument(tab.result);
+    await waitUntil('the merge editor to compute the result', () => !result.getText().includes('<<<<<<<'));
+    assert.strictEqual(result.getText(), [base[0], ours[1], ...base.slice(2, 9), theirs[9], ...base.slice(10)].join(''));
+    return result;
+  }
+
+  /** The conflict of `sides()` in the `.enc` file, merged by git on the command line. */
+  async function conflict(theirsRecipients: RsaPublicKey[], driverHasKey = true): Promise<{ ours: string[]; theirs: string[] }> {
+    // Each test starts from the first commit, whatever an earlier one left.
+    git(['merge', '--abort']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const { ours, theirs } = sides();
     ok(git(['checkout', '-q', '-B', 'feature', 'main']));
     fs.writeFileSync(encFile(), await encryptFor(theirsRecipients, theirs.join(''), team.alice.key));
     ok(git(['commit', '-q', '-am', 'theirs']));
@@ -153,17 +175,8 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
       [tab.base, tab.input1, tab.input2, tab.result].map((u) => u.toString()),
       [opened.base, opened.input1, opened.input2, opened.result].map((u) => u.toString()),
     );
-    for (const side of [tab.base, tab.input1, tab.input2, tab.result]) assert.strictEqual(side.scheme, 'custodian-enc', side.toString());
     assert.strictEqual(vscode.Uri.parse(tab.result.query).toString(), file.toString(), 'the result is the decrypted working file');
-    // A merge lays out incoming on the left (input1) and current on the right, as VS Code's git extension does.
-    assert.strictEqual(await read(tab.base), base.join(''));
-    assert.strictEqual(await read(tab.input1), theirs.join(''));
-    assert.strictEqual(await read(tab.input2), ours.join(''));
-    // The markers are gone from the result: VS Code starts it from its own merge (both clean changes in,
-    // the conflicting line as in the base, to be decided in the editor).
-    const result = await vscode.workspace.openTextDocument(tab.result);
-    await waitUntil('the merge editor to compute the result', () => !result.getText().includes('<<<<<<<'));
-    assert.strictEqual(result.getText(), [base[0], ours[1], ...base.slice(2, 9), theirs[9], ...base.slice(10)].join(''));
+    const result = await decryptedSides(tab, 'custodian-enc', ours, theirs);
     assert.deepStrictEqual(fs.readFileSync(encFile()), before, 'opening the merge editor wrote nothing');
     // The result is modified and unsaved: VS Code's hot-exit backup (about a second after a change) must not write it.
     await sleep(2_000);
@@ -314,12 +327,7 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     fs.appendFileSync(path.join(repo, '.gitattributes'), '/app.env merge=custodian\n');
     ok(git(['add', '-A']));
     ok(git(['commit', '-q', '-m', 'values']));
-    const ours = [...base];
-    ours[1] = `KEY_1=${MARKER}-ours-only\n`;
-    ours[5] = `KEY_5=${MARKER}-ours\n`;
-    const theirs = [...base];
-    theirs[5] = `KEY_5=${MARKER}-theirs\n`;
-    theirs[9] = `KEY_9=${MARKER}-theirs-only\n`;
+    const { ours, theirs } = sides();
     ok(git(['checkout', '-q', '-B', 'feature', 'main']));
     fs.writeFileSync(envFile, await seal(theirs));
     ok(git(['commit', '-q', '-am', 'theirs']));
@@ -336,13 +344,7 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     assert.ok(opened, 'Custodian\'s merge editor, not VS Code\'s');
     await waitUntil('the merge editor tab', () => mergeTabs().length === 1);
     const tab = mergeTabs()[0];
-    for (const side of [tab.base, tab.input1, tab.input2, tab.result]) assert.strictEqual(side.scheme, 'custodian-values', side.toString());
-    assert.strictEqual(await read(tab.base), base.join(''));
-    assert.strictEqual(await read(tab.input1), theirs.join(''));
-    assert.strictEqual(await read(tab.input2), ours.join(''));
-    const result = await vscode.workspace.openTextDocument(tab.result);
-    await waitUntil('the merge editor to compute the result', () => !result.getText().includes('<<<<<<<'));
-    assert.strictEqual(result.getText(), [base[0], ours[1], ...base.slice(2, 9), theirs[9], ...base.slice(10)].join(''));
+    const result = await decryptedSides(tab, 'custodian-values', ours, theirs);
     assert.deepStrictEqual(fs.readFileSync(envFile), before, 'opening the merge editor wrote nothing');
     // Auto-save (on by default in a browser) then saves the result as it stands, sealed, as VS Code does for
     // any file in its merge editor: git keeps both sides as a conflict until Complete Merge stages the file.

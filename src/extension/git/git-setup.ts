@@ -49,7 +49,7 @@ export async function cliForGit(extensionPath: string, launcher: Promise<string 
 
 /**
  * The repositories of the workspace: those of the workspace folders and those holding a `.enc` file
- * (a repository nested in a folder), each once; only the latter `withEncryptedFiles`.
+ * (a repository nested in a folder), each once.
  */
 export async function repositories(withEncryptedFiles: boolean): Promise<string[]> {
   const dirs = repositoriesOf(await vscode.workspace.findFiles('**/*.enc', '**/node_modules/**', 200));
@@ -90,20 +90,19 @@ export class GitSetup {
 
   /** The command: sets up every repository of the workspace (or `repository`), and says what it did. */
   async run(repository?: string): Promise<GitSetupResult[]> {
-    // The workspace's value-encrypted files, ignored ones included (git lists only the others): a `.env`
-    // encrypted before it was un-ignored gets its merge line now, not after a second set-up.
-    const valueFiles: { file: string; root?: string }[] = [];
-    for (const uri of await this.valueFiles()) {
-      if (uri.scheme === 'file') valueFiles.push({ file: uri.fsPath, root: await repositoryRoot(path.dirname(uri.fsPath)).catch(() => undefined) });
-    }
-    const withValues = valueFiles.flatMap((v) => (v.root === undefined ? [] : [v.root]));
-    const repos = repository ? [repository] : [...new Set([...(await repositories(false)), ...withValues])];
+    const repos = repository ? [repository] : await repositories(false);
     if (repos.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('No git repository is open: open a folder of a git repository first.'));
       return [];
     }
     const commands = await cliForGit(this.context.extensionPath, this.launcher);
     const results: GitSetupResult[] = [];
+    // The workspace's value-encrypted files, ignored ones included (git lists only the others): a `.env`
+    // encrypted before it was un-ignored gets its merge line now, not after a second set-up.
+    const valueFiles: { file: string; root?: string }[] = [];
+    for (const uri of await this.valueFiles()) {
+      if (uri.scheme === 'file') valueFiles.push({ file: uri.fsPath, root: await repositoryRoot(path.dirname(uri.fsPath)).catch(() => undefined) });
+    }
     for (const repo of repos) {
       const inRepo = valueFiles.filter((v) => v.root === repo).map((v) => path.relative(repo, v.file).split(path.sep).join('/'));
       const done = await setUp(repo, commands, inRepo);

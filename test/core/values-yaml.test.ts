@@ -16,6 +16,10 @@ const WILD = join(__dirname, '..', 'fixtures', 'values-wild');
 
 /** What the previous implementation computed with the `yaml` composer (§3): the oracle. Undefined: not YAML to it. */
 function oracleLeaves(text: string): YamlLeaf[] | undefined {
+  // `yaml` counts a byte order mark as a column of the first line (`\uFEFF- - #c\n  - x` then reads
+  // x as another entry of the outer sequence); YAML 1.2 and js-yaml do not. The oracle reads the text
+  // after it, and its offsets move by one. (Found by the mutation test below, seed 1211648184.)
+  if (text.startsWith('\uFEFF')) return oracleLeaves(text.slice(1))?.map((l) => ({ ...l, start: l.start + 1, end: l.end + 1 }));
   const documents = parseAllDocuments(text, { schema: 'failsafe', prettyErrors: false, uniqueKeys: true, strict: true });
   const leaves: YamlLeaf[] = [];
   for (const [index, doc] of (Array.isArray(documents) ? documents : []).entries()) {
@@ -60,7 +64,7 @@ function readAlike(text: string): boolean {
   } catch {
     return false;
   }
-  const theirs = parseAllDocuments(text, { schema: 'failsafe' });
+  const theirs = parseAllDocuments(text.replace(/^\uFEFF/, ''), { schema: 'failsafe' }); // as oracleLeaves reads it
   if (!Array.isArray(theirs) || theirs.some((d) => d.errors.length > 0)) return false;
   return ours === JSON.stringify(theirs.map((d) => d.toJS({ maxAliasCount: -1 })));
 }
@@ -79,6 +83,8 @@ function assertSameAsOracle(text: string): void {
 const DOCUMENTED_REFUSALS = /not indented past|empty sequence entry|starts with --- followed by text|byte order mark|document marker|empty block scalar followed by lines of spaces|indentation indicator|keep chomping|written over several lines/;
 
 const EDGE_CASES = [
+  // A nested sequence after a byte order mark, an entry of the inner one on the next line.
+  '\uFEFF- - #c "a"\n  - ""\n- z\n',
   'a: |  # c\n  x\n# comment\nb: 1',
   'a: |2\n   x\n  y\nb: 1',
   'a: x   # c\n',

@@ -4,6 +4,7 @@
 // VS Code's `files.autoSaveWhenNoErrors` hold auto-save back until the document parses, instead of each
 // pause in typing ending in a failed save (docs/VALUES.md §11).
 import * as vscode from 'vscode';
+import { CONFLICT_START } from '../../core/conflict-markers';
 import { fromValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 import { lazyCore } from '../lazy-core';
 import { messageWithHint } from '../ui/messages';
@@ -15,8 +16,6 @@ import { messageWithHint } from '../ui/messages';
 const CHECK_DELAY_MS = 100;
 const LARGE_CHECK_DELAY_MS = 400;
 const LARGE_DOCUMENT_CHARS = 256 * 1024;
-/** git's conflict start marker, as merge-codelens.ts finds it. */
-const CONFLICT_START = /^<{7,}(?: |\r?\n|$)/m;
 
 export class ValuesDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('custodian-values');

@@ -6,12 +6,9 @@
 // an ordinary .env, JSON or YAML name) by the metadata block of one of its sides in git's index.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runGit } from '../../node/git';
 import { CommandId } from '../commands/ids';
-import { MAX_INLINE_BYTES } from '../fs/encrypted-documents';
-import { hasValuesFileName, looksValueEncrypted } from '../fs/values-uri';
 import { lookWhenSettled } from '../storage/workspace-files';
-import { readGitBlob, toGitUri } from './git-blobs';
+import { isConflictedValuesFile, unmergedEntries } from './merge-editor';
 
 /** Files change one by one during a merge: one look once they have settled. */
 const SETTLE_MS = 750;
@@ -25,37 +22,14 @@ export interface ConflictNoticesDeps {
   changes?: readonly ((listener: () => void) => vscode.Disposable)[];
 }
 
-/** One conflicted path of a repository: its unmerged stages' blob ids (`git ls-files -u`). */
-interface Unmerged {
-  readonly file: vscode.Uri;
-  /** Stage number → blob id. */
-  readonly stages: ReadonlyMap<number, string>;
-}
-
-async function unmergedIn(repo: string): Promise<Unmerged[]> {
-  const r = await runGit(repo, ['ls-files', '-u', '-z']);
-  if (r.status !== 0) return [];
-  const byPath = new Map<string, Map<number, string>>();
-  for (const entry of r.stdout.toString('utf8').split('\0')) {
-    const m = /^\d+ ([0-9a-f]+) ([123])\t(.+)$/s.exec(entry);
-    if (!m) continue;
-    const stages = byPath.get(m[3]) ?? new Map<number, string>();
-    stages.set(Number(m[2]), m[1]);
-    byPath.set(m[3], stages);
-  }
-  return [...byPath].map(([p, stages]) => ({ file: vscode.Uri.file(path.join(repo, ...p.split('/'))), stages }));
-}
-
-/** Whether a conflicted file is Custodian's to resolve: a `.enc` file, or a value-encrypted side in the index. */
-async function isEncrypted(u: Unmerged): Promise<boolean> {
-  if (u.file.path.endsWith('.enc')) return true;
-  if (!hasValuesFileName(u.file)) return false;
-  for (const stage of [2, 3]) {
-    if (!u.stages.has(stage)) continue;
-    const text = await readGitBlob(toGitUri(u.file, `:${stage}`), MAX_INLINE_BYTES).then((b) => new TextDecoder().decode(b), () => '');
-    if (looksValueEncrypted(text)) return true;
-  }
-  return false;
+/** The conflicted files of a repository, each with its stages' blob ids (which tell one conflict from the next). */
+async function conflictedIn(repo: string): Promise<{ file: vscode.Uri; id: string }[]> {
+  const byPath = new Map<string, string[]>();
+  for (const e of await unmergedEntries(repo)) byPath.set(e.path, [...(byPath.get(e.path) ?? []), `${e.stage}:${e.blob}`]);
+  return [...byPath].map(([p, stages]) => {
+    const file = vscode.Uri.file(path.join(repo, ...p.split('/')));
+    return { file, id: `${file.fsPath}\0${stages.sort().join(',')}` };
+  });
 }
 
 export class ConflictNotices implements vscode.Disposable {
@@ -75,11 +49,11 @@ export class ConflictNotices implements vscode.Disposable {
   async look(): Promise<vscode.Uri[]> {
     const fresh: vscode.Uri[] = [];
     for (const repo of await this.deps.repositories()) {
-      for (const u of await unmergedIn(repo).catch((): Unmerged[] => [])) {
-        const id = `${u.file.fsPath}\0${[...u.stages].sort(([a], [b]) => a - b).join(',')}`;
-        if (this.told.has(id) || !(await isEncrypted(u))) continue;
+      for (const { file, id } of await conflictedIn(repo).catch(() => [])) {
+        // A `.enc` file by its name; a value-encrypted one (an ordinary name) by its sides in the index.
+        if (this.told.has(id) || !(file.path.endsWith('.enc') || (await isConflictedValuesFile(file)))) continue;
         this.told.add(id);
-        fresh.push(u.file);
+        fresh.push(file);
       }
     }
     if (fresh.length > 0) void this.notify(fresh);

@@ -38,16 +38,29 @@ export interface ResolveInMergeEditorResult {
 
 type Stage = 1 | 2 | 3;
 
+/** One unmerged index entry (`git ls-files -u -z`): a path (relative to where git ran), a stage and its blob. */
+export interface UnmergedEntry {
+  readonly path: string;
+  readonly stage: Stage;
+  readonly blob: string;
+}
+
+/** The unmerged index entries under `cwd` (`pathspec`: only those); none outside a repository. */
+export async function unmergedEntries(cwd: string, pathspec: readonly string[] = []): Promise<UnmergedEntry[]> {
+  const r = await runGit(cwd, ['ls-files', '-u', '-z', '--', ...pathspec]);
+  if (r.status !== 0) return [];
+  return r.stdout
+    .toString('utf8')
+    .split('\0')
+    .flatMap((entry) => {
+      const m = /^\d+ ([0-9a-f]+) ([123])\t(.+)$/s.exec(entry);
+      return m ? [{ path: m[3], stage: Number(m[2]) as Stage, blob: m[1] }] : [];
+    });
+}
+
 /** Which merge stages the index holds for `file`: none when it is not in conflict. */
 export async function conflictStages(file: vscode.Uri): Promise<Set<Stage>> {
-  const r = await runGit(path.dirname(file.fsPath), ['ls-files', '-u', '-z', '--', `./${path.basename(file.fsPath)}`]);
-  const stages = new Set<Stage>();
-  if (r.status !== 0) return stages;
-  for (const entry of r.stdout.toString('utf8').split('\0')) {
-    const m = /^\d+ [0-9a-f]+ ([123])\t/.exec(entry);
-    if (m) stages.add(Number(m[1]) as Stage);
-  }
-  return stages;
+  return new Set((await unmergedEntries(path.dirname(file.fsPath), [`./${path.basename(file.fsPath)}`])).map((e) => e.stage));
 }
 
 /** The side of the conflict a version is, for titles and errors. */
@@ -107,7 +120,7 @@ async function checkDecrypts(deps: EncDeps, encrypted: vscode.Uri, stage: Stage 
 }
 
 /** Whether the conflicted `file` is a value-encrypted file: one of its sides in the index is. */
-async function isConflictedValuesFile(file: vscode.Uri): Promise<boolean> {
+export async function isConflictedValuesFile(file: vscode.Uri): Promise<boolean> {
   if (file.scheme !== 'file' || isEncryptedFileUri(file) || !hasValuesFileName(file)) return false;
   for (const stage of [2, 3] as const) {
     const text = await readGitBlob(toGitUri(file, `:${stage}`), MAX_INLINE_BYTES).then((b) => new TextDecoder().decode(b), () => '');

@@ -7,14 +7,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CustodianError, describeError } from '../../core/errors';
-import { parseProjectConfig, PROJECT_CONFIG_PATH } from '../../core/project-config';
+import { readProjectConfig } from '../../node/project-config';
 import { looksValueEncrypted } from '../fs/values-uri';
 import type { ErrorReporter } from '../ui/error-reporter';
 import type { EnvLoader } from './env-source';
 import { envFileUris, stringEnv } from './env-files-arg';
 
 export const TASK_TYPE = 'custodian';
-/** package.json and .custodian/config are small; a larger one is not read to list tasks. */
+/** package.json and .env files are small; a larger one is not read to list tasks. */
 const MAX_LISTED_FILE_BYTES = 1024 * 1024;
 
 /** A task definition as tasks.json gives it (mirrors contributes.taskDefinitions in package.json). */
@@ -56,18 +56,16 @@ async function npmScripts(folder: vscode.Uri): Promise<string[]> {
   }
 }
 
-/** The env files `custodian run` would read in `folder` without `-e` (a missing file is left for the run to report). */
+/**
+ * The env files a ready-made task of `folder` gets: `run.envFiles` of its .custodian/config (what
+ * `custodian run` reads without `-e`), else its `.env.enc`, else its value-encrypted `.env`; none when
+ * it has neither. A missing listed file is left for the run to report.
+ */
 async function defaultEnvFiles(folder: vscode.Uri): Promise<string[]> {
-  const config = await readSmall(vscode.Uri.joinPath(folder, ...PROJECT_CONFIG_PATH.split('/')));
-  if (config !== undefined) {
-    try {
-      const listed = parseProjectConfig(config).run.envFiles;
-      if (listed.length > 0) return [...listed];
-    } catch {
-      // A config that does not parse: the run reports it.
-    }
-  }
-  if ((await readSmall(vscode.Uri.joinPath(folder, '.env.enc'))) !== undefined) return ['.env.enc'];
+  // A config that does not parse is left for the run to report.
+  const listed = folder.scheme === 'file' ? (await readProjectConfig(folder.fsPath).catch(() => undefined))?.run.envFiles : undefined;
+  if (listed !== undefined && listed.length > 0) return [...listed];
+  if (await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, '.env.enc')).then(() => true, () => false)) return ['.env.enc'];
   const env = await readSmall(vscode.Uri.joinPath(folder, '.env'));
   return env !== undefined && looksValueEncrypted(env) ? ['.env'] : [];
 }
@@ -160,9 +158,8 @@ export class CustodianTaskProvider implements vscode.TaskProvider {
   ) {}
 
   /**
-   * Ready-made tasks, so Run Task lists some: each npm script of a folder's package.json, with the env
-   * files `custodian run` would read there (`run.envFiles` of .custodian/config, else the folder's
-   * `.env.enc`, else its value-encrypted `.env`). None where the folder has no such file.
+   * Ready-made tasks, so Run Task lists some: each npm script of a folder's package.json, with the
+   * folder's env files (`defaultEnvFiles`). None where the folder has no such file.
    */
   async provideTasks(): Promise<vscode.Task[]> {
     const tasks: vscode.Task[] = [];

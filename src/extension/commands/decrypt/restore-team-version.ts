@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { is, type Shape } from '../arguments';
 import { CustodianError } from '../../../core/errors';
-import { ENC_SCHEME, isEncryptedFileUri, toEncryptedUri } from '../../fs/enc-uri';
+import { ENC_SCHEME, encryptedUriOf, isEncryptedFileUri } from '../../fs/enc-uri';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import { fromValuesUri, hasValuesFileName, VALUES_SCHEME } from '../../fs/values-uri';
 import { readGitBlob, sameAsHead, toGitUri } from '../../git/git-blobs';
@@ -89,5 +89,5 @@ async function confirmDiscard(uri: vscode.Uri, teamVersion: TeamVersion, answer:
 /** Whether `view` (a decrypted view, of the file or of a version of it from git) shows `file`. */
 function sameFile(view: vscode.Uri, file: vscode.Uri): boolean {
   if (view.scheme !== ENC_SCHEME && view.scheme !== VALUES_SCHEME) return false;
-  return workingFileOf(view.scheme === ENC_SCHEME ? toEncryptedUri(view) : fromValuesUri(view)).fsPath === file.fsPath;
+  return workingFileOf(fromValuesUri(encryptedUriOf(view))).fsPath === file.fsPath;
 }

@@ -165,7 +165,7 @@ async function mergeLineAdded(file: vscode.Uri): Promise<boolean> {
  * committed): the ignore file, as a person finds it, and the line. Undefined when git does not ignore it,
  * or outside a repository.
  */
-export async function ignoringRule(file: vscode.Uri): Promise<{ uri: vscode.Uri; shown: string; line: number; pattern: string } | undefined> {
+async function ignoringRule(file: vscode.Uri): Promise<{ uri: vscode.Uri; shown: string; line: number; pattern: string } | undefined> {
   if (file.scheme !== 'file') return undefined;
   const dir = path.dirname(file.fsPath);
   const r = await runGit(dir, ['check-ignore', '-v', '-z', '--stdin'], new TextEncoder().encode(`${path.basename(file.fsPath)}\0`)).catch(() => undefined);

@@ -38,6 +38,11 @@ async function pickFiles(): Promise<vscode.Uri[] | undefined> {
   return chosen && chosen.length > 0 ? chosen.map((c) => c.uri) : undefined;
 }
 
+/** When `file` was last written; undefined when it cannot be read. */
+async function modified(file: vscode.Uri): Promise<number | undefined> {
+  return vscode.workspace.fs.stat(file).then((s) => s.mtime, () => undefined);
+}
+
 /** The open secrets terminals, each watching its files until it closes. */
 export class SecretsTerminals implements vscode.Disposable {
   private readonly open = new Map<vscode.Terminal, vscode.Disposable>();
@@ -53,6 +58,8 @@ export class SecretsTerminals implements vscode.Disposable {
   async newTerminal(first: unknown, second: unknown): Promise<SecretsTerminalResult | undefined> {
     const files = filesFromArgs(first, second) ?? (await pickFiles());
     if (!files) return undefined;
+    // When each file was written, as loaded: a watcher's event may arrive after the load for a write before it.
+    const loaded = await Promise.all(files.map((f) => modified(f)));
     const vars = await this.load(files);
     const names = [...vars.keys()];
     const terminalName = vscode.l10n.t('Secrets: {0}', files.map((u) => vscode.workspace.asRelativePath(u, false)).join(', '));
@@ -63,22 +70,23 @@ export class SecretsTerminals implements vscode.Disposable {
       iconPath: new vscode.ThemeIcon('lock'),
     });
     vars.clear();
-    this.watch(terminal, files);
+    this.watch(terminal, files, loaded);
     terminal.show();
     return { terminalName, names };
   }
 
-  private watch(terminal: vscode.Terminal, files: readonly vscode.Uri[]): void {
+  private watch(terminal: vscode.Terminal, files: readonly vscode.Uri[], loaded: readonly (number | undefined)[]): void {
     let told = false;
-    const changed = (file: vscode.Uri): void => {
-      if (told || !this.open.has(terminal)) return;
+    const changed = async (file: vscode.Uri, at: number): Promise<void> => {
+      if (told || !this.open.has(terminal) || (await modified(file)) === loaded[at]) return;
+      if (told) return; // another event got here during the stat
       told = true;
       void this.sayOutOfDate(terminal, file, files);
     };
-    const watchers = files.map((file) => {
+    const watchers = files.map((file, at) => {
       // An atomic replace (a save, a pull) can reach the watcher as a new file.
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(file, '..'), file.path.split('/').pop()!), false, false, true);
-      return vscode.Disposable.from(watcher, watcher.onDidChange(() => changed(file)), watcher.onDidCreate(() => changed(file)));
+      return vscode.Disposable.from(watcher, watcher.onDidChange(() => void changed(file, at)), watcher.onDidCreate(() => void changed(file, at)));
     });
     this.open.set(terminal, vscode.Disposable.from(...watchers));
   }

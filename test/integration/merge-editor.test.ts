@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { answerModals } from './support/modals';
 import { decryptBytes } from '../../src/core/envelope';
 import { openValues, sealValues } from '../../src/core/values';
-import type { RsaPublicKey } from '../../src/core/keys';
+import { exportPublicKeyOpenSsh, type RsaPublicKey } from '../../src/core/keys';
 import type { ResolveInMergeEditorResult } from '../../src/extension/git/merge-editor';
 import { captureErrors, getApi, recordWarningMessages, scratchDir, workspaceFolder } from './support/custodian';
 import { backend, closeAllEditors, encryptFor, filesContaining, sleep, useTeam } from './support/enc';
@@ -370,6 +370,40 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     assert.strictEqual(await asAliceValues(), resolution);
     await closeAllEditors();
     assert.deepStrictEqual(plaintextOnDisk(), []);
+  });
+
+  it('a value-encrypted .env the driver left in conflict: the status bar names who signed the incoming side as committed (git\'s stage 3), not whoever merged (the driver re-sealed that side)', async () => {
+    git(['merge', '--abort']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const envFile = path.join(repo, 'signed.env');
+    const file = vscode.Uri.file(envFile);
+    const seal = (lines: string[], signer = team.alice.key) => sealValues(lines.join(''), { format: 'dotenv', recipients: [me, team.alice.publicKey, team.bob.publicKey], signer, backend });
+    // bob in the roster at HEAD: the driver merges only an incoming side a teammate signed (VALUES.md §12).
+    fs.writeFileSync(path.join(repo, '.custodian/team/bob.pub'), exportPublicKeyOpenSsh(team.bob.publicKey, 'bob') + '\n');
+    fs.writeFileSync(envFile, await seal(base));
+    fs.appendFileSync(path.join(repo, '.gitattributes'), '/signed.env merge=custodian\n');
+    ok(git(['add', '-A']));
+    ok(git(['commit', '-q', '-m', 'values']));
+    const { ours, theirs } = sides();
+    ok(git(['checkout', '-q', '-B', 'feature', 'main']));
+    fs.writeFileSync(envFile, await seal(theirs, team.bob.key));
+    ok(git(['commit', '-q', '-am', 'theirs, by bob']));
+    ok(git(['checkout', '-q', 'main']));
+    fs.writeFileSync(envFile, await seal(ours));
+    ok(git(['commit', '-q', '-am', 'ours, by alice']));
+    // alice merges: the driver re-seals both sides with her key.
+    const merge = git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+    assert.match(merge.stdout + merge.stderr, /CONFLICT \(content\): Merge conflict in signed\.env/);
+
+    const shown = await vscode.commands.executeCommand<vscode.Uri>('custodian.openValuesDecrypted', file);
+    assert.ok(shown, 'opened');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(shown));
+    const bar = () => team.encryption.statusBar.text ?? '';
+    await waitUntil('the status bar', () => bar().includes('merge conflict'));
+    assert.match(bar(), /signed by alice ✓ · merge conflict, the incoming side signed by bob ✓$/);
+    await closeAllEditors();
+    ok(git(['merge', '--abort']));
   });
 
   it('a plaintext file chosen in Source Control goes to VS Code\'s own merge editor (the menu cannot tell file types apart)', async () => {

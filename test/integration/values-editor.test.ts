@@ -629,9 +629,10 @@ describe('value-encrypted files in the editor', function () {
       [[1, 'A merge conflict: keep the version you want between the markers (or "Resolve in Merge Editor"); the file saves once no marker is left.']],
     );
     const editor = await vscode.window.showTextDocument(doc);
-    // The status bar does not give the current side's signer as the whole file's.
+    // The status bar does not give the current side's signer as the whole file's. No merge in git: the
+    // incoming side's signer is the one who re-sealed it.
     await waitFor('the status bar', async () => team.encryption.statusBar.text?.includes('merge conflict'));
-    assert.match(team.encryption.statusBar.text ?? '', /signed by alice ✓ · merge conflict, the incoming side signed by alice ✓$/);
+    assert.match(team.encryption.statusBar.text ?? '', /signed by alice ✓ · merge conflict, the incoming side re-sealed in the merge by alice ✓$/);
     // Markers inside a value are refused too, wherever they would parse.
     const conflictedBytes = fs.readFileSync(file.fsPath);
     // Through the provider, as a save writes (workspace.fs would first make the parent "folder").

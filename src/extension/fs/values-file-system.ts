@@ -27,7 +27,7 @@ import { fromValuesUri, isShownValuesUri, toValuesUri, VALUES_SCHEME } from './v
 import { CommittedVersions } from '../git/committed-versions';
 import { KeyedDigest } from '../keyed-digest';
 import type { Rollback } from '../git/git-blobs';
-import { GIT_SCHEME, readGitBlob, statGitBlob } from '../git/git-blobs';
+import { GIT_SCHEME, readGitBlob, statGitBlob, toGitUri } from '../git/git-blobs';
 
 interface Entry {
   description: EnvelopeDescription;
@@ -243,14 +243,38 @@ export class ValuesFileSystem extends BackedFileSystem {
     const description = this.session.describe(header, opened.signature, known);
     if (theirs) {
       // In conflict, "signed by" names the current side's signer only: the incoming side is someone else's.
-      const incoming = this.session.describe(header, theirs, known).signer;
+      // The driver re-sealed that side with the merging key, so its signature names whoever merged; git's
+      // stage 3 holds the incoming version as its author signed it.
+      const committed = await this.incomingSignature(file);
+      const incoming = this.session.describe(header, committed ?? theirs, known).signer;
       const by = incoming.kind === 'unsigned' ? vscode.l10n.t('unsigned ⚠') : `${incoming.party.name} ${incoming.kind === 'verified' && incoming.known ? '✓' : '⚠'}`;
-      description.summary = vscode.l10n.t('{0} · merge conflict, the incoming side signed by {1}', description.summary, by);
+      description.summary = committed
+        ? vscode.l10n.t('{0} · merge conflict, the incoming side signed by {1}', description.summary, by)
+        : vscode.l10n.t('{0} · merge conflict, the incoming side re-sealed in the merge by {1}', description.summary, by);
       description.warning ??= vscode.l10n.t('A merge conflict: both versions are shown between the markers. Keep the one you want (or use "Resolve in Merge Editor"), then save.');
     }
     this.entries.set(key(file), { description, recipients });
     this.infoEmitter.fire(toValuesUri(file));
     return { values: opened, document };
+  }
+
+  /**
+   * The signature of the incoming version of a conflicted `file` as committed (git's stage 3); undefined
+   * outside a trusted repository, when git holds no such stage (a conflict committed, or copied), or when
+   * that version does not open.
+   */
+  private async incomingSignature(file: vscode.Uri): Promise<SignatureStatus | undefined> {
+    if (file.scheme !== 'file' || !this.services.trust.isTrusted) return undefined;
+    try {
+      const incoming = toGitUri(file, ':3');
+      const text = await readText(incoming, basename(file.path));
+      if (text === '') return undefined;
+      const { values: opened, conflicted } = await this.decrypt(incoming, text);
+      opened.dispose();
+      return conflicted ? undefined : opened.signature;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -635,6 +635,11 @@ export function valuesRecipients(text: string, format: ValuesFormatName): string
   return parseFile(text, format).meta.stanzas.map((s) => fingerprintToString(s.fingerprint));
 }
 
+/** How a value-encrypted file's recipients were chosen (§4 `policy=`), without a key; undefined in older files. */
+export function valuesRecipientPolicy(text: string, format: ValuesFormatName): RecipientPolicy | undefined {
+  return parseHeader(text, format).meta.recipientPolicy;
+}
+
 /**
  * The signer a value-encrypted file's metadata names (§4), undefined when unsigned. A claim, not
  * verified: whom to ask about a file whose signature or values no longer check out.

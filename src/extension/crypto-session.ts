@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { zeroize } from '../core/bytes';
 import { displayText } from '../core/display-text';
 import { CustodianError } from '../core/errors';
+import type { RecipientPolicy } from '../core/envelope-header';
 import type { EnvelopeInfo, SignatureStatus } from '../core/envelope';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { noKeysError } from './commands/pick';
@@ -99,11 +100,16 @@ export class NotARecipientError extends CustodianError {
     readonly recipients: readonly Party[],
     /** One of my keys is in the roster already: only the re-keying is missing. */
     onTeam = false,
+    /** The file's recipient policy: 'chosen' files are never re-encrypted for the team. */
+    policy?: RecipientPolicy,
   ) {
     super(vscode.l10n.t('You are not a recipient of {0}. It is encrypted to: {1}.', what, recipients.map((r) => r.name).join(', ')), {
-      hint: onTeam
-        ? vscode.l10n.t('You are in the team roster already: ask one of them to run "Re-encrypt for Team" (or "custodian rekey") and push.')
-        : vscode.l10n.t('Ask one of them to add you to the team roster and run "Re-encrypt for Team".'),
+      hint:
+        policy === 'chosen'
+          ? vscode.l10n.t('Its recipients were chosen by hand, so re-encrypting for the team does not add you: ask one of them to encrypt it to your key too.')
+          : onTeam
+            ? vscode.l10n.t('You are in the team roster already: ask one of them to run "Re-encrypt for Team" (or "custodian rekey") and push.')
+            : vscode.l10n.t('Ask one of them to add you to the team roster and run "Re-encrypt for Team".'),
     });
   }
 }
@@ -292,22 +298,22 @@ export class CryptoSession {
   }
 
   /** The error for a file none of my keys opens: whom to ask, and for what (joining, or only re-keying). */
-  async notARecipient(what: string, recipients: readonly string[], known?: readonly KnownKey[]): Promise<NotARecipientError> {
+  async notARecipient(what: string, recipients: readonly string[], known?: readonly KnownKey[], policy?: RecipientPolicy): Promise<NotARecipientError> {
     const mine = new Set(this.deps.keys.current.list().map((k) => k.fingerprint));
     const onTeam = (await this.deps.roster.members().catch(() => [])).some((m) => mine.has(m.key.fingerprint));
-    return new NotARecipientError(what, this.parties(recipients, known ?? (await this.knownKeys())), onTeam);
+    return new NotARecipientError(what, this.parties(recipients, known ?? (await this.knownKeys())), onTeam, policy);
   }
 
   /**
    * My private keys that are recipients of a file, default first. Only those are read from the keychain.
    * Throws NotARecipientError naming the recipients when none is mine. The caller must `release` them.
    */
-  async identitiesFor(recipients: readonly string[], what: string): Promise<RsaPrivateKey[]> {
+  async identitiesFor(recipients: readonly string[], what: string, policy?: RecipientPolicy): Promise<RsaPrivateKey[]> {
     const mine = this.deps.keys.current.list().filter((k) => recipients.includes(k.fingerprint));
     mine.sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
     if (mine.length === 0) {
       if (this.deps.keys.current.list().length === 0) throw noKeysError();
-      throw await this.notARecipient(what, recipients);
+      throw await this.notARecipient(what, recipients, undefined, policy);
     }
     const keys: RsaPrivateKey[] = [];
     try {

@@ -157,6 +157,14 @@ describe('decrypt', function () {
       await expectError('foreign.env.enc', /not a recipient.*alice/, /NotARecipientError/, /^You are in the team roster already: ask one of them to run "Re-encrypt for Team"/);
     });
 
+    it('not a recipient of a file whose recipients were chosen: asks for the file to be encrypted to my key, not for a team re-key (which never widens it)', async () => {
+      const { encryptBytes } = await import('../../src/core/envelope');
+      const { backend } = await import('./support/enc');
+      const bytes = await encryptBytes(new TextEncoder().encode('X=tamper-plaintext\n'), { recipients: [team.alice.publicKey], signer: team.alice.key, backend, recipientPolicy: 'chosen' });
+      fs.writeFileSync(wsPath('chosen.env.enc'), bytes);
+      await expectError('chosen.env.enc', /not a recipient.*alice/, /NotARecipientError/, /^Its recipients were chosen by hand, so re-encrypting for the team does not add you: ask one of them to encrypt it to your key too\.$/);
+    });
+
     it('not a Custodian file', async () => {
       fs.writeFileSync(wsPath('plain.env.enc'), 'just text, not encrypted\n');
       await expectError('plain.env.enc', /not a Custodian encrypted file/, /FormatError/);

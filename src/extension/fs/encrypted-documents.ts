@@ -285,7 +285,7 @@ export class EncryptedDocuments implements vscode.Disposable {
     const armored = isArmored(bytes);
     const ciphertext = armored ? new TextDecoder().decode(bytes) : bytes;
     const header = await inspectEnvelope(ciphertext);
-    const identities = await this.session.identitiesFor(header.recipients, what);
+    const identities = await this.session.identitiesFor(header.recipients, what, header.recipientPolicy);
     try {
       return { result: await decryptBytes(ciphertext, { identities, backend }), armored };
     } catch (err) {

@@ -287,8 +287,9 @@ export class ValuesFileSystem extends BackedFileSystem {
     const conflicted = conflict.isConflictedValues(text, format);
     // Only the recipients first: opening then checks in the specified order (VALUES.md §9), so an edited
     // value is reported by its name rather than as a signature that no longer verifies.
-    const recipients = values.valuesRecipients(conflicted ? conflict.splitConflict(text)!.ours : text, format);
-    const identities = await this.session.identitiesFor(recipients, basename(file.path));
+    const ours = conflicted ? conflict.splitConflict(text)!.ours : text;
+    const recipients = values.valuesRecipients(ours, format);
+    const identities = await this.session.identitiesFor(recipients, basename(file.path), values.valuesRecipientPolicy(ours, format));
     try {
       if (!conflicted) {
         const opened = await values.openValues(text, { format, identities, backend });

@@ -82,7 +82,7 @@ export class EnvSource {
     try {
       const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       const info = await values.inspectValues(text, 'dotenv', backend);
-      identities = await this.deps.session.identitiesFor(info.recipients, name);
+      identities = await this.deps.session.identitiesFor(info.recipients, name, info.recipientPolicy);
       const opened = await values.openValues(text, { format: 'dotenv', identities, backend });
       try {
         return new TextEncoder().encode(opened.document);
@@ -103,7 +103,7 @@ export class EnvSource {
     let identities;
     try {
       const header = await inspectEnvelope(ciphertext);
-      identities = await this.deps.session.identitiesFor(header.recipients, name);
+      identities = await this.deps.session.identitiesFor(header.recipients, name, header.recipientPolicy);
       return (await decryptBytes(ciphertext, { identities, backend })).plaintext;
     } catch (err) {
       if (err instanceof CustodianError && err.message.includes(name)) throw err;

@@ -33,7 +33,7 @@ export async function decryptBlock(deps: EncDeps, block: EncryptedSpan, what: st
   ]);
   const ciphertext = spanCiphertext(block);
   const header = await inspectEnvelope(ciphertext);
-  const identities = await deps.session.identitiesFor(header.recipients, what);
+  const identities = await deps.session.identitiesFor(header.recipients, what, header.recipientPolicy);
   let result;
   try {
     result = await decryptBytes(ciphertext, { identities, backend });

@@ -65,7 +65,7 @@ export async function decryptToFile(deps: EncDeps, first: unknown, second: unkno
       throw new CustodianError(vscode.l10n.t('{0} already exists; it was not replaced.', rel(target)), { hint: vscode.l10n.t('Choose another name, or confirm replacing it.') });
     }
     const header = await readEnvelopeHeader(uri.fsPath);
-    const identities: RsaPrivateKey[] = await deps.session.identitiesFor(header.recipients, rel(uri));
+    const identities: RsaPrivateKey[] = await deps.session.identitiesFor(header.recipients, rel(uri), header.recipientPolicy);
     let decrypted;
     try {
       const size = (await fs.stat(uri.fsPath)).size;

@@ -78,7 +78,7 @@ export async function describeFile(deps: EncDeps, uri: vscode.Uri): Promise<Show
     lazyCore.nodeStreams(),
     deps.services.backend(),
   ]);
-  const identities: RsaPrivateKey[] = await deps.session.identitiesFor(header.recipients, rel(uri));
+  const identities: RsaPrivateKey[] = await deps.session.identitiesFor(header.recipients, rel(uri), header.recipientPolicy);
   try {
     const stream = await decryptStream(readFileChunks(uri.fsPath), { identities, backend });
     for await (const piece of stream.plaintext) piece.fill(0);

@@ -154,7 +154,7 @@ export class TeamVersions {
     const { inspectEnvelope, decryptBytes } = await lazyCore.envelope();
     const header = await inspectEnvelope(bytes);
     if (!this.vouched(header) || !this.deps.session.canDecrypt(header.recipients)) return undefined;
-    const identities = await this.deps.session.identitiesFor(header.recipients, rel(uri));
+    const identities = await this.deps.session.identitiesFor(header.recipients, rel(uri), header.recipientPolicy);
     try {
       const { plaintext, signature } = await decryptBytes(bytes, { identities, backend: await this.deps.services.backend() });
       plaintext.fill(0);

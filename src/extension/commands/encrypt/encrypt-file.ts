@@ -198,7 +198,7 @@ async function deleteVerified(deps: EncDeps, files: EncryptedFileResult[], hashe
     let identities: RsaPrivateKey[] = [];
     let ok = false;
     try {
-      identities = await deps.session.identitiesFor(header.recipients, `${name}.enc`);
+      identities = await deps.session.identitiesFor(header.recipients, `${name}.enc`, header.recipientPolicy);
       ok = await verifyFile(f.target.fsPath, expected.sha256, { identities, backend });
     } catch (err) {
       f.kept = vscode.l10n.t('Kept {0}: {0}.enc did not decrypt ({1}).', name, err instanceof Error ? err.name : 'Error');

@@ -46,7 +46,7 @@ export async function decryptValuesToFile(deps: ValuesDeps, first: unknown): Pro
   const text = await readText(file, what);
   const [values, backend] = await Promise.all([lazyCore.values(), deps.services.backend()]);
   const info = await values.inspectValues(text, format, backend);
-  const identities = await deps.session.identitiesFor(info.recipients, what);
+  const identities = await deps.session.identitiesFor(info.recipients, what, info.recipientPolicy);
   try {
     const opened = await values.openValues(text, { format, identities, backend });
     try {

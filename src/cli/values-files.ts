@@ -65,7 +65,8 @@ export async function readValuesText(file: string | undefined, ctx: CommandConte
   if (kind !== undefined) {
     const f = isStdio(file) ? 'FILE' : name;
     throw new CliError(`${name} is a whole-file encrypted file (${kind} .enc), not a .env, JSON or YAML document`, {
-      hint: `set, get and --values work on .env, JSON and YAML files whose values were encrypted with "custodian encrypt --values"; for a .enc file use "custodian decrypt ${f}" to read it, decrypt, edit and encrypt it again ("custodian encrypt … -f -o ${f} PLAIN") to change it, and "custodian rekey ${f}" to re-encrypt it for the team`,
+      // No advice that writes the plaintext to a file: VS Code edits it in memory, and a pipe converts it.
+      hint: `set, get and --values work on .env, JSON and YAML files whose values were encrypted with "custodian encrypt --values"; ${f} is encrypted whole: "custodian decrypt ${f}" prints it, VS Code edits it decrypted in memory (saving re-encrypts it), and "custodian decrypt ${f} | custodian encrypt --values --format dotenv -R .custodian/team -S -o NEW.env -" makes a value-encrypted copy without writing the plaintext (for set and get)`,
     });
   }
   // A byte order mark stays part of the document: decrypt(encrypt(x)) is x byte for byte (VALUES.md §3).

@@ -180,15 +180,23 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
         assert.equal(r.code, 1, r.stderr);
         assert.equal(r.out, '');
         assert.ok(r.stderr.startsWith(`custodian: error: ${enc} is a whole-file encrypted file (${kind} .enc), not a .env, JSON or YAML document\n`), r.stderr);
-        assert.match(r.stderr, /custodian: hint: set, get and --values work on .* "custodian encrypt --values"; for a \.enc file use "custodian decrypt /);
-        assert.match(r.stderr, /"custodian rekey /);
-        assert.doesNotMatch(r.stderr, /UTF-8|--format|metadata/);
+        assert.match(r.stderr, /custodian: hint: set, get and --values work on .* "custodian encrypt --values"; \S+ is encrypted whole: "custodian decrypt /);
+        // The way to a value-encrypted copy is a pipe: no advice writes the plaintext to a file (it did: "-o FILE PLAIN").
+        assert.match(r.stderr, /"custodian decrypt \S+ \| custodian encrypt --values --format dotenv -R \.custodian\/team -S -o NEW\.env -"/);
+        assert.doesNotMatch(r.stderr, /UTF-8|metadata|PLAIN/);
       }
       assert.ok(!fs.existsSync(out), 'nothing written');
       assert.deepEqual(fs.readFileSync(enc), before, `${enc} is unchanged`);
       assert.equal(fs.statSync(enc).mtimeMs, mtime);
     }
     assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left');
+    // The pipe the hint gives, its two commands joined here: a value-encrypted copy that get reads.
+    const printed = run(['decrypt', '-i', alice.privatePath, binary]);
+    assert.equal(printed.code, 0, printed.stderr);
+    const copy = file('w-copy.env');
+    const converted = run(['encrypt', '--values', '--format', 'dotenv', '-r', alice.publicPemPath, '-s', alice.privatePath, '-o', copy, '-'], { input: printed.out });
+    assert.equal(converted.code, 0, converted.stderr);
+    assert.equal(run(['get', '-i', alice.privatePath, copy, 'A']).out, /^A=(.*)$/m.exec(printed.out)![1] + '\n');
   });
 
   it('inspect --values shows recipients, rule, entries and the verified signer without a key; a value put back in the clear fails it', () => {

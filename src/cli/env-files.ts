@@ -1,5 +1,6 @@
 // Env files for `custodian run`: each read whole into memory, decrypted there when it is an envelope,
 // parsed as dotenv text. Nothing is written anywhere; the plaintext bytes are zeroed once parsed.
+import { existsSync } from 'node:fs';
 import { isArmored } from '../core/armor';
 import { parseDotenv, MAX_DOTENV_CHARS } from '../core/dotenv';
 import { decryptBytes } from '../core/envelope';
@@ -43,7 +44,14 @@ async function readEnvFile(file: string): Promise<Uint8Array> {
     return await readSmallFile(file, MAX_ENV_FILE_BYTES, file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`${file}: no such file`, { cause: err, hint: 'check the path given with -e (or in .custodian/config run.envFiles)' });
+    if (code === 'ENOENT') {
+      // Encrypting a .env whole replaces it with .env.enc: the old name is the likely slip.
+      const encrypted = [`${file}.enc`, `${file}.enc.asc`].find((f) => existsSync(f));
+      throw new CliError(`${file}: no such file`, {
+        cause: err,
+        hint: encrypted ? `did you mean ${encrypted}? (-e ${encrypted})` : 'check the path given with -e (or in .custodian/config run.envFiles)',
+      });
+    }
     if (code === 'EISDIR') throw new CliError(`${file}: is a directory`, { cause: err });
     if (code === 'EACCES') throw new CliError(`${file}: not readable (permission denied)`, { cause: err });
     throw err;

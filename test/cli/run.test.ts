@@ -215,6 +215,12 @@ describe('cli: custodian run', function () {
     it('a missing file', () => {
       refused(cli(['run', '-i', alice.privatePath, '-e', path.join(dir, 'nope.env.enc'), ...sideEffect]), /nope\.env\.enc: no such file/);
     });
+
+    it('the name of a file encrypted whole since: the hint names its .enc', () => {
+      const r = cli(['run', '-i', alice.privatePath, '-e', secrets.replace(/\.enc$/, ''), ...sideEffect]);
+      refused(r, /: no such file/);
+      assert.ok(r.stderr.includes(`custodian: hint: did you mean ${secrets}? (-e ${secrets})`), r.stderr);
+    });
   });
 
   it('writes no file anywhere: the working directory, TMPDIR and HOME are as they were', () => {

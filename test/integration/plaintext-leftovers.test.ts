@@ -125,4 +125,53 @@ describe('plaintext leftovers', function () {
     assert.deepStrictEqual(filesContaining(USER_DATA, secret), [], 'no plaintext in user data (Local History, backups)');
     assert.deepStrictEqual(filesContaining(wsPath(), secret), [], 'no plaintext in the workspace');
   });
+
+  it('a Search Editor (which VS Code saves to a .code-search file, and backs up once edited) gets a note in place of each line of an open decrypted document; lines of plain files stay', async () => {
+    assert.ok(USER_DATA && fs.existsSync(USER_DATA), 'CUSTODIAN_TEST_USER_DATA_DIR is set');
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const { SEARCH_EDITOR_SCHEME } = await import('../../src/extension/fs/search-editor-guard');
+    const secret = marker('SEARCHCANARY');
+    const me = (await team.services.keyStore.getPublicKey(team.me.id))!;
+    const enc = wsUri('search.env.enc');
+    const yaml = wsUri('search-values.yaml');
+    const plain = wsUri('search-notes.txt');
+    fs.writeFileSync(enc.fsPath, await encryptFor([me], `API_TOKEN=${secret}-enc\n`, team.alice.key));
+    fs.writeFileSync(yaml.fsPath, await sealValues(`db:\n  password: ${secret}-yaml\n`, { format: 'yaml', recipients: [me], signer: team.alice.key, backend }));
+    fs.writeFileSync(plain.fsPath, `mentioned in the notes: ${secret}-plain\n`);
+    try {
+      assert.ok(await run('custodian.openDecrypted', { uri: enc }), 'the .enc file opened decrypted');
+      const shown = await run<vscode.Uri>('custodian.openValuesDecrypted', yaml);
+      assert.ok(shown, 'the values file opened decrypted');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(shown), { preview: false });
+      // VS Code's search reads open editors' text: the Search Editor gets the decrypted lines as results.
+      await vscode.commands.executeCommand('search.action.openNewEditor', { query: secret, triggerSearch: true });
+      const note = '(a line of a decrypted file: hidden here by Custodian, since a search editor can be saved to disk)';
+      const search = await waitFor('the search editor with its results, decrypted lines hidden', async () => {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === SEARCH_EDITOR_SCHEME && d.getText().includes(`${secret}-plain`));
+        // The two matches, and a context line (`db:`) that is a line of a decrypted document too.
+        return doc && doc.getText().split(note).length === 4 ? doc : undefined;
+      });
+      for (const hidden of [`${secret}-enc`, `${secret}-yaml`]) assert.ok(!search.getText().includes(hidden), `${hidden} is not in the search editor`);
+      assert.match(search.getText(), new RegExp(`1: mentioned in the notes: ${secret}-plain`), 'a plain file\'s line stays');
+      // Edited, it is backed up (hot exit) about a second later: only the notes can be.
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document === search);
+      assert.ok(editor, 'the search editor is shown');
+      assert.ok(await editor.edit((b) => b.insert(new vscode.Position(search.lineCount - 1, 0), 'x')));
+      // Undone, the decrypted lines come back into the text, and are hidden again.
+      await vscode.commands.executeCommand('undo');
+      await vscode.commands.executeCommand('undo');
+      await sleep(2_500);
+      for (const hidden of [`${secret}-enc`, `${secret}-yaml`]) {
+        assert.ok(!search.getText().includes(hidden), `${hidden} is not back in the search editor`);
+        assert.deepStrictEqual(filesContaining(USER_DATA, hidden), [], `${hidden} nowhere under the user data dir`);
+        assert.deepStrictEqual(filesContaining(wsPath('.'), hidden), [], `${hidden} nowhere in the workspace`);
+      }
+      // Still the active editor (a search editor cannot be shown through the API): closed without a prompt.
+      assert.strictEqual(vscode.window.activeTextEditor?.document, search);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      for (const f of [enc, yaml, plain]) fs.rmSync(f.fsPath, { force: true });
+    }
+  });
 });

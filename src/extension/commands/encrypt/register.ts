@@ -9,6 +9,7 @@ import { ENCRYPTED_EDITOR_VIEW_TYPE, EncryptedEditorProvider } from '../../edito
 import { PEEK_SCHEME, PlaintextDocuments } from '../../editor/plaintext-documents';
 import { EncryptionStatusBar } from '../../editor/status-bar';
 import { SaveAsGuard } from '../../fs/save-as-guard';
+import { SearchEditorGuard } from '../../fs/search-editor-guard';
 import { BackupGuard } from '../../fs/backup-guard';
 import { ENC_SCHEME } from '../../fs/enc-uri';
 import { EncryptedDocuments } from '../../fs/encrypted-documents';
@@ -100,7 +101,9 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const diffs = new EncryptedDiffs(services.log, valueFiles);
   const mergeLens = new MergeConflictCodeLensProvider();
   const decorations = new DecryptedDecorations();
-  const saveAsGuard = new SaveAsGuard((uri) => uri.scheme === ENC_SCHEME || uri.scheme === VALUES_SCHEME || uri.scheme === PEEK_SCHEME, services.log);
+  const isDecryptedView = (uri: vscode.Uri): boolean => uri.scheme === ENC_SCHEME || uri.scheme === VALUES_SCHEME || uri.scheme === PEEK_SCHEME;
+  const saveAsGuard = new SaveAsGuard(isDecryptedView, services.log);
+  const searchEditorGuard = new SearchEditorGuard(isDecryptedView, services.log);
 
   // The menus need the index once VS Code has started, whether or not the Custodian view is open.
   setTimeout(() => void valueFiles.scan(), 0);
@@ -108,6 +111,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   context.subscriptions.push(
     valueFiles,
     saveAsGuard,
+    searchEditorGuard,
     documents,
     fs,
     diffs,

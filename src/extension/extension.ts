@@ -18,6 +18,7 @@ import { registerTeamCommands } from './commands/team/register';
 import { readConfig } from './config';
 import { EnvSource } from './run/env-source';
 import { registerRunFeature } from './run/register';
+import type { SecretsTerminals } from './run/secrets-terminal';
 import { registerGitFeature, type GitFeature } from './git/register';
 import { createServices, type Services } from './services';
 import { installTerminalCli } from './terminal-cli';
@@ -47,6 +48,8 @@ export interface CustodianApi {
   git: GitFeature;
   /** The agent: its address once serving, its audit trail. */
   agent: AgentFeature;
+  /** Secrets terminals: which are out of date. */
+  terminals: SecretsTerminals;
 }
 
 export function activate(context: vscode.ExtensionContext): CustodianApi | undefined {
@@ -170,9 +173,9 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     keyName: (fingerprint) => keys.current.findByFingerprint(fingerprint)?.name,
     cliScript: path.join(context.extensionPath, 'dist', 'cli.js'),
   });
-  registerRunFeature(context, host, new EnvSource({ session: services.session, backend: services.backend }).load);
+  const terminals = registerRunFeature(context, host, new EnvSource({ session: services.session, backend: services.backend }).load);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { activatedInMs: performance.now() - started, services, encryption, git, agent };
+  return { activatedInMs: performance.now() - started, services, encryption, git, agent, terminals };
 }
 
 export function deactivate(): void {

@@ -7,7 +7,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { SecretsTerminalResult } from '../../src/extension/run/secrets-terminal';
-import { captureErrors, recordInformationMessages, run, waitFor, workspaceFolder } from './support/custodian';
+import { captureErrors, getApi, recordInformationMessages, run, waitFor, workspaceFolder } from './support/custodian';
 import { encryptFor, useTeam, wsPath, wsUri } from './support/enc';
 
 // The program: writes the values of the names in argv[3] (comma-separated), and a hash of them, to argv[2].
@@ -204,6 +204,13 @@ describe('secrets in debug sessions, tasks and terminals', function () {
         vscode.window.terminals.find((t) => t !== old && (t.creationOptions as vscode.TerminalOptions).env?.API_TOKEN === 'after-rotation'),
       );
       assert.ok(vscode.window.terminals.includes(old), 'the old terminal stays (a program may run in it)');
+      // Told apart: the new one is numbered, and while the old one is the active terminal the status bar says it is out of date.
+      assert.strictEqual(fresh.name, 'Secrets: rotating.env.enc (2)');
+      const { terminals } = await getApi();
+      old.show();
+      await waitFor('the status bar on the old terminal', async () => terminals.staleness === '$(warning) Terminal secrets out of date');
+      fresh.show();
+      await waitFor('no warning on the new one', async () => terminals.staleness === undefined);
       fs.writeFileSync(file, await encryptFor([meKey], 'API_TOKEN=rotated-again\n', team.alice.key));
       await waitFor('the new terminal told in turn', async () => told.told.filter((m) => m.includes('rotating.env.enc changed since')).length === 2);
       await new Promise((r) => setTimeout(r, 1_000));
@@ -214,6 +221,40 @@ describe('secrets in debug sessions, tasks and terminals', function () {
       told.dispose();
       for (const t of vscode.window.terminals) if (t.name.startsWith('Secrets: rotating')) t.dispose();
       fs.rmSync(file, { force: true });
+    }
+  });
+
+  it('the secrets terminal picker: nothing ticked opens nothing and says how to tick; the files chosen last are ticked next time', async () => {
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showQuickPick;
+    const offers: (vscode.QuickPickItem & { uri: vscode.Uri })[][] = [];
+    const answers: ((items: (vscode.QuickPickItem & { uri: vscode.Uri })[]) => unknown)[] = [
+      () => [],
+      (items) => items.filter((i) => i.label === '.env.local'),
+      (items) => items.filter((i) => i.picked),
+    ];
+    window.showQuickPick = async (items: (vscode.QuickPickItem & { uri: vscode.Uri })[]) => {
+      offers.push(items);
+      return answers[offers.length - 1](items);
+    };
+    const told = recordInformationMessages();
+    const opened: vscode.Terminal[] = [];
+    const sub = vscode.window.onDidOpenTerminal((t) => opened.push(t));
+    try {
+      assert.strictEqual(await run('custodian.newTerminalWithSecrets'), undefined);
+      await waitFor('the message', async () => told.told.includes('No terminal opened: no env file was ticked. Tick one or more (Space), then press Enter.'));
+      const first = offers[0].filter((i) => i.picked).map((i) => i.label);
+      assert.ok(first.includes('.env.enc') && first.every((l) => l.endsWith('.env.enc')), `first: the .env.enc files (${first.join(', ')})`);
+      assert.ok(await run('custodian.newTerminalWithSecrets'));
+      assert.ok(await run('custodian.newTerminalWithSecrets'));
+      assert.deepStrictEqual(offers[2].filter((i) => i.picked).map((i) => i.label), ['.env.local'], 'then: the last choice');
+      await waitFor('both terminals', async () => opened.length === 2);
+      assert.deepStrictEqual(opened.map((t) => t.name), ['Secrets: .env.local', 'Secrets: .env.local (2)']);
+    } finally {
+      window.showQuickPick = original;
+      told.dispose();
+      sub.dispose();
+      for (const t of opened) t.dispose();
     }
   });
 

@@ -162,6 +162,28 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     }
   });
 
+  it('Run Task lists the npm scripts of a package.json below the folder (a monorepo\'s) with that package\'s own .env.enc, run in its folder; a package without one has none', async () => {
+    const out = outFile('nested-task');
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.mkdirSync(wsPath('svc'), { recursive: true });
+    fs.mkdirSync(wsPath('lib'), { recursive: true });
+    fs.writeFileSync(wsPath('svc/package.json'), JSON.stringify({ name: 'svc', scripts: { probe: `node ../probe.js ${out} ${NAMES.join(',')}` } }));
+    fs.writeFileSync(wsPath('svc/.env.enc'), await encryptFor([meKey], 'API_TOKEN=the-service-token\n', team.alice.key));
+    fs.writeFileSync(wsPath('lib/package.json'), JSON.stringify({ name: 'lib', scripts: { build: 'true' } }));
+    try {
+      const listed = (await vscode.tasks.fetchTasks({ type: 'custodian' })).filter((t) => t.source === 'custodian');
+      assert.deepStrictEqual(
+        listed.map((t) => [t.name, t.detail, t.definition.args, t.definition.envFiles, t.definition.cwd]),
+        [['npm run probe (svc)', 'with the secrets of svc/.env.enc', ['run', 'probe'], ['svc/.env.enc'], 'svc']],
+      );
+      await vscode.tasks.executeTask(listed[0]);
+      const seen = await readProbe(out, 60_000);
+      assert.deepStrictEqual(seen.seen[0], ['API_TOKEN', 'the-service-token']);
+    } finally {
+      for (const d of ['svc', 'lib']) fs.rmSync(wsPath(d), { recursive: true, force: true });
+    }
+  });
+
   it('the secrets terminal has the variables; a normal terminal does not', async () => {
     const result = await run<SecretsTerminalResult>('custodian.newTerminalWithSecrets', { uris: [wsUri('.env.enc')] });
     assert.ok(result, 'the command returned');

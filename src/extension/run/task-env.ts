@@ -56,6 +56,13 @@ async function npmScripts(folder: vscode.Uri): Promise<string[]> {
   }
 }
 
+/** `dir`'s `.env.enc`, else its value-encrypted `.env`, relative to `dir`; none when it has neither. */
+async function envFilesIn(dir: vscode.Uri): Promise<string[]> {
+  if (await vscode.workspace.fs.stat(vscode.Uri.joinPath(dir, '.env.enc')).then(() => true, () => false)) return ['.env.enc'];
+  const env = await readSmall(vscode.Uri.joinPath(dir, '.env'));
+  return env !== undefined && looksValueEncrypted(env) ? ['.env'] : [];
+}
+
 /**
  * The env files a ready-made task of `folder` gets: `run.envFiles` of its .custodian/config (what
  * `custodian run` reads without `-e`), else its `.env.enc`, else its value-encrypted `.env`; none when
@@ -65,9 +72,17 @@ async function defaultEnvFiles(folder: vscode.Uri): Promise<string[]> {
   // A config that does not parse is left for the run to report.
   const listed = folder.scheme === 'file' ? (await readProjectConfig(folder.fsPath).catch(() => undefined))?.run.envFiles : undefined;
   if (listed !== undefined && listed.length > 0) return [...listed];
-  if (await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, '.env.enc')).then(() => true, () => false)) return ['.env.enc'];
-  const env = await readSmall(vscode.Uri.joinPath(folder, '.env'));
-  return env !== undefined && looksValueEncrypted(env) ? ['.env'] : [];
+  return envFilesIn(folder);
+}
+
+/** How many package.json files below a folder's own are looked at (a monorepo's packages, not node_modules). */
+const MAX_NESTED_PACKAGES = 50;
+
+/** The folders of a workspace folder that hold a package.json: `''` for its own, then relative paths. */
+async function packageDirs(folder: vscode.WorkspaceFolder): Promise<string[]> {
+  const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '*/**/package.json'), '**/node_modules/**', MAX_NESTED_PACKAGES);
+  const nested = found.map((u) => path.posix.dirname(path.posix.relative(folder.uri.path, u.path))).sort();
+  return ['', ...nested];
 }
 
 /** Terminal text from process output: lone LF becomes CRLF, as a terminal needs. */
@@ -159,19 +174,26 @@ export class CustodianTaskProvider implements vscode.TaskProvider {
 
   /**
    * Ready-made tasks, so Run Task lists some: each npm script of a folder's package.json, with the
-   * folder's env files (`defaultEnvFiles`). None where the folder has no such file.
+   * folder's env files (`defaultEnvFiles`), and of each package.json below it (a monorepo's), run in its
+   * folder with that folder's own `.env.enc` or value-encrypted `.env`. None where there is no such file.
    */
   async provideTasks(): Promise<vscode.Task[]> {
     const tasks: vscode.Task[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const [scripts, envFiles] = await Promise.all([npmScripts(folder.uri), defaultEnvFiles(folder.uri)]);
-      if (envFiles.length === 0) continue;
-      for (const script of scripts) {
-        const definition: CustodianTaskDefinition = { type: TASK_TYPE, command: 'npm', args: ['run', script], envFiles };
-        const task = this.resolveTask(new vscode.Task(definition, folder, `npm run ${script}`, TASK_TYPE));
-        if (task) {
-          task.detail = vscode.l10n.t('with the secrets of {0}', envFiles.join(', '));
-          tasks.push(task);
+      for (const dir of await packageDirs(folder)) {
+        const at = dir === '' ? folder.uri : vscode.Uri.joinPath(folder.uri, dir);
+        const [scripts, own] = await Promise.all([npmScripts(at), dir === '' ? defaultEnvFiles(at) : envFilesIn(at)]);
+        if (own.length === 0) continue;
+        // envFiles are read relative to the workspace folder, the command runs in the package's.
+        const envFiles = dir === '' ? own : own.map((f) => path.posix.join(dir, f));
+        for (const script of scripts) {
+          const definition: CustodianTaskDefinition = { type: TASK_TYPE, command: 'npm', args: ['run', script], envFiles, ...(dir === '' ? {} : { cwd: dir }) };
+          const name = dir === '' ? `npm run ${script}` : `npm run ${script} (${dir})`;
+          const task = this.resolveTask(new vscode.Task(definition, folder, name, TASK_TYPE));
+          if (task) {
+            task.detail = vscode.l10n.t('with the secrets of {0}', envFiles.join(', '));
+            tasks.push(task);
+          }
         }
       }
     }

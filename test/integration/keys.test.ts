@@ -8,13 +8,41 @@ import type { KeyInfo } from '../../src/extension/storage/key-store';
 import { announcement } from '../../src/extension/commands/keys/generate-key';
 import { secretLocation } from '../../src/extension/storage/secret-location';
 import { answerModals } from './support/modals';
-import { captureErrors, opensslPublicPem, opensslRsa, run, scratchDir, section, sh, sshKeygen, useCleanState, workspaceFolder } from './support/custodian';
+import { captureErrors, recordErrorMessages, waitFor, opensslPublicPem, opensslRsa, run, scratchDir, section, sh, sshKeygen, useCleanState, workspaceFolder } from './support/custodian';
 
 const STRONG = 'plover-cactus-umbrella-47-Quartz';
 
 describe('keys', function () {
   this.timeout(120_000);
   const state = useCleanState();
+
+  it('with no key yet, opening an encrypted file says so, and its notification offers Generate Key and Import Private Key', async () => {
+    assert.strictEqual(state.services.keyStore.list().length, 0, 'no key yet');
+    const file = path.join(workspaceFolder().uri.fsPath, 'nokey.env.enc');
+    const { encryptBytes } = await import('../../src/core/envelope');
+    const { generateRsaKeyPair } = await import('../../src/core/keys');
+    const { backend } = await import('./support/enc');
+    const someone = await generateRsaKeyPair(backend, 2048);
+    fs.writeFileSync(file, await encryptBytes(new TextEncoder().encode('A=1\n'), { recipients: [someone.publicKey], backend }));
+    const ran: string[] = [];
+    const commands = vscode.commands as unknown as Record<string, unknown>;
+    const execute = commands.executeCommand as (id: string, ...args: unknown[]) => Thenable<unknown>;
+    // The person clicks the first button; the command it runs is recorded, not run.
+    const shown = recordErrorMessages((_message, items) => items[0]);
+    commands.executeCommand = (id: string, ...args: unknown[]) => (id === 'custodian.generateKey' ? (ran.push(id), Promise.resolve(undefined)) : execute.call(vscode.commands, id, ...args));
+    try {
+      assert.strictEqual(await run('custodian.openDecrypted', { uri: vscode.Uri.file(file) }), undefined);
+      const asked = shown.asked.find((a) => a.message.includes('You have no keys yet'));
+      assert.ok(asked, shown.told.join(' | '));
+      assert.deepStrictEqual(asked.items, ['Generate Key…', 'Import Private Key…']);
+      await waitFor('the button\'s command', async () => ran.length > 0);
+      assert.deepStrictEqual(ran, ['custodian.generateKey']);
+    } finally {
+      commands.executeCommand = execute;
+      shown.dispose();
+      fs.rmSync(file, { force: true });
+    }
+  });
 
   it('generates a key into SecretStorage; the first key is the default', async () => {
     const info = await run<KeyInfo>('custodian.generateKey', { name: 'Alice', label: 'alice@example.com', bits: 2048 });

@@ -3,6 +3,8 @@
 // undefined when the user cancels.
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
+import { ActionableError } from '../ui/error-reporter';
+import { CommandId } from './ids';
 import type { Contact, Contacts } from '../storage/contacts';
 import type { KeyInfo, KeyStore } from '../storage/key-store';
 import type { Roster, RosterEntry } from '../storage/roster';
@@ -64,7 +66,10 @@ export function isInteractive(arg: unknown): boolean {
 }
 
 export function noKeysError(): CustodianError {
-  return new CustodianError(vscode.l10n.t('You have no keys yet.'), { hint: vscode.l10n.t('Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.') });
+  return new ActionableError(vscode.l10n.t('You have no keys yet.'), { hint: vscode.l10n.t('Run "Custodian: Generate Key" or "Custodian: Import Private Key" first.') }, [
+    { title: vscode.l10n.t('Generate Key…'), command: CommandId.GenerateKey },
+    { title: vscode.l10n.t('Import Private Key…'), command: CommandId.ImportPrivateKey },
+  ]);
 }
 
 export async function pickMyKey(keyStore: KeyStore, arg: unknown, placeHolder: string): Promise<KeyInfo | undefined> {

@@ -21,6 +21,24 @@ export interface ReportedError {
 }
 
 
+/** A button of an error notification that runs a command (no arguments): the way out, one click away. */
+export interface ErrorAction {
+  readonly title: string;
+  readonly command: string;
+}
+
+/** An error whose notification offers commands that fix it (no key yet: Generate Key, Import Private Key). */
+export class ActionableError extends CustodianError {
+  constructor(
+    message: string,
+    options: { hint?: string },
+    readonly actions: readonly ErrorAction[],
+  ) {
+    super(message, options);
+    this.name = 'CustodianError';
+  }
+}
+
 export class ErrorReporter implements vscode.Disposable {
   private readonly reportEmitter = new vscode.EventEmitter<ReportedError>();
   readonly onDidReport = this.reportEmitter.event;
@@ -51,10 +69,13 @@ export class ErrorReporter implements vscode.Disposable {
     const HOW_TO_FIX = vscode.l10n.t('How to Fix');
     const longHint = reported.hint !== undefined && reported.hint.length > 160;
     const text = longHint ? sentence(reported.message) : messageWithHint(reported.message, reported.hint);
-    void vscode.window.showErrorMessage(text, ...(longHint ? [HOW_TO_FIX] : [])).then((choice) => {
+    const actions = err instanceof ActionableError ? err.actions : [];
+    void vscode.window.showErrorMessage(text, ...actions.map((a) => a.title), ...(longHint ? [HOW_TO_FIX] : [])).then((choice) => {
       if (choice === HOW_TO_FIX) {
         void vscode.window.showInformationMessage(sentence(reported.message), { modal: true, detail: reported.hint });
       }
+      const action = actions.find((a) => a.title === choice);
+      if (action) void vscode.commands.executeCommand(action.command);
     });
     return reported;
   }

@@ -75,13 +75,18 @@ export function recordWarningMessages(answer?: (message: string, items: string[]
   return recordMessages('showWarningMessage', answer);
 }
 
+/** As recordInformationMessages, for error notifications (ErrorReporter's). */
+export function recordErrorMessages(answer?: (message: string, items: string[]) => string | undefined): RecordedMessages {
+  return recordMessages('showErrorMessage', answer);
+}
+
 interface RecordedMessages {
   told: string[];
   asked: { message: string; items: string[] }[];
   dispose(): void;
 }
 
-function recordMessages(kind: 'showInformationMessage' | 'showWarningMessage', answer?: (message: string, items: string[]) => string | undefined): RecordedMessages {
+function recordMessages(kind: 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', answer?: (message: string, items: string[]) => string | undefined): RecordedMessages {
   const window = vscode.window as unknown as Record<string, unknown>;
   const original = window[kind] as (...args: unknown[]) => Thenable<unknown>;
   const told: string[] = [];

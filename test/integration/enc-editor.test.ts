@@ -135,6 +135,37 @@ describe('enc-editor', function () {
     assert.ok(!fs.existsSync(wsPath('leak.env')), 'no file under the new name');
   });
 
+  it('Compare with Saved of a decrypted document diffs its saved plaintext with the edit; Compare with Selected of a .enc and a plain file diffs the decrypted text with the file (both failed: each side was taken for ciphertext)', async () => {
+    const diffs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff || t.input instanceof vscode.TabInputCustom || t.input === undefined);
+    const text = async (uri: vscode.Uri) => (await vscode.workspace.openTextDocument(uri)).getText();
+    await vscode.commands.executeCommand('vscode.open', wsUri('app.env.enc'));
+    await waitFor('the decrypted editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-enc');
+    const editor = vscode.window.activeTextEditor!;
+    await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'UNSAVED=1\n'));
+    await vscode.commands.executeCommand('workbench.files.action.compareWithSaved');
+    await waitFor('one text diff', () => diffs().length === 1 && diffs()[0].input instanceof vscode.TabInputTextDiff);
+    const saved = diffs()[0].input as vscode.TabInputTextDiff;
+    assert.strictEqual(saved.modified.toString(), editor.document.uri.toString(), 'the open document on the right');
+    assert.strictEqual(await text(saved.original), 'SECRET=double-click\n', 'the saved text, decrypted, on the left');
+    assert.strictEqual(await text(saved.modified), 'UNSAVED=1\nSECRET=double-click\n');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await closeAllEditors();
+
+    fs.writeFileSync(wsPath('compare.txt'), 'PLAIN=1\n');
+    try {
+      await vscode.commands.executeCommand('selectForCompare', wsUri('app.env.enc'));
+      await vscode.commands.executeCommand('compareFiles', wsUri('compare.txt'));
+      await waitFor('one decrypted diff', () => diffs().length === 1 && (diffs()[0].input as vscode.TabInputTextDiff | undefined)?.original?.scheme === 'custodian-enc');
+      const selected = diffs()[0].input as vscode.TabInputTextDiff;
+      assert.strictEqual(await text(selected.original), 'SECRET=double-click\n');
+      assert.strictEqual(selected.modified.toString(), wsUri('compare.txt').toString(), 'the plain file as it is');
+    } finally {
+      fs.rmSync(wsPath('compare.txt'), { force: true });
+    }
+  });
+
   it('with custodian.openEncryptedInline off the file opens as it is', async () => {
     await setSetting('openEncryptedInline', false);
     await vscode.commands.executeCommand('vscode.open', wsUri('app.env.enc'));

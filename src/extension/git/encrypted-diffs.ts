@@ -31,8 +31,26 @@ interface PendingDiff {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-/** An empty side (a file added or deleted) has nothing to decrypt: it stays as the empty text it is. */
+/**
+ * VS Code's own view of a document through another scheme, its URI's query naming the original scheme:
+ * "Compare with Saved" (`showModifications:`) reads the saved text of a decrypted document that way.
+ */
+function viewOfDecrypted(uri: vscode.Uri): boolean {
+  try {
+    const inner = (JSON.parse(uri.query) as { scheme?: unknown }).scheme;
+    return inner === ENC_SCHEME || inner === VALUES_SCHEME;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The side of a diff as shown: a `.enc` file or git version decrypted. A side that is not a `.enc` file
+ * (the plain file of "Compare with Selected"), is decrypted already, or is VS Code's view of a decrypted
+ * document stays as it is; so does an empty side (a file added or deleted), which has nothing to decrypt.
+ */
 async function decryptedSide(uri: vscode.Uri): Promise<vscode.Uri> {
+  if (!isEncryptedFileUri(uri) || viewOfDecrypted(uri)) return uri;
   try {
     const size = uri.scheme === GIT_SCHEME ? (await readGitBlob(uri, Number.MAX_SAFE_INTEGER)).length : (await vscode.workspace.fs.stat(uri)).size;
     if (size === 0) return uri;
@@ -81,8 +99,9 @@ function refOf(uri: vscode.Uri): string | undefined {
 
 /** Which of two versions is the older (the diff's original): the working file is newest, then the index, then by ancestry. */
 async function ordered(a: vscode.Uri, b: vscode.Uri): Promise<[vscode.Uri, vscode.Uri]> {
-  if (a.scheme === 'file') return [b, a];
-  if (b.scheme === 'file') return [a, b];
+  // The working file, or the open decrypted document (Compare with Saved puts the saved text on the left).
+  if (a.scheme === 'file' || a.scheme === ENC_SCHEME) return [b, a];
+  if (b.scheme === 'file' || b.scheme === ENC_SCHEME) return [a, b];
   const [ra, rb] = [refOf(a), refOf(b)];
   const isIndex = (r: string | undefined) => r === '' || r === '~';
   if (isIndex(ra) !== isIndex(rb)) return isIndex(ra) ? [b, a] : [a, b];
@@ -100,6 +119,13 @@ function isEncryptedDiff(input: unknown): input is vscode.TabInputTextDiff {
 /** A file or git version of a file that is value-encrypted in the working tree. */
 function isValuesSide(uri: vscode.Uri, values: ValueFiles): boolean {
   return (uri.scheme === 'file' || uri.scheme === GIT_SCHEME) && values.has(uri.with({ scheme: 'file', query: '', fragment: '' }));
+}
+
+/** Whether two tabs show the same thing: the API may hand out a new input object for the same diff. */
+function sameInput(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!(a instanceof vscode.TabInputTextDiff) || !(b instanceof vscode.TabInputTextDiff)) return false;
+  return a.original.toString() === b.original.toString() && a.modified.toString() === b.modified.toString();
 }
 
 /**
@@ -182,11 +208,12 @@ export class EncryptedDiffs implements vscode.Disposable {
       const viewColumn = tab.group.viewColumn;
       const right = await shown(modified);
       const left = original && (await shown(original));
-      // Nothing to decrypt on either side: the diff stays as it is.
-      if (original && right === modified && left === original) return;
+      // Nothing to decrypt on either side: a text diff stays as it is (a diff of custom editors, which
+      // the API does not describe, is reopened as text: Compare with Saved of a decrypted document).
+      if (original && right === modified && left === original && tab.input !== undefined) return;
       if (original) await vscode.commands.executeCommand('vscode.diff', left, right, tab.label, textDiffOptions(viewColumn, tab.isPreview));
       else await vscode.window.showTextDocument(right, { viewColumn, preview: tab.isPreview });
-      const stale = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t === tab || (t.label === tab.label && t.input === tab.input && t.group.viewColumn === viewColumn));
+      const stale = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t === tab || (t.label === tab.label && sameInput(t.input, tab.input) && t.group.viewColumn === viewColumn));
       if (stale) await vscode.window.tabGroups.close(stale, true).then(undefined, () => undefined);
     } catch (err) {
       this.log.warn(`decrypted diff: ${err instanceof Error ? `${err.name}: ${err.message}` : 'Error'}`);

@@ -596,6 +596,34 @@ describe('value-encrypted files in the editor', function () {
     await assert.rejects(source.load([file]), /Cannot decrypt values-repo\/debug\.env: the signature .* does not verify/);
   });
 
+  it('a file moved while its decrypted tab had unsaved edits: the save writes nothing, at either path, and says the file is no longer where it was opened (it said a decrypted file is never saved under another name)', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = (await team.services.keyStore.getPublicKey(team.me.id))!;
+    const file = wsUri('values-repo', 'moving.yaml');
+    const moved = wsUri('values-repo', 'moved.yaml');
+    fs.writeFileSync(file.fsPath, await sealValues('a: kept-Mv41\n', { format: 'yaml', recipients: [me], signer: team.alice.key, backend }));
+    try {
+      const shown = await run<vscode.Uri>('custodian.openValuesDecrypted', file);
+      const doc = await vscode.workspace.openTextDocument(shown!);
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'b: unsaved-Mv42\n'));
+      const rename = new vscode.WorkspaceEdit();
+      rename.renameFile(file, moved);
+      assert.ok(await vscode.workspace.applyEdit(rename), 'moved, as the Explorer moves it');
+      const movedBytes = fs.readFileSync(moved.fsPath);
+      assert.strictEqual(await doc.save(), false, 'not saved');
+      assert.ok(!fs.existsSync(file.fsPath), 'nothing written at the old path');
+      assert.ok(fs.readFileSync(moved.fsPath).equals(movedBytes), 'the moved file is unchanged');
+      // What VS Code asks before writing a file it finds missing (its folder first), and what it then shows.
+      await assert.rejects(Promise.resolve(team.encryption.values.fs.createDirectory(vscode.Uri.joinPath(doc.uri, '..'))), /values-repo\/moving\.yaml is no longer where it was opened \(moved, renamed or deleted since\): nothing was saved/);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      for (const f of [file, moved]) fs.rmSync(f.fsPath, { force: true });
+      await closeAllEditors();
+    }
+  });
+
   it('a file the git merge driver left in conflict opens with the markers between the decrypted values; saving the resolution seals an ordinary file', async () => {
     const { sealValues, openValues, isValueEncrypted } = await import('../../src/core/values');
     const { joinConflict, isConflictedValues } = await import('../../src/core/values-conflict');

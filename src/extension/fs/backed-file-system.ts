@@ -87,9 +87,23 @@ export abstract class BackedFileSystem implements vscode.FileSystemProvider, vsc
     throw vscode.FileSystemError.FileNotADirectory(uri);
   }
 
-  /** Asked for only when a save under another path creates that path's folders first (Save As). */
-  createDirectory(): void {
-    throw notSavedElsewhere();
+  /**
+   * Asked for only when a save finds no file at the URI and creates its folders first: Save As to another
+   * path, or a save of a document whose file was moved, renamed or deleted since it was opened (the
+   * folder's URI keeps the file's query). Neither writes: the second is said as it is.
+   */
+  async createDirectory(uri: vscode.Uri): Promise<void> {
+    let file: vscode.Uri | undefined;
+    try {
+      file = uri.query ? this.backingFile(uri) : undefined;
+    } catch {
+      file = undefined;
+    }
+    const gone = file !== undefined && file.scheme === 'file' && !(await vscode.workspace.fs.stat(file).then(() => true, () => false));
+    if (!gone) throw notSavedElsewhere();
+    throw vscode.FileSystemError.FileNotFound(
+      vscode.l10n.t('{0} is no longer where it was opened (moved, renamed or deleted since): nothing was saved. Move it back to save this edit into it, or open it where it is now.', vscode.workspace.asRelativePath(file!)),
+    );
   }
 
   delete(uri: vscode.Uri): void {

@@ -137,6 +137,10 @@ describe('value-encrypted files in the editor', function () {
     await sleep(1500);
     assert.strictEqual(tabsOn(file, 'file').length, 1, 'the encrypted form stays open');
     assert.strictEqual(vscode.window.activeTextEditor?.document.getText(), text);
+    // Read-only: a value typed there would be saved in the clear (a trial did), and the file would no longer open.
+    await vscode.commands.executeCommand('type', { text: 'TYPED_RAW=plain' });
+    await sleep(300);
+    assert.strictEqual(vscode.window.activeTextEditor?.document.getText(), text, 'typing changes nothing');
     await closeAllEditors();
     // Closed, then opened again: decrypted again.
     await vscode.commands.executeCommand('vscode.open', file);

@@ -31,13 +31,19 @@ export class ValuesAutoOpen implements vscode.Disposable {
     this.subscription.dispose();
   }
 
-  /** Open Encrypted Form: the file's tokens, in a tab this leaves alone. */
+  /**
+   * Open Encrypted Form: the file's tokens, in a tab this leaves alone, read-only for this session: a
+   * value typed there would be saved in the clear (a red-team trial did), and the file would no longer
+   * open. Values are edited decrypted; VS Code's "Toggle Active Editor Read-only in Session" lifts it,
+   * for a comment say.
+   */
   async openEncrypted(first: unknown): Promise<vscode.Uri> {
     const target = valuesTarget(first) ?? vscode.window.activeTextEditor?.document.uri;
     if (!target || (target.scheme !== VALUES_SCHEME && !hasValuesFileName(target))) throw new CustodianError(vscode.l10n.t('Open a value-encrypted .env, JSON or YAML file first.'));
     const file = fromValuesUri(target);
     this.keepEncrypted.add(file.fsPath);
     await vscode.window.showTextDocument(file, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
     return file;
   }
 

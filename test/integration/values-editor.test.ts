@@ -694,6 +694,10 @@ describe('value-encrypted files in the editor', function () {
     const { file } = await sealedForMe('save-as-plain.env', 'TOKEN=save-as-secret-3Jq\n', team.alice.key);
     const decrypted = await vscode.workspace.openTextDocument(shownUri(file));
     assert.strictEqual(decrypted.getText(), 'TOKEN=save-as-secret-3Jq\n');
+    // Unsaved edits, which Save As carries to its target and then reverts in its source.
+    const sourceEditor = await vscode.window.showTextDocument(decrypted);
+    await sourceEditor.edit((b) => b.insert(new vscode.Position(1, 0), 'EDITED=unsaved-3Jr\n'));
+    const edited = decrypted.getText();
     // What Save As does: it opens its target as a new document holding the source's text, then saves it.
     const target = path.join(dir(), 'saved-as.env');
     fs.writeFileSync(target, '');
@@ -704,7 +708,7 @@ describe('value-encrypted files in the editor', function () {
     try {
       const copy = await vscode.workspace.openTextDocument(vscode.Uri.file(target));
       const edit = new vscode.WorkspaceEdit();
-      edit.insert(copy.uri, new vscode.Position(0, 0), decrypted.getText());
+      edit.insert(copy.uri, new vscode.Position(0, 0), edited);
       assert.ok(await vscode.workspace.applyEdit(edit));
       assert.ok(await copy.save());
       const onDisk = fs.readFileSync(target, 'utf8');
@@ -712,6 +716,13 @@ describe('value-encrypted files in the editor', function () {
       assert.strictEqual(onDisk, '(Custodian did not let VS Code save the decrypted text of save-as-plain.env here. To keep a decrypted copy on disk on purpose, use "Decrypt to File…".)\n');
       assert.deepStrictEqual(errors, ['Not written in the clear: values-repo/saved-as.env would have held the decrypted text of save-as-plain.env. It holds a note saying so instead. Delete it, or use "Decrypt to File…" to keep a decrypted copy on purpose.']);
       assert.deepStrictEqual(filesContaining(USER_DATA, 'save-as-secret-3Jq'), [], 'nor in Local History');
+      // Then it reverts the source: the unsaved edits would be in neither file. They come back, unsaved.
+      await vscode.window.showTextDocument(decrypted);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await waitFor('the edits back in the decrypted document', async () => decrypted.isDirty && decrypted.getText() === edited);
+      assert.ok(!fs.readFileSync(file.fsPath, 'utf8').includes('unsaved-3Jr') && !fs.readFileSync(target, 'utf8').includes('unsaved-3Jr'), 'in memory only');
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await waitFor('reverted', async () => !decrypted.isDirty);
       const replaceAll = async (text: string): Promise<void> => {
         const edit = new vscode.WorkspaceEdit();
         edit.replace(copy.uri, new vscode.Range(copy.positionAt(0), copy.positionAt(copy.getText().length)), text);

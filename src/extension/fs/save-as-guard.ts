@@ -6,7 +6,12 @@
 // document's (up to trailing whitespace, which other participants may trim first) with a line saying
 // why, and says so. The target may be a new file or one already open (a second Save As onto the first
 // copy), so any save is compared. "Decrypt to File…" remains the way to a decrypted copy on purpose.
+// Once the target is written, Save As reverts its source: unsaved edits of the decrypted document would
+// then be in neither file, so they are put back into it (unsaved, as they were).
 import * as vscode from 'vscode';
+
+/** How long Save As may take, after the target's participants ran, to revert its source. */
+const REVERT_WAIT_MS = 5_000;
 
 /** A text as compared: other save participants (trim trailing whitespace, final newline) may run first. */
 function comparable(text: string): string {
@@ -39,6 +44,7 @@ export class SaveAsGuard implements vscode.Disposable {
     const source = decrypted.find((d) => comparable(d.getText()) === text);
     if (!source) return;
     const name = source.uri.path.split('/').pop() ?? '';
+    if (source.isDirty) void this.keepEdits(source, source.getText());
     const notice = vscode.l10n.t('(Custodian did not let VS Code save the decrypted text of {0} here. To keep a decrypted copy on disk on purpose, use "Decrypt to File…".)', name);
     const all = new vscode.Range(target.positionAt(0), target.positionAt(target.getText().length));
     e.waitUntil(Promise.resolve([vscode.TextEdit.replace(all, `${notice}\n`)]));
@@ -46,5 +52,33 @@ export class SaveAsGuard implements vscode.Disposable {
     void vscode.window.showErrorMessage(
       vscode.l10n.t('Not written in the clear: {0} would have held the decrypted text of {1}. It holds a note saying so instead. Delete it, or use "Decrypt to File…" to keep a decrypted copy on purpose.', vscode.workspace.asRelativePath(target.uri), name),
     );
+  }
+
+  /** When Save As reverts `source` (or closes it), its unsaved `text` goes back into it, shown and unsaved. */
+  private async keepEdits(source: vscode.TextDocument, text: string): Promise<void> {
+    const uri = source.uri;
+    const reverted = await new Promise<boolean>((resolve) => {
+      const done = (value: boolean): void => {
+        clearTimeout(timer);
+        subscriptions.dispose();
+        resolve(value);
+      };
+      const lost = (): boolean => source.isClosed || (!source.isDirty && source.getText() !== text);
+      const subscriptions = vscode.Disposable.from(
+        vscode.workspace.onDidChangeTextDocument((e) => e.document === source && lost() && done(true)),
+        vscode.workspace.onDidCloseTextDocument((d) => d === source && done(true)),
+      );
+      const timer = setTimeout(() => done(lost()), REVERT_WAIT_MS);
+    });
+    if (!reverted) return;
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      if (doc.getText() === text) return;
+      const editor = await vscode.window.showTextDocument(doc, { preview: false });
+      await editor.edit((b) => b.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text));
+      this.log.info(`save as: the unsaved edits of ${uri.path.split('/').pop() ?? ''} were put back`);
+    } catch (err) {
+      this.log.warn(`save as: could not put back the unsaved edits: ${err instanceof Error ? err.name : 'Error'}`);
+    }
   }
 }

@@ -191,5 +191,21 @@ describe('enc-editor', function () {
     const input = activeTabInput();
     assert.ok(input instanceof vscode.TabInputCustom && input.viewType === VIEW_TYPE);
     assert.ok(fs.readFileSync(wsPath('foreign.env.enc')).equals(before));
+    // Its buttons run Custodian's commands: a webview's link cannot run the API's vscode.openWith (which
+    // "Open the Encrypted Bytes" was, and did nothing). With no key yet, the way to one comes first.
+    const { unreadableActions } = await import('../../src/extension/editor/encrypted-editor');
+    const { noKeysError } = await import('../../src/extension/commands/pick');
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const actions = unreadableActions(wsUri('foreign.env.enc'), noKeysError());
+    assert.deepStrictEqual(actions.map(([label]) => label), ['Generate Key…', 'Import Private Key…', 'Show Recipients and Signer', 'Open the Encrypted Bytes']);
+    for (const [label, command] of actions) assert.ok(command.startsWith('custodian.') && registered.has(command), `${label}: ${command}`);
+    const [, open, uri] = actions[3];
+    await vscode.commands.executeCommand(open, uri);
+    // VS Code's own editor (for binary bytes, its "not displayed" notice first), not Custodian's.
+    await waitFor('the bytes in VS Code\'s editor', () => {
+      const tab = activeTabInput();
+      return tab instanceof vscode.TabInputText && tab.uri.toString() === wsUri('foreign.env.enc').toString();
+    });
+    assert.ok(fs.readFileSync(wsPath('foreign.env.enc')).equals(before));
   });
 });

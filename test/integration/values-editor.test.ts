@@ -155,6 +155,12 @@ describe('value-encrypted files in the editor', function () {
     await vscode.commands.executeCommand('vscode.open', other);
     await sleep(1500);
     assert.strictEqual(vscode.window.activeTextEditor?.document.uri.toString(), other.toString());
+    // Read-only, as Open Encrypted Form leaves a file: a value typed among the tokens would be saved in
+    // the clear (a trial did, in a browser profile without keys).
+    const tokens = vscode.window.activeTextEditor!.document.getText();
+    await vscode.commands.executeCommand('type', { text: 'TYPED_RAW=plain' });
+    await sleep(300);
+    assert.strictEqual(vscode.window.activeTextEditor?.document.getText(), tokens, 'typing changes nothing');
     await closeAllEditors();
 
     // The setting off: as on disk.

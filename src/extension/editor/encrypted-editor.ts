@@ -3,6 +3,7 @@
 // (binary plaintext, not a recipient, damaged file) it stays and explains, with the useful actions.
 // With custodian.openEncryptedInline off it reopens the file in VS Code's default editor.
 import * as vscode from 'vscode';
+import { ActionableError } from '../ui/error-reporter';
 import { errorMessageWithHint } from '../ui/messages';
 import { CommandId } from '../commands/ids';
 import { toDecryptedUri } from '../fs/enc-uri';
@@ -53,19 +54,29 @@ export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvi
       panel.dispose();
     } catch (err) {
       this.services.log.warn(`open ${uri.path.slice(uri.path.lastIndexOf('/') + 1)}: ${err instanceof Error ? err.name : 'Error'}`);
-      panel.webview.html = page(vscode.l10n.t('Cannot open this file decrypted'), errorMessageWithHint(err), [
-        [vscode.l10n.t('Show Recipients and Signer'), CommandId.ShowRecipients, uri],
-        [vscode.l10n.t('Open the Encrypted Bytes'), 'vscode.openWith', uri, 'default'],
-      ]);
+      panel.webview.html = page(vscode.l10n.t('Cannot open this file decrypted'), errorMessageWithHint(err), unreadableActions(uri, err));
     }
   }
 }
 
-function page(title: string, body: string, actions: [string, string, vscode.Uri, string?][]): string {
+/** A button of the page: a label, a Custodian command, and the file it is for (none: no argument). */
+export type PageAction = [label: string, command: string, uri?: vscode.Uri];
+
+/**
+ * The buttons shown when a file does not open decrypted: the ways out of that error (no key yet:
+ * Generate Key, Import Private Key), who can open it, and its bytes as they are. Only commands of
+ * Custodian: a webview's command link cannot run the API's own (vscode.openWith), and did nothing.
+ */
+export function unreadableActions(uri: vscode.Uri, err: unknown): PageAction[] {
+  const fixes: PageAction[] = err instanceof ActionableError ? err.actions.map((a) => [a.title, a.command]) : [];
+  return [...fixes, [vscode.l10n.t('Show Recipients and Signer'), CommandId.ShowRecipients, uri], [vscode.l10n.t('Open the Encrypted Bytes'), CommandId.OpenValuesEncrypted, uri]];
+}
+
+function page(title: string, body: string, actions: PageAction[]): string {
   const links = actions
-    .map(([label, command, uri, extra]) => {
-      const args = encodeURIComponent(JSON.stringify(extra ? [uri, extra] : [uri]));
-      return `<a class="button" href="command:${command}?${args}">${escapeHtml(label)}</a>`;
+    .map(([label, command, uri]) => {
+      const args = uri ? `?${encodeURIComponent(JSON.stringify([uri]))}` : '';
+      return `<a class="button" href="command:${command}${args}">${escapeHtml(label)}</a>`;
     })
     .join(' ');
   return `<!DOCTYPE html><html><head><meta charset="utf-8">

@@ -4,7 +4,7 @@
 // takes the tab's place (open-values.ts, after the same checks, which here leave the tab as it is). Its encrypted form stays one command away (Open Encrypted
 // Form), and a tab opened that way is left alone. Setting: custodian.openEncryptedInline, as for `.enc`.
 import * as vscode from 'vscode';
-import { basename } from '../../fs/enc-uri';
+import { basename, ENC_SCHEME, isEncryptedFileUri, toEncryptedUri } from '../../fs/enc-uri';
 import { hasValuesFileName, looksValueEncrypted, VALUES_SCHEME, fromValuesUri } from '../../fs/values-uri';
 import { readText } from '../../fs/values-file-system';
 import { CustodianError } from '../../../core/errors';
@@ -39,11 +39,18 @@ export class ValuesAutoOpen implements vscode.Disposable {
    */
   async openEncrypted(first: unknown): Promise<vscode.Uri> {
     const target = valuesTarget(first) ?? vscode.window.activeTextEditor?.document.uri;
+    // A .enc file (or its decrypted view): its bytes in VS Code's own editor, past Custodian's custom editor.
+    if (target && (target.scheme === ENC_SCHEME || isEncryptedFileUri(target))) {
+      const encrypted = target.scheme === ENC_SCHEME ? toEncryptedUri(target) : target;
+      await vscode.commands.executeCommand('vscode.openWith', encrypted, 'default');
+      await readOnlyWhenActive(encrypted);
+      return encrypted;
+    }
     if (!target || (target.scheme !== VALUES_SCHEME && !hasValuesFileName(target))) throw new CustodianError(vscode.l10n.t('Open a value-encrypted .env, JSON or YAML file first.'));
     const file = fromValuesUri(target);
     this.keepEncrypted.add(file.fsPath);
     await vscode.window.showTextDocument(file, { preview: false });
-    await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
+    await readOnlyWhenActive(file);
     return file;
   }
 
@@ -54,16 +61,43 @@ export class ValuesAutoOpen implements vscode.Disposable {
   private async maybeDecrypt(uri: vscode.Uri): Promise<void> {
     if (uri.scheme !== 'file' || !hasValuesFileName(uri) || this.keepEncrypted.has(uri.fsPath)) return;
     if (!this.deps.services.config(uri).openEncryptedInline) return;
-    if (this.deps.services.keyStore.list().length === 0) return;
     try {
       const text = await readText(uri, basename(uri.path));
       if (!looksValueEncrypted(text)) return;
-      // Only where one of my keys opens it: otherwise its tokens are all there is to see, and the CodeLens says why.
-      if (!this.deps.session.canDecrypt(await valuesFileRecipients(uri, text))) return;
+      // Only where one of my keys opens it: otherwise its tokens are all there is to see, and the CodeLens
+      // says why. Read-only then, as Open Encrypted Form leaves them: a value typed among the tokens would
+      // be saved in the clear (a trial did, in a browser profile without keys).
+      if (this.deps.services.keyStore.list().length === 0 || !this.deps.session.canDecrypt(await valuesFileRecipients(uri, text))) {
+        await readOnlyWhenActive(uri);
+        return;
+      }
       await showInPlaceOfTokens(uri);
     } catch (err) {
       // Not readable as a value-encrypted file (damaged, too large…): its tokens stay; the CodeLens and Problems say why.
       this.deps.services.log.info(`values: left ${basename(uri.path)} encrypted (${err instanceof Error ? err.name : 'Error'})`);
     }
   }
+}
+
+/** How long a tab just opened may take to become the active editor. */
+const ACTIVE_WAIT_MS = 2_000;
+
+/**
+ * Makes `uri`'s editor read-only for the session once it is the active one (VS Code's command acts on the
+ * active editor only; another editor must not be made read-only instead). The person can lift it.
+ */
+async function readOnlyWhenActive(uri: vscode.Uri): Promise<void> {
+  const isActive = (): boolean => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString();
+  if (!isActive()) {
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve();
+      };
+      const subscription = vscode.window.onDidChangeActiveTextEditor(() => isActive() && done());
+      const timer = setTimeout(done, ACTIVE_WAIT_MS);
+    });
+  }
+  if (isActive()) await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
 }

@@ -36,6 +36,8 @@ export const lazyCore = Object.freeze({
   rosterPins: () => import('../core/roster-pins'),
   rosterPinStore: () => import('../node/roster-pin-store'),
   rosterRecordsDir: () => import('../node/roster-records-dir'),
+  /** Which custodian tasks start by themselves (tasks.json, read with jsonc-parser): when a task starts. */
+  autoStartedTasks: () => import('./run/auto-started-tasks'),
   /** The agent's server (node:net, header parsing): started after activation, not during it. */
   agentService: () => import('./agent/agent-service'),
   /** Extension code that runs git: only for trusted workspaces, and rarely. */

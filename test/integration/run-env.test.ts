@@ -141,6 +141,39 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     assert.ok(!fs.existsSync(out), 'the command did not run');
   });
 
+  it('a custodian task that starts by itself (runOn folderOpen, or reached from one through dependsOn) gets no secrets: whoever can push could add one, and it would run when the folder opens, with no prompt', async () => {
+    const outs = { auto: outFile('task-auto'), reached: outFile('task-reached'), byHand: outFile('task-by-hand') };
+    const probeTask = (label: string, out: string, extra: Record<string, unknown> = {}) => ({ type: 'custodian', label, command: process.execPath, args: ['probe.js', out, NAMES.join(',')], envFiles: ['.env.enc'], ...extra });
+    // As a committer would write it: JSON with comments.
+    const tasks = [
+      probeTask('auto leak', outs.auto, { runOptions: { runOn: 'folderOpen' } }),
+      { label: 'setup', type: 'shell', command: 'true', dependsOn: ['reached leak'], runOptions: { runOn: 'folderOpen' } },
+      probeTask('reached leak', outs.reached),
+      probeTask('by hand', outs.byHand),
+    ];
+    fs.writeFileSync(wsPath('.vscode', 'tasks.json'), `// tasks\n${JSON.stringify({ version: '2.0.0', tasks }, null, 2)}\n`);
+    const run = async (label: string): Promise<ReturnType<typeof captureErrors> extends Promise<infer R> ? R : never> => {
+      const task = await waitFor(`the task ${label}`, async () => (await vscode.tasks.fetchTasks({ type: 'custodian' })).find((t) => t.name === label), 20_000);
+      return captureErrors(team.services, async () => {
+        const ended = new Promise<void>((resolve) => {
+          const sub = vscode.tasks.onDidEndTask((e) => e.execution.task.name === label && (sub.dispose(), resolve()));
+        });
+        await vscode.tasks.executeTask(task);
+        await ended;
+      });
+    };
+    for (const label of ['auto leak', 'reached leak']) {
+      const { errors } = await run(label);
+      assert.strictEqual(errors.length, 1, label);
+      assert.strictEqual(errors[0].message, `The task "${label}" starts by itself (runOptions.runOn "folderOpen" in tasks.json, or a task that does depends on it): Custodian gives the secrets of env files only to a task you start.`);
+    }
+    assert.ok(!fs.existsSync(outs.auto) && !fs.existsSync(outs.reached), 'neither command ran');
+    // The same file's other custodian task, started by hand, runs with its secrets.
+    const { errors } = await run('by hand');
+    assert.deepStrictEqual(errors, []);
+    assert.deepStrictEqual((await readProbe(outs.byHand)).seen[0], ['API_TOKEN', SECRET]);
+  });
+
   it('Run Task lists each npm script as a custodian task with the env files custodian run would read, and it runs with them', async () => {
     const out = outFile('listed-task');
     fs.writeFileSync(wsPath('package.json'), JSON.stringify({ name: 'probe', scripts: { probe: `node probe.js ${out} ${NAMES.join(',')}`, other: 'true' } }));

@@ -12,6 +12,8 @@ import { looksValueEncrypted } from '../fs/values-uri';
 import type { ErrorReporter } from '../ui/error-reporter';
 import type { EnvLoader } from './env-source';
 import { envFileUris, stringEnv } from './env-files-arg';
+import type { AutoStarted } from './auto-started-tasks';
+import { lazyCore } from '../lazy-core';
 
 export const TASK_TYPE = 'custodian';
 /** package.json and .env files are small; a larger one is not read to list tasks. */
@@ -90,6 +92,25 @@ function forTerminal(text: string): string {
   return text.replace(/\r?\n/g, '\r\n');
 }
 
+/**
+ * The custodian tasks that start without the person (auto-started-tasks.ts), from the tasks.json of every
+ * workspace folder and the workspace file's `tasks`; a file that cannot be read counts for nothing.
+ */
+async function autoStartedInWorkspace(): Promise<AutoStarted> {
+  const { autoStartedTasks, taskEntries } = await lazyCore.autoStartedTasks();
+  const entries = [];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const text = await readSmall(vscode.Uri.joinPath(folder.uri, '.vscode', 'tasks.json'));
+    if (text !== undefined) entries.push(...taskEntries(text));
+  }
+  const workspaceFile = vscode.workspace.workspaceFile;
+  if (workspaceFile?.scheme === 'file') {
+    const text = await readSmall(workspaceFile);
+    if (text !== undefined) entries.push(...taskEntries(text, 'tasks'));
+  }
+  return autoStartedTasks(entries);
+}
+
 class EnvTaskTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   readonly onDidWrite = this.writeEmitter.event;
@@ -100,6 +121,7 @@ class EnvTaskTerminal implements vscode.Pseudoterminal {
   private finished = false;
 
   constructor(
+    private readonly name: string,
     private readonly definition: vscode.TaskDefinition,
     private readonly folder: vscode.WorkspaceFolder | undefined,
     private readonly load: EnvLoader,
@@ -134,6 +156,13 @@ class EnvTaskTerminal implements vscode.Pseudoterminal {
     let def: CustodianTaskDefinition;
     try {
       def = parseDefinition(this.definition);
+      const { startsByItself } = await lazyCore.autoStartedTasks();
+      if (startsByItself(await autoStartedInWorkspace(), { label: this.name, command: def.command, args: def.args })) {
+        throw new CustodianError(
+          vscode.l10n.t('The task "{0}" starts by itself (runOptions.runOn "folderOpen" in tasks.json, or a task that does depends on it): Custodian gives the secrets of env files only to a task you start.', this.name),
+          { hint: vscode.l10n.t('Remove "runOn": "folderOpen" (and the dependsOn that leads to this task), then start it from Terminal › Run Task.') },
+        );
+      }
       const vars = await this.load(envFileUris(def.envFiles, 'envFiles', this.folder));
       // The task's own `env` wins over the files, which win over the editor's environment.
       env = { ...process.env, ...Object.fromEntries(vars), ...stringEnv(def.env) };
@@ -204,7 +233,7 @@ export class CustodianTaskProvider implements vscode.TaskProvider {
     if (task.definition.type !== TASK_TYPE) return undefined;
     const folder = typeof task.scope === 'object' ? task.scope : undefined;
     // The callback runs when the task starts, with ${…} variables in the definition resolved.
-    const execution = new vscode.CustomExecution(async (resolved) => new EnvTaskTerminal(resolved, folder, this.load, this.errors));
+    const execution = new vscode.CustomExecution(async (resolved) => new EnvTaskTerminal(task.name, resolved, folder, this.load, this.errors));
     return new vscode.Task(task.definition, task.scope ?? vscode.TaskScope.Workspace, task.name, TASK_TYPE, execution);
   }
 }

@@ -1,7 +1,7 @@
 // Which custodian tasks start without the person (src/extension/run/auto-started-tasks.ts): tasks.json as
 // VS Code reads it (comments, trailing commas), runOn "folderOpen" and dependsOn chains.
 import { strict as assert } from 'node:assert';
-import { autoStartedTasks, startsByItself, taskEntries } from '../../src/extension/run/auto-started-tasks';
+import { autoStartedTasks, EVERY_CUSTODIAN_TASK, startsByItself, taskEntries } from '../../src/extension/run/auto-started-tasks';
 
 const TASKS = `{
   // a comment, as tasks.json allows
@@ -45,5 +45,7 @@ describe('custodian tasks that start by themselves', () => {
     for (const text of ['', 'not json', '{"tasks": 3}', '[]', '{"version":"2.0.0"}']) assert.deepEqual(taskEntries(text), []);
     const none = autoStartedTasks([]);
     assert.ok(!startsByItself(none, { label: 'dev', command: 'npm', args: ['run', 'dev'] }));
+    // A file that exists but could not be read stands for any task.
+    assert.ok(startsByItself(EVERY_CUSTODIAN_TASK, { label: 'dev', command: 'npm', args: ['run', 'dev'] }));
   });
 });

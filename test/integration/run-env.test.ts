@@ -172,6 +172,13 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     const { errors } = await run('by hand');
     assert.deepStrictEqual(errors, []);
     assert.deepStrictEqual((await readProbe(outs.byHand)).seen[0], ['API_TOKEN', SECRET]);
+    // A tasks.json made too large to be read here (VS Code still reads it) leaves no custodian task out.
+    fs.rmSync(outs.byHand);
+    fs.writeFileSync(wsPath('.vscode', 'tasks.json'), `${JSON.stringify({ version: '2.0.0', tasks })}${' '.repeat(1_100_000)}\n`);
+    const padded = await run('by hand');
+    assert.strictEqual(padded.errors.length, 1);
+    assert.match(padded.errors[0].message, /^The task "by hand" starts by itself/);
+    assert.ok(!fs.existsSync(outs.byHand), 'the command did not run');
   });
 
   it('Run Task lists each npm script as a custodian task with the env files custodian run would read, and it runs with them', async () => {

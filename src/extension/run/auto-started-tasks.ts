@@ -23,6 +23,9 @@ export interface AutoStarted {
   readonly everyCustodianTask: boolean;
 }
 
+/** What a tasks file that could not be read stands for: any custodian task may start by itself. */
+export const EVERY_CUSTODIAN_TASK: AutoStarted = Object.freeze({ labels: new Set<string>(), commandLines: new Set<string>(), everyCustodianTask: true });
+
 interface TaskEntry {
   readonly label?: unknown;
   readonly type?: unknown;

@@ -92,21 +92,28 @@ function forTerminal(text: string): string {
   return text.replace(/\r?\n/g, '\r\n');
 }
 
+/** A file's text; undefined when it does not exist; null when it exists but is not read (too large, unreadable). */
+async function readTasksFile(uri: vscode.Uri): Promise<string | undefined | null> {
+  const size = await vscode.workspace.fs.stat(uri).then((s) => s.size, () => undefined);
+  if (size === undefined) return undefined;
+  return size > MAX_LISTED_FILE_BYTES ? null : ((await readSmall(uri)) ?? null);
+}
+
 /**
  * The custodian tasks that start without the person (auto-started-tasks.ts), from the tasks.json of every
- * workspace folder and the workspace file's `tasks`; a file that cannot be read counts for nothing.
+ * workspace folder and the workspace file's `tasks`. A file that exists but is not read (made too large,
+ * say) makes every custodian task suspect: VS Code would still read it.
  */
 async function autoStartedInWorkspace(): Promise<AutoStarted> {
-  const { autoStartedTasks, taskEntries } = await lazyCore.autoStartedTasks();
-  const entries = [];
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const text = await readSmall(vscode.Uri.joinPath(folder.uri, '.vscode', 'tasks.json'));
-    if (text !== undefined) entries.push(...taskEntries(text));
-  }
+  const { autoStartedTasks, taskEntries, EVERY_CUSTODIAN_TASK } = await lazyCore.autoStartedTasks();
+  const files: { uri: vscode.Uri; member?: string }[] = (vscode.workspace.workspaceFolders ?? []).map((f) => ({ uri: vscode.Uri.joinPath(f.uri, '.vscode', 'tasks.json') }));
   const workspaceFile = vscode.workspace.workspaceFile;
-  if (workspaceFile?.scheme === 'file') {
-    const text = await readSmall(workspaceFile);
-    if (text !== undefined) entries.push(...taskEntries(text, 'tasks'));
+  if (workspaceFile?.scheme === 'file') files.push({ uri: workspaceFile, member: 'tasks' });
+  const entries = [];
+  for (const { uri, member } of files) {
+    const text = await readTasksFile(uri);
+    if (text === null) return EVERY_CUSTODIAN_TASK;
+    if (text !== undefined) entries.push(...taskEntries(text, member));
   }
   return autoStartedTasks(entries);
 }

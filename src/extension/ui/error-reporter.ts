@@ -35,6 +35,7 @@ export class ActionableError extends CustodianError {
     readonly actions: readonly ErrorAction[],
   ) {
     super(message, options);
+    // Reported and logged as the CustodianError it is; the buttons are the only difference.
     this.name = 'CustodianError';
   }
 }

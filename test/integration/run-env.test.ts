@@ -141,17 +141,10 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     assert.ok(!fs.existsSync(out), 'the command did not run');
   });
 
-  it('a custodian task that starts by itself (runOn folderOpen, or reached from one through dependsOn) gets no secrets: whoever can push could add one, and it would run when the folder opens, with no prompt', async () => {
-    const outs = { auto: outFile('task-auto'), reached: outFile('task-reached'), byHand: outFile('task-by-hand') };
-    const probeTask = (label: string, out: string, extra: Record<string, unknown> = {}) => ({ type: 'custodian', label, command: process.execPath, args: ['probe.js', out, NAMES.join(',')], envFiles: ['.env.enc'], ...extra });
-    // As a committer would write it: JSON with comments.
-    const tasks = [
-      probeTask('auto leak', outs.auto, { runOptions: { runOn: 'folderOpen' } }),
-      { label: 'setup', type: 'shell', command: 'true', dependsOn: ['reached leak'], runOptions: { runOn: 'folderOpen' } },
-      probeTask('reached leak', outs.reached),
-      probeTask('by hand', outs.byHand),
-    ];
-    fs.writeFileSync(wsPath('.vscode', 'tasks.json'), `// tasks\n${JSON.stringify({ version: '2.0.0', tasks }, null, 2)}\n`);
+  it('no custodian task gets secrets while a task that runs on folder open leads to one: whoever can push could add it, and it would start with no prompt (the red team\'s forms too: no label and a variable, dependsOn by identifier)', async () => {
+    const outs = { auto: outFile('task-auto'), lint: outFile('task-lint'), byHand: outFile('task-by-hand') };
+    const probeTask = (out: string, extra: Record<string, unknown> = {}) => ({ type: 'custodian', command: process.execPath, args: ['probe.js', out, NAMES.join(',')], envFiles: ['.env.enc'], ...extra });
+    const write = (tasks: object[], pad = '') => fs.writeFileSync(wsPath('.vscode', 'tasks.json'), `// tasks, as a committer would write them\n${JSON.stringify({ version: '2.0.0', tasks }, null, 2)}${pad}\n`);
     const run = async (label: string): Promise<ReturnType<typeof captureErrors> extends Promise<infer R> ? R : never> => {
       const task = await waitFor(`the task ${label}`, async () => (await vscode.tasks.fetchTasks({ type: 'custodian' })).find((t) => t.name === label), 20_000);
       return captureErrors(team.services, async () => {
@@ -162,23 +155,36 @@ describe('secrets in debug sessions, tasks and terminals', function () {
         await ended;
       });
     };
-    for (const label of ['auto leak', 'reached leak']) {
+    const refused = async (label: string, by: string): Promise<void> => {
       const { errors } = await run(label);
       assert.strictEqual(errors.length, 1, label);
-      assert.strictEqual(errors[0].message, `The task "${label}" starts by itself (runOptions.runOn "folderOpen" in tasks.json, or a task that does depends on it): Custodian gives the secrets of env files only to a task you start.`);
+      assert.strictEqual(
+        errors[0].message,
+        `The task "${by}" in tasks.json runs when the folder opens (runOptions.runOn "folderOpen") and is, or leads through dependsOn to, a custodian task: no custodian task gets the secrets of env files here while that is so, since it would start without you.`,
+      );
+    };
+    const byHand = probeTask(outs.byHand, { label: 'by hand' });
+    try {
+      // No label, and a variable VS Code resolves before the task runs.
+      write([probeTask(outs.auto, { args: ['probe.js', outs.auto, NAMES.join(','), '${workspaceFolder}'], runOptions: { runOn: 'folderOpen' } }), byHand]);
+      await refused('by hand', process.execPath);
+      // Reached through dependsOn by its identifier, running under another label.
+      write([probeTask(outs.lint, { label: 'lint', identifier: 'prepare-env' }), { label: 'setup', type: 'shell', command: 'true', dependsOn: ['prepare-env'], runOptions: { runOn: 'folderOpen' } }, byHand]);
+      await refused('lint', 'setup');
+      await refused('by hand', 'setup');
+      assert.ok(!fs.existsSync(outs.auto) && !fs.existsSync(outs.lint) && !fs.existsSync(outs.byHand), 'no command ran');
+      // Once nothing runs on folder open, a task started by hand runs with its secrets.
+      write([probeTask(outs.lint, { label: 'lint' }), { label: 'setup', type: 'shell', command: 'true', dependsOn: ['build'] }, byHand]);
+      assert.deepStrictEqual((await run('by hand')).errors, []);
+      assert.deepStrictEqual((await readProbe(outs.byHand)).seen[0], ['API_TOKEN', SECRET]);
+      // A tasks.json made too large to be read here (VS Code still reads it) counts as one that leads to a custodian task.
+      fs.rmSync(outs.byHand);
+      write([byHand], ' '.repeat(1_100_000));
+      await refused('by hand', '(a tasks file too large to read)');
+      assert.ok(!fs.existsSync(outs.byHand), 'the command did not run');
+    } finally {
+      fs.rmSync(wsPath('.vscode', 'tasks.json'), { force: true });
     }
-    assert.ok(!fs.existsSync(outs.auto) && !fs.existsSync(outs.reached), 'neither command ran');
-    // The same file's other custodian task, started by hand, runs with its secrets.
-    const { errors } = await run('by hand');
-    assert.deepStrictEqual(errors, []);
-    assert.deepStrictEqual((await readProbe(outs.byHand)).seen[0], ['API_TOKEN', SECRET]);
-    // A tasks.json made too large to be read here (VS Code still reads it) leaves no custodian task out.
-    fs.rmSync(outs.byHand);
-    fs.writeFileSync(wsPath('.vscode', 'tasks.json'), `${JSON.stringify({ version: '2.0.0', tasks })}${' '.repeat(1_100_000)}\n`);
-    const padded = await run('by hand');
-    assert.strictEqual(padded.errors.length, 1);
-    assert.match(padded.errors[0].message, /^The task "by hand" starts by itself/);
-    assert.ok(!fs.existsSync(outs.byHand), 'the command did not run');
   });
 
   it('Run Task lists each npm script as a custodian task with the env files custodian run would read, and it runs with them', async () => {

@@ -7,42 +7,35 @@
 // The ES module build: esbuild cannot follow the UMD build's own require() calls.
 import { parse } from 'jsonc-parser/lib/esm/main.js';
 
-/** A custodian task as the check sees it: its label, and its command line. */
-export interface TaskIdentity {
-  readonly label: string;
-  readonly command: unknown;
-  readonly args?: unknown;
-}
-
-/** The custodian tasks that start without the person, from the `tasks` lists of every tasks.json. */
+/**
+ * Whether a task that runs on folder open is, or leads through `dependsOn` to, a custodian task. Matching
+ * a started task to its entry is not attempted: VS Code resolves `${…}` variables in a definition first,
+ * names a task without a label itself, and finds a `dependsOn` by label, `identifier` or legacy
+ * `taskName` (a red-team trial got secrets past a check by label and command line both ways). So when
+ * the answer is yes, no custodian task of the workspace gets secrets until that is changed.
+ */
 export interface AutoStarted {
-  readonly labels: ReadonlySet<string>;
-  /** `commandLine` of each one: a task without a label is known by its command. */
-  readonly commandLines: ReadonlySet<string>;
-  /** A `dependsOn` names a custodian task by its type and definition: any of them may be it. */
-  readonly everyCustodianTask: boolean;
+  /** The label (or command) of the task that runs on folder open and leads to a custodian task. */
+  readonly startedBy?: string;
 }
-
-/** What a tasks file that could not be read stands for: any custodian task may start by itself. */
-export const EVERY_CUSTODIAN_TASK: AutoStarted = Object.freeze({ labels: new Set<string>(), commandLines: new Set<string>(), everyCustodianTask: true });
 
 interface TaskEntry {
   readonly label?: unknown;
+  readonly identifier?: unknown;
+  readonly taskName?: unknown;
   readonly type?: unknown;
   readonly command?: unknown;
-  readonly args?: unknown;
   readonly runOptions?: { readonly runOn?: unknown };
   readonly dependsOn?: unknown;
 }
 
 const CUSTODIAN = 'custodian';
 
+/** What a tasks file that could not be read stands for: it may hold such a task. */
+export const UNREADABLE_TASKS: AutoStarted = Object.freeze({ startedBy: '(a tasks file too large to read)' });
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function commandLine(task: { command?: unknown; args?: unknown }): string {
-  return JSON.stringify([task.command, Array.isArray(task.args) ? task.args : []]);
 }
 
 /**
@@ -56,42 +49,43 @@ export function taskEntries(text: string, member?: string): TaskEntry[] {
   return Array.isArray(tasks) ? tasks.filter(isRecord) : [];
 }
 
-/** The custodian tasks reached from the tasks that run on folder open, through `dependsOn`. */
-export function autoStartedTasks(entries: readonly TaskEntry[]): AutoStarted {
-  const byLabel = new Map<string, TaskEntry[]>();
-  for (const e of entries) if (typeof e.label === 'string') byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), e]);
-  const labels = new Set<string>();
-  const commandLines = new Set<string>();
-  let everyCustodianTask = false;
-  const seen = new Set<TaskEntry>();
-  const queue = entries.filter((e) => isRecord(e.runOptions) && e.runOptions.runOn === 'folderOpen');
-  while (queue.length > 0) {
-    const task = queue.pop()!;
-    if (seen.has(task)) continue;
-    seen.add(task);
-    if (task.type === CUSTODIAN) {
-      if (typeof task.label === 'string') labels.add(task.label);
-      commandLines.add(commandLine(task));
-    }
-    const deps = Array.isArray(task.dependsOn) ? task.dependsOn : task.dependsOn === undefined ? [] : [task.dependsOn];
-    for (const dep of deps) {
-      if (typeof dep === 'string') {
-        const named = byLabel.get(dep);
-        if (named) queue.push(...named);
-        else {
-          // Not in the files: a task a provider gives, Custodian's ready-made ones among them ("custodian: npm run dev").
-          labels.add(dep);
-          labels.add(dep.replace(/^custodian: /, ''));
-        }
-      }
-      // A task identifier ({ "type": "custodian", … }) or one of a folder's (`${folder}: label` forms are not read).
-      else if (isRecord(dep) && dep.type === CUSTODIAN) everyCustodianTask = true;
-    }
-  }
-  return { labels, commandLines, everyCustodianTask };
+/** The names a `dependsOn` string may find an entry by. */
+function namesOf(task: TaskEntry): string[] {
+  return [task.label, task.identifier, task.taskName].filter((n): n is string => typeof n === 'string');
 }
 
-/** Whether `task` is one of those that start without the person. */
-export function startsByItself(auto: AutoStarted, task: TaskIdentity): boolean {
-  return auto.everyCustodianTask || auto.labels.has(task.label) || auto.commandLines.has(commandLine(task));
+/**
+ * Whether `dependsOn` names a task no file here defines that may be a custodian one: a provider's task is
+ * named "SOURCE: name", and Custodian's ready-made tasks are "custodian: npm run …" (named without their
+ * source too, to be safe).
+ */
+function mayBeProvidedCustodianTask(name: string): boolean {
+  return /^custodian: /.test(name) || /^npm run /.test(name);
+}
+
+/** Whether a task that runs on folder open is a custodian task or leads to one (see AutoStarted). */
+export function autoStartedTasks(entries: readonly TaskEntry[]): AutoStarted {
+  const byName = new Map<string, TaskEntry[]>();
+  for (const e of entries) for (const name of namesOf(e)) byName.set(name, [...(byName.get(name) ?? []), e]);
+  for (const start of entries) {
+    if (!isRecord(start.runOptions) || start.runOptions.runOn !== 'folderOpen') continue;
+    const startedBy = namesOf(start)[0] ?? (typeof start.command === 'string' ? start.command : '(a task without a label)');
+    const seen = new Set<TaskEntry>();
+    const queue = [start];
+    while (queue.length > 0) {
+      const task = queue.pop()!;
+      if (seen.has(task)) continue;
+      seen.add(task);
+      if (task.type === CUSTODIAN) return { startedBy };
+      const deps = Array.isArray(task.dependsOn) ? task.dependsOn : task.dependsOn === undefined ? [] : [task.dependsOn];
+      for (const dep of deps) {
+        if (typeof dep === 'string') {
+          const named = byName.get(dep);
+          if (named) queue.push(...named);
+          else if (mayBeProvidedCustodianTask(dep)) return { startedBy };
+        } else if (isRecord(dep) && (dep.type === CUSTODIAN || dep.type === undefined)) return { startedBy };
+      }
+    }
+  }
+  return {};
 }

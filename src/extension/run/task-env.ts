@@ -100,19 +100,19 @@ async function readTasksFile(uri: vscode.Uri): Promise<string | undefined | null
 }
 
 /**
- * The custodian tasks that start without the person (auto-started-tasks.ts), from the tasks.json of every
- * workspace folder and the workspace file's `tasks`. A file that exists but is not read (made too large,
- * say) makes every custodian task suspect: VS Code would still read it.
+ * Whether a task of the workspace that runs on folder open leads to a custodian task (auto-started-tasks.ts),
+ * from the tasks.json of every workspace folder and the workspace file's `tasks`. A file that exists but is
+ * not read (made too large, say) counts as one that does: VS Code would still read it.
  */
 async function autoStartedInWorkspace(): Promise<AutoStarted> {
-  const { autoStartedTasks, taskEntries, EVERY_CUSTODIAN_TASK } = await lazyCore.autoStartedTasks();
+  const { autoStartedTasks, taskEntries, UNREADABLE_TASKS } = await lazyCore.autoStartedTasks();
   const files: { uri: vscode.Uri; member?: string }[] = (vscode.workspace.workspaceFolders ?? []).map((f) => ({ uri: vscode.Uri.joinPath(f.uri, '.vscode', 'tasks.json') }));
   const workspaceFile = vscode.workspace.workspaceFile;
   if (workspaceFile?.scheme === 'file') files.push({ uri: workspaceFile, member: 'tasks' });
   const entries = [];
   for (const { uri, member } of files) {
     const text = await readTasksFile(uri);
-    if (text === null) return EVERY_CUSTODIAN_TASK;
+    if (text === null) return UNREADABLE_TASKS;
     if (text !== undefined) entries.push(...taskEntries(text, member));
   }
   return autoStartedTasks(entries);
@@ -128,7 +128,6 @@ class EnvTaskTerminal implements vscode.Pseudoterminal {
   private finished = false;
 
   constructor(
-    private readonly name: string,
     private readonly definition: vscode.TaskDefinition,
     private readonly folder: vscode.WorkspaceFolder | undefined,
     private readonly load: EnvLoader,
@@ -163,11 +162,11 @@ class EnvTaskTerminal implements vscode.Pseudoterminal {
     let def: CustodianTaskDefinition;
     try {
       def = parseDefinition(this.definition);
-      const { startsByItself } = await lazyCore.autoStartedTasks();
-      if (startsByItself(await autoStartedInWorkspace(), { label: this.name, command: def.command, args: def.args })) {
+      const { startedBy } = await autoStartedInWorkspace();
+      if (startedBy !== undefined) {
         throw new CustodianError(
-          vscode.l10n.t('The task "{0}" starts by itself (runOptions.runOn "folderOpen" in tasks.json, or a task that does depends on it): Custodian gives the secrets of env files only to a task you start.', this.name),
-          { hint: vscode.l10n.t('Remove "runOn": "folderOpen" (and the dependsOn that leads to this task), then start it from Terminal › Run Task.') },
+          vscode.l10n.t('The task "{0}" in tasks.json runs when the folder opens (runOptions.runOn "folderOpen") and is, or leads through dependsOn to, a custodian task: no custodian task gets the secrets of env files here while that is so, since it would start without you.', startedBy),
+          { hint: vscode.l10n.t('Remove "runOn": "folderOpen" from it, or the dependsOn that leads to a custodian task; then start the task from Terminal › Run Task.') },
         );
       }
       const vars = await this.load(envFileUris(def.envFiles, 'envFiles', this.folder));
@@ -240,7 +239,7 @@ export class CustodianTaskProvider implements vscode.TaskProvider {
     if (task.definition.type !== TASK_TYPE) return undefined;
     const folder = typeof task.scope === 'object' ? task.scope : undefined;
     // The callback runs when the task starts, with ${…} variables in the definition resolved.
-    const execution = new vscode.CustomExecution(async (resolved) => new EnvTaskTerminal(task.name, resolved, folder, this.load, this.errors));
+    const execution = new vscode.CustomExecution(async (resolved) => new EnvTaskTerminal(resolved, folder, this.load, this.errors));
     return new vscode.Task(task.definition, task.scope ?? vscode.TaskScope.Workspace, task.name, TASK_TYPE, execution);
   }
 }

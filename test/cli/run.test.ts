@@ -263,6 +263,29 @@ describe('cli: custodian run', function () {
     }
   });
 
+  it('without -e, a run.envFiles entry outside the repository (a path up, a link out) is refused before any key is used: whoever can push writes the config', () => {
+    const repo = tempDir('custodian-run-repo-');
+    const other = tempDir('custodian-run-other-');
+    try {
+      fs.mkdirSync(path.join(repo, '.custodian'));
+      fs.copyFileSync(secrets, path.join(other, 'prod.env.enc'));
+      fs.symlinkSync(path.join(other, 'prod.env.enc'), path.join(repo, 'linked.env.enc'));
+      for (const entry of [path.relative(repo, path.join(other, 'prod.env.enc')), path.join(other, 'prod.env.enc'), 'linked.env.enc']) {
+        fs.writeFileSync(path.join(repo, '.custodian', 'config'), JSON.stringify({ run: { envFiles: [entry] } }));
+        const r = cli(['run', '-i', alice.privatePath, '--', process.execPath, '-e', ENV_PROBE], { PROBE_SHOW: 'DB_PASSWORD' }, repo);
+        assert.equal(r.code, 1, r.stderr);
+        assert.ok(r.stderr.includes(`custodian: error: .custodian/config: run.envFiles names ${JSON.stringify(entry)}, which is outside the repository`), r.stderr);
+        assert.ok(!r.out.includes(SECRET), 'the command did not get the secret');
+      }
+      // Given with -e, the same file is read: the person named it.
+      const r = cli(['run', '-i', alice.privatePath, '-e', 'linked.env.enc', '--', process.execPath, '-e', ENV_PROBE], { PROBE_SHOW: 'DB_PASSWORD' }, repo);
+      assert.equal(probe(r).shown.DB_PASSWORD, SECRET);
+    } finally {
+      removeDir(repo);
+      removeDir(other);
+    }
+  });
+
   it('without -e and without configured files: says what to pass (usage, status 2)', () => {
     const empty = tempDir('custodian-run-empty-');
     try {

@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SecretsTerminalResult } from '../../src/extension/run/secrets-terminal';
 import { captureErrors, getApi, recordInformationMessages, run, waitFor, workspaceFolder } from './support/custodian';
@@ -95,6 +96,40 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     assert.match(errors[0].message, /foreign\.env\.enc/);
     await new Promise((r) => setTimeout(r, 2000));
     assert.ok(!fs.existsSync(out), 'the program did not run');
+  });
+
+  it('env files outside the workspace\'s folders (a path up, a link out) are not read for a launch configuration or a task: they travel with the repository, and could name another project\'s secrets', async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    const outside = path.join(path.dirname(workspaceFolder().uri.fsPath), `outside-${process.pid}.env.enc`);
+    fs.writeFileSync(outside, await encryptFor([meKey], 'API_TOKEN=another-project\n', team.alice.key));
+    fs.symlinkSync(outside, wsPath('linked.env.enc'));
+    const out = outFile('outside');
+    try {
+      for (const envFiles of [[`../${path.basename(outside)}`], ['linked.env.enc'], [outside]]) {
+        const launched = await captureErrors(team.services, async () =>
+          vscode.debug.startDebugging(workspaceFolder(), { type: 'node', request: 'launch', name: 'outside', program: probe, runtimeExecutable: process.execPath, args: [out, NAMES.join(',')], custodianEnvFiles: envFiles }),
+        );
+        assert.strictEqual(launched.result, false, `${envFiles[0]}: not started`);
+        assert.strictEqual(launched.errors.length, 1);
+        assert.match(launched.errors[0].message, /^"custodianEnvFiles": .* is outside the workspace's folders: Custodian reads env files named by tasks and launch configurations only inside them\.$/);
+      }
+      fs.mkdirSync(wsPath('.vscode'), { recursive: true });
+      fs.writeFileSync(wsPath('.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [{ type: 'custodian', label: 'outside', command: process.execPath, args: ['probe.js', out, NAMES.join(',')], envFiles: ['linked.env.enc'] }] }));
+      const task = await waitFor('the task', async () => (await vscode.tasks.fetchTasks({ type: 'custodian' })).find((t) => t.name === 'outside'), 20_000);
+      const { errors } = await captureErrors(team.services, async () => {
+        const ended = new Promise<void>((resolve) => {
+          const sub = vscode.tasks.onDidEndTask((e) => e.execution.task.name === 'outside' && (sub.dispose(), resolve()));
+        });
+        await vscode.tasks.executeTask(task);
+        await ended;
+      });
+      assert.strictEqual(errors.length, 1);
+      assert.match(errors[0].message, /^"envFiles": linked\.env\.enc is outside the workspace's folders/);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.ok(!fs.existsSync(out), 'no program ran');
+    } finally {
+      for (const f of [outside, wsPath('linked.env.enc'), wsPath('.vscode', 'tasks.json')]) fs.rmSync(f, { force: true });
+    }
   });
 
   it('a custodian task from tasks.json runs its command with the variables', async () => {

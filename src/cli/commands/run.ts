@@ -50,7 +50,25 @@ async function envFilesFor(given: readonly string[]): Promise<string[]> {
       hint: `pass -e FILE (repeatable), or list them in ${PROJECT_CONFIG_PATH} as run.envFiles: {"run": {"envFiles": [".env.enc"]}}`,
     });
   }
-  return configured.map((f) => path.resolve(root as string, f));
+  // The config travels with the repository: whoever can push writes it. A file outside the repository
+  // (a path up, a link out) could be another project's secrets, opened with the person's key.
+  const realRoot = fs.realpathSync(root as string);
+  return configured.map((f) => {
+    const file = path.resolve(root as string, f);
+    let real: string;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      real = file; // missing: the read says so
+    }
+    const rel = path.relative(realRoot, real);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new CliError(`${PROJECT_CONFIG_PATH}: run.envFiles names ${JSON.stringify(f)}, which is outside the repository: a file there is read only when given with -e`, {
+        hint: `anyone who can push can change ${PROJECT_CONFIG_PATH}; pass the file with -e if you mean it`,
+      });
+    }
+    return file;
+  });
 }
 
 async function loadLayers(files: readonly string[], keys: EnvFileKeys): Promise<EnvLayer[]> {

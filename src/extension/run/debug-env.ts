@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { ErrorReporter } from '../ui/error-reporter';
 import type { EnvLoader } from './env-source';
-import { envFileUris } from './env-files-arg';
+import { envFileUris, insideWorkspace } from './env-files-arg';
 
 export const DEBUG_ENV_FILES_KEY = 'custodianEnvFiles';
 
@@ -17,7 +17,7 @@ export class DebugEnvProvider implements vscode.DebugConfigurationProvider {
   async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     if (!(DEBUG_ENV_FILES_KEY in config)) return config;
     try {
-      const vars = await this.load(envFileUris(config[DEBUG_ENV_FILES_KEY], DEBUG_ENV_FILES_KEY, folder));
+      const vars = await this.load(await insideWorkspace(envFileUris(config[DEBUG_ENV_FILES_KEY], DEBUG_ENV_FILES_KEY, folder), DEBUG_ENV_FILES_KEY));
       const own: unknown = config.env;
       const explicit = typeof own === 'object' && own !== null && !Array.isArray(own) ? (own as Record<string, unknown>) : {};
       const env: Record<string, unknown> = Object.fromEntries(vars);

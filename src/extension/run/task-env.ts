@@ -11,7 +11,7 @@ import { readProjectConfig } from '../../node/project-config';
 import { looksValueEncrypted } from '../fs/values-uri';
 import type { ErrorReporter } from '../ui/error-reporter';
 import type { EnvLoader } from './env-source';
-import { envFileUris, stringEnv } from './env-files-arg';
+import { envFileUris, insideWorkspace, stringEnv } from './env-files-arg';
 import type { AutoStarted } from './auto-started-tasks';
 import { lazyCore } from '../lazy-core';
 
@@ -169,7 +169,7 @@ class EnvTaskTerminal implements vscode.Pseudoterminal {
           { hint: vscode.l10n.t('Remove "runOn": "folderOpen" from it, or the dependsOn that leads to a custodian task; then start the task from Terminal › Run Task.') },
         );
       }
-      const vars = await this.load(envFileUris(def.envFiles, 'envFiles', this.folder));
+      const vars = await this.load(await insideWorkspace(envFileUris(def.envFiles, 'envFiles', this.folder), 'envFiles'));
       // The task's own `env` wins over the files, which win over the editor's environment.
       env = { ...process.env, ...Object.fromEntries(vars), ...stringEnv(def.env) };
       vars.clear();

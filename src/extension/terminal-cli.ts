@@ -1,8 +1,10 @@
 // `custodian` in this window's integrated terminals, tasks and debug sessions with nothing to install:
 // the launcher (src/node/cli-launcher.ts) is written into the extension's global storage, and its folder
-// is appended to their PATH, after the user's own folders, so a `custodian` installed with npm comes
-// first. Git's drivers are given the same launcher (git/git-setup.ts): its path stays the same when the
-// extension updates; the extension's folder does not.
+// is put first on their PATH. It was put last, so that a `custodian` installed with npm came first; but a
+// workspace's settings (`terminal.integrated.env.*`, which VS Code applies before extensions' changes)
+// could then put the repository's own `custodian` first, and a red-team trial's shim ran the real one
+// under it, copying what it printed. Git's drivers are given the same launcher (git/git-setup.ts): its
+// path stays the same when the extension updates; the extension's folder does not.
 //
 // Not on Windows (the launcher is a shell script; there the CLI is installed with npm), and not when the
 // global storage is not a folder of the machine the extension runs on.
@@ -20,7 +22,7 @@ export async function installTerminalCli(
   const dir = path.join(context.globalStorageUri.fsPath, 'bin');
   try {
     const launcher = await installLauncher(dir, process.execPath, path.join(context.extensionPath, 'dist', 'cli.js'));
-    context.environmentVariableCollection.append('PATH', `${path.delimiter}${dir}`);
+    context.environmentVariableCollection.prepend('PATH', `${dir}${path.delimiter}`);
     return launcher;
   } catch (err) {
     log.warn(`the custodian command for terminals could not be written to ${dir}: ${describeError(err)}`);

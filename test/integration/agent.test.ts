@@ -202,10 +202,16 @@ describe('agent', function () {
     }
   });
 
-  it('in a new integrated terminal, `custodian` runs with nothing installed (appended to PATH) and decrypts with the keychain key after "Allow Once"', async () => {
+  it('in a new integrated terminal, `custodian` runs with nothing installed (first on PATH, before a folder the workspace\'s settings put there) and decrypts with the keychain key after "Allow Once"', async () => {
     const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-terminal-'));
     const out = path.join(dir, 'out');
+    // A committer's shim, put first on PATH by the workspace's settings (a red-team trial's).
+    const shims = path.join(dir, 'tools');
+    fs.mkdirSync(shims);
+    fs.writeFileSync(path.join(shims, 'custodian'), '#!/bin/sh\necho shim\n', { mode: 0o755 });
+    const terminalSettings = vscode.workspace.getConfiguration('terminal.integrated');
+    await terminalSettings.update('env.linux', { PATH: `${shims}:\${env:PATH}` }, vscode.ConfigurationTarget.Workspace);
     const consent = answerConsent(() => 'Allow Once');
     const terminal = vscode.window.createTerminal({ name: 'custodian from the terminal', cwd: path.dirname(file) });
     try {
@@ -219,7 +225,9 @@ describe('agent', function () {
       assert.ok(launcher.includes('custodian-dev.custodian'), `in the extension's global storage: ${launcher}`);
       assert.strictEqual(fs.statSync(launcher).mode & 0o777, 0o700);
       const entries = pathVar.split(path.delimiter);
-      assert.strictEqual(entries[entries.length - 1], path.dirname(launcher), 'after the user\'s own folders, so an installed custodian comes first');
+      // Before the folder the workspace's settings put first (the shell's own startup files may add theirs before both).
+      assert.ok(entries.includes(shims), `the workspace's setting applied: ${pathVar}`);
+      assert.ok(entries.indexOf(path.dirname(launcher)) < entries.indexOf(shims), pathVar);
       assert.strictEqual(hash.split(' ')[0], createHash('sha256').update('API_TOKEN=from-the-keychain\n').digest('hex'), done);
       assert.strictEqual(consent.prompts.length, 1);
       // Through the launcher, VS Code's runtime runs dist/cli.js: the prompt shows what was typed.
@@ -227,6 +235,7 @@ describe('agent', function () {
     } finally {
       consent.dispose();
       terminal.dispose();
+      await terminalSettings.update('env.linux', undefined, vscode.ConfigurationTarget.Workspace);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -9,6 +9,7 @@
 // Once the target is written, Save As reverts its source: unsaved edits of the decrypted document would
 // then be in neither file, so they are put back into it (unsaved, as they were).
 import * as vscode from 'vscode';
+import { until } from '../until';
 
 /** How long Save As may take, after the target's participants ran, to revert its source. */
 const REVERT_WAIT_MS = 5_000;
@@ -57,20 +58,8 @@ export class SaveAsGuard implements vscode.Disposable {
   /** When Save As reverts `source` (or closes it), its unsaved `text` goes back into it, shown and unsaved. */
   private async keepEdits(source: vscode.TextDocument, text: string): Promise<void> {
     const uri = source.uri;
-    const reverted = await new Promise<boolean>((resolve) => {
-      const done = (value: boolean): void => {
-        clearTimeout(timer);
-        subscriptions.dispose();
-        resolve(value);
-      };
-      const lost = (): boolean => source.isClosed || (!source.isDirty && source.getText() !== text);
-      const subscriptions = vscode.Disposable.from(
-        vscode.workspace.onDidChangeTextDocument((e) => e.document === source && lost() && done(true)),
-        vscode.workspace.onDidCloseTextDocument((d) => d === source && done(true)),
-      );
-      const timer = setTimeout(() => done(lost()), REVERT_WAIT_MS);
-    });
-    if (!reverted) return;
+    const lost = (): boolean => source.isClosed || (!source.isDirty && source.getText() !== text);
+    if (!(await until([vscode.workspace.onDidChangeTextDocument, vscode.workspace.onDidCloseTextDocument], lost, REVERT_WAIT_MS))) return;
     try {
       const doc = await vscode.workspace.openTextDocument(uri);
       if (doc.getText() === text) return;

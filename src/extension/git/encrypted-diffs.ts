@@ -16,6 +16,7 @@ import { basename, ENC_SCHEME, isEncryptedFileUri, toDecryptedUri } from '../fs/
 import { readText } from '../fs/values-file-system';
 import { looksValueEncrypted, toValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 import { GIT_SCHEME, readGitBlob } from './git-blobs';
+import { until } from '../until';
 
 /** Which files are value-encrypted in the working tree (fs/value-file-index.ts). */
 export interface ValueFiles {
@@ -73,18 +74,8 @@ async function valuesSide(uri: vscode.Uri): Promise<vscode.Uri> {
  * Resolves once VS Code shows `uri` in an editor, or after PAIR_WAIT_MS: a text diff whose tab is closed
  * while VS Code is still opening it never settles the command that opened it (the git extension's).
  */
-function untilShown(uri: vscode.Uri): Promise<void> {
-  const isShown = (): boolean => vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === uri.toString());
-  return new Promise((resolve) => {
-    if (isShown()) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      subscription.dispose();
-      resolve();
-    };
-    const subscription = vscode.window.onDidChangeVisibleTextEditors(() => isShown() && done());
-    const timer = setTimeout(done, PAIR_WAIT_MS);
-  });
+async function untilShown(uri: vscode.Uri): Promise<void> {
+  await until([vscode.window.onDidChangeVisibleTextEditors], () => vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === uri.toString()), PAIR_WAIT_MS);
 }
 
 /** The git extension's ref in a `git:` URI's query (`""`/`"~"`: the index). */

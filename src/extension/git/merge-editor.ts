@@ -18,6 +18,7 @@ import { MAX_INLINE_BYTES } from '../fs/encrypted-documents';
 import { fromValuesUri, hasValuesFileName, looksValueEncrypted, toValuesMergeResultUri, toValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 import { lazyCore } from '../lazy-core';
 import { readGitBlob, toGitUri } from './git-blobs';
+import { until } from '../until';
 
 export interface ResolveInMergeEditorArgs {
   uri?: vscode.Uri;
@@ -207,18 +208,9 @@ async function reloadIfStale(deps: EncDeps, result: vscode.Uri): Promise<void> {
   if (!document || document.isDirty) return;
   const onDisk = await readText(result);
   if (document.getText() === onDisk) return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      subscription.dispose();
-      resolve();
-    };
-    const subscription = vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document === document && document.getText() === onDisk) done();
-    });
-    const timer = setTimeout(done, 5_000);
-    (result.scheme === VALUES_SCHEME ? deps.valuesFs : deps.fs).announceChange(result);
-  });
+  const reloaded = until([vscode.workspace.onDidChangeTextDocument], () => document.getText() === onDisk, 5_000);
+  (result.scheme === VALUES_SCHEME ? deps.valuesFs : deps.fs).announceChange(result);
+  await reloaded;
 }
 
 /** The result of the merge editor in the active tab, when it is a decrypted `.enc` or value-encrypted file. */

@@ -8,6 +8,7 @@ import { basename, ENC_SCHEME, isEncryptedFileUri, toEncryptedUri } from '../../
 import { hasValuesFileName, looksValueEncrypted, VALUES_SCHEME, fromValuesUri } from '../../fs/values-uri';
 import { readText } from '../../fs/values-file-system';
 import { CustodianError } from '../../../core/errors';
+import { until } from '../../until';
 import { valuesTarget, type ValuesDeps } from './deps';
 import { showInPlaceOfTokens, valuesFileRecipients } from './open-values';
 
@@ -88,16 +89,7 @@ const ACTIVE_WAIT_MS = 2_000;
  */
 async function readOnlyWhenActive(uri: vscode.Uri): Promise<void> {
   const isActive = (): boolean => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString();
-  if (!isActive()) {
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        subscription.dispose();
-        resolve();
-      };
-      const subscription = vscode.window.onDidChangeActiveTextEditor(() => isActive() && done());
-      const timer = setTimeout(done, ACTIVE_WAIT_MS);
-    });
+  if (await until([vscode.window.onDidChangeActiveTextEditor], isActive, ACTIVE_WAIT_MS)) {
+    await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
   }
-  if (isActive()) await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
 }

@@ -3,14 +3,14 @@ import { strict as assert } from 'node:assert';
 import { until } from '../../src/extension/until';
 
 /** A minimal vscode.Event: listeners, how many are subscribed, and a way to fire. */
-function emitter(): { event: (listener: () => unknown) => { dispose(): void }; fire(): void; listening(): number } {
-  const listeners = new Set<() => unknown>();
+function emitter(): { event: (listener: (e: unknown) => unknown) => { dispose(): void }; fire(): void; listening(): number } {
+  const listeners = new Set<(e: unknown) => unknown>();
   return {
     event: (listener) => {
       listeners.add(listener);
       return { dispose: () => listeners.delete(listener) };
     },
-    fire: () => listeners.forEach((l) => l()),
+    fire: () => listeners.forEach((l) => l(undefined)),
     listening: () => listeners.size,
   };
 }

@@ -1,10 +1,11 @@
-// Which custodian tasks of a workspace start without the person: a task with `"runOptions": { "runOn":
-// "folderOpen" }` in tasks.json starts when the folder opens (in a trusted workspace, with no prompt), and
-// so does every task it depends on (`dependsOn`, transitively). Anyone who can push to the repository can
-// add one, and a custodian task gets the decrypted env files: secrets sent to a command nobody started,
-// where the CLI's use of a key always asks first (docs/AGENT.md). Such tasks are refused their secrets.
-// VS Code's task API does not say how a task was started, hence the reading of the files themselves.
-// The ES module build: esbuild cannot follow the UMD build's own require() calls.
+// Whether custodian tasks of a workspace may start without the person: a task with `"runOptions":
+// { "runOn": "folderOpen" }` in tasks.json starts when the folder opens (in a trusted workspace, with no
+// prompt), and so does every task it depends on (`dependsOn`, transitively). Anyone who can push to the
+// repository can add one, and a custodian task gets the decrypted env files: secrets sent to a command
+// nobody started, where the CLI's use of a key always asks first (docs/AGENT.md). While there is one, no
+// custodian task gets secrets. VS Code's task API does not say how a task was started, hence the reading
+// of the files themselves. The ES module build of jsonc-parser: esbuild cannot follow the UMD build's own
+// require() calls.
 import { parse } from 'jsonc-parser/lib/esm/main.js';
 
 /**

@@ -29,6 +29,8 @@ interface Result {
 function spawnAsync(program: string, args: string[], env: Record<string, string>, cwd?: string, input?: string): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { cwd, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    // A program may exit before reading its input (git init does, on a loaded machine): EPIPE, not its failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { applyEnv, mergeEnvLayers, type EnvLayer } from '../../core/env-layers';
 import type { RsaPrivateKey } from '../../core/keys';
 import { PROJECT_CONFIG_PATH } from '../../core/project-config';
+import { isInside, resolvedPath } from '../../node/path-inside';
 import { readProjectConfig } from '../../node/project-config';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
@@ -52,23 +53,18 @@ async function envFilesFor(given: readonly string[]): Promise<string[]> {
   }
   // The config travels with the repository: whoever can push writes it. A file outside the repository
   // (a path up, a link out) could be another project's secrets, opened with the person's key.
-  const realRoot = fs.realpathSync(root as string);
-  return configured.map((f) => {
+  const realRoot = await resolvedPath(root as string);
+  const files: string[] = [];
+  for (const f of configured) {
     const file = path.resolve(root as string, f);
-    let real: string;
-    try {
-      real = fs.realpathSync(file);
-    } catch {
-      real = file; // missing: the read says so
-    }
-    const rel = path.relative(realRoot, real);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    if (!isInside(await resolvedPath(file), realRoot)) {
       throw new CliError(`${PROJECT_CONFIG_PATH}: run.envFiles names ${JSON.stringify(f)}, which is outside the repository: a file there is read only when given with -e`, {
         hint: `anyone who can push can change ${PROJECT_CONFIG_PATH}; pass the file with -e if you mean it`,
       });
     }
-    return file;
-  });
+    files.push(file);
+  }
+  return files;
 }
 
 async function loadLayers(files: readonly string[], keys: EnvFileKeys): Promise<EnvLayer[]> {

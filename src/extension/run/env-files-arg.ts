@@ -3,10 +3,10 @@
 // Both files travel with the repository, so whoever can push writes them: the paths must stay inside
 // the workspace's folders, links followed, or a committer could name any file the person's key opens
 // (another project's secrets, a red-team trial showed) and have it decrypted into a command.
-import { realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
+import { isInside, resolvedPath } from '../../node/path-inside';
 
 export function envFileUris(value: unknown, key: string, folder: vscode.WorkspaceFolder | undefined): vscode.Uri[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.trim() !== '')) {
@@ -20,21 +20,11 @@ export function envFileUris(value: unknown, key: string, folder: vscode.Workspac
   });
 }
 
-/** `file` with every link resolved; as written when it does not exist (the loader then says so). */
-async function resolved(file: string): Promise<string> {
-  return realpath(file).catch(() => path.resolve(file));
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 /** `files` as they are, once each one (links resolved) is inside one of the workspace's folders. */
 export async function insideWorkspace(files: readonly vscode.Uri[], key: string): Promise<vscode.Uri[]> {
-  const folders = await Promise.all((vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => resolved(f.uri.fsPath)));
+  const folders = await Promise.all((vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => resolvedPath(f.uri.fsPath)));
   for (const file of files) {
-    const real = file.scheme === 'file' ? await resolved(file.fsPath) : undefined;
+    const real = file.scheme === 'file' ? await resolvedPath(file.fsPath) : undefined;
     if (real !== undefined && folders.some((folder) => isInside(real, folder))) continue;
     throw new CustodianError(vscode.l10n.t('"{0}": {1} is outside the workspace\'s folders: Custodian reads env files named by tasks and launch configurations only inside them.', key, vscode.workspace.asRelativePath(file)), {
       hint: vscode.l10n.t('tasks.json and launch.json travel with the repository, so anyone who can push could name any file your key opens. Move the file into the folder, or run the command with "custodian run -e FILE" in a terminal.'),

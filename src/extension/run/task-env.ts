@@ -96,7 +96,8 @@ function forTerminal(text: string): string {
 async function readTasksFile(uri: vscode.Uri): Promise<string | undefined | null> {
   const size = await vscode.workspace.fs.stat(uri).then((s) => s.size, () => undefined);
   if (size === undefined) return undefined;
-  return size > MAX_LISTED_FILE_BYTES ? null : ((await readSmall(uri)) ?? null);
+  if (size > MAX_LISTED_FILE_BYTES) return null;
+  return vscode.workspace.fs.readFile(uri).then((bytes) => new TextDecoder().decode(bytes), () => null);
 }
 
 /**

@@ -18,7 +18,6 @@ import { registerTeamCommands } from './commands/team/register';
 import { readConfig } from './config';
 import { EnvSource } from './run/env-source';
 import { registerRunFeature } from './run/register';
-import type { SecretsTerminals } from './run/secrets-terminal';
 import { registerGitFeature, type GitFeature } from './git/register';
 import { createServices, type Services } from './services';
 import { installTerminalCli } from './terminal-cli';
@@ -48,8 +47,8 @@ export interface CustodianApi {
   git: GitFeature;
   /** The agent: its address once serving, its audit trail. */
   agent: AgentFeature;
-  /** Secrets terminals: which are out of date. */
-  terminals: SecretsTerminals;
+  /** What the status bar says of the active secrets terminal (out of date, or undefined); not the terminals, whose loader decrypts. */
+  terminalStaleness: () => string | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): CustodianApi | undefined {
@@ -175,7 +174,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
   });
   const terminals = registerRunFeature(context, host, new EnvSource({ session: services.session, backend: services.backend }).load);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { activatedInMs: performance.now() - started, services, encryption, git, agent, terminals };
+  return { activatedInMs: performance.now() - started, services, encryption, git, agent, terminalStaleness: () => terminals.staleness };
 }
 
 export function deactivate(): void {

@@ -309,11 +309,11 @@ describe('secrets in debug sessions, tasks and terminals', function () {
       assert.ok(vscode.window.terminals.includes(old), 'the old terminal stays (a program may run in it)');
       // Told apart: the new one is numbered, and while the old one is the active terminal the status bar says it is out of date.
       assert.strictEqual(fresh.name, 'Secrets: rotating.env.enc (2)');
-      const { terminals } = await getApi();
+      const { terminalStaleness } = await getApi();
       old.show();
-      await waitFor('the status bar on the old terminal', async () => terminals.staleness === '$(warning) Terminal secrets out of date');
+      await waitFor('the status bar on the old terminal', async () => terminalStaleness() === '$(warning) Terminal secrets out of date');
       fresh.show();
-      await waitFor('no warning on the new one', async () => terminals.staleness === undefined);
+      await waitFor('no warning on the new one', async () => terminalStaleness() === undefined);
       fs.writeFileSync(file, await encryptFor([meKey], 'API_TOKEN=rotated-again\n', team.alice.key));
       await waitFor('the new terminal told in turn', async () => told.told.filter((m) => m.includes('rotating.env.enc changed since')).length === 2);
       await new Promise((r) => setTimeout(r, 1_000));

@@ -129,6 +129,35 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     }
   }
 
+  /**
+   * The conflict of `sides()` in a value-encrypted `name` (dotenv) for `recipients`, set up for the merge
+   * driver as Set Up Git leaves it (its merge line), with `files` committed beside it: theirs sealed by
+   * `theirsSigner`, ours by alice, and alice merging on the command line (the driver re-seals both sides
+   * with her key).
+   */
+  async function valuesConflict(name: string, recipients: RsaPublicKey[], theirsSigner = team.alice.key, files: Record<string, string> = {}): Promise<{ envFile: string; ours: string[]; theirs: string[] }> {
+    git(['merge', '--abort']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const envFile = path.join(repo, name);
+    const seal = (lines: string[], signer = team.alice.key) => sealValues(lines.join(''), { format: 'dotenv', recipients, signer, backend });
+    for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(repo, file), text);
+    fs.writeFileSync(envFile, await seal(base));
+    fs.appendFileSync(path.join(repo, '.gitattributes'), `/${name} merge=custodian\n`);
+    ok(git(['add', '-A']));
+    ok(git(['commit', '-q', '-m', 'values']));
+    const { ours, theirs } = sides();
+    ok(git(['checkout', '-q', '-B', 'feature', 'main']));
+    fs.writeFileSync(envFile, await seal(theirs, theirsSigner));
+    ok(git(['commit', '-q', '-am', 'theirs']));
+    ok(git(['checkout', '-q', 'main']));
+    fs.writeFileSync(envFile, await seal(ours));
+    ok(git(['commit', '-q', '-am', 'ours']));
+    const merge = git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+    assert.match(merge.stdout + merge.stderr, new RegExp(`CONFLICT \\(content\\): Merge conflict in ${name.replace(/\./g, '\\.')}`));
+    return { envFile, ours, theirs };
+  }
+
   before(async () => {
     me = (await team.services.keyStore.getPublicKey(team.me.id))!;
     keys = scratchDir();
@@ -308,12 +337,8 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
   });
 
   it('a value-encrypted .env in conflict, chosen in Source Control: Custodian\'s merge editor, every side decrypted (VS Code\'s showed tokens, and auto-save wrote the base over both sides); the result saved sealed, Complete Merge stages it', async () => {
-    git(['merge', '--abort']);
-    ok(git(['checkout', '-q', '-f', 'main']));
-    ok(git(['reset', '-q', '--hard', initial]));
-    const envFile = path.join(repo, 'app.env');
+    const { envFile, ours, theirs } = await valuesConflict('app.env', [me, team.alice.publicKey]);
     const file = vscode.Uri.file(envFile);
-    const seal = (lines: string[]) => sealValues(lines.join(''), { format: 'dotenv', recipients: [me, team.alice.publicKey], signer: team.alice.key, backend });
     const asAliceValues = async () => {
       const opened = await openValues(fs.readFileSync(envFile, 'utf8'), { format: 'dotenv', identities: [team.alice.key], backend });
       try {
@@ -322,20 +347,6 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
         opened.dispose();
       }
     };
-    fs.writeFileSync(envFile, await seal(base));
-    // Git set up for the file, as Set Up Git leaves it: its merge line.
-    fs.appendFileSync(path.join(repo, '.gitattributes'), '/app.env merge=custodian\n');
-    ok(git(['add', '-A']));
-    ok(git(['commit', '-q', '-m', 'values']));
-    const { ours, theirs } = sides();
-    ok(git(['checkout', '-q', '-B', 'feature', 'main']));
-    fs.writeFileSync(envFile, await seal(theirs));
-    ok(git(['commit', '-q', '-am', 'theirs']));
-    ok(git(['checkout', '-q', 'main']));
-    fs.writeFileSync(envFile, await seal(ours));
-    ok(git(['commit', '-q', '-am', 'ours']));
-    const merge = git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
-    assert.match(merge.stdout + merge.stderr, /CONFLICT \(content\): Merge conflict in app\.env/);
     const before = fs.readFileSync(envFile);
     // Its name is an ordinary .env name: told apart by its sides in git's index.
     await namedOnce(envFile, 'merge-editor-repo/app.env has a merge conflict inside its encryption: resolve it in the merge editor, which shows every side decrypted in memory, then Complete Merge.');
@@ -373,28 +384,11 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
   });
 
   it('a value-encrypted .env the driver left in conflict: the status bar names who signed the incoming side as committed (git\'s stage 3), not whoever merged (the driver re-sealed that side)', async () => {
-    git(['merge', '--abort']);
-    ok(git(['checkout', '-q', '-f', 'main']));
-    ok(git(['reset', '-q', '--hard', initial]));
-    const envFile = path.join(repo, 'signed.env');
-    const file = vscode.Uri.file(envFile);
-    const seal = (lines: string[], signer = team.alice.key) => sealValues(lines.join(''), { format: 'dotenv', recipients: [me, team.alice.publicKey, team.bob.publicKey], signer, backend });
     // bob in the roster at HEAD: the driver merges only an incoming side a teammate signed (VALUES.md §12).
-    fs.writeFileSync(path.join(repo, '.custodian/team/bob.pub'), exportPublicKeyOpenSsh(team.bob.publicKey, 'bob') + '\n');
-    fs.writeFileSync(envFile, await seal(base));
-    fs.appendFileSync(path.join(repo, '.gitattributes'), '/signed.env merge=custodian\n');
-    ok(git(['add', '-A']));
-    ok(git(['commit', '-q', '-m', 'values']));
-    const { ours, theirs } = sides();
-    ok(git(['checkout', '-q', '-B', 'feature', 'main']));
-    fs.writeFileSync(envFile, await seal(theirs, team.bob.key));
-    ok(git(['commit', '-q', '-am', 'theirs, by bob']));
-    ok(git(['checkout', '-q', 'main']));
-    fs.writeFileSync(envFile, await seal(ours));
-    ok(git(['commit', '-q', '-am', 'ours, by alice']));
-    // alice merges: the driver re-seals both sides with her key.
-    const merge = git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
-    assert.match(merge.stdout + merge.stderr, /CONFLICT \(content\): Merge conflict in signed\.env/);
+    const { envFile } = await valuesConflict('signed.env', [me, team.alice.publicKey, team.bob.publicKey], team.bob.key, {
+      '.custodian/team/bob.pub': exportPublicKeyOpenSsh(team.bob.publicKey, 'bob') + '\n',
+    });
+    const file = vscode.Uri.file(envFile);
 
     const shown = await vscode.commands.executeCommand<vscode.Uri>('custodian.openValuesDecrypted', file);
     assert.ok(shown, 'opened');

@@ -135,6 +135,30 @@ describe('enc-editor', function () {
     assert.ok(!fs.existsSync(wsPath('leak.env')), 'no file under the new name');
   });
 
+  it('a .enc moved while its decrypted tab had unsaved edits: the save writes nothing, at either path, and says the file is no longer where it was opened (it re-created the old name)', async () => {
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const [file, moved] = [wsUri('moving.env.enc'), wsUri('moved.env.enc')];
+    fs.writeFileSync(file.fsPath, await encryptFor([me], 'KEPT=Mv51\n', team.alice.key));
+    try {
+      await vscode.commands.executeCommand('vscode.open', file);
+      await waitFor('the decrypted editor', () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-enc');
+      const editor = vscode.window.activeTextEditor!;
+      await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'UNSAVED=Mv52\n'));
+      const rename = new vscode.WorkspaceEdit();
+      rename.renameFile(file, moved);
+      assert.ok(await vscode.workspace.applyEdit(rename), 'moved, as the Explorer moves it');
+      const movedBytes = fs.readFileSync(moved.fsPath);
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(editor.document.uri, Buffer.from(editor.document.getText()))), /moving\.env\.enc is no longer where it was opened \(moved, renamed or deleted since\): nothing was saved/);
+      assert.strictEqual(await editor.document.save(), false, 'not saved');
+      assert.ok(!fs.existsSync(file.fsPath), 'nothing written at the old path');
+      assert.ok(fs.readFileSync(moved.fsPath).equals(movedBytes), 'the moved file is unchanged');
+      await vscode.window.showTextDocument(editor.document);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      for (const f of [file, moved]) fs.rmSync(f.fsPath, { force: true });
+    }
+  });
+
   it('Compare with Saved of a decrypted document diffs its saved plaintext with the edit; Compare with Selected of a .enc and a plain file diffs the decrypted text with the file (both failed: each side was taken for ciphertext)', async () => {
     const diffs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff || t.input instanceof vscode.TabInputCustom || t.input === undefined);
     const text = async (uri: vscode.Uri) => (await vscode.workspace.openTextDocument(uri)).getText();

@@ -101,9 +101,7 @@ export abstract class BackedFileSystem implements vscode.FileSystemProvider, vsc
     }
     const gone = file !== undefined && file.scheme === 'file' && !(await vscode.workspace.fs.stat(file).then(() => true, () => false));
     if (!gone) throw notSavedElsewhere();
-    throw vscode.FileSystemError.FileNotFound(
-      vscode.l10n.t('{0} is no longer where it was opened (moved, renamed or deleted since): nothing was saved. Move it back to save this edit into it, or open it where it is now.', vscode.workspace.asRelativePath(file!)),
-    );
+    throw movedSinceOpened(file!);
   }
 
   delete(uri: vscode.Uri): void {
@@ -119,4 +117,11 @@ export abstract class BackedFileSystem implements vscode.FileSystemProvider, vsc
     this.watchers.clear();
     this.emitter.dispose();
   }
+}
+
+/** A save of a document whose file was moved, renamed or deleted since it was opened: written nowhere. */
+export function movedSinceOpened(file: vscode.Uri): vscode.FileSystemError {
+  return vscode.FileSystemError.FileNotFound(
+    vscode.l10n.t('{0} is no longer where it was opened (moved, renamed or deleted since): nothing was saved. Move it back to save this edit into it, or open it where it is now.', vscode.workspace.asRelativePath(file)),
+  );
 }

@@ -96,6 +96,11 @@ export class EncryptedDocuments implements vscode.Disposable {
     return this.entries.get(key(uri))?.description;
   }
 
+  /** The document was read from its `.enc` on disk (so a save finding no file there means it was moved or deleted). */
+  readFromDisk(uri: vscode.Uri): boolean {
+    return this.entries.get(key(uri))?.saved !== undefined;
+  }
+
   /** The file of an open document changed on disk and could not be opened again: the status bar says so. */
   markUnreadable(uri: vscode.Uri, reason: string): void {
     const entry = this.entries.get(key(uri));

@@ -5,7 +5,7 @@
 // editor shows. Plaintext exists only in memory: no temp files, and BackupGuard keeps hot-exit backups
 // of modified documents off the disk.
 import * as vscode from 'vscode';
-import { BackedFileSystem } from './backed-file-system';
+import { BackedFileSystem, movedSinceOpened } from './backed-file-system';
 import { errorMessageWithHint } from '../ui/messages';
 import type { BackupGuard } from './backup-guard';
 import type { DecryptedDocument, EncryptedDocuments } from './encrypted-documents';
@@ -107,6 +107,9 @@ export class EncryptedFileSystem extends BackedFileSystem {
       () => true,
       () => false,
     );
+    // Creating a .enc by saving is for a new document; one read from a file that is gone since would
+    // come back under its old name, beside the moved file (the values files refuse it the same way).
+    if (!exists && this.documents.readFromDisk(uri)) throw movedSinceOpened(encrypted);
     if (!exists && !options.create) throw vscode.FileSystemError.FileNotFound(uri);
     if (exists && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);
     try {

@@ -719,8 +719,8 @@ describe('value-encrypted files in the editor', function () {
       assert.ok(await copy.save());
       const onDisk = fs.readFileSync(target, 'utf8');
       assert.ok(!onDisk.includes('save-as-secret-3Jq'), onDisk);
-      assert.strictEqual(onDisk, '(Custodian did not let VS Code save the decrypted text of save-as-plain.env here. To keep a decrypted copy on disk on purpose, use "Decrypt to File…".)\n');
-      assert.deepStrictEqual(errors, ['Not written in the clear: values-repo/saved-as.env would have held the decrypted text of save-as-plain.env. It holds a note saying so instead. Delete it, or use "Decrypt to File…" to keep a decrypted copy on purpose.']);
+      assert.strictEqual(onDisk, '(Custodian did not let VS Code save the decrypted text of save-as-plain.env here. To keep a decrypted copy on disk on purpose, use "Decrypt Values to New File…".)\n');
+      assert.deepStrictEqual(errors, ['Not written in the clear: values-repo/saved-as.env would have held the decrypted text of save-as-plain.env. It holds a note saying so instead. Delete it, or use "Decrypt Values to New File…" to keep a decrypted copy on purpose.']);
       assert.deepStrictEqual(filesContaining(USER_DATA, 'save-as-secret-3Jq'), [], 'nor in Local History');
       // Then it reverts the source: the unsaved edits would be in neither file. They come back, unsaved.
       await vscode.window.showTextDocument(decrypted);

@@ -5,11 +5,13 @@
 // and runs save participants on it before writing: this one replaces a text that is an open decrypted
 // document's (up to trailing whitespace, which other participants may trim first) with a line saying
 // why, and says so. The target may be a new file or one already open (a second Save As onto the first
-// copy), so any save is compared. "Decrypt to File…" remains the way to a decrypted copy on purpose.
+// copy), so any save is compared. "Decrypt to File…" ("Decrypt Values to New File…" for a value-encrypted
+// file) remains the way to a decrypted copy on purpose.
 // Once the target is written, Save As reverts its source: unsaved edits of the decrypted document would
 // then be in neither file, so they are put back into it (unsaved, as they were).
 import * as vscode from 'vscode';
 import { until } from '../until';
+import { VALUES_SCHEME } from './values-uri';
 
 /** How long Save As may take, after the target's participants ran, to revert its source. */
 const REVERT_WAIT_MS = 5_000;
@@ -46,12 +48,14 @@ export class SaveAsGuard implements vscode.Disposable {
     if (!source) return;
     const name = source.uri.path.split('/').pop() ?? '';
     if (source.isDirty) void this.keepEdits(source, source.getText());
-    const notice = vscode.l10n.t('(Custodian did not let VS Code save the decrypted text of {0} here. To keep a decrypted copy on disk on purpose, use "Decrypt to File…".)', name);
+    // The command that makes a decrypted copy of this kind of file: a value-encrypted one has its own.
+    const decryptCommand = source.uri.scheme === VALUES_SCHEME ? vscode.l10n.t('Decrypt Values to New File…') : vscode.l10n.t('Decrypt to File…');
+    const notice = vscode.l10n.t('(Custodian did not let VS Code save the decrypted text of {0} here. To keep a decrypted copy on disk on purpose, use "{1}".)', name, decryptCommand);
     const all = new vscode.Range(target.positionAt(0), target.positionAt(target.getText().length));
     e.waitUntil(Promise.resolve([vscode.TextEdit.replace(all, `${notice}\n`)]));
     this.log.warn(`save as: the decrypted text of ${name} was not written to ${target.uri.scheme}:${target.uri.path.split('/').pop()}`);
     void vscode.window.showErrorMessage(
-      vscode.l10n.t('Not written in the clear: {0} would have held the decrypted text of {1}. It holds a note saying so instead. Delete it, or use "Decrypt to File…" to keep a decrypted copy on purpose.', vscode.workspace.asRelativePath(target.uri), name),
+      vscode.l10n.t('Not written in the clear: {0} would have held the decrypted text of {1}. It holds a note saying so instead. Delete it, or use "{2}" to keep a decrypted copy on purpose.', vscode.workspace.asRelativePath(target.uri), name, decryptCommand),
     );
   }
 

@@ -81,10 +81,20 @@ const TRANSCRIPT_DIGEST_LENGTH = 32;
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 const MAX_CONNECTIONS = 64;
 
-/** One connection: the process behind it, and whether the user already allowed it. */
+/** One connection: the process behind it, and what the user allowed it (`grantOf`). */
 interface Client {
   peer: PeerInfo;
-  allowed: boolean;
+  readonly granted: Set<string>;
+}
+
+/**
+ * What one "Allow Once" covers: the operation the prompt named, for the file it named, with the key it
+ * named. Decrypting a file also covers signing it (a `custodian set` or a merge writes back the file it
+ * opened); nothing covers decrypting another file, or signing one the prompt did not name, so code
+ * loaded into an allowed process (a preload, a hook) gets no more than the prompt said.
+ */
+function grantOf(op: ConsentRequest['op'], file: string | undefined, key: RsaPublicKey): string {
+  return JSON.stringify([op, file ?? null, key.fingerprint]);
 }
 
 function fail(id: number, code: ProtocolError['code'], message: string): AgentResponse {
@@ -134,7 +144,7 @@ export class AgentServer {
     socket.on('error', () => undefined); // a client that vanishes mid-answer is not our failure
     socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
     const peer = this.options.inspectPeer(socket).catch((): PeerInfo => ({}));
-    const client: Client = { peer: {}, allowed: false };
+    const client: Client = { peer: {}, granted: new Set() };
     const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
     let queue = Promise.resolve();
     socket.on('data', (piece: Buffer) => {
@@ -203,11 +213,14 @@ export class AgentServer {
     return { id, ok: true, keys: keys.map((k) => ({ spki: k.spkiDer, comment: k.comment })) };
   }
 
-  /** The first use of a key by a connection asks; once allowed, that client (one process) is not asked again. */
+  /** A use of a key the connection was not allowed yet asks (`grantOf`: what an answer covers for that process). */
   private async consent(client: Client, request: ConsentRequest): Promise<ConsentAnswer> {
-    if (client.allowed) return 'allowed';
+    if (client.granted.has(grantOf(request.op, request.file, request.key))) return 'allowed';
     const answer = await this.options.consent(request);
-    client.allowed = answer === 'allowed';
+    if (answer === 'allowed') {
+      client.granted.add(grantOf(request.op, request.file, request.key));
+      if (request.op === 'unwrap') client.granted.add(grantOf('sign', request.file, request.key));
+    }
     return answer;
   }
 

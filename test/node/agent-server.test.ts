@@ -120,16 +120,47 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
     client.close();
     assert.equal(utf8Decode(out.plaintext), 's3cret');
     assert.equal(out.signature.kind === 'signed' && out.signature.signer.fingerprint, alice.publicKey.fingerprint);
-    // One process (one connection) is asked once; every use is still recorded.
-    assert.deepEqual(h.consents.map((c) => [c.op, c.file, c.key.fingerprint]), [['sign', 'secrets.env.enc', alice.publicKey.fingerprint]]);
+    // Signing a file does not cover decrypting it: each is asked; every use is recorded.
+    assert.deepEqual(h.consents.map((c) => [c.op, c.file, c.key.fingerprint]), [['sign', 'secrets.env.enc', alice.publicKey.fingerprint], ['unwrap', 'secrets.env.enc', alice.publicKey.fingerprint]]);
     assert.deepEqual(h.audit.map((e) => [e.op, e.outcome]), [['list', 'allowed'], ['sign', 'allowed'], ['unwrap', 'allowed']]);
     assert.ok(h.audit.every((e) => !JSON.stringify(e).includes('s3cret')));
     // Another process is asked again.
     const other = new AgentClient(h.address);
     const [again] = await other.keys({ file: 'other.enc' });
     await decryptBytes(file, { identities: [again], backend });
+    // Decrypting a file covers signing that file when the process writes it back (custodian set, a merge).
+    await encryptBytes(utf8Encode('s3cret, edited'), { recipients: [alice.publicKey], signer: again, backend });
     other.close();
-    assert.deepEqual(h.consents.map((c) => [c.op, c.file]), [['sign', 'secrets.env.enc'], ['unwrap', 'other.enc']]);
+    assert.deepEqual(h.consents.map((c) => [c.op, c.file]), [['sign', 'secrets.env.enc'], ['unwrap', 'secrets.env.enc'], ['unwrap', 'other.enc']]);
+  });
+
+  it('"Allow Once" covers what the prompt named: code in the allowed process (a preload) that decrypts another file, signs for another file or uses another key is asked again, and a denial gives it nothing', async () => {
+    const client = new AgentClient(h.address);
+    const [aliceKey] = await client.keys({ file: '.env.enc' });
+    const allowed = await encryptBytes(utf8Encode('the file the user ran it on'), { recipients: [alice.publicKey], backend });
+    await decryptBytes(allowed, { identities: [aliceKey], backend });
+    assert.deepEqual(h.consents.map((c) => [c.op, c.file]), [['unwrap', '.env.enc']]);
+    // Then, on the same connection, what a hook loaded into that process would ask: other files, or none.
+    h.answer.allow = false;
+    const prod = await encryptBytes(utf8Encode('prod-secret-Qz81'), { recipients: [alice.publicKey], backend });
+    const [forProd] = await client.keys({ file: 'prod.env.enc' });
+    await assert.rejects(decryptBytes(prod, { identities: [forProd], backend }), AgentDeniedError);
+    const [unnamed] = await client.keys();
+    await assert.rejects(unnamed.signTranscript(new Uint8Array(32)), AgentDeniedError);
+    await assert.rejects(forProd.signTranscript(new Uint8Array(32)), AgentDeniedError);
+    const [, bobKey] = await client.keys({ file: '.env.enc' });
+    await assert.rejects(bobKey.signTranscript(new Uint8Array(32)), AgentDeniedError, 'another key of the window');
+    // What the prompt named still works without asking.
+    const [again] = await client.keys({ file: '.env.enc' });
+    assert.equal((await again.signTranscript(new Uint8Array(32))).length, 256);
+    client.close();
+    assert.deepEqual(h.consents.map((c) => [c.op, c.file ?? null, c.key.fingerprint === alice.publicKey.fingerprint ? 'alice' : 'bob']), [
+      ['unwrap', '.env.enc', 'alice'],
+      ['unwrap', 'prod.env.enc', 'alice'],
+      ['sign', null, 'alice'],
+      ['sign', 'prod.env.enc', 'alice'],
+      ['sign', '.env.enc', 'bob'],
+    ]);
   });
 
   it('a denied process is asked again on its next request, not remembered as allowed', async () => {

@@ -108,7 +108,7 @@ export class AgentConsent implements vscode.Disposable {
       timer = setTimeout(() => resolve(TIMED_OUT), consentTimeoutSeconds * 1000);
     });
     const detail = vscode.l10n.t(
-      'Allow Once lets this process use the key until it exits: to decrypt, and to sign what it writes (custodian set, a merge). Allow for {0} Minutes approves every process of yours, for any file, without asking, for the next {0} minutes or until this window closes. Enter, Escape and Cancel deny; so does no answer within {1} seconds.',
+      'Allow Once lets this process do what this dialog names, for this file and key only, until it exits (decrypting a file covers signing it when the process writes it back: custodian set, a merge); anything else it asks is asked again. Allow for {0} Minutes approves every process of yours, for any file, without asking, for the next {0} minutes or until this window closes. Enter, Escape and Cancel deny; so does no answer within {1} seconds.',
       String(allowMinutes),
       String(consentTimeoutSeconds),
     );

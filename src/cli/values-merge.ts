@@ -11,7 +11,7 @@ import { describeError, NoIdentityMatchedError } from '../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { mergeLines } from '../core/line-merge';
 import { sameFingerprints } from '../core/fingerprint-set';
-import { isValueEncrypted, openValues, ruleToString, sealValues, valuesFormatForFileName, type OpenedValues, type ValuesFormatName } from '../core/values';
+import { clearValues, isValueEncrypted, openValues, ruleToString, sealValues, valuesFormatForFileName, type OpenedValues, type ValuesFormatName } from '../core/values';
 import { CONFLICT_LABELS, isConflictedValues, joinConflict, splitConflict } from '../core/values-conflict';
 import { displayText } from '../core/display-text';
 import { writeFileAtomic } from '../node/atomic-file';
@@ -109,6 +109,7 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
     let out: string;
     if (merged.conflicts === 0) {
       out = await seal(merged.text);
+      refuseNewlyClear(what, format, [out], sides);
     } else {
       const resolved = splitConflict(merged.text);
       if (!resolved) throw new MergeSideError(`cannot merge ${what}: the merged document's conflict markers cannot be told from its content; the file is left as it was on your side`);
@@ -124,6 +125,7 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
       }
       const joined = joinConflict(oursSealed, theirsSealed, files.markerSize);
       if (joined === undefined) throw new MergeSideError(`cannot merge ${what}: the conflict cannot be written so that both sides read back exactly; the file is left as it was on your side`, { hint: `pick a side: "git checkout --ours ${what}" or "--theirs", then "git add ${what}"` });
+      refuseNewlyClear(what, format, [oursSealed, theirsSealed], sides);
       out = joined;
       ctx.warn(`${what}: ${merged.conflicts} conflict(s); the markers are in the file, around sealed values: open it in VS Code (it shows them decrypted), resolve, save, then "git add ${what}"`);
     }
@@ -134,10 +136,33 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
   }
 }
 
+/** The same selection rule, recipients and recipient policy. */
+function sameMetadata(a: OpenedValues, b: OpenedValues): boolean {
+  return ruleToString(a.info.rule) === ruleToString(b.info.rule) && sameFingerprints(a.info.recipients, b.info.recipients) && a.info.recipientPolicy === b.info.recipientPolicy;
+}
+
 /** Plaintexts compared as secrets are: in time that does not depend on where they differ. */
 function sameText(a: string, b: string): boolean {
   const encoder = new TextEncoder();
   return constantTimeEqual(encoder.encode(a), encoder.encode(b));
+}
+
+/**
+ * A merge writes no value in the clear that no version of the file had in the clear, as it was: the
+ * selection rule one side changed (VALUES.md §5) must not leave the other side's new or changed values
+ * in the clear, where they would be committed with the merge. Throws, so ours stays as it was.
+ */
+function refuseNewlyClear(what: string, format: ValuesFormatName, results: readonly string[], sides: readonly Side[]): void {
+  const before = sides.filter((s) => s.opened !== undefined).map((s) => clearValues(s.text, format));
+  const exposed = new Set<string>();
+  for (const result of results) {
+    for (const [name, raw] of clearValues(result, format)) if (!before.some((clear) => clear.get(name) === raw)) exposed.add(name);
+  }
+  if (exposed.size === 0) return;
+  const names = [...exposed].map((n) => `"${displayText(n)}"`).join(', ');
+  throw new MergeSideError(`cannot merge ${what}: the merged file would hold ${names} in the clear, as no version had it: one side's selection rule (encrypt=) leaves it out of encryption, and the other side changed its value; the file is left as it was on your side`, {
+    hint: `compare the rules ("custodian inspect --values" on each version), then resolve by hand: open ${what} in VS Code, or "git checkout --ours ${what}"; then "git add ${what}"`,
+  });
 }
 
 function refused(what: string, side: string, reason: string, cause?: unknown): MergeSideError {
@@ -157,7 +182,10 @@ async function sealer(ctx: CommandContext, what: string, format: ValuesFormatNam
   const [base, ours, theirs] = sides.map((s) => s.opened);
   const rosters = await mergeRosters(process.cwd(), ctx.io.env);
   const theirsSigner = theirs?.signature.kind === 'signed' ? theirs.signature.signer.fingerprint : undefined;
-  checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: theirs !== undefined && !sameText(theirs.document, base?.document ?? sides[0].text), signer: theirsSigner }, what);
+  // A change is to the values or to what the metadata says of them (rule, recipients, policy): each is
+  // signed anew by the merging user, so each must come from someone this side trusts.
+  const changed = theirs !== undefined && (!sameText(theirs.document, base?.document ?? sides[0].text) || base === undefined || !sameMetadata(theirs, base));
+  checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed, signer: theirsSigner }, what);
   const { fingerprints, leftOut } = mergedRecipients(rosters, [ours?.info.recipients ?? [], theirs?.info.recipients ?? []], what);
   if (leftOut.length > 0) ctx.warn(leftOutWarning(what, leftOut, await rosterNames(process.cwd())));
   // The rule: ours', unless only theirs changed it since the base.

@@ -630,6 +630,15 @@ export function valueTokens(text: string, format: ValuesFormatName): { salt: str
   return { salt: hexEncode(parsed.meta.salt), tokens: new Map(parsed.slots.flatMap((s) => (s.token === undefined ? [] : [[s.name, s.token] as const]))) };
 }
 
+/**
+ * The values a value-encrypted file holds in the clear, by display name (§3), as written (raw text),
+ * without a key: what anyone who can read the file reads. A merge writes no value in the clear that
+ * none of its versions had so.
+ */
+export function clearValues(text: string, format: ValuesFormatName): Map<string, string> {
+  return new Map(parseFile(text, format).slots.flatMap((s) => (s.token === undefined ? [[s.name, s.raw] as const] : [])));
+}
+
 /** The fingerprints of a value-encrypted file's recipients (§4), without a key and without checking more. */
 export function valuesRecipients(text: string, format: ValuesFormatName): string[] {
   return parseFile(text, format).meta.stanzas.map((s) => fingerprintToString(s.fingerprint));

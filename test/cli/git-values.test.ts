@@ -243,6 +243,60 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assertNoPlaintext(b, MARKER);
   });
 
+  it('a former recipient\'s branch that only widens the rule (the base values, unsigned, encrypt=unencrypted-regex:.) is refused: the rotated value is not merged into the clear', () => {
+    // Mallory could read the base and still knows it; on main she is removed and KEY_1 is rotated.
+    const { a, b } = twoClones('widened-rule', '.env', 'dotenv', envLines(6), ['alice', 'bob', 'carol']);
+    const baseDocument = decrypted(a, '.env', keys.carol).text;
+    const recipients = ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath];
+    const enc = custodian(a, ['encrypt', '--values', '--format', 'dotenv', ...recipients, '--unencrypted-regex', '.', '-f', '-o', '.env', '-'], undefined, baseDocument);
+    assert.equal(enc.code, 0, enc.stderr);
+    ok(gitIn(a)(['commit', '-q', '-am', 'tidy env']));
+    setValue(b, '.env', 'KEY_1', `${MARKER}-rotated`, keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob rotates KEY_1']));
+    const oursBytes = fs.readFileSync(path.join(b, '.env'));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0, 'not committed by git merge');
+    assert.match(merge.err, /cannot merge \.env: their version is not signed, and merging would sign its changes as you/);
+    assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');
+    // The base values are in the clear in mallory's commit (she wrote them so); the rotated one nowhere.
+    assertNoPlaintext(b, `${MARKER}-rotated`);
+  });
+
+  it('a teammate\'s rule that leaves a value in the clear merges where that value is as they had it, and is refused where the other side changed it: no value reaches the clear that no version had there', () => {
+    const leaveKey1 = (repo: string) => {
+      const plain = decrypted(repo, '.env', keys.alice).text;
+      const enc = custodian(repo, ['encrypt', '--values', '--format', 'dotenv', '-R', '.custodian/team', '-s', keys.alice.privatePath, '--unencrypted-regex', '^KEY_1$', '-f', '-o', '.env', '-'], undefined, plain);
+      assert.equal(enc.code, 0, enc.stderr);
+      ok(gitIn(repo)(['commit', '-q', '-am', 'KEY_1 is public']));
+    };
+    // KEY_1 unchanged on bob's side: alice's rule is taken, KEY_1 in the clear as alice committed it.
+    const clean = twoClones('rule-kept', '.env', 'dotenv', envLines(6));
+    leaveKey1(clean.a);
+    setValue(clean.b, '.env', 'KEY_3', `${MARKER}-bob`, keys.bob);
+    const gc = gitIn(clean.b, asUser(keys.bob));
+    ok(gc(['commit', '-q', '-am', 'bob edits KEY_3']));
+    const merged = gc(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(merged.status, 0, merged.err);
+    const text = fs.readFileSync(path.join(clean.b, '.env'), 'utf8');
+    assert.match(text, new RegExp(`^KEY_1=${MARKER}-base-1$`, 'm'));
+    assert.match(text, /^#custodian:encrypt=unencrypted-regex:\^KEY_1\$$/m);
+    assertNoPlaintext(clean.b, `${MARKER}-bob`);
+
+    // KEY_1 rotated on bob's side: the merge would write the new value in the clear. Refused.
+    const { a, b } = twoClones('rule-refused', '.env', 'dotenv', envLines(6));
+    leaveKey1(a);
+    setValue(b, '.env', 'KEY_1', `${MARKER}-rotated`, keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob rotates KEY_1']));
+    const oursBytes = fs.readFileSync(path.join(b, '.env'));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0, 'not committed by git merge');
+    assert.match(merge.err, /cannot merge \.env: the merged file would hold "KEY_1" in the clear, as no version had it: one side's selection rule \(encrypt=\) leaves it out of encryption, and the other side changed its value/);
+    assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');
+    assertNoPlaintext(b, `${MARKER}-rotated`);
+  });
+
   it('a tampered side (a token swapped by someone with write access): refused with a clear message, ours untouched', () => {
     const { a, b } = twoClones('tampered', '.env', 'dotenv', envLines(6));
     // Mallory swaps two sealed values in the committed file: each token alone is genuine.

@@ -22,6 +22,9 @@ import { resolveIdentities, resolveSigner, type IdentityRequest } from './identi
 import { CliError } from './output';
 import { ROSTER_DIR } from './repository';
 import { PassphraseSource } from './passphrase';
+import { pinSource, verifyMembers } from './roster-trust';
+import { reviewRoster } from '../core/roster-pins';
+import type { CryptoBackend } from '../core/crypto-backend';
 
 /** Versions of a `.enc` file git hands a driver are read whole: the merge needs all three in memory. */
 export const MAX_DRIVER_INPUT_BYTES = 256 * 1024 * 1024;
@@ -138,25 +141,58 @@ export interface MergeFiles {
   readonly repoPath: string;
 }
 
+/** One entry of a roster: `NAME.pub` and its key. */
+interface RosterEntry {
+  readonly name: string;
+  readonly key: RsaPublicKey;
+}
+
 /** The roster (`.custodian/team/*.pub`) at a commit; keys that do not parse are left out. */
-async function rosterAt(root: string, rev: string): Promise<RsaPublicKey[]> {
+async function rosterAt(root: string, rev: string): Promise<RosterEntry[]> {
   const list = await runGit(root, ['ls-tree', '-z', `${rev}:${ROSTER_DIR}`]);
   if (list.status !== 0) return [];
-  const oids = list.stdout
+  const files = list.stdout
     .toString('utf8')
     .split('\0')
-    .map((line) => /^100\d{3} blob ([0-9a-f]+)\t(.+\.pub)$/s.exec(line)?.[1])
-    .filter((oid): oid is string => oid !== undefined);
-  const blobs = await readBlobs(root, oids, 1024 * 1024);
-  const keys: RsaPublicKey[] = [];
-  for (const bytes of blobs.values()) {
+    .map((line) => /^100\d{3} blob ([0-9a-f]+)\t(.+)\.pub$/s.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ oid: m[1], name: m[2] }));
+  const blobs = await readBlobs(root, files.map((f) => f.oid), 1024 * 1024);
+  const entries: RosterEntry[] = [];
+  for (const { oid, name } of files) {
     try {
-      if (bytes) keys.push(parsePublicKey(new TextDecoder().decode(bytes)));
+      const bytes = blobs.get(oid);
+      if (bytes) entries.push({ name, key: parsePublicKey(new TextDecoder().decode(bytes)) });
     } catch {
       // A broken .pub names no one.
     }
   }
-  return keys;
+  return entries;
+}
+
+/**
+ * The fingerprints of HEAD's roster this user relies on, vetted as `encrypt -R` vets a roster
+ * (docs/ROSTER.md §6): pinned, or verified under a trusted root, or all of them the first time. A key
+ * that changed, a newcomer nobody vouched for or a broken entry is not: a merge neither adds it as a
+ * recipient nor takes its signature. A roster reached through a link vouches for no one.
+ */
+async function vettedAtHead(root: string, entries: readonly RosterEntry[], env: NodeJS.ProcessEnv, backend: CryptoBackend): Promise<Set<string>> {
+  if (entries.length === 0) return new Set();
+  const dir = path.join(root, ROSTER_DIR);
+  try {
+    const source = await pinSource(dir, undefined, env);
+    const members = entries.map((e) => ({ file: path.join(dir, `${e.name}.pub`), name: e.name, key: e.key }));
+    const verification = await verifyMembers(dir, members, backend);
+    const review = reviewRoster(
+      members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
+      verification,
+      source.pins,
+      { tofu: source.kind === 'store' },
+    );
+    return new Set(review.accepted.map((e) => e.fingerprint));
+  } catch {
+    return new Set();
+  }
 }
 
 export interface MergeRosters {
@@ -164,7 +200,7 @@ export interface MergeRosters {
   readonly removed: ReadonlySet<string>;
   /** Public keys by fingerprint, from the rosters of both sides. */
   readonly keys: ReadonlyMap<string, RsaPublicKey>;
-  /** The roster at HEAD: the team as this side knows it, and the keys whose signature it takes. */
+  /** The roster at HEAD, as this user vetted it (`vettedAtHead`): the team as this side knows it, and the keys whose signature it takes. */
   readonly ours: ReadonlySet<string>;
 }
 
@@ -173,7 +209,7 @@ export interface MergeRosters {
  * one a rebase, cherry-pick or revert is applying, when git has recorded it) and their merge base.
  * When the other side is unknown, only HEAD's roster counts.
  */
-export async function mergeRosters(root: string, env: NodeJS.ProcessEnv): Promise<MergeRosters> {
+export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend: CryptoBackend): Promise<MergeRosters> {
   // `git merge` names the commit being merged in GITHEAD_<id> (MERGE_HEAD is written only afterwards).
   let other = Object.keys(env)
     .map((k) => /^GITHEAD_([0-9a-f]{40,64})$/.exec(k)?.[1])
@@ -196,11 +232,11 @@ export async function mergeRosters(root: string, env: NodeJS.ProcessEnv): Promis
     other === undefined ? Promise.resolve([]) : rosterAt(root, other),
     baseRev?.status === 0 ? rosterAt(root, baseRev.stdout.toString('utf8').trim()) : Promise.resolve([]),
   ]);
-  const has = (list: RsaPublicKey[], fp: string): boolean => list.some((k) => k.fingerprint === fp);
-  const removed = new Set(base.map((k) => k.fingerprint).filter((fp) => !has(ours, fp) || (other !== undefined && !has(theirs, fp))));
+  const has = (list: RosterEntry[], fp: string): boolean => list.some((e) => e.key.fingerprint === fp);
+  const removed = new Set(base.map((e) => e.key.fingerprint).filter((fp) => !has(ours, fp) || (other !== undefined && !has(theirs, fp))));
   const keys = new Map<string, RsaPublicKey>();
-  for (const k of [...ours, ...theirs]) if (!keys.has(k.fingerprint)) keys.set(k.fingerprint, k);
-  return { removed, keys, ours: new Set(ours.map((k) => k.fingerprint)) };
+  for (const { key } of [...ours, ...theirs]) if (!keys.has(key.fingerprint)) keys.set(key.fingerprint, key);
+  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend) };
 }
 
 export class MergeSideError extends CliError {}
@@ -213,18 +249,25 @@ export class MergeSideError extends CliError {}
  * re-encrypting a file for them; once its roster change is merged and checked, `rekey` adds them.
  * Throws when no one is left.
  */
-export function mergedRecipients(rosters: MergeRosters, [ours, theirs]: readonly [readonly string[], readonly string[]], what: string): { fingerprints: string[]; leftOut: string[] } {
+export function mergedRecipients(rosters: MergeRosters, [ours, theirs]: readonly [readonly string[], readonly string[]], what: string): { fingerprints: string[]; leftOut: string[]; dropped: string[] } {
   const mine = new Set(ours);
   const fingerprints = [...new Set([...ours, ...theirs])].filter((fp) => !rosters.removed.has(fp));
   const leftOut = fingerprints.filter((fp) => !mine.has(fp) && !rosters.ours.has(fp));
   const kept = fingerprints.filter((fp) => !leftOut.includes(fp));
   if (kept.length === 0) throw new MergeSideError(`cannot merge ${what}: every recipient was removed from the roster`, { hint: 'add someone to .custodian/team, or resolve by hand' });
-  return { fingerprints: kept, leftOut };
+  return { fingerprints: kept, leftOut, dropped: ours.filter((fp) => rosters.removed.has(fp)) };
 }
 
-/** The warning for recipients a merge left out (mergedRecipients). */
-export function leftOutWarning(what: string, leftOut: readonly string[], names: ReadonlyMap<string, string>): string {
-  return `${what}: left out ${leftOut.map((fp) => who(fp, names)).join(', ')}: a recipient of their version only, not in your roster (${ROSTER_DIR} at HEAD); once the roster change that adds them is merged and checked, run "custodian rekey ${what}"`;
+/** The warnings for recipients a merge left out or dropped (mergedRecipients): who no longer reads the file, said. */
+export function recipientWarnings(what: string, recipients: { readonly leftOut: readonly string[]; readonly dropped: readonly string[] }, names: ReadonlyMap<string, string>): string[] {
+  const warnings: string[] = [];
+  if (recipients.leftOut.length > 0) {
+    warnings.push(`${what}: left out ${recipients.leftOut.map((fp) => who(fp, names)).join(', ')}: a recipient of their version only, not in your roster (${ROSTER_DIR} at HEAD) or not checked by you since it changed; once the roster change that adds them is merged and checked, run "custodian rekey ${what}"`);
+  }
+  if (recipients.dropped.length > 0) {
+    warnings.push(`${what}: no longer for ${recipients.dropped.map((fp) => who(fp, names)).join(', ')}: removed from the roster (${ROSTER_DIR}) on one side since the merge base; if that is a mistake, restore their .pub and run "custodian rekey ${what}"`);
+  }
+  return warnings;
 }
 
 /**
@@ -235,7 +278,7 @@ export function leftOutWarning(what: string, leftOut: readonly string[], names: 
 export function checkTheirsSigner(rosters: MergeRosters, mine: readonly RsaPublicKey[], theirs: { changed: boolean; signer?: string }, what: string): void {
   if (!theirs.changed) return;
   if (theirs.signer !== undefined && (rosters.ours.has(theirs.signer) || mine.some((k) => k.fingerprint === theirs.signer))) return;
-  const by = theirs.signer === undefined ? 'is not signed' : `is signed by ${theirs.signer}, who is not in your roster (${ROSTER_DIR} at HEAD)`;
+  const by = theirs.signer === undefined ? 'is not signed' : `is signed by ${theirs.signer}, who is not in your roster (${ROSTER_DIR} at HEAD), or was added or changed there without your checking it ("custodian roster verify")`;
   throw new MergeSideError(`cannot merge ${what}: their version ${by}, and merging would sign its changes as you; the file is left as it was on your side`, {
     hint: `look at their version first (git show :3:${what} | custodian decrypt names its signer), then resolve by hand: open ${what} in VS Code, or "git checkout --ours ${what}"; then "git add ${what}"`,
   });
@@ -298,10 +341,11 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
       });
     }
     const result = mergeBytes(base.plaintext, ours.plaintext, theirs.plaintext, { ours: 'ours', theirs: 'theirs' }, files.markerSize);
-    const rosters = await mergeRosters(root, ctx.io.env);
+    const rosters = await mergeRosters(root, ctx.io.env, backend);
     checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: !constantTimeEqual(theirs.plaintext, base.plaintext), signer: theirs.signer?.fingerprint }, what);
-    const { fingerprints, leftOut } = mergedRecipients(rosters, [ours.header?.recipients ?? [], theirs.header?.recipients ?? []], what);
-    if (leftOut.length > 0) ctx.warn(leftOutWarning(what, leftOut, await rosterNames(root)));
+    const merging = mergedRecipients(rosters, [ours.header?.recipients ?? [], theirs.header?.recipients ?? []], what);
+    const { fingerprints } = merging;
+    for (const warning of recipientWarnings(what, merging, await rosterNames(root))) ctx.warn(warning);
     const known = knownKeys(rosters, [...identities.map((i) => i.publicKey), ...[ours, theirs].flatMap((sd) => (sd.signer ? [sd.signer] : []))]);
     const recipients = recipientKeys(fingerprints, known, what);
     const signer = (await resolveSigner(request)).key;

@@ -237,7 +237,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     const oursBytes = fs.readFileSync(path.join(b, '.env'));
     const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
     assert.notEqual(merge.status, 0, 'not committed by git merge');
-    assert.match(merge.err, /cannot merge \.env: their version is signed by SHA256:\S+, who is not in your roster \(\.custodian\/team at HEAD\), and merging would sign its changes as you/);
+    assert.match(merge.err, /cannot merge \.env: their version is signed by SHA256:\S+, who is not in your roster \(\.custodian\/team at HEAD\), or was added or changed there without your checking it \("custodian roster verify"\), and merging would sign its changes as you/);
     assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');
     assert.equal(custodian(b, ['decrypt', '--values', '-i', keys.mallory.privatePath, '.env']).code, 1, 'mallory cannot read bob\'s file');
     assertNoPlaintext(b, MARKER);

@@ -191,6 +191,47 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     }
   });
 
+  it('a key planted in the roster at HEAD that this user never checked is no teammate to the merge: its signature is refused, and as a recipient it is left out (the driver trusted every .pub at HEAD)', () => {
+    // carol commits her key to the roster on main; bob, who had used the roster (alice and bob pinned
+    // for him), merges that commit, then her branch of .env.enc.
+    const base = lines(8, 'base');
+    const everyone = ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.carol.sshPubPath];
+    const team = [keys.alice.fingerprint, keys.bob.fingerprint].sort();
+    const recipientsOf = (repo: string): string[] =>
+      (JSON.parse(custodian(repo, ['inspect', '--json', '.env.enc']).out) as { recipients: { fingerprint: string }[] }).recipients.map((r) => r.fingerprint).sort();
+    for (const signer of ['carol', 'alice'] as const) {
+      const { a, b } = twoClones(`planted-${signer}`, ['alice', 'bob'], base.join(''));
+      const ga = gitIn(a);
+      fs.copyFileSync(keys.carol.sshPubPath, path.join(a, '.custodian/team/carol.pub'));
+      ok(ga(['add', '.custodian/team/carol.pub']));
+      ok(ga(['commit', '-q', '-m', 'add carol']));
+      const ours = [...base];
+      ours[6] = `KEY_6=${MARKER}-bob\n`;
+      encryptInto(b, '.env.enc', ours.join(''), keys.bob);
+      const gb = gitIn(b, asUser(keys.bob));
+      ok(gb(['commit', '-q', '-am', 'bob edits']));
+      ok(gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']));
+      assert.ok(fs.existsSync(path.join(b, '.custodian/team/carol.pub')), 'carol is in the roster at HEAD');
+      const theirs = [...base];
+      theirs[1] = `KEY_1=${MARKER}-theirs\n`;
+      encryptInto(a, '.env.enc', theirs.join(''), keys[signer], everyone);
+      ok(ga(['commit', '-q', '-am', 'for carol too']));
+      const oursBytes = fs.readFileSync(path.join(b, '.env.enc'));
+      const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+      if (signer === 'carol') {
+        assert.notEqual(merge.status, 0);
+        assert.match(merge.err, new RegExp(`their version is signed by ${keys.carol.fingerprint.replace(/[+/]/g, '.')}, who is not in your roster \\(\\.custodian/team at HEAD\\), or was added or changed there without your checking it`));
+        assert.ok(fs.readFileSync(path.join(b, '.env.enc')).equals(oursBytes), 'ours left as it was');
+      } else {
+        assert.equal(merge.status, 0, merge.err);
+        assert.ok(merge.err.includes(`.env.enc: left out carol (${shortFingerprint(keys.carol.fingerprint)}): a recipient of their version only, not in your roster (.custodian/team at HEAD) or not checked by you since it changed`), merge.err);
+        assert.match(decryptFrom(b, '.env.enc', keys.bob).text, new RegExp(`KEY_1=${MARKER}-theirs`));
+      }
+      assert.deepEqual(recipientsOf(b), team, signer);
+      assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol cannot read what bob has');
+    }
+  });
+
   it('git diff, git log -p and git show print the plaintext changes, recipient and signer lines; without a key a summary, exit 0', () => {
     const base = lines(20, 'base');
     const { a } = twoClones('diff', ['alice', 'bob'], base.join(''));

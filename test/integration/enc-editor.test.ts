@@ -223,8 +223,14 @@ describe('enc-editor', function () {
     const actions = unreadableActions(wsUri('foreign.env.enc'), noKeysError());
     assert.deepStrictEqual(actions.map(([label]) => label), ['Generate Key…', 'Import Private Key…', 'Show Recipients and Signer', 'Open the Encrypted Bytes']);
     for (const [label, command] of actions) assert.ok(command.startsWith('custodian.') && registered.has(command), `${label}: ${command}`);
-    const [, open, uri] = actions[3];
-    await vscode.commands.executeCommand(open, uri);
+    // As a click runs it: the link's arguments are strings only. A URI object was rewritten on its way
+    // through code-server's browser workbench (file:///… came back as vscode-local:/…) and the button failed.
+    const { pageActionLink } = await import('../../src/extension/editor/encrypted-editor');
+    const link = vscode.Uri.parse(pageActionLink(actions[3]));
+    const args = JSON.parse(decodeURIComponent(link.query)) as unknown[];
+    assert.ok(args.every((a) => typeof a === 'string'), JSON.stringify(args));
+    assert.ok(registered.has(link.path), link.path);
+    await vscode.commands.executeCommand(link.path, ...args);
     // VS Code's own editor (for binary bytes, its "not displayed" notice first), not Custodian's.
     await waitFor('the bytes in VS Code\'s editor', () => {
       const tab = activeTabInput();

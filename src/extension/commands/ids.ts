@@ -4,6 +4,8 @@ export const enum CommandId {
   Refresh = 'custodian.refresh',
   /** Ctrl+S and Save As in a document held in memory only (editor/plaintext-documents.ts). */
   SaveInMemoryDocument = 'custodian.saveInMemoryDocument',
+  /** A button of a page Custodian shows in a webview (editor/encrypted-editor.ts): the command and file it names. */
+  RunPageAction = 'custodian.runPageAction',
 
   // My keys
   GenerateKey = 'custodian.generateKey',

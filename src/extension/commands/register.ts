@@ -4,6 +4,7 @@
 // the explorer's `(uri, uris[])`), resolves to a result for callers and tests, and on failure shows the
 // error through ErrorReporter and resolves to undefined (it never rejects).
 import * as vscode from 'vscode';
+import { CustodianError } from '../../core/errors';
 import type { ErrorContext } from '../ui/error-text';
 import type { ErrorReporter } from '../ui/error-reporter';
 import { withoutAnswers } from './caller-arguments';
@@ -30,7 +31,21 @@ export function registerCommands(context: vscode.ExtensionContext, host: Command
     [CommandId.ShowVersion, () => showVersion(context)],
     [CommandId.Refresh, async (h) => h.refresh()],
     [CommandId.SaveInMemoryDocument, async () => explainInMemoryDocument()],
+    [CommandId.RunPageAction, async (_, command, file) => runPageAction(command, file)],
   ]);
+}
+
+/**
+ * A page button's command with its file. The page names the file as a string: a URI object in a webview's
+ * command link is rewritten on its way through a browser workbench (code-server), where the extension
+ * host's file:///… came back as vscode-local:/… and named no file. Only Custodian's commands run.
+ */
+async function runPageAction(command: unknown, file: unknown): Promise<unknown> {
+  if (typeof command !== 'string' || !command.startsWith('custodian.') || command === CommandId.RunPageAction) {
+    throw new CustodianError(vscode.l10n.t('This button names no Custodian command.'));
+  }
+  const uri = typeof file === 'string' ? vscode.Uri.parse(file, true) : undefined;
+  return uri ? vscode.commands.executeCommand(command, uri) : vscode.commands.executeCommand(command);
 }
 
 /** Registers `handlers` with `deps`; failures go to ErrorReporter, and the tree refreshes after every run. */

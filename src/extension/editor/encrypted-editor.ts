@@ -34,7 +34,7 @@ export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvi
       panel.dispose();
       return;
     }
-    panel.webview.options = { enableCommandUris: true, enableScripts: false };
+    panel.webview.options = { enableCommandUris: [CommandId.RunPageAction], enableScripts: false };
     panel.webview.html = page(vscode.l10n.t('Decrypting…'), '', []);
     try {
       const doc = await this.fs.prepare(uri);
@@ -72,13 +72,13 @@ export function unreadableActions(uri: vscode.Uri, err: unknown): PageAction[] {
   return [...fixes, [vscode.l10n.t('Show Recipients and Signer'), CommandId.ShowRecipients, uri], [vscode.l10n.t('Open the Encrypted Bytes'), CommandId.OpenValuesEncrypted, uri]];
 }
 
+/** The link of a page button: Run Page Action with the command and the file as strings (register.ts says why). */
+export function pageActionLink([, command, uri]: PageAction): string {
+  return `command:${CommandId.RunPageAction}?${encodeURIComponent(JSON.stringify(uri ? [command, uri.toString()] : [command]))}`;
+}
+
 function page(title: string, body: string, actions: PageAction[]): string {
-  const links = actions
-    .map(([label, command, uri]) => {
-      const args = uri ? `?${encodeURIComponent(JSON.stringify([uri]))}` : '';
-      return `<a class="button" href="command:${command}${args}">${escapeHtml(label)}</a>`;
-    })
-    .join(' ');
+  const links = actions.map((action) => `<a class="button" href="${escapeHtml(pageActionLink(action))}">${escapeHtml(action[0])}</a>`).join(' ');
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';">
 <style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:2em;max-width:48em}

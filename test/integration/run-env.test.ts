@@ -361,6 +361,47 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     }
   });
 
+  it('a workspace whose settings shape its terminals (terminal.integrated.env, a profile) asks before a secrets terminal opens, naming them; going on is remembered until they change', async () => {
+    const config = vscode.workspace.getConfiguration('terminal.integrated');
+    const prompts: { message: string; items: string[] }[] = [];
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
+    let answer: string | undefined;
+    window.showWarningMessage = (message: string, ...rest: unknown[]): Thenable<unknown> => {
+      prompts.push({ message, items: rest.filter((r): r is string => typeof r === 'string') });
+      return Promise.resolve(answer);
+    };
+    const opened: string[] = [];
+    const sub = vscode.window.onDidOpenTerminal((t) => opened.push(t.name));
+    try {
+      // What a committer can put in .vscode/settings.json: a hook that copies every variable out.
+      await config.update('env.linux', { PROMPT_COMMAND: 'env > leaked.txt' }, vscode.ConfigurationTarget.Workspace);
+      await config.update('defaultProfile.linux', 'bash', vscode.ConfigurationTarget.Workspace);
+      assert.strictEqual(await run('custodian.newTerminalWithSecrets', { uris: [wsUri('.env.enc')] }), undefined, 'declined: no terminal');
+      assert.deepStrictEqual(prompts.map((p) => p.items), [['Open Anyway', 'Show the Settings']]);
+      assert.match(prompts[0].message, /^This workspace's settings decide how its terminals start: terminal\.integrated\.env\.linux, terminal\.integrated\.defaultProfile\.linux\. Whatever they run would read this terminal's secrets\./);
+      answer = 'Open Anyway';
+      assert.ok(await run('custodian.newTerminalWithSecrets', { uris: [wsUri('.env.enc')] }));
+      assert.ok(await run('custodian.newTerminalWithSecrets', { uris: [wsUri('.env.enc')] }), 'remembered');
+      assert.strictEqual(prompts.length, 2);
+      // A commit that changes them asks again.
+      answer = undefined;
+      await config.update('env.linux', { PROMPT_COMMAND: 'env > elsewhere.txt' }, vscode.ConfigurationTarget.Workspace);
+      assert.strictEqual(await run('custodian.newTerminalWithSecrets', { uris: [wsUri('.env.enc')] }), undefined);
+      assert.strictEqual(prompts.length, 3);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.strictEqual(opened.filter((n) => n.startsWith('Secrets: .env.enc')).length, 2, 'only the two the person chose');
+    } finally {
+      window.showWarningMessage = original;
+      sub.dispose();
+      await config.update('env.linux', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('defaultProfile.linux', undefined, vscode.ConfigurationTarget.Workspace);
+      for (const t of vscode.window.terminals) if (t.name.startsWith('Secrets: .env.enc')) t.dispose();
+      fs.rmSync(wsPath('leaked.txt'), { force: true });
+      fs.rmSync(wsPath('elsewhere.txt'), { force: true });
+    }
+  });
+
   it('the secrets terminal is not opened when a file does not open, and the error names it', async () => {
     const opened: string[] = [];
     const sub = vscode.window.onDidOpenTerminal((t) => opened.push(t.name));

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
 import { CommandId } from '../commands/ids';
 import type { EnvLoader } from './env-source';
+import { terminalSettingsAccepted } from './workspace-terminal-settings';
 
 export interface SecretsTerminalResult {
   /** The terminal's name, to find it in `vscode.window.terminals`. */
@@ -95,6 +96,7 @@ export class SecretsTerminals implements vscode.Disposable {
   async newTerminal(first: unknown, second: unknown): Promise<SecretsTerminalResult | undefined> {
     const files = filesFromArgs(first, second) ?? (await pickFiles(this.state));
     if (!files) return undefined;
+    if (!(await terminalSettingsAccepted(this.state))) return undefined;
     // When each file was written, as loaded: a watcher's event may arrive after the load for a write before it.
     const loaded = await Promise.all(files.map((f) => modified(f)));
     const vars = await this.load(files);

@@ -402,6 +402,42 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     }
   });
 
+  it('an unsigned env file (one anyone who can push could write for the team) is used only once the person says so, asked once per version; declined, nothing runs and the error says why', async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsPath('forged.env.enc');
+    // What a committer who is no recipient can write: the team's public keys are in the roster.
+    fs.writeFileSync(file, await encryptFor([meKey], 'DATABASE_HOST=evil.example\n'));
+    const prompts: string[] = [];
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
+    let answer: string | undefined;
+    window.showWarningMessage = (message: string): Thenable<unknown> => (prompts.push(message), Promise.resolve(answer));
+    try {
+      const declined = await captureErrors(team.services, () => run('custodian.newTerminalWithSecrets', { uris: [vscode.Uri.file(file)] }));
+      assert.strictEqual(declined.result, undefined, 'no terminal');
+      assert.deepStrictEqual(prompts, ["forged.env.enc: The file is not signed: anyone with the recipients' public keys could have written it."]);
+      assert.match(declined.errors[0]?.message ?? '', /^Not used: forged\.env\.enc: The file is not signed/);
+      answer = 'Use Anyway';
+      const used = await run<SecretsTerminalResult>('custodian.newTerminalWithSecrets', { uris: [vscode.Uri.file(file)] });
+      assert.deepStrictEqual(used?.names, ['DATABASE_HOST']);
+      assert.ok(await run('custodian.newTerminalWithSecrets', { uris: [vscode.Uri.file(file)] }), 'the same bytes: not asked again');
+      assert.strictEqual(prompts.length, 2);
+      // A new version is asked about again; a file signed by a teammate is not asked about at all.
+      answer = undefined;
+      fs.writeFileSync(file, await encryptFor([meKey], 'DATABASE_HOST=evil2.example\n'));
+      assert.strictEqual(await captureErrors(team.services, () => run('custodian.newTerminalWithSecrets', { uris: [vscode.Uri.file(file)] })).then((r) => r.result), undefined);
+      assert.strictEqual(prompts.length, 3);
+      assert.ok(await run('custodian.newTerminalWithSecrets', { uris: [wsUri('.env.enc')] }));
+      assert.strictEqual(prompts.length, 3, 'signed by alice, a teammate');
+    } finally {
+      window.showWarningMessage = original;
+      fs.rmSync(file, { force: true });
+      // The open events of these terminals arrive late: let them, before the next test listens.
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const t of vscode.window.terminals) if (t.name.startsWith('Secrets: ')) t.dispose();
+    }
+  });
+
   it('the secrets terminal is not opened when a file does not open, and the error names it', async () => {
     const opened: string[] = [];
     const sub = vscode.window.onDidOpenTerminal((t) => opened.push(t.name));

@@ -1,11 +1,17 @@
 // The variables of env files for a debug session, a task or a terminal: each file read, decrypted in
 // memory with my keys when it is an envelope (through the crypto session, as Open Decrypted does) and
 // parsed as dotenv text. Nothing is written; the plaintext bytes are zeroed once parsed.
+// An encrypted file that is unsigned, or signed by a key no one on the team holds, could have been
+// written by anyone who can push (its recipients' public keys are in the roster): its values (a
+// database host, an API endpoint) go to the program only once the person, told so, says to. The
+// answer holds for those bytes until the window closes, so a task run again does not ask again.
 import * as vscode from 'vscode';
 import type { CryptoBackend } from '../../core/crypto-backend';
 import { CustodianError, describeError } from '../../core/errors';
 import type { EnvLayer } from '../../core/env-layers';
+import type { EnvelopeInfo, SignatureStatus } from '../../core/envelope';
 import type { CryptoSession } from '../crypto-session';
+import { KeyedDigest } from '../keyed-digest';
 import { lazyCore } from '../lazy-core';
 import { looksValueEncrypted } from '../fs/values-uri';
 
@@ -14,7 +20,7 @@ const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
 
 /** What loading env files needs: the session (my keys that are recipients) and a crypto backend. */
 export interface EnvSourceDeps {
-  session: Pick<CryptoSession, 'identitiesFor' | 'release'>;
+  session: Pick<CryptoSession, 'identitiesFor' | 'release' | 'describe' | 'knownKeys'>;
   backend: () => Promise<CryptoBackend>;
 }
 
@@ -25,7 +31,33 @@ export type EnvLoader = (files: readonly vscode.Uri[]) => Promise<Map<string, st
 export class EnvFileError extends CustodianError {}
 
 export class EnvSource {
+  /** Files whose signer the person accepted, by a keyed digest of their bytes. */
+  private readonly accepted = new Set<string>();
+  private readonly digests = new KeyedDigest();
+
   constructor(private readonly deps: EnvSourceDeps) {}
+
+  /**
+   * Throws unless the file's signer is someone the team knows, or the person says to use it anyway
+   * (asked once per version of the file). `warning` is the crypto session's: unsigned, an unknown key,
+   * a former teammate, a deploy key.
+   */
+  private async checkSigner(name: string, bytes: Uint8Array, header: EnvelopeInfo, signature: SignatureStatus): Promise<void> {
+    const { warning } = this.deps.session.describe(header, signature, await this.deps.session.knownKeys());
+    if (warning === undefined) return;
+    const id = Buffer.from(this.digests.of(bytes)).toString('hex');
+    if (this.accepted.has(id)) return;
+    const useAnyway = vscode.l10n.t('Use Anyway');
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0}: {1}', name, warning),
+      { modal: true, detail: vscode.l10n.t('Its values would go to the program as they are: a host or an endpoint in it could send the other secrets elsewhere. Use them anyway?') },
+      useAnyway,
+    );
+    if (answer !== useAnyway) {
+      throw new EnvFileError(vscode.l10n.t('Not used: {0}: {1}', name, warning), { hint: vscode.l10n.t("Look at how the file changed (its history in git, or Custodian: Show Changes Since the Team's Version), then run again.") });
+    }
+    this.accepted.add(id);
+  }
 
   /** Merged variables of `files`, later files winning. */
   readonly load: EnvLoader = async (files) => {
@@ -85,6 +117,7 @@ export class EnvSource {
       identities = await this.deps.session.identitiesFor(info.recipients, name, info.recipientPolicy);
       const opened = await values.openValues(text, { format: 'dotenv', identities, backend });
       try {
+        await this.checkSigner(name, bytes, { version: 1, recipients: info.recipients, chunkSize: 0, headerSize: 0 }, opened.signature);
         return new TextEncoder().encode(opened.document);
       } finally {
         opened.dispose();
@@ -104,7 +137,14 @@ export class EnvSource {
     try {
       const header = await inspectEnvelope(ciphertext);
       identities = await this.deps.session.identitiesFor(header.recipients, name, header.recipientPolicy);
-      return (await decryptBytes(ciphertext, { identities, backend })).plaintext;
+      const decrypted = await decryptBytes(ciphertext, { identities, backend });
+      try {
+        await this.checkSigner(name, bytes, decrypted.header, decrypted.signature);
+      } catch (err) {
+        decrypted.plaintext.fill(0);
+        throw err;
+      }
+      return decrypted.plaintext;
     } catch (err) {
       if (err instanceof CustodianError && err.message.includes(name)) throw err;
       throw new EnvFileError(vscode.l10n.t('Cannot decrypt {0}: {1}', name, describeError(err)), { cause: err, hint: err instanceof CustodianError ? err.hint : undefined });

@@ -208,6 +208,26 @@ describe('enc-editor', function () {
     assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === 'custodian-enc'));
   });
 
+  it('the page of a file I cannot decrypt opens it decrypted once the file changes so that I can (re-keyed for me, then pulled); it stayed on "not a recipient"', async () => {
+    const file = wsUri('rekeyed.env.enc');
+    fs.writeFileSync(file.fsPath, await encryptFor([team.alice.publicKey], 'SECRET=after-rekey\n', team.alice.key));
+    try {
+      await vscode.commands.executeCommand('vscode.open', file);
+      await waitFor('the page', () => {
+        const input = activeTabInput();
+        return input instanceof vscode.TabInputCustom && input.uri.toString() === file.toString();
+      });
+      await sleep(500);
+      const me = await team.services.keyStore.getPublicKey(team.me.id);
+      fs.writeFileSync(file.fsPath, await encryptFor([team.alice.publicKey, me], 'SECRET=after-rekey\n', team.alice.key));
+      await waitFor('the decrypted editor', () => vscode.window.activeTextEditor?.document.uri.path === '/rekeyed.env.enc' && vscode.window.activeTextEditor.document.uri.scheme === 'custodian-enc');
+      assert.strictEqual(vscode.window.activeTextEditor!.document.getText(), 'SECRET=after-rekey\n');
+      await waitFor('the page closed', () => !vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputCustom)));
+    } finally {
+      fs.rmSync(file.fsPath, { force: true });
+    }
+  });
+
   it('a file I cannot decrypt stays in the custom editor, nothing changes on disk', async () => {
     const before = fs.readFileSync(wsPath('foreign.env.enc'));
     await vscode.commands.executeCommand('vscode.open', wsUri('foreign.env.enc'));

@@ -327,7 +327,9 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     }
   });
 
-  it('the secrets terminal picker: nothing ticked opens nothing and says how to tick; the files chosen last are ticked next time', async () => {
+  it('the secrets terminal picker: nothing ticked opens nothing and says how to tick; the files chosen last are ticked next time; a value-encrypted config.env is offered too', async () => {
+    // A NAME.env (a value-encrypted file's usual name besides .env) was not offered: a trial's config.env.
+    fs.writeFileSync(wsPath('config.env'), 'LOG_LEVEL=debug\n');
     const window = vscode.window as unknown as Record<string, unknown>;
     const original = window.showQuickPick;
     const offers: (vscode.QuickPickItem & { uri: vscode.Uri })[][] = [];
@@ -346,6 +348,7 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     try {
       assert.strictEqual(await run('custodian.newTerminalWithSecrets'), undefined);
       await waitFor('the message', async () => told.told.includes('No terminal opened: no env file was ticked. Tick one or more (Space), then press Enter.'));
+      assert.ok(offers[0].some((i) => i.label === 'config.env'), offers[0].map((i) => i.label).join(', '));
       const first = offers[0].filter((i) => i.picked).map((i) => i.label);
       assert.ok(first.includes('.env.enc') && first.every((l) => l.endsWith('.env.enc')), `first: the .env.enc files (${first.join(', ')})`);
       assert.ok(await run('custodian.newTerminalWithSecrets'));
@@ -354,6 +357,7 @@ describe('secrets in debug sessions, tasks and terminals', function () {
       await waitFor('both terminals', async () => opened.length === 2);
       assert.deepStrictEqual(opened.map((t) => t.name), ['Secrets: .env.local', 'Secrets: .env.local (2)']);
     } finally {
+      fs.rmSync(wsPath('config.env'), { force: true });
       window.showQuickPick = original;
       told.dispose();
       sub.dispose();

@@ -36,6 +36,27 @@ export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvi
     }
     panel.webview.options = { enableCommandUris: [CommandId.RunPageAction], enableScripts: false };
     panel.webview.html = page(vscode.l10n.t('Decrypting…'), '', []);
+    if (await this.show(uri, panel, column)) return;
+    // What stops it may go away while the page is open: the file re-keyed for me and pulled, a key
+    // imported. The page tries again then, and hands over once the file opens (a trial's newcomer
+    // looked at "not a recipient" after the pull that made them one).
+    const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), name), false, false, true);
+    let closed = false;
+    let attempt = Promise.resolve(false);
+    const retry = (): void => {
+      // One attempt at a time; none once the page is closed (by the person, or by a handover).
+      attempt = attempt.then((done) => done || closed || this.show(uri, panel, column)).catch(() => true);
+    };
+    const subscriptions = vscode.Disposable.from(watcher, watcher.onDidChange(retry), watcher.onDidCreate(retry), this.services.onDidChangeKeys(retry));
+    panel.onDidDispose(() => {
+      closed = true;
+      subscriptions.dispose();
+    });
+  }
+
+  /** Opens the file decrypted and closes the page (true), or shows on the page why it does not open. */
+  private async show(uri: vscode.Uri, panel: vscode.WebviewPanel, column: vscode.ViewColumn | undefined): Promise<boolean> {
     try {
       const doc = await this.fs.prepare(uri);
       if (doc.binary) {
@@ -48,13 +69,15 @@ export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvi
             [vscode.l10n.t('Show Recipients and Signer'), CommandId.ShowRecipients, uri],
           ],
         );
-        return;
+        return false;
       }
       await vscode.window.showTextDocument(toDecryptedUri(uri), { viewColumn: column, preview: true });
       panel.dispose();
+      return true;
     } catch (err) {
       this.services.log.warn(`open ${uri.path.slice(uri.path.lastIndexOf('/') + 1)}: ${err instanceof Error ? err.name : 'Error'}`);
       panel.webview.html = page(vscode.l10n.t('Cannot open this file decrypted'), errorMessageWithHint(err), unreadableActions(uri, err));
+      return false;
     }
   }
 }

@@ -31,7 +31,7 @@ function filesFromArgs(first: unknown, second: unknown): vscode.Uri[] | undefine
 const LAST_CHOICE = 'custodian.secretsTerminal.files';
 
 async function pickFiles(state: vscode.Memento): Promise<vscode.Uri[] | undefined> {
-  const found = await vscode.workspace.findFiles('**/{*.enc,.env,.env.*}', '**/node_modules/**', 500);
+  const found = await vscode.workspace.findFiles('**/{*.enc,.env,.env.*,*.env}', '**/node_modules/**', 500);
   const candidates = found.filter((u) => !/\.(example|sample|template)$/i.test(u.path)).sort((a, b) => a.path.localeCompare(b.path));
   if (candidates.length === 0) {
     throw new CustodianError(vscode.l10n.t('This workspace has no .enc or .env files.'), { hint: vscode.l10n.t('Encrypt a .env file first (Custodian: Encrypt File…).') });

@@ -99,9 +99,9 @@ export class NotARecipientError extends CustodianError {
     what: string,
     readonly recipients: readonly Party[],
     /** One of my keys is in the roster already: only the re-keying is missing. */
-    onTeam = false,
+    readonly onTeam = false,
     /** The file's recipient policy: 'chosen' files are never re-encrypted for the team. */
-    policy?: RecipientPolicy,
+    readonly policy?: RecipientPolicy,
   ) {
     super(vscode.l10n.t('You are not a recipient of {0}. It is encrypted to: {1}.', what, recipients.map((r) => r.name).join(', ')), {
       hint:
@@ -109,7 +109,7 @@ export class NotARecipientError extends CustodianError {
           ? vscode.l10n.t('Its recipients were chosen by hand, so re-encrypting for the team does not add you: ask one of them to encrypt it to your key too.')
           : onTeam
             ? vscode.l10n.t('You are in the team roster already: ask one of them to run "Re-encrypt for Team" (or "custodian rekey") and push.')
-            : vscode.l10n.t('Ask one of them to add you to the team roster and run "Re-encrypt for Team".'),
+            : vscode.l10n.t('Add yourself to the team roster (Add Myself to Team), commit and push it; then ask one of them to check your fingerprint and run "Re-encrypt for Team".'),
     });
   }
 }

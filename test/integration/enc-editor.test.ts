@@ -243,6 +243,20 @@ describe('enc-editor', function () {
     const actions = unreadableActions(wsUri('foreign.env.enc'), noKeysError());
     assert.deepStrictEqual(actions.map(([label]) => label), ['Generate Key…', 'Import Private Key…', 'Show Recipients and Signer', 'Open the Encrypted Bytes']);
     for (const [label, command] of actions) assert.ok(command.startsWith('custodian.') && registered.has(command), `${label}: ${command}`);
+    // With a key that is not a recipient, the way in for a newcomer: onto the roster, and the public key
+    // to send. The page said only "ask one of them to add you" and had no button for either.
+    // (The error comes from the extension's bundle, the function from this test's: its class is rebuilt here.)
+    const notMine = (await team.encryption.deps.fs.prepare(wsUri('foreign.env.enc')).then(() => undefined, (err: unknown) => err)) as { message: string; hint?: string };
+    assert.strictEqual(notMine.message, 'You are not a recipient of foreign.env.enc. It is encrypted to: alice.');
+    assert.strictEqual(notMine.hint, 'You are in the team roster already: ask one of them to run "Re-encrypt for Team" (or "custodian rekey") and push.');
+    const { NotARecipientError } = await import('../../src/extension/crypto-session');
+    const notOnTeam = new NotARecipientError('foreign.env.enc', [], false);
+    assert.strictEqual(notOnTeam.hint, 'Add yourself to the team roster (Add Myself to Team), commit and push it; then ask one of them to check your fingerprint and run "Re-encrypt for Team".');
+    const newcomer = unreadableActions(wsUri('foreign.env.enc'), notOnTeam);
+    assert.deepStrictEqual(newcomer.map(([label]) => label), ['Add Myself to Team', 'Export Public Key…', 'Show Recipients and Signer', 'Open the Encrypted Bytes']);
+    for (const [label, command] of newcomer) assert.ok(command.startsWith('custodian.') && registered.has(command), `${label}: ${command}`);
+    const onTeam = unreadableActions(wsUri('foreign.env.enc'), new NotARecipientError('foreign.env.enc', [], true));
+    assert.deepStrictEqual(onTeam.map(([label]) => label), ['Export Public Key…', 'Show Recipients and Signer', 'Open the Encrypted Bytes']);
     // As a click runs it: the link's arguments are strings only. A URI object was rewritten on its way
     // through code-server's browser workbench (file:///… came back as vscode-local:/…) and the button failed.
     const { pageActionLink } = await import('../../src/extension/editor/encrypted-editor');

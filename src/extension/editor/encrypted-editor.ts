@@ -4,6 +4,7 @@
 // With custodian.openEncryptedInline off it reopens the file in VS Code's default editor.
 import * as vscode from 'vscode';
 import { ActionableError } from '../ui/error-reporter';
+import { NotARecipientError } from '../crypto-session';
 import { errorMessageWithHint } from '../ui/messages';
 import { CommandId } from '../commands/ids';
 import { toDecryptedUri } from '../fs/enc-uri';
@@ -92,6 +93,12 @@ export type PageAction = [label: string, command: string, uri?: vscode.Uri];
  */
 export function unreadableActions(uri: vscode.Uri, err: unknown): PageAction[] {
   const fixes: PageAction[] = err instanceof ActionableError ? err.actions.map((a) => [a.title, a.command]) : [];
+  // Not a recipient: the way in for a newcomer (on the roster, then re-keyed by a recipient), and the
+  // public key a recipient encrypts to.
+  if (err instanceof NotARecipientError) {
+    if (!err.onTeam && err.policy !== 'chosen') fixes.push([vscode.l10n.t('Add Myself to Team'), CommandId.AddMyselfToTeam]);
+    fixes.push([vscode.l10n.t('Export Public Key…'), CommandId.ExportPublicKey]);
+  }
   return [...fixes, [vscode.l10n.t('Show Recipients and Signer'), CommandId.ShowRecipients, uri], [vscode.l10n.t('Open the Encrypted Bytes'), CommandId.OpenValuesEncrypted, uri]];
 }
 

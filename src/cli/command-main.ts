@@ -17,7 +17,12 @@ export function commandMain(command: Command): CommandMain {
         return ExitCode.Ok;
       }
       const waiting = (): void => void io.stderr.write(`${PROGRAM}: waiting for your answer in VS Code: it asks whether this command may use your key\n`);
-      const status = await command.run(args, new CommandContext(io, () => createNodeCryptoBackend(), () => agentFromEnv(io.env, waiting)));
+      const noted = new Set<string>();
+      const note = (line: string): void => {
+        if (!noted.has(line)) void io.stderr.write(`${PROGRAM}: ${line}\n`);
+        noted.add(line);
+      };
+      const status = await command.run(args, new CommandContext(io, () => createNodeCryptoBackend(), () => agentFromEnv(io.env, waiting, note)));
       return typeof status === 'number' ? status : ExitCode.Ok;
     } catch (err) {
       return reportError(err, io);

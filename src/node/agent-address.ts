@@ -2,6 +2,7 @@
 // (0700, owned by the user, not a symlink) is what keeps other users out, whatever the socket's own
 // mode was between bind() and chmod(). On Windows, a named pipe (created by libuv with the default
 // security descriptor: the creating user, SYSTEM and Administrators).
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -24,6 +25,39 @@ export function agentDirectory(env: NodeJS.ProcessEnv = process.env, uid: number
 export function agentAddress(dir: string, pid: number = process.pid, platform: NodeJS.Platform = process.platform): string {
   if (platform === 'win32') return `\\\\.\\pipe\\custodian-agent-${os.userInfo().username}-${pid}`;
   return path.join(dir, `agent-${pid}.sock`);
+}
+
+/**
+ * The agent to reach for `address` (what $CUSTODIAN_AGENT_SOCK says). A window that reloads (a browser
+ * tab of code-server, Developer: Reload Window) starts a new extension host, with a new socket, while the
+ * terminals it keeps still name the old one: when that socket is gone and exactly one other agent is
+ * alive in the same private directory of this user, that one is meant, and `instead` says which was
+ * named. With none or several alive, `address` stands (its error says what to do).
+ */
+export function liveAgentAddress(address: string, isAlive: (pid: number) => boolean = processExists, uid: number | undefined = process.getuid?.()): { address: string; instead?: string } {
+  if (process.platform === 'win32') return { address };
+  const exists = (p: string): boolean => {
+    try {
+      statSync(p);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (exists(address)) return { address };
+  const dir = path.dirname(address);
+  try {
+    // Only a directory like the agents' own: this user's, closed to everyone else.
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) return { address };
+    const live = readdirSync(dir)
+      .map((name) => /^agent-(\d+)\.sock$/.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null && isAlive(Number(m[1])))
+      .map((m) => path.join(dir, m[0]));
+    return live.length === 1 ? { address: live[0], instead: address } : { address };
+  } catch {
+    return { address };
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Identity, Signer } from '../core/envelope';
 import type { RemoteValuesIdentity, RemoteValuesSigner } from '../core/values';
 import { AgentDeniedError, AgentError, FormatError, HeaderAuthError, NoIdentityMatchedError } from '../core/errors';
 import { publicKeyFromSpkiDer, type RsaPublicKey } from '../core/keys';
-import { AGENT_SOCK_ENV } from './agent-address';
+import { AGENT_SOCK_ENV, liveAgentAddress } from './agent-address';
 import { FrameDecoder, MAX_RESPONSE_BYTES, ProtocolError, encodeRequest, parseResponse, type AgentRequest, type AgentResponse } from './agent-protocol';
 
 /** A key the agent holds: it unwraps and signs (`.enc` files and value-encrypted files) through the agent. */
@@ -145,8 +145,14 @@ function errorFor(code: ProtocolError['code'], message: string, address: string,
   }
 }
 
-/** The agent named by $CUSTODIAN_AGENT_SOCK, or undefined when it is not set. `onWaiting`: see AgentClient. */
-export function agentFromEnv(env: NodeJS.ProcessEnv, onWaiting?: () => void): AgentClient | undefined {
-  const address = env[AGENT_SOCK_ENV];
-  return address ? new AgentClient(address, onWaiting) : undefined;
+/**
+ * The agent named by $CUSTODIAN_AGENT_SOCK (or the one that took its place, `liveAgentAddress`, said
+ * through `onNote`), or undefined when it is not set. `onWaiting`: see AgentClient.
+ */
+export function agentFromEnv(env: NodeJS.ProcessEnv, onWaiting?: () => void, onNote?: (line: string) => void): AgentClient | undefined {
+  const named = env[AGENT_SOCK_ENV];
+  if (!named) return undefined;
+  const { address, instead } = liveAgentAddress(named);
+  if (instead !== undefined) onNote?.(`the VS Code agent this terminal was given (${instead}) is gone, as after a reload of the window; using the one agent running now (${address})`);
+  return new AgentClient(address, onWaiting);
 }

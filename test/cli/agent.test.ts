@@ -307,9 +307,22 @@ function runAsync(args: string[], env: Record<string, string>, input?: string): 
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^VS Code agent: \\(used\\)\\n {2}${alice.fingerprint.replace(/[+/]/g, '\\$&')} .*agent ${address.replace(/[/.]/g, '\\$&')}`, 'm'));
     assert.equal(consents.length, 0);
-    const stale = await runAsync(['decrypt', toAlice], { CUSTODIAN_AGENT_SOCK: path.join(dir, 'agent', 'gone.sock') });
+    // In a directory with no agent alive: a clean error.
+    fs.mkdirSync(path.join(dir, 'no-agent'), { mode: 0o700 });
+    const stale = await runAsync(['decrypt', toAlice], { CUSTODIAN_AGENT_SOCK: path.join(dir, 'no-agent', 'agent-4242.sock') });
     assert.equal(stale.code, 1);
-    assert.match(stale.stderr, /^custodian: error: no Custodian agent answers at .*gone\.sock/);
+    assert.match(stale.stderr, /^custodian: error: no Custodian agent answers at .*agent-4242\.sock/);
     assert.match(stale.stderr, /hint: CUSTODIAN_AGENT_SOCK may be left from a VS Code window that was closed/);
+  });
+
+  it('a terminal kept across a reload of its window names the agent that is gone: the one agent alive in the same private directory answers, and the terminal is told', async () => {
+    // A reload starts a new extension host with a new socket; the terminal still names the old one.
+    const gone = path.join(path.dirname(address), 'agent-999999999.sock');
+    const r = await runAsync(['decrypt', toAlice], { CUSTODIAN_AGENT_SOCK: gone });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'via the agent\n');
+    assert.equal(r.stderr.split('\n').filter((l) => l.includes('is gone')).length, 1, r.stderr);
+    assert.match(r.stderr, /^custodian: the VS Code agent this terminal was given \(.*agent-999999999\.sock\) is gone, as after a reload of the window; using the one agent running now \(/m);
+    assert.equal(consents.length, 1, 'asked in that window, as always');
   });
 });

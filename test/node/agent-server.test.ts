@@ -10,7 +10,7 @@ import { parseHeader } from '../../src/core/envelope-header';
 import { AgentDeniedError, AgentError, HeaderAuthError, NoIdentityMatchedError } from '../../src/core/errors';
 import type { RsaPrivateKey } from '../../src/core/keys';
 import { signValuesDigest, unwrapValuesDataKey, valuesRecipients } from '../../src/core/values';
-import { agentAddress, preparePrivateDirectory } from '../../src/node/agent-address';
+import { agentAddress, liveAgentAddress, preparePrivateDirectory } from '../../src/node/agent-address';
 import { AgentClient } from '../../src/node/agent-client';
 import { linuxPeerInspector, peerAllowed, pidOfPeer, uidFromStatus, type PeerInfo } from '../../src/node/agent-peer';
 import { FrameDecoder, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, encodeFrame } from '../../src/node/agent-protocol';
@@ -286,6 +286,27 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
     fs.symlinkSync(loose, link);
     await assert.rejects(preparePrivateDirectory(link), /not a directory/);
     await assert.rejects(preparePrivateDirectory(loose, (myUid ?? 0) + 1), /belongs to another user/);
+    fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  it('an address whose agent is gone (a reloaded window) is taken over only by the one agent alive in the same private directory; several, none, or a directory open to others leave it as it is', () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-agent-live-'));
+    const dir = path.join(base, 'custodian');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+    const gone = path.join(dir, 'agent-100.sock');
+    for (const pid of [200, 300]) fs.writeFileSync(path.join(dir, `agent-${pid}.sock`), '');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), '');
+    assert.deepEqual(liveAgentAddress(gone, (pid) => pid === 200), { address: path.join(dir, 'agent-200.sock'), instead: gone });
+    assert.deepEqual(liveAgentAddress(gone, () => true), { address: gone }, 'several: which one is not known');
+    assert.deepEqual(liveAgentAddress(gone, () => false), { address: gone });
+    fs.writeFileSync(gone, '');
+    assert.deepEqual(liveAgentAddress(gone, (pid) => pid === 200), { address: gone }, 'it is there: nothing to replace');
+    fs.rmSync(gone);
+    fs.chmodSync(dir, 0o755);
+    assert.deepEqual(liveAgentAddress(gone, (pid) => pid === 200), { address: gone }, 'a directory others can write to is not an agents\' directory');
+    fs.chmodSync(dir, 0o700);
+    assert.deepEqual(liveAgentAddress(gone, (pid) => pid === 200, (myUid ?? 0) + 1), { address: gone }, 'another user\'s directory');
     fs.rmSync(base, { recursive: true, force: true });
   });
 });

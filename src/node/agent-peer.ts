@@ -18,6 +18,32 @@ export interface PeerInfo {
   readonly commandLine?: string;
   /** The OS was asked and showed no process of ours behind the socket: another user's, or gone. */
   readonly hidden?: boolean;
+  /** What its environment loads into it before its own code (`preloadsOf`): the prompt says so. */
+  readonly preloads?: readonly string[];
+}
+
+/** Node options that run a module before the program's own code. */
+const NODE_PRELOAD_OPTION = /^(?:-r|--require|--import|--loader|--experimental-loader)(?:=|$)/;
+
+/**
+ * What a process's environment (`/proc/PID/environ`: NUL-separated, as it was started) makes it load
+ * before its own code: NODE_OPTIONS' --require/--import/--loader, LD_PRELOAD and LD_AUDIT. A
+ * repository's terminal settings can set them, so code of the repository runs inside a `custodian`
+ * the person typed, and would use whatever the person allows that process.
+ */
+export function preloadsOf(environ: Uint8Array): string[] {
+  const found: string[] = [];
+  for (const entry of Buffer.from(environ).toString('utf8').split('\0')) {
+    const eq = entry.indexOf('=');
+    const [name, value] = eq < 0 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
+    if ((name === 'LD_PRELOAD' || name === 'LD_AUDIT') && value.trim() !== '') found.push(`${name}=${value}`);
+    if (name === 'NODE_OPTIONS') {
+      const words = value.split(/\s+/).filter((w) => w !== '');
+      const loads = words.flatMap((w, i) => (NODE_PRELOAD_OPTION.test(w) ? [w.includes('=') ? w : `${w} ${words[i + 1] ?? ''}`.trim()] : []));
+      if (loads.length > 0) found.push(`NODE_OPTIONS=${loads.join(' ')}`);
+    }
+  }
+  return found;
 }
 
 /** Identifies the process behind an accepted connection; never throws (an unknown peer is `{}`). */
@@ -95,11 +121,17 @@ export const linuxPeerInspector: PeerInspector = async (socket) => {
   const pid = pidOfPeer(listing, inode);
   if (pid === undefined) return { hidden: true };
   try {
-    const [status, cmdline] = await Promise.all([fs.readFile(`/proc/${pid}/status`, 'utf8'), fs.readFile(`/proc/${pid}/cmdline`).catch(() => Buffer.alloc(0))]);
+    const [status, cmdline, environ] = await Promise.all([
+      fs.readFile(`/proc/${pid}/status`, 'utf8'),
+      fs.readFile(`/proc/${pid}/cmdline`).catch(() => Buffer.alloc(0)),
+      fs.readFile(`/proc/${pid}/environ`).catch(() => Buffer.alloc(0)),
+    ]);
     const uid = uidFromStatus(status);
     if (uid === undefined) return { pid, hidden: true };
     const argv = argvOf(cmdline);
-    return { pid, uid, argv, commandLine: commandLineOf(argv) };
+    const preloads = preloadsOf(environ);
+    environ.fill(0); // the process's variables may hold secrets of its own
+    return { pid, uid, argv, commandLine: commandLineOf(argv), ...(preloads.length > 0 ? { preloads } : {}) };
   } catch {
     return { pid, hidden: true };
   }

@@ -61,9 +61,10 @@ function cliPath(): string {
 }
 
 /** The CLI as a child process (asynchronously: the agent answers from this very process). */
-function custodian(args: string[], address: string): Promise<CliResult> {
+function custodian(args: string[], address: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CUSTODIAN_')) env[k] = v;
+  Object.assign(env, extraEnv);
   env[AGENT_SOCK_ENV] = address;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath(), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -168,11 +169,28 @@ describe('agent', function () {
       assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once', 'Allow for 10 Minutes']);
       // A modal dialog: focus goes back where it was (a notification's button leaves it in the editor).
       assert.strictEqual(consent.prompts[0].modal, true);
-      assert.match(consent.prompts[0].detail, /until it exits: to decrypt, and to sign what it writes/);
+      assert.match(consent.prompts[0].detail, /^Allow Once lets this process do what this dialog names, for this file and key only, until it exits \(decrypting a file covers signing it when the process writes it back/);
       assert.match(consent.prompts[0].detail, /Allow for 10 Minutes approves every process of yours, for any file, without asking, for the next 10 minutes/);
       assert.match(consent.prompts[0].detail, /Enter, Escape and Cancel deny/);
     } finally {
       consent.dispose();
+    }
+  });
+
+  it('a CLI started with code loaded into it (NODE_OPTIONS=--require, as a repository\'s terminal settings can set) is named so in the dialog, first', async function () {
+    if (process.platform !== 'linux') this.skip(); // the environment is read from /proc
+    const hook = path.join(os.tmpdir(), `custodian-preload-${process.pid}.js`);
+    fs.writeFileSync(hook, '// a preload: it could use the connection the person allows\n');
+    const consent = answerConsent(() => 'Deny');
+    try {
+      const r = await custodian(['decrypt', file], address, { NODE_OPTIONS: `--require ${hook}` });
+      assert.strictEqual(r.code, 1);
+      assert.strictEqual(consent.prompts.length, 1);
+      assert.ok(consent.prompts[0].detail.startsWith(`Warning: this process was started with code loaded into it before its own (NODE_OPTIONS=--require ${hook}). That code runs inside it and would use what you allow. Deny unless you set this yourself.`), consent.prompts[0].detail);
+      assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once', 'Allow for 10 Minutes']);
+    } finally {
+      consent.dispose();
+      fs.rmSync(hook, { force: true });
     }
   });
 

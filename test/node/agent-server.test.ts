@@ -12,7 +12,7 @@ import type { RsaPrivateKey } from '../../src/core/keys';
 import { signValuesDigest, unwrapValuesDataKey, valuesRecipients } from '../../src/core/values';
 import { agentAddress, liveAgentAddress, preparePrivateDirectory } from '../../src/node/agent-address';
 import { AgentClient } from '../../src/node/agent-client';
-import { linuxPeerInspector, peerAllowed, pidOfPeer, uidFromStatus, type PeerInfo } from '../../src/node/agent-peer';
+import { linuxPeerInspector, peerAllowed, pidOfPeer, preloadsOf, uidFromStatus, type PeerInfo } from '../../src/node/agent-peer';
 import { FrameDecoder, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, encodeFrame } from '../../src/node/agent-protocol';
 import { AgentServer, type AuditEntry, type ConsentRequest } from '../../src/node/agent-server';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
@@ -313,6 +313,14 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
 
 (process.platform === 'linux' ? describe : describe.skip)('agent peer on Linux', function () {
   this.timeout(30_000);
+
+  it('preloadsOf: what a process\'s environment loads into it (NODE_OPTIONS --require/-r/--import/--loader, LD_PRELOAD, LD_AUDIT), and nothing else', () => {
+    const environ = (vars: string[]): Uint8Array => Buffer.from(`${vars.join('\0')}\0`);
+    assert.deepEqual(preloadsOf(environ(['PATH=/usr/bin', 'HOME=/root', 'NODE_OPTIONS=--max-old-space-size=4096'])), []);
+    assert.deepEqual(preloadsOf(environ(['NODE_OPTIONS=--require /repo/.vscode/hook.js'])), ['NODE_OPTIONS=--require /repo/.vscode/hook.js']);
+    assert.deepEqual(preloadsOf(environ(['NODE_OPTIONS=-r ./a.js --import=./b.mjs --loader ./c.mjs --inspect'])), ['NODE_OPTIONS=-r ./a.js --import=./b.mjs --loader ./c.mjs']);
+    assert.deepEqual(preloadsOf(environ(['LD_PRELOAD=/repo/evil.so', 'LD_AUDIT=', 'X=LD_PRELOAD=no'])), ['LD_PRELOAD=/repo/evil.so']);
+  });
 
   it('parses ss and /proc status lines', () => {
     const ss = 'u_str ESTAB 0 0 /run/user/1000/custodian/agent-1.sock 965302 * 965301 users:(("code",pid=10,fd=21))\n' + 'u_str ESTAB 0 0 * 965301 * 965302 users:(("node",pid=6409,fd=20))\n';

@@ -107,11 +107,18 @@ export class AgentConsent implements vscode.Disposable {
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), consentTimeoutSeconds * 1000);
     });
-    const detail = vscode.l10n.t(
+    const usual = vscode.l10n.t(
       'Allow Once lets this process do what this dialog names, for this file and key only, until it exits (decrypting a file covers signing it when the process writes it back: custodian set, a merge); anything else it asks is asked again. Allow for {0} Minutes approves every process of yours, for any file, without asking, for the next {0} minutes or until this window closes. Enter, Escape and Cancel deny; so does no answer within {1} seconds.',
       String(allowMinutes),
       String(consentTimeoutSeconds),
     );
+    // Code its environment loads into it (a repository's terminal settings can set NODE_OPTIONS) runs
+    // inside the command the person typed, and would use whatever they allow it: said first.
+    const preloads = request.peer.preloads ?? [];
+    const detail =
+      preloads.length > 0
+        ? `${vscode.l10n.t('Warning: this process was started with code loaded into it before its own ({0}). That code runs inside it and would use what you allow. Deny unless you set this yourself.', preloads.map((p) => displayText(p)).join('; '))}\n\n${usual}`
+        : usual;
     // Deny comes first: it is the dialog's default button, so Enter typed by habit in the terminal, where
     // the command was started, denies rather than hands over the key.
     const answer = Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, deny, once, window));

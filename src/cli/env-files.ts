@@ -115,7 +115,7 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
       throw new CliError('not UTF-8 text', { hint: 'an env file holds NAME=value lines; an encrypted one is named *.enc' });
     }
     if (text.length > MAX_DOTENV_CHARS) throw new CliError(`more than ${MAX_DOTENV_CHARS} characters: not an env file`);
-    const layer = { source: file, entries: parseDotenv(text) };
+    const layer = { source: file, entries: parseDotenv(text), encrypted: encrypted || valueEncrypted };
     const sealed = firstSealedValueLine(layer);
     if (sealed !== undefined) {
       throw new CliError(`line ${sealed}: a value-encrypted value (${SEALED_VALUE_PREFIX}…), which run cannot pass on as is`, { hint: 'decrypt its values first (custodian decrypt --values), or encrypt the whole file to a .enc' });

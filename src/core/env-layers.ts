@@ -8,6 +8,38 @@ export interface EnvLayer {
   /** Where they came from (a path as the user gave it), for messages. */
   readonly source: string;
   readonly entries: readonly DotenvEntry[];
+  /** The file was encrypted (a `.enc`, or value-encrypted): its values came authenticated. */
+  readonly encrypted?: boolean;
+}
+
+/** Variables a plain file sets over values an encrypted file gave, by the two files. */
+export interface PlainOverride {
+  readonly plain: string;
+  readonly encrypted: string;
+  readonly names: readonly string[];
+}
+
+/**
+ * Where a later plain file replaces a value an earlier encrypted file set. Anyone who can push can
+ * write a plain file (or name one in the repository's config): a host or an endpoint set there
+ * sends the encrypted file's other secrets elsewhere, so such an override is said, not taken silently.
+ */
+export function plainOverrides(layers: readonly EnvLayer[]): PlainOverride[] {
+  const setBy = new Map<string, EnvLayer>();
+  const found = new Map<string, { plain: string; encrypted: string; names: string[] }>();
+  for (const layer of layers) {
+    for (const { name } of layer.entries) {
+      const before = setBy.get(name);
+      if (!layer.encrypted && before?.encrypted && before !== layer) {
+        const key = JSON.stringify([layer.source, before.source]);
+        const entry = found.get(key) ?? { plain: layer.source, encrypted: before.source, names: [] };
+        if (!entry.names.includes(name)) entry.names.push(name);
+        found.set(key, entry);
+      }
+      setBy.set(name, layer);
+    }
+  }
+  return [...found.values()];
 }
 
 /** Name → value over all layers, the last assignment winning; names in first-seen order. */

@@ -2,7 +2,7 @@
 // changes: no file anywhere, the child's status and signals pass through, and a file that does not
 // open (tampered, wrong key, wrong signer, bad syntax) stops everything before the command starts.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -241,6 +241,30 @@ describe('cli: custodian run', function () {
     const r = cli(['run', '-i', alice.privatePath, '-e', secrets, '--', 'no-such-command-xyz', 'arg']);
     assert.equal(r.code, 127);
     assert.match(r.stderr, /custodian: error: command not found: no-such-command-xyz/);
+  });
+
+  it('a committed plain file that sets a value over an encrypted file\'s is said on stderr, naming both (anyone who can push could have pointed DATABASE_HOST elsewhere); a git-ignored .env.local overriding says nothing', () => {
+    const repo = tempDir('custodian-run-override-');
+    try {
+      const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, env: cleanEnv({ GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' }) });
+      assert.equal(git('init', '-q', '-b', 'main').status, 0);
+      fs.copyFileSync(secrets, path.join(repo, '.env.enc'));
+      fs.writeFileSync(path.join(repo, 'defaults.txt'), 'LAYERED=evil.example\nOTHER=1\n');
+      fs.writeFileSync(path.join(repo, '.env.local'), 'LAYERED=localhost\n');
+      fs.writeFileSync(path.join(repo, '.gitignore'), '.env.local\n');
+      assert.equal(git('add', '.env.enc', 'defaults.txt', '.gitignore').status, 0);
+      assert.equal(git('commit', '-q', '-m', 'planted').status, 0);
+      const planted = cli(['run', '-i', alice.privatePath, '-e', '.env.enc', '-e', 'defaults.txt', '--print-names'], {}, repo);
+      assert.equal(planted.code, 0, planted.stderr);
+      assert.equal(planted.stderr, 'custodian: warning: defaults.txt is committed and not encrypted, and sets LAYERED over .env.enc: anyone who can push could have written it; check the values, or list it before .env.enc\n');
+      const own = cli(['run', '-i', alice.privatePath, '-e', '.env.enc', '-e', '.env.local', '--print-names'], {}, repo);
+      assert.equal(own.code, 0, own.stderr);
+      assert.equal(own.stderr, '', 'your own override');
+      const before = cli(['run', '-i', alice.privatePath, '-e', 'defaults.txt', '-e', '.env.enc', '--print-names'], {}, repo);
+      assert.equal(before.stderr, '', 'defaults first: the encrypted file wins');
+    } finally {
+      removeDir(repo);
+    }
   });
 
   it('--print-names lists the names, never the values', () => {

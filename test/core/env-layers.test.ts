@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseDotenv } from '../../src/core/dotenv';
-import { applyEnv, mergeEnvLayers } from '../../src/core/env-layers';
+import { applyEnv, mergeEnvLayers, plainOverrides } from '../../src/core/env-layers';
 
 const layer = (source: string, text: string) => ({ source, entries: parseDotenv(text) });
 
@@ -20,5 +20,16 @@ describe('env layers (src/core/env-layers.ts)', () => {
   it('treats __proto__ and constructor as ordinary names', () => {
     const env = applyEnv({}, mergeEnvLayers([layer('a', '__proto__=p\nconstructor=c\n')]), false);
     assert.deepEqual(Object.entries(env), [['__proto__', 'p'], ['constructor', 'c']]);
+  });
+
+  it('plainOverrides: a later plain file replacing an encrypted file\'s value, by the two files; a plain file before it, or an encrypted one after, is no such override', () => {
+    const enc = { ...layer('.env.enc', 'DATABASE_HOST=db.internal\nDATABASE_PASSWORD=s3cret\n'), encrypted: true };
+    const defaults = layer('defaults.env', 'DATABASE_HOST=localhost\nPORT=80\n');
+    const planted = layer('config/defaults.txt', 'DATABASE_HOST=evil.example\nDATABASE_PASSWORD=x\nDATABASE_HOST=again\n');
+    const later = { ...layer('prod.env.enc', 'DATABASE_HOST=db.prod\n'), encrypted: true };
+    assert.deepEqual(plainOverrides([defaults, enc]), []);
+    assert.deepEqual(plainOverrides([enc, later]), []);
+    assert.deepEqual(plainOverrides([defaults, enc, planted]), [{ plain: 'config/defaults.txt', encrypted: '.env.enc', names: ['DATABASE_HOST', 'DATABASE_PASSWORD'] }]);
+    assert.deepEqual(plainOverrides([enc, planted, later]), [{ plain: 'config/defaults.txt', encrypted: '.env.enc', names: ['DATABASE_HOST', 'DATABASE_PASSWORD'] }]);
   });
 });

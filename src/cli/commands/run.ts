@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { applyEnv, mergeEnvLayers, type EnvLayer } from '../../core/env-layers';
+import { applyEnv, mergeEnvLayers, plainOverrides, type EnvLayer } from '../../core/env-layers';
+import { runGit } from '../../node/git';
 import type { RsaPrivateKey } from '../../core/keys';
 import { PROJECT_CONFIG_PATH } from '../../core/project-config';
 import { isInside, resolvedPath } from '../../node/path-inside';
@@ -65,6 +66,12 @@ async function envFilesFor(given: readonly string[]): Promise<string[]> {
     files.push(file);
   }
   return files;
+}
+
+/** Whether git tracks `file` in its repository (false outside one, or without git). */
+async function committed(file: string): Promise<boolean> {
+  const r = await runGit(path.dirname(path.resolve(file)), ['ls-files', '--error-unmatch', '--', path.basename(file)]).catch(() => undefined);
+  return r?.status === 0;
 }
 
 async function loadLayers(files: readonly string[], keys: EnvFileKeys): Promise<EnvLayer[]> {
@@ -213,7 +220,15 @@ Examples:
         return identities;
       },
     };
-    const merged = mergeEnvLayers(await loadLayers(files, keys));
+    const layers = await loadLayers(files, keys);
+    for (const o of plainOverrides(layers)) {
+      // A file of your own (a git-ignored .env.local) overriding is what layering is for; a committed one
+      // could come from anyone who can push.
+      if (await committed(o.plain)) {
+        ctx.warn(`${o.plain} is committed and not encrypted, and sets ${o.names.join(', ')} over ${o.encrypted}: anyone who can push could have written it; check the values, or list it before ${o.encrypted}`);
+      }
+    }
+    const merged = mergeEnvLayers(layers);
     if (printNames) {
       for (const name of merged.keys()) ctx.print(name);
       return;

@@ -241,6 +241,9 @@ export class CustodianTaskProvider implements vscode.TaskProvider {
     const folder = typeof task.scope === 'object' ? task.scope : undefined;
     // The callback runs when the task starts, with ${…} variables in the definition resolved.
     const execution = new vscode.CustomExecution(async (resolved) => new EnvTaskTerminal(resolved, folder, this.load, this.errors));
-    return new vscode.Task(task.definition, task.scope ?? vscode.TaskScope.Workspace, task.name, TASK_TYPE, execution);
+    // No problem matchers, said explicitly (a tasks.json entry's own "problemMatcher" still applies, as VS
+    // Code merges it in): left unsaid, Run Task asked "Select for which kind of errors and warnings to
+    // scan the task output" before every task it had not run yet.
+    return new vscode.Task(task.definition, task.scope ?? vscode.TaskScope.Workspace, task.name, TASK_TYPE, execution, []);
   }
 }

@@ -792,6 +792,25 @@ describe('value-encrypted files in the editor', function () {
     assert.match(errors.map((e) => e.message).join('\n'), /already exists/);
     assert.strictEqual(fs.readFileSync(target.fsPath, 'utf8'), 'mine\n', 'an existing file is never replaced');
     fs.rmSync(target.fsPath, { force: true });
+
+    // A file I cannot open says so first: no warning to click through, no save dialog (a trial's).
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const notMine = wsUri('values-repo', 'not-mine.env');
+    fs.writeFileSync(notMine.fsPath, await sealValues('TOKEN=alice-only\n', { format: 'dotenv', recipients: [team.alice.publicKey], signer: team.alice.key, backend }));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showWarningMessage;
+    let asked = 0;
+    window.showWarningMessage = () => (asked++, Promise.resolve(undefined));
+    try {
+      const refused = await captureErrors(team.services, () => run('custodian.decryptValuesToFile', { uri: notMine }));
+      assert.strictEqual(refused.result, undefined);
+      assert.match(refused.errors.map((e) => e.message).join('\n'), /You are not a recipient of not-mine\.env/);
+      assert.strictEqual(asked, 0, 'not asked to confirm a write that cannot happen');
+    } finally {
+      window.showWarningMessage = original;
+      fs.rmSync(notMine.fsPath, { force: true });
+    }
   });
 
   it('a value edited on disk: the decrypted view does not open, and the message names that value; the file is left as it was', async () => {

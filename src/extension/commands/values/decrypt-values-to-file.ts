@@ -27,27 +27,29 @@ export async function decryptValuesToFile(deps: ValuesDeps, first: unknown): Pro
   if (!picked) throw new CustodianError(vscode.l10n.t('Open a value-encrypted .env, JSON or YAML file first.'));
   const file = fromValuesUri(picked);
   const what = basename(file.path);
-  const proceed = vscode.l10n.t('Write Plaintext File');
-  const answer =
-    args.confirm === undefined
-      ? await vscode.window.showWarningMessage(
-          vscode.l10n.t('Decrypting {0} writes every value in the clear to a new file on disk.', what),
-          { modal: true, detail: vscode.l10n.t('Keep that file out of version control and delete it when done. The encrypted file stays as it is.') },
-          proceed,
-        )
-      : args.confirm && proceed;
-  if (answer !== proceed) return undefined;
-  const target = args.target ?? (await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(file, '..', `${what}.plaintext`), title: vscode.l10n.t('Save the decrypted copy as') }));
-  if (!target) return undefined;
-  if (target.toString() === file.toString() || (await exists(target))) {
-    throw new CustodianError(vscode.l10n.t('{0} already exists: the decrypted copy goes to a new file only.', basename(target.path)));
-  }
+  // Whether I can open it at all, before asking anything: no key, or not a recipient, is said first.
   const format = await formatOf(file);
   const text = await readText(file, what);
   const [values, backend] = await Promise.all([lazyCore.values(), deps.services.backend()]);
   const info = await values.inspectValues(text, format, backend);
   const identities = await deps.session.identitiesFor(info.recipients, what, info.recipientPolicy);
+  let target: vscode.Uri | undefined;
   try {
+    const proceed = vscode.l10n.t('Write Plaintext File');
+    const answer =
+      args.confirm === undefined
+        ? await vscode.window.showWarningMessage(
+            vscode.l10n.t('Decrypting {0} writes every value in the clear to a new file on disk.', what),
+            { modal: true, detail: vscode.l10n.t('Keep that file out of version control and delete it when done. The encrypted file stays as it is.') },
+            proceed,
+          )
+        : args.confirm && proceed;
+    if (answer !== proceed) return undefined;
+    target = args.target ?? (await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(file, '..', `${what}.plaintext`), title: vscode.l10n.t('Save the decrypted copy as') }));
+    if (!target) return undefined;
+    if (target.toString() === file.toString() || (await exists(target))) {
+      throw new CustodianError(vscode.l10n.t('{0} already exists: the decrypted copy goes to a new file only.', basename(target.path)));
+    }
     const opened = await values.openValues(text, { format, identities, backend });
     try {
       // Readable by me only, as `custodian decrypt -o` and Decrypt to File write plaintext.

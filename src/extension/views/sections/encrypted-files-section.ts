@@ -152,7 +152,7 @@ function askRecipientsNode(parent: TreeNode, locked: readonly DriftEntry[]): Mes
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(
     vscode.l10n.t(
-      'None of your keys can open {0}. Only one of their recipients can re-encrypt them for the team: commit and push your roster entry, then ask {1} to run "Custodian: Re-encrypt All Files for Team" (or `custodian rekey` in a terminal) and pull.',
+      'None of your keys can open {0}. Only one of their recipients can re-encrypt them for the team: commit and push your roster entry, then ask {1} to check your key\'s fingerprint with you (the Keys view shows it), sign you into the roster ("Custodian: Sign the Current Roster", or `custodian roster sign` in a terminal), run "Custodian: Re-encrypt All Files for Team" (or `custodian rekey`) and push; then pull.',
       locked.length === 1 ? vscode.workspace.asRelativePath(locked[0].uri) : vscode.l10n.t('{0} files', locked.length),
       who,
     ),

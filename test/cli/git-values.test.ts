@@ -53,6 +53,15 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     return { text: r.out, stderr: r.stderr };
   }
 
+  /** Bob sets NAME in his clone's .env, commits, and pulls main (git runs the driver): the pull, and ours as it was before it. */
+  function bobSetsAndPulls(b: string, name: string, value: string) {
+    setValue(b, '.env', name, value, keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', `bob sets ${name}`]));
+    const ours = fs.readFileSync(path.join(b, '.env'));
+    return { gb, ours, merge: gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']) };
+  }
+
   /** A repository with a roster and `file` value-encrypted for it, set up; and a clone, set up. */
   function twoClones(name: string, file: string, format: string, plaintext: string, team: ('alice' | 'bob' | 'carol')[] = ['alice', 'bob']): { a: string; b: string } {
     const a = path.join(dir, `${name}-a`);
@@ -75,11 +84,8 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.match(custodian(b, ['git', 'setup', '--check']).out, /present\s+value-encrypted files: 1 file\(s\) use merge=custodian/);
     setValue(a, '.env', 'KEY_2', `${MARKER}-alice`, keys.alice);
     ok(gitIn(a)(['commit', '-q', '-am', 'alice edits']));
-    setValue(b, '.env', 'KEY_9', `${MARKER}-bob`, keys.bob);
-    const gb = gitIn(b, asUser(keys.bob));
-    ok(gb(['commit', '-q', '-am', 'bob edits']));
-    const oursFile = fs.readFileSync(path.join(b, '.env'), 'utf8');
-    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    const { gb, ours, merge } = bobSetsAndPulls(b, 'KEY_9', `${MARKER}-bob`);
+    const oursFile = ours.toString('utf8');
     assert.equal(merge.status, 0, merge.err);
 
     const plain = (who: TestKey, rev: string): string => {
@@ -111,10 +117,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     setValue(a, '.env', 'KEY_4', `${MARKER}-alice`, keys.alice);
     setValue(a, '.env', 'KEY_1', `${MARKER}-alice-1`, keys.alice);
     ok(gitIn(a)(['commit', '-q', '-am', 'alice edits']));
-    setValue(b, '.env', 'KEY_4', `${MARKER}-bob`, keys.bob);
-    const gb = gitIn(b, asUser(keys.bob));
-    ok(gb(['commit', '-q', '-am', 'bob edits']));
-    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    const { gb, merge } = bobSetsAndPulls(b, 'KEY_4', `${MARKER}-bob`);
     assert.notEqual(merge.status, 0);
     assert.match(merge.out + merge.err, /CONFLICT \(content\): Merge conflict in \.env/);
     assert.match(merge.err, /1 conflict\(s\); the markers are in the file, around sealed values/);
@@ -206,11 +209,8 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     const enc = custodian(a, ['encrypt', '--values', '--format', 'dotenv', '-R', '.custodian/team', '-s', keys.alice.privatePath, '-f', '-o', '.env', '-'], undefined, plain);
     assert.equal(enc.code, 0, enc.stderr);
     ok(ga(['commit', '-q', '-am', 'carol leaves']));
-    setValue(b, '.env', 'KEY_7', `${MARKER}-bob`, keys.bob);
-    const gb = gitIn(b, asUser(keys.bob));
-    ok(gb(['commit', '-q', '-am', 'bob edits']));
-    const oursTokens = fs.readFileSync(path.join(b, '.env'), 'utf8').match(/custodian-val1\.[\w-]+/g)!;
-    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    const { ours, merge } = bobSetsAndPulls(b, 'KEY_7', `${MARKER}-bob`);
+    const oursTokens = ours.toString('utf8').match(/custodian-val1\.[\w-]+/g)!;
     assert.equal(merge.status, 0, merge.err);
     const expected = envLines(10).replace(`KEY_2=${MARKER}-base-2`, `KEY_2=${MARKER}-alice`).replace(`KEY_7=${MARKER}-base-7`, `KEY_7=${MARKER}-bob`);
     for (const who of [keys.alice, keys.bob]) assert.equal(decrypted(b, '.env', who).text, expected);
@@ -231,11 +231,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     const enc = custodian(a, ['encrypt', '--values', '--format', 'dotenv', ...recipients, '-s', keys.mallory.privatePath, '-f', '-o', '.env', '-'], undefined, plain);
     assert.equal(enc.code, 0, enc.stderr);
     ok(gitIn(a)(['commit', '-q', '-am', 'mallory']));
-    setValue(b, '.env', 'KEY_1', `${MARKER}-bob-new-secret`, keys.bob);
-    const gb = gitIn(b, asUser(keys.bob));
-    ok(gb(['commit', '-q', '-am', 'bob rotates KEY_1']));
-    const oursBytes = fs.readFileSync(path.join(b, '.env'));
-    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    const { ours: oursBytes, merge } = bobSetsAndPulls(b, 'KEY_1', `${MARKER}-bob-new-secret`);
     assert.notEqual(merge.status, 0, 'not committed by git merge');
     assert.match(merge.err, /cannot merge \.env: their version is signed by SHA256:\S+, who is not in your roster \(\.custodian\/team at HEAD\), or was added or changed there without your checking it \("custodian roster verify"\), and merging would sign its changes as you/);
     assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');
@@ -251,11 +247,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     const enc = custodian(a, ['encrypt', '--values', '--format', 'dotenv', ...recipients, '--unencrypted-regex', '.', '-f', '-o', '.env', '-'], undefined, baseDocument);
     assert.equal(enc.code, 0, enc.stderr);
     ok(gitIn(a)(['commit', '-q', '-am', 'tidy env']));
-    setValue(b, '.env', 'KEY_1', `${MARKER}-rotated`, keys.bob);
-    const gb = gitIn(b, asUser(keys.bob));
-    ok(gb(['commit', '-q', '-am', 'bob rotates KEY_1']));
-    const oursBytes = fs.readFileSync(path.join(b, '.env'));
-    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    const { ours: oursBytes, merge } = bobSetsAndPulls(b, 'KEY_1', `${MARKER}-rotated`);
     assert.notEqual(merge.status, 0, 'not committed by git merge');
     assert.match(merge.err, /cannot merge \.env: their version is not signed, and merging would sign its changes as you/);
     assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');
@@ -286,11 +278,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     // KEY_1 rotated on bob's side: the merge would write the new value in the clear. Refused.
     const { a, b } = twoClones('rule-refused', '.env', 'dotenv', envLines(6));
     leaveKey1(a);
-    setValue(b, '.env', 'KEY_1', `${MARKER}-rotated`, keys.bob);
-    const gb = gitIn(b, asUser(keys.bob));
-    ok(gb(['commit', '-q', '-am', 'bob rotates KEY_1']));
-    const oursBytes = fs.readFileSync(path.join(b, '.env'));
-    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    const { ours: oursBytes, merge } = bobSetsAndPulls(b, 'KEY_1', `${MARKER}-rotated`);
     assert.notEqual(merge.status, 0, 'not committed by git merge');
     assert.match(merge.err, /cannot merge \.env: the merged file would hold "KEY_1" in the clear, as no version had it: one side's selection rule \(encrypt=\) leaves it out of encryption, and the other side changed its value/);
     assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');
@@ -306,11 +294,7 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     const t2 = /^KEY_2=(.*)$/m.exec(text)![1];
     fs.writeFileSync(file, text.replace(`KEY_1=${t1}`, 'KEY_1=@').replace(`KEY_2=${t2}`, `KEY_2=${t1}`).replace('KEY_1=@', `KEY_1=${t2}`));
     ok(gitIn(a)(['commit', '-q', '-am', 'mallory']));
-    setValue(b, '.env', 'KEY_4', `${MARKER}-bob`, keys.bob);
-    const gb = gitIn(b, asUser(keys.bob));
-    ok(gb(['commit', '-q', '-am', 'bob edits']));
-    const oursBytes = fs.readFileSync(path.join(b, '.env'));
-    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    const { ours: oursBytes, merge } = bobSetsAndPulls(b, 'KEY_4', `${MARKER}-bob`);
     assert.notEqual(merge.status, 0);
     assert.match(merge.err, /cannot merge \.env: the theirs version cannot be opened \(.*does not open at that key.*\); the file is left as it was on your side/);
     assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');

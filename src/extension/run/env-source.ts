@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { CryptoBackend } from '../../core/crypto-backend';
 import { CustodianError, describeError } from '../../core/errors';
 import type { EnvLayer } from '../../core/env-layers';
-import type { EnvelopeInfo, SignatureStatus } from '../../core/envelope';
+import type { DecryptedBytes, EnvelopeInfo, SignatureStatus } from '../../core/envelope';
 import type { CryptoSession } from '../crypto-session';
 import { KeyedDigest } from '../keyed-digest';
 import { lazyCore } from '../lazy-core';
@@ -111,45 +111,55 @@ export class EnvSource {
   private async openValues(bytes: Uint8Array, name: string): Promise<Uint8Array> {
     const [values, backend] = await Promise.all([lazyCore.values(), this.deps.backend()]);
     let identities;
+    let document: string;
+    let signed: { header: EnvelopeInfo; signature: SignatureStatus };
     try {
       const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       const info = await values.inspectValues(text, 'dotenv', backend);
       identities = await this.deps.session.identitiesFor(info.recipients, name, info.recipientPolicy);
       const opened = await values.openValues(text, { format: 'dotenv', identities, backend });
       try {
-        await this.checkSigner(name, bytes, { version: 1, recipients: info.recipients, chunkSize: 0, headerSize: 0 }, opened.signature);
-        return new TextEncoder().encode(opened.document);
+        document = opened.document;
+        signed = { header: { version: 1, recipients: info.recipients, chunkSize: 0, headerSize: 0 }, signature: opened.signature };
       } finally {
         opened.dispose();
       }
     } catch (err) {
-      if (err instanceof CustodianError && err.message.includes(name)) throw err;
-      throw new EnvFileError(vscode.l10n.t('Cannot decrypt {0}: {1}', name, describeError(err)), { cause: err, hint: err instanceof CustodianError ? err.hint : undefined });
+      throw this.cannotDecrypt(err, name);
     } finally {
       if (identities) this.deps.session.release(...identities);
     }
+    // Asked with the keys released and the data key zeroed: a dialog may stay open a while.
+    await this.checkSigner(name, bytes, signed.header, signed.signature);
+    return new TextEncoder().encode(document);
   }
 
   private async decrypt(bytes: Uint8Array, name: string, armored: boolean): Promise<Uint8Array> {
     const [{ decryptBytes, inspectEnvelope }, backend] = await Promise.all([lazyCore.envelope(), this.deps.backend()]);
     const ciphertext = armored ? new TextDecoder().decode(bytes) : bytes;
     let identities;
+    let decrypted: DecryptedBytes;
     try {
       const header = await inspectEnvelope(ciphertext);
       identities = await this.deps.session.identitiesFor(header.recipients, name, header.recipientPolicy);
-      const decrypted = await decryptBytes(ciphertext, { identities, backend });
-      try {
-        await this.checkSigner(name, bytes, decrypted.header, decrypted.signature);
-      } catch (err) {
-        decrypted.plaintext.fill(0);
-        throw err;
-      }
-      return decrypted.plaintext;
+      decrypted = await decryptBytes(ciphertext, { identities, backend });
     } catch (err) {
-      if (err instanceof CustodianError && err.message.includes(name)) throw err;
-      throw new EnvFileError(vscode.l10n.t('Cannot decrypt {0}: {1}', name, describeError(err)), { cause: err, hint: err instanceof CustodianError ? err.hint : undefined });
+      throw this.cannotDecrypt(err, name);
     } finally {
       if (identities) this.deps.session.release(...identities);
     }
+    try {
+      await this.checkSigner(name, bytes, decrypted.header, decrypted.signature);
+    } catch (err) {
+      decrypted.plaintext.fill(0);
+      throw err;
+    }
+    return decrypted.plaintext;
+  }
+
+  /** A failure to open `name`, naming it (once). */
+  private cannotDecrypt(err: unknown, name: string): Error {
+    if (err instanceof CustodianError && err.message.includes(name)) return err;
+    return new EnvFileError(vscode.l10n.t('Cannot decrypt {0}: {1}', name, describeError(err)), { cause: err, hint: err instanceof CustodianError ? err.hint : undefined });
   }
 }

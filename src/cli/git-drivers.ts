@@ -202,6 +202,8 @@ export interface MergeRosters {
   readonly keys: ReadonlyMap<string, RsaPublicKey>;
   /** The roster at HEAD, as this user vetted it (`vettedAtHead`): the team as this side knows it, and the keys whose signature it takes. */
   readonly ours: ReadonlySet<string>;
+  /** A rebase is replaying the user's commit onto HEAD (`byTrust`). */
+  readonly rebasing: boolean;
 }
 
 /**
@@ -214,14 +216,25 @@ export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend
   let other = Object.keys(env)
     .map((k) => /^GITHEAD_([0-9a-f]{40,64})$/.exec(k)?.[1])
     .find((id) => id !== undefined);
+  let rebasing = false;
   if (other === undefined) {
-    // One git call for where the state files are, then the first that exists (a rebase, cherry-pick or revert).
-    const refs = ['MERGE_HEAD', 'REBASE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'];
-    const where = await runGit(root, ['rev-parse', ...refs.flatMap((r) => ['--git-path', r])]);
-    for (const file of where.status === 0 ? where.stdout.toString('utf8').split('\n').filter((l) => l !== '') : []) {
-      const id = /^[0-9a-f]{40,64}/.exec(await fs.readFile(path.resolve(root, file), 'utf8').catch(() => ''))?.[0];
+    // One git call for where the state files are, then the first that names a commit. A rebase writes
+    // REBASE_HEAD only when it stops: while it picks, the commit is the last line of rebase-merge/done.
+    const states = [
+      { file: 'MERGE_HEAD', id: /^([0-9a-f]{40,64})/, rebase: false },
+      { file: 'rebase-merge/done', id: /(?:^|\n)(?:p|pick|r|reword|e|edit|s|squash|f|fixup)\s+([0-9a-f]{40,64})\b[^\n]*\n?$/, rebase: true },
+      { file: 'rebase-apply/original-commit', id: /^([0-9a-f]{40,64})/, rebase: true },
+      { file: 'REBASE_HEAD', id: /^([0-9a-f]{40,64})/, rebase: true },
+      { file: 'CHERRY_PICK_HEAD', id: /^([0-9a-f]{40,64})/, rebase: false },
+      { file: 'REVERT_HEAD', id: /^([0-9a-f]{40,64})/, rebase: false },
+    ];
+    const where = await runGit(root, ['rev-parse', ...states.flatMap((st) => ['--git-path', st.file])]);
+    const files = where.status === 0 ? where.stdout.toString('utf8').split('\n').filter((l) => l !== '') : [];
+    for (const [i, file] of files.entries()) {
+      const id = states[i]?.id.exec(await fs.readFile(path.resolve(root, file), 'utf8').catch(() => ''))?.[1];
       if (id !== undefined) {
         other = id;
+        rebasing = states[i].rebase;
         break;
       }
     }
@@ -236,7 +249,17 @@ export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend
   const removed = new Set(base.map((e) => e.key.fingerprint).filter((fp) => !has(ours, fp) || (other !== undefined && !has(theirs, fp))));
   const keys = new Map<string, RsaPublicKey>();
   for (const { key } of [...ours, ...theirs]) if (!keys.has(key.fingerprint)) keys.set(key.fingerprint, key);
-  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend) };
+  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend), rebasing };
+}
+
+/**
+ * The two sides of a merge as trust sees them: `own`, the user's work, and `other`, what comes in and
+ * is checked. In a merge, a cherry-pick or a revert, ours is the user's branch; a rebase replays the
+ * user's commits onto what came in, so there ours is upstream's and theirs the user's own (a removed
+ * teammate's replayed version upstream kept every recipient it had, unchecked).
+ */
+export function byTrust<T>(rosters: MergeRosters, ours: T, theirs: T): { own: T; other: T } {
+  return rosters.rebasing ? { own: theirs, other: ours } : { own: ours, other: theirs };
 }
 
 export class MergeSideError extends CliError {}
@@ -342,8 +365,9 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
     }
     const result = mergeBytes(base.plaintext, ours.plaintext, theirs.plaintext, { ours: 'ours', theirs: 'theirs' }, files.markerSize);
     const rosters = await mergeRosters(root, ctx.io.env, backend);
-    checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: !constantTimeEqual(theirs.plaintext, base.plaintext), signer: theirs.signer?.fingerprint }, what);
-    const merging = mergedRecipients(rosters, [ours.header?.recipients ?? [], theirs.header?.recipients ?? []], what);
+    const { own, other } = byTrust(rosters, ours, theirs);
+    checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: !constantTimeEqual(other.plaintext, base.plaintext), signer: other.signer?.fingerprint }, what);
+    const merging = mergedRecipients(rosters, [own.header?.recipients ?? [], other.header?.recipients ?? []], what);
     const { fingerprints } = merging;
     for (const warning of recipientWarnings(what, merging, await rosterNames(root))) ctx.warn(warning);
     const known = knownKeys(rosters, [...identities.map((i) => i.publicKey), ...[ours, theirs].flatMap((sd) => (sd.signer ? [sd.signer] : []))]);

@@ -17,7 +17,7 @@ import { displayText } from '../core/display-text';
 import { writeFileAtomic } from '../node/atomic-file';
 import { readSmallFile } from '../node/node-streams';
 import type { CommandContext } from './command';
-import { checkTheirsSigner, identityRequest, knownKeys, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, recipientWarnings, rosterNames, type DriverKeys, type MergeFiles } from './git-drivers';
+import { byTrust, checkTheirsSigner, identityRequest, knownKeys, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, recipientWarnings, rosterNames, type DriverKeys, type MergeFiles } from './git-drivers';
 import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
 import { UsageError } from './output';
 import { MAX_VALUES_FILE_BYTES } from './values-files';
@@ -181,12 +181,13 @@ function refused(what: string, side: string, reason: string, cause?: unknown): M
 async function sealer(ctx: CommandContext, what: string, format: ValuesFormatName, identities: readonly (RsaPrivateKey | RemoteKey)[], sign: RsaPrivateKey | RemoteKey, sides: readonly Side[]): Promise<(document: string) => Promise<string>> {
   const [base, ours, theirs] = sides.map((s) => s.opened);
   const rosters = await mergeRosters(process.cwd(), ctx.io.env, ctx.backend());
-  const theirsSigner = theirs?.signature.kind === 'signed' ? theirs.signature.signer.fingerprint : undefined;
+  const { own, other } = byTrust(rosters, ours, theirs);
+  const otherSigner = other?.signature.kind === 'signed' ? other.signature.signer.fingerprint : undefined;
   // A change is to the values or to what the metadata says of them (rule, recipients, policy): each is
   // signed anew by the merging user, so each must come from someone this side trusts.
-  const changed = theirs !== undefined && (!sameText(theirs.document, base?.document ?? sides[0].text) || base === undefined || !sameMetadata(theirs, base));
-  checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed, signer: theirsSigner }, what);
-  const merging = mergedRecipients(rosters, [ours?.info.recipients ?? [], theirs?.info.recipients ?? []], what);
+  const changed = other !== undefined && (!sameText(other.document, base?.document ?? sides[0].text) || base === undefined || !sameMetadata(other, base));
+  checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed, signer: otherSigner }, what);
+  const merging = mergedRecipients(rosters, [own?.info.recipients ?? [], other?.info.recipients ?? []], what);
   const { fingerprints } = merging;
   for (const warning of recipientWarnings(what, merging, await rosterNames(process.cwd()))) ctx.warn(warning);
   // The rule: ours', unless only theirs changed it since the base.

@@ -285,6 +285,28 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assertNoPlaintext(b, `${MARKER}-rotated`);
   });
 
+  it('git pull --rebase: upstream\'s version is the one checked (a rebase replays my commit onto it): a recipient it added outside the roster is left out, and cannot read my new value', () => {
+    // Alice, on the team, pushes the file re-encrypted for mallory too (on no roster); bob has a local
+    // commit and rebases onto it. A rebase swaps git's sides: ours is upstream's, theirs is bob's.
+    const { a, b } = twoClones('rebase-recipient', '.env', 'dotenv', envLines(6));
+    const plain = decrypted(a, '.env', keys.alice).text.replace(`KEY_5=${MARKER}-base-5`, `KEY_5=${MARKER}-alice`);
+    const recipients = ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.mallory.sshPubPath];
+    const enc = custodian(a, ['encrypt', '--values', '--format', 'dotenv', ...recipients, '-s', keys.alice.privatePath, '-f', '-o', '.env', '-'], undefined, plain);
+    assert.equal(enc.code, 0, enc.stderr);
+    ok(gitIn(a)(['commit', '-q', '-am', 'for mallory too']));
+    setValue(b, '.env', 'KEY_1', `${MARKER}-bob-rotated`, keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob rotates KEY_1']));
+    const rebase = gb(['pull', '-q', '--rebase', 'origin', 'main']);
+    assert.equal(rebase.status, 0, rebase.err);
+    assert.match(rebase.err, /\.env: left out mallory|\.env: left out SHA256:/);
+    const text = decrypted(b, '.env', keys.bob).text;
+    assert.match(text, new RegExp(`KEY_1=${MARKER}-bob-rotated`));
+    assert.match(text, new RegExp(`KEY_5=${MARKER}-alice`));
+    assert.equal(custodian(b, ['decrypt', '--values', '-i', keys.mallory.privatePath, '.env']).code, 1, 'mallory cannot read bob\'s rotated value');
+    assertNoPlaintext(b, `${MARKER}-bob-rotated`);
+  });
+
   it('a tampered side (a token swapped by someone with write access): refused with a clear message, ours untouched', () => {
     const { a, b } = twoClones('tampered', '.env', 'dotenv', envLines(6));
     // Mallory swaps two sealed values in the committed file: each token alone is genuine.

@@ -232,6 +232,27 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     }
   });
 
+  it('git pull --rebase: upstream\'s version is the one checked, as theirs is in a merge (a rebase swaps git\'s sides): a recipient it added outside the roster is left out of my rebased commit', () => {
+    const base = lines(8, 'base');
+    const { a, b } = twoClones('rebase', ['alice', 'bob'], base.join(''));
+    const upstream = [...base];
+    upstream[7] = `KEY_7=${MARKER}-alice\n`;
+    encryptInto(a, '.env.enc', upstream.join(''), keys.alice, ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.carol.sshPubPath]);
+    ok(gitIn(a)(['commit', '-q', '-am', 'for carol too']));
+    const mine = [...base];
+    mine[1] = `KEY_1=${MARKER}-bob-rotated\n`;
+    encryptInto(b, '.env.enc', mine.join(''), keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob rotates KEY_1']));
+    const rebase = gb(['pull', '-q', '--rebase', 'origin', 'main']);
+    assert.equal(rebase.status, 0, rebase.err);
+    assert.ok(rebase.err.includes(`.env.enc: left out ${keys.carol.fingerprint}`), rebase.err);
+    const text = decryptFrom(b, '.env.enc', keys.bob).text;
+    assert.match(text, new RegExp(`KEY_1=${MARKER}-bob-rotated`));
+    assert.match(text, new RegExp(`KEY_7=${MARKER}-alice`));
+    assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol cannot read bob\'s rotated value');
+  });
+
   it('git diff, git log -p and git show print the plaintext changes, recipient and signer lines; without a key a summary, exit 0', () => {
     const base = lines(20, 'base');
     const { a } = twoClones('diff', ['alice', 'bob'], base.join(''));

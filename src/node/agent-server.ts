@@ -88,14 +88,19 @@ interface Client {
 }
 
 /**
- * What one "Allow Once" covers: the operation the prompt named, for the file it named, with the key it
- * named. Decrypting a file also covers signing it (a `custodian set` or a merge writes back the file it
+ * What one "Allow Once" covers: the operation the prompt named (on a `.enc` file, or on a value-encrypted
+ * one: `op` as the client sent it), for the file it named, with the key it named. Decrypting a file also
+ * covers signing that kind of file under that name (a `custodian set` or a merge writes back the file it
  * opened); nothing covers decrypting another file, or signing one the prompt did not name, so code
- * loaded into an allowed process (a preload, a hook) gets no more than the prompt said.
+ * loaded into an allowed process (a preload, a hook) gets no more than the prompt said. The name is the
+ * client's claim: what is left is documented (docs/AGENT.md).
  */
-function grantOf(op: ConsentRequest['op'], file: string | undefined, key: RsaPublicKey): string {
+function grantOf(op: AgentOp, file: string | undefined, key: RsaPublicKey): string {
   return JSON.stringify([op, file ?? null, key.fingerprint]);
 }
+
+/** The signing a decryption's grant also covers: the same kind of file, written back. */
+const SIGN_AFTER: Partial<Record<AgentOp, AgentOp>> = { unwrap: 'sign', 'unwrap-values': 'sign-values' };
 
 function fail(id: number, code: ProtocolError['code'], message: string): AgentResponse {
   return { id, ok: false, code, message };
@@ -214,12 +219,13 @@ export class AgentServer {
   }
 
   /** A use of a key the connection was not allowed yet asks (`grantOf`: what an answer covers for that process). */
-  private async consent(client: Client, request: ConsentRequest): Promise<ConsentAnswer> {
-    if (client.granted.has(grantOf(request.op, request.file, request.key))) return 'allowed';
+  private async consent(client: Client, op: AgentOp, request: ConsentRequest): Promise<ConsentAnswer> {
+    if (client.granted.has(grantOf(op, request.file, request.key))) return 'allowed';
     const answer = await this.options.consent(request);
     if (answer === 'allowed') {
-      client.granted.add(grantOf(request.op, request.file, request.key));
-      if (request.op === 'unwrap') client.granted.add(grantOf('sign', request.file, request.key));
+      client.granted.add(grantOf(op, request.file, request.key));
+      const then = SIGN_AFTER[op];
+      if (then !== undefined) client.granted.add(grantOf(then, request.file, request.key));
     }
     return answer;
   }
@@ -287,7 +293,7 @@ export class AgentServer {
       this.options.audit({ ...entry, time: new Date(), outcome: 'refused', detail: 'no key of this window is a recipient' });
       return fail(id, 'no-match', 'none of the keys in VS Code is a recipient of this file');
     }
-    const answer = await this.consent(client, { peer: entry.peer, op: 'unwrap', file: entry.file, key });
+    const answer = await this.consent(client, entry.op, { peer: entry.peer, op: 'unwrap', file: entry.file, key });
     if (answer !== 'allowed') return this.denied(id, answer, 'decrypt', { ...entry, key: key.fingerprint });
     let fileKey: Uint8Array;
     try {
@@ -318,7 +324,7 @@ export class AgentServer {
       this.options.audit({ ...entry, key: request.key, time: new Date(), outcome: 'refused', detail: message });
       return fail(id, 'no-key', message);
     }
-    const answer = await this.consent(client, { peer, op: 'sign', file, key });
+    const answer = await this.consent(client, request.op, { peer, op: 'sign', file, key });
     if (answer !== 'allowed') return this.denied(id, answer, 'sign', { ...entry, key: key.fingerprint });
     const signature = request.op === 'sign' ? await this.options.keyring.sign(key.fingerprint, request.digest) : await this.options.keyring.signValues(key.fingerprint, request.digest);
     this.options.audit({ ...entry, key: key.fingerprint, time: new Date(), outcome: 'allowed' });

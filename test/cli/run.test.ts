@@ -262,6 +262,12 @@ describe('cli: custodian run', function () {
       assert.equal(own.stderr, '', 'your own override');
       const before = cli(['run', '-i', alice.privatePath, '-e', 'defaults.txt', '-e', '.env.enc', '--print-names'], {}, repo);
       assert.equal(before.stderr, '', 'defaults first: the encrypted file wins');
+      // A name git would read as a pathspec (a red-team trial's) is the file it names.
+      fs.writeFileSync(path.join(repo, ':(top)zz.env'), 'LAYERED=magic.example\n');
+      assert.equal(git('add', '--', ':(literal):(top)zz.env').status, 0);
+      assert.equal(git('commit', '-q', '-m', 'magic').status, 0);
+      const magic = cli(['run', '-i', alice.privatePath, '-e', '.env.enc', '-e', ':(top)zz.env', '--print-names'], {}, repo);
+      assert.match(magic.stderr, /^custodian: warning: :\(top\)zz\.env is committed and not encrypted, and sets LAYERED over \.env\.enc/);
     } finally {
       removeDir(repo);
     }

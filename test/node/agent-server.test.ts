@@ -150,6 +150,9 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
     await assert.rejects(forProd.signTranscript(new Uint8Array(32)), AgentDeniedError);
     const [, bobKey] = await client.keys({ file: '.env.enc' });
     await assert.rejects(bobKey.signTranscript(new Uint8Array(32)), AgentDeniedError, 'another key of the window');
+    // The same name on the other kind of file: a value-encrypted file's key, or its signature, is asked for.
+    const [sameName] = await client.keys({ file: '.env.enc' });
+    await assert.rejects(sameName.signValuesDigest(new Uint8Array(32)), AgentDeniedError, 'sign-values under the name of a .enc');
     // What the prompt named still works without asking.
     const [again] = await client.keys({ file: '.env.enc' });
     assert.equal((await again.signTranscript(new Uint8Array(32))).length, 256);
@@ -160,6 +163,7 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
       ['sign', null, 'alice'],
       ['sign', 'prod.env.enc', 'alice'],
       ['sign', '.env.enc', 'bob'],
+      ['sign', '.env.enc', 'alice'],
     ]);
   });
 

@@ -70,7 +70,8 @@ async function envFilesFor(given: readonly string[]): Promise<string[]> {
 
 /** Whether git tracks `file` in its repository (false outside one, or without git). */
 async function committed(file: string): Promise<boolean> {
-  const r = await runGit(path.dirname(path.resolve(file)), ['ls-files', '--error-unmatch', '--', path.basename(file)]).catch(() => undefined);
+  // --literal-pathspecs: a file named ":(top)x.env" is that file, not a pathspec that matches nothing.
+  const r = await runGit(path.dirname(path.resolve(file)), ['--literal-pathspecs', 'ls-files', '--error-unmatch', '--', path.basename(file)]).catch(() => undefined);
   return r?.status === 0;
 }
 

@@ -14,6 +14,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CommandContext } from './command';
 import { loadRoster } from './key-files';
+import { isInside, resolvedPath } from '../node/path-inside';
 import { CliError, PROGRAM } from './output';
 
 export interface LoadedMember {
@@ -43,14 +44,34 @@ async function refuseLinkedRoster(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Pins say whom to trust in a roster, so whoever can push to its repository must not be able to write
+ * them: a pins file or pin store inside that repository (named by an environment a repository's own
+ * terminal settings can set) is refused.
+ */
+async function refuseInRepository(dir: string, file: string, what: string): Promise<void> {
+  const resolved = path.resolve(dir);
+  const repository = path.basename(path.dirname(resolved)) === '.custodian' ? path.dirname(path.dirname(resolved)) : path.dirname(resolved);
+  if (isInside(await resolvedPath(file), await resolvedPath(repository))) {
+    throw new CliError(`${what} is inside the repository of the roster ${dir}: anyone who can push could change whom it trusts`, {
+      hint: `keep pins outside the repository (CI: a file the pipeline controls; you: unset ${PINS_FILE_ENV}, or set XDG_CONFIG_HOME elsewhere)`,
+    });
+  }
+}
+
 /** Where pins come from: a read-only file CI controls, or the user's store (which grows on first use). */
 export type PinSource = { kind: 'file'; file: string; pins: RosterPins } | { kind: 'store'; store: PinStore; key: string; pins: RosterPins | undefined };
 
 export async function pinSource(dir: string, pinsFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<PinSource> {
   await refuseLinkedRoster(dir);
   const file = pinsFlag ?? (env[PINS_FILE_ENV] || undefined);
-  if (file !== undefined) return { kind: 'file', file, pins: await readPinsFile(file) };
-  const store = new PinStore(defaultPinStoreFile(env));
+  if (file !== undefined) {
+    await refuseInRepository(dir, file, `the pins file ${file}`);
+    return { kind: 'file', file, pins: await readPinsFile(file) };
+  }
+  const storeFile = defaultPinStoreFile(env);
+  await refuseInRepository(dir, storeFile, `your pin store ${storeFile} ($XDG_CONFIG_HOME)`);
+  const store = new PinStore(storeFile);
   const key = await rosterKey(dir);
   return { kind: 'store', store, key, pins: await store.get(key) };
 }

@@ -103,6 +103,23 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(r.stderr, /Mallory <mallory@evil\.example>/);
   });
 
+  it('pins inside the roster\'s own repository are refused: a pins file there, or a pin store there (XDG_CONFIG_HOME), could be written by anyone who can push', () => {
+    // What a repository's terminal settings can set: a pins file it committed, listing mallory as a member.
+    const committedPins = path.join(repo, '.vscode', 'roster-pins.txt');
+    fs.mkdirSync(path.dirname(committedPins), { recursive: true });
+    fs.writeFileSync(committedPins, `alice ${alice.fingerprint}\nbob ${bob.fingerprint}\nmallory ${mallory.fingerprint}\n`);
+    fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));
+    const out = path.join(repo, 'planted.enc');
+    const viaFile = run(['encrypt', '-R', team, '-o', out, plain], { env: { ...env(), CUSTODIAN_ROSTER_PINS: committedPins } });
+    assert.equal(viaFile.code, 1);
+    assert.match(viaFile.stderr, /the pins file .*roster-pins\.txt is inside the repository of the roster .*: anyone who can push could change whom it trusts/);
+    const viaStore = run(['encrypt', '-R', team, '-o', out, plain], { env: { ...env(), XDG_CONFIG_HOME: path.join(repo, '.vscode', 'config') } });
+    assert.equal(viaStore.code, 1);
+    assert.match(viaStore.stderr, /your pin store .* is inside the repository of the roster/);
+    assert.ok(!fs.existsSync(out), 'nothing was encrypted');
+    assert.ok(!fs.existsSync(path.join(repo, '.vscode', 'config')), 'no store was made there');
+  });
+
   it('CI pins (--pins FILE) refuse a key that is not pinned, and never write', () => {
     const pins = path.join(keys, `pins-${Date.now()}.txt`);
     fs.writeFileSync(pins, `# team\nalice ${alice.fingerprint}\nbob ${bob.fingerprint}\n`);

@@ -23,7 +23,7 @@ import { CliError } from './output';
 import { ROSTER_DIR } from './repository';
 import { PassphraseSource } from './passphrase';
 import { pinSource, verifyMembers } from './roster-trust';
-import { reviewRoster } from '../core/roster-pins';
+import { reviewRoster, samePins } from '../core/roster-pins';
 import type { CryptoBackend } from '../core/crypto-backend';
 
 /** Versions of a `.enc` file git hands a driver are read whole: the merge needs all three in memory. */
@@ -174,9 +174,10 @@ async function rosterAt(root: string, rev: string): Promise<RosterEntry[]> {
  * The fingerprints of HEAD's roster this user relies on, vetted as `encrypt -R` vets a roster
  * (docs/ROSTER.md §6): pinned, or verified under a trusted root, or all of them the first time. A key
  * that changed, a newcomer nobody vouched for or a broken entry is not: a merge neither adds it as a
- * recipient nor takes its signature. A roster reached through a link vouches for no one.
+ * recipient nor takes its signature. A roster reached through a link vouches for no one. What it
+ * accepts is pinned, as `encrypt -R` pins it, so a first use is first once (`info` says so).
  */
-async function vettedAtHead(root: string, entries: readonly RosterEntry[], env: NodeJS.ProcessEnv, backend: CryptoBackend): Promise<Set<string>> {
+async function vettedAtHead(root: string, entries: readonly RosterEntry[], env: NodeJS.ProcessEnv, backend: CryptoBackend, info: (line: string) => void): Promise<Set<string>> {
   if (entries.length === 0) return new Set();
   const dir = path.join(root, ROSTER_DIR);
   try {
@@ -189,6 +190,11 @@ async function vettedAtHead(root: string, entries: readonly RosterEntry[], env: 
       source.pins,
       { tofu: source.kind === 'store' },
     );
+    if (source.kind === 'store' && !samePins(review.next, source.pins)) {
+      await source.store.set(source.key, review.next);
+      const added = review.accepted.filter((e) => source.pins?.members[e.name] !== e.fingerprint);
+      if (added.length > 0) info(`pinned ${added.map((e) => displayText(e.name)).join(', ')} for ${ROSTER_DIR} (${source.store.file}): the roster as this merge found it`);
+    }
     return new Set(review.accepted.map((e) => e.fingerprint));
   } catch {
     return new Set();
@@ -211,7 +217,7 @@ export interface MergeRosters {
  * one a rebase, cherry-pick or revert is applying, when git has recorded it) and their merge base.
  * When the other side is unknown, only HEAD's roster counts.
  */
-export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend: CryptoBackend): Promise<MergeRosters> {
+export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend: CryptoBackend, info: (line: string) => void): Promise<MergeRosters> {
   // `git merge` names the commit being merged in GITHEAD_<id> (MERGE_HEAD is written only afterwards).
   let other = Object.keys(env)
     .map((k) => /^GITHEAD_([0-9a-f]{40,64})$/.exec(k)?.[1])
@@ -249,7 +255,7 @@ export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend
   const removed = new Set(base.map((e) => e.key.fingerprint).filter((fp) => !has(ours, fp) || (other !== undefined && !has(theirs, fp))));
   const keys = new Map<string, RsaPublicKey>();
   for (const { key } of [...ours, ...theirs]) if (!keys.has(key.fingerprint)) keys.set(key.fingerprint, key);
-  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend), rebasing };
+  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend, info), rebasing };
 }
 
 /**
@@ -364,7 +370,7 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
       });
     }
     const result = mergeBytes(base.plaintext, ours.plaintext, theirs.plaintext, { ours: 'ours', theirs: 'theirs' }, files.markerSize);
-    const rosters = await mergeRosters(root, ctx.io.env, backend);
+    const rosters = await mergeRosters(root, ctx.io.env, backend, (line) => ctx.info(line));
     const { own, other } = byTrust(rosters, ours, theirs);
     checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: !constantTimeEqual(other.plaintext, base.plaintext), signer: other.signer?.fingerprint }, what);
     const merging = mergedRecipients(rosters, [own.header?.recipients ?? [], other.header?.recipients ?? []], what);

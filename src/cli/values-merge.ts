@@ -180,7 +180,7 @@ function refused(what: string, side: string, reason: string, cause?: unknown): M
  */
 async function sealer(ctx: CommandContext, what: string, format: ValuesFormatName, identities: readonly (RsaPrivateKey | RemoteKey)[], sign: RsaPrivateKey | RemoteKey, sides: readonly Side[]): Promise<(document: string) => Promise<string>> {
   const [base, ours, theirs] = sides.map((s) => s.opened);
-  const rosters = await mergeRosters(process.cwd(), ctx.io.env, ctx.backend());
+  const rosters = await mergeRosters(process.cwd(), ctx.io.env, ctx.backend(), (line) => ctx.info(line));
   const { own, other } = byTrust(rosters, ours, theirs);
   const otherSigner = other?.signature.kind === 'signed' ? other.signature.signer.fingerprint : undefined;
   // A change is to the values or to what the metadata says of them (rule, recipients, policy): each is

@@ -232,6 +232,38 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     }
   });
 
+  it('a merge in a clone whose roster was never pinned pins it (first use once, as encrypt -R does): a key planted after that is no teammate to the next merge', () => {
+    const base = lines(8, 'base');
+    const { a, b } = twoClones('first-use', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a);
+    const gb = gitIn(b, asUser(keys.bob));
+    const theirs = [...base];
+    theirs[2] = `KEY_2=${MARKER}-alice\n`;
+    encryptInto(a, '.env.enc', theirs.join(''), keys.alice);
+    ok(ga(['commit', '-q', '-am', 'alice edits']));
+    const ours = [...base];
+    ours[6] = `KEY_6=${MARKER}-bob\n`;
+    encryptInto(b, '.env.enc', ours.join(''), keys.bob, ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath]);
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const first = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(first.status, 0, first.err);
+    assert.match(first.err, /custodian: pinned alice, bob for \.custodian\/team \(.*roster-pins\.json\): the roster as this merge found it/);
+    // Then carol's key is committed to the roster, and a version for her too arrives.
+    fs.copyFileSync(keys.carol.sshPubPath, path.join(a, '.custodian/team/carol.pub'));
+    ok(ga(['add', '.custodian/team/carol.pub']));
+    const next = [...theirs];
+    next[3] = `KEY_3=${MARKER}-alice-2\n`;
+    encryptInto(a, '.env.enc', next.join(''), keys.alice, ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.carol.sshPubPath]);
+    ok(ga(['commit', '-q', '-am', 'carol joins, unchecked']));
+    const mine = decryptFrom(b, '.env.enc', keys.bob).text.replace(`KEY_7=${MARKER}-base-7`, `KEY_7=${MARKER}-bob-2`);
+    encryptInto(b, '.env.enc', mine, keys.bob, ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath]);
+    ok(gb(['commit', '-q', '-am', 'bob edits again']));
+    const second = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(second.status, 0, second.err);
+    assert.ok(second.err.includes(`.env.enc: left out ${keys.carol.fingerprint}`) || second.err.includes(`.env.enc: left out carol (`), second.err);
+    assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol cannot read what bob has');
+  });
+
   it('git pull --rebase: upstream\'s version is the one checked, as theirs is in a merge (a rebase swaps git\'s sides): a recipient it added outside the roster is left out of my rebased commit', () => {
     const base = lines(8, 'base');
     const { a, b } = twoClones('rebase', ['alice', 'bob'], base.join(''));

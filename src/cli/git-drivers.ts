@@ -22,8 +22,7 @@ import { resolveIdentities, resolveSigner, type IdentityRequest } from './identi
 import { CliError } from './output';
 import { ROSTER_DIR } from './repository';
 import { PassphraseSource } from './passphrase';
-import { pinSource, verifyMembers } from './roster-trust';
-import { reviewRoster, samePins } from '../core/roster-pins';
+import { vettedFingerprints } from './roster-trust';
 import type { CryptoBackend } from '../core/crypto-backend';
 
 /** Versions of a `.enc` file git hands a driver are read whole: the merge needs all three in memory. */
@@ -171,34 +170,15 @@ async function rosterAt(root: string, rev: string): Promise<RosterEntry[]> {
 }
 
 /**
- * The fingerprints of HEAD's roster this user relies on, vetted as `encrypt -R` vets a roster
- * (docs/ROSTER.md §6): pinned, or verified under a trusted root, or all of them the first time. A key
- * that changed, a newcomer nobody vouched for or a broken entry is not: a merge neither adds it as a
- * recipient nor takes its signature. A roster reached through a link vouches for no one. What it
- * accepts is pinned, as `encrypt -R` pins it, so a first use is first once (`info` says so).
+ * The fingerprints of HEAD's roster this user relies on (`vettedFingerprints`, pinning a first use): a
+ * merge neither adds any other as a recipient nor takes its signature.
  */
 async function vettedAtHead(root: string, entries: readonly RosterEntry[], env: NodeJS.ProcessEnv, backend: CryptoBackend, info: (line: string) => void): Promise<Set<string>> {
   if (entries.length === 0) return new Set();
   const dir = path.join(root, ROSTER_DIR);
-  try {
-    const source = await pinSource(dir, undefined, env);
-    const members = entries.map((e) => ({ file: path.join(dir, `${e.name}.pub`), name: e.name, key: e.key }));
-    const verification = await verifyMembers(dir, members, backend);
-    const review = reviewRoster(
-      members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
-      verification,
-      source.pins,
-      { tofu: source.kind === 'store' },
-    );
-    if (source.kind === 'store' && !samePins(review.next, source.pins)) {
-      await source.store.set(source.key, review.next);
-      const added = review.accepted.filter((e) => source.pins?.members[e.name] !== e.fingerprint);
-      if (added.length > 0) info(`pinned ${added.map((e) => displayText(e.name)).join(', ')} for ${ROSTER_DIR} (${source.store.file}): the roster as this merge found it`);
-    }
-    return new Set(review.accepted.map((e) => e.fingerprint));
-  } catch {
-    return new Set();
-  }
+  return vettedFingerprints(dir, entries.map((e) => ({ file: path.join(dir, `${e.name}.pub`), name: e.name, key: e.key })), env, backend, (names, store) => {
+    info(`pinned ${names.map((n) => displayText(n)).join(', ')} for ${ROSTER_DIR} (${store}): the roster as this merge found it`);
+  });
 }
 
 export interface MergeRosters {

@@ -162,6 +162,40 @@ export async function vetRoster(dir: string, members: readonly LoadedMember[], s
 }
 
 /**
+ * The fingerprints of `members` (a roster's entries, as read from the working tree or a commit) this user
+ * relies on, as `vetRoster` would take them without asking: pinned, or verified under a trusted root, or
+ * all of them the first time. A key that changed, a newcomer nobody vouched for or a broken entry is not.
+ * `onPinned` given: what is accepted is pinned (a first use is first once) and said. Never throws: a
+ * roster that cannot be reviewed (a link, pins inside the repository) vouches for no one.
+ */
+export async function vettedFingerprints(
+  dir: string,
+  members: readonly LoadedMember[],
+  env: NodeJS.ProcessEnv,
+  backend: CryptoBackend,
+  onPinned?: (names: string[], store: string) => void,
+): Promise<Set<string>> {
+  try {
+    const source = await pinSource(dir, undefined, env);
+    const verification = await verifyMembers(dir, members, backend);
+    const review = reviewRoster(
+      members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
+      verification,
+      source.pins,
+      { tofu: source.kind === 'store' },
+    );
+    if (onPinned && source.kind === 'store' && !samePins(review.next, source.pins)) {
+      await source.store.set(source.key, review.next);
+      const added = review.accepted.filter((e) => source.pins?.members[e.name] !== e.fingerprint);
+      if (added.length > 0) onPinned(added.map((e) => e.name), source.store.file);
+    }
+    return new Set(review.accepted.map((e) => e.fingerprint));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
  * The keys of every roster DIR given with -R, each roster vetted first (`vetRoster`): what every command
  * that encrypts to a roster uses, so none of them encrypts to a changed key or an unvetted newcomer.
  * `pinsFlag`: --pins FILE, if given.

@@ -11,7 +11,7 @@ import type { CommandContext } from './command';
 import { describeKey, loadRoster } from './key-files';
 import { CliError, PROGRAM } from './output';
 import { findRoster } from './repository';
-import { verifyMembers } from './roster-trust';
+import { verifyMembers, vettedFingerprints } from './roster-trust';
 
 export interface TeamSigner {
   readonly name: string;
@@ -71,11 +71,20 @@ export async function describeTeamSigner(fingerprint: string, file: string | und
   if (dir === undefined) return undefined;
   const shown = path.relative(process.cwd(), dir) || '.';
   try {
+    const members = await loadRoster(dir);
+    const member = members.find((m) => m.key.fingerprint === fingerprint);
     // Not in the roster at all: someone outside the team (a teammate removed who can still push) wrote it.
-    if (!(await loadRoster(dir)).some((m) => m.key.fingerprint === fingerprint)) {
+    if (!member) {
       return {
         label: `${fingerprint} (not in the roster ${shown})`,
         warning: `the signer is not in the roster ${shown}: someone outside the team (a removed teammate who can still push?) wrote this file; check what it changed ('git log -p' shows the commits) before you use it; '--require-signer ${shown}' refuses such files`,
+      };
+    }
+    // In it, but as a commit put it there since you last checked (a .pub dropped in beside the team's).
+    if (!(await vettedFingerprints(dir, members, process.env, backend)).has(fingerprint)) {
+      return {
+        label: `${fingerprint} (${displayText(member.name)}, not checked by you)`,
+        warning: `the signer ${displayText(member.name)} is in the roster ${shown}, but with a key that is new or changed since you last used the roster: anyone who can push can add a key there; check it ('${PROGRAM} roster verify -R ${shown}') and what the file changed before you use it`,
       };
     }
   } catch {

@@ -213,6 +213,21 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.doesNotMatch(a.stderr, /warning/);
   });
 
+  it('a file signed by a key a commit dropped into the roster since I pinned it (a "ci-bot.pub" of an outsider\'s) is not a teammate\'s file to run or get: both warn (they were silent)', () => {
+    assert.equal(encrypt().code, 0, 'alice and bob pinned');
+    fs.copyFileSync(mallory.sshPubPath, path.join(team, 'ci-bot.pub'));
+    commitAll(repo, 'Add the CI bot', 'Mallory <mallory@evil.example>');
+    const envFile = path.join(repo, 'override.env');
+    fs.writeFileSync(path.join(keys, 'override.env'), 'DATABASE_HOST=mallory.example\n');
+    const planted = run(['encrypt', '--values', '-r', alice.sshPubPath, '-s', mallory.privatePath, '-o', envFile, path.join(keys, 'override.env')], { env: env(), cwd: repo });
+    assert.equal(planted.code, 0, planted.stderr);
+    const r = run(['run', '-i', alice.privatePath, '-e', envFile, '--', process.execPath, '-e', ''], { env: env(), cwd: repo });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /override\.env: the signer ci-bot is in the roster \.custodian\/team, but with a key that is new or changed since you last used the roster: anyone who can push can add a key there/);
+    const g = run(['get', '-i', alice.privatePath, envFile, 'DATABASE_HOST'], { env: env(), cwd: repo });
+    assert.match(g.stderr, /signed by SHA256:\S+ \(ci-bot, not checked by you\)\n.*warning: the signer ci-bot is in the roster/);
+  });
+
   it('a deploy key (roster add --deploy) is encrypted to without a question, but an addition it signs stops encrypt -R and fails verify', async () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     const d = run(['roster', 'add', '-R', team, '-i', alice.privatePath, '--deploy', 'ci', carol.sshPubPath], { env: env() });

@@ -117,8 +117,9 @@ describe('cli: commands load on demand', function () {
     const runBundle = inputsOf(build.cliCommandsBuildOptions(outdir, { production: true }), path.join('cli', 'run.js'));
     assert.ok(runBundle.some((m) => m.endsWith('src/core/envelope.ts')), 'the run bundle holds what it uses');
     assert.deepEqual(runBundle.filter((m) => /src\/cli\/commands\/(?!run\.ts)/.test(m)), [], 'no other command');
-    // Two exceptions, both loaded on first use only: run reads value-encrypted .env files (core/values), and
-    // reads the roster for --require-signer DIR and to name a deploy key that signed a file (roster-trust).
-    assert.deepEqual(runBundle.filter((m) => NOT_FOR_RUN.some((re) => re.test(m)) && !/src\/core\/(values|values-yaml)\.ts$|src\/cli\/roster-trust\.ts$/.test(m)), []);
+    // Three exceptions, each loaded on first use only: run reads value-encrypted .env files (core/values),
+    // reads the roster for --require-signer DIR and to name a deploy key that signed a file (roster-trust),
+    // and asks git whether a plain file that overrides an encrypted one is committed (node/git).
+    assert.deepEqual(runBundle.filter((m) => NOT_FOR_RUN.some((re) => re.test(m)) && !/src\/core\/(values|values-yaml)\.ts$|src\/cli\/roster-trust\.ts$|src\/node\/git\.ts$/.test(m)), []);
   });
 });

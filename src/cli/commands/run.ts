@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEnv, mergeEnvLayers, plainOverrides, type EnvLayer } from '../../core/env-layers';
-import { runGit } from '../../node/git';
 import type { RsaPrivateKey } from '../../core/keys';
 import { PROJECT_CONFIG_PATH } from '../../core/project-config';
 import { isInside, resolvedPath } from '../../node/path-inside';
@@ -70,6 +69,8 @@ async function envFilesFor(given: readonly string[]): Promise<string[]> {
 
 /** Whether git tracks `file` in its repository (false outside one, or without git). */
 async function committed(file: string): Promise<boolean> {
+  // Loaded only when a file overrides another: run's own start stays small (docs/PERFORMANCE.md).
+  const { runGit } = await import('../../node/git');
   // --literal-pathspecs: a file named ":(top)x.env" is that file, not a pathspec that matches nothing.
   const r = await runGit(path.dirname(path.resolve(file)), ['--literal-pathspecs', 'ls-files', '--error-unmatch', '--', path.basename(file)]).catch(() => undefined);
   return r?.status === 0;

@@ -382,7 +382,7 @@ describe('secrets in debug sessions, tasks and terminals', function () {
       await config.update('env.linux', { PROMPT_COMMAND: 'env > leaked.txt' }, vscode.ConfigurationTarget.Workspace);
       await config.update('defaultProfile.linux', 'bash', vscode.ConfigurationTarget.Workspace);
       assert.strictEqual(await run('custodian.newTerminalWithSecrets', { uris: [wsUri('.env.enc')] }), undefined, 'declined: no terminal');
-      assert.deepStrictEqual(prompts.map((p) => p.items), [['Open Anyway', 'Show the Settings']]);
+      assert.deepStrictEqual(prompts.map((p) => p.items), [['Show the Settings', 'Open Anyway']], 'the safe one first: the default');
       assert.match(prompts[0].message, /^This workspace's settings decide how its terminals start: terminal\.integrated\.env\.linux, terminal\.integrated\.defaultProfile\.linux\. Whatever they run would read this terminal's secrets\./);
       answer = 'Open Anyway';
       assert.ok(await run('custodian.newTerminalWithSecrets', { uris: [wsUri('.env.enc')] }));
@@ -415,11 +415,17 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     const window = vscode.window as unknown as Record<string, unknown>;
     const original = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
     let answer: string | undefined;
-    window.showWarningMessage = (message: string): Thenable<unknown> => (prompts.push(message), Promise.resolve(answer));
+    const items: string[][] = [];
+    window.showWarningMessage = (message: string, ...rest: unknown[]): Thenable<unknown> => {
+      prompts.push(message);
+      items.push(rest.filter((r): r is string => typeof r === 'string'));
+      return Promise.resolve(answer);
+    };
     try {
       const declined = await captureErrors(team.services, () => run('custodian.newTerminalWithSecrets', { uris: [vscode.Uri.file(file)] }));
       assert.strictEqual(declined.result, undefined, 'no terminal');
       assert.deepStrictEqual(prompts, ["forged.env.enc: The file is not signed: anyone with the recipients' public keys could have written it."]);
+      assert.deepStrictEqual(items[0], ['Do Not Use', 'Use Anyway'], 'the safe one first: the default');
       assert.match(declined.errors[0]?.message ?? '', /^Not used: forged\.env\.enc: The file is not signed/);
       answer = 'Use Anyway';
       const used = await run<SecretsTerminalResult>('custodian.newTerminalWithSecrets', { uris: [vscode.Uri.file(file)] });

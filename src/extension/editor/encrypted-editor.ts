@@ -49,7 +49,8 @@ export class EncryptedEditorProvider implements vscode.CustomReadonlyEditorProvi
       // One attempt at a time; none once the page is closed (by the person, or by a handover).
       attempt = attempt.then((done) => done || closed || this.show(uri, panel, column)).catch(() => true);
     };
-    const subscriptions = vscode.Disposable.from(watcher, watcher.onDidChange(retry), watcher.onDidCreate(retry), this.services.onDidChangeKeys(retry));
+    // The roster too: after Add Myself to Team the page says what is left to do (a recipient re-keys).
+    const subscriptions = vscode.Disposable.from(watcher, watcher.onDidChange(retry), watcher.onDidCreate(retry), this.services.onDidChangeKeys(retry), this.services.roster.onDidChange(retry));
     panel.onDidDispose(() => {
       closed = true;
       subscriptions.dispose();

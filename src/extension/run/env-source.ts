@@ -48,9 +48,11 @@ export class EnvSource {
     const id = Buffer.from(this.digests.of(bytes)).toString('hex');
     if (this.accepted.has(id)) return;
     const useAnyway = vscode.l10n.t('Use Anyway');
+    // "Do Not Use" first: the dialog's default, so an Enter typed by habit does not pass the values on.
     const answer = await vscode.window.showWarningMessage(
       vscode.l10n.t('{0}: {1}', name, warning),
       { modal: true, detail: vscode.l10n.t('Its values would go to the program as they are: a host or an endpoint in it could send the other secrets elsewhere. Use them anyway?') },
+      vscode.l10n.t('Do Not Use'),
       useAnyway,
     );
     if (answer !== useAnyway) {

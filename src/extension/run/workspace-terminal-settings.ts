@@ -49,8 +49,9 @@ export async function terminalSettingsAccepted(state: vscode.Memento): Promise<b
       modal: true,
       detail: vscode.l10n.t("They come from the repository (.vscode/settings.json or the .code-workspace file), which anyone who can commit to it can change. Check what they run first. Going on is remembered until they change."),
     },
-    openAnyway,
+    // The first button is the dialog's default: an Enter typed by habit shows the settings, it does not open the terminal.
     show,
+    openAnyway,
   );
   if (answer === show) await vscode.commands.executeCommand('workbench.action.openWorkspaceSettingsFile');
   if (answer !== openAnyway) return false;

@@ -190,6 +190,8 @@ export interface MergeRosters {
   readonly ours: ReadonlySet<string>;
   /** A rebase is replaying the user's commit onto HEAD (`byTrust`). */
   readonly rebasing: boolean;
+  /** The commit whose version comes in (`byTrust`'s other side): HEAD in a rebase; unknown when git did not say. */
+  readonly incoming?: string;
 }
 
 /**
@@ -235,7 +237,31 @@ export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend
   const removed = new Set(base.map((e) => e.key.fingerprint).filter((fp) => !has(ours, fp) || (other !== undefined && !has(theirs, fp))));
   const keys = new Map<string, RsaPublicKey>();
   for (const { key } of [...ours, ...theirs]) if (!keys.has(key.fingerprint)) keys.set(key.fingerprint, key);
-  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend, info), rebasing };
+  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend, info), rebasing, incoming: rebasing ? 'HEAD' : other };
+}
+
+/** How many commits of a file's history a merge looks through for an older version put back. */
+const PUT_BACK_HISTORY = 200;
+
+/**
+ * When the version of `repoPath` that comes in (`rosters.incoming`) is one its history had before, then
+ * changed, and now has again, the commit that first had it: a signed older version put back (a
+ * replay) passes every signature check, yet takes back what was changed since (a rotated password).
+ * Undefined when it is not, or git cannot say.
+ */
+export async function putBackFrom(root: string, rosters: MergeRosters, repoPath: string): Promise<{ commit: string; date: string } | undefined> {
+  if (rosters.incoming === undefined) return undefined;
+  const log = await runGit(root, ['--literal-pathspecs', 'log', '-n', String(PUT_BACK_HISTORY), '--format=%H %cs', '--no-renames', rosters.incoming, '--', repoPath]);
+  if (log.status !== 0) return undefined;
+  const commits = log.stdout.toString('utf8').split('\n').filter((l) => l !== '').map((l) => ({ commit: l.slice(0, l.indexOf(' ')), date: l.slice(l.indexOf(' ') + 1) }));
+  if (commits.length < 3) return undefined;
+  const blobs = await runGit(root, ['rev-parse', ...commits.map((c) => `${c.commit}:${repoPath}`)]);
+  const ids = blobs.stdout.toString('utf8').split('\n');
+  const now = ids[0];
+  const changed = ids.findIndex((id) => id !== now);
+  if (!now || changed < 0) return undefined;
+  const again = ids.findIndex((id, i) => i > changed && id === now);
+  return again < 0 ? undefined : commits[again];
 }
 
 /**
@@ -291,6 +317,11 @@ export function checkTheirsSigner(rosters: MergeRosters, mine: readonly RsaPubli
   throw new MergeSideError(`cannot merge ${what}: their version ${by}, and merging would sign its changes as you; the file is left as it was on your side`, {
     hint: `look at their version first (git show :3:${what} | custodian decrypt names its signer), then resolve by hand: open ${what} in VS Code, or "git checkout --ours ${what}"; then "git add ${what}"`,
   });
+}
+
+/** What a merge says of an incoming version that is an older one put back (`putBackFrom`). */
+export function putBackWarning(what: string, older: { commit: string; date: string }): string {
+  return `${what}: the version merged in is the one committed in ${older.commit.slice(0, 12)} (${older.date}) and changed since: an older version put back, so the merge takes back what was changed after it (a rotated secret?); check it ('git log -p ${what}') and, if it was not meant, change those values again`;
 }
 
 /** Public keys by fingerprint: the rosters of both sides, then `extra` (our own keys, verified signers). */
@@ -353,6 +384,8 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
     const rosters = await mergeRosters(root, ctx.io.env, backend, (line) => ctx.info(line));
     const { own, other } = byTrust(rosters, ours, theirs);
     checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: !constantTimeEqual(other.plaintext, base.plaintext), signer: other.signer?.fingerprint }, what);
+    const older = await putBackFrom(root, rosters, files.repoPath);
+    if (older) ctx.warn(putBackWarning(what, older));
     const merging = mergedRecipients(rosters, [own.header?.recipients ?? [], other.header?.recipients ?? []], what);
     const { fingerprints } = merging;
     for (const warning of recipientWarnings(what, merging, await rosterNames(root))) ctx.warn(warning);

@@ -17,7 +17,7 @@ import { displayText } from '../core/display-text';
 import { writeFileAtomic } from '../node/atomic-file';
 import { readSmallFile } from '../node/node-streams';
 import type { CommandContext } from './command';
-import { byTrust, checkTheirsSigner, identityRequest, knownKeys, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, recipientWarnings, rosterNames, type DriverKeys, type MergeFiles } from './git-drivers';
+import { byTrust, checkTheirsSigner, identityRequest, putBackFrom, putBackWarning, knownKeys, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, recipientWarnings, rosterNames, type DriverKeys, type MergeFiles } from './git-drivers';
 import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
 import { UsageError } from './output';
 import { MAX_VALUES_FILE_BYTES } from './values-files';
@@ -105,7 +105,7 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
     const doc = (s: Side): string => s.opened?.document ?? s.text;
     const merged = mergeLines(doc(base), doc(ours), doc(theirs), CONFLICT_LABELS, files.markerSize);
     const signer = (await resolveSigner(request)).key;
-    const seal = await sealer(ctx, what, format, identities, signer, sides);
+    const seal = await sealer(ctx, what, files.repoPath, format, identities, signer, sides);
     let out: string;
     if (merged.conflicts === 0) {
       out = await seal(merged.text);
@@ -178,7 +178,7 @@ function refused(what: string, side: string, reason: string, cause?: unknown): M
  * unchanged value) when the merge keeps them; else under a new data key for the merged recipients
  * (VALUES.md §6: a change of recipients re-seals everything). Signed by the merging user.
  */
-async function sealer(ctx: CommandContext, what: string, format: ValuesFormatName, identities: readonly (RsaPrivateKey | RemoteKey)[], sign: RsaPrivateKey | RemoteKey, sides: readonly Side[]): Promise<(document: string) => Promise<string>> {
+async function sealer(ctx: CommandContext, what: string, repoPath: string, format: ValuesFormatName, identities: readonly (RsaPrivateKey | RemoteKey)[], sign: RsaPrivateKey | RemoteKey, sides: readonly Side[]): Promise<(document: string) => Promise<string>> {
   const [base, ours, theirs] = sides.map((s) => s.opened);
   const rosters = await mergeRosters(process.cwd(), ctx.io.env, ctx.backend(), (line) => ctx.info(line));
   const { own, other } = byTrust(rosters, ours, theirs);
@@ -187,6 +187,8 @@ async function sealer(ctx: CommandContext, what: string, format: ValuesFormatNam
   // signed anew by the merging user, so each must come from someone this side trusts.
   const changed = other !== undefined && (!sameText(other.document, base?.document ?? sides[0].text) || base === undefined || !sameMetadata(other, base));
   checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed, signer: otherSigner }, what);
+  const older = await putBackFrom(process.cwd(), rosters, repoPath);
+  if (older) ctx.warn(putBackWarning(what, older));
   const merging = mergedRecipients(rosters, [own?.info.recipients ?? [], other?.info.recipients ?? []], what);
   const { fingerprints } = merging;
   for (const warning of recipientWarnings(what, merging, await rosterNames(process.cwd()))) ctx.warn(warning);

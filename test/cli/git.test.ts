@@ -264,6 +264,28 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol cannot read what bob has');
   });
 
+  it('an older version of a .enc put back is merged with a warning naming the commit it is from (a replay passes every signature check)', () => {
+    const base = lines(6, 'base');
+    const { a, b } = twoClones('put-back', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a);
+    const gb = gitIn(b, asUser(keys.bob));
+    const rotated = [...base];
+    rotated[1] = `KEY_1=${MARKER}-rotated\n`;
+    encryptInto(a, '.env.enc', rotated.join(''), keys.alice);
+    ok(ga(['commit', '-q', '-am', 'rotate KEY_1']));
+    ok(gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']));
+    const original = ga(['rev-list', '--max-parents=0', 'HEAD']).out.trim();
+    ok(ga(['checkout', 'HEAD~1', '--', '.env.enc']));
+    ok(ga(['commit', '-q', '-m', 'fix formatting']));
+    const mine = [...rotated];
+    mine[4] = `KEY_4=${MARKER}-bob\n`;
+    encryptInto(b, '.env.enc', mine.join(''), keys.bob);
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(merge.status, 0, merge.err);
+    assert.ok(merge.err.includes(`.env.enc: the version merged in is the one committed in ${original.slice(0, 12)} (`), merge.err);
+  });
+
   it('git pull --rebase: upstream\'s version is the one checked, as theirs is in a merge (a rebase swaps git\'s sides): a recipient it added outside the roster is left out of my rebased commit', () => {
     const base = lines(8, 'base');
     const { a, b } = twoClones('rebase', ['alice', 'bob'], base.join(''));

@@ -392,7 +392,7 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
     const known = knownKeys(rosters, [...identities.map((i) => i.publicKey), ...[ours, theirs].flatMap((sd) => (sd.signer ? [sd.signer] : []))]);
     const recipients = recipientKeys(fingerprints, known, what);
     const signer = (await resolveSigner(request)).key;
-    const policy = ours.header?.recipientPolicy ?? theirs.header?.recipientPolicy;
+    const policy = own.header?.recipientPolicy ?? other.header?.recipientPolicy;
     const sealed = await encryptBytes(result.merged, { recipients, signer, backend, recipientPolicy: policy });
     result.merged.fill(0);
     const out = ours.armored ? new TextEncoder().encode(armor(sealed)) : sealed;

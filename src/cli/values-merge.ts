@@ -200,7 +200,7 @@ async function sealer(ctx: CommandContext, what: string, repoPath: string, forma
   const signers = [ours, theirs].flatMap((o) => (o?.signature.kind === 'signed' ? [o.signature.signer] : []));
   const recipients: RsaPublicKey[] = recipientKeys(fingerprints, knownKeys(rosters, [...identities.map((i) => i.publicKey), ...signers]), what);
   const opened = ruleFrom as OpenedValues;
-  const policy = ours?.info.recipientPolicy ?? theirs?.info.recipientPolicy;
+  const policy = own?.info.recipientPolicy ?? other?.info.recipientPolicy;
   return (document) => sealValues(document, { format, recipients, signer: sign, backend: ctx.backend(), rule: opened.info.rule, recipientPolicy: policy });
 }
 

@@ -15,7 +15,7 @@ import { exportPublicKeyOpenSsh, type RsaPublicKey } from '../../src/core/keys';
 import type { ResolveInMergeEditorResult } from '../../src/extension/git/merge-editor';
 import { captureErrors, getApi, recordWarningMessages, scratchDir, workspaceFolder } from './support/custodian';
 import { backend, closeAllEditors, encryptFor, filesContaining, sleep, useTeam } from './support/enc';
-import { gitIn, ok, teamRepo } from './support/git-repo';
+import { extensionCli, gitIn, ok, teamRepo } from './support/git-repo';
 
 const MARKER = 'MERGE-EDITOR-PLAINTEXT-7e3a';
 const RESOLVE = 'custodian.resolveInMergeEditor';
@@ -142,6 +142,12 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     const envFile = path.join(repo, name);
     const seal = (lines: string[], signer = team.alice.key) => sealValues(lines.join(''), { format: 'dotenv', recipients, signer, backend });
     for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(repo, file), text);
+    // A roster entry added here is one the user checked (custodian roster trust), as the drivers require.
+    const added = Object.keys(files).filter((f) => f.startsWith('.custodian/team/') && f.endsWith('.pub')).map((f) => path.basename(f, '.pub'));
+    if (added.length > 0) {
+      const trust = spawnSync('node', [extensionCli(), 'roster', 'trust', '-R', '.custodian/team', ...added], { cwd: repo, encoding: 'utf8' });
+      assert.strictEqual(trust.status, 0, trust.stderr);
+    }
     fs.writeFileSync(envFile, await seal(base));
     fs.appendFileSync(path.join(repo, '.gitattributes'), `/${name} merge=custodian\n`);
     ok(git(['add', '-A']));

@@ -33,9 +33,18 @@ const NODE_PRELOAD_OPTION = /^(?:-r|--require|--import|--loader|--experimental-l
  */
 export function preloadsOf(environ: Uint8Array): string[] {
   const found: string[] = [];
-  for (const entry of Buffer.from(environ).toString('utf8').split('\0')) {
+  const bytes = Buffer.from(environ.buffer, environ.byteOffset, environ.byteLength);
+  // Only the variables looked for become strings: the others may hold the process's own secrets.
+  const wanted = ['LD_PRELOAD=', 'LD_AUDIT=', 'NODE_OPTIONS='].map((p) => Buffer.from(p));
+  for (let start = 0; start < bytes.length; ) {
+    let end = bytes.indexOf(0, start);
+    if (end < 0) end = bytes.length;
+    const raw = bytes.subarray(start, end);
+    start = end + 1;
+    if (!wanted.some((p) => raw.subarray(0, p.length).equals(p))) continue;
+    const entry = raw.toString('utf8');
     const eq = entry.indexOf('=');
-    const [name, value] = eq < 0 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
+    const [name, value] = [entry.slice(0, eq), entry.slice(eq + 1)];
     if ((name === 'LD_PRELOAD' || name === 'LD_AUDIT') && value.trim() !== '') found.push(`${name}=${value}`);
     if (name === 'NODE_OPTIONS') {
       const words = value.split(/\s+/).filter((w) => w !== '');

@@ -186,6 +186,7 @@ describe('agent', function () {
       const r = await custodian(['decrypt', file], address, { NODE_OPTIONS: `--require ${hook}` });
       assert.strictEqual(r.code, 1);
       assert.strictEqual(consent.prompts.length, 1);
+      assert.ok(consent.prompts[0].message.startsWith(`Warning: code was loaded into this process before its own. "custodian decrypt ${file}" (process `), consent.prompts[0].message);
       assert.ok(consent.prompts[0].detail.startsWith(`Warning: this process was started with code loaded into it before its own (NODE_OPTIONS=--require ${hook}). That code runs inside it and would use what you allow. Deny unless you set this yourself.`), consent.prompts[0].detail);
       assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once', 'Allow for 10 Minutes']);
     } finally {

@@ -98,10 +98,12 @@ export class AgentConsent implements vscode.Disposable {
     const key = await this.describeKey(request.key.fingerprint);
     // What the client says the file is (a claim); within the workspace, as the Explorer shows it.
     const file = request.file === undefined ? vscode.l10n.t('a file it did not name') : displayText(vscode.workspace.asRelativePath(request.file));
-    const message =
+    const asks =
       request.op === 'unwrap'
         ? vscode.l10n.t('{0} asks to decrypt {1} with your key {2}. Allow it?', describePeer(request.peer, this.cliScript), file, key)
         : vscode.l10n.t('{0} asks to sign {1} with your key {2}. Allow it?', describePeer(request.peer, this.cliScript), file, key);
+    // Code loaded into the process is said in the headline too: a hurried reader reads nothing else.
+    const message = (request.peer.preloads ?? []).length > 0 ? `${vscode.l10n.t('Warning: code was loaded into this process before its own.')} ${asks}` : asks;
     const TIMED_OUT = Symbol('timed out');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {

@@ -130,8 +130,7 @@ export async function vetRoster(dir: string, members: readonly LoadedMember[], s
       hint: `restore the file from git ('git checkout COMMIT^ -- ${path.join(dir, 'NAME.pub')}'); if they are leaving, a verified member then removes them ('${PROGRAM} roster remove -R ${dir} -i KEY NAME')`,
     });
   }
-  const entries = members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint }));
-  const review = reviewRoster(entries, verification, source.pins, { tofu: source.kind === 'store' });
+  const review = reviewMembers(members, verification, source);
   if (review.questions.length > 0) {
     const lines = await Promise.all(review.questions.map((q) => describeQuestion(dir, q)));
     const broken = review.questions.filter((q) => q.verdict.status === 'broken');
@@ -153,12 +152,27 @@ export async function vetRoster(dir: string, members: readonly LoadedMember[], s
       hints.join('; '),
     );
   }
-  if (source.kind === 'store' && !samePins(review.next, source.pins)) {
-    const added = review.accepted.filter((e) => source.pins?.members[e.name] !== e.fingerprint);
-    await source.store.set(source.key, review.next);
-    if (added.length > 0) info(`pinned ${added.map((e) => displayText(e.name)).join(', ')} for ${dir} (${source.store.file})`);
-  }
+  const pinned = await pinAccepted(source, review);
+  if (pinned) info(`pinned ${pinned.names.map((n) => displayText(n)).join(', ')} for ${dir} (${pinned.store})`);
   return review;
+}
+
+/** `members` reviewed against `source`'s pins (docs/ROSTER.md §6): the user's store grows on first use, a pins file does not. */
+function reviewMembers(members: readonly LoadedMember[], verification: RosterVerification, source: PinSource): PinReview {
+  return reviewRoster(
+    members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
+    verification,
+    source.pins,
+    { tofu: source.kind === 'store' },
+  );
+}
+
+/** Pins in the user's store what `review` accepted (a pins file is never written): the names newly pinned, when any. */
+async function pinAccepted(source: PinSource, review: PinReview): Promise<{ names: string[]; store: string } | undefined> {
+  if (source.kind !== 'store' || samePins(review.next, source.pins)) return undefined;
+  const names = review.accepted.filter((e) => source.pins?.members[e.name] !== e.fingerprint).map((e) => e.name);
+  await source.store.set(source.key, review.next);
+  return names.length > 0 ? { names, store: source.store.file } : undefined;
 }
 
 /**
@@ -177,17 +191,10 @@ export async function vettedFingerprints(
 ): Promise<Set<string>> {
   try {
     const source = await pinSource(dir, undefined, env);
-    const verification = await verifyMembers(dir, members, backend);
-    const review = reviewRoster(
-      members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
-      verification,
-      source.pins,
-      { tofu: source.kind === 'store' },
-    );
-    if (onPinned && source.kind === 'store' && !samePins(review.next, source.pins)) {
-      await source.store.set(source.key, review.next);
-      const added = review.accepted.filter((e) => source.pins?.members[e.name] !== e.fingerprint);
-      if (added.length > 0) onPinned(added.map((e) => e.name), source.store.file);
+    const review = reviewMembers(members, await verifyMembers(dir, members, backend), source);
+    if (onPinned) {
+      const pinned = await pinAccepted(source, review);
+      if (pinned) onPinned(pinned.names, pinned.store);
     }
     return new Set(review.accepted.map((e) => e.fingerprint));
   } catch {

@@ -310,10 +310,10 @@ export function recipientWarnings(what: string, recipients: { readonly leftOut: 
  * this side trusts with it: a key in the roster at HEAD, or one of mine (as `rekey` asks before it
  * re-signs content of unknown origin). Theirs unchanged since the base contributes nothing to check.
  */
-export function checkTheirsSigner(rosters: MergeRosters, mine: readonly RsaPublicKey[], theirs: { changed: boolean; signer?: string }, what: string): void {
+export function checkTheirsSigner(rosters: MergeRosters, mine: readonly RsaPublicKey[], theirs: { changed: boolean; signer?: string; empty?: boolean }, what: string): void {
   if (!theirs.changed) return;
   if (theirs.signer !== undefined && (rosters.ours.has(theirs.signer) || mine.some((k) => k.fingerprint === theirs.signer))) return;
-  const by = theirs.signer === undefined ? 'is not signed' : `is signed by ${theirs.signer}, who is not in your roster (${ROSTER_DIR} at HEAD), or was added or changed there without your checking it ("custodian roster verify")`;
+  const by = theirs.empty ? 'is empty (not signed)' : theirs.signer === undefined ? 'is not signed' : `is signed by ${theirs.signer}, who is not in your roster (${ROSTER_DIR} at HEAD), or was added or changed there without your checking it ("custodian roster verify")`;
   throw new MergeSideError(`cannot merge ${what}: their version ${by}, and merging would sign its changes as you; the file is left as it was on your side`, {
     hint: `look at their version first (git show :3:${what} | custodian decrypt names its signer), then resolve by hand: open ${what} in VS Code, or "git checkout --ours ${what}"; then "git add ${what}"`,
   });
@@ -383,7 +383,7 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
     const result = mergeBytes(base.plaintext, ours.plaintext, theirs.plaintext, { ours: 'ours', theirs: 'theirs' }, files.markerSize);
     const rosters = await mergeRosters(root, ctx.io.env, backend, (line) => ctx.info(line));
     const { own, other } = byTrust(rosters, ours, theirs);
-    checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: !constantTimeEqual(other.plaintext, base.plaintext), signer: other.signer?.fingerprint }, what);
+    checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: !constantTimeEqual(other.plaintext, base.plaintext), signer: other.signer?.fingerprint, empty: other.header === undefined }, what);
     const older = await putBackFrom(root, rosters, files.repoPath);
     if (older) ctx.warn(putBackWarning(what, older));
     const merging = mergedRecipients(rosters, [own.header?.recipients ?? [], other.header?.recipients ?? []], what);

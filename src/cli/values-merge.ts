@@ -183,10 +183,13 @@ async function sealer(ctx: CommandContext, what: string, repoPath: string, forma
   const rosters = await mergeRosters(process.cwd(), ctx.io.env, ctx.backend(), (line) => ctx.info(line));
   const { own, other } = byTrust(rosters, ours, theirs);
   const otherSigner = other?.signature.kind === 'signed' ? other.signature.signer.fingerprint : undefined;
+  // A version emptied since the base is a change too, with no metadata and so no signature: merged, it
+  // would wipe the values (or put a conflict against nothing in the file) under the merging user's name.
+  const emptied = byTrust(rosters, sides[1], sides[2]).other.text === '' && sides[0].text !== '';
   // A change is to the values or to what the metadata says of them (rule, recipients, policy): each is
   // signed anew by the merging user, so each must come from someone this side trusts.
-  const changed = other !== undefined && (!sameText(other.document, base?.document ?? sides[0].text) || base === undefined || !sameMetadata(other, base));
-  checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed, signer: otherSigner }, what);
+  const changed = emptied || (other !== undefined && (!sameText(other.document, base?.document ?? sides[0].text) || base === undefined || !sameMetadata(other, base)));
+  checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed, signer: otherSigner, empty: emptied }, what);
   const older = await putBackFrom(process.cwd(), rosters, repoPath);
   if (older) ctx.warn(putBackWarning(what, older));
   const merging = mergedRecipients(rosters, [own?.info.recipients ?? [], other?.info.recipients ?? []], what);

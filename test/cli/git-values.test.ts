@@ -239,6 +239,17 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assertNoPlaintext(b, MARKER);
   });
 
+  it('an emptied version (no metadata, so no signature) is an unsigned change: refused, not merged or written as a conflict that wipes the values', () => {
+    // Anyone who can push truncates the file; bob has changed a value meanwhile.
+    const { a, b } = twoClones('emptied', '.env', 'dotenv', envLines(6));
+    fs.writeFileSync(path.join(a, '.env'), '');
+    ok(gitIn(a)(['commit', '-q', '--no-verify', '-am', 'clean up'])); // the guard stops a teammate; an attacker skips it
+    const { ours: oursBytes, merge } = bobSetsAndPulls(b, 'KEY_1', `${MARKER}-bob`);
+    assert.notEqual(merge.status, 0, 'not committed by git merge');
+    assert.match(merge.err, /cannot merge \.env: their version is empty \(not signed\), and merging would sign its changes as you/);
+    assert.ok(fs.readFileSync(path.join(b, '.env')).equals(oursBytes), 'ours untouched');
+  });
+
   it('a former recipient\'s branch that only widens the rule (the base values, unsigned, encrypt=unencrypted-regex:.) is refused: the rotated value is not merged into the clear', () => {
     // Mallory could read the base and still knows it; on main she is removed and KEY_1 is rotated.
     const { a, b } = twoClones('widened-rule', '.env', 'dotenv', envLines(6), ['alice', 'bob', 'carol']);

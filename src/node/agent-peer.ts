@@ -20,6 +20,47 @@ export interface PeerInfo {
   readonly hidden?: boolean;
   /** What its environment loads into it before its own code (`preloadsOf`): the prompt says so. */
   readonly preloads?: readonly string[];
+  /** The git process it runs under (`gitCommandOf`), when it is one: a diff driver's `git log -p`. */
+  readonly gitCommand?: GitCommand;
+}
+
+/** A git process: with its start time, its pid names that one process for as long as the system runs. */
+export interface GitCommand {
+  readonly pid: number;
+  /** `/proc/PID/stat` field 22, clock ticks after boot: a pid used again by a later process differs here. */
+  readonly started: string;
+  readonly commandLine?: string;
+}
+
+/** From `/proc/PID/stat`, the parent's pid (field 4) and the start time (field 22); the name in field 2 may hold spaces and parentheses. */
+export function statFields(stat: string): { ppid: number; started: string } | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ppid = Number(fields[1]);
+  const started = fields[19];
+  return Number.isSafeInteger(ppid) && /^\d+$/.test(started ?? '') ? { ppid, started } : undefined;
+}
+
+/** How far up a driver's ancestry git may be: git, perhaps a shell, the launcher's shell, then node. */
+const MAX_GIT_DEPTH = 4;
+
+/**
+ * The nearest ancestor of `pid` that is git (`argv[0]` named `git`), within MAX_GIT_DEPTH: what lets
+ * one answer cover every textconv a `git log -p` runs (docs/AGENT.md). Undefined when there is none.
+ */
+export async function gitCommandOf(pid: number): Promise<GitCommand | undefined> {
+  let current = pid;
+  for (let depth = 0; depth < MAX_GIT_DEPTH; depth++) {
+    const stat = await fs.readFile(`/proc/${current}/stat`, 'utf8').catch(() => '');
+    const parent = statFields(stat)?.ppid;
+    if (parent === undefined || parent <= 1) return undefined;
+    const [parentStat, cmdline] = await Promise.all([fs.readFile(`/proc/${parent}/stat`, 'utf8').catch(() => ''), fs.readFile(`/proc/${parent}/cmdline`).catch(() => Buffer.alloc(0))]);
+    const fields = statFields(parentStat);
+    if (fields === undefined) return undefined;
+    const argv = argvOf(cmdline);
+    if (argv.length > 0 && argv[0].split('/').pop() === 'git') return { pid: parent, started: fields.started, commandLine: commandLineOf(argv) };
+    current = parent;
+  }
+  return undefined;
 }
 
 /** Node options that run a module before the program's own code. */
@@ -140,7 +181,8 @@ export const linuxPeerInspector: PeerInspector = async (socket) => {
     const argv = argvOf(cmdline);
     const preloads = preloadsOf(environ);
     environ.fill(0); // the process's variables may hold secrets of its own
-    return { pid, uid, argv, commandLine: commandLineOf(argv), ...(preloads.length > 0 ? { preloads } : {}) };
+    const gitCommand = await gitCommandOf(pid);
+    return { pid, uid, argv, commandLine: commandLineOf(argv), ...(preloads.length > 0 ? { preloads } : {}), ...(gitCommand ? { gitCommand } : {}) };
   } catch {
     return { pid, hidden: true };
   }

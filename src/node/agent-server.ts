@@ -10,7 +10,7 @@ import { fingerprintToString, parseHeader } from '../core/envelope-header';
 import { CustodianError, FormatError, HeaderAuthError, NoIdentityMatchedError, ValuesMacError } from '../core/errors';
 import type { RsaPublicKey } from '../core/keys';
 import { SOCKET_MODE, preparePrivateDirectory, removeDeadAgents, removeStaleSocket } from './agent-address';
-import { peerAllowed, type PeerInfo, type PeerInspector } from './agent-peer';
+import { peerAllowed, type GitCommand, type PeerInfo, type PeerInspector } from './agent-peer';
 import {
   FrameDecoder,
   MAX_REQUEST_BYTES,
@@ -44,12 +44,17 @@ export interface ConsentRequest {
   /** What the client says the key is for: a claim, shown as such. */
   readonly file?: string;
   readonly key: RsaPublicKey;
+  /**
+   * Set when the request is a diff driver's (`git textconv`) run by this git process: the prompt may
+   * offer to allow every decryption its drivers ask with this key (`allowed-git-command`), until it exits.
+   */
+  readonly gitCommand?: GitCommand;
 }
 
 export type AuditOutcome = 'allowed' | 'denied' | 'refused' | 'failed';
 
 /** The user's answer; no answer within the time limit is a denial too, said as such. */
-export type ConsentAnswer = 'allowed' | 'denied' | 'timed-out';
+export type ConsentAnswer = 'allowed' | 'allowed-git-command' | 'denied' | 'timed-out';
 
 /** One line of the audit trail: what was asked, by whom, and what happened. Never key material. */
 export interface AuditEntry {
@@ -102,6 +107,23 @@ function grantOf(op: AgentOp, file: string | undefined, key: RsaPublicKey): stri
 /** The signing a decryption's grant also covers: the same kind of file, written back. */
 const SIGN_AFTER: Partial<Record<AgentOp, AgentOp>> = { unwrap: 'sign', 'unwrap-values': 'sign-values' };
 
+/**
+ * The git process whose diff drivers one answer may cover: a decryption asked by `custodian git textconv`
+ * (git runs one per version of a file: a `git log -p` would ask for each). Only decryption, only that
+ * driver: a textconv prints what it decrypts to git and writes nothing, and signs nothing.
+ */
+function gitCommandFor(op: AgentOp, peer: PeerInfo): GitCommand | undefined {
+  const driver = peer.argv !== undefined && peer.argv[2] === 'git' && peer.argv[3] === 'textconv';
+  return driver && (op === 'unwrap' || op === 'unwrap-values') ? peer.gitCommand : undefined;
+}
+
+function gitGrantOf(git: GitCommand, key: RsaPublicKey): string {
+  return JSON.stringify([git.pid, git.started, key.fingerprint]);
+}
+
+/** Git commands allowed at once are few; the oldest are forgotten first (their processes are long gone). */
+const MAX_GIT_GRANTS = 16;
+
 function fail(id: number, code: ProtocolError['code'], message: string): AgentResponse {
   return { id, ok: false, code, message };
 }
@@ -109,6 +131,8 @@ function fail(id: number, code: ProtocolError['code'], message: string): AgentRe
 export class AgentServer {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  /** "Allow for This git Command" answers (`gitGrantOf`): they outlive each driver's connection. */
+  private readonly gitGrants = new Set<string>();
 
   constructor(private readonly options: AgentServerOptions) {}
 
@@ -219,13 +243,20 @@ export class AgentServer {
   }
 
   /** A use of a key the connection was not allowed yet asks (`grantOf`: what an answer covers for that process). */
-  private async consent(client: Client, op: AgentOp, request: ConsentRequest): Promise<ConsentAnswer> {
+  private async consent(client: Client, op: AgentOp, request: ConsentRequest): Promise<'allowed' | 'denied' | 'timed-out'> {
     if (client.granted.has(grantOf(op, request.file, request.key))) return 'allowed';
-    const answer = await this.options.consent(request);
-    if (answer === 'allowed') {
+    const git = gitCommandFor(op, request.peer);
+    if (git !== undefined && this.gitGrants.has(gitGrantOf(git, request.key))) return 'allowed';
+    const answer = await this.options.consent(git === undefined ? request : { ...request, gitCommand: git });
+    if (answer === 'allowed-git-command' && git !== undefined) {
+      this.gitGrants.add(gitGrantOf(git, request.key));
+      if (this.gitGrants.size > MAX_GIT_GRANTS) this.gitGrants.delete(this.gitGrants.values().next().value!);
+    }
+    if (answer === 'allowed' || answer === 'allowed-git-command') {
       client.granted.add(grantOf(op, request.file, request.key));
       const then = SIGN_AFTER[op];
-      if (then !== undefined) client.granted.add(grantOf(then, request.file, request.key));
+      if (then !== undefined && answer === 'allowed') client.granted.add(grantOf(then, request.file, request.key));
+      return 'allowed';
     }
     return answer;
   }
@@ -331,7 +362,7 @@ export class AgentServer {
     return { id, ok: true, signature };
   }
 
-  private denied(id: number, answer: Exclude<ConsentAnswer, 'allowed'>, what: string, entry: Omit<AuditEntry, 'time' | 'outcome'>): AgentResponse {
+  private denied(id: number, answer: 'denied' | 'timed-out', what: string, entry: Omit<AuditEntry, 'time' | 'outcome'>): AgentResponse {
     const timedOut = answer === 'timed-out';
     this.options.audit({ ...entry, time: new Date(), outcome: 'denied', detail: timedOut ? 'no answer in time' : undefined });
     return fail(id, 'denied', timedOut ? `the request to ${what} was not answered in VS Code in time, so it was denied` : `the request to ${what} was denied in VS Code`);

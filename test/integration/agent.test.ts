@@ -21,7 +21,7 @@ interface GitApi {
   openRepository(root: vscode.Uri): Promise<{ diffWithHEAD(path: string): Promise<string> } | null>;
 }
 
-type Answer = 'Allow Once' | 'Allow for 10 Minutes' | 'Deny' | 'never' | { late: 'Allow Once' | 'Allow for 10 Minutes'; afterMs: number };
+type Answer = 'Allow Once' | 'Allow for 10 Minutes' | 'Allow for This git Command' | 'Deny' | 'never' | { late: 'Allow Once' | 'Allow for 10 Minutes'; afterMs: number };
 
 interface Prompt {
   message: string;
@@ -407,6 +407,52 @@ describe('agent', function () {
       // The repository stays (the workspace is temporary): the git extension keeps watching it, and
       // deleting it under the extension makes its next git run fail noisily.
       consent.dispose();
+    }
+  });
+
+  it('git log -p in a terminal: the driver of each version asks, and "Allow for This git Command" answers for all of that command\'s drivers; the next git command asks again', async function () {
+    const repoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-agent-log-'));
+    const consent = answerConsent(() => 'Allow for This git Command');
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, [AGENT_SOCK_ENV]: address, GIT_PAGER: 'cat', GIT_CONFIG_NOSYSTEM: '1' };
+      for (const k of Object.keys(env)) if (k.startsWith('CUSTODIAN_') && k !== AGENT_SOCK_ENV) delete env[k];
+      const gitIn = (...args: string[]): void => {
+        execFileSync('git', ['-c', 'user.email=me@example.com', '-c', 'user.name=me', ...args], { cwd: repoDir, stdio: 'ignore', env });
+      };
+      gitIn('init', '-q');
+      // As Set Up Git writes it: the CLI this extension ships, `git textconv`.
+      gitIn('config', 'diff.custodian.textconv', `"${process.execPath}" "${cliPath()}" git textconv`);
+      fs.writeFileSync(path.join(repoDir, '.gitattributes'), '*.enc diff=custodian\n');
+      for (const v of ['one', 'two', 'three']) {
+        fs.writeFileSync(path.join(repoDir, 'history.env.enc'), await encryptFor([myPublic], `API=${v}\n`));
+        gitIn('add', '.');
+        gitIn('commit', '-qm', v);
+      }
+      const gitLog = (): Promise<{ code: number | null; out: string }> =>
+        new Promise((resolve, reject) => {
+          const child = spawn('git', ['log', '-p', '--', 'history.env.enc'], { cwd: repoDir, env, stdio: ['ignore', 'pipe', 'ignore'] });
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ code, out }));
+        });
+      const first = await gitLog();
+      assert.strictEqual(first.code, 0);
+      for (const v of ['one', 'two', 'three']) assert.match(first.out, new RegExp(`^\\+API=${v}$`, 'm'));
+      assert.strictEqual(consent.prompts.length, 1, 'five driver runs, one question');
+      assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once', 'Allow for This git Command', 'Allow for 10 Minutes']);
+      assert.match(consent.prompts[0].detail, /Allow for This git Command lets the diff driver that "git log -p -- history\.env\.enc" \(process \d+\) runs decrypt any file with this key until that git command ends/);
+      assert.ok(agent.audit.recent().filter((l) => /allowed {2}decrypt \(unwrap\) /.test(l) && l.includes('history.env.enc')).length >= 5, 'each driver run is still logged');
+      const second = await gitLog();
+      assert.strictEqual(second.code, 0);
+      assert.strictEqual(consent.prompts.length, 2, 'a new git command is asked again');
+      // A CLI command that is no diff driver is never offered it.
+      const direct = await custodian(['decrypt', path.join(repoDir, 'history.env.enc')], address);
+      assert.strictEqual(direct.code, 1, 'answered with a button it was not offered: denied');
+      assert.deepStrictEqual(consent.prompts[2].items, ['Deny', 'Allow Once', 'Allow for 10 Minutes']);
+    } finally {
+      consent.dispose();
+      fs.rmSync(repoDir, { recursive: true, force: true });
     }
   });
 

@@ -1,5 +1,6 @@
 // The agent over a real Unix socket: what it answers, what it refuses, and that it keeps serving.
 import { strict as assert } from 'node:assert';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -12,9 +13,9 @@ import type { RsaPrivateKey } from '../../src/core/keys';
 import { signValuesDigest, unwrapValuesDataKey, valuesRecipients } from '../../src/core/values';
 import { agentAddress, liveAgentAddress, preparePrivateDirectory } from '../../src/node/agent-address';
 import { AgentClient } from '../../src/node/agent-client';
-import { linuxPeerInspector, peerAllowed, pidOfPeer, preloadsOf, uidFromStatus, type PeerInfo } from '../../src/node/agent-peer';
+import { linuxPeerInspector, peerAllowed, pidOfPeer, preloadsOf, statFields, uidFromStatus, type PeerInfo } from '../../src/node/agent-peer';
 import { FrameDecoder, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, encodeFrame } from '../../src/node/agent-protocol';
-import { AgentServer, type AuditEntry, type ConsentRequest } from '../../src/node/agent-server';
+import { AgentServer, type AuditEntry, type ConsentAnswer, type ConsentRequest } from '../../src/node/agent-server';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { loadKey } from '../core/envelope-fixtures';
 
@@ -30,7 +31,9 @@ interface Harness {
   address: string;
   consents: ConsentRequest[];
   audit: AuditEntry[];
-  answer: { allow: boolean };
+  answer: { allow: boolean; with?: ConsentAnswer };
+  /** Who the next connection is (the inspector's answer). */
+  peer: { current?: PeerInfo };
 }
 
 async function start(keys: RsaPrivateKey[], opts: { peer?: PeerInfo; ownUid?: number } = {}): Promise<Harness> {
@@ -38,7 +41,8 @@ async function start(keys: RsaPrivateKey[], opts: { peer?: PeerInfo; ownUid?: nu
   const address = agentAddress(path.join(dir, 'custodian'));
   const consents: ConsentRequest[] = [];
   const audit: AuditEntry[] = [];
-  const answer = { allow: true };
+  const answer: Harness['answer'] = { allow: true };
+  const peer: Harness['peer'] = { current: opts.peer };
   const find = (fp: string): RsaPrivateKey => keys.find((k) => k.publicKey.fingerprint === fp)!;
   const server = new AgentServer({
     keyring: {
@@ -51,14 +55,14 @@ async function start(keys: RsaPrivateKey[], opts: { peer?: PeerInfo; ownUid?: nu
     valuesRecipients: async (text, format) => valuesRecipients(text, format),
     consent: async (r) => {
       consents.push(r);
-      return answer.allow ? 'allowed' : 'denied';
+      return answer.with ?? (answer.allow ? 'allowed' : 'denied');
     },
     audit: (e) => audit.push(e),
-    inspectPeer: async () => opts.peer ?? { pid: process.pid, uid: myUid, commandLine: 'test' },
+    inspectPeer: async () => peer.current ?? { pid: process.pid, uid: myUid, commandLine: 'test' },
     ownUid: 'ownUid' in opts ? opts.ownUid : myUid,
   });
   await server.listen(address);
-  return { server, address, consents, audit, answer };
+  return { server, address, consents, audit, answer, peer };
 }
 
 /** Sends raw bytes on a fresh connection and collects the agent's answer frames until it closes or `count` arrive. */
@@ -165,6 +169,53 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
       ['sign', '.env.enc', 'bob'],
       ['sign', '.env.enc', 'alice'],
     ]);
+  });
+
+  it('"Allow for This git Command" covers every textconv driver that one git process runs with that key (a git log -p asks once), and nothing else: not signing, not another command, not a driver of a later git process with the same pid', async () => {
+    const git = { pid: 4242, started: '991', commandLine: 'git log -p' };
+    const driver = (file: string, g = git): PeerInfo => ({ pid: 5000, uid: myUid, argv: ['node', '/x/dist/cli.js', 'git', 'textconv', file], gitCommand: g });
+    const versions = await Promise.all(['v1', 'v2', 'v3'].map((v) => encryptBytes(utf8Encode(`API=${v}`), { recipients: [alice.publicKey], backend })));
+    const decryptAs = async (peer: PeerInfo, file: Uint8Array, name: string): Promise<string> => {
+      h.peer.current = peer;
+      const client = new AgentClient(h.address);
+      try {
+        const keys = await client.keys({ file: name });
+        return utf8Decode((await decryptBytes(file, { identities: keys, backend })).plaintext);
+      } finally {
+        client.close();
+      }
+    };
+    h.answer.with = 'allowed-git-command';
+    assert.equal(await decryptAs(driver('app.env.enc'), versions[0], 'app.env.enc'), 'API=v1');
+    assert.deepEqual(h.consents.map((c) => c.gitCommand), [git], 'the prompt was told which git command it may cover');
+    // The other versions git hands its driver, each a new process: not asked.
+    h.answer.with = 'denied';
+    assert.equal(await decryptAs(driver('app.env.enc (a version from git)'), versions[1], 'app.env.enc (a version from git)'), 'API=v2');
+    assert.equal(await decryptAs(driver('other.env.enc'), versions[2], 'other.env.enc'), 'API=v3');
+    assert.equal(h.consents.length, 1);
+    // Asked again: the same git command's driver signing; a process under it that is no textconv; a later
+    // git process that got the same pid; another git command.
+    h.peer.current = driver('app.env.enc');
+    const signer = new AgentClient(h.address);
+    const [signKey] = await signer.keys({ file: 'app.env.enc' });
+    await assert.rejects(signKey.signTranscript(new Uint8Array(32)), AgentDeniedError);
+    signer.close();
+    await assert.rejects(decryptAs({ ...driver('app.env.enc'), argv: ['node', '/x/dist/cli.js', 'decrypt', 'app.env.enc'] }, versions[0], 'app.env.enc'), AgentDeniedError);
+    await assert.rejects(decryptAs(driver('app.env.enc', { ...git, started: '992' }), versions[0], 'app.env.enc'), AgentDeniedError);
+    await assert.rejects(decryptAs(driver('app.env.enc', { ...git, pid: 4343 }), versions[0], 'app.env.enc'), AgentDeniedError);
+    assert.deepEqual(h.consents.map((c) => [c.op, c.gitCommand?.started ?? null]), [['unwrap', '991'], ['sign', null], ['unwrap', null], ['unwrap', '992'], ['unwrap', '991']]);
+    // With bob's key the same git command is asked again: the answer named one key.
+    const forBob = await encryptBytes(utf8Encode('API=bob'), { recipients: [bob.publicKey], backend });
+    await assert.rejects(decryptAs(driver('bob.env.enc'), forBob, 'bob.env.enc'), AgentDeniedError);
+  });
+
+  it('statFields: the parent and start time of /proc/PID/stat, a name with spaces and parentheses included', () => {
+    const fields = (ppid: number, started: number) => ['S', String(ppid), ...Array.from({ length: 17 }, (_, i) => String(i)), String(started), '0'].join(' ');
+    assert.deepEqual(statFields(`77 (git) ${fields(12, 345678)}`), { ppid: 12, started: '345678' });
+    assert.deepEqual(statFields(`78 (a) b (c) ${fields(13, 9)}`), { ppid: 13, started: '9' });
+    assert.equal(statFields(''), undefined);
+    const own = statFields(fs.readFileSync('/proc/self/stat', 'utf8'));
+    assert.equal(own?.ppid, process.ppid);
   });
 
   it('a denied process is asked again on its next request, not remembered as allowed', async () => {
@@ -331,6 +382,51 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
     assert.equal(pidOfPeer(ss, 965302), 6409);
     assert.equal(pidOfPeer(ss, 1), undefined);
     assert.equal(uidFromStatus('Name:\tnode\nUid:\t1000\t1000\t1000\t1000\n'), 1000);
+  });
+
+  it('finds the git command a diff driver runs under (real git log -p, through the shell git starts the driver with): one pid and start time for all its drivers', async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-agent-git-'));
+    const address = path.join(dir, 'p.sock');
+    const seen: PeerInfo[] = [];
+    const server = net.createServer((s) => {
+      void linuxPeerInspector(s).then((p) => {
+        seen.push(p);
+        s.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(address, r));
+    try {
+      const repo = path.join(dir, 'repo');
+      fs.mkdirSync(repo);
+      fs.writeFileSync(path.join(dir, 'driver.js'), "const c = require('net').connect(process.argv[2]); c.on('close', () => console.log('shown')); c.on('error', () => undefined);\n");
+      const git = (...args: string[]): void => {
+        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, stdio: 'ignore' });
+      };
+      git('init', '-q');
+      git('config', 'diff.probe.textconv', `"${process.execPath}" "${path.join(dir, 'driver.js')}" "${address}"`);
+      fs.writeFileSync(path.join(repo, '.gitattributes'), '*.enc diff=probe\n');
+      for (const v of ['one', 'two']) {
+        fs.writeFileSync(path.join(repo, 'a.enc'), v);
+        git('add', '.');
+        git('commit', '-qm', v);
+      }
+      const log = spawn('git', ['log', '-p', '--', 'a.enc'], { cwd: repo, stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      log.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await new Promise<void>((r) => log.on('close', () => r()));
+      if (seen.some((p) => p.pid === undefined)) this.skip(); // no ss on this machine
+      assert.match(out, /shown/);
+      assert.ok(seen.length >= 2, `${seen.length} drivers`);
+      for (const p of seen) {
+        assert.equal(p.gitCommand?.pid, log.pid);
+        assert.equal(p.gitCommand?.commandLine, 'git log -p -- a.enc');
+        assert.equal(p.gitCommand?.started, seen[0].gitCommand?.started);
+      }
+      assert.ok(seen.every((p) => p.pid !== log.pid), 'the drivers are other processes than git');
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('finds the real peer process, its uid and command line', async function () {

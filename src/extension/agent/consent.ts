@@ -95,6 +95,9 @@ export class AgentConsent implements vscode.Disposable {
     const once = vscode.l10n.t('Allow Once');
     const window = vscode.l10n.t('Allow for {0} Minutes', String(allowMinutes));
     const deny = vscode.l10n.t('Deny');
+    // A diff driver git runs once per version (`git log -p`): one answer may cover them all.
+    const git = request.gitCommand;
+    const forGit = git === undefined ? undefined : vscode.l10n.t('Allow for This git Command');
     const key = await this.describeKey(request.key.fingerprint);
     // What the client says the file is (a claim); within the workspace, as the Explorer shows it.
     const file = request.file === undefined ? vscode.l10n.t('a file it did not name') : displayText(vscode.workspace.asRelativePath(request.file));
@@ -117,19 +120,28 @@ export class AgentConsent implements vscode.Disposable {
     // Code its environment loads into it (a repository's terminal settings can set NODE_OPTIONS) runs
     // inside the command the person typed, and would use whatever they allow it: said first.
     const preloads = request.peer.preloads ?? [];
+    const gitNote =
+      git === undefined
+        ? ''
+        : `\n\n${vscode.l10n.t(
+            'Allow for This git Command lets the diff driver that "{0}" (process {1}) runs decrypt any file with this key until that git command ends: git runs it once per version, so a git log -p would otherwise ask for each. It covers decrypting for display only, by that git command only.',
+            displayText(git.commandLine ?? 'git'),
+            String(git.pid),
+          )}`;
     const detail =
       preloads.length > 0
-        ? `${vscode.l10n.t('Warning: this process was started with code loaded into it before its own ({0}). That code runs inside it and would use what you allow. Deny unless you set this yourself.', preloads.map((p) => displayText(p)).join('; '))}\n\n${usual}`
-        : usual;
+        ? `${vscode.l10n.t('Warning: this process was started with code loaded into it before its own ({0}). That code runs inside it and would use what you allow. Deny unless you set this yourself.', preloads.map((p) => displayText(p)).join('; '))}\n\n${usual}${gitNote}`
+        : `${usual}${gitNote}`;
     // Deny comes first: it is the dialog's default button, so Enter typed by habit in the terminal, where
     // the command was started, denies rather than hands over the key.
-    const answer = Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, deny, once, window));
+    const items = forGit === undefined ? [deny, once, window] : [deny, once, forGit, window];
+    const answer = Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, ...items));
     const choice = await Promise.race([answer, timeout]);
     clearTimeout(timer);
     if (choice === TIMED_OUT) {
       // A dialog cannot be closed from here: a late "Allow" changes nothing, and says so.
       void answer.then((late) => {
-        if (late === once || late === window) {
+        if (late === once || late === window || (late !== undefined && late === forGit)) {
           void vscode.window.showInformationMessage(vscode.l10n.t('Too late: that request had timed out and was denied. Run the command again.'));
         }
       });
@@ -139,6 +151,7 @@ export class AgentConsent implements vscode.Disposable {
       this.grantedUntil = this.now() + allowMinutes * 60_000;
       this.grantEmitter.fire();
     }
+    if (forGit !== undefined && choice === forGit) return 'allowed-git-command';
     return choice === once || choice === window ? 'allowed' : 'denied';
   }
 }

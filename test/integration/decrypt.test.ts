@@ -321,6 +321,31 @@ describe('decrypt', function () {
     fs.rmSync(file);
   });
 
+  it('a second window saved the file while this one has unsaved edits: saving here does not overwrite it unasked, and nothing either wrote is lost', async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsPath('two-windows.env.enc');
+    fs.writeFileSync(file, await encryptFor([meKey, team.alice.publicKey], 'A=1\n', team.alice.key));
+    await run('custodian.openDecrypted', { uri: wsUri('two-windows.env.enc') });
+    const editor = vscode.window.activeTextEditor!;
+    await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'MINE=from-this-window\n'));
+    // The other window's save, as it writes a file: a new version renamed over the old one.
+    const theirs = await encryptFor([meKey, team.alice.publicKey], 'A=1\nTHEIRS=from-the-other-window\n', team.alice.key);
+    fs.writeFileSync(`${file}.tmp`, theirs);
+    fs.renameSync(`${file}.tmp`, file);
+    await sleep(1500); // the file watcher's event
+    assert.ok(editor.document.isDirty, 'the edits here are kept');
+    const modals = answerModals(() => undefined);
+    try {
+      await editor.document.save();
+    } finally {
+      modals.dispose();
+    }
+    assert.ok(fs.readFileSync(file).equals(Buffer.from(theirs)), "the other window's version is not overwritten unasked");
+    assert.match(editor.document.getText(), /MINE=from-this-window/, 'nor are the edits here dropped');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    fs.rmSync(file);
+  });
+
   it('saving a file still encrypted for a teammate removed since asks first; "Save Without Them" leaves them out (.enc and value-encrypted)', async () => {
     const meKey = await team.services.keyStore.getPublicKey(team.me.id);
     await writeEnc('left.env.enc', 'K=1\n', [team.alice.publicKey, team.bob.publicKey]);

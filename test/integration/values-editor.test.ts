@@ -500,6 +500,31 @@ describe('value-encrypted files in the editor', function () {
     fs.rmSync(values.fsPath);
   });
 
+  it('a second window set a value while this one has unsaved edits: saving here does not overwrite it unasked, and nothing either wrote is lost', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const { file } = await sealedForMe('two-windows.env', 'A=one\nB=two\n', team.alice.key);
+    const doc = await vscode.workspace.openTextDocument(shownUri(file));
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.replace(new vscode.Range(0, 2, 0, 5), 'mine'));
+    // The other window's save: a new version renamed over the old one.
+    const theirs = await sealValues('A=one\nB=theirs\n', { format: 'dotenv', recipients: [me], signer: team.alice.key, backend });
+    fs.writeFileSync(`${file.fsPath}.tmp`, theirs);
+    fs.renameSync(`${file.fsPath}.tmp`, file.fsPath);
+    await sleep(1500); // the file watcher's event
+    assert.ok(doc.isDirty, 'the edits here are kept');
+    const modals = answerModals(() => undefined);
+    try {
+      await doc.save();
+    } finally {
+      modals.dispose();
+    }
+    assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), theirs, "the other window's version is not overwritten unasked");
+    assert.strictEqual(doc.getText(), 'A=mine\nB=two\n', 'nor are the edits here dropped');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('saving a file signed by a key Custodian does not know asks first; declining leaves the file as it was', async () => {
     const { sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');

@@ -45,14 +45,26 @@ async function refuseLinkedRoster(dir: string): Promise<void> {
 }
 
 /**
+ * The folder whoever can write the roster can write too: the git work tree it is in (the nearest folder
+ * up from it holding `.git`), however deep in it the roster is; without one, the roster's own folder
+ * (for `.custodian/team`, the folder holding `.custodian`), not whatever folder it happens to sit in.
+ */
+async function rosterRepository(dir: string): Promise<string> {
+  const resolved = path.resolve(dir);
+  for (let d = resolved; ; d = path.dirname(d)) {
+    if (await fs.lstat(path.join(d, '.git')).then(() => true, () => false)) return d;
+    if (path.dirname(d) === d) break;
+  }
+  return path.basename(path.dirname(resolved)) === '.custodian' ? path.dirname(path.dirname(resolved)) : resolved;
+}
+
+/**
  * Pins say whom to trust in a roster, so whoever can push to its repository must not be able to write
  * them: a pins file or pin store inside that repository (named by an environment a repository's own
  * terminal settings can set) is refused.
  */
 async function refuseInRepository(dir: string, file: string, what: string): Promise<void> {
-  const resolved = path.resolve(dir);
-  const repository = path.basename(path.dirname(resolved)) === '.custodian' ? path.dirname(path.dirname(resolved)) : path.dirname(resolved);
-  if (isInside(await resolvedPath(file), await resolvedPath(repository))) {
+  if (isInside(await resolvedPath(file), await resolvedPath(await rosterRepository(dir)))) {
     throw new CliError(`${what} is inside the repository of the roster ${dir}: anyone who can push could change whom it trusts`, {
       hint: `keep pins outside the repository (CI: a file the pipeline controls; you: unset ${PINS_FILE_ENV}, or set XDG_CONFIG_HOME elsewhere)`,
     });

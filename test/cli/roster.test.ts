@@ -120,6 +120,30 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.ok(!fs.existsSync(path.join(repo, '.vscode', 'config')), 'no store was made there');
   });
 
+  it('"the roster\'s repository" is the git work tree it is in, wherever in it: a roster folder of its own beside a pin store is no repository, and a roster deeper in a repository still protects the whole of it', () => {
+    // A roster kept in a folder of the home directory, no git anywhere: the store under ~/.config is fine.
+    const home = tempDir('custodian-roster-home-');
+    try {
+      const own = path.join(home, 'roster');
+      fs.mkdirSync(own);
+      fs.copyFileSync(alice.sshPubPath, path.join(own, 'alice.pub'));
+      const ok = run(['encrypt', '-R', own, '-o', path.join(home, 'x.enc'), plain], { env: { XDG_CONFIG_HOME: path.join(home, '.config') } });
+      assert.equal(ok.code, 0, ok.stderr);
+    } finally {
+      removeDir(home);
+    }
+    // A roster in a subfolder of a repository (not .custodian/team): a store elsewhere in that repository is refused.
+    const deep = path.join(repo, 'deploy', 'keys');
+    fs.mkdirSync(deep, { recursive: true });
+    fs.copyFileSync(alice.sshPubPath, path.join(deep, 'alice.pub'));
+    commitAll(repo, 'deploy keys');
+    const out = path.join(repo, 'deep.enc');
+    const planted = run(['encrypt', '-R', deep, '-o', out, plain], { env: { XDG_CONFIG_HOME: path.join(repo, '.vscode', 'config') } });
+    assert.equal(planted.code, 1);
+    assert.match(planted.stderr, /your pin store .* is inside the repository of the roster/);
+    assert.ok(!fs.existsSync(out), 'nothing was encrypted');
+  });
+
   it('CI pins (--pins FILE) refuse a key that is not pinned, and never write', () => {
     const pins = path.join(keys, `pins-${Date.now()}.txt`);
     fs.writeFileSync(pins, `# team\nalice ${alice.fingerprint}\nbob ${bob.fingerprint}\n`);

@@ -235,6 +235,10 @@ describe('enc-editor', function () {
     const input = activeTabInput();
     assert.ok(input instanceof vscode.TabInputCustom && input.viewType === VIEW_TYPE);
     assert.ok(fs.readFileSync(wsPath('foreign.env.enc')).equals(before));
+    // From the palette, with the page the active tab (no text editor): the command acts on the page's
+    // file. It said "Choose a .enc file first".
+    const shown = (await vscode.commands.executeCommand('custodian.showRecipients', { quiet: true })) as { recipients: { name?: string }[] } | undefined;
+    assert.deepStrictEqual(shown?.recipients.map((r) => r.name), ['alice']);
     // Its buttons run Custodian's commands: a webview's link cannot run the API's vscode.openWith (which
     // "Open the Encrypted Bytes" was, and did nothing). With no key yet, the way to one comes first.
     const { unreadableActions } = await import('../../src/extension/editor/encrypted-editor');

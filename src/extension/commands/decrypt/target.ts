@@ -1,10 +1,11 @@
 // Which `.enc` file(s) a decrypt command acts on: explorer `(uri, uris[])`, a tree node, an argument
-// object, or the active editor (a decrypted document or a `.enc` file).
+// object, or the active editor (a decrypted document, a `.enc` file, or the page shown for one that does not open).
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import { encryptedUriOf, isEncryptedFileUri } from '../../fs/enc-uri';
 import { fromFileArguments, type FileArgs, type Shape } from '../arguments';
 import { fromValuesUri } from '../../fs/values-uri';
+import { ENCRYPTED_EDITOR_VIEW_TYPE } from '../../editor/encrypted-editor';
 
 export function encTargets<T extends FileArgs>(
   first: unknown,
@@ -23,6 +24,11 @@ export function encTargets<T extends FileArgs>(
   if (!list) {
     const active = vscode.window.activeTextEditor?.document.uri;
     if (active) list = [active];
+  }
+  if (!list) {
+    // The page shown for a `.enc` this window cannot open is a custom editor, no text editor: its tab names the file.
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (input instanceof vscode.TabInputCustom && input.viewType === ENCRYPTED_EDITOR_VIEW_TYPE) list = [input.uri];
   }
   const resolved = (list ?? []).map((u) => fromValuesUri(encryptedUriOf(u)));
   if (resolved.length === 0) throw new CustodianError(vscode.l10n.t('Choose a .enc file first (right-click it in the Explorer).'));

@@ -7,15 +7,23 @@ import type { RemoteValuesIdentity, RemoteValuesSigner } from '../core/values';
 import { AgentDeniedError, AgentError, FormatError, HeaderAuthError, NoIdentityMatchedError } from '../core/errors';
 import { publicKeyFromSpkiDer, type RsaPublicKey } from '../core/keys';
 import { AGENT_SOCK_ENV, liveAgentAddress } from './agent-address';
+import { preloadsInEnv } from './preloads';
 import { FrameDecoder, MAX_RESPONSE_BYTES, ProtocolError, encodeRequest, parseResponse, type AgentRequest, type AgentResponse } from './agent-protocol';
 
 /** A key the agent holds: it unwraps and signs (`.enc` files and value-encrypted files) through the agent. */
 export type AgentKey = Identity & Signer & RemoteValuesIdentity & RemoteValuesSigner;
 
-/** What to do after a denial: answer the dialog, or give a key file (`-s` names the signing key, `-i` the others). */
-function deniedHint(op: AgentRequest['op']): string {
+/**
+ * What to do after a denial: answer the dialog, or give a key file (`-s` names the signing key, `-i` the
+ * others). When this process was started with code loaded into it (the dialog warned of it), that first:
+ * a person who did not set it should find what did, not allow it.
+ */
+export function deniedHint(op: AgentRequest['op'], env: NodeJS.ProcessEnv = process.env): string {
   const flag = op === 'sign' || op === 'sign-values' ? '-s KEY to sign with a key file' : '-i KEY';
-  return `to use the key held by VS Code, choose "Allow Once" in the dialog VS Code shows (Enter denies), or pass ${flag}`;
+  const usual = `to use the key held by VS Code, choose "Allow Once" in the dialog VS Code shows (Enter denies), or pass ${flag}`;
+  const preloads = preloadsInEnv(env);
+  if (preloads.length === 0) return usual;
+  return `this command was started with ${preloads.join(' ')}, code that runs inside it before its own: if you did not set that, find what did (a repository's .vscode/settings.json can, with terminal.integrated.env) and run the command in a terminal without it; otherwise ${usual}`;
 }
 
 type Ok<K extends string> = Extract<AgentResponse, { ok: true } & Record<K, unknown>>;

@@ -186,9 +186,12 @@ describe('agent', function () {
       const r = await custodian(['decrypt', file], address, { NODE_OPTIONS: `--require ${hook}` });
       assert.strictEqual(r.code, 1);
       assert.strictEqual(consent.prompts.length, 1);
-      assert.ok(consent.prompts[0].message.startsWith(`Warning: code was loaded into this process before its own. "custodian decrypt ${file}" (process `), consent.prompts[0].message);
-      assert.ok(consent.prompts[0].detail.startsWith(`Warning: this process was started with code loaded into it before its own (NODE_OPTIONS=--require ${hook}). That code runs inside it and would use what you allow. Deny unless you set this yourself.`), consent.prompts[0].detail);
-      assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once', 'Allow for 10 Minutes']);
+      assert.ok(consent.prompts[0].message.startsWith(`Warning: this process was started with extra code loaded into it. "custodian decrypt ${file}" (process `), consent.prompts[0].message);
+      assert.ok(consent.prompts[0].detail.startsWith(`It was started with NODE_OPTIONS=--require ${hook}: that code runs inside the process and would use what you allow. Deny unless you set this yourself; a repository's .vscode/settings.json can set it for your terminals (terminal.integrated.env).`), consent.prompts[0].detail);
+      // Nothing wider than Allow Once for such a process.
+      assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once']);
+      // And the CLI's own message after the denial says it first.
+      assert.match(r.stderr, /this command was started with NODE_OPTIONS=--require \S+, code that runs inside it before its own: if you did not set that, find what did/);
     } finally {
       consent.dispose();
       fs.rmSync(hook, { force: true });

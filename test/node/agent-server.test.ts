@@ -13,7 +13,8 @@ import type { RsaPrivateKey } from '../../src/core/keys';
 import { signValuesDigest, unwrapValuesDataKey, valuesRecipients } from '../../src/core/values';
 import { agentAddress, liveAgentAddress, preparePrivateDirectory } from '../../src/node/agent-address';
 import { AgentClient } from '../../src/node/agent-client';
-import { linuxPeerInspector, peerAllowed, pidOfPeer, preloadsOf, statFields, uidFromStatus, type PeerInfo } from '../../src/node/agent-peer';
+import { linuxPeerInspector, peerAllowed, pidOfPeer, statFields, uidFromStatus, type PeerInfo } from '../../src/node/agent-peer';
+import { preloadsInEnv, preloadsOf } from '../../src/node/preloads';
 import { FrameDecoder, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, encodeFrame } from '../../src/node/agent-protocol';
 import { AgentServer, type AuditEntry, type ConsentAnswer, type ConsentRequest } from '../../src/node/agent-server';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
@@ -368,6 +369,14 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
 
 (process.platform === 'linux' ? describe : describe.skip)('agent peer on Linux', function () {
   this.timeout(30_000);
+
+  it('after a denial, a CLI started with code loaded into it says so first in its hint, and where such a setting comes from; otherwise the usual hint', async () => {
+    const { deniedHint } = await import('../../src/node/agent-client');
+    assert.deepEqual(preloadsInEnv({ NODE_OPTIONS: '--require /repo/.vscode/hook.js --max-old-space-size=99', PATH: '/usr/bin' }), ['NODE_OPTIONS=--require /repo/.vscode/hook.js']);
+    assert.deepEqual(preloadsInEnv({ NODE_OPTIONS: '--max-old-space-size=99' }), []);
+    assert.match(deniedHint('unwrap', { LD_PRELOAD: '/repo/x.so' }), /^this command was started with LD_PRELOAD=\/repo\/x\.so, code that runs inside it before its own: if you did not set that, find what did \(a repository's \.vscode\/settings\.json can, with terminal\.integrated\.env\)/);
+    assert.equal(deniedHint('unwrap', {}), 'to use the key held by VS Code, choose "Allow Once" in the dialog VS Code shows (Enter denies), or pass -i KEY');
+  });
 
   it('preloadsOf: what a process\'s environment loads into it (NODE_OPTIONS --require/-r/--import/--loader, LD_PRELOAD, LD_AUDIT), and nothing else', () => {
     const environ = (vars: string[]): Uint8Array => Buffer.from(`${vars.join('\0')}\0`);

@@ -97,7 +97,9 @@ export class AgentConsent implements vscode.Disposable {
     const deny = vscode.l10n.t('Deny');
     // A diff driver git runs once per version (`git log -p`): one answer may cover them all.
     const git = request.gitCommand;
-    const forGit = git === undefined ? undefined : vscode.l10n.t('Allow for This git Command');
+    // A process with code loaded into it is offered nothing wider than Allow Once.
+    const preloads = request.peer.preloads ?? [];
+    const forGit = git === undefined || preloads.length > 0 ? undefined : vscode.l10n.t('Allow for This git Command');
     const key = await this.describeKey(request.key.fingerprint);
     // What the client says the file is (a claim); within the workspace, as the Explorer shows it.
     const file = request.file === undefined ? vscode.l10n.t('a file it did not name') : displayText(vscode.workspace.asRelativePath(request.file));
@@ -106,7 +108,7 @@ export class AgentConsent implements vscode.Disposable {
         ? vscode.l10n.t('{0} asks to decrypt {1} with your key {2}. Allow it?', describePeer(request.peer, this.cliScript), file, key)
         : vscode.l10n.t('{0} asks to sign {1} with your key {2}. Allow it?', describePeer(request.peer, this.cliScript), file, key);
     // Code loaded into the process is said in the headline too: a hurried reader reads nothing else.
-    const message = (request.peer.preloads ?? []).length > 0 ? `${vscode.l10n.t('Warning: code was loaded into this process before its own.')} ${asks}` : asks;
+    const message = preloads.length > 0 ? `${vscode.l10n.t('Warning: this process was started with extra code loaded into it.')} ${asks}` : asks;
     const TIMED_OUT = Symbol('timed out');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
@@ -119,7 +121,6 @@ export class AgentConsent implements vscode.Disposable {
     );
     // Code its environment loads into it (a repository's terminal settings can set NODE_OPTIONS) runs
     // inside the command the person typed, and would use whatever they allow it: said first.
-    const preloads = request.peer.preloads ?? [];
     const gitNote =
       git === undefined
         ? ''
@@ -130,11 +131,11 @@ export class AgentConsent implements vscode.Disposable {
           )}`;
     const detail =
       preloads.length > 0
-        ? `${vscode.l10n.t('Warning: this process was started with code loaded into it before its own ({0}). That code runs inside it and would use what you allow. Deny unless you set this yourself.', preloads.map((p) => displayText(p)).join('; '))}\n\n${usual}${gitNote}`
+        ? `${vscode.l10n.t('It was started with {0}: that code runs inside the process and would use what you allow. Deny unless you set this yourself; a repository\'s .vscode/settings.json can set it for your terminals (terminal.integrated.env).', preloads.map((p) => displayText(p)).join('; '))}\n\n${usual}${gitNote}`
         : `${usual}${gitNote}`;
     // Deny comes first: it is the dialog's default button, so Enter typed by habit in the terminal, where
     // the command was started, denies rather than hands over the key.
-    const items = forGit === undefined ? [deny, once, window] : [deny, once, forGit, window];
+    const items = preloads.length > 0 ? [deny, once] : forGit === undefined ? [deny, once, window] : [deny, once, forGit, window];
     const answer = Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, ...items));
     const choice = await Promise.race([answer, timeout]);
     clearTimeout(timer);

@@ -3,12 +3,14 @@
 // File, Copy Decrypted (clipboard clearing), Show Recipients, and every error leaving files unchanged.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CopyDecryptedResult } from '../../src/extension/commands/decrypt/copy-decrypted';
 import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/decrypt-to-file';
 import type { OpenDecryptedResult } from '../../src/extension/commands/decrypt/open-decrypted';
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
-import { captureErrors, run, waitFor } from './support/custodian';
+import { captureErrors, recordInformationMessages, run, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
 import { closeAllEditors, decryptAs, encryptFor, filesContaining, readdToRoster, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
 import type { RsaPublicKey } from '../../src/core/keys';
@@ -79,6 +81,45 @@ describe('decrypt', function () {
     await vscode.window.showTextDocument(editor.document);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     assert.deepStrictEqual(filesContaining(USER_DATA, 'UNSAVED-PLAINTEXT-MARKER-7f3a'), []);
+  });
+
+  it('in a window without a folder (no workspace storage, so VS Code names its backup folder only at its first backup), decrypted documents are read-only: never modified, never backed up', async () => {
+    const { BackupGuard } = await import('../../src/extension/fs/backup-guard');
+    const { EncryptedFileSystem } = await import('../../src/extension/fs/encrypted-file-system');
+    const { ValuesFileSystem } = await import('../../src/extension/fs/values-file-system');
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const log = vscode.window.createOutputChannel('empty-window test', { log: true });
+    const info = recordInformationMessages();
+    try {
+      const context = { storageUri: undefined, globalStorageUri: vscode.Uri.file(path.join(os.tmpdir(), 'custodian-empty-window-global')) };
+      const guard = new BackupGuard(context, log);
+      assert.strictEqual(guard.blocksThisWindow, false);
+      assert.strictEqual(team.encryption.backupGuard.blocksThisWindow, true, 'this test window has a folder');
+      const { deps, values } = team.encryption;
+      const encFs = new EncryptedFileSystem(deps.fs.documents, log, guard, { prepare: async () => undefined });
+      const valuesFs = new ValuesFileSystem(values.services, values.session, guard);
+      const enc = await writeEnc('empty-window.env.enc', 'A=1\n');
+      const me = await team.services.keyStore.getPublicKey(team.me.id);
+      fs.writeFileSync(wsPath('empty-window.env'), await sealValues('A=1\n', { format: 'dotenv', recipients: [me], backend }));
+      const { toDecryptedUri } = await import('../../src/extension/fs/enc-uri');
+      const encShown = toDecryptedUri(vscode.Uri.file(enc));
+      const valuesShown = vscode.Uri.from({ scheme: 'custodian-values', path: wsUri('empty-window.env').path, query: wsUri('empty-window.env').toString() });
+      for (const [name, stat] of [['.enc', await encFs.stat(encShown)], ['value-encrypted', await valuesFs.stat(valuesShown)]] as const) {
+        assert.strictEqual(stat.permissions, vscode.FilePermission.Readonly, `${name}: read-only where backups cannot be blocked`);
+      }
+      // The window's own file systems (a folder is open): editable as before.
+      assert.notStrictEqual((await deps.fs.stat(encShown)).permissions, vscode.FilePermission.Readonly);
+      assert.notStrictEqual((await values.fs.stat(valuesShown)).permissions, vscode.FilePermission.Readonly);
+      await waitFor('the notice, once', async () => info.told.filter((m) => /Decrypted files open read-only in a window without a folder/.test(m)).length === 1);
+      encFs.dispose();
+      valuesFs.dispose();
+    } finally {
+      info.dispose();
+      log.dispose();
+      fs.rmSync(wsPath('empty-window.env'), { force: true });
+      fs.rmSync(wsPath('empty-window.env.enc'), { force: true });
+    }
   });
 
   it('flags an unsigned file and a file signed by an unknown key', async () => {

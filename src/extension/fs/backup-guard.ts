@@ -7,10 +7,13 @@
 // folder cannot be created) and VS Code logs the failure instead of writing plaintext. On shutdown,
 // an unsaved decrypted document has no backup, so VS Code asks whether to save it instead of silently
 // keeping it. A `custodian-enc` backup *directory* left by an earlier session is wiped and replaced.
-// The workspace id is the name of the extension's workspaceStorage folder (`context.storageUri`).
+// The workspace id is the name of the extension's workspaceStorage folder (`context.storageUri`). A
+// window without a folder has none, and VS Code names its backup folder only when it first writes to it
+// (a red team found the plaintext there): such a window shows decrypted documents read-only, so nothing
+// of theirs is ever modified, and nothing backed up.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { ENC_SCHEME } from './enc-uri';
 import { VALUES_SCHEME } from './values-uri';
 
@@ -23,11 +26,36 @@ const BLOCKER_TEXT =
 
 export class BackupGuard {
   private done: Promise<string[]> | undefined;
+  private toldReadOnly = false;
 
   constructor(
     private readonly context: Pick<vscode.ExtensionContext, 'storageUri' | 'globalStorageUri'>,
     private readonly log: vscode.LogOutputChannel,
   ) {}
+
+  /** Whether this window's own backup folder is known in advance, so its backups of decrypted documents are blocked. */
+  get blocksThisWindow(): boolean {
+    return this.context.storageUri?.scheme === 'file';
+  }
+
+  /**
+   * A decrypted document's stat as VS Code must see it: read-only where its backups cannot be blocked,
+   * since an edit would be backed up in the clear about a second later. Said once per session.
+   */
+  guardStat(stat: vscode.FileStat): vscode.FileStat {
+    if (this.blocksThisWindow) return stat;
+    if (!this.toldReadOnly) {
+      this.toldReadOnly = true;
+      const open = vscode.l10n.t('Open Folder…');
+      void vscode.window
+        .showInformationMessage(
+          vscode.l10n.t('Decrypted files open read-only in a window without a folder: VS Code would back up unsaved edits to disk in the clear, and Custodian can stop that only in a window with a folder. Open the folder that holds the file to edit it.'),
+          open,
+        )
+        .then((choice) => (choice === open ? vscode.commands.executeCommand('workbench.action.files.openFolder') : undefined));
+    }
+    return { ...stat, permissions: vscode.FilePermission.Readonly };
+  }
 
   /** Places the blockers once per session (idempotent, never throws); resolves to the blocker paths. */
   ensure(): Promise<string[]> {
@@ -36,12 +64,6 @@ export class BackupGuard {
       return [];
     });
     return this.done;
-  }
-
-  /** Re-checks every known backup folder (e.g. after a document became dirty in an empty window). */
-  async sweep(): Promise<string[]> {
-    this.done = undefined;
-    return this.ensure();
   }
 
   /** Candidate `<Backups>/<id>` folders for this window. */

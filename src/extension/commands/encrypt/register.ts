@@ -133,11 +133,6 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
     services.trust.onDidChange(() => codeLens.refresh()),
     services.onDidChangeKeys(() => codeLens.refresh()),
     services.roster.onDidChange(() => codeLens.refresh()),
-    // A modified decrypted document in a window whose backup folder was not known in advance (no
-    // workspace): re-check the backup folders before VS Code's first backup (about 1 s after an edit).
-    vscode.workspace.onDidChangeTextDocument((e) => {
-      if ((e.document.uri.scheme === ENC_SCHEME || e.document.uri.scheme === VALUES_SCHEME) && e.document.isDirty && !context.storageUri) void backupGuard.sweep();
-    }),
   );
 
   registerHandlers(context, host, deps, HANDLERS);

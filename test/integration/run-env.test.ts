@@ -78,6 +78,34 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     assert.ok(!fs.existsSync(launchJson) || !fs.readFileSync(launchJson, 'utf8').includes(SECRET), 'nothing written to launch.json');
   });
 
+  it('a launch configuration that asks for a terminal (console: integratedTerminal) runs in the Debug Console instead, and says why: VS Code would type the variables into the shell, whose history keeps them', async () => {
+    const out = outFile('debug-terminal');
+    const opened: string[] = [];
+    const watch = vscode.window.onDidOpenTerminal((t) => opened.push(t.name));
+    const info = recordInformationMessages();
+    try {
+      const started = await vscode.debug.startDebugging(workspaceFolder(), {
+        type: 'node',
+        request: 'launch',
+        name: 'custodian probe (terminal)',
+        program: probe,
+        runtimeExecutable: process.execPath,
+        args: [out, NAMES.join(',')],
+        custodianEnvFiles: ['.env.enc'],
+        console: 'integratedTerminal',
+      });
+      assert.ok(started, 'the debug session started');
+      const got = await readProbe(out);
+      assert.deepStrictEqual(got.seen[0], ['API_TOKEN', SECRET], 'the program has the variables');
+      assert.deepStrictEqual(opened, [], 'no terminal was opened to type them into');
+      assert.ok(vscode.window.terminals.every((t) => !(t.creationOptions as vscode.TerminalOptions).env || !JSON.stringify((t.creationOptions as vscode.TerminalOptions).env).includes(SECRET)));
+      await waitFor('the note', async () => info.told.some((m) => /^"custodian probe \(terminal\)" runs in the Debug Console, not in a terminal: VS Code would type the decrypted variables into the terminal's command line, where the shell's history keeps them/.test(m)));
+    } finally {
+      watch.dispose();
+      info.dispose();
+    }
+  });
+
   it('a file that does not open stops the launch before the program runs, naming the file', async () => {
     const out = outFile('debug-foreign');
     const { result, errors } = await captureErrors(team.services, async () =>

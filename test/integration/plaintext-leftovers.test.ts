@@ -136,7 +136,8 @@ describe('plaintext leftovers', function () {
     const enc = wsUri('search.env.enc');
     const yaml = wsUri('search-values.yaml');
     const plain = wsUri('search-notes.txt');
-    fs.writeFileSync(enc.fsPath, await encryptFor([me], `API_TOKEN=${secret}-enc\n`, team.alice.key));
+    // A line longer than VS Code shows whole in search results (it cuts it): a red team found one kept.
+    fs.writeFileSync(enc.fsPath, await encryptFor([me], `API_TOKEN=${secret}-enc\nLONG=${secret}-long${'Z'.repeat(1500)}\n`, team.alice.key));
     fs.writeFileSync(yaml.fsPath, await sealValues(`db:\n  password: ${secret}-yaml\n`, { format: 'yaml', recipients: [me], signer: team.alice.key, backend }));
     fs.writeFileSync(plain.fsPath, `mentioned in the notes: ${secret}-plain\n`);
     try {
@@ -149,10 +150,10 @@ describe('plaintext leftovers', function () {
       const note = '(a line of a decrypted file: hidden here by Custodian, since a search editor can be saved to disk)';
       const search = await waitFor('the search editor with its results, decrypted lines hidden', async () => {
         const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === SEARCH_EDITOR_SCHEME && d.getText().includes(`${secret}-plain`));
-        // The two matches, and a context line (`db:`) that is a line of a decrypted document too.
-        return doc && doc.getText().split(note).length === 4 ? doc : undefined;
+        // The three matches, and a context line (`db:`) that is a line of a decrypted document too.
+        return doc && doc.getText().split(note).length === 5 ? doc : undefined;
       });
-      for (const hidden of [`${secret}-enc`, `${secret}-yaml`]) assert.ok(!search.getText().includes(hidden), `${hidden} is not in the search editor`);
+      for (const hidden of [`${secret}-enc`, `${secret}-yaml`, `${secret}-long`]) assert.ok(!search.getText().includes(hidden), `${hidden} is not in the search editor`);
       assert.match(search.getText(), new RegExp(`1: mentioned in the notes: ${secret}-plain`), 'a plain file\'s line stays');
       // Edited, it is backed up (hot exit) about a second later: only the notes can be.
       const editor = vscode.window.visibleTextEditors.find((e) => e.document === search);
@@ -162,7 +163,7 @@ describe('plaintext leftovers', function () {
       await vscode.commands.executeCommand('undo');
       await vscode.commands.executeCommand('undo');
       await sleep(2_500);
-      for (const hidden of [`${secret}-enc`, `${secret}-yaml`]) {
+      for (const hidden of [`${secret}-enc`, `${secret}-yaml`, `${secret}-long`]) {
         assert.ok(!search.getText().includes(hidden), `${hidden} is not back in the search editor`);
         assert.deepStrictEqual(filesContaining(USER_DATA, hidden), [], `${hidden} nowhere under the user data dir`);
         assert.deepStrictEqual(filesContaining(wsPath('.'), hidden), [], `${hidden} nowhere in the workspace`);

@@ -26,6 +26,14 @@ function mayHoldASecret(line: string): boolean {
   return /[\p{L}\p{N}]/u.test(line);
 }
 
+/**
+ * VS Code shows a long line in search results cut (about 1,000 characters, or a window around the
+ * match), which no whole line equals: a red team found a 1,500-character decrypted line kept that way.
+ * A result that long is hidden when it is part of a decrypted document; shorter ones are compared whole,
+ * so that a plain file's short line that happens to occur inside a secret's stays readable.
+ */
+const CUT_LINE_MIN = 100;
+
 export class SearchEditorGuard implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   /** Search editors whose text changed while not shown: redacted when they are. */
@@ -55,18 +63,21 @@ export class SearchEditorGuard implements vscode.Disposable {
   /** Replaces the lines of `search` that are lines of an open decrypted document; true when it holds none. */
   async redact(search: vscode.TextDocument): Promise<boolean> {
     const decrypted = new Set<string>();
+    const texts: string[] = [];
     for (const d of vscode.workspace.textDocuments) {
       if (!this.isDecrypted(d.uri)) continue;
+      texts.push(d.getText());
       for (const line of d.getText().split(/\r?\n/)) {
         const c = comparable(line);
         if (mayHoldASecret(c)) decrypted.add(c);
       }
     }
     if (decrypted.size === 0) return true;
+    const isDecryptedLine = (text: string): boolean => decrypted.has(text) || (text.length >= CUT_LINE_MIN && texts.some((t) => t.includes(text)));
     const hidden: vscode.Range[] = [];
     for (let n = 0; n < search.lineCount; n++) {
       const m = RESULT_LINE.exec(search.lineAt(n).text);
-      if (m && decrypted.has(comparable(m[2]))) hidden.push(new vscode.Range(n, m[1].length, n, m[0].length));
+      if (m && isDecryptedLine(comparable(m[2]))) hidden.push(new vscode.Range(n, m[1].length, n, m[0].length));
     }
     if (hidden.length === 0) {
       this.pending.delete(search);

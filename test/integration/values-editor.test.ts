@@ -754,6 +754,16 @@ describe('value-encrypted files in the editor', function () {
       assert.ok(!fs.readFileSync(file.fsPath, 'utf8').includes('unsaved-3Jr') && !fs.readFileSync(target, 'utf8').includes('unsaved-3Jr'), 'in memory only');
       await vscode.commands.executeCommand('workbench.action.files.revert');
       await waitFor('reverted', async () => !decrypted.isDirty);
+      // Undo in the copy brings the decrypted text back into it (a red team then saved it): the note
+      // replaces it again at once, so neither a save nor VS Code's backup a second later gets it.
+      await vscode.window.showTextDocument(copy);
+      await vscode.commands.executeCommand('undo');
+      await waitFor('the note back in the copy', async () => copy.getText().startsWith('(Custodian did not let VS Code save'));
+      await sleep(2_500);
+      assert.ok(!copy.getText().includes('save-as-secret-3Jq'));
+      assert.ok(await copy.save());
+      assert.ok(!fs.readFileSync(target, 'utf8').includes('save-as-secret-3Jq'), 'not written after an undo');
+      assert.deepStrictEqual(filesContaining(USER_DATA, 'save-as-secret-3Jq'), [], 'nor backed up after an undo');
       const replaceAll = async (text: string): Promise<void> => {
         const edit = new vscode.WorkspaceEdit();
         edit.replace(copy.uri, new vscode.Range(copy.positionAt(0), copy.positionAt(copy.getText().length)), text);

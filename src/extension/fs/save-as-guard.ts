@@ -9,7 +9,12 @@
 // file) remains the way to a decrypted copy on purpose.
 // Once the target is written, Save As reverts its source: unsaved edits of the decrypted document would
 // then be in neither file, so they are put back into it (unsaved, as they were).
+// The note replaces the text as an edit of the target, which Undo reverses (a red team's Ctrl+Z, then a
+// save, wrote the plaintext): whenever the target's text becomes the replaced text again, the note
+// replaces it again at once, before a save or VS Code's backup a second later. The replaced text is
+// known by its keyed digest only.
 import * as vscode from 'vscode';
+import { KeyedDigest } from '../keyed-digest';
 import { until } from '../until';
 import { VALUES_SCHEME } from './values-uri';
 
@@ -22,18 +27,36 @@ function comparable(text: string): string {
 }
 
 export class SaveAsGuard implements vscode.Disposable {
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
+  private readonly digests = new KeyedDigest();
+  /** Targets whose decrypted text was replaced by a note: the text's digest, and the note. */
+  private readonly replaced = new Map<string, { digest: Uint8Array; note: string }>();
 
   constructor(
     /** Whether a document is a decrypted view (`custodian-enc:`, `custodian-values:`). */
     private readonly isDecrypted: (uri: vscode.Uri) => boolean,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.subscription = vscode.workspace.onWillSaveTextDocument((e) => this.check(e));
+    this.subscriptions = [
+      vscode.workspace.onWillSaveTextDocument((e) => this.check(e)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0 && this.replaced.size > 0) void this.replaceAgain(e.document);
+      }),
+    ];
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
+    this.replaced.clear();
+  }
+
+  /** A target whose text is the replaced decrypted text again (an undo): the note, at once. */
+  private async replaceAgain(target: vscode.TextDocument): Promise<void> {
+    const entry = this.replaced.get(target.uri.toString());
+    if (!entry || !this.digests.same(this.digests.of(comparable(target.getText())), entry.digest)) return;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(target.uri, new vscode.Range(target.positionAt(0), target.positionAt(target.getText().length)), entry.note);
+    if (await vscode.workspace.applyEdit(edit)) this.log.warn(`save as: the decrypted text came back into ${target.uri.path.split('/').pop() ?? ''} (undo?); the note replaces it again`);
   }
 
   private check(e: vscode.TextDocumentWillSaveEvent): void {
@@ -52,6 +75,7 @@ export class SaveAsGuard implements vscode.Disposable {
     const decryptCommand = source.uri.scheme === VALUES_SCHEME ? vscode.l10n.t('Decrypt Values to New File…') : vscode.l10n.t('Decrypt to File…');
     const notice = vscode.l10n.t('(Custodian did not let VS Code save the decrypted text of {0} here. To keep a decrypted copy on disk on purpose, use "{1}".)', name, decryptCommand);
     const all = new vscode.Range(target.positionAt(0), target.positionAt(target.getText().length));
+    this.replaced.set(target.uri.toString(), { digest: this.digests.of(text), note: `${notice}\n` });
     e.waitUntil(Promise.resolve([vscode.TextEdit.replace(all, `${notice}\n`)]));
     this.log.warn(`save as: the decrypted text of ${name} was not written to ${target.uri.scheme}:${target.uri.path.split('/').pop()}`);
     void vscode.window.showErrorMessage(

@@ -28,6 +28,16 @@ describe('plaintext leftovers', function () {
     await closeAllEditors();
   });
 
+  it('the find widget keeps no history on disk by default: a value selected in a decrypted editor seeds Ctrl+F, and VS Code would keep what was searched in the workspace\'s storage', async () => {
+    // A red team found a secret searched for in a decrypted editor in workbench.find.history. VS Code
+    // reads these two settings when it saves the find widget's history; Custodian's defaults turn it off.
+    for (const key of ['history', 'replaceHistory']) {
+      const seen = vscode.workspace.getConfiguration('editor.find').inspect<string>(key);
+      assert.strictEqual(seen?.defaultValue, 'never', `editor.find.${key}: ${JSON.stringify(seen)}`);
+      assert.strictEqual(vscode.workspace.getConfiguration('editor.find').get(key), 'never');
+    }
+  });
+
   it('Encrypt File with Delete Original closes the plaintext tabs (a dirty one unsaved): Save All cannot write it back', async () => {
     const uri = wsUri('tab.env');
     fs.writeFileSync(uri.fsPath, 'TAB_SECRET=on-disk\n');

@@ -454,7 +454,7 @@ describe('secrets in debug sessions, tasks and terminals', function () {
       assert.strictEqual(declined.result, undefined, 'no terminal');
       assert.deepStrictEqual(prompts, ["forged.env.enc: The file is not signed: anyone with the recipients' public keys could have written it."]);
       assert.deepStrictEqual(items[0], ['Do Not Use', 'Use Anyway'], 'the safe one first: the default');
-      assert.match(declined.errors[0]?.message ?? '', /^Not used: forged\.env\.enc: The file is not signed/);
+      assert.match(declined.errors[0]?.message ?? '', /^Not used, so nothing was started: forged\.env\.enc: The file is not signed/);
       answer = 'Use Anyway';
       const used = await run<SecretsTerminalResult>('custodian.newTerminalWithSecrets', { uris: [vscode.Uri.file(file)] });
       assert.deepStrictEqual(used?.names, ['DATABASE_HOST']);

@@ -51,12 +51,12 @@ export class EnvSource {
     // "Do Not Use" first: the dialog's default, so an Enter typed by habit does not pass the values on.
     const answer = await vscode.window.showWarningMessage(
       vscode.l10n.t('{0}: {1}', name, warning),
-      { modal: true, detail: vscode.l10n.t('Its values would go to the program as they are: a host or an endpoint in it could send the other secrets elsewhere. Use them anyway?') },
+      { modal: true, detail: vscode.l10n.t('Its values would go to the program as they are: a host or an endpoint in it could send the other secrets elsewhere. Use them anyway? If not, nothing is started: the program would otherwise run without this file\'s values.') },
       vscode.l10n.t('Do Not Use'),
       useAnyway,
     );
     if (answer !== useAnyway) {
-      throw new EnvFileError(vscode.l10n.t('Not used: {0}: {1}', name, warning), { hint: vscode.l10n.t("Look at how the file changed (its history in git, or Custodian: Show Changes Since the Team's Version), then run again.") });
+      throw new EnvFileError(vscode.l10n.t('Not used, so nothing was started: {0}: {1}', name, warning), { hint: vscode.l10n.t("Look at how the file changed (its history in git, or Custodian: Show Changes Since the Team's Version), then run again.") });
     }
     this.accepted.add(id);
   }

@@ -52,6 +52,8 @@ export interface OutsiderNews {
   readonly rollback?: Rollback;
   /** A version an outsider wrote: the values in it back to what an older version held. */
   readonly reverted?: readonly RevertedValue[];
+  /** A file this window had not seen: there is no earlier version to compare with or go back to. */
+  readonly isNew?: boolean;
 }
 
 /** The name a notice gives a party: a former teammate by the roster name they had, a stranger's key as such. */
@@ -66,7 +68,7 @@ export function outsiderNews(before: SeenHeader | undefined, now: { uri: vscode.
   const unvouched = now.signer === undefined || !now.signer.source;
   const writer = unvouched && (before === undefined || before.signer !== now.signer?.fingerprint) ? (now.signer ?? 'unsigned') : undefined;
   const rollback = now.rollback && before?.rollbackTo !== now.rollback.sameAs ? now.rollback : undefined;
-  return newReaders.length > 0 || writer || rollback ? { uri: now.uri, newReaders, ...(writer ? { writer } : {}), ...(rollback ? { rollback } : {}) } : undefined;
+  return newReaders.length > 0 || writer || rollback ? { uri: now.uri, newReaders, ...(writer ? { writer } : {}), ...(rollback ? { rollback } : {}), ...(before === undefined ? { isNew: true } : {}) } : undefined;
 }
 
 export class OutsiderFiles implements vscode.Disposable {
@@ -121,13 +123,15 @@ export class OutsiderFiles implements vscode.Disposable {
     // What it changed is what to check (since the team's version, or since the version a rollback undid):
     // for several files, which one is asked, older versions back first.
     const compare = news.length === 1 ? vscode.l10n.t('Show Changes') : vscode.l10n.t('Show Changes…');
+    // A new file has no earlier version to compare with.
+    const buttons = news.every((n) => n.isNew) ? [show] : [compare, show];
     const act = async (choice: string | undefined): Promise<void> => {
       if (choice === show) void vscode.commands.executeCommand('custodian.encrypted.focus');
       if (choice !== compare) return;
       const uri = news.length === 1 ? news[0].uri : await pickFile(news);
       if (uri) void vscode.commands.executeCommand('custodian.showTeamChanges', { uri });
     };
-    void vscode.window.showWarningMessage(noticeText(news), compare, show).then(act);
+    void vscode.window.showWarningMessage(noticeText(news), ...buttons).then(act);
   }
 }
 
@@ -178,10 +182,15 @@ function fileList(news: readonly OutsiderNews[]): string {
 
 function outsidersText(news: readonly OutsiderNews[]): string {
   if (news.length === 1) {
-    const [{ uri, newReaders, writer }] = news;
+    const [{ uri, newReaders, writer, isNew }] = news;
     const file = vscode.workspace.asRelativePath(uri, false);
     const readers = newReaders.map(nameOf).join(', ');
     const written = writer === 'unsigned' ? vscode.l10n.t('unsigned') : writer && unknownSignerText(writer);
+    if (isNew && written) {
+      return readers
+        ? vscode.l10n.t('The new file {0}, now on disk, is {1}, and also encrypted for someone not on the team: {2}. Check where it came from before you use it, and delete it if it is not what you expect; rotate what it holds.', file, written, readers)
+        : vscode.l10n.t('The new file {0}, now on disk, is {1}. Check where it came from before you use it, and delete it if it is not what you expect.', file, written);
+    }
     if (written && readers) {
       return vscode.l10n.t(
         'The version of {0} now on disk is {1}, and also encrypted for someone not on the team: {2}. Check what it changed before you use it, and restore the team\'s version if it is not what you expect (re-encrypting would sign it as yours); rotate what it holds.',

@@ -94,7 +94,10 @@ describe('outsider files: a version from outside the team is announced', functio
       // A new file for a stranger, unsigned: both said.
       pull('outsider-new.env.enc', await encryptFor([meKey, mallory.publicKey], 'N=1\n'));
       await waitFor('the notice about the new file', async () => notices().length === 3, 15_000);
-      assert.match(notices()[2], /^The version of outsider-new\.env\.enc now on disk is unsigned, and also encrypted for someone not on the team: a key Custodian does not know \(\S+…\)\. Check what it changed before you use it, and restore the team's version if it is not what you expect \(re-encrypting would sign it as yours\); rotate what it holds\.$/);
+      // It has no earlier version: where it came from is what to check, not what it changed (a newcomer
+      // was told to restore a team's version that does not exist).
+      assert.match(notices()[2], /^The new file outsider-new\.env\.enc, now on disk, is unsigned, and also encrypted for someone not on the team: a key Custodian does not know \(\S+…\)\. Check where it came from before you use it, and delete it if it is not what you expect; rotate what it holds\.$/);
+      assert.deepStrictEqual(buttons.get(notices()[2]), ['Show Encrypted Files'], 'no changes to show');
     } finally {
       await readdToRoster(bob);
     }

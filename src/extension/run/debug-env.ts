@@ -18,8 +18,8 @@ const TERMINAL_BY_DEFAULT = new Set(['python', 'debugpy']);
  * ~/.bash_history). So the variables from encrypted files go to programs in the Debug Console only.
  */
 function inTerminal(config: vscode.DebugConfiguration): boolean {
-  const console: unknown = config.console;
-  return console === 'integratedTerminal' || console === 'externalTerminal' || (console === undefined && TERMINAL_BY_DEFAULT.has(config.type));
+  const where: unknown = config.console;
+  return where === 'integratedTerminal' || where === 'externalTerminal' || (where === undefined && TERMINAL_BY_DEFAULT.has(config.type));
 }
 
 export class DebugEnvProvider implements vscode.DebugConfigurationProvider {

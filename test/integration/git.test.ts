@@ -330,7 +330,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       const notice = await waitUntil('the rollback notice', () => warned.some((m) => m.includes('team-rollback.env.enc is back to an older version'))).then(() => warned.find((m) => m.includes('is back to an older version'))!);
       assert.ok(notice.startsWith(`git-repo/team-rollback.env.enc is back to an older version (commit ${old.slice(0, 7)}), undoing commit ${rotated.slice(0, 7)}: secrets rotated since may be back. `), notice);
       // Said apart: what to do with the rollback (restore, not re-key it), then the other file.
-      assert.match(notice, /secrets rotated since may be back\. Someone not on the team can read it again: .+\. Check what came back with "Show Changes", then restore the team's version\. The version of git-repo\/team-planted\.env\.enc now on disk is signed by /);
+      assert.match(notice, /secrets rotated since may be back\. Someone not on the team can read it again: .+\. Check what came back with "Show Changes", then restore the team's version\. The new file git-repo\/team-planted\.env\.enc, now on disk, is signed by /);
       assert.doesNotMatch(notice, /re-encrypt it for the team/i);
       assert.deepStrictEqual(buttons.get(notice), ['Show Changes…', 'Show Encrypted Files']);
       // What was rotated in it may be back: no longer marked rotated.

@@ -83,7 +83,7 @@ describe('decrypt', function () {
     assert.deepStrictEqual(filesContaining(USER_DATA, 'UNSAVED-PLAINTEXT-MARKER-7f3a'), []);
   });
 
-  it('in a window without a folder (no workspace storage, so VS Code names its backup folder only at its first backup), decrypted documents are read-only: never modified, never backed up', async () => {
+  it('in a window without a folder (no workspace storage, so VS Code names its backup folder only at its first backup), or a remote window of desktop VS Code (backups on the local computer), decrypted documents are read-only: never modified, never backed up', async () => {
     const { BackupGuard } = await import('../../src/extension/fs/backup-guard');
     const { EncryptedFileSystem } = await import('../../src/extension/fs/encrypted-file-system');
     const { ValuesFileSystem } = await import('../../src/extension/fs/values-file-system');
@@ -114,6 +114,22 @@ describe('decrypt', function () {
       await waitFor('the notice, once', async () => info.told.filter((m) => /Decrypted files open read-only in a window without a folder/.test(m)).length === 1);
       encFs.dispose();
       valuesFs.dispose();
+
+      // A remote window of desktop VS Code writes its backups on the computer showing it, out of reach of
+      // this extension on the remote host: read-only too, unless custodian.remoteEditing accepts that.
+      // (A web workbench, as here, writes them through the remote's user data, where they are blocked.)
+      let accepted = false;
+      const remote = new BackupGuard({ storageUri: team.services.context.storageUri, globalStorageUri: context.globalStorageUri }, log, { uiKind: vscode.UIKind.Desktop, remoteName: 'ssh-remote' }, () => accepted);
+      assert.strictEqual(remote.blocksThisWindow, false);
+      const remoteFs = new EncryptedFileSystem(deps.fs.documents, log, remote, { prepare: async () => undefined });
+      assert.strictEqual((await remoteFs.stat(encShown)).permissions, vscode.FilePermission.Readonly);
+      await waitFor('the remote notice', async () => info.told.some((m) => /^Decrypted files open read-only in a remote window: VS Code would back up unsaved edits in the clear on this computer, where Custodian, running on the ssh-remote host, cannot stop it\./.test(m)));
+      accepted = true;
+      assert.notStrictEqual((await remoteFs.stat(encShown)).permissions, vscode.FilePermission.Readonly, 'custodian.remoteEditing on');
+      remoteFs.dispose();
+      const web = new BackupGuard({ storageUri: team.services.context.storageUri, globalStorageUri: context.globalStorageUri }, log, { uiKind: vscode.UIKind.Web, remoteName: 'ssh-remote' });
+      assert.strictEqual(web.blocksThisWindow, true);
+      assert.strictEqual(vscode.workspace.getConfiguration('custodian').get('remoteEditing'), false, 'off by default');
     } finally {
       info.dispose();
       log.dispose();

@@ -10,7 +10,9 @@
 // The workspace id is the name of the extension's workspaceStorage folder (`context.storageUri`). A
 // window without a folder has none, and VS Code names its backup folder only when it first writes to it
 // (a red team found the plaintext there): such a window shows decrypted documents read-only, so nothing
-// of theirs is ever modified, and nothing backed up.
+// of theirs is ever modified, and nothing backed up. So does a remote window of desktop VS Code: its
+// backups are written on the computer showing the window, which this extension, running on the remote
+// host, cannot reach (`custodian.remoteEditing` lets a person who accepts that edit there anyway).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -31,11 +33,20 @@ export class BackupGuard {
   constructor(
     private readonly context: Pick<vscode.ExtensionContext, 'storageUri' | 'globalStorageUri'>,
     private readonly log: vscode.LogOutputChannel,
+    /** Where the window is shown and where this extension runs (a seam for tests). */
+    private readonly host: { readonly uiKind: vscode.UIKind; readonly remoteName?: string } = vscode.env,
+    /** `custodian.remoteEditing`: editing in a remote window, its backups on the local computer accepted. */
+    private readonly remoteEditing: () => boolean = () => vscode.workspace.getConfiguration('custodian').get<boolean>('remoteEditing', false),
   ) {}
+
+  /** Backups of this window are written where this extension cannot reach: a remote window of desktop VS Code. */
+  private get backedUpElsewhere(): boolean {
+    return this.host.uiKind === vscode.UIKind.Desktop && this.host.remoteName !== undefined;
+  }
 
   /** Whether this window's own backup folder is known in advance, so its backups of decrypted documents are blocked. */
   get blocksThisWindow(): boolean {
-    return this.context.storageUri?.scheme === 'file';
+    return this.context.storageUri?.scheme === 'file' && !this.backedUpElsewhere;
   }
 
   /**
@@ -44,17 +55,30 @@ export class BackupGuard {
    */
   guardStat(stat: vscode.FileStat): vscode.FileStat {
     if (this.blocksThisWindow) return stat;
-    if (!this.toldReadOnly) {
-      this.toldReadOnly = true;
-      const open = vscode.l10n.t('Open Folder…');
-      void vscode.window
-        .showInformationMessage(
-          vscode.l10n.t('Decrypted files open read-only in a window without a folder: VS Code would back up unsaved edits to disk in the clear, and Custodian can stop that only in a window with a folder. Open the folder that holds the file to edit it.'),
-          open,
-        )
-        .then((choice) => (choice === open ? vscode.commands.executeCommand('workbench.action.files.openFolder') : undefined));
+    if (this.backedUpElsewhere) {
+      if (this.remoteEditing()) return stat;
+      this.tellOnce(
+        vscode.l10n.t(
+          'Decrypted files open read-only in a remote window: VS Code would back up unsaved edits in the clear on this computer, where Custodian, running on the {0} host, cannot stop it. To edit them here anyway, turn on the setting custodian.remoteEditing.',
+          this.host.remoteName!,
+        ),
+        vscode.l10n.t('Open Setting'),
+        () => vscode.commands.executeCommand('workbench.action.openSettings', 'custodian.remoteEditing'),
+      );
+    } else {
+      this.tellOnce(
+        vscode.l10n.t('Decrypted files open read-only in a window without a folder: VS Code would back up unsaved edits to disk in the clear, and Custodian can stop that only in a window with a folder. Open the folder that holds the file to edit it.'),
+        vscode.l10n.t('Open Folder…'),
+        () => vscode.commands.executeCommand('workbench.action.files.openFolder'),
+      );
     }
     return { ...stat, permissions: vscode.FilePermission.Readonly };
+  }
+
+  private tellOnce(message: string, action: string, run: () => Thenable<unknown>): void {
+    if (this.toldReadOnly) return;
+    this.toldReadOnly = true;
+    void vscode.window.showInformationMessage(message, action).then((choice) => (choice === action ? run() : undefined));
   }
 
   /** Places the blockers once per session (idempotent, never throws); resolves to the blocker paths. */

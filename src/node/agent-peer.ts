@@ -44,9 +44,29 @@ export function statFields(stat: string): { ppid: number; started: string } | un
 /** How far up a driver's ancestry git may be: git, perhaps a shell, the launcher's shell, then node. */
 const MAX_GIT_DEPTH = 4;
 
+/** The `pipe:[INODE]` that is `pid`'s standard output, when it is a pipe. */
+async function stdoutPipe(pid: number): Promise<string | undefined> {
+  const link = await fs.readlink(`/proc/${pid}/fd/1`).catch(() => '');
+  return /^pipe:\[\d+\]$/.test(link) ? link : undefined;
+}
+
+/** Whether `pid` holds `pipe` open for reading (`/proc/PID/fdinfo`: the access mode in `flags`, octal). */
+export async function readsPipe(pid: number, pipe: string): Promise<boolean> {
+  const fds = await fs.readdir(`/proc/${pid}/fd`).catch((): string[] => []);
+  for (const fd of fds) {
+    if ((await fs.readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')) !== pipe) continue;
+    const flags = /^flags:\s+([0-7]+)$/m.exec(await fs.readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => ''));
+    if (flags && (parseInt(flags[1], 8) & 0o3) === 0) return true; // O_RDONLY
+  }
+  return false;
+}
+
 /**
- * The nearest ancestor of `pid` that is git (`argv[0]` named `git`), within MAX_GIT_DEPTH: what lets
- * one answer cover every textconv a `git log -p` runs (docs/AGENT.md). Undefined when there is none.
+ * The git process `pid` is a diff driver of: its nearest ancestor that is git (`argv[0]` named `git`),
+ * within MAX_GIT_DEPTH, and that reads `pid`'s standard output through a pipe, as git reads what a
+ * textconv driver prints. What lets one answer cover every textconv a `git log -p` runs (docs/AGENT.md);
+ * the pipe leaves out other processes under that git, such as a pager (a repository's terminal settings
+ * can choose it with GIT_PAGER) running Custodian's CLI to print some other file to itself.
  */
 export async function gitCommandOf(pid: number): Promise<GitCommand | undefined> {
   let current = pid;
@@ -58,7 +78,10 @@ export async function gitCommandOf(pid: number): Promise<GitCommand | undefined>
     const fields = statFields(parentStat);
     if (fields === undefined) return undefined;
     const argv = argvOf(cmdline);
-    if (argv.length > 0 && argv[0].split('/').pop() === 'git') return { pid: parent, started: fields.started, commandLine: commandLineOf(argv) };
+    if (argv.length > 0 && argv[0].split('/').pop() === 'git') {
+      const pipe = await stdoutPipe(pid);
+      return pipe !== undefined && (await readsPipe(parent, pipe)) ? { pid: parent, started: fields.started, commandLine: commandLineOf(argv) } : undefined;
+    }
     current = parent;
   }
   return undefined;

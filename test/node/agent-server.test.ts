@@ -432,6 +432,18 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
         assert.equal(p.gitCommand?.started, seen[0].gitCommand?.started);
       }
       assert.ok(seen.every((p) => p.pid !== log.pid), 'the drivers are other processes than git');
+
+      // A process under git whose output git does not read (here a driver's own child, printing to the
+      // driver; a pager running the CLI to print some other file to itself is the same): no git command.
+      seen.length = 0;
+      fs.writeFileSync(
+        path.join(dir, 'driver.js'),
+        `const { spawnSync } = require('child_process'); spawnSync(process.execPath, ['-e', "const c = require('net').connect(process.argv[1]); c.on('close', () => console.log('inner')); c.on('error', () => undefined);", process.argv[2]], { stdio: ['ignore', 'pipe', 'ignore'] }); console.log('outer');\n`,
+      );
+      const again = spawn('git', ['log', '-p', '-1', '--', 'a.enc'], { cwd: repo, stdio: ['ignore', 'ignore', 'ignore'] });
+      await new Promise<void>((r) => again.on('close', () => r()));
+      assert.ok(seen.length >= 1, `${seen.length} requests`);
+      for (const p of seen) assert.equal(p.gitCommand, undefined, JSON.stringify(p.gitCommand));
     } finally {
       server.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -79,6 +79,13 @@ export interface AgentServerOptions {
   readonly valuesRecipients: (text: string, format: ValuesFormat) => Promise<readonly string[]>;
   /** This process's uid; undefined where there are none (Windows). Injectable so a test can play another user. */
   readonly ownUid: number | undefined;
+  /**
+   * The longest an "Allow for This git Command" answer lasts, even while its git process runs (a process
+   * that names itself git can live as long as it likes): `custodian.agent.allowMinutes`. Default 10 min.
+   */
+  readonly gitGrantMs?: () => number;
+  /** The clock (a seam for tests). */
+  readonly now?: () => number;
 }
 
 const TRANSCRIPT_DIGEST_LENGTH = 32;
@@ -114,7 +121,9 @@ const SIGN_AFTER: Partial<Record<AgentOp, AgentOp>> = { unwrap: 'sign', 'unwrap-
  */
 function gitCommandFor(op: AgentOp, peer: PeerInfo): GitCommand | undefined {
   const driver = peer.argv !== undefined && peer.argv[2] === 'git' && peer.argv[3] === 'textconv';
-  return driver && (op === 'unwrap' || op === 'unwrap-values') ? peer.gitCommand : undefined;
+  // A driver started with code loaded into it is asked, grant or not: that code is not the driver.
+  const preloaded = (peer.preloads ?? []).length > 0;
+  return driver && !preloaded && (op === 'unwrap' || op === 'unwrap-values') ? peer.gitCommand : undefined;
 }
 
 function gitGrantOf(git: GitCommand, key: RsaPublicKey): string {
@@ -123,6 +132,7 @@ function gitGrantOf(git: GitCommand, key: RsaPublicKey): string {
 
 /** Git commands allowed at once are few; the oldest are forgotten first (their processes are long gone). */
 const MAX_GIT_GRANTS = 16;
+const DEFAULT_GIT_GRANT_MS = 10 * 60_000;
 
 function fail(id: number, code: ProtocolError['code'], message: string): AgentResponse {
   return { id, ok: false, code, message };
@@ -131,10 +141,17 @@ function fail(id: number, code: ProtocolError['code'], message: string): AgentRe
 export class AgentServer {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
-  /** "Allow for This git Command" answers (`gitGrantOf`): they outlive each driver's connection. */
-  private readonly gitGrants = new Set<string>();
+  /** "Allow for This git Command" answers (`gitGrantOf`) and when each ends: they outlive each driver's connection. */
+  private readonly gitGrants = new Map<string, number>();
 
   constructor(private readonly options: AgentServerOptions) {}
+
+  /** Ends every "Allow for This git Command" answer now (Ask Again Before Each Use, or the agent stopping). */
+  revokeGitGrants(): boolean {
+    const had = this.gitGrants.size > 0;
+    this.gitGrants.clear();
+    return had;
+  }
 
   /** Listens on `address` (a socket path in a private directory, or a Windows pipe name). */
   async listen(address: string, platform: NodeJS.Platform = process.platform): Promise<void> {
@@ -246,11 +263,12 @@ export class AgentServer {
   private async consent(client: Client, op: AgentOp, request: ConsentRequest): Promise<'allowed' | 'denied' | 'timed-out'> {
     if (client.granted.has(grantOf(op, request.file, request.key))) return 'allowed';
     const git = gitCommandFor(op, request.peer);
-    if (git !== undefined && this.gitGrants.has(gitGrantOf(git, request.key))) return 'allowed';
+    const now = this.options.now?.() ?? Date.now();
+    if (git !== undefined && (this.gitGrants.get(gitGrantOf(git, request.key)) ?? 0) > now) return 'allowed';
     const answer = await this.options.consent(git === undefined ? request : { ...request, gitCommand: git });
     if (answer === 'allowed-git-command' && git !== undefined) {
-      this.gitGrants.add(gitGrantOf(git, request.key));
-      if (this.gitGrants.size > MAX_GIT_GRANTS) this.gitGrants.delete(this.gitGrants.values().next().value!);
+      this.gitGrants.set(gitGrantOf(git, request.key), (this.options.now?.() ?? Date.now()) + (this.options.gitGrantMs?.() ?? DEFAULT_GIT_GRANT_MS));
+      if (this.gitGrants.size > MAX_GIT_GRANTS) this.gitGrants.delete(this.gitGrants.keys().next().value!);
     }
     if (answer === 'allowed' || answer === 'allowed-git-command') {
       client.granted.add(grantOf(op, request.file, request.key));

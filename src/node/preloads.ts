@@ -7,6 +7,29 @@
 const NODE_PRELOAD_OPTION = /^(?:-r|--require|--import|--loader|--experimental-loader)(?:=|$)/;
 
 /**
+ * NODE_OPTIONS split as Node splits it: at spaces outside double quotes, a backslash inside them taking
+ * the next character as it is (a red team hid `"--require" hook.js` from a split at spaces).
+ */
+export function nodeOptionWords(value: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (quoted && c === '\\' && i + 1 < value.length) word = (word ?? '') + value[++i];
+    else if (c === '"') {
+      quoted = !quoted;
+      word ??= '';
+    } else if (!quoted && /\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else word = (word ?? '') + c;
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/**
  * What a process's environment (`/proc/PID/environ`: NUL-separated, as it was started) makes it load
  * before its own code: NODE_OPTIONS' --require/--import/--loader, LD_PRELOAD and LD_AUDIT. A
  * repository's terminal settings can set them, so code of the repository runs inside a `custodian`
@@ -28,7 +51,7 @@ export function preloadsOf(environ: Uint8Array): string[] {
     const [name, value] = [entry.slice(0, eq), entry.slice(eq + 1)];
     if ((name === 'LD_PRELOAD' || name === 'LD_AUDIT') && value.trim() !== '') found.push(`${name}=${value}`);
     if (name === 'NODE_OPTIONS') {
-      const words = value.split(/\s+/).filter((w) => w !== '');
+      const words = nodeOptionWords(value);
       const loads = words.flatMap((w, i) => (NODE_PRELOAD_OPTION.test(w) ? [w.includes('=') ? w : `${w} ${words[i + 1] ?? ''}`.trim()] : []));
       if (loads.length > 0) found.push(`NODE_OPTIONS=${loads.join(' ')}`);
     }

@@ -1,6 +1,6 @@
 // The agent over a real Unix socket: what it answers, what it refuses, and that it keeps serving.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -37,6 +37,9 @@ interface Harness {
   peer: { current?: PeerInfo };
 }
 
+/** The agent's clock in these tests: moved by hand. */
+const clock = { now: 1_000_000 };
+
 async function start(keys: RsaPrivateKey[], opts: { peer?: PeerInfo; ownUid?: number } = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-agent-test-'));
   const address = agentAddress(path.join(dir, 'custodian'));
@@ -61,6 +64,8 @@ async function start(keys: RsaPrivateKey[], opts: { peer?: PeerInfo; ownUid?: nu
     audit: (e) => audit.push(e),
     inspectPeer: async () => peer.current ?? { pid: process.pid, uid: myUid, commandLine: 'test' },
     ownUid: 'ownUid' in opts ? opts.ownUid : myUid,
+    gitGrantMs: () => 10 * 60_000,
+    now: () => clock.now,
   });
   await server.listen(address);
   return { server, address, consents, audit, answer, peer };
@@ -208,6 +213,23 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
     // With bob's key the same git command is asked again: the answer named one key.
     const forBob = await encryptBytes(utf8Encode('API=bob'), { recipients: [bob.publicKey], backend });
     await assert.rejects(decryptAs(driver('bob.env.enc'), forBob, 'bob.env.enc'), AgentDeniedError);
+    // A driver of that git started with code loaded into it is asked, and offered nothing wider (a red team
+    // found the grant used before the preload was looked at).
+    const asked = h.consents.length;
+    await assert.rejects(decryptAs({ ...driver('app.env.enc'), preloads: ['NODE_OPTIONS=--require /repo/hook.js'] }, versions[0], 'app.env.enc'), AgentDeniedError);
+    assert.equal(h.consents.length, asked + 1);
+    assert.equal(h.consents[asked].gitCommand, undefined);
+    // Still covered; then not once custodian.agent.allowMinutes have passed, though the git process runs on
+    // (a process that names itself git lives as long as it likes); nor after Ask Again Before Each Use.
+    assert.equal(await decryptAs(driver('app.env.enc'), versions[0], 'app.env.enc'), 'API=v1');
+    clock.now += 10 * 60_000 + 1;
+    await assert.rejects(decryptAs(driver('app.env.enc'), versions[0], 'app.env.enc'), AgentDeniedError, 'expired');
+    h.answer.with = 'allowed-git-command';
+    assert.equal(await decryptAs(driver('app.env.enc'), versions[0], 'app.env.enc'), 'API=v1');
+    assert.equal(h.server.revokeGitGrants(), true);
+    h.answer.with = 'denied';
+    await assert.rejects(decryptAs(driver('app.env.enc'), versions[0], 'app.env.enc'), AgentDeniedError, 'revoked');
+    assert.equal(h.server.revokeGitGrants(), false);
   });
 
   it('statFields: the parent and start time of /proc/PID/stat, a name with spaces and parentheses included', () => {
@@ -376,6 +398,24 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
     assert.deepEqual(preloadsInEnv({ NODE_OPTIONS: '--max-old-space-size=99' }), []);
     assert.match(deniedHint('unwrap', { LD_PRELOAD: '/repo/x.so' }), /^this command was started with LD_PRELOAD=\/repo\/x\.so, code that runs inside it before its own: if you did not set that, find what did \(a repository's \.vscode\/settings\.json can, with terminal\.integrated\.env\)/);
     assert.equal(deniedHint('unwrap', {}), 'to use the key held by VS Code, choose "Allow Once" in the dialog VS Code shows (Enter denies), or pass -i KEY');
+  });
+
+  it('NODE_OPTIONS is read as Node reads it (quotes included): a preload is seen exactly when Node runs it (node itself the oracle)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-preload-'));
+    try {
+      const hook = path.join(dir, 'hook.js');
+      const marker = path.join(dir, 'ran');
+      fs.writeFileSync(hook, `require('fs').writeFileSync(${JSON.stringify(marker)}, '1');\n`);
+      const cases = [`--require ${hook}`, `"--require" ${hook}`, `--require "${hook}"`, `"-r"   "${hook}"`, `"--require=${hook}"`, `--max-old-space-size=99`, `--trace-warnings "--require" ${hook}`];
+      for (const options of cases) {
+        fs.rmSync(marker, { force: true });
+        const r = spawnSync(process.execPath, ['-e', '0'], { env: { PATH: process.env.PATH, NODE_OPTIONS: options } });
+        assert.equal(r.status, 0, `${options}: ${r.stderr}`);
+        assert.equal(preloadsInEnv({ NODE_OPTIONS: options }).length > 0, fs.existsSync(marker), options);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('preloadsOf: what a process\'s environment loads into it (NODE_OPTIONS --require/-r/--import/--loader, LD_PRELOAD, LD_AUDIT), and nothing else', () => {

@@ -59,6 +59,9 @@ export class AgentFeature implements vscode.Disposable {
 
   /** Ends "Allow for N Minutes" now: the next use of a key asks again. */
   revokeApproval(): void {
+    void this.running.then((agent) => {
+      if (agent?.revokeGitGrants()) this.audit.note('"Allow for This git Command" answers ended by the user');
+    });
     if (this.consent.grantEnd() === undefined) return;
     this.consent.revoke();
     this.audit.note('"Allow for N Minutes" ended by the user');
@@ -88,7 +91,12 @@ export class AgentFeature implements vscode.Disposable {
   private async start(): Promise<RunningAgent | undefined> {
     try {
       const { startAgent } = await lazyCore.agentService();
-      const agent = await startAgent({ keyring: this.deps.keyring, consent: (r) => this.consent.ask(r), audit: (e) => this.audit.record(e) });
+      const agent = await startAgent({
+        keyring: this.deps.keyring,
+        consent: (r) => this.consent.ask(r),
+        audit: (e) => this.audit.record(e),
+        gitGrantMs: () => this.deps.config().allowMinutes * 60_000,
+      });
       // Terminals, tasks and debug sessions started from now on (the collection is not kept for a restart: activate()).
       this.env.replace(AGENT_SOCK_ENV, agent.address);
       // The built-in git extension spawns git in this process's environment (Source Control view).

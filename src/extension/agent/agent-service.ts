@@ -8,6 +8,8 @@ import { lazyCore } from '../lazy-core';
 
 export interface RunningAgent {
   readonly address: string;
+  /** Ends the "Allow for This git Command" answers; true when there were any. */
+  revokeGitGrants(): boolean;
   close(): Promise<void>;
 }
 
@@ -15,6 +17,8 @@ export async function startAgent(deps: {
   keyring: AgentKeyring;
   consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
   audit: (entry: AuditEntry) => void;
+  /** The longest a git command's answer lasts (`custodian.agent.allowMinutes`). */
+  gitGrantMs: () => number;
 }): Promise<RunningAgent> {
   const address = agentAddress(agentDirectory());
   const server = new AgentServer({
@@ -27,6 +31,7 @@ export async function startAgent(deps: {
   await server.listen(address);
   return {
     address,
+    revokeGitGrants: () => server.revokeGitGrants(),
     close: async () => {
       await server.close();
       if (process.platform !== 'win32') await fs.rm(address, { force: true });

@@ -446,6 +446,14 @@ describe('agent', function () {
       assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once', 'Allow for This git Command', 'Allow for 10 Minutes']);
       assert.match(consent.prompts[0].detail, /Allow for This git Command lets the diff driver that "git log -p -- history\.env\.enc" \(process \d+\) runs decrypt any file with this key until that git command ends/);
       assert.ok(agent.audit.recent().filter((l) => /allowed {2}decrypt \(unwrap\) /.test(l) && l.includes('history.env.enc')).length >= 5, 'each driver run is still logged');
+      // Shown while it may run (until allowMinutes at the latest), and ended by the same click as a minutes grant.
+      assert.strictEqual(agent.grantStatus.text, '$(unlock) git command allowed: 10 min');
+      const told = recordInformationMessages(() => undefined);
+      await vscode.commands.executeCommand('custodian.revokeAgentApproval');
+      told.dispose();
+      assert.strictEqual(agent.grantStatus.text, undefined);
+      assert.deepStrictEqual(told.told, ['Approval ended: Custodian asks again before a terminal or git uses your keys.']);
+      assert.ok(agent.audit.recent().some((l) => l.includes('"Allow for This git Command" answers ended by the user')));
       const second = await gitLog();
       assert.strictEqual(second.code, 0);
       assert.strictEqual(consent.prompts.length, 2, 'a new git command is asked again');

@@ -57,14 +57,16 @@ export class AgentFeature implements vscode.Disposable {
     this.update();
   }
 
-  /** Ends "Allow for N Minutes" now: the next use of a key asks again. */
-  revokeApproval(): void {
-    void this.running.then((agent) => {
-      if (agent?.revokeGitGrants()) this.audit.note('"Allow for This git Command" answers ended by the user');
-    });
-    if (this.consent.grantEnd() === undefined) return;
+  /** Ends "Allow for N Minutes" and "Allow for This git Command" answers now: the next use of a key asks again. */
+  async revokeApproval(): Promise<void> {
+    const agent = await this.running;
+    const hadGit = agent?.revokeGitGrants() ?? false;
+    if (hadGit) this.audit.note('"Allow for This git Command" answers ended by the user');
+    const hadMinutes = this.consent.grantEnd() !== undefined;
+    if (hadMinutes) this.audit.note('"Allow for N Minutes" ended by the user');
+    const shown = hadMinutes || this.consent.gitGrantEnd() !== undefined;
     this.consent.revoke();
-    this.audit.note('"Allow for N Minutes" ended by the user');
+    if (!hadGit && !shown) return;
     // The status bar item just goes: a trial could not tell whether the click had done anything.
     void vscode.window.showInformationMessage(vscode.l10n.t('Approval ended: Custodian asks again before a terminal or git uses your keys.'));
   }

@@ -44,6 +44,7 @@ export function describePeerForLog(peer: ConsentRequest['peer'], cliScript?: str
 
 export class AgentConsent implements vscode.Disposable {
   private grantedUntil = 0;
+  private gitGrantedUntil = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly grantEmitter = new vscode.EventEmitter<void>();
   /** Fires when an "Allow for N minutes" grant starts or is ended early. */
@@ -65,16 +66,25 @@ export class AgentConsent implements vscode.Disposable {
     return next.catch((): ConsentAnswer => 'denied');
   }
 
-  /** Ends an "Allow for N minutes" grant early. */
+  /** Ends an "Allow for N minutes" grant early, and what is shown of "Allow for This git Command" answers. */
   revoke(): void {
-    if (this.grantedUntil === 0) return;
+    if (this.grantedUntil === 0 && this.gitGrantedUntil === 0) return;
     this.grantedUntil = 0;
+    this.gitGrantedUntil = 0;
     this.grantEmitter.fire();
   }
 
   /** When the current "Allow for N minutes" grant ends (epoch ms), or undefined when none is running. */
   grantEnd(): number | undefined {
     return this.now() < this.grantedUntil ? this.grantedUntil : undefined;
+  }
+
+  /**
+   * The latest an "Allow for This git Command" answer given in this window can last (the agent ends it
+   * sooner when its git command ends), or undefined when none can be running: shown, so it can be ended.
+   */
+  gitGrantEnd(): number | undefined {
+    return this.now() < this.gitGrantedUntil ? this.gitGrantedUntil : undefined;
   }
 
   dispose(): void {
@@ -152,7 +162,11 @@ export class AgentConsent implements vscode.Disposable {
       this.grantedUntil = this.now() + allowMinutes * 60_000;
       this.grantEmitter.fire();
     }
-    if (forGit !== undefined && choice === forGit) return 'allowed-git-command';
+    if (forGit !== undefined && choice === forGit) {
+      this.gitGrantedUntil = this.now() + allowMinutes * 60_000;
+      this.grantEmitter.fire();
+      return 'allowed-git-command';
+    }
     return choice === once || choice === window ? 'allowed' : 'denied';
   }
 }

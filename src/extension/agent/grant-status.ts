@@ -34,19 +34,25 @@ export class AgentGrantStatus implements vscode.Disposable {
 
   private update(): void {
     const end = this.consent.grantEnd();
-    void vscode.commands.executeCommand('setContext', 'custodian.agentApproved', end !== undefined);
-    if (end === undefined) {
+    // A git command's answer is narrower: shown only while no minutes grant (which covers it) runs.
+    const gitEnd = end === undefined ? this.consent.gitGrantEnd() : undefined;
+    void vscode.commands.executeCommand('setContext', 'custodian.agentApproved', end !== undefined || gitEnd !== undefined);
+    const until = end ?? gitEnd;
+    if (until === undefined) {
       clearInterval(this.timer);
       this.timer = undefined;
       this.item.hide();
       return;
     }
-    const minutes = Math.max(1, Math.ceil((end - Date.now()) / 60_000));
-    this.item.text = vscode.l10n.t('$(unlock) Keys without asking: {0} min', String(minutes));
-    this.item.tooltip = vscode.l10n.t(
-      'The Custodian agent uses your keys for any process of yours without asking until {0}. Click to ask again from now on.',
-      new Date(end).toLocaleTimeString(),
-    );
+    const minutes = String(Math.max(1, Math.ceil((until - Date.now()) / 60_000)));
+    const time = new Date(until).toLocaleTimeString();
+    if (end !== undefined) {
+      this.item.text = vscode.l10n.t('$(unlock) Keys without asking: {0} min', minutes);
+      this.item.tooltip = vscode.l10n.t('The Custodian agent uses your keys for any process of yours without asking until {0}. Click to ask again from now on.', time);
+    } else {
+      this.item.text = vscode.l10n.t('$(unlock) git command allowed: {0} min', minutes);
+      this.item.tooltip = vscode.l10n.t('The diff drivers of a git command you allowed decrypt with your key without asking until it ends, and {0} at the latest. Click to ask again from now on.', time);
+    }
     this.item.show();
     this.timer ??= setInterval(() => this.update(), TICK_MS);
   }

@@ -129,16 +129,17 @@ export class AgentConsent implements vscode.Disposable {
       String(allowMinutes),
       String(consentTimeoutSeconds),
     );
-    // Code its environment loads into it (a repository's terminal settings can set NODE_OPTIONS) runs
-    // inside the command the person typed, and would use whatever they allow it: said first.
     const gitNote =
-      git === undefined
+      forGit === undefined || git === undefined
         ? ''
         : `\n\n${vscode.l10n.t(
-            'Allow for This git Command lets the diff driver that "{0}" (process {1}) runs decrypt any file with this key until that git command ends: git runs it once per version, so a git log -p would otherwise ask for each. It covers decrypting for display only, by that git command only.',
+            'Allow for This git Command lets the diff driver that "{0}" (process {1}) runs decrypt any file with this key until that git command ends, for {2} minutes at most: git runs it once per version, so a git log -p would otherwise ask for each. It covers decrypting for display only, by that git command only.',
             displayText(git.commandLine ?? 'git'),
             String(git.pid),
+            String(allowMinutes),
           )}`;
+    // Code its environment loads into it (a repository's terminal settings can set NODE_OPTIONS) runs
+    // inside the command the person typed, and would use whatever they allow it: said first.
     const detail =
       preloads.length > 0
         ? `${vscode.l10n.t('It was started with {0}: that code runs inside the process and would use what you allow. Deny unless you set this yourself; a repository\'s .vscode/settings.json can set it for your terminals (terminal.integrated.env).', preloads.map((p) => displayText(p)).join('; '))}\n\n${usual}${gitNote}`

@@ -5,6 +5,7 @@
 // unidentified, and is refused like a wrong uid. Elsewhere the private directory (agent-address.ts)
 // is the barrier and the peer is reported as unknown.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type * as net from 'node:net';
 import { shellQuote } from '../core/shell-quote';
@@ -39,6 +40,15 @@ export function statFields(stat: string): { ppid: number; started: string } | un
   const ppid = Number(fields[1]);
   const started = fields[19];
   return Number.isSafeInteger(ppid) && /^\d+$/.test(started ?? '') ? { ppid, started } : undefined;
+}
+
+/** Whether the git process `git` names still runs (the same pid with the same start time). */
+export function isRunning(git: GitCommand): boolean {
+  try {
+    return statFields(readFileSync(`/proc/${git.pid}/stat`, 'utf8'))?.started === git.started;
+  } catch {
+    return false;
+  }
 }
 
 /** How far up a driver's ancestry git may be: git, perhaps a shell, the launcher's shell, then node. */

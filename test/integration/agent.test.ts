@@ -446,8 +446,9 @@ describe('agent', function () {
       assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once', 'Allow for This git Command', 'Allow for 10 Minutes']);
       assert.match(consent.prompts[0].detail, /Allow for This git Command lets the diff driver that "git log -p -- history\.env\.enc" \(process \d+\) runs decrypt any file with this key until that git command ends/);
       assert.ok(agent.audit.recent().filter((l) => /allowed {2}decrypt \(unwrap\) /.test(l) && l.includes('history.env.enc')).length >= 5, 'each driver run is still logged');
-      // Shown while it may run (until allowMinutes at the latest), and ended by the same click as a minutes grant.
-      assert.strictEqual(agent.grantStatus.text, '$(unlock) git command allowed: 10 min');
+      // Shown only while its git runs (a trial read "allowed" left there after git ended): gone by the next
+      // tick of the status bar item; the same command as a minutes grant's ends it sooner.
+      await waitFor('the status item gone once git ended', async () => agent.grantStatus.text === undefined, 20_000);
       const told = recordInformationMessages(() => undefined);
       await vscode.commands.executeCommand('custodian.revokeAgentApproval');
       told.dispose();
@@ -464,6 +465,40 @@ describe('agent', function () {
     } finally {
       consent.dispose();
       fs.rmSync(repoDir, { recursive: true, force: true });
+    }
+  });
+
+  it('the status bar shows a git command\'s answer while that git runs, until allowMinutes at the latest, and Ask Again ends it', async () => {
+    const { AgentConsent } = await import('../../src/extension/agent/consent');
+    const { AgentGrantStatus } = await import('../../src/extension/agent/grant-status');
+    const clock = { now: Date.now() };
+    const running = { yes: true };
+    const consent = new AgentConsent(() => ({ enabled: true, consentTimeoutSeconds: 60, allowMinutes: 10 }), () => undefined, undefined, () => clock.now, () => running.yes);
+    const status = new AgentGrantStatus(consent);
+    const answer = answerConsent(() => 'Allow for This git Command');
+    try {
+      const git = { pid: 4242, started: '991', commandLine: 'git log -p' };
+      const peer = { pid: 5000, argv: ['node', 'cli.js', 'git', 'textconv', 'a.enc'], commandLine: 'custodian git textconv a.enc' };
+      assert.strictEqual(await consent.ask({ peer, op: 'unwrap', file: 'a.enc', key: myPublic, gitCommand: git }), 'allowed-git-command');
+      assert.strictEqual(answer.prompts[0].items.includes('Allow for This git Command'), true);
+      assert.match(answer.prompts[0].detail, /until that git command ends, for 10 minutes at most/);
+      assert.ok(consent.gitGrantEnd() !== undefined);
+      assert.strictEqual(status.text, '$(unlock) git command allowed: 10 min');
+      running.yes = false;
+      assert.strictEqual(consent.gitGrantEnd(), undefined, 'its git ended');
+      running.yes = true;
+      await consent.ask({ peer, op: 'unwrap', file: 'a.enc', key: myPublic, gitCommand: git });
+      clock.now += 10 * 60_000 + 1;
+      assert.strictEqual(consent.gitGrantEnd(), undefined, 'allowMinutes passed');
+      await consent.ask({ peer, op: 'unwrap', file: 'a.enc', key: myPublic, gitCommand: git });
+      assert.ok(consent.gitGrantEnd() !== undefined);
+      consent.revoke();
+      assert.strictEqual(consent.gitGrantEnd(), undefined, 'Ask Again ended it');
+      assert.strictEqual(status.text, undefined);
+    } finally {
+      answer.dispose();
+      status.dispose();
+      consent.dispose();
     }
   });
 

@@ -82,6 +82,8 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     const out = outFile('debug-terminal');
     const opened: string[] = [];
     const watch = vscode.window.onDidOpenTerminal((t) => opened.push(t.name));
+    const sessions: vscode.DebugConfiguration[] = [];
+    const started = vscode.debug.onDidStartDebugSession((s) => sessions.push(s.configuration));
     const info = recordInformationMessages();
     try {
       const started = await vscode.debug.startDebugging(workspaceFolder(), {
@@ -98,10 +100,15 @@ describe('secrets in debug sessions, tasks and terminals', function () {
       const got = await readProbe(out);
       assert.deepStrictEqual(got.seen[0], ['API_TOKEN', SECRET], 'the program has the variables');
       assert.deepStrictEqual(opened, [], 'no terminal was opened to type them into');
+      // The Debug Console comes to the front: a person who asked for a terminal saw no output (a trial).
+      const session = sessions.find((c) => c.name === 'custodian probe (terminal)');
+      assert.strictEqual(session?.console, 'internalConsole');
+      assert.strictEqual(session?.internalConsoleOptions, 'openOnSessionStart');
       assert.ok(vscode.window.terminals.every((t) => !(t.creationOptions as vscode.TerminalOptions).env || !JSON.stringify((t.creationOptions as vscode.TerminalOptions).env).includes(SECRET)));
       await waitFor('the note', async () => info.told.some((m) => /^"custodian probe \(terminal\)" runs in the Debug Console, not in a terminal: VS Code would type the decrypted variables into the terminal's command line, where the shell's history keeps them/.test(m)));
     } finally {
       watch.dispose();
+      started.dispose();
       info.dispose();
     }
   });

@@ -6,7 +6,7 @@
 // user until it expires (the audit log still records each use).
 import * as vscode from 'vscode';
 import { displayText } from '../../core/display-text';
-import { commandLineOf } from '../../node/agent-peer';
+import { commandLineOf, isRunning, type GitCommand } from '../../node/agent-peer';
 import type { ConsentAnswer, ConsentRequest } from '../../node/agent-server';
 import type { AgentConfig } from '../config';
 import { lazyCore } from '../lazy-core';
@@ -44,7 +44,8 @@ export function describePeerForLog(peer: ConsentRequest['peer'], cliScript?: str
 
 export class AgentConsent implements vscode.Disposable {
   private grantedUntil = 0;
-  private gitGrantedUntil = 0;
+  /** The git commands allowed, and the latest each answer lasts: shown while their git runs. */
+  private gitGrants: { readonly git: GitCommand; readonly until: number }[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private readonly grantEmitter = new vscode.EventEmitter<void>();
   /** Fires when an "Allow for N minutes" grant starts or is ended early. */
@@ -57,6 +58,8 @@ export class AgentConsent implements vscode.Disposable {
     /** The CLI this extension ships (dist/cli.js): a process running it is named `custodian …`. */
     private readonly cliScript?: string,
     private readonly now: () => number = Date.now,
+    /** Whether a git process still runs (agent-peer `isRunning`; a seam for tests). */
+    private readonly gitRunning: (git: GitCommand) => boolean = isRunning,
   ) {}
 
   /** The user's answer. Never rejects (a failure to ask is a denial). */
@@ -68,9 +71,9 @@ export class AgentConsent implements vscode.Disposable {
 
   /** Ends an "Allow for N minutes" grant early, and what is shown of "Allow for This git Command" answers. */
   revoke(): void {
-    if (this.grantedUntil === 0 && this.gitGrantedUntil === 0) return;
+    if (this.grantedUntil === 0 && this.gitGrants.length === 0) return;
     this.grantedUntil = 0;
-    this.gitGrantedUntil = 0;
+    this.gitGrants = [];
     this.grantEmitter.fire();
   }
 
@@ -80,11 +83,12 @@ export class AgentConsent implements vscode.Disposable {
   }
 
   /**
-   * The latest an "Allow for This git Command" answer given in this window can last (the agent ends it
-   * sooner when its git command ends), or undefined when none can be running: shown, so it can be ended.
+   * The latest an "Allow for This git Command" answer whose git command still runs can last, or undefined
+   * when none does: shown, so it can be ended (a trial read "allowed" left showing after git ended).
    */
   gitGrantEnd(): number | undefined {
-    return this.now() < this.gitGrantedUntil ? this.gitGrantedUntil : undefined;
+    this.gitGrants = this.gitGrants.filter((g) => this.now() < g.until && this.gitRunning(g.git));
+    return this.gitGrants.length === 0 ? undefined : Math.max(...this.gitGrants.map((g) => g.until));
   }
 
   dispose(): void {
@@ -163,8 +167,8 @@ export class AgentConsent implements vscode.Disposable {
       this.grantedUntil = this.now() + allowMinutes * 60_000;
       this.grantEmitter.fire();
     }
-    if (forGit !== undefined && choice === forGit) {
-      this.gitGrantedUntil = this.now() + allowMinutes * 60_000;
+    if (forGit !== undefined && git !== undefined && choice === forGit) {
+      this.gitGrants.push({ git, until: this.now() + allowMinutes * 60_000 });
       this.grantEmitter.fire();
       return 'allowed-git-command';
     }

@@ -42,6 +42,8 @@ export class DebugEnvProvider implements vscode.DebugConfigurationProvider {
       delete resolved[DEBUG_ENV_FILES_KEY];
       if (inTerminal(config)) {
         resolved.console = 'internalConsole';
+        // Where the output went is shown, or a person who asked for a terminal sees none (a trial).
+        resolved.internalConsoleOptions = 'openOnSessionStart';
         this.tellConsole(config.name);
       }
       return resolved;

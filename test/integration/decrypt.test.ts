@@ -96,6 +96,9 @@ describe('decrypt', function () {
       const guard = new BackupGuard(context, log);
       assert.strictEqual(guard.blocksThisWindow, false);
       assert.strictEqual(team.encryption.backupGuard.blocksThisWindow, true, 'this test window has a folder');
+      // What VS Code says where the person types (the file systems' isReadonly), once the notice has gone.
+      assert.match(guard.readOnlyReason()?.value ?? '', /^Decrypted files are read-only in a window without a folder: VS Code would back up unsaved edits to disk in the clear\./);
+      assert.strictEqual(team.encryption.backupGuard.readOnlyReason(), undefined);
       const { deps, values } = team.encryption;
       const encFs = new EncryptedFileSystem(deps.fs.documents, log, guard, { prepare: async () => undefined });
       const valuesFs = new ValuesFileSystem(values.services, values.session, guard);

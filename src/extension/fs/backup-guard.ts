@@ -50,6 +50,16 @@ export class BackupGuard {
   }
 
   /**
+   * For a window without a folder, what VS Code says when someone types in a decrypted document (the
+   * file systems' `isReadonly`): the reason stays where the person types once the notice has gone. A
+   * remote window's depends on a setting that can change, so it is said by the notice only.
+   */
+  readOnlyReason(): vscode.MarkdownString | undefined {
+    if (this.context.storageUri !== undefined || this.backedUpElsewhere) return undefined;
+    return new vscode.MarkdownString(vscode.l10n.t('Decrypted files are read-only in a window without a folder: VS Code would back up unsaved edits to disk in the clear. Open the folder that holds the file to edit it.'));
+  }
+
+  /**
    * A decrypted document's stat as VS Code must see it: read-only where its backups cannot be blocked,
    * since an edit would be backed up in the clear about a second later. Said once per session.
    */

@@ -120,7 +120,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
     codeLens,
     section,
     services.views.addSection(section),
-    vscode.workspace.registerFileSystemProvider(ENC_SCHEME, fs, { isCaseSensitive: true }),
+    vscode.workspace.registerFileSystemProvider(ENC_SCHEME, fs, { isCaseSensitive: true, isReadonly: backupGuard.readOnlyReason() }),
     vscode.window.registerCustomEditorProvider(ENCRYPTED_EDITOR_VIEW_TYPE, new EncryptedEditorProvider(services, fs, diffs), {
       supportsMultipleEditorsPerDocument: true,
     }),

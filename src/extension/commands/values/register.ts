@@ -35,7 +35,7 @@ export function registerValuesFeature(
   const deps: ValuesDeps = { services, session: services.session, fs };
   context.subscriptions.push(
     fs,
-    vscode.workspace.registerFileSystemProvider(VALUES_SCHEME, fs, { isCaseSensitive: true }),
+    vscode.workspace.registerFileSystemProvider(VALUES_SCHEME, fs, { isCaseSensitive: true, isReadonly: guard.readOnlyReason() }),
     new ValuesDiagnostics(),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }], services.trust.codeLensesWhenTrusted(new ValuesCodeLensProvider())),
   );

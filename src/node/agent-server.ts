@@ -267,6 +267,7 @@ export class AgentServer {
     if (git !== undefined && (this.gitGrants.get(gitGrantOf(git, request.key)) ?? 0) > now) return 'allowed';
     const answer = await this.options.consent(git === undefined ? request : { ...request, gitCommand: git });
     if (answer === 'allowed-git-command' && git !== undefined) {
+      // From the answer, not the question: the dialog may have stayed open a while.
       this.gitGrants.set(gitGrantOf(git, request.key), (this.options.now?.() ?? Date.now()) + (this.options.gitGrantMs?.() ?? DEFAULT_GIT_GRANT_MS));
       if (this.gitGrants.size > MAX_GIT_GRANTS) this.gitGrants.delete(this.gitGrants.keys().next().value!);
     }

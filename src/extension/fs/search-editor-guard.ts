@@ -66,8 +66,9 @@ export class SearchEditorGuard implements vscode.Disposable {
     const texts: string[] = [];
     for (const d of vscode.workspace.textDocuments) {
       if (!this.isDecrypted(d.uri)) continue;
-      texts.push(d.getText());
-      for (const line of d.getText().split(/\r?\n/)) {
+      const text = d.getText();
+      texts.push(text);
+      for (const line of text.split(/\r?\n/)) {
         const c = comparable(line);
         if (mayHoldASecret(c)) decrypted.add(c);
       }

@@ -190,6 +190,9 @@ describe('agent', function () {
       assert.ok(consent.prompts[0].detail.startsWith(`It was started with NODE_OPTIONS=--require ${hook}: that code runs inside the process and would use what you allow. Deny unless you set this yourself; a repository's .vscode/settings.json can set it for your terminals (terminal.integrated.env).`), consent.prompts[0].detail);
       // Nothing wider than Allow Once for such a process.
       assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once']);
+      // …and the text describes only the buttons shown.
+      assert.ok(!consent.prompts[0].detail.includes('Minutes'), consent.prompts[0].detail);
+      assert.match(consent.prompts[0].detail, /Allow Once lets this process .* Enter, Escape and Cancel deny; so does no answer within \d+ seconds\.$/s);
       // And the CLI's own message after the denial says it first.
       assert.match(r.stderr, /this command was started with NODE_OPTIONS=--require \S+, code that runs inside it before its own: if you did not set that, find what did/);
     } finally {

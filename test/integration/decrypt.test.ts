@@ -132,6 +132,16 @@ describe('decrypt', function () {
       remoteFs.dispose();
       const web = new BackupGuard({ storageUri: team.services.context.storageUri, globalStorageUri: context.globalStorageUri }, log, { uiKind: vscode.UIKind.Web, remoteName: 'ssh-remote' });
       assert.strictEqual(web.blocksThisWindow, true);
+      // Workspace storage that is no local folder: the backup folder cannot be found from it, so read-only
+      // too, and both the notice and what VS Code says where the person types say why in those words.
+      const elsewhere = new BackupGuard({ storageUri: vscode.Uri.parse('vscode-userdata:/User/workspaceStorage/abc/custodian'), globalStorageUri: context.globalStorageUri }, log, { uiKind: vscode.UIKind.Web });
+      assert.strictEqual(elsewhere.blocksThisWindow, false);
+      assert.match(elsewhere.readOnlyReason()?.value ?? '', /^Decrypted files are read-only in this window: Custodian cannot tell where VS Code backs up unsaved edits here/);
+      const elsewhereFs = new EncryptedFileSystem(deps.fs.documents, log, elsewhere, { prepare: async () => undefined });
+      assert.strictEqual((await elsewhereFs.stat(encShown)).permissions, vscode.FilePermission.Readonly);
+      await waitFor('the notice in those words', async () => info.told.some((m) => /^Decrypted files are read-only in this window: Custodian cannot tell/.test(m)));
+      assert.ok(!info.told.slice(1).some((m) => /window without a folder/.test(m)), 'the no-folder wording only for the window without a folder');
+      elsewhereFs.dispose();
       assert.strictEqual(vscode.workspace.getConfiguration('custodian').get('remoteEditing'), false, 'off by default');
     } finally {
       info.dispose();

@@ -128,11 +128,17 @@ export class AgentConsent implements vscode.Disposable {
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), consentTimeoutSeconds * 1000);
     });
-    const usual = vscode.l10n.t(
-      'Allow Once lets this process do what this dialog names, for this file and key only, until it exits (decrypting a file covers signing it when the process writes it back: custodian set, a merge); anything else it asks is asked again. Allow for {0} Minutes approves every process of yours, for any file, without asking, for the next {0} minutes or until this window closes. Enter, Escape and Cancel deny; so does no answer within {1} seconds.',
-      String(allowMinutes),
-      String(consentTimeoutSeconds),
-    );
+    // Each sentence describes a button the dialog shows: a process with code loaded into it is not
+    // offered Allow for N Minutes, so it is not described to its user either.
+    const usual = [
+      vscode.l10n.t(
+        'Allow Once lets this process do what this dialog names, for this file and key only, until it exits (decrypting a file covers signing it when the process writes it back: custodian set, a merge); anything else it asks is asked again.',
+      ),
+      ...(preloads.length > 0
+        ? []
+        : [vscode.l10n.t('Allow for {0} Minutes approves every process of yours, for any file, without asking, for the next {0} minutes or until this window closes.', String(allowMinutes))]),
+      vscode.l10n.t('Enter, Escape and Cancel deny; so does no answer within {0} seconds.', String(consentTimeoutSeconds)),
+    ].join(' ');
     const gitNote =
       forGit === undefined || git === undefined
         ? ''

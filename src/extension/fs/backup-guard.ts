@@ -39,24 +39,40 @@ export class BackupGuard {
     private readonly remoteEditing: () => boolean = () => vscode.workspace.getConfiguration('custodian').get<boolean>('remoteEditing', false),
   ) {}
 
-  /** Backups of this window are written where this extension cannot reach: a remote window of desktop VS Code. */
-  private get backedUpElsewhere(): boolean {
-    return this.host.uiKind === vscode.UIKind.Desktop && this.host.remoteName !== undefined;
+  /**
+   * Why decrypted documents must be read-only in this window, or undefined when its backups of them are
+   * blocked: `remote`, a remote window of desktop VS Code (its backups are written on the computer
+   * showing it, out of this extension's reach); `no-folder`, a window without workspace storage, whose
+   * backup folder VS Code names only when it first writes to it; `unknown-backups`, workspace storage
+   * that is no local folder, so the backup folder cannot be found from it.
+   */
+  private get readOnlyCause(): 'remote' | 'no-folder' | 'unknown-backups' | undefined {
+    if (this.host.uiKind === vscode.UIKind.Desktop && this.host.remoteName !== undefined) return 'remote';
+    if (this.context.storageUri === undefined) return 'no-folder';
+    if (this.context.storageUri.scheme !== 'file') return 'unknown-backups';
+    return undefined;
   }
 
   /** Whether this window's own backup folder is known in advance, so its backups of decrypted documents are blocked. */
   get blocksThisWindow(): boolean {
-    return this.context.storageUri?.scheme === 'file' && !this.backedUpElsewhere;
+    return this.readOnlyCause === undefined;
+  }
+
+  /** Why a decrypted document is read-only here, as the notice and the file systems' `isReadonly` say it. */
+  private readOnlyMessage(cause: 'no-folder' | 'unknown-backups'): string {
+    return cause === 'no-folder'
+      ? vscode.l10n.t('Decrypted files are read-only in a window without a folder: VS Code would back up unsaved edits to disk in the clear. Open the folder that holds the file to edit it.')
+      : vscode.l10n.t('Decrypted files are read-only in this window: Custodian cannot tell where VS Code backs up unsaved edits here, so it cannot keep them off the disk.');
   }
 
   /**
-   * For a window without a folder, what VS Code says when someone types in a decrypted document (the
-   * file systems' `isReadonly`): the reason stays where the person types once the notice has gone. A
-   * remote window's depends on a setting that can change, so it is said by the notice only.
+   * What VS Code says when someone types in a decrypted document (the file systems' `isReadonly`): the
+   * reason stays where the person types once the notice has gone. A remote window's depends on a setting
+   * that can change, so it is said by the notice only.
    */
   readOnlyReason(): vscode.MarkdownString | undefined {
-    if (this.context.storageUri !== undefined || this.backedUpElsewhere) return undefined;
-    return new vscode.MarkdownString(vscode.l10n.t('Decrypted files are read-only in a window without a folder: VS Code would back up unsaved edits to disk in the clear. Open the folder that holds the file to edit it.'));
+    const cause = this.readOnlyCause;
+    return cause === undefined || cause === 'remote' ? undefined : new vscode.MarkdownString(this.readOnlyMessage(cause));
   }
 
   /**
@@ -64,8 +80,9 @@ export class BackupGuard {
    * since an edit would be backed up in the clear about a second later. Said once per session.
    */
   guardStat(stat: vscode.FileStat): vscode.FileStat {
-    if (this.blocksThisWindow) return stat;
-    if (this.backedUpElsewhere) {
+    const cause = this.readOnlyCause;
+    if (cause === undefined) return stat;
+    if (cause === 'remote') {
       if (this.remoteEditing()) return stat;
       this.tellOnce(
         vscode.l10n.t(
@@ -75,20 +92,23 @@ export class BackupGuard {
         vscode.l10n.t('Open Setting'),
         () => vscode.commands.executeCommand('workbench.action.openSettings', 'custodian.remoteEditing'),
       );
-    } else {
+    } else if (cause === 'no-folder') {
       this.tellOnce(
         vscode.l10n.t('Decrypted files open read-only in a window without a folder: VS Code would back up unsaved edits to disk in the clear, and Custodian can stop that only in a window with a folder. Open the folder that holds the file to edit it.'),
         vscode.l10n.t('Open Folder…'),
         () => vscode.commands.executeCommand('workbench.action.files.openFolder'),
       );
+    } else {
+      this.tellOnce(this.readOnlyMessage(cause));
     }
     return { ...stat, permissions: vscode.FilePermission.Readonly };
   }
 
-  private tellOnce(message: string, action: string, run: () => Thenable<unknown>): void {
+  private tellOnce(message: string, action?: string, run?: () => Thenable<unknown>): void {
     if (this.toldReadOnly) return;
     this.toldReadOnly = true;
-    void vscode.window.showInformationMessage(message, action).then((choice) => (choice === action ? run() : undefined));
+    if (action === undefined || run === undefined) void vscode.window.showInformationMessage(message);
+    else void vscode.window.showInformationMessage(message, action).then((choice) => (choice === action ? run() : undefined));
   }
 
   /** Places the blockers once per session (idempotent, never throws); resolves to the blocker paths. */

@@ -90,7 +90,12 @@ describe('decrypt', function () {
     const { sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');
     const log = vscode.window.createOutputChannel('empty-window test', { log: true });
-    const info = recordInformationMessages();
+    // The notice's Open Folder… starts at the folder that holds the file (VS Code's own starts at home).
+    const info = recordInformationMessages((_, items) => items.find((i) => i === 'Open Folder…'));
+    const window = vscode.window as unknown as { showOpenDialog: typeof vscode.window.showOpenDialog };
+    const showOpenDialog = window.showOpenDialog;
+    const dialogs: vscode.OpenDialogOptions[] = [];
+    window.showOpenDialog = async (options) => (dialogs.push(options ?? {}), undefined);
     try {
       const context = { storageUri: undefined, globalStorageUri: vscode.Uri.file(path.join(os.tmpdir(), 'custodian-empty-window-global')) };
       const guard = new BackupGuard(context, log);
@@ -115,6 +120,9 @@ describe('decrypt', function () {
       assert.notStrictEqual((await deps.fs.stat(encShown)).permissions, vscode.FilePermission.Readonly);
       assert.notStrictEqual((await values.fs.stat(valuesShown)).permissions, vscode.FilePermission.Readonly);
       await waitFor('the notice, once', async () => info.told.filter((m) => /Decrypted files open read-only in a window without a folder/.test(m)).length === 1);
+      await waitFor('Open Folder… asks for a folder', async () => dialogs.length === 1);
+      assert.strictEqual(dialogs[0].defaultUri?.fsPath, path.dirname(enc));
+      assert.strictEqual(dialogs[0].canSelectFolders, true);
       encFs.dispose();
       valuesFs.dispose();
 
@@ -144,6 +152,7 @@ describe('decrypt', function () {
       elsewhereFs.dispose();
       assert.strictEqual(vscode.workspace.getConfiguration('custodian').get('remoteEditing'), false, 'off by default');
     } finally {
+      window.showOpenDialog = showOpenDialog;
       info.dispose();
       log.dispose();
       fs.rmSync(wsPath('empty-window.env'), { force: true });

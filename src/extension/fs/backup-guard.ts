@@ -77,9 +77,10 @@ export class BackupGuard {
 
   /**
    * A decrypted document's stat as VS Code must see it: read-only where its backups cannot be blocked,
-   * since an edit would be backed up in the clear about a second later. Said once per session.
+   * since an edit would be backed up in the clear about a second later. Said once per session; `file`,
+   * the encrypted file on disk, is where *Open Folder…* starts.
    */
-  guardStat(stat: vscode.FileStat): vscode.FileStat {
+  guardStat(stat: vscode.FileStat, file?: vscode.Uri): vscode.FileStat {
     const cause = this.readOnlyCause;
     if (cause === undefined) return stat;
     if (cause === 'remote') {
@@ -96,7 +97,7 @@ export class BackupGuard {
       this.tellOnce(
         vscode.l10n.t('Decrypted files open read-only in a window without a folder: VS Code would back up unsaved edits to disk in the clear, and Custodian can stop that only in a window with a folder. Open the folder that holds the file to edit it.'),
         vscode.l10n.t('Open Folder…'),
-        () => vscode.commands.executeCommand('workbench.action.files.openFolder'),
+        () => openFolderAround(file),
       );
     } else {
       this.tellOnce(this.readOnlyMessage(cause));
@@ -190,4 +191,15 @@ async function wipe(p: string): Promise<void> {
     }
   }
   await fs.rm(p, { force: true });
+}
+
+/**
+ * Open Folder… starting at the folder that holds `file` (VS Code's own command starts in the home
+ * folder, far from the file the person was reading); VS Code's command where there is no such folder.
+ */
+async function openFolderAround(file: vscode.Uri | undefined): Promise<unknown> {
+  if (file?.scheme !== 'file') return vscode.commands.executeCommand('workbench.action.files.openFolder');
+  const [folder] =
+    (await vscode.window.showOpenDialog({ defaultUri: vscode.Uri.joinPath(file, '..'), canSelectFolders: true, canSelectFiles: false, openLabel: vscode.l10n.t('Open Folder') })) ?? [];
+  return folder === undefined ? undefined : vscode.commands.executeCommand('vscode.openFolder', folder);
 }

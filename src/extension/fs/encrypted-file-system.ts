@@ -62,7 +62,7 @@ export class EncryptedFileSystem extends BackedFileSystem {
     const encrypted = toEncryptedUri(uri);
     // A version in git (a diff's or the merge editor's side) is read-only.
     if (encrypted.scheme === GIT_SCHEME) return statGitBlob(encrypted);
-    return this.guard.guardStat(await super.stat(uri));
+    return this.guard.guardStat(await super.stat(uri), encrypted);
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {

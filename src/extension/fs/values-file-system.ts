@@ -86,7 +86,7 @@ export class ValuesFileSystem extends BackedFileSystem {
     const file = fromValuesUri(uri);
     // A version in git (a diff's side) is read-only.
     if (file.scheme === GIT_SCHEME) return statGitBlob(file);
-    return this.guard.guardStat(await super.stat(uri));
+    return this.guard.guardStat(await super.stat(uri), file);
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {

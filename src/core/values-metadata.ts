@@ -6,6 +6,7 @@ import type { RecipientPolicy } from './envelope-header';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Sha256Hasher } from './crypto-backend';
 import { FormatError, InvalidArgumentError, UnsupportedVersionError } from './errors';
+import { RE2JS } from 're2js';
 
 // §2 constants.
 export const TOKEN_PREFIX = 'custodian-val1.';
@@ -74,6 +75,30 @@ export function ruleToString(rule: SelectionRule): string {
   }
 }
 
+/** §5: a longer regex is refused: nobody needs one to name the values left in the clear. */
+export const MAX_RULE_REGEX_LENGTH = 1024;
+
+/**
+ * §5: a rule's regex in RE2 syntax (Go's regexp, which SOPS's unencrypted_regex uses), matched in time
+ * linear in the name: the rule is written by whoever commits the file, and ECMAScript's backtracking
+ * `RegExp` takes exponential time on `^(a+)+$` and a name of 30 `a`s, before any key or MAC is checked.
+ */
+function compileRuleRegex(regex: string): RE2JS {
+  if (regex.length > MAX_RULE_REGEX_LENGTH) {
+    throw new FormatError(`the selection rule's regular expression is ${regex.length} characters long; the limit is ${MAX_RULE_REGEX_LENGTH}`, {
+      hint: 'name the values to leave in the clear with a shorter expression, or use unencrypted-suffix',
+    });
+  }
+  try {
+    return RE2JS.compile(regex);
+  } catch (err) {
+    throw new FormatError(`the selection rule's regular expression does not compile as RE2 syntax: ${(err as Error).message}`, {
+      cause: err,
+      hint: 'the syntax is RE2\'s, as in SOPS\'s unencrypted_regex: no lookahead, lookbehind or backreferences',
+    });
+  }
+}
+
 /** Parses and checks a rule (also for CLI flags): a suffix must be non-empty, a regex must compile. */
 export function parseRule(text: string): SelectionRule {
   if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
@@ -84,21 +109,31 @@ export function parseRule(text: string): SelectionRule {
   if (/[\r\n]/.test(arg)) throw new FormatError('the selection rule holds a line break');
   if (kind === 'unencrypted-suffix' && arg.length > 0) return { kind, suffix: arg };
   if (kind === 'unencrypted-regex' && arg.length > 0) {
-    try {
-      new RegExp(arg, 'u');
-    } catch (err) {
-      throw new FormatError(`the selection rule's regular expression does not compile: ${(err as Error).message}`, { cause: err });
-    }
+    compileRuleRegex(arg);
     return { kind, regex: arg };
   }
   throw new FormatError(`unknown selection rule "${text.slice(0, 60)}"`, { hint: 'use "all", "unencrypted-suffix:SUFFIX" or "unencrypted-regex:REGEX"' });
 }
 
-/** §5: a test, compiled once, that is true when the leaf at a path stays in the clear. */
+/**
+ * §5: a test, compiled once, that is true when the leaf at a path stays in the clear. A file repeats its
+ * key names (every chart has its `image`, `tag`, `resources`), so each name is matched once.
+ */
 export function clearMatcher(rule: SelectionRule): (path: readonly PathSegment[]) => boolean {
   if (rule.kind === 'all') return () => false;
-  const regex = rule.kind === 'unencrypted-regex' ? new RegExp(rule.regex, 'u') : undefined;
-  const test = regex ? (s: string): boolean => regex.test(s) : (s: string): boolean => s.endsWith((rule as { suffix: string }).suffix);
+  let test: (segment: string) => boolean;
+  if (rule.kind === 'unencrypted-regex') {
+    const regex = compileRuleRegex(rule.regex);
+    const seen = new Map<string, boolean>();
+    test = (segment) => {
+      let matched = seen.get(segment);
+      if (matched === undefined) seen.set(segment, (matched = regex.test(segment)));
+      return matched;
+    };
+  } else {
+    const { suffix } = rule;
+    test = (segment) => segment.endsWith(suffix);
+  }
   return (path) => path.some((segment) => typeof segment === 'string' && test(segment));
 }
 

@@ -43,6 +43,8 @@ export interface RunOptions {
   cwd?: string;
   /** Another build of the CLI to run (default: this test run's, cliPath()). */
   cli?: string;
+  /** Stops the command after this many ms (then `run` throws ETIMEDOUT): for an attack that would hang it. */
+  timeoutMs?: number;
 }
 
 let configHome: string | undefined;
@@ -85,6 +87,7 @@ export function run(args: readonly string[], options: RunOptions = {}): RunResul
       env: cleanEnv(options.env),
       cwd: options.cwd,
       maxBuffer: 64 * 1024 * 1024,
+      timeout: options.timeoutMs,
     }),
   );
 }

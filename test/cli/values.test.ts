@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gitIn, ok } from './git-helpers';
 import { makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
 
 const PLAIN_ENV = '# database\nDB_HOST=db.internal\nDB_PASSWORD="s3cr3t pass" # rotate\nAPI_KEY=abc123\n';
@@ -218,6 +219,44 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     const bad = run(['inspect', '--values', unsigned]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /in the clear although the file's rule says they are encrypted: TOKEN/);
+  });
+
+  it('a committed rule cannot freeze a reader: ^public$|^(a+)+$ with a key of 5,000 "a"s and a "!" (an edited rule, unsigned: no key needed) is read by inspect --values and guard --all, and the file opens, in linear time (RE2)', () => {
+    // ECMAScript's backtracking RegExp doubled its time with each "a" (30 took seconds, red team); these
+    // would not end. The child is stopped after a minute, so a regression fails here instead of hanging.
+    const repo = tempDir();
+    try {
+      fs.writeFileSync(path.join(repo, 'plain.json'), JSON.stringify({ public: { url: 'https://x' }, secret: 'hunter2' }));
+      const e = run(['encrypt', '--values', '--unencrypted-regex', '^public$', '-r', alice.publicPemPath, '-o', path.join(repo, 'config.json'), path.join(repo, 'plain.json')]);
+      assert.equal(e.code, 0, e.stderr);
+      fs.rmSync(path.join(repo, 'plain.json'));
+      // What a committer without a key can do: edit the rule line and add a member the rule is tried on.
+      const name = `${'a'.repeat(5000)}!`;
+      const edited = fs
+        .readFileSync(path.join(repo, 'config.json'), 'utf8')
+        .replace('"encrypt=unencrypted-regex:^public$"', '"encrypt=unencrypted-regex:^public$|^(a+)+$"')
+        .replace('{"public":', `{${JSON.stringify(name)}: {"public": "x"}, "public":`);
+      assert.notEqual(edited, fs.readFileSync(path.join(repo, 'config.json'), 'utf8'));
+      fs.writeFileSync(path.join(repo, 'config.json'), edited);
+      const inspect = run(['inspect', '--values', path.join(repo, 'config.json')], { timeoutMs: 60_000 });
+      assert.match(inspect.out + inspect.stderr, /unencrypted-regex:\^public\$\|\^\(a\+\)\+\$/);
+      // The CI check, which tries the rule on every value in the clear (the added member's is).
+      const git = gitIn(repo);
+      ok(git(['init', '-q']));
+      ok(git(['add', 'config.json']));
+      ok(git(['commit', '-qm', 'edited rule']));
+      const guard = run(['guard', '--all'], { cwd: repo, timeoutMs: 60_000 });
+      assert.equal(guard.code, 0, guard.stderr);
+      // A valid file with that rule, as an outsider holding the roster's public keys could write: it opens.
+      const valid = path.join(repo, 'valid.json');
+      fs.writeFileSync(path.join(repo, 'plain2.json'), JSON.stringify({ [name]: { public: 'x', secret: 's3cr3t' } }));
+      assert.equal(run(['encrypt', '--values', '--unencrypted-regex', '^public$|^(a+)+$', '-r', alice.publicPemPath, '-o', valid, path.join(repo, 'plain2.json')], { timeoutMs: 60_000 }).code, 0);
+      const d = run(['decrypt', '--values', '-i', alice.privatePath, valid], { timeoutMs: 60_000 });
+      assert.equal(d.code, 0, d.stderr);
+      assert.equal(JSON.parse(d.out)[name].secret, 's3cr3t');
+    } finally {
+      removeDir(repo);
+    }
   });
 
   it('run -e reads a value-encrypted .env: the command gets the values, --require-signer checks its signer, a tampered file runs nothing', () => {

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FormatError, InvalidArgumentError, ValueAuthError, ValuesMacError, WeakKeyError } from '../../src/core/errors';
-import { inspectValues, isValueEncrypted, namesInTheClear, openValues, parseRule, plaintextValues, sealValues, valuesClaimedSigner, valuesFormatForFileName, type ValuesFormatName } from '../../src/core/values';
+import { inspectValues, isValueEncrypted, namesInTheClear, openValues, parseRule, plaintextValues, sealValues, valuesClaimedSigner, valuesFormatForFileName, valuesInTheClear, type ValuesFormatName } from '../../src/core/values';
 import { scanJson } from '../../src/core/values-json';
 import type { SelectionRule } from '../../src/core/values-metadata';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
@@ -217,6 +217,20 @@ describe('values', () => {
       const opened = await openValues(sealed, { format: 'dotenv', identities: [alice], backend });
       const all = await opened.reseal(opened.document, { backend, rule: { kind: 'all' } });
       assert.match(all, /^URL_PUBLIC=custodian-val1\./m);
+    });
+
+    it('a rule\'s regex is RE2 syntax, as SOPS\'s unencrypted_regex: (?i) works; lookaround, backreferences and a regex over 1024 characters are refused with a hint, also when a file\'s rule line was edited to one', async () => {
+      // The attack a backtracking engine fails (^(a+)+$, a long name) is in test/cli/values.test.ts, where a
+      // child process that does not finish is stopped; here it would hang the whole run.
+      assert.deepEqual(namesInTheClear('{"PUBLIC": 1, "b": 2}', 'json', parseRule('unencrypted-regex:(?i)^public$')), ['PUBLIC']);
+      assert.deepEqual(namesInTheClear('NEXT_PUBLIC_URL=1\nX_PUBLIC=2\nPUBLIC_KEY=3\n', 'dotenv', parseRule('unencrypted-regex:_PUBLIC$|^NEXT_PUBLIC_')), ['NEXT_PUBLIC_URL', 'X_PUBLIC']);
+      for (const bad of ['^(?=a)', '(a)\\1', '(?<!x)y']) {
+        assert.throws(() => parseRule(`unencrypted-regex:${bad}`), (err: FormatError) => err instanceof FormatError && /does not compile as RE2 syntax/.test(err.message) && /no lookahead, lookbehind or backreferences/.test(err.hint ?? ''), bad);
+      }
+      assert.throws(() => parseRule(`unencrypted-regex:${'a|'.repeat(600)}b`), /1201 characters long; the limit is 1024/);
+      const sealed = await sealValues('{"public": {"url": "x"}, "secret": "s"}', { format: 'json', recipients: [alice.publicKey], backend, rule: parseRule('unencrypted-regex:^public$') });
+      assert.deepEqual(valuesInTheClear(sealed, 'json').names, ['public.url']);
+      assert.throws(() => valuesInTheClear(sealed.replace('unencrypted-regex:^public$', 'unencrypted-regex:^(?=a)'), 'json'), /does not compile as RE2 syntax/);
     });
 
     it('a guard can list values in the clear without a key', async () => {

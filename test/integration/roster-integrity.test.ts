@@ -214,6 +214,10 @@ describe('roster integrity: pins and signed records', function () {
     }
     const carolNode = (await section(team.services, 'team'))?.children.find((c) => c.label === 'carol');
     assert.match(carolNode?.description ?? '', /verified by bob/);
+    // The hover says what "verified" means (who added the key) and how to check it oneself, not "verified"
+    // then "compare before relying on it", which a newcomer read as a contradiction.
+    assert.match(carolNode?.tooltip ?? '', /That says who added the key, not that you checked it is carol\S*'s: to check it yourself, compare this fingerprint with carol/);
+    assert.doesNotMatch(carolNode?.tooltip ?? '', /before relying on it/);
   });
 
   it('Re-encrypt for Team asks about the swapped key too (the one-click re-key of the audit)', async () => {
@@ -275,7 +279,7 @@ describe('roster integrity: a plain roster adopts signing in one step', function
     const after = (await section(state.services, 'team'))?.children ?? [];
     await waitFor('the button goes: nothing left to sign', async () => published().at(-1) === false);
     context.dispose();
-    assert.deepStrictEqual(after.map((c) => [c.label, /^(you · )?verified \(root\) · /.test(c.description ?? '')]), [['alice', true], ['bob', true], ['me', true]]);
+    assert.deepStrictEqual(after.map((c) => [c.label, /^(you · )?verified \(first member\) · /.test(c.description ?? '')]), [['alice', true], ['bob', true], ['me', true]]);
   });
 
   it('Verify Fingerprint: a match for a teammate not verified yet offers to sign that entry, and signs only it', async () => {

@@ -9,7 +9,8 @@ import type { RosterWriteResult } from '../../src/extension/commands/team/add-to
 import type { VerifyFingerprintResult } from '../../src/extension/commands/team/verify-fingerprint';
 import type { Contact } from '../../src/extension/storage/contacts';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, run, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
+import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, recordWarningMessages, run, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
+import { answerModals } from './support/modals';
 
 describe('roster', function () {
   this.timeout(120_000);
@@ -174,8 +175,20 @@ describe('roster', function () {
     }
     const hex = Buffer.from(fp.slice(7), 'base64').toString('hex').match(/../g)!.join(':');
     assert.strictEqual((await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { name: 'bob', fingerprint: hex }))?.match, true);
-    const wrong = await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { name: 'bob', fingerprint: me.fingerprint });
-    assert.strictEqual(wrong?.match, false);
+    // A mismatch says what "verified" does not mean and offers the way out: Remove Teammate… (its own
+    // confirmation, declined here, so bob stays for the tests below).
+    const modals = answerModals(() => undefined);
+    const warnings = recordWarningMessages((_, items) => items.find((i) => i === 'Remove Teammate…'));
+    try {
+      const wrong = await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { name: 'bob', fingerprint: me.fingerprint });
+      assert.strictEqual(wrong?.match, false);
+      await waitFor('Remove Teammate\'s confirmation, from the mismatch warning', async () => modals.prompts.some((p) => /^Remove bob(@example\.com)? from the team\?$/.test(p.message)));
+      assert.ok(warnings.told.some((m) => /^✗ The fingerprint does NOT match the key of bob/.test(m)), warnings.told.join('\n'));
+      assert.ok(fs.existsSync(path.join(teamDir(), 'bob.pub')), 'declined: nothing removed');
+    } finally {
+      warnings.dispose();
+      modals.dispose();
+    }
     const mine = await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { id: me.id, fingerprint: me.fingerprint });
     assert.strictEqual(mine?.match, true);
     const { errors } = await captureErrors(state.services, () => run('custodian.verifyFingerprint', { name: 'bob', fingerprint: 'not a fingerprint' }));

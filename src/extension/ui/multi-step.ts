@@ -37,7 +37,8 @@ export interface PickManyStep<T extends vscode.QuickPickItem> extends PickStep<T
 
 function configure(input: vscode.QuickInput, position: StepPosition): void {
   input.title = position.title;
-  input.step = position.step;
+  // A step number is shown only with its total: a lone "(1)" then "(2/2)" read as a miscount.
+  input.step = position.totalSteps === undefined ? undefined : position.step;
   input.totalSteps = position.totalSteps;
   input.ignoreFocusOut = true;
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { base64EncodeUnpadded, hexDecode } from '../../../core/bytes';
 import { CustodianError } from '../../../core/errors';
 import type { RosterMember } from '../../storage/roster';
+import { CommandId } from '../ids';
 import { signCheckedEntry } from './sign-roster';
 import type { TeamDeps } from './register';
 import { fromArgument, is, type Shape } from '../arguments';
@@ -50,6 +51,8 @@ interface Candidate {
   fingerprint: string;
   /** The roster entry, when the key is a teammate's. */
   member?: RosterMember;
+  /** The contact's id, when the key is a contact's. */
+  contactId?: string;
 }
 
 const VERIFY_FINGERPRINT_ARGS: Shape<VerifyFingerprintArgs> = { ...TARGET_ARGS, fingerprint: is.string };
@@ -75,17 +78,30 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
   if (!normalized) throw new CustodianError(vscode.l10n.t('That does not look like a SHA-256 key fingerprint.'), { hint: vscode.l10n.t('Expected SHA256: followed by 43 base64 characters, as ssh-keygen -lf prints it.') });
   // Fingerprints are public: a plain comparison is fine. Base64 is case-sensitive, so no case folding.
   const match = normalized === target.fingerprint;
-  if (match) {
-    void confirmMatch(deps, target);
-  } else {
-    void vscode.window
-      .showWarningMessage(
-        vscode.l10n.t('✗ The fingerprint does NOT match the key of {0} ({1}). Do not trust this key until you know why.', target.name, target.fingerprint),
-        { modal: isInteractive(arg) },
-      )
-      .then(undefined, () => undefined);
-  }
+  if (match) void confirmMatch(deps, target);
+  else void offerRemoval(target, isInteractive(arg)).then(undefined, () => undefined);
   return { match, expected: target.fingerprint };
+}
+
+/**
+ * A fingerprint that does not match: the key on file may be someone else's, whatever the roster says of
+ * it (its "verified" only says who signed it in). The way out is offered with the warning: remove the
+ * teammate (which offers re-encrypting without them) or the contact; my own key has no such step.
+ */
+async function offerRemoval(target: { name: string; fingerprint: string; member?: RosterMember; contactId?: string }, modal: boolean): Promise<void> {
+  const removal =
+    target.member !== undefined
+      ? ([vscode.l10n.t('Remove Teammate…'), CommandId.RemoveTeammate, { entry: { uri: target.member.uri, name: target.member.name } }] as const)
+      : target.contactId !== undefined
+        ? ([vscode.l10n.t('Remove Contact…'), CommandId.RemoveContact, { contact: { id: target.contactId } }] as const)
+        : undefined;
+  const message = vscode.l10n.t('✗ The fingerprint does NOT match the key of {0} ({1}). Do not trust this key until you know why.', target.name, target.fingerprint);
+  const detail =
+    target.member !== undefined
+      ? vscode.l10n.t('Files encrypted for the team are readable with this key, whoever holds it, and the Team view still shows who signed it into the roster: that says who added it, not whose it is. Ask {0} for their fingerprint again over a channel you trust; if it still differs, remove the entry and tell the team.', target.name)
+      : undefined;
+  const choice = await vscode.window.showWarningMessage(message, { modal, detail }, ...(removal ? [removal[0]] : []));
+  if (removal && choice === removal[0]) await vscode.commands.executeCommand(removal[1], removal[2]);
 }
 
 /**
@@ -113,7 +129,7 @@ async function confirmMatch(deps: TeamDeps, target: Candidate | { name: string; 
   if (choice === sign) await signCheckedEntry(deps, m.folder.uri, m.name);
 }
 
-async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string; member?: RosterMember } | undefined> {
+async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string; member?: RosterMember; contactId?: string } | undefined> {
   if (a.entry) {
     const entry = await rosterEntryAt(deps.roster, a.entry.uri);
     if (entry.kind !== 'member') throw new CustodianError(vscode.l10n.t('{0}.pub does not hold a usable key: {1}', entry.name, entry.problem));
@@ -121,7 +137,7 @@ async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>):
   }
   if (a.contact) {
     const contact = contactWithId(deps.contacts, a.contact.id);
-    return { name: contact.name, fingerprint: contact.fingerprint };
+    return { name: contact.name, fingerprint: contact.fingerprint, contactId: contact.id };
   }
   const id = a.keyId ?? a.id;
   if (typeof id === 'string') {
@@ -129,7 +145,7 @@ async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>):
     const contact = deps.contacts.get(id);
     const found = mine ?? contact;
     if (!found) throw new CustodianError(vscode.l10n.t('No key or contact with that id.'));
-    return { name: found.name, fingerprint: found.fingerprint };
+    return { name: found.name, fingerprint: found.fingerprint, contactId: mine ? undefined : contact?.id };
   }
   if (typeof a.name === 'string') {
     const entry = await deps.roster.find(a.name);
@@ -141,7 +157,7 @@ async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>):
     candidates.push({ label: `$(person) ${e.name}`, description: vscode.l10n.t('team · {0}', e.identity), name: e.identity, fingerprint: e.key.fingerprint, member: e });
   }
   for (const c of deps.contacts.list()) {
-    candidates.push({ label: `$(account) ${c.name}`, description: vscode.l10n.t('contact'), name: c.name, fingerprint: c.fingerprint });
+    candidates.push({ label: `$(account) ${c.name}`, description: vscode.l10n.t('contact'), name: c.name, fingerprint: c.fingerprint, contactId: c.id });
   }
   for (const k of deps.keys.current.list()) {
     candidates.push({ label: `$(key) ${k.name}`, description: vscode.l10n.t('my key'), name: k.name, fingerprint: k.fingerprint });

@@ -65,10 +65,14 @@ export class TeammateNode implements TreeNode {
       md.appendMarkdown(vscode.l10n.t('RSA {0}-bit · {1}\n\n', k.bits, codeSpan(vscode.workspace.asRelativePath(e.uri))));
       md.appendCodeblock(k.fingerprint, 'text');
       if (v) md.appendMarkdown(`\n\n${escapeMd(verdictSentence(v))}`);
+      // "Verified" says who signed the key in, not whose it is: said so, rather than "verified … compare
+      // before relying on it", which a newcomer read as a contradiction.
       md.appendMarkdown(
         deployKey
           ? vscode.l10n.t('\n\nCompare this fingerprint with the key your CI system holds before relying on it.')
-          : vscode.l10n.t('\n\nCompare this fingerprint with the teammate over a channel you trust before relying on it.'),
+          : v?.status === 'verified'
+            ? vscode.l10n.t('\n\nThat says who added the key, not that you checked it is {0}\'s: to check it yourself, compare this fingerprint with {0} over a channel you trust (Verify Fingerprint…).', escapeMd(displayText(e.identity)))
+            : vscode.l10n.t('\n\nCompare this fingerprint with the teammate over a channel you trust before relying on it.'),
       );
     }
     item.tooltip = md;
@@ -79,7 +83,7 @@ export class TeammateNode implements TreeNode {
 /** Signer names come from verified records only: `by` is the name the chain vouched for. */
 function verdictLabel(v: EntryVerdict): string {
   if (v.status === 'verified' && v.deploy) return vscode.l10n.t('deploy key, verified by {0}', displayText(v.by ?? ''));
-  if (v.status === 'verified') return v.by === undefined ? vscode.l10n.t('verified (root)') : vscode.l10n.t('verified by {0}', displayText(v.by));
+  if (v.status === 'verified') return v.by === undefined ? vscode.l10n.t('verified (first member)') : vscode.l10n.t('verified by {0}', displayText(v.by));
   return v.status === 'broken' ? vscode.l10n.t('broken') : vscode.l10n.t('unverified');
 }
 
@@ -93,7 +97,7 @@ function verdictSentence(v: EntryVerdict): string {
   }
   if (v.status === 'verified') {
     return v.by === undefined
-      ? vscode.l10n.t('Verified: a member of the roster\'s root of trust ({0}).', shownTime(v.time))
+      ? vscode.l10n.t('Verified: one of the roster\'s first members, who signed it ({0}).', shownTime(v.time))
       : vscode.l10n.t('Verified: signed by {0} on {1}, a verified member.', displayText(v.by), shownTime(v.time));
   }
   if (v.status === 'broken') return vscode.l10n.t('Broken: {0}. Encrypting to this entry is refused until a verified member re-signs it.', displayText(v.reason, 400));

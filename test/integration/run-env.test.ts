@@ -189,6 +189,26 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     await ended;
   });
 
+  it('a value-encrypted .env saved with a byte order mark (as some Windows editors write it) gives a task its values: the mark is part of its first line, as when it was sealed', async () => {
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath('bom.env'), await sealValues(`\uFEFFAPI_TOKEN=bom-${SECRET.length}\nMULTI=m\n`, { format: 'dotenv', recipients: [meKey], signer: team.alice.key, backend }));
+    assert.deepStrictEqual([...fs.readFileSync(wsPath('bom.env')).subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    const out = outFile('bom-task');
+    fs.mkdirSync(wsPath('.vscode'), { recursive: true });
+    const definition = { type: 'custodian', label: 'custodian bom probe', command: process.execPath, args: ['probe.js', out, 'API_TOKEN,MULTI'], envFiles: ['bom.env'] };
+    fs.writeFileSync(wsPath('.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [definition] }, null, 2));
+    try {
+      const task = await waitFor('the task from tasks.json', async () => (await vscode.tasks.fetchTasks({ type: 'custodian' })).find((t) => t.name === 'custodian bom probe'), 20_000);
+      await vscode.tasks.executeTask(task);
+      const got = await readProbe(out);
+      assert.deepStrictEqual(got.seen, [['API_TOKEN', `bom-${SECRET.length}`], ['MULTI', 'm']]);
+    } finally {
+      fs.rmSync(wsPath('bom.env'), { force: true });
+    }
+  });
+
   it('a custodian task whose file does not open ends without running its command, naming the file', async () => {
     const out = outFile('task-foreign');
     const definition = { type: 'custodian', label: 'custodian probe (foreign)', command: process.execPath, args: ['probe.js', out, NAMES.join(',')], envFiles: ['foreign.env.enc'] };

@@ -116,7 +116,8 @@ export class EnvSource {
     let document: string;
     let signed: { header: EnvelopeInfo; signature: SignatureStatus };
     try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      // A byte order mark is part of the first covered line (VALUES.md §3), as when the editor opens it.
+      const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
       const info = await values.inspectValues(text, 'dotenv', backend);
       identities = await this.deps.session.identitiesFor(info.recipients, name, info.recipientPolicy);
       const opened = await values.openValues(text, { format: 'dotenv', identities, backend });

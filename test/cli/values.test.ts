@@ -55,6 +55,18 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.doesNotMatch(e.stderr, /OK:/);
   });
 
+  it('encrypt --values of a .env over 1 MiB names the file, says the limit in words and hints at whole-file encryption', () => {
+    fs.writeFileSync(file('big.env'), `# ${'c'.repeat(1_500_000)}\nA=1\n`);
+    const e = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', file('big-sealed.env'), file('big.env')]);
+    assert.equal(e.code, 1);
+    assert.equal(
+      e.stderr,
+      `custodian: error: ${file('big.env')}: too large for a .env file: 1500007 characters, more than the 1 MiB (1048576 characters) one may hold\n` +
+        'custodian: hint: a .env file holds NAME=value lines and is far smaller: check that this is the file you meant; to protect a file this large, encrypt it whole instead ("custodian encrypt -R .custodian/team -o FILE.enc FILE")\n',
+    );
+    assert.ok(!fs.existsSync(file('big-sealed.env')));
+  });
+
   it('a byte order mark at the start of a .env, JSON or YAML file survives encrypt --values and decrypt --values, byte for byte', () => {
     for (const [name, body] of [['bom.env', 'A=1\nB=two\n'], ['bom.json', '{"a": "x", "b": [1]}\n'], ['bom.yaml', 'a: x\nb:\n  - 1\n']] as const) {
       const plain = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);

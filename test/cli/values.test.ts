@@ -151,6 +151,23 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.equal(run(['get', '-i', alice.privatePath, file('.env'), 'NEW_ONE']).out, 'v\n');
   });
 
+  it('set of a name the file\'s rule leaves in the clear says so, naming the rule (a piped secret is noticed); status 0', () => {
+    fs.writeFileSync(file('rule.env'), 'DB_PASSWORD=s3cr3t\nURL_PUBLIC=https://x\n');
+    const sealed = file('rule-sealed.env');
+    assert.equal(run(['encrypt', '--values', '--unencrypted-suffix', '_PUBLIC', '-r', alice.publicPemPath, '-s', alice.privatePath, '-o', sealed, file('rule.env')]).code, 0);
+    const clear = run(['set', '-i', alice.privatePath, sealed, 'STRIPE_KEY_PUBLIC'], { input: 'sk-live-123\n' });
+    assert.equal(clear.code, 0, clear.stderr);
+    assert.ok(
+      clear.stderr.includes(`custodian: warning: STRIPE_KEY_PUBLIC set in ${sealed} in the clear, not encrypted: the file's rule (encrypt=unencrypted-suffix:_PUBLIC) leaves it readable\n`),
+      clear.stderr,
+    );
+    assert.match(fs.readFileSync(sealed, 'utf8'), /^STRIPE_KEY_PUBLIC=sk-live-123$/m);
+    const sealedValue = run(['set', '-i', alice.privatePath, sealed, 'DB_PASSWORD'], { input: 'n3w\n' });
+    assert.equal(sealedValue.code, 0, sealedValue.stderr);
+    assert.ok(sealedValue.stderr.includes(`custodian: DB_PASSWORD set in ${sealed}\n`), sealedValue.stderr);
+    assert.doesNotMatch(sealedValue.stderr, /in the clear/);
+  });
+
   it('a tampered file: decrypt, get and set refuse, nothing is written and the file is unchanged', () => {
     fs.writeFileSync(file('t.env'), 'A=1\nB=2\n');
     const sealed = file('t-sealed.env');

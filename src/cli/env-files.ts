@@ -91,6 +91,15 @@ async function openValuesEnvFile(file: string, text: string, keys: EnvFileKeys):
   }
 }
 
+/** Env text, or the one error for bytes that are not UTF-8 (a plain file or a value-encrypted one alike). */
+function utf8Text(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CliError('not UTF-8 text', { hint: 'an env file holds NAME=value lines; an encrypted one is named *.enc' });
+  }
+}
+
 /** Reads, decrypts (if it is an envelope) and parses one env file. Errors name the file, never a value. */
 export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvLayer> {
   const bytes = await readEnvFile(file);
@@ -104,18 +113,11 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
     if (encrypted) {
       plaintext = await decryptEnvFile(file, bytes, keys);
     } else if (valueEncrypted) {
-      plaintext = new TextEncoder().encode(await openValuesEnvFile(file, new TextDecoder('utf-8', { fatal: true }).decode(bytes), keys));
+      plaintext = new TextEncoder().encode(await openValuesEnvFile(file, utf8Text(bytes), keys));
     } else if (keys.requiredSigners) {
       throw new CliError('not encrypted, so not signed, but --require-signer asks for a signer', { hint: 'encrypt and sign it (custodian encrypt -s KEY), or leave it out' });
     }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(plaintext);
-    } catch {
-      throw new CliError('not UTF-8 text', { hint: 'an env file holds NAME=value lines; an encrypted one is named *.enc' });
-    }
-    if (text.length > MAX_DOTENV_CHARS) throw new CliError(`more than ${MAX_DOTENV_CHARS} characters: not an env file`);
-    const layer = { source: file, entries: parseDotenv(text), encrypted: encrypted || valueEncrypted };
+    const layer = { source: file, entries: parseDotenv(utf8Text(plaintext)), encrypted: encrypted || valueEncrypted };
     const sealed = firstSealedValueLine(layer);
     if (sealed !== undefined) {
       throw new CliError(`line ${sealed}: a value-encrypted value (${SEALED_VALUE_PREFIX}…), which run cannot pass on as is`, { hint: 'decrypt its values first (custodian decrypt --values), or encrypt the whole file to a .enc' });

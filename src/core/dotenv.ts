@@ -4,7 +4,7 @@
 //
 // Entries keep where their value sits in the text, so a module that rewrites one value (value-level
 // encryption) can replace `text.slice(valueStart, valueEnd)` and leave every other byte as it was.
-import { CustodianError } from './errors';
+import { CustodianError, FormatError } from './errors';
 
 /** A line that is not `NAME=value`, a comment or blank; or a value dotenv and Node would read differently. */
 export class DotenvSyntaxError extends CustodianError {
@@ -81,7 +81,10 @@ function checkPlain(text: string, from: number, to: number, line: number): void 
 export function parseDotenv(text: string): DotenvEntry[] {
   if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
   if (text.length > MAX_DOTENV_CHARS) {
-    throw new RangeError(`"text" expected at most ${MAX_DOTENV_CHARS} characters, got ${text.length}`);
+    // A file's content, not a caller's mistake: said in words the person who wrote the file can act on.
+    throw new FormatError(`too large for a .env file: ${text.length} characters, more than the 1 MiB (${MAX_DOTENV_CHARS} characters) one may hold`, {
+      hint: 'a .env file holds NAME=value lines and is far smaller: check that this is the file you meant; to protect a file this large, encrypt it whole instead ("custodian encrypt -R .custodian/team -o FILE.enc FILE")',
+    });
   }
   const entries: DotenvEntry[] = [];
   let pos = 0;

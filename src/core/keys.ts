@@ -79,11 +79,30 @@ function firstBlock(blocks: PemBlock[], wanted: Set<string>, expected: string, w
   throw new KeyFormatError(expected);
 }
 
+/**
+ * A public-key file names one key: with a second (another PEM block, an ssh-rsa line beside the block)
+ * a reader may take the file for the key they see while the first one is used. Certificate chains are
+ * refused too: nothing here verifies one, and its first certificate would be taken on trust alike.
+ * Other text around the block (`openssl x509 -text`, bag attributes) stays allowed.
+ */
+function checkOneKey(text: string, blocks: readonly PemBlock[]): void {
+  if (blocks.length > 1) {
+    throw new KeyFormatError(`the file holds ${blocks.length} PEM blocks (${blocks.map((b) => `"${b.label}"`).join(', ')}): one key per file`, {
+      hint: 'keep only the block of the key meant (for a certificate chain, the holder\'s certificate: openssl x509 -in FILE keeps the first one)',
+    });
+  }
+  if (text.split('\n').some((line) => isSshKeyType(line.trim().split(/\s+/)[0]))) {
+    throw new KeyFormatError('the file holds a PEM block and an OpenSSH key line: one key per file', { hint: 'keep only the PEM block or only the ssh-rsa line' });
+  }
+}
+
 /** Reads an RSA public key from SPKI PEM, PKCS#1 "RSA PUBLIC KEY" PEM, an X.509 certificate or an ssh-rsa line. */
 export function parsePublicKey(text: string): RsaPublicKey {
   if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
   if (looksLikePem(text)) {
-    const block = firstBlock(decodePemBlocks(text), PUBLIC_LABELS, EXPECTED_PUBLIC, PRIVATE_LABELS, 'this is a private key; expected a public key (never share a private key)');
+    const blocks = decodePemBlocks(text);
+    const block = firstBlock(blocks, PUBLIC_LABELS, EXPECTED_PUBLIC, PRIVATE_LABELS, 'this is a private key; expected a public key (never share a private key)');
+    checkOneKey(text, blocks);
     switch (block.label) {
       case 'PUBLIC KEY':
         return publicKeyFromSpkiDer(block.der);

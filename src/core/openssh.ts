@@ -39,7 +39,7 @@ function unsupportedSshType(type: string): UnsupportedKeyError {
 }
 
 export function isSshKeyType(token: string): boolean {
-  return token === SSH_RSA || token in OTHER_SSH_KEY_TYPES || token.endsWith('-cert-v01@openssh.com');
+  return token === SSH_RSA || Object.prototype.hasOwnProperty.call(OTHER_SSH_KEY_TYPES, token) || token.endsWith('-cert-v01@openssh.com');
 }
 
 /** Reads the SSH wire encoding (RFC 4251 §5): uint32, string, mpint. */

@@ -16,6 +16,11 @@ const TAG_BYTES = 32;
 /** SHAMIR.md §2: x-coordinates are non-zero bytes, so at most 255 shares; fewer than 2 is not sharing. */
 export const MIN_THRESHOLD = 2;
 export const MAX_SHARES = 255;
+/** SHAMIR.md §6: a longer list cannot be one set's (each share has its own x), so it is refused before any work. */
+export const TOO_MANY_SHARES = {
+  message: `more than ${MAX_SHARES} shares: a share set has at most ${MAX_SHARES}`,
+  hint: 'Give only the shares of one split, each once: its threshold of them is enough.',
+} as const;
 /** SHAMIR.md §3: the shared string is key || secret (≥ 1 byte) || tag. */
 export const MIN_SHARE_VALUE_BYTES = MAC_KEY_BYTES + 1 + TAG_BYTES;
 /** SHAMIR.md §3: domain label at the start of the HMAC input, followed by a 0x00 byte. */
@@ -171,6 +176,7 @@ export function splitSecretRaw(secret: Uint8Array, options: SplitOptions): RawSh
 export function combineSharesRaw(shares: readonly RawShare[]): Uint8Array {
   if (!Array.isArray(shares)) throw new TypeError(`"shares" expected an array, got ${typeof shares}`);
   if (shares.length < 2) throw new ShareCombineError(`need at least 2 shares to combine, got ${shares.length}`);
+  if (shares.length > MAX_SHARES) throw new ShareCombineError(TOO_MANY_SHARES.message, { hint: TOO_MANY_SHARES.hint });
   const seen = new Map<number, number>();
   shares.forEach((share, i) => {
     const where = `share ${i + 1}`;
@@ -279,6 +285,7 @@ function recoverVerified(shares: readonly Share[]): Uint8Array | undefined {
 export function combineShares(shares: readonly Share[]): Uint8Array {
   if (!Array.isArray(shares)) throw new TypeError(`"shares" expected an array, got ${typeof shares}`);
   if (shares.length === 0) throw new ShareCombineError('no shares to combine');
+  if (shares.length > MAX_SHARES) throw new ShareCombineError(TOO_MANY_SHARES.message, { hint: TOO_MANY_SHARES.hint });
   shares.forEach((share, i) => assertShare(share, `share ${i + 1}`));
   const first = shares[0];
   const firstSet = hexEncode(first.setId);

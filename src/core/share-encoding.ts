@@ -12,7 +12,7 @@ import {
 } from './bytes';
 import { displayText } from './display-text';
 import { ShareFormatError } from './errors';
-import { assertShare, combineSharesRaw, type RawShare, type Share, MIN_SHARE_VALUE_BYTES, SET_ID_BYTES } from './shamir';
+import { assertShare, combineSharesRaw, type RawShare, type Share, MAX_SHARES, MIN_SHARE_VALUE_BYTES, SET_ID_BYTES, TOO_MANY_SHARES } from './shamir';
 
 /** SHAMIR.md §5: prefix of the one-line form. */
 export const SHARE_TEXT_PREFIX = 'custodian-share1:';
@@ -196,6 +196,9 @@ export function parseShares(text: string): Share[] {
     const line = lines[i];
     if (line === '') continue;
     const where = `share ${shares.length + 1} (line ${i + 1})`;
+    if (shares.length === MAX_SHARES && (line.startsWith(SHARE_TEXT_PREFIX) || line === SHARE_ARMOR_BEGIN)) {
+      throw new ShareFormatError(`${where}: ${TOO_MANY_SHARES.message}`, { hint: TOO_MANY_SHARES.hint });
+    }
     if (line.startsWith(SHARE_TEXT_PREFIX)) {
       const { share, last } = parseWrappedText(lines, i, where);
       shares.push(share);
@@ -252,7 +255,11 @@ export function parseVaultShares(text: string, encoding: VaultShareEncoding = 'b
   if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
   const shares: RawShare[] = [];
   splitLines(text).forEach((line, i) => {
-    if (line !== '') shares.push(parseVaultAt(line, encoding, `share ${shares.length + 1} (line ${i + 1})`));
+    if (line === '') return;
+    const where = `share ${shares.length + 1} (line ${i + 1})`;
+    // Vault's x-coordinates are non-zero bytes too (§8).
+    if (shares.length === MAX_SHARES) throw new ShareFormatError(`${where}: ${TOO_MANY_SHARES.message}`, { hint: TOO_MANY_SHARES.hint });
+    shares.push(parseVaultAt(line, encoding, where));
   });
   if (shares.length === 0) throw new ShareFormatError('no Vault shares found in the input');
   return shares;

@@ -2,7 +2,7 @@
 // leaf's span so a writer replaces only those bytes and keeps all formatting. A validating scanner, not
 // a general parser: it accepts exactly what JSON.parse accepts (the tests use JSON.parse as the oracle).
 import { FormatError } from './errors';
-import type { PathSegment } from './values-metadata';
+import { MAX_NESTING, type PathSegment } from './values-metadata';
 
 export interface JsonLeaf {
   readonly path: readonly PathSegment[];
@@ -27,9 +27,6 @@ export interface JsonStructure {
   /** Indentation of the first member on its own line (spaces/tabs after the line break), if any. */
   readonly firstMemberIndent?: string;
 }
-
-// Deep enough for any configuration file; bounds the recursion on hostile input.
-const MAX_DEPTH = 512;
 
 function fail(text: string, at: number, what: string): never {
   let line = 1;
@@ -87,7 +84,7 @@ export function scanJson(text: string): JsonStructure {
   const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
   const scanValue = (path: PathSegment[], depth: number, topLevel: boolean): void => {
-    if (depth > MAX_DEPTH) fail(text, i, `nesting deeper than ${MAX_DEPTH}`);
+    if (depth > MAX_NESTING) fail(text, i, `nesting deeper than ${MAX_NESTING}`);
     skipSpace();
     const start = i;
     const c = text[i];

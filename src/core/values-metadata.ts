@@ -25,6 +25,8 @@ const MAC_LENGTH = 32;
 const MIN_WRAPPED_KEY_LENGTH = 256;
 const MAX_WRAPPED_KEY_LENGTH = 2048;
 export const MAX_VALUE_RECIPIENTS = 256;
+/** §3: deepest path a JSON or YAML document may hold; deep enough for any configuration file, and it bounds the parsers' recursion on hostile input. */
+export const MAX_NESTING = 512;
 /** §4: what writers write. Version 1 (its MAC does not cover the document's structure, §7) is still read. */
 const VERSION = '2';
 const READABLE_VERSIONS: readonly string[] = ['1', '2'];

@@ -7,7 +7,7 @@
 // oracle) but parses ~30× slower, too slow for large files (docs/PERFORMANCE.md).
 import { FAILSAFE_SCHEMA, Type, YAMLException, load, loadAll, type State } from 'js-yaml';
 import { FormatError } from './errors';
-import { LINE_BREAK, type PathSegment } from './values-metadata';
+import { LINE_BREAK, MAX_NESTING, type PathSegment } from './values-metadata';
 
 export interface YamlLeaf {
   readonly path: readonly PathSegment[];
@@ -63,9 +63,14 @@ function parseEvents(source: string): EventNode[] {
   const stack: EventNode[] = [];
   // Anchors are per document (js-yaml's anchorMap is too): the node each name refers to so far.
   const anchors = new Map<string, EventNode>();
+  let line = 1;
   const listener = (event: 'open' | 'close', state: State): void => {
+    line = state.line + 1;
     if (event === 'open') {
       if (stack.length === 0) anchors.clear();
+      // Stops js-yaml's recursion early. A node at depth d has at most d + 1 events open around it (one
+      // node may be two events, innermost()); visit() checks the exact depth.
+      if (stack.length > MAX_NESTING + 1) throw tooDeep(line);
       stack.push({ open: state.position, close: -1, kind: null, result: null, children: [] });
       return;
     }
@@ -89,6 +94,8 @@ function parseEvents(source: string): EventNode[] {
   try {
     loadAll(source, null, { schema: SCHEMA, listener, onWarning });
   } catch (err) {
+    // js-yaml throws nothing but YAMLException; a stack overflow is the engine's, from nesting.
+    if (err instanceof RangeError && /call stack/i.test(err.message)) throw tooDeep(line);
     if (!(err instanceof YAMLException)) throw err;
     // js-yaml's message quotes the source lines, which may hold a secret: give its reason and line only.
     throw new FormatError(`not valid YAML: ${err.reason} at line ${err.mark.line + 1}`, { hint: 'fix the YAML syntax first', line: err.mark.line + 1 });
@@ -133,6 +140,24 @@ function pastSpaceAndComments(s: string, from: number): number {
       while (i < s.length && !isBreak(s.charCodeAt(i))) i++; // # comment
     } else return i;
   }
+}
+
+/** §3: nesting past MAX_NESTING, as for JSON. js-yaml and the walk below recurse once per level. */
+function tooDeep(line: number): FormatError {
+  return new FormatError(`not supported in a value-encrypted YAML file: nesting deeper than ${MAX_NESTING} at line ${line}`, {
+    hint: `a value-encrypted file holds at most ${MAX_NESTING} levels of nested mappings and sequences: flatten the document, or encrypt the whole file instead`,
+    line,
+  });
+}
+
+/** The 1-based line of `at` in `s`. */
+function lineAt(s: string, at: number): number {
+  let line = 1;
+  for (let i = 0; i < at && i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === LF || (c === CR && s.charCodeAt(i + 1) !== LF)) line++;
+  }
+  return line;
 }
 
 /** The name of the alias (`*name`) that starts at `from`, past separating space and comments; undefined when none does. */
@@ -252,6 +277,7 @@ interface Walk {
 
 function visit(w: Walk, node: EventNode): void {
   const n = innermost(node);
+  if (w.path.length - 1 > MAX_NESTING) throw tooDeep(lineAt(w.source, pastSpaceAndComments(w.source, n.open)));
   // Every event of the node (js-yaml may read one node as two, innermost()): its anchor is on one of them.
   const path = w.path.slice();
   for (let e: EventNode | undefined = node; e !== undefined; e = e === n ? undefined : e.children[0]) e.path = path;

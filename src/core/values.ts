@@ -682,10 +682,19 @@ export async function inspectValues(text: string, format: ValuesFormatName, back
  */
 export function isValueEncrypted(text: string, format: ValuesFormatName): boolean {
   try {
-    return valuesFormat(format).split(text).lines !== undefined;
+    return hasValuesMetadata(text, format);
   } catch {
     return false;
   }
+}
+
+/**
+ * True when `text` has a metadata block for `format` (§4), false when it has none; FormatError when that
+ * cannot be told (JSON that does not parse, a malformed block): for a tool that must say why it cannot
+ * take a file rather than call it unencrypted (rekey).
+ */
+export function hasValuesMetadata(text: string, format: ValuesFormatName): boolean {
+  return valuesFormat(format).split(text).lines !== undefined;
 }
 
 /**

@@ -111,6 +111,30 @@ describe('cli: custodian rekey', function () {
     assert.match(notMine.stderr, /\.env: not re-encrypted .*no identity matched/);
   });
 
+  it('a value-encrypted file that does not parse is reported by what is wrong with it (as get does), not as "not encrypted by Custodian"', () => {
+    const plain = path.join(keys, 'plain.json');
+    fs.writeFileSync(plain, `{\n  "db": {"password": "${SECRET}"},\n  "port": "5432"\n}\n`);
+    ok(cli(['encrypt', '--values', '-R', '.custodian/team', '-s', alice.privatePath, '-o', 'config.json', plain]));
+    fs.rmSync(plain);
+    removeDana();
+    const sealed = fs.readFileSync(path.join(repo, 'config.json'), 'utf8');
+    const cases: [string, string, RegExp][] = [
+      ['config.json', sealed.replace(/("port": "[^"]*")/, '$1, "port": "1"'), /not valid JSON: duplicate member name at line 3/],
+      ['config.json', `${sealed}trailing\n`, /not valid JSON: data after the top-level object at line \d+/],
+      ['.env', `${fs.readFileSync(path.join(repo, '.env'), 'utf8')}EXTRA=1\n`, /malformed metadata: line \d+ of the block at the end of the file/],
+    ];
+    for (const [file, text, expected] of cases) {
+      fs.writeFileSync(path.join(repo, file), text);
+      const r = cli(['rekey', '-i', alice.privatePath, file]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`${file.replace('.', '\\.')}: not re-encrypted \\(left as it was\\): ${expected.source}`));
+      assert.doesNotMatch(r.stderr, /not encrypted by Custodian/);
+      assert.equal(fs.readFileSync(path.join(repo, file), 'utf8'), text, 'left as it was');
+    }
+    fs.writeFileSync(path.join(repo, 'plain.json'), '{"a": "b"}\n');
+    assert.match(cli(['rekey', '-i', alice.privatePath, 'plain.json']).stderr, /plain\.json is not encrypted by Custodian/);
+  });
+
   it('content of unknown origin is not signed as mine unasked: unsigned, or signed by someone outside the team', async () => {
     const backend = createNodeCryptoBackend();
     const team = [alice, bob, dana, mallory].map((k) => publicKeyFromPem(fs.readFileSync(k.publicPemPath, 'utf8')));

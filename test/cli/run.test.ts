@@ -212,6 +212,19 @@ describe('cli: custodian run', function () {
       refused(cli(['run', '-e', sealed, ...sideEffect]), /sealed\.env: line 2: a value-encrypted value/);
     });
 
+    it('a byte that is not UTF-8: the same "not UTF-8 text" naming the file, for a plain and a value-encrypted .env', () => {
+      const plain = path.join(dir, 'latin1.env');
+      fs.writeFileSync(plain, Buffer.concat([Buffer.from('#caf'), Buffer.from([0xe9]), Buffer.from('\nOK=1\n')]));
+      const sealed = path.join(dir, 'latin1-values.env');
+      const e = run(['encrypt', '--values', '-r', alice.publicPemPath, '-o', sealed, '-'], { input: 'OK=1\nDB_PASSWORD=p@ss\n' });
+      assert.equal(e.code, 0, e.stderr);
+      fs.writeFileSync(sealed, Buffer.concat([Buffer.from('#caf'), Buffer.from([0xe9]), Buffer.from('\n'), fs.readFileSync(sealed)]));
+      for (const file of [plain, sealed]) {
+        const r = cli(['run', '-i', alice.privatePath, '-e', file, ...sideEffect]);
+        refused(r, new RegExp(`^custodian: error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not UTF-8 text\ncustodian: hint: `));
+      }
+    });
+
     it('a missing file', () => {
       refused(cli(['run', '-i', alice.privatePath, '-e', path.join(dir, 'nope.env.enc'), ...sideEffect]), /nope\.env\.enc: no such file/);
     });

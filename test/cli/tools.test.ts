@@ -109,6 +109,17 @@ describe('cli: split, combine, totp, genpass', function () {
       assert.match(named.stderr, /bad-share\.txt: /);
     });
 
+    it('a file of 130 000 shares is refused, naming the file and the limit of 255 (it overflowed the stack)', () => {
+      for (const vault of [[], ['--vault']]) {
+        const share = run(['split', ...vault, '-t', '2', '-n', '2'], { input: 'x'.repeat(20) }).out.split('\n')[0];
+        const file = path.join(dir, 'many-shares.txt');
+        fs.writeFileSync(file, `${share}\n`.repeat(130_000));
+        const c = run(['combine', ...vault, file]);
+        assert.equal(c.code, 1, c.stderr);
+        assert.match(c.stderr, /^custodian: error: .*many-shares\.txt: share 256 \(line 256\): more than 255 shares: a share set has at most 255\ncustodian: hint: /);
+      }
+    });
+
     it('Vault layout round-trips with --vault (base64 and hex)', () => {
       for (const hex of [[], ['--hex']]) {
         const s = run(['split', '--vault', ...hex, '-t', '2', '-n', '3'], { input: 'vault secret' });

@@ -56,6 +56,18 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.doesNotMatch(e.stderr, /OK:/);
   });
 
+  it('encrypt --values of a .env over 1 MiB names the file, says the limit in words and hints at whole-file encryption', () => {
+    fs.writeFileSync(file('big.env'), `# ${'c'.repeat(1_500_000)}\nA=1\n`);
+    const e = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', file('big-sealed.env'), file('big.env')]);
+    assert.equal(e.code, 1);
+    assert.equal(
+      e.stderr,
+      `custodian: error: ${file('big.env')}: too large for a .env file: 1500007 characters, more than the 1 MiB (1048576 characters) one may hold\n` +
+        'custodian: hint: a .env file holds NAME=value lines and is far smaller: check that this is the file you meant; to protect a file this large, encrypt it whole instead ("custodian encrypt -R .custodian/team -o FILE.enc FILE")\n',
+    );
+    assert.ok(!fs.existsSync(file('big-sealed.env')));
+  });
+
   it('a byte order mark at the start of a .env, JSON or YAML file survives encrypt --values and decrypt --values, byte for byte', () => {
     for (const [name, body] of [['bom.env', 'A=1\nB=two\n'], ['bom.json', '{"a": "x", "b": [1]}\n'], ['bom.yaml', 'a: x\nb:\n  - 1\n']] as const) {
       const plain = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
@@ -138,6 +150,23 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     const s = run(['set', '-i', alice.privatePath, file('.env'), 'NEW_ONE'], { input: 'v' });
     assert.equal(s.code, 0, s.stderr);
     assert.equal(run(['get', '-i', alice.privatePath, file('.env'), 'NEW_ONE']).out, 'v\n');
+  });
+
+  it('set of a name the file\'s rule leaves in the clear says so, naming the rule (a piped secret is noticed); status 0', () => {
+    fs.writeFileSync(file('rule.env'), 'DB_PASSWORD=s3cr3t\nURL_PUBLIC=https://x\n');
+    const sealed = file('rule-sealed.env');
+    assert.equal(run(['encrypt', '--values', '--unencrypted-suffix', '_PUBLIC', '-r', alice.publicPemPath, '-s', alice.privatePath, '-o', sealed, file('rule.env')]).code, 0);
+    const clear = run(['set', '-i', alice.privatePath, sealed, 'STRIPE_KEY_PUBLIC'], { input: 'sk-live-123\n' });
+    assert.equal(clear.code, 0, clear.stderr);
+    assert.ok(
+      clear.stderr.includes(`custodian: warning: STRIPE_KEY_PUBLIC set in ${sealed} in the clear, not encrypted: the file's rule (encrypt=unencrypted-suffix:_PUBLIC) leaves it readable\n`),
+      clear.stderr,
+    );
+    assert.match(fs.readFileSync(sealed, 'utf8'), /^STRIPE_KEY_PUBLIC=sk-live-123$/m);
+    const sealedValue = run(['set', '-i', alice.privatePath, sealed, 'DB_PASSWORD'], { input: 'n3w\n' });
+    assert.equal(sealedValue.code, 0, sealedValue.stderr);
+    assert.ok(sealedValue.stderr.includes(`custodian: DB_PASSWORD set in ${sealed}\n`), sealedValue.stderr);
+    assert.doesNotMatch(sealedValue.stderr, /in the clear/);
   });
 
   it('a tampered file: decrypt, get and set refuse, nothing is written and the file is unchanged', () => {

@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util';
 import fc from 'fast-check';
 import * as dotenv from 'dotenv';
 import { dotenvRecord, DotenvSyntaxError, parseDotenv, valuesCutAtHash } from '../../src/core/dotenv';
+import { FormatError } from '../../src/core/errors';
 
 // The oracle: the `dotenv` package's parser (its default, regex-based one).
 function oracle(text: string): Record<string, string> {
@@ -111,7 +112,17 @@ describe('dotenv parsing (src/core/dotenv.ts)', () => {
 
   it('validates its argument', () => {
     assert.throws(() => parseDotenv(1 as unknown as string), /"text" expected string, got number/);
-    assert.throws(() => parseDotenv('A'.repeat(1024 * 1024 + 1)), RangeError);
+  });
+
+  it('refuses text over 1 MiB with a FormatError that says the limit in words and what to do (not a parameter name)', () => {
+    assert.equal(parseDotenv(`A=${'x'.repeat(1024 * 1024 - 3)}\n`).length, 1);
+    assert.throws(
+      () => parseDotenv(`# ${'c'.repeat(1_100_000)}\nA=1\n`),
+      (err: unknown) =>
+        err instanceof FormatError &&
+        err.message === 'too large for a .env file: 1100007 characters, more than the 1 MiB (1048576 characters) one may hold' &&
+        /encrypt it whole/.test(err.hint ?? ''),
+    );
   });
 
   it('keeps __proto__ as an ordinary name', () => {

@@ -76,6 +76,31 @@ describe('core/keys', () => {
       assert.throws(() => parsePublicKey('nonsense'), (e: Error) => /expected an RSA public key/.test(e.message));
     });
 
+    it('refuses a file holding two keys (two PEM blocks, a certificate chain, a PEM block and an ssh-rsa line): one key per file', () => {
+      const spki = fixture('rsa2048-spki.pem');
+      const other = exportPublicKeyPem(parsePublicKey(fixture('rsa3072-openssh.pub')));
+      const cert = fixture('rsa2048-cert.pem');
+      const cases: [string, RegExp][] = [
+        [`${spki}${other}`, /^the file holds 2 PEM blocks \("PUBLIC KEY", "PUBLIC KEY"\): one key per file$/],
+        [`${other}\n${spki}`, /holds 2 PEM blocks/],
+        [`${cert}${cert}${cert}`, /^the file holds 3 PEM blocks \("CERTIFICATE", "CERTIFICATE", "CERTIFICATE"\)/],
+        [`${spki}${fixture('rsa2048-pkcs1-public.pem')}`, /holds 2 PEM blocks \("PUBLIC KEY", "RSA PUBLIC KEY"\)/],
+        [`${spki}${fixture('rsa3072-openssh.pub')}`, /^the file holds a PEM block and an OpenSSH key line: one key per file$/],
+        [`${fixture('rsa3072-openssh.pub')}${spki}`, /a PEM block and an OpenSSH key line/],
+      ];
+      for (const [text, message] of cases) {
+        assert.throws(() => parsePublicKey(text), (e: Error) => e instanceof KeyFormatError && message.test(e.message) && (e as KeyFormatError).hint !== undefined, message.source);
+      }
+    });
+
+    it('still reads one PEM block with text around it (openssl x509 -text, comments), CRLF included', () => {
+      const certText = runTool('openssl', ['x509', '-in', '{cert}', '-text'], { cert: fixture('rsa2048-cert.pem') });
+      assert.match(certText, /^Certificate:[\s\S]*-----BEGIN CERTIFICATE-----/);
+      for (const text of [certText, `subject=alice\r\n${fixture('rsa2048-spki.pem').replace(/\n/g, '\r\n')}trailing note\n`, `constructor\n${fixture('rsa2048-spki.pem')}`]) {
+        assert.equal(parsePublicKey(text).fingerprint, RSA2048.fingerprint);
+      }
+    });
+
     it('refuses an ssh-rsa line whose blob says another type', () => {
       const edBlob = fixture('ed25519-openssh.pub').split(' ')[1];
       assert.throws(() => parsePublicKey(`ssh-rsa ${edBlob}`), UnsupportedKeyError);

@@ -306,6 +306,13 @@ describe('shamir', () => {
       );
     });
 
+    it('more than 255 shares: refused before any check or interpolation (a set has at most 255)', () => {
+      const tooMany = (e: unknown) => e instanceof ShareCombineError && /^more than 255 shares: a share set has at most 255$/.test(e.message) && e.hint !== undefined;
+      assert.throws(() => combineShares(Array.from({ length: 256 }, (_, i) => a[i % 3])), tooMany);
+      const raw = splitSecretRaw(Uint8Array.of(1, 2), { threshold: 2, shares: 3 });
+      assert.throws(() => combineSharesRaw(Array.from({ length: 256 }, (_, i) => raw[i % 3])), tooMany);
+    });
+
     it('different value lengths', () => {
       const cut = { ...a[1], value: a[1].value.subarray(0, -1) };
       assert.throws(() => combineShares([a[0], cut]), (e: unknown) => e instanceof ShareCombineError && /^share 2 \(index 2\) has a 68-byte value but share 1 has 69 bytes/.test(e.message));

@@ -226,6 +226,18 @@ describe('share-encoding', () => {
       assert.throws(() => parseShares(`${text}\n${armored.split('\n').slice(0, 4).join('\n')}\n${armored}`), formatError(/^share 2 \(line 2\): the armored block has no "-----END/));
       assert.equal(parseShares(`${armored}\n${armored}`).length, 2);
     });
+
+    it('a list of more than 255 shares is refused at share 256, before it is parsed (a set has at most 255)', () => {
+      const line = encodeShareText(shares[0]);
+      assert.equal(parseShares(`${line}\n`.repeat(255)).length, 255);
+      const tooMany = (e: unknown) => e instanceof ShareFormatError && /^share 256 \(line 256\): more than 255 shares/.test(e.message) && e.hint !== undefined;
+      assert.throws(() => parseShares(`${line}\n`.repeat(256)), tooMany);
+      // 130 000 shares (about 20 MB): refused, not parsed (`combine` pushed them all with a spread and overflowed the stack).
+      assert.throws(() => parseShares(`${line}\n`.repeat(130_000)), tooMany);
+      const vault = encodeVaultShare({ x: 1, y: Uint8Array.of(1, 2) });
+      assert.equal(parseVaultShares(`${vault}\n`.repeat(255)).length, 255);
+      assert.throws(() => parseVaultShares(`${vault}\n`.repeat(130_000)), tooMany);
+    });
   });
 
   describe('HashiCorp Vault layout', () => {

@@ -290,6 +290,27 @@ describe('values-yaml: leaves and spans against the yaml package (the oracle)', 
     }
   });
 
+  it('refuses nesting deeper than 512, as JSON does, with a FormatError naming the line (js-yaml recurses per level)', () => {
+    const styles: Record<string, (depth: number) => string> = {
+      'flow sequences': (d) => `a: ${'['.repeat(d - 1)}s3cr3t${']'.repeat(d - 1)}\n`,
+      'flow mappings': (d) => `a: ${'{k: '.repeat(d - 1)}s3cr3t${'}'.repeat(d - 1)}\n`,
+      'block mappings': (d) => `${Array.from({ length: d }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} s3cr3t\n`,
+      'block sequences': (d) => `${Array.from({ length: d }, (_, i) => `${' '.repeat(i)}-`).join('\n')} s3cr3t\n`,
+      'compact sequences': (d) => `${'- '.repeat(d)}s3cr3t\n`,
+    };
+    for (const [style, doc] of Object.entries(styles)) {
+      assert.deepEqual(yamlLeaves(doc(512)).map((l) => l.path.length - 1), [512], style);
+      for (const depth of [513, 2000]) {
+        assert.throws(
+          () => yamlLeaves(doc(depth)),
+          (err: unknown) => err instanceof FormatError && /nesting deeper than 512 at line \d+$/.test(err.message) && err.hint !== undefined && err.line !== undefined && !err.message.includes('s3cr3t'),
+          `${style}, ${depth} deep`,
+        );
+      }
+    }
+    assert.throws(() => yamlLeaves(styles['block mappings'](513)), { line: 513 });
+  });
+
   it('readValue gives the string a YAML reader gets for each leaf (js-yaml and yaml agree)', () => {
     const doc = 'a: plain\nb: "dq \\u00e9\\n"\nc: \'it\'\'s\'\nd: |\n  line 1\n  line 2\ne: >-\n  folded\n  text\nf: multi\n  line\ng: ""\n';
     const expected = { a: 'plain', b: 'dq é\n', c: "it's", d: 'line 1\nline 2\n', e: 'folded text', f: 'multi line', g: '' };

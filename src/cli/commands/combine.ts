@@ -57,8 +57,9 @@ Examples:
       const text = decodeText(bytes, name);
       zeroize(bytes);
       try {
-        if (vault) raw.push(...parseVaultShares(text, args.flag('hex') ? 'hex' : 'base64'));
-        else shares.push(...parseShares(text));
+        // Each list holds at most MAX_SHARES (the parsers refuse more); combining refuses more in all.
+        if (vault) for (const share of parseVaultShares(text, args.flag('hex') ? 'hex' : 'base64')) raw.push(share);
+        else for (const share of parseShares(text)) shares.push(share);
       } catch (err) {
         throw sources.length > 1 || source !== '-' ? prefixed(err as Error, name) : err;
       }

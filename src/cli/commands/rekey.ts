@@ -11,7 +11,7 @@ import type { EnvelopeInfo } from '../../core/envelope';
 import { hasEnvelopeMagic, type RecipientPolicy } from '../../core/envelope-header';
 import { CustodianError, describeError } from '../../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
-import { isValueEncrypted, openValues, sealValues } from '../../core/values';
+import { hasValuesMetadata, openValues, sealValues } from '../../core/values';
 import { describeKeepReason, keepReason } from '../../core/recipient-policy';
 import { readEnvelopeHeader, reencryptFile } from '../../node/envelope-files';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
@@ -102,7 +102,8 @@ async function rekeyEnvelope(file: string, plan: Plan, ctx: CommandContext): Pro
 
 async function rekeyValues(file: string, plan: Plan, ctx: CommandContext, format: ReturnType<typeof valuesFormatOf>): Promise<{ changed: boolean; signer: Key }> {
   const text = await readValuesText(file, ctx);
-  if (!isValueEncrypted(text, format)) {
+  // A file that cannot be read as its format gets that error (as get gives it), not "not encrypted".
+  if (!hasValuesMetadata(text, format)) {
     throw new CliError(`${file} is not encrypted by Custodian (neither a .enc file nor a value-encrypted ${format} file)`, { hint: 'encrypt it with "custodian encrypt" or "custodian encrypt --values"' });
   }
   const opened = await openValues(text, { format, identities: plan.identities, backend: ctx.backend() });

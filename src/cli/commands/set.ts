@@ -2,7 +2,7 @@
 // new value comes from standard input, never from argv (which other users can read in the process
 // list). Only that value is re-sealed: every other token stays byte for byte, so the diff is one line
 // plus the metadata's mac= and signature= lines.
-import { openValues, replaceValue, sealedValueNames } from '../../core/values';
+import { namesInTheClear, openValues, replaceValue, ruleToString, sealedValueNames } from '../../core/values';
 import * as path from 'node:path';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
@@ -83,10 +83,15 @@ Examples:
       const value = await readNewValue(name, ctx);
       // The key that opened the file signs it again (a local key, or the agent's).
       const signer = rewriteSigner(explicitSigner, identities, [opened.openedBy.publicKey.fingerprint]);
-      const resealed = await opened.reseal(replaceValue(opened.document, format, name, value), { backend: ctx.backend(), signer });
+      const document = replaceValue(opened.document, format, name, value);
+      const rule = opened.info.rule;
+      const inClear = rule.kind !== 'all' && namesInTheClear(document, format, rule).includes(name);
+      const resealed = await opened.reseal(document, { backend: ctx.backend(), signer });
       // The value may have been typed for a while: an editor's save meanwhile is not undone unseen.
       await writeValuesText(file, resealed, ctx, { replace: true, unchangedSince: text });
-      ctx.info(`${name} set in ${file}`);
+      // Someone who piped a secret under a name the rule leaves readable must notice: said, not refused.
+      if (inClear) ctx.warn(`${name} set in ${file} in the clear, not encrypted: the file's rule (encrypt=${ruleToString(rule)}) leaves it readable`);
+      else ctx.info(`${name} set in ${file}`);
       await reportSigner(ctx, signer.publicKey, file);
     } finally {
       opened.dispose();

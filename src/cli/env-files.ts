@@ -91,10 +91,14 @@ async function openValuesEnvFile(file: string, text: string, keys: EnvFileKeys):
   }
 }
 
-/** Env text, or the one error for bytes that are not UTF-8 (a plain file or a value-encrypted one alike). */
-function utf8Text(bytes: Uint8Array): string {
+/**
+ * Env text, or the one error for bytes that are not UTF-8 (a plain file or a value-encrypted one alike).
+ * `keepBom`: a value-encrypted file's byte order mark is part of its first covered line (VALUES.md §3),
+ * so its MAC verifies only with it; dotenv's parser is given text without it.
+ */
+function utf8Text(bytes: Uint8Array, keepBom = false): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: keepBom }).decode(bytes);
   } catch {
     throw new CliError('not UTF-8 text', { hint: 'an env file holds NAME=value lines; an encrypted one is named *.enc' });
   }
@@ -113,7 +117,7 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
     if (encrypted) {
       plaintext = await decryptEnvFile(file, bytes, keys);
     } else if (valueEncrypted) {
-      plaintext = new TextEncoder().encode(await openValuesEnvFile(file, utf8Text(bytes), keys));
+      plaintext = new TextEncoder().encode(await openValuesEnvFile(file, utf8Text(bytes, true), keys));
     } else if (keys.requiredSigners) {
       throw new CliError('not encrypted, so not signed, but --require-signer asks for a signer', { hint: 'encrypt and sign it (custodian encrypt -s KEY), or leave it out' });
     }

@@ -312,7 +312,8 @@ export class AgentServer {
     let text: string;
     let stanzas: readonly string[];
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(request.values);
+      // A byte order mark is part of the first covered line (VALUES.md §3): kept, or its MAC would not verify.
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(request.values);
       stanzas = await this.options.valuesRecipients(text, format);
     } catch (err) {
       const message = err instanceof CustodianError ? err.message : 'not a value-encrypted file in UTF-8';

@@ -240,6 +240,18 @@ function runAsync(args: string[], env: Record<string, string>, input?: string): 
       assert.equal(run.stdout, 'agent-opens-3Kq');
     });
 
+    it('a file that starts with a byte order mark: get and run -e open it with the agent (the mark is part of the first covered line, so the agent keeps it)', async () => {
+      const bobKey = await parsePrivateKey(fs.readFileSync(bob.privatePath, 'utf8'));
+      const bomFile = path.join(dir, 'bom-values.env');
+      fs.writeFileSync(bomFile, await sealValues('\uFEFFAPI_TOKEN=bom-via-agent-8Yw\n', { format: 'dotenv', recipients: [aliceKey.publicKey, bobKey.publicKey], signer: aliceKey, backend }));
+      const r = await runAsync(['get', bomFile, 'API_TOKEN'], { CUSTODIAN_AGENT_SOCK: address });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'bom-via-agent-8Yw\n');
+      const run = await runAsync(['run', '-e', bomFile, '--', process.execPath, '-e', 'process.stdout.write(process.env.API_TOKEN)'], { CUSTODIAN_AGENT_SOCK: address });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, 'bom-via-agent-8Yw');
+    });
+
     it('set signs with the agent\'s key (a consent to sign), and the file verifies as signed by it', async () => {
       const copy = path.join(dir, 'set.env');
       fs.copyFileSync(envFile, copy);

@@ -112,6 +112,19 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assertNoPlaintext(b, MARKER);
   });
 
+  it('a .env that starts with a byte order mark merges clean (the mark is part of its first covered line, kept through the driver)', () => {
+    const { a, b } = twoClones('env-bom', '.env', 'dotenv', `\uFEFF${envLines(6)}`);
+    assert.deepEqual([...fs.readFileSync(path.join(a, '.env')).subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    setValue(a, '.env', 'KEY_1', `${MARKER}-alice`, keys.alice);
+    ok(gitIn(a)(['commit', '-q', '-am', 'alice edits']));
+    const { merge } = bobSetsAndPulls(b, 'KEY_4', `${MARKER}-bob`);
+    assert.equal(merge.status, 0, merge.err);
+    const d = decrypted(b, '.env', keys.bob);
+    assert.ok(d.text.startsWith(`\uFEFFKEY_0=${MARKER}-base-0\nKEY_1=${MARKER}-alice\n`), JSON.stringify(d.text.slice(0, 80)));
+    assert.match(d.text, new RegExp(`^KEY_4=${MARKER}-bob$`, 'm'));
+    assertNoPlaintext(b, MARKER);
+  });
+
   it('the same value edited on both sides: a conflict git reports, markers around sealed values, no plaintext under the repository; the markers show decrypted', () => {
     const { a, b } = twoClones('env-conflict', '.env', 'dotenv', envLines(8));
     setValue(a, '.env', 'KEY_4', `${MARKER}-alice`, keys.alice);

@@ -307,6 +307,14 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.equal(tampered.code, 1);
     assert.equal(tampered.out, '', 'the command did not run');
     assert.match(tampered.stderr, /does not open at that key/);
+    // A byte order mark put in front of a file sealed without one changes its first covered line: run
+    // refuses it as decrypt --values does (it dropped the mark and ran the command, red team).
+    fs.writeFileSync(sealed, `\uFEFF${text}`);
+    assert.match(run(['decrypt', '--values', '-i', alice.privatePath, sealed]).stderr, /the file MAC does not verify/);
+    const marked = run(['run', '-i', alice.privatePath, '-e', sealed, ...probe]);
+    assert.equal(marked.code, 1);
+    assert.equal(marked.out, '', 'the command did not run');
+    assert.match(marked.stderr, /the file MAC does not verify/);
   });
 
   it('a document encrypt --values cannot read is named with its line, and nothing is written', () => {

@@ -9,6 +9,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
 import { parsePrivateKey, parsePublicKey } from '../../src/core/keys';
+import { combineShares } from '../../src/core/shamir';
+import { parseShare } from '../../src/core/share-encoding';
 import type { RecoverSecretResult } from '../../src/extension/commands/shamir/recover-secret';
 import { PEEK_SCHEME, RECOVERED_SCHEME } from '../../src/extension/editor/plaintext-documents';
 import type { ReleaseShareResult } from '../../src/extension/commands/shamir/release-share';
@@ -16,6 +18,7 @@ import type { SplitSecretResult } from '../../src/extension/commands/shamir/spli
 import type { Services } from '../../src/extension/services';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { answerModals } from './support/modals';
+import { enter, recordInputs } from './support/quick-inputs';
 import { captureErrors, getServices, recordInformationMessages, resetState, run, section, teamDir, treeSnapshot, type ViewSnapshot, waitFor, workspaceFolder } from './support/custodian';
 
 const PEOPLE = ['alice', 'bob', 'carol', 'dave'] as const;
@@ -29,6 +32,7 @@ interface Teammate {
 const SECRET = 'break-glass: root / Tr0ub4dor&3-correct-horse-7f3a9c';
 const FILE_SECRET = 'recovery-key-FILE-5d1e8b2c9a77';
 const SELECTION_SECRET = 'hunter2-SELECTION-0c4b7e19';
+const TYPED_SECRET = 'typed-TWICE-break-glass-41c9d2';
 
 describe('shamir', function () {
   this.timeout(180_000);
@@ -428,6 +432,45 @@ describe('shamir', function () {
     assert.strictEqual(vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-recovered', false, 'nothing was opened');
   });
 
+  it('asks for a typed secret twice; when the two entries differ it says so and asks again', async () => {
+    const rec = recordInputs();
+    try {
+      const done = run<SplitSecretResult>('custodian.splitSecret', { setName: 'typed-twice', custodians: ['alice', 'bob'], threshold: 2 });
+      const shown = (n: number) => waitFor(`input #${n}`, async () => rec.inputs.length >= n && (rec.inputs[n - 1] as vscode.InputBox));
+      const first = await shown(1);
+      assert.deepStrictEqual([first.password, first.step, first.totalSteps], [true, 1, 2]);
+      first.value = TYPED_SECRET;
+      await enter();
+      const again = await shown(2);
+      assert.deepStrictEqual([again.password, again.step, again.prompt], [true, 2, 'Enter the same secret again.']);
+      again.value = `${TYPED_SECRET}x`; // a typo in the second entry
+      await enter();
+      const retry = await shown(3);
+      assert.strictEqual(retry.step, 1, 'back at the first entry');
+      assert.strictEqual(retry.value, '', 'emptied: which entry was mistyped is not known');
+      assert.match(retry.prompt ?? '', /^The two entries differ\. Type or paste the secret again\.$/);
+      retry.value = TYPED_SECRET;
+      await enter();
+      (await shown(4)).value = TYPED_SECRET;
+      await enter();
+      const result = await done;
+      assert.strictEqual(result?.setName, 'typed-twice');
+      assert.strictEqual(rec.inputs.length, 4);
+    } finally {
+      rec.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    }
+    // The set holds what was typed twice, not the mistyped entry.
+    const backend = createNodeCryptoBackend();
+    const shares = [];
+    for (const name of ['alice', 'bob'] as const) {
+      const key = await parsePrivateKey(team[name].privatePem);
+      const opened = await decryptBytes(fs.readFileSync(path.join(setDir('typed-twice'), `${name}.share.enc`)), { identities: [key], backend });
+      shares.push(parseShare(new TextDecoder().decode(opened.plaintext)));
+    }
+    assert.strictEqual(new TextDecoder().decode(combineShares(shares)), TYPED_SECRET);
+  });
+
   it('splits a file and deletes it only after the set was written', async () => {
     const file = path.join(workspaceFolder().uri.fsPath, 'recovery-key.txt');
     fs.writeFileSync(file, FILE_SECRET);
@@ -485,7 +528,7 @@ describe('shamir', function () {
 
   it('leaves no plaintext secret anywhere in the workspace, VS Code\'s backups or its Local History', async () => {
     await new Promise((r) => setTimeout(r, 2000)); // give hot exit time to back up anything dirty
-    const needles = [SECRET, FILE_SECRET, SELECTION_SECRET].map((s) => Buffer.from(s));
+    const needles = [SECRET, FILE_SECRET, SELECTION_SECRET, TYPED_SECRET].map((s) => Buffer.from(s));
     const hits: string[] = [];
     const scan = (dir: string) => {
       if (!fs.existsSync(dir)) return;

@@ -432,6 +432,46 @@ describe('shamir', function () {
     assert.strictEqual(vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-recovered', false, 'nothing was opened');
   });
 
+  it('after a recovery from the tree, offers to delete the released shares that would let me recover again alone; Keep leaves them, Delete removes only them', async () => {
+    const releases = ['bob.release-to-alice.share.enc', 'carol.release-to-alice.share.enc'];
+    const recoverFromTree = async (answer: string) => {
+      const modals = answerModals((p) => (p.message === 'Delete the released shares you recovered "db-root" with?' ? answer : undefined));
+      const messages = recordInformationMessages();
+      try {
+        const set = (await shamirSection()).children.find((c) => c.label === 'db-root');
+        assert.ok(set);
+        const pending = run<RecoverSecretResult>('custodian.recoverSecret', set.node);
+        await new Promise((r) => setTimeout(r, 1500));
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // Show in an Editor
+        return { result: await pending, prompts: modals.prompts, told: messages.told };
+      } finally {
+        modals.dispose();
+        messages.dispose();
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      }
+    };
+    const kept = await recoverFromTree('Keep Them');
+    assert.ok(kept.result?.recovered);
+    assert.strictEqual(kept.prompts.length, 1, 'asked once the secret was shown');
+    const [prompt] = kept.prompts;
+    assert.deepStrictEqual(prompt.items, ['Delete Release Files', 'Keep Them']);
+    assert.match(prompt.detail, /you can recover the secret again at any time without the other custodians \(bob, carol\)/);
+    assert.match(prompt.detail, /Deleted permanently \(not moved to the trash\): bob\.release-to-alice\.share\.enc, carol\.release-to-alice\.share\.enc\./);
+    assert.match(prompt.detail, /commit the deletion/);
+    assert.ok(!`${prompt.message} ${prompt.detail}`.includes(SECRET));
+    assert.strictEqual(kept.result.releasesDeleted, undefined);
+    for (const f of releases) assert.ok(fs.existsSync(path.join(setDir('db-root'), f)), `${f} kept`);
+
+    const removed = await recoverFromTree('Delete Release Files');
+    assert.deepStrictEqual(removed.result?.releasesDeleted, releases);
+    assert.deepStrictEqual(fs.readdirSync(setDir('db-root')).sort(), ['alice.share.enc', 'bob.share.enc', 'carol.share.enc', 'dave.share.enc', 'manifest.json'], 'only the release files are gone');
+    assert.ok(removed.told.includes('Deleted bob.release-to-alice.share.enc, carol.release-to-alice.share.enc from "db-root". Commit the deletion so the released shares leave the repository.'), removed.told.join(' | '));
+    // Alone again: my own share is one of the three needed.
+    const again = await run<RecoverSecretResult>('custodian.recoverSecret', { setName: 'db-root', output: 'untitled' });
+    assert.deepStrictEqual([again?.recovered, again?.collected], [false, 1]);
+  });
+
   it('asks for a typed secret twice; when the two entries differ it says so and asks again', async () => {
     const rec = recordInputs();
     try {

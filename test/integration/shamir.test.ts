@@ -179,9 +179,28 @@ describe('shamir', function () {
     assert.deepStrictEqual(r?.from, ['alice']);
   });
 
-  it('bob releases his share to alice; then 2 of 3 are available and recover still refuses', async () => {
+  it('bob releases his share to alice, after a confirmation naming her and what it lets her do; then 2 of 3 are available and recover still refuses', async () => {
     await become('bob');
-    const released = await run<ReleaseShareResult>('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint });
+    const releaseFile = path.join(setDir('db-root'), 'bob.release-to-alice.share.enc');
+    const cancelled = answerModals(() => undefined);
+    try {
+      assert.strictEqual(await run('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint }), undefined);
+    } finally {
+      cancelled.dispose();
+    }
+    assert.ok(!fs.existsSync(releaseFile), 'Cancel releases nothing');
+    assert.strictEqual(cancelled.prompts.length, 1);
+    const [prompt] = cancelled.prompts;
+    assert.strictEqual(prompt.message, 'Release your share of "db-root" to alice?');
+    assert.deepStrictEqual(prompt.items, ['Release to alice']);
+    assert.match(prompt.detail, /^With it, alice holds 2 of the 3 shares needed; once they hold 3, they can recover the secret without you\.\n\nYour share \(bob\) is sealed to alice's key /);
+    const confirmed = answerModals((p) => (p.message === 'Release your share of "db-root" to alice?' ? 'Release to alice' : undefined));
+    let released: ReleaseShareResult | undefined;
+    try {
+      released = await run<ReleaseShareResult>('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint });
+    } finally {
+      confirmed.dispose();
+    }
     assert.ok(released);
     assert.strictEqual(released.custodian, 'bob');
     assert.strictEqual(path.basename(released.uri.fsPath), 'bob.release-to-alice.share.enc');
@@ -221,7 +240,13 @@ describe('shamir', function () {
 
   it('carol releases to alice; alice recovers into a read-only editor that is never saved', async () => {
     await become('carol');
-    assert.ok(await run<ReleaseShareResult>('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint }));
+    const confirmed = answerModals((p) => (p.message === 'Release your share of "db-root" to alice?' ? 'Release to alice' : undefined));
+    try {
+      assert.ok(await run<ReleaseShareResult>('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint }));
+    } finally {
+      confirmed.dispose();
+    }
+    assert.match(confirmed.prompts[0]?.detail ?? '', /^With it, alice holds 3 of the 3 shares needed and can recover the secret alone, now or at any later time\./);
     await become('alice');
     const { told, dispose: stopRecording } = recordInformationMessages();
     let r: RecoverSecretResult | undefined;
@@ -552,7 +577,7 @@ describe('shamir', function () {
     const split = await run<SplitSecretResult>('custodian.splitSecret', { secret: bytes, setName: 'binary', custodians: ['alice', 'bob'], threshold: 2 });
     assert.strictEqual(split?.total, 2);
     await become('bob');
-    assert.ok(await run('custodian.releaseShare', { setName: 'binary', recipient: team.alice.fingerprint }));
+    assert.ok(await run('custodian.releaseShare', { setName: 'binary', recipient: team.alice.fingerprint, confirm: true }));
     await become('alice');
     const shown = await captureErrors(services, () => run('custodian.recoverSecret', { setName: 'binary', output: 'untitled' }));
     assert.strictEqual(shown.result, undefined);

@@ -127,6 +127,8 @@ describe('shamir', function () {
     assert.match(set.description ?? '', /^3 of 4 · \d{4}-\d{2}-\d{2}/);
     assert.deepStrictEqual(set.children.map((c) => c.label), [...PEOPLE]);
     assert.ok((set.tooltip ?? '').includes('`.custodian/shares/db-root`'), 'the folder as a code span, with no escaping backslashes');
+    // The next step is in the tooltip before anyone tries Recover.
+    assert.ok((set.tooltip ?? '').includes('You hold 1 of the 3 shares needed. Ask 2 more of bob, carol, dave to run Release My Share… to you.'), set.tooltip);
     const alice = set.children[0];
     assert.strictEqual(alice.contextValue, 'custodian.shamirCustodian.mine');
     assert.match(alice.description ?? '', /you · sealed/);
@@ -225,6 +227,7 @@ describe('shamir', function () {
       return s && /2 of 3 needed shares available/.test(s.description ?? '') ? s : undefined;
     });
     assert.match(set.children[1].description ?? '', /sealed · released to alice/);
+    assert.ok((set.tooltip ?? '').includes('You hold 2 of the 3 shares needed. Ask one more of carol, dave to run Release My Share… to you.'), set.tooltip);
     assert.strictEqual(set.children[1].icon, 'unlock');
   });
 

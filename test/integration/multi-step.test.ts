@@ -6,34 +6,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
 import { captureErrors, run, useCleanState, waitFor } from './support/custodian';
-
-/** Records every quick input the extension creates (the test shares the extension's `vscode` API object). */
-function recordInputs(): { inputs: (vscode.InputBox | vscode.QuickPick<vscode.QuickPickItem>)[]; dispose(): void } {
-  const window = vscode.window as unknown as Record<string, unknown>;
-  const originals = { createInputBox: window.createInputBox, createQuickPick: window.createQuickPick, showInputBox: window.showInputBox };
-  const inputs: (vscode.InputBox | vscode.QuickPick<vscode.QuickPickItem>)[] = [];
-  window.createInputBox = (...args: unknown[]) => {
-    const box = (originals.createInputBox as (...a: unknown[]) => vscode.InputBox).apply(vscode.window, args);
-    inputs.push(box);
-    return box;
-  };
-  window.createQuickPick = (...args: unknown[]) => {
-    const pick = (originals.createQuickPick as (...a: unknown[]) => vscode.QuickPick<vscode.QuickPickItem>).apply(vscode.window, args);
-    inputs.push(pick);
-    return pick;
-  };
-  window.showInputBox = (...args: unknown[]) => {
-    inputs.push({ title: 'showInputBox' } as vscode.InputBox);
-    return (originals.showInputBox as (...a: unknown[]) => Thenable<string | undefined>).apply(vscode.window, args);
-  };
-  return {
-    inputs,
-    dispose: () => Object.assign(window, originals),
-  };
-}
-
-const enter = (): Thenable<unknown> => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-const back = (): Thenable<unknown> => vscode.commands.executeCommand('workbench.action.quickInputBack');
+import { back, enter, recordInputs } from './support/quick-inputs';
 
 describe('multi-step inputs', function () {
   this.timeout(120_000);

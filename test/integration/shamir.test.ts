@@ -9,6 +9,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
 import { parsePrivateKey, parsePublicKey } from '../../src/core/keys';
+import { combineShares } from '../../src/core/shamir';
+import { parseShare } from '../../src/core/share-encoding';
 import type { RecoverSecretResult } from '../../src/extension/commands/shamir/recover-secret';
 import { PEEK_SCHEME, RECOVERED_SCHEME } from '../../src/extension/editor/plaintext-documents';
 import type { ReleaseShareResult } from '../../src/extension/commands/shamir/release-share';
@@ -16,6 +18,7 @@ import type { SplitSecretResult } from '../../src/extension/commands/shamir/spli
 import type { Services } from '../../src/extension/services';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { answerModals } from './support/modals';
+import { enter, recordInputs } from './support/quick-inputs';
 import { captureErrors, getServices, recordInformationMessages, resetState, run, section, teamDir, treeSnapshot, type ViewSnapshot, waitFor, workspaceFolder } from './support/custodian';
 
 const PEOPLE = ['alice', 'bob', 'carol', 'dave'] as const;
@@ -29,6 +32,7 @@ interface Teammate {
 const SECRET = 'break-glass: root / Tr0ub4dor&3-correct-horse-7f3a9c';
 const FILE_SECRET = 'recovery-key-FILE-5d1e8b2c9a77';
 const SELECTION_SECRET = 'hunter2-SELECTION-0c4b7e19';
+const TYPED_SECRET = 'typed-TWICE-break-glass-41c9d2';
 
 describe('shamir', function () {
   this.timeout(180_000);
@@ -123,6 +127,8 @@ describe('shamir', function () {
     assert.match(set.description ?? '', /^3 of 4 · \d{4}-\d{2}-\d{2}/);
     assert.deepStrictEqual(set.children.map((c) => c.label), [...PEOPLE]);
     assert.ok((set.tooltip ?? '').includes('`.custodian/shares/db-root`'), 'the folder as a code span, with no escaping backslashes');
+    // The next step is in the tooltip before anyone tries Recover.
+    assert.ok((set.tooltip ?? '').includes('You hold 1 of the 3 shares needed. Ask 2 more of bob, carol, dave to run Release My Share… to you.'), set.tooltip);
     const alice = set.children[0];
     assert.strictEqual(alice.contextValue, 'custodian.shamirCustodian.mine');
     assert.match(alice.description ?? '', /you · sealed/);
@@ -175,9 +181,28 @@ describe('shamir', function () {
     assert.deepStrictEqual(r?.from, ['alice']);
   });
 
-  it('bob releases his share to alice; then 2 of 3 are available and recover still refuses', async () => {
+  it('bob releases his share to alice, after a confirmation naming her and what it lets her do; then 2 of 3 are available and recover still refuses', async () => {
     await become('bob');
-    const released = await run<ReleaseShareResult>('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint });
+    const releaseFile = path.join(setDir('db-root'), 'bob.release-to-alice.share.enc');
+    const cancelled = answerModals(() => undefined);
+    try {
+      assert.strictEqual(await run('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint }), undefined);
+    } finally {
+      cancelled.dispose();
+    }
+    assert.ok(!fs.existsSync(releaseFile), 'Cancel releases nothing');
+    assert.strictEqual(cancelled.prompts.length, 1);
+    const [prompt] = cancelled.prompts;
+    assert.strictEqual(prompt.message, 'Release your share of "db-root" to alice?');
+    assert.deepStrictEqual(prompt.items, ['Release to alice']);
+    assert.match(prompt.detail, /^With it, alice holds 2 of the 3 shares needed; once they hold 3, they can recover the secret without you\.\n\nYour share \(bob\) is sealed to alice's key /);
+    const confirmed = answerModals((p) => (p.message === 'Release your share of "db-root" to alice?' ? 'Release to alice' : undefined));
+    let released: ReleaseShareResult | undefined;
+    try {
+      released = await run<ReleaseShareResult>('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint });
+    } finally {
+      confirmed.dispose();
+    }
     assert.ok(released);
     assert.strictEqual(released.custodian, 'bob');
     assert.strictEqual(path.basename(released.uri.fsPath), 'bob.release-to-alice.share.enc');
@@ -202,6 +227,7 @@ describe('shamir', function () {
       return s && /2 of 3 needed shares available/.test(s.description ?? '') ? s : undefined;
     });
     assert.match(set.children[1].description ?? '', /sealed · released to alice/);
+    assert.ok((set.tooltip ?? '').includes('You hold 2 of the 3 shares needed. Ask one more of carol, dave to run Release My Share… to you.'), set.tooltip);
     assert.strictEqual(set.children[1].icon, 'unlock');
   });
 
@@ -217,7 +243,13 @@ describe('shamir', function () {
 
   it('carol releases to alice; alice recovers into a read-only editor that is never saved', async () => {
     await become('carol');
-    assert.ok(await run<ReleaseShareResult>('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint }));
+    const confirmed = answerModals((p) => (p.message === 'Release your share of "db-root" to alice?' ? 'Release to alice' : undefined));
+    try {
+      assert.ok(await run<ReleaseShareResult>('custodian.releaseShare', { setName: 'db-root', recipient: team.alice.fingerprint }));
+    } finally {
+      confirmed.dispose();
+    }
+    assert.match(confirmed.prompts[0]?.detail ?? '', /^With it, alice holds 3 of the 3 shares needed and can recover the secret alone, now or at any later time\./);
     await become('alice');
     const { told, dispose: stopRecording } = recordInformationMessages();
     let r: RecoverSecretResult | undefined;
@@ -428,6 +460,85 @@ describe('shamir', function () {
     assert.strictEqual(vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-recovered', false, 'nothing was opened');
   });
 
+  it('after a recovery from the tree, offers to delete the released shares that would let me recover again alone; Keep leaves them, Delete removes only them', async () => {
+    const releases = ['bob.release-to-alice.share.enc', 'carol.release-to-alice.share.enc'];
+    const recoverFromTree = async (answer: string) => {
+      const modals = answerModals((p) => (p.message === 'Delete the released shares you recovered "db-root" with?' ? answer : undefined));
+      const messages = recordInformationMessages();
+      try {
+        const set = (await shamirSection()).children.find((c) => c.label === 'db-root');
+        assert.ok(set);
+        const pending = run<RecoverSecretResult>('custodian.recoverSecret', set.node);
+        await new Promise((r) => setTimeout(r, 1500));
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // Show in an Editor
+        return { result: await pending, prompts: modals.prompts, told: messages.told };
+      } finally {
+        modals.dispose();
+        messages.dispose();
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      }
+    };
+    const kept = await recoverFromTree('Keep Them');
+    assert.ok(kept.result?.recovered);
+    assert.strictEqual(kept.prompts.length, 1, 'asked once the secret was shown');
+    const [prompt] = kept.prompts;
+    assert.deepStrictEqual(prompt.items, ['Delete Release Files', 'Keep Them']);
+    assert.match(prompt.detail, /you can recover the secret again at any time without the other custodians \(bob, carol\)/);
+    assert.match(prompt.detail, /Deleted permanently \(not moved to the trash\): bob\.release-to-alice\.share\.enc, carol\.release-to-alice\.share\.enc\./);
+    assert.match(prompt.detail, /commit the deletion/);
+    assert.ok(!`${prompt.message} ${prompt.detail}`.includes(SECRET));
+    assert.strictEqual(kept.result.releasesDeleted, undefined);
+    for (const f of releases) assert.ok(fs.existsSync(path.join(setDir('db-root'), f)), `${f} kept`);
+
+    const removed = await recoverFromTree('Delete Release Files');
+    assert.deepStrictEqual(removed.result?.releasesDeleted, releases);
+    assert.deepStrictEqual(fs.readdirSync(setDir('db-root')).sort(), ['alice.share.enc', 'bob.share.enc', 'carol.share.enc', 'dave.share.enc', 'manifest.json'], 'only the release files are gone');
+    assert.ok(removed.told.includes('Deleted bob.release-to-alice.share.enc, carol.release-to-alice.share.enc from "db-root". Commit the deletion so the released shares leave the repository.'), removed.told.join(' | '));
+    // Alone again: my own share is one of the three needed.
+    const again = await run<RecoverSecretResult>('custodian.recoverSecret', { setName: 'db-root', output: 'untitled' });
+    assert.deepStrictEqual([again?.recovered, again?.collected], [false, 1]);
+  });
+
+  it('asks for a typed secret twice; when the two entries differ it says so and asks again', async () => {
+    const rec = recordInputs();
+    try {
+      const done = run<SplitSecretResult>('custodian.splitSecret', { setName: 'typed-twice', custodians: ['alice', 'bob'], threshold: 2 });
+      const shown = (n: number) => waitFor(`input #${n}`, async () => rec.inputs.length >= n && (rec.inputs[n - 1] as vscode.InputBox));
+      const first = await shown(1);
+      assert.deepStrictEqual([first.password, first.step, first.totalSteps], [true, 1, 2]);
+      first.value = TYPED_SECRET;
+      await enter();
+      const again = await shown(2);
+      assert.deepStrictEqual([again.password, again.step, again.prompt], [true, 2, 'Enter the same secret again.']);
+      again.value = `${TYPED_SECRET}x`; // a typo in the second entry
+      await enter();
+      const retry = await shown(3);
+      assert.strictEqual(retry.step, 1, 'back at the first entry');
+      assert.strictEqual(retry.value, '', 'emptied: which entry was mistyped is not known');
+      assert.match(retry.prompt ?? '', /^The two entries differ\. Type or paste the secret again\.$/);
+      retry.value = TYPED_SECRET;
+      await enter();
+      (await shown(4)).value = TYPED_SECRET;
+      await enter();
+      const result = await done;
+      assert.strictEqual(result?.setName, 'typed-twice');
+      assert.strictEqual(rec.inputs.length, 4);
+    } finally {
+      rec.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    }
+    // The set holds what was typed twice, not the mistyped entry.
+    const backend = createNodeCryptoBackend();
+    const shares = [];
+    for (const name of ['alice', 'bob'] as const) {
+      const key = await parsePrivateKey(team[name].privatePem);
+      const opened = await decryptBytes(fs.readFileSync(path.join(setDir('typed-twice'), `${name}.share.enc`)), { identities: [key], backend });
+      shares.push(parseShare(new TextDecoder().decode(opened.plaintext)));
+    }
+    assert.strictEqual(new TextDecoder().decode(combineShares(shares)), TYPED_SECRET);
+  });
+
   it('splits a file and deletes it only after the set was written', async () => {
     const file = path.join(workspaceFolder().uri.fsPath, 'recovery-key.txt');
     fs.writeFileSync(file, FILE_SECRET);
@@ -469,7 +580,7 @@ describe('shamir', function () {
     const split = await run<SplitSecretResult>('custodian.splitSecret', { secret: bytes, setName: 'binary', custodians: ['alice', 'bob'], threshold: 2 });
     assert.strictEqual(split?.total, 2);
     await become('bob');
-    assert.ok(await run('custodian.releaseShare', { setName: 'binary', recipient: team.alice.fingerprint }));
+    assert.ok(await run('custodian.releaseShare', { setName: 'binary', recipient: team.alice.fingerprint, confirm: true }));
     await become('alice');
     const shown = await captureErrors(services, () => run('custodian.recoverSecret', { setName: 'binary', output: 'untitled' }));
     assert.strictEqual(shown.result, undefined);
@@ -485,7 +596,7 @@ describe('shamir', function () {
 
   it('leaves no plaintext secret anywhere in the workspace, VS Code\'s backups or its Local History', async () => {
     await new Promise((r) => setTimeout(r, 2000)); // give hot exit time to back up anything dirty
-    const needles = [SECRET, FILE_SECRET, SELECTION_SECRET].map((s) => Buffer.from(s));
+    const needles = [SECRET, FILE_SECRET, SELECTION_SECRET, TYPED_SECRET].map((s) => Buffer.from(s));
     const hits: string[] = [];
     const scan = (dir: string) => {
       if (!fs.existsSync(dir)) return;

@@ -27,7 +27,7 @@ export const URI_IS_ANSWER: ReadonlySet<string> = new Set(['custodian.importPriv
 export const ANSWER_FIELDS: ReadonlySet<string> = new Set([
   'confirm', 'overwrite', 'passphrase', 'text', 'pem', 'secret', 'bytes', 'name', 'label', 'setName',
   'recipients', 'recipient', 'custodians', 'includeMyself', 'threshold', 'deleteOriginal', 'signUnverified',
-  'reencrypt', 'fingerprint', 'output', 'source', 'kind', 'format', 'armor', 'bits', 'policy', 'preview',
+  'reencrypt', 'deleteReleases', 'fingerprint', 'output', 'source', 'kind', 'format', 'armor', 'bits', 'policy', 'preview',
   'quiet', 'issuer', 'account', 'period', 'digits', 'algorithm', 'beside', 'viewColumn', 'cancellationToken',
   'onProgress', 'quoting', 'target', 'names', 'keepPublic', 'done', 'rotated',
 ]);

@@ -146,6 +146,12 @@ export class ShareStore implements vscode.Disposable {
     this.files.changed();
   }
 
+  /** Deletes one file of a set: one unlink, not to the trash (a trashed share is still a share on disk). */
+  async deleteFile(uri: vscode.Uri): Promise<void> {
+    await vscode.workspace.fs.delete(uri, { useTrash: false });
+    this.files.changed();
+  }
+
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const stat = await vscode.workspace.fs.stat(uri);
     if (stat.size > MAX_SHARE_FILE_BYTES) throw new ShareSetError(vscode.l10n.t('{0} is too large to be a share.', vscode.workspace.asRelativePath(uri)));

@@ -3,13 +3,14 @@
 // read-only editor, the clipboard (cleared later) or a new `.enc` file. Never to disk in the clear.
 import * as vscode from 'vscode';
 import { constantTimeEqual, isValidUtf8, utf8Decode, zeroize } from '../../../core/bytes';
-import { CustodianError, InvalidArgumentError } from '../../../core/errors';
+import { CustodianError, InvalidArgumentError, describeError } from '../../../core/errors';
 import type { Share } from '../../../core/shamir';
 import { MyIdentities, knownPeople, openShareFile, type Person } from '../../shamir/share-crypto';
 import { ShareSetError } from '../../shamir/share-set';
-import type { ShareSet } from '../../shamir/share-store';
+import type { ShareFileInfo, ShareSet } from '../../shamir/share-store';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import { fromArgument, is, type Shape } from '../arguments';
+import { isInteractive } from '../pick';
 import { pickSet, SET_ARGS, type SetArgs, type ShamirDeps } from './deps';
 import { lazyCore } from '../../lazy-core';
 
@@ -24,9 +25,11 @@ export interface RecoverSecretArgs extends SetArgs {
   uri?: vscode.Uri;
   /** For 'encrypted': replace an existing file. */
   overwrite?: boolean;
+  /** Delete the release files sealed to me once the secret is recovered. Default: ask (interactive) or keep. */
+  deleteReleases?: boolean;
 }
 
-const RECOVER_SECRET_ARGS: Shape<RecoverSecretArgs> = { ...SET_ARGS, output: is.oneOf<RecoverOutput>('untitled', 'clipboard', 'encrypted'), recipients: is.strings, uri: is.uri, overwrite: is.boolean };
+const RECOVER_SECRET_ARGS: Shape<RecoverSecretArgs> = { ...SET_ARGS, output: is.oneOf<RecoverOutput>('untitled', 'clipboard', 'encrypted'), recipients: is.strings, uri: is.uri, overwrite: is.boolean, deleteReleases: is.boolean };
 
 export interface RecoverSecretResult {
   setName: string;
@@ -46,6 +49,8 @@ export interface RecoverSecretResult {
   uri?: vscode.Uri;
   /** For 'clipboard': seconds until it is cleared (0: never). */
   clearsInSeconds?: number;
+  /** Release files sealed to me that were deleted after the recovery. */
+  releasesDeleted?: string[];
 }
 
 export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<RecoverSecretResult | undefined> {
@@ -139,7 +144,7 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
         const doc = await vscode.workspace.openTextDocument(deps.documents.add(`${m.name}.txt`, text));
         await vscode.window.showTextDocument(doc, { preview: false });
         void vscode.window.showInformationMessage(`${vscode.l10n.t('Recovered the secret of "{0}": shown read-only, never saved.', m.name)} ${provenance}`);
-        return { ...done, uri: doc.uri };
+        return { ...done, uri: doc.uri, ...(await afterRecovery(deps, set, forMe, a.deleteReleases, isInteractive(arg))) };
       }
       const { clearsInSeconds: seconds } = await services.clipboard.copy(text);
       void vscode.window.showInformationMessage(
@@ -149,19 +154,77 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
             : vscode.l10n.t('Copied the secret of "{0}".', m.name)
         } ${provenance}`,
       );
-      return { ...done, clearsInSeconds: seconds };
+      return { ...done, clearsInSeconds: seconds, ...(await afterRecovery(deps, set, forMe, a.deleteReleases, isInteractive(arg))) };
     }
     const uri = await writeEncrypted(deps, set, secret, encryptTo!, a);
     if (!uri) return undefined;
     void vscode.window.showInformationMessage(
       `${vscode.l10n.t('Saved the secret of "{0}" encrypted to {1}: {2}.', m.name, encryptTo!.map((p) => p.label).join(', '), vscode.workspace.asRelativePath(uri))} ${provenance}`,
     );
-    return { ...done, uri };
+    return { ...done, uri, ...(await afterRecovery(deps, set, forMe, a.deleteReleases, isInteractive(arg))) };
   } finally {
     for (const s of shares.values()) zeroize(s.value);
     zeroize(secret);
     identities.dispose();
   }
+}
+
+/**
+ * The release files sealed to me stay usable: kept in the repository, they let me recover the secret
+ * again, alone, whenever I like, which is what the threshold was to prevent. So deleting them is
+ * offered once the secret is out (my own share is kept). Each file is deleted on its own (one unlink,
+ * not to the trash); what is left to do in git is said.
+ */
+async function afterRecovery(
+  deps: ShamirDeps,
+  set: ShareSet,
+  forMe: readonly ShareFileInfo[],
+  wanted: boolean | undefined,
+  interactive: boolean,
+): Promise<Pick<RecoverSecretResult, 'releasesDeleted'>> {
+  const releases = forMe.filter((f) => f.releasedTo !== undefined);
+  if (releases.length === 0) return {};
+  const files = releases.map((f) => f.file);
+  let remove = wanted ?? false;
+  if (wanted === undefined && interactive) {
+    const action = vscode.l10n.t('Delete Release Files');
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Delete the released shares you recovered "{0}" with?', set.name),
+      {
+        modal: true,
+        detail: [
+          vscode.l10n.t(
+            'While they are in the repository, you can recover the secret again at any time without the other custodians ({0}).',
+            [...new Set(releases.map((f) => f.custodian.name))].join(', '),
+          ),
+          vscode.l10n.t('Deleted permanently (not moved to the trash): {0}.', files.join(', ')),
+          vscode.l10n.t('Then commit the deletion. Earlier commits still hold the files.'),
+        ].join('\n\n'),
+      },
+      action,
+      vscode.l10n.t('Keep Them'),
+    );
+    remove = answer === action;
+  }
+  if (!remove) return {};
+  const deleted: string[] = [];
+  const failed: string[] = [];
+  for (const f of releases) {
+    try {
+      await deps.store.deleteFile(f.uri);
+      deleted.push(f.file);
+    } catch (err) {
+      failed.push(`${f.file} (${describeError(err)})`);
+    }
+  }
+  deps.services.log.info(`Deleted the release files of "${set.name}" after recovering: ${deleted.join(', ')}.`);
+  if (failed.length) {
+    throw new CustodianError(vscode.l10n.t('Could not delete {0} of "{1}".', failed.join(', '), set.name), { hint: vscode.l10n.t('Delete them yourself, then commit the deletion.') });
+  }
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t('Deleted {0} from "{1}". Commit the deletion so the released shares leave the repository.', deleted.join(', '), set.name),
+  );
+  return { releasesDeleted: deleted };
 }
 
 async function pickOutput(): Promise<RecoverOutput | undefined> {

@@ -6,6 +6,7 @@ import { CustodianError, InvalidArgumentError } from '../../../core/errors';
 import type { Share } from '../../../core/shamir';
 import { MyIdentities, knownPeople, openShareFile, sealShare, type Person } from '../../shamir/share-crypto';
 import { ShareSetError, releaseFileName, shareFileName, type ManifestCustodian } from '../../shamir/share-set';
+import type { ShareSetStatus } from '../../shamir/share-store';
 import { fromArgument, is, type Shape } from '../arguments';
 import { pickSet, SET_ARGS, type SetArgs, type ShamirDeps } from './deps';
 import { lazyCore } from '../../lazy-core';
@@ -15,12 +16,15 @@ export interface ReleaseShareArgs extends SetArgs {
   recipient?: string;
   /** Which of my custodian entries, by name, when I hold more than one share of the set. */
   custodian?: string | ManifestCustodian;
+  /** The answer to "Release your share … to them?" (asked otherwise). */
+  confirm?: boolean;
 }
 
 const RELEASE_SHARE_ARGS: Shape<ReleaseShareArgs> = {
   ...SET_ARGS,
   recipient: is.string,
   custodian: is.either(is.string, is.reference<ManifestCustodian>('a custodian entry', { name: is.string })),
+  confirm: is.boolean,
 };
 
 export interface ReleaseShareResult {
@@ -80,6 +84,8 @@ export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<Rele
       });
     }
 
+    if (a.confirm !== true && !(await confirmRelease(status, custodian, recipient))) return undefined;
+
     share = await openShareFile(services, m, info, await store.readFile(info.uri), identities);
     const signer = await identities.get(custodian.fingerprint);
     const sealed = await sealShare(services, share, recipient.key, signer);
@@ -100,6 +106,34 @@ export async function releaseShare(deps: ShamirDeps, arg: unknown): Promise<Rele
     if (share) zeroize(share.value);
     identities.dispose();
   }
+}
+
+/**
+ * A release hands over a share for good: the recipient is named, with what it lets them do (how many of
+ * the needed shares they then hold), before anything is sealed: a quick pick's first row, taken with
+ * one Enter, released to whoever was listed first. Escape or Cancel releases nothing.
+ */
+async function confirmRelease(status: ShareSetStatus, custodian: ManifestCustodian, recipient: Person): Promise<boolean> {
+  const m = status.set.manifest;
+  const theirs = new Set(status.files.filter((f) => !f.problem && f.recipients.includes(recipient.fingerprint)).map((f) => f.custodian.index));
+  theirs.add(custodian.index);
+  const held = theirs.size;
+  const { shortFingerprint } = await lazyCore.keys();
+  const action = vscode.l10n.t('Release to {0}', recipient.label);
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Release your share of "{0}" to {1}?', m.name, recipient.label),
+    {
+      modal: true,
+      detail: [
+        held >= m.threshold
+          ? vscode.l10n.t('With it, {0} holds {1} of the {2} shares needed and can recover the secret alone, now or at any later time.', recipient.label, Math.min(held, m.threshold), m.threshold)
+          : vscode.l10n.t('With it, {0} holds {1} of the {2} shares needed; once they hold {2}, they can recover the secret without you.', recipient.label, held, m.threshold),
+        vscode.l10n.t('Your share ({0}) is sealed to {1}\'s key {2} only and signed by you.', custodian.name, recipient.label, shortFingerprint(recipient.fingerprint)),
+      ].join('\n\n'),
+    },
+    action,
+  );
+  return answer === action;
 }
 
 async function pickRecipient(deps: ShamirDeps, fingerprint: string | undefined, custodian: ManifestCustodian): Promise<Person | undefined> {

@@ -220,15 +220,19 @@ interface Answers {
 async function askSplitDetails(deps: ShamirDeps, folder: vscode.WorkspaceFolder, members: RosterMember[], answers: Answers, maxBytes: number): Promise<boolean> {
   const title = vscode.l10n.t('Split Secret');
   const steps: (() => Promise<true | Back | undefined>)[] = [];
-  const count = [!answers.source, !answers.custodians, answers.threshold === undefined, answers.setName === undefined].filter(Boolean).length;
+  // The typed secret is asked twice: a typo in a break-glass secret would only be found when it is needed.
+  const count = [!answers.source, !answers.source, !answers.custodians, answers.threshold === undefined, answers.setName === undefined].filter(Boolean).length;
   const position = (label: string): { title: string; step: number; totalSteps: number } => ({ title: `${title}: ${label}`, step: steps.length + 1, totalSteps: count });
   if (!answers.source) {
     const at = position(vscode.l10n.t('the secret'));
     let typed: string | undefined;
+    let differed = false;
     steps.push(async () => {
       const value = await inputStep({
         ...at,
-        prompt: vscode.l10n.t('Type or paste the secret. It is split in memory and never written anywhere in the clear.'),
+        prompt: differed
+          ? vscode.l10n.t('The two entries differ. Type or paste the secret again.')
+          : vscode.l10n.t('Type or paste the secret. It is split in memory and never written anywhere in the clear.'),
         password: true,
         value: typed,
         validate: (v) =>
@@ -236,7 +240,33 @@ async function askSplitDetails(deps: ShamirDeps, folder: vscode.WorkspaceFolder,
       });
       if (typeof value !== 'string') return value;
       typed = value;
-      answers.source = { kind: 'input', bytes: utf8Encode(value) };
+      return true;
+    });
+    const again = position(vscode.l10n.t('the secret again'));
+    steps.push(async () => {
+      const value = await inputStep({
+        ...again,
+        prompt: vscode.l10n.t('Enter the same secret again.'),
+        password: true,
+        validate: (v) => (v.length === 0 ? vscode.l10n.t('Enter the secret again.') : undefined),
+      });
+      if (typeof value !== 'string') return value;
+      const first = utf8Encode(typed!);
+      const second = utf8Encode(value);
+      const same = constantTimeEqual(first, second);
+      zeroize(second);
+      // Back here from a later step: the earlier answer is replaced.
+      if (answers.source) zeroize(answers.source.bytes);
+      answers.source = undefined;
+      if (!same) {
+        // Back to the first entry, emptied: which of the two was mistyped is not known.
+        zeroize(first);
+        typed = undefined;
+        differed = true;
+        return BACK;
+      }
+      differed = false;
+      answers.source = { kind: 'input', bytes: first };
       return true;
     });
   }

@@ -48,7 +48,8 @@ export class ShareSetNode implements TreeNode {
     const { status, mine } = this.view;
     const parts = [vscode.l10n.t('{0} of {1}', m.threshold, m.total), m.created.slice(0, 10)];
     const progress = this.store.lastProgress(e);
-    const available = new Set(status.files.filter((f) => !f.problem && f.recipients.some((fp) => mine.has(fp))).map((f) => f.custodian.index)).size;
+    const held = new Set(status.files.filter((f) => !f.problem && f.recipients.some((fp) => mine.has(fp))).map((f) => f.custodian.index));
+    const available = held.size;
     // Counted from headers and signatures; Recover verifies in full and records whether it succeeded
     // ("recovered" is not shown once a file of the set has a problem: it may not recover again).
     const troubled = status.missing.length > 0 || status.files.some((f) => f.problem);
@@ -61,6 +62,7 @@ export class ShareSetNode implements TreeNode {
     md.appendMarkdown(vscode.l10n.t('$(layers) **{0}**: any {1} of {2} custodians recover the secret\n\n', escapeMd(m.name), m.threshold, m.total));
     md.appendMarkdown(vscode.l10n.t('Dealt by {0} on {1} · set {2}\n\n', escapeMd(m.dealer.name), escapeMd(m.created.slice(0, 10)), codeSpan(m.setId)));
     md.appendMarkdown(vscode.l10n.t('Custodians: {0}\n\n', m.custodians.map((c) => escapeMd(c.name)).join(', ')));
+    md.appendMarkdown(`${nextStep(status, held)}\n\n`);
     md.appendMarkdown(codeSpan(vscode.workspace.asRelativePath(e.dir)));
     item.tooltip = md;
     return item;
@@ -71,6 +73,24 @@ export class ShareSetNode implements TreeNode {
     const set = this.set;
     return set.manifest.custodians.map((c) => new CustodianNode(this, set, c, this.view!));
   }
+}
+
+/**
+ * What to do before trying Recover: how many more releases are needed and who can give one (a custodian
+ * whose share I do not hold and whose own share file is there and intact).
+ */
+function nextStep(status: ShareSetStatus, held: ReadonlySet<number>): string {
+  const m = status.set.manifest;
+  if (held.size >= m.threshold) return vscode.l10n.t('$(check) You hold {0} of the {1} shares needed: Recover Secret… can run.', held.size, m.threshold);
+  const need = m.threshold - held.size;
+  const intact = new Set(status.files.filter((f) => f.releasedTo === undefined && !f.problem).map((f) => f.custodian.name));
+  const can = m.custodians.filter((c) => !held.has(c.index) && intact.has(c.name)).map((c) => escapeMd(c.name));
+  if (can.length < need) {
+    return vscode.l10n.t('$(warning) You hold {0} of the {1} shares needed, and too few intact shares are left to release ({2}).', held.size, m.threshold, can.join(', ') || '—');
+  }
+  return need === 1
+    ? vscode.l10n.t('$(info) You hold {0} of the {1} shares needed. Ask one more of {2} to run Release My Share… to you.', held.size, m.threshold, can.join(', '))
+    : vscode.l10n.t('$(info) You hold {0} of the {1} shares needed. Ask {2} more of {3} to run Release My Share… to you.', held.size, m.threshold, need, can.join(', '));
 }
 
 export class CustodianNode implements TreeNode {

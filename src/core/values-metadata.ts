@@ -78,7 +78,7 @@ export function ruleToString(rule: SelectionRule): string {
 }
 
 /** §5: a longer regex is refused: nobody needs one to name the values left in the clear. */
-export const MAX_RULE_REGEX_LENGTH = 1024;
+const MAX_RULE_REGEX_LENGTH = 1024;
 
 /**
  * §5: a rule's regex in RE2 syntax (Go's regexp, which SOPS's unencrypted_regex uses), matched in time

@@ -220,6 +220,27 @@ describe('keys', function () {
     assert.strictEqual(state.services.keyStore.list().length, before, 'no key added');
   });
 
+  it('an Ed25519 key (ssh-keygen\'s default) is refused with what to do: Generate Key, or an RSA key made with ssh-keygen -t rsa', async () => {
+    const file = path.join(state.scratch, 'id_ed25519');
+    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'me@example.com', '-f', file]);
+    const shown = recordErrorMessages(() => undefined);
+    let reported;
+    try {
+      reported = await captureErrors(state.services, () => run('custodian.importPrivateKey', { uri: vscode.Uri.file(file), name: 'ed' }));
+    } finally {
+      shown.dispose();
+    }
+    assert.strictEqual(reported.result, undefined, 'nothing imported');
+    assert.strictEqual(reported.errors.length, 1);
+    const [error] = reported.errors;
+    assert.strictEqual(error.name, 'UnsupportedKeyError');
+    assert.match(error.message, /Ed25519/);
+    assert.strictEqual(error.hint, 'Use Generate Key, or make an RSA key with ssh-keygen -t rsa -b 3072 -f ~/.ssh/id_rsa_custodian and import that.');
+    const asked = shown.asked.find((a) => a.message.includes('Ed25519'));
+    assert.ok(asked, shown.told.join(' | '));
+    assert.deepStrictEqual(asked.items, ['Generate Key…'], 'the way out is one click away');
+  });
+
   it('shows an actionable error and stores nothing when SecretStorage fails', async () => {
     const before = state.services.keyStore.list();
     const stateBefore = JSON.stringify(state.services.context.globalState.get('custodian.keys'));

@@ -165,6 +165,29 @@ describe('roster', function () {
     assert.deepStrictEqual(fs.readdirSync(teamDir()).sort(), before);
   });
 
+  it('a teammate\'s Ed25519 or 1024-bit key is refused with what to ask them for (a contact\'s too; a deploy key\'s says how to make one)', async () => {
+    const listing = () => (fs.existsSync(teamDir()) ? fs.readdirSync(teamDir()).sort() : []);
+    const before = listing();
+    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'olga@example.com', '-f', path.join(state.scratch, 'olga')]);
+    const ed25519 = fs.readFileSync(path.join(state.scratch, 'olga.pub'), 'utf8');
+    const askForRsa = 'Ask them for an RSA public key: ssh-keygen -t rsa -b 3072 -f ~/.ssh/id_rsa_custodian, then send ~/.ssh/id_rsa_custodian.pub.';
+    const cases: [string, string, Record<string, unknown>, string, string][] = [
+      ['Ed25519 teammate', 'custodian.addTeammate', { text: ed25519 }, 'UnsupportedKeyError', askForRsa],
+      ['1024-bit teammate', 'custodian.addTeammate', { text: opensslPublicPem(opensslRsa(1024)), name: 'weak' }, 'WeakKeyError', 'Ask them for a new RSA key of 3072 bits: ssh-keygen -t rsa -b 3072 -f ~/.ssh/id_rsa_custodian, then send ~/.ssh/id_rsa_custodian.pub.'],
+      ['Ed25519 contact', 'custodian.addContact', { text: ed25519, name: 'Olga' }, 'UnsupportedKeyError', askForRsa],
+      ['Ed25519 deploy key', 'custodian.addDeployKey', { text: ed25519, name: 'ci' }, 'UnsupportedKeyError', 'Make an RSA key of 3072 bits for the CI system, e.g. ssh-keygen -t rsa -b 3072 -N "" -f ci_custodian, and add ci_custodian.pub.'],
+    ];
+    for (const [what, command, arg, name, hint] of cases) {
+      const { result, errors } = await captureErrors(state.services, () => run(command, { confirm: true, ...arg }));
+      assert.strictEqual(result, undefined, what);
+      assert.strictEqual(errors.length, 1, what);
+      assert.strictEqual(errors[0].name, name, `${what}: ${errors[0].message}`);
+      assert.strictEqual(errors[0].hint, hint, what);
+    }
+    assert.deepStrictEqual(listing(), before, 'nothing written');
+    assert.strictEqual(state.services.contacts.list().length, 0);
+  });
+
   it('Verify Fingerprint normalises what people paste and reports a mismatch', async () => {
     const fp = /SHA256:[A-Za-z0-9+/]{43}/.exec(bob.fingerprintLine)![0];
     const variants = [bob.fingerprintLine, fp, `  sha256:${fp.slice(7)}=  `, fp.slice(7), `SHA256: ${fp.slice(7, 20)} ${fp.slice(20)}`];

@@ -15,7 +15,7 @@ const ADD_CONTACT_ARGS: Shape<AddContactArgs> = { ...PUBLIC_KEY_ARGS, name: is.s
 
 export async function addContact(deps: TeamDeps, arg: unknown): Promise<Contact | undefined> {
   const a = fromArgument(arg, ADD_CONTACT_ARGS);
-  const read = await readPublicKey(a, vscode.l10n.t('Add Contact'));
+  const read = await readPublicKey(a, vscode.l10n.t('Add Contact'), 'contact');
   if (!read) return undefined;
   const who = read.key.comment ?? a.name ?? vscode.l10n.t('this contact');
   if (!a.confirm && !(await confirmFingerprint(read.key, who, 'contact'))) return undefined;

@@ -8,6 +8,7 @@ import { normalizePastedPem, promptForKeyText, readKeyFile } from '../key-input'
 import { fromArgument, is, type Shape } from '../arguments';
 import { announce } from './generate-key';
 import { lazyCore, type KeysModule } from '../../lazy-core';
+import { withKeyOwnerHint } from '../key-refusals';
 
 export interface ImportPrivateKeyArgs {
   /** PEM text (PKCS#8, encrypted PKCS#8, PKCS#1, or an OpenSSH private key). */
@@ -43,7 +44,12 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
   if (!source) return undefined;
 
   const keys = await lazyCore.keys();
-  const key = await parseWithPassphrase(keys, source.text, a.passphrase, interactive, a.cancellationToken);
+  let key: RsaPrivateKey | undefined;
+  try {
+    key = await parseWithPassphrase(keys, source.text, a.passphrase, interactive, a.cancellationToken);
+  } catch (err) {
+    throw withKeyOwnerHint(err, 'mine');
+  }
   if (!key) return undefined;
   try {
     // Said before a name is asked for: the key store refuses a second copy anyway.

@@ -6,6 +6,7 @@ import { displayText } from '../../../core/display-text';
 import { promptForKeyText, readKeyFile } from '../key-input';
 import { lazyCore } from '../../lazy-core';
 import { is, type Shape } from '../arguments';
+import { withKeyOwnerHint, type KeyOwner } from '../key-refusals';
 
 export interface PublicKeyArgs {
   /** The key as text: an `ssh-rsa` line, a PEM public key or a certificate. */
@@ -24,7 +25,8 @@ export interface ReadPublicKey {
   text: string;
 }
 
-export async function readPublicKey(a: Partial<PublicKeyArgs>, title: string): Promise<ReadPublicKey | undefined> {
+/** `owner` is whose key it is: a refused key's hint says who must make a new one (key-refusals.ts). */
+export async function readPublicKey(a: Partial<PublicKeyArgs>, title: string, owner: Exclude<KeyOwner, 'mine'>): Promise<ReadPublicKey | undefined> {
   let text: string | undefined = a.text;
   if (text === undefined && a.uri) text = await readKeyFile(a.uri);
   if (text === undefined) {
@@ -40,7 +42,11 @@ export async function readPublicKey(a: Partial<PublicKeyArgs>, title: string): P
   if (text === undefined) return undefined;
   const { parsePublicKey } = await lazyCore.keys();
   const trimmed = text.trim();
-  return { key: parsePublicKey(trimmed), text: trimmed };
+  try {
+    return { key: parsePublicKey(trimmed), text: trimmed };
+  } catch (err) {
+    throw withKeyOwnerHint(err, owner);
+  }
 }
 
 /**

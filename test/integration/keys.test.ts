@@ -241,6 +241,41 @@ describe('keys', function () {
     assert.deepStrictEqual(asked.items, ['Generate Key…'], 'the way out is one click away');
   });
 
+  it('a .pub file or certificate given to Import Private Key points to Add Teammate / Add Contact, and its button adds that file', async () => {
+    const pub = path.join(state.scratch, 'teammate.pub');
+    fs.writeFileSync(pub, `${sshKeygen(state.scratch, 'teammate', 'tess@example.com').publicLine}\n`);
+    const ran: [string, unknown[]][] = [];
+    const commands = vscode.commands as unknown as Record<string, unknown>;
+    const execute = commands.executeCommand as (id: string, ...args: unknown[]) => Thenable<unknown>;
+    // The person clicks Add Teammate…; the command it runs is recorded, not run.
+    const shown = recordErrorMessages((_message, items) => items.find((i) => i === 'Add Teammate…'));
+    commands.executeCommand = (id: string, ...args: unknown[]) => (id === 'custodian.addTeammate' ? (ran.push([id, args]), Promise.resolve(undefined)) : execute.call(vscode.commands, id, ...args));
+    let reported;
+    try {
+      reported = await captureErrors(state.services, () => run('custodian.importPrivateKey', { uri: vscode.Uri.file(pub), name: 'pub' }));
+      await waitFor('the button\'s command', async () => ran.length > 0);
+    } finally {
+      commands.executeCommand = execute;
+      shown.dispose();
+    }
+    assert.strictEqual(reported.result, undefined, 'nothing imported');
+    const [error] = reported.errors;
+    assert.strictEqual(error.name, 'KeyFormatError');
+    assert.match(error.message, /public key/);
+    assert.strictEqual(error.hint, 'To trust someone\'s public key, use Add Teammate… (or Add Contact… for someone outside this repository).');
+    assert.deepStrictEqual(shown.asked.find((a) => /public key/.test(a.message))?.items, ['Add Teammate…', 'Add Contact…']);
+    assert.strictEqual(ran.length, 1);
+    assert.strictEqual(ran[0][0], 'custodian.addTeammate');
+    assert.strictEqual((ran[0][1][0] as vscode.Uri).fsPath, pub, 'with the file given to Import');
+    // A certificate (pasted: no file to pass on) says the same.
+    const certKey = path.join(state.scratch, 'cert-key.pem');
+    fs.writeFileSync(certKey, opensslRsa(2048));
+    const certificate = sh('openssl', ['req', '-x509', '-key', certKey, '-subj', '/CN=Tess', '-days', '1']);
+    const pasted = await captureErrors(state.services, () => run('custodian.importPrivateKey', { pem: certificate, name: 'cert' }));
+    assert.strictEqual(pasted.errors[0]?.name, 'KeyFormatError');
+    assert.strictEqual(pasted.errors[0]?.hint, error.hint);
+  });
+
   it('shows an actionable error and stores nothing when SecretStorage fails', async () => {
     const before = state.services.keyStore.list();
     const stateBefore = JSON.stringify(state.services.context.globalState.get('custodian.keys'));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { zeroize } from '../../../core/bytes';
-import { PassphraseError } from '../../../core/errors';
+import { KeyFormatError, PassphraseError } from '../../../core/errors';
 import type { RsaPrivateKey } from '../../../core/keys';
 import type { KeysDeps } from './register';
 import { alreadyStored, type KeyInfo } from '../../storage/key-store';
@@ -9,6 +9,8 @@ import { fromArgument, is, type Shape } from '../arguments';
 import { announce } from './generate-key';
 import { lazyCore, type KeysModule } from '../../lazy-core';
 import { withKeyOwnerHint } from '../key-refusals';
+import { ActionableError, type ErrorAction } from '../../ui/error-reporter';
+import { CommandId } from '../ids';
 
 export interface ImportPrivateKeyArgs {
   /** PEM text (PKCS#8, encrypted PKCS#8, PKCS#1, or an OpenSSH private key). */
@@ -48,6 +50,7 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
   try {
     key = await parseWithPassphrase(keys, source.text, a.passphrase, interactive, a.cancellationToken);
   } catch (err) {
+    if (err instanceof KeyFormatError && isPublicKey(keys, source.text)) throw publicKeyGiven(err, source.uri);
     throw withKeyOwnerHint(err, 'mine');
   }
   if (!key) return undefined;
@@ -73,6 +76,28 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
   } finally {
     zeroize(key.pkcs8Der);
   }
+}
+
+function isPublicKey(keys: KeysModule, text: string): boolean {
+  try {
+    keys.parsePublicKey(text.trim());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Someone's public key (a .pub file, a certificate) given to Import Private Key: most likely the person
+ * meant to trust it, so the commands that do are offered, with the file when there is one.
+ */
+function publicKeyGiven(err: KeyFormatError, uri: vscode.Uri | undefined): ActionableError {
+  const args = uri ? [uri] : [];
+  const actions: ErrorAction[] = [
+    ...(vscode.workspace.workspaceFolders?.length ? [{ title: vscode.l10n.t('Add Teammate…'), command: CommandId.AddTeammate, args }] : []),
+    { title: vscode.l10n.t('Add Contact…'), command: CommandId.AddContact, args },
+  ];
+  return new ActionableError(err.message, { cause: err, hint: vscode.l10n.t('To trust someone\'s public key, use Add Teammate… (or Add Contact… for someone outside this repository).') }, actions);
 }
 
 async function parseWithPassphrase(

@@ -85,7 +85,8 @@ export function addDeployKey(deps: TeamDeps, arg: unknown): Promise<RosterWriteR
 async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promise<RosterWriteResult | undefined> {
   const a = fromArgument(arg, ADD_TEAMMATE_ARGS);
   targetFolder(a.folder);
-  const read = await readPublicKey(a, op === 'deploy' ? vscode.l10n.t('Add Deploy Key') : vscode.l10n.t('Add Teammate'), op === 'deploy' ? 'deploy' : 'teammate');
+  // A Uri alone is a key file to add, as Import Private Key's button passes it; the rest is asked.
+  const read = await readPublicKey(arg instanceof vscode.Uri ? { uri: arg } : a, op === 'deploy' ? vscode.l10n.t('Add Deploy Key') : vscode.l10n.t('Add Teammate'), op === 'deploy' ? 'deploy' : 'teammate');
   if (!read) return undefined;
   const { key, text } = read;
   const existing = await findByFingerprint(deps, key.fingerprint);

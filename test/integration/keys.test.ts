@@ -276,6 +276,33 @@ describe('keys', function () {
     assert.strictEqual(pasted.errors[0]?.hint, error.hint);
   });
 
+  it('an old-style encrypted PEM (ssh-keygen -m PEM) is refused before its passphrase is asked for, with the command that converts it', async () => {
+    const file = path.join(state.scratch, 'id_rsa legacy');
+    sh('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', 'old-passphrase', '-f', file]);
+    assert.match(fs.readFileSync(file, 'utf8'), /^-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: /);
+    const dialogs = answerImportDialogs(vscode.Uri.file(file));
+    let reported;
+    try {
+      reported = await captureErrors(state.services, () => run('custodian.importPrivateKey'));
+    } finally {
+      dialogs.dispose();
+    }
+    assert.deepStrictEqual(dialogs.inputs, [], 'no passphrase asked for');
+    assert.strictEqual(reported.result, undefined);
+    const [error] = reported.errors;
+    assert.strictEqual(error?.name, 'KeyFormatError');
+    assert.match(error.message, /old encrypted PEM format/);
+    assert.strictEqual(
+      error.hint,
+      `Convert it in place to the OpenSSH format, which Custodian reads: ssh-keygen -p -f '${file}' (it asks for the passphrase, then for a new one: enter the same to keep it). Or with openssl: openssl pkcs8 -topk8 -v2 aes256 -in '${file}' -out key-pkcs8.pem`,
+    );
+    // What the hint says works: converted, the same file imports.
+    sh('ssh-keygen', ['-p', '-P', 'old-passphrase', '-N', 'old-passphrase', '-f', file]);
+    const imported = await run<KeyInfo>('custodian.importPrivateKey', { uri: vscode.Uri.file(file), passphrase: 'old-passphrase', name: 'converted' });
+    assert.ok(imported, 'imported once converted');
+    await run('custodian.deleteKey', { id: imported.id, confirm: true });
+  });
+
   it('shows an actionable error and stores nothing when SecretStorage fails', async () => {
     const before = state.services.keyStore.list();
     const stateBefore = JSON.stringify(state.services.context.globalState.get('custodian.keys'));
@@ -412,4 +439,19 @@ function* walk(dir: string): Generator<string> {
     if (e.isDirectory()) yield* walk(p);
     else if (e.isFile() && fs.statSync(p).size < 50 * 1024 * 1024) yield p;
   }
+}
+
+/**
+ * Answers Import Private Key's questions as a person picking a file would: From File…, then `file` in the
+ * open dialog (whose options are kept). Input boxes are recorded and cancelled.
+ */
+function answerImportDialogs(file: vscode.Uri): { dialogs: vscode.OpenDialogOptions[]; inputs: vscode.InputBoxOptions[]; dispose(): void } {
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const saved = { showQuickPick: window.showQuickPick, showOpenDialog: window.showOpenDialog, showInputBox: window.showInputBox };
+  const dialogs: vscode.OpenDialogOptions[] = [];
+  const inputs: vscode.InputBoxOptions[] = [];
+  window.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>) => (await items).find((i) => i.label.includes('From File'));
+  window.showOpenDialog = async (options: vscode.OpenDialogOptions) => (dialogs.push(options), [file]);
+  window.showInputBox = async (options: vscode.InputBoxOptions) => (inputs.push(options), undefined);
+  return { dialogs, inputs, dispose: () => Object.assign(window, saved) };
 }

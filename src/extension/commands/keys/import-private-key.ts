@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { zeroize } from '../../../core/bytes';
 import { KeyFormatError, PassphraseError } from '../../../core/errors';
+import { shellQuote } from '../../../core/shell-quote';
 import type { RsaPrivateKey } from '../../../core/keys';
 import type { KeysDeps } from './register';
 import { alreadyStored, type KeyInfo } from '../../storage/key-store';
@@ -45,6 +46,7 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
   }
   if (!source) return undefined;
 
+  refuseLegacyEncryptedPem(source.text, source.uri);
   const keys = await lazyCore.keys();
   let key: RsaPrivateKey | undefined;
   try {
@@ -76,6 +78,22 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
   } finally {
     zeroize(key.pkcs8Der);
   }
+}
+
+// RFC 1421 headers, as `ssh-keygen -m PEM` and `openssl rsa -aes256` write them. The core reads no such
+// key (docs/KEYS.md), so it is refused before a passphrase is asked for, not after.
+const LEGACY_ENCRYPTED_PEM = /-----BEGIN RSA PRIVATE KEY-----\s+(?:Proc-Type:\s*4\s*,\s*ENCRYPTED|DEK-Info:)/i;
+
+function refuseLegacyEncryptedPem(text: string, uri: vscode.Uri | undefined): void {
+  if (!LEGACY_ENCRYPTED_PEM.test(text)) return;
+  const file = uri ? shellQuote(uri.fsPath) : 'KEY';
+  throw new KeyFormatError(vscode.l10n.t('This key is in the old encrypted PEM format ("Proc-Type: 4,ENCRYPTED", as "ssh-keygen -m PEM" writes it), which Custodian does not read.'), {
+    hint: vscode.l10n.t(
+      'Convert it in place to the OpenSSH format, which Custodian reads: {0} (it asks for the passphrase, then for a new one: enter the same to keep it). Or with openssl: {1}',
+      `ssh-keygen -p -f ${file}`,
+      `openssl pkcs8 -topk8 -v2 aes256 -in ${file} -out key-pkcs8.pem`,
+    ),
+  });
 }
 
 function isPublicKey(keys: KeysModule, text: string): boolean {

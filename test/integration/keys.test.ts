@@ -303,6 +303,31 @@ describe('keys', function () {
     await run('custodian.deleteKey', { id: imported.id, confirm: true });
   });
 
+  it('Import Private Key\'s file dialog opens in ~/.ssh (the extension host\'s home) when there is one', async () => {
+    const savedHome = process.env.HOME;
+    const home = path.join(state.scratch, 'home');
+    const ask = async () => {
+      const dialogs = answerImportDialogs();
+      try {
+        assert.strictEqual(await run('custodian.importPrivateKey'), undefined, 'cancelled');
+      } finally {
+        dialogs.dispose();
+      }
+      assert.strictEqual(dialogs.dialogs.length, 1);
+      return dialogs.dialogs[0].defaultUri?.fsPath;
+    };
+    try {
+      // os.homedir() reads HOME: a home of the test's own, in the extension host both run in.
+      process.env.HOME = home;
+      fs.mkdirSync(home, { recursive: true });
+      assert.strictEqual(await ask(), undefined, 'no ~/.ssh: VS Code\'s default place');
+      fs.mkdirSync(path.join(home, '.ssh'));
+      assert.strictEqual(await ask(), path.join(home, '.ssh'));
+    } finally {
+      process.env.HOME = savedHome;
+    }
+  });
+
   it('shows an actionable error and stores nothing when SecretStorage fails', async () => {
     const before = state.services.keyStore.list();
     const stateBefore = JSON.stringify(state.services.context.globalState.get('custodian.keys'));
@@ -443,15 +468,15 @@ function* walk(dir: string): Generator<string> {
 
 /**
  * Answers Import Private Key's questions as a person picking a file would: From File…, then `file` in the
- * open dialog (whose options are kept). Input boxes are recorded and cancelled.
+ * open dialog (whose options are kept; no file: Cancel). Input boxes are recorded and cancelled.
  */
-function answerImportDialogs(file: vscode.Uri): { dialogs: vscode.OpenDialogOptions[]; inputs: vscode.InputBoxOptions[]; dispose(): void } {
+function answerImportDialogs(file?: vscode.Uri): { dialogs: vscode.OpenDialogOptions[]; inputs: vscode.InputBoxOptions[]; dispose(): void } {
   const window = vscode.window as unknown as Record<string, unknown>;
   const saved = { showQuickPick: window.showQuickPick, showOpenDialog: window.showOpenDialog, showInputBox: window.showInputBox };
   const dialogs: vscode.OpenDialogOptions[] = [];
   const inputs: vscode.InputBoxOptions[] = [];
   window.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>) => (await items).find((i) => i.label.includes('From File'));
-  window.showOpenDialog = async (options: vscode.OpenDialogOptions) => (dialogs.push(options), [file]);
+  window.showOpenDialog = async (options: vscode.OpenDialogOptions) => (dialogs.push(options), file && [file]);
   window.showInputBox = async (options: vscode.InputBoxOptions) => (inputs.push(options), undefined);
   return { dialogs, inputs, dispose: () => Object.assign(window, saved) };
 }

@@ -1,3 +1,5 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { zeroize } from '../../../core/bytes';
 import { KeyFormatError, PassphraseError } from '../../../core/errors';
@@ -42,6 +44,7 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
       filters: { [vscode.l10n.t('Private keys')]: ['pem', 'key', 'p8', 'der', '*'], [vscode.l10n.t('All files')]: ['*'] },
       pastePlaceholder: '-----BEGIN PRIVATE KEY----- …',
       password: true,
+      defaultUri: await sshFolder(),
     });
   }
   if (!source) return undefined;
@@ -77,6 +80,19 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
     return info;
   } finally {
     zeroize(key.pkcs8Der);
+  }
+}
+
+/**
+ * ~/.ssh when there is one: where a person looks for their private key. The extension host's home, since
+ * that is where the file is read (in code-server too).
+ */
+async function sshFolder(): Promise<vscode.Uri | undefined> {
+  const uri = vscode.Uri.file(path.join(os.homedir(), '.ssh'));
+  try {
+    return (await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory ? uri : undefined;
+  } catch {
+    return undefined;
   }
 }
 

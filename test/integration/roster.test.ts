@@ -9,6 +9,7 @@ import type { RosterWriteResult } from '../../src/extension/commands/team/add-to
 import type { VerifyFingerprintResult } from '../../src/extension/commands/team/verify-fingerprint';
 import type { Contact } from '../../src/extension/storage/contacts';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
+import { answerModals } from './support/modals';
 import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, run, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
 
 describe('roster', function () {
@@ -283,6 +284,33 @@ describe('roster', function () {
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
       fs.rmSync(daveFile, { force: true });
+    }
+  });
+  it('Add Myself to Team with a second key of mine asks first, naming the entry and key I am on the team with; Cancel adds nothing', async () => {
+    const { shortFingerprint } = await import('../../src/core/keys');
+    const mine = (await state.services.roster.members()).find((m) => m.key.fingerprint === me.fingerprint);
+    assert.ok(mine, 'my first key is on the team');
+    const laptop = (await run<KeyInfo>('custodian.generateKey', { name: 'Laptop', bits: 2048 }))!;
+    const second = path.join(teamDir(), 'alice-laptop.pub');
+    try {
+      const cancelled = answerModals(() => undefined);
+      try {
+        assert.strictEqual(await run('custodian.addMyselfToTeam', { id: laptop.id, name: 'alice-laptop' }), undefined, 'cancelled');
+      } finally {
+        cancelled.dispose();
+      }
+      assert.ok(!fs.existsSync(second), 'nothing written');
+      assert.deepStrictEqual(cancelled.prompts.map((p) => [p.message, p.items]), [[`You are already on the team as ${mine.name}, with your key ${shortFingerprint(me.fingerprint)}.`, ['Add This Key Too']]]);
+      assert.match(cancelled.prompts[0].detail, /a second roster entry for you: files for the team are then encrypted to both of your keys/);
+      const agreed = answerModals(() => 'Add This Key Too');
+      try {
+        assert.strictEqual((await run<RosterWriteResult>('custodian.addMyselfToTeam', { id: laptop.id, name: 'alice-laptop' }))?.name, 'alice-laptop');
+      } finally {
+        agreed.dispose();
+      }
+      assert.ok(fs.existsSync(second), 'added when I say so');
+    } finally {
+      await state.services.keyStore.delete(laptop.id);
     }
   });
 });

@@ -286,6 +286,23 @@ describe('roster', function () {
       fs.rmSync(daveFile, { force: true });
     }
   });
+  it('"Not yet: I have not compared it" says nothing was added and to run Add Teammate… again once compared (a key file given as a Uri, as Import Private Key\'s button does)', async () => {
+    const pat = sshKeygen(state.scratch, 'pat', 'pat@example.com');
+    const told = recordInformationMessages(() => undefined);
+    try {
+      const pending = run<RosterWriteResult>('custodian.addTeammate', vscode.Uri.file(path.join(state.scratch, 'pat.pub')));
+      await new Promise((r) => setTimeout(r, 1500));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // Enter: "Not yet"
+      assert.strictEqual(await pending, undefined, 'not added');
+      await waitFor('the message', async () => told.told.length > 0);
+    } finally {
+      told.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    }
+    assert.deepStrictEqual(told.told, ['Nothing was added: pat@example.com is not on the team. Once they have read you their fingerprint and it matches, run Add Teammate… again.']);
+    assert.ok(!(await state.services.roster.members()).some((m) => pat.fingerprintLine.includes(m.key.fingerprint)));
+  });
+
   it('Add Myself to Team with a second key of mine asks first, naming the entry and key I am on the team with; Cancel adds nothing', async () => {
     const { shortFingerprint } = await import('../../src/core/keys');
     const mine = (await state.services.roster.members()).find((m) => m.key.fingerprint === me.fingerprint);

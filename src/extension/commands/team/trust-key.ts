@@ -84,5 +84,18 @@ export async function confirmFingerprint(key: RsaPublicKey, who: string, role: '
     placeHolder: role === 'deploy' ? vscode.l10n.t('Compare {0} with the key your CI system holds', key.fingerprint) : vscode.l10n.t('Compare {0} with what {1} reads out', key.fingerprint, name),
     ignoreFocusOut: true,
   });
+  // "Not yet" (not Escape) is a decision: said what it did, and how to come back once compared.
+  if (picked?.trust === false) void vscode.window.showInformationMessage(notAdded(name, role));
   return picked?.trust === true;
+}
+
+function notAdded(name: string, role: 'teammate' | 'contact' | 'deploy'): string {
+  switch (role) {
+    case 'teammate':
+      return vscode.l10n.t('Nothing was added: {0} is not on the team. Once they have read you their fingerprint and it matches, run Add Teammate… again.', name);
+    case 'contact':
+      return vscode.l10n.t('Nothing was added: {0} is not a contact. Once they have read you their fingerprint and it matches, run Add Contact… again.', name);
+    case 'deploy':
+      return vscode.l10n.t('Nothing was added. Once you have compared the fingerprint with the key your CI system holds, run Add Deploy Key (CI)… again.');
+  }
 }

@@ -220,6 +220,114 @@ describe('keys', function () {
     assert.strictEqual(state.services.keyStore.list().length, before, 'no key added');
   });
 
+  it('an Ed25519 key (ssh-keygen\'s default) is refused with what to do: Generate Key, or an RSA key made with ssh-keygen -t rsa', async () => {
+    const file = path.join(state.scratch, 'id_ed25519');
+    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'me@example.com', '-f', file]);
+    const shown = recordErrorMessages(() => undefined);
+    let reported;
+    try {
+      reported = await captureErrors(state.services, () => run('custodian.importPrivateKey', { uri: vscode.Uri.file(file), name: 'ed' }));
+    } finally {
+      shown.dispose();
+    }
+    assert.strictEqual(reported.result, undefined, 'nothing imported');
+    assert.strictEqual(reported.errors.length, 1);
+    const [error] = reported.errors;
+    assert.strictEqual(error.name, 'UnsupportedKeyError');
+    assert.match(error.message, /Ed25519/);
+    assert.strictEqual(error.hint, 'Use Generate Key, or make an RSA key with ssh-keygen -t rsa -b 3072 -f ~/.ssh/id_rsa_custodian and import that.');
+    const asked = shown.asked.find((a) => a.message.includes('Ed25519'));
+    assert.ok(asked, shown.told.join(' | '));
+    assert.deepStrictEqual(asked.items, ['Generate Key…'], 'the way out is one click away');
+  });
+
+  it('a .pub file or certificate given to Import Private Key points to Add Teammate / Add Contact, and its button adds that file', async () => {
+    const pub = path.join(state.scratch, 'teammate.pub');
+    fs.writeFileSync(pub, `${sshKeygen(state.scratch, 'teammate', 'tess@example.com').publicLine}\n`);
+    const ran: [string, unknown[]][] = [];
+    const commands = vscode.commands as unknown as Record<string, unknown>;
+    const execute = commands.executeCommand as (id: string, ...args: unknown[]) => Thenable<unknown>;
+    // The person clicks Add Teammate…; the command it runs is recorded, not run.
+    const shown = recordErrorMessages((_message, items) => items.find((i) => i === 'Add Teammate…'));
+    commands.executeCommand = (id: string, ...args: unknown[]) => (id === 'custodian.addTeammate' ? (ran.push([id, args]), Promise.resolve(undefined)) : execute.call(vscode.commands, id, ...args));
+    let reported;
+    try {
+      reported = await captureErrors(state.services, () => run('custodian.importPrivateKey', { uri: vscode.Uri.file(pub), name: 'pub' }));
+      await waitFor('the button\'s command', async () => ran.length > 0);
+    } finally {
+      commands.executeCommand = execute;
+      shown.dispose();
+    }
+    assert.strictEqual(reported.result, undefined, 'nothing imported');
+    const [error] = reported.errors;
+    assert.strictEqual(error.name, 'KeyFormatError');
+    assert.match(error.message, /public key/);
+    assert.strictEqual(error.hint, 'To trust someone\'s public key, use Add Teammate… (or Add Contact… for someone outside this repository).');
+    assert.deepStrictEqual(shown.asked.find((a) => /public key/.test(a.message))?.items, ['Add Teammate…', 'Add Contact…']);
+    assert.strictEqual(ran.length, 1);
+    assert.strictEqual(ran[0][0], 'custodian.addTeammate');
+    assert.strictEqual((ran[0][1][0] as vscode.Uri).fsPath, pub, 'with the file given to Import');
+    // A certificate (pasted: no file to pass on) says the same.
+    const certKey = path.join(state.scratch, 'cert-key.pem');
+    fs.writeFileSync(certKey, opensslRsa(2048));
+    const certificate = sh('openssl', ['req', '-x509', '-key', certKey, '-subj', '/CN=Tess', '-days', '1']);
+    const pasted = await captureErrors(state.services, () => run('custodian.importPrivateKey', { pem: certificate, name: 'cert' }));
+    assert.strictEqual(pasted.errors[0]?.name, 'KeyFormatError');
+    assert.strictEqual(pasted.errors[0]?.hint, error.hint);
+  });
+
+  it('an old-style encrypted PEM (ssh-keygen -m PEM) is refused before its passphrase is asked for, with the command that converts it', async () => {
+    const file = path.join(state.scratch, 'id_rsa legacy');
+    sh('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', 'old-passphrase', '-f', file]);
+    assert.match(fs.readFileSync(file, 'utf8'), /^-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: /);
+    const dialogs = answerImportDialogs(vscode.Uri.file(file));
+    let reported;
+    try {
+      reported = await captureErrors(state.services, () => run('custodian.importPrivateKey'));
+    } finally {
+      dialogs.dispose();
+    }
+    assert.deepStrictEqual(dialogs.inputs, [], 'no passphrase asked for');
+    assert.strictEqual(reported.result, undefined);
+    const [error] = reported.errors;
+    assert.strictEqual(error?.name, 'KeyFormatError');
+    assert.match(error.message, /old encrypted PEM format/);
+    assert.strictEqual(
+      error.hint,
+      `Convert it in place to the OpenSSH format, which Custodian reads: ssh-keygen -p -f '${file}' (it asks for the passphrase, then for a new one: enter the same to keep it). Or with openssl: openssl pkcs8 -topk8 -v2 aes256 -in '${file}' -out key-pkcs8.pem`,
+    );
+    // What the hint says works: converted, the same file imports.
+    sh('ssh-keygen', ['-p', '-P', 'old-passphrase', '-N', 'old-passphrase', '-f', file]);
+    const imported = await run<KeyInfo>('custodian.importPrivateKey', { uri: vscode.Uri.file(file), passphrase: 'old-passphrase', name: 'converted' });
+    assert.ok(imported, 'imported once converted');
+    await run('custodian.deleteKey', { id: imported.id, confirm: true });
+  });
+
+  it('Import Private Key\'s file dialog opens in ~/.ssh (the extension host\'s home) when there is one', async () => {
+    const savedHome = process.env.HOME;
+    const home = path.join(state.scratch, 'home');
+    const ask = async () => {
+      const dialogs = answerImportDialogs();
+      try {
+        assert.strictEqual(await run('custodian.importPrivateKey'), undefined, 'cancelled');
+      } finally {
+        dialogs.dispose();
+      }
+      assert.strictEqual(dialogs.dialogs.length, 1);
+      return dialogs.dialogs[0].defaultUri?.fsPath;
+    };
+    try {
+      // os.homedir() reads HOME: a home of the test's own, in the extension host both run in.
+      process.env.HOME = home;
+      fs.mkdirSync(home, { recursive: true });
+      assert.strictEqual(await ask(), undefined, 'no ~/.ssh: VS Code\'s default place');
+      fs.mkdirSync(path.join(home, '.ssh'));
+      assert.strictEqual(await ask(), path.join(home, '.ssh'));
+    } finally {
+      process.env.HOME = savedHome;
+    }
+  });
+
   it('shows an actionable error and stores nothing when SecretStorage fails', async () => {
     const before = state.services.keyStore.list();
     const stateBefore = JSON.stringify(state.services.context.globalState.get('custodian.keys'));
@@ -356,4 +464,19 @@ function* walk(dir: string): Generator<string> {
     if (e.isDirectory()) yield* walk(p);
     else if (e.isFile() && fs.statSync(p).size < 50 * 1024 * 1024) yield p;
   }
+}
+
+/**
+ * Answers Import Private Key's questions as a person picking a file would: From File…, then `file` in the
+ * open dialog (whose options are kept; no file: Cancel). Input boxes are recorded and cancelled.
+ */
+function answerImportDialogs(file?: vscode.Uri): { dialogs: vscode.OpenDialogOptions[]; inputs: vscode.InputBoxOptions[]; dispose(): void } {
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const saved = { showQuickPick: window.showQuickPick, showOpenDialog: window.showOpenDialog, showInputBox: window.showInputBox };
+  const dialogs: vscode.OpenDialogOptions[] = [];
+  const inputs: vscode.InputBoxOptions[] = [];
+  window.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>) => (await items).find((i) => i.label.includes('From File'));
+  window.showOpenDialog = async (options: vscode.OpenDialogOptions) => (dialogs.push(options), file && [file]);
+  window.showInputBox = async (options: vscode.InputBoxOptions) => (inputs.push(options), undefined);
+  return { dialogs, inputs, dispose: () => Object.assign(window, saved) };
 }

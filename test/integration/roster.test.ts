@@ -166,6 +166,29 @@ describe('roster', function () {
     assert.deepStrictEqual(fs.readdirSync(teamDir()).sort(), before);
   });
 
+  it('a teammate\'s Ed25519 or 1024-bit key is refused with what to ask them for (a contact\'s too; a deploy key\'s says how to make one)', async () => {
+    const listing = () => (fs.existsSync(teamDir()) ? fs.readdirSync(teamDir()).sort() : []);
+    const before = listing();
+    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'olga@example.com', '-f', path.join(state.scratch, 'olga')]);
+    const ed25519 = fs.readFileSync(path.join(state.scratch, 'olga.pub'), 'utf8');
+    const askForRsa = 'Ask them for an RSA public key: ssh-keygen -t rsa -b 3072 -f ~/.ssh/id_rsa_custodian, then send ~/.ssh/id_rsa_custodian.pub.';
+    const cases: [string, string, Record<string, unknown>, string, string][] = [
+      ['Ed25519 teammate', 'custodian.addTeammate', { text: ed25519 }, 'UnsupportedKeyError', askForRsa],
+      ['1024-bit teammate', 'custodian.addTeammate', { text: opensslPublicPem(opensslRsa(1024)), name: 'weak' }, 'WeakKeyError', 'Ask them for a new RSA key of 3072 bits: ssh-keygen -t rsa -b 3072 -f ~/.ssh/id_rsa_custodian, then send ~/.ssh/id_rsa_custodian.pub.'],
+      ['Ed25519 contact', 'custodian.addContact', { text: ed25519, name: 'Olga' }, 'UnsupportedKeyError', askForRsa],
+      ['Ed25519 deploy key', 'custodian.addDeployKey', { text: ed25519, name: 'ci' }, 'UnsupportedKeyError', 'Make an RSA key of 3072 bits for the CI system, e.g. ssh-keygen -t rsa -b 3072 -N "" -f ci_custodian, and add ci_custodian.pub.'],
+    ];
+    for (const [what, command, arg, name, hint] of cases) {
+      const { result, errors } = await captureErrors(state.services, () => run(command, { confirm: true, ...arg }));
+      assert.strictEqual(result, undefined, what);
+      assert.strictEqual(errors.length, 1, what);
+      assert.strictEqual(errors[0].name, name, `${what}: ${errors[0].message}`);
+      assert.strictEqual(errors[0].hint, hint, what);
+    }
+    assert.deepStrictEqual(listing(), before, 'nothing written');
+    assert.strictEqual(state.services.contacts.list().length, 0);
+  });
+
   it('Verify Fingerprint normalises what people paste and reports a mismatch', async () => {
     const fp = /SHA256:[A-Za-z0-9+/]{43}/.exec(bob.fingerprintLine)![0];
     const variants = [bob.fingerprintLine, fp, `  sha256:${fp.slice(7)}=  `, fp.slice(7), `SHA256: ${fp.slice(7, 20)} ${fp.slice(20)}`];
@@ -273,6 +296,50 @@ describe('roster', function () {
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
       fs.rmSync(daveFile, { force: true });
+    }
+  });
+  it('"Not yet: I have not compared it" says nothing was added and to run Add Teammate… again once compared (a key file given as a Uri, as Import Private Key\'s button does)', async () => {
+    const pat = sshKeygen(state.scratch, 'pat', 'pat@example.com');
+    const told = recordInformationMessages(() => undefined);
+    try {
+      const pending = run<RosterWriteResult>('custodian.addTeammate', vscode.Uri.file(path.join(state.scratch, 'pat.pub')));
+      await new Promise((r) => setTimeout(r, 1500));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // Enter: "Not yet"
+      assert.strictEqual(await pending, undefined, 'not added');
+      await waitFor('the message', async () => told.told.length > 0);
+    } finally {
+      told.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    }
+    assert.deepStrictEqual(told.told, ['Nothing was added: pat@example.com is not on the team. Once they have read you their fingerprint and it matches, run Add Teammate… again.']);
+    assert.ok(!(await state.services.roster.members()).some((m) => pat.fingerprintLine.includes(m.key.fingerprint)));
+  });
+
+  it('Add Myself to Team with a second key of mine asks first, naming the entry and key I am on the team with; Cancel adds nothing', async () => {
+    const { shortFingerprint } = await import('../../src/core/keys');
+    const mine = (await state.services.roster.members()).find((m) => m.key.fingerprint === me.fingerprint);
+    assert.ok(mine, 'my first key is on the team');
+    const laptop = (await run<KeyInfo>('custodian.generateKey', { name: 'Laptop', bits: 2048 }))!;
+    const second = path.join(teamDir(), 'alice-laptop.pub');
+    try {
+      const cancelled = answerModals(() => undefined);
+      try {
+        assert.strictEqual(await run('custodian.addMyselfToTeam', { id: laptop.id, name: 'alice-laptop' }), undefined, 'cancelled');
+      } finally {
+        cancelled.dispose();
+      }
+      assert.ok(!fs.existsSync(second), 'nothing written');
+      assert.deepStrictEqual(cancelled.prompts.map((p) => [p.message, p.items]), [[`You are already on the team as ${mine.name}, with your key ${shortFingerprint(me.fingerprint)}.`, ['Add This Key Too']]]);
+      assert.match(cancelled.prompts[0].detail, /a second roster entry for you: files for the team are then encrypted to both of your keys/);
+      const agreed = answerModals(() => 'Add This Key Too');
+      try {
+        assert.strictEqual((await run<RosterWriteResult>('custodian.addMyselfToTeam', { id: laptop.id, name: 'alice-laptop' }))?.name, 'alice-laptop');
+      } finally {
+        agreed.dispose();
+      }
+      assert.ok(fs.existsSync(second), 'added when I say so');
+    } finally {
+      await state.services.keyStore.delete(laptop.id);
     }
   });
 });

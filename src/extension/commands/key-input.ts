@@ -34,6 +34,8 @@ export interface KeyTextRequest {
   filters: Record<string, string[]>;
   pastePlaceholder: string;
   password?: boolean;
+  /** Where the open dialog starts (VS Code's default: the workspace folder). */
+  defaultUri?: vscode.Uri;
 }
 
 /** Asks where the key comes from and returns its text and where it came from; undefined when cancelled. */
@@ -54,6 +56,7 @@ export async function promptForKeyText(request: KeyTextRequest): Promise<{ text:
         canSelectMany: false,
         openLabel: vscode.l10n.t('Select'),
         filters: request.filters,
+        defaultUri: request.defaultUri,
       });
       if (!picked?.[0]) return undefined;
       return { text: await readKeyFile(picked[0]), uri: picked[0] };

@@ -21,22 +21,25 @@ export interface ReportedError {
 }
 
 
-/** A button of an error notification that runs a command (no arguments): the way out, one click away. */
+/** A button of an error notification that runs a command: the way out, one click away. */
 export interface ErrorAction {
   readonly title: string;
   readonly command: string;
+  /** What the command is run with (a target such as the file at hand; never an answer, caller-arguments.ts). */
+  readonly args?: readonly unknown[];
 }
 
 /** An error whose notification offers commands that fix it (no key yet: Generate Key, Import Private Key). */
 export class ActionableError extends CustodianError {
   constructor(
     message: string,
-    options: { hint?: string },
+    options: { hint?: string; cause?: unknown },
     readonly actions: readonly ErrorAction[],
   ) {
     super(message, options);
-    // Reported and logged as the CustodianError it is; the buttons are the only difference.
-    this.name = 'CustodianError';
+    // Reported and logged as the error it is (a core error it adds buttons to, or a CustodianError);
+    // the buttons are the only difference.
+    this.name = options.cause instanceof Error ? options.cause.name : 'CustodianError';
   }
 }
 
@@ -76,7 +79,7 @@ export class ErrorReporter implements vscode.Disposable {
         void vscode.window.showInformationMessage(sentence(reported.message), { modal: true, detail: reported.hint });
       }
       const action = actions.find((a) => a.title === choice);
-      if (action) void vscode.commands.executeCommand(action.command);
+      if (action) void vscode.commands.executeCommand(action.command, ...(action.args ?? []));
     });
     return reported;
   }

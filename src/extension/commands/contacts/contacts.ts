@@ -15,7 +15,8 @@ const ADD_CONTACT_ARGS: Shape<AddContactArgs> = { ...PUBLIC_KEY_ARGS, name: is.s
 
 export async function addContact(deps: TeamDeps, arg: unknown): Promise<Contact | undefined> {
   const a = fromArgument(arg, ADD_CONTACT_ARGS);
-  const read = await readPublicKey(a, vscode.l10n.t('Add Contact'));
+  // A Uri alone is a key file to add, as Import Private Key's button passes it; the rest is asked.
+  const read = await readPublicKey(arg instanceof vscode.Uri ? { uri: arg } : a, vscode.l10n.t('Add Contact'), 'contact');
   if (!read) return undefined;
   const who = read.key.comment ?? a.name ?? vscode.l10n.t('this contact');
   if (!a.confirm && !(await confirmFingerprint(read.key, who, 'contact'))) return undefined;

@@ -1,6 +1,9 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { zeroize } from '../../../core/bytes';
-import { PassphraseError } from '../../../core/errors';
+import { KeyFormatError, PassphraseError } from '../../../core/errors';
+import { shellQuote } from '../../../core/shell-quote';
 import type { RsaPrivateKey } from '../../../core/keys';
 import type { KeysDeps } from './register';
 import { alreadyStored, type KeyInfo } from '../../storage/key-store';
@@ -8,6 +11,9 @@ import { normalizePastedPem, promptForKeyText, readKeyFile } from '../key-input'
 import { fromArgument, is, type Shape } from '../arguments';
 import { announce } from './generate-key';
 import { lazyCore, type KeysModule } from '../../lazy-core';
+import { withKeyOwnerHint } from '../key-refusals';
+import { ActionableError, type ErrorAction } from '../../ui/error-reporter';
+import { CommandId } from '../ids';
 
 export interface ImportPrivateKeyArgs {
   /** PEM text (PKCS#8, encrypted PKCS#8, PKCS#1, or an OpenSSH private key). */
@@ -38,12 +44,20 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
       filters: { [vscode.l10n.t('Private keys')]: ['pem', 'key', 'p8', 'der', '*'], [vscode.l10n.t('All files')]: ['*'] },
       pastePlaceholder: '-----BEGIN PRIVATE KEY----- …',
       password: true,
+      defaultUri: await sshFolder(),
     });
   }
   if (!source) return undefined;
 
+  refuseLegacyEncryptedPem(source.text, source.uri);
   const keys = await lazyCore.keys();
-  const key = await parseWithPassphrase(keys, source.text, a.passphrase, interactive, a.cancellationToken);
+  let key: RsaPrivateKey | undefined;
+  try {
+    key = await parseWithPassphrase(keys, source.text, a.passphrase, interactive, a.cancellationToken);
+  } catch (err) {
+    if (err instanceof KeyFormatError && isPublicKey(keys, source.text)) throw publicKeyGiven(err, source.uri);
+    throw withKeyOwnerHint(err, 'mine');
+  }
   if (!key) return undefined;
   try {
     // Said before a name is asked for: the key store refuses a second copy anyway.
@@ -67,6 +81,57 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
   } finally {
     zeroize(key.pkcs8Der);
   }
+}
+
+/**
+ * ~/.ssh when there is one: where a person looks for their private key. The extension host's home, since
+ * that is where the file is read (in code-server too).
+ */
+async function sshFolder(): Promise<vscode.Uri | undefined> {
+  const uri = vscode.Uri.file(path.join(os.homedir(), '.ssh'));
+  try {
+    return (await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory ? uri : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// RFC 1421 headers, as `ssh-keygen -m PEM` and `openssl rsa -aes256` write them. The core reads no such
+// key (docs/KEYS.md), so it is refused before a passphrase is asked for, not after.
+const LEGACY_ENCRYPTED_PEM = /-----BEGIN RSA PRIVATE KEY-----\s+(?:Proc-Type:\s*4\s*,\s*ENCRYPTED|DEK-Info:)/i;
+
+function refuseLegacyEncryptedPem(text: string, uri: vscode.Uri | undefined): void {
+  if (!LEGACY_ENCRYPTED_PEM.test(text)) return;
+  const file = uri ? shellQuote(uri.fsPath) : 'KEY';
+  throw new KeyFormatError(vscode.l10n.t('This key is in the old encrypted PEM format ("Proc-Type: 4,ENCRYPTED", as "ssh-keygen -m PEM" writes it), which Custodian does not read.'), {
+    hint: vscode.l10n.t(
+      'Convert it in place to the OpenSSH format, which Custodian reads: {0} (it asks for the passphrase, then for a new one: enter the same to keep it). Or with openssl: {1}',
+      `ssh-keygen -p -f ${file}`,
+      `openssl pkcs8 -topk8 -v2 aes256 -in ${file} -out key-pkcs8.pem`,
+    ),
+  });
+}
+
+function isPublicKey(keys: KeysModule, text: string): boolean {
+  try {
+    keys.parsePublicKey(text.trim());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Someone's public key (a .pub file, a certificate) given to Import Private Key: most likely the person
+ * meant to trust it, so the commands that do are offered, with the file when there is one.
+ */
+function publicKeyGiven(err: KeyFormatError, uri: vscode.Uri | undefined): ActionableError {
+  const args = uri ? [uri] : [];
+  const actions: ErrorAction[] = [
+    ...(vscode.workspace.workspaceFolders?.length ? [{ title: vscode.l10n.t('Add Teammate…'), command: CommandId.AddTeammate, args }] : []),
+    { title: vscode.l10n.t('Add Contact…'), command: CommandId.AddContact, args },
+  ];
+  return new ActionableError(err.message, { cause: err, hint: vscode.l10n.t('To trust someone\'s public key, use Add Teammate… (or Add Contact… for someone outside this repository).') }, actions);
 }
 
 async function parseWithPassphrase(

@@ -7,7 +7,7 @@ import { entryNameProblem } from '../../ui/name-rules';
 import { normalizeRosterName, suggestRosterName, type RosterEntry } from '../../storage/roster';
 import { targetFolder } from '../../storage/workspace-files';
 import { fromArgument, is, type Shape } from '../arguments';
-import { isInteractive, pickMyKey, TARGET_ARGS, type TargetArgs } from '../pick';
+import { confirmModal, isInteractive, pickMyKey, TARGET_ARGS, type TargetArgs } from '../pick';
 import { confirmFingerprint, PUBLIC_KEY_ARGS, readPublicKey, type PublicKeyArgs } from './trust-key';
 import { lazyCore } from '../../lazy-core';
 import { reencryptAvailable } from './remove-teammate';
@@ -32,9 +32,13 @@ interface NameArgs {
 
 const NAME_ARGS: Shape<NameArgs> = { name: is.string, folder: is.uri, overwrite: is.boolean };
 
-export type AddMyselfArgs = TargetArgs & NameArgs;
+export type AddMyselfArgs = TargetArgs &
+  NameArgs & {
+    /** Add this key although another of mine is on the team already (asked otherwise). */
+    confirm?: boolean;
+  };
 
-const ADD_MYSELF_ARGS: Shape<AddMyselfArgs> = { ...TARGET_ARGS, ...NAME_ARGS };
+const ADD_MYSELF_ARGS: Shape<AddMyselfArgs> = { ...TARGET_ARGS, ...NAME_ARGS, confirm: is.boolean };
 
 export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
   const a = fromArgument(arg, ADD_MYSELF_ARGS);
@@ -46,6 +50,7 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
     void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is already in the team as {1}.pub.', info.name, existing.name));
     return { name: existing.name, uri: existing.uri, fingerprint: info.fingerprint, existed: true };
   }
+  if (!a.confirm && !(await confirmSecondKey(deps, info.name))) return undefined;
   const identity = info.label ?? info.name;
   const suggested = suggestRosterName(identity);
   if (!a.name && !suggested && !isInteractive(arg)) throw new InvalidArgumentError(vscode.l10n.t('Cannot derive a roster file name from the key name: pass a name.'));
@@ -85,7 +90,8 @@ export function addDeployKey(deps: TeamDeps, arg: unknown): Promise<RosterWriteR
 async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promise<RosterWriteResult | undefined> {
   const a = fromArgument(arg, ADD_TEAMMATE_ARGS);
   targetFolder(a.folder);
-  const read = await readPublicKey(a, op === 'deploy' ? vscode.l10n.t('Add Deploy Key') : vscode.l10n.t('Add Teammate'));
+  // A Uri alone is a key file to add, as Import Private Key's button passes it; the rest is asked.
+  const read = await readPublicKey(arg instanceof vscode.Uri ? { uri: arg } : a, op === 'deploy' ? vscode.l10n.t('Add Deploy Key') : vscode.l10n.t('Add Teammate'), op === 'deploy' ? 'deploy' : 'teammate');
   if (!read) return undefined;
   const { key, text } = read;
   const existing = await findByFingerprint(deps, key.fingerprint);
@@ -128,6 +134,22 @@ async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promi
     .showInformationMessage(`${added} ${next}`, ...(offer ? [reencrypt] : []))
     .then((choice) => (choice === reencrypt ? vscode.commands.executeCommand(CommandId.ReencryptWorkspace) : undefined));
   return { name: normalizeRosterName(name), uri, fingerprint: key.fingerprint };
+}
+
+/**
+ * When another of my keys is on the team already, a second entry for me is rarely meant (the person
+ * picked another key, or wanted to replace theirs): asked first. True when there is none or they say so.
+ */
+async function confirmSecondKey(deps: TeamDeps, keyName: string): Promise<boolean> {
+  const mine = new Set(deps.keys.current.list().map((k) => k.fingerprint));
+  const me = (await deps.roster.list()).find((e) => e.kind === 'member' && mine.has(e.key.fingerprint));
+  if (!me || me.kind !== 'member') return true;
+  const { shortFingerprint } = await lazyCore.keys();
+  return confirmModal(
+    vscode.l10n.t('You are already on the team as {0}, with your key {1}.', me.name, shortFingerprint(me.key.fingerprint)),
+    vscode.l10n.t('Adding "{0}" too makes a second roster entry for you: files for the team are then encrypted to both of your keys.', keyName),
+    vscode.l10n.t('Add This Key Too'),
+  );
 }
 
 /** A new roster file whose signed record could not be written is removed again: no half-done addition. */

@@ -6,6 +6,7 @@ import { displayText } from '../../../core/display-text';
 import { promptForKeyText, readKeyFile } from '../key-input';
 import { lazyCore } from '../../lazy-core';
 import { is, type Shape } from '../arguments';
+import { withKeyOwnerHint, type KeyOwner } from '../key-refusals';
 
 export interface PublicKeyArgs {
   /** The key as text: an `ssh-rsa` line, a PEM public key or a certificate. */
@@ -24,7 +25,8 @@ export interface ReadPublicKey {
   text: string;
 }
 
-export async function readPublicKey(a: Partial<PublicKeyArgs>, title: string): Promise<ReadPublicKey | undefined> {
+/** `owner` is whose key it is: a refused key's hint says who must make a new one (key-refusals.ts). */
+export async function readPublicKey(a: Partial<PublicKeyArgs>, title: string, owner: Exclude<KeyOwner, 'mine'>): Promise<ReadPublicKey | undefined> {
   let text: string | undefined = a.text;
   if (text === undefined && a.uri) text = await readKeyFile(a.uri);
   if (text === undefined) {
@@ -40,7 +42,11 @@ export async function readPublicKey(a: Partial<PublicKeyArgs>, title: string): P
   if (text === undefined) return undefined;
   const { parsePublicKey } = await lazyCore.keys();
   const trimmed = text.trim();
-  return { key: parsePublicKey(trimmed), text: trimmed };
+  try {
+    return { key: parsePublicKey(trimmed), text: trimmed };
+  } catch (err) {
+    throw withKeyOwnerHint(err, owner);
+  }
 }
 
 /**
@@ -78,5 +84,18 @@ export async function confirmFingerprint(key: RsaPublicKey, who: string, role: '
     placeHolder: role === 'deploy' ? vscode.l10n.t('Compare {0} with the key your CI system holds', key.fingerprint) : vscode.l10n.t('Compare {0} with what {1} reads out', key.fingerprint, name),
     ignoreFocusOut: true,
   });
+  // "Not yet" (not Escape) is a decision: said what it did, and how to come back once compared.
+  if (picked?.trust === false) void vscode.window.showInformationMessage(notAdded(name, role));
   return picked?.trust === true;
+}
+
+function notAdded(name: string, role: 'teammate' | 'contact' | 'deploy'): string {
+  switch (role) {
+    case 'teammate':
+      return vscode.l10n.t('Nothing was added: {0} is not on the team. Once they have read you their fingerprint and it matches, run Add Teammate… again.', name);
+    case 'contact':
+      return vscode.l10n.t('Nothing was added: {0} is not a contact. Once they have read you their fingerprint and it matches, run Add Contact… again.', name);
+    case 'deploy':
+      return vscode.l10n.t('Nothing was added. Once you have compared the fingerprint with the key your CI system holds, run Add Deploy Key (CI)… again.');
+  }
 }

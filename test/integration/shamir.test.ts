@@ -462,8 +462,8 @@ describe('shamir', function () {
 
   it('after a recovery from the tree, offers to delete the released shares that would let me recover again alone; Keep leaves them, Delete removes only them', async () => {
     const releases = ['bob.release-to-alice.share.enc', 'carol.release-to-alice.share.enc'];
-    const recoverFromTree = async (answer: string) => {
-      const modals = answerModals((p) => (p.message === 'Delete the released shares you recovered "db-root" with?' ? answer : undefined));
+    const recoverFromTree = async (answer: string | undefined) => {
+      const modals = answerModals((p) => (p.message === 'Delete the released shares that let you recover "db-root"?' ? answer : undefined));
       const messages = recordInformationMessages();
       try {
         const set = (await shamirSection()).children.find((c) => c.label === 'db-root');
@@ -479,13 +479,14 @@ describe('shamir', function () {
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       }
     };
-    const kept = await recoverFromTree('Keep Them');
+    const kept = await recoverFromTree(undefined);
     assert.ok(kept.result?.recovered);
     assert.strictEqual(kept.prompts.length, 1, 'asked once the secret was shown');
     const [prompt] = kept.prompts;
-    assert.deepStrictEqual(prompt.items, ['Delete Release Files', 'Keep Them']);
+    assert.deepStrictEqual(prompt.items, ['Delete Release Files']);
+    assert.strictEqual(prompt.message, 'Delete the released shares that let you recover "db-root"?');
     assert.match(prompt.detail, /you can recover the secret again at any time without the other custodians \(bob, carol\)/);
-    assert.match(prompt.detail, /Deleted permanently \(not moved to the trash\): bob\.release-to-alice\.share\.enc, carol\.release-to-alice\.share\.enc\./);
+    assert.match(prompt.detail, /Delete Release Files deletes them permanently \(not to the trash\): bob\.release-to-alice\.share\.enc, carol\.release-to-alice\.share\.enc\. Cancel keeps them\./);
     assert.match(prompt.detail, /commit the deletion/);
     assert.ok(!`${prompt.message} ${prompt.detail}`.includes(SECRET));
     assert.strictEqual(kept.result.releasesDeleted, undefined);

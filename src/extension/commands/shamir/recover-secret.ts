@@ -189,7 +189,7 @@ async function afterRecovery(
   if (wanted === undefined && interactive) {
     const action = vscode.l10n.t('Delete Release Files');
     const answer = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Delete the released shares you recovered "{0}" with?', set.name),
+      vscode.l10n.t('Delete the released shares that let you recover "{0}"?', set.name),
       {
         modal: true,
         detail: [
@@ -197,12 +197,12 @@ async function afterRecovery(
             'While they are in the repository, you can recover the secret again at any time without the other custodians ({0}).',
             [...new Set(releases.map((f) => f.custodian.name))].join(', '),
           ),
-          vscode.l10n.t('Deleted permanently (not moved to the trash): {0}.', files.join(', ')),
+          vscode.l10n.t('Delete Release Files deletes them permanently (not to the trash): {0}. Cancel keeps them.', files.join(', ')),
           vscode.l10n.t('Then commit the deletion. Earlier commits still hold the files.'),
         ].join('\n\n'),
       },
+      // One button: VS Code's Cancel keeps them (a Keep Them beside it did the same, and read as a third choice).
       action,
-      vscode.l10n.t('Keep Them'),
     );
     remove = answer === action;
   }

@@ -79,7 +79,7 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
   // Fingerprints are public: a plain comparison is fine. Base64 is case-sensitive, so no case folding.
   const match = normalized === target.fingerprint;
   if (match) void confirmMatch(deps, target);
-  else void offerRemoval(target, isInteractive(arg)).then(undefined, () => undefined);
+  else void offerRemoval(target, normalized, isInteractive(arg)).then(undefined, () => undefined);
   return { match, expected: target.fingerprint };
 }
 
@@ -88,7 +88,7 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
  * it (its "verified" only says who signed it in). The way out is offered with the warning: remove the
  * teammate (which offers re-encrypting without them) or the contact; my own key has no such step.
  */
-async function offerRemoval(target: { name: string; fingerprint: string; member?: RosterMember; contactId?: string }, modal: boolean): Promise<void> {
+async function offerRemoval(target: { name: string; fingerprint: string; member?: RosterMember; contactId?: string }, given: string, modal: boolean): Promise<void> {
   const removal =
     target.member !== undefined
       ? ([vscode.l10n.t('Remove Teammate…'), CommandId.RemoveTeammate, { entry: { uri: target.member.uri, name: target.member.name } }] as const)
@@ -96,10 +96,13 @@ async function offerRemoval(target: { name: string; fingerprint: string; member?
         ? ([vscode.l10n.t('Remove Contact…'), CommandId.RemoveContact, { contact: { id: target.contactId } }] as const)
         : undefined;
   const message = vscode.l10n.t('✗ The fingerprint does NOT match the key of {0} ({1}). Do not trust this key until you know why.', target.name, target.fingerprint);
-  const detail =
+  // Both side by side: a person compares what they were told with what is on file.
+  const compared = vscode.l10n.t('You entered:  {0}\nOn file:      {1}', given, target.fingerprint);
+  const advice =
     target.member !== undefined
       ? vscode.l10n.t('Files encrypted for the team are readable with this key, whoever holds it, and the Team view still shows who signed it into the roster: that says who added it, not whose it is. Ask {0} for their fingerprint again over a channel you trust; if it still differs, remove the entry and tell the team.', target.name)
       : undefined;
+  const detail = advice === undefined ? compared : `${compared}\n\n${advice}`;
   const choice = await vscode.window.showWarningMessage(message, { modal, detail }, ...(removal ? [removal[0]] : []));
   if (removal && choice === removal[0]) await vscode.commands.executeCommand(removal[1], removal[2]);
 }

@@ -303,6 +303,22 @@ describe('keys', function () {
     await run('custodian.deleteKey', { id: imported.id, confirm: true });
   });
 
+  it('an Ed25519 key with a passphrase is refused before the passphrase is asked for (its type is in the clear)', async () => {
+    const file = path.join(state.scratch, 'id_ed25519_locked');
+    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'locked-passphrase', '-f', file]);
+    const dialogs = answerImportDialogs(vscode.Uri.file(file));
+    let reported;
+    try {
+      reported = await captureErrors(state.services, () => run('custodian.importPrivateKey'));
+    } finally {
+      dialogs.dispose();
+    }
+    assert.deepStrictEqual(dialogs.inputs, [], 'no passphrase asked for');
+    assert.strictEqual(reported.result, undefined);
+    assert.strictEqual(reported.errors[0]?.name, 'UnsupportedKeyError');
+    assert.match(reported.errors[0].message, /Ed25519/);
+  });
+
   it('Import Private Key\'s file dialog opens in ~/.ssh (the extension host\'s home) when there is one', async () => {
     const savedHome = process.env.HOME;
     const home = path.join(state.scratch, 'home');

@@ -144,6 +144,13 @@ async function parseWithPassphrase(
   if (!keys.isEncryptedPrivateKey(text)) return keys.parsePrivateKey(text);
   const unlock = (passphrase: string | undefined) => withDerivationProgress((signal) => keys.parsePrivateKey(text, passphrase, { signal }), external);
   if (given !== undefined || !interactive) return unlock(given);
+  // What can be told without the passphrase is told first: an OpenSSH key says its type in the clear, so
+  // an Ed25519 key is refused before anyone types a passphrase for nothing.
+  try {
+    return await keys.parsePrivateKey(text);
+  } catch (err) {
+    if (!(err instanceof PassphraseError)) throw err;
+  }
   for (let attempt = 1; ; attempt++) {
     const passphrase = await vscode.window.showInputBox({
       title: vscode.l10n.t('Import Private Key: passphrase'),

@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { base32Encode } from '../../src/core/base32';
 import type { AddSharedMfaResult } from '../../src/extension/commands/mfa/add-shared-mfa';
+import { enter, recordInputs } from './support/quick-inputs';
 import type { CopiedMfaCode } from '../../src/extension/commands/mfa/show-mfa-code';
 import type { ShownCode } from '../../src/extension/mfa/shared-mfa';
 import type { Services } from '../../src/extension/services';
@@ -100,6 +101,24 @@ describe('mfa', function () {
     assert.deepStrictEqual(mfa.children, [], 'empty, so VS Code shows the welcome');
     const welcome = (state.services.context.extension.packageJSON.contributes.viewsWelcome as { view: string; contents: string; when?: string }[]).filter((w) => w.view === 'custodian.mfa');
     assert.ok(welcome.some((w) => w.when === 'workspaceFolderCount > 0' && w.contents.includes('command:custodian.addSharedMfa')), JSON.stringify(welcome));
+  });
+
+  it('the steps count as for a URI ("1/2") until a bare secret is pasted, then "2/7": never a lone "(1)"', async () => {
+    const recorded = recordInputs();
+    const pending = run('custodian.addSharedMfa');
+    try {
+      const first = await waitFor('the seed step', async () => recorded.inputs.find((i) => i.title?.includes('the seed')));
+      assert.deepStrictEqual([first.step, first.totalSteps], [1, 2]);
+      (first as vscode.InputBox).value = 'JBSWY3DPEHPK3PXP';
+      await waitFor('the seed accepted as valid', async () => !(first as vscode.InputBox).validationMessage);
+      await enter();
+      const second = await waitFor('the issuer step', async () => recorded.inputs.find((i) => i.title?.includes('issuer')));
+      assert.deepStrictEqual([second.step, second.totalSteps], [2, 7]);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      recorded.dispose();
+      await pending;
+    }
   });
 
   it('adds a seed from an otpauth URI: the .enc file holds neither the secret, the URI nor the label', async () => {

@@ -166,15 +166,17 @@ interface SeedAnswers {
 
 /**
  * The seed, then (for a bare base32 secret) issuer, account, algorithm, digits and period, then the file
- * name, with Back between them. The step count is known once the seed says which kind it is.
+ * name, with Back between them. The step count is the URI's until the seed says it is a bare secret.
  */
 async function askSeedAndName(deps: MfaDeps, m: OtpModules, folder: vscode.WorkspaceFolder, givenName: string | undefined): Promise<{ key: TotpKey; name: string } | undefined> {
   const existing = new Set((await deps.mfa.store.list()).filter((e) => e.folder.index === folder.index).map((e) => e.name));
   const x: SeedAnswers = {};
   const isUri = (): boolean => /^\s*otpauth:/i.test(x.pasted ?? '');
   const bare = (): boolean => x.pasted !== undefined && !isUri();
-  const total = (): number | undefined => (x.pasted === undefined ? undefined : (isUri() ? 1 : 6) + (givenName === undefined ? 1 : 0));
-  const at = (label: string, step: number): { title: string; step: number; totalSteps?: number } => ({ title: `${TITLE()}: ${label}`, step, totalSteps: total() });
+  // Before the seed is pasted, counted as for an otpauth:// URI (a QR code's, the usual case): "1/2",
+  // then "2/2"; a bare base32 secret adds five steps, and the total says so from step 2 on.
+  const total = (): number => (x.pasted === undefined || isUri() ? 1 : 6) + (givenName === undefined ? 1 : 0);
+  const at = (label: string, step: number): { title: string; step: number; totalSteps: number } => ({ title: `${TITLE()}: ${label}`, step, totalSteps: total() });
   const text = (answer: keyof SeedAnswers, ask: () => Promise<string | Back | undefined>) => async (): Promise<true | Back | undefined> => {
     const v = await ask();
     if (typeof v !== 'string') return v;

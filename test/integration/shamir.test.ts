@@ -164,7 +164,11 @@ describe('shamir', function () {
       const { result, errors } = await captureErrors(services, () => run('custodian.splitSecret', { secret: 'solo-x', setName: 'solo', custodians, threshold: 2 }));
       assert.strictEqual(result, undefined);
       assert.match(errors[0]?.message ?? '', /You hold the private keys of 2 of these custodians \(alice, carol\): with a threshold of 2, you alone could recover the secret/);
+      assert.match(errors[0]?.hint ?? '', /or raise the threshold above 2\.$/);
       assert.ok(!fs.existsSync(setDir('solo')), 'nothing written');
+      // All the custodians mine: no threshold helps, so none is suggested.
+      const both = await captureErrors(services, () => run('custodian.splitSecret', { secret: 'solo-x', setName: 'solo-2', custodians: [team.alice.fingerprint, team.carol.fingerprint], threshold: 2 }));
+      assert.strictEqual(both.errors[0]?.hint, 'You hold the keys of all 2 custodians: pick custodians whose keys are on other people\'s machines.');
       // A threshold above the keys I hold is a real split; so is one the person confirmed (Split Anyway).
       assert.ok(await run<SplitSecretResult>('custodian.splitSecret', { secret: 'solo-x', setName: 'solo-3', custodians, threshold: 3 }));
       assert.ok(await run<SplitSecretResult>('custodian.splitSecret', { secret: 'solo-x', setName: 'solo', custodians, threshold: 2, confirm: true }));

@@ -369,7 +369,11 @@ async function soloRecovery(deps: ShamirDeps, custodians: RosterMember[], thresh
   const held = custodians.filter((c) => mine.has(c.key.fingerprint)).map((c) => c.name);
   if (held.length < threshold || confirmed === true) return 'ok';
   const message = vscode.l10n.t('You hold the private keys of {0} of these custodians ({1}): with a threshold of {2}, you alone could recover the secret.', held.length, held.join(', '), threshold);
-  const hint = vscode.l10n.t('Pick custodians whose keys are on other people\'s machines, or raise the threshold above {0}.', held.length);
+  // A threshold above the keys I hold exists only while someone else's key is among the custodians.
+  const hint =
+    held.length < custodians.length
+      ? vscode.l10n.t('Pick custodians whose keys are on other people\'s machines, or raise the threshold above {0}.', held.length)
+      : vscode.l10n.t('You hold the keys of all {0} custodians: pick custodians whose keys are on other people\'s machines.', custodians.length);
   if (!interactive) throw new InvalidArgumentError(message, { hint });
   const again = vscode.l10n.t('Choose Other Custodians');
   const anyway = vscode.l10n.t('Split Anyway');
@@ -387,7 +391,8 @@ async function pickThreshold(total: number, at: { title: string; step: number; t
   const preferred = defaultThreshold(total);
   const items = Array.from({ length: total - 1 }, (_, i) => i + 2).map((t) => ({
     label: vscode.l10n.t('{0} of {1}', t, total),
-    description: t === preferred ? vscode.l10n.t('majority (recommended)') : t === total ? vscode.l10n.t('everyone must take part') : undefined,
+    // With two custodians, 2 of 2 is the only split: it is everyone, which "majority" would not say.
+    description: t === total ? vscode.l10n.t('everyone must take part') : t === preferred ? vscode.l10n.t('majority (recommended)') : undefined,
     threshold: t,
   }));
   items.sort((x, y) => Number(y.threshold === preferred) - Number(x.threshold === preferred));

@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { Services } from '../../src/extension/services';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
 import { announcement } from '../../src/extension/commands/keys/generate-key';
 import { secretLocation } from '../../src/extension/storage/secret-location';
@@ -280,14 +281,8 @@ describe('keys', function () {
     const file = path.join(state.scratch, 'id_rsa legacy');
     sh('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', 'old-passphrase', '-f', file]);
     assert.match(fs.readFileSync(file, 'utf8'), /^-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: /);
-    const dialogs = answerImportDialogs(vscode.Uri.file(file));
-    let reported;
-    try {
-      reported = await captureErrors(state.services, () => run('custodian.importPrivateKey'));
-    } finally {
-      dialogs.dispose();
-    }
-    assert.deepStrictEqual(dialogs.inputs, [], 'no passphrase asked for');
+    const { reported, inputs } = await importFromPalette(state.services, file);
+    assert.deepStrictEqual(inputs, [], 'no passphrase asked for');
     assert.strictEqual(reported.result, undefined);
     const [error] = reported.errors;
     assert.strictEqual(error?.name, 'KeyFormatError');
@@ -306,14 +301,8 @@ describe('keys', function () {
   it('an Ed25519 key with a passphrase is refused before the passphrase is asked for (its type is in the clear)', async () => {
     const file = path.join(state.scratch, 'id_ed25519_locked');
     sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'locked-passphrase', '-f', file]);
-    const dialogs = answerImportDialogs(vscode.Uri.file(file));
-    let reported;
-    try {
-      reported = await captureErrors(state.services, () => run('custodian.importPrivateKey'));
-    } finally {
-      dialogs.dispose();
-    }
-    assert.deepStrictEqual(dialogs.inputs, [], 'no passphrase asked for');
+    const { reported, inputs } = await importFromPalette(state.services, file);
+    assert.deepStrictEqual(inputs, [], 'no passphrase asked for');
     assert.strictEqual(reported.result, undefined);
     assert.strictEqual(reported.errors[0]?.name, 'UnsupportedKeyError');
     assert.match(reported.errors[0].message, /Ed25519/);
@@ -479,6 +468,16 @@ function* walk(dir: string): Generator<string> {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) yield* walk(p);
     else if (e.isFile() && fs.statSync(p).size < 50 * 1024 * 1024) yield p;
+  }
+}
+
+/** Import Private Key from the palette, `file` picked in its dialog: what it reported, and the input boxes it asked. */
+async function importFromPalette(services: Services, file: string): Promise<{ reported: Awaited<ReturnType<typeof captureErrors>>; inputs: vscode.InputBoxOptions[] }> {
+  const dialogs = answerImportDialogs(vscode.Uri.file(file));
+  try {
+    return { reported: await captureErrors(services, () => run('custodian.importPrivateKey')), inputs: dialogs.inputs };
+  } finally {
+    dialogs.dispose();
   }
 }
 

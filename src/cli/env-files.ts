@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { isArmored } from '../core/armor';
 import { parseDotenv, MAX_DOTENV_CHARS } from '../core/dotenv';
+import { utf8Decode, utf8DecodeKeepingBom } from '../core/bytes';
 import { decryptBytes } from '../core/envelope';
 import type { CryptoBackend } from '../core/crypto-backend';
 import { CustodianError } from '../core/errors';
@@ -98,7 +99,7 @@ async function openValuesEnvFile(file: string, text: string, keys: EnvFileKeys):
  */
 function utf8Text(bytes: Uint8Array, keepBom = false): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: keepBom }).decode(bytes);
+    return keepBom ? utf8DecodeKeepingBom(bytes) : utf8Decode(bytes);
   } catch {
     throw new CliError('not UTF-8 text', { hint: 'an env file holds NAME=value lines; an encrypted one is named *.enc' });
   }

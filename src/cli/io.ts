@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { assertWritable, openAtomicFile } from '../node/atomic-file';
 import { readAllBytes, readableChunks, readFileReusingBuffers, readSmallFile, STREAM_READ_SIZE, writeChunks } from '../node/node-streams';
 import type { CliIo } from './command';
+import { utf8Decode, utf8DecodeKeepingBom } from '../core/bytes';
 import { CliError } from './output';
 
 export function isStdio(arg: string | undefined): boolean {
@@ -113,7 +114,7 @@ export async function readSmallInput(arg: string | undefined, io: CliIo, maxByte
 /** Decodes UTF-8 text, naming the input when it is not text. */
 export function decodeText(bytes: Uint8Array, name: string, options: { keepBom?: boolean } = {}): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: options.keepBom === true }).decode(bytes);
+    return options.keepBom === true ? utf8DecodeKeepingBom(bytes) : utf8Decode(bytes);
   } catch {
     throw new CliError(`${name} is not UTF-8 text`);
   }

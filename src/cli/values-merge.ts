@@ -6,7 +6,7 @@
 // merged by `git merge-file` itself: the driver then behaves exactly as git would.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
-import { constantTimeEqual } from '../core/bytes';
+import { constantTimeEqual, utf8DecodeKeepingBom } from '../core/bytes';
 import { describeError, NoIdentityMatchedError } from '../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { mergeLines } from '../core/line-merge';
@@ -31,8 +31,7 @@ interface Side {
 
 function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
-    // A byte order mark is part of the first covered line (VALUES.md §3): kept, or its MAC would not verify.
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return utf8DecodeKeepingBom(bytes);
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from './errors';
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+const bomKeepingDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function utf8Encode(text: string): Uint8Array {
   return encoder.encode(text);
@@ -34,6 +35,15 @@ export function utf8EncodeEach(texts: readonly string[]): { bytes: Uint8Array; e
 /** Decodes UTF-8, throwing on invalid sequences instead of inserting U+FFFD. */
 export function utf8Decode(bytes: Uint8Array): string {
   return strictDecoder.decode(bytes);
+}
+
+/**
+ * As utf8Decode, but a leading byte order mark stays in the text (TextDecoder drops it by default): text
+ * whose every character is authenticated needs it, as a value-encrypted file's first covered line holds
+ * it (VALUES.md §3) and its MAC verifies only with it.
+ */
+export function utf8DecodeKeepingBom(bytes: Uint8Array): string {
+  return bomKeepingDecoder.decode(bytes);
 }
 
 export function isValidUtf8(bytes: Uint8Array): boolean {

@@ -5,7 +5,7 @@
 // request gets an error on its own connection; the agent keeps serving everyone else.
 import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
-import { zeroize } from '../core/bytes';
+import { utf8DecodeKeepingBom, zeroize } from '../core/bytes';
 import { fingerprintToString, parseHeader } from '../core/envelope-header';
 import { CustodianError, FormatError, HeaderAuthError, NoIdentityMatchedError, ValuesMacError } from '../core/errors';
 import type { RsaPublicKey } from '../core/keys';
@@ -312,8 +312,7 @@ export class AgentServer {
     let text: string;
     let stanzas: readonly string[];
     try {
-      // A byte order mark is part of the first covered line (VALUES.md §3): kept, or its MAC would not verify.
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(request.values);
+      text = utf8DecodeKeepingBom(request.values);
       stanzas = await this.options.valuesRecipients(text, format);
     } catch (err) {
       const message = err instanceof CustodianError ? err.message : 'not a value-encrypted file in UTF-8';

@@ -9,6 +9,8 @@ import {
   base64UrlDecode,
   base64UrlEncode,
   base64UrlEncodeEach,
+  utf8Decode,
+  utf8DecodeKeepingBom,
   utf8EncodeEach,
 } from '../../src/core/bytes';
 import { InvalidArgumentError } from '../../src/core/errors';
@@ -16,6 +18,13 @@ import { InvalidArgumentError } from '../../src/core/errors';
 const oracle = (bytes: Uint8Array, encoding: 'base64' | 'base64url'): string => Buffer.from(bytes).toString(encoding);
 
 describe('bytes', () => {
+  it('utf8DecodeKeepingBom keeps a leading byte order mark, which utf8Decode (TextDecoder\'s default) drops; both refuse bytes that are not UTF-8', () => {
+    const marked = new Uint8Array([0xef, 0xbb, 0xbf, 0x41, 0x3d, 0x31]);
+    assert.equal(utf8DecodeKeepingBom(marked), '\uFEFFA=1');
+    assert.equal(utf8Decode(marked), 'A=1');
+    assert.throws(() => utf8DecodeKeepingBom(new Uint8Array([0x41, 0xe9])), TypeError);
+  });
+
   describe('base64', () => {
     it('encodes as Buffer does, in both alphabets, across the short-text and sliced paths', () => {
       const sizes = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 760, maxLength: 800 }), fc.uint8Array({ minLength: 70_000, maxLength: 70_010 }));

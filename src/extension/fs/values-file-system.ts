@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { BackedFileSystem } from './backed-file-system';
 import { hasConflictMarkers } from '../../core/conflict-markers';
+import { utf8DecodeKeepingBom } from '../../core/bytes';
 import { CustodianError } from '../../core/errors';
 import type { EnvelopeInfo, SignatureStatus } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
@@ -126,7 +127,7 @@ export class ValuesFileSystem extends BackedFileSystem {
     try {
       let document: string;
       try {
-        document = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(content);
+        document = utf8DecodeKeepingBom(content);
       } catch {
         throw new CustodianError(vscode.l10n.t('Cannot save {0}: the text is not UTF-8.', basename(file.path)));
       }
@@ -205,7 +206,7 @@ export class ValuesFileSystem extends BackedFileSystem {
 
   /** What a committed version holds (CommittedVersions' `learn`): only a keyed digest of its document is kept. */
   private async learnCommitted(bytes: Uint8Array, file: vscode.Uri): Promise<CommittedValues | undefined> {
-    const { values: opened, conflicted } = await this.decrypt(file, new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
+    const { values: opened, conflicted } = await this.decrypt(file, utf8DecodeKeepingBom(bytes));
     try {
       if (conflicted) return undefined;
       const { ruleToString } = await lazyCore.values();
@@ -335,7 +336,7 @@ export async function readText(file: vscode.Uri, what: string): Promise<string> 
   }
   try {
     // A byte order mark stays part of the document (VALUES.md §3); VS Code shows it as the encoding.
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return utf8DecodeKeepingBom(bytes);
   } catch {
     throw new CustodianError(vscode.l10n.t('{0} is not UTF-8 text.', what));
   }

@@ -7,6 +7,7 @@
 // answer holds for those bytes until the window closes, so a task run again does not ask again.
 import * as vscode from 'vscode';
 import type { CryptoBackend } from '../../core/crypto-backend';
+import { utf8DecodeKeepingBom } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
 import type { EnvLayer } from '../../core/env-layers';
 import type { DecryptedBytes, EnvelopeInfo, SignatureStatus } from '../../core/envelope';
@@ -116,8 +117,7 @@ export class EnvSource {
     let document: string;
     let signed: { header: EnvelopeInfo; signature: SignatureStatus };
     try {
-      // A byte order mark is part of the first covered line (VALUES.md §3), as when the editor opens it.
-      const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+      const text = utf8DecodeKeepingBom(bytes);
       const info = await values.inspectValues(text, 'dotenv', backend);
       identities = await this.deps.session.identitiesFor(info.recipients, name, info.recipientPolicy);
       const opened = await values.openValues(text, { format: 'dotenv', identities, backend });

@@ -10,6 +10,7 @@
 // of an outsider's version are back to older ones. Runs git with the repository's config (git log):
 // trusted workspaces only, as everything that reads git history.
 import * as vscode from 'vscode';
+import { utf8DecodeKeepingBom } from '../../../core/bytes';
 import type { EnvelopeInfo } from '../../../core/envelope';
 import type { KnownKey, Party } from '../../crypto-session';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
@@ -64,7 +65,7 @@ export class TeamVersions {
    */
   async claimsTeamSigner(uri: vscode.Uri, version: FileVersion): Promise<boolean> {
     const bytes = await readGitBlob(toGitUri(uri, version.commit), MAX_INLINE_BYTES);
-    if (isValuesFile(uri)) return this.vouched(await valuesHeaderOf(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), uri)) !== undefined;
+    if (isValuesFile(uri)) return this.vouched(await valuesHeaderOf(utf8DecodeKeepingBom(bytes), uri)) !== undefined;
     const { inspectEnvelope } = await lazyCore.envelope();
     return this.vouched(await inspectEnvelope(bytes)) !== undefined;
   }
@@ -136,7 +137,7 @@ export class TeamVersions {
       if (blob === '' || blob === history?.working || isRollbackAt(versions, at)) continue;
       try {
         const bytes = await readGitBlob(toGitUri(uri, commit), MAX_INLINE_BYTES);
-        const signer = isValuesFile(uri) ? this.vouched(await valuesHeaderOf(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), uri)) : await this.verifiedEncSigner(uri, bytes);
+        const signer = isValuesFile(uri) ? this.vouched(await valuesHeaderOf(utf8DecodeKeepingBom(bytes), uri)) : await this.verifiedEncSigner(uri, bytes);
         if (signer) return { commit, signer };
       } catch {
         // Too large, not encrypted then, damaged, or its signature does not verify: not the team's.

@@ -2,19 +2,17 @@
 // are encrypted one by one and whose keys stay readable (docs/VALUES.md). The files are small and read
 // whole; output is written atomically, as by the other commands.
 import * as path from 'node:path';
-import { openValues, sealValues, valuesCutAtHash, type ValuesFormatName, type ValuesIdentity } from '../core/values';
+import { openValues, sealValues, valuesCutAtHash, valuesRecipients, type ValuesFormatName, type ValuesIdentity } from '../core/values';
 import { isConflictedValues, openConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
 import type { CommandContext } from './command';
 import { checkInput, checkOutput, isStdio } from './io';
-import { FormatError } from '../core/errors';
-import { DotenvSyntaxError } from '../core/dotenv';
 import { reportSigner } from './team-signers';
 import { repositoryPath } from '../node/git';
 import { addValueFileAttributes } from '../node/git-setup';
 import { loadRequiredSigners, requireSigner } from './required-signer';
 import { encryptRecipients, recipientPolicyOf } from './recipients';
-import { readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from './values-files';
+import { namingFile, readValuesText, selectionRuleOf, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from './values-files';
 
 export async function encryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {
   if (args.flag('armor')) throw args.usageError('--values writes the file in its own format: -a does not apply');
@@ -29,14 +27,7 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
   const passphrases = ctx.passphrases(args);
   const recipients = await encryptRecipients(args, ctx, passphrases);
   const signer = await valuesSigner(args, ctx, out ?? input);
-  let text: string;
-  try {
-    text = await sealValues(document, { format, recipients, signer, rule, backend: ctx.backend(), recipientPolicy: recipientPolicyOf(args) });
-  } catch (err) {
-    // "line 2: expected =" says where; the file says which (run -e names it too).
-    if ((err instanceof FormatError || err instanceof DotenvSyntaxError) && input !== undefined && !isStdio(input)) err.message = `${input}: ${err.message}`;
-    throw err;
-  }
+  const text = await namingFile(input, () => sealValues(document, { format, recipients, signer, rule, backend: ctx.backend(), recipientPolicy: recipientPolicyOf(args) }));
   await writeValuesText(out, text, ctx, { force });
   if (format === 'dotenv') {
     const cut = valuesCutAtHash(document);
@@ -69,10 +60,13 @@ export async function decryptValuesFile(args: Args, ctx: CommandContext): Promis
   // Read first: a .enc given by mistake is named as one, not as a file of unknown format or a key asked for.
   const text = await readValuesText(input, ctx);
   const format = valuesFormatOf(args, input, out);
+  const conflicted = isConflictedValues(text, format);
+  // A file that is not value-encrypted is said to be so before a key or a passphrase is asked for.
+  if (!conflicted) await namingFile(input, async () => valuesRecipients(text, format));
   const identities = await valuesIdentities(args, ctx, input);
   const required = await loadRequiredSigners(args, () => ctx.passphrases(args), ctx.backend());
-  if (isConflictedValues(text, format)) return decryptConflicted(text, format, identities, input, out, force, ctx);
-  const opened = await openValues(text, { format, identities, backend: ctx.backend() });
+  if (conflicted) return decryptConflicted(text, format, identities, input, out, force, ctx);
+  const opened = await namingFile(input, () => openValues(text, { format, identities, backend: ctx.backend() }));
   try {
     // Every value, the MAC and the signature are verified before anything is written (§9).
     const status = opened.signature;
@@ -89,7 +83,7 @@ export async function decryptValuesFile(args: Args, ctx: CommandContext): Promis
  * then the plaintexts are written with the conflict markers, for reading or resolving by hand.
  */
 async function decryptConflicted(text: string, format: ValuesFormatName, identities: readonly ValuesIdentity[], input: string | undefined, out: string | undefined, force: boolean, ctx: CommandContext): Promise<void> {
-  const opened = await openConflictedValues(text, { format, identities, backend: ctx.backend() });
+  const opened = await namingFile(input, () => openConflictedValues(text, { format, identities, backend: ctx.backend() }));
   try {
     await writeValuesText(out, opened.document, ctx, { force, mode: 0o600 });
     for (const [side, o] of [['ours', opened.ours], ['theirs', opened.theirs]] as const) {

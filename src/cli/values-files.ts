@@ -6,6 +6,8 @@ import { hasEnvelopeMagic } from '../core/envelope-header';
 import type { RsaPrivateKey } from '../core/keys';
 import { parseRule, valuesFormatForFileName, type SelectionRule, type ValuesFormatName } from '../core/values';
 import { isConflictedValues } from '../core/values-conflict';
+import { DotenvSyntaxError } from '../core/dotenv';
+import { FormatError, NoIdentityMatchedError, SignatureError, ValueAuthError, ValuesMacError } from '../core/errors';
 import type { Args } from './args';
 import type { CommandContext } from './command';
 import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
@@ -42,6 +44,21 @@ export function selectionRuleOf(args: Args): SelectionRule | undefined {
   if (suffix !== undefined) return parseRule(`unencrypted-suffix:${suffix}`);
   if (regex !== undefined) return parseRule(`unencrypted-regex:${regex}`);
   return undefined;
+}
+
+/**
+ * Runs `work` so that what is wrong with the file's text says which file: "line 2: expected =" says where,
+ * the name says which (run -e and rekey name it too). Errors of the command line itself (a key file that
+ * does not exist, a usage error) name what they are about already and pass unchanged.
+ */
+export async function namingFile<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const aboutTheText = [FormatError, DotenvSyntaxError, ValueAuthError, ValuesMacError, SignatureError, NoIdentityMatchedError].some((kind) => err instanceof kind);
+    if (aboutTheText && !isStdio(file) && !(err as Error).message.startsWith(`${file as string}: `)) (err as Error).message = `${file as string}: ${(err as Error).message}`;
+    throw err;
+  }
 }
 
 /** A file the git merge driver left in conflict is resolved first: no value is read from one side of it. */

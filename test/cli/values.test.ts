@@ -56,6 +56,24 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.doesNotMatch(e.stderr, /OK:/);
   });
 
+  it('get, set, inspect --values and decrypt --values name the file whose text is wrong; decrypt --values says a plain file is one before asking for a key', () => {
+    fs.writeFileSync(file('not-sealed.env'), 'A=1\n');
+    for (const args of [['get', file('not-sealed.env'), 'A'], ['set', file('not-sealed.env'), 'A'], ['inspect', '--values', file('not-sealed.env')], ['decrypt', '--values', file('not-sealed.env')]]) {
+      const r = run(args, { input: 'new value\n' });
+      assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`error: ${file('not-sealed.env').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a value-encrypted dotenv file`), args[0]);
+    }
+    assert.equal(fs.readFileSync(file('not-sealed.env'), 'utf8'), 'A=1\n');
+    // A sealed file whose lines were reordered: the MAC's refusal names it too.
+    fs.writeFileSync(file('mac.env'), 'A=1\nB=2\n');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', file('mac.env'), file('mac.env')]).code, 0);
+    const [a, b, ...rest] = fs.readFileSync(file('mac.env'), 'utf8').split('\n');
+    fs.writeFileSync(file('mac.env'), [b, a, ...rest].join('\n'));
+    const g = run(['get', '-i', alice.privatePath, file('mac.env'), 'A']);
+    assert.equal(g.code, 1, g.stderr);
+    assert.match(g.stderr, /error: \S*mac\.env: /);
+  });
+
   it('encrypt --values of a .env over 1 MiB names the file, says the limit in words and hints at whole-file encryption', () => {
     fs.writeFileSync(file('big.env'), `# ${'c'.repeat(1_500_000)}\nA=1\n`);
     const e = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', file('big-sealed.env'), file('big.env')]);
@@ -179,7 +197,7 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     const tampered = fs.readFileSync(sealed, 'utf8');
     const d = run(['decrypt', '--values', '-i', alice.privatePath, '-o', file('t-out.env'), sealed]);
     assert.equal(d.code, 1);
-    assert.match(d.stderr, /custodian: error: the encrypted value of "A" does not open at that key/);
+    assert.match(d.stderr, /custodian: error: \S*t-sealed\.env: the encrypted value of "A" does not open at that key/);
     assert.ok(!fs.existsSync(file('t-out.env')));
     assert.equal(run(['get', '-i', alice.privatePath, sealed, 'A']).code, 1);
     assert.equal(run(['set', '-i', alice.privatePath, sealed, 'A'], { input: 'z' }).code, 1);

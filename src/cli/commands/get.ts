@@ -6,7 +6,7 @@ import { commandMain } from '../command-main';
 import { reportSigner } from '../team-signers';
 import { IDENTITY_HELP } from '../identities';
 import { CliError } from '../output';
-import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities } from '../values-files';
+import { namingFile, readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities } from '../values-files';
 
 export const getCommand: Command = {
   name: 'get',
@@ -42,10 +42,10 @@ Examples:
     const format = valuesFormatOf(args, file);
     refuseConflicted(text, format, file);
     // Names are in the clear: a wrong one is said before a key is asked for (VS Code's question included).
-    const names = sealedValueNames(text, format);
+    const names = await namingFile(file, async () => sealedValueNames(text, format));
     if (!names.includes(name)) throw noValue(file, name, names);
     const identities = await valuesIdentities(args, ctx, file);
-    const opened = await openValues(text, { format, identities, backend: ctx.backend() });
+    const opened = await namingFile(file, () => openValues(text, { format, identities, backend: ctx.backend() }));
     try {
       const value = readValue(opened.document, format, name);
       if (value === undefined) throw noValue(file, name, opened.info.entries.map((e) => e.name));

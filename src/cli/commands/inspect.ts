@@ -11,14 +11,14 @@ import { inspectValues, plaintextValues, ruleToString } from '../../core/values'
 import type { Args } from '../args';
 import type { CommandContext } from '../command';
 import { CliError } from '../output';
-import { readValuesText, VALUES_FORMAT_HELP, valuesFormatOf } from '../values-files';
+import { namingFile, readValuesText, VALUES_FORMAT_HELP, valuesFormatOf } from '../values-files';
 
 /** `inspect --values`: a value-encrypted file's metadata, its signer verified, its values in the clear. */
 async function inspectValuesFile(args: Args, ctx: CommandContext, names: ReadonlyMap<string, string>): Promise<void> {
   const file = args.positionals[0];
   const text = await readValuesText(file, ctx);
   const format = valuesFormatOf(args, file);
-  const info = await inspectValues(text, format, ctx.backend());
+  const info = await namingFile(file, () => inspectValues(text, format, ctx.backend()));
   const leaked = plaintextValues(text, format);
   const named = (fingerprint: string): { fingerprint: string; name?: string } => ({ fingerprint, ...(names.has(fingerprint) ? { name: names.get(fingerprint) } : {}) });
   const signer = info.signature.kind === 'signed' ? info.signature.signer.fingerprint : undefined;

@@ -14,7 +14,7 @@ import { CliError, UsageError } from '../output';
 import { promptHidden } from '../passphrase';
 import { findRoster } from '../repository';
 import { vettedRosterKeys } from '../roster-trust';
-import { readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
+import { namingFile, readValuesText, refuseConflicted, VALUES_FORMAT_HELP, valuesFormatOf, valuesIdentities, valuesSigner, writeValuesText } from '../values-files';
 
 /** A secret value is small; this bounds a mistaken pipe. */
 const MAX_VALUE_BYTES = 1024 * 1024;
@@ -72,10 +72,10 @@ Examples:
     const format = valuesFormatOf(args, file);
     refuseConflicted(text, format, file);
     // Names are in the clear: a name that can be neither found nor added is refused before a key is asked for.
-    sealedValueNames(text, format, name);
+    await namingFile(file, async () => sealedValueNames(text, format, name));
     const identities = await valuesIdentities(args, ctx, file);
     const explicitSigner = await valuesSigner(args, ctx, file);
-    const opened = await openValues(text, { format, identities, backend: ctx.backend() });
+    const opened = await namingFile(file, () => openValues(text, { format, identities, backend: ctx.backend() }));
     try {
       const signedBy = opened.signature.kind === 'signed' ? opened.signature.signer.fingerprint : undefined;
       const mine = identities.map((k) => k.publicKey.fingerprint);

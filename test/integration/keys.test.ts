@@ -6,10 +6,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Services } from '../../src/extension/services';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { announcement } from '../../src/extension/commands/keys/generate-key';
+import { announce, announcement } from '../../src/extension/commands/keys/generate-key';
 import { secretLocation } from '../../src/extension/storage/secret-location';
 import { answerModals } from './support/modals';
-import { captureErrors, recordErrorMessages, waitFor, opensslPublicPem, opensslRsa, run, scratchDir, section, sh, sshKeygen, useCleanState, workspaceFolder } from './support/custodian';
+import { captureErrors, recordErrorMessages, recordInformationMessages, recordWarningMessages, waitFor, opensslPublicPem, opensslRsa, run, scratchDir, section, sh, sshKeygen, useCleanState, workspaceFolder } from './support/custodian';
 
 const STRONG = 'plover-cactus-umbrella-47-Quartz';
 
@@ -383,6 +383,29 @@ describe('keys', function () {
     // The same code on desktop hosts: the OS keychain, and for a remote window the local one.
     assert.match(secretLocation({ uiKind: vscode.UIKind.Desktop, appHost: 'desktop', appName: 'Visual Studio Code' }).where, /^the OS keychain$/);
     assert.match(secretLocation({ uiKind: vscode.UIKind.Desktop, remoteName: 'ssh-remote', appHost: 'desktop', appName: 'Visual Studio Code' }).detail, /not on the ssh-remote host/);
+  });
+
+  it('Add Myself to Team from Generate Key\'s notification asks for my name on the team: the key\'s label is only the suggestion', async () => {
+    const key = (await run<KeyInfo>('custodian.generateKey', { name: 'Work', label: 'me', bits: 2048 }))!;
+    const window = vscode.window as unknown as { showInputBox: typeof vscode.window.showInputBox };
+    const original = window.showInputBox;
+    const asked: (vscode.InputBoxOptions | undefined)[] = [];
+    window.showInputBox = async (options?: vscode.InputBoxOptions) => (asked.push(options), 'alice-example');
+    // In a browser the notification is a warning (a key one "clear site data" away from gone): both answered.
+    const join = (_message: string, items: string[]) => (items.includes('Add Myself to Team') ? 'Add Myself to Team' : undefined);
+    const told = [recordInformationMessages(join), recordWarningMessages(join)];
+    try {
+      announce(key, true);
+      await waitFor('the roster entry', async () => fs.existsSync(path.join(workspaceFolder().uri.fsPath, '.custodian', 'team', 'alice-example.pub')));
+    } finally {
+      window.showInputBox = original;
+      for (const t of told) t.dispose();
+      await state.services.keyStore.delete(key.id);
+      fs.rmSync(path.join(workspaceFolder().uri.fsPath, '.custodian'), { recursive: true, force: true });
+    }
+    assert.strictEqual(asked.length, 1, 'the name was asked for once');
+    assert.strictEqual(asked[0]?.value, 'me', 'the key\'s label suggested');
+    assert.match(asked[0]?.prompt ?? '', /The name your teammates see for you/);
   });
 
   it('Delete Key names the files here only that key opens (for good when no one else can), and Enter exports a backup instead of deleting', async () => {

@@ -71,7 +71,7 @@ export function announce(info: KeyInfo, interactive: boolean): void {
   const shown = secretLocation().inBrowser ? vscode.window.showWarningMessage(text, ...actions) : vscode.window.showInformationMessage(text, ...actions);
   void shown.then((choice) => {
     if (choice === BACK_UP()) void vscode.commands.executeCommand(CommandId.ExportPrivateKey, { id: info.id });
-    else if (choice === JOIN()) void vscode.commands.executeCommand(CommandId.AddMyselfToTeam, { id: info.id });
+    else if (choice === JOIN()) void vscode.commands.executeCommand(CommandId.AddMyselfToTeam, { id: info.id, askName: true });
   });
 }
 

@@ -36,9 +36,11 @@ export type AddMyselfArgs = TargetArgs &
   NameArgs & {
     /** Add this key although another of mine is on the team already (asked otherwise). */
     confirm?: boolean;
+    /** Ask for my name on the team, as from the palette: a button a person clicked names the key only. */
+    askName?: boolean;
   };
 
-const ADD_MYSELF_ARGS: Shape<AddMyselfArgs> = { ...TARGET_ARGS, ...NAME_ARGS, confirm: is.boolean };
+const ADD_MYSELF_ARGS: Shape<AddMyselfArgs> = { ...TARGET_ARGS, ...NAME_ARGS, confirm: is.boolean, askName: is.boolean };
 
 export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<RosterWriteResult | undefined> {
   const a = fromArgument(arg, ADD_MYSELF_ARGS);
@@ -53,8 +55,9 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
   if (!a.confirm && !(await confirmSecondKey(deps, info.name))) return undefined;
   const identity = info.label ?? info.name;
   const suggested = suggestRosterName(identity);
-  if (!a.name && !suggested && !isInteractive(arg)) throw new InvalidArgumentError(vscode.l10n.t('Cannot derive a roster file name from the key name: pass a name.'));
-  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, vscode.l10n.t('The name your teammates see for you (your key: {0}). Change it or press Enter.', identity)) : suggested);
+  const ask = isInteractive(arg) || a.askName === true;
+  if (!a.name && !suggested && !ask) throw new InvalidArgumentError(vscode.l10n.t('Cannot derive a roster file name from the key name: pass a name.'));
+  const name = a.name ?? (ask ? await promptRosterName(suggested, vscode.l10n.t('The name your teammates see for you (your key: {0}). Change it or press Enter.', identity)) : suggested);
   if (name === undefined) return undefined;
   const { exportPublicKeyOpenSsh } = await lazyCore.keys();
   const line = exportPublicKeyOpenSsh(await deps.keys.current.getPublicKey(info.id), identity);

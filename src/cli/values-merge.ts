@@ -15,6 +15,7 @@ import { clearValues, isValueEncrypted, openValues, ruleToString, sealValues, va
 import { CONFLICT_LABELS, isConflictedValues, joinConflict, splitConflict } from '../core/values-conflict';
 import { displayText } from '../core/display-text';
 import { writeFileAtomic } from '../node/atomic-file';
+import { gitInvocation } from '../node/git';
 import { readSmallFile } from '../node/node-streams';
 import type { CommandContext } from './command';
 import { byTrust, checkTheirsSigner, identityRequest, putBackFrom, putBackWarning, knownKeys, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, recipientWarnings, rosterNames, type DriverKeys, type MergeFiles } from './git-drivers';
@@ -39,10 +40,8 @@ function decodeUtf8(bytes: Uint8Array): string | undefined {
 
 /** `git merge-file` on the three files, in place over ours, with the driver's labels; its exit status. */
 function gitMergeFile(files: MergeFiles, ctx: CommandContext): number {
-  const r = spawnSync('git', ['merge-file', `--marker-size=${files.markerSize}`, '-L', CONFLICT_LABELS.ours, '-L', 'base', '-L', CONFLICT_LABELS.theirs, files.ours, files.base, files.theirs], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: ctx.io.env,
-  });
+  const run = gitInvocation(process.cwd(), ['merge-file', `--marker-size=${files.markerSize}`, '-L', CONFLICT_LABELS.ours, '-L', 'base', '-L', CONFLICT_LABELS.theirs, files.ours, files.base, files.theirs], ctx.io.env);
+  const r = spawnSync('git', run.args, { stdio: ['ignore', 'ignore', 'pipe'], env: run.env });
   if (r.error) throw new MergeSideError(`cannot run git merge-file: ${r.error.message}`, { hint: 'is git on PATH?' });
   if (r.stderr.length > 0) ctx.io.stderr.write(r.stderr);
   return r.status ?? 1;

@@ -1,6 +1,7 @@
 // Running git for the guard and the git drivers: argv only (no shell), output as bytes, and the
 // index read through `git cat-file --batch` so staged content never goes through the working tree.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { CustodianError } from '../core/errors';
 
@@ -13,10 +14,39 @@ export interface GitResult {
   readonly status: number;
 }
 
-/** Runs `git ARGS` in `cwd`; rejects only when git cannot be started. */
+/**
+ * How every git command here runs in `cwd`: as `git -c safe.bareRepository=explicit ARGS`, with the
+ * repository named (GIT_DIR, GIT_WORK_TREE) when a `.git` is found at or above `cwd`.
+ *
+ * git looking for its repository takes any folder holding HEAD, objects/ and refs/ for a bare repository
+ * and obeys its `config` — and those are files anyone can commit. Run inside a repository's content (the
+ * roster's folder, a file's folder), git found such a folder before the real `.git` and ran whatever its
+ * config named (gpg.program for `git log`, core.fsmonitor…). A `.git` cannot be committed (git refuses
+ * the path), so the nearest one above is the clone's own; with the repository named, git looks for no
+ * other, and `safe.bareRepository=explicit` (command-line configuration, which a repository's config cannot
+ * undo; git 2.38+) makes git refuse rather than obey one where no `.git` was found. Relative pathspecs
+ * still name paths from `cwd`. A GIT_DIR already set (git running a driver, a user's own layout) is kept.
+ */
+export function gitInvocation(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): { args: string[]; env: NodeJS.ProcessEnv } {
+  const safeArgs = ['-c', 'safe.bareRepository=explicit', ...args];
+  if (env.GIT_DIR !== undefined) return { args: safeArgs, env };
+  const top = workTreeTop(cwd);
+  return { args: safeArgs, env: top === undefined ? env : { ...env, GIT_DIR: path.join(top, '.git'), GIT_WORK_TREE: top } };
+}
+
+/** The nearest folder at or above `dir` that holds a `.git` (a folder, or a file in a worktree or submodule). */
+function workTreeTop(dir: string): string | undefined {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+/** Runs `git ARGS` in `cwd` (see gitInvocation); rejects only when git cannot be started. */
 export function runGit(cwd: string, args: readonly string[], input?: Uint8Array): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const run = gitInvocation(cwd, args);
+    const child = spawn('git', run.args, { cwd, env: run.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -10,6 +10,7 @@ import { FormatError } from '../core/errors';
 import type { RsaPrivateKey } from '../core/keys';
 import { createRecord, MAX_RECORD_BYTES, recordFileName, rootIdOf, type RecordBody, type RecordFile } from '../core/roster-records';
 import { writeFileAtomic } from './atomic-file';
+import { gitInvocation } from './git';
 
 export const RECORDS_DIR = 'records';
 export const ROOT_RECORD = 'root.json';
@@ -87,7 +88,8 @@ const MAX_LOG_BYTES = 1024 * 1024;
 
 function git(cwd: string, args: string[], maxBuffer: number): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, timeout: GIT_TIMEOUT_MS, maxBuffer, encoding: 'utf8', windowsHide: true }, (err, stdout) => resolve(err ? undefined : stdout));
+    const run = gitInvocation(cwd, args);
+    execFile('git', run.args, { cwd, env: run.env, timeout: GIT_TIMEOUT_MS, maxBuffer, encoding: 'utf8', windowsHide: true }, (err, stdout) => resolve(err ? undefined : stdout));
   });
 }
 
@@ -155,10 +157,11 @@ const GIT_TIMEOUT_MS = 5_000;
  */
 export function lastChange(file: string): Promise<GitChange | undefined> {
   return new Promise((resolve) => {
+    const run = gitInvocation(path.dirname(file), ['log', '-1', '--format=%H%x00%an <%ae>%x00%aI%x00%s', '--', path.basename(file)]);
     execFile(
       'git',
-      ['log', '-1', '--format=%H%x00%an <%ae>%x00%aI%x00%s', '--', path.basename(file)],
-      { cwd: path.dirname(file), timeout: GIT_TIMEOUT_MS, maxBuffer: 64 * 1024, encoding: 'utf8', windowsHide: true },
+      run.args,
+      { cwd: path.dirname(file), env: run.env, timeout: GIT_TIMEOUT_MS, maxBuffer: 64 * 1024, encoding: 'utf8', windowsHide: true },
       (err, stdout) => {
         const [commit, author, date, subject] = err ? [] : stdout.trim().split('\0');
         resolve(commit && /^[0-9a-f]{40,64}$/.test(commit) ? { commit, author, date, subject } : undefined);

@@ -403,6 +403,49 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(e.stderr, /carol: broken/);
   });
 
+  it('a bare repository committed in the roster\'s folder runs none of its config and hides no deleted record: git runs in the clone\'s own repository', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, add carol');
+    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
+    commitAll(repo, 'Remove carol');
+    git(repo, ['revert', '--no-edit', 'HEAD'], 'Mallory <mallory@evil.example>');
+    // Mallory commits HEAD, objects/, refs/ and a config into .custodian/team: git run there took the folder
+    // for a bare repository, ran its gpg.program for `git log` (its one commit carries a signature), and read
+    // that repository's history, in which no record was ever deleted.
+    const ran = path.join(keys, 'ran-by-git');
+    const program = path.join(keys, 'program.sh');
+    fs.writeFileSync(program, `#!/bin/sh\necho "$PWD $*" >> '${ran}'\nexit 1\n`, { mode: 0o755 });
+    const bare = tempDir('custodian-embedded-');
+    try {
+      git(bare, ['init', '-q', '--bare', '.']);
+      const object = (args: string[], input: string): string => spawnSync('git', args, { cwd: bare, input, encoding: 'utf8' }).stdout.trim();
+      const blob = object(['hash-object', '-w', '--stdin'], '{}\n');
+      const records = object(['mktree'], `100644 blob ${blob}\tx.json\n`);
+      const withRecord = object(['mktree'], `040000 tree ${records}\trecords\n`);
+      const empty = object(['mktree'], '');
+      const person = 'm <m@x> 1700000000 +0000';
+      const first = object(['hash-object', '-t', 'commit', '-w', '--stdin'], `tree ${withRecord}\nauthor ${person}\ncommitter ${person}\n\none\n`);
+      // A signed commit that deletes a record: `git log --diff-filter=D` shows it, so showSignature runs gpg.program.
+      const signed = `tree ${empty}\nparent ${first}\nauthor ${person}\ncommitter ${person}\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n x\n -----END PGP SIGNATURE-----\n\ntwo\n`;
+      git(bare, ['update-ref', 'refs/heads/master', object(['hash-object', '-t', 'commit', '-w', '--stdin'], signed)]);
+      for (const part of ['HEAD', 'objects', 'refs']) fs.cpSync(path.join(bare, part), path.join(team, part), { recursive: true });
+      fs.writeFileSync(path.join(team, 'config'), `[core]\n\tbare = true\n\tfsmonitor = ${program}\n[log]\n\tshowSignature = true\n[gpg]\n\tprogram = ${program}\n`);
+      fs.writeFileSync(path.join(team, 'refs', 'keep'), '');
+    } finally {
+      removeDir(bare);
+    }
+    commitAll(repo, 'Tidy the roster folder', 'Mallory <mallory@evil.example>');
+    const v = run(['roster', 'verify', '-R', team], { env: env() });
+    const e = encrypt();
+    assert.ok(!fs.existsSync(ran), `git ran the committed config's program: ${fs.existsSync(ran) ? fs.readFileSync(ran, 'utf8') : ''}`);
+    assert.equal(v.code, 1, v.out);
+    assert.match(v.out, /carol .*broken: alice removed carol/);
+    assert.match(v.out, /was deleted in commit/);
+    assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
+    assert.match(e.stderr, /carol: broken/);
+  });
+
   it('verify in a shallow clone, whose history may hide a reverted removal, fails and says to fetch the history', () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);

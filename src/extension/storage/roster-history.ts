@@ -4,6 +4,7 @@
 // git runs without a shell, bounded in time, output and number of files; only in trusted workspaces
 // (a repository's own git config can run commands).
 import { execFile } from 'node:child_process';
+import { gitInvocation } from '../../node/git';
 
 const GIT_TIMEOUT_MS = 5_000;
 /** Deleted roster files looked at, newest first. */
@@ -15,7 +16,8 @@ const MAX_PUB_BYTES = 64 * 1024;
 
 function git(cwd: string, args: string[], maxBuffer: number): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, timeout: GIT_TIMEOUT_MS, maxBuffer, encoding: 'utf8', windowsHide: true }, (err, stdout) => resolve(err ? undefined : stdout));
+    const run = gitInvocation(cwd, args);
+    execFile('git', run.args, { cwd, env: run.env, timeout: GIT_TIMEOUT_MS, maxBuffer, encoding: 'utf8', windowsHide: true }, (err, stdout) => resolve(err ? undefined : stdout));
   });
 }
 

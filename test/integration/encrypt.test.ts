@@ -11,7 +11,8 @@ import type { EncryptFileResult } from '../../src/extension/commands/encrypt/enc
 import type { EncryptSelectionResult } from '../../src/extension/commands/encrypt/encrypt-selection';
 import type { DecryptSelectionResult } from '../../src/extension/commands/decrypt/decrypt-selection';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, run } from './support/custodian';
+import { captureErrors, run, waitFor } from './support/custodian';
+import { enter, recordInputs } from './support/quick-inputs';
 import { decryptAs, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 describe('encrypt', function () {
@@ -50,6 +51,31 @@ describe('encrypt', function () {
     const back = await run<DecryptSelectionResult>('custodian.decryptSelection', { confirm: true });
     assert.strictEqual(back?.blocks, 2);
     assert.strictEqual(doc.getText(), 'user: admin\npassword: hunter2-secret\ntoken: tok-123\n');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('Encrypt for… says, while ticking, that anyone but exactly the team makes the file one for chosen people, which re-keying for the team leaves alone', async () => {
+    const doc = await vscode.workspace.openTextDocument({ content: 'token: tok-chosen\n', language: 'yaml' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 7, 0, 17);
+    const inputs = recordInputs();
+    try {
+      const done = vscode.commands.executeCommand('custodian.encryptSelection');
+      const pick = await waitFor('the recipient picker', async () => inputs.inputs.find((i): i is vscode.QuickPick<vscode.QuickPickItem> => 'selectedItems' in i));
+      const selected = pick.selectedItems.map((i) => i.label);
+      assert.ok(['$(person) alice', '$(person) bob'].every((l) => selected.includes(l)), selected.join(', '));
+      assert.strictEqual(pick.title, 'Encrypt for…', 'the team preselected');
+      // As a person unticks bob: the selection comes back from the workbench, and the title follows it.
+      pick.selectedItems = pick.selectedItems.filter((i) => i.label !== '$(person) bob');
+      await waitFor('the title for chosen people', async () => pick.title === 'Encrypt for… chosen people: re-encrypting for the team will leave this file to them');
+      pick.selectedItems = pick.items.filter((i) => i.picked);
+      await waitFor('the title for the team again', async () => pick.title === 'Encrypt for…');
+      pick.hide();
+      assert.strictEqual(await done, undefined, 'cancelled');
+    } finally {
+      inputs.dispose();
+    }
+    assert.strictEqual(doc.getText(), 'token: tok-chosen\n', 'nothing encrypted');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
@@ -141,24 +167,23 @@ describe('encrypt', function () {
 
   it('in the recipients picker, my own key is ticked for me; unticked, it is left out although alwaysIncludeMyself is on', async () => {
     fs.writeFileSync(wsPath('untick.txt'), 'untick-me\n');
-    const window = vscode.window as unknown as Record<string, unknown>;
-    const original = window.showQuickPick;
-    let offered: (vscode.QuickPickItem & { key?: { fingerprint: string } })[] = [];
-    // The person unticks the row of their own key and accepts the rest as ticked.
-    window.showQuickPick = async (items: (vscode.QuickPickItem & { key?: { fingerprint: string } })[]) => {
-      offered = items;
-      return items.filter((i) => i.picked && i.key?.fingerprint !== team.me.fingerprint);
-    };
+    const inputs = recordInputs();
     try {
-      const res = await run<EncryptFileResult>('custodian.encryptFile', { uri: wsUri('untick.txt'), deleteOriginal: 'never' });
-      const mine = offered.find((i) => i.key?.fingerprint === team.me.fingerprint);
+      const pending = run<EncryptFileResult>('custodian.encryptFile', { uri: wsUri('untick.txt'), deleteOriginal: 'never' });
+      type Row = vscode.QuickPickItem & { key?: { fingerprint: string } };
+      const pick = await waitFor('the recipient picker', async () => inputs.inputs.find((i): i is vscode.QuickPick<Row> => 'selectedItems' in i));
+      const mine = pick.items.find((i) => i.key?.fingerprint === team.me.fingerprint);
       assert.ok(mine?.picked, 'ticked for me');
       assert.match(mine?.description ?? '', /included unless unticked/);
+      // The person unticks the row of their own key and accepts the rest as ticked.
+      pick.selectedItems = pick.selectedItems.filter((i) => i !== mine);
+      await enter();
+      const res = await pending;
       assert.ok(res, 'encrypted');
       assert.ok(!res.recipients.includes(team.me.fingerprint), `my key left out: ${res.recipients.join(', ')}`);
       assert.deepStrictEqual(await recipientsOf(new Uint8Array(fs.readFileSync(wsPath('untick.txt.enc')))), [...res.recipients].sort());
     } finally {
-      window.showQuickPick = original;
+      inputs.dispose();
       for (const f of ['untick.txt', 'untick.txt.enc']) fs.rmSync(wsPath(f), { force: true });
     }
   });

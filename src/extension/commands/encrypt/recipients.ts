@@ -53,18 +53,50 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
   // With no teammate listed (a team of one: me) "the whole team" would promise people who are not there.
   // Said in the title: a placeholder this long is cut off at the picker's width.
   const hasTeam = known.some((k) => k.source === 'roster');
-  const picked = await vscode.window.showQuickPick(items, {
-    canPickMany: true,
-    title: hasTeam ? vscode.l10n.t('Encrypt for…') : vscode.l10n.t('Encrypt for… (no one else in the roster yet: only you can open it)'),
-    placeHolder: hasTeam ? vscode.l10n.t('Whole team preselected; add contacts or your other keys') : vscode.l10n.t('Add teammates in the Team view to share with them'),
-    matchOnDescription: true,
-  });
+  // A file for anyone but exactly the team records "chosen" (recipient-policy.ts): re-keying for the team
+  // then leaves it alone. Said while ticking, not found out when a new teammate cannot open it.
+  const wholeTeam = new Set(team);
+  if (always && me) wholeTeam.add(me.fingerprint);
+  const title = (selected: readonly Item[]): string => {
+    if (!hasTeam) return vscode.l10n.t('Encrypt for… (no one else in the roster yet: only you can open it)');
+    const chosen = new Set(selected.flatMap((i) => (i.key ? [i.key.fingerprint] : [])));
+    const isTeam = chosen.size === wholeTeam.size && [...chosen].every((fp) => wholeTeam.has(fp));
+    return isTeam ? vscode.l10n.t('Encrypt for…') : vscode.l10n.t('Encrypt for… chosen people: re-encrypting for the team will leave this file to them');
+  };
+  const picked = await pickRecipients(items, title, hasTeam ? vscode.l10n.t('Whole team preselected; add contacts or your other keys') : vscode.l10n.t('Add teammates in the Team view to share with them'));
   if (!picked) return undefined;
   const chosen = picked.flatMap((i) => (i.key ? [i.key] : []));
   // My default key was ticked for me: unticked, it was left out on purpose (a key I no longer trust),
   // and is not added back by the setting.
   const unticked = always && me !== undefined && !chosen.some((k) => k.fingerprint === me.fingerprint);
   return finish(session, chosen, scope, unticked ? false : undefined);
+}
+
+/** A multi-select picker whose title follows the selection; undefined when cancelled. */
+function pickRecipients<T extends vscode.QuickPickItem>(items: readonly T[], title: (selected: readonly T[]) => string, placeholder: string): Promise<readonly T[] | undefined> {
+  const pick = vscode.window.createQuickPick<T>();
+  pick.canSelectMany = true;
+  pick.matchOnDescription = true;
+  pick.placeholder = placeholder;
+  pick.items = items;
+  pick.selectedItems = items.filter((i) => i.picked);
+  pick.title = title(pick.selectedItems);
+  return new Promise((resolve) => {
+    let result: readonly T[] | undefined;
+    const subscriptions = [
+      pick.onDidChangeSelection((selected) => (pick.title = title(selected))),
+      pick.onDidAccept(() => {
+        result = [...pick.selectedItems];
+        pick.hide();
+      }),
+      pick.onDidHide(() => {
+        for (const d of subscriptions) d.dispose();
+        pick.dispose();
+        resolve(result);
+      }),
+    ];
+    pick.show();
+  });
 }
 
 async function finish(session: CryptoSession, chosen: KnownKey[], scope?: vscode.ConfigurationScope, includeMyself?: boolean): Promise<KnownKey[]> {

@@ -4,12 +4,15 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
+import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
 import type { RemoveTeammateResult } from '../../src/extension/commands/team/remove-teammate';
 import type { RosterWriteResult } from '../../src/extension/commands/team/add-to-team';
 import type { VerifyFingerprintResult } from '../../src/extension/commands/team/verify-fingerprint';
 import type { Contact } from '../../src/extension/storage/contacts';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
 import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, recordWarningMessages, run, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
+import { encryptFor, recipientsOf, useTeam, wsPath, wsUri } from './support/enc';
 import { answerModals } from './support/modals';
 
 describe('roster', function () {
@@ -212,6 +215,8 @@ describe('roster', function () {
       warnings.dispose();
       modals.dispose();
     }
+    // The mismatch is kept until a check matches ('roster: what Verify Fingerprint found is kept'); bob is encrypted to below.
+    assert.strictEqual((await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { name: 'bob', fingerprint: fp }))?.match, true);
     const mine = await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { id: me.id, fingerprint: me.fingerprint });
     assert.strictEqual(mine?.match, true);
     const { errors } = await captureErrors(state.services, () => run('custodian.verifyFingerprint', { name: 'bob', fingerprint: 'not a fingerprint' }));
@@ -341,5 +346,76 @@ describe('roster', function () {
     } finally {
       await state.services.keyStore.delete(laptop.id);
     }
+  });
+});
+
+describe('roster: what Verify Fingerprint found is kept', function () {
+  this.timeout(180_000);
+  const team = useTeam();
+  const day = /\d{4}-\d{2}-\d{2}/.source;
+  let n = 0;
+
+  after(() => {
+    for (const f of fs.readdirSync(workspaceFolder().uri.fsPath)) if (f.startsWith('checked-')) fs.rmSync(wsPath(f), { force: true });
+  });
+
+  /** Verify Fingerprint of `target` with what was read out; its messages answered by nobody. */
+  async function check(target: Record<string, unknown>, fingerprint: string): Promise<VerifyFingerprintResult | undefined> {
+    const warnings = recordWarningMessages(() => undefined);
+    const info = recordInformationMessages(() => undefined);
+    try {
+      return await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { ...target, fingerprint });
+    } finally {
+      // The messages come after the command returns: given time to be answered here, not shown.
+      await new Promise((r) => setTimeout(r, 500));
+      warnings.dispose();
+      info.dispose();
+    }
+  }
+
+  async function encryptTo(fingerprints: string[], answer: (message: string) => string | undefined) {
+    const file = wsPath(`checked-${++n}.env`);
+    fs.writeFileSync(file, `TOKEN=${n}\n`);
+    const modals = answerModals((p) => answer(p.message));
+    try {
+      const { result, errors } = await captureErrors(team.services, () => run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: fingerprints, deleteOriginal: false }));
+      return { result, errors, prompts: modals.prompts, file, enc: `${file}.enc` };
+    } finally {
+      modals.dispose();
+    }
+  }
+
+  it('encrypting to a key whose fingerprint did not match asks first, naming them; Cancel, the default, changes nothing on disk (Encrypt File, Re-encrypt for Team)', async () => {
+    assert.strictEqual((await check({ name: 'bob' }, team.mallory.fingerprint))?.match, false);
+    const cancelled = await encryptTo([team.bob.fingerprint, team.alice.fingerprint], () => undefined);
+    assert.strictEqual(cancelled.result, undefined);
+    assert.ok(!fs.existsSync(cancelled.enc), 'nothing encrypted');
+    assert.strictEqual(fs.readFileSync(cancelled.file, 'utf8'), `TOKEN=${n}\n`, 'the original as it was');
+    assert.deepStrictEqual(cancelled.prompts.map((p) => p.items), [["Don't Encrypt", 'Encrypt Anyway']], 'a safe first button: Enter encrypts nothing');
+    assert.match(cancelled.prompts[0].message, new RegExp(`^The fingerprint of bob's key did not match when you checked it on ${day}\\. Encrypt to it anyway\\?$`));
+    assert.ok(cancelled.prompts[0].detail.includes(`You entered:  ${team.mallory.fingerprint}\nOn file:      ${team.bob.fingerprint}`), cancelled.prompts[0].detail);
+    assert.match(cancelled.errors[0]?.message ?? '', /^Nothing was encrypted: the fingerprint of bob's key did not match when you checked it\.$/);
+
+    // The team's recipients, not chosen ones: a file for the team that lacks bob, re-keyed to the roster.
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const lacking = wsPath('checked-rekey.env.enc');
+    fs.writeFileSync(lacking, await encryptFor([team.alice.publicKey, me], 'K=1\n', team.alice.key));
+    const before = fs.readFileSync(lacking);
+    const declined = answerModals((p) => (/did not match/.test(p.message) ? "Don't Encrypt" : undefined));
+    try {
+      const { result, errors } = await captureErrors(team.services, () => run<ReencryptResult>('custodian.reencryptFile', { uri: wsUri('checked-rekey.env.enc'), quiet: true }));
+      assert.ok(!result || result.reencrypted.length === 0, 'nothing re-encrypted');
+      assert.match(errors[0]?.message ?? '', /fingerprint of bob's key did not match/);
+      assert.ok(declined.prompts.some((p) => /^The fingerprint of bob's key did not match/.test(p.message)), JSON.stringify(declined.prompts.map((p) => p.message)));
+    } finally {
+      declined.dispose();
+    }
+    assert.deepStrictEqual(fs.readFileSync(lacking), before, 'the file as it was');
+
+    // Encrypt Anyway is a choice made each time, not remembered.
+    const anyway = await encryptTo([team.bob.fingerprint], (m) => (/did not match/.test(m) ? 'Encrypt Anyway' : undefined));
+    assert.deepStrictEqual(anyway.errors, []);
+    assert.ok((await recipientsOf(fs.readFileSync(anyway.enc))).includes(team.bob.fingerprint));
+    assert.strictEqual((await encryptTo([team.bob.fingerprint], () => undefined)).prompts.length, 1, 'asked again');
   });
 });

@@ -82,8 +82,8 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     contextKeys,
     views.addSection(new KeysSection(keys)),
     rotation,
-    views.addSection(new TeamSection(roster, keys, services.rosterTrust, rotation)),
-    views.addSection(new ContactsSection(contacts)),
+    views.addSection(new TeamSection(roster, keys, services.rosterTrust, rotation, fingerprintChecks)),
+    views.addSection(new ContactsSection(contacts, fingerprintChecks)),
   );
   registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, views);
   registerCommands(context, host);

@@ -10,9 +10,12 @@ import type { RemoveTeammateResult } from '../../src/extension/commands/team/rem
 import type { RosterWriteResult } from '../../src/extension/commands/team/add-to-team';
 import type { VerifyFingerprintResult } from '../../src/extension/commands/team/verify-fingerprint';
 import type { Contact } from '../../src/extension/storage/contacts';
+import { FingerprintChecks } from '../../src/extension/storage/fingerprint-checks';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, recordWarningMessages, run, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
-import { encryptFor, recipientsOf, useTeam, wsPath, wsUri } from './support/enc';
+import { RotationLists } from '../../src/extension/storage/rotation-lists';
+import { TeamSection, type TeammateNode } from '../../src/extension/views/sections/team-section';
+import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, recordWarningMessages, run, section, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
+import { encryptFor, person, recipientsOf, useTeam, wsPath, wsUri } from './support/enc';
 import { answerModals } from './support/modals';
 
 describe('roster', function () {
@@ -373,6 +376,10 @@ describe('roster: what Verify Fingerprint found is kept', function () {
     }
   }
 
+  async function item(view: 'team' | 'contacts', label: string) {
+    return (await section(team.services, view))?.children.find((c) => c.label === label);
+  }
+
   async function encryptTo(fingerprints: string[], answer: (message: string) => string | undefined) {
     const file = wsPath(`checked-${++n}.env`);
     fs.writeFileSync(file, `TOKEN=${n}\n`);
@@ -384,6 +391,33 @@ describe('roster: what Verify Fingerprint found is kept', function () {
       modals.dispose();
     }
   }
+
+  it('a fingerprint that did not match is kept and shown on the Team entry (warning, what was entered and what is on file), also by a view built again from what is stored', async () => {
+    assert.strictEqual((await check({ name: 'bob' }, team.mallory.fingerprint))?.match, false);
+    const bob = await waitFor('bob flagged in the Team view', async () => {
+      const b = await item('team', 'bob');
+      return /^fingerprint did not match · /.test(b?.description ?? '') && b;
+    });
+    assert.strictEqual(bob.icon, 'warning');
+    assert.match(bob.tooltip ?? '', new RegExp(`The fingerprint did not match\\*\\* when you checked it with bob on ${day}:`));
+    assert.ok(bob.tooltip?.includes(`You entered:  ${team.mallory.fingerprint}\nOn file:      ${team.bob.fingerprint}`), bob.tooltip);
+    assert.match(bob.tooltip ?? '', /Encrypting to this key asks first\. Check the fingerprint again with bob over a channel you trust \(Verify Fingerprint…\), or remove them\./);
+    assert.doesNotMatch(bob.tooltip ?? '', /before relying on it|to check it yourself/, 'the advice to compare gives way to what the comparison found');
+    // Kept in globalState: what a window opened later builds its Team view from.
+    const stored = new FingerprintChecks(team.services.context.globalState);
+    const rotation = new RotationLists(team.services.context.workspaceState);
+    const rebuilt = new TeamSection(team.services.roster, team.services.keys, team.services.rosterTrust, rotation, stored);
+    try {
+      const nodes = (await rebuilt.getChildren()) as TeammateNode[];
+      const again = nodes.find((t) => t.entry.name === 'bob')!.getTreeItem();
+      assert.match(String(again.description), /^fingerprint did not match · /);
+      assert.ok((again.tooltip as vscode.MarkdownString).value.includes(`You entered:  ${team.mallory.fingerprint}`));
+    } finally {
+      stored.dispose();
+      rotation.dispose();
+    }
+    assert.doesNotMatch((await item('team', 'alice'))?.description ?? '', /did not match/, 'only the key checked is flagged');
+  });
 
   it('encrypting to a key whose fingerprint did not match asks first, naming them; Cancel, the default, changes nothing on disk (Encrypt File, Re-encrypt for Team)', async () => {
     assert.strictEqual((await check({ name: 'bob' }, team.mallory.fingerprint))?.match, false);
@@ -417,5 +451,59 @@ describe('roster: what Verify Fingerprint found is kept', function () {
     assert.deepStrictEqual(anyway.errors, []);
     assert.ok((await recipientsOf(fs.readFileSync(anyway.enc))).includes(team.bob.fingerprint));
     assert.strictEqual((await encryptTo([team.bob.fingerprint], () => undefined)).prompts.length, 1, 'asked again');
+  });
+
+  it('a contact whose fingerprint did not match is flagged in the Contacts view, and encrypting to them asks first', async () => {
+    const zoe = await person('zoe');
+    const contact = await run<Contact>('custodian.addContact', { text: opensslPublicPem(zoe.privatePem), name: 'Zoe', confirm: true });
+    assert.ok(contact);
+    try {
+      assert.strictEqual((await check({ id: contact.id }, team.alice.fingerprint))?.match, false);
+      const node = await waitFor('Zoe flagged', async () => {
+        const z = await item('contacts', 'Zoe');
+        return /^fingerprint did not match · 2048-bit · /.test(z?.description ?? '') && z;
+      });
+      assert.strictEqual(node.icon, 'warning');
+      assert.ok(node.tooltip?.includes(`You entered:  ${team.alice.fingerprint}\nOn file:      ${zoe.fingerprint}`), node.tooltip);
+      const asked = await encryptTo([zoe.fingerprint], () => undefined);
+      assert.ok(!fs.existsSync(asked.enc), 'nothing encrypted');
+      assert.deepStrictEqual(asked.prompts.map((p) => p.message.replace(new RegExp(day), 'DAY')), ["The fingerprint of Zoe's key did not match when you checked it on DAY. Encrypt to it anyway?"]);
+    } finally {
+      await run('custodian.removeContact', { id: contact.id, confirm: true });
+    }
+  });
+
+  it('a later match replaces the mismatch: the entry says when I checked it, and encrypting to it asks nothing', async () => {
+    assert.strictEqual((await check({ name: 'bob' }, team.bob.fingerprint))?.match, true);
+    const bob = await waitFor('bob no longer flagged', async () => {
+      const b = await item('team', 'bob');
+      return b && !/did not match/.test(b.description ?? '') && b;
+    });
+    assert.strictEqual(bob.icon, 'person');
+    assert.match(bob.tooltip ?? '', new RegExp(`You checked this fingerprint with bob on ${day}\\.`));
+    assert.doesNotMatch(bob.tooltip ?? '', /did not match/);
+    const { errors, prompts, enc } = await encryptTo([team.bob.fingerprint, team.alice.fingerprint], () => undefined);
+    assert.deepStrictEqual(errors, []);
+    assert.deepStrictEqual(prompts, [], 'no question');
+    assert.ok((await recipientsOf(fs.readFileSync(enc))).includes(team.bob.fingerprint));
+  });
+
+  it('a check speaks for one key: when the entry of alice changes to a new key, it is unchecked again', async () => {
+    assert.strictEqual((await check({ name: 'alice' }, team.mallory.fingerprint))?.match, false);
+    await waitFor('alice flagged', async () => /^fingerprint did not match/.test((await item('team', 'alice'))?.description ?? ''));
+    const newAlice = await person('alice');
+    fs.writeFileSync(path.join(teamDir(), 'alice.pub'), opensslPublicPem(newAlice.privatePem));
+    await waitFor('the new key of alice in the roster', async () => (await team.services.roster.members()).some((m) => m.name === 'alice' && m.key.fingerprint === newAlice.fingerprint));
+    const alice = await waitFor('alice with her new key in the view', async () => {
+      const a = await item('team', 'alice');
+      return a?.tooltip?.includes(newAlice.fingerprint) && a;
+    });
+    assert.doesNotMatch(alice.description ?? '', /did not match/);
+    assert.doesNotMatch(alice.tooltip ?? '', /did not match|You checked/);
+    // The old key keeps its record: it is about that key, whoever's file holds it.
+    const stored = new FingerprintChecks(team.services.context.globalState);
+    assert.strictEqual(stored.get(team.alice.fingerprint)?.result, 'mismatch');
+    assert.strictEqual(stored.get(newAlice.fingerprint), undefined);
+    stored.dispose();
   });
 });

@@ -1,7 +1,7 @@
 // What Verify Fingerprint found, kept per user in globalState (public data, like contacts) and keyed by
 // the key's fingerprint, as known_hosts keys by host key: a record speaks for that key only, so a roster
 // entry whose key changes is unchecked again. A mismatch stays until a later check of the key matches;
-// until then encrypting to it asks first (CryptoSession).
+// until then the views flag the key and encrypting to it asks first (CryptoSession).
 import * as vscode from 'vscode';
 
 export const FINGERPRINT_CHECKS_STATE_KEY = 'custodian.fingerprintChecks';
@@ -58,7 +58,7 @@ export class FingerprintChecks implements vscode.Disposable {
   }
 }
 
-/** What to do about a key whose fingerprint did not match: said by the question before encrypting and its error. */
+/** What to do about a key whose fingerprint did not match: said by the views, the question before encrypting and its error. */
 export function checkAgain(name: string): string {
   return vscode.l10n.t('Check the fingerprint again with {0} over a channel you trust (Verify Fingerprint…), or remove them.', name);
 }

@@ -14,6 +14,7 @@ import type { CustodianConfig } from './config';
 import { lazyCore } from './lazy-core';
 import type { ActiveKeyStore } from './storage/active-key-store';
 import type { Contacts } from './storage/contacts';
+import { checkAgain, type FingerprintChecks } from './storage/fingerprint-checks';
 import { ROSTER_DIR, ROSTER_EXT, type Roster, type RosterMember, type RosterProblem } from './storage/roster';
 import { workspaceFolders } from './storage/workspace-files';
 import type { RosterTrust, VetSigner } from './roster-trust';
@@ -126,6 +127,15 @@ export class UnusableRosterError extends CustodianError {
   }
 }
 
+/** A key whose fingerprint did not match when I checked it was not confirmed: nothing was encrypted. */
+export class FingerprintMismatchError extends CustodianError {
+  constructor(name: string) {
+    super(vscode.l10n.t("Nothing was encrypted: the fingerprint of {0}'s key did not match when you checked it.", displayText(name)), {
+      hint: checkAgain(displayText(name)),
+    });
+  }
+}
+
 export interface TeamOptions {
   /** Add my default key; default `custodian.alwaysIncludeMyself`. */
   includeMyself?: boolean;
@@ -136,7 +146,8 @@ export interface TeamOptions {
   unusable?: 'refuse' | 'skip';
   /**
    * Check the roster against its signed records and the user's pins, asking about changed keys and
-   * newcomers (RosterTrust.vet); default true. Reports that encrypt nothing pass false.
+   * newcomers (RosterTrust.vet), and about keys whose fingerprint did not match when I checked it;
+   * default true. Reports that encrypt nothing pass false.
    */
   review?: boolean;
 }
@@ -149,6 +160,8 @@ export interface CryptoSessionDeps {
   keys: ActiveKeyStore;
   roster: Roster;
   contacts: Contacts;
+  /** What Verify Fingerprint found: a key whose fingerprint did not match is asked about before encrypting to it. */
+  checks: FingerprintChecks;
   config: (scope?: vscode.ConfigurationScope) => CustodianConfig;
   workspaceState: vscode.Memento;
   trust: WorkspaceTrust;
@@ -232,20 +245,55 @@ export class CryptoSession {
     const folder = this.teamFolder(uri);
     let members = await this.rosterMembers(folder, options.unusable);
     if (folder && options.review !== false) members = await this.deps.rosterTrust.vet(folder, members, this.vetSigner());
-    return this.withMyself(members.map((m) => rosterKey(m, false)), uri ?? folder?.uri, options.includeMyself);
+    const team = members.map((m) => rosterKey(m, false));
+    if (options.review !== false) await this.confirmMismatched(team);
+    return this.withMyself(team, uri ?? folder?.uri, options.includeMyself);
   }
 
   /**
-   * Roster keys among `keys` that the user may encrypt to (RosterTrust.vet on their folder's roster):
-   * keys from other sources pass; excluded teammates are dropped. Asks when the roster changed.
+   * The keys among `keys` that the user may encrypt to: roster keys are vetted on their folder's roster
+   * (RosterTrust.vet), keys from other sources pass; excluded teammates are dropped. Asks when the roster
+   * changed, and about a key whose fingerprint did not match when I checked it.
    */
   async vetChosen(keys: KnownKey[], scope?: vscode.Uri): Promise<KnownKey[]> {
-    if (!keys.some((k) => k.source === 'roster')) return keys;
-    const folder = this.teamFolder(scope);
-    const members = (await this.deps.roster.list()).filter((e): e is RosterMember => e.kind === 'member' && e.folder.index === folder?.index);
-    const chosen = members.filter((m) => keys.some((k) => k.fingerprint === m.key.fingerprint));
-    const allowed = new Set((folder ? await this.deps.rosterTrust.vet(folder, chosen, this.vetSigner()) : []).map((m) => m.key.fingerprint));
-    return keys.filter((k) => k.source !== 'roster' || allowed.has(k.fingerprint) || !members.some((m) => m.key.fingerprint === k.fingerprint));
+    let vetted = keys;
+    if (keys.some((k) => k.source === 'roster')) {
+      const folder = this.teamFolder(scope);
+      const members = (await this.deps.roster.list()).filter((e): e is RosterMember => e.kind === 'member' && e.folder.index === folder?.index);
+      const chosen = members.filter((m) => keys.some((k) => k.fingerprint === m.key.fingerprint));
+      const allowed = new Set((folder ? await this.deps.rosterTrust.vet(folder, chosen, this.vetSigner()) : []).map((m) => m.key.fingerprint));
+      vetted = keys.filter((k) => k.source !== 'roster' || allowed.has(k.fingerprint) || !members.some((m) => m.key.fingerprint === k.fingerprint));
+    }
+    await this.confirmMismatched(vetted);
+    return vetted;
+  }
+
+  /**
+   * Asks before encrypting to each key whose fingerprint did not match when I last checked it (Verify
+   * Fingerprint, storage/fingerprint-checks.ts); throws FingerprintMismatchError unless confirmed. Asked
+   * whoever calls, as RosterTrust.vet asks: no argument answers it.
+   */
+  private async confirmMismatched(keys: readonly KnownKey[]): Promise<void> {
+    for (const k of keys) {
+      const check = this.deps.checks.get(k.fingerprint);
+      if (check?.result !== 'mismatch') continue;
+      const name = displayText(k.name);
+      const dont = vscode.l10n.t("Don't Encrypt");
+      const anyway = vscode.l10n.t('Encrypt Anyway');
+      const detail = [
+        vscode.l10n.t('You entered:  {0}\nOn file:      {1}', check.entered, k.fingerprint),
+        vscode.l10n.t('Whoever holds the matching private key can read what you encrypt.'),
+        checkAgain(name),
+      ].join('\n\n');
+      // Don't Encrypt first: in a modal the first button is the default, so Enter encrypts nothing.
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t("The fingerprint of {0}'s key did not match when you checked it on {1}. Encrypt to it anyway?", name, check.time.slice(0, 10)),
+        { modal: true, detail },
+        dont,
+        anyway,
+      );
+      if (choice !== anyway) throw new FingerprintMismatchError(k.name);
+    }
   }
 
   /**

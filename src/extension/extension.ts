@@ -22,6 +22,7 @@ import { registerGitFeature, type GitFeature } from './git/register';
 import { createServices, type Services } from './services';
 import { installTerminalCli } from './terminal-cli';
 import { Contacts } from './storage/contacts';
+import { FingerprintChecks } from './storage/fingerprint-checks';
 import { KeyStore } from './storage/key-store';
 import { Roster } from './storage/roster';
 import { watchFiles } from './storage/workspace-files';
@@ -63,8 +64,9 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     keyStore: new KeyStore(context.secrets, context.globalState),
     roster: new Roster(diagnostics),
     contacts: new Contacts(context.globalState),
+    fingerprintChecks: new FingerprintChecks(context.globalState),
   });
-  const { views, keys, roster, contacts } = services;
+  const { views, keys, roster, contacts, fingerprintChecks } = services;
   const host: CommandHost = {
     errors,
     errorContext: (arg) => errorContext({ keys, roster, contacts }, arg),
@@ -80,8 +82,8 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     contextKeys,
     views.addSection(new KeysSection(keys)),
     rotation,
-    views.addSection(new TeamSection(roster, keys, services.rosterTrust, rotation)),
-    views.addSection(new ContactsSection(contacts)),
+    views.addSection(new TeamSection(roster, keys, services.rosterTrust, rotation, fingerprintChecks)),
+    views.addSection(new ContactsSection(contacts, fingerprintChecks)),
   );
   registerMfaFeature(context, host, { mfa: services.mfa, log, clipboard: services.clipboard }, views);
   registerCommands(context, host);
@@ -142,6 +144,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     keys,
     roster,
     contacts,
+    fingerprintChecks,
     session: services.session,
     rosterTrust: services.rosterTrust,
     extensionMode: context.extensionMode,

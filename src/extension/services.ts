@@ -9,6 +9,7 @@ import { lazyCore } from './lazy-core';
 import { SharedMfa } from './mfa/shared-mfa';
 import { ActiveKeyStore } from './storage/active-key-store';
 import type { Contacts } from './storage/contacts';
+import type { FingerprintChecks } from './storage/fingerprint-checks';
 import type { KeyStore } from './storage/key-store';
 import type { Roster } from './storage/roster';
 import type { ErrorReporter } from './ui/error-reporter';
@@ -25,6 +26,7 @@ export interface ServicesInit {
   keyStore: KeyStore;
   roster: Roster;
   contacts: Contacts;
+  fingerprintChecks: FingerprintChecks;
 }
 
 /** What the commands still share; every part is built before it, in createServices(). */
@@ -52,6 +54,7 @@ export function createServices(init: ServicesInit): Services {
     keys,
     roster: init.roster,
     contacts: init.contacts,
+    checks: init.fingerprintChecks,
     config: readConfig,
     workspaceState: init.context.workspaceState,
     trust,
@@ -59,7 +62,7 @@ export function createServices(init: ServicesInit): Services {
   });
   const mfa = new SharedMfa({ session, keys, roster: init.roster, backend });
   const clipboard = new SecretClipboard(() => readConfig().clipboardClearSeconds);
-  const owned: vscode.Disposable[] = [trust, trust.onDidChange(() => views.refresh()), views, keys, init.keyStore, init.roster, init.contacts, init.errors, mfa, clipboard];
+  const owned: vscode.Disposable[] = [trust, trust.onDidChange(() => views.refresh()), views, keys, init.keyStore, init.roster, init.contacts, init.fingerprintChecks, init.errors, mfa, clipboard];
   return new Services({ ...init, keys, views, mfa, clipboard, session, trust, rosterTrust }, backend, owned);
 }
 
@@ -74,6 +77,8 @@ export class Services implements vscode.Disposable {
   readonly errors: ErrorReporter;
   readonly roster: Roster;
   readonly contacts: Contacts;
+  /** What Verify Fingerprint found, by fingerprint: a mismatch is flagged and asked about before encrypting. */
+  readonly fingerprintChecks: FingerprintChecks;
   /** The key store in use (tests can put another SecretStorage under it). */
   readonly keys: ActiveKeyStore;
   /** The sidebar's views, one per section; added in activate() and by each feature. */
@@ -102,6 +107,7 @@ export class Services implements vscode.Disposable {
     this.errors = parts.errors;
     this.roster = parts.roster;
     this.contacts = parts.contacts;
+    this.fingerprintChecks = parts.fingerprintChecks;
     this.keys = parts.keys;
     this.views = parts.views;
     this.mfa = parts.mfa;

@@ -4,12 +4,18 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
+import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
 import type { RemoveTeammateResult } from '../../src/extension/commands/team/remove-teammate';
 import type { RosterWriteResult } from '../../src/extension/commands/team/add-to-team';
 import type { VerifyFingerprintResult } from '../../src/extension/commands/team/verify-fingerprint';
 import type { Contact } from '../../src/extension/storage/contacts';
+import { FingerprintChecks } from '../../src/extension/storage/fingerprint-checks';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, recordWarningMessages, run, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
+import { RotationLists } from '../../src/extension/storage/rotation-lists';
+import { TeamSection, type TeammateNode } from '../../src/extension/views/sections/team-section';
+import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, recordWarningMessages, run, section, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
+import { encryptFor, person, recipientsOf, useTeam, wsPath, wsUri } from './support/enc';
 import { answerModals } from './support/modals';
 
 describe('roster', function () {
@@ -212,6 +218,8 @@ describe('roster', function () {
       warnings.dispose();
       modals.dispose();
     }
+    // The mismatch is kept until a check matches ('roster: what Verify Fingerprint found is kept'); bob is encrypted to below.
+    assert.strictEqual((await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { name: 'bob', fingerprint: fp }))?.match, true);
     const mine = await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { id: me.id, fingerprint: me.fingerprint });
     assert.strictEqual(mine?.match, true);
     const { errors } = await captureErrors(state.services, () => run('custodian.verifyFingerprint', { name: 'bob', fingerprint: 'not a fingerprint' }));
@@ -341,5 +349,161 @@ describe('roster', function () {
     } finally {
       await state.services.keyStore.delete(laptop.id);
     }
+  });
+});
+
+describe('roster: what Verify Fingerprint found is kept', function () {
+  this.timeout(180_000);
+  const team = useTeam();
+  const day = /\d{4}-\d{2}-\d{2}/.source;
+  let n = 0;
+
+  after(() => {
+    for (const f of fs.readdirSync(workspaceFolder().uri.fsPath)) if (f.startsWith('checked-')) fs.rmSync(wsPath(f), { force: true });
+  });
+
+  /** Verify Fingerprint of `target` with what was read out; its messages answered by nobody. */
+  async function check(target: Record<string, unknown>, fingerprint: string): Promise<VerifyFingerprintResult | undefined> {
+    const warnings = recordWarningMessages(() => undefined);
+    const info = recordInformationMessages(() => undefined);
+    try {
+      return await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { ...target, fingerprint });
+    } finally {
+      // The messages come after the command returns: given time to be answered here, not shown.
+      await new Promise((r) => setTimeout(r, 500));
+      warnings.dispose();
+      info.dispose();
+    }
+  }
+
+  async function item(view: 'team' | 'contacts', label: string) {
+    return (await section(team.services, view))?.children.find((c) => c.label === label);
+  }
+
+  async function encryptTo(fingerprints: string[], answer: (message: string) => string | undefined) {
+    const file = wsPath(`checked-${++n}.env`);
+    fs.writeFileSync(file, `TOKEN=${n}\n`);
+    const modals = answerModals((p) => answer(p.message));
+    try {
+      const { result, errors } = await captureErrors(team.services, () => run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: fingerprints, deleteOriginal: false }));
+      return { result, errors, prompts: modals.prompts, file, enc: `${file}.enc` };
+    } finally {
+      modals.dispose();
+    }
+  }
+
+  it('a fingerprint that did not match is kept and shown on the Team entry (warning, what was entered and what is on file), also by a view built again from what is stored', async () => {
+    assert.strictEqual((await check({ name: 'bob' }, team.mallory.fingerprint))?.match, false);
+    const bob = await waitFor('bob flagged in the Team view', async () => {
+      const b = await item('team', 'bob');
+      return /^fingerprint did not match · /.test(b?.description ?? '') && b;
+    });
+    assert.strictEqual(bob.icon, 'warning');
+    assert.match(bob.tooltip ?? '', new RegExp(`The fingerprint did not match\\*\\* when you checked it with bob on ${day}:`));
+    assert.ok(bob.tooltip?.includes(`You entered:  ${team.mallory.fingerprint}\nOn file:      ${team.bob.fingerprint}`), bob.tooltip);
+    assert.match(bob.tooltip ?? '', /Encrypting to this key asks first\. Check the fingerprint again with bob over a channel you trust \(Verify Fingerprint…\), or remove them\./);
+    assert.doesNotMatch(bob.tooltip ?? '', /before relying on it|to check it yourself/, 'the advice to compare gives way to what the comparison found');
+    // Kept in globalState: what a window opened later builds its Team view from.
+    const stored = new FingerprintChecks(team.services.context.globalState);
+    const rotation = new RotationLists(team.services.context.workspaceState);
+    const rebuilt = new TeamSection(team.services.roster, team.services.keys, team.services.rosterTrust, rotation, stored);
+    try {
+      const nodes = (await rebuilt.getChildren()) as TeammateNode[];
+      const again = nodes.find((t) => t.entry.name === 'bob')!.getTreeItem();
+      assert.match(String(again.description), /^fingerprint did not match · /);
+      assert.ok((again.tooltip as vscode.MarkdownString).value.includes(`You entered:  ${team.mallory.fingerprint}`));
+    } finally {
+      stored.dispose();
+      rotation.dispose();
+    }
+    assert.doesNotMatch((await item('team', 'alice'))?.description ?? '', /did not match/, 'only the key checked is flagged');
+  });
+
+  it('encrypting to a key whose fingerprint did not match asks first, naming them; Cancel, the default, changes nothing on disk (Encrypt File, Re-encrypt for Team)', async () => {
+    assert.strictEqual((await check({ name: 'bob' }, team.mallory.fingerprint))?.match, false);
+    const cancelled = await encryptTo([team.bob.fingerprint, team.alice.fingerprint], () => undefined);
+    assert.strictEqual(cancelled.result, undefined);
+    assert.ok(!fs.existsSync(cancelled.enc), 'nothing encrypted');
+    assert.strictEqual(fs.readFileSync(cancelled.file, 'utf8'), `TOKEN=${n}\n`, 'the original as it was');
+    assert.deepStrictEqual(cancelled.prompts.map((p) => p.items), [["Don't Encrypt", 'Encrypt Anyway']], 'a safe first button: Enter encrypts nothing');
+    assert.match(cancelled.prompts[0].message, new RegExp(`^The fingerprint of bob's key did not match when you checked it on ${day}\\. Encrypt to it anyway\\?$`));
+    assert.ok(cancelled.prompts[0].detail.includes(`You entered:  ${team.mallory.fingerprint}\nOn file:      ${team.bob.fingerprint}`), cancelled.prompts[0].detail);
+    assert.match(cancelled.errors[0]?.message ?? '', /^Nothing was encrypted: the fingerprint of bob's key did not match when you checked it\.$/);
+
+    // The team's recipients, not chosen ones: a file for the team that lacks bob, re-keyed to the roster.
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const lacking = wsPath('checked-rekey.env.enc');
+    fs.writeFileSync(lacking, await encryptFor([team.alice.publicKey, me], 'K=1\n', team.alice.key));
+    const before = fs.readFileSync(lacking);
+    const declined = answerModals((p) => (/did not match/.test(p.message) ? "Don't Encrypt" : undefined));
+    try {
+      const { result, errors } = await captureErrors(team.services, () => run<ReencryptResult>('custodian.reencryptFile', { uri: wsUri('checked-rekey.env.enc'), quiet: true }));
+      assert.ok(!result || result.reencrypted.length === 0, 'nothing re-encrypted');
+      assert.match(errors[0]?.message ?? '', /fingerprint of bob's key did not match/);
+      assert.ok(declined.prompts.some((p) => /^The fingerprint of bob's key did not match/.test(p.message)), JSON.stringify(declined.prompts.map((p) => p.message)));
+    } finally {
+      declined.dispose();
+    }
+    assert.deepStrictEqual(fs.readFileSync(lacking), before, 'the file as it was');
+
+    // Encrypt Anyway is a choice made each time, not remembered.
+    const anyway = await encryptTo([team.bob.fingerprint], (m) => (/did not match/.test(m) ? 'Encrypt Anyway' : undefined));
+    assert.deepStrictEqual(anyway.errors, []);
+    assert.ok((await recipientsOf(fs.readFileSync(anyway.enc))).includes(team.bob.fingerprint));
+    assert.strictEqual((await encryptTo([team.bob.fingerprint], () => undefined)).prompts.length, 1, 'asked again');
+  });
+
+  it('a contact whose fingerprint did not match is flagged in the Contacts view, and encrypting to them asks first', async () => {
+    const zoe = await person('zoe');
+    const contact = await run<Contact>('custodian.addContact', { text: opensslPublicPem(zoe.privatePem), name: 'Zoe', confirm: true });
+    assert.ok(contact);
+    try {
+      assert.strictEqual((await check({ id: contact.id }, team.alice.fingerprint))?.match, false);
+      const node = await waitFor('Zoe flagged', async () => {
+        const z = await item('contacts', 'Zoe');
+        return /^fingerprint did not match · 2048-bit · /.test(z?.description ?? '') && z;
+      });
+      assert.strictEqual(node.icon, 'warning');
+      assert.ok(node.tooltip?.includes(`You entered:  ${team.alice.fingerprint}\nOn file:      ${zoe.fingerprint}`), node.tooltip);
+      const asked = await encryptTo([zoe.fingerprint], () => undefined);
+      assert.ok(!fs.existsSync(asked.enc), 'nothing encrypted');
+      assert.deepStrictEqual(asked.prompts.map((p) => p.message.replace(new RegExp(day), 'DAY')), ["The fingerprint of Zoe's key did not match when you checked it on DAY. Encrypt to it anyway?"]);
+    } finally {
+      await run('custodian.removeContact', { id: contact.id, confirm: true });
+    }
+  });
+
+  it('a later match replaces the mismatch: the entry says when I checked it, and encrypting to it asks nothing', async () => {
+    assert.strictEqual((await check({ name: 'bob' }, team.bob.fingerprint))?.match, true);
+    const bob = await waitFor('bob no longer flagged', async () => {
+      const b = await item('team', 'bob');
+      return b && !/did not match/.test(b.description ?? '') && b;
+    });
+    assert.strictEqual(bob.icon, 'person');
+    assert.match(bob.tooltip ?? '', new RegExp(`You checked this fingerprint with bob on ${day}\\.`));
+    assert.doesNotMatch(bob.tooltip ?? '', /did not match/);
+    const { errors, prompts, enc } = await encryptTo([team.bob.fingerprint, team.alice.fingerprint], () => undefined);
+    assert.deepStrictEqual(errors, []);
+    assert.deepStrictEqual(prompts, [], 'no question');
+    assert.ok((await recipientsOf(fs.readFileSync(enc))).includes(team.bob.fingerprint));
+  });
+
+  it('a check speaks for one key: when the entry of alice changes to a new key, it is unchecked again', async () => {
+    assert.strictEqual((await check({ name: 'alice' }, team.mallory.fingerprint))?.match, false);
+    await waitFor('alice flagged', async () => /^fingerprint did not match/.test((await item('team', 'alice'))?.description ?? ''));
+    const newAlice = await person('alice');
+    fs.writeFileSync(path.join(teamDir(), 'alice.pub'), opensslPublicPem(newAlice.privatePem));
+    await waitFor('the new key of alice in the roster', async () => (await team.services.roster.members()).some((m) => m.name === 'alice' && m.key.fingerprint === newAlice.fingerprint));
+    const alice = await waitFor('alice with her new key in the view', async () => {
+      const a = await item('team', 'alice');
+      return a?.tooltip?.includes(newAlice.fingerprint) && a;
+    });
+    assert.doesNotMatch(alice.description ?? '', /did not match/);
+    assert.doesNotMatch(alice.tooltip ?? '', /did not match|You checked/);
+    // The old key keeps its record: it is about that key, whoever's file holds it.
+    const stored = new FingerprintChecks(team.services.context.globalState);
+    assert.strictEqual(stored.get(team.alice.fingerprint)?.result, 'mismatch');
+    assert.strictEqual(stored.get(newAlice.fingerprint), undefined);
+    stored.dispose();
   });
 });

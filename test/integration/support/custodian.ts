@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CustodianApi } from '../../../src/extension/extension';
 import type { Services } from '../../../src/extension/services';
+import { FINGERPRINT_CHECKS_STATE_KEY } from '../../../src/extension/storage/fingerprint-checks';
 import type { ReportedError } from '../../../src/extension/ui/error-reporter';
 import type { SectionView, TreeNode } from '../../../src/extension/views/tree';
 
@@ -247,7 +248,7 @@ export function useCleanState(): CleanState {
   return state;
 }
 
-/** Deletes every key, contact, roster file, roster pin and list of what to rotate, so a test starts from a known state. */
+/** Deletes every key, contact, roster file, roster pin, fingerprint check and list of what to rotate, so a test starts from a known state. */
 export async function resetState(services: Services): Promise<void> {
   for (const k of services.keyStore.list()) await services.keyStore.delete(k.id);
   for (const c of services.contacts.list()) await services.contacts.remove(c.id);
@@ -256,5 +257,7 @@ export async function resetState(services: Services): Promise<void> {
   await services.rosterTrust.forget(workspaceFolder());
   // What a removed teammate could read (Remove Teammate's list, storage/rotation-lists.ts): another suite's people.
   await services.context.workspaceState.update('custodian.toRotate', undefined);
+  // What Verify Fingerprint found (storage/fingerprint-checks.ts): per user, so it outlives the workspace.
+  await services.context.globalState.update(FINGERPRINT_CHECKS_STATE_KEY, undefined);
   services.refresh();
 }

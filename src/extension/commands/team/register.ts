@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import type { ActiveKeyStore } from '../../storage/active-key-store';
 import type { Contacts } from '../../storage/contacts';
+import type { FingerprintChecks } from '../../storage/fingerprint-checks';
 import type { Roster } from '../../storage/roster';
 import type { CryptoSession } from '../../crypto-session';
 import type { RosterTrust } from '../../roster-trust';
@@ -20,6 +21,8 @@ export interface TeamDeps {
   keys: ActiveKeyStore;
   roster: Roster;
   contacts: Contacts;
+  /** Where Verify Fingerprint keeps what it found. */
+  fingerprintChecks: FingerprintChecks;
   session: CryptoSession;
   rosterTrust: RosterTrust;
   extensionMode: vscode.ExtensionMode;

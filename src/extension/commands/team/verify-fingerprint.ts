@@ -78,8 +78,14 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
   if (!normalized) throw new CustodianError(vscode.l10n.t('That does not look like a SHA-256 key fingerprint.'), { hint: vscode.l10n.t('Expected SHA256: followed by 43 base64 characters, as ssh-keygen -lf prints it.') });
   // Fingerprints are public: a plain comparison is fine. Base64 is case-sensitive, so no case folding.
   const match = normalized === target.fingerprint;
+  // Kept for someone else's key only: a mismatch on mine says the other person holds a wrong key for me.
+  const recorded = !deps.keys.current.findByFingerprint(target.fingerprint);
+  if (recorded) {
+    const time = new Date().toISOString();
+    await deps.fingerprintChecks.record(target.fingerprint, match ? { result: 'match', name: target.name, time } : { result: 'mismatch', name: target.name, time, entered: normalized });
+  }
   if (match) void confirmMatch(deps, target);
-  else void offerRemoval(target, normalized, isInteractive(arg)).then(undefined, () => undefined);
+  else void offerRemoval(target, normalized, isInteractive(arg), recorded).then(undefined, () => undefined);
   return { match, expected: target.fingerprint };
 }
 
@@ -87,8 +93,9 @@ export async function verifyFingerprint(deps: TeamDeps, arg: unknown): Promise<V
  * A fingerprint that does not match: the key on file may be someone else's, whatever the roster says of
  * it (its "verified" only says who signed it in). The way out is offered with the warning: remove the
  * teammate (which offers re-encrypting without them) or the contact; my own key has no such step.
+ * The result is kept (`recorded`, storage/fingerprint-checks.ts), so dismissing the warning forgets nothing.
  */
-async function offerRemoval(target: { name: string; fingerprint: string; member?: RosterMember; contactId?: string }, given: string, modal: boolean): Promise<void> {
+async function offerRemoval(target: { name: string; fingerprint: string; member?: RosterMember; contactId?: string }, given: string, modal: boolean, recorded: boolean): Promise<void> {
   const removal =
     target.member !== undefined
       ? ([vscode.l10n.t('Remove Teammate…'), CommandId.RemoveTeammate, { entry: { uri: target.member.uri, name: target.member.name } }] as const)
@@ -102,7 +109,8 @@ async function offerRemoval(target: { name: string; fingerprint: string; member?
     target.member !== undefined
       ? vscode.l10n.t('Files encrypted for the team are readable with this key, whoever holds it, and the Team view still shows who signed it into the roster: that says who added it, not whose it is. Ask {0} for their fingerprint again over a channel you trust; if it still differs, remove the entry and tell the team.', target.name)
       : undefined;
-  const detail = advice === undefined ? compared : `${compared}\n\n${advice}`;
+  const kept = recorded ? vscode.l10n.t('Custodian keeps this result: the key is flagged, and encrypting to it asks first, until a check of it matches.') : undefined;
+  const detail = [compared, advice, kept].filter((p) => p !== undefined).join('\n\n');
   const choice = await vscode.window.showWarningMessage(message, { modal, detail }, ...(removal ? [removal[0]] : []));
   if (removal && choice === removal[0]) await vscode.commands.executeCommand(removal[1], removal[2]);
 }

@@ -9,7 +9,9 @@ import type { RosterTrust } from '../../roster-trust';
 import type { Roster, RosterEntry, RosterMember } from '../../storage/roster';
 import { workspaceFolders } from '../../storage/workspace-files';
 import { codeSpan, escapeMd } from '../markdown';
-import { MessageNode, SectionBase, errorIcon, type TreeNode } from '../tree';
+import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
+import { appendCheck, mismatchDescription } from '../fingerprint-check';
+import type { FingerprintCheck, FingerprintChecks } from '../../storage/fingerprint-checks';
 import { lazyCore } from '../../lazy-core';
 import type { RotationList, RotationLists } from '../../storage/rotation-lists';
 import { CommandId } from '../../commands/ids';
@@ -24,6 +26,8 @@ export class TeammateNode implements TreeNode {
     private readonly showFolder: boolean,
     /** Signature status (docs/ROSTER.md §5); undefined where records cannot be read (not on disk). */
     private readonly verdict?: EntryVerdict,
+    /** My last Verify Fingerprint of this entry's key, if any. */
+    private readonly check?: FingerprintCheck,
   ) {}
 
   getTreeItem(): vscode.TreeItem {
@@ -48,12 +52,15 @@ export class TeammateNode implements TreeNode {
       item.contextValue = this.mine ? 'custodian.teammate.me' : 'custodian.teammate';
       // Who vouched comes first: a narrow sidebar cuts the end of the line, and the rest is in the hover.
       const parts = [];
+      const mismatch = this.check?.result === 'mismatch';
+      if (mismatch) parts.push(mismatchDescription());
       if (this.mine) parts.push(vscode.l10n.t('you'));
       const v = this.verdict;
       if (v) parts.push(verdictLabel(v));
       if (e.identity !== e.name) parts.push(e.identity);
       parts.push(vscode.l10n.t('{0}-bit', k.bits), this.shortFingerprint ?? '');
       if (v?.status === 'broken') item.iconPath = errorIcon();
+      else if (mismatch) item.iconPath = warningIcon();
       else if (v?.status === 'unverified') item.iconPath = new vscode.ThemeIcon('unverified');
       item.description = parts.join(' · ') + where;
       md.appendMarkdown(
@@ -66,14 +73,17 @@ export class TeammateNode implements TreeNode {
       md.appendCodeblock(k.fingerprint, 'text');
       if (v) md.appendMarkdown(`\n\n${escapeMd(verdictSentence(v))}`);
       // "Verified" says who signed the key in, not whose it is: said so, rather than "verified … compare
-      // before relying on it", which a newcomer read as a contradiction.
-      md.appendMarkdown(
-        deployKey
-          ? vscode.l10n.t('\n\nCompare this fingerprint with the key your CI system holds before relying on it.')
-          : v?.status === 'verified'
-            ? vscode.l10n.t('\n\nThat says who added the key, not that you checked it is {0}\'s: to check it yourself, compare this fingerprint with {0} over a channel you trust (Verify Fingerprint…).', escapeMd(displayText(e.identity)))
-            : vscode.l10n.t('\n\nCompare this fingerprint with the teammate over a channel you trust before relying on it.'),
-      );
+      // before relying on it", which a newcomer read as a contradiction. Once I compared it, what I found.
+      if (this.check) appendCheck(md, this.check, k.fingerprint);
+      else {
+        md.appendMarkdown(
+          deployKey
+            ? vscode.l10n.t('\n\nCompare this fingerprint with the key your CI system holds before relying on it.')
+            : v?.status === 'verified'
+              ? vscode.l10n.t('\n\nThat says who added the key, not that you checked it is {0}\'s: to check it yourself, compare this fingerprint with {0} over a channel you trust (Verify Fingerprint…).', escapeMd(displayText(e.identity)))
+              : vscode.l10n.t('\n\nCompare this fingerprint with the teammate over a channel you trust before relying on it.'),
+        );
+      }
     }
     item.tooltip = md;
     return item;
@@ -141,11 +151,13 @@ export class TeamSection extends SectionBase {
     private readonly keys: ActiveKeyStore,
     private readonly rosterTrust: RosterTrust,
     private readonly rotation: RotationLists,
+    private readonly checks: FingerprintChecks,
   ) {
     super();
     const changed = new vscode.EventEmitter<void>();
     roster.onDidChange(() => changed.fire());
     rotation.onDidChange(() => changed.fire());
+    checks.onDidChange(() => changed.fire());
     this.onDidChange = changed.event;
   }
 
@@ -200,6 +212,7 @@ export class TeamSection extends SectionBase {
           e.kind === 'member' ? mine.get(e.key.fingerprint) : undefined,
           showFolder,
           verdicts.get(e.uri.toString()),
+          e.kind === 'member' ? this.checks.get(e.key.fingerprint) : undefined,
         ),
     );
     if (problems.length > 0) nodes.push(rosterProblemsNode(this, problems));

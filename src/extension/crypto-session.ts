@@ -268,6 +268,11 @@ export class CryptoSession {
     return vetted;
   }
 
+  /** Whether Verify Fingerprint last found this key's fingerprint not to match what was read out. */
+  fingerprintMismatched(fingerprint: string): boolean {
+    return this.deps.checks.get(fingerprint)?.result === 'mismatch';
+  }
+
   /**
    * Asks before encrypting to each key whose fingerprint did not match when I last checked it (Verify
    * Fingerprint, storage/fingerprint-checks.ts); throws FingerprintMismatchError unless confirmed. Asked

@@ -17,6 +17,7 @@ import { TeamSection, type TeammateNode } from '../../src/extension/views/sectio
 import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, recordWarningMessages, run, section, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
 import { encryptFor, person, recipientsOf, useTeam, wsPath, wsUri } from './support/enc';
 import { answerModals } from './support/modals';
+import { recordInputs } from './support/quick-inputs';
 
 describe('roster', function () {
   this.timeout(120_000);
@@ -451,6 +452,28 @@ describe('roster: what Verify Fingerprint found is kept', function () {
     assert.deepStrictEqual(anyway.errors, []);
     assert.ok((await recipientsOf(fs.readFileSync(anyway.enc))).includes(team.bob.fingerprint));
     assert.strictEqual((await encryptTo([team.bob.fingerprint], () => undefined)).prompts.length, 1, 'asked again');
+  });
+
+  it('the Encrypt for… picker flags a key whose fingerprint did not match, where it is ticked', async () => {
+    assert.strictEqual((await check({ name: 'bob' }, team.mallory.fingerprint))?.match, false);
+    const doc = await vscode.workspace.openTextDocument({ content: 'token: tok-flagged\n', language: 'yaml' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 7, 0, 18);
+    const inputs = recordInputs();
+    try {
+      const done = vscode.commands.executeCommand('custodian.encryptSelection');
+      const pick = await waitFor('the recipient picker', async () => inputs.inputs.find((i): i is vscode.QuickPick<vscode.QuickPickItem> => 'selectedItems' in i));
+      const description = (label: string): string => pick.items.find((i) => i.label === label)?.description ?? '';
+      assert.match(description('$(person) bob'), /^\$\(warning\) fingerprint did not match · 2048-bit · /);
+      assert.doesNotMatch(description('$(person) alice'), /did not match/);
+      pick.hide();
+      assert.strictEqual(await done, undefined);
+    } finally {
+      inputs.dispose();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+    // Bob's key checked again (it matches): the later tests of this file start from a clean record.
+    assert.strictEqual((await check({ name: 'bob' }, team.bob.fingerprint))?.match, true);
   });
 
   it('a contact whose fingerprint did not match is flagged in the Contacts view, and encrypting to them asks first', async () => {

@@ -7,6 +7,7 @@ import type { CryptoSession, KnownKey } from '../../crypto-session';
 import type { EncryptionServices } from './deps';
 import { lazyCore } from '../../lazy-core';
 import { is, type Shape } from '../arguments';
+import { mismatchDescription } from '../../views/fingerprint-check';
 
 export interface RecipientArgs {
   /** Recipient fingerprints ("SHA256:…"), each a roster member, contact or one of my keys. */
@@ -38,11 +39,13 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
     items.push({ label: sourceLabel(source), kind: vscode.QuickPickItemKind.Separator });
     for (const k of group) {
       const isMe = k.fingerprint === me?.fingerprint;
+      const described = isMe && always
+        ? vscode.l10n.t('{0}-bit · {1} · included unless unticked', k.key.bits, shortFingerprint(k.fingerprint))
+        : vscode.l10n.t('{0}-bit · {1}', k.key.bits, shortFingerprint(k.fingerprint));
       items.push({
         label: `${SOURCE_ICON[source]} ${k.name}`,
-        description: isMe && always
-          ? vscode.l10n.t('{0}-bit · {1} · included unless unticked', k.key.bits, shortFingerprint(k.fingerprint))
-          : vscode.l10n.t('{0}-bit · {1}', k.key.bits, shortFingerprint(k.fingerprint)),
+        // Flagged where the choice is made; ticking it still asks before anything is sealed (vetChosen).
+        description: session.fingerprintMismatched(k.fingerprint) ? `$(warning) ${mismatchDescription()} · ${described}` : described,
         // By fingerprint, whichever group the key is listed under: a teammate whose key is also in my
         // keychain (listed under "My keys") is still part of the team.
         picked: team.has(k.fingerprint) || (isMe && always),

@@ -94,6 +94,35 @@ describe('rekey', function () {
     fs.rmSync(wsPath('secrets', 'outsider.env.enc'));
   });
 
+  it('the drift scan works out the team once per workspace folder, not once per file (a scan of 1,000 files took 20 s)', async () => {
+    const dir = wsPath('many-scanned');
+    fs.mkdirSync(dir, { recursive: true });
+    const bytes = await encryptFor([await me(), team.alice.publicKey], 'MANY=1\n', team.alice.key);
+    for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(dir, `f${i}.env.enc`), bytes);
+    const session = team.encryption.deps.session;
+    const counted = { teamRecipients: 0, brokenRosterKeys: 0 };
+    const originals = { teamRecipients: session.teamRecipients, brokenRosterKeys: session.brokenRosterKeys };
+    session.teamRecipients = function (this: typeof session, ...args) {
+      counted.teamRecipients++;
+      return originals.teamRecipients.apply(this, args);
+    };
+    session.brokenRosterKeys = function (this: typeof session, ...args) {
+      counted.brokenRosterKeys++;
+      return originals.brokenRosterKeys.apply(this, args);
+    };
+    try {
+      const files = (await team.encryption.deps.drift.findFiles()).filter((f) => f.fsPath.startsWith(dir));
+      assert.strictEqual(files.length, 40);
+      const report = await team.encryption.deps.drift.scan(files);
+      assert.deepStrictEqual(report.entries.map((e) => e.missing.map((p) => p.name)), files.map(() => ['bob']), 'every file is missing bob');
+      assert.deepStrictEqual(counted, { teamRecipients: 1, brokenRosterKeys: 1 }, 'one workspace folder: its team is read once');
+    } finally {
+      // The wrappers were own properties: removed, the class's methods answer again.
+      for (const name of Object.keys(originals)) Reflect.deleteProperty(session, name);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('Re-encrypt All leaves a damaged file out (re-keying cannot repair it) and the tree says to restore it', async () => {
     const all = [await me(), team.alice.publicKey, team.bob.publicKey];
     fs.writeFileSync(wsPath('stale.env.enc'), await encryptFor([await me(), team.alice.publicKey], 'STALE=1\n', team.alice.key));

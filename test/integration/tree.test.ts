@@ -70,6 +70,18 @@ describe('tree', function () {
     }
   });
 
+  it('the Encrypted Files view says "No .enc files yet" only once its first scan is done (VS Code shows a welcome while a view loads)', async () => {
+    const none = welcomes('custodian.encrypted').find((w) => w.contents.includes('No .enc files yet'));
+    assert.strictEqual(none?.when, 'workspaceFolderCount > 0 && custodian.encryptedScanned');
+    const context = recordContextKeys('custodian.encryptedScanned');
+    try {
+      await section(state.services, 'encrypted');
+      assert.deepStrictEqual(context.valuesOf('custodian.encryptedScanned'), [true]);
+    } finally {
+      context.dispose();
+    }
+  });
+
   it('puts each view\'s actions in its own title bar, and item actions only in the view that shows the item', () => {
     const title = menus()['view/title'];
     const on = (view: string) => title.filter((m) => (m.when ?? '').startsWith(`view == ${view}`) && m.group?.startsWith('navigation')).map((m) => m.command);

@@ -1,14 +1,74 @@
-// A repository's files as git holds them: regular files. Anyone who can push can commit a link, and what
-// it leads to is not the repository's: a device (`zero.env -> /dev/zero`), which reading whole would never
-// finish, or /dev/stdin, which would wait. So files found by listing the repository are read only when
-// they are regular files, and only up to a bound.
+// A repository's files as git holds them: regular files, not reached through a symbolic link. Anyone who
+// can push can commit a link, and what it leads to is not the repository's: another project's secret
+// (`config/prod.env.enc -> ../../infra/prod.env.enc`), which re-keying for this team would copy here for
+// new recipients, or a device (`zero.env -> /dev/zero`), which reading whole would never finish. So
+// re-keying refuses links (docs/SECURITY.md), and files found by listing the repository are read only
+// when they are regular files, and only up to a bound.
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { displayText } from '../core/display-text';
+import { CustodianError } from '../core/errors';
+
+/** Not where a symbolic link leads: a file is re-keyed only as itself, inside its repository. */
+export class LinkedFileError extends CustodianError {
+  constructor(
+    message: string,
+    options: { hint?: string },
+    /** The link: the file itself, or a folder between the repository's root and it. */
+    readonly link: string,
+    /** What the link says it leads to, as written in it. */
+    readonly target: string,
+  ) {
+    super(message, options);
+  }
+}
 
 /** Not followed by open(2) where the platform has it (not on Windows, where links need privileges). */
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 /** A FIFO opened for reading would wait for a writer. */
 const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
+
+/**
+ * The first symbolic link on the way from `root` (not itself checked: it is where the user works) down
+ * to `file`, `file` included; undefined when there is none. Without a `root`, or for a `file` outside it,
+ * only `file` itself is checked.
+ */
+export async function linkOnPath(file: string, root?: string): Promise<{ link: string; target: string } | undefined> {
+  const absolute = path.resolve(file);
+  const steps = [absolute];
+  const rel = root === undefined ? '' : path.relative(path.resolve(root), absolute);
+  if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+    for (let dir = path.dirname(absolute); dir !== path.resolve(root as string) && dir !== path.dirname(dir); dir = path.dirname(dir)) steps.unshift(dir);
+  }
+  for (const step of steps) {
+    const stat = await fs.lstat(step).catch(() => undefined);
+    if (stat?.isSymbolicLink()) return { link: step, target: await fs.readlink(step).catch(() => '?') };
+  }
+  return undefined;
+}
+
+/**
+ * Refuses to re-key `file` (shown as `shown`) when it, or a folder between `root` and it, is a symbolic
+ * link: re-keying decrypts what the link leads to and writes it in the link's place, for new recipients.
+ */
+export async function refuseLinkedFile(file: string, options: { root?: string; shown?: string } = {}): Promise<void> {
+  const found = await linkOnPath(file, options.root);
+  if (found === undefined) return;
+  const shown = options.shown ?? file;
+  // Both written by whoever committed the link: one line, no terminal controls.
+  const target = displayText(found.target);
+  const folder = displayText(options.root === undefined ? found.link : path.relative(options.root, found.link));
+  const what = found.link === path.resolve(file) ? `${shown} is a symbolic link to ${target}` : `${shown} is reached through a symbolic link (the folder ${folder} leads to ${target})`;
+  throw new LinkedFileError(
+    `${what}: Custodian never re-encrypts through a link, which would write the file it leads to here, readable by new recipients`,
+    {
+      hint: `re-encrypt the file where it lives, for its own team; if the link does not belong in this repository, remove it (git log -- ${shown} shows who added it)`,
+    },
+    found.link,
+    found.target,
+  );
+}
 
 /**
  * The bytes of `file` when it is a regular file of at most `maxBytes`, itself and not a link; undefined

@@ -4,8 +4,10 @@
 // recipients. Files whose recipients were chosen (shares, MFA seeds, "chosen") are not drift: they are
 // listed only when someone outside the team can read them or their signer is not vouched for, with what to
 // do instead of re-keying. A file that is an older version back (a rollback) is listed whatever its
-// recipients, with Show Changes and Restore the Team's Version rather than re-keying. Scans only when expanded.
+// recipients, with Show Changes and Restore the Team's Version rather than re-keying. A symbolic link is
+// listed with where it leads, and never re-keyed. Scans only when expanded.
 import * as vscode from 'vscode';
+import { displayText } from '../../../core/display-text';
 import { CommandId } from '../../commands/ids';
 import type { DriftEntry, DriftScanner } from '../../commands/rekey/drift';
 import type { Rollback } from '../../git/git-blobs';
@@ -14,6 +16,7 @@ import { ENC_GLOB } from '../../commands/rekey/drift';
 import type { EncryptionServices } from '../../commands/encrypt/deps';
 import { Debouncer, watchFiles, workspaceFolders } from '../../storage/workspace-files';
 import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
+import { escapeMd } from '../markdown';
 
 const RESCAN_DEBOUNCE_MS = 300;
 
@@ -40,6 +43,8 @@ export class EncryptedFileNode implements TreeNode {
       item.description = vscode.l10n.t('damaged');
       item.contextValue = 'custodian.encFile.invalid';
       md.appendMarkdown(vscode.l10n.t('$(error) Not a readable Custodian file: {0}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.', e.problem ?? ''));
+    } else if (e.status === 'linked') {
+      linkedItem(item, md, e);
     } else if (e.status === 'exposed' || e.status === 'kept') {
       exposedItem(item, md, e);
     } else if (e.status === 'ok') {
@@ -97,6 +102,28 @@ export class EncryptedFileNode implements TreeNode {
  */
 function unvouched(e: DriftEntry): string {
   return e.unverified || e.rollback ? '.unvouched' : '';
+}
+
+/**
+ * A symbolic link (or a file under a linked folder): where it leads, and that it is never re-keyed. Its
+ * menu offers nothing: what it leads to belongs to another repository's team (reencrypt.ts refuses it).
+ */
+function linkedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftEntry): void {
+  const link = e.link!;
+  const target = displayText(link.target);
+  item.description = vscode.l10n.t('link to {0} · not re-encrypted', target);
+  item.iconPath = warningIcon();
+  item.contextValue = 'custodian.encFile.linked';
+  md.appendMarkdown(
+    link.path === vscode.workspace.asRelativePath(e.uri)
+      ? vscode.l10n.t('$(link) A symbolic link to {0}, not a file of this repository.\n\n', escapeMd(target))
+      : vscode.l10n.t('$(link) Reached through a symbolic link: the folder {0} leads to {1}.\n\n', escapeMd(displayText(link.path)), escapeMd(target)),
+  );
+  md.appendMarkdown(
+    vscode.l10n.t(
+      'Custodian never re-encrypts through a link: re-keying would write the file it leads to here, readable by the team. Re-encrypt that file where it lives, for its own team. If the link does not belong in this repository, remove it (its git history says who added it).',
+    ),
+  );
 }
 
 function rollbackTooltip(rollback: Rollback): string {
@@ -237,8 +264,9 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
     // push) needs attention too: its recipients are right, its content is not known to be the team's.
     // Without a roster there is no team to write for (a file encrypted alone, unsigned, is no news).
     // An older version back needs attention whatever its recipients: what it brings back was rotated out.
+    // A link is listed, not re-keyed: where it leads is worth a look (another project's secret, say).
     const attention = report.entries.filter(
-      (e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid' || e.rollback !== undefined || (report.hasTeam && e.status === 'ok' && e.unverified !== undefined),
+      (e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid' || e.status === 'linked' || e.rollback !== undefined || (report.hasTeam && e.status === 'ok' && e.unverified !== undefined),
     );
     this.counts = { total: report.entries.length, drift: attention.length };
     if (report.entries.length === 0) return [];

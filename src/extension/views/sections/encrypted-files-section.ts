@@ -5,7 +5,8 @@
 // listed only when someone outside the team can read them or their signer is not vouched for, with what to
 // do instead of re-keying. A file that is an older version back (a rollback) is listed whatever its
 // recipients, with Show Changes and Restore the Team's Version rather than re-keying. A symbolic link is
-// listed with where it leads, and never re-keyed. Scans only when expanded.
+// listed with where it leads, and never re-keyed. Scans only when expanded. Tooltips are Markdown: every
+// name, path and problem in them comes from files someone committed, so each one is escaped (markdown.ts).
 import * as vscode from 'vscode';
 import { displayText } from '../../../core/display-text';
 import { CommandId } from '../../commands/ids';
@@ -17,6 +18,7 @@ import type { EncryptionServices } from '../../commands/encrypt/deps';
 import { Debouncer, watchFiles, workspaceFolders } from '../../storage/workspace-files';
 import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
 import { escapeMd } from '../markdown';
+import type { Party } from '../../crypto-session';
 
 const RESCAN_DEBOUNCE_MS = 300;
 
@@ -42,7 +44,7 @@ export class EncryptedFileNode implements TreeNode {
       item.iconPath = errorIcon();
       item.description = vscode.l10n.t('damaged');
       item.contextValue = 'custodian.encFile.invalid';
-      md.appendMarkdown(vscode.l10n.t('$(error) Not a readable Custodian file: {0}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.', e.problem ?? ''));
+      md.appendMarkdown(vscode.l10n.t('$(error) Not a readable Custodian file: {0}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.', escapeMd(e.problem ?? '')));
     } else if (e.status === 'linked') {
       linkedItem(item, md, e);
     } else if (e.status === 'exposed' || e.status === 'kept') {
@@ -52,13 +54,13 @@ export class EncryptedFileNode implements TreeNode {
       item.description = e.rollback ? rollbackLabel(e.rollback) : signerText(e);
       item.iconPath = warningIcon();
       item.contextValue = `custodian.encFile.written${unvouched(e)}`;
-      md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
+      md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', mdNames(e.recipients)));
       if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
       if (e.unverified) {
         md.appendMarkdown(
           vscode.l10n.t(
             '$(warning) Encrypted for the team, but {0}: check what it changed before you use it ("Show Changes Since the Team\'s Version"). Saving it in the editor then signs it as yours.',
-            e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified,
+            escapeMd(e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified),
           ),
         );
       }
@@ -72,19 +74,19 @@ export class EncryptedFileNode implements TreeNode {
       item.description = parts.join(' · ');
       item.iconPath = e.canDecrypt ? warningIcon() : new vscode.ThemeIcon('lock');
       item.contextValue = (e.canDecrypt ? 'custodian.encFile.drift' : 'custodian.encFile.locked') + unvouched(e);
-      md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
-      if (e.missing.length) md.appendMarkdown(vscode.l10n.t('$(person-add) Teammates who cannot open it: {0}\n\n', e.missing.map((p) => p.name).join(', ')));
-      if (e.extra.length) md.appendMarkdown(vscode.l10n.t('$(person) Recipients no longer in the team: {0}\n\n', e.extra.map((p) => p.name).join(', ')));
+      md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', mdNames(e.recipients)));
+      if (e.missing.length) md.appendMarkdown(vscode.l10n.t('$(person-add) Teammates who cannot open it: {0}\n\n', mdNames(e.missing)));
+      if (e.extra.length) md.appendMarkdown(vscode.l10n.t('$(person) Recipients no longer in the team: {0}\n\n', mdNames(e.extra)));
       if (e.unverified && e.signer?.former !== undefined) {
         // Re-keying after a removal must reach what they wrote while on the team (reencrypt.ts).
         md.appendMarkdown(
           vscode.l10n.t(
             '$(warning) It is {0}: re-encrypting signs it as you. "Re-encrypt All" includes a version they wrote while on the team (its confirmation says so) and skips one written after they left; "Re-encrypt File" asks first. Check what it changed with "Show Changes Since the Team\'s Version".\n\n',
-            e.unverified,
+            escapeMd(e.unverified),
           ),
         );
       } else if (e.unverified) {
-        md.appendMarkdown(vscode.l10n.t('$(warning) It is {0}: re-encrypting signs it as you, so "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));
+        md.appendMarkdown(vscode.l10n.t('$(warning) It is {0}: re-encrypting signs it as you, so "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n', escapeMd(e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified)));
       }
       if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
       else if (!e.canDecrypt) md.appendMarkdown(vscode.l10n.t('None of your keys can open it: ask one of its recipients to re-encrypt it for the team.'));
@@ -102,6 +104,11 @@ export class EncryptedFileNode implements TreeNode {
  */
 function unvouched(e: DriftEntry): string {
   return e.unverified || e.rollback ? '.unvouched' : '';
+}
+
+/** Names for a tooltip: a former teammate's comes from git history, a contact's from its file. */
+function mdNames(parties: readonly Party[]): string {
+  return parties.map((p) => escapeMd(p.name)).join(', ');
 }
 
 /**
@@ -145,6 +152,7 @@ function signerText(e: DriftEntry): string {
  */
 function exposedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftEntry): void {
   const readers = e.extra.map((p) => p.name).join(', ');
+  const mdReaders = mdNames(e.extra);
   const parts = [e.keep === 'share' ? vscode.l10n.t('Shamir share') : e.keep === 'mfa' ? vscode.l10n.t('MFA seed') : vscode.l10n.t('chosen recipients')];
   if (readers) parts.push(vscode.l10n.t('not in team: {0}', readers));
   if (e.unverified) parts.push(signerText(e));
@@ -152,9 +160,9 @@ function exposedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftE
   item.description = parts.join(' · ');
   item.iconPath = warningIcon();
   item.contextValue = `custodian.encFile.exposed${unvouched(e)}`;
-  md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
-  if (readers) md.appendMarkdown(vscode.l10n.t('$(person) Recipients who are not on the team and are not your contacts: {0}\n\n', readers));
-  if (e.unverified) md.appendMarkdown(vscode.l10n.t('$(warning) This version is {0}: check its content before you use it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));
+  md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', mdNames(e.recipients)));
+  if (readers) md.appendMarkdown(vscode.l10n.t('$(person) Recipients who are not on the team and are not your contacts: {0}\n\n', mdReaders));
+  if (e.unverified) md.appendMarkdown(vscode.l10n.t('$(warning) This version is {0}: check its content before you use it.\n\n', escapeMd(e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified)));
   if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
   md.appendMarkdown(
     e.keep === 'share'
@@ -180,8 +188,8 @@ function askRecipientsNode(parent: TreeNode, locked: readonly DriftEntry[]): Mes
   md.appendMarkdown(
     vscode.l10n.t(
       'None of your keys can open {0}. Only one of their recipients can re-encrypt them for the team: commit and push your roster entry, then ask {1} to check your key\'s fingerprint with you (the Keys view shows it), sign you into the roster ("Custodian: Sign the Current Roster", or `custodian roster sign` in a terminal), run "Custodian: Re-encrypt All Files for Team" (or `custodian rekey`) and push; then pull.',
-      locked.length === 1 ? vscode.workspace.asRelativePath(locked[0].uri) : vscode.l10n.t('{0} files', locked.length),
-      who,
+      locked.length === 1 ? escapeMd(vscode.workspace.asRelativePath(locked[0].uri)) : vscode.l10n.t('{0} files', locked.length),
+      escapeMd(who),
     ),
   );
   const label =

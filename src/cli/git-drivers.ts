@@ -17,6 +17,7 @@ import { looksBinary, mergeBytes } from '../core/line-merge';
 import { writeFileAtomic } from '../node/atomic-file';
 import { readSmallFile } from '../node/node-streams';
 import { readBlobs, runGit } from '../node/git';
+import { readRegularFile } from '../node/regular-files';
 import type { CommandContext } from './command';
 import { resolveIdentities, resolveSigner, type IdentityRequest } from './identities';
 import { CliError } from './output';
@@ -27,6 +28,9 @@ import type { CryptoBackend } from '../core/crypto-backend';
 
 /** Versions of a `.enc` file git hands a driver are read whole: the merge needs all three in memory. */
 export const MAX_DRIVER_INPUT_BYTES = 256 * 1024 * 1024;
+
+/** A roster `.pub` file is a few kilobytes (the extension's roster history takes the same bound). */
+const MAX_PUB_BYTES = 64 * 1024;
 
 /** Names for fingerprints, from the roster of the working tree (git runs drivers at its top). */
 export async function rosterNames(root: string): Promise<Map<string, string>> {
@@ -39,7 +43,10 @@ export async function rosterNames(root: string): Promise<Map<string, string>> {
   }
   for (const file of files) {
     try {
-      const key = parsePublicKey(await fs.readFile(path.join(root, ROSTER_DIR, file), 'utf8'));
+      // A committed link (to /dev/zero, /dev/stdin) is not read: the driver runs inside git's merge.
+      const bytes = await readRegularFile(path.join(root, ROSTER_DIR, file), MAX_PUB_BYTES);
+      if (bytes === undefined) continue;
+      const key = parsePublicKey(new TextDecoder().decode(bytes));
       if (!names.has(key.fingerprint)) names.set(key.fingerprint, path.basename(file, '.pub'));
     } catch {
       // Not a key: the fingerprint is shown instead of a name.

@@ -9,6 +9,7 @@ import { CustodianError } from '../core/errors';
 import type { RecipientPolicy } from '../core/envelope-header';
 import type { EnvelopeInfo, SignatureStatus } from '../core/envelope';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
+import { rosterNameProblem } from '../core/roster-names';
 import { noKeysError } from './commands/pick';
 import type { CustodianConfig } from './config';
 import { lazyCore } from './lazy-core';
@@ -443,11 +444,14 @@ export class CryptoSession {
     return party.source ? undefined : unknownSignerText(party);
   }
 
-  /** The roster name a teammate had before leaving it, from the last roster that named them. */
+  /**
+   * The roster name a teammate had before leaving it, from the last roster that named them. Checked as
+   * the roster checks names: one learnt from git history by an older version was not.
+   */
   formerName(fingerprint: string): string | undefined {
     const names = this.deps.workspaceState.get<Record<string, string>>(ROSTER_NAMES_KEY);
     const name = names && Object.prototype.hasOwnProperty.call(names, fingerprint) ? names[fingerprint] : undefined;
-    return typeof name === 'string' ? name : undefined;
+    return typeof name === 'string' && rosterNameProblem(name) === undefined ? name : undefined;
   }
 
   /**

@@ -97,7 +97,7 @@ export class OutsiderFiles implements vscode.Disposable {
     const now = new Map<string, SeenHeader>();
     const news: OutsiderNews[] = [];
     for (const entry of report.entries) {
-      if (entry.status === 'invalid') continue; // the Encrypted Files view says why
+      if (entry.status === 'invalid' || entry.status === 'linked') continue; // the Encrypted Files view says why
       const key = entry.uri.fsPath;
       const seen = before?.get(key);
       now.set(key, { recipients: new Set(entry.recipients.map((p) => p.fingerprint)), signer: entry.signer?.fingerprint, rollbackTo: entry.rollback?.sameAs });

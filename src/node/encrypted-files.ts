@@ -3,8 +3,10 @@
 // driver; `roster remove` names the files a removed teammate can still open.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { utf8DecodeKeepingBom } from '../core/bytes';
 import { readEnvelopeHeader } from './envelope-files';
 import { git } from './git';
+import { readRegularFile } from './regular-files';
 
 /** Value-encrypted files are config files; a larger candidate is not read when looking for them. */
 const MAX_VALUES_CANDIDATE_BYTES = 4 * 1024 * 1024;
@@ -19,13 +21,16 @@ async function workingTreeFiles(root: string): Promise<string[]> {
   return (await git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard'])).toString('utf8').split('\0').filter((p) => p !== '');
 }
 
-/** The text of a value-encrypted file at `p`, or undefined when it is not one (or cannot be read). */
+/**
+ * The text of a value-encrypted file at `p`, or undefined when it is not one (or cannot be read). A
+ * committed link (to /dev/zero, to another project's file) is not one: git merges the link, not where it leads.
+ */
 async function valuesText(root: string, p: string): Promise<string | undefined> {
   if (!VALUES_FILE_NAME.test(p)) return undefined;
   try {
-    const file = path.join(root, p);
-    if ((await fs.stat(file)).size > MAX_VALUES_CANDIDATE_BYTES) return undefined;
-    const text = await fs.readFile(file, 'utf8');
+    const bytes = await readRegularFile(path.join(root, p), MAX_VALUES_CANDIDATE_BYTES);
+    if (bytes === undefined) return undefined;
+    const text = utf8DecodeKeepingBom(bytes);
     return VALUES_MARKERS.some((re) => re.test(text)) ? text : undefined;
   } catch {
     return undefined; // deleted in the working tree, or unreadable
@@ -49,6 +54,8 @@ export async function filesEncryptedTo(root: string, fingerprint: string): Promi
     let recipients: readonly string[] | undefined;
     try {
       if (p.endsWith('.enc')) {
+        // A link (to another project's file, to a FIFO) is not the repository's file: not read, not named for `rekey`.
+        if (!(await fs.lstat(path.join(root, p))).isFile()) continue;
         recipients = (await readEnvelopeHeader(path.join(root, p))).recipients;
       } else {
         const text = await valuesText(root, p);

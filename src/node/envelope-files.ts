@@ -11,6 +11,7 @@ import { CustodianError, FormatError } from '../core/errors';
 import type { RsaPublicKey } from '../core/keys';
 import { openAtomicFile } from './atomic-file';
 import { readFileChunks } from './node-streams';
+import { refuseLinkedFile } from './regular-files';
 
 /** The operation was cancelled (progress notification or a test token); nothing was written. */
 export class CancelledError extends CustodianError {
@@ -166,6 +167,7 @@ export async function verifyFile(source: string, expectedSha256: Uint8Array, opt
  * Re-encrypts `path` in place to new recipients, signed by `signer`: decrypt stream → encrypt stream →
  * temp file, renamed over the original only once the old file fully authenticated. `expect` sees the
  * header actually decrypted (the file may have changed since the caller looked): false writes nothing.
+ * A symbolic link is refused (LinkedFileError): never re-keyed through.
  */
 export async function reencryptFile(
   path: string,
@@ -181,6 +183,8 @@ export async function reencryptFile(
 ): Promise<DecryptedFile> {
   const { decryptStream, encryptStream } = await import('../core/envelope');
   const { armorStream } = await import('../core/armor');
+  // The rename would put what a link leads to in its place, for new recipients (callers also check the folders above).
+  await refuseLinkedFile(path);
   const armored = await isArmoredFile(path);
   const stream = await decryptStream(readFileChunks(path), { identities: opts.identities, backend: opts.backend });
   let out: Awaited<ReturnType<typeof openAtomicFile>>;

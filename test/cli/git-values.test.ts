@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertNoPlaintext, gitIn, ok, teamRepoAndClone } from './git-helpers';
-import { cleanEnv, cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
+import { cleanEnv, cliPath, makeOpensslKey, removeDir, run, sh, tempDir, type TestKey } from './helpers';
 
 /** In every secret of these tests: found anywhere on disk, plaintext leaked. */
 const MARKER = 'VALUE-PLAINTEXT-5c1e8b';
@@ -415,6 +415,31 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     const later = custodian(a, ['encrypt', '--values', '-R', '.custodian/team', '-s', keys.alice.privatePath, '-o', 'api/other.yaml', '-'], undefined, 'x: 1\n');
     assert.equal(later.code, 0, later.stderr);
     assert.doesNotMatch(later.stderr, /gitattributes/);
+  });
+
+  it('git setup in a clone with committed links named like value files (zero.env -> /dev/zero, in.env -> /dev/stdin): neither is read, setup ends at once, and only the real value file gets the driver', () => {
+    const a = path.join(dir, 'devices-a');
+    const b = path.join(dir, 'devices-b');
+    const ga = gitIn(a);
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', a]));
+    fs.mkdirSync(path.join(a, '.custodian/team'), { recursive: true });
+    fs.copyFileSync(keys.alice.sshPubPath, path.join(a, '.custodian/team/alice.pub'));
+    const enc = custodian(a, ['encrypt', '--values', '--format', 'dotenv', '-R', '.custodian/team', '-s', keys.alice.privatePath, '-o', '.env', '-'], undefined, envLines(2));
+    assert.equal(enc.code, 0, enc.stderr);
+    // The attacker's commit: links git stores as links, named so that a reader of value files opens them.
+    fs.symlinkSync('/dev/zero', path.join(a, 'zero.env'));
+    fs.symlinkSync('/dev/stdin', path.join(a, 'in.env'));
+    ok(ga(['add', '-A']));
+    ok(ga(['commit', '-q', '-m', 'configs']));
+    ok(spawnSync('git', ['clone', '-q', a, b]));
+    // Standard input stays open (a terminal would too): a reader of in.env would wait for it, and of zero.env never finish.
+    const started = Date.now();
+    const setup = sh('$CUSTODIAN git setup < <(exec sleep 30 2>/dev/null)', { cwd: b, timeoutMs: 20_000 });
+    assert.equal(setup.code, 0, setup.stderr);
+    assert.ok(Date.now() - started < 10_000, `git setup took ${Date.now() - started} ms`);
+    assert.match(setup.stderr, /merge=custodian for the value-encrypted file \.env/);
+    const attributes = fs.readFileSync(path.join(b, '.gitattributes'), 'utf8');
+    assert.doesNotMatch(attributes, /zero\.env|in\.env/);
   });
 
   it('setup --undo removes the value-file lines it added, and the .gitattributes it created', () => {

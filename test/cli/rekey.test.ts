@@ -242,6 +242,49 @@ describe('cli: custodian rekey', function () {
     assert.ok(fs.readFileSync(path.join(repo, 'config', 'prod.enc')).equals(prod), 'not re-keyed to the nested roster');
   });
 
+  it('never re-keys through a symbolic link: a committed link to another project\'s secret (file or folder) is refused, named with its target, and the target stays for its own team', () => {
+    // The victim's other project, beside this one: encrypted for alice and bob only.
+    const infra = tempDir('custodian-rekey-infra-');
+    try {
+      const plain = path.join(infra, 'plain.env');
+      fs.writeFileSync(plain, `PROD_DB_PASSWORD=${SECRET}\n`);
+      ok(cli(['encrypt', '-r', alice.sshPubPath, '-r', bob.sshPubPath, '-s', alice.privatePath, '-o', path.join(infra, 'prod.env.enc'), plain]));
+      ok(cli(['encrypt', '--values', '-r', alice.sshPubPath, '-r', bob.sshPubPath, '-s', alice.privatePath, '-o', path.join(infra, 'prod.env'), plain]));
+      fs.rmSync(plain);
+      const targets = ['prod.env.enc', 'prod.env'].map((f) => [f, fs.readFileSync(path.join(infra, f))] as const);
+      // The attacker's commit: links named like the team's secrets, a linked folder, and mallory in the roster.
+      fs.mkdirSync(path.join(repo, 'config'));
+      fs.symlinkSync(path.join(infra, 'prod.env.enc'), path.join(repo, 'config', 'prod.env.enc'));
+      fs.symlinkSync(path.join(infra, 'prod.env'), path.join(repo, 'config', 'prod.env'));
+      fs.symlinkSync(infra, path.join(repo, 'shared'));
+      fs.copyFileSync(mallory.sshPubPath, path.join(repo, '.custodian', 'team', 'mallory.pub'));
+      ok(cli(['roster', 'trust', '-R', '.custodian/team', 'mallory'])); // the victim was fooled into trusting mallory's key
+
+      const r = cli(['rekey', '-i', alice.privatePath, '--sign-unverified', 'config/prod.env.enc', 'config/prod.env', 'shared/prod.env.enc', 'app.env.enc']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`config/prod\\.env\\.enc: not re-encrypted \\(left as it was\\): config/prod\\.env\\.enc is a symbolic link to ${infra.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/prod\\.env\\.enc: Custodian never re-encrypts through a link`));
+      assert.match(r.stderr, /config\/prod\.env: not re-encrypted \(left as it was\): config\/prod\.env is a symbolic link/);
+      assert.match(r.stderr, /shared\/prod\.env\.enc: not re-encrypted .*shared\/prod\.env\.enc is reached through a symbolic link \(the folder shared leads to /);
+      assert.match(r.stderr, /hint: re-encrypt the file where it lives, for its own team; if the link does not belong in this repository, remove it \(git log -- config\/prod\.env\.enc/);
+      assert.match(r.stderr, /3 of 4 files not re-encrypted/);
+      assert.ok(fs.lstatSync(path.join(repo, 'config', 'prod.env.enc')).isSymbolicLink(), 'the link is still a link');
+      assert.ok(fs.lstatSync(path.join(repo, 'config', 'prod.env')).isSymbolicLink(), 'the link is still a link');
+      for (const [f, bytes] of targets) assert.ok(fs.readFileSync(path.join(infra, f)).equals(bytes), `${f} of the other project is as it was`);
+      assert.ok(!opens(mallory, path.join(infra, 'prod.env.enc')), 'mallory cannot open the other project\'s secret');
+      assert.ok(opens(mallory, 'app.env.enc'), 'the repository\'s own file was re-keyed for the team, mallory included');
+      assert.deepEqual(listDir(repo).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+
+      // Links alone: refused before any key is asked for.
+      const only = cli(['rekey', 'config/prod.env.enc']);
+      assert.equal(only.code, 1, only.stderr);
+      assert.match(only.stderr, /is a symbolic link/);
+      assert.doesNotMatch(only.stderr, /identity|passphrase|no key/i);
+      assert.match(only.stderr, /1 of 1 file not re-encrypted/);
+    } finally {
+      removeDir(infra);
+    }
+  });
+
   it('chosen recipients are not widened to the team unless named; a swapped roster key stops everything', async () => {
     const backend = createNodeCryptoBackend();
     const aliceKey = privateKeyFromPem(fs.readFileSync(alice.privatePath, 'utf8'));

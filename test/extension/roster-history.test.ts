@@ -54,4 +54,12 @@ describe('roster-history', function () {
     const names = await rosterNamesFromGit(repo, ROSTER, fingerprintOf);
     assert.deepEqual([...(names ?? new Map()).entries()], [[fingerprintOf(carol), 'carol']]);
   });
+
+  it('leaves out a deleted file whose name the roster would refuse (Markdown, spaces): no name rather than one written to mislead', async () => {
+    const eve = publicPem();
+    addAndRemove('.custodian/team/![Verify your key](https:127.0.0.1:8443).pub', eve);
+    addAndRemove('.custodian/team/Alice (you).pub', eve);
+    const names = await rosterNamesFromGit(repo, ROSTER, fingerprintOf);
+    assert.equal(names?.get(fingerprintOf(eve)!), undefined);
+  });
 });

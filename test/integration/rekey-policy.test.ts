@@ -6,7 +6,8 @@
 //   Remove Teammate and saving in the .enc editor; no single custodian can combine the set afterwards;
 // - unsigned or unknown-signed files are skipped by bulk re-encryption (and it says so), need a
 //   confirmation showing their status when re-encrypted one by one or saved, and declining writes nothing;
-// - a removed teammate is still named in the drift view.
+// - a removed teammate is still named in the drift view, but a name or a file's text from the repository
+//   never becomes Markdown (an image fetched, a link) in its tooltips.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,6 +16,7 @@ import { decryptBytes, encryptBytes, inspectEnvelope } from '../../src/core/enve
 import { privateKeyFromPkcs8Der, type RsaPrivateKey } from '../../src/core/keys';
 import { combineShares } from '../../src/core/shamir';
 import { parseShare } from '../../src/core/share-encoding';
+import { sealValues } from '../../src/core/values';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
 import type { SplitSecretResult } from '../../src/extension/commands/shamir/split-secret';
 import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
@@ -425,6 +427,56 @@ describe('rekey policy', function () {
       assert.match(node.description ?? '', /not in team: carol \(removed from team\)/);
     } finally {
       fs.rmSync(wsPath('carol.env.enc'), { force: true });
+      fs.rmSync(path.join(root, '.git'), { recursive: true, force: true });
+      await gitConfig.update('enabled', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('Encrypted Files tooltips render no Markdown from the repository: a committed selection rule, or a former teammate\'s file name in git history, shows as text (no remote image, no link)', async () => {
+    const eve = await person('eve');
+    const root = wsPath();
+    const git = (...args: string[]) => sh('git', ['-C', root, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args]);
+    const gitConfig = vscode.workspace.getConfiguration('git');
+    await gitConfig.update('enabled', false, vscode.ConfigurationTarget.Global);
+    const evilName = '.custodian/team/![Verify your key](https:127.0.0.1:8443).pub';
+    try {
+      git('init', '-q');
+      // The attacker's history: a roster file whose name is Markdown, added and deleted.
+      const blob = sh('git', ['-C', root, 'hash-object', '-w', '--stdin'], opensslPublicPem(eve.privatePem)).trim();
+      git('update-index', '--add', '--cacheinfo', `100644,${blob},${evilName}`);
+      git('commit', '-q', '-m', 'add');
+      git('rm', '-q', '--cached', evilName);
+      git('commit', '-q', '-m', 'remove');
+      const me = await team.services.keyStore.getPublicKey(team.me.id);
+      fs.writeFileSync(wsPath('old.env.enc'), await encryptFor([me, team.alice.publicKey, team.bob.publicKey, eve.publicKey], 'OLD=1\n', team.alice.key));
+      // And a value-encrypted file whose committed rule is Markdown: quoted in the problem the view shows.
+      const sealed = await sealValues('DB_PASSWORD=hunter2\n', { format: 'dotenv', recipients: [me, team.alice.publicKey, team.bob.publicKey], signer: team.alice.key, backend });
+      const rule = '![](https://127.0.0.1:8443/rule.png)[**Re-verify your key**](https:127.0.0.1:8443)';
+      assert.match(sealed, /^#custodian:encrypt=all$/m);
+      fs.writeFileSync(wsPath('config.env'), sealed.replace(/^#custodian:encrypt=all$/m, `#custodian:encrypt=${rule}`));
+
+      const nodes = await waitFor(
+        'both files in the view',
+        async () => {
+          const s = await section(team.services, 'encrypted');
+          const old = s?.children.find((c) => c.label === 'old.env.enc' && /not in team/.test(c.description ?? ''));
+          const config = s?.children.find((c) => c.label === 'config.env' && c.description === 'damaged');
+          return old && config ? { old, config } : undefined;
+        },
+        30_000,
+      );
+      // An image or a link starts with "![" or "](" that no backslash escapes.
+      const markdown = /(^|[^\\])(!\[|\]\(|<img)/;
+      assert.match(nodes.config.tooltip ?? '', /unknown selection rule/);
+      assert.doesNotMatch(nodes.config.tooltip ?? '', markdown, nodes.config.tooltip);
+      assert.ok((nodes.config.tooltip ?? '').includes('\\!\\[\\]\\(https\\://127\\.0\\.0\\.1\\:8443/rule\\.png\\)'), `the rule as text: ${nodes.config.tooltip}`);
+      // The name fails the roster's own name check: eve's key is not named after it at all.
+      assert.doesNotMatch(nodes.old.description ?? '', /Verify your key/);
+      assert.doesNotMatch(nodes.old.tooltip ?? '', /Verify your key/);
+      assert.doesNotMatch(nodes.old.tooltip ?? '', markdown, nodes.old.tooltip);
+    } finally {
+      fs.rmSync(wsPath('old.env.enc'), { force: true });
+      fs.rmSync(wsPath('config.env'), { force: true });
       fs.rmSync(path.join(root, '.git'), { recursive: true, force: true });
       await gitConfig.update('enabled', undefined, vscode.ConfigurationTarget.Global);
     }

@@ -3,11 +3,12 @@
 // left unchanged), never skipped silently; Remove Teammate re-encrypts through the same command.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { toDecryptedUri } from '../../src/extension/fs/enc-uri';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
-import { captureErrors, recordInformationMessages, run, section, teamDir, waitFor } from './support/custodian';
+import { captureErrors, recordInformationMessages, recordWarningMessages, run, section, teamDir, waitFor } from './support/custodian';
 import { sealValues } from '../../src/core/values';
 import type { RemoveTeammateResult } from '../../src/extension/commands/team/remove-teammate';
 import type { RotationList } from '../../src/extension/storage/rotation-lists';
@@ -266,6 +267,75 @@ describe('rekey', function () {
       fs.rmSync(wsPath('not-for-me.env.enc'), { force: true });
     }
     await waitFor('the notice gone', async () => !(await notice()));
+  });
+
+  it('never re-keys through a symbolic link: a committed link to another project\'s secret (.enc or value-encrypted, or a linked folder) is listed as a link, left out of Re-encrypt All, and Re-encrypt File refuses it naming its target', async () => {
+    // The victim's other project, outside the workspace: for me and alice, not for this team's bob.
+    const infra = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-infra-'));
+    const forTwo = [await me(), team.alice.publicKey];
+    fs.writeFileSync(path.join(infra, 'prod.env.enc'), await encryptFor(forTwo, 'PROD_DB_PASSWORD=infra-secret\n', team.alice.key));
+    fs.writeFileSync(path.join(infra, 'prod.env'), await sealValues('PROD_API_TOKEN=infra-token\n', { format: 'dotenv', recipients: forTwo, signer: team.alice.key, backend }));
+    const targets = new Map(['prod.env.enc', 'prod.env'].map((f) => [f, fs.readFileSync(path.join(infra, f))]));
+    // The attacker's commit: links named like the team's secrets, and a linked folder. And a file of this repository that drifts.
+    fs.mkdirSync(wsPath('linked'));
+    fs.symlinkSync(path.join(infra, 'prod.env.enc'), wsPath('linked', 'prod.env.enc'));
+    fs.symlinkSync(path.join(infra, 'prod.env'), wsPath('linked', 'prod.env'));
+    fs.symlinkSync(infra, wsPath('shared'));
+    fs.writeFileSync(wsPath('own.env.enc'), await encryptFor([...forTwo, team.mallory.publicKey], 'OWN=1\n', team.alice.key));
+    const links = [path.join('linked', 'prod.env.enc'), path.join('linked', 'prod.env'), path.join('shared', 'prod.env.enc')];
+    const stillLinks = () => {
+      assert.ok(fs.lstatSync(wsPath('linked', 'prod.env.enc')).isSymbolicLink() && fs.lstatSync(wsPath('linked', 'prod.env')).isSymbolicLink() && fs.lstatSync(wsPath('shared')).isSymbolicLink(), 'the links are still links');
+      for (const [f, bytes] of targets) assert.ok(fs.readFileSync(path.join(infra, f)).equals(bytes), `the other project's ${f} is as it was`);
+    };
+    try {
+      let seen: unknown;
+      const listed = await waitFor(
+        'the links listed as links',
+        async () => {
+          const s = await section(team.services, 'encrypted');
+          seen = s?.children.map((c) => [c.label, c.description]);
+          const found = links.map((l) => s?.children.find((c) => c.label === l));
+          return found.every((c) => c !== undefined) && s?.children.some((c) => c.label === 'own.env.enc') ? (found as NonNullable<(typeof found)[number]>[]) : undefined;
+        },
+        30_000,
+      ).catch((err: unknown) => assert.fail(`${String(err)}: ${JSON.stringify(seen)}`));
+      for (const node of listed) {
+        assert.strictEqual(node.contextValue, 'custodian.encFile.linked', node.label);
+        assert.match(node.description ?? '', /^link to .*custodian-infra-.* · not re-encrypted$/, node.label);
+        assert.doesNotMatch(node.description ?? '', /missing bob/, 'not offered as drift');
+        assert.match(node.tooltip ?? '', /Custodian never re-encrypts through a link/);
+      }
+      assert.match(listed[0].tooltip ?? '', /^\$\(link\) A symbolic link to /);
+      assert.match(listed[2].tooltip ?? '', /^\$\(link\) Reached through a symbolic link: the folder shared leads to /);
+
+      // (Earlier tests leave bob's roster entry to review: left out here, it is not what this test is about.)
+      const review = answerModals((p) => (/in the team roster/.test(p.message) ? 'Exclude' : undefined));
+      const { result: res, errors } = await captureErrors(team.services, () => run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true, confirm: true, signUnverified: true })).finally(() => review.dispose());
+      assert.deepStrictEqual(errors, []);
+      const rel = (u: vscode.Uri) => path.relative(wsPath(), u.fsPath);
+      assert.ok(res?.reencrypted.map(rel).includes('own.env.enc'), `the repository's own file is re-keyed: ${JSON.stringify(res)}`);
+      for (const l of links) assert.ok(!res?.reencrypted.map(rel).includes(l), `${l} not re-keyed by Re-encrypt All`);
+      stillLinks();
+
+      const warned = recordWarningMessages();
+      try {
+        for (const l of links) {
+          const one = await run<ReencryptResult>('custodian.reencryptFile', { uri: wsUri(...l.split(path.sep)), signUnverified: true });
+          assert.deepStrictEqual(one?.reencrypted, [], l);
+          assert.match(one?.skipped[0]?.reason ?? '', l.startsWith('shared') ? /^reached through a symbolic link \(shared leads to .*custodian-infra-/ : /^a symbolic link to .*custodian-infra-/, l);
+          assert.match(one?.skipped[0]?.reason ?? '', /Custodian never re-encrypts through a link.*Re-encrypt that file where it lives, for its own team/);
+        }
+      } finally {
+        warned.dispose();
+      }
+      assert.ok(warned.told.some((m) => m.startsWith(`Left 1 file as it was: ${path.join('linked', 'prod.env.enc')} (a symbolic link to`)), warned.told.join(' | '));
+      stillLinks();
+    } finally {
+      fs.rmSync(wsPath('linked'), { recursive: true, force: true });
+      fs.rmSync(wsPath('shared'), { force: true });
+      fs.rmSync(wsPath('own.env.enc'), { force: true });
+      fs.rmSync(infra, { recursive: true, force: true });
+    }
   });
 
   async function waitForSection(expected: number) {

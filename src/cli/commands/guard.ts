@@ -1,7 +1,6 @@
 // custodian guard: the pre-commit check (and, with --all, a CI check) that no secret is committed in
 // the clear. Everything is read from git's index, so what is checked is what the commit will hold,
 // whatever the working tree says.
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { checkStagedFiles, type GuardFinding } from '../../core/commit-guard';
 import { displayText } from '../../core/display-text';
@@ -9,6 +8,7 @@ import { parsePublicKey, type RsaPublicKey } from '../../core/keys';
 import { PathPatterns } from '../../core/path-patterns';
 import { DEFAULT_PROJECT_CONFIG, parseProjectConfig, PROJECT_CONFIG_PATH } from '../../core/project-config';
 import { headBlobIds, readBlobs, readIndex, repositoryRoot, stagedPaths } from '../../node/git';
+import { readRegularFile } from '../../node/regular-files';
 import { type Command } from '../command';
 import { commandMain } from '../command-main';
 import { CliError } from '../output';
@@ -100,8 +100,9 @@ Examples:
     if (!args.flag('all')) {
       const patterns = new PathPatterns(config.guard.plaintextPaths);
       for (const p of checked.filter((f) => valuesFormatForFileName(f) !== undefined && patterns.match(f) !== undefined)) {
-        const bytes = await fs.readFile(path.join(root, p)).catch(() => undefined);
-        if (bytes && bytes.length <= MAX_SCANNED_BYTES) workingTree.set(p, new Uint8Array(bytes));
+        // Staged as a regular file, but the working tree's may be a link since (to /dev/zero): not read.
+        const bytes = await readRegularFile(path.join(root, p), MAX_SCANNED_BYTES).catch(() => undefined);
+        if (bytes) workingTree.set(p, bytes);
       }
     }
     const findings = await checkStagedFiles({

@@ -14,6 +14,7 @@ import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
 import { hasValuesMetadata, openValues, sealValues } from '../../core/values';
 import { describeKeepReason, keepReason } from '../../core/recipient-policy';
 import { readEnvelopeHeader, reencryptFile } from '../../node/envelope-files';
+import { refuseLinkedFile } from '../../node/regular-files';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
 import { IDENTITY_HELP, resolveIdentities, resolveSigner, rewriteSigner, type RemoteKey } from '../identities';
@@ -22,7 +23,7 @@ import { describeKey } from '../key-files';
 import { CliError, UsageError } from '../output';
 import type { PassphraseSource } from '../passphrase';
 import { encryptRecipients } from '../recipients';
-import { findRoster, ROSTER_DIR } from '../repository';
+import { findRepositoryRoot, findRoster, ROSTER_DIR } from '../repository';
 import { vettedRosterKeys } from '../roster-trust';
 import { readValuesText, VALUES_FORMAT_HELP, valuesFormatOf, writeValuesText } from '../values-files';
 
@@ -165,6 +166,8 @@ is left as it is.
 The recipients are the team roster of the files' repository (${ROSTER_DIR}), vetted like
 "encrypt -R" (a changed key or an unconfirmed newcomer stops everything), unless -r/-R name them.
 A file whose recipients were chosen (a Shamir share, a seed for some) is re-keyed only with -r/-R.
+A symbolic link (or a file under a linked folder of the repository) is never re-keyed: it leads to
+a file that is not the repository's, which re-keying would copy here for new recipients.
 The new version is signed by the key that opened it, unless -s names another. A file that is
 unsigned, or signed by someone outside the new recipients, is refused (re-encrypting would sign
 its content as you) unless --sign-unverified.
@@ -196,10 +199,25 @@ Examples:
     const files = args.positionals;
     if (files.includes('-')) throw args.usageError('rekey rewrites files in place: FILE cannot be standard input');
     for (const file of files) await checkInput(file);
+    // A link (or a linked folder inside the repository) leads to a file that is not this repository's:
+    // refused before any key is asked for, the others still re-keyed (docs/SECURITY.md).
+    let failed = 0;
+    const own: string[] = [];
+    for (const file of files) {
+      try {
+        await refuseLinkedFile(file, { root: findRepositoryRoot(path.dirname(path.resolve(file))) });
+        own.push(file);
+      } catch (err) {
+        if (!(err instanceof CustodianError)) throw err;
+        failed++;
+        ctx.warn(`${file}: not re-encrypted (left as it was): ${describeError(err)}${err.hint ? `\n  hint: ${err.hint}` : ''}`);
+      }
+    }
+    if (own.length === 0) throw notReencrypted(failed, files.length);
     const passphrases = ctx.passphrases(args);
-    const { keys: recipients, explicit, roster } = await recipientsOf(files, args, ctx, passphrases);
+    const { keys: recipients, explicit, roster } = await recipientsOf(own, args, ctx, passphrases);
     if (recipients.length === 0) throw new UsageError('no recipients: the roster is empty', { hint: 'add the team with "custodian roster add", or pass -r KEY' });
-    const request = { files: args.strings('identity'), env: ctx.io.env, passphrases, agent: ctx.agent(), file: files.join(', ') };
+    const request = { files: args.strings('identity'), env: ctx.io.env, passphrases, agent: ctx.agent(), file: own.join(', ') };
     const identities = (await resolveIdentities(request)).map((i) => i.key);
     const signArg = args.string('sign');
     const byFingerprint = signArg?.startsWith('SHA256:') === true;
@@ -207,8 +225,7 @@ Examples:
     const fromRoster = !explicit || args.strings('roster').length > 0;
     const plan: Plan = { recipients, explicit, fromRoster, identities, signer, signUnverified: args.flag('sign-unverified') };
     const who = roster ? `the team (${path.relative(process.cwd(), roster) || '.'}: ${recipients.length} keys)` : `${recipients.length} recipient${recipients.length === 1 ? '' : 's'}`;
-    let failed = 0;
-    for (const file of files) {
+    for (const file of own) {
       try {
         const result = (await isEnvelopeFile(file)) ? await rekeyEnvelope(file, plan, ctx) : await rekeyValues(file, plan, ctx, valuesFormatOf(args, file));
         if (result.changed) ctx.info(`${file}: re-encrypted for ${who}, signed by ${describeKey(result.signer.publicKey)}`);
@@ -219,8 +236,14 @@ Examples:
         ctx.warn(`${file}: not re-encrypted (left as it was): ${describeError(err)}${err instanceof CustodianError && err.hint ? `\n  hint: ${err.hint}` : ''}`);
       }
     }
-    if (failed > 0) throw new CliError(`${failed} of ${files.length} file${files.length === 1 ? '' : 's'} not re-encrypted`, { hint: 'see the messages above; the others were re-encrypted' });
+    if (failed > 0) throw notReencrypted(failed, files.length);
   },
 };
+
+function notReencrypted(failed: number, total: number): CliError {
+  return new CliError(`${failed} of ${total} file${total === 1 ? '' : 's'} not re-encrypted`, {
+    hint: failed === total ? 'see the messages above' : 'see the messages above; the others were re-encrypted',
+  });
+}
 
 export const main = commandMain(rekeyCommand);

@@ -10,6 +10,7 @@ import type { ValuesFileSystem } from '../fs/values-file-system';
 import { fromValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 import type { Rollback } from '../git/git-blobs';
 import { rollbackLabel } from '../ui/rollback-text';
+import { codeSpan, escapeMd } from '../views/markdown';
 
 export class EncryptionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('custodian.encryption', vscode.StatusBarAlignment.Left, 100);
@@ -79,7 +80,7 @@ export class EncryptionStatusBar implements vscode.Disposable {
       md.appendMarkdown(`$(warning) ${escapeMd(vscode.l10n.t('Also encrypted for {0}: a key that is not yours, a teammate\'s or a contact\'s.', names))}\n\n`);
     }
     md.appendMarkdown(vscode.l10n.t('Recipients:\n\n'));
-    for (const r of info.recipients) md.appendMarkdown(`- ${escapeMd(r.name)} — \`${r.fingerprint}\`\n`);
+    for (const r of info.recipients) md.appendMarkdown(`- ${escapeMd(r.name)} — ${codeSpan(r.fingerprint)}\n`);
     if (uri.scheme === VALUES_SCHEME) {
       md.appendMarkdown(`\n${escapeMd(vscode.l10n.t('Values are encrypted one by one. Saving re-seals only the values you changed, for these recipients, signed by your default key.'))}`);
     } else if (former.length === 0) {
@@ -110,8 +111,4 @@ export class EncryptionStatusBar implements vscode.Disposable {
 
 function backingFile(uri: vscode.Uri): vscode.Uri {
   return uri.scheme === VALUES_SCHEME ? fromValuesUri(uri) : toEncryptedUri(uri);
-}
-
-function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

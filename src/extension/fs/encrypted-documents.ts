@@ -164,6 +164,10 @@ export class EncryptedDocuments implements vscode.Disposable {
         recipientFps = both;
       }
     }
+    // A .enc reached through a symbolic link (another project's file, say) stays open to edit: a save keeps
+    // the recipients it has, or narrows them (above), so it gives no one a secret they could not read
+    // already. Only re-keying for the team widens them, and that refuses links (node/regular-files.ts).
+    // (The atomic rename writes a regular file, for those recipients, in the link's place.)
     if (recipientFps) {
       // A "chosen" written by someone I do not vouch for counts for nothing, and is not signed again as mine.
       recipientPolicy = policyForSave(encrypted.path, entry?.recipientPolicy, signerVouched(entry?.description));

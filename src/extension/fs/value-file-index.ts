@@ -5,6 +5,7 @@
 // `resourcePath in …` finds them. The Encrypted Files section (drift) scans through it, so a new
 // value-encrypted file, or one re-keyed elsewhere, is noticed there too.
 import * as vscode from 'vscode';
+import { readRegularFile } from '../../node/regular-files';
 import { hasValuesFileName, looksValueEncrypted } from './values-uri';
 
 export const VALUE_ENCRYPTED_FILES_CONTEXT_KEY = 'custodian.valueEncryptedFiles';
@@ -17,10 +18,15 @@ const MAX_SCANNED_BYTES = 4 * 1024 * 1024;
 /** Saves come in bursts (a formatter, a branch switch): the context key is published once per burst. */
 const PUBLISH_DELAY_MS = 100;
 
+/**
+ * Whether the file at `uri` (a file: URI) is value-encrypted. Only a regular file is read, and only up to
+ * the bound: a link committed to /dev/zero or /dev/stdin (a checkout creates it, the watcher sees it)
+ * would be read without end. A link to a regular file is read, so the drift view lists it as a link.
+ */
 async function isValueEncryptedFile(uri: vscode.Uri): Promise<boolean> {
   try {
-    if ((await vscode.workspace.fs.stat(uri)).size > MAX_SCANNED_BYTES) return false;
-    return looksValueEncrypted(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    const bytes = await readRegularFile(uri.fsPath, MAX_SCANNED_BYTES, { followLinks: true });
+    return bytes !== undefined && looksValueEncrypted(new TextDecoder().decode(bytes));
   } catch {
     return false; // vanished or unreadable: not ours to report
   }

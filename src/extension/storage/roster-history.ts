@@ -4,6 +4,7 @@
 // git runs without a shell, bounded in time, output and number of files; only in trusted workspaces
 // (a repository's own git config can run commands).
 import { execFile } from 'node:child_process';
+import { rosterNameProblem } from '../../core/roster-names';
 import { gitInvocation } from '../../node/git';
 
 const GIT_TIMEOUT_MS = 5_000;
@@ -23,7 +24,8 @@ function git(cwd: string, args: string[], maxBuffer: number): Promise<string | u
 
 /**
  * Fingerprint → roster name for the files `<rosterDir>/<name><ext>` deleted in `folderPath`'s git
- * history (newest deletion wins). Undefined when git did not answer (not a repository, no git, timeout).
+ * history (newest deletion wins); a file whose name is not a valid roster name is left out. Undefined
+ * when git did not answer (not a repository, no git, timeout).
  * `fingerprintOf` parses a key file's text (undefined when it is not a usable key).
  */
 export async function rosterNamesFromGit(
@@ -46,7 +48,9 @@ export async function rosterNamesFromGit(
     const text = await git(folderPath, ['show', `${c}^:${path}`], MAX_PUB_BYTES);
     const fingerprint = text === undefined ? undefined : fingerprintOf(text);
     const name = path.slice(dir.length + 1, -ext.length);
-    if (fingerprint && !names.has(fingerprint)) names.set(fingerprint, name);
+    // Shown as "who" in tooltips and messages: a name the roster would refuse today (docs/ROSTER.md §2,
+    // "![x](https:host)") is no name, whoever committed it then.
+    if (fingerprint && !names.has(fingerprint) && rosterNameProblem(name) === undefined) names.set(fingerprint, name);
   }
   return names;
 }

@@ -7,6 +7,8 @@
 // In a trusted workspace each file is also checked for a rollback (an older committed version back):
 // its signature is a teammate's, its recipients may be right, and yet it brings back what was rotated
 // since, so it is listed, and re-keying it (which would sign it anew) waits until it is checked.
+// A symbolic link (or a file under a linked folder) is "linked": listed with where it leads, never read
+// or re-keyed: what it leads to is not this repository's file (node/regular-files.ts).
 import * as vscode from 'vscode';
 import { describeError } from '../../../core/errors';
 import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
@@ -19,6 +21,7 @@ import { basename } from '../../fs/enc-uri';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import type { ValueFileIndex } from '../../fs/value-file-index';
 import type { Rollback } from '../../git/git-blobs';
+import { linkOnPath } from '../../../node/regular-files';
 
 export const ENC_GLOB = '**/*.enc';
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
@@ -28,9 +31,12 @@ export interface DriftEntry {
   /**
    * ok: recipients are the team; drift: they differ; kept: chosen on purpose; exposed: kept, but someone
    * outside the team (a former teammate, a key Custodian does not know) can read it, or its signer is not
-   * vouched for (re-keying to the team is still refused: `extra` says who); invalid: the header cannot be read.
+   * vouched for (re-keying to the team is still refused: `extra` says who); invalid: the header cannot be read;
+   * linked: a symbolic link, or under a linked folder of the workspace (`link` says where it leads): not read.
    */
-  status: 'ok' | 'drift' | 'kept' | 'exposed' | 'invalid';
+  status: 'ok' | 'drift' | 'kept' | 'exposed' | 'invalid' | 'linked';
+  /** For linked files: the link (the file, or a folder above it) and what it leads to. */
+  link?: { path: string; target: string };
   /** For kept files: why their recipients are not the team's business. */
   keep?: KeepReason;
   /** Set when the header names no signer, or one Custodian does not know: re-keying would vouch for it. */
@@ -111,6 +117,11 @@ export class DriftScanner {
       teamKeys = await teamOf(uri);
       const hasRoster = teamKeys.length > 0;
       const team = new Set(teamKeys.map((k) => k.fingerprint));
+      const link = await linkOf(uri);
+      if (link) {
+        entries.push({ uri, status: 'linked', link, missing: [], extra: [], recipients: [], canDecrypt: false });
+        continue;
+      }
       try {
         const header = isValuesFile(uri) ? await readValuesHeader(uri) : await readEnvelopeHeader(uri.fsPath);
         const have = new Set(header.recipients);
@@ -221,13 +232,15 @@ export class DriftScanner {
   /**
    * Every encrypted file of the workspace with its recipients (headers only; a value-encrypted file's
    * signature verified, no key needed), the names of a value-encrypted file's encrypted values, and why a
-   * `.enc` file keeps its recipients. Unreadable files are left out: the Encrypted Files view reports them.
+   * `.enc` file keeps its recipients. Unreadable files are left out: the Encrypted Files view reports them,
+   * and links: what they lead to is not the workspace's (another project's file, a device).
    */
   private async filesAndRecipients(): Promise<(ReadableFile & { recipients: readonly string[] })[]> {
     const [{ readEnvelopeHeader }, { inspectValues }, backend] = await Promise.all([lazyCore.envelopeFiles(), lazyCore.values(), lazyCore.createBackend()]);
     const out: (ReadableFile & { recipients: readonly string[] })[] = [];
     for (const uri of await this.findFiles()) {
       try {
+        if (await linkOf(uri)) continue;
         if (isValuesFile(uri)) {
           const info = await inspectValues(await readText(uri, basename(uri.path)), await formatOf(uri), backend);
           out.push({ uri, recipients: info.recipients, values: info.entries.filter((e) => e.encrypted).map((e) => e.name) });
@@ -241,4 +254,14 @@ export class DriftScanner {
     }
     return out;
   }
+}
+
+/**
+ * The symbolic link on the way from `uri`'s workspace folder to it (the file itself, or a folder between),
+ * as the folder's relative path and what it leads to; undefined when there is none.
+ */
+export async function linkOf(uri: vscode.Uri): Promise<{ path: string; target: string } | undefined> {
+  if (uri.scheme !== 'file') return undefined;
+  const found = await linkOnPath(uri.fsPath, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
+  return found && { path: vscode.workspace.asRelativePath(vscode.Uri.file(found.link)), target: found.target };
 }

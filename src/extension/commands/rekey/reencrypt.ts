@@ -10,7 +10,8 @@
 // while on the team (the files re-keying after a removal must reach), which it lists as signed by me. A file that is an
 // older version back (a rollback: signed by a teammate then, it brings back what was rotated since) is
 // treated like an unverified one: re-keying it would sign it anew and make it the team's. The bulk run
-// itself asks first, listing every file and who will be able to read it.
+// itself asks first, listing every file and who will be able to read it. A symbolic link (or a file under
+// a linked folder) is never re-keyed, alone or in bulk: what it leads to is not this repository's file.
 import * as vscode from 'vscode';
 import { FILE_ARGS, fromArgument, is, type Shape } from '../arguments';
 import { displayText } from '../../../core/display-text';
@@ -26,6 +27,7 @@ import { isValuesFile, readValuesHeader, reencryptValuesFile } from '../../fs/va
 import { isEncryptedFileUri } from '../../fs/enc-uri';
 import { hasValuesFileName } from '../../fs/values-uri';
 import { writtenAfterDeletion, type Rollback } from '../../git/git-blobs';
+import { linkOf } from './drift';
 import { ROSTER_DIR, ROSTER_EXT } from '../../storage/roster';
 
 export interface ReencryptArgs {
@@ -153,6 +155,11 @@ async function readablePlan(
   const known = await deps.session.knownKeys();
   const plan: Omit<Planned, 'team'>[] = [];
   for (const uri of uris) {
+    const linked = await linkedReason(uri);
+    if (linked) {
+      result.skipped.push({ uri, reason: linked });
+      continue;
+    }
     let header: EnvelopeInfo;
     try {
       header = isValuesFile(uri) ? await readValuesHeader(uri) : await readEnvelopeHeader(uri.fsPath);
@@ -297,6 +304,12 @@ async function run(deps: EncDeps, plan: Planned[], args: Partial<ReencryptArgs>,
         for (const { uri, header, team, signerVouched } of plan) {
           if (token.isCancellationRequested || args.cancellationToken?.isCancellationRequested) break;
           progress.report({ message: rel(uri), increment: 100 / plan.length });
+          // Made a link while the confirmation waited (a pull): still never re-keyed through.
+          const linked = await linkedReason(uri);
+          if (linked) {
+            result.skipped.push({ uri, reason: linked });
+            continue;
+          }
           let identities: RsaPrivateKey[] = [];
           try {
             identities = await deps.session.identitiesFor(header.recipients, rel(uri));
@@ -365,6 +378,24 @@ function announce(result: ReencryptResult, names: string[], workspace: boolean):
     const text = n === 1 ? vscode.l10n.t('Could not re-encrypt 1 file: {0}.', list) : vscode.l10n.t('Could not re-encrypt {0} files: {1}.', n, list);
     void vscode.window.showWarningMessage(workspace ? vscode.l10n.t('{0} They still have their old recipients.', text) : text);
   }
+}
+
+/**
+ * Why `uri` is not re-keyed when it is a symbolic link, or under a linked folder of its workspace folder:
+ * re-keying would decrypt what the link leads to (another project's secret, say) and write it here,
+ * for this team. Undefined for a file reached without a link.
+ */
+async function linkedReason(uri: vscode.Uri): Promise<string | undefined> {
+  const link = await linkOf(uri);
+  if (!link) return undefined;
+  const what =
+    link.path === rel(uri)
+      ? vscode.l10n.t('a symbolic link to {0}', displayText(link.target))
+      : vscode.l10n.t('reached through a symbolic link ({0} leads to {1})', displayText(link.path), displayText(link.target));
+  return vscode.l10n.t(
+    '{0}: Custodian never re-encrypts through a link, which would write the file it leads to here, readable by the team. Re-encrypt that file where it lives, for its own team; if the link does not belong in this repository, remove it (its git history says who added it)',
+    what,
+  );
 }
 
 /** A reason, which may be whole sentences, inside a sentence: without its final period, so no ".)." */

@@ -4,8 +4,11 @@
 // recipients. Files whose recipients were chosen (shares, MFA seeds, "chosen") are not drift: they are
 // listed only when someone outside the team can read them or their signer is not vouched for, with what to
 // do instead of re-keying. A file that is an older version back (a rollback) is listed whatever its
-// recipients, with Show Changes and Restore the Team's Version rather than re-keying. Scans only when expanded.
+// recipients, with Show Changes and Restore the Team's Version rather than re-keying. A symbolic link is
+// listed with where it leads, and never re-keyed. Scans only when expanded. Tooltips are Markdown: every
+// name, path and problem in them comes from files someone committed, so each one is escaped (markdown.ts).
 import * as vscode from 'vscode';
+import { displayText } from '../../../core/display-text';
 import { CommandId } from '../../commands/ids';
 import type { DriftEntry, DriftScanner } from '../../commands/rekey/drift';
 import type { Rollback } from '../../git/git-blobs';
@@ -14,6 +17,8 @@ import { ENC_GLOB } from '../../commands/rekey/drift';
 import type { EncryptionServices } from '../../commands/encrypt/deps';
 import { Debouncer, watchFiles, workspaceFolders } from '../../storage/workspace-files';
 import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
+import { escapeMd } from '../markdown';
+import type { Party } from '../../crypto-session';
 
 const RESCAN_DEBOUNCE_MS = 300;
 
@@ -39,7 +44,9 @@ export class EncryptedFileNode implements TreeNode {
       item.iconPath = errorIcon();
       item.description = vscode.l10n.t('damaged');
       item.contextValue = 'custodian.encFile.invalid';
-      md.appendMarkdown(vscode.l10n.t('$(error) Not a readable Custodian file: {0}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.', e.problem ?? ''));
+      md.appendMarkdown(vscode.l10n.t('$(error) Not a readable Custodian file: {0}\n\nRe-encrypting cannot repair it: restore it from git if it was committed, or ask whoever encrypted it to do it again.', escapeMd(e.problem ?? '')));
+    } else if (e.status === 'linked') {
+      linkedItem(item, md, e);
     } else if (e.status === 'exposed' || e.status === 'kept') {
       exposedItem(item, md, e);
     } else if (e.status === 'ok') {
@@ -47,13 +54,13 @@ export class EncryptedFileNode implements TreeNode {
       item.description = e.rollback ? rollbackLabel(e.rollback) : signerText(e);
       item.iconPath = warningIcon();
       item.contextValue = `custodian.encFile.written${unvouched(e)}`;
-      md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
+      md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', mdNames(e.recipients)));
       if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
       if (e.unverified) {
         md.appendMarkdown(
           vscode.l10n.t(
             '$(warning) Encrypted for the team, but {0}: check what it changed before you use it ("Show Changes Since the Team\'s Version"). Saving it in the editor then signs it as yours.',
-            e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified,
+            escapeMd(e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified),
           ),
         );
       }
@@ -67,19 +74,19 @@ export class EncryptedFileNode implements TreeNode {
       item.description = parts.join(' · ');
       item.iconPath = e.canDecrypt ? warningIcon() : new vscode.ThemeIcon('lock');
       item.contextValue = (e.canDecrypt ? 'custodian.encFile.drift' : 'custodian.encFile.locked') + unvouched(e);
-      md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
-      if (e.missing.length) md.appendMarkdown(vscode.l10n.t('$(person-add) Teammates who cannot open it: {0}\n\n', e.missing.map((p) => p.name).join(', ')));
-      if (e.extra.length) md.appendMarkdown(vscode.l10n.t('$(person) Recipients no longer in the team: {0}\n\n', e.extra.map((p) => p.name).join(', ')));
+      md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', mdNames(e.recipients)));
+      if (e.missing.length) md.appendMarkdown(vscode.l10n.t('$(person-add) Teammates who cannot open it: {0}\n\n', mdNames(e.missing)));
+      if (e.extra.length) md.appendMarkdown(vscode.l10n.t('$(person) Recipients no longer in the team: {0}\n\n', mdNames(e.extra)));
       if (e.unverified && e.signer?.former !== undefined) {
         // Re-keying after a removal must reach what they wrote while on the team (reencrypt.ts).
         md.appendMarkdown(
           vscode.l10n.t(
             '$(warning) It is {0}: re-encrypting signs it as you. "Re-encrypt All" includes a version they wrote while on the team (its confirmation says so) and skips one written after they left; "Re-encrypt File" asks first. Check what it changed with "Show Changes Since the Team\'s Version".\n\n',
-            e.unverified,
+            escapeMd(e.unverified),
           ),
         );
       } else if (e.unverified) {
-        md.appendMarkdown(vscode.l10n.t('$(warning) It is {0}: re-encrypting signs it as you, so "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));
+        md.appendMarkdown(vscode.l10n.t('$(warning) It is {0}: re-encrypting signs it as you, so "Re-encrypt File" asks first and "Re-encrypt All" skips it.\n\n', escapeMd(e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified)));
       }
       if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
       else if (!e.canDecrypt) md.appendMarkdown(vscode.l10n.t('None of your keys can open it: ask one of its recipients to re-encrypt it for the team.'));
@@ -97,6 +104,33 @@ export class EncryptedFileNode implements TreeNode {
  */
 function unvouched(e: DriftEntry): string {
   return e.unverified || e.rollback ? '.unvouched' : '';
+}
+
+/** Names for a tooltip: a former teammate's comes from git history, a contact's from its file. */
+function mdNames(parties: readonly Party[]): string {
+  return parties.map((p) => escapeMd(p.name)).join(', ');
+}
+
+/**
+ * A symbolic link (or a file under a linked folder): where it leads, and that it is never re-keyed. Its
+ * menu offers nothing: what it leads to belongs to another repository's team (reencrypt.ts refuses it).
+ */
+function linkedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftEntry): void {
+  const link = e.link!;
+  const target = displayText(link.target);
+  item.description = vscode.l10n.t('link to {0} · not re-encrypted', target);
+  item.iconPath = warningIcon();
+  item.contextValue = 'custodian.encFile.linked';
+  md.appendMarkdown(
+    link.path === vscode.workspace.asRelativePath(e.uri)
+      ? vscode.l10n.t('$(link) A symbolic link to {0}, not a file of this repository.\n\n', escapeMd(target))
+      : vscode.l10n.t('$(link) Reached through a symbolic link: the folder {0} leads to {1}.\n\n', escapeMd(displayText(link.path)), escapeMd(target)),
+  );
+  md.appendMarkdown(
+    vscode.l10n.t(
+      'Custodian never re-encrypts through a link: re-keying would write the file it leads to here, readable by the team. Re-encrypt that file where it lives, for its own team. If the link does not belong in this repository, remove it (its git history says who added it).',
+    ),
+  );
 }
 
 function rollbackTooltip(rollback: Rollback): string {
@@ -118,6 +152,7 @@ function signerText(e: DriftEntry): string {
  */
 function exposedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftEntry): void {
   const readers = e.extra.map((p) => p.name).join(', ');
+  const mdReaders = mdNames(e.extra);
   const parts = [e.keep === 'share' ? vscode.l10n.t('Shamir share') : e.keep === 'mfa' ? vscode.l10n.t('MFA seed') : vscode.l10n.t('chosen recipients')];
   if (readers) parts.push(vscode.l10n.t('not in team: {0}', readers));
   if (e.unverified) parts.push(signerText(e));
@@ -125,9 +160,9 @@ function exposedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftE
   item.description = parts.join(' · ');
   item.iconPath = warningIcon();
   item.contextValue = `custodian.encFile.exposed${unvouched(e)}`;
-  md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', e.recipients.map((p) => p.name).join(', ')));
-  if (readers) md.appendMarkdown(vscode.l10n.t('$(person) Recipients who are not on the team and are not your contacts: {0}\n\n', readers));
-  if (e.unverified) md.appendMarkdown(vscode.l10n.t('$(warning) This version is {0}: check its content before you use it.\n\n', e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified));
+  md.appendMarkdown(vscode.l10n.t('**Recipients:** {0}\n\n', mdNames(e.recipients)));
+  if (readers) md.appendMarkdown(vscode.l10n.t('$(person) Recipients who are not on the team and are not your contacts: {0}\n\n', mdReaders));
+  if (e.unverified) md.appendMarkdown(vscode.l10n.t('$(warning) This version is {0}: check its content before you use it.\n\n', escapeMd(e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified)));
   if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
   md.appendMarkdown(
     e.keep === 'share'
@@ -153,8 +188,8 @@ function askRecipientsNode(parent: TreeNode, locked: readonly DriftEntry[]): Mes
   md.appendMarkdown(
     vscode.l10n.t(
       'None of your keys can open {0}. Only one of their recipients can re-encrypt them for the team: commit and push your roster entry, then ask {1} to check your key\'s fingerprint with you (the Keys view shows it), sign you into the roster ("Custodian: Sign the Current Roster", or `custodian roster sign` in a terminal), run "Custodian: Re-encrypt All Files for Team" (or `custodian rekey`) and push; then pull.',
-      locked.length === 1 ? vscode.workspace.asRelativePath(locked[0].uri) : vscode.l10n.t('{0} files', locked.length),
-      who,
+      locked.length === 1 ? escapeMd(vscode.workspace.asRelativePath(locked[0].uri)) : vscode.l10n.t('{0} files', locked.length),
+      escapeMd(who),
     ),
   );
   const label =
@@ -240,8 +275,9 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
     // push) needs attention too: its recipients are right, its content is not known to be the team's.
     // Without a roster there is no team to write for (a file encrypted alone, unsigned, is no news).
     // An older version back needs attention whatever its recipients: what it brings back was rotated out.
+    // A link is listed, not re-keyed: where it leads is worth a look (another project's secret, say).
     const attention = report.entries.filter(
-      (e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid' || e.rollback !== undefined || (report.hasTeam && e.status === 'ok' && e.unverified !== undefined),
+      (e) => e.status === 'drift' || e.status === 'exposed' || e.status === 'invalid' || e.status === 'linked' || e.rollback !== undefined || (report.hasTeam && e.status === 'ok' && e.unverified !== undefined),
     );
     this.counts = { total: report.entries.length, drift: attention.length };
     if (report.entries.length === 0) return [];

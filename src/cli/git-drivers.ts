@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import { constantTimeEqual } from '../core/bytes';
 import { displayText } from '../core/display-text';
 import { decryptBytes, encryptBytes, inspectEnvelope, type DecryptionIdentity, type EnvelopeInfo, type SignatureStatus } from '../core/envelope';
-import { armor, isArmored } from '../core/armor';
+import { armor, dearmor, isArmored } from '../core/armor';
 import { describeError, NoIdentityMatchedError } from '../core/errors';
 import { parsePublicKey, shortFingerprint, type RsaPublicKey } from '../core/keys';
 import { looksBinary, mergeBytes } from '../core/line-merge';
@@ -192,6 +192,8 @@ export interface MergeRosters {
   readonly rebasing: boolean;
   /** The commit whose version comes in (`byTrust`'s other side): HEAD in a rebase; unknown when git did not say. */
   readonly incoming?: string;
+  /** The commit of the user's side (`byTrust`'s own): HEAD in a merge, the replayed commit in a rebase; unknown when git did not say. */
+  readonly own?: string;
 }
 
 /**
@@ -237,31 +239,71 @@ export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend
   const removed = new Set(base.map((e) => e.key.fingerprint).filter((fp) => !has(ours, fp) || (other !== undefined && !has(theirs, fp))));
   const keys = new Map<string, RsaPublicKey>();
   for (const { key } of [...ours, ...theirs]) if (!keys.has(key.fingerprint)) keys.set(key.fingerprint, key);
-  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend, info), rebasing, incoming: rebasing ? 'HEAD' : other };
+  // Only a known operation says that ours is HEAD: `git checkout -m` merges into the branch it switches to.
+  const own = other === undefined ? undefined : rebasing ? other : 'HEAD';
+  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend, info), rebasing, incoming: rebasing ? 'HEAD' : other, own };
 }
 
 /** How many commits of a file's history a merge looks through for an older version put back. */
 const PUT_BACK_HISTORY = 200;
 
+/** Versions larger than this are told apart by their bytes (blob id) only: the history is read whole. */
+const PUT_BACK_MAX_VERSION_BYTES = 4 * 1024 * 1024;
+
 /**
- * When the version of `repoPath` that comes in (`rosters.incoming`) is one its history had before, then
- * changed, and now has again, the commit that first had it: a signed older version put back (a
- * replay) passes every signature check, yet takes back what was changed since (a rotated password).
- * Undefined when it is not, or git cannot say.
+ * What identifies a version of a file for `putBackFrom`: what its signature covers, so the same signed
+ * content in another wrapping (armor, an unauthenticated comment) is the same version. Undefined when it
+ * cannot be read as one; the blob id is compared then.
  */
-export async function putBackFrom(root: string, rosters: MergeRosters, repoPath: string): Promise<{ commit: string; date: string } | undefined> {
-  if (rosters.incoming === undefined) return undefined;
-  const log = await runGit(root, ['--literal-pathspecs', 'log', '-n', String(PUT_BACK_HISTORY), '--format=%H %cs', '--no-renames', rosters.incoming, '--', repoPath]);
+export type VersionId = (bytes: Uint8Array) => string | undefined;
+
+/** A `.enc` version's identity: its binary envelope (header, payload, signature), armored or not. */
+export function envelopeVersionId(bytes: Uint8Array): string | undefined {
+  try {
+    const binary = isArmored(bytes) ? dearmor(new TextDecoder().decode(bytes)) : bytes;
+    return createHash('sha256').update(binary).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When the version of `repoPath` at `rev` is one its history had before, then changed, and now has
+ * again, the commit that first had it: a signed older version put back (a replay) passes every
+ * signature check, yet takes back what was changed since (a rotated password). Versions are compared
+ * by `versionId`. Undefined when it is not, or git cannot say.
+ */
+export async function putBackFrom(root: string, rev: string | undefined, repoPath: string, versionId: VersionId): Promise<{ commit: string; date: string } | undefined> {
+  if (rev === undefined) return undefined;
+  const log = await runGit(root, ['--literal-pathspecs', 'log', '-n', String(PUT_BACK_HISTORY), '--format=%H %cs', '--no-renames', rev, '--', repoPath]);
   if (log.status !== 0) return undefined;
   const commits = log.stdout.toString('utf8').split('\n').filter((l) => l !== '').map((l) => ({ commit: l.slice(0, l.indexOf(' ')), date: l.slice(l.indexOf(' ') + 1) }));
   if (commits.length < 3) return undefined;
   const blobs = await runGit(root, ['rev-parse', ...commits.map((c) => `${c.commit}:${repoPath}`)]);
-  const ids = blobs.stdout.toString('utf8').split('\n');
+  const oids = blobs.stdout.toString('utf8').split('\n').slice(0, commits.length);
+  const known = oids.filter((id) => /^[0-9a-f]{40,64}$/.test(id));
+  const contents = await readBlobs(root, [...new Set(known)], PUT_BACK_MAX_VERSION_BYTES).catch(() => new Map<string, Uint8Array | undefined>());
+  const ids = oids.map((oid) => {
+    const bytes = contents.get(oid);
+    const id = bytes === undefined || bytes.length === 0 ? undefined : versionId(bytes);
+    return id === undefined ? `blob ${oid}` : `signed ${id}`;
+  });
   const now = ids[0];
   const changed = ids.findIndex((id) => id !== now);
-  if (!now || changed < 0) return undefined;
+  if (!oids[0] || changed < 0) return undefined;
   const again = ids.findIndex((id, i) => i > changed && id === now);
   return again < 0 ? undefined : commits[again];
+}
+
+/** The warnings for either side of a merge being an older version put back (`putBackFrom`). */
+export async function putBackWarnings(root: string, rosters: MergeRosters, repoPath: string, versionId: VersionId): Promise<string[]> {
+  const what = displayText(repoPath);
+  const warnings: string[] = [];
+  const incoming = await putBackFrom(root, rosters.incoming, repoPath, versionId);
+  if (incoming) warnings.push(putBackWarning(what, 'the version merged in', incoming));
+  const own = rosters.own === rosters.incoming ? undefined : await putBackFrom(root, rosters.own, repoPath, versionId);
+  if (own) warnings.push(putBackWarning(what, 'the version on your side', own));
+  return warnings;
 }
 
 /**
@@ -319,9 +361,9 @@ export function checkTheirsSigner(rosters: MergeRosters, mine: readonly RsaPubli
   });
 }
 
-/** What a merge says of an incoming version that is an older one put back (`putBackFrom`). */
-export function putBackWarning(what: string, older: { commit: string; date: string }): string {
-  return `${what}: the version merged in is the one committed in ${older.commit.slice(0, 12)} (${older.date}) and changed since: an older version put back, so the merge takes back what was changed after it (a rotated secret?); check it ('git log -p ${what}') and, if it was not meant, change those values again`;
+/** What a merge says of a side (`version`: "the version merged in") that is an older one put back (`putBackFrom`). */
+function putBackWarning(what: string, version: string, older: { commit: string; date: string }): string {
+  return `${what}: ${version} is the one committed in ${older.commit.slice(0, 12)} (${older.date}) and changed since: an older version put back, so the merge takes back what was changed after it (a rotated secret?); check it ('git log -p ${what}') and, if it was not meant, change those values again`;
 }
 
 /** Public keys by fingerprint: the rosters of both sides, then `extra` (our own keys, verified signers). */
@@ -384,8 +426,7 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
     const rosters = await mergeRosters(root, ctx.io.env, backend, (line) => ctx.info(line));
     const { own, other } = byTrust(rosters, ours, theirs);
     checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: !constantTimeEqual(other.plaintext, base.plaintext), signer: other.signer?.fingerprint, empty: other.header === undefined }, what);
-    const older = await putBackFrom(root, rosters, files.repoPath);
-    if (older) ctx.warn(putBackWarning(what, older));
+    for (const warning of await putBackWarnings(root, rosters, files.repoPath, envelopeVersionId)) ctx.warn(warning);
     const merging = mergedRecipients(rosters, [own.header?.recipients ?? [], other.header?.recipients ?? []], what);
     const { fingerprints } = merging;
     for (const warning of recipientWarnings(what, merging, await rosterNames(root))) ctx.warn(warning);

@@ -14,11 +14,13 @@ import { sameFingerprints } from '../core/fingerprint-set';
 import { clearValues, isValueEncrypted, openValues, ruleToString, sealValues, valuesFormatForFileName, type OpenedValues, type ValuesFormatName } from '../core/values';
 import { CONFLICT_LABELS, isConflictedValues, joinConflict, splitConflict } from '../core/values-conflict';
 import { displayText } from '../core/display-text';
+import { valuesFormat } from '../core/values-formats';
+import { parseMetadataLines } from '../core/values-metadata';
 import { writeFileAtomic } from '../node/atomic-file';
 import { gitInvocation } from '../node/git';
 import { readSmallFile } from '../node/node-streams';
 import type { CommandContext } from './command';
-import { byTrust, checkTheirsSigner, identityRequest, putBackFrom, putBackWarning, knownKeys, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, recipientWarnings, rosterNames, type DriverKeys, type MergeFiles } from './git-drivers';
+import { byTrust, checkTheirsSigner, identityRequest, knownKeys, mergedRecipients, mergeRosters, MergeSideError, putBackWarnings, recipientKeys, recipientWarnings, rosterNames, type DriverKeys, type MergeFiles, type VersionId } from './git-drivers';
 import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
 import { UsageError } from './output';
 import { MAX_VALUES_FILE_BYTES } from './values-files';
@@ -173,6 +175,24 @@ function refused(what: string, side: string, reason: string, cause?: unknown): M
 
 
 /**
+ * A value-encrypted version's identity for `putBackFrom`: its `mac=` and `signature=` lines (VALUES.md
+ * §7, §8), which cover every value, the metadata and the document but its full-line comments and blank
+ * lines: an old version put back with a comment added is still that version.
+ */
+function valuesVersionId(format: ValuesFormatName): VersionId {
+  return (bytes) => {
+    try {
+      const lines = valuesFormat(format).split(utf8DecodeKeepingBom(bytes)).lines;
+      if (!lines) return undefined;
+      const meta = parseMetadataLines(lines);
+      return `${Buffer.from(meta.mac).toString('hex')}.${meta.signature ? Buffer.from(meta.signature).toString('hex') : ''}`;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
  * How the merged document is sealed: for ours' recipients (same data key, ours' tokens kept for every
  * unchanged value) when the merge keeps them; else under a new data key for the merged recipients
  * (VALUES.md §6: a change of recipients re-seals everything). Signed by the merging user.
@@ -189,8 +209,7 @@ async function sealer(ctx: CommandContext, what: string, repoPath: string, forma
   // signed anew by the merging user, so each must come from someone this side trusts.
   const changed = emptied || (other !== undefined && (!sameText(other.document, base?.document ?? sides[0].text) || base === undefined || !sameMetadata(other, base)));
   checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed, signer: otherSigner, empty: emptied }, what);
-  const older = await putBackFrom(process.cwd(), rosters, repoPath);
-  if (older) ctx.warn(putBackWarning(what, older));
+  for (const warning of await putBackWarnings(process.cwd(), rosters, repoPath, valuesVersionId(format))) ctx.warn(warning);
   const merging = mergedRecipients(rosters, [own?.info.recipients ?? [], other?.info.recipients ?? []], what);
   const { fingerprints } = merging;
   for (const warning of recipientWarnings(what, merging, await rosterNames(process.cwd()))) ctx.warn(warning);

@@ -346,6 +346,20 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.match(decrypted(b, '.env', keys.bob).text, new RegExp(`KEY_1=${MARKER}-base-1`), 'what the warning is about');
   });
 
+  it('an older version put back with a full-line comment added (not covered by the MAC, so its signature still verifies) is still named as put back: versions compare by their mac= and signature= lines', () => {
+    const { a, b } = twoClones('put-back-comment', '.env', 'dotenv', envLines(6));
+    setValue(a, '.env', 'KEY_1', `${MARKER}-rotated`, keys.alice);
+    ok(gitIn(a)(['commit', '-q', '-am', 'rotate KEY_1']));
+    ok(gitIn(b, asUser(keys.bob))(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']));
+    const original = gitIn(a)(['rev-list', '--max-parents=0', 'HEAD']).out.trim();
+    fs.writeFileSync(path.join(a, '.env'), `# tidy\n${gitIn(a)(['cat-file', 'blob', `${original}:.env`]).out}`);
+    ok(gitIn(a)(['commit', '-q', '-am', 'tidy']));
+    const { merge } = bobSetsAndPulls(b, 'KEY_4', `${MARKER}-bob`);
+    assert.equal(merge.status, 0, merge.err);
+    assert.match(merge.err, new RegExp(`\\.env: the version merged in is the one committed in ${original.slice(0, 12)} \\(\\d{4}-\\d{2}-\\d{2}\\) and changed since: an older version put back`));
+    assert.match(decrypted(b, '.env', keys.bob).text, new RegExp(`KEY_1=${MARKER}-base-1`), 'what the warning is about');
+  });
+
   it('a tampered side (a token swapped by someone with write access): refused with a clear message, ours untouched', () => {
     const { a, b } = twoClones('tampered', '.env', 'dotenv', envLines(6));
     // Mallory swaps two sealed values in the committed file: each token alone is genuine.

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { armor } from '../../src/core/armor';
 import { shortFingerprint } from '../../src/core/keys';
 import { assertNoPlaintext, gitIn, ok, teamRepoAndClone, type Git } from './git-helpers';
 import { cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
@@ -284,6 +285,54 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
     assert.equal(merge.status, 0, merge.err);
     assert.ok(merge.err.includes(`.env.enc: the version merged in is the one committed in ${original.slice(0, 12)} (`), merge.err);
+  });
+
+  it('an older version of a .enc put back in ASCII armor (other bytes, the same signed envelope) is still named as put back: versions compare by what their signature covers', () => {
+    const base = lines(6, 'base');
+    const { a, b } = twoClones('put-back-armor', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a);
+    const gb = gitIn(b, asUser(keys.bob));
+    const rotated = [...base];
+    rotated[1] = `KEY_1=${MARKER}-rotated\n`;
+    encryptInto(a, '.env.enc', rotated.join(''), keys.alice);
+    ok(ga(['commit', '-q', '-am', 'rotate KEY_1']));
+    ok(gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']));
+    const original = ga(['rev-list', '--max-parents=0', 'HEAD']).out.trim();
+    fs.writeFileSync(path.join(a, '.env.enc'), armor(ga(['cat-file', 'blob', `${original}:.env.enc`]).stdout));
+    ok(ga(['commit', '-q', '-am', 'armor it']));
+    const mine = [...rotated];
+    mine[4] = `KEY_4=${MARKER}-bob\n`;
+    encryptInto(b, '.env.enc', mine.join(''), keys.bob);
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(merge.status, 0, merge.err);
+    assert.ok(merge.err.includes(`.env.enc: the version merged in is the one committed in ${original.slice(0, 12)} (`), merge.err);
+    assert.match(decryptFrom(b, '.env.enc', keys.bob).text, new RegExp(`KEY_1=${MARKER}-base-1`), 'what the warning is about');
+  });
+
+  it('an older version put back on the branch being updated (git merge main on it) is named too: the check looks at both sides', () => {
+    const base = lines(6, 'base');
+    const { a, b } = twoClones('put-back-ours', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a);
+    const rotated = [...base];
+    rotated[1] = `KEY_1=${MARKER}-rotated\n`;
+    encryptInto(a, '.env.enc', rotated.join(''), keys.alice);
+    ok(ga(['commit', '-q', '-am', 'rotate KEY_1']));
+    const original = ga(['rev-list', '--max-parents=0', 'HEAD']).out.trim();
+    ok(ga(['checkout', '-q', '-b', 'feature']));
+    ok(ga(['checkout', original, '--', '.env.enc']));
+    ok(ga(['commit', '-q', '-m', 'fix formatting']));
+    ok(ga(['checkout', '-q', 'main']));
+    const next = [...rotated];
+    next[4] = `KEY_4=${MARKER}-alice\n`;
+    encryptInto(a, '.env.enc', next.join(''), keys.alice);
+    ok(ga(['commit', '-q', '-am', 'alice edits']));
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['fetch', '-q', 'origin']));
+    ok(gb(['checkout', '-q', '-b', 'feature', 'origin/feature']));
+    const merge = gb(['merge', '--no-edit', 'origin/main']);
+    assert.equal(merge.status, 0, merge.err);
+    assert.ok(merge.err.includes(`.env.enc: the version on your side is the one committed in ${original.slice(0, 12)} (`), merge.err);
   });
 
   it('git pull --rebase: upstream\'s version is the one checked, as theirs is in a merge (a rebase swaps git\'s sides): a recipient it added outside the roster is left out of my rebased commit', () => {

@@ -10,10 +10,12 @@ import * as os from 'node:os';
 import { constantTimeEqual } from '../core/bytes';
 import { displayText } from '../core/display-text';
 import { decryptBytes, encryptBytes, inspectEnvelope, type DecryptionIdentity, type EnvelopeInfo, type SignatureStatus } from '../core/envelope';
-import { armor, isArmored } from '../core/armor';
+import { armor, dearmor, isArmored } from '../core/armor';
 import { describeError, NoIdentityMatchedError } from '../core/errors';
 import { parsePublicKey, shortFingerprint, type RsaPublicKey } from '../core/keys';
 import { looksBinary, mergeBytes } from '../core/line-merge';
+import { policyForSave } from '../core/recipient-policy';
+import type { RecipientPolicy } from '../core/envelope-header';
 import { writeFileAtomic } from '../node/atomic-file';
 import { readSmallFile } from '../node/node-streams';
 import { readBlobs, runGit } from '../node/git';
@@ -199,6 +201,8 @@ export interface MergeRosters {
   readonly rebasing: boolean;
   /** The commit whose version comes in (`byTrust`'s other side): HEAD in a rebase; unknown when git did not say. */
   readonly incoming?: string;
+  /** The commit of the user's side (`byTrust`'s own): HEAD in a merge, the replayed commit in a rebase; unknown when git did not say. */
+  readonly own?: string;
 }
 
 /**
@@ -244,31 +248,71 @@ export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend
   const removed = new Set(base.map((e) => e.key.fingerprint).filter((fp) => !has(ours, fp) || (other !== undefined && !has(theirs, fp))));
   const keys = new Map<string, RsaPublicKey>();
   for (const { key } of [...ours, ...theirs]) if (!keys.has(key.fingerprint)) keys.set(key.fingerprint, key);
-  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend, info), rebasing, incoming: rebasing ? 'HEAD' : other };
+  // Only a known operation says that ours is HEAD: `git checkout -m` merges into the branch it switches to.
+  const own = other === undefined ? undefined : rebasing ? other : 'HEAD';
+  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend, info), rebasing, incoming: rebasing ? 'HEAD' : other, own };
 }
 
 /** How many commits of a file's history a merge looks through for an older version put back. */
 const PUT_BACK_HISTORY = 200;
 
+/** Versions larger than this are told apart by their bytes (blob id) only: the history is read whole. */
+const PUT_BACK_MAX_VERSION_BYTES = 4 * 1024 * 1024;
+
 /**
- * When the version of `repoPath` that comes in (`rosters.incoming`) is one its history had before, then
- * changed, and now has again, the commit that first had it: a signed older version put back (a
- * replay) passes every signature check, yet takes back what was changed since (a rotated password).
- * Undefined when it is not, or git cannot say.
+ * What identifies a version of a file for `putBackFrom`: what its signature covers, so the same signed
+ * content in another wrapping (armor, an unauthenticated comment) is the same version. Undefined when it
+ * cannot be read as one; the blob id is compared then.
  */
-export async function putBackFrom(root: string, rosters: MergeRosters, repoPath: string): Promise<{ commit: string; date: string } | undefined> {
-  if (rosters.incoming === undefined) return undefined;
-  const log = await runGit(root, ['--literal-pathspecs', 'log', '-n', String(PUT_BACK_HISTORY), '--format=%H %cs', '--no-renames', rosters.incoming, '--', repoPath]);
+export type VersionId = (bytes: Uint8Array) => string | undefined;
+
+/** A `.enc` version's identity: its binary envelope (header, payload, signature), armored or not. */
+function envelopeVersionId(bytes: Uint8Array): string | undefined {
+  try {
+    const binary = isArmored(bytes) ? dearmor(new TextDecoder().decode(bytes)) : bytes;
+    return createHash('sha256').update(binary).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When the version of `repoPath` at `rev` is one its history had before, then changed, and now has
+ * again, the commit that first had it: a signed older version put back (a replay) passes every
+ * signature check, yet takes back what was changed since (a rotated password). Versions are compared
+ * by `versionId`. Undefined when it is not, or git cannot say.
+ */
+export async function putBackFrom(root: string, rev: string | undefined, repoPath: string, versionId: VersionId): Promise<{ commit: string; date: string } | undefined> {
+  if (rev === undefined) return undefined;
+  const log = await runGit(root, ['--literal-pathspecs', 'log', '-n', String(PUT_BACK_HISTORY), '--format=%H %cs', '--no-renames', rev, '--', repoPath]);
   if (log.status !== 0) return undefined;
   const commits = log.stdout.toString('utf8').split('\n').filter((l) => l !== '').map((l) => ({ commit: l.slice(0, l.indexOf(' ')), date: l.slice(l.indexOf(' ') + 1) }));
   if (commits.length < 3) return undefined;
   const blobs = await runGit(root, ['rev-parse', ...commits.map((c) => `${c.commit}:${repoPath}`)]);
-  const ids = blobs.stdout.toString('utf8').split('\n');
+  const oids = blobs.stdout.toString('utf8').split('\n').slice(0, commits.length);
+  const known = oids.filter((id) => /^[0-9a-f]{40,64}$/.test(id));
+  const contents = await readBlobs(root, [...new Set(known)], PUT_BACK_MAX_VERSION_BYTES).catch(() => new Map<string, Uint8Array | undefined>());
+  const ids = oids.map((oid) => {
+    const bytes = contents.get(oid);
+    const id = bytes === undefined || bytes.length === 0 ? undefined : versionId(bytes);
+    return id === undefined ? `blob ${oid}` : `signed ${id}`;
+  });
   const now = ids[0];
   const changed = ids.findIndex((id) => id !== now);
-  if (!now || changed < 0) return undefined;
+  if (!oids[0] || changed < 0) return undefined;
   const again = ids.findIndex((id, i) => i > changed && id === now);
   return again < 0 ? undefined : commits[again];
+}
+
+/** The warnings for either side of a merge being an older version put back (`putBackFrom`). */
+export async function putBackWarnings(root: string, rosters: MergeRosters, repoPath: string, versionId: VersionId): Promise<string[]> {
+  const what = displayText(repoPath);
+  const warnings: string[] = [];
+  const incoming = await putBackFrom(root, rosters.incoming, repoPath, versionId);
+  if (incoming) warnings.push(putBackWarning(what, 'the version merged in', incoming));
+  const own = rosters.own === rosters.incoming ? undefined : await putBackFrom(root, rosters.own, repoPath, versionId);
+  if (own) warnings.push(putBackWarning(what, 'the version on your side', own));
+  return warnings;
 }
 
 /**
@@ -283,28 +327,64 @@ export function byTrust<T>(rosters: MergeRosters, ours: T, theirs: T): { own: T;
 
 export class MergeSideError extends CliError {}
 
+/** One side of a merge as the recipients see it: git's name for it, its recipients and whether its signer is vouched for. */
+export interface RecipientSide {
+  readonly name: 'ours' | 'theirs';
+  readonly recipients: readonly string[];
+  /** The verified signer's fingerprint; undefined when unsigned. */
+  readonly signer?: string;
+  /** Signed by a key of the roster at HEAD as vetted, or by one of mine (`vouchedFor`). */
+  readonly vouched: boolean;
+}
+
 /**
  * The recipients of a merged file: everyone who could read ours, and those who could read theirs who are
  * in the roster at HEAD, minus anyone removed from the roster on either side since the merge base (a
  * removal is not undone by merging a branch that still had the person). A recipient of theirs alone who
  * is not in this side's roster is left out (`leftOut`): a branch cannot give itself a new reader by
  * re-encrypting a file for them; once its roster change is merged and checked, `rekey` adds them.
- * Throws when no one is left.
+ * A side whose signer this user does not vouch for (either side: in a stash pop or `git merge main` on
+ * someone's branch, ours is theirs to write) brings only the recipients the base had: whoever it added
+ * is left out (`unvouched`), whatever the roster says. Throws when no one is left.
  */
-export function mergedRecipients(rosters: MergeRosters, [ours, theirs]: readonly [readonly string[], readonly string[]], what: string): { fingerprints: string[]; leftOut: string[]; dropped: string[] } {
-  const mine = new Set(ours);
-  const fingerprints = [...new Set([...ours, ...theirs])].filter((fp) => !rosters.removed.has(fp));
+export function mergedRecipients(rosters: MergeRosters, sides: { own: RecipientSide; other: RecipientSide; base: readonly string[] }, what: string): { fingerprints: string[]; leftOut: string[]; dropped: string[]; unvouched: { fingerprint: string; side: RecipientSide }[] } {
+  const inBase = new Set(sides.base);
+  const brought = (side: RecipientSide): string[] => (side.vouched ? [...side.recipients] : side.recipients.filter((fp) => inBase.has(fp)));
+  const own = brought(sides.own);
+  const other = brought(sides.other);
+  const mine = new Set(own);
+  const fingerprints = [...new Set([...own, ...other])].filter((fp) => !rosters.removed.has(fp));
   const leftOut = fingerprints.filter((fp) => !mine.has(fp) && !rosters.ours.has(fp));
   const kept = fingerprints.filter((fp) => !leftOut.includes(fp));
+  const unvouched: { fingerprint: string; side: RecipientSide }[] = [];
+  for (const side of [sides.own, sides.other]) {
+    for (const fp of side.recipients) {
+      if (!kept.includes(fp) && !leftOut.includes(fp) && !rosters.removed.has(fp) && !unvouched.some((u) => u.fingerprint === fp)) unvouched.push({ fingerprint: fp, side });
+    }
+  }
   if (kept.length === 0) throw new MergeSideError(`cannot merge ${what}: every recipient was removed from the roster`, { hint: 'add someone to .custodian/team, or resolve by hand' });
-  return { fingerprints: kept, leftOut, dropped: ours.filter((fp) => rosters.removed.has(fp)) };
+  return { fingerprints: kept, leftOut, dropped: own.filter((fp) => rosters.removed.has(fp)), unvouched };
 }
 
+/** The recipient policy (FORMAT.md §3.4) a merged file records: a side's "chosen" counts only when this user vouches for its signer. */
+export function mergedPolicy(repoPath: string, own: { policy?: RecipientPolicy; vouched: boolean }, other: { policy?: RecipientPolicy; vouched: boolean }): RecipientPolicy | undefined {
+  return policyForSave(repoPath, own.policy, own.vouched) ?? policyForSave(repoPath, other.policy, other.vouched);
+}
+
+const SIDE_NAMES = { ours: 'our version', theirs: 'their version' } as const;
+
 /** The warnings for recipients a merge left out or dropped (mergedRecipients): who no longer reads the file, said. */
-export function recipientWarnings(what: string, recipients: { readonly leftOut: readonly string[]; readonly dropped: readonly string[] }, names: ReadonlyMap<string, string>): string[] {
+export function recipientWarnings(what: string, recipients: { readonly leftOut: readonly string[]; readonly dropped: readonly string[]; readonly unvouched: readonly { fingerprint: string; side: RecipientSide }[] }, names: ReadonlyMap<string, string>): string[] {
   const warnings: string[] = [];
   if (recipients.leftOut.length > 0) {
     warnings.push(`${what}: left out ${recipients.leftOut.map((fp) => who(fp, names)).join(', ')}: a recipient of their version only, not in your roster (${ROSTER_DIR} at HEAD) or not checked by you since it changed; once the roster change that adds them is merged and checked, run "custodian rekey ${what}"`);
+  }
+  for (const name of ['ours', 'theirs'] as const) {
+    const added = recipients.unvouched.filter((u) => u.side.name === name);
+    if (added.length === 0) continue;
+    const signer = added[0].side.signer;
+    const by = signer === undefined ? 'which is not signed' : `signed by ${who(signer, names)}, whom you do not vouch for (not in your roster, ${ROSTER_DIR} at HEAD, or not checked by you since it changed)`;
+    warnings.push(`${what}: left out ${added.map((u) => who(u.fingerprint, names)).join(', ')}: added as a recipient by ${SIDE_NAMES[name]} only, ${by}; if they should read it, a teammate re-encrypts it for them ("custodian rekey ${what}")`);
   }
   if (recipients.dropped.length > 0) {
     warnings.push(`${what}: no longer for ${recipients.dropped.map((fp) => who(fp, names)).join(', ')}: removed from the roster (${ROSTER_DIR}) on one side since the merge base; if that is a mistake, restore their .pub and run "custodian rekey ${what}"`);
@@ -312,23 +392,48 @@ export function recipientWarnings(what: string, recipients: { readonly leftOut: 
   return warnings;
 }
 
-/**
- * The merged content is signed by the merging user, so what their side changed must come from someone
- * this side trusts with it: a key in the roster at HEAD, or one of mine (as `rekey` asks before it
- * re-signs content of unknown origin). Theirs unchanged since the base contributes nothing to check.
- */
-export function checkTheirsSigner(rosters: MergeRosters, mine: readonly RsaPublicKey[], theirs: { changed: boolean; signer?: string; empty?: boolean }, what: string): void {
-  if (!theirs.changed) return;
-  if (theirs.signer !== undefined && (rosters.ours.has(theirs.signer) || mine.some((k) => k.fingerprint === theirs.signer))) return;
-  const by = theirs.empty ? 'is empty (not signed)' : theirs.signer === undefined ? 'is not signed' : `is signed by ${theirs.signer}, who is not in your roster (${ROSTER_DIR} at HEAD), or was added or changed there without your checking it ("custodian roster verify")`;
-  throw new MergeSideError(`cannot merge ${what}: their version ${by}, and merging would sign its changes as you; the file is left as it was on your side`, {
-    hint: `look at their version first (git show :3:${what} | custodian decrypt names its signer), then resolve by hand: open ${what} in VS Code, or "git checkout --ours ${what}"; then "git add ${what}"`,
-  });
+/** Whether this user vouches for `signer`: a key of the roster at HEAD as vetted, or one of their own. */
+export function vouchedFor(rosters: MergeRosters, mine: readonly RsaPublicKey[], signer: string | undefined): boolean {
+  return signer !== undefined && (rosters.ours.has(signer) || mine.some((k) => k.fingerprint === signer));
 }
 
-/** What a merge says of an incoming version that is an older one put back (`putBackFrom`). */
-export function putBackWarning(what: string, older: { commit: string; date: string }): string {
-  return `${what}: the version merged in is the one committed in ${older.commit.slice(0, 12)} (${older.date}) and changed since: an older version put back, so the merge takes back what was changed after it (a rotated secret?); check it ('git log -p ${what}') and, if it was not meant, change those values again`;
+/** One side of a merge as the signer check sees it (git's names: ours is %A, theirs %B). */
+export interface SignedSide {
+  readonly name: 'ours' | 'theirs';
+  /** Changed since the merge base. */
+  readonly changed: boolean;
+  readonly signer?: string;
+  /** No version on this side: nothing signed it. */
+  readonly empty?: boolean;
+}
+
+/**
+ * The merged content is signed by the merging user, so what either side changed since the base must
+ * come from someone this user vouches for (`vouchedFor`; as `rekey` asks before it re-signs content of
+ * unknown origin). Both sides alike: ours is not always the user's own work (a stash pop or
+ * `git pull --autostash` over a pulled commit, `git checkout -m`, `git merge main` on someone's branch,
+ * a rebase). A side unchanged since the base contributes nothing to check.
+ */
+export function checkSideSigners(rosters: MergeRosters, mine: readonly RsaPublicKey[], sides: readonly SignedSide[], what: string): void {
+  for (const side of sides) {
+    if (!side.changed || vouchedFor(rosters, mine, side.signer)) continue;
+    const by = side.empty ? 'is empty (not signed)' : side.signer === undefined ? 'is not signed' : `is signed by ${side.signer}, who is not in your roster (${ROSTER_DIR} at HEAD), or was added or changed there without your checking it ("custodian roster verify")`;
+    if (side.name === 'theirs') {
+      throw new MergeSideError(`cannot merge ${what}: their version ${by}, and merging would sign its changes as you; the file is left as it was on your side`, {
+        hint: `look at their version first (git show :3:${what} | custodian decrypt names its signer), then resolve by hand: open ${what} in VS Code, or "git checkout --ours ${what}"; then "git add ${what}"`,
+      });
+    }
+    // Ours is not the user's own work in a rebase, a stash pop, an --autostash pull, "git checkout -m" or "git merge main" on someone's branch.
+    const where = rosters.rebasing ? ' (git\'s "ours": in a rebase, the upstream version your commit is replayed onto)' : ' (git\'s "ours": the version at HEAD, or the one a stash pop, a pull with --autostash or "git checkout -m" brings in under your change)';
+    throw new MergeSideError(`cannot merge ${what}: our version${where} ${by}, and merging would sign its changes as you and seal the other side's values for whoever it names; the file is left as that version, unmerged`, {
+      hint: `look at it first (git show :2:${what} | custodian decrypt names its signer); to keep the other version instead, "git checkout --theirs ${what}", then "git add ${what}" (after a stash pop, your change is also still in the stash)`,
+    });
+  }
+}
+
+/** What a merge says of a side (`version`: "the version merged in") that is an older one put back (`putBackFrom`). */
+function putBackWarning(what: string, version: string, older: { commit: string; date: string }): string {
+  return `${what}: ${version} is the one committed in ${older.commit.slice(0, 12)} (${older.date}) and changed since: an older version put back, so the merge takes back what was changed after it (a rotated secret?); check it ('git log -p ${what}') and, if it was not meant, change those values again`;
 }
 
 /** Public keys by fingerprint: the rosters of both sides, then `extra` (our own keys, verified signers). */
@@ -389,17 +494,22 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
     }
     const result = mergeBytes(base.plaintext, ours.plaintext, theirs.plaintext, { ours: 'ours', theirs: 'theirs' }, files.markerSize);
     const rosters = await mergeRosters(root, ctx.io.env, backend, (line) => ctx.info(line));
-    const { own, other } = byTrust(rosters, ours, theirs);
-    checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed: !constantTimeEqual(other.plaintext, base.plaintext), signer: other.signer?.fingerprint, empty: other.header === undefined }, what);
-    const older = await putBackFrom(root, rosters, files.repoPath);
-    if (older) ctx.warn(putBackWarning(what, older));
-    const merging = mergedRecipients(rosters, [own.header?.recipients ?? [], other.header?.recipients ?? []], what);
+    const mine = identities.map((i) => i.publicKey);
+    const sideOf = (name: 'ours' | 'theirs', s: typeof ours): SignedSide & RecipientSide & { policy?: RecipientPolicy } => {
+      const signer = s.signer?.fingerprint;
+      return { name, changed: !constantTimeEqual(s.plaintext, base.plaintext), signer, empty: s.header === undefined, recipients: s.header?.recipients ?? [], policy: s.header?.recipientPolicy, vouched: vouchedFor(rosters, mine, signer) };
+    };
+    const gitSides = [sideOf('ours', ours), sideOf('theirs', theirs)];
+    checkSideSigners(rosters, mine, gitSides, what);
+    for (const warning of await putBackWarnings(root, rosters, files.repoPath, envelopeVersionId)) ctx.warn(warning);
+    const { own, other } = byTrust(rosters, gitSides[0], gitSides[1]);
+    const merging = mergedRecipients(rosters, { own, other, base: base.header?.recipients ?? [] }, what);
     const { fingerprints } = merging;
     for (const warning of recipientWarnings(what, merging, await rosterNames(root))) ctx.warn(warning);
-    const known = knownKeys(rosters, [...identities.map((i) => i.publicKey), ...[ours, theirs].flatMap((sd) => (sd.signer ? [sd.signer] : []))]);
+    const known = knownKeys(rosters, [...mine, ...[ours, theirs].flatMap((sd) => (sd.signer ? [sd.signer] : []))]);
     const recipients = recipientKeys(fingerprints, known, what);
     const signer = (await resolveSigner(request)).key;
-    const policy = own.header?.recipientPolicy ?? other.header?.recipientPolicy;
+    const policy = mergedPolicy(files.repoPath, own, other);
     const sealed = await encryptBytes(result.merged, { recipients, signer, backend, recipientPolicy: policy });
     result.merged.fill(0);
     const out = ours.armored ? new TextEncoder().encode(armor(sealed)) : sealed;

@@ -14,11 +14,14 @@ import { sameFingerprints } from '../core/fingerprint-set';
 import { clearValues, isValueEncrypted, openValues, ruleToString, sealValues, valuesFormatForFileName, type OpenedValues, type ValuesFormatName } from '../core/values';
 import { CONFLICT_LABELS, isConflictedValues, joinConflict, splitConflict } from '../core/values-conflict';
 import { displayText } from '../core/display-text';
+import type { RecipientPolicy } from '../core/envelope-header';
+import { valuesFormat } from '../core/values-formats';
+import { parseMetadataLines } from '../core/values-metadata';
 import { writeFileAtomic } from '../node/atomic-file';
 import { gitInvocation } from '../node/git';
 import { readSmallFile } from '../node/node-streams';
 import type { CommandContext } from './command';
-import { byTrust, checkTheirsSigner, identityRequest, putBackFrom, putBackWarning, knownKeys, mergedRecipients, mergeRosters, MergeSideError, recipientKeys, recipientWarnings, rosterNames, type DriverKeys, type MergeFiles } from './git-drivers';
+import { byTrust, checkSideSigners, identityRequest, knownKeys, mergedPolicy, mergedRecipients, mergeRosters, MergeSideError, putBackWarnings, recipientKeys, recipientWarnings, rosterNames, vouchedFor, type DriverKeys, type MergeFiles, type RecipientSide, type SignedSide, type VersionId } from './git-drivers';
 import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
 import { UsageError } from './output';
 import { MAX_VALUES_FILE_BYTES } from './values-files';
@@ -173,6 +176,24 @@ function refused(what: string, side: string, reason: string, cause?: unknown): M
 
 
 /**
+ * A value-encrypted version's identity for `putBackFrom`: its `mac=` and `signature=` lines (VALUES.md
+ * §7, §8), which cover every value, the metadata and the document but its full-line comments and blank
+ * lines: an old version put back with a comment added is still that version.
+ */
+function valuesVersionId(format: ValuesFormatName): VersionId {
+  return (bytes) => {
+    try {
+      const lines = valuesFormat(format).split(utf8DecodeKeepingBom(bytes)).lines;
+      if (!lines) return undefined;
+      const meta = parseMetadataLines(lines);
+      return `${Buffer.from(meta.mac).toString('hex')}.${meta.signature ? Buffer.from(meta.signature).toString('hex') : ''}`;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
  * How the merged document is sealed: for ours' recipients (same data key, ours' tokens kept for every
  * unchanged value) when the merge keeps them; else under a new data key for the merged recipients
  * (VALUES.md §6: a change of recipients re-seals everything). Signed by the merging user.
@@ -180,29 +201,36 @@ function refused(what: string, side: string, reason: string, cause?: unknown): M
 async function sealer(ctx: CommandContext, what: string, repoPath: string, format: ValuesFormatName, identities: readonly (RsaPrivateKey | RemoteKey)[], sign: RsaPrivateKey | RemoteKey, sides: readonly Side[]): Promise<(document: string) => Promise<string>> {
   const [base, ours, theirs] = sides.map((s) => s.opened);
   const rosters = await mergeRosters(process.cwd(), ctx.io.env, ctx.backend(), (line) => ctx.info(line));
-  const { own, other } = byTrust(rosters, ours, theirs);
-  const otherSigner = other?.signature.kind === 'signed' ? other.signature.signer.fingerprint : undefined;
-  // A version emptied since the base is a change too, with no metadata and so no signature: merged, it
-  // would wipe the values (or put a conflict against nothing in the file) under the merging user's name.
-  const emptied = byTrust(rosters, sides[1], sides[2]).other.text === '' && sides[0].text !== '';
-  // A change is to the values or to what the metadata says of them (rule, recipients, policy): each is
-  // signed anew by the merging user, so each must come from someone this side trusts.
-  const changed = emptied || (other !== undefined && (!sameText(other.document, base?.document ?? sides[0].text) || base === undefined || !sameMetadata(other, base)));
-  checkTheirsSigner(rosters, identities.map((i) => i.publicKey), { changed, signer: otherSigner, empty: emptied }, what);
-  const older = await putBackFrom(process.cwd(), rosters, repoPath);
-  if (older) ctx.warn(putBackWarning(what, older));
-  const merging = mergedRecipients(rosters, [own?.info.recipients ?? [], other?.info.recipients ?? []], what);
+  const mine = identities.map((i) => i.publicKey);
+  const sideOf = (name: 'ours' | 'theirs', side: Side): SignedSide & RecipientSide & { policy?: RecipientPolicy } => {
+    const o = side.opened;
+    const signer = o?.signature.kind === 'signed' ? o.signature.signer.fingerprint : undefined;
+    // A version emptied since the base is a change too, with no metadata and so no signature: merged, it
+    // would wipe the values (or put a conflict against nothing in the file) under the merging user's name.
+    const emptied = side.text === '' && sides[0].text !== '';
+    // A change is to the values or to what the metadata says of them (rule, recipients, policy): each is
+    // signed anew by the merging user, so each must come from someone this user vouches for.
+    const changed = emptied || (o !== undefined && (!sameText(o.document, base?.document ?? sides[0].text) || base === undefined || !sameMetadata(o, base)));
+    return { name, changed, signer, empty: emptied, recipients: o?.info.recipients ?? [], policy: o?.info.recipientPolicy, vouched: vouchedFor(rosters, mine, signer) };
+  };
+  const gitSides = [sideOf('ours', sides[1]), sideOf('theirs', sides[2])];
+  checkSideSigners(rosters, mine, gitSides, what);
+  for (const warning of await putBackWarnings(process.cwd(), rosters, repoPath, valuesVersionId(format))) ctx.warn(warning);
+  const { own, other } = byTrust(rosters, gitSides[0], gitSides[1]);
+  const merging = mergedRecipients(rosters, { own, other, base: base?.info.recipients ?? [] }, what);
   const { fingerprints } = merging;
   for (const warning of recipientWarnings(what, merging, await rosterNames(process.cwd()))) ctx.warn(warning);
   // The rule: ours', unless only theirs changed it since the base.
   const ruleOf = (o: OpenedValues | undefined): string | undefined => (o ? ruleToString(o.info.rule) : undefined);
   const ruleFrom = ours && ruleOf(ours) === ruleOf(base) && theirs && ruleOf(theirs) !== ruleOf(base) ? theirs : (ours ?? theirs);
-  const sameAsOurs = ours !== undefined && ruleFrom === ours && sameFingerprints(fingerprints, ours.info.recipients);
+  // Ours' data key is reused only from a signer vouched for: whoever sealed ours knows it, and every new
+  // value would be sealed under it.
+  const sameAsOurs = ours !== undefined && gitSides[0].vouched && ruleFrom === ours && sameFingerprints(fingerprints, ours.info.recipients);
   if (sameAsOurs) return (document) => ours.reseal(document, { backend: ctx.backend(), signer: sign });
   const signers = [ours, theirs].flatMap((o) => (o?.signature.kind === 'signed' ? [o.signature.signer] : []));
   const recipients: RsaPublicKey[] = recipientKeys(fingerprints, knownKeys(rosters, [...identities.map((i) => i.publicKey), ...signers]), what);
   const opened = ruleFrom as OpenedValues;
-  const policy = own?.info.recipientPolicy ?? other?.info.recipientPolicy;
+  const policy = mergedPolicy(repoPath, own, other);
   return (document) => sealValues(document, { format, recipients, signer: sign, backend: ctx.backend(), rule: opened.info.rule, recipientPolicy: policy });
 }
 

@@ -331,6 +331,43 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assertNoPlaintext(b, `${MARKER}-bob-rotated`);
   });
 
+  /** Mallory's commit on main (a): the .env re-sealed by her from `plain`; bob (b) has an uncommitted change of NAME, stashes, pulls and pops. */
+  function stashPopOver(name: string, plain: (document: string) => string, recipients: string[], set: [string, string]) {
+    const { a, b } = twoClones(name, '.env', 'dotenv', envLines(6));
+    const enc = custodian(a, ['encrypt', '--values', '--format', 'dotenv', ...recipients, '-s', keys.mallory.privatePath, '-f', '-o', '.env', '-'], undefined, plain(decrypted(a, '.env', keys.alice).text));
+    assert.equal(enc.code, 0, enc.stderr);
+    ok(gitIn(a)(['commit', '-q', '-am', 'chore: refresh']));
+    setValue(b, '.env', set[0], set[1], keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['stash', '-q']));
+    ok(gb(['pull', '-q', '--ff-only']));
+    const mallorys = fs.readFileSync(path.join(b, '.env'));
+    return { b, gb, mallorys, pop: gb(['stash', 'pop']) };
+  }
+
+  it('a stash pop over an outsider\'s commit of a .env (for herself too, a value changed): our side is checked as theirs is, refused; nothing signed as mine or sealed to her (the driver trusted git\'s ours)', () => {
+    const everyone = ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.mallory.sshPubPath];
+    const { b, gb, mallorys, pop } = stashPopOver('stash-values', (doc) => doc.replace(`KEY_0=${MARKER}-base-0`, 'KEY_0=db.attacker.example'), everyone, ['NEW_SECRET', `${MARKER}-bob-fresh`]);
+    assert.notEqual(pop.status, 0);
+    assert.match(pop.err, /cannot merge \.env: our version \(git's "ours": .*\) is signed by SHA256:\S+, who is not in your roster \(\.custodian\/team at HEAD\)/);
+    assert.match(gb(['status', '--porcelain']).out, /^UU \.env$/m);
+    assert.ok(fs.readFileSync(path.join(b, '.env')).equals(mallorys), 'the file is left as ours, mallory\'s commit');
+    assert.doesNotMatch(custodian(b, ['decrypt', '--values', '-i', keys.mallory.privatePath, '.env']).out, /bob-fresh/);
+    assert.match(gb(['stash', 'list']).out, /stash@\{0\}/, 'bob\'s change is still in the stash');
+  });
+
+  it('a stash pop over an outsider\'s re-seal of the same values for the team: merged, but not under her data key (every token new), so she cannot open the value merged in', () => {
+    // Nothing changed that the signer check sees; the data key is hers, though, and ours' is reused for
+    // a clean merge that keeps ours' recipients.
+    const { b, mallorys, pop } = stashPopOver('stash-data-key', (doc) => doc, ['-R', '.custodian/team'], ['KEY_3', `${MARKER}-bob-fresh`]);
+    assert.equal(pop.status, 0, pop.err);
+    const merged = fs.readFileSync(path.join(b, '.env'), 'utf8');
+    const hers = mallorys.toString('utf8').match(/custodian-val1\.[\w-]+/g)!;
+    assert.ok(hers.every((t) => !merged.includes(t)), 'no token under mallory\'s data key');
+    assert.match(decrypted(b, '.env', keys.bob).text, new RegExp(`KEY_3=${MARKER}-bob-fresh`));
+    assert.match(decrypted(b, '.env', keys.bob).stderr, new RegExp(`signed by ${keys.bob.fingerprint.replace(/[+/]/g, '.')}`));
+  });
+
   it('an older version put back (signed, so every signature check passes) is merged with a warning naming the commit it is from: the merge takes back what changed since, a rotated value', () => {
     const { a, b } = twoClones('put-back', '.env', 'dotenv', envLines(6));
     setValue(a, '.env', 'KEY_1', `${MARKER}-rotated`, keys.alice);
@@ -340,6 +377,20 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     const original = gitIn(a)(['rev-list', '--max-parents=0', 'HEAD']).out.trim();
     ok(gitIn(a)(['checkout', 'HEAD~1', '--', '.env']));
     ok(gitIn(a)(['commit', '-q', '-m', 'fix formatting']));
+    const { merge } = bobSetsAndPulls(b, 'KEY_4', `${MARKER}-bob`);
+    assert.equal(merge.status, 0, merge.err);
+    assert.match(merge.err, new RegExp(`\\.env: the version merged in is the one committed in ${original.slice(0, 12)} \\(\\d{4}-\\d{2}-\\d{2}\\) and changed since: an older version put back`));
+    assert.match(decrypted(b, '.env', keys.bob).text, new RegExp(`KEY_1=${MARKER}-base-1`), 'what the warning is about');
+  });
+
+  it('an older version put back with a full-line comment added (not covered by the MAC, so its signature still verifies) is still named as put back: versions compare by their mac= and signature= lines', () => {
+    const { a, b } = twoClones('put-back-comment', '.env', 'dotenv', envLines(6));
+    setValue(a, '.env', 'KEY_1', `${MARKER}-rotated`, keys.alice);
+    ok(gitIn(a)(['commit', '-q', '-am', 'rotate KEY_1']));
+    ok(gitIn(b, asUser(keys.bob))(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']));
+    const original = gitIn(a)(['rev-list', '--max-parents=0', 'HEAD']).out.trim();
+    fs.writeFileSync(path.join(a, '.env'), `# tidy\n${gitIn(a)(['cat-file', 'blob', `${original}:.env`]).out}`);
+    ok(gitIn(a)(['commit', '-q', '-am', 'tidy']));
     const { merge } = bobSetsAndPulls(b, 'KEY_4', `${MARKER}-bob`);
     assert.equal(merge.status, 0, merge.err);
     assert.match(merge.err, new RegExp(`\\.env: the version merged in is the one committed in ${original.slice(0, 12)} \\(\\d{4}-\\d{2}-\\d{2}\\) and changed since: an older version put back`));

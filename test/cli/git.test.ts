@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { armor } from '../../src/core/armor';
 import { shortFingerprint } from '../../src/core/keys';
 import { assertNoPlaintext, gitIn, ok, teamRepoAndClone, type Git } from './git-helpers';
 import { cliPath, makeOpensslKey, removeDir, run, tempDir, type TestKey } from './helpers';
@@ -264,6 +265,89 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol cannot read what bob has');
   });
 
+  it('a stash pop (or a pull with --autostash) over an outsider\'s commit: our side is checked as theirs is, refused, nothing sealed to the outsider or signed as mine (the driver trusted git\'s ours)', () => {
+    // carol, on no roster, can push: the file for alice, bob and herself, signed by her, a value changed.
+    // Bob has an uncommitted change; git's ours is then carol's commit, theirs bob's own change.
+    const base = lines(8, 'base');
+    const carolsWay = ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.carol.sshPubPath];
+    for (const flow of ['stash', 'autostash'] as const) {
+      const { a, b } = twoClones(`stash-${flow}`, ['alice', 'bob'], base.join(''));
+      const theirs = [...base];
+      theirs[0] = `KEY_0=${MARKER}-attacker-host\n`;
+      encryptInto(a, '.env.enc', theirs.join(''), keys.carol, carolsWay);
+      ok(gitIn(a)(['commit', '-q', '-am', 'chore: refresh']));
+      const gb = gitIn(b, asUser(keys.bob));
+      encryptInto(b, '.env.enc', [...base, `NEW_SECRET=${MARKER}-bob-fresh\n`].join(''), keys.bob);
+      let merge;
+      if (flow === 'stash') {
+        ok(gb(['stash', '-q']));
+        ok(gb(['pull', '-q', '--ff-only']));
+        merge = gb(['stash', 'pop']);
+        assert.notEqual(merge.status, 0);
+      } else {
+        // Exits 0 whether its stash applied or not, and keeps the driver's message to itself.
+        merge = gb(['pull', '--autostash', '--no-rebase']);
+        assert.match(merge.err, /Applying autostash resulted in conflicts/);
+      }
+      assert.match(gb(['stash', 'list']).out, /stash@\{0\}/, 'bob\'s change is still in the stash');
+      assert.match(gb(['status', '--porcelain']).out, /^UU \.env\.enc$/m, flow);
+      if (flow === 'stash') assert.match(merge.err, new RegExp(`cannot merge \\.env\\.enc: our version \\(git's "ours": .*\\) is signed by ${keys.carol.fingerprint.replace(/[+/]/g, '.')}, who is not in your roster`), merge.err);
+      assert.ok(fs.readFileSync(path.join(b, '.env.enc')).equals(gb(['cat-file', 'blob', 'HEAD:.env.enc']).stdout), 'the file is left as ours, carol\'s commit');
+      assert.doesNotMatch(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).out, /bob-fresh/, 'carol cannot read bob\'s new secret');
+    }
+  });
+
+  it('git merge main on an outsider\'s branch (updating their pull request): their version is ours there, and it is refused as it is when main merges their branch', () => {
+    const base = lines(8, 'base');
+    const { a, b } = twoClones('pr-branch', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a);
+    ok(ga(['checkout', '-q', '-b', 'feature']));
+    const feature = [...base];
+    feature[7] = `KEY_7=${MARKER}-feature-on\n`;
+    encryptInto(a, '.env.enc', feature.join(''), keys.carol, ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.carol.sshPubPath]);
+    ok(ga(['commit', '-q', '-am', 'feature flag']));
+    ok(ga(['checkout', '-q', 'main']));
+    const rotated = [...base];
+    rotated[1] = `KEY_1=${MARKER}-rotated\n`;
+    encryptInto(a, '.env.enc', rotated.join(''), keys.alice);
+    ok(ga(['commit', '-q', '-am', 'rotate KEY_1']));
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['fetch', '-q', 'origin']));
+    ok(gb(['checkout', '-q', '-b', 'feature', 'origin/feature']));
+    const oursBytes = fs.readFileSync(path.join(b, '.env.enc'));
+    const merge = gb(['merge', '--no-edit', 'origin/main']);
+    assert.notEqual(merge.status, 0);
+    assert.match(merge.err, new RegExp(`cannot merge \\.env\\.enc: our version \\(git's "ours": .*\\) is signed by ${keys.carol.fingerprint.replace(/[+/]/g, '.')}`));
+    assert.ok(fs.readFileSync(path.join(b, '.env.enc')).equals(oursBytes), 'ours left as it was');
+    assert.doesNotMatch(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).out, /rotated/, 'carol cannot read the rotated value');
+    ok(gb(['merge', '--abort']));
+    // The same two versions the other way round (main merges the branch): refused, theirs named.
+    ok(gb(['checkout', '-q', 'main']));
+    ok(gb(['pull', '-q', '--ff-only']));
+    const control = gb(['merge', '--no-edit', 'feature']);
+    assert.notEqual(control.status, 0);
+    assert.match(control.err, /cannot merge \.env\.enc: their version is signed by /);
+  });
+
+  it('an outsider\'s commit that only re-encrypts the file for themselves, "chosen": a stash pop over it merges, but the outsider is left out by name and the merge is not "chosen" (recipients and policy came from git\'s ours)', () => {
+    const base = lines(8, 'base');
+    const { a, b } = twoClones('stash-recipients', ['alice', 'bob'], base.join(''));
+    encryptInto(a, '.env.enc', base.join(''), keys.carol, ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.carol.sshPubPath]);
+    ok(gitIn(a)(['commit', '-q', '-am', 'chore: refresh']));
+    const gb = gitIn(b, asUser(keys.bob));
+    encryptInto(b, '.env.enc', [...base, `NEW_SECRET=${MARKER}-bob-fresh\n`].join(''), keys.bob);
+    ok(gb(['stash', '-q']));
+    ok(gb(['pull', '-q', '--ff-only']));
+    const pop = gb(['stash', 'pop']);
+    assert.equal(pop.status, 0, pop.err);
+    assert.ok(pop.err.includes(`.env.enc: left out ${keys.carol.fingerprint}: added as a recipient by our version only, signed by ${keys.carol.fingerprint}, whom you do not vouch for`), pop.err);
+    const info = JSON.parse(custodian(b, ['inspect', '--json', '.env.enc']).out) as { recipients: { fingerprint: string }[]; recipientPolicy?: string };
+    assert.deepEqual(info.recipients.map((r) => r.fingerprint).sort(), [keys.alice.fingerprint, keys.bob.fingerprint].sort());
+    assert.notEqual(info.recipientPolicy, 'chosen');
+    assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol cannot read bob\'s new secret');
+    assert.match(decryptFrom(b, '.env.enc', keys.bob).text, /NEW_SECRET=.*-bob-fresh/);
+  });
+
   it('an older version of a .enc put back is merged with a warning naming the commit it is from (a replay passes every signature check)', () => {
     const base = lines(6, 'base');
     const { a, b } = twoClones('put-back', ['alice', 'bob'], base.join(''));
@@ -284,6 +368,54 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
     assert.equal(merge.status, 0, merge.err);
     assert.ok(merge.err.includes(`.env.enc: the version merged in is the one committed in ${original.slice(0, 12)} (`), merge.err);
+  });
+
+  it('an older version of a .enc put back in ASCII armor (other bytes, the same signed envelope) is still named as put back: versions compare by what their signature covers', () => {
+    const base = lines(6, 'base');
+    const { a, b } = twoClones('put-back-armor', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a);
+    const gb = gitIn(b, asUser(keys.bob));
+    const rotated = [...base];
+    rotated[1] = `KEY_1=${MARKER}-rotated\n`;
+    encryptInto(a, '.env.enc', rotated.join(''), keys.alice);
+    ok(ga(['commit', '-q', '-am', 'rotate KEY_1']));
+    ok(gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']));
+    const original = ga(['rev-list', '--max-parents=0', 'HEAD']).out.trim();
+    fs.writeFileSync(path.join(a, '.env.enc'), armor(ga(['cat-file', 'blob', `${original}:.env.enc`]).stdout));
+    ok(ga(['commit', '-q', '-am', 'armor it']));
+    const mine = [...rotated];
+    mine[4] = `KEY_4=${MARKER}-bob\n`;
+    encryptInto(b, '.env.enc', mine.join(''), keys.bob);
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(merge.status, 0, merge.err);
+    assert.ok(merge.err.includes(`.env.enc: the version merged in is the one committed in ${original.slice(0, 12)} (`), merge.err);
+    assert.match(decryptFrom(b, '.env.enc', keys.bob).text, new RegExp(`KEY_1=${MARKER}-base-1`), 'what the warning is about');
+  });
+
+  it('an older version put back on the branch being updated (git merge main on it) is named too: the check looks at both sides', () => {
+    const base = lines(6, 'base');
+    const { a, b } = twoClones('put-back-ours', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a);
+    const rotated = [...base];
+    rotated[1] = `KEY_1=${MARKER}-rotated\n`;
+    encryptInto(a, '.env.enc', rotated.join(''), keys.alice);
+    ok(ga(['commit', '-q', '-am', 'rotate KEY_1']));
+    const original = ga(['rev-list', '--max-parents=0', 'HEAD']).out.trim();
+    ok(ga(['checkout', '-q', '-b', 'feature']));
+    ok(ga(['checkout', original, '--', '.env.enc']));
+    ok(ga(['commit', '-q', '-m', 'fix formatting']));
+    ok(ga(['checkout', '-q', 'main']));
+    const next = [...rotated];
+    next[4] = `KEY_4=${MARKER}-alice\n`;
+    encryptInto(a, '.env.enc', next.join(''), keys.alice);
+    ok(ga(['commit', '-q', '-am', 'alice edits']));
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['fetch', '-q', 'origin']));
+    ok(gb(['checkout', '-q', '-b', 'feature', 'origin/feature']));
+    const merge = gb(['merge', '--no-edit', 'origin/main']);
+    assert.equal(merge.status, 0, merge.err);
+    assert.ok(merge.err.includes(`.env.enc: the version on your side is the one committed in ${original.slice(0, 12)} (`), merge.err);
   });
 
   it('git pull --rebase: upstream\'s version is the one checked, as theirs is in a merge (a rebase swaps git\'s sides): a recipient it added outside the roster is left out of my rebased commit', () => {

@@ -22,28 +22,50 @@ import { resolveIdentities, resolveSigner, type IdentityRequest } from './identi
 import { CliError } from './output';
 import { ROSTER_DIR } from './repository';
 import { PassphraseSource } from './passphrase';
-import { vettedFingerprints } from './roster-trust';
+import { vettedFingerprints, type LoadedMember } from './roster-trust';
+import { confusableGroups, rosterNameProblem } from '../core/roster-names';
 import type { CryptoBackend } from '../core/crypto-backend';
 
 /** Versions of a `.enc` file git hands a driver are read whole: the merge needs all three in memory. */
 export const MAX_DRIVER_INPUT_BYTES = 256 * 1024 * 1024;
 
-/** Names for fingerprints, from the roster of the working tree (git runs drivers at its top). */
-export async function rosterNames(root: string): Promise<Map<string, string>> {
+/** What vetting a roster's names against the user's pins needs (`rosterNames`). */
+export interface NameVetting {
+  readonly env: NodeJS.ProcessEnv;
+  readonly backend: CryptoBackend;
+}
+
+/**
+ * Names for fingerprints, from the roster of the working tree (git runs drivers at its top). A name is
+ * who signed a version, so it is given as the rest of the CLI gives it (docs/ROSTER.md §2, §6): a file
+ * name that is not a roster name ("bob (9szz1q27)") or looks like another member's names no one, and
+ * with `vet`, neither does a key the user's pins do not vouch for (changed or planted since they last
+ * used the roster, `vettedFingerprints`). Those are shown by fingerprint alone.
+ */
+export async function rosterNames(root: string, vet?: NameVetting): Promise<Map<string, string>> {
   const names = new Map<string, string>();
+  const dir = path.join(root, ROSTER_DIR);
   let files: string[];
   try {
-    files = (await fs.readdir(path.join(root, ROSTER_DIR))).filter((n) => n.endsWith('.pub')).sort();
+    files = (await fs.readdir(dir)).filter((n) => n.endsWith('.pub')).sort();
   } catch {
     return names;
   }
+  const lookalikes = new Set(confusableGroups(files.map((f) => path.basename(f, '.pub'))).flat());
+  const members: LoadedMember[] = [];
   for (const file of files) {
+    const name = path.basename(file, '.pub');
+    if (rosterNameProblem(name) !== undefined || lookalikes.has(name)) continue;
     try {
-      const key = parsePublicKey(await fs.readFile(path.join(root, ROSTER_DIR, file), 'utf8'));
-      if (!names.has(key.fingerprint)) names.set(key.fingerprint, path.basename(file, '.pub'));
+      members.push({ file: path.join(dir, file), name, key: parsePublicKey(await fs.readFile(path.join(dir, file), 'utf8')) });
     } catch {
       // Not a key: the fingerprint is shown instead of a name.
     }
+  }
+  const vouched = vet && members.length > 0 ? await vettedFingerprints(dir, members, vet.env, vet.backend) : undefined;
+  for (const { name, key } of members) {
+    if (vouched && !vouched.has(key.fingerprint)) continue;
+    if (!names.has(key.fingerprint)) names.set(key.fingerprint, name);
   }
   return names;
 }
@@ -101,7 +123,7 @@ export function versionLabel(file: string, tmp: string = os.tmpdir()): string {
 
 export async function textconv(file: string, keys: DriverKeys, ctx: CommandContext): Promise<void> {
   const root = process.cwd();
-  const names = await rosterNames(root);
+  const names = await rosterNames(root, { env: ctx.io.env, backend: ctx.backend() });
   const bytes = await readSmallFile(file, MAX_DRIVER_INPUT_BYTES, file);
   let info: EnvelopeInfo | undefined;
   try {

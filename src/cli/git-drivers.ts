@@ -15,7 +15,7 @@ import { describeError, NoIdentityMatchedError } from '../core/errors';
 import { parsePublicKey, shortFingerprint, type RsaPublicKey } from '../core/keys';
 import { looksBinary, mergeBytes } from '../core/line-merge';
 import { writeFileAtomic } from '../node/atomic-file';
-import { readSmallFile } from '../node/node-streams';
+import { InputTooLargeError, readFileChunks, readSmallFile } from '../node/node-streams';
 import { readBlobs, runGit } from '../node/git';
 import type { CommandContext } from './command';
 import { resolveIdentities, resolveSigner, type IdentityRequest } from './identities';
@@ -92,6 +92,20 @@ function summaryLine(bytes: Uint8Array, info: EnvelopeInfo | undefined, reason: 
   return `[custodian] cannot decrypt (${reason}); encrypted for ${info.recipients.map((fp) => who(fp, names)).sort().join(', ')}; ${signer}; ${id}`;
 }
 
+/**
+ * The one line shown for a version over MAX_DRIVER_INPUT_BYTES: its size, a digest (streamed, so two
+ * such versions still differ in the diff) and how to read it, since textconv holds a version in memory.
+ */
+async function tooLargeLine(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of readFileChunks(file)) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return `[custodian] too large to show in a diff (${size} bytes; versions are read up to ${MAX_DRIVER_INPUT_BYTES} bytes); to read it: git show COMMIT:PATH | custodian decrypt -o FILE; sha256 ${hash.digest('hex').slice(0, 12)}`;
+}
+
 export function identityRequest(ctx: CommandContext, keys: DriverKeys, file: string): IdentityRequest {
   const passphrases = new PassphraseSource({ passphraseFile: keys.passphraseFile, env: ctx.io.env, stdin: ctx.io.stdin, stderr: ctx.io.stderr });
   return { files: keys.identityFiles, env: ctx.io.env, passphrases, agent: ctx.agent(), file };
@@ -124,7 +138,15 @@ export function versionLabel(file: string, tmp: string = os.tmpdir()): string {
 export async function textconv(file: string, keys: DriverKeys, ctx: CommandContext): Promise<void> {
   const root = process.cwd();
   const names = await rosterNames(root, { env: ctx.io.env, backend: ctx.backend() });
-  const bytes = await readSmallFile(file, MAX_DRIVER_INPUT_BYTES, file);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readSmallFile(file, MAX_DRIVER_INPUT_BYTES, file);
+  } catch (err) {
+    // git stops the whole diff (and `log -p`) at a textconv that fails: one line says why instead.
+    if (!(err instanceof InputTooLargeError)) throw err;
+    ctx.io.stdout.write(`${await tooLargeLine(file)}\n`);
+    return;
+  }
   let info: EnvelopeInfo | undefined;
   try {
     info = await inspectEnvelope(bytes);

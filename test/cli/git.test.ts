@@ -383,6 +383,25 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.match(first, new RegExp(`^\\+\\[custodian\\] recipients: ${named(keys.alice, 'alice')}, ${named(keys.bob, 'bob')}\n\\+\\[custodian\\] signed by ${named(keys.alice, 'alice')}$`, 'm'));
   });
 
+  it('a version over 256 MiB (a sparse file) is one summary line in git diff, with its size and how to read it; exit 0, and the diff of the next file goes on', () => {
+    const base = lines(4, 'base');
+    const { a } = twoClones('big', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a, asUser(keys.alice));
+    const size = 256 * 1024 * 1024 + 4096;
+    const fd = fs.openSync(path.join(a, '.a-big.enc'), 'w');
+    fs.ftruncateSync(fd, size);
+    fs.closeSync(fd);
+    ok(ga(['add', '-N', '.a-big.enc']));
+    const next = [...base];
+    next[2] = `KEY_2=${MARKER}-after-big\n`;
+    encryptInto(a, '.env.enc', next.join(''), keys.alice);
+    const diff = ga(['diff']);
+    ok(diff);
+    assert.match(diff.out, new RegExp(`^\\+\\[custodian\\] too large to show in a diff \\(${size} bytes; versions are read up to 268435456 bytes\\); to read it: git show COMMIT:PATH \\| custodian decrypt -o FILE; sha256 [0-9a-f]{12}$`, 'm'));
+    assert.match(diff.out, new RegExp(`^\\+KEY_2=${MARKER}-after-big$`, 'm'), 'the diff went on to .env.enc');
+    assert.equal(diff.err, '');
+  });
+
   it('setup is idempotent, keeps what was there, chains an existing hook; --undo restores every file byte for byte', () => {
     const repo = path.join(dir, 'setup');
     ok(spawnSync('git', ['init', '-q', '-b', 'main', repo]));

@@ -17,7 +17,7 @@ import { looksBinary, mergeBytes } from '../core/line-merge';
 import { policyForSave } from '../core/recipient-policy';
 import type { RecipientPolicy } from '../core/envelope-header';
 import { writeFileAtomic } from '../node/atomic-file';
-import { readSmallFile } from '../node/node-streams';
+import { InputTooLargeError, readFileChunks, readSmallFile } from '../node/node-streams';
 import { readBlobs, runGit } from '../node/git';
 import { readRegularFile } from '../node/regular-files';
 import type { CommandContext } from './command';
@@ -25,7 +25,8 @@ import { resolveIdentities, resolveSigner, type IdentityRequest } from './identi
 import { CliError } from './output';
 import { ROSTER_DIR } from './repository';
 import { PassphraseSource } from './passphrase';
-import { vettedFingerprints } from './roster-trust';
+import { vettedFingerprints, type LoadedMember } from './roster-trust';
+import { confusableGroups, rosterNameProblem } from '../core/roster-names';
 import type { CryptoBackend } from '../core/crypto-backend';
 
 /** Versions of a `.enc` file git hands a driver are read whole: the merge needs all three in memory. */
@@ -34,25 +35,46 @@ export const MAX_DRIVER_INPUT_BYTES = 256 * 1024 * 1024;
 /** A roster `.pub` file is a few kilobytes (the extension's roster history takes the same bound). */
 const MAX_PUB_BYTES = 64 * 1024;
 
-/** Names for fingerprints, from the roster of the working tree (git runs drivers at its top). */
-export async function rosterNames(root: string): Promise<Map<string, string>> {
+/** What vetting a roster's names against the user's pins needs (`rosterNames`). */
+export interface NameVetting {
+  readonly env: NodeJS.ProcessEnv;
+  readonly backend: CryptoBackend;
+}
+
+/**
+ * Names for fingerprints, from the roster of the working tree (git runs drivers at its top). A name is
+ * who signed a version, so it is given as the rest of the CLI gives it (docs/ROSTER.md §2, §6): a file
+ * name that is not a roster name ("bob (9szz1q27)") or looks like another member's names no one, and
+ * with `vet`, neither does a key the user's pins do not vouch for (changed or planted since they last
+ * used the roster, `vettedFingerprints`). Those are shown by fingerprint alone.
+ */
+export async function rosterNames(root: string, vet?: NameVetting): Promise<Map<string, string>> {
   const names = new Map<string, string>();
+  const dir = path.join(root, ROSTER_DIR);
   let files: string[];
   try {
-    files = (await fs.readdir(path.join(root, ROSTER_DIR))).filter((n) => n.endsWith('.pub')).sort();
+    files = (await fs.readdir(dir)).filter((n) => n.endsWith('.pub')).sort();
   } catch {
     return names;
   }
+  const lookalikes = new Set(confusableGroups(files.map((f) => path.basename(f, '.pub'))).flat());
+  const members: LoadedMember[] = [];
   for (const file of files) {
+    const name = path.basename(file, '.pub');
+    if (rosterNameProblem(name) !== undefined || lookalikes.has(name)) continue;
     try {
       // A committed link (to /dev/zero, /dev/stdin) is not read: the driver runs inside git's merge.
-      const bytes = await readRegularFile(path.join(root, ROSTER_DIR, file), MAX_PUB_BYTES);
+      const bytes = await readRegularFile(path.join(dir, file), MAX_PUB_BYTES);
       if (bytes === undefined) continue;
-      const key = parsePublicKey(new TextDecoder().decode(bytes));
-      if (!names.has(key.fingerprint)) names.set(key.fingerprint, path.basename(file, '.pub'));
+      members.push({ file: path.join(dir, file), name, key: parsePublicKey(new TextDecoder().decode(bytes)) });
     } catch {
       // Not a key: the fingerprint is shown instead of a name.
     }
+  }
+  const vouched = vet && members.length > 0 ? await vettedFingerprints(dir, members, vet.env, vet.backend) : undefined;
+  for (const { name, key } of members) {
+    if (vouched && !vouched.has(key.fingerprint)) continue;
+    if (!names.has(key.fingerprint)) names.set(key.fingerprint, name);
   }
   return names;
 }
@@ -77,6 +99,20 @@ function summaryLine(bytes: Uint8Array, info: EnvelopeInfo | undefined, reason: 
   if (!info) return `[custodian] not a readable Custodian file (${reason}); ${id}`;
   const signer = info.signer ? `signed by ${who(info.signer.fingerprint, names)} (claimed, not verified)` : 'not signed';
   return `[custodian] cannot decrypt (${reason}); encrypted for ${info.recipients.map((fp) => who(fp, names)).sort().join(', ')}; ${signer}; ${id}`;
+}
+
+/**
+ * The one line shown for a version over MAX_DRIVER_INPUT_BYTES: its size, a digest (streamed, so two
+ * such versions still differ in the diff) and how to read it, since textconv holds a version in memory.
+ */
+async function tooLargeLine(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of readFileChunks(file)) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return `[custodian] too large to show in a diff (${size} bytes; versions are read up to ${MAX_DRIVER_INPUT_BYTES} bytes); to read it: git show COMMIT:PATH | custodian decrypt -o FILE; sha256 ${hash.digest('hex').slice(0, 12)}`;
 }
 
 export function identityRequest(ctx: CommandContext, keys: DriverKeys, file: string): IdentityRequest {
@@ -110,8 +146,16 @@ export function versionLabel(file: string, tmp: string = os.tmpdir()): string {
 
 export async function textconv(file: string, keys: DriverKeys, ctx: CommandContext): Promise<void> {
   const root = process.cwd();
-  const names = await rosterNames(root);
-  const bytes = await readSmallFile(file, MAX_DRIVER_INPUT_BYTES, file);
+  const names = await rosterNames(root, { env: ctx.io.env, backend: ctx.backend() });
+  let bytes: Uint8Array;
+  try {
+    bytes = await readSmallFile(file, MAX_DRIVER_INPUT_BYTES, file);
+  } catch (err) {
+    // git stops the whole diff (and `log -p`) at a textconv that fails: one line says why instead.
+    if (!(err instanceof InputTooLargeError)) throw err;
+    ctx.io.stdout.write(`${await tooLargeLine(file)}\n`);
+    return;
+  }
   let info: EnvelopeInfo | undefined;
   try {
     info = await inspectEnvelope(bytes);

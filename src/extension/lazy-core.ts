@@ -9,6 +9,7 @@ export const lazyCore = Object.freeze({
   base32: () => import('../core/base32'),
   dotenv: () => import('../core/dotenv'),
   envLayers: () => import('../core/env-layers'),
+  loaderVariables: () => import('../core/loader-variables'),
   envelope: () => import('../core/envelope'),
   hotp: () => import('../core/hotp'),
   keys: () => import('../core/keys'),

@@ -480,6 +480,60 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assertNoPlaintext(a, MARKER);
   });
 
+  it('textconv names a signer only as the roster does: a key committed as "bob (laptop).pub", under a lookalike name, or planted as bob.pub since I pinned the roster is shown by fingerprint alone', () => {
+    // carol (the attacker: she can push, she is not on the team) commits her key where a name is read
+    // from, then a version of .env.enc she signed; alice, who pinned alice and bob, looks at the history.
+    const base = lines(4, 'base');
+    const { a } = twoClones('names', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a, asUser(keys.alice));
+    const bobsFile = path.join(a, '.custodian/team/bob.pub');
+    const bobsKey = fs.readFileSync(bobsFile);
+    const carol = shortFingerprint(keys.carol.fingerprint);
+    const plants: [string, () => void][] = [
+      ['bob (laptop).pub', () => fs.copyFileSync(keys.carol.sshPubPath, path.join(a, '.custodian/team/bob (laptop).pub'))],
+      ['b0b.pub', () => fs.copyFileSync(keys.carol.sshPubPath, path.join(a, '.custodian/team/b0b.pub'))],
+      ['bob.pub, its key replaced', () => fs.copyFileSync(keys.carol.sshPubPath, bobsFile)],
+    ];
+    for (const [i, [what, plant]] of plants.entries()) {
+      ok(ga(['rm', '-q', '--ignore-unmatch', '--', '.custodian/team/b0b.pub', '.custodian/team/bob (laptop).pub']));
+      fs.writeFileSync(bobsFile, bobsKey);
+      plant();
+      const next = [...base];
+      next[1] = `KEY_1=${MARKER}-carol-${i}\n`;
+      encryptInto(a, '.env.enc', next.join(''), keys.carol, ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath]);
+      ok(ga(['add', '-A']));
+      ok(ga(['commit', '-q', '-m', `chore ${i}`]));
+      const shown = ga(['show', '--format=', 'HEAD', '--', '.env.enc']);
+      ok(shown);
+      assert.ok(new RegExp(`^[ +]\\[custodian\\] signed by ${keys.carol.fingerprint.replace(/[+/]/g, '.')}$`, 'm').test(shown.out), `${what}:\n${shown.out}`);
+      assert.doesNotMatch(shown.out, new RegExp(`^\\+\\[custodian\\] signed by .*\\(${carol.replace(/[+/]/g, '.')}\\)`, 'm'), `${what}: no name beside carol's key`);
+    }
+    // The roster as the team had it: their own names show again.
+    fs.writeFileSync(bobsFile, bobsKey);
+    const first = ga(['show', '--format=', 'HEAD~3', '--', '.env.enc']).out;
+    const named = (k: TestKey, name: string) => `${name} \\(${shortFingerprint(k.fingerprint).replace(/[+/]/g, '.')}\\)`;
+    assert.match(first, new RegExp(`^\\+\\[custodian\\] recipients: ${named(keys.alice, 'alice')}, ${named(keys.bob, 'bob')}\n\\+\\[custodian\\] signed by ${named(keys.alice, 'alice')}$`, 'm'));
+  });
+
+  it('a version over 256 MiB (a sparse file) is one summary line in git diff, with its size and how to read it; exit 0, and the diff of the next file goes on', () => {
+    const base = lines(4, 'base');
+    const { a } = twoClones('big', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a, asUser(keys.alice));
+    const size = 256 * 1024 * 1024 + 4096;
+    const fd = fs.openSync(path.join(a, '.a-big.enc'), 'w');
+    fs.ftruncateSync(fd, size);
+    fs.closeSync(fd);
+    ok(ga(['add', '-N', '.a-big.enc']));
+    const next = [...base];
+    next[2] = `KEY_2=${MARKER}-after-big\n`;
+    encryptInto(a, '.env.enc', next.join(''), keys.alice);
+    const diff = ga(['diff']);
+    ok(diff);
+    assert.match(diff.out, new RegExp(`^\\+\\[custodian\\] too large to show in a diff \\(${size} bytes; versions are read up to 268435456 bytes\\); to read it: git show COMMIT:PATH \\| custodian decrypt -o FILE; sha256 [0-9a-f]{12}$`, 'm'));
+    assert.match(diff.out, new RegExp(`^\\+KEY_2=${MARKER}-after-big$`, 'm'), 'the diff went on to .env.enc');
+    assert.equal(diff.err, '');
+  });
+
   it('setup is idempotent, keeps what was there, chains an existing hook; --undo restores every file byte for byte', () => {
     const repo = path.join(dir, 'setup');
     ok(spawnSync('git', ['init', '-q', '-b', 'main', repo]));

@@ -286,6 +286,75 @@ describe('cli: custodian run', function () {
     }
   });
 
+  describe('variables that decide which code runs are taken from a file only when named with --allow-env', () => {
+    let hook: string;
+    let marker: string;
+
+    before(() => {
+      // What an attacker who can push commits: a hook beside the code, and an encrypted file (a reviewer
+      // sees binary) that makes every node and bash the command starts load it.
+      marker = path.join(dir, 'pwned.txt');
+      hook = path.join(dir, 'hook.js');
+      fs.writeFileSync(hook, `require('fs').appendFileSync(${JSON.stringify(marker)}, 'PWNED DB_PASSWORD=' + process.env.DB_PASSWORD + '\\n');`);
+      fs.writeFileSync(path.join(dir, 'bashenv'), `echo "PWNED via BASH_ENV" >> ${JSON.stringify(marker)}\n`);
+    });
+
+    it('a file setting NODE_OPTIONS, BASH_ENV, LD_PRELOAD and GIT_CONFIG_* stops the run before the command starts, naming the file, the variables and --allow-env; named, they pass', () => {
+      const planted = encrypt(
+        `DB_PASSWORD=s3cret\nNODE_OPTIONS=--require ${hook}\nBASH_ENV=${path.join(dir, 'bashenv')}\nLD_PRELOAD=${path.join(dir, 'evil.so')}\nGIT_CONFIG_COUNT=1\nGIT_CONFIG_KEY_0=core.pager\nGIT_CONFIG_VALUE_0=sh -c pwned\nDATABASE_URL=postgres://db/app\n`,
+        'planted.env.enc',
+        alice,
+        alice,
+      );
+      const names = 'NODE_OPTIONS, BASH_ENV, LD_PRELOAD, GIT_CONFIG_COUNT, GIT_CONFIG_KEY_0, GIT_CONFIG_VALUE_0';
+      for (const command of [[process.execPath, '-e', 'console.log("app ok")'], ['bash', '-c', 'echo script ok']]) {
+        const r = cli(['run', '-i', alice.privatePath, '-e', planted, '--', ...command]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(r.out, '', 'the command did not run');
+        assert.ok(r.stderr.includes(`custodian: error: ${planted} sets ${names}: these decide which code programs load or which commands run, so run takes them from an env file only when you name them; nothing was run\n`), r.stderr);
+        assert.match(r.stderr, /custodian: hint: .*pass --allow-env NODE_OPTIONS --allow-env BASH_ENV --allow-env LD_PRELOAD --allow-env GIT_CONFIG_COUNT --allow-env GIT_CONFIG_KEY_0 --allow-env GIT_CONFIG_VALUE_0, or remove them/);
+        assert.ok(!fs.existsSync(marker), 'no hook ran');
+      }
+      // Named on the command line, they are the person's choice; the ordinary variables never needed a flag.
+      const allowed = ['NODE_OPTIONS', 'BASH_ENV', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'].flatMap((n) => ['--allow-env', n]);
+      const partly = cli(['run', '-i', alice.privatePath, '-e', planted, ...allowed, '--', process.execPath, '-e', ENV_PROBE]);
+      assert.equal(partly.code, 1, 'LD_PRELOAD is still not named');
+      assert.match(partly.stderr, /sets LD_PRELOAD: it decides which code/);
+      const all = probe(cli(['run', '-i', alice.privatePath, '-e', planted, ...allowed, '--allow-env', 'LD_PRELOAD', '--', 'env', '-u', 'LD_PRELOAD', process.execPath, '-e', ENV_PROBE], { PROBE_SHOW: 'DATABASE_URL,NODE_OPTIONS' }));
+      assert.deepEqual(all.shown, { DATABASE_URL: 'postgres://db/app', NODE_OPTIONS: `--require ${hook}` });
+      assert.equal(fs.readFileSync(marker, 'utf8'), 'PWNED DB_PASSWORD=s3cret\n', 'the hook the person allowed ran');
+      fs.rmSync(marker);
+      // One the environment already sets is not taken from the file (without --override), so nothing to refuse.
+      const kept = probe(cli(['run', '-i', alice.privatePath, '-e', planted, '--allow-env', 'LD_PRELOAD', '--allow-env', 'BASH_ENV', ...allowed.slice(4), '--', process.execPath, '-e', ENV_PROBE], { NODE_OPTIONS: '--no-warnings', PROBE_SHOW: 'NODE_OPTIONS' }));
+      assert.deepEqual(kept.shown, { NODE_OPTIONS: '--no-warnings' });
+      assert.ok(!fs.existsSync(marker));
+    });
+
+    it('the command is looked up on the PATH the person had, never on a PATH from the file: a fake command in the repository does not run, even with --override --allow-env PATH', () => {
+      const own = path.join(dir, 'own-bin');
+      const fake = path.join(dir, 'repo-bin');
+      for (const [bin, says] of [[own, 'the real one'], [fake, 'PWNED: the fake one']]) {
+        fs.mkdirSync(bin, { recursive: true });
+        fs.writeFileSync(path.join(bin, 'probe-cmd'), `#!/bin/sh\necho "${says} PATH=$PATH"\n`, { mode: 0o755 });
+      }
+      const filePath = `${fake}:/usr/bin:/bin`;
+      const planted = encrypt(`PATH=${filePath}\n`, 'path.env.enc', alice, alice);
+      const userPath = `${own}:${process.env.PATH}`;
+      const base = ['run', '-i', alice.privatePath, '-e', planted];
+      // The environment's PATH wins without --override: the file's is not taken, nothing is refused.
+      const plain = cli([...base, '--', 'probe-cmd'], { PATH: userPath });
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.equal(plain.out, `the real one PATH=${userPath}\n`);
+      const refused = cli([...base, '--override', '--', 'probe-cmd'], { PATH: userPath });
+      assert.equal(refused.code, 1);
+      assert.equal(refused.out, '');
+      assert.match(refused.stderr, /sets PATH: it decides which code programs load or which commands run.*\n.*pass --allow-env PATH, or remove it/);
+      const allowed = cli([...base, '--override', '--allow-env', 'PATH', '--', 'probe-cmd'], { PATH: userPath });
+      assert.equal(allowed.code, 0, allowed.stderr);
+      assert.equal(allowed.out, `the real one PATH=${filePath}\n`, 'found on the person\'s PATH; the command gets the file\'s');
+    });
+  });
+
   it('--print-names lists the names, never the values', () => {
     const r = cli(['run', '-i', alice.privatePath, '-e', secrets, '-e', layer, '--print-names']);
     assert.equal(r.code, 0, r.stderr);

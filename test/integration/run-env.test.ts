@@ -167,6 +167,66 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     }
   });
 
+  it('an env file that sets NODE_OPTIONS or PYTHONPATH (code the program would load) starts no debug session, task or secrets terminal, naming the file and the variables; a configuration\'s own env for them is the person\'s', async () => {
+    // What an attacker who can push commits: a hook, and an encrypted file a reviewer sees as binary.
+    const marker = wsPath('hijack-ran.txt');
+    fs.rmSync(marker, { force: true });
+    fs.writeFileSync(wsPath('hook.js'), `require('fs').writeFileSync(${JSON.stringify(marker)}, 'PWNED');`);
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath('hijack.env.enc'), await encryptFor([meKey], `API_TOKEN=hijack\nNODE_OPTIONS=--require ${wsPath('hook.js')}\nPYTHONPATH=${wsPath('.cache')}\n`, team.alice.key));
+    const refused = /^hijack\.env\.enc sets NODE_OPTIONS, PYTHONPATH: these decide which code programs load or which commands run, so Custodian does not take them from an env file; nothing was started\.$/;
+    const opened: string[] = [];
+    const sub = vscode.window.onDidOpenTerminal((t) => opened.push(t.name));
+    try {
+      const out = outFile('debug-hijack');
+      const launch = { type: 'node', request: 'launch', name: 'custodian probe (hijack)', program: probe, runtimeExecutable: process.execPath, args: [out, 'API_TOKEN,PYTHONPATH'], custodianEnvFiles: ['hijack.env.enc'], console: 'internalConsole' };
+      const debug = await captureErrors(team.services, async () => vscode.debug.startDebugging(workspaceFolder(), launch));
+      assert.strictEqual(debug.result, false, 'not started');
+      assert.strictEqual(debug.errors.length, 1);
+      assert.match(debug.errors[0].message, refused);
+      assert.match(debug.errors[0].hint ?? '', /own "env".*custodian run --allow-env NAME/);
+
+      const taskOut = outFile('task-hijack');
+      const definition = { type: 'custodian', label: 'custodian probe (hijack)', command: process.execPath, args: ['probe.js', taskOut, 'API_TOKEN'], envFiles: ['hijack.env.enc'] };
+      fs.mkdirSync(wsPath('.vscode'), { recursive: true });
+      fs.writeFileSync(wsPath('.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [definition] }, null, 2));
+      const task = await waitFor('the task from tasks.json', async () => (await vscode.tasks.fetchTasks({ type: 'custodian' })).find((t) => t.name === 'custodian probe (hijack)'), 20_000);
+      const tasked = await captureErrors(team.services, async () => {
+        const ended = new Promise<void>((resolve) => {
+          const done = vscode.tasks.onDidEndTask((e) => {
+            if (e.execution.task.name === 'custodian probe (hijack)') {
+              done.dispose();
+              resolve();
+            }
+          });
+        });
+        await vscode.tasks.executeTask(task);
+        await ended;
+      });
+      assert.strictEqual(tasked.errors.length, 1);
+      assert.match(tasked.errors[0].message, refused);
+
+      const terminal = await captureErrors(team.services, () => run('custodian.newTerminalWithSecrets', { uris: [wsUri('hijack.env.enc')] }));
+      assert.strictEqual(terminal.result, undefined);
+      assert.strictEqual(terminal.errors.length, 1);
+      assert.match(terminal.errors[0].message, refused);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepStrictEqual(opened, [], 'no terminal opened');
+      assert.ok(!fs.existsSync(out) && !fs.existsSync(taskOut), 'neither program ran');
+      assert.ok(!fs.existsSync(marker), 'the hook never ran');
+
+      // Set in the launch configuration's own env (which a reviewer sees), the file's values are not used.
+      const own = await vscode.debug.startDebugging(workspaceFolder(), { ...launch, name: 'custodian probe (hijack, own env)', env: { NODE_OPTIONS: '--no-deprecation', PYTHONPATH: 'mine' } });
+      assert.ok(own, 'started');
+      const got = await readProbe(out);
+      assert.deepStrictEqual(got.seen, [['API_TOKEN', 'hijack'], ['PYTHONPATH', 'mine']]);
+      assert.ok(!fs.existsSync(marker), 'the hook never ran');
+    } finally {
+      sub.dispose();
+      for (const f of ['hijack.env.enc', 'hook.js', 'hijack-ran.txt']) fs.rmSync(wsPath(f), { force: true });
+    }
+  });
+
   it('a custodian task from tasks.json runs its command with the variables', async () => {
     const out = outFile('task');
     fs.mkdirSync(wsPath('.vscode'), { recursive: true });

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEnv, mergeEnvLayers, plainOverrides, type EnvLayer } from '../../core/env-layers';
 import type { RsaPrivateKey } from '../../core/keys';
+import { loaderVariablesPassedOn, type LoaderVariables } from '../../core/loader-variables';
 import { PROJECT_CONFIG_PATH } from '../../core/project-config';
 import { isInside, resolvedPath } from '../../node/path-inside';
 import { readProjectConfig } from '../../node/project-config';
@@ -35,6 +36,41 @@ function hasControllingTerminal(): boolean {
   } catch {
     return false;
   }
+}
+
+/** An env file sets a variable that decides which code runs (core/loader-variables.ts), and the person did not allow it. */
+export class LoaderVariableError extends CliError {
+  constructor(readonly found: readonly LoaderVariables[]) {
+    const names = [...new Set(found.flatMap((f) => f.names))];
+    super(`${found.map((f) => `${f.source} sets ${f.names.join(', ')}`).join('; ')}: ${names.length === 1 ? 'it decides' : 'these decide'} which code programs load or which commands run, so run takes ${names.length === 1 ? 'it' : 'them'} from an env file only when you name ${names.length === 1 ? 'it' : 'them'}; nothing was run`, {
+      hint: `an encrypted file's values are not reviewed, and anyone who can push can commit one; if you mean ${names.length === 1 ? 'it' : 'them'}, pass ${names.map((n) => `--allow-env ${n}`).join(' ')}, or remove ${names.length === 1 ? 'it' : 'them'} from the file`,
+    });
+  }
+}
+
+/**
+ * The file `command` names on `searchPath` (the PATH the person had, never an env file's: a file that
+ * put a folder of the repository first would choose what "npm" runs), as execvp finds it; `command`
+ * itself when it holds a slash; undefined when no folder has it.
+ */
+function findCommand(command: string, searchPath: string | undefined, cwd: string): string | undefined {
+  const windows = process.platform === 'win32';
+  if (command.includes('/') || (windows && command.includes('\\'))) return command;
+  const extensions = windows ? ['', ...(process.env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean)] : [''];
+  for (const dir of (searchPath ?? '/usr/bin:/bin').split(path.delimiter)) {
+    for (const ext of extensions) {
+      const file = path.resolve(cwd, dir, command + ext);
+      try {
+        if (fs.statSync(file).isFile()) {
+          fs.accessSync(file, windows ? fs.constants.F_OK : fs.constants.X_OK);
+          return file;
+        }
+      } catch {
+        // Not there, or not executable: the next folder, as execvp does.
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Shells' statuses for a command that cannot be run. */
@@ -90,10 +126,17 @@ function errorLines(err: unknown): string {
  * Runs the command with `env`, forwarding signals to it; resolves with its status (128+N when signal
  * N killed it), or with the status a shell gives when it cannot start. `started` runs once it has.
  */
-function runChild(command: string, args: readonly string[], env: Record<string, string>, stderr: NodeJS.WritableStream, started: () => void): Promise<number> {
+function runChild(command: string, args: readonly string[], env: Record<string, string>, searchPath: string | undefined, stderr: NodeJS.WritableStream, started: () => void): Promise<number> {
   return new Promise((resolve) => {
-    // No shell: the arguments reach the command exactly as given, never parsed again.
-    const child = spawn(command, args, { stdio: 'inherit', env, shell: false });
+    const file = findCommand(command, searchPath, process.cwd());
+    if (file === undefined) {
+      stderr.write(errorLines(new CliError(`command not found: ${command}`, { hint: 'check its name, or give its path' })));
+      resolve(EXIT_NOT_FOUND);
+      return;
+    }
+    // No shell: the arguments reach the command exactly as given, never parsed again. argv0: the
+    // program sees the name it was called by, as from a shell.
+    const child = spawn(file, args, { stdio: 'inherit', env, shell: false, argv0: command });
     // Registered at once (the process exists when spawn returns), so no signal falls in a gap. Each
     // listener also keeps custodian alive until the command ends, whatever it does with the signal.
     const fromKeyboard = hasControllingTerminal() ? KEYBOARD_SIGNALS : [];
@@ -139,13 +182,14 @@ export const runCommand: Command = {
   options: {
     'env-file': { type: 'string', short: 'e', multiple: true },
     override: { type: 'boolean' },
+    'allow-env': { type: 'string', multiple: true },
     'print-names': { type: 'boolean' },
     identity: { type: 'string', short: 'i', multiple: true },
     ...REQUIRE_SIGNER_OPTION,
     ...PASSPHRASE_FILE_OPTION,
   },
-  help: `Usage: custodian run [-e FILE]… [--override] [--require-signer PUB]… [-i KEY]…
-                     [--passphrase-file FILE] -- COMMAND [ARGS…]
+  help: `Usage: custodian run [-e FILE]… [--override] [--allow-env NAME]… [--require-signer PUB]…
+                     [-i KEY]… [--passphrase-file FILE] -- COMMAND [ARGS…]
        custodian run [-e FILE]… --print-names
 
 Decrypts each env FILE in memory (a .enc file holding NAME=value lines, or a value-encrypted
@@ -162,6 +206,12 @@ its status (128+N when signal N killed it; 127 when it does not exist). Without 
 listed in .custodian/config ("run": {"envFiles": […]}) of the repository are read, relative to
 its root. The env file format: docs/DOTENV.md.
 
+Variables that decide which code programs load or which commands run (PATH, IFS, NODE_OPTIONS,
+NODE_PATH, LD_*, DYLD_*, BASH_ENV, ENV, PROMPT_COMMAND, PYTHONPATH, PERL5OPT, RUBYOPT,
+JAVA_TOOL_OPTIONS, GIT_*, npm_config_* and others: docs/CLI.md) are taken from a file only when
+named with --allow-env: otherwise a file that would set one stops the run, naming it. COMMAND is
+looked up on the PATH of the current environment, never on a file's.
+
 COMMAND's environment can be read by other processes of the same user (/proc/PID/environ on
 Linux) and by anything COMMAND starts: run keeps secrets off the disk, not away from COMMAND.
 The key that opened the files is not passed on: CUSTODIAN_KEY, CUSTODIAN_IDENTITY and
@@ -171,6 +221,8 @@ Flags:
   -e, --env-file FILE     an env file (.enc, .enc.asc, value-encrypted or plain); repeatable,
                           later files win
       --override          the files' values win over variables already set in the environment
+      --allow-env NAME    take NAME from the files although it decides which code runs
+                          (NODE_OPTIONS, PATH, …); repeatable
       --print-names       print the names the files set (never the values) and run nothing
   -i, --identity KEY      private key file for the .enc files; repeatable
 ${IDENTITY_HELP}
@@ -195,6 +247,9 @@ Examples:
     if (printNames && command !== undefined) throw args.usageError('--print-names runs no command: leave out the command');
     if (!printNames && command === undefined) throw args.usageError('missing the command to run (after --)');
     if (printNames && args.flag('override')) throw args.usageError('--override has no effect with --print-names');
+    const allowed = new Set(args.strings('allow-env'));
+    if (printNames && allowed.size > 0) throw args.usageError('--allow-env has no effect with --print-names');
+    for (const name of allowed) if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw args.usageError(`--allow-env takes a variable's name (NODE_OPTIONS), not ${JSON.stringify(name)}`);
 
     const files = await envFilesFor(args.strings('env-file'));
     // Made on first use: an unencrypted key needs no passphrase, and standard input stays the command's.
@@ -239,9 +294,16 @@ Examples:
     // get the CI key, and with it every past and future version of the files).
     const inherited = { ...ctx.io.env };
     for (const name of KEY_VARIABLES) delete inherited[name];
-    const env = applyEnv(inherited, merged, args.flag('override'));
+    const override = args.flag('override');
+    // Only what the command would get from a file counts: a PATH the environment keeps is not the file's.
+    const refused = loaderVariablesPassedOn(layers, (name) => !allowed.has(name) && (override || inherited[name] === undefined));
+    if (refused.length > 0) {
+      merged.clear();
+      throw new LoaderVariableError(refused);
+    }
+    const env = applyEnv(inherited, merged, override);
     merged.clear();
-    return runChild(command as string, commandArgs, env, ctx.io.stderr, () => {
+    return runChild(command as string, commandArgs, env, ctx.io.env.PATH, ctx.io.stderr, () => {
       // The child has its own copy now; drop ours (strings cannot be wiped, only unreferenced).
       for (const name of Object.keys(env)) delete env[name];
     });

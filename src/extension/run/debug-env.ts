@@ -33,9 +33,9 @@ export class DebugEnvProvider implements vscode.DebugConfigurationProvider {
   async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     if (!(DEBUG_ENV_FILES_KEY in config)) return config;
     try {
-      const vars = await this.load(await insideWorkspace(envFileUris(config[DEBUG_ENV_FILES_KEY], DEBUG_ENV_FILES_KEY, folder), DEBUG_ENV_FILES_KEY));
       const own: unknown = config.env;
       const explicit = typeof own === 'object' && own !== null && !Array.isArray(own) ? (own as Record<string, unknown>) : {};
+      const vars = await this.load(await insideWorkspace(envFileUris(config[DEBUG_ENV_FILES_KEY], DEBUG_ENV_FILES_KEY, folder), DEBUG_ENV_FILES_KEY), Object.keys(explicit));
       const env: Record<string, unknown> = Object.fromEntries(vars);
       vars.clear();
       const resolved: vscode.DebugConfiguration = { ...config, env: { ...env, ...explicit } };

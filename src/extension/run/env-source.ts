@@ -25,8 +25,11 @@ export interface EnvSourceDeps {
   backend: () => Promise<CryptoBackend>;
 }
 
-/** The variables of a list of env files; errors name the file, never a value. */
-export type EnvLoader = (files: readonly vscode.Uri[]) => Promise<Map<string, string>>;
+/**
+ * The variables of a list of env files; errors name the file, never a value. `own`: the names the
+ * configuration sets itself (a launch configuration's or task's `env`), which win over the files.
+ */
+export type EnvLoader = (files: readonly vscode.Uri[], own?: readonly string[]) => Promise<Map<string, string>>;
 
 /** A file the user cannot use as env: the message names it and says why. */
 export class EnvFileError extends CustodianError {}
@@ -62,11 +65,22 @@ export class EnvSource {
     this.accepted.add(id);
   }
 
-  /** Merged variables of `files`, later files winning. */
-  readonly load: EnvLoader = async (files) => {
+  /**
+   * Merged variables of `files`, later files winning. A variable that decides which code the program
+   * loads or which command runs (core/loader-variables.ts) is refused unless `own` sets it: a file's
+   * values are binary to a reviewer, a configuration's `env` is not.
+   */
+  readonly load: EnvLoader = async (files, own = []) => {
     const layers: EnvLayer[] = [];
     for (const uri of files) layers.push(await this.layer(uri));
-    const { mergeEnvLayers } = await lazyCore.envLayers();
+    const [{ mergeEnvLayers }, { loaderVariablesPassedOn }] = await Promise.all([lazyCore.envLayers(), lazyCore.loaderVariables()]);
+    const refused = loaderVariablesPassedOn(layers, (name) => !own.includes(name));
+    if (refused.length > 0) {
+      const sets = refused.map((f) => vscode.l10n.t('{0} sets {1}', f.source, f.names.join(', '))).join('; ');
+      throw new EnvFileError(vscode.l10n.t('{0}: these decide which code programs load or which commands run, so Custodian does not take them from an env file; nothing was started.', sets), {
+        hint: vscode.l10n.t('An encrypted file\'s values are not reviewed, and anyone who can push can commit one. If you mean them, set them in the launch configuration\'s or task\'s own "env", which a reviewer sees, or run the program in a terminal with "custodian run --allow-env NAME".'),
+      });
+    }
     return mergeEnvLayers(layers);
   };
 

@@ -170,9 +170,10 @@ class EnvTaskTerminal implements vscode.Pseudoterminal {
           { hint: vscode.l10n.t('Remove "runOn": "folderOpen" from it, or the dependsOn that leads to a custodian task; then start the task from Terminal › Run Task.') },
         );
       }
-      const vars = await this.load(await insideWorkspace(envFileUris(def.envFiles, 'envFiles', this.folder), 'envFiles'));
+      const own = stringEnv(def.env);
+      const vars = await this.load(await insideWorkspace(envFileUris(def.envFiles, 'envFiles', this.folder), 'envFiles'), Object.keys(own));
       // The task's own `env` wins over the files, which win over the editor's environment.
-      env = { ...process.env, ...Object.fromEntries(vars), ...stringEnv(def.env) };
+      env = { ...process.env, ...Object.fromEntries(vars), ...own };
       vars.clear();
     } catch (err) {
       const shown = this.errors.report(err, TASK_TYPE);

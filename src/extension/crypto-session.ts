@@ -247,8 +247,7 @@ export class CryptoSession {
     let members = await this.rosterMembers(folder, options.unusable);
     if (folder && options.review !== false) members = await this.deps.rosterTrust.vet(folder, members, this.vetSigner());
     const team = members.map((m) => rosterKey(m, false));
-    if (options.review !== false) await this.confirmMismatched(team);
-    return this.withMyself(team, uri ?? folder?.uri, options.includeMyself);
+    return this.withMyself(options.review !== false ? await this.confirmMismatched(team) : team, uri ?? folder?.uri, options.includeMyself);
   }
 
   /**
@@ -265,8 +264,7 @@ export class CryptoSession {
       const allowed = new Set((folder ? await this.deps.rosterTrust.vet(folder, chosen, this.vetSigner()) : []).map((m) => m.key.fingerprint));
       vetted = keys.filter((k) => k.source !== 'roster' || allowed.has(k.fingerprint) || !members.some((m) => m.key.fingerprint === k.fingerprint));
     }
-    await this.confirmMismatched(vetted);
-    return vetted;
+    return this.confirmMismatched(vetted);
   }
 
   /** Whether Verify Fingerprint last found this key's fingerprint not to match what was read out. */
@@ -276,30 +274,38 @@ export class CryptoSession {
 
   /**
    * Asks before encrypting to each key whose fingerprint did not match when I last checked it (Verify
-   * Fingerprint, storage/fingerprint-checks.ts); throws FingerprintMismatchError unless confirmed. Asked
-   * whoever calls, as RosterTrust.vet asks: no argument answers it.
+   * Fingerprint, storage/fingerprint-checks.ts): leave them out (the default), encrypt to them anyway, or
+   * cancel (FingerprintMismatchError: nothing is encrypted). Returns the keys to encrypt to. Asked whoever
+   * calls, as RosterTrust.vet asks: no argument answers it.
    */
-  private async confirmMismatched(keys: readonly KnownKey[]): Promise<void> {
+  private async confirmMismatched(keys: readonly KnownKey[]): Promise<KnownKey[]> {
+    const out: KnownKey[] = [];
     for (const k of keys) {
       const check = this.deps.checks.get(k.fingerprint);
-      if (check?.result !== 'mismatch') continue;
+      if (check?.result !== 'mismatch') {
+        out.push(k);
+        continue;
+      }
       const name = displayText(k.name);
-      const dont = vscode.l10n.t("Don't Encrypt");
+      const leaveOut = vscode.l10n.t('Leave {0} Out', name);
       const anyway = vscode.l10n.t('Encrypt Anyway');
       const detail = [
         vscode.l10n.t('You entered:  {0}\nOn file:      {1}', check.entered, k.fingerprint),
         vscode.l10n.t('Whoever holds the matching private key can read what you encrypt.'),
         checkAgain(name),
       ].join('\n\n');
-      // Don't Encrypt first: in a modal the first button is the default, so Enter encrypts nothing.
+      // Leave Them Out first: in a modal the first button is the default, so Enter encrypts to the others
+      // only; VS Code's Cancel encrypts nothing.
       const choice = await vscode.window.showWarningMessage(
         vscode.l10n.t("The fingerprint of {0}'s key did not match when you checked it on {1}. Encrypt to it anyway?", name, check.time.slice(0, 10)),
         { modal: true, detail },
-        dont,
+        leaveOut,
         anyway,
       );
-      if (choice !== anyway) throw new FingerprintMismatchError(k.name);
+      if (choice === anyway) out.push(k);
+      else if (choice !== leaveOut) throw new FingerprintMismatchError(k.name);
     }
+    return out;
   }
 
   /**

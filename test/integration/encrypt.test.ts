@@ -67,7 +67,7 @@ describe('encrypt', function () {
       assert.strictEqual(pick.title, 'Encrypt for…', 'the team preselected');
       // As a person unticks bob: the selection comes back from the workbench, and the title follows it.
       pick.selectedItems = pick.selectedItems.filter((i) => i.label !== '$(person) bob');
-      await waitFor('the title for chosen people', async () => pick.title === 'Encrypt for… chosen people: re-encrypting for the team will leave this file to them');
+      await waitFor('the title for chosen people', async () => pick.title === 'Encrypt for… only those ticked: Re-encrypt for Team will leave this file as it is');
       pick.selectedItems = pick.items.filter((i) => i.picked);
       await waitFor('the title for the team again', async () => pick.title === 'Encrypt for…');
       pick.hide();

@@ -305,6 +305,8 @@ describe('rekey', function () {
         assert.doesNotMatch(node.description ?? '', /missing bob/, 'not offered as drift');
         assert.match(node.tooltip ?? '', /Custodian never re-encrypts through a link/);
       }
+      // A click shows the link in the Explorer: opening it would decrypt (or fail on) the other project's file.
+      assert.deepStrictEqual((await listed[0].node.getTreeItem()).command?.command, 'revealInExplorer');
       assert.match(listed[0].tooltip ?? '', /^\$\(link\) A symbolic link to /);
       assert.match(listed[2].tooltip ?? '', /^\$\(link\) Reached through a symbolic link: the folder shared leads to /);
 
@@ -316,6 +318,21 @@ describe('rekey', function () {
       assert.ok(res?.reencrypted.map(rel).includes('own.env.enc'), `the repository's own file is re-keyed: ${JSON.stringify(res)}`);
       for (const l of links) assert.ok(!res?.reencrypted.map(rel).includes(l), `${l} not re-keyed by Re-encrypt All`);
       stillLinks();
+      // Only the links left needing attention: Re-encrypt All says so, not that every file is for the team.
+      const onlyLinks = recordWarningMessages();
+      const info = recordInformationMessages();
+      try {
+        const again = await run<ReencryptResult>('custodian.reencryptWorkspace', { confirm: true, signUnverified: true });
+        assert.deepStrictEqual(again?.reencrypted, []);
+        const skipped = again?.skipped.map((x) => rel(x.uri)) ?? [];
+        assert.ok(links.every((l) => skipped.includes(l)) && skipped.every((l) => l.startsWith('linked') || l.startsWith('shared')), skipped.join(', '));
+      } finally {
+        onlyLinks.dispose();
+        info.dispose();
+      }
+      assert.strictEqual(onlyLinks.told.length, 1, onlyLinks.told.join(' | '));
+      assert.match(onlyLinks.told[0], /^Nothing to re-encrypt for the team: \d+ files are symbolic links, which Custodian never re-encrypts\. Their tooltips in Encrypted Files say where they lead and what to do\.$/);
+      assert.ok(!info.told.some((m) => /already encrypted for the current team/.test(m)), info.told.join(' | '));
 
       const warned = recordWarningMessages();
       try {

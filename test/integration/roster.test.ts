@@ -426,7 +426,7 @@ describe('roster: what Verify Fingerprint found is kept', function () {
     assert.strictEqual(cancelled.result, undefined);
     assert.ok(!fs.existsSync(cancelled.enc), 'nothing encrypted');
     assert.strictEqual(fs.readFileSync(cancelled.file, 'utf8'), `TOKEN=${n}\n`, 'the original as it was');
-    assert.deepStrictEqual(cancelled.prompts.map((p) => p.items), [["Don't Encrypt", 'Encrypt Anyway']], 'a safe first button: Enter encrypts nothing');
+    assert.deepStrictEqual(cancelled.prompts.map((p) => p.items), [['Leave bob Out', 'Encrypt Anyway']], 'a safe first button: Enter leaves bob out; Cancel encrypts nothing');
     assert.match(cancelled.prompts[0].message, new RegExp(`^The fingerprint of bob's key did not match when you checked it on ${day}\\. Encrypt to it anyway\\?$`));
     assert.ok(cancelled.prompts[0].detail.includes(`You entered:  ${team.mallory.fingerprint}\nOn file:      ${team.bob.fingerprint}`), cancelled.prompts[0].detail);
     assert.match(cancelled.errors[0]?.message ?? '', /^Nothing was encrypted: the fingerprint of bob's key did not match when you checked it\.$/);
@@ -436,7 +436,7 @@ describe('roster: what Verify Fingerprint found is kept', function () {
     const lacking = wsPath('checked-rekey.env.enc');
     fs.writeFileSync(lacking, await encryptFor([team.alice.publicKey, me], 'K=1\n', team.alice.key));
     const before = fs.readFileSync(lacking);
-    const declined = answerModals((p) => (/did not match/.test(p.message) ? "Don't Encrypt" : undefined));
+    const declined = answerModals(() => undefined);
     try {
       const { result, errors } = await captureErrors(team.services, () => run<ReencryptResult>('custodian.reencryptFile', { uri: wsUri('checked-rekey.env.enc'), quiet: true }));
       assert.ok(!result || result.reencrypted.length === 0, 'nothing re-encrypted');
@@ -446,6 +446,12 @@ describe('roster: what Verify Fingerprint found is kept', function () {
       declined.dispose();
     }
     assert.deepStrictEqual(fs.readFileSync(lacking), before, 'the file as it was');
+
+    // Leave bob Out (the default): the others get the file, bob does not.
+    const without = await encryptTo([team.bob.fingerprint, team.alice.fingerprint], (m) => (/did not match/.test(m) ? 'Leave bob Out' : undefined));
+    assert.deepStrictEqual(without.errors, []);
+    const readers = await recipientsOf(fs.readFileSync(without.enc));
+    assert.ok(readers.includes(team.alice.fingerprint) && !readers.includes(team.bob.fingerprint), readers.join(', '));
 
     // Encrypt Anyway is a choice made each time, not remembered.
     const anyway = await encryptTo([team.bob.fingerprint], (m) => (/did not match/.test(m) ? 'Encrypt Anyway' : undefined));
@@ -465,6 +471,8 @@ describe('roster: what Verify Fingerprint found is kept', function () {
       const pick = await waitFor('the recipient picker', async () => inputs.inputs.find((i): i is vscode.QuickPick<vscode.QuickPickItem> => 'selectedItems' in i));
       const description = (label: string): string => pick.items.find((i) => i.label === label)?.description ?? '';
       assert.match(description('$(person) bob'), /^\$\(warning\) fingerprint did not match · 2048-bit · /);
+      const ticked = pick.selectedItems.map((i) => i.label);
+      assert.ok(!ticked.includes('$(person) bob') && ticked.includes('$(person) alice'), `not ticked for me: ${ticked.join(', ')}`);
       assert.doesNotMatch(description('$(person) alice'), /did not match/);
       pick.hide();
       assert.strictEqual(await done, undefined);

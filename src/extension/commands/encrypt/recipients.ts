@@ -48,7 +48,8 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
         description: session.fingerprintMismatched(k.fingerprint) ? `$(warning) ${mismatchDescription()} · ${described}` : described,
         // By fingerprint, whichever group the key is listed under: a teammate whose key is also in my
         // keychain (listed under "My keys") is still part of the team.
-        picked: team.has(k.fingerprint) || (isMe && always),
+        // A key whose fingerprint did not match is not ticked for me: ticking it is a choice (and still asked about).
+        picked: (team.has(k.fingerprint) || (isMe && always)) && !session.fingerprintMismatched(k.fingerprint),
         key: k,
       });
     }
@@ -64,7 +65,7 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
     if (!hasTeam) return vscode.l10n.t('Encrypt for… (no one else in the roster yet: only you can open it)');
     const chosen = new Set(selected.flatMap((i) => (i.key ? [i.key.fingerprint] : [])));
     const isTeam = chosen.size === wholeTeam.size && [...chosen].every((fp) => wholeTeam.has(fp));
-    return isTeam ? vscode.l10n.t('Encrypt for…') : vscode.l10n.t('Encrypt for… chosen people: re-encrypting for the team will leave this file to them');
+    return isTeam ? vscode.l10n.t('Encrypt for…') : vscode.l10n.t('Encrypt for… only those ticked: Re-encrypt for Team will leave this file as it is');
   };
   const picked = await pickRecipients(items, title, hasTeam ? vscode.l10n.t('Whole team preselected; add contacts or your other keys') : vscode.l10n.t('Add teammates in the Team view to share with them'));
   if (!picked) return undefined;

@@ -98,6 +98,19 @@ export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<R
     }
     return { reencrypted: [], unchanged: report.entries.map((e) => e.uri), skipped: [], failed: [], recipients: [] };
   }
+  // Links are listed as needing attention and never re-keyed: "every file is encrypted for the team" would
+  // contradict the view that sent the person here (a newcomer's trial).
+  const linked = report.entries.filter((e) => e.status === 'linked');
+  if (drift.length === 0 && linked.length > 0) {
+    if (!args.quiet) {
+      void vscode.window.showWarningMessage(
+        linked.length === 1
+          ? vscode.l10n.t('Nothing to re-encrypt for the team: {0} is a symbolic link, which Custodian never re-encrypts. Its tooltip in Encrypted Files says where it leads and what to do.', vscode.workspace.asRelativePath(linked[0].uri))
+          : vscode.l10n.t('Nothing to re-encrypt for the team: {0} files are symbolic links, which Custodian never re-encrypts. Their tooltips in Encrypted Files say where they lead and what to do.', linked.length),
+      );
+    }
+    return { reencrypted: [], unchanged: report.entries.filter((e) => e.status !== 'linked').map((e) => e.uri), skipped: linked.map((e) => ({ uri: e.uri, reason: vscode.l10n.t('a symbolic link') })), failed: [], recipients: [] };
+  }
   // A file whose header cannot be read is damaged, not drifted: re-keying cannot help it (the tree
   // says to restore it), so the bulk run leaves it out instead of failing on it.
   const result = await reencrypt(

@@ -121,6 +121,9 @@ function linkedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftEn
   item.description = vscode.l10n.t('link to {0} · not re-encrypted', target);
   item.iconPath = warningIcon();
   item.contextValue = 'custodian.encFile.linked';
+  // Opening it would try to decrypt the other project's file and answer about its recipients, not the link:
+  // a click shows the link in the Explorer, where it can be looked at or deleted.
+  item.command = { command: 'revealInExplorer', title: vscode.l10n.t('Reveal in Explorer'), arguments: [e.uri] };
   md.appendMarkdown(
     link.path === vscode.workspace.asRelativePath(e.uri)
       ? vscode.l10n.t('$(link) A symbolic link to {0}, not a file of this repository.\n\n', escapeMd(target))

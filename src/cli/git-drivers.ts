@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import { constantTimeEqual } from '../core/bytes';
 import { displayText } from '../core/display-text';
 import { decryptBytes, encryptBytes, inspectEnvelope, type DecryptionIdentity, type EnvelopeInfo, type SignatureStatus } from '../core/envelope';
-import { armor, dearmor, isArmored } from '../core/armor';
+import { armor, isArmored } from '../core/armor';
 import { describeError, NoIdentityMatchedError } from '../core/errors';
 import { parsePublicKey, shortFingerprint, type RsaPublicKey } from '../core/keys';
 import { looksBinary, mergeBytes } from '../core/line-merge';
@@ -20,6 +20,7 @@ import { writeFileAtomic } from '../node/atomic-file';
 import { InputTooLargeError, readFileChunks, readSmallFile } from '../node/node-streams';
 import { readBlobs, runGit } from '../node/git';
 import { readRegularFile } from '../node/regular-files';
+import { envelopeVersionId, MAX_VERSION_ID_BYTES, type VersionId } from '../node/version-id';
 import type { CommandContext } from './command';
 import { resolveIdentities, resolveSigner, type IdentityRequest } from './identities';
 import { CliError } from './output';
@@ -300,26 +301,6 @@ export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend
 /** How many commits of a file's history a merge looks through for an older version put back. */
 const PUT_BACK_HISTORY = 200;
 
-/** Versions larger than this are told apart by their bytes (blob id) only: the history is read whole. */
-const PUT_BACK_MAX_VERSION_BYTES = 4 * 1024 * 1024;
-
-/**
- * What identifies a version of a file for `putBackFrom`: what its signature covers, so the same signed
- * content in another wrapping (armor, an unauthenticated comment) is the same version. Undefined when it
- * cannot be read as one; the blob id is compared then.
- */
-export type VersionId = (bytes: Uint8Array) => string | undefined;
-
-/** A `.enc` version's identity: its binary envelope (header, payload, signature), armored or not. */
-function envelopeVersionId(bytes: Uint8Array): string | undefined {
-  try {
-    const binary = isArmored(bytes) ? dearmor(new TextDecoder().decode(bytes)) : bytes;
-    return createHash('sha256').update(binary).digest('hex');
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * When the version of `repoPath` at `rev` is one its history had before, then changed, and now has
  * again, the commit that first had it: a signed older version put back (a replay) passes every
@@ -335,7 +316,7 @@ export async function putBackFrom(root: string, rev: string | undefined, repoPat
   const blobs = await runGit(root, ['rev-parse', ...commits.map((c) => `${c.commit}:${repoPath}`)]);
   const oids = blobs.stdout.toString('utf8').split('\n').slice(0, commits.length);
   const known = oids.filter((id) => /^[0-9a-f]{40,64}$/.test(id));
-  const contents = await readBlobs(root, [...new Set(known)], PUT_BACK_MAX_VERSION_BYTES).catch(() => new Map<string, Uint8Array | undefined>());
+  const contents = await readBlobs(root, [...new Set(known)], MAX_VERSION_ID_BYTES).catch(() => new Map<string, Uint8Array | undefined>());
   const ids = oids.map((oid) => {
     const bytes = contents.get(oid);
     const id = bytes === undefined || bytes.length === 0 ? undefined : versionId(bytes);

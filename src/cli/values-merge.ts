@@ -15,13 +15,12 @@ import { clearValues, isValueEncrypted, openValues, ruleToString, sealValues, va
 import { CONFLICT_LABELS, isConflictedValues, joinConflict, splitConflict } from '../core/values-conflict';
 import { displayText } from '../core/display-text';
 import type { RecipientPolicy } from '../core/envelope-header';
-import { valuesFormat } from '../core/values-formats';
-import { parseMetadataLines } from '../core/values-metadata';
 import { writeFileAtomic } from '../node/atomic-file';
 import { gitInvocation } from '../node/git';
 import { readSmallFile } from '../node/node-streams';
+import { valuesVersionId } from '../node/version-id';
 import type { CommandContext } from './command';
-import { byTrust, checkSideSigners, identityRequest, knownKeys, mergedPolicy, mergedRecipients, mergeRosters, MergeSideError, putBackWarnings, recipientKeys, recipientWarnings, rosterNames, vouchedFor, type DriverKeys, type MergeFiles, type RecipientSide, type SignedSide, type VersionId } from './git-drivers';
+import { byTrust, checkSideSigners, identityRequest, knownKeys, mergedPolicy, mergedRecipients, mergeRosters, MergeSideError, putBackWarnings, recipientKeys, recipientWarnings, rosterNames, vouchedFor, type DriverKeys, type MergeFiles, type RecipientSide, type SignedSide } from './git-drivers';
 import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
 import { UsageError } from './output';
 import { MAX_VALUES_FILE_BYTES } from './values-files';
@@ -174,24 +173,6 @@ function refused(what: string, side: string, reason: string, cause?: unknown): M
   });
 }
 
-
-/**
- * A value-encrypted version's identity for `putBackFrom`: its `mac=` and `signature=` lines (VALUES.md
- * §7, §8), which cover every value, the metadata and the document but its full-line comments and blank
- * lines: an old version put back with a comment added is still that version.
- */
-function valuesVersionId(format: ValuesFormatName): VersionId {
-  return (bytes) => {
-    try {
-      const lines = valuesFormat(format).split(utf8DecodeKeepingBom(bytes)).lines;
-      if (!lines) return undefined;
-      const meta = parseMetadataLines(lines);
-      return `${Buffer.from(meta.mac).toString('hex')}.${meta.signature ? Buffer.from(meta.signature).toString('hex') : ''}`;
-    } catch {
-      return undefined;
-    }
-  };
-}
 
 /**
  * How the merged document is sealed: for ours' recipients (same data key, ours' tokens kept for every

@@ -32,6 +32,8 @@ export const lazyCore = Object.freeze({
   nodeStreams: () => import('../node/node-streams'),
   /** Reads `.enc` headers and streams envelopes on disk. */
   envelopeFiles: () => import('../node/envelope-files'),
+  /** What identifies a version of an encrypted file (an older one put back): what its signature covers. */
+  versionId: () => import('../node/version-id'),
   /** Signed roster records, pins and their files (docs/ROSTER.md). */
   rosterRecords: () => import('../core/roster-records'),
   rosterPins: () => import('../core/roster-pins'),

@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { armor } from '../../src/core/armor';
 import { decryptBytes } from '../../src/core/envelope';
 import { openValues, sealValues } from '../../src/core/values';
 import type { RestoreTeamVersionResult } from '../../src/extension/commands/decrypt/restore-team-version';
@@ -398,6 +399,51 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     }
     ok(git(['rm', '-q', '-f', 'team-rollback.env.enc', 'team-planted.env.enc']));
     ok(git(['commit', '-q', '-m', 'no rollback file']));
+    assert.deepStrictEqual(plaintextIn(repo), []);
+  });
+
+  it('an older version put back re-wrapped (a .enc in ASCII armor, a value-encrypted .env with a full-line comment added: other bytes, the same signed content) is still announced and listed as a rollback: versions compare by what their signature covers', async () => {
+    const { mallory, alice } = team;
+    const enc = path.join(repo, 'rewrapped.env.enc');
+    const env = path.join(repo, 'rewrapped.env');
+    const text = (b: string): string => `TOKEN=${MARKER}-${b}\n`;
+    const seal = (b: string, recipients: RsaPublicKey[]) => sealValues(text(b), { format: 'dotenv', recipients, signer: alice.key, backend });
+    const commit = (message: string): string => {
+      ok(git(['add', '-A']));
+      ok(git(['commit', '-q', '-m', message]));
+      return git(['rev-parse', 'HEAD']).stdout.trim();
+    };
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const warn = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
+    const warned: string[] = [];
+    window.showWarningMessage = (message: string, ...rest: unknown[]) => (warned.push(message), warn.call(vscode.window, message, ...rest));
+    try {
+      // mallory could read the first versions; alice rotated the tokens and left her out.
+      fs.writeFileSync(enc, await encryptFor([me, alice.publicKey, mallory.publicKey], text('old'), alice.key));
+      fs.writeFileSync(env, await seal('old', [me, alice.publicKey, mallory.publicKey]));
+      const old = commit('tokens');
+      fs.writeFileSync(enc, await encryptFor([me, alice.publicKey], text('rotated'), alice.key));
+      fs.writeFileSync(env, await seal('rotated', [me, alice.publicKey]));
+      const rotated = commit('rotate the tokens without mallory');
+      await sleep(2500);
+      // mallory puts the old versions back, alice's signatures intact, in new bytes: armored, and a comment
+      // (no MAC covers one) above the values.
+      const blob = (name: string) => execFileSync('git', ['cat-file', 'blob', `${old}:${name}`], { cwd: repo });
+      fs.writeFileSync(enc, armor(new Uint8Array(blob('rewrapped.env.enc'))));
+      fs.writeFileSync(env, `# tidy\n${blob('rewrapped.env').toString('utf8')}`);
+      commit('tidy');
+      const found = await team.encryption.deps.drift.rollbacks([vscode.Uri.file(enc), vscode.Uri.file(env)]);
+      assert.deepStrictEqual(found.get(enc), { sameAs: old, undone: rotated }, 'the armored .enc');
+      assert.deepStrictEqual(found.get(env), { sameAs: old, undone: rotated }, 'the .env with a comment');
+      // Announced as they arrive (one sentence per file, or the two named in one).
+      const announced = (name: string): boolean =>
+        warned.some((m) => m.includes(`git-repo/${name} is back to an older version (commit ${old.slice(0, 7)}), undoing commit ${rotated.slice(0, 7)}`) || (/^\d+ files are back to older versions: /.test(m) && m.split(': ')[1].split(/, |\. /).includes(`git-repo/${name}`)));
+      for (const name of ['rewrapped.env.enc', 'rewrapped.env']) await waitUntil(`the rollback notice for ${name}`, () => announced(name));
+    } finally {
+      window.showWarningMessage = warn;
+    }
+    ok(git(['rm', '-q', '-f', 'rewrapped.env.enc', 'rewrapped.env']));
+    ok(git(['commit', '-q', '-m', 'no rewrapped files']));
     assert.deepStrictEqual(plaintextIn(repo), []);
   });
 

@@ -271,6 +271,76 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     assert.deepStrictEqual(plaintextOnDisk(), []);
   });
 
+  it('a stash pop over an outsider\'s commit (ours: mallory\'s version, for her too): the merge editor refuses as the driver did, naming the side and its signer; nothing is merged, signed or encrypted for mallory', async () => {
+    git(['merge', '--abort']);
+    git(['stash', 'clear']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const { mallory, alice } = team;
+    // My uncommitted change, stashed for a pull…
+    const mine = [...base];
+    mine[3] = `KEY_3=${MARKER}-mine\n`;
+    fs.writeFileSync(encFile(), await encryptFor([me, alice.publicKey], mine.join(''), alice.key));
+    ok(git(['stash', '-q']));
+    // …which brings mallory's commit: her values, encrypted for herself too, signed by her.
+    const hers = [...base];
+    hers[3] = `KEY_3=${MARKER}-mallory\n`;
+    fs.writeFileSync(encFile(), await encryptFor([me, alice.publicKey, mallory.publicKey], hers.join(''), mallory.key));
+    ok(git(['commit', '-q', '-am', 'mallory']));
+    const pop = git(['stash', 'pop'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+    assert.match(pop.stdout + pop.stderr, /CONFLICT \(content\): Merge conflict in \.env\.enc/);
+    assert.match(git(['ls-files', '-u', '--', '.env.enc']).stdout, /\s1\t[\s\S]*\s2\t[\s\S]*\s3\t/, 'stages 1, 2 and 3 in the index');
+    const before = fs.readFileSync(encFile());
+
+    // A user who would click "Save and Sign as Me" is never asked: nothing is merged to sign.
+    const modals = answerModals((p) => (p.items.includes('Save and Sign as Me') ? 'Save and Sign as Me' : undefined));
+    let outcome: { result: unknown; errors: unknown[] };
+    try {
+      outcome = await captureErrors(team.services, () => Promise.resolve(vscode.commands.executeCommand(RESOLVE, vscode.Uri.file(encFile()))));
+    } finally {
+      modals.dispose();
+    }
+    assert.strictEqual(outcome.result, undefined);
+    assert.deepStrictEqual(modals.prompts.map((p) => p.message), []);
+    assert.strictEqual(outcome.errors.length, 1, JSON.stringify(outcome.errors));
+    const shown = JSON.stringify(outcome.errors[0]);
+    assert.match(shown, /Cannot open merge-editor-repo\/\.env\.enc in the merge editor: the current version \(ours, stage 2\) changed it since the base and is signed by a key Custodian does not know/);
+    assert.match(shown, /git checkout --theirs \.env\.enc/);
+    await sleep(500);
+    assert.deepStrictEqual(mergeTabs(), [], 'no merge editor');
+    assert.ok(fs.readFileSync(encFile()).equals(before), 'the working file is still ours, as the driver left it');
+    const forMallory = await decryptBytes(new Uint8Array(fs.readFileSync(encFile())), { identities: [mallory.key], backend });
+    assert.doesNotMatch(new TextDecoder().decode(forMallory.plaintext), /-mine/, 'my stashed change never reaches mallory');
+    ok(git(['checkout', '--theirs', '.env.enc']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    git(['stash', 'clear']);
+    await closeAllEditors();
+    assert.deepStrictEqual(plaintextOnDisk(), []);
+  });
+
+  it('a value-encrypted .env whose incoming side an outsider signed (the driver refused it): the merge editor refuses too, naming the side and its signer', async () => {
+    const { envFile } = await valuesConflict('outsider.env', [me, team.alice.publicKey, team.mallory.publicKey], team.mallory.key);
+    const before = fs.readFileSync(envFile);
+    const modals = answerModals((p) => (p.items.includes('Save and Sign as Me') ? 'Save and Sign as Me' : undefined));
+    let outcome: { result: unknown; errors: unknown[] };
+    try {
+      outcome = await captureErrors(team.services, () => Promise.resolve(vscode.commands.executeCommand(RESOLVE, { resourceUri: vscode.Uri.file(envFile) })));
+    } finally {
+      modals.dispose();
+    }
+    assert.strictEqual(outcome.result, undefined);
+    assert.strictEqual(outcome.errors.length, 1, JSON.stringify(outcome.errors));
+    const shown = JSON.stringify(outcome.errors[0]);
+    assert.match(shown, /Cannot open merge-editor-repo\/outsider\.env in the merge editor: the incoming version \(theirs, stage 3\) changed it since the base and is signed by a key Custodian does not know/);
+    assert.match(shown, /git checkout --ours outsider\.env/);
+    await sleep(500);
+    assert.deepStrictEqual(mergeTabs(), [], 'no merge editor');
+    assert.ok(fs.readFileSync(envFile).equals(before), 'nothing written');
+    await closeAllEditors();
+    ok(git(['merge', '--abort']));
+    assert.deepStrictEqual(plaintextOnDisk(), []);
+  });
+
   it('a version I cannot decrypt: an error naming that version and the file, and no merge editor', async () => {
     // theirs was encrypted for alice alone: she could merge it, I cannot read it.
     await conflict([team.alice.publicKey]);

@@ -2,10 +2,12 @@
 // the query's `ref` the version) as git stores it. The git extension's own file system reads blobs with
 // `git show --textconv`, which, once `custodian git setup` registered the textconv driver, yields the
 // driver's text instead of the ciphertext; `git cat-file blob` never converts.
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
-import { runGit } from '../../node/git';
+import { readBlobs, runGit } from '../../node/git';
+import { lazyCore } from '../lazy-core';
 
 export const GIT_SCHEME = 'git';
 
@@ -43,15 +45,21 @@ export async function statGitBlob(uri: vscode.Uri): Promise<vscode.FileStat> {
   return m ? { ...readonly, mtime: parseInt(m[1].slice(0, 12), 16), size: Number(m[2]) } : { ...readonly, mtime: 0, size: 0 };
 }
 
-/** A committed version of a file: the commit that wrote it and its blob id ("" where it deleted the file). */
+/**
+ * A committed version of a file: the commit that wrote it, its blob id ("" where it deleted the file), and
+ * what identifies it as a version (node/version-id.ts: what its signature covers, else `blob:` its blob
+ * id; "" where deleted). The same signed content re-wrapped (armor, a comment) has another blob, the same id.
+ */
 export interface FileVersion {
   readonly commit: string;
   readonly blob: string;
+  readonly id: string;
 }
 
-/** A file's committed versions, newest first, and the blob id git would give its bytes on disk. */
+/** A file's committed versions, newest first, and the blob id and version id of its bytes on disk. */
 export interface FileHistory {
   readonly working?: string;
+  readonly workingId?: string;
   readonly versions: readonly FileVersion[];
 }
 
@@ -101,7 +109,10 @@ export async function fileHistories(files: readonly vscode.Uri[], max = MAX_COMM
     const versions = head.status === 0 ? await committedVersions(root, head.stdout.toString('utf8').trim(), list.map((f) => f.path), max) : new Map<string, FileVersion[]>();
     if (!versions) continue;
     const working = hashed.status === 0 ? hashed.stdout.toString('utf8').split('\n') : [];
-    list.forEach((f, i) => out.set(f.fsPath, { working: /^[0-9a-f]{40,64}$/.test(working[i] ?? '') ? working[i] : undefined, versions: versions.get(f.path) ?? [] }));
+    for (const [i, f] of list.entries()) {
+      const blob = /^[0-9a-f]{40,64}$/.test(working[i] ?? '') ? working[i] : undefined;
+      out.set(f.fsPath, { working: blob, workingId: blob && (await workingVersionId(f.fsPath, blob)), versions: versions.get(f.path) ?? [] });
+    }
   }
   return out;
 }
@@ -119,7 +130,7 @@ async function committedVersions(root: string, head: string, paths: readonly str
   if (cached?.key === key) return cached.versions;
   const log = await runGit(root, ['log', '-z', '--no-show-signature', '--format=%x01%H', '--raw', '--no-abbrev', '--no-renames', `--max-count=${max}`, head, '--', ...paths.map((p) => `:(literal)${p}`)]);
   if (log.status !== 0) return undefined;
-  const versions = new Map<string, FileVersion[]>();
+  const versions = new Map<string, { commit: string; blob: string }[]>();
   // Each commit: "\x01<hash>\0", then per changed path "\n:<modes> <old> <new> <status>\0<path>\0".
   for (const chunk of log.stdout.toString('utf8').split('\x01').slice(1)) {
     const [commit, ...fields] = chunk.split('\0');
@@ -130,40 +141,73 @@ async function committedVersions(root: string, head: string, paths: readonly str
       versions.get(changed)!.push({ commit, blob: /^0+$/.test(blob) ? '' : blob });
     }
   }
-  versionsCache.set(root, { key, versions });
-  return versions;
+  const identified = await identify(root, versions);
+  versionsCache.set(root, { key, versions: identified });
+  return identified;
+}
+
+/** Each version's id (FileVersion), its blobs read in one `git cat-file --batch`; a blob git cannot read is told by its id. */
+async function identify(root: string, versions: ReadonlyMap<string, { commit: string; blob: string }[]>): Promise<Map<string, FileVersion[]>> {
+  const { versionIdFor, MAX_VERSION_ID_BYTES } = await lazyCore.versionId();
+  const blobs = [...new Set([...versions.values()].flatMap((list) => list.map((v) => v.blob)).filter((b) => b !== ''))];
+  const contents = await readBlobs(root, blobs, MAX_VERSION_ID_BYTES).catch(() => new Map<string, Uint8Array | undefined>());
+  const out = new Map<string, FileVersion[]>();
+  for (const [file, list] of versions) {
+    const versionId = versionIdFor(file);
+    out.set(
+      file,
+      list.map((v) => {
+        const bytes = contents.get(v.blob);
+        const id = bytes === undefined || bytes.length === 0 ? undefined : versionId(bytes);
+        return { ...v, id: v.blob === '' ? '' : id !== undefined ? `signed:${id}` : `blob:${v.blob}` };
+      }),
+    );
+  }
+  return out;
+}
+
+/** The version id (FileVersion) of the file on disk, whose blob id is `blob`. */
+async function workingVersionId(fsPath: string, blob: string): Promise<string> {
+  const { versionIdFor, MAX_VERSION_ID_BYTES } = await lazyCore.versionId();
+  const bytes = await fs
+    .stat(fsPath)
+    .then((st) => (st.size > 0 && st.size <= MAX_VERSION_ID_BYTES ? fs.readFile(fsPath) : undefined))
+    .catch(() => undefined);
+  const id = bytes === undefined ? undefined : versionIdFor(fsPath)(new Uint8Array(bytes));
+  return id !== undefined ? `signed:${id}` : `blob:${blob}`;
 }
 
 /**
  * Whether `versions[at]` is an older version back (a rollback: `git checkout OLD -- FILE` committed, or a
- * revert): the same blob as an older version, with another version in between.
+ * revert, maybe re-wrapped): the same version id as an older version, with another version in between.
  */
 export function isRollbackAt(versions: readonly FileVersion[], at: number): boolean {
-  const blob = versions[at].blob;
-  const older = versions.findIndex((v, i) => i > at && v.blob === blob);
-  return older > at + 1 && versions.slice(at + 1, older).some((v) => v.blob !== blob);
+  const id = versions[at].id;
+  const older = versions.findIndex((v, i) => i > at && v.id === id);
+  return older > at + 1 && versions.slice(at + 1, older).some((v) => v.id !== id);
 }
 
 /** Whether a committed version of `file` names a signer Custodian vouches for (the caller reads its header). */
 export type TeamSignedVersion = (file: vscode.Uri, version: FileVersion) => Promise<boolean>;
 
 /**
- * When the file on disk is, byte for byte, an older committed version of itself, and a version the
+ * When the file on disk is an older committed version of itself (by what its signature covers: the same
+ * signed content in ASCII armor, or with a full-line comment added, is that version), and a version the
  * team wrote came in between (one whose signer Custodian vouches for, itself no older version back),
  * the commit it is the same as and the newest version it undid: what was rotated since may be back.
  * Undoing versions no one vouches for (a planted one, a rollback) is restoring, not rolling back.
  */
 export async function rollbackIn(file: vscode.Uri, history: FileHistory, teamSigned: TeamSignedVersion): Promise<Rollback | undefined> {
-  const { working, versions } = history;
-  if (working === undefined) return undefined;
+  const { workingId, versions } = history;
+  if (workingId === undefined) return undefined;
   // The newest version that is not this one, then an older one that is.
-  const undoneAt = versions.findIndex((v) => v.blob !== working);
+  const undoneAt = versions.findIndex((v) => v.id !== workingId);
   if (undoneAt < 0) return undefined;
-  const sameAt = versions.findIndex((v, i) => i > undoneAt && v.blob === working);
+  const sameAt = versions.findIndex((v, i) => i > undoneAt && v.id === workingId);
   if (sameAt < 0) return undefined;
   for (let i = undoneAt; i < sameAt; i++) {
     const v = versions[i];
-    if (v.blob !== '' && v.blob !== working && !isRollbackAt(versions, i) && (await teamSigned(file, v).catch(() => false))) {
+    if (v.blob !== '' && v.id !== workingId && !isRollbackAt(versions, i) && (await teamSigned(file, v).catch(() => false))) {
       return { sameAs: versions[sameAt].commit, undone: versions[undoneAt].commit };
     }
   }

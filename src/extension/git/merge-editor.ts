@@ -13,8 +13,10 @@ import { runGit } from '../../node/git';
 import { fromArgument, is, type Shape } from '../commands/arguments';
 import { encTargets, rel } from '../commands/decrypt/target';
 import type { EncDeps } from '../commands/encrypt/deps';
+import { utf8DecodeKeepingBom } from '../../core/bytes';
 import { ENC_SCHEME, isEncryptedFileUri, toDecryptedUri, toEncryptedUri, toMergeResultUri } from '../fs/enc-uri';
 import { MAX_INLINE_BYTES } from '../fs/encrypted-documents';
+import { valuesHeaderOf } from '../fs/values-files';
 import { fromValuesUri, hasValuesFileName, looksValueEncrypted, toValuesMergeResultUri, toValuesUri, VALUES_SCHEME } from '../fs/values-uri';
 import { lazyCore } from '../lazy-core';
 import { readGitBlob, toGitUri } from './git-blobs';
@@ -141,7 +143,8 @@ export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second
   const { uris } = encTargets(resourceUri ?? first, second, RESOLVE_ARGS, (uri) => isEncryptedFileUri(uri) || hasValuesFileName(uri));
   const file = uris[0];
   const values = !isEncryptedFileUri(file);
-  const stages = await conflictStages(file);
+  const entries = await unmergedEntries(path.dirname(file.fsPath), [`./${path.basename(file.fsPath)}`]);
+  const stages = new Set(entries.map((e) => e.stage));
   if (!stages.has(2) || !stages.has(3)) {
     if (stages.size === 0) {
       throw new CustodianError(vscode.l10n.t('{0} has no merge conflict to resolve.', rel(file)), {
@@ -156,6 +159,7 @@ export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second
   // Checked one by one, so the first that fails is the one named; an added-on-both-sides file has no base.
   for (const stage of [1, 2, 3] as const) if (stages.has(stage)) await checkDecrypts(deps, toGitUri(file, `:${stage}`), stage, file);
   await checkDecrypts(deps, file, 'working', file);
+  await checkSideSigners(deps, file, entries);
 
   const cwd = path.dirname(file.fsPath);
   const [head, other] = await Promise.all([commitOf(cwd, 'HEAD'), incoming(cwd)]);
@@ -173,6 +177,47 @@ export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second
   await reloadIfStale(deps, opened.result);
   await vscode.commands.executeCommand('_open.mergeEditor', { base: opened.base, input1, input2, output: opened.result });
   return opened;
+}
+
+/**
+ * The merge driver's rule (docs/GIT.md, "Each side's author"), applied before the merge editor opens: a
+ * side that changed since the base must be signed by someone I vouch for (as everywhere in the extension:
+ * one of my keys, a teammate or a contact; CryptoSession.unverifiedSigner). The driver stops at such a
+ * side and leaves ours in the working file, which the merge editor's result is: saved, it would be
+ * encrypted for ours' recipients (an outsider's ours added them) and signed as mine, laundering what the
+ * driver refused. Refusing here, rather than opening with narrowed recipients, keeps one rule for both
+ * tools and leaves nothing that a later save or Complete Merge could seal for the outsider. "Changed" is
+ * any other bytes than the base's: content, recipients and policy would all be carried into the result.
+ * A `.enc` side's signer is verified: checkDecrypts decrypted it.
+ */
+async function checkSideSigners(deps: EncDeps, file: vscode.Uri, entries: readonly UnmergedEntry[]): Promise<void> {
+  const base = entries.find((e) => e.stage === 1)?.blob;
+  const known = await deps.session.knownKeys();
+  for (const stage of [2, 3] as const) {
+    const blob = entries.find((e) => e.stage === stage)?.blob;
+    if (blob === undefined || blob === base) continue;
+    const bytes = await readGitBlob(toGitUri(file, `:${stage}`), MAX_INLINE_BYTES);
+    const header = isEncryptedFileUri(file) ? await (await lazyCore.envelope()).inspectEnvelope(bytes) : await valuesHeaderOf(utf8DecodeKeepingBom(bytes), file);
+    const status = deps.session.unverifiedSigner(header, known);
+    if (status === undefined) continue;
+    // git's commands take the path in the repository.
+    const prefix = await runGit(path.dirname(file.fsPath), ['rev-parse', '--show-prefix']);
+    const name = `${prefix.status === 0 ? prefix.stdout.toString('utf8').trim() : ''}${path.basename(file.fsPath)}`;
+    throw new CustodianError(
+      vscode.l10n.t(
+        'Cannot open {0} in the merge editor: {1} changed it since the base and is {2}. Merged, your save would sign its content as yours and encrypt the result for whoever that version added.',
+        rel(file),
+        sideName(stage),
+        status === 'unsigned' ? vscode.l10n.t('unsigned') : status,
+      ),
+      {
+        hint:
+          stage === 2
+            ? vscode.l10n.t('Look at it with "git show :2:{0} | custodian decrypt". To keep the incoming version instead, run "git checkout --theirs {0}" (after a stash pop, your change is also still in the stash), then "git add {0}".', name)
+            : vscode.l10n.t('Look at it with "git show :3:{0} | custodian decrypt". To keep the current version instead, run "git checkout --ours {0}", then "git add {0}".', name),
+      },
+    );
+  }
 }
 
 async function readText(uri: vscode.Uri): Promise<string> {

@@ -519,6 +519,28 @@ describe('roster: what Verify Fingerprint found is kept', function () {
     assert.ok((await recipientsOf(fs.readFileSync(enc))).includes(team.bob.fingerprint));
   });
 
+  it('adding a teammate or a contact once they read me the same fingerprint counts as a check of their key', async () => {
+    const [dave, erin] = await Promise.all([person('dave'), person('erin')]);
+    const window = vscode.window as unknown as { showQuickPick: unknown };
+    const original = window.showQuickPick;
+    // The person picks "… read me this same fingerprint" in the question Add Teammate / Add Contact asks.
+    window.showQuickPick = async (items: readonly (vscode.QuickPickItem & { trust?: boolean })[] | Thenable<readonly (vscode.QuickPickItem & { trust?: boolean })[]>) => (await items).find((i) => i.trust === true);
+    const info = recordInformationMessages(() => undefined);
+    let contact: Contact | undefined;
+    try {
+      assert.ok(await run('custodian.addTeammate', { text: opensslPublicPem(dave.privatePem), name: 'dave' }));
+      contact = await run<Contact>('custodian.addContact', { text: opensslPublicPem(erin.privatePem), name: 'Erin' });
+    } finally {
+      window.showQuickPick = original;
+      info.dispose();
+    }
+    assert.ok(contact);
+    const checked = new RegExp(`You checked this fingerprint with (dave|Erin) on ${day}\\.`);
+    await waitFor('dave checked in the Team view', async () => checked.test((await item('team', 'dave'))?.tooltip ?? ''));
+    await waitFor('Erin checked in the Contacts view', async () => checked.test((await item('contacts', 'Erin'))?.tooltip ?? ''));
+    await run('custodian.removeContact', { contact: { id: contact.id }, confirm: true });
+  });
+
   it('a check speaks for one key: when the entry of alice changes to a new key, it is unchecked again', async () => {
     assert.strictEqual((await check({ name: 'alice' }, team.mallory.fingerprint))?.match, false);
     await waitFor('alice flagged', async () => /^fingerprint did not match/.test((await item('team', 'alice'))?.description ?? ''));

@@ -19,7 +19,8 @@ export async function addContact(deps: TeamDeps, arg: unknown): Promise<Contact 
   const read = await readPublicKey(arg instanceof vscode.Uri ? { uri: arg } : a, vscode.l10n.t('Add Contact'), 'contact');
   if (!read) return undefined;
   const who = read.key.comment ?? a.name ?? vscode.l10n.t('this contact');
-  if (!a.confirm && !(await confirmFingerprint(read.key, who, 'contact'))) return undefined;
+  const compared = !a.confirm;
+  if (compared && !(await confirmFingerprint(read.key, who, 'contact'))) return undefined;
   if (!a.name && !read.key.comment && !isInteractive(arg)) throw new InvalidArgumentError(vscode.l10n.t('The key has no comment to name the contact after: pass a name.'));
   const name =
     a.name ??
@@ -33,6 +34,8 @@ export async function addContact(deps: TeamDeps, arg: unknown): Promise<Contact 
     }));
   if (name === undefined) return undefined;
   const contact = await deps.contacts.add(read.key, name);
+  // "They read me this same fingerprint" is the check Verify Fingerprint makes: kept as one.
+  if (compared) await deps.fingerprintChecks.record(read.key.fingerprint, { result: 'match', name: who, time: new Date().toISOString() });
   void vscode.window.showInformationMessage(vscode.l10n.t('Added the contact "{0}".', contact.name));
   return contact;
 }

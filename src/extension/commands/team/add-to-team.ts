@@ -102,7 +102,8 @@ async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promi
     throw new CustodianError(vscode.l10n.t('This key is already in the team as {0}.pub.', existing.name));
   }
   const who = key.comment ?? a.name ?? (op === 'deploy' ? vscode.l10n.t('this deploy key') : vscode.l10n.t('this teammate'));
-  if (!a.confirm && !(await confirmFingerprint(key, who, op === 'deploy' ? 'deploy' : 'teammate'))) return undefined;
+  const compared = !a.confirm;
+  if (compared && !(await confirmFingerprint(key, who, op === 'deploy' ? 'deploy' : 'teammate'))) return undefined;
   const suggested = suggestRosterName(key.comment);
   if (!a.name && !suggested && !isInteractive(arg)) {
     throw new InvalidArgumentError(vscode.l10n.t('The key has no comment to name the roster file after: pass a name.'));
@@ -114,6 +115,9 @@ async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promi
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });
   // The user just confirmed the fingerprint: the addition is signed by them (and pinned).
   await undoOnFailure(deps, uri, a.overwrite, () => recordChange(deps, targetFolder(a.folder), { op, name: normalizeRosterName(name), fingerprint: key.fingerprint }, false));
+  // "They read me this same fingerprint" is the check Verify Fingerprint makes: kept as one (a newcomer saw
+  // the entry still say it was unchecked).
+  if (compared && op === 'add') await deps.fingerprintChecks.record(key.fingerprint, { result: 'match', name: who, time: new Date().toISOString() });
   // The files already there are not for them yet: the way to change that is one click away, as after a
   // removal. With none, there is nothing to re-encrypt; with none I can open, a teammate who can must.
   const reencrypt = vscode.l10n.t('Re-encrypt Workspace Files');

@@ -153,8 +153,8 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
         modal: true,
         detail:
           names.length === 1
-            ? vscode.l10n.t('The original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. Cancel keeps it; the .enc file stays either way.')
-            : vscode.l10n.t('Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. Cancel keeps the originals; the .enc files stay either way.'),
+            ? vscode.l10n.t('The original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. To keep the plaintext file, choose Cancel: the .enc file is written either way.')
+            : vscode.l10n.t('Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. To keep the plaintext files, choose Cancel: the .enc files are written either way.'),
       },
       del,
     );

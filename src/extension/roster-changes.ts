@@ -44,8 +44,18 @@ export class RosterChanges implements vscode.Disposable {
     this.watch.dispose();
   }
 
+  /** The update running or last run: updates run one after another, each comparing with the one before. */
+  private pending: Promise<void> = Promise.resolve();
+
   private updateLogged(): void {
-    this.update().catch((err: unknown) => this.deps.log.warn(`roster changes: ${err instanceof Error ? err.name : 'Error'}`));
+    this.pending = this.pending.then(() =>
+      this.update().catch((err: unknown) => {
+        // What the roster was is unknown now: the next reading starts afresh rather than comparing with an
+        // older one (which announced a teammate whose file had since changed hands as gone).
+        this.known = undefined;
+        this.deps.log.warn(`roster changes: ${err instanceof Error ? err.name : 'Error'}`);
+      }),
+    );
   }
 
   private async update(): Promise<void> {

@@ -177,6 +177,9 @@ describe('encrypt', function () {
       assert.match(mine?.description ?? '', /included unless unticked/);
       // The person unticks the row of their own key and accepts the rest as ticked.
       pick.selectedItems = pick.selectedItems.filter((i) => i !== mine);
+      // The workbench echoes the selection back (the title follows it): accepted only once it has, or a late
+      // echo of the first selection would be what is accepted.
+      await waitFor('the selection without my key', async () => pick.title?.startsWith('Encrypt for… only those ticked'));
       await enter();
       const res = await pending;
       assert.ok(res, 'encrypted');

@@ -100,6 +100,9 @@ describe('rekey', function () {
     fs.mkdirSync(dir, { recursive: true });
     const bytes = await encryptFor([await me(), team.alice.publicKey], 'MANY=1\n', team.alice.key);
     for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(dir, `f${i}.env.enc`), bytes);
+    // The view rescans when files appear: counted only once it has, so its scan is not counted with this one.
+    await waitFor('the view listing the new files', async () => (await section(team.services, 'encrypted'))?.children.some((c) => c.label.startsWith('many-scanned')));
+    await new Promise((r) => setTimeout(r, 1500));
     const session = team.encryption.deps.session;
     const counted = { teamRecipients: 0, brokenRosterKeys: 0 };
     const originals = { teamRecipients: session.teamRecipients, brokenRosterKeys: session.brokenRosterKeys };

@@ -348,9 +348,14 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.match(decryptFrom(b, '.env.enc', keys.bob).text, /NEW_SECRET=.*-bob-fresh/);
   });
 
-  it('an older version of a .enc put back is merged with a warning naming the commit it is from (a replay passes every signature check)', () => {
+  /**
+   * alice rotates KEY_1 and bob pulls; `putBack` (in alice's clone, given the first commit) brings the
+   * version before the rotation back and commits it; bob edits KEY_4 and pulls. The pull, bob's clone and
+   * that first commit.
+   */
+  function pullAfterPutBack(name: string, putBack: (a: string, ga: ReturnType<typeof gitIn>, original: string) => void) {
     const base = lines(6, 'base');
-    const { a, b } = twoClones('put-back', ['alice', 'bob'], base.join(''));
+    const { a, b } = twoClones(name, ['alice', 'bob'], base.join(''));
     const ga = gitIn(a);
     const gb = gitIn(b, asUser(keys.bob));
     const rotated = [...base];
@@ -359,35 +364,28 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     ok(ga(['commit', '-q', '-am', 'rotate KEY_1']));
     ok(gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']));
     const original = ga(['rev-list', '--max-parents=0', 'HEAD']).out.trim();
-    ok(ga(['checkout', 'HEAD~1', '--', '.env.enc']));
-    ok(ga(['commit', '-q', '-m', 'fix formatting']));
+    putBack(a, ga, original);
     const mine = [...rotated];
     mine[4] = `KEY_4=${MARKER}-bob\n`;
     encryptInto(b, '.env.enc', mine.join(''), keys.bob);
     ok(gb(['commit', '-q', '-am', 'bob edits']));
-    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    return { merge: gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']), b, original };
+  }
+
+  it('an older version of a .enc put back is merged with a warning naming the commit it is from (a replay passes every signature check)', () => {
+    const { merge, original } = pullAfterPutBack('put-back', (_a, ga) => {
+      ok(ga(['checkout', 'HEAD~1', '--', '.env.enc']));
+      ok(ga(['commit', '-q', '-m', 'fix formatting']));
+    });
     assert.equal(merge.status, 0, merge.err);
     assert.ok(merge.err.includes(`.env.enc: the version merged in is the one committed in ${original.slice(0, 12)} (`), merge.err);
   });
 
   it('an older version of a .enc put back in ASCII armor (other bytes, the same signed envelope) is still named as put back: versions compare by what their signature covers', () => {
-    const base = lines(6, 'base');
-    const { a, b } = twoClones('put-back-armor', ['alice', 'bob'], base.join(''));
-    const ga = gitIn(a);
-    const gb = gitIn(b, asUser(keys.bob));
-    const rotated = [...base];
-    rotated[1] = `KEY_1=${MARKER}-rotated\n`;
-    encryptInto(a, '.env.enc', rotated.join(''), keys.alice);
-    ok(ga(['commit', '-q', '-am', 'rotate KEY_1']));
-    ok(gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']));
-    const original = ga(['rev-list', '--max-parents=0', 'HEAD']).out.trim();
-    fs.writeFileSync(path.join(a, '.env.enc'), armor(ga(['cat-file', 'blob', `${original}:.env.enc`]).stdout));
-    ok(ga(['commit', '-q', '-am', 'armor it']));
-    const mine = [...rotated];
-    mine[4] = `KEY_4=${MARKER}-bob\n`;
-    encryptInto(b, '.env.enc', mine.join(''), keys.bob);
-    ok(gb(['commit', '-q', '-am', 'bob edits']));
-    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    const { merge, b, original } = pullAfterPutBack('put-back-armor', (a, ga, first) => {
+      fs.writeFileSync(path.join(a, '.env.enc'), armor(ga(['cat-file', 'blob', `${first}:.env.enc`]).stdout));
+      ok(ga(['commit', '-q', '-am', 'armor it']));
+    });
     assert.equal(merge.status, 0, merge.err);
     assert.ok(merge.err.includes(`.env.enc: the version merged in is the one committed in ${original.slice(0, 12)} (`), merge.err);
     assert.match(decryptFrom(b, '.env.enc', keys.bob).text, new RegExp(`KEY_1=${MARKER}-base-1`), 'what the warning is about');

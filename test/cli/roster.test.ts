@@ -65,6 +65,17 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     removeDir(config);
   });
 
+  /** alice signs the roster and adds carol (then `meanwhile`), removes her, and mallory reverts the removal. */
+  function revertCarolsRemoval(meanwhile?: () => void): void {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, add carol');
+    meanwhile?.();
+    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
+    commitAll(repo, 'Remove carol');
+    git(repo, ['revert', '--no-edit', 'HEAD'], 'Mallory <mallory@evil.example>');
+  }
+
   function encrypt(out = path.join(repo, 'secret.enc')): ReturnType<typeof run> {
     return run(['encrypt', '-R', team, '-o', out, plain], { env: env() });
   }
@@ -386,13 +397,7 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
   });
 
   it('a revert of a signed removal is detected (broken), even though the revert deletes the removal record', () => {
-    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
-    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
-    commitAll(repo, 'Sign, add carol');
-    assert.equal(encrypt().code, 0);
-    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
-    commitAll(repo, 'Remove carol');
-    git(repo, ['revert', '--no-edit', 'HEAD'], 'Mallory <mallory@evil.example>');
+    revertCarolsRemoval(() => assert.equal(encrypt().code, 0));
     assert.ok(fs.existsSync(path.join(team, 'carol.pub')), 'the revert brought carol.pub back');
     const v = run(['roster', 'verify', '-R', team], { env: env() });
     assert.equal(v.code, 1, v.out);
@@ -404,12 +409,7 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
   });
 
   it('a bare repository committed in the roster\'s folder runs none of its config and hides no deleted record: git runs in the clone\'s own repository', () => {
-    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
-    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
-    commitAll(repo, 'Sign, add carol');
-    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
-    commitAll(repo, 'Remove carol');
-    git(repo, ['revert', '--no-edit', 'HEAD'], 'Mallory <mallory@evil.example>');
+    revertCarolsRemoval();
     // Mallory commits HEAD, objects/, refs/ and a config into .custodian/team: git run there took the folder
     // for a bare repository, ran its gpg.program for `git log` (its one commit carries a signature), and read
     // that repository's history, in which no record was ever deleted.
@@ -447,12 +447,7 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
   });
 
   it('verify in a shallow clone, whose history may hide a reverted removal, fails and says to fetch the history', () => {
-    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
-    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
-    commitAll(repo, 'Sign, add carol');
-    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
-    commitAll(repo, 'Remove carol');
-    git(repo, ['revert', '--no-edit', 'HEAD'], 'Mallory <mallory@evil.example>');
+    revertCarolsRemoval();
     // CI's default checkout: one commit, so the removal record and its deletion are not in the history.
     const ci = tempDir('custodian-roster-shallow-');
     try {

@@ -12,7 +12,7 @@ import type { EncryptSelectionResult } from '../../src/extension/commands/encryp
 import type { DecryptSelectionResult } from '../../src/extension/commands/decrypt/decrypt-selection';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
 import { captureErrors, run, waitFor } from './support/custodian';
-import { enter, recordInputs } from './support/quick-inputs';
+import { encryptSelectionPicker, enter, recordInputs } from './support/quick-inputs';
 import { decryptAs, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 describe('encrypt', function () {
@@ -55,13 +55,8 @@ describe('encrypt', function () {
   });
 
   it('Encrypt for… says, while ticking, that anyone but exactly the team makes the file one for chosen people, which re-keying for the team leaves alone', async () => {
-    const doc = await vscode.workspace.openTextDocument({ content: 'token: tok-chosen\n', language: 'yaml' });
-    const editor = await vscode.window.showTextDocument(doc);
-    editor.selection = new vscode.Selection(0, 7, 0, 17);
-    const inputs = recordInputs();
+    const { pick, done, dispose } = await encryptSelectionPicker('tok-chosen');
     try {
-      const done = vscode.commands.executeCommand('custodian.encryptSelection');
-      const pick = await waitFor('the recipient picker', async () => inputs.inputs.find((i): i is vscode.QuickPick<vscode.QuickPickItem> => 'selectedItems' in i));
       const selected = pick.selectedItems.map((i) => i.label);
       assert.ok(['$(person) alice', '$(person) bob'].every((l) => selected.includes(l)), selected.join(', '));
       assert.strictEqual(pick.title, 'Encrypt for…', 'the team preselected');
@@ -72,11 +67,10 @@ describe('encrypt', function () {
       await waitFor('the title for the team again', async () => pick.title === 'Encrypt for…');
       pick.hide();
       assert.strictEqual(await done, undefined, 'cancelled');
+      assert.strictEqual(vscode.window.activeTextEditor?.document.getText(), 'token: tok-chosen\n', 'nothing encrypted');
     } finally {
-      inputs.dispose();
+      await dispose();
     }
-    assert.strictEqual(doc.getText(), 'token: tok-chosen\n', 'nothing encrypted');
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   it('keeps the indentation of a YAML block scalar', async () => {

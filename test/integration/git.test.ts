@@ -15,7 +15,7 @@ import type { RestoreTeamVersionResult } from '../../src/extension/commands/decr
 import type { ShowTeamChangesResult } from '../../src/extension/commands/decrypt/show-team-changes';
 import type { RsaPublicKey } from '../../src/core/keys';
 import type { ReencryptResult } from '../../src/extension/commands/rekey/reencrypt';
-import { captureErrors, getApi, recordContextKeys, recordInformationMessages, run, scratchDir, section } from './support/custodian';
+import { captureErrors, getApi, recordContextKeys, recordInformationMessages, recordWarningMessages, run, scratchDir, section } from './support/custodian';
 import { answerModals } from './support/modals';
 import { backend, closeAllEditors, encryptFor, sleep, useTeam } from './support/enc';
 import { extensionCli, gitIn, ok, teamRepo } from './support/git-repo';
@@ -56,6 +56,12 @@ describe('git: encrypted merges and diffs in VS Code', function () {
 
   const git = gitIn(() => repo);
   const encFile = () => path.join(repo, '.env.enc');
+  /** Commits everything in the repository; the new commit's id. */
+  const commit = (message: string): string => {
+    ok(git(['add', '-A']));
+    ok(git(['commit', '-q', '-m', message]));
+    return git(['rev-parse', 'HEAD']).stdout.trim();
+  };
 
   before(async () => {
     me = (await team.services.keyStore.getPublicKey(team.me.id))!;
@@ -202,11 +208,6 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     const enc = path.join(repo, 'team-changes.env.enc');
     const values = path.join(repo, 'team-changes.env');
     const text = (b: string): string => `A=${MARKER}-kept\nB=${MARKER}-${b}\n`;
-    const commit = (message: string): string => {
-      ok(git(['add', '-A']));
-      ok(git(['commit', '-q', '-m', message]));
-      return git(['rev-parse', 'HEAD']).stdout.trim();
-    };
     fs.writeFileSync(enc, await encryptFor([me, alice.publicKey], text('team'), alice.key));
     fs.writeFileSync(values, await sealValues(text('team'), { format: 'dotenv', recipients: [me, alice.publicKey], signer: alice.key, backend }));
     const teamCommit = commit('the team\'s version');
@@ -302,11 +303,6 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     const { mallory, alice } = team;
     const file = path.join(repo, 'team-rollback.env.enc');
     const text = (b: string): string => `TOKEN=${MARKER}-${b}\n`;
-    const commit = (message: string): string => {
-      ok(git(['add', '-A']));
-      ok(git(['commit', '-q', '-m', message]));
-      return git(['rev-parse', 'HEAD']).stdout.trim();
-    };
     const planted = path.join(repo, 'team-planted.env.enc');
     const window = vscode.window as unknown as Record<string, unknown>;
     const warn = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
@@ -408,15 +404,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     const env = path.join(repo, 'rewrapped.env');
     const text = (b: string): string => `TOKEN=${MARKER}-${b}\n`;
     const seal = (b: string, recipients: RsaPublicKey[]) => sealValues(text(b), { format: 'dotenv', recipients, signer: alice.key, backend });
-    const commit = (message: string): string => {
-      ok(git(['add', '-A']));
-      ok(git(['commit', '-q', '-m', message]));
-      return git(['rev-parse', 'HEAD']).stdout.trim();
-    };
-    const window = vscode.window as unknown as Record<string, unknown>;
-    const warn = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
-    const warned: string[] = [];
-    window.showWarningMessage = (message: string, ...rest: unknown[]) => (warned.push(message), warn.call(vscode.window, message, ...rest));
+    const { told: warned, dispose } = recordWarningMessages();
     try {
       // mallory could read the first versions; alice rotated the tokens and left her out.
       fs.writeFileSync(enc, await encryptFor([me, alice.publicKey, mallory.publicKey], text('old'), alice.key));
@@ -440,7 +428,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
         warned.some((m) => m.includes(`git-repo/${name} is back to an older version (commit ${old.slice(0, 7)}), undoing commit ${rotated.slice(0, 7)}`) || (/^\d+ files are back to older versions: /.test(m) && m.split(': ')[1].split(/, |\. /).includes(`git-repo/${name}`)));
       for (const name of ['rewrapped.env.enc', 'rewrapped.env']) await waitUntil(`the rollback notice for ${name}`, () => announced(name));
     } finally {
-      window.showWarningMessage = warn;
+      dispose();
     }
     ok(git(['rm', '-q', '-f', 'rewrapped.env.enc', 'rewrapped.env']));
     ok(git(['commit', '-q', '-m', 'no rewrapped files']));
@@ -450,11 +438,6 @@ describe('git: encrypted merges and diffs in VS Code', function () {
   it('a value an outsider\'s version puts back (built on an older version, the old token kept) is named in the notice, without a key', async () => {
     const { mallory, alice } = team;
     const file = path.join(repo, 'team-reverted.env');
-    const commit = (message: string): string => {
-      ok(git(['add', '-A']));
-      ok(git(['commit', '-q', '-m', message]));
-      return git(['rev-parse', 'HEAD']).stdout.trim();
-    };
     const window = vscode.window as unknown as Record<string, unknown>;
     const warn = window.showWarningMessage as (...args: unknown[]) => Thenable<unknown>;
     const warned: string[] = [];
@@ -497,10 +480,6 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     const { alice } = team;
     const file = path.join(repo, 'team-rollback-save.env.enc');
     const text = (b: string): string => `TOKEN=${MARKER}-${b}\n`;
-    const commit = (message: string): void => {
-      ok(git(['add', '-A']));
-      ok(git(['commit', '-q', '-m', message]));
-    };
     // The token leaked and was rotated, the team unchanged; someone who can push puts the old one back.
     fs.writeFileSync(file, await encryptFor([me, alice.publicKey], text('leaked'), alice.key));
     commit('token');

@@ -17,7 +17,7 @@ import { TeamSection, type TeammateNode } from '../../src/extension/views/sectio
 import { captureErrors, getApi, opensslPublicPem, opensslRsa, recordInformationMessages, recordWarningMessages, run, section, sh, sshKeygen, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
 import { encryptFor, person, recipientsOf, useTeam, wsPath, wsUri } from './support/enc';
 import { answerModals } from './support/modals';
-import { recordInputs } from './support/quick-inputs';
+import { encryptSelectionPicker } from './support/quick-inputs';
 
 describe('roster', function () {
   this.timeout(120_000);
@@ -462,13 +462,8 @@ describe('roster: what Verify Fingerprint found is kept', function () {
 
   it('the Encrypt for… picker flags a key whose fingerprint did not match, where it is ticked', async () => {
     assert.strictEqual((await check({ name: 'bob' }, team.mallory.fingerprint))?.match, false);
-    const doc = await vscode.workspace.openTextDocument({ content: 'token: tok-flagged\n', language: 'yaml' });
-    const editor = await vscode.window.showTextDocument(doc);
-    editor.selection = new vscode.Selection(0, 7, 0, 18);
-    const inputs = recordInputs();
+    const { pick, done, dispose } = await encryptSelectionPicker('tok-flagged');
     try {
-      const done = vscode.commands.executeCommand('custodian.encryptSelection');
-      const pick = await waitFor('the recipient picker', async () => inputs.inputs.find((i): i is vscode.QuickPick<vscode.QuickPickItem> => 'selectedItems' in i));
       const description = (label: string): string => pick.items.find((i) => i.label === label)?.description ?? '';
       assert.match(description('$(person) bob'), /^\$\(warning\) fingerprint did not match · 2048-bit · /);
       const ticked = pick.selectedItems.map((i) => i.label);
@@ -477,8 +472,7 @@ describe('roster: what Verify Fingerprint found is kept', function () {
       pick.hide();
       assert.strictEqual(await done, undefined);
     } finally {
-      inputs.dispose();
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await dispose();
     }
     // Bob's key checked again (it matches): the later tests of this file start from a clean record.
     assert.strictEqual((await check({ name: 'bob' }, team.bob.fingerprint))?.match, true);

@@ -28,3 +28,33 @@ export function recordInputs(): { inputs: (vscode.InputBox | vscode.QuickPick<vs
 
 export const enter = (): Thenable<unknown> => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
 export const back = (): Thenable<unknown> => vscode.commands.executeCommand('workbench.action.quickInputBack');
+
+/**
+ * Runs Encrypt Selection on a new YAML document `key: value` (the value selected) and resolves once its
+ * recipient picker is shown: the picker, to read and answer (or hide), and the command's own promise.
+ */
+export async function encryptSelectionPicker(value: string): Promise<{ pick: vscode.QuickPick<vscode.QuickPickItem>; done: Thenable<unknown>; dispose(): Promise<void> }> {
+  const doc = await vscode.workspace.openTextDocument({ content: `token: ${value}\n`, language: 'yaml' });
+  const editor = await vscode.window.showTextDocument(doc);
+  editor.selection = new vscode.Selection(0, 7, 0, 7 + value.length);
+  const inputs = recordInputs();
+  const done = vscode.commands.executeCommand('custodian.encryptSelection');
+  const end = Date.now() + 10_000;
+  let pick: vscode.QuickPick<vscode.QuickPickItem> | undefined;
+  while (!(pick = inputs.inputs.find((i): i is vscode.QuickPick<vscode.QuickPickItem> => 'selectedItems' in i))) {
+    if (Date.now() > end) {
+      inputs.dispose();
+      throw new Error('timed out waiting for the recipient picker');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    pick,
+    done,
+    dispose: async () => {
+      inputs.dispose();
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    },
+  };
+}

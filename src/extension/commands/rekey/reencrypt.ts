@@ -85,31 +85,36 @@ export async function reencryptWorkspace(deps: EncDeps, arg: unknown): Promise<R
   const args = fromArgument(arg, REENCRYPT_ARGS);
   const report = await deps.drift.scan();
   const drift = report.entries.filter((e) => e.status === 'drift');
-  // Files that keep chosen recipients are never re-keyed to the team; one that someone outside it can read
-  // is not "encrypted for the current team" either: the view lists it with what to do.
+  // Nothing drifts, yet the view lists files needing attention: "every file is encrypted for the team" would
+  // contradict it. Files that keep chosen recipients are never re-keyed to the team, and one someone outside
+  // it can read is not "encrypted for the current team"; links are never re-keyed (a newcomer's trial).
   const exposed = report.entries.filter((e) => e.status === 'exposed');
-  if (drift.length === 0 && exposed.length > 0) {
-    if (!args.quiet) {
-      void vscode.window.showWarningMessage(
-        exposed.length === 1
-          ? vscode.l10n.t('Nothing to re-encrypt for the team, but {0} keeps chosen recipients and someone not on the team can read it, or wrote it: the Encrypted Files view says who and what to do.', vscode.workspace.asRelativePath(exposed[0].uri))
-          : vscode.l10n.t('Nothing to re-encrypt for the team, but {0} files keep chosen recipients and someone not on the team can read them, or wrote them: the Encrypted Files view says who and what to do.', exposed.length),
-      );
-    }
-    return { reencrypted: [], unchanged: report.entries.map((e) => e.uri), skipped: [], failed: [], recipients: [] };
-  }
-  // Links are listed as needing attention and never re-keyed: "every file is encrypted for the team" would
-  // contradict the view that sent the person here (a newcomer's trial).
   const linked = report.entries.filter((e) => e.status === 'linked');
-  if (drift.length === 0 && linked.length > 0) {
-    if (!args.quiet) {
-      void vscode.window.showWarningMessage(
-        linked.length === 1
-          ? vscode.l10n.t('Nothing to re-encrypt for the team: {0} is a symbolic link, which Custodian never re-encrypts. Its tooltip in Encrypted Files says where it leads and what to do.', vscode.workspace.asRelativePath(linked[0].uri))
-          : vscode.l10n.t('Nothing to re-encrypt for the team: {0} files are symbolic links, which Custodian never re-encrypts. Their tooltips in Encrypted Files say where they lead and what to do.', linked.length),
-      );
-    }
-    return { reencrypted: [], unchanged: report.entries.filter((e) => e.status !== 'linked').map((e) => e.uri), skipped: linked.map((e) => ({ uri: e.uri, reason: vscode.l10n.t('a symbolic link') })), failed: [], recipients: [] };
+  if (drift.length === 0 && exposed.length + linked.length > 0) {
+    const said = [
+      ...(exposed.length === 0
+        ? []
+        : [
+            exposed.length === 1
+              ? vscode.l10n.t('Nothing to re-encrypt for the team, but {0} keeps chosen recipients and someone not on the team can read it, or wrote it: the Encrypted Files view says who and what to do.', vscode.workspace.asRelativePath(exposed[0].uri))
+              : vscode.l10n.t('Nothing to re-encrypt for the team, but {0} files keep chosen recipients and someone not on the team can read them, or wrote them: the Encrypted Files view says who and what to do.', exposed.length),
+          ]),
+      ...(linked.length === 0
+        ? []
+        : [
+            linked.length === 1
+              ? vscode.l10n.t('Nothing to re-encrypt for the team: {0} is a symbolic link, which Custodian never re-encrypts. Its tooltip in Encrypted Files says where it leads and what to do.', vscode.workspace.asRelativePath(linked[0].uri))
+              : vscode.l10n.t('Nothing to re-encrypt for the team: {0} files are symbolic links, which Custodian never re-encrypts. Their tooltips in Encrypted Files say where they lead and what to do.', linked.length),
+          ]),
+    ];
+    if (!args.quiet) void vscode.window.showWarningMessage(said.join(' '));
+    return {
+      reencrypted: [],
+      unchanged: report.entries.filter((e) => e.status !== 'linked').map((e) => e.uri),
+      skipped: linked.map((e) => ({ uri: e.uri, reason: vscode.l10n.t('a symbolic link') })),
+      failed: [],
+      recipients: [],
+    };
   }
   // A file whose header cannot be read is damaged, not drifted: re-keying cannot help it (the tree
   // says to restore it), so the bulk run leaves it out instead of failing on it.

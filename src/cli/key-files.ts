@@ -152,6 +152,14 @@ export async function loadRoster(dir: string): Promise<{ file: string; name: str
   const out: { file: string; name: string; key: RsaPublicKey }[] = [];
   for (const name of files) {
     const file = path.join(dir, name);
+    // A roster entry is a file of the repository: a committed link could point anywhere (a FIFO or
+    // /dev/stdin would wait for ever, another project's key would join this team), and VS Code's roster
+    // does not list one either.
+    const stat = await fs.lstat(file);
+    if (!stat.isFile()) {
+      const what = stat.isSymbolicLink() ? `a symbolic link (to ${displayText(await fs.readlink(file))})` : stat.isDirectory() ? 'a directory' : 'not a regular file';
+      throw new CliError(`${path.join(dir, displayText(name))} is ${what}: a roster entry is a NAME.pub file holding one public key`, { hint: 'replace it with the key file itself, or remove it (git log says who added it)' });
+    }
     const text = await readKeyFile(file, 'public key file');
     try {
       out.push({ file, name: name.slice(0, -'.pub'.length), key: parsePublicKey(text) });

@@ -408,6 +408,28 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(e.stderr, /carol: broken/);
   });
 
+  it('a roster entry that is not a file (a FIFO, a link to /dev/stdin or to another project\'s key) is refused by name: nothing waits, and no key joins from elsewhere', () => {
+    const other = path.join(keys, 'other-project.pub');
+    fs.copyFileSync(mallory.sshPubPath, other);
+    const cases: [string, () => void, RegExp][] = [
+      ['fifo.pub', () => spawnSync('mkfifo', [path.join(team, 'fifo.pub')]), /fifo\.pub is not a regular file: a roster entry is a NAME\.pub file/],
+      ['stdin.pub', () => fs.symlinkSync('/dev/stdin', path.join(team, 'stdin.pub')), /stdin\.pub is a symbolic link \(to \/dev\/stdin\)/],
+      ['linked.pub', () => fs.symlinkSync(other, path.join(team, 'linked.pub')), /linked\.pub is a symbolic link \(to .*other-project\.pub\)/],
+    ];
+    for (const [name, make, message] of cases) {
+      make();
+      try {
+        // A read of the FIFO (no writer) would never end; /dev/stdin would wait on a terminal.
+        const r = run(['encrypt', '-R', team, '-o', path.join(repo, 'never.enc'), plain], { env: env(), timeoutMs: 30_000 });
+        assert.equal(r.code, 1, `${name}: ${r.stderr}`);
+        assert.match(r.stderr, message);
+        assert.ok(!fs.existsSync(path.join(repo, 'never.enc')), name);
+      } finally {
+        fs.rmSync(path.join(team, name), { force: true });
+      }
+    }
+  });
+
   it('a bare repository committed in the roster\'s folder runs none of its config and hides no deleted record: git runs in the clone\'s own repository', () => {
     revertCarolsRemoval();
     // Mallory commits HEAD, objects/, refs/ and a config into .custodian/team: git run there took the folder

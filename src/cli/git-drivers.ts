@@ -20,7 +20,7 @@ import { writeFileAtomic } from '../node/atomic-file';
 import { InputTooLargeError, readFileChunks, readSmallFile } from '../node/node-streams';
 import { readBlobs, runGit } from '../node/git';
 import { readRegularFile } from '../node/regular-files';
-import { envelopeVersionId, MAX_VERSION_ID_BYTES, type VersionId } from '../node/version-id';
+import { envelopeVersionId, MAX_VERSION_ID_BYTES, versionKey, type VersionId } from '../node/version-id';
 import type { CommandContext } from './command';
 import { resolveIdentities, resolveSigner, type IdentityRequest } from './identities';
 import { CliError } from './output';
@@ -317,11 +317,7 @@ export async function putBackFrom(root: string, rev: string | undefined, repoPat
   const oids = blobs.stdout.toString('utf8').split('\n').slice(0, commits.length);
   const known = oids.filter((id) => /^[0-9a-f]{40,64}$/.test(id));
   const contents = await readBlobs(root, [...new Set(known)], MAX_VERSION_ID_BYTES).catch(() => new Map<string, Uint8Array | undefined>());
-  const ids = oids.map((oid) => {
-    const bytes = contents.get(oid);
-    const id = bytes === undefined || bytes.length === 0 ? undefined : versionId(bytes);
-    return id === undefined ? `blob ${oid}` : `signed ${id}`;
-  });
+  const ids = oids.map((oid) => versionKey(contents.get(oid), oid, versionId));
   const now = ids[0];
   const changed = ids.findIndex((id) => id !== now);
   if (!oids[0] || changed < 0) return undefined;

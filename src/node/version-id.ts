@@ -49,3 +49,12 @@ export function versionIdFor(fileName: string): VersionId {
   const format = valuesFormatForFileName(fileName);
   return format ? valuesVersionId(format) : () => undefined;
 }
+
+/**
+ * What two versions are compared by: `signed:` what the signature covers when the bytes read as a version
+ * (`versionId`), else `blob:` the blob id (bytes not read, too large, empty or not a version).
+ */
+export function versionKey(bytes: Uint8Array | undefined, blob: string, versionId: VersionId): string {
+  const id = bytes === undefined || bytes.length === 0 ? undefined : versionId(bytes);
+  return id !== undefined ? `signed:${id}` : `blob:${blob}`;
+}

@@ -148,7 +148,7 @@ async function committedVersions(root: string, head: string, paths: readonly str
 
 /** Each version's id (FileVersion), its blobs read in one `git cat-file --batch`; a blob git cannot read is told by its id. */
 async function identify(root: string, versions: ReadonlyMap<string, { commit: string; blob: string }[]>): Promise<Map<string, FileVersion[]>> {
-  const { versionIdFor, MAX_VERSION_ID_BYTES } = await lazyCore.versionId();
+  const { versionIdFor, versionKey, MAX_VERSION_ID_BYTES } = await lazyCore.versionId();
   const blobs = [...new Set([...versions.values()].flatMap((list) => list.map((v) => v.blob)).filter((b) => b !== ''))];
   const contents = await readBlobs(root, blobs, MAX_VERSION_ID_BYTES).catch(() => new Map<string, Uint8Array | undefined>());
   const out = new Map<string, FileVersion[]>();
@@ -156,11 +156,7 @@ async function identify(root: string, versions: ReadonlyMap<string, { commit: st
     const versionId = versionIdFor(file);
     out.set(
       file,
-      list.map((v) => {
-        const bytes = contents.get(v.blob);
-        const id = bytes === undefined || bytes.length === 0 ? undefined : versionId(bytes);
-        return { ...v, id: v.blob === '' ? '' : id !== undefined ? `signed:${id}` : `blob:${v.blob}` };
-      }),
+      list.map((v) => ({ ...v, id: v.blob === '' ? '' : versionKey(contents.get(v.blob), v.blob, versionId) })),
     );
   }
   return out;
@@ -168,13 +164,12 @@ async function identify(root: string, versions: ReadonlyMap<string, { commit: st
 
 /** The version id (FileVersion) of the file on disk, whose blob id is `blob`. */
 async function workingVersionId(fsPath: string, blob: string): Promise<string> {
-  const { versionIdFor, MAX_VERSION_ID_BYTES } = await lazyCore.versionId();
+  const { versionIdFor, versionKey, MAX_VERSION_ID_BYTES } = await lazyCore.versionId();
   const bytes = await fs
     .stat(fsPath)
     .then((st) => (st.size > 0 && st.size <= MAX_VERSION_ID_BYTES ? fs.readFile(fsPath) : undefined))
     .catch(() => undefined);
-  const id = bytes === undefined ? undefined : versionIdFor(fsPath)(new Uint8Array(bytes));
-  return id !== undefined ? `signed:${id}` : `blob:${blob}`;
+  return versionKey(bytes === undefined ? undefined : new Uint8Array(bytes), blob, versionIdFor(fsPath));
 }
 
 /**

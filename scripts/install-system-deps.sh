@@ -9,10 +9,11 @@
 #   time                 GNU time (/usr/bin/time -f %M): peak RSS in npm run bench
 #   iproute2             `ss`: the agent names the process asking for a key (agent-peer.ts)
 #   python3-yaml         PyYAML, an oracle of the value-quoting tests
+#   python3-cryptography the independent format oracle (test/oracles/custodian_oracle.py) of the vector tests
 #   fonts-noto-color-emoji  the 🔒 badge of decrypted tabs in screenshots, as desktops show it (not a tofu box)
 set -euo pipefail
 
-PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine time g++ make python3 python3-yaml iproute2 ca-certificates fonts-noto-color-emoji)
+PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine time g++ make python3 python3-yaml python3-cryptography iproute2 ca-certificates fonts-noto-color-emoji)
 
 missing=()
 for p in "${PKGS[@]}"; do

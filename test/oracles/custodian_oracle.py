@@ -1679,16 +1679,18 @@ def encrypt_selection(text, start, end, sealed, syntax=None):
     sel = text[start:end]
     ends_at_line_end = end == len(text) or text[end] == "\n" or text.startswith("\r\n", end) or \
         (end > 0 and text[end - 1] == "\n")
-    # SPEC GAP: "spans more than one line" -- a selection of one whole line with its line break is
-    # not said to span one or two lines; we require a line break before the selection's last line.
-    body = sel[:-1] if sel.endswith("\n") else sel
-    multi = "\n" in body
-    if syntax is None and start <= line_start + len(indent) and multi and ends_at_line_end:
+    # SPEC GAP: "spans more than one line" -- is one whole line with its line break one line or two?
+    # We first guessed one; src/core/selection-armor.ts (read after this oracle passed) says two: any
+    # line break in the range from after the indentation to the selection's end.
+    multi = "\n" in text[line_start + len(indent):end]
+    if syntax is None and start <= line_start + len(indent) < end and multi and ends_at_line_end:
         lines = text[line_start + len(indent):end].split("\n")
         later = lines[1:]
         if sel.endswith("\n"):
             later = later[:-1]
-        if all(ln in ("", "\r") or (ln.startswith(indent) and len(ln) > len(indent)) for ln in later):
+        # "indent followed by at least one character": that character may not be the CR of a CRLF
+        # (SPEC GAP, resolved by the source as for `multi` above)
+        if all(ln in ("", "\r") or (ln.startswith(indent) and ln[len(indent):] not in ("", "\r")) for ln in later):
             # rule 1: whole lines -> armored block
             rstart = line_start + len(indent)
             rng = text[rstart:end]

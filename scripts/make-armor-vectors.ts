@@ -43,6 +43,8 @@ const selectionCases = {
     sel('JSON string content, CRLF file', '{\r\n  "k": "v\\"x"\r\n}\r\n', 'v\\"x', '\r\n'),
     sel('whole lines of a YAML block scalar, from column 0', 'key: |\n    line-1\n\n    line-2\nnext: 1\n', '    line-1\n\n    line-2\n'),
     sel('whole lines, CRLF, ending at a line end', 'a:\r\n  x\r\n  y\r\nb: 1\r\n', '  x\r\n  y', '\r\n'),
+    sel('one whole line with its line break: block', 'a:\n  secret\nb: 1\n', '  secret\n'),
+    sel('one line without its line break: compact', 'a:\n  secret\nb: 1\n', '  secret'),
     sel('whole lines a line less indented: compact', '  a\nb\n', '  a\nb\n'),
     sel('ends inside a word', 'token-abc_def\n', 'token'),
     sel('empty quoted string', 'a: ""\n', '""'),

@@ -10,6 +10,7 @@ import { base64UrlDecode, base64UrlEncode } from '../src/core/bytes';
 import { openValues, sealValues, type SelectionRule, type ValuesFormatName } from '../src/core/values';
 import { valuesFormat } from '../src/core/values-formats';
 import { deriveMacKey, macInput, parseMetadataLines, type MacLeaf } from '../src/core/values-metadata';
+import { OAEP_LABEL } from '../src/core/envelope-header';
 import { createNobleBackend } from '../test/helpers/noble-backend';
 import { withInjectedRandomness } from '../test/helpers/seeded-rsa';
 import { deterministicRandom, loadKey, type KeyName } from '../test/core/envelope-fixtures';
@@ -179,7 +180,23 @@ async function main(): Promise<void> {
   emit('signer-replaced', "signer line replaced by alice's key (signature kept)", 'mac failure', 'dotenv', ['bob'], env.text.replace(line(env.text, '#custodian:signer='), `#custodian:signer=${base64UrlEncode(loadKey('alice').publicKey.spkiDer)}`));
   emit('signature-without-signer', "the signer line removed, the signature line kept", 'format error', 'dotenv', ['bob'], env.text.replace(/^#custodian:signer=.*\n/m, ''));
   emit('signer-and-signature-stripped', 'the signer and signature lines both removed', 'mac failure', 'dotenv', ['bob'], env.text.replace(/^#custodian:(signer|signature)=.*\n/gm, ''));
+  const sigBytes = base64UrlDecode(sig.slice('#custodian:signature='.length));
+  emit('signature-wrong-length', 'the signature one byte short, re-encoded as canonical base64url (§9 step 7)', 'bad signature', 'dotenv', ['bob'], env.text.replace(sig, `#custodian:signature=${base64UrlEncode(sigBytes.subarray(1))}`));
+  emit('signature-malformed', 'a "=" appended to the signature line: not base64url, refused with the metadata (§9 step 1)', 'format error', 'dotenv', ['bob'], env.text.replace(sig, `${sig}=`));
+  emit('signature-stripped-and-comment-edited', 'the signature line removed and the comment after DB_PASSWORD edited: the MAC (§9 step 5) is checked before the signature (step 7)', 'mac failure', 'dotenv', ['bob'],
+    edit(env.text.replace(/^#custodian:signature=.*\n/m, ''), '# rotate monthly', '# rotate yearly'));
   emit('signer-weak-1024', 'the signer line holds a 1024-bit key', 'weak key', 'dotenv', ['bob'], env.text.replace(line(env.text, '#custodian:signer='), `#custodian:signer=${base64UrlEncode(loadKey('weak1024').publicKey.spkiDer)}`));
+
+  // §9 step 3: the first identity whose stanza unwraps to 32 bytes gives the data key, MAC or not.
+  const twoSeed = 'custodian values vector first-identity-unwraps-another-key';
+  const two = await make('first-identity-unwraps-another-key', 'dotenv', 'A=1\nB=2\n', ['alice', 'bob']);
+  const otherRandom = deterministicRandom(`${twoSeed} other key`);
+  const otherKey = otherRandom(32);
+  const aliceWrap = await withInjectedRandomness(createNobleBackend(), otherRandom).rsaOaepEncrypt(loadKey('alice').publicKey.spkiDer, otherKey, OAEP_LABEL);
+  const aliceLine = two.text.split('\n').find((l) => l.startsWith('#custodian:recipient='))!;
+  const swapped = remac(two, two.text.replace(aliceLine, `${aliceLine.slice(0, aliceLine.lastIndexOf(':') + 1)}${base64UrlEncode(aliceWrap)}`));
+  emit('first-identity-unwraps-another-key', "alice's recipient line made to wrap another 32-byte key and the MAC recomputed with the data key (a recipient's forgery); opened with alice then bob: alice's unwrap gives 32 bytes, taken as the data key, the first token does not open with it, and bob is not tried (§9 step 3)", 'value failure', 'dotenv', ['alice', 'bob'], swapped);
+  success(two, 'first-identity-unwraps-another-key opened with bob alone: the file is otherwise valid', ['bob'], swapped, 'first-identity-unwraps-another-key-bob', two.document, false);
 
   // Self-check: every vector behaves as it says with this implementation.
   const backend = createNobleBackend();

@@ -201,10 +201,8 @@ def parse_signer_spki(der, err=FormatError):
 # ---------------------------------------------------------------------------------------------
 
 class SeedStream:
-    """README.md (values): SHA-256(seed || u32be(0)) || SHA-256(seed || u32be(1)) || ..., each draw
-    taking the next bytes of the one stream. SPEC GAP: the envelope section only says "SHA-256
-    counter-mode stream over the seed `custodian envelope vector <name>`" without the counter encoding
-    or draw order; we assume the values section's definition holds for both."""
+    """test/vectors/README.md (envelope and values): SHA-256(seed || u32be(0)) || SHA-256(seed || u32be(1))
+    || ..., each draw taking the next bytes of the one stream."""
 
     def __init__(self, seed):
         self.seed = seed.encode("utf-8")
@@ -463,9 +461,8 @@ def open_envelope(data, identities):
 
 
 def seal_envelope(plaintext, recipients, chunk_size, stream, recorded, signer=None, policy=None):
-    """A writer (§3-§5) drawing from `stream`. SPEC GAP: the draw order for the envelope is not
-    documented; assumed: file key (32), payload_nonce (16), one OAEP seed (32) per recipient in order,
-    PSS salt (32). `recipients` and
+    """A writer (§3-§5) drawing from `stream` in test/vectors/README.md's order: file key (32),
+    payload_nonce (16), one OAEP seed (32) per recipient in order, PSS salt (32). `recipients` and
     `signer` are private keys; the wrapped keys and the signature come from `recorded` (RecordedRsa),
     verified, not recomputed; everything else is built here."""
     file_key = stream.draw(32)
@@ -630,7 +627,8 @@ def path_bytes(path):
         if isinstance(seg, int):
             out += b"\x02" + struct.pack(">I", seg)
         else:
-            b = seg.encode("utf-8")
+            # VALUES.md §3: a lone surrogate (JSON "\\uD800") is encoded as U+FFFD
+            b = re.sub("[\ud800-\udfff]", "\ufffd", seg).encode("utf-8")
             out += b"\x01" + struct.pack(">I", len(b)) + b
     return out
 
@@ -656,14 +654,14 @@ class Leaf:
 DOTENV_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
+JS_WHITE_SPACE = frozenset("\t\x0b\x0c \xa0\u1680\u202f\u205f\u3000\ufeff" + "".join(map(chr, range(0x2000, 0x200B)))
+                           + "\n\r\u2028\u2029")
+
+
 def _js_ws(c):
-    # JavaScript's trim: WhiteSpace + LineTerminator (ECMA-262), incl. U+FEFF; Python's isspace()
-    # differs on U+001C-U+001F (space in Python, not JS) and U+FEFF (JS only).
-    if c == "\ufeff":
-        return True
-    if c in "\x1c\x1d\x1e\x1f":
-        return False
-    return c.isspace()
+    # JavaScript's \s, what trim removes (VALUES.md §3, DOTENV.md): not Python's isspace(), which also
+    # takes U+001C-U+001F and U+0085 and leaves out U+FEFF.
+    return c in JS_WHITE_SPACE
 
 
 def dotenv_leaves(text):
@@ -708,9 +706,11 @@ def dotenv_leaves(text):
         while q < e and _js_ws(text[q]):
             q += 1
         if text.startswith("export", q) and q + 6 < e and _js_ws(text[q + 6]):
-            q += 6
-            while q < e and _js_ws(text[q]):
-                q += 1
+            r = q + 6
+            while r < e and _js_ws(text[r]):
+                r += 1
+            if r < e and DOTENV_NAME.match(text[r]):  # DOTENV.md: `export =1` sets `export`
+                q = r
         m = DOTENV_NAME.match(text, q, e)
         if not m:
             raise FormatError("line %d: not NAME=value" % lineno)
@@ -1121,9 +1121,9 @@ def parse_metadata(lines, fmt):
         if counts[name] > META_ORDER[k][2]:
             raise FormatError("metadata line %s repeated" % name)
         if name == "eol":
-            if value != "none" or fmt == "json":
+            if value != "none":
                 raise FormatError("bad eol= line")
-            md.eol_none = True
+            md.eol_none = fmt != "json"  # §4: accepted in JSON, where it means nothing
         elif name == "format":
             if value != fmt:
                 raise FormatError("format=%s but the file is read as %s" % (value, fmt))
@@ -1147,7 +1147,7 @@ def parse_metadata(lines, fmt):
                 raise FormatError("two recipient lines with the same fingerprint")
             md.recipients.append((fp, wrapped))
         elif name == "entries":
-            if not re.fullmatch(r"0|[1-9][0-9]*", value):
+            if not re.fullmatch(r"0|[1-9][0-9]{0,8}", value):
                 raise FormatError("bad entries=")
             md.entries = int(value)
         elif name == "signer":

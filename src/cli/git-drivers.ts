@@ -14,7 +14,7 @@ import { armor, isArmored } from '../core/armor';
 import { describeError, NoIdentityMatchedError } from '../core/errors';
 import { parsePublicKey, shortFingerprint, type RsaPublicKey } from '../core/keys';
 import { looksBinary, mergeBytes } from '../core/line-merge';
-import { policyForSave } from '../core/recipient-policy';
+import { keepReason, policyForSave } from '../core/recipient-policy';
 import type { RecipientPolicy } from '../core/envelope-header';
 import { writeFileAtomic } from '../node/atomic-file';
 import { InputTooLargeError, readFileChunks, readSmallFile } from '../node/node-streams';
@@ -452,6 +452,31 @@ export function checkSideSigners(rosters: MergeRosters, mine: readonly RsaPublic
   }
 }
 
+/**
+ * A version kept for chosen people (a file encrypted with -r, a Shamir share, an MFA seed: `keepReason`)
+ * holds what only they may read, so what it changed since the base goes to no one else: the merge stops
+ * when its result would be read by anyone that side is not for. Its recipients are not widened by the
+ * roster, as a team file's are: a byte copy of such a file over a team file (no key needed) would
+ * otherwise have its secrets merged into the team's file and sealed for the whole team, signed by me.
+ * A side unchanged since the base brings nothing of its own.
+ */
+export function checkChosenSides(repoPath: string, sides: readonly (SignedSide & RecipientSide & { policy?: RecipientPolicy })[], merged: readonly string[], what: string, names: ReadonlyMap<string, string>): void {
+  for (const side of sides) {
+    if (!side.changed || keepReason(repoPath, side.policy, side.vouched) === undefined) continue;
+    const readers = new Set(side.recipients);
+    const added = merged.filter((fp) => !readers.has(fp));
+    if (added.length === 0) continue;
+    const version = side.name === 'theirs' ? 'their version' : 'our version';
+    const list = (fps: readonly string[]): string => fps.map((fp) => who(fp, names)).join(', ');
+    throw new MergeSideError(
+      `cannot merge ${what}: ${version} is encrypted for chosen people (${list(side.recipients)}), and the merge would also be read by ${list(added)}, who could not read what it changed; the file is left as it was on your side`,
+      {
+        hint: `decide who may read it: keep one version ("git checkout --ours ${what}" or "git checkout --theirs ${what}", then "git add ${what}"), or merge by hand and encrypt the result for the people who may read both; if ${version} is a copy of another file, it does not belong here`,
+      },
+    );
+  }
+}
+
 /** What a merge says of a side (`version`: "the version merged in") that is an older one put back (`putBackFrom`). */
 function putBackWarning(what: string, version: string, older: { commit: string; date: string }): string {
   return `${what}: ${version} is the one committed in ${older.commit.slice(0, 12)} (${older.date}) and changed since: an older version put back, so the merge takes back what was changed after it (a rotated secret?); check it ('git log -p ${what}') and, if it was not meant, change those values again`;
@@ -526,7 +551,9 @@ export async function mergeDriver(files: MergeFiles, keys: DriverKeys, ctx: Comm
     const { own, other } = byTrust(rosters, gitSides[0], gitSides[1]);
     const merging = mergedRecipients(rosters, { own, other, base: base.header?.recipients ?? [] }, what);
     const { fingerprints } = merging;
-    for (const warning of recipientWarnings(what, merging, await rosterNames(root))) ctx.warn(warning);
+    const names = await rosterNames(root);
+    checkChosenSides(files.repoPath, gitSides, fingerprints, what, names);
+    for (const warning of recipientWarnings(what, merging, names)) ctx.warn(warning);
     const known = knownKeys(rosters, [...mine, ...[ours, theirs].flatMap((sd) => (sd.signer ? [sd.signer] : []))]);
     const recipients = recipientKeys(fingerprints, known, what);
     const signer = (await resolveSigner(request)).key;

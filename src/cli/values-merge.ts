@@ -20,7 +20,7 @@ import { gitInvocation } from '../node/git';
 import { readSmallFile } from '../node/node-streams';
 import { valuesVersionId } from '../node/version-id';
 import type { CommandContext } from './command';
-import { byTrust, checkSideSigners, identityRequest, knownKeys, mergedPolicy, mergedRecipients, mergeRosters, MergeSideError, putBackWarnings, recipientKeys, recipientWarnings, rosterNames, vouchedFor, type DriverKeys, type MergeFiles, type RecipientSide, type SignedSide } from './git-drivers';
+import { byTrust, checkChosenSides, checkSideSigners, identityRequest, knownKeys, mergedPolicy, mergedRecipients, mergeRosters, MergeSideError, putBackWarnings, recipientKeys, recipientWarnings, rosterNames, vouchedFor, type DriverKeys, type MergeFiles, type RecipientSide, type SignedSide } from './git-drivers';
 import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
 import { UsageError } from './output';
 import { MAX_VALUES_FILE_BYTES } from './values-files';
@@ -200,7 +200,9 @@ async function sealer(ctx: CommandContext, what: string, repoPath: string, forma
   const { own, other } = byTrust(rosters, gitSides[0], gitSides[1]);
   const merging = mergedRecipients(rosters, { own, other, base: base?.info.recipients ?? [] }, what);
   const { fingerprints } = merging;
-  for (const warning of recipientWarnings(what, merging, await rosterNames(process.cwd()))) ctx.warn(warning);
+  const names = await rosterNames(process.cwd());
+  checkChosenSides(repoPath, gitSides, fingerprints, what, names);
+  for (const warning of recipientWarnings(what, merging, names)) ctx.warn(warning);
   // The rule: ours', unless only theirs changed it since the base.
   const ruleOf = (o: OpenedValues | undefined): string | undefined => (o ? ruleToString(o.info.rule) : undefined);
   const ruleFrom = ours && ruleOf(ours) === ruleOf(base) && theirs && ruleOf(theirs) !== ruleOf(base) ? theirs : (ours ?? theirs);

@@ -356,6 +356,27 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.match(gb(['stash', 'list']).out, /stash@\{0\}/, 'bob\'s change is still in the stash');
   });
 
+  it('a value-encrypted file for chosen people copied over the team\'s .env (no key needed) is not merged into it: its values would be sealed for the whole team, signed by the one merging', () => {
+    const { a, b } = twoClones('chosen-copy-values', '.env', 'dotenv', envLines(6));
+    const admin = custodian(a, ['encrypt', '--values', '--format', 'dotenv', '-r', keys.alice.sshPubPath, '-s', keys.alice.privatePath, '-o', 'admin.env', '-'], undefined, `${envLines(6)}ROOT_PASSWORD=${MARKER}-admin-only\n`);
+    assert.equal(admin.code, 0, admin.stderr);
+    ok(gitIn(a)(['add', 'admin.env']));
+    ok(gitIn(a)(['commit', '-q', '-m', 'admin values, for alice only']));
+    fs.copyFileSync(path.join(a, 'admin.env'), path.join(a, '.env'));
+    ok(gitIn(a)(['commit', '-q', '-am', 'tidy up']));
+    setValue(b, '.env', 'KEY_4', `${MARKER}-alice-rotated`, keys.alice);
+    const gb = gitIn(b, asUser(keys.alice));
+    ok(gb(['commit', '-q', '-am', 'alice rotates KEY_4']));
+    const ours = fs.readFileSync(path.join(b, '.env'));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0);
+    assert.match(merge.err, /cannot merge \.env: their version is encrypted for chosen people \(alice \([^)]+\)\), and the merge would also be read by bob \([^)]+\), who could not read what it changed/);
+    assert.match(gb(['status', '--porcelain']).out, /^UU \.env$/m);
+    assert.ok(fs.readFileSync(path.join(b, '.env')).equals(ours), 'ours left as it was');
+    assert.doesNotMatch(custodian(b, ['decrypt', '--values', '-i', keys.bob.privatePath, '.env']).out, /admin-only/);
+    assertNoPlaintext(b, MARKER);
+  });
+
   it('a stash pop over an outsider\'s re-seal of the same values for the team: merged, but not under her data key (every token new), so she cannot open the value merged in', () => {
     // Nothing changed that the signer check sees; the data key is hers, though, and ours' is reused for
     // a clean merge that keeps ours' recipients.

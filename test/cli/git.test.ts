@@ -155,6 +155,57 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol can no longer read the merged file');
   });
 
+  it('a file for chosen people copied over the team\'s file (a byte copy: no key needed) is not merged into it: what only alice could read is sealed for no one else, in a merge or a rebase; a file for the same chosen people on both sides merges', () => {
+    const base = lines(6, 'base');
+    const { a, b } = twoClones('chosen-copy', ['alice', 'bob'], base.join(''));
+    const ga = gitIn(a);
+    encryptInto(a, 'admin.env.enc', [...base, `ROOT_PASSWORD=${MARKER}-admin-only\n`].join(''), keys.alice, ['-r', keys.alice.sshPubPath]);
+    encryptInto(a, 'pair.env.enc', base.join(''), keys.alice, ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath]);
+    ok(ga(['add', 'admin.env.enc', 'pair.env.enc']));
+    ok(ga(['commit', '-q', '-m', 'admin env for alice only, pair env for alice and bob']));
+    // bob's commit: the admin file's bytes over the team's file; alice's signature on them is genuine.
+    fs.copyFileSync(path.join(a, 'admin.env.enc'), path.join(a, '.env.enc'));
+    const pair = [...base];
+    pair[1] = `KEY_1=${MARKER}-pair-upstream\n`;
+    encryptInto(a, 'pair.env.enc', pair.join(''), keys.bob, ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath]);
+    ok(ga(['commit', '-q', '-am', 'tidy up env files']));
+
+    const gb = gitIn(b, asUser(keys.alice));
+    const mine = [...base];
+    mine[4] = `KEY_4=${MARKER}-alice-rotated\n`;
+    encryptInto(b, '.env.enc', mine.join(''), keys.alice);
+    ok(gb(['commit', '-q', '-am', 'rotate KEY_4']));
+    const oursBytes = fs.readFileSync(path.join(b, '.env.enc'));
+    const escaped = (text: string) => text.replace(/[+/]/g, '\\$&');
+    const refusal = (version: string) =>
+      new RegExp(`cannot merge \\.env\\.enc: ${version} is encrypted for chosen people \\(alice \\(${escaped(shortFingerprint(keys.alice.fingerprint))}\\)\\), and the merge would also be read by bob \\(${escaped(shortFingerprint(keys.bob.fingerprint))}\\), who could not read what it changed`);
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0, 'the merge stops');
+    assert.match(merge.err, refusal('their version'));
+    assert.ok(fs.readFileSync(path.join(b, '.env.enc')).equals(oursBytes), 'ours left as it was');
+    ok(gb(['merge', '--abort']));
+    // A rebase swaps git's sides: upstream's copy is "ours" there.
+    const rebase = gb(['pull', '-q', '--rebase', 'origin', 'main']);
+    assert.notEqual(rebase.status, 0, 'the rebase stops');
+    assert.match(rebase.err, refusal('our version'));
+    assert.equal(custodian(b, ['decrypt', '-i', keys.bob.privatePath, '.env.enc']).code, 1, 'what the rebase left is the upstream copy, which bob cannot read');
+    ok(gb(['rebase', '--abort']));
+    assert.ok(fs.readFileSync(path.join(b, '.env.enc')).equals(oursBytes));
+    assertNoPlaintext(b, MARKER);
+
+    // The same chosen people on both sides: nothing widens, the merge goes through and stays "chosen".
+    ok(gb(['checkout', '-q', '-b', 'pair', 'origin/main~1']));
+    const pairMine = [...base];
+    pairMine[4] = `KEY_4=${MARKER}-pair-alice\n`;
+    encryptInto(b, 'pair.env.enc', pairMine.join(''), keys.alice, ['-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath]);
+    ok(gb(['commit', '-q', '-am', 'pair edit']));
+    ok(gb(['merge', '-q', '--no-edit', 'origin/main']));
+    const info = JSON.parse(custodian(b, ['inspect', '--json', 'pair.env.enc']).out) as { recipients: { fingerprint: string }[]; recipientPolicy?: string };
+    assert.deepEqual(info.recipients.map((r) => r.fingerprint).sort(), [keys.alice.fingerprint, keys.bob.fingerprint].sort());
+    assert.equal(info.recipientPolicy, 'chosen');
+    assert.equal(decryptFrom(b, 'pair.env.enc', keys.bob).text, [base[0], pair[1], ...base.slice(2, 4), pairMine[4], base[5]].join(''));
+  });
+
   it('a branch cannot give the merge a new reader: an outsider\'s version is refused, a recipient outside the roster is left out', () => {
     // carol is on no roster. The attacker's branch: the file re-encrypted for alice, bob and carol.
     const base = lines(12, 'base');

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { answerModals } from './support/modals';
-import { decryptBytes } from '../../src/core/envelope';
+import { decryptBytes, encryptBytes } from '../../src/core/envelope';
 import { openValues, sealValues } from '../../src/core/values';
 import { exportPublicKeyOpenSsh, type RsaPublicKey } from '../../src/core/keys';
 import type { ResolveInMergeEditorResult } from '../../src/extension/git/merge-editor';
@@ -268,6 +268,42 @@ describe('git: the three-way merge editor for a conflicted .enc file', function 
     assert.ok(await result.save());
     await closeAllEditors();
     ok(git(['merge', '--abort']));
+    assert.deepStrictEqual(plaintextOnDisk(), []);
+  });
+
+  it('a file for chosen people copied over the team\'s file: the merge editor refuses, naming who would read what that version changed; nothing is merged or encrypted for them', async () => {
+    git(['merge', '--abort']);
+    ok(git(['checkout', '-q', '-f', 'main']));
+    ok(git(['reset', '-q', '--hard', initial]));
+    const { alice } = team;
+    // Someone's branch: the bytes of a file for me alone ("chosen"), copied over the team's .env.enc.
+    const admin = [...base, `ROOT_PASSWORD=${MARKER}-admin-only\n`];
+    ok(git(['checkout', '-q', '-B', 'feature', 'main']));
+    fs.writeFileSync(encFile(), await encryptBytes(new TextEncoder().encode(admin.join('')), { recipients: [me], signer: alice.key, backend, recipientPolicy: 'chosen' }));
+    ok(git(['commit', '-q', '-am', 'tidy up']));
+    ok(git(['checkout', '-q', 'main']));
+    const ours = [...base];
+    ours[4] = `KEY_4=${MARKER}-ours\n`;
+    fs.writeFileSync(encFile(), await encryptFor([me, alice.publicKey], ours.join(''), alice.key));
+    ok(git(['commit', '-q', '-am', 'ours']));
+    // Alice merges; the driver cannot open theirs (not for her) and leaves ours, conflicted.
+    const merge = git(['merge', '--no-edit', 'feature'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
+    assert.match(merge.stdout + merge.stderr, /CONFLICT \(content\): Merge conflict in \.env\.enc/);
+    const before = fs.readFileSync(encFile());
+
+    const outcome = await captureErrors(team.services, () => Promise.resolve(vscode.commands.executeCommand(RESOLVE, vscode.Uri.file(encFile()))));
+    assert.strictEqual(outcome.result, undefined);
+    assert.strictEqual(outcome.errors.length, 1, JSON.stringify(outcome.errors));
+    const shown = JSON.stringify(outcome.errors[0]);
+    assert.match(shown, /Cannot open merge-editor-repo\/\.env\.enc in the merge editor: the incoming version \(theirs, stage 3\) is encrypted for chosen people \([^)]+\), and the merged file would also be read by alice, who could not read what it changed/);
+    assert.match(shown, /git checkout --ours \.env\.enc/);
+    await sleep(500);
+    assert.deepStrictEqual(mergeTabs(), [], 'no merge editor');
+    assert.ok(fs.readFileSync(encFile()).equals(before), 'the working file is still ours');
+    const forAlice = await decryptBytes(new Uint8Array(fs.readFileSync(encFile())), { identities: [alice.key], backend });
+    assert.doesNotMatch(new TextDecoder().decode(forAlice.plaintext), /admin-only/);
+    ok(git(['merge', '--abort']));
+    await closeAllEditors();
     assert.deepStrictEqual(plaintextOnDisk(), []);
   });
 

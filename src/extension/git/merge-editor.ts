@@ -9,6 +9,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hasConflictMarkers } from '../../core/conflict-markers';
 import { CustodianError, describeError } from '../../core/errors';
+import { displayText } from '../../core/display-text';
+import type { EnvelopeInfo } from '../../core/envelope';
+import { keepReason } from '../../core/recipient-policy';
+import type { KnownKey } from '../crypto-session';
 import { runGit } from '../../node/git';
 import { fromArgument, is, type Shape } from '../commands/arguments';
 import { encTargets, rel } from '../commands/decrypt/target';
@@ -193,16 +197,24 @@ export async function resolveInMergeEditor(deps: EncDeps, first: unknown, second
 async function checkSideSigners(deps: EncDeps, file: vscode.Uri, entries: readonly UnmergedEntry[]): Promise<void> {
   const base = entries.find((e) => e.stage === 1)?.blob;
   const known = await deps.session.knownKeys();
+  const headerOf = async (bytes: Uint8Array) => (isEncryptedFileUri(file) ? (await lazyCore.envelope()).inspectEnvelope(bytes) : valuesHeaderOf(utf8DecodeKeepingBom(bytes), file));
+  // Whom a save of the result encrypts for: the working file's recipients (a value-encrypted file left
+  // in its conflict form by the driver reads as ours, which the driver already checked).
+  const working = async (): Promise<EnvelopeInfo> =>
+    headerOf(await vscode.workspace.fs.readFile(file)).catch(async () => headerOf(await readGitBlob(toGitUri(file, ':2'), MAX_INLINE_BYTES)));
   for (const stage of [2, 3] as const) {
     const blob = entries.find((e) => e.stage === stage)?.blob;
     if (blob === undefined || blob === base) continue;
-    const bytes = await readGitBlob(toGitUri(file, `:${stage}`), MAX_INLINE_BYTES);
-    const header = isEncryptedFileUri(file) ? await (await lazyCore.envelope()).inspectEnvelope(bytes) : await valuesHeaderOf(utf8DecodeKeepingBom(bytes), file);
+    const version = toGitUri(file, `:${stage}`);
+    const header = await headerOf(await readGitBlob(version, MAX_INLINE_BYTES));
     const status = deps.session.unverifiedSigner(header, known);
-    if (status === undefined) continue;
     // git's commands take the path in the repository.
     const prefix = await runGit(path.dirname(file.fsPath), ['rev-parse', '--show-prefix']);
     const name = `${prefix.status === 0 ? prefix.stdout.toString('utf8').trim() : ''}${path.basename(file.fsPath)}`;
+    if (status === undefined) {
+      await checkChosenSide(file, stage, header, await working(), known, name);
+      continue;
+    }
     throw new CustodianError(
       vscode.l10n.t(
         'Cannot open {0} in the merge editor: {1} changed it since the base and is {2}. Merged, your save would sign its content as yours and encrypt the result for whoever that version added.',
@@ -218,6 +230,32 @@ async function checkSideSigners(deps: EncDeps, file: vscode.Uri, entries: readon
       },
     );
   }
+}
+
+/**
+ * The merge driver's other rule (docs/GIT.md, "Files for chosen people"): a side kept for chosen people
+ * (recipient-policy.ts keepReason) that changed since the base goes to no one it is not for. The result is
+ * saved for the working file's recipients, so a version for alice alone (a byte copy of her admin file
+ * over the team's file, say) merged here would be sealed for the whole team: refused, naming who.
+ */
+async function checkChosenSide(file: vscode.Uri, stage: Stage, side: EnvelopeInfo, working: EnvelopeInfo, known: readonly KnownKey[], name: string): Promise<void> {
+  if (keepReason(file.fsPath, side.recipientPolicy) === undefined) return;
+  const readers = new Set(side.recipients);
+  const added = working.recipients.filter((fp) => !readers.has(fp));
+  if (added.length === 0) return;
+  const names = (fps: readonly string[]) => fps.map((fp) => displayText(known.find((k) => k.fingerprint === fp)?.name ?? fp)).join(', ');
+  throw new CustodianError(
+    vscode.l10n.t(
+      'Cannot open {0} in the merge editor: {1} is encrypted for chosen people ({2}), and the merged file would also be read by {3}, who could not read what it changed.',
+      rel(file),
+      sideName(stage),
+      names(side.recipients),
+      names(added),
+    ),
+    {
+      hint: vscode.l10n.t('Decide who may read it: keep one version ("git checkout --ours {0}" or "git checkout --theirs {0}", then "git add {0}"), or merge by hand and encrypt the result for the people who may read both. If that version is a copy of another file, it does not belong here.', name),
+    },
+  );
 }
 
 async function readText(uri: vscode.Uri): Promise<string> {

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { constantTimeEqual, utf8DecodeKeepingBom } from '../core/bytes';
-import { describeError, NoIdentityMatchedError } from '../core/errors';
+import { AgentError, describeError, NoIdentityMatchedError } from '../core/errors';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { mergeLines } from '../core/line-merge';
 import { sameFingerprints } from '../core/fingerprint-set';
@@ -75,23 +75,29 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
     if (conflicted[i]) throw refused(what, side.name, 'it still has merge conflicts');
     if (!encrypted[i] && side.name !== 'base' && side.text !== '') throw refused(what, side.name, 'it is not value-encrypted, but the other side is');
   }
+  /**
+   * No key to use here (none in this shell, or VS Code's agent denied it or is gone): failing would leave
+   * ours in the file without markers, which VS Code's merge editor, or a "git add", takes as the
+   * resolution, theirs dropped unseen. Both versions go into the file between markers instead, each still
+   * sealed (no key is needed to write them): opening it where a key is at hand shows the conflict decrypted.
+   */
+  const bothBetweenMarkers = async (why: string): Promise<number | undefined> => {
+    if (!encrypted[1] || !encrypted[2]) return undefined;
+    await writeFileAtomic(files.ours, new TextEncoder().encode(joinConflict(sides[1].text, sides[2].text, files.markerSize)), { force: true });
+    ctx.warn(
+      `${what}: ${why}, so both versions are in the file between conflict markers, each still sealed: ` +
+        `open it in VS Code (it shows them decrypted), resolve, save, then "git add ${what}"; or "git merge --abort" and merge again in a terminal of VS Code, where the changes on both sides merge by themselves`,
+    );
+    return 1;
+  };
   const request = identityRequest(ctx, keys, files.repoPath);
   let identities: (RsaPrivateKey | RemoteKey)[];
   try {
     identities = (await resolveIdentities(request)).map((i) => i.key);
   } catch (err) {
-    // No key in this shell: failing would leave ours in the file without markers, which VS Code's merge
-    // editor, or a "git add", takes as the resolution, theirs dropped unseen. Both versions go into the
-    // file between markers instead, each still sealed (no key is needed to write them): opening it where a
-    // key is at hand shows the conflict decrypted.
-    const both = err instanceof UsageError && encrypted[1] && encrypted[2] ? joinConflict(sides[1].text, sides[2].text, files.markerSize) : undefined;
-    if (both === undefined) throw err;
-    await writeFileAtomic(files.ours, new TextEncoder().encode(both), { force: true });
-    ctx.warn(
-      `${what}: no private key here to merge it (${describeError(err)}), so both versions are in the file between conflict markers, each still sealed: ` +
-        `open it in VS Code (it shows them decrypted), resolve, save, then "git add ${what}"; or "git merge --abort" and merge again in a terminal of VS Code, where the changes on both sides merge by themselves`,
-    );
-    return 1;
+    const written = err instanceof UsageError ? await bothBetweenMarkers(`no private key here to merge it (${describeError(err)})`) : undefined;
+    if (written === undefined) throw err;
+    return written;
   }
   try {
     for (const [i, side] of sides.entries()) {
@@ -99,6 +105,9 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
       try {
         side.opened = await openValues(side.text, { format, identities, backend: ctx.backend() });
       } catch (err) {
+        // A denial in VS Code (Deny is the prompt's default: an Enter typed by habit) is no key either.
+        const written = err instanceof AgentError ? await bothBetweenMarkers(`your key was not used to merge it (${describeError(err)})`) : undefined;
+        if (written !== undefined) return written;
         throw refused(what, side.name, err instanceof NoIdentityMatchedError ? 'none of your keys is a recipient' : describeError(err), err);
       }
     }

@@ -298,6 +298,36 @@ function runAsync(args: string[], env: Record<string, string>, input?: string): 
       assert.match(r.stderr, /^custodian: error: .*denied/);
     });
 
+    it('a merge whose key is denied in VS Code (Deny is the default button) keeps both sides, sealed between markers, as a merge with no key does: theirs is never dropped unseen', async () => {
+      const repo = path.join(dir, 'denied-merge');
+      fs.mkdirSync(repo);
+      const gitEnv = { CUSTODIAN_AGENT_SOCK: address, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.com' };
+      const git = (args: string[]): Promise<Result> => spawnAsync('git', args, gitEnv, repo);
+      const set = async (name: string, value: string) => assert.equal((await spawnAsync(process.execPath, [cliPath(), 'set', '.env', name], { CUSTODIAN_IDENTITY: alice.privatePath }, repo, `${value}\n`)).code, 0);
+      assert.equal((await git(['init', '-q', '-b', 'main'])).code, 0);
+      fs.writeFileSync(path.join(repo, '.env'), await sealValues('A=one\nB=two\nC=three\nD=four\nE=five\n', { format: 'dotenv', recipients: [aliceKey.publicKey], signer: aliceKey, backend }));
+      assert.equal((await spawnAsync(process.execPath, [cliPath(), 'git', 'setup'], {}, repo)).code, 0);
+      assert.equal((await git(['add', '-A'])).code, 0);
+      assert.equal((await git(['commit', '-q', '-m', 'values'])).code, 0);
+      assert.equal((await git(['checkout', '-q', '-b', 'theirs'])).code, 0);
+      await set('B', 'theirs-rotated-7Pq');
+      assert.equal((await git(['commit', '-q', '-am', 'theirs'])).code, 0);
+      assert.equal((await git(['checkout', '-q', 'main'])).code, 0);
+      await set('D', 'ours-rotated-2Zx');
+      assert.equal((await git(['commit', '-q', '-am', 'ours'])).code, 0);
+      answer.allow = false;
+      const merge = await git(['merge', '--no-edit', 'theirs']);
+      assert.notEqual(merge.code, 0);
+      assert.equal(consents.length > 0, true, 'VS Code was asked');
+      assert.match(merge.stdout + merge.stderr, /your key was not used to merge it \(.*denied.*\), so both versions are in the file between conflict markers, each still sealed/);
+      assert.match(fs.readFileSync(path.join(repo, '.env'), 'utf8'), /^<<<<<<< /m);
+      // Opened where the key is allowed, both rotations are there to decide between.
+      const d = await runAsync(['decrypt', '--values', '-i', alice.privatePath, path.join(repo, '.env')], {});
+      assert.equal(d.code, 0, d.stderr);
+      assert.match(d.stdout, /B=theirs-rotated-7Pq/);
+      assert.match(d.stdout, /D=ours-rotated-2Zx/);
+    });
+
     it('attacker: alice\'s recipient line copied into a file of mallory\'s unwraps nothing (the MAC must verify with the key)', async () => {
       const real = fs.readFileSync(envFile, 'utf8');
       const line = /^#custodian:recipient=.*$/m.exec(real)![0];

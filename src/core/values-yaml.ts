@@ -5,7 +5,7 @@
 // before any span is trusted, and what cannot be matched exactly is refused, never guessed.
 // The `yaml` package's composer gives the same spans (test/core/values-yaml.test.ts holds it as the
 // oracle) but parses ~30× slower, too slow for large files (docs/PERFORMANCE.md).
-import { FAILSAFE_SCHEMA, Type, YAMLException, load, loadAll, type State } from 'js-yaml';
+import { CORE_SCHEMA, FAILSAFE_SCHEMA, Type, YAMLException, load, loadAll, type State } from 'js-yaml';
 import { FormatError } from './errors';
 import { LINE_BREAK, MAX_NESTING, type PathSegment } from './values-metadata';
 
@@ -435,4 +435,14 @@ export function yamlScalarValue(raw: string): string {
   // A block scalar's raw text stops before its last line break (§3); give it back for chomping.
   const value = load(/^[|>]/.test(raw) ? `${raw}\n` : raw, { schema: SCHEMA });
   return value === null || value === undefined ? '' : String(value);
+}
+
+/** A one-line plain scalar as a program reading YAML 1.2 (core schema) gets it: a string, number, boolean or null; undefined when it is not one. */
+export function yamlCoreValue(raw: string): unknown {
+  try {
+    const value: unknown = load(raw, { schema: CORE_SCHEMA });
+    return typeof value === 'object' && value !== null ? undefined : value;
+  } catch {
+    return undefined;
+  }
 }

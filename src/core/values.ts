@@ -20,7 +20,7 @@ import { DotenvSyntaxError, parseDotenv } from './dotenv';
 import { isPrivateKey, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
-import { yamlScalarValue } from './values-yaml';
+import { yamlCoreValue, yamlScalarValue } from './values-yaml';
 import { PUBLIC_CONVENTIONS, publicConventionOf, publicRule, type PublicConvention } from './public-names';
 import {
   DATA_KEY_LENGTH,
@@ -847,14 +847,50 @@ export function sealedValueNames(text: string, formatName: ValuesFormatName, set
   return names;
 }
 
-/** `value` written as a complete value of the format, or undefined when the format cannot hold it. */
-function encodeValue(format: ValuesFormatName, value: string): string | undefined {
-  if (format === 'json' || format === 'yaml') return JSON.stringify(value); // also a YAML double-quoted scalar
-  if (/^[A-Za-z0-9_.,:/@%+=-]*$/.test(value)) return value;
-  if (!value.includes("'")) return `'${value}'`;
-  if (!value.includes('"') && !/\\[nr]/.test(value)) return `"${value}"`;
+/**
+ * `value` written as a complete value of the format, or undefined when the format cannot hold it. With
+ * `previous` (the text the value replaces), its form is kept where it reads back the same: a set then
+ * changes the value and nothing else in the diff, and a JSON or YAML number or boolean stays one (quoted,
+ * `"retries": 5` would become the string "5" to the program reading it).
+ */
+function encodeValue(format: ValuesFormatName, value: string, previous?: string): string | undefined {
+  if (format === 'json') return previous !== undefined && sameJsonLiteralKind(previous, value) ? value : JSON.stringify(value);
+  if (format === 'yaml') return previous !== undefined && yamlPlainKeeps(previous, value) ? value : JSON.stringify(value); // also a YAML double-quoted scalar
+  const bare = /^[A-Za-z0-9_.,:/@%+=-]*$/.test(value);
+  const single = !value.includes("'");
+  const double = !value.includes('"') && !/\\[nr]/.test(value);
+  if (previous?.startsWith("'") && single) return `'${value}'`;
+  if (previous?.startsWith('"') && double) return `"${value}"`;
+  if (bare) return value;
+  if (single) return `'${value}'`;
+  if (double) return `"${value}"`;
   if (!value.includes('`')) return `\`${value}\``;
   return undefined;
+}
+
+/** Whether `value` is, as JSON text, a literal of the same kind as the non-string `previous` (a number for a number, …). */
+function sameJsonLiteralKind(previous: string, value: string): boolean {
+  if (previous.startsWith('"')) return false;
+  try {
+    const [was, now] = [JSON.parse(previous) as unknown, JSON.parse(value) as unknown];
+    return now !== null ? typeof now === typeof was && typeof now !== 'object' : was === null;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `value` may replace the plain (unquoted) YAML scalar `previous` unquoted: a conservative set of
+ * characters (no `: `, ` #`, leading indicator, space or line break), and it must resolve to the same type
+ * as `previous` did under YAML 1.2's core schema and read back as `value` (a string stays a string: `true`
+ * or `8080` replacing a password is quoted; `9090` replacing `8080` stays a number).
+ */
+function yamlPlainKeeps(previous: string, value: string): boolean {
+  if (/^['"|>]/.test(previous) || /[\r\n]/.test(previous) || !/^[A-Za-z0-9_][A-Za-z0-9_./@%+=~-]*$/.test(value)) return false;
+  const [was, now] = [yamlCoreValue(previous), yamlCoreValue(value)];
+  if (was === undefined || now === undefined || was === null || now === null || typeof was !== typeof now || String(now) !== value) return false;
+  // A string stays one for YAML 1.1 readers too (PyYAML, Go's yaml.v2): no number, and none of its booleans.
+  return typeof now !== 'string' || (/^[A-Za-z]/.test(value) && !/^(?:y|n|yes|no|on|off|true|false|null)$/i.test(value));
 }
 
 /**
@@ -864,9 +900,9 @@ function encodeValue(format: ValuesFormatName, value: string): string | undefine
 export function replaceValue(document: string, formatName: ValuesFormatName, name: string, value: string): string {
   if (typeof value !== 'string') throw new TypeError(`"value" expected string, got ${typeof value}`);
   const format = valuesFormat(formatName);
-  const encoded = encodeValue(formatName, value);
-  if (encoded === undefined) throw new InvalidArgumentError('a .env value cannot hold all three quote characters \' " and `', { hint: 'change the value' });
   const leaf = findLeaf(format, document, name);
+  const encoded = encodeValue(formatName, value, leaf?.raw);
+  if (encoded === undefined) throw new InvalidArgumentError('a .env value cannot hold all three quote characters \' " and `', { hint: 'change the value' });
   if (leaf) return document.slice(0, leaf.start) + encoded + document.slice(leaf.end);
   refuseNewName(document, formatName, name);
   const separator = document === '' || document.endsWith('\n') ? '' : '\n';

@@ -1,0 +1,83 @@
+// `custodian set` (replaceValue) keeps the form of the value it replaces where that reads back the same:
+// checked by parsers no one here wrote, JSON.parse, the `yaml` package (YAML 1.2), PyYAML (YAML 1.1, as
+// Python programs and Go's yaml.v2 read it) and dotenv's parser (node:util parseEnv), never by our own reader.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { parseEnv } from 'node:util';
+import { parse as parseYaml12 } from 'yaml';
+import { replaceValue } from '../../src/core/values';
+
+/** PyYAML's reading of each document, in one run of python3. */
+function pyYaml(texts: readonly string[]): unknown[] {
+  const script = 'import sys, json, yaml; print(json.dumps([yaml.safe_load(t) for t in json.load(sys.stdin)]))';
+  return JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8' })) as unknown[];
+}
+
+describe('core: set keeps the form of the value it replaces', () => {
+  it('YAML: a plain value stays plain when it reads back the same to YAML 1.2 and 1.1 readers; else it is quoted, never changing its type', () => {
+    const doc = 'db:\n  password: fake-yaml-pass-222\n  port: 8080\n  tls: true\n  quoted: "was-quoted"\n';
+    const cases: [string, string, unknown, string][] = [
+      ['db.password', 'fake-yaml-pass-BOB', 'fake-yaml-pass-BOB', 'password: fake-yaml-pass-BOB'],
+      ['db.password', 'yes', 'yes', 'password: "yes"'],
+      ['db.password', 'On', 'On', 'password: "On"'],
+      ['db.password', '12345', '12345', 'password: "12345"'],
+      ['db.password', 'null', 'null', 'password: "null"'],
+      ['db.password', 'a: b', 'a: b', 'password: "a: b"'],
+      ['db.password', 'p#ss word', 'p#ss word', 'password: "p#ss word"'],
+      ['db.port', '9090', 9090, 'port: 9090'],
+      ['db.port', '0x1F', '0x1F', 'port: "0x1F"'],
+      ['db.port', 'not-a-port', 'not-a-port', 'port: "not-a-port"'],
+      ['db.tls', 'false', false, 'tls: false'],
+      ['db.tls', 'no', 'no', 'tls: "no"'],
+      ['db.quoted', 'plain-ok', 'plain-ok', 'quoted: "plain-ok"'],
+    ];
+    const outs = cases.map(([name, value]) => replaceValue(doc, 'yaml', name, value));
+    const byPyYaml = pyYaml(outs);
+    for (const [i, [name, value, read, line]] of cases.entries()) {
+      const out = outs[i];
+      assert.ok(out.includes(`  ${line}\n`), `${name} = ${value}: ${out}`);
+      const key = name.split('.')[1];
+      assert.deepEqual((parseYaml12(out) as { db: Record<string, unknown> }).db[key], read, `YAML 1.2 reads ${name} = ${value}`);
+      assert.deepEqual((byPyYaml[i] as { db: Record<string, unknown> }).db[key], read, `PyYAML reads ${name} = ${value}`);
+      // Only that value's text changed.
+      assert.equal(out.split('\n').filter((l, j) => l !== doc.split('\n')[j]).length, 1);
+    }
+  });
+
+  it('JSON: a number or boolean stays one when the new value is one; anything else is a string', () => {
+    const doc = '{\n  "retries": 3,\n  "debug": false,\n  "token": "abc",\n  "nothing": null\n}\n';
+    const cases: [string, string, unknown][] = [
+      ['retries', '5', 5],
+      ['retries', '5.5', 5.5],
+      ['retries', 'five', 'five'],
+      ['retries', 'true', 'true'],
+      ['debug', 'true', true],
+      ['debug', '1', '1'],
+      ['token', '42', '42'],
+      ['token', 'true', 'true'],
+      ['nothing', 'null', null],
+      ['nothing', 'x', 'x'],
+    ];
+    for (const [name, value, read] of cases) {
+      const out = replaceValue(doc, 'json', name, value);
+      assert.deepEqual((JSON.parse(out) as Record<string, unknown>)[name], read, `${name} = ${value}: ${out}`);
+    }
+  });
+
+  it('.env: a quoted value keeps its quotes when the new value fits them; a bare one stays bare', () => {
+    const doc = "A='single'\nB=\"double\"\nC=bare\n";
+    const cases: [string, string, string][] = [
+      ['A', 'new-value', "A='new-value'"],
+      ['A', "it's", 'A="it\'s"'],
+      ['B', 'new-value', 'B="new-value"'],
+      ['B', 'say "hi"', 'B=\'say "hi"\''],
+      ['C', 'new-value', 'C=new-value'],
+      ['C', 'has space', "C='has space'"],
+    ];
+    for (const [name, value, line] of cases) {
+      const out = replaceValue(doc, 'dotenv', name, value);
+      assert.ok(out.split('\n').includes(line), `${name} = ${value}: ${out}`);
+      assert.equal(parseEnv(out)[name], value, `dotenv reads ${name}`);
+    }
+  });
+});

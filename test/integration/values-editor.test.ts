@@ -280,6 +280,36 @@ describe('value-encrypted files in the editor', function () {
     await closeAllEditors();
   });
 
+  it('Encrypt Values of a file staged in the clear stages the encrypted file in its place and says the plaintext is still in .git/objects; an unstaged file\'s index is left alone', async () => {
+    const warnings = recordWarningMessages(() => undefined);
+    const info = recordInformationMessages();
+    try {
+      const staged = wsUri('values-repo', 'staged.env');
+      fs.writeFileSync(staged.fsPath, 'STAGED_SECRET=staged-in-clear-4Rt\n');
+      git(dir(), 'add', 'staged.env');
+      assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: staged }));
+      const said = await waitFor('the warning', async () => warnings.told.find((m) => m.includes('Encrypted the values of staged.env')));
+      assert.match(said, /It was staged in the clear: the encrypted file is staged in its place\. The plaintext git stored stays in \.git\/objects on this machine .* until "git gc --prune=now"/);
+      const index = git(dir(), 'show', ':staged.env');
+      assert.ok(!index.includes('staged-in-clear-4Rt'), 'the index holds no plaintext');
+      assert.match(index, /^STAGED_SECRET=custodian-val1\./m);
+      assert.strictEqual(index, fs.readFileSync(staged.fsPath, 'utf8'), 'what is staged is the file');
+
+      const unstaged = wsUri('values-repo', 'unstaged.env');
+      fs.writeFileSync(unstaged.fsPath, 'UNSTAGED_SECRET=never-staged-8Yu\n');
+      assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: unstaged }));
+      const plain = await waitFor('the message', async () => [...info.told, ...warnings.told].find((m) => m.includes('Encrypted the values of unstaged.env')));
+      assert.doesNotMatch(plain, /staged/);
+      assert.strictEqual(git(dir(), 'ls-files', '--', 'unstaged.env'), '', 'not added to the index');
+    } finally {
+      warnings.dispose();
+      info.dispose();
+      await closeAllEditors();
+      git(dir(), 'rm', '-q', '--cached', '--ignore-unmatch', 'staged.env');
+      for (const f of ['staged.env', 'unstaged.env']) fs.rmSync(path.join(dir(), f), { force: true });
+    }
+  });
+
   it('in a clone set up for git, Encrypt Values gives the new file its merge line in .gitattributes and says to commit it; a clone not set up is left alone', async () => {
     const info = recordInformationMessages();
     // An ignored file's message is a warning.

@@ -127,12 +127,15 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
   const ignoredBy = services.trust.isTrusted ? await ignoringRule(file) : undefined;
   const copies = history.removed > 0 ? ` ${vscode.l10n.t('Removed its Local History copies.')}` : '';
   const merged = services.trust.isTrusted && (await mergeLineAdded(file)) ? ` ${vscode.l10n.t('Git merges it with Custodian\'s driver now: commit .gitattributes with it.')}` : '';
+  const restaged = services.trust.isTrusted && (await restageIfStagedInTheClear(file))
+    ? ` ${vscode.l10n.t('It was staged in the clear: the encrypted file is staged in its place. The plaintext git stored stays in .git/objects on this machine (a push sends only committed objects) until "git gc --prune=now".')}`
+    : '';
   if (ignoredBy) {
     // A warning, with the way to the line: a trial missed this as a passing notice and searched by hand.
     const open = vscode.l10n.t('Open {0}', ignoredBy.shown);
     void vscode.window
       .showWarningMessage(
-        vscode.l10n.t('{0} Git ignores {1} ({2}, line {3}: {4}): to share it through the repository, change that line; it holds no value in the clear now.', done + copies + merged, what, ignoredBy.shown, String(ignoredBy.line), ignoredBy.pattern),
+        vscode.l10n.t('{0} Git ignores {1} ({2}, line {3}: {4}): to share it through the repository, change that line; it holds no value in the clear now.', done + copies + merged + restaged, what, ignoredBy.shown, String(ignoredBy.line), ignoredBy.pattern),
         open,
       )
       .then(async (choice) => {
@@ -141,7 +144,8 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
         await vscode.window.showTextDocument(ignoredBy.uri, { selection: new vscode.Range(at, at), preview: false });
       }, () => undefined);
   } else {
-    void vscode.window.showInformationMessage(done + copies + merged);
+    const message = done + copies + merged + restaged;
+    void (restaged ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
   }
   if (history.unreachable) warnHistoryUnreachable([vscode.workspace.asRelativePath(file)]);
   return uri;
@@ -157,6 +161,29 @@ async function mergeLineAdded(file: vscode.Uri): Promise<boolean> {
     return (await addValueFileAttributes(root, inRepository)).length > 0;
   } catch {
     return false; // not in a repository, or git failed: Set Up Git reports it when run
+  }
+}
+
+/**
+ * When git's index holds the file as a staged change in the clear (added before it was encrypted: the
+ * Source Control view stages everything on commit when asked to), stages the encrypted file in its place,
+ * so that a commit (a `--no-verify` one included) takes what the working tree now holds. True when it did.
+ * A file whose index entry is the last commit's, or already value-encrypted, is left alone.
+ */
+async function restageIfStagedInTheClear(file: vscode.Uri): Promise<boolean> {
+  if (file.scheme !== 'file') return false;
+  const dir = path.dirname(file.fsPath);
+  const name = `./${path.basename(file.fsPath)}`;
+  try {
+    const staged = (await runGit(dir, ['rev-parse', '--verify', '--quiet', `:${name}`])).stdout.toString('utf8').trim();
+    if (!/^[0-9a-f]{40,64}$/.test(staged)) return false;
+    const head = await runGit(dir, ['rev-parse', '--verify', '--quiet', `HEAD:${name}`]);
+    if (head.status === 0 && head.stdout.toString('utf8').trim() === staged) return false;
+    const blob = await runGit(dir, ['cat-file', 'blob', staged]);
+    if (blob.status !== 0 || looksValueEncrypted(blob.stdout.toString('utf8'))) return false;
+    return (await runGit(dir, ['add', '--', name])).status === 0;
+  } catch {
+    return false;
   }
 }
 

@@ -10,6 +10,7 @@ import type { RsaPrivateKey } from '../../src/core/keys';
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
 import { captureErrors, getApi, recordInformationMessages, recordWarningMessages, run, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
+import { toValuesMergeResultUri, toValuesUri } from '../../src/extension/fs/values-uri';
 import { closeAllEditors, encryptFor, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
@@ -280,6 +281,20 @@ describe('value-encrypted files in the editor', function () {
     await closeAllEditors();
   });
 
+  it('the merge editor\'s result of a value-encrypted YAML file has the YAML language, as the file does (its name ends in "(merge result)", which VS Code gave plain text)', async () => {
+    const file = wsUri('values-repo', 'merge-language.yaml');
+    fs.writeFileSync(file.fsPath, 'db:\n  password: merge-lang-6Tb\n');
+    assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: file }));
+    try {
+      const result = await vscode.workspace.openTextDocument(toValuesMergeResultUri(file));
+      await waitFor('the result\'s language', async () => result.languageId === 'yaml');
+      assert.strictEqual((await vscode.workspace.openTextDocument(toValuesUri(file))).languageId, 'yaml');
+    } finally {
+      await closeAllEditors();
+      fs.rmSync(file.fsPath, { force: true });
+    }
+  });
+
   it('Encrypt Values of a file staged in the clear stages the encrypted file in its place and says the plaintext is still in .git/objects; an unstaged file\'s index is left alone', async () => {
     const warnings = recordWarningMessages(() => undefined);
     const info = recordInformationMessages();
@@ -299,7 +314,7 @@ describe('value-encrypted files in the editor', function () {
       fs.writeFileSync(unstaged.fsPath, 'UNSTAGED_SECRET=never-staged-8Yu\n');
       assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: unstaged }));
       const plain = await waitFor('the message', async () => [...info.told, ...warnings.told].find((m) => m.includes('Encrypted the values of unstaged.env')));
-      assert.doesNotMatch(plain, /staged/);
+      assert.doesNotMatch(plain, /staged in the clear/);
       assert.strictEqual(git(dir(), 'ls-files', '--', 'unstaged.env'), '', 'not added to the index');
     } finally {
       warnings.dispose();

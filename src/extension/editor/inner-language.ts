@@ -5,6 +5,7 @@
 // order — is the decrypted document's. Reproducing those rules here got them wrong (`.env.json`).
 import * as vscode from 'vscode';
 import { ENC_SCHEME, ENC_SUFFIX, toEncryptedUri } from '../fs/enc-uri';
+import { fromValuesUri, isShownValuesUri, toValuesMergeResultUri, VALUES_SCHEME } from '../fs/values-uri';
 
 /** Empty, read-only documents that only carry a name: nothing of a decrypted file is ever in them. */
 const PROBE_SCHEME = 'custodian-language-probe';
@@ -12,6 +13,18 @@ const PROBE_SCHEME = 'custodian-language-probe';
 function innerPath(decrypted: vscode.Uri): string {
   const encrypted = toEncryptedUri(decrypted).path;
   return encrypted.toLowerCase().endsWith(ENC_SUFFIX) ? encrypted.slice(0, -ENC_SUFFIX.length) : encrypted;
+}
+
+/**
+ * The name whose language a document has: a decrypted `.enc` document's inner file; a value-encrypted
+ * file's merge result ("app.env (merge result)") the file's own. Undefined for any other document (a
+ * decrypted value-encrypted file's view keeps the file's name, and VS Code reads its language from it).
+ */
+function languagePath(uri: vscode.Uri): string | undefined {
+  if (uri.scheme === ENC_SCHEME) return innerPath(uri);
+  if (uri.scheme !== VALUES_SCHEME || !isShownValuesUri(uri)) return undefined;
+  const file = fromValuesUri(uri);
+  return uri.path === toValuesMergeResultUri(file).path ? file.path : undefined;
 }
 
 export class InnerLanguages implements vscode.Disposable {
@@ -65,8 +78,9 @@ export class InnerLanguages implements vscode.Disposable {
   }
 
   private async apply(doc: vscode.TextDocument): Promise<void> {
-    if (doc.uri.scheme !== ENC_SCHEME) return;
-    const id = await this.languageOf(innerPath(doc.uri));
+    const path = languagePath(doc.uri);
+    if (path === undefined) return;
+    const id = await this.languageOf(path);
     if (id && id !== doc.languageId && !doc.isClosed) await vscode.languages.setTextDocumentLanguage(doc, id);
   }
 }

@@ -24,9 +24,12 @@ export interface DriverCommands {
   readonly guard: string;
 }
 
-/** The command lines git runs, from the shell words that start this CLI (`custodian`, or node + script). */
+/**
+ * The command lines git runs, from the shell words that start this CLI (`custodian`, or node + script).
+ * `--` ends the options before the paths git appends: a file named `-prod.enc` is not a flag.
+ */
 export function driverCommands(cli: string): DriverCommands {
-  return { textconv: `${cli} git textconv`, merge: `${cli} git merge %O %A %B %L %P`, guard: `${cli} guard` };
+  return { textconv: `${cli} git textconv --`, merge: `${cli} git merge -- %O %A %B %L %P`, guard: `${cli} guard` };
 }
 
 export interface SetupItem {

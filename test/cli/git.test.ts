@@ -39,12 +39,12 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
   }
 
   function encryptInto(repo: string, file: string, text: string, who: TestKey, recipients: string[] = ['-R', '.custodian/team']): void {
-    const r = custodian(repo, ['encrypt', ...recipients, '-s', who.privatePath, '-f', '-o', file], undefined, text);
+    const r = custodian(repo, ['encrypt', ...recipients, '-s', who.privatePath, '-f', `--out=${file}`], undefined, text);
     assert.equal(r.code, 0, r.stderr);
   }
 
   function decryptFrom(repo: string, file: string, who: TestKey): { text: string; stderr: string } {
-    const r = custodian(repo, ['decrypt', '-i', who.privatePath, file]);
+    const r = custodian(repo, ['decrypt', '-i', who.privatePath, '--', file]);
     assert.equal(r.code, 0, r.stderr);
     return { text: r.out, stderr: r.stderr };
   }
@@ -478,6 +478,56 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assertNoPlaintext(a, MARKER);
   });
 
+  it('a .enc named -prod.enc and a value-encrypted -app.env: git diff shows the decrypted change and a merge of both merges (git appends the path to the driver\'s command, which read it as a flag); an older set-up is reported and rewritten', () => {
+    const base = lines(8, 'base');
+    const a = path.join(dir, 'dash-a');
+    const b = path.join(dir, 'dash-b');
+    teamRepoAndClone(a, b, { alice: keys.alice, bob: keys.bob }, (repo) => {
+      encryptInto(repo, '-prod.enc', base.join(''), keys.alice);
+      const values = custodian(repo, ['encrypt', '--values', '--format', 'dotenv', '-R', '.custodian/team', '-s', keys.alice.privatePath, '--out=-app.env', '-'], undefined, base.join(''));
+      assert.equal(values.code, 0, values.stderr);
+    });
+    const ga = gitIn(a, asUser(keys.alice));
+    const gb = gitIn(b, asUser(keys.bob));
+    // A clone set up before the commands ended their options: --check says so, setup rewrites them.
+    ok(gb(['config', 'diff.custodian.textconv', `${cli} git textconv`]));
+    ok(gb(['config', 'merge.custodian.driver', `${cli} git merge %O %A %B %L %P`]));
+    const check = custodian(b, ['git', 'setup', '--check']);
+    assert.match(check.out, /^differs +diff driver: .* setup would write ".* git textconv --"$/m);
+    assert.match(check.out, /^differs +merge driver: .* setup would write ".* git merge -- %O %A %B %L %P"$/m);
+    assert.equal(custodian(b, ['git', 'setup']).code, 0);
+    assert.equal(gb(['config', 'merge.custodian.driver']).out.trim(), `${cli} git merge -- %O %A %B %L %P`);
+
+    const theirs = [...base];
+    theirs[1] = `KEY_1=${MARKER}-alice\n`;
+    encryptInto(a, '-prod.enc', theirs.join(''), keys.alice);
+    const diff = ga(['diff']);
+    ok(diff);
+    assert.match(diff.out, new RegExp(`^-KEY_1=${MARKER}-base-1\n\\+KEY_1=${MARKER}-alice$`, 'm'));
+    const set = (repo: string, name: string, who: TestKey) => {
+      const r = custodian(repo, ['set', '--', '-app.env', name], who, `${MARKER}-${name}`);
+      assert.equal(r.code, 0, r.stderr);
+    };
+    set(a, 'KEY_1', keys.alice);
+    ok(ga(['commit', '-q', '-am', 'alice edits']));
+    const ours = [...base];
+    ours[6] = `KEY_6=${MARKER}-bob\n`;
+    encryptInto(b, '-prod.enc', ours.join(''), keys.bob);
+    set(b, 'KEY_6', keys.bob);
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(merge.status, 0, merge.err);
+    const expected = [...base];
+    expected[1] = theirs[1];
+    expected[6] = ours[6];
+    assert.equal(decryptFrom(b, '-prod.enc', keys.alice).text, expected.join(''));
+    const values = custodian(b, ['decrypt', '--values', '-i', keys.alice.privatePath, '--', '-app.env']);
+    assert.equal(values.code, 0, values.stderr);
+    assert.match(values.out, new RegExp(`^KEY_1=${MARKER}-KEY_1\nKEY_2=`, 'm'));
+    assert.match(values.out, new RegExp(`^KEY_6=${MARKER}-KEY_6\nKEY_7=`, 'm'));
+    assertNoPlaintext(b, MARKER);
+  });
+
   it('textconv names a signer only as the roster does: a key committed as "bob (laptop).pub", under a lookalike name, or planted as bob.pub since I pinned the roster is shown by fingerprint alone', () => {
     // carol (the attacker: she can push, she is not on the team) commits her key where a name is read
     // from, then a version of .env.enc she signed; alice, who pinned alice and bob, looks at the history.
@@ -552,7 +602,7 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     const once = snapshot();
     assert.equal(once.attributes.toString(), '*.png binary\n# Custodian: decrypted diffs and encrypted three-way merges of .enc files (docs/GIT.md)\n*.enc diff=custodian merge=custodian\n');
     assert.match(once.hook.toString(), /^#!\/bin\/sh\n# >>> custodian guard .*\n.* guard \|\| exit \$\?\n# <<< custodian guard\necho existing hook ran/);
-    assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv`);
+    assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv --`);
     const second = custodian(repo, ['git', 'setup']);
     assert.match(second.stderr, /already set up: nothing changed/);
     assert.deepEqual(snapshot(), once, 'running setup again changes nothing');
@@ -597,7 +647,7 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.ok(text.includes(`${cli} guard || exit $?`), text);
     assert.ok(text.endsWith(existing.slice('#!/bin/sh\n'.length)), 'the rest of the hook is as it was');
     assert.equal(fs.statSync(hook).mode & 0o777, 0o755);
-    assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv`);
+    assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv --`);
     assert.equal(custodian(repo, ['git', 'setup', '--check']).code, 0);
     // A commit runs the guard with the new command, then the existing hook.
     fs.writeFileSync(path.join(repo, 'README'), 'hello\n');

@@ -1,8 +1,8 @@
 // custodian git: makes git show `.enc` files decrypted and merge them and value-encrypted files
 // encrypted (docs/GIT.md).
 //   setup [--check | --undo]   .gitattributes, the drivers in .git/config, the pre-commit guard
-//   textconv FILE              what git diff shows for one version (run by git)
-//   merge %O %A %B %L %P       the merge driver (run by git)
+//   textconv -- FILE           what git diff shows for one version (run by git)
+//   merge -- %O %A %B %L %P    the merge driver (run by git)
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFAULT_MARKER_SIZE } from '../../core/line-merge';
@@ -75,8 +75,8 @@ export const gitCommand: Command = {
     ...PASSPHRASE_FILE_OPTION,
   },
   help: `Usage: custodian git setup [--check | --undo] [--command CMD]
-       custodian git textconv [-i KEY]… [--passphrase-file FILE] FILE
-       custodian git merge [-i KEY]… [--passphrase-file FILE] BASE OURS THEIRS [MARKER-SIZE] [PATH]
+       custodian git textconv [-i KEY]… [--passphrase-file FILE] [--] FILE
+       custodian git merge [-i KEY]… [--passphrase-file FILE] [--] BASE OURS THEIRS [MARKER-SIZE] [PATH]
 
 setup: in the current repository,
   - adds "*.enc diff=custodian merge=custodian" to .gitattributes (unless git already applies

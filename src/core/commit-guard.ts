@@ -11,7 +11,7 @@ import { PUBLIC_CONVENTIONS } from './public-names';
 
 export const ENC_SUFFIX = '.enc';
 
-export type GuardRule = 'plaintext-path' | 'private-key' | 'plaintext-twin' | 'corrupt-enc' | 'unresolved-conflict' | 'recipient-drift';
+export type GuardRule = 'plaintext-path' | 'private-key' | 'plaintext-twin' | 'corrupt-enc' | 'converted-enc' | 'unresolved-conflict' | 'recipient-drift';
 
 export interface GuardFinding {
   readonly path: string;
@@ -49,6 +49,11 @@ export interface GuardInput {
    * pre-commit check): encrypted there since they were staged, the fix is to stage them again.
    */
   readonly workingTree?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Staged binary `.enc` files that git stored with other bytes than the working file's (the pre-commit
+   * check), each with the attributes that convert it (`text eol=crlf`).
+   */
+  readonly converted?: ReadonlyMap<string, string>;
   /** Every path in the index after the commit, to find plaintext twins. */
   readonly indexPaths: ReadonlySet<string>;
   /** guard.plaintextPaths of the repository's config. */
@@ -140,6 +145,16 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
     if (isEncrypted(p)) {
       const plain = p.slice(0, -ENC_SUFFIX.length);
       if (plain !== '' && input.indexPaths.has(plain)) addTwin(plain);
+      const conversion = input.converted?.get(p);
+      if (conversion !== undefined) {
+        findings.push({
+          path: p,
+          rule: 'converted-enc',
+          severity: 'error',
+          message: `${show(p)} is staged with other bytes than the file Custodian wrote: git converts it (${show(conversion)}), and the committed file would not decrypt`,
+          fix: `add "*.enc -text" to .gitattributes after the line that sets ${show(conversion)} (or remove that line; a filter, ident or working-tree-encoding must not apply to .enc files), then git add ${quote(p)} again: the file in the working tree is intact`,
+        });
+      }
       if (file.content !== undefined) findings.push(...(await checkEncrypted(p, file.content, input)));
       continue;
     }

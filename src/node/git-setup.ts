@@ -9,7 +9,11 @@ import { writeFileAtomic } from './atomic-file';
 import { valueEncryptedFiles } from './encrypted-files';
 import { getConfig, git, runGit } from './git';
 
-export const ATTRIBUTES_LINE = '*.enc diff=custodian merge=custodian';
+// `-text`: a binary .enc must reach git byte for byte; a `*.enc text eol=crlf` line above (or `* text`)
+// would otherwise turn its LF bytes into CRLF and back, and the file would no longer decrypt.
+export const ATTRIBUTES_LINE = '*.enc diff=custodian merge=custodian -text';
+/** The line setup wrote before `-text`: `--undo` still removes it. */
+const LEGACY_ATTRIBUTES_LINE = '*.enc diff=custodian merge=custodian';
 const ATTRIBUTES_COMMENT = '# Custodian: decrypted diffs and encrypted three-way merges of .enc files (docs/GIT.md)';
 const HOOK_BEGIN = '# >>> custodian guard (added by "custodian git setup"; "custodian git setup --undo" removes it)';
 const HOOK_END = '# <<< custodian guard';
@@ -178,6 +182,48 @@ export async function addValueFileAttributes(root: string, file: string): Promis
   return done;
 }
 
+/** The attributes by which git may change a file's bytes between the working tree and the index. */
+const CONVERTING_ATTRIBUTES = ['text', 'eol', 'crlf', 'working-tree-encoding', 'ident', 'filter'] as const;
+
+export interface Conversion {
+  /** The converting attributes git gives the file, as .gitattributes spells them (`text eol=crlf`). */
+  readonly attributes: string;
+  /** True when they convert whatever the bytes; false when git decides by content (text=auto, core.autocrlf). */
+  readonly always: boolean;
+}
+
+/**
+ * For each of `paths` (repository-relative) that git may store with other bytes than the working file's,
+ * the attributes that do it. Line endings follow git's convert.c: `-text` (or `-crlf`) turns them off,
+ * `text`, or `eol` where text is unspecified, converts any file; `text=auto` and `core.autocrlf` only a
+ * file git takes for text, which a binary .enc is not.
+ */
+export async function convertingAttributes(root: string, paths: readonly string[]): Promise<Map<string, Conversion>> {
+  const found = new Map<string, Conversion>();
+  if (paths.length === 0) return found;
+  const out = (await git(root, ['check-attr', '-z', '--stdin', ...CONVERTING_ATTRIBUTES], Buffer.from(paths.join('\0') + '\0'))).toString('utf8').split('\0');
+  const attrs = new Map<string, Map<string, string>>();
+  for (let k = 0; k + 2 < out.length; k += 3) {
+    if (!attrs.has(out[k])) attrs.set(out[k], new Map());
+    attrs.get(out[k])!.set(out[k + 1], out[k + 2]);
+  }
+  const autocrlf = (await getConfig(root, 'core.autocrlf'))?.toLowerCase();
+  for (const p of paths) {
+    const a = attrs.get(p) ?? new Map<string, string>();
+    const spelled = CONVERTING_ATTRIBUTES.flatMap((name) => {
+      const v = a.get(name) ?? 'unspecified';
+      return v === 'unspecified' || v === 'unset' ? [] : [v === 'set' ? name : `${name}=${v}`];
+    });
+    const text = a.get('text') !== 'unspecified' ? a.get('text') : a.get('crlf');
+    const binary = text === 'unset';
+    const eol = !binary && a.get('eol') !== undefined && a.get('eol') !== 'unspecified' && text !== 'auto';
+    const always = text === 'set' || text === 'input' || eol || ['working-tree-encoding', 'ident', 'filter'].some((n) => !['unspecified', 'unset', undefined].includes(a.get(n)));
+    if (!binary && (text === undefined || text === 'unspecified') && autocrlf !== undefined && autocrlf !== 'false') spelled.push(`core.autocrlf=${autocrlf}`);
+    if (spelled.length > 0 && (always || !binary)) found.set(p, { attributes: spelled.join(' '), always });
+  }
+  return found;
+}
+
 /** What is in place and what is not. */
 export async function checkSetup(root: string, commands: DriverCommands): Promise<SetupItem[]> {
   const items: SetupItem[] = [];
@@ -208,6 +254,18 @@ export async function checkSetup(root: string, commands: DriverCommands): Promis
   const cache = await getConfig(root, 'diff.custodian.cachetextconv');
   if (cache !== undefined && cache !== 'false') {
     items.push({ name: 'textconv cache', status: 'differs', detail: 'diff.custodian.cachetextconv is on: git would store decrypted text in .git (refs/notes/textconv); run "git config --unset diff.custodian.cachetextconv"' });
+  }
+  const encFiles = (await git(root, ['ls-files', '-z', '--', '*.enc'])).toString('utf8').split('\0').filter((p) => p !== '');
+  const converted = [...(await convertingAttributes(root, encFiles))].filter(([, c]) => c.always);
+  if (converted.length > 0) {
+    const byAttributes = new Map<string, string[]>();
+    for (const [p, c] of converted) byAttributes.set(c.attributes, [...(byAttributes.get(c.attributes) ?? []), p]);
+    const which = [...byAttributes].map(([a, ps]) => `${ps.length} with "${a}" (${ps[0]}${ps.length > 1 ? ', …' : ''})`).join('; ');
+    items.push({
+      name: 'line endings of .enc files',
+      status: 'differs',
+      detail: `git converts the bytes of ${converted.length} tracked .enc file(s): ${which}; a binary .enc converted no longer decrypts. Add "*.enc -text" to .gitattributes after the line that sets it, or remove that line`,
+    });
   }
   const hook = path.join(await hooksDir(root), 'pre-commit');
   const text = (await readIfExists(hook))?.toString('utf8');
@@ -299,14 +357,15 @@ export async function undoSetup(root: string): Promise<string[]> {
   if (how !== undefined) {
     const file = path.join(root, '.gitattributes');
     const text = (await readIfExists(file))?.toString('utf8');
-    const block = `${ATTRIBUTES_COMMENT}\n${ATTRIBUTES_LINE}\n`;
+    const line = [ATTRIBUTES_LINE, LEGACY_ATTRIBUTES_LINE].find((l) => text?.includes(`${ATTRIBUTES_COMMENT}\n${l}\n`));
+    const block = `${ATTRIBUTES_COMMENT}\n${line}\n`;
     const full = how === 'appended-after-newline' ? `\n${block}` : block;
-    if (text !== undefined && text.includes(full)) {
+    if (text !== undefined && line !== undefined && text.includes(full)) {
       const at = text.lastIndexOf(full);
       const rest = text.slice(0, at) + text.slice(at + full.length);
       if (how === 'created' && rest === '') await fs.unlink(file);
       else await writeFileAtomic(file, Buffer.from(rest), { force: true });
-      done.push(`.gitattributes: removed "${ATTRIBUTES_LINE}"`);
+      done.push(`.gitattributes: removed "${line}"`);
     } else {
       done.push(`.gitattributes: the lines setup added were changed; left as they are`);
     }

@@ -2,6 +2,7 @@
 // repositories: two clones, a roster of people, and checks that no plaintext reaches a file.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { armor } from '../../src/core/armor';
@@ -528,6 +529,77 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assertNoPlaintext(b, MARKER);
   });
 
+  it('a teammate\'s "*.enc text eol=crlf" line: a new binary .enc is refused at commit (git would store other bytes than Custodian wrote, the only copy of the secret lost), setup --check names the attribute, and a checked-out file that no longer decrypts says why in its hint', () => {
+    const { a, b } = twoClones('crlf', ['alice', 'bob'], lines(4, 'base').join(''));
+    const ga = gitIn(a, asUser(keys.alice));
+    const gb = gitIn(b, asUser(keys.bob));
+    // About 1 MiB of text: its ciphertext holds LF bytes and CR LF pairs (about 16 expected).
+    const big = () => crypto.randomBytes(786432).toString('base64');
+    encryptInto(a, 'big.enc', big(), keys.alice);
+    ok(ga(['add', 'big.enc']));
+    ok(ga(['commit', '-q', '-m', 'big']));
+    fs.appendFileSync(path.join(a, '.gitattributes'), '*.enc text eol=crlf\n');
+    // "commit -a" stages big.enc again through the conversion: the committed .enc would be damaged.
+    const normalize = ga(['commit', '-q', '-am', 'normalize line endings']);
+    assert.notEqual(normalize.status, 0);
+    assert.match(normalize.err, /\[converted-enc\] big\.enc is staged with other bytes/);
+    ok(ga(['reset', '-q']));
+    ok(ga(['commit', '-q', '-m', 'normalize line endings', '--', '.gitattributes']));
+    ok(gb(['pull', '-q', '--no-rebase', 'origin', 'main']));
+
+    const check = custodian(b, ['git', 'setup', '--check']);
+    assert.match(check.out, /^differs +line endings of \.enc files: git converts the bytes of 2 tracked \.enc file\(s\): 2 with "text eol=crlf" \(\.env\.enc, …\); .*Add "\*\.enc -text" to \.gitattributes after the line that sets it/m);
+
+    // An armored .enc is ASCII: the conversion leaves it as it is, and it commits.
+    const armored = custodian(b, ['encrypt', '-a', '-R', '.custodian/team', '-s', keys.bob.privatePath, '-o', 'note.enc'], undefined, big());
+    assert.equal(armored.code, 0, armored.stderr);
+    ok(gb(['add', 'note.enc']));
+    ok(gb(['commit', '-q', '-m', 'armored']));
+
+    const secret = big();
+    encryptInto(b, 'prod.key.enc', secret, keys.bob);
+    const written = fs.readFileSync(path.join(b, 'prod.key.enc'));
+    assert.ok(written.includes('\r\n'), 'the ciphertext holds CR LF');
+    ok(gb(['add', 'prod.key.enc']));
+    assert.ok(!gb(['cat-file', 'blob', ':prod.key.enc']).stdout.equals(written), 'git add stored other bytes');
+    const refused = gb(['commit', '-q', '-m', 'add prod key']);
+    assert.notEqual(refused.status, 0, 'the commit is refused');
+    assert.match(refused.err, /^custodian: error: \[converted-enc\] prod\.key\.enc is staged with other bytes than the file Custodian wrote: git converts it \(text eol=crlf\), and the committed file would not decrypt\ncustodian: hint: add "\*\.enc -text" to \.gitattributes after the line that sets text eol=crlf .*then git add prod\.key\.enc again/m);
+    // The fix the hint gives: the staged blob is then the file's bytes, and it commits.
+    fs.appendFileSync(path.join(b, '.gitattributes'), '*.enc -text\n');
+    ok(gb(['add', '.gitattributes', 'prod.key.enc']));
+    ok(gb(['commit', '-q', '-m', 'add prod key']));
+    assert.ok(gb(['cat-file', 'blob', 'HEAD:prod.key.enc']).stdout.equals(written));
+
+    // Checked out under the line, big.enc's LF bytes became CR LF: the error stands, the hint says why.
+    ok(ga(['pull', '-q', '--no-rebase', b, 'main']));
+    fs.writeFileSync(path.join(a, '.gitattributes'), fs.readFileSync(path.join(a, '.gitattributes'), 'utf8').replace('*.enc -text\n', ''));
+    fs.rmSync(path.join(a, 'big.enc'));
+    ok(ga(['checkout', '--', 'big.enc']));
+    const damaged = custodian(a, ['decrypt', '-i', keys.alice.privatePath, 'big.enc']);
+    assert.equal(damaged.code, 1);
+    assert.match(damaged.stderr, /^custodian: error: .*(malformed|does not verify|authentic)/m);
+    assert.match(damaged.stderr, /^custodian: hint: its bytes hold CR LF pairs: git may have converted its line endings .*"git check-attr -a big\.enc" shows its attributes/m);
+    assert.equal(damaged.out, '');
+  });
+
+  it('a repository set up before the *.enc line had -text: --check finds it in place, setup leaves it, --undo removes it', () => {
+    const repo = path.join(dir, 'legacy-line');
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', repo]));
+    assert.equal(custodian(repo, ['git', 'setup']).code, 0);
+    const file = path.join(repo, '.gitattributes');
+    assert.match(fs.readFileSync(file, 'utf8'), /^\*\.enc diff=custodian merge=custodian -text$/m);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(' -text', ''));
+    const legacy = fs.readFileSync(file);
+    const check = custodian(repo, ['git', 'setup', '--check']);
+    assert.equal(check.code, 0, check.out);
+    assert.match(custodian(repo, ['git', 'setup']).stderr, /already set up: nothing changed/);
+    assert.ok(fs.readFileSync(file).equals(legacy));
+    const undo = custodian(repo, ['git', 'setup', '--undo']);
+    assert.match(undo.stderr, /\.gitattributes: removed "\*\.enc diff=custodian merge=custodian"/);
+    assert.ok(!fs.existsSync(file), 'the file setup created is gone');
+  });
+
   it('textconv names a signer only as the roster does: a key committed as "bob (laptop).pub", under a lookalike name, or planted as bob.pub since I pinned the roster is shown by fingerprint alone', () => {
     // carol (the attacker: she can push, she is not on the team) commits her key where a name is read
     // from, then a version of .env.enc she signed; alice, who pinned alice and bob, looks at the history.
@@ -600,7 +672,7 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     const first = custodian(repo, ['git', 'setup']);
     assert.equal(first.code, 0, first.stderr);
     const once = snapshot();
-    assert.equal(once.attributes.toString(), '*.png binary\n# Custodian: decrypted diffs and encrypted three-way merges of .enc files (docs/GIT.md)\n*.enc diff=custodian merge=custodian\n');
+    assert.equal(once.attributes.toString(), '*.png binary\n# Custodian: decrypted diffs and encrypted three-way merges of .enc files (docs/GIT.md)\n*.enc diff=custodian merge=custodian -text\n');
     assert.match(once.hook.toString(), /^#!\/bin\/sh\n# >>> custodian guard .*\n.* guard \|\| exit \$\?\n# <<< custodian guard\necho existing hook ran/);
     assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv --`);
     const second = custodian(repo, ['git', 'setup']);

@@ -79,7 +79,7 @@ export const gitCommand: Command = {
        custodian git merge [-i KEY]… [--passphrase-file FILE] [--] BASE OURS THEIRS [MARKER-SIZE] [PATH]
 
 setup: in the current repository,
-  - adds "*.enc diff=custodian merge=custodian" to .gitattributes (unless git already applies
+  - adds "*.enc diff=custodian merge=custodian -text" to .gitattributes (unless git already applies
     them; the lines there stay), to be committed once for everyone, and "/PATH merge=custodian"
     for each value-encrypted .env, JSON or YAML file it finds (run it again after encrypting one);
   - registers the diff (textconv) and merge drivers in the clone's git config (.git/config), which

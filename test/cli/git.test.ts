@@ -600,6 +600,45 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.ok(!fs.existsSync(file), 'the file setup created is gone');
   });
 
+  it('a committed "*.env merge=union" / "*.enc merge=union" line: setup --check names it, and the merge git makes with it (two mac= lines, spliced armor) is stopped by the pre-merge-commit guard as malformed encrypted files, not as plaintext', () => {
+    const a = path.join(dir, 'union-a');
+    const b = path.join(dir, 'union-b');
+    const base = lines(6, 'base');
+    teamRepoAndClone(a, b, { alice: keys.alice, bob: keys.bob }, (repo) => {
+      const values = custodian(repo, ['encrypt', '--values', '--format', 'dotenv', '-R', '.custodian/team', '-s', keys.alice.privatePath, '-o', 'app.env', '-'], undefined, base.join(''));
+      assert.equal(values.code, 0, values.stderr);
+      encryptInto(repo, 'arm.env.enc', base.join(''), keys.alice, ['-a', '-R', '.custodian/team']);
+    });
+    const ga = gitIn(a, asUser(keys.alice));
+    const gb = gitIn(b, asUser(keys.bob));
+    fs.appendFileSync(path.join(a, '.gitattributes'), '*.env merge=union\n*.enc merge=union\n');
+    ok(ga(['commit', '-q', '-am', 'avoid .env conflicts']));
+    ok(gb(['pull', '-q', '--no-rebase', 'origin', 'main']));
+    const check = custodian(b, ['git', 'setup', '--check']);
+    assert.equal(check.code, 1);
+    assert.match(check.out, /^missing +drivers of encrypted files: a \.gitattributes line gives 2 encrypted file\(s\) another driver than custodian: app\.env merge=union, arm\.env\.enc merge=union; /m);
+
+    const edit = (repo: string, who: TestKey, k: number) => {
+      const r = custodian(repo, ['set', 'app.env', `KEY_${k}`], who, `${MARKER}-${k}`);
+      assert.equal(r.code, 0, r.stderr);
+      const next = [...base];
+      next[k] = `KEY_${k}=${MARKER}-${k}\n`;
+      encryptInto(repo, 'arm.env.enc', next.join(''), who, ['-a', '-R', '.custodian/team']);
+    };
+    edit(a, keys.alice, 1);
+    ok(ga(['commit', '-q', '-am', 'alice edits']));
+    edit(b, keys.bob, 4);
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const head = gb(['rev-parse', 'HEAD']).out;
+    const merge = gb(['pull', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0, 'the merge commit is refused');
+    assert.equal(gb(['rev-parse', 'HEAD']).out, head, 'no merge commit');
+    assert.match(merge.err, /^custodian: error: \[corrupt-values\] app\.env is a malformed value-encrypted file \(2 metadata blocks: two versions spliced together, as a merge by git's own driver \(a \.gitattributes merge=union\) leaves them\): it would open for no one$/m);
+    assert.match(merge.err, /^custodian: error: \[corrupt-enc\] arm\.env\.enc is not a valid Custodian encrypted file/m);
+    assert.doesNotMatch(merge.err, /plaintext-path|in the clear|already stored the staged plaintext/);
+    assertNoPlaintext(b, MARKER);
+  });
+
   it('textconv names a signer only as the roster does: a key committed as "bob (laptop).pub", under a lookalike name, or planted as bob.pub since I pinned the roster is shown by fingerprint alone', () => {
     // carol (the attacker: she can push, she is not on the team) commits her key where a name is read
     // from, then a version of .env.enc she signed; alice, who pinned alice and bob, looks at the history.
@@ -661,10 +700,14 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     fs.writeFileSync(path.join(repo, '.gitattributes'), '*.png binary'); // no final newline
     const hook = path.join(repo, '.git/hooks/pre-commit');
     fs.writeFileSync(hook, '#!/bin/sh\necho existing hook ran > "$(git rev-parse --git-dir)/hook-ran"\nexit 0\n', { mode: 0o755 });
+    const mergeHook = path.join(repo, '.git/hooks/pre-merge-commit');
+    fs.writeFileSync(mergeHook, '#!/bin/sh\nexit 0\n', { mode: 0o700 });
     const snapshot = () => ({
       attributes: fs.readFileSync(path.join(repo, '.gitattributes')),
       hook: fs.readFileSync(hook),
       hookMode: fs.statSync(hook).mode,
+      mergeHook: fs.readFileSync(mergeHook),
+      mergeHookMode: fs.statSync(mergeHook).mode,
       config: fs.readFileSync(path.join(repo, '.git/config')),
     });
     const before = snapshot();
@@ -675,6 +718,7 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.equal(once.attributes.toString(), '*.png binary\n# Custodian: decrypted diffs and encrypted three-way merges of .enc files (docs/GIT.md)\n*.enc diff=custodian merge=custodian -text\n');
     assert.match(once.hook.toString(), /^#!\/bin\/sh\n# >>> custodian guard .*\n.* guard \|\| exit \$\?\n# <<< custodian guard\necho existing hook ran/);
     assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv --`);
+    assert.match(once.mergeHook.toString(), /^#!\/bin\/sh\n# >>> custodian guard .*\n.* guard \|\| exit \$\?\n# <<< custodian guard\nexit 0\n$/);
     const second = custodian(repo, ['git', 'setup']);
     assert.match(second.stderr, /already set up: nothing changed/);
     assert.deepEqual(snapshot(), once, 'running setup again changes nothing');
@@ -739,10 +783,13 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.equal(custodian(repo, ['git', 'setup']).code, 0);
     const hook = path.join(repo, '.githooks/pre-commit');
     assert.ok(fs.statSync(hook).mode & 0o100, 'the new hook is executable');
+    const mergeHook = path.join(repo, '.githooks/pre-merge-commit');
+    assert.match(fs.readFileSync(mergeHook, 'utf8'), /^#!\/bin\/sh\n# >>> custodian guard .*\n.* guard \|\| exit \$\?\n# <<< custodian guard\n$/);
+    assert.ok(fs.statSync(mergeHook).mode & 0o100, 'the merge hook is executable');
     assert.ok(fs.existsSync(path.join(repo, '.gitattributes')));
     assert.ok(!fs.existsSync(path.join(repo, '.git/hooks/pre-commit')));
     assert.equal(custodian(repo, ['git', 'setup', '--undo']).code, 0);
-    assert.ok(!fs.existsSync(hook) && !fs.existsSync(path.join(repo, '.gitattributes')));
+    assert.ok(!fs.existsSync(hook) && !fs.existsSync(mergeHook) && !fs.existsSync(path.join(repo, '.gitattributes')));
     assert.ok(fs.readFileSync(path.join(repo, '.git/config')).equals(config));
   });
 

@@ -84,7 +84,8 @@ setup: in the current repository,
     for each value-encrypted .env, JSON or YAML file it finds (run it again after encrypting one);
   - registers the diff (textconv) and merge drivers in the clone's git config (.git/config), which
     git does not copy when cloning: each teammate runs "custodian git setup" once per clone;
-  - installs "custodian guard" as the pre-commit hook (in core.hooksPath if set): a new hook, or
+  - installs "custodian guard" as the pre-commit and pre-merge-commit hooks (in core.hooksPath if
+    set; the second runs for the commit a merge makes by itself): a new hook, or
     a block at the start of an existing shell hook, which then runs on as before.
   The drivers are started as "custodian" when that name on PATH is this program (npm install -g),
   else by the absolute paths of node and of this script; --command sets it.

@@ -76,6 +76,8 @@ and fails (exit status 1) when one should not be committed:
   plaintext-twin   it is the plaintext of a .enc file beside it (.env next to .env.enc); a
                    value-encrypted .env there is only a warning (two encrypted copies)
   corrupt-enc      it is a .enc file that is not a valid Custodian file
+  corrupt-values   it is a value-encrypted file that does not parse (two metadata blocks
+                   spliced by a merge that is not Custodian's, an edited block)
   converted-enc    it is a binary .enc file that git stores with other bytes than the file's
                    (.gitattributes text, eol, filter… or core.autocrlf convert it): the commit
                    would hold a file that no longer decrypts
@@ -85,7 +87,7 @@ It warns, without failing, when a .enc file's recipients differ from the roster
 value-encrypted file's unencrypted-regex rule leaves a value in the clear that the last commit
 did not (--all: every such value).
 Each message names the file, the rule and the fix. "custodian git setup" installs this as the
-pre-commit hook; "git commit --no-verify" skips it. The rules and the roster are read from the
+pre-commit and pre-merge-commit hooks; "git commit --no-verify" skips it. The rules and the roster are read from the
 index too. No key is needed.
 
 Flags:

@@ -639,6 +639,26 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assertNoPlaintext(b, MARKER);
   });
 
+  it('git merge of a branch a teammate without the hook committed a plaintext .env to, beside .env.enc: the merge commit is refused by the pre-merge-commit guard', () => {
+    const { a } = twoClones('merge-plaintext', ['alice', 'bob'], lines(3, 'base').join(''));
+    const ga = gitIn(a, asUser(keys.alice));
+    ok(ga(['checkout', '-q', '-b', 'feature']));
+    fs.writeFileSync(path.join(a, '.env'), decryptFrom(a, '.env.enc', keys.alice).text);
+    ok(ga(['add', '.env']));
+    ok(ga(['commit', '-q', '--no-verify', '-m', 'wip'])); // as from a clone without the hook
+    ok(ga(['checkout', '-q', 'main']));
+    fs.writeFileSync(path.join(a, 'notes.txt'), 'a\n');
+    ok(ga(['add', 'notes.txt']));
+    ok(ga(['commit', '-q', '-m', 'notes']));
+    const head = ga(['rev-parse', 'HEAD']).out;
+    const merge = ga(['merge', '--no-edit', 'feature']);
+    assert.notEqual(merge.status, 0, 'the merge commit is refused');
+    assert.equal(ga(['rev-parse', 'HEAD']).out, head);
+    assert.match(merge.err, /\[plaintext-path\] \.env matches "\.env" in guard\.plaintextPaths/);
+    assert.match(merge.err, /\[plaintext-twin\] \.env is the plaintext of \.env\.enc/);
+    ok(ga(['merge', '--abort']));
+  });
+
   it('textconv names a signer only as the roster does: a key committed as "bob (laptop).pub", under a lookalike name, or planted as bob.pub since I pinned the roster is shown by fingerprint alone', () => {
     // carol (the attacker: she can push, she is not on the team) commits her key where a name is read
     // from, then a version of .env.enc she signed; alice, who pinned alice and bob, looks at the history.

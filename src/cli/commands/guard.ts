@@ -87,8 +87,9 @@ It warns, without failing, when a .enc file's recipients differ from the roster
 value-encrypted file's unencrypted-regex rule leaves a value in the clear that the last commit
 did not (--all: every such value).
 Each message names the file, the rule and the fix. "custodian git setup" installs this as the
-pre-commit and pre-merge-commit hooks; "git commit --no-verify" skips it. The rules and the roster are read from the
-index too. No key is needed.
+pre-commit and pre-merge-commit hooks; "git commit --no-verify" skips it, and cherry-pick,
+rebase and am run neither (--all in CI catches what they bring). The rules and the roster are
+read from the index too. No key is needed.
 
 Flags:
       --all               check every tracked file instead of the staged changes (for CI)

@@ -1,5 +1,6 @@
 // The rules of `custodian guard` (docs/GIT.md): which staged files must not be committed, judged on
 // the bytes in git's index. Pure: the host reads the index and prints the findings.
+import { ARMOR_BEGIN } from './armor';
 import { inspectEnvelope, type EnvelopeInfo } from './envelope';
 import type { RecipientPolicy } from './envelope-header';
 import type { RsaPublicKey } from './keys';
@@ -11,7 +12,7 @@ import { PUBLIC_CONVENTIONS } from './public-names';
 
 export const ENC_SUFFIX = '.enc';
 
-export type GuardRule = 'plaintext-path' | 'private-key' | 'plaintext-twin' | 'corrupt-enc' | 'unresolved-conflict' | 'recipient-drift';
+export type GuardRule = 'plaintext-path' | 'private-key' | 'plaintext-twin' | 'corrupt-enc' | 'corrupt-values' | 'converted-enc' | 'unresolved-conflict' | 'recipient-drift';
 
 export interface GuardFinding {
   readonly path: string;
@@ -49,6 +50,11 @@ export interface GuardInput {
    * pre-commit check): encrypted there since they were staged, the fix is to stage them again.
    */
   readonly workingTree?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Staged binary `.enc` files that git stored with other bytes than the working file's (the pre-commit
+   * check), each with the attributes that convert it (`text eol=crlf`).
+   */
+  readonly converted?: ReadonlyMap<string, string>;
   /** Every path in the index after the commit, to find plaintext twins. */
   readonly indexPaths: ReadonlySet<string>;
   /** guard.plaintextPaths of the repository's config. */
@@ -82,6 +88,32 @@ function valuesOf(path: string, content: Uint8Array): ReturnType<typeof valuesIn
     return valuesInTheClear(new TextDecoder('utf-8', { fatal: true }).decode(content), format);
   } catch {
     return undefined;
+  }
+}
+
+/** The first line of a value-encrypted file's metadata block (VALUES.md §4): dotenv and YAML, JSON. */
+const VALUES_MARKERS = ['#custodian:values=', '"custodian:values"'];
+
+/** Why two versions of an encrypted file may be one file: a merge that is not Custodian's. */
+const SPLICED = 'two versions spliced together, as a merge by git\'s own driver (a .gitattributes merge=union) leaves them';
+
+/**
+ * Why the file at `path`, which carries a value-encrypted file's metadata, does not parse as one (two
+ * metadata blocks, an edited one); undefined when it has none or parses.
+ */
+function malformedValues(path: string, content: Uint8Array): string | undefined {
+  const format = valuesFormatForFileName(path);
+  if (!format) return undefined;
+  const text = asciiView(content);
+  const markers = VALUES_MARKERS.reduce((n, m) => n + text.split(m).length - 1, 0);
+  if (markers === 0) return undefined;
+  // A line-wise merge keeps the lines both versions share (`values=`, `signer=`) once, and both `mac=`.
+  const blocks = Math.max(markers, (text.match(/(?:#custodian:|")mac=/g) ?? []).length);
+  try {
+    valuesInTheClear(new TextDecoder('utf-8', { fatal: true }).decode(content), format);
+    return undefined;
+  } catch (err) {
+    return blocks > 1 ? `${blocks} metadata blocks: ${SPLICED}` : (err as Error).message;
   }
 }
 
@@ -140,6 +172,16 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
     if (isEncrypted(p)) {
       const plain = p.slice(0, -ENC_SUFFIX.length);
       if (plain !== '' && input.indexPaths.has(plain)) addTwin(plain);
+      const conversion = input.converted?.get(p);
+      if (conversion !== undefined) {
+        findings.push({
+          path: p,
+          rule: 'converted-enc',
+          severity: 'error',
+          message: `${show(p)} is staged with other bytes than the file Custodian wrote: git converts it (${show(conversion)}), and the committed file would not decrypt`,
+          fix: `add "*.enc -text" to .gitattributes after the line that sets ${show(conversion)} (or remove that line; a filter, ident or working-tree-encoding must not apply to .enc files), then git add ${quote(p)} again: the file in the working tree is intact`,
+        });
+      }
       if (file.content !== undefined) findings.push(...(await checkEncrypted(p, file.content, input)));
       continue;
     }
@@ -153,6 +195,18 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
         severity: 'error',
         message: `${show(p)} still holds both sides of a merge conflict, sealed between conflict markers`,
         fix: `resolve it in VS Code ("Resolve in Merge Editor", or keep one side in the decrypted editor and save), then git add ${quote(p)}`,
+      });
+      continue;
+    }
+    const malformed = file.content !== undefined ? malformedValues(p, file.content) : undefined;
+    if (malformed !== undefined) {
+      // Not plaintext: its values are sealed, but the file opens for no one (VALUES.md §4).
+      findings.push({
+        path: p,
+        rule: 'corrupt-values',
+        severity: 'error',
+        message: `${show(p)} is a malformed value-encrypted file (${show(malformed)}): it would open for no one`,
+        fix: `take one version (git checkout --ours ${quote(p)} in a merge, or git restore --staged --worktree --source=HEAD ${quote(p)}) and set the values again; make sure git merges it with Custodian's driver: git check-attr merge -- ${quote(p)} says custodian ("custodian git setup --check")`,
       });
       continue;
     }
@@ -227,7 +281,8 @@ async function checkEncrypted(p: string, content: Uint8Array, input: GuardInput)
   try {
     info = await inspectEnvelope(content);
   } catch (err) {
-    return [corrupt(p, (err as Error).message, quote, show)];
+    const armors = asciiView(content).split(ARMOR_BEGIN).length - 1;
+    return [corrupt(p, armors > 1 ? `${armors} armored blocks: ${SPLICED}` : (err as Error).message, quote, show)];
   }
   if (info.plaintextSize === undefined) return [corrupt(p, 'the payload is shorter than one chunk', quote, show)];
   return recipientDrift(p, info.recipients, info.recipientPolicy, input);

@@ -9,11 +9,24 @@ import { writeFileAtomic } from './atomic-file';
 import { valueEncryptedFiles } from './encrypted-files';
 import { getConfig, git, runGit } from './git';
 
-export const ATTRIBUTES_LINE = '*.enc diff=custodian merge=custodian';
+// `-text`: a binary .enc must reach git byte for byte; a `*.enc text eol=crlf` line above (or `* text`)
+// would otherwise turn its LF bytes into CRLF and back, and the file would no longer decrypt.
+export const ATTRIBUTES_LINE = '*.enc diff=custodian merge=custodian -text';
+/** The line setup wrote before `-text`: `--undo` still removes it. */
+const LEGACY_ATTRIBUTES_LINE = '*.enc diff=custodian merge=custodian';
 const ATTRIBUTES_COMMENT = '# Custodian: decrypted diffs and encrypted three-way merges of .enc files (docs/GIT.md)';
 const HOOK_BEGIN = '# >>> custodian guard (added by "custodian git setup"; "custodian git setup --undo" removes it)';
 const HOOK_END = '# <<< custodian guard';
 const STATE = 'custodian.setup';
+/**
+ * The hooks that run the guard, and the key under `custodian.setup` recording how each was added.
+ * pre-merge-commit: git runs no pre-commit hook for the commit a `git merge` makes by itself, which
+ * took in a branch's plaintext `.env` or a `merge=union` splice of two encrypted files unchecked.
+ */
+const HOOKS = [
+  { name: 'pre-commit', state: 'hook' },
+  { name: 'pre-merge-commit', state: 'mergehook' },
+] as const;
 const VALUES_COMMENT = '# Custodian: three-way merges of value-encrypted files, one line each (docs/VALUES.md §12)';
 /** What setup could not do without risking someone else's work. */
 export class GitSetupError extends CustodianError {}
@@ -24,9 +37,12 @@ export interface DriverCommands {
   readonly guard: string;
 }
 
-/** The command lines git runs, from the shell words that start this CLI (`custodian`, or node + script). */
+/**
+ * The command lines git runs, from the shell words that start this CLI (`custodian`, or node + script).
+ * `--` ends the options before the paths git appends: a file named `-prod.enc` is not a flag.
+ */
 export function driverCommands(cli: string): DriverCommands {
-  return { textconv: `${cli} git textconv`, merge: `${cli} git merge %O %A %B %L %P`, guard: `${cli} guard` };
+  return { textconv: `${cli} git textconv --`, merge: `${cli} git merge -- %O %A %B %L %P`, guard: `${cli} guard` };
 }
 
 export interface SetupItem {
@@ -109,13 +125,35 @@ export function valuesAttributeLine(repoPath: string): string {
  * Tracked files that are value-encrypted, and which of them git does not yet merge with our driver.
  * Their names are ordinary, so a pattern cannot tell them from plain files: one line per file.
  */
-async function valueFiles(root: string, also: readonly string[] = []): Promise<{ all: string[]; missing: string[] }> {
+async function valueFiles(root: string, also: readonly string[] = []): Promise<{ all: string[]; missing: string[]; drivers: Map<string, Map<string, string>> }> {
   const all = [...new Set([...(await valueEncryptedFiles(root)), ...also])];
-  if (all.length === 0) return { all, missing: [] };
-  const out = (await git(root, ['check-attr', '-z', '--stdin', 'merge'], Buffer.from(all.join('\0') + '\0'))).toString('utf8').split('\0');
-  const driver = new Map<string, string>();
-  for (let k = 0; k + 2 < out.length; k += 3) driver.set(out[k], out[k + 2]);
-  return { all, missing: all.filter((p) => driver.get(p) !== 'custodian') };
+  const drivers = await driverAttributes(root, all);
+  return { all, missing: all.filter((p) => drivers.get(p)?.get('merge') !== 'custodian'), drivers };
+}
+
+/** The diff and merge attributes git gives each of `paths`: path → attribute → value (`custodian`, `union`, `unset`…). */
+async function driverAttributes(root: string, paths: readonly string[]): Promise<Map<string, Map<string, string>>> {
+  const found = new Map<string, Map<string, string>>();
+  if (paths.length === 0) return found;
+  const out = (await git(root, ['check-attr', '-z', '--stdin', 'diff', 'merge'], Buffer.from(paths.join('\0') + '\0'))).toString('utf8').split('\0');
+  for (let k = 0; k + 2 < out.length; k += 3) {
+    if (!found.has(out[k])) found.set(out[k], new Map());
+    found.get(out[k])!.set(out[k + 1], out[k + 2]);
+  }
+  return found;
+}
+
+/**
+ * Encrypted files to which a `.gitattributes` line gives another driver than ours (`*.env merge=union`,
+ * `*.enc binary`): git would merge them as text, splicing two versions (two `mac=` lines, broken armor).
+ * Each as `PATH merge=union`.
+ */
+function overriddenDrivers(drivers: ReadonlyMap<string, ReadonlyMap<string, string>>, attributes: readonly string[]): string[] {
+  const spell = (name: string, v: string): string => (v === 'unset' ? `-${name}` : v === 'set' ? name : `${name}=${v}`);
+  return [...drivers].flatMap(([p, a]) => {
+    const other = attributes.filter((name) => !['custodian', 'unspecified', undefined].includes(a.get(name)));
+    return other.length > 0 ? [`${p} ${other.map((name) => spell(name, a.get(name)!)).join(' ')}`] : [];
+  });
 }
 
 async function configValues(root: string, key: string): Promise<string[]> {
@@ -175,6 +213,48 @@ export async function addValueFileAttributes(root: string, file: string): Promis
   return done;
 }
 
+/** The attributes by which git may change a file's bytes between the working tree and the index. */
+const CONVERTING_ATTRIBUTES = ['text', 'eol', 'crlf', 'working-tree-encoding', 'ident', 'filter'] as const;
+
+export interface Conversion {
+  /** The converting attributes git gives the file, as .gitattributes spells them (`text eol=crlf`). */
+  readonly attributes: string;
+  /** True when they convert whatever the bytes; false when git decides by content (text=auto, core.autocrlf). */
+  readonly always: boolean;
+}
+
+/**
+ * For each of `paths` (repository-relative) that git may store with other bytes than the working file's,
+ * the attributes that do it. Line endings follow git's convert.c: `-text` (or `-crlf`) turns them off,
+ * `text`, or `eol` where text is unspecified, converts any file; `text=auto` and `core.autocrlf` only a
+ * file git takes for text, which a binary .enc is not.
+ */
+export async function convertingAttributes(root: string, paths: readonly string[]): Promise<Map<string, Conversion>> {
+  const found = new Map<string, Conversion>();
+  if (paths.length === 0) return found;
+  const out = (await git(root, ['check-attr', '-z', '--stdin', ...CONVERTING_ATTRIBUTES], Buffer.from(paths.join('\0') + '\0'))).toString('utf8').split('\0');
+  const attrs = new Map<string, Map<string, string>>();
+  for (let k = 0; k + 2 < out.length; k += 3) {
+    if (!attrs.has(out[k])) attrs.set(out[k], new Map());
+    attrs.get(out[k])!.set(out[k + 1], out[k + 2]);
+  }
+  const autocrlf = (await getConfig(root, 'core.autocrlf'))?.toLowerCase();
+  for (const p of paths) {
+    const a = attrs.get(p) ?? new Map<string, string>();
+    const spelled = CONVERTING_ATTRIBUTES.flatMap((name) => {
+      const v = a.get(name) ?? 'unspecified';
+      return v === 'unspecified' || v === 'unset' ? [] : [v === 'set' ? name : `${name}=${v}`];
+    });
+    const text = a.get('text') !== 'unspecified' ? a.get('text') : a.get('crlf');
+    const binary = text === 'unset';
+    const eol = !binary && a.get('eol') !== undefined && a.get('eol') !== 'unspecified' && text !== 'auto';
+    const always = text === 'set' || text === 'input' || eol || ['working-tree-encoding', 'ident', 'filter'].some((n) => !['unspecified', 'unset', undefined].includes(a.get(n)));
+    if (!binary && (text === undefined || text === 'unspecified') && autocrlf !== undefined && autocrlf !== 'false') spelled.push(`core.autocrlf=${autocrlf}`);
+    if (spelled.length > 0 && (always || !binary)) found.set(p, { attributes: spelled.join(' '), always });
+  }
+  return found;
+}
+
 /** What is in place and what is not. */
 export async function checkSetup(root: string, commands: DriverCommands): Promise<SetupItem[]> {
   const items: SetupItem[] = [];
@@ -187,12 +267,25 @@ export async function checkSetup(root: string, commands: DriverCommands): Promis
         : { name: '.gitattributes', status: 'missing', detail: `no "${ATTRIBUTES_LINE}" line` },
   );
   const values = await valueFiles(root);
+  const overridden = overriddenDrivers(values.drivers, ['merge']);
+  const noLine = values.missing.filter((p) => values.drivers.get(p)?.get('merge') === 'unspecified');
   if (values.all.length > 0) {
     items.push(
       values.missing.length === 0
         ? { name: 'value-encrypted files', status: 'present', detail: `${values.all.length} file(s) use merge=custodian` }
-        : { name: 'value-encrypted files', status: 'missing', detail: `no merge=custodian line for ${values.missing.slice(0, 5).join(', ')}${values.missing.length > 5 ? ', …' : ''}` },
+        : noLine.length === 0
+          ? { name: 'value-encrypted files', status: 'present', detail: `${values.all.length - values.missing.length} file(s) use merge=custodian, ${values.missing.length} another driver (below)` }
+          : { name: 'value-encrypted files', status: 'missing', detail: `no merge=custodian line for ${noLine.slice(0, 5).join(', ')}${noLine.length > 5 ? ', …' : ''}` },
     );
+  }
+  const encFiles = (await git(root, ['ls-files', '-z', '--', '*.enc'])).toString('utf8').split('\0').filter((p) => p !== '');
+  overridden.push(...overriddenDrivers(await driverAttributes(root, encFiles), ['diff', 'merge']));
+  if (overridden.length > 0) {
+    items.push({
+      name: 'drivers of encrypted files',
+      status: 'missing',
+      detail: `a .gitattributes line gives ${overridden.length} encrypted file(s) another driver than custodian: ${overridden.slice(0, 5).join(', ')}${overridden.length > 5 ? ', …' : ''}; git would merge them as text, two versions spliced into a file that opens for no one. Remove that line for them ("custodian git setup" adds lines after it that give the driver back)`,
+    });
   }
   const driver = async (name: string, key: string, expected: string): Promise<void> => {
     const value = await getConfig(root, key);
@@ -206,16 +299,29 @@ export async function checkSetup(root: string, commands: DriverCommands): Promis
   if (cache !== undefined && cache !== 'false') {
     items.push({ name: 'textconv cache', status: 'differs', detail: 'diff.custodian.cachetextconv is on: git would store decrypted text in .git (refs/notes/textconv); run "git config --unset diff.custodian.cachetextconv"' });
   }
-  const hook = path.join(await hooksDir(root), 'pre-commit');
-  const text = (await readIfExists(hook))?.toString('utf8');
-  const ours = text === undefined ? undefined : ourHookBlock(text);
-  items.push(
-    ours !== undefined && ours !== blockFor(commands)
-      ? { name: 'pre-commit guard', status: 'differs', detail: `${hook} runs another command than "${commands.guard}"` }
-      : text !== undefined && hookRunsGuard(text)
-        ? { name: 'pre-commit guard', status: 'present', detail: hook }
-        : { name: 'pre-commit guard', status: 'missing', detail: text === undefined ? `no ${hook}` : `${hook} does not run "custodian guard"` },
-  );
+  const converted = [...(await convertingAttributes(root, encFiles))].filter(([, c]) => c.always);
+  if (converted.length > 0) {
+    const byAttributes = new Map<string, string[]>();
+    for (const [p, c] of converted) byAttributes.set(c.attributes, [...(byAttributes.get(c.attributes) ?? []), p]);
+    const which = [...byAttributes].map(([a, ps]) => `${ps.length} with "${a}" (${ps[0]}${ps.length > 1 ? ', …' : ''})`).join('; ');
+    items.push({
+      name: 'line endings of .enc files',
+      status: 'differs',
+      detail: `git converts the bytes of ${converted.length} tracked .enc file(s): ${which}; a binary .enc converted no longer decrypts. Add "*.enc -text" to .gitattributes after the line that sets it, or remove that line`,
+    });
+  }
+  for (const { name } of HOOKS) {
+    const hook = path.join(await hooksDir(root), name);
+    const text = (await readIfExists(hook))?.toString('utf8');
+    const ours = text === undefined ? undefined : ourHookBlock(text);
+    items.push(
+      ours !== undefined && ours !== blockFor(commands)
+        ? { name: `${name} guard`, status: 'differs', detail: `${hook} runs another command than "${commands.guard}"` }
+        : text !== undefined && hookRunsGuard(text)
+          ? { name: `${name} guard`, status: 'present', detail: hook }
+          : { name: `${name} guard`, status: 'missing', detail: text === undefined ? `no ${hook}` : `${hook} does not run "custodian guard"` },
+    );
+  }
   return items;
 }
 
@@ -254,7 +360,13 @@ export async function setUp(root: string, commands: DriverCommands, alsoValueFil
   await setDriver('merge.custodian.driver', commands.merge, 'merge driver');
 
   const dir = await hooksDir(root);
-  const hook = path.join(dir, 'pre-commit');
+  for (const { name, state } of HOOKS) await installHook(root, dir, name, state, commands, done);
+  return done;
+}
+
+/** Installs the guard in one hook as setup does for each (created, or a block at the start of a shell hook). */
+async function installHook(root: string, dir: string, name: string, state: string, commands: DriverCommands, done: string[]): Promise<void> {
+  const hook = path.join(dir, name);
   const old = await readIfExists(hook);
   const text = old?.toString('utf8');
   const ours = text === undefined ? undefined : ourHookBlock(text);
@@ -262,18 +374,18 @@ export async function setUp(root: string, commands: DriverCommands, alsoValueFil
     await fs.mkdir(dir, { recursive: true });
     await writeFileAtomic(hook, Buffer.from(`#!/bin/sh\n${blockFor(commands)}`), { mode: 0o755 });
     await fs.chmod(hook, 0o755); // the umask may have taken the execute bits
-    await git(root, ['config', '--local', `${STATE}.hook`, 'created']);
-    done.push(`pre-commit guard: created ${hook}`);
+    await git(root, ['config', '--local', `${STATE}.${state}`, 'created']);
+    done.push(`${name} guard: created ${hook}`);
   } else if (ours !== undefined && ours !== blockFor(commands)) {
     // Our block from an earlier setup runs another command (a build that moved, an extension folder an
     // update removed): a guard that cannot start would stop every commit. Only the block changes.
     const stat = await fs.stat(hook);
     await writeFileAtomic(hook, Buffer.from(text.replace(ours, () => blockFor(commands))), { force: true, mode: stat.mode & 0o7777 });
     await fs.chmod(hook, stat.mode & 0o7777);
-    done.push(`pre-commit guard: now runs "${commands.guard}" in ${hook}`);
+    done.push(`${name} guard: now runs "${commands.guard}" in ${hook}`);
   } else if (!hookRunsGuard(text)) {
     if (!isShellScript(text)) {
-      throw new GitSetupError(`${hook} exists and is not a shell script: setup does not change it`, { hint: `add "${commands.guard}" to it yourself, so the guard runs before each commit` });
+      throw new GitSetupError(`${hook} exists and is not a shell script: setup does not change it`, { hint: `add "${commands.guard}" to it yourself, so the guard runs before each commit (a merge's too)` });
     }
     if (text.startsWith('#!') && !text.includes('\n')) throw new GitSetupError(`${hook} has only a #! line: setup does not change it`, { hint: `add "${commands.guard}" to it yourself` });
     const nl = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0;
@@ -281,10 +393,9 @@ export async function setUp(root: string, commands: DriverCommands, alsoValueFil
     // The guard runs first: a hook that ends in `exit 0` would never reach lines appended after it.
     await writeFileAtomic(hook, Buffer.from(text.slice(0, nl) + blockFor(commands) + text.slice(nl)), { force: true, mode: stat.mode & 0o7777 });
     await fs.chmod(hook, stat.mode & 0o7777);
-    await git(root, ['config', '--local', `${STATE}.hook`, 'inserted']);
-    done.push(`pre-commit guard: added to the start of the existing ${hook}`);
+    await git(root, ['config', '--local', `${STATE}.${state}`, 'inserted']);
+    done.push(`${name} guard: added to the start of the existing ${hook}`);
   }
-  return done;
 }
 
 /** Removes what setup added (as recorded); returns what it did. */
@@ -296,14 +407,15 @@ export async function undoSetup(root: string): Promise<string[]> {
   if (how !== undefined) {
     const file = path.join(root, '.gitattributes');
     const text = (await readIfExists(file))?.toString('utf8');
-    const block = `${ATTRIBUTES_COMMENT}\n${ATTRIBUTES_LINE}\n`;
+    const line = [ATTRIBUTES_LINE, LEGACY_ATTRIBUTES_LINE].find((l) => text?.includes(`${ATTRIBUTES_COMMENT}\n${l}\n`));
+    const block = `${ATTRIBUTES_COMMENT}\n${line}\n`;
     const full = how === 'appended-after-newline' ? `\n${block}` : block;
-    if (text !== undefined && text.includes(full)) {
+    if (text !== undefined && line !== undefined && text.includes(full)) {
       const at = text.lastIndexOf(full);
       const rest = text.slice(0, at) + text.slice(at + full.length);
       if (how === 'created' && rest === '') await fs.unlink(file);
       else await writeFileAtomic(file, Buffer.from(rest), { force: true });
-      done.push(`.gitattributes: removed "${ATTRIBUTES_LINE}"`);
+      done.push(`.gitattributes: removed "${line}"`);
     } else {
       done.push(`.gitattributes: the lines setup added were changed; left as they are`);
     }
@@ -312,13 +424,14 @@ export async function undoSetup(root: string): Promise<string[]> {
     for (const section of ['diff.custodian', 'merge.custodian']) await runGit(root, ['config', '--local', '--remove-section', section]);
     done.push('diff and merge drivers: removed from git config');
   }
-  const hookHow = await getConfig(root, `${STATE}.hook`);
-  if (hookHow !== undefined) {
-    const hook = path.join(await hooksDir(root), 'pre-commit');
+  for (const { name, state } of HOOKS) {
+    const hookHow = await getConfig(root, `${STATE}.${state}`);
+    if (hookHow === undefined) continue;
+    const hook = path.join(await hooksDir(root), name);
     const text = (await readIfExists(hook))?.toString('utf8');
     const ours = text === undefined ? undefined : ourHookBlock(text);
     if (text === undefined || ours === undefined) {
-      done.push(`pre-commit guard: not found in ${hook}; left as it is`);
+      done.push(`${name} guard: not found in ${hook}; left as it is`);
     } else {
       const rest = text.replace(ours, () => '');
       if (hookHow === 'created' && rest === '#!/bin/sh\n') await fs.unlink(hook);
@@ -327,7 +440,7 @@ export async function undoSetup(root: string): Promise<string[]> {
         await writeFileAtomic(hook, Buffer.from(rest), { force: true, mode: stat.mode & 0o7777 });
         await fs.chmod(hook, stat.mode & 0o7777);
       }
-      done.push(`pre-commit guard: removed from ${hook}`);
+      done.push(`${name} guard: removed from ${hook}`);
     }
   }
   await runGit(root, ['config', '--local', '--remove-section', STATE]);

@@ -2,6 +2,7 @@
 // repositories: two clones, a roster of people, and checks that no plaintext reaches a file.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { armor } from '../../src/core/armor';
@@ -39,12 +40,12 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
   }
 
   function encryptInto(repo: string, file: string, text: string, who: TestKey, recipients: string[] = ['-R', '.custodian/team']): void {
-    const r = custodian(repo, ['encrypt', ...recipients, '-s', who.privatePath, '-f', '-o', file], undefined, text);
+    const r = custodian(repo, ['encrypt', ...recipients, '-s', who.privatePath, '-f', `--out=${file}`], undefined, text);
     assert.equal(r.code, 0, r.stderr);
   }
 
   function decryptFrom(repo: string, file: string, who: TestKey): { text: string; stderr: string } {
-    const r = custodian(repo, ['decrypt', '-i', who.privatePath, file]);
+    const r = custodian(repo, ['decrypt', '-i', who.privatePath, '--', file]);
     assert.equal(r.code, 0, r.stderr);
     return { text: r.out, stderr: r.stderr };
   }
@@ -529,6 +530,186 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assertNoPlaintext(a, MARKER);
   });
 
+  it('a .enc named -prod.enc and a value-encrypted -app.env: git diff shows the decrypted change and a merge of both merges (git appends the path to the driver\'s command, which read it as a flag); an older set-up is reported and rewritten', () => {
+    const base = lines(8, 'base');
+    const a = path.join(dir, 'dash-a');
+    const b = path.join(dir, 'dash-b');
+    teamRepoAndClone(a, b, { alice: keys.alice, bob: keys.bob }, (repo) => {
+      encryptInto(repo, '-prod.enc', base.join(''), keys.alice);
+      const values = custodian(repo, ['encrypt', '--values', '--format', 'dotenv', '-R', '.custodian/team', '-s', keys.alice.privatePath, '--out=-app.env', '-'], undefined, base.join(''));
+      assert.equal(values.code, 0, values.stderr);
+    });
+    const ga = gitIn(a, asUser(keys.alice));
+    const gb = gitIn(b, asUser(keys.bob));
+    // A clone set up before the commands ended their options: --check says so, setup rewrites them.
+    ok(gb(['config', 'diff.custodian.textconv', `${cli} git textconv`]));
+    ok(gb(['config', 'merge.custodian.driver', `${cli} git merge %O %A %B %L %P`]));
+    const check = custodian(b, ['git', 'setup', '--check']);
+    assert.match(check.out, /^differs +diff driver: .* setup would write ".* git textconv --"$/m);
+    assert.match(check.out, /^differs +merge driver: .* setup would write ".* git merge -- %O %A %B %L %P"$/m);
+    assert.equal(custodian(b, ['git', 'setup']).code, 0);
+    assert.equal(gb(['config', 'merge.custodian.driver']).out.trim(), `${cli} git merge -- %O %A %B %L %P`);
+
+    const theirs = [...base];
+    theirs[1] = `KEY_1=${MARKER}-alice\n`;
+    encryptInto(a, '-prod.enc', theirs.join(''), keys.alice);
+    const diff = ga(['diff']);
+    ok(diff);
+    assert.match(diff.out, new RegExp(`^-KEY_1=${MARKER}-base-1\n\\+KEY_1=${MARKER}-alice$`, 'm'));
+    const set = (repo: string, name: string, who: TestKey) => {
+      const r = custodian(repo, ['set', '--', '-app.env', name], who, `${MARKER}-${name}`);
+      assert.equal(r.code, 0, r.stderr);
+    };
+    set(a, 'KEY_1', keys.alice);
+    ok(ga(['commit', '-q', '-am', 'alice edits']));
+    const ours = [...base];
+    ours[6] = `KEY_6=${MARKER}-bob\n`;
+    encryptInto(b, '-prod.enc', ours.join(''), keys.bob);
+    set(b, 'KEY_6', keys.bob);
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.equal(merge.status, 0, merge.err);
+    const expected = [...base];
+    expected[1] = theirs[1];
+    expected[6] = ours[6];
+    assert.equal(decryptFrom(b, '-prod.enc', keys.alice).text, expected.join(''));
+    const values = custodian(b, ['decrypt', '--values', '-i', keys.alice.privatePath, '--', '-app.env']);
+    assert.equal(values.code, 0, values.stderr);
+    assert.match(values.out, new RegExp(`^KEY_1=${MARKER}-KEY_1\nKEY_2=`, 'm'));
+    assert.match(values.out, new RegExp(`^KEY_6=${MARKER}-KEY_6\nKEY_7=`, 'm'));
+    assertNoPlaintext(b, MARKER);
+  });
+
+  it('a teammate\'s "*.enc text eol=crlf" line: a new binary .enc is refused at commit (git would store other bytes than Custodian wrote, the only copy of the secret lost), setup --check names the attribute, and a checked-out file that no longer decrypts says why in its hint', () => {
+    const { a, b } = twoClones('crlf', ['alice', 'bob'], lines(4, 'base').join(''));
+    const ga = gitIn(a, asUser(keys.alice));
+    const gb = gitIn(b, asUser(keys.bob));
+    // About 1 MiB of text: its ciphertext holds LF bytes and CR LF pairs (about 16 expected).
+    const big = () => crypto.randomBytes(786432).toString('base64');
+    encryptInto(a, 'big.enc', big(), keys.alice);
+    ok(ga(['add', 'big.enc']));
+    ok(ga(['commit', '-q', '-m', 'big']));
+    fs.appendFileSync(path.join(a, '.gitattributes'), '*.enc text eol=crlf\n');
+    // "commit -a" stages big.enc again through the conversion: the committed .enc would be damaged.
+    const normalize = ga(['commit', '-q', '-am', 'normalize line endings']);
+    assert.notEqual(normalize.status, 0);
+    assert.match(normalize.err, /\[converted-enc\] big\.enc is staged with other bytes/);
+    ok(ga(['reset', '-q']));
+    ok(ga(['commit', '-q', '-m', 'normalize line endings', '--', '.gitattributes']));
+    ok(gb(['pull', '-q', '--no-rebase', 'origin', 'main']));
+
+    const check = custodian(b, ['git', 'setup', '--check']);
+    assert.match(check.out, /^differs +line endings of \.enc files: git converts the bytes of 2 tracked \.enc file\(s\): 2 with "text eol=crlf" \(\.env\.enc, …\); .*Add "\*\.enc -text" to \.gitattributes after the line that sets it/m);
+
+    // An armored .enc is ASCII: the conversion leaves it as it is, and it commits.
+    const armored = custodian(b, ['encrypt', '-a', '-R', '.custodian/team', '-s', keys.bob.privatePath, '-o', 'note.enc'], undefined, big());
+    assert.equal(armored.code, 0, armored.stderr);
+    ok(gb(['add', 'note.enc']));
+    ok(gb(['commit', '-q', '-m', 'armored']));
+
+    const secret = big();
+    encryptInto(b, 'prod.key.enc', secret, keys.bob);
+    const written = fs.readFileSync(path.join(b, 'prod.key.enc'));
+    assert.ok(written.includes('\r\n'), 'the ciphertext holds CR LF');
+    ok(gb(['add', 'prod.key.enc']));
+    assert.ok(!gb(['cat-file', 'blob', ':prod.key.enc']).stdout.equals(written), 'git add stored other bytes');
+    const refused = gb(['commit', '-q', '-m', 'add prod key']);
+    assert.notEqual(refused.status, 0, 'the commit is refused');
+    assert.match(refused.err, /^custodian: error: \[converted-enc\] prod\.key\.enc is staged with other bytes than the file Custodian wrote: git converts it \(text eol=crlf\), and the committed file would not decrypt\ncustodian: hint: add "\*\.enc -text" to \.gitattributes after the line that sets text eol=crlf .*then git add prod\.key\.enc again/m);
+    // The fix the hint gives: the staged blob is then the file's bytes, and it commits.
+    fs.appendFileSync(path.join(b, '.gitattributes'), '*.enc -text\n');
+    ok(gb(['add', '.gitattributes', 'prod.key.enc']));
+    ok(gb(['commit', '-q', '-m', 'add prod key']));
+    assert.ok(gb(['cat-file', 'blob', 'HEAD:prod.key.enc']).stdout.equals(written));
+
+    // Checked out under the line, big.enc's LF bytes became CR LF: the error stands, the hint says why.
+    ok(ga(['pull', '-q', '--no-rebase', b, 'main']));
+    fs.writeFileSync(path.join(a, '.gitattributes'), fs.readFileSync(path.join(a, '.gitattributes'), 'utf8').replace('*.enc -text\n', ''));
+    fs.rmSync(path.join(a, 'big.enc'));
+    ok(ga(['checkout', '--', 'big.enc']));
+    const damaged = custodian(a, ['decrypt', '-i', keys.alice.privatePath, 'big.enc']);
+    assert.equal(damaged.code, 1);
+    assert.match(damaged.stderr, /^custodian: error: .*(malformed|does not verify|authentic)/m);
+    assert.match(damaged.stderr, /^custodian: hint: its bytes hold CR LF pairs: git may have converted its line endings .*"git check-attr -a big\.enc" shows its attributes/m);
+    assert.equal(damaged.out, '');
+  });
+
+  it('a repository set up before the *.enc line had -text: --check finds it in place, setup leaves it, --undo removes it', () => {
+    const repo = path.join(dir, 'legacy-line');
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', repo]));
+    assert.equal(custodian(repo, ['git', 'setup']).code, 0);
+    const file = path.join(repo, '.gitattributes');
+    assert.match(fs.readFileSync(file, 'utf8'), /^\*\.enc diff=custodian merge=custodian -text$/m);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(' -text', ''));
+    const legacy = fs.readFileSync(file);
+    const check = custodian(repo, ['git', 'setup', '--check']);
+    assert.equal(check.code, 0, check.out);
+    assert.match(custodian(repo, ['git', 'setup']).stderr, /already set up: nothing changed/);
+    assert.ok(fs.readFileSync(file).equals(legacy));
+    const undo = custodian(repo, ['git', 'setup', '--undo']);
+    assert.match(undo.stderr, /\.gitattributes: removed "\*\.enc diff=custodian merge=custodian"/);
+    assert.ok(!fs.existsSync(file), 'the file setup created is gone');
+  });
+
+  it('a committed "*.env merge=union" / "*.enc merge=union" line: setup --check names it, and the merge git makes with it (two mac= lines, spliced armor) is stopped by the pre-merge-commit guard as malformed encrypted files, not as plaintext', () => {
+    const a = path.join(dir, 'union-a');
+    const b = path.join(dir, 'union-b');
+    const base = lines(6, 'base');
+    teamRepoAndClone(a, b, { alice: keys.alice, bob: keys.bob }, (repo) => {
+      const values = custodian(repo, ['encrypt', '--values', '--format', 'dotenv', '-R', '.custodian/team', '-s', keys.alice.privatePath, '-o', 'app.env', '-'], undefined, base.join(''));
+      assert.equal(values.code, 0, values.stderr);
+      encryptInto(repo, 'arm.env.enc', base.join(''), keys.alice, ['-a', '-R', '.custodian/team']);
+    });
+    const ga = gitIn(a, asUser(keys.alice));
+    const gb = gitIn(b, asUser(keys.bob));
+    fs.appendFileSync(path.join(a, '.gitattributes'), '*.env merge=union\n*.enc merge=union\n');
+    ok(ga(['commit', '-q', '-am', 'avoid .env conflicts']));
+    ok(gb(['pull', '-q', '--no-rebase', 'origin', 'main']));
+    const check = custodian(b, ['git', 'setup', '--check']);
+    assert.equal(check.code, 1);
+    assert.match(check.out, /^missing +drivers of encrypted files: a \.gitattributes line gives 2 encrypted file\(s\) another driver than custodian: app\.env merge=union, arm\.env\.enc merge=union; /m);
+
+    const edit = (repo: string, who: TestKey, k: number) => {
+      const r = custodian(repo, ['set', 'app.env', `KEY_${k}`], who, `${MARKER}-${k}`);
+      assert.equal(r.code, 0, r.stderr);
+      const next = [...base];
+      next[k] = `KEY_${k}=${MARKER}-${k}\n`;
+      encryptInto(repo, 'arm.env.enc', next.join(''), who, ['-a', '-R', '.custodian/team']);
+    };
+    edit(a, keys.alice, 1);
+    ok(ga(['commit', '-q', '-am', 'alice edits']));
+    edit(b, keys.bob, 4);
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const head = gb(['rev-parse', 'HEAD']).out;
+    const merge = gb(['pull', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0, 'the merge commit is refused');
+    assert.equal(gb(['rev-parse', 'HEAD']).out, head, 'no merge commit');
+    assert.match(merge.err, /^custodian: error: \[corrupt-values\] app\.env is a malformed value-encrypted file \(2 metadata blocks: two versions spliced together, as a merge by git's own driver \(a \.gitattributes merge=union\) leaves them\): it would open for no one$/m);
+    assert.match(merge.err, /^custodian: error: \[corrupt-enc\] arm\.env\.enc is not a valid Custodian encrypted file/m);
+    assert.doesNotMatch(merge.err, /plaintext-path|in the clear|already stored the staged plaintext/);
+    assertNoPlaintext(b, MARKER);
+  });
+
+  it('git merge of a branch a teammate without the hook committed a plaintext .env to, beside .env.enc: the merge commit is refused by the pre-merge-commit guard', () => {
+    const { a } = twoClones('merge-plaintext', ['alice', 'bob'], lines(3, 'base').join(''));
+    const ga = gitIn(a, asUser(keys.alice));
+    ok(ga(['checkout', '-q', '-b', 'feature']));
+    fs.writeFileSync(path.join(a, '.env'), decryptFrom(a, '.env.enc', keys.alice).text);
+    ok(ga(['add', '.env']));
+    ok(ga(['commit', '-q', '--no-verify', '-m', 'wip'])); // as from a clone without the hook
+    ok(ga(['checkout', '-q', 'main']));
+    fs.writeFileSync(path.join(a, 'notes.txt'), 'a\n');
+    ok(ga(['add', 'notes.txt']));
+    ok(ga(['commit', '-q', '-m', 'notes']));
+    const head = ga(['rev-parse', 'HEAD']).out;
+    const merge = ga(['merge', '--no-edit', 'feature']);
+    assert.notEqual(merge.status, 0, 'the merge commit is refused');
+    assert.equal(ga(['rev-parse', 'HEAD']).out, head);
+    assert.match(merge.err, /\[plaintext-path\] \.env matches "\.env" in guard\.plaintextPaths/);
+    assert.match(merge.err, /\[plaintext-twin\] \.env is the plaintext of \.env\.enc/);
+    ok(ga(['merge', '--abort']));
+  });
+
   it('textconv names a signer only as the roster does: a key committed as "bob (laptop).pub", under a lookalike name, or planted as bob.pub since I pinned the roster is shown by fingerprint alone', () => {
     // carol (the attacker: she can push, she is not on the team) commits her key where a name is read
     // from, then a version of .env.enc she signed; alice, who pinned alice and bob, looks at the history.
@@ -590,10 +771,14 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     fs.writeFileSync(path.join(repo, '.gitattributes'), '*.png binary'); // no final newline
     const hook = path.join(repo, '.git/hooks/pre-commit');
     fs.writeFileSync(hook, '#!/bin/sh\necho existing hook ran > "$(git rev-parse --git-dir)/hook-ran"\nexit 0\n', { mode: 0o755 });
+    const mergeHook = path.join(repo, '.git/hooks/pre-merge-commit');
+    fs.writeFileSync(mergeHook, '#!/bin/sh\nexit 0\n', { mode: 0o700 });
     const snapshot = () => ({
       attributes: fs.readFileSync(path.join(repo, '.gitattributes')),
       hook: fs.readFileSync(hook),
       hookMode: fs.statSync(hook).mode,
+      mergeHook: fs.readFileSync(mergeHook),
+      mergeHookMode: fs.statSync(mergeHook).mode,
       config: fs.readFileSync(path.join(repo, '.git/config')),
     });
     const before = snapshot();
@@ -601,9 +786,10 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     const first = custodian(repo, ['git', 'setup']);
     assert.equal(first.code, 0, first.stderr);
     const once = snapshot();
-    assert.equal(once.attributes.toString(), '*.png binary\n# Custodian: decrypted diffs and encrypted three-way merges of .enc files (docs/GIT.md)\n*.enc diff=custodian merge=custodian\n');
+    assert.equal(once.attributes.toString(), '*.png binary\n# Custodian: decrypted diffs and encrypted three-way merges of .enc files (docs/GIT.md)\n*.enc diff=custodian merge=custodian -text\n');
     assert.match(once.hook.toString(), /^#!\/bin\/sh\n# >>> custodian guard .*\n.* guard \|\| exit \$\?\n# <<< custodian guard\necho existing hook ran/);
-    assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv`);
+    assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv --`);
+    assert.match(once.mergeHook.toString(), /^#!\/bin\/sh\n# >>> custodian guard .*\n.* guard \|\| exit \$\?\n# <<< custodian guard\nexit 0\n$/);
     const second = custodian(repo, ['git', 'setup']);
     assert.match(second.stderr, /already set up: nothing changed/);
     assert.deepEqual(snapshot(), once, 'running setup again changes nothing');
@@ -648,7 +834,7 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.ok(text.includes(`${cli} guard || exit $?`), text);
     assert.ok(text.endsWith(existing.slice('#!/bin/sh\n'.length)), 'the rest of the hook is as it was');
     assert.equal(fs.statSync(hook).mode & 0o777, 0o755);
-    assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv`);
+    assert.equal(g(['config', 'diff.custodian.textconv']).out.trim(), `${cli} git textconv --`);
     assert.equal(custodian(repo, ['git', 'setup', '--check']).code, 0);
     // A commit runs the guard with the new command, then the existing hook.
     fs.writeFileSync(path.join(repo, 'README'), 'hello\n');
@@ -668,10 +854,13 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.equal(custodian(repo, ['git', 'setup']).code, 0);
     const hook = path.join(repo, '.githooks/pre-commit');
     assert.ok(fs.statSync(hook).mode & 0o100, 'the new hook is executable');
+    const mergeHook = path.join(repo, '.githooks/pre-merge-commit');
+    assert.match(fs.readFileSync(mergeHook, 'utf8'), /^#!\/bin\/sh\n# >>> custodian guard .*\n.* guard \|\| exit \$\?\n# <<< custodian guard\n$/);
+    assert.ok(fs.statSync(mergeHook).mode & 0o100, 'the merge hook is executable');
     assert.ok(fs.existsSync(path.join(repo, '.gitattributes')));
     assert.ok(!fs.existsSync(path.join(repo, '.git/hooks/pre-commit')));
     assert.equal(custodian(repo, ['git', 'setup', '--undo']).code, 0);
-    assert.ok(!fs.existsSync(hook) && !fs.existsSync(path.join(repo, '.gitattributes')));
+    assert.ok(!fs.existsSync(hook) && !fs.existsSync(mergeHook) && !fs.existsSync(path.join(repo, '.gitattributes')));
     assert.ok(fs.readFileSync(path.join(repo, '.git/config')).equals(config));
   });
 

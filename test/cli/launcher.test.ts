@@ -78,8 +78,8 @@ describe('cli: the launcher VS Code puts on its terminals\' PATH', function () {
     const setup = spawnSync(launcher, ['git', 'setup'], { cwd: repo, env: cleanEnv(), encoding: 'utf8' });
     assert.equal(setup.status, 0, setup.stderr);
     const quoted = `'${launcher}'`;
-    assert.equal(git(['config', 'diff.custodian.textconv']).stdout.trim(), `${quoted} git textconv`);
-    assert.equal(git(['config', 'merge.custodian.driver']).stdout.trim(), `${quoted} git merge %O %A %B %L %P`);
+    assert.equal(git(['config', 'diff.custodian.textconv']).stdout.trim(), `${quoted} git textconv --`);
+    assert.equal(git(['config', 'merge.custodian.driver']).stdout.trim(), `${quoted} git merge -- %O %A %B %L %P`);
     assert.ok(fs.readFileSync(path.join(repo, '.git/hooks/pre-commit'), 'utf8').includes(`${quoted} guard || exit $?`));
     const encrypted = launch(launcher, ['encrypt', '-r', key.sshPubPath, '-o', path.join(repo, 'a.enc')], {});
     assert.equal(encrypted.code, 0, encrypted.err);

@@ -426,8 +426,8 @@ describe('agent', function () {
         execFileSync('git', ['-c', 'user.email=me@example.com', '-c', 'user.name=me', ...args], { cwd: repoDir, stdio: 'ignore', env });
       };
       gitIn('init', '-q');
-      // As Set Up Git writes it: the CLI this extension ships, `git textconv`.
-      gitIn('config', 'diff.custodian.textconv', `"${process.execPath}" "${cliPath()}" git textconv`);
+      // As Set Up Git writes it: the CLI this extension ships, `git textconv --`.
+      gitIn('config', 'diff.custodian.textconv', `"${process.execPath}" "${cliPath()}" git textconv --`);
       fs.writeFileSync(path.join(repoDir, '.gitattributes'), '*.enc diff=custodian\n');
       for (const v of ['one', 'two', 'three']) {
         fs.writeFileSync(path.join(repoDir, 'history.env.enc'), await encryptFor([myPublic], `API=${v}\n`));

@@ -537,7 +537,7 @@ describe('git: encrypted merges and diffs in VS Code', function () {
       // No `custodian` on this PATH: the drivers run the launcher the extension keeps in its global
       // storage (the same path after an update of the extension), and it works from git.
       const textconv = git(['config', '--get', 'diff.custodian.textconv']).stdout.trim();
-      assert.match(textconv, /\/custodian-dev\.custodian\/bin\/custodian'? git textconv$/);
+      assert.match(textconv, /\/custodian-dev\.custodian\/bin\/custodian'? git textconv --$/);
       assert.strictEqual(git(['status', '--porcelain', '--', '.gitattributes']).stdout, '', 'the committed .gitattributes the undo deleted is back');
       const decrypted = git(['cat-file', '--textconv', 'HEAD:.env.enc'], { CUSTODIAN_IDENTITY: path.join(keys, 'alice.pem') });
       ok(decrypted);

@@ -360,7 +360,7 @@ describe('value-encrypted files in the editor', function () {
     } finally {
       stopRecording();
       // What the set-up added, so the tests after this one run in a plain clone again.
-      for (const f of ['not-set-up.env', 'after-setup.env', 'ignored.env', '.gitignore', '.gitattributes', '.git/hooks/pre-commit']) fs.rmSync(path.join(dir(), f), { force: true });
+      for (const f of ['not-set-up.env', 'after-setup.env', 'ignored.env', '.gitignore', '.gitattributes', '.git/hooks/pre-commit', '.git/hooks/pre-merge-commit']) fs.rmSync(path.join(dir(), f), { force: true });
       for (const section of ['merge.custodian', 'diff.custodian', 'custodian.setup']) {
         try {
           git(dir(), 'config', '--local', '--remove-section', section);

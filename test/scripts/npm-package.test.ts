@@ -73,7 +73,7 @@ describe('npm package: pack, install -g into a temporary prefix, run', function 
     const repo = path.join(dir, 'repo');
     execFileSync('git', ['init', '-q', repo]);
     execFileSync('custodian', ['git', 'setup'], { cwd: repo, env });
-    assert.equal(execFileSync('git', ['-C', repo, 'config', 'diff.custodian.textconv'], { env, encoding: 'utf8' }).trim(), 'custodian git textconv');
+    assert.equal(execFileSync('git', ['-C', repo, 'config', 'diff.custodian.textconv'], { env, encoding: 'utf8' }).trim(), 'custodian git textconv --');
     fs.writeFileSync(path.join(repo, 'x.enc'), 'not an envelope\n');
     execFileSync('git', ['-C', repo, 'add', 'x.enc'], { env });
     const diff = execFileSync('git', ['-C', repo, 'diff', '--cached'], { env, encoding: 'utf8' });

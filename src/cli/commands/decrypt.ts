@@ -2,10 +2,15 @@
 // To a file: atomic, so a file that fails authentication anywhere leaves nothing behind. To stdout: a
 // signed file's signature is verified in a first pass over the ciphertext (two-pass-input.ts) before
 // any plaintext is written, so a file claiming a signer it was not signed by releases nothing.
+import { isArmored } from '../../core/armor';
 import { decryptStream, verifyEnvelopeSignature, type DecryptionIdentity, type SignatureStatus, type VerifiedSignature } from '../../core/envelope';
+import { ArmorError, FormatError, HeaderAuthError, PayloadAuthError, SignatureError, SignerMismatchError } from '../../core/errors';
+import { readRegularFile } from '../../node/regular-files';
 import type { RsaPublicKey } from '../../core/keys';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
+import { CliError } from '../output';
+import { shellQuote } from '../../core/shell-quote';
 import { checkInput, checkOutput, isStdio, openInput, writeOutput } from '../io';
 import { IDENTITY_HELP, resolveIdentities } from '../identities';
 import { reportSigner } from '../team-signers';
@@ -61,6 +66,23 @@ async function decryptToStream(inputArg: string | undefined, d: Decryption, ctx:
   } finally {
     await input.close();
   }
+}
+
+/** The most of a file read to look for converted line endings after a failure (it was read whole already). */
+const MAX_LINE_ENDING_SCAN = 256 * 1024 * 1024;
+
+/**
+ * A binary `.enc` that fails as damaged (malformed, a MAC or signature that does not verify) while its
+ * bytes hold CR LF: git may have converted its line endings on checkout (`*.enc text eol=crlf`,
+ * `core.autocrlf` with `text`). The error stands as it is; the hint says where to look.
+ */
+async function withLineEndingHint(err: unknown, inputArg: string | undefined): Promise<unknown> {
+  const damaged = (err instanceof FormatError && !(err instanceof ArmorError)) || err instanceof HeaderAuthError || err instanceof PayloadAuthError || (err instanceof SignatureError && !(err instanceof SignerMismatchError));
+  if (!damaged || inputArg === undefined || isStdio(inputArg)) return err;
+  const bytes = await readRegularFile(inputArg, MAX_LINE_ENDING_SCAN).catch(() => undefined);
+  if (bytes === undefined || isArmored(bytes.subarray(0, 256)) || !Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('\r\n')) return err;
+  const hint = `its bytes hold CR LF pairs: git may have converted its line endings when checking it out (a .gitattributes text or eol attribute, or core.autocrlf); "git check-attr -a ${shellQuote(inputArg)}" shows its attributes. If so, add "*.enc -text" to .gitattributes after the line that sets them, delete the file and "git checkout -- ${shellQuote(inputArg)}"`;
+  return new CliError(err.message, { cause: err, hint: err.hint === undefined ? hint : `${hint}; if not: ${err.hint}` });
 }
 
 export const decryptCommand: Command = {
@@ -134,7 +156,12 @@ Examples:
     const required = await loadRequiredSigners(args, () => passphrases, ctx.backend());
 
     const decryption: Decryption = { identities, required, out, force };
-    const status = isStdio(out) ? await decryptToStream(inputArg, decryption, ctx) : await decryptToFile(inputArg, decryption, ctx);
+    let status: SignatureStatus;
+    try {
+      status = isStdio(out) ? await decryptToStream(inputArg, decryption, ctx) : await decryptToFile(inputArg, decryption, ctx);
+    } catch (err) {
+      throw await withLineEndingHint(err, inputArg);
+    }
     await reportSigner(ctx, status.kind === 'signed' ? (required?.find((k) => k.fingerprint === status.signer.fingerprint) ?? status.signer) : undefined, inputArg);
   },
 };

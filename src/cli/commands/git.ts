@@ -1,8 +1,8 @@
 // custodian git: makes git show `.enc` files decrypted and merge them and value-encrypted files
 // encrypted (docs/GIT.md).
 //   setup [--check | --undo]   .gitattributes, the drivers in .git/config, the pre-commit guard
-//   textconv FILE              what git diff shows for one version (run by git)
-//   merge %O %A %B %L %P       the merge driver (run by git)
+//   textconv -- FILE           what git diff shows for one version (run by git)
+//   merge -- %O %A %B %L %P    the merge driver (run by git)
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFAULT_MARKER_SIZE } from '../../core/line-merge';
@@ -75,16 +75,17 @@ export const gitCommand: Command = {
     ...PASSPHRASE_FILE_OPTION,
   },
   help: `Usage: custodian git setup [--check | --undo] [--command CMD]
-       custodian git textconv [-i KEY]… [--passphrase-file FILE] FILE
-       custodian git merge [-i KEY]… [--passphrase-file FILE] BASE OURS THEIRS [MARKER-SIZE] [PATH]
+       custodian git textconv [-i KEY]… [--passphrase-file FILE] [--] FILE
+       custodian git merge [-i KEY]… [--passphrase-file FILE] [--] BASE OURS THEIRS [MARKER-SIZE] [PATH]
 
 setup: in the current repository,
-  - adds "*.enc diff=custodian merge=custodian" to .gitattributes (unless git already applies
+  - adds "*.enc diff=custodian merge=custodian -text" to .gitattributes (unless git already applies
     them; the lines there stay), to be committed once for everyone, and "/PATH merge=custodian"
     for each value-encrypted .env, JSON or YAML file it finds (run it again after encrypting one);
   - registers the diff (textconv) and merge drivers in the clone's git config (.git/config), which
     git does not copy when cloning: each teammate runs "custodian git setup" once per clone;
-  - installs "custodian guard" as the pre-commit hook (in core.hooksPath if set): a new hook, or
+  - installs "custodian guard" as the pre-commit and pre-merge-commit hooks (in core.hooksPath if
+    set; the second runs for the commit a merge makes by itself): a new hook, or
     a block at the start of an existing shell hook, which then runs on as before.
   The drivers are started as "custodian" when that name on PATH is this program (npm install -g),
   else by the absolute paths of node and of this script; --command sets it.

@@ -1,13 +1,16 @@
 // custodian guard: the pre-commit check (and, with --all, a CI check) that no secret is committed in
 // the clear. Everything is read from git's index, so what is checked is what the commit will hold,
 // whatever the working tree says.
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { isArmored } from '../../core/armor';
 import { checkStagedFiles, type GuardFinding } from '../../core/commit-guard';
 import { displayText } from '../../core/display-text';
 import { parsePublicKey, type RsaPublicKey } from '../../core/keys';
 import { PathPatterns } from '../../core/path-patterns';
 import { DEFAULT_PROJECT_CONFIG, parseProjectConfig, PROJECT_CONFIG_PATH } from '../../core/project-config';
-import { headBlobIds, readBlobs, readIndex, repositoryRoot, stagedPaths } from '../../node/git';
+import { headBlobIds, readBlobs, readIndex, repositoryRoot, runGit, stagedPaths } from '../../node/git';
+import { convertingAttributes } from '../../node/git-setup';
 import { readRegularFile } from '../../node/regular-files';
 import { type Command } from '../command';
 import { commandMain } from '../command-main';
@@ -22,6 +25,36 @@ const ROSTER_DIR = '.custodian/team/';
 function format(f: GuardFinding): string[] {
   const label = f.severity === 'error' ? 'error' : 'warning';
   return [`custodian: ${label}: [${f.rule}] ${f.message}`, `custodian: hint: ${f.fix}`];
+}
+
+/**
+ * Staged binary `.enc` files that git stored with other bytes than the working file's (`*.enc text
+ * eol=crlf`, `core.autocrlf` with `text`, a filter…), each with the attributes that convert it: the
+ * commit would hold a file that no longer decrypts, often the only copy of a new secret. An armored
+ * `.enc` is ASCII and survives line-ending conversion; a working file changed since it was staged (and
+ * stored as it is) is no finding.
+ */
+async function convertedEncFiles(root: string, staged: ReadonlyMap<string, { oid: string; content: Uint8Array | undefined }>): Promise<Map<string, string>> {
+  const candidates: string[] = [];
+  for (const [p, { content }] of staged) {
+    if (!p.endsWith('.enc') || content === undefined || isArmored(content.subarray(0, 256))) continue;
+    // Only a regular file is read: the working tree's may be a link since (to /dev/zero).
+    const stat = await fs.lstat(path.join(root, p)).catch(() => undefined);
+    if (stat?.isFile() && stat.size <= MAX_SCANNED_BYTES) candidates.push(p);
+  }
+  if (candidates.length === 0) return new Map();
+  const raw = await runGit(root, ['hash-object', '--no-filters', '--', ...candidates]);
+  if (raw.status !== 0) return new Map();
+  const rawIds = raw.stdout.toString('utf8').split('\n');
+  const converted: string[] = [];
+  for (const [k, p] of candidates.entries()) {
+    if (rawIds[k] === staged.get(p)!.oid) continue;
+    // What git stores for the working file now; a failure (core.safecrlf=true) is a conversion too.
+    const stored = await runGit(root, ['hash-object', '--', p]);
+    if (stored.status !== 0 || stored.stdout.toString('utf8').trim() !== rawIds[k]) converted.push(p);
+  }
+  const attributes = await convertingAttributes(root, converted);
+  return new Map(converted.map((p) => [p, attributes.get(p)?.attributes ?? 'a conversion "git check-attr -a" may name']));
 }
 
 /** Findings about plaintext that `git add` has already written into the object store. */
@@ -43,14 +76,20 @@ and fails (exit status 1) when one should not be committed:
   plaintext-twin   it is the plaintext of a .enc file beside it (.env next to .env.enc); a
                    value-encrypted .env there is only a warning (two encrypted copies)
   corrupt-enc      it is a .enc file that is not a valid Custodian file
+  corrupt-values   it is a value-encrypted file that does not parse (two metadata blocks
+                   spliced by a merge that is not Custodian's, an edited block)
+  converted-enc    it is a binary .enc file that git stores with other bytes than the file's
+                   (.gitattributes text, eol, filter… or core.autocrlf convert it): the commit
+                   would hold a file that no longer decrypts
   unresolved-conflict  it is a value-encrypted file still holding both sides of a merge conflict
 It warns, without failing, when a .enc file's recipients differ from the roster
 (.custodian/team/*.pub), unless the file's recipients were chosen by hand, and when a
 value-encrypted file's unencrypted-regex rule leaves a value in the clear that the last commit
 did not (--all: every such value).
 Each message names the file, the rule and the fix. "custodian git setup" installs this as the
-pre-commit hook; "git commit --no-verify" skips it. The rules and the roster are read from the
-index too. No key is needed.
+pre-commit and pre-merge-commit hooks; "git commit --no-verify" skips it, and cherry-pick,
+rebase and am run neither (--all in CI catches what they bring). The rules and the roster are
+read from the index too. No key is needed.
 
 Flags:
       --all               check every tracked file instead of the staged changes (for CI)
@@ -105,7 +144,9 @@ Examples:
         if (bytes) workingTree.set(p, bytes);
       }
     }
+    const converted = args.flag('all') ? new Map<string, string>() : await convertedEncFiles(root, new Map(checked.map((p) => [p, { oid: index.get(p)!.oid, content: blobs.get(index.get(p)!.oid) }])));
     const findings = await checkStagedFiles({
+      converted,
       files: checked.map((p) => ({ path: p, content: blobs.get(index.get(p)!.oid) })),
       committed,
       twins,

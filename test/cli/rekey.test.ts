@@ -174,7 +174,7 @@ describe('cli: custodian rekey', function () {
     }
   });
 
-  it('a Shamir share or an MFA seed written before the policy field keeps its recipients by its location: the roster never widens a share', async () => {
+  it('a Shamir share or an MFA seed written before the policy field keeps its recipients by its location: no roster widens either, a share goes to one key that holds no other share of its set, and a seed named one by one says who is new', async () => {
     // The attacker: bob holds one share of a 2-of-3 set; re-keyed to the team, carol could recover alone.
     const backend = createNodeCryptoBackend();
     const bobKey = privateKeyFromPem(fs.readFileSync(bob.privatePath, 'utf8'));
@@ -197,12 +197,33 @@ describe('cli: custodian rekey', function () {
     assert.match(sweep.stderr, /bob\.share\.enc keeps its recipients: a Shamir share stays sealed to its custodian only/);
     assert.match(sweep.stderr, /github\.enc keeps its recipients: an MFA seed keeps the recipients it was shared with/);
     assert.ok(fs.readFileSync(share).equals(shareBytes) && fs.readFileSync(seed).equals(seedBytes), 'neither re-keyed');
-    // A roster named with -R re-keys the seed (the person asked for the team), never the share.
+    // A roster named with -R widens neither: a roster is a team, which a seed for some is not (the
+    // refusal's hint once said "-r (or -R)", and a red-team trial's -R gave the seed to the whole team).
     const named = cli(['rekey', '-i', bob.privatePath, '-R', '.custodian/team', share, seed]);
     assert.equal(named.code, 1, named.stderr);
-    assert.match(named.stderr, /bob\.share\.enc keeps its recipients: .*only for recipients named with -r\b/);
-    assert.ok(fs.readFileSync(share).equals(shareBytes), 'the share is not widened to the roster');
-    assert.deepEqual(fingerprints(seed), [alice.fingerprint, bob.fingerprint, dana.fingerprint].sort());
+    assert.match(named.stderr, /bob\.share\.enc keeps its recipients: .*only for recipients named one by one with -r, never for a roster/);
+    assert.match(named.stderr, /github\.enc keeps its recipients: an MFA seed keeps the recipients it was shared with; .*never for a roster/);
+    assert.doesNotMatch(named.stderr, /or -R/);
+    assert.ok(fs.readFileSync(share).equals(shareBytes) && fs.readFileSync(seed).equals(seedBytes), 'neither widened to the roster');
+    // Named one by one with -r, the seed goes to them, and the run says who could not read it before.
+    const seedFor = cli(['rekey', '-i', bob.privatePath, '-r', bob.sshPubPath, '-r', dana.sshPubPath, seed]);
+    assert.equal(seedFor.code, 0, seedFor.stderr);
+    assert.match(seedFor.stderr, /github\.enc: now also for .*, who could not read it before \(its recipients were chosen/);
+    assert.deepEqual(fingerprints(seed), [bob.fingerprint, dana.fingerprint].sort());
+    // A share goes to one key, never several (each holder could then recover with one share fewer)…
+    const several = cli(['rekey', '-i', bob.privatePath, '-r', bob.sshPubPath, '-r', dana.sshPubPath, share]);
+    assert.equal(several.code, 1);
+    assert.match(several.stderr, /bob\.share\.enc is a Shamir share, sealed to one custodian: it cannot be re-encrypted for 2 recipients/);
+    assert.ok(fs.readFileSync(share).equals(shareBytes));
+    // …nor to a custodian who holds another share of the set: one person would count twice.
+    const danaKey = privateKeyFromPem(fs.readFileSync(dana.privatePath, 'utf8'));
+    const danas = path.join(shares, 'dana.share.enc');
+    fs.writeFileSync(danas, await encryptBytes(new TextEncoder().encode('share 2'), { recipients: [danaKey.publicKey], signer: danaKey, backend }));
+    const twice = cli(['rekey', '-i', bob.privatePath, '-r', dana.sshPubPath, share]);
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /already holds dana\.share\.enc, another share of the same set/);
+    assert.ok(fs.readFileSync(share).equals(shareBytes));
+    fs.rmSync(danas);
     // Its one custodian's key, named with -r, is how a share is re-sealed (bob's new key).
     ok(cli(['rekey', '-i', bob.privatePath, '-r', dana.sshPubPath, share]));
     assert.deepEqual(fingerprints(share), [dana.fingerprint]);

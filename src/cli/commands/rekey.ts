@@ -64,15 +64,46 @@ function sameRecipients(current: readonly string[], wanted: readonly RsaPublicKe
  * location counts as the extension's does (FORMAT.md §3.4): a share is a share whatever its header says,
  * and a seed under .custodian/mfa/ without the field was shared with some.
  */
-function refuseChosen(file: string, policy: RecipientPolicy | undefined, plan: Plan): void {
+/** Throws when the plan would widen a file kept for chosen people; else who it adds to such a file (said once it is written). */
+async function refuseChosen(file: string, policy: RecipientPolicy | undefined, plan: Plan, current: readonly string[]): Promise<RsaPublicKey[]> {
   const keep = keepReason(path.resolve(file), policy);
-  if (keep && (!plan.explicit || (keep === 'share' && plan.fromRoster))) {
-    throw new CliError(`${file} keeps its recipients: ${describeKeepReason(keep)}; rekey re-encrypts it only for recipients named with ${keep === 'share' ? '-r' : '-r or -R'}`, {
+  if (keep === undefined) return [];
+  // A roster names a team, which is what a file for chosen people is not (an -R given "to name its
+  // recipients" widened a seed for some to the whole team: a red-team trial).
+  if (!plan.explicit || plan.fromRoster) {
+    throw new CliError(`${file} keeps its recipients: ${describeKeepReason(keep)}; rekey re-encrypts it only for recipients named one by one with -r, never for a roster`, {
       hint:
         keep === 'share'
           ? 'a share is sealed to its one custodian: name their new key with -r alone, or have the dealer split the secret again'
-          : 'name its recipients with -r (or -R) to re-encrypt it for them',
+          : 'name each of its recipients with -r (their .pub files) to re-encrypt it for them',
     });
+  }
+  if (keep === 'share') await refuseWidenedShare(file, plan);
+  return plan.recipients.filter((k) => !current.includes(k.fingerprint));
+}
+
+/**
+ * A Shamir share goes to one custodian, and never to one who holds another share of its set: either way
+ * one person would hold two shares, and a 2-of-3 set would open for one (a red-team trial re-keyed every
+ * share with -r for three people, and one custodian then combined the secret alone).
+ */
+async function refuseWidenedShare(file: string, plan: Plan): Promise<void> {
+  if (plan.recipients.length !== 1) {
+    throw new CliError(`${file} is a Shamir share, sealed to one custodian: it cannot be re-encrypted for ${plan.recipients.length} recipients, since each could then recover with one share fewer`, {
+      hint: 'name its custodian\'s new key with -r alone',
+    });
+  }
+  const [holder] = plan.recipients;
+  const dir = path.dirname(path.resolve(file));
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const sibling = path.join(dir, entry.name);
+    if (!entry.isFile() || !entry.name.endsWith('.enc') || sibling === path.resolve(file)) continue;
+    const recipients = await readEnvelopeHeader(sibling).then((h) => h.recipients, () => []);
+    if (recipients.length === 1 && recipients[0] === holder.fingerprint) {
+      throw new CliError(`${file}: ${describeKey(holder)} already holds ${entry.name}, another share of the same set: with this one too, one person would count twice towards the threshold`, {
+        hint: 'name the key of the custodian this share belongs to; to pass custodians\' duties on, have the dealer split the secret again',
+      });
+    }
   }
 }
 
@@ -89,19 +120,26 @@ function checkSigner(file: string, signer: string | undefined, plan: Plan): void
   });
 }
 
-async function rekeyEnvelope(file: string, plan: Plan, ctx: CommandContext): Promise<{ changed: boolean; signer: Key }> {
+/** What re-keying one file did: whether it changed, who signed it, and who it newly gave a file for chosen people. */
+interface Rekeyed {
+  readonly changed: boolean;
+  readonly signer: Key;
+  readonly added?: readonly RsaPublicKey[];
+}
+
+async function rekeyEnvelope(file: string, plan: Plan, ctx: CommandContext): Promise<Rekeyed> {
   const header = await readEnvelopeHeader(file);
-  refuseChosen(file, header.recipientPolicy, plan);
+  const added = await refuseChosen(file, header.recipientPolicy, plan, header.recipients);
   const signer = rewriteSigner(plan.signer, plan.identities, header.recipients);
   if (sameRecipients(header.recipients, plan.recipients)) return { changed: false, signer };
   checkSigner(file, header.signer?.fingerprint, plan);
   // The signer the header names is the one whose signature must verify before the new file is committed.
   const expect = (current: EnvelopeInfo): boolean => current.signer?.fingerprint === header.signer?.fingerprint && current.recipients.join() === header.recipients.join();
   await reencryptFile(file, { identities: plan.identities, recipients: plan.recipients, signer, backend: ctx.backend(), recipientPolicy: header.recipientPolicy, expect });
-  return { changed: true, signer };
+  return { changed: true, signer, added };
 }
 
-async function rekeyValues(file: string, plan: Plan, ctx: CommandContext, format: ReturnType<typeof valuesFormatOf>): Promise<{ changed: boolean; signer: Key }> {
+async function rekeyValues(file: string, plan: Plan, ctx: CommandContext, format: ReturnType<typeof valuesFormatOf>): Promise<Rekeyed> {
   const text = await readValuesText(file, ctx);
   // A file that cannot be read as its format gets that error (as get gives it), not "not encrypted".
   if (!hasValuesMetadata(text, format)) {
@@ -109,7 +147,7 @@ async function rekeyValues(file: string, plan: Plan, ctx: CommandContext, format
   }
   const opened = await openValues(text, { format, identities: plan.identities, backend: ctx.backend() });
   try {
-    refuseChosen(file, opened.info.recipientPolicy, plan);
+    const added = await refuseChosen(file, opened.info.recipientPolicy, plan, opened.info.recipients);
     const signer = rewriteSigner(plan.signer, plan.identities, [opened.openedBy.publicKey.fingerprint]);
     if (sameRecipients(opened.info.recipients, plan.recipients)) return { changed: false, signer };
     checkSigner(file, opened.signature.kind === 'signed' ? opened.signature.signer.fingerprint : undefined, plan);
@@ -122,7 +160,7 @@ async function rekeyValues(file: string, plan: Plan, ctx: CommandContext, format
       recipientPolicy: opened.info.recipientPolicy,
     });
     await writeValuesText(file, sealed, ctx, { replace: true, unchangedSince: text });
-    return { changed: true, signer };
+    return { changed: true, signer, added };
   } finally {
     opened.dispose();
   }
@@ -229,6 +267,7 @@ Examples:
       try {
         const result = (await isEnvelopeFile(file)) ? await rekeyEnvelope(file, plan, ctx) : await rekeyValues(file, plan, ctx, valuesFormatOf(args, file));
         if (result.changed) ctx.info(`${file}: re-encrypted for ${who}, signed by ${describeKey(result.signer.publicKey)}`);
+        if (result.added?.length) ctx.warn(`${file}: now also for ${result.added.map((k) => describeKey(k)).join(', ')}, who could not read it before (its recipients were chosen: check that each is meant to)`);
         else ctx.info(`${file}: already encrypted for ${who}; left as it is`);
       } catch (err) {
         if (err instanceof UsageError) throw err;

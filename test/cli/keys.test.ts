@@ -64,7 +64,15 @@ describe('cli: keygen, pubkey, fingerprint', function () {
     assert.equal(p.out, r.stderr);
   });
 
-  it('keygen refuses an empty passphrase, a bad --bits and an existing file without --force', () => {
+  it('keygen refuses an empty or weak passphrase, a bad --bits and an existing file without --force', () => {
+    // The floor of the extension's key backup: a passphrase of one letter, or of spaces, protects nothing.
+    for (const weak of ['a', '            ', 'hunter2hunter2']) {
+      const r = run(['keygen', '-b', '2048', '-o', path.join(dir, 'weak.pem')], { env: { CUSTODIAN_PASSPHRASE: weak } });
+      assert.equal(r.code, 1, weak);
+      assert.match(r.stderr, /^custodian: error: the passphrase is too weak: /m);
+      if (weak === 'hunter2hunter2') assert.ok(!r.stderr.includes(weak), 'the passphrase is not quoted back');
+      assert.ok(!fs.existsSync(path.join(dir, 'weak.pem')), 'nothing written');
+    }
     const empty = run(['keygen', '-b', '2048'], { env: { CUSTODIAN_PASSPHRASE: '' } });
     assert.equal(empty.code, 1);
     assert.match(empty.stderr, /custodian: error: the passphrase is empty/);

@@ -1,6 +1,7 @@
 // custodian keygen: a new RSA key pair, private half passphrase-encrypted (PKCS#8), public half as an
 // OpenSSH line ready for the team roster.
 import type { RsaKeySize } from '../../core/crypto-backend';
+import { estimatePassphraseStrength } from '../../core/passphrase-strength';
 import { exportPrivateKeyEncrypted, exportPublicKeyOpenSsh, generateRsaKeyPair } from '../../core/keys';
 import { utf8Encode } from '../../core/bytes';
 import { FORCE_HELP, FORCE_OPTION, PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command } from '../command';
@@ -33,7 +34,8 @@ redirect gets your umask's mode (often 0644, readable by other users), not 0600;
 redirect, run it under "umask 077".
 
 The passphrase comes from --passphrase-file, else $CUSTODIAN_PASSPHRASE, else a prompt on the
-terminal (typed twice, not echoed). It may not be empty.
+terminal (typed twice, not echoed). It must have at least 12 characters and about 50 bits
+of entropy (as the extension's key backup): a few random words make one.
 
 Flags:
   -b, --bits BITS         2048, 3072 (default) or 4096
@@ -64,6 +66,9 @@ Examples:
     if (passphrase.length === 0) {
       throw new CliError('the passphrase is empty', { hint: 'Custodian writes private keys encrypted; choose a passphrase' });
     }
+    // The floor the extension's key backup has: this key, too, protects every secret shared with it.
+    const strength = estimatePassphraseStrength(passphrase);
+    if (!strength.ok) throw new CliError(`the passphrase is too weak: ${strength.problem ?? ''}`, { hint: 'six random words (custodian genpass -w 6) make a strong one' });
 
     const key = await generateRsaKeyPair(ctx.backend(), bits);
     const pem = await exportPrivateKeyEncrypted(key, passphrase);

@@ -48,7 +48,9 @@ export interface Base32DecodeOptions {
 export function base32Decode(text: string, options: Base32DecodeOptions = {}): Uint8Array {
   if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
   const loose = options.loose ?? false;
-  let body = loose ? text.replace(/[ \t\r\n]/g, '').toUpperCase() : text;
+  // Only ASCII letters are upper-cased: JavaScript's Unicode mapping turns "ı" into "I" and "ſ" into "S",
+  // which would decode a pasted look-alike to another secret, silently (a red-team trial).
+  let body = loose ? text.replace(/[ \t\r\n]/g, '').replace(/[a-z]/g, (c) => c.toUpperCase()) : text;
   const firstPad = body.indexOf('=');
   if (firstPad >= 0) {
     const padding = body.slice(firstPad);

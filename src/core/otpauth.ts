@@ -58,8 +58,19 @@ function decodeComponent(text: string, what: string): string {
   }
 }
 
+/** Characters that change how text around them shows (controls, bidi overrides, zero-width marks): a label with one can pass for another account. */
+const HIDDEN_CHARS = /[\p{Cc}\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+/** A label longer than any service's is a file built to fill the screen. */
+const MAX_LABEL_CHARS = 256;
+
+function checkShownText(text: string, what: string): void {
+  if (HIDDEN_CHARS.test(text)) fail(`${what} holds a control, direction or zero-width character, which can make it look like another account`);
+  if ([...text].length > MAX_LABEL_CHARS) fail(`${what} is longer than ${MAX_LABEL_CHARS} characters`);
+}
+
 function parseLabel(raw: string): { issuer?: string; account: string } {
   const label = decodeComponent(raw, 'the label');
+  checkShownText(label, 'the label');
   const parts = label.split(':');
   if (parts.length > 2) fail('the label may contain at most one ":" (between issuer and account)');
   const account = parts[parts.length - 1].trim();
@@ -131,6 +142,7 @@ export function parseOtpAuthUri(uri: string): OtpAuthKey {
       fail('the "issuer" parameter and the issuer prefix of the label disagree');
     }
     if (issuerParam.includes(':')) fail('"issuer" may not contain ":"');
+    checkShownText(issuerParam, '"issuer"');
     issuer = issuerParam;
   }
 
@@ -142,13 +154,16 @@ export function parseOtpAuthUri(uri: string): OtpAuthKey {
   const common = { secret, account: label.account, ...(issuer === undefined ? {} : { issuer }), algorithm: algorithm as OtpAlgorithm, digits };
   if (type === 'totp') {
     const periodParam = params.get('period');
-    const period = periodParam === undefined ? DEFAULT_PERIOD : parseInteger(periodParam, 'period', 1, Number.MAX_SAFE_INTEGER);
+    // A day at most: a code that never changes is not a one-time password.
+    const period = periodParam === undefined ? DEFAULT_PERIOD : parseInteger(periodParam, 'period', 1, MAX_PERIOD_SECONDS);
     return { type: 'totp', ...common, period };
   }
   const counterParam = params.get('counter');
   if (counterParam === undefined) fail('"counter" is required for hotp');
   return { type: 'hotp', ...common, counter: parseInteger(counterParam, 'counter', 0, Number.MAX_SAFE_INTEGER) };
 }
+
+const MAX_PERIOD_SECONDS = 86_400;
 
 function assertLabelPart(value: unknown, name: string): asserts value is string {
   if (typeof value !== 'string') throw new TypeError(`"${name}" expected string, got ${typeof value}`);

@@ -101,6 +101,15 @@ describe('otpauth URIs', () => {
       ['a negative counter', `otpauth://hotp/alice?${s}&counter=-1`, /counter/],
       ['a duplicated parameter', `otpauth://totp/alice?${s}&digits=6&digits=8`, /more than once/],
       ['a duplicated secret', `otpauth://totp/alice?${s}&${s}`, /more than once/],
+      // A label that passes for another account in a list (a red-team trial): reversed text, a line break, an escape sequence, a zero-width space.
+      ['a right-to-left override in the issuer', `otpauth://totp/%E2%80%AEtoor%20SWA:alice?${s}`, /direction|control|zero-width/],
+      ['a line break in the account', `otpauth://totp/Example:alice%0Abob?${s}`, /control/],
+      ['an escape sequence in the issuer parameter', `otpauth://totp/alice?${s}&issuer=%1B%5B31mBank`, /control/],
+      ['a zero-width space in the issuer', `otpauth://totp/Git%E2%80%8BHub:alice?${s}`, /zero-width/],
+      ['a label of 100 000 characters', `otpauth://totp/${'a'.repeat(100_000)}?${s}`, /longer than 256/],
+      ['a period of more than a day', `otpauth://totp/alice?${s}&period=9007199254740991`, /period.*86400/],
+      // Upper-cased by Unicode, "ı" would read as "I": another secret, silently.
+      ['a secret with a dotless i', `otpauth://totp/alice?secret=${SECRET_B32.slice(0, -1)}%C4%B1`, /base32/],
     ];
     for (const [what, uri, pattern] of cases) it(what, () => rejects(uri, pattern));
   });

@@ -38,7 +38,7 @@ import {
   type RecipientStanza,
   type RecipientPolicy,
 } from './envelope-header';
-import { isPrivateKey, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
+import { isPrivateKey, modulusBytes, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { ChunkReader, bytesToStream, collectStream } from './stream';
 
@@ -161,9 +161,6 @@ export interface DecryptedBytes {
   header: EnvelopeInfo;
 }
 
-function rsaByteLength(bits: number): number {
-  return Math.ceil(bits / 8);
-}
 
 /**
  * Encrypts a plaintext stream (§3–§5). Output pieces are: the header, each chunk (as one piece, or as
@@ -332,6 +329,10 @@ type UnwrapResult = { readonly fileKey: Uint8Array } | { readonly failure: Ident
 /** One private key against its stanza (§3.2) and the header MAC (§3.3). */
 async function unwrapWithKey(header: ParsedHeader, key: RsaPrivateKey, stanza: RecipientStanza, backend: CryptoBackend): Promise<UnwrapResult> {
   const fingerprint = key.publicKey.fingerprint;
+  // RFC 8017 §7.1.2 step 1: OpenSSL would also take a ciphertext with its leading zero byte dropped.
+  if (stanza.wrappedKey.length !== modulusBytes(key.publicKey)) {
+    return { failure: { fingerprint, reason: `the wrapped file key has ${stanza.wrappedKey.length} bytes, not this key's ${modulusBytes(key.publicKey)}` } };
+  }
   let fileKey: Uint8Array;
   try {
     fileKey = await backend.rsaOaepDecrypt(key.pkcs8Der, stanza.wrappedKey, OAEP_LABEL);
@@ -450,7 +451,7 @@ export async function decryptStream(ciphertext: AsyncIterable<Uint8Array>, opts:
 
   async function* payloadChunks(): AsyncGenerator<Uint8Array> {
     const sealedSize = header.chunkSize + TAG_LENGTH;
-    const trailer = signer ? rsaByteLength(signer.bits) : 0;
+    const trailer = signer ? modulusBytes(signer) : 0;
     for (let counter = 0; ; counter++) {
       if (counter > Number.MAX_SAFE_INTEGER - 1) throw new FormatError('too many chunks');
       const available = await reader.ensure(sealedSize + trailer + 1);
@@ -534,7 +535,7 @@ export async function verifyEnvelopeSignature(ciphertext: AsyncIterable<Uint8Arr
   const signer = signerFromHeader(header);
   opts.checkClaim?.(signer);
   if (!signer) return { status: { kind: 'unsigned' } };
-  const trailer = rsaByteLength(signer.bits);
+  const trailer = modulusBytes(signer);
   const transcript = backend.createSha256();
   transcript.update(header.bytes);
   // Everything but the last `trailer` bytes is transcript. The reader keeps those bytes in its spill
@@ -612,7 +613,7 @@ export async function inspectEnvelope(input: AsyncIterable<Uint8Array> | Uint8Ar
     return { header, signer: signerFromHeader(header) };
   });
   const rest = await closeOnError(reader, () => reader.drain());
-  const payloadSize = rest - (signer ? rsaByteLength(signer.bits) : 0);
+  const payloadSize = rest - (signer ? modulusBytes(signer) : 0);
   const sealedSize = header.chunkSize + TAG_LENGTH;
   const chunks = Math.max(1, Math.ceil(payloadSize / sealedSize));
   const plaintextSize = payloadSize - chunks * TAG_LENGTH;

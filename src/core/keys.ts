@@ -200,6 +200,11 @@ export async function parsePrivateKey(text: string, passphrase?: string, options
   }
 }
 
+/** The length in bytes of the key's modulus: of every RSA-OAEP ciphertext and RSA-PSS signature it makes. */
+export function modulusBytes(key: Pick<RsaPublicKey, 'bits'>): number {
+  return Math.ceil(key.bits / 8);
+}
+
 /** Generates a key pair with the host's native backend. */
 export async function generateRsaKeyPair(backend: CryptoBackend, bits: RsaKeySize = DEFAULT_GENERATED_BITS): Promise<RsaPrivateKey> {
   if (!GENERATED_SIZES.includes(bits)) throw new InvalidArgumentError(`"bits" must be one of ${GENERATED_SIZES.join(', ')}, got ${bits}`);

@@ -17,7 +17,7 @@ import {
   type IdentityFailure,
 } from './errors';
 import { DotenvSyntaxError, parseDotenv } from './dotenv';
-import { isPrivateKey, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
+import { isPrivateKey, modulusBytes, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
 import { yamlCoreValue, yamlScalarValue } from './values-yaml';
@@ -407,7 +407,7 @@ async function verifySignature(parsed: ParsedFile, input: Uint8Array, backend: C
   if (!meta.signature) {
     throw new SignatureError(`the file names signer ${signer.fingerprint} but has no signature line (stripped)`, { hint: 'do not use this file; ask the sender for a fresh copy' });
   }
-  const ok = meta.signature.length === Math.ceil(signer.bits / 8) && (await backend.rsaPssVerify(signer.spkiDer, signatureMessage(input, meta.mac, backend.createSha256()), meta.signature).catch(() => false));
+  const ok = meta.signature.length === modulusBytes(signer) && (await backend.rsaPssVerify(signer.spkiDer, signatureMessage(input, meta.mac, backend.createSha256()), meta.signature).catch(() => false));
   if (!ok) {
     throw new SignatureError(`the signature by ${signer.fingerprint} does not verify: the file was forged or modified after signing`, { hint: 'do not use this file; ask the sender for a fresh copy' });
   }
@@ -431,6 +431,11 @@ async function unwrapDataKey(
       if (remote.length === DATA_KEY_LENGTH) return { dataKey: remote, identity };
       zeroize(remote);
       failures.push({ fingerprint, reason: `the data key returned has ${remote.length} bytes, expected ${DATA_KEY_LENGTH}` });
+      continue;
+    }
+    // RFC 8017 §7.1.2 step 1, as for a .enc header (FORMAT.md §3.2).
+    if (stanza.wrappedKey.length !== modulusBytes(identity.publicKey)) {
+      failures.push({ fingerprint, reason: `the wrapped data key has ${stanza.wrappedKey.length} bytes, not this key's ${modulusBytes(identity.publicKey)}` });
       continue;
     }
     let key: Uint8Array;

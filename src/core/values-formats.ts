@@ -76,7 +76,8 @@ function splitCommentBlock(text: string): SplitFile {
 
 function joinCommentBlock(document: string, lines: readonly string[]): string {
   const eol = lineEnding(document);
-  const lead = lines.includes('eol=none') ? eol : '';
+  // A final lone CR is kept by adding CRLF after it: the reader removes CRLF when the text ends so (§4).
+  const lead = lines.includes('eol=none') ? (document.endsWith('\r') ? '\r\n' : eol) : '';
   return `${document}${lead}${lines.map((l) => `${MARKER}${l}${eol}`).join('')}`;
 }
 

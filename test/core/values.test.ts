@@ -80,6 +80,14 @@ describe('values', () => {
     assert.equal(aliased, 1, 'one file aliases a value');
   });
 
+  it('decrypt(encrypt(x)) == x for documents ending in a lone CR, an LF, a CRLF or no line break (the lone CR was lost: the writer added LF, and the reader removed the CRLF that made)', async () => {
+    const cases: [ValuesFormatName, string][] = [];
+    for (const end of ['\r', '\n', '\r\n', '']) {
+      cases.push(['dotenv', `A=one\nB=two${end}`], ['dotenv', `A=one\r\nB=two${end}`], ['yaml', `a: one\nb: two${end}`], ['yaml', `a: one\r\nb: two${end}`]);
+    }
+    for (const [format, document] of cases) assert.equal(await open(await seal(document, format, true), format), document, JSON.stringify(document));
+  });
+
   it('YAML aliases: one to a value left in the clear round-trips; an anchor moved onto an encrypted value, or an alias added to one, is refused when opening', async () => {
     const rule: SelectionRule = { kind: 'unencrypted-suffix', suffix: '_public' };
     const doc = 'url_public: &u https://example.com\nsecret: hunter2\nmirror: *u\n';

@@ -513,6 +513,28 @@ describe('roster: what Verify Fingerprint found is kept', function () {
     assert.ok((await recipientsOf(fs.readFileSync(enc))).includes(team.bob.fingerprint));
   });
 
+  it('Remove Teammate\'s list marks my own entry "you" (a trial could not tell which one was theirs); cancelled, nothing is removed', async () => {
+    const me = (await team.services.keyStore.getPublicKey(team.me.id))!;
+    const window = vscode.window as unknown as { showQuickPick: unknown };
+    const original = window.showQuickPick;
+    let shown: (vscode.QuickPickItem & { entry?: { key?: { fingerprint: string } } })[] = [];
+    window.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>) => {
+      shown = [...(await items)];
+      return undefined;
+    };
+    try {
+      assert.strictEqual(await run('custodian.removeTeammate', {}), undefined);
+    } finally {
+      window.showQuickPick = original;
+    }
+    const marked = shown.filter((i) => i.description?.startsWith('you · '));
+    assert.strictEqual(marked.length, 1, JSON.stringify(shown.map((i) => [i.label, i.description])));
+    assert.strictEqual(marked[0].entry?.key?.fingerprint, me.fingerprint);
+    assert.match(marked[0].label, /^\$\(account\) /);
+    assert.ok(shown.filter((i) => i !== marked[0]).every((i) => !i.description?.startsWith('you')), 'no one else is "you"');
+    assert.ok((await team.services.roster.members()).some((m) => m.key.fingerprint === me.fingerprint), 'nothing removed');
+  });
+
   it('adding a teammate or a contact once they read me the same fingerprint counts as a check of their key', async () => {
     const [dave, erin] = await Promise.all([person('dave'), person('erin')]);
     const window = vscode.window as unknown as { showQuickPick: unknown };

@@ -70,8 +70,8 @@ describe('tree', function () {
     }
   });
 
-  it('the Encrypted Files view says "No .enc files yet" only once its first scan is done (VS Code shows a welcome while a view loads)', async () => {
-    const none = welcomes('custodian.encrypted').find((w) => w.contents.includes('No .enc files yet'));
+  it('the Encrypted Files view says "No encrypted files yet" only once its first scan is done (VS Code shows a welcome while a view loads)', async () => {
+    const none = welcomes('custodian.encrypted').find((w) => w.contents.includes('No encrypted files yet'));
     assert.strictEqual(none?.when, 'workspaceFolderCount > 0 && custodian.encryptedScanned');
     const context = recordContextKeys('custodian.encryptedScanned');
     try {

@@ -92,7 +92,8 @@ export async function pickMyKey(keyStore: KeyStore, arg: unknown, placeHolder: s
   return picked?.key;
 }
 
-export async function pickRosterEntry(roster: Roster, arg: unknown, placeHolder: string): Promise<RosterEntry | undefined> {
+/** `mine`: my keys' fingerprints, so that my own entry is marked "you" (a trial could not tell which one was theirs). */
+export async function pickRosterEntry(roster: Roster, arg: unknown, placeHolder: string, mine: ReadonlySet<string> = new Set()): Promise<RosterEntry | undefined> {
   const a = fromArgument(arg, TARGET_ARGS);
   const uri = a.entry?.uri ?? a.uri;
   if (uri) return rosterEntryAt(roster, uri);
@@ -107,8 +108,13 @@ export async function pickRosterEntry(roster: Roster, arg: unknown, placeHolder:
   const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
     entries.map((e) => ({
-      label: `${e.kind === 'member' ? '$(person)' : '$(error)'} ${e.name}`,
-      description: e.kind === 'member' ? vscode.l10n.t('{0} · {1}-bit · {2}', e.identity, e.key.bits, shortFingerprint(e.key.fingerprint)) : e.problem,
+      label: `${e.kind === 'member' ? (mine.has(e.key.fingerprint) ? '$(account)' : '$(person)') : '$(error)'} ${e.name}`,
+      description:
+        e.kind !== 'member'
+          ? e.problem
+          : mine.has(e.key.fingerprint)
+            ? vscode.l10n.t('you · {0} · {1}-bit · {2}', e.identity, e.key.bits, shortFingerprint(e.key.fingerprint))
+            : vscode.l10n.t('{0} · {1}-bit · {2}', e.identity, e.key.bits, shortFingerprint(e.key.fingerprint)),
       entry: e,
     })),
     { placeHolder, matchOnDescription: true },

@@ -25,7 +25,7 @@ export interface RemoveTeammateResult {
 
 export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<RemoveTeammateResult | undefined> {
   const a = fromArgument(arg, REMOVE_TEAMMATE_ARGS);
-  const entry = await pickRosterEntry(deps.roster, arg, vscode.l10n.t('Remove whom from the team?'));
+  const entry = await pickRosterEntry(deps.roster, arg, vscode.l10n.t('Remove whom from the team?'), new Set(deps.keys.current.list().map((k) => k.fingerprint)));
   if (!entry) return undefined;
   const path = vscode.workspace.asRelativePath(entry.uri);
   const who = entry.kind === 'member' ? entry.identity : entry.name;

@@ -271,7 +271,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
       return [];
     }
     const report = await this.scanner.scan();
-    // Its welcome ("No .enc files yet") waits for the first scan: VS Code shows a view's welcome while its
+    // Its welcome ("No encrypted files yet") waits for the first scan: VS Code shows a view's welcome while its
     // children are still loading, which in a large repository said for seconds that there were none.
     void vscode.commands.executeCommand('setContext', 'custodian.encryptedScanned', true);
     // A file for the team that someone Custodian does not vouch for wrote (a removed teammate who can still

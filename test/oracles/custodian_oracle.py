@@ -353,13 +353,12 @@ def parse_header(data):
     return h
 
 
-def unwrap_file_key(h, identities):
-    """§3.2: try each identity in order; §3.3 MAC under the unwrapped key."""
-    failures = []
-    mac_failed = False
+def unwrapped_keys(recipients, identities, failures):
+    """FORMAT.md §3.2 and VALUES.md §9 step 3: for each identity in order that is a recipient, the key its
+    line unwraps to (RSA-OAEP), when that is 32 bytes; why each other identity failed goes to `failures`."""
     for name, priv in identities:
         fp = fingerprint(priv.public_key())
-        stanza = [w for f, w in h.recipients if f == fp]
+        stanza = [w for f, w in recipients if f == fp]
         if not stanza:
             failures.append("%s: not a recipient" % name)
             continue
@@ -371,6 +370,19 @@ def unwrap_file_key(h, identities):
         if len(key) != 32:
             failures.append("%s: unwrapped key is %d bytes" % (name, len(key)))
             continue
+        yield name, key
+
+
+def no_identity_matched(recipients, failures):
+    return NoIdentityMatchedError("no identity matched; recipients %s; %s" % (
+        ", ".join(fingerprint_text(f) for f, _ in recipients), "; ".join(failures)))
+
+
+def unwrap_file_key(h, identities):
+    """§3.2: try each identity in order; §3.3 MAC under the unwrapped key (a failed MAC moves on to the next)."""
+    failures = []
+    mac_failed = False
+    for name, key in unwrapped_keys(h.recipients, identities, failures):
         header_key = hkdf(key, b"", HEADER_INFO)
         if not hmac.compare_digest(hmac_sha256(header_key, h.bytes_without_mac), h.mac):
             mac_failed = True
@@ -379,8 +391,7 @@ def unwrap_file_key(h, identities):
         return key
     if mac_failed:
         raise HeaderAuthError("header MAC does not verify: the header was modified")
-    raise NoIdentityMatchedError("no identity matched; recipients %s; %s" % (
-        ", ".join(fingerprint_text(f) for f, _ in h.recipients), "; ".join(failures)))
+    raise no_identity_matched(h.recipients, failures)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1287,27 +1298,11 @@ def open_values(text, fmt, identities):
         tok = token_of_leaf(leaf, fmt)
         toks.append((tok, token_bytes(tok, leaf.path, fmt) if tok is not None else None))
     # 3. data key
-    data_key = None
+    # The first identity that unwraps 32 bytes is used; no later one is tried (its MAC is step 5).
     failures = []
-    for name, priv in identities:
-        fp = fingerprint(priv.public_key())
-        st = [w for f, w in md.recipients if f == fp]
-        if not st:
-            failures.append("%s: not a recipient" % name)
-            continue
-        try:
-            k = priv.decrypt(st[0], oaep())
-        except Exception:  # noqa: BLE001
-            failures.append("%s: unwrap failed" % name)
-            continue
-        if len(k) != 32:
-            failures.append("%s: unwrapped key is %d bytes" % (name, len(k)))
-            continue
-        data_key = k
-        break
+    data_key = next((k for _, k in unwrapped_keys(md.recipients, identities, failures)), None)
     if data_key is None:
-        raise NoIdentityMatchedError("no identity matched; recipients %s; %s" % (
-            ", ".join(fingerprint_text(f) for f, _ in md.recipients), "; ".join(failures)))
+        raise no_identity_matched(md.recipients, failures)
     value_key = hkdf(data_key, md.salt, VALUE_INFO)
     mac_key = hkdf(data_key, md.salt, MAC_INFO)
     # 4. tokens

@@ -76,7 +76,7 @@ const STRING_ONLY: Readonly<Partial<Record<ValueSyntax, string>>> = { json: 'JSO
 
 /**
  * The content ranges of the string literals of a JSON(C/5) or TOML text that start before `until`:
- * "…" (with \ escapes), '…' (JSON5; TOML literal, no escapes), TOML """…""" and '''…'''; comments
+ * "…" (with \ escapes), '…' (JSON5, with \ escapes; TOML literal, without), TOML """…""" and '''…'''; comments
  * (JSON: // and /* *\/, TOML: #) skipped.
  */
 function stringContents(text: string, syntax: 'json' | 'toml', until: number): [number, number][] {
@@ -99,7 +99,8 @@ function stringContents(text: string, syntax: 'json' | 'toml', until: number): [
       i++;
       continue;
     }
-    const escapes = delimiter[0] === '"';
+    // Backslash escapes: in "…", and in JSON5's '…'; a TOML '…' or '''…''' is a literal string without them.
+    const escapes = delimiter[0] === '"' || syntax === 'json';
     let j = i + delimiter.length;
     while (j < text.length && !text.startsWith(delimiter, j) && (triple || text[j] !== '\n')) j += escapes && text[j] === '\\' ? 2 : 1;
     out.push([i + delimiter.length, Math.min(j, text.length)]);

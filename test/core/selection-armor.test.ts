@@ -146,6 +146,10 @@ describe('selection-armor', () => {
       refuse('when = 1979-05-27T07:32:00Z\n', '1979-05-27T07:32:00Z', 'toml');
       refuse('a = "x"\nb = "y"\n', 'a = "x"\nb = "y"\n', 'toml');
       refuse('a = 1 # "quoted comment"\n', 'quoted comment', 'toml');
+      // JSON5's '…' has backslash escapes: the string ends at the second quote, and the number after it is no string.
+      refuse("{a: 'it\\'s', port: 5432}", '5432', 'json');
+      // A TOML literal string has none: the backslash ends it, and what follows a '#' is a comment.
+      refuse("path = 'C:\\' # '5432'\n", '5432', 'toml');
     });
 
     it('accepts string content, escapes included, and keeps the file parsing (JSON.parse, tomllib)', () => {

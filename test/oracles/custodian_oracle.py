@@ -1644,8 +1644,8 @@ BODY_CHAR = re.compile(r"[A-Za-z0-9_-]")  # §7.1 base64url body characters
 
 def _string_literals(text, syntax):
     """Content ranges [start, end) of the string literals of a JSON(C/JSON5) or TOML text, comments
-    skipped (§7.2 last paragraph). SPEC GAP: the doc names the literal forms but not their escape
-    rules; we take backslash escapes in "..." (and JSON5 '...'), none in TOML '...'/'''...'''."""
+    skipped (§7.2 last paragraph): backslash escapes in "..." and JSON5's '...', none in TOML's
+    '...'/'''...'''. (The doc once left this open; the code then gave JSON5's '...' no escapes.)"""
     out = []
     p, n = 0, len(text)
     while p < n:

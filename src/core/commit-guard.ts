@@ -179,7 +179,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
           rule: 'converted-enc',
           severity: 'error',
           message: `${show(p)} is staged with other bytes than the file Custodian wrote: git converts it (${show(conversion)}), and the committed file would not decrypt`,
-          fix: `add "*.enc -text" to .gitattributes after the line that sets ${show(conversion)} (or remove that line; a filter, ident or working-tree-encoding must not apply to .enc files), then git add ${quote(p)} again: the file in the working tree is intact`,
+          fix: `add "*.enc -text" to .gitattributes after the line that sets ${show(conversion)} (or remove that line; a filter, ident or working-tree-encoding must not apply to .enc files), then "git add --renormalize ${quote(p)}" (a plain git add may keep the converted bytes when the file looks unchanged): the file in the working tree is intact`,
         });
       }
       if (file.content !== undefined) findings.push(...(await checkEncrypted(p, file.content, input)));

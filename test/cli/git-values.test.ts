@@ -210,7 +210,8 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.match(my.out + my.err, /CONFLICT \(content\): Merge conflict in values\.yaml/);
     assertNoPlaintext(y.b, MARKER);
     const dy = decrypted(y.b, 'values.yaml', keys.bob).text;
-    assert.equal(dy, `db:\n  user: app\n<<<<<<< ours\n  password: "${MARKER}-bob"\n=======\n  password: "${MARKER}-alice"\n>>>>>>> theirs\nlist:\n  - ${MARKER}-one\n  - two\n`);
+    // set kept the plain scalars plain (core/values.ts encodeValue).
+    assert.equal(dy, `db:\n  user: app\n<<<<<<< ours\n  password: ${MARKER}-bob\n=======\n  password: ${MARKER}-alice\n>>>>>>> theirs\nlist:\n  - ${MARKER}-one\n  - two\n`);
   });
 
   it('recipients: both sides\' minus one removed from the roster on a side; then a new data key, and the removed person cannot read the merge', () => {

@@ -611,14 +611,25 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     encryptInto(b, 'prod.key.enc', secret, keys.bob);
     const written = fs.readFileSync(path.join(b, 'prod.key.enc'));
     assert.ok(written.includes('\r\n'), 'the ciphertext holds CR LF');
+    // An hour old: the index entry is not "racily clean", so a later git add trusts its stat and keeps the blob.
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(path.join(b, 'prod.key.enc'), anHourAgo, anHourAgo);
     ok(gb(['add', 'prod.key.enc']));
     assert.ok(!gb(['cat-file', 'blob', ':prod.key.enc']).stdout.equals(written), 'git add stored other bytes');
     const refused = gb(['commit', '-q', '-m', 'add prod key']);
     assert.notEqual(refused.status, 0, 'the commit is refused');
-    assert.match(refused.err, /^custodian: error: \[converted-enc\] prod\.key\.enc is staged with other bytes than the file Custodian wrote: git converts it \(text eol=crlf\), and the committed file would not decrypt\ncustodian: hint: add "\*\.enc -text" to \.gitattributes after the line that sets text eol=crlf .*then git add prod\.key\.enc again/m);
+    assert.match(refused.err, /^custodian: error: \[converted-enc\] prod\.key\.enc is staged with other bytes than the file Custodian wrote: git converts it \(text eol=crlf\), and the committed file would not decrypt\ncustodian: hint: add "\*\.enc -text" to \.gitattributes after the line that sets text eol=crlf .*then "git add --renormalize prod\.key\.enc"/m);
     // The fix the hint gives: the staged blob is then the file's bytes, and it commits.
     fs.appendFileSync(path.join(b, '.gitattributes'), '*.enc -text\n');
     ok(gb(['add', '.gitattributes', 'prod.key.enc']));
+    // A plain git add may keep the converted blob (the file's stat is unchanged, so git does not read it
+    // again): the guard still sees it, by the staged blob being the file with its CR LF made LF.
+    assert.ok(!gb(['cat-file', 'blob', ':prod.key.enc']).stdout.equals(written), 'git add kept the converted blob');
+    const stale = gb(['commit', '-q', '-m', 'add prod key']);
+    assert.notEqual(stale.status, 0, 'a stale converted blob is refused too');
+    assert.match(stale.err, /\[converted-enc\] prod\.key\.enc is staged with other bytes .*\(its line endings, when it was staged\)/);
+    ok(gb(['add', '--renormalize', 'prod.key.enc']));
+    assert.ok(gb(['cat-file', 'blob', ':prod.key.enc']).stdout.equals(written), 'renormalized: the file\'s bytes');
     ok(gb(['commit', '-q', '-m', 'add prod key']));
     assert.ok(gb(['cat-file', 'blob', 'HEAD:prod.key.enc']).stdout.equals(written));
 

@@ -32,10 +32,10 @@ describe('cli: passphrase prompt on a terminal', function () {
 
   it('keygen asks twice without echo', () => {
     const key = path.join(dir, 'typed.pem');
-    const r = onTerminal(`${process.execPath} ${cliPath()} keygen -b 2048 -o ${key}`, ['typed secret', 'typed secret']);
+    const r = onTerminal(`${process.execPath} ${cliPath()} keygen -b 2048 -o ${key}`, ['typed secret of six words', 'typed secret of six words']);
     assert.match(r.output, /Passphrase for the new key: \r?\nRepeat the passphrase: \r?\nssh-rsa /);
     assert.ok(!r.output.includes('typed secret'), 'the passphrase is not echoed');
-    const check = run(['fingerprint', key], { env: { CUSTODIAN_PASSPHRASE: 'typed secret' } });
+    const check = run(['fingerprint', key], { env: { CUSTODIAN_PASSPHRASE: 'typed secret of six words' } });
     assert.equal(check.code, 0, check.stderr);
   });
 

@@ -48,13 +48,27 @@ async function convertedEncFiles(root: string, staged: ReadonlyMap<string, { oid
   const rawIds = raw.stdout.toString('utf8').split('\n');
   const converted: string[] = [];
   for (const [k, p] of candidates.entries()) {
-    if (rawIds[k] === staged.get(p)!.oid) continue;
+    const oid = staged.get(p)!.oid;
+    if (rawIds[k] === oid) continue;
     // What git stores for the working file now; a failure (core.safecrlf=true) is a conversion too.
     const stored = await runGit(root, ['hash-object', '--', p]);
-    if (stored.status !== 0 || stored.stdout.toString('utf8').trim() !== rawIds[k]) converted.push(p);
+    if (stored.status !== 0 || stored.stdout.toString('utf8').trim() !== rawIds[k] || (await stagedWithLfOnly(root, p, oid))) converted.push(p);
   }
   const attributes = await convertingAttributes(root, converted);
-  return new Map(converted.map((p) => [p, attributes.get(p)?.attributes ?? 'a conversion "git check-attr -a" may name']));
+  return new Map(converted.map((p) => [p, attributes.get(p)?.attributes ?? 'its line endings, when it was staged']));
+}
+
+/**
+ * Whether the staged blob is the working file with each CR LF made LF: converted when it was added, under
+ * attributes that may have changed since (a "*.enc -text" added after, with the file's stat unchanged, so
+ * that "git add" kept the converted blob), which what git would store now does not show.
+ */
+async function stagedWithLfOnly(root: string, file: string, oid: string): Promise<boolean> {
+  const bytes = await fs.readFile(path.join(root, file)).catch(() => undefined);
+  if (bytes === undefined || !bytes.includes('\r\n')) return false;
+  const lf = Buffer.from(bytes.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+  const id = await runGit(root, ['hash-object', '--no-filters', '--stdin'], lf);
+  return id.status === 0 && id.stdout.toString('utf8').trim() === oid;
 }
 
 /** Findings about plaintext that `git add` has already written into the object store. */

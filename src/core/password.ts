@@ -128,8 +128,9 @@ function booleanSetting(name: keyof PasswordPolicy, value: unknown): boolean {
 }
 
 function separatorSetting(value: unknown): string {
-  if (typeof value !== 'string' || value.length > MAX_SEPARATOR_LENGTH || /\p{Cc}/u.test(value)) {
-    throw new InvalidArgumentError(`"${setting('separator')}" must be at most ${MAX_SEPARATOR_LENGTH} characters, no control characters`);
+  // Format characters too (a right-to-left override, a zero-width space): they hide what was typed or read out.
+  if (typeof value !== 'string' || value.length > MAX_SEPARATOR_LENGTH || /[\p{Cc}\p{Cf}]/u.test(value)) {
+    throw new InvalidArgumentError(`"${setting('separator')}" must be at most ${MAX_SEPARATOR_LENGTH} characters, no control or invisible formatting characters`);
   }
   return value;
 }

@@ -295,6 +295,8 @@ describe('password', () => {
         [{ lowercase: 'yes' }, /custodian\.password\.lowercase/],
         [{ separator: 'toolongsep' }, /custodian\.password\.separator/],
         [{ separator: '\n' }, /custodian\.password\.separator/],
+        [{ separator: '\u202E' }, /custodian\.password\.separator/],
+        [{ separator: '\u200B' }, /custodian\.password\.separator/],
         [{ lowercase: false, uppercase: false, digits: false, symbols: false }, /no character class/],
         [{ length: 3 }, /at least 4/],
       ];

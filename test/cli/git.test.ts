@@ -590,8 +590,11 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     ok(ga(['add', 'big.enc']));
     ok(ga(['commit', '-q', '-m', 'big']));
     fs.appendFileSync(path.join(a, '.gitattributes'), '*.enc text eol=crlf\n');
-    // "commit -a" stages big.enc again through the conversion: the committed .enc would be damaged.
-    const normalize = ga(['commit', '-q', '-am', 'normalize line endings']);
+    // Normalizing line endings as git's documentation says (git add --renormalize) stages big.enc again
+    // through the conversion: the committed .enc would be damaged. (A plain "commit -a" re-reads the file
+    // only when its index entry is racily clean, which depends on timing.)
+    ok(ga(['add', '--renormalize', '.']));
+    const normalize = ga(['commit', '-q', '-m', 'normalize line endings']);
     assert.notEqual(normalize.status, 0);
     assert.match(normalize.err, /\[converted-enc\] big\.enc is staged with other bytes/);
     ok(ga(['reset', '-q']));

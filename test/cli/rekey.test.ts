@@ -67,6 +67,7 @@ describe('cli: custodian rekey', function () {
     const r = run(['rekey', '-i', alice.privatePath, '../app.env.enc', '../.env'], { cwd: path.join(repo, 'sub'), env: { XDG_CONFIG_HOME: config } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /app\.env\.enc: re-encrypted for the team \(.*\.custodian\/team: 2 keys\), signed by SHA256:/);
+    assert.doesNotMatch(r.stderr, /already encrypted/, 'a re-encrypted file is not also said to be left as it is');
     fs.rmdirSync(path.join(repo, 'sub'));
     assert.deepEqual(listDir(repo), before, 'no file added or left behind');
     const team = [alice.fingerprint, bob.fingerprint].sort();

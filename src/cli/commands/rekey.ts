@@ -62,9 +62,9 @@ function sameRecipients(current: readonly string[], wanted: readonly RsaPublicKe
 /**
  * Chosen recipients (a share, a seed for some, a subset) are never widened to the team unasked. A file's
  * location counts as the extension's does (FORMAT.md §3.4): a share is a share whatever its header says,
- * and a seed under .custodian/mfa/ without the field was shared with some.
+ * and a seed under .custodian/mfa/ without the field was shared with some. Throws when the plan would
+ * widen such a file; else returns whom it adds to it (said once the file is written).
  */
-/** Throws when the plan would widen a file kept for chosen people; else who it adds to such a file (said once it is written). */
 async function refuseChosen(file: string, policy: RecipientPolicy | undefined, plan: Plan, current: readonly string[]): Promise<RsaPublicKey[]> {
   const keep = keepReason(path.resolve(file), policy);
   if (keep === undefined) return [];
@@ -266,9 +266,10 @@ Examples:
     for (const file of own) {
       try {
         const result = (await isEnvelopeFile(file)) ? await rekeyEnvelope(file, plan, ctx) : await rekeyValues(file, plan, ctx, valuesFormatOf(args, file));
-        if (result.changed) ctx.info(`${file}: re-encrypted for ${who}, signed by ${describeKey(result.signer.publicKey)}`);
-        if (result.added?.length) ctx.warn(`${file}: now also for ${result.added.map((k) => describeKey(k)).join(', ')}, who could not read it before (its recipients were chosen: check that each is meant to)`);
-        else ctx.info(`${file}: already encrypted for ${who}; left as it is`);
+        if (result.changed) {
+          ctx.info(`${file}: re-encrypted for ${who}, signed by ${describeKey(result.signer.publicKey)}`);
+          if (result.added?.length) ctx.warn(`${file}: now also for ${result.added.map((k) => describeKey(k)).join(', ')}, who could not read it before (its recipients were chosen: check that each is meant to)`);
+        } else ctx.info(`${file}: already encrypted for ${who}; left as it is`);
       } catch (err) {
         if (err instanceof UsageError) throw err;
         failed++;

@@ -15,6 +15,7 @@ import {
   sequence,
 } from './der';
 import { KeyFormatError, OversizedKeyError, UnsupportedKeyError, WeakKeyError } from './errors';
+import { checkModulusFactorable } from './weak-modulus';
 
 /**
  * Largest public exponent accepted. Real keys use 65537 (17 bits) or 3; OpenSSL refuses exponents
@@ -83,8 +84,9 @@ export function encodeRsaPublicKey(key: RsaPublicParams): Uint8Array {
 }
 
 /**
- * Refuses keys Custodian must not use: modulus outside MIN_RSA_BITS..MAX_RSA_BITS, or a public
- * exponent that is even or below 3 (no valid RSA key has one; e = 1 makes "encryption" the identity).
+ * Refuses keys Custodian must not use: modulus outside MIN_RSA_BITS..MAX_RSA_BITS, a public exponent
+ * that is even or below 3 (no valid RSA key has one; e = 1 makes "encryption" the identity), or a
+ * modulus anyone can factor (weak-modulus.ts).
  * Returns the modulus size in bits.
  */
 export function checkRsaPublicParams(key: RsaPublicParams): number {
@@ -94,6 +96,7 @@ export function checkRsaPublicParams(key: RsaPublicParams): number {
   if (key.e < 3n || (key.e & 1n) === 0n) throw new WeakKeyError(`RSA public exponent ${key.e} is not usable (must be odd and at least 3)`);
   if (key.e >= key.n) throw new KeyFormatError('RSA public exponent is not smaller than the modulus');
   checkExponentBits(bitLength(key.e));
+  checkModulusFactorable(key.n);
   return bits;
 }
 

@@ -256,7 +256,8 @@ describe('envelope', () => {
         const bits = rsaBlob(i) ? [i % 8] : [0, 1, 2, 3, 4, 5, 6, 7];
         for (const bit of bits) {
           const err = await expectReject(Uint8Array.from(small, (b, j) => (j === i ? b ^ (1 << bit) : b)), [alice], node, 64);
-          assert.ok(err instanceof FormatError || err instanceof HeaderAuthError || err instanceof PayloadAuthError || err instanceof SignatureError || err instanceof NoIdentityMatchedError, `byte ${i} bit ${bit}: ${String(err)}`);
+          // A flip in the signer's modulus may leave one with a small factor: refused as weak (WeakKeyError).
+          assert.ok(err instanceof FormatError || err instanceof HeaderAuthError || err instanceof PayloadAuthError || err instanceof SignatureError || err instanceof NoIdentityMatchedError || err instanceof WeakKeyError, `byte ${i} bit ${bit}: ${String(err)}`);
         }
       }
       assert.ok(header.bytes.length < small.length);

@@ -24,7 +24,10 @@ describe('core/pkcs1', () => {
   });
 
   it('refuses key objects above 16384 bits or with an exponent above 64 bits (the same bounds as on bytes)', () => {
-    assert.equal(checkRsaPublicParams({ n: (1n << 16383n) + 1n, e: 65537n }), 16384);
+    // The smallest 16384-bit odd number past 2^16383 with no prime factor below 752 (2^16383 + 1 is a multiple of 3, refused as factorable).
+    let top = (1n << 16383n) + 1n;
+    while ([...Array(750).keys()].some((k) => k > 2 && top % BigInt(k) === 0n)) top += 2n;
+    assert.equal(checkRsaPublicParams({ n: top, e: 65537n }), 16384);
     assert.throws(() => checkRsaPublicParams({ n: (1n << 16384n) + 1n, e: 65537n }), (e: Error) => e instanceof OversizedKeyError && /16385 bits/.test(e.message));
     const { n } = decodeRsaPublicKey(pub.der);
     assert.throws(() => checkRsaPublicParams({ n, e: (1n << 64n) + 1n }), (e: Error) => e instanceof OversizedKeyError && /exponent of 65 bits/.test(e.message));

@@ -11,7 +11,21 @@ export function hugeModulus(bytes: number = HUGE_MODULUS_BYTES): Uint8Array {
   const n = new Uint8Array(bytes).fill(0xa7);
   n[0] = 0xc5;
   n[bytes - 1] |= 1;
-  return n;
+  return withoutSmallFactors(n);
+}
+
+/**
+ * `n` (odd) moved up by steps of 2 until no prime below 752 divides it: a modulus anyone could factor is
+ * refused (src/core/weak-modulus.ts) before the checks these keys are made to reach. Sizes that are refused
+ * for their size alone are left as they are (converting megabits would be the slow thing refused).
+ */
+function withoutSmallFactors(n: Uint8Array): Uint8Array {
+  if (n.length > 2048 + 1) return n;
+  const primes: bigint[] = [];
+  for (let k = 3n; k < 752n; k += 2n) if (primes.every((p) => k % p !== 0n)) primes.push(k);
+  let value = BigInt(`0x${Buffer.from(n).toString('hex')}`);
+  while (primes.some((p) => value % p === 0n)) value += 2n;
+  return Uint8Array.from(Buffer.from(value.toString(16).padStart(n.length * 2, '0'), 'hex'));
 }
 
 const E_65537 = Uint8Array.of(1, 0, 1);

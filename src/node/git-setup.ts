@@ -131,16 +131,21 @@ async function valueFiles(root: string, also: readonly string[] = []): Promise<{
   return { all, missing: all.filter((p) => drivers.get(p)?.get('merge') !== 'custodian'), drivers };
 }
 
-/** The diff and merge attributes git gives each of `paths`: path → attribute → value (`custodian`, `union`, `unset`…). */
-async function driverAttributes(root: string, paths: readonly string[]): Promise<Map<string, Map<string, string>>> {
+/** The attributes `names` git gives each of `paths`: path → attribute → value (`custodian`, `set`, `unset`, `unspecified`…). */
+async function checkAttributes(root: string, paths: readonly string[], names: readonly string[]): Promise<Map<string, Map<string, string>>> {
   const found = new Map<string, Map<string, string>>();
   if (paths.length === 0) return found;
-  const out = (await git(root, ['check-attr', '-z', '--stdin', 'diff', 'merge'], Buffer.from(paths.join('\0') + '\0'))).toString('utf8').split('\0');
+  const out = (await git(root, ['check-attr', '-z', '--stdin', ...names], Buffer.from(paths.join('\0') + '\0'))).toString('utf8').split('\0');
   for (let k = 0; k + 2 < out.length; k += 3) {
     if (!found.has(out[k])) found.set(out[k], new Map());
     found.get(out[k])!.set(out[k + 1], out[k + 2]);
   }
   return found;
+}
+
+/** The diff and merge attributes git gives each of `paths`. */
+function driverAttributes(root: string, paths: readonly string[]): Promise<Map<string, Map<string, string>>> {
+  return checkAttributes(root, paths, ['diff', 'merge']);
 }
 
 /**
@@ -232,12 +237,7 @@ export interface Conversion {
 export async function convertingAttributes(root: string, paths: readonly string[]): Promise<Map<string, Conversion>> {
   const found = new Map<string, Conversion>();
   if (paths.length === 0) return found;
-  const out = (await git(root, ['check-attr', '-z', '--stdin', ...CONVERTING_ATTRIBUTES], Buffer.from(paths.join('\0') + '\0'))).toString('utf8').split('\0');
-  const attrs = new Map<string, Map<string, string>>();
-  for (let k = 0; k + 2 < out.length; k += 3) {
-    if (!attrs.has(out[k])) attrs.set(out[k], new Map());
-    attrs.get(out[k])!.set(out[k + 1], out[k + 2]);
-  }
+  const attrs = await checkAttributes(root, paths, CONVERTING_ATTRIBUTES);
   const autocrlf = (await getConfig(root, 'core.autocrlf'))?.toLowerCase();
   for (const p of paths) {
     const a = attrs.get(p) ?? new Map<string, string>();
@@ -310,8 +310,9 @@ export async function checkSetup(root: string, commands: DriverCommands): Promis
       detail: `git converts the bytes of ${converted.length} tracked .enc file(s): ${which}; a binary .enc converted no longer decrypts. Add "*.enc -text" to .gitattributes after the line that sets it, or remove that line`,
     });
   }
+  const hooks = await hooksDir(root);
   for (const { name } of HOOKS) {
-    const hook = path.join(await hooksDir(root), name);
+    const hook = path.join(hooks, name);
     const text = (await readIfExists(hook))?.toString('utf8');
     const ours = text === undefined ? undefined : ourHookBlock(text);
     items.push(
@@ -424,10 +425,11 @@ export async function undoSetup(root: string): Promise<string[]> {
     for (const section of ['diff.custodian', 'merge.custodian']) await runGit(root, ['config', '--local', '--remove-section', section]);
     done.push('diff and merge drivers: removed from git config');
   }
+  const hooks = await hooksDir(root);
   for (const { name, state } of HOOKS) {
     const hookHow = await getConfig(root, `${STATE}.${state}`);
     if (hookHow === undefined) continue;
-    const hook = path.join(await hooksDir(root), name);
+    const hook = path.join(hooks, name);
     const text = (await readIfExists(hook))?.toString('utf8');
     const ours = text === undefined ? undefined : ourHookBlock(text);
     if (text === undefined || ours === undefined) {

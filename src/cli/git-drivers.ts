@@ -230,8 +230,9 @@ async function rosterAt(root: string, rev: string): Promise<RosterEntry[]> {
 async function vettedAtHead(root: string, entries: readonly RosterEntry[], env: NodeJS.ProcessEnv, backend: CryptoBackend, info: (line: string) => void): Promise<Set<string>> {
   if (entries.length === 0) return new Set();
   const dir = path.join(root, ROSTER_DIR);
-  return vettedFingerprints(dir, entries.map((e) => ({ file: path.join(dir, `${e.name}.pub`), name: e.name, key: e.key })), env, backend, (names, store) => {
-    info(`pinned ${names.map((n) => displayText(n)).join(', ')} for ${ROSTER_DIR} (${store}): the roster as this merge found it`);
+  return vettedFingerprints(dir, entries.map((e) => ({ file: path.join(dir, `${e.name}.pub`), name: e.name, key: e.key })), env, backend, {
+    pinned: (names, store) => info(`pinned ${names.map((n) => displayText(n)).join(', ')} for ${ROSTER_DIR} (${store}): the roster as this merge found it`),
+    unreviewed: (why) => info(`${ROSTER_DIR} at HEAD vouches for no one in this merge: ${why}`),
   });
 }
 

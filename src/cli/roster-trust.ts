@@ -88,7 +88,10 @@ export async function pinSource(dir: string, pinsFlag: string | undefined, env: 
   return { kind: 'store', store, key, pins: await store.get(key) };
 }
 
-export async function verifyMembers(dir: string, members: readonly LoadedMember[], backend: CryptoBackend): Promise<RosterVerification> {
+/** A roster's verification, with why its git history could not be read in full (also among its problems). */
+export type CheckedRoster = RosterVerification & { readonly historyGaps: readonly string[] };
+
+export async function verifyMembers(dir: string, members: readonly LoadedMember[], backend: CryptoBackend): Promise<CheckedRoster> {
   const files = await readRosterRecords(dir);
   const verification = await verifyRoster(
     members.map((m) => ({ name: m.name, fingerprint: m.key.fingerprint })),
@@ -97,7 +100,20 @@ export async function verifyMembers(dir: string, members: readonly LoadedMember[
     backend,
   );
   verification.problems.push(...historyProblems(files));
-  return verification;
+  return { ...verification, historyGaps: files.historyGaps };
+}
+
+/**
+ * A signed roster is trusted only with its whole history read: a signed removal someone reverted (or
+ * undid in a merge) shows only there, and without it the person removed is "verified" again. So
+ * whatever relies on its verified members (encrypting to it, `--require-signer`, a merge's vouching)
+ * stops when a gap is left (a shallow clone, git failing). An unsigned roster has no records to hide.
+ */
+export function refuseUnreadHistory(dir: string, roster: CheckedRoster, what: string): void {
+  if (!roster.signed || roster.historyGaps.length === 0) return;
+  throw new CliError(`the git history of roster ${dir} could not be read in full, so a signed removal someone reverted would go unseen; ${what}:\n${roster.historyGaps.map((g) => `${PROGRAM}:   ${g}`).join('\n')}`, {
+    hint: `fetch the whole history first ('git fetch --unshallow'; in GitHub Actions, actions/checkout with fetch-depth: 0), or name each recipient's or signer's key file instead of the roster`,
+  });
 }
 
 /** A roster entry that needs the user before anything is encrypted to it. */
@@ -129,6 +145,7 @@ async function describeQuestion(dir: string, q: PinQuestion): Promise<string> {
  */
 export async function vetRoster(dir: string, members: readonly LoadedMember[], source: PinSource, backend: CryptoBackend, info: (line: string) => void): Promise<PinReview> {
   const verification = await verifyMembers(dir, members, backend);
+  refuseUnreadHistory(dir, verification, 'nothing was encrypted');
   if (verification.missing.length > 0) {
     // Deleting a teammate's file without a signed removal would otherwise drop them from this file unnoticed.
     const lines = await Promise.all(
@@ -191,25 +208,29 @@ async function pinAccepted(source: PinSource, review: PinReview): Promise<{ name
  * The fingerprints of `members` (a roster's entries, as read from the working tree or a commit) this user
  * relies on, as `vetRoster` would take them without asking: pinned, or verified under a trusted root, or
  * all of them the first time. A key that changed, a newcomer nobody vouched for or a broken entry is not.
- * `onPinned` given: what is accepted is pinned (a first use is first once) and said. Never throws: a
- * roster that cannot be reviewed (a link, pins inside the repository) vouches for no one.
+ * `report.pinned` given: what is accepted is pinned (a first use is first once) and said. Never throws: a
+ * roster that cannot be reviewed (a link, pins inside the repository, a signed roster whose history could
+ * not be read: `refuseUnreadHistory`) vouches for no one, and `report.unreviewed` says why.
  */
 export async function vettedFingerprints(
   dir: string,
   members: readonly LoadedMember[],
   env: NodeJS.ProcessEnv,
   backend: CryptoBackend,
-  onPinned?: (names: string[], store: string) => void,
+  report: { pinned?: (names: string[], store: string) => void; unreviewed?: (why: string) => void } = {},
 ): Promise<Set<string>> {
   try {
     const source = await pinSource(dir, undefined, env);
-    const review = reviewMembers(members, await verifyMembers(dir, members, backend), source);
-    if (onPinned) {
+    const verification = await verifyMembers(dir, members, backend);
+    refuseUnreadHistory(dir, verification, 'no member of it is vouched for');
+    const review = reviewMembers(members, verification, source);
+    if (report.pinned) {
       const pinned = await pinAccepted(source, review);
-      if (pinned) onPinned(pinned.names, pinned.store);
+      if (pinned) report.pinned(pinned.names, pinned.store);
     }
     return new Set(review.accepted.map((e) => e.fingerprint));
-  } catch {
+  } catch (err) {
+    report.unreviewed?.(err instanceof Error ? err.message : String(err));
     return new Set();
   }
 }

@@ -11,7 +11,7 @@ import type { CommandContext } from './command';
 import { describeKey, loadRoster } from './key-files';
 import { CliError, PROGRAM } from './output';
 import { findRoster } from './repository';
-import { verifyMembers, vettedFingerprints } from './roster-trust';
+import { refuseUnreadHistory, verifyMembers, vettedFingerprints } from './roster-trust';
 
 export interface TeamSigner {
   readonly name: string;
@@ -37,6 +37,7 @@ export function teamSigners(dir: string, backend: CryptoBackend): Promise<TeamSi
 async function readTeamSigners(dir: string, backend: CryptoBackend): Promise<TeamSigner[]> {
   const members = await loadRoster(dir);
   const verification = await verifyMembers(dir, members, backend);
+  refuseUnreadHistory(dir, verification, 'no signer is taken from it');
   if (!verification.signed) {
     throw new CliError(`roster ${dir} is not signed: anyone who can commit could add a key to it`, { hint: `a member signs it once ('${PROGRAM} roster sign -i KEY'), or name the signers' public key files` });
   }
@@ -81,7 +82,11 @@ export async function describeTeamSigner(fingerprint: string, file: string | und
       };
     }
     // In it, but as a commit put it there since you last checked (a .pub dropped in beside the team's).
-    if (!(await vettedFingerprints(dir, members, process.env, backend)).has(fingerprint)) {
+    let unreviewed: string | undefined;
+    if (!(await vettedFingerprints(dir, members, process.env, backend, { unreviewed: (why) => (unreviewed = why) })).has(fingerprint)) {
+      if (unreviewed !== undefined) {
+        return { label: `${fingerprint} (${displayText(member.name)}, not checked)`, warning: `the roster ${shown} cannot vouch for the signer ${displayText(member.name)}: ${unreviewed}` };
+      }
       return {
         label: `${fingerprint} (${displayText(member.name)}, not checked by you)`,
         warning: `the signer ${displayText(member.name)} is in the roster ${shown}, but with a key that is new or changed since you last used the roster: anyone who can push can add a key there; check it ('${PROGRAM} roster verify -R ${shown}') and what the file changed before you use it`,

@@ -50,6 +50,18 @@ export class RosterMemberMissingError extends CustodianError {
   }
 }
 
+/**
+ * A signed roster whose git history could not be read in full (a shallow clone, git failing): a signed
+ * removal someone reverted shows only there, so encrypting to it stops, as in the CLI.
+ */
+export class RosterHistoryUnreadError extends CustodianError {
+  constructor(gaps: readonly string[]) {
+    super(vscode.l10n.t('Nothing was encrypted: the team roster is signed, but its git history could not be read in full, so a signed removal someone reverted would go unseen ({0}).', gaps.join('; ')), {
+      hint: vscode.l10n.t('Fetch the whole history (git fetch --unshallow), then try again.'),
+    });
+  }
+}
+
 /** See RosterTrust.verified. */
 const MAX_VERIFICATIONS_KEPT = 8;
 
@@ -67,8 +79,10 @@ export interface RosterTrustDeps {
 
 export interface FolderVerification {
   verification: RosterVerification;
-  /** Sentences: broken or deleted records, signed members whose file is gone. */
+  /** Sentences: broken or deleted records, signed members whose file is gone, gaps in the history. */
   problems: string[];
+  /** Why the git history could not be read in full (also in `problems`); empty when read, or not asked for. */
+  historyGaps: readonly string[];
 }
 
 /** My signing key for re-signing a broken entry the user confirms; the caller releases it. */
@@ -116,7 +130,7 @@ export class RosterTrust {
       if (this.verified.size >= MAX_VERIFICATIONS_KEPT) this.verified.delete(this.verified.keys().next().value as string);
       this.verified.set(input, verification);
     }
-    return { verification, problems: [...verification.problems, ...historyProblems(files)] };
+    return { verification, problems: [...verification.problems, ...historyProblems(files)], historyGaps: files.historyGaps };
   }
 
   /** Of `members` (any folders), the fingerprints of those no verified member has signed: encrypting to them asks first. */
@@ -139,6 +153,7 @@ export class RosterTrust {
   async vet(folder: vscode.WorkspaceFolder, members: readonly RosterMember[], signer?: VetSigner): Promise<RosterMember[]> {
     const checked = await this.verify(folder, members);
     if (!checked || members.length === 0) return [...members];
+    if (checked.verification.signed && checked.historyGaps.length > 0) throw new RosterHistoryUnreadError(checked.historyGaps);
     // `members` may be the recipients chosen from the roster, not all of it: missing means no file on disk.
     const dir = this.teamDir(folder);
     const gone = checked.verification.missing.filter((m) => !fs.existsSync(path.join(dir, `${m.name}.pub`)));

@@ -35,7 +35,7 @@ export function gitInvocation(cwd: string, args: readonly string[], env: NodeJS.
 }
 
 /** The nearest folder at or above `dir` that holds a `.git` (a folder, or a file in a worktree or submodule). */
-function workTreeTop(dir: string): string | undefined {
+export function workTreeTop(dir: string): string | undefined {
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
     if (existsSync(path.join(d, '.git'))) return d;
     if (path.dirname(d) === d) return undefined;

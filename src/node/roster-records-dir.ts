@@ -2,7 +2,7 @@
 // file per later change beside it, so two teammates adding people at the same time commit two new files
 // and git merges them without a conflict. Also: who last changed a roster file, from git, for the
 // question a changed key raises.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CryptoBackend } from '../core/crypto-backend';
@@ -10,7 +10,7 @@ import { FormatError } from '../core/errors';
 import type { RsaPrivateKey } from '../core/keys';
 import { createRecord, MAX_RECORD_BYTES, recordFileName, rootIdOf, type RecordBody, type RecordFile } from '../core/roster-records';
 import { writeFileAtomic } from './atomic-file';
-import { gitInvocation } from './git';
+import { gitInvocation, readBlobs, workTreeTop } from './git';
 
 export const RECORDS_DIR = 'records';
 export const ROOT_RECORD = 'root.json';
@@ -22,8 +22,12 @@ export interface RosterRecordFiles {
   records: RecordFile[];
   /** Records deleted in git history (records are append-only, §5): still replayed, and a problem. */
   deleted: { file: string; commit: string }[];
-  /** History was read from a shallow clone: records deleted before its cut are not in `deleted`. */
-  shallow: boolean;
+  /**
+   * Why the history could not be read in full (a shallow clone, git failing or too slow, a deleted
+   * record's content missing): a reverted removal could pass unseen, so encrypting to a signed roster
+   * stops. Empty when it was read, or not asked for.
+   */
+  historyGaps: string[];
 }
 
 export interface ReadRecordsOptions {
@@ -49,7 +53,7 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
   if (json.length > MAX_RECORD_FILES) {
     throw new FormatError(`${recordsDir} holds more than ${MAX_RECORD_FILES} records: not a team roster`, { hint: 'check what was committed under records/ (git log)' });
   }
-  const out: RosterRecordFiles = { records: [], deleted: [], shallow: false };
+  const out: RosterRecordFiles = { records: [], deleted: [], historyGaps: [] };
   for (const name of json) {
     const file = path.join(recordsDir, name);
     const stat = await fs.lstat(file);
@@ -60,8 +64,9 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
     else out.records.push({ file: shown, text });
   }
   if (options.history !== false) {
-    out.shallow = (await git(dir, ['rev-parse', '--is-shallow-repository'], 64))?.trim() === 'true';
-    for (const d of await deletedRecords(dir)) {
+    const history = await deletedRecords(dir);
+    out.historyGaps.push(...history.gaps);
+    for (const d of history.found) {
       if (json.includes(d.name)) continue;
       out.deleted.push({ file: `${RECORDS_DIR}/${d.name}`, commit: d.commit });
       if (d.name !== ROOT_RECORD) out.records.push({ file: `${RECORDS_DIR}/${d.name} (deleted in ${d.commit.slice(0, 12)})`, text: d.text });
@@ -72,19 +77,16 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
 
 /**
  * What the history says is wrong (§5: records are append-only): a sentence per record deleted in it,
- * and one when the history is cut short, since a reverted removal would then pass unseen.
+ * and one per reason it could not be read in full, since a reverted removal would then pass unseen.
  */
-export function historyProblems(files: Pick<RosterRecordFiles, 'deleted' | 'shallow'>): string[] {
-  const problems = files.deleted.map((d) => `${d.file} was deleted in commit ${d.commit.slice(0, 12)}: records are append-only (it still counts)`);
-  if (files.shallow) {
-    problems.push('this is a shallow clone: a record deleted in the history it lacks cannot be checked, so a reverted removal would pass unseen; fetch the whole history first (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)');
-  }
-  return problems;
+export function historyProblems(files: Pick<RosterRecordFiles, 'deleted' | 'historyGaps'>): string[] {
+  return [...files.deleted.map((d) => `${d.file} was deleted in commit ${d.commit.slice(0, 12)}: records are append-only (it still counts)`), ...files.historyGaps];
 }
 
-/** Bounds for reading history: a team's records are far fewer. */
-const MAX_DELETED_RECORDS = 200;
-const MAX_LOG_BYTES = 1024 * 1024;
+/** A team's records are far fewer; more deletions than this is not a roster's history (MAX_RECORD_FILES). */
+const MAX_DELETED_RECORDS = MAX_RECORD_FILES;
+/** Reading the whole history of `records/` may take a while in a large repository; a timeout is a gap, not a pass. */
+const HISTORY_TIMEOUT_MS = 60_000;
 
 function git(cwd: string, args: string[], maxBuffer: number): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -93,31 +95,115 @@ function git(cwd: string, args: string[], maxBuffer: number): Promise<string | u
   });
 }
 
-/** Record files deleted in `dir`'s git history, newest deletion first, as they were before it. */
-async function deletedRecords(dir: string): Promise<{ name: string; commit: string; text: string }[]> {
+interface DeletedRecord {
+  name: string;
+  commit: string;
+  text: string;
+}
+
+/**
+ * Record files deleted in `dir`'s git history, newest deletion first, as they were before it, and why
+ * the history could not be read in full (never a silent pass: each gap is a sentence).
+ *
+ * Every commit is looked at, merges included and each against every parent: a merge that keeps the side
+ * from before a removal deletes the removal's record only as seen from the other parent, and git's
+ * default history simplification would follow the side where nothing changed and never list it. The log
+ * is read as it streams and filtered here, so deletions elsewhere under `records/` cost time, never a
+ * buffer overflow that hides the rest; the records' contents come from their blob ids in one
+ * `git cat-file --batch`, so a merge's record is read from the parent that had it.
+ */
+async function deletedRecords(dir: string): Promise<{ found: DeletedRecord[]; gaps: string[] }> {
+  // A roster outside any clone (or a folder that is gone) has no history to hide a revert in.
   try {
     await fs.access(dir);
   } catch {
-    return [];
+    return { found: [], gaps: [] };
   }
-  const log = await git(dir, ['log', '--diff-filter=D', '--no-renames', '--name-only', '--relative', '--format=%x00%H', '--', RECORDS_DIR], MAX_LOG_BYTES);
-  if (log === undefined) return [];
-  const found: { name: string; commit: string }[] = [];
-  let commit = '';
-  for (const line of log.split('\n')) {
-    if (line.startsWith('\0')) commit = line.slice(1);
-    else if (commit && line.startsWith(`${RECORDS_DIR}/`) && line.endsWith('.json') && !line.slice(RECORDS_DIR.length + 1).includes('/')) found.push({ name: line.slice(RECORDS_DIR.length + 1), commit });
-    if (found.length >= MAX_DELETED_RECORDS) break;
+  if (workTreeTop(dir) === undefined) return { found: [], gaps: [] };
+  // Nor does a repository without a commit yet (git log would fail there).
+  const state = await git(dir, ['rev-parse', '--is-shallow-repository', '--verify', '-q', 'HEAD'], 1024);
+  if (state === undefined) return { found: [], gaps: [] };
+  const gaps: string[] = [];
+  if (state.startsWith('true')) {
+    gaps.push('this is a shallow clone: a record deleted in the history it lacks cannot be checked, so a reverted removal would pass unseen; fetch the whole history first (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)');
   }
-  const out: { name: string; commit: string; text: string }[] = [];
-  const seen = new Set<string>();
-  for (const f of found) {
-    if (seen.has(f.name) || !/^[0-9a-f]{40,64}$/.test(f.commit)) continue;
-    seen.add(f.name);
-    const text = await git(dir, ['show', `${f.commit}^:./${RECORDS_DIR}/${f.name}`], MAX_RECORD_BYTES + 1);
-    if (text !== undefined) out.push({ ...f, text });
+  const listed = await deletionsInHistory(dir);
+  if ('gap' in listed) return { found: [], gaps: [...gaps, listed.gap] };
+  const latest = new Map<string, { commit: string; blob: string }>();
+  for (const d of listed.deletions) if (!latest.has(d.name)) latest.set(d.name, d);
+  let blobs: Map<string, Uint8Array | undefined>;
+  try {
+    blobs = await readBlobs(dir, [...new Set([...latest.values()].map((d) => d.blob))], MAX_RECORD_BYTES);
+  } catch (err) {
+    // A partial clone (`--filter=blob:none`) with its remote out of reach lacks the blobs.
+    return { found: [], gaps: [...gaps, `the roster's history lacks the content of a deleted record (${(err as Error).message}), so a reverted removal would pass unseen; fetch the whole history first (git fetch --refetch, or a full clone)`] };
   }
-  return out;
+  const found: DeletedRecord[] = [];
+  for (const [name, d] of latest) {
+    const bytes = blobs.get(d.blob);
+    // Oversized: handed on as text the parser refuses, so it is reported, as on disk.
+    found.push({ name, commit: d.commit, text: bytes === undefined ? ' '.repeat(MAX_RECORD_BYTES + 1) : new TextDecoder().decode(bytes) });
+  }
+  return { found, gaps };
+}
+
+/** `git log` of the deletions of `records/*.json`, newest first; a gap when git failed or the history is too long to read. */
+function deletionsInHistory(dir: string): Promise<{ deletions: { name: string; commit: string; blob: string }[] } | { gap: string }> {
+  const args = ['log', '--full-history', '--diff-merges=separate', '--diff-filter=D', '--no-renames', '--raw', '--no-abbrev', '-z', '--relative', '--format=%x00%H', '--', RECORDS_DIR];
+  return new Promise((resolve) => {
+    const run = gitInvocation(dir, args);
+    const child = spawn('git', run.args, { cwd: dir, env: run.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const deletions: { name: string; commit: string; blob: string }[] = [];
+    let settled = false;
+    const finish = (result: { deletions: typeof deletions } | { gap: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill();
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish({ gap: `reading the roster's history took more than ${HISTORY_TIMEOUT_MS / 1000} s, so a reverted removal could pass unseen; run 'git log --diff-filter=D -- ${RECORDS_DIR}' in ${dir} to see why` }), HISTORY_TIMEOUT_MS);
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < 4096) stderr += chunk;
+    });
+    // Fields are NUL-separated (-z): a commit id, then per deleted file ":MODE MODE OLD-BLOB NEW-BLOB D" and its path.
+    let pending = '';
+    let commit = '';
+    let blob: string | undefined;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const fields = (pending + chunk).split('\0');
+      pending = fields.pop() ?? '';
+      for (const field of fields) {
+        const trimmed = field.replace(/^\n+/, '');
+        if (/^[0-9a-f]{40,64}$/.test(trimmed)) {
+          commit = trimmed;
+          blob = undefined;
+          continue;
+        }
+        const raw = /^:\d+ \d+ ([0-9a-f]{40,64}) [0-9a-f]{40,64} D$/.exec(trimmed);
+        if (raw) {
+          blob = raw[1];
+          continue;
+        }
+        if (blob !== undefined && commit) {
+          const name = field.startsWith(`${RECORDS_DIR}/`) ? field.slice(RECORDS_DIR.length + 1) : '';
+          if (name.endsWith('.json') && !name.includes('/')) deletions.push({ name, commit, blob });
+          blob = undefined;
+          if (deletions.length > MAX_DELETED_RECORDS) {
+            finish({ gap: `the roster's history deletes more than ${MAX_DELETED_RECORDS} record files: not a team roster's history, and not read to the end, so a reverted removal could pass unseen; check what was committed under ${RECORDS_DIR}/ (git log --diff-filter=D -- ${RECORDS_DIR})` });
+          }
+        }
+      }
+    });
+    child.on('error', (err) => finish({ gap: `git could not be run to read the roster's history (${err.message}), so a reverted removal would pass unseen; install git` }));
+    child.on('close', (code) => {
+      if (code === 0) finish({ deletions });
+      else finish({ gap: `git could not read the roster's history (${stderr.trim().split('\n')[0] || `exit status ${code}`}), so a reverted removal would pass unseen` });
+    });
+  });
 }
 
 /**

@@ -482,11 +482,95 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
       assert.ok(j.problems.some((p) => /shallow clone: .*git fetch --unshallow/.test(p)), j.problems.join('\n'));
       const text = run(['roster', 'verify', '-R', clonedTeam], { env: env() });
       assert.match(text.stderr, /hint: each problem above says what to do/, 'nothing to re-sign: every entry is verified');
+      // What relies on the roster's verified members stops too: there carol would pass as verified.
+      const out = path.join(ci, 'shallow.enc');
+      const e = run(['encrypt', '-R', clonedTeam, '-o', out, plain], { env: env() });
+      assert.equal(e.code, 1, e.stderr);
+      assert.match(e.stderr, /history of roster .* could not be read in full, so a signed removal someone reverted would go unseen; nothing was encrypted/);
+      assert.match(e.stderr, /hint: fetch the whole history first \('git fetch --unshallow'/);
+      assert.ok(!fs.existsSync(out), 'nothing was written');
+      const signedByCarol = path.join(ci, 'by-carol.enc');
+      assert.equal(run(['encrypt', '-r', bob.sshPubPath, '-s', carol.privatePath, '-o', signedByCarol, plain], { env: env() }).code, 0, 'naming key files still works');
+      const d = run(['decrypt', '-i', bob.privatePath, '--require-signer', clonedTeam, signedByCarol], { env: env() });
+      assert.equal(d.code, 1, d.out);
+      assert.equal(d.out, '', 'no plaintext');
+      assert.match(d.stderr, /could not be read in full.*no signer is taken from it/);
       git(path.join(ci, 'clone'), ['fetch', '-q', '--unshallow']);
       const full = run(['roster', 'verify', '-R', clonedTeam], { env: env() });
       assert.equal(full.code, 1);
       assert.match(full.out, /carol .*broken: alice removed carol/, 'with the history, the revert is seen');
       assert.doesNotMatch(full.out, /shallow/);
+    } finally {
+      removeDir(ci);
+    }
+  });
+
+  it('a signed removal undone in a merge commit (the roster kept from the side before it, pushed as a fast-forward) is still seen: verify fails, encrypt -R refuses carol', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, add carol');
+    const main = git(repo, ['rev-parse', '--abbrev-ref', 'HEAD']).trim();
+    git(repo, ['branch', 'carols-clone']);
+    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
+    commitAll(repo, 'Remove carol');
+    // carol, from her clone of before: an ordinary-looking merge of main that keeps her side's roster.
+    const carolAuthor = 'Carol <carol@example.com>';
+    git(repo, ['checkout', '-q', 'carols-clone'], carolAuthor);
+    fs.writeFileSync(path.join(repo, 'NOTES'), 'notes\n');
+    commitAll(repo, 'Notes', carolAuthor);
+    git(repo, ['merge', '-q', '--no-commit', main], carolAuthor);
+    git(repo, ['rm', '-r', '-q', '--cached', '.custodian/team'], carolAuthor);
+    fs.rmSync(team, { recursive: true });
+    git(repo, ['checkout', 'HEAD', '--', '.custodian/team'], carolAuthor);
+    git(repo, ['commit', '-q', '--no-edit'], carolAuthor);
+    git(repo, ['checkout', '-q', main]);
+    git(repo, ['merge', '-q', '--ff-only', 'carols-clone']);
+    assert.ok(fs.existsSync(path.join(team, 'carol.pub')), 'the merge brought carol.pub back');
+    assert.equal(git(repo, ['log', '--diff-filter=D', '--format=%H', '--', '.custodian/team/records']), '', "git's default log does not show the merge's deletion");
+    const v = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(v.code, 1, v.out);
+    assert.match(v.out, /carol .*broken: alice removed carol/);
+    assert.match(v.out, /was deleted in commit/);
+    const out = path.join(repo, 'after-merge.enc');
+    const e = encrypt(out);
+    assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
+    assert.match(e.stderr, /carol: broken/);
+    assert.ok(!fs.existsSync(out));
+  });
+
+  it('a revert of a signed removal hidden under a megabyte of deleted files in records/ is still seen: the history is read whatever its size', () => {
+    revertCarolsRemoval();
+    // 6,000 files with long names, committed then deleted: `git log` of records/ says more than a megabyte.
+    const junk = path.join(team, 'records', 'j');
+    fs.mkdirSync(junk);
+    for (let i = 0; i < 6000; i++) fs.writeFileSync(path.join(junk, `${String(i).padStart(5, '0')}${'x'.repeat(200)}`), '');
+    commitAll(repo, 'Scratch files', 'Mallory <mallory@evil.example>');
+    fs.rmSync(junk, { recursive: true });
+    commitAll(repo, 'Remove scratch files', 'Mallory <mallory@evil.example>');
+    const v = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(v.code, 1, v.out);
+    assert.match(v.out, /carol .*broken: alice removed carol/);
+    const e = encrypt();
+    assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
+    assert.match(e.stderr, /carol: broken/);
+  });
+
+  it('a partial clone whose remote is out of reach cannot read a deleted record: verify fails and encrypt -R refuses, naming the gap, rather than pass', () => {
+    revertCarolsRemoval();
+    git(repo, ['config', 'uploadpack.allowFilter', 'true']);
+    const ci = tempDir('custodian-roster-partial-');
+    try {
+      git(ci, ['clone', '-q', '--filter=blob:none', `file://${repo}`, 'clone']);
+      git(path.join(ci, 'clone'), ['remote', 'set-url', 'origin', `file://${path.join(ci, 'gone')}`]);
+      const clonedTeam = path.join(ci, 'clone', '.custodian', 'team');
+      const v = run(['roster', 'verify', '-R', clonedTeam], { env: env() });
+      assert.equal(v.code, 1, v.out);
+      assert.match(v.out, /history lacks the content of a deleted record/);
+      const out = path.join(ci, 'partial.enc');
+      const e = run(['encrypt', '-R', clonedTeam, '-o', out, plain], { env: env() });
+      assert.equal(e.code, 1, e.stderr);
+      assert.match(e.stderr, /history lacks the content of a deleted record/);
+      assert.ok(!fs.existsSync(out), 'nothing was written');
     } finally {
       removeDir(ci);
     }

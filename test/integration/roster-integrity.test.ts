@@ -64,7 +64,7 @@ describe('roster integrity: pins and signed records', function () {
     return (await team.services.roster.members()).map((m) => m.key.fingerprint);
   }
 
-  async function encryptTo(fingerprints: string[]): Promise<{ result: EncryptFileResult | undefined; errors: { message: string }[]; file: string }> {
+  async function encryptTo(fingerprints: string[]): Promise<{ result: EncryptFileResult | undefined; errors: { message: string; hint?: string }[]; file: string }> {
     const file = wsPath(`integrity-${++n}.env`);
     fs.writeFileSync(file, `TOKEN=${n}\n`);
     const { result, errors } = await captureErrors(team.services, () =>
@@ -235,6 +235,28 @@ describe('roster integrity: pins and signed records', function () {
     } finally {
       modals.dispose();
     }
+  });
+
+  it('in a shallow clone of the signed roster, encrypting for the team is refused and says to fetch the history: a reverted removal would pass unseen there', async () => {
+    assert.ok(fs.existsSync(path.join(teamDir(), 'records', 'root.json')), 'the roster is signed');
+    const dotGit = path.join(workspaceFolder().uri.fsPath, '.git');
+    // What `git clone --depth 1` leaves: the commits git has no parents for, listed in .git/shallow.
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: workspaceFolder().uri.fsPath, encoding: 'utf8' }).trim();
+    fs.writeFileSync(path.join(dotGit, 'shallow'), `${head}\n`);
+    const modals = answerModals(() => undefined);
+    try {
+      const { result, errors, file } = await encryptTo([team.bob.fingerprint]);
+      assert.strictEqual(result, undefined);
+      assert.match(errors[0]?.message ?? '', /the team roster is signed, but its git history could not be read in full, so a signed removal someone reverted would go unseen \(this is a shallow clone/);
+      assert.match(errors[0]?.hint ?? '', /git fetch --unshallow/);
+      assert.ok(!fs.existsSync(file), 'nothing was encrypted');
+      assert.deepStrictEqual(modals.prompts, [], 'refused before any question');
+    } finally {
+      modals.dispose();
+      fs.rmSync(path.join(dotGit, 'shallow'), { force: true });
+    }
+    const whole = await encryptTo([team.bob.fingerprint]);
+    assert.deepStrictEqual(whole.errors, [], 'with the whole history, the same encryption goes through');
   });
 
   async function waitForAliceKey(expected: Person): Promise<void> {

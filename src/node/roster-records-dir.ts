@@ -136,7 +136,7 @@ async function deletedRecords(dir: string): Promise<{ found: DeletedRecord[]; ga
     blobs = await readBlobs(dir, [...new Set([...latest.values()].map((d) => d.blob))], MAX_RECORD_BYTES);
   } catch (err) {
     // A partial clone (`--filter=blob:none`) with its remote out of reach lacks the blobs.
-    return { found: [], gaps: [...gaps, `the roster's history lacks the content of a deleted record (${(err as Error).message}), so a reverted removal would pass unseen; fetch the whole history first (git fetch --refetch, or a full clone)`] };
+    return { found: [], gaps: [...gaps, `the roster's history lacks the content of a deleted record (${(err as Error).message.split('\n')[0]}), so a reverted removal would pass unseen; run this again where git can reach the remote (a partial clone fetches what it lacks), or use a full clone`] };
   }
   const found: DeletedRecord[] = [];
   for (const [name, d] of latest) {

@@ -443,6 +443,26 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.match(decryptFrom(b, '.env.enc', keys.bob).text, new RegExp(`KEY_1=${MARKER}-base-1`), 'what the warning is about');
   });
 
+  it('an older version put back through a merge commit (an old branch merges main, keeping its copy of the file) is named as put back: the rotation on the other parent counts', () => {
+    // mallory (outside the roster, push access) kept a branch from before the rotation; she merges main
+    // into it keeping her copy, and pushes the merge as main. git's default log follows the merge's
+    // parent that has the same file (hers) and never lists the rotation.
+    const { merge, b, original } = pullAfterPutBack('put-back-merge', (a, ga, first) => {
+      ok(ga(['checkout', '-q', '-b', 'old', first]));
+      fs.writeFileSync(path.join(a, 'NOTES'), 'notes\n');
+      ok(ga(['add', 'NOTES']));
+      ok(ga(['commit', '-q', '-m', 'notes']));
+      ok(ga(['merge', '-q', '--no-commit', 'main']));
+      ok(ga(['checkout', 'HEAD', '--', '.env.enc']));
+      ok(ga(['commit', '-q', '-m', 'Merge branch main']));
+      ok(ga(['checkout', '-q', 'main']));
+      ok(ga(['merge', '-q', '--ff-only', 'old']));
+    });
+    assert.equal(merge.status, 0, merge.err);
+    assert.ok(merge.err.includes(`.env.enc: the version merged in is the one committed in ${original.slice(0, 12)} (`), merge.err);
+    assert.match(decryptFrom(b, '.env.enc', keys.bob).text, new RegExp(`KEY_1=${MARKER}-base-1`), 'what the warning is about');
+  });
+
   it('an older version put back on the branch being updated (git merge main on it) is named too: the check looks at both sides', () => {
     const base = lines(6, 'base');
     const { a, b } = twoClones('put-back-ours', ['alice', 'bob'], base.join(''));

@@ -102,6 +102,14 @@ export async function readIndex(root: string): Promise<Map<string, IndexEntry>> 
   return entries;
 }
 
+/**
+ * The submodules in the index (gitlinks, mode 160000), sorted: each is a repository of its own, whose
+ * files are in its own index and whose commits run its own hooks, out of reach of this one's checks.
+ */
+export function submodulesIn(index: ReadonlyMap<string, IndexEntry>): string[] {
+  return [...index].filter(([, e]) => e.mode === '160000').map(([p]) => p).sort();
+}
+
 /** Paths added, copied, modified or renamed in the index relative to HEAD (what a commit would add). */
 export async function stagedPaths(root: string): Promise<string[]> {
   return splitZ(await git(root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT']));

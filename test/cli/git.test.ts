@@ -1149,4 +1149,48 @@ describe('cli: guard (real git)', function () {
     assert.equal(all.code, 1);
     assert.match(all.stderr, /\[plaintext-path\] k\.secret matches "\*\.secret"/);
   });
+
+  it('a submodule is a repository of its own: guard --all, the guard of a submodule bump and git setup name the submodules they do not reach, and the command they give finds the plaintext committed inside one', () => {
+    // A red team committed a .env and a private key inside a submodule of a set-up clone: guard --all and
+    // setup --check in the outer clone passed in silence.
+    const lib = path.join(dir, 'sub-lib');
+    const app = path.join(dir, 'sub-app');
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', lib]));
+    const gl = gitIn(lib);
+    fs.writeFileSync(path.join(lib, 'lib.txt'), 'libcode\n');
+    ok(gl(['add', '-A']));
+    ok(gl(['commit', '-q', '-m', 'lib']));
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', app]));
+    const ga = gitIn(app);
+    fs.writeFileSync(path.join(app, 'README'), 'app\n');
+    const setup = run(['git', 'setup'], { cwd: app });
+    assert.equal(setup.code, 0, setup.stderr);
+    assert.doesNotMatch(setup.stderr, /submodule/, 'no submodule yet, nothing said');
+    ok(ga(['add', '-A']));
+    ok(ga(['commit', '-q', '-m', 'app']));
+    ok(ga(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', lib, 'lib']));
+    ok(ga(['commit', '-q', '-m', 'add lib']));
+    const gs = gitIn(path.join(app, 'lib'));
+    fs.writeFileSync(path.join(app, 'lib', '.env'), 'AWS_SECRET=x\n');
+    fs.writeFileSync(path.join(app, 'lib', 'id_rsa'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
+    ok(gs(['add', '-A']));
+    ok(gs(['commit', '-q', '-m', 'config']));
+    ok(ga(['add', 'lib']));
+    const bump = ga(['commit', '-q', '-m', 'bump lib']);
+    ok(bump);
+    assert.match(bump.err, /warning: submodule lib not checked: a submodule is a repository of its own/);
+    const all = run(['guard', '--all'], { cwd: app });
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stderr, /warning: submodule lib not checked: .*"git submodule foreach --recursive custodian guard --all"/);
+    for (const args of [['git', 'setup'], ['git', 'setup', '--check']]) {
+      const r = run(args, { cwd: app });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /warning: submodule lib not covered: hooks and drivers are per repository, so commits made inside a submodule are not guarded by this set-up/);
+    }
+    // What the warning says to run finds both files.
+    const each = ga(['submodule', 'foreach', '--recursive', `${process.execPath} ${cliPath()} guard --all`]);
+    assert.notEqual(each.status, 0);
+    assert.match(each.err, /\[plaintext-path\] \.env /);
+    assert.match(each.err, /id_rsa/);
+  });
 });

@@ -18,7 +18,7 @@ import { keepReason, policyForSave } from '../core/recipient-policy';
 import type { RecipientPolicy } from '../core/envelope-header';
 import { writeFileAtomic } from '../node/atomic-file';
 import { InputTooLargeError, readFileChunks, readSmallFile } from '../node/node-streams';
-import { readBlobs, runGit } from '../node/git';
+import { pathVersions, readBlobs, runGit } from '../node/git';
 import { readRegularFile } from '../node/regular-files';
 import { envelopeVersionId, MAX_VERSION_ID_BYTES, versionKey, type VersionId } from '../node/version-id';
 import type { CommandContext } from './command';
@@ -310,20 +310,20 @@ const PUT_BACK_HISTORY = 200;
  */
 export async function putBackFrom(root: string, rev: string | undefined, repoPath: string, versionId: VersionId): Promise<{ commit: string; date: string } | undefined> {
   if (rev === undefined) return undefined;
-  const log = await runGit(root, ['--literal-pathspecs', 'log', '-n', String(PUT_BACK_HISTORY), '--format=%H %cs', '--no-renames', rev, '--', repoPath]);
-  if (log.status !== 0) return undefined;
-  const commits = log.stdout.toString('utf8').split('\n').filter((l) => l !== '').map((l) => ({ commit: l.slice(0, l.indexOf(' ')), date: l.slice(l.indexOf(' ') + 1) }));
-  if (commits.length < 3) return undefined;
-  const blobs = await runGit(root, ['rev-parse', ...commits.map((c) => `${c.commit}:${repoPath}`)]);
-  const oids = blobs.stdout.toString('utf8').split('\n').slice(0, commits.length);
-  const known = oids.filter((id) => /^[0-9a-f]{40,64}$/.test(id));
-  const contents = await readBlobs(root, [...new Set(known)], MAX_VERSION_ID_BYTES).catch(() => new Map<string, Uint8Array | undefined>());
-  const ids = oids.map((oid) => versionKey(contents.get(oid), oid, versionId));
-  const now = ids[0];
-  const changed = ids.findIndex((id) => id !== now);
-  if (!oids[0] || changed < 0) return undefined;
+  const [history, at] = await Promise.all([pathVersions(root, rev, [repoPath], PUT_BACK_HISTORY), runGit(root, ['rev-parse', '--verify', '--quiet', `${rev}:${repoPath}`])]);
+  const current = at.stdout.toString('utf8').trim();
+  // The version at `rev` itself: with every line of history listed, the newest commit may be on another.
+  const versions = history?.get(repoPath) ?? [];
+  if (at.status !== 0 || !/^[0-9a-f]{40,64}$/.test(current) || versions.length < 2) return undefined;
+  const blobs = [...new Set([current, ...versions.map((v) => v.blob).filter((b) => b !== '')])];
+  const contents = await readBlobs(root, blobs, MAX_VERSION_ID_BYTES).catch(() => new Map<string, Uint8Array | undefined>());
+  const now = versionKey(contents.get(current), current, versionId);
+  const ids = versions.map((v) => (v.blob === '' ? '' : versionKey(contents.get(v.blob), v.blob, versionId)));
+  // A deletion in between changed nothing a restore takes back; another version did.
+  const changed = ids.findIndex((id) => id !== '' && id !== now);
+  if (changed < 0) return undefined;
   const again = ids.findIndex((id, i) => i > changed && id === now);
-  return again < 0 ? undefined : commits[again];
+  return again < 0 ? undefined : { commit: versions[again].commit, date: versions[again].date };
 }
 
 /** The warnings for either side of a merge being an older version put back (`putBackFrom`). */

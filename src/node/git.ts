@@ -102,6 +102,14 @@ export async function readIndex(root: string): Promise<Map<string, IndexEntry>> 
   return entries;
 }
 
+/**
+ * The submodules in the index (gitlinks, mode 160000), sorted: each is a repository of its own, whose
+ * files are in its own index and whose commits run its own hooks, out of reach of this one's checks.
+ */
+export function submodulesIn(index: ReadonlyMap<string, IndexEntry>): string[] {
+  return [...index].filter(([, e]) => e.mode === '160000').map(([p]) => p).sort();
+}
+
 /** Paths added, copied, modified or renamed in the index relative to HEAD (what a commit would add). */
 export async function stagedPaths(root: string): Promise<string[]> {
   return splitZ(await git(root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT']));
@@ -141,6 +149,44 @@ export async function readBlobs(root: string, oids: readonly string[], maxBytes:
     pos = start + size + 1;
   }
   return result;
+}
+
+/** One commit's version of a path (`pathVersions`): its blob id, "" where the commit deleted the path. */
+export interface PathVersion {
+  readonly commit: string;
+  /** The commit date, YYYY-MM-DD. */
+  readonly date: string;
+  readonly blob: string;
+}
+
+/**
+ * The versions of `paths` (from the top of the repository, literal) in the last `max` commits from `rev`
+ * that changed any of them, newest first, by path; undefined when git cannot read the history. Every
+ * line of history counts: by default git follows only the parent of a merge that has the same file, so
+ * a merge keeping an old branch's copy of a file hid the change made on the other parent (a rotation),
+ * and a merge shows no diff. Here a merge is listed when it differs from any parent, with its own version.
+ * No commit comes before one of its children (--date-order): with two lines of history listed, commit
+ * dates alone (equal within a second, or set by whoever commits) could put a version before the one it
+ * replaced, and an older version put back would read as never changed.
+ */
+export async function pathVersions(root: string, rev: string, paths: readonly string[], max: number): Promise<Map<string, PathVersion[]> | undefined> {
+  const log = await runGit(root, ['--literal-pathspecs', 'log', '-z', '--no-show-signature', '--format=%x01%H %cs', '--raw', '--no-abbrev', '--no-renames', '--full-history', '--date-order', '--diff-merges=separate', `--max-count=${max}`, rev, '--', ...paths]);
+  if (log.status !== 0) return undefined;
+  const versions = new Map<string, PathVersion[]>();
+  // Each commit: "\x01<hash> <date>\0", then per changed path "\n:<modes> <old> <new> <status>\0<path>\0";
+  // a merge comes once per parent it differs from, with the same new blob each time.
+  for (const chunk of log.stdout.toString('utf8').split('\x01').slice(1)) {
+    const [head, ...fields] = chunk.split('\0');
+    const [commit, date = ''] = head.split(' ');
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const blob = fields[i].trim().split(' ')[3] ?? '';
+      const changed = fields[i + 1];
+      const list = versions.get(changed) ?? [];
+      versions.set(changed, list);
+      if (list.at(-1)?.commit !== commit) list.push({ commit, date, blob: /^0+$/.test(blob) ? '' : blob });
+    }
+  }
+  return versions;
 }
 
 /** One blob at `REV:PATH` (or `:PATH` for the index); undefined when it does not exist. */

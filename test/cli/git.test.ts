@@ -443,6 +443,26 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     assert.match(decryptFrom(b, '.env.enc', keys.bob).text, new RegExp(`KEY_1=${MARKER}-base-1`), 'what the warning is about');
   });
 
+  it('an older version put back through a merge commit (an old branch merges main, keeping its copy of the file) is named as put back: the rotation on the other parent counts', () => {
+    // mallory (outside the roster, push access) kept a branch from before the rotation; she merges main
+    // into it keeping her copy, and pushes the merge as main. git's default log follows the merge's
+    // parent that has the same file (hers) and never lists the rotation.
+    const { merge, b, original } = pullAfterPutBack('put-back-merge', (a, ga, first) => {
+      ok(ga(['checkout', '-q', '-b', 'old', first]));
+      fs.writeFileSync(path.join(a, 'NOTES'), 'notes\n');
+      ok(ga(['add', 'NOTES']));
+      ok(ga(['commit', '-q', '-m', 'notes']));
+      ok(ga(['merge', '-q', '--no-commit', 'main']));
+      ok(ga(['checkout', 'HEAD', '--', '.env.enc']));
+      ok(ga(['commit', '-q', '-m', 'Merge branch main']));
+      ok(ga(['checkout', '-q', 'main']));
+      ok(ga(['merge', '-q', '--ff-only', 'old']));
+    });
+    assert.equal(merge.status, 0, merge.err);
+    assert.ok(merge.err.includes(`.env.enc: the version merged in is the one committed in ${original.slice(0, 12)} (`), merge.err);
+    assert.match(decryptFrom(b, '.env.enc', keys.bob).text, new RegExp(`KEY_1=${MARKER}-base-1`), 'what the warning is about');
+  });
+
   it('an older version put back on the branch being updated (git merge main on it) is named too: the check looks at both sides', () => {
     const base = lines(6, 'base');
     const { a, b } = twoClones('put-back-ours', ['alice', 'bob'], base.join(''));
@@ -1128,5 +1148,49 @@ describe('cli: guard (real git)', function () {
     const all = run(['guard', '--all'], { cwd: repo });
     assert.equal(all.code, 1);
     assert.match(all.stderr, /\[plaintext-path\] k\.secret matches "\*\.secret"/);
+  });
+
+  it('a submodule is a repository of its own: guard --all, the guard of a submodule bump and git setup name the submodules they do not reach, and the command they give finds the plaintext committed inside one', () => {
+    // A red team committed a .env and a private key inside a submodule of a set-up clone: guard --all and
+    // setup --check in the outer clone passed in silence.
+    const lib = path.join(dir, 'sub-lib');
+    const app = path.join(dir, 'sub-app');
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', lib]));
+    const gl = gitIn(lib);
+    fs.writeFileSync(path.join(lib, 'lib.txt'), 'libcode\n');
+    ok(gl(['add', '-A']));
+    ok(gl(['commit', '-q', '-m', 'lib']));
+    ok(spawnSync('git', ['init', '-q', '-b', 'main', app]));
+    const ga = gitIn(app);
+    fs.writeFileSync(path.join(app, 'README'), 'app\n');
+    const setup = run(['git', 'setup'], { cwd: app });
+    assert.equal(setup.code, 0, setup.stderr);
+    assert.doesNotMatch(setup.stderr, /submodule/, 'no submodule yet, nothing said');
+    ok(ga(['add', '-A']));
+    ok(ga(['commit', '-q', '-m', 'app']));
+    ok(ga(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', lib, 'lib']));
+    ok(ga(['commit', '-q', '-m', 'add lib']));
+    const gs = gitIn(path.join(app, 'lib'));
+    fs.writeFileSync(path.join(app, 'lib', '.env'), 'AWS_SECRET=x\n');
+    fs.writeFileSync(path.join(app, 'lib', 'id_rsa'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
+    ok(gs(['add', '-A']));
+    ok(gs(['commit', '-q', '-m', 'config']));
+    ok(ga(['add', 'lib']));
+    const bump = ga(['commit', '-q', '-m', 'bump lib']);
+    ok(bump);
+    assert.match(bump.err, /warning: submodule lib not checked: a submodule is a repository of its own/);
+    const all = run(['guard', '--all'], { cwd: app });
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stderr, /warning: submodule lib not checked: .*"git submodule foreach --recursive custodian guard --all"/);
+    for (const args of [['git', 'setup'], ['git', 'setup', '--check']]) {
+      const r = run(args, { cwd: app });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /warning: submodule lib not covered: hooks and drivers are per repository, so commits made inside a submodule are not guarded by this set-up/);
+    }
+    // What the warning says to run finds both files.
+    const each = ga(['submodule', 'foreach', '--recursive', `${process.execPath} ${cliPath()} guard --all`]);
+    assert.notEqual(each.status, 0);
+    assert.match(each.err, /\[plaintext-path\] \.env /);
+    assert.match(each.err, /id_rsa/);
   });
 });

@@ -435,6 +435,38 @@ describe('git: encrypted merges and diffs in VS Code', function () {
     assert.deepStrictEqual(plaintextIn(repo), []);
   });
 
+  it('an older version put back through a merge commit (an old branch merging main, keeping its copy) is announced and listed as a rollback: the rotation on the merge\'s other parent counts', async () => {
+    const { mallory, alice } = team;
+    const file = path.join(repo, 'merged-back.env.enc');
+    const text = (b: string): string => `TOKEN=${MARKER}-${b}\n`;
+    const { told: warned, dispose } = recordWarningMessages();
+    try {
+      fs.writeFileSync(file, await encryptFor([me, alice.publicKey, mallory.publicKey], text('old'), alice.key));
+      const old = commit('token');
+      fs.writeFileSync(file, await encryptFor([me, alice.publicKey], text('rotated'), alice.key));
+      const rotated = commit('rotate the token without mallory');
+      await sleep(2500);
+      // mallory's branch stayed at the old version; she merges main into it keeping her copy of the file
+      // (built here without touching the working tree), and the merge arrives as a pull would bring it.
+      // git's default log follows the merge's parent with the same file, and never lists the rotation.
+      const index = path.join(repo, '.git', 'mallory-index');
+      ok(git(['read-tree', 'HEAD'], { GIT_INDEX_FILE: index }));
+      ok(git(['update-index', '--cacheinfo', `100644,${git(['rev-parse', `${old}:merged-back.env.enc`]).stdout.trim()},merged-back.env.enc`], { GIT_INDEX_FILE: index }));
+      const tree = git(['write-tree'], { GIT_INDEX_FILE: index }).stdout.trim();
+      fs.rmSync(index);
+      const merge = git(['commit-tree', tree, '-p', old, '-p', rotated, '-m', 'Merge branch main']).stdout.trim();
+      ok(git(['merge', '-q', '--ff-only', merge]));
+      const found = await team.encryption.deps.drift.rollbacks([vscode.Uri.file(file)]);
+      assert.deepStrictEqual(found.get(file), { sameAs: old, undone: rotated });
+      await waitUntil('the rollback notice', () => warned.some((m) => m.includes(`git-repo/merged-back.env.enc is back to an older version (commit ${old.slice(0, 7)}), undoing commit ${rotated.slice(0, 7)}`)));
+    } finally {
+      dispose();
+    }
+    ok(git(['rm', '-q', '-f', 'merged-back.env.enc']));
+    ok(git(['commit', '-q', '-m', 'no merged-back file']));
+    assert.deepStrictEqual(plaintextIn(repo), []);
+  });
+
   it('a value an outsider\'s version puts back (built on an older version, the old token kept) is named in the notice, without a key', async () => {
     const { mallory, alice } = team;
     const file = path.join(repo, 'team-reverted.env');

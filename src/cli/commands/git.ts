@@ -6,7 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFAULT_MARKER_SIZE } from '../../core/line-merge';
-import { repositoryRoot } from '../../node/git';
+import { readIndex, repositoryRoot, submodulesIn } from '../../node/git';
 import { attributesToCommit, checkSetup, driverCommands, setUp, undoSetup } from '../../node/git-setup';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
@@ -14,6 +14,7 @@ import { mergeDriver, textconv, type DriverKeys } from '../git-drivers';
 import { IDENTITY_HELP } from '../identities';
 import { valuesMergeDriver } from '../values-merge';
 import { CliError } from '../output';
+import { submodulesNotSetUp } from '../submodules';
 import { shellQuote } from '../../core/shell-quote';
 import type { Args } from '../args';
 
@@ -47,9 +48,11 @@ async function runSetup(args: Args, ctx: CommandContext): Promise<void> {
     return;
   }
   const commands = driverCommands(args.string('command') ?? (await cliInvocation(ctx.io.env, ctx.io.launcher)));
+  const submodules = submodulesIn(await readIndex(root));
   if (args.flag('check')) {
     const items = await checkSetup(root, commands);
     for (const item of items) ctx.print(`${item.status.padEnd(7)}  ${item.name}: ${item.detail}`);
+    if (submodules.length > 0) ctx.warn(submodulesNotSetUp(submodules, true));
     if (items.some((i) => i.status === 'missing')) throw new CliError('git is not fully set up for Custodian in this clone', { hint: 'run "custodian git setup"' });
     return;
   }
@@ -59,6 +62,7 @@ async function runSetup(args: Args, ctx: CommandContext): Promise<void> {
   // .gitattributes is shared through git; the drivers and the hook are this clone's own.
   else if (await attributesToCommit(root)) ctx.info('commit .gitattributes so teammates get it; each teammate runs "custodian git setup" once in their clone');
   else ctx.info('.gitattributes is already committed; each teammate runs "custodian git setup" once in their clone');
+  if (submodules.length > 0) ctx.warn(submodulesNotSetUp(submodules, false));
 }
 
 function driverKeys(args: Args): DriverKeys {

@@ -9,12 +9,13 @@ import { displayText } from '../../core/display-text';
 import { parsePublicKey, type RsaPublicKey } from '../../core/keys';
 import { PathPatterns } from '../../core/path-patterns';
 import { DEFAULT_PROJECT_CONFIG, parseProjectConfig, PROJECT_CONFIG_PATH } from '../../core/project-config';
-import { headBlobIds, readBlobs, readIndex, repositoryRoot, runGit, stagedPaths } from '../../node/git';
+import { headBlobIds, readBlobs, readIndex, repositoryRoot, runGit, stagedPaths, submodulesIn } from '../../node/git';
 import { convertingAttributes } from '../../node/git-setup';
 import { readRegularFile } from '../../node/regular-files';
 import { type Command } from '../command';
 import { commandMain } from '../command-main';
 import { CliError } from '../output';
+import { submodulesNotChecked } from '../submodules';
 import { shellQuote } from '../../core/shell-quote';
 import { valuesFormatForFileName } from '../../core/values';
 
@@ -103,7 +104,8 @@ did not (--all: every such value).
 Each message names the file, the rule and the fix. "custodian git setup" installs this as the
 pre-commit and pre-merge-commit hooks; "git commit --no-verify" skips it, and cherry-pick,
 rebase and am run neither (--all in CI catches what they bring). The rules and the roster are
-read from the index too. No key is needed.
+read from the index too. No key is needed. A submodule is a repository of its own: its files are
+not checked (a warning names it); run "git submodule foreach --recursive custodian guard --all".
 
 Flags:
       --all               check every tracked file instead of the staged changes (for CI)
@@ -172,6 +174,11 @@ Examples:
       show: (s) => displayText(s),
     });
     for (const f of findings) ctx.io.stderr.write(format(f).join('\n') + '\n');
+    // Every submodule with --all; a staged one (a bump) before a commit. Said after the findings: VS Code
+    // shows a refused commit's first line.
+    const staged = new Set(paths);
+    const submodules = submodulesIn(index).filter((p) => staged.has(p));
+    if (submodules.length > 0) ctx.warn(submodulesNotChecked(submodules));
     const errors = findings.filter((f) => f.severity === 'error').length;
     if (findings.some((f) => f.severity === 'error' && PLAINTEXT_RULES.has(f.rule))) {
       // git add already stored the staged plaintext as an object; refusing the commit does not remove it.

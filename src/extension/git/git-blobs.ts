@@ -6,7 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
-import { readBlobs, runGit } from '../../node/git';
+import { pathVersions, readBlobs, runGit } from '../../node/git';
 import { lazyCore } from '../lazy-core';
 
 export const GIT_SCHEME = 'git';
@@ -128,19 +128,9 @@ async function committedVersions(root: string, head: string, paths: readonly str
   const key = JSON.stringify([head, max, [...paths].sort()]);
   const cached = versionsCache.get(root);
   if (cached?.key === key) return cached.versions;
-  const log = await runGit(root, ['log', '-z', '--no-show-signature', '--format=%x01%H', '--raw', '--no-abbrev', '--no-renames', `--max-count=${max}`, head, '--', ...paths.map((p) => `:(literal)${p}`)]);
-  if (log.status !== 0) return undefined;
-  const versions = new Map<string, { commit: string; blob: string }[]>();
-  // Each commit: "\x01<hash>\0", then per changed path "\n:<modes> <old> <new> <status>\0<path>\0".
-  for (const chunk of log.stdout.toString('utf8').split('\x01').slice(1)) {
-    const [commit, ...fields] = chunk.split('\0');
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const blob = fields[i].trim().split(' ')[3] ?? '';
-      const changed = fields[i + 1];
-      if (!versions.has(changed)) versions.set(changed, []);
-      versions.get(changed)!.push({ commit, blob: /^0+$/.test(blob) ? '' : blob });
-    }
-  }
+  const history = await pathVersions(root, head, paths, max);
+  if (!history) return undefined;
+  const versions = new Map([...history].map(([file, list]) => [file, list.map(({ commit, blob }) => ({ commit, blob }))]));
   const identified = await identify(root, versions);
   versionsCache.set(root, { key, versions: identified });
   return identified;
@@ -238,7 +228,8 @@ export async function writtenAfterDeletion(file: vscode.Uri, rosterFile: vscode.
   const newest = history.versions[0];
   if (!history.working || !newest || newest.blob !== history.working) return true;
   const { cwd, name } = gitName(rosterFile);
-  const deleted = await runGit(cwd, ['log', '--no-show-signature', '--diff-filter=D', '--format=%H', '--max-count=1', '--', name]);
+  // --full-history: a deletion on a merge's other parent is in HEAD's history too (git's default follows one).
+  const deleted = await runGit(cwd, ['log', '--no-show-signature', '--full-history', '--diff-filter=D', '--format=%H', '--max-count=1', '--', name]);
   const deletion = deleted.status === 0 ? deleted.stdout.toString('utf8').trim() : '';
   if (!/^[0-9a-f]{40,64}$/.test(deletion)) return false;
   return (await runGit(cwd, ['merge-base', '--is-ancestor', deletion, newest.commit])).status === 0;

@@ -1192,5 +1192,9 @@ describe('cli: guard (real git)', function () {
     assert.notEqual(each.status, 0);
     assert.match(each.err, /\[plaintext-path\] \.env /);
     assert.match(each.err, /id_rsa/);
+    // Said of files committed already (what CI checks), not of a commit being refused.
+    assert.match(each.err, /problem\(s\) in tracked files/);
+    assert.match(each.err, /hint: these files are committed: a secret among them is in the history of every clone, so rotate it/);
+    assert.doesNotMatch(each.err, /nothing was committed|git add has already stored/);
   });
 });

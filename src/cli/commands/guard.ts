@@ -180,6 +180,12 @@ Examples:
     const submodules = submodulesIn(index).filter((p) => staged.has(p));
     if (submodules.length > 0) ctx.warn(submodulesNotChecked(submodules));
     const errors = findings.filter((f) => f.severity === 'error').length;
+    if (errors > 0 && args.flag('all')) {
+      // --all checks what is committed already (CI): nothing is refused, and what was pushed is in the history.
+      throw new CliError(`${errors} problem(s) in tracked files`, {
+        hint: 'these files are committed: a secret among them is in the history of every clone, so rotate it; then encrypt or remove each file and commit',
+      });
+    }
     if (findings.some((f) => f.severity === 'error' && PLAINTEXT_RULES.has(f.rule))) {
       // git add already stored the staged plaintext as an object; refusing the commit does not remove it.
       ctx.warn('git add has already stored the staged plaintext in .git/objects (on this machine only; a push sends only committed objects): once it is unstaged, "git gc --prune=now" deletes it');

@@ -973,6 +973,24 @@ describe('cli: guard (real git)', function () {
     });
   }
 
+  it('with no .custodian/config, the default rules refuse .env.production, secrets/db.txt, k.pem and id_rsa, each by the rule that names it; .env.example commits', () => {
+    // The defaults are the guard for every repository that never wrote a config: a rule dropped from
+    // them lets that file through everywhere. Plain contents, so only the path can refuse them.
+    const refused: [string, string][] = [['.env.production', '.env.*'], ['config/.env.staging', '.env.*'], ['secrets/db.txt', 'secrets/**'], ['k.pem', '*.pem'], ['id_rsa', 'id_rsa']];
+    for (const [file, rule] of refused) {
+      write(file, 'PASSWORD=x\n');
+      const r = tryCommit([file]);
+      assert.notEqual(r.status, 0, `${file} is refused`);
+      assert.ok(r.err.includes(`[plaintext-path] ${file} matches "${rule}"`), `${file}: ${r.err}`);
+      fs.rmSync(path.join(repo, file));
+    }
+    write('.env.example', 'PASSWORD=\n');
+    const template = tryCommit(['.env.example']);
+    assert.equal(template.status, 0, template.err);
+    ok(g(['rm', '-q', '.env.example']));
+    ok(g(['commit', '-q', '-m', 'drop the template']));
+  });
+
   it('says git add already stored the refused plaintext, and what it says removes it', () => {
     write('app/.env', 'TOKEN=objects-marker-Qz8\n');
     ok(g(['add', 'app/.env']));

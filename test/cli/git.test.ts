@@ -244,6 +244,32 @@ describe('cli: git setup, textconv, merge driver (real git)', function () {
     }
   });
 
+  it('their version of a .enc is unsigned (encrypt without -s): the merge stops naming it as not signed, ours is kept byte for byte, and the reader it added gets nothing', () => {
+    // Anyone can write an unsigned .enc for the team's keys: no key of theirs is needed. Merging it would
+    // sign its changes as bob, and an unsigned side is not one he vouches for.
+    const base = lines(10, 'base');
+    const { a, b } = twoClones('unsigned-theirs', ['alice', 'bob'], base.join(''));
+    const theirs = [...base];
+    theirs[1] = `KEY_1=${MARKER}-unsigned\n`;
+    const unsigned = custodian(a, ['encrypt', '-r', keys.alice.sshPubPath, '-r', keys.bob.sshPubPath, '-r', keys.carol.sshPubPath, '-f', '--out=.env.enc'], undefined, theirs.join(''));
+    assert.equal(unsigned.code, 0, unsigned.stderr);
+    assert.match(custodian(a, ['inspect', '.env.enc']).out, /not signed|unsigned/i, 'the branch\'s version carries no signature');
+    ok(gitIn(a)(['commit', '-q', '-am', 'unsigned edit']));
+    const ours = [...base];
+    ours[8] = `KEY_8=${MARKER}-bob-new\n`;
+    encryptInto(b, '.env.enc', ours.join(''), keys.bob);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob edits']));
+    const oursBytes = fs.readFileSync(path.join(b, '.env.enc'));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0, 'the merge stops');
+    assert.match(merge.err, /cannot merge \.env\.enc: their version is not signed, and merging would sign its changes as you/);
+    assert.match(gb(['status', '--porcelain']).out, /^UU \.env\.enc$/m);
+    assert.ok(fs.readFileSync(path.join(b, '.env.enc')).equals(oursBytes), 'ours left as it was');
+    assert.equal(custodian(b, ['decrypt', '-i', keys.carol.privatePath, '.env.enc']).code, 1, 'carol, whom the unsigned side added, reads nothing');
+    assert.doesNotMatch(decryptFrom(b, '.env.enc', keys.bob).text, /unsigned/, 'nothing of theirs was merged');
+  });
+
   it('a key planted in the roster at HEAD that this user never checked is no teammate to the merge: its signature is refused, and as a recipient it is left out (the driver trusted every .pub at HEAD)', () => {
     // carol commits her key to the roster on main; bob, who had used the roster (alice and bob pinned
     // for him), merges that commit, then her branch of .env.enc.
@@ -992,6 +1018,24 @@ describe('cli: guard (real git)', function () {
       for (const f of files) fs.rmSync(path.join(repo, f));
     });
   }
+
+  it('with no .custodian/config, the default rules refuse .env.production, secrets/db.txt, k.pem and id_rsa, each by the rule that names it; .env.example commits', () => {
+    // The defaults are the guard for every repository that never wrote a config: a rule dropped from
+    // them lets that file through everywhere. Plain contents, so only the path can refuse them.
+    const refused: [string, string][] = [['.env.production', '.env.*'], ['config/.env.staging', '.env.*'], ['secrets/db.txt', 'secrets/**'], ['k.pem', '*.pem'], ['id_rsa', 'id_rsa']];
+    for (const [file, rule] of refused) {
+      write(file, 'PASSWORD=x\n');
+      const r = tryCommit([file]);
+      assert.notEqual(r.status, 0, `${file} is refused`);
+      assert.ok(r.err.includes(`[plaintext-path] ${file} matches "${rule}"`), `${file}: ${r.err}`);
+      fs.rmSync(path.join(repo, file));
+    }
+    write('.env.example', 'PASSWORD=\n');
+    const template = tryCommit(['.env.example']);
+    assert.equal(template.status, 0, template.err);
+    ok(g(['rm', '-q', '.env.example']));
+    ok(g(['commit', '-q', '-m', 'drop the template']));
+  });
 
   it('says git add already stored the refused plaintext, and what it says removes it', () => {
     write('app/.env', 'TOKEN=objects-marker-Qz8\n');

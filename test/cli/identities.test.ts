@@ -85,6 +85,20 @@ describe('cli: where private keys come from', function () {
     assert.ok(!wrong.stderr.includes(text(bob).split('\n')[1]));
   });
 
+  it('CUSTODIAN_KEY holding a key\'s base64 body without its PEM lines: refused, and no 4 characters of it in the output', () => {
+    // A body pasted without its BEGIN/END lines is still the key: an error quoting even its start
+    // ("it starts MIIEvQIBADAN…") puts part of it in CI logs. A fixed vector, so the check is deterministic.
+    const pem = fs.readFileSync(path.join(__dirname, '..', 'vectors', 'keys', 'rsa2048-pkcs8.pem'), 'utf8');
+    const body = pem.split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
+    for (const args of [['decrypt', toAlice], ['encrypt', '-r', alice.sshPubPath, '-S', path.join(dir, 'plain.txt')]]) {
+      const r = run(args, { env: { CUSTODIAN_KEY: body } });
+      assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
+      assert.match(r.stderr, /CUSTODIAN_KEY does not hold a PEM or OpenSSH private key/);
+      const output = r.stderr + r.out;
+      for (let i = 0; i + 4 <= body.length; i++) assert.ok(!output.includes(body.slice(i, i + 4)), `${args[0]}: "${body.slice(i, i + 4)}" (at ${i}) of the key is in the output`);
+    }
+  });
+
   it('no source at all: a usage error that names every source', () => {
     const r = run(['decrypt', toAlice]);
     assert.equal(r.code, 2);

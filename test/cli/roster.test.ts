@@ -80,6 +80,37 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     return run(['encrypt', '-R', team, '-o', out, plain], { env: env() });
   }
 
+  /**
+   * Writes a bare repository (HEAD, objects/, refs/, config) into `folder`, whose config names a program
+   * for git to run (core.fsmonitor, gpg.program with log.showSignature; its one signed commit deletes a
+   * record, so `git log --diff-filter=D` shows it); returns the file the program appends to when run.
+   */
+  function plantBareRepository(folder: string): string {
+    const ran = path.join(keys, 'ran-by-git');
+    fs.rmSync(ran, { force: true });
+    const program = path.join(keys, 'program.sh');
+    fs.writeFileSync(program, `#!/bin/sh\necho "$PWD $*" >> '${ran}'\nexit 1\n`, { mode: 0o755 });
+    const bare = tempDir('custodian-embedded-');
+    try {
+      git(bare, ['init', '-q', '--bare', '.']);
+      const object = (args: string[], input: string): string => spawnSync('git', args, { cwd: bare, input, encoding: 'utf8' }).stdout.trim();
+      const blob = object(['hash-object', '-w', '--stdin'], '{}\n');
+      const records = object(['mktree'], `100644 blob ${blob}\tx.json\n`);
+      const withRecord = object(['mktree'], `040000 tree ${records}\trecords\n`);
+      const empty = object(['mktree'], '');
+      const person = 'm <m@x> 1700000000 +0000';
+      const first = object(['hash-object', '-t', 'commit', '-w', '--stdin'], `tree ${withRecord}\nauthor ${person}\ncommitter ${person}\n\none\n`);
+      const signed = `tree ${empty}\nparent ${first}\nauthor ${person}\ncommitter ${person}\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n x\n -----END PGP SIGNATURE-----\n\ntwo\n`;
+      git(bare, ['update-ref', 'refs/heads/master', object(['hash-object', '-t', 'commit', '-w', '--stdin'], signed)]);
+      for (const part of ['HEAD', 'objects', 'refs']) fs.cpSync(path.join(bare, part), path.join(folder, part), { recursive: true });
+      fs.writeFileSync(path.join(folder, 'config'), `[core]\n\tbare = true\n\tfsmonitor = ${program}\n[log]\n\tshowSignature = true\n[gpg]\n\tprogram = ${program}\n`);
+      fs.writeFileSync(path.join(folder, 'refs', 'keep'), '');
+    } finally {
+      removeDir(bare);
+    }
+    return ran;
+  }
+
   it('a key swapped by a commit from outside the team stops encrypt -R, naming the entry, the fingerprints, the commit and the fix', () => {
     assert.equal(encrypt().code, 0, 'first use pins the plain roster');
     fs.copyFileSync(mallory.sshPubPath, path.join(team, 'bob.pub'));
@@ -435,28 +466,7 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     // Mallory commits HEAD, objects/, refs/ and a config into .custodian/team: git run there took the folder
     // for a bare repository, ran its gpg.program for `git log` (its one commit carries a signature), and read
     // that repository's history, in which no record was ever deleted.
-    const ran = path.join(keys, 'ran-by-git');
-    const program = path.join(keys, 'program.sh');
-    fs.writeFileSync(program, `#!/bin/sh\necho "$PWD $*" >> '${ran}'\nexit 1\n`, { mode: 0o755 });
-    const bare = tempDir('custodian-embedded-');
-    try {
-      git(bare, ['init', '-q', '--bare', '.']);
-      const object = (args: string[], input: string): string => spawnSync('git', args, { cwd: bare, input, encoding: 'utf8' }).stdout.trim();
-      const blob = object(['hash-object', '-w', '--stdin'], '{}\n');
-      const records = object(['mktree'], `100644 blob ${blob}\tx.json\n`);
-      const withRecord = object(['mktree'], `040000 tree ${records}\trecords\n`);
-      const empty = object(['mktree'], '');
-      const person = 'm <m@x> 1700000000 +0000';
-      const first = object(['hash-object', '-t', 'commit', '-w', '--stdin'], `tree ${withRecord}\nauthor ${person}\ncommitter ${person}\n\none\n`);
-      // A signed commit that deletes a record: `git log --diff-filter=D` shows it, so showSignature runs gpg.program.
-      const signed = `tree ${empty}\nparent ${first}\nauthor ${person}\ncommitter ${person}\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n x\n -----END PGP SIGNATURE-----\n\ntwo\n`;
-      git(bare, ['update-ref', 'refs/heads/master', object(['hash-object', '-t', 'commit', '-w', '--stdin'], signed)]);
-      for (const part of ['HEAD', 'objects', 'refs']) fs.cpSync(path.join(bare, part), path.join(team, part), { recursive: true });
-      fs.writeFileSync(path.join(team, 'config'), `[core]\n\tbare = true\n\tfsmonitor = ${program}\n[log]\n\tshowSignature = true\n[gpg]\n\tprogram = ${program}\n`);
-      fs.writeFileSync(path.join(team, 'refs', 'keep'), '');
-    } finally {
-      removeDir(bare);
-    }
+    const ran = plantBareRepository(team);
     commitAll(repo, 'Tidy the roster folder', 'Mallory <mallory@evil.example>');
     const v = run(['roster', 'verify', '-R', team], { env: env() });
     const e = encrypt();
@@ -466,6 +476,28 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(v.out, /was deleted in commit/);
     assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
     assert.match(e.stderr, /carol: broken/);
+  });
+
+  it('a roster folder in no clone that holds a bare repository: roster verify -R and encrypt -R run none of its config', () => {
+    // A roster copied out of a repository (a download, an unpacked archive) has no .git above it, so
+    // there is no clone's repository to name; git left to look for one took the folder itself for a bare
+    // repository and ran the program its config names.
+    const loose = tempDir('custodian-loose-roster-');
+    try {
+      for (let d = loose; path.dirname(d) !== d; d = path.dirname(d)) assert.ok(!fs.existsSync(path.join(d, '.git')), `${d} holds a .git: the folder must be in no clone`);
+      fs.copyFileSync(alice.sshPubPath, path.join(loose, 'alice.pub'));
+      fs.copyFileSync(bob.sshPubPath, path.join(loose, 'bob.pub'));
+      const ran = plantBareRepository(loose);
+      const v = run(['roster', 'verify', '-R', loose], { env: env() });
+      const out = path.join(keys, 'loose.enc');
+      const e = run(['encrypt', '-R', loose, '-o', out, plain], { env: env() });
+      assert.ok(!fs.existsSync(ran), `git ran the folder's config's program: ${fs.existsSync(ran) ? fs.readFileSync(ran, 'utf8') : ''}`);
+      assert.equal(e.code, 0, e.stderr);
+      assert.equal(run(['decrypt', '-i', bob.privatePath, out], { env: env() }).out, 'DB_PASSWORD=hunter2\n');
+      assert.match(v.out + v.stderr, /alice/);
+    } finally {
+      removeDir(loose);
+    }
   });
 
   it('verify in a shallow clone, whose history may hide a reverted removal, fails and says to fetch the history', () => {

@@ -369,6 +369,20 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.match(run(['get', sealed, 'API_TOKEN']).stderr, /no (private )?key|no identity/i);
   });
 
+  it('usage: set FILE NAME VALUE is refused (exit 2) without quoting the value back, and the file is left as it was', () => {
+    // The value on the command line is already in shell history; an error quoting it would also put it
+    // in CI logs and terminal scrollback. Not even 4 characters of it appear.
+    fs.writeFileSync(file('argv.env'), 'A=1\n');
+    const value = 'Zq8vT3xKwP9mLr2Y';
+    for (const extra of [[value], [value, 'second-word']]) {
+      const r = run(['set', file('argv.env'), 'A', ...extra]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /set takes FILE and NAME only/);
+      for (let i = 0; i + 4 <= value.length; i++) assert.ok(!(r.stderr + r.out).includes(value.slice(i, i + 4)), `"${value.slice(i, i + 4)}" of the value is in the output: ${r.stderr}`);
+      assert.equal(fs.readFileSync(file('argv.env'), 'utf8'), 'A=1\n');
+    }
+  });
+
   it('usage: set takes no value argument; --format needs --values; an unknown format is named', () => {
     assert.equal(run(['set', file('.env'), 'A', 'value-on-argv']).code, 2);
     assert.equal(run(['decrypt', '--format', 'json', file('x')]).code, 2);

@@ -1,7 +1,11 @@
 // The core's encodings against Node's Buffer (the oracle): base64 in both alphabets, one item or many at
-// once (value tokens), and UTF-8 of many texts into one buffer (a file's values).
+// once (value tokens), and UTF-8 of many texts into one buffer (a file's values). And constantTimeEqual,
+// which SECURITY.md promises every MAC and tag comparison goes through.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import fc from 'fast-check';
+import * as ts from 'typescript';
 import {
   base64Decode,
   base64Encode,
@@ -9,6 +13,7 @@ import {
   base64UrlDecode,
   base64UrlEncode,
   base64UrlEncodeEach,
+  constantTimeEqual,
   utf8Decode,
   utf8DecodeKeepingBom,
   utf8EncodeEach,
@@ -79,6 +84,109 @@ describe('bytes', () => {
           });
         }),
       );
+    });
+  });
+
+  describe('constantTimeEqual', () => {
+    /** `bytes` behind a proxy that records which indices were read. */
+    function counted(bytes: Uint8Array): { view: Uint8Array; read: Set<number> } {
+      const read = new Set<number>();
+      const view = new Proxy(bytes, {
+        get(target, prop) {
+          if (typeof prop === 'string' && /^\d+$/.test(prop)) read.add(Number(prop));
+          const value: unknown = Reflect.get(target, prop);
+          // A method sees the real array (a typed array's methods refuse a proxy as `this`), uncounted.
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      return { view, read };
+    }
+
+    it('reads every byte of both inputs wherever they first differ, so the time it takes does not tell an attacker how much of a forged MAC matched', () => {
+      // Counting reads stands in for timing, deterministically: a loop that stops at the first difference
+      // reads k + 1 bytes of a MAC whose first k bytes an attacker guessed right.
+      const mac = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
+      const all = [...mac.keys()];
+      for (let first = -1; first < mac.length; first++) {
+        const forged = mac.slice();
+        if (first >= 0) forged[first] ^= 0x01;
+        const a = counted(mac.slice());
+        const b = counted(forged);
+        assert.equal(constantTimeEqual(a.view, b.view), first < 0, `first difference at ${first}`);
+        assert.deepEqual([...a.read].sort((x, y) => x - y), all, `bytes of the first input read when they first differ at ${first}`);
+        assert.deepEqual([...b.read].sort((x, y) => x - y), all, `bytes of the second input read when they first differ at ${first}`);
+      }
+      assert.equal(constantTimeEqual(mac, mac.subarray(1)), false, 'lengths differ (lengths are public)');
+    });
+
+    it('every MAC, tag and checksum src/ computes to check one is compared by constantTimeEqual, and no bytes are compared with Buffer\'s equals or compare', () => {
+      // SECURITY.md (Out of scope): "MAC and tag comparisons are constant-time". Buffer's equals and
+      // compare stop at the first difference; a MAC compared with them leaks how much of a forgery matched.
+      const ROOT = path.resolve(__dirname, '..', '..');
+      /** The functions that compute a MAC, tag or checksum. */
+      const MACS = new Set(['computeHeaderMac', 'computeMac', 'computeTag', 'checksum']);
+      /** Where a MAC is computed to be written, not checked: `file: enclosing function`. */
+      const WRITERS = new Set(['src/core/envelope.ts: encryptStream', 'src/core/values.ts: sealWith', 'src/core/shamir.ts: splitSecret', 'src/core/share-encoding.ts: encodeShareBytes']);
+      /** Byte comparisons that are not of secrets: `file: enclosing function`, with why. */
+      const PUBLIC_COMPARISONS = new Set([
+        'src/node/preloads.ts: preloadsOf', // the names of environment variables, to find LD_PRELOAD=
+      ]);
+      const sources = fs
+        .readdirSync(path.join(ROOT, 'src'), { withFileTypes: true, recursive: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+        .map((e) => path.join(e.parentPath, e.name));
+      const offenders: string[] = [];
+      const checked: string[] = [];
+      for (const file of sources) {
+        const rel = path.relative(ROOT, file).split(path.sep).join('/');
+        const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+        const where = (n: ts.Node): string => {
+          for (let p: ts.Node | undefined = n.parent; p; p = p.parent) {
+            if ((ts.isFunctionDeclaration(p) || ts.isMethodDeclaration(p)) && p.name) return `${rel}: ${p.name.getText(sf)}`;
+          }
+          return `${rel}: (top level)`;
+        };
+        const line = (n: ts.Node): string => `${rel}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`;
+        const calleeName = (c: ts.CallExpression): string | undefined =>
+          ts.isIdentifier(c.expression) ? c.expression.text : ts.isPropertyAccessExpression(c.expression) ? c.expression.name.text : undefined;
+        const comparedInTime = (fn: ts.Node | undefined, name: string): boolean => {
+          let found = false;
+          const look = (n: ts.Node): void => {
+            if (ts.isCallExpression(n) && calleeName(n) === 'constantTimeEqual' && n.arguments.some((a) => ts.isIdentifier(a) && a.text === name)) found = true;
+            ts.forEachChild(n, look);
+          };
+          if (fn) look(fn);
+          return found;
+        };
+        const visit = (n: ts.Node): void => {
+          if (ts.isCallExpression(n)) {
+            const name = calleeName(n);
+            // buf.equals(…) and Buffer.compare(…); other classes' compare (line-diff's Myers) compares no bytes.
+            const bufferCompare = name === 'compare' && ts.isPropertyAccessExpression(n.expression) && n.expression.expression.getText(sf) === 'Buffer';
+            if ((name === 'equals' || bufferCompare) && ts.isPropertyAccessExpression(n.expression) && !PUBLIC_COMPARISONS.has(where(n))) {
+              offenders.push(`${line(n)}: ${n.getText(sf).slice(0, 80)} (use constantTimeEqual)`);
+            }
+            if (name !== undefined && MACS.has(name) && ts.isIdentifier(n.expression)) {
+              const parent = n.parent;
+              const direct = ts.isCallExpression(parent) && calleeName(parent) === 'constantTimeEqual';
+              // `expected = computeTag(…)`, then constantTimeEqual(expected, …) in the same function.
+              const target = ts.isVariableDeclaration(parent) ? parent.name : ts.isBinaryExpression(parent) && parent.right === n ? parent.left : undefined;
+              const body = ts.findAncestor(n, (p) => ts.isFunctionLike(p));
+              const viaVariable = target !== undefined && ts.isIdentifier(target) && comparedInTime(body, target.text);
+              if (direct || viaVariable) checked.push(where(n));
+              else if (!WRITERS.has(where(n))) offenders.push(`${line(n)}: ${n.getText(sf).slice(0, 80)} is neither written nor compared by constantTimeEqual`);
+            }
+          }
+          ts.forEachChild(n, visit);
+        };
+        visit(sf);
+      }
+      assert.deepEqual(offenders, []);
+      // The scan still finds the checks it is about (a rename would otherwise make it vacuous).
+      for (const site of ['src/core/envelope-header.ts: verifyHeaderMac', 'src/core/shamir.ts: recoverVerified', 'src/core/share-encoding.ts: decodeShareBytes']) {
+        assert.ok(checked.includes(site), `${site} not found among ${checked.join(', ')}`);
+      }
+      assert.equal(checked.filter((s) => s.startsWith('src/core/values.ts: ')).length, 2, 'both MAC checks of a value-encrypted file');
     });
   });
 });

@@ -1,8 +1,8 @@
 // Deterministic mutation fuzzing of the envelope reader: real files (binary and armored, signed and
 // unsigned, small and default chunks) mutated by a seeded PRNG, plus headers rebuilt with a valid MAC
 // around oversized fields. Every case must end in a CustodianError or in the original plaintext;
-// whatever was released before an error must be a prefix of the original (only authenticated bytes
-// are released), and the source must be closed.
+// whatever was released before an error must be a prefix of the original without its final chunk (only
+// authenticated bytes are released, the last only once the whole file verified), and the source must be closed.
 import { strict as assert } from 'node:assert';
 import { armor } from '../../src/core/armor';
 import { concatBytes, utf8Encode } from '../../src/core/bytes';
@@ -59,6 +59,8 @@ interface Original {
   headerLength: number;
   sealedSize: number;
   trailer: number;
+  /** Plaintext bytes in the final chunk. */
+  finalLength: number;
 }
 
 async function original(name: string, length: number, chunkSize: number | undefined, signer?: KeyName): Promise<Original> {
@@ -73,7 +75,8 @@ async function original(name: string, length: number, chunkSize: number | undefi
   const header = parseHeader(bytes);
   // The writer draws the file key first (src/core/envelope.ts), so headers can be re-MACed.
   const fileKey = deterministicRandom(seed)(32);
-  return { name, plaintext, bytes, fileKey, headerLength: header.bytes.length, sealedSize: header.chunkSize + TAG_LENGTH, trailer: signer === 'dave3072' ? 384 : signer ? 256 : 0 };
+  const o = { name, plaintext, bytes, fileKey, headerLength: header.bytes.length, sealedSize: header.chunkSize + TAG_LENGTH, trailer: signer === 'dave3072' ? 384 : signer ? 256 : 0, finalLength: 0 };
+  return { ...o, finalLength: chunksOf(o).at(-1)!.length - TAG_LENGTH };
 }
 
 /** The payload chunks (without the signature). */
@@ -230,7 +233,7 @@ describe('envelope: mutation fuzzing (seeded)', function () {
     ];
   });
 
-  it(`${CASES} mutated files: a CustodianError or the original plaintext, only authenticated bytes released, the source closed`, async () => {
+  it(`${CASES} mutated files: a CustodianError or the original plaintext, only authenticated bytes released and never the final chunk of a file that fails, the source closed`, async () => {
     const rng = prng(SEED);
     const outcomes = new Map<string, number>();
     const timings: number[] = [];
@@ -260,6 +263,8 @@ describe('envelope: mutation fuzzing (seeded)', function () {
       } else {
         assert.ok(error instanceof CustodianError, `${label}: threw a non-Custodian error: ${String(error)}\n${(error as Error)?.stack ?? ''}`);
         assert.ok(isPrefix(out, o.plaintext), `${label}: released bytes that are not the original's`);
+        // Nor its final chunk: that comes out only after the file (and its signature) verified in full.
+        assert.ok(out.length <= o.plaintext.length - o.finalLength, `${label}: released ${out.length} bytes, the final chunk's included, then failed`);
       }
       assert.ok(state.returned <= 1 && (state.returned === 1 || state.ended), `${label}: source not closed (return() ${state.returned}, ended ${state.ended})`);
       if (process.env.FUZZ_PROFILE) timings[mutation] = (timings[mutation] ?? 0) + Date.now() - caseStart;

@@ -281,6 +281,28 @@ describe('envelope', () => {
       const forged = concatBytes(body, computeHeaderMac(fileKey, body), signed.subarray(h.bytes.length));
       assert.ok((await expectReject(forged, [carol])) instanceof SignatureError);
     });
+    it('a signed file whose signature does not verify releases no byte of its final chunk: one chunk, nothing at all; several, every chunk but the last', async () => {
+      // The final chunk is released only after the signature verified (SECURITY.md: "no unauthenticated
+      // plaintext"): a consumer that acts on bytes as they come (a pipe into a shell) must never get the
+      // whole of a forged file. A signature byte flipped leaves every GCM tag valid.
+      for (const { length, chunkSize } of [{ length: 40, chunkSize: undefined }, { length: 40, chunkSize: 16 }]) {
+        const signed = await encryptBytes(patternBytes(length), { recipients: [alice.publicKey], signer: bob, backend: node, chunkSize });
+        const forged = signed.slice();
+        forged[forged.length - 1] ^= 0x01;
+        const released: Uint8Array[] = [];
+        let error: unknown;
+        try {
+          const d = await decryptStream(bytesToStream(forged, 7), { identities: [alice], backend: node });
+          for await (const piece of d.plaintext) released.push(piece.slice());
+        } catch (err) {
+          error = err;
+        }
+        assert.ok(error instanceof SignatureError, `chunk size ${chunkSize ?? 'default'}: ${String(error)}`);
+        const out = concatBytes(...released);
+        const lastChunk = chunkSize === undefined ? length : length % chunkSize || chunkSize;
+        assert.deepEqual(out, patternBytes(length).subarray(0, length - lastChunk), `chunk size ${chunkSize ?? 'default'}: released ${out.length} bytes`);
+      }
+    });
   });
 
   describe('keys and identities', () => {

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseDotenv } from '../../src/core/dotenv';
 import { isLoaderVariable, loaderVariablesPassedOn } from '../../src/core/loader-variables';
 
@@ -13,6 +15,25 @@ describe('loader variables (src/core/loader-variables.ts)', () => {
       assert.ok(!isLoaderVariable(name), name);
     }
     assert.throws(() => isLoaderVariable(1 as unknown as string), TypeError);
+  });
+
+  it('every name and family docs/CLI.md lists under "Variables that decide which code runs" is one, in any case', () => {
+    // The list people read is the promise; a name dropped from the code (DOTNET_STARTUP_HOOKS loads an
+    // assembly into every .NET program) would let an env file set it with nothing said.
+    const docs = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'CLI.md'), 'utf8');
+    const paragraph = /\*\*Variables that decide which code runs\*\*([\s\S]*?)\(names compared in any\s+case/.exec(docs)?.[1];
+    assert.ok(paragraph, 'the paragraph is in docs/CLI.md');
+    const [exact, families] = paragraph.split(/and every name starting with/);
+    const ticked = (text: string): string[] => [...text.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((m) => m[1]);
+    const names = ticked(exact).filter((n) => n !== 'NAME'); // `--allow-env NAME` is not in the list
+    const prefixes = ticked(families);
+    assert.ok(names.length >= 40 && names.includes('DOTNET_STARTUP_HOOKS') && names.includes('SUDO_ASKPASS'), `names found: ${names.join(' ')}`);
+    assert.deepEqual(prefixes, ['LD_', 'DYLD_', 'GIT_', 'npm_config_', 'BASH_FUNC_', 'CORECLR_', 'COR_']);
+    for (const name of names) {
+      assert.ok(isLoaderVariable(name), name);
+      assert.ok(isLoaderVariable(name.toLowerCase()), name.toLowerCase());
+    }
+    for (const prefix of prefixes) for (const name of [`${prefix}X`, `${prefix}x`.toLowerCase()]) assert.ok(isLoaderVariable(name), name);
   });
 
   it('says, by the file whose value the program gets, the loader variables it would take; what passedOn leaves out is not', () => {

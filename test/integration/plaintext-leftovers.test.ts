@@ -38,6 +38,33 @@ describe('plaintext leftovers', function () {
     }
   });
 
+  it('a word of a decrypted editor is not suggested in another file: VS Code\'s word completion reads every open document of the same language, and accepting one wrote a secret in the clear', async () => {
+    // A newcomer typed "sk_t" in a plain file and was offered the Stripe key of a decrypted .env beside it.
+    const secret = `wordleak${Math.random().toString(36).slice(2, 12)}`;
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath('suggest.json.enc'), await encryptFor([me], `{ "token": "${secret}" }\n`));
+    const plain = await vscode.workspace.openTextDocument({ language: 'json', content: '{ "other": "wordleak' });
+    const end = plain.positionAt(plain.getText().length);
+    const suggested = async (): Promise<boolean> => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', plain.uri, end);
+      return list.items.some((i) => (typeof i.label === 'string' ? i.label : i.label.label).includes(secret));
+    };
+    try {
+      await run('custodian.openDecrypted', { uri: wsUri('suggest.json.enc') });
+      assert.strictEqual(vscode.window.activeTextEditor?.document.languageId, 'json');
+      await vscode.window.showTextDocument(plain, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+      const seen = vscode.workspace.getConfiguration('editor').inspect<string>('wordBasedSuggestions');
+      assert.strictEqual(seen?.defaultValue, 'currentDocument', JSON.stringify(seen));
+      assert.strictEqual(await suggested(), false, 'the decrypted word is not offered in the plain document');
+      // The control: with VS Code's own default, the same request offers the secret.
+      await vscode.workspace.getConfiguration('editor').update('wordBasedSuggestions', 'matchingDocuments', vscode.ConfigurationTarget.Global);
+      assert.strictEqual(await waitFor('the secret offered under VS Code\'s default', suggested), true);
+    } finally {
+      await vscode.workspace.getConfiguration('editor').update('wordBasedSuggestions', undefined, vscode.ConfigurationTarget.Global);
+      fs.rmSync(wsPath('suggest.json.enc'), { force: true });
+    }
+  });
+
   it('Encrypt File with Delete Original closes the plaintext tabs (a dirty one unsaved): Save All cannot write it back', async () => {
     const uri = wsUri('tab.env');
     fs.writeFileSync(uri.fsPath, 'TAB_SECRET=on-disk\n');

@@ -446,6 +446,8 @@ describe('agent', function () {
       assert.strictEqual(first.code, 0);
       for (const v of ['one', 'two', 'three']) assert.match(first.out, new RegExp(`^\\+API=${v}$`, 'm'));
       assert.strictEqual(consent.prompts.length, 1, 'five driver runs, one question');
+      // Named as git's driver, not by git's temporary file names, which told a newcomer nothing.
+      assert.match(consent.prompts[0].message, /^"custodian git textconv" \(git's diff driver, process \d+\) asks to decrypt history\.env\.enc \(a version from git\) with your key/);
       assert.deepStrictEqual(consent.prompts[0].items, ['Deny', 'Allow Once', 'Allow for This git Command', 'Allow for 10 Minutes']);
       assert.match(consent.prompts[0].detail, /Allow for This git Command lets the diff driver that "git log -p -- history\.env\.enc" \(process \d+\) runs decrypt any file with this key until that git command ends/);
       assert.ok(agent.audit.recent().filter((l) => /allowed {2}decrypt \(unwrap\) /.test(l) && l.includes('history.env.enc')).length >= 5, 'each driver run is still logged');

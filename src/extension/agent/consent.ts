@@ -19,6 +19,10 @@ import { lazyCore } from '../lazy-core';
 export function describePeer(peer: ConsentRequest['peer'], cliScript?: string): string {
   const argv = peer.argv;
   if (cliScript !== undefined && argv !== undefined && argv.length >= 2 && argv[1] === cliScript) {
+    // git's drivers: their arguments are git's temporary file names (.merge_file_vJk9zF …), which told a
+    // newcomer nothing; the file they work on is named in the same sentence.
+    if (argv[2] === 'git' && argv[3] === 'merge') return vscode.l10n.t('"custodian git merge" (git\'s merge driver, process {0})', String(peer.pid));
+    if (argv[2] === 'git' && argv[3] === 'textconv') return vscode.l10n.t('"custodian git textconv" (git\'s diff driver, process {0})', String(peer.pid));
     return vscode.l10n.t('"{0}" (process {1})', displayText(commandLineOf(['custodian', ...argv.slice(2)])!), String(peer.pid));
   }
   if (peer.commandLine) return vscode.l10n.t('"{0}" (process {1})', displayText(peer.commandLine), String(peer.pid));

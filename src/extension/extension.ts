@@ -159,6 +159,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
     config: readConfig,
     // Reading the workspace's file headers runs only in a trusted workspace, as the Encrypted Files view does.
     filesOpenedOnlyWith: async (fingerprint, otherKeys) => (trust.isTrusted ? encryption.deps.drift.filesOpenedOnlyWith(fingerprint, otherKeys) : undefined),
+    rosterNames: async (fingerprint) => (await roster.members()).filter((m) => m.key.fingerprint === fingerprint).map((m) => m.name),
   });
   // What this window's terminals, tasks and debug sessions are given (not kept for a restart): the
   // `custodian` command, and the agent's address while it serves.

@@ -408,6 +408,39 @@ describe('keys', function () {
     assert.match(asked[0]?.prompt ?? '', /The name your teammates see for you/);
   });
 
+  it('a backup of a key the team roster already lists, imported on a new machine, takes the roster\'s name, and Add Myself to Team is not offered', async () => {
+    // A newcomer back in a new browser profile got "alice-backup" (the file's name) and an offer to join a team she was in.
+    const pem = opensslRsa(2048);
+    const file = path.join(state.scratch, 'alice-backup.pem');
+    fs.writeFileSync(file, pem);
+    const teamFolder = path.join(workspaceFolder().uri.fsPath, '.custodian', 'team');
+    fs.mkdirSync(teamFolder, { recursive: true });
+    fs.writeFileSync(path.join(teamFolder, 'alice.pub'), opensslPublicPem(pem));
+    await waitFor('alice in the roster', async () => (await state.services.roster.members()).some((m) => m.name === 'alice'));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const saved = { showQuickPick: window.showQuickPick, showOpenDialog: window.showOpenDialog, showInputBox: window.showInputBox };
+    const inputs: vscode.InputBoxOptions[] = [];
+    window.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>) => (await items).find((i) => i.label.includes('From File'));
+    window.showOpenDialog = async () => [vscode.Uri.file(file)];
+    window.showInputBox = async (options: vscode.InputBoxOptions) => (inputs.push(options), options.value);
+    const offered: string[][] = [];
+    const told = [recordInformationMessages((_, items) => (offered.push(items), undefined)), recordWarningMessages((_, items) => (offered.push(items), undefined))];
+    let imported: KeyInfo | undefined;
+    try {
+      imported = await run<KeyInfo>('custodian.importPrivateKey');
+      assert.strictEqual(imported?.name, 'alice', 'the name the roster gives the key');
+      assert.strictEqual(inputs[0]?.value, 'alice');
+      await waitFor('the notice of where the key is stored', async () => offered.length > 0);
+      assert.ok(offered[0].includes('Back Up (Export Private Key)…'), JSON.stringify(offered));
+      assert.ok(!offered[0].includes('Add Myself to Team'), `offered to join a team the key is in: ${JSON.stringify(offered)}`);
+    } finally {
+      Object.assign(window, saved);
+      for (const t of told) t.dispose();
+      if (imported) await state.services.keyStore.delete(imported.id);
+      fs.rmSync(path.join(workspaceFolder().uri.fsPath, '.custodian'), { recursive: true, force: true });
+    }
+  });
+
   it('Delete Key names the files here only that key opens (for good when no one else can), and Enter exports a backup instead of deleting', async () => {
     const { encryptBytes } = await import('../../src/core/envelope');
     const { sealValues } = await import('../../src/core/values');

@@ -64,9 +64,12 @@ export function announcement(info: KeyInfo, canJoin: boolean, location: SecretLo
   return { text, actions: [BACK_UP(), ...(canJoin ? [JOIN()] : [])] };
 }
 
-/** Tells the user where the key went and offers the natural next steps. */
-export function announce(info: KeyInfo, interactive: boolean): void {
-  const { text, actions } = announcement(info, interactive && workspaceFolders().length > 0);
+/**
+ * Tells the user where the key went and offers the natural next steps: joining the team only when
+ * `offerJoin` (asked interactively, and not in the roster already).
+ */
+export function announce(info: KeyInfo, offerJoin: boolean): void {
+  const { text, actions } = announcement(info, offerJoin && workspaceFolders().length > 0);
   // In a browser the key is one "clear site data" away from gone: a warning, not an info toast.
   const shown = secretLocation().inBrowser ? vscode.window.showWarningMessage(text, ...actions) : vscode.window.showInformationMessage(text, ...actions);
   void shown.then((choice) => {

@@ -63,7 +63,10 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
     // Said before a name is asked for: the key store refuses a second copy anyway.
     const existing = deps.keys.current.findByFingerprint(key.publicKey.fingerprint);
     if (existing) throw alreadyStored(existing);
-    const suggested = key.publicKey.comment ?? source.uri?.path.split('/').pop()?.replace(/\.(pem|key|p8)$/i, '');
+    // The name the team knows me by, when the key is in the roster already (a backup brought to a new
+    // machine): the file's name ("alice-backup") said nothing the roster did not say better.
+    const inRoster = await deps.rosterNames(key.publicKey.fingerprint);
+    const suggested = inRoster[0] ?? key.publicKey.comment ?? source.uri?.path.split('/').pop()?.replace(/\.(pem|key|p8)$/i, '');
     const name =
       a.name ??
       (!interactive ? (suggested ?? vscode.l10n.t('Imported {0}-bit key', key.publicKey.bits)) : undefined) ??
@@ -76,7 +79,7 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
       }));
     if (name === undefined) return undefined;
     const info = await deps.keys.current.add(key, { name, label: a.label ?? (key.publicKey.comment?.includes('@') ? key.publicKey.comment : undefined) });
-    announce(info, interactive);
+    announce(info, interactive && inRoster.length === 0);
     return info;
   } finally {
     zeroize(key.pkcs8Der);

@@ -20,6 +20,8 @@ export interface KeysDeps {
    * (`alone`: no one else at all); undefined when the workspace is not searched (untrusted).
    */
   filesOpenedOnlyWith: (fingerprint: string, otherKeys: ReadonlySet<string>) => Promise<{ uri: vscode.Uri; alone: boolean }[] | undefined>;
+  /** The names a public key has in the workspace's team rosters (none when it is in none). */
+  rosterNames: (fingerprint: string) => Promise<string[]>;
 }
 
 const HANDLERS: Handlers<KeysDeps> = [

@@ -23,6 +23,11 @@ export interface GuardFinding {
   readonly message: string;
   /** What to run or do about it. */
   readonly fix: string;
+  /**
+   * An error's fix in a few words, then why (`git rm --cached a.txt and add it to .gitignore: …`): a
+   * refused commit leads with it, as VS Code shows only the first line a hook printed.
+   */
+  readonly brief?: string;
 }
 
 export interface StagedFile {
@@ -164,6 +169,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
       severity: 'error',
       message: `${show(plain)} is the plaintext of ${show(plain + ENC_SUFFIX)}, which is committed encrypted beside it`,
       fix: `git rm --cached ${quote(plain)} and add ${quote(plain)} to .gitignore`,
+      brief: `unstage ${show(plain)} (git rm --cached ${quote(plain)}) and add it to .gitignore: it is the plaintext of ${show(plain + ENC_SUFFIX)}`,
     });
   };
 
@@ -179,6 +185,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
           rule: 'converted-enc',
           severity: 'error',
           message: `${show(p)} is staged with other bytes than the file Custodian wrote: git converts it (${show(conversion)}), and the committed file would not decrypt`,
+          brief: `add "*.enc -text" to .gitattributes, then git add --renormalize ${quote(p)}: git converts ${show(p)} and the commit would not decrypt`,
           fix: `add "*.enc -text" to .gitattributes after the line that sets ${show(conversion)} (or remove that line; a filter, ident or working-tree-encoding must not apply to .enc files), then "git add --renormalize ${quote(p)}" (a plain git add may keep the converted bytes when the file looks unchanged): the file in the working tree is intact`,
         });
       }
@@ -194,6 +201,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
         rule: 'unresolved-conflict',
         severity: 'error',
         message: `${show(p)} still holds both sides of a merge conflict, sealed between conflict markers`,
+        brief: `resolve the merge conflict in ${show(p)}, then git add ${quote(p)}: it still holds both sides, sealed`,
         fix: `resolve it in VS Code ("Resolve in Merge Editor", or keep one side in the decrypted editor and save), then git add ${quote(p)}`,
       });
       continue;
@@ -206,6 +214,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
         rule: 'corrupt-values',
         severity: 'error',
         message: `${show(p)} is a malformed value-encrypted file (${show(malformed)}): it would open for no one`,
+        brief: `take one version of ${show(p)} and set the values again: it is a malformed value-encrypted file`,
         fix: `take one version (git checkout --ours ${quote(p)} in a merge, or git restore --staged --worktree --source=HEAD ${quote(p)}) and set the values again; make sure git merges it with Custodian's driver: git check-attr merge -- ${quote(p)} says custodian ("custodian git setup --check")`,
       });
       continue;
@@ -223,6 +232,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
           rule: 'plaintext-path',
           severity: 'error',
           message: `${show(p)} is value-encrypted but holds ${valueEncrypted.againstRule.length} value(s) in the clear that its rule says must be encrypted: ${valueEncrypted.againstRule.map(show).join(', ')}`,
+          brief: `restore ${show(p)} (git restore --staged --worktree ${quote(p)}) and set ${valueEncrypted.againstRule.map(show).join(', ')} in the decrypted editor: written there in the clear`,
           // A value written in the clear into a sealed file breaks its MAC (or its entry count): the file
           // no longer opens, so the fix starts from the last sealed version.
           fix: `a value-encrypted file does not open once a value was written into it by hand: restore it (git restore --staged --worktree ${quote(p)}, or git checkout -p -- ${quote(p)} to keep other changes), then set each value in VS Code's decrypted editor or with: custodian set ${quote(p)} ${quote(valueEncrypted.againstRule[0])} < FILE-WITH-THE-VALUE`,
@@ -253,6 +263,9 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
         message: sealedSince
           ? `${show(p)} is staged in the clear; the file in the working tree has its values encrypted since it was staged`
           : `${show(p)} matches "${show(rule)}" in guard.plaintextPaths: it must not be committed in the clear`,
+        brief: sealedSince
+          ? `stage ${show(p)} again (git add ${quote(p)}): its values were encrypted after it was staged`
+          : `encrypt ${show(p)}, or unstage it (git rm --cached ${quote(p)}): it matches "${show(rule)}" in guard.plaintextPaths`,
         fix: sealedSince
           ? `stage it again: git add ${quote(p)}`
           : valuesFormatForFileName(p) !== undefined
@@ -267,6 +280,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
         rule: 'private-key',
         severity: 'error',
         message: `${show(p)} holds a private key block`,
+        brief: `unstage ${show(p)} (git rm --cached ${quote(p)}): it holds a private key`,
         fix: `git rm --cached ${quote(p)}; keep the key out of the repository (import it into Custodian, or encrypt it: ${encryptFix(p)})`,
       });
     }
@@ -316,6 +330,7 @@ function corrupt(p: string, reason: string, quote: (s: string) => string, show: 
     rule: 'corrupt-enc',
     severity: 'error',
     message: `${show(p)} is not a valid Custodian encrypted file (${reason})`,
+    brief: `restore ${show(p)} (git restore --staged --worktree --source=HEAD ${quote(p)}): it is not a valid Custodian encrypted file`,
     fix: `restore it (git restore --staged --worktree --source=HEAD ${quote(p)}) or encrypt it again from its plaintext`,
   };
 }

@@ -97,6 +97,25 @@ export class ValueAuthError extends CustodianError {
 /** The file-level MAC of a value-encrypted file does not verify: entries added, removed, reordered or edited. */
 export class ValuesMacError extends CustodianError {}
 
+// ---- encrypting a selection in place (docs/FORMAT.md §7.2) ----
+/** Why a selection cannot be encrypted where it stands. */
+export type SelectionProblem = 'empty' | 'empty-string' | 'outside-string' | 'inside-word';
+/**
+ * A selection that cannot be encrypted in place. `problem` (and `syntax`, `next`) let a host say it in
+ * the user's language; the message is the CLI's English.
+ */
+export class SelectionError extends InvalidArgumentError {
+  constructor(
+    message: string,
+    readonly problem: SelectionProblem,
+    /** The file's syntax name ("JSON", "TOML") for 'outside-string'; the character after the selection for 'inside-word'. */
+    readonly detail: { readonly syntax?: string; readonly next?: string } = {},
+    options: CustodianErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
 // ---- Shamir ----
 /** A share that cannot be parsed (bad checksum, bad encoding, unknown version). */
 export class ShareFormatError extends CustodianError {}

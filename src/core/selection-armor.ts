@@ -2,7 +2,7 @@
 // so the file keeps parsing, and the edit that restores the original text byte for byte. Offsets are
 // into the document's text; sealing and opening are the caller's.
 import { ARMOR_BEGIN, COMPACT_PREFIX, armor, armorCompact, continuesCompactToken, dearmorCompact, findArmoredBlocks, findCompactTokens } from './armor';
-import { InvalidArgumentError } from './errors';
+import { SelectionError } from './errors';
 import type { ValueSyntax } from './value-quoting';
 
 /** §7.2: a value inside a line becomes a compact token (§7.1); whole lines become an armored block (§7). */
@@ -120,7 +120,7 @@ function stringContents(text: string, syntax: 'json' | 'toml', until: number): [
  */
 export function planSelection(text: string, start: number, end: number, syntax?: ValueSyntax): SelectionPlan {
   assertRange(text, start, end);
-  if (start === end) throw new InvalidArgumentError('Select the text to encrypt first.');
+  if (start === end) throw new SelectionError('Select the text to encrypt first.', 'empty');
   const strict = syntax === 'json' || syntax === 'toml' ? syntax : undefined;
   const block = strict ? undefined : planBlock(text, start, end);
   if (block) return block;
@@ -131,15 +131,15 @@ export function planSelection(text: string, start: number, end: number, syntax?:
     from++;
     to--;
   }
-  if (from === to) throw new InvalidArgumentError('The selection is an empty string: there is nothing to encrypt.');
+  if (from === to) throw new SelectionError('The selection is an empty string: there is nothing to encrypt.', 'empty-string');
   if (strict && !stringContents(text, strict, from + 1).some(([s, e]) => s <= from && to <= e)) {
     const name = STRING_ONLY[strict];
-    throw new InvalidArgumentError(`In a ${name} file, select text inside a string ("…"): encrypted text anywhere else would make the file invalid ${name}.`, {
+    throw new SelectionError(`In a ${name} file, select text inside a string ("…"): encrypted text anywhere else would make the file invalid ${name}.`, 'outside-string', { syntax: name }, {
       hint: 'To encrypt a number, a boolean or a whole section, use "Encrypt File" on the file instead.',
     });
   }
   if (continuesCompactToken(text.slice(to, to + 1))) {
-    throw new InvalidArgumentError('The selection ends inside a word: select the whole value.', {
+    throw new SelectionError('The selection ends inside a word: select the whole value.', 'inside-word', { next: text[to] }, {
       hint: `The encrypted value ends at the first character that is not a letter, digit, "-" or "_"; the "${text[to]}" after the selection would become part of it.`,
     });
   }

@@ -992,11 +992,12 @@ describe('cli: guard (real git)', function () {
     return r;
   }
 
-  const cases: [string, () => string[], RegExp][] = [
-    ['a path in guard.plaintextPaths (.env)', () => (write('app/.env', 'TOKEN=1\n'), ['app/.env']), /\[plaintext-path\] app\/\.env matches "\.env".*\n.*hint: encrypt its values in place .*; or the whole file: custodian encrypt -R \.custodian\/team -o app\/\.env\.enc app\/\.env && git rm --cached app\/\.env/],
+  // The last regex is the first line, all VS Code's dialog shows of a refused commit: the fix leads.
+  const cases: [string, () => string[], RegExp, RegExp][] = [
+    ['a path in guard.plaintextPaths (.env)', () => (write('app/.env', 'TOKEN=1\n'), ['app/.env']), /\[plaintext-path\] app\/\.env matches "\.env".*\n.*hint: encrypt its values in place .*; or the whole file: custodian encrypt -R \.custodian\/team -o app\/\.env\.enc app\/\.env && git rm --cached app\/\.env/, /^custodian: error: commit refused: encrypt app\/\.env, or unstage it \(git rm --cached app\/\.env\): it matches "\.env" in guard\.plaintextPaths$/],
     // What a new user committed freely before *.env was a default: a dotenv file named like the service.
-    ['a dotenv file named NAME.env (prod.env)', () => (write('deploy/prod.env', 'AWS_SECRET_ACCESS_KEY=x\n'), ['deploy/prod.env']), /\[plaintext-path\] deploy\/prod\.env matches "\*\.env"/],
-    ['a private key block in any file', () => (write('notes/deploy.txt', `see below\n-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n`), ['notes/deploy.txt']), /\[private-key\] notes\/deploy\.txt holds a private key block\n.*hint: git rm --cached notes\/deploy\.txt/],
+    ['a dotenv file named NAME.env (prod.env)', () => (write('deploy/prod.env', 'AWS_SECRET_ACCESS_KEY=x\n'), ['deploy/prod.env']), /\[plaintext-path\] deploy\/prod\.env matches "\*\.env"/, /^custodian: error: commit refused: encrypt deploy\/prod\.env, or unstage it/],
+    ['a private key block in any file', () => (write('notes/deploy.txt', `see below\n-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n`), ['notes/deploy.txt']), /\[private-key\] notes\/deploy\.txt holds a private key block\n.*hint: git rm --cached notes\/deploy\.txt/, /^custodian: error: commit refused: unstage notes\/deploy\.txt \(git rm --cached notes\/deploy\.txt\): it holds a private key$/],
     [
       'a plaintext twin of an encrypted file',
       () => {
@@ -1006,15 +1007,18 @@ describe('cli: guard (real git)', function () {
         return ['config.json', 'config.json.enc'];
       },
       /\[plaintext-twin\] config\.json is the plaintext of config\.json\.enc.*\n.*hint: git rm --cached config\.json/,
+      // What a newcomer saw in VS Code's dialog was only "[plaintext-twin] … is the plaintext of …", without the fix.
+      /^custodian: error: commit refused: unstage config\.json \(git rm --cached config\.json\) and add it to \.gitignore: it is the plaintext of config\.json\.enc$/,
     ],
-    ['a corrupt .enc file', () => (write('broken.enc', 'not an envelope at all\n'), ['broken.enc']), /\[corrupt-enc\] broken\.enc is not a valid Custodian encrypted file/],
+    ['a corrupt .enc file', () => (write('broken.enc', 'not an envelope at all\n'), ['broken.enc']), /\[corrupt-enc\] broken\.enc is not a valid Custodian encrypted file/, /^custodian: error: commit refused: restore broken\.enc \(git restore --staged --worktree --source=HEAD broken\.enc\): it is not a valid Custodian encrypted file$/],
   ];
-  for (const [title, stage, message] of cases) {
-    it(`blocks ${title}, naming the file, the rule and the fix`, () => {
+  for (const [title, stage, message, firstLine] of cases) {
+    it(`blocks ${title}, naming the file, the rule and the fix, the fix on the first line`, () => {
       const files = stage();
       const r = tryCommit(files);
       assert.notEqual(r.status, 0, 'the commit is refused');
       assert.match(r.err, message);
+      assert.match(r.err.split('\n')[0], firstLine);
       for (const f of files) fs.rmSync(path.join(repo, f));
     });
   }
@@ -1091,12 +1095,13 @@ describe('cli: guard (real git)', function () {
     assert.doesNotMatch(r.err, /for-alice\.enc/);
   });
 
-  it('a refused commit\'s first line is an error, never a warning about another file: VS Code shows only that line', async () => {
+  it('a refused commit\'s first line is an error\'s fix, never a warning about another file: VS Code shows only that line', async () => {
     await teamFileForAliceOnly('a-drift.enc');
     write('z.env', 'TOKEN=1\n');
     const r = tryCommit(['a-drift.enc', 'z.env']);
     assert.notEqual(r.status, 0);
-    assert.match(r.err.split('\n')[0], /^custodian: error: \[plaintext-path\] z\.env matches/);
+    assert.match(r.err.split('\n')[0], /^custodian: error: commit refused: encrypt z\.env, or unstage it \(git rm --cached z\.env\): it matches "\*\.env" in guard\.plaintextPaths$/);
+    assert.match(r.err, /\ncustodian: error: \[plaintext-path\] z\.env matches/);
     assert.match(r.err, /warning: \[recipient-drift\] a-drift\.enc/);
     for (const f of ['a-drift.enc', 'z.env']) fs.rmSync(path.join(repo, f));
   });

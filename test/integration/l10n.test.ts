@@ -36,6 +36,22 @@ describe('l10n: Spanish UI', function () {
     );
   });
 
+  it('reports a selection that cannot be encrypted in place in Spanish: the core\'s English message is reworded (es 013 showed it in English)', async () => {
+    const services = await getServices();
+    const doc = await vscode.workspace.openTextDocument({ content: 'token-abc_def\n' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 0, 5);
+    try {
+      const { errors } = await captureErrors(services, () => run('custodian.encryptSelection'));
+      assert.deepStrictEqual(
+        errors.map((e) => [e.message, e.hint]),
+        [['La selección termina dentro de una palabra: selecciona el valor completo.', 'El valor cifrado termina en el primer carácter que no es una letra, un dígito, «-» ni «_»; el «-» que sigue a la selección pasaría a formar parte de él.']],
+      );
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
   it('translates package.json: command titles and view names', () => {
     const pkg = state.services.context.extension.packageJSON as {
       contributes: { commands: { command: string; title: string | { value: string } }[]; views: Record<string, { id: string; name: string }[]> };

@@ -7,7 +7,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
 import { historyFolderName } from '../../src/extension/storage/local-history';
-import { run, waitFor } from './support/custodian';
+import { recordWarningMessages, run, waitFor } from './support/custodian';
+import { gitIn } from './support/git-repo';
 import { closeAllEditors, encryptFor, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
@@ -83,6 +84,46 @@ describe('plaintext leftovers', function () {
     assert.ok(!fs.existsSync(uri.fsPath), 'Save All did not write the plaintext back');
     assert.deepStrictEqual(tabsOf(uri), [], 'no tab of the deleted original is left');
     assert.ok(fs.existsSync(`${uri.fsPath}.enc`));
+  });
+
+  it('an original kept by Encrypt File in a git work tree that git does not ignore is named at once, and Add to .gitignore makes git ignore it; an ignored one is not named', async () => {
+    // A newcomer kept notes.txt (Cancel at "Delete the plaintext original?"), "Stage All" staged it, and
+    // git add had stored it in .git/objects before the guard refused the commit.
+    const repo = wsPath('leftover-repo');
+    fs.rmSync(repo, { recursive: true, force: true });
+    fs.mkdirSync(path.join(repo, 'docs'), { recursive: true });
+    const git = gitIn(() => repo);
+    assert.strictEqual(git(['init', '-q']).status, 0);
+    fs.writeFileSync(path.join(repo, '.gitignore'), 'node_modules/'); // no final line break
+    fs.writeFileSync(path.join(repo, 'docs', 'notes [draft].txt'), 'NOTE_SECRET=kept\n');
+    fs.writeFileSync(path.join(repo, 'ignored.txt'), 'IGNORED_SECRET=kept\n');
+    fs.mkdirSync(path.join(repo, '.git', 'info'), { recursive: true });
+    fs.appendFileSync(path.join(repo, '.git', 'info', 'exclude'), 'ignored.txt\n');
+    const untracked = (): string[] => git(['ls-files', '-z', '--others', '--exclude-standard']).stdout.split('\0').filter(Boolean);
+    assert.ok(untracked().includes('docs/notes [draft].txt'));
+
+    const warnings = recordWarningMessages((message, items) => (message.includes('notes [draft].txt') ? items[0] : undefined));
+    try {
+      const notes = vscode.Uri.file(path.join(repo, 'docs', 'notes [draft].txt'));
+      const res = await run<EncryptFileResult>('custodian.encryptFile', { uri: notes, recipients: [team.alice.fingerprint], deleteOriginal: false });
+      assert.strictEqual(res?.files[0]?.deleted, false);
+      await waitFor('.gitignore to name the kept original', async () => fs.readFileSync(path.join(repo, '.gitignore'), 'utf8').includes('notes'));
+      assert.strictEqual(fs.readFileSync(path.join(repo, '.gitignore'), 'utf8'), 'node_modules/\n/docs/notes \\[draft\\].txt\n', 'one anchored line, its brackets escaped');
+      const told = warnings.asked.filter((a) => a.message.includes('notes [draft].txt'));
+      assert.strictEqual(told.length, 1, 'one notice');
+      assert.match(told[0].message, /git does not ignore it/);
+      assert.deepStrictEqual(told[0].items, ['Add to .gitignore']);
+      assert.ok(!untracked().includes('docs/notes [draft].txt'), 'git ignores it now');
+      assert.ok(untracked().includes('docs/notes [draft].txt.enc'), 'and not its .enc file');
+
+      // Already ignored (here by .git/info/exclude): nothing to say.
+      await run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(path.join(repo, 'ignored.txt')), recipients: [team.alice.fingerprint], deleteOriginal: false });
+      await sleep(1000);
+      assert.deepStrictEqual(warnings.asked.filter((a) => a.message.includes('ignored.txt')), []);
+    } finally {
+      warnings.dispose();
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   it('Encrypt File with Delete Original removes the Local History copies of the file', async () => {

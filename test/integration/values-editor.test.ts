@@ -281,6 +281,22 @@ describe('value-encrypted files in the editor', function () {
     await closeAllEditors();
   });
 
+  it('Encrypt Values with one public value asks in the singular, and its button agrees ("Keep It Readable", in Spanish "Dejarlo legible")', async () => {
+    const file = wsUri('values-repo', 'one-public.env');
+    fs.writeFileSync(file.fsPath, 'API_URL_PUBLIC=https://api.example.com\nDB_PASSWORD=pw-Secret-1\n');
+    const modals = answerModals(() => undefined);
+    try {
+      await run<vscode.Uri>('custodian.encryptValues', { uri: file });
+    } finally {
+      modals.dispose();
+      fs.rmSync(file.fsPath, { force: true });
+    }
+    assert.strictEqual(modals.prompts.length, 1);
+    assert.match(modals.prompts[0].message, /1 value named .*: API_URL_PUBLIC\. Leave it readable/);
+    assert.deepStrictEqual(modals.prompts[0].items, ['Keep It Readable', 'Encrypt All']);
+    await closeAllEditors();
+  });
+
   it('the merge editor\'s result of a value-encrypted YAML file has the YAML language, as the file does (its name ends in "(merge result)", which VS Code gave plain text)', async () => {
     const file = wsUri('values-repo', 'merge-language.yaml');
     fs.writeFileSync(file.fsPath, 'db:\n  password: merge-lang-6Tb\n');

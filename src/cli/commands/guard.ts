@@ -173,13 +173,20 @@ Examples:
       quote: shellQuote,
       show: (s) => displayText(s),
     });
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    if (errors > 0 && !args.flag('all')) {
+      // VS Code's dialog for a refused commit shows the hook's first line only (the rest is behind Show
+      // Command Output): that line leads with the fix, and the full findings follow.
+      const first = findings.find((f) => f.severity === 'error')!;
+      const more = errors > 1 ? ` (and ${errors - 1} more problem(s) below)` : '';
+      ctx.io.stderr.write(`custodian: error: commit refused: ${first.brief ?? first.message}${more}\n`);
+    }
     for (const f of findings) ctx.io.stderr.write(format(f).join('\n') + '\n');
     // Every submodule with --all; a staged one (a bump) before a commit. Said after the findings: VS Code
     // shows a refused commit's first line.
     const staged = new Set(paths);
     const submodules = submodulesIn(index).filter((p) => staged.has(p));
     if (submodules.length > 0) ctx.warn(submodulesNotChecked(submodules));
-    const errors = findings.filter((f) => f.severity === 'error').length;
     if (errors > 0 && args.flag('all')) {
       // --all checks what is committed already (CI): nothing is refused, and what was pushed is in the history.
       throw new CliError(`${errors} problem(s) in tracked files`, {

@@ -9,6 +9,7 @@ import {
   HeaderAuthError,
   KeyFormatError,
   PayloadAuthError,
+  SelectionError,
   SignatureError,
   SignerMismatchError,
   TruncatedError,
@@ -39,6 +40,8 @@ const DAMAGED_KEY = /malformed|truncated|trailing|non-minimal|negative integer|i
 export function explainError(err: unknown, ctx: ErrorContext = {}): ErrorText | undefined {
   const file = ctx.file ?? vscode.l10n.t('This file');
   const restore = restoreHint(ctx);
+  // Its English message is the CLI's; the UI says it in the user's language (es 013 showed it in English).
+  if (err instanceof SelectionError) return selectionText(err);
   if (err instanceof ArmorError) {
     return { message: ctx.file
           ? vscode.l10n.t('An encrypted block in {0} is damaged: its text was changed or cut (e.g. by an editor or a merge).', ctx.file)
@@ -74,6 +77,27 @@ export function explainError(err: unknown, ctx: ErrorContext = {}): ErrorText | 
     };
   }
   return undefined;
+}
+
+function selectionText(err: SelectionError): ErrorText {
+  switch (err.problem) {
+    case 'empty':
+      return { message: vscode.l10n.t('Select the text to encrypt first.') };
+    case 'empty-string':
+      return { message: vscode.l10n.t('The selection is an empty string: there is nothing to encrypt.') };
+    case 'outside-string': {
+      const syntax = err.detail.syntax ?? '';
+      return {
+        message: vscode.l10n.t('In a {0} file, select text inside a string ("…"): encrypted text anywhere else would make the file invalid {0}.', syntax),
+        hint: vscode.l10n.t('To encrypt a number, a boolean or a whole section, use "Encrypt File" on the file instead.'),
+      };
+    }
+    case 'inside-word':
+      return {
+        message: vscode.l10n.t('The selection ends inside a word: select the whole value.'),
+        hint: vscode.l10n.t('The encrypted value ends at the first character that is not a letter, digit, "-" or "_"; the "{0}" after the selection would become part of it.', err.detail.next ?? ''),
+      };
+  }
 }
 
 /** Fingerprints in `text` replaced by the names they are known by. */

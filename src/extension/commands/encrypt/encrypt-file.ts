@@ -2,7 +2,8 @@
 // with a cancellable progress notification for large files. The plaintext original is deleted only
 // when asked (custodian.deleteOriginalAfterEncrypt) and only after the new `.enc` was read back,
 // decrypted with one of my keys and matched the original's SHA-256; its editors are closed first (so no
-// Save writes it back) and its Local History copies removed after.
+// Save writes it back) and its Local History copies removed after. One kept in a git work tree that git
+// does not ignore is named, with Add to .gitignore (kept-original.ts).
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
@@ -15,6 +16,7 @@ import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation
 import { policyForNewFile } from '../../../core/recipient-policy';
 import type { EncDeps } from './deps';
 import { closeOriginal } from './close-original';
+import { warnUnignoredOriginals } from './kept-original';
 import { chooseRecipients, RECIPIENT_ARGS, type RecipientArgs } from './recipients';
 import { FILE_ARGS, fromFileArguments, is, type Shape } from '../arguments';
 import { lazyCore } from '../../lazy-core';
@@ -175,6 +177,7 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
     void vscode.window.showInformationMessage(deleted > 0 ? [summary, removed, history].filter(Boolean).join(' ') : summary);
     for (const k of kept) void vscode.window.showWarningMessage(k.kept!);
     reportLeftovers(result.files);
+    warnUnignoredOriginals(result.files.filter((f) => !f.deleted).map((f) => f.source)).catch((err: unknown) => deps.services.errors.report(err, 'custodian.encryptFile'));
   }
   return result;
 }

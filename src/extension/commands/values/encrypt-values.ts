@@ -43,9 +43,10 @@ async function chooseRule(args: EncryptValuesArgs, what: string, text: string, f
   if (!found) return all;
   const kept = { rule: found.rule, readable: found.conventions.map((c) => c.label) };
   if (args.keepPublic !== undefined) return args.keepPublic ? kept : all;
-  const keep = vscode.l10n.t('Keep Them Readable');
-  const encryptAll = vscode.l10n.t('Encrypt All');
   const { names } = found;
+  // The button agrees with the question in number ("¿Dejarlo legible?" was answered "Dejarlos legibles").
+  const keep = names.length === 1 ? vscode.l10n.t('Keep It Readable') : vscode.l10n.t('Keep Them Readable');
+  const encryptAll = vscode.l10n.t('Encrypt All');
   const shown = names.length > SHOWN_NAMES ? vscode.l10n.t('{0} and {1} more', names.slice(0, SHOWN_NAMES).join(', '), names.length - SHOWN_NAMES) : names.join(', ');
   const frameworks = found.conventions.flatMap((c) => c.frameworks ?? []);
   const answer = await vscode.window.showWarningMessage(

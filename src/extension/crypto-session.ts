@@ -32,6 +32,8 @@ export interface KnownKey {
   key: RsaPublicKey;
   /** For my keys: whether it is the default (signing) key. */
   isDefault?: boolean;
+  /** For my keys: the name the team roster gives it, which teammates see (the key's own name is mine alone). */
+  rosterName?: string;
   /** A roster deploy key (docs/ROSTER.md §5): it reads; a file it signed was not written by the team. */
   deploy?: true;
 }
@@ -188,6 +190,7 @@ export class CryptoSession {
       add({ fingerprint: info.fingerprint, name: info.name, source: 'mine', key: await this.deps.keys.current.getPublicKey(info.id), isDefault: info.isDefault });
     }
     const members = await this.deps.roster.members();
+    for (const k of out) k.rosterName = members.find((m) => m.key.fingerprint === k.fingerprint)?.name;
     const deploy = await this.deployKeys(members);
     for (const m of members) add(rosterKey(m, deploy.has(m.key.fingerprint)));
     await this.rememberRosterNames(members);
@@ -405,8 +408,9 @@ export class CryptoSession {
       const former = this.formerName(fingerprint);
       return former ? { fingerprint, name: vscode.l10n.t('{0} (removed from team)', displayText(former)), former } : { fingerprint, name: shortFp(fingerprint) };
     }
-    // Roster and contact names come from files and other people: shown only through displayText.
-    const name = displayText(k.name);
+    // Roster and contact names come from files and other people: shown only through displayText. Mine
+    // by the roster's name when it has one: the name a recipient list shows everyone else by.
+    const name = displayText(k.source === 'mine' ? (k.rosterName ?? k.name) : k.name);
     return { fingerprint, name: k.source === 'mine' ? vscode.l10n.t('{0} (you)', name) : name, source: k.source, ...(k.deploy ? { deploy: true as const } : {}) };
   }
 

@@ -338,6 +338,21 @@ describe('decrypt', function () {
     assert.strictEqual(await vscode.env.clipboard.readText(), 'something the user copied', 'left alone');
   });
 
+  it('the status bar names teammates the open file is not encrypted for yet ("not yet for bob"), and me by my name on the roster', async () => {
+    // A newcomer read "Encrypted for alice (you), bob" as the whole team after dave had joined.
+    await writeEnc('not-yet.env.enc', 'X=1\n', [team.alice.publicKey]);
+    const label = team.services.keyStore.list()[0];
+    await team.services.keyStore.rename(label.id, 'Laptop key');
+    try {
+      await run('custodian.openDecrypted', { uri: wsUri('not-yet.env.enc') });
+      const text = await waitFor('the status bar saying who is missing', async () => (/not yet for/.test(team.encryption.statusBar.text ?? '') ? team.encryption.statusBar.text : undefined));
+      assert.match(text, /Encrypted for me \(you\), alice · signed by alice ✓ · not yet for bob$/);
+      assert.doesNotMatch(text, /Laptop key/, 'teammates know me by my roster name');
+    } finally {
+      await team.services.keyStore.rename(label.id, 'me');
+    }
+  });
+
   it('Show Recipients and Signer names recipients and verifies the signature', async () => {
     await writeEnc('who.env.enc', 'X=1\n', [team.alice.publicKey, team.bob.publicKey]);
     const res = await run<ShowRecipientsResult>('custodian.showRecipients', { uri: wsUri('who.env.enc'), quiet: true });

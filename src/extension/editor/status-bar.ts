@@ -21,6 +21,8 @@ export class EncryptionStatusBar implements vscode.Disposable {
     private readonly values?: ValuesFileSystem,
     /** When a file is an older version back (git-blobs.ts); undefined where git may not run. */
     private readonly rollbackOf: (file: vscode.Uri) => Promise<Rollback | undefined> = async () => undefined,
+    /** Teammates the file is not encrypted for yet (the Encrypted Files view's drift), by name. */
+    private readonly missingOf: (file: vscode.Uri) => Promise<string[]> = async () => [],
   ) {
     this.item.name = vscode.l10n.t('Custodian: Encryption');
     // By the file behind the view: a view's URI may name it by its workspace-relative or absolute path.
@@ -91,19 +93,31 @@ export class EncryptionStatusBar implements vscode.Disposable {
     this.item.tooltip = md;
     this.visible = true;
     this.item.show();
-    // The working file only (a version from git is what it is): said once git has answered.
-    if (file.scheme === 'file') void this.markRollback(uri, file, info.summary, md);
+    // The working file only (a version from git is what it is): said once git and the roster have answered.
+    if (file.scheme === 'file') void this.annotate(uri, file, info.summary, warn, md);
   }
 
-  private async markRollback(uri: vscode.Uri, file: vscode.Uri, summary: string, md: vscode.MarkdownString): Promise<void> {
-    const rollback = await this.rollbackOf(file).catch(() => undefined);
-    if (!rollback || vscode.window.activeTextEditor?.document.uri.toString() !== uri.toString()) return;
-    this.item.text = `$(warning) ${summary} · ${rollbackLabel(rollback)}`;
-    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+  /**
+   * What needs git or the roster: an older version back (a warning), and teammates the file is not
+   * encrypted for yet, which a newcomer found only in the Encrypted Files view ("for alice, bob" read as
+   * the whole team after dave joined).
+   */
+  private async annotate(uri: vscode.Uri, file: vscode.Uri, summary: string, warn: boolean, md: vscode.MarkdownString): Promise<void> {
+    const [rollback, missing] = await Promise.all([this.rollbackOf(file).catch(() => undefined), this.missingOf(file).catch(() => [])]);
+    if ((!rollback && missing.length === 0) || vscode.window.activeTextEditor?.document.uri.toString() !== uri.toString()) return;
+    const notYet = missing.length > 0 ? vscode.l10n.t('not yet for {0}', missing.join(', ')) : undefined;
+    const parts = [summary, ...(notYet ? [notYet] : []), ...(rollback ? [rollbackLabel(rollback)] : [])];
+    this.item.text = `${rollback || warn ? '$(warning)' : '$(lock)'} ${parts.join(' · ')}`;
+    if (rollback) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     const more = new vscode.MarkdownString(undefined, true);
-    more.appendMarkdown(
-      `$(history) ${escapeMd(vscode.l10n.t('An older version back: the same as commit {0}, undoing commit {1}. Secrets rotated since may be back. Check it with "Show Changes Since the Team\'s Version", then "Restore the Team\'s Version".', rollback.sameAs.slice(0, 7), rollback.undone.slice(0, 7)))}\n\n`,
-    );
+    if (rollback) {
+      more.appendMarkdown(
+        `$(history) ${escapeMd(vscode.l10n.t('An older version back: the same as commit {0}, undoing commit {1}. Secrets rotated since may be back. Check it with "Show Changes Since the Team\'s Version", then "Restore the Team\'s Version".', rollback.sameAs.slice(0, 7), rollback.undone.slice(0, 7)))}\n\n`,
+      );
+    }
+    if (missing.length > 0) {
+      more.appendMarkdown(`$(person-add) ${escapeMd(vscode.l10n.t('Not yet encrypted for {0}, on the team: "Re-encrypt for Team" adds them.', missing.join(', ')))}\n\n`);
+    }
     more.appendMarkdown(md.value);
     this.item.tooltip = more;
   }

@@ -95,7 +95,8 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const drift = new DriftScanner(services, session, valueFiles, rollbacks);
   const values = registerValuesFeature(context, host, services, backupGuard, rollbackOf);
   const deps: EncDeps = { services, session, fs, valuesFs: values.fs, peek, drift };
-  const statusBar = new EncryptionStatusBar(documents, values.fs, rollbackOf);
+  const missingOf = async (file: vscode.Uri): Promise<string[]> => (await drift.scan([file])).entries.find((e) => e.uri.toString() === file.toString())?.missing.map((p) => p.name) ?? [];
+  const statusBar = new EncryptionStatusBar(documents, values.fs, rollbackOf, missingOf);
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift, valueFiles.onDidChange);
   const diffs = new EncryptedDiffs(services.log, valueFiles);

@@ -19,6 +19,9 @@ export const lazyCore = Object.freeze({
   selectionArmor: () => import('../core/selection-armor'),
   shamir: () => import('../core/shamir'),
   shareEncoding: () => import('../core/share-encoding'),
+  /** Sealing a share file and the checks it passes before its share counts (SHAMIR.md §9). */
+  shareFile: () => import('../core/share-file'),
+  shellQuote: () => import('../core/shell-quote'),
   totp: () => import('../core/totp'),
   valueQuoting: () => import('../core/value-quoting'),
   /** Value-encrypted .env/JSON/YAML files; brings the `yaml` package. */

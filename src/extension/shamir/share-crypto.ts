@@ -2,7 +2,7 @@
 // promises: the right signer (dealer for a share file, the custodian for a release), and share
 // metadata that agrees with the manifest. Each failure names the file; none quotes share bytes.
 import * as vscode from 'vscode';
-import { hexEncode, utf8Decode, utf8Encode, zeroize } from '../../core/bytes';
+import { zeroize } from '../../core/bytes';
 import { CustodianError, describeError } from '../../core/errors';
 import type { CryptoBackend } from '../../core/crypto-backend';
 import type { RsaPrivateKey, RsaPublicKey } from '../../core/keys';
@@ -11,7 +11,7 @@ import { noKeysError } from '../commands/pick';
 import type { CryptoSession } from '../crypto-session';
 import type { KeyInfo, KeyStore } from '../storage/key-store';
 import type { Roster } from '../storage/roster';
-import { ShareSetError, fileNamePart, type ShareSetManifest } from './share-set';
+import { ShareSetError, fileNamePart, shareFileProblemText, type ShareSetManifest } from './share-set';
 import type { ShareFileInfo } from './share-store';
 import { lazyCore } from '../lazy-core';
 
@@ -83,20 +83,10 @@ export class MyIdentities implements vscode.Disposable {
   }
 }
 
-/** Seals one share's text form to `recipient`, signed by `signer`. */
+/** Seals one share's text form to `recipient`, signed by `signer` (core/share-set.ts). */
 export async function sealShare(services: ShareCryptoDeps, share: Share, recipient: RsaPublicKey, signer: RsaPrivateKey): Promise<Uint8Array> {
-  const [{ encryptBytes }, { encodeShareText }, backend] = await Promise.all([
-    lazyCore.envelope(),
-    lazyCore.shareEncoding(),
-    services.backend(),
-  ]);
-  const plaintext = utf8Encode(encodeShareText(share) + '\n');
-  try {
-    // FORMAT.md §3.4: a share is for its custodian alone; re-keying tools must leave it so.
-    return await encryptBytes(plaintext, { recipients: [recipient], signer, backend, recipientPolicy: 'chosen' });
-  } finally {
-    zeroize(plaintext);
-  }
+  const [shareFile, backend] = await Promise.all([lazyCore.shareFile(), services.backend()]);
+  return shareFile.sealShare(share, recipient, signer, backend);
 }
 
 /**
@@ -110,9 +100,9 @@ export async function openShareFile(
   bytes: Uint8Array,
   identities: MyIdentities,
 ): Promise<Share> {
-  const [{ decryptBytes }, { parseShare }, backend] = await Promise.all([
+  const [{ decryptBytes }, { checkOpenedShare }, backend] = await Promise.all([
     lazyCore.envelope(),
-    lazyCore.shareEncoding(),
+    lazyCore.shareFile(),
     services.backend(),
   ]);
   const fail = (why: string, cause?: unknown) =>
@@ -133,23 +123,10 @@ export async function openShareFile(
       throw fail(describeError(err), err);
     });
     plaintext = opened.plaintext;
-    const expectedSigner = info.releasedTo === undefined ? manifest.dealer : info.custodian;
-    if (opened.signature.kind !== 'signed') throw fail(vscode.l10n.t('it is not signed'));
-    if (opened.signature.signer.fingerprint !== expectedSigner.fingerprint) {
-      throw fail(vscode.l10n.t('it is signed by {0}, not by {1} ({2})', opened.signature.signer.fingerprint, expectedSigner.name, expectedSigner.fingerprint));
-    }
-    let share: Share;
-    try {
-      share = parseShare(utf8Decode(plaintext));
-    } catch (err) {
-      throw fail(vscode.l10n.t('it does not hold a share ({0})', describeError(err)), err);
-    }
-    if (hexEncode(share.setId) !== manifest.setId) throw fail(vscode.l10n.t('its share belongs to a different share set'));
-    if (share.threshold !== manifest.threshold || share.total !== manifest.total) {
-      throw fail(vscode.l10n.t('its share says {0} of {1}, the manifest {2} of {3}', share.threshold, share.total, manifest.threshold, manifest.total));
-    }
-    if (share.index !== info.custodian.index) throw fail(vscode.l10n.t('its share has index {0}, but {1} holds index {2}', share.index, info.custodian.name, info.custodian.index));
-    return share;
+    // SHAMIR.md §9 steps 2–3, as the CLI checks them (core/share-set.ts).
+    const checked = checkOpenedShare(manifest, info, opened);
+    if (checked.problem) throw fail(shareFileProblemText(checked.problem, manifest, info));
+    return checked.share;
   } finally {
     zeroize(plaintext);
   }

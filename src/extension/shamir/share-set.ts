@@ -2,50 +2,30 @@ import * as vscode from 'vscode';
 // A Shamir share set as it lives in a workspace (docs/SHAMIR.md, "Shamir sets in a workspace"):
 // `.custodian/shares/<set>/manifest.json` (public metadata only), `<custodian>.share.enc` (the share's
 // text form sealed to that custodian, signed by the dealer) and `<custodian>.release-to-<who>.share.enc`
-// (the same share re-sealed by the custodian to the person recovering). Pure: no vscode, no node.
+// (the same share re-sealed by the custodian to the person recovering). The layout and its checks are
+// src/core/share-set.ts, shared with the CLI; here: what the extension adds, in the user's language.
 import { CustodianError } from '../../core/errors';
+import { ShareManifestError, parseManifest as parseManifestText, type ShareSetManifest } from '../../core/share-set';
+import type { ShareFileProblem, ShareFileRef } from '../../core/share-file';
+
+export {
+  MANIFEST_FILE,
+  MANIFEST_TYPE,
+  MANIFEST_VERSION,
+  MAX_MANIFEST_BYTES,
+  RELEASE_INFIX,
+  SHARE_FILE_SUFFIX,
+  fileNamePart,
+  parseShareFileName,
+  releaseFileName,
+  shareFileName,
+} from '../../core/share-set';
+export type { ManifestCustodian, ManifestPerson, ShareFileName, ShareSetManifest } from '../../core/share-set';
 
 export const SHARES_DIR = ['.custodian', 'shares'] as const;
-export const MANIFEST_FILE = 'manifest.json';
-export const SHARE_FILE_SUFFIX = '.share.enc';
-export const RELEASE_INFIX = '.release-to-';
-export const MANIFEST_TYPE = 'custodian-shamir-set';
-export const MANIFEST_VERSION = 1;
-/** Manifests are a few KiB even with 255 custodians; anything larger is not one. */
-export const MAX_MANIFEST_BYTES = 256 * 1024;
 
 /** A set that cannot be used as it is: bad manifest, a share that fails verification, a name clash. */
 export class ShareSetError extends CustodianError {}
-
-export interface ManifestPerson {
-  /** Roster name (file name without `.pub`), safe as part of a file name. */
-  name: string;
-  /** `SHA256:…` of the person's RSA key. */
-  fingerprint: string;
-}
-
-export interface ManifestCustodian extends ManifestPerson {
-  /** The share's x-coordinate (1..total); the share itself carries it too. */
-  index: number;
-}
-
-/** manifest.json. Public: never holds share values, the secret, its hash or its length. */
-export interface ShareSetManifest {
-  type: typeof MANIFEST_TYPE;
-  version: typeof MANIFEST_VERSION;
-  name: string;
-  /** 16 lowercase hex digits, the set id inside every share (SHAMIR.md §4). */
-  setId: string;
-  threshold: number;
-  total: number;
-  /** ISO 8601 */
-  created: string;
-  dealer: ManifestPerson;
-  custodians: ManifestCustodian[];
-}
-
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/;
-const FINGERPRINT_RE = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
 /** A set name (a directory name): safe on every OS, readable in a diff. */
 export function validateSetName(name: string): string | undefined {
@@ -53,40 +33,6 @@ export function validateSetName(name: string): string | undefined {
     return 'Use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit.';
   }
   return undefined;
-}
-
-/** A person's part of a file name: a roster name, or a slug of a display name. */
-export function fileNamePart(name: string): string | undefined {
-  const slug = name
-    .toLowerCase()
-    .replace(/[^a-z0-9._@+-]+/g, '-')
-    .replace(/^[^a-z0-9]+|[-.]+$/g, '')
-    .slice(0, 64);
-  return NAME_RE.test(slug) && !slug.includes(RELEASE_INFIX) ? slug : undefined;
-}
-
-export function shareFileName(custodian: string): string {
-  return custodian + SHARE_FILE_SUFFIX;
-}
-
-export function releaseFileName(custodian: string, recipient: string): string {
-  return custodian + RELEASE_INFIX + recipient + SHARE_FILE_SUFFIX;
-}
-
-export interface ShareFileName {
-  custodian: string;
-  /** The file-name part of the recipient for a release file; undefined for the dealer's share file. */
-  releasedTo?: string;
-}
-
-export function parseShareFileName(file: string): ShareFileName | undefined {
-  if (file.startsWith('.') || !file.endsWith(SHARE_FILE_SUFFIX)) return undefined;
-  const stem = file.slice(0, -SHARE_FILE_SUFFIX.length);
-  const at = stem.indexOf(RELEASE_INFIX);
-  if (at < 0) return NAME_RE.test(stem) ? { custodian: stem } : undefined;
-  const custodian = stem.slice(0, at);
-  const releasedTo = stem.slice(at + RELEASE_INFIX.length);
-  return NAME_RE.test(custodian) && NAME_RE.test(releasedTo) ? { custodian, releasedTo } : undefined;
 }
 
 /** Threshold preselected for N custodians: a majority. */
@@ -103,54 +49,42 @@ export function serializeManifest(m: ShareSetManifest): string {
   return JSON.stringify(m, null, 2) + '\n';
 }
 
-/** Parses and checks a manifest; `dirName` is the set's directory, which must match its name. */
+/** Parses and checks a manifest (core/share-set.ts); `dirName` is the set's directory, which must match its name. */
 export function parseManifest(text: string, dirName: string): ShareSetManifest {
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new ShareSetError(vscode.l10n.t('The manifest of share set "{0}" is not valid JSON.', dirName), { hint: vscode.l10n.t('Restore manifest.json from version control.') });
+    return parseManifestText(text, dirName);
+  } catch (err) {
+    if (!(err instanceof ShareManifestError)) throw err;
+    const message =
+      err.problem === undefined
+        ? vscode.l10n.t('The manifest of share set "{0}" is not valid JSON.', dirName)
+        : vscode.l10n.t('The manifest of share set "{0}" is invalid: {1}.', dirName, err.problem);
+    throw new ShareSetError(message, { cause: err, hint: vscode.l10n.t('Restore manifest.json from version control.') });
   }
-  const bad = (what: string) =>
-    new ShareSetError(vscode.l10n.t('The manifest of share set "{0}" is invalid: {1}.', dirName, what), { hint: vscode.l10n.t('Restore manifest.json from version control.') });
-  if (!isRecord(raw)) throw bad('expected a JSON object');
-  if (raw.type !== MANIFEST_TYPE) throw bad(`"type" must be "${MANIFEST_TYPE}"`);
-  if (raw.version !== MANIFEST_VERSION) throw bad(`unsupported "version" ${JSON.stringify(raw.version)} (this Custodian reads version ${MANIFEST_VERSION})`);
-  if (raw.name !== dirName) throw bad(`"name" must equal the directory name "${dirName}"`);
-  if (typeof raw.setId !== 'string' || !/^[0-9a-f]{16}$/.test(raw.setId)) throw bad('"setId" must be 16 lowercase hex digits');
-  const { threshold, total } = raw;
-  if (!isInt(total) || total < 2 || total > 255) throw bad('"total" must be an integer from 2 to 255');
-  if (!isInt(threshold) || threshold < 2 || threshold > total) throw bad('"threshold" must be an integer from 2 to "total"');
-  if (typeof raw.created !== 'string' || Number.isNaN(Date.parse(raw.created))) throw bad('"created" must be an ISO 8601 date');
-  const dealer = person(raw.dealer, '"dealer"', bad);
-  if (!Array.isArray(raw.custodians) || raw.custodians.length !== total) throw bad(`"custodians" must list ${total} custodians`);
-  const custodians = raw.custodians.map((c: unknown, i) => {
-    const p = person(c, `custodian ${i + 1}`, bad);
-    const index = (c as Record<string, unknown>).index;
-    if (!isInt(index) || index < 1 || index > total) throw bad(`custodian "${p.name}" needs an "index" from 1 to ${total}`);
-    return { ...p, index };
-  });
-  for (const [key, what] of [
-    ['name', 'names'],
-    ['fingerprint', 'keys'],
-    ['index', 'indices'],
-  ] as const) {
-    if (new Set(custodians.map((c) => c[key])).size !== custodians.length) throw bad(`custodians must have distinct ${what}`);
+}
+
+/** Why a share file is not used (core/share-set.ts), in the user's language. */
+export function shareFileProblemText(p: ShareFileProblem, manifest: ShareSetManifest, ref: ShareFileRef): string {
+  switch (p.kind) {
+    case 'not-sealed-to-custodian':
+      return vscode.l10n.t('it is not sealed to {0}\'s key as the manifest says', ref.custodian.name);
+    case 'not-signed-by-dealer':
+      return vscode.l10n.t('it is not signed by the dealer ({0})', manifest.dealer.name);
+    case 'release-not-to-one':
+      return vscode.l10n.t('a release must be sealed to exactly one person');
+    case 'release-not-signed-by-custodian':
+      return vscode.l10n.t('it is not signed by the custodian {0}', ref.custodian.name);
+    case 'unsigned':
+      return vscode.l10n.t('it is not signed');
+    case 'wrong-signer':
+      return vscode.l10n.t('it is signed by {0}, not by {1} ({2})', p.signer, p.expected.name, p.expected.fingerprint);
+    case 'not-a-share':
+      return vscode.l10n.t('it does not hold a share ({0})', p.reason);
+    case 'other-set':
+      return vscode.l10n.t('its share belongs to a different share set');
+    case 'other-shape':
+      return vscode.l10n.t('its share says {0} of {1}, the manifest {2} of {3}', p.threshold, p.total, manifest.threshold, manifest.total);
+    case 'wrong-index':
+      return vscode.l10n.t('its share has index {0}, but {1} holds index {2}', p.index, ref.custodian.name, ref.custodian.index);
   }
-  return { type: MANIFEST_TYPE, version: MANIFEST_VERSION, name: dirName, setId: raw.setId, threshold, total, created: raw.created, dealer, custodians };
-}
-
-function person(value: unknown, what: string, bad: (what: string) => Error): ManifestPerson {
-  if (!isRecord(value)) throw bad(`${what} must be an object`);
-  if (typeof value.name !== 'string' || !NAME_RE.test(value.name) || value.name.includes(RELEASE_INFIX)) throw bad(`${what} has an unusable "name"`);
-  if (typeof value.fingerprint !== 'string' || !FINGERPRINT_RE.test(value.fingerprint)) throw bad(`${what} needs a "fingerprint" (SHA256:…)`);
-  return { name: value.name, fingerprint: value.fingerprint };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v);
 }

@@ -13,6 +13,7 @@ import {
   parseManifest,
   parseShareFileName,
   serializeManifest,
+  shareFileProblemText,
   type ManifestCustodian,
   type ShareSetManifest,
 } from './share-set';
@@ -163,7 +164,7 @@ export class ShareStore implements vscode.Disposable {
    * verifies (the signer's key is in its header), what is missing.
    */
   async status(set: ShareSet): Promise<ShareSetStatus> {
-    const [{ inspectEnvelope, verifyEnvelopeSignature }, backend] = await Promise.all([lazyCore.envelope(), this.backend()]);
+    const [{ inspectEnvelope, verifyEnvelopeSignature }, { shareFileHeaderProblem }, backend] = await Promise.all([lazyCore.envelope(), lazyCore.shareFile(), this.backend()]);
     // A set that vanished meanwhile lists nothing: everything is missing.
     const names = await readDirectoryIfExists(set.dir);
     const m = set.manifest;
@@ -185,18 +186,9 @@ export class ShareStore implements vscode.Disposable {
         const bytes = await this.readFile(uri);
         const header = await inspectEnvelope(bytes);
         info.recipients = header.recipients;
-        const signer = header.signer?.fingerprint;
-        if (parsed.releasedTo === undefined) {
-          if (header.recipients.length !== 1 || header.recipients[0] !== custodian.fingerprint) {
-            info.problem = vscode.l10n.t('it is not sealed to {0}\'s key as the manifest says', custodian.name);
-          } else if (signer !== m.dealer.fingerprint) {
-            info.problem = vscode.l10n.t('it is not signed by the dealer ({0})', m.dealer.name);
-          }
-        } else if (header.recipients.length !== 1) {
-          info.problem = vscode.l10n.t('a release must be sealed to exactly one person');
-        } else if (signer !== custodian.fingerprint) {
-          info.problem = vscode.l10n.t('it is not signed by the custodian {0}', custodian.name);
-        }
+        // SHAMIR.md §9 step 1, as the CLI checks it (core/share-file.ts).
+        const problem = shareFileHeaderProblem(m, info, header);
+        if (problem) info.problem = shareFileProblemText(problem, m, info);
         // Signed by the right key in name: the signature must verify too (an edited file fails here,
         // for every custodian to see, not only for the one it is sealed to).
         if (!info.problem) {

@@ -102,10 +102,12 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
       const have = from.length
         ? vscode.l10n.t('"{0}": {1} of {2} needed shares are available to you ({3}).', m.name, shares.size, m.threshold, from.join(', '))
         : vscode.l10n.t('"{0}": {1} of {2} needed shares are available to you.', m.name, shares.size, m.threshold);
+      // A custodian without VS Code releases with the CLI (docs/CLI.md, release): the command they run.
+      const cli = await releaseCommandLine(deps, set, waitingFor);
       const ask =
         need === 1
-          ? vscode.l10n.t('Ask one more custodian ({0}) to run "Release My Share…" to you.', waitingFor.join(', '))
-          : vscode.l10n.t('Ask {0} more custodians ({1}) to run "Release My Share…" to you.', need, waitingFor.join(', '));
+          ? vscode.l10n.t('Ask one more custodian ({0}) to run "Release My Share…" to you, or on the command line: {1}', waitingFor.join(', '), cli)
+          : vscode.l10n.t('Ask {0} more custodians ({1}) to run "Release My Share…" to you, or on the command line: {2}', need, waitingFor.join(', '), cli);
       const broken = damaged.length ? vscode.l10n.t('Damaged files: {0}.', damaged.join(', ')) : '';
       void vscode.window.showWarningMessage([have, ask, broken].filter(Boolean).join(' '));
       return base;
@@ -167,6 +169,19 @@ export async function recoverSecret(deps: ShamirDeps, arg: unknown): Promise<Rec
     zeroize(secret);
     identities.dispose();
   }
+}
+
+/**
+ * What a custodian on the command line runs to release their share to me: `custodian release -r ME
+ * .custodian/shares/SET/NAME.share.enc`, ME being my roster name (what `-r` takes), else a key file.
+ */
+async function releaseCommandLine(deps: ShamirDeps, set: ShareSet, waitingFor: readonly string[]): Promise<string> {
+  const mine = new Set(deps.services.keyStore.list().map((k) => k.fingerprint));
+  const me = (await deps.services.roster.members()).find((m) => mine.has(m.key.fingerprint))?.name ?? vscode.l10n.t('YOUR-KEY.pub');
+  const who = waitingFor.length === 1 ? waitingFor[0] : vscode.l10n.t('NAME');
+  const { shellQuote } = await lazyCore.shellQuote();
+  const file = `${vscode.workspace.asRelativePath(set.dir, false)}/${who}.share.enc`;
+  return `custodian release -r ${shellQuote(me)} ${shellQuote(file)}`;
 }
 
 /**

@@ -301,25 +301,55 @@ describe('decrypt', function () {
     fs.rmSync(target.fsPath);
   });
 
-  it('Decrypt to File into the workspace, chosen in the save dialog, asks first; declining writes nothing', async () => {
+  it('Decrypt to File proposes a place outside the workspace; one inside is questioned with "Choose Another Place…" as the default button, and Enter at every step writes nothing in the workspace', async () => {
     await writeEnc('ws.env.enc', 'DB_PASSWORD=in-workspace\n');
-    const target = wsUri('ws.env');
+    const inside = wsUri('ws.env');
+    const outside = vscode.Uri.file(path.join(os.tmpdir(), `custodian-test-${process.pid}-ws.env`));
     const window = vscode.window as unknown as Record<string, unknown>;
     const originalSave = window.showSaveDialog;
-    let answer: string | undefined;
-    window.showSaveDialog = async () => target;
-    const modals = answerModals(() => answer);
+    // What the save dialog proposed each time, and what the person picks there (undefined: Escape).
+    const proposed: (vscode.Uri | undefined)[] = [];
+    let picks: (vscode.Uri | undefined)[] = [];
+    window.showSaveDialog = async (options?: vscode.SaveDialogOptions) => (proposed.push(options?.defaultUri), picks.shift());
+    // Enter in a modal is its first item; Cancel (undefined) when there is none.
+    let answer = (p: { items: string[] }): string | undefined => p.items[0];
+    const modals = answerModals((p) => answer(p));
     try {
+      // A person who types a place in the workspace, then presses Enter at the question and Escape at the dialog.
+      picks = [inside, undefined];
       assert.strictEqual(await run('custodian.decryptToFile', { uri: wsUri('ws.env.enc') }), undefined);
-      assert.match(modals.prompts[0]?.message ?? '', /plaintext of ws\.env\.enc inside the workspace/);
-      assert.ok(!fs.existsSync(target.fsPath), 'declined: no plaintext file');
-      answer = 'Decrypt Here Anyway';
+      assert.strictEqual(proposed.length, 2, 'Enter went back to the save dialog');
+      for (const uri of proposed) {
+        assert.ok(uri && !vscode.workspace.getWorkspaceFolder(uri), `proposed outside the workspace: ${uri?.fsPath}`);
+        assert.strictEqual(path.basename(uri.fsPath), 'ws.env');
+      }
+      assert.strictEqual(modals.prompts.length, 1);
+      assert.match(modals.prompts[0].message, /plaintext of ws\.env\.enc inside the workspace/);
+      assert.deepStrictEqual(modals.prompts[0].items, ['Choose Another Place…', 'Decrypt Here Anyway'], 'the safe choice first: the default (Enter) button');
+      assert.ok(!fs.existsSync(inside.fsPath), 'nothing written in the workspace');
+      assert.deepStrictEqual(filesContaining(wsPath(), 'DB_PASSWORD=in-workspace'), [], 'no plaintext anywhere in the workspace');
+
+      // Enter at the question, then a place outside: written there only.
+      picks = [inside, outside];
+      const elsewhere = await run<DecryptToFileResult>('custodian.decryptToFile', { uri: wsUri('ws.env.enc') });
+      assert.strictEqual(elsewhere?.files[0]?.target.fsPath, outside.fsPath);
+      assert.strictEqual(fs.readFileSync(outside.fsPath, 'utf8'), 'DB_PASSWORD=in-workspace\n');
+      assert.ok(!fs.existsSync(inside.fsPath), 'nothing written in the workspace');
+
+      // Cancel writes nothing; "Decrypt Here Anyway", chosen on purpose, writes in the workspace.
+      answer = () => undefined;
+      picks = [inside];
+      assert.strictEqual(await run('custodian.decryptToFile', { uri: wsUri('ws.env.enc') }), undefined);
+      assert.ok(!fs.existsSync(inside.fsPath), 'declined: no plaintext file');
+      answer = () => 'Decrypt Here Anyway';
+      picks = [inside];
       assert.ok(await run('custodian.decryptToFile', { uri: wsUri('ws.env.enc') }));
-      assert.strictEqual(fs.readFileSync(target.fsPath, 'utf8'), 'DB_PASSWORD=in-workspace\n');
+      assert.strictEqual(fs.readFileSync(inside.fsPath, 'utf8'), 'DB_PASSWORD=in-workspace\n');
     } finally {
       window.showSaveDialog = originalSave;
       modals.dispose();
-      fs.rmSync(target.fsPath, { force: true });
+      fs.rmSync(inside.fsPath, { force: true });
+      fs.rmSync(outside.fsPath, { force: true });
     }
   });
 

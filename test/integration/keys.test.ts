@@ -126,7 +126,7 @@ describe('keys', function () {
     assert.strictEqual(restored?.id, alice.id);
   });
 
-  it('a backup place inside the workspace is questioned, and "Choose Another Place…" goes back to the dialog', async () => {
+  it('a backup place inside the workspace is questioned, "Choose Another Place…" is the default button and goes back to the dialog, which proposes a place outside the workspace', async () => {
     const key = state.services.keyStore.list()[0];
     assert.ok(key, 'a key to back up');
     const inside = vscode.Uri.file(path.join(workspaceFolder().uri.fsPath, 'key-backup.pem'));
@@ -135,9 +135,10 @@ describe('keys', function () {
     const originalSave = window.showSaveDialog;
     const offered: vscode.Uri[] = [inside, outside];
     let dialogs = 0;
-    window.showSaveDialog = async () => offered[dialogs++];
-    // The first modal explains what a backup is (its action goes on); the second offers the way out.
-    const modals = answerModals((p) => p.items.find((i) => i.startsWith('Choose Another Place')) ?? p.items[0]);
+    const proposed: (vscode.Uri | undefined)[] = [];
+    window.showSaveDialog = async (options?: vscode.SaveDialogOptions) => (proposed.push(options?.defaultUri), offered[dialogs++]);
+    // Enter at each modal (its first item): the first explains what a backup is and goes on; the second offers the way out.
+    const modals = answerModals((p) => p.items[0]);
     try {
       const out = await run<{ uri: vscode.Uri }>('custodian.exportPrivateKey', { id: key.id, passphrase: STRONG });
       assert.strictEqual(out?.uri.fsPath, outside.fsPath);
@@ -146,7 +147,9 @@ describe('keys', function () {
       modals.dispose();
     }
     assert.strictEqual(dialogs, 2, 'the save dialog opened again, with the passphrase kept');
-    assert.ok(modals.prompts.some((p) => /inside the workspace/.test(p.message)), modals.prompts.map((p) => p.message).join(' | '));
+    const inWorkspace = modals.prompts.filter((p) => /inside the workspace/.test(p.message));
+    assert.deepStrictEqual(inWorkspace.map((p) => p.items), [['Choose Another Place…', 'Save Here Anyway']], 'the safe choice first: the default (Enter) button');
+    assert.ok(proposed.every((u) => u && !vscode.workspace.getWorkspaceFolder(u)), `proposed outside the workspace: ${proposed.map((u) => u?.fsPath).join(', ')}`);
     assert.ok(!fs.existsSync(inside.fsPath), 'nothing written in the workspace');
     assert.match(fs.readFileSync(outside.fsPath, 'utf8'), /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     fs.rmSync(outside.fsPath);

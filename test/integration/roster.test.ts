@@ -40,7 +40,9 @@ describe('roster', function () {
     }
     assert.ok(res);
     // The first member starts the signed records: said, since a teammate who adds themselves before pulling them starts a second set.
-    assert.match(told.join('\n'), /You are its first member, so you started its signed records \(\.custodian\/team\/records\/root\.json\): push them before teammates add themselves, and ask them to pull first\./);
+    // The instruction first: a notification among others shows its first line only (a newcomer saw "Added … to the team as .custodian/team/alice.p…").
+    assert.strictEqual(told.length, 1, told.join('\n'));
+    assert.match(told[0], /^Commit and push \.custodian\/team before teammates join, and ask them to pull first\. You added "Alice" as \.custodian\/team\/alice\.pub, its first member: you started its signed records \(records\/root\.json\)/);
     assert.ok(fs.existsSync(path.join(teamDir(), 'records', 'root.json')));
     assert.strictEqual(res.name, 'alice', 'named after the email in my label');
     const text = fs.readFileSync(path.join(teamDir(), 'alice.pub'), 'utf8');
@@ -418,6 +420,62 @@ describe('roster: what Verify Fingerprint found is kept', function () {
       rotation.dispose();
     }
     assert.doesNotMatch((await item('team', 'alice'))?.description ?? '', /did not match/, 'only the key checked is flagged');
+  });
+
+  it('a typed fingerprint with one character wrong says where; "Type It Again", the default button, keeps no mismatch and starts from what was typed; a mismatch left, or typing again given up, is kept', async () => {
+    const fp = team.bob.fingerprint;
+    const at = 27; // character 21 after "SHA256:"
+    const wrong = fp[at] === 'x' ? 'y' : 'x';
+    const slipped = fp.slice(0, at) + wrong + fp.slice(at + 1);
+    assert.strictEqual((await check({ name: 'bob' }, fp))?.match, true);
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const originalInput = window.showInputBox;
+    const boxes: (vscode.InputBoxOptions | undefined)[] = [];
+    let typed: (string | undefined)[] = [];
+    window.showInputBox = async (options?: vscode.InputBoxOptions) => (boxes.push(options), typed.shift());
+    let answer = (p: { items: string[] }): string | undefined => p.items[0];
+    const modals = answerModals((p) => answer(p));
+    const kept: (string | undefined)[] = [];
+    const watching = team.services.fingerprintChecks.onDidChange(() => kept.push(team.services.fingerprintChecks.get(fp)?.result));
+    const info = recordInformationMessages(() => undefined);
+    try {
+      // A slip, Enter (Type It Again), then the right fingerprint.
+      typed = [slipped, fp];
+      assert.deepStrictEqual(await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { name: 'bob' }), { match: true, expected: fp });
+      assert.strictEqual(modals.prompts.length, 1);
+      assert.match(modals.prompts[0].message, /^✗ The fingerprint does NOT match the key of bob/, 'still alarming');
+      assert.deepStrictEqual(modals.prompts[0].items, ['Type It Again', 'Remove Teammate…'], 'a safe default (Enter) button, not the removal');
+      assert.ok(
+        modals.prompts[0].detail.includes(`Only character 21 after "SHA256:" differs: you entered "${wrong}", the key on file has "${fp[at]}".`),
+        modals.prompts[0].detail,
+      );
+      assert.strictEqual(boxes[1]?.value, slipped, 'typing again starts from what was typed');
+      assert.deepStrictEqual(boxes[1]?.valueSelection, [at, at + 1], 'with the character that differed selected');
+      assert.deepStrictEqual(kept, ['match'], 'no mismatch kept on the way');
+      assert.ok(fs.existsSync(path.join(teamDir(), 'bob.pub')), 'nothing removed');
+
+      // Another key altogether: no hint; Type It Again, then Escape: the mismatch seen is kept.
+      modals.prompts.length = 0;
+      kept.length = 0;
+      typed = [team.mallory.fingerprint, undefined];
+      assert.strictEqual(await run('custodian.verifyFingerprint', { name: 'bob' }), undefined);
+      assert.doesNotMatch(modals.prompts[0]?.detail ?? '', /Only (character|two characters)/);
+      assert.deepStrictEqual(kept, ['mismatch']);
+      assert.strictEqual(boxes[3]?.value, undefined, 'another key: typed again from scratch');
+
+      // Cancel on the warning keeps the mismatch too.
+      kept.length = 0;
+      answer = () => undefined;
+      typed = [slipped];
+      assert.deepStrictEqual(await run<VerifyFingerprintResult>('custodian.verifyFingerprint', { name: 'bob' }), { match: false, expected: fp });
+      assert.deepStrictEqual(kept, ['mismatch']);
+    } finally {
+      window.showInputBox = originalInput;
+      modals.dispose();
+      watching.dispose();
+      info.dispose();
+    }
+    assert.strictEqual((await check({ name: 'bob' }, fp))?.match, true, 'cleared for the tests below');
   });
 
   it('encrypting to a key whose fingerprint did not match asks first, naming them; Cancel, the default, changes nothing on disk (Encrypt File, Re-encrypt for Team)', async () => {

@@ -866,6 +866,28 @@ describe('value-encrypted files in the editor', function () {
     await closeAllEditors();
   });
 
+  it('Decrypt Values to New File proposes a place outside the workspace; Enter at a place inside goes back to the dialog and writes nothing', async () => {
+    const { file } = await sealedForMe('to-dialog.env', 'TOKEN=plain-dialog-Q4\n');
+    const inside = wsUri('values-repo', 'to-dialog.env.plaintext');
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const originalSave = window.showSaveDialog;
+    const proposed: (vscode.Uri | undefined)[] = [];
+    const picks: (vscode.Uri | undefined)[] = [inside, undefined];
+    window.showSaveDialog = async (options?: vscode.SaveDialogOptions) => (proposed.push(options?.defaultUri), picks.shift());
+    const modals = answerModals((p) => p.items[0]);
+    try {
+      assert.strictEqual(await run('custodian.decryptValuesToFile', { uri: file, confirm: true }), undefined);
+    } finally {
+      window.showSaveDialog = originalSave;
+      modals.dispose();
+    }
+    assert.strictEqual(proposed.length, 2, 'Enter went back to the save dialog');
+    assert.ok(proposed.every((u) => u && !vscode.workspace.getWorkspaceFolder(u)), `proposed outside the workspace: ${proposed.map((u) => u?.fsPath).join(', ')}`);
+    assert.deepStrictEqual(modals.prompts.map((p) => p.items), [['Choose Another Place…', 'Decrypt Here Anyway']], 'the safe choice first: the default (Enter) button');
+    assert.ok(!fs.existsSync(inside.fsPath), 'nothing written in the workspace');
+    assert.deepStrictEqual(filesContaining(wsPath(), 'plain-dialog-Q4'), [], 'no plaintext anywhere in the workspace');
+  });
+
   it('Decrypt Values to New File: after the warning, a new file readable by me only; a declined warning or an existing file writes nothing', async () => {
     const document = '# copy me\nTOKEN=plain-copy-Z8\n';
     const { file } = await sealedForMe('to-plain.env', document);

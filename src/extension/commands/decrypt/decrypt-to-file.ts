@@ -1,7 +1,8 @@
-// Decrypt to File: the one explicit way plaintext reaches the disk. Asks where (defaulting to the name
-// without `.enc`), never replaces a file without asking, and streams through an atomic temp file that
-// becomes the target only once the whole `.enc` authenticated.
+// Decrypt to File: the one explicit way plaintext reaches the disk. Asks where (the name without `.enc`,
+// proposed outside the workspace), never replaces a file without asking, and streams through an atomic
+// temp file that becomes the target only once the whole `.enc` authenticated.
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FILE_ARGS, is, type Shape } from '../arguments';
 import { CustodianError } from '../../../core/errors';
@@ -10,7 +11,7 @@ import type { EnvelopeDescription } from '../../crypto-session';
 import { ENC_SUFFIX } from '../../fs/enc-uri';
 import { decryptFile, readEnvelopeHeader } from '../../../node/envelope-files';
 import type { EncDeps } from '../encrypt/deps';
-import { confirmModal } from '../pick';
+import { askSecretPlace } from '../secret-place';
 import { withFileProgress } from '../encrypt/encrypt-file';
 import { encTargets, rel } from './target';
 
@@ -39,25 +40,21 @@ export async function decryptToFile(deps: EncDeps, first: unknown, second: unkno
     let target = args.target;
     let overwrite = args.overwrite === true;
     if (!target) {
-      const defaultUri = vscode.Uri.file(uri.fsPath.slice(0, -ENC_SUFFIX.length));
-      target = await vscode.window.showSaveDialog({ defaultUri, title: vscode.l10n.t('Decrypt {0} to…', rel(uri)), saveLabel: vscode.l10n.t('Decrypt') });
+      // As for a key backup: plaintext inside the workspace is one `git add .` from being committed.
+      target = await askSecretPlace({
+        fileName: path.basename(uri.fsPath.slice(0, -ENC_SUFFIX.length)),
+        dialog: { title: vscode.l10n.t('Decrypt {0} to…', rel(uri)), saveLabel: vscode.l10n.t('Decrypt') },
+        question: vscode.l10n.t('Write the plaintext of {0} inside the workspace?', rel(uri)),
+        detail: (chosen) =>
+          vscode.l10n.t(
+            '{0} will hold the secret in plain text inside the workspace, where it is easily committed, synced or shared by accident. Unless git ignores it, a place outside the repository is safer.',
+            rel(chosen),
+          ),
+        anyway: vscode.l10n.t('Decrypt Here Anyway'),
+      });
       if (!target) return result.files.length ? result : undefined;
       // The save dialog already asked before choosing an existing file.
       overwrite = true;
-      // As for a key backup: plaintext inside the workspace is one `git add .` from being committed.
-      if (
-        vscode.workspace.getWorkspaceFolder(target) &&
-        !(await confirmModal(
-          vscode.l10n.t('Write the plaintext of {0} inside the workspace?', rel(uri)),
-          vscode.l10n.t(
-            '{0} will hold the secret in plain text inside the workspace, where it is easily committed, synced or shared by accident. Unless git ignores it, a place outside the repository is safer.',
-            rel(target),
-          ),
-          vscode.l10n.t('Decrypt Here Anyway'),
-        ))
-      ) {
-        return result.files.length ? result : undefined;
-      }
     }
     if (target.scheme !== 'file') throw new CustodianError(vscode.l10n.t('Decrypt to File writes to a file on disk.'));
     if (target.fsPath === uri.fsPath) throw new CustodianError(vscode.l10n.t('Choose a different file: the target is the encrypted file itself.'));

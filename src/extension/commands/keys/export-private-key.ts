@@ -1,5 +1,3 @@
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { zeroize } from '../../../core/bytes';
 import { CustodianError } from '../../../core/errors';
@@ -9,12 +7,13 @@ import type { KeysDeps } from './register';
 import { fromArgument, is, type Shape } from '../arguments';
 import { confirmModal, pickMyKey, TARGET_ARGS, type TargetArgs } from '../pick';
 import { lazyCore } from '../../lazy-core';
+import { askSecretPlace } from '../secret-place';
 
 export interface ExportPrivateKeyArgs extends TargetArgs {
   /** Used as given (no second entry); still has to pass the strength check. */
   passphrase?: string;
   uri?: vscode.Uri;
-  /** Skip the modal warnings (what the file is; saving inside the workspace). */
+  /** Skip the modal warnings (what the file is; saving at `uri` inside the workspace). */
   confirm?: boolean;
 }
 
@@ -42,30 +41,26 @@ export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ 
   const strength = estimatePassphraseStrength(passphrase);
   if (!strength.ok) throw new CustodianError(vscode.l10n.t('The backup passphrase is too weak. {0}', strength.problem ?? ''));
 
-  let uri = a.uri;
-  // Chosen in the dialog: a place inside the workspace is questioned, and declining it goes back to
-  // the dialog (the passphrase typed twice is not lost).
-  const elsewhere = vscode.l10n.t('Choose Another Place…');
-  for (let asked = !uri; ; asked = true) {
-    if (asked) {
-      uri = await vscode.window.showSaveDialog({
-        title: vscode.l10n.t('Save Private Key Backup: {0}', info.name),
-        saveLabel: vscode.l10n.t('Save Encrypted Backup'),
-        defaultUri: vscode.Uri.file(path.join(os.homedir(), 'custodian-key-backup.pem')),
-        filters: { [vscode.l10n.t('Encrypted private key (PKCS#8 PEM)')]: ['pem'] },
-      });
-      if (!uri) return undefined;
-    }
-    if (!vscode.workspace.getWorkspaceFolder(uri!) || a.confirm) break;
-    const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Save the private key backup inside the workspace?'),
-      { modal: true, detail: vscode.l10n.t('A file in the workspace is easily committed or shared by accident. A location outside the repository is safer.') },
-      vscode.l10n.t('Save Here Anyway'),
-      elsewhere,
-    );
-    if (choice === 'Save Here Anyway') break;
-    if (choice !== elsewhere) return undefined;
-  }
+  // A place inside the workspace is questioned, and declining it goes back to the dialog (the passphrase
+  // typed twice is not lost); `confirm` takes a given place as it is.
+  const uri =
+    a.uri && a.confirm
+      ? a.uri
+      : await askSecretPlace(
+          {
+            fileName: 'custodian-key-backup.pem',
+            dialog: {
+              title: vscode.l10n.t('Save Private Key Backup: {0}', info.name),
+              saveLabel: vscode.l10n.t('Save Encrypted Backup'),
+              filters: { [vscode.l10n.t('Encrypted private key (PKCS#8 PEM)')]: ['pem'] },
+            },
+            question: vscode.l10n.t('Save the private key backup inside the workspace?'),
+            detail: () => vscode.l10n.t('A file in the workspace is easily committed or shared by accident. A location outside the repository is safer.'),
+            anyway: vscode.l10n.t('Save Here Anyway'),
+          },
+          a.uri,
+        );
+  if (!uri) return undefined;
 
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Custodian: encrypting the backup of "{0}"…', info.name) },
@@ -76,14 +71,14 @@ export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ 
       try {
         key = keys.privateKeyFromPkcs8Der(der);
         const pem = await keys.exportPrivateKeyEncrypted(key, passphrase);
-        await writeBackup(uri!, new TextEncoder().encode(pem));
+        await writeBackup(uri, new TextEncoder().encode(pem));
       } finally {
         zeroize(der, key?.pkcs8Der);
       }
     },
   );
   void vscode.window.showInformationMessage(vscode.l10n.t('Saved an encrypted backup of "{0}". Store it offline and remember its passphrase.', info.name));
-  return { uri: uri! };
+  return { uri: uri };
 }
 
 /**

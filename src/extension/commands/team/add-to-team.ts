@@ -69,8 +69,13 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
   const added = vscode.l10n.t('Added "{0}" to the team as {1}. Commit it so teammates can encrypt to you.', info.name, vscode.workspace.asRelativePath(uri));
   // The first member starts the roster's signed records (its root of trust). A teammate who adds
   // themselves before pulling it starts a second one, and git then refuses their pull.
-  const started = vscode.l10n.t('You are its first member, so you started its signed records (.custodian/team/records/root.json): push them before teammates add themselves, and ask them to pull first.');
-  void vscode.window.showInformationMessage(first ? `${added} ${started}` : added);
+  // The instruction comes first: a notification among others shows its first line only.
+  const started = vscode.l10n.t(
+    'Commit and push .custodian/team before teammates join, and ask them to pull first. You added "{0}" as {1}, its first member: you started its signed records (records/root.json), and a teammate who adds themselves before pulling them starts a second set, which their pull then refuses.',
+    info.name,
+    vscode.workspace.asRelativePath(uri),
+  );
+  void vscode.window.showInformationMessage(first ? started : added);
   return { name: normalizeRosterName(name), uri, fingerprint: info.fingerprint };
 }
 

@@ -11,6 +11,7 @@ import { exists } from '../../storage/workspace-files';
 import { lazyCore } from '../../lazy-core';
 import { fromArgument, is, type Shape } from '../arguments';
 import { valuesTarget, type ValuesDeps } from './deps';
+import { askSecretPlace } from '../secret-place';
 
 export interface DecryptValuesArgs {
   uri?: vscode.Uri;
@@ -45,7 +46,19 @@ export async function decryptValuesToFile(deps: ValuesDeps, first: unknown): Pro
           )
         : args.confirm && proceed;
     if (answer !== proceed) return undefined;
-    target = args.target ?? (await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(file, '..', `${what}.plaintext`), title: vscode.l10n.t('Save the decrypted copy as') }));
+    target =
+      args.target ??
+      (await askSecretPlace({
+        fileName: `${what}.plaintext`,
+        dialog: { title: vscode.l10n.t('Save the decrypted copy as') },
+        question: vscode.l10n.t('Write the plaintext of {0} inside the workspace?', what),
+        detail: (chosen) =>
+          vscode.l10n.t(
+            '{0} will hold the secret in plain text inside the workspace, where it is easily committed, synced or shared by accident. Unless git ignores it, a place outside the repository is safer.',
+            vscode.workspace.asRelativePath(chosen),
+          ),
+        anyway: vscode.l10n.t('Decrypt Here Anyway'),
+      }));
     if (!target) return undefined;
     if (target.toString() === file.toString() || (await exists(target))) {
       throw new CustodianError(vscode.l10n.t('{0} already exists: the decrypted copy goes to a new file only.', basename(target.path)));

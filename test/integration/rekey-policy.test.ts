@@ -316,7 +316,8 @@ describe('rekey policy', function () {
       // bob's Shamir share is kept (re-keying a share collapses the threshold), but listed: bob can open it.
       const shareNode = await waitFor('bob\'s share listed', async () => (await section(team.services, 'encrypted'))?.children.find((c) => /^Shamir share · not in team: bob/.test(c.description ?? '')));
       assert.strictEqual(shareNode.contextValue, 'custodian.encFile.exposed');
-      assert.match(shareNode.tooltip ?? '', /split the secret again/);
+      assert.match(shareNode.tooltip ?? '', /recover the secret \(Recover Secret… in Shamir Sets, where a click on this entry leads\) and split it again without them/);
+      assert.strictEqual(shareNode.command, 'custodian.shamir.focus', 'a click leads to what mends it (a newcomer found nothing to click)');
       // bob writes a file for the team alone (not for himself) and signs it: its recipients are right, its
       // writer is not vouched for. Listed (the view used to say all was up to date), with Show Changes.
       fs.writeFileSync(wsPath('bobs-plant.env.enc'), await encryptBytes(new TextEncoder().encode('WEBHOOK=https://attacker.example\n'), { recipients: [me, alice.publicKey], signer: bob.key, backend }));

@@ -165,6 +165,8 @@ export interface TreeSnapshot {
   contextValue?: string;
   icon?: string;
   tooltip?: string;
+  /** The command a click runs. */
+  command?: string;
   node: TreeNode;
   children: TreeSnapshot[];
 }
@@ -193,6 +195,7 @@ export async function itemsSnapshot(provider: SectionView, node?: TreeNode): Pro
       contextValue: item.contextValue,
       icon: typeof icon?.id === 'string' ? icon.id : undefined,
       tooltip: typeof tooltip === 'string' ? tooltip : undefined,
+      command: item.command?.command,
       node: child,
       children: item.collapsibleState ? await itemsSnapshot(provider, child) : [],
     });

@@ -167,9 +167,12 @@ function exposedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftE
   if (readers) md.appendMarkdown(vscode.l10n.t('$(person) Recipients who are not on the team and are not your contacts: {0}\n\n', mdReaders));
   if (e.unverified) md.appendMarkdown(vscode.l10n.t('$(warning) This version is {0}: check its content before you use it.\n\n', escapeMd(e.unverified === 'unsigned' ? vscode.l10n.t('unsigned') : e.unverified)));
   if (e.rollback) md.appendMarkdown(rollbackTooltip(e.rollback));
+  // A share's remedy is in the Shamir Sets view (recover, then split again): clicking goes there, where
+  // a newcomer found the entry with nothing to click.
+  if (e.keep === 'share') item.command = { command: 'custodian.shamir.focus', title: vscode.l10n.t('Show Shamir Sets') };
   md.appendMarkdown(
     e.keep === 'share'
-      ? vscode.l10n.t('A Shamir share stays sealed to its custodian and is never re-encrypted for the team. If the wrong person can open it, split the secret again (Split Secret): the old shares then stop counting.')
+      ? vscode.l10n.t('A Shamir share stays sealed to its custodian and is never re-encrypted for the team. If the wrong person can open it, recover the secret (Recover Secret… in Shamir Sets, where a click on this entry leads) and split it again without them (Split Secret): the old shares then stop counting.')
       : e.keep === 'mfa'
         ? vscode.l10n.t('An MFA seed keeps the people it was shared with and is never re-encrypted for the team. If the wrong person can read it, reset the seed at the service and share the new one.')
         : vscode.l10n.t('Its recipients were chosen, so it is not re-encrypted for the team. If the wrong person can read it, rotate what it holds and encrypt it again for the people it is meant for.'),

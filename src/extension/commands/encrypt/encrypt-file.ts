@@ -177,7 +177,8 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
     void vscode.window.showInformationMessage(deleted > 0 ? [summary, removed, history].filter(Boolean).join(' ') : summary);
     for (const k of kept) void vscode.window.showWarningMessage(k.kept!);
     reportLeftovers(result.files);
-    warnUnignoredOriginals(result.files.filter((f) => !f.deleted).map((f) => f.source)).catch((err: unknown) => deps.services.errors.report(err, 'custodian.encryptFile'));
+    // git runs only in a trusted workspace: a repository's own config can make it run commands.
+    if (deps.services.trust.isTrusted) warnUnignoredOriginals(result.files.filter((f) => !f.deleted).map((f) => f.source)).catch((err: unknown) => deps.services.errors.report(err, 'custodian.encryptFile'));
   }
   return result;
 }

@@ -43,13 +43,16 @@ describe('tree', function () {
     );
     const keys = welcomes('custodian.keys');
     // One welcome per host kind (desktop: the OS keychain; a browser: its profile's storage), both with the two buttons.
-    for (const host of ['!isWeb', 'isWeb']) {
-      assert.ok(
-        keys.some((w) => w.when === `!custodian.hasKeys && ${host}` && w.contents.includes('command:custodian.generateKey') && w.contents.includes('command:custodian.importPrivateKey')),
-        host,
-      );
-    }
-    assert.ok(keys.some((w) => w.when === '!custodian.hasKeys && isWeb' && /browser profile/.test(w.contents) && !/keys in the OS keychain/.test(w.contents)), 'no OS keychain promise in a browser');
+    const bothButtons = (w: { contents: string }): boolean => w.contents.includes('command:custodian.generateKey') && w.contents.includes('command:custodian.importPrivateKey');
+    for (const host of ['!isWeb', 'isWeb']) assert.ok(keys.some((w) => w.when === `!custodian.hasKeys && ${host} && !custodian.rosterCount` && bothButtons(w)), host);
+    assert.ok(keys.some((w) => w.when === '!custodian.hasKeys && isWeb && !custodian.rosterCount' && /browser profile/.test(w.contents) && !/keys in the OS keychain/.test(w.contents)), 'no OS keychain promise in a browser');
+    // With a roster (a clone, a new browser profile), importing the backup comes first, its button above the fold;
+    // a browser still says where keys are kept.
+    const roster = keys.filter((w) => w.when?.includes('custodian.rosterCount > 0'));
+    assert.deepStrictEqual(roster.map((w) => w.when), ['!custodian.hasKeys && custodian.rosterCount > 0', '!custodian.hasKeys && isWeb && custodian.rosterCount > 0']);
+    assert.ok(bothButtons(roster[0]) && roster[0].contents.indexOf('importPrivateKey') < roster[0].contents.indexOf('generateKey'), roster[0].contents);
+    assert.match(roster[1].contents, /browser profile/);
+    assert.ok(keys.indexOf(roster[0]) === 0, 'the roster welcome comes first');
     // The Team view is empty only when there is no roster (or no folder): its welcome explains the roster,
     // and offers Add Myself once I have a key.
     const team = welcomes('custodian.team');

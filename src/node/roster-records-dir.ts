@@ -123,6 +123,11 @@ async function deletedRecords(dir: string): Promise<{ found: DeletedRecord[]; ga
   // Nor does a repository without a commit yet (git log would fail there).
   const state = await git(dir, ['rev-parse', '--is-shallow-repository', '--verify', '-q', 'HEAD'], 1024);
   if (state === undefined) return { found: [], gaps: [] };
+  // The history of records/ changes only with HEAD (or when a shallow clone is deepened): a full read is
+  // kept per commit, since the Team view, the status bar and each CLI command verify the roster often.
+  const cacheKey = `${path.resolve(dir)}\0${state}`;
+  const cached = completeReads.get(cacheKey);
+  if (cached) return { found: cached, gaps: [] };
   const gaps: string[] = [];
   if (state.startsWith('true')) {
     gaps.push('this is a shallow clone: a record deleted in the history it lacks cannot be checked, so a reverted removal would pass unseen; fetch the whole history first (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)');
@@ -144,8 +149,17 @@ async function deletedRecords(dir: string): Promise<{ found: DeletedRecord[]; ga
     // Oversized: handed on as text the parser refuses, so it is reported, as on disk.
     found.push({ name, commit: d.commit, text: bytes === undefined ? ' '.repeat(MAX_RECORD_BYTES + 1) : new TextDecoder().decode(bytes) });
   }
+  // Only a read without gaps is kept: a shallow clone deepened, or a remote back in reach, reads again.
+  if (gaps.length === 0) {
+    if (completeReads.size >= MAX_READS_KEPT) completeReads.delete(completeReads.keys().next().value as string);
+    completeReads.set(cacheKey, found);
+  }
   return { found, gaps };
 }
+
+/** Complete reads of a roster's deleted records, by folder and HEAD (`deletedRecords`); a few rosters' worth. */
+const completeReads = new Map<string, DeletedRecord[]>();
+const MAX_READS_KEPT = 8;
 
 /** `git log` of the deletions of `records/*.json`, newest first; a gap when git failed or the history is too long to read. */
 function deletionsInHistory(dir: string): Promise<{ deletions: { name: string; commit: string; blob: string }[] } | { gap: string }> {

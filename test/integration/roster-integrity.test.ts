@@ -16,7 +16,7 @@ import type { ReencryptResult } from '../../src/extension/commands/rekey/reencry
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
 import type { SignRosterResult } from '../../src/extension/commands/team/sign-roster';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { captureErrors, opensslPublicPem, recordContextKeys, recordInformationMessages, run, section, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
+import { captureErrors, opensslPublicPem, recordContextKeys, recordInformationMessages, recordWarningMessages, run, section, teamDir, useCleanState, waitFor, workspaceFolder } from './support/custodian';
 import { answerModals } from './support/modals';
 import { addToRoster, backend, encryptFor, person, recipientsOf, useTeam, waitForRoster, wsPath, wsUri, type Person } from './support/enc';
 
@@ -326,6 +326,41 @@ describe('roster integrity: a plain roster adopts signing in one step', function
       for (const name of ['erin', 'fred']) fs.rmSync(path.join(teamDir(), `${name}.pub`), { force: true });
       const records = path.join(teamDir(), 'records');
       for (const f of fs.readdirSync(records)) if (/-add-erin-/.test(f)) fs.rmSync(path.join(records, f));
+    }
+  });
+
+  it('Verify Fingerprint: "Sign Their Entry" answered from an old notification after a later check failed signs nothing', async () => {
+    // A trial verified bob, then checked him again against another fingerprint (no match), then clicked the
+    // first notification's button, still in the notification centre: the entry was signed.
+    const gina = await person('gina');
+    addToRoster(gina);
+    await waitFor('gina in the roster', async () => (await state.services.roster.members()).some((m) => m.name === 'gina'));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const saved = window.showInformationMessage;
+    let answer: (choice: string | undefined) => void = () => undefined;
+    const offered = new Promise<void>((shown) => {
+      window.showInformationMessage = (_message: string, ...items: string[]) => {
+        if (!items.includes('Sign Their Entry')) return Promise.resolve(undefined);
+        shown();
+        return new Promise<string | undefined>((resolve) => (answer = resolve));
+      };
+    });
+    const warned = recordWarningMessages();
+    const signedGina = (): string[] => fs.readdirSync(path.join(teamDir(), 'records')).filter((f) => /-add-gina-/.test(f));
+    try {
+      const verified = run<{ match: boolean }>('custodian.verifyFingerprint', { name: 'gina', fingerprint: gina.fingerprint });
+      await offered;
+      // Checked again, against another fingerprint: no match.
+      await state.services.fingerprintChecks.record(gina.fingerprint, { result: 'mismatch', name: 'gina', time: new Date().toISOString(), entered: 'SHA256:somethingelse' });
+      answer('Sign Their Entry');
+      assert.strictEqual((await verified)?.match, true);
+      await waitFor('the refusal', async () => warned.told.some((m) => /gina's entry was not signed: their fingerprint was checked again since and did not match/.test(m)));
+      assert.deepStrictEqual(signedGina(), [], 'no record signs gina in');
+    } finally {
+      window.showInformationMessage = saved;
+      warned.dispose();
+      fs.rmSync(path.join(teamDir(), 'gina.pub'), { force: true });
+      for (const f of signedGina()) fs.rmSync(path.join(teamDir(), 'records', f));
     }
   });
 

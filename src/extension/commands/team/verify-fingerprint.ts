@@ -237,7 +237,17 @@ async function confirmMatch(deps: TeamDeps, target: Candidate | { name: string; 
     vscode.l10n.t('{0} Their roster entry is not verified yet: sign it, so the team sees it verified by you?', matches),
     sign,
   );
-  if (choice === sign) await signCheckedEntry(deps, m.folder.uri, m.name);
+  if (choice !== sign) return;
+  // The notification stays in the notification centre and may be answered much later: a check made since
+  // that did not match, or a key swapped in since, takes the offer back (a trial signed an entry from an
+  // old notice after a later check had failed).
+  const latest = deps.fingerprintChecks.get(m.key.fingerprint);
+  const now = (await deps.session.rosterMembers(m.folder, 'skip')).find((x) => x.name === m.name);
+  if (latest?.result !== 'match' || now?.key.fingerprint !== m.key.fingerprint) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('{0}\'s entry was not signed: their fingerprint was checked again since and did not match, or their key changed. Verify it again first.', target.name));
+    return;
+  }
+  await signCheckedEntry(deps, m.folder.uri, m.name);
 }
 
 async function resolveTarget(deps: TeamDeps, a: Partial<VerifyFingerprintArgs>): Promise<{ name: string; fingerprint: string; member?: RosterMember; contactId?: string } | undefined> {

@@ -353,6 +353,26 @@ describe('decrypt', function () {
     }
   });
 
+  it('Decrypt to File writes into a folder the save dialog offered to create: the folders are made, as the person agreed there', async () => {
+    // code-server's dialog asks "The folder … does not exist. Would you like to create it?" and its OK only
+    // returns the path; the write then failed with "directory … does not exist".
+    await writeEnc('mkdir.env.enc', 'DB_PASSWORD=new-folder\n');
+    const base = path.join(os.tmpdir(), `custodian-test-${process.pid}-new-folder`);
+    fs.rmSync(base, { recursive: true, force: true });
+    const target = vscode.Uri.file(path.join(base, 'deeper', 'mkdir.env'));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const originalSave = window.showSaveDialog;
+    window.showSaveDialog = async () => target;
+    try {
+      const res = await run<DecryptToFileResult>('custodian.decryptToFile', { uri: wsUri('mkdir.env.enc') });
+      assert.strictEqual(res?.files[0]?.target.fsPath, target.fsPath);
+      assert.strictEqual(fs.readFileSync(target.fsPath, 'utf8'), 'DB_PASSWORD=new-folder\n');
+    } finally {
+      window.showSaveDialog = originalSave;
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+
   it('Copy Decrypted to Clipboard clears the clipboard after clipboardClearSeconds, only if unchanged', async () => {
     await setSetting('clipboardClearSeconds', 1);
     await writeEnc('token.txt.enc', 'clipboard-secret-42');

@@ -155,6 +155,30 @@ describe('keys', function () {
     fs.rmSync(outside.fsPath);
   });
 
+  it('Back Up writes into a folder the save dialog offered to create: the folders are made, and openssl reads the backup', async () => {
+    // code-server's dialog asks "The folder … does not exist. Would you like to create it?" and its OK only
+    // returns the path; the write then failed after the passphrase was typed twice.
+    const key = state.services.keyStore.list()[0] ?? (await run<KeyInfo>('custodian.generateKey', { name: 'Backup', bits: 2048 }));
+    assert.ok(key, 'a key to back up');
+    const target = vscode.Uri.file(path.join(state.scratch, 'new-folder', 'deeper', 'backup.pem'));
+    assert.ok(!fs.existsSync(path.dirname(target.fsPath)));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const originalSave = window.showSaveDialog;
+    window.showSaveDialog = async () => target;
+    const modals = answerModals((p) => p.items[0]);
+    try {
+      const out = await run<{ uri: vscode.Uri }>('custodian.exportPrivateKey', { id: key.id, passphrase: STRONG });
+      assert.strictEqual(out?.uri.fsPath, target.fsPath);
+    } finally {
+      window.showSaveDialog = originalSave;
+      modals.dispose();
+    }
+    const pem = fs.readFileSync(target.fsPath, 'utf8');
+    assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+    const exported = await run<{ text: string }>('custodian.exportPublicKey', { id: key.id, format: 'pem', target: 'clipboard' });
+    assert.strictEqual(sh('openssl', ['pkey', '-passin', `pass:${STRONG}`, '-pubout'], pem).trim(), exported?.text.trim(), 'openssl reads the backup: the same key');
+  });
+
   it('imports openssl (PKCS#8, PKCS#1, encrypted PKCS#8) and ssh-keygen (plain and passphrase) RSA keys', async () => {
     const pkcs8 = opensslRsa(2048);
     const pkcs1 = sh('openssl', ['pkey', '-traditional'], opensslRsa(2048));

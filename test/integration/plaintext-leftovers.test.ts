@@ -5,10 +5,12 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/decrypt-to-file';
 import type { EncryptFileResult } from '../../src/extension/commands/encrypt/encrypt-file';
 import { historyFolderName } from '../../src/extension/storage/local-history';
 import { recordWarningMessages, run, waitFor } from './support/custodian';
 import { gitIn } from './support/git-repo';
+import { answerModals } from './support/modals';
 import { closeAllEditors, encryptFor, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
@@ -122,6 +124,44 @@ describe('plaintext leftovers', function () {
       assert.deepStrictEqual(warnings.asked.filter((a) => a.message.includes('ignored.txt')), []);
     } finally {
       warnings.dispose();
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
+  it('a copy written by Decrypt to File ("Decrypt Here Anyway") in a git work tree that git does not ignore is named at once, and Add to .gitignore makes git ignore it', async () => {
+    // A newcomer decrypted token.txt.enc to out.txt in the repository, then `git add out.txt && git commit`
+    // committed the token: the pre-commit guard only knows a plaintext named like its `.enc` twin.
+    const repo = wsPath('decrypted-repo');
+    fs.rmSync(repo, { recursive: true, force: true });
+    fs.mkdirSync(repo, { recursive: true });
+    const git = gitIn(() => repo);
+    assert.strictEqual(git(['init', '-q']).status, 0);
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(path.join(repo, 'token.txt.enc'), await encryptFor([me], 'TOKEN=decrypted-here\n'));
+    const out = vscode.Uri.file(path.join(repo, 'out.txt'));
+    const untracked = (): string[] => git(['ls-files', '-z', '--others', '--exclude-standard']).stdout.split('\0').filter(Boolean);
+
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const originalSave = window.showSaveDialog;
+    window.showSaveDialog = async () => out;
+    const modals = answerModals((p) => (/inside the workspace/.test(p.message) ? 'Decrypt Here Anyway' : undefined));
+    const warnings = recordWarningMessages((message, items) => (message.includes('out.txt') ? items[0] : undefined));
+    try {
+      const res = await run<DecryptToFileResult>('custodian.decryptToFile', { uri: vscode.Uri.file(path.join(repo, 'token.txt.enc')) });
+      assert.strictEqual(res?.files[0]?.target.fsPath, out.fsPath);
+      assert.strictEqual(fs.readFileSync(out.fsPath, 'utf8'), 'TOKEN=decrypted-here\n');
+      assert.strictEqual(modals.prompts.length, 1, 'asked once about the workspace');
+      await waitFor('.gitignore to name the decrypted copy', async () => fs.existsSync(path.join(repo, '.gitignore')) && fs.readFileSync(path.join(repo, '.gitignore'), 'utf8').includes('out.txt'));
+      assert.strictEqual(fs.readFileSync(path.join(repo, '.gitignore'), 'utf8'), '/out.txt\n');
+      const told = warnings.asked.filter((a) => a.message.includes('out.txt'));
+      assert.strictEqual(told.length, 1, 'one notice');
+      assert.match(told[0].message, /git does not ignore it/);
+      assert.deepStrictEqual(told[0].items, ['Add to .gitignore']);
+      assert.ok(!untracked().includes('out.txt'), 'git ignores it now');
+    } finally {
+      warnings.dispose();
+      modals.dispose();
+      window.showSaveDialog = originalSave;
       fs.rmSync(repo, { recursive: true, force: true });
     }
   });

@@ -23,14 +23,31 @@ export async function askSecretPlace(prompt: SecretPlacePrompt, given?: vscode.U
   const elsewhere = vscode.l10n.t('Choose Another Place…');
   let uri = given;
   for (;;) {
+    const chosen = !uri;
     uri ??= await vscode.window.showSaveDialog({ ...prompt.dialog, defaultUri: outsideWorkspace(prompt.fileName) });
-    if (!uri || !vscode.workspace.getWorkspaceFolder(uri)) return uri;
-    // In a modal the first item is the default (Enter) button: the safe one.
-    const choice = await vscode.window.showWarningMessage(prompt.question, { modal: true, detail: prompt.detail(uri) }, elsewhere, prompt.anyway);
-    if (choice === prompt.anyway) return uri;
-    if (choice !== elsewhere) return undefined;
-    uri = undefined;
+    if (!uri) return undefined;
+    if (vscode.workspace.getWorkspaceFolder(uri)) {
+      // In a modal the first item is the default (Enter) button: the safe one.
+      const choice = await vscode.window.showWarningMessage(prompt.question, { modal: true, detail: prompt.detail(uri) }, elsewhere, prompt.anyway);
+      if (choice === elsewhere) {
+        uri = undefined;
+        continue;
+      }
+      if (choice !== prompt.anyway) return undefined;
+    }
+    if (chosen) await createFolder(uri);
+    return uri;
   }
+}
+
+/**
+ * The save dialog offers to create a missing folder ("… does not exist. Would you like to create it?"), but
+ * its OK only returns the path (code-server's dialog); the writers refuse a missing folder (the CLI's
+ * `mkdir -p` hint), which failed here after the backup passphrase was typed twice. The person chose this
+ * place and agreed to the folder, so it is made now; a place given by a caller is taken as it is.
+ */
+async function createFolder(uri: vscode.Uri): Promise<void> {
+  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
 }
 
 /**

@@ -1,6 +1,7 @@
 // Decrypt to File: the one explicit way plaintext reaches the disk. Asks where (the name without `.enc`,
 // proposed outside the workspace), never replaces a file without asking, and streams through an atomic
-// temp file that becomes the target only once the whole `.enc` authenticated.
+// temp file that becomes the target only once the whole `.enc` authenticated. A copy in a git work tree
+// that git does not ignore is named, with Add to .gitignore (unignored-plaintext.ts).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -12,6 +13,7 @@ import { ENC_SUFFIX } from '../../fs/enc-uri';
 import { decryptFile, readEnvelopeHeader } from '../../../node/envelope-files';
 import type { EncDeps } from '../encrypt/deps';
 import { askSecretPlace } from '../secret-place';
+import { warnUnignoredPlaintext } from '../unignored-plaintext';
 import { withFileProgress } from '../encrypt/encrypt-file';
 import { encTargets, rel } from './target';
 
@@ -77,5 +79,7 @@ export async function decryptToFile(deps: EncDeps, first: unknown, second: unkno
     const note = description.warning ? ` ${description.warning}` : '';
     void vscode.window.showInformationMessage(vscode.l10n.t('Decrypted {0} to {1} ({2}).{3}', rel(uri), rel(target), description.summary, note));
   }
+  // The pre-commit guard knows only a plaintext named like its `.enc` twin: a copy under another name would be committed.
+  if (deps.services.trust.isTrusted) warnUnignoredPlaintext(result.files.map((f) => f.target)).catch((err: unknown) => deps.services.errors.report(err, 'custodian.decryptToFile'));
   return result;
 }

@@ -3,7 +3,7 @@
 // when asked (custodian.deleteOriginalAfterEncrypt) and only after the new `.enc` was read back,
 // decrypted with one of my keys and matched the original's SHA-256; its editors are closed first (so no
 // Save writes it back) and its Local History copies removed after. One kept in a git work tree that git
-// does not ignore is named, with Add to .gitignore (kept-original.ts).
+// does not ignore is named, with Add to .gitignore (unignored-plaintext.ts).
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
@@ -16,7 +16,7 @@ import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation
 import { policyForNewFile } from '../../../core/recipient-policy';
 import type { EncDeps } from './deps';
 import { closeOriginal } from './close-original';
-import { warnUnignoredOriginals } from './kept-original';
+import { warnUnignoredPlaintext } from '../unignored-plaintext';
 import { chooseRecipients, RECIPIENT_ARGS, type RecipientArgs } from './recipients';
 import { FILE_ARGS, fromFileArguments, is, type Shape } from '../arguments';
 import { lazyCore } from '../../lazy-core';
@@ -178,7 +178,7 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
     for (const k of kept) void vscode.window.showWarningMessage(k.kept!);
     reportLeftovers(result.files);
     // git runs only in a trusted workspace: a repository's own config can make it run commands.
-    if (deps.services.trust.isTrusted) warnUnignoredOriginals(result.files.filter((f) => !f.deleted).map((f) => f.source)).catch((err: unknown) => deps.services.errors.report(err, 'custodian.encryptFile'));
+    if (deps.services.trust.isTrusted) warnUnignoredPlaintext(result.files.filter((f) => !f.deleted).map((f) => f.source)).catch((err: unknown) => deps.services.errors.report(err, 'custodian.encryptFile'));
   }
   return result;
 }

@@ -1,6 +1,7 @@
 // Decrypt Values to New File: writes the plaintext of a value-encrypted file to a NEW file (never over
 // the encrypted one, never over an existing file), after a warning: that file holds every secret in
-// the clear, on disk, where git could pick it up.
+// the clear, on disk, where git could pick it up: one in a git work tree that git does not ignore is
+// named, with Add to .gitignore (unignored-plaintext.ts).
 import * as vscode from 'vscode';
 import { CustodianError } from '../../../core/errors';
 import { basename } from '../../fs/enc-uri';
@@ -12,6 +13,7 @@ import { lazyCore } from '../../lazy-core';
 import { fromArgument, is, type Shape } from '../arguments';
 import { valuesTarget, type ValuesDeps } from './deps';
 import { askSecretPlace } from '../secret-place';
+import { warnUnignoredPlaintext } from '../unignored-plaintext';
 
 export interface DecryptValuesArgs {
   uri?: vscode.Uri;
@@ -76,5 +78,6 @@ export async function decryptValuesToFile(deps: ValuesDeps, first: unknown): Pro
   void vscode.window.showInformationMessage(
     vscode.l10n.t('Decrypted {0} to {1}, every value in the clear. Keep it out of version control and delete it when done.', what, vscode.workspace.asRelativePath(target)),
   );
+  if (deps.services.trust.isTrusted) warnUnignoredPlaintext([target]).catch((err: unknown) => deps.services.errors.report(err, 'custodian.decryptValuesToFile'));
   return target;
 }

@@ -1,16 +1,18 @@
-// A plaintext original kept beside its new `.enc` file (Cancel at "Delete the plaintext original?") that
-// git neither tracks nor ignores: Source Control's "Stage All Changes" stages it, and `git add` has stored it in
-// .git/objects before the pre-commit guard refuses the commit (a newcomer's trial did exactly that). Said
-// right away, with the fix one click away.
+// Plaintext left on disk that git neither tracks nor ignores: an original kept beside its new `.enc` file
+// (Cancel at "Delete the plaintext original?"), or a copy written by Decrypt to File / Decrypt Values to New
+// File. Source Control's "Stage All Changes" stages it, and `git add` has stored it in .git/objects before the
+// pre-commit guard refuses the commit; the guard only knows a plaintext named like its `.enc` twin, so a
+// decrypted copy under another name is committed outright (a newcomer's trials did both). Said right away,
+// with the fix one click away.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { repositoryPath, runGit } from '../../../node/git';
+import { repositoryPath, runGit } from '../../node/git';
 
 /**
- * The original's path in its repository when it is in a git work tree, untracked and not ignored (what
+ * The file's path in its repository when it is in a git work tree, untracked and not ignored (what
  * "Stage All" would add); undefined otherwise, or when git cannot say.
  */
-export async function unignoredOriginal(file: vscode.Uri): Promise<{ root: string; path: string } | undefined> {
+export async function unignoredPlaintext(file: vscode.Uri): Promise<{ root: string; path: string } | undefined> {
   if (file.scheme !== 'file') return undefined;
   try {
     const where = await repositoryPath(file.fsPath);
@@ -29,16 +31,16 @@ export function ignoreLine(repoPath: string): string {
 }
 
 /**
- * Tells that the kept originals would be committed, with a button that adds them to the repository's
+ * Tells that the plaintext files would be committed, with a button that adds them to the repository's
  * top-level .gitignore. Not .git/info/exclude, which suits a personal leftover of this clone only: the
  * plaintext beside a team's `NAME.enc` is where every teammate's decrypted copy lands (Decrypt to File),
  * and the guard's own fix says .gitignore; the line names a path, nothing of the secret. Resolves once
  * the notice is answered (tests wait for it; the command does not).
  */
-export async function warnUnignoredOriginals(files: readonly vscode.Uri[]): Promise<void> {
+export async function warnUnignoredPlaintext(files: readonly vscode.Uri[]): Promise<void> {
   const found: { root: string; path: string }[] = [];
   for (const f of files) {
-    const where = await unignoredOriginal(f);
+    const where = await unignoredPlaintext(f);
     if (where) found.push(where);
   }
   if (found.length === 0) return;

@@ -10,9 +10,9 @@ import type { CopyDecryptedResult } from '../../src/extension/commands/decrypt/c
 import type { DecryptToFileResult } from '../../src/extension/commands/decrypt/decrypt-to-file';
 import type { OpenDecryptedResult } from '../../src/extension/commands/decrypt/open-decrypted';
 import type { ShowRecipientsResult } from '../../src/extension/commands/decrypt/show-recipients';
-import { captureErrors, recordInformationMessages, run, waitFor } from './support/custodian';
+import { captureErrors, recordInformationMessages, run, teamDir, waitFor } from './support/custodian';
 import { answerModals } from './support/modals';
-import { closeAllEditors, decryptAs, encryptFor, filesContaining, readdToRoster, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
+import { addToRoster, closeAllEditors, decryptAs, encryptFor, filesContaining, person, readdToRoster, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
 import type { RsaPublicKey } from '../../src/core/keys';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
@@ -398,8 +398,13 @@ describe('decrypt', function () {
       const text = await waitFor('the status bar saying who is missing', async () => (/not yet for/.test(team.encryption.statusBar.text ?? '') ? team.encryption.statusBar.text : undefined));
       assert.match(text, /Encrypted for me \(you\), alice · signed by alice ✓ · not yet for bob$/);
       assert.doesNotMatch(text, /Laptop key/, 'teammates know me by my roster name');
+      // A teammate who joins while the file is open (a pull) is named at once, not at the next save.
+      const carol = await person('carol');
+      addToRoster(carol);
+      await waitFor('carol named in the status bar', async () => /not yet for bob, carol$/.test(team.encryption.statusBar.text ?? ''));
     } finally {
       await team.services.keyStore.rename(label.id, 'me');
+      fs.rmSync(path.join(teamDir(), 'carol.pub'), { force: true });
     }
   });
 

@@ -39,6 +39,14 @@ export class EncryptionStatusBar implements vscode.Disposable {
     for (const d of this.subscriptions) d.dispose();
   }
 
+  /**
+   * Shows the active file again: after a roster change (a teammate joined with a pull), "not yet for"
+   * must not wait for the next save or editor switch.
+   */
+  refresh(): void {
+    this.update();
+  }
+
   /** What the item shows now (tests). */
   get text(): string | undefined {
     return this.visible ? this.item.text : undefined;

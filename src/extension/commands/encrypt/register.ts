@@ -97,6 +97,7 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const deps: EncDeps = { services, session, fs, valuesFs: values.fs, peek, drift };
   const missingOf = async (file: vscode.Uri): Promise<string[]> => (await drift.scan([file])).entries.find((e) => e.uri.toString() === file.toString())?.missing.map((p) => p.name) ?? [];
   const statusBar = new EncryptionStatusBar(documents, values.fs, rollbackOf, missingOf);
+  context.subscriptions.push(services.roster.onDidChange(() => statusBar.refresh()));
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift, valueFiles.onDidChange);
   const diffs = new EncryptedDiffs(services.log, valueFiles);

@@ -401,7 +401,8 @@ describe('decrypt', function () {
       // A teammate who joins while the file is open (a pull) is named at once, not at the next save.
       const carol = await person('carol');
       addToRoster(carol);
-      await waitFor('carol named in the status bar', async () => /not yet for bob, carol$/.test(team.encryption.statusBar.text ?? ''));
+      // (Told by the roster's file watcher, which a loaded machine may take seconds to fire.)
+      await waitFor('carol named in the status bar', async () => /not yet for bob, carol$/.test(team.encryption.statusBar.text ?? ''), 30_000);
     } finally {
       await team.services.keyStore.rename(label.id, 'me');
       fs.rmSync(path.join(teamDir(), 'carol.pub'), { force: true });

@@ -62,9 +62,20 @@ export class EncryptionStatusBar implements vscode.Disposable {
   }
 
   private visible = false;
+  /**
+   * Counts updates. An annotation is shown only over the summary it was made for (a save that re-signed
+   * the file changes it) and never over a newer one's: updates come often (each roster change), so
+   * waiting for the latest would never show one.
+   */
+  private generation = 0;
+  private annotated = 0;
+  private summary: string | undefined;
+  private shownUri: string | undefined;
 
   private update(): void {
+    const generation = ++this.generation;
     const uri = vscode.window.activeTextEditor?.document.uri;
+    this.shownUri = uri?.toString();
     const info = uri?.scheme === ENC_SCHEME ? this.documents.describe(uri) : uri?.scheme === VALUES_SCHEME ? this.values?.describe(uri) : undefined;
     if (!uri || !info) {
       this.visible = false;
@@ -76,6 +87,7 @@ export class EncryptionStatusBar implements vscode.Disposable {
     const former = info.recipients.filter((r) => r.former !== undefined);
     const strangers = info.recipients.filter((r) => r.former === undefined && !r.source);
     const warn = info.warning !== undefined || former.length > 0 || strangers.length > 0;
+    this.summary = info.summary;
     this.item.text = `${warn ? '$(warning)' : '$(lock)'} ${info.summary}`;
     this.item.backgroundColor = warn ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     const md = new vscode.MarkdownString(undefined, true);
@@ -102,7 +114,7 @@ export class EncryptionStatusBar implements vscode.Disposable {
     this.visible = true;
     this.item.show();
     // The working file only (a version from git is what it is): said once git and the roster have answered.
-    if (file.scheme === 'file') void this.annotate(uri, file, info.summary, warn, md);
+    if (file.scheme === 'file') void this.annotate(generation, file, info.summary, warn, md);
   }
 
   /**
@@ -110,9 +122,11 @@ export class EncryptionStatusBar implements vscode.Disposable {
    * encrypted for yet, which a newcomer found only in the Encrypted Files view ("for alice, bob" read as
    * the whole team after dave joined).
    */
-  private async annotate(uri: vscode.Uri, file: vscode.Uri, summary: string, warn: boolean, md: vscode.MarkdownString): Promise<void> {
+  private async annotate(generation: number, file: vscode.Uri, summary: string, warn: boolean, md: vscode.MarkdownString): Promise<void> {
     const [rollback, missing] = await Promise.all([this.rollbackOf(file).catch(() => undefined), this.missingOf(file).catch(() => [])]);
-    if ((!rollback && missing.length === 0) || vscode.window.activeTextEditor?.document.uri.toString() !== uri.toString()) return;
+    // Another editor, or the same file shown anew since (a save changes its signer), or a newer answer: stale.
+    if ((!rollback && missing.length === 0) || summary !== this.summary || generation < this.annotated || vscode.window.activeTextEditor?.document.uri.toString() !== this.shownUri) return;
+    this.annotated = generation;
     const notYet = missing.length > 0 ? vscode.l10n.t('not yet for {0}', missing.join(', ')) : undefined;
     const parts = [summary, ...(notYet ? [notYet] : []), ...(rollback ? [rollbackLabel(rollback)] : [])];
     this.item.text = `${rollback || warn ? '$(warning)' : '$(lock)'} ${parts.join(' · ')}`;

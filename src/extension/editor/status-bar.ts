@@ -19,10 +19,12 @@ export class EncryptionStatusBar implements vscode.Disposable {
   constructor(
     private readonly documents: EncryptedDocuments,
     private readonly values?: ValuesFileSystem,
-    /** When a file is an older version back (git-blobs.ts); undefined where git may not run. */
-    private readonly rollbackOf: (file: vscode.Uri) => Promise<Rollback | undefined> = async () => undefined,
-    /** Teammates the file is not encrypted for yet (the Encrypted Files view's drift), by name. */
-    private readonly missingOf: (file: vscode.Uri) => Promise<string[]> = async () => [],
+    /**
+     * When a file is an older version back (git-blobs.ts; undefined where git may not run), and the
+     * teammates it is not encrypted for yet (the Encrypted Files view's drift), by name: one answer, as
+     * the drift scan works out both.
+     */
+    private readonly annotationOf: (file: vscode.Uri) => Promise<{ rollback?: Rollback; missing: string[] }> = async () => ({ missing: [] }),
   ) {
     this.item.name = vscode.l10n.t('Custodian: Encryption');
     // By the file behind the view: a view's URI may name it by its workspace-relative or absolute path.
@@ -123,7 +125,7 @@ export class EncryptionStatusBar implements vscode.Disposable {
    * the whole team after dave joined).
    */
   private async annotate(generation: number, file: vscode.Uri, summary: string, warn: boolean, md: vscode.MarkdownString): Promise<void> {
-    const [rollback, missing] = await Promise.all([this.rollbackOf(file).catch(() => undefined), this.missingOf(file).catch(() => [])]);
+    const { rollback, missing } = await this.annotationOf(file).catch(() => ({ rollback: undefined, missing: [] as string[] }));
     // Another editor, or the same file shown anew since (a save changes its signer), or a newer answer: stale.
     if ((!rollback && missing.length === 0) || summary !== this.summary || generation < this.annotated || vscode.window.activeTextEditor?.document.uri.toString() !== this.shownUri) return;
     this.annotated = generation;

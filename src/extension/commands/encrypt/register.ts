@@ -95,8 +95,13 @@ export function registerEncryptionCommands(context: vscode.ExtensionContext, hos
   const drift = new DriftScanner(services, session, valueFiles, rollbacks);
   const values = registerValuesFeature(context, host, services, backupGuard, rollbackOf);
   const deps: EncDeps = { services, session, fs, valuesFs: values.fs, peek, drift };
-  const missingOf = async (file: vscode.Uri): Promise<string[]> => (await drift.scan([file])).entries.find((e) => e.uri.toString() === file.toString())?.missing.map((p) => p.name) ?? [];
-  const statusBar = new EncryptionStatusBar(documents, values.fs, rollbackOf, missingOf);
+  // One drift scan gives both (it works out the file's rollback too); a link's entry carries none, so it is asked for.
+  const annotationOf = async (file: vscode.Uri): Promise<{ rollback?: Rollback; missing: string[] }> => {
+    const entry = (await drift.scan([file])).entries.find((e) => e.uri.toString() === file.toString());
+    const rollback = entry === undefined || entry.status === 'linked' ? await rollbackOf(file) : entry.rollback;
+    return { rollback, missing: entry?.missing.map((p) => p.name) ?? [] };
+  };
+  const statusBar = new EncryptionStatusBar(documents, values.fs, annotationOf);
   context.subscriptions.push(services.roster.onDidChange(() => statusBar.refresh()));
   const codeLens = new ArmorCodeLensProvider(session);
   const section = new EncryptedFilesSection(services, drift, valueFiles.onDidChange);

@@ -79,7 +79,9 @@ describe('tree', function () {
     const context = recordContextKeys('custodian.encryptedScanned');
     try {
       await section(state.services, 'encrypted');
-      assert.deepStrictEqual(context.valuesOf('custodian.encryptedScanned'), [true]);
+      // Never "not scanned" once shown; a scan again (the roster's files deleted by the suite's reset) says true again.
+      const values = context.valuesOf('custodian.encryptedScanned');
+      assert.ok(values.length > 0 && values.every((v) => v === true), `set to true only: ${JSON.stringify(values)}`);
     } finally {
       context.dispose();
     }

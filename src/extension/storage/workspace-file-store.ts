@@ -4,7 +4,8 @@
 // what was read from each file cached per version of that file (mtime and size), so a list after a
 // change re-reads only what changed, and a fact learnt from one version never describes another.
 import * as vscode from 'vscode';
-import { Debouncer, readDirectoryIfExists, WATCH_DEBOUNCE_MS, watchFiles } from './workspace-files';
+import { watchStoreDir } from './store-dir-watcher';
+import { Debouncer, readDirectoryIfExists, WATCH_DEBOUNCE_MS } from './workspace-files';
 
 /** `mtime:size`: what identifies one version of a file. */
 export type FileVersion = string;
@@ -16,7 +17,7 @@ export function versionOf(stat: vscode.FileStat): FileVersion {
 export interface WorkspaceFileStoreOptions<T> {
   /** The directory under each workspace folder, e.g. `['.custodian', 'team']`. */
   readonly dir: readonly string[];
-  /** Watch files directly in the directory, or the whole tree under it (share sets are folders). */
+  /** Watch files directly in the directory, or also those in its folders (share sets, the roster's records). */
   readonly depth: 'files' | 'tree';
   /** What the store keeps of one version of a file (`read`); failures are the caller's to turn into values. */
   readonly read?: (uri: vscode.Uri, stat: vscode.FileStat) => Promise<T>;
@@ -37,12 +38,11 @@ export class WorkspaceFileStore<T> implements vscode.Disposable {
 
   constructor(private readonly options: WorkspaceFileStoreOptions<T>) {
     const changed = () => this.debounce.schedule();
-    const glob = `**/${options.dir.join('/')}/${options.depth === 'tree' ? '**' : '*'}`;
     this.subscriptions = [
       this.changeEmitter,
       this.fileEmitter,
       this.debounce,
-      watchFiles(glob, (uri) => {
+      watchStoreDir(options, (uri) => {
         this.cache.delete(uri.toString());
         this.fileEmitter.fire(uri);
         changed();

@@ -14,6 +14,7 @@ import { captureErrors, recordInformationMessages, run, teamDir, waitFor } from 
 import { answerModals } from './support/modals';
 import { addToRoster, closeAllEditors, decryptAs, encryptFor, filesContaining, person, readdToRoster, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
 import type { RsaPublicKey } from '../../src/core/keys';
+import { EncryptionStatusBar } from '../../src/extension/editor/status-bar';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
 
@@ -406,6 +407,39 @@ describe('decrypt', function () {
     } finally {
       await team.services.keyStore.rename(label.id, 'me');
       fs.rmSync(path.join(teamDir(), 'carol.pub'), { force: true });
+    }
+  });
+
+  it('the status bar never shows a late answer over a newer one: a "not yet for bob" from before bob joined does not come back', async () => {
+    // Answers come late (git and the roster) and in any order; each update asks anew.
+    await writeEnc('late.env.enc', 'X=1\n', [team.alice.publicKey]);
+    await run('custodian.openDecrypted', { uri: wsUri('late.env.enc') });
+    const answers: ((a: { missing: string[] }) => void)[] = [];
+    const bar = new EncryptionStatusBar(team.encryption.deps.fs.documents, team.encryption.deps.valuesFs, () => new Promise((resolve) => answers.push(resolve)));
+    const ask = (): ((a: { missing: string[] }) => void) => {
+      const n = answers.length;
+      bar.refresh();
+      assert.strictEqual(answers.length, n + 1, 'one question per update');
+      return answers[n];
+    };
+    try {
+      // The newer answer first (bob joined: no one missing), then the older one.
+      const [older, newer] = [ask(), ask()];
+      newer({ missing: [] });
+      await sleep(20);
+      older({ missing: ['bob'] });
+      await sleep(20);
+      assert.doesNotMatch(bar.text ?? '', /not yet for/);
+      // The older first, shown meanwhile, then taken back by the newer.
+      const [before, after] = [ask(), ask()];
+      before({ missing: ['bob'] });
+      await sleep(20);
+      assert.match(bar.text ?? '', /· not yet for bob$/);
+      after({ missing: [] });
+      await sleep(20);
+      assert.match(bar.text ?? '', /signed by alice ✓$/);
+    } finally {
+      bar.dispose();
     }
   });
 

@@ -70,9 +70,12 @@ export class EncryptionStatusBar implements vscode.Disposable {
    * waiting for the latest would never show one.
    */
   private generation = 0;
-  private annotated = 0;
+  /** The newest update whose late answer came, empty or not: an older answer arriving after it is stale. */
+  private answered = 0;
   private summary: string | undefined;
   private shownUri: string | undefined;
+  /** What `update` showed, for an answer with nothing to add to take back an older one's. */
+  private plain: { text: string; tooltip: vscode.MarkdownString; background: vscode.ThemeColor | undefined } | undefined;
 
   private update(): void {
     const generation = ++this.generation;
@@ -113,6 +116,7 @@ export class EncryptionStatusBar implements vscode.Disposable {
     const file = uri.scheme === VALUES_SCHEME ? fromValuesUri(uri) : toEncryptedUri(uri);
     this.item.command = { command: CommandId.ShowRecipients, title: vscode.l10n.t('Show Recipients and Signer'), arguments: [file] };
     this.item.tooltip = md;
+    this.plain = { text: this.item.text, tooltip: md, background: this.item.backgroundColor };
     this.visible = true;
     this.item.show();
     // The working file only (a version from git is what it is): said once git and the roster have answered.
@@ -127,8 +131,17 @@ export class EncryptionStatusBar implements vscode.Disposable {
   private async annotate(generation: number, file: vscode.Uri, summary: string, warn: boolean, md: vscode.MarkdownString): Promise<void> {
     const { rollback, missing } = await this.annotationOf(file).catch(() => ({ rollback: undefined, missing: [] as string[] }));
     // Another editor, or the same file shown anew since (a save changes its signer), or a newer answer: stale.
-    if ((!rollback && missing.length === 0) || summary !== this.summary || generation < this.annotated || vscode.window.activeTextEditor?.document.uri.toString() !== this.shownUri) return;
-    this.annotated = generation;
+    if (summary !== this.summary || generation < this.answered || vscode.window.activeTextEditor?.document.uri.toString() !== this.shownUri) return;
+    this.answered = generation;
+    if (!rollback && missing.length === 0) {
+      // Nothing to add now (the missing teammate was added since): an older answer shown meanwhile goes.
+      if (this.plain) {
+        this.item.text = this.plain.text;
+        this.item.tooltip = this.plain.tooltip;
+        this.item.backgroundColor = this.plain.background;
+      }
+      return;
+    }
     const notYet = missing.length > 0 ? vscode.l10n.t('not yet for {0}', missing.join(', ')) : undefined;
     const parts = [summary, ...(notYet ? [notYet] : []), ...(rollback ? [rollbackLabel(rollback)] : [])];
     this.item.text = `${rollback || warn ? '$(warning)' : '$(lock)'} ${parts.join(' · ')}`;

@@ -128,6 +128,51 @@ describe('plaintext leftovers', function () {
     }
   });
 
+  it('Encrypt File of a plaintext git tracks says what encrypting cannot undo: committed, rotate (kept: Stop Tracking and Ignore); only staged, Unstage It', async () => {
+    // Encrypting a committed .env read as "safe now", though its secrets stay in every clone's history.
+    const repo = wsPath('tracked-repo');
+    fs.rmSync(repo, { recursive: true, force: true });
+    fs.mkdirSync(repo, { recursive: true });
+    const git = gitIn(() => repo);
+    assert.strictEqual(git(['init', '-q']).status, 0);
+    fs.writeFileSync(path.join(repo, '.env'), 'DB_PASSWORD=committed-once\n');
+    fs.writeFileSync(path.join(repo, 'kept.env'), 'API_KEY=committed-kept\n');
+    assert.strictEqual(git(['add', '.env', 'kept.env']).status, 0);
+    assert.strictEqual(git(['commit', '-qm', 'oops']).status, 0);
+    fs.writeFileSync(path.join(repo, 'staged.env'), 'TOKEN=staged-only\n');
+    assert.strictEqual(git(['add', 'staged.env']).status, 0);
+    const tracked = (): string[] => git(['ls-files', '-z', '--cached']).stdout.split('\0').filter(Boolean);
+    const warnings = recordWarningMessages((_message, items) => items[0]);
+    const encrypt = (name: string, deleteOriginal: boolean) =>
+      run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(path.join(repo, name)), recipients: [team.me.fingerprint, team.alice.fingerprint], deleteOriginal });
+    const told = (name: string) => waitFor(`the notice on ${name}`, async () => warnings.asked.find((a) => a.message.startsWith(`${name} `)));
+    try {
+      // Committed, its original deleted: only rotating helps, and nothing is offered but the advice.
+      assert.strictEqual((await encrypt('.env', true))?.files[0]?.deleted, true);
+      const deleted = await told('.env');
+      assert.match(deleted.message, /was committed in the clear: its secrets stay in the repository's history and in every clone.*Rotate them/);
+      assert.deepStrictEqual(deleted.items, []);
+      // Committed and kept: Stop Tracking and Ignore (git rm --cached, a .gitignore line), the file left on disk.
+      assert.strictEqual((await encrypt('kept.env', false))?.files[0]?.deleted, false);
+      const kept = await told('kept.env');
+      assert.deepStrictEqual(kept.items, ['Stop Tracking and Ignore']);
+      await waitFor('kept.env untracked and ignored', async () => !tracked().includes('kept.env') && fs.existsSync(path.join(repo, '.gitignore')) && fs.readFileSync(path.join(repo, '.gitignore'), 'utf8').includes('/kept.env'));
+      assert.strictEqual(fs.readFileSync(path.join(repo, 'kept.env'), 'utf8'), 'API_KEY=committed-kept\n', 'the file itself is left');
+      assert.ok(!warnings.asked.some((a) => a.message.startsWith('kept.env') && /git does not ignore it/.test(a.message)), 'tracked: not the untracked notice');
+      // Only staged, its original deleted: the index still holds the plaintext for the next commit. Unstage It.
+      assert.strictEqual((await encrypt('staged.env', true))?.files[0]?.deleted, true);
+      const staged = await told('staged.env');
+      assert.match(staged.message, /is staged in the clear: git add stored it in \.git\/objects, and the next commit would carry it/);
+      assert.deepStrictEqual(staged.items, ['Unstage It']);
+      await waitFor('staged.env unstaged', async () => !tracked().includes('staged.env'));
+      assert.doesNotMatch(git(['status', '--porcelain']).stdout, /staged\.env(?!\.enc)/, 'nothing of it left for the next commit');
+      assert.ok(tracked().includes('.env'), 'a committed original deleted by Encrypt File is left to commit as a deletion');
+    } finally {
+      warnings.dispose();
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
   it('a copy written by Decrypt to File ("Decrypt Here Anyway") in a git work tree that git does not ignore is named at once, and Add to .gitignore makes git ignore it', async () => {
     // A newcomer decrypted token.txt.enc to out.txt in the repository, then `git add out.txt && git commit`
     // committed the token: the pre-commit guard only knows a plaintext named like its `.enc` twin.

@@ -2,8 +2,10 @@
 // (Cancel at "Delete the plaintext original?"), or a copy written by Decrypt to File / Decrypt Values to New
 // File. Source Control's "Stage All Changes" stages it, and `git add` has stored it in .git/objects before the
 // pre-commit guard refuses the commit; the guard only knows a plaintext named like its `.enc` twin, so a
-// decrypted copy under another name is committed outright (a newcomer's trials did both). Said right away,
-// with the fix one click away.
+// decrypted copy under another name is committed outright (a newcomer's trials did both). And a plaintext git
+// already tracks: Encrypt File of a committed `.env` leaves its secrets in the history of every clone, which
+// no encryption now takes back (rotating them does), and a kept or staged copy rides along in the next
+// commit. Said right away, with the fix one click away.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { repositoryPath, runGit } from '../../node/git';
@@ -22,6 +24,63 @@ export async function unignoredPlaintext(file: vscode.Uri): Promise<{ root: stri
   } catch {
     return undefined; // not in a repository, or no git
   }
+}
+
+/**
+ * The file's path in its repository when git tracks it (the index holds it, even once the file is
+ * deleted), and whether a commit reachable from HEAD holds it: then its plaintext is in the history.
+ */
+export async function trackedPlaintext(file: vscode.Uri): Promise<{ root: string; path: string; committed: boolean } | undefined> {
+  if (file.scheme !== 'file') return undefined;
+  try {
+    const where = await repositoryPath(file.fsPath);
+    const spec = `:(literal)${where.path}`;
+    const index = await runGit(where.root, ['ls-files', '-z', '--cached', '--', spec]);
+    if (index.status !== 0 || !index.stdout.toString('utf8').split('\0').includes(where.path)) return undefined;
+    const commit = await runGit(where.root, ['rev-list', '-n', '1', 'HEAD', '--', spec]);
+    return { ...where, committed: commit.status === 0 && commit.stdout.toString('utf8').trim() !== '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Tells, for each plaintext git tracks, what encrypting it now cannot undo: committed, its secrets are in
+ * the repository's history and every clone (rotate them); only staged, `git add` stored it and the next
+ * commit would carry it. A kept original is offered *Stop Tracking and Ignore* (or *Unstage and Ignore*),
+ * a deleted one only staged *Unstage It*: `git rm --cached`, which touches no file on disk. Resolves once
+ * every notice is answered.
+ */
+export async function warnTrackedPlaintext(files: readonly { file: vscode.Uri; deleted: boolean }[]): Promise<void> {
+  await Promise.all(
+    files.map(async ({ file, deleted }) => {
+      const where = await trackedPlaintext(file);
+      if (!where) return;
+      const name = where.path;
+      const ignore = !deleted;
+      let message: string;
+      let action: string | undefined;
+      if (where.committed) {
+        message = deleted
+          ? vscode.l10n.t('{0} was committed in the clear: its secrets stay in the repository\'s history and in every clone, also once its deletion is committed. Rotate them.', name)
+          : vscode.l10n.t('{0} was committed in the clear: its secrets stay in the repository\'s history and in every clone; rotate them. Stop tracking it (git rm --cached) and add it to .gitignore, so that commits no longer carry it?', name);
+        action = deleted ? undefined : vscode.l10n.t('Stop Tracking and Ignore');
+      } else {
+        message = deleted
+          ? vscode.l10n.t('{0} is staged in the clear: git add stored it in .git/objects, and the next commit would carry it. Unstage it?', name)
+          : vscode.l10n.t('{0} is staged in the clear: git add stored it in .git/objects, and the next commit would carry it. Unstage it and add it to .gitignore?', name);
+        action = deleted ? vscode.l10n.t('Unstage It') : vscode.l10n.t('Unstage and Ignore');
+      }
+      const choice = await (action ? vscode.window.showWarningMessage(message, action) : vscode.window.showWarningMessage(message));
+      if (!action || choice !== action) return;
+      const r = await runGit(where.root, ['rm', '--cached', '--quiet', '--', `:(literal)${name}`]);
+      if (r.status !== 0) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('git could not stop tracking {0}: {1}', name, r.stderr.trim()));
+        return;
+      }
+      if (ignore) await appendLines(vscode.Uri.file(path.join(where.root, '.gitignore')), [ignoreLine(name)]);
+    }),
+  );
 }
 
 /** A repository path as a .gitignore line that matches that one file: anchored, its special characters escaped. */

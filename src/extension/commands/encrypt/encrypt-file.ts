@@ -16,7 +16,7 @@ import { CancelledError, encryptFile, formatBytes, verifyFile, type Cancellation
 import { policyForNewFile } from '../../../core/recipient-policy';
 import type { EncDeps } from './deps';
 import { closeOriginal } from './close-original';
-import { warnUnignoredPlaintext } from '../unignored-plaintext';
+import { warnTrackedPlaintext, warnUnignoredPlaintext } from '../unignored-plaintext';
 import { chooseRecipients, RECIPIENT_ARGS, type RecipientArgs } from './recipients';
 import { FILE_ARGS, fromFileArguments, is, type Shape } from '../arguments';
 import { lazyCore } from '../../lazy-core';
@@ -178,7 +178,11 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
     for (const k of kept) void vscode.window.showWarningMessage(k.kept!);
     reportLeftovers(result.files);
     // git runs only in a trusted workspace: a repository's own config can make it run commands.
-    if (deps.services.trust.isTrusted) warnUnignoredPlaintext(result.files.filter((f) => !f.deleted).map((f) => f.source)).catch((err: unknown) => deps.services.errors.report(err, 'custodian.encryptFile'));
+    if (deps.services.trust.isTrusted) {
+      const report = (err: unknown): void => void deps.services.errors.report(err, 'custodian.encryptFile');
+      warnUnignoredPlaintext(result.files.filter((f) => !f.deleted).map((f) => f.source)).catch(report);
+      warnTrackedPlaintext(result.files.map((f) => ({ file: f.source, deleted: f.deleted }))).catch(report);
+    }
   }
   return result;
 }

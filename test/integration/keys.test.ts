@@ -468,6 +468,26 @@ describe('keys', function () {
     }
   });
 
+  it('a passphrase-protected key file (a backup) imported is not offered "Back Up" again; a plain PEM is', async () => {
+    // A newcomer who had just imported her backup was offered to make it again.
+    const plain = opensslRsa(2048);
+    const locked = sh('openssl', ['pkcs8', '-topk8', '-v2', 'aes256', '-passout', 'pass:backup-pass'], opensslRsa(2048));
+    const offered: { message: string; items: string[] }[] = [];
+    const told = [recordInformationMessages((message, items) => (offered.push({ message, items }), undefined)), recordWarningMessages((message, items) => (offered.push({ message, items }), undefined))];
+    const imported: KeyInfo[] = [];
+    try {
+      imported.push((await run<KeyInfo>('custodian.importPrivateKey', { pem: locked, passphrase: 'backup-pass', name: 'From backup' }))!);
+      const fromBackup = await waitFor('the notice on the backup', async () => offered.find((o) => o.message.includes('"From backup"')));
+      assert.ok(!fromBackup.items.some((i) => i.startsWith('Back Up')), JSON.stringify(fromBackup.items));
+      imported.push((await run<KeyInfo>('custodian.importPrivateKey', { pem: plain, name: 'From plain PEM' }))!);
+      const fromPlain = await waitFor('the notice on the plain key', async () => offered.find((o) => o.message.includes('"From plain PEM"')));
+      assert.ok(fromPlain.items.includes('Back Up (Export Private Key)…'), 'a key file in the clear is no backup: one is offered');
+    } finally {
+      for (const t of told) t.dispose();
+      for (const k of imported.filter(Boolean)) await state.services.keyStore.delete(k.id);
+    }
+  });
+
   it('Delete Key names the files here only that key opens (for good when no one else can), and Enter exports a backup instead of deleting', async () => {
     const { encryptBytes } = await import('../../src/core/envelope');
     const { sealValues } = await import('../../src/core/values');

@@ -54,22 +54,24 @@ const JOIN = (): string => vscode.l10n.t('Add Myself to Team');
 
 /**
  * What to say once a key is stored: where it actually lives on this host (secretLocation) and the next
- * steps. The encrypted backup is always offered: a lost keychain or browser profile loses the key.
+ * steps. The encrypted backup is offered (a lost keychain or browser profile loses the key) unless the key
+ * came from one: a passphrase-protected file is that backup (a newcomer who had just imported hers was
+ * offered to make it again).
  */
-export function announcement(info: KeyInfo, canJoin: boolean, location: SecretLocation = secretLocation()): { text: string; actions: string[] } {
+export function announcement(info: KeyInfo, canJoin: boolean, location: SecretLocation = secretLocation(), fromBackup = false): { text: string; actions: string[] } {
   const where = location.inBrowser ? `${location.where}. ${location.detail}` : `${location.where}.`;
   const text = info.isDefault
     ? vscode.l10n.t('Key "{0}" ({1}-bit, {2}) is your default key and is stored in {3}', info.name, info.bits, info.fingerprint, where)
     : vscode.l10n.t('Key "{0}" ({1}-bit, {2}) is stored in {3}', info.name, info.bits, info.fingerprint, where);
-  return { text, actions: [BACK_UP(), ...(canJoin ? [JOIN()] : [])] };
+  return { text, actions: [...(fromBackup ? [] : [BACK_UP()]), ...(canJoin ? [JOIN()] : [])] };
 }
 
 /**
  * Tells the user where the key went and offers the natural next steps: joining the team only when
- * `offerJoin` (asked interactively, and not in the roster already).
+ * `offerJoin` (asked interactively, and not in the roster already); a backup unless `fromBackup`.
  */
-export function announce(info: KeyInfo, offerJoin: boolean): void {
-  const { text, actions } = announcement(info, offerJoin && workspaceFolders().length > 0);
+export function announce(info: KeyInfo, offerJoin: boolean, fromBackup = false): void {
+  const { text, actions } = announcement(info, offerJoin && workspaceFolders().length > 0, secretLocation(), fromBackup);
   // In a browser the key is one "clear site data" away from gone: a warning, not an info toast.
   const shown = secretLocation().inBrowser ? vscode.window.showWarningMessage(text, ...actions) : vscode.window.showInformationMessage(text, ...actions);
   void shown.then((choice) => {

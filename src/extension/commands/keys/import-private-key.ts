@@ -79,7 +79,8 @@ export async function importPrivateKey(deps: KeysDeps, arg: unknown): Promise<Ke
       }));
     if (name === undefined) return undefined;
     const info = await deps.keys.current.add(key, { name, label: a.label ?? (key.publicKey.comment?.includes('@') ? key.publicKey.comment : undefined) });
-    announce(info, interactive && inRoster.length === 0);
+    // A passphrase-protected key file is a backup already (Back Up writes one): not offered again.
+    announce(info, interactive && inRoster.length === 0, keys.isEncryptedPrivateKey(source.text));
     return info;
   } finally {
     zeroize(key.pkcs8Der);

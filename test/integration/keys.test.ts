@@ -150,6 +150,9 @@ describe('keys', function () {
     const inWorkspace = modals.prompts.filter((p) => /inside the workspace/.test(p.message));
     assert.deepStrictEqual(inWorkspace.map((p) => p.items), [['Choose Another Place…', 'Save Here Anyway']], 'the safe choice first: the default (Enter) button');
     assert.ok(proposed.every((u) => u && !vscode.workspace.getWorkspaceFolder(u)), `proposed outside the workspace: ${proposed.map((u) => u?.fsPath).join(', ')}`);
+    // Named after the key, so a second backup (another key) does not propose the first one's name.
+    const slug = key.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+    assert.ok(proposed.every((u) => u && path.basename(u.fsPath) === `${slug}-backup.pem`), `named after "${key.name}": ${proposed.map((u) => u?.fsPath).join(', ')}`);
     assert.ok(!fs.existsSync(inside.fsPath), 'nothing written in the workspace');
     assert.match(fs.readFileSync(outside.fsPath, 'utf8'), /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     fs.rmSync(outside.fsPath);

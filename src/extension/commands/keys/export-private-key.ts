@@ -8,6 +8,7 @@ import { fromArgument, is, type Shape } from '../arguments';
 import { confirmModal, pickMyKey, TARGET_ARGS, type TargetArgs } from '../pick';
 import { lazyCore } from '../../lazy-core';
 import { askSecretPlace } from '../secret-place';
+import { keyFileSlug } from './export-public-key';
 
 export interface ExportPrivateKeyArgs extends TargetArgs {
   /** Used as given (no second entry); still has to pass the strength check. */
@@ -48,7 +49,8 @@ export async function exportPrivateKey(deps: KeysDeps, arg: unknown): Promise<{ 
       ? a.uri
       : await askSecretPlace(
           {
-            fileName: 'custodian-key-backup.pem',
+            // Named after the key: a second backup (another key, another machine) does not propose the first one's name.
+            fileName: `${keyFileSlug(info.name)}-backup.pem`,
             dialog: {
               title: vscode.l10n.t('Save Private Key Backup: {0}', info.name),
               saveLabel: vscode.l10n.t('Save Encrypted Backup'),

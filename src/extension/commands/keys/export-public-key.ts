@@ -47,7 +47,7 @@ export async function exportPublicKey(deps: KeysDeps, arg: unknown): Promise<Exp
 
   let uri = a.uri;
   if (target === 'file' && !uri) {
-    const slug = info.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'key';
+    const slug = keyFileSlug(info.name);
     const base = vscode.workspace.workspaceFolders?.[0]?.uri;
     uri = await vscode.window.showSaveDialog({
       title: vscode.l10n.t('Save Public Key: {0}', info.name),
@@ -70,4 +70,9 @@ export async function exportPublicKey(deps: KeysDeps, arg: unknown): Promise<Exp
   await vscode.workspace.fs.writeFile(uri!, new TextEncoder().encode(text.endsWith('\n') ? text : text + '\n'));
   void vscode.window.showInformationMessage(vscode.l10n.t('Saved the public key of "{0}" to {1}.', info.name, vscode.workspace.asRelativePath(uri!)));
   return { text, format, target, uri };
+}
+
+/** A key's name as a file name ("Alice (work laptop)" → "alice-work-laptop"), for the save dialogs. */
+export function keyFileSlug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'key';
 }

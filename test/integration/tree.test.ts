@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
-import { recordContextKeys, run, section, sshKeygen, teamDir, treeSnapshot, useCleanState, waitFor } from './support/custodian';
+import { recordContextKeys, resetState, run, section, sshKeygen, teamDir, treeSnapshot, useCleanState, waitFor, workspaceFolder } from './support/custodian';
 
 describe('tree', function () {
   this.timeout(120_000);
@@ -84,6 +84,32 @@ describe('tree', function () {
       assert.ok(values.length > 0 && values.every((v) => v === true), `set to true only: ${JSON.stringify(values)}`);
     } finally {
       context.dispose();
+    }
+  });
+
+  it('with no key here yet, a drifted file I cannot open says to import my key first (I may be one of its readers), not only "Ask alice"', async () => {
+    // A returning member in a new browser profile read "Ask alice, bob to re-encrypt it for you" as alice.
+    const { addToRoster, encryptFor, person } = await import('./support/enc');
+    await resetState(state.services);
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    addToRoster(alice);
+    addToRoster(bob);
+    const file = path.join(workspaceFolder().uri.fsPath, 'before-import.env.enc');
+    fs.writeFileSync(file, await encryptFor([alice.publicKey], 'X=1\n', alice.key)); // not yet for bob
+    try {
+      const enc = await waitFor('the hint', async () => {
+        const s = await section(state.services, 'encrypted');
+        return s?.children.some((c) => c.label.startsWith('Import your key')) && s;
+      });
+      const hint = enc.children.find((c) => c.label.startsWith('Import your key'))!;
+      // (Other suites' .enc files may be left in the workspace: "these N files" then.)
+      assert.match(hint.label, /^Import your key to open (it|these \d+ files), or ask alice/);
+      assert.strictEqual(hint.command, 'custodian.importPrivateKey');
+      assert.match(hint.tooltip ?? '', /If you are alice, import your key/);
+      assert.ok(!enc.children.some((c) => c.label.startsWith('Ask ')), enc.children.map((c) => c.label).join(' | '));
+    } finally {
+      fs.rmSync(file, { force: true });
+      await resetState(state.services);
     }
   });
 

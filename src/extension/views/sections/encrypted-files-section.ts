@@ -184,12 +184,14 @@ function exposedItem(item: vscode.TreeItem, md: vscode.MarkdownString, e: DriftE
  * only one of their recipients can re-encrypt them, so the section names who, instead of offering an
  * action that would fail.
  */
-function askRecipientsNode(parent: TreeNode, locked: readonly DriftEntry[]): MessageNode {
+function askRecipientsNode(parent: TreeNode, locked: readonly DriftEntry[], haveKeys: boolean): MessageNode {
   // Teammates first: a former teammate (named "bob (removed from team)") is asked only when no one else can.
   const others = locked.flatMap((e) => e.recipients.filter((p) => p.source !== 'mine'));
   const onTeam = others.filter((p) => p.source === 'roster' || p.source === 'contact');
   const names = [...new Set((onTeam.length > 0 ? onTeam : others).map((p) => p.name))];
   const who = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
+  // No key here yet (a new machine or browser profile): I may be one of them, and my backup the way in.
+  if (!haveKeys) return importFirstNode(parent, locked, who, names.length === 1);
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(
     vscode.l10n.t(
@@ -211,6 +213,25 @@ function askRecipientsNode(parent: TreeNode, locked: readonly DriftEntry[]): Mes
     label,
     icon: new vscode.ThemeIcon('comment-discussion'),
     tooltip: md,
+  });
+}
+
+/**
+ * Drifted files I cannot open while no key of mine is here at all: "Ask alice, bob" read wrong to alice
+ * herself, back in a new browser profile before importing her backup (a newcomer's trial). Import first.
+ */
+function importFirstNode(parent: TreeNode, locked: readonly DriftEntry[], who: string, onePerson: boolean): MessageNode {
+  const md = new vscode.MarkdownString(
+    onePerson
+      ? vscode.l10n.t('None of your keys is in this VS Code yet. If you are {0}, import your key (the backup Back Up wrote) and re-encrypt the files for the team yourself. New to the team: generate a key, add yourself to the team, and ask {0} to re-encrypt them for you.', escapeMd(who))
+      : vscode.l10n.t('None of your keys is in this VS Code yet. If you are one of {0}, import your key (the backup Back Up wrote) and re-encrypt the files for the team yourself. New to the team: generate a key, add yourself to the team, and ask {0} to re-encrypt them for you.', escapeMd(who)),
+  );
+  return new MessageNode(parent, {
+    id: 'enc:import-first',
+    label: locked.length === 1 ? vscode.l10n.t('Import your key to open it, or ask {0}', who) : vscode.l10n.t('Import your key to open these {0} files, or ask {1}', locked.length, who),
+    icon: new vscode.ThemeIcon('key'),
+    tooltip: md,
+    command: { command: CommandId.ImportPrivateKey, title: vscode.l10n.t('Import Private Key…') },
   });
 }
 
@@ -321,7 +342,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
       }
       // Not on the roster (removed, or not added yet): asking a teammate to re-encrypt for me is not the next step.
       const locked = attention.filter((e) => e.status === 'drift' && !e.canDecrypt);
-      if (locked.length > 0 && onTeam) nodes.push(askRecipientsNode(this, locked));
+      if (locked.length > 0 && onTeam) nodes.push(askRecipientsNode(this, locked, this.services.keyStore.list().length > 0));
     }
     if (!onTeam) nodes.unshift(notOnTeamNode(this));
     return nodes;

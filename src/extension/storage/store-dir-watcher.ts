@@ -7,7 +7,8 @@
 // excludes. So, on local disks, one `fs.watch` per folder on the way down (the workspace folder,
 // `.custodian`, the store, and for a tree the folders in it), each started before the folder below it is
 // looked at, and a look after each start: a folder made with files in it is listed once it is watched.
-// Other file systems, and a disk where `fs.watch` fails (out of inotify watches), keep VS Code's watcher.
+// Only on Linux, where watches are per folder (inotify); macOS and Windows watch a tree natively, and keep
+// VS Code's watcher, as do other file systems and a disk where `fs.watch` fails (out of inotify watches).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -31,7 +32,7 @@ export function watchStoreDir(options: StoreDirOptions, onFile: (uri: vscode.Uri
   const watchFolders = (): void => {
     for (const w of watchers) w.dispose();
     watchers = workspaceFolders().map((folder, i) => {
-      if (folder.uri.scheme !== 'file') return byVsCode(folder);
+      if (folder.uri.scheme !== 'file' || process.platform !== 'linux') return byVsCode(folder);
       return new FolderChainWatcher(folder.uri.fsPath, options, (p) => onFile(vscode.Uri.file(p)), () => {
         watchers[i]?.dispose();
         watchers[i] = byVsCode(folder);

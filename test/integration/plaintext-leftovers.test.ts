@@ -27,6 +27,16 @@ describe('plaintext leftovers', function () {
   this.timeout(120_000);
   const team = useTeam();
 
+  /** A new git repository `name` in the workspace (replacing one left over), and git run in it. */
+  function freshRepo(name: string): { repo: string; git: ReturnType<typeof gitIn> } {
+    const repo = wsPath(name);
+    fs.rmSync(repo, { recursive: true, force: true });
+    fs.mkdirSync(repo, { recursive: true });
+    const git = gitIn(() => repo);
+    assert.strictEqual(git(['init', '-q']).status, 0);
+    return { repo, git };
+  }
+
   afterEach(async () => {
     await closeAllEditors();
   });
@@ -91,11 +101,8 @@ describe('plaintext leftovers', function () {
   it('an original kept by Encrypt File in a git work tree that git does not ignore is named at once, and Add to .gitignore makes git ignore it; an ignored one is not named', async () => {
     // A newcomer kept notes.txt (Cancel at "Delete the plaintext original?"), "Stage All" staged it, and
     // git add had stored it in .git/objects before the guard refused the commit.
-    const repo = wsPath('leftover-repo');
-    fs.rmSync(repo, { recursive: true, force: true });
-    fs.mkdirSync(path.join(repo, 'docs'), { recursive: true });
-    const git = gitIn(() => repo);
-    assert.strictEqual(git(['init', '-q']).status, 0);
+    const { repo, git } = freshRepo('leftover-repo');
+    fs.mkdirSync(path.join(repo, 'docs'));
     fs.writeFileSync(path.join(repo, '.gitignore'), 'node_modules/'); // no final line break
     fs.writeFileSync(path.join(repo, 'docs', 'notes [draft].txt'), 'NOTE_SECRET=kept\n');
     fs.writeFileSync(path.join(repo, 'ignored.txt'), 'IGNORED_SECRET=kept\n');
@@ -130,11 +137,7 @@ describe('plaintext leftovers', function () {
 
   it('Encrypt File of a plaintext git tracks says what encrypting cannot undo: committed, rotate (kept: Stop Tracking and Ignore); only staged, Unstage It', async () => {
     // Encrypting a committed .env read as "safe now", though its secrets stay in every clone's history.
-    const repo = wsPath('tracked-repo');
-    fs.rmSync(repo, { recursive: true, force: true });
-    fs.mkdirSync(repo, { recursive: true });
-    const git = gitIn(() => repo);
-    assert.strictEqual(git(['init', '-q']).status, 0);
+    const { repo, git } = freshRepo('tracked-repo');
     fs.writeFileSync(path.join(repo, '.env'), 'DB_PASSWORD=committed-once\n');
     fs.writeFileSync(path.join(repo, 'kept.env'), 'API_KEY=committed-kept\n');
     assert.strictEqual(git(['add', '.env', 'kept.env']).status, 0);
@@ -176,11 +179,7 @@ describe('plaintext leftovers', function () {
   it('a copy written by Decrypt to File ("Decrypt Here Anyway") in a git work tree that git does not ignore is named at once, and Add to .gitignore makes git ignore it', async () => {
     // A newcomer decrypted token.txt.enc to out.txt in the repository, then `git add out.txt && git commit`
     // committed the token: the pre-commit guard only knows a plaintext named like its `.enc` twin.
-    const repo = wsPath('decrypted-repo');
-    fs.rmSync(repo, { recursive: true, force: true });
-    fs.mkdirSync(repo, { recursive: true });
-    const git = gitIn(() => repo);
-    assert.strictEqual(git(['init', '-q']).status, 0);
+    const { repo, git } = freshRepo('decrypted-repo');
     const me = await team.services.keyStore.getPublicKey(team.me.id);
     fs.writeFileSync(path.join(repo, 'token.txt.enc'), await encryptFor([me], 'TOKEN=decrypted-here\n'));
     const out = vscode.Uri.file(path.join(repo, 'out.txt'));

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { workspaceFolders } from './workspace-files';
+import { watchFiles, workspaceFolders } from './workspace-files';
 
 export interface StoreDirOptions {
   /** The directory under each workspace folder, e.g. `['.custodian', 'team']`. */
@@ -24,10 +24,7 @@ export interface StoreDirOptions {
 /** Calls `onFile` with each file or folder in the store's directory that changed, and with the directory when it appears. */
 export function watchStoreDir(options: StoreDirOptions, onFile: (uri: vscode.Uri) => void): vscode.Disposable {
   const pattern = `${options.dir.join('/')}/${options.depth === 'tree' ? '**' : '*'}`;
-  const byVsCode = (folder: vscode.WorkspaceFolder): vscode.Disposable => {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, pattern));
-    return vscode.Disposable.from(watcher, watcher.onDidCreate(onFile), watcher.onDidChange(onFile), watcher.onDidDelete(onFile));
-  };
+  const byVsCode = (folder: vscode.WorkspaceFolder): vscode.Disposable => watchFiles(new vscode.RelativePattern(folder, pattern), onFile);
   let watchers: vscode.Disposable[] = [];
   const watchFolders = (): void => {
     for (const w of watchers) w.dispose();

@@ -127,7 +127,7 @@ export function lookWhenSettled(changes: readonly ((listener: () => void) => vsc
 }
 
 /** Watches `glob` in every workspace folder; `onFile` gets each file created, changed or deleted. */
-export function watchFiles(glob: string, onFile: (uri: vscode.Uri) => void): vscode.Disposable {
+export function watchFiles(glob: vscode.GlobPattern, onFile: (uri: vscode.Uri) => void): vscode.Disposable {
   const watcher = vscode.workspace.createFileSystemWatcher(glob);
   return vscode.Disposable.from(watcher, watcher.onDidCreate(onFile), watcher.onDidChange(onFile), watcher.onDidDelete(onFile));
 }

@@ -15,7 +15,8 @@ export interface RecipientArgs {
 }
 
 export const RECIPIENT_ARGS: Shape<RecipientArgs> = { recipients: is.strings };
-const SOURCE_ICON: Record<KnownKey['source'], string> = { roster: '$(person)', contact: '$(account)', mine: '$(key)' };
+// Icons as iconPath, not `$(…)` in the label: a multi-select picker's hover shows its label raw.
+const SOURCE_ICON: Record<KnownKey['source'], string> = { roster: 'person', contact: 'account', mine: 'key' };
 
 /** Resolves to the recipients (with my default key added per the setting), or undefined when cancelled. */
 export async function chooseRecipients(services: EncryptionServices, session: CryptoSession, args: RecipientArgs, scope?: vscode.Uri): Promise<KnownKey[] | undefined> {
@@ -43,7 +44,8 @@ export async function chooseRecipients(services: EncryptionServices, session: Cr
         ? vscode.l10n.t('{0}-bit · {1} · included unless unticked', k.key.bits, shortFingerprint(k.fingerprint))
         : vscode.l10n.t('{0}-bit · {1}', k.key.bits, shortFingerprint(k.fingerprint));
       items.push({
-        label: `${SOURCE_ICON[source]} ${k.name}`,
+        label: k.name,
+        iconPath: new vscode.ThemeIcon(SOURCE_ICON[source]),
         // Flagged where the choice is made; ticking it still asks before anything is sealed (vetChosen).
         description: session.fingerprintMismatched(k.fingerprint) ? `$(warning) ${mismatchDescription()} · ${described}` : described,
         // By fingerprint, whichever group the key is listed under: a teammate whose key is also in my

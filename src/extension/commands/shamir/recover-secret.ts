@@ -267,7 +267,9 @@ async function resolveRecipients(deps: ShamirDeps, wanted: string[] | undefined,
   const { shortFingerprint } = await lazyCore.keys();
   const picked = await vscode.window.showQuickPick(
     people.map((p) => ({
-      label: `${p.kind === 'me' ? '$(key)' : '$(person)'} ${p.label}`,
+      // iconPath, not `$(…)` in the label: a multi-select picker's hover shows its label raw.
+      label: p.label,
+      iconPath: new vscode.ThemeIcon(p.kind === 'me' ? 'key' : 'person'),
       description: `${p.kind === 'me' ? vscode.l10n.t('one of your keys') : p.kind === 'teammate' ? vscode.l10n.t('teammate') : vscode.l10n.t('contact')} · ${shortFingerprint(p.fingerprint)}`,
       picked: p.fingerprint === me?.fingerprint,
       person: p,

@@ -343,7 +343,9 @@ async function pickCustodians(
   const mine = new Set(deps.services.keyStore.list().map((k) => k.fingerprint));
   const { shortFingerprint } = await lazyCore.keys();
   const items = usable.map((m) => ({
-    label: `$(person) ${m.name}`,
+    // iconPath, not `$(person)` in the label: a multi-select picker's hover shows its label raw.
+    label: m.name,
+    iconPath: new vscode.ThemeIcon('person'),
     description: [...(m.identity !== m.name ? [m.identity] : []), shortFingerprint(m.key.fingerprint), ...(mine.has(m.key.fingerprint) ? [vscode.l10n.t('you')] : [])].join(' · '),
     member: m,
     picked: previous?.includes(m) ?? false,

@@ -6,6 +6,7 @@ import { registerAgentFeature, type AgentFeature } from './agent/agent-feature';
 import { keyStoreKeyring } from './agent/keyring';
 import { registerEncryptionCommands, type EncryptionFeature } from './commands/encrypt/register';
 import { ENC_GLOB } from './commands/rekey/drift';
+import { isEncryptedFileUri } from './fs/enc-uri';
 import { registerKeysCommands } from './commands/keys/register';
 import { registerMfaFeature } from './commands/mfa/register';
 import { registerPasswordCommands } from './commands/password/register';
@@ -136,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
       // Runs git: only where the scan runs (a trusted workspace).
       revertedValues: async (uri) => (trust.isTrusted ? (await TeamVersions.load(encryption.deps)).revertedValues(uri) : []),
       rolledBack: (uri) => rotation.unmarkRotated(uri.toString()),
-      changes: [(listener) => watchFiles(ENC_GLOB, listener), encryption.valueFiles.onDidChange, trust.onDidChange],
+      changes: [(listener) => watchFiles(ENC_GLOB, listener, isEncryptedFileUri), encryption.valueFiles.onDidChange, trust.onDidChange],
       log,
     }),
   );

@@ -36,6 +36,7 @@ describe('outsider files: a version from outside the team is announced', functio
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     // The suites after this one list the workspace's encrypted files: none of this test's is left.
     for (const name of FILES) fs.rmSync(wsPath(name), { force: true });
+    fs.rmSync(wsPath('outsider-deploy'), { recursive: true, force: true });
   });
 
   /** Writes `bytes` as git writes a file it checks out: a new file renamed over the old one. */
@@ -101,5 +102,22 @@ describe('outsider files: a version from outside the team is announced', functio
     } finally {
       await readdToRoster(bob);
     }
+  });
+
+  it('a file a pull brings in a folder new to the workspace is announced, and a later version there too: VS Code\'s watcher on Linux misses files made in a new folder at once', async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    await sleep(2500); // the previous test's clean-up has settled: nothing else makes the workspace looked at
+    // As a checkout writes a new tree: the folders, then the file, with no pause between them.
+    const eu = wsPath('outsider-deploy', 'prod', 'eu');
+    fs.mkdirSync(eu, { recursive: true });
+    fs.writeFileSync(`${eu}/app.env.enc`, await encryptFor([meKey, team.alice.publicKey, team.mallory.publicKey], 'DB=1\n', team.alice.key));
+    await waitFor('the notice about the file in the new folder', async () => notices().some((m) => m.includes('app.env.enc')), 15_000);
+    // Watched from then on: files a later pull brings there are seen, a .enc and a value-encrypted one.
+    await sleep(2500);
+    fs.writeFileSync(`${eu}/db.env.enc`, await encryptFor([meKey, team.mallory.publicKey], 'DB=2\n', team.alice.key));
+    await waitFor('the notice about a later .enc file there', async () => notices().some((m) => m.includes('db.env.enc')), 15_000);
+    await sleep(2500);
+    fs.writeFileSync(`${eu}/values.env`, await sealValues('TOKEN=t0k3n\n', { format: 'dotenv', recipients: [meKey, team.mallory.publicKey], signer: team.alice.key, backend }));
+    await waitFor('the notice about a later value-encrypted file there', async () => notices().some((m) => m.includes('values.env')), 15_000);
   });
 });

@@ -6,6 +6,7 @@
 // value-encrypted file, or one re-keyed elsewhere, is noticed there too.
 import * as vscode from 'vscode';
 import { readRegularFile } from '../../node/regular-files';
+import { watchFiles } from '../storage/workspace-files';
 import { hasValuesFileName, looksValueEncrypted } from './values-uri';
 
 export const VALUE_ENCRYPTED_FILES_CONTEXT_KEY = 'custodian.valueEncryptedFiles';
@@ -45,13 +46,10 @@ export class ValueFileIndex implements vscode.Disposable {
   private publishTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
-    const watcher = vscode.workspace.createFileSystemWatcher(CANDIDATE_GLOB);
+    // A deleted file is rechecked too: it no longer reads, so it is no longer value-encrypted.
     const recheck = (uri: vscode.Uri) => void this.recheck(uri);
     this.subscriptions.push(
-      watcher,
-      watcher.onDidCreate(recheck),
-      watcher.onDidChange(recheck),
-      watcher.onDidDelete((uri) => this.update(uri, false)),
+      watchFiles(CANDIDATE_GLOB, recheck, hasValuesFileName),
       // A file opened from outside the workspace: the Command Palette's entries follow the editor.
       vscode.workspace.onDidOpenTextDocument((document) => {
         if (document.uri.scheme === 'file' && hasValuesFileName(document.uri) && !this.files.has(document.uri.fsPath)) recheck(document.uri);

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { hexEncode } from '../../core/bytes';
 import { CustodianError } from '../../core/errors';
 import { lazyCore } from '../lazy-core';
+import { watchNewFolderTrees } from './new-folder-watcher';
 
 /** How long the stores wait for a burst of file events (a git checkout, a copied folder) to settle. */
 export const WATCH_DEBOUNCE_MS = 150;
@@ -126,8 +127,13 @@ export function lookWhenSettled(changes: readonly ((listener: () => void) => vsc
   return { schedule, dispose: () => subscription.dispose() };
 }
 
-/** Watches `glob` in every workspace folder; `onFile` gets each file created, changed or deleted. */
-export function watchFiles(glob: vscode.GlobPattern, onFile: (uri: vscode.Uri) => void): vscode.Disposable {
+/**
+ * Watches `glob` in every workspace folder; `onFile` gets each file created, changed or deleted. `named`,
+ * when given, tells the files `glob` means by their names: those in a folder tree that appears while VS
+ * Code runs are reported too, which VS Code's watcher misses on Linux (new-folder-watcher.ts).
+ */
+export function watchFiles(glob: vscode.GlobPattern, onFile: (uri: vscode.Uri) => void, named?: (uri: vscode.Uri) => boolean): vscode.Disposable {
   const watcher = vscode.workspace.createFileSystemWatcher(glob);
-  return vscode.Disposable.from(watcher, watcher.onDidCreate(onFile), watcher.onDidChange(onFile), watcher.onDidDelete(onFile));
+  const inNewFolders = named ? [watchNewFolderTrees((uri) => named(uri) && onFile(uri))] : [];
+  return vscode.Disposable.from(watcher, watcher.onDidCreate(onFile), watcher.onDidChange(onFile), watcher.onDidDelete(onFile), ...inNewFolders);
 }

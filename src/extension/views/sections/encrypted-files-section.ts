@@ -14,6 +14,7 @@ import type { DriftEntry, DriftScanner } from '../../commands/rekey/drift';
 import type { Rollback } from '../../git/git-blobs';
 import { rollbackLabel } from '../../ui/rollback-text';
 import { ENC_GLOB } from '../../commands/rekey/drift';
+import { isEncryptedFileUri } from '../../fs/enc-uri';
 import type { EncryptionServices } from '../../commands/encrypt/deps';
 import { Debouncer, watchFiles, workspaceFolders } from '../../storage/workspace-files';
 import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
@@ -268,7 +269,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
     super();
     const changed = () => this.debounce.schedule();
     this.subscriptions.push(
-      watchFiles(ENC_GLOB, changed),
+      watchFiles(ENC_GLOB, changed, isEncryptedFileUri),
       onDidChangeValueFiles(changed),
       services.roster.onDidChange(changed),
       services.onDidChangeKeys(changed),

@@ -27,6 +27,7 @@ import { CliError } from './output';
 import { ROSTER_DIR } from './repository';
 import { PassphraseSource } from './passphrase';
 import { vettedFingerprints, type LoadedMember } from './roster-trust';
+import { deployKeys } from './team-signers';
 import { confusableGroups, rosterNameProblem } from '../core/roster-names';
 import type { CryptoBackend } from '../core/crypto-backend';
 
@@ -243,6 +244,8 @@ export interface MergeRosters {
   readonly keys: ReadonlyMap<string, RsaPublicKey>;
   /** The roster at HEAD, as this user vetted it (`vettedAtHead`): the team as this side knows it, and the keys whose signature it takes. */
   readonly ours: ReadonlySet<string>;
+  /** Deploy keys of the roster (`deployKeys`): they read the files, but their signature vouches for nothing merged. */
+  readonly deploy: ReadonlySet<string>;
   /** A rebase is replaying the user's commit onto HEAD (`byTrust`). */
   readonly rebasing: boolean;
   /** The commit whose version comes in (`byTrust`'s other side): HEAD in a rebase; unknown when git did not say. */
@@ -296,7 +299,8 @@ export async function mergeRosters(root: string, env: NodeJS.ProcessEnv, backend
   for (const { key } of [...ours, ...theirs]) if (!keys.has(key.fingerprint)) keys.set(key.fingerprint, key);
   // Only a known operation says that ours is HEAD: `git checkout -m` merges into the branch it switches to.
   const own = other === undefined ? undefined : rebasing ? other : 'HEAD';
-  return { removed, keys, ours: await vettedAtHead(root, ours, env, backend, info), rebasing, incoming: rebasing ? 'HEAD' : other, own };
+  const [vetted, deploy] = await Promise.all([vettedAtHead(root, ours, env, backend, info), deployKeys(path.join(root, ROSTER_DIR), backend)]);
+  return { removed, keys, ours: vetted, deploy, rebasing, incoming: rebasing ? 'HEAD' : other, own };
 }
 
 /** How many commits of a file's history a merge looks through for an older version put back. */
@@ -414,9 +418,10 @@ export function recipientWarnings(what: string, recipients: { readonly leftOut: 
   return warnings;
 }
 
-/** Whether this user vouches for `signer`: a key of the roster at HEAD as vetted, or one of their own. */
+/** Whether this user vouches for `signer`: a key of the roster at HEAD as vetted, not a deploy key, or one of their own. */
 export function vouchedFor(rosters: MergeRosters, mine: readonly RsaPublicKey[], signer: string | undefined): boolean {
-  return signer !== undefined && (rosters.ours.has(signer) || mine.some((k) => k.fingerprint === signer));
+  if (signer === undefined) return false;
+  return (rosters.ours.has(signer) && !rosters.deploy.has(signer)) || mine.some((k) => k.fingerprint === signer);
 }
 
 /** One side of a merge as the signer check sees it (git's names: ours is %A, theirs %B). */
@@ -439,7 +444,13 @@ export interface SignedSide {
 export function checkSideSigners(rosters: MergeRosters, mine: readonly RsaPublicKey[], sides: readonly SignedSide[], what: string): void {
   for (const side of sides) {
     if (!side.changed || vouchedFor(rosters, mine, side.signer)) continue;
-    const by = side.empty ? 'is empty (not signed)' : side.signer === undefined ? 'is not signed' : `is signed by ${side.signer}, who is not in your roster (${ROSTER_DIR} at HEAD), or was added or changed there without your checking it ("custodian roster verify")`;
+    const by = side.empty
+      ? 'is empty (not signed)'
+      : side.signer === undefined
+        ? 'is not signed'
+        : rosters.deploy.has(side.signer)
+          ? `is signed by ${side.signer}, a deploy key of the roster: no one on the team writes with one, so its changes may be a leaked key's`
+          : `is signed by ${side.signer}, who is not in your roster (${ROSTER_DIR} at HEAD), or was added or changed there without your checking it ("custodian roster verify")`;
     if (side.name === 'theirs') {
       throw new MergeSideError(`cannot merge ${what}: their version ${by}, and merging would sign its changes as you; the file is left as it was on your side`, {
         hint: `look at their version first (git show :3:${what} | custodian decrypt names its signer), then resolve by hand: open ${what} in VS Code, or "git checkout --ours ${what}"; then "git add ${what}"`,

@@ -54,6 +54,7 @@ export interface Party {
  * by bob, who was removed from the team"), any other key by its fingerprint.
  */
 export function unknownSignerText(party: Party): string {
+  if (party.deploy) return vscode.l10n.t('signed by {0}, a deploy key: teammates write the team\'s secrets, and what it wrote may be a leaked key\'s', party.name);
   return party.former !== undefined
     ? vscode.l10n.t('signed by {0}, who was removed from the team', displayText(party.former))
     : vscode.l10n.t('signed by a key Custodian does not know ({0})', abbreviated(party.fingerprint));
@@ -92,9 +93,12 @@ export interface EnvelopeDescription {
   warning?: string;
 }
 
-/** Whether a file's signer is someone I vouch for (a teammate, a contact, me): false when unsigned or unknown. */
+/**
+ * Whether a file's signer is someone I vouch for (a teammate, a contact, me): false when unsigned or
+ * unknown, and for a deploy key, which reads the team's files but whose writing vouches for nothing.
+ */
 export function signerVouched(description: EnvelopeDescription | undefined): boolean {
-  return description !== undefined && description.signer.kind !== 'unsigned' && description.signer.known;
+  return description !== undefined && description.signer.kind !== 'unsigned' && description.signer.known && !description.signer.party.deploy;
 }
 
 /** None of my keys is a recipient: says who can open the file, by name where known. */
@@ -445,13 +449,13 @@ export class CryptoSession {
 
   /**
    * Why re-encrypting this file would vouch for content I cannot vouch for: it is unsigned, or its
-   * signer is not one of my keys, a teammate or a contact. Undefined when the signer is known.
+   * signer is not one of my keys, a teammate or a contact (or is a deploy key). Undefined when the signer is known.
    * (A bad signature by a known key fails the decryption itself.)
    */
   unverifiedSigner(header: EnvelopeInfo, known: readonly KnownKey[]): string | undefined {
     if (!header.signer) return 'unsigned';
     const party = this.party(header.signer.fingerprint, known);
-    return party.source ? undefined : unknownSignerText(party);
+    return party.source && !party.deploy ? undefined : unknownSignerText(party);
   }
 
   /**

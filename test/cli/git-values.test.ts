@@ -253,6 +253,39 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assertNoPlaintext(b, MARKER);
   });
 
+  it('a version a deploy key signed (its key leaked) is refused as an outsider\'s: no merge, set or rekey signs its values anew as a teammate\'s, which ended its warning and --require-signer\'s refusal', () => {
+    const { a, b } = twoClones('deploy', '.env', 'dotenv', envLines(6));
+    const ga = gitIn(a);
+    // alice signs the roster and adds carol's key as the CI's deploy key; the file is re-keyed for it.
+    for (const args of [['roster', 'sign', '-i', keys.alice.privatePath], ['roster', 'add', '-i', keys.alice.privatePath, '--deploy', 'ci', keys.carol.sshPubPath], ['rekey', '.env']]) {
+      const r = custodian(a, args, keys.alice);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    }
+    ok(ga(['add', '-A']));
+    ok(ga(['commit', '-q', '-m', 'the CI reads the secrets']));
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']));
+    // The CI key leaks: its holder changes the database URL (a deploy key may set a value: it reads the file).
+    setValue(a, '.env', 'KEY_2', `${MARKER}-attacker`, keys.carol);
+    ok(ga(['commit', '-q', '-am', 'ci']));
+    const { ours, merge } = bobSetsAndPulls(b, 'KEY_1', `${MARKER}-bob`);
+    assert.notEqual(merge.status, 0, 'not committed by git merge');
+    assert.match(merge.err, /cannot merge \.env: their version is signed by SHA256:\S+, a deploy key of the roster: no one on the team writes with one, so its changes may be a leaked key's/);
+    assert.ok(fs.readFileSync(path.join(b, '.env')).equals(ours), 'ours untouched');
+    ok(gb(['merge', '--abort']));
+    // In alice's clone, neither set nor rekey re-signs the CI's version unasked.
+    const set = custodian(a, ['set', '.env', 'KEY_3'], keys.alice, 'x');
+    assert.equal(set.code, 1, set.stderr);
+    assert.match(set.stderr, /\.env is signed by SHA256:\S+, which is a deploy key of the roster: no one on the team writes with one, so its values may be a leaked key's: setting a value signs the whole file as you/);
+    assert.equal(custodian(a, ['roster', 'remove', '-i', keys.alice.privatePath, 'bob'], keys.alice).code, 0, 'bob leaves: the file is re-keyed');
+    const rekey = custodian(a, ['rekey', '.env'], keys.alice);
+    assert.equal(rekey.code, 1, rekey.stderr);
+    assert.match(rekey.stderr, /\.env is signed by SHA256:\S+, a deploy key of the roster: no one on the team writes with one, so its content may be a leaked key's: re-encrypting signs its content as you/);
+    ok(ga(['checkout', '--', '.']));
+    const agreed = custodian(a, ['set', '--sign-unverified', '.env', 'KEY_3'], keys.alice, 'x');
+    assert.equal(agreed.code, 0, agreed.stderr);
+  });
+
   it('an emptied version (no metadata, so no signature) is an unsigned change: refused, not merged or written as a conflict that wipes the values', () => {
     // Anyone who can push truncates the file; bob has changed a value meanwhile.
     const { a, b } = twoClones('emptied', '.env', 'dotenv', envLines(6));

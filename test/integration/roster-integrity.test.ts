@@ -402,6 +402,20 @@ describe('roster integrity: a plain roster adopts signing in one step', function
       const res = await run<DecryptToFileResult>('custodian.decryptToFile', { uri: vscode.Uri.file(byCi), target: vscode.Uri.file(target) });
       assert.match(res?.files[0].description.summary ?? '', /signed by ci ⚠/);
       assert.match(res?.files[0].description.warning ?? '', /ci, a deploy key: .*its key has leaked/);
+      // Saving it would sign what the CI key wrote as mine, ending the warning (a red team's merge did): asked first.
+      const before = fs.readFileSync(byCi);
+      const asked = answerModals(() => undefined);
+      try {
+        await run('custodian.openDecrypted', { uri: vscode.Uri.file(byCi) });
+        const editor = vscode.window.activeTextEditor!;
+        await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'B=2\n'));
+        await editor.document.save();
+        assert.deepStrictEqual(asked.prompts.map((p) => p.message), ['by-ci.env.enc is signed by ci, a deploy key: teammates write the team\'s secrets, and what it wrote may be a leaked key\'s. Saving signs it as you.']);
+        assert.ok(fs.readFileSync(byCi).equals(before), 'declined: nothing written');
+      } finally {
+        asked.dispose();
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      }
     } finally {
       fs.rmSync(byCi, { force: true });
       fs.rmSync(target, { force: true });

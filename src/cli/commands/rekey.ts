@@ -25,6 +25,7 @@ import type { PassphraseSource } from '../passphrase';
 import { encryptRecipients } from '../recipients';
 import { findRepositoryRoot, findRoster, ROSTER_DIR } from '../repository';
 import { vettedRosterKeys } from '../roster-trust';
+import { deployKeys } from '../team-signers';
 import { readValuesText, VALUES_FORMAT_HELP, valuesFormatOf, writeValuesText } from '../values-files';
 
 type Key = RsaPrivateKey | RemoteKey;
@@ -38,6 +39,8 @@ interface Plan {
   readonly identities: readonly Key[];
   readonly signer?: Key;
   readonly signUnverified: boolean;
+  /** The roster's deploy keys: a recipient, but not one whose content is re-signed unasked (team-signers.ts). */
+  readonly deploy: ReadonlySet<string>;
 }
 
 /** `.enc`, `.enc.asc`, or a file that starts like an envelope (binary or armored). */
@@ -113,9 +116,11 @@ async function refuseWidenedShare(file: string, plan: Plan): Promise<void> {
  */
 function checkSigner(file: string, signer: string | undefined, plan: Plan): void {
   if (plan.signUnverified) return;
-  const trusted = new Set([...plan.recipients.map((k) => k.fingerprint), ...plan.identities.map((k) => k.publicKey.fingerprint)]);
-  if (signer !== undefined && trusted.has(signer)) return;
-  throw new CliError(`${file} is ${signer === undefined ? 'not signed' : `signed by ${signer}, who is not among the new recipients`}: re-encrypting signs its content as you`, {
+  const mine = plan.identities.some((k) => k.publicKey.fingerprint === signer);
+  const recipient = plan.recipients.some((k) => k.fingerprint === signer);
+  if (signer !== undefined && (mine || (recipient && !plan.deploy.has(signer)))) return;
+  const by = signer === undefined ? 'not signed' : recipient ? `signed by ${signer}, a deploy key of the roster: no one on the team writes with one, so its content may be a leaked key's` : `signed by ${signer}, who is not among the new recipients`;
+  throw new CliError(`${file} is ${by}: re-encrypting signs its content as you`, {
     hint: 'check where its content came from (custodian decrypt shows it), then run again with --sign-unverified',
   });
 }
@@ -261,7 +266,8 @@ Examples:
     const byFingerprint = signArg?.startsWith('SHA256:') === true;
     const signer = signArg === undefined ? undefined : (await resolveSigner(byFingerprint ? request : { ...request, files: [signArg] }, byFingerprint ? signArg : undefined)).key;
     const fromRoster = !explicit || args.strings('roster').length > 0;
-    const plan: Plan = { recipients, explicit, fromRoster, identities, signer, signUnverified: args.flag('sign-unverified') };
+    const deploy = roster === undefined ? new Set<string>() : await deployKeys(roster, ctx.backend());
+    const plan: Plan = { recipients, explicit, fromRoster, identities, signer, signUnverified: args.flag('sign-unverified'), deploy };
     const who = roster ? `the team (${path.relative(process.cwd(), roster) || '.'}: ${recipients.length} keys)` : `${recipients.length} recipient${recipients.length === 1 ? '' : 's'}`;
     for (const file of own) {
       try {

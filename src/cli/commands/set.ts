@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
 import { decodeText, readSmallInput } from '../io';
-import { reportSigner } from '../team-signers';
+import { deployKeys, reportSigner } from '../team-signers';
 import { IDENTITY_HELP, rewriteSigner } from '../identities';
 import { loadRoster } from '../key-files';
 import { CliError, UsageError } from '../output';
@@ -131,9 +131,11 @@ async function checkOrigin(
   const members = rosterDir === undefined ? [] : (await loadRoster(rosterDir)).map((m) => m.key.fingerprint);
   // Without a roster there is no team to ask: a recipient's signature counts, as rekey counts one.
   const vouchers = rosterDir === undefined ? recipients : members;
-  const trusted = signer !== undefined && (mine.includes(signer) || vouchers.includes(signer));
+  // A deploy key reads the team's files, but what it wrote may be a leaked key's (team-signers.ts).
+  const deploy = rosterDir === undefined ? new Set<string>() : await deployKeys(rosterDir, ctx.backend());
+  const trusted = signer !== undefined && (mine.includes(signer) || (vouchers.includes(signer) && !deploy.has(signer)));
   if (!trusted && !options.signUnverified) {
-    const whose = rosterDir === undefined ? 'neither your key nor a recipient' : 'neither your key nor in the team roster';
+    const whose = rosterDir === undefined ? 'neither your key nor a recipient' : deploy.has(signer ?? '') ? 'a deploy key of the roster: no one on the team writes with one, so its values may be a leaked key\'s' : 'neither your key nor in the team roster';
     throw new CliError(`${file} is ${signer === undefined ? 'not signed' : `signed by ${signer}, which is ${whose}`}: setting a value signs the whole file as you`, {
       hint: 'check where its content came from (custodian decrypt --values shows it and its recipients), then run again with --sign-unverified',
     });

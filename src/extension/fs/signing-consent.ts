@@ -33,7 +33,8 @@ export class SigningConsent {
     const signer = description.signer;
     const key = uri.toString();
     if (this.agreed.has(key)) return;
-    if (signer.kind !== 'unsigned' && signer.known) {
+    // A deploy key is known, but what it wrote is asked about as a stranger's would be (team-signers.ts).
+    if (signer.kind !== 'unsigned' && signer.known && !signer.party.deploy) {
       // Looked at on every save: the file on disk may have become an older version since the last one
       // (`git checkout OLD -- FILE` under an editor with unsaved changes is not read again).
       const rollback = await this.rollbackOf(file).catch(() => undefined);

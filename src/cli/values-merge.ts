@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { constantTimeEqual, utf8DecodeKeepingBom } from '../core/bytes';
-import { AgentError, describeError, NoIdentityMatchedError } from '../core/errors';
+import { AgentError, CustodianError, describeError, FormatError, NoIdentityMatchedError } from '../core/errors';
+import { DotenvSyntaxError } from '../core/dotenv';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { mergeLines } from '../core/line-merge';
 import { sameFingerprints } from '../core/fingerprint-set';
@@ -116,31 +117,49 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
     const merged = mergeLines(doc(base), doc(ours), doc(theirs), CONFLICT_LABELS, files.markerSize);
     const signer = (await resolveSigner(request)).key;
     const seal = await sealer(ctx, what, files.repoPath, format, identities, signer, sides);
-    let out: string;
-    if (merged.conflicts === 0) {
-      out = await seal(merged.text);
-      refuseNewlyClear(what, format, [out], sides);
-    } else {
-      const resolved = splitConflict(merged.text);
-      if (!resolved) throw new MergeSideError(`cannot merge ${what}: the merged document's conflict markers cannot be told from its content; the file is left as it was on your side`);
+    /** The conflict form (§12 step 6) of two documents: each sealed, both between markers around the lines that differ. */
+    const sealedConflict = async (oursDocument: string, theirsDocument: string): Promise<string> => {
       // Ours sealed first; theirs re-sealed with its data key, so values equal on both sides share a
       // token and only the lines that really differ end up between markers.
-      const oursSealed = await seal(resolved.ours);
+      const oursSealed = await seal(oursDocument);
       const oursOpened = await openValues(oursSealed, { format, identities, backend: ctx.backend() });
       let theirsSealed: string;
       try {
-        theirsSealed = await oursOpened.reseal(resolved.theirs, { backend: ctx.backend(), signer });
+        theirsSealed = await oursOpened.reseal(theirsDocument, { backend: ctx.backend(), signer });
       } finally {
         oursOpened.dispose();
       }
       const joined = joinConflict(oursSealed, theirsSealed, files.markerSize);
       if (joined === undefined) throw new MergeSideError(`cannot merge ${what}: the conflict cannot be written so that both sides read back exactly; the file is left as it was on your side`, { hint: `pick a side: "git checkout --ours ${what}" or "--theirs", then "git add ${what}"` });
       refuseNewlyClear(what, format, [oursSealed, theirsSealed], sides);
-      out = joined;
+      return joined;
+    };
+    let out: string;
+    let conflicts = merged.conflicts;
+    if (merged.conflicts === 0) {
+      let invalid: CustodianError | undefined;
+      try {
+        out = await seal(merged.text);
+      } catch (err) {
+        if (!(err instanceof FormatError || err instanceof DotenvSyntaxError)) throw err;
+        // A clean line merge can still make an invalid document: both sides added the same name, in
+        // different places. Refused, ours would stay without markers and a "git add" drop theirs unseen:
+        // both whole versions go between markers instead (§12 step 5).
+        invalid = err;
+        out = await sealedConflict(doc(ours), doc(theirs));
+        conflicts = 1;
+      }
+      if (invalid) {
+        ctx.warn(`${what}: merged line by line, the two versions make no valid file (${describeError(invalid)}), so both are in the file between conflict markers, around sealed values: open it in VS Code (it shows them decrypted), keep one of the two, save, then "git add ${what}"`);
+      } else refuseNewlyClear(what, format, [out], sides);
+    } else {
+      const resolved = splitConflict(merged.text);
+      if (!resolved) throw new MergeSideError(`cannot merge ${what}: the merged document's conflict markers cannot be told from its content; the file is left as it was on your side`);
+      out = await sealedConflict(resolved.ours, resolved.theirs);
       ctx.warn(`${what}: ${merged.conflicts} conflict(s); the markers are in the file, around sealed values: open it in VS Code (it shows them decrypted), resolve, save, then "git add ${what}"`);
     }
     await writeFileAtomic(files.ours, new TextEncoder().encode(out), { force: true });
-    return Math.min(merged.conflicts, 127);
+    return Math.min(conflicts, 127);
   } finally {
     for (const s of sides) s.opened?.dispose();
   }

@@ -184,6 +184,30 @@ describe('cli: git merge driver on value-encrypted files (real git)', function (
     assert.match(d.stderr, /merge conflict\(s\)/);
   });
 
+  it('a clean line merge that makes no valid file (both sides added the same name, in different places) writes both versions between markers: theirs was dropped unseen, ours left without markers for a git add to take', () => {
+    const { a, b } = twoClones('env-duplicate', '.env', 'dotenv', envLines(6));
+    // alice adds SENTRY_DSN (set appends it at the end); bob adds it after the first line.
+    setValue(a, '.env', 'SENTRY_DSN', `${MARKER}-alice`, keys.alice);
+    ok(gitIn(a)(['commit', '-q', '-am', 'alice adds SENTRY_DSN']));
+    const lines = decrypted(b, '.env', keys.bob).text.split('\n');
+    lines.splice(1, 0, `SENTRY_DSN=${MARKER}-bob`);
+    const enc = custodian(b, ['encrypt', '--values', '--format', 'dotenv', '-R', '.custodian/team', '-s', keys.bob.privatePath, '-f', '-o', '.env', '-'], undefined, lines.join('\n'));
+    assert.equal(enc.code, 0, enc.stderr);
+    const gb = gitIn(b, asUser(keys.bob));
+    ok(gb(['commit', '-q', '-am', 'bob adds SENTRY_DSN']));
+    const merge = gb(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main']);
+    assert.notEqual(merge.status, 0, 'not committed by git merge');
+    assert.match(merge.out + merge.err, /CONFLICT \(content\): Merge conflict in \.env/);
+    assert.match(merge.err, /\.env: merged line by line, the two versions make no valid file \(.*SENTRY_DSN.*\), so both are in the file between conflict markers, around sealed values/);
+    assertNoPlaintext(b, MARKER);
+    // Both additions are there to choose from, decrypted where a key is at hand.
+    const d = decrypted(b, '.env', keys.bob);
+    assert.match(d.text, /^<<<<<<< ours\n/m);
+    assert.match(d.text, new RegExp(`SENTRY_DSN=${MARKER}-bob`));
+    assert.match(d.text, new RegExp(`SENTRY_DSN=${MARKER}-alice`));
+    assert.equal(custodian(b, ['get', '.env', 'KEY_0'], keys.bob).code, 1, 'nothing reads a side of a conflict');
+  });
+
   it('JSON: edits to different members merge cleanly; YAML: the same key edited on both sides conflicts, decrypted with markers', () => {
     const json = `{\n  "db": {\n    "user": "app",\n    "password": "${MARKER}-pw"\n  },\n  "api": {\n    "token": "${MARKER}-tok",\n    "retries": 3\n  }\n}\n`;
     const j = twoClones('json', 'config/app.json', 'json', json);

@@ -79,9 +79,9 @@ function token(text: string, key: string): string {
 /**
  * A recipient's forgery: recomputes the MAC of an edited dotenv file with the data key (the generator
  * draws it first from the seed, as sealValues does), keeping the file unsigned. For vectors whose point
- * is a check after the MAC.
+ * is a check after the MAC. `rawClearValues`: as a writer before §7's line-break rule computed it.
  */
-function remac(s: Sealed, text: string): string {
+function remac(s: Sealed, text: string, options: { rawClearValues?: boolean } = {}): string {
   const format = valuesFormat(s.format);
   const { document, lines } = format.split(text);
   const meta = parseMetadataLines(lines!);
@@ -91,7 +91,7 @@ function remac(s: Sealed, text: string): string {
     return t ? { path: l.path, encrypted: true, value: t } : { path: l.path, encrypted: false, value: raw };
   });
   const dataKey = deterministicRandom(s.seed)(32);
-  const mac = hmac(sha256, deriveMacKey(dataKey, meta.salt), macInput(meta.signedLines, leaves, meta.version === 1 ? undefined : document));
+  const mac = hmac(sha256, deriveMacKey(dataKey, meta.salt), macInput(meta.signedLines, leaves, meta.version === 1 ? undefined : document, options));
   return edit(text, /^#custodian:mac=.*$/m, `#custodian:mac=${base64UrlEncode(mac)}`);
 }
 
@@ -119,6 +119,19 @@ async function main(): Promise<void> {
   success(yamlMulti, 'YAML: two documents, equal keys in each (the path starts with the document index)', ['alice']);
   success(env, 'a full-line comment edited after sealing: full-line comments and blank lines are not authenticated (§7)', ['alice'], edit(env.text, '# database', '# the database'), 'dotenv-comment-edited', edit(env.document, '# database', '# the database'), false);
   success(env, 'line endings converted to CRLF (as git may on checkout) and a blank line added after sealing: the MAC covers lines without their line endings (§7)', ['bob'], env.text.replace(/\n/g, '\r\n').replace('\r\n\r\n', '\r\n\r\n\r\n'), 'dotenv-line-endings-converted', env.document.replace(/\n/g, '\r\n').replace('\r\n\r\n', '\r\n\r\n\r\n'), false);
+
+  // A multi-line value left in the clear (a public certificate): its line breaks are not authenticated
+  // either (§7), so git's line-ending conversion does not break the file (a red team's did).
+  const envCert = await make('dotenv-clear-multiline', 'dotenv', 'CERT_PUBLIC="-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----"\nAPI_TOKEN=t0ken\n', ['alice'], 'alice', 'unencrypted-suffix:_PUBLIC');
+  const yamlCert = await make('yaml-clear-block', 'yaml', 'ca_public: |\n  -----BEGIN CERTIFICATE-----\n  MIIBszCCAVmgAwIBAgIU\n  -----END CERTIFICATE-----\ntoken: t0ken\n', ['alice'], 'alice', 'unencrypted-suffix:_public');
+  const crlf = (text: string): string => text.replace(/\n/g, '\r\n');
+  success(envCert, 'dotenv, a multi-line value left in the clear (rule unencrypted-suffix:_PUBLIC); signed by alice', ['alice']);
+  success(envCert, 'the same file with its line endings converted to CRLF after sealing, inside the multi-line value left in the clear too: a value in the clear is covered with its line breaks made LF (§7)', ['alice'], crlf(envCert.text), 'dotenv-clear-multiline-line-endings-converted', crlf(envCert.document), false);
+  success(yamlCert, 'YAML, a block scalar left in the clear (rule unencrypted-suffix:_public); signed by alice', ['alice']);
+  success(yamlCert, 'the same file with its line endings converted to CRLF after sealing, inside the block scalar too (§7)', ['alice'], crlf(yamlCert.text), 'yaml-clear-block-line-endings-converted', crlf(yamlCert.document), false);
+  emit('dotenv-clear-multiline-edited', 'a line of the multi-line value left in the clear edited: its text is authenticated, only its line breaks are not', 'mac failure', 'dotenv', ['alice'], edit(envCert.text, 'MIIBszCCAVmgAwIBAgIU', 'MIIBszCCAVmgAwIBAgIV'));
+  const envCertCrlf = await make('dotenv-clear-multiline-crlf', 'dotenv', crlf('CERT_PUBLIC="-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----"\nAPI_TOKEN=t0ken\n'), ['alice'], undefined, 'unencrypted-suffix:_PUBLIC');
+  success(envCertCrlf, 'a CRLF file with a multi-line value left in the clear, unsigned, its MAC as a writer before §7\'s line-break rule computed it (over the value as written, CRs included): still read (§9)', ['alice'], remac(envCertCrlf, envCertCrlf.text, { rawClearValues: true }), 'dotenv-clear-multiline-crlf-raw-mac', envCertCrlf.document, false);
 
   // Tampering with values (§6).
   const [a, b] = [token(envPlain.text, 'A'), token(envPlain.text, 'B')];

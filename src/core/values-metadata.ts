@@ -349,10 +349,20 @@ export interface MacLeaf {
 }
 
 /**
- * §7 mac_input. `document` (the sealed document, tokens in place, metadata removed: §4) is covered from
- * version 2 on; undefined for a version 1 file.
+ * §7: a value in the clear as the MAC covers it, each CR LF and lone CR made LF, as every YAML and dotenv
+ * reader reads a line break inside a value: so git's line-ending conversion (core.autocrlf) of a
+ * multi-line value left in the clear (a public certificate) leaves the MAC as it was.
  */
-export function macInput(signedLines: readonly string[], leaves: readonly MacLeaf[], document: string | undefined): Uint8Array {
+function clearValueForMac(raw: string): string {
+  return raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
+}
+
+/**
+ * §7 mac_input. `document` (the sealed document, tokens in place, metadata removed: §4) is covered from
+ * version 2 on; undefined for a version 1 file. `rawClearValues`: the input of a writer before §7's
+ * line-break rule, which covered a value in the clear as written (§9 reads such a file still).
+ */
+export function macInput(signedLines: readonly string[], leaves: readonly MacLeaf[], document: string | undefined, options: { rawClearValues?: boolean } = {}): Uint8Array {
   const out = new ByteWriter(MAC_CONTEXT.length + 128 * (leaves.length + signedLines.length) + (document?.length ?? 0));
   out.bytes(MAC_CONTEXT);
   for (const line of signedLines) out.bytes(utf8Encode(`${line}\n`));
@@ -361,7 +371,7 @@ export function macInput(signedLines: readonly string[], leaves: readonly MacLea
     if (leaf.pathBytes) out.bytes(leaf.pathBytes);
     else writePath(out, leaf.path);
     out.u8(leaf.encrypted ? 0x01 : 0x00);
-    out.lengthPrefixedUtf8(leaf.value);
+    out.lengthPrefixedUtf8(leaf.encrypted || options.rawClearValues ? leaf.value : clearValueForMac(leaf.value));
   }
   if (document !== undefined) {
     // Most of a large file: encoded natively rather than character by character.

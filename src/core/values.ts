@@ -391,9 +391,34 @@ function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
   return { ...header, slots: slotsOf(header.format, header.document) };
 }
 
-/** §7 mac_input of a file as read: from version 2 on, its document too. */
-function fileMacInput(parsed: ParsedFile): Uint8Array {
-  return macInput(parsed.meta.signedLines, macLeavesOf(parsed.slots), parsed.meta.version === 1 ? undefined : parsed.document);
+/**
+ * §7 mac_input of a file as read (from version 2 on, its document too); then, when a value in the clear
+ * holds a CR, the input a writer before §7's line-break rule made (§9): either verifies.
+ */
+function fileMacInputs(parsed: ParsedFile): Uint8Array[] {
+  const leaves = macLeavesOf(parsed.slots);
+  const document = parsed.meta.version === 1 ? undefined : parsed.document;
+  const inputs = [macInput(parsed.meta.signedLines, leaves, document)];
+  if (leaves.some((l) => !l.encrypted && l.value.includes('\r'))) inputs.push(macInput(parsed.meta.signedLines, leaves, document, { rawClearValues: true }));
+  return inputs;
+}
+
+/** The input of `inputs` whose MAC under the data key is the file's, or undefined. */
+function verifiedMacInput(parsed: ParsedFile, inputs: readonly Uint8Array[], dataKey: Uint8Array, backend: CryptoBackend): Uint8Array | undefined {
+  if (parsed.meta.entries !== parsed.slots.length) return undefined;
+  return inputs.find((input) => constantTimeEqual(computeMac(backend, dataKey, parsed.meta.salt, input), parsed.meta.mac));
+}
+
+/** §8 without the data key: the signature checked over each input `fileMacInputs` gives, the first that verifies. */
+async function verifySignatureOfAny(parsed: ParsedFile, inputs: readonly Uint8Array[], backend: CryptoBackend): Promise<SignatureStatus> {
+  for (const [i, input] of inputs.entries()) {
+    try {
+      return await verifySignature(parsed, input, backend);
+    } catch (err) {
+      if (!(err instanceof SignatureError) || i === inputs.length - 1) throw err;
+    }
+  }
+  throw new Error('unreachable: fileMacInputs gives at least one input');
 }
 
 function macLeavesOf(slots: readonly Slot[]): MacLeaf[] {
@@ -573,8 +598,8 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
         hint: 'take the file from version control again; to change entries, edit the decrypted file with Custodian',
       });
     }
-    const input = fileMacInput(parsed);
-    if (!constantTimeEqual(computeMac(backend, dataKey, meta.salt, input), meta.mac)) {
+    const input = verifiedMacInput(parsed, fileMacInputs(parsed), dataKey, backend);
+    if (!input) {
       throw new ValuesMacError('the file MAC does not verify: a line other than a comment was edited (a value in the clear, a key, the structure around the values), entries were reordered or replaced, or the metadata was edited', {
         hint: 'take the file from version control again; to change values, edit the decrypted file with Custodian',
       });
@@ -611,10 +636,9 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
  */
 export async function unwrapValuesDataKey(text: string, format: ValuesFormatName, key: RsaPrivateKey, backend: CryptoBackend): Promise<Uint8Array> {
   const parsed = parseFile(text, format);
-  const { meta, slots } = parsed;
+  const { meta } = parsed;
   const { dataKey } = await unwrapDataKey(meta, [key], backend, { text, format });
-  const input = fileMacInput(parsed);
-  if (meta.entries !== slots.length || !constantTimeEqual(computeMac(backend, dataKey, meta.salt, input), meta.mac)) {
+  if (!verifiedMacInput(parsed, fileMacInputs(parsed), dataKey, backend)) {
     zeroize(dataKey);
     throw new ValuesMacError('the file MAC does not verify with its data key: the file was modified, or a recipient line was taken from another file', {
       hint: 'take the file from version control again',
@@ -668,8 +692,7 @@ export function valuesClaimedSigner(text: string, format: ValuesFormatName): Rsa
  */
 export async function inspectValues(text: string, format: ValuesFormatName, backend: CryptoBackend): Promise<ValuesInfo> {
   const parsed = parseFile(text, format);
-  const input = fileMacInput(parsed);
-  const signature = await verifySignature(parsed, input, backend);
+  const signature = await verifySignatureOfAny(parsed, fileMacInputs(parsed), backend);
   return {
     format,
     recipients: parsed.meta.stanzas.map((s) => fingerprintToString(s.fingerprint)),

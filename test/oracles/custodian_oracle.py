@@ -1268,8 +1268,9 @@ def token_bytes(token, path, fmt):
     return raw
 
 
-def mac_input(md, leaves, fmt, document):
-    """§7 mac_input."""
+def mac_input(md, leaves, fmt, document, raw_clear_values=False):
+    """§7 mac_input. A value in the clear is covered with each CR LF and lone CR made LF, unless
+    raw_clear_values (the input of a writer before that rule, which §9 still reads)."""
     out = MAC_CONTEXT
     for ln in md.lines:
         if ln.startswith("mac="):
@@ -1278,7 +1279,8 @@ def mac_input(md, leaves, fmt, document):
     out += struct.pack(">I", len(leaves))
     for leaf in leaves:
         tok = token_of_leaf(leaf, fmt)
-        value = (tok if tok is not None else leaf.raw).encode("utf-8")
+        clear = leaf.raw if raw_clear_values else re.sub("\r\n?", "\n", leaf.raw)
+        value = (tok if tok is not None else clear).encode("utf-8")
         out += path_bytes(leaf.path) + (b"\x01" if tok is not None else b"\x00") + struct.pack(">I", len(value)) + value
     if md.version == 2:
         cov = covered_text(document)
@@ -1325,8 +1327,11 @@ def open_values(text, fmt, identities):
     # 5. entries and MAC
     if md.entries != len(leaves):
         raise ValuesMacError("entries=%d but %d leaves: an entry was added or removed" % (md.entries, len(leaves)))
-    mi = mac_input(md, leaves, fmt, document)
-    if not hmac.compare_digest(hmac_sha256(mac_key, mi), md.mac):
+    inputs = [mac_input(md, leaves, fmt, document)]
+    if any(tok is None and "\r" in leaf.raw for leaf, (tok, _) in zip(leaves, toks)):
+        inputs.append(mac_input(md, leaves, fmt, document, raw_clear_values=True))
+    mi = next((i for i in inputs if hmac.compare_digest(hmac_sha256(mac_key, i), md.mac)), None)
+    if mi is None:
         raise ValuesMacError("MAC does not verify")
     # 6. rule
     for leaf, (tok, _) in zip(leaves, toks):

@@ -881,19 +881,26 @@ export function sealedValueNames(text: string, formatName: ValuesFormatName, set
  * changes the value and nothing else in the diff, and a JSON or YAML number or boolean stays one (quoted,
  * `"retries": 5` would become the string "5" to the program reading it).
  */
-function encodeValue(format: ValuesFormatName, value: string, previous?: string): string | undefined {
+function encodeValue(format: ValuesFormatName, value: string, previous?: string): string | { why: string; hint: string } {
   if (format === 'json') return previous !== undefined && sameJsonLiteralKind(previous, value) ? value : JSON.stringify(value);
   if (format === 'yaml') return previous !== undefined && yamlPlainKeeps(previous, value) ? value : JSON.stringify(value); // also a YAML double-quoted scalar
-  const bare = /^[A-Za-z0-9_.,:/@%+=-]*$/.test(value);
-  const single = !value.includes("'");
-  const double = !value.includes('"') && !/\\[nr]/.test(value);
+  // .env readers turn a CR into a line break (dotenv), and read a backslash before a closing quote two
+  // ways (dotenv and Node's parser, docs/DOTENV.md): neither can be written so that it reads back.
+  if (value.includes('\r')) return { why: 'hold a carriage return (CR): .env readers read it as a line break', hint: 'remove the CR (a value piped from a Windows file may end its lines with CR LF)' };
+  const bare = /^[A-Za-z0-9_.,:/@%+=\\-]*$/.test(value);
+  const quotable = !value.endsWith('\\');
+  const single = quotable && !value.includes("'");
+  const double = quotable && !value.includes('"') && !/\\[nr]/.test(value);
+  const backtick = quotable && !value.includes('`');
   if (previous?.startsWith("'") && single) return `'${value}'`;
   if (previous?.startsWith('"') && double) return `"${value}"`;
   if (bare) return value;
   if (single) return `'${value}'`;
   if (double) return `"${value}"`;
-  if (!value.includes('`')) return `\`${value}\``;
-  return undefined;
+  if (backtick) return `\`${value}\``;
+  return quotable
+    ? { why: 'hold all three quote characters \' " and `: one of them must close its quotes', hint: 'change the value (custodian genpass --token makes one that fits anywhere)' }
+    : { why: 'end with a backslash unless it is only letters, digits and _.,:/@%+=-\\ (unquoted): .env readers read a backslash before a closing quote two ways', hint: 'change the value' };
 }
 
 /** Whether `value` is, as JSON text, a literal of the same kind as the non-string `previous` (a number for a number, …). */
@@ -930,10 +937,32 @@ export function replaceValue(document: string, formatName: ValuesFormatName, nam
   const format = valuesFormat(formatName);
   const leaf = findLeaf(format, document, name);
   const encoded = encodeValue(formatName, value, leaf?.raw);
-  if (encoded === undefined) throw new InvalidArgumentError('a .env value cannot hold all three quote characters \' " and `', { hint: 'change the value' });
-  if (leaf) return document.slice(0, leaf.start) + encoded + document.slice(leaf.end);
-  refuseNewName(document, formatName, name);
-  const separator = document === '' || document.endsWith('\n') ? '' : '\n';
-  const eol = document.includes('\r\n') ? '\r\n' : '\n';
-  return `${document}${separator}${name}${formatName === 'dotenv' ? '=' : ': '}${encoded}${eol}`;
+  if (typeof encoded !== 'string') {
+    throw new InvalidArgumentError(`a .env value cannot ${encoded.why}`, { hint: encoded.hint });
+  }
+  let written: string;
+  if (leaf) written = document.slice(0, leaf.start) + encoded + document.slice(leaf.end);
+  else {
+    refuseNewName(document, formatName, name);
+    // The file's own line break, even when its last line has none (a CRLF file is not left mixed).
+    const eol = document.includes('\r\n') ? '\r\n' : '\n';
+    const separator = document === '' || document.endsWith('\n') ? '' : eol;
+    written = `${document}${separator}${name}${formatName === 'dotenv' ? '=' : ': '}${encoded}${eol}`;
+  }
+  // Whatever the quoting or the place: the file must read back as set, or nothing is written.
+  let back: string | undefined;
+  try {
+    back = readValue(written, formatName, name);
+  } catch {
+    back = undefined;
+  }
+  if (back !== value) {
+    throw new InvalidArgumentError(
+      leaf
+        ? `the new value of "${name}" would not read back as given once written in the file`
+        : `"${name}" is not in the file, and a line added at its end would not be read as "${name}"${formatName === 'yaml' ? ' (in a file of several YAML documents, or ending with "...", it would land in another document)' : ''}`,
+      { hint: leaf ? 'change the value' : 'add it in an editor (Custodian opens the file decrypted), then set it' },
+    );
+  }
+  return written;
 }

@@ -80,4 +80,31 @@ describe('core: set keeps the form of the value it replaces', () => {
       assert.equal(parseEnv(out)[name], value, `dotenv reads ${name}`);
     }
   });
+
+  it('.env: a value that no quoting reads back is refused, saying why, rather than written changed (a red team\'s CR became LF, a password ending in a backslash broke the file)', () => {
+    const doc = 'A=1\n';
+    // A backslash at the end fits unquoted when the rest does: as Node's parser reads it.
+    const path = replaceValue(doc, 'dotenv', 'WINPATH', 'C:\\dir\\');
+    assert.ok(path.split('\n').includes('WINPATH=C:\\dir\\'), path);
+    assert.equal(parseEnv(path).WINPATH, 'C:\\dir\\');
+    assert.throws(() => replaceValue(doc, 'dotenv', 'W', 'my dir\\'), /a \.env value cannot end with a backslash unless it is only letters, digits and .* \(unquoted\)/);
+    assert.throws(() => replaceValue(doc, 'dotenv', 'K', 'a\rb'), /a \.env value cannot hold a carriage return \(CR\): \.env readers read it as a line break/);
+    assert.throws(() => replaceValue(doc, 'dotenv', 'Q', 'x\'y"z`w'), /cannot hold all three quote characters/);
+    // Every printable ASCII character but those cases, in every position: what is written reads back.
+    for (let c = 0x20; c < 0x7f; c++) {
+      const value = `a${String.fromCharCode(c)}b${String.fromCharCode(c)}`;
+      if (value.endsWith('\\')) continue;
+      assert.equal(parseEnv(replaceValue(doc, 'dotenv', 'V', value)).V, value, JSON.stringify(value));
+    }
+  });
+
+  it('a new name is added where it is read, or refused: not into the last of several YAML documents (a red team\'s landed under another resource), and a CRLF .env stays CRLF', () => {
+    assert.throws(() => replaceValue('a: 1\n---\nb: 2\n', 'yaml', 'newkey', 'v'), /"newkey" is not in the file, and a line added at its end would not be read as "newkey" \(in a file of several YAML documents/);
+    assert.throws(() => replaceValue('a: 1\n...\n', 'yaml', 'newkey', 'v'), /would not be read as "newkey"/);
+    const one = replaceValue('a: 1\n', 'yaml', 'newkey', 'v');
+    assert.deepEqual(parseYaml12(one), { a: 1, newkey: 'v' });
+    const crlf = replaceValue('A=1\r\nB=2', 'dotenv', 'NEWK', 'v');
+    assert.equal(crlf, 'A=1\r\nB=2\r\nNEWK=v\r\n');
+    assert.deepEqual(parseEnv(crlf), { A: '1', B: '2', NEWK: 'v' });
+  });
 });

@@ -57,7 +57,7 @@ ${PASSPHRASE_HELP}
 Examples:
   custodian set .env DATABASE_PASSWORD < new-password.txt
   printf %s "$TOKEN" | custodian set -i ~/.custodian/alice.pem config/secrets.yaml api.token
-  custodian genpass | custodian set .env SESSION_SECRET
+  custodian genpass --token | custodian set .env SESSION_SECRET
 `,
   async run(args, ctx) {
     if (args.positionals.length > 2) {

@@ -163,8 +163,35 @@ export function dotenvRecord(entries: readonly DotenvEntry[]): Record<string, st
  * clear. Usually the `#` was meant as part of the value, which must then be quoted.
  */
 export function valuesCutAtHash(text: string): string[] {
-  return parseDotenv(text)
-    // `NAME=#x` too: an empty value, and the whole of what was meant in the clear.
-    .filter((e) => e.quote === '' && text.charCodeAt(e.valueEnd) === 0x23 && (e.valueEnd > e.valueStart || text.charCodeAt(e.valueStart - 1) === 0x3d))
-    .map((e) => e.name);
+  return entriesCutAtHash(text).map((e) => e.name);
+}
+
+function entriesCutAtHash(text: string): DotenvEntry[] {
+  // `NAME=#x` too: an empty value, and the whole of what was meant in the clear.
+  return parseDotenv(text).filter((e) => e.quote === '' && text.charCodeAt(e.valueEnd) === 0x23 && (e.valueEnd > e.valueStart || text.charCodeAt(e.valueStart - 1) === 0x3d));
+}
+
+/**
+ * The text with each value `valuesCutAtHash` names quoted whole (`PASSWORD="abc#def"`): the line's text
+ * from the value on, up to a comment set off by a space (`# rotate monthly`), is the value. Undefined when
+ * one cannot be quoted so that dotenv and Node read it back whole (it holds all three quote characters).
+ */
+export function quoteValuesCutAtHash(text: string): string | undefined {
+  const cut = entriesCutAtHash(text);
+  const wanted = new Map<number, string>();
+  let out = text;
+  for (const e of [...cut].reverse()) {
+    let value = text.slice(e.valueStart, lineEndAt(text, e.valueStart));
+    const comment = /\s#/.exec(value);
+    if (comment) value = value.slice(0, comment.index);
+    value = value.replace(/\s+$/, '');
+    const quote = (["'", '"', '`'] as const).find((q) => !value.includes(q) && !value.endsWith('\\') && !(q === '"' && /\\[nr]/.test(value)));
+    if (quote === undefined) return undefined;
+    out = out.slice(0, e.valueStart) + quote + value + quote + out.slice(e.valueStart + value.length);
+    wanted.set(e.line, value);
+  }
+  // Read back: each on its line, whole, and nothing cut any more.
+  const read = parseDotenv(out);
+  const whole = [...wanted].every(([line, value]) => read.some((e) => e.line === line && e.value === value));
+  return whole && entriesCutAtHash(out).length === 0 ? out : undefined;
 }

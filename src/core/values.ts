@@ -52,7 +52,7 @@ import {
 
 export { parseRule, ruleToString, TOKEN_PREFIX, type SelectionRule, type ValuesFormatName, type PathSegment } from './values-metadata';
 export { valuesFormatForFileName } from './values-formats';
-export { valuesCutAtHash } from './dotenv';
+export { quoteValuesCutAtHash, valuesCutAtHash } from './dotenv';
 
 /**
  * A key held elsewhere (the VS Code agent, docs/AGENT.md): it unwraps a file's data key, returned only

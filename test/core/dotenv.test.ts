@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseEnv } from 'node:util';
 import fc from 'fast-check';
 import * as dotenv from 'dotenv';
-import { dotenvRecord, DotenvSyntaxError, parseDotenv, valuesCutAtHash } from '../../src/core/dotenv';
+import { dotenvRecord, DotenvSyntaxError, parseDotenv, quoteValuesCutAtHash, valuesCutAtHash } from '../../src/core/dotenv';
 import { FormatError } from '../../src/core/errors';
 
 // The oracle: the `dotenv` package's parser (its default, regex-based one).
@@ -260,4 +260,17 @@ describe('dotenv parsing (src/core/dotenv.ts)', () => {
     }
     assert.strictEqual(byDotenv.QUOTED, 'a#b', 'quoted: kept whole, not named');
   });
+
+  it('quoteValuesCutAtHash quotes those values whole, as dotenv and Node then read them; a comment set off by a space stays one; a value no quotes fit gives undefined', () => {
+    const text = "PASSWORD=Hx9#NuHash-77\nROTATED=ab#cd # rotate monthly\nMIXED=a'b\"c#d\nEMPTY=#x\nOK=plain\r\n";
+    const quoted = quoteValuesCutAtHash(text);
+    assert.ok(quoted !== undefined);
+    assert.deepEqual(valuesCutAtHash(quoted), []);
+    const wanted = { PASSWORD: 'Hx9#NuHash-77', ROTATED: 'ab#cd', MIXED: 'a\'b"c#d', EMPTY: '#x', OK: 'plain' };
+    assert.deepEqual({ ...parseEnv(quoted) }, wanted, 'Node');
+    assert.deepEqual({ ...dotenv.parse(quoted) }, wanted, 'dotenv');
+    assert.ok(quoted.includes('# rotate monthly'), 'the comment kept');
+    assert.equal(quoteValuesCutAtHash('ALL=a\'b"c`#d\n'), undefined);
+  });
 });
+

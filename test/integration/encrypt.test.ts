@@ -12,6 +12,7 @@ import type { EncryptSelectionResult } from '../../src/extension/commands/encryp
 import type { DecryptSelectionResult } from '../../src/extension/commands/decrypt/decrypt-selection';
 import type { KeyInfo } from '../../src/extension/storage/key-store';
 import { captureErrors, run, waitFor } from './support/custodian';
+import { answerModals } from './support/modals';
 import { encryptSelectionPicker, enter, recordInputs } from './support/quick-inputs';
 import { decryptAs, recipientsOf, setSetting, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
@@ -161,6 +162,23 @@ describe('encrypt', function () {
     assert.ok(!fs.existsSync(wsPath('del.txt')), 'original deleted');
     const out = await decryptAs(team.alice, new Uint8Array(fs.readFileSync(wsPath('del.txt.enc'))));
     assert.strictEqual(new TextDecoder().decode(out.plaintext), 'delete-me-after-verify\n');
+  });
+
+  it('asked whether to delete the original, "Keep Original" is a button of its own (a newcomer read Cancel as undoing the encryption) and keeps it', async () => {
+    fs.writeFileSync(wsPath('ask.txt'), 'keep-me\n');
+    const modals = answerModals((p) => (/Delete the plaintext original\?/.test(p.message) ? 'Keep Original' : undefined));
+    try {
+      const res = await run<EncryptFileResult>('custodian.encryptFile', { uri: wsUri('ask.txt'), recipients: [team.alice.fingerprint], deleteOriginal: 'ask' });
+      assert.strictEqual(res?.files[0].deleted, false);
+    } finally {
+      modals.dispose();
+    }
+    assert.deepStrictEqual(modals.prompts.map((p) => p.items), [['Delete Original', 'Keep Original']]);
+    assert.doesNotMatch(modals.prompts[0].detail ?? '', /Cancel/);
+    assert.strictEqual(fs.readFileSync(wsPath('ask.txt'), 'utf8'), 'keep-me\n', 'the original kept');
+    assert.ok(fs.existsSync(wsPath('ask.txt.enc')), 'the .enc written');
+    fs.rmSync(wsPath('ask.txt'));
+    fs.rmSync(wsPath('ask.txt.enc'));
   });
 
   it('in the recipients picker, my own key is ticked for me; unticked, it is left out although alwaysIncludeMyself is on', async () => {

@@ -309,6 +309,32 @@ describe('roster', function () {
       fs.rmSync(daveFile, { force: true });
     }
   });
+  it('a key with no name in it (a PEM key) asks for the name first, so the fingerprint question names the teammate (a newcomer read "this teammate read me this same fingerprint")', async () => {
+    const pem = path.join(state.scratch, 'sam-key.pem');
+    fs.writeFileSync(pem, opensslPublicPem(opensslRsa(2048)));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = { showInputBox: window.showInputBox, showQuickPick: window.showQuickPick };
+    const prompts: string[] = [];
+    let question: { title?: string; labels: string[] } | undefined;
+    window.showInputBox = async (options: vscode.InputBoxOptions) => {
+      prompts.push(options.prompt ?? '');
+      return 'sam';
+    };
+    window.showQuickPick = async (items: readonly vscode.QuickPickItem[], options: vscode.QuickPickOptions) => {
+      question = { title: options.title, labels: items.map((i) => i.label) };
+      return undefined; // Escape: nothing added
+    };
+    try {
+      assert.strictEqual(await run<RosterWriteResult>('custodian.addTeammate', vscode.Uri.file(pem)), undefined);
+    } finally {
+      Object.assign(window, original);
+    }
+    assert.deepStrictEqual(prompts, ['The name the team sees for this teammate (e.g. alice): their key holds none.']);
+    assert.match(question?.title ?? '', /^Is this really sam's key\? RSA 2048-bit, SHA256:/);
+    assert.deepStrictEqual(question?.labels, ['$(circle-slash) Not yet: I have not compared it', '$(pass) sam read me this same fingerprint']);
+    assert.ok(!fs.existsSync(path.join(teamDir(), 'sam.pub')), 'nothing added');
+  });
+
   it('"Not yet: I have not compared it" says nothing was added and to run Add Teammate… again once compared (a key file given as a Uri, as Import Private Key\'s button does)', async () => {
     const pat = sshKeygen(state.scratch, 'pat', 'pat@example.com');
     const told = recordInformationMessages(() => undefined);

@@ -192,8 +192,22 @@ describe('value-encrypted files in the editor', function () {
     }
     assert.strictEqual(result, undefined);
     assert.match(modals.prompts[0]?.message ?? '', /In hash\.env, the value of DB_PASSWORD stops at "#"/);
-    assert.deepStrictEqual(modals.prompts[0].items, ['Encrypt Anyway']);
+    // The first button (Enter) quotes it whole: a newcomer's Enter on "Encrypt Anyway" left half a password readable.
+    assert.deepStrictEqual(modals.prompts[0].items, ['Quote and Encrypt', 'Encrypt Anyway']);
     assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), plain, 'nothing sealed');
+
+    const quoting = answerModals((p) => (/stops at "#"/.test(p.message) ? 'Quote and Encrypt' : undefined));
+    try {
+      assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: file, keepPublic: false }));
+    } finally {
+      quoting.dispose();
+    }
+    const sealed = fs.readFileSync(file.fsPath, 'utf8');
+    assert.ok(!sealed.includes('Rest-of-it-7') && !sealed.includes('pw#'), `nothing of the password in the clear: ${sealed}`);
+    const view = await run<vscode.Uri>('custodian.openValuesDecrypted', { uri: file });
+    const shown = vscode.workspace.textDocuments.find((d) => d.uri.toString() === view?.toString());
+    assert.strictEqual(shown?.getText(), "DB_PASSWORD='pw#Rest-of-it-7'\nOK=\"quoted#kept\"\n");
+    await closeAllEditors();
     fs.rmSync(file.fsPath);
   });
 
@@ -242,7 +256,7 @@ describe('value-encrypted files in the editor', function () {
         await waitFor('the decrypted tab', async () => tabsOf(file, 'custodian-values').length === 1);
         assert.strictEqual(tabsOf(file, 'file').length, 0, 'the plain editor, now showing tokens, was replaced');
         const said = await waitFor(`the message for ${name}`, async () => [...told, ...warned.told].find((m) => m.includes(`Encrypted the values of ${name}`)));
-        assert.strictEqual(/Git ignores keep\.env \(\.gitignore, line 2: keep\.env\): to share it through the repository, change that line/.test(said), name === 'keep.env', said);
+        assert.strictEqual(/^Git ignores keep\.env \(\.gitignore, line 2: keep\.env\), so it is not shared: to commit it, change that line/.test(said), name === 'keep.env', said);
         assert.strictEqual(warned.told.includes(said), name === 'keep.env', 'a warning only when ignored');
         if (name === 'keep.env') {
           opened = await waitFor('.gitignore opened at the line', async () => {
@@ -371,7 +385,7 @@ describe('value-encrypted files in the editor', function () {
       assert.match(git(dir(), 'check-attr', 'merge', 'after-setup.env'), /merge: custodian/);
       // A .env git ignores (as many are) gets its line too: it is meant to be committed once un-ignored.
       fs.writeFileSync(path.join(dir(), '.gitignore'), 'ignored.env\n');
-      assert.match(await encrypt('ignored.env'), /Git merges it with Custodian's driver now.*Git ignores ignored\.env/);
+      assert.match(await encrypt('ignored.env'), /^Git ignores ignored\.env.*Git merges it with Custodian's driver now/);
       assert.match(git(dir(), 'check-attr', 'merge', 'ignored.env'), /merge: custodian/);
     } finally {
       stopRecording();

@@ -12,8 +12,12 @@ import { GitSetup, repositories } from './git-setup';
 
 /** How long after activation the suggestion waits: activation stays cheap, git runs later. */
 const SUGGEST_DELAY_MS = 5_000;
-/** After a new `.enc` file: long enough for a batch of files (Encrypt All) to land first. */
-const NEW_FILE_DELAY_MS = 2_000;
+/**
+ * After a new `.enc` or value-encrypted file: long enough for a batch of files (Encrypt All) to land, and
+ * for the command's own notice to be read. Two toasts at once push the first into the notification
+ * centre on a short window: a newcomer never saw that git ignored the file just encrypted.
+ */
+const NEW_FILE_DELAY_MS = 12_000;
 
 export interface GitFeature {
   readonly setup: GitSetup;

@@ -149,16 +149,19 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
   if (policy === 'ask') {
     const names = result.files.map((f) => vscode.workspace.asRelativePath(f.source));
     const del = vscode.l10n.t('Delete Original');
+    // Said as a button: a newcomer read "Cancel" as undoing the encryption.
+    const keep = names.length === 1 ? vscode.l10n.t('Keep Original') : vscode.l10n.t('Keep Originals');
     const choice = await vscode.window.showWarningMessage(
       names.length === 1 ? vscode.l10n.t('Encrypted {0}. Delete the plaintext original?', names[0]) : vscode.l10n.t('Encrypted {0} files. Delete the plaintext originals?', names.length),
       {
         modal: true,
         detail:
           names.length === 1
-            ? vscode.l10n.t('The original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. To keep the plaintext file, choose Cancel: the .enc file is written either way.')
-            : vscode.l10n.t('Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. To keep the plaintext files, choose Cancel: the .enc files are written either way.'),
+            ? vscode.l10n.t('The original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. The .enc file is written either way.')
+            : vscode.l10n.t('Each original is deleted (not moved to the trash) only after its .enc file was read back and decrypted successfully. The .enc files are written either way.'),
       },
       del,
+      keep,
     );
     remove = choice === del;
   }

@@ -106,15 +106,22 @@ async function addKey(deps: TeamDeps, arg: unknown, op: 'add' | 'deploy'): Promi
   if (existing) {
     throw new CustodianError(vscode.l10n.t('This key is already in the team as {0}.pub.', existing.name));
   }
-  const who = key.comment ?? a.name ?? (op === 'deploy' ? vscode.l10n.t('this deploy key') : vscode.l10n.t('this teammate'));
-  const compared = !a.confirm;
-  if (compared && !(await confirmFingerprint(key, who, op === 'deploy' ? 'deploy' : 'teammate'))) return undefined;
   const suggested = suggestRosterName(key.comment);
   if (!a.name && !suggested && !isInteractive(arg)) {
     throw new InvalidArgumentError(vscode.l10n.t('The key has no comment to name the roster file after: pass a name.'));
   }
+  // A key without a comment (a PEM key) names no one: its name is asked first, so that the fingerprint
+  // question and the notice name the teammate (a newcomer read "this teammate read me this same fingerprint").
+  let name = a.name;
+  if (name === undefined && !suggested && isInteractive(arg)) {
+    name = await promptRosterName(undefined, op === 'deploy' ? vscode.l10n.t('The name the team sees for this deploy key (e.g. ci): its key holds none.') : vscode.l10n.t('The name the team sees for this teammate (e.g. alice): their key holds none.'));
+    if (name === undefined) return undefined;
+  }
+  const who = key.comment ?? name ?? (op === 'deploy' ? vscode.l10n.t('this deploy key') : vscode.l10n.t('this teammate'));
+  const compared = !a.confirm;
+  if (compared && !(await confirmFingerprint(key, who, op === 'deploy' ? 'deploy' : 'teammate'))) return undefined;
   const prompt = op === 'deploy' ? vscode.l10n.t('The name the team sees for this deploy key (e.g. ci). Change it or press Enter.') : vscode.l10n.t('The name the team sees for {0}. Change it or press Enter.', who);
-  const name = a.name ?? (isInteractive(arg) ? await promptRosterName(suggested, prompt) : suggested);
+  name ??= isInteractive(arg) ? await promptRosterName(suggested, prompt) : suggested;
   if (name === undefined) return undefined;
   deps.expectRosterChange(key.fingerprint);
   const uri = await deps.roster.write(name, text, { folderUri: a.folder, overwrite: a.overwrite });

@@ -70,15 +70,31 @@ async function chooseRule(args: EncryptValuesArgs, what: string, text: string, f
  * `PASSWORD=abc#def` is read as `abc` and a comment (dotenv, Node): the comment stays readable in the
  * sealed file. Usually the `#` belongs to the value, which must then be quoted: asked before sealing.
  */
-async function acceptCutValues(what: string, names: readonly string[]): Promise<boolean> {
-  if (names.length === 0) return true;
+/**
+ * A value cut at "#" (`PASSWORD=abc#def`): the rest of the line would stay in the clear as a comment. Most
+ * likely the "#" is part of the value, so the first button (Enter) quotes such values whole before they are
+ * encrypted (a newcomer pressed Enter on "Encrypt Anyway" and left half a password readable). Resolves to
+ * the text to encrypt, or undefined when cancelled.
+ */
+async function acceptCutValues(what: string, text: string): Promise<string | undefined> {
+  const { quoteValuesCutAtHash, valuesCutAtHash } = await lazyCore.values();
+  const names = valuesCutAtHash(text);
+  if (names.length === 0) return text;
+  const quoted = quoteValuesCutAtHash(text);
+  const quote = vscode.l10n.t('Quote and Encrypt');
   const anyway = vscode.l10n.t('Encrypt Anyway');
   const choice = await vscode.window.showWarningMessage(
     vscode.l10n.t('In {0}, the value of {1} stops at "#": what follows is read as a comment and stays readable.', what, names.join(', ')),
-    { modal: true, detail: vscode.l10n.t('dotenv and Node read NAME=abc#def as abc and a comment. If "#" is part of the value, quote it (NAME="abc#def") first, then encrypt.') },
-    anyway,
+    {
+      modal: true,
+      detail: quoted
+        ? vscode.l10n.t('dotenv and Node read NAME=abc#def as abc and a comment. "Quote and Encrypt" quotes each such value whole first (NAME=\'abc#def\'), so programs read all of it and all of it is encrypted; "Encrypt Anyway" leaves what follows "#" readable.')
+        : vscode.l10n.t('dotenv and Node read NAME=abc#def as abc and a comment. If "#" is part of the value, quote it (NAME="abc#def") first, then encrypt.'),
+    },
+    ...(quoted ? [quote, anyway] : [anyway]),
   );
-  return choice === anyway;
+  if (choice === quote) return quoted;
+  return choice === anyway ? text : undefined;
 }
 
 export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<vscode.Uri | undefined> {
@@ -91,14 +107,15 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
   if (open?.isDirty) throw new CustodianError(vscode.l10n.t('{0} has unsaved changes.', what), { hint: vscode.l10n.t('Save or revert it first.') });
   const format = await formatOf(file);
-  const text = await readText(file, what);
-  if (looksValueEncrypted(text)) throw new CustodianError(vscode.l10n.t('The values of {0} are already encrypted.', what));
+  const read = await readText(file, what);
+  if (looksValueEncrypted(read)) throw new CustodianError(vscode.l10n.t('The values of {0} are already encrypted.', what));
   const { session, services } = deps;
   const team = await session.teamRecipients(file);
   if (team.length === 0) throw new CustodianError(vscode.l10n.t('The team roster is empty.'), { hint: vscode.l10n.t('Add yourself to the team first.') });
   const fingerprints = team.map((k) => k.fingerprint);
   const recipientPolicy = policyForNewFile(file.path, fingerprints, await session.teamFingerprints(file));
-  if (format === 'dotenv' && !(await acceptCutValues(what, (await lazyCore.values()).valuesCutAtHash(text)))) return undefined;
+  const text = format === 'dotenv' ? await acceptCutValues(what, read) : read;
+  if (text === undefined) return undefined;
   const chosen = await chooseRule(args, what, text, format);
   if (!chosen) return undefined;
   const { rule } = chosen;
@@ -136,7 +153,8 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
     const open = vscode.l10n.t('Open {0}', ignoredBy.shown);
     void vscode.window
       .showWarningMessage(
-        vscode.l10n.t('{0} Git ignores {1} ({2}, line {3}: {4}): to share it through the repository, change that line; it holds no value in the clear now.', done + copies + merged + restaged, what, ignoredBy.shown, String(ignoredBy.line), ignoredBy.pattern),
+        // The news first: a toast this long can be cut to its first line, or pushed into the notification centre.
+        vscode.l10n.t('Git ignores {1} ({2}, line {3}: {4}), so it is not shared: to commit it, change that line (it holds no value in the clear now). {0}', done + copies + merged + restaged, what, ignoredBy.shown, String(ignoredBy.line), ignoredBy.pattern),
         open,
       )
       .then(async (choice) => {

@@ -114,7 +114,8 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
     if (!encrypted && hasConflictMarkers(new TextDecoder().decode(bytes))) {
       throw new CliError('has unresolved merge conflicts (git)', { hint: 'resolve them first; no value is taken from one side of a conflict' });
     }
-    const valueEncrypted = !encrypted && (await import('../core/values')).isValueEncrypted(new TextDecoder().decode(bytes), 'dotenv');
+    // Strict: a block broken by a line added after it is said so, not read as a plain file full of tokens.
+    const valueEncrypted = !encrypted && (await import('../core/values')).hasValuesMetadata(new TextDecoder().decode(bytes), 'dotenv');
     if (encrypted) {
       plaintext = await decryptEnvFile(file, bytes, keys);
     } else if (valueEncrypted) {

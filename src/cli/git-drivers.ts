@@ -439,9 +439,10 @@ export interface SignedSide {
  * come from someone this user vouches for (`vouchedFor`; as `rekey` asks before it re-signs content of
  * unknown origin). Both sides alike: ours is not always the user's own work (a stash pop or
  * `git pull --autostash` over a pulled commit, `git checkout -m`, `git merge main` on someone's branch,
- * a rebase). A side unchanged since the base contributes nothing to check.
+ * a rebase). A side unchanged since the base contributes nothing to check. `decrypt`: the command that
+ * reads a version from standard input (a value-encrypted file's needs --values and its format).
  */
-export function checkSideSigners(rosters: MergeRosters, mine: readonly RsaPublicKey[], sides: readonly SignedSide[], what: string): void {
+export function checkSideSigners(rosters: MergeRosters, mine: readonly RsaPublicKey[], sides: readonly SignedSide[], what: string, decrypt = 'custodian decrypt'): void {
   for (const side of sides) {
     if (!side.changed || vouchedFor(rosters, mine, side.signer)) continue;
     const by = side.empty
@@ -453,13 +454,13 @@ export function checkSideSigners(rosters: MergeRosters, mine: readonly RsaPublic
           : `is signed by ${side.signer}, who is not in your roster (${ROSTER_DIR} at HEAD), or was added or changed there without your checking it ("custodian roster verify")`;
     if (side.name === 'theirs') {
       throw new MergeSideError(`cannot merge ${what}: their version ${by}, and merging would sign its changes as you; the file is left as it was on your side`, {
-        hint: `look at their version first (git show :3:${what} | custodian decrypt names its signer), then resolve by hand: open ${what} in VS Code, or "git checkout --ours ${what}"; then "git add ${what}"`,
+        hint: `look at their version first (git show :3:${what} | ${decrypt} names its signer), then resolve by hand: open ${what} in VS Code, or "git checkout --ours ${what}"; then "git add ${what}"`,
       });
     }
     // Ours is not the user's own work in a rebase, a stash pop, an --autostash pull, "git checkout -m" or "git merge main" on someone's branch.
     const where = rosters.rebasing ? ' (git\'s "ours": in a rebase, the upstream version your commit is replayed onto)' : ' (git\'s "ours": the version at HEAD, or the one a stash pop, a pull with --autostash or "git checkout -m" brings in under your change)';
     throw new MergeSideError(`cannot merge ${what}: our version${where} ${by}, and merging would sign its changes as you and seal the other side's values for whoever it names; the file is left as that version, unmerged`, {
-      hint: `look at it first (git show :2:${what} | custodian decrypt names its signer); to keep the other version instead, "git checkout --theirs ${what}", then "git add ${what}" (after a stash pop, your change is also still in the stash)`,
+      hint: `look at it first (git show :2:${what} | ${decrypt} names its signer); to keep the other version instead, "git checkout --theirs ${what}", then "git add ${what}" (after a stash pop, your change is also still in the stash)`,
     });
   }
 }

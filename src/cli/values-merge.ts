@@ -87,7 +87,7 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
     await writeFileAtomic(files.ours, new TextEncoder().encode(joinConflict(sides[1].text, sides[2].text, files.markerSize)), { force: true });
     ctx.warn(
       `${what}: ${why}, so both versions are in the file between conflict markers, each still sealed: ` +
-        `open it in VS Code (it shows them decrypted), resolve, save, then "git add ${what}"; or "git merge --abort" and merge again in a terminal of VS Code, where the changes on both sides merge by themselves`,
+        `open it in VS Code (it shows them decrypted), resolve, save, then "git add ${what}"; or "git merge --abort" and merge again where your key is at hand, so the changes on both sides merge by themselves: in a terminal of VS Code, or with your key file (CUSTODIAN_IDENTITY=~/.ssh/id_rsa git merge …)`,
     );
     return 1;
   };
@@ -223,7 +223,7 @@ async function sealer(ctx: CommandContext, what: string, repoPath: string, forma
     return { name, changed, signer, empty: emptied, recipients: o?.info.recipients ?? [], policy: o?.info.recipientPolicy, vouched: vouchedFor(rosters, mine, signer) };
   };
   const gitSides = [sideOf('ours', sides[1]), sideOf('theirs', sides[2])];
-  checkSideSigners(rosters, mine, gitSides, what);
+  checkSideSigners(rosters, mine, gitSides, what, `custodian decrypt --values --format ${format}`);
   for (const warning of await putBackWarnings(process.cwd(), rosters, repoPath, valuesVersionId(format))) ctx.warn(warning);
   const { own, other } = byTrust(rosters, gitSides[0], gitSides[1]);
   const merging = mergedRecipients(rosters, { own, other, base: base?.info.recipients ?? [] }, what);

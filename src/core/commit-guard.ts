@@ -208,14 +208,22 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
     }
     const malformed = file.content !== undefined ? malformedValues(p, file.content) : undefined;
     if (malformed !== undefined) {
-      // Not plaintext: its values are sealed, but the file opens for no one (VALUES.md §4).
+      // Its values are sealed, but the file opens for no one (VALUES.md §4). A line after the block is
+      // most likely one appended by hand (echo NAME=value >> .env): in the clear, and in .git/objects now.
+      const appended = /does not start with "#custodian:"/.test(malformed);
       findings.push({
         path: p,
         rule: 'corrupt-values',
         severity: 'error',
-        message: `${show(p)} is a malformed value-encrypted file (${show(malformed)}): it would open for no one`,
-        brief: `take one version of ${show(p)} and set the values again: it is a malformed value-encrypted file`,
-        fix: `take one version (git checkout --ours ${quote(p)} in a merge, or git restore --staged --worktree --source=HEAD ${quote(p)}) and set the values again; make sure git merges it with Custodian's driver: git check-attr merge -- ${quote(p)} says custodian ("custodian git setup --check")`,
+        message: appended
+          ? `${show(p)} has a line after its #custodian: block (added at the end by hand?): that line is not encrypted, and the file would open for no one`
+          : `${show(p)} is a malformed value-encrypted file (${show(malformed)}): it would open for no one`,
+        brief: appended
+          ? `remove the lines after the #custodian: block of ${show(p)} and set their values with custodian set: they are in the clear`
+          : `take one version of ${show(p)} and set the values again: it is a malformed value-encrypted file`,
+        fix: appended
+          ? `remove the lines after the #custodian: block, then set each value with: custodian set ${quote(p)} NAME < FILE-WITH-THE-VALUE (or in VS Code's decrypted editor); then git add ${quote(p)}. git add stored the line in the clear in .git/objects on this machine until "git gc --prune=now"; a secret that was pushed is to be rotated`
+          : `take one version (git checkout --ours ${quote(p)} in a merge, or git restore --staged --worktree --source=HEAD ${quote(p)}) and set the values again; make sure git merges it with Custodian's driver: git check-attr merge -- ${quote(p)} says custodian ("custodian git setup --check")`,
       });
       continue;
     }

@@ -818,7 +818,12 @@ export function valuesDocumentProblem(document: string, formatName: ValuesFormat
 }
 
 function findLeaf(format: ValuesFormat, document: string, name: string): Slot | undefined {
-  return slotsOf(format, document).find((s) => s.name === name);
+  const found = slotsOf(format, document).filter((s) => s.name === name);
+  // `a.b` is both the key "a.b" and b under a (display names join with dots, §3): neither is guessed.
+  if (found.length > 1) {
+    throw new InvalidArgumentError(`"${name}" names ${found.length} values in the file (a key holding a dot, and a nested key, read alike)`, { hint: 'rename one of the keys in an editor (Custodian opens the file decrypted)' });
+  }
+  return found[0];
 }
 
 /**

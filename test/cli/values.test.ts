@@ -171,6 +171,20 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.equal(run(['get', '-i', alice.privatePath, file('.env'), 'NEW_ONE']).out, 'v\n');
   });
 
+  it('set on a symbolic link is refused, naming the file it leads to: the atomic write replaced the link with a file and left its target as it was, saying the value was set', () => {
+    fs.writeFileSync(file('p-link.env'), 'API_KEY=old\n');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-s', alice.privatePath, '-o', file('real.env'), file('p-link.env')]).code, 0);
+    fs.symlinkSync('real.env', file('link.env'));
+    const before = fs.readFileSync(file('real.env'));
+    const s = run(['set', '-i', alice.privatePath, file('link.env'), 'API_KEY'], { input: 'new' });
+    assert.equal(s.code, 1);
+    assert.match(s.stderr, /link\.env is a symbolic link to .*real\.env: set writes a new file in its place, which would leave the file it leads to unchanged/);
+    assert.ok(fs.lstatSync(file('link.env')).isSymbolicLink(), 'the link kept');
+    assert.ok(fs.readFileSync(file('real.env')).equals(before), 'its target unchanged');
+    const direct = run(['set', '-i', alice.privatePath, file('real.env'), 'API_KEY'], { input: 'new' });
+    assert.equal(direct.code, 0, direct.stderr);
+  });
+
   it('set of a name the file\'s rule leaves in the clear says so, naming the rule (a piped secret is noticed); status 0', () => {
     fs.writeFileSync(file('rule.env'), 'DB_PASSWORD=s3cr3t\nURL_PUBLIC=https://x\n');
     const sealed = file('rule-sealed.env');

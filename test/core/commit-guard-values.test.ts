@@ -55,6 +55,15 @@ describe('commit guard: value-encrypted files', () => {
     assert.match(findings[0].fix, /custodian set 'config\/\.env' 'API_TOKEN' < FILE-WITH-THE-VALUE/);
   });
 
+  it('a line appended after the metadata block (echo NAME=value >> .env) is named as one, in the clear, with the way to set it and that git add stored it; its value is not shown', async () => {
+    const sealed = await sealValues('API_TOKEN=s3cr3t-token\n', { format: 'dotenv', recipients: [alice.publicKey], backend });
+    const findings = await checkStagedFiles(input([{ path: '.env', content: utf8(`${sealed}STRIPE_SECRET=sk_live_appended\n`) }]));
+    assert.deepEqual(findings.map((f) => [f.rule, f.severity]), [['corrupt-values', 'error']]);
+    assert.equal(findings[0].message, '.env has a line after its #custodian: block (added at the end by hand?): that line is not encrypted, and the file would open for no one');
+    assert.match(findings[0].fix, /custodian set '\.env' NAME < FILE-WITH-THE-VALUE.*git add stored the line in the clear in \.git\/objects/);
+    assert.ok(!JSON.stringify(findings).includes('sk_live_appended'));
+  });
+
   it('values a suffix rule leaves in the clear pass; a regex rule that leaves values in the clear is named for review', async () => {
     const suffix = await sealValues('URL_PUBLIC=https://example.com\nTOKEN=t0k3n\n', { format: 'dotenv', recipients: [alice.publicKey], backend, rule: { kind: 'unencrypted-suffix', suffix: '_PUBLIC' } });
     assert.deepEqual(await checkStagedFiles(input([{ path: '.env', content: utf8(suffix) }])), []);

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { parseEnv } from 'node:util';
 import { parse as parseYaml12 } from 'yaml';
-import { replaceValue } from '../../src/core/values';
+import { readValue, replaceValue } from '../../src/core/values';
 
 /** PyYAML's reading of each document, in one run of python3. */
 function pyYaml(texts: readonly string[]): unknown[] {
@@ -107,4 +107,12 @@ describe('core: set keeps the form of the value it replaces', () => {
     assert.equal(crlf, 'A=1\r\nB=2\r\nNEWK=v\r\n');
     assert.deepEqual(parseEnv(crlf), { A: '1', B: '2', NEWK: 'v' });
   });
+
+  it('a name that reads two values alike (the key "a.b", and b under a) is refused by get and set, not taken as whichever comes first (a red team\'s set changed one, get read the other)', () => {
+    const doc = 'a.b: dotted\na:\n  b: nested\n';
+    assert.throws(() => replaceValue(doc, 'yaml', 'a.b', 'x'), /"a\.b" names 2 values in the file/);
+    assert.throws(() => readValue(doc, 'yaml', 'a.b'), /"a\.b" names 2 values in the file/);
+    assert.equal(readValue('a:\n  b: nested\n', 'yaml', 'a.b'), 'nested');
+  });
 });
+

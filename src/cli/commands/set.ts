@@ -2,7 +2,9 @@
 // new value comes from standard input, never from argv (which other users can read in the process
 // list). Only that value is re-sealed: every other token stays byte for byte, so the diff is one line
 // plus the metadata's mac= and signature= lines.
+import { displayText } from '../../core/display-text';
 import { namesInTheClear, openValues, replaceValue, ruleToString, sealedValueNames } from '../../core/values';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
@@ -67,6 +69,15 @@ Examples:
     args.expectPositionals(2, 2, 'FILE NAME');
     const [file, name] = args.positionals;
     if (file === '-') throw new UsageError('set changes a file in place: FILE cannot be standard input, which carries the value');
+    // The write is a new file renamed into place: over a link, it would replace the link and leave the
+    // file it leads to as it was, while saying the value was set (a red team's .env link).
+    const link = await fs.readlink(file).catch(() => undefined);
+    if (link !== undefined) {
+      const target = path.resolve(path.dirname(file), link);
+      throw new CliError(`${file} is a symbolic link to ${displayText(target)}: set writes a new file in its place, which would leave the file it leads to unchanged`, {
+        hint: `set the value in the file itself: custodian set ${displayText(path.relative(process.cwd(), target) || target)} NAME`,
+      });
+    }
     // Read first: a .enc file is refused as what it is, before its name asks for --format or a key is asked for.
     const text = await readValuesText(file, ctx);
     const format = valuesFormatOf(args, file);

@@ -113,6 +113,28 @@ describe('tree', function () {
     }
   });
 
+  it('with every file up to date, the Encrypted Files view still names them: the file itself (a click opens it), or the list in the tooltip', async () => {
+    // A newcomer saw only "Encrypted for the current team" after encrypting a file, and wondered which.
+    const { addToRoster, encryptFor, person } = await import('./support/enc');
+    await resetState(state.services);
+    const alice = await person('alice');
+    addToRoster(alice);
+    const file = path.join(workspaceFolder().uri.fsPath, 'all-good.env.enc');
+    fs.writeFileSync(file, await encryptFor([alice.publicKey], 'X=1\n', alice.key));
+    try {
+      const ok = await waitFor('the summary', async () => (await section(state.services, 'encrypted'))?.children.find((c) => c.icon === 'check'));
+      assert.ok((ok.tooltip ?? '').split('\n').includes('- all-good.env.enc'), ok.tooltip);
+      // (Other suites' .enc files may be left in the workspace: then they are counted, and listed too.)
+      if (!ok.label.startsWith('All ')) {
+        assert.strictEqual(ok.label, 'all-good.env.enc · encrypted for the current team');
+        assert.strictEqual(ok.command, 'vscode.open');
+      }
+    } finally {
+      fs.rmSync(file, { force: true });
+      await resetState(state.services);
+    }
+  });
+
   it('puts each view\'s actions in its own title bar, and item actions only in the view that shows the item', () => {
     const title = menus()['view/title'];
     const on = (view: string) => title.filter((m) => (m.when ?? '').startsWith(`view == ${view}`) && m.group?.startsWith('navigation')).map((m) => m.command);

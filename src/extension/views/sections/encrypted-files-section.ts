@@ -253,6 +253,9 @@ function notOnTeamNode(parent: SectionBase): MessageNode {
   });
 }
 
+/** The files named in the tooltip of "All up to date": enough to recognise them, not a listing. */
+const LISTED_IN_TOOLTIP = 20;
+
 export class EncryptedFilesSection extends SectionBase implements vscode.Disposable {
   readonly id = 'encrypted';
   private readonly changeEmitter = new vscode.EventEmitter<void>();
@@ -315,17 +318,22 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
       nodes.push(new MessageNode(this, { id: 'enc:no-team', label: vscode.l10n.t('{0} .enc files · no team roster to compare with', report.entries.length), icon: new vscode.ThemeIcon('info') }));
     } else if (attention.length === 0) {
       const kept = report.entries.filter((e) => e.status === 'kept').length;
+      // Which files: a newcomer who had just encrypted one saw no name here, and wondered whether it counted.
+      const only = report.entries.length === 1 ? report.entries[0].uri : undefined;
       const label = kept
         ? vscode.l10n.t('All up to date · {0} keep chosen recipients', kept)
-        : report.entries.length === 1
-          ? vscode.l10n.t('Encrypted for the current team')
+        : only
+          ? vscode.l10n.t('{0} · encrypted for the current team', vscode.workspace.asRelativePath(only))
           : vscode.l10n.t('All {0} encrypted for the current team', report.entries.length);
+      const names = report.entries.slice(0, LISTED_IN_TOOLTIP).map((e) => `- ${vscode.workspace.asRelativePath(e.uri)}`);
+      if (report.entries.length > LISTED_IN_TOOLTIP) names.push(vscode.l10n.t('- and {0} more', report.entries.length - LISTED_IN_TOOLTIP));
       nodes.push(
         new MessageNode(this, {
           id: 'enc:ok',
           label,
           icon: new vscode.ThemeIcon('check'),
-          tooltip: kept ? vscode.l10n.t('Shamir shares, MFA seeds for a subset and files encrypted to chosen people keep their recipients: re-keying never widens them to the team.') : undefined,
+          tooltip: [...(kept ? [vscode.l10n.t('Shamir shares, MFA seeds for a subset and files encrypted to chosen people keep their recipients: re-keying never widens them to the team.'), ''] : []), ...names].join('\n'),
+          ...(only ? { command: { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [only] } } : {}),
         }),
       );
     } else {

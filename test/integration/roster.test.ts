@@ -42,7 +42,7 @@ describe('roster', function () {
     // The first member starts the signed records: said, since a teammate who adds themselves before pulling them starts a second set.
     // The instruction first: a notification among others shows its first line only (a newcomer saw "Added … to the team as .custodian/team/alice.p…").
     assert.strictEqual(told.length, 1, told.join('\n'));
-    assert.match(told[0], /^Commit and push \.custodian\/team before teammates join, and ask them to pull first\. You added "Alice" as \.custodian\/team\/alice\.pub, its first member: you started its signed records \(records\/root\.json\)/);
+    assert.match(told[0], /^Added "Alice" as the team's first member \(\.custodian\/team\/alice\.pub\)\. Commit and push \.custodian\/team now, and have teammates pull it before they add themselves/);
     assert.ok(fs.existsSync(path.join(teamDir(), 'records', 'root.json')));
     assert.strictEqual(res.name, 'alice', 'named after the email in my label');
     const text = fs.readFileSync(path.join(teamDir(), 'alice.pub'), 'utf8');

@@ -159,7 +159,8 @@ export class AgentConsent implements vscode.Disposable {
         ? `${vscode.l10n.t('It was started with {0}: that code runs inside the process and would use what you allow. Deny unless you set this yourself; a repository\'s .vscode/settings.json can set it for your terminals (terminal.integrated.env).', preloads.map((p) => displayText(p)).join('; '))}\n\n${usual}${gitNote}`
         : `${usual}${gitNote}`;
     // Deny comes first: it is the dialog's default button, so Enter typed by habit in the terminal, where
-    // the command was started, denies rather than hands over the key.
+    // the command was started, denies rather than hands over the key. VS Code's own Cancel stays beside it:
+    // marking Deny as the close affordance would drop Cancel, but make "Allow Once" the default (tried).
     const items = preloads.length > 0 ? [deny, once] : forGit === undefined ? [deny, once, window] : [deny, once, forGit, window];
     const answer = Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, ...items));
     const choice = await Promise.race([answer, timeout]);

@@ -69,9 +69,10 @@ export async function addMyselfToTeam(deps: TeamDeps, arg: unknown): Promise<Ros
   const added = vscode.l10n.t('Added "{0}" to the team as {1}. Commit it so teammates can encrypt to you.', info.name, vscode.workspace.asRelativePath(uri));
   // The first member starts the roster's signed records (its root of trust). A teammate who adds
   // themselves before pulling it starts a second one, and git then refuses their pull.
-  // The instruction comes first: a notification among others shows its first line only.
+  // Short, the instruction early: a notification among others shows its first line only (a newcomer
+  // could not parse the longer one about records/root.json).
   const started = vscode.l10n.t(
-    'Commit and push .custodian/team before teammates join, and ask them to pull first. You added "{0}" as {1}, its first member: you started its signed records (records/root.json), and a teammate who adds themselves before pulling them starts a second set, which their pull then refuses.',
+    'Added "{0}" as the team\'s first member ({1}). Commit and push .custodian/team now, and have teammates pull it before they add themselves: one who adds themselves first starts a second roster, which git then refuses to merge.',
     info.name,
     vscode.workspace.asRelativePath(uri),
   );

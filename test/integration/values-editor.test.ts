@@ -211,6 +211,43 @@ describe('value-encrypted files in the editor', function () {
     fs.rmSync(file.fsPath);
   });
 
+  it('Encrypt Values, Choosing Which Stay Readable: the .env names in a picker (public ones ticked); what is ticked stays readable, by a rule naming exactly those, the rest is encrypted', async () => {
+    // A newcomer wanted NODE_ENV and PORT readable in pull requests and found only the CLI's regex.
+    const file = wsUri('values-repo', 'choose.env');
+    fs.writeFileSync(file.fsPath, 'NODE_ENV=production\nPORT=3000\nPORTAL_TOKEN=tok-Secret-1\nAPI_URL_PUBLIC=https://api.example.com\nDB.PASSWORD=pw-Secret-2\n');
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const original = window.showQuickPick;
+    let offered: { label: string; picked?: boolean }[] = [];
+    window.showQuickPick = async (items: readonly { label: string; picked?: boolean }[], options: vscode.QuickPickOptions) => {
+      assert.strictEqual(options.canPickMany, true);
+      offered = [...items];
+      return items.filter((i) => ['NODE_ENV', 'PORT', 'API_URL_PUBLIC'].includes(i.label));
+    };
+    try {
+      assert.ok(await run<vscode.Uri>('custodian.encryptValuesChoosing', { uri: file }));
+    } finally {
+      window.showQuickPick = original;
+    }
+    assert.deepStrictEqual(offered.map((i) => [i.label, i.picked === true]), [['NODE_ENV', false], ['PORT', false], ['PORTAL_TOKEN', false], ['API_URL_PUBLIC', true], ['DB.PASSWORD', false]]);
+    const sealed = fs.readFileSync(file.fsPath, 'utf8');
+    assert.match(sealed, /^NODE_ENV=production$/m);
+    assert.match(sealed, /^PORT=3000$/m);
+    assert.match(sealed, /^API_URL_PUBLIC=https:\/\/api\.example\.com$/m);
+    // PORT is readable, PORTAL_TOKEN (PORT… as a prefix) is not; nor is DB.PASSWORD (a dot in a name is no wildcard).
+    assert.match(sealed, /^PORTAL_TOKEN=custodian-val1\./m);
+    assert.match(sealed, /^DB\.PASSWORD=custodian-val1\./m);
+    assert.match(sealed, /^#custodian:encrypt=unencrypted-regex:\^\(\?:NODE_ENV\|PORT\|API_URL_PUBLIC\)\$$/m);
+    await closeAllEditors();
+    fs.rmSync(file.fsPath);
+    // JSON and YAML: said where to go instead.
+    const yaml = wsUri('values-repo', 'choose.yaml');
+    fs.writeFileSync(yaml.fsPath, 'a: 1\n');
+    const { errors } = await captureErrors(team.services, () => run('custodian.encryptValuesChoosing', { uri: yaml }));
+    assert.match(errors[0]?.message ?? '', /Choosing which values stay readable is for \.env files here/);
+    assert.strictEqual(fs.readFileSync(yaml.fsPath, 'utf8'), 'a: 1\n');
+    fs.rmSync(yaml.fsPath);
+  });
+
   it('Encrypt Values asks whether values named *_PUBLIC stay readable; the answer is the file\'s rule; the decrypted view replaces the plain editor', async () => {
     const plain = '# endpoints are public\nAPI_URL_PUBLIC=https://api.example.com\nDB_PASSWORD=pw-Secret-9\nCDN_PUBLIC=cdn.example.com\n';
     const tabsOf = (file: vscode.Uri, scheme: string) =>

@@ -73,6 +73,7 @@ export const enum CommandId {
   OpenValuesDecrypted = 'custodian.openValuesDecrypted',
   OpenValuesEncrypted = 'custodian.openValuesEncrypted',
   EncryptValues = 'custodian.encryptValues',
+  EncryptValuesChoosing = 'custodian.encryptValuesChoosing',
   DecryptValuesToFile = 'custodian.decryptValuesToFile',
   // Secrets in terminals, tasks and debug sessions
   NewTerminalWithSecrets = 'custodian.newTerminalWithSecrets',

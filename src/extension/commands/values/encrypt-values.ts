@@ -23,9 +23,11 @@ export interface EncryptValuesArgs {
   uri?: vscode.Uri;
   /** Test harness: the answer to "leave the public values readable?" (asked only when there are some). */
   keepPublic?: boolean;
+  /** Test harness: the names ticked in "which stay readable?" (Encrypt Values, Choosing Which Stay Readable). */
+  readable?: string[];
 }
 
-const ENCRYPT_VALUES_ARGS: Shape<EncryptValuesArgs> = { uri: is.uri, keepPublic: is.boolean };
+const ENCRYPT_VALUES_ARGS: Shape<EncryptValuesArgs> = { uri: is.uri, keepPublic: is.boolean, readable: is.strings };
 
 /** Names shown in the question; the rest are counted. */
 const SHOWN_NAMES = 5;
@@ -35,11 +37,12 @@ function conventionList(labels: readonly string[]): string {
   return new Intl.ListFormat(vscode.env.language, { type: 'disjunction' }).format(labels);
 }
 
-/** undefined: cancelled; else the rule to seal with, and the conventions it leaves readable. */
-async function chooseRule(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName): Promise<{ rule: SelectionRule; readable: string[] } | undefined> {
+/** undefined: cancelled; else the rule to seal with, and the conventions (or names) it leaves readable. */
+async function chooseRule(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName, choose: boolean): Promise<{ rule: SelectionRule; readable: string[] } | undefined> {
   const { publicValues } = await lazyCore.values();
   const all = { rule: { kind: 'all' } as const, readable: [] };
   const found = publicValues(text, format);
+  if (choose || args.readable !== undefined) return chooseReadable(args, what, text, format, found?.names ?? []);
   if (!found) return all;
   const kept = { rule: found.rule, readable: found.conventions.map((c) => c.label) };
   if (args.keepPublic !== undefined) return args.keepPublic ? kept : all;
@@ -64,6 +67,39 @@ async function chooseRule(args: EncryptValuesArgs, what: string, text: string, f
     encryptAll,
   );
   return answer === keep ? kept : answer === encryptAll ? all : undefined;
+}
+
+/**
+ * Encrypt Values, Choosing Which Stay Readable: the .env file's names, those named as public ticked, and
+ * the ticked ones left in the clear by a rule naming exactly them (`unencrypted-regex:^(?:PORT|NODE_ENV)$`),
+ * so a pull request shows their changes. A newcomer wanted NODE_ENV and PORT readable and found only the
+ * CLI's --unencrypted-regex. For .env files: a name there is one segment, so the rule reaches no other value.
+ */
+async function chooseReadable(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName, publicNames: readonly string[]): Promise<{ rule: SelectionRule; readable: string[] } | undefined> {
+  if (format !== 'dotenv') {
+    throw new CustodianError(vscode.l10n.t('Choosing which values stay readable is for .env files here.'), {
+      hint: vscode.l10n.t('For JSON and YAML, name them with a rule: custodian encrypt --values --unencrypted-regex REGEX FILE.'),
+    });
+  }
+  const { namesInTheClear, valueNames } = await lazyCore.values();
+  const names = [...new Set(valueNames(text, format))];
+  let readable = args.readable;
+  if (readable === undefined) {
+    const picked = await vscode.window.showQuickPick(
+      names.map((name) => ({ label: name, picked: publicNames.includes(name) })),
+      { canPickMany: true, title: vscode.l10n.t('{0}: tick the values that stay readable', what), placeHolder: vscode.l10n.t('Every value left unticked is encrypted; none ticked encrypts them all'), ignoreFocusOut: true },
+    );
+    if (picked === undefined) return undefined;
+    readable = picked.map((p) => p.label);
+  }
+  const unknown = readable.filter((n) => !names.includes(n));
+  if (unknown.length > 0) throw new CustodianError(vscode.l10n.t('{0} holds no value named {1}.', what, unknown.join(', ')));
+  if (readable.length === 0) return { rule: { kind: 'all' }, readable: [] };
+  // Names of .env files hold letters, digits, _ . and -: only the dot means more to a regex.
+  const rule: SelectionRule = { kind: 'unencrypted-regex', regex: `^(?:${readable.map((n) => n.replace(/\./g, '\\.')).join('|')})$` };
+  const clear = namesInTheClear(text, format, rule);
+  if (clear.length !== readable.length || !clear.every((n) => readable.includes(n))) throw new Error(`the rule ${rule.regex} leaves ${clear.join(', ')} readable, not ${readable.join(', ')}`);
+  return { rule, readable };
 }
 
 /**
@@ -97,7 +133,16 @@ async function acceptCutValues(what: string, text: string): Promise<string | und
   return choice === anyway ? text : undefined;
 }
 
-export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<vscode.Uri | undefined> {
+/** Encrypt Values for Team, Choosing Which Stay Readable (a .env file). */
+export function encryptValuesChoosing(deps: ValuesDeps, first: unknown): Promise<vscode.Uri | undefined> {
+  return sealFileValues(deps, first, true);
+}
+
+export function encryptValues(deps: ValuesDeps, first: unknown): Promise<vscode.Uri | undefined> {
+  return sealFileValues(deps, first, false);
+}
+
+async function sealFileValues(deps: ValuesDeps, first: unknown, choose: boolean): Promise<vscode.Uri | undefined> {
   const args = fromArgument(first, ENCRYPT_VALUES_ARGS);
   const file = valuesTarget(first) ?? vscode.window.activeTextEditor?.document.uri;
   // Run from the palette over a decrypted view: that file is value-encrypted already, and says so.
@@ -116,7 +161,7 @@ export async function encryptValues(deps: ValuesDeps, first: unknown): Promise<v
   const recipientPolicy = policyForNewFile(file.path, fingerprints, await session.teamFingerprints(file));
   const text = format === 'dotenv' ? await acceptCutValues(what, read) : read;
   if (text === undefined) return undefined;
-  const chosen = await chooseRule(args, what, text, format);
+  const chosen = await chooseRule(args, what, text, format, choose);
   if (!chosen) return undefined;
   const { rule } = chosen;
   const [{ sealValues }, backend, signer] = await Promise.all([lazyCore.values(), services.backend(), session.signer()]);

@@ -12,7 +12,7 @@ import { CommandId } from '../ids';
 import { registerHandlers, type CommandHost, type Handlers } from '../register';
 import { decryptValuesToFile } from './decrypt-values-to-file';
 import type { ValuesDeps } from './deps';
-import { encryptValues } from './encrypt-values';
+import { encryptValues, encryptValuesChoosing } from './encrypt-values';
 import { openValuesDecrypted } from './open-values';
 import { ValuesAutoOpen } from './values-auto-open';
 import { ValuesCodeLensProvider } from './values-codelens';
@@ -20,6 +20,7 @@ import { ValuesCodeLensProvider } from './values-codelens';
 const HANDLERS: Handlers<ValuesDeps> = [
   [CommandId.OpenValuesDecrypted, openValuesDecrypted],
   [CommandId.EncryptValues, encryptValues],
+  [CommandId.EncryptValuesChoosing, encryptValuesChoosing],
   [CommandId.DecryptValuesToFile, decryptValuesToFile],
 ];
 

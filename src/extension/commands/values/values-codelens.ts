@@ -20,6 +20,9 @@ export class ValuesCodeLensProvider implements vscode.CodeLensProvider {
     }
     // A file whose values are encrypted one by one with Encrypt Selection has lenses of its own.
     if (!DOTENV_NAME.test(path) || document.uri.scheme !== 'file' || document.getText().includes('custodian-enc1.')) return [];
-    return [new vscode.CodeLens(top, { title: vscode.l10n.t('$(shield) Encrypt Values for Team'), command: CommandId.EncryptValues, arguments: [document.uri] })];
+    return [
+      new vscode.CodeLens(top, { title: vscode.l10n.t('$(shield) Encrypt Values for Team'), command: CommandId.EncryptValues, arguments: [document.uri] }),
+      new vscode.CodeLens(top, { title: vscode.l10n.t('Choose Which Stay Readable…'), command: CommandId.EncryptValuesChoosing, arguments: [document.uri] }),
+    ];
   }
 }

@@ -427,8 +427,10 @@ export class CryptoSession {
     } else {
       signer = header.signer ? this.signerState('claimed', header.signer.fingerprint, known) : { kind: 'unsigned' };
     }
-    // A deploy key reads what the team reads: said so, so nobody takes "ci" for a teammate.
-    const forWhom = recipients.map((r) => (r.deploy ? vscode.l10n.t('{0} (deploy key)', r.name) : r.name)).join(', ');
+    // A deploy key reads what the team reads: said so, so nobody takes "ci" for a teammate. Mine first,
+    // then by name: the same people read the same in every file (a newcomer saw two orders for one team).
+    const shown = [...recipients].sort((a, b) => Number(b.source === 'mine') - Number(a.source === 'mine') || a.name.localeCompare(b.name));
+    const forWhom = shown.map((r) => (r.deploy ? vscode.l10n.t('{0} (deploy key)', r.name) : r.name)).join(', ');
     let summary: string;
     let warning: string | undefined;
     if (signer.kind === 'unsigned') {

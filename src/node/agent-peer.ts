@@ -5,7 +5,7 @@
 // unidentified, and is refused like a wrong uid. Elsewhere the private directory (agent-address.ts)
 // is the barrier and the peer is reported as unknown.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type * as net from 'node:net';
 import { shellQuote } from '../core/shell-quote';
@@ -16,6 +16,8 @@ export interface PeerInfo {
   readonly uid?: number;
   /** The process's arguments, as the OS reports them (`/proc/PID/cmdline`). */
   readonly argv?: readonly string[];
+  /** The program it runs (`/proc/PID/exe`), which its arguments may not name: `exec -a node perl cli.js`. */
+  readonly exe?: string;
   /** The same as one line, each argument shell-quoted, shortened (e.g. `git diff`, `node dist/cli.js decrypt …`). */
   readonly commandLine?: string;
   /** The OS was asked and showed no process of ours behind the socket: another user's, or gone. */
@@ -24,6 +26,18 @@ export interface PeerInfo {
   readonly preloads?: readonly string[];
   /** The git process it runs under (`gitCommandOf`), when it is one: a diff driver's `git log -p`. */
   readonly gitCommand?: GitCommand;
+}
+
+let runtime: string | undefined;
+
+/**
+ * Whether the process runs this very runtime (the one the extension's launcher starts the CLI with), not
+ * only says so in its arguments: a red team ran perl as `exec -a /usr/bin/node perl …/dist/cli.js`, with
+ * PERL5OPT loading its code, and the dialog named it "custodian decrypt …" like the real CLI.
+ */
+export function runsThisRuntime(peer: PeerInfo): boolean {
+  runtime ??= realpathSync(process.execPath);
+  return peer.exe !== undefined && peer.exe === runtime;
 }
 
 /** A git process: with its start time, its pid names that one process for as long as the system runs. */
@@ -172,10 +186,11 @@ export const linuxPeerInspector: PeerInspector = async (socket) => {
   const pid = pidOfPeer(listing, inode);
   if (pid === undefined) return { hidden: true };
   try {
-    const [status, cmdline, environ] = await Promise.all([
+    const [status, cmdline, environ, exe] = await Promise.all([
       fs.readFile(`/proc/${pid}/status`, 'utf8'),
       fs.readFile(`/proc/${pid}/cmdline`).catch(() => Buffer.alloc(0)),
       fs.readFile(`/proc/${pid}/environ`).catch(() => Buffer.alloc(0)),
+      fs.readlink(`/proc/${pid}/exe`).catch(() => undefined),
     ]);
     const uid = uidFromStatus(status);
     if (uid === undefined) return { pid, hidden: true };
@@ -183,7 +198,7 @@ export const linuxPeerInspector: PeerInspector = async (socket) => {
     const preloads = preloadsOf(environ);
     environ.fill(0); // the process's variables may hold secrets of its own
     const gitCommand = await gitCommandOf(pid);
-    return { pid, uid, argv, commandLine: commandLineOf(argv), ...(preloads.length > 0 ? { preloads } : {}), ...(gitCommand ? { gitCommand } : {}) };
+    return { pid, uid, argv, commandLine: commandLineOf(argv), ...(exe !== undefined ? { exe } : {}), ...(preloads.length > 0 ? { preloads } : {}), ...(gitCommand ? { gitCommand } : {}) };
   } catch {
     return { pid, hidden: true };
   }

@@ -10,7 +10,7 @@ import { fingerprintToString, parseHeader } from '../core/envelope-header';
 import { CustodianError, FormatError, HeaderAuthError, NoIdentityMatchedError, ValuesMacError } from '../core/errors';
 import type { RsaPublicKey } from '../core/keys';
 import { SOCKET_MODE, preparePrivateDirectory, removeDeadAgents, removeStaleSocket } from './agent-address';
-import { peerAllowed, type GitCommand, type PeerInfo, type PeerInspector } from './agent-peer';
+import { peerAllowed, runsThisRuntime, type GitCommand, type PeerInfo, type PeerInspector } from './agent-peer';
 import {
   FrameDecoder,
   MAX_REQUEST_BYTES,
@@ -120,7 +120,8 @@ const SIGN_AFTER: Partial<Record<AgentOp, AgentOp>> = { unwrap: 'sign', 'unwrap-
  * driver: a textconv prints what it decrypts to git and writes nothing, and signs nothing.
  */
 function gitCommandFor(op: AgentOp, peer: PeerInfo): GitCommand | undefined {
-  const driver = peer.argv !== undefined && peer.argv[2] === 'git' && peer.argv[3] === 'textconv';
+  // The runtime itself, not arguments that say so: any program can be started as `node … git textconv`.
+  const driver = runsThisRuntime(peer) && peer.argv !== undefined && peer.argv[2] === 'git' && peer.argv[3] === 'textconv';
   // A driver started with code loaded into it is asked, grant or not: that code is not the driver.
   const preloaded = (peer.preloads ?? []).length > 0;
   return driver && !preloaded && (op === 'unwrap' || op === 'unwrap-values') ? peer.gitCommand : undefined;

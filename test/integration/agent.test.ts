@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { decryptBytes } from '../../src/core/envelope';
+import { parseHeader } from '../../src/core/envelope-header';
 import { exportPublicKeyOpenSsh, privateKeyFromPkcs8Der, type RsaPrivateKey, type RsaPublicKey } from '../../src/core/keys';
 import type { AgentFeature } from '../../src/extension/agent/agent-feature';
 import { AGENT_SOCK_ENV } from '../../src/node/agent-address';
@@ -61,13 +62,13 @@ function cliPath(): string {
 }
 
 /** The CLI as a child process (asynchronously: the agent answers from this very process). */
-function custodian(args: string[], address: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+function custodian(args: string[], address: string, extraEnv: NodeJS.ProcessEnv = {}, runtime = process.execPath): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CUSTODIAN_')) env[k] = v;
   Object.assign(env, extraEnv);
   env[AGENT_SOCK_ENV] = address;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath(), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(runtime, [cliPath(), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -172,6 +173,62 @@ describe('agent', function () {
       assert.match(consent.prompts[0].detail, /^Allow Once lets this process do what this dialog names, for this file and key only, until it exits \(decrypting a file covers signing it when the process writes it back/);
       assert.match(consent.prompts[0].detail, /Allow for 10 Minutes approves every process of yours, for any file, without asking, for the next 10 minutes/);
       assert.match(consent.prompts[0].detail, /Enter, Escape and Cancel deny/);
+    } finally {
+      consent.dispose();
+    }
+  });
+
+  it('a program whose arguments only say it is the CLI (another binary, started as "node …/dist/cli.js") is not named "custodian …": a red team\'s exec -a perl got the genuine dialog', async () => {
+    // Another copy of the runtime stands for any other program: /proc/PID/exe names it, whatever argv says.
+    const other = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-other-')), 'node');
+    try {
+      fs.linkSync(process.execPath, other);
+    } catch {
+      fs.copyFileSync(process.execPath, other);
+      fs.chmodSync(other, 0o755);
+    }
+    const consent = answerConsent(() => 'Deny');
+    try {
+      const r = await custodian(['decrypt', file], address, {}, other);
+      assert.notStrictEqual(r.code, 0, 'denied');
+      assert.strictEqual(consent.prompts.length, 1);
+      assert.ok(!consent.prompts[0].message.startsWith('"custodian '), consent.prompts[0].message);
+      assert.ok(consent.prompts[0].message.includes(`/dist/cli.js decrypt`), consent.prompts[0].message);
+    } finally {
+      consent.dispose();
+      fs.rmSync(path.dirname(other), { recursive: true, force: true });
+    }
+  });
+
+  it('a process denied is not asked again for a while: a red team\'s loop of requests held the window, a new dialog 0.2 s after each denial', async () => {
+    const header = parseHeader(new Uint8Array(fs.readFileSync(file))).bytes;
+    // Two requests in one process, one after the other, over the agent's framing (docs/AGENT.md).
+    const script = `
+      const net = require('net');
+      const frame = (o) => { const b = Buffer.from(JSON.stringify(o)); const l = Buffer.alloc(4); l.writeUInt32BE(b.length); return Buffer.concat([l, b]); };
+      const socket = net.connect(process.env.ADDRESS);
+      let buf = Buffer.alloc(0); let id = 0; const out = [];
+      const ask = () => socket.write(frame({ v: 1, id: ++id, op: 'unwrap', header: process.env.HEADER, file: 'loop-' + id }));
+      socket.on('connect', ask);
+      socket.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
+          const r = JSON.parse(buf.subarray(4, 4 + buf.readUInt32BE(0)).toString()); buf = buf.subarray(4 + buf.readUInt32BE(0));
+          out.push(r.ok ? 'ok' : r.error.code);
+          if (out.length < 3) ask(); else { console.log(out.join(',')); socket.end(); }
+        }
+      });`;
+    const consent = answerConsent(() => 'Deny');
+    try {
+      const answers = await new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, ADDRESS: address, HEADER: Buffer.from(header).toString('base64') }, stdio: ['ignore', 'pipe', 'inherit'] });
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.on('error', reject);
+        child.on('close', () => resolve(stdout.trim()));
+      });
+      assert.strictEqual(answers, 'denied,denied,denied');
+      assert.strictEqual(consent.prompts.length, 1, 'one dialog for the three requests');
     } finally {
       consent.dispose();
     }

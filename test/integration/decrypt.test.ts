@@ -389,6 +389,18 @@ describe('decrypt', function () {
     assert.strictEqual(await vscode.env.clipboard.readText(), 'something the user copied', 'left alone');
   });
 
+  it('the status bar names the recipients in one order whatever the file\'s: mine first, then by name (a newcomer saw "dana (you), sam" and "sam, dana (you)" for one team)', async () => {
+    const meKey = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(wsPath('order.env.enc'), await encryptFor([team.bob.publicKey, team.alice.publicKey, meKey!], 'A=1\n', team.alice.key));
+    try {
+      await run<OpenDecryptedResult>('custodian.openDecrypted', { uri: wsUri('order.env.enc') });
+      assert.match(team.encryption.statusBar.text ?? '', /Encrypted for me \(you\), alice, bob · signed by alice ✓/);
+    } finally {
+      await closeAllEditors();
+      fs.rmSync(wsPath('order.env.enc'), { force: true });
+    }
+  });
+
   it('the status bar names teammates the open file is not encrypted for yet ("not yet for bob"), and me by my name on the roster', async () => {
     // A newcomer read "Encrypted for alice (you), bob" as the whole team after dave had joined.
     await writeEnc('not-yet.env.enc', 'X=1\n', [team.alice.publicKey]);

@@ -179,7 +179,7 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
 
   it('"Allow for This git Command" covers every textconv driver that one git process runs with that key (a git log -p asks once), and nothing else: not signing, not another command, not a driver of a later git process with the same pid', async () => {
     const git = { pid: 4242, started: '991', commandLine: 'git log -p' };
-    const driver = (file: string, g = git): PeerInfo => ({ pid: 5000, uid: myUid, argv: ['node', '/x/dist/cli.js', 'git', 'textconv', file], gitCommand: g });
+    const driver = (file: string, g = git): PeerInfo => ({ pid: 5000, uid: myUid, argv: ['node', '/x/dist/cli.js', 'git', 'textconv', file], exe: fs.realpathSync(process.execPath), gitCommand: g });
     const versions = await Promise.all(['v1', 'v2', 'v3'].map((v) => encryptBytes(utf8Encode(`API=${v}`), { recipients: [alice.publicKey], backend })));
     const decryptAs = async (peer: PeerInfo, file: Uint8Array, name: string): Promise<string> => {
       h.peer.current = peer;
@@ -219,6 +219,10 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
     await assert.rejects(decryptAs({ ...driver('app.env.enc'), preloads: ['NODE_OPTIONS=--require /repo/hook.js'] }, versions[0], 'app.env.enc'), AgentDeniedError);
     assert.equal(h.consents.length, asked + 1);
     assert.equal(h.consents[asked].gitCommand, undefined);
+    // Nor is another program whose arguments say it is the driver (a red team's `exec -a node perl …`).
+    await assert.rejects(decryptAs({ ...driver('app.env.enc'), exe: '/usr/bin/perl' }, versions[0], 'app.env.enc'), AgentDeniedError);
+    assert.equal(h.consents.length, asked + 2);
+    assert.equal(h.consents[asked + 1].gitCommand, undefined);
     // Still covered; then not once custodian.agent.allowMinutes have passed, though the git process runs on
     // (a process that names itself git lives as long as it likes); nor after Ask Again Before Each Use.
     assert.equal(await decryptAs(driver('app.env.enc'), versions[0], 'app.env.enc'), 'API=v1');
@@ -418,11 +422,16 @@ const codeOf = (r: Record<string, unknown>): unknown => (r.error as { code?: str
     }
   });
 
-  it('preloadsOf: what a process\'s environment loads into it (NODE_OPTIONS --require/-r/--import/--loader, LD_PRELOAD, LD_AUDIT), and nothing else', () => {
+  it('preloadsOf: what a process\'s environment loads into it (NODE_OPTIONS --require/-r/--import/--loader, the inspector, --openssl-config; LD_PRELOAD, LD_AUDIT, OPENSSL_CONF), and nothing else', () => {
     const environ = (vars: string[]): Uint8Array => Buffer.from(`${vars.join('\0')}\0`);
     assert.deepEqual(preloadsOf(environ(['PATH=/usr/bin', 'HOME=/root', 'NODE_OPTIONS=--max-old-space-size=4096'])), []);
     assert.deepEqual(preloadsOf(environ(['NODE_OPTIONS=--require /repo/.vscode/hook.js'])), ['NODE_OPTIONS=--require /repo/.vscode/hook.js']);
-    assert.deepEqual(preloadsOf(environ(['NODE_OPTIONS=-r ./a.js --import=./b.mjs --loader ./c.mjs --inspect'])), ['NODE_OPTIONS=-r ./a.js --import=./b.mjs --loader ./c.mjs']);
+    assert.deepEqual(preloadsOf(environ(['NODE_OPTIONS=-r ./a.js --import=./b.mjs --loader ./c.mjs --max-old-space-size=99'])), ['NODE_OPTIONS=-r ./a.js --import=./b.mjs --loader ./c.mjs']);
+    // The inspector: whoever connects to its port runs code in the process (a red team attached to --inspect-brk).
+    assert.deepEqual(preloadsOf(environ(['NODE_OPTIONS=--inspect-brk=127.0.0.1:9333'])), ['NODE_OPTIONS=--inspect-brk=127.0.0.1:9333']);
+    assert.deepEqual(preloadsOf(environ(['NODE_OPTIONS=--inspect --inspect-wait'])), ['NODE_OPTIONS=--inspect --inspect-wait']);
+    // OpenSSL's configuration can load an engine or provider (native code): Node reads it at start.
+    assert.deepEqual(preloadsOf(environ(['OPENSSL_CONF=/repo/evil.cnf', 'NODE_OPTIONS=--openssl-config /repo/b.cnf'])), ['OPENSSL_CONF=/repo/evil.cnf', 'NODE_OPTIONS=--openssl-config /repo/b.cnf']);
     assert.deepEqual(preloadsOf(environ(['LD_PRELOAD=/repo/evil.so', 'LD_AUDIT=', 'X=LD_PRELOAD=no'])), ['LD_PRELOAD=/repo/evil.so']);
   });
 

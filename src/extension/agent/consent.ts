@@ -6,7 +6,7 @@
 // user until it expires (the audit log still records each use).
 import * as vscode from 'vscode';
 import { displayText } from '../../core/display-text';
-import { commandLineOf, isRunning, type GitCommand } from '../../node/agent-peer';
+import { commandLineOf, isRunning, runsThisRuntime, type GitCommand } from '../../node/agent-peer';
 import type { ConsentAnswer, ConsentRequest } from '../../node/agent-server';
 import type { AgentConfig } from '../config';
 import { lazyCore } from '../lazy-core';
@@ -18,12 +18,18 @@ import { lazyCore } from '../lazy-core';
  */
 export function describePeer(peer: ConsentRequest['peer'], cliScript?: string): string {
   const argv = peer.argv;
-  if (cliScript !== undefined && argv !== undefined && argv.length >= 2 && argv[1] === cliScript) {
+  // The CLI this extension ships, run by this runtime: named as the command typed. Arguments alone do
+  // not say so (exec -a), so another program is named by its command line and what it really runs.
+  if (cliScript !== undefined && argv !== undefined && argv.length >= 2 && argv[1] === cliScript && runsThisRuntime(peer)) {
     // git's drivers: their arguments are git's temporary file names (.merge_file_vJk9zF …), which told a
     // newcomer nothing; the file they work on is named in the same sentence.
     if (argv[2] === 'git' && argv[3] === 'merge') return vscode.l10n.t('"custodian git merge" (git\'s merge driver, process {0})', String(peer.pid));
     if (argv[2] === 'git' && argv[3] === 'textconv') return vscode.l10n.t('"custodian git textconv" (git\'s diff driver, process {0})', String(peer.pid));
     return vscode.l10n.t('"{0}" (process {1})', displayText(commandLineOf(['custodian', ...argv.slice(2)])!), String(peer.pid));
+  }
+  const named = argv?.[0]?.split('/').pop();
+  if (peer.commandLine && peer.exe !== undefined && named !== peer.exe.split('/').pop()) {
+    return vscode.l10n.t('"{0}" (process {1}, running {2})', displayText(peer.commandLine), String(peer.pid), displayText(peer.exe));
   }
   if (peer.commandLine) return vscode.l10n.t('"{0}" (process {1})', displayText(peer.commandLine), String(peer.pid));
   if (peer.pid !== undefined) return vscode.l10n.t('process {0} (command line unknown)', String(peer.pid));
@@ -46,11 +52,21 @@ export function describePeerForLog(peer: ConsentRequest['peer'], cliScript?: str
   return describePeer({ pid: peer.pid, commandLine: `${program}${rest}` });
 }
 
+/** How long a process that was denied is denied again without a dialog. */
+const DENIED_PROCESS_QUIET_MS = 60_000;
+
+/** One process, for as long as it runs: its pid and its command line (a pid used again runs another). */
+function processKey(peer: ConsentRequest['peer']): string | undefined {
+  return peer.pid === undefined ? undefined : JSON.stringify([peer.pid, peer.argv ?? null]);
+}
+
 export class AgentConsent implements vscode.Disposable {
   private grantedUntil = 0;
   /** The git commands allowed, and the latest each answer lasts: shown while their git runs. */
   private gitGrants: { readonly git: GitCommand; readonly until: number }[] = [];
   private queue: Promise<unknown> = Promise.resolve();
+  /** Processes denied (pid and command line), until when they are denied again without a dialog (epoch ms). */
+  private readonly deniedProcesses = new Map<string, number>();
   private readonly grantEmitter = new vscode.EventEmitter<void>();
   /** Fires when an "Allow for N minutes" grant starts or is ended early. */
   readonly onDidChangeGrant = this.grantEmitter.event;
@@ -109,6 +125,19 @@ export class AgentConsent implements vscode.Disposable {
 
   private async askNow(request: ConsentRequest): Promise<ConsentAnswer> {
     if (this.now() < this.grantedUntil) return 'allowed';
+    // A process told no is not asked again for a while: a red team's process asked again and again, a new
+    // modal dialog 0.2 s after each denial, holding the window and wearing the person down towards
+    // "Allow for 10 Minutes". (A command run again is a new process, and is asked.)
+    const asker = processKey(request.peer);
+    const now = this.now();
+    for (const [key, until] of this.deniedProcesses) if (until <= now) this.deniedProcesses.delete(key);
+    if (asker !== undefined && this.deniedProcesses.has(asker)) return 'denied';
+    const answer = await this.showDialog(request);
+    if (answer === 'denied' && asker !== undefined) this.deniedProcesses.set(asker, this.now() + DENIED_PROCESS_QUIET_MS);
+    return answer;
+  }
+
+  private async showDialog(request: ConsentRequest): Promise<ConsentAnswer> {
     const { consentTimeoutSeconds, allowMinutes } = this.config();
     const once = vscode.l10n.t('Allow Once');
     const window = vscode.l10n.t('Allow for {0} Minutes', String(allowMinutes));

@@ -99,7 +99,8 @@ async function chooseReadable(args: EncryptValuesArgs, what: string, text: strin
   const rule: SelectionRule = { kind: 'unencrypted-regex', regex: `^(?:${readable.map((n) => n.replace(/\./g, '\\.')).join('|')})$` };
   const clear = namesInTheClear(text, format, rule);
   if (clear.length !== readable.length || !clear.every((n) => readable.includes(n))) throw new Error(`the rule ${rule.regex} leaves ${clear.join(', ')} readable, not ${readable.join(', ')}`);
-  return { rule, readable };
+  // Said as one list ("NODE_ENV and PORT"), where conventions are alternatives ("*_PUBLIC or VITE_*").
+  return { rule, readable: [new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(readable)] };
 }
 
 /**

@@ -54,20 +54,11 @@ async function readTeamSigners(dir: string, backend: CryptoBackend): Promise<Tea
  * the user (`set`, `rekey`, the merge drivers) does not take that content from one unasked: a leaked CI
  * key could have its values re-signed as a teammate's, which ends the warning its signature carries and
  * `--require-signer`'s refusal (a red team did it through a merge). Empty when the roster is unsigned or
- * cannot be verified: then it vouches for no one, and the callers' own checks refuse.
+ * its history cannot be read in full: then it vouches for no one, and the callers' own vetting refuses.
  */
 export async function deployKeys(dir: string, backend: CryptoBackend): Promise<Set<string>> {
   try {
-    const members = await loadRoster(dir);
-    const verification = await verifyMembers(dir, members, backend);
-    return new Set(
-      members
-        .filter((m) => {
-          const v = verification.entries.get(m.name);
-          return v?.status === 'verified' && v.deploy === true;
-        })
-        .map((m) => m.key.fingerprint),
-    );
+    return new Set((await teamSigners(dir, backend)).filter((s) => s.deploy).map((s) => s.key.fingerprint));
   } catch {
     return new Set();
   }

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { constantTimeEqual, utf8DecodeKeepingBom } from '../core/bytes';
-import { AgentError, CustodianError, describeError, FormatError, NoIdentityMatchedError } from '../core/errors';
+import { AgentError, describeError, FormatError, NoIdentityMatchedError } from '../core/errors';
 import { DotenvSyntaxError } from '../core/dotenv';
 import type { RsaPrivateKey, RsaPublicKey } from '../core/keys';
 import { mergeLines } from '../core/line-merge';
@@ -137,21 +137,18 @@ export async function valuesMergeDriver(files: MergeFiles, keys: DriverKeys, ctx
     let out: string;
     let conflicts = merged.conflicts;
     if (merged.conflicts === 0) {
-      let invalid: CustodianError | undefined;
       try {
         out = await seal(merged.text);
+        refuseNewlyClear(what, format, [out], sides);
       } catch (err) {
         if (!(err instanceof FormatError || err instanceof DotenvSyntaxError)) throw err;
         // A clean line merge can still make an invalid document: both sides added the same name, in
         // different places. Refused, ours would stay without markers and a "git add" drop theirs unseen:
         // both whole versions go between markers instead (§12 step 5).
-        invalid = err;
         out = await sealedConflict(doc(ours), doc(theirs));
         conflicts = 1;
+        ctx.warn(`${what}: merged line by line, the two versions make no valid file (${describeError(err)}), so both are in the file between conflict markers, around sealed values: open it in VS Code (it shows them decrypted), keep one of the two, save, then "git add ${what}"`);
       }
-      if (invalid) {
-        ctx.warn(`${what}: merged line by line, the two versions make no valid file (${describeError(invalid)}), so both are in the file between conflict markers, around sealed values: open it in VS Code (it shows them decrypted), keep one of the two, save, then "git add ${what}"`);
-      } else refuseNewlyClear(what, format, [out], sides);
     } else {
       const resolved = splitConflict(merged.text);
       if (!resolved) throw new MergeSideError(`cannot merge ${what}: the merged document's conflict markers cannot be told from its content; the file is left as it was on your side`);

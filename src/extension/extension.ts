@@ -5,8 +5,7 @@ import * as vscode from 'vscode';
 import { registerAgentFeature, type AgentFeature } from './agent/agent-feature';
 import { keyStoreKeyring } from './agent/keyring';
 import { registerEncryptionCommands, type EncryptionFeature } from './commands/encrypt/register';
-import { ENC_GLOB } from './commands/rekey/drift';
-import { isEncryptedFileUri } from './fs/enc-uri';
+import { watchEncFiles } from './commands/rekey/drift';
 import { registerKeysCommands } from './commands/keys/register';
 import { registerMfaFeature } from './commands/mfa/register';
 import { registerPasswordCommands } from './commands/password/register';
@@ -26,7 +25,6 @@ import { Contacts } from './storage/contacts';
 import { FingerprintChecks } from './storage/fingerprint-checks';
 import { KeyStore } from './storage/key-store';
 import { Roster } from './storage/roster';
-import { watchFiles } from './storage/workspace-files';
 import { errorContext } from './ui/error-context';
 import { ErrorReporter } from './ui/error-reporter';
 import { ContextKeys } from './views/context-keys';
@@ -137,7 +135,7 @@ export function activate(context: vscode.ExtensionContext): CustodianApi | undef
       // Runs git: only where the scan runs (a trusted workspace).
       revertedValues: async (uri) => (trust.isTrusted ? (await TeamVersions.load(encryption.deps)).revertedValues(uri) : []),
       rolledBack: (uri) => rotation.unmarkRotated(uri.toString()),
-      changes: [(listener) => watchFiles(ENC_GLOB, listener, isEncryptedFileUri), encryption.valueFiles.onDidChange, trust.onDidChange],
+      changes: [watchEncFiles, encryption.valueFiles.onDidChange, trust.onDidChange],
       log,
     }),
   );

@@ -4,9 +4,7 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commands/ids';
 import { registerHandlers, type CommandHost } from '../commands/register';
-import { ENC_GLOB } from '../commands/rekey/drift';
-import { isEncryptedFileUri } from '../fs/enc-uri';
-import { watchFiles } from '../storage/workspace-files';
+import { watchEncFiles } from '../commands/rekey/drift';
 import { ConflictNotices } from './conflict-notices';
 import { GitSetup, repositories } from './git-setup';
 
@@ -73,7 +71,7 @@ export function registerGitFeature(
     changes:
       context.extensionMode === vscode.ExtensionMode.Test
         ? undefined
-        : [(listener) => watchFiles(ENC_GLOB, listener, isEncryptedFileUri), (listener) => valueFiles.onDidChange(listener), (listener) => vscode.workspace.onDidGrantWorkspaceTrust(listener)],
+        : [watchEncFiles, (listener) => valueFiles.onDidChange(listener), (listener) => vscode.workspace.onDidGrantWorkspaceTrust(listener)],
   });
   context.subscriptions.push(conflicts);
   return { setup, conflicts };

@@ -17,13 +17,19 @@ import type { EncryptionServices } from '../encrypt/deps';
 import { lazyCore } from '../../lazy-core';
 import { isValuesFile, readValuesHeader } from '../../fs/values-files';
 import { formatOf, readText } from '../../fs/values-file-system';
-import { basename } from '../../fs/enc-uri';
+import { basename, isEncryptedFileUri } from '../../fs/enc-uri';
+import { watchFiles } from '../../storage/workspace-files';
 import { MAX_INLINE_BYTES } from '../../fs/encrypted-documents';
 import type { ValueFileIndex } from '../../fs/value-file-index';
 import type { Rollback } from '../../git/git-blobs';
 import { linkOnPath } from '../../../node/regular-files';
 
-export const ENC_GLOB = '**/*.enc';
+const ENC_GLOB = '**/*.enc';
+
+/** Watches the workspace's `.enc` files, those in folder trees made while VS Code runs too (watchFiles). */
+export function watchEncFiles(onFile: (uri: vscode.Uri) => void): vscode.Disposable {
+  return watchFiles(ENC_GLOB, onFile, isEncryptedFileUri);
+}
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
 
 export interface DriftEntry {

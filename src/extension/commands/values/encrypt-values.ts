@@ -104,10 +104,6 @@ async function chooseReadable(args: EncryptValuesArgs, what: string, text: strin
 }
 
 /**
- * `PASSWORD=abc#def` is read as `abc` and a comment (dotenv, Node): the comment stays readable in the
- * sealed file. Usually the `#` belongs to the value, which must then be quoted: asked before sealing.
- */
-/**
  * A value cut at "#" (`PASSWORD=abc#def`): the rest of the line would stay in the clear as a comment. Most
  * likely the "#" is part of the value, so the first button (Enter) quotes such values whole before they are
  * encrypted (a newcomer pressed Enter on "Encrypt Anyway" and left half a password readable). Resolves to

@@ -13,10 +13,9 @@ import { CommandId } from '../../commands/ids';
 import type { DriftEntry, DriftScanner } from '../../commands/rekey/drift';
 import type { Rollback } from '../../git/git-blobs';
 import { rollbackLabel } from '../../ui/rollback-text';
-import { ENC_GLOB } from '../../commands/rekey/drift';
-import { isEncryptedFileUri } from '../../fs/enc-uri';
+import { watchEncFiles } from '../../commands/rekey/drift';
 import type { EncryptionServices } from '../../commands/encrypt/deps';
-import { Debouncer, watchFiles, workspaceFolders } from '../../storage/workspace-files';
+import { Debouncer, workspaceFolders } from '../../storage/workspace-files';
 import { MessageNode, SectionBase, errorIcon, warningIcon, type TreeNode } from '../tree';
 import { escapeMd } from '../markdown';
 import type { Party } from '../../crypto-session';
@@ -272,7 +271,7 @@ export class EncryptedFilesSection extends SectionBase implements vscode.Disposa
     super();
     const changed = () => this.debounce.schedule();
     this.subscriptions.push(
-      watchFiles(ENC_GLOB, changed, isEncryptedFileUri),
+      watchEncFiles(changed),
       onDidChangeValueFiles(changed),
       services.roster.onDidChange(changed),
       services.onDidChangeKeys(changed),

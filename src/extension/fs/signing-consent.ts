@@ -5,7 +5,7 @@
 // Shared by the custodian-enc and the value-encrypted file systems.
 import * as vscode from 'vscode';
 import { CustodianError } from '../../core/errors';
-import { unknownSignerText, type EnvelopeDescription } from '../crypto-session';
+import { signerVouched, unknownSignerText, type EnvelopeDescription } from '../crypto-session';
 import type { Rollback } from '../git/git-blobs';
 import { rollbackSentence } from '../ui/rollback-text';
 
@@ -33,8 +33,8 @@ export class SigningConsent {
     const signer = description.signer;
     const key = uri.toString();
     if (this.agreed.has(key)) return;
-    // A deploy key is known, but what it wrote is asked about as a stranger's would be (team-signers.ts).
-    if (signer.kind !== 'unsigned' && signer.known && !signer.party.deploy) {
+    // A deploy key is known, but what it wrote is asked about as a stranger's would be (signerVouched).
+    if (signerVouched(description)) {
       // Looked at on every save: the file on disk may have become an older version since the last one
       // (`git checkout OLD -- FILE` under an editor with unsaved changes is not read again).
       const rollback = await this.rollbackOf(file).catch(() => undefined);

@@ -202,6 +202,10 @@ function blockScalarEnd(s: string, start: number, close: number, path: readonly 
   // Keep chomping (`|+`, `>+`): the trailing line breaks are value, yet outside the leaf's text and in
   // blank lines the MAC does not cover (VALUES.md §7), so they could be added unnoticed.
   if (header.split(/[ \t#]/)[0].includes('+')) throw notSupported('a block scalar with keep chomping (|+ or >+): write it with | or |- instead', path);
+  // A whole document that is one block scalar with an indentation indicator: YAML 1.2 counts the
+  // indicator from column -1 (`|2` takes a line indented by one space), the `yaml` package from column 0;
+  // the two read `|2\n #x` as "#x" and as "" (found by the mutation test, seed -1919646083).
+  if (path.length === 1 && /[1-9]/.test(header.split(/[ \t#]/)[0])) throw notSupported('a whole document that is one block scalar with an indentation indicator (|2)', path);
   let end = i;
   // The body: whole lines up to the line js-yaml stopped on (all of the rest at the end of the text).
   let bodyEnd = s.length;

@@ -210,6 +210,34 @@ describe('plaintext leftovers', function () {
     }
   });
 
+  it('a copy written by Decrypt to File over a file git tracks is named at once (a commit of all changes would carry the secrets), and Stop Tracking and Ignore untracks it, leaving the file', async () => {
+    // A red team noticed no notice when the target was a committed file (a template): the decrypted
+    // secrets showed as a change to it, one "Commit All" from the repository.
+    const { repo, git } = freshRepo('decrypted-tracked-repo');
+    fs.writeFileSync(path.join(repo, 'app.env'), 'TOKEN=placeholder\n');
+    assert.strictEqual(git(['add', 'app.env']).status, 0);
+    assert.strictEqual(git(['commit', '-qm', 'template']).status, 0);
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    fs.writeFileSync(path.join(repo, 'app.env.enc'), await encryptFor([me], 'TOKEN=decrypted-over-tracked\n'));
+    const out = vscode.Uri.file(path.join(repo, 'app.env'));
+    const tracked = (): string[] => git(['ls-files', '-z', '--cached']).stdout.split('\0').filter(Boolean);
+    const warnings = recordWarningMessages((message, items) => (message.startsWith('app.env ') ? items[0] : undefined));
+    try {
+      const res = await run<DecryptToFileResult>('custodian.decryptToFile', { uri: vscode.Uri.file(path.join(repo, 'app.env.enc')), target: out, overwrite: true });
+      assert.strictEqual(res?.files[0]?.target.fsPath, out.fsPath);
+      const told = await waitFor('the notice on app.env', async () => warnings.asked.find((a) => a.message.startsWith('app.env ')));
+      assert.match(told.message, /is tracked by git and now holds the decrypted secrets.*the next commit of all changes would carry them/);
+      assert.deepStrictEqual(told.items, ['Stop Tracking and Ignore']);
+      await waitFor('app.env untracked and ignored', async () => !tracked().includes('app.env') && fs.existsSync(path.join(repo, '.gitignore')) && fs.readFileSync(path.join(repo, '.gitignore'), 'utf8').includes('/app.env'));
+      assert.strictEqual(fs.readFileSync(out.fsPath, 'utf8'), 'TOKEN=decrypted-over-tracked\n', 'the decrypted file itself is left');
+      assert.match(git(['status', '--porcelain']).stdout, /^D {2}app\.env$/m, 'its removal from the repository is staged');
+      assert.strictEqual(warnings.asked.filter((a) => a.message.startsWith('app.env ')).length, 1, 'one notice');
+    } finally {
+      warnings.dispose();
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
   it('Encrypt File with Delete Original removes the Local History copies of the file', async () => {
     assert.ok(USER_DATA && fs.existsSync(USER_DATA), 'CUSTODIAN_TEST_USER_DATA_DIR is set');
     const history = path.join(USER_DATA, 'User', 'History');

@@ -5,7 +5,7 @@
 // decrypted copy under another name is committed outright (a newcomer's trials did both). And a plaintext git
 // already tracks: Encrypt File of a committed `.env` leaves its secrets in the history of every clone, which
 // no encryption now takes back (rotating them does), and a kept or staged copy rides along in the next
-// commit. Said right away, with the fix one click away.
+// commit; so does a decrypted copy written over a tracked file. Said right away, with the fix one click away.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { repositoryPath, runGit } from '../../node/git';
@@ -73,14 +73,45 @@ export async function warnTrackedPlaintext(files: readonly { file: vscode.Uri; d
       }
       const choice = await (action ? vscode.window.showWarningMessage(message, action) : vscode.window.showWarningMessage(message));
       if (!action || choice !== action) return;
-      const r = await runGit(where.root, ['rm', '--cached', '--quiet', '--', `:(literal)${name}`]);
-      if (r.status !== 0) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('git could not stop tracking {0}: {1}', name, r.stderr.trim()));
-        return;
-      }
-      if (ignore) await appendLines(vscode.Uri.file(path.join(where.root, '.gitignore')), [ignoreLine(name)]);
+      await stopTrackingAndIgnore(where.root, name, ignore);
     }),
   );
+}
+
+/**
+ * For copies written by Decrypt to File and Decrypt Values to New File: one git does not ignore is named
+ * (warnUnignoredPlaintext), and so is one written over a file git tracks (a committed template, a copy
+ * committed before): the decrypted secrets show as a change to it, and "Commit All" or `git commit -a`
+ * carries them. Offered *Stop Tracking and Ignore*, which stages its removal from the repository and
+ * leaves the file on disk. Resolves once every notice is answered.
+ */
+export async function warnDecryptedCopies(files: readonly vscode.Uri[]): Promise<void> {
+  await Promise.all([warnUnignoredPlaintext(files), ...files.map(warnTrackedDecryptedCopy)]);
+}
+
+async function warnTrackedDecryptedCopy(file: vscode.Uri): Promise<void> {
+  const where = await trackedPlaintext(file);
+  if (!where) return;
+  const action = vscode.l10n.t('Stop Tracking and Ignore');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t(
+      '{0} is tracked by git and now holds the decrypted secrets: they show as a change to it, and the next commit of all changes would carry them. Stop tracking it (the next commit removes it from the repository; the file stays on disk) and add it to .gitignore?',
+      where.path,
+    ),
+    action,
+  );
+  if (choice !== action) return;
+  await stopTrackingAndIgnore(where.root, where.path, true);
+}
+
+/** `git rm --cached` (which touches no file on disk) and, when `ignore`, a .gitignore line naming the file. */
+async function stopTrackingAndIgnore(root: string, name: string, ignore: boolean): Promise<void> {
+  const r = await runGit(root, ['rm', '--cached', '--quiet', '--', `:(literal)${name}`]);
+  if (r.status !== 0) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('git could not stop tracking {0}: {1}', name, r.stderr.trim()));
+    return;
+  }
+  if (ignore) await appendLines(vscode.Uri.file(path.join(root, '.gitignore')), [ignoreLine(name)]);
 }
 
 /** A repository path as a .gitignore line that matches that one file: anchored, its special characters escaped. */

@@ -13,7 +13,7 @@ import { ENC_SUFFIX } from '../../fs/enc-uri';
 import { decryptFile, readEnvelopeHeader } from '../../../node/envelope-files';
 import type { EncDeps } from '../encrypt/deps';
 import { askSecretPlace } from '../secret-place';
-import { warnUnignoredPlaintext } from '../unignored-plaintext';
+import { warnDecryptedCopies } from '../unignored-plaintext';
 import { withFileProgress } from '../encrypt/encrypt-file';
 import { encTargets, rel } from './target';
 
@@ -79,7 +79,8 @@ export async function decryptToFile(deps: EncDeps, first: unknown, second: unkno
     const note = description.warning ? ` ${description.warning}` : '';
     void vscode.window.showInformationMessage(vscode.l10n.t('Decrypted {0} to {1} ({2}).{3}', rel(uri), rel(target), description.summary, note));
   }
-  // The pre-commit guard knows only a plaintext named like its `.enc` twin: a copy under another name would be committed.
-  if (deps.services.trust.isTrusted) warnUnignoredPlaintext(result.files.map((f) => f.target)).catch((err: unknown) => deps.services.errors.report(err, 'custodian.decryptToFile'));
+  // The pre-commit guard knows only a plaintext named like its `.enc` twin: a copy under another name would
+  // be committed, and so would one over a tracked file by the next commit of all changes.
+  if (deps.services.trust.isTrusted) warnDecryptedCopies(result.files.map((f) => f.target)).catch((err: unknown) => deps.services.errors.report(err, 'custodian.decryptToFile'));
   return result;
 }

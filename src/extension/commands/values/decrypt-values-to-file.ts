@@ -13,7 +13,7 @@ import { lazyCore } from '../../lazy-core';
 import { fromArgument, is, type Shape } from '../arguments';
 import { valuesTarget, type ValuesDeps } from './deps';
 import { askSecretPlace } from '../secret-place';
-import { warnUnignoredPlaintext } from '../unignored-plaintext';
+import { warnDecryptedCopies } from '../unignored-plaintext';
 
 export interface DecryptValuesArgs {
   uri?: vscode.Uri;
@@ -78,6 +78,6 @@ export async function decryptValuesToFile(deps: ValuesDeps, first: unknown): Pro
   void vscode.window.showInformationMessage(
     vscode.l10n.t('Decrypted {0} to {1}, every value in the clear. Keep it out of version control and delete it when done.', what, vscode.workspace.asRelativePath(target)),
   );
-  if (deps.services.trust.isTrusted) warnUnignoredPlaintext([target]).catch((err: unknown) => deps.services.errors.report(err, 'custodian.decryptValuesToFile'));
+  if (deps.services.trust.isTrusted) warnDecryptedCopies([target]).catch((err: unknown) => deps.services.errors.report(err, 'custodian.decryptValuesToFile'));
   return target;
 }

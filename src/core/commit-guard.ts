@@ -9,6 +9,7 @@ import { hasConflictMarkers } from './conflict-markers';
 import { valuesFormatForFileName, valuesInTheClear } from './values';
 import { isConflictedValues } from './values-conflict';
 import { PUBLIC_CONVENTIONS } from './public-names';
+import { LineAfterMetadataError } from './errors';
 
 export const ENC_SUFFIX = '.enc';
 
@@ -106,7 +107,7 @@ const SPLICED = 'two versions spliced together, as a merge by git\'s own driver 
  * Why the file at `path`, which carries a value-encrypted file's metadata, does not parse as one (two
  * metadata blocks, an edited one); undefined when it has none or parses.
  */
-function malformedValues(path: string, content: Uint8Array): string | undefined {
+function malformedValues(path: string, content: Uint8Array): { reason: string; appended: boolean } | undefined {
   const format = valuesFormatForFileName(path);
   if (!format) return undefined;
   const text = asciiView(content);
@@ -118,7 +119,7 @@ function malformedValues(path: string, content: Uint8Array): string | undefined 
     valuesInTheClear(new TextDecoder('utf-8', { fatal: true }).decode(content), format);
     return undefined;
   } catch (err) {
-    return blocks > 1 ? `${blocks} metadata blocks: ${SPLICED}` : (err as Error).message;
+    return blocks > 1 ? { reason: `${blocks} metadata blocks: ${SPLICED}`, appended: false } : { reason: (err as Error).message, appended: err instanceof LineAfterMetadataError };
   }
 }
 
@@ -210,14 +211,14 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
     if (malformed !== undefined) {
       // Its values are sealed, but the file opens for no one (VALUES.md §4). A line after the block is
       // most likely one appended by hand (echo NAME=value >> .env): in the clear, and in .git/objects now.
-      const appended = /does not start with "#custodian:"/.test(malformed);
+      const { reason, appended } = malformed;
       findings.push({
         path: p,
         rule: 'corrupt-values',
         severity: 'error',
         message: appended
           ? `${show(p)} has a line after its #custodian: block (added at the end by hand?): that line is not encrypted, and the file would open for no one`
-          : `${show(p)} is a malformed value-encrypted file (${show(malformed)}): it would open for no one`,
+          : `${show(p)} is a malformed value-encrypted file (${show(reason)}): it would open for no one`,
         brief: appended
           ? `remove the lines after the #custodian: block of ${show(p)} and set their values with custodian set: they are in the clear`
           : `take one version of ${show(p)} and set the values again: it is a malformed value-encrypted file`,

@@ -55,6 +55,11 @@ export class SignatureError extends CustodianError {}
 export class SignerMismatchError extends SignatureError {}
 /** An ASCII-armored block is malformed (bad markers, non-canonical base64, bad line lengths). */
 export class ArmorError extends FormatError {}
+/**
+ * A line follows a value-encrypted file's `#custodian:` block (VALUES.md §4): most likely one appended by
+ * hand (`echo NAME=value >> .env`), in the clear; the commit guard and the CLI say so rather than "malformed".
+ */
+export class LineAfterMetadataError extends FormatError {}
 
 /** Why one identity could not open a file (kept per key, as in age's "no identity matched"). */
 export interface IdentityFailure {

@@ -1,7 +1,7 @@
 // The three formats of value-encrypted files (docs/VALUES.md §3–§4): where the leaves are, how a
 // token is written in place of a value, and how the metadata lines are embedded and found again.
 import { parseDotenv } from './dotenv';
-import { FormatError } from './errors';
+import { FormatError, LineAfterMetadataError } from './errors';
 import { scanJson } from './values-json';
 import { TOKEN_PREFIX, type PathSegment, type ValuesFormatName } from './values-metadata';
 import { yamlLeaves } from './values-yaml';
@@ -62,7 +62,7 @@ function splitCommentBlock(text: string): SplitFile {
   if (block[block.length - 1] === '') block.pop();
   const lines = block.map((line, k) => {
     const content = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (!content.startsWith(MARKER)) throw new FormatError(`malformed metadata: line ${k + 1} of the block at the end of the file does not start with "${MARKER}"`, { hint: 'nothing may follow the #custodian: lines: a line added at the end (echo NAME=value >> FILE?) is not encrypted and breaks the file. Remove it, then add the value with "custodian set FILE NAME" (the value from standard input) or in VS Code, which opens the file decrypted; if it was committed, rotate that secret' });
+    if (!content.startsWith(MARKER)) throw new LineAfterMetadataError(`malformed metadata: line ${k + 1} of the block at the end of the file does not start with "${MARKER}"`, { hint: 'nothing may follow the #custodian: lines: a line added at the end (echo NAME=value >> FILE?) is not encrypted and breaks the file. Remove it, then add the value with "custodian set FILE NAME" (the value from standard input) or in VS Code, which opens the file decrypted; if it was committed, rotate that secret' });
     return content.slice(MARKER.length);
   });
   let document = text.slice(0, at);

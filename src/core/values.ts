@@ -187,6 +187,7 @@ function pathKey(path: readonly PathSegment[]): string {
 /** §3: the leaves of a document, duplicates refused, tokens recognised. */
 function slotsOf(format: ValuesFormat, document: string): Slot[] {
   const leaves = format.leaves(document);
+  refuseRareLineBreaks(document, leaves, format.name);
   const aads = valueAads(leaves.map((leaf) => leaf.path));
   const seen = new Set<string>();
   return leaves.map((leaf, i) => {
@@ -202,6 +203,59 @@ function slotsOf(format: ValuesFormat, document: string): Slot[] {
     const aliasedAt = leaf.aliasedAt && displayPath(leaf.aliasedAt, format.name);
     return { path: leaf.path, key, aad, pathBytes: aad.subarray(VALUE_AAD_CONTEXT_LENGTH), name, start: leaf.start, end: leaf.end, raw, token: format.tokenIn(raw), aliasedAt };
   });
+}
+
+/**
+ * §3: U+0085, U+2028 and U+2029 outside a value are refused. YAML 1.1 readers (and JavaScript's `\s`) break
+ * lines there, YAML 1.2 readers do not, so what follows one is a comment to some and structure to others:
+ * a red team appended U+0085 and `#x` to an anchor (`prod: &env`), which the MAC's line split took for a
+ * comment and YAML 1.2 for a new anchor name, and an alias then read another value. Inside a value the
+ * leaf's own MAC entry covers them.
+ */
+function refuseRareLineBreaks(document: string, leaves: readonly { start: number; end: number }[], formatName: ValuesFormatName): void {
+  const rare = /[\u0085\u2028\u2029]/g;
+  if (!rare.test(document)) return;
+  rare.lastIndex = 0;
+  const spans = leaves.map((l) => [l.start, l.end]).sort((a, b) => a[0] - b[0]);
+  let i = 0;
+  for (let m = rare.exec(document); m !== null; m = rare.exec(document)) {
+    while (i < spans.length && spans[i][1] <= m.index) i++;
+    if (i < spans.length && spans[i][0] <= m.index) continue;
+    const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    const line = document.slice(0, m.index).split('\n').length;
+    throw new FormatError(`line ${line}: the character U+${code} outside a value: ${formatName === 'yaml' ? 'YAML 1.1 readers' : 'some readers'} break the line there and others do not, so they would read the file differently`, {
+      hint: `remove it (a line separator pasted into a comment, a key or an anchor?); inside a value it is kept`,
+      line,
+    });
+  }
+}
+
+/**
+ * §9 step 8: the opened document must have the leaves the sealed one had, at the spans the plaintexts
+ * took. Comments and blank lines are outside the MAC (§7), and once a token gives way to a block
+ * scalar (`|`, `>`) the lines under it that are indented deeper are its content: a red team added
+ * `  #0.0.0.0/0` under an encrypted allow-list, and the opened value ended with it, signed.
+ */
+function checkOpenedLeaves(format: ValuesFormat, document: string, slots: readonly Slot[], plaintexts: readonly (string | undefined)[]): void {
+  const leaves = format.leaves(document);
+  let shift = 0;
+  slots.forEach((slot, i) => {
+    const plaintext = plaintexts[i];
+    const start = slot.start + shift;
+    const end = plaintext === undefined ? slot.end + shift : start + plaintext.length;
+    shift = end - slot.end;
+    const leaf = leaves[i];
+    if (leaf === undefined || leaf.start !== start || leaf.end !== end || pathKey(leaf.path) !== slot.key) {
+      throw new ValuesMacError(`the value of "${slot.name}" reads differently once decrypted: a comment or blank line was added or changed next to it, where it becomes part of the value (under a block scalar, | or >)`, {
+        hint: 'remove the lines added under it (comments and blank lines indented under a value-encrypted key), or take the file from version control again; to change the value, edit the decrypted file with Custodian',
+      });
+    }
+  });
+  if (leaves.length !== slots.length) {
+    throw new ValuesMacError('the decrypted file has more values than the sealed one: a comment or blank line was added where it becomes a value', {
+      hint: 'take the file from version control again; to change values, edit the decrypted file with Custodian',
+    });
+  }
 }
 
 function replaceSpans(document: string, slots: readonly Slot[], replacement: (slot: Slot, index: number) => string | undefined): string {
@@ -612,6 +666,7 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
     }
     const signature = await verifySignature(parsed, input, backend);
     const document = replaceSpans(parsed.document, slots, (_, i) => plaintexts[i]);
+    checkOpenedLeaves(parsed.format, document, slots, plaintexts);
     const info: ValuesInfo = {
       format: opts.format,
       recipients: meta.stanzas.map((s) => fingerprintToString(s.fingerprint)),

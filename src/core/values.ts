@@ -20,7 +20,7 @@ import { DotenvSyntaxError, parseDotenv } from './dotenv';
 import { isPrivateKey, modulusBytes, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
-import { yamlCoreValue, yamlScalarValue } from './values-yaml';
+import { yamlCoreValue, yamlLoadsWithTags, yamlScalarValue } from './values-yaml';
 import { PUBLIC_CONVENTIONS, publicConventionOf, publicRule, type PublicConvention } from './public-names';
 import {
   DATA_KEY_LENGTH,
@@ -1023,6 +1023,13 @@ export function replaceValue(document: string, formatName: ValuesFormatName, nam
         : `"${name}" is not in the file, and a line added at its end would not be read as "${name}"${formatName === 'yaml' ? ' (in a file of several YAML documents, or ending with "...", it would land in another document)' : ''}`,
       { hint: leaf ? 'change the value' : 'add it in an editor (Custodian opens the file decrypted), then set it' },
     );
+  }
+  // The failsafe reading above ignores tags: a standard tag the new value does not fit (`!!int`) would
+  // leave a file that a program's YAML reader refuses (a red team's `a: !!int 5` set to a word).
+  if (formatName === 'yaml' && leaf && !yamlLoadsWithTags(written) && yamlLoadsWithTags(document)) {
+    throw new InvalidArgumentError(`"${name}" carries a YAML tag (such as !!int or !!binary) that the new value does not fit: a YAML reader would refuse the file`, {
+      hint: 'change or remove the tag in the decrypted file (VS Code opens it decrypted), then set the value',
+    });
   }
   return written;
 }

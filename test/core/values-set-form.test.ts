@@ -116,5 +116,14 @@ describe('core: set keeps the form of the value it replaces', () => {
     assert.throws(() => readValue(doc, 'yaml', 'a.b'), /"a\.b" names 2 values in the file/);
     assert.equal(readValue('a:\n  b: nested\n', 'yaml', 'a.b'), 'nested');
   });
+
+  it('YAML: a value a standard tag does not fit (a word under !!int, text under !!binary) is refused, not written where a YAML reader would refuse the file (a red team\'s set wrote a: !!int "new"); one that fits is written', () => {
+    assert.throws(() => replaceValue('a: !!int 5\nb: x\n', 'yaml', 'a', 'new'), /"a" carries a YAML tag \(such as !!int or !!binary\) that the new value does not fit/);
+    assert.throws(() => replaceValue('a: !!binary aGVsbG8=\n', 'yaml', 'a', 'hello'), /carries a YAML tag/);
+    const fits = replaceValue('a: !!int 5\n', 'yaml', 'a', '7');
+    assert.deepEqual(parseYaml12(fits), { a: 7 });
+    // A tag no standard reader knows (CloudFormation's !Ref): the file did not load before either, so set does not judge it.
+    assert.deepEqual(parseYaml12(replaceValue('a: !Ref x\n', 'yaml', 'a', 'y'), { customTags: [{ tag: '!Ref', resolve: (v: string) => v }] }), { a: 'y' });
+  });
 });
 

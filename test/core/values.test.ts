@@ -298,6 +298,13 @@ describe('values', () => {
       const yamlErr = await seal(`a: ${secret}\n b: [\n`, 'yaml').catch((e: unknown) => e as Error);
       assert.ok(yamlErr instanceof FormatError);
       assert.ok(!yamlErr.message.includes(secret) && !(yamlErr.hint ?? '').includes(secret), yamlErr.message);
+      // An unquoted value starting with * or ! is an alias or a tag to YAML: js-yaml's reason names it.
+      for (const [doc, name] of [[`a: *${secret}\n`, secret], ['a: !hunterSECRET!x y\n', 'hunterSECRET']]) {
+        const err = await seal(doc, 'yaml').catch((e: unknown) => e as Error);
+        assert.ok(err instanceof FormatError && /^not valid YAML: (unidentified alias|undeclared tag handle) \(its name left out\)/.test(err.message), `${JSON.stringify(doc)}: ${String(err)}`);
+        assert.ok(!err.message.includes(name) && !(err.hint ?? '').includes(name), err.message);
+        assert.match(err.hint ?? '', /a value that starts with \*, & or ! is read as an alias, an anchor or a tag unless it is quoted/);
+      }
       const jsonErr = await seal(`{"a": "${secret}" "b": 1}`, 'json').catch((e: unknown) => e as Error);
       assert.ok(jsonErr instanceof FormatError && !jsonErr.message.includes(secret), String(jsonErr));
       const sealed = await seal(`A=${secret}\nB=other\n`, 'dotenv');

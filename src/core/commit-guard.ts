@@ -75,9 +75,31 @@ export interface GuardInput {
 
 /**
  * PEM and OpenSSH private key armor lines (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted PKCS#8) and PGP
- * secret key blocks. Only the BEGIN line: a key cut in half still leaks.
+ * secret key blocks. The BEGIN line and the first line of key material after it, whatever follows: a key
+ * cut in half still leaks.
  */
-const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
+const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
+
+/**
+ * Whether a private key block with key material follows one of the BEGIN lines: the first line after it
+ * that is not blank or a header (`Proc-Type: …`, PGP's `Version: …`) starts with 40 base64 characters,
+ * once its indentation, comment signs and quotes are set aside (a key in a YAML block, a commented-out
+ * key, a JSON string whose line breaks are `\n`). Documentation naming the line alone (Bitnami's nginx
+ * values say a key "should start with -----BEGIN RSA PRIVATE KEY-----" in a comment) holds no key; a
+ * red team's commit of that file, every value encrypted, was refused.
+ */
+function holdsPrivateKey(text: string): boolean {
+  for (const m of text.matchAll(PRIVATE_KEY_BEGIN)) {
+    const after = text.slice(m.index + m[0].length, m.index + m[0].length + 1200).replace(/\\r\\n|\\n|\\r/g, '\n');
+    for (const line of after.split(/\r?\n|\r/).slice(0, 8)) {
+      const content = line.replace(/^[\s#/;*>|"'`,=-]+/, '');
+      if (content === '' || /^[A-Za-z-]+: /.test(content)) continue;
+      if (/^[A-Za-z0-9+/]{40}/.test(content)) return true;
+      break;
+    }
+  }
+  return false;
+}
 
 /** Latin-1 view of bytes: finds ASCII markers in any encoding without failing on invalid UTF-8. */
 function asciiView(bytes: Uint8Array): string {
@@ -283,7 +305,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
       });
     }
     if (input.indexPaths.has(p + ENC_SUFFIX)) addTwin(p);
-    if (file.content !== undefined && PRIVATE_KEY_BEGIN.test(asciiView(file.content))) {
+    if (file.content !== undefined && holdsPrivateKey(asciiView(file.content))) {
       findings.push({
         path: p,
         rule: 'private-key',

@@ -997,7 +997,7 @@ describe('cli: guard (real git)', function () {
     ['a path in guard.plaintextPaths (.env)', () => (write('app/.env', 'TOKEN=1\n'), ['app/.env']), /\[plaintext-path\] app\/\.env matches "\.env".*\n.*hint: encrypt its values in place .*; or the whole file: custodian encrypt -R \.custodian\/team -o app\/\.env\.enc app\/\.env && git rm --cached app\/\.env/, /^custodian: error: commit refused: encrypt app\/\.env, or unstage it \(git rm --cached app\/\.env\): it matches "\.env" in guard\.plaintextPaths$/],
     // What a new user committed freely before *.env was a default: a dotenv file named like the service.
     ['a dotenv file named NAME.env (prod.env)', () => (write('deploy/prod.env', 'AWS_SECRET_ACCESS_KEY=x\n'), ['deploy/prod.env']), /\[plaintext-path\] deploy\/prod\.env matches "\*\.env"/, /^custodian: error: commit refused: encrypt deploy\/prod\.env, or unstage it/],
-    ['a private key block in any file', () => (write('notes/deploy.txt', `see below\n-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n`), ['notes/deploy.txt']), /\[private-key\] notes\/deploy\.txt holds a private key block\n.*hint: git rm --cached notes\/deploy\.txt/, /^custodian: error: commit refused: unstage notes\/deploy\.txt \(git rm --cached notes\/deploy\.txt\): it holds a private key$/],
+    ['a private key block in any file', () => (write('notes/deploy.txt', `see below\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAABlwAAAAdzc2gtcn\n`), ['notes/deploy.txt']), /\[private-key\] notes\/deploy\.txt holds a private key block\n.*hint: git rm --cached notes\/deploy\.txt/, /^custodian: error: commit refused: unstage notes\/deploy\.txt \(git rm --cached notes\/deploy\.txt\): it holds a private key$/],
     [
       'a plaintext twin of an encrypted file',
       () => {
@@ -1056,7 +1056,7 @@ describe('cli: guard (real git)', function () {
   });
 
   it('reads the index, not the working tree: a staged key blocks even after the file was emptied', () => {
-    write('id_backup.txt', '-----BEGIN RSA PRIVATE KEY-----\nMII\n');
+    write('id_backup.txt', '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAxu7mnqR6P1q2j8hX0bX9b1a8a3kP9dQ2r7aB1uY4mJ5gXv0gq3zT\n');
     ok(g(['add', 'id_backup.txt']));
     write('id_backup.txt', 'nothing here\n');
     const r = run(['guard'], { cwd: repo });

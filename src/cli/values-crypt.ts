@@ -2,7 +2,7 @@
 // are encrypted one by one and whose keys stay readable (docs/VALUES.md). The files are small and read
 // whole; output is written atomically, as by the other commands.
 import * as path from 'node:path';
-import { openValues, sealValues, valuesCutAtHash, valuesRecipients, type ValuesFormatName, type ValuesIdentity } from '../core/values';
+import { openValues, sealValues, valuesCutAtHash, valuesRecipients, yamlSecretsReadAsProperties, type ValuesFormatName, type ValuesIdentity } from '../core/values';
 import { isConflictedValues, openConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
 import type { CommandContext } from './command';
@@ -34,6 +34,14 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
     if (cut.length > 0) {
       ctx.warn(
         `${cut.join(', ')}: the value stops at "#" (NAME=abc#def is read as abc and a comment), and the comment stays readable in the file; if "#" is part of the value, quote it (NAME="abc#def") and encrypt again`,
+      );
+    }
+  }
+  if (format === 'yaml') {
+    const readable = yamlSecretsReadAsProperties(document, rule);
+    if (readable.length > 0) {
+      ctx.warn(
+        `${readable.join(', ')}: an anchor (&…) or a tag (!…) stands where the value is, and stays readable in the file (YAML reads "password: &abc" as an empty value with the anchor "abc"); if it is part of the value, quote the value (password: "&abc") and encrypt again`,
       );
     }
   }

@@ -68,8 +68,11 @@ function withoutNames(reason: string): string {
     .replace(/(tag name cannot contain such characters|tag name is malformed|tag prefix is malformed): [^]*/, '$1');
 }
 
+/** YAML's own tags: `key: !!null` or `key: !!str` is an empty value meant so. */
+const STANDARD_TAG = /^tag:yaml\.org,2002:(?:null|str|bool|int|float|binary|timestamp|map|seq|set|omap|pairs|merge)$/;
+
 /** The composed documents, each as its tree of parse events. */
-function parseEvents(source: string): EventNode[] {
+function parseEvents(source: string, bare: number[] = []): EventNode[] {
   const documents: EventNode[] = [];
   const stack: EventNode[] = [];
   // Anchors are per document (js-yaml's anchorMap is too): the node each name refers to so far.
@@ -99,8 +102,10 @@ function parseEvents(source: string): EventNode[] {
     }
     if (stack.length === 0) documents.push(node);
     // A node with no kind and no value is nothing: an empty value, or js-yaml trying for a key where
-    // none is. Dropping it loses no leaf; the matching below accounts for the nulls it leaves.
+    // none is. Dropping it loses no leaf; the matching below accounts for the nulls it leaves. One with
+    // an anchor or a tag is an empty value written with one: where it started is kept for the warning.
     else if (node.kind !== null || node.result !== null) stack[stack.length - 1].children.push(node);
+    else if (anchor !== null || !STANDARD_TAG.test((state as unknown as { tag: string | null }).tag ?? 'tag:yaml.org,2002:null')) bare.push(node.open);
   };
   try {
     loadAll(source, null, { schema: SCHEMA, listener, onWarning });
@@ -290,6 +295,15 @@ interface Walk {
   readonly path: PathSegment[];
   /** Every alias met, with its path. */
   readonly aliases: { path: readonly PathSegment[]; node: EventNode }[];
+  /** Where an anchor or a tag stands with no value, or an anchor on a leaf: text that is never a value. */
+  readonly properties: { path: readonly PathSegment[]; value: boolean }[];
+  /** Where empty nodes with an anchor or a tag start (parseEvents), in order. */
+  readonly bare: readonly number[];
+}
+
+/** An empty value with an anchor or a tag between two positions: recorded as a property outside values. */
+function bareValue(w: Walk, from: number, to: number, segment: PathSegment): void {
+  if (w.bare.some((at) => at >= from && at < to)) w.properties.push({ path: [...w.path, segment], value: false });
 }
 
 function visit(w: Walk, node: EventNode): void {
@@ -303,6 +317,7 @@ function visit(w: Walk, node: EventNode): void {
       if (n.children.length > 0) throw notSupported('a scalar read as more than one node', w.path);
       const { start, end } = scalarSpan(w.source, n, w.path);
       w.leaves.push({ path: w.path.slice(), start: start + w.offset, end: end + w.offset });
+      if ((n.anchor ?? node.anchor) !== undefined) w.properties.push({ path: w.path.slice(), value: true });
       return;
     }
     case 'mapping': {
@@ -316,7 +331,11 @@ function visit(w: Walk, node: EventNode): void {
       let j = 0;
       for (let i = 0; i < items.length; i++) {
         const item = items[i];
-        if (item === null) continue; // an empty entry: its node, if any, was nothing
+        if (item === null) {
+          // an empty entry: its node, if any, was nothing
+          if (w.bare.length > 0) bareValue(w, j > 0 ? n.children[j - 1].close : n.open, n.children[j]?.open ?? n.close, i);
+          continue;
+        }
         const child = n.children[j];
         w.path.push(i);
         if (child !== undefined && child.result === item) {
@@ -383,7 +402,11 @@ function pairs(w: Walk, children: readonly EventNode[], from: number, map: Recor
     seen.add(key);
     j++;
     const value = map[key];
-    if (value === null) continue; // no value, or an empty one: no node left for it
+    if (value === null) {
+      // no value, or an empty one: no node left for it
+      if (w.bare.length > 0) bareValue(w, keyNode.close, children[j]?.open ?? Infinity, key);
+      continue;
+    }
     const valueNode = children[j];
     if (valueNode === undefined || valueNode.result !== value) throw notSupported(`the value of "${key.slice(0, 40)}" could not be matched to its node`, w.path);
     w.path.push(key);
@@ -431,6 +454,21 @@ function checkEmptySequenceEntries(s: string): void {
 }
 
 export function yamlLeaves(text: string): YamlLeaf[] {
+  return walkYaml(text).leaves;
+}
+
+/**
+ * Where a secret written without quotes would stay readable: an anchor or a tag with no value after it
+ * (`password: &Sup3rS3cret!`, `password: !Sup3rS3cret`: YAML reads an anchor or a tag, and the value is
+ * empty), and an anchor on a value (`password: &Sup3r S3cret`: only "S3cret" is the value). Tags before a
+ * value are left out: they are the file's own (`!Ref`, `!!str`). A red team's mistyped passwords were
+ * sealed without a word, the password readable in the file.
+ */
+export function yamlPropertiesOutsideValues(text: string): { path: readonly PathSegment[]; value: boolean }[] {
+  return walkYaml(text).properties;
+}
+
+function walkYaml(text: string): { leaves: YamlLeaf[]; properties: Walk['properties'] } {
   // js-yaml drops a leading byte order mark; give it the text without one so offsets stay aligned.
   const offset = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const source = offset === 0 ? text : text.slice(offset);
@@ -442,9 +480,11 @@ export function yamlLeaves(text: string): YamlLeaf[] {
   if (/(?:^|[\r\n])---[^ \t\r\n]/.test(source)) throw notSupported('a line that starts with --- followed by text', []);
   checkEmptySequenceEntries(source);
   const aliases: Walk['aliases'] = [];
-  parseEvents(source).forEach((doc, index) => visit({ source, offset, leaves, path: [index], aliases }, doc));
+  const properties: Walk['properties'] = [];
+  const bare: number[] = [];
+  parseEvents(source, bare).forEach((doc, index) => visit({ source, offset, leaves, path: [index], aliases, properties, bare }, doc));
   if (aliases.length > 0) markAliased(leaves, aliases);
-  return leaves;
+  return { leaves, properties };
 }
 
 /** The string a YAML reader gets from a leaf's raw text (§3): quotes, escapes, folding and chomping applied. */

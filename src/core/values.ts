@@ -20,7 +20,7 @@ import { DotenvSyntaxError, parseDotenv } from './dotenv';
 import { isPrivateKey, modulusBytes, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
-import { yamlCoreValue, yamlLoadsWithTags, yamlScalarValue } from './values-yaml';
+import { yamlCoreValue, yamlLoadsWithTags, yamlPropertiesOutsideValues, yamlScalarValue } from './values-yaml';
 import { PUBLIC_CONVENTIONS, publicConventionOf, publicRule, type PublicConvention } from './public-names';
 import {
   DATA_KEY_LENGTH,
@@ -848,6 +848,18 @@ export function namesInTheClear(document: string, formatName: ValuesFormatName, 
   return slotsOf(valuesFormat(formatName), document)
     .filter((s) => inClear(s.path))
     .map((s) => s.name);
+}
+
+/**
+ * The names (display form) of YAML keys whose text would stay readable though the rule encrypts them: an
+ * anchor or a tag where the value should be (`password: &Sup3rS3cret!` has no value), or an anchor before
+ * the value (`password: &Sup3r S3cret`). Most likely a secret written without quotes; a writer says so.
+ */
+export function yamlSecretsReadAsProperties(document: string, rule: SelectionRule = { kind: 'all' }): string[] {
+  const inClear = clearMatcher(rule);
+  return yamlPropertiesOutsideValues(document)
+    .filter((p) => !inClear(p.path))
+    .map((p) => displayPath(p.path, 'yaml'));
 }
 
 /** Why a plaintext document cannot be sealed, as an editor shows it; `line` is 1-based, when known. */

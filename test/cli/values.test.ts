@@ -56,6 +56,14 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.doesNotMatch(e.stderr, /OK:/);
   });
 
+  it('encrypt --values warns about a YAML secret written without quotes that reads as an anchor or a tag (readable in the file), never quoting it', () => {
+    fs.writeFileSync(file('anchor.yaml'), 'db:\n  password: &Sup3rS3cret!\napi_key: !Tok3nValue\nok: "&quoted"\n');
+    const e = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', file('anchor-sealed.yaml'), file('anchor.yaml')]);
+    assert.equal(e.code, 0, e.stderr);
+    assert.match(e.stderr, /warning: db\.password, api_key: an anchor \(&…\) or a tag \(!…\) stands where the value is, and stays readable in the file .*quote the value \(password: "&abc"\)/);
+    assert.doesNotMatch(e.stderr, /Sup3rS3cret|Tok3nValue|\bok\b/);
+  });
+
   it('get, set, inspect --values and decrypt --values name the file whose text is wrong; decrypt --values says a plain file is one before asking for a key', () => {
     fs.writeFileSync(file('not-sealed.env'), 'A=1\n');
     for (const args of [['get', file('not-sealed.env'), 'A'], ['set', file('not-sealed.env'), 'A'], ['inspect', '--values', file('not-sealed.env')], ['decrypt', '--values', file('not-sealed.env')]]) {

@@ -11,6 +11,8 @@ import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, stringify, type Nod
 import { FormatError } from '../../src/core/errors';
 import { readValue } from '../../src/core/values';
 import { yamlLeaves, type YamlLeaf } from '../../src/core/values-yaml';
+import { yamlSecretsReadAsProperties } from '../../src/core/values';
+import type { SelectionRule } from '../../src/core/values-metadata';
 
 const WILD = join(__dirname, '..', 'fixtures', 'values-wild');
 
@@ -254,6 +256,18 @@ describe('values-yaml: leaves and spans against the yaml package (the oracle)', 
       { numRuns: 2000 },
     );
     assert.ok(compared > 200, `only ${compared} mutated documents were compared`);
+  });
+
+  it('finds an anchor or a tag where a value is (an unquoted secret starting with & or !), and an anchor before a value; not the file\'s own tags, nor empty values meant so', () => {
+    const found = (doc: string, rule?: SelectionRule): string[] => yamlSecretsReadAsProperties(doc, rule);
+    assert.deepEqual(found('db:\n  password: &Sup3rS3cret!\n  user: app\n'), ['db.password']);
+    assert.deepEqual(found('password: !Sup3rS3cret\n'), ['password']);
+    assert.deepEqual(found('password: &Sup3r S3cret\n'), ['password']);
+    assert.deepEqual(found('list:\n  - &x\n  - !y\n  - z\n'), ['list.0', 'list.1']);
+    assert.deepEqual(found('{a: &x , b: 1}\n'), ['a']);
+    // Left in the clear by the rule: its anchor is the file's (an alias copies it).
+    assert.deepEqual(found('url_public: &u https://x\nmirror: *u\n', { kind: 'unencrypted-suffix', suffix: '_public' }), []);
+    assert.deepEqual(found('a: !Ref x\nb: !!str 5\nc: !!null\nd: !!str\nbase: &b\n  k: v\nc2: *b\ne:\n'), []);
   });
 
   it('refuses what it cannot match exactly, naming the construct, never quoting a value', () => {

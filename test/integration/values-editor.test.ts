@@ -211,6 +211,37 @@ describe('value-encrypted files in the editor', function () {
     fs.rmSync(file.fsPath);
   });
 
+  it('Encrypt Values asks first about a YAML key whose unquoted secret reads as an anchor or a tag (it would stay readable); Edit First seals nothing, Encrypt Anyway seals', async () => {
+    // A red team's passwords starting with & and ! were sealed without a word, readable in the file.
+    const file = wsUri('values-repo', 'anchors.yaml');
+    const plain = 'db:\n  password: &Sup3rS3cret!\n  user: app\napi_key: !Tok3nValue\n';
+    fs.writeFileSync(file.fsPath, plain);
+    const editing = answerModals((p) => (/stands where the value/.test(p.message) ? 'Edit First' : undefined));
+    let result: vscode.Uri | undefined;
+    try {
+      result = await run<vscode.Uri>('custodian.encryptValues', { uri: file, keepPublic: false });
+    } finally {
+      editing.dispose();
+    }
+    assert.strictEqual(result, undefined);
+    const asked = editing.prompts.find((p) => /stands where the value/.test(p.message));
+    assert.match(asked?.message ?? '', /In anchors\.yaml, an anchor \(&…\) or a tag \(!…\) stands where the value of db\.password, api_key is: it would stay readable/);
+    assert.ok(!/Sup3rS3cret|Tok3nValue/.test(`${asked?.message} ${asked?.detail}`), 'the secret is not quoted');
+    assert.deepStrictEqual(asked?.items, ['Edit First', 'Encrypt Anyway']);
+    assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), plain, 'nothing sealed');
+    assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, file.fsPath, 'the file is open to edit');
+
+    const anyway = answerModals((p) => (/stands where the value/.test(p.message) ? 'Encrypt Anyway' : undefined));
+    try {
+      assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: file, keepPublic: false }));
+    } finally {
+      anyway.dispose();
+    }
+    assert.match(fs.readFileSync(file.fsPath, 'utf8'), /#custodian:values=/);
+    await closeAllEditors();
+    fs.rmSync(file.fsPath);
+  });
+
   it('Encrypt Values, Choosing Which Stay Readable: the .env names in a picker (public ones ticked); what is ticked stays readable, by a rule naming exactly those, the rest is encrypted', async () => {
     // A newcomer wanted NODE_ENV and PORT readable in pull requests and found only the CLI's regex.
     const file = wsUri('values-repo', 'choose.env');

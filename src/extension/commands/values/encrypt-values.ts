@@ -130,6 +130,30 @@ async function acceptCutValues(what: string, text: string): Promise<string | und
   return choice === anyway ? text : undefined;
 }
 
+/**
+ * A YAML key with an anchor or a tag where its value is (`password: &Sup3r!`, an unquoted secret that
+ * starts with & or !): YAML reads an empty value, or a value after the anchor, and the rest would stay
+ * readable. The first button (Enter) opens the file to quote the value; resolves whether to seal anyway.
+ */
+async function acceptPropertiesAsValues(file: vscode.Uri, what: string, text: string, rule: SelectionRule): Promise<boolean> {
+  const { yamlSecretsReadAsProperties } = await lazyCore.values();
+  const names = yamlSecretsReadAsProperties(text, rule);
+  if (names.length === 0) return true;
+  const edit = vscode.l10n.t('Edit First');
+  const anyway = vscode.l10n.t('Encrypt Anyway');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('In {0}, an anchor (&…) or a tag (!…) stands where the value of {1} is: it would stay readable.', what, names.join(', ')),
+    {
+      modal: true,
+      detail: vscode.l10n.t('YAML reads password: &abc as an empty value with the anchor "abc", and password: &abc def as the value "def". If the text is part of the value, quote the value (password: "&abc") first, then encrypt.'),
+    },
+    edit,
+    anyway,
+  );
+  if (choice === edit) await vscode.window.showTextDocument(file, { preview: false });
+  return choice === anyway;
+}
+
 /** Encrypt Values for Team, Choosing Which Stay Readable (a .env file). */
 export function encryptValuesChoosing(deps: ValuesDeps, first: unknown): Promise<vscode.Uri | undefined> {
   return sealFileValues(deps, first, true);
@@ -161,6 +185,7 @@ async function sealFileValues(deps: ValuesDeps, first: unknown, choose: boolean)
   const chosen = await chooseRule(args, what, text, format, choose);
   if (!chosen) return undefined;
   const { rule } = chosen;
+  if (format === 'yaml' && !(await acceptPropertiesAsValues(file, what, text, rule))) return undefined;
   const [{ sealValues }, backend, signer] = await Promise.all([lazyCore.values(), services.backend(), session.signer()]);
   let sealed: string;
   try {

@@ -296,14 +296,21 @@ interface Walk {
   /** Every alias met, with its path. */
   readonly aliases: { path: readonly PathSegment[]; node: EventNode }[];
   /** Where an anchor or a tag stands with no value, or an anchor on a leaf: text that is never a value. */
-  readonly properties: { path: readonly PathSegment[]; value: boolean }[];
-  /** Where empty nodes with an anchor or a tag start (parseEvents), in order. */
+  readonly properties: (readonly PathSegment[])[];
+  /** Where empty nodes with an anchor or a tag start (parseEvents), sorted. */
   readonly bare: readonly number[];
 }
 
-/** An empty value with an anchor or a tag between two positions: recorded as a property outside values. */
+/** An empty value with an anchor or a tag in [from, to) is recorded as a property outside values (binary search). */
 function bareValue(w: Walk, from: number, to: number, segment: PathSegment): void {
-  if (w.bare.some((at) => at >= from && at < to)) w.properties.push({ path: [...w.path, segment], value: false });
+  let lo = 0;
+  let hi = w.bare.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (w.bare[mid] < from) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < w.bare.length && w.bare[lo] < to) w.properties.push([...w.path, segment]);
 }
 
 function visit(w: Walk, node: EventNode): void {
@@ -317,7 +324,7 @@ function visit(w: Walk, node: EventNode): void {
       if (n.children.length > 0) throw notSupported('a scalar read as more than one node', w.path);
       const { start, end } = scalarSpan(w.source, n, w.path);
       w.leaves.push({ path: w.path.slice(), start: start + w.offset, end: end + w.offset });
-      if ((n.anchor ?? node.anchor) !== undefined) w.properties.push({ path: w.path.slice(), value: true });
+      if ((n.anchor ?? node.anchor) !== undefined) w.properties.push(w.path.slice());
       return;
     }
     case 'mapping': {
@@ -464,7 +471,7 @@ export function yamlLeaves(text: string): YamlLeaf[] {
  * value are left out: they are the file's own (`!Ref`, `!!str`). A red team's mistyped passwords were
  * sealed without a word, the password readable in the file.
  */
-export function yamlPropertiesOutsideValues(text: string): { path: readonly PathSegment[]; value: boolean }[] {
+export function yamlPropertiesOutsideValues(text: string): (readonly PathSegment[])[] {
   return walkYaml(text).properties;
 }
 
@@ -482,7 +489,9 @@ function walkYaml(text: string): { leaves: YamlLeaf[]; properties: Walk['propert
   const aliases: Walk['aliases'] = [];
   const properties: Walk['properties'] = [];
   const bare: number[] = [];
-  parseEvents(source, bare).forEach((doc, index) => visit({ source, offset, leaves, path: [index], aliases, properties, bare }, doc));
+  const documents = parseEvents(source, bare);
+  bare.sort((a, b) => a - b);
+  documents.forEach((doc, index) => visit({ source, offset, leaves, path: [index], aliases, properties, bare }, doc));
   if (aliases.length > 0) markAliased(leaves, aliases);
   return { leaves, properties };
 }

@@ -858,8 +858,8 @@ export function namesInTheClear(document: string, formatName: ValuesFormatName, 
 export function yamlSecretsReadAsProperties(document: string, rule: SelectionRule = { kind: 'all' }): string[] {
   const inClear = clearMatcher(rule);
   return yamlPropertiesOutsideValues(document)
-    .filter((p) => !inClear(p.path))
-    .map((p) => displayPath(p.path, 'yaml'));
+    .filter((path) => !inClear(path))
+    .map((path) => displayPath(path, 'yaml'));
 }
 
 /** Why a plaintext document cannot be sealed, as an editor shows it; `line` is 1-based, when known. */

@@ -3,6 +3,7 @@
 // unchanged one is not, and a burst of file events (a checkout) makes one change, not one per file.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { WorkspaceFileStore } from '../../src/extension/storage/workspace-file-store';
 import { sleep, wsPath } from './support/enc';
@@ -102,6 +103,71 @@ describe('workspace file store', function () {
         tree.dispose();
         fs.rmSync(wsPath(top), { recursive: true, force: true });
       }
+    }
+  });
+
+  it('a store directory deleted and made again before the watcher looked (a checkout; ext4 gives the new folders the old inode numbers) is watched anew', async () => {
+    // The watches were kept by inode number: the folders made again had the same ones, so the watches of
+    // the deleted folders, which see nothing any more, were kept and the new folders never watched.
+    const top = `.store-again-${process.pid}`;
+    fs.rmSync(wsPath(top), { recursive: true, force: true });
+    fs.mkdirSync(wsPath(top, 'team'), { recursive: true });
+    const tree = new WorkspaceFileStore<never>({ dir: [top, 'team'], depth: 'tree' });
+    const seen: string[] = [];
+    const sub = tree.onDidChangeFile((uri) => seen.push(uri.path));
+    try {
+      await sleep(500); // the watchers are live
+      fs.writeFileSync(wsPath(top, 'team', 'me.pub'), 'me');
+      await waitFor('a file in the first tree', async () => seen.some((p) => p.endsWith('/team/me.pub')), 5000);
+      fs.rmSync(wsPath(top), { recursive: true, force: true });
+      fs.mkdirSync(wsPath(top, 'team'), { recursive: true });
+      await sleep(500);
+      fs.writeFileSync(wsPath(top, 'team', 'carol.pub'), 'carol');
+      await waitFor('a file added after the tree was made anew', async () => seen.some((p) => p.endsWith('/team/carol.pub')), 5000);
+    } finally {
+      sub.dispose();
+      tree.dispose();
+      fs.rmSync(wsPath(top), { recursive: true, force: true });
+    }
+  });
+
+  it('a store directory made just after the watcher found it missing, before it watched the folder above (mkdir -p one folder at a time, as vscode.workspace.fs does), is watched too', async () => {
+    // The watcher looked down the way first, then started its watches: `team` made between its look
+    // (missing) and the watch on `.custodian` made no event, and was never watched. Add Myself to Team
+    // makes `.custodian` then `team`; a teammate's key written later went unseen (decrypt suite, vsix
+    // stage, about one full run in three). The stat that finds `team` missing makes it, deterministically.
+    const top = `.store-late-${process.pid}`;
+    const team = wsPath(top, 'team');
+    fs.rmSync(wsPath(top), { recursive: true, force: true });
+    fs.mkdirSync(wsPath(top));
+    const promises = fs.promises as { stat: typeof fs.promises.stat };
+    const stat = promises.stat;
+    let made = false;
+    promises.stat = (async (p: fs.PathLike, ...rest: []) => {
+      try {
+        return await stat(p, ...rest);
+      } catch (err) {
+        if (p === team && !made) {
+          made = true;
+          fs.mkdirSync(team);
+          fs.writeFileSync(path.join(team, 'me.pub'), 'me');
+        }
+        throw err;
+      }
+    }) as typeof fs.promises.stat;
+    const tree = new WorkspaceFileStore<never>({ dir: [top, 'team'], depth: 'tree' });
+    const seen: string[] = [];
+    const sub = tree.onDidChangeFile((uri) => seen.push(uri.path));
+    try {
+      await waitFor('the watcher looking for team', async () => made, 5000);
+      await sleep(500);
+      fs.writeFileSync(path.join(team, 'carol.pub'), 'carol');
+      await waitFor("carol's key, written after team was made", async () => seen.some((p) => p.endsWith('/team/carol.pub')), 5000);
+    } finally {
+      promises.stat = stat;
+      sub.dispose();
+      tree.dispose();
+      fs.rmSync(wsPath(top), { recursive: true, force: true });
     }
   });
 });

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { folderIdentity } from './folder-identity';
 
 /** Never looked into: they are large, and hold no file of the workspace's own. */
 const SKIPPED = new Set(['node_modules', '.git']);
@@ -38,8 +39,8 @@ export function watchNewFolderTrees(onFile: Listener): vscode.Disposable {
 
 class NewFolderTrees {
   readonly listeners = new Set<Listener>();
-  /** By folder, with its inode: a folder deleted and made again (a checkout) needs a new watch. */
-  private readonly watchers = new Map<string, { watcher: fs.FSWatcher; ino: number }>();
+  /** By folder, with its identity (folderIdentity): a folder deleted and made again (a checkout) needs a new watch. */
+  private readonly watchers = new Map<string, { watcher: fs.FSWatcher; id: string }>();
   private readonly created: vscode.FileSystemWatcher;
   private disposed = false;
 
@@ -65,14 +66,14 @@ class NewFolderTrees {
 
   private async watchIfFolder(p: string): Promise<void> {
     const stat = await fs.promises.lstat(p).catch(() => undefined);
-    if (stat?.isDirectory()) await this.watchTree(p, stat.ino);
+    if (stat?.isDirectory()) await this.watchTree(p, folderIdentity(stat));
   }
 
   /** Watches `dir` and the folders in it, then reports the files already there. */
-  private async watchTree(dir: string, ino: number): Promise<void> {
+  private async watchTree(dir: string, id: string): Promise<void> {
     if (this.disposed || SKIPPED.has(path.basename(dir))) return;
     const known = this.watchers.get(dir);
-    if (known?.ino === ino) return;
+    if (known?.id === id) return;
     if (known) this.forget(dir);
     if (this.watchers.size >= MAX_FOLDERS) return;
     let watcher: fs.FSWatcher;
@@ -82,7 +83,7 @@ class NewFolderTrees {
       return; // gone already, or no watch left: VS Code's watcher is all there is
     }
     watcher.on('error', () => this.forget(dir));
-    this.watchers.set(dir, { watcher, ino });
+    this.watchers.set(dir, { watcher, id });
     const entries = await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       const p = path.join(dir, e.name);
@@ -93,14 +94,14 @@ class NewFolderTrees {
 
   private async onEvent(dir: string, name: string | undefined): Promise<void> {
     const self = await fs.promises.lstat(dir).catch(() => undefined);
-    if (!self?.isDirectory() || self.ino !== this.watchers.get(dir)?.ino) {
+    if (!self?.isDirectory() || folderIdentity(self) !== this.watchers.get(dir)?.id) {
       this.forget(dir); // deleted (or replaced): the folder above, or VS Code's watcher, reports it
       return;
     }
     if (name === undefined) return;
     const p = path.join(dir, name);
     const stat = await fs.promises.lstat(p).catch(() => undefined);
-    if (stat?.isDirectory()) await this.watchTree(p, stat.ino);
+    if (stat?.isDirectory()) await this.watchTree(p, folderIdentity(stat));
     else {
       if (!stat) this.forget(p);
       this.emit(p);

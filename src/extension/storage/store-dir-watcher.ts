@@ -5,13 +5,16 @@
 // new folder starts after `team` was made inside it; one time in three in our tests). VS Code's own
 // non-recursive watchers do not help inside a workspace: they report only what the workspace watcher
 // excludes. So, on local disks, one `fs.watch` per folder on the way down (the workspace folder,
-// `.custodian`, the store, and for a tree the folders in it), each started before the folder below it is
-// looked at, and a look after each start: a folder made with files in it is listed once it is watched.
+// `.custodian`, the store, and for a tree the folders in it). The way down is looked at first and the
+// watches started after, so each new watch on the way brings one more look: a folder made in it between
+// the look and the watch (`mkdir -p` makes `.custodian`, then `team`) made no event. A folder made with
+// files in it is listed once it is watched.
 // Only on Linux, where watches are per folder (inotify); macOS and Windows watch a tree natively, and keep
 // VS Code's watcher, as do other file systems and a disk where `fs.watch` fails (out of inotify watches).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { folderIdentity } from './folder-identity';
 import { watchFiles, workspaceFolders } from './workspace-files';
 
 export interface StoreDirOptions {
@@ -45,8 +48,8 @@ export function watchStoreDir(options: StoreDirOptions, onFile: (uri: vscode.Uri
 class FolderChainWatcher {
   /** Workspace folder, `.custodian`, …, the store's directory. */
   private readonly chain: string[];
-  /** By folder, with the folder's inode: one deleted and made again (a checkout) needs a new watch. */
-  private readonly watchers = new Map<string, { watcher: fs.FSWatcher; ino: number }>();
+  /** By folder, with its identity (folderIdentity): one deleted and made again (a checkout) needs a new watch. */
+  private readonly watchers = new Map<string, { watcher: fs.FSWatcher; id: string }>();
   private looking: Promise<void> | undefined;
   private lookAgain = false;
   private disposed = false;
@@ -92,28 +95,28 @@ class FolderChainWatcher {
   }
 
   private async watchWhatExists(): Promise<void> {
-    const wanted = new Map<string, number>();
+    const wanted = new Map<string, string>();
     for (const dir of this.chain) {
-      const ino = await directoryInode(dir);
-      if (ino === undefined) break;
-      wanted.set(dir, ino);
+      const id = await directoryId(dir);
+      if (id === undefined) break;
+      wanted.set(dir, id);
     }
     if (wanted.has(this.storeDir) && this.options.depth === 'tree') {
       const entries = await fs.promises.readdir(this.storeDir, { withFileTypes: true }).catch(() => []);
       for (const e of entries.filter((e) => e.isDirectory())) {
         const dir = path.join(this.storeDir, e.name);
-        const ino = await directoryInode(dir);
-        if (ino !== undefined) wanted.set(dir, ino);
+        const id = await directoryId(dir);
+        if (id !== undefined) wanted.set(dir, id);
       }
     }
     if (this.disposed) return;
     for (const [dir, w] of this.watchers) {
-      if (wanted.get(dir) !== w.ino) {
+      if (wanted.get(dir) !== w.id) {
         w.watcher.close();
         this.watchers.delete(dir);
       }
     }
-    for (const [dir, ino] of wanted) {
+    for (const [dir, id] of wanted) {
       if (this.watchers.has(dir)) continue;
       try {
         const watcher = fs.watch(dir, { persistent: false }, (_event, name) => this.onEvent(dir, name ? String(name) : undefined));
@@ -122,7 +125,7 @@ class FolderChainWatcher {
           if (this.watchers.get(dir)?.watcher === watcher) this.watchers.delete(dir);
           this.look();
         });
-        this.watchers.set(dir, { watcher, ino });
+        this.watchers.set(dir, { watcher, id });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') continue; // gone since: the event of the folder above brings another look
@@ -132,6 +135,9 @@ class FolderChainWatcher {
       }
       // Whatever was made in it before the watch started: the store lists the folder again.
       if (this.started && (dir === this.storeDir || path.dirname(dir) === this.storeDir)) this.onChange(dir);
+      // A folder made in it after this look found none there, but before the watch (`mkdir -p` makes
+      // `.custodian`, then `team`), made no event: look again, now that it is watched.
+      if (this.chain.includes(dir) && (dir !== this.storeDir || this.options.depth === 'tree')) this.lookAgain = true;
     }
   }
 
@@ -147,9 +153,10 @@ class FolderChainWatcher {
   }
 }
 
-async function directoryInode(p: string): Promise<number | undefined> {
+/** A folder's identity (folderIdentity), or undefined when it is no folder. */
+async function directoryId(p: string): Promise<string | undefined> {
   return fs.promises.stat(p).then(
-    (s) => (s.isDirectory() ? s.ino : undefined),
+    (s) => (s.isDirectory() ? folderIdentity(s) : undefined),
     () => undefined,
   );
 }

@@ -2,7 +2,7 @@
 // are encrypted one by one and whose keys stay readable (docs/VALUES.md). The files are small and read
 // whole; output is written atomically, as by the other commands.
 import * as path from 'node:path';
-import { openValues, sealValues, valuesCutAtHash, valuesRecipients, yamlSecretsReadAsProperties, type ValuesFormatName, type ValuesIdentity } from '../core/values';
+import { openValues, sealValues, valuesCutAtHash, valuesReadableSlips, valuesRecipients, type ValuesFormatName, type ValuesIdentity } from '../core/values';
 import { isConflictedValues, openConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
 import type { CommandContext } from './command';
@@ -38,7 +38,7 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
     }
   }
   if (format === 'yaml') {
-    const readable = yamlSecretsReadAsProperties(document, rule);
+    const readable = valuesReadableSlips(document, format, rule).map((s) => s.name);
     if (readable.length > 0) {
       ctx.warn(
         `${readable.join(', ')}: an anchor (&…) or a tag (!…) stands where the value is, and stays readable in the file (YAML reads "password: &abc" as an empty value with the anchor "abc"); if it is part of the value, quote the value (password: "&abc") and encrypt again`,

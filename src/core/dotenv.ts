@@ -166,6 +166,11 @@ export function valuesCutAtHash(text: string): string[] {
   return entriesCutAtHash(text).map((e) => e.name);
 }
 
+/** `valuesCutAtHash` with each value's 1-based line. */
+export function valuesCutAtHashLines(text: string): { name: string; line: number }[] {
+  return entriesCutAtHash(text).map((e) => ({ name: e.name, line: e.line }));
+}
+
 function entriesCutAtHash(text: string): DotenvEntry[] {
   // `NAME=#x` too: an empty value, and the whole of what was meant in the clear.
   return parseDotenv(text).filter((e) => e.quote === '' && text.charCodeAt(e.valueEnd) === 0x23 && (e.valueEnd > e.valueStart || text.charCodeAt(e.valueStart - 1) === 0x3d));

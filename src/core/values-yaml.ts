@@ -296,7 +296,7 @@ interface Walk {
   /** Every alias met, with its path. */
   readonly aliases: { path: readonly PathSegment[]; node: EventNode }[];
   /** Where an anchor or a tag stands with no value, or an anchor on a leaf: text that is never a value. */
-  readonly properties: (readonly PathSegment[])[];
+  readonly properties: { path: readonly PathSegment[]; at: number }[];
   /** Where empty nodes with an anchor or a tag start (parseEvents), sorted. */
   readonly bare: readonly number[];
 }
@@ -310,7 +310,7 @@ function bareValue(w: Walk, from: number, to: number, segment: PathSegment): voi
     if (w.bare[mid] < from) lo = mid + 1;
     else hi = mid;
   }
-  if (lo < w.bare.length && w.bare[lo] < to) w.properties.push([...w.path, segment]);
+  if (lo < w.bare.length && w.bare[lo] < to) w.properties.push({ path: [...w.path, segment], at: w.bare[lo] + w.offset });
 }
 
 function visit(w: Walk, node: EventNode): void {
@@ -324,7 +324,7 @@ function visit(w: Walk, node: EventNode): void {
       if (n.children.length > 0) throw notSupported('a scalar read as more than one node', w.path);
       const { start, end } = scalarSpan(w.source, n, w.path);
       w.leaves.push({ path: w.path.slice(), start: start + w.offset, end: end + w.offset });
-      if ((n.anchor ?? node.anchor) !== undefined) w.properties.push(w.path.slice());
+      if ((n.anchor ?? node.anchor) !== undefined) w.properties.push({ path: w.path.slice(), at: start + w.offset });
       return;
     }
     case 'mapping': {
@@ -471,7 +471,7 @@ export function yamlLeaves(text: string): YamlLeaf[] {
  * value are left out: they are the file's own (`!Ref`, `!!str`). A red team's mistyped passwords were
  * sealed without a word, the password readable in the file.
  */
-export function yamlPropertiesOutsideValues(text: string): (readonly PathSegment[])[] {
+export function yamlPropertiesOutsideValues(text: string): { path: readonly PathSegment[]; at: number }[] {
   return walkYaml(text).properties;
 }
 

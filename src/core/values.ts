@@ -16,7 +16,7 @@ import {
   WeakKeyError,
   type IdentityFailure,
 } from './errors';
-import { DotenvSyntaxError, parseDotenv } from './dotenv';
+import { DotenvSyntaxError, parseDotenv, valuesCutAtHashLines } from './dotenv';
 import { isPrivateKey, modulusBytes, publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { unwrapSpki, wrapSpki } from './spki';
 import { valuesFormat, type ValuesFormat } from './values-formats';
@@ -850,16 +850,68 @@ export function namesInTheClear(document: string, formatName: ValuesFormatName, 
     .map((s) => s.name);
 }
 
+/** Text a slip of syntax would leave readable beside a value the rule encrypts (`valuesReadableSlips`). */
+export interface ReadableSlip {
+  /** `cut-at-hash`: `NAME=abc#def` in a .env; `anchor-or-tag`: `password: &Sup3r!` in YAML. */
+  readonly kind: 'cut-at-hash' | 'anchor-or-tag';
+  /** The value's name (display form, §3). */
+  readonly name: string;
+  /** 1-based. */
+  readonly line: number;
+}
+
 /**
- * The names (display form) of YAML keys whose text would stay readable though the rule encrypts them: an
- * anchor or a tag where the value should be (`password: &Sup3rS3cret!` has no value), or an anchor before
- * the value (`password: &Sup3r S3cret`). Most likely a secret written without quotes; a writer says so.
+ * Where a secret written with a slip of syntax would stay readable though the rule encrypts its value,
+ * most likely meant as part of it (a writer says so, naming the keys, never the text): in a .env, an
+ * unquoted value directly followed by `#` (the rest of the line is a comment to dotenv and Node); in
+ * YAML, an anchor or a tag where the value should be (`password: &Sup3rS3cret!` has no value) or an
+ * anchor before it (`password: &Sup3r S3cret`). Throws FormatError as sealing would.
  */
-export function yamlSecretsReadAsProperties(document: string, rule: SelectionRule = { kind: 'all' }): string[] {
+export function valuesReadableSlips(document: string, formatName: ValuesFormatName, rule: SelectionRule = { kind: 'all' }): ReadableSlip[] {
   const inClear = clearMatcher(rule);
+  if (formatName === 'dotenv') return valuesCutAtHashLines(document).filter((c) => !inClear([c.name])).map((c) => ({ kind: 'cut-at-hash', ...c }));
+  if (formatName !== 'yaml') return [];
   return yamlPropertiesOutsideValues(document)
-    .filter((path) => !inClear(path))
-    .map((path) => displayPath(path, 'yaml'));
+    .filter((p) => !inClear(p.path))
+    .map((p) => ({ kind: 'anchor-or-tag', name: displayPath(p.path, 'yaml'), line: lineAt(document, p.at) }));
+}
+
+function lineAt(text: string, at: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/**
+ * Why an edited document of an opened file cannot be saved as it is, beyond what valuesDocumentProblem
+ * finds in its text alone: a YAML alias copying a value the file's rule encrypts, or a value a slip of
+ * syntax would leave readable (valuesReadableSlips) that the file did not hold when it was opened
+ * (`before`, the names then). A red team's save in the editor wrote `pass: &Sup3r!…` in the clear.
+ */
+export function valuesSaveProblem(document: string, formatName: ValuesFormatName, rule: SelectionRule, before: readonly string[]): DocumentProblem | undefined {
+  const format = valuesFormat(formatName);
+  let slots: Slot[];
+  try {
+    slots = sealableSlots(format, document);
+  } catch (err) {
+    if (err instanceof FormatError || err instanceof DotenvSyntaxError) return { message: err.message, hint: err.hint, line: err.line };
+    throw err;
+  }
+  const inClear = clearMatcher(rule);
+  for (const slot of slots) {
+    if (inClear(slot.path)) continue;
+    try {
+      refuseAliasedSecret(slot, false);
+    } catch (err) {
+      if (err instanceof FormatError) return { message: err.message, hint: err.hint, line: lineAt(document, slot.start) };
+      throw err;
+    }
+  }
+  const slip = valuesReadableSlips(document, formatName, rule).find((s) => !before.includes(s.name));
+  if (!slip) return undefined;
+  return slip.kind === 'cut-at-hash'
+    ? { message: `the value of ${slip.name} stops at "#": what follows would be written readable, as a comment.`, hint: `quote the value (${slip.name}='abc#def'), or put a space before "#" if a comment follows`, line: slip.line }
+    : { message: `an anchor (&…) or a tag (!…) stands where the value of "${slip.name}" is: it would be written readable.`, hint: 'quote the value (password: "&abc"), or take the anchor or tag away', line: slip.line };
 }
 
 /** Why a plaintext document cannot be sealed, as an editor shows it; `line` is 1-based, when known. */

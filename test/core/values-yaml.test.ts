@@ -11,7 +11,7 @@ import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, stringify, type Nod
 import { FormatError } from '../../src/core/errors';
 import { readValue } from '../../src/core/values';
 import { yamlLeaves, type YamlLeaf } from '../../src/core/values-yaml';
-import { yamlSecretsReadAsProperties } from '../../src/core/values';
+import { valuesReadableSlips } from '../../src/core/values';
 import type { SelectionRule } from '../../src/core/values-metadata';
 
 const WILD = join(__dirname, '..', 'fixtures', 'values-wild');
@@ -259,7 +259,7 @@ describe('values-yaml: leaves and spans against the yaml package (the oracle)', 
   });
 
   it('finds an anchor or a tag where a value is (an unquoted secret starting with & or !), and an anchor before a value; not the file\'s own tags, nor empty values meant so', () => {
-    const found = (doc: string, rule?: SelectionRule): string[] => yamlSecretsReadAsProperties(doc, rule);
+    const found = (doc: string, rule?: SelectionRule): string[] => valuesReadableSlips(doc, 'yaml', rule).map((s) => s.name);
     assert.deepEqual(found('db:\n  password: &Sup3rS3cret!\n  user: app\n'), ['db.password']);
     assert.deepEqual(found('password: !Sup3rS3cret\n'), ['password']);
     assert.deepEqual(found('password: &Sup3r S3cret\n'), ['password']);

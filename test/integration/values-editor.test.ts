@@ -26,12 +26,12 @@ describe('value-encrypted files in the editor', function () {
   const secrets = ['db-pass-4F9a', 'api-token-Q7zz', 'smtp-secret-K2pp'];
 
   /** A value-encrypted .env in values-repo, sealed to me (signed by `signer` when given); its text. */
-  async function sealedForMe(name: string, document: string, signer?: RsaPrivateKey): Promise<{ file: vscode.Uri; text: string }> {
+  async function sealedForMe(name: string, document: string, signer?: RsaPrivateKey, format: 'dotenv' | 'yaml' = 'dotenv'): Promise<{ file: vscode.Uri; text: string }> {
     const { sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');
     const me = await team.services.keyStore.getPublicKey(team.me.id);
     const file = wsUri('values-repo', name);
-    const text = await sealValues(document, { format: 'dotenv', recipients: [me], signer, backend });
+    const text = await sealValues(document, { format, recipients: [me], signer, backend });
     fs.writeFileSync(file.fsPath, text);
     return { file, text };
   }
@@ -216,7 +216,7 @@ describe('value-encrypted files in the editor', function () {
     const file = wsUri('values-repo', 'anchors.yaml');
     const plain = 'db:\n  password: &Sup3rS3cret!\n  user: app\napi_key: !Tok3nValue\n';
     fs.writeFileSync(file.fsPath, plain);
-    const editing = answerModals((p) => (/stands where the value/.test(p.message) ? 'Edit First' : undefined));
+    const editing = answerModals((p) => (/stands where a value is/.test(p.message) ? 'Edit First' : undefined));
     let result: vscode.Uri | undefined;
     try {
       result = await run<vscode.Uri>('custodian.encryptValues', { uri: file, keepPublic: false });
@@ -224,14 +224,15 @@ describe('value-encrypted files in the editor', function () {
       editing.dispose();
     }
     assert.strictEqual(result, undefined);
-    const asked = editing.prompts.find((p) => /stands where the value/.test(p.message));
-    assert.match(asked?.message ?? '', /In anchors\.yaml, an anchor \(&…\) or a tag \(!…\) stands where the value of db\.password, api_key is: it would stay readable/);
+    const asked = editing.prompts.find((p) => /stands where a value is/.test(p.message));
+    assert.match(asked?.message ?? '', /In anchors\.yaml, an anchor \(&…\) or a tag \(!…\) stands where a value is, and would stay readable: db\.password, api_key\./);
     assert.ok(!/Sup3rS3cret|Tok3nValue/.test(`${asked?.message} ${asked?.detail}`), 'the secret is not quoted');
     assert.deepStrictEqual(asked?.items, ['Edit First', 'Encrypt Anyway']);
     assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), plain, 'nothing sealed');
     assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, file.fsPath, 'the file is open to edit');
+    assert.strictEqual(vscode.window.activeTextEditor?.selection.active.line, 1, 'at the first of them (db.password, line 2)');
 
-    const anyway = answerModals((p) => (/stands where the value/.test(p.message) ? 'Encrypt Anyway' : undefined));
+    const anyway = answerModals((p) => (/stands where a value is/.test(p.message) ? 'Encrypt Anyway' : undefined));
     try {
       assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: file, keepPublic: false }));
     } finally {
@@ -753,6 +754,52 @@ describe('value-encrypted files in the editor', function () {
       delete (fsp as { writeFile?: unknown }).writeFile;
       for (const key of ['autoSave', 'autoSaveDelay', 'autoSaveWhenNoErrors']) await files.update(key, undefined, vscode.ConfigurationTarget.Global);
       await closeAllEditors();
+    }
+  });
+
+  it('a save in the decrypted editor that would write a value readable by a slip of syntax (YAML "pass: &Sup3r!", .env "A=abc#def") or copy an encrypted value with an alias is refused and marked on its line; a slip the file held already does not hold later saves back', async () => {
+    // A red team's edit in the decrypted view wrote "pass: &Sup3r!…" in the clear, without a word; an
+    // alias to an encrypted value was refused as "This file is damaged… Restore it from git".
+    const fsp = team.encryption.values.fs;
+    const { file, text } = await sealedForMe('slips.yaml', 'db:\n  pass: first-Pw1\n  user: app\n', team.alice.key, 'yaml');
+    try {
+      const doc = await vscode.workspace.openTextDocument(shownUri(file));
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.edit((e) => e.replace(doc.lineAt(1).range, '  pass: &Sup3r!CANARYanchor'));
+      const problems = await waitFor('the slip marked', async () => {
+        const found = vscode.languages.getDiagnostics(doc.uri);
+        return found.length > 0 && found;
+      });
+      assert.deepStrictEqual(problems.map((d) => [d.range.start.line, d.severity]), [[1, vscode.DiagnosticSeverity.Error]]);
+      assert.match(problems[0].message, /^An anchor \(&…\) or a tag \(!…\) stands where the value of "db\.pass" is: it would be written readable\. Quote the value/);
+      const refused = async (content: string): Promise<string> => {
+        let message = '';
+        await assert.rejects(fsp.writeFile(shownUri(file), Buffer.from(content)), (err: Error) => ((message = err.message), true));
+        return message;
+      };
+      const anchor = await refused(doc.getText());
+      assert.match(anchor, /^Not saved: An anchor \(&…\) or a tag \(!…\) stands where the value of "db\.pass" is: it would be written readable\. Quote the value/);
+      const alias = await refused('db:\n  pass: &p "x-Secret9"\n  user: app\n  replica: *p\n');
+      assert.match(alias, /^Not saved: "db\.pass" is encrypted, but the YAML alias at "db\.replica" copies it/);
+      assert.doesNotMatch(`${anchor} ${alias}`, /damaged|CANARY|x-Secret9/);
+      assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), text, 'the file on disk is unchanged');
+      await closeAllEditors();
+
+      const env = await sealedForMe('slips.env', 'JWT_SECRET=first-Jw1\nOK=1\n', team.alice.key);
+      await vscode.workspace.openTextDocument(shownUri(env.file));
+      await assert.rejects(fsp.writeFile(shownUri(env.file), Buffer.from('JWT_SECRET=abc#CANARYhash\nOK=1\n')), /Not saved: The value of JWT_SECRET stops at "#": what follows would be written readable, as a comment\. Quote the value/);
+      assert.strictEqual(fs.readFileSync(env.file.fsPath, 'utf8'), env.text);
+
+      // Sealed with its slip (the CLI warned; "Encrypt Anyway"): later edits of other values still save.
+      const held = await sealedForMe('held.env', 'JWT_SECRET=abc#kept-as-comment\nOK=1\n', team.alice.key);
+      await vscode.workspace.openTextDocument(shownUri(held.file));
+      await fsp.writeFile(shownUri(held.file), Buffer.from('JWT_SECRET=abc#kept-as-comment\nOK=2\n'));
+      assert.notStrictEqual(fs.readFileSync(held.file.fsPath, 'utf8'), held.text, 'saved');
+      fs.rmSync(env.file.fsPath);
+      fs.rmSync(held.file.fsPath);
+    } finally {
+      await closeAllEditors();
+      fs.rmSync(file.fsPath, { force: true });
     }
   });
 

@@ -1,11 +1,13 @@
 // Problems in a decrypted value-encrypted document (custodian-values:) as it is edited: what saving would
-// refuse (a line that is not NAME=value, JSON or YAML that does not parse, a key twice), marked on its
+// refuse (a line that is not NAME=value, JSON or YAML that does not parse, a key twice, an alias copying an
+// encrypted value, a value a slip of syntax would write readable: `pass: &Sup3r!`), marked on its
 // line in the editor and in the Problems view, so the save is not the first to say it. It also lets
 // VS Code's `files.autoSaveWhenNoErrors` hold auto-save back until the document parses, instead of each
 // pause in typing ending in a failed save (docs/VALUES.md §11).
 import * as vscode from 'vscode';
 import { CONFLICT_START } from '../../core/conflict-markers';
 import { fromValuesUri, VALUES_SCHEME } from '../fs/values-uri';
+import type { EditContext } from '../fs/values-file-system';
 import { lazyCore } from '../lazy-core';
 import { messageWithHint } from '../ui/messages';
 
@@ -22,7 +24,8 @@ export class ValuesDiagnostics implements vscode.Disposable {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor() {
+  /** `contextOf`: the open file's rule and slips (ValuesFileSystem.editContextOf), for what a save checks beyond the text. */
+  constructor(private readonly contextOf: (uri: vscode.Uri) => EditContext | undefined) {
     this.subscriptions = [
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 'opened')),
@@ -59,7 +62,7 @@ export class ValuesDiagnostics implements vscode.Disposable {
   }
 
   private async check(document: vscode.TextDocument): Promise<void> {
-    const { valuesDocumentProblem, valuesFormatForFileName } = await lazyCore.values();
+    const { valuesDocumentProblem, valuesSaveProblem, valuesFormatForFileName } = await lazyCore.values();
     if (document.isClosed) return;
     const format = valuesFormatForFileName(fromValuesUri(document.uri).path);
     if (!format) return;
@@ -79,7 +82,8 @@ export class ValuesDiagnostics implements vscode.Disposable {
     }
     let problem: ReturnType<typeof valuesDocumentProblem>;
     try {
-      problem = valuesDocumentProblem(text, format);
+      const context = this.contextOf(document.uri);
+      problem = context ? valuesSaveProblem(text, format, context.rule, context.slips) : valuesDocumentProblem(text, format);
     } catch {
       return; // Not a syntax problem (a document too large, say): the save reports it.
     }

@@ -12,7 +12,7 @@ import type { EnvelopeInfo, SignatureStatus } from '../../core/envelope';
 import type { RecipientPolicy } from '../../core/envelope-header';
 import { sameFingerprints } from '../../core/fingerprint-set';
 import { policyForSave } from '../../core/recipient-policy';
-import type { OpenedValues, ValuesFormatName } from '../../core/values';
+import type { OpenedValues, SelectionRule, ValuesFormatName } from '../../core/values';
 import { signerVouched, unreadableDescription, type CryptoSession, type EnvelopeDescription } from '../crypto-session';
 import { lazyCore } from '../lazy-core';
 import type { EncryptionServices } from '../commands/encrypt/deps';
@@ -33,6 +33,14 @@ import { GIT_SCHEME, readGitBlob, statGitBlob, toGitUri } from '../git/git-blobs
 interface Entry {
   description: EnvelopeDescription;
   recipients: readonly string[];
+  /** What an edit is checked against (valuesSaveProblem): the file's rule, and the slips it held when read. */
+  edit: EditContext;
+}
+
+/** The file's selection rule, and the names of the values a slip of syntax left readable in it (valuesReadableSlips). */
+export interface EditContext {
+  readonly rule: SelectionRule;
+  readonly slips: readonly string[];
 }
 
 /** A committed value file as a save compares it: a keyed digest of its document, its recipients and rule. */
@@ -81,6 +89,11 @@ export class ValuesFileSystem extends BackedFileSystem {
 
   recipientsOf(uri: vscode.Uri): readonly string[] | undefined {
     return this.entries.get(key(uri))?.recipients;
+  }
+
+  /** What an edit of an open decrypted document is checked against (undefined until it was read). */
+  editContextOf(uri: vscode.Uri): EditContext | undefined {
+    return this.entries.get(key(uri))?.edit;
   }
 
   override async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
@@ -145,6 +158,11 @@ export class ValuesFileSystem extends BackedFileSystem {
       let recipients = opened.info.recipients;
       const known = await this.session.knownKeys();
       try {
+        // What the text means beside the file's rule: an alias copying an encrypted value, or a value a
+        // slip of syntax would write readable (`pass: &Sup3r!`) that the file did not hold before.
+        const edit = this.entries.get(key(file))?.edit;
+        const saveProblem = edit && (await lazyCore.values()).valuesSaveProblem(document, await formatOf(file), edit.rule, edit.slips);
+        if (saveProblem) throw new CustodianError(vscode.l10n.t('Not saved: {0} The file on disk is unchanged.', messageWithHint(saveProblem.message, saveProblem.hint)), { hint: autoSaveHint(uri) });
         if (isBlank(document) && !isBlank(before)) await confirmEmptySave(basename(file.path));
         committed = await this.committedBytes(file, document, opened);
         if (committed === undefined) {
@@ -254,7 +272,17 @@ export class ValuesFileSystem extends BackedFileSystem {
         : vscode.l10n.t('{0} · merge conflict, the incoming side re-sealed in the merge by {1}', description.summary, by);
       description.warning ??= vscode.l10n.t('A merge conflict: both versions are shown between the markers. Keep the one you want (or use "Resolve in Merge Editor"), then save.');
     }
-    this.entries.set(key(file), { description, recipients });
+    const { valuesReadableSlips } = await lazyCore.values();
+    const rule = opened.info.rule;
+    let slips: string[] = [];
+    try {
+      slips = valuesReadableSlips(document, await formatOf(file), rule).map((s) => s.name);
+    } catch {
+      // A document in conflict (markers between the two sides) is no document of its format: its save is
+      // checked once the markers are gone, against no slip.
+    }
+    const edit: EditContext = { rule, slips };
+    this.entries.set(key(file), { description, recipients, edit });
     this.infoEmitter.fire(toValuesUri(file));
     return { values: opened, document };
   }

@@ -136,13 +136,13 @@ async function acceptCutValues(what: string, text: string): Promise<string | und
  * readable. The first button (Enter) opens the file to quote the value; resolves whether to seal anyway.
  */
 async function acceptPropertiesAsValues(file: vscode.Uri, what: string, text: string, rule: SelectionRule): Promise<boolean> {
-  const { yamlSecretsReadAsProperties } = await lazyCore.values();
-  const names = yamlSecretsReadAsProperties(text, rule);
-  if (names.length === 0) return true;
+  const { valuesReadableSlips } = await lazyCore.values();
+  const slips = valuesReadableSlips(text, 'yaml', rule);
+  if (slips.length === 0) return true;
   const edit = vscode.l10n.t('Edit First');
   const anyway = vscode.l10n.t('Encrypt Anyway');
   const choice = await vscode.window.showWarningMessage(
-    vscode.l10n.t('In {0}, an anchor (&…) or a tag (!…) stands where the value of {1} is: it would stay readable.', what, names.join(', ')),
+    vscode.l10n.t('In {0}, an anchor (&…) or a tag (!…) stands where a value is, and would stay readable: {1}.', what, slips.map((s) => s.name).join(', ')),
     {
       modal: true,
       detail: vscode.l10n.t('YAML reads password: &abc as an empty value with the anchor "abc", and password: &abc def as the value "def". If the text is part of the value, quote the value (password: "&abc") first, then encrypt.'),
@@ -150,7 +150,11 @@ async function acceptPropertiesAsValues(file: vscode.Uri, what: string, text: st
     edit,
     anyway,
   );
-  if (choice === edit) await vscode.window.showTextDocument(file, { preview: false });
+  if (choice === edit) {
+    // At the first of them: the file may be long (a Helm values file runs to a thousand lines).
+    const at = new vscode.Position(slips[0].line - 1, 0);
+    await vscode.window.showTextDocument(file, { preview: false, selection: new vscode.Range(at, at) });
+  }
   return choice === anyway;
 }
 

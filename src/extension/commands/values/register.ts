@@ -37,7 +37,7 @@ export function registerValuesFeature(
   context.subscriptions.push(
     fs,
     vscode.workspace.registerFileSystemProvider(VALUES_SCHEME, fs, { isCaseSensitive: true, isReadonly: guard.readOnlyReason() }),
-    new ValuesDiagnostics(),
+    new ValuesDiagnostics((uri) => fs.editContextOf(uri)),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }], services.trust.codeLensesWhenTrusted(new ValuesCodeLensProvider())),
   );
   registerHandlers(context, host, deps, HANDLERS);

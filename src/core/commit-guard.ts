@@ -10,6 +10,7 @@ import { valuesFormatForFileName, valuesInTheClear } from './values';
 import { isConflictedValues } from './values-conflict';
 import { PUBLIC_CONVENTIONS } from './public-names';
 import { LineAfterMetadataError } from './errors';
+import { DECRYPTED_COPY_SUFFIX } from './decrypted-copy';
 
 export const ENC_SUFFIX = '.enc';
 
@@ -305,6 +306,18 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
       });
     }
     if (input.indexPaths.has(p + ENC_SUFFIX)) addTwin(p);
+    const copyOf = p.endsWith(DECRYPTED_COPY_SUFFIX) ? p.slice(0, -DECRYPTED_COPY_SUFFIX.length) : '';
+    if (copyOf !== '' && (input.indexPaths.has(copyOf) || input.indexPaths.has(copyOf + ENC_SUFFIX))) {
+      // A red team committed Custodian's own proposal (`git add -f`, past .gitignore): every secret in it.
+      findings.push({
+        path: p,
+        rule: 'plaintext-twin',
+        severity: 'error',
+        message: `${show(p)} is named as Custodian names a decrypted copy of ${show(copyOf)} (Decrypt Values to New File), which is committed beside it`,
+        fix: `git rm --cached ${quote(p)} and add ${quote(p)} to .gitignore; delete the copy when done with it`,
+        brief: `unstage ${show(p)} (git rm --cached ${quote(p)}) and add it to .gitignore: it is a decrypted copy of ${show(copyOf)}`,
+      });
+    }
     if (file.content !== undefined && holdsPrivateKey(asciiView(file.content))) {
       findings.push({
         path: p,

@@ -100,4 +100,12 @@ describe('commit guard: value-encrypted files', () => {
     const plainTwin = await checkStagedFiles({ ...input([enc]), indexPaths: paths, twins: new Map([['.env', utf8('TOKEN=t\n')]]) });
     assert.deepEqual(plainTwin.map((f) => [f.rule, f.severity]), [['plaintext-twin', 'error']]);
   });
+
+  it('a decrypted copy named as Custodian names one (values.yaml.plaintext) beside the file it copies is refused (a red team committed it with git add -f)', async () => {
+    const copy = { path: 'k8s/values.yaml.plaintext', content: utf8('db:\n  password: s3cr3t\n') };
+    const findings = await checkStagedFiles({ ...input([copy]), indexPaths: new Set([copy.path, 'k8s/values.yaml']) });
+    assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.message]), [['plaintext-twin', 'error', 'k8s/values.yaml.plaintext is named as Custodian names a decrypted copy of k8s/values.yaml (Decrypt Values to New File), which is committed beside it']]);
+    // Without the file it would copy, a name ending in .plaintext is nobody's copy.
+    assert.deepEqual(await checkStagedFiles(input([{ path: 'notes.plaintext', content: utf8('hello\n') }])), []);
+  });
 });

@@ -14,6 +14,7 @@ import { fromArgument, is, type Shape } from '../arguments';
 import { valuesTarget, type ValuesDeps } from './deps';
 import { askSecretPlace } from '../secret-place';
 import { warnDecryptedCopies } from '../unignored-plaintext';
+import { DECRYPTED_COPY_SUFFIX } from '../../../core/decrypted-copy';
 
 export interface DecryptValuesArgs {
   uri?: vscode.Uri;
@@ -51,7 +52,7 @@ export async function decryptValuesToFile(deps: ValuesDeps, first: unknown): Pro
     target =
       args.target ??
       (await askSecretPlace({
-        fileName: `${what}.plaintext`,
+        fileName: `${what}${DECRYPTED_COPY_SUFFIX}`,
         dialog: { title: vscode.l10n.t('Save the decrypted copy as') },
         question: vscode.l10n.t('Write the plaintext of {0} inside the workspace?', what),
         detail: (chosen) =>

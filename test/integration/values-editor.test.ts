@@ -394,7 +394,7 @@ describe('value-encrypted files in the editor', function () {
     }
   });
 
-  it('Encrypt Values of a file staged in the clear stages the encrypted file in its place and says the plaintext is still in .git/objects; an unstaged file\'s index is left alone', async () => {
+  it('Encrypt Values of a file staged in the clear stages the encrypted file in its place and says the plaintext is still in .git/objects; an unstaged file\'s index is left alone; one committed in the clear says to rotate', async () => {
     const warnings = recordWarningMessages(() => undefined);
     const info = recordInformationMessages();
     try {
@@ -413,14 +413,29 @@ describe('value-encrypted files in the editor', function () {
       fs.writeFileSync(unstaged.fsPath, 'UNSTAGED_SECRET=never-staged-8Yu\n');
       assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: unstaged }));
       const plain = await waitFor('the message', async () => [...info.told, ...warnings.told].find((m) => m.includes('Encrypted the values of unstaged.env')));
-      assert.doesNotMatch(plain, /staged in the clear/);
+      assert.doesNotMatch(plain, /staged in the clear|last commit/);
       assert.strictEqual(git(dir(), 'ls-files', '--', 'unstaged.env'), '', 'not added to the index');
+
+      // Committed in the clear: encrypting now leaves the values in the history; it says to rotate them.
+      const committed = wsUri('values-repo', 'committed.env');
+      fs.writeFileSync(committed.fsPath, 'COMMITTED_SECRET=in-history-3Qe\n');
+      git(dir(), 'add', 'committed.env');
+      git(dir(), 'commit', '-q', '-m', 'oops', '--', 'committed.env');
+      assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: committed }));
+      const history = await waitFor('the warning', async () => warnings.told.find((m) => m.includes('Encrypted the values of committed.env')));
+      assert.match(history, /Its last commit holds the values in the clear, and so does every clone of the repository: rotate those secrets/);
+      assert.doesNotMatch(history, /in-history-3Qe/);
     } finally {
       warnings.dispose();
       info.dispose();
       await closeAllEditors();
       git(dir(), 'rm', '-q', '--cached', '--ignore-unmatch', 'staged.env');
-      for (const f of ['staged.env', 'unstaged.env']) fs.rmSync(path.join(dir(), f), { force: true });
+      if (git(dir(), 'ls-files', '--', 'committed.env') !== '') {
+        // Its deletion committed: the tests after this one find a clean tree.
+        git(dir(), 'rm', '-q', '--cached', 'committed.env');
+        git(dir(), 'commit', '-q', '-m', 'drop committed.env', '--', 'committed.env');
+      }
+      for (const f of ['staged.env', 'unstaged.env', 'committed.env']) fs.rmSync(path.join(dir(), f), { force: true });
     }
   });
 

@@ -210,12 +210,19 @@ async function sealFileValues(deps: ValuesDeps, first: unknown, choose: boolean)
   await vscode.window.showTextDocument(uri, { preview: false, viewColumn: column });
   const done =
     rule.kind === 'all'
-      ? vscode.l10n.t('Encrypted the values of {0} for the team, signed by you. Keys and comments stay readable; saving here re-encrypts what you change.', what)
+      ? format === 'json'
+        ? vscode.l10n.t('Encrypted the values of {0} for the team, signed by you. Keys stay readable; saving here re-encrypts what you change.', what)
+        : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you. Keys and comments stay readable; saving here re-encrypts what you change.', what)
       : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you; values named {1} stay readable. Saving here re-encrypts what you change.', what, conventionList(chosen.readable));
   // Git runs only in a trusted workspace (a repository's config can make git run commands).
   const ignoredBy = services.trust.isTrusted ? await ignoringRule(file) : undefined;
   const copies = history.removed > 0 ? ` ${vscode.l10n.t('Removed its Local History copies.')}` : '';
   const merged = services.trust.isTrusted && (await mergeLineAdded(file)) ? ` ${vscode.l10n.t('Git merges it with Custodian\'s driver now: commit .gitattributes with it.')}` : '';
+  // Committed in the clear before: encrypting now leaves those versions in every clone (a red team's Helm
+  // values file, its passwords committed, got only "Encrypted the values").
+  const inHistory = services.trust.isTrusted && (await committedInTheClear(file))
+    ? ` ${vscode.l10n.t('Its last commit holds the values in the clear, and so does every clone of the repository: rotate those secrets (encrypting now does not take them back).')}`
+    : '';
   const restaged = services.trust.isTrusted && (await restageIfStagedInTheClear(file))
     ? ` ${vscode.l10n.t('It was staged in the clear: the encrypted file is staged in its place. The plaintext git stored stays in .git/objects on this machine (a push sends only committed objects) until "git gc --prune=now".')}`
     : '';
@@ -225,7 +232,7 @@ async function sealFileValues(deps: ValuesDeps, first: unknown, choose: boolean)
     void vscode.window
       .showWarningMessage(
         // The news first: a toast this long can be cut to its first line, or pushed into the notification centre.
-        vscode.l10n.t('Git ignores {1} ({2}, line {3}: {4}), so it is not shared: to commit it, change that line (it holds no value in the clear now). {0}', done + copies + merged + restaged, what, ignoredBy.shown, String(ignoredBy.line), ignoredBy.pattern),
+        vscode.l10n.t('Git ignores {1} ({2}, line {3}: {4}), so it is not shared: to commit it, change that line (it holds no value in the clear now). {0}', done + copies + merged + restaged + inHistory, what, ignoredBy.shown, String(ignoredBy.line), ignoredBy.pattern),
         open,
       )
       .then(async (choice) => {
@@ -234,8 +241,8 @@ async function sealFileValues(deps: ValuesDeps, first: unknown, choose: boolean)
         await vscode.window.showTextDocument(ignoredBy.uri, { selection: new vscode.Range(at, at), preview: false });
       }, () => undefined);
   } else {
-    const message = done + copies + merged + restaged;
-    void (restaged ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
+    const message = done + copies + merged + restaged + inHistory;
+    void (restaged || inHistory ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
   }
   if (history.unreachable) warnHistoryUnreachable([vscode.workspace.asRelativePath(file)]);
   return uri;
@@ -272,6 +279,17 @@ async function restageIfStagedInTheClear(file: vscode.Uri): Promise<boolean> {
     const blob = await runGit(dir, ['cat-file', 'blob', staged]);
     if (blob.status !== 0 || looksValueEncrypted(blob.stdout.toString('utf8'))) return false;
     return (await runGit(dir, ['add', '--', name])).status === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the last commit holds the file with its values in the clear (not value-encrypted); false outside a repository. */
+async function committedInTheClear(file: vscode.Uri): Promise<boolean> {
+  if (file.scheme !== 'file') return false;
+  try {
+    const blob = await runGit(path.dirname(file.fsPath), ['cat-file', 'blob', `HEAD:./${path.basename(file.fsPath)}`]);
+    return blob.status === 0 && blob.stdout.length > 0 && !looksValueEncrypted(blob.stdout.toString('utf8'));
   } catch {
     return false;
   }

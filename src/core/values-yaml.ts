@@ -39,9 +39,9 @@ const SCHEMA = FAILSAFE_SCHEMA.extend(
   (['scalar', 'sequence', 'mapping'] as const).map((kind) => new Type('', { kind, multi: true, construct: (data: unknown) => data })),
 );
 
-function notSupported(what: string, path: readonly PathSegment[]): FormatError {
-  const where = path.length > 1 ? ` (under "${path.slice(1).join('.')}")` : '';
-  return new FormatError(`not supported in a value-encrypted YAML file: ${what}${where}`, { hint: 'docs/VALUES.md §3 lists what YAML a value-encrypted file may hold' });
+function notSupported(what: string, path: readonly PathSegment[], at?: { line: number; hint?: string }): FormatError {
+  const where = path.length > 1 ? ` (under "${path.slice(1).join('.')}")` : at ? ` (line ${at.line})` : '';
+  return new FormatError(`not supported in a value-encrypted YAML file: ${what}${where}`, { hint: at?.hint ?? 'docs/VALUES.md §3 lists what YAML a value-encrypted file may hold', line: at?.line });
 }
 
 /**
@@ -484,7 +484,13 @@ function walkYaml(text: string): { leaves: YamlLeaf[]; properties: Walk['propert
   const leaves: YamlLeaf[] = [];
   // js-yaml takes `---` at the start of a document for a marker even when text follows it (`-----`,
   // `---x`); YAML 1.2 reads that line as a scalar.
-  if (/(?:^|[\r\n])---[^ \t\r\n]/.test(source)) throw notSupported('a line that starts with --- followed by text', []);
+  const dashes = /(?:^|[\r\n])---[^ \t\r\n]/.exec(source);
+  if (dashes) {
+    throw notSupported('a line that starts with --- followed by text', [], {
+      line: lineAt(source, dashes.index + (dashes[0].startsWith('-') ? 0 : 1)),
+      hint: 'a PEM block (-----BEGIN …) pasted as a value goes in a block scalar with every line indented under its key (key: |, then the lines)',
+    });
+  }
   checkEmptySequenceEntries(source);
   const aliases: Walk['aliases'] = [];
   const properties: Walk['properties'] = [];

@@ -270,6 +270,21 @@ describe('values-yaml: leaves and spans against the yaml package (the oracle)', 
     assert.deepEqual(found('a: !Ref x\nb: !!str 5\nc: !!null\nd: !!str\nbase: &b\n  k: v\nc2: *b\ne:\n'), []);
   });
 
+  it('a PEM pasted at column 0 under a key is refused at its line, with the way to write it (a red team\'s was marked at line 1)', () => {
+    const err = (() => {
+      try {
+        yamlLeaves('a: 1\ntls:\n  cert: |\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      } catch (e) {
+        return e as FormatError;
+      }
+      return undefined;
+    })();
+    assert.ok(err instanceof FormatError);
+    assert.equal(err.line, 4);
+    assert.match(err.message, /a line that starts with --- followed by text \(line 4\)/);
+    assert.match(err.hint ?? '', /block scalar with every line indented under its key/);
+  });
+
   it('refuses what it cannot match exactly, naming the construct, never quoting a value', () => {
     const refusals: [string, RegExp][] = [
       ['*a : v\na: &a k\n', /not valid YAML|not a scalar/],

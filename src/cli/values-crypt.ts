@@ -2,13 +2,13 @@
 // are encrypted one by one and whose keys stay readable (docs/VALUES.md). The files are small and read
 // whole; output is written atomically, as by the other commands.
 import * as path from 'node:path';
-import { openValues, sealValues, valuesCutAtHash, valuesReadableSlips, valuesRecipients, type ValuesFormatName, type ValuesIdentity } from '../core/values';
+import { isValueEncrypted, openValues, sealValues, valuesCutAtHash, valuesReadableSlips, valuesRecipients, type ValuesFormatName, type ValuesIdentity } from '../core/values';
 import { isConflictedValues, openConflictedValues } from '../core/values-conflict';
 import type { Args } from './args';
 import type { CommandContext } from './command';
 import { checkInput, checkOutput, isStdio } from './io';
 import { reportSigner } from './team-signers';
-import { repositoryPath } from '../node/git';
+import { headVersion, repositoryPath } from '../node/git';
 import { addValueFileAttributes } from '../node/git-setup';
 import { loadRequiredSigners, requireSigner } from './required-signer';
 import { encryptRecipients, recipientPolicyOf } from './recipients';
@@ -44,6 +44,11 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
         `${readable.join(', ')}: an anchor (&…) or a tag (!…) stands where the value is, and stays readable in the file (YAML reads "password: &abc" as an empty value with the anchor "abc"); if it is part of the value, quote the value (password: "&abc") and encrypt again`,
       );
     }
+  }
+  // Committed in the clear before: encrypting now leaves those versions in every clone.
+  const committed = isStdio(input) ? undefined : await headVersion(path.resolve(input));
+  if (committed !== undefined && committed.length > 0 && !isValueEncrypted(committed.toString('utf8'), format)) {
+    ctx.warn(`${input}: its last commit holds the values in the clear, and so does every clone of the repository: rotate those secrets (encrypting now does not take them back)`);
   }
   if (out !== undefined && !isStdio(out)) await giveMergeLine(out, ctx);
 }

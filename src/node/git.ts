@@ -83,6 +83,17 @@ export async function repositoryPath(file: string): Promise<{ root: string; path
   return { root, path: `${prefix}${path.basename(file)}` };
 }
 
+/** What the last commit holds at `file`'s path; undefined outside a repository, before a first commit, or when it holds none. */
+export async function headVersion(file: string): Promise<Buffer | undefined> {
+  try {
+    const where = await repositoryPath(file);
+    const r = await runGit(where.root, ['cat-file', 'blob', `HEAD:${where.path}`]);
+    return r.status === 0 ? r.stdout : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function splitZ(out: Buffer): string[] {
   return out.toString('utf8').split('\0').filter((s) => s !== '');
 }

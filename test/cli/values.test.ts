@@ -64,6 +64,30 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.doesNotMatch(e.stderr, /Sup3rS3cret|Tok3nValue|\bok\b/);
   });
 
+  it('encrypt --values of a file whose last commit holds it in the clear says the values stay in every clone, to rotate them; an uncommitted file is not named', () => {
+    const repo = file('committed-repo');
+    fs.mkdirSync(repo);
+    const git = gitIn(repo);
+    ok(git(['init', '-q']));
+    fs.writeFileSync(path.join(repo, '.env'), 'API_KEY=in-history-7Kd\n');
+    ok(git(['add', '.env']));
+    ok(git(['commit', '-qm', 'oops']));
+    fs.writeFileSync(path.join(repo, 'new.env'), 'API_KEY=never-committed\n');
+    const e = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', path.join(repo, '.env'), path.join(repo, '.env')]);
+    assert.equal(e.code, 0, e.stderr);
+    assert.match(e.stderr, /warning: .*\.env: its last commit holds the values in the clear, and so does every clone of the repository: rotate those secrets/);
+    assert.doesNotMatch(e.stderr, /in-history-7Kd/);
+    const n = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', path.join(repo, 'new.env'), path.join(repo, 'new.env')]);
+    assert.equal(n.code, 0, n.stderr);
+    assert.doesNotMatch(n.stderr, /last commit/);
+    // Committed value-encrypted, then encrypted again from a plain copy: the history holds no plaintext.
+    ok(git(['add', 'new.env']));
+    ok(git(['commit', '-qm', 'sealed']));
+    fs.writeFileSync(path.join(repo, 'new.env'), 'API_KEY=never-committed\n');
+    const again = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', path.join(repo, 'new.env'), path.join(repo, 'new.env')]);
+    assert.doesNotMatch(again.stderr, /last commit/);
+  });
+
   it('get, set, inspect --values and decrypt --values name the file whose text is wrong; decrypt --values says a plain file is one before asking for a key', () => {
     fs.writeFileSync(file('not-sealed.env'), 'A=1\n');
     for (const args of [['get', file('not-sealed.env'), 'A'], ['set', file('not-sealed.env'), 'A'], ['inspect', '--values', file('not-sealed.env')], ['decrypt', '--values', file('not-sealed.env')]]) {

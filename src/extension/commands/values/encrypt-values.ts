@@ -10,7 +10,7 @@ import { basename } from '../../fs/enc-uri';
 import { writeFileAtomic } from '../../storage/workspace-files';
 import { formatOf, readText } from '../../fs/values-file-system';
 import { fromValuesUri, looksValueEncrypted, toValuesUri, VALUES_SCHEME } from '../../fs/values-uri';
-import { repositoryPath, runGit } from '../../../node/git';
+import { headVersion, repositoryPath, runGit } from '../../../node/git';
 import { addValueFileAttributes } from '../../../node/git-setup';
 import { LocalHistory, warnHistoryUnreachable, type HistoryCleanup } from '../../storage/local-history';
 import { lazyCore } from '../../lazy-core';
@@ -287,12 +287,8 @@ async function restageIfStagedInTheClear(file: vscode.Uri): Promise<boolean> {
 /** Whether the last commit holds the file with its values in the clear (not value-encrypted); false outside a repository. */
 async function committedInTheClear(file: vscode.Uri): Promise<boolean> {
   if (file.scheme !== 'file') return false;
-  try {
-    const blob = await runGit(path.dirname(file.fsPath), ['cat-file', 'blob', `HEAD:./${path.basename(file.fsPath)}`]);
-    return blob.status === 0 && blob.stdout.length > 0 && !looksValueEncrypted(blob.stdout.toString('utf8'));
-  } catch {
-    return false;
-  }
+  const committed = await headVersion(file.fsPath);
+  return committed !== undefined && committed.length > 0 && !looksValueEncrypted(committed.toString('utf8'));
 }
 
 /**

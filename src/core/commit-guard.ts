@@ -11,6 +11,7 @@ import { isConflictedValues } from './values-conflict';
 import { PUBLIC_CONVENTIONS } from './public-names';
 import { LineAfterMetadataError } from './errors';
 import { DECRYPTED_COPY_SUFFIX } from './decrypted-copy';
+import { TOKEN_PREFIX } from './values-metadata';
 
 export const ENC_SUFFIX = '.enc';
 
@@ -76,30 +77,35 @@ export interface GuardInput {
 
 /**
  * PEM and OpenSSH private key armor lines (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted PKCS#8) and PGP
- * secret key blocks. The BEGIN line and the first line of key material after it, whatever follows: a key
- * cut in half still leaks.
+ * secret key blocks. The BEGIN line is enough, whatever follows it (a key cut in half, concatenated in
+ * code, escaped in JSON or XML still leaks), except in a value-encrypted file (below).
  */
 const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
 
 /**
- * Whether a private key block with key material follows one of the BEGIN lines: the first line after it
- * that is not blank or a header (`Proc-Type: …`, PGP's `Version: …`) starts with 40 base64 characters,
- * once its indentation, comment signs and quotes are set aside (a key in a YAML block, a commented-out
- * key, a JSON string whose line breaks are `\n`). Documentation naming the line alone (Bitnami's nginx
- * values say a key "should start with -----BEGIN RSA PRIVATE KEY-----" in a comment) holds no key; a
- * red team's commit of that file, every value encrypted, was refused.
+ * Whether the text holds a private key block. In a value-encrypted file, whose values are tokens and whose
+ * comments document its settings, a BEGIN line counts only when key material follows it: a run of 40
+ * base64 characters within the next 1,200 characters (`\/` read as `/`). Bitnami's nginx values say a key
+ * "should start with -----BEGIN RSA PRIVATE KEY-----" in a comment; that file, every value encrypted, was
+ * refused (a red team). A key pasted into such a file, in a comment or a value left in the clear, still
+ * has its material after the line. Every other file keeps the BEGIN line alone as the rule: narrowing it
+ * there let real keys pass (a second red team: a key concatenated in code, escaped in XML, written by
+ * `echo` line by line).
  */
-function holdsPrivateKey(text: string): boolean {
-  for (const m of text.matchAll(PRIVATE_KEY_BEGIN)) {
-    const after = text.slice(m.index + m[0].length, m.index + m[0].length + 1200).replace(/\\r\\n|\\n|\\r/g, '\n');
-    for (const line of after.split(/\r?\n|\r/).slice(0, 8)) {
-      const content = line.replace(/^[\s#/;*>|"'`,=-]+/, '');
-      if (content === '' || /^[A-Za-z-]+: /.test(content)) continue;
-      if (/^[A-Za-z0-9+/]{40}/.test(content)) return true;
-      break;
-    }
+function holdsPrivateKey(text: string, valueEncrypted: boolean): boolean {
+  // Tokens and the metadata block are base64 too: left out of a value-encrypted file's text first.
+  const scanned = valueEncrypted ? withoutTokensAndMetadata(text) : text;
+  for (const m of scanned.matchAll(PRIVATE_KEY_BEGIN)) {
+    if (!valueEncrypted) return true;
+    const after = scanned.slice(m.index + m[0].length, m.index + m[0].length + 1200).replace(/\\\//g, '/');
+    if (/[A-Za-z0-9+/]{40}/.test(after)) return true;
   }
   return false;
+}
+
+function withoutTokensAndMetadata(text: string): string {
+  const metadata = Math.min(...VALUES_MARKERS.map((m) => text.indexOf(m)).filter((i) => i >= 0), text.length);
+  return text.slice(0, metadata).split(TOKEN_PREFIX).map((piece, i) => (i === 0 ? piece : piece.replace(/^[A-Za-z0-9_-]*/, ''))).join(' ');
 }
 
 /** Latin-1 view of bytes: finds ASCII markers in any encoding without failing on invalid UTF-8. */
@@ -318,7 +324,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
         brief: `unstage ${show(p)} (git rm --cached ${quote(p)}) and add it to .gitignore: it is a decrypted copy of ${show(copyOf)}`,
       });
     }
-    if (file.content !== undefined && holdsPrivateKey(asciiView(file.content))) {
+    if (file.content !== undefined && holdsPrivateKey(asciiView(file.content), valueEncrypted !== undefined)) {
       findings.push({
         path: p,
         rule: 'private-key',

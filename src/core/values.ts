@@ -185,9 +185,10 @@ function pathKey(path: readonly PathSegment[]): string {
 }
 
 /** §3: the leaves of a document, duplicates refused, tokens recognised. */
-function slotsOf(format: ValuesFormat, document: string): Slot[] {
+/** `reading`: a sealed file or what opening it gave, which an older writer may have made (refuseRareLineBreaks). */
+function slotsOf(format: ValuesFormat, document: string, reading = false): Slot[] {
   const leaves = format.leaves(document);
-  refuseRareLineBreaks(document, leaves, format.name);
+  refuseRareLineBreaks(document, leaves, format.name, reading);
   const aads = valueAads(leaves.map((leaf) => leaf.path));
   const seen = new Set<string>();
   return leaves.map((leaf, i) => {
@@ -206,14 +207,22 @@ function slotsOf(format: ValuesFormat, document: string): Slot[] {
 }
 
 /**
- * §3: U+0085, U+2028 and U+2029 outside a value are refused. YAML 1.1 readers (and JavaScript's `\s`) break
- * lines there, YAML 1.2 readers do not, so what follows one is a comment to some and structure to others:
- * a red team appended U+0085 and `#x` to an anchor (`prod: &env`), which the MAC's line split took for a
- * comment and YAML 1.2 for a new anchor name, and an alias then read another value. Inside a value the
- * leaf's own MAC entry covers them.
+ * §3: outside a value, a line break that readers disagree on is refused: U+0085, U+2028 and U+2029 (YAML 1.1
+ * readers and JavaScript's `\s` break lines there, YAML 1.2 readers do not) and a CR not followed by LF
+ * (YAML 1.2 and js-yaml break lines there, the `yaml` package and a shell sourcing a .env do not). The MAC
+ * splits lines at all of them (§7), so what follows one is a comment to it and content to some reader: a red
+ * team appended U+0085 and `#x` to an anchor (`prod: &env`), and an alias read another value, signed; a
+ * second appended CR and a space to `disabled: <token>`, and the `yaml` package read "false\r", a string.
+ * Allowed where every reader reads a comment: in a line (between LFs) whose every piece is blank or a
+ * comment, and as the document's last character. When `reading`, also in a line whose first piece is a
+ * comment: a comment to YAML 1.2 readers whatever follows, and what follows a break there is covered by
+ * the MAC unless it is blank or a comment, so only its writer put it there (a file written before this
+ * rule still opens). JSON is left out: its readers agree (no comments, and these are no white space to
+ * it). Inside a value the leaf's own MAC entry covers them.
  */
-function refuseRareLineBreaks(document: string, leaves: readonly { start: number; end: number }[], formatName: ValuesFormatName): void {
-  const rare = /[\u0085\u2028\u2029]/g;
+function refuseRareLineBreaks(document: string, leaves: readonly { start: number; end: number }[], formatName: ValuesFormatName, reading: boolean): void {
+  if (formatName === 'json') return;
+  const rare = /[\u0085\u2028\u2029]|\r(?!\n)/g;
   if (!rare.test(document)) return;
   rare.lastIndex = 0;
   const spans = leaves.map((l) => [l.start, l.end]).sort((a, b) => a[0] - b[0]);
@@ -221,10 +230,16 @@ function refuseRareLineBreaks(document: string, leaves: readonly { start: number
   for (let m = rare.exec(document); m !== null; m = rare.exec(document)) {
     while (i < spans.length && spans[i][1] <= m.index) i++;
     if (i < spans.length && spans[i][0] <= m.index) continue;
-    const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    if (m.index === document.length - 1) continue;
+    const lineStart = document.lastIndexOf('\n', m.index) + 1;
+    const lineEnd = document.indexOf('\n', m.index);
+    const pieces = document.slice(lineStart, lineEnd < 0 ? document.length : lineEnd).split(/[\r\u0085\u2028\u2029]/);
+    const comment = (piece: string): boolean => /^[ \t]*(?:#|$)/.test(piece);
+    if (reading ? /^[ \t]*#/.test(pieces[0]) || pieces.every(comment) : pieces.every(comment)) continue;
+    const name = m[0] === '\r' ? 'a carriage return (CR) not followed by a line feed' : `the character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
     const line = document.slice(0, m.index).split('\n').length;
-    throw new FormatError(`line ${line}: the character U+${code} outside a value: ${formatName === 'yaml' ? 'YAML 1.1 readers' : 'some readers'} break the line there and others do not, so they would read the file differently`, {
-      hint: `remove it (a line separator pasted into a comment, a key or an anchor?); inside a value it is kept`,
+    throw new FormatError(`line ${line}: ${name} outside a value: some readers break the line there and others do not, so they would read the file differently`, {
+      hint: m[0] === '\r' ? 'end the line with LF or CR LF (a file saved with old Mac line endings?)' : 'remove it (a line separator pasted into a key or an anchor?); inside a value or a comment it is kept',
       line,
     });
   }
@@ -442,7 +457,7 @@ function parseHeader(text: string, formatName: ValuesFormatName): Omit<ParsedFil
 /** §9 steps 1–2: no key needed. */
 function parseFile(text: string, formatName: ValuesFormatName): ParsedFile {
   const header = parseHeader(text, formatName);
-  return { ...header, slots: slotsOf(header.format, header.document) };
+  return { ...header, slots: slotsOf(header.format, header.document, true) };
 }
 
 /**
@@ -610,7 +625,7 @@ export async function openValues(text: string, opts: OpenValuesOptions): Promise
   unwrapping.catch(() => undefined);
   let parsed: ParsedFile;
   try {
-    parsed = { ...header, slots: slotsOf(header.format, header.document) };
+    parsed = { ...header, slots: slotsOf(header.format, header.document, true) };
     for (const slot of parsed.slots) if (slot.token) refuseAliasedSecret(slot, true);
   } catch (err) {
     unwrapping.then((k) => zeroize(k.dataKey), () => undefined);
@@ -937,7 +952,7 @@ export function valuesDocumentProblem(document: string, formatName: ValuesFormat
 }
 
 function findLeaf(format: ValuesFormat, document: string, name: string): Slot | undefined {
-  const found = slotsOf(format, document).filter((s) => s.name === name);
+  const found = slotsOf(format, document, true).filter((s) => s.name === name);
   // `a.b` is both the key "a.b" and b under a (display names join with dots, §3): neither is guessed.
   if (found.length > 1) {
     throw new InvalidArgumentError(`"${name}" names ${found.length} values in the file (a key holding a dot, and a nested key, read alike)`, { hint: 'rename one of the keys in an editor (Custodian opens the file decrypted)' });

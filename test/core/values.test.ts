@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FormatError, InvalidArgumentError, ValueAuthError, ValuesMacError, WeakKeyError } from '../../src/core/errors';
-import { inspectValues, isValueEncrypted, namesInTheClear, openValues, parseRule, plaintextValues, sealValues, valuesClaimedSigner, valuesFormatForFileName, valuesInTheClear, type ValuesFormatName } from '../../src/core/values';
+import { inspectValues, isValueEncrypted, namesInTheClear, openValues, parseRule, plaintextValues, readValue, sealValues, valuesClaimedSigner, valuesFormatForFileName, valuesInTheClear, type ValuesFormatName } from '../../src/core/values';
 import { scanJson } from '../../src/core/values-json';
 import type { SelectionRule } from '../../src/core/values-metadata';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
@@ -278,10 +278,26 @@ describe('values', () => {
       await assert.rejects(open(tampered, 'yaml'), (err: Error) => err instanceof FormatError && new RegExp(`line 3: the character U\\+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} outside a value`).test(err.message));
       await assert.rejects(seal(`# a note${c}more\nk: v\n`, 'yaml'), /line 1: the character U\+\w{4} outside a value/);
       await assert.rejects(seal(`# a note${c}more\nK=v\n`, 'dotenv'), /line 1: (?:the character U\+0085 outside a value: some readers break the line there|a Unicode line or paragraph separator \(U\+2028\/U\+2029\) outside quotes)/);
+      // A comment line a break splits: refused when sealed ("more" would be content to a YAML 1.1 reader),
+      // read when opened or decrypted (a file written before this rule); a comment added after one opens.
+      assert.equal(readValue(`# a note${c}more\nk: v\n`, 'yaml', 'k'), 'v');
+      const commented = await seal('# a note\nk: v\n', 'yaml');
+      assert.equal(await open(commented.replace('# a note\n', `# a note${c}#x\n`), 'yaml'), `# a note${c}#x\nk: v\n`);
       // In a value (encrypted or in the clear) it is the value's.
       const inValue = `k: "a${c}b"\nu_public: "c${c}#d"\n`;
       assert.equal(await open(await seal(inValue, 'yaml', false, { kind: 'unencrypted-suffix', suffix: '_public' }), 'yaml'), inValue);
     }
+  });
+
+  it('a CR not followed by LF outside a value is refused (the yaml package and a shell read on where YAML 1.2 breaks the line): a red team made "disabled: false" read "false\\r" without the key', async () => {
+    const sealed = await seal('auth:\n  disabled: false\n  password: hunter2\n', 'yaml', true);
+    const tampered = sealed.replace(/(disabled: custodian-val1\.\S+)\n/, '$1\r \n');
+    assert.notEqual(tampered, sealed);
+    await assert.rejects(open(tampered, 'yaml'), (err: Error) => err instanceof FormatError && /line 2: a carriage return \(CR\) not followed by a line feed outside a value/.test(err.message));
+    const env = await seal('DEBUG=false\nTOKEN=t0k\n', 'dotenv');
+    await assert.rejects(open(env.replace(/^(DEBUG=custodian-val1\.\S+)\n/m, '$1\r#\n'), 'dotenv'), /carriage return \(CR\) not followed by a line feed/);
+    // CR LF line endings, a lone CR ending the document, and one in a comment line stay readable.
+    for (const doc of ['a: 1\r\nb: 2\r\n', 'a: 1\nb: 2\r', '# note\r# more\na: 1\n']) assert.equal(await open(await seal(doc, 'yaml'), 'yaml'), doc);
   });
 
   describe('refusals', () => {

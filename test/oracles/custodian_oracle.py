@@ -1037,11 +1037,23 @@ def document_leaves(text, fmt):
         if key in seen:
             raise FormatError('"%s" appears twice' % display_path(leaf.path, fmt))
         seen.add(key)
-    # §3: U+0085, U+2028, U+2029 outside a leaf's raw text are refused (YAML 1.1 and 1.2 readers disagree
-    # whether they break the line).
-    spans = sorted((leaf.start, leaf.end) for leaf in leaves)
-    for i, c in enumerate(text):
-        if c in "\x85\u2028\u2029" and not any(a <= i < b for a, b in spans):
+    # §3: outside a leaf's raw text, U+0085, U+2028, U+2029 and a CR not followed by LF are refused (readers
+    # disagree whether they break the line), except as the last character and in a comment line (below).
+    # JSON is left out.
+    if fmt != "json":
+        spans = sorted((leaf.start, leaf.end) for leaf in leaves)
+        for i, c in enumerate(text):
+            rare = c in "\x85\u2028\u2029" or (c == "\r" and text[i + 1:i + 2] != "\n")
+            if not rare or i == len(text) - 1 or any(a <= i < b for a, b in spans):
+                continue
+            start = text.rfind("\n", 0, i) + 1
+            end = text.find("\n", i)
+            line = text[start:] if end < 0 else text[start:end]
+            pieces = re.split("[\r\x85\u2028\u2029]", line)
+            # A reader also accepts a line whose first piece is a comment (what follows a break there is
+            # covered by the MAC unless blank or a comment); a writer refuses it.
+            if re.match(r"[ \t]*#", pieces[0]) or all(re.match(r"[ \t]*(#|$)", p) for p in pieces):
+                continue
             raise FormatError("U+%04X outside a value" % ord(c))
     return leaves
 

@@ -39,8 +39,11 @@ export function watchNewFolderTrees(onFile: Listener): vscode.Disposable {
 
 class NewFolderTrees {
   readonly listeners = new Set<Listener>();
-  /** By folder, with its identity (folderIdentity): a folder deleted and made again (a checkout) needs a new watch. */
-  private readonly watchers = new Map<string, { watcher: fs.FSWatcher; id: string }>();
+  /**
+   * By folder, with its identity (folderIdentity: a folder deleted and made again, a checkout, needs a new
+   * watch) and its inode number alone (what an event checks: see onEvent).
+   */
+  private readonly watchers = new Map<string, { watcher: fs.FSWatcher; id: string; ino: number }>();
   private readonly created: vscode.FileSystemWatcher;
   private disposed = false;
 
@@ -66,11 +69,12 @@ class NewFolderTrees {
 
   private async watchIfFolder(p: string): Promise<void> {
     const stat = await fs.promises.lstat(p).catch(() => undefined);
-    if (stat?.isDirectory()) await this.watchTree(p, folderIdentity(stat));
+    if (stat?.isDirectory()) await this.watchTree(p, stat);
   }
 
   /** Watches `dir` and the folders in it, then reports the files already there. */
-  private async watchTree(dir: string, id: string): Promise<void> {
+  private async watchTree(dir: string, stat: fs.Stats): Promise<void> {
+    const id = folderIdentity(stat);
     if (this.disposed || SKIPPED.has(path.basename(dir))) return;
     const known = this.watchers.get(dir);
     if (known?.id === id) return;
@@ -83,7 +87,7 @@ class NewFolderTrees {
       return; // gone already, or no watch left: VS Code's watcher is all there is
     }
     watcher.on('error', () => this.forget(dir));
-    this.watchers.set(dir, { watcher, id });
+    this.watchers.set(dir, { watcher, id, ino: stat.ino });
     const entries = await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       const p = path.join(dir, e.name);
@@ -94,14 +98,16 @@ class NewFolderTrees {
 
   private async onEvent(dir: string, name: string | undefined): Promise<void> {
     const self = await fs.promises.lstat(dir).catch(() => undefined);
-    if (!self?.isDirectory() || folderIdentity(self) !== this.watchers.get(dir)?.id) {
+    // The inode number alone: where a file system has no birth time, Node may give the change time, which
+    // every file added changes; a folder made again with the same number is re-watched when it is reported.
+    if (!self?.isDirectory() || self.ino !== this.watchers.get(dir)?.ino) {
       this.forget(dir); // deleted (or replaced): the folder above, or VS Code's watcher, reports it
       return;
     }
     if (name === undefined) return;
     const p = path.join(dir, name);
     const stat = await fs.promises.lstat(p).catch(() => undefined);
-    if (stat?.isDirectory()) await this.watchTree(p, folderIdentity(stat));
+    if (stat?.isDirectory()) await this.watchTree(p, stat);
     else {
       if (!stat) this.forget(p);
       this.emit(p);

@@ -48,7 +48,7 @@ export async function encryptValuesFile(args: Args, ctx: CommandContext): Promis
   // Committed in the clear before: encrypting now leaves those versions in every clone.
   const committed = isStdio(input) ? undefined : await headVersion(path.resolve(input));
   if (committed !== undefined && committed.length > 0 && !isValueEncrypted(committed.toString('utf8'), format)) {
-    ctx.warn(`${input}: its last commit holds the values in the clear, and so does every clone of the repository: rotate those secrets (encrypting now does not take them back)`);
+    ctx.warn(`${input}: its committed versions hold the values in the clear, in every clone of the repository: rotate those secrets (encrypting now does not take them back)`);
   }
   if (out !== undefined && !isStdio(out)) await giveMergeLine(out, ctx);
 }

@@ -925,8 +925,8 @@ export function valuesSaveProblem(document: string, formatName: ValuesFormatName
   const slip = valuesReadableSlips(document, formatName, rule).find((s) => !before.includes(s.name));
   if (!slip) return undefined;
   return slip.kind === 'cut-at-hash'
-    ? { message: `the value of ${slip.name} stops at "#": what follows would be written readable, as a comment.`, hint: `quote the value (${slip.name}='abc#def'), or put a space before "#" if a comment follows`, line: slip.line }
-    : { message: `an anchor (&…) or a tag (!…) stands where the value of "${slip.name}" is: it would be written readable.`, hint: 'quote the value (password: "&abc"), or take the anchor or tag away', line: slip.line };
+    ? { message: `the value of ${slip.name} stops at "#": what follows would be written readable, as a comment.`, hint: `put the whole value in quotes (${slip.name}='…#…'), or a space before "#" if a comment follows`, line: slip.line }
+    : { message: `an anchor (&…) or a tag (!…) stands where the value of "${slip.name}" is: it would be written readable.`, hint: 'put the whole value in quotes ("&…" or "!…"), or take the anchor or tag away', line: slip.line };
 }
 
 /** Why a plaintext document cannot be sealed, as an editor shows it; `line` is 1-based, when known. */

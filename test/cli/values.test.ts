@@ -75,17 +75,17 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     fs.writeFileSync(path.join(repo, 'new.env'), 'API_KEY=never-committed\n');
     const e = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', path.join(repo, '.env'), path.join(repo, '.env')]);
     assert.equal(e.code, 0, e.stderr);
-    assert.match(e.stderr, /warning: .*\.env: its last commit holds the values in the clear, and so does every clone of the repository: rotate those secrets/);
+    assert.match(e.stderr, /warning: .*\.env: its committed versions hold the values in the clear, in every clone of the repository: rotate those secrets/);
     assert.doesNotMatch(e.stderr, /in-history-7Kd/);
     const n = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', path.join(repo, 'new.env'), path.join(repo, 'new.env')]);
     assert.equal(n.code, 0, n.stderr);
-    assert.doesNotMatch(n.stderr, /last commit/);
+    assert.doesNotMatch(n.stderr, /committed versions/);
     // Committed value-encrypted, then encrypted again from a plain copy: the history holds no plaintext.
     ok(git(['add', 'new.env']));
     ok(git(['commit', '-qm', 'sealed']));
     fs.writeFileSync(path.join(repo, 'new.env'), 'API_KEY=never-committed\n');
     const again = run(['encrypt', '--values', '-r', alice.publicPemPath, '-f', '-o', path.join(repo, 'new.env'), path.join(repo, 'new.env')]);
-    assert.doesNotMatch(again.stderr, /last commit/);
+    assert.doesNotMatch(again.stderr, /committed versions/);
   });
 
   it('get, set, inspect --values and decrypt --values name the file whose text is wrong; decrypt --values says a plain file is one before asking for a key', () => {

@@ -413,7 +413,7 @@ describe('value-encrypted files in the editor', function () {
       fs.writeFileSync(unstaged.fsPath, 'UNSTAGED_SECRET=never-staged-8Yu\n');
       assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: unstaged }));
       const plain = await waitFor('the message', async () => [...info.told, ...warnings.told].find((m) => m.includes('Encrypted the values of unstaged.env')));
-      assert.doesNotMatch(plain, /staged in the clear|last commit/);
+      assert.doesNotMatch(plain, /staged in the clear|committed versions/);
       assert.strictEqual(git(dir(), 'ls-files', '--', 'unstaged.env'), '', 'not added to the index');
 
       // Committed in the clear: encrypting now leaves the values in the history; it says to rotate them.
@@ -423,7 +423,7 @@ describe('value-encrypted files in the editor', function () {
       git(dir(), 'commit', '-q', '-m', 'oops', '--', 'committed.env');
       assert.ok(await run<vscode.Uri>('custodian.encryptValues', { uri: committed }));
       const history = await waitFor('the warning', async () => warnings.told.find((m) => m.includes('Encrypted the values of committed.env')));
-      assert.match(history, /Its last commit holds the values in the clear, and so does every clone of the repository: rotate those secrets/);
+      assert.match(history, /Its committed versions hold the values in the clear, in every clone of the repository: rotate those secrets/);
       assert.doesNotMatch(history, /in-history-3Qe/);
     } finally {
       warnings.dispose();
@@ -786,14 +786,14 @@ describe('value-encrypted files in the editor', function () {
         return found.length > 0 && found;
       });
       assert.deepStrictEqual(problems.map((d) => [d.range.start.line, d.severity]), [[1, vscode.DiagnosticSeverity.Error]]);
-      assert.match(problems[0].message, /^An anchor \(&…\) or a tag \(!…\) stands where the value of "db\.pass" is: it would be written readable\. Quote the value/);
+      assert.match(problems[0].message, /^An anchor \(&…\) or a tag \(!…\) stands where the value of "db\.pass" is: it would be written readable\. Put the whole value in quotes/);
       const refused = async (content: string): Promise<string> => {
         let message = '';
         await assert.rejects(fsp.writeFile(shownUri(file), Buffer.from(content)), (err: Error) => ((message = err.message), true));
         return message;
       };
       const anchor = await refused(doc.getText());
-      assert.match(anchor, /^Not saved: An anchor \(&…\) or a tag \(!…\) stands where the value of "db\.pass" is: it would be written readable\. Quote the value/);
+      assert.match(anchor, /^Not saved: An anchor \(&…\) or a tag \(!…\) stands where the value of "db\.pass" is: it would be written readable\. Put the whole value in quotes/);
       const alias = await refused('db:\n  pass: &p "x-Secret9"\n  user: app\n  replica: *p\n');
       assert.match(alias, /^Not saved: "db\.pass" is encrypted, but the YAML alias at "db\.replica" copies it/);
       assert.doesNotMatch(`${anchor} ${alias}`, /damaged|CANARY|x-Secret9/);
@@ -802,7 +802,7 @@ describe('value-encrypted files in the editor', function () {
 
       const env = await sealedForMe('slips.env', 'JWT_SECRET=first-Jw1\nOK=1\n', team.alice.key);
       await vscode.workspace.openTextDocument(shownUri(env.file));
-      await assert.rejects(fsp.writeFile(shownUri(env.file), Buffer.from('JWT_SECRET=abc#CANARYhash\nOK=1\n')), /Not saved: The value of JWT_SECRET stops at "#": what follows would be written readable, as a comment\. Quote the value/);
+      await assert.rejects(fsp.writeFile(shownUri(env.file), Buffer.from('JWT_SECRET=abc#CANARYhash\nOK=1\n')), /Not saved: The value of JWT_SECRET stops at "#": what follows would be written readable, as a comment\. Put the whole value in quotes/);
       assert.strictEqual(fs.readFileSync(env.file.fsPath, 'utf8'), env.text);
 
       // Sealed with its slip (the CLI warned; "Encrypt Anyway"): later edits of other values still save.
@@ -813,6 +813,43 @@ describe('value-encrypted files in the editor', function () {
       fs.rmSync(env.file.fsPath);
       fs.rmSync(held.file.fsPath);
     } finally {
+      await closeAllEditors();
+      fs.rmSync(file.fsPath, { force: true });
+    }
+  });
+
+  it('with auto-save on and files.autoSaveWhenNoErrors off, a save refused for a marked problem is made once the problem is fixed (VS Code\'s auto-save skips a document whose save failed)', async () => {
+    // A newcomer quoted the value the refusal named; the fix sat unsaved, the tab dirty, with nothing to say so.
+    const { file, text } = await sealedForMe('refused-autosave.env', 'A=one-Xx1\n', team.alice.key);
+    const files = vscode.workspace.getConfiguration('files');
+    const fsp = team.encryption.values.fs;
+    const writeFile = fsp.writeFile.bind(fsp);
+    const refused: string[] = [];
+    fsp.writeFile = async (uri, content) => {
+      try {
+        return await writeFile(uri, content);
+      } catch (err) {
+        refused.push((err as Error).message);
+        throw err;
+      }
+    };
+    try {
+      await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+      await files.update('autoSaveDelay', 500, vscode.ConfigurationTarget.Global);
+      const doc = await vscode.workspace.openTextDocument(shownUri(file));
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'JWT_SECRET=abc#def-Zz9\n'));
+      await waitFor('the auto-save refused', async () => refused.length > 0, 10_000);
+      assert.match(refused[0], /stops at "#"/);
+      assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), text);
+      await editor.edit((e) => e.replace(doc.lineAt(1).range, "JWT_SECRET='abc#def-Zz9'"));
+      await waitFor('the fix saved without a save by hand', async () => !doc.isDirty && fs.readFileSync(file.fsPath, 'utf8') !== text, 10_000);
+      const saved = fs.readFileSync(file.fsPath, 'utf8');
+      assert.match(saved, /^JWT_SECRET=custodian-val1\./m);
+      assert.ok(!saved.includes('def-Zz9'));
+    } finally {
+      delete (fsp as { writeFile?: unknown }).writeFile;
+      for (const key of ['autoSave', 'autoSaveDelay']) await files.update(key, undefined, vscode.ConfigurationTarget.Global);
       await closeAllEditors();
       fs.rmSync(file.fsPath, { force: true });
     }

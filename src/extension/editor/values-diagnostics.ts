@@ -61,6 +61,20 @@ export class ValuesDiagnostics implements vscode.Disposable {
     );
   }
 
+  /**
+   * With auto-save on (and `files.autoSaveWhenNoErrors` off), a save refused for a problem leaves the
+   * document in VS Code's error state, which auto-save skips until a save by hand: a newcomer's fixed value
+   * sat unsaved, with nothing to say so. Once the problem marked is fixed, the document is saved as
+   * auto-save would have, after its delay.
+   */
+  private saveOnceFixed(document: vscode.TextDocument): void {
+    const files = vscode.workspace.getConfiguration('files', document.uri);
+    if (files.get('autoSave') !== 'afterDelay' || files.get('autoSaveWhenNoErrors') === true) return;
+    setTimeout(() => {
+      if (!document.isClosed && document.isDirty && !this.collection.has(document.uri)) void document.save();
+    }, files.get<number>('autoSaveDelay') ?? 1000);
+  }
+
   private async check(document: vscode.TextDocument): Promise<void> {
     const { valuesDocumentProblem, valuesSaveProblem, valuesFormatForFileName } = await lazyCore.values();
     if (document.isClosed) return;
@@ -88,7 +102,9 @@ export class ValuesDiagnostics implements vscode.Disposable {
       return; // Not a syntax problem (a document too large, say): the save reports it.
     }
     if (!problem) {
+      const marked = this.collection.has(document.uri);
       this.collection.delete(document.uri);
+      if (marked) this.saveOnceFixed(document);
       return;
     }
     const line = Math.min(Math.max((problem.line ?? 1) - 1, 0), document.lineCount - 1);

@@ -145,7 +145,7 @@ async function acceptPropertiesAsValues(file: vscode.Uri, what: string, text: st
     vscode.l10n.t('In {0}, an anchor (&…) or a tag (!…) stands where a value is, and would stay readable: {1}.', what, slips.map((s) => s.name).join(', ')),
     {
       modal: true,
-      detail: vscode.l10n.t('YAML reads password: &abc as an empty value with the anchor "abc", and password: &abc def as the value "def". If the text is part of the value, quote the value (password: "&abc") first, then encrypt.'),
+      detail: vscode.l10n.t('YAML reads password: &abc as an empty value with the anchor "abc" (!abc as a tag), and password: &abc def as the value "def". If the text is part of the value, put the whole value in quotes (password: "&abc") first, then encrypt. "Encrypt Anyway" leaves that text readable in the file.'),
     },
     edit,
     anyway,
@@ -221,7 +221,7 @@ async function sealFileValues(deps: ValuesDeps, first: unknown, choose: boolean)
   // Committed in the clear before: encrypting now leaves those versions in every clone (a red team's Helm
   // values file, its passwords committed, got only "Encrypted the values").
   const inHistory = services.trust.isTrusted && (await committedInTheClear(file))
-    ? ` ${vscode.l10n.t('Its last commit holds the values in the clear, and so does every clone of the repository: rotate those secrets (encrypting now does not take them back).')}`
+    ? ` ${vscode.l10n.t('Its committed versions hold the values in the clear, in every clone of the repository: rotate those secrets (encrypting now does not take them back).')}`
     : '';
   const restaged = services.trust.isTrusted && (await restageIfStagedInTheClear(file))
     ? ` ${vscode.l10n.t('It was staged in the clear: the encrypted file is staged in its place. The plaintext git stored stays in .git/objects on this machine (a push sends only committed objects) until "git gc --prune=now".')}`

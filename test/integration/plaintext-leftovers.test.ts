@@ -210,7 +210,7 @@ describe('plaintext leftovers', function () {
     }
   });
 
-  it('a copy written by Decrypt to File over a file git tracks is named at once (a commit of all changes would carry the secrets), and Stop Tracking and Ignore untracks it, leaving the file', async () => {
+  it('a copy written by Decrypt to File over a file git tracks is named before (in the question about the place) and at once after (a commit of all changes would carry the secrets), and Stop Tracking and Ignore untracks it, leaving the file', async () => {
     // A red team noticed no notice when the target was a committed file (a template): the decrypted
     // secrets showed as a change to it, one "Commit All" from the repository.
     const { repo, git } = freshRepo('decrypted-tracked-repo');
@@ -222,7 +222,22 @@ describe('plaintext leftovers', function () {
     const out = vscode.Uri.file(path.join(repo, 'app.env'));
     const tracked = (): string[] => git(['ls-files', '-z', '--cached']).stdout.split('\0').filter(Boolean);
     const warnings = recordWarningMessages((message, items) => (message.startsWith('app.env ') ? items[0] : undefined));
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const originalSave = window.showSaveDialog;
     try {
+      // Chosen in the save dialog: the question before writing says so first, with Choose Another Place… the default.
+      window.showSaveDialog = async () => out;
+      const modals = answerModals(() => undefined);
+      try {
+        assert.strictEqual(await run<DecryptToFileResult>('custodian.decryptToFile', { uri: vscode.Uri.file(path.join(repo, 'app.env.enc')) }), undefined);
+      } finally {
+        modals.dispose();
+        window.showSaveDialog = originalSave;
+      }
+      assert.match(modals.prompts[0]?.detail ?? '', /^decrypted-tracked-repo\/app\.env is tracked by git: the decrypted secrets would replace the committed file, and the next commit of all changes would carry them\./);
+      assert.deepStrictEqual(modals.prompts[0]?.items, ['Choose Another Place…', 'Decrypt Here Anyway']);
+      assert.strictEqual(fs.readFileSync(out.fsPath, 'utf8'), 'TOKEN=placeholder\n', 'declined: the committed file is left');
+
       const res = await run<DecryptToFileResult>('custodian.decryptToFile', { uri: vscode.Uri.file(path.join(repo, 'app.env.enc')), target: out, overwrite: true });
       assert.strictEqual(res?.files[0]?.target.fsPath, out.fsPath);
       const told = await waitFor('the notice on app.env', async () => warnings.asked.find((a) => a.message.startsWith('app.env ')));

@@ -12,6 +12,8 @@ export interface SecretPlacePrompt {
   question: string;
   detail: (uri: vscode.Uri) => string;
   anyway: string;
+  /** What else the person should know before writing there, said first in that question (a file git tracks). */
+  concern?: (uri: vscode.Uri) => Promise<string | undefined>;
 }
 
 /**
@@ -28,7 +30,9 @@ export async function askSecretPlace(prompt: SecretPlacePrompt, given?: vscode.U
     if (!uri) return undefined;
     if (vscode.workspace.getWorkspaceFolder(uri)) {
       // In a modal the first item is the default (Enter) button: the safe one.
-      const choice = await vscode.window.showWarningMessage(prompt.question, { modal: true, detail: prompt.detail(uri) }, elsewhere, prompt.anyway);
+      const concern = await prompt.concern?.(uri);
+      const detail = concern ? `${concern} ${prompt.detail(uri)}` : prompt.detail(uri);
+      const choice = await vscode.window.showWarningMessage(prompt.question, { modal: true, detail }, elsewhere, prompt.anyway);
       if (choice === elsewhere) {
         uri = undefined;
         continue;

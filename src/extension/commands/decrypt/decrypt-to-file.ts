@@ -13,7 +13,7 @@ import { ENC_SUFFIX } from '../../fs/enc-uri';
 import { decryptFile, readEnvelopeHeader } from '../../../node/envelope-files';
 import type { EncDeps } from '../encrypt/deps';
 import { askSecretPlace } from '../secret-place';
-import { warnDecryptedCopies } from '../unignored-plaintext';
+import { trackedPlaintext, warnDecryptedCopies } from '../unignored-plaintext';
 import { withFileProgress } from '../encrypt/encrypt-file';
 import { encTargets, rel } from './target';
 
@@ -53,6 +53,11 @@ export async function decryptToFile(deps: EncDeps, first: unknown, second: unkno
             rel(chosen),
           ),
         anyway: vscode.l10n.t('Decrypt Here Anyway'),
+        // Said before writing, not only after: a newcomer decrypted over the team's committed template.
+        concern: async (chosen) =>
+          deps.services.trust.isTrusted && (await trackedPlaintext(chosen))
+            ? vscode.l10n.t('{0} is tracked by git: the decrypted secrets would replace the committed file, and the next commit of all changes would carry them.', rel(chosen))
+            : undefined,
       });
       if (!target) return result.files.length ? result : undefined;
       // The save dialog already asked before choosing an existing file.

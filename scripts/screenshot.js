@@ -28,7 +28,8 @@ function parseArgs(argv) {
     else if (a === '--width') opts.width = Number(next());
     else if (a === '--height') opts.height = Number(next());
     else if (a === '--locale') opts.locale = next();
-    else throw new Error(`unknown argument ${a}`);
+    else if (a === '--help' || a === '-h') opts.help = true;
+    else throw new Error(`unknown argument ${a} (node scripts/screenshot.js --help)`);
   }
   return opts;
 }
@@ -70,7 +71,14 @@ async function takeScreenshot({ name = 'custodian', click = true, waitMs = 2500,
 }
 
 if (require.main === module) {
-  takeScreenshot(parseArgs(process.argv.slice(2))).catch((e) => {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    // The usage is the comment at the top of this file.
+    const usage = fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 8).map((l) => l.replace(/^\/\/ ?/, '')).join('\n');
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  takeScreenshot(opts).catch((e) => {
     console.error(`custodian: error: ${e.message}`);
     process.exit(1);
   });

@@ -184,6 +184,13 @@ function pathKey(path: readonly PathSegment[]): string {
   return JSON.stringify(path);
 }
 
+/** The 1-based line of offset `at`, lines ended by LF (as messages and the editor number them). */
+function lineAt(text: string, at: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 /** §3: the leaves of a document, duplicates refused, tokens recognised. */
 /** `reading`: a sealed file or what opening it gave, which an older writer may have made (refuseRareLineBreaks). */
 function slotsOf(format: ValuesFormat, document: string, reading = false): Slot[] {
@@ -195,7 +202,7 @@ function slotsOf(format: ValuesFormat, document: string, reading = false): Slot[
     const name = displayPath(leaf.path, format.name);
     const key = pathKey(leaf.path);
     if (seen.has(key)) {
-      const line = document.slice(0, leaf.start).split('\n').length;
+      const line = lineAt(document, leaf.start);
       throw new FormatError(`"${name}" appears twice: a value-encrypted file has one value per key`, { hint: 'remove or rename one of them', line });
     }
     seen.add(key);
@@ -237,7 +244,7 @@ function refuseRareLineBreaks(document: string, leaves: readonly { start: number
     const comment = (piece: string): boolean => /^[ \t]*(?:#|$)/.test(piece);
     if (reading ? /^[ \t]*#/.test(pieces[0]) || pieces.every(comment) : pieces.every(comment)) continue;
     const name = m[0] === '\r' ? 'a carriage return (CR) not followed by a line feed' : `the character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const line = document.slice(0, m.index).split('\n').length;
+    const line = lineAt(document, m.index);
     throw new FormatError(`line ${line}: ${name} outside a value: some readers break the line there and others do not, so they would read the file differently`, {
       hint: m[0] === '\r' ? 'end the line with LF or CR LF (a file saved with old Mac line endings?)' : 'remove it (a line separator pasted into a key or an anchor?); inside a value or a comment it is kept',
       line,
@@ -891,12 +898,6 @@ export function valuesReadableSlips(document: string, formatName: ValuesFormatNa
     .map((p) => ({ kind: 'anchor-or-tag', name: displayPath(p.path, 'yaml'), line: lineAt(document, p.at) }));
 }
 
-function lineAt(text: string, at: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
 /**
  * Why an edited document of an opened file cannot be saved as it is, beyond what valuesDocumentProblem
  * finds in its text alone: a YAML alias copying a value the file's rule encrypts, or a value a slip of
@@ -904,14 +905,9 @@ function lineAt(text: string, at: number): number {
  * (`before`, the names then). A red team's save in the editor wrote `pass: &Sup3r!…` in the clear.
  */
 export function valuesSaveProblem(document: string, formatName: ValuesFormatName, rule: SelectionRule, before: readonly string[]): DocumentProblem | undefined {
-  const format = valuesFormat(formatName);
-  let slots: Slot[];
-  try {
-    slots = sealableSlots(format, document);
-  } catch (err) {
-    if (err instanceof FormatError || err instanceof DotenvSyntaxError) return { message: err.message, hint: err.hint, line: err.line };
-    throw err;
-  }
+  const read = slotsOrProblem(valuesFormat(formatName), document);
+  if ('problem' in read) return read.problem;
+  const { slots } = read;
   const inClear = clearMatcher(rule);
   for (const slot of slots) {
     if (inClear(slot.path)) continue;
@@ -942,11 +938,16 @@ export interface DocumentProblem {
  * while the document is edited so that a save is not the first to say it.
  */
 export function valuesDocumentProblem(document: string, formatName: ValuesFormatName): DocumentProblem | undefined {
+  const read = slotsOrProblem(valuesFormat(formatName), document);
+  return 'problem' in read ? read.problem : undefined;
+}
+
+/** The slots sealing reads in a plaintext document, or the syntax problem that stops it, as an editor shows it. */
+function slotsOrProblem(format: ValuesFormat, document: string): { slots: Slot[] } | { problem: DocumentProblem } {
   try {
-    sealableSlots(valuesFormat(formatName), document);
-    return undefined;
+    return { slots: sealableSlots(format, document) };
   } catch (err) {
-    if (err instanceof FormatError || err instanceof DotenvSyntaxError) return { message: err.message, hint: err.hint, line: err.line };
+    if (err instanceof FormatError || err instanceof DotenvSyntaxError) return { problem: { message: err.message, hint: err.hint, line: err.line } };
     throw err;
   }
 }

@@ -6,6 +6,7 @@
 #   ripgrep              stands in for @vscode/ripgrep's GitHub download during the code-server install
 #   g++ make python3     node-gyp builds (node-pty, kerberos, …)
 #   openssl openssh-client age oathtool hyperfine   interop tests and benchmarks
+#   putty-tools          puttygen: PuTTY key files the commit guard must refuse
 #   time                 GNU time (/usr/bin/time -f %M): peak RSS in npm run bench
 #   iproute2             `ss`: the agent names the process asking for a key (agent-peer.ts)
 #   python3-yaml         PyYAML, an oracle of the value-quoting tests
@@ -13,7 +14,7 @@
 #   fonts-noto-color-emoji  the 🔒 badge of decrypted tabs in screenshots, as desktops show it (not a tofu box)
 set -euo pipefail
 
-PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool hyperfine time g++ make python3 python3-yaml python3-cryptography iproute2 ca-certificates fonts-noto-color-emoji)
+PKGS=(chromium libkrb5-dev ripgrep openssl openssh-client age oathtool putty-tools hyperfine time g++ make python3 python3-yaml python3-cryptography iproute2 ca-certificates fonts-noto-color-emoji)
 
 missing=()
 for p in "${PKGS[@]}"; do

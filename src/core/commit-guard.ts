@@ -12,6 +12,7 @@ import { PUBLIC_CONVENTIONS } from './public-names';
 import { LineAfterMetadataError } from './errors';
 import { DECRYPTED_COPY_SUFFIX } from './decrypted-copy';
 import { TOKEN_PREFIX } from './values-metadata';
+import { base64Decode } from './bytes';
 
 export const ENC_SUFFIX = '.enc';
 
@@ -83,25 +84,72 @@ export interface GuardInput {
 const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
 
 /**
- * Whether the text holds a private key block. In a value-encrypted file, whose values are tokens and whose
- * comments document its settings, a BEGIN line counts only when key material follows it: a run of 40
- * base64 characters within the next 1,200 characters (`\/` read as `/`). Bitnami's nginx values say a key
+ * What private key the text holds, or undefined. A PEM or PGP BEGIN line (below); the same, base64-encoded
+ * (a Kubernetes Secret's `tls.key: LS0tLS1CRUdJTi…`, a CI variable); a private JSON Web Key (`"d"` beside
+ * `"kty"`); a PuTTY key file. In a value-encrypted file, whose values are tokens and whose comments
+ * document its settings, a BEGIN line counts only when key material follows it: a run of 40 base64
+ * characters within the next 1,200 characters (`\/` read as `/`). Bitnami's nginx values say a key
  * "should start with -----BEGIN RSA PRIVATE KEY-----" in a comment; that file, every value encrypted, was
  * refused (a red team). A key pasted into such a file, in a comment or a value left in the clear, still
  * has its material after the line. Every other file keeps the BEGIN line alone as the rule: narrowing it
  * there let real keys pass (a second red team: a key concatenated in code, escaped in XML, written by
  * `echo` line by line).
  */
-function holdsPrivateKey(text: string, valueEncrypted: boolean): boolean {
+function privateKeyIn(text: string, valueEncrypted: boolean): string | undefined {
   // Tokens and the metadata block are base64 too: left out of a value-encrypted file's text first.
   const scanned = valueEncrypted ? withoutTokensAndMetadata(text) : text;
   for (const m of scanned.matchAll(PRIVATE_KEY_BEGIN)) {
-    if (!valueEncrypted) return true;
+    if (!valueEncrypted) return 'a private key block';
     const after = scanned.slice(m.index + m[0].length, m.index + m[0].length + 1200).replace(/\\\//g, '/');
-    if (/[A-Za-z0-9+/]{40}/.test(after)) return true;
+    if (/[A-Za-z0-9+/]{40}/.test(after)) return 'a private key block';
+  }
+  if (holdsBase64PrivateKey(scanned)) return 'a base64-encoded private key block';
+  if (holdsPrivateJwk(scanned)) return 'a private JSON Web Key';
+  if (PUTTY_KEY.test(scanned)) return 'a PuTTY private key';
+  return undefined;
+}
+
+/**
+ * base64 of five dashes, at each of the three offsets a PEM block can start at in the encoded bytes: every
+ * base64-encoded BEGIN line holds it, so only the runs that do are decoded.
+ */
+const BASE64_DASHES = 'LS0tL';
+/** A base64 run, wrapped or not (`base64` wraps at 76 characters; a YAML block scalar indents each line). */
+const BASE64_RUN = /[A-Za-z0-9+/]{40,}(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/]{4,})*={0,2}/g;
+
+function holdsBase64PrivateKey(text: string): boolean {
+  if (!text.includes(BASE64_DASHES)) return false;
+  for (const [run] of text.matchAll(BASE64_RUN)) {
+    if (!run.includes(BASE64_DASHES)) continue;
+    const joined = run.replace(/\s+/g, '').replace(/=+$/, '');
+    let decoded: Uint8Array;
+    try {
+      decoded = base64Decode(joined.slice(0, joined.length - (joined.length % 4)));
+    } catch {
+      continue;
+    }
+    if (asciiView(decoded).search(PRIVATE_KEY_BEGIN) >= 0) return true;
   }
   return false;
 }
+
+/**
+ * A JSON Web Key with its private member (`"d"`, RFC 7518 §6.2.2 and §6.3.2; RFC 8037 for OKP), in JSON or
+ * escaped inside a JSON string: `kty` and, within the same few thousand characters, a `d` of 40 or more
+ * base64url characters (a P-256 key's is 43).
+ */
+const JWK_TYPE = /\\?["']?\bkty\\?["']?\s*:\s*\\?["']?(?:RSA|EC|OKP)\b/g;
+const JWK_PRIVATE = /(?:^|[\s{,"'\\])d\\?["']?\s*:\s*\\?["']?[A-Za-z0-9_-]{40,}/m;
+
+function holdsPrivateJwk(text: string): boolean {
+  for (const m of text.matchAll(JWK_TYPE)) {
+    if (JWK_PRIVATE.test(text.slice(Math.max(0, m.index - 4000), m.index + 4000))) return true;
+  }
+  return false;
+}
+
+/** A PuTTY `.ppk` file (versions 2 and 3): its header and the private lines. */
+const PUTTY_KEY = /PuTTY-User-Key-File-\d+:[^]*?Private-Lines:\s*\d/;
 
 function withoutTokensAndMetadata(text: string): string {
   const metadata = Math.min(...VALUES_MARKERS.map((m) => text.indexOf(m)).filter((i) => i >= 0), text.length);
@@ -324,12 +372,13 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
         brief: `unstage ${show(p)} (git rm --cached ${quote(p)}) and add it to .gitignore: it is a decrypted copy of ${show(copyOf)}`,
       });
     }
-    if (file.content !== undefined && holdsPrivateKey(asciiView(file.content), valueEncrypted !== undefined)) {
+    const key = file.content !== undefined ? privateKeyIn(asciiView(file.content), valueEncrypted !== undefined) : undefined;
+    if (key !== undefined) {
       findings.push({
         path: p,
         rule: 'private-key',
         severity: 'error',
-        message: `${show(p)} holds a private key block`,
+        message: `${show(p)} holds ${key}`,
         brief: `unstage ${show(p)} (git rm --cached ${quote(p)}): it holds a private key`,
         fix: `git rm --cached ${quote(p)}; keep the key out of the repository (import it into Custodian, or encrypt it: ${encryptFix(p)})`,
       });

@@ -3,7 +3,10 @@
 // value-encrypted file, whose comments document its settings, only a BEGIN line with key material after it
 // counts: Bitnami's nginx values.yaml, every value encrypted, was refused for a comment naming the line.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkStagedFiles, type GuardInput } from '../../src/core/commit-guard';
 import { DEFAULT_GUARD_PLAINTEXT_PATHS } from '../../src/core/project-config';
@@ -14,6 +17,17 @@ import { loadKey } from './envelope-fixtures';
 const PEM = readFileSync(join(__dirname, '..', 'vectors', 'envelope', 'alice.pem'), 'utf8');
 const OPENSSH = readFileSync(join(__dirname, '..', 'vectors', 'keys', 'rsa3072-openssh-encrypted'), 'utf8');
 const backend = createNodeCryptoBackend();
+
+/** An oracle CI installs (scripts/install-system-deps.sh); elsewhere its test skips, but never in CI. */
+function hasTool(name: string): boolean {
+  try {
+    execFileSync(name, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    if (process.env.CI) throw new Error(`${name} is required in CI (scripts/install-system-deps.sh installs it)`);
+    return false;
+  }
+}
 const alice = loadKey('alice');
 
 async function rules(path: string, text: string): Promise<string[]> {
@@ -46,6 +60,49 @@ describe('commit guard: private keys', () => {
     for (const [path, text] of cases) assert.ok((await rules(path, text)).includes('private-key'), `${path}: ${JSON.stringify(text.slice(0, 120))}`);
   });
 
+  it('a key encoded so that no BEGIN line shows is refused too: base64 (a Kubernetes Secret, wrapped or not, after a certificate), a private JSON Web Key; their public forms commit', async () => {
+    // node:crypto and openssl write the encodings: not Custodian's code.
+    const certificate = readFileSync(join(__dirname, '..', 'vectors', 'keys', 'rsa2048-cert.pem'), 'utf8');
+    const b64 = (text: string): string => Buffer.from(text).toString('base64');
+    const wrapped = execFileSync('openssl', ['base64'], { input: PEM, encoding: 'utf8' }); // 64 columns
+    const secret = (data: string): string => `apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: web-tls\ndata:\n${data}`;
+    const rsaJwk = createPrivateKey(PEM).export({ format: 'jwk' });
+    const ecJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const refused: [string, string][] = [
+      ['k8s/tls-secret.yaml', secret(`  tls.crt: ${b64(certificate)}\n  tls.key: ${b64(PEM)}\n`)],
+      ['k8s/wrapped.yaml', secret(`  tls.key: |\n${wrapped.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n`)],
+      ['bundle.txt', `BUNDLE=${b64(certificate + PEM)}\n`], // the key's BEGIN line at any offset of the encoding
+      ['.github/ci.json', JSON.stringify({ SSH_KEY_B64: b64(OPENSSH) })],
+      ['jwk.json', JSON.stringify(rsaJwk, null, 2)],
+      ['ec.jwk', JSON.stringify(ecJwk)],
+      ['settings.json', JSON.stringify({ signingKey: JSON.stringify(ecJwk) })], // escaped inside a string
+    ];
+    for (const [path, text] of refused) assert.ok((await rules(path, text)).includes('private-key'), `${path}: ${JSON.stringify(text.slice(0, 120))}`);
+    const passed: [string, string][] = [
+      ['k8s/cert-only.yaml', secret(`  tls.crt: ${b64(certificate)}\n  ca.crt: ${b64(certificate)}\n`)],
+      ['jwks.json', JSON.stringify({ keys: [createPublicKey(PEM).export({ format: 'jwk' }), { ...ecJwk, d: undefined }] })],
+      // A README that names the encoded line, cut short: no whole BEGIN line decodes from it.
+      ['README.md', 'A TLS Secret reads `tls.key: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVkt...`.\n'],
+    ];
+    for (const [path, text] of passed) assert.deepEqual(await rules(path, text), [], `${path}: ${JSON.stringify(text.slice(0, 120))}`);
+  });
+
+  it('a PuTTY private key (puttygen\'s .ppk, plain or with a passphrase) is refused; its public key commits', async function () {
+    if (!hasTool('puttygen')) this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'custodian-ppk-'));
+    try {
+      writeFileSync(join(dir, 'pass'), 'correct horse\n');
+      execFileSync('puttygen', ['-t', 'rsa', '-b', '2048', '-q', '--new-passphrase', '/dev/null', '-o', join(dir, 'plain.ppk')], { stdio: 'ignore' });
+      execFileSync('puttygen', ['-t', 'ed25519', '-q', '--new-passphrase', join(dir, 'pass'), '-o', join(dir, 'locked.ppk')], { stdio: 'ignore' });
+      // Named so that no path rule refuses them: the content does.
+      assert.deepEqual(await rules('deploy-key.txt', readFileSync(join(dir, 'plain.ppk'), 'utf8')), ['private-key']);
+      assert.deepEqual(await rules('keys/locked.ppk', readFileSync(join(dir, 'locked.ppk'), 'utf8')), ['private-key']); // as an encrypted PEM is
+      assert.deepEqual(await rules('putty.pub', execFileSync('puttygen', [join(dir, 'plain.ppk'), '-O', 'public'], { encoding: 'utf8' })), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('in a value-encrypted file, a BEGIN line that only documents the format passes; a key in a comment or a value left in the clear is refused', async () => {
     const bitnami = readFileSync(join(__dirname, '..', 'fixtures', 'values-wild', 'bitnami-nginx.values.yaml'), 'utf8');
     assert.match(bitnami, /-----BEGIN RSA PRIVATE KEY-----/);
@@ -59,5 +116,13 @@ describe('commit guard: private keys', () => {
     assert.ok((await rules('values.yaml', await seal(commented))).includes('private-key'), 'a key in a comment');
     const inClear = `tls:\n  key_public: |\n${lines.map((l) => `    ${l}`).join('\n')}\n  password: s3cr3t\n`;
     assert.ok((await rules('values.yaml', await seal(inClear, '_public$'))).includes('private-key'), 'a key in a value left in the clear');
+    // Encoded keys likewise: sealed, a Kubernetes Secret's tls.key and a JWK's d are tokens and pass; in the clear, refused.
+    const k8s = `data:\n  tls.key: ${Buffer.from(PEM).toString('base64')}\n`;
+    assert.deepEqual(await rules('secret.yaml', await seal(k8s)), []);
+    assert.ok((await rules('secret.yaml', await seal(k8s, 'key$'))).includes('private-key'), 'a base64 key left in the clear');
+    const jwk = JSON.stringify(createPrivateKey(PEM).export({ format: 'jwk' }), null, 2);
+    const sealJson = (rule?: string) => sealValues(jwk, { format: 'json', recipients: [alice.publicKey], backend, rule: rule ? { kind: 'unencrypted-regex', regex: rule } : undefined });
+    assert.deepEqual(await rules('jwk.json', await sealJson()), []);
+    assert.ok((await rules('jwk.json', await sealJson('^(kty|d)$'))).includes('private-key'), 'a JWK whose kty and d are left in the clear');
   });
 });

@@ -13,6 +13,7 @@ import { LineAfterMetadataError } from './errors';
 import { DECRYPTED_COPY_SUFFIX } from './decrypted-copy';
 import { TOKEN_PREFIX } from './values-metadata';
 import { base64Decode } from './bytes';
+import { children, parseDerPrefix, readOid, Tag } from './der';
 
 export const ENC_SUFFIX = '.enc';
 
@@ -103,7 +104,8 @@ function privateKeyIn(text: string, valueEncrypted: boolean): string | undefined
     const after = scanned.slice(m.index + m[0].length, m.index + m[0].length + 1200).replace(/\\\//g, '/');
     if (/[A-Za-z0-9+/]{40}/.test(after)) return 'a private key block';
   }
-  if (holdsBase64PrivateKey(scanned)) return 'a base64-encoded private key block';
+  const encoded = base64PrivateKeyIn(scanned);
+  if (encoded !== undefined) return encoded;
   if (holdsPrivateJwk(scanned)) return 'a private JSON Web Key';
   if (PUTTY_KEY.test(scanned)) return 'a PuTTY private key';
   return undefined;
@@ -117,18 +119,73 @@ const BASE64_DASHES = 'LS0tL';
 /** A base64 run, wrapped or not (`base64` wraps at 76 characters; a YAML block scalar indents each line). */
 const BASE64_RUN = /[A-Za-z0-9+/]{40,}(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/]{4,})*={0,2}/g;
 
-function holdsBase64PrivateKey(text: string): boolean {
-  if (!text.includes(BASE64_DASHES)) return false;
+/**
+ * A private key base64-encoded without its armor lines: a PEM block (a Kubernetes Secret's `tls.key:
+ * LS0tLS1CRUdJTi…`, a CI variable), a key's DER (`PRIVATE_KEY: MIIEvQIBADAN…`, the body of a PEM without
+ * its lines) or an OpenSSH key's body.
+ */
+function base64PrivateKeyIn(text: string): string | undefined {
   for (const [run] of text.matchAll(BASE64_RUN)) {
-    if (!run.includes(BASE64_DASHES)) continue;
-    const joined = run.replace(/\s+/g, '').replace(/=+$/, '');
-    let decoded: Uint8Array;
+    const pem = run.includes(BASE64_DASHES);
+    if (!pem && !run.startsWith(BASE64_DER_SEQUENCE) && !run.startsWith(BASE64_OPENSSH)) continue;
+    const decoded = decodeRun(run);
+    if (decoded === undefined) continue;
+    if (pem && asciiView(decoded).search(PRIVATE_KEY_BEGIN) >= 0) return 'a base64-encoded private key block';
+    if (isDerPrivateKey(decoded)) return 'a private key (DER, base64-encoded)';
+    if (run.startsWith(BASE64_OPENSSH)) return 'an OpenSSH private key (base64, without its armor lines)';
+  }
+  return undefined;
+}
+
+/**
+ * The bytes a base64 run encodes, its last group padded; a run that ends in text which is not part of the
+ * encoding (a line after a wrapped block) loses only that group.
+ */
+function decodeRun(run: string): Uint8Array | undefined {
+  const joined = run.replace(/\s+/g, '').replace(/=+$/, '');
+  const whole = joined.length % 4 === 1 ? joined.slice(0, -1) : joined;
+  for (const text of [whole + '='.repeat((4 - (whole.length % 4)) % 4), joined.slice(0, joined.length - (joined.length % 4))]) {
     try {
-      decoded = base64Decode(joined.slice(0, joined.length - (joined.length % 4)));
+      return base64Decode(text);
     } catch {
-      continue;
+      // Not canonical at its end: try again without the last group.
     }
-    if (asciiView(decoded).search(PRIVATE_KEY_BEGIN) >= 0) return true;
+  }
+  return undefined;
+}
+
+/** base64 of a DER SEQUENCE's tag: every key's DER, encoded alone, starts with it. */
+const BASE64_DER_SEQUENCE = 'M';
+/** base64 of "openssh-key-v1\0", the magic an OpenSSH private key's body starts with (PROTOCOL.key). */
+const BASE64_OPENSSH = 'b3BlbnNzaC1rZXktdjEA';
+
+const OID_PBES2 = '1.2.840.113549.1.5.13';
+/** PKCS#12's password-based encryption schemes (RFC 7292 appendix C), as old `openssl pkcs8 -topk8` writes. */
+const OID_PKCS12_PBE_PREFIX = '1.2.840.113549.1.12.1.';
+
+/**
+ * Whether `bytes` start with a private key's DER: PKCS#1 RSAPrivateKey (version 0 and eight integers),
+ * PKCS#8 PrivateKeyInfo / OneAsymmetricKey (version 0 or 1, an algorithm, an OCTET STRING), SEC1
+ * ECPrivateKey (version 1, an OCTET STRING) or EncryptedPrivateKeyInfo (a password-based scheme, an OCTET
+ * STRING). Certificates, public keys, requests and signatures have other shapes.
+ */
+function isDerPrivateKey(bytes: Uint8Array): boolean {
+  if (bytes[0] !== Tag.SEQUENCE) return false;
+  try {
+    const items = children(parseDerPrefix(bytes));
+    const [first, second, third] = items;
+    if (first?.tag === Tag.INTEGER && first.value.length === 1) {
+      const version = first.value[0];
+      if (version === 0 && items.length >= 9 && items.slice(1, 9).every((i) => i.tag === Tag.INTEGER)) return true;
+      if (version <= 1 && second?.tag === Tag.SEQUENCE && children(second)[0]?.tag === Tag.OID && third?.tag === Tag.OCTET_STRING) return true;
+      if (version === 1 && second?.tag === Tag.OCTET_STRING) return true;
+    }
+    if (items.length === 2 && first?.tag === Tag.SEQUENCE && second?.tag === Tag.OCTET_STRING) {
+      const oid = readOid(children(first)[0], 'encryption scheme');
+      return oid === OID_PBES2 || oid.startsWith(OID_PKCS12_PBE_PREFIX);
+    }
+  } catch {
+    // Not DER, or not one of these shapes.
   }
   return false;
 }
@@ -372,7 +429,8 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
         brief: `unstage ${show(p)} (git rm --cached ${quote(p)}) and add it to .gitignore: it is a decrypted copy of ${show(copyOf)}`,
       });
     }
-    const key = file.content !== undefined ? privateKeyIn(asciiView(file.content), valueEncrypted !== undefined) : undefined;
+    const key =
+      file.content === undefined ? undefined : isDerPrivateKey(file.content) ? 'a private key (DER)' : privateKeyIn(asciiView(file.content), valueEncrypted !== undefined);
     if (key !== undefined) {
       findings.push({
         path: p,

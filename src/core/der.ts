@@ -59,6 +59,11 @@ function readOne(bytes: Uint8Array, offset: number): { element: DerElement; next
   return { element: { tag, value: bytes.subarray(pos, pos + length) }, next: pos + length };
 }
 
+/** Parses the element `bytes` starts with; what follows it is left alone (a scan for keys in any text). */
+export function parseDerPrefix(bytes: Uint8Array): DerElement {
+  return readOne(bytes, 0).element;
+}
+
 /** Parses exactly one element spanning all of `bytes`. */
 export function parseDer(bytes: Uint8Array): DerElement {
   const { element, next } = readOne(bytes, 0);

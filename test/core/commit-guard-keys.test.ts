@@ -87,6 +87,55 @@ describe('commit guard: private keys', () => {
     for (const [path, text] of passed) assert.deepEqual(await rules(path, text), [], `${path}: ${JSON.stringify(text.slice(0, 120))}`);
   });
 
+  it('a key\'s DER is refused, base64-encoded without its lines (PKCS#1, PKCS#8, SEC1, Ed25519, encrypted PKCS#8; an OpenSSH body) or as a binary file; certificates, public keys and requests commit', async () => {
+    // openssl writes every form (not Custodian's code).
+    const openssl = (args: string[], input?: string | Buffer): Buffer => execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'ignore'] });
+    const rsaPkcs8 = openssl(['pkey', '-outform', 'DER'], PEM);
+    const ec = openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']).toString();
+    const forms: [string, Buffer][] = [
+      ['PKCS#8', rsaPkcs8],
+      ['PKCS#1', openssl(['rsa', '-traditional', '-outform', 'DER'], PEM)],
+      ['SEC1', openssl(['ec', '-outform', 'DER'], ec)],
+      ['EC PKCS#8', openssl(['pkey', '-outform', 'DER'], ec)],
+      ['Ed25519', openssl(['genpkey', '-algorithm', 'ed25519', '-outform', 'DER'])],
+      ['encrypted PKCS#8', openssl(['pkcs8', '-topk8', '-v2', 'aes256', '-outform', 'DER', '-passout', 'pass:correct horse'], PEM)],
+      ['PKCS#12-encrypted PKCS#8', openssl(['pkcs8', '-topk8', '-v1', 'PBE-SHA1-3DES', '-outform', 'DER', '-passout', 'pass:correct horse'], PEM)],
+    ];
+    for (const [form, der] of forms) {
+      const b64 = der.toString('base64');
+      const wrapped = b64.replace(/.{64}/g, '$&\n').trimEnd();
+      for (const [path, text] of [
+        ['application.yml', `jwt:\n  private-key: ${b64}\n`],
+        ['config.json', JSON.stringify({ signing: { key: b64 } })],
+        ['values.yaml', `key: |\n${wrapped.split('\n').map((l) => `  ${l}`).join('\n')}\n`],
+      ]) assert.ok((await rules(path, text)).includes('private-key'), `${form} in ${path}`);
+      const input: GuardInput = { files: [{ path: 'signing.der', content: new Uint8Array(der) }], indexPaths: new Set(['signing.der']), plaintextPaths: DEFAULT_GUARD_PLAINTEXT_PATHS, roster: [], quote: (s) => s, show: (s) => s };
+      assert.deepEqual((await checkStagedFiles(input)).map((f) => f.rule), ['private-key'], `${form}, a binary file`);
+    }
+    const body = OPENSSH.split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
+    assert.ok((await rules('deploy.json', JSON.stringify({ ssh_key: body }))).includes('private-key'), 'an OpenSSH key\'s body');
+    // Public and signed things are not keys.
+    const certificate = readFileSync(join(__dirname, '..', 'vectors', 'keys', 'rsa2048-cert.pem'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'custodian-der-'));
+    try {
+      writeFileSync(join(dir, 'key.pem'), PEM);
+      const publicForms: [string, Buffer][] = [
+        ['certificate', openssl(['x509', '-outform', 'DER'], certificate)],
+        ['SPKI', openssl(['pkey', '-pubout', '-outform', 'DER'], PEM)],
+        ['PKCS#1 public', openssl(['rsa', '-RSAPublicKey_out', '-outform', 'DER'], PEM)],
+        ['CSR', openssl(['req', '-new', '-key', join(dir, 'key.pem'), '-subj', '/CN=custodian', '-outform', 'DER'])],
+        ['EC public', openssl(['pkey', '-pubout', '-outform', 'DER'], ec)],
+      ];
+      for (const [form, der] of publicForms) {
+        assert.deepEqual(await rules('application.yml', `cert: ${der.toString('base64')}\n`), [], form);
+        const input: GuardInput = { files: [{ path: 'public.der', content: new Uint8Array(der) }], indexPaths: new Set(['public.der']), plaintextPaths: DEFAULT_GUARD_PLAINTEXT_PATHS, roster: [], quote: (s) => s, show: (s) => s };
+        assert.deepEqual(await checkStagedFiles(input), [], `${form}, a binary file`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a PuTTY private key (puttygen\'s .ppk, plain or with a passphrase) is refused; its public key commits', async function () {
     if (!hasTool('puttygen')) this.skip();
     const dir = mkdtempSync(join(tmpdir(), 'custodian-ppk-'));

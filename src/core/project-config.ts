@@ -33,7 +33,8 @@ export interface ProjectConfig {
 /**
  * What the guard refuses when the repository says nothing: dotenv files (`.env`, `.env.*`, `NAME.env`:
  * the names the values formats read as dotenv; but not the `.env.*` templates),
- * private keys and key stores, and a `secrets/` folder. Encrypted files (`*.enc`) are always allowed.
+ * private keys and key stores, credential files (`.netrc`, `.pgpass`, `.git-credentials`, `.aws/credentials`)
+ * and a `secrets/` folder. Encrypted files (`*.enc`) are always allowed.
  */
 export const DEFAULT_GUARD_PLAINTEXT_PATHS: readonly string[] = Object.freeze([
   '*.env',
@@ -46,8 +47,17 @@ export const DEFAULT_GUARD_PLAINTEXT_PATHS: readonly string[] = Object.freeze([
   '*.key',
   '*.p12',
   '*.pfx',
+  '*.ppk',
   'id_rsa',
+  'id_ecdsa',
   'id_ed25519',
+  'id_dsa',
+  // Files whose only purpose is to hold credentials, as tools read them from a home folder.
+  '.netrc',
+  '_netrc',
+  '.pgpass',
+  '.git-credentials',
+  '**/.aws/credentials',
   'secrets/**',
 ]);
 

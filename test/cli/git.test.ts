@@ -1023,10 +1023,11 @@ describe('cli: guard (real git)', function () {
     });
   }
 
-  it('with no .custodian/config, the default rules refuse .env.production, secrets/db.txt, k.pem and id_rsa, each by the rule that names it; .env.example commits', () => {
+  it('with no .custodian/config, the default rules refuse .env.production, secrets/db.txt, k.pem, id_rsa and credential files (.netrc, .pgpass, .git-credentials, .aws/credentials), each by the rule that names it; .env.example commits', () => {
     // The defaults are the guard for every repository that never wrote a config: a rule dropped from
     // them lets that file through everywhere. Plain contents, so only the path can refuse them.
-    const refused: [string, string][] = [['.env.production', '.env.*'], ['config/.env.staging', '.env.*'], ['secrets/db.txt', 'secrets/**'], ['k.pem', '*.pem'], ['id_rsa', 'id_rsa']];
+    const refused: [string, string][] = [['.env.production', '.env.*'], ['config/.env.staging', '.env.*'], ['secrets/db.txt', 'secrets/**'], ['k.pem', '*.pem'], ['id_rsa', 'id_rsa'],
+      ['.netrc', '.netrc'], ['ops/.pgpass', '.pgpass'], ['.git-credentials', '.git-credentials'], ['deploy/.aws/credentials', '**/.aws/credentials']];
     for (const [file, rule] of refused) {
       write(file, 'PASSWORD=x\n');
       const r = tryCommit([file]);

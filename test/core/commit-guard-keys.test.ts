@@ -145,7 +145,7 @@ describe('commit guard: private keys', () => {
       execFileSync('puttygen', ['-t', 'ed25519', '-q', '--new-passphrase', join(dir, 'pass'), '-o', join(dir, 'locked.ppk')], { stdio: 'ignore' });
       // Named so that no path rule refuses them: the content does.
       assert.deepEqual(await rules('deploy-key.txt', readFileSync(join(dir, 'plain.ppk'), 'utf8')), ['private-key']);
-      assert.deepEqual(await rules('keys/locked.ppk', readFileSync(join(dir, 'locked.ppk'), 'utf8')), ['private-key']); // as an encrypted PEM is
+      assert.deepEqual(await rules('keys/locked-key.txt', readFileSync(join(dir, 'locked.ppk'), 'utf8')), ['private-key']); // as an encrypted PEM is
       assert.deepEqual(await rules('putty.pub', execFileSync('puttygen', [join(dir, 'plain.ppk'), '-O', 'public'], { encoding: 'utf8' })), []);
     } finally {
       rmSync(dir, { recursive: true, force: true });

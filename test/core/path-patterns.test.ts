@@ -21,6 +21,9 @@ function gitIgnored(patterns: readonly string[], paths: readonly string[]): Set<
   }
 }
 
+/** Names tools read secrets from (curl and git's .netrc, psql's .pgpass, git's credential store, the AWS CLI) and key files. */
+const CREDENTIAL_FILES = ['.netrc', 'home/me/.netrc', '_netrc', '.pgpass', 'ops/.pgpass', '.git-credentials', '.aws/credentials', 'deploy/.aws/credentials', 'k.ppk', 'x/id_ecdsa', 'id_dsa'];
+
 const PATTERNS = [...DEFAULT_GUARD_PLAINTEXT_PATHS, 'private/', '/rootonly.txt', 'a/**/b.key', 'conf/*.json', 'k?y.txt', 'data[0-9].csv', '**/deep/*.txt'];
 
 describe('path-patterns: gitignore rules, with git check-ignore as the oracle', () => {
@@ -29,10 +32,16 @@ describe('path-patterns: gitignore rules, with git check-ignore as the oracle', 
       '.env', 'app/.env', '.env.local', '.env.example', 'x/.env.example', '.env.sample', 'env', 'my.env', 'k.pem', 'a/b/k.pem', 'id_rsa', 'x/id_rsa.pub',
       'secrets/x', 'secrets/a/b', 'x/secrets/y', 'private/z', 'q/private/z', 'private', 'rootonly.txt', 'sub/rootonly.txt', 'a/b.key', 'a/x/y/b.key',
       'conf/a.json', 'conf/x/a.json', 'x/conf/a.json', 'key.txt', 'kay.txt', 'kyy/x', 'data1.csv', 'dataX.csv', 'deep/a.txt', 'x/deep/a.txt', 'x/deep/y/a.txt',
+      ...CREDENTIAL_FILES, '.netrc.example', 'aws/credentials', 'credentials', 'x/.aws/config', 'k.ppk.pub',
     ];
     const ignored = gitIgnored(PATTERNS, paths);
     const patterns = new PathPatterns(PATTERNS);
     for (const p of paths) assert.equal(patterns.match(p) !== undefined, ignored.has(p), p);
+  });
+
+  it('the default rules refuse credential files and more private key names, at the root and below', () => {
+    const patterns = new PathPatterns(DEFAULT_GUARD_PLAINTEXT_PATHS);
+    for (const p of CREDENTIAL_FILES) assert.notEqual(patterns.match(p), undefined, p);
   });
 
   it('random paths: the same decision as git', () => {

@@ -365,10 +365,12 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
     const valueEncrypted = file.content !== undefined ? valuesOf(p, file.content) : undefined;
     // Who a value-encrypted file is for matters wherever it lives, as a .enc file's does.
     if (valueEncrypted) findings.push(...recipientDrift(p, valueEncrypted.recipients, valueEncrypted.recipientPolicy, input));
-    if (rule !== undefined && valueEncrypted) {
-      // A value-encrypted file (docs/VALUES.md) is how such a path is meant to be committed: only values
-      // left in the clear are findings. Its rule is not checked here (that needs its key and MAC): a
-      // regex rule may leave anything in the clear, so those values are named for a person to review.
+    if (valueEncrypted) {
+      // A value-encrypted file (docs/VALUES.md) is how a guarded path is meant to be committed: only values
+      // left in the clear are findings, at any path (a value typed into a restored tab of its encrypted
+      // form, auto-saved, was committed from config/secrets.yaml: a newcomer's trial). Its rule is not
+      // checked here (that needs its key and MAC): a regex rule may leave anything in the clear, so those
+      // values are named for a person to review.
       if (valueEncrypted.againstRule.length > 0) {
         findings.push({
           path: p,

@@ -3,6 +3,7 @@
 // the file's rule is refused by name (never quoting the value), and a plain `.env` still is.
 import { strict as assert } from 'node:assert';
 import { checkStagedFiles, type GuardInput, type StagedFile } from '../../src/core/commit-guard';
+import { PathPatterns } from '../../src/core/path-patterns';
 import { DEFAULT_GUARD_PLAINTEXT_PATHS } from '../../src/core/project-config';
 import { sealValues } from '../../src/core/values';
 import { joinConflict } from '../../src/core/values-conflict';
@@ -53,6 +54,18 @@ describe('commit guard: value-encrypted files', () => {
     // The fix is one that works on a file that no longer opens: restore, then set the value properly.
     assert.match(findings[0].fix, /restore it \(git restore --staged --worktree 'config\/\.env'/);
     assert.match(findings[0].fix, /custodian set 'config\/\.env' 'API_TOKEN' < FILE-WITH-THE-VALUE/);
+  });
+
+  it('a value typed in the clear into a value-encrypted file is refused at any path, not only at guarded ones (a newcomer committed config/secrets.yaml so)', async () => {
+    const sealed = await sealValues('db:\n  host: db.internal\n  password: s3cr3t\n', { format: 'yaml', recipients: [alice.publicKey], backend });
+    const edited = sealed.replace(/^( {2}host: ).*$/m, '$1plaintext-typed-here');
+    assert.equal(new PathPatterns(DEFAULT_GUARD_PLAINTEXT_PATHS).match('config/secrets.yaml'), undefined, 'a path no default rule guards');
+    const findings = await checkStagedFiles(input([{ path: 'config/secrets.yaml', content: utf8(edited) }]));
+    assert.deepEqual(findings.map((f) => [f.rule, f.severity]), [['plaintext-path', 'error']]);
+    assert.match(findings[0].message, /holds 1 value\(s\) in the clear that its rule says must be encrypted: db\.host/);
+    assert.ok(!JSON.stringify(findings).includes('plaintext-typed-here'));
+    // Sealed as it was, it passes there.
+    assert.deepEqual(await checkStagedFiles(input([{ path: 'config/secrets.yaml', content: utf8(sealed) }])), []);
   });
 
   it('a line appended after the metadata block (echo NAME=value >> .env) is named as one, in the clear, with the way to set it and that git add stored it; its value is not shown', async () => {

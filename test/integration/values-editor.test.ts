@@ -179,6 +179,34 @@ describe('value-encrypted files in the editor', function () {
     fs.rmSync(other.fsPath);
   });
 
+  it('a tab on a value-encrypted file\'s tokens that Custodian did not open (as VS Code restores one after a reload) is read-only once active: typing there changes nothing', async () => {
+    // A newcomer reloaded the browser on Open Encrypted Form's tab: VS Code brought it back editable,
+    // auto-save wrote a value typed among the tokens in the clear, and it was committed.
+    const { file, text } = await sealedForMe('restored.yaml', 'db:\n  host: db.internal\n', team.alice.key, 'yaml');
+    const settings = vscode.workspace.getConfiguration('custodian');
+    // A tab opened while Custodian looked away: with the setting off, as on disk and editable.
+    await settings.update('openEncryptedInline', false, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.window.showTextDocument(file, { preview: false });
+    } finally {
+      await settings.update('openEncryptedInline', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const other = wsUri('values-repo', 'restored-other.txt');
+    fs.writeFileSync(other.fsPath, 'another file\n');
+    await vscode.window.showTextDocument(other, { preview: false });
+    // Back to the token tab, as a person clicks it.
+    await vscode.window.showTextDocument(file, { preview: false });
+    await sleep(500);
+    assert.strictEqual(vscode.window.activeTextEditor?.document.uri.toString(), file.toString());
+    await vscode.commands.executeCommand('type', { text: 'plaintext-typed-here' });
+    await sleep(300);
+    assert.strictEqual(vscode.window.activeTextEditor?.document.getText(), text, 'typing changes nothing');
+    assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), text);
+    await closeAllEditors();
+    fs.rmSync(file.fsPath);
+    fs.rmSync(other.fsPath);
+  });
+
   it('Encrypt Values asks first about a value that stops at "#" (the rest would stay readable as a comment); dismissing changes nothing', async () => {
     const file = wsUri('values-repo', 'hash.env');
     const plain = 'DB_PASSWORD=pw#Rest-of-it-7\nOK="quoted#kept"\n';

@@ -15,21 +15,49 @@ import { showInPlaceOfTokens, valuesFileRecipients } from './open-values';
 export class ValuesAutoOpen implements vscode.Disposable {
   /** fsPaths whose encrypted form was asked for: their tabs stay as they are until closed. */
   private readonly keepEncrypted = new Set<string>();
-  private readonly subscription: vscode.Disposable;
+  /** Editors on an encrypted file's own bytes made read-only once in this session (`readOnlyOnce`). */
+  private readonly madeReadOnly = new Set<string>();
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly deps: ValuesDeps) {
-    this.subscription = vscode.window.tabGroups.onDidChangeTabs((e) => {
-      for (const tab of e.closed) {
-        if (tab.input instanceof vscode.TabInputText && !this.anyTabOn(tab.input.uri)) this.keepEncrypted.delete(tab.input.uri.fsPath);
-      }
-      for (const tab of e.opened) {
-        if (tab.input instanceof vscode.TabInputText) void this.maybeDecrypt(tab.input.uri);
-      }
-    });
+    this.subscriptions = [
+      vscode.window.tabGroups.onDidChangeTabs((e) => {
+        for (const tab of e.closed) {
+          if (tab.input instanceof vscode.TabInputText && !this.anyTabOn(tab.input.uri)) {
+            this.keepEncrypted.delete(tab.input.uri.fsPath);
+            this.madeReadOnly.delete(tab.input.uri.toString());
+          }
+        }
+        for (const tab of e.opened) {
+          if (tab.input instanceof vscode.TabInputText) void this.maybeDecrypt(tab.input.uri);
+        }
+      }),
+      vscode.window.onDidChangeActiveTextEditor((editor) => void this.readOnlyOnce(editor)),
+    ];
+    // A tab VS Code restored (a reload) may be the active one already.
+    void this.readOnlyOnce(vscode.window.activeTextEditor);
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  /**
+   * The first time in this session that an editor on an encrypted file's own bytes (a `.enc` file, or a
+   * value-encrypted file's tokens: not their decrypted views) is the active one, it becomes read-only, as
+   * Open Encrypted Form leaves it. VS Code restores such a tab after a reload without that state: a
+   * newcomer typed a value among the tokens and auto-save wrote it in the clear. Once only: the person
+   * may lift it (for a comment, say). With openEncryptedInline off such files open as on disk.
+   */
+  private async readOnlyOnce(editor: vscode.TextEditor | undefined): Promise<void> {
+    const uri = editor?.document.uri;
+    if (!uri || uri.scheme !== 'file' || this.madeReadOnly.has(uri.toString())) return;
+    if (!this.deps.services.config(uri).openEncryptedInline) return;
+    if (!isEncryptedFileUri(uri) && !(hasValuesFileName(uri) && looksValueEncrypted(editor.document.getText()))) return;
+    // VS Code's command acts on the active editor: only while it is still this one.
+    if (vscode.window.activeTextEditor?.document.uri.toString() !== uri.toString()) return;
+    this.madeReadOnly.add(uri.toString());
+    await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
   }
 
   /**

@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { armor } from '../../src/core/armor';
 import type { DecryptSelectionResult } from '../../src/extension/commands/decrypt/decrypt-selection';
-import { run } from './support/custodian';
-import { encryptFor, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
+import { run, waitFor } from './support/custodian';
+import { decryptAs, encryptFor, filesContaining, sleep, useTeam, wsPath, wsUri } from './support/enc';
 
 const USER_DATA = process.env.CUSTODIAN_TEST_USER_DATA_DIR ?? '';
 const SECRET = 'IN-PLACE-PLAINTEXT-MARKER-5c1e';
@@ -107,6 +107,74 @@ describe('decrypt-in-place', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     assert.strictEqual(fs.readFileSync(wsPath('in-place.yaml'), 'utf8'), text);
   });
+  it('in a decrypted .enc for three, a block for me alone is not decrypted in place unasked: the modal names who would read it once saved; Preview Instead changes nothing; agreeing is what lets alice read it', async () => {
+    // A red team decrypted such a block (no question at all in a .enc) and saved: alice read the secret.
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const block = armor(await encryptFor([me], SECRET, team.bob.key));
+    const inner = `team_value: 1\nonly_me: |\n${block.replace(/^/gm, '  ').replace(/ +$/, '')}end: 1\n`;
+    fs.writeFileSync(wsPath('shared.yaml.enc'), await encryptFor([me, team.alice.publicKey, team.bob.publicKey], inner, team.bob.key));
+    try {
+      await run('custodian.openDecrypted', { uri: wsUri('shared.yaml.enc') });
+      const editor = vscode.window.activeTextEditor!;
+      assert.strictEqual(editor.document.uri.scheme, 'custodian-enc');
+      const at = editor.document.getText().indexOf('-----BEGIN');
+      editor.selection = new vscode.Selection(editor.document.positionAt(at + 3), editor.document.positionAt(at + 3));
+      const previewed = await answeringWarnings('Preview Instead', () => run<DecryptSelectionResult>('custodian.decryptSelection'));
+      const modal = previewed.shown.find((s) => s.modal);
+      assert.ok(modal, 'asked first');
+      assert.match(modal.message, /lets .*alice.* read this block/);
+      assert.match(modal.message, /bob/);
+      assert.deepEqual(modal.items, ['Preview Instead', 'Decrypt in Place Anyway'], 'the safe answer first');
+      assert.strictEqual(previewed.result?.blocks, 0);
+      assert.strictEqual(editor.document.getText(), inner, 'nothing replaced');
+      await vscode.window.showTextDocument(editor.document);
+      const dismissed = await answeringWarnings(undefined, () => run<DecryptSelectionResult>('custodian.decryptSelection'));
+      assert.strictEqual(dismissed.result, undefined);
+      assert.strictEqual(editor.document.getText(), inner, 'dismissed: nothing replaced');
+      // Agreeing: the block's text is the file's now, for all three.
+      const agreed = await answeringWarnings('Decrypt in Place Anyway', () => run<DecryptSelectionResult>('custodian.decryptSelection'));
+      assert.strictEqual(agreed.result?.blocks, 1);
+      assert.ok(await editor.document.save());
+      await sleep(300);
+      const asAlice = new TextDecoder().decode((await decryptAs(team.alice, fs.readFileSync(wsPath('shared.yaml.enc')))).plaintext);
+      assert.ok(asAlice.includes(SECRET), 'alice reads what was agreed to');
+      // A block for everyone the file is for asks nothing (a .enc's own editor never did).
+      const forAll = armor(await encryptFor([me, team.alice.publicKey, team.bob.publicKey], 'FOR-ALL-THREE', team.bob.key));
+      await editor.edit((e) => e.insert(new vscode.Position(0, 0), `all: |\n${forAll.replace(/^/gm, '  ').replace(/ +$/, '')}`));
+      editor.selection = new vscode.Selection(1, 3, 1, 3);
+      const same = await answeringWarnings(undefined, () => run<DecryptSelectionResult>('custodian.decryptSelection'));
+      assert.deepEqual(same.shown.filter((s) => s.modal), []);
+      assert.strictEqual(same.result?.blocks, 1);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(wsPath('shared.yaml.enc'), { force: true });
+    }
+  });
+
+  it('in a decrypted value-encrypted file for two, a block for me alone asks first too, naming alice', async () => {
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const { sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const block = armor(await encryptFor([me], SECRET, team.bob.key));
+    const document = `only_me: |\n${block.replace(/^/gm, '  ').replace(/ +$/, '')}end: 1\n`;
+    fs.writeFileSync(wsPath('shared-values.yaml'), await sealValues(document, { format: 'yaml', recipients: [me, team.alice.publicKey], signer: team.bob.key, backend }));
+    try {
+      await vscode.commands.executeCommand('vscode.open', wsUri('shared-values.yaml'));
+      const editor = await waitFor('the decrypted editor', async () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-values' && vscode.window.activeTextEditor);
+      editor.selection = new vscode.Selection(1, 3, 1, 3);
+      const { result, shown } = await answeringWarnings(undefined, () => run<DecryptSelectionResult>('custodian.decryptSelection'));
+      const modal = shown.find((s) => s.modal);
+      assert.ok(modal, 'asked first');
+      assert.match(modal.message, /lets alice read this block/);
+      assert.strictEqual(result, undefined);
+      assert.strictEqual(editor.document.getText(), document);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(wsPath('shared-values.yaml'), { force: true });
+    }
+  });
+
   it("a file name with a bidi override is shown neutralized in the warning (the name comes from the repository)", async () => {
     const name = 'notes-\u202Elmay.txt';
     fs.writeFileSync(wsPath(name), text);

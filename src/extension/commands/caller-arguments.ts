@@ -29,7 +29,7 @@ export const ANSWER_FIELDS: ReadonlySet<string> = new Set([
   'recipients', 'recipient', 'custodians', 'includeMyself', 'threshold', 'deleteOriginal', 'signUnverified',
   'reencrypt', 'deleteReleases', 'fingerprint', 'output', 'source', 'kind', 'format', 'armor', 'bits', 'policy', 'preview',
   'quiet', 'issuer', 'account', 'period', 'digits', 'algorithm', 'beside', 'viewColumn', 'cancellationToken',
-  'onProgress', 'quoting', 'target', 'names', 'keepPublic', 'readable', 'done', 'rotated',
+  'onProgress', 'quoting', 'target', 'names', 'keepPublic', 'readable', 'done', 'rotated', 'widen',
 ]);
 
 /**

@@ -9,6 +9,7 @@ import type { EncryptedSpan } from '../../../core/selection-armor';
 import type { Party, SignerState } from '../../crypto-session';
 import type { EncDeps } from '../encrypt/deps';
 import { ENC_SCHEME } from '../../fs/enc-uri';
+import { VALUES_SCHEME } from '../../fs/values-uri';
 import { fromArgument, is, type Shape } from '../arguments';
 import { blockRange, blocksIn, decryptBlock, notTextError } from './blocks';
 import { previewBlock, type PreviewBlockResult } from './preview-block';
@@ -22,9 +23,11 @@ export interface DecryptSelectionArgs {
   range?: vscode.Range;
   /** The user already agreed to plaintext in this document: skip the warning (tests, other commands). */
   confirm?: boolean;
+  /** Test harness: the user agreed that the file's other recipients may read the block. */
+  widen?: boolean;
 }
 
-const DECRYPT_SELECTION_ARGS: Shape<DecryptSelectionArgs> = { editor: is.editor, uri: is.uri, range: is.range, confirm: is.boolean };
+const DECRYPT_SELECTION_ARGS: Shape<DecryptSelectionArgs> = { editor: is.editor, uri: is.uri, range: is.range, confirm: is.boolean, widen: is.boolean };
 
 export interface DecryptSelectionResult {
   blocks: number;
@@ -36,6 +39,7 @@ export interface DecryptSelectionResult {
 
 const IN_PLACE = (): string => vscode.l10n.t('Decrypt in Place');
 const PREVIEW = (): string => vscode.l10n.t('Preview Instead');
+const WIDEN = (): string => vscode.l10n.t('Decrypt in Place Anyway');
 
 export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<DecryptSelectionResult | undefined> {
   const a = fromArgument(arg, DECRYPT_SELECTION_ARGS);
@@ -58,16 +62,18 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
   const version = document.version;
   const original = document.getText();
   const what = displayText(vscode.workspace.asRelativePath(document.uri));
+  const gained = await readersGained(deps, document.uri, blocks);
+  if (gained.length > 0 && a.widen !== true) {
+    const choice = await warnReadersGained(document, gained);
+    if (choice === undefined) return undefined;
+    if (choice === PREVIEW()) return { blocks: 0, signers: [], recipients: [], previews: await previewAll(deps, document, blocks) };
+  }
   if (a.confirm !== true && document.uri.scheme !== ENC_SCHEME) {
     // A block I cannot open fails with who can, before asking about plaintext that will not come.
     for (const block of blocks) if (!(await canOpen(deps, block))) await decryptBlock(deps, block, vscode.l10n.t('the encrypted block in {0}', what));
     const choice = await warnPlaintextInDocument(document);
     if (choice === undefined) return undefined;
-    if (choice === PREVIEW()) {
-      const previews: PreviewBlockResult[] = [];
-      for (const block of blocks) previews.push(await previewBlock(deps, { uri: document.uri, range: blockRange(document, block) }));
-      return { blocks: 0, signers: [], recipients: [], previews };
-    }
+    if (choice === PREVIEW()) return { blocks: 0, signers: [], recipients: [], previews: await previewAll(deps, document, blocks) };
   }
   const { openedEdit } = await lazyCore.selectionArmor();
   const edits: [vscode.Range, string][] = [];
@@ -91,13 +97,62 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
   return result;
 }
 
-async function canOpen(deps: EncDeps, block: EncryptedSpan): Promise<boolean> {
+async function previewAll(deps: EncDeps, document: vscode.TextDocument, blocks: readonly EncryptedSpan[]): Promise<PreviewBlockResult[]> {
+  const previews: PreviewBlockResult[] = [];
+  for (const block of blocks) previews.push(await previewBlock(deps, { uri: document.uri, range: blockRange(document, block) }));
+  return previews;
+}
+
+/** The block's recipients (fingerprints), or undefined when its header does not read. */
+async function blockReaders(block: EncryptedSpan): Promise<readonly string[] | undefined> {
   const [{ inspectEnvelope }, { spanCiphertext }] = await Promise.all([lazyCore.envelope(), lazyCore.selectionArmor()]);
   try {
-    return deps.session.canDecrypt((await inspectEnvelope(spanCiphertext(block))).recipients);
+    return (await inspectEnvelope(spanCiphertext(block))).recipients;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+async function canOpen(deps: EncDeps, block: EncryptedSpan): Promise<boolean> {
+  const readers = await blockReaders(block);
+  return readers !== undefined && deps.session.canDecrypt(readers);
+}
+
+/**
+ * Who could read a block once it is decrypted into this document and saved, and cannot now: in a
+ * decrypted `.enc` or value-encrypted file, everyone the file is encrypted for whom a block is not.
+ * A red team decrypted a block for one person inside a file for three, saved, and the other two read it.
+ * (A plain document's readers are anyone with the file: warnPlaintextInDocument says so.)
+ */
+async function readersGained(deps: EncDeps, uri: vscode.Uri, blocks: readonly EncryptedSpan[]): Promise<Party[]> {
+  const file = uri.scheme === ENC_SCHEME ? deps.fs.documents.describe(uri) : uri.scheme === VALUES_SCHEME ? deps.valuesFs.describe(uri) : undefined;
+  if (!file) return [];
+  const gained = new Map<string, Party>();
+  for (const block of blocks) {
+    const readers = await blockReaders(block);
+    if (readers === undefined) continue; // Damaged: decrypting it fails, and says so.
+    for (const party of file.recipients) if (!readers.includes(party.fingerprint)) gained.set(party.fingerprint, party);
+  }
+  return [...gained.values()];
+}
+
+/** The modal before a block goes into a file more people can open than the block: who, and Preview Instead. */
+async function warnReadersGained(document: vscode.TextDocument, gained: readonly Party[]): Promise<string | undefined> {
+  const name = displayText(vscode.workspace.asRelativePath(document.uri));
+  const who = gained.map((p) => displayText(p.name)).join(', ');
+  return vscode.window.showWarningMessage(
+    vscode.l10n.t('Decrypting here lets {0} read this block once {1} is saved.', who, name),
+    {
+      modal: true,
+      detail: [
+        vscode.l10n.t('The block is encrypted for fewer people than {0}: saving seals its text for everyone who can open the file.', name),
+        '',
+        vscode.l10n.t('"{0}" shows the plaintext read-only and leaves the file unchanged.', PREVIEW()),
+      ].join('\n'),
+    },
+    PREVIEW(),
+    WIDEN(),
+  );
 }
 
 /**

@@ -7,7 +7,8 @@ import { utf8Decode, utf8DecodeKeepingBom } from '../core/bytes';
 import { decryptBytes } from '../core/envelope';
 import type { CryptoBackend } from '../core/crypto-backend';
 import { CustodianError } from '../core/errors';
-import { firstSealedValueLine, SEALED_VALUE_PREFIX, type EnvLayer } from '../core/env-layers';
+import { COMPACT_PREFIX } from '../core/armor';
+import { firstSealedValue, SEALED_VALUE_PREFIX, type EnvLayer } from '../core/env-layers';
 import type { RsaPublicKey } from '../core/keys';
 import { readSmallFile } from '../node/node-streams';
 import { hasConflictMarkers } from '../core/conflict-markers';
@@ -124,9 +125,14 @@ export async function loadEnvFile(file: string, keys: EnvFileKeys): Promise<EnvL
       throw new CliError('not encrypted, so not signed, but --require-signer asks for a signer', { hint: 'encrypt and sign it (custodian encrypt -s KEY), or leave it out' });
     }
     const layer = { source: file, entries: parseDotenv(utf8Text(plaintext)), encrypted: encrypted || valueEncrypted };
-    const sealed = firstSealedValueLine(layer);
-    if (sealed !== undefined) {
-      throw new CliError(`line ${sealed}: a value-encrypted value (${SEALED_VALUE_PREFIX}…), which run cannot pass on as is`, { hint: 'decrypt its values first (custodian decrypt --values), or encrypt the whole file to a .enc' });
+    const sealed = firstSealedValue(layer);
+    if (sealed?.kind === 'values') {
+      throw new CliError(`line ${sealed.line}: a value-encrypted value (${SEALED_VALUE_PREFIX}…), which run cannot pass on as is`, { hint: 'decrypt its values first (custodian decrypt --values), or encrypt the whole file to a .enc' });
+    }
+    if (sealed?.kind === 'selection') {
+      throw new CliError(`line ${sealed.line}: an encrypted selection (${COMPACT_PREFIX}… or an armored block), which run cannot pass on as is`, {
+        hint: 'encrypt the file\'s values instead (custodian encrypt --values, or "Encrypt Values for Team" in VS Code): run opens those; or encrypt the whole file to a .enc',
+      });
     }
     return layer;
   } catch (err) {

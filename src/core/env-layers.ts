@@ -1,6 +1,7 @@
 // Env files layered into a program's environment: `custodian run` and the editor's debug sessions,
 // tasks and terminals merge the same way. Later files win over earlier ones; the environment the
 // program would get anyway wins over all files unless the caller overrides (as dotenv does).
+import { ARMOR_BEGIN, COMPACT_PREFIX } from './armor';
 import type { DotenvEntry } from './dotenv';
 
 /** The variables of one env file, in file order. */
@@ -67,7 +68,22 @@ export function applyEnv(base: Readonly<Record<string, string | undefined>>, add
  */
 export const SEALED_VALUE_PREFIX = 'custodian-val1.';
 
-/** The line of the first sealed value in `layer`, or undefined when it has none. */
-export function firstSealedValueLine(layer: EnvLayer): number | undefined {
-  return layer.entries.find((e) => e.value.startsWith(SEALED_VALUE_PREFIX))?.line;
+/** Ciphertext in a value that no env file reader here opens, and so must not pass on. */
+export interface SealedValue {
+  readonly line: number;
+  /** `values`: a value-level token (`custodian-val1.…`); `selection`: Encrypt Selection's token or block. */
+  readonly kind: 'values' | 'selection';
+}
+
+/**
+ * The first value of `layer` that holds ciphertext: a value-level token, or an encrypted selection (a
+ * compact token anywhere in it, or an armored block). A red team's `DB_PASSWORD=custodian-enc1.…` (Encrypt
+ * Selection in a .env) reached the program as its password.
+ */
+export function firstSealedValue(layer: EnvLayer): SealedValue | undefined {
+  for (const entry of layer.entries) {
+    if (entry.value.startsWith(SEALED_VALUE_PREFIX)) return { line: entry.line, kind: 'values' };
+    if (entry.value.includes(COMPACT_PREFIX) || entry.value.includes(ARMOR_BEGIN)) return { line: entry.line, kind: 'selection' };
+  }
+  return undefined;
 }

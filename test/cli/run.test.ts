@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { armorCompact, dearmor } from '../../src/core/armor';
 import { cleanEnv, cliPath, listDir, makeOpensslKey, removeDir, run, sh, tempDir, type RunResult, type TestKey } from './helpers';
 
 // The child: prints a hash of its whole environment (sorted), then the variables the test asks about.
@@ -210,6 +211,25 @@ describe('cli: custodian run', function () {
       const sealed = path.join(dir, 'sealed.env');
       fs.writeFileSync(sealed, 'OK=1\nDB_PASSWORD=custodian-val1.AAAAp@ss\n');
       refused(cli(['run', '-e', sealed, ...sideEffect]), /sealed\.env: line 2: a value-encrypted value/);
+    });
+
+    it('a file with an encrypted selection (Encrypt Selection\'s token, in a value or inside one; an armored block): the program would get ciphertext as its password', () => {
+      // A red team's DB_PASSWORD=custodian-enc1.… reached the program as is.
+      const e = run(['encrypt', '-a', '-r', alice.publicPemPath, '-o', '-', '-'], { input: 's3cretPW' });
+      assert.equal(e.code, 0, e.stderr);
+      const token = armorCompact(dearmor(e.out));
+      const cases: [string, string][] = [
+        ['token.env', `DB_USER=app\nDB_PASSWORD=${token}\n`],
+        ['inside.env', `DATABASE_URL=postgres://app:${token}@db.internal/prod\n`],
+        ['block.env', `OK=1\nKEY="${e.out.trimEnd()}"\n`],
+      ];
+      for (const [name, text] of cases) {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, text);
+        const r = cli(['run', '-i', alice.privatePath, '-e', file, ...sideEffect]);
+        refused(r, new RegExp(`${name.replace('.', '\\.')}: line ${name === 'token.env' ? 2 : name === 'block.env' ? 2 : 1}: an encrypted selection`));
+        assert.match(r.stderr, /custodian encrypt --values/);
+      }
     });
 
     it('a byte that is not UTF-8: the same "not UTF-8 text" naming the file, for a plain and a value-encrypted .env', () => {

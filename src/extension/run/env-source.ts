@@ -97,7 +97,7 @@ export class EnvSource {
     }
     let plaintext = bytes;
     try {
-      const [{ isArmored }, { parseDotenv }, { firstSealedValueLine }] = await Promise.all([lazyCore.armor(), lazyCore.dotenv(), lazyCore.envLayers()]);
+      const [{ isArmored }, { parseDotenv }, { firstSealedValue }] = await Promise.all([lazyCore.armor(), lazyCore.dotenv(), lazyCore.envLayers()]);
       if (/\.enc(\.asc)?$/i.test(uri.path) || isArmored(bytes)) plaintext = await this.decrypt(bytes, name, isArmored(bytes));
       else if (looksValueEncrypted(new TextDecoder().decode(bytes))) plaintext = await this.openValues(bytes, name);
       let text: string;
@@ -113,9 +113,14 @@ export class EnvSource {
         // The parser's message gives the line number and never the line's text.
         throw new EnvFileError(vscode.l10n.t('{0}: {1}', name, describeError(err)), { cause: err, hint: vscode.l10n.t('Each line is NAME=value, a comment or blank (docs/DOTENV.md).') });
       }
-      const sealed = firstSealedValueLine(layer);
-      if (sealed !== undefined) {
-        throw new EnvFileError(vscode.l10n.t('{0}: line {1} holds a value-encrypted value, which cannot be passed on as is.', name, sealed), { hint: vscode.l10n.t('Encrypt the whole file to a .enc file instead.') });
+      const sealed = firstSealedValue(layer);
+      if (sealed?.kind === 'values') {
+        throw new EnvFileError(vscode.l10n.t('{0}: line {1} holds a value-encrypted value, which cannot be passed on as is.', name, sealed.line), { hint: vscode.l10n.t('Encrypt the whole file to a .enc file instead.') });
+      }
+      if (sealed?.kind === 'selection') {
+        throw new EnvFileError(vscode.l10n.t('{0}: line {1} holds an encrypted selection, which cannot be passed on as is.', name, sealed.line), {
+          hint: vscode.l10n.t('Encrypt the file\'s values instead ("Encrypt Values for Team"), or the whole file to a .enc file.'),
+        });
       }
       return layer;
     } finally {

@@ -414,7 +414,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
         fix: sealedSince
           ? `stage it again: git add ${quote(p)}`
           : valuesFormatForFileName(p) !== undefined
-            ? `encrypt its values in place (VS Code: "Encrypt Values for Team"; or custodian encrypt --values -R .custodian/team -o ${quote(p)} ${quote(p)}) and git add ${quote(p)}; or the whole file: ${encryptFix(p)}`
+            ? `encrypt its values in place (VS Code: "Encrypt Values for Team"; or custodian encrypt --values -R .custodian/team -f -o ${quote(p)} ${quote(p)}) and git add ${quote(p)}; or the whole file: ${encryptFix(p)}`
             : encryptFix(p),
       });
     }
@@ -471,7 +471,7 @@ function recipientDrift(p: string, recipients: readonly string[], policy: Recipi
   const rosterPrints = new Set(input.roster.map((m) => m.key.fingerprint));
   const extra = recipients.filter((fp) => !rosterPrints.has(fp));
   if (missing.length === 0 && extra.length === 0) return [];
-  const parts = [missing.length > 0 ? `not readable by ${missing.join(', ')}` : '', extra.length > 0 ? `readable by ${extra.length} key(s) no longer in the roster (${extra.join(', ')})` : ''].filter((s) => s !== '');
+  const parts = [missing.length > 0 ? `not readable by ${missing.join(', ')}` : '', extra.length > 0 ? `readable by ${extra.length} key(s) not in the roster as staged (${extra.join(', ')}): someone removed, or a teammate whose .pub is not staged yet (git add .custodian/team)` : ''].filter((s) => s !== '');
   return [
     {
       path: p,

@@ -1143,14 +1143,16 @@ describe('cli: guard (real git)', function () {
     ok(g(['commit', '-q', '-m', 'drop svc']));
   });
 
-  it('a .env refused in the clear says how to encrypt its values; encrypted after staging, the refusal says to stage it again', () => {
+  it('a .env refused in the clear says how to encrypt its values, a command that works as printed; encrypted after staging, the refusal says to stage it again', () => {
     write('svc2/.env', 'TOKEN=staged-plain-1\n');
     ok(g(['add', 'svc2/.env']));
     const first = g(['commit', '-q', '-m', 'try']);
     assert.notEqual(first.status, 0);
-    assert.match(first.err, /hint: encrypt its values in place \(VS Code: "Encrypt Values for Team"; or custodian encrypt --values -R \.custodian\/team -o svc2\/\.env svc2\/\.env\)/);
-    // Encrypted in the working tree (as the CodeLens does), but the staged copy is still the plain one.
-    const sealed = run(['encrypt', '--values', '-R', '.custodian/team', '-f', '-o', 'svc2/.env', 'svc2/.env'], { cwd: repo });
+    const printed = /hint: encrypt its values in place \(VS Code: "Encrypt Values for Team"; or custodian (encrypt --values -R \.custodian\/team -f -o svc2\/\.env svc2\/\.env)\)/.exec(first.err);
+    assert.ok(printed, first.err);
+    // Encrypted in the working tree by the command as printed (a newcomer's copy of it failed: "already
+    // exists, pass --force"), but the staged copy is still the plain one.
+    const sealed = run(printed[1].split(' '), { cwd: repo });
     assert.equal(sealed.code, 0, sealed.stderr);
     const again = g(['commit', '-q', '-m', 'try']);
     assert.notEqual(again.status, 0);

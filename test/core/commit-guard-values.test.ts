@@ -68,6 +68,14 @@ describe('commit guard: value-encrypted files', () => {
     assert.deepEqual(await checkStagedFiles(input([{ path: 'config/secrets.yaml', content: utf8(sealed) }])), []);
   });
 
+  it('a recipient the staged roster lacks is named as removed or not staged yet (a newcomer\'s new teammate, whose .pub was not staged, was called "no longer in the roster")', async () => {
+    const bob = loadKey('bob');
+    const sealed = await sealValues('TOKEN=t0k3n\n', { format: 'dotenv', recipients: [alice.publicKey, bob.publicKey], backend, recipientPolicy: 'team' });
+    const findings = await checkStagedFiles({ ...input([{ path: 'app.env', content: utf8(sealed) }]), roster: [{ name: 'alice', key: alice.publicKey }] });
+    assert.deepEqual(findings.map((f) => [f.rule, f.severity]), [['recipient-drift', 'warning']]);
+    assert.match(findings[0].message, /readable by 1 key\(s\) not in the roster as staged \(SHA256:[^)]+\): someone removed, or a teammate whose \.pub is not staged yet \(git add \.custodian\/team\)/);
+  });
+
   it('a line appended after the metadata block (echo NAME=value >> .env) is named as one, in the clear, with the way to set it and that git add stored it; its value is not shown', async () => {
     const sealed = await sealValues('API_TOKEN=s3cr3t-token\n', { format: 'dotenv', recipients: [alice.publicKey], backend });
     const findings = await checkStagedFiles(input([{ path: '.env', content: utf8(`${sealed}STRIPE_SECRET=sk_live_appended\n`) }]));

@@ -164,7 +164,7 @@ describe('encrypt', function () {
     assert.strictEqual(new TextDecoder().decode(out.plaintext), 'delete-me-after-verify\n');
   });
 
-  it('asked whether to delete the original, "Keep Original" is a button of its own (a newcomer read Cancel as undoing the encryption) and keeps it', async () => {
+  it('asked whether to delete the original, "Keep Original" is a button of its own (a newcomer read Cancel as undoing the encryption), Escape\'s too (no Cancel doing the same beside it), and keeps it', async () => {
     fs.writeFileSync(wsPath('ask.txt'), 'keep-me\n');
     const modals = answerModals((p) => (/Delete the plaintext original\?/.test(p.message) ? 'Keep Original' : undefined));
     try {
@@ -174,6 +174,8 @@ describe('encrypt', function () {
       modals.dispose();
     }
     assert.deepStrictEqual(modals.prompts.map((p) => p.items), [['Delete Original', 'Keep Original']]);
+    // Escape keeps it too, and no Cancel button beside Keep Original does the same thing.
+    assert.strictEqual(modals.prompts[0].closeAffordance, 'Keep Original');
     assert.doesNotMatch(modals.prompts[0].detail ?? '', /Cancel/);
     assert.strictEqual(fs.readFileSync(wsPath('ask.txt'), 'utf8'), 'keep-me\n', 'the original kept');
     assert.ok(fs.existsSync(wsPath('ask.txt.enc')), 'the .enc written');

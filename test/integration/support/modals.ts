@@ -7,6 +7,8 @@ export interface ModalPrompt {
   message: string;
   detail: string;
   items: string[];
+  /** The item Escape answers with (`isCloseAffordance`): VS Code then shows no Cancel of its own. */
+  closeAffordance?: string;
 }
 
 type Answer = (prompt: ModalPrompt) => string | undefined;
@@ -24,7 +26,8 @@ export function answerModals(answer: Answer): ModalAnswerer {
     const options = rest[0] as vscode.MessageOptions | undefined;
     if (typeof options !== 'object' || options === null || !('modal' in options) || !options.modal) return original.call(vscode.window, message, ...rest);
     const items = rest.slice(1).map((i) => (typeof i === 'string' ? i : (i as vscode.MessageItem).title));
-    const prompt = { message, detail: options.detail ?? '', items };
+    const close = rest.slice(1).find((i): i is vscode.MessageItem => typeof i === 'object' && i !== null && (i as vscode.MessageItem).isCloseAffordance === true);
+    const prompt = { message, detail: options.detail ?? '', items, closeAffordance: close?.title };
     prompts.push(prompt);
     const chosen = answer(prompt);
     return Promise.resolve(rest.slice(1).find((i) => (typeof i === 'string' ? i : (i as vscode.MessageItem).title) === chosen));

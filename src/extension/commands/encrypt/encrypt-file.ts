@@ -148,9 +148,11 @@ export async function encryptFiles(deps: EncDeps, first: unknown, second: unknow
   let remove = policy === 'always';
   if (policy === 'ask') {
     const names = result.files.map((f) => vscode.workspace.asRelativePath(f.source));
-    const del = vscode.l10n.t('Delete Original');
-    // Said as a button: a newcomer read "Cancel" as undoing the encryption.
-    const keep = names.length === 1 ? vscode.l10n.t('Keep Original') : vscode.l10n.t('Keep Originals');
+    const del: vscode.MessageItem = { title: vscode.l10n.t('Delete Original') };
+    // Said as a button: a newcomer read "Cancel" as undoing the encryption. It is the dialog's close
+    // affordance (Escape), so VS Code adds no Cancel beside it doing the same (another newcomer asked
+    // which of the two to press); Delete Original stays the default, as the first button.
+    const keep: vscode.MessageItem = { title: names.length === 1 ? vscode.l10n.t('Keep Original') : vscode.l10n.t('Keep Originals'), isCloseAffordance: true };
     const choice = await vscode.window.showWarningMessage(
       names.length === 1 ? vscode.l10n.t('Encrypted {0}. Delete the plaintext original?', names[0]) : vscode.l10n.t('Encrypted {0} files. Delete the plaintext originals?', names.length),
       {

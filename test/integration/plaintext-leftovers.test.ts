@@ -380,4 +380,28 @@ describe('plaintext leftovers', function () {
       for (const f of [enc, yaml, plain]) fs.rmSync(f.fsPath, { force: true });
     }
   });
+
+  it('a plain .env beside its .env.enc (Encrypt File with Keep Original) says it is a plaintext copy that may be out of date, and its lens opens the .enc; alone, it offers Encrypt Values', async () => {
+    // A newcomer kept the original, edited the .enc, and later took the stale plaintext for the real file.
+    const plain = wsUri('kept-copy.env');
+    const enc = wsUri('kept-copy.env.enc');
+    fs.writeFileSync(plain.fsPath, 'TOKEN=old\n');
+    try {
+      await vscode.window.showTextDocument(plain);
+      const alone = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', plain, 10)) ?? [];
+      assert.ok(alone.some((l) => l.command?.command === 'custodian.encryptValues'), alone.map((l) => l.command?.title).join(' | '));
+      fs.writeFileSync(enc.fsPath, await encryptFor([team.alice.publicKey], 'TOKEN=new\n', team.alice.key));
+      const beside = await waitFor('the plaintext-copy lens', async () => {
+        const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', plain, 10)) ?? [];
+        return lenses.some((l) => /plaintext copy of kept-copy\.env\.enc/.test(l.command?.title ?? '')) && lenses;
+      });
+      // One lens, opening the .enc (VS Code hands its own command 'vscode.open' back as '_workbench.open').
+      assert.strictEqual(beside.length, 1, 'no Encrypt Values: a second encrypted copy would drift from the first');
+      assert.match(beside[0].command!.command, /^(vscode|_workbench)\.open$/);
+      assert.strictEqual(String(beside[0].command!.arguments![0]), enc.toString());
+    } finally {
+      await closeAllEditors();
+      for (const f of [plain, enc]) fs.rmSync(f.fsPath, { force: true });
+    }
+  });
 });

@@ -442,9 +442,12 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     }
   });
 
-  it('the secrets terminal picker: nothing ticked opens nothing and says how to tick; the files chosen last are ticked next time; a value-encrypted config.env is offered too', async () => {
+  it('the secrets terminal picker: nothing ticked opens nothing and says how to tick; the files chosen last are ticked next time; a value-encrypted config.env is offered too, a plaintext copy beside its .enc is not', async () => {
     // A NAME.env (a value-encrypted file's usual name besides .env) was not offered: a trial's config.env.
     fs.writeFileSync(wsPath('config.env'), 'LOG_LEVEL=debug\n');
+    // Encrypt File with Keep Original leaves one: a newcomer was offered the stale copy beside the real file.
+    fs.writeFileSync(wsPath('kept.env'), 'STALE=1\n');
+    fs.writeFileSync(wsPath('kept.env.enc'), await encryptFor([team.alice.publicKey], 'STALE=2\n', team.alice.key));
     const window = vscode.window as unknown as Record<string, unknown>;
     const original = window.showQuickPick;
     const offers: (vscode.QuickPickItem & { uri: vscode.Uri })[][] = [];
@@ -464,6 +467,7 @@ describe('secrets in debug sessions, tasks and terminals', function () {
       assert.strictEqual(await run('custodian.newTerminalWithSecrets'), undefined);
       await waitFor('the message', async () => told.told.includes('No terminal opened: no env file was ticked. Tick one or more (Space), then press Enter.'));
       assert.ok(offers[0].some((i) => i.label === 'config.env'), offers[0].map((i) => i.label).join(', '));
+      assert.ok(offers[0].some((i) => i.label === 'kept.env.enc') && !offers[0].some((i) => i.label === 'kept.env'), offers[0].map((i) => i.label).join(', '));
       const first = offers[0].filter((i) => i.picked).map((i) => i.label);
       assert.ok(first.includes('.env.enc') && first.every((l) => l.endsWith('.env.enc')), `first: the .env.enc files (${first.join(', ')})`);
       assert.ok(await run('custodian.newTerminalWithSecrets'));
@@ -473,6 +477,8 @@ describe('secrets in debug sessions, tasks and terminals', function () {
       assert.deepStrictEqual(opened.map((t) => t.name), ['Secrets: .env.local', 'Secrets: .env.local (2)']);
     } finally {
       fs.rmSync(wsPath('config.env'), { force: true });
+      fs.rmSync(wsPath('kept.env'), { force: true });
+      fs.rmSync(wsPath('kept.env.enc'), { force: true });
       window.showQuickPick = original;
       told.dispose();
       sub.dispose();

@@ -32,7 +32,11 @@ const LAST_CHOICE = 'custodian.secretsTerminal.files';
 
 async function pickFiles(state: vscode.Memento): Promise<vscode.Uri[] | undefined> {
   const found = await vscode.workspace.findFiles('**/{*.enc,.env,.env.*,*.env}', '**/node_modules/**', 500);
-  const candidates = found.filter((u) => !/\.(example|sample|template)$/i.test(u.path)).sort((a, b) => a.path.localeCompare(b.path));
+  // A plaintext left beside its .enc (Encrypt File with Keep Original) is a stale copy: the .enc is the file.
+  const encrypted = new Set(found.map((u) => u.toString()));
+  const candidates = found
+    .filter((u) => !/\.(example|sample|template)$/i.test(u.path) && !encrypted.has(u.with({ path: `${u.path}.enc` }).toString()))
+    .sort((a, b) => a.path.localeCompare(b.path));
   if (candidates.length === 0) {
     throw new CustodianError(vscode.l10n.t('This workspace has no .enc or .env files.'), { hint: vscode.l10n.t('Encrypt a .env file first (Custodian: Encrypt File…).') });
   }

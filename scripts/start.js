@@ -29,6 +29,8 @@ async function main() {
   log(`extensions: ${server.extensions.join(', ')}`);
   log(`${server.demoCreated ? 'created the demo workspace' : 'demo workspace (kept as you left it)'}: ${server.workspace}`);
   console.log(`Custodian is running: ${server.url}`);
+  // A newcomer looked for the walkthrough under Help › Welcome, which code-server opens on its own one.
+  console.log('Start in the Custodian view (activity bar), or with the tour: Command Palette › "Welcome: Open Walkthrough..." › Get Started with Custodian.');
   console.log('Press Ctrl-C to stop.');
 
   const stop = async (signal) => {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Takes a real screenshot of Custodian in code-server with headless Chromium (after the build).
 //   node scripts/screenshot.js [--name custodian] [--setup ./hook.js] [--no-click] [--wait 2500]
-//                              [--width 1280] [--height 800] [--locale es]
-// Saves docs/screenshots/<name>.png (a name may hold a folder: --locale es --name es/custodian). A --setup module may export:
+//                              [--width 1280] [--height 800] [--locale es] [--out DIR]
+// Saves docs/screenshots/<name>.png (a name may hold a folder: --locale es --name es/custodian), or
+// DIR/<name>.png with --out (a trial's pictures, kept out of the docs). A --setup module may export:
 //   prepare({ workspace })                      before code-server starts (seed files in the workspace)
 //   afterOpen({ page, workspace, url })         after the Custodian view is open (run commands, click)
 // Use from code: require('./screenshot').takeScreenshot({ name, setup: { prepare, afterOpen } }).
@@ -17,7 +18,7 @@ const { launchChromium } = require('./lib/browser');
 const log = (msg) => baseLog('screenshot', msg);
 
 function parseArgs(argv) {
-  const opts = { name: 'custodian', click: true, waitMs: 2500, width: 1280, height: 800, setup: null, locale: undefined };
+  const opts = { name: 'custodian', click: true, waitMs: 2500, width: 1280, height: 800, setup: null, locale: undefined, outDir: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -28,13 +29,14 @@ function parseArgs(argv) {
     else if (a === '--width') opts.width = Number(next());
     else if (a === '--height') opts.height = Number(next());
     else if (a === '--locale') opts.locale = next();
+    else if (a === '--out') opts.outDir = path.resolve(next());
     else if (a === '--help' || a === '-h') opts.help = true;
     else throw new Error(`unknown argument ${a} (node scripts/screenshot.js --help)`);
   }
   return opts;
 }
 
-async function takeScreenshot({ name = 'custodian', click = true, waitMs = 2500, width = 1280, height = 800, setup = null, locale } = {}) {
+async function takeScreenshot({ name = 'custodian', click = true, waitMs = 2500, width = 1280, height = 800, setup = null, locale, outDir = path.join(ROOT, 'docs', 'screenshots') } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-shot-'));
   const workspace = path.join(dataDir, 'demo-workspace');
   let server;
@@ -58,10 +60,10 @@ async function takeScreenshot({ name = 'custodian', click = true, waitMs = 2500,
     }
     if (setup && setup.afterOpen) await setup.afterOpen({ page, workspace, url: server.url });
     await page.waitForTimeout(waitMs);
-    const out = path.join(ROOT, 'docs', 'screenshots', `${name}.png`);
+    const out = path.join(outDir, `${name}.png`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     await page.screenshot({ path: out });
-    log(`saved ${path.relative(ROOT, out)}`);
+    log(`saved ${path.relative(ROOT, out).startsWith('..') ? out : path.relative(ROOT, out)}`);
     return out;
   } finally {
     if (browser) await browser.close().catch(() => {});

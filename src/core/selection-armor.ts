@@ -38,6 +38,11 @@ export interface TextEdit {
   text: string;
 }
 
+/** A CR not followed by LF: a line break to VS Code, which turns it into the document's line ending. */
+const LONE_CR = /\r(?!\n)/;
+/** The line breaks VS Code makes a line of: CRLF, a lone CR, LF. */
+const LINE_BREAK = /(\r\n|\r|\n)/;
+
 function isEmptyLine(line: string): boolean {
   return line === '' || line === '\r';
 }
@@ -62,6 +67,9 @@ function planBlock(text: string, start: number, end: number): SelectionPlan | un
   if (from >= end || !endsLine) return undefined;
   const body = text.slice(from, end);
   if (!body.includes('\n')) return undefined;
+  // Restoring re-indents after every line break, a lone CR included (openedEdit): a later line after one
+  // would come back indented, so such a selection is a token (VS Code's documents never hold one).
+  if (LONE_CR.test(body)) return undefined;
   const lines = body.split('\n');
   const later = lines.slice(1, body.endsWith('\n') ? -1 : undefined);
   // Decrypting re-indents every non-empty line after the first (§7.2), so only lines that come back
@@ -175,16 +183,19 @@ export function spanCiphertext(span: EncryptedSpan): string | Uint8Array {
 /**
  * The edit that puts `plaintext` back in place of `span` in `text` (§7.2): a token is replaced by the
  * plaintext as is; a block by the plaintext with the block's indentation before every non-empty line
- * after the first, taking the block's own line break when the plaintext ends with one.
+ * after the first (after CRLF, a lone CR or LF), taking the block's own line break when the plaintext
+ * ends with one.
  */
 export function openedEdit(text: string, span: EncryptedSpan, plaintext: string): TextEdit {
   assertRange(text, span.start, span.end);
   if (typeof plaintext !== 'string') throw new TypeError(`"plaintext" expected string, got ${typeof plaintext}`);
   if (span.form === 'compact') return { start: span.start, end: span.end, text: plaintext };
+  // Every line break counts, a lone CR too: the editor makes a line of what follows it, and without the
+  // indentation that line would leave a YAML block scalar (a signer's "x\radmin: true" became a key).
   const restored = plaintext
-    .split('\n')
-    .map((l, i) => (i === 0 || isEmptyLine(l) ? l : span.indent + l))
-    .join('\n');
+    .split(LINE_BREAK)
+    .map((piece, i) => (i === 0 || i % 2 === 1 || piece === '' ? piece : span.indent + piece))
+    .join('');
   const lineBreak = /^\r?\n/.exec(text.slice(span.end, span.end + 2))?.[0];
   const end = lineBreak && plaintext.endsWith('\n') ? span.end + lineBreak.length : span.end;
   return { start: span.start, end, text: restored };

@@ -205,7 +205,7 @@ describe('selection-armor', () => {
     });
 
     it('round-trips any selection byte for byte (property: random text with indentation, quotes, CRLF)', () => {
-      const char = fc.constantFrom('a', 'b', ' ', '\t', '\n', '\r\n', '"', "'", ':', '-', '#', '=', 'é', '😀');
+      const char = fc.constantFrom('a', 'b', ' ', '\t', '\n', '\r\n', '\r', '"', "'", ':', '-', '#', '=', 'é', '😀');
       fc.assert(
         fc.property(fc.array(char, { minLength: 1, maxLength: 40 }), fc.nat(), fc.nat(), (chars, x, y) => {
           const text = chars.join('');
@@ -224,6 +224,27 @@ describe('selection-armor', () => {
         }),
         { numRuns: 500 },
       );
+    });
+  });
+
+  describe('openedEdit', () => {
+    // VS Code makes a line of what follows a CR, LF or CRLF (it writes the document's line ending there).
+    const asVsCode = (text: string): string => text.replace(/\r\n|\r/g, '\n');
+
+    it('re-indents after every line break, a lone CR too: a signer\'s "x\\radmin: true" stays inside the YAML block scalar', () => {
+      const text = 'note: |\n    placeholder\n    line\nother: 1\n';
+      const start = text.indexOf('placeholder');
+      const encrypted = encryptAll(text, [[start, text.indexOf('other')]], new FakeSealer());
+      const [span] = findEncryptedSpans(encrypted);
+      for (const [plaintext, note] of [
+        ['harmless\radmin: true\n', 'harmless\nadmin: true\n'],
+        ['harmless\r\radmin: true\r\n', 'harmless\n\nadmin: true\n'],
+        ['harmless\r\nadmin: true\n', 'harmless\nadmin: true\n'],
+      ]) {
+        const edit = openedEdit(encrypted, span, plaintext);
+        const opened = asVsCode(encrypted.slice(0, edit.start) + edit.text + encrypted.slice(edit.end));
+        assert.deepEqual(yaml.load(opened), { note, other: 1 }, JSON.stringify(plaintext));
+      }
     });
   });
 

@@ -33,19 +33,41 @@ describe('armor-blocks', function () {
     assert.strictEqual(lenses.filter((l) => l.command?.command === 'custodian.decryptSelection').length, 1);
   });
 
-  it('a file with thousands of encrypted values gets lenses, but only the first 50 headers are parsed', async () => {
+  it('a file with thousands of encrypted values: lenses for the first 50, then one that says how many more and how to open them', async () => {
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
     const token = armorCompact(await encryptFor([team.alice.publicKey], 'v', team.alice.key));
-    const many = Array.from({ length: 2000 }, (_, i) => `K${i}=${token}`).join('\n') + '\n';
+    const last = armorCompact(await encryptFor([me], 'the last value', team.bob.key));
+    const many = Array.from({ length: 1999 }, (_, i) => `K${i}=${token}`).join('\n') + `\nLAST=${last}\n`;
     fs.writeFileSync(wsPath('many.env'), many);
     const uri = wsUri('many.env');
+    const editor = await vscode.window.showTextDocument(uri);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    assert.strictEqual(titles.filter((t) => /Encrypted for alice/.test(t)).length, 50, 'the first 50 values');
+    const more = lenses.filter((l) => /1950 more encrypted blocks or values from here on have no lenses/.test(l.command?.title ?? ''));
+    assert.strictEqual(more.length, 1, titles.slice(-3).join(' | '));
+    assert.strictEqual(more[0].range.start.line, 50, 'above the 51st value');
+    assert.match(more[0].command!.title, /put the cursor in one and run "Custodian: Decrypt Selection" or "Custodian: Preview Decrypted Block"/);
+    assert.strictEqual(lenses.length, 51);
+    // What it says works for a value without lenses.
+    editor.selection = new vscode.Selection(1999, 10, 1999, 10);
+    const res = await run<PreviewBlockResult>('custodian.previewBlock', {});
+    assert.strictEqual((await vscode.workspace.openTextDocument(res!.uri)).getText(), 'the last value');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(wsPath('many.env'));
+  });
+
+  it('a hostile file of 90,000 damaged tokens and 10,000 dummy blocks (2 MB) gets 51 lenses, not one to three per value', async () => {
+    const block = '-----BEGIN CUSTODIAN ENCRYPTED FILE-----\nQQ==\n-----END CUSTODIAN ENCRYPTED FILE-----\n';
+    fs.writeFileSync(wsPath('hostile.md'), 'k: custodian-enc1.QQ\n'.repeat(80_000) + `${block}custodian-enc1.QQ\n`.repeat(10_000));
+    const uri = wsUri('hostile.md');
     await vscode.window.showTextDocument(uri);
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
-    const heads = lenses.filter((l) => l.command?.title.startsWith('$(lock)'));
-    assert.strictEqual(heads.length, 2000, 'one lens per value');
-    assert.strictEqual(heads.filter((l) => /Encrypted for alice/.test(l.command!.title)).length, 50, 'headers parsed: 50');
-    assert.match(heads[1999].command!.title, /not inspected: more than 50/);
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    fs.rmSync(wsPath('many.env'));
+    assert.strictEqual(lenses.length, 51);
+    assert.strictEqual(lenses.filter((l) => /Damaged encrypted block/.test(l.command?.title ?? '')).length, 50);
+    assert.match(lenses[50].command!.title, /^\$\(lock\) 99950 more encrypted blocks or values/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(wsPath('hostile.md'));
   });
 
   it('"Decrypt" shows the plaintext read-only and leaves the document unchanged', async () => {

@@ -8,11 +8,14 @@ import { CommandId } from '../commands/ids';
 import { lazyCore } from '../lazy-core';
 
 /**
- * Headers inspected per document and refresh. Each inspection is bounded (header size, key sizes), but
- * a file anyone can commit may hold thousands of blocks; past this many, blocks get their lenses
- * without the "for whom" line, and nothing more is parsed.
+ * Encrypted blocks and values that get lenses, per document. A file anyone can commit may hold tens of
+ * thousands (80,000 one-line tokens made 240,000 lenses and stalled the extension host for seconds), and
+ * each lens parses a header (bounded: header size, key sizes). The first ones in the file get theirs;
+ * above the next, one lens says how many follow without and how to open one: Decrypt Selection and
+ * Preview Decrypted Block work on whatever value holds the cursor. The first ones, not those on screen:
+ * VS Code asks for a document's lenses when it changes, not when it scrolls.
  */
-const MAX_INSPECTED_SPANS = 50;
+const MAX_LENSED_SPANS = 50;
 
 export class ArmorCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
@@ -34,28 +37,37 @@ export class ArmorCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     const [{ findEncryptedSpans, spanCiphertext }, { inspectEnvelope }] = await Promise.all([lazyCore.selectionArmor(), lazyCore.envelope()]);
     const known = await this.session.knownKeys();
     const lenses: vscode.CodeLens[] = [];
-    for (const [index, block] of findEncryptedSpans(text).entries()) {
+    const spans = findEncryptedSpans(text);
+    for (const [index, block] of spans.slice(0, MAX_LENSED_SPANS).entries()) {
       if (token?.isCancellationRequested) return [];
       const range = new vscode.Range(document.positionAt(block.start), document.positionAt(block.end));
       const head = new vscode.Range(range.start, range.start);
       const arg = { uri: document.uri, range, index };
-      let forWhom = vscode.l10n.t('$(lock) Encrypted (not inspected: more than {0} encrypted blocks in this file)', MAX_INSPECTED_SPANS);
-      let canDecrypt = true;
-      if (index < MAX_INSPECTED_SPANS) {
-        try {
-          const header = await inspectEnvelope(spanCiphertext(block));
-          forWhom = vscode.l10n.t('$(lock) Encrypted for {0}', this.session.parties(header.recipients, known).map((p) => displayText(p.name)).join(', '));
-          canDecrypt = this.session.canDecrypt(header.recipients);
-        } catch {
-          forWhom = vscode.l10n.t('$(error) Damaged encrypted block');
-          canDecrypt = false;
-        }
+      let forWhom: string;
+      let canDecrypt: boolean;
+      try {
+        const header = await inspectEnvelope(spanCiphertext(block));
+        forWhom = vscode.l10n.t('$(lock) Encrypted for {0}', this.session.parties(header.recipients, known).map((p) => displayText(p.name)).join(', '));
+        canDecrypt = this.session.canDecrypt(header.recipients);
+      } catch {
+        forWhom = vscode.l10n.t('$(error) Damaged encrypted block');
+        canDecrypt = false;
       }
       lenses.push(new vscode.CodeLens(head, { title: forWhom, command: '' }));
       if (canDecrypt) {
         lenses.push(new vscode.CodeLens(head, { title: vscode.l10n.t('$(eye) Decrypt'), tooltip: vscode.l10n.t('Show the plaintext in a read-only preview'), command: CommandId.PreviewBlock, arguments: [arg] }));
         lenses.push(new vscode.CodeLens(head, { title: vscode.l10n.t('Decrypt in Place'), tooltip: vscode.l10n.t('Replace it with its plaintext (asks first: the plaintext can reach the disk)'), command: CommandId.DecryptSelection, arguments: [arg] }));
       }
+    }
+    if (spans.length > MAX_LENSED_SPANS) {
+      const next = document.positionAt(spans[MAX_LENSED_SPANS].start);
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(next, next), {
+          title: vscode.l10n.t('$(lock) {0} more encrypted blocks or values from here on have no lenses: put the cursor in one and run "Custodian: Decrypt Selection" or "Custodian: Preview Decrypted Block"', spans.length - MAX_LENSED_SPANS),
+          tooltip: vscode.l10n.t('Only the first {0} encrypted blocks or values of a file get lenses: thousands would slow the editor down.', MAX_LENSED_SPANS),
+          command: '',
+        }),
+      );
     }
     return lenses;
   }

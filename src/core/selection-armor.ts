@@ -1,7 +1,7 @@
 // Encrypted selections inside text documents (docs/FORMAT.md §7.2): which form replaces a selection
 // so the file keeps parsing, and the edit that restores the original text byte for byte. Offsets are
 // into the document's text; sealing and opening are the caller's.
-import { ARMOR_BEGIN, COMPACT_PREFIX, armor, armorCompact, continuesCompactToken, dearmorCompact, findArmoredBlocks, findCompactTokens } from './armor';
+import { ARMOR_BEGIN, ARMOR_END, COMPACT_PREFIX, armor, armorCompact, continuesCompactToken, dearmorCompact, findArmoredBlocks, findCompactTokens } from './armor';
 import { SelectionError } from './errors';
 import type { ValueSyntax } from './value-quoting';
 
@@ -152,6 +152,103 @@ export function planSelection(text: string, start: number, end: number, syntax?:
     });
   }
   return { form: 'compact', start: from, end: to, indent: '', plaintext: text.slice(from, to) };
+}
+
+/**
+ * Why selections that each have a plan cannot be encrypted together (§7.1): a replacement would run into
+ * an encrypted value or block, or into another selection's replacement.
+ * - 'after': `plan` starts where a token (or the bare prefix) or a block's END marker ends;
+ * - 'before': `plan`, a token, ends where a block's BEGIN line starts (or in its indentation);
+ * - 'inside': `plan` holds part of an encrypted value or block, not all of it;
+ * - 'touching': `plan` starts where another plan ends (not a block that gives its line break back), or
+ *   is a block whose line another plan's token ends on.
+ */
+export interface SelectionClash {
+  plan: SelectionPlan;
+  problem: 'after' | 'before' | 'inside' | 'touching';
+}
+
+/** True when `text[at - what.length, at)` is `what` and lies at or after `floor`. */
+function endsAt(text: string, at: number, what: string, floor: number): boolean {
+  return at - what.length >= floor && text.startsWith(what, at - what.length);
+}
+
+/**
+ * The first clash among `plans` (each from planSelection on the same `text`), or undefined. A token is
+ * the longest run of body characters after its prefix (§7.1), and every replacement starts with body
+ * characters ("custodian-enc1.", "-----BEGIN"), so one written where a token ends is read as the end of
+ * that token, and neither decrypts; one written after an END marker or before an indented BEGIN marker,
+ * on its line, breaks that block. planSelection sees one selection and the text after it; this sees what
+ * comes before each and the selections beside it. Refused rather than separated: Decrypt in Place must
+ * give back the original bytes (§7.2), and a separator would stay behind.
+ */
+export function selectionClash(text: string, plans: readonly SelectionPlan[]): SelectionClash | undefined {
+  if (typeof text !== 'string') throw new TypeError(`"text" expected string, got ${typeof text}`);
+  const spans = findEncryptedSpans(text);
+  let b = 0;
+  let previous: SelectionPlan | undefined;
+  for (const plan of [...plans].sort((p, q) => p.start - q.start)) {
+    assertRange(text, plan.start, plan.end);
+    if (previous && touches(text, previous, plan)) return { plan, problem: 'touching' };
+    // Part of an encrypted value: it is damaged, and a token written inside a block is read as its text.
+    while (b < spans.length && spans[b].end <= plan.start) b++;
+    for (let k = b; k < spans.length && spans[k].start < plan.end; k++) {
+      if (spans[k].start < plan.start || spans[k].end > plan.end) return { plan, problem: 'inside' };
+    }
+    // Text before `floor` is replaced by the previous plan, which planSelection already checked for
+    // body characters after it: the scan back stops there, so all plans together cost one pass.
+    const floor = previous?.end ?? 0;
+    let run = plan.start;
+    while (run > floor && continuesCompactToken(text[run - 1])) run--;
+    // A CR after an END marker still ends its line (§7); anything else after it was no block.
+    const end = text[plan.start - 1] === '\r' ? plan.start - 1 : plan.start;
+    if (endsAt(text, run, COMPACT_PREFIX, floor) || endsAt(text, end, ARMOR_END, floor)) return { plan, problem: 'after' };
+    if (plan.form === 'compact' && beginsBlockLine(text, plan.end)) return { plan, problem: 'before' };
+    previous = plan;
+  }
+  return lostPlan(text, plans);
+}
+
+/**
+ * The last word is the reader's: a plan whose replacement is not found where it is written (a token that
+ * lands among the lines of a broken block and completes it, which the rules above cannot see).
+ */
+function lostPlan(text: string, plans: readonly SelectionPlan[]): SelectionClash | undefined {
+  const sorted = [...plans].sort((p, q) => p.start - q.start);
+  const starts: number[] = [];
+  let out = '';
+  let at = 0;
+  for (const plan of sorted) {
+    out += text.slice(at, plan.start);
+    starts.push(out.length);
+    out += sealedText(plan, PLACEHOLDER, '\n');
+    at = plan.end;
+  }
+  const found = new Set(findEncryptedSpans(out + text.slice(at)).map((span) => span.start));
+  const lost = sorted.find((_, i) => !found.has(starts[i]));
+  return lost && { plan: lost, problem: 'inside' };
+}
+
+/** Any envelope: where a replacement is found does not depend on its bytes. */
+const PLACEHOLDER = Uint8Array.of(0);
+
+/** True when `first`'s replacement would run into `second`'s (`first` starts before `second`). */
+function touches(text: string, first: SelectionPlan, second: SelectionPlan): boolean {
+  // A block that swallowed its line break gives it back: what follows starts a new line. A CR between
+  // a block and what follows still leaves that on the END line.
+  const gap = first.form === 'block' && text[first.end] === '\r' ? 1 : 0;
+  if (first.end + gap >= second.start) return !(first.form === 'block' && first.plaintext.endsWith('\n'));
+  // A token that ends on the line where a block will start, in its indentation, would begin the BEGIN line.
+  return first.form === 'compact' && second.form === 'block' && first.end >= second.start - second.indent.length;
+}
+
+/** True when `at` lies in the indentation of a BEGIN marker's line (§7): text put there breaks the block. */
+function beginsBlockLine(text: string, at: number): boolean {
+  let marker = at;
+  while (text[marker] === ' ' || text[marker] === '\t') marker++;
+  const after = marker + ARMOR_BEGIN.length;
+  if (!text.startsWith(ARMOR_BEGIN, marker) || !(after === text.length || text[after] === '\n' || text.startsWith('\r\n', after))) return false;
+  return /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', at - 1) + 1, at));
 }
 
 /** The text that replaces `plan`'s range once its plaintext is sealed into `envelope`. */

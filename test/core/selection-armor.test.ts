@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { parseEnv } from 'node:util';
 import fc from 'fast-check';
 import * as yaml from 'js-yaml';
-import { COMPACT_PREFIX, armorCompact, dearmor, dearmorCompact, findCompactTokens } from '../../src/core/armor';
+import { ARMOR_BEGIN, ARMOR_END, COMPACT_PREFIX, armorCompact, dearmor, dearmorCompact, findCompactTokens } from '../../src/core/armor';
 import { ArmorError, InvalidArgumentError } from '../../src/core/errors';
-import { findEncryptedSpans, mergeSpans, openedEdit, planSelection, sealedText, spanCiphertext, type EncryptedSpan } from '../../src/core/selection-armor';
+import { findEncryptedSpans, mergeSpans, openedEdit, planSelection, sealedText, selectionClash, spanCiphertext, type EncryptedSpan } from '../../src/core/selection-armor';
 import { decryptBytes } from '../../src/core/envelope';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { valueSyntaxFor, type ValueSyntax } from '../../src/core/value-quoting';
@@ -24,6 +24,14 @@ class FakeSealer {
     const envelope = new Uint8Array(randomBytes(300 + (plaintext.length % 700)));
     this.opened.set(hex(envelope), plaintext);
     return envelope;
+  }
+  knows(span: EncryptedSpan): boolean {
+    try {
+      const c = spanCiphertext(span);
+      return this.opened.has(hex(typeof c === 'string' ? dearmor(c) : c));
+    } catch {
+      return false;
+    }
   }
   open(span: EncryptedSpan): string {
     const c = spanCiphertext(span);
@@ -223,6 +231,85 @@ describe('selection-armor', () => {
           assert.equal(JSON.stringify(decryptAll(encrypted, sealer)), JSON.stringify(text));
         }),
         { numRuns: 500 },
+      );
+    });
+  });
+
+  describe('selectionClash', () => {
+    it('refuses a selection that starts where an encrypted value ends ("s3cretPW", then "@db.internal" right after its token) or cuts through one', () => {
+      const sealer = new FakeSealer();
+      const url = 'DATABASE_URL=postgres://app:s3cretPW@db.internal:5432/prod\n';
+      const once = encryptAll(url, [[url.indexOf('s3cretPW'), url.indexOf('@')]], sealer);
+      const start = once.indexOf('@db');
+      const plan = planSelection(once, start, start + '@db.internal'.length, 'dotenv');
+      assert.deepEqual(selectionClash(once, [plan]), { plan, problem: 'after' });
+      // One character later, the "@" stays between them.
+      assert.equal(selectionClash(once, [planSelection(once, start + 1, start + '@db.internal'.length, 'dotenv')]), undefined);
+      // Also after a bare prefix and on the line after an END marker; one that starts inside a token cuts it.
+      for (const [text, selected, problem] of [
+        [`x=${COMPACT_PREFIX}.ab`, '.ab', 'after'],
+        [`${ARMOR_BEGIN}\nQQ==\n${ARMOR_END}\nnext: 1\n`, '\nnext', 'after'],
+        [`x=${COMPACT_PREFIX}QQ.ab`, 'Q.ab', 'inside'],
+        [`${ARMOR_BEGIN}\nQQ==\n${ARMOR_END}\n`, 'QQ==\n', 'inside'],
+      ]) {
+        const at = text.lastIndexOf(selected);
+        const p = planSelection(text, at, at + selected.length);
+        assert.equal(selectionClash(text, [p])?.problem, problem, JSON.stringify(text));
+      }
+    });
+
+    it('refuses selections that touch ("ab" and ".cd" in "x=ab.cd"), and a token that would start a BEGIN line', () => {
+      const text = 'x=ab.cd\n';
+      const plans = [planSelection(text, 4, 7), planSelection(text, 2, 4)];
+      assert.deepEqual(selectionClash(text, plans), { plan: plans[0], problem: 'touching' });
+      assert.equal(selectionClash(text, [planSelection(text, 2, 4), planSelection(text, 5, 7)]), undefined, 'the "." between them stays');
+      // Whole lines given back with their line break touch nothing.
+      const lines = 'a: 1\nb: 2\nc\n';
+      assert.equal(selectionClash(lines, [planSelection(lines, 0, 10), planSelection(lines, 10, 11)]), undefined);
+      const before = `x: "a\n  ${ARMOR_BEGIN}\n  QQ==\n  ${ARMOR_END}\n`;
+      const p = planSelection(before, 4, 7);
+      assert.deepEqual(selectionClash(before, [p]), { plan: p, problem: 'before' });
+    });
+
+    it('what it lets through comes back: every new value decrypts to its selection, and values beside it still do (property: tokens, blocks, several selections)', () => {
+      const piece = fc.constantFrom('a', 'b', ' ', '  ', '\n', '\r\n', '"', '.', '-', ':', '@', '=', COMPACT_PREFIX, `${COMPACT_PREFIX}QQ`, `${ARMOR_BEGIN}\n`, `  ${ARMOR_BEGIN}\n  QQ==\n  ${ARMOR_END}`, `${ARMOR_END}`, 'QQ==\n');
+      fc.assert(
+        fc.property(fc.array(piece, { minLength: 1, maxLength: 16 }), fc.uniqueArray(fc.nat(), { minLength: 2, maxLength: 6 }), (pieces, cuts) => {
+          const text = pieces.join('');
+          const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((p, q) => p - q);
+          const ranges: [number, number][] = [];
+          for (let i = 0; i + 1 < points.length; i += 2) ranges.push([points[i], points[i + 1]]);
+          let plans;
+          try {
+            plans = ranges.map(([s, e]) => planSelection(text, s, e));
+          } catch (err) {
+            assert.ok(err instanceof InvalidArgumentError, String(err));
+            return;
+          }
+          if (ranges.length === 0 || selectionClash(text, plans)) return;
+          const untouched = findEncryptedSpans(text).filter((sp) => !plans.some((p) => sp.start < p.end && p.start < sp.end));
+          const sealer = new FakeSealer();
+          const eol = text.includes('\r\n') ? '\r\n' : '\n';
+          let out = text;
+          for (const p of [...plans].sort((a, b) => b.start - a.start)) out = out.slice(0, p.start) + sealedText(p, sealer.seal(p.plaintext), eol) + out.slice(p.end);
+          const spans = findEncryptedSpans(out);
+          const mine = spans.filter((sp) => sealer.knows(sp));
+          assert.equal(mine.length, plans.length, `${JSON.stringify(out)}: every new value is found`);
+          // Every value the selections did not overlap is still there (selecting across a value may reveal others).
+          const others = spans.filter((sp) => !sealer.knows(sp)).map((sp) => sp.text);
+          for (const sp of untouched) {
+            const i = others.indexOf(sp.text);
+            assert.ok(i >= 0, `${JSON.stringify(out)}: ${sp.text} is intact`);
+            others.splice(i, 1);
+          }
+          let restored = out;
+          for (const sp of mine.reverse()) {
+            const edit = openedEdit(restored, sp, sealer.open(sp));
+            restored = restored.slice(0, edit.start) + edit.text + restored.slice(edit.end);
+          }
+          assert.equal(JSON.stringify(restored), JSON.stringify(text));
+        }),
+        { numRuns: 5000 },
       );
     });
   });

@@ -104,4 +104,40 @@ describe('encrypt-selection in structured files', function () {
       }
     }
   });
+
+  it('a selection right after an encrypted value, or two that touch, is refused with what to do, and nothing changes (the tokens would run together)', async () => {
+    const text = 'DATABASE_URL=postgres://app:s3cretPW@db.internal:5432/prod\nx=ab.cd\n';
+    fs.writeFileSync(wsPath('glue.env'), text);
+    const doc = await vscode.workspace.openTextDocument(wsUri('glue.env'));
+    const editor = await vscode.window.showTextDocument(doc);
+    const select = (s: string, from = 0): vscode.Selection => {
+      const at = doc.getText().indexOf(s, from);
+      return new vscode.Selection(doc.positionAt(at), doc.positionAt(at + s.length));
+    };
+    try {
+      editor.selection = select('s3cretPW');
+      assert.ok(await run('custodian.encryptSelection', { recipients: [team.me.fingerprint] }));
+      const once = doc.getText();
+      editor.selection = select('@db.internal');
+      const after = await captureErrors(team.services, () => run('custodian.encryptSelection', { recipients: [team.me.fingerprint] }));
+      assert.strictEqual(after.result, undefined);
+      assert.match(after.errors[0]?.message ?? '', /starts right after an encrypted value/);
+      assert.match(after.errors[0]?.hint ?? '', /one character later/);
+      editor.selections = [select('ab', once.indexOf('x=')), select('.cd')];
+      const touching = await captureErrors(team.services, () => run('custodian.encryptSelection', { recipients: [team.me.fingerprint] }));
+      assert.strictEqual(touching.result, undefined);
+      assert.match(touching.errors[0]?.message ?? '', /Two selections touch/);
+      assert.strictEqual(doc.getText(), once, 'nothing changed');
+      // As the hint says: one character later, both come back.
+      editor.selection = select('db.internal');
+      assert.ok(await run('custodian.encryptSelection', { recipients: [team.me.fingerprint] }));
+      const encrypted = doc.getText();
+      editor.selections = encryptedOffsets(encrypted).map((o) => new vscode.Selection(doc.positionAt(o + 3), doc.positionAt(o + 3)));
+      assert.strictEqual((await run<{ blocks: number }>('custodian.decryptSelection', { confirm: true }))?.blocks, 2);
+      assert.strictEqual(doc.getText(), text);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      fs.rmSync(wsPath('glue.env'), { force: true });
+    }
+  });
 });

@@ -114,4 +114,37 @@ describe('armor-blocks', function () {
     assert.match(errors[0]?.message ?? '', /not a recipient.*alice/);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
+
+  it('a value whose bytes were changed is said to be a damaged value in the document, not a damaged file to restore', async () => {
+    // Glued tokens (a red team's) and a changed character read as "This file is damaged…", which sends a
+    // person to restore a file that is fine but for one value.
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const sealed = await encryptFor([me], 'db-password', team.bob.key);
+    const { inspectEnvelope } = await import('../../src/core/envelope');
+    const { headerSize } = await inspectEnvelope(sealed);
+    const changedAt = (at: number): string => {
+      const bytes = sealed.slice();
+      bytes[at] ^= 1;
+      return armorCompact(bytes);
+    };
+    // In its sealed contents, then in its signature.
+    for (const [name, changed, said] of [
+      ['damaged-value.env', changedAt(headerSize + 20), /^The encrypted block in damaged-value\.env is damaged or was changed after it was encrypted/],
+      ['forged-value.env', changedAt(sealed.length - 100), /^The encrypted block in forged-value\.env is damaged or was changed after it was signed/],
+    ] as const) {
+      fs.writeFileSync(wsPath(name), `DB_PASSWORD=${changed}\n`);
+      try {
+        const editor = await vscode.window.showTextDocument(wsUri(name));
+        editor.selection = new vscode.Selection(0, 20, 0, 20);
+        const { result, errors } = await captureErrors(team.services, () => run('custodian.decryptSelection', { confirm: true }));
+        assert.strictEqual(result, undefined);
+        assert.match(errors[0]?.message ?? '', said);
+        assert.doesNotMatch(errors[0]?.message ?? '', /This file/);
+        assert.strictEqual(editor.document.getText(), `DB_PASSWORD=${changed}\n`);
+      } finally {
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+        fs.rmSync(wsPath(name), { force: true });
+      }
+    }
+  });
 });

@@ -2,7 +2,7 @@
 // finding them and decrypting one in memory.
 import * as vscode from 'vscode';
 import { isValidUtf8 } from '../../../core/bytes';
-import { CustodianError } from '../../../core/errors';
+import { CustodianError, FormatError, HeaderAuthError, PayloadAuthError, SignatureError, SignerMismatchError } from '../../../core/errors';
 import type { EncryptedSpan } from '../../../core/selection-armor';
 import type { EnvelopeDescription } from '../../crypto-session';
 import type { EncDeps } from '../encrypt/deps';
@@ -31,18 +31,44 @@ export async function decryptBlock(deps: EncDeps, block: EncryptedSpan, what: st
     lazyCore.selectionArmor(),
     deps.services.backend(),
   ]);
-  const ciphertext = spanCiphertext(block);
-  const header = await inspectEnvelope(ciphertext);
-  const identities = await deps.session.identitiesFor(header.recipients, what, header.recipientPolicy);
   let result;
   try {
-    result = await decryptBytes(ciphertext, { identities, backend });
-  } finally {
-    deps.session.release(...identities);
+    const ciphertext = spanCiphertext(block);
+    const header = await inspectEnvelope(ciphertext);
+    const identities = await deps.session.identitiesFor(header.recipients, what, header.recipientPolicy);
+    try {
+      result = await decryptBytes(ciphertext, { identities, backend });
+    } finally {
+      deps.session.release(...identities);
+    }
+  } catch (err) {
+    throw damagedBlock(err, what);
   }
   const description = deps.session.describe(result.header, result.signature, await deps.session.knownKeys());
   const isText = isValidUtf8(result.plaintext) && !result.plaintext.includes(0);
   return { plaintext: result.plaintext, text: isText ? new TextDecoder().decode(result.plaintext) : undefined, description };
+}
+
+/**
+ * A block or value whose bytes do not decrypt is said to be one, in the document: the general message
+ * names "this file" as damaged (a red team's glued tokens were reported so), which sends a person to
+ * restore a file that is fine but for one value.
+ */
+function damagedBlock(err: unknown, what: string): unknown {
+  const damaged = err instanceof FormatError || err instanceof HeaderAuthError || err instanceof PayloadAuthError;
+  const forged = err instanceof SignatureError && !(err instanceof SignerMismatchError);
+  if (!damaged && !forged) return err;
+  const message = damaged
+    ? vscode.l10n.t('{0} is damaged or was changed after it was encrypted: it does not decrypt.', capitalized(what))
+    : vscode.l10n.t('{0} is damaged or was changed after it was signed: its signature does not verify. Do not trust its contents.', capitalized(what));
+  return new CustodianError(message, {
+    cause: err,
+    hint: vscode.l10n.t('Undo the edit that changed it, or take the line from the last commit (git diff shows it); whoever encrypted it can encrypt it again.'),
+  });
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function notTextError(what: string): CustodianError {

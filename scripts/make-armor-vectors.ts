@@ -3,7 +3,7 @@
 // encoder); selection outputs come from src/core/selection-armor.ts with fixed "envelope" bytes.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { planSelection, sealedText } from '../src/core/selection-armor';
+import { planSelection, sealedText, selectionClash } from '../src/core/selection-armor';
 const env = JSON.parse(fs.readFileSync(join(__dirname, '..', 'test', 'vectors', 'envelope', 'short-armored.json'), 'utf8'));
 const bytes = Buffer.from(env.armored.split('\n').filter((l: string) => l && !l.startsWith('-----')).join(''), 'base64');
 const compact = 'custodian-enc1.' + bytes.toString('base64url');
@@ -22,11 +22,17 @@ const compactCases = {
 fs.writeFileSync(join(__dirname, '..', 'test', 'vectors', 'armor', 'compact.json'), JSON.stringify(compactCases, null, 2) + '\n');
 
 const sealed = Uint8Array.from({ length: 60 }, (_, i) => (i * 37 + 11) & 0xff);
+/** A token and an armored block of `bytes` written with Node's Buffer (not our encoder), for texts that hold one already. */
+const compactOf = (bytes: Uint8Array): string => 'custodian-enc1.' + Buffer.from(bytes).toString('base64url');
+const armoredOf = (bytes: Uint8Array): string =>
+  `-----BEGIN CUSTODIAN ENCRYPTED FILE-----\n${Buffer.from(bytes).toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CUSTODIAN ENCRYPTED FILE-----\n`;
 const sel = (name: string, text: string, selected: string, eol: '\n' | '\r\n' = '\n', syntax?: 'json' | 'toml') => {
   const start = text.indexOf(selected);
   const end = start + selected.length;
   try {
     const plan = planSelection(text, start, end, syntax);
+    const clash = selectionClash(text, [plan]);
+    if (clash) return { name, expect: 'refused', ...(syntax ? { syntax } : {}), text, selection: [start, end], error: `§7.2 rule 4: ${clash.problem}` };
     const out = text.slice(0, plan.start) + sealedText(plan, sealed, eol) + text.slice(plan.end);
     return { name, expect: 'success', ...(syntax ? { syntax } : {}), text, selection: [start, end], form: plan.form, plaintext: plan.plaintext, output: out };
   } catch (e) {
@@ -52,6 +58,9 @@ const selectionCases = {
     sel('JSON: inside a string, after a comment with a quote', '{"a": /* " */ "s3cret"}', 's3cret', '\n', 'json'),
     sel('TOML: a multi-line basic string', 'c = """\nmulti\nline\n"""\n', 'multi\nline', '\n', 'toml'),
     sel('TOML: whole lines', 'a = "x"\nb = "y"\n', 'a = "x"\nb = "y"\n', '\n', 'toml'),
+    sel('whole lines holding a lone CR: compact', 'a:\n  x\r  y\n  z\n\nb: 1\n', '  x\r  y\n  z\n'),
+    sel('starts where a token ends: refused', `URL=postgres://app:${compactOf(sealed)}@db.internal/prod\n`, '@db.internal'),
+    sel('right after an END marker on its line: refused', `k: |\n  ${armoredOf(sealed).replace(/\n(?!$)/g, '\n  ').trimEnd()}tail\n`, 'tail'),
   ],
 };
 fs.writeFileSync(join(__dirname, '..', 'test', 'vectors', 'armor', 'selections.json'), JSON.stringify(selectionCases, null, 2) + '\n');

@@ -1730,7 +1730,9 @@ def encrypt_selection(text, start, end, sealed, syntax=None):
     # We first guessed one; src/core/selection-armor.ts (read after this oracle passed) says two: any
     # line break in the range from after the indentation to the selection's end.
     multi = "\n" in text[line_start + len(indent):end]
-    if syntax is None and start <= line_start + len(indent) < end and multi and ends_at_line_end:
+    # Rule 1 also asks for no CR that is not followed by LF in the range (rule 3 breaks lines there too).
+    lone_cr = re.search(r"\r(?!\n)", text[line_start + len(indent):end]) is not None
+    if syntax is None and start <= line_start + len(indent) < end and multi and ends_at_line_end and not lone_cr:
         lines = text[line_start + len(indent):end].split("\n")
         later = lines[1:]
         if sel.endswith("\n"):
@@ -1759,7 +1761,23 @@ def encrypt_selection(text, start, end, sealed, syntax=None):
             raise Refused("not inside one string literal")
     if end < len(text) and BODY_CHAR.match(text[end]):
         raise Refused("The selection ends inside a word: select the whole value.")
+    _refuse_after(text, start)
     return "compact", text[start:end], text[:start] + COMPACT_PREFIX + b64url(sealed) + text[end:]
+
+
+def _refuse_after(text, start):
+    """§7.2 rule 4, for one selection: it may not start where a token (or the bare prefix) ends, nor
+    right after an END marker on its line (a CR between them included). The rule's other cases (ranges
+    that cut a value, a token before a BEGIN line, selections that touch) have no vectors here."""
+    run = start
+    while run > 0 and BODY_CHAR.match(text[run - 1]):
+        run -= 1
+    # The run of body characters before the selection is a token's end when the prefix ends where it starts.
+    if text[:run].endswith(COMPACT_PREFIX):
+        raise Refused("starts where an encrypted value ends")
+    at = start - 1 if start > 0 and text[start - 1] == "\r" else start
+    if text[:at].endswith(END):
+        raise Refused("starts right after an END marker")
 
 
 TOKEN_RE = re.compile(re.escape(COMPACT_PREFIX) + r"[A-Za-z0-9_-]+")
@@ -1781,8 +1799,9 @@ def decrypt_in_place(text, open_fn):
         if not all(ln.startswith(indent) for ln in lines[1:]):
             raise ArmorError("indentation differs inside the block")
         plaintext = open_fn(dearmor("\n".join([lines[0]] + [ln[len(indent):] for ln in lines[1:]])))
-        parts = plaintext.split("\n")
-        restored = "\n".join([parts[0]] + [indent + x if x not in ("", "\r") else x for x in parts[1:]])
+        # Lines split at every line break an editor makes one of: CRLF, a lone CR, LF.
+        pieces = re.split(r"(\r\n|\r|\n)", plaintext)
+        restored = "".join(p if i == 0 or i % 2 == 1 or p == "" else indent + p for i, p in enumerate(pieces))
         stop = end_marker_end
         if plaintext.endswith(("\n",)) and e.group(1):
             stop = e.end()

@@ -13,7 +13,7 @@ import { LineAfterMetadataError } from './errors';
 import { DECRYPTED_COPY_SUFFIX } from './decrypted-copy';
 import { TOKEN_PREFIX } from './values-metadata';
 import { base64Decode } from './bytes';
-import { children, parseDerPrefix, readOid, Tag } from './der';
+import { parseDerPrefix, readOid, Tag } from './der';
 
 export const ENC_SUFFIX = '.enc';
 
@@ -107,7 +107,7 @@ function privateKeyIn(text: string, valueEncrypted: boolean): string | undefined
   const encoded = base64PrivateKeyIn(scanned);
   if (encoded !== undefined) return encoded;
   if (holdsPrivateJwk(scanned)) return 'a private JSON Web Key';
-  if (PUTTY_KEY.test(scanned)) return 'a PuTTY private key';
+  if (holdsPuttyKey(scanned)) return 'a PuTTY private key';
   return undefined;
 }
 
@@ -116,8 +116,40 @@ function privateKeyIn(text: string, valueEncrypted: boolean): string | undefined
  * base64-encoded BEGIN line holds it, so only the runs that do are decoded.
  */
 const BASE64_DASHES = 'LS0tL';
-/** A base64 run, wrapped or not (`base64` wraps at 76 characters; a YAML block scalar indents each line). */
-const BASE64_RUN = /[A-Za-z0-9+/]{40,}(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/]{4,})*={0,2}/g;
+/**
+ * A base64 or base64url run on one line, and a wrapped run's next line (`base64` wraps at 76 characters; a
+ * YAML block scalar indents each line): a line of base64 alone. Only a run's start needs to decode: a key's
+ * BEGIN line or DER header is in its first 40 characters, so a key cut into pieces by code (`"…" +`, `\n`
+ * escapes) is found by its first piece.
+ */
+const BASE64_LINE_RUN = /[A-Za-z0-9+/_-]{40,}={0,2}/g;
+const BASE64_NEXT_LINE = /[ \t]*\r?\n[ \t]*([A-Za-z0-9+/_-]{4,}={0,2})[ \t]*(?=\r?\n|$)/y;
+/** How much of a wrapped run is joined: a key with a certificate chain before it fits many times over. */
+const MAX_JOINED_RUN = 1 << 20;
+
+/**
+ * The base64 runs of `text`, wrapped lines joined, each read once. A loop, not one regular expression
+ * with a repeated group for the lines: on a red team's 6 MB of short base64 lines that one overflowed
+ * the stack (RangeError), and the guard with it.
+ */
+function* base64Runs(text: string): Generator<string> {
+  BASE64_LINE_RUN.lastIndex = 0;
+  for (let m = BASE64_LINE_RUN.exec(text); m !== null; m = BASE64_LINE_RUN.exec(text)) {
+    const pieces = [m[0]];
+    let length = m[0].length;
+    BASE64_NEXT_LINE.lastIndex = m.index + length;
+    // Padding ends a run; so does the cap.
+    for (let last = m[0]; !last.endsWith('=') && length < MAX_JOINED_RUN; ) {
+      const next = BASE64_NEXT_LINE.exec(text);
+      if (next === null) break;
+      last = next[1];
+      pieces.push(last);
+      length += last.length;
+      BASE64_LINE_RUN.lastIndex = BASE64_NEXT_LINE.lastIndex;
+    }
+    yield pieces.join('');
+  }
+}
 
 /**
  * A private key base64-encoded without its armor lines: a PEM block (a Kubernetes Secret's `tls.key:
@@ -125,7 +157,7 @@ const BASE64_RUN = /[A-Za-z0-9+/]{40,}(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/]{4,})*={0
  * its lines) or an OpenSSH key's body.
  */
 function base64PrivateKeyIn(text: string): string | undefined {
-  for (const [run] of text.matchAll(BASE64_RUN)) {
+  for (const run of base64Runs(text)) {
     const pem = run.includes(BASE64_DASHES);
     if (!pem && !run.startsWith(BASE64_DER_SEQUENCE) && !run.startsWith(BASE64_OPENSSH)) continue;
     const decoded = decodeRun(run);
@@ -142,7 +174,7 @@ function base64PrivateKeyIn(text: string): string | undefined {
  * encoding (a line after a wrapped block) loses only that group.
  */
 function decodeRun(run: string): Uint8Array | undefined {
-  const joined = run.replace(/\s+/g, '').replace(/=+$/, '');
+  const joined = run.replace(/\s+/g, '').replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
   const whole = joined.length % 4 === 1 ? joined.slice(0, -1) : joined;
   for (const text of [whole + '='.repeat((4 - (whole.length % 4)) % 4), joined.slice(0, joined.length - (joined.length % 4))]) {
     try {
@@ -164,53 +196,144 @@ const OID_PBES2 = '1.2.840.113549.1.5.13';
 const OID_PKCS12_PBE_PREFIX = '1.2.840.113549.1.12.1.';
 
 /**
- * Whether `bytes` start with a private key's DER: PKCS#1 RSAPrivateKey (version 0 and eight integers),
+ * Whether `bytes` start with a private key's DER: PKCS#1 RSAPrivateKey (version 0, then the modulus),
  * PKCS#8 PrivateKeyInfo / OneAsymmetricKey (version 0 or 1, an algorithm, an OCTET STRING), SEC1
- * ECPrivateKey (version 1, an OCTET STRING) or EncryptedPrivateKeyInfo (a password-based scheme, an OCTET
- * STRING). Certificates, public keys, requests and signatures have other shapes.
+ * ECPrivateKey (version 1, a private key of 20 to 72 bytes, then its curve or public key, if any) or
+ * EncryptedPrivateKeyInfo (a password-based scheme, an OCTET STRING). Only the first elements are read,
+ * and the last of them may be cut short: the start of a key split across lines of code is enough.
+ * Certificates, public keys, requests, signatures and SNMP packets (version 1, a community string, a
+ * PDU: a red team's fixture) have other shapes.
  */
 function isDerPrivateKey(bytes: Uint8Array): boolean {
-  if (bytes[0] !== Tag.SEQUENCE) return false;
-  try {
-    const items = children(parseDerPrefix(bytes));
-    const [first, second, third] = items;
-    if (first?.tag === Tag.INTEGER && first.value.length === 1) {
-      const version = first.value[0];
-      if (version === 0 && items.length >= 9 && items.slice(1, 9).every((i) => i.tag === Tag.INTEGER)) return true;
-      if (version <= 1 && second?.tag === Tag.SEQUENCE && children(second)[0]?.tag === Tag.OID && third?.tag === Tag.OCTET_STRING) return true;
-      if (version === 1 && second?.tag === Tag.OCTET_STRING) return true;
+  const items = leadingElements(bytes, 3);
+  if (items === undefined) return false;
+  const [first, second, third] = items;
+  if (first?.tag === Tag.INTEGER && first.value.length === 1) {
+    const version = first.value[0];
+    if (version === 0 && second?.tag === Tag.INTEGER && second.length >= 128) return true;
+    if (version <= 1 && second?.tag === Tag.SEQUENCE && second.value[0] === Tag.OID && third?.tag === Tag.OCTET_STRING) return true;
+    if (version === 1 && second?.tag === Tag.OCTET_STRING && second.length >= 20 && second.length <= 72) {
+      // The curve ([0], an OID) or the public key ([1], a BIT STRING), when the writer kept them.
+      return third === undefined || (third.tag === 0xa0 && third.value[0] === Tag.OID) || (third.tag === 0xa1 && third.value[0] === Tag.BIT_STRING);
     }
-    if (items.length === 2 && first?.tag === Tag.SEQUENCE && second?.tag === Tag.OCTET_STRING) {
-      const oid = readOid(children(first)[0], 'encryption scheme');
-      return oid === OID_PBES2 || oid.startsWith(OID_PKCS12_PBE_PREFIX);
+  }
+  if (first?.tag === Tag.SEQUENCE && second?.tag === Tag.OCTET_STRING && third === undefined) {
+    let oid: string;
+    try {
+      oid = readOid(parseDerPrefix(first.value), 'encryption scheme');
+    } catch {
+      return false;
     }
-  } catch {
-    // Not DER, or not one of these shapes.
+    return oid === OID_PBES2 || oid.startsWith(OID_PKCS12_PBE_PREFIX);
   }
   return false;
 }
 
 /**
- * A JSON Web Key with its private member (`"d"`, RFC 7518 §6.2.2 and §6.3.2; RFC 8037 for OKP), in JSON or
- * escaped inside a JSON string: `kty` and, within the same few thousand characters, a `d` of 40 or more
- * base64url characters (a P-256 key's is 43).
+ * The first `count` elements inside the SEQUENCE `bytes` starts with: each element's tag, declared length
+ * and the content bytes present (all of them but for the last element read, which may be cut short). An
+ * element after one cut short is not read. Undefined when `bytes` does not start with a SEQUENCE.
+ */
+function leadingElements(bytes: Uint8Array, count: number): { tag: number; length: number; value: Uint8Array }[] | undefined {
+  const header = derHeader(bytes, 0);
+  if (header === undefined || bytes[0] !== Tag.SEQUENCE) return undefined;
+  const end = Math.min(bytes.length, header.start + header.length);
+  const items: { tag: number; length: number; value: Uint8Array }[] = [];
+  let at = header.start;
+  while (items.length < count && at < end) {
+    const item = derHeader(bytes, at);
+    if (item === undefined) return items.length > 0 ? items : undefined;
+    items.push({ tag: bytes[at], length: item.length, value: bytes.subarray(item.start, Math.min(end, item.start + item.length)) });
+    if (item.start + item.length > end) break;
+    at = item.start + item.length;
+  }
+  // The outer SEQUENCE must end where its last element does, when all of it is here.
+  if (header.start + header.length <= bytes.length && at !== end && items.length < count) return undefined;
+  return items;
+}
+
+/** A DER tag and definite length at `at`: where the content starts and how long it says it is. */
+function derHeader(bytes: Uint8Array, at: number): { start: number; length: number } | undefined {
+  if (at + 2 > bytes.length || (bytes[at] & 0x1f) === 0x1f) return undefined;
+  const first = bytes[at + 1];
+  if (first < 0x80) return { start: at + 2, length: first };
+  const count = first & 0x7f;
+  if (count === 0 || count > 4 || at + 2 + count > bytes.length) return undefined;
+  let length = 0;
+  for (let i = 0; i < count; i++) length = length * 256 + bytes[at + 2 + i];
+  return length < 0x80 ? undefined : { start: at + 2 + count, length };
+}
+
+/**
+ * A JSON Web Key with its private member (`"d"`, RFC 7518 §6.2.2 and §6.3.2; RFC 8037 for OKP), in JSON,
+ * YAML or escaped inside a JSON string: `kty` and, in the same object, a `d` of 40 or more base64url
+ * characters (a P-256 key's is 43). The object is found by its braces (JWK members hold none) within
+ * 16,000 characters each way (an `x5c` chain may stand between `kty` and `d`); a red team's minified
+ * bundle, a public JWK beside an SVG path's `d:`, was refused when any `d` nearby counted. In YAML, with
+ * no braces, the text around `kty` is read instead.
  */
 const JWK_TYPE = /\\?["']?\bkty\\?["']?\s*:\s*\\?["']?(?:RSA|EC|OKP)\b/g;
 const JWK_PRIVATE = /(?:^|[\s{,"'\\])d\\?["']?\s*:\s*\\?["']?[A-Za-z0-9_-]{40,}/m;
+const JWK_REACH = 16_000;
 
 function holdsPrivateJwk(text: string): boolean {
-  for (const m of text.matchAll(JWK_TYPE)) {
-    if (JWK_PRIVATE.test(text.slice(Math.max(0, m.index - 4000), m.index + 4000))) return true;
+  JWK_TYPE.lastIndex = 0;
+  for (let m = JWK_TYPE.exec(text); m !== null; m = JWK_TYPE.exec(text)) {
+    const from = Math.max(0, m.index - JWK_REACH);
+    const to = Math.min(text.length, m.index + JWK_REACH);
+    const open = nearest(text, m.index, from, -1);
+    const close = open < 0 ? -1 : nearest(text, m.index, to, 1);
+    const object = open >= 0 && close >= 0;
+    if (JWK_PRIVATE.test(object ? text.slice(open, close + 1) : text.slice(from, to))) return true;
+    // Each stretch is read once, every kty in it skipped: a file of repeated `kty` stays linear.
+    JWK_TYPE.lastIndex = Math.max(JWK_TYPE.lastIndex, object ? close + 1 : to);
   }
   return false;
 }
 
-/** A PuTTY `.ppk` file (versions 2 and 3): its header and the private lines. */
-const PUTTY_KEY = /PuTTY-User-Key-File-\d+:[^]*?Private-Lines:\s*\d/;
+/**
+ * Where the braces of the object around `at` are: the `{` before it (`step` -1, down to `limit`) or the
+ * `}` after it (`step` 1, up to `limit`), or -1 when the other brace, or the limit, comes first.
+ */
+function nearest(text: string, at: number, limit: number, step: 1 | -1): number {
+  const wanted = step < 0 ? 0x7b : 0x7d;
+  const other = step < 0 ? 0x7d : 0x7b;
+  for (let i = at; step < 0 ? i >= limit : i < limit; i += step) {
+    const c = text.charCodeAt(i);
+    if (c === wanted) return i;
+    if (c === other) return -1;
+  }
+  return -1;
+}
+
+/** A PuTTY `.ppk` file (versions 2 and 3): its header, then its private lines and the first of them. */
+const PUTTY_HEADER = /PuTTY-User-Key-File-\d+:/;
+const PUTTY_PRIVATE = /Private-Lines:[ \t]*\d+\r?\n[A-Za-z0-9+/]{40,}/;
+
+/**
+ * Two searches, each once over the text (a lazy `[^]*?` between them was retried from every header: a
+ * red team's 1.6 MB of headers held the guard for 57 s). A document showing the layout without key
+ * material passes.
+ */
+function holdsPuttyKey(text: string): boolean {
+  const header = text.search(PUTTY_HEADER);
+  return header >= 0 && PUTTY_PRIVATE.test(text.slice(header));
+}
 
 function withoutTokensAndMetadata(text: string): string {
   const metadata = Math.min(...VALUES_MARKERS.map((m) => text.indexOf(m)).filter((i) => i >= 0), text.length);
   return text.slice(0, metadata).split(TOKEN_PREFIX).map((piece, i) => (i === 0 ? piece : piece.replace(/^[A-Za-z0-9_-]*/, ''))).join(' ');
+}
+
+/**
+ * The text a key is looked for in: UTF-16 after its byte order mark (Windows PowerShell 5.1's `>` and
+ * `Out-File` write it: a red team's key saved so passed), else the Latin-1 view of the bytes.
+ */
+function keyScanView(bytes: Uint8Array): string {
+  const bom = bytes.length >= 2 ? (bytes[0] << 8) | bytes[1] : 0;
+  if (bom === 0xfffe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bom === 0xfeff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  return asciiView(bytes);
 }
 
 /** Latin-1 view of bytes: finds ASCII markers in any encoding without failing on invalid UTF-8. */
@@ -432,7 +555,7 @@ export async function checkStagedFiles(input: GuardInput): Promise<GuardFinding[
       });
     }
     const key =
-      file.content === undefined ? undefined : isDerPrivateKey(file.content) ? 'a private key (DER)' : privateKeyIn(asciiView(file.content), valueEncrypted !== undefined);
+      file.content === undefined ? undefined : isDerPrivateKey(file.content) ? 'a private key (DER)' : privateKeyIn(keyScanView(file.content), valueEncrypted !== undefined);
     if (key !== undefined) {
       findings.push({
         path: p,

@@ -76,13 +76,20 @@ describe('commit guard: private keys', () => {
       ['jwk.json', JSON.stringify(rsaJwk, null, 2)],
       ['ec.jwk', JSON.stringify(ecJwk)],
       ['settings.json', JSON.stringify({ signingKey: JSON.stringify(ecJwk) })], // escaped inside a string
+      // An x5c chain between kty and d; a key saved by Windows PowerShell 5.1 (UTF-16 with a byte order mark).
+      ['jwk-chain.json', JSON.stringify({ ...rsaJwk, x5c: ['A'.repeat(6000)] }, ['kty', 'x5c', 'n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'], 2)],
     ];
     for (const [path, text] of refused) assert.ok((await rules(path, text)).includes('private-key'), `${path}: ${JSON.stringify(text.slice(0, 120))}`);
+    const utf16: GuardInput = { files: [{ path: 'deploy/key.txt', content: new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(PEM, 'utf16le')])) }], indexPaths: new Set(['deploy/key.txt']), plaintextPaths: DEFAULT_GUARD_PLAINTEXT_PATHS, roster: [], quote: (s) => s, show: (s) => s };
+    assert.deepEqual((await checkStagedFiles(utf16)).map((f) => f.rule), ['private-key'], 'UTF-16LE');
     const passed: [string, string][] = [
       ['k8s/cert-only.yaml', secret(`  tls.crt: ${b64(certificate)}\n  ca.crt: ${b64(certificate)}\n`)],
       ['jwks.json', JSON.stringify({ keys: [createPublicKey(PEM).export({ format: 'jwk' }), { ...ecJwk, d: undefined }] })],
       // A README that names the encoded line, cut short: no whole BEGIN line decodes from it.
       ['README.md', 'A TLS Secret reads `tls.key: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVkt...`.\n'],
+      // A public JWK beside another object's d: a hash, an SVG path (a red team's minified bundles).
+      ['dist/app.min.js', `const k=${JSON.stringify({ ...createPublicKey(PEM).export({ format: 'jwk' }), kty: 'RSA' })};const m={a:1,d:"3f786850e387550fdab836ed7e6dc881de23001b"};\n`],
+      ['dist/icons.js', 'jwk={kty:"RSA",n:t,e:r};createElement("path",{d:"M19-6h-2v-2h-4v2H9V4h10zm-2-12H7v12h10-12-Z"})\n'],
     ];
     for (const [path, text] of passed) assert.deepEqual(await rules(path, text), [], `${path}: ${JSON.stringify(text.slice(0, 120))}`);
   });
@@ -112,6 +119,16 @@ describe('commit guard: private keys', () => {
       const input: GuardInput = { files: [{ path: 'signing.der', content: new Uint8Array(der) }], indexPaths: new Set(['signing.der']), plaintextPaths: DEFAULT_GUARD_PLAINTEXT_PATHS, roster: [], quote: (s) => s, show: (s) => s };
       assert.deepEqual((await checkStagedFiles(input)).map((f) => f.rule), ['private-key'], `${form}, a binary file`);
     }
+    // Cut into pieces by code: only the first piece is read (a red team's JSON with \n escapes, Java
+    // concatenation and properties continuations passed), and base64url.
+    const pkcs8 = forms[0][1].toString('base64');
+    const pieces = pkcs8.match(/.{1,64}/g)!;
+    for (const [path, text] of [
+      ['signing.json', JSON.stringify({ key: pieces.join('\n') })],
+      ['Keys.java', `static final String KEY =\n${pieces.map((p) => `    "${p}"`).join(' +\n')};\n`],
+      ['app.properties', `ssl.key=${pieces.join('\\\n    ')}\n`],
+      ['jwt.conf', `private_key = ${forms[0][1].toString('base64url')}\n`],
+    ]) assert.ok((await rules(path, text)).includes('private-key'), path);
     const body = OPENSSH.split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
     assert.ok((await rules('deploy.json', JSON.stringify({ ssh_key: body }))).includes('private-key'), 'an OpenSSH key\'s body');
     // Public and signed things are not keys.
@@ -126,6 +143,8 @@ describe('commit guard: private keys', () => {
         ['CSR', openssl(['req', '-new', '-key', join(dir, 'key.pem'), '-subj', '/CN=custodian', '-outform', 'DER'])],
         ['EC public', openssl(['pkey', '-pubout', '-outform', 'DER'], ec)],
       ];
+      // RFC 3416 GetRequest, community "public" (version 1, an OCTET STRING, a PDU: SEC1's first two fields).
+      publicForms.push(['SNMP packet', Buffer.from('3029020101040670756' + '26c6963a01c02040000000102010002010030' + '0e300c06082b060102010101000500', 'hex')]);
       for (const [form, der] of publicForms) {
         assert.deepEqual(await rules('application.yml', `cert: ${der.toString('base64')}\n`), [], form);
         const input: GuardInput = { files: [{ path: 'public.der', content: new Uint8Array(der) }], indexPaths: new Set(['public.der']), plaintextPaths: DEFAULT_GUARD_PLAINTEXT_PATHS, roster: [], quote: (s) => s, show: (s) => s };
@@ -147,6 +166,8 @@ describe('commit guard: private keys', () => {
       assert.deepEqual(await rules('deploy-key.txt', readFileSync(join(dir, 'plain.ppk'), 'utf8')), ['private-key']);
       assert.deepEqual(await rules('keys/locked-key.txt', readFileSync(join(dir, 'locked.ppk'), 'utf8')), ['private-key']); // as an encrypted PEM is
       assert.deepEqual(await rules('putty.pub', execFileSync('puttygen', [join(dir, 'plain.ppk'), '-O', 'public'], { encoding: 'utf8' })), []);
+      // A document showing the layout, without key material.
+      assert.deepEqual(await rules('docs/ppk.md', 'A .ppk looks like:\n\n```\nPuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 2\n...\nPrivate-Lines: 1\n...\n```\n'), []);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -173,5 +194,16 @@ describe('commit guard: private keys', () => {
     const sealJson = (rule?: string) => sealValues(jwk, { format: 'json', recipients: [alice.publicKey], backend, rule: rule ? { kind: 'unencrypted-regex', regex: rule } : undefined });
     assert.deepEqual(await rules('jwk.json', await sealJson()), []);
     assert.ok((await rules('jwk.json', await sealJson('^(kty|d)$'))).includes('private-key'), 'a JWK whose kty and d are left in the clear');
+  });
+
+  it('hostile files end the check, with no finding: 6 MB of short base64 lines (a stack overflow before), 1.6 MB of PuTTY headers, of kty members (a lazy pattern retried from each header held the guard for a minute)', async function () {
+    this.timeout(30_000);
+    const shapes: [string, string][] = [
+      ['lines.txt', ('MIIEvQIBADAN' + 'A'.repeat(28) + '\n').repeat(160_000)],
+      ['url.txt', ('a-b_'.repeat(10) + '\n').repeat(160_000)],
+      ['putty.txt', 'PuTTY-User-Key-File-2: '.repeat(70_000)],
+      ['kty.json', '{' + '"kty":"RSA",'.repeat(140_000) + '}'],
+    ];
+    for (const [path, text] of shapes) assert.deepEqual(await rules(path, text), [], path);
   });
 });

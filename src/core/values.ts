@@ -557,6 +557,15 @@ async function unwrapDataKey(
   });
 }
 
+/** Whether `token`'s body could be a sealed value (§6): canonical base64url, a nonce and a tag at least. */
+function sealedShape(token: string): boolean {
+  try {
+    return base64UrlDecode(token.slice(TOKEN_PREFIX.length)).length >= VALUE_NONCE_LENGTH + VALUE_TAG_LENGTH;
+  } catch {
+    return false;
+  }
+}
+
 async function openToken(aes: AesGcm, slot: Slot, token: string): Promise<Uint8Array> {
   let body: Uint8Array;
   try {
@@ -833,7 +842,9 @@ export function valuesInTheClear(
 ): { rule: SelectionRule; names: string[]; againstRule: string[]; recipients: string[]; recipientPolicy?: RecipientPolicy } {
   const parsed = parseFile(text, format);
   const inClear = clearMatcher(parsed.meta.rule);
-  const clear = parsed.slots.filter((s) => !s.token);
+  // A value only shaped like a token (`custodian-val1.hunter2-prod`, typed by hand: a red team's) is no
+  // sealed value: one is canonical base64url of a nonce, the ciphertext and a tag (§6).
+  const clear = parsed.slots.filter((s) => !s.token || !sealedShape(s.token));
   return {
     rule: parsed.meta.rule,
     names: clear.map((s) => s.name),

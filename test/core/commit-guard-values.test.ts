@@ -64,6 +64,10 @@ describe('commit guard: value-encrypted files', () => {
     assert.deepEqual(findings.map((f) => [f.rule, f.severity]), [['plaintext-path', 'error']]);
     assert.match(findings[0].message, /holds 1 value\(s\) in the clear that its rule says must be encrypted: db\.host/);
     assert.ok(!JSON.stringify(findings).includes('plaintext-typed-here'));
+    // Typed to look like a token, it is still in the clear (a red team's custodian-val1.hunter2-prod-password).
+    const shaped = sealed.replace(/^( {2}host: ).*$/m, '$1custodian-val1.hunter2-prod-password');
+    const named = await checkStagedFiles(input([{ path: 'config/secrets.yaml', content: utf8(shaped) }]));
+    assert.match(named[0]?.message ?? '', /holds 1 value\(s\) in the clear that its rule says must be encrypted: db\.host/);
     // Sealed as it was, it passes there.
     assert.deepEqual(await checkStagedFiles(input([{ path: 'config/secrets.yaml', content: utf8(sealed) }])), []);
   });

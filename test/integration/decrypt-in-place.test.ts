@@ -122,8 +122,9 @@ describe('decrypt-in-place', function () {
       const previewed = await answeringWarnings('Preview Instead', () => run<DecryptSelectionResult>('custodian.decryptSelection'));
       const modal = previewed.shown.find((s) => s.modal);
       assert.ok(modal, 'asked first');
-      assert.match(modal.message, /lets .*alice.* read this block/);
+      assert.match(modal.message, /^Decrypting this block here lets .*alice.* read it\.$/);
       assert.match(modal.message, /bob/);
+      assert.match(modal.detail, /fewer people than shared\.yaml\.enc\. Its next save, auto-save included/, 'the file as the Explorer names it');
       assert.deepEqual(modal.items, ['Preview Instead', 'Decrypt in Place Anyway'], 'the safe answer first');
       assert.strictEqual(previewed.result?.blocks, 0);
       assert.strictEqual(editor.document.getText(), inner, 'nothing replaced');
@@ -166,7 +167,8 @@ describe('decrypt-in-place', function () {
       const { result, shown } = await answeringWarnings(undefined, () => run<DecryptSelectionResult>('custodian.decryptSelection'));
       const modal = shown.find((s) => s.modal);
       assert.ok(modal, 'asked first');
-      assert.match(modal.message, /lets alice read this block/);
+      assert.match(modal.message, /lets alice read it/);
+      assert.match(modal.detail, /fewer people than shared-values\.yaml\./);
       assert.strictEqual(result, undefined);
       assert.strictEqual(editor.document.getText(), document);
     } finally {

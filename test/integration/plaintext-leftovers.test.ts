@@ -381,7 +381,7 @@ describe('plaintext leftovers', function () {
     }
   });
 
-  it('a plain .env beside its .env.enc (Encrypt File with Keep Original) says it is a plaintext copy that may be out of date, and its lens opens the .enc; alone, it offers Encrypt Values', async () => {
+  it('a plain .env beside its .env.enc (Encrypt File with Keep Original) says to edit the .enc, which it does not follow, and its lens opens the .enc; alone, it offers Encrypt Values', async () => {
     // A newcomer kept the original, edited the .enc, and later took the stale plaintext for the real file.
     const plain = wsUri('kept-copy.env');
     const enc = wsUri('kept-copy.env.enc');
@@ -393,7 +393,7 @@ describe('plaintext leftovers', function () {
       fs.writeFileSync(enc.fsPath, await encryptFor([team.alice.publicKey], 'TOKEN=new\n', team.alice.key));
       const beside = await waitFor('the plaintext-copy lens', async () => {
         const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', plain, 10)) ?? [];
-        return lenses.some((l) => /plaintext copy of kept-copy\.env\.enc/.test(l.command?.title ?? '')) && lenses;
+        return lenses.some((l) => /Edit the encrypted kept-copy\.env\.enc: this plaintext beside it/.test(l.command?.title ?? '')) && lenses;
       });
       // One lens, opening the .enc (VS Code hands its own command 'vscode.open' back as '_workbench.open').
       assert.strictEqual(beside.length, 1, 'no Encrypt Values: a second encrypted copy would drift from the first');

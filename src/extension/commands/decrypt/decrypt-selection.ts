@@ -8,8 +8,8 @@ import { CustodianError } from '../../../core/errors';
 import type { EncryptedSpan } from '../../../core/selection-armor';
 import type { Party, SignerState } from '../../crypto-session';
 import type { EncDeps } from '../encrypt/deps';
-import { ENC_SCHEME } from '../../fs/enc-uri';
-import { VALUES_SCHEME } from '../../fs/values-uri';
+import { ENC_SCHEME, toEncryptedUri } from '../../fs/enc-uri';
+import { fromValuesUri, VALUES_SCHEME } from '../../fs/values-uri';
 import { fromArgument, is, type Shape } from '../arguments';
 import { blockRange, blocksIn, decryptBlock, notTextError } from './blocks';
 import { previewBlock, type PreviewBlockResult } from './preview-block';
@@ -138,14 +138,17 @@ async function readersGained(deps: EncDeps, uri: vscode.Uri, blocks: readonly En
 
 /** The modal before a block goes into a file more people can open than the block: who, and Preview Instead. */
 async function warnReadersGained(document: vscode.TextDocument, gained: readonly Party[]): Promise<string | undefined> {
-  const name = displayText(vscode.workspace.asRelativePath(document.uri));
+  // The file's own name, as the Explorer shows it (the decrypted view's URI would read "/secrets/…").
+  const file = document.uri.scheme === ENC_SCHEME ? toEncryptedUri(document.uri) : fromValuesUri(document.uri);
+  const name = displayText(vscode.workspace.asRelativePath(file));
   const who = gained.map((p) => displayText(p.name)).join(', ');
   return vscode.window.showWarningMessage(
-    vscode.l10n.t('Decrypting here lets {0} read this block once {1} is saved.', who, name),
+    vscode.l10n.t('Decrypting this block here lets {0} read it.', who),
     {
       modal: true,
       detail: [
-        vscode.l10n.t('The block is encrypted for fewer people than {0}: saving seals its text for everyone who can open the file.', name),
+        // "Once saved" read as later to a newcomer whose auto-save wrote the file at once.
+        vscode.l10n.t('The block is encrypted for fewer people than {0}. Its next save, auto-save included, puts the block\'s text in the file for everyone {0} is encrypted for.', name),
         '',
         vscode.l10n.t('"{0}" shows the plaintext read-only and leaves the file unchanged.', PREVIEW()),
       ].join('\n'),

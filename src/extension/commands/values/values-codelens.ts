@@ -27,7 +27,8 @@ export class ValuesCodeLensProvider implements vscode.CodeLensProvider {
     // newcomer took the stale copy, its Encrypt Values lens the only word on it, for the real file.
     const twin = document.uri.with({ path: `${path}.enc` });
     if (await exists(twin)) {
-      return [new vscode.CodeLens(top, { title: vscode.l10n.t('$(warning) A plaintext copy of {0}, which may be out of date: open that one, and delete this copy when done', basename(twin.path)), command: 'vscode.open', arguments: [twin] })];
+      // Said as what to do (a newcomer read "may be out of date" seconds after encrypting, "copy" of their own source).
+      return [new vscode.CodeLens(top, { title: vscode.l10n.t('$(warning) Edit the encrypted {0}: this plaintext beside it does not follow its changes', basename(twin.path)), command: 'vscode.open', arguments: [twin] })];
     }
     return [
       new vscode.CodeLens(top, { title: vscode.l10n.t('$(shield) Encrypt Values for Team'), command: CommandId.EncryptValues, arguments: [document.uri] }),

@@ -207,6 +207,33 @@ describe('value-encrypted files in the editor', function () {
     fs.rmSync(other.fsPath);
   });
 
+  it('typing among the tokens once their read-only state is lifted ("Click here to set writeable") is said at once, with Open Decrypted', async () => {
+    // A newcomer lifted it, typed, auto-save wrote the value in the clear, and only "damaged" said anything later.
+    const { file, text } = await sealedForMe('lifted.yaml', 'db:\n  host: db.internal\n', team.alice.key, 'yaml');
+    await vscode.commands.executeCommand('vscode.open', file);
+    const decrypted = await waitFor('the decrypted editor', async () => vscode.window.activeTextEditor?.document.uri.scheme === 'custodian-values' && vscode.window.activeTextEditor);
+    const tokenTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === file.toString());
+    await waitFor('the token tab replaced', async () => tokenTabs().length === 0);
+    await run('custodian.openValuesEncrypted', { uri: decrypted.document.uri });
+    await waitFor('the encrypted form', async () => vscode.window.activeTextEditor?.document.uri.toString() === file.toString());
+    await sleep(500);
+    const warnings = recordWarningMessages(() => undefined);
+    try {
+      await vscode.commands.executeCommand('workbench.action.files.setActiveEditorWriteableInSession');
+      await vscode.commands.executeCommand('type', { text: 'x' });
+      await waitFor('the warning', async () => warnings.told.some((m) => /editing the encrypted form of lifted\.yaml: a value typed here is saved in the clear/.test(m)));
+      await vscode.commands.executeCommand('type', { text: 'y' });
+      await sleep(300);
+      assert.strictEqual(warnings.told.filter((m) => /editing the encrypted form/.test(m)).length, 1, 'once');
+    } finally {
+      warnings.dispose();
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await closeAllEditors();
+    }
+    assert.strictEqual(fs.readFileSync(file.fsPath, 'utf8'), text);
+    fs.rmSync(file.fsPath);
+  });
+
   it('Encrypt Values asks first about a value that stops at "#" (the rest would stay readable as a comment); dismissing changes nothing', async () => {
     const file = wsUri('values-repo', 'hash.env');
     const plain = 'DB_PASSWORD=pw#Rest-of-it-7\nOK="quoted#kept"\n';

@@ -8,6 +8,7 @@ import { basename, ENC_SCHEME, isEncryptedFileUri, toEncryptedUri } from '../../
 import { hasValuesFileName, looksValueEncrypted, VALUES_SCHEME, fromValuesUri } from '../../fs/values-uri';
 import { readText } from '../../fs/values-file-system';
 import { CustodianError } from '../../../core/errors';
+import { CommandId } from '../ids';
 import { until } from '../../until';
 import { valuesTarget, type ValuesDeps } from './deps';
 import { showInPlaceOfTokens, valuesFileRecipients } from './open-values';
@@ -17,6 +18,8 @@ export class ValuesAutoOpen implements vscode.Disposable {
   private readonly keepEncrypted = new Set<string>();
   /** Editors on an encrypted file's own bytes made read-only once in this session (`readOnlyOnce`). */
   private readonly madeReadOnly = new Set<string>();
+  /** Files whose tokens were edited after their read-only state was lifted, and said so (`warnEditedTokens`). */
+  private readonly warnedEdits = new Set<string>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly deps: ValuesDeps) {
@@ -33,6 +36,7 @@ export class ValuesAutoOpen implements vscode.Disposable {
         }
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => void this.readOnlyOnce(editor)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.warnEditedTokens(e)),
     ];
     // A tab VS Code restored (a reload) may be the active one already.
     void this.readOnlyOnce(vscode.window.activeTextEditor);
@@ -81,6 +85,26 @@ export class ValuesAutoOpen implements vscode.Disposable {
     await vscode.window.showTextDocument(file, { preview: false });
     await readOnlyWhenActive(file);
     return file;
+  }
+
+  /**
+   * Typing among a value-encrypted file's tokens, once the person lifted the read-only state Custodian set
+   * ("Click here to set writeable"), is said once per session: a value typed there is saved in the clear
+   * (auto-save at once) and the file no longer opens. A newcomer did, and saw only "damaged" later.
+   */
+  private warnEditedTokens(e: vscode.TextDocumentChangeEvent): void {
+    const uri = e.document.uri;
+    // Dirty: typed here, not a new version read from disk (custodian set, a pull). VS Code says a document
+    // became dirty in an event of its own, after the one with the change.
+    if (!e.document.isDirty || !this.madeReadOnly.has(uri.toString()) || this.warnedEdits.has(uri.toString()) || isEncryptedFileUri(uri)) return;
+    this.warnedEdits.add(uri.toString());
+    const open = vscode.l10n.t('Open Decrypted');
+    void vscode.window
+      .showWarningMessage(
+        vscode.l10n.t('You are editing the encrypted form of {0}: a value typed here is saved in the clear, and the file no longer opens. Undo, and edit values in the decrypted editor.', basename(uri.path)),
+        open,
+      )
+      .then((choice) => choice === open && vscode.commands.executeCommand(CommandId.OpenValuesDecrypted, uri));
   }
 
   private anyTabOn(uri: vscode.Uri): boolean {

@@ -557,23 +557,24 @@ async function unwrapDataKey(
   });
 }
 
-/** Whether `token`'s body could be a sealed value (§6): canonical base64url, a nonce and a tag at least. */
-function sealedShape(token: string): boolean {
-  try {
-    return base64UrlDecode(token.slice(TOKEN_PREFIX.length)).length >= VALUE_NONCE_LENGTH + VALUE_TAG_LENGTH;
-  } catch {
-    return false;
-  }
-}
-
-async function openToken(aes: AesGcm, slot: Slot, token: string): Promise<Uint8Array> {
+/**
+ * A token's body (§6): canonical base64url of a nonce, the ciphertext and a tag; or why it cannot be one.
+ * Opening a token and the keyless reader of values left in the clear (valuesInTheClear) ask the same.
+ */
+function tokenBody(token: string): { body: Uint8Array } | { problem: string; cause?: unknown } {
   let body: Uint8Array;
   try {
     body = base64UrlDecode(token.slice(TOKEN_PREFIX.length));
-  } catch (err) {
-    throw new FormatError(`malformed token at "${slot.name}": not canonical base64url`, { cause: err });
+  } catch (cause) {
+    return { problem: 'not canonical base64url', cause };
   }
-  if (body.length < VALUE_NONCE_LENGTH + VALUE_TAG_LENGTH) throw new FormatError(`malformed token at "${slot.name}": too short`);
+  return body.length < VALUE_NONCE_LENGTH + VALUE_TAG_LENGTH ? { problem: 'too short' } : { body };
+}
+
+async function openToken(aes: AesGcm, slot: Slot, token: string): Promise<Uint8Array> {
+  const read = tokenBody(token);
+  if ('problem' in read) throw new FormatError(`malformed token at "${slot.name}": ${read.problem}`, read.cause === undefined ? {} : { cause: read.cause });
+  const { body } = read;
   try {
     return await aes.open(body.subarray(0, VALUE_NONCE_LENGTH), body.subarray(VALUE_NONCE_LENGTH), slot.aad);
   } catch {
@@ -844,7 +845,7 @@ export function valuesInTheClear(
   const inClear = clearMatcher(parsed.meta.rule);
   // A value only shaped like a token (`custodian-val1.hunter2-prod`, typed by hand: a red team's) is no
   // sealed value: one is canonical base64url of a nonce, the ciphertext and a tag (§6).
-  const clear = parsed.slots.filter((s) => !s.token || !sealedShape(s.token));
+  const clear = parsed.slots.filter((s) => !s.token || !('body' in tokenBody(s.token)));
   return {
     rule: parsed.meta.rule,
     names: clear.map((s) => s.name),

@@ -62,7 +62,9 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
   const version = document.version;
   const original = document.getText();
   const what = displayText(vscode.workspace.asRelativePath(document.uri));
-  const gained = await readersGained(deps, document.uri, blocks);
+  // Each block's recipients, read once from its header: who gains it here, and whether I can open it.
+  const readers = await Promise.all(blocks.map(blockReaders));
+  const gained = readersGained(deps, document.uri, readers);
   if (gained.length > 0 && a.widen !== true) {
     const choice = await warnReadersGained(document, gained);
     if (choice === undefined) return undefined;
@@ -70,7 +72,10 @@ export async function decryptSelection(deps: EncDeps, arg: unknown): Promise<Dec
   }
   if (a.confirm !== true && document.uri.scheme !== ENC_SCHEME) {
     // A block I cannot open fails with who can, before asking about plaintext that will not come.
-    for (const block of blocks) if (!(await canOpen(deps, block))) await decryptBlock(deps, block, vscode.l10n.t('the encrypted block in {0}', what));
+    for (const [i, block] of blocks.entries()) {
+      const fingerprints = readers[i];
+      if (fingerprints === undefined || !deps.session.canDecrypt(fingerprints)) await decryptBlock(deps, block, vscode.l10n.t('the encrypted block in {0}', what));
+    }
     const choice = await warnPlaintextInDocument(document);
     if (choice === undefined) return undefined;
     if (choice === PREVIEW()) return { blocks: 0, signers: [], recipients: [], previews: await previewAll(deps, document, blocks) };
@@ -113,23 +118,17 @@ async function blockReaders(block: EncryptedSpan): Promise<readonly string[] | u
   }
 }
 
-async function canOpen(deps: EncDeps, block: EncryptedSpan): Promise<boolean> {
-  const readers = await blockReaders(block);
-  return readers !== undefined && deps.session.canDecrypt(readers);
-}
-
 /**
  * Who could read a block once it is decrypted into this document and saved, and cannot now: in a
  * decrypted `.enc` or value-encrypted file, everyone the file is encrypted for whom a block is not.
  * A red team decrypted a block for one person inside a file for three, saved, and the other two read it.
  * (A plain document's readers are anyone with the file: warnPlaintextInDocument says so.)
  */
-async function readersGained(deps: EncDeps, uri: vscode.Uri, blocks: readonly EncryptedSpan[]): Promise<Party[]> {
+function readersGained(deps: EncDeps, uri: vscode.Uri, readersOfBlocks: readonly (readonly string[] | undefined)[]): Party[] {
   const file = uri.scheme === ENC_SCHEME ? deps.fs.documents.describe(uri) : uri.scheme === VALUES_SCHEME ? deps.valuesFs.describe(uri) : undefined;
   if (!file) return [];
   const gained = new Map<string, Party>();
-  for (const block of blocks) {
-    const readers = await blockReaders(block);
+  for (const readers of readersOfBlocks) {
     if (readers === undefined) continue; // Damaged: decrypting it fails, and says so.
     for (const party of file.recipients) if (!readers.includes(party.fingerprint)) gained.set(party.fingerprint, party);
   }

@@ -187,7 +187,8 @@ export function selectionClash(text: string, plans: readonly SelectionPlan[]): S
   const spans = findEncryptedSpans(text);
   let b = 0;
   let previous: SelectionPlan | undefined;
-  for (const plan of [...plans].sort((p, q) => p.start - q.start)) {
+  const sorted = [...plans].sort((p, q) => p.start - q.start);
+  for (const plan of sorted) {
     assertRange(text, plan.start, plan.end);
     if (previous && touches(text, previous, plan)) return { plan, problem: 'touching' };
     // Part of an encrypted value: it is damaged, and a token written inside a block is read as its text.
@@ -206,15 +207,15 @@ export function selectionClash(text: string, plans: readonly SelectionPlan[]): S
     if (plan.form === 'compact' && beginsBlockLine(text, plan.end)) return { plan, problem: 'before' };
     previous = plan;
   }
-  return lostPlan(text, plans);
+  return lostPlan(text, sorted);
 }
 
 /**
  * The last word is the reader's: a plan whose replacement is not found where it is written (a token that
- * lands among the lines of a broken block and completes it, which the rules above cannot see).
+ * lands among the lines of a broken block and completes it, which the rules above cannot see). `sorted`
+ * by start, as selectionClash ordered them.
  */
-function lostPlan(text: string, plans: readonly SelectionPlan[]): SelectionClash | undefined {
-  const sorted = [...plans].sort((p, q) => p.start - q.start);
+function lostPlan(text: string, sorted: readonly SelectionPlan[]): SelectionClash | undefined {
   const starts: number[] = [];
   let out = '';
   let at = 0;

@@ -7,6 +7,7 @@ import type { EncryptedSpan } from '../../../core/selection-armor';
 import type { EnvelopeDescription } from '../../crypto-session';
 import type { EncDeps } from '../encrypt/deps';
 import { lazyCore } from '../../lazy-core';
+import { sentence } from '../../ui/messages';
 
 export interface DecryptedBlock {
   plaintext: Uint8Array;
@@ -59,16 +60,12 @@ function damagedBlock(err: unknown, what: string): unknown {
   const forged = err instanceof SignatureError && !(err instanceof SignerMismatchError);
   if (!damaged && !forged) return err;
   const message = damaged
-    ? vscode.l10n.t('{0} is damaged or was changed after it was encrypted: it does not decrypt.', capitalized(what))
-    : vscode.l10n.t('{0} is damaged or was changed after it was signed: its signature does not verify. Do not trust its contents.', capitalized(what));
+    ? sentence(vscode.l10n.t('{0} is damaged or was changed after it was encrypted: it does not decrypt.', what))
+    : sentence(vscode.l10n.t('{0} is damaged or was changed after it was signed: its signature does not verify. Do not trust its contents.', what));
   return new CustodianError(message, {
     cause: err,
     hint: vscode.l10n.t('Undo the edit that changed it, or take the line from the last commit (git diff shows it); whoever encrypted it can encrypt it again.'),
   });
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function notTextError(what: string): CustodianError {

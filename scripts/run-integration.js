@@ -4,7 +4,11 @@
 // microsoft/vscode's test/integration/browser (payload query + codeAutomationLog/codeAutomationExit).
 //
 // Env: CUSTODIAN_TEST_GREP     run only tests whose title matches (read by test/integration/index.ts)
-//      CUSTODIAN_TEST_TIMEOUT  overall timeout in seconds (default 600)
+//      CUSTODIAN_TEST_TIMEOUT  overall timeout in seconds (default 2400: the whole suite takes ~10 min on
+//                              a 2-core machine, and grows with every test)
+//      CUSTODIAN_TEST_STALL    seconds without a line from the test runner before it counts as hung
+//                              (default 420: mocha ends a hung hook or test itself within its own timeout,
+//                              180 s at most, and prints the test's line at its end)
 //      CUSTODIAN_TEST_VERBOSE=1  echo code-server and raw browser console output
 //      CUSTODIAN_TEST_KEEP=1   keep the temporary user-data dir and workspace (printed) for debugging
 //      CUSTODIAN_TEST_LOCALE   VS Code's display language, e.g. "es" (tests read vscode.env.language)
@@ -13,12 +17,13 @@
 // Tests receive CUSTODIAN_TEST_USER_DATA_DIR (VS Code's user-data dir, e.g. to scan hot-exit backups)
 // and CUSTODIAN_TEST_WORKSPACE (the fresh workspace folder) in process.env.
 //
-// Exit codes: 0 passed; 1 test failures; 2 timeout; 3 code-server died; 4 page crashed;
+// Exit codes: 0 passed; 1 test failures; 2 timeout or stall; 3 code-server died; 4 page crashed;
 //             5 extension failed to activate; 6 the test runner never reported; 10 setup error.
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const util = require('util');
 const { ROOT, ensureCodeServer, freePort, installExtension, startCodeServer, xdgEnv, log: baseLog } = require('./lib/code-server');
 const { launchChromium } = require('./lib/browser');
 
@@ -26,7 +31,8 @@ const EXTENSION_ID = 'custodian-dev.custodian';
 const TESTS_PATH = path.join(ROOT, 'dist', 'test', 'integration');
 /** Where the test bundle is copied inside an installed .vsix (test/integration/vsix.test.ts leaves it out). */
 const INSTALLED_TESTS_DIR = '.integration-tests';
-const timeoutS = Number(process.env.CUSTODIAN_TEST_TIMEOUT || 600);
+const timeoutS = Number(process.env.CUSTODIAN_TEST_TIMEOUT || 2400);
+const stallS = Number(process.env.CUSTODIAN_TEST_STALL || 420);
 const verbose = process.env.CUSTODIAN_TEST_VERBOSE === '1';
 const keep = process.env.CUSTODIAN_TEST_KEEP === '1';
 const vsix = process.env.CUSTODIAN_TEST_VSIX ? path.resolve(process.env.CUSTODIAN_TEST_VSIX) : undefined;
@@ -39,7 +45,7 @@ const log = (msg) => baseLog('run-integration', msg);
 // Workbench chatter relayed through codeAutomationLog; shown only with CUSTODIAN_TEST_VERBOSE=1.
 const NOISE_RE = /^(Resolving connection token|Resolved connection token|Creating a socket|\[Service Worker\]|Ignoring fetching additional builtin extensions|ChatSessionStore:|Updating additional builtin extensions cache)/;
 
-const state = { server: null, browser: null, finished: false, summary: null, activationError: null, dataDir: null, workspace: null };
+const state = { server: null, browser: null, finished: false, summary: null, activationError: null, dataDir: null, workspace: null, lastLine: null };
 
 function scan(text) {
   const m = SUMMARY_RE.exec(text);
@@ -119,6 +125,7 @@ async function main() {
   const started = Date.now();
   // Counted from here: a cold code-server install is not test time.
   setTimeout(() => { void finish(2, `timeout after ${timeoutS} s (CUSTODIAN_TEST_TIMEOUT)`); }, timeoutS * 1000).unref();
+  watchForStall();
 
   state.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-it-'));
   state.workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-ws-'));
@@ -177,6 +184,7 @@ async function main() {
     const text = args.map(String).join(' ');
     scan(text);
     if (!verbose && NOISE_RE.test(text)) return;
+    state.lastLine = { at: Date.now(), text: util.format(...args) };
     (console[type] || console.log)(...args);
   });
   await page.exposeFunction('codeAutomationExit', (code) => {
@@ -193,6 +201,21 @@ async function main() {
   const url = `http://${host}/?folder=${encodeURIComponent(state.workspace)}&payload=${encodeURIComponent(payload)}`;
   log(`opening the workbench${process.env.CUSTODIAN_TEST_GREP ? ` (grep: ${process.env.CUSTODIAN_TEST_GREP})` : ''}`);
   await page.goto(url);
+}
+
+/**
+ * A hung run is stopped by silence, not by the clock alone: the suite's length grows with every test
+ * (an overall cap of 600 s once stopped a healthy run on CI), while a runner that prints nothing for
+ * CUSTODIAN_TEST_STALL seconds is stuck wherever it is, which the message names.
+ */
+function watchForStall() {
+  state.lastLine = { at: Date.now(), text: '(nothing yet)' };
+  setInterval(() => {
+    const silentS = (Date.now() - state.lastLine.at) / 1000;
+    if (silentS >= stallS) {
+      void finish(2, `no output from the test runner for ${Math.round(silentS)} s (CUSTODIAN_TEST_STALL); the last line: ${state.lastLine.text.trim().slice(0, 200)}`);
+    }
+  }, 5000).unref();
 }
 
 process.on('SIGINT', () => { void finish(130, 'interrupted'); });

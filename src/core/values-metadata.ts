@@ -118,6 +118,23 @@ export function parseRule(text: string): SelectionRule {
 }
 
 /**
+ * The rule that leaves readable the values whose path holds one of `keys` as a whole segment:
+ * `unencrypted-regex:^(?:NODE_ENV|PORT)$`, each key's RE2 metacharacters escaped (a dot is no wildcard:
+ * `DB.PASSWORD` names itself, not `DBXPASSWORD`). `all` for none. Throws FormatError when the keys make
+ * a regex longer than a rule may be (§5), or one holds a line break.
+ */
+export function ruleNaming(keys: readonly string[]): SelectionRule {
+  if (keys.length === 0) return { kind: 'all' };
+  const regex = `^(?:${keys.map((key) => key.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&')).join('|')})$`;
+  if (regex.length > MAX_RULE_REGEX_LENGTH) {
+    throw new FormatError(`the ${keys.length} keys make a selection rule ${regex.length} characters long; the limit is ${MAX_RULE_REGEX_LENGTH}`, {
+      hint: 'leave fewer keys readable, or name them with a shorter rule (custodian encrypt --values --unencrypted-regex)',
+    });
+  }
+  return parseRule(`unencrypted-regex:${regex}`);
+}
+
+/**
  * §5: a test, compiled once, that is true when the leaf at a path stays in the clear. A file repeats its
  * key names (every chart has its `image`, `tag`, `resources`), so each name is matched once.
  */

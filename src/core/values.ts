@@ -50,7 +50,7 @@ import {
   type ValuesFormatName,
 } from './values-metadata';
 
-export { parseRule, ruleToString, TOKEN_PREFIX, type SelectionRule, type ValuesFormatName, type PathSegment } from './values-metadata';
+export { parseRule, ruleNaming, ruleToString, TOKEN_PREFIX, type SelectionRule, type ValuesFormatName, type PathSegment } from './values-metadata';
 export { valuesFormatForFileName } from './values-formats';
 export { quoteValuesCutAtHash, valuesCutAtHash } from './dotenv';
 
@@ -871,6 +871,41 @@ export function publicValues(document: string, formatName: ValuesFormatName): { 
   if (names.length === 0) return undefined;
   const used = PUBLIC_CONVENTIONS.filter((c) => conventions.has(c));
   return { names, conventions: used, rule: publicRule(used) };
+}
+
+/** A key a writer may leave readable (*Choose Which Stay Readable…*), and the values naming it reaches. */
+export interface ReadableChoice {
+  /** The key as written (a path segment): `PORT`, or `tag` of `image.tag`. */
+  readonly key: string;
+  /** The values (display form, §3) a rule naming this key leaves in the clear, in document order. */
+  readonly names: string[];
+  /** The key says its value is public (core/public-names: `*_PUBLIC`, `NEXT_PUBLIC_*`, …). */
+  readonly public: boolean;
+}
+
+/**
+ * The keys of a plaintext document that a rule naming them (`ruleNaming`) leaves readable with exactly
+ * the values that end in them. §5 matches a string segment anywhere in a path, so a key that also heads a
+ * mapping or a list would leave all below it readable, and values added there later: `image` of
+ * `image.tag` is not offered, `tag` is (with every value it ends, `image.tag` and `sidecar.tag`). In a
+ * .env every name. A key holding a line break is left out: a rule is one metadata line. Throws
+ * FormatError as sealing would.
+ */
+export function readableChoices(document: string, formatName: ValuesFormatName): ReadableChoice[] {
+  const slots = slotsOf(valuesFormat(formatName), document);
+  const heads = new Set<string>();
+  for (const slot of slots) {
+    for (const segment of slot.path.slice(0, -1)) if (typeof segment === 'string') heads.add(segment);
+  }
+  const choices = new Map<string, string[]>();
+  for (const slot of slots) {
+    const key = slot.path[slot.path.length - 1];
+    if (typeof key !== 'string' || heads.has(key) || /[\r\n]/.test(key)) continue;
+    const names = choices.get(key) ?? [];
+    if (names.length === 0) choices.set(key, names);
+    names.push(slot.name);
+  }
+  return [...choices].map(([key, names]) => ({ key, names, public: publicConventionOf(key) !== undefined }));
 }
 
 /**

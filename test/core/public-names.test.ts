@@ -6,12 +6,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { PUBLIC_CONVENTIONS, publicRule } from '../../src/core/public-names';
-import { namesInTheClear, openValues, publicValues, sealValues } from '../../src/core/values';
-import { ruleToString } from '../../src/core/values-metadata';
+import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { FormatError } from '../../src/core/errors';
+import { namesInTheClear, openValues, publicValues, readableChoices, sealValues } from '../../src/core/values';
+import { clearMatcher, ruleNaming, ruleToString } from '../../src/core/values-metadata';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend';
 import { loadKey } from './envelope-fixtures';
 
 const WILD = join(__dirname, '..', 'fixtures', 'dotenv-wild');
+const VALUES_WILD = join(__dirname, '..', 'fixtures', 'values-wild');
 const backend = createNodeCryptoBackend();
 const alice = loadKey('alice');
 
@@ -76,5 +79,78 @@ describe('public names: the values Encrypt Values offers to leave readable', () 
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** Every scalar leaf of a YAML document as [path, value], read by the `yaml` package (an oracle). */
+function yamlLeaves(text: string): [string[], unknown][] {
+  const leaves: [string[], unknown][] = [];
+  const walk = (node: YamlNode | null | undefined, path: string[]): void => {
+    if (isMap(node)) for (const pair of node.items) walk(pair.value as YamlNode, [...path, String((pair.key as { value: unknown }).value)]);
+    else if (isSeq(node)) node.items.forEach((item, i) => walk(item as YamlNode, [...path, String(i)]));
+    else if (isScalar(node)) leaves.push([path, node.value]);
+  };
+  walk(parseDocument(text).contents as YamlNode, []);
+  return leaves;
+}
+
+describe('Choose Which Stay Readable: keys a rule can leave readable, and nothing else', () => {
+  it('a Helm chart\'s values (bitnami/nginx): tag, repository and replicaCount ticked; the `yaml` package reads exactly their values in the clear after sealing, every other value a token', async () => {
+    const text = readFileSync(join(VALUES_WILD, 'bitnami-nginx.values.yaml'), 'utf8');
+    const choices = readableChoices(text, 'yaml');
+    const keys = choices.map((c) => c.key);
+    // image heads a mapping: a rule naming it would leave all below it readable, values added later too.
+    for (const head of ['image', 'global', 'metrics', 'resources']) assert.ok(!keys.includes(head), head);
+    const tag = choices.find((c) => c.key === 'tag');
+    assert.deepEqual(tag?.names, ['image.tag', 'cloneStaticSiteFromGit.image.tag', 'metrics.image.tag']);
+    const ticked = ['tag', 'repository', 'replicaCount'];
+    const rule = ruleNaming(ticked);
+    assert.equal(ruleToString(rule), 'unencrypted-regex:^(?:tag|repository|replicaCount)$');
+    const expected = choices.filter((c) => ticked.includes(c.key)).flatMap((c) => c.names);
+    assert.deepEqual([...namesInTheClear(text, 'yaml', rule)].sort(), [...expected].sort());
+
+    const sealed = await sealValues(text, { format: 'yaml', recipients: [alice.publicKey], signer: undefined, backend, rule });
+    const before = new Map(yamlLeaves(text).map(([path, value]) => [path.join('.'), value]));
+    let clear = 0;
+    for (const [path, value] of yamlLeaves(sealed)) {
+      const key = path.join('.');
+      if (ticked.includes(path[path.length - 1])) {
+        clear += 1;
+        assert.deepEqual(value, before.get(key), `${key} stays as written`);
+      } else if (before.get(key) !== null && before.get(key) !== '') {
+        assert.match(String(value), /^custodian-val1\./, `${key} is encrypted`);
+      }
+    }
+    assert.equal(clear, expected.length);
+    assert.equal((await openValues(sealed, { format: 'yaml', identities: [alice], backend })).document, text);
+  });
+
+  it('a key is a whole segment: DB.PASSWORD is no pattern (a dot, a plus or a bracket in a key stands for itself), PORT leaves PORTAL_TOKEN encrypted (fast-check, RE2 as the reader matches)', () => {
+    assert.equal(ruleToString(ruleNaming(['NODE_ENV', 'PORT'])), 'unencrypted-regex:^(?:NODE_ENV|PORT)$');
+    assert.deepEqual(namesInTheClear('PORT=1\nPORTAL_TOKEN=t\nDB.PASSWORD=p\nDBXPASSWORD=q\n', 'dotenv', ruleNaming(['PORT', 'DB.PASSWORD'])), ['PORT', 'DB.PASSWORD']);
+    const segment = fc.string({ unit: fc.constantFrom('a', 'B', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$', '\\', '-', ' ', '#', 'é', '_'), maxLength: 6 });
+    fc.assert(
+      fc.property(fc.uniqueArray(segment, { minLength: 1, maxLength: 5 }), segment, (keys, other) => {
+        const inClear = clearMatcher(ruleNaming(keys));
+        for (const key of keys) assert.ok(inClear([key]), JSON.stringify(key));
+        assert.equal(inClear([other]), keys.includes(other), JSON.stringify({ keys, other }));
+        assert.equal(inClear([`x${keys[0]}`]) || inClear([`${keys[0]}x`]), keys.includes(`x${keys[0]}`) || keys.includes(`${keys[0]}x`));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('in JSON: a key that heads an object or a list is not offered, a key holding a line break neither; in a .env every name; none ticked is the rule all; too many keys say what to do', () => {
+    const json = '{"db": {"host": "h", "password": "p"}, "host": "top", "hosts": ["a", "b"], "a\\nb": "x", "NEXT_PUBLIC_URL": "u"}';
+    const choices = readableChoices(json, 'json');
+    assert.deepEqual(choices.map((c) => [c.key, c.names, c.public]), [
+      ['host', ['db.host', 'host'], false],
+      ['password', ['db.password'], false],
+      ['NEXT_PUBLIC_URL', ['NEXT_PUBLIC_URL'], true],
+    ]);
+    assert.deepEqual(readableChoices('NODE_ENV=production\nPORT=3000\n', 'dotenv').map((c) => c.key), ['NODE_ENV', 'PORT']);
+    assert.equal(ruleToString(ruleNaming([])), 'all');
+    const many = Array.from({ length: 200 }, (_, i) => `SERVICE_${i}_URL`);
+    assert.throws(() => ruleNaming(many), (err: unknown) => err instanceof FormatError && /the 200 keys make a selection rule \d+ characters long; the limit is 1024/.test(err.message) && /leave fewer keys readable/.test(err.hint ?? ''));
   });
 });

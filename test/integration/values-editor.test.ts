@@ -298,7 +298,7 @@ describe('value-encrypted files in the editor', function () {
     fs.rmSync(file.fsPath);
   });
 
-  it('Encrypt Values, Choosing Which Stay Readable: the .env names in a picker (public ones ticked); what is ticked stays readable, by a rule naming exactly those, the rest is encrypted', async () => {
+  it('Encrypt Values, Choosing Which Stay Readable: the .env names in a picker (public ones ticked); what is ticked stays readable, by a rule naming exactly those, the rest is encrypted; in YAML only keys that hold no other keys, each with the values it reaches', async () => {
     // A newcomer wanted NODE_ENV and PORT readable in pull requests and found only the CLI's regex.
     const file = wsUri('values-repo', 'choose.env');
     fs.writeFileSync(file.fsPath, 'NODE_ENV=production\nPORT=3000\nPORTAL_TOKEN=tok-Secret-1\nAPI_URL_PUBLIC=https://api.example.com\nDB.PASSWORD=pw-Secret-2\n');
@@ -326,12 +326,38 @@ describe('value-encrypted files in the editor', function () {
     assert.match(sealed, /^#custodian:encrypt=unencrypted-regex:\^\(\?:NODE_ENV\|PORT\|API_URL_PUBLIC\)\$$/m);
     await closeAllEditors();
     fs.rmSync(file.fsPath);
-    // JSON and YAML: said where to go instead.
+    // YAML: keys that head no mapping or list, each with the values a rule naming it reaches.
     const yaml = wsUri('values-repo', 'choose.yaml');
-    fs.writeFileSync(yaml.fsPath, 'a: 1\n');
-    const { errors } = await captureErrors(team.services, () => run('custodian.encryptValuesChoosing', { uri: yaml }));
-    assert.match(errors[0]?.message ?? '', /Choosing which values stay readable is for \.env files here/);
-    assert.strictEqual(fs.readFileSync(yaml.fsPath, 'utf8'), 'a: 1\n');
+    const plainYaml = 'image:\n  repository: bitnami/nginx\n  tag: 1.27.0\nsidecar:\n  tag: 2.1.0\n  password: sc-Secret-3\nreplicaCount: 2\ndb:\n  password: db-Secret-4\n';
+    fs.writeFileSync(yaml.fsPath, plainYaml);
+    window.showQuickPick = async (items: readonly { label: string; description?: string; picked?: boolean }[]) => {
+      offered = [...items];
+      return items.filter((i) => ['tag', 'replicaCount'].includes(i.label));
+    };
+    const { told, dispose: stopRecording } = recordInformationMessages();
+    try {
+      assert.ok(await run<vscode.Uri>('custodian.encryptValuesChoosing', { uri: yaml }));
+    } finally {
+      window.showQuickPick = original;
+      stopRecording();
+    }
+    // image, sidecar and db hold other keys: naming one would leave all below it readable, later additions too.
+    assert.deepEqual(
+      offered.map((i) => [i.label, (i as { description?: string }).description]),
+      [['repository', 'image.repository'], ['tag', '2 values: image.tag, sidecar.tag'], ['password', '2 values: sidecar.password, db.password'], ['replicaCount', 'replicaCount']],
+    );
+    const sealedYaml = fs.readFileSync(yaml.fsPath, 'utf8');
+    assert.match(sealedYaml, /^#custodian:encrypt=unencrypted-regex:\^\(\?:tag\|replicaCount\)\$$/m);
+    for (const clear of ['  tag: 1.27.0', '  tag: 2.1.0', 'replicaCount: 2']) assert.ok(sealedYaml.includes(`${clear}\n`), clear);
+    for (const secret of ['bitnami/nginx', 'sc-Secret-3', 'db-Secret-4']) assert.ok(!sealedYaml.includes(secret), secret);
+    assert.ok(told.some((m) => m.includes('values named image.tag, sidecar.tag, and replicaCount stay readable')), told.join(' | '));
+    await closeAllEditors();
+    // A key that heads a mapping, named by a caller: refused, the file unchanged.
+    fs.writeFileSync(yaml.fsPath, plainYaml);
+    const { errors } = await captureErrors(team.services, () => run('custodian.encryptValuesChoosing', { uri: yaml, readable: ['image'] }));
+    assert.match(errors[0]?.message ?? '', /choose\.yaml holds no value named image/);
+    assert.match(errors[0]?.hint ?? '', /would leave everything below it readable/);
+    assert.strictEqual(fs.readFileSync(yaml.fsPath, 'utf8'), plainYaml);
     fs.rmSync(yaml.fsPath);
   });
 

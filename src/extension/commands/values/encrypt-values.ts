@@ -41,8 +41,8 @@ function conventionList(labels: readonly string[]): string {
 async function chooseRule(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName, choose: boolean): Promise<{ rule: SelectionRule; readable: string[] } | undefined> {
   const { publicValues } = await lazyCore.values();
   const all = { rule: { kind: 'all' } as const, readable: [] };
+  if (choose || args.readable !== undefined) return chooseReadable(args, what, text, format);
   const found = publicValues(text, format);
-  if (choose || args.readable !== undefined) return chooseReadable(args, what, text, format, found?.names ?? []);
   if (!found) return all;
   const kept = { rule: found.rule, readable: found.conventions.map((c) => c.label) };
   if (args.keepPublic !== undefined) return args.keepPublic ? kept : all;
@@ -70,37 +70,52 @@ async function chooseRule(args: EncryptValuesArgs, what: string, text: string, f
 }
 
 /**
- * Encrypt Values, Choosing Which Stay Readable: the .env file's names, those named as public ticked, and
- * the ticked ones left in the clear by a rule naming exactly them (`unencrypted-regex:^(?:PORT|NODE_ENV)$`),
+ * Encrypt Values, Choosing Which Stay Readable: the file's keys in a picker, those named as public ticked,
+ * and the ticked ones left in the clear by a rule naming exactly them (`unencrypted-regex:^(?:NODE_ENV|PORT)$`),
  * so a pull request shows their changes. A newcomer wanted NODE_ENV and PORT readable and found only the
- * CLI's --unencrypted-regex. For .env files: a name there is one segment, so the rule reaches no other value.
+ * CLI's --unencrypted-regex. In JSON and YAML a rule reaches a key wherever it stands, so only keys that
+ * head no mapping or list are offered, each with the values it would leave readable (`tag`: image.tag,
+ * sidecar.tag), and those values are what the question after it names.
  */
-async function chooseReadable(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName, publicNames: readonly string[]): Promise<{ rule: SelectionRule; readable: string[] } | undefined> {
-  if (format !== 'dotenv') {
-    throw new CustodianError(vscode.l10n.t('Choosing which values stay readable is for .env files here.'), {
-      hint: vscode.l10n.t('For JSON and YAML, name them with a rule: custodian encrypt --values --unencrypted-regex REGEX FILE.'),
-    });
-  }
-  const { namesInTheClear, valueNames } = await lazyCore.values();
-  const names = [...new Set(valueNames(text, format))];
+async function chooseReadable(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName): Promise<{ rule: SelectionRule; readable: string[] } | undefined> {
+  const { namesInTheClear, readableChoices, ruleNaming, ruleToString } = await lazyCore.values();
+  const choices = readableChoices(text, format);
   let readable = args.readable;
   if (readable === undefined) {
     const picked = await vscode.window.showQuickPick(
-      names.map((name) => ({ label: name, picked: publicNames.includes(name) })),
-      { canPickMany: true, title: vscode.l10n.t('{0}: tick the values that stay readable', what), placeHolder: vscode.l10n.t('Every value left unticked is encrypted; none ticked encrypts them all'), ignoreFocusOut: true },
+      choices.map((c) => ({ label: c.key, description: format === 'dotenv' ? undefined : valuesReached(c.names), picked: c.public })),
+      {
+        canPickMany: true,
+        matchOnDescription: true,
+        title: format === 'dotenv' ? vscode.l10n.t('{0}: tick the values that stay readable', what) : vscode.l10n.t('{0}: tick the keys whose values stay readable', what),
+        placeHolder: vscode.l10n.t('Every value left unticked is encrypted; none ticked encrypts them all'),
+        ignoreFocusOut: true,
+      },
     );
     if (picked === undefined) return undefined;
     readable = picked.map((p) => p.label);
   }
-  const unknown = readable.filter((n) => !names.includes(n));
-  if (unknown.length > 0) throw new CustodianError(vscode.l10n.t('{0} holds no value named {1}.', what, unknown.join(', ')));
+  const unknown = readable.filter((k) => !choices.some((c) => c.key === k));
+  if (unknown.length > 0) {
+    throw new CustodianError(vscode.l10n.t('{0} holds no value named {1}.', what, unknown.join(', ')), {
+      hint: format === 'dotenv' ? undefined : vscode.l10n.t('A key that holds other keys or a list cannot be chosen: a rule naming it would leave everything below it readable.'),
+    });
+  }
   if (readable.length === 0) return { rule: { kind: 'all' }, readable: [] };
-  // Names of .env files hold letters, digits, _ . and -: only the dot means more to a regex.
-  const rule: SelectionRule = { kind: 'unencrypted-regex', regex: `^(?:${readable.map((n) => n.replace(/\./g, '\\.')).join('|')})$` };
+  const rule = ruleNaming(readable);
+  // The rule must leave readable exactly the values the picker said, and no other.
+  const expected = choices.filter((c) => readable.includes(c.key)).flatMap((c) => c.names);
   const clear = namesInTheClear(text, format, rule);
-  if (clear.length !== readable.length || !clear.every((n) => readable.includes(n))) throw new Error(`the rule ${rule.regex} leaves ${clear.join(', ')} readable, not ${readable.join(', ')}`);
+  if (clear.length !== expected.length || !clear.every((n) => expected.includes(n))) throw new Error(`the rule ${ruleToString(rule)} leaves ${clear.join(', ')} readable, not ${expected.join(', ')}`);
   // Said as one list ("NODE_ENV and PORT"), where conventions are alternatives ("*_PUBLIC or VITE_*").
-  return { rule, readable: [new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(readable)] };
+  return { rule, readable: [new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(format === 'dotenv' ? readable : expected)] };
+}
+
+/** "image.tag", or "3 values: image.tag, sidecar.tag, …" (the first few). */
+function valuesReached(names: readonly string[]): string {
+  if (names.length === 1) return names[0];
+  const shown = names.length > SHOWN_NAMES ? vscode.l10n.t('{0} and {1} more', names.slice(0, SHOWN_NAMES).join(', '), names.length - SHOWN_NAMES) : names.join(', ');
+  return vscode.l10n.t('{0} values: {1}', names.length, shown);
 }
 
 /**

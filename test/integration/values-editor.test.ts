@@ -634,7 +634,7 @@ describe('value-encrypted files in the editor', function () {
     }
   });
 
-  it('Show Recipients and Signer is offered on a value-encrypted file (Explorer, palette, decrypted editor) and works with what the Explorer passes; a damaged file still names whom to ask', async () => {
+  it('Show Recipients and Signer is offered on a value-encrypted file (Explorer, palette, decrypted editor) and works with what the Explorer passes, with the values its rule leaves in the clear; a damaged file still names whom to ask', async () => {
     type MenuItem = { command: string; when?: string };
     const menus = team.services.context.extension.packageJSON.contributes.menus as Record<string, MenuItem[]>;
     // VS Code rewrites some `when` clauses it has parsed (the palette's: values quoted).
@@ -645,11 +645,12 @@ describe('value-encrypted files in the editor', function () {
     assert.ok(offered('commandPalette', valueFile) && offered('commandPalette', decryptedView), 'in the palette');
     assert.ok(offered('editor/title', decryptedView), 'in the decrypted editor\'s title bar');
 
-    const { sealValues } = await import('../../src/core/values');
+    const { ruleNaming, sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');
     const me = await team.services.keyStore.getPublicKey(team.me.id);
     const file = wsUri('values-repo', 'who.yaml');
-    fs.writeFileSync(file.fsPath, await sealValues('db:\n  password: who-reads-3q\n', { format: 'yaml', recipients: [me, team.alice.publicKey, team.bob.publicKey], signer: team.alice.key, backend }));
+    const rule = ruleNaming(['host']);
+    fs.writeFileSync(file.fsPath, await sealValues('db:\n  host: db.internal\n  password: who-reads-3q\n', { format: 'yaml', recipients: [me, team.alice.publicKey, team.bob.publicKey], signer: team.alice.key, backend, rule }));
     // As the Explorer's context menu runs it: the file's URI, and the selection.
     const res = await vscode.commands.executeCommand<ShowRecipientsResult>('custodian.showRecipients', file, [file]);
     assert.strictEqual(res.uri.fsPath, file.fsPath);
@@ -657,6 +658,8 @@ describe('value-encrypted files in the editor', function () {
     assert.ok(res.canDecrypt);
     assert.strictEqual(res.signer.kind === 'verified' && res.signer.party.name, 'alice');
     assert.match(res.summary, /^Encrypted for .* · signed by alice ✓$/);
+    // What a reviewer reads without a key: the rule, and the values it leaves in the clear.
+    assert.deepStrictEqual(res.readable, { rule: 'unencrypted-regex:^(?:host)$', names: ['db.host'] });
 
     // Not a recipient: the signature still verifies, without a key.
     const theirs = wsUri('values-repo', 'theirs.env');
@@ -665,6 +668,7 @@ describe('value-encrypted files in the editor', function () {
     assert.strictEqual(foreign.canDecrypt, false);
     assert.deepStrictEqual(foreign.recipients.map((r) => r.name), ['alice']);
     assert.strictEqual(foreign.signer.kind === 'verified' && foreign.signer.party.name, 'bob');
+    assert.deepStrictEqual(foreign.readable, { rule: 'all', names: [] });
 
     // Two values swapped on disk: the signature no longer verifies; the header's recipients and signer remain.
     const text = fs.readFileSync(theirs.fsPath, 'utf8').replace(/^X=.*$/m, (line) => line.slice(0, -2) + (line.endsWith('AA') ? 'BB' : 'AA'));

@@ -32,6 +32,11 @@ export interface ShowRecipientsResult extends EnvelopeDescription {
   canDecrypt: boolean;
   /** Set when the header reads but the file does not decrypt: why (the rest are the header's claims). */
   damaged?: string;
+  /**
+   * A value-encrypted file's selection rule (VALUES.md §5) and the values it holds in the clear (display
+   * form): what a reviewer reads in a diff without a key. Undefined for a `.enc`, or a file that does not parse.
+   */
+  readable?: { rule: string; names: string[] };
 }
 
 export async function showRecipients(deps: EncDeps, first: unknown, second: unknown): Promise<ShowRecipientsResult> {
@@ -61,10 +66,30 @@ export async function showRecipients(deps: EncDeps, first: unknown, second: unkn
             detail: result.warning,
           },
     ];
+    if (result.readable) items.push(...readableItems(result.readable));
     if (result.damaged) items.unshift({ label: vscode.l10n.t('$(error) Damaged: {0}', result.damaged), detail: vscode.l10n.t('Restore it from git if it was committed, or ask its signer or a recipient for a new copy.') });
     void vscode.window.showQuickPick(items, { title: `${rel(uri)}: ${result.summary}`, placeHolder: vscode.l10n.t('Who can read this file, and who wrote it') });
   }
   return result;
+}
+
+/** Names shown in the Readable item; the rest are counted. */
+const SHOWN_READABLE = 5;
+
+/** "Readable in the file": every value encrypted, or which values the file's rule leaves in the clear. */
+function readableItems(readable: { rule: string; names: string[] }): vscode.QuickPickItem[] {
+  const { rule, names } = readable;
+  const shown = names.length > SHOWN_READABLE ? vscode.l10n.t('{0} and {1} more', names.slice(0, SHOWN_READABLE).join(', '), names.length - SHOWN_READABLE) : names.join(', ');
+  return [
+    { label: vscode.l10n.t('Readable in the File'), kind: vscode.QuickPickItemKind.Separator },
+    names.length === 0
+      ? { label: vscode.l10n.t('$(lock) Every value is encrypted'), description: rule === 'all' ? undefined : vscode.l10n.t('rule: {0}', rule) }
+      : {
+          label: names.length === 1 ? vscode.l10n.t('$(eye) 1 value in the clear, as the file\'s rule says') : vscode.l10n.t('$(eye) {0} values in the clear, as the file\'s rule says', names.length),
+          description: vscode.l10n.t('rule: {0}', rule),
+          detail: shown,
+        },
+  ];
 }
 
 export async function describeFile(deps: EncDeps, uri: vscode.Uri): Promise<ShowRecipientsResult> {
@@ -118,7 +143,9 @@ async function describeValuesFile(deps: EncDeps, uri: vscode.Uri): Promise<ShowR
     } else {
       signature = (await values.inspectValues(text, format, backend)).signature;
     }
-    return { ...deps.session.describe(header, signature, known), uri, canDecrypt };
+    const clear = values.valuesInTheClear(text, format);
+    const readable = { rule: values.ruleToString(clear.rule), names: clear.names };
+    return { ...deps.session.describe(header, signature, known), uri, canDecrypt, readable };
   } catch (err) {
     if (!(err instanceof CustodianError)) throw err;
     const damaged = describeError(err);

@@ -17,13 +17,13 @@ import { namingFile, readValuesText, selectionRuleOf, valuesFormatOf, valuesIden
 export async function encryptValuesFile(args: Args, ctx: CommandContext): Promise<void> {
   if (args.flag('armor')) throw args.usageError('--values writes the file in its own format: -a does not apply');
   const input = args.positionals[0];
-  const rule = selectionRuleOf(args);
   const out = args.string('out');
   const force = args.flag('force');
   await checkOutput(out, { force });
   // Read first: a .enc given by mistake is named as one, not as a file of unknown format.
   const document = await readValuesText(input, ctx);
   const format = valuesFormatOf(args, input, out);
+  const rule = await namingFile(input, async () => selectionRuleOf(args, document, format, input));
   const passphrases = ctx.passphrases(args);
   const recipients = await encryptRecipients(args, ctx, passphrases);
   const signer = await valuesSigner(args, ctx, out ?? input);

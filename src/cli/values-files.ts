@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { isArmored } from '../core/armor';
 import { hasEnvelopeMagic } from '../core/envelope-header';
 import type { RsaPrivateKey } from '../core/keys';
-import { parseRule, valuesFormatForFileName, type SelectionRule, type ValuesFormatName } from '../core/values';
+import { parseRule, readableChoices, ruleNaming, valuesFormatForFileName, type SelectionRule, type ValuesFormatName } from '../core/values';
 import { isConflictedValues } from '../core/values-conflict';
 import { DotenvSyntaxError } from '../core/dotenv';
 import { FormatError, NoIdentityMatchedError, SignatureError, ValueAuthError, ValuesMacError } from '../core/errors';
@@ -36,14 +36,30 @@ export function valuesFormatOf(args: Args, file: string | undefined, output?: st
   return format;
 }
 
-/** `--unencrypted-suffix S` / `--unencrypted-regex R` (at most one); undefined: encrypt every value. */
-export function selectionRuleOf(args: Args): SelectionRule | undefined {
+/**
+ * `--unencrypted-suffix S`, `--unencrypted-regex R` or `--readable KEY`… (one kind at most); undefined:
+ * encrypt every value. `--readable` names keys as VS Code's Choose Which Stay Readable does: only keys that
+ * hold no other keys or list (a rule reaches a key wherever it stands), written as a rule naming exactly them.
+ */
+export function selectionRuleOf(args: Args, document: string, format: ValuesFormatName, file: string | undefined): SelectionRule | undefined {
   const suffix = args.string('unencrypted-suffix');
   const regex = args.string('unencrypted-regex');
-  if (suffix !== undefined && regex !== undefined) throw args.usageError('pass either --unencrypted-suffix or --unencrypted-regex, not both');
+  const readable = args.strings('readable');
+  if ([suffix !== undefined, regex !== undefined, readable.length > 0].filter(Boolean).length > 1) {
+    throw args.usageError('pass one of --unencrypted-suffix, --unencrypted-regex or --readable, not several');
+  }
   if (suffix !== undefined) return parseRule(`unencrypted-suffix:${suffix}`);
   if (regex !== undefined) return parseRule(`unencrypted-regex:${regex}`);
-  return undefined;
+  if (readable.length === 0) return undefined;
+  const choices = readableChoices(document, format);
+  const unknown = readable.filter((key) => !choices.some((c) => c.key === key));
+  if (unknown.length > 0) {
+    const what = file === undefined || isStdio(file) ? 'the input' : file;
+    throw new UsageError(`--readable ${unknown.join(', ')}: ${what} has no value of that name`, {
+      hint: 'name a key of a value as written (--readable NODE_ENV --readable PORT); a key that holds other keys or a list cannot be named: a rule naming it would leave everything below it readable, values added later too',
+    });
+  }
+  return ruleNaming(readable);
 }
 
 /**

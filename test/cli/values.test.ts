@@ -217,6 +217,31 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.equal(direct.code, 0, direct.stderr);
   });
 
+  it('encrypt --values --readable KEY leaves exactly the values of those keys readable, wherever they stand (a dot or a plus in a key is no pattern); a key that holds other keys is refused, nothing written', () => {
+    const plain = 'image:\n  repository: bitnami/nginx\n  tag: 1.27.0\nsidecar:\n  tag: 2.1.0\n  password: sc-Secret-3\n"a.b+": 7\naxb: ab-Secret-5\nreplicaCount: 2\n';
+    fs.writeFileSync(file('readable.yaml'), plain);
+    const sealed = file('readable-sealed.yaml');
+    const e = run(['encrypt', '--values', '--readable', 'tag', '--readable', 'a.b+', '--readable', 'replicaCount', '-r', alice.publicPemPath, '-o', sealed, file('readable.yaml')]);
+    assert.equal(e.code, 0, e.stderr);
+    const text = fs.readFileSync(sealed, 'utf8');
+    assert.match(text, /^#custodian:encrypt=unencrypted-regex:\^\(\?:tag\|a\\\.b\\\+\|replicaCount\)\$$/m);
+    for (const clear of ['  tag: 1.27.0\n', '  tag: 2.1.0\n', '"a.b+": 7\n', 'replicaCount: 2\n']) assert.ok(text.includes(clear), clear);
+    for (const secret of ['bitnami/nginx', 'sc-Secret-3', 'ab-Secret-5']) assert.ok(!text.includes(secret), secret);
+    assert.equal(run(['decrypt', '--values', '-i', alice.privatePath, sealed]).out, plain);
+
+    // image holds other keys: naming it would leave repository (and anything added there later) readable.
+    const out = file('readable-refused.yaml');
+    const refused = run(['encrypt', '--values', '--readable', 'image', '-r', alice.publicPemPath, '-o', out, file('readable.yaml')]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.ok(refused.stderr.includes(`--readable image: ${file('readable.yaml')} has no value of that name`), refused.stderr);
+    assert.match(refused.stderr, /a key that holds other keys or a list cannot be named/);
+    assert.ok(!fs.existsSync(out), 'nothing written');
+    const both = run(['encrypt', '--values', '--readable', 'tag', '--unencrypted-suffix', '_PUBLIC', '-r', alice.publicPemPath, '-o', out, file('readable.yaml')]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /pass one of --unencrypted-suffix, --unencrypted-regex or --readable/);
+    assert.ok(!fs.existsSync(out), 'nothing written');
+  });
+
   it('set of a name the file\'s rule leaves in the clear says so, naming the rule (a piped secret is noticed); status 0', () => {
     fs.writeFileSync(file('rule.env'), 'DB_PASSWORD=s3cr3t\nURL_PUBLIC=https://x\n');
     const sealed = file('rule-sealed.env');

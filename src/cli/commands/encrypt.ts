@@ -32,13 +32,15 @@ export const encryptCommand: Command = {
     format: { type: 'string' },
     'unencrypted-suffix': { type: 'string' },
     'unencrypted-regex': { type: 'string' },
+    readable: { type: 'string', multiple: true },
     ...PASSPHRASE_FILE_OPTION,
     ...FORCE_OPTION,
   },
   help: `Usage: custodian encrypt (-r RECIPIENT)… (-R ROSTER-DIR)… [--pins FILE] [-s KEY | -S] [-a] [-o OUT] [-f]
                          [--passphrase-file FILE] [IN]
        custodian encrypt --values (-r RECIPIENT)… (-R ROSTER-DIR)… [--pins FILE] [-s KEY | -S]
-                         [--format FMT] [--unencrypted-suffix S | --unencrypted-regex R] [-o OUT] [-f]
+                         [--format FMT] [--unencrypted-suffix S | --unencrypted-regex R | --readable KEY…]
+                         [-o OUT] [-f]
                          [--passphrase-file FILE] [IN]
 
 Encrypts IN (a file, or standard input when IN is absent or "-") to every recipient and writes a
@@ -76,6 +78,9 @@ layout; each value is replaced by a token and a metadata block is added at the e
 ${VALUES_FORMAT_HELP_WITH_OUTPUT}
   --unencrypted-suffix S  leave values whose key ends with S in the clear (e.g. _PUBLIC)
   --unencrypted-regex R   leave values whose key matches the regular expression R in the clear
+  --readable KEY          leave the values of KEY in the clear, exactly that key wherever it stands
+                          (repeatable; a key that holds no other keys or list: VS Code's Choose
+                          Which Stay Readable writes the same rule)
 
 Examples:
   custodian encrypt -R .custodian/team -o secrets.env.enc secrets.env
@@ -84,6 +89,7 @@ Examples:
   custodian encrypt -R .custodian/team -S -o secrets.env.enc secrets.env   # signed by the agent's key
   custodian encrypt --values -R .custodian/team -s ~/.custodian/alice.pem -o .env plain.env
   custodian encrypt --values --unencrypted-suffix _PUBLIC -R .custodian/team -o config.json config.plain.json
+  custodian encrypt --values --readable tag --readable replicaCount -R .custodian/team -f -o values.yaml values.yaml
 `,
   async run(args, ctx) {
     args.expectPositionals(0, 1, '');
@@ -93,7 +99,7 @@ Examples:
       throw args.usageError('no recipients: pass -r KEY or -R ROSTER-DIR');
     }
     if (args.flag('values')) return encryptValuesFile(args, ctx);
-    for (const flag of ['format', 'unencrypted-suffix', 'unencrypted-regex']) if (args.has(flag)) throw args.usageError(`--${flag} needs --values`);
+    for (const flag of ['format', 'unencrypted-suffix', 'unencrypted-regex', 'readable']) if (args.has(flag)) throw args.usageError(`--${flag} needs --values`);
     const out = args.string('out');
     const force = args.flag('force');
     const armored = args.flag('armor');

@@ -75,7 +75,7 @@ async function chooseRule(args: EncryptValuesArgs, what: string, text: string, f
  * so a pull request shows their changes. A newcomer wanted NODE_ENV and PORT readable and found only the
  * CLI's --unencrypted-regex. In JSON and YAML a rule reaches a key wherever it stands, so only keys that
  * head no mapping or list are offered, each with the values it would leave readable (`tag`: image.tag,
- * sidecar.tag), and those values are what the question after it names.
+ * sidecar.tag), and the message after sealing names those values.
  */
 async function chooseReadable(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName): Promise<{ rule: SelectionRule; readable: string[] } | undefined> {
   const { namesInTheClear, readableChoices, ruleNaming, ruleToString } = await lazyCore.values();

@@ -4,6 +4,7 @@ import { dearmorIfArmored, isArmored, dearmor } from './armor';
 import { concatBytes, constantTimeEqual, zeroize } from './bytes';
 import { MIN_RSA_BITS, type AesGcm, type CryptoBackend } from './crypto-backend';
 import {
+  CryptoUnavailableError,
   FormatError,
   HeaderAuthError,
   InvalidArgumentError,
@@ -336,7 +337,8 @@ async function unwrapWithKey(header: ParsedHeader, key: RsaPrivateKey, stanza: R
   let fileKey: Uint8Array;
   try {
     fileKey = await backend.rsaOaepDecrypt(key.pkcs8Der, stanza.wrappedKey, OAEP_LABEL);
-  } catch {
+  } catch (err) {
+    if (err instanceof CryptoUnavailableError) throw err;
     return { failure: { fingerprint, reason: 'the wrapped file key does not decrypt with this key (stanza modified, or a different key with the same fingerprint)' } };
   }
   return checkFileKey(header, fingerprint, fileKey);
@@ -407,7 +409,8 @@ export async function unwrapHeaderFileKey(header: Uint8Array, keys: readonly Rsa
 async function opens(aes: AesGcm, nonce: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined> {
   try {
     return await aes.open(nonce, sealed);
-  } catch {
+  } catch (err) {
+    if (err instanceof CryptoUnavailableError) throw err;
     return undefined;
   }
 }

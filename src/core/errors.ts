@@ -18,6 +18,11 @@ export class CustodianError extends Error {
 
 /** A caller passed a value of the wrong type or range (a programming error or a bad CLI flag). */
 export class InvalidArgumentError extends CustodianError {}
+/**
+ * The platform lacks what the core needs (WebCrypto outside a secure context): about this machine, never
+ * about a file or a key, so a reader passes it on instead of reporting a wrong key or a forged file.
+ */
+export class CryptoUnavailableError extends CustodianError {}
 
 // ---- keys ----
 /** Key input that cannot be parsed: not PEM, not OpenSSH, corrupt DER, unsupported container. */

@@ -5,7 +5,7 @@
 // the root. Pure: bytes and strings in, a verdict out; signatures through the injected backend.
 import { base64Decode, base64Encode, base64EncodeUnpadded, utf8Encode } from './bytes';
 import type { CryptoBackend } from './crypto-backend';
-import { FormatError } from './errors';
+import { CryptoUnavailableError, FormatError } from './errors';
 import { publicKeyFromSpkiDer, type RsaPrivateKey, type RsaPublicKey } from './keys';
 import { rosterNameProblem } from './roster-names';
 
@@ -186,7 +186,8 @@ export function recordFileName(body: RecordBody, time: Date, random: Uint8Array)
 async function signatureValid(record: RosterRecord, backend: CryptoBackend): Promise<boolean> {
   try {
     return await backend.rsaPssVerify(record.signer.spkiDer, signedMessage(record.body, record.time, record.signer.fingerprint, record.root), record.signature);
-  } catch {
+  } catch (err) {
+    if (err instanceof CryptoUnavailableError) throw err;
     return false;
   }
 }

@@ -6,6 +6,7 @@ import { MIN_RSA_BITS, type AesGcm, type CryptoBackend } from './crypto-backend'
 import type { SignatureStatus } from './envelope';
 import { OAEP_LABEL, fingerprintToString, type RecipientPolicy } from './envelope-header';
 import {
+  CryptoUnavailableError,
   FormatError,
   InvalidArgumentError,
   NoIdentityMatchedError,
@@ -542,7 +543,8 @@ async function unwrapDataKey(
     let key: Uint8Array;
     try {
       key = await backend.rsaOaepDecrypt(identity.pkcs8Der, stanza.wrappedKey, OAEP_LABEL);
-    } catch {
+    } catch (err) {
+      if (err instanceof CryptoUnavailableError) throw err;
       failures.push({ fingerprint, reason: 'the wrapped data key does not decrypt with this key (recipient line modified, or a different key with the same fingerprint)' });
       continue;
     }
@@ -577,7 +579,8 @@ async function openToken(aes: AesGcm, slot: Slot, token: string): Promise<Uint8A
   const { body } = read;
   try {
     return await aes.open(body.subarray(0, VALUE_NONCE_LENGTH), body.subarray(VALUE_NONCE_LENGTH), slot.aad);
-  } catch {
+  } catch (err) {
+    if (err instanceof CryptoUnavailableError) throw err;
     throw new ValueAuthError(`the encrypted value of "${slot.name}" does not open at that key: it was edited, or moved or copied from another key or file`, slot.name, {
       hint: 'take the file from version control again, or set the value anew with "custodian set"',
     });

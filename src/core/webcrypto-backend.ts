@@ -3,7 +3,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type AesGcm, type CryptoBackend, type RsaKeyPairDer, type RsaKeySize, type Sha256Hasher } from './crypto-backend';
-import { InvalidArgumentError } from './errors';
+import { CryptoUnavailableError } from './errors';
 
 // RFC 8017 §9.1: PSS salt length 32 (= SHA-256 output), as docs/FORMAT.md §2 fixes.
 const PSS_SALT_LENGTH = 32;
@@ -15,7 +15,11 @@ const GCM_TAG_BITS = 128;
 
 function subtle(): SubtleCrypto {
   const s = globalThis.crypto?.subtle;
-  if (!s) throw new InvalidArgumentError('WebCrypto (crypto.subtle) is not available in this environment');
+  if (!s) {
+    throw new CryptoUnavailableError('WebCrypto (crypto.subtle) is not available here', {
+      hint: 'a browser offers it only to pages served over https or from localhost (a secure context): open VS Code over https',
+    });
+  }
   return s;
 }
 

@@ -769,6 +769,35 @@ describe('value-encrypted files in the editor', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('a value added under a key the file\'s rule leaves readable (tls.key beside a ticked featureFlag.key) is saved in the clear, as the rule says, and the save says so, once', async () => {
+    // A newcomer ticked `key` for featureFlag.key, added tls.key holding a private key, and it was written readable unsaid.
+    const { ruleNaming, sealValues } = await import('../../src/core/values');
+    const { backend } = await import('./support/enc');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const file = wsUri('values-repo', 'flags.yaml');
+    fs.writeFileSync(file.fsPath, await sealValues('featureFlag:\n  key: new-checkout\ndb:\n  password: fl-Secret-1\n', { format: 'yaml', recipients: [me], signer: team.alice.key, backend, rule: ruleNaming(['key']) }));
+    const doc = await vscode.workspace.openTextDocument(shownUri(file));
+    const editor = await vscode.window.showTextDocument(doc);
+    const { told, dispose } = recordWarningMessages();
+    try {
+      await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount - 1, 0), 'tls:\n  key: not-a-real-private-key\n'));
+      assert.ok(await doc.save(), 'saved');
+      await waitFor('the warning', async () => told.length > 0);
+      assert.match(told[0], /^tls\.key was saved in the clear in flags\.yaml, not encrypted: the file's rule \(unencrypted-regex:\^\(\?:key\)\$\) leaves values so named readable\. If it is a secret, give it another name and save again\.$/);
+      assert.ok(!told[0].includes('not-a-real-private-key'), 'names only');
+      assert.match(fs.readFileSync(file.fsPath, 'utf8'), /^ {2}key: not-a-real-private-key$/m, 'in the clear, as the rule says');
+      // Saved again with another change: tls.key was readable on disk already, featureFlag.key always was.
+      await editor.edit((e) => e.replace(new vscode.Range(1, 7, 1, 19), 'old-checkout'));
+      assert.ok(await doc.save());
+      await sleep(500);
+      assert.strictEqual(told.length, 1, told.join(' | '));
+    } finally {
+      dispose();
+    }
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    fs.rmSync(file.fsPath);
+  });
+
   it('saving a file signed by a key Custodian does not know asks first; declining leaves the file as it was', async () => {
     const { sealValues } = await import('../../src/core/values');
     const { backend } = await import('./support/enc');

@@ -157,7 +157,9 @@ export class ValuesFileSystem extends BackedFileSystem {
       let committed: Uint8Array | undefined;
       let recipients = opened.info.recipients;
       const known = await this.session.knownKeys();
+      let newlyReadable: string[] = [];
       try {
+        newlyReadable = await readableByRuleOnly(document, before, await formatOf(file), opened.info.rule);
         // What the text means beside the file's rule: an alias copying an encrypted value, or a value a
         // slip of syntax would write readable (`pass: &Sup3r!`) that the file did not hold before.
         const edit = this.entries.get(key(file))?.edit;
@@ -200,6 +202,7 @@ export class ValuesFileSystem extends BackedFileSystem {
       }
       await writeFileAtomic(file, bytes, { overwrite: true });
       await this.open(file).then(({ values }) => values.dispose());
+      if (newlyReadable.length > 0) void warnReadableByRule(basename(file.path), newlyReadable, opened.info.rule);
     } catch (err) {
       this.services.log.warn(`save ${basename(file.path)}: ${err instanceof Error ? err.name : 'Error'}`);
       if (err instanceof vscode.FileSystemError) throw err;
@@ -371,3 +374,27 @@ export async function readText(file: vscode.Uri, what: string): Promise<string> 
 }
 
 export { VALUES_SCHEME };
+
+/**
+ * The values a save writes in the clear that the file did not hold in the clear: added (or renamed) under
+ * a key the file's rule leaves readable. A newcomer ticked `key` for `featureFlag.key`, later added
+ * `tls.key` holding a private key, and it was written readable without a word (the rule reaches a key
+ * wherever it stands, as SOPS's does). Values the rule left readable before are not named again.
+ */
+async function readableByRuleOnly(document: string, before: string, format: ValuesFormatName, rule: SelectionRule): Promise<string[]> {
+  if (rule.kind === 'all') return [];
+  const { namesInTheClear } = await lazyCore.values();
+  const was = new Set(namesInTheClear(before, format, rule));
+  return namesInTheClear(document, format, rule).filter((name) => !was.has(name));
+}
+
+/** Said after the save, as `custodian set` says it: a warning, since the value may be a secret. */
+async function warnReadableByRule(what: string, names: readonly string[], rule: SelectionRule): Promise<void> {
+  const { ruleToString } = await lazyCore.values();
+  const list = new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(names);
+  void vscode.window.showWarningMessage(
+    names.length === 1
+      ? vscode.l10n.t('{0} was saved in the clear in {1}, not encrypted: the file\'s rule ({2}) leaves values so named readable. If it is a secret, give it another name and save again.', list, what, ruleToString(rule))
+      : vscode.l10n.t('{0} were saved in the clear in {1}, not encrypted: the file\'s rule ({2}) leaves values so named readable. If one is a secret, give it another name and save again.', list, what, ruleToString(rule)),
+  );
+}

@@ -448,6 +448,11 @@ describe('secrets in debug sessions, tasks and terminals', function () {
     // Encrypt File with Keep Original leaves one: a newcomer was offered the stale copy beside the real file.
     fs.writeFileSync(wsPath('kept.env'), 'STALE=1\n');
     fs.writeFileSync(wsPath('kept.env.enc'), await encryptFor([team.alice.publicKey], 'STALE=2\n', team.alice.key));
+    // A newcomer was offered the team's Shamir shares and MFA seeds as env files.
+    fs.mkdirSync(wsPath('.custodian', 'mfa'), { recursive: true });
+    fs.mkdirSync(wsPath('.custodian', 'shares', 'root'), { recursive: true });
+    fs.writeFileSync(wsPath('.custodian', 'mfa', 'aws.otpauth.enc'), await encryptFor([team.alice.publicKey], 'otpauth://totp/x?secret=JBSWY3DPEHPK3PXP', team.alice.key));
+    fs.writeFileSync(wsPath('.custodian', 'shares', 'root', 'alice.share.enc'), await encryptFor([team.alice.publicKey], 'share', team.alice.key));
     const window = vscode.window as unknown as Record<string, unknown>;
     const original = window.showQuickPick;
     const offers: (vscode.QuickPickItem & { uri: vscode.Uri })[][] = [];
@@ -468,6 +473,7 @@ describe('secrets in debug sessions, tasks and terminals', function () {
       await waitFor('the message', async () => told.told.includes('No terminal opened: no env file was ticked. Tick one or more (Space), then press Enter.'));
       assert.ok(offers[0].some((i) => i.label === 'config.env'), offers[0].map((i) => i.label).join(', '));
       assert.ok(offers[0].some((i) => i.label === 'kept.env.enc') && !offers[0].some((i) => i.label === 'kept.env'), offers[0].map((i) => i.label).join(', '));
+      assert.ok(!offers[0].some((i) => i.label.startsWith('.custodian/')), offers[0].map((i) => i.label).join(', '));
       const first = offers[0].filter((i) => i.picked).map((i) => i.label);
       assert.ok(first.includes('.env.enc') && first.every((l) => l.endsWith('.env.enc')), `first: the .env.enc files (${first.join(', ')})`);
       assert.ok(await run('custodian.newTerminalWithSecrets'));
@@ -479,6 +485,8 @@ describe('secrets in debug sessions, tasks and terminals', function () {
       fs.rmSync(wsPath('config.env'), { force: true });
       fs.rmSync(wsPath('kept.env'), { force: true });
       fs.rmSync(wsPath('kept.env.enc'), { force: true });
+      fs.rmSync(wsPath('.custodian', 'mfa', 'aws.otpauth.enc'), { force: true });
+      fs.rmSync(wsPath('.custodian', 'shares', 'root'), { recursive: true, force: true });
       window.showQuickPick = original;
       told.dispose();
       sub.dispose();

@@ -31,7 +31,8 @@ function filesFromArgs(first: unknown, second: unknown): vscode.Uri[] | undefine
 const LAST_CHOICE = 'custodian.secretsTerminal.files';
 
 async function pickFiles(state: vscode.Memento): Promise<vscode.Uri[] | undefined> {
-  const found = await vscode.workspace.findFiles('**/{*.enc,.env,.env.*,*.env}', '**/node_modules/**', 500);
+  // .custodian/ holds Custodian's own files (Shamir shares, MFA seeds), never a program's environment.
+  const found = await vscode.workspace.findFiles('**/{*.enc,.env,.env.*,*.env}', '{**/node_modules/**,**/.custodian/**}', 500);
   // A plaintext left beside its .enc (Encrypt File with Keep Original) is a stale copy: the .enc is the file.
   const encrypted = new Set(found.map((u) => u.toString()));
   const candidates = found

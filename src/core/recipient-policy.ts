@@ -14,6 +14,11 @@ export type KeepReason = 'share' | 'mfa' | 'chosen';
 const SHARES = /(^|[\\/])\.custodian[\\/]shares[\\/]/;
 const MFA = /(^|[\\/])\.custodian[\\/]mfa[\\/]/;
 
+/** Whether the file at `path` is a shared MFA seed (under `.custodian/mfa/`), whatever its recipients. */
+export function isMfaSeedPath(path: string): boolean {
+  return MFA.test(path);
+}
+
 /**
  * Whether the file at `path` (any form: absolute or workspace-relative) must keep its recipients,
  * given its header's recipient-policy field (`undefined` for files written before it).
@@ -25,7 +30,7 @@ const MFA = /(^|[\\/])\.custodian[\\/]mfa[\\/]/;
 export function keepReason(path: string, policy: RecipientPolicy | undefined, signerVouched = true): KeepReason | undefined {
   if (SHARES.test(path)) return 'share';
   if (policy === 'chosen' && signerVouched) return 'chosen';
-  if (MFA.test(path) && policy !== 'team') return 'mfa';
+  if (isMfaSeedPath(path) && policy !== 'team') return 'mfa';
   return undefined;
 }
 

@@ -13,6 +13,8 @@ import { sealValues } from '../../src/core/values';
 import type { RemoveTeammateResult } from '../../src/extension/commands/team/remove-teammate';
 import type { RotationList } from '../../src/extension/storage/rotation-lists';
 import { answerModals } from './support/modals';
+import { recordInputs } from './support/quick-inputs';
+import { encryptBytes } from '../../src/core/envelope';
 import { addToRoster, backend, decryptAs, encryptFor, recipientsOf, useTeam, waitForRoster, wsPath, wsUri } from './support/enc';
 
 describe('rekey', function () {
@@ -159,6 +161,10 @@ describe('rekey', function () {
     const recipients = [await me(), team.alice.publicKey, team.bob.publicKey];
     fs.writeFileSync(values, await sealValues('DB_PASSWORD=old-pw\nAPI_TOKEN=old-token\nSITE_PUBLIC=https://example.com\n', { format: 'dotenv', recipients, signer: team.alice.key, backend, rule: { kind: 'unencrypted-suffix', suffix: '_PUBLIC' } }));
     await waitFor('the value-encrypted file in the index', async () => team.encryption.valueFiles.has(vscode.Uri.file(values)));
+    // A seed shared with the whole team, as Add Shared MFA writes it: what to do is reset it at the service.
+    const seed = wsPath('.custodian', 'mfa', 'root.otpauth.enc');
+    fs.mkdirSync(path.dirname(seed), { recursive: true });
+    fs.writeFileSync(seed, await encryptBytes(new TextEncoder().encode('otpauth://totp/x?secret=JBSWY3DPEHPK3PXP'), { recipients, signer: team.alice.key, backend, recipientPolicy: 'team' }));
     const modals = answerModals((p) => (/^Remove .* from the team\?$/.test(p.message) ? 'Remove Teammate' : /^Re-encrypt \d+ files? for the team\?$/.test(p.message) ? 'Re-encrypt' : undefined));
     const told = recordInformationMessages();
     let res: RemoveTeammateResult | undefined;
@@ -184,6 +190,17 @@ describe('rekey', function () {
     // The notice goes; the list stays in the Team view until it is marked as done.
     const node = await waitFor('the list in the Team view', async () => (await section(team.services, 'team'))?.children.find((c) => /^Rotate what bob could read/.test(c.label ?? '')));
     assert.strictEqual(node.label, `Rotate what bob could read (${res.couldRead!.length} files)`);
+    // The list as shown: the team's MFA seed says what to do with it, not "every secret in it" (a lead was told that).
+    const inputs = recordInputs();
+    try {
+      const shown = vscode.commands.executeCommand('custodian.showWhatToRotate', { id: team.bob.fingerprint });
+      const pick = await waitFor('the list shown', async () => inputs.inputs.find((i): i is vscode.QuickPick<vscode.QuickPickItem> => 'selectedItems' in i));
+      assert.strictEqual(pick.items.find((i) => i.label.endsWith('root.otpauth.enc'))?.description, 'MFA seed: reset it at the service and share the new one');
+      pick.hide();
+      await shown;
+    } finally {
+      inputs.dispose();
+    }
     // One file done: the list keeps the progress.
     const okUri = vscode.Uri.file(wsPath('secrets', 'ok.env.enc')).toString();
     await run('custodian.showWhatToRotate', { id: team.bob.fingerprint, rotated: okUri });
@@ -209,6 +226,7 @@ describe('rekey', function () {
     assert.ok(fs.existsSync(path.join(teamDir(), 'bob.pub')));
     fs.rmSync(wsPath('secrets', 'bob-wrote.env.enc'));
     fs.rmSync(values);
+    fs.rmSync(seed);
   });
 
   it('refuses to encrypt for the team while the roster has an unusable entry, and writes nothing', async () => {

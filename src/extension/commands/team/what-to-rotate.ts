@@ -4,6 +4,7 @@
 // where the new secret goes; a button marks a file rotated, and the last item marks the list as done.
 import * as vscode from 'vscode';
 import { displayText } from '../../../core/display-text';
+import { isMfaSeedPath } from '../../../core/recipient-policy';
 import { fromArgument, is, type Shape } from '../arguments';
 import { CommandId } from '../ids';
 import type { TeamDeps } from './register';
@@ -105,7 +106,8 @@ function describe(f: RotationFile): string {
   }
   if (f.entries && f.entries.length > 0) return vscode.l10n.t('{0} entries: {1}', f.entries.length, names(f.entries));
   if (f.keep === 'share') return vscode.l10n.t('Shamir share: split the secret again');
-  if (f.keep === 'mfa') return vscode.l10n.t('MFA seed: reset it at the service and share the new one');
+  // A seed shared with the whole team keeps no recipients (keep is unset), but is a seed all the same.
+  if (f.keep === 'mfa' || isMfaSeedPath(vscode.Uri.parse(f.uri, true).path)) return vscode.l10n.t('MFA seed: reset it at the service and share the new one');
   return vscode.l10n.t('every secret in it');
 }
 

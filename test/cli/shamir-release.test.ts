@@ -105,6 +105,8 @@ describe('cli: release and combine with sealed share files (a custodian on the c
     assert.equal(r.out, '');
     assert.match(r.stderr, /released bob's share of "db-root" to alice/);
     assert.match(r.stderr, /alice holds 2 of the 2 shares needed and can recover the secret alone/);
+    // As encrypt -R says it; "(first use of …)" was said of a newcomer to a roster used before too.
+    assert.match(r.stderr, /^custodian: pinned alice, bob, carol, dana for \S+team \(\S+\)$/m);
     const file = releaseFileName('bob', 'alice');
     assert.deepEqual(parseShareFileName(file), { custodian: 'bob', releasedTo: 'alice' });
     const bytes = fs.readFileSync(path.join(setDir, file));

@@ -135,7 +135,7 @@ async function resolveRecipient(arg: string, set: SetFile, request: Parameters<t
   const member = members.find((mem) => mem.key.fingerprint === key.fingerprint);
   if (member) {
     const vetted = await vettedFingerprints(rosterDir, members, ctx.io.env, ctx.backend(), {
-      pinned: (names, store) => ctx.info(`pinned ${names.join(', ')} in ${store} (first use of ${rosterDir})`),
+      pinned: (names, store) => ctx.info(`pinned ${names.map((n) => displayText(n)).join(', ')} for ${rosterDir} (${store})`),
       unreviewed: (why) => ctx.warn(why),
     });
     if (!vetted.has(key.fingerprint)) {

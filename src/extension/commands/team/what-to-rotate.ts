@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { displayText } from '../../../core/display-text';
 import { isMfaSeedPath } from '../../../core/recipient-policy';
+import { exists } from '../../storage/workspace-files';
 import { fromArgument, is, type Shape } from '../arguments';
 import { CommandId } from '../ids';
 import type { TeamDeps } from './register';
@@ -48,6 +49,13 @@ export async function showWhatToRotate(deps: TeamDeps, arg: unknown): Promise<Ro
   }
   if (!chosen) return deps.rotation.get(list.fingerprint);
   const uri = vscode.Uri.parse(chosen.uri, true);
+  // Deleted since (a Shamir set split again, a file given up): nothing to open, only a list to keep.
+  if (!(await exists(uri))) {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} is no longer in the workspace. Once what it held is changed where it is used, mark it as rotated (✓) in Show What to Rotate.', vscode.workspace.asRelativePath(uri)),
+    );
+    return deps.rotation.get(list.fingerprint);
+  }
   if (chosen.values) await vscode.commands.executeCommand(CommandId.OpenValuesDecrypted, uri);
   else await vscode.commands.executeCommand('vscode.open', uri);
   return deps.rotation.get(list.fingerprint);

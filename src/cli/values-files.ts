@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { isArmored } from '../core/armor';
 import { hasEnvelopeMagic } from '../core/envelope-header';
 import type { RsaPrivateKey } from '../core/keys';
-import { parseRule, readableChoices, ruleNaming, valuesFormatForFileName, type SelectionRule, type ValuesFormatName } from '../core/values';
+import { isValueEncrypted, parseRule, readableChoices, ruleNaming, valuesFormatForFileName, type SelectionRule, type ValuesFormatName } from '../core/values';
 import { isConflictedValues } from '../core/values-conflict';
 import { DotenvSyntaxError } from '../core/dotenv';
 import { FormatError, NoIdentityMatchedError, SignatureError, ValueAuthError, ValuesMacError } from '../core/errors';
@@ -12,6 +12,8 @@ import type { Args } from './args';
 import type { CommandContext } from './command';
 import { resolveIdentities, resolveSigner, type RemoteKey } from './identities';
 import { decodeText, isStdio, readSmallInput, writeOutput } from './io';
+import { shellQuote } from '../core/shell-quote';
+import { readRegularFile } from '../node/regular-files';
 import { CliError, UsageError } from './output';
 
 /** A value-encrypted file is read whole: config files are small, and 64 MiB bounds a mistake. */
@@ -34,6 +36,22 @@ export function valuesFormatOf(args: Args, file: string | undefined, output?: st
   const format = named(file) ?? named(output);
   if (!format) throw new UsageError(`cannot tell the format of ${file === undefined || isStdio(file) ? 'standard input' : file}`, { hint: 'pass --format dotenv, --format json or --format yaml' });
   return format;
+}
+
+/**
+ * decrypt or inspect without --values on a value-encrypted file fails for want of .enc magic, and the
+ * core's hint says to check it is not the plaintext: said of a file whose values are sealed, it misleads.
+ */
+export async function valuesFlagHint(err: unknown, file: string | undefined, command: 'decrypt' | 'inspect'): Promise<unknown> {
+  if (!(err instanceof FormatError) || file === undefined || isStdio(file)) return err;
+  const format = valuesFormatForFileName(file);
+  const bytes = format && (await readRegularFile(file, MAX_VALUES_FILE_BYTES).catch(() => undefined));
+  // Lenient decoding: only whether a metadata block is there matters.
+  if (!format || !bytes || !isValueEncrypted(new TextDecoder().decode(bytes), format)) return err;
+  return new CliError(`${file} is value-encrypted (its values are sealed where they stand), not a .enc file`, {
+    cause: err,
+    hint: `run: custodian ${command} --values ${shellQuote(file)}${command === 'decrypt' ? ` (one value: custodian get ${shellQuote(file)} NAME)` : ''}`,
+  });
 }
 
 /**

@@ -319,6 +319,24 @@ describe('cli: encrypt --values, decrypt --values, set, get', function () {
     assert.equal(run(['get', '-i', alice.privatePath, copy, 'A']).out, /^A=(.*)$/m.exec(printed.out)![1] + '\n');
   });
 
+  it('decrypt and inspect without --values on a value-encrypted file say it is one and give the --values form, not "check … not its plaintext"', () => {
+    fs.writeFileSync(file('nv-plain.env'), PLAIN_ENV);
+    const sealed = file('nv.env');
+    assert.equal(run(['encrypt', '--values', '-r', alice.publicPemPath, '-s', alice.privatePath, '-o', sealed, file('nv-plain.env')]).code, 0);
+    for (const [command, r] of [
+      ['decrypt', run(['decrypt', '-i', alice.privatePath, sealed])],
+      ['inspect', run(['inspect', sealed])],
+    ] as const) {
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.out, '');
+      assert.ok(r.stderr.startsWith(`custodian: error: ${sealed} is value-encrypted (its values are sealed where they stand), not a .enc file\n`), r.stderr);
+      assert.match(r.stderr, new RegExp(`custodian: hint: run: custodian ${command} --values \\S+nv\\.env`));
+      assert.doesNotMatch(r.stderr, /not its plaintext/);
+    }
+    // A plain .env is not one: the usual message stays.
+    assert.match(run(['inspect', file('nv-plain.env')]).stderr, /not a Custodian encrypted file/);
+  });
+
   it('inspect --values shows recipients, rule, entries and the verified signer without a key; a value put back in the clear fails it', () => {
     fs.writeFileSync(file('i.env'), 'URL_PUBLIC=https://x\nTOKEN=t0k\n');
     const sealed = file('i-sealed.env');

@@ -16,7 +16,7 @@ import { IDENTITY_HELP, resolveIdentities } from '../identities';
 import { reportSigner } from '../team-signers';
 import { REQUIRE_SIGNER_OPTION, loadRequiredSigners, requireSigner } from '../required-signer';
 import { openTwoPassInput } from '../two-pass-input';
-import { VALUES_FORMAT_HELP_WITH_OUTPUT } from '../values-files';
+import { VALUES_FORMAT_HELP_WITH_OUTPUT, valuesFlagHint } from '../values-files';
 import { decryptValuesFile } from '../values-crypt';
 
 function signerOf(status: SignatureStatus): string | undefined {
@@ -160,7 +160,7 @@ Examples:
     try {
       status = isStdio(out) ? await decryptToStream(inputArg, decryption, ctx) : await decryptToFile(inputArg, decryption, ctx);
     } catch (err) {
-      throw await withLineEndingHint(err, inputArg);
+      throw await valuesFlagHint(await withLineEndingHint(err, inputArg), inputArg, 'decrypt');
     }
     await reportSigner(ctx, status.kind === 'signed' ? (required?.find((k) => k.fingerprint === status.signer.fingerprint) ?? status.signer) : undefined, inputArg);
   },

@@ -11,7 +11,7 @@ import { inspectValues, plaintextValues, ruleToString } from '../../core/values'
 import type { Args } from '../args';
 import type { CommandContext } from '../command';
 import { CliError } from '../output';
-import { namingFile, readValuesText, VALUES_FORMAT_HELP, valuesFormatOf } from '../values-files';
+import { namingFile, readValuesText, VALUES_FORMAT_HELP, valuesFlagHint, valuesFormatOf } from '../values-files';
 
 /** `inspect --values`: a value-encrypted file's metadata, its signer verified, its values in the clear. */
 async function inspectValuesFile(args: Args, ctx: CommandContext, names: ReadonlyMap<string, string>): Promise<void> {
@@ -96,7 +96,9 @@ Examples:
     if (args.flag('values')) return inspectValuesFile(args, ctx, names);
     if (args.has('format')) throw args.usageError('--format needs --values');
     const input = await openInput(args.positionals[0], ctx.io);
-    const info = await inspectEnvelope(input.chunks);
+    const info = await inspectEnvelope(input.chunks).catch(async (err: unknown) => {
+      throw await valuesFlagHint(err, args.positionals[0], 'inspect');
+    });
     if (args.flag('json')) {
       const json = {
         version: info.version,

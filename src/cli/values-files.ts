@@ -69,8 +69,8 @@ export function selectionRuleOf(args: Args, document: string, format: ValuesForm
   if (suffix !== undefined) return parseRule(`unencrypted-suffix:${suffix}`);
   if (regex !== undefined) return parseRule(`unencrypted-regex:${regex}`);
   if (readable.length === 0) return undefined;
-  const choices = readableChoices(document, format);
-  const unknown = readable.filter((key) => !choices.some((c) => c.key === key));
+  const { offered } = readableChoices(document, format);
+  const unknown = readable.filter((key) => !offered.some((c) => c.key === key));
   if (unknown.length > 0) {
     const what = file === undefined || isStdio(file) ? 'the input' : file;
     throw new UsageError(`--readable ${unknown.join(', ')}: ${what} has no value of that name`, {

@@ -888,13 +888,13 @@ export interface ReadableChoice {
 
 /**
  * The keys of a plaintext document that a rule naming them (`ruleNaming`) leaves readable with exactly
- * the values that end in them. §5 matches a string segment anywhere in a path, so a key that also heads a
- * mapping or a list would leave all below it readable, and values added there later: `image` of
- * `image.tag` is not offered, `tag` is (with every value it ends, `image.tag` and `sidecar.tag`). In a
- * .env every name. A key holding a line break is left out: a rule is one metadata line. Throws
- * FormatError as sealing would.
+ * the values that end in them (`offered`), and those that cannot be (`notOffered`). §5 matches a string
+ * segment anywhere in a path, so a key that also heads a mapping or a list would leave all below it
+ * readable, and values added there later: `image` of `image.tag` is not offered, `tag` is (with every
+ * value it ends, `image.tag` and `sidecar.tag`). In a .env every name. A key holding a line break is left
+ * out: a rule is one metadata line. Throws FormatError as sealing would.
  */
-export function readableChoices(document: string, formatName: ValuesFormatName): ReadableChoice[] {
+export function readableChoices(document: string, formatName: ValuesFormatName): { offered: ReadableChoice[]; notOffered: string[] } {
   const slots = slotsOf(valuesFormat(formatName), document);
   const heads = new Set<string>();
   for (const slot of slots) {
@@ -908,7 +908,10 @@ export function readableChoices(document: string, formatName: ValuesFormatName):
     if (names.length === 0) choices.set(key, names);
     names.push(slot.name);
   }
-  return [...choices].map(([key, names]) => ({ key, names, public: publicConventionOf(key) !== undefined }));
+  return {
+    offered: [...choices].map(([key, names]) => ({ key, names, public: publicConventionOf(key) !== undefined })),
+    notOffered: [...heads].filter((key) => !/[\r\n]/.test(key)),
+  };
 }
 
 /**

@@ -233,7 +233,11 @@ export class RosterTrust {
     if (q.pinned) lines.push(vscode.l10n.t('Pinned key: {0}', q.pinned), vscode.l10n.t('New key: {0}', q.fingerprint));
     else lines.push(vscode.l10n.t('Key: {0}', q.fingerprint));
     if (q.verdict.status === 'verified') lines.push(vscode.l10n.t('Signed by {0}, but not through a root of trust you accepted.', displayText(q.verdict.by ?? 'the root')));
-    else lines.push(vscode.l10n.t('Status: {0} ({1}).', q.verdict.status, displayText(q.verdict.reason, 400)));
+    else {
+      // The word in the UI's language; the reason is the core's (English, as its errors are).
+      const status = q.verdict.status === 'broken' ? vscode.l10n.t('broken') : vscode.l10n.t('not verified');
+      lines.push(vscode.l10n.t('Status: {0} ({1}).', status, displayText(q.verdict.reason, 400)));
+    }
     if (change) {
       lines.push(vscode.l10n.t('Last changed in commit {0} by {1} on {2}: "{3}"', change.commit.slice(0, 12), displayText(change.author), change.date, displayText(change.subject)));
     } else {

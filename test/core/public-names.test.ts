@@ -97,10 +97,10 @@ function yamlLeaves(text: string): [string[], unknown][] {
 describe('Choose Which Stay Readable: keys a rule can leave readable, and nothing else', () => {
   it('a Helm chart\'s values (bitnami/nginx): tag, repository and replicaCount ticked; the `yaml` package reads exactly their values in the clear after sealing, every other value a token', async () => {
     const text = readFileSync(join(VALUES_WILD, 'bitnami-nginx.values.yaml'), 'utf8');
-    const choices = readableChoices(text, 'yaml');
+    const { offered: choices, notOffered } = readableChoices(text, 'yaml');
     const keys = choices.map((c) => c.key);
     // image heads a mapping: a rule naming it would leave all below it readable, values added later too.
-    for (const head of ['image', 'global', 'metrics', 'resources']) assert.ok(!keys.includes(head), head);
+    for (const head of ['image', 'global', 'metrics', 'resources']) assert.ok(!keys.includes(head) && notOffered.includes(head), head);
     const tag = choices.find((c) => c.key === 'tag');
     assert.deepEqual(tag?.names, ['image.tag', 'cloneStaticSiteFromGit.image.tag', 'metrics.image.tag']);
     const ticked = ['tag', 'repository', 'replicaCount'];
@@ -142,13 +142,14 @@ describe('Choose Which Stay Readable: keys a rule can leave readable, and nothin
 
   it('in JSON: a key that heads an object or a list is not offered, a key holding a line break neither; in a .env every name; none ticked is the rule all; too many keys say what to do', () => {
     const json = '{"db": {"host": "h", "password": "p"}, "host": "top", "hosts": ["a", "b"], "a\\nb": "x", "NEXT_PUBLIC_URL": "u"}';
-    const choices = readableChoices(json, 'json');
+    const { offered: choices, notOffered } = readableChoices(json, 'json');
+    assert.deepEqual(notOffered, ['db', 'hosts']);
     assert.deepEqual(choices.map((c) => [c.key, c.names, c.public]), [
       ['host', ['db.host', 'host'], false],
       ['password', ['db.password'], false],
       ['NEXT_PUBLIC_URL', ['NEXT_PUBLIC_URL'], true],
     ]);
-    assert.deepEqual(readableChoices('NODE_ENV=production\nPORT=3000\n', 'dotenv').map((c) => c.key), ['NODE_ENV', 'PORT']);
+    assert.deepEqual(readableChoices('NODE_ENV=production\nPORT=3000\n', 'dotenv').offered.map((c) => c.key), ['NODE_ENV', 'PORT']);
     assert.equal(ruleToString(ruleNaming([])), 'all');
     const many = Array.from({ length: 200 }, (_, i) => `SERVICE_${i}_URL`);
     assert.throws(() => ruleNaming(many), (err: unknown) => err instanceof FormatError && /the 200 keys make a selection rule \d+ characters long; the limit is 1024/.test(err.message) && /leave fewer keys readable/.test(err.hint ?? ''));

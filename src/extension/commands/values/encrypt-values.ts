@@ -79,21 +79,32 @@ async function chooseRule(args: EncryptValuesArgs, what: string, text: string, f
  */
 async function chooseReadable(args: EncryptValuesArgs, what: string, text: string, format: ValuesFormatName): Promise<{ rule: SelectionRule; readable: string[] } | undefined> {
   const { namesInTheClear, readableChoices, ruleNaming, ruleToString } = await lazyCore.values();
-  const choices = readableChoices(text, format);
+  const { offered: choices, notOffered } = readableChoices(text, format);
   let readable = args.readable;
   if (readable === undefined) {
-    const picked = await vscode.window.showQuickPick(
-      choices.map((c) => ({ label: c.key, description: format === 'dotenv' ? undefined : valuesReached(c.names), picked: c.public })),
-      {
-        canPickMany: true,
-        matchOnDescription: true,
-        title: format === 'dotenv' ? vscode.l10n.t('{0}: tick the values that stay readable', what) : vscode.l10n.t('{0}: tick the keys whose values stay readable', what),
-        placeHolder: vscode.l10n.t('Every value left unticked is encrypted; none ticked encrypts them all'),
-        ignoreFocusOut: true,
-      },
-    );
+    if (choices.length === 0) {
+      // An empty picker said nothing, and OK then encrypted everything (a newcomer's file of lists).
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('No key of {0} can stay readable on its own: each holds other keys or a list, and a rule naming one would leave everything below it readable. Nothing was encrypted; "Encrypt Values for Team" encrypts every value.', what),
+      );
+      return undefined;
+    }
+    type Item = vscode.QuickPickItem & { key?: string };
+    const items: Item[] = choices.map((c) => ({ label: c.key, key: c.key, description: choiceDescription(c, format), picked: c.public }));
+    // Why image or db are not in the list, where a person looks for them.
+    if (notOffered.length > 0) {
+      const shown = notOffered.length > SHOWN_NAMES ? vscode.l10n.t('{0} and {1} more', notOffered.slice(0, SHOWN_NAMES).join(', '), notOffered.length - SHOWN_NAMES) : notOffered.join(', ');
+      items.push({ label: vscode.l10n.t('Not listed, since they hold other keys or a list: {0}', shown), kind: vscode.QuickPickItemKind.Separator });
+    }
+    const picked = await vscode.window.showQuickPick(items, {
+      canPickMany: true,
+      matchOnDescription: true,
+      title: format === 'dotenv' ? vscode.l10n.t('{0}: tick the values that stay readable', what) : vscode.l10n.t('{0}: tick the keys whose values stay readable, wherever they stand', what),
+      placeHolder: vscode.l10n.t('Every value left unticked is encrypted; none ticked encrypts them all'),
+      ignoreFocusOut: true,
+    });
     if (picked === undefined) return undefined;
-    readable = picked.map((p) => p.label);
+    readable = picked.flatMap((p) => (p.key === undefined ? [] : [p.key]));
   }
   const unknown = readable.filter((k) => !choices.some((c) => c.key === k));
   if (unknown.length > 0) {
@@ -109,6 +120,15 @@ async function chooseReadable(args: EncryptValuesArgs, what: string, text: strin
   if (clear.length !== expected.length || !clear.every((n) => expected.includes(n))) throw new Error(`the rule ${ruleToString(rule)} leaves ${clear.join(', ')} readable, not ${expected.join(', ')}`);
   // Said as one list ("NODE_ENV and PORT"), where conventions are alternatives ("*_PUBLIC or VITE_*").
   return { rule, readable: [new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(format === 'dotenv' ? readable : expected)] };
+}
+
+/** Why a key is ticked already (its name says public), and in JSON or YAML which values it reaches. */
+function choiceDescription(choice: { key: string; names: readonly string[]; public: boolean }, format: ValuesFormatName): string | undefined {
+  const parts: string[] = [];
+  if (choice.public) parts.push(vscode.l10n.t('named as public'));
+  // "replicaCount replicaCount" said nothing: the path is shown when it says more than the key.
+  if (format !== 'dotenv' && (choice.names.length > 1 || choice.names[0] !== choice.key)) parts.push(valuesReached(choice.names));
+  return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
 /** "image.tag", or "3 values: image.tag, sidecar.tag, …" (the first few). */
@@ -228,7 +248,8 @@ async function sealFileValues(deps: ValuesDeps, first: unknown, choose: boolean)
       ? format === 'json'
         ? vscode.l10n.t('Encrypted the values of {0} for the team, signed by you. Keys stay readable; saving here re-encrypts what you change.', what)
         : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you. Keys and comments stay readable; saving here re-encrypts what you change.', what)
-      : vscode.l10n.t('Encrypted the values of {0} for the team, signed by you; values named {1} stay readable. Saving here re-encrypts what you change.', what, conventionList(chosen.readable));
+      : // What stays readable first: a long toast is cut to its first line (a newcomer saw only "Encrypted the values of…").
+        vscode.l10n.t('In {0}, values named {1} stay readable; every other value is encrypted for the team, signed by you. Saving here re-encrypts what you change.', what, conventionList(chosen.readable));
   // Git runs only in a trusted workspace (a repository's config can make git run commands).
   const ignoredBy = services.trust.isTrusted ? await ignoringRule(file) : undefined;
   const copies = history.removed > 0 ? ` ${vscode.l10n.t('Removed its Local History copies.')}` : '';
@@ -247,7 +268,7 @@ async function sealFileValues(deps: ValuesDeps, first: unknown, choose: boolean)
     void vscode.window
       .showWarningMessage(
         // The news first: a toast this long can be cut to its first line, or pushed into the notification centre.
-        vscode.l10n.t('Git ignores {1} ({2}, line {3}: {4}), so it is not shared: to commit it, change that line (it holds no value in the clear now). {0}', done + copies + merged + restaged + inHistory, what, ignoredBy.shown, String(ignoredBy.line), ignoredBy.pattern),
+        vscode.l10n.t('Git ignores {1} ({2}, line {3}: {4}), so it is not shared: to commit it, change that line (its secrets are encrypted now). {0}', done + copies + merged + restaged + inHistory, what, ignoredBy.shown, String(ignoredBy.line), ignoredBy.pattern),
         open,
       )
       .then(async (choice) => {

@@ -20,8 +20,11 @@ const MAX_RECORD_FILES = 10_000;
 export interface RosterRecordFiles {
   root?: RecordFile;
   records: RecordFile[];
-  /** Records deleted in git history (records are append-only, §5): still replayed, and a problem. */
-  deleted: { file: string; commit: string }[];
+  /**
+   * Records deleted or rewritten in git history (records are append-only, §5): each earlier content is
+   * still replayed, and a problem. `rewritten`: the file is still there with other content.
+   */
+  deleted: { file: string; commit: string; rewritten?: true }[];
   /**
    * Why the history could not be read in full (a shallow clone, git failing or too slow, a deleted
    * record's content missing): a reverted removal could pass unseen, so encrypting to a signed roster
@@ -66,10 +69,16 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
   if (options.history !== false) {
     const history = await deletedRecords(dir);
     out.historyGaps.push(...history.gaps);
+    const onDisk = new Map([...(out.root ? [out.root] : []), ...out.records].map((r) => [r.file, r.text]));
     for (const d of history.found) {
-      if (json.includes(d.name)) continue;
-      out.deleted.push({ file: `${RECORDS_DIR}/${d.name}`, commit: d.commit });
-      if (d.name !== ROOT_RECORD) out.records.push({ file: `${RECORDS_DIR}/${d.name} (deleted in ${d.commit.slice(0, 12)})`, text: d.text });
+      // A content the file still has is replayed from disk already. Any other is a record that was there
+      // and is gone, whether its file was deleted or overwritten: a removal erased by rewriting its file in
+      // place (git sees a change, not a deletion), or by deleting it and committing the name again with
+      // other content, must count as a deleted one does.
+      const current = onDisk.get(`${RECORDS_DIR}/${d.name}`);
+      if (current === d.text) continue;
+      out.deleted.push({ file: `${RECORDS_DIR}/${d.name}`, commit: d.commit, ...(d.rewritten ? { rewritten: true as const } : {}) });
+      if (d.name !== ROOT_RECORD) out.records.push({ file: `${RECORDS_DIR}/${d.name} (${d.rewritten ? 'rewritten' : 'deleted'} in ${d.commit.slice(0, 12)})`, text: d.text });
     }
   }
   return out;
@@ -80,7 +89,14 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
  * and one per reason it could not be read in full, since a reverted removal would then pass unseen.
  */
 export function historyProblems(files: Pick<RosterRecordFiles, 'deleted' | 'historyGaps'>): string[] {
-  return [...files.deleted.map((d) => `${d.file} was deleted in commit ${d.commit.slice(0, 12)}: records are append-only (it still counts)`), ...files.historyGaps];
+  return [
+    ...files.deleted.map((d) =>
+      d.rewritten
+        ? `${d.file} was rewritten in commit ${d.commit.slice(0, 12)}: records are append-only (what it said before still counts)`
+        : `${d.file} was deleted in commit ${d.commit.slice(0, 12)}: records are append-only (it still counts)`,
+    ),
+    ...files.historyGaps,
+  ];
 }
 
 /** A team's records are far fewer; more deletions than this is not a roster's history (MAX_RECORD_FILES). */
@@ -99,6 +115,8 @@ interface DeletedRecord {
   name: string;
   commit: string;
   text: string;
+  /** The commit changed the file's content (or type) rather than deleting it. */
+  rewritten: boolean;
 }
 
 /**
@@ -134,20 +152,22 @@ async function deletedRecords(dir: string): Promise<{ found: DeletedRecord[]; ga
   }
   const listed = await deletionsInHistory(dir);
   if ('gap' in listed) return { found: [], gaps: [...gaps, listed.gap] };
-  const latest = new Map<string, { commit: string; blob: string }>();
-  for (const d of listed.deletions) if (!latest.has(d.name)) latest.set(d.name, d);
+  // Every content a record file lost, once each (its newest loss): not only a name's latest, since a name
+  // deleted, committed again with other content and deleted again would otherwise hide what it first said.
+  const lost = new Map<string, { name: string; commit: string; blob: string; rewritten: boolean }>();
+  for (const d of listed.deletions) if (!lost.has(`${d.name}\0${d.blob}`)) lost.set(`${d.name}\0${d.blob}`, d);
   let blobs: Map<string, Uint8Array | undefined>;
   try {
-    blobs = await readBlobs(dir, [...new Set([...latest.values()].map((d) => d.blob))], MAX_RECORD_BYTES);
+    blobs = await readBlobs(dir, [...new Set([...lost.values()].map((d) => d.blob))], MAX_RECORD_BYTES);
   } catch (err) {
     // A partial clone (`--filter=blob:none`) with its remote out of reach lacks the blobs.
     return { found: [], gaps: [...gaps, `the roster's history lacks the content of a deleted record (${(err as Error).message.split('\n')[0]}), so a reverted removal would pass unseen; run this again where git can reach the remote (a partial clone fetches what it lacks), or use a full clone`] };
   }
   const found: DeletedRecord[] = [];
-  for (const [name, d] of latest) {
+  for (const d of lost.values()) {
     const bytes = blobs.get(d.blob);
     // Oversized: handed on as text the parser refuses, so it is reported, as on disk.
-    found.push({ name, commit: d.commit, text: bytes === undefined ? ' '.repeat(MAX_RECORD_BYTES + 1) : new TextDecoder().decode(bytes) });
+    found.push({ name: d.name, commit: d.commit, rewritten: d.rewritten, text: bytes === undefined ? ' '.repeat(MAX_RECORD_BYTES + 1) : new TextDecoder().decode(bytes) });
   }
   // Only a read without gaps is kept: a shallow clone deepened, or a remote back in reach, reads again.
   if (gaps.length === 0) {
@@ -161,13 +181,16 @@ async function deletedRecords(dir: string): Promise<{ found: DeletedRecord[]; ga
 const completeReads = new Map<string, DeletedRecord[]>();
 const MAX_READS_KEPT = 8;
 
-/** `git log` of the deletions of `records/*.json`, newest first; a gap when git failed or the history is too long to read. */
-function deletionsInHistory(dir: string): Promise<{ deletions: { name: string; commit: string; blob: string }[] } | { gap: string }> {
-  const args = ['log', '--full-history', '--diff-merges=separate', '--diff-filter=D', '--no-renames', '--raw', '--no-abbrev', '-z', '--relative', '--format=%x00%H', '--', RECORDS_DIR];
+/**
+ * `git log` of what `records/*.json` files lost, newest first: each deletion, change of content or change
+ * of type, with the blob the file held before it; a gap when git failed or the history is too long to read.
+ */
+function deletionsInHistory(dir: string): Promise<{ deletions: { name: string; commit: string; blob: string; rewritten: boolean }[] } | { gap: string }> {
+  const args = ['log', '--full-history', '--diff-merges=separate', '--diff-filter=DMT', '--no-renames', '--raw', '--no-abbrev', '-z', '--relative', '--format=%x00%H', '--', RECORDS_DIR];
   return new Promise((resolve) => {
     const run = gitInvocation(dir, args);
     const child = spawn('git', run.args, { cwd: dir, env: run.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    const deletions: { name: string; commit: string; blob: string }[] = [];
+    const deletions: { name: string; commit: string; blob: string; rewritten: boolean }[] = [];
     let settled = false;
     const finish = (result: { deletions: typeof deletions } | { gap: string }) => {
       if (settled) return;
@@ -176,16 +199,17 @@ function deletionsInHistory(dir: string): Promise<{ deletions: { name: string; c
       child.kill();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ gap: `reading the roster's history took more than ${HISTORY_TIMEOUT_MS / 1000} s, so a reverted removal could pass unseen; run 'git log --diff-filter=D -- ${RECORDS_DIR}' in ${dir} to see why` }), HISTORY_TIMEOUT_MS);
+    const timer = setTimeout(() => finish({ gap: `reading the roster's history took more than ${HISTORY_TIMEOUT_MS / 1000} s, so a reverted removal could pass unseen; run 'git log --diff-filter=DMT -- ${RECORDS_DIR}' in ${dir} to see why` }), HISTORY_TIMEOUT_MS);
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       if (stderr.length < 4096) stderr += chunk;
     });
-    // Fields are NUL-separated (-z): a commit id, then per deleted file ":MODE MODE OLD-BLOB NEW-BLOB D" and its path.
+    // Fields are NUL-separated (-z): a commit id, then per file ":MODE MODE OLD-BLOB NEW-BLOB D|M|T" and its path.
     let pending = '';
     let commit = '';
     let blob: string | undefined;
+    let rewritten = false;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       const fields = (pending + chunk).split('\0');
@@ -197,17 +221,19 @@ function deletionsInHistory(dir: string): Promise<{ deletions: { name: string; c
           blob = undefined;
           continue;
         }
-        const raw = /^:\d+ \d+ ([0-9a-f]{40,64}) [0-9a-f]{40,64} D$/.exec(trimmed);
+        // A file that was a submodule's commit before (mode 160000) held no record.
+        const raw = /^:(\d+) \d+ ([0-9a-f]{40,64}) [0-9a-f]{40,64} ([DMT])$/.exec(trimmed);
         if (raw) {
-          blob = raw[1];
+          blob = raw[1] === '160000' ? undefined : raw[2];
+          rewritten = raw[3] !== 'D';
           continue;
         }
         if (blob !== undefined && commit) {
           const name = field.startsWith(`${RECORDS_DIR}/`) ? field.slice(RECORDS_DIR.length + 1) : '';
-          if (name.endsWith('.json') && !name.includes('/')) deletions.push({ name, commit, blob });
+          if (name.endsWith('.json') && !name.includes('/')) deletions.push({ name, commit, blob, rewritten });
           blob = undefined;
           if (deletions.length > MAX_DELETED_RECORDS) {
-            finish({ gap: `the roster's history deletes more than ${MAX_DELETED_RECORDS} record files: not a team roster's history, and not read to the end, so a reverted removal could pass unseen; check what was committed under ${RECORDS_DIR}/ (git log --diff-filter=D -- ${RECORDS_DIR})` });
+            finish({ gap: `the roster's history deletes more than ${MAX_DELETED_RECORDS} record files: not a team roster's history, and not read to the end, so a reverted removal could pass unseen; check what was committed under ${RECORDS_DIR}/ (git log --diff-filter=DMT -- ${RECORDS_DIR})` });
           }
         }
       }

@@ -439,6 +439,47 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(e.stderr, /carol: broken/);
   });
 
+  /**
+   * alice signs the roster, adds carol, encrypts (pinning her), removes her; then mallory, who can push,
+   * puts carol.pub back and erases the removal's content without a commit that deletes it: rewritten in
+   * place (one commit), or deleted and its name committed again with other content (two commits).
+   */
+  function eraseCarolsRemovalInPlace(how: 'rewritten' | 'deleted and recreated'): void {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, add carol');
+    assert.equal(encrypt().code, 0);
+    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
+    commitAll(repo, 'Remove carol');
+    const records = path.join(team, 'records');
+    const removal = path.join(records, fs.readdirSync(records).find((f) => f.includes('-remove-carol-'))!);
+    // A genuine record of the same roster: the removal's file now says what another record already says.
+    const decoy = fs.readFileSync(path.join(records, fs.readdirSync(records).find((f) => f.includes('-add-carol-'))!), 'utf8');
+    const mallory = 'Mallory <mallory@evil.example>';
+    if (how === 'deleted and recreated') {
+      git(repo, ['rm', '-q', removal], mallory);
+      git(repo, ['commit', '-q', '-m', 'Drop a stale record'], mallory);
+    }
+    fs.writeFileSync(removal, decoy);
+    fs.copyFileSync(carol.sshPubPath, path.join(team, 'carol.pub'));
+    commitAll(repo, 'Tidy the roster', mallory);
+  }
+
+  for (const how of ['rewritten', 'deleted and recreated'] as const) {
+    it(`a signed removal whose record is ${how} under the same name (the file is there at HEAD) is still seen: verify fails, encrypt -R refuses carol`, () => {
+      eraseCarolsRemovalInPlace(how);
+      const v = run(['roster', 'verify', '-R', team], { env: env() });
+      assert.equal(v.code, 1, v.out);
+      assert.match(v.out, /carol .*broken: alice removed carol/);
+      assert.match(v.out, how === 'rewritten' ? /was rewritten in commit/ : /was deleted in commit/);
+      const out = path.join(repo, 'after-erase.enc');
+      const e = encrypt(out);
+      assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
+      assert.match(e.stderr, /carol: broken/);
+      assert.ok(!fs.existsSync(out));
+    });
+  }
+
   it('a roster entry that is not a file (a FIFO, a link to /dev/stdin or to another project\'s key) is refused by name: nothing waits, and no key joins from elsewhere', () => {
     const other = path.join(keys, 'other-project.pub');
     fs.copyFileSync(mallory.sshPubPath, other);

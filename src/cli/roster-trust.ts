@@ -100,7 +100,19 @@ export async function verifyMembers(dir: string, members: readonly LoadedMember[
     backend,
   );
   verification.problems.push(...historyProblems(files));
+  for (const names of sharedKeys(members)) verification.problems.push(`${names.map((n) => `${displayText(n)}.pub`).join(' and ')} hold the same key: one person, two roster files`);
   return { ...verification, historyGaps: files.historyGaps };
+}
+
+/**
+ * The names that share a key, per key held by more than one roster file (VS Code's roster calls the
+ * second one invalid: "one person, two roster files"). Someone offboarded by one name would keep reading
+ * everything for the team under the other.
+ */
+export function sharedKeys(members: readonly LoadedMember[]): string[][] {
+  const byKey = new Map<string, string[]>();
+  for (const m of members) byKey.set(m.key.fingerprint, [...(byKey.get(m.key.fingerprint) ?? []), m.name]);
+  return [...byKey.values()].filter((names) => names.length > 1).map((names) => names.sort());
 }
 
 /**
@@ -157,6 +169,13 @@ export async function vetRoster(dir: string, members: readonly LoadedMember[], s
     );
     throw new CliError(`roster ${dir} lost signed members; nothing was encrypted:\n${lines.map((l) => `${PROGRAM}:   ${l}`).join('\n')}`, {
       hint: `restore the file from git ('git checkout COMMIT^ -- ${path.join(dir, 'NAME.pub')}'); if they are leaving, a verified member then removes them ('${PROGRAM} roster remove -R ${dir} -i KEY NAME')`,
+    });
+  }
+  const shared = sharedKeys(members);
+  if (shared.length > 0) {
+    const lines = shared.map((names) => `${names.map((n) => displayText(n)).join(', ')}: one key, ${members.find((m) => m.name === names[0])!.key.fingerprint}`);
+    throw new CliError(`roster ${dir} holds one person's key under several names; nothing was encrypted:\n${lines.map((l) => `${PROGRAM}:   ${l}`).join('\n')}`, {
+      hint: `find out whose key it is (git log -- ${dir}) and remove the other names ('${PROGRAM} roster remove -R ${dir} -i KEY NAME'): a teammate removed by one name would go on reading under another`,
     });
   }
   const review = reviewMembers(members, verification, source);

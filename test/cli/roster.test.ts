@@ -480,6 +480,36 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     });
   }
 
+  it('one key under two names (bob\'s own key as "bob-laptop"): roster add refuses it, encrypt -R and verify refuse it by name, and removing bob says his key stays', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign');
+    assert.equal(encrypt().code, 0);
+    // bob, on his way out, keeps his key on the team under a second name.
+    const add = run(['roster', 'add', '-R', team, '-i', bob.privatePath, 'bob-laptop', bob.sshPubPath], { env: env() });
+    assert.equal(add.code, 1, add.stderr);
+    assert.match(add.stderr, /already in the roster as bob/);
+    assert.ok(!fs.existsSync(path.join(team, 'bob-laptop.pub')), 'nothing written');
+    fs.copyFileSync(bob.sshPubPath, path.join(team, 'bob-laptop.pub'));
+    commitAll(repo, 'My laptop', 'Bob <bob@example.com>');
+    // alice signs what is unverified in the roster, bob-laptop with it.
+    const signed = run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() });
+    assert.equal(signed.code, 0, signed.stderr);
+    commitAll(repo, 'Sign the roster');
+    const out = path.join(repo, 'two-names.enc');
+    const e = encrypt(out);
+    assert.equal(e.code, 1, e.stderr);
+    assert.match(e.stderr, /bob, bob-laptop/);
+    assert.match(e.stderr, /roster remove/);
+    assert.ok(!fs.existsSync(out));
+    const v = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(v.code, 1, v.out);
+    assert.match(v.out, /problem: .*bob.pub and bob-laptop.pub hold the same key/);
+    // Offboarding bob by name alone would leave his key on the team: the remover is told.
+    const r = run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'bob'], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /bob's key .* is still in the roster as bob-laptop/);
+  });
+
   it('a roster entry that is not a file (a FIFO, a link to /dev/stdin or to another project\'s key) is refused by name: nothing waits, and no key joins from elsewhere', () => {
     const other = path.join(keys, 'other-project.pub');
     fs.copyFileSync(mallory.sshPubPath, other);

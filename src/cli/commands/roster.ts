@@ -304,6 +304,13 @@ async function add(dir: string, name: string, keyArg: string, args: Args, ctx: C
   if (others.includes(name)) throw new CliError(`${path.join(dir, `${name}.pub`)} already exists`, { hint: `remove it first ('${PROGRAM} roster remove -i KEY ${name}')` });
   const lookalike = confusableGroups([...others, name]).find((g) => g.includes(name));
   if (lookalike) throw new CliError(`"${name}" looks like ${lookalike.filter((n) => n !== name).join(', ')} already in the roster`, { hint: 'choose a name that cannot be mistaken for a teammate' });
+  // One key, one entry: under a second name, a teammate removed by the first would go on reading.
+  const holder = others.length === 0 ? undefined : (await loadRoster(dir).catch(() => [])).find((m) => m.key.fingerprint === key.fingerprint);
+  if (holder) {
+    throw new CliError(`${key.fingerprint} is already in the roster as ${displayText(holder.name)}: one person, two roster files`, {
+      hint: `a second computer gets its own key; to rename ${displayText(holder.name)}, remove that entry first ('${PROGRAM} roster remove -i KEY ${displayText(holder.name)}'), then add the new name`,
+    });
+  }
   const deploy = args.flag('deploy');
   const myself = key.fingerprint === me.publicKey.fingerprint;
   if (deploy && myself) throw args.usageError('--deploy is for a key that is not yours (a CI or deploy key); your own key is added as a member');
@@ -353,6 +360,10 @@ async function remove(dir: string, name: string, args: Args, ctx: CommandContext
     await source.store.set(source.key, { ...source.pins, members: members2 });
   }
   ctx.info(`removed ${name}; commit the deletion and the signed record. ${await stillReadable(dir, name, m.key.fingerprint)}`);
+  const same = members.filter((x) => x.name !== name && x.key.fingerprint === m.key.fingerprint).map((x) => displayText(x.name));
+  if (same.length > 0) {
+    ctx.warn(`${displayText(name)}'s key ${m.key.fingerprint} is still in the roster as ${same.join(', ')}: whoever holds it goes on reading what is encrypted for the team; if ${displayText(name)} is leaving, remove ${same.length === 1 ? 'it' : 'them'} too (${same.map((n) => `'${PROGRAM} roster remove -i KEY ${n}'`).join(', ')})`);
+  }
 }
 
 /**

@@ -78,7 +78,12 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
       const current = onDisk.get(`${RECORDS_DIR}/${d.name}`);
       if (current === d.text) continue;
       out.deleted.push({ file: `${RECORDS_DIR}/${d.name}`, commit: d.commit, ...(d.rewritten ? { rewritten: true as const } : {}) });
-      if (d.name !== ROOT_RECORD) out.records.push({ file: `${RECORDS_DIR}/${d.name} (${d.rewritten ? 'rewritten' : 'deleted'} in ${d.commit.slice(0, 12)})`, text: d.text });
+      const shown = `${RECORDS_DIR}/${d.name} (${d.rewritten ? 'rewritten' : 'deleted'} in ${d.commit.slice(0, 12)})`;
+      if (d.name !== ROOT_RECORD) out.records.push({ file: shown, text: d.text });
+      // A signed roster whose root was deleted (records/ removed whole, say) is still that signed roster:
+      // read as a plain one, its removals would count for nothing and whoever still pins a removed
+      // teammate's key would take them back unasked. The newest deleted root counts.
+      else if (out.root === undefined) out.root = { file: shown, text: d.text };
     }
   }
   return out;

@@ -480,6 +480,28 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     });
   }
 
+  it('a signed roster whose whole records/ folder is deleted (root included) is not read as a plain one: the deleted root and removal still count, encrypt -R refuses carol', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, add carol');
+    assert.equal(encrypt().code, 0, 'carol pinned');
+    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
+    commitAll(repo, 'Remove carol');
+    // carol, who can still push: "drop the signing experiment", and her key back.
+    git(repo, ['rm', '-r', '-q', '.custodian/team/records'], 'Carol <carol@example.com>');
+    fs.copyFileSync(carol.sshPubPath, path.join(team, 'carol.pub'));
+    commitAll(repo, 'Drop the signing experiment', 'Carol <carol@example.com>');
+    const v = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(v.code, 1, v.out);
+    assert.match(v.out, /carol .*broken: alice removed carol/);
+    assert.match(v.out, /root\.json was deleted in commit/);
+    const out = path.join(repo, 'after-downgrade.enc');
+    const e = encrypt(out);
+    assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
+    assert.match(e.stderr, /carol: broken/);
+    assert.ok(!fs.existsSync(out));
+  });
+
   it('one key under two names (bob\'s own key as "bob-laptop"): roster add refuses it, encrypt -R and verify refuse it by name, and removing bob says his key stays', () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     commitAll(repo, 'Sign');

@@ -70,6 +70,16 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
     const history = await deletedRecords(dir);
     out.historyGaps.push(...history.gaps);
     const onDisk = new Map([...(out.root ? [out.root] : []), ...out.records].map((r) => [r.file, r.text]));
+    // A signed roster is the one its first root began: records are append-only, so a root.json deleted (the
+    // whole records/ folder, say) or replaced by another root since still counts. Read as a plain roster,
+    // or under a root someone put in its place, its removals would count for nothing, and whoever still
+    // pins a removed teammate's key would take them back unasked. A root on disk that is not it is a
+    // second root (a problem).
+    const original = history.found.find((d) => d.original);
+    if (original && original.text !== out.root?.text) {
+      if (out.root) out.records.push(out.root);
+      out.root = { file: `${RECORDS_DIR}/${ROOT_RECORD} (${original.rewritten ? 'rewritten' : 'deleted'} in ${original.commit.slice(0, 12)})`, text: original.text };
+    }
     for (const d of history.found) {
       // A content the file still has is replayed from disk already. Any other is a record that was there
       // and is gone, whether its file was deleted or overwritten: a removal erased by rewriting its file in
@@ -78,12 +88,7 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
       const current = onDisk.get(`${RECORDS_DIR}/${d.name}`);
       if (current === d.text) continue;
       out.deleted.push({ file: `${RECORDS_DIR}/${d.name}`, commit: d.commit, ...(d.rewritten ? { rewritten: true as const } : {}) });
-      const shown = `${RECORDS_DIR}/${d.name} (${d.rewritten ? 'rewritten' : 'deleted'} in ${d.commit.slice(0, 12)})`;
-      if (d.name !== ROOT_RECORD) out.records.push({ file: shown, text: d.text });
-      // A signed roster whose root was deleted (records/ removed whole, say) is still that signed roster:
-      // read as a plain one, its removals would count for nothing and whoever still pins a removed
-      // teammate's key would take them back unasked. The newest deleted root counts.
-      else if (out.root === undefined) out.root = { file: shown, text: d.text };
+      if (d.name !== ROOT_RECORD) out.records.push({ file: `${RECORDS_DIR}/${d.name} (${d.rewritten ? 'rewritten' : 'deleted'} in ${d.commit.slice(0, 12)})`, text: d.text });
     }
   }
   return out;
@@ -122,6 +127,8 @@ interface DeletedRecord {
   text: string;
   /** The commit changed the file's content (or type) rather than deleting it. */
   rewritten: boolean;
+  /** `root.json` as it was first lost: the oldest root in the history, the one the roster began with. */
+  original?: true;
 }
 
 /**
@@ -168,11 +175,13 @@ async function deletedRecords(dir: string): Promise<{ found: DeletedRecord[]; ga
     // A partial clone (`--filter=blob:none`) with its remote out of reach lacks the blobs.
     return { found: [], gaps: [...gaps, `the roster's history lacks the content of a deleted record (${(err as Error).message.split('\n')[0]}), so a reverted removal would pass unseen; run this again where git can reach the remote (a partial clone fetches what it lacks), or use a full clone`] };
   }
+  // The root the history lost first (git lists newest first): however often root.json changed after.
+  const firstRoot = listed.deletions.filter((d) => d.name === ROOT_RECORD).pop()?.blob;
   const found: DeletedRecord[] = [];
   for (const d of lost.values()) {
     const bytes = blobs.get(d.blob);
     // Oversized: handed on as text the parser refuses, so it is reported, as on disk.
-    found.push({ name: d.name, commit: d.commit, rewritten: d.rewritten, text: bytes === undefined ? ' '.repeat(MAX_RECORD_BYTES + 1) : new TextDecoder().decode(bytes) });
+    found.push({ name: d.name, commit: d.commit, rewritten: d.rewritten, ...(d.name === ROOT_RECORD && d.blob === firstRoot ? { original: true as const } : {}), text: bytes === undefined ? ' '.repeat(MAX_RECORD_BYTES + 1) : new TextDecoder().decode(bytes) });
   }
   // Only a read without gaps is kept: a shallow clone deepened, or a remote back in reach, reads again.
   if (gaps.length === 0) {

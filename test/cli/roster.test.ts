@@ -502,6 +502,32 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.ok(!fs.existsSync(out));
   });
 
+  it('a root.json replaced by a root of the removed teammate\'s own (naming the team and herself) does not replace the roster\'s root: the first root and its removal still count, encrypt -R refuses carol', async () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, add carol');
+    assert.equal(encrypt().code, 0, 'carol pinned');
+    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
+    commitAll(repo, 'Remove carol');
+    // carol, who can still push, signs a root of her own over the same names and keys, herself included.
+    const records = path.join(team, 'records');
+    for (const f of fs.readdirSync(records)) if (f !== 'root.json') fs.rmSync(path.join(records, f));
+    const members = [alice, bob, carol].map((k, i) => ({ name: ['alice', 'bob', 'carol'][i], fingerprint: k.fingerprint }));
+    fs.writeFileSync(path.join(records, 'root.json'), await createRecord({ op: 'root', members }, await parsePrivateKey(fs.readFileSync(carol.privatePath, 'utf8')), new Date(), createNodeCryptoBackend()));
+    fs.copyFileSync(carol.sshPubPath, path.join(team, 'carol.pub'));
+    commitAll(repo, 'Re-sign the roster', 'Carol <carol@example.com>');
+    const v = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(v.code, 1, v.out);
+    assert.match(v.out, /carol .*broken: alice removed carol/);
+    assert.match(v.out, /root\.json was rewritten in commit/);
+    assert.match(v.out, /a second root record/);
+    const out = path.join(repo, 'after-new-root.enc');
+    const e = encrypt(out);
+    assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
+    assert.match(e.stderr, /carol: broken/);
+    assert.ok(!fs.existsSync(out));
+  });
+
   it('one key under two names (bob\'s own key as "bob-laptop"): roster add refuses it, encrypt -R and verify refuse it by name, and removing bob says his key stays', () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     commitAll(repo, 'Sign');

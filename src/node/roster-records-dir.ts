@@ -76,7 +76,7 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
     // pins a removed teammate's key would take them back unasked. A root on disk that is not it is a
     // second root (a problem).
     const original = history.found.find((d) => d.original);
-    if (original && original.text !== out.root?.text) {
+    if (original && !(out.root && sameRecordText(original.text, out.root.text))) {
       if (out.root) out.records.push(out.root);
       out.root = { file: `${RECORDS_DIR}/${ROOT_RECORD} (${original.rewritten ? 'rewritten' : 'deleted'} in ${original.commit.slice(0, 12)})`, text: original.text };
     }
@@ -86,12 +86,25 @@ export async function readRosterRecords(dir: string, options: ReadRecordsOptions
       // place (git sees a change, not a deletion), or by deleting it and committing the name again with
       // other content, must count as a deleted one does.
       const current = onDisk.get(`${RECORDS_DIR}/${d.name}`);
-      if (current === d.text) continue;
+      if (current !== undefined && sameRecordText(current, d.text)) continue;
       out.deleted.push({ file: `${RECORDS_DIR}/${d.name}`, commit: d.commit, ...(d.rewritten ? { rewritten: true as const } : {}) });
       if (d.name !== ROOT_RECORD) out.records.push({ file: `${RECORDS_DIR}/${d.name} (${d.rewritten ? 'rewritten' : 'deleted'} in ${d.commit.slice(0, 12)})`, text: d.text });
     }
   }
   return out;
+}
+
+/**
+ * Whether two versions of a record file say the same: equal text, or the same JSON once parsed (line
+ * endings renormalized by git, or a formatter run over the file, change no record).
+ */
+function sameRecordText(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false;
+  }
 }
 
 /**

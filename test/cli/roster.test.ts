@@ -480,6 +480,18 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     });
   }
 
+  it('records reformatted in a commit (a formatter, line endings renormalized) say the same: no problem, verify passes', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, add carol');
+    const records = path.join(team, 'records');
+    for (const f of fs.readdirSync(records)) fs.writeFileSync(path.join(records, f), JSON.stringify(JSON.parse(fs.readFileSync(path.join(records, f), 'utf8'))).replace(/,/g, ',\r\n') + '\r\n');
+    commitAll(repo, 'Format JSON');
+    const v = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.doesNotMatch(v.out, /rewritten|second root/);
+    assert.match(v.out, /carol .*verified \(alice/);
+  });
+
   it('a signed roster whose whole records/ folder is deleted (root included) is not read as a plain one: the deleted root and removal still count, encrypt -R refuses carol', () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);

@@ -417,6 +417,18 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(none.stderr, /No file in this working tree is encrypted to carol\. Rotate the secrets carol could read/);
   });
 
+  it('roster remove of a custodian names their Shamir share apart, to be dealt again, and leaves it out of the rekey command (rekey refuses a share)', () => {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['encrypt', '-R', team, '-s', alice.privatePath, '-o', path.join(repo, 'my secrets.enc'), plain], { env: env() }).code, 0);
+    const set = path.join(repo, '.custodian', 'shares', 'db-root');
+    fs.mkdirSync(set, { recursive: true });
+    assert.equal(run(['encrypt', '-r', bob.sshPubPath, '-s', alice.privatePath, '-o', path.join(set, 'bob.share.enc'), plain], { env: env() }).code, 0);
+    const r = run(['roster', 'remove', '-i', alice.privatePath, 'bob'], { env: env(), cwd: repo });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /bob can still open 1 file\(s\) here; re-encrypt them without bob: custodian rekey 'my secrets\.enc'\. /);
+    assert.match(r.stderr, /bob holds 1 Shamir share\(s\) here \(\.custodian\/shares\/db-root\/bob\.share\.enc\), which still count .*split each secret again without bob/);
+  });
+
   it('--require-signer DIR needs a signed roster: an unsigned one vouches for no one', () => {
     const enc = path.join(repo, 'plain-roster.enc');
     assert.equal(run(['encrypt', '-R', team, '-s', alice.privatePath, '-o', enc, plain], { env: env() }).code, 0);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { displayText } from '../../core/display-text';
 import { shellQuote } from '../../core/shell-quote';
 import { exportPublicKeyOpenSsh, type RsaPrivateKey } from '../../core/keys';
+import { keepReason } from '../../core/recipient-policy';
 import { confusableGroups, rosterNameProblem } from '../../core/roster-names';
 import { pinsAfterVouching, reviewRoster } from '../../core/roster-pins';
 import type { EntryVerdict, RecordBody, RosterVerification } from '../../core/roster-records';
@@ -376,8 +377,16 @@ async function stillReadable(dir: string, name: string, fingerprint: string): Pr
   const files = root === undefined ? undefined : await filesEncryptedTo(root, fingerprint).catch(() => undefined);
   if (root === undefined || files === undefined) return `Re-encrypt the team's files without them ("custodian rekey FILE…"). ${history}`;
   if (files.length === 0) return `No file in this working tree is encrypted to ${name}. ${history}`;
-  const shown = files.map((f) => path.relative(process.cwd(), path.join(root, f)) || f);
-  return `${name} can still open ${files.length} file(s) here; re-encrypt them without ${name}: ${PROGRAM} rekey ${shown.map(shellQuote).join(' ')}. ${history}`;
+  const shown = (list: string[]) => list.map((f) => shellQuote(path.relative(process.cwd(), path.join(root, f)) || f)).join(' ');
+  // A Shamir share is not re-keyed away from its custodian (rekey refuses it): the set is dealt again.
+  const shares = files.filter((f) => keepReason(f, undefined) === 'share');
+  const others = files.filter((f) => !shares.includes(f));
+  const rekey = others.length === 0 ? '' : `${name} can still open ${others.length} file(s) here; re-encrypt them without ${name}: ${PROGRAM} rekey ${shown(others)}. `;
+  const split =
+    shares.length === 0
+      ? ''
+      : `${name} holds ${shares.length} Shamir share(s) here (${shown(shares)}), which still count towards recovering each secret: re-keying cannot take a share back, so have the dealer split each secret again without ${name}, and change it where it must stay split. `;
+  return `${rekey}${split}${history}`;
 }
 
 export const main = commandMain(rosterCommand);

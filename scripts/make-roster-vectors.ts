@@ -114,6 +114,48 @@ async function main(): Promise<void> {
     records: [await remove('bob', 'bob', 'alice', 1), await add('carol', 'carol', 'bob', 2)],
     expect: { signed: true, entries: { alice: { status: 'verified', by: null }, carol: { status: 'unverified' } }, problems: 0 },
   });
+  put('removed-signer-backdated', {
+    description: 'After alice removed bob (minute 3), bob signs carol in dated minute 2, when he was a member: a signed-out member vouches for nothing, whatever the date.',
+    entries: entries([['alice', 'alice'], ['carol', 'carol']]),
+    root: await root(['alice', 'bob']),
+    records: [await remove('bob', 'bob', 'alice', 3), await add('carol', 'carol', 'bob', 2)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, carol: { status: 'unverified' } }, problems: 0 },
+  });
+  put('removed-signer-backdated-rotation', {
+    description: "bob, removed by alice (minute 3) under his old key, signs a new key for himself (dave's) dated minute 2: the removal named the old key, and still the new one is not verified.",
+    entries: entries([['alice', 'alice'], ['bob', 'dave']]),
+    root: await root(['alice', 'bob']),
+    records: [await add('bob', 'dave', 'bob', 2), await remove('bob', 'bob', 'alice', 3)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'unverified' } }, problems: 0 },
+  });
+  put('removed-signer-earlier-vouch', {
+    description: 'bob signed carol in, then alice removed bob: carol is unverified until a present member signs her again (a record of a removed member cannot be told from one dated back).',
+    entries: entries([['alice', 'alice'], ['carol', 'carol']]),
+    root: await root(['alice', 'bob']),
+    records: [await add('carol', 'carol', 'bob', 1), await remove('bob', 'bob', 'alice', 2)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, carol: { status: 'unverified' } }, problems: 0 },
+  });
+  put('removed-signer-vouched-again', {
+    description: 'bob signed carol in, alice removed bob, then alice signed carol again: carol is verified by alice.',
+    entries: entries([['alice', 'alice'], ['carol', 'carol']]),
+    root: await root(['alice', 'bob']),
+    records: [await add('carol', 'carol', 'bob', 1), await remove('bob', 'bob', 'alice', 2), await add('carol', 'carol', 'alice', 3)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, carol: { status: 'verified', by: 'alice' } }, problems: 0 },
+  });
+  put('removed-then-readded-vouches', {
+    description: 'alice removed bob, added him again, and bob then signs carol in: bob counts again, carol is verified by bob.',
+    entries: entries([['alice', 'alice'], ['bob', 'bob'], ['carol', 'carol']]),
+    root: await root(['alice', 'bob']),
+    records: [await remove('bob', 'bob', 'alice', 1), await add('bob', 'bob', 'alice', 2), await add('carol', 'carol', 'bob', 3)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'verified', by: 'alice' }, carol: { status: 'verified', by: 'bob' } }, problems: 0 },
+  });
+  put('removed-signer-readded-by-own-chain', {
+    description: 'bob signed carol in, alice removed bob, and carol signs bob back in: bob and carol vouch only for each other, neither is verified.',
+    entries: entries([['alice', 'alice'], ['bob', 'bob'], ['carol', 'carol']]),
+    root: await root(['alice', 'bob']),
+    records: [await add('carol', 'carol', 'bob', 1), await remove('bob', 'bob', 'alice', 2), await add('bob', 'bob', 'carol', 3)],
+    expect: { signed: true, entries: { alice: { status: 'verified', by: null }, bob: { status: 'unverified' }, carol: { status: 'unverified' } }, problems: 0 },
+  });
   const realRoot = await root(['alice', 'bob']);
   put('root-forged', {
     description: 'The root was edited to list carol instead of bob after alice signed it.',

@@ -202,6 +202,60 @@ interface Vouched {
 
 const keyOf = (name: string, fingerprint: string): string => `${name} ${fingerprint}`;
 
+/** Who last vouched for a key (§5 step 4): the root, or a signer's key. */
+type Voucher = { readonly root: true } | { readonly byFingerprint: string };
+
+/**
+ * §5 step 5: the vouched pairs whose chain of vouchers passes through a key of a name a member signed
+ * out and that nobody vouched for again, with that name. A record's time is chosen by its signer, so a
+ * member removed at t3 can later sign a record dated t2, when they were still a member (a red team signed
+ * mallory in so, and rotated their own key to one the removal did not name). Such a key vouches for
+ * nothing once its name is signed out, whatever a record's date says; vouched for again by a member whose
+ * own chain holds, it counts again. Keys replaced by a rotation, their name never signed out, still count.
+ */
+function signedOutVouches(vouched: ReadonlyMap<string, Vouched>, vouchers: ReadonlyMap<string, Voucher>, keysOfName: ReadonlyMap<string, ReadonlySet<string>>, removedNames: ReadonlySet<string>): Map<string, string> {
+  const fingerprintOf = (k: string): string => k.slice(k.indexOf(' ') + 1);
+  const signedOut = new Map<string, string>();
+  for (const name of removedNames) for (const fingerprint of keysOfName.get(name) ?? []) signedOut.set(fingerprint, name);
+  const current = new Set([...vouched.keys()].map(fingerprintOf));
+  // A key signed out counts as a voucher only when vouched for again since (it is on the roster now).
+  const counts = (fingerprint: string, good: ReadonlySet<string>): boolean => good.has(fingerprint) && (!signedOut.has(fingerprint) || current.has(fingerprint));
+  // Least fixpoint from the root: a cycle (carol vouching for the removed key that vouched for her) stays out.
+  const good = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [fingerprint, v] of vouchers) {
+      if (good.has(fingerprint) || !('root' in v || counts(v.byFingerprint, good))) continue;
+      good.add(fingerprint);
+      changed = true;
+    }
+  }
+  const tainted = new Map<string, string>();
+  for (const k of vouched.keys()) {
+    if (good.has(fingerprintOf(k))) continue;
+    // The first signed-out key up its chain of vouchers names whom it came through.
+    let at = fingerprintOf(k);
+    const seen = new Set<string>();
+    let through = 'a member';
+    for (;;) {
+      seen.add(at);
+      const v = vouchers.get(at);
+      if (!v || 'root' in v) break;
+      if (signedOut.has(v.byFingerprint) && !current.has(v.byFingerprint)) {
+        through = signedOut.get(v.byFingerprint)!;
+        break;
+      }
+      if (seen.has(v.byFingerprint)) {
+        through = signedOut.get(v.byFingerprint) ?? through;
+        break;
+      }
+      at = v.byFingerprint;
+    }
+    tainted.set(k, through);
+  }
+  return tainted;
+}
+
 /**
  * §5: replays `root` and `records` against the roster `entries` (every usable `.pub` file). Record
  * files that do not parse are problems, never skipped silently.
@@ -235,6 +289,11 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
   const vouched = new Map<string, Vouched>();
   for (const m of rootBody.members) vouched.set(keyOf(m.name, m.fingerprint), { byFingerprint: rootRecord.signer.fingerprint, time: rootRecord.time });
   const removed = new Map<string, { by: string; time: string }>();
+  /** Every key vouched for under a name so far, who last vouched for each key, and the names a member signed out. */
+  const keysOfName = new Map<string, Set<string>>();
+  for (const m of rootBody.members) keysOfName.set(m.name, new Set([m.fingerprint]));
+  const vouchers = new Map<string, Voucher>(rootBody.members.map((m) => [m.fingerprint, { root: true }]));
+  const removedNames = new Set<string>();
   const forged = new Map<string, string>();
   const unchained = new Map<string, string>();
   /** Removals signed by someone who is not a verified member: the signer's fingerprint. */
@@ -282,11 +341,16 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
       for (const [other] of [...vouched]) if (other.startsWith(`${r.body.name} `)) vouched.delete(other);
       vouched.set(k, { by: signerName, byFingerprint: r.signer.fingerprint, time: r.time, ...(r.body.op === 'deploy' ? { deploy: true as const } : {}) });
       removed.delete(k);
+      if (!keysOfName.has(r.body.name)) keysOfName.set(r.body.name, new Set());
+      keysOfName.get(r.body.name)!.add(r.body.fingerprint);
+      vouchers.set(r.body.fingerprint, { byFingerprint: r.signer.fingerprint });
     } else {
       vouched.delete(k);
       removed.set(k, { by: signerName, time: r.time });
+      removedNames.add(r.body.name);
     }
   }
+  const signedBySignedOut = signedOutVouches(vouched, vouchers, keysOfName, removedNames);
 
   const present = new Set(entries.map((e) => keyOf(e.name, e.fingerprint)));
   for (const e of entries) {
@@ -294,7 +358,13 @@ export async function verifyRoster(entries: readonly RosterKeyEntry[], root: Rec
     const v = vouched.get(k);
     const gone = removed.get(k);
     const sameName = [...vouched.keys()].find((x) => x.startsWith(`${e.name} `));
-    if (v) verdicts.set(e.name, { status: 'verified', by: v.by, byFingerprint: v.byFingerprint, time: v.time, ...(v.deploy ? { deploy: true as const } : {}) });
+    const signedOut = signedBySignedOut.get(k);
+    if (v && signedOut !== undefined) {
+      verdicts.set(e.name, {
+        status: 'unverified',
+        reason: `vouched for through ${signedOut}, who was signed out of the roster since: a record a removed member signed cannot be told from one dated back before the removal, so it counts only once a present member signs ${e.name} again (custodian roster sign, or Sign Roster in VS Code)`,
+      });
+    } else if (v) verdicts.set(e.name, { status: 'verified', by: v.by, byFingerprint: v.byFingerprint, time: v.time, ...(v.deploy ? { deploy: true as const } : {}) });
     else if (gone) verdicts.set(e.name, { status: 'broken', reason: `${gone.by} removed ${e.name} (signed, ${gone.time}); the file came back without a signed addition` });
     else if (forged.has(k)) verdicts.set(e.name, { status: 'broken', reason: `its signed record ${forged.get(k)} does not verify (forged or damaged)` });
     else if (sameName) verdicts.set(e.name, { status: 'broken', reason: `its key is not the one ${vouched.get(sameName)!.by ?? 'the root'} signed for ${e.name}` });

@@ -362,6 +362,30 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.equal(misuse.code, 2);
   });
 
+  it('a removed member who signs someone in with a record dated before the removal vouches for nothing: encrypt -R stops and verify names it; whom they had vouched for is signed again by the remover', async () => {
+    // A red team: eve, removed, signed mallory in dated between her own addition and her removal.
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', bob.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, bob adds carol');
+    const removed = run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'bob'], { env: env() });
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stderr, /signed again carol, vouched for through bob: a removed member's records no longer count/);
+    commitAll(repo, 'Remove bob');
+    const rootId = await rootIdOf({ file: 'root.json', text: fs.readFileSync(path.join(team, 'records', 'root.json'), 'utf8') }, createNodeCryptoBackend());
+    const backdated = await createRecord({ op: 'add', name: 'mallory', fingerprint: mallory.fingerprint }, await parsePrivateKey(fs.readFileSync(bob.privatePath, 'utf8')), new Date(Date.now() - 60_000), createNodeCryptoBackend(), rootId);
+    fs.writeFileSync(path.join(team, 'records', '20000101T000000000Z-add-mallory-0000beef.json'), backdated);
+    fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));
+    commitAll(repo, 'Add a helper', 'Bob <bob@example.com>');
+    const verify = run(['roster', 'verify', '-R', team], { env: env() });
+    assert.equal(verify.code, 1, verify.out);
+    assert.match(verify.out, /carol .*verified \(alice/);
+    assert.match(verify.out, /mallory .*unverified: vouched for through bob, who was signed out of the roster since/);
+    const e = encrypt();
+    assert.equal(e.code, 1, e.stderr);
+    assert.match(e.stderr, /mallory/);
+    assert.ok(!fs.existsSync(path.join(repo, 'secret.enc')), 'nothing sealed to mallory');
+  });
+
   it('a removal signed by someone no verified member signed in does not count, and encrypt -R says who signed it', async () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));

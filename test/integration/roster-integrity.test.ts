@@ -511,4 +511,31 @@ describe('roster integrity: a plain roster adopts signing in one step', function
       fs.rmSync(byOps, { force: true });
     }
   });
+
+  it('Remove Teammate signs again whom the removed member had signed in (their records count for nothing from then on); a record they date back to before their removal vouches for nobody', async () => {
+    const [gina, hank, ivan] = await Promise.all([person('gina'), person('hank'), person('ivan')]);
+    assert.ok(await run('custodian.addTeammate', { text: opensslPublicPem(gina.privatePem), name: 'gina', confirm: true }));
+    addToRoster(hank);
+    const root = await rosterRootId();
+    fs.writeFileSync(path.join(teamDir(), 'records', '20990101T000000000Z-add-hank-0000abcd.json'), await createRecord({ op: 'add', name: 'hank', fingerprint: hank.fingerprint }, gina.key, new Date(), backend, root));
+    const described = async (name: string): Promise<string> => (await section(state.services, 'team'))?.children.find((c) => c.label === name)?.description ?? '';
+    await waitFor('hank verified by gina', async () => /verified by gina/.test(await described('hank')));
+    assert.ok(await run('custodian.removeTeammate', { name: 'gina', confirm: true, reencrypt: false }));
+    await waitFor('hank verified by me', async () => /verified by me/.test(await described('hank')));
+    // gina, removed, signs ivan in with a record dated a minute ago, while she was a member.
+    addToRoster(ivan);
+    fs.writeFileSync(path.join(teamDir(), 'records', '20000101T000000000Z-add-ivan-0000dcba.json'), await createRecord({ op: 'add', name: 'ivan', fingerprint: ivan.fingerprint }, gina.key, new Date(Date.now() - 60_000), backend, root));
+    await waitFor('ivan unverified', async () => /unverified/.test(await described('ivan')));
+    const modals = answerModals(() => undefined);
+    try {
+      const file = wsPath('backdated.env');
+      fs.writeFileSync(file, 'TOKEN=1\n');
+      const { errors } = await captureErrors(state.services, () => run<EncryptFileResult>('custodian.encryptFile', { uri: vscode.Uri.file(file), recipients: [ivan.fingerprint], deleteOriginal: false }));
+      assert.ok(!fs.existsSync(`${file}.enc`), `nothing sealed to ivan without a question: ${JSON.stringify(errors)} ${JSON.stringify(modals.prompts.map((p) => p.message))}`);
+      fs.rmSync(file, { force: true });
+    } finally {
+      modals.dispose();
+      for (const f of ['hank.pub', 'ivan.pub']) fs.rmSync(path.join(teamDir(), f), { force: true });
+    }
+  });
 });

@@ -360,11 +360,26 @@ async function remove(dir: string, name: string, args: Args, ctx: CommandContext
     delete members2[name];
     await source.store.set(source.key, { ...source.pins, members: members2 });
   }
+  await vouchAgainAfterRemoval(dir, name, verification, me, ctx);
   ctx.info(`removed ${name}; commit the deletion and the signed record. ${await stillReadable(dir, name, m.key.fingerprint)}`);
   const same = members.filter((x) => x.name !== name && x.key.fingerprint === m.key.fingerprint).map((x) => displayText(x.name));
   if (same.length > 0) {
     ctx.warn(`${displayText(name)}'s key ${m.key.fingerprint} is still in the roster as ${same.join(', ')}: whoever holds it goes on reading what is encrypted for the team; if ${displayText(name)} is leaving, remove ${same.length === 1 ? 'it' : 'them'} too (${same.map((n) => `'${PROGRAM} roster remove -i KEY ${n}'`).join(', ')})`);
   }
+}
+
+/**
+ * A removed member's records count for nothing from now on (ROSTER.md §5: one could be dated back), so
+ * whom they had vouched for would turn unverified in every fresh clone: the remover, a verified member
+ * who saw them verified a moment ago, signs those entries again, and says whom.
+ */
+async function vouchAgainAfterRemoval(dir: string, name: string, before: RosterVerification, me: RsaPrivateKey, ctx: CommandContext): Promise<void> {
+  if (!before.signed) return;
+  const members = await loadRoster(dir);
+  const after = await verifyMembers(dir, members, ctx.backend());
+  const again = members.filter((x) => x.name !== name && before.entries.get(x.name)?.status === 'verified' && after.entries.get(x.name)?.status === 'unverified');
+  for (const x of again) await writeRosterRecord(dir, { op: 'add', name: x.name, fingerprint: x.key.fingerprint }, me, ctx.backend());
+  if (again.length > 0) ctx.info(`signed again ${again.map((x) => displayText(x.name)).join(', ')}, vouched for through ${displayText(name)}: a removed member's records no longer count`);
 }
 
 /**

@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { displayText } from '../../../core/display-text';
 import { CustodianError } from '../../../core/errors';
-import type { RecordBody } from '../../../core/roster-records';
+import type { RsaPrivateKey } from '../../../core/keys';
+import type { RecordBody, RosterVerification } from '../../../core/roster-records';
 import type { RosterMember } from '../../storage/roster';
 import { targetFolder } from '../../storage/workspace-files';
 import { fromArgument, is, type Shape } from '../arguments';
@@ -113,12 +114,29 @@ async function sign(deps: TeamDeps, a: Partial<SignRosterArgs>, ask: boolean): P
  * signed with my default key (a roster's first member becomes its root). Without a default key nothing
  * is signed and the entry shows as unverified.
  */
+/**
+ * A removed member's records count for nothing from now on (ROSTER.md §5: one could be dated back to
+ * before the removal), so whom they had vouched for would turn unverified in every fresh clone: the
+ * remover, who saw those entries verified a moment ago, signs them again (`custodian roster remove` too).
+ */
+async function vouchAgain(deps: TeamDeps, folder: vscode.WorkspaceFolder, removed: string, before: RosterVerification, signer: RsaPrivateKey): Promise<void> {
+  const members = (await deps.session.rosterMembers(folder, 'skip')).filter((m) => m.name !== removed);
+  const after = await deps.rosterTrust.verify(folder, members);
+  for (const m of members) {
+    if (before.entries.get(m.name)?.status === 'verified' && after?.verification.entries.get(m.name)?.status === 'unverified') {
+      await deps.rosterTrust.record(folder, { op: 'add', name: m.name, fingerprint: m.key.fingerprint }, signer);
+    }
+  }
+}
+
 export async function recordChange(deps: TeamDeps, folder: vscode.WorkspaceFolder, body: Exclude<RecordBody, { op: 'root' }>, firstMember: boolean): Promise<void> {
   if (folder.uri.scheme !== 'file' || !deps.keys.current.getDefault()) return;
   const signer = await deps.session.signer();
   try {
     const root = firstMember && body.op === 'add' && body.fingerprint === signer.publicKey.fingerprint && !(await deps.rosterTrust.isSigned(folder));
+    const before = body.op === 'remove' ? await deps.rosterTrust.verify(folder, await deps.session.rosterMembers(folder, 'skip')) : undefined;
     await deps.rosterTrust.record(folder, root ? { op: 'root', members: [{ name: body.name, fingerprint: body.fingerprint }] } : body, signer);
+    if (before?.verification.signed) await vouchAgain(deps, folder, body.name, before.verification, signer);
   } finally {
     deps.session.release(signer);
   }

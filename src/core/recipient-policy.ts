@@ -34,6 +34,19 @@ export function keepReason(path: string, policy: RecipientPolicy | undefined, si
   return undefined;
 }
 
+/**
+ * Whether a file's "chosen" statement counts (keepReason's `signerVouched`): from a signer I vouch for,
+ * or from anyone when every recipient is on the team. It is discounted so that an outsider cannot keep a
+ * file for themselves out of re-keying; a file only teammates read gains no one by being kept, while
+ * re-keying it to the team can hand everyone a custodian's Shamir share (a red team moved a share set out
+ * of .custodian/shares/, its dealer removed since, and Re-encrypt All sealed the share to the team).
+ */
+export function choiceCounts(signerVouched: boolean, recipients: readonly string[], team: readonly string[]): boolean {
+  if (signerVouched) return true;
+  const onTeam = new Set(team);
+  return recipients.length > 0 && recipients.every((fingerprint) => onTeam.has(fingerprint));
+}
+
 /** A sentence for the user: why the file is left alone. */
 export function describeKeepReason(reason: KeepReason): string {
   switch (reason) {

@@ -1,7 +1,7 @@
 // recipient-policy.ts decides, for every re-keying flow, which files keep their recipients, and what a
 // writer records (docs/FORMAT.md §3.4). The integration test rekey-policy.test.ts drives the flows.
 import { strict as assert } from 'node:assert';
-import { keepReason, policyForNewFile, policyForSave } from '../../src/core/recipient-policy';
+import { choiceCounts, keepReason, policyForNewFile, policyForSave } from '../../src/core/recipient-policy';
 
 describe('recipient-policy', () => {
   it('a share is kept wherever the workspace is and whatever its header says', () => {
@@ -27,6 +27,17 @@ describe('recipient-policy', () => {
     assert.equal(policyForSave('/ws/secrets/prod.env.enc', 'chosen', false), undefined);
     assert.equal(policyForSave('/ws/secrets/prod.env.enc', 'team', false), 'team');
     assert.equal(policyForSave('/ws/.custodian/shares/db/a.share.enc', 'chosen', false), 'chosen');
+  });
+
+  it('an unvouched "chosen" counts when only teammates read the file (keeping it widens nothing), not when anyone else does', () => {
+    const team = ['SHA256:me', 'SHA256:alice'];
+    assert.equal(choiceCounts(true, ['SHA256:mallory'], team), true, 'a vouched signer\'s statement counts');
+    // A share moved out of .custodian/shares/, its dealer removed: sealed to me alone, it stays so.
+    assert.equal(choiceCounts(false, ['SHA256:me'], team), true);
+    assert.equal(keepReason('/ws/archive/db/me.share.enc', 'chosen', choiceCounts(false, ['SHA256:me'], team)), 'chosen');
+    // A removed teammate's file for himself and the team: re-keyed past him.
+    assert.equal(choiceCounts(false, ['SHA256:me', 'SHA256:bob'], team), false);
+    assert.equal(choiceCounts(false, [], team), false);
   });
 
   it('other files may be re-keyed: marked team, or written before the field', () => {

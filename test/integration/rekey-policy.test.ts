@@ -362,6 +362,32 @@ describe('rekey policy', function () {
     }
   });
 
+  it('a Shamir share whose dealer was removed, moved out of .custodian/shares/ by a tidy-up commit, stays sealed to its custodian alone: Re-encrypt All keeps a "chosen" file that only teammates read', async () => {
+    // A red team's probe: the dealer's "chosen" counted for nothing once they left, nothing else said it was
+    // a share, and Re-encrypt All sealed my share to the whole team (each custodian doing so: T shares in one hand).
+    const { splitSecret } = await import('../../src/core/shamir');
+    const { sealShare } = await import('../../src/core/share-file');
+    const me = await team.services.keyStore.getPublicKey(team.me.id);
+    const shares = splitSecret(new TextEncoder().encode('root-pw-do-not-leak'), { threshold: 2, shares: 3 });
+    const moved = wsPath('archive', 'db-root', 'me.share.enc');
+    const kept = wsPath('.custodian', 'shares', 'db-root-moved-test', 'me.share.enc');
+    for (const f of [moved, kept]) {
+      fs.mkdirSync(path.dirname(f), { recursive: true });
+      fs.writeFileSync(f, await sealShare(shares[0], me, team.bob.key, backend)); // dealt by bob
+    }
+    try {
+      assert.ok(await run('custodian.removeTeammate', { name: 'bob', confirm: true, reencrypt: false }));
+      await run<ReencryptResult>('custodian.reencryptWorkspace', { quiet: true, confirm: true });
+      const after = async (f: string) => [...(await inspectEnvelope(new Uint8Array(fs.readFileSync(f)))).recipients];
+      assert.deepStrictEqual(await after(kept), [me.fingerprint], 'in .custodian/shares/ it is kept');
+      assert.deepStrictEqual(await after(moved), [me.fingerprint], 'moved, it is still sealed to me alone');
+    } finally {
+      fs.rmSync(wsPath('archive'), { recursive: true, force: true });
+      fs.rmSync(path.dirname(kept), { recursive: true, force: true });
+      await readdToRoster(team.bob);
+    }
+  });
+
   it('Re-encrypt All re-keys what a removed teammate wrote while on the team, and leaves out what they pushed after their removal was committed', async () => {
     const { alice, bob } = team;
     const root = wsPath();

@@ -12,7 +12,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../../core/errors';
 import type { CryptoSession, KnownKey, Party } from '../../crypto-session';
-import { keepReason, type KeepReason } from '../../../core/recipient-policy';
+import { choiceCounts, keepReason, type KeepReason } from '../../../core/recipient-policy';
 import type { EncryptionServices } from '../encrypt/deps';
 import { lazyCore } from '../../lazy-core';
 import { isValuesFile, readValuesHeader } from '../../fs/values-files';
@@ -133,7 +133,7 @@ export class DriftScanner {
         const have = new Set(header.recipients);
         const unverified = this.session.unverifiedSigner(header, known);
         // A "chosen" statement counts only from a signer I vouch for (recipient-policy.ts).
-        const keep = keepReason(uri.fsPath, header.recipientPolicy, unverified === undefined);
+        const keep = keepReason(uri.fsPath, header.recipientPolicy, choiceCounts(unverified === undefined, header.recipients, [...team]));
         const recipients = this.session.parties(header.recipients, known);
         // Chosen recipients are not the team's business, but no one outside it (no key of mine, the roster's or a contact's) should read them.
         const outsiders = recipients.filter((p) => !p.source);

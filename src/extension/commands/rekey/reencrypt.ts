@@ -20,7 +20,7 @@ import type { EnvelopeInfo } from '../../../core/envelope';
 import type { RsaPrivateKey } from '../../../core/keys';
 import { type CryptoSession, type KnownKey } from '../../crypto-session';
 import { readEnvelopeHeader, reencryptFile } from '../../../node/envelope-files';
-import { keepReason, type KeepReason } from '../../../core/recipient-policy';
+import { choiceCounts, keepReason, type KeepReason } from '../../../core/recipient-policy';
 import { encTargets, rel } from '../decrypt/target';
 import type { EncDeps } from '../encrypt/deps';
 import { isValuesFile, readValuesHeader, reencryptValuesFile } from '../../fs/values-files';
@@ -186,7 +186,8 @@ async function readablePlan(
       continue;
     }
     const unverified = deps.session.unverifiedSigner(header, known);
-    const keep = keepReason(uri.fsPath, header.recipientPolicy, unverified === undefined);
+    const choiceHolds = choiceCounts(unverified === undefined, header.recipients, await deps.session.teamFingerprints(uri));
+    const keep = keepReason(uri.fsPath, header.recipientPolicy, choiceHolds);
     if (keep) {
       result.skipped.push({ uri, reason: vscode.l10n.t('{0}; re-encrypting it for the team is refused', keepReasonText(keep)) });
       continue;
@@ -211,7 +212,7 @@ async function readablePlan(
     const formerSigner = unverified && header.signer ? deps.session.party(header.signer.fingerprint, known).former : undefined;
     if (formerSigner !== undefined && workspace && args.signUnverified !== false) {
       if (!(await writtenAfterRemoval(deps, uri, formerSigner))) {
-        plan.push({ uri, header, formerSigner, signerVouched: false });
+        plan.push({ uri, header, formerSigner, signerVouched: choiceHolds });
         continue;
       }
       result.skipped.push({
@@ -230,7 +231,7 @@ async function readablePlan(
       });
       continue;
     }
-    plan.push({ uri, header, signerVouched: unverified === undefined });
+    plan.push({ uri, header, signerVouched: choiceHolds });
   }
   return plan;
 }

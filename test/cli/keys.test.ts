@@ -44,6 +44,11 @@ describe('cli: keygen, pubkey, fingerprint', function () {
     const p = run(['pubkey', key], { env: { CUSTODIAN_PASSPHRASE: PASS } });
     assert.equal(p.code, 0, p.stderr);
     assert.equal(p.out, r.out.replace(/ alice@example\.com\n$/, '\n'));
+    // -i KEY, as every other command names a key, is the same (a newcomer's `pubkey -i` was an unknown flag).
+    const i = run(['pubkey', '-i', key], { env: { CUSTODIAN_PASSPHRASE: PASS } });
+    assert.equal(i.code, 0, i.stderr);
+    assert.equal(i.out, p.out);
+    assert.equal(run(['pubkey', '-i', key, key], { env: { CUSTODIAN_PASSPHRASE: PASS } }).code, 2);
     const f = run(['fingerprint', key, pub], { env: { CUSTODIAN_PASSPHRASE: PASS } });
     assert.equal(f.out, `2048 ${fp} no comment (RSA)\n2048 ${fp} alice@example.com (RSA)\n`);
     // Same line as `ssh-keygen -lf`.

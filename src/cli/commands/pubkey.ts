@@ -11,9 +11,11 @@ export const pubkeyCommand: Command = {
   options: {
     pem: { type: 'boolean' },
     comment: { type: 'string', short: 'C' },
+    // As every other command names a private key (a newcomer's `pubkey -i KEY` was an unknown flag).
+    identity: { type: 'string', short: 'i' },
     ...PASSPHRASE_FILE_OPTION,
   },
-  help: `Usage: custodian pubkey [--pem] [-C COMMENT] [--passphrase-file FILE] [KEY]
+  help: `Usage: custodian pubkey [--pem] [-C COMMENT] [--passphrase-file FILE] [-i KEY | KEY]
 
 Prints the public key of KEY: a private key (PKCS#8, encrypted PKCS#8, PKCS#1 or OpenSSH; an
 encrypted one asks for its passphrase), a public key (PEM, OpenSSH line) or an X.509 certificate.
@@ -24,6 +26,7 @@ The output is one OpenSSH "ssh-rsa …" line, or with --pem a "PUBLIC KEY" (SPKI
 Flags:
       --pem               print SPKI PEM instead of an OpenSSH line
   -C, --comment TEXT      comment for the OpenSSH line (default: the key's own comment, if any)
+  -i, --identity KEY      the key, as the other commands name it (the same as KEY)
 ${PASSPHRASE_HELP}
 
 Examples:
@@ -35,9 +38,12 @@ Examples:
     args.expectPositionals(0, 1, '');
     const comment = checkCommentOption(args.string('comment'), args);
     const passphrases = ctx.passphrases(args);
+    const identity = args.string('identity');
+    if (identity !== undefined && args.positionals.length === 1) throw args.usageError('name the key once: -i KEY or KEY');
+    const file = identity ?? args.positionals[0];
     const key =
-      args.positionals.length === 1
-        ? await loadPublicKey(args.positionals[0], passphrases)
+      file !== undefined
+        ? await loadPublicKey(file, passphrases)
         : (await resolveSigner({ files: [], env: ctx.io.env, passphrases, agent: ctx.agent() })).key.publicKey;
     if (args.flag('pem')) {
       if (args.has('comment')) throw args.usageError('--comment applies to OpenSSH lines, not to --pem');

@@ -35,6 +35,8 @@ export const lazyCore = Object.freeze({
   nodeStreams: () => import('../node/node-streams'),
   /** Reads `.enc` headers and streams envelopes on disk. */
   envelopeFiles: () => import('../node/envelope-files'),
+  /** The working tree's encrypted files and selections, found with git (trusted workspaces only). */
+  encryptedFiles: () => import('../node/encrypted-files'),
   /** What identifies a version of an encrypted file (an older one put back): what its signature covers. */
   versionId: () => import('../node/version-id'),
   /** Signed roster records, pins and their files (docs/ROSTER.md). */

@@ -5,7 +5,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { utf8DecodeKeepingBom } from '../core/bytes';
 import { readEnvelopeHeader } from './envelope-files';
-import { git } from './git';
+import { git, runGit } from './git';
 import { readRegularFile } from './regular-files';
 
 /** Value-encrypted files are config files; a larger candidate is not read when looking for them. */
@@ -68,6 +68,42 @@ export async function filesEncryptedTo(root: string, fingerprint: string): Promi
       continue;
     }
     if (recipients?.includes(fingerprint)) found.push(p);
+  }
+  return found;
+}
+
+/** A text file holding encrypted selections is read whole up to this size (a config file, a README). */
+const MAX_SELECTIONS_CANDIDATE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The working tree's text files holding encrypted selections (Encrypt Selection's blocks and tokens,
+ * FORMAT.md §7) that `fingerprint` is a recipient of, with how many: re-keying files does not reach
+ * them, so a removed teammate goes on reading them unless each is decrypted and encrypted again (a red
+ * team's block in config.yaml, after "no file in this working tree is encrypted to eve"). Found by
+ * `git grep` (tracked and untracked, not ignored; in a folder outside a repository, its files), read by
+ * their headers: no key needed.
+ */
+export async function selectionsEncryptedTo(root: string, fingerprint: string): Promise<{ file: string; count: number }[]> {
+  const search = ['grep', '-l', '-z', '-I', '-F', '-e', 'BEGIN CUSTODIAN ENCRYPTED', '-e', 'custodian-enc1.'];
+  let r = await runGit(root, [...search, '--untracked']);
+  // 128: not a repository (a folder opened in VS Code): its files, as git would list them.
+  if (r.status === 128) r = await runGit(root, [...search, '--no-index', '--exclude-standard']);
+  if (r.status !== 0) return []; // 1: nothing found
+  const [{ findEncryptedSpans, spanCiphertext }, { inspectEnvelope }] = await Promise.all([import('../core/selection-armor'), import('../core/envelope')]);
+  const found: { file: string; count: number }[] = [];
+  for (const p of r.stdout.toString('utf8').split('\0').filter((f) => f !== '' && !f.endsWith('.enc'))) {
+    let count = 0;
+    try {
+      const bytes = await readRegularFile(path.join(root, p), MAX_SELECTIONS_CANDIDATE_BYTES);
+      if (bytes === undefined) continue;
+      for (const span of findEncryptedSpans(utf8DecodeKeepingBom(bytes))) {
+        const recipients: readonly string[] = await inspectEnvelope(spanCiphertext(span)).then((h) => h.recipients, () => []);
+        if (recipients.includes(fingerprint)) count++;
+      }
+    } catch {
+      continue; // not UTF-8, deleted, unreadable
+    }
+    if (count > 0) found.push({ file: p, count });
   }
   return found;
 }

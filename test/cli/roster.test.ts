@@ -386,6 +386,19 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.ok(!fs.existsSync(path.join(repo, 'secret.enc')), 'nothing sealed to mallory');
   });
 
+  it('roster remove names the encrypted selections the removed teammate can still open in text files, which rekey does not reach', () => {
+    // A red team's block in config.yaml stayed readable after "No file in this working tree is encrypted to eve".
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    const armored = run(['encrypt', '-a', '-r', bob.sshPubPath, '-r', alice.sshPubPath, plain], { env: env() });
+    assert.equal(armored.code, 0, armored.stderr);
+    fs.writeFileSync(path.join(repo, 'config.yaml'), `db:\n  password: |\n${armored.out.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n`);
+    commitAll(repo, 'An encrypted selection');
+    const removed = run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'bob'], { env: env(), cwd: repo });
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stderr, /bob can still open 1 encrypted selection\(s\) in config\.yaml, which rekey does not reach: decrypt each in place and encrypt it again without bob/);
+    assert.doesNotMatch(removed.stderr, /No file in this working tree is encrypted to bob/);
+  });
+
   it('a removal signed by someone no verified member signed in does not count, and encrypt -R says who signed it', async () => {
     assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
     fs.copyFileSync(mallory.sshPubPath, path.join(team, 'mallory.pub'));

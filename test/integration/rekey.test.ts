@@ -165,6 +165,11 @@ describe('rekey', function () {
     const seed = wsPath('.custodian', 'mfa', 'root.otpauth.enc');
     fs.mkdirSync(path.dirname(seed), { recursive: true });
     fs.writeFileSync(seed, await encryptBytes(new TextEncoder().encode('otpauth://totp/x?secret=JBSWY3DPEHPK3PXP'), { recipients, signer: team.alice.key, backend, recipientPolicy: 'team' }));
+    // An encrypted selection in a text file (Encrypt Selection): re-keying files does not reach it, so it is named (a red team's).
+    const { encryptBytes: encryptArmored } = await import('../../src/core/envelope');
+    const { armor } = await import('../../src/core/armor');
+    const block = armor(await encryptArmored(new TextEncoder().encode('s3cr3t-in-notes'), { recipients, signer: team.alice.key, backend }));
+    fs.writeFileSync(wsPath('secrets', 'notes.md'), `# Notes\n\n${block}\n`);
     const modals = answerModals((p) => (/^Remove .* from the team\?$/.test(p.message) ? 'Remove Teammate' : /^Re-encrypt \d+ files? for the team\?$/.test(p.message) ? 'Re-encrypt' : undefined));
     const told = recordInformationMessages();
     let res: RemoveTeammateResult | undefined;
@@ -183,6 +188,7 @@ describe('rekey', function () {
     assert.deepStrictEqual(couldRead.get('bob-values.env'), ['DB_PASSWORD', 'API_TOKEN'], 'the encrypted values, not the one in the clear');
     // A .env.enc file names its entries too (decrypted in memory to list them).
     assert.deepStrictEqual(res.couldRead?.find((f) => path.basename(f.path) === 'ok.env.enc')?.entries, ['OK']);
+    assert.strictEqual(res.couldRead?.find((f) => path.basename(f.path) === 'notes.md')?.selections, 1, JSON.stringify(res.couldRead));
     const notice = told.asked.find((m) => /^Removed bob; /.test(m.message));
     assert.match(notice?.message ?? '', new RegExp(`Rotate the secrets bob could read \\(${res.couldRead!.length} files\\)`));
     assert.match(notice?.message ?? '', /Commit \.custodian\/team\/ and the re-encrypted files so that your teammates' copies leave bob out too\.$/);
@@ -197,6 +203,7 @@ describe('rekey', function () {
       const pick = await waitFor('the list shown', async () => inputs.inputs.find((i): i is vscode.QuickPick<vscode.QuickPickItem> => 'selectedItems' in i));
       const seedItem = pick.items.find((i) => i.label.endsWith('root.otpauth.enc'));
       assert.strictEqual(seedItem?.description, 'MFA seed: reset it at the service and share the new one');
+      assert.strictEqual(pick.items.find((i) => i.label.endsWith('notes.md'))?.description, '1 encrypted selection: rotate what it holds, then Decrypt in Place and Encrypt Selection again without them');
       // Deleted since (as a Shamir set once split again): choosing it says so and how to close it, instead of an ENOENT page.
       fs.rmSync(seed);
       const info = recordInformationMessages();

@@ -12,7 +12,7 @@ import { pinsAfterVouching, reviewRoster } from '../../core/roster-pins';
 import type { EntryVerdict, RecordBody, RosterVerification } from '../../core/roster-records';
 import { readRosterRecords, writeRosterRecord } from '../../node/roster-records-dir';
 import { writeFileAtomic } from '../../node/atomic-file';
-import { filesEncryptedTo } from '../../node/encrypted-files';
+import { filesEncryptedTo, selectionsEncryptedTo } from '../../node/encrypted-files';
 import { PASSPHRASE_FILE_OPTION, PASSPHRASE_HELP, type Command, type CommandContext } from '../command';
 import { commandMain } from '../command-main';
 import type { Args } from '../args';
@@ -391,7 +391,12 @@ async function stillReadable(dir: string, name: string, fingerprint: string): Pr
   const root = findRepositoryRoot(dir);
   const files = root === undefined ? undefined : await filesEncryptedTo(root, fingerprint).catch(() => undefined);
   if (root === undefined || files === undefined) return `Re-encrypt the team's files without them ("custodian rekey FILE…"). ${history}`;
-  if (files.length === 0) return `No file in this working tree is encrypted to ${name}. ${history}`;
+  const selections = await selectionsEncryptedTo(root, fingerprint).catch(() => []);
+  const inText =
+    selections.length === 0
+      ? ''
+      : `${name} can still open ${selections.reduce((n, s) => n + s.count, 0)} encrypted selection(s) in ${selections.map((s) => shellQuote(path.relative(process.cwd(), path.join(root, s.file)) || s.file)).join(' ')}, which rekey does not reach: decrypt each in place and encrypt it again without ${name} (VS Code: Decrypt in Place, then Encrypt Selection), and rotate what it holds. `;
+  if (files.length === 0) return `${selections.length === 0 ? `No file in this working tree is encrypted to ${name}. ` : inText}${history}`;
   const shown = (list: string[]) => list.map((f) => shellQuote(path.relative(process.cwd(), path.join(root, f)) || f)).join(' ');
   // A Shamir share is not re-keyed away from its custodian (rekey refuses it): the set is dealt again.
   const shares = files.filter((f) => keepReason(f, undefined) === 'share');
@@ -401,7 +406,7 @@ async function stillReadable(dir: string, name: string, fingerprint: string): Pr
     shares.length === 0
       ? ''
       : `${name} holds ${shares.length} Shamir share(s) here (${shown(shares)}), which still count towards recovering each secret: re-keying cannot take a share back, so have the dealer split each secret again without ${name}, and change it where it must stay split. `;
-  return `${rekey}${split}${history}`;
+  return `${rekey}${split}${inText}${history}`;
 }
 
 export const main = commandMain(rosterCommand);

@@ -16,6 +16,8 @@ export interface RotationFile {
   readonly entries?: readonly string[];
   /** A `.enc` file kept for chosen recipients: a share, an MFA seed, "chosen". */
   readonly keep?: KeepReason;
+  /** A text file's encrypted selections they can open (Encrypt Selection's blocks and tokens). */
+  readonly selections?: number;
   /** Someone said its secrets were rotated. */
   readonly rotated?: boolean;
 }
@@ -92,7 +94,7 @@ function isRotationList(x: unknown): x is RotationList {
     typeof l.name === 'string' &&
     typeof l.removed === 'string' &&
     Array.isArray(l.files) &&
-    l.files.every((f) => typeof f === 'object' && f !== null && typeof f.uri === 'string' && isNames(f.values) && isNames(f.entries) && (f.rotated === undefined || typeof f.rotated === 'boolean'))
+    l.files.every((f) => typeof f === 'object' && f !== null && typeof f.uri === 'string' && isNames(f.values) && isNames(f.entries) && (f.selections === undefined || typeof f.selections === 'number') && (f.rotated === undefined || typeof f.rotated === 'boolean'))
   );
 }
 

@@ -71,6 +71,8 @@ export interface ReadableFile {
   readonly entries?: readonly string[];
   /** A `.enc` file kept for chosen recipients: a share, an MFA seed, "chosen". */
   readonly keep?: KeepReason;
+  /** A text file's encrypted selections the key opens: re-keying files does not reach them. */
+  readonly selections?: number;
 }
 
 export interface DriftReport {
@@ -197,6 +199,14 @@ export class DriftScanner {
     for (const { uri, values, keep, recipients } of readable) {
       const entries = values || keep ? undefined : await this.entriesOf(uri, recipients);
       out.push({ uri, values, keep, ...(entries ? { entries } : {}) });
+    }
+    // A block or token in config.yaml stayed readable to a removed teammate, unnamed (a red team).
+    const { selectionsEncryptedTo } = await lazyCore.encryptedFiles();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme !== 'file') continue;
+      for (const { file, count } of await selectionsEncryptedTo(folder.uri.fsPath, fingerprint).catch(() => [])) {
+        out.push({ uri: vscode.Uri.joinPath(folder.uri, ...file.split('/')), selections: count });
+      }
     }
     return out;
   }

@@ -20,7 +20,7 @@ export interface RemoveTeammateResult {
   removed: string;
   reencrypt: ReencryptOutcome;
   /** The workspace's encrypted files they could open before the removal (what to rotate); absent when not searched. */
-  couldRead?: { path: string; values?: readonly string[]; entries?: readonly string[] }[];
+  couldRead?: { path: string; values?: readonly string[]; entries?: readonly string[]; selections?: number }[];
 }
 
 export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<RemoveTeammateResult | undefined> {
@@ -60,6 +60,7 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
         ...(f.values ? { values: [...f.values] } : {}),
         ...(f.entries ? { entries: [...f.entries] } : {}),
         ...(f.keep ? { keep: f.keep } : {}),
+        ...(f.selections ? { selections: f.selections } : {}),
       })),
     });
   }
@@ -102,7 +103,7 @@ export async function removeTeammate(deps: TeamDeps, arg: unknown): Promise<Remo
     void vscode.window.showWarningMessage(`${vscode.l10n.t('Removed {0} from the team. {1}', who, rotate)} ${commit}`, action, ...listed).then((choice) => act(choice, action));
   }
   const result: RemoveTeammateResult = { removed: entry.name, reencrypt: outcome };
-  if (couldRead) result.couldRead = couldRead.map((f) => ({ path: vscode.workspace.asRelativePath(f.uri), ...(f.values ? { values: f.values } : {}), ...(f.entries ? { entries: f.entries } : {}) }));
+  if (couldRead) result.couldRead = couldRead.map((f) => ({ path: vscode.workspace.asRelativePath(f.uri), ...(f.values ? { values: f.values } : {}), ...(f.entries ? { entries: f.entries } : {}), ...(f.selections ? { selections: f.selections } : {}) }));
   return result;
 }
 

@@ -113,6 +113,8 @@ function describe(f: RotationFile): string {
     return vscode.l10n.t('{0} values: {1}', f.values.length, names(f.values));
   }
   if (f.entries && f.entries.length > 0) return vscode.l10n.t('{0} entries: {1}', f.entries.length, names(f.entries));
+  if (f.selections === 1) return vscode.l10n.t('1 encrypted selection: rotate what it holds, then Decrypt in Place and Encrypt Selection again without them');
+  if (f.selections) return vscode.l10n.t('{0} encrypted selections: rotate what each holds, then Decrypt in Place and Encrypt Selection again without them', f.selections);
   if (f.keep === 'share') return vscode.l10n.t('Shamir share: change the secret at its service, split the new one and delete this set');
   // A seed shared with the whole team keeps no recipients (keep is unset), but is a seed all the same.
   if (f.keep === 'mfa' || isMfaSeedPath(vscode.Uri.parse(f.uri, true).path)) return vscode.l10n.t('MFA seed: reset it at the service and share the new one');

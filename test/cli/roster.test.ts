@@ -76,6 +76,25 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     git(repo, ['revert', '--no-edit', 'HEAD'], 'Mallory <mallory@evil.example>');
   }
 
+  /** alice signs the roster, adds carol (pinned by an encryption to the team), then removes her: each step committed. */
+  function pinThenRemoveCarol(): void {
+    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
+    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
+    commitAll(repo, 'Sign, add carol');
+    assert.equal(encrypt().code, 0, 'carol pinned');
+    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
+    commitAll(repo, 'Remove carol');
+  }
+
+  /** carol, removed and back in some way: encrypting to the roster refuses her and writes nothing. */
+  function assertEncryptRefusesCarol(name: string): void {
+    const out = path.join(repo, name);
+    const e = encrypt(out);
+    assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
+    assert.match(e.stderr, /carol: broken/);
+    assert.ok(!fs.existsSync(out));
+  }
+
   function encrypt(out = path.join(repo, 'secret.enc')): ReturnType<typeof run> {
     return run(['encrypt', '-R', team, '-o', out, plain], { env: env() });
   }
@@ -521,11 +540,7 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
       assert.equal(v.code, 1, v.out);
       assert.match(v.out, /carol .*broken: alice removed carol/);
       assert.match(v.out, how === 'rewritten' ? /was rewritten in commit/ : /was deleted in commit/);
-      const out = path.join(repo, 'after-erase.enc');
-      const e = encrypt(out);
-      assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
-      assert.match(e.stderr, /carol: broken/);
-      assert.ok(!fs.existsSync(out));
+        assertEncryptRefusesCarol('after-erase.enc');
     });
   }
 
@@ -542,12 +557,7 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
   });
 
   it('a signed roster whose whole records/ folder is deleted (root included) is not read as a plain one: the deleted root and removal still count, encrypt -R refuses carol', () => {
-    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
-    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
-    commitAll(repo, 'Sign, add carol');
-    assert.equal(encrypt().code, 0, 'carol pinned');
-    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
-    commitAll(repo, 'Remove carol');
+    pinThenRemoveCarol();
     // carol, who can still push: "drop the signing experiment", and her key back.
     git(repo, ['rm', '-r', '-q', '.custodian/team/records'], 'Carol <carol@example.com>');
     fs.copyFileSync(carol.sshPubPath, path.join(team, 'carol.pub'));
@@ -556,20 +566,11 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.equal(v.code, 1, v.out);
     assert.match(v.out, /carol .*broken: alice removed carol/);
     assert.match(v.out, /root\.json was deleted in commit/);
-    const out = path.join(repo, 'after-downgrade.enc');
-    const e = encrypt(out);
-    assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
-    assert.match(e.stderr, /carol: broken/);
-    assert.ok(!fs.existsSync(out));
+    assertEncryptRefusesCarol('after-downgrade.enc');
   });
 
   it('a root.json replaced by a root of the removed teammate\'s own (naming the team and herself) does not replace the roster\'s root: the first root and its removal still count, encrypt -R refuses carol', async () => {
-    assert.equal(run(['roster', 'sign', '-R', team, '-i', alice.privatePath], { env: env() }).code, 0);
-    assert.equal(run(['roster', 'add', '-R', team, '-i', alice.privatePath, 'carol', carol.sshPubPath], { env: env() }).code, 0);
-    commitAll(repo, 'Sign, add carol');
-    assert.equal(encrypt().code, 0, 'carol pinned');
-    assert.equal(run(['roster', 'remove', '-R', team, '-i', alice.privatePath, 'carol'], { env: env() }).code, 0);
-    commitAll(repo, 'Remove carol');
+    pinThenRemoveCarol();
     // carol, who can still push, signs a root of her own over the same names and keys, herself included.
     const records = path.join(team, 'records');
     for (const f of fs.readdirSync(records)) if (f !== 'root.json') fs.rmSync(path.join(records, f));
@@ -582,11 +583,7 @@ describe('cli: roster integrity (pins, signed records, names)', function () {
     assert.match(v.out, /carol .*broken: alice removed carol/);
     assert.match(v.out, /root\.json was rewritten in commit/);
     assert.match(v.out, /a second root record/);
-    const out = path.join(repo, 'after-new-root.enc');
-    const e = encrypt(out);
-    assert.equal(e.code, 1, 'encrypt refuses the re-added carol');
-    assert.match(e.stderr, /carol: broken/);
-    assert.ok(!fs.existsSync(out));
+    assertEncryptRefusesCarol('after-new-root.enc');
   });
 
   it('one key under two names (bob\'s own key as "bob-laptop"): roster add refuses it, encrypt -R and verify refuse it by name, and removing bob says his key stays', () => {

@@ -134,7 +134,7 @@ export class DriftScanner {
         const header = isValuesFile(uri) ? await readValuesHeader(uri) : await readEnvelopeHeader(uri.fsPath);
         const have = new Set(header.recipients);
         const unverified = this.session.unverifiedSigner(header, known);
-        // A "chosen" statement counts only from a signer I vouch for (recipient-policy.ts).
+        // A "chosen" statement counts from a signer I vouch for, or when only teammates read the file (recipient-policy.ts).
         const keep = keepReason(uri.fsPath, header.recipientPolicy, choiceCounts(unverified === undefined, header.recipients, [...team]));
         const recipients = this.session.parties(header.recipients, known);
         // Chosen recipients are not the team's business, but no one outside it (no key of mine, the roster's or a contact's) should read them.

@@ -110,11 +110,6 @@ async function sign(deps: TeamDeps, a: Partial<SignRosterArgs>, ask: boolean): P
 }
 
 /**
- * After Add Teammate / Add Myself / Remove Teammate changed the roster: the record of that change,
- * signed with my default key (a roster's first member becomes its root). Without a default key nothing
- * is signed and the entry shows as unverified.
- */
-/**
  * A removed member's records count for nothing from now on (ROSTER.md §5: one could be dated back to
  * before the removal), so whom they had vouched for would turn unverified in every fresh clone: the
  * remover, who saw those entries verified a moment ago, signs them again (`custodian roster remove` too).
@@ -129,6 +124,11 @@ async function vouchAgain(deps: TeamDeps, folder: vscode.WorkspaceFolder, remove
   }
 }
 
+/**
+ * After Add Teammate / Add Myself / Remove Teammate changed the roster: the record of that change,
+ * signed with my default key (a roster's first member becomes its root). Without a default key nothing
+ * is signed and the entry shows as unverified.
+ */
 export async function recordChange(deps: TeamDeps, folder: vscode.WorkspaceFolder, body: Exclude<RecordBody, { op: 'root' }>, firstMember: boolean): Promise<void> {
   if (folder.uri.scheme !== 'file' || !deps.keys.current.getDefault()) return;
   const signer = await deps.session.signer();

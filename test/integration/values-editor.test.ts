@@ -659,8 +659,17 @@ describe('value-encrypted files in the editor', function () {
     const file = wsUri('values-repo', 'who.yaml');
     const rule = ruleNaming(['host']);
     fs.writeFileSync(file.fsPath, await sealValues('db:\n  host: db.internal\n  password: who-reads-3q\n', { format: 'yaml', recipients: [me, team.alice.publicKey, team.bob.publicKey], signer: team.alice.key, backend, rule }));
-    // As the Explorer's context menu runs it: the file's URI, and the selection.
-    const res = await vscode.commands.executeCommand<ShowRecipientsResult>('custodian.showRecipients', file, [file]);
+    // As the Explorer's context menu runs it: the file's URI, and the selection. The list as shown, too.
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const showQuickPick = window.showQuickPick;
+    let shown: { label: string; description?: string }[] = [];
+    window.showQuickPick = async (items: readonly { label: string; description?: string }[]) => ((shown = [...items]), undefined);
+    let res: ShowRecipientsResult;
+    try {
+      res = await vscode.commands.executeCommand<ShowRecipientsResult>('custodian.showRecipients', file, [file]);
+    } finally {
+      window.showQuickPick = showQuickPick;
+    }
     assert.strictEqual(res.uri.fsPath, file.fsPath);
     assert.deepStrictEqual(res.recipients.map((r) => r.name).sort(), ['alice', 'bob', 'me (you)']);
     assert.ok(res.canDecrypt);
@@ -668,6 +677,12 @@ describe('value-encrypted files in the editor', function () {
     assert.match(res.summary, /^Encrypted for .* · signed by alice ✓$/);
     // What a reviewer reads without a key: the rule, and the values it leaves in the clear.
     assert.deepStrictEqual(res.readable, { rule: 'unencrypted-regex:^(?:host)$', names: ['db.host'] });
+    // The rule on a line of its own (one line cut it to "unencrypted-…"), each value on its own.
+    const readableAt = shown.findIndex((i) => i.label === 'Readable in the File');
+    assert.deepStrictEqual(shown.slice(readableAt + 1).map((i) => [i.label, i.description]), [
+      ['$(law) unencrypted-regex:^(?:host)$', "the file's rule, signed with it: 1 value in the clear"],
+      ['$(eye) db.host', undefined],
+    ]);
 
     // Not a recipient: the signature still verifies, without a key.
     const theirs = wsUri('values-repo', 'theirs.env');

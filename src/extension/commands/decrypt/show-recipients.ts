@@ -73,22 +73,25 @@ export async function showRecipients(deps: EncDeps, first: unknown, second: unkn
   return result;
 }
 
-/** Names shown in the Readable item; the rest are counted. */
-const SHOWN_READABLE = 5;
+/** Values listed one per line under "Readable in the File"; the rest are counted. */
+const SHOWN_READABLE = 20;
 
-/** "Readable in the file": every value encrypted, or which values the file's rule leaves in the clear. */
+/**
+ * "Readable in the File": every value encrypted, or the file's rule on a line of its own and each value it
+ * leaves in the clear on its own line (one line cut the rule to "unencrypted-…" and the list to five).
+ */
 function readableItems(readable: { rule: string; names: string[] }): vscode.QuickPickItem[] {
   const { rule, names } = readable;
-  const shown = names.length > SHOWN_READABLE ? vscode.l10n.t('{0} and {1} more', names.slice(0, SHOWN_READABLE).join(', '), names.length - SHOWN_READABLE) : names.join(', ');
+  const heading = { label: vscode.l10n.t('Readable in the File'), kind: vscode.QuickPickItemKind.Separator };
+  if (names.length === 0) return [heading, { label: vscode.l10n.t('$(lock) Every value is encrypted'), description: rule === 'all' ? undefined : vscode.l10n.t('rule: {0}', rule) }];
   return [
-    { label: vscode.l10n.t('Readable in the File'), kind: vscode.QuickPickItemKind.Separator },
-    names.length === 0
-      ? { label: vscode.l10n.t('$(lock) Every value is encrypted'), description: rule === 'all' ? undefined : vscode.l10n.t('rule: {0}', rule) }
-      : {
-          label: names.length === 1 ? vscode.l10n.t('$(eye) 1 value in the clear, as the file\'s rule says') : vscode.l10n.t('$(eye) {0} values in the clear, as the file\'s rule says', names.length),
-          description: vscode.l10n.t('rule: {0}', rule),
-          detail: shown,
-        },
+    heading,
+    {
+      label: `$(law) ${rule}`,
+      description: names.length === 1 ? vscode.l10n.t('the file\'s rule, signed with it: 1 value in the clear') : vscode.l10n.t('the file\'s rule, signed with it: {0} values in the clear', names.length),
+    },
+    ...names.slice(0, SHOWN_READABLE).map((name) => ({ label: `$(eye) ${name}` })),
+    ...(names.length > SHOWN_READABLE ? [{ label: vscode.l10n.t('… and {0} more', names.length - SHOWN_READABLE) }] : []),
   ];
 }
 

@@ -100,7 +100,7 @@ export async function verifyMembers(dir: string, members: readonly LoadedMember[
     backend,
   );
   verification.problems.push(...historyProblems(files));
-  for (const names of sharedKeys(members)) verification.problems.push(`${names.map((n) => `${displayText(n)}.pub`).join(' and ')} hold the same key: one person, two roster files`);
+  for (const { names } of sharedKeys(members)) verification.problems.push(`${names.map((n) => `${displayText(n)}.pub`).join(' and ')} hold the same key: one person, two roster files`);
   return { ...verification, historyGaps: files.historyGaps };
 }
 
@@ -109,10 +109,10 @@ export async function verifyMembers(dir: string, members: readonly LoadedMember[
  * second one invalid: "one person, two roster files"). Someone offboarded by one name would keep reading
  * everything for the team under the other.
  */
-export function sharedKeys(members: readonly LoadedMember[]): string[][] {
+export function sharedKeys(members: readonly LoadedMember[]): { fingerprint: string; names: string[] }[] {
   const byKey = new Map<string, string[]>();
   for (const m of members) byKey.set(m.key.fingerprint, [...(byKey.get(m.key.fingerprint) ?? []), m.name]);
-  return [...byKey.values()].filter((names) => names.length > 1).map((names) => names.sort());
+  return [...byKey].filter(([, names]) => names.length > 1).map(([fingerprint, names]) => ({ fingerprint, names: names.sort() }));
 }
 
 /**
@@ -173,7 +173,7 @@ export async function vetRoster(dir: string, members: readonly LoadedMember[], s
   }
   const shared = sharedKeys(members);
   if (shared.length > 0) {
-    const lines = shared.map((names) => `${names.map((n) => displayText(n)).join(', ')}: one key, ${members.find((m) => m.name === names[0])!.key.fingerprint}`);
+    const lines = shared.map(({ fingerprint, names }) => `${names.map((n) => displayText(n)).join(', ')}: one key, ${fingerprint}`);
     throw new CliError(`roster ${dir} holds one person's key under several names; nothing was encrypted:\n${lines.map((l) => `${PROGRAM}:   ${l}`).join('\n')}`, {
       hint: `find out whose key it is (git log -- ${dir}) and remove the other names ('${PROGRAM} roster remove -R ${dir} -i KEY NAME'): a teammate removed by one name would go on reading under another`,
     });

@@ -41,7 +41,7 @@ export function keepReason(path: string, policy: RecipientPolicy | undefined, si
  * re-keying it to the team can hand everyone a custodian's Shamir share (a red team moved a share set out
  * of .custodian/shares/, its dealer removed since, and Re-encrypt All sealed the share to the team).
  */
-export function choiceCounts(signerVouched: boolean, recipients: readonly string[], team: readonly string[]): boolean {
+export function choiceCounts(signerVouched: boolean, recipients: readonly string[], team: Iterable<string>): boolean {
   if (signerVouched) return true;
   const onTeam = new Set(team);
   return recipients.length > 0 && recipients.every((fingerprint) => onTeam.has(fingerprint));

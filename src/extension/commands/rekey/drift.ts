@@ -135,7 +135,7 @@ export class DriftScanner {
         const have = new Set(header.recipients);
         const unverified = this.session.unverifiedSigner(header, known);
         // A "chosen" statement counts from a signer I vouch for, or when only teammates read the file (recipient-policy.ts).
-        const keep = keepReason(uri.fsPath, header.recipientPolicy, choiceCounts(unverified === undefined, header.recipients, [...team]));
+        const keep = keepReason(uri.fsPath, header.recipientPolicy, choiceCounts(unverified === undefined, header.recipients, team));
         const recipients = this.session.parties(header.recipients, known);
         // Chosen recipients are not the team's business, but no one outside it (no key of mine, the roster's or a contact's) should read them.
         const outsiders = recipients.filter((p) => !p.source);

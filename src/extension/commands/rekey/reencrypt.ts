@@ -172,6 +172,13 @@ async function readablePlan(
 ): Promise<Omit<Planned, 'team'>[]> {
   const known = await deps.session.knownKeys();
   const plan: Omit<Planned, 'team'>[] = [];
+  // Each folder's team, read once: a workspace run plans every file of it.
+  const teams = new Map<string, Promise<string[]>>();
+  const teamOf = (uri: vscode.Uri): Promise<string[]> => {
+    const key = folderKey(deps.session, uri);
+    if (!teams.has(key)) teams.set(key, deps.session.teamFingerprints(uri));
+    return teams.get(key)!;
+  };
   for (const uri of uris) {
     const linked = await linkedReason(uri);
     if (linked) {
@@ -186,7 +193,7 @@ async function readablePlan(
       continue;
     }
     const unverified = deps.session.unverifiedSigner(header, known);
-    const choiceHolds = choiceCounts(unverified === undefined, header.recipients, await deps.session.teamFingerprints(uri));
+    const choiceHolds = choiceCounts(unverified === undefined, header.recipients, await teamOf(uri));
     const keep = keepReason(uri.fsPath, header.recipientPolicy, choiceHolds);
     if (keep) {
       result.skipped.push({ uri, reason: vscode.l10n.t('{0}; re-encrypting it for the team is refused', keepReasonText(keep)) });
